@@ -256,10 +256,11 @@ export class AcrBot extends ActivityHandler {
       await sendCard(ctx, unreadContentCard(unread, this.services.settings.sandbox));
       return;
     }
-    // A question is open: a short "cancel this request" or "never mind" stops it, at any question.
-    // At the reason question any text is an answer unless it has a command's shape
-    // (reason-reply.ts): "access is needed for the nightly deploy" and "stop pulling from docker
-    // hub" are reasons, "revoke R-7K2M9QXA no longer needed" is the revoke.
+    // A question is open: "cancel this request" or "never mind" stops it, at any question. At the
+    // reason question any text is an answer unless it is a command no reason reads like
+    // (reason-reply.ts): "stop the prod outage" is a reason, "revoke R-7K2M9QXA no longer needed"
+    // is the revoke; "Access denied" or "grant aks-dev contosoacr" is asked again with a hint by
+    // the reason prompt (request-dialog.ts), never run or filed.
     const question = await this.dialogs.openQuestion(ctx);
     const reply =
       question === 'reason' ? readReasonReply(text) : question && isCancelReply(text) ? 'cancel' : undefined;

@@ -66,7 +66,8 @@ export class RequestDialog extends ComponentDialog {
       new TextPrompt(
         REASON_PROMPT,
         validator((t) => {
-          // Before the length: "--for 2h" is refused as an option, not as a short reason.
+          // Before the length: "--for 2h" is refused as an option and "Access denied" as a
+          // look-alike of a command (with how to run it), not as short reasons.
           checkReasonAnswer(t);
           return checkReason(t);
         }),

@@ -218,18 +218,18 @@ const TERM_LOOKALIKES = ['--duration', '--ttl', '--expiry', '--time', '--lifetim
 const DURATION_WORD = /^\d+[mhdwy]$/i;
 
 /**
- * `--duration 2h` (or any `--word` followed by a term): kept as words of the reason, it filed a
+ * `--duration 2h` (or another {@link TERM_LOOKALIKES}): kept as words of the reason, it filed a
  * request with the default term (30 days) while its author asked for two hours. Refused,
- * nothing requested. Other words starting with `--` stay part of the reason ("kubectl
- * --namespace payments fails").
+ * nothing requested. Any other word starting with `--` stays part of the reason, even with a
+ * term after it: "kubectl logs --since 1h shows ImagePullBackOff" and "helm upgrade --timeout
+ * 10m fails on pull" are reasons people give.
  */
 function refuseUnknownTermOption(word: string, next: string | undefined): void {
-  // A late --break-glass has its own refusal (refuseLateBreakGlass).
-  if (!word.startsWith('--') || word.length < 3 || /^--break[-_]?glass/i.test(word)) return;
+  if (!word.startsWith('--')) return;
   const eq = word.indexOf('=');
   const flag = (eq > 0 ? word.slice(0, eq) : word).toLowerCase();
+  if (!TERM_LOOKALIKES.includes(flag)) return;
   const value = eq > 0 ? word.slice(eq + 1) : next;
-  if (!TERM_LOOKALIKES.includes(flag) && !(value !== undefined && DURATION_WORD.test(value))) return;
   const term = value !== undefined && DURATION_WORD.test(value) ? value.slice(0, 20) : '2h';
   throw new UserFacingError(
     'validation.option',
@@ -444,16 +444,35 @@ function parseAccess(words: string[]): Command {
 }
 
 /**
+ * Verbs whose word may carry a colon or comma before their arguments ("Status: R-7K2M9QXA",
+ * "check, aks-prod contosoacr"): each takes a request id or a cluster and registry, which no
+ * sentence continues with. Not pause, resume, grant, secret or help: "Pause, deploys blocked
+ * until the registry is fixed" at the reason question is a reason, not a pause.
+ */
+const PUNCTUATED_VERBS = new Set([
+  'status',
+  'pending',
+  'revoke',
+  'extend',
+  'cancel',
+  'check',
+  'policy',
+  'access',
+  'audit',
+]);
+
+/**
  * The command word, lower case. A word typed alone keeps no closing punctuation ("Help.",
  * "Cancel!", "status?"): people write sentences, and "Cancel!" read as an unknown word would be
  * taken as an answer to the question in progress instead of stopping it. Followed by more words
- * it loses one colon or comma only: "Grant. We need it…" stays the unknown word it reads as, and
- * at the reason question a reply is a command only in a command's shape (reason-reply.ts).
+ * it loses one colon or comma, and only for {@link PUNCTUATED_VERBS}: "Grant. We need it…" and
+ * "Pause, deploys blocked…" stay the unknown words they read as.
  */
-function verbOf(word: string, alone: boolean): string {
+export function verbOf(word: string, alone: boolean): string {
   const lower = word.toLowerCase();
-  // "Status: R-7K2M9QXA", "grant: aks-dev …": a colon or comma after the word, as in a sentence.
-  return (alone ? lower.replace(/[.!?,;:]+$/, '') : lower.replace(/[,:]$/, '')) || lower;
+  if (alone) return lower.replace(/[.!?,;:]+$/, '') || lower;
+  const bare = lower.replace(/[,:]$/, '');
+  return PUNCTUATED_VERBS.has(bare) ? bare : lower;
 }
 
 /** Parses the text of a message addressed to the bot. */

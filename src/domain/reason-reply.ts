@@ -1,47 +1,71 @@
 /**
  * How a reply to "Why is the access needed?" is read: as the answer, as a command, or as a wish
  * to stop. Any text can be a reason ("access is needed for the nightly deploy", "stop pulling
- * from docker hub"), so a reply is read as a command only when it has the command's exact shape
- * with arguments that can be what the command takes (a request id, a valid cluster and registry
- * name). Otherwise `revoke R-… no longer needed` was filed as the reason of a new request while
- * the grant it named stayed in place.
+ * from docker hub", "Grant needed because deploys fail"), so a reply runs as a command only when
+ * it cannot be one: it acts on a request id (`revoke R-… no longer needed`, which filed as a
+ * reason left the grant it named in place). A reply that merely reads like a grant, check or
+ * access is asked again with a hint, and only a "never mind" with nothing but filler cancels:
+ * a wrong guess either way loses the request being filled in.
  */
-import { type Command, parseCommand, splitCommandWords, termOrBreakGlassOption } from './command';
+import { parseCommand, splitCommandWords, termOrBreakGlassOption, verbOf } from './command';
 import { isUserFacing, UserFacingError } from './errors';
 import { parseClusterRef, parseRegistryRef } from './names';
 
 /** What a reply at the reason question is. */
 export type ReasonReply = 'answer' | 'command' | 'cancel';
 
-/** Words that stop the question-and-answer when a short reply starts with them. */
+/** Words that stop the question-and-answer when a reply starts with them ("never mind" too). */
 const CANCEL_WORDS = new Set(['cancel', 'abort', 'stop', 'nevermind']);
 
 /**
- * At most this many words for a reply starting with a cancel word to stop the questions ("cancel
- * this request", "Stop please, wrong cluster"). "stop" gets one word less: five words starting
- * with it are a reason people give ("stop pulling from docker hub").
+ * The only other words a reply starting with a cancel word may have to stop the questions
+ * ("Stop please, wrong cluster", "cancel this request", "never mind, my mistake"). Any other
+ * word makes it a reason: "stop the prod outage", "cancel the stuck canary release" and "abort
+ * failing nightly deploy job" are why access is needed, and a guess that cancels them throws
+ * the request away.
  */
-const CANCEL_MAX_WORDS = 5;
-const STOP_MAX_WORDS = 4;
+const CANCEL_FILLER = new Set([
+  'this',
+  'that',
+  'it',
+  'the',
+  'request',
+  'please',
+  'pls',
+  'now',
+  'wrong',
+  'cluster',
+  'registry',
+  'one',
+  'mistake',
+  'sorry',
+  'thanks',
+  'thank',
+  'you',
+  'i',
+  'changed',
+  'my',
+  'mind',
+  'oops',
+]);
 
 /** A request id as typed, possibly with punctuation after it (refused by the command with a hint). */
 const REQUEST_ID_START = /^R-[0-9A-Z]{8}/i;
 
+/** A word lower case without the punctuation around it ("please," → "please"). */
 function plainWord(word: string | undefined): string {
-  return (word ?? '').toLowerCase().replace(/[.!?,;:]+$/, '');
+  return (word ?? '').toLowerCase().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
 }
 
 /**
- * Whether a reply at a question means "stop": a short one starting with cancel, abort, stop,
- * nevermind or "never mind". Read at any question: such a reply is never a valid name either.
+ * Whether a reply at a question means "stop": one starting with cancel, abort, stop, nevermind
+ * or "never mind" whose other words are all {@link CANCEL_FILLER}. Read at any question: such a
+ * reply is never a valid name either.
  */
 export function isCancelReply(text: string): boolean {
-  const words = text.trim().split(/\s+/).filter(Boolean);
-  const first = plainWord(words[0]);
-  const starts = CANCEL_WORDS.has(first) || (first === 'never' && plainWord(words[1]) === 'mind');
-  // "cancel R-7K2M9QXA" withdraws that request: the command, not the end of the questions.
-  if (!starts || REQUEST_ID_START.test(words[1] ?? '')) return false;
-  return words.length <= (first === 'stop' ? STOP_MAX_WORDS : CANCEL_MAX_WORDS);
+  const words = text.trim().split(/\s+/).map(plainWord).filter(Boolean);
+  const skip = CANCEL_WORDS.has(words[0]) ? 1 : words[0] === 'never' && words[1] === 'mind' ? 2 : 0;
+  return skip > 0 && words.slice(skip).every((word) => CANCEL_FILLER.has(word));
 }
 
 function validName(parse: (text: string) => unknown, word: string | undefined): boolean {
@@ -58,73 +82,103 @@ function validName(parse: (text: string) => unknown, word: string | undefined): 
 const validPair = (cluster?: string, registry?: string): boolean =>
   validName(parseClusterRef, cluster) && validName(parseRegistryRef, registry);
 
-/** Whether a parsed command, with the words it was typed with, has a command's shape. */
-function hasCommandShape(command: Command, args: readonly string[]): boolean {
-  // A command word alone is shorter than any reason (8 characters): it can only be the command.
-  if (args.length === 0) return command.verb !== 'unknown';
-  switch (command.verb) {
+/**
+ * The command word of a reply and the words after it, the last without closing punctuation
+ * ("check aks-prod contosoacr." has the shape of a check).
+ */
+function replyWords(text: string): { verb: string; args: string[] } {
+  const words = splitCommandWords(text);
+  const verb = verbOf(words[0] ?? '', words.length === 1);
+  const args = words.slice(1);
+  if (args.length > 0) args[args.length - 1] = args[args.length - 1].replace(/[.!?]+$/, '');
+  return { verb, args: args.filter(Boolean) };
+}
+
+/**
+ * The command a reply at the reason question reads like without being sure to be it: a grant
+ * or secret with a valid cluster and registry after it ("Grant needed because deploys fail"
+ * names a cluster "needed" and a registry "because"), a check or policy of exactly a valid pair,
+ * an access of one valid name ("Access denied"). Neither run nor filed: asked again, saying how
+ * to run it ({@link checkReasonAnswer}). Run, the guess dropped the request being filled in;
+ * filed, a command became a request's reason.
+ */
+export function lookalikeCommand(text: string): string | undefined {
+  const { verb, args } = replyWords(text);
+  switch (verb) {
     case 'grant':
     case 'secret':
-      // "Grant needed for the nightly deploy" is a reason; "grant aks-dev contosoacr" starts over,
-      // and so does "grant aks-dev" (filed as a reason, it would be a request nobody meant).
-      if (args.length === 1) return validName(parseClusterRef, command.cluster);
-      return validPair(command.cluster, command.registry);
-    // "revoke R-7K2M9QXA. no longer needed" parses as a pair: the id with a full stop is named
-    // as the problem by the revoke, not filed as a reason.
+      return validPair(args[0], args[1]) ? verb : undefined;
+    case 'check':
+    case 'policy':
+      return args.length === 2 && validPair(args[0], args[1]) ? verb : undefined;
+    case 'access': {
+      const [first, second] = args;
+      const kind = first?.toLowerCase();
+      const named =
+        args.length === 1
+          ? validName(parseClusterRef, first) || validName(parseRegistryRef, first)
+          : args.length === 2 &&
+            ((kind === 'cluster' && validName(parseClusterRef, second)) ||
+              (kind === 'registry' && validName(parseRegistryRef, second)));
+      return named ? verb : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Whether a reply is a command that cannot be a reason, run as such (the questions dropped): one
+ * that acts on a request id (`revoke R-7K2M9QXA no longer needed`, whose id with a full stop is
+ * named as the problem by the revoke), `audit N|R-…|verify`, `pause …` (which keeps its own
+ * guard in acr-bot.ts) or a command word alone other than grant and secret (shorter than any
+ * reason). A grant or secret never is: the dialog does not restart from the reason question.
+ */
+function isCommand(text: string): boolean {
+  const words = splitCommandWords(text);
+  const verb = verbOf(words[0] ?? '', words.length === 1);
+  const args = words.slice(1);
+  switch (verb) {
     case 'revoke':
     case 'extend':
     case 'status':
     case 'pending':
     case 'cancel':
-      return REQUEST_ID_START.test(args[0]);
+    case 'stop':
+      return args.length === 0 || REQUEST_ID_START.test(args[0]);
     case 'audit':
       return (
-        args.length === 1 && (REQUEST_ID_START.test(args[0]) || /^\d+$/.test(args[0]) || /^verify$/i.test(args[0]))
+        args.length === 0 ||
+        (args.length === 1 && (REQUEST_ID_START.test(args[0]) || /^\d+$/.test(args[0]) || /^verify$/i.test(args[0])))
       );
-    case 'access':
-      if (command.kind)
-        return (
-          args.length === 2 &&
-          validName(command.kind === 'cluster' ? parseClusterRef : parseRegistryRef, command.target)
-        );
-      return args.length === 1 && (validName(parseClusterRef, args[0]) || validName(parseRegistryRef, args[0]));
-    case 'check':
-    case 'policy':
-      return args.length === 2 && validPair(command.cluster, command.registry);
-    // "pause …" keeps its own guard (it pauses nothing after a question: acr-bot.ts).
     case 'pause':
       return true;
-    default:
-      // help, resume and unknown words with text after them: a reason ("help the payments team…").
+    case 'grant':
+    case 'secret':
       return false;
+    default:
+      return args.length === 0 && knownVerb(text);
+  }
+}
+
+/** Whether the text's command word is one of acrbot's. */
+function knownVerb(text: string): boolean {
+  try {
+    return parseCommand(text).verb !== 'unknown';
+  } catch (err) {
+    if (!isUserFacing(err)) throw err;
+    return true;
   }
 }
 
 /**
- * A reply that does not parse: read as the command (whose error is then shown, the question
- * kept) only when it names what the command acts on, as `revoke R-7K2M9QXA. no longer needed` or
- * `grant aks-dev contosoacr --for2h deploy` do.
+ * Reads a reply to the reason question (the text as a command would be read, mention removed).
+ * A {@link lookalikeCommand} is an answer here: the reason prompt refuses it with a hint.
  */
-function refusedCommandShape(words: readonly string[]): boolean {
-  const verb = plainWord(words[0]);
-  if (verb === 'grant' || verb === 'secret') return validPair(words[1], words[2]);
-  if (['revoke', 'extend', 'status', 'pending', 'cancel'].includes(verb)) return REQUEST_ID_START.test(words[1] ?? '');
-  return false;
-}
-
-/** Reads a reply to the reason question (the text as a command would be read, mention removed). */
 export function readReasonReply(text: string): ReasonReply {
   if (isCancelReply(text)) return 'cancel';
-  const words = splitCommandWords(text);
-  if (words.length === 0) return 'answer';
-  let command: Command;
-  try {
-    command = parseCommand(text);
-  } catch (err) {
-    if (!isUserFacing(err)) throw err;
-    return refusedCommandShape(words) ? 'command' : 'answer';
-  }
-  return hasCommandShape(command, words.slice(1)) ? 'command' : 'answer';
+  if (splitCommandWords(text).length === 0) return 'answer';
+  return isCommand(text) ? 'command' : 'answer';
 }
 
 /** Words a greeting starts with. */
@@ -133,12 +187,19 @@ const GREETINGS = new Set(['hello', 'hi', 'hey', 'hallo', 'ping', 'yo']);
 const GREETING_MAX_WORDS = 5;
 
 /**
- * Checks an answer to the reason question beyond the rules of any reason (checkReason): it
- * carries no `--for`, `--expires` or `--break-glass` (or a look-alike), which kept as text would
+ * Checks an answer to the reason question beyond the rules of any reason (checkReason): it is
+ * no {@link lookalikeCommand}, which is neither run nor filed but asked again with the way to run
+ * it; it carries no `--for`, `--expires` or `--break-glass` (or a look-alike), which kept as text would
  * file the request with the default term and no break-glass while its author believes
  * otherwise; and it is not a short greeting, which would be filed as the request's reason.
  */
 export function checkReasonAnswer(text: string): void {
+  const command = lookalikeCommand(text);
+  if (command)
+    throw new UserFacingError(
+      'validation.reason',
+      `That reads like a new "${command}" command. To start over, type "cancel" first, then the command; otherwise give the reason in other words.`,
+    );
   const option = splitCommandWords(text).map(termOrBreakGlassOption).find(Boolean);
   if (option)
     throw new UserFacingError(

@@ -59,19 +59,29 @@ describe('replies at the reason question', () => {
     expect((await pendingReasons()).filter((r) => /^(status|extend|revoke) /.test(r))).toEqual([]);
   });
 
-  test('a short "never mind", "cancel this request" or "Stop please, wrong cluster" stops the questions', async () => {
+  test('"never mind", "cancel this request" or "Stop please, wrong cluster" stop the questions; a cancel word with more is a reason', async () => {
     for (const phrase of ['cancel this request', 'never mind', 'Stop please, wrong cluster', 'Abort.']) {
       await askReason(users.requester);
       expect(await answers(users.requester, phrase)).toContain('Cancelled; nothing was requested.');
     }
     // At the registry question too.
     expect(await answers(users.requester, 'grant aks-dev')).toMatch(/Which registry/);
-    expect(await answers(users.requester, 'nevermind, wrong chat')).toContain('Cancelled; nothing was requested.');
+    expect(await answers(users.requester, 'nevermind, wrong registry')).toContain('Cancelled; nothing was requested.');
     expect(await pendingReasons()).toEqual([]);
-    // A longer one is a reason, as before.
-    await askReason(users.requester);
-    expect(await answers(users.requester, 'stop pulling abac images from docker hub')).toMatch(/R-[2-9A-Z]{8}/);
-    expect(await pendingReasons()).toEqual(['stop pulling abac images from docker hub']);
+    // A cancel word followed by anything but filler is why the access is needed.
+    const reasons = [
+      'stop the prod outage',
+      'cancel the stuck canary release',
+      'abort failing nightly deploy job',
+      'stop pulling abac images from docker hub',
+    ];
+    for (const reason of reasons) {
+      await askReason(users.requester);
+      const said = await answers(users.requester, reason);
+      expect(said).not.toContain('Cancelled');
+      expect(said).toMatch(/Pending approval/);
+    }
+    expect((await pendingReasons()).sort()).toEqual([...reasons].sort());
   });
 
   test('a greeting is no reason: asked again', async () => {
@@ -100,37 +110,88 @@ describe('replies at the reason question', () => {
     expect(await pendingReasons()).toEqual(['kubectl --namespace payments fails to pull']);
   });
 
-  test('a reason that starts with "Grant" is the answer; a grant with a valid cluster and registry starts over', async () => {
-    await askReason(users.requester);
-    const said = await answers(users.requester, 'Grant needed for the nightly payments deploy');
-    expect(said).not.toMatch(/starts over|not a valid/);
-    expect(await pendingReasons()).toEqual(['Grant needed for the nightly payments deploy']);
+  const hint = (verb: string) =>
+    `That reads like a new "${verb}" command. To start over, type "cancel" first, then the command; otherwise give the reason in other words.`;
 
+  test('a reply starting with grant or secret never drops the request: a valid pair after it is asked again, anything else is the reason', async () => {
     await askReason(users.requester, 'grant aks-prod contosoacr');
-    expect(await answers(users.requester, 'grant aks-dev contosoabac')).toContain('this one starts over');
-    expect(await answers(users.requester, 'dev pulls abac images')).toMatch(/R-[2-9A-Z]{8}/);
-    const requests = await h.app.store.listByState(['pending']);
-    expect(JSON.stringify(requests.find((r) => r.reason === 'dev pulls abac images')?.plan)).toContain('contosoabac');
+    for (const [reply, verb] of [
+      ['Grant needed because deploys fail', 'grant'],
+      ['grant aks-dev contosoabac', 'grant'],
+      ['secret needed because deploys fail', 'secret'],
+    ]) {
+      const said = await answers(users.requester, reply);
+      expect(said).toContain(hint(verb));
+      expect(said).not.toMatch(/starts over|Could not plan|Which registry/);
+    }
+    expect(await pendingReasons()).toEqual([]);
+    // The request being filled in is still the one asked about: the next answer files it.
+    expect(await answers(users.requester, 'deploys of payments fail')).toMatch(/Pending approval/);
+    const [filed] = await h.app.store.listByState(['pending']);
+    expect(filed.reason).toBe('deploys of payments fail');
+    expect(JSON.stringify(filed.plan)).toContain('aks-prod');
+    expect(JSON.stringify(filed.plan)).not.toContain('contosoabac');
+
+    for (const reason of ['Grant needed for the nightly payments deploy', 'Grant urgently']) {
+      await askReason(users.requester);
+      expect(await answers(users.requester, reason)).toMatch(/Pending approval/);
+    }
+    expect((await pendingReasons()).sort()).toEqual(
+      ['Grant needed for the nightly payments deploy', 'Grant urgently', 'deploys of payments fail'].sort(),
+    );
   });
 
-  test('a term option acrbot does not have is refused, naming --for; nothing is requested', async () => {
+  test('check or policy of a valid pair and access NAME are asked again with a hint, neither run nor filed', async () => {
+    await askReason(users.requester);
+    for (const [reply, verb] of [
+      ['Access denied', 'access'],
+      ['access aks-prod', 'access'],
+      ['check aks-prod contosoacr', 'check'],
+      ['check aks-prod contosoacr.', 'check'],
+      ['policy aks-prod contosoacr?', 'policy'],
+    ]) {
+      const said = await answers(users.requester, reply);
+      expect(said).toContain(hint(verb));
+      // Not run: no access listing or refusal, no check card, the question not stopped.
+      expect(said).not.toMatch(/Approvers and auditors only|Can aks-prod pull|is stopped|Pending approval/);
+    }
+    expect(await pendingReasons()).toEqual([]);
+    expect(await answers(users.requester, 'check aks-prod contosoacr please')).toMatch(/Pending approval/);
+    expect(await pendingReasons()).toEqual(['check aks-prod contosoacr please']);
+  });
+
+  test('a term option acrbot does not have is refused, naming --for; other options with a term are reason words', async () => {
     for (const line of [
       'grant aks-dev contosoacr --duration 2h hotfix deploy',
       'grant aks-dev contosoacr --ttl=3d hotfix deploy',
-      'grant aks-dev contosoacr --hours 12h hotfix deploy',
+      'grant aks-dev contosoacr --valid-for 12h hotfix deploy',
     ]) {
       const said = await answers(users.requester, line);
-      expect(said).toMatch(/Unknown option --(duration|ttl|hours): use --for (2h|3d|12h)/);
+      expect(said).toMatch(/Unknown option --(duration|ttl|valid-for): use --for (2h|3d|12h)/);
     }
     expect(await pendingReasons()).toEqual([]);
+    const reasons = ['kubectl logs --since 1h shows ImagePullBackOff', 'helm upgrade --timeout 10m fails on pull'];
+    for (const reason of reasons) {
+      const said = await answers(users.requester, `grant aks-dev contosoacr ${reason}`);
+      expect(said).not.toMatch(/Unknown option/);
+      expect(said).toMatch(/Pending approval/);
+    }
+    expect((await pendingReasons()).sort()).toEqual([...reasons].sort());
   });
 
-  test('a colon or comma after the command word: the command', async () => {
+  test('a colon or comma after the command word: dropped for commands taking a request id or a pair only', async () => {
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
     const status = await answers(users.requester, `Status: ${request.id}`);
     expect(status).not.toMatch(/Unknown command/);
     expect(status).toContain(request.id);
-    expect(await answers(users.requester, 'grant, aks-dev contosoacr deploy payments')).toMatch(/R-[2-9A-Z]{8}/);
-    expect(await pendingReasons()).toContain('deploy payments');
+    expect(await answers(users.requester, 'Check, aks-prod contosoacr')).toContain(
+      'Can aks-prod pull from contosoacr?',
+    );
+    // "Pause," is no pause: at the reason question, the reason; nothing paused.
+    await askReason(users.requester);
+    const said = await answers(users.requester, 'Pause, deploys blocked until registry fixed');
+    expect(said).not.toMatch(/Nothing was paused|paused/i);
+    expect(said).toMatch(/Pending approval/);
+    expect(await pendingReasons()).toContain('Pause, deploys blocked until registry fixed');
   });
 });

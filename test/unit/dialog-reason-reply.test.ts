@@ -1,8 +1,9 @@
 /**
- * How a reply to "Why is the access needed?" is read (reason-reply.ts): the answer unless it has
- * a command's exact shape, or is a short "never mind".
+ * How a reply to "Why is the access needed?" is read (reason-reply.ts): the answer unless it is
+ * a command no reason reads like, or a "never mind" with nothing but filler. A reply that only
+ * reads like a grant, check or access is an answer the reason prompt refuses with a hint.
  */
-import { checkReasonAnswer, readReasonReply } from '../../src/domain/reason-reply';
+import { checkReasonAnswer, isCancelReply, lookalikeCommand, readReasonReply } from '../../src/domain/reason-reply';
 
 describe('readReasonReply', () => {
   test.each([
@@ -12,21 +13,39 @@ describe('readReasonReply', () => {
     ['extend R-7K2M9QXA --for 30d release still running', 'command'],
     ['pending R-7K2M9QXA', 'command'],
     ['cancel R-7K2M9QXA', 'command'],
+    ['stop R-7K2M9QXA', 'command'],
     ['revoke R-7K2M9QXA. no longer needed', 'command'],
     ['audit verify', 'command'],
-    ['access aks-prod', 'command'],
-    ['check aks-prod contosoacr', 'command'],
-    ['grant aks-dev contosoacr', 'command'],
-    ['grant aks-dev', 'command'],
-    ['grant aks-dev contosoacr --for2h deploy', 'command'],
+    ['audit 20', 'command'],
     ['pause the old pipeline while we migrate', 'command'],
     ['help', 'command'],
+    // Rule 1: a grant or secret never restarts the dialog from the reason question.
+    ['grant aks-dev contosoacr', 'answer'],
+    ['Grant needed because deploys fail', 'answer'],
+    ['secret needed because deploys fail', 'answer'],
+    ['grant aks-dev', 'answer'],
+    ['Grant urgently', 'answer'],
+    ['grant aks-dev contosoacr --for2h deploy', 'answer'],
+    // Rule 2: check, policy and access are asked again (the prompt's hint), not run.
+    ['check aks-prod contosoacr', 'answer'],
+    ['check aks-prod contosoacr.', 'answer'],
+    ['policy aks-prod contosoacr', 'answer'],
+    ['access aks-prod', 'answer'],
+    ['Access denied', 'answer'],
+    // Rule 3: a cancel word with filler only cancels.
     ['cancel this request', 'cancel'],
     ['never mind', 'cancel'],
+    ['Never mind, my mistake!', 'cancel'],
     ['Stop please, wrong cluster', 'cancel'],
+    ['Abort.', 'cancel'],
+    ['stop the prod outage', 'answer'],
+    ['cancel the stuck canary release', 'answer'],
+    ['abort failing nightly deploy job', 'answer'],
+    ['stop pulling from docker hub', 'answer'],
+    // Rule 5: pause, grant, secret and help keep their comma: an unknown word, so an answer.
+    ['Pause, deploys blocked until registry fixed', 'answer'],
     ['access is needed for the nightly payments deploy', 'answer'],
     ['Grant needed for the nightly payments deploy', 'answer'],
-    ['stop pulling from docker hub', 'answer'],
     ['status of the release is blocked on this', 'answer'],
     ['check the logs of the nightly run', 'answer'],
     ['help the payments team ship tonight', 'answer'],
@@ -34,6 +53,41 @@ describe('readReasonReply', () => {
     ['deploy payments-api to prod', 'answer'],
   ])('%s → %s', (text, expected) => {
     expect(readReasonReply(text)).toBe(expected);
+  });
+});
+
+describe('isCancelReply', () => {
+  test.each([
+    ['cancel', true],
+    ['nevermind, wrong registry', true],
+    ['oops, cancel', false],
+    ['stop sorry thank you', true],
+    ['cancel R-7K2M9QXA', false],
+    ['never', false],
+  ])('%s → %s', (text, expected) => {
+    expect(isCancelReply(text)).toBe(expected);
+  });
+});
+
+describe('lookalikeCommand', () => {
+  test.each([
+    ['Grant needed because deploys fail', 'grant'],
+    ['secret aks-dev contosoacr', 'secret'],
+    ['grant aks-dev contosoacr.', 'grant'],
+    ['check aks-prod contosoacr.', 'check'],
+    ['Check: aks-prod contosoacr!', 'check'],
+    ['policy aks-prod contosoacr?', 'policy'],
+    ['Access denied', 'access'],
+    ['access cluster aks-prod', 'access'],
+    ['Grant needed for the nightly payments deploy', undefined],
+    ['Grant urgently', undefined],
+    ['grant, aks-dev contosoacr', undefined],
+    ['check aks-prod contosoacr please', undefined],
+    ['access aks-prod please', undefined],
+    ['check the logs', undefined],
+    ['revoke R-7K2M9QXA', undefined],
+  ])('%s → %s', (text, expected) => {
+    expect(lookalikeCommand(text)).toBe(expected);
   });
 });
 
@@ -47,8 +101,16 @@ describe('checkReasonAnswer', () => {
   ])('%s is refused: options go on the command line', (text) => {
     expect(() => checkReasonAnswer(text)).toThrow(/options go on the command line/);
   });
+  test('a look-alike of a command is refused with how to run it', () => {
+    expect(() => checkReasonAnswer('Access denied')).toThrow(
+      'That reads like a new "access" command. To start over, type "cancel" first, then the command; otherwise give the reason in other words.',
+    );
+    expect(() => checkReasonAnswer('Grant needed because deploys fail')).toThrow(/new "grant" command/);
+    expect(() => checkReasonAnswer('Grant needed for the nightly payments deploy')).not.toThrow();
+  });
   test('other options are words of a reason; a long sentence starting with hi is a reason', () => {
     expect(() => checkReasonAnswer('kubectl --namespace payments fails')).not.toThrow();
+    expect(() => checkReasonAnswer('kubectl logs --since 1h shows ImagePullBackOff')).not.toThrow();
     expect(() => checkReasonAnswer('hi, the payments team needs this for the nightly deploy')).not.toThrow();
     expect(() => checkReasonAnswer('hello, are you there?')).toThrow(/greeting/);
   });
