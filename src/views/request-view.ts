@@ -153,8 +153,14 @@ export function planFacts(request: AccessRequest): Fact[] {
     },
     { label: 'Registry', value: `${plan.registry.name} → ${plan.registry.loginServer}` },
     // Approved all the same, the access would pull nothing: the approver and requester see why.
+    // Read when the plan was made, so said in the past: the registry may have been opened since.
     ...(plan.registry.unreachable
-      ? [{ label: 'Network', value: `${plan.registry.unreachable} Until it can, this access pulls nothing.` }]
+      ? [
+          {
+            label: 'Network',
+            value: `When this was requested: ${plan.registry.unreachable} Until the cluster can reach the registry, this access pulls nothing.`,
+          },
+        ]
       : []),
   ];
   if (plan.kind === 'grant') {
@@ -443,6 +449,13 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
     : [{ label: 'Request', value: request.id }];
   const approvers = approvedBy(request);
   if (approvers) facts.push({ label: 'Approved by', value: approvers });
+  // Nobody approved it: the holder should know that approvers review it, and what a Reject does.
+  const review = request.policy?.breakGlass ? request.policy.review : undefined;
+  if (ok && review && !review.outcome)
+    facts.push({
+      label: 'Break-glass',
+      value: `ran without approval; approvers review it by ${shortTime(review.dueAt)} (a Reject revokes it at once)`,
+    });
   if (ok) facts.push({ label: 'Access', value: describeAccess(request) });
   if (plan.kind === 'grant')
     facts.push(
@@ -483,6 +496,8 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
           }),
         })
       : '';
+  // Granted, but as planned no network reaches the registry: not a success to celebrate.
+  const unreachable = ok && !extended ? plan.registry.unreachable : undefined;
   return renderCard('outcome', {
     sandbox: request.sandbox,
     nextSteps: ok && !outcome?.alreadyPresent ? nextSteps(request) : '',
@@ -491,24 +506,30 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
         ? `Access of ${request.extendsRequestId} extended`
         : outcome?.alreadyPresent
           ? 'Access was already in place'
-          : plan.kind === 'grant'
-            ? 'Pull access granted'
-            : 'Pull secret created'
+          : unreachable
+            ? `${plan.kind === 'grant' ? 'Role granted' : 'Pull secret created'}, but ${plan.cluster.name} cannot pull yet`
+            : plan.kind === 'grant'
+              ? 'Pull access granted'
+              : 'Pull secret created'
       : 'The request failed',
-    color: ok ? 'Good' : 'Attention',
+    color: ok ? (unreachable ? 'Warning' : 'Good') : 'Attention',
     // Error text: an outcome may quote what Azure or a cluster answered (see requestCard).
     summary: errorText(ok ? (outcome?.summary ?? '') : (outcome?.error ?? 'The request failed.')),
+    networkProblem: unreachable
+      ? `When this was requested: ${unreachable} Ask the registry's owners to let the cluster in (public access, its outbound IP or subnet, or a private endpoint), then: @acrbot check ${plan.cluster.name} ${plan.registry.name}.`
+      : '',
     facts,
     hasSnippet: ok && !extended,
     snippetHint:
       plan.kind === 'grant'
         ? plan.registry.unreachable
-          ? `The role is in place, but pods in ${plan.cluster.name} cannot pull yet: ${plan.registry.unreachable}`
+          ? `Once the cluster can reach the registry, pods in ${plan.cluster.name} pull from ${plan.registry.loginServer} with no imagePullSecrets.`
           : outcome?.alreadyPresent
             ? `Pods in ${plan.cluster.name} can pull from ${plan.registry.loginServer}; no imagePullSecrets needed.`
             : // A new role assignment takes effect once Azure has replicated it (usually minutes, at
-              // worst half an hour): a pull failing at once is not a failed grant.
-              `Pods in ${plan.cluster.name} can pull from ${plan.registry.loginServer} once Azure has applied the role (usually within minutes); no imagePullSecrets needed. To confirm: @acrbot check ${plan.cluster.name} ${plan.registry.name}.`
+              // worst half an hour): a pull failing at once is not a failed grant. `check` reads
+              // the assignment, so it shows it at once; it is the tool once that time has passed.
+              `Pods in ${plan.cluster.name} can pull from ${plan.registry.loginServer} once Azure has applied the role (usually within minutes); no imagePullSecrets needed. If pulls still fail after 30 minutes: @acrbot check ${plan.cluster.name} ${plan.registry.name}.`
         : viaServiceAccount
           ? `Pods in namespace ${plan.namespace} that run as service account ${inertText(plan.serviceAccount ?? '')} pull with the secret; no imagePullSecrets needed.`
           : `Reference the secret from pods in namespace ${plan.namespace}.`,

@@ -56,6 +56,20 @@ describe('the outcome card names the next steps', () => {
     expect(text).toContain(`@acrbot revoke ${request.id} REASON`);
   });
 
+  test('a break-glass outcome says it ran without approval and when approvers review it; once reviewed, not', () => {
+    const request = granted();
+    const bg = {
+      ...request,
+      policy: { ...request.policy!, breakGlass: true, review: { dueAt: '2027-01-01T10:00:00.000Z' } },
+    };
+    const facts = JSON.stringify(outcomeCard(bg));
+    expect(facts).toContain(
+      'ran without approval; approvers review it by 2027-01-01 10:00 UTC (a Reject revokes it at once)',
+    );
+    const reviewed = { ...bg, policy: { ...bg.policy, review: { ...bg.policy.review, outcome: 'accepted' as const } } };
+    expect(JSON.stringify(outcomeCard(reviewed))).not.toContain('ran without approval');
+  });
+
   test('a failed run and access already in place have no next steps', () => {
     const failed = pendingRequest({
       state: 'failed',

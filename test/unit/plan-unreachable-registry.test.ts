@@ -26,11 +26,11 @@ test('the plan records why nothing can reach the registry; a reachable or unknow
   expect(plannedRegistry(registry).unreachable).toBeUndefined();
 });
 
-test('the approval card names it and the outcome does not promise a pull', () => {
+test('the approval card names it, and the outcome is a warning that says what to do, not a promise of a pull', () => {
   const plan = buildGrantPlan(clusterInfo, closed, identity);
   const pending = pendingRequest({ plan });
   expect(text(requestCard(pending, { showActions: true }))).toContain(
-    `${WHY} Until it can, this access pulls nothing.`,
+    `When this was requested: ${WHY} Until the cluster can reach the registry, this access pulls nothing.`,
   );
   const done = pendingRequest({
     plan,
@@ -38,7 +38,13 @@ test('the approval card names it and the outcome does not promise a pull', () =>
     decision: { by: APPROVER, at: '2025-01-15T10:00:00.000Z', approved: true },
     outcome: { summary: 'Granted AcrPull on contosoacr.', azureRequestIds: [] },
   });
-  const outcome = text(outcomeCard(done));
-  expect(outcome).toContain(`The role is in place, but pods in aks-prod cannot pull yet: ${WHY}`);
+  const card = outcomeCard(done);
+  const outcome = text(card);
+  expect(outcome).toContain('Role granted, but aks-prod cannot pull yet');
+  expect(outcome).not.toContain('Pull access granted');
+  expect(outcome).toContain(`When this was requested: ${WHY} Ask the registry's owners to let the cluster in`);
+  expect(outcome).toContain('then: @acrbot check aks-prod contosoacr.');
   expect(outcome).not.toContain('can pull from contosoacr.azurecr.io');
+  const title = (card.body as Array<{ text?: string; color?: string }>).find((b) => b.text?.startsWith('Role granted'));
+  expect(title?.color).toBe('Warning');
 });
