@@ -246,19 +246,36 @@ export class PolicySource implements PolicyProvider {
 const REASON_CHARS = 200;
 
 /**
- * Why a reload refused the file, in one sentence: how many problems it has and the first, as the
- * PolicyFileError says it (its place and words, never more of the file). Anything else is not
- * described (it may say anything): the log has it.
+ * Why a reload refused the file, in one sentence for the policy card: where its first problem is
+ * and what it says ("line 4, rules[0].match: fits no request: …"), and how many there are when
+ * more than one, as the PolicyFileError says them (its place and words, never the file's path or
+ * more of the file). Anything else is not described (it may say anything): the log has it.
  */
 function refusalReason(err: unknown): string {
   if (!(err instanceof PolicyFileError) || err.problems.length === 0)
-    return 'it could not be loaded (the log says why: "approval policy not reloaded")';
+    return 'it could not be loaded; the log says why, under "approval policy not reloaded"';
   const [first] = err.problems;
-  const message = first.message.length > REASON_CHARS ? `${first.message.slice(0, REASON_CHARS)}…` : first.message;
-  const where = first.line > 0 ? `at line ${first.line}${first.path ? ` (${first.path})` : ''}` : '';
+  const message = shortenAtWord(first.message.replace(/[.\s]+$/, ''), REASON_CHARS);
+  const where = first.line > 0 ? `line ${first.line}${first.path ? `, ${first.path}` : ''}` : '';
   const count = err.problems.length;
   if (count === 1) return where ? `${where}: ${message}` : message;
-  return `${count} problems; the first${where ? ` ${where}` : ''}: ${message}`;
+  return `${count} problems, the first${where ? ` at ${where}` : ''}: ${message}`;
+}
+
+/**
+ * `text` cut to at most `max` characters and "…", between words: never inside a word (the card
+ * shows it as a sentence), nor inside a parenthesis it would leave open, and without the comma
+ * or semicolon the cut left at its end.
+ */
+function shortenAtWord(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, max + 1);
+  const space = cut.lastIndexOf(' ');
+  // One word longer than the limit has no boundary to cut at: cut it, rather than show nothing.
+  cut = space > 0 ? cut.slice(0, space) : cut.slice(0, max);
+  const open = cut.lastIndexOf('(');
+  if (open > 0 && open > cut.lastIndexOf(')')) cut = cut.slice(0, open);
+  return `${cut.replace(/[\s,;:(]+$/, '')}…`;
 }
 
 /** Which folder is at `folder` (inode and birth time), or undefined when none is. */

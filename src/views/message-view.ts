@@ -19,12 +19,15 @@ export function messageCard(input: {
   tone?: 'error' | 'info' | 'good';
   hints?: readonly string[];
   facts?: Fact[];
+  /** A line of its own above `text`, in the warning colour (a notice not to be read as part of it). */
+  warning?: string;
   sandbox: boolean;
 }): AdaptiveCardJson {
   const color = input.tone === 'error' ? 'Attention' : input.tone === 'good' ? 'Good' : 'Default';
   return renderCard('message', {
     sandbox: input.sandbox,
     title: input.title,
+    ...(input.warning && { warning: input.warning, hasWarning: true }),
     text: input.text,
     color,
     hints: input.hints ?? [],

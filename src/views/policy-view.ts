@@ -113,7 +113,9 @@ export function policyCard(input: {
       : 'No rule fits this pair, so a request would be refused: nobody could approve it. Ask the platform team to add a rule.';
   return messageCard({
     title: `Approval policy for ${input.cluster} → ${input.registry}`,
-    text: input.refusedReload ? `${refusedText(input.refusedReload)} ${applies}` : applies,
+    // A notice of its own, in the warning colour, above what applies: not read as part of it.
+    ...(input.refusedReload && { warning: refusedText(input.refusedReload) }),
+    text: applies,
     tone: split || rule ? 'info' : 'error',
     facts,
     sandbox: input.sandbox,
@@ -121,12 +123,15 @@ export function policyCard(input: {
 }
 
 /**
- * That the policy file on disk was refused, and when: what its first problem says comes from the
- * file (patterns, tag values), so it is made inert like user text.
+ * That the policy file on disk was refused, when acrbot read it, and why: what its first problem
+ * says comes from the file (patterns, tag values), so it is made inert like user text.
  */
 function refusedText(refused: { at: string; reason: string }): string {
   const at = `${refused.at.slice(0, 16).replace('T', ' ')} UTC`;
-  return `The policy file changed on ${at} and was refused: ${inertText(refused.reason)}; the policy below stays in force.`;
+  return (
+    `Not in force: the policy file read at ${at} was refused (${inertText(refused.reason)}). ` +
+    'The policy below is still the one in force; "npm run policy:check" lists every problem.'
+  );
 }
 
 /**

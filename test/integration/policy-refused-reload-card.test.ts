@@ -50,25 +50,38 @@ describe('a refused policy reload on the policy card', () => {
         5000,
         'the policy card',
       );
-      return cardText(reply.activity);
+      return reply.activity;
     };
-    expect(await policyCard()).not.toMatch(/was refused/);
+    /** The card's TextBlocks in the warning colour: the refused reload's notice, and only it. */
+    const warnings = (activity: Record<string, any>): string[] =>
+      (activity.attachments[0].content.body as Array<{ type: string; text: string; color?: string }>)
+        .filter((b) => b.type === 'TextBlock' && b.color === 'Warning' && b.text !== 'SANDBOX')
+        .map((b) => b.text);
+    const before = await policyCard();
+    expect(cardText(before)).not.toMatch(/was refused/);
+    expect(warnings(before)).toEqual([]);
 
     const refused = once(reloads, 'refused', { signal: AbortSignal.timeout(20_000) });
     writeFileSync(file, POLICY.replace('approvers: {', 'approverz: {'));
     process.emit('SIGHUP');
     await refused;
-    const text = await policyCard();
-    expect(text).toMatch(/The policy file changed on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC and was refused: /);
-    expect(text).toContain('the policy below stays in force');
-    expect(text).toContain('Rule default applies');
+    const refusedCard = await policyCard();
+    // A notice of its own, in the warning colour, apart from the rule that applies.
+    expect(warnings(refusedCard)).toEqual([
+      expect.stringMatching(
+        /^Not in force: the policy file read at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC was refused \(2 problems, the first at line 3, rules\[0\]\.approvers: nobody could approve under this rule: list approvers \(users or groups\) or use autoApprove\)\. The policy below is still the one in force; "npm run policy:check" lists every problem\.$/,
+      ),
+    ]);
+    expect(warnings(refusedCard)[0]).not.toContain(dir);
+    expect(cardText(refusedCard)).toContain('Rule default applies');
 
     const reloaded = once(reloads, 'reloaded', { signal: AbortSignal.timeout(20_000) });
     writeFileSync(file, POLICY.replace('id: default', 'id: everything'));
     process.emit('SIGHUP');
     await reloaded;
     const after = await policyCard();
-    expect(after).not.toMatch(/was refused/);
-    expect(after).toContain('Rule everything applies');
+    expect(cardText(after)).not.toMatch(/was refused/);
+    expect(warnings(after)).toEqual([]);
+    expect(cardText(after)).toContain('Rule everything applies');
   });
 });

@@ -2,12 +2,13 @@
  * A reload that refuses the file on disk is logged once; the policy card must say so too, or
  * `@acrbot policy` shows the hash in force as if the file there were it. The source keeps the last
  * refusal (when, and the first problem in one sentence) until a reload takes a good file, and the
- * policy card shows it above the policy still in force.
+ * policy card shows it above the policy still in force, as a notice of its own in the warning
+ * colour (not in the paragraph that says which rule applies).
  */
 import { writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { loadPolicy } from '../../src/config/policy-file';
 import { PolicySource } from '../../src/config/policy-source';
-import type { Policy } from '../../src/domain/policy';
 import { policyCard } from '../../src/views/policy-view';
 import { useTempDir } from './support/temp-dir';
 
@@ -29,18 +30,6 @@ function sourceAt(file: string) {
   return { source, clock };
 }
 
-const cardText = (policy: Policy, refusedReload?: { at: string; reason: string }) =>
-  JSON.stringify(
-    policyCard({
-      cluster: 'aks-prod',
-      registry: 'contosoacr',
-      policy,
-      rule: policy.rules[0],
-      sandbox: false,
-      refusedReload,
-    }),
-  );
-
 describe('PolicySource: the last refused reload', () => {
   const dir = useTempDir('acrbot-policy-refusal-');
 
@@ -58,9 +47,11 @@ describe('PolicySource: the last refused reload', () => {
     expect(source.current().rules[0].id).toBe('v1');
     expect(source.refusal()).toEqual({
       at: '2026-12-04T17:40:12.000Z',
-      reason: expect.stringMatching(
-        /^at line 4 \(rules\[0\]\.match\): fits no request: flow grant fits only grants, and namespace fits only pull secrets/,
-      ),
+      // One sentence, cut between words (the file's message runs to 281 characters).
+      reason:
+        'line 4, rules[0].match: fits no request: flow grant fits only grants, and namespace fits only pull ' +
+        'secrets (a grant has no namespace), so this rule never applies and the requests it was written for ' +
+        'go on to a later, perhaps…',
     });
     // A watcher event or SIGHUP reads the same file again: still the change of 17:40.
     clock.now = new Date('2026-12-04T18:05:00Z');
@@ -72,7 +63,7 @@ describe('PolicySource: the last refused reload', () => {
     expect(source.refusal()).toEqual({
       at: '2026-12-04T18:05:00.000Z',
       reason:
-        '2 problems; the first at line 3 (rules[0].approvers): nobody could approve under this rule: ' +
+        '2 problems, the first at line 3, rules[0].approvers: nobody could approve under this rule: ' +
         'list approvers (users or groups) or use autoApprove',
     });
     writeFileSync(file, policyText('v4'));
@@ -105,21 +96,58 @@ describe('PolicySource: the last refused reload', () => {
   });
 });
 
+/** The card's TextBlocks, in order. */
+const textBlocks = (card: Record<string, unknown>) =>
+  (card.body as Array<{ type: string; text?: string; color?: string }>).filter((b) => b.type === 'TextBlock');
+
 describe('policy card: a refused reload', () => {
-  test('says when the file changed, why it was refused and that the policy shown stays in force', async () => {
-    const policy = loadPolicy(policyText('v1'), 'policy.yaml').policy;
-    const text = cardText(policy, {
-      at: '2026-12-04T17:40:12.000Z',
-      reason: 'at line 4 (rules[0].match): "[see](https://example.com)" fits no flow',
+  const dir = useTempDir('acrbot-policy-refusal-card-');
+  const policy = loadPolicy(policyText('v1'), 'policy.yaml').policy;
+  const card = (refusedReload?: { at: string; reason: string }) =>
+    policyCard({
+      cluster: 'aks-prod',
+      registry: 'contosoacr',
+      policy,
+      rule: policy.rules[0],
+      sandbox: false,
+      refusedReload,
     });
-    expect(text).toContain(
-      'The policy file changed on 2026-12-04 17:40 UTC and was refused: at line 4 (rules[0].match): ' +
-        '\\"[see] (https:\u200b//example.com)\\" fits no flow; the policy below stays in force. Rule v1 applies',
+
+  test('a notice of its own in the warning colour: when the file was read, why it was refused, what is in force', () => {
+    const blocks = textBlocks(
+      card({
+        at: '2026-12-04T17:40:12.000Z',
+        reason: 'line 4, rules[0].match: "[see](https://example.com)" fits no flow',
+      }),
     );
+    const notice = blocks.find((b) => b.color === 'Warning');
+    expect(notice?.text).toBe(
+      'Not in force: the policy file read at 2026-12-04 17:40 UTC was refused (line 4, rules[0].match: ' +
+        '"[see] (https:\u200b//example.com)" fits no flow). The policy below is still the one in force; ' +
+        '"npm run policy:check" lists every problem.',
+    );
+    // Above, and apart from, the paragraph that says which rule applies (which keeps its own colour).
+    const applies = blocks.findIndex((b) => b.text?.startsWith('Rule v1 applies'));
+    expect(blocks.indexOf(notice!)).toBe(applies - 1);
+    expect(blocks[applies].text).toBe('Rule v1 applies (the first rule whose match fits).');
+    expect(blocks[applies].color).toBeUndefined();
   });
 
-  test('says nothing of it when no reload was refused', () => {
-    const policy = loadPolicy(policyText('v1'), 'policy.yaml').policy;
-    expect(cardText(policy)).not.toContain('refused');
+  test('a refused file as the card shows it: one sentence cut between words, no path, no chain of colons before it', async () => {
+    const file = dir.path('policy.yaml');
+    const { source } = sourceAt(file);
+    writeFileSync(file, CONTRADICTING);
+    await source.reload();
+    const notice = textBlocks(card(source.refusal())).find((b) => b.color === 'Warning')!.text!;
+    expect(notice).toMatch(
+      /^Not in force: the policy file read at 2026-12-04 17:40 UTC was refused \(line 4, rules\[0\]\.match: fits no request: .* go on to a later, perhaps…\)\. The policy below is still the one in force; "npm run policy:check" lists every problem\.$/,
+    );
+    expect(notice).not.toContain(dirname(file));
+    expect(notice).not.toMatch(/changed on|refused:/);
+  });
+
+  test('says nothing of it when no reload was refused, and other message cards have no such line', () => {
+    expect(JSON.stringify(card())).not.toContain('refused');
+    expect(textBlocks(card()).some((b) => b.color === 'Warning')).toBe(false);
   });
 });
