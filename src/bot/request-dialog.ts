@@ -15,7 +15,7 @@ import {
 import { isUserFacing } from '../domain/errors';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { checkReason } from '../domain/text';
-import { checkReasonAnswer } from '../domain/reason-reply';
+import { checkReasonAnswer, type RequestFlow } from '../domain/reason-reply';
 import type { SecretCommandOptions } from '../domain/command';
 import { errorText } from '../views/request-view';
 import { ASKING_KEY } from './dialog-runner';
@@ -33,23 +33,35 @@ export const REQUEST_DIALOG_ID = 'requestDialog';
 /** What the dialog starts with (anything already given inline); `options` marks a secret request. */
 export type PartialRequest = Partial<GrantInput> & { options?: SecretCommandOptions };
 
-function validator(check: (text: string) => unknown) {
+/** Which request the dialog fills in, as passed to its prompts (`validations`). */
+type PromptFacts = { flow: RequestFlow };
+
+/** Appended to a refusal that does not already say how to stop. */
+const HOW_TO_STOP = ' (type "cancel" to stop)';
+
+function validator(check: (text: string, flow: RequestFlow) => unknown) {
   return async (prompt: PromptValidatorContext<string>): Promise<boolean> => {
     const text = prompt.recognized.value?.trim() ?? '';
+    const flow = (prompt.options.validations as PromptFacts | undefined)?.flow ?? 'grant';
     try {
-      check(text);
+      check(text, flow);
       return true;
     } catch (err) {
       // Refused like the same name or reason typed inline: audited (G10), then asked again.
       await auditInTurn(prompt.context, err);
       // Re-ask with the reason, not a bare retry. The reason quotes the answer, which is user
       // text in acrbot's voice: neutralised and sent as plain text (no link, image or mention).
+      // Said once: a refusal that already names "cancel" gets no second mention of it.
+      const refusal = isUserFacing(err) ? errorText(err.message) : undefined;
       await prompt.context.sendActivity({
         type: 'message',
         textFormat: 'plain',
-        text: isUserFacing(err)
-          ? `${errorText(err.message)} (type "cancel" to stop)`
-          : 'That answer was not understood; try again or type "cancel".',
+        text:
+          refusal === undefined
+            ? 'That answer was not understood; try again or type "cancel".'
+            : refusal.includes('"cancel"')
+              ? refusal
+              : `${refusal}${HOW_TO_STOP}`,
       });
       return false;
     }
@@ -65,10 +77,10 @@ export class RequestDialog extends ComponentDialog {
     this.addDialog(
       new TextPrompt(
         REASON_PROMPT,
-        validator((t) => {
+        validator((t, flow) => {
           // Before the length: "--for 2h" is refused as an option and "Access denied" as a
           // look-alike of a command (with how to run it), not as short reasons.
-          checkReasonAnswer(t);
+          checkReasonAnswer(t, flow);
           return checkReason(t);
         }),
       ),
@@ -80,7 +92,9 @@ export class RequestDialog extends ComponentDialog {
         if (values[key]) return step.next(values[key]);
         // Which question is open decides how a reply that starts with a command word is read (acr-bot.ts).
         step.context.turnState.set(ASKING_KEY, key);
-        return step.prompt(promptId, { prompt: question });
+        // The flow goes to the validator: its hints name the command being filled in.
+        const facts: PromptFacts = { flow: values.options ? 'secret' : 'grant' };
+        return step.prompt(promptId, { prompt: question, validations: facts });
       };
     const keep = (key: Exclude<keyof GrantInput, 'breakGlass'>) => (step: WaterfallStepContext) => {
       (step.values as PartialRequest)[key] = String(step.result);

@@ -214,8 +214,13 @@ function takeDuration(words: string[]): { duration?: string; rest: string[] } {
 
 /** Options people type for a term that acrbot names `--for`. */
 const TERM_LOOKALIKES = ['--duration', '--ttl', '--expiry', '--time', '--lifetime', '--valid-for'];
-/** A term as `--for` takes it: `2h`, `30d`, `12w`. */
-const DURATION_WORD = /^\d+[mhdwy]$/i;
+
+/** Whether an option (as {@link termOrBreakGlassOption} names it) is a term option acrbot does not have (`--duration`). */
+export function isTermLookalike(flag: string): boolean {
+  return TERM_LOOKALIKES.includes(flag.toLowerCase());
+}
+/** A term as `--for` takes it: `2h`, `30d`, `12w`, or `permanent`. */
+const DURATION_WORD = /^(\d+[mhdwy]|permanent)$/i;
 
 /**
  * `--duration 2h` (or another {@link TERM_LOOKALIKES}): kept as words of the reason, it filed a
@@ -230,10 +235,15 @@ function refuseUnknownTermOption(word: string, next: string | undefined): void {
   const flag = (eq > 0 ? word.slice(0, eq) : word).toLowerCase();
   if (!TERM_LOOKALIKES.includes(flag)) return;
   const value = eq > 0 ? word.slice(eq + 1) : next;
-  const term = value !== undefined && DURATION_WORD.test(value) ? value.slice(0, 20) : '2h';
+  // The hint names the user's own term when --for takes it as written; any other term in it
+  // (a fixed 2h for "--duration permanent" or "--ttl 1 day") would be copied and filed as asked.
+  const hint =
+    value !== undefined && DURATION_WORD.test(value)
+      ? `use --for ${value.slice(0, 20).toLowerCase()}`
+      : 'use --for with a term, e.g. --for 2h or --for 30d';
   throw new UserFacingError(
     'validation.option',
-    `Unknown option ${flag.slice(0, 40)}: use --for ${term}. Nothing was requested.`,
+    `Unknown option ${flag.slice(0, 40)}: ${hint}. Nothing was requested.`,
   );
 }
 

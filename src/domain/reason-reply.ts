@@ -7,7 +7,7 @@
  * access is asked again with a hint, and only a "never mind" with nothing but filler cancels:
  * a wrong guess either way loses the request being filled in.
  */
-import { parseCommand, splitCommandWords, termOrBreakGlassOption, verbOf } from './command';
+import { isTermLookalike, parseCommand, splitCommandWords, termOrBreakGlassOption, verbOf } from './command';
 import { isUserFacing, UserFacingError } from './errors';
 import { parseClusterRef, parseRegistryRef } from './names';
 
@@ -186,14 +186,37 @@ const GREETINGS = new Set(['hello', 'hi', 'hey', 'hallo', 'ping', 'yo']);
 /** A greeting of at most this many words is no reason ("hello, are you there?"). */
 const GREETING_MAX_WORDS = 5;
 
+/** The request a dialog fills in: the command its example line starts with. */
+export type RequestFlow = 'grant' | 'secret';
+
+/**
+ * Why an option in an answer is refused, with a line to type instead that keeps what was asked:
+ * `--break-glass` in it (retyped without, the request would be an ordinary one), the flow's own
+ * command word (a secret request retyped as a grant asks for something else), and for a term
+ * option acrbot does not have (`--duration`), that it is refused on the command line too.
+ */
+function optionInAnswer(option: string, flow: RequestFlow): string {
+  if (/^--break/.test(option)) {
+    // Break-glass is a grant's alone: a secret request has none to retype.
+    return flow === 'grant'
+      ? `${option} in an answer is not read as an option: options go on the command line. Type "cancel", then the whole request on one line, e.g. "grant CLUSTER REGISTRY --break-glass REASON…".`
+      : `${option} in an answer is not read as an option, and a secret request has no break-glass: give the reason without it, or type "cancel", then "grant CLUSTER REGISTRY --break-glass REASON…" for emergency access.`;
+  }
+  const example = `"${flow} CLUSTER REGISTRY --for 2h REASON…"`;
+  return isTermLookalike(option)
+    ? `${option} is not an option, in an answer or on the command line: the term option is --for. Type "cancel", then the whole request on one line, e.g. ${example}.`
+    : `${option} in an answer is not read as an option: options go on the command line. Type "cancel", then the whole request on one line, e.g. ${example}.`;
+}
+
 /**
  * Checks an answer to the reason question beyond the rules of any reason (checkReason): it is
  * no {@link lookalikeCommand}, which is neither run nor filed but asked again with the way to run
  * it; it carries no `--for`, `--expires` or `--break-glass` (or a look-alike), which kept as text would
  * file the request with the default term and no break-glass while its author believes
  * otherwise; and it is not a short greeting, which would be filed as the request's reason.
+ * `flow` is the request being filled in, named in the example of how to give an option.
  */
-export function checkReasonAnswer(text: string): void {
+export function checkReasonAnswer(text: string, flow: RequestFlow = 'grant'): void {
   const command = lookalikeCommand(text);
   if (command)
     throw new UserFacingError(
@@ -201,11 +224,7 @@ export function checkReasonAnswer(text: string): void {
       `That reads like a new "${command}" command. To start over, type "cancel" first, then the command; otherwise give the reason in other words.`,
     );
   const option = splitCommandWords(text).map(termOrBreakGlassOption).find(Boolean);
-  if (option)
-    throw new UserFacingError(
-      'validation.option',
-      `${option} in an answer is not read as an option: options go on the command line. Type "cancel", then the whole request on one line, e.g. "grant CLUSTER REGISTRY --for 2h REASON…".`,
-    );
+  if (option) throw new UserFacingError('validation.option', optionInAnswer(option, flow));
   const words = text.trim().split(/\s+/).filter(Boolean);
   if (GREETINGS.has(plainWord(words[0])) && words.length <= GREETING_MAX_WORDS)
     throw new UserFacingError(

@@ -97,17 +97,66 @@ describe('replies at the reason question', () => {
     for (const answer of [
       '--for 2h hotfix deploy of payments',
       '\u2014for 2h hotfix deploy of payments',
-      '--break-glass prod is down, payments cannot pull',
       'hotfix deploy --expires=2h',
     ]) {
       const said = await answers(users.requester, answer);
       expect(said).toContain('options go on the command line');
       expect(said).toContain('grant CLUSTER REGISTRY --for 2h REASON');
     }
+    // The line to type keeps --break-glass: retyped as "--for 2h", the request would be an ordinary one.
+    const glass = await answers(users.requester, '--break-glass prod is down, payments cannot pull');
+    expect(glass).toContain('options go on the command line');
+    expect(glass).toContain('e.g. "grant CLUSTER REGISTRY --break-glass REASON…"');
+    expect(glass).not.toContain('--for 2h');
+    // --duration is refused on the command line too: the term option is named.
+    const duration = await answers(users.requester, 'hotfix deploy --duration 2h');
+    expect(duration).toContain(
+      '--duration is not an option, in an answer or on the command line: the term option is --for.',
+    );
+    expect(duration).not.toContain('options go on the command line');
     expect(await pendingReasons()).toEqual([]);
     // Other words starting with -- stay part of a reason.
     expect(await answers(users.requester, 'kubectl --namespace payments fails to pull')).toMatch(/R-[2-9A-Z]{8}/);
     expect(await pendingReasons()).toEqual(['kubectl --namespace payments fails to pull']);
+  });
+
+  test('a refusal that already says "cancel" says it once; one that does not gets the way to stop', async () => {
+    await askReason(users.requester);
+    for (const reply of ['Access denied', '--for 2h hotfix deploy']) {
+      const said = await answers(users.requester, reply);
+      expect(said).toContain('"cancel"');
+      expect(said.match(/cancel/g)).toHaveLength(1);
+      expect(said).not.toContain('(type "cancel" to stop)');
+    }
+    expect(await answers(users.requester, 'hello, are you there?')).toMatch(
+      /reads as a greeting.*\(type "cancel" to stop\)/,
+    );
+    expect(await pendingReasons()).toEqual([]);
+  });
+
+  test('in the secret dialog the line to type is a secret command', async () => {
+    await askReason(users.requester, 'secret aks-dev contosoacr --namespace payments');
+    const said = await answers(users.requester, '--for 2h dev needs images');
+    expect(said).toContain('e.g. "secret CLUSTER REGISTRY --for 2h REASON…"');
+    expect(said).not.toContain('grant CLUSTER');
+    const glass = await answers(users.requester, '--break-glass dev needs images');
+    expect(glass).toContain('a secret request has no break-glass');
+    expect(await pendingReasons()).toEqual([]);
+    // Still the secret being filled in: the next answer files it.
+    expect(await answers(users.requester, 'dev needs images from the registry')).toMatch(/R-[2-9A-Z]{8}/);
+    const [filed] = await h.app.store.listByState(['pending']);
+    expect(filed.reason).toBe('dev needs images from the registry');
+    expect(JSON.stringify(filed)).toContain('payments');
+  });
+
+  test('--duration with a term --for takes names that term, any other gets no term to copy', async () => {
+    expect(await answers(users.requester, 'grant aks-dev contosoacr --duration permanent hotfix deploy')).toContain(
+      'Unknown option --duration: use --for permanent. Nothing was requested.',
+    );
+    expect(await answers(users.requester, 'grant aks-dev contosoacr --ttl 1 day hotfix deploy')).toContain(
+      'Unknown option --ttl: use --for with a term, e.g. --for 2h or --for 30d. Nothing was requested.',
+    );
+    expect(await pendingReasons()).toEqual([]);
   });
 
   const hint = (verb: string) =>

@@ -92,14 +92,40 @@ describe('lookalikeCommand', () => {
 });
 
 describe('checkReasonAnswer', () => {
-  test.each([
-    '--for 2h hotfix',
-    '\u2013for 2h hotfix',
-    'hotfix --break-glass',
-    'deploy --for2h',
-    'deploy --duration 2h',
-  ])('%s is refused: options go on the command line', (text) => {
-    expect(() => checkReasonAnswer(text)).toThrow(/options go on the command line/);
+  test.each(['--for 2h hotfix', '\u2013for 2h hotfix', 'hotfix --break-glass', 'deploy --for2h'])(
+    '%s is refused: options go on the command line',
+    (text) => {
+      expect(() => checkReasonAnswer(text)).toThrow(/options go on the command line/);
+    },
+  );
+  test('--break-glass in an answer: the line to type keeps it', () => {
+    expect(() => checkReasonAnswer('hotfix --break-glass')).toThrow(
+      '--break-glass in an answer is not read as an option: options go on the command line. Type "cancel", then the whole request on one line, e.g. "grant CLUSTER REGISTRY --break-glass REASON…".',
+    );
+    expect(() => checkReasonAnswer('prod down \u2013breakglass')).toThrow(
+      /e\.g\. "grant CLUSTER REGISTRY --break-glass REASON…"/,
+    );
+  });
+  test.each(['deploy --duration 2h', 'deploy --ttl=3d'])(
+    '%s: refused on the command line too, so the term option is named, not "options go on the command line"',
+    (text) => {
+      const flag = /--[a-z]+/.exec(text)![0];
+      expect(() => checkReasonAnswer(text)).toThrow(
+        `${flag} is not an option, in an answer or on the command line: the term option is --for. Type "cancel", then the whole request on one line, e.g. "grant CLUSTER REGISTRY --for 2h REASON…".`,
+      );
+    },
+  );
+  test('in the secret dialog the example is a secret command; break-glass is said to be a grant’s', () => {
+    expect(() => checkReasonAnswer('--for 2h dev images', 'secret')).toThrow(
+      /e\.g\. "secret CLUSTER REGISTRY --for 2h REASON…"/,
+    );
+    expect(() => checkReasonAnswer('dev images --duration 2h', 'secret')).toThrow(
+      /"secret CLUSTER REGISTRY --for 2h REASON…"/,
+    );
+    expect(() => checkReasonAnswer('--break-glass dev images', 'secret')).toThrow(
+      '--break-glass in an answer is not read as an option, and a secret request has no break-glass: give the reason without it, or type "cancel", then "grant CLUSTER REGISTRY --break-glass REASON…" for emergency access.',
+    );
+    expect(() => checkReasonAnswer('--for 2h dev images')).toThrow(/e\.g\. "grant CLUSTER REGISTRY --for 2h REASON…"/);
   });
   test('a look-alike of a command is refused with how to run it', () => {
     expect(() => checkReasonAnswer('Access denied')).toThrow(
