@@ -242,16 +242,21 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
   const end = ends.length && !ends.includes(undefined) ? ends.sort()[ends.length - 1] : undefined;
   const expiring = end !== undefined && Date.parse(end) - now.getTime() <= EXPIRING_WITHIN_MS;
   if (working.length) {
+    // Nothing reaches the registry: its roles give no pull now, so their end is context (•), not
+    // a ✓ under a "cannot pull" verdict, and it is the roles' access that ends, not pulling.
+    const what = unreachable
+      ? `${[...new Set(working.map((p) => p.roleName))].join(' and ')}'s access`
+      : 'Role-based pull';
     findings.push({
       topic: 'expiry',
-      level: expiring || ending ? 'warn' : 'ok',
+      level: unreachable ? 'info' : expiring || ending ? 'warn' : 'ok',
       text: endedAt
-        ? `Role-based pull ended ${shortTime(endedAt)}; acrbot is removing it.`
+        ? `${what} ended ${shortTime(endedAt)}; acrbot is removing it.`
         : ending
-          ? 'Role-based pull ends when acrbot has finished revoking it.'
+          ? `${what} ends when acrbot has finished revoking it.`
           : end
-            ? `Role-based pull ends ${shortTime(end)}.`
-            : 'Role-based pull has no end date.',
+            ? `${what} ends ${shortTime(end)}.`
+            : `${what} has no end date.`,
     });
   }
   // The requests whose end is the end of pulling: one of this cluster's own is extended; when only
@@ -275,7 +280,8 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
   if (unreachable) {
     verdict = `${cluster.name} cannot pull from ${registry.name}: the registry cannot be reached from any network.`;
     fix = denyAll
-      ? `Ask the registry's owners to add an IP rule for ${cluster.name}'s outbound IP to the registry firewall, or a private endpoint reachable from ${cluster.name}'s network.`
+      ? // A virtual network rule lets a subnet past the Deny as an IP rule does (registry-reach.ts).
+        `Ask the registry's owners to add an IP rule for ${cluster.name}'s outbound IP or a virtual network rule for its nodes' subnet to the registry firewall, or a private endpoint reachable from ${cluster.name}'s network.`
       : `Ask the registry's owners to enable public network access or add a private endpoint reachable from ${cluster.name}'s network.`;
   } else if (limited) {
     const first = working[0];

@@ -20,7 +20,7 @@ export interface RegistryReach {
   anonymous: boolean;
   /** `check`'s network finding; undefined when the network is not known. */
   finding?: { level: 'ok' | 'warn' | 'fail'; text: string };
-  /** `check`'s anonymous-pull finding, when it is on. */
+  /** `check`'s anonymous-pull finding, when it is on (saying so when nothing can reach the registry). */
   anonymousText?: string;
 }
 
@@ -77,8 +77,9 @@ export function registryReach(
     ipFiltered,
     anonymous,
     finding,
+    // Unreachable, "anyone who can reach it" is no one: said, or it reads as a way in.
     ...(network.anonymousPullEnabled && {
-      anonymousText: `Anonymous pull is enabled: anyone who can reach ${registry.loginServer} can pull without a role.`,
+      anonymousText: `Anonymous pull is enabled: anyone who can reach ${registry.loginServer} can pull without a role${unreachable ? ' (nothing can reach it now)' : ''}.`,
     }),
   };
 }

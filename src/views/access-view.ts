@@ -169,8 +169,14 @@ function cellState(cell: AccessCell): { label: string; color: string } {
     : STATE[cell.state];
 }
 
-function cellRow(cell: AccessCell, heading: string, subheading: string): Row {
+/**
+ * One cell as a row. `networkSaidOnce`: the card names one registry and says its network sentence
+ * (unreachable, anonymous pull) once above the rows, so each row keeps only its state label;
+ * repeated on every cluster it buried the rows' own lines.
+ */
+function cellRow(cell: AccessCell, heading: string, subheading: string, networkSaidOnce = false): Row {
   const state = cellState(cell);
+  const network = !networkSaidOnce;
   return {
     heading,
     subheading,
@@ -178,13 +184,13 @@ function cellRow(cell: AccessCell, heading: string, subheading: string): Row {
     stateColor: state.color,
     lines: [
       // First, so it is not cut: why none of the lines below gives pull.
-      ...(cell.unreachable ? [inertText(cell.unreachable)] : []),
+      ...(network && cell.unreachable ? [inertText(cell.unreachable)] : []),
       ...limitLines(
         cell.paths.map((p) =>
           pathLine(p, cell.registry.resourceGroup, cell.registry.subscriptionId, cell.registry.roleAssignmentMode),
         ),
       ),
-      ...(cell.anonymousPull ? [inertText(cell.anonymousPull)] : []),
+      ...(network && cell.anonymousPull ? [inertText(cell.anonymousPull)] : []),
     ],
   };
 }
@@ -268,28 +274,28 @@ export function clusterAccessCard(report: ClusterAccessReport, sandbox: boolean)
 /** `access REGISTRY`. */
 export function registryAccessCard(report: RegistryAccessReport, sandbox: boolean): AdaptiveCardJson {
   const { registry } = report;
-  // As `check` reads its network: unreachable, nobody pulls; anonymous, every cluster reaching it does.
+  // As `check` reads its network: unreachable, nobody pulls; anonymous, every cluster reaching it
+  // does. It is the registry's, the same for every cluster: said once, under the title, and the
+  // rows keep only their state label.
   const reach = registryReach(registry, registry.network);
-  const anonymous = reach.anonymous
-    ? `${reach.anonymousText} Every cluster that can reach it can pull anonymously.`
-    : undefined;
+  const network = reach.unreachable ? reach.finding!.text : reach.anonymous ? reach.anonymousText : undefined;
   return card({
     sandbox,
     title: `Who can pull from ${registry.name}`,
-    subtitle: `${registry.loginServer}, resource group ${inertText(registry.resourceGroup)}, ${registry.roleAssignmentMode === 'AbacRepositoryPermissions' ? 'ABAC repository permissions' : 'RBAC registry permissions'}; clusters in the subscriptions acrbot manages, as of ${shortTime(report.generatedAt)}.`,
+    subtitle: `${registry.loginServer}, resource group ${inertText(registry.resourceGroup)}, ${registry.roleAssignmentMode === 'AbacRepositoryPermissions' ? 'ABAC repository permissions' : 'RBAC registry permissions'}; clusters in the subscriptions acrbot manages, as of ${shortTime(report.generatedAt)}.${network ? ` ${inertText(network)}` : ''}`,
     rows: ordered(report.cells, (c) => c.cluster.name).map((c) =>
       cellRow(
         c,
         c.cluster.name,
         `resource group ${inertText(c.cluster.resourceGroup)}, subscription ${c.cluster.subscriptionId}`,
+        true,
       ),
     ),
-    emptyText: anonymous
-      ? `No cluster in the subscriptions acrbot manages pulls from ${registry.name} through a role or an acrbot pull secret. ${anonymous}`
-      : `No cluster in the subscriptions acrbot manages can pull from ${registry.name}.${reach.unreachable ? ` ${reach.finding!.text}` : ''}`,
+    emptyText: reach.anonymous
+      ? `No cluster in the subscriptions acrbot manages pulls from ${registry.name} through a role or an acrbot pull secret.`
+      : `No cluster in the subscriptions acrbot manages can pull from ${registry.name}.`,
     notes: [
       ...incompleteNote(report.incomplete),
-      ...(anonymous && report.cells.length ? [anonymous] : []),
       ...report.unresolvedClusters.map((u) => errorText(`Not checked: ${u.problem}`)),
     ],
   });

@@ -101,5 +101,7 @@ test('anonymous pull with only a role the registry ignores: it pulls anonymously
     registryAccessCard({ registry: reg, cells: [cell], unresolvedClusters: [], generatedAt: NOW.toISOString() }, false),
   );
   expect(card).toContain('Anonymous pull');
-  expect(card).toContain('Every cluster that can reach it can pull anonymously.');
+  expect(card).toContain(
+    'Anonymous pull is enabled: anyone who can reach contosoacr.azurecr.io can pull without a role.',
+  );
 });
