@@ -273,7 +273,16 @@ export class AcrBot extends ActivityHandler {
       await sendCard(ctx, errorCardFor(this.services, command.error, 'Could not read that command'));
       return;
     }
-    if (command.verb === 'cancel') return this.commandTable.cancel(ctx, identity, command);
+    if (command.verb === 'cancel') {
+      await this.commandTable.cancel(ctx, identity, command);
+      // Withdrawing a request by its id leaves the questions of the one being filled in open:
+      // said, so the next reply is not taken for something else.
+      if (command.requestId && question)
+        await ctx.sendActivity(
+          'The request you were filling in still waits for your answer (type "cancel" to stop it).',
+        );
+      return;
+    }
     // An answer to the cluster or registry question: text that is not a command.
     if (command.verb === 'unknown' && (await this.dialogs.continue(ctx))) return;
     // Before the questions in progress are dropped: a refused read changes nothing.

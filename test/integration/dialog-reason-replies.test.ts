@@ -59,6 +59,17 @@ describe('replies at the reason question', () => {
     expect((await pendingReasons()).filter((r) => /^(status|extend|revoke) /.test(r))).toEqual([]);
   });
 
+  test('cancel R-… at the reason question withdraws that request and says the question is still open', async () => {
+    const pending = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await askReason(users.requester);
+    const said = await answers(users.requester, `cancel ${pending.id}`);
+    expect(said).toContain('The request you were filling in still waits for your answer');
+    expect((await h.app.store.get(pending.id))!.state).toBe('cancelled');
+    // The question is still open: the next reply is its answer.
+    await answers(users.requester, 'deploy payments-api to dev');
+    expect(await pendingReasons()).toEqual(['deploy payments-api to dev']);
+  });
+
   test('"never mind", "cancel this request" or "Stop please, wrong cluster" stop the questions; a cancel word with more is a reason', async () => {
     for (const phrase of ['cancel this request', 'never mind', 'Stop please, wrong cluster', 'Abort.']) {
       await askReason(users.requester);
