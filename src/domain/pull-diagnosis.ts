@@ -152,10 +152,14 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
   // Only roles with a condition (and no anonymous pull): pulls of the repositories the condition
   // allows, which acrbot cannot name.
   const limited = !network?.anonymousPullEnabled && working.length > 0 && working.every((p) => p.conditional);
+  // The same reading of the network the inventory makes (registry-reach.ts): same facts, same words.
+  const reach = registryReach(registry, network);
   for (const p of working) {
     findings.push({
       topic: 'role',
-      level: p.conditional ? 'warn' : 'ok',
+      // A correct role is no ✓ when nothing can reach the registry: under a red verdict it would
+      // read as "this part works"; it is information until the network lets the cluster in.
+      level: p.conditional ? 'warn' : reach.unreachable ? 'info' : 'ok',
       text: `${p.roleName} ${SCOPE_WORDS[p.scopeLevel]}${p.viaGroupId ? ` through group ${p.viaGroupId}` : ''}: ${originText(p)}.${p.conditional ? ' It has a condition, so it may cover only some repositories.' : ''}`,
     });
   }
@@ -203,8 +207,6 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
       });
   }
 
-  // The same reading of the network the inventory makes (registry-reach.ts): same facts, same words.
-  const reach = registryReach(registry, network);
   const { unreachable, denyAll } = reach;
   if (reach.finding) findings.push({ topic: 'network', ...reach.finding });
   if (reach.anonymousText) findings.push({ topic: 'anonymous', level: 'info', text: reach.anonymousText });

@@ -24,6 +24,8 @@ test('unreachable: the role\'s end is information ("AcrPull\'s access ends …")
   // Rendered: nothing under the red verdict says role-based pull ends.
   const card = JSON.stringify(checkCard(d, false));
   expect(card).not.toContain('Role-based pull');
+  // The role itself is right, but under "cannot pull" it is context, not a ✓.
+  expect(d.findings.filter((f) => f.topic === 'role').map((f) => f.level)).toEqual(['info']);
 });
 
 test('unreachable with anonymous pull: the anonymous line says nothing can reach it now', () => {
