@@ -73,24 +73,34 @@ export function openSqlite(path: string): SqliteDatabase {
   // deployment on Azure Tables (or memory) does not pay for it at start (P5, docs/performance.md).
   const BetterSqlite = require('better-sqlite3') as typeof Database;
   const db = new BetterSqlite(path);
+  try {
+    prepare(db, path);
+    return db;
+  } catch (err) {
+    // Not left open behind a refusal (a lock another process held, a file system without WAL).
+    db.close();
+    throw err;
+  }
+}
+
+/** Sets an open database up: WAL (or a refusal), the pragmas, the schema and its migrations. */
+function prepare(db: SqliteDatabase, path: string): void {
+  // First: every later step waits up to 5 s for another process's lock instead of failing at once.
+  db.pragma('busy_timeout = 5000');
   // Several processes on one file rely on WAL; a file system without it (a network share)
   // answers another mode, and the file would be shared unsafely: refused, not run anyway.
   const mode = String(db.pragma('journal_mode = WAL', { simple: true })).toLowerCase();
-  if (path !== ':memory:' && mode !== 'wal') {
-    db.close();
+  if (path !== ':memory:' && mode !== 'wal')
     throw new Error(
       `SQLite could not use write-ahead logging on ${path} (journal mode "${mode}"): the file system does not support it (a network share?). Put the file on a local disk, or use Azure Tables (ACRBOT_STORAGE=tables:…) for many instances`,
     );
-  }
   db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
   // better-sqlite3 is built with a 16 MB page cache per connection; SQLite's own default (2 MB)
   // keeps RSS from growing by that much under a flood of rows (P11, docs/performance.md). The
   // OS page cache still holds the file, so a miss costs a pread, not a disk read.
   db.pragma('cache_size = -2000');
   db.exec(SCHEMA);
   migrateSightings(db);
-  return db;
 }
 
 /** How long sightings written before `expires_at` existed are kept: the longest any caller asked (redeliveries). */
