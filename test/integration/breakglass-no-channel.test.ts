@@ -4,19 +4,20 @@
  * approvals channel), and the report is audited `reported` only because it was posted there.
  * Sandbox app on the capturing connector; the review is made overdue by moving its clock.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SANDBOX_APPROVAL_CHANNEL_ID, SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import { breakGlassPolicyYaml, writePolicyFile } from '../helpers/break-glass-policy';
 import { cardText } from '../helpers/capturing-connector';
 import { startHarness } from '../helpers/harness';
+import { TempDirs } from '../helpers/temp-dirs';
 import type { TeamsUser } from '../helpers/teams-activities';
+
+const tempDirs = new TempDirs();
+afterAll(() => tempDirs.removeAll());
 
 const olive = SANDBOX_USERS.oncall as TeamsUser;
 
 test('no break-glass or audit channel: the alert and the daily report go to the approvals channel', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'acrbot-bg-no-channel-'));
+  const dir = tempDirs.make('acrbot-bg-no-channel-');
   let offset = 0;
   const clock = { now: () => new Date(Date.now() + offset) };
   const h = await startHarness({ ACRBOT_POLICY: writePolicyFile(dir, breakGlassPolicyYaml()) }, { clock });

@@ -4,18 +4,19 @@
  * (a break-glass grant is never extended, so that answer led to a refusal and back); the
  * request overlaps it like anyone's (G17) and goes to its approvers.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import { breakGlassPolicyYaml, writePolicyFile } from '../helpers/break-glass-policy';
 import { startHarness } from '../helpers/harness';
+import { TempDirs } from '../helpers/temp-dirs';
 import type { TeamsUser } from '../helpers/teams-activities';
+
+const tempDirs = new TempDirs();
+afterAll(() => tempDirs.removeAll());
 
 const olive = SANDBOX_USERS.oncall as TeamsUser;
 
 test('a break-glass holder asking for a normal grant of the same pair: a request for the approvers, no "extend"', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'acrbot-bg-then-normal-'));
+  const dir = tempDirs.make('acrbot-bg-then-normal-');
   const policyFile = writePolicyFile(dir, breakGlassPolicyYaml({ channel: '19:security@thread.tacv2' }));
   const h = await startHarness({ ACRBOT_POLICY: policyFile });
   try {
