@@ -223,6 +223,16 @@ export function isTermLookalike(flag: string): boolean {
 const DURATION_WORD = /^(\d+[mhdwy]|permanent)$/i;
 
 /**
+ * The term typed with an option word (`--for=30d`, or `--duration` then `30d`), lower case, when
+ * `--for` takes it as written; else undefined. What a hint may tell the user to type again.
+ */
+export function termTyped(word: string, next: string | undefined): string | undefined {
+  const eq = word.indexOf('=');
+  const value = eq > 0 ? word.slice(eq + 1) : next;
+  return value !== undefined && DURATION_WORD.test(value) ? value.slice(0, 20).toLowerCase() : undefined;
+}
+
+/**
  * `--duration 2h` (or another {@link TERM_LOOKALIKES}): kept as words of the reason, it filed a
  * request with the default term (30 days) while its author asked for two hours. Refused,
  * nothing requested. Any other word starting with `--` stays part of the reason, even with a
@@ -234,13 +244,10 @@ function refuseUnknownTermOption(word: string, next: string | undefined): void {
   const eq = word.indexOf('=');
   const flag = (eq > 0 ? word.slice(0, eq) : word).toLowerCase();
   if (!TERM_LOOKALIKES.includes(flag)) return;
-  const value = eq > 0 ? word.slice(eq + 1) : next;
+  const term = termTyped(word, next);
   // The hint names the user's own term when --for takes it as written; any other term in it
   // (a fixed 2h for "--duration permanent" or "--ttl 1 day") would be copied and filed as asked.
-  const hint =
-    value !== undefined && DURATION_WORD.test(value)
-      ? `use --for ${value.slice(0, 20).toLowerCase()}`
-      : 'use --for with a term, e.g. --for 2h or --for 30d';
+  const hint = term ? `use --for ${term}` : 'use --for with a term, e.g. --for 2h or --for 30d';
   throw new UserFacingError(
     'validation.option',
     `Unknown option ${flag.slice(0, 40)}: ${hint}. Nothing was requested.`,

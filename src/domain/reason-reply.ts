@@ -7,7 +7,7 @@
  * access is asked again with a hint, and only a "never mind" with nothing but filler cancels:
  * a wrong guess either way loses the request being filled in.
  */
-import { isTermLookalike, parseCommand, splitCommandWords, termOrBreakGlassOption, verbOf } from './command';
+import { isTermLookalike, parseCommand, splitCommandWords, termOrBreakGlassOption, termTyped, verbOf } from './command';
 import { isUserFacing, UserFacingError } from './errors';
 import { parseClusterRef, parseRegistryRef } from './names';
 
@@ -195,14 +195,15 @@ export type RequestFlow = 'grant' | 'secret';
  * command word (a secret request retyped as a grant asks for something else), and for a term
  * option acrbot does not have (`--duration`), that it is refused on the command line too.
  */
-function optionInAnswer(option: string, flow: RequestFlow): string {
+function optionInAnswer(option: string, flow: RequestFlow, term: string | undefined): string {
   if (/^--break/.test(option)) {
     // Break-glass is a grant's alone: a secret request has none to retype.
     return flow === 'grant'
       ? `${option} in an answer is not read as an option: options go on the command line. Type "cancel", then the whole request on one line, e.g. "grant CLUSTER REGISTRY --break-glass REASON…".`
       : `${option} in an answer is not read as an option, and a secret request has no break-glass: give the reason without it, or type "cancel", then "grant CLUSTER REGISTRY --break-glass REASON…" for emergency access.`;
   }
-  const example = `"${flow} CLUSTER REGISTRY --for 2h REASON…"`;
+  // The user's own term when they typed one ("--for 30d" retyped as 2h would file what they did not ask).
+  const example = `"${flow} CLUSTER REGISTRY --for ${term ?? '2h'} REASON…"`;
   return isTermLookalike(option)
     ? `${option} is not an option, in an answer or on the command line: the term option is --for. Type "cancel", then the whole request on one line, e.g. ${example}.`
     : `${option} in an answer is not read as an option: options go on the command line. Type "cancel", then the whole request on one line, e.g. ${example}.`;
@@ -223,10 +224,13 @@ export function checkReasonAnswer(text: string, flow: RequestFlow = 'grant'): vo
       'validation.reason',
       `That reads like a new "${command}" command. To start over, type "cancel" first, then the command; otherwise give the reason in other words.`,
     );
-  const option = splitCommandWords(text).map(termOrBreakGlassOption).find(Boolean);
-  if (option) throw new UserFacingError('validation.option', optionInAnswer(option, flow));
-  const words = text.trim().split(/\s+/).filter(Boolean);
-  if (GREETINGS.has(plainWord(words[0])) && words.length <= GREETING_MAX_WORDS)
+  const words = splitCommandWords(text);
+  const at = words.findIndex((word) => termOrBreakGlassOption(word));
+  const option = at >= 0 ? termOrBreakGlassOption(words[at]) : undefined;
+  if (option)
+    throw new UserFacingError('validation.option', optionInAnswer(option, flow, termTyped(words[at], words[at + 1])));
+  const typed = text.trim().split(/\s+/).filter(Boolean);
+  if (GREETINGS.has(plainWord(typed[0])) && typed.length <= GREETING_MAX_WORDS)
     throw new UserFacingError(
       'validation.reason',
       'That reads as a greeting, not a reason: say why the access is needed, e.g. "deploy payments-api to prod".',

@@ -106,15 +106,22 @@ describe('checkReasonAnswer', () => {
       /e\.g\. "grant CLUSTER REGISTRY --break-glass REASON…"/,
     );
   });
-  test.each(['deploy --duration 2h', 'deploy --ttl=3d'])(
-    '%s: refused on the command line too, so the term option is named, not "options go on the command line"',
-    (text) => {
-      const flag = /--[a-z]+/.exec(text)![0];
-      expect(() => checkReasonAnswer(text)).toThrow(
-        `${flag} is not an option, in an answer or on the command line: the term option is --for. Type "cancel", then the whole request on one line, e.g. "grant CLUSTER REGISTRY --for 2h REASON…".`,
-      );
-    },
-  );
+  test.each([
+    ['deploy --duration 2h', '2h'],
+    ['deploy --ttl=3d', '3d'],
+  ])('%s: refused on the command line too, so the term option is named, with the term typed', (text, term) => {
+    const flag = /--[a-z]+/.exec(text)![0];
+    expect(() => checkReasonAnswer(text)).toThrow(
+      `${flag} is not an option, in an answer or on the command line: the term option is --for. Type "cancel", then the whole request on one line, e.g. "grant CLUSTER REGISTRY --for ${term} REASON…".`,
+    );
+  });
+  test('the example keeps the term typed in the answer ("--for 30d" is not retyped as 2h), else 2h', () => {
+    expect(() => checkReasonAnswer('--for 30d nightly deploy')).toThrow(
+      /e\.g\. "grant CLUSTER REGISTRY --for 30d REASON…"/,
+    );
+    expect(() => checkReasonAnswer('--for=permanent nightly deploy')).toThrow(/--for permanent REASON…"/);
+    expect(() => checkReasonAnswer('--for a while nightly deploy')).toThrow(/--for 2h REASON…"/);
+  });
   test('in the secret dialog the example is a secret command; break-glass is said to be a grant’s', () => {
     expect(() => checkReasonAnswer('--for 2h dev images', 'secret')).toThrow(
       /e\.g\. "secret CLUSTER REGISTRY --for 2h REASON…"/,
