@@ -2,7 +2,7 @@
  * Name rules for what users type. Names are validated before any Azure call and resolved
  * through ARM, never concatenated into URLs (G10).
  */
-import { UserFacingError } from './errors';
+import { isUserFacing, UserFacingError } from './errors';
 import { isGuid } from './identifiers';
 import { parseResourceId } from './resource-id';
 import { singleLine } from './text';
@@ -185,3 +185,20 @@ export const NAME_LENGTH = {
   subscriptionId: { min: 36, max: 36 },
   namespace: { min: 1, max: 63 },
 } as const satisfies Record<keyof typeof NAME_CHARACTER, { min: number; max: number }>;
+
+/**
+ * Whether `word` is a cluster reference ({@link parseClusterRef}) or, with `registry`, a registry
+ * reference ({@link parseRegistryRef}) by its form alone: no lookup, so a word like "needed" is
+ * one. A refusal of the form is false; any other error is thrown.
+ */
+export function isNameOf(kind: 'cluster' | 'registry', word: string | undefined): boolean {
+  if (!word) return false;
+  try {
+    if (kind === 'cluster') parseClusterRef(word);
+    else parseRegistryRef(word);
+    return true;
+  } catch (err) {
+    if (isUserFacing(err)) return false;
+    throw err;
+  }
+}

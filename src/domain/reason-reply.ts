@@ -9,7 +9,7 @@
  */
 import { isTermLookalike, parseCommand, splitCommandWords, termOrBreakGlassOption, termTyped, verbOf } from './command';
 import { isUserFacing, UserFacingError } from './errors';
-import { parseClusterRef, parseRegistryRef } from './names';
+import { isNameOf } from './names';
 
 /** What a reply at the reason question is. */
 export type ReasonReply = 'answer' | 'command' | 'cancel';
@@ -68,19 +68,8 @@ export function isCancelReply(text: string): boolean {
   return skip > 0 && words.slice(skip).every((word) => CANCEL_FILLER.has(word));
 }
 
-function validName(parse: (text: string) => unknown, word: string | undefined): boolean {
-  if (!word) return false;
-  try {
-    parse(word);
-    return true;
-  } catch (err) {
-    if (isUserFacing(err)) return false;
-    throw err;
-  }
-}
-
 const validPair = (cluster?: string, registry?: string): boolean =>
-  validName(parseClusterRef, cluster) && validName(parseRegistryRef, registry);
+  isNameOf('cluster', cluster) && isNameOf('registry', registry);
 
 /**
  * The command word of a reply and the words after it, the last without closing punctuation
@@ -116,10 +105,10 @@ export function lookalikeCommand(text: string): string | undefined {
       const kind = first?.toLowerCase();
       const named =
         args.length === 1
-          ? validName(parseClusterRef, first) || validName(parseRegistryRef, first)
+          ? isNameOf('cluster', first) || isNameOf('registry', first)
           : args.length === 2 &&
-            ((kind === 'cluster' && validName(parseClusterRef, second)) ||
-              (kind === 'registry' && validName(parseRegistryRef, second)));
+            ((kind === 'cluster' && isNameOf('cluster', second)) ||
+              (kind === 'registry' && isNameOf('registry', second)));
       return named ? verb : undefined;
     }
     default:

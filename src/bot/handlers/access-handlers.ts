@@ -2,7 +2,7 @@
 import type { TurnContext } from 'botbuilder';
 import type { Command } from '../../domain/command';
 import { isUserFacing, UserFacingError } from '../../domain/errors';
-import { parseRegistryRef } from '../../domain/names';
+import { isNameOf } from '../../domain/names';
 import { parseResourceId } from '../../domain/resource-id';
 import type { DriftFinding } from '../../domain/access-inventory';
 import type { DriftNoticedBy } from '../../flows/drift-detector';
@@ -62,7 +62,8 @@ export class AccessHandlers {
         // all: "aks-prd" cannot, and the answer is that nothing has that name, not that it breaks
         // a rule of registry names the user never meant to follow.
         if (kind !== undefined || !isUserFacing(err) || err.code !== 'cluster.notFound') throw err;
-        if (!canNameRegistry(command.target)) throw notFound(command.target, err.hints);
+        // A target that cannot even be a registry's name: a registry lookup would only refuse its form.
+        if (!isNameOf('registry', command.target)) throw notFound(command.target, err.hints);
         try {
           await this.reply(ctx, registryAccessCard(await inventory.forRegistry(command.target), settings.sandbox));
         } catch (second) {
@@ -118,17 +119,6 @@ export class AccessHandlers {
       // The answer still goes out; the drift job records it on its next run.
       this.services.log.error({ err }, 'recording drift seen by access/check failed');
     }
-  }
-}
-
-/** Whether `target` is a registry name or id acrbot could look up (else a lookup only refuses its form). */
-function canNameRegistry(target: string): boolean {
-  try {
-    parseRegistryRef(target);
-    return true;
-  } catch (err) {
-    if (isUserFacing(err)) return false;
-    throw err;
   }
 }
 
