@@ -35,6 +35,17 @@ test('no break-glass or audit channel: the alert and the daily report go to the 
       'the break-glass alert in the approvals channel',
     );
     expect(inApprovals(/BREAK-GLASS used by/)).toHaveLength(1);
+    // The approvers' copy (the review) is posted before the alert: its conversation is the
+    // alert's last fallback, so it must exist when the alert looks for it.
+    const approvalCard = h.connector.calls.findIndex(
+      (c) =>
+        c.op === 'send' &&
+        c.conversationId.split(';')[0] === SANDBOX_APPROVAL_CHANNEL_ID &&
+        cardText(c.activity).includes(request.id) &&
+        !/BREAK-GLASS used by/.test(cardText(c.activity)),
+    );
+    expect(approvalCard).toBeGreaterThanOrEqual(0);
+    expect(approvalCard).toBeLessThan(h.connector.calls.indexOf(inApprovals(/BREAK-GLASS used by/)[0]!));
 
     offset = 25 * 3_600_000;
     expect(await h.app.scheduler.runNow(`breakglass.review:${request.id}`)).toBe(true);

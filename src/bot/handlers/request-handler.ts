@@ -438,20 +438,20 @@ export class RequestHandler {
     }
     if (request.state === 'approved') void executor.schedule(request.id);
     if (request.policy?.breakGlass) {
-      // The grant runs whatever happens to its alert; the requester is told it was not posted,
-      // and the approvers' copy (its review) still goes out below.
-      await messenger
-        .breakGlassUsed(request, requests.currentPolicy().breakGlass?.channel)
-        .catch(async (err: unknown) => {
-          log.error({ err, requestId: request.id }, 'the break-glass alert could not be posted');
-          await say(
-            `Break-glass request ${request.id} runs, but its alert could not be posted in the break-glass or audit channel (reference ${currentCorrelationId() ?? request.id}); tell the platform team.`,
-          ).catch((sayErr: unknown) =>
-            log.warn({ err: sayErr, requestId: request.id }, 'could not tell the requester'),
-          );
-        });
-      // The approvers' copy carries the review: Approve keeps it, Reject revokes it at once.
+      // The approvers' copy first: it carries the review (Approve keeps it, Reject revokes it at
+      // once), and its conversation is where the alert goes when no channel is set for it.
       await this.postApprovalCard(facts, request, say);
+      // The grant runs whatever happens to its alert; the requester is told it was not posted.
+      const posted = await messenger
+        .breakGlassUsed(request, requests.currentPolicy().breakGlass?.channel)
+        .catch((err: unknown) => {
+          log.error({ err, requestId: request.id }, 'the break-glass alert could not be posted');
+          return false;
+        });
+      if (!posted)
+        await say(
+          `Break-glass request ${request.id} runs, but its alert could not be posted in the break-glass, audit or approvals channel (reference ${currentCorrelationId() ?? request.id}); tell the platform team.`,
+        ).catch((sayErr: unknown) => log.warn({ err: sayErr, requestId: request.id }, 'could not tell the requester'));
     } else if (request.state === 'pending') {
       await this.postApprovalCard(facts, request, say);
     }
