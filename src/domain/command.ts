@@ -223,12 +223,14 @@ export function isTermLookalike(flag: string): boolean {
 const DURATION_WORD = /^(\d+[mhdwy]|permanent)$/i;
 
 /**
- * The term typed with an option word (`--for=30d`, or `--duration` then `30d`), lower case, when
+ * The term typed with an option word (`--for=30d`, `--for30d`, or `--duration` then `30d`), lower case, when
  * `--for` takes it as written; else undefined. What a hint may tell the user to type again.
  */
 export function termTyped(word: string, next: string | undefined): string | undefined {
   const eq = word.indexOf('=');
-  const value = eq > 0 ? word.slice(eq + 1) : next;
+  // `--for30d` and `--for:30d` carry their term in the word itself.
+  const runTogether = /^--for:?(\d+[a-z]+|permanent)$/i.exec(word);
+  const value = runTogether ? runTogether[1] : eq > 0 ? word.slice(eq + 1) : next;
   return value !== undefined && DURATION_WORD.test(value) ? value.slice(0, 20).toLowerCase() : undefined;
 }
 

@@ -121,6 +121,8 @@ describe('checkReasonAnswer', () => {
     );
     expect(() => checkReasonAnswer('--for=permanent nightly deploy')).toThrow(/--for permanent REASON…"/);
     expect(() => checkReasonAnswer('--for a while nightly deploy')).toThrow(/--for 2h REASON…"/);
+    expect(() => checkReasonAnswer('deploy fix --for30d')).toThrow(/--for 30d REASON…"/);
+    expect(() => checkReasonAnswer('deploy --for:30d fix')).toThrow(/--for 30d REASON…"/);
   });
   test('in the secret dialog the example is a secret command; break-glass is said to be a grant’s', () => {
     expect(() => checkReasonAnswer('--for 2h dev images', 'secret')).toThrow(
