@@ -7,7 +7,7 @@ import { isBeingRevoked, type AccessRequest } from '../domain/request';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
 import type { AdaptiveCardJson } from './card-templates';
 import { messageCard } from './message-view';
-import { inertText, type Fact } from './request-view';
+import { errorText, inertText, type Fact } from './request-view';
 
 /**
  * How cards name a rule's approvers. The name is written in the policy file (as are channel ids
@@ -124,12 +124,13 @@ export function policyCard(input: {
 
 /**
  * That the policy file on disk was refused, when acrbot read it, and why: what its first problem
- * says comes from the file (patterns, tag values), so it is made inert like user text.
+ * says comes from the file (patterns, tag values, a draft's pasted token), so it is scrubbed of
+ * secrets and made inert like an error quoting user text.
  */
 function refusedText(refused: { at: string; reason: string }): string {
   const at = `${refused.at.slice(0, 16).replace('T', ' ')} UTC`;
   return (
-    `Not in force: the policy file read at ${at} was refused (${inertText(refused.reason)}). ` +
+    `Not in force: the policy file read at ${at} was refused (${errorText(refused.reason)}). ` +
     'The policy below is still the one in force; "npm run policy:check" lists every problem.'
   );
 }

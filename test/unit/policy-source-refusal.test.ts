@@ -146,6 +146,17 @@ describe('policy card: a refused reload', () => {
     expect(notice).not.toMatch(/changed on|refused:/);
   });
 
+  test('a secret quoted by the refused file is not shown (any user may ask for the policy card)', () => {
+    const notice = textBlocks(
+      card({
+        at: '2026-12-04T17:40:12.000Z',
+        reason: 'line 9, rules[2].approvers: "password=hunter2-very-secret" is not a group id',
+      }),
+    ).find((b) => b.color === 'Warning')!.text!;
+    expect(notice).not.toContain('hunter2-very-secret');
+    expect(notice).toContain('password=[redacted]');
+  });
+
   test('says nothing of it when no reload was refused, and other message cards have no such line', () => {
     expect(JSON.stringify(card())).not.toContain('refused');
     expect(textBlocks(card()).some((b) => b.color === 'Warning')).toBe(false);
