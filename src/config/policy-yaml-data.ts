@@ -16,6 +16,29 @@ import type { Document, LineCounter } from 'yaml';
  */
 export const MAX_ALIAS_USES = 10_000;
 
+/**
+ * How many values the data may hold once every alias is counted as the copy it stands for. Alias
+ * uses alone do not bound the work: ten thousand uses of an anchored list of three thousand users
+ * load as thirty million values, which every later check walks (minutes of a blocked event loop
+ * and gigabytes at a reload). A real policy of hundreds of rules holds tens of thousands.
+ */
+export const MAX_EXPANDED_VALUES = 500_000;
+
+/**
+ * The number of values in `data` with each shared object (an alias's target) counted once per
+ * place it appears, computed once per object, so the count costs the size of the file, not of
+ * what it stands for.
+ */
+function expandedSize(data: unknown, seen = new Map<object, number>()): number {
+  if (data === null || typeof data !== 'object') return 1;
+  const known = seen.get(data);
+  if (known !== undefined) return known;
+  let size = 1;
+  for (const value of Array.isArray(data) ? data : Object.values(data)) size += expandedSize(value, seen);
+  seen.set(data, size);
+  return size;
+}
+
 /** A problem of the file as a whole (line 0) or at a place in it, with no path. */
 export interface YamlDataProblem {
   line: number;
@@ -39,7 +62,18 @@ export function yamlData(
   lines: LineCounter,
 ): { data: unknown } | { problem: YamlDataProblem; cause: unknown } {
   try {
-    return { data: doc.toJS({ maxAliasCount: MAX_ALIAS_USES }) };
+    const data: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_USES });
+    if (expandedSize(data) > MAX_EXPANDED_VALUES)
+      return {
+        problem: {
+          line: 0,
+          col: 0,
+          path: '',
+          message: `the file's aliases (*name) stand for more than ${MAX_EXPANDED_VALUES.toLocaleString('en-US')} values once expanded, as a file built to exhaust memory does; share smaller anchored values, or write fewer rules`,
+        },
+        cause: undefined,
+      };
+    return { data };
   } catch (err) {
     const message = firstLine(err);
     if (/excessive alias count/i.test(message))

@@ -80,6 +80,27 @@ describe('policy file: YAML aliases and merges', () => {
     expect(policy.rules.at(-1)!.approvers).toEqual({ users: [], groups: [G], name: 'Std' });
   });
 
+  test('few alias uses of a large anchored value: refused by the expanded size before any check walks it', () => {
+    const users = Array.from(
+      { length: 3000 },
+      (_, i) => `"0a000000-0000-4000-8000-${String(i).padStart(12, '0')}"`,
+    ).join(', ');
+    const lines = [
+      'version: 1',
+      'rules:',
+      '  - id: r0',
+      '    match: { registry: "reg-0*" }',
+      `    approvers: &a { users: [${users}] }`,
+    ];
+    for (let i = 1; i <= 200; i++)
+      lines.push(`  - id: r${i}`, `    match: { registry: "reg-${i}x*" }`, '    approvers: *a');
+    expect(refusalOf(lines.join('\n') + '\n')).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/aliases \(\*name\) stand for more than 500,000 values once expanded/),
+      }),
+    ]);
+  });
+
   test('a billion-laughs file is a problem of the file, not a crash', () => {
     expect(refusalOf(billionLaughs())).toEqual([
       {
