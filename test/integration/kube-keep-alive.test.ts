@@ -116,13 +116,24 @@ describe('Kubernetes calls of one access share keep-alive connections', () => {
   // The certificate names only "localhost": the kubeconfig's tls-server-name must be used.
   const api = new ApiServer(['localhost']);
   let server = '';
-  /** Client TLS connections opened (observed: tls.connect still does the work). */
+  /**
+   * Client TLS connections opened to the API server (observed: tls.connect still does the work).
+   * Only those to its port: `tls` is one module for the whole jest worker, so another test file's
+   * late background call (a fetch whose keep-alive outlived its test) must not count here.
+   */
   let opened: tls.TLSSocket[] = [];
   let connect: jest.SpiedFunction<typeof tls.connect>;
 
   beforeAll(async () => {
     server = await api.start();
   });
+  /** Whether a tls.connect call (options object, or port first) goes to the API server's port. */
+  const toApiServer = (args: unknown[]): boolean => {
+    const port = Number(new URL(server).port);
+    const [first] = args;
+    if (typeof first === 'number') return first === port;
+    return Number((first as { port?: unknown } | undefined)?.port) === port;
+  };
   afterAll(() => api.stop());
   beforeEach(() => {
     api.handshakes = 0;
@@ -131,7 +142,7 @@ describe('Kubernetes calls of one access share keep-alive connections', () => {
     const original = tls.connect;
     connect = jest.spyOn(tls, 'connect').mockImplementation((...args: Parameters<typeof tls.connect>) => {
       const socket = (original as (...a: unknown[]) => tls.TLSSocket)(...args);
-      opened.push(socket);
+      if (toApiServer(args)) opened.push(socket);
       return socket;
     });
   });
