@@ -459,8 +459,9 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
    * are optional: without either, it goes where the request's approvers are asked (the channel of
    * the rule that decides it now, {@link ruleOf}, else ACRBOT_APPROVAL_CHANNEL, else the
    * conversation of its approval card), since an alert or a report of an owed review that
-   * reaches nobody must not pass for one that was made. True when some copy went out; false, with a warning logged, when there was nowhere to
-   * post it (the caller audits it so). Throws when every target refused it (eachTarget).
+   * reaches nobody must not pass for one that was made. True when some copy went out; false,
+   * with a warning logged, when there was nowhere to post it (the caller audits it so). Throws
+   * when every target refused it (eachTarget).
    */
   private async postBreakGlass(
     request: AccessRequest,
