@@ -177,6 +177,11 @@ describe('a link whose result nobody could tell', () => {
     expect(out.serviceAccountLinkUnknown).toBe(true);
     expect(out.serviceAccountUid).toBe(account.metadata.uid);
     expect(out.serviceAccountFailure?.message).toMatch(/could not read the account back to tell whether it was added/);
+    // Both failures reach the log line through the cause: the patch's and the read-back's.
+    const cause = out.serviceAccountFailure?.cause as AggregateError;
+    expect(cause).toBeInstanceOf(AggregateError);
+    expect(cause.errors).toHaveLength(2);
+    expect(cause.errors[1]).toBeDefined();
     expect(entriesOf('sa-unknown')).toEqual(['team', 'acr-unknown']);
   });
 

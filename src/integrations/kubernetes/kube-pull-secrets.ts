@@ -840,12 +840,17 @@ export class KubePullSecrets implements PullSecretPort {
         if (uid !== undefined && (status === undefined || status === 408 || status >= 500)) {
           // Read back: the patch may have been applied. Naming the secret now, the entry is the
           // patch's; not naming it, the patch did not land; the read failing too, nobody can tell.
+          let readBackFailure: unknown;
           const linked = await api
             .readNamespacedServiceAccount({ name: serviceAccount, namespace: ctx.namespace })
             .then((sa) =>
               sa.metadata?.uid === uid ? !!sa.imagePullSecrets?.some((s) => s.name === secretName) : false,
             )
-            .catch(() => undefined);
+            .catch((readErr: unknown) => {
+              // Kept as a cause of the unconfirmed link below: both failures reach its log line.
+              readBackFailure = readErr;
+              return undefined;
+            });
           if (linked) return { added: true, uid };
           if (linked === false) throw explained;
           return {
@@ -853,7 +858,12 @@ export class KubePullSecrets implements PullSecretPort {
             unknown: new UserFacingError(
               'kubernetes.serviceAccountUnconfirmed',
               `Cluster ${ctx.cluster} did not confirm adding ${secretName} to the imagePullSecrets of service account ${serviceAccount} in namespace ${ctx.namespace}, and acrbot could not read the account back to tell whether it was added; revoking this access takes the entry out if it is there.`,
-              { cause: explained.cause },
+              {
+                cause: new AggregateError(
+                  [explained.cause, readBackFailure],
+                  'the patch got no clear answer, and reading the service account back failed',
+                ),
+              },
             ),
           };
         }
