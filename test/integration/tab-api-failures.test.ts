@@ -4,20 +4,17 @@
  * the error's text), `Cache-Control: no-store`, and one error log line with `err` and that id.
  * Also My access's approvals: only the caller's tenant, and `isApproverOf` asked once per rule.
  */
-import type { AddressInfo } from 'node:net';
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import type restify from 'restify';
+import { createLocalJWKSet, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import type { PolicyRule } from '../../src/domain/policy';
 import type { AccessRequest, Actor } from '../../src/domain/request';
-import { createServer } from '../../src/http/server';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { TabApi, type TabRoles } from '../../src/tab/tab-api';
-import { registerTabRoutes } from '../../src/tab/tab-routes';
 import { LogCapture } from '../helpers/log-capture';
+import { serveTabApi, TAB_AUDIENCE, TAB_ISSUER, tabToken } from '../helpers/tab-http';
 import { pendingRequest } from '../unit/support/requests';
 
-const ISSUER = 'https://issuer.test/v2.0';
-const AUDIENCE = 'api://tab.test/app';
+const ISSUER = TAB_ISSUER;
+const AUDIENCE = TAB_AUDIENCE;
 const TENANT = '11111111-1111-4111-8111-111111111111';
 const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
 const CALLER: Actor = { objectId: '22222222-2222-4222-8222-222222222222', name: 'Alex Approver' };
@@ -25,7 +22,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('tab API failures and approvals', () => {
   let privateKey: CryptoKey;
-  let server: restify.Server;
+  let stop: () => Promise<void>;
   let base: string;
   let token: string;
   const logs = new LogCapture();
@@ -59,20 +56,11 @@ describe('tab API failures and approvals', () => {
       log: logs.logger(),
       botAppId: 'bot-app',
     });
-    server = createServer({ processActivity: async () => {}, checkReady: async () => {}, log: logs.logger() });
-    registerTabRoutes(server, { api, webRoot: '/nonexistent', log: logs.logger() });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    token = await new SignJWT({ tid: TENANT, oid: CALLER.objectId, name: CALLER.name, scp: 'access_as_user' })
-      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime('1h')
-      .sign(privateKey);
+    ({ base, stop } = await serveTabApi(api, logs.logger()));
+    token = await tabToken(privateKey, TENANT, CALLER);
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await stop();
   });
   beforeEach(() => logs.lines.splice(0));
 

@@ -5,19 +5,16 @@
  * refused 415 instead of read as "no reason"; and signing keys that cannot be fetched answer 503
  * with a correlation id and `Retry-After`, not a 401 that says the token is bad.
  */
-import type { AddressInfo } from 'node:net';
-import { createLocalJWKSet, exportJWK, generateKeyPair, type JWTVerifyGetKey, SignJWT } from 'jose';
-import type restify from 'restify';
+import { createLocalJWKSet, exportJWK, generateKeyPair, type JWTVerifyGetKey } from 'jose';
 import type { Actor } from '../../src/domain/request';
-import { createServer } from '../../src/http/server';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { KEYS_RETRY_AFTER_S, TabApi } from '../../src/tab/tab-api';
-import { registerTabRoutes } from '../../src/tab/tab-routes';
 import { LogCapture } from '../helpers/log-capture';
+import { serveTabApi, TAB_AUDIENCE, TAB_ISSUER, tabToken } from '../helpers/tab-http';
 import { pendingRequest } from '../unit/support/requests';
 
-const ISSUER = 'https://issuer.test/v2.0';
-const AUDIENCE = 'api://tab.test/app';
+const ISSUER = TAB_ISSUER;
+const AUDIENCE = TAB_AUDIENCE;
 const TENANT = '11111111-1111-4111-8111-111111111111';
 const CALLER: Actor = { objectId: '22222222-2222-4222-8222-222222222222', name: 'Riley Requester' };
 const REQUEST_ID = 'R-EDGE0001';
@@ -26,7 +23,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MARKER = 'zq-marker-9931';
 
 describe('tab API answers its handlers do not make', () => {
-  let server: restify.Server;
+  let stop: () => Promise<void>;
   let base: string;
   let token: string;
   let keysDown = false;
@@ -65,20 +62,11 @@ describe('tab API answers its handlers do not make', () => {
         },
       },
     });
-    server = createServer({ processActivity: async () => {}, checkReady: async () => {}, log: logs.logger() });
-    registerTabRoutes(server, { api, webRoot: '/nonexistent', log: logs.logger() });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    token = await new SignJWT({ tid: TENANT, oid: CALLER.objectId, name: CALLER.name, scp: 'access_as_user' })
-      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime('1h')
-      .sign(pair.privateKey);
+    ({ base, stop } = await serveTabApi(api, logs.logger()));
+    token = await tabToken(pair.privateKey, TENANT, CALLER);
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await stop();
   });
   beforeEach(() => {
     logs.lines.splice(0);
