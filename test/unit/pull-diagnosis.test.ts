@@ -1,18 +1,10 @@
 /** `check`'s diagnosis: verdict and fix for each reason a pull works or fails. */
 import type { RoleAssignmentPath } from '../../src/domain/access-inventory';
-import { cell, diagnose, open, registry } from './support/pull-diagnosis-fixtures';
+import { acrPullOnRegistry, cell, diagnose, open, registry } from './support/pull-diagnosis-fixtures';
 
+/** AcrPull on the registry for acrbot request R-AAAAAAAA, ending within days (expiring). */
 function role(over: Partial<RoleAssignmentPath> = {}): RoleAssignmentPath {
-  return {
-    kind: 'roleAssignment',
-    assignmentId: `${registry.id}/providers/Microsoft.Authorization/roleAssignments/1`,
-    roleGuid: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
-    roleName: 'AcrPull',
-    scope: registry.id,
-    scopeLevel: 'registry',
-    conditional: false,
-    honoured: true,
-    origin: 'acrbot',
+  return acrPullOnRegistry({
     requests: [
       {
         requestId: 'R-AAAAAAAA',
@@ -25,7 +17,7 @@ function role(over: Partial<RoleAssignmentPath> = {}): RoleAssignmentPath {
     ],
     state: 'expiring',
     ...over,
-  };
+  });
 }
 
 test('a grant being revoked: still pulls, says so, and the fix is to ask again, not to extend it', () => {
