@@ -4,9 +4,9 @@
  * stays until an update leaves it no finalizer; no new finalizer can be added meanwhile. Over
  * raw HTTPS, so the wire answers themselves are pinned.
  */
-import { request } from 'node:https';
 import { KubernetesEmulator } from '../../src/sandbox/kubernetes';
 import { createSandboxTls } from '../../src/sandbox/tls';
+import { kubeRawCall } from '../helpers/kube-raw-call';
 
 const TOKEN = 'tok-fin';
 let k8s: KubernetesEmulator;
@@ -17,26 +17,8 @@ beforeAll(async () => {
 });
 afterAll(() => k8s.stop());
 
-function call(method: string, path: string, body?: unknown, contentType = 'application/json') {
-  const url = new URL(k8s.url);
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` };
-  if (payload !== undefined) {
-    headers['Content-Type'] = contentType;
-    headers['Content-Length'] = String(Buffer.byteLength(payload));
-  }
-  return new Promise<{ status: number; json: any }>((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method, path, headers, ca: k8s.caPem }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
-    });
-    req.on('error', reject);
-    if (payload !== undefined) req.write(payload);
-    req.end();
-  });
-}
+const call = (method: string, path: string, body?: unknown, contentType?: string) =>
+  kubeRawCall(k8s, TOKEN, method, path, body, contentType);
 
 const SECRETS = '/api/v1/namespaces/apps/secrets';
 

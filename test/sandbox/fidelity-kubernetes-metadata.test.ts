@@ -5,35 +5,15 @@
  * changing the uid; and it accepts the docker configs the real server accepts (any JSON object).
  * Over raw HTTPS, so the exact bodies are what is checked.
  */
-import { request } from 'node:https';
 import { KubernetesEmulator } from '../../src/sandbox/kubernetes';
 import { createSandboxTls } from '../../src/sandbox/tls';
+import { kubeRawCall } from '../helpers/kube-raw-call';
 
 const TOKEN = 'tok-fidelity';
 let k8s: KubernetesEmulator;
 
-interface Reply {
-  status: number;
-  json: any;
-}
-
-function call(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Reply> {
-  const url = new URL(k8s.url);
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` };
-  if (payload !== undefined) headers['Content-Type'] = contentType;
-  return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method, path, headers, ca: k8s.caPem }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
-    });
-    req.on('error', reject);
-    if (payload !== undefined) req.write(payload);
-    req.end();
-  });
-}
+const call = (method: string, path: string, body?: unknown, contentType?: string) =>
+  kubeRawCall(k8s, TOKEN, method, path, body, contentType);
 
 const SECRETS = '/api/v1/namespaces/apps/secrets';
 
