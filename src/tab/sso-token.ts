@@ -8,7 +8,8 @@
  * 3. signature (RS256 only), `iss` (exact), `aud` (one of ours), `exp`/`nbf` with a small
  *    clock skew, `iat` at most {@link MAX_TOKEN_AGE_S} ago and not ahead, via `jose` `jwtVerify`
  *    (401); signing keys that cannot be fetched are our outage, not a bad token (503);
- * 4. it is a delegated user token: `oid` and `tid` present, `tid` matching the issuer (401);
+ * 4. it is a delegated user token: `oid` and `tid` present, `tid` matching the issuer, an
+ *    `idtyp` claim if present saying `user` (401);
  * 5. the tenant is in `allowedTenantIds` (403: a valid token from a foreign tenant);
  * 6. `scp` includes `access_as_user` and the client (`azp`, v1 `appid`) is one we expect (403).
  *
@@ -123,7 +124,9 @@ export async function validateSsoToken(
     throw joseFailure(err);
   }
   const oid = typeof payload.oid === 'string' ? payload.oid : '';
-  if (!isGuid(oid) || payload.tid !== tid)
+  // `idtyp` (an optional claim) says `app` on an app-only token: never a user's, whatever other
+  // claims it carries (Entra issues no app token with `scp`; a token that says both is refused).
+  if (!isGuid(oid) || payload.tid !== tid || (payload.idtyp !== undefined && payload.idtyp !== 'user'))
     throw new SsoError(401, 'not_a_user_token', 'The token does not name a user of a tenant.');
   if (!settings.allowedTenantIds.some((t) => t.toLowerCase() === tid.toLowerCase()))
     throw new SsoError(403, 'tenant_not_allowed', 'Your organisation is not allowed to use this acrbot.');

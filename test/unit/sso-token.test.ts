@@ -101,6 +101,14 @@ describe('Teams SSO token validation (Entra trust)', () => {
     expect((await refusal(t)).status).toBe(401);
   });
 
+  test('a token whose idtyp says app → 401 even with a user scope and oid', async () => {
+    expect(await refusal(await token({ idtyp: 'app' }))).toEqual({ status: 401, code: 'not_a_user_token' });
+    expect(await refusal(await token({ idtyp: 'device' }))).toEqual({ status: 401, code: 'not_a_user_token' });
+    await expect(validateSsoToken(`Bearer ${await token({ idtyp: 'user' })}`, settings())).resolves.toMatchObject({
+      objectId: USER,
+    });
+  });
+
   test('audience api://<other domain>/<app id> → 401 wrong_audience', async () => {
     expect(await refusal(await token({ aud: `api://evil.example.com/${APP_ID}` }))).toEqual({
       status: 401,
