@@ -1,8 +1,9 @@
 /**
  * The Kubernetes emulator's deletion of an object with finalizers, as the real API server does
  * it: the DELETE answers 200 with the object, now marked (`metadata.deletionTimestamp`), which
- * stays until an update leaves it no finalizer; no new finalizer can be added meanwhile. Over
- * raw HTTPS, so the wire answers themselves are pinned.
+ * stays until an update leaves it no finalizer; no new finalizer can be added meanwhile. The mark
+ * is a write (a new resourceVersion), so an update conditional on an earlier version is 409
+ * Conflict. Over raw HTTPS, so the wire answers themselves are pinned.
  */
 import { KubernetesEmulator } from '../../src/sandbox/kubernetes';
 import { createSandboxTls } from '../../src/sandbox/tls';
@@ -78,6 +79,33 @@ test('a PUT keeps the mark, and no new finalizer may be added while it is being 
   );
   expect(added.status).toBe(422);
   expect(added.json.message).toContain('no new finalizers can be added if the object is being deleted');
+});
+
+test('the mark is a write: a new resourceVersion, so a PUT at the version read before it is 409 Conflict', async () => {
+  const before = await heldSecret('raced');
+  const { json: marked } = await call('DELETE', `${SECRETS}/raced`);
+  expect(marked.metadata.resourceVersion).not.toBe(before.metadata.resourceVersion);
+  const stale = await call('PUT', `${SECRETS}/raced`, { ...before, data: { k: 'dw==' } });
+  expect(stale.status).toBe(409);
+  expect(stale.json).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Conflict', code: 409 });
+  // At the marked version it lands, and the answer keeps the mark (what a client must look at).
+  const current = await call('PUT', `${SECRETS}/raced`, { ...marked, data: { k: 'dw==' } });
+  expect(current.status).toBe(200);
+  expect(current.json.metadata.deletionTimestamp).toBe(marked.metadata.deletionTimestamp);
+});
+
+test("deleteAsClient (a test's stand-in for another client's DELETE) marks and removes as the DELETE does", async () => {
+  const before = await heldSecret('by-hook');
+  const marked = k8s.deleteAsClient('secrets', 'apps', 'by-hook')!;
+  expect(marked.metadata.deletionTimestamp).toEqual(expect.any(String));
+  expect(marked.metadata.resourceVersion).not.toBe(before.metadata.resourceVersion);
+  expect((await call('GET', `${SECRETS}/by-hook`)).json.metadata.deletionTimestamp).toBe(
+    marked.metadata.deletionTimestamp,
+  );
+  await call('POST', SECRETS, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'plain-hook' }, type: 'Opaque' });
+  expect(k8s.deleteAsClient('secrets', 'apps', 'plain-hook')).toBeUndefined();
+  expect((await call('GET', `${SECRETS}/plain-hook`)).status).toBe(404);
+  expect(k8s.deleteAsClient('secrets', 'apps', 'never-there')).toBeUndefined();
 });
 
 test('without finalizers a DELETE removes it and answers a Status, as before', async () => {

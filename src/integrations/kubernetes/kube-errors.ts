@@ -219,18 +219,25 @@ const FINALIZERS_NAMED = 3;
  * The secret is being deleted (`metadata.deletionTimestamp` set), held by a finalizer: a create
  * under its name is refused until it is gone, and a replace would write the new credential into
  * a secret about to vanish. The finalizers are qualified names the API server validated.
+ * `writtenInto`: the write did land, on the secret being deleted (its answer, or the read after
+ * it, carries the mark), so the sentence cannot say nothing was written; either way the write
+ * is not reported as done.
  */
 export function secretTerminatingError(
   ctx: Pick<KubeCallContext, 'cluster' | 'namespace'>,
   secretName: string,
   finalizers: readonly string[] | undefined,
+  writtenInto = false,
 ): UserFacingError {
   const named = (finalizers ?? []).slice(0, FINALIZERS_NAMED);
   const more = (finalizers?.length ?? 0) > named.length ? ', …' : '';
   const held = named.length ? ` (finalizers ${named.join(', ')}${more})` : '';
+  const what = writtenInto
+    ? `started being deleted${held} while acrbot wrote it, so it will vanish with the new credential; acrbot does not count it as written.`
+    : `is being deleted${held}; nothing was written.`;
   return new UserFacingError(
     'kubernetes.secretTerminating',
-    `Secret ${ctx.namespace}/${secretName} in cluster ${ctx.cluster} is being deleted${held}; nothing was written. Try again when it is gone (a new request may also choose another --name).`,
+    `Secret ${ctx.namespace}/${secretName} in cluster ${ctx.cluster} ${what} Try again when it is gone (a new request may also choose another --name).`,
   );
 }
 

@@ -483,7 +483,10 @@ export class KubePullSecrets implements PullSecretPort {
    * that is still the object the caller named ({@link stillTheChecked}). Someone else's touch
    * since that read (a scanner's annotation, `kubectl annotate`) makes it 409: the secret is read
    * again and, still that object, replaced at its new version, at most
-   * {@link SECRET_REPLACE_ATTEMPTS} PUTs in all. Anything else is refused, as before.
+   * {@link SECRET_REPLACE_ATTEMPTS} PUTs in all. Anything else is refused, as before. A secret
+   * found being deleted (`deletionTimestamp`: a delete held by a finalizer, landed after the
+   * check) is refused as the check refuses it ({@link secretTerminatingError}), never replaced
+   * at the version that delete gave it; a write whose answer carries the mark is refused too.
    */
   async write(access: ClusterAccess, input: PullSecretWrite): Promise<PullSecretWriteOutcome> {
     const { api, clusterName, signIn } = access as KubeAccess;
@@ -526,6 +529,10 @@ export class KubePullSecrets implements PullSecretPort {
         else current = after.retry;
       }
     }
+    // Landed on a secret being deleted (a caller that named a version the delete gave it): the
+    // API server removes it, new credential and all, once its finalizers clear. Not a success.
+    if (written.metadata?.deletionTimestamp)
+      throw secretTerminatingError(ctx, input.secretName, written.metadata.finalizers, true);
     const result = { action, serviceAccountPatched: false, uid: written.metadata?.uid };
     if (!input.serviceAccount) return result;
     try {
@@ -561,6 +568,8 @@ export class KubePullSecrets implements PullSecretPort {
     const found = await this.readSecret(api, scope, input.secretName);
     const meta = found?.metadata;
     if (!meta) return undefined;
+    // Deleted since the check (a finalizer holds it): a replace at its new version would land.
+    if (meta.deletionTimestamp) throw secretTerminatingError(scope, input.secretName, meta.finalizers);
     const sameObject = !input.replaceUid || meta.uid === input.replaceUid;
     if (meta.resourceVersion === input.replaceResourceVersion && sameObject) return meta;
     return meta.resourceVersion && stillTheChecked(found, input) ? meta : undefined;
@@ -580,8 +589,10 @@ export class KubePullSecrets implements PullSecretPort {
    * failing too) the write may still land: {@link SECRET_WRITE_UNCONFIRMED}, and the flow must
    * not delete the credential. A 409 is read back too: the secret may carry this request's own
    * label, from an earlier attempt's write that landed late, which the resumed run replaces
-   * rather than calls someone else's. `body`: what was sent (a replace: at the version it was
-   * conditional on).
+   * rather than calls someone else's. Found being deleted (`deletionTimestamp`, held by a
+   * finalizer: a delete since the check, which is what moved the version on), it is refused as
+   * the check refuses it ({@link secretTerminatingError}), never retried at the new version.
+   * `body`: what was sent (a replace: at the version it was conditional on).
    */
   private async afterFailedWrite(
     api: CoreV1Api,
@@ -616,6 +627,11 @@ export class KubePullSecrets implements PullSecretPort {
     // Compared, never logged: the data holds the password.
     if (found && ownLabel && found.data?.['.dockerconfigjson'] === body.data?.['.dockerconfigjson'])
       return { written: found };
+    // Being deleted (held by a finalizer): a delete landed since the check, which is what moved
+    // the version on. Replaced at its new version, it would vanish with the new credential; a
+    // create cannot land until it is gone. Refused as the check refuses it.
+    if (found?.metadata?.deletionTimestamp)
+      throw secretTerminatingError(scope, input.secretName, found.metadata.finalizers);
     const movedOn = replacing
       ? found?.metadata?.resourceVersion !== body.metadata?.resourceVersion
       : found !== undefined;
@@ -744,8 +760,10 @@ export class KubePullSecrets implements PullSecretPort {
    * account's `uid` as acrbot recorded it when linking, only that object is touched: one deleted
    * and made again under the name (another uid) holds its makers' entries, not acrbot's (G15),
    * and the patch tests the uid too, for an account made again between the read and the patch.
-   * `noEntry`: the list no longer has it; `absent`: the service account no longer exists;
-   * `notOurs`: it is another object than the one acrbot linked.
+   * Named twice (someone prepended the same name), the first entry goes and the other stays:
+   * entries are identical `{name}` objects that cannot be told apart, so which one is removed
+   * cannot matter. `noEntry`: the list no longer has it; `absent`: the service account no longer
+   * exists; `notOurs`: it is another object than the one acrbot linked.
    */
   private async unlinkServiceAccount(
     api: CoreV1Api,

@@ -262,6 +262,28 @@ export class KubernetesEmulator {
     return true;
   }
 
+  /**
+   * Deletes an object as another client's DELETE does (test setup, e.g. in a fault's `meanwhile`),
+   * through the DELETE handler but without auth, RBAC, faults or the request log: one with
+   * finalizers is only marked (`deletionTimestamp`, a new resourceVersion) and kept, which
+   * {@link KubernetesEmulator.deleteObject} would skip. Returns the object left (marked), or undefined when it was
+   * removed or did not exist.
+   */
+  deleteAsClient(resource: ResourceName, namespace: string, name: string): KubeObject | undefined {
+    const def = RESOURCES[resource];
+    if (!this.store.get(resource, def.namespaced ? namespace : undefined, name)) return undefined;
+    deleteObject({
+      store: this.store,
+      def,
+      namespace,
+      name,
+      query: new URLSearchParams(),
+      rawBody: '',
+      now: this.now(),
+    });
+    return this.getObject(resource, namespace, name);
+  }
+
   /** Empties the request log. */
   clearRequests(): void {
     this.requests.length = 0;
