@@ -13,9 +13,8 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { isUserFacing } from '../domain/errors';
-import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { checkReason } from '../domain/text';
-import { checkReasonAnswer, type RequestFlow } from '../domain/reason-reply';
+import { checkNameAnswer, checkReasonAnswer, type RequestFlow } from '../domain/reason-reply';
 import type { SecretCommandOptions } from '../domain/command';
 import { errorText } from '../views/request-view';
 import { ASKING_KEY } from './dialog-runner';
@@ -72,8 +71,10 @@ function validator(check: (text: string, flow: RequestFlow) => unknown) {
 export class RequestDialog extends ComponentDialog {
   constructor(onComplete: (ctx: TurnContext, input: GrantInput | SecretInput) => Promise<void>) {
     super(REQUEST_DIALOG_ID);
-    this.addDialog(new TextPrompt(CLUSTER_PROMPT, validator(parseClusterRef)));
-    this.addDialog(new TextPrompt(REGISTRY_PROMPT, validator(parseRegistryRef)));
+    // A whole line pasted as the name is refused as more than one name, with the name to type.
+    const oneName = (kind: 'cluster' | 'registry') => validator((t) => checkNameAnswer(kind, t));
+    this.addDialog(new TextPrompt(CLUSTER_PROMPT, oneName('cluster')));
+    this.addDialog(new TextPrompt(REGISTRY_PROMPT, oneName('registry')));
     this.addDialog(
       new TextPrompt(
         REASON_PROMPT,

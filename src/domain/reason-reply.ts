@@ -3,13 +3,14 @@
  * to stop. Any text can be a reason ("access is needed for the nightly deploy", "stop pulling
  * from docker hub", "Grant needed because deploys fail"), so a reply runs as a command only when
  * it cannot be one: it acts on a request id (`revoke R-… no longer needed`, which filed as a
- * reason left the grant it named in place). A reply that merely reads like a grant, check or
- * access is asked again with a hint, and only a "never mind" with nothing but filler cancels:
- * a wrong guess either way loses the request being filled in.
+ * reason left the grant it named in place). A reply that merely reads like a grant, check,
+ * access or revoke of a cluster and registry is asked again with a hint, and only a "never mind"
+ * with nothing but filler cancels: a wrong guess either way loses the request being filled in.
+ * Also how an answer to the cluster or registry question that is a whole line is refused.
  */
 import { isTermLookalike, parseCommand, splitCommandWords, termOrBreakGlassOption, termTyped, verbOf } from './command';
 import { isUserFacing, UserFacingError } from './errors';
-import { isNameOf } from './names';
+import { isNameOf, parseClusterRef, parseRegistryRef } from './names';
 
 /** What a reply at the reason question is. */
 export type ReasonReply = 'answer' | 'command' | 'cancel';
@@ -84,12 +85,14 @@ function replyWords(text: string): { verb: string; args: string[] } {
 }
 
 /**
- * The command a reply at the reason question reads like without being sure to be it: a grant
- * or secret with a valid cluster and registry after it ("Grant needed because deploys fail"
- * names a cluster "needed" and a registry "because"), a check or policy of exactly a valid pair,
- * an access of one valid name ("Access denied"). Neither run nor filed: asked again, saying how
- * to run it ({@link checkReasonAnswer}). Run, the guess dropped the request being filled in;
- * filed, a command became a request's reason.
+ * The command a reply at the reason question reads like without being sure to be it: a grant,
+ * secret or revoke with a valid cluster and registry after it ("Grant needed because deploys
+ * fail" names a cluster "needed" and a registry "because", "revoke old tokens after rollout" a
+ * revoke of cluster "old"), a check or policy of exactly a valid pair, an access of one valid
+ * name ("Access denied"). Neither run nor filed: asked again, saying how to run it
+ * ({@link checkReasonAnswer}). Run, the guess dropped the request being filled in; filed, a
+ * command became a request's reason (`revoke aks-prod contosoacr no longer needed` filed a grant
+ * of the pair it meant to end).
  */
 export function lookalikeCommand(text: string): string | undefined {
   const { verb, args } = replyWords(text);
@@ -97,6 +100,9 @@ export function lookalikeCommand(text: string): string | undefined {
     case 'grant':
     case 'secret':
       return validPair(args[0], args[1]) ? verb : undefined;
+    case 'revoke':
+      // `revoke R-…` is that command, run ({@link isCommand}); an id is a valid cluster name too.
+      return !REQUEST_ID_START.test(args[0] ?? '') && validPair(args[0], args[1]) ? verb : undefined;
     case 'check':
     case 'policy':
       return args.length === 2 && validPair(args[0], args[1]) ? verb : undefined;
@@ -211,7 +217,8 @@ export function checkReasonAnswer(text: string, flow: RequestFlow = 'grant'): vo
   if (command)
     throw new UserFacingError(
       'validation.reason',
-      `That reads like a new "${command}" command. To start over, type "cancel" first, then the command; otherwise give the reason in other words.`,
+      // A grant or secret starts the request over; a revoke, check or the like is run instead of it.
+      `That reads like a new "${command}" command. To ${command === 'grant' || command === 'secret' ? 'start over' : 'run it'}, type "cancel" first, then the command; otherwise give the reason in other words.`,
     );
   const words = splitCommandWords(text);
   const at = words.findIndex((word) => termOrBreakGlassOption(word));
@@ -224,4 +231,42 @@ export function checkReasonAnswer(text: string, flow: RequestFlow = 'grant'): vo
       'validation.reason',
       'That reads as a greeting, not a reason: say why the access is needed, e.g. "deploy payments-api to prod".',
     );
+}
+
+/** What the cluster or registry question asks for, and what it asks next. */
+const NAME_QUESTIONS = {
+  cluster: {
+    what: 'one cluster (name, resourceGroup/name or resource id)',
+    example: 'aks-prod',
+    next: 'the registry and the reason are asked next',
+  },
+  registry: { what: 'one registry (name or resource id)', example: 'contosoacr', next: 'the reason is asked next' },
+} as const;
+
+/**
+ * Checks an answer to the cluster or registry question: one name, as {@link parseClusterRef} or
+ * {@link parseRegistryRef} read it. A line of several words (a whole request pasted,
+ * `aks-prod-weu contosoacr "deploys fail"`) is refused as what it is, not as one long invalid
+ * name: the question takes one name, and the name to type is the line's first word when the
+ * line starts like a request (a valid cluster, then a valid registry). Nothing of the line is
+ * taken: a word read as the registry that was not meant as one ("aks-prod please use
+ * contosoacr" names a registry "please") would go into the request.
+ */
+export function checkNameAnswer(kind: 'cluster' | 'registry', text: string): void {
+  try {
+    if (kind === 'cluster') parseClusterRef(text);
+    else parseRegistryRef(text);
+  } catch (err) {
+    const words = text.trim().split(/\s+/);
+    if (!isUserFacing(err) || words.length < 2) throw err;
+    const question = NAME_QUESTIONS[kind];
+    // Only a validated name is quoted back: the rest is user text, and the refusal needs none of it.
+    const name = kind === 'cluster' && validPair(words[0], words[1]) ? words[0] : undefined;
+    const type = name ? `just "${name}"` : `just its name, e.g. "${question.example}"`;
+    throw new UserFacingError(
+      'validation.name',
+      `That is more than one name: this question takes ${question.what}. Type ${type}; ${question.next}.`,
+      { cause: err },
+    );
+  }
 }

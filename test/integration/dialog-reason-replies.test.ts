@@ -171,7 +171,7 @@ describe('replies at the reason question', () => {
   });
 
   const hint = (verb: string) =>
-    `That reads like a new "${verb}" command. To start over, type "cancel" first, then the command; otherwise give the reason in other words.`;
+    `That reads like a new "${verb}" command. To ${verb === 'grant' || verb === 'secret' ? 'start over' : 'run it'}, type "cancel" first, then the command; otherwise give the reason in other words.`;
 
   test('a reply starting with grant or secret never drops the request: a valid pair after it is asked again, anything else is the reason', async () => {
     await askReason(users.requester, 'grant aks-prod contosoacr');
@@ -218,6 +218,34 @@ describe('replies at the reason question', () => {
     expect(await pendingReasons()).toEqual([]);
     expect(await answers(users.requester, 'check aks-prod contosoacr please')).toMatch(/Pending approval/);
     expect(await pendingReasons()).toEqual(['check aks-prod contosoacr please']);
+  });
+
+  test('revoke CLUSTER REGISTRY is asked again with a hint: not filed as the reason of a grant of that pair, not run', async () => {
+    const granted = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.click(users.approver, 'approve', { requestId: granted.id });
+    expect((await h.settle(granted.id)).state).toBe('succeeded');
+
+    await askReason(users.requester, 'grant aks-dev contosoacr');
+    for (const reply of ['revoke aks-prod contosoacr no longer needed', 'Revoke: aks-prod contosoacr.']) {
+      const said = await answers(users.requester, reply);
+      expect(said).toContain(hint('revoke'));
+      expect(said).not.toMatch(/Only approvers|is stopped|Pending approval/);
+    }
+    expect(await pendingReasons()).toEqual([]);
+    // The request being filled in still waits for its reason.
+    expect(await answers(users.requester, 'second team deploys payments')).toMatch(/Pending approval/);
+    expect(await pendingReasons()).toEqual(['second team deploys payments']);
+
+    // An approver, who may revoke a pair: neither run at the question, but after "cancel".
+    await askReason(users.approver);
+    const asked = await answers(users.approver, 'revoke aks-prod contosoacr no longer needed');
+    expect(asked).toContain(hint('revoke'));
+    expect(asked).not.toContain('no longer needed');
+    expect(await answers(users.approver, 'cancel')).toContain('Cancelled; nothing was requested.');
+    expect(await answers(users.approver, 'revoke aks-prod contosoacr no longer needed')).toContain(
+      '(reason: "no longer needed")',
+    );
+    expect((await h.app.store.get(granted.id))!.state).toBe('succeeded');
   });
 
   test('a term option acrbot does not have is refused, naming --for; other options with a term are reason words', async () => {

@@ -3,7 +3,13 @@
  * a command no reason reads like, or a "never mind" with nothing but filler. A reply that only
  * reads like a grant, check or access is an answer the reason prompt refuses with a hint.
  */
-import { checkReasonAnswer, isCancelReply, lookalikeCommand, readReasonReply } from '../../src/domain/reason-reply';
+import {
+  checkNameAnswer,
+  checkReasonAnswer,
+  isCancelReply,
+  lookalikeCommand,
+  readReasonReply,
+} from '../../src/domain/reason-reply';
 
 describe('readReasonReply', () => {
   test.each([
@@ -32,6 +38,8 @@ describe('readReasonReply', () => {
     ['policy aks-prod contosoacr', 'answer'],
     ['access aks-prod', 'answer'],
     ['Access denied', 'answer'],
+    // So is a revoke of a valid pair: any two words are a cluster and registry by their form.
+    ['revoke aks-prod contosoacr no longer needed', 'answer'],
     // Rule 3: a cancel word with filler only cancels.
     ['cancel this request', 'cancel'],
     ['never mind', 'cancel'],
@@ -86,6 +94,12 @@ describe('lookalikeCommand', () => {
     ['access aks-prod please', undefined],
     ['check the logs', undefined],
     ['revoke R-7K2M9QXA', undefined],
+    ['revoke aks-prod contosoacr no longer needed', 'revoke'],
+    ['Revoke: aks-prod contosoacr.', 'revoke'],
+    ['revoke rg-aks/aks-prod contosoacr', 'revoke'],
+    ['revoke R-7K2M9QXA contosoacr', undefined],
+    ['revoke aks-prod', undefined],
+    ['revoke of the old pull secret needed first', undefined],
   ])('%s → %s', (text, expected) => {
     expect(lookalikeCommand(text)).toBe(expected);
   });
@@ -138,9 +152,14 @@ describe('checkReasonAnswer', () => {
   });
   test('a look-alike of a command is refused with how to run it', () => {
     expect(() => checkReasonAnswer('Access denied')).toThrow(
-      'That reads like a new "access" command. To start over, type "cancel" first, then the command; otherwise give the reason in other words.',
+      'That reads like a new "access" command. To run it, type "cancel" first, then the command; otherwise give the reason in other words.',
     );
-    expect(() => checkReasonAnswer('Grant needed because deploys fail')).toThrow(/new "grant" command/);
+    expect(() => checkReasonAnswer('revoke aks-prod contosoacr no longer needed')).toThrow(
+      'That reads like a new "revoke" command. To run it, type "cancel" first, then the command; otherwise give the reason in other words.',
+    );
+    expect(() => checkReasonAnswer('Grant needed because deploys fail')).toThrow(
+      'That reads like a new "grant" command. To start over, type "cancel" first, then the command; otherwise give the reason in other words.',
+    );
     expect(() => checkReasonAnswer('Grant needed for the nightly payments deploy')).not.toThrow();
   });
   test('other options are words of a reason; a long sentence starting with hi is a reason', () => {
@@ -148,5 +167,56 @@ describe('checkReasonAnswer', () => {
     expect(() => checkReasonAnswer('kubectl logs --since 1h shows ImagePullBackOff')).not.toThrow();
     expect(() => checkReasonAnswer('hi, the payments team needs this for the nightly deploy')).not.toThrow();
     expect(() => checkReasonAnswer('hello, are you there?')).toThrow(/greeting/);
+  });
+});
+
+describe('checkNameAnswer', () => {
+  test.each([
+    ['cluster', 'aks-prod'],
+    ['cluster', 'rg-aks/aks-prod'],
+    ['registry', 'contosoacr'],
+  ] as const)('one %s name: taken as today (%s)', (kind, text) => {
+    expect(() => checkNameAnswer(kind, text)).not.toThrow();
+  });
+
+  test('a whole request pasted at the cluster question: more than one name, the cluster to type named', () => {
+    for (const line of [
+      'aks-prod-weu acrprod "deploys fail"',
+      'aks-prod-weu acrprod',
+      'aks-prod-weu  acrprod\ndeploys',
+    ]) {
+      expect(() => checkNameAnswer('cluster', line)).toThrow(
+        'That is more than one name: this question takes one cluster (name, resourceGroup/name or resource id). Type just "aks-prod-weu"; the registry and the reason are asked next.',
+      );
+    }
+  });
+
+  test('a line that does not start with a cluster and a registry: no word of it is offered as the name', () => {
+    for (const line of ['aks-prod to acrprod', 'please use aks-prod', 'grant, aks-prod acrprod deploys fail']) {
+      expect(() => checkNameAnswer('cluster', line)).toThrow(
+        'That is more than one name: this question takes one cluster (name, resourceGroup/name or resource id). Type just its name, e.g. "aks-prod"; the registry and the reason are asked next.',
+      );
+    }
+  });
+
+  test('at the registry question: one registry, the reason asked next; the refusal keeps its code and cause', () => {
+    let refusal: unknown;
+    try {
+      checkNameAnswer('registry', 'acrprod deploys fail');
+    } catch (err) {
+      refusal = err;
+    }
+    expect(refusal).toMatchObject({
+      code: 'validation.name',
+      message:
+        'That is more than one name: this question takes one registry (name or resource id). Type just its name, e.g. "contosoacr"; the reason is asked next.',
+      cause: expect.objectContaining({ message: expect.stringMatching(/is not a valid registry name/) }),
+    });
+  });
+
+  test('one word that is no name is refused by the name rules as before', () => {
+    expect(() => checkNameAnswer('cluster', 'aks..prod')).toThrow(/never part of a name/);
+    expect(() => checkNameAnswer('registry', 'acr')).toThrow(/is not a valid registry name/);
+    expect(() => checkNameAnswer('cluster', '')).toThrow(/The cluster is missing/);
   });
 });
