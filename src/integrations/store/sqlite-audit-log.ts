@@ -5,10 +5,11 @@
  * appended once across every process on the file.
  */
 import type { AuditEntry, AuditEvent, AuditKey, ChainVerdict } from '../../domain/audit-chain';
-import { chainEntry, storedUnderKey, verifyChain } from '../../domain/audit-chain';
+import { chainEntry, storedUnderKey } from '../../domain/audit-chain';
 import type { AuditLog, Clock } from '../../domain/ports';
 import type { Statement } from 'better-sqlite3';
-import { headMissing } from './audit-head-missing';
+import { hasIdempotencyKeyColumn, verifyStoredChain } from './sqlite-audit-verify';
+import { verifyOnWorker } from './sqlite-audit-verify-worker';
 import { commitGroupOf, type SqliteCommitGroup } from './sqlite-commit-group';
 import type { SqliteDatabase } from './sqlite-database';
 
@@ -20,8 +21,7 @@ import type { SqliteDatabase } from './sqlite-database';
  * and never appends.
  */
 function addIdempotencyKeyColumn(db: SqliteDatabase): boolean {
-  const hasColumn = () =>
-    (db.prepare('PRAGMA table_info(audit)').all() as { name: string }[]).some((c) => c.name === 'idempotency_key');
+  const hasColumn = () => hasIdempotencyKeyColumn(db);
   if (db.readonly) return hasColumn();
   // Looked at first without the write lock: a start must not wait on another process's
   // transaction (or fail after the busy timeout) when there is nothing to add.
@@ -51,6 +51,8 @@ export class SqliteAuditLog implements AuditLog {
   private readonly ofRequest;
   private readonly atSeq;
   private readonly group: SqliteCommitGroup;
+  /** The verify running on a worker, if any: the next one starts after it. */
+  private verifying: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -139,92 +141,19 @@ export class SqliteAuditLog implements AuditLog {
     return row ? (JSON.parse(row.entry) as AuditEntry) : undefined;
   }
 
-  /** Streams the whole log in seq order through the chain check. */
-  async verify(): Promise<ChainVerdict> {
-    // One read transaction: an append by another process between the reads must not look like a truncated tail.
-    if (this.db.inTransaction) return this.verifySnapshot();
-    this.db.exec('BEGIN');
-    try {
-      return this.verifySnapshot();
-    } finally {
-      this.db.exec('ROLLBACK');
-    }
-  }
-
   /**
-   * One pass over the rows: a row that is not JSON, or whose entry claims another seq than
-   * its row (an entry moved), breaks the chain there; everything else is the hash check.
+   * Streams the whole log in seq order through the chain check (sqlite-audit-verify.ts). On a
+   * file, on a worker thread with its own connection, one check at a time: the bot's thread
+   * keeps serving meanwhile. Inside a transaction its caller holds (the audit CLI's snapshot),
+   * and on `:memory:` (which no other connection can open), on this connection.
    */
-  private verifySnapshot(): ChainVerdict {
-    const head = this.db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as
-      { seq: number; hash: string } | undefined;
-    // request_id is the index `audit R-…` and exports read by, idempotency_key the one appends
-    // look keys up in: both checked against the entry, as the hash covers only the entry.
-    const rows = this.db
-      .prepare(`SELECT seq, entry, request_id, ${this.keyColumn ? 'idempotency_key' : 'NULL'} FROM audit ORDER BY seq`)
-      .raw()
-      .iterate() as IterableIterator<[number, string, string | null, string | null]>;
-    let broken: ChainVerdict | undefined;
-    let seen = 0;
-    function* entries(): Generator<AuditEntry> {
-      for (const [seq, text, indexed, keyIndexed] of rows) {
-        let entry: AuditEntry;
-        try {
-          entry = JSON.parse(text) as AuditEntry;
-        } catch {
-          broken = {
-            intact: false,
-            count: seen,
-            brokenAtSeq: seq,
-            problem: 'the entry is not valid JSON (it was modified)',
-          };
-          return;
-        }
-        if (entry === null || typeof entry !== 'object') {
-          broken = {
-            intact: false,
-            count: seen,
-            brokenAtSeq: seq,
-            problem: 'the stored entry is not an audit entry (it was modified)',
-          };
-          return;
-        }
-        if (entry.seq !== seq) {
-          broken = {
-            intact: false,
-            count: seen,
-            brokenAtSeq: seq,
-            problem: 'the entry stored at this position belongs elsewhere (entries were moved)',
-          };
-          return;
-        }
-        if ((indexed ?? undefined) !== (entry.requestId ?? undefined)) {
-          broken = {
-            intact: false,
-            count: seen,
-            brokenAtSeq: seq,
-            problem: "the entry's request index differs from the entry (it was modified to hide it from its request)",
-          };
-          return;
-        }
-        // A key column that names another entry's key would make that key's append return this
-        // entry (refused, as this one does not carry it); one cleared would let it be appended twice.
-        if ((keyIndexed ?? undefined) !== (entry.idempotencyKey ?? undefined)) {
-          broken = {
-            intact: false,
-            count: seen,
-            brokenAtSeq: seq,
-            problem: "the entry's idempotency key index differs from the entry (it was modified)",
-          };
-          return;
-        }
-        seen++;
-        yield entry;
-      }
-    }
-    const verdict = verifyChain(entries(), head, this.key);
-    if (broken) return broken;
-    // Checked after the entries, so a break among them is named first (as on Tables).
-    return verdict.intact && !head && verdict.count > 0 ? headMissing(verdict.count) : verdict;
+  async verify(): Promise<ChainVerdict> {
+    // Both read on this thread with nothing in between: one snapshot, as the chain check needs.
+    if (this.db.inTransaction || this.db.memory) return verifyStoredChain(this.db, this.keyColumn, this.key);
+    // One at a time: each check takes a core for as long as it runs, and chat can ask many.
+    const run = () => verifyOnWorker(this.db.name, this.key);
+    const verdict = this.verifying.then(run, run);
+    this.verifying = verdict.catch(() => undefined);
+    return verdict;
   }
 }
