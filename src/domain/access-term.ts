@@ -21,7 +21,7 @@ const UNIT_MS: Record<string, number> = {
   w: 604_800_000,
   y: 365 * 86_400_000,
 };
-const DURATION = /^(\d{1,5})([mhdwy])$/i;
+const DURATION = /^(\d+)([mhdwy])$/i;
 
 /**
  * `30 minutes`, `12 hours`, `30 days`, `12 weeks`, `1 year`: the largest exact unit; a length that
@@ -65,6 +65,24 @@ function approximately(ms: number): string {
   return 'less than a minute';
 }
 
+/**
+ * How long is left before an end ("36 hours", "3 days", "1 minute"), the one rule of the reminder
+ * cards and the tab. Never overstated, as it is what is left: whole units that have passed, in
+ * hours below two days ("1 day" for 47 hours would read as about a day, "2 days" for 36 hours as
+ * more than is left). Counted from the minute, the precision times are shown at, so a 30-day
+ * grant seconds old still ends "in 30 days".
+ */
+export function describeTimeLeft(ms: number): string {
+  const left = Math.max(1, Math.ceil(ms / UNIT_MS.m)) * UNIT_MS.m;
+  const [n, unit] =
+    left >= 2 * UNIT_MS.d
+      ? [Math.floor(left / UNIT_MS.d), 'day']
+      : left >= UNIT_MS.h
+        ? [Math.floor(left / UNIT_MS.h), 'hour']
+        : [left / UNIT_MS.m, 'minute'];
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
+
 /** Short form for config and help: `30d`, `12h`, `90m`. */
 export function shortDuration(ms: number): string {
   for (const [unit, size] of [
@@ -81,37 +99,95 @@ export function isDefaultTerm(text: string | undefined): boolean {
   return text === undefined || text.trim() === '';
 }
 
+/** The part of a policy rule that limits a term: its id and maxDuration. */
+export interface TermRule {
+  id: string;
+  maxDurationMs?: number;
+}
+
+/** Why a term is refused: `validation.duration` (the deployment's limits) or `policy.maxDuration` (the rule's). */
+export interface TermRefusal {
+  code: 'validation.duration' | 'policy.maxDuration';
+  message: string;
+}
+
+/**
+ * Why `term` lies outside what a request may ask for, or undefined when it does not: the
+ * deployment's `limits` (none: no time-boxing, any length), cut by the maxDuration of the `rule`
+ * that covers the request, if known. The sentence names the range that applies ("between 1h and
+ * 8h (rule prod-short)"), so one refusal is enough: naming the deployment's wider range under a
+ * shorter rule sent people round twice. `typed`: the term as the user wrote it, echoed back.
+ */
+export function termRefusal(
+  term: AccessTerm,
+  limits: AccessLimits | undefined,
+  rule?: TermRule,
+  typed?: string,
+): TermRefusal | undefined {
+  const minMs = limits?.minMs ?? 0;
+  const deploymentMaxMs = limits?.maxMs ?? Number.POSITIVE_INFINITY;
+  const ruleMaxMs = rule?.maxDurationMs;
+  const ruleCuts = ruleMaxMs !== undefined && ruleMaxMs < deploymentMaxMs;
+  const maxMs = ruleCuts ? ruleMaxMs : deploymentMaxMs;
+  const bounds =
+    minMs > 0 ? `between ${shortDuration(minMs)} and ${shortDuration(maxMs)}` : `of at most ${shortDuration(maxMs)}`;
+  const range = `${bounds}${ruleCuts ? ` (rule ${rule!.id})` : ''}`;
+  if (term.permanent) {
+    const example = shortDuration(Math.min(limits?.defaultMs ?? maxMs, maxMs));
+    if (limits && !limits.allowPermanent)
+      return {
+        code: 'validation.duration',
+        message: `Permanent access is not allowed here; choose a duration ${range}, e.g. --for ${example}.`,
+      };
+    if (ruleMaxMs !== undefined)
+      return {
+        code: 'policy.maxDuration',
+        message: `Rule ${rule!.id} allows no permanent access; choose a duration ${range}, e.g. --for ${example}.`,
+      };
+    return undefined;
+  }
+  const ms = term.durationMs;
+  if (ms === undefined || (ms >= minMs && ms <= maxMs)) return undefined;
+  const value = typed ?? (ms > 0 ? shortDuration(ms) : '0m');
+  if (ms < minMs)
+    return {
+      code: 'validation.duration',
+      message: `${value} is shorter than the minimum access of ${shortDuration(minMs)}; choose a duration ${range}.`,
+    };
+  return {
+    code: ruleCuts ? 'policy.maxDuration' : 'validation.duration',
+    message: `${value} is longer than the maximum access of ${shortDuration(maxMs)}; choose a duration ${range}.`,
+  };
+}
+
 /**
  * Parses `--for` (`30m`, `12h`, `30d`, `12w`, `1y`, or `permanent`) within the limits; the
- * default when absent. Throws a {@link UserFacingError} (`validation.duration`) with the allowed range.
+ * default when absent. Throws a {@link UserFacingError} (`validation.duration`) with the allowed
+ * range. `checkRange: false` only reads it: the range is checked once the rule that covers the
+ * request is known ({@link termRefusal}), so a refusal can name the range of a rule that allows
+ * less than the deployment.
  */
-export function parseAccessDuration(text: string | undefined, limits: AccessLimits): AccessTerm {
+export function parseAccessDuration(
+  text: string | undefined,
+  limits: AccessLimits,
+  options: { checkRange?: boolean } = {},
+): AccessTerm {
   if (text === undefined || isDefaultTerm(text)) return { durationMs: limits.defaultMs };
   const value = text.trim().toLowerCase();
-  const range = `between ${shortDuration(limits.minMs)} and ${shortDuration(limits.maxMs)}`;
-  if (value === 'permanent') {
-    if (!limits.allowPermanent)
-      throw new UserFacingError(
-        'validation.duration',
-        `Permanent access is not allowed here; choose a duration ${range}, e.g. --for ${shortDuration(limits.defaultMs)}.`,
-      );
-    return { permanent: true };
-  }
   const m = DURATION.exec(value);
-  if (!m || Number(m[1]) === 0)
+  if (value !== 'permanent' && !m)
     throw new UserFacingError(
       'validation.duration',
-      `"${text.slice(0, 30)}" is not a duration; use a number and a unit (m, h, d, w, y), e.g. --for 30d, ${range}.`,
+      `"${text.slice(0, 30)}" is not a duration; use a number and a unit (m, h, d, w, y), e.g. --for 30d, between ${shortDuration(limits.minMs)} and ${shortDuration(limits.maxMs)}.`,
     );
-  const ms = Number(m[1]) * UNIT_MS[m[2].toLowerCase()];
-  if (ms < limits.minMs || ms > limits.maxMs)
-    throw new UserFacingError(
-      'validation.duration',
-      ms < limits.minMs
-        ? `${value} is shorter than the minimum access of ${shortDuration(limits.minMs)}; choose a duration ${range}.`
-        : `${value} is longer than the maximum access of ${shortDuration(limits.maxMs)}; choose a duration ${range}.`,
-    );
-  return { durationMs: ms };
+  // Zero is a duration, only too short; many digits make one too long. Past what a number holds
+  // exactly no rule allows it, so that is refused now whatever `checkRange` says.
+  const term: AccessTerm = m ? { durationMs: Number(m[1]) * UNIT_MS[m[2].toLowerCase()] } : { permanent: true };
+  const absurd = term.durationMs !== undefined && term.durationMs > Number.MAX_SAFE_INTEGER;
+  if (options.checkRange === false && !absurd) return term;
+  const refusal = termRefusal(term, limits, undefined, value.length > 30 ? `${value.slice(0, 30)}…` : value);
+  if (refusal) throw new UserFacingError(refusal.code, refusal.message);
+  return term;
 }
 
 /** `2027-01-04 10:00 UTC`. */

@@ -2,6 +2,7 @@
  * Who may decide a request. Pure: membership in the approver group is looked up by the caller
  * at decision time and passed in (G5).
  */
+import { formatUtc } from './access-term';
 import type { AccessRequest, Actor } from './request';
 import { isExpired } from './request';
 import { readableLength, singleLine } from './text';
@@ -40,7 +41,7 @@ export function checkDecision(request: AccessRequest, ctx: DecisionContext): Pol
     return {
       allowed: false,
       reason: 'expired',
-      message: `Request ${request.id} expired at ${request.expiresAt}; ask the requester to make a new one.`,
+      message: `Request ${request.id} expired at ${formatUtc(request.expiresAt)}; ask the requester to make a new one.`,
     };
   }
   if (!ctx.actorIsApprover) {

@@ -30,7 +30,7 @@ import { readApproverGroups } from './approver-groups-read';
 import type { AuditEvent } from '../domain/audit-chain';
 import { isUserFacing, UserFacingError } from '../domain/errors';
 import { newRequestId } from '../domain/identifiers';
-import { describeDurationMs, formatUtc, parseAccessDuration, shortDuration } from '../domain/access-term';
+import { describeDurationMs, formatUtc, parseAccessDuration, shortDuration, termRefusal } from '../domain/access-term';
 import type { Plan } from '../domain/plan';
 import type { AuditLog, Clock, DirectoryPort, RequestStore, ScheduledJob } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
@@ -267,7 +267,13 @@ export class RequestService {
     };
     await this.assertOpen({ actor: input.requester, tenantId: input.tenantId }, targets);
     const rule = selectRule(policy, factsOf(input.plan));
-    if (input.breakGlass) return this.createBreakGlass(input, policy, rule, now, refuse);
+    // A term past the deployment's limits that accessTerm left to be checked here: break-glass
+    // runs under its own maximum, not the rule's, so only the deployment's range applies to it.
+    if (input.breakGlass) {
+      const outside = input.access && termRefusal(input.access, this.settings.access);
+      if (outside) throw new UserFacingError(outside.code, outside.message);
+      return this.createBreakGlass(input, policy, rule, now, refuse);
+    }
     const extended = input.extendsRequestId ? await this.store.get(input.extendsRequestId) : undefined;
     // An extension moves an end; "permanent" has none to move to: approved, it would change
     // nothing while saying the access was extended.
@@ -292,14 +298,12 @@ export class RequestService {
     // The requester who typed no --for never asked for the deployment's default: it is cut to
     // the rule's maximum instead of refused.
     const { asked, granted: access } = termUnderRule(input.access, rule, !!input.defaultTerm);
-    const requestedMs = asked?.durationMs;
-    const tooLong = asked?.permanent || (requestedMs !== undefined && requestedMs > rule.maxDurationMs!);
-    if (rule.maxDurationMs !== undefined && tooLong)
-      return refuse(
-        'policy.refused.duration',
-        'policy.maxDuration',
-        `Rule ${rule.id} allows access for at most ${describeDurationMs(rule.maxDurationMs)}; ask for less.`,
-      );
+    // The deployment's limits cut by the rule's maxDuration, in one sentence that names the range
+    // that applies. Past the rule's maximum is the rule's refusal (audited here); outside the
+    // deployment's limits a validation failure, audited by the caller as when accessTerm refuses.
+    const outside = asked && termRefusal(asked, this.settings.access, rule);
+    if (outside?.code === 'policy.maxDuration') return refuse('policy.refused.duration', outside.code, outside.message);
+    if (outside) throw new UserFacingError(outside.code, outside.message);
     const outOfReach = quorumOutOfReach(rule, input.requester, await this.approverGroupsIfRead(rule, input.requester));
     if (outOfReach) return refuse('policy.refused.quorum', 'policy.quorumOutOfReach', outOfReach);
     const auto = rule.autoApprove;
@@ -461,10 +465,19 @@ export class RequestService {
 
   /**
    * The access term for a typed `--for` (default when absent), checked against the configured
-   * limits; throws a `validation.duration` error. Undefined when time-boxing is not configured.
+   * limits unless a rule may allow less ({@link create} checks it then); throws a
+   * `validation.duration` error. Undefined when time-boxing is not configured.
    */
   accessTerm(text: string | undefined): AccessTerm | undefined {
-    return this.settings.access ? parseAccessDuration(text, this.settings.access) : undefined;
+    const limits = this.settings.access;
+    if (!limits) return undefined;
+    // Which rule covers a request is known once it is planned. When a rule may allow less than
+    // the deployment, the range is left to create, which refuses with the rule's range at once
+    // (the deployment's here would be refused again by the rule: two round trips).
+    const ruleMayCut = this.policies
+      .current()
+      .rules.some((rule) => rule.maxDurationMs !== undefined && rule.maxDurationMs < limits.maxMs);
+    return parseAccessDuration(text, limits, { checkRange: !ruleMayCut });
   }
 
   /**

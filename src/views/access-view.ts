@@ -337,11 +337,16 @@ function incompleteNote(incomplete: string | undefined): string[] {
   return incomplete ? [inertText(incomplete)] : [];
 }
 
-const MARK: Record<PullDiagnosis['findings'][number]['level'], { mark: string; color: string }> = {
-  ok: { mark: '✓', color: 'Good' },
-  warn: { mark: '!', color: 'Warning' },
-  fail: { mark: '✗', color: 'Attention' },
-  info: { mark: '•', color: 'Default' },
+/**
+ * A finding's marker, and the word its line starts with where the level matters: glyph and colour
+ * alone are lost on a screen reader (it skips "!" and "•") and on anyone who cannot tell the colours
+ * apart. A passed check or a note needs no word; the line says what was found.
+ */
+const MARK: Record<PullDiagnosis['findings'][number]['level'], { mark: string; color: string; word: string }> = {
+  ok: { mark: '✓', color: 'Good', word: '' },
+  warn: { mark: '!', color: 'Warning', word: 'Warning: ' },
+  fail: { mark: '✗', color: 'Attention', word: 'Problem: ' },
+  info: { mark: '•', color: 'Default', word: '' },
 };
 
 /** `check CLUSTER REGISTRY`. */
@@ -352,7 +357,10 @@ export function checkCard(diagnosis: PullDiagnosis, sandbox: boolean): AdaptiveC
     verdict: inertText(diagnosis.verdict),
     // Limited by a condition: some repositories only, which acrbot cannot name; not a plain yes.
     verdictColor: !diagnosis.canPull ? 'Attention' : diagnosis.limited ? 'Warning' : 'Good',
-    findings: diagnosis.findings.map((f) => ({ ...MARK[f.level], text: inertText(f.text) })),
+    findings: diagnosis.findings.map((f) => {
+      const { mark, color, word } = MARK[f.level];
+      return { mark, color, text: `${word}${inertText(f.text)}` };
+    }),
     fix: diagnosis.fix ?? '',
     hasFix: Boolean(diagnosis.fix),
   });

@@ -5,7 +5,7 @@
  * fails, ends or is revoked.
  */
 import { extensionsPaused, type PauseAsTold } from '../domain/access-pause';
-import { describeAccess, describeDurationMs, formatUtc, shortDuration } from '../domain/access-term';
+import { describeAccess, describeTimeLeft, formatUtc, shortDuration } from '../domain/access-term';
 import { driftedReminderNote } from '../domain/drifted-access';
 import type { AccessRequest, Actor } from '../domain/request';
 import { revocationFingerprint } from '../domain/revocation-fingerprint';
@@ -301,7 +301,7 @@ export function expiryReminderCard(
   const ends = `Your access ${accessTo(request)} ends at ${formatUtc(request.access!.expiresAt!)} and is then revoked automatically.`;
   const base = {
     sandbox: request.sandbox,
-    title: `Access ends in ${describeDurationMs(roundUp(inMs))}`,
+    title: `Access ends in ${describeTimeLeft(inMs)}`,
     color: 'Warning' as const,
     facts: facts(request),
   };
@@ -353,7 +353,7 @@ export function credentialReminderCard(
   const offersExtend = !permanent && !paused;
   return lifecycleCard({
     sandbox: request.sandbox,
-    title: `Pull secret credential expires in ${describeDurationMs(roundUp(inMs))}`,
+    title: `Pull secret credential expires in ${describeTimeLeft(inMs)}`,
     text: permanent
       ? `${expires} and nothing renews it: pulls with the secret fail from then, although the access is permanent. To keep pulling, ask for the secret again under the same name (secret ${plan.cluster.name} ${plan.registry.name} --namespace ${plan.namespace} --name ${secretName} --for permanent REASON); approved like a new request, it replaces the secret with a new credential.${paused ? ` ${pausedNote(paused)}` : ''}`
       : `${expires}, before your access would end, and nothing renews it: pulls with the secret fail from then. ${paused ? `${pausedNote(paused)} ${extendOnceResumed(request)}` : 'To keep pulling, ask for an extension'}; approved like a new request, it puts a new credential into the same secret.`,
@@ -364,12 +364,6 @@ export function credentialReminderCard(
       actions: [{ title: 'Extend', verb: 'extend', requestId: request.id, version: request.version }],
     }),
   });
-}
-
-/** Whole minutes, hours or days for "ends in …". */
-function roundUp(ms: number): number {
-  for (const unit of [86_400_000, 3_600_000, 60_000]) if (ms >= unit) return Math.round(ms / unit) * unit;
-  return 60_000;
 }
 
 /** Who decided, as the requester's news names them (a Teams display name is user text). */

@@ -57,7 +57,7 @@ describe('access lifecycle (G17)', () => {
     h.connector.clear();
     await h.app.scheduler.runDue();
     const reminder = await h.connector.waitFor(
-      (c) => c.op !== 'update' && /Pull secret credential expires in 1 day/.test(cardText(c.activity)),
+      (c) => c.op !== 'update' && /Pull secret credential expires in 24 hours/.test(cardText(c.activity)),
       5000,
       'credential reminder',
     );

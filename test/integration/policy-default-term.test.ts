@@ -60,12 +60,51 @@ describe("a rule's maxDuration and the default term", () => {
     const stored = (await h.app.store.listByState(['pending', 'approved', 'executing', 'succeeded'])).length;
     await h.say(users.requester, 'grant aks-prod contosoabac --for 2d deploy payments-api');
     const answer = await h.connector.waitFor(
-      (c) => h.connector.calls.indexOf(c) >= before && /at most 8 hours/.test(cardText(c.activity)),
+      (c) => h.connector.calls.indexOf(c) >= before && /maximum access of 8h/.test(cardText(c.activity)),
       5000,
       'the refusal',
     );
-    expect(cardText(answer.activity)).toContain('Rule prod-short allows access for at most 8 hours; ask for less.');
+    expect(cardText(answer.activity)).toContain(
+      '2d is longer than the maximum access of 8h; choose a duration between 1h and 8h (rule prod-short).',
+    );
     expect((await h.app.audit.latest(1))[0].action).toBe('policy.refused.duration');
     expect(await h.app.store.listByState(['pending', 'approved', 'executing', 'succeeded'])).toHaveLength(stored);
+  });
+
+  test("any --for the rule's range refuses is refused once, naming that range, not the deployment's", async () => {
+    // Past the deployment's maximum (90 days) too, or too short, or none at all: the first answer
+    // names the range that applies here, so the second try can be right.
+    for (const [term, said, action] of [
+      [
+        '91d',
+        '91d is longer than the maximum access of 8h; choose a duration between 1h and 8h (rule prod-short).',
+        'policy.refused.duration',
+      ],
+      [
+        '0d',
+        '0m is shorter than the minimum access of 1h; choose a duration between 1h and 8h (rule prod-short).',
+        'validation.failed',
+      ],
+      [
+        '30m',
+        '30m is shorter than the minimum access of 1h; choose a duration between 1h and 8h (rule prod-short).',
+        'validation.failed',
+      ],
+      [
+        'permanent',
+        'Permanent access is not allowed here; choose a duration between 1h and 8h (rule prod-short), e.g. --for 8h.',
+        'validation.failed',
+      ],
+    ] as const) {
+      const before = h.connector.calls.length;
+      await h.say(users.requester, `grant aks-prod contosoabac --for ${term} deploy payments-api`);
+      const answer = await h.connector.waitFor(
+        (c) => h.connector.calls.indexOf(c) >= before && /choose a duration/.test(cardText(c.activity)),
+        5000,
+        `the refusal of --for ${term}`,
+      );
+      expect(cardText(answer.activity)).toContain(said);
+      expect((await h.app.audit.latest(1))[0].action).toBe(action);
+    }
   });
 });

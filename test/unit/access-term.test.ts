@@ -1,4 +1,10 @@
-import { describeAccess, describeDurationMs, parseAccessDuration } from '../../src/domain/access-term';
+import {
+  describeAccess,
+  describeDurationMs,
+  describeTimeLeft,
+  parseAccessDuration,
+  termRefusal,
+} from '../../src/domain/access-term';
 import { REQUEST_STATES } from '../../src/domain/request';
 import { UserFacingError } from '../../src/domain/errors';
 
@@ -10,6 +16,8 @@ describe('parseAccessDuration (--for)', () => {
     ['30d', 30 * 86_400_000],
     ['12w', 84 * 86_400_000],
     ['90D', 90 * 86_400_000],
+    // Six digits read as well as five (about 69 days).
+    ['100000m', 100_000 * 60_000],
   ])('%s', (text, ms) => {
     expect(parseAccessDuration(text, LIMITS)).toEqual({ durationMs: ms });
   });
@@ -22,7 +30,12 @@ describe('parseAccessDuration (--for)', () => {
     ['30m', /shorter than the minimum access of 1h; choose a duration between 1h and 90d/],
     ['1y', /longer than the maximum access of 90d/],
     ['soon', /not a duration/],
-    ['0d', /not a duration/],
+    ['1d12h', /not a duration/],
+    // Well-formed, only out of range: zero is too short, a long run of digits too long.
+    ['0d', /^0d is shorter than the minimum access of 1h; choose a duration between 1h and 90d\.$/],
+    ['0m', /^0m is shorter than the minimum access of 1h/],
+    ['1000000m', /^1000000m is longer than the maximum access of 90d; choose a duration between 1h and 90d\.$/],
+    ['9'.repeat(40) + 'd', /^9{30}… is longer than the maximum access of 90d/],
     ['permanent', /Permanent access is not allowed/],
   ])('%s is refused with the allowed range', (text, message) => {
     let error: unknown;
@@ -36,9 +49,81 @@ describe('parseAccessDuration (--for)', () => {
     expect((error as UserFacingError).message).toMatch(message);
   });
 
+  test('checkRange: false only reads the term (the rule that covers the request is checked later)', () => {
+    const read = { checkRange: false };
+    expect(parseAccessDuration('91d', LIMITS, read)).toEqual({ durationMs: 91 * 86_400_000 });
+    expect(parseAccessDuration('0d', LIMITS, read)).toEqual({ durationMs: 0 });
+    expect(parseAccessDuration('permanent', LIMITS, read)).toEqual({ permanent: true });
+    expect(() => parseAccessDuration('soon', LIMITS, read)).toThrow(/not a duration/);
+    // More than any number holds exactly: no rule could allow it, refused at once.
+    expect(() => parseAccessDuration('9'.repeat(40) + 'd', LIMITS, read)).toThrow(
+      /longer than the maximum access of 90d/,
+    );
+  });
+
   test('minimum lowered to 1m allows --for 2m; permanent only when allowed', () => {
     expect(parseAccessDuration('2m', { ...LIMITS, minMs: 60_000 })).toEqual({ durationMs: 120_000 });
     expect(parseAccessDuration('permanent', { ...LIMITS, allowPermanent: true })).toEqual({ permanent: true });
+  });
+});
+
+describe("termRefusal: the range that applies, the deployment's cut by the rule", () => {
+  const PROD_SHORT = { id: 'prod-short', maxDurationMs: 8 * 3_600_000 };
+  const days = (n: number) => ({ durationMs: n * 86_400_000 });
+
+  test('under a rule shorter than the deployment, its range is the one named, whatever the term', () => {
+    expect(termRefusal(days(91), LIMITS, PROD_SHORT, '91d')).toEqual({
+      code: 'policy.maxDuration',
+      message: '91d is longer than the maximum access of 8h; choose a duration between 1h and 8h (rule prod-short).',
+    });
+    expect(termRefusal(days(30), LIMITS, PROD_SHORT)).toEqual({
+      code: 'policy.maxDuration',
+      message: '30d is longer than the maximum access of 8h; choose a duration between 1h and 8h (rule prod-short).',
+    });
+    expect(termRefusal({ durationMs: 0 }, LIMITS, PROD_SHORT)).toEqual({
+      code: 'validation.duration',
+      message: '0m is shorter than the minimum access of 1h; choose a duration between 1h and 8h (rule prod-short).',
+    });
+    expect(termRefusal({ permanent: true }, LIMITS, PROD_SHORT)?.message).toBe(
+      'Permanent access is not allowed here; choose a duration between 1h and 8h (rule prod-short), e.g. --for 8h.',
+    );
+    expect(termRefusal({ permanent: true }, { ...LIMITS, allowPermanent: true }, PROD_SHORT)).toEqual({
+      code: 'policy.maxDuration',
+      message:
+        'Rule prod-short allows no permanent access; choose a duration between 1h and 8h (rule prod-short), e.g. --for 8h.',
+    });
+    expect(termRefusal({ durationMs: 8 * 3_600_000 }, LIMITS, PROD_SHORT)).toBeUndefined();
+  });
+
+  test("a rule no shorter than the deployment: the deployment's range, without a rule named", () => {
+    const wide = { id: 'wide', maxDurationMs: 365 * 86_400_000 };
+    expect(termRefusal(days(91), LIMITS, wide)).toEqual({
+      code: 'validation.duration',
+      message: '91d is longer than the maximum access of 90d; choose a duration between 1h and 90d.',
+    });
+    expect(termRefusal(days(91), LIMITS, { id: 'open' })?.code).toBe('validation.duration');
+    expect(termRefusal(days(90), LIMITS, { id: 'open' })).toBeUndefined();
+  });
+
+  test('without time-boxing only the rule limits a term', () => {
+    expect(termRefusal(days(2), undefined, PROD_SHORT)?.message).toBe(
+      '2d is longer than the maximum access of 8h; choose a duration of at most 8h (rule prod-short).',
+    );
+    expect(termRefusal({ permanent: true }, undefined, { id: 'open' })).toBeUndefined();
+  });
+});
+
+describe('describeTimeLeft', () => {
+  test('whole units that have passed, in hours below two days, from the minute', () => {
+    const hour = 3_600_000;
+    expect([36 * hour, 60 * hour, 84 * hour, 36 * hour - 1_000, 48 * hour - 60_001, 0].map(describeTimeLeft)).toEqual([
+      '36 hours',
+      '2 days',
+      '3 days',
+      '36 hours',
+      '47 hours',
+      '1 minute',
+    ]);
   });
 });
 

@@ -100,7 +100,8 @@ describe('the other checks, in order', () => {
     expect(checkDecision(request, ctx({ now: late() }))).toEqual({
       allowed: false,
       reason: 'expired',
-      message: `Request R-7K2M9QXA expired at ${request.expiresAt}; ask the requester to make a new one.`,
+      // The time as cards write it (it is also the audit's detail), not the stored ISO form.
+      message: 'Request R-7K2M9QXA expired at 2025-01-16 09:00 UTC; ask the requester to make a new one.',
     });
     expect(checkDecision(request, ctx({ actorIsApprover: false }))).toEqual({
       allowed: false,

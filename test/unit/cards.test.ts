@@ -20,6 +20,7 @@ import { diagnosePull } from '../../src/domain/pull-diagnosis';
 import { checkCard, clusterAccessCard, registryAccessCard, userAccessCard } from '../../src/views/access-view';
 import {
   approverReportCard,
+  credentialReminderCard,
   expiryReminderCard,
   requesterNewsCard,
   revokeConfirmCard,
@@ -485,4 +486,85 @@ test('a failure quoting what a cluster answered (a field manager anyone writing 
     expect(text).not.toContain('](https://');
     expect(text).not.toContain('https://evil');
   }
+});
+
+// ---- for screen readers --------------------------------------------------------------------------
+type Block = { type?: string; text?: string; style?: string; size?: string; weight?: string };
+/** Every TextBlock of a card body, in order, nested ones included. */
+function textBlocks(card: AdaptiveCardJson): Block[] {
+  const found: Block[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      if ((node as Block).type === 'TextBlock') found.push(node as Block);
+      Object.values(node).forEach(walk);
+    }
+  };
+  walk(card.body);
+  return found;
+}
+
+test('section labels are headings a screen reader can jump to; titles and their look stay as they were', () => {
+  const headings = (card: AdaptiveCardJson) =>
+    textBlocks(card)
+      .filter((b) => b.style === 'heading')
+      .map((b) => b.text);
+  expect(headings(cards['grant outcome'])).toEqual(['Use it in your manifest', 'Next']);
+  expect(headings(cards['request pending (approver)'])).toEqual(['Azure operations on approval']);
+  expect(headings(cards['check cannot pull'])).toEqual(['Fix']);
+  // A heading's own style would make it Large, as big as the card title: kept at the body's size.
+  for (const name of ['grant outcome', 'request pending (approver)', 'check cannot pull'])
+    for (const b of textBlocks(cards[name]).filter((b) => b.style === 'heading'))
+      expect([b.text, b.size, b.weight]).toEqual([b.text, 'Default', 'Bolder']);
+});
+
+test("the check card's warnings and problems say so in words, not only with a glyph and a colour", () => {
+  const diagnosis = diagnosePull({
+    cluster: invCluster,
+    registry: invRegistry,
+    identityProblem: 'no identity',
+    now: new Date(),
+  });
+  const card = checkCard(
+    {
+      ...diagnosis,
+      findings: [
+        { topic: 'identity', level: 'ok', text: 'It pulls with its kubelet identity.' },
+        { topic: 'network', level: 'warn', text: 'The firewall may block it.' },
+        { topic: 'role', level: 'fail', text: 'No role carries pull.' },
+        { topic: 'expiry', level: 'info', text: 'Checked at noon.' },
+      ],
+    },
+    false,
+  );
+  const texts = textBlocks(card).map((b) => b.text);
+  expect(texts).toEqual(
+    expect.arrayContaining([
+      'It pulls with its kubelet identity.',
+      'Warning: The firewall may block it.',
+      'Problem: No role carries pull.',
+      'Checked at noon.',
+    ]),
+  );
+  // The glyphs stay, for those who scan by them.
+  expect(texts).toEqual(expect.arrayContaining(['✓', '!', '✗', '•']));
+});
+
+test("a reminder's title never overstates what is left, in the tab's words (web-format.test.ts)", () => {
+  const hour = 3_600_000;
+  const left = [36 * hour, 60 * hour, 84 * hour, 36 * hour - 1_000, 24 * hour, 90 * 60_000, 30_000];
+  const title = (card: AdaptiveCardJson) => textBlocks(card).find((b) => /ends in|expires in/.test(b.text ?? ''))?.text;
+  expect(left.map((ms) => title(expiryReminderCard(grantedTimeBoxed, ms, 30 * 86_400_000)))).toEqual([
+    'Access ends in 36 hours',
+    'Access ends in 2 days',
+    'Access ends in 3 days',
+    'Access ends in 36 hours',
+    'Access ends in 24 hours',
+    'Access ends in 1 hour',
+    'Access ends in 1 minute',
+  ]);
+  const secret = { ...grantedTimeBoxed, plan: secretPlan };
+  expect(title(credentialReminderCard(secret, 36 * hour, '2027-01-04T10:00:00.000Z', 30 * 86_400_000))).toBe(
+    'Pull secret credential expires in 36 hours',
+  );
 });

@@ -101,7 +101,7 @@ describe('AccessLifecycle.onReminder of a drifted grant, through the card messen
     await t.lifecycle.onReminder(t.job);
     expect(t.adapter.posts).toHaveLength(1);
     const card = shown(t.adapter.posts[0]!.activity);
-    expect(card).toContain('Access ends in 1 day');
+    expect(card).toContain('Access ends in 24 hours');
     expect(card).toContain(whatHappened);
     expect(extendOffered(JSON.parse(card))).toBe(false);
     const [entry] = await t.audit.forRequest(drifted.id);

@@ -61,7 +61,7 @@ class Notifications implements NudgeNotifier {
   }
 }
 
-function setup(initial: Policy) {
+function setup(initial: Policy, overrides: Partial<typeof settings> = {}) {
   const clock = new FakeClock('2026-11-30T09:00:00.000Z');
   const store = new MemoryRequestStore();
   const audit = new MemoryAuditLog(clock);
@@ -85,7 +85,7 @@ function setup(initial: Policy) {
     audit,
     directory,
     clock,
-    settings,
+    { ...settings, ...overrides },
     notifications,
     log,
     scheduler,
@@ -219,7 +219,9 @@ describe('G18: quorum', () => {
 
   test('maxDuration: a longer request is refused and audited; no rule fits → refused, nothing stored', async () => {
     const t = setup(policy([rule('prod', { maxDurationMs: DAY, match: { registry: ['contoso*'] } })]));
-    await expect(t.create(REQUESTER, { durationMs: 2 * DAY })).rejects.toThrow(/at most 1 day; ask for less/);
+    await expect(t.create(REQUESTER, { durationMs: 2 * DAY })).rejects.toThrow(
+      '2d is longer than the maximum access of 1d; choose a duration of at most 1d (rule prod).',
+    );
     t.setPolicy(policy([rule('other', { match: { registry: ['shared*'] } })]));
     await expect(t.create()).rejects.toThrow(/No rule of the approval policy covers aks-prod → contosoacr/);
     expect(await t.store.listByState(['pending'])).toHaveLength(0);
@@ -251,7 +253,35 @@ describe('G18: quorum', () => {
       access: { durationMs: 30 * DAY },
     });
     t.setPolicy(policy([rule('prod', { maxDurationMs: 8 * HOUR })]));
-    await expect(t.create(REQUESTER, { durationMs: 30 * DAY })).rejects.toThrow(/at most 8 hours; ask for less/);
+    await expect(t.create(REQUESTER, { durationMs: 30 * DAY })).rejects.toThrow(
+      /^30d is longer than the maximum access of 8h; .* \(rule prod\)\.$/,
+    );
+  });
+});
+
+describe("--for: the deployment's limits cut by the rule's maxDuration", () => {
+  const access = { defaultMs: 30 * DAY, minMs: HOUR, maxMs: 90 * DAY, allowPermanent: false };
+
+  test("under a rule shorter than the deployment, the rule's range is the one refused with, at the first try", async () => {
+    const t = setup(policy([rule('prod', { maxDurationMs: 8 * HOUR })]), { access });
+    // Which rule applies is known once the request is planned: the term is only read before.
+    expect(t.service.accessTerm('91d')).toEqual({ durationMs: 91 * DAY });
+    await expect(t.create(REQUESTER, { durationMs: 91 * DAY })).rejects.toThrow(
+      '91d is longer than the maximum access of 8h; choose a duration between 1h and 8h (rule prod).',
+    );
+    // Break-glass runs under its own maximum, not the rule's: the deployment's range applies.
+    await expect(t.create(OLIVE, { breakGlass: true, durationMs: 91 * DAY })).rejects.toThrow(
+      '91d is longer than the maximum access of 90d; choose a duration between 1h and 90d.',
+    );
+    expect(await t.store.listByState(['pending', 'approved'])).toHaveLength(0);
+    expect(actions(await t.audit.latest(10))).toEqual(['policy.refused.duration']);
+  });
+
+  test('with no rule shorter than the deployment, --for is refused before anything is planned, as before', () => {
+    const t = setup(policy([rule('prod', { maxDurationMs: 90 * DAY })]), { access });
+    expect(() => t.service.accessTerm('91d')).toThrow(
+      '91d is longer than the maximum access of 90d; choose a duration between 1h and 90d.',
+    );
   });
 });
 

@@ -114,11 +114,11 @@ describe('the terms offered to extend', () => {
     expect(extendTerms('2026-12-31T00:00:00Z', now).map((t) => t.value)).toEqual(['90d']);
     // A day later, or half the term for short ones: 1 day would move an end 14 hours away by 10 hours only.
     expect(extendTerms('2026-12-01T14:00:00Z', now)).toEqual([
-      { value: '7d', label: '7 days (until about 2026-12-08)' },
-      { value: '30d', label: '30 days (until about 2026-12-31)' },
-      { value: '90d', label: '90 days (until about 2027-03-01)' },
+      { value: '7d', label: '7 days (until about 2026-12-08 00:00 UTC)' },
+      { value: '30d', label: '30 days (until about 2026-12-31 00:00 UTC)' },
+      { value: '90d', label: '90 days (until about 2027-03-01 00:00 UTC)' },
     ]);
-    expect(extendTerms(undefined, now)[0]).toEqual({ value: '1d', label: '1 day (until about 2026-12-02)' });
+    expect(extendTerms(undefined, now)[0]).toEqual({ value: '1d', label: '1 day (until about 2026-12-02 00:00 UTC)' });
     expect(extendTerms('2027-06-01T00:00:00Z', now)).toEqual([]);
   });
 
@@ -126,12 +126,12 @@ describe('the terms offered to extend', () => {
     const day = 86_400_000;
     // A rule of at most 14 days: 30d and 90d would be refused; 14 days is offered instead.
     expect(extendTerms('2026-12-02T00:00:00Z', now, { minMs: 3_600_000, maxMs: 14 * day })).toEqual([
-      { value: '7d', label: '7 days (until about 2026-12-08)' },
-      { value: '14d', label: '14 days, the longest allowed (until about 2026-12-15)' },
+      { value: '7d', label: '7 days (until about 2026-12-08 00:00 UTC)' },
+      { value: '14d', label: '14 days, the longest allowed (until about 2026-12-15 00:00 UTC)' },
     ]);
     // In hours when not whole days; a minimum above a day drops 1d.
     expect(extendTerms(undefined, now, { minMs: 25 * 3_600_000, maxMs: 36 * 3_600_000 })).toEqual([
-      { value: '36h', label: '36 hours, the longest allowed (until about 2026-12-02)' },
+      { value: '36h', label: '36 hours, the longest allowed (until about 2026-12-02 12:00 UTC)' },
     ]);
     // A longest that is one of the usual terms, or beyond them, adds nothing.
     expect(extendTerms(undefined, now, { minMs: 0, maxMs: 30 * day }).map((t) => t.value)).toEqual(['1d', '7d', '30d']);
@@ -159,6 +159,18 @@ describe('the terms offered to extend', () => {
     });
   });
 
+  test('the end of each term is told with its time and zone, not as a date the user reads in their own', () => {
+    // 10:00 on 5 December in Sydney is 23:00 UTC on the 4th: "until about 2026-12-05" for a day
+    // from then would read as today there.
+    const sydneyMorning = Date.parse('2026-12-04T23:00:00Z');
+    expect(extendTerms('2026-12-04T23:30:00Z', sydneyMorning, { minMs: 3_600_000, maxMs: 90 * 86_400_000 })[0]).toEqual(
+      {
+        value: '1d',
+        label: '1 day (until about 2026-12-05 23:00 UTC)',
+      },
+    );
+  });
+
   test('a limit of a day or less still offers its term when it moves the end by half of it', () => {
     const hour = 3_600_000;
     const cap = { minMs: hour, maxMs: 24 * hour };
@@ -167,7 +179,7 @@ describe('the terms offered to extend', () => {
     // Ends in 20 hours: a day would move it by 4 hours only.
     expect(extendTerms('2026-12-01T20:00:00Z', now, cap)).toEqual([]);
     expect(extendTerms('2026-12-01T02:00:00Z', now, { minMs: hour, maxMs: 8 * hour })).toEqual([
-      { value: '8h', label: '8 hours, the longest allowed (until about 2026-12-01)' },
+      { value: '8h', label: '8 hours, the longest allowed (until about 2026-12-01 08:00 UTC)' },
     ]);
   });
 });
@@ -245,6 +257,19 @@ describe('how long until, or since', () => {
     expect(relative(at(59 * 60_000 + 1), now)).toBe('in 1 hour');
     expect(relative(at(30 * 60_000), now)).toBe('in 30 minutes');
     expect(relative(at(1_000), now)).toBe('in 1 minute');
+  });
+  // The same list, the same words, as the reminder cards' titles (cards.test.ts).
+  test('36 hours, 60 hours, 84 hours and a second under 36 hours, as the reminder cards say them', () => {
+    const left = [36 * hour, 60 * hour, 84 * hour, 36 * hour - 1_000, 24 * hour, 90 * 60_000, 30_000];
+    expect(left.map((ms) => relative(at(ms), now))).toEqual([
+      'in 36 hours',
+      'in 2 days',
+      'in 3 days',
+      'in 36 hours',
+      'in 24 hours',
+      'in 1 hour',
+      'in 1 minute',
+    ]);
   });
   test('a 30-day grant a few seconds old still ends "in 30 days" (times are shown to the minute)', () => {
     expect(relative(at(30 * 24 * hour - 5_000), now)).toBe('in 30 days');

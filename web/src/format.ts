@@ -1,6 +1,6 @@
 /** Words and dates as the tab shows them. */
 import { describePause, GOES_ON_WHILE_PAUSED } from '../../src/domain/access-pause';
-import { describeDurationMs, shortDuration } from '../../src/domain/access-term';
+import { describeDurationMs, describeTimeLeft, shortDuration } from '../../src/domain/access-term';
 import type { History, Me, PullState, Row } from './types';
 
 const DAY_MS = 86_400_000;
@@ -127,35 +127,22 @@ export function pauseUnreadableBanner(unreadable: NonNullable<Me['pauseUnreadabl
 }
 
 /**
- * "in 3 days", "in 36 hours", "2 hours ago". A time ahead is never overstated (it is what is left
- * before an end): whole units that have passed, in hours below two days ("in 1 day" for 47 hours
- * would read as about a day, "in 2 days" for 36 hours as more than is left). Counted from the
- * minute, the precision times are shown at, so a 30-day grant seconds old still ends "in 30 days".
- * A time past is rounded to the nearest unit.
+ * "in 3 days", "in 36 hours", "2 hours ago". A time ahead is what is left before an end, never
+ * overstated: {@link describeTimeLeft}, the rule the reminder cards in chat use too. A time past is
+ * rounded to the nearest unit.
  */
 export function relative(iso: string | undefined, now: number): string {
   if (!iso) return 'no end date';
   const ms = Date.parse(iso) - now;
-  const abs = Math.abs(ms);
-  let n: number;
-  let unit: string;
-  if (ms >= 0) {
-    const minutes = Math.max(1, Math.ceil(abs / MINUTE_MS));
-    [n, unit] =
-      minutes * MINUTE_MS >= 2 * DAY_MS
-        ? [Math.floor((minutes * MINUTE_MS) / DAY_MS), 'day']
-        : minutes * MINUTE_MS >= HOUR_MS
-          ? [Math.floor((minutes * MINUTE_MS) / HOUR_MS), 'hour']
-          : [minutes, 'minute'];
-  } else
-    [n, unit] =
-      abs >= DAY_MS
-        ? [Math.round(abs / DAY_MS), 'day']
-        : abs >= HOUR_MS
-          ? [Math.round(abs / HOUR_MS), 'hour']
-          : [Math.max(1, Math.round(abs / MINUTE_MS)), 'minute'];
-  const words = `${n} ${unit}${n === 1 ? '' : 's'}`;
-  return ms >= 0 ? `in ${words}` : `${words} ago`;
+  if (ms >= 0) return `in ${describeTimeLeft(ms)}`;
+  const abs = -ms;
+  const [n, unit] =
+    abs >= DAY_MS
+      ? [Math.round(abs / DAY_MS), 'day']
+      : abs >= HOUR_MS
+        ? [Math.round(abs / HOUR_MS), 'hour']
+        : [Math.max(1, Math.round(abs / MINUTE_MS)), 'minute'];
+  return `${n} ${unit}${n === 1 ? '' : 's'} ago`;
 }
 
 /**
@@ -262,7 +249,9 @@ export function extendTerms(
     .filter((ms) => movesEndEnough(ms, end, now))
     .map((ms) => {
       const { value, words } = termOf(ms);
-      const until = shortTime(new Date(now + ms).toISOString()).slice(0, 10);
+      // With its time and zone: a date alone reads as the user's own day, which is another one
+      // for much of the world (Sydney's morning is the day before in UTC).
+      const until = shortTime(new Date(now + ms).toISOString());
       return { value, label: `${words}${ms === longest ? ', the longest allowed' : ''} (until about ${until})` };
     });
 }
