@@ -10,6 +10,7 @@ import { DRIFT_JOB_ID } from '../flows/drift-detector';
 import { LOST_END_RECHECK_MS } from '../flows/access-end-net';
 import { isUserFacing, UserFacingError } from '../domain/errors';
 import { CloudApiError } from '../domain/ports';
+import { revocationAdvice } from '../flows/azure-failure-text';
 import { jobCorrelationId, Scheduler } from '../flows/scheduler';
 import { purgeStores, STORE_PURGE_JOB_ID } from '../flows/store-purge';
 import type { LifecycleMessenger } from '../flows/access-lifecycle';
@@ -59,7 +60,8 @@ export function createScheduler(
       // What an approver can do meanwhile: a refusal is a missing right; deleting it by hand ends
       // the access now (a delete that finds nothing counts as done).
       const meanwhile = revoking
-        ? ' If the answer is a refusal (403), acrbot lacks a right it needs there (docs/deploy.md, Troubleshooting). To end the access at once, delete it in Azure by hand: the next attempt finds it gone and finishes, once acrbot can read there (where the answer says it cannot tell a deleted resource from a refusal, give it back Reader on the resource group, under the name the template uses: docs/deploy.md, "Reader on a resource group by hand").'
+        ? (revocationAdvice(err) ??
+          ' If the answer is a refusal (403), acrbot lacks a right it needs there (docs/deploy.md, Troubleshooting). To end the access at once, delete it in Azure by hand: the next attempt finds it gone and finishes, once acrbot can read there (where the answer says it cannot tell a deleted resource from a refusal, give it back Reader on the resource group, under the name the template uses: docs/deploy.md, "Reader on a resource group by hand").')
         : '';
       await messenger.reportToApprovers(
         request,

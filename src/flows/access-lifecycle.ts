@@ -1505,7 +1505,9 @@ export class AccessLifecycle {
         action: 'access.revoke.roleAssignment',
         outcome: 'absent',
         targetIds: [target],
-        detail: `${err.subject} no longer exists (Azure answered ${err.azureCode}); the role assignment was on its scope and grants nothing without it; nothing deleted`,
+        // Not at its recorded id may also be moved: Azure does not move a role assignment made on
+        // a resource with it (it is left orphaned at the old scope), so it grants nothing either way.
+        detail: `${err.subject} no longer exists (Azure answered ${err.azureCode}) at its recorded id: deleted, or moved to another resource group or subscription. The role assignment was on that scope, and Azure does not move a role assignment with its resource, so it grants nothing on it now; nothing deleted`,
       });
       return;
     }
@@ -1611,6 +1613,8 @@ export class AccessLifecycle {
         outcome: 'absent',
         targetIds: [target],
         detail: `${err.subject} no longer exists (Azure answered ${err.azureCode}); the secret and its imagePullSecrets entries went with it, nothing deleted there`,
+        // Said once: a retry (the credential's deletion failed) finds the cluster gone again.
+        idempotencyKey: `access.revoke.secret:clusterGone:${request.id}`,
       });
       return;
     }
@@ -1632,6 +1636,8 @@ export class AccessLifecycle {
             ? `its label names ${removed.ownerRequestId}; left in place`
             : 'not written by acrbot for this request; left in place'
           : undefined,
+      // Said once: a retry (the credential's deletion failed) finds the secret gone again.
+      ...(removed.secret === 'absent' && { idempotencyKey: `access.revoke.secret:absent:${request.id}` }),
     });
     const serviceAccountId = (name: string) =>
       `${plan.cluster.id}/namespaces/${plan.namespace}/serviceaccounts/${name}`;
@@ -1783,6 +1789,10 @@ function revokedCredentialDetail(ref: CredentialRef, deletion: CredentialDeletio
   const gone = 'not found: deleted already';
   if (ref.kind === 'token') {
     const map = ref.scopeMapName;
+    // The registry is not at its recorded id: deleted, or moved without the token (one moved with
+    // the token fails the deletion instead, for an operator).
+    if (deletion.registryNote)
+      return `token${map ? ' and scope map' : ''} not found: ${deletion.registryNote}; nothing deleted`;
     if (!deletion.found)
       return deletion.deleted.length
         ? `scope map (the token was ${gone})`

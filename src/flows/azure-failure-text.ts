@@ -124,3 +124,20 @@ export function registryQuotaSentence(
   if (err.statusCode === undefined || err.statusCode < 400 || !QUOTA_CODE.test(String(err.code))) return undefined;
   return `Azure refused to create the ${what} on registry ${registry} (${armCode(err.code)}): the registry holds as many ${what === 'token' ? 'tokens' : 'scope maps'} as its SKU allows (100 on Basic, 500 on Standard, 50,000 on Premium). The platform team can delete tokens and scope maps nobody uses, or move the registry to a higher SKU; or ask for --kind sp, which uses neither. They can look the refusal up with ${azureLookupIds(err)}.`;
 }
+
+/**
+ * What the approvers' report of a revocation that keeps failing with `err` says they can do
+ * meanwhile, where the general advice (delete it by hand, the next attempt finds it gone) does
+ * not fit; undefined otherwise. Read down `err`'s causes, by code only.
+ * - ARM's 409 `ScopeLocked`: a resource lock blocks every delete under it, one by hand too.
+ * - `registry.moved` (a registry moved with acrbot's token): its own sentence says what to do.
+ */
+export function revocationAdvice(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ScopeLocked')
+      return " A resource lock on the registry, its resource group or its subscription blocks the delete (Azure answered ScopeLocked), and it blocks a delete by hand just the same: remove the lock, or ask its owner to (acrbot's log line for the job names the lock); the next attempt then deletes it and finishes.";
+    if (code === 'registry.moved') return '';
+  }
+  return undefined;
+}

@@ -8,7 +8,9 @@
  * is read before it is deleted too: its recorded name is a predictable UUIDv5, so only the
  * assignment under that name that has the service principal of acrbot's application, the role the
  * name was made for and the recorded scope is deleted (G15), never one made again under the name
- * for another principal or role.
+ * for another principal or role. A token not found is not taken for gone before its registry is
+ * found at its recorded id ({@link RegistryWhereabouts}): a registry moved to another resource
+ * group or subscription takes its tokens along, and their passwords still sign in there.
  */
 import type { RoleAssignmentInfo } from '../domain/azure-model';
 import { ResourceGoneError } from '../domain/errors';
@@ -45,6 +47,31 @@ export interface CredentialDeletion {
    * left in place as well.
    */
   notOurs: string[];
+  /**
+   * Why nothing of a token credential was found, when its registry is not at its recorded id
+   * ({@link RegistryWhereabouts}): the registry was deleted, or moved without the token.
+   */
+  registryNote?: string;
+}
+
+/**
+ * What a registry token port may also answer (the ARM adapter does), asked after the recorded
+ * token was not found: a 404 on it says as much when the token is gone from its registry as when
+ * the registry itself is not at its recorded id, moved to another resource group or subscription
+ * with its tokens, whose passwords still sign in there.
+ */
+export interface RegistryWhereabouts {
+  /**
+   * Undefined when the registry is at its recorded id (the token is gone from it); else why
+   * nothing of the credential is there (the registry was deleted, or moved without the token).
+   * Throws when a registry of that name exists elsewhere and the token may be on it: acrbot acts
+   * only on what is at the ids it recorded (G15), so that is for an operator. Without it, a token
+   * not found counts as gone.
+   */
+  missingTokenReason?(
+    registry: { subscriptionId: string; resourceGroup: string; name: string },
+    missing: { tokenName: string; scopeMapName?: string },
+  ): Promise<string | undefined>;
 }
 
 /**
@@ -64,6 +91,16 @@ export async function deleteCredential(ports: SecretRunnerPorts, ref: Credential
     );
     found.found = token;
     (token ? found.deleted : found.notFound).push(ref.tokenName);
+    // Not found: from the registry, or the registry not at its id (the read of its scope map
+    // would not find that either, so it is not made).
+    const { scopeMapName } = ref;
+    const note = token
+      ? undefined
+      : await tokens.missingTokenReason?.(registry, { tokenName: ref.tokenName, scopeMapName });
+    if (note) {
+      if (scopeMapName) found.notFound.push(scopeMapName);
+      return { ...found, registryNote: note };
+    }
     if (ref.scopeMapName) {
       const name = ref.scopeMapName;
       const map = await deleteRegistryChild(

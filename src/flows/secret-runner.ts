@@ -58,7 +58,7 @@ import {
 } from '../domain/secret-ownership';
 import { shortTime } from '../domain/pull-diagnosis';
 import { lastFamilyWriter } from '../domain/secret-holder';
-import { deleteCredential, WRITE_IN_PROGRESS } from './credential-deletion';
+import { deleteCredential, type RegistryWhereabouts, WRITE_IN_PROGRESS } from './credential-deletion';
 import { leftAssignmentDetail, leftAssignmentSentence, refusalKey } from './credential-cleanup';
 import { foreignHolders, type ForeignHolder } from '../domain/application-holders';
 import { recordedByDerivedName } from '../domain/recorded-assignment';
@@ -83,7 +83,8 @@ const APPLICATION_INSPECT_RETRIES = 3;
 
 /** What the runner needs. */
 export interface SecretRunnerPorts {
-  tokens: RegistryTokenPort;
+  /** With where a registry is, when a revocation or clean-up does not find its token there. */
+  tokens: RegistryTokenPort & RegistryWhereabouts;
   servicePrincipals: ServicePrincipalPort;
   roleAssignments: RoleAssignmentPort;
   kubernetes: PullSecretPort;
@@ -1486,7 +1487,7 @@ export class SecretRunner implements PlanRunner {
         // LeaseLostError (lease-guard.ts), but any other error of it is taken the same way instead
         // of escaping with nothing recorded.
         await ctx.checkLease?.();
-        const { found: there, deleted, notFound, notOurs } = await deleteCredential(this.ports, ref);
+        const { found: there, deleted, notFound, notOurs, registryNote } = await deleteCredential(this.ports, ref);
         if (deleted.length) found.deleted++;
         // A role assignment under the recorded name that is not acrbot's: left, for an operator.
         if (notOurs.length && ref.kind === 'sp' && ref.roleAssignment) {
@@ -1509,7 +1510,7 @@ export class SecretRunner implements PlanRunner {
                     : `${notFound.join(', ')} not found yet after a create Azure did not confirm; looked for again later`,
               }
             : notFound.length
-              ? { detail: `${notFound.join(', ')} not found: never created, or deleted already` }
+              ? { detail: `${notFound.join(', ')} not found: ${registryNote ?? 'never created, or deleted already'}` }
               : {}),
         });
       } catch (err) {
@@ -1558,6 +1559,8 @@ interface CleanupFindings {
  */
 function pendingCleanupDetail(err: unknown): string {
   if (err instanceof CloudApiError) return err.code;
+  // acrbot's own reason (a registry moved with the token): its code, the report has the sentence.
+  if (isUserFacing(err)) return err.code;
   if (err instanceof LeaseMarginError)
     return 'not deleted: the lease store could not be reached to confirm this run still held its lease; left for the clean-up job';
   return 'error';

@@ -1,8 +1,9 @@
 /** ACR scope maps, tokens and generateCredentials with `@azure/arm-containerregistry`. */
 import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
-import type { ResourceGoneError } from '../../domain/errors';
+import { type ResourceGoneError, UserFacingError } from '../../domain/errors';
 import type { RegistryTokenPort, RegistryTokenStatus, WriteResult } from '../../domain/ports';
 import { CloudApiError } from '../../domain/ports';
+import { parseResourceId, sameResourceId } from '../../domain/resource-id';
 import { SecretValue } from '../../domain/secret-value';
 import {
   armFailure,
@@ -250,6 +251,80 @@ export class ArmRegistryTokens implements RegistryTokenPort {
     }
   }
 
+  /**
+   * Asked after the token acrbot recorded on `registry` was not found there: undefined when the
+   * registry is at its recorded id (the token is gone from it), else why nothing of the
+   * credential is there, in words for the audit entry. A registry is moved with its tokens and
+   * scope maps (same name and login server, another id), so a registry not at its id (ARM reads
+   * it 404) is looked for by its name, which is Azure-wide: in the recorded subscription's
+   * listing (what acrbot may read there), then by asking ARM whether the name is taken
+   * (checkNameAvailability, a subscription-scope action acrbot's deployment may not hold).
+   * - found elsewhere, without the token (deleted there by hand): said so;
+   * - found elsewhere with the token (or unreadable there), or not found while its name is
+   *   taken: {@link RegistryMovedError}. acrbot acts only on the objects at the ids it recorded
+   *   (G15), and the token's password may still sign in there;
+   * - not found, the name free (or acrbot may not ask): the registry was deleted, and its tokens
+   *   with it.
+   * Any other failure is thrown as it is (retried).
+   */
+  async missingTokenReason(registry: RegistryRef, missing: MissingToken): Promise<string | undefined> {
+    const client = this.client(registry.subscriptionId);
+    let absentCode: string;
+    try {
+      await client.registries.get(registry.resourceGroup, registry.name);
+      return undefined;
+    } catch (err) {
+      if (!isAbsent(err)) throw armFailure(err, 'registry read');
+      absentCode = quotedCode(restErrorInfo(err).code);
+    }
+    const recordedId = registryId(registry);
+    let foundId: string | undefined;
+    try {
+      for await (const r of client.registries.list())
+        if (r.id && r.name?.toLowerCase() === registry.name.toLowerCase()) foundId = r.id;
+    } catch (err) {
+      throw armFailure(err, 'registry listing');
+    }
+    // Listed at its recorded id after all (the read came before ARM caught up): it is there.
+    if (foundId && sameResourceId(foundId, recordedId)) return undefined;
+    // An id from the wire is quoted to people only in ARM's own shape; another counts as unseen.
+    const moved = foundId && MOVED_REGISTRY_ID.test(foundId) ? parseResourceId(foundId) : undefined;
+    if (foundId && moved) {
+      const tokenThere = await this.tokenAt(moved, missing.tokenName);
+      if (tokenThere !== false)
+        throw new RegistryMovedError(registry, missing, foundId, tokenThere === true ? undefined : tokenThere);
+      return `registry ${registry.name} is no longer at its recorded id (Azure answered ${absentCode}) but at ${foundId} (moved), and token ${missing.tokenName} is not there either`;
+    }
+    let nameFree: boolean | undefined;
+    try {
+      const status = await client.registries.checkNameAvailability({
+        name: registry.name,
+        type: 'Microsoft.ContainerRegistry/registries',
+      });
+      nameFree = status.nameAvailable;
+    } catch (err) {
+      // Refused: a subscription-scope action, which a Reader on resource groups does not carry.
+      if (restErrorInfo(err).statusCode !== 403) throw armFailure(err, 'registry name check');
+    }
+    if (nameFree === false) throw new RegistryMovedError(registry, missing);
+    return nameFree
+      ? `the registry was deleted, and its tokens with it: Azure answered ${absentCode} at its recorded id, and the name ${registry.name} is free in Azure`
+      : `the registry was deleted, and its tokens with it, as far as acrbot can see: Azure answered ${absentCode} at its recorded id, no registry ${registry.name} is in subscription ${registry.subscriptionId}, and acrbot may not ask Azure whether the name is still taken`;
+  }
+
+  /**
+   * Whether the token is on the registry at `where`: false only when ARM says it is not there;
+   * the read's failure (refused, or any other) when acrbot cannot tell, which counts as there.
+   */
+  private async tokenAt(where: RegistryRef, tokenName: string): Promise<boolean | { failure: unknown }> {
+    try {
+      const client = this.client(where.subscriptionId);
+      return (await unlessAbsent(() => client.tokens.get(where.resourceGroup, where.name, tokenName))) !== undefined;
+    } catch (err) {
+      return { failure: armFailure(err, 'token read') };
+    }
+  }
+
   /** What a 403 on the registry's scope meant, read with the registry's own client ({@link goneBehindRefusal}). */
   private goneBehind(err: unknown, registry: RegistryRef, what: string): Promise<ResourceGoneError | undefined> {
     return goneBehindRefusal(
@@ -259,6 +334,51 @@ export class ArmRegistryTokens implements RegistryTokenPort {
       `the ${what} on registry ${registry.name}`,
     );
   }
+}
+
+/** The token (and its scope map) a deletion looked for on its recorded registry and did not find. */
+export interface MissingToken {
+  tokenName: string;
+  scopeMapName?: string;
+}
+
+/**
+ * A registry is not at the id acrbot recorded, and a registry of its name exists elsewhere (moved
+ * to another resource group or subscription, with its tokens): the token acrbot recorded may
+ * still sign in there. acrbot does not delete what is not at the id it recorded (G15): the
+ * revocation fails, is retried and reported, and says what an operator can do.
+ */
+export class RegistryMovedError extends UserFacingError {
+  /**
+   * `at`: the id of the registry of that name, when acrbot can see it; `readFailure`: why the
+   * token could not be read there (the error's cause).
+   */
+  constructor(registry: RegistryRef, missing: MissingToken, at?: string, readFailure?: { failure: unknown }) {
+    const what = `token ${missing.tokenName}${missing.scopeMapName ? ` (and scope map ${missing.scopeMapName})` : ''}`;
+    const where = at
+      ? `but a registry of that name exists at ${at} (moved?). acrbot does not act on objects other than the ones it recorded, so it has not deleted ${what} there, and the token's password may still sign in. Delete ${what} there by hand (the next attempt then finds it gone and finishes), or move the registry back.`
+      : `but Azure says a registry of that name still exists (the name is taken) where acrbot cannot see it: moved to another subscription, or to a resource group acrbot may not read? acrbot does not act on objects other than the ones it recorded, so the token's password may still sign in there. Delete ${what} in that registry by hand, or move the registry back; the next attempt finishes once acrbot can see that the token is gone (the registry back at its id, or acrbot's Reader on its new resource group in the same subscription).`;
+    super(
+      'registry.moved',
+      `Registry ${registry.name} is no longer at its recorded id ${registryId(registry)}, ${where}`,
+      { cause: readFailure?.failure },
+    );
+    this.name = 'RegistryMovedError';
+  }
+}
+
+/** A registry id as ARM writes one (subscription GUID, resource group and registry name rules). */
+const MOVED_REGISTRY_ID =
+  /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.ContainerRegistry\/registries\/[a-z0-9]{5,50}$/i;
+
+/** A registry's ARM id, as acrbot recorded its parts. */
+function registryId(registry: RegistryRef): string {
+  return `/subscriptions/${registry.subscriptionId}/resourceGroups/${registry.resourceGroup}/providers/Microsoft.ContainerRegistry/registries/${registry.name}`;
+}
+
+/** An ARM error code as a sentence may quote it (ARM's shape only: no text from the wire). */
+function quotedCode(code: string | undefined): string {
+  return code && /^[A-Za-z][A-Za-z0-9_.]{0,79}$/.test(code) ? code : 'NotFound';
 }
 
 /**

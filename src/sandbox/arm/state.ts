@@ -8,7 +8,7 @@ import type { Directory } from '../directory';
 import { AccessControl } from './access-control';
 import { builtInCallerRole, clusterCallerRights, registryCallerRights } from './caller-rights';
 import { randomUUID } from 'node:crypto';
-import { idKey, isAtOrAbove, normalizeScope, parseScope, PROVIDERS } from './arm-ids';
+import { idKey, isAtOrAbove, normalizeScope, parseScope, PROVIDERS, resourceId } from './arm-ids';
 import {
   authorizationFailed,
   parentNotFound,
@@ -209,6 +209,33 @@ export class ArmState {
   removeRegistry(id: string): boolean {
     this.access.dropWithResource(id);
     return this.registries.delete(idKey(id));
+  }
+
+  /**
+   * Moves a registry to another resource group (of its subscription, or of `to.subscriptionId`),
+   * as ARM's moveResources does: same name and login server, a new id. Its scope maps and tokens
+   * move with it (child resources: their ids and a token's `scopeMapId` follow, its passwords
+   * still sign in). Role assignments made on it do not move (Azure leaves them orphaned at the
+   * old id): the caller's go, and it holds on the moved registry only what a role on its new
+   * resource group or above gives. Returns the moved registry.
+   */
+  moveRegistry(id: string, to: { resourceGroup: string; subscriptionId?: string }): RegistryRecord {
+    const old = this.getRegistry(id);
+    if (!old) throw new Error(`No registry ${id}`);
+    const subscriptionId = to.subscriptionId ?? old.subscriptionId;
+    this.addResourceGroup(subscriptionId, to.resourceGroup);
+    const movedId = resourceId(subscriptionId, to.resourceGroup, PROVIDERS.registries, old.name);
+    const follow = (childId: string) =>
+      childId.toLowerCase().startsWith(`${old.id.toLowerCase()}/`)
+        ? `${movedId}${childId.slice(old.id.length)}`
+        : childId;
+    for (const map of old.scopeMaps.values()) map.id = follow(map.id);
+    for (const token of old.tokens.values())
+      Object.assign(token, { id: follow(token.id), scopeMapId: follow(token.scopeMapId) });
+    this.removeRegistry(old.id);
+    const moved: RegistryRecord = { ...old, id: movedId, subscriptionId, resourceGroup: to.resourceGroup };
+    this.registries.set(idKey(movedId), moved);
+    return moved;
   }
 
   /** Looks a registry up for a route; `asParent` gives ARM's nested-resource 404 instead. */
