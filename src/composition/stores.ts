@@ -7,7 +7,7 @@ import { linkSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readAuditKeyFile } from '../config/audit-key';
 import type * as TablesModule from '@azure/data-tables';
-import type { AppConfig } from '../config/config';
+import { type AppConfig, isEphemeralStorage } from '../config/config';
 import { type AuditKey, KEY_ADOPTION_ACTION, macOf } from '../domain/audit-chain';
 import type { AuditLog, Clock, LeaseStore, ScheduleStore } from '../domain/ports';
 import { BlobAnchorLog } from '../integrations/store/blob-anchor-log';
@@ -78,12 +78,24 @@ export async function openAppStores(
       });
   if (auditKey) opened.auditKey = auditKey;
   if (auditKey && config.auditAnchor) opened.anchors = new BlobAnchorLog(config.auditAnchor.target, () => clock.now());
-  if (auditKey)
-    await keyTheNewestEntry(opened.audit, config, auditKey).catch(async (err: unknown) => {
-      // Not starting: the store is closed again (its file, its checkpoint worker).
-      await opened.close();
-      throw err;
-    });
+  // Given stores are the test's own; a store opened here is checked against the key it has or lacks.
+  const checked = overrides.stores
+    ? Promise.resolve()
+    : auditKey
+      ? keyTheNewestEntry(opened.audit, config, auditKey)
+      : refuseSignedLogWithoutKey(opened.audit);
+  await checked.catch(async (err: unknown) => {
+    // Not starting: the store is closed again (its file, its checkpoint worker).
+    await opened.close();
+    throw err;
+  });
+  // Allowed in azure mode only for tests and benchmarks: a deployment that kept the switch says so
+  // at every start, where whoever reads the log sees it (loadConfig refuses it without).
+  if (!overrides.stores && config.mode === 'azure' && isEphemeralStorage(config.storage))
+    log.warn(
+      { storage: config.storage.kind },
+      'ACRBOT_ALLOW_EPHEMERAL_STORAGE=true: the store is in process memory, so every restart loses the audit trail, pending requests and the scheduled ends of access (what was granted is then never revoked). For tests and benchmarks only',
+    );
   return { ...opened, ...overrides.coordination };
 }
 
@@ -118,6 +130,21 @@ export class AuditKeyMismatchError extends Error {
 }
 
 /**
+ * ACRBOT_AUDIT_KEY is unset but the audit log's newest entry carries a MAC: the setting was
+ * removed (a redeployment without its Key Vault reference, a setting deleted by hand). Starting
+ * would append unsigned entries after signed ones, which verify calls BROKEN, and the key, once
+ * back, would refuse to start on them until the operator vouched for them.
+ */
+export class AuditKeyMissingError extends Error {
+  constructor(seq: number) {
+    super(
+      `ACRBOT_AUDIT_KEY is not set but the audit log is signed (its newest entry, seq ${seq}, carries a MAC): restore the setting (its Key Vault reference, @Microsoft.KeyVault(VaultName=<vault>;SecretName=acrbot-audit-key); docs/deploy.md, "The audit key") and restart. acrbot does not start without it, so that no entry is written unsigned after signed ones, which npm run audit:verify would call BROKEN.`,
+    );
+    this.name = 'AuditKeyMissingError';
+  }
+}
+
+/**
  * The audit log's newest entry carries no MAC although the key is set: written without the key,
  * or rewritten by someone who stripped the MACs (the two look the same). acrbot does not sign it
  * on its own; the operator who has checked it says so with ACRBOT_AUDIT_ADOPT_UNSIGNED.
@@ -129,6 +156,15 @@ export class AuditUnsignedLogError extends Error {
     );
     this.name = 'AuditUnsignedLogError';
   }
+}
+
+/**
+ * Without a key, a log whose newest entry carries a MAC stops the start ({@link AuditKeyMissingError}).
+ * A log with no MAC on its newest entry was written without a key and goes on so.
+ */
+async function refuseSignedLogWithoutKey(audit: AuditLog): Promise<void> {
+  const [newest] = await audit.latest(1);
+  if (newest?.mac) throw new AuditKeyMissingError(newest.seq);
 }
 
 /**

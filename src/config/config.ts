@@ -221,6 +221,7 @@ const schema = z.object({
       }
       return [...new Set(ms)].sort((a, b) => b - a);
     }),
+  // The default is the sandbox's (a developer's checkout): loadConfig refuses it unset in azure mode.
   ACRBOT_STORAGE: z
     .string()
     .default('sqlite:./data/acrbot.db')
@@ -465,6 +466,15 @@ export type StorageSetting =
       /** Table name prefix (ACRBOT_TABLE_PREFIX, default `acrbot`). */
       prefix?: string;
     };
+
+/**
+ * Whether `storage` lives in process memory (memory, or SQLite's `:memory:`), losing every request,
+ * scheduled end and audit entry at a restart: refused in azure mode without
+ * ACRBOT_ALLOW_EPHEMERAL_STORAGE, and warned about at every start with it.
+ */
+export function isEphemeralStorage(storage: StorageSetting): boolean {
+  return storage.kind === 'memory' || (storage.kind === 'sqlite' && storage.path === ':memory:');
+}
 
 /** Where audit anchors are appended: a container URL (managed identity) or a connection string with `Container=<name>`. */
 export type AnchorTargetSetting =
@@ -800,6 +810,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push(
         'MicrosoftAppPassword is required when MicrosoftAppType is SingleTenant (or use UserAssignedMSI, which needs none)',
       );
+    // Either one alone leaves the tab off: the operator who set it meant the tab, so say so at
+    // start rather than in an info line (the template sets both or neither).
+    if (e.ACRBOT_TAB_APP_ID && !e.ACRBOT_TAB_DOMAIN && parsedOk('ACRBOT_TAB_DOMAIN'))
+      problems.push(
+        'ACRBOT_TAB_APP_ID needs ACRBOT_TAB_DOMAIN: the lowercase host the tab is served from, as in its registration\'s Application ID URI api://<domain>/<app id> (the app package\'s BOT_DOMAIN; docs/deploy.md, "The tab"). Without it the tab is not offered; unset ACRBOT_TAB_APP_ID to go without the tab',
+      );
     if (e.ACRBOT_TAB_DOMAIN && !e.ACRBOT_TAB_APP_ID && parsedOk('ACRBOT_TAB_APP_ID'))
       problems.push(
         e.MicrosoftAppType === 'UserAssignedMSI'
@@ -823,16 +839,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         problems.push('ACRBOT_ALLOWED_TENANTS is required in azure mode');
     }
   }
+  // The schema's default (a SQLite file in ./data) suits a developer's checkout: in a container
+  // it is lost with the container, and several instances would keep one store each. Azure mode
+  // names its store.
+  const storageUnset = cleaned.ACRBOT_STORAGE === undefined;
+  if (!sandbox && storageUnset)
+    problems.push(
+      'ACRBOT_STORAGE is required in azure mode: tables:https://<account>.table.core.windows.net (Azure Tables with the managed identity, as infra/main.bicep sets it), or sqlite:<path> on a persistent volume for a single instance. Unset, acrbot would keep the audit trail, pending requests and the scheduled ends of access in ./data/acrbot.db inside the container, lost when it is replaced',
+    );
   // A store in process memory loses, at every restart, the audit trail (G11), pending requests and
   // executions (G13) and every scheduled end of access, so what acrbot granted is never revoked
   // (G17). Tests and benchmarks of azure mode say so explicitly.
-  const ephemeral =
-    e.ACRBOT_STORAGE.kind === 'memory' || (e.ACRBOT_STORAGE.kind === 'sqlite' && e.ACRBOT_STORAGE.path === ':memory:');
+  const ephemeral = isEphemeralStorage(e.ACRBOT_STORAGE);
   if (!sandbox && ephemeral && e.ACRBOT_ALLOW_EPHEMERAL_STORAGE !== 'true')
     problems.push(
       'ACRBOT_STORAGE keeps everything in process memory: in azure mode every restart would lose the audit trail, pending requests and the scheduled ends of access. Use sqlite:<file> or tables:…, or set ACRBOT_ALLOW_EPHEMERAL_STORAGE=true for a test',
     );
-  if (parsedOk('ACRBOT_STORAGE')) problems.push(...unusedTablePrefix(e.ACRBOT_STORAGE, e.ACRBOT_TABLE_PREFIX, cleaned));
+  // An unset store in azure mode is named above; the prefix is judged once the store is named.
+  if (parsedOk('ACRBOT_STORAGE') && (sandbox || !storageUnset))
+    problems.push(...unusedTablePrefix(e.ACRBOT_STORAGE, e.ACRBOT_TABLE_PREFIX, cleaned));
   if (sandbox) problems.push(...halfExternalSandbox(cleaned));
   if (!sandbox && (e.ACRBOT_CHANNEL_OPENID_METADATA_URL || e.ACRBOT_CHANNEL_TOKEN_ISSUER || e.ACRBOT_CHANNEL_LOGIN_URL))
     problems.push(

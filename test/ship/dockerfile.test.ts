@@ -1,7 +1,7 @@
 /**
  * The container recipe, checked as text (no Docker engine here): multi-stage, production
- * dependencies only, non-root, a health check on /healthz without curl, and no secrets baked
- * into the image.
+ * dependencies only (the build's node_modules pruned, no install script run a second time),
+ * non-root, a health check on /healthz without curl, and no secrets baked into the image.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -36,23 +36,62 @@ describe('Dockerfile', () => {
   it('is multi-stage on node:22-bookworm-slim (a supported LTS)', () => {
     expect(stages.size).toBeGreaterThanOrEqual(2);
     const arg = dockerfile.match(/ARG NODE_IMAGE=(\S+)/);
-    const bases = instructions
-      .filter((l) => /^FROM /i.test(l))
-      .map((l) => l.split(/\s+/)[1].replace('${NODE_IMAGE}', arg?.[1] ?? ''));
-    for (const base of bases) expect(base).toBe('node:22-bookworm-slim');
+    const froms = instructions.filter((l) => /^FROM /i.test(l)).map((l) => l.split(/\s+/)[1]);
+    // Each stage starts from the image or from an earlier stage (which did).
+    froms.forEach((from, i) => {
+      if ([...stages.keys()].slice(0, i).includes(from)) return;
+      expect(from.replace('${NODE_IMAGE}', arg?.[1] ?? '')).toBe('node:22-bookworm-slim');
+    });
   });
 
-  it('builds with npm ci + npm run build and ships only production dependencies', () => {
+  it('builds with npm ci + npm run build and ships only production dependencies, pruned from the build', () => {
     const build = [...stages.values()].find((s) => s.some((l) => /npm run build/.test(l)))!;
     expect(build.some((l) => /^RUN npm ci(\s|$)/.test(l))).toBe(true);
-    expect(dockerfile).toMatch(/npm ci --omit=dev/);
-    // The runtime stage never installs dev dependencies itself; it copies node_modules from the
-    // --omit=dev stage and dist/ from the build stage.
-    expect(runtime.some((l) => /^RUN npm (ci|install)(?!.*--omit=dev)/.test(l))).toBe(false);
-    const depsStage = [...stages.entries()].find(([, s]) => s.some((l) => /npm ci --omit=dev/.test(l)))![0];
+    // The deps stage starts from the build's node_modules (dev dependencies, install scripts run,
+    // better-sqlite3 built on the same image) and prunes them offline: nothing is installed again,
+    // so botbuilder-dialogs' postinstall never runs `npx rimraf` without rimraf, which fetched an
+    // unpinned rimraf from the registry.
+    const [depsStage, deps] = [...stages.entries()].find(([, s]) => s.some((l) => /npm prune --omit=dev/.test(l)))!;
+    expect(instructions).toContain(`FROM build AS ${depsStage}`);
+    const prune = deps.find((l) => /npm prune --omit=dev/.test(l))!;
+    expect(prune).toMatch(/--ignore-scripts/);
+    expect(prune).toMatch(/--offline/);
+    expect(instructions.join('\n')).not.toMatch(/npm ci --omit=dev/);
+    for (const stage of [deps, runtime])
+      expect(stage.some((l) => /\bnpm (ci|install|i)\b|\bnpx\b/.test(l))).toBe(false);
+    expect(deps.some((l) => /apt-get/.test(l))).toBe(false);
     expect(runtime).toContainEqual(expect.stringMatching(new RegExp(`^COPY --from=${depsStage}\\b.*node_modules`)));
     expect(runtime).toContainEqual(expect.stringMatching(/^COPY --from=build\b.*\/app\/dist/));
     expect(runtime).toContainEqual(expect.stringMatching(/^COPY .*cards/));
+  });
+
+  it("removes after the prune what botbuilder-dialogs' postinstall removed and the prune restored", () => {
+    // The postinstall (run by the build's npm ci) deletes nested copies of recognizers-text-number
+    // that the lockfile lists; prune puts them back. The Dockerfile and the zip step of
+    // docs/deploy.md delete them again: the same directories, read from the postinstall itself.
+    const scripts = (
+      JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'botbuilder-dialogs', 'package.json'), 'utf8')) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts;
+    const removed = Object.values(scripts)
+      .map(
+        (script) =>
+          /^npx rimraf \.\.\/@microsoft\/recognizers-text-([a-z-]+)\/node_modules\/@microsoft\/recognizers-text-number$/.exec(
+            script,
+          )?.[1],
+      )
+      .filter((name): name is string => name !== undefined)
+      .sort();
+    expect(removed).toEqual(['date-time', 'number-with-unit', 'suite']);
+    const loop =
+      /for p in ([a-z -]+); do rm -rf "node_modules\/@microsoft\/recognizers-text-\$p\/node_modules\/@microsoft\/recognizers-text-number"; done/;
+    const inDockerfile = loop.exec(instructions.join('\n').replace(/\s+/g, ' '));
+    expect(inDockerfile?.[1].split(' ').sort()).toEqual(removed);
+    const deploy = fs.readFileSync(path.join(ROOT, 'docs', 'deploy.md'), 'utf8');
+    const inDeploy = loop.exec(deploy.replace(/\\\n/g, ' ').replace(/\s+/g, ' '));
+    expect(inDeploy?.[1].split(' ').sort()).toEqual(removed);
+    expect(deploy).not.toMatch(/npm ci --omit=dev/);
   });
 
   it('builds the Teams tab front end and ships only its bundle', () => {

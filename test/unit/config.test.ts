@@ -170,7 +170,26 @@ describe('azure mode', () => {
       'AZURE_SUBSCRIPTION_ID or ACRBOT_SUBSCRIPTION_IDS is required in azure mode',
       'ACRBOT_APPROVERS or ACRBOT_APPROVER_GROUP is required in azure mode: someone must be able to approve',
       'ACRBOT_ALLOWED_TENANTS is required in azure mode',
+      expect.stringMatching(/^ACRBOT_STORAGE is required in azure mode: /),
     ]);
+  });
+
+  test('ACRBOT_STORAGE must be named: unset, the store would be a SQLite file inside the container, lost with it', () => {
+    const { ACRBOT_STORAGE: _named, ...unset } = AZURE;
+    expect(problemsOf(unset)).toEqual([
+      'ACRBOT_STORAGE is required in azure mode: tables:https://<account>.table.core.windows.net (Azure Tables with the managed identity, as infra/main.bicep sets it), or sqlite:<path> on a persistent volume for a single instance. Unset, acrbot would keep the audit trail, pending requests and the scheduled ends of access in ./data/acrbot.db inside the container, lost when it is replaced',
+    ]);
+    // Blank is unset; a table prefix beside it is not blamed on the default it would have had.
+    expect(problemsOf({ ...unset, ACRBOT_STORAGE: '  ' })).toHaveLength(1);
+    expect(problemsOf({ ...unset, ACRBOT_TABLE_PREFIX: 'acrbotprod' })).toEqual([
+      expect.stringMatching(/^ACRBOT_STORAGE is required in azure mode: /),
+    ]);
+    expect(loadConfig({ ...unset, ACRBOT_STORAGE: 'tables:https://acct.table.core.windows.net' }).storage).toEqual({
+      kind: 'tables',
+      connection: { kind: 'identity', endpoint: 'https://acct.table.core.windows.net' },
+    });
+    // The sandbox keeps its default file.
+    expect(loadConfig({}).storage).toEqual({ kind: 'sqlite', path: './data/acrbot.db' });
   });
 
   test('the ConfigError message lists each problem on its own line', () => {
@@ -507,6 +526,7 @@ describe('ACRBOT_TAB_APP_ID', () => {
     MicrosoftAppTenantId: '22222222-2222-4222-8222-222222222222',
     ACRBOT_SUBSCRIPTION_IDS: '33333333-3333-4333-8333-333333333333',
     ACRBOT_APPROVERS: '44444444-4444-4444-8444-444444444444',
+    ACRBOT_STORAGE: 'sqlite:/var/lib/acrbot/acrbot.db',
     ACRBOT_TAB_DOMAIN: 'acrbot.example.com',
   };
   const tabApp = '55555555-5555-4555-8555-555555555555';
@@ -525,6 +545,19 @@ describe('ACRBOT_TAB_APP_ID', () => {
     expect(problemsOf(single)).toEqual([expect.stringMatching(/^ACRBOT_TAB_DOMAIN needs ACRBOT_TAB_APP_ID: /)]);
     expect(loadConfig({ ...single, ACRBOT_TAB_APP_ID: azure.MicrosoftAppId }).tabAppId).toBe(azure.MicrosoftAppId);
     expect(loadConfig({ ...single, ACRBOT_TAB_DOMAIN: undefined }).tabAppId).toBeUndefined();
+  });
+  test('without ACRBOT_TAB_DOMAIN it stops the start, as the reverse does, naming the missing setting', () => {
+    const msi = { ...azure, MicrosoftAppType: 'UserAssignedMSI', ACRBOT_TAB_DOMAIN: undefined };
+    expect(problemsOf({ ...msi, ACRBOT_TAB_APP_ID: tabApp })).toEqual([
+      expect.stringMatching(/^ACRBOT_TAB_APP_ID needs ACRBOT_TAB_DOMAIN: the lowercase host the tab is served from/),
+    ]);
+    // A malformed domain is named for itself, not as missing; neither setting is no tab, and no problem.
+    expect(problemsOf({ ...msi, ACRBOT_TAB_APP_ID: tabApp, ACRBOT_TAB_DOMAIN: 'https://x' })).toEqual([
+      expect.stringMatching(/^ACRBOT_TAB_DOMAIN must be the lowercase host/),
+    ]);
+    expect(loadConfig(msi).tabAppId).toBeUndefined();
+    // The sandbox serves the tab on localhost with its own registration: its app id alone is fine.
+    expect(loadConfig({ ACRBOT_TAB_APP_ID: tabApp }).tabAppId).toBe(tabApp);
   });
 });
 

@@ -6,6 +6,7 @@
  * resolve. Errors shaped as the SDK throws them: a RestError whose XML body the SDK did not parse.
  */
 import { createHttpHeaders, createPipelineRequest, RestError } from '@azure/core-rest-pipeline';
+import { AggregateAuthenticationError, AuthenticationError, CredentialUnavailableError } from '@azure/identity';
 import type { TablesConnection } from '../../src/integrations/store/tables-client';
 import { tableOpenProblem } from '../../src/integrations/store/tables-open-problem';
 
@@ -73,6 +74,30 @@ describe('the start-up sentence for a table that cannot be created', () => {
   test('an answer with no likely fix: the status and code alone', () => {
     expect(tableOpenProblem(serviceError(500, 'InternalError', true), 'acrbotpause', identity, ENDPOINT)).toBe(
       `cannot create table acrbotpause at ${ENDPOINT}: the Table service answered 500 InternalError`,
+    );
+  });
+
+  test('a managed identity that cannot get a token is named, with what AZURE_CLIENT_ID must be, not a Table service answer', () => {
+    const sentence = (table: string) =>
+      `cannot create table ${table} at ${ENDPOINT}: the app's managed identity could not get a token for it (%s): ` +
+      "AZURE_CLIENT_ID must be the client id of a user-assigned identity attached to the app (App Service: Identity, User assigned), not the principal's object id; outside Azure, sign in with az login";
+    // DefaultAzureCredential: no credential of its chain signed in (IMDS: "Unable to load the proper Managed Identity").
+    const chain = new AggregateAuthenticationError(
+      [new CredentialUnavailableError('ManagedIdentityCredential: Unable to load the proper Managed Identity.')],
+      'ChainedTokenCredential authentication failed.',
+    );
+    expect(tableOpenProblem(chain, 'acrbotrequests', identity, ENDPOINT)).toBe(
+      sentence('acrbotrequests').replace('%s', 'AggregateAuthenticationError'),
+    );
+    // The token endpoint's 400 is not the Table service's: no "answered 400".
+    const refused = new AuthenticationError(400, { error: 'invalid_request', error_description: 'Identity not found' });
+    expect(tableOpenProblem(refused, 'acrbotaudit', identity, ENDPOINT)).toBe(
+      sentence('acrbotaudit').replace('%s', 'AuthenticationError'),
+    );
+    // Found down the cause chain too (a pipeline that wrapped it).
+    const wrapped = new Error('request failed', { cause: new CredentialUnavailableError('no identity endpoint') });
+    expect(tableOpenProblem(wrapped, 'acrbotleases', identity, ENDPOINT)).toBe(
+      sentence('acrbotleases').replace('%s', 'CredentialUnavailableError'),
     );
   });
 });

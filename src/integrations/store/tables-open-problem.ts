@@ -1,14 +1,21 @@
 /**
  * Why a table could not be created at start, in one sentence an operator can act on: what the
  * Table service (or the network) answered, and the likely fix. The usual causes right after a
- * deployment are a role assignment that has not applied yet (403) and a wrong account URL (no
- * such host, 404); "cannot create table acrbotrequests" alone sent the operator to the logged
- * cause's XML. Never names the key: only the connection's kind and the endpoint (no credentials).
+ * deployment are a role assignment that has not applied yet (403), a wrong account URL (no such
+ * host, 404) and a managed identity that cannot get a token (no request sent: an AZURE_CLIENT_ID
+ * not attached to the app); "cannot create table acrbotrequests" alone sent the operator to the
+ * logged cause's XML or token chain. Never names the key: only the connection's kind and the
+ * endpoint (no credentials).
  */
 import type { TablesConnection } from './tables-client';
 
 /** The sentence for `err`, a failed create of table `table` at `endpoint` (safe to log). */
 export function tableOpenProblem(err: unknown, table: string, connection: TablesConnection, endpoint: string): string {
+  // First: @azure/identity's AuthenticationError carries the token endpoint's status, which is
+  // not the Table service's answer, and no request reached the Table service at all.
+  const credential = credentialErrorOf(err);
+  if (credential)
+    return `cannot create table ${table} at ${endpoint}: the app's managed identity could not get a token for it (${credential}): AZURE_CLIENT_ID must be the client id of a user-assigned identity attached to the app (App Service: Identity, User assigned), not the principal's object id; outside Azure, sign in with az login`;
   const status = statusOf(err);
   const code = errorCodeOf(err);
   const answer =
@@ -38,6 +45,24 @@ function fixFor(status: number | undefined, code: string | undefined, connection
   return '';
 }
 
+/**
+ * The @azure/identity error in `err`'s cause chain, by name (its classes are not loaded here):
+ * DefaultAzureCredential throws AggregateAuthenticationError when no credential in its chain
+ * signs in, and ManagedIdentityCredential alone CredentialUnavailableError or AuthenticationError.
+ */
+function credentialErrorOf(err: unknown): string | undefined {
+  for (let e = err as ErrorLike | undefined, depth = 0; e && depth < 5; e = e.cause as ErrorLike, depth++)
+    if (typeof e.name === 'string' && CREDENTIAL_ERRORS.has(e.name)) return e.name;
+  return undefined;
+}
+
+const CREDENTIAL_ERRORS = new Set([
+  'AuthenticationError',
+  'AggregateAuthenticationError',
+  'CredentialUnavailableError',
+  'AuthenticationRequiredError',
+]);
+
 function statusOf(err: unknown): number | undefined {
   const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
   return typeof status === 'number' ? status : undefined;
@@ -61,6 +86,7 @@ function errorCodeOf(err: unknown): string | undefined {
 }
 
 interface ErrorLike {
+  name?: unknown;
   code?: unknown;
   cause?: unknown;
   response?: { headers?: { get?(name: string): string | undefined }; bodyAsText?: string | null };

@@ -20,6 +20,8 @@ export const AZURE: Record<string, string> = {
   MicrosoftAppPassword: 'not-a-real-secret',
   AZURE_SUBSCRIPTION_ID: G.sub,
   ACRBOT_APPROVERS: G.approver,
+  // Azure mode names its store (the default SQLite file in ./data would die with the container).
+  ACRBOT_STORAGE: 'sqlite:/var/lib/acrbot/acrbot.db',
 };
 
 /** The problems loadConfig lists for `env`; fails the test when it accepts it. */
