@@ -117,13 +117,18 @@ export function loadTimeByPackage(p: Profile): [string, number][] {
 }
 
 if (require.main === module || process.argv[1]?.endsWith('cpuprofile-summary.ts')) {
-  const [file, topArg, callersArg] = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const [file, topArg, callersArg] = args.filter((a) => a !== '--samples');
   if (!file) {
-    process.stderr.write('usage: cpuprofile-summary <file.cpuprofile> [top] [--callers=<function name>]\n');
+    process.stderr.write('usage: cpuprofile-summary <file.cpuprofile> [top] [--callers=<function name>] [--samples]\n');
     process.exit(2);
   }
   const top = Number(topArg ?? 15);
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  // --samples: each sample counts 1 "ms" instead of its time delta. On a loaded machine a stretch
+  // the thread was descheduled lands on whichever frame is sampled next (tens of ms on trivial
+  // functions); counts compare two builds' profiles better there (docs/performance.md, round 32).
+  if (args.includes('--samples')) p.timeDeltas = p.timeDeltas.map(() => 1000);
   if (callersArg?.startsWith('--callers=')) {
     for (const [k, v] of callersOf(p, callersArg.slice('--callers='.length)).slice(0, top))
       process.stdout.write(`  ${v.toFixed(1).padStart(8)} ms  ${k}\n`);

@@ -216,6 +216,10 @@ export class CardOutbox {
   }
 
   private pump(conversationId: string, lane: Lane): void {
+    // Whether an unheld task was passed over (its card busy) before index i: the tasks left before
+    // i are only those passed over, so this is "an unheld task waits before it", kept as the loop
+    // goes instead of searched for at each new message (a burst queues hundreds in one lane).
+    let passedUnheld = false;
     for (let i = 0; i < lane.waiting.length && lane.inFlight < this.perConversation;) {
       const task = lane.waiting[i];
       // Held work (replacement or message) is passed over: it holds back nothing queued after it.
@@ -223,8 +227,9 @@ export class CardOutbox {
         i++;
         continue;
       }
-      if (task.barrier && (lane.inFlight > 0 || lane.waiting.some((t, j) => j < i && t.hold === undefined))) break;
+      if (task.barrier && (lane.inFlight > 0 || passedUnheld)) break;
       if (lane.busy.has(task.key)) {
+        passedUnheld = true;
         i++;
         continue;
       }

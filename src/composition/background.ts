@@ -52,7 +52,7 @@ export async function startBackground(deps: BackgroundDeps): Promise<() => Promi
   // in the background, as it reads the failed, succeeded and revoked requests; awaited by the
   // stop (and by a step below that fails the start), which would otherwise close the store
   // underneath it.
-  const cleanups = scheduleCleanupsForPending(stores.requests, scheduler, clock).then(
+  const cleanups = scheduleCleanupsForPending(stores.requests, scheduler, clock, { log }).then(
     (count) => {
       if (count) log.warn({ cleanups: count }, 'scheduled missing credential clean-up jobs');
     },

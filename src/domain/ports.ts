@@ -140,14 +140,34 @@ export interface CardCopy {
   role: 'requester' | 'approver' | 'audit';
 }
 
+/**
+ * The order a request listing is read and cut at its limit in: by creation time (then id),
+ * oldest first (the default: live requests, which a sweep must reach in turn) or newest first.
+ */
+export type ListOrder = 'oldestFirst' | 'newestFirst';
+
 /** Requests with conditional writes (G8). */
 export interface RequestStore {
   /** Creates; fails if the id exists. */
   create(request: AccessRequest): Promise<void>;
   get(id: string): Promise<AccessRequest | undefined>;
+  /**
+   * The request as stored when its version is above `version`, else undefined (also when it is
+   * not stored), without reading the document when it is not: a card update's check for a state
+   * newer than the one it was given (card-messenger.ts `newestOf`), which on one instance almost
+   * never finds one. Optional: a store without it is read with {@link get}.
+   */
+  getNewer?(id: string, version: number): Promise<AccessRequest | undefined>;
   /** Writes `next` only if the stored version is `next.version - 1`; else throws {@link VersionConflictError}. */
   update(next: AccessRequest): Promise<void>;
-  listByState(states: RequestState[], limit?: number): Promise<AccessRequest[]>;
+  /**
+   * Requests in the given states, at most `limit`, in `order` of creation (default oldest
+   * first). Ended states (revoked, failed, expired…) only accumulate: a sweep or a listing of
+   * them that must see recent requests reads them `newestFirst`, or the oldest `limit` of a
+   * year's history would be all it ever sees. Indexed by state and creation time in every store,
+   * so either order costs what it returns, not the states' history.
+   */
+  listByState(states: RequestState[], limit?: number, order?: ListOrder): Promise<AccessRequest[]>;
   /**
    * Requests on one cluster and registry (ids compared case-insensitively, as `toLowerCase`
    * folds them: letters outside ASCII too, which resource group names may hold) in the given
@@ -159,9 +179,14 @@ export interface RequestStore {
    * states, oldest first: those that may share a role assignment on it (one user-assigned
    * kubelet identity can serve several clusters, G17). On Azure Tables it reads the keys of every
    * request ever made on the registry: revocations, and the overlap check of a new grant on an
-   * existing assignment, only. At most `limit`.
+   * existing assignment, only. At most `limit`, in `order` of creation (as {@link listByState}).
    */
-  listByRegistry(registryId: string, states: RequestState[], limit?: number): Promise<AccessRequest[]>;
+  listByRegistry(
+    registryId: string,
+    states: RequestState[],
+    limit?: number,
+    order?: ListOrder,
+  ): Promise<AccessRequest[]>;
   /**
    * One requester's requests (object id compared case-insensitively) in the given states, oldest
    * first: the per-user pending cap on every new request (G16) and a user's own access. Indexed

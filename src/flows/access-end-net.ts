@@ -72,6 +72,8 @@ export interface LostEndPorts {
    * reads the store once, not once per instance, and audits each lost end once. Absent: no lease.
    */
   leases?: { store: LeaseStore; owner: string };
+  /** Most requests one read takes (default {@link LOST_END_SCAN_LIMIT}; tests use a small one). */
+  scanLimit?: number;
   /**
    * A failed request whose end job must still delete what Azure may have made (a grant whose
    * PUT answer was lost: `isUnconfirmedGrant` in access-lifecycle.ts). Absent: none looked for.
@@ -152,7 +154,14 @@ async function onePass(ports: LostEndPorts): Promise<string[]> {
 }
 
 async function findAndSchedule(ports: LostEndPorts): Promise<string[]> {
-  const active = (await ports.requests.listByState(['succeeded'], LOST_END_SCAN_LIMIT)).filter((r) => endOf(r));
+  const limit = ports.scanLimit ?? LOST_END_SCAN_LIMIT;
+  const listed = await ports.requests.listByState(['succeeded'], limit);
+  if (listed.length >= limit)
+    ports.log.warn(
+      { state: 'succeeded', read: listed.length },
+      `the lost end job pass read only the oldest ${limit} active requests: a lost end among newer ones is found once older ones end`,
+    );
+  const active = listed.filter((r) => endOf(r));
   const jobs = await mapAtMost(active, JOB_READS_AT_ONCE, (r) => ports.jobs.get(ports.endJobId(r.id)));
   const lost: AccessRequest[] = active.filter((_, k) => !jobs[k]);
   const scheduled: string[] = [];
@@ -201,15 +210,20 @@ const CLEANED_UP = new Set(['deleted', 'absent', 'kept', 'notOurs']);
  * Failed requests still owing the clean-up of what Azure may have made whose end job is gone
  * (a lost row, or a permanent grant whose job could not be written as it failed): neither a
  * job nor an audit entry of a finished clean-up. Store cost: one `listByState(['failed'])` of at
- * most {@link LOST_END_SCAN_LIMIT} (oldest first: past that many failed requests a newer one is
- * not seen), then for the rare requests that owe one, a job read and, when it is missing, their
- * audit entries.
+ * most {@link LOST_END_SCAN_LIMIT}, newest first (failed requests only accumulate: read oldest
+ * first, past that many a new one was never seen; a cut is logged), then for the rare requests
+ * that owe one, a job read and, when it is missing, their audit entries.
  */
 async function lostCleanUps(ports: LostEndPorts): Promise<AccessRequest[]> {
   if (!ports.awaitsCleanUp) return [];
-  const owing = (await ports.requests.listByState(['failed'], LOST_END_SCAN_LIMIT)).filter((r) =>
-    ports.awaitsCleanUp!(r),
-  );
+  const limit = ports.scanLimit ?? LOST_END_SCAN_LIMIT;
+  const failed = await ports.requests.listByState(['failed'], limit, 'newestFirst');
+  if (failed.length >= limit)
+    ports.log.warn(
+      { state: 'failed', read: failed.length },
+      `the lost end job pass read only the newest ${limit} failed requests: an older one owing its clean-up is not looked at`,
+    );
+  const owing = failed.filter((r) => ports.awaitsCleanUp!(r));
   const lost: AccessRequest[] = [];
   for (const request of owing) {
     if (await ports.jobs.get(ports.endJobId(request.id))) continue;

@@ -43,7 +43,14 @@ import {
 import { isUserFacing, ResourceGoneError } from '../domain/errors';
 import { choosePullIdentity } from '../domain/identity';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
-import type { AzureResourceReader, Clock, DirectoryPort, RequestStore, RoleAssignmentListing } from '../domain/ports';
+import type {
+  AzureResourceReader,
+  Clock,
+  DirectoryPort,
+  ListOrder,
+  RequestStore,
+  RoleAssignmentListing,
+} from '../domain/ports';
 import { diagnosePull, type PullDiagnosis } from '../domain/pull-diagnosis';
 import { roleCarriesPullInAnyMode } from '../domain/pull-permission';
 import type { AccessRequest, Actor, RequestState } from '../domain/request';
@@ -71,14 +78,15 @@ export interface AccessRecords {
  * Reads the requests that gave access from one of the store's listings, every live one
  * (succeeded) before any ended one (revoked), within `limit` in all. Why ended ones at all: they
  * are the ways of pulling that ended (revoked, expired), which `access` and the matrix show, and
- * they keep acrbot's name on a role assignment whose request ended. They are never purged and
- * every listing returns the oldest first, so read together they would crowd out the newest live
- * grants: their role assignments would read "granted outside acrbot" with no end, no Revoke or
- * Extend, and their pull secrets would be missing. When a bound is reached, `incomplete` says what
- * may be missing.
+ * they keep acrbot's name on a role assignment whose request ended. They are never purged, so
+ * read together with live ones oldest first they would crowd out the newest live grants: their
+ * role assignments would read "granted outside acrbot" with no end, no Revoke or Extend, and their
+ * pull secrets would be missing. Ended ones are read newest first, so the most recent ends are
+ * shown, not a year-old first few thousand. When a bound is reached, `incomplete` says what may
+ * be missing.
  */
 export async function readAccessRequests(
-  list: (states: RequestState[], limit: number) => Promise<AccessRequest[]>,
+  list: RequestListing,
   limit: number = INVENTORY_REQUEST_LIMIT,
 ): Promise<AccessRecords> {
   const live = await list(['succeeded'], limit);
@@ -88,14 +96,19 @@ export async function readAccessRequests(
       incomplete: `acrbot read only the oldest ${limit} of its live requests: newer grants may be shown as granted outside acrbot (with no end), newer pull secrets are missing, and ended access is not shown.`,
     };
   const room = limit - live.length;
-  const ended = await list(['revoked'], room);
+  // Newest first: ended access only accumulates, and the oldest `room` of a year's history would
+  // show year-old ends and never yesterday's.
+  const ended = await list(['revoked'], room, 'newestFirst');
   return {
     requests: [...live, ...ended].filter(gaveAccess),
     ...(ended.length >= room && {
-      incomplete: `acrbot read only the oldest ${room} of its ended requests: access that ended more recently (revoked, expired) may be missing. Live access is complete.`,
+      incomplete: `acrbot read only the newest ${room} of its ended requests: access that ended longer ago (revoked, expired) may be missing. Live access is complete.`,
     }),
   };
 }
+
+/** One of the store's request listings (by state, by registry), as {@link readAccessRequests} reads it. */
+export type RequestListing = (states: RequestState[], limit: number, order?: ListOrder) => Promise<AccessRequest[]>;
 
 /** The ports the inventory reads. */
 export interface AccessInventoryPorts {
@@ -266,7 +279,7 @@ export class AccessInventory {
     // this cluster's way of pulling too, and ends when that grant does.
     const [resolved, records] = await Promise.all([
       this.identityOf(cluster),
-      this.read((states, limit) => this.ports.requests.listByRegistry(registry.id, states, limit)),
+      this.read((states, limit, order) => this.ports.requests.listByRegistry(registry.id, states, limit, order)),
     ]);
     const { incomplete } = records;
     const requests = records.requests.filter((r) => forClusterOrItsIdentity(r, cluster, resolved.identity));
@@ -325,14 +338,12 @@ export class AccessInventory {
 
   /** Requests that gave access and pass `keep`, read once per call. */
   private async accessRequests(keep: (r: AccessRequest) => boolean): Promise<AccessRecords> {
-    const read = await this.read((states, limit) => this.ports.requests.listByState(states, limit));
+    const read = await this.read((states, limit, order) => this.ports.requests.listByState(states, limit, order));
     return { ...read, requests: read.requests.filter(keep) };
   }
 
   /** {@link readAccessRequests} within this inventory's bound; a cut-short read is logged once. */
-  private async read(
-    list: (states: RequestState[], limit: number) => Promise<AccessRequest[]>,
-  ): Promise<AccessRecords> {
+  private async read(list: RequestListing): Promise<AccessRecords> {
     const read = await readAccessRequests(list, this.requestLimit);
     if (read.incomplete && !this.cutLogged) {
       this.cutLogged = true;

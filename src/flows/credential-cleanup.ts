@@ -18,8 +18,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../domain/audit-chain';
-import type { AuditLog, Clock, RequestStore } from '../domain/ports';
-import { transition, type AccessRequest, type Outcome } from '../domain/request';
+import type { AuditLog, Clock, ListOrder, RequestStore } from '../domain/ports';
+import { transition, type AccessRequest, type Outcome, type RequestState } from '../domain/request';
 import { type CredentialRef, decodeCredentialRef } from '../domain/secret-credential';
 import {
   CLEANUP_PROMISES,
@@ -354,9 +354,17 @@ async function saveOutcome(
 /**
  * Most requests the start's sweep reads per state: it runs in the background, and the drift check
  * reads as many live requests at every run (INVENTORY_REQUEST_LIMIT). Read one state at a time, so
- * ended requests (failed, revoked), which only accumulate, never crowd out live ones.
+ * ended requests (failed, revoked), which only accumulate, never crowd out live ones; those are
+ * read newest first, so past this many a new one (whose job was lost) is still seen.
  */
-const PENDING_SWEEP_LIMIT = 10_000;
+export const PENDING_SWEEP_LIMIT = 10_000;
+
+/** How the start's sweep reads each state: the ended ones newest first (see {@link PENDING_SWEEP_LIMIT}). */
+const SWEPT_STATES: readonly (readonly [RequestState, ListOrder])[] = [
+  ['failed', 'newestFirst'],
+  ['succeeded', 'oldestFirst'],
+  ['revoked', 'newestFirst'],
+];
 
 /**
  * The start's sweep: a pending clean-up without a job of its own (recorded before the job
@@ -371,15 +379,34 @@ export async function scheduleCleanupsForPending(
   store: RequestStore,
   jobs: Pick<JobScheduling, 'get' | 'schedule'>,
   clock: Clock,
+  options: SweepOptions = {},
 ): Promise<number> {
+  const { limit = PENDING_SWEEP_LIMIT, log } = options;
   let scheduled = 0;
-  for (const state of ['failed', 'succeeded', 'revoked'] as const)
-    for (const request of await store.listByState([state], PENDING_SWEEP_LIMIT)) {
+  for (const [state, order] of SWEPT_STATES) {
+    const listed = await store.listByState([state], limit, order);
+    // Not silent: what lies past the bound is not looked at this start.
+    if (listed.length >= limit) {
+      const cut = { state, read: listed.length };
+      const message = `the start's clean-up sweep read only the ${order === 'newestFirst' ? 'newest' : 'oldest'} ${limit} ${state} requests: a pending clean-up among the others without a job is not scheduled by this start`;
+      if (log) log.warn(cut, message);
+      else process.emitWarning(message);
+    }
+    for (const request of listed) {
       if (!cleanupPending(request) || (await jobs.get(credentialCleanupJobId(request.id)))) continue;
       await jobs.schedule(cleanupJob(request.id, clock));
       scheduled++;
     }
+  }
   return scheduled;
+}
+
+/** How {@link scheduleCleanupsForPending} reads and reports. */
+export interface SweepOptions {
+  /** Most requests read per state (default {@link PENDING_SWEEP_LIMIT}; tests use a small one). */
+  limit?: number;
+  /** Where a state read up to its bound is reported; without it, a process warning. */
+  log?: Pick<Logger, 'warn'>;
 }
 
 /** The clean-up job of request `requestId`, due {@link FIRST_CLEANUP_RETRY_MS} from now. */

@@ -48,7 +48,13 @@ import { type PauseReader, pausedRefusal } from './access-pause';
 import { extendedAccessGone } from './access-lease';
 import { undoUnaudited, updateUndoingUnseen } from './unaudited-undo';
 import { pendingCapMessage } from './request-gate';
-import { listPending, listReviewsOwed, scanReviewsOwed, type WaitingRequests } from './waiting-for-approvers';
+import {
+  listPending,
+  listReviewsOwed,
+  scanReviewsOwed,
+  WAITING_SCAN_LIMIT,
+  type WaitingRequests,
+} from './waiting-for-approvers';
 
 /** The result of an approve or reject click. */
 export type DecisionResult =
@@ -643,7 +649,13 @@ export class RequestService {
    */
   async scheduleReviewsForUnreviewed(hasJob: (jobId: string) => Promise<boolean>): Promise<number> {
     if (!this.jobs) return 0;
-    const { requests } = await scanReviewsOwed(this.store);
+    const { requests, boundReached } = await scanReviewsOwed(this.store);
+    // Not silent: a review owed past the bound gets no job from this start.
+    if (boundReached)
+      this.log.warn(
+        { limit: WAITING_SCAN_LIMIT },
+        "the start's break-glass review sweep read only the first requests of each state it reads (live oldest first, ended newest first): a review owed among the others without a job is not scheduled by this start",
+      );
     let scheduled = 0;
     for (const request of requests) {
       // An existing job keeps its time: the daily report of an overdue review is not moved.

@@ -9,7 +9,7 @@
  */
 import { mapAtMost } from '../domain/bounded-map';
 import { awaitingReview } from '../domain/policy';
-import type { RequestStore, ScheduledJob } from '../domain/ports';
+import type { ListOrder, RequestStore, ScheduledJob } from '../domain/ports';
 import type { AccessRequest, RequestState } from '../domain/request';
 
 /**
@@ -25,8 +25,8 @@ export const WAITING_SCAN_LIMIT = 10_000;
 export interface WaitingRequests {
   requests: AccessRequest[];
   /**
-   * A read found more than {@link WAITING_SCAN_LIMIT}: only the oldest that many of it are here,
-   * and newer requests may wait too.
+   * A read found more than {@link WAITING_SCAN_LIMIT}: only the oldest that many of it are here
+   * (of revoked grants owing a review, read by state, the newest), and others may wait too.
    */
   boundReached: boolean;
 }
@@ -37,7 +37,12 @@ export interface WaitingRequests {
  * live ones oldest first they would crowd out a newer grant whose access is there now. A failed
  * run owes none (policy.ts, awaitingReview), so `failed`, which accumulates too, is not read.
  */
-const REVIEW_READS: RequestState[][] = [['approved', 'executing', 'succeeded'], ['revoked']];
+const REVIEW_READS: (readonly [RequestState[], ListOrder])[] = [
+  [['approved', 'executing', 'succeeded'], 'oldestFirst'],
+  // Newest first: past the bound of a year's revoked grants, the review owed of one revoked
+  // yesterday (its job lost) is still found; an owed review is rarely older than its report.
+  [['revoked'], 'newestFirst'],
+];
 
 /** Every pending request up to the bound, oldest first. */
 export async function listPending(store: Pick<RequestStore, 'listByState'>): Promise<WaitingRequests> {
@@ -76,17 +81,20 @@ export async function listReviewsOwed(
 }
 
 /**
- * Every break-glass grant whose review is still owed, read by state, up to the bound of each
- * read, oldest first: where there is no schedule to read the review jobs from, and at start, to
+ * Every break-glass grant whose review is still owed, read by state, up to `limit` per read
+ * (live grants the oldest, revoked ones the newest), returned oldest first: where there is no schedule to read the review jobs from, and at start, to
  * find a review owed whose job was lost. A grant revoked at once by its user still owes its
  * review (the daily report names it too). The reads follow the states' order, so a grant whose
  * access ends between them is found by the later one (and kept once, as read last).
  */
-export async function scanReviewsOwed(store: Pick<RequestStore, 'listByState'>): Promise<WaitingRequests> {
+export async function scanReviewsOwed(
+  store: Pick<RequestStore, 'listByState'>,
+  limit: number = WAITING_SCAN_LIMIT,
+): Promise<WaitingRequests> {
   const byId = new Map<string, AccessRequest>();
   let boundReached = false;
-  for (const states of REVIEW_READS) {
-    const read = bounded(await store.listByState(states, WAITING_SCAN_LIMIT + 1));
+  for (const [states, order] of REVIEW_READS) {
+    const read = bounded(await store.listByState(states, limit + 1, order), limit);
     boundReached ||= read.boundReached;
     for (const request of read.requests) byId.set(request.id, request);
   }
@@ -97,7 +105,7 @@ function oldestFirst(requests: AccessRequest[]): AccessRequest[] {
   return requests.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
-/** A read of `WAITING_SCAN_LIMIT + 1`, cut to the bound, and whether it had more. */
-function bounded(read: AccessRequest[]): WaitingRequests {
-  return { requests: read.slice(0, WAITING_SCAN_LIMIT), boundReached: read.length > WAITING_SCAN_LIMIT };
+/** A read of `limit + 1`, cut to the bound, and whether it had more. */
+function bounded(read: AccessRequest[], limit: number = WAITING_SCAN_LIMIT): WaitingRequests {
+  return { requests: read.slice(0, limit), boundReached: read.length > limit };
 }

@@ -12,7 +12,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type AccessMatrix, credentialLapsed, gaveAccess } from '../domain/access-inventory';
 import type { AccessPause, AuditLog, Clock, RequestStore } from '../domain/ports';
 import type { PolicyRule } from '../domain/policy';
-import { REQUEST_STATES, type AccessRequest, type Actor } from '../domain/request';
+import { REQUEST_STATES, type AccessRequest, type Actor, type RequestState } from '../domain/request';
 import { UserFacingError } from '../domain/errors';
 import { mapAtMost } from '../domain/bounded-map';
 import { accessHolderOf, NOT_ALLOWED_CODES } from '../flows/access-actions';
@@ -40,6 +40,12 @@ export const KEYS_RETRY_AFTER_S = 30;
 
 /** Most requests one listing reads (the request store has no paging by requester yet). */
 export const LIST_LIMIT = 5000;
+
+/** States a request is live in (waiting, being granted, granted): an approver's listing reads them first. */
+const LIVE_STATES: readonly RequestState[] = ['pending', 'approved', 'executing', 'succeeded'];
+
+/** States a request has ended in; they only accumulate, so they are read newest first. */
+const ENDED_STATES: readonly RequestState[] = REQUEST_STATES.filter((s) => !LIVE_STATES.includes(s));
 
 /**
  * Most requests an approver's matrix reads from the store at once, of those the inventory names
@@ -281,7 +287,7 @@ export class TabApi {
       const now = this.deps.clock.now();
       if (c.seesAll && this.deps.inventory) {
         // The store holds every allowed tenant's requests; the caller sees their own tenant's only.
-        const listed = await this.deps.store.listByState([...REQUEST_STATES], LIST_LIMIT);
+        const listed = await this.everyonesRequests();
         const all = listed.filter((r) => inTenant(r, c));
         const matrix = await this.deps.inventory.matrix();
         const byId = new Map(all.map((r) => [r.id, r]));
@@ -337,7 +343,7 @@ export class TabApi {
       // A requester's own requests through the requester index, as My access reads them (the
       // oldest LIST_LIMIT of everyone's would leave out their newest once the store is large).
       const listed = c.seesAll
-        ? await this.deps.store.listByState([...REQUEST_STATES], LIST_LIMIT)
+        ? await this.everyonesRequests()
         : await this.deps.store.listByRequester(c.user.objectId, [...REQUEST_STATES], LIST_LIMIT);
       const shown = listed.filter((r) => inTenant(r, c) && (c.seesAll || this.isOwn(r, c)) && gaveAccess(r));
       const rows = await this.withActions(
@@ -425,6 +431,19 @@ export class TabApi {
         this.deps.log,
       );
     throw err;
+  }
+
+  /**
+   * Everyone's requests for an approver's views, at most {@link LIST_LIMIT}: the live ones oldest
+   * first, then the ended ones newest first in the room left. Ended requests only accumulate:
+   * read with the live ones oldest first, a year of history filled the listing, and yesterday's
+   * ended access (and, once past the limit, newer live grants) was never shown. Live before
+   * ended: a request that ends between the two reads is found by the second (STATE_ROUNDS).
+   */
+  private async everyonesRequests(): Promise<AccessRequest[]> {
+    const live = await this.deps.store.listByState([...LIVE_STATES], LIST_LIMIT);
+    const ended = await this.deps.store.listByState([...ENDED_STATES], LIST_LIMIT - live.length, 'newestFirst');
+    return [...live, ...ended];
   }
 
   private isOwn(request: AccessRequest, c: Caller): boolean {

@@ -39,8 +39,13 @@ const STATE_LABEL: Record<RequestState, { label: string; color: string }> = {
   revoked: { label: 'Revoked', color: 'Default' },
 };
 
-/** A character or word one of {@link inertText}'s replacements starts from; none means nothing to do. */
-const INERT_CANDIDATE = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\]:<]|www\./i;
+/**
+ * A character or word one of {@link inertText}'s replacements starts from; none means nothing to
+ * do. A scheme only as `://` (what its replacement needs), not any colon: times and labels in card
+ * text ("10:00", "Reason: …") went through all five passes for nothing. A bidi control between
+ * `:` and `//` is a candidate by itself, so the passes still join and break the scheme.
+ */
+const INERT_CANDIDATE = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\]<]|:\/\/|www\./i;
 
 /**
  * User text shown to others (reasons, comments, Teams display names): link syntax is broken up

@@ -17,7 +17,7 @@ import {
   openTablesAccount,
   prefixFilter,
 } from '../../src/integrations/store/tables-client';
-import { backfillIndexes, LAYOUT_MARKER, PK } from '../../src/integrations/store/tables-request-indexes';
+import { backfillIndexes, LAYOUT, LAYOUT_MARKER, PK } from '../../src/integrations/store/tables-request-indexes';
 import { TablesRequestStore } from '../../src/integrations/store/tables-request-store';
 import { useAzurite } from '../helpers/azurite';
 import { FakeClock } from '../unit/support/fake-clock';
@@ -170,7 +170,7 @@ describe('Tables request index rows: backfill of requests written by older versi
     const succeeded = all.filter((r) => r.state === 'succeeded').map((r) => r.id);
     expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['succeeded'], 100))).toEqual(succeeded);
     await expect(store.countByRequester(REQUESTER.objectId, ['pending'], 100)).resolves.toBe(10);
-    expect((await a.getEntity(PK, LAYOUT_MARKER)).layout).toBe(4);
+    expect((await a.getEntity(PK, LAYOUT_MARKER)).layout).toBe(LAYOUT);
   });
 
   test('a request an older instance moves while the backfill repairs it gets the rows of its new state', async () => {
@@ -227,6 +227,7 @@ describe('Tables request index rows: backfill of requests written by older versi
       'request index backfill: s| index rows read (1 request so far)',
       'request index backfill: t| index rows read (1 request so far)',
       'request index backfill: u| index rows read (1 request so far)',
+      'request index backfill: n| index rows read (1 request so far)',
       'request index backfill done: 1 request read, 1 repaired',
     ]);
     const calls = recordCalls(t);
@@ -252,7 +253,7 @@ describe('Tables request index rows: backfill of requests written by older versi
     });
     const progress: string[] = [];
     await backfillIndexes(t, { onProgress: (m) => progress.push(m), progressEveryMs: 0 });
-    expect(progress.slice(4)).toEqual([
+    expect(progress.slice(5)).toEqual([
       'request index backfill: 2 requests read, 2 repaired so far',
       'request index backfill: 3 requests read, 3 repaired so far',
       'request index backfill done: 3 requests read, 3 repaired',
@@ -296,7 +297,7 @@ describe('Tables request index rows: backfill of requests written by older versi
     expect(await store.listByRequester(REQUESTER.objectId, ['pending'], 100)).toHaveLength(11);
     // The next start repairs the one left and writes the marker.
     await expect(backfillIndexes(t)).resolves.toEqual({ scanned: true, requests: 12, repaired: 1 });
-    await expect(t.getEntity(PK, LAYOUT_MARKER)).resolves.toMatchObject({ layout: 4 });
+    await expect(t.getEntity(PK, LAYOUT_MARKER)).resolves.toMatchObject({ layout: LAYOUT });
     expect(ids(await store.listByRequester(REQUESTER.objectId, ['pending'], 100))).toEqual(all.map((r) => r.id));
   });
 
@@ -365,7 +366,7 @@ describe('Tables request index rows: layout 3 (ids in full in `t|` keys) moves t
     return t;
   }
 
-  test('two instances opening at once move every `t|` row to its digest key, once each, and write marker 4', async () => {
+  test('two instances opening at once move every `t|` row to its digest key, once each, and write the current marker', async () => {
     const prefix = world.azurite.freshPrefix();
     const all = Array.from({ length: 24 }, (_, i) =>
       request(i, { state: i % 3 ? 'succeeded' : 'pending', version: i % 3 ? 4 : 1 }),
@@ -384,7 +385,7 @@ describe('Tables request index rows: layout 3 (ids in full in `t|` keys) moves t
     // No layout-3 row is left: nothing under the escaped ids.
     const legacy = `t|${keyPart(REGISTRY_ID.toLowerCase())}|`;
     expect(await listAll(a, prefixFilter(PK, legacy), ['RowKey'])).toEqual([]);
-    expect((await a.getEntity(PK, LAYOUT_MARKER)).layout).toBe(4);
+    expect((await a.getEntity(PK, LAYOUT_MARKER)).layout).toBe(LAYOUT);
     const store = new TablesRequestStore(b);
     const succeeded = all.filter((r) => r.state === 'succeeded').map((r) => r.id);
     expect(ids(await store.listByTarget(CLUSTER_ID, REGISTRY_ID, ['succeeded'], 100))).toEqual(succeeded);

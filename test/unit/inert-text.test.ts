@@ -35,4 +35,9 @@ describe('inertText and bidi controls', () => {
   test('an override cannot split a scheme and hide it from the link breaker', () => {
     expect(inertText('https\u202E://evil.example')).toBe('https:\u200b//evil.example');
   });
+
+  test('nor split its colon from its slashes (the check before the passes looks for "://")', () => {
+    expect(inertText('see https:\u2066//evil.example')).toBe('see https:\u200b//evil.example');
+    expect(inertText('see https:/\u202E/evil.example')).toBe('see https:\u200b//evil.example');
+  });
 });

@@ -19,6 +19,24 @@ describeRequestStoreContract('SqliteRequestStore (file)', () => {
   return { store, dispose: () => store.close() };
 });
 
+describe('SqliteRequestStore.getNewer', () => {
+  test('the stored request when its version is above the one given; else, and for an unknown id, undefined', async () => {
+    const store = new SqliteRequestStore(openSqlite(':memory:'));
+    try {
+      const request = pendingRequest();
+      await store.create(request);
+      const approved = transition(request, { type: 'approve', by: APPROVER, at: AT });
+      await store.update(approved);
+      expect(await store.getNewer(request.id, request.version)).toEqual(approved);
+      expect(await store.getNewer(request.id, approved.version)).toBeUndefined();
+      expect(await store.getNewer(request.id, approved.version + 1)).toBeUndefined();
+      expect(await store.getNewer('UNKNOWN', 0)).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('SqliteRequestStore on a file', () => {
   test('a restart keeps a pending request and its card copies', async () => {
     const path = tmp.path('restart.db');

@@ -27,16 +27,17 @@ const PENDING_CARDS_SHOWN = 20;
 
 /**
  * Said by `pending` when a read of what waits reached its bound (RequestService.pending,
- * awaitingReview): the count, or "nothing", is of the oldest that many only. Empty otherwise.
+ * awaitingReview): the count, or "nothing", is of what was read only. Empty otherwise.
  */
 function notAllRead(pending: WaitingRequests, reviews: WaitingRequests): string {
   const limit = WAITING_SCAN_LIMIT.toLocaleString('en-US');
   const cut = [
-    ...(pending.boundReached ? [`${limit} pending requests`] : []),
-    ...(reviews.boundReached ? [`${limit} break-glass reviews owed`] : []),
+    ...(pending.boundReached ? [`the oldest ${limit} pending requests`] : []),
+    // Reviews owed are read from live grants oldest first and from ended ones newest first.
+    ...(reviews.boundReached ? [`${limit} grants of each state for break-glass reviews owed`] : []),
   ];
   if (cut.length === 0) return '';
-  return ` (acrbot read only the oldest ${cut.join(' and the oldest ')}: newer ones may wait for you too, and their approval cards were posted where their rules send them)`;
+  return ` (acrbot read only ${cut.join(' and ')}: others may wait for you too, and their approval cards were posted where their rules send them)`;
 }
 
 /**

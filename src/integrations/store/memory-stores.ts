@@ -1,7 +1,7 @@
 /** In-memory stores (ACRBOT_STORAGE=memory, tests) with the same conditional-write semantics as SQLite. */
 import type { AuditEntry, AuditEvent, AuditKey, ChainVerdict } from '../../domain/audit-chain';
 import { chainEntry, verifyChain } from '../../domain/audit-chain';
-import type { AuditLog, CardCopy, Clock, RequestStore } from '../../domain/ports';
+import type { AuditLog, CardCopy, Clock, ListOrder, RequestStore } from '../../domain/ports';
 import { VersionConflictError } from '../../domain/ports';
 import type { AccessRequest, RequestState } from '../../domain/request';
 
@@ -28,13 +28,14 @@ export class MemoryRequestStore implements RequestStore {
     this.requests.set(next.id, JSON.stringify(next));
   }
 
-  async listByState(states: RequestState[], limit = 100): Promise<AccessRequest[]> {
+  async listByState(states: RequestState[], limit = 100, order: ListOrder = 'oldestFirst'): Promise<AccessRequest[]> {
     // slice(0, -1) would be "all but the last": none, as the other stores answer.
     if (limit <= 0) return [];
+    const sign = order === 'newestFirst' ? -1 : 1;
     return [...this.requests.values()]
       .map((d) => JSON.parse(d) as AccessRequest)
       .filter((r) => states.includes(r.state))
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      .sort((a, b) => sign * a.createdAt.localeCompare(b.createdAt))
       .slice(0, limit);
   }
 
@@ -53,10 +54,15 @@ export class MemoryRequestStore implements RequestStore {
       .slice(0, limit);
   }
 
-  async listByRegistry(registryId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
+  async listByRegistry(
+    registryId: string,
+    states: RequestState[],
+    limit = 100,
+    order: ListOrder = 'oldestFirst',
+  ): Promise<AccessRequest[]> {
     if (limit <= 0) return [];
     const r = registryId.toLowerCase();
-    return (await this.listByState(states, Number.MAX_SAFE_INTEGER))
+    return (await this.listByState(states, Number.MAX_SAFE_INTEGER, order))
       .filter((x) => x.plan.registry.id.toLowerCase() === r)
       .slice(0, limit);
   }

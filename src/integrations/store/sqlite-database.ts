@@ -20,10 +20,18 @@ CREATE TABLE IF NOT EXISTS requests (
   doc TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS requests_by_state ON requests(state, created_at);
--- Requests on one cluster and registry (overlapping grants, revoke CLUSTER REGISTRY; G17).
-CREATE INDEX IF NOT EXISTS requests_by_target ON requests(
-  lower(json_extract(doc, '$.plan.registry.id')), lower(json_extract(doc, '$.plan.cluster.id'))
+-- Requests on one cluster and registry (overlapping grants, revoke CLUSTER REGISTRY; G17), and
+-- on one registry (holders, check, access REGISTRY), in a state by creation time: one seek per
+-- state reads what is asked for in either order. The earlier requests_by_target had no state,
+-- so every call walked the pair's whole history (ended grants only accumulate) row by row.
+-- Created on open, so older files get them (and lose the old index) on their first start.
+CREATE INDEX IF NOT EXISTS requests_by_target_state ON requests(
+  lower(json_extract(doc, '$.plan.registry.id')), lower(json_extract(doc, '$.plan.cluster.id')), state, created_at
 );
+CREATE INDEX IF NOT EXISTS requests_by_registry_state ON requests(
+  lower(json_extract(doc, '$.plan.registry.id')), state, created_at
+);
+DROP INDEX IF EXISTS requests_by_target;
 -- One requester's requests in a state, oldest first (the per-user pending cap on every new
 -- request, a user's own access); created on open, so older database files get it too.
 CREATE INDEX IF NOT EXISTS requests_by_requester ON requests(

@@ -1,12 +1,13 @@
 /** Requests in SQLite with conditional writes on `version` (G8). */
-import type { CardCopy, RequestStore } from '../../domain/ports';
+import type { CardCopy, ListOrder, RequestStore } from '../../domain/ports';
 import { VersionConflictError } from '../../domain/ports';
 import type { AccessRequest, RequestState } from '../../domain/request';
 import type { Statement } from 'better-sqlite3';
 import { commitGroupOf, type SqliteCommitGroup } from './sqlite-commit-group';
 import type { SqliteDatabase } from './sqlite-database';
+import { compareCodeUnits } from './code-unit-order';
 
-/** The expressions of the requests_by_target index, registry first. */
+/** The expressions of the requests_by_target_state and requests_by_registry_state indexes. */
 const REGISTRY_ID = "lower(json_extract(doc, '$.plan.registry.id'))";
 const CLUSTER_ID = "lower(json_extract(doc, '$.plan.cluster.id'))";
 
@@ -27,10 +28,21 @@ function indexedId(expression: string, id: string): { sql: string; params: strin
   return { sql: `${expression} >= ? AND ${expression} < ?`, params: [start, `${start}\u{10FFFF}`], exact: false };
 }
 
+/** A listed row: the document, and what the merge of several states' reads orders by. */
+interface Row {
+  doc: string;
+  id: string;
+  created_at: string;
+}
+
+/** SQL's direction for `order`. */
+const direction = (order: ListOrder) => (order === 'newestFirst' ? 'DESC' : 'ASC');
+
 /** SQLite-backed {@link RequestStore}. */
 export class SqliteRequestStore implements RequestStore {
   private readonly insert;
   private readonly select;
+  private readonly selectNewer;
   private readonly conditionalUpdate;
   private readonly insertCard;
   private readonly selectCards;
@@ -44,6 +56,8 @@ export class SqliteRequestStore implements RequestStore {
     this.group = commitGroupOf(db);
     this.insert = db.prepare('INSERT INTO requests (id, state, version, created_at, doc) VALUES (?, ?, ?, ?, ?)');
     this.select = db.prepare('SELECT doc FROM requests WHERE id = ?');
+    // The version column is written with the document (create, update), so it is the document's.
+    this.selectNewer = db.prepare('SELECT doc FROM requests WHERE id = ? AND version > ?');
     // The WHERE on version is the If-Match: a stale writer updates zero rows.
     this.conditionalUpdate = db.prepare(
       'UPDATE requests SET state = ?, version = ?, doc = ? WHERE id = ? AND version = ?',
@@ -75,6 +89,12 @@ export class SqliteRequestStore implements RequestStore {
     return row ? (JSON.parse(row.doc) as AccessRequest) : undefined;
   }
 
+  /** Parses the document only when the stored version is above `version` (see the port). */
+  async getNewer(id: string, version: number): Promise<AccessRequest | undefined> {
+    const row = this.selectNewer.get(id, version) as { doc: string } | undefined;
+    return row ? (JSON.parse(row.doc) as AccessRequest) : undefined;
+  }
+
   async update(next: AccessRequest): Promise<void> {
     const doc = JSON.stringify(next);
     await this.group.write(() => {
@@ -83,15 +103,12 @@ export class SqliteRequestStore implements RequestStore {
     });
   }
 
-  async listByState(states: RequestState[], limit = 100): Promise<AccessRequest[]> {
-    // A negative LIMIT is no limit in SQLite, and `IN ()` is a syntax error.
-    if (states.length === 0 || limit <= 0) return [];
-    const marks = states.map(() => '?').join(',');
-    const rows = this.prepared(`SELECT doc FROM requests WHERE state IN (${marks}) ORDER BY created_at LIMIT ?`).all(
-      ...states,
-      limit,
-    ) as { doc: string }[];
-    return rows.map((r) => JSON.parse(r.doc) as AccessRequest);
+  async listByState(states: RequestState[], limit = 100, order: ListOrder = 'oldestFirst'): Promise<AccessRequest[]> {
+    if (limit <= 0) return [];
+    const statement = this.prepared(
+      `SELECT doc, id, created_at FROM requests INDEXED BY requests_by_state WHERE state = ? ORDER BY created_at ${direction(order)} LIMIT ?`,
+    );
+    return this.perState(states, limit, order, (state) => statement.all(state, limit) as Row[]);
   }
 
   // The signature repeats RequestStore.listByTarget's in each of the three stores (the port's shape, not shared logic).
@@ -101,29 +118,57 @@ export class SqliteRequestStore implements RequestStore {
     states: RequestState[],
     limit = 100,
   ): Promise<AccessRequest[]> {
-    return this.listByIds(registryId, clusterId, states, limit);
+    return this.listByIds(registryId, clusterId, states, limit, 'oldestFirst');
   }
 
-  async listByRegistry(registryId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
-    return this.listByIds(registryId, undefined, states, limit);
+  async listByRegistry(
+    registryId: string,
+    states: RequestState[],
+    limit = 100,
+    order: ListOrder = 'oldestFirst',
+  ): Promise<AccessRequest[]> {
+    return this.listByIds(registryId, undefined, states, limit, order);
   }
 
   /**
-   * Requests on `registryId` (and `clusterId` when given) in `states`, oldest first, ids compared
-   * as JavaScript lower-cases them (the memory and Tables stores' rule). The requests_by_target
-   * index holds SQLite's lower(), which folds A-Z only: an id with a letter outside ASCII (Azure
-   * allows them in resource group names: `Équipe`) folded by JavaScript matched no index entry,
-   * not even that of the very same id. Such an id is looked up by the range of its ASCII start
-   * instead (both folds agree there) and the rows are compared here; ASCII ids, the usual case,
-   * stay an equality on the index with the limit in SQL.
+   * The first `limit` requests in `order` of those `read(state)` returns for each state (each
+   * read already cut at `limit` by its index), merged. One seek per state, not `state IN (…)`:
+   * with several states SQLite cannot walk one index in created_at order, so it read every row
+   * of every state asked (a year of revoked requests) into a temporary B-tree to sort them. The
+   * reads run in one read transaction: one snapshot, so a request another process moves between
+   * two states meanwhile is in exactly one of them.
+   */
+  private perState(
+    states: RequestState[],
+    limit: number,
+    order: ListOrder,
+    read: (state: RequestState) => Row[],
+  ): AccessRequest[] {
+    const asked = [...new Set(states)];
+    if (asked.length === 0) return [];
+    const rows = asked.length === 1 ? read(asked[0]) : this.db.transaction(() => asked.flatMap(read))();
+    const sign = order === 'newestFirst' ? -1 : 1;
+    if (asked.length > 1)
+      rows.sort((a, b) => sign * (compareCodeUnits(a.created_at, b.created_at) || compareCodeUnits(a.id, b.id)));
+    return rows.slice(0, limit).map((r) => JSON.parse(r.doc) as AccessRequest);
+  }
+
+  /**
+   * Requests on `registryId` (and `clusterId` when given) in `states`, in `order`, ids compared
+   * as JavaScript lower-cases them (the memory and Tables stores' rule). The indexes hold
+   * SQLite's lower(), which folds A-Z only: an id with a letter outside ASCII (Azure allows them
+   * in resource group names: `Équipe`) folded by JavaScript matched no index entry, not even
+   * that of the very same id. Such an id is looked up by the range of its ASCII start instead
+   * (both folds agree there) and the rows are compared here; ASCII ids, the usual case, are
+   * equalities on the index, one seek per state with the limit in SQL.
    */
   private async listByIds(
     registryId: string,
     clusterId: string | undefined,
     states: RequestState[],
     limit: number,
+    order: ListOrder,
   ): Promise<AccessRequest[]> {
-    // A negative LIMIT is no limit in SQLite, and `IN ()` is a syntax error.
     if (states.length === 0 || limit <= 0) return [];
     const registry = indexedId(REGISTRY_ID, registryId);
     const cluster = clusterId === undefined ? undefined : indexedId(CLUSTER_ID, clusterId);
@@ -131,17 +176,17 @@ export class SqliteRequestStore implements RequestStore {
     const exact = registry.exact && (cluster?.exact ?? true);
     // After a range on the registry the index cannot seek the cluster: compared below instead.
     const ids = cluster && registry.exact ? [registry, cluster] : [registry];
-    const marks = states.map(() => '?').join(',');
-    // The expressions match the requests_by_target index exactly; INDEXED BY keeps the planner
-    // from preferring requests_by_state (a scan of every active request) without statistics.
-    const where = `${ids.map((c) => c.sql).join(' AND ')} AND state IN (${marks})`;
-    const sql = `SELECT doc FROM requests INDEXED BY requests_by_target WHERE ${where} ORDER BY created_at`;
-    const rows = this.prepared(exact ? `${sql} LIMIT ?` : sql).all(
-      ...ids.flatMap((c) => c.params),
-      ...states,
-      ...(exact ? [limit] : []),
-    ) as { doc: string }[];
-    const found = rows.map((r) => JSON.parse(r.doc) as AccessRequest);
+    // The expressions match the indexes exactly; INDEXED BY keeps the planner from preferring
+    // requests_by_state (a scan of every request in the state) without statistics.
+    const index = ids.length === 2 ? 'requests_by_target_state' : 'requests_by_registry_state';
+    const where = ids.map((c) => c.sql).join(' AND ');
+    const params = ids.flatMap((c) => c.params);
+    const statement = this.prepared(
+      `SELECT doc, id, created_at FROM requests INDEXED BY ${index} WHERE ${where} AND state = ? ORDER BY created_at ${direction(order)}${exact ? ' LIMIT ?' : ''}`,
+    );
+    const found = this.perState(states, exact ? limit : Number.MAX_SAFE_INTEGER, order, (state) =>
+      exact ? (statement.all(...params, state, limit) as Row[]) : (statement.all(...params, state) as Row[]),
+    );
     if (exact) return found;
     const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
     return found

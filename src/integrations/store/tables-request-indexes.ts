@@ -3,14 +3,17 @@
  * older versions of acrbot the rows they lack or moves them to this version's keys (docs/storage.md,
  * "Index rows and their backfill").
  *
- * Each request has, next to its row `r|<id>`, three index rows in the same partition, all keyed
+ * Each request has, next to its row `r|<id>`, four index rows in the same partition, all keyed
  * by its state and moved with it in one transaction: `s|` (by state), `t|` (by cluster and
- * registry), `u|` (by requester). Requests written before `t|` and `u|` existed (or with the `t|`
+ * registry), `u|` (by requester), `n|` (by state, newest first; layout 5). Requests written before `t|` and `u|` existed (or with the `t|`
  * row keyed by id only) have a transition fail on the missing row (a 404 in the transaction, read
  * as "changed by someone else") and are missing from the by-target and by-requester lists.
  * Layout 3 keyed `t|` by both ARM ids escaped in full (up to ~700 characters with long resource
  * group names, over the service's 512): layout 4 keys it by their digests, and the backfill
- * moves every layout-3 `t|` row to its layout-4 key like any other stale row.
+ * moves every layout-3 `t|` row to its layout-4 key like any other stale row. Layout 5 adds the
+ * `n|` rows: Tables reads keys in ascending order only, and the ended states (revoked, failed…)
+ * only accumulate, so their newest requests (the start's sweeps, the inventory) need a key that
+ * sorts them first.
  *
  * The backfill writes what is missing and deletes what is stale, one request per transaction,
  * each transaction conditional on the request's state row under the ETag read: `s|` has moved
@@ -21,7 +24,7 @@
  * records the layout once everything is done, so a normal start reads one row.
  */
 import type { TableClient } from '@azure/data-tables';
-import type { AccessRequest, RequestState } from '../../domain/request';
+import { type AccessRequest, type RequestState, REQUEST_STATES } from '../../domain/request';
 import {
   boundedKeyPart,
   findEntity,
@@ -42,9 +45,10 @@ export const PK = 'req';
 
 /**
  * The index layout this version writes (3: `t|` rows keyed by state like `s|` and `u|`; 4: the
- * cluster and registry in `t|` keys as digests, so that the key fits whatever the ids' length).
+ * cluster and registry in `t|` keys as digests, so that the key fits whatever the ids' length;
+ * 5: the `n|` rows, by state newest first).
  */
-export const LAYOUT = 4;
+export const LAYOUT = 5;
 
 /** The row that says every request has the index rows of {@link LAYOUT}. */
 export const LAYOUT_MARKER = 'm|layout';
@@ -104,11 +108,33 @@ export const requesterPrefix = (requesterId: string, state?: RequestState) =>
 
 const tail = (f: IndexFields) => `${keyPart(f.createdAt)}|${keyPart(f.id)}`;
 
+/** Every `n|` row of requests in `state`: newest first. */
+export const newestPrefix = (state: RequestState) => `n|${state}|`;
+
+/** The largest time a 14-digit key part holds, in ms (the year 5138). */
+const LAST_MS = 99_999_999_999_999;
+
 /**
- * The request's index rows, in this order: by state (`s|`), by target (`t|`), by requester (`u|`).
- * The `t|` row carries both ids as they are: its key has only their digests.
+ * `createdAt` as a key part that sorts the newest first: {@link LAST_MS} minus its milliseconds,
+ * 14 digits. A time that does not parse (never one acrbot wrote) sorts as the oldest; the key
+ * only orders, the row's `createdAt` and the request itself decide.
  */
-export function indexRows(f: IndexFields): [Row, Row, Row] {
+export function newestFirstTime(createdAt: string): string {
+  const ms = Date.parse(createdAt);
+  const kept = Number.isFinite(ms) ? Math.min(Math.max(ms, 0), LAST_MS) : 0;
+  return String(LAST_MS - kept).padStart(14, '0');
+}
+
+/** The `n|` row's key of a request in `state` (its state is the only part that changes). */
+const newestKey = (f: IndexFields, state: RequestState) =>
+  `${newestPrefix(state)}${newestFirstTime(f.createdAt)}|${keyPart(f.id)}`;
+
+/**
+ * The request's index rows, in this order: by state (`s|`), by target (`t|`), by requester (`u|`),
+ * by state newest first (`n|`). The `t|` row carries both ids as they are: its key has only their
+ * digests.
+ */
+export function indexRows(f: IndexFields): [Row, Row, Row, Row] {
   const row = (rowKey: string): Row => ({ partitionKey: PK, rowKey, id: f.id, createdAt: f.createdAt });
   return [
     { partitionKey: PK, rowKey: `s|${f.state}|${tail(f)}`, id: f.id },
@@ -118,17 +144,18 @@ export function indexRows(f: IndexFields): [Row, Row, Row] {
       registryId: f.registryId,
     },
     row(`${requesterPrefix(f.requesterId, f.state)}${tail(f)}`),
+    row(newestKey(f, f.state)),
   ];
 }
 
-/** A request's `t|` and `u|` rows as stored, and its state row's key and ETag. */
+/** A request's `t|`, `u|` and `n|` rows as stored, and its state row's key and ETag. */
 interface StoredIndexes {
   state?: { key: string; etag: string };
   keys: string[];
 }
 
 /**
- * The transaction that makes the stored `t|`/`u|` rows of `request` those of {@link indexRows},
+ * The transaction that makes the stored `t|`/`u|`/`n|` rows of `request` those of {@link indexRows},
  * conditional on its state row; [] when they are; undefined when the state row read is not the
  * request's (it moved between the reads): read again.
  */
@@ -165,15 +192,16 @@ export async function repairRequestIndexes(table: TableClient, id: string, attem
     const f = indexFields(request);
     const byId = `and id eq ${lit(id)}`;
     // The layout-3 `t|` rows too: an older instance still running writes them (removed here).
-    const [state, targets, legacy, requesters] = await Promise.all([
+    const [state, targets, legacy, requesters, newest] = await Promise.all([
       findEntity(table, PK, indexRows(f)[0].rowKey),
       listAll(table, `${prefixFilter(PK, targetPrefix(f.clusterId, f.registryId))} ${byId}`, ['RowKey']),
       legacyRows(table, f, byId),
       listAll(table, `${prefixFilter(PK, requesterPrefix(f.requesterId))} ${byId}`, ['RowKey']),
+      newestRows(table, f),
     ]);
     const actions = repairActions(request, {
       state: state && { key: state.rowKey!, etag: state.etag },
-      keys: [...targets, ...legacy, ...requesters].map((r) => r.rowKey!),
+      keys: [...[...targets, ...legacy, ...requesters].map((r) => r.rowKey!), ...newest],
     });
     if (actions?.length === 0) return sent;
     if (!actions) continue;
@@ -194,6 +222,16 @@ async function legacyRows(table: TableClient, f: IndexFields, byId: string): Ret
   // `<prefix><state>|<createdAt>|<id>`, the shortest state being 6 characters.
   if (prefix.length + 7 + tail(f).length > MAX_KEY_LENGTH) return [];
   return listAll(table, `${prefixFilter(PK, prefix)} ${byId}`, ['RowKey']);
+}
+
+/**
+ * The keys of a request's stored `n|` rows: one point read per state (its time and id are in
+ * every key), not a filter on `n|`, which the service would answer by scanning every request's.
+ */
+async function newestRows(table: TableClient, f: IndexFields): Promise<string[]> {
+  const keys = REQUEST_STATES.map((state) => newestKey(f, state));
+  const found = await Promise.all(keys.map((key) => findEntity(table, PK, key)));
+  return keys.filter((_, i) => found[i] !== undefined);
 }
 
 /** What a backfill did (tests, logs). */
@@ -236,7 +274,7 @@ export async function backfillIndexes(table: TableClient, options: BackfillOptio
   // The index rows first (keys only), then the requests page by page: a request whose rows
   // moved between the two reads fails its conditional transaction and is read again alone.
   const stored = new Map<string, StoredIndexes>();
-  for (const prefix of ['s|', 't|', 'u|']) {
+  for (const prefix of ['s|', 't|', 'u|', 'n|']) {
     for (const row of await listAll(table, prefixFilter(PK, prefix), ['RowKey', 'id'])) {
       const id = String(row.id);
       const entry = stored.get(id) ?? { keys: [] };

@@ -19,6 +19,10 @@
  *   read on every new request) is a key-range read of that user's requests in those states only.
  *   Tables has no secondary indexes; an index row in the request's own partition is the only
  *   way to make this query O(matches) and still atomic with the request's state;
+ * - `n|<state>|<inverted createdAt>|<id>`: one row per request, moved with each transition like
+ *   `s|`, whose key sorts the newest first (tables-request-indexes.ts, newestFirstTime): Tables
+ *   reads keys in ascending order only, and a listing of the ended states, which only
+ *   accumulate, must see yesterday's requests, not only a year-old first `limit`;
  * - `m|layout`: written once every request has the index rows above (the backfill, on open).
  * An index row is a hint: lists read each request and keep it only if the request itself is in
  * a state asked for. One partition serves a few thousand writes a second, far above an approval
@@ -26,7 +30,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
-import type { CardCopy, RequestStore } from '../../domain/ports';
+import type { CardCopy, ListOrder, RequestStore } from '../../domain/ports';
+import { mapAtMost } from '../../domain/bounded-map';
 import { VersionConflictError } from '../../domain/ports';
 import { type AccessRequest, type RequestState, STATE_ROUNDS } from '../../domain/request';
 import {
@@ -48,6 +53,7 @@ import {
   indexFields,
   type IndexFields,
   indexRows,
+  newestPrefix,
   PK,
   repairRequestIndexes,
   requesterPrefix,
@@ -97,6 +103,13 @@ function mayHaveLanded(err: unknown): boolean {
   const name = (err as { name?: unknown } | undefined)?.name;
   return name === 'RestError' || name === 'AbortError' || name === 'TimeoutError';
 }
+
+/**
+ * How many requests a listing reads at once. A listing can name thousands (the tab's nine states,
+ * a registry's history); all at once, thousands of point reads of one partition invite
+ * throttling (429/503), and each holds a socket and a parsed document at the same moment.
+ */
+export const LIST_READS_AT_ONCE = 24;
 
 /** The prefix of a request's card copies' keys. */
 const cardCopyPrefix = (requestId: string) => `c|${keyPart(requestId)}|`;
@@ -250,8 +263,10 @@ export class TablesRequestStore implements RequestStore {
     if (!held) throw err;
   }
 
-  async listByState(states: RequestState[], limit = 100): Promise<AccessRequest[]> {
-    // `s|<state>|<createdAt>|<id>` rows carry no createdAt property: it is the key's third part.
+  async listByState(states: RequestState[], limit = 100, order: ListOrder = 'oldestFirst'): Promise<AccessRequest[]> {
+    // `n|` rows sort the newest first and carry createdAt; `s|<state>|<createdAt>|<id>` rows carry
+    // no createdAt property: it is the key's third part.
+    if (order === 'newestFirst') return this.listIndexed(newestPrefix, states, limit, undefined, order);
     return this.listIndexed(
       (s) => `s|${s}|`,
       states,
@@ -294,7 +309,12 @@ export class TablesRequestStore implements RequestStore {
     return found.filter((r) => same(r.plan.cluster.id, clusterId) && same(r.plan.registry.id, registryId));
   }
 
-  async listByRegistry(registryId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
+  async listByRegistry(
+    registryId: string,
+    states: RequestState[],
+    limit = 100,
+    order: ListOrder = 'oldestFirst',
+  ): Promise<AccessRequest[]> {
     if (states.length === 0 || limit <= 0) return [];
     // `t|<registry>|<cluster>|<state>|<createdAt>|<id>`: the keys of the registry's rows, every
     // cluster and state, in one scan; the state is the second part after the prefix. The request
@@ -306,7 +326,7 @@ export class TablesRequestStore implements RequestStore {
     const prefix = targetRegistryPrefix(registryId);
     const rows = await listAll(this.table, prefixFilter(PK, prefix), ['RowKey', 'id', 'createdAt']);
     const asked = rows.filter((row) => states.includes(row.rowKey!.slice(prefix.length).split('|')[1] as RequestState));
-    const found = await this.requestsOf(asked, states, limit);
+    const found = await this.requestsOf(asked, states, limit, undefined, order);
     return found.filter((r) => r.plan.registry.id.toLowerCase() === registryId.toLowerCase());
   }
 
@@ -314,34 +334,40 @@ export class TablesRequestStore implements RequestStore {
     return this.listIndexed((s) => requesterPrefix(requesterId, s), states, limit);
   }
 
-  /** Each state's index rows (`prefix(state)`), read in rounds, then their requests (requestsOf). */
+  /**
+   * Each state's index rows (`prefix(state)`, whose keys are in `order`), read in rounds, then
+   * their requests (requestsOf).
+   */
   private async listIndexed(
     prefix: (state: RequestState) => string,
     states: RequestState[],
     limit: number,
     createdAtOf: (row: TableEntityResult<Record<string, unknown>>) => string = (row) => String(row.createdAt),
+    order: ListOrder = 'oldestFirst',
   ): Promise<AccessRequest[]> {
     if (states.length === 0 || limit <= 0) return [];
     const perState = await this.indexRowsByState(prefix, states, limit);
-    return this.requestsOf(perState.flat(), states, limit, createdAtOf);
+    return this.requestsOf(perState.flat(), states, limit, createdAtOf, order);
   }
 
   /**
-   * The requests behind index rows, in createdAt order, each once (one that moved between two
-   * reads has two rows), cut at `limit`, then a point read of each, which decides: a request
-   * whose state moved since its row was read is left out.
+   * The requests behind index rows, in createdAt `order`, each once (one that moved between two
+   * reads has two rows), cut at `limit`, then a point read of each, {@link LIST_READS_AT_ONCE} at
+   * a time, which decides: a request whose state moved since its row was read is left out.
    */
   private async requestsOf(
     rows: TableEntityResult<Record<string, unknown>>[],
     states: RequestState[],
     limit: number,
     createdAtOf: (row: TableEntityResult<Record<string, unknown>>) => string = (row) => String(row.createdAt),
+    order: ListOrder = 'oldestFirst',
   ): Promise<AccessRequest[]> {
+    const sign = order === 'newestFirst' ? -1 : 1;
     const ids = [...new Map(rows.map((row) => [String(row.id), createdAtOf(row)])).entries()]
       .map(([id, createdAt]) => ({ id, createdAt }))
-      .sort((a, b) => compareCodeUnits(a.createdAt, b.createdAt) || compareCodeUnits(a.id, b.id))
+      .sort((a, b) => sign * (compareCodeUnits(a.createdAt, b.createdAt) || compareCodeUnits(a.id, b.id)))
       .slice(0, limit);
-    const found = await Promise.all(ids.map((i) => this.get(i.id)));
+    const found = await mapAtMost(ids, LIST_READS_AT_ONCE, (i) => this.get(i.id));
     return found.filter((r): r is AccessRequest => r !== undefined && states.includes(r.state));
   }
 

@@ -70,6 +70,36 @@ export function describeRequestStoreContract(
       expect(await store.listByState(['pending'], 1)).toEqual([request]);
     });
 
+    it('newestFirst lists the newest of the states asked, merged and cut at the limit; the default stays oldest first', async () => {
+      const at = (i: number) => new Date(Date.parse('2025-01-01T00:00:00.000Z') + i * 60_000).toISOString();
+      const made = Array.from({ length: 6 }, (_, i) =>
+        pendingRequest({
+          id: `R-N000000${i}`,
+          state: i % 2 ? 'revoked' : 'failed',
+          createdAt: at(i),
+          version: 5,
+        }),
+      );
+      // Created newest first, so no store answers in insertion order by chance.
+      for (const r of [...made].reverse()) await store.create(r);
+      const ids = (rs: AccessRequest[]) => rs.map((r) => r.id.slice(-1));
+      const { registry } = made[0].plan;
+      expect(ids(await store.listByState(['revoked'], 2, 'newestFirst'))).toEqual(['5', '3']);
+      expect(ids(await store.listByState(['revoked', 'failed'], 3, 'newestFirst'))).toEqual(['5', '4', '3']);
+      expect(ids(await store.listByState(['revoked', 'failed'], 3))).toEqual(['0', '1', '2']);
+      expect(ids(await store.listByState(['revoked', 'failed'], 3, 'oldestFirst'))).toEqual(['0', '1', '2']);
+      expect(ids(await store.listByRegistry(registry.id, ['revoked', 'failed'], 3, 'newestFirst'))).toEqual([
+        '5',
+        '4',
+        '3',
+      ]);
+      expect(ids(await store.listByRegistry(registry.id.toUpperCase(), ['revoked'], 2, 'newestFirst'))).toEqual([
+        '5',
+        '3',
+      ]);
+      expect(ids(await store.listByRegistry(registry.id, ['revoked'], 2))).toEqual(['1', '3']);
+    });
+
     it('documents are copied in and out', async () => {
       const request = pendingRequest();
       await store.create(request);
