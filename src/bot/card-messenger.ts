@@ -20,7 +20,13 @@ import { type AuditCardLeases, withAuditCardLease } from './audit-card-lease';
 import { BatchedRead } from './batched-read';
 import { CardOutbox } from './card-outbox';
 import type { OwnCards } from './own-cards';
-import { inChannel } from './conversation-targets';
+import {
+  conversationIdOf,
+  inApprovalConversation,
+  inChannel,
+  newPostAt,
+  sameConversation,
+} from './conversation-targets';
 import { cardActivity, sendCard } from './turn-cards';
 import type { ExtensionAnnouncer } from '../flows/access-actions';
 import type { LifecycleMessenger, RequesterNews } from '../flows/access-lifecycle';
@@ -120,7 +126,9 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
    * An extension asked for outside a turn (the tab): the requester's copy in the conversation of
    * their original request's card, the approvers' copy in `channelId` (the rule's channel), else
    * ACRBOT_APPROVAL_CHANNEL, else as a new post where the original's approval card is; then the
-   * audit card. Returns where the approval card went. Never throws (failures are logged).
+   * audit card. Where the requester's copy went into that conversation itself, it is the
+   * approvers' copy too ({@link shareRequesterCopy}): no second card there. Returns where the
+   * approval card went. Never throws (failures are logged).
    */
   async announceExtension(
     extension: AccessRequest,
@@ -135,12 +143,17 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
       return {};
     }
     const requesterCopy = copies.find((c) => c.role === 'requester');
-    const approverCopy = copies.find((c) => c.role === 'approver');
+    const approverCopy = this.approversCopyOf(original, copies);
+    // Where the extension's requester copy went, once recorded.
+    let placed: Partial<ConversationReference> | undefined;
     if (requesterCopy) {
       const to = requesterCopy.conversation as Partial<ConversationReference>;
       try {
         const id = await this.send(to, requestCard(extension, { showActions: false }));
-        if (id) await this.trackAt(to, extension.id, id, 'requester');
+        if (id) {
+          await this.trackAt(to, extension.id, id, 'requester');
+          placed = to;
+        }
       } catch (err) {
         this.log.warn({ err, requestId: extension.id }, "extension: the requester's copy could not be posted");
       }
@@ -161,10 +174,12 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
                 name: 'approvals',
               },
             }
-          : (approverCopy?.conversation as Partial<ConversationReference> | undefined);
+          : approverCopy && approversPostAt(approverCopy);
       if (target)
         try {
-          if (await this.postApproval(target, extension)) approvalPostedTo = String(target.conversation?.id);
+          if (placed && sameConversation(placed, target)) {
+            if (await this.shareRequesterCopy(extension, target)) approvalPostedTo = conversationIdOf(target);
+          } else if (await this.postApproval(target, extension)) approvalPostedTo = String(target.conversation?.id);
         } catch (err) {
           this.log.warn({ err, requestId: extension.id }, 'extension: the approval card could not be posted');
         }
@@ -174,15 +189,15 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     return { approvalPostedTo };
   }
 
-  /** Posts a problem in the approvals channel (next to the approval cards). */
+  /**
+   * Posts a problem as a new post where the request's approvers are asked, as its nudges and
+   * break-glass alerts are: the channel of the rule that decides it now ({@link ruleOf}), else
+   * ACRBOT_APPROVAL_CHANNEL, else the conversation of its approvers' copy (else of its
+   * requester's). One that concerns no request: {@link approvalChannelReference}.
+   */
   async reportToApprovers(request: AccessRequest | undefined, text: string): Promise<void> {
     try {
-      const channelId = this.lifecycle?.approvalChannelId;
-      const origin = request && approversConversationOf(await this.store.listCardCopies(request.id));
-      // A new post in the approvals channel (not a reply in a request's thread).
-      const reference = request
-        ? origin && (channelId ? inChannel(origin, channelId, 'approvals') : origin)
-        : await this.approvalChannelReference();
+      const reference = request ? await this.reportReference(request) : await this.approvalChannelReference();
       if (!reference) {
         this.log.error({ requestId: request?.id, text }, 'no conversation to report a problem to approvers');
         return;
@@ -191,6 +206,21 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     } catch (err) {
       this.log.error({ err, requestId: request?.id }, 'could not report to approvers');
     }
+  }
+
+  /** Where {@link reportToApprovers} posts a problem of `request`; undefined when it has no card to go by. */
+  private async reportReference(request: AccessRequest): Promise<Partial<ConversationReference> | undefined> {
+    const copies = await this.store.listCardCopies(request.id);
+    const approversCopy = this.approversCopyOf(request, copies);
+    // Any card of the request gives the Teams service URL, bot and tenant a proactive post needs.
+    const origin = (approversCopy ?? copies.find((c) => c.role === 'requester'))?.conversation as
+      Partial<ConversationReference> | undefined;
+    if (!origin) return undefined;
+    // The rule's channel first: a general ACRBOT_APPROVAL_CHANNEL is not where this rule's
+    // approvers are asked (nor where its nudges and break-glass alerts go).
+    const channelId = this.ruleOf(request)?.channel ?? this.lifecycle?.approvalChannelId;
+    if (channelId) return inChannel(origin, channelId, 'approvals');
+    return approversCopy ? approversPostAt(approversCopy) : origin;
   }
 
   /**
@@ -310,18 +340,20 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
    * A reminder (or escalation) in the rule's channel, mentioning the rule's named approvers by
    * Entra object id (Teams accepts a user id, object id or UPN in `mentioned.id`). An escalation
    * goes to the escalation channel too, the same message in both: who was asked and who is told
-   * now (views/nudge-view.ts).
+   * now (views/nudge-view.ts). Without a rule channel, a new post where the approvers' copy is.
+   * One post per conversation: an escalation channel that is where the approvers are asked gets
+   * it once.
    */
   async nudgeApprovers(request: AccessRequest, rule: PolicyRule, kind: 'remind' | 'escalate'): Promise<void> {
-    const approverCopy = (await this.store.listCardCopies(request.id)).find((c) => c.role === 'approver');
+    const approverCopy = this.approversCopyOf(request, await this.store.listCardCopies(request.id));
     const targets: Partial<ConversationReference>[] = [];
     const main = rule.channel
       ? await this.channelReference(request.id, rule.channel, 'approvals')
-      : (approverCopy?.conversation as Partial<ConversationReference> | undefined);
+      : approverCopy && approversPostAt(approverCopy);
     if (main) targets.push(main);
     if (kind === 'escalate' && rule.escalateTo?.channel) {
       const escalation = await this.channelReference(request.id, rule.escalateTo.channel, 'escalation');
-      if (escalation) targets.push(escalation);
+      if (escalation && !targets.some((t) => sameConversation(t, escalation))) targets.push(escalation);
     }
     const { text, entities } = kind === 'remind' ? reminderMessage(request, rule) : escalationMessage(request, rule);
     await eachTarget(targets, this.log, request.id, kind === 'remind' ? 'reminder' : 'escalation', (target) =>
@@ -498,8 +530,8 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     const approvals = this.ruleOf(request)?.channel ?? this.lifecycle?.approvalChannelId;
     const inApprovals = approvals ? await this.channelReference(request.id, approvals, 'approvals') : undefined;
     if (inApprovals) return [inApprovals];
-    const approverCopy = (await this.store.listCardCopies(request.id)).find((c) => c.role === 'approver');
-    return approverCopy ? [approverCopy.conversation as Partial<ConversationReference>] : [];
+    const approverCopy = this.approversCopyOf(request, await this.store.listCardCopies(request.id));
+    return approverCopy ? [approversPostAt(approverCopy)] : [];
   }
 
   /** A refused click, reported in the audit channel on the request's audit card. */
@@ -603,6 +635,44 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
   }
 
   /**
+   * A request made where its approvers are asked (its approvals channel, or a channel or group
+   * chat with none configured): its requester's copy there is the approvers' copy too, since a
+   * second card in the same conversation would show twice, both with Approve/Reject
+   * ({@link approversCopyOf} finds it for nudges, reports and updates). It is redrawn as the
+   * approvers' copy when that differs (Approve/Reject for everyone there while none of its
+   * approvers has a view of their own). False when no requester's copy is in `target`'s
+   * conversation (it could not be placed): the caller posts the approvers' copy instead.
+   */
+  async shareRequesterCopy(request: AccessRequest, target: Partial<ConversationReference>): Promise<boolean> {
+    const copy = (await this.store.listCardCopies(request.id)).find(
+      (c) => c.role === 'requester' && sameConversation(c.conversation as Partial<ConversationReference>, target),
+    );
+    if (!copy) return false;
+    const reference = copy.conversation as Partial<ConversationReference>;
+    // Only a pending request's card has Approve/Reject: a break-glass grant's review appears once
+    // it ran, when its run's updates draw this copy as the approvers' (requestChanged).
+    if (request.state === 'pending' && (await this.viewersOf(request, reference)).approvers.length === 0)
+      await this.outbox.replace(conversationKey(reference), copy.activityId, request.version, () =>
+        this.updateCopy({ ...copy, role: 'approver' }, request, new BatchedRead(() => this.newestOf(request))),
+      );
+    return true;
+  }
+
+  /**
+   * The copy of a request's card its approvers act on: its requester's copy when that is where
+   * they are asked ({@link shareRequesterCopy}), else its first approvers' copy. (A request from
+   * a release that posted both there has its requester's copy drawn as the approvers' too: it
+   * shows what the other card shows, and goes on living only until it is decided.)
+   */
+  private approversCopyOf(request: AccessRequest, copies: readonly CardCopy[]): CardCopy | undefined {
+    const requester = copies.find((c) => c.role === 'requester');
+    const channel = request.policy?.rule?.channel ?? this.lifecycle?.approvalChannelId;
+    if (requester && inApprovalConversation(requester.conversation as Partial<ConversationReference>, channel))
+      return requester;
+    return copies.find((c) => c.role === 'approver');
+  }
+
+  /**
    * Updates every copy; on a final grant/secret state, sends the outcome card to the requester,
    * and tells them of decisions, unless the change is a mark within the state (`markOnly`).
    * Never throws.
@@ -612,6 +682,8 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
       const copies = await this.store.listCardCopies(request.id);
       // The copies whose member lookups overlap share one store read (see updateCopy).
       const newest = new BatchedRead(() => this.newestOf(request));
+      // A requester's copy that serves the approvers too is drawn as theirs (shareRequesterCopy).
+      const approversCopy = this.approversCopyOf(request, copies);
       // Everything is queued before the first await, so a later state's call queues after this one.
       const work: Promise<unknown>[] = copies
         .filter((c) => c.role !== 'audit')
@@ -620,7 +692,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
             conversationKey(copy.conversation),
             copy.activityId,
             request.version,
-            () => this.updateCopy(copy, request, newest),
+            () => this.updateCopy(copy === approversCopy ? { ...copy, role: 'approver' } : copy, request, newest),
             { holdMs: request.state === 'executing' ? EXECUTING_HOLD_MS : undefined },
           ),
         );
@@ -712,7 +784,11 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
    */
   private async newestOf(given: AccessRequest): Promise<AccessRequest> {
     try {
-      const stored = await this.store.get(given.id);
+      // On one instance the stored state is nearly always the one given: a store that can answer
+      // "nothing newer" without reading the whole document does (no parse of it per card change).
+      const stored = this.store.getNewer
+        ? await this.store.getNewer(given.id, given.version)
+        : await this.store.get(given.id);
       return stored && stored.version > given.version ? stored : given;
     } catch (err) {
       this.log.warn({ err, requestId: given.id }, 'request not read before its card update; drawing the state given');
@@ -731,6 +807,16 @@ function postedCardFor(
     showActions: role === 'approver' && viewers.approvers.length === 0,
     viewers: viewers.all,
   });
+}
+
+/**
+ * A new post where a request's approvers' copy is (a nudge, a report, an extension's approval
+ * card). A requester's copy that serves as theirs is a reply in the request's thread: the post
+ * goes to that thread's channel, where an approvers' copy of its own would have been.
+ */
+function approversPostAt(copy: CardCopy): Partial<ConversationReference> {
+  const reference = copy.conversation as Partial<ConversationReference>;
+  return copy.role === 'requester' ? newPostAt(reference) : reference;
 }
 
 /**
@@ -770,12 +856,6 @@ function saysAbsent(err: unknown): boolean {
 function conversationGone(err: unknown): boolean {
   const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
   return status === 403 || status === 404;
-}
-
-/** The conversation of a request's approval card, else of its requester's card. */
-function approversConversationOf(copies: readonly CardCopy[]): Partial<ConversationReference> | undefined {
-  const copy = copies.find((c) => c.role === 'approver') ?? copies.find((c) => c.role === 'requester');
-  return copy?.conversation as Partial<ConversationReference> | undefined;
 }
 
 /**

@@ -43,6 +43,51 @@ export function inChannel(
   };
 }
 
+/**
+ * The conversation a reference posts into, a channel thread counted as its channel: Teams gives a
+ * thread the channel's id followed by `;messageid=…`.
+ */
+export function conversationIdOf(reference: Partial<ConversationReference> | undefined): string {
+  return (reference?.conversation?.id ?? '').split(';')[0];
+}
+
+/**
+ * Whether two references post into the same channel or chat (a thread and its channel are one):
+ * a card posted through each would show twice to the people there.
+ */
+export function sameConversation(
+  a: Partial<ConversationReference> | undefined,
+  b: Partial<ConversationReference> | undefined,
+): boolean {
+  const id = conversationIdOf(a);
+  return id !== '' && id === conversationIdOf(b);
+}
+
+/**
+ * A new post where `reference` points, not a reply in its thread: a channel thread's channel
+ * (acrbot's nudges and reports stand on their own, where approvers see them first).
+ */
+export function newPostAt(reference: Partial<ConversationReference>): Partial<ConversationReference> {
+  const id = reference.conversation?.id;
+  if (!reference.conversation || !id?.includes(';')) return reference;
+  return { ...reference, conversation: { ...reference.conversation, id: conversationIdOf(reference) } };
+}
+
+/**
+ * Whether a requester's copy posted at `reference` is in the conversation where the request's
+ * approvers are asked: `approvalChannelId` (the rule's channel, else ACRBOT_APPROVAL_CHANNEL), or
+ * without one the request's own channel or group chat ({@link approvalTarget}). There it is the
+ * approvers' copy too: no second card is posted beside it (request-handler.ts).
+ */
+export function inApprovalConversation(
+  reference: Partial<ConversationReference>,
+  approvalChannelId: string | undefined,
+): boolean {
+  if (approvalChannelId) return conversationIdOf(reference) === approvalChannelId;
+  const type = reference.conversation?.conversationType;
+  return type === 'channel' || type === 'groupChat';
+}
+
 /** The conversation reference for the approval card, or undefined in a personal chat with no channel configured. */
 export function approvalTarget(
   ctx: TurnContext,

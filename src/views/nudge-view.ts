@@ -2,12 +2,14 @@
  * The text of an approval nudge (CardMessenger.nudgeApprovers): a reminder in the rule's channel,
  * or an escalation there and in the escalation channel. Mentions are Teams `mention` entities
  * whose `<at>…</at>` text appears in the message; only people are mentioned (a group cannot be),
- * groups are named in the text. Teams renders a bot's text message as HTML too, so the user and
+ * groups are named in the text, after the name the policy gives the approvers. Only those still
+ * waited on are mentioned: not the requester (who cannot approve) nor an approver whose approval
+ * already counts. Teams renders a bot's text message as HTML too, so the user and
  * policy-file text in it is HTML-escaped as well as made inert ({@link inertMessageText}): those
  * `<at>` tags are the only markup it carries.
  */
 import { describeDurationMs } from '../domain/access-term';
-import { approversName, type PolicyRule } from '../domain/policy';
+import { approversName, countedApprovals, type PolicyRule } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
 import { inertMessageText } from './message-text-inert';
 
@@ -24,13 +26,37 @@ export interface NudgeMessage {
   entities: MentionEntity[];
 }
 
-/** The rule's named approvers as mentions (the reminder's and the escalation's alike). */
-function approverMentions(rule: PolicyRule): MentionEntity[] {
-  return rule.approvers.users.map((id, i) => ({
-    type: 'mention',
-    text: `<at>approver ${i + 1}</at>`,
-    mentioned: { id, name: `approver ${i + 1}` },
-  }));
+/**
+ * The rule's named approvers still waited on, as mentions (the reminder's and the escalation's
+ * alike): not the requester, who cannot approve, nor those whose approval counts already (a
+ * second one from them is refused), so nobody is called to a click that cannot count.
+ */
+function approverMentions(request: AccessRequest, rule: PolicyRule): MentionEntity[] {
+  const done = new Set(
+    [request.requester, ...countedApprovals(request).map((a) => a.by)].map((p) => p.objectId.toLowerCase()),
+  );
+  return rule.approvers.users
+    .filter((id) => !done.has(id.toLowerCase()))
+    .map((id, i) => ({
+      type: 'mention',
+      text: `<at>approver ${i + 1}</at>`,
+      mentioned: { id, name: `approver ${i + 1}` },
+    }));
+}
+
+/**
+ * Who a nudge waits on: the approvers' name from the policy, then its mentions and groups in
+ * brackets ("Platform Approvers (<at>approver 1</at>, members of 0b00…)"). The name stays when
+ * nobody is left to mention or name: the message still says whose decision it waits for.
+ * `sentence`: it opens a sentence, so the default name ("the approvers of rule …") is capitalised
+ * (a name the policy gives is shown as written).
+ */
+function waitedOn(rule: PolicyRule, mentions: readonly MentionEntity[], sentence = false): string {
+  const who = mentions.map((m) => m.text);
+  if (rule.approvers.groups.length) who.push(`members of ${inertMessageText(rule.approvers.groups.join(', '))}`);
+  const name = approversName(rule);
+  const shown = sentence && rule.approvers.name === undefined ? `${name[0].toUpperCase()}${name.slice(1)}` : name;
+  return `${inertMessageText(shown)}${who.length ? ` (${who.join(', ')})` : ''}`;
 }
 
 /** `Reminder: request R-… (aks-prod → contosoacr, from Riley) is still waiting: 0 of 1 approvals.` */
@@ -43,21 +69,18 @@ function waitingLine(request: AccessRequest, label: string): string {
 }
 
 /**
- * The reminder: mentions the rule's named approvers and names its approver groups, in the
- * rule's channel.
+ * The reminder, in the rule's channel: names the approvers as the policy calls them, mentions
+ * those of its named users still waited on and names its approver groups.
  */
 export function reminderMessage(request: AccessRequest, rule: PolicyRule): NudgeMessage {
-  const entities = approverMentions(rule);
-  const groups = rule.approvers.groups;
-  const text =
-    `${waitingLine(request, 'Reminder')} ` +
-    `${entities.map((m) => m.text).join(' ')}${groups.length ? ` Members of ${inertMessageText(groups.join(', '))}, please decide.` : ''}`.trim();
+  const entities = approverMentions(request, rule);
+  const text = `${waitingLine(request, 'Reminder')} ${waitedOn(rule, entities, true)}, please decide.`;
   return { text, entities };
 }
 
 /**
- * The escalation: names who was asked (the rule's approvers: its named users mentioned, its
- * groups named) and who is told now (`escalateTo`). When a reminder and the escalation came due
+ * The escalation: names who was asked (the rule's approvers: its named users still waited on
+ * mentioned, its groups named) and who is told now (`escalateTo`). When a reminder and the escalation came due
  * together (a long pause, an outage) the escalation goes alone (flows/approval-nudge-order.ts),
  * so it is the only nudge the approvers get; and it is read in the escalation channel by people
  * who never saw the approval card and must learn who was supposed to decide. The same text goes
@@ -65,10 +88,8 @@ export function reminderMessage(request: AccessRequest, rule: PolicyRule): Nudge
  * file, which reaches every reader: made inert like user text (no live link, image or mention).
  */
 export function escalationMessage(request: AccessRequest, rule: PolicyRule): NudgeMessage {
-  const entities = approverMentions(rule);
-  const askedWho = entities.map((m) => m.text);
-  if (rule.approvers.groups.length) askedWho.push(`members of ${inertMessageText(rule.approvers.groups.join(', '))}`);
-  const asked = `${inertMessageText(approversName(rule))}${askedWho.length ? ` (${askedWho.join(', ')})` : ''}`;
+  const entities = approverMentions(request, rule);
+  const asked = waitedOn(rule, entities);
   const also: string[] = [];
   const escalationGroups = rule.escalateTo?.groups ?? [];
   const escalationName = rule.escalateTo?.name;

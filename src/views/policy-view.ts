@@ -223,7 +223,8 @@ function reviewChoices(request: AccessRequest): string {
 
 /**
  * The loud card posted when break-glass is used (break-glass channel and audit channel), and the
- * daily report of one still unreviewed.
+ * daily report of one still unreviewed. The report names what was granted (its title, unlike the
+ * alert's, names only the request): a reviewer must not need a second command to learn it.
  */
 export function breakGlassCard(request: AccessRequest, kind: 'used' | 'unreviewed'): AdaptiveCardJson {
   const review = request.policy?.review;
@@ -242,6 +243,7 @@ export function breakGlassCard(request: AccessRequest, kind: 'used' | 'unreviewe
     facts: [
       { label: 'Request', value: request.id },
       { label: 'By', value: requester },
+      ...(kind === 'unreviewed' ? [{ label: 'Granted', value: grantedText(request) }] : []),
       { label: 'Reason', value: inertText(request.reason) },
       {
         label: 'Access for',
@@ -250,4 +252,14 @@ export function breakGlassCard(request: AccessRequest, kind: 'used' | 'unreviewe
     ],
     sandbox: request.sandbox,
   });
+}
+
+/**
+ * What a break-glass request granted, "aks-prod → contosoacr (AcrPull)". The role's name is
+ * Azure's (a custom role's is written by whoever defined it): made inert like user text.
+ */
+function grantedText(request: AccessRequest): string {
+  const plan = request.plan;
+  const what = plan.kind === 'grant' ? plan.role.name : `pull secret ${plan.secretName}`;
+  return inertText(`${plan.cluster.name} → ${plan.registry.name} (${what})`);
 }

@@ -8,6 +8,7 @@
 import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
 import { CardMessenger } from '../../src/bot/card-messenger';
 import { CardOutbox } from '../../src/bot/card-outbox';
+import type { RequestStore } from '../../src/domain/ports';
 import type { AccessRequest } from '../../src/domain/request';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
@@ -196,4 +197,34 @@ test('a copy whose member lookup ends after B showed "granted" is drawn from a r
   expect(t.landed.at(-1)).toEqual({ instance: 'A', state: 'Granted' });
   // One read per change: A's copies waited for each other's lookups and shared theirs.
   expect(reads).toBe(2);
+});
+
+test('on a store that answers getNewer (SQLite), a change is drawn through it, never through a full read: the newer stored state, else the one given', async () => {
+  const t = await setup();
+  await t.write(t.approved);
+  await t.write(t.executing);
+  await t.write(t.succeeded);
+  const get = t.store.get.bind(t.store);
+  let reads = 0;
+  const probes: number[] = [];
+  t.store.get = async (id) => {
+    reads++;
+    return get(id);
+  };
+  // As SqliteRequestStore.getNewer answers: the stored request only when its version is above.
+  (t.store as RequestStore).getNewer = async (id, version) => {
+    probes.push(version);
+    const stored = await get(id);
+    return stored && stored.version > version ? stored : undefined;
+  };
+  // Told "approved" while "granted" is stored: drawn from the stored state.
+  await t.a.messenger.requestChanged(t.approved);
+  // Told "granted", the newest: drawn from the state given.
+  await t.b.messenger.requestChanged(t.succeeded);
+  expect(t.landed).toEqual([
+    { instance: 'A', state: 'Granted' },
+    { instance: 'B', state: 'Granted' },
+  ]);
+  expect(probes).toEqual([t.approved.version, t.succeeded.version]);
+  expect(reads).toBe(0);
 });

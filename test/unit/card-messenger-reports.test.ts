@@ -2,23 +2,30 @@
  * Problems reported to the approvers (CardMessenger.reportToApprovers). One that concerns no
  * request (a recurring job such as drift.check or audit.anchor that keeps failing) goes to
  * ACRBOT_APPROVAL_CHANNEL, with the service URL and tenant of an earlier card; without that
- * setting nowhere but the log: never a conversation guessed from an old card.
+ * setting nowhere but the log: never a conversation guessed from an old card. One of a request
+ * goes where its approvers are asked, as its nudges and break-glass alerts do: its rule's
+ * channel, then ACRBOT_APPROVAL_CHANNEL, then the conversation of its approvers' copy.
  */
 import type { CloudAdapter } from 'botbuilder';
 import { CardMessenger } from '../../src/bot/card-messenger';
 import type { CardCopy } from '../../src/domain/ports';
+import type { AccessRequest } from '../../src/domain/request';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { LogCapture } from '../helpers/log-capture';
+import { rule } from './support/policy-fixtures';
 import { pendingRequest } from './support/requests';
-import { RecordingAdapter } from './support/recording-adapter';
+import { postedTo, RecordingAdapter } from './support/recording-adapter';
 
 const REPORT = 'The background job drift.check is not done after 3 attempts (last answer: 403).';
 
-async function setup(approvalChannelId: string | undefined, copies: Array<Pick<CardCopy, 'role' | 'conversation'>>) {
+async function setup(
+  approvalChannelId: string | undefined,
+  copies: Array<Pick<CardCopy, 'role' | 'conversation'>>,
+  request: AccessRequest = pendingRequest(),
+) {
   const adapter = new RecordingAdapter();
   const store = new MemoryRequestStore();
   const logs = new LogCapture();
-  const request = pendingRequest();
   await store.create(request);
   for (const [i, copy] of copies.entries())
     await store.addCardCopy({ ...copy, requestId: request.id, activityId: `act-${i}` });
@@ -27,7 +34,7 @@ async function setup(approvalChannelId: string | undefined, copies: Array<Pick<C
     defaultAccessMs: 86_400_000,
     sandbox: true,
   });
-  return { adapter, messenger, logs };
+  return { adapter, messenger, logs, request };
 }
 
 const conversation = (id: string) => ({
@@ -65,5 +72,34 @@ describe('a problem that concerns no request', () => {
     await t.messenger.reportToApprovers(undefined, REPORT);
     expect(t.adapter.posts).toEqual([]);
     expect(t.logs.entries().map((e) => e.msg)).toContain('no conversation to report a problem to approvers');
+  });
+});
+
+describe('a problem of a request (a revocation that keeps failing)', () => {
+  const REVOKING = 'Revoking the access is not done after 3 attempts.';
+  const GENERAL = '19:general-approvals@thread.tacv2';
+  const withRule = (channel: string | undefined) => {
+    const prod = rule('prod', { channel });
+    return pendingRequest({ policy: { ruleId: prod.id, policyHash: 'h', approvalsRequired: 1, rule: prod } });
+  };
+  const copies: Array<Pick<CardCopy, 'role' | 'conversation'>> = [
+    { role: 'requester', conversation: conversation('a:riley') },
+    { role: 'approver', conversation: conversation('19:prod@thread.tacv2') },
+  ];
+
+  test('goes to its rule’s channel, not the general ACRBOT_APPROVAL_CHANNEL', async () => {
+    const t = await setup(GENERAL, copies, withRule('19:prod@thread.tacv2'));
+    await t.messenger.reportToApprovers(t.request, REVOKING);
+    expect(postedTo(t.adapter)).toEqual(['19:prod@thread.tacv2']);
+    expect(t.adapter.posts[0].reference).toMatchObject({ serviceUrl: 'https://smba.example/emea/' });
+  });
+
+  test('its rule without a channel: ACRBOT_APPROVAL_CHANNEL; neither: where its approvers’ copy is', async () => {
+    const general = await setup(GENERAL, copies, withRule(undefined));
+    await general.messenger.reportToApprovers(general.request, REVOKING);
+    expect(postedTo(general.adapter)).toEqual([GENERAL]);
+    const bare = await setup(undefined, copies, withRule(undefined));
+    await bare.messenger.reportToApprovers(bare.request, REVOKING);
+    expect(postedTo(bare.adapter)).toEqual(['19:prod@thread.tacv2']);
   });
 });

@@ -3,7 +3,9 @@
  * mentioned, groups named) and who is told now (`escalateTo`), in every channel it is posted in.
  * When a reminder and the escalation came due together only the escalation goes out, so it is
  * the only nudge the approvers get; and readers in the escalation channel must learn who was
- * supposed to decide. The reminder stays as it was.
+ * supposed to decide. Both mention only those still waited on (not the requester, nor an
+ * approver whose approval counts already) and lead with the name the policy gives the approvers,
+ * never a group's id alone. One post per channel.
  */
 import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
 import { CardMessenger } from '../../src/bot/card-messenger';
@@ -12,7 +14,7 @@ import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
 import { HOUR } from './support/fake-clock';
 import { APPROVERS_GROUP, ONCALL_GROUP, rule, SAM } from './support/policy-fixtures';
-import { pendingRequest } from './support/requests';
+import { APPROVER, pendingRequest, REQUESTER } from './support/requests';
 
 const RULE_CHANNEL = '19:prod@thread.tacv2';
 const ESCALATION_CHANNEL = '19:escalation@thread.tacv2';
@@ -52,7 +54,7 @@ async function setup() {
     store,
     createLogger({ level: 'silent' }),
   );
-  return { adapter, messenger, request };
+  return { adapter, messenger, request, store };
 }
 
 const escalating = (extra: Partial<PolicyRule> = {}): PolicyRule =>
@@ -136,7 +138,7 @@ describe('the escalation message', () => {
 });
 
 describe('the reminder', () => {
-  test('is unchanged: the rule channel only, its approvers mentioned and its groups named', async () => {
+  test('the rule channel only, the approvers by their name, then its users mentioned and its groups named', async () => {
     const t = await setup();
     await t.messenger.nudgeApprovers(t.request, escalating(), 'remind');
     expect(t.adapter.posts.map((p) => p.to)).toEqual([RULE_CHANNEL]);
@@ -144,8 +146,83 @@ describe('the reminder', () => {
       type: 'message',
       text:
         `Reminder: request ${t.request.id} (aks-prod → contosoacr, from Riley Requester) is still waiting: 0 of 1 approvals. ` +
-        `<at>approver 1</at> Members of ${APPROVERS_GROUP}, please decide.`,
+        `Platform Approvers (<at>approver 1</at>, members of ${APPROVERS_GROUP}), please decide.`,
       entities: [SAM_MENTION],
     });
+  });
+
+  test('a rule without a name is called by its id, at the start of the sentence', async () => {
+    const t = await setup();
+    await t.messenger.nudgeApprovers(
+      t.request,
+      escalating({ approvers: { users: [], groups: [APPROVERS_GROUP] } }),
+      'remind',
+    );
+    expect(t.adapter.posts[0].activity.text).toContain(
+      `approvals. The approvers of rule prod (members of ${APPROVERS_GROUP}), please decide.`,
+    );
+  });
+});
+
+describe('who a nudge mentions', () => {
+  // Riley asked, Alex approved towards a quorum of 2: only Sam is still waited on.
+  const quorum = (users: string[]) =>
+    escalating({ approvers: { users, groups: [], name: 'Prod approvers' }, approvalsRequired: 2 });
+  const alexApproved = (r: PolicyRule) =>
+    pendingRequest({
+      policy: { ruleId: r.id, policyHash: 'h', approvalsRequired: 2, rule: r },
+      approvals: [{ by: APPROVER, at: '2025-01-15T09:10:00.000Z' }],
+    });
+
+  test.each(['remind', 'escalate'] as const)(
+    'the %s leaves out the requester and an approver whose approval counts already',
+    async (kind) => {
+      const t = await setup();
+      const r = quorum([APPROVER.objectId, SAM.objectId, REQUESTER.objectId]);
+      await t.messenger.nudgeApprovers(alexApproved(r), r, kind);
+      expect(t.adapter.posts.length).toBeGreaterThan(0);
+      for (const { activity } of t.adapter.posts) {
+        expect(activity.entities).toEqual([SAM_MENTION]);
+        expect(activity.text).toContain('Prod approvers (<at>approver 1</at>)');
+        expect(activity.text!.match(/<at>/g)).toHaveLength(1);
+      }
+    },
+  );
+
+  test('a rule whose named users are all left out still says whose decision it waits for', async () => {
+    const t = await setup();
+    const r = quorum([APPROVER.objectId, REQUESTER.objectId]);
+    await t.messenger.nudgeApprovers(alexApproved(r), r, 'remind');
+    expect(t.adapter.posts[0].activity.entities).toEqual([]);
+    expect(t.adapter.posts[0].activity.text).toMatch(
+      /is still waiting: 1 of 2 approvals\. Prod approvers, please decide\.$/,
+    );
+  });
+});
+
+describe('an escalation channel that is where the approvers are asked already', () => {
+  test('the same channel as the rule’s: posted once', async () => {
+    const t = await setup();
+    await t.messenger.nudgeApprovers(
+      t.request,
+      escalating({ escalateTo: { channel: RULE_CHANNEL, groups: [ONCALL_GROUP] } }),
+      'escalate',
+    );
+    expect(t.adapter.posts.map((p) => p.to)).toEqual([RULE_CHANNEL]);
+  });
+
+  test('a rule without a channel whose approval card is in the escalation channel: posted once', async () => {
+    const t = await setup();
+    await t.store.addCardCopy({
+      requestId: t.request.id,
+      activityId: 'act-2',
+      role: 'approver',
+      conversation: {
+        serviceUrl: 'https://smba.example/emea/',
+        conversation: { id: ESCALATION_CHANNEL, tenantId: 't', conversationType: 'channel' },
+      },
+    });
+    await t.messenger.nudgeApprovers(t.request, escalating({ channel: undefined }), 'escalate');
+    expect(t.adapter.posts.map((p) => p.to)).toEqual([ESCALATION_CHANNEL]);
   });
 });

@@ -15,7 +15,7 @@ import { alreadyGrantedCard, grantFormCard, messageCard } from '../../views/mess
 import { errorText, requestCard } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import type { BotServices } from '../bot-services';
-import { activityKeyOf, approvalTarget, originOf } from '../conversation-targets';
+import { activityKeyOf, approvalTarget, originOf, sameConversation } from '../conversation-targets';
 import { currentCorrelationId } from '../../observability/correlation';
 import { errorCardFor, gateRefusalTitle, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
@@ -458,7 +458,11 @@ export class RequestHandler {
     await messenger.syncAuditCard(request);
   }
 
-  /** Sends the approvers' copy to the approvals channel, or the request's own channel/group chat. */
+  /**
+   * Sends the approvers' copy to the approvals channel, or the request's own channel/group chat.
+   * A request made in that very conversation has its card there already: the requester's copy
+   * serves as the approvers' too (CardMessenger.shareRequesterCopy), not a second card beside it.
+   */
   private async postApprovalCard(
     facts: TurnFacts,
     request: AccessRequest,
@@ -474,7 +478,9 @@ export class RequestHandler {
       return;
     }
     try {
-      await messenger.postApproval(target, request);
+      // Compared first, so a request made elsewhere (the usual case) costs no store read here.
+      const shared = sameConversation(target, facts.reference) && (await messenger.shareRequesterCopy(request, target));
+      if (!shared) await messenger.postApproval(target, request);
       await audit.append({
         actor: { objectId: 'acrbot', name: 'acrbot' },
         tenantId: request.tenantId,
@@ -482,6 +488,7 @@ export class RequestHandler {
         requestId: request.id,
         targetIds: [String(target.conversation?.id)],
         outcome: 'posted',
+        ...(shared && { detail: "the requester's copy in this conversation is the approvers' copy" }),
       });
     } catch (err) {
       // The reference ties what the requester quotes to this log line (its correlation id).
