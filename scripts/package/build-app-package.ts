@@ -27,6 +27,11 @@ export interface BuildAppPackageOptions {
   outFile: string;
   /** Folder with `manifest.json` and the icons. Defaults to the repo's `manifest/`. */
   manifestDir?: string;
+  /**
+   * Told each thing the package is built with that people will trip over (e.g. a privacy link to
+   * a page that does not exist). Defaults to `console.warn`, so `npm run package` prints it.
+   */
+  warn?: (line: string) => void;
 }
 
 /** What was built. */
@@ -44,7 +49,12 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const ZIP_DATE = new Date('2000-01-01T00:00:00Z');
 
 /** Fills, validates and zips the Teams app package. Throws {@link AppPackageError} on any problem. */
-export async function buildAppPackage({ env, outFile, manifestDir }: BuildAppPackageOptions): Promise<BuiltAppPackage> {
+export async function buildAppPackage({
+  env,
+  outFile,
+  manifestDir,
+  warn = (line) => console.warn(`Warning: ${line}`),
+}: BuildAppPackageOptions): Promise<BuiltAppPackage> {
   const dir = manifestDir ?? path.join(REPO_ROOT, 'manifest');
   const pkg = JSON.parse(await fs.readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
 
@@ -87,6 +97,8 @@ export async function buildAppPackage({ env, outFile, manifestDir }: BuildAppPac
   const file = path.resolve(outFile);
   await fs.mkdir(path.dirname(file), { recursive: true });
   await fs.writeFile(file, bytes);
+  // Once the package is written: a warning is no reason to withhold it.
+  for (const line of vars.warnings) warn(line);
   return { file, manifest };
 }
 

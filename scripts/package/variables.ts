@@ -20,8 +20,19 @@ export interface ResolveVariablesOptions {
   defaultVersion: string;
 }
 
-/** The result: values to fill, or every problem found (all at once, so one run fixes all). */
-export type ResolvedVariables = { ok: true; values: Record<string, string> } | { ok: false; problems: string[] };
+/**
+ * The result: values to fill (with `warnings`, lines to show whoever builds the package), or every
+ * problem found (all at once, so one run fixes all).
+ */
+export type ResolvedVariables =
+  { ok: true; values: Record<string, string>; warnings: string[] } | { ok: false; problems: string[] };
+
+/** The links Teams shows in the app's details, and what each is. */
+const LINK_VARIABLES = [
+  ['ACRBOT_WEBSITE_URL', 'website'],
+  ['ACRBOT_PRIVACY_URL', 'privacy'],
+  ['ACRBOT_TERMS_URL', 'terms of use'],
+] as const;
 
 const nonEmpty = (v: string | undefined): string | undefined => (v && v.trim() !== '' ? v.trim() : undefined);
 
@@ -37,7 +48,10 @@ const nonEmpty = (v: string | undefined): string | undefined => (v && v.trim() !
  *   may name it (`TAB_APP_ID=$BOT_ID`); a managed identity (UserAssignedMSI) has none.
  * - `APP_VERSION`: optional, defaults to the package.json version.
  * - `ACRBOT_DEVELOPER_NAME`, `ACRBOT_WEBSITE_URL`, `ACRBOT_PRIVACY_URL`, `ACRBOT_TERMS_URL`:
- *   optional; the URLs default to `https://<BOT_DOMAIN>/`.
+ *   optional; the privacy and terms URLs default to the website, and that to
+ *   `https://<BOT_DOMAIN>/`. acrbot serves no page there (a 404), so a link left to that default
+ *   gets a warning: the package is still built (Teams accepts it), but people who open the
+ *   app's privacy or terms link find nothing.
  */
 export function resolveManifestVariables({ env, defaultVersion }: ResolveVariablesOptions): ResolvedVariables {
   const problems: string[] = [];
@@ -68,8 +82,20 @@ export function resolveManifestVariables({ env, defaultVersion }: ResolveVariabl
   if (problems.length > 0) return { ok: false, problems };
 
   const website = nonEmpty(env.ACRBOT_WEBSITE_URL) ?? `https://${botDomain}/`;
+  const atBotHost = nonEmpty(env.ACRBOT_WEBSITE_URL)
+    ? []
+    : LINK_VARIABLES.filter(([name]) => name === 'ACRBOT_WEBSITE_URL' || !nonEmpty(env[name]));
+  const warnings =
+    atBotHost.length === 0
+      ? []
+      : [
+          `${atBotHost.map(([name]) => name).join(', ')} not set: the app's ${atBotHost.map(([, what]) => what).join(', ')} ` +
+            `link${atBotHost.length > 1 ? 's point' : ' points'} at ${website}, where acrbot serves no page. ` +
+            `Set ${atBotHost.length > 1 ? 'them' : 'it'} to your organisation's pages (docs/deploy.md "Package and install the Teams app").`,
+        ];
   return {
     ok: true,
+    warnings,
     values: {
       BOT_ID: botId!.toLowerCase(),
       BOT_DOMAIN: botDomain!.toLowerCase(),

@@ -69,13 +69,38 @@ export interface MessageParts {
  * The text of a message addressed to acrbot: its mention of acrbot removed, then
  * {@link messageText}. botbuilder's `removeRecipientMention` does the same, but throws a
  * TypeError on a text that is not a string or a mention entity without `mentioned`, and with a
- * mention entity without `text` removes the word "undefined" from the message.
+ * mention entity without `text` removes the word "undefined" from the message. A greeting or
+ * "please" ahead of the mention ("hey @acrbot help") is dropped with it: read as the command
+ * word it made the message an unknown command.
  */
 export function addressedText(activity: MessageParts): string {
   const text = typeof activity.text === 'string' ? activity.text : '';
   const mention = recipientMention(activity);
-  if (mention) return messageText(text.replace(mention, ''));
+  if (mention) {
+    const at = text.indexOf(mention);
+    if (at > 0 && isFiller(messageText(text.slice(0, at)))) return messageText(text.slice(at + mention.length));
+    return messageText(text.replace(mention, ''));
+  }
   return withoutTypedName(messageText(text), activity.recipient);
+}
+
+/**
+ * Words said to acrbot before its mention that are no part of the command. A small fixed list:
+ * any other text before the mention stays in the message as before ("deploy is blocked
+ * @acrbot …" is not guessed at).
+ */
+const FILLER_WORDS = new Set(['hi', 'hey', 'hello', 'please', 'pls', 'ok', 'okay']);
+/** At most this many filler words ("ok hi"); a longer text before the mention is a sentence. */
+const FILLER_MAX_WORDS = 3;
+
+/** True when `text` is one to {@link FILLER_MAX_WORDS} filler words, each with optional punctuation. */
+function isFiller(text: string): boolean {
+  const words = text.split(/\s+/).filter(Boolean);
+  return (
+    words.length > 0 &&
+    words.length <= FILLER_MAX_WORDS &&
+    words.every((word) => FILLER_WORDS.has(word.toLowerCase().replace(/[,.!:;]+$/, '')))
+  );
 }
 
 /**

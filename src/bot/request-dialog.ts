@@ -35,33 +35,54 @@ export type PartialRequest = Partial<GrantInput> & { options?: SecretCommandOpti
 /** Which request the dialog fills in, as passed to its prompts (`validations`). */
 type PromptFacts = { flow: RequestFlow };
 
-/** Appended to a refusal that does not already say how to stop. */
-const HOW_TO_STOP = ' (type "cancel" to stop)';
+/**
+ * How to answer acrbot's questions in the turn's conversation. In a channel or group chat Teams
+ * delivers a message to acrbot only when it @mentions acrbot (the manifest asks for no
+ * resource-specific consent to read every message): a plain reply never arrives, and the
+ * question silently waits out ACRBOT_DIALOG_TTL. There every question and re-ask says so, and
+ * "cancel" is written "@acrbot cancel". A 1:1 chat (or a conversation of no known type, as the
+ * emulator sends) gets every message: nothing to add.
+ */
+interface Addressing {
+  /** What to type to stop the questions. */
+  cancel: string;
+  /** Appended to each question and re-ask; empty in a 1:1 chat. */
+  reply: string;
+}
 
-function validator(check: (text: string, flow: RequestFlow) => unknown) {
+/** The {@link Addressing} of the turn's conversation. */
+function addressing(ctx: TurnContext): Addressing {
+  const type = ctx.activity.conversation?.conversationType;
+  if (type === undefined || type === 'personal') return { cancel: 'cancel', reply: '' };
+  return {
+    cancel: '@acrbot cancel',
+    // A channel message and its replies form a thread; a group chat has none.
+    reply: type === 'channel' ? ' Reply in this thread starting with @acrbot.' : ' Reply starting with @acrbot.',
+  };
+}
+
+function validator(check: (text: string, flow: RequestFlow, cancel: string) => unknown) {
   return async (prompt: PromptValidatorContext<string>): Promise<boolean> => {
     const text = prompt.recognized.value?.trim() ?? '';
     const flow = (prompt.options.validations as PromptFacts | undefined)?.flow ?? 'grant';
+    const { cancel, reply } = addressing(prompt.context);
     try {
-      check(text, flow);
+      check(text, flow, cancel);
       return true;
     } catch (err) {
       // Refused like the same name or reason typed inline: audited (G10), then asked again.
       await auditInTurn(prompt.context, err);
       // Re-ask with the reason, not a bare retry. The reason quotes the answer, which is user
       // text in acrbot's voice: neutralised and sent as plain text (no link, image or mention).
-      // Said once: a refusal that already names "cancel" gets no second mention of it.
+      // Said once: a refusal that already names how to cancel gets no second mention of it.
       const refusal = isUserFacing(err) ? errorText(err.message) : undefined;
-      await prompt.context.sendActivity({
-        type: 'message',
-        textFormat: 'plain',
-        text:
-          refusal === undefined
-            ? 'That answer was not understood; try again or type "cancel".'
-            : refusal.includes('"cancel"')
-              ? refusal
-              : `${refusal}${HOW_TO_STOP}`,
-      });
+      const said =
+        refusal === undefined
+          ? `That answer was not understood; try again or type "${cancel}".`
+          : refusal.includes(`"${cancel}"`)
+            ? refusal
+            : `${refusal} (type "${cancel}" to stop)`;
+      await prompt.context.sendActivity({ type: 'message', textFormat: 'plain', text: `${said}${reply}` });
       return false;
     }
   };
@@ -78,16 +99,16 @@ export class RequestDialog extends ComponentDialog {
     this.addDialog(
       new TextPrompt(
         REASON_PROMPT,
-        validator((t, flow) => {
+        validator((t, flow, cancel) => {
           // Before the length: "--for 2h" is refused as an option and "Access denied" as a
           // look-alike of a command (with how to run it), not as short reasons.
-          checkReasonAnswer(t, flow);
+          checkReasonAnswer(t, flow, cancel);
           return checkReason(t);
         }),
       ),
     );
     const ask =
-      (key: Exclude<keyof GrantInput, 'breakGlass'>, promptId: string, question: string) =>
+      (key: Exclude<keyof GrantInput, 'breakGlass'>, promptId: string, question: (how: Addressing) => string) =>
       async (step: WaterfallStepContext) => {
         const values = step.options as PartialRequest;
         if (values[key]) return step.next(values[key]);
@@ -95,7 +116,8 @@ export class RequestDialog extends ComponentDialog {
         step.context.turnState.set(ASKING_KEY, key);
         // The flow goes to the validator: its hints name the command being filled in.
         const facts: PromptFacts = { flow: values.options ? 'secret' : 'grant' };
-        return step.prompt(promptId, { prompt: question, validations: facts });
+        const how = addressing(step.context);
+        return step.prompt(promptId, { prompt: `${question(how)}${how.reply}`, validations: facts });
       };
     const keep = (key: Exclude<keyof GrantInput, 'breakGlass'>) => (step: WaterfallStepContext) => {
       (step.values as PartialRequest)[key] = String(step.result);
@@ -113,19 +135,24 @@ export class RequestDialog extends ComponentDialog {
           return ask(
             'cluster',
             CLUSTER_PROMPT,
-            'Which cluster needs pull access? (name, resourceGroup/name or resource id; "cancel" to stop)',
+            ({ cancel }) =>
+              `Which cluster needs pull access? (name, resourceGroup/name or resource id; "${cancel}" to stop)`,
           )(step);
         },
         async (step) => {
           keep('cluster')(step);
-          return ask('registry', REGISTRY_PROMPT, 'Which registry should it pull from? (name or resource id)')(step);
+          return ask(
+            'registry',
+            REGISTRY_PROMPT,
+            () => 'Which registry should it pull from? (name or resource id)',
+          )(step);
         },
         async (step) => {
           keep('registry')(step);
           return ask(
             'reason',
             REASON_PROMPT,
-            'Why is the access needed? (this goes to the approver and the audit log)',
+            () => 'Why is the access needed? (this goes to the approver and the audit log)',
           )(step);
         },
         async (step) => {

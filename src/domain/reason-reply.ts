@@ -190,18 +190,18 @@ export type RequestFlow = 'grant' | 'secret';
  * command word (a secret request retyped as a grant asks for something else), and for a term
  * option acrbot does not have (`--duration`), that it is refused on the command line too.
  */
-function optionInAnswer(option: string, flow: RequestFlow, term: string | undefined): string {
+function optionInAnswer(option: string, flow: RequestFlow, term: string | undefined, cancel: string): string {
   if (/^--break/.test(option)) {
     // Break-glass is a grant's alone: a secret request has none to retype.
     return flow === 'grant'
-      ? `${option} in an answer is not read as an option: options go on the command line. Type "cancel", then the whole request on one line, e.g. "grant CLUSTER REGISTRY --break-glass REASON…".`
-      : `${option} in an answer is not read as an option, and a secret request has no break-glass: give the reason without it, or type "cancel", then "grant CLUSTER REGISTRY --break-glass REASON…" for emergency access.`;
+      ? `${option} in an answer is not read as an option: options go on the command line. Type "${cancel}", then the whole request on one line, e.g. "grant CLUSTER REGISTRY --break-glass REASON…".`
+      : `${option} in an answer is not read as an option, and a secret request has no break-glass: give the reason without it, or type "${cancel}", then "grant CLUSTER REGISTRY --break-glass REASON…" for emergency access.`;
   }
   // The user's own term when they typed one ("--for 30d" retyped as 2h would file what they did not ask).
   const example = `"${flow} CLUSTER REGISTRY --for ${term ?? '2h'} REASON…"`;
   return isTermLookalike(option)
-    ? `${option} is not an option, in an answer or on the command line: the term option is --for. Type "cancel", then the whole request on one line, e.g. ${example}.`
-    : `${option} in an answer is not read as an option: options go on the command line. Type "cancel", then the whole request on one line, e.g. ${example}.`;
+    ? `${option} is not an option, in an answer or on the command line: the term option is --for. Type "${cancel}", then the whole request on one line, e.g. ${example}.`
+    : `${option} in an answer is not read as an option: options go on the command line. Type "${cancel}", then the whole request on one line, e.g. ${example}.`;
 }
 
 /**
@@ -210,21 +210,26 @@ function optionInAnswer(option: string, flow: RequestFlow, term: string | undefi
  * it; it carries no `--for`, `--expires` or `--break-glass` (or a look-alike), which kept as text would
  * file the request with the default term and no break-glass while its author believes
  * otherwise; and it is not a short greeting, which would be filed as the request's reason.
- * `flow` is the request being filled in, named in the example of how to give an option.
+ * `flow` is the request being filled in, named in the example of how to give an option;
+ * `cancel` is what to type to stop the questions (in a channel or group chat acrbot hears only
+ * a message that @mentions it, so there it is "@acrbot cancel").
  */
-export function checkReasonAnswer(text: string, flow: RequestFlow = 'grant'): void {
+export function checkReasonAnswer(text: string, flow: RequestFlow = 'grant', cancel = 'cancel'): void {
   const command = lookalikeCommand(text);
   if (command)
     throw new UserFacingError(
       'validation.reason',
       // A grant or secret starts the request over; a revoke, check or the like is run instead of it.
-      `That reads like a new "${command}" command. To ${command === 'grant' || command === 'secret' ? 'start over' : 'run it'}, type "cancel" first, then the command; otherwise give the reason in other words.`,
+      `That reads like a new "${command}" command. To ${command === 'grant' || command === 'secret' ? 'start over' : 'run it'}, type "${cancel}" first, then the command; otherwise give the reason in other words.`,
     );
   const words = splitCommandWords(text);
   const at = words.findIndex((word) => termOrBreakGlassOption(word));
   const option = at >= 0 ? termOrBreakGlassOption(words[at]) : undefined;
   if (option)
-    throw new UserFacingError('validation.option', optionInAnswer(option, flow, termTyped(words[at], words[at + 1])));
+    throw new UserFacingError(
+      'validation.option',
+      optionInAnswer(option, flow, termTyped(words[at], words[at + 1]), cancel),
+    );
   const typed = text.trim().split(/\s+/).filter(Boolean);
   if (GREETINGS.has(plainWord(typed[0])) && typed.length <= GREETING_MAX_WORDS)
     throw new UserFacingError(

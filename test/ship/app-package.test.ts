@@ -26,6 +26,9 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+/** For builds whose warnings (the default links) are checked elsewhere. */
+const quiet = (): void => undefined;
+
 async function unzip(file: string): Promise<{ names: string[]; manifest: any; files: Record<string, Uint8Array> }> {
   const zip = await JSZip.loadAsync(fs.readFileSync(file));
   const names = Object.keys(zip.files).sort();
@@ -36,6 +39,8 @@ async function unzip(file: string): Promise<{ names: string[]; manifest: any; fi
 
 describe('Teams app package', () => {
   let built: { names: string[]; manifest: any; files: Record<string, Uint8Array> };
+  /** What the build warned about (no ACRBOT_*_URL is set). */
+  const warnings: string[] = [];
 
   beforeAll(async () => {
     // Validation must be offline: any network call fails the build of this test.
@@ -45,6 +50,7 @@ describe('Teams app package', () => {
       const res = await buildAppPackage({
         env: { BOT_ID: TEST_BOT_ID, BOT_DOMAIN: TEST_DOMAIN, TAB_APP_ID: TEST_TAB_APP_ID },
         outFile: out,
+        warn: (line) => warnings.push(line),
       });
       expect(res.file).toBe(out);
       built = await unzip(out);
@@ -67,6 +73,48 @@ describe('Teams app package', () => {
     expect(m.validDomains).toEqual([TEST_DOMAIN]);
     expect(m.version).toBe(require('../../package.json').version);
     expect(m.developer.privacyUrl).toMatch(/^https:\/\//);
+  });
+
+  it("warns that the links left to their default point at the bot's host, which serves no page", () => {
+    expect(built.manifest.developer.privacyUrl).toBe(`https://${TEST_DOMAIN}/`);
+    expect(warnings).toEqual([
+      `ACRBOT_WEBSITE_URL, ACRBOT_PRIVACY_URL, ACRBOT_TERMS_URL not set: the app's website, privacy, terms of use links point at https://${TEST_DOMAIN}/, where acrbot serves no page. Set them to your organisation's pages (docs/deploy.md "Package and install the Teams app").`,
+    ]);
+  });
+
+  it("names only the links left to the bot's host, and none once the website is the organisation's", async () => {
+    const build = async (urls: Record<string, string>) => {
+      const said: string[] = [];
+      await buildAppPackage({
+        env: { BOT_ID: TEST_BOT_ID, BOT_DOMAIN: TEST_DOMAIN, ...urls },
+        outFile: path.join(tmp, 'urls', 'appPackage.zip'),
+        warn: (line) => said.push(line),
+      });
+      return said;
+    };
+    const privacy = { ACRBOT_PRIVACY_URL: 'https://contoso.example/privacy' };
+    expect(await build(privacy)).toEqual([
+      expect.stringMatching(/^ACRBOT_WEBSITE_URL, ACRBOT_TERMS_URL not set: the app's website, terms of use links/),
+    ]);
+    // The privacy and terms links default to the website: the organisation's own page.
+    expect(await build({ ACRBOT_WEBSITE_URL: 'https://contoso.example/' })).toEqual([]);
+    expect(
+      await build({
+        ...privacy,
+        ACRBOT_WEBSITE_URL: 'https://contoso.example/',
+        ACRBOT_TERMS_URL: 'https://x.example/',
+      }),
+    ).toEqual([]);
+  });
+
+  it('says in its description which requests need no approval and which role ABAC registries get', () => {
+    const full = String(built.manifest.description.full);
+    // Not "every request waits for an approver": break-glass runs at once, autoApprove rules approve on creation.
+    expect(full).toMatch(/break-glass grant, which runs at once/);
+    expect(full).toContain('autoApprove');
+    expect(full).toContain('Repository Reader on ABAC-mode registries');
+    expect(full.length).toBeLessThanOrEqual(4000);
+    expect(String(built.manifest.description.short).length).toBeLessThanOrEqual(80);
   });
 
   it('uses a recent manifest schema whose URL matches manifestVersion', () => {
@@ -112,7 +160,11 @@ describe('Teams app package', () => {
 
   it('leaves the tabs and their sign-on out without TAB_APP_ID, as the server offers none without ACRBOT_TAB_APP_ID', async () => {
     const out = path.join(tmp, 'no-tabs', 'appPackage.zip');
-    const built = await buildAppPackage({ env: { BOT_ID: TEST_BOT_ID, BOT_DOMAIN: TEST_DOMAIN }, outFile: out });
+    const built = await buildAppPackage({
+      env: { BOT_ID: TEST_BOT_ID, BOT_DOMAIN: TEST_DOMAIN },
+      outFile: out,
+      warn: quiet,
+    });
     const m = (await unzip(out)).manifest;
     expect(built.manifest).toEqual(m);
     expect(m.staticTabs).toEqual([{ entityId: 'conversations', scopes: ['personal'] }]);
@@ -182,6 +234,7 @@ describe('Teams app package', () => {
     const { manifest } = await buildAppPackage({
       env: { MicrosoftAppId: TEST_BOT_ID.toUpperCase(), BOT_DOMAIN: TEST_DOMAIN, APP_VERSION: '2.3.4' },
       outFile: out,
+      warn: quiet,
     });
     expect(manifest.id).toBe(TEST_BOT_ID);
     expect(manifest.version).toBe('2.3.4');
@@ -331,10 +384,24 @@ describe('npm run package (node scripts/run-ts.js scripts/package-app.ts)', () =
 
   it('writes the zip and exits 0', () => {
     const out = path.join(tmp, 'cli', 'appPackage.zip');
-    const res = run(['--out', out], { BOT_ID: TEST_BOT_ID, BOT_DOMAIN: TEST_DOMAIN });
+    const res = run(['--out', out], {
+      BOT_ID: TEST_BOT_ID,
+      BOT_DOMAIN: TEST_DOMAIN,
+      ACRBOT_WEBSITE_URL: 'https://contoso.example/',
+    });
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     expect(res.stdout).toContain(TEST_BOT_ID);
+    expect(fs.existsSync(out)).toBe(true);
+  });
+
+  it("prints a warning when the privacy and terms links are left to the bot's host, and still writes the zip", () => {
+    const out = path.join(tmp, 'cli', 'default-urls.zip');
+    const res = run(['--out', out], { BOT_ID: TEST_BOT_ID, BOT_DOMAIN: TEST_DOMAIN });
+    expect(res.status).toBe(0);
+    expect(res.stderr).toMatch(
+      /^Warning: ACRBOT_WEBSITE_URL, ACRBOT_PRIVACY_URL, ACRBOT_TERMS_URL not set:.*serves no page/,
+    );
     expect(fs.existsSync(out)).toBe(true);
   });
 

@@ -101,3 +101,26 @@ describe('unreadContent: what a message without text carries', () => {
     expect(unreadContent(activity)).toBe(expected);
   });
 });
+
+describe('addressedText: a greeting or "please" before the mention of acrbot', () => {
+  const said = (text: string) => addressedText({ text, entities: [mentionOfBot], recipient: BOT });
+  test.each([
+    ['hey <at>acrbot</at> help', 'help'],
+    ['Hi, <at>acrbot</at> status R-7K2M9QXA', 'status R-7K2M9QXA'],
+    ['<p>hello <at>acrbot</at> grant a b deploy</p>', 'grant a b deploy'],
+    ['please <at>acrbot</at> pending', 'pending'],
+    ['ok please <at>acrbot</at> cancel', 'cancel'],
+    // Only the greeting: the mention alone, which shows the help.
+    ['hey <at>acrbot</at>', ''],
+  ])('%j reads as %j', (text, expected) => {
+    expect(said(text)).toBe(expected);
+  });
+
+  test('any other text before the mention stays in the message', () => {
+    expect(said('deploy is blocked <at>acrbot</at> help')).toBe('deploy is blocked  help');
+    expect(said('hey there <at>acrbot</at> help')).toBe('hey there  help');
+    expect(said('hey hey hey hey <at>acrbot</at> help')).toBe('hey hey hey hey  help');
+    // A greeting after the mention is the message's, as it was.
+    expect(said('<at>acrbot</at> hello')).toBe('hello');
+  });
+});
