@@ -24,7 +24,7 @@ import type { BotServices } from './bot-services';
 import { DialogRunner } from './dialog-runner';
 import { DecisionHandler } from './handlers/decision-handler';
 import { type GrantInput, RequestHandler, type SecretInput } from './handlers/request-handler';
-import type { PartialRequest } from './request-dialog';
+import { addressing, type PartialRequest } from './request-dialog';
 import { InfoHandlers } from './handlers/info-handlers';
 import { LifecycleHandler } from './handlers/lifecycle-handler';
 import { PolicyHandler } from './handlers/policy-handler';
@@ -279,7 +279,7 @@ export class AcrBot extends ActivityHandler {
       // said, so the next reply is not taken for something else.
       if (command.requestId && question)
         await ctx.sendActivity(
-          'The request you were filling in still waits for your answer (type "cancel" to stop it).',
+          `The request you were filling in still waits for your answer (type "${addressing(ctx).cancel}" to stop it).${addressing(ctx).reply}`,
         );
       return;
     }

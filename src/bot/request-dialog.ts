@@ -43,7 +43,7 @@ type PromptFacts = { flow: RequestFlow };
  * "cancel" is written "@acrbot cancel". A 1:1 chat (or a conversation of no known type, as the
  * emulator sends) gets every message: nothing to add.
  */
-interface Addressing {
+export interface Addressing {
   /** What to type to stop the questions. */
   cancel: string;
   /** Appended to each question and re-ask; empty in a 1:1 chat. */
@@ -51,7 +51,7 @@ interface Addressing {
 }
 
 /** The {@link Addressing} of the turn's conversation. */
-function addressing(ctx: TurnContext): Addressing {
+export function addressing(ctx: TurnContext): Addressing {
   const type = ctx.activity.conversation?.conversationType;
   if (type === undefined || type === 'personal') return { cancel: 'cancel', reply: '' };
   return {

@@ -64,6 +64,20 @@ describe('questions where acrbot hears only its mentions', () => {
     expect(await mentionIn(thread, 'cancel')).toContain('Cancelled; nothing was requested.');
   });
 
+  test('cancel R-… at a question in a channel says the question waits, and how to stop it there', async () => {
+    const pending = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    const thread = {
+      id: '19:platform-requests@thread.tacv2;messageid=4712',
+      conversationType: 'channel',
+      isGroup: true,
+    };
+    await mentionIn(thread, 'grant aks-prod');
+    const said = await mentionIn(thread, `cancel ${pending.id}`);
+    expect(said).toContain(
+      'The request you were filling in still waits for your answer (type "@acrbot cancel" to stop it). Reply in this thread starting with @acrbot.',
+    );
+  });
+
   test('in a group chat the question says to start the reply with @acrbot', async () => {
     const chat = { id: '19:groupchat1@thread.v2', conversationType: 'groupChat', isGroup: true };
     expect(await mentionIn(chat, 'grant aks-prod')).toBe(
