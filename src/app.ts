@@ -131,6 +131,8 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
   channel.messenger.approverIdsOf = (request) => flows.requests.ruleOf(request)?.approvers.users ?? [];
   // The rule that now decides a request (a removed rule's stand-in): where its break-glass cards go.
   channel.messenger.ruleOf = (request) => flows.requests.ruleOf(request);
+  // What a reminder's Extend offers by default: no longer than the request's rule allows.
+  channel.messenger.extensionTermRange = (request) => flows.requests.extensionTermRange(request);
   const { services, bot } = createBot(config, { flows, stores, channel, clock, log });
 
   // 3. Listen, then start background work. Once listening, a failing step stops what was

@@ -86,7 +86,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     try {
       const requesterCopy = (await this.store.listCardCopies(request.id)).find((c) => c.role === 'requester');
       if (!requesterCopy) return 'noConversation';
-      const defaultAccessMs = this.lifecycle?.defaultAccessMs ?? 30 * 86_400_000;
+      const defaultAccessMs = this.extensionDefaultMs(request);
       const card =
         news.kind === 'expiring'
           ? expiryReminderCard(request, news.inMs, defaultAccessMs, news.paused)
@@ -378,6 +378,24 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
   /** The daily report of an unreviewed break-glass grant (same places as the alert); false when posted nowhere. */
   async breakGlassUnreviewed(request: AccessRequest): Promise<boolean> {
     return this.postBreakGlass(request, this.breakGlassChannel(), 'unreviewed');
+  }
+
+  /**
+   * The terms an extension of a request may run with (RequestService.extensionTermRange, by the
+   * rule that fits its stored tags; wired by the composition root). Undefined when nothing
+   * bounds it: the reminders then offer the deployment's default term.
+   */
+  extensionTermRange: (request: AccessRequest) => { minMs: number; maxMs: number } | undefined = () => undefined;
+
+  /**
+   * The term a reminder's Extend is pre-filled with: the one `extend R-…` without `--for` gets,
+   * the deployment's default cut to what the request's rule allows (its maxDuration, its
+   * auto-approval cap). The default alone (30d) under an 8h rule would be refused as offered.
+   */
+  private extensionDefaultMs(request: AccessRequest): number {
+    const defaultMs = this.lifecycle?.defaultAccessMs ?? 30 * 86_400_000;
+    const range = this.extensionTermRange(request);
+    return range ? Math.max(range.minMs, Math.min(defaultMs, range.maxMs)) : defaultMs;
   }
 
   /**

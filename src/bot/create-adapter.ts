@@ -33,6 +33,7 @@ import { compatHttpClient } from '../integrations/http/compat-http-client';
 import { LeanCloudAdapter } from './lean-cloud-adapter';
 import { localLoginCredentials } from './local-login';
 import { WelcomeNotPostedError } from './welcomes';
+import { unexpectedErrorText } from '../views/message-view';
 
 /**
  * Public-cloud Bot Framework endpoints (botframework-connector `AuthenticationConstants`,
@@ -224,9 +225,7 @@ export function createAdapter(
     const reference = currentCorrelationId() ?? 'unknown';
     if (ctx.activity.type === 'message') {
       await ctx
-        .sendActivity(
-          `Something unexpected went wrong; nothing was changed. Try again in a minute, or give the platform team reference ${reference}.`,
-        )
+        .sendActivity(unexpectedErrorText(reference, true))
         .catch((sendErr: unknown) => log.warn({ err: sendErr }, 'could not tell the user about an unexpected error'));
     } else if (ctx.activity.type === 'invoke' && !ctx.turnState.get(INVOKE_RESPONSE_KEY)) {
       // Unanswered, botbuilder answers an invoke 501 ("not implemented") with no body: Teams then
@@ -235,11 +234,7 @@ export function createAdapter(
       await ctx
         .sendActivity({
           type: 'invokeResponse',
-          value: cardInvokeError(
-            500,
-            'InternalError',
-            `Something unexpected went wrong. Try again in a minute, or give the platform team reference ${reference}.`,
-          ),
+          value: cardInvokeError(500, 'InternalError', unexpectedErrorText(reference, false)),
         })
         .catch((sendErr: unknown) =>
           log.warn({ err: sendErr }, 'could not answer an invoke after an unexpected error'),

@@ -4,7 +4,9 @@
  */
 import type { AppConfig } from '../config/config';
 import type { AuditEvent } from '../domain/audit-chain';
-import type { Clock } from '../domain/ports';
+import type { Clock, ScheduledJob } from '../domain/ports';
+import { formatUtc } from '../domain/access-term';
+import type { AccessRequest } from '../domain/request';
 import { CREDENTIAL_CLEANUP_KIND } from '../flows/credential-cleanup';
 import { DRIFT_JOB_ID } from '../flows/drift-detector';
 import { LOST_END_RECHECK_MS } from '../flows/access-end-net';
@@ -54,7 +56,9 @@ export function createScheduler(
       // (drift.check, audit.anchor, store.purge) once, then daily while it keeps failing.
       if (!job.requestId && (job.attempts - reportAfter) % RECURRING_REPORT_EVERY !== 0) return;
       const revoking = job.kind === 'access.expire';
-      const what = revoking ? 'Revoking the access' : `The background job ${job.kind}`;
+      // The card names the work as people know it; the kind stays in the log line and the job.
+      const answer = answerForApprovers(err, job.id);
+      const words = jobInWords(job, request, answer);
       // "Not done", not "failed": a revocation waiting for an extension being granted lands here too.
       const attempts = `${job.attempts} attempt${job.attempts === 1 ? '' : 's'}`;
       // What an approver can do meanwhile: a refusal is a missing right; deleting it by hand ends
@@ -62,13 +66,80 @@ export function createScheduler(
       const meanwhile = revoking
         ? (revocationAdvice(err) ??
           ' If the answer is a refusal (403), acrbot lacks a right it needs there (docs/deploy.md, Troubleshooting). To end the access at once, delete it in Azure by hand: the next attempt finds it gone and finishes, once acrbot can read there (where the answer says it cannot tell a deleted resource from a refusal, give it back Reader on the resource group, under the name the template uses: docs/deploy.md, "Reader on a resource group by hand").')
-        : '';
+        : words.meanwhile;
       await messenger.reportToApprovers(
         request,
-        `${what} is not done after ${attempts} (last answer: ${answerForApprovers(err, job.id)}). acrbot keeps trying; next attempt at ${job.dueAt.slice(0, 16).replace('T', ' ')} UTC.${meanwhile}`,
+        `${words.what} is not done after ${attempts} (last answer: ${answer}). acrbot keeps trying; next attempt at ${job.dueAt.slice(0, 16).replace('T', ' ')} UTC.${meanwhile}`,
       );
     },
   });
+}
+
+/**
+ * A failing job as its report names it (`what`, the subject of "… is not done"), and what an
+ * approver can do meanwhile (a sentence, leading space). The work as people know it, never the
+ * job's kind: a reminder names whom it is for and when their access ends, so an approver can tell
+ * them; work only operators can mend sends to the platform team with the run's reference.
+ * `access.expire` has its own advice in the reporter (revocationAdvice).
+ */
+export function jobInWords(
+  job: Pick<ScheduledJob, 'id' | 'kind' | 'requestId'>,
+  request: AccessRequest | undefined,
+  answer: string,
+): { what: string; meanwhile: string } {
+  const id = request?.id ?? job.requestId;
+  const of = id ? ` of ${id}` : '';
+  const reference = jobCorrelationId(job.id);
+  // The answer may carry the reference already ("unexpected error (reference …)").
+  const platformTeam = ` Tell the platform team (reference ${reference})${answer.includes(reference) ? '' : ", so they can find it in acrbot's logs"}.`;
+  switch (job.kind) {
+    case 'access.expire':
+      return { what: 'Revoking the access', meanwhile: '' };
+    case 'access.remind': {
+      const who = request?.requester.name ?? 'the requester';
+      const ends = request?.access?.expiresAt;
+      return {
+        what: `Posting the expiry reminder${id ? ` for ${id}` : ''} to ${who}`,
+        meanwhile: ends ? ` Meanwhile, tell ${who} that the access ends at ${formatUtc(ends)}.` : '',
+      };
+    }
+    case 'approval.remind':
+    case 'approval.escalate':
+      return {
+        what: `${job.kind === 'approval.remind' ? 'Reminding the approvers' : 'Asking the escalation approvers'}${of}`,
+        meanwhile: id ? ` Meanwhile, ${id} is still waiting for a decision on its approval card.` : '',
+      };
+    case 'breakglass.review':
+      return {
+        what: `Reporting the unreviewed break-glass access${of} again`,
+        meanwhile: id ? ` Meanwhile, review it from its card.` : '',
+      };
+    case 'request.expire':
+      return {
+        what: `Marking ${id ?? 'a request'} as expired (no decision in time)`,
+        meanwhile: id
+          ? ` Meanwhile, an approver can reject it, or its requester withdraw it with "@acrbot cancel ${id}".`
+          : '',
+      };
+    case 'cleanup.credential':
+      return { what: `Deleting the credential left over${id ? ` from ${id}` : ''}`, meanwhile: platformTeam };
+    case 'audit.retry':
+      return {
+        what: `Writing an audit entry${id ? ` for ${id}` : ''} that failed earlier`,
+        meanwhile: ` The audit log lacks that entry until then.${platformTeam}`,
+      };
+    case 'drift.check':
+      return {
+        what: 'Checking granted access against Azure (the drift check)',
+        meanwhile: ` Until it runs, access changed outside acrbot goes unnoticed.${platformTeam}`,
+      };
+    case 'audit.anchor':
+      return { what: "Publishing the audit log's anchor (its tamper check)", meanwhile: platformTeam };
+    case 'store.purge':
+      return { what: 'Clearing expired conversation state', meanwhile: platformTeam };
+    default:
+      return { what: `A background task${of}`, meanwhile: platformTeam };
+  }
 }
 
 /**

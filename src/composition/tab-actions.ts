@@ -21,6 +21,7 @@
  *   bound), which the tab narrows to the caller's tenant and `isApproverOf` (per rule).
  */
 import { auditLimitRefusal } from '../flows/limit-audit';
+import { currentCorrelationId } from '../observability/correlation';
 import type { TabActions } from '../tab/tab-api';
 import type { Flows } from './flows';
 
@@ -70,7 +71,9 @@ export function tabActions(
           ? 'The approval policy approved it at once; the new end applies in a moment.'
           : approversNotified
             ? 'An approver decides in the approvals channel in chat; the new end applies once it is approved.'
-            : 'The approval card could not be posted, so approvers are not notified automatically: they can find it with "@acrbot pending".';
+            : // In chat's words (request-handler.ts): the reference ties what the requester
+              // quotes to the log line of the failed post (this call runs under it).
+              `The approval card could not be posted, so approvers are not notified automatically: they can find request ${extension.id} with "@acrbot pending". Reference for the platform team: ${currentCorrelationId() ?? extension.id}.`;
       return { message: `Extension ${extension.id} of ${requestId} asked for. ${next}`, requestId: extension.id };
     },
   };

@@ -18,7 +18,7 @@ import { isSubscriptionNotFound, UserFacingError } from '../domain/errors';
 import { LeaseLostError, type AuditLog, type AzureResourceReader, type Clock, type LeaseStore } from '../domain/ports';
 import type { Plan } from '../domain/plan';
 import { factsOf } from '../domain/policy';
-import { isBeingRevoked, type AccessRequest, type Actor } from '../domain/request';
+import { describeState, isBeingRevoked, type AccessRequest, type Actor } from '../domain/request';
 import { formatUtc, isDefaultTerm } from '../domain/access-term';
 import type { Logger } from '../observability/logger';
 import { checkReason, REASON_LIMITS, singleLine } from '../domain/text';
@@ -221,11 +221,7 @@ export class AccessActions {
         `Only the requester of ${request.id} or an approver of its rule${rule ? ` (${rule})` : ''} may revoke it; nothing was changed.`,
       );
     }
-    if (request.state !== 'succeeded')
-      return new UserFacingError(
-        'revoke.notActive',
-        `Request ${request.id} has no active access to revoke (it is ${request.state}).`,
-      );
+    if (request.state !== 'succeeded') return new UserFacingError('revoke.notActive', notRevocable(actor, request));
     // A second revoke would only rename who ended it (an expiry turned into someone's revoke):
     // the revocation under way is retried until it is done.
     if (isBeingRevoked(request))
@@ -241,11 +237,7 @@ export class AccessActions {
    * acrbot (drift), by its requester, never break-glass. Throws when refused.
    */
   mayExtend(actor: Actor, request: AccessRequest): void {
-    if (request.state !== 'succeeded')
-      throw new UserFacingError(
-        'extend.notActive',
-        `Request ${request.id} has no active access to extend (it is ${request.state}); ask for a new one instead.`,
-      );
+    if (request.state !== 'succeeded') throw new UserFacingError('extend.notActive', notExtendable(actor, request));
     if (request.access?.revokingSince)
       throw new UserFacingError(
         'extend.notActive',
@@ -254,7 +246,7 @@ export class AccessActions {
     if (!request.access?.expiresAt)
       throw new UserFacingError(
         'extend.noExpiry',
-        `Request ${request.id} has no expiry (${request.access?.permanent ? 'permanent' : 'granted before time-boxing'}), so there is nothing to extend.`,
+        `Request ${request.id} has no expiry (${request.access?.permanent ? 'it was granted as permanent' : 'it was granted before acrbot gave access an end'}), so there is nothing to extend.`,
       );
     // Its term has passed and its end job has yet to run (a sweep to come, a backoff, an instance
     // that was down): it no longer holds the access (termEndedBy), so approval would refuse the
@@ -580,7 +572,7 @@ async function rereadForExtension<T>(kind: 'cluster' | 'registry', name: string,
     if (statusCode !== 403) throw err;
     throw new UserFacingError(
       'extend.resourceUnreadable',
-      `acrbot may no longer read ${kind} ${name}${azureAnswered(code)}, so it cannot read its tags again to tell who approves an extension. ${outcome} Give acrbot's identity the Reader role on it (docs/deploy.md), then ask again.`,
+      `acrbot may no longer read ${kind} ${name}${azureAnswered(code)}, so it cannot read its tags again to tell who approves an extension. ${outcome} Ask the platform team to give acrbot's identity the Reader role on it (docs/deploy.md), then ask again.`,
       { cause: err },
     );
   }
@@ -600,6 +592,62 @@ export function revokeReason(raw: string | undefined): string {
       `Say why the access ends, in at least ${REASON_LIMITS.min} characters (e.g. "release done, no longer needed"); nothing was revoked.`,
     );
   return checkReason(raw, 'revoke reason');
+}
+
+/**
+ * Why a request that does not hold access now cannot be revoked, in its readable state, with the
+ * step that fits it: withdraw or reject what waits, wait for what is being granted. Only said to
+ * someone who may revoke it (its requester or an approver), so the state may name who decided.
+ */
+function notRevocable(actor: Actor, request: AccessRequest): string {
+  const id = request.id;
+  switch (request.state) {
+    case 'pending':
+      return isRequester(actor, request)
+        ? `Request ${id} has no access to revoke yet: it is waiting for approval. Withdraw it with "@acrbot cancel ${id}" instead; nothing was changed.`
+        : `Request ${id} has no access to revoke yet: it is waiting for approval. Reject it on its approval card instead; nothing was changed.`;
+    case 'approved':
+    case 'executing':
+      return `Request ${id} has no access to revoke yet: it is ${describeState(request)}. Wait until its card says "Granted", then revoke it; nothing was changed.`;
+    default:
+      return `Request ${id} has no access to revoke: it is ${describeState(request)}; nothing was changed.`;
+  }
+}
+
+/**
+ * Why a request that does not hold access now cannot be extended, with the step that fits its
+ * state. Said before the requester check (as an ended term is), so the state is told without
+ * names unless the actor is its requester: who decided someone else's request is not theirs.
+ */
+function notExtendable(actor: Actor, request: AccessRequest): string {
+  const id = request.id;
+  switch (request.state) {
+    case 'pending':
+      return `Request ${id} is still waiting for approval, so there is no access to extend yet (its time counts from when it is granted). Wait until its card says "Granted", then ask again; or withdraw it with "@acrbot cancel ${id}" and ask for a longer --for.`;
+    case 'approved':
+    case 'executing':
+      return `Request ${id} is approved and its access is being set up, so there is nothing to extend yet. Wait until its card says "Granted", then ask again.`;
+    default: {
+      const state = isRequester(actor, request) ? describeState(request) : namelessState(request);
+      return `Request ${id} has no active access to extend (it is ${state}); ask for a new one instead.`;
+    }
+  }
+}
+
+/** A finished request's state in words that name nobody (for {@link notExtendable}). */
+function namelessState(request: AccessRequest): string {
+  switch (request.state) {
+    case 'failed':
+      return 'approved, but it failed';
+    case 'rejected':
+      return 'rejected';
+    case 'expired':
+      return 'expired without a decision';
+    case 'cancelled':
+      return 'cancelled by its requester';
+    default:
+      return 'revoked';
+  }
 }
 
 function isRequester(actor: Actor, request: AccessRequest): boolean {

@@ -271,7 +271,7 @@ async function reread<T>(
     if (statusCode !== 403) throw err;
     throw new UserFacingError(
       `recheck.${kind}Unreadable`,
-      `acrbot may no longer read ${kind} ${name}${azureAnswered(code)}, so it cannot check that the approved plan still holds, and ${notDone}; give acrbot's identity the Reader role on it (docs/deploy.md), then make a new request.`,
+      `acrbot may no longer read ${kind} ${name}${azureAnswered(code)}, so it cannot check that the approved plan still holds, and ${notDone}; ask the platform team to give acrbot's identity the Reader role on it (docs/deploy.md), then make a new request.`,
       { cause: err },
     );
   }
@@ -367,14 +367,14 @@ function explainWriteFailure(err: CloudApiError, plan: GrantPlan): UserFacingErr
         linkedAuthorizationSentence(err, {
           refused: `the role assignment on registry ${plan.registry.name}`,
           outcome: 'Nothing was granted.',
-          retry: 'approve a new request',
+          retry: 'the requester can ask for it again (the new request needs approving again)',
         }),
         { cause: err },
       );
     case 'PrincipalNotFound':
       return new UserFacingError(
         'azure.principalNotFound',
-        `Azure still does not know identity ${plan.identity.objectId} after retrying for about two minutes (directory replication); approve a new request in a few minutes.`,
+        `Azure still does not know identity ${plan.identity.objectId} after retrying for about two minutes (directory replication), so nothing was granted; ask for it again in a few minutes (the new request needs approving again).`,
         { cause: err },
       );
     case 'RoleAssignmentUpdateNotPermitted':

@@ -4,12 +4,16 @@
  * runner would create a new credential and write it into the secret the revocation removed. The
  * check waits until no revocation holds the access lease (access-lease.ts). A resumed extension
  * refused there deletes the credential its earlier attempt recorded, as any resumed secret run
- * refused before its credential step does.
+ * refused before its credential step does. An extension whose rotation fails says that its
+ * original's access was not extended and when it still ends, as a failed grant extension does
+ * (extension-runner.ts).
  */
+import { formatUtc } from '../domain/access-term';
+import { isUserFacing, UserFacingError } from '../domain/errors';
 import type { RequestStore } from '../domain/ports';
 import type { AccessRequest, Outcome } from '../domain/request';
 import { type AccessLeases, activeOriginalOnceNoRevocation } from './access-lease';
-import type { PlanRunner, RunContext } from './executor';
+import { type PlanRunner, type RunContext, RunFailure } from './executor';
 import type { SecretRunner } from './secret-runner';
 
 /** Secret runner that refuses an extension whose original no longer has access (then rotates as usual). */
@@ -21,13 +25,34 @@ export class ExtensionAwareSecretRunner implements PlanRunner {
   ) {}
 
   async run(request: AccessRequest, ctx: RunContext): Promise<Outcome> {
-    if (request.extendsRequestId) {
-      try {
-        await activeOriginalOnceNoRevocation(this.leases, this.store, request);
-      } catch (err) {
-        return this.secrets.refuseBeforeChecks(err, request, ctx);
-      }
+    if (!request.extendsRequestId) return this.secrets.run(request, ctx);
+    let original: AccessRequest;
+    try {
+      original = await activeOriginalOnceNoRevocation(this.leases, this.store, request);
+    } catch (err) {
+      // The original no longer holds its access: there is no end to say it keeps.
+      return this.secrets.refuseBeforeChecks(err, request, ctx);
     }
-    return this.secrets.run(request, ctx);
+    try {
+      return await this.secrets.run(request, ctx);
+    } catch (err) {
+      throw notExtended(err, original);
+    }
   }
+}
+
+/**
+ * A failed rotation's error with the sentence that the original's access is untouched: the
+ * requester reads "the request failed" on the extension's card and must not take it for the end
+ * of the access they still have. Only failures (a {@link RunFailure}, a {@link UserFacingError});
+ * anything else (an interrupted run, a lost lease, an unexpected error) goes on as it is, for the
+ * executor to treat as before.
+ */
+function notExtended(err: unknown, original: AccessRequest): unknown {
+  const end = original.access?.expiresAt;
+  const sentence = `Access of ${original.id} was not extended${end ? `; it still ends at ${formatUtc(end)}` : ''}.`;
+  if (err instanceof RunFailure)
+    return new RunFailure({ ...err.outcome, error: `${err.outcome.error ?? 'The extension failed.'} ${sentence}` });
+  if (isUserFacing(err)) return new UserFacingError(err.code, `${err.message} ${sentence}`, { cause: err });
+  return err;
 }

@@ -328,7 +328,7 @@ export class SecretRunner implements PlanRunner {
             { err, waitingSince: since },
             'the secret write was not confirmed for too long; the run gives up',
           );
-          const gaveUp = this.gaveUp(err, plan, since, 'could not confirm writing');
+          const gaveUp = this.gaveUp(err, request, plan, since, 'could not confirm writing');
           const owner = { ...request, created: ctx.created() };
           return this.failWithEarlierCredential(gaveUp, owner, plan, ctx, refs, true, unanswered);
         }
@@ -528,7 +528,7 @@ export class SecretRunner implements PlanRunner {
     if (since && this.waitedTooLong(since)) {
       found.secretMayHold = true;
       ctx.log.error({ err, waitingSince: since }, 'the secret could not be looked at for too long; the run gives up');
-      throw this.gaveUp(err, plan, since, 'could not look at');
+      throw this.gaveUp(err, request, plan, since, 'could not look at');
     }
     return this.interrupt(err, 'started', targetId, ctx, this.waitingNotice(plan, 'again'), { again: true });
   }
@@ -541,13 +541,14 @@ export class SecretRunner implements PlanRunner {
   /** The refusal of a run that waited on the cluster for {@link CLUSTER_WAIT_LIMIT_MS}. */
   private gaveUp(
     err: unknown,
+    request: AccessRequest,
     plan: SecretPlan,
     since: string,
     what: 'could not look at' | 'could not confirm writing',
   ): UserFacingError {
     return new UserFacingError(
       'kubernetes.gaveUp',
-      `acrbot ${what} secret ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name} from ${shortTime(since)} on, and gave up after ${CLUSTER_WAIT_LIMIT_MS / 3_600_000} hours. The last try: ${isUserFacing(err) ? err.message : "an unexpected error (see acrbot's logs)."}`,
+      `acrbot ${what} secret ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name} from ${shortTime(since)} on, and gave up after ${CLUSTER_WAIT_LIMIT_MS / 3_600_000} hours. The last try: ${isUserFacing(err) ? err.message : `an unexpected error; the platform team can find the details in acrbot's logs under reference ${currentCorrelationId() ?? request.id}. Ask them to look at the cluster, then ask for it again (the new request needs approving again).`}`,
     );
   }
 
@@ -779,7 +780,7 @@ export class SecretRunner implements PlanRunner {
     if (err.code === 'AuthorizationFailed')
       return new UserFacingError(
         'bot.cannotCreateCredential',
-        `acrbot's identity may not create the credential on registry ${plan.registry.name}; give it rights on Microsoft.ContainerRegistry/registries/tokens and generateCredentials there (see docs/deploy.md), or ask for --kind sp.`,
+        `acrbot's identity may not create the credential on registry ${plan.registry.name}; ask the platform team to give it rights on Microsoft.ContainerRegistry/registries/tokens and generateCredentials there (docs/deploy.md), or ask for --kind sp.`,
       );
     if (err.code === 'LinkedAuthorizationFailed')
       return new UserFacingError(
@@ -792,7 +793,7 @@ export class SecretRunner implements PlanRunner {
     if (err.code === 'Authorization_RequestDenied')
       return new UserFacingError(
         'bot.cannotCreateApplication',
-        'acrbot may not create Entra applications; grant its identity the Graph application permission Application.ReadWrite.OwnedBy, or use --kind token (the default), which needs no directory rights.',
+        'acrbot may not create Entra applications; ask the platform team to give its identity the Graph application permission Application.ReadWrite.OwnedBy, or ask for --kind token (the default), which needs no directory rights.',
       );
     if (plan.role && err.code === 'RoleAssignmentUpdateNotPermitted')
       return new UserFacingError(
@@ -802,7 +803,7 @@ export class SecretRunner implements PlanRunner {
     if (plan.role && err.code === 'PrincipalNotFound')
       return new UserFacingError(
         'azure.principalNotFound',
-        `Azure still did not know the new service principal after retrying for about two minutes (directory replication); approve a new request in a few minutes.`,
+        `Azure still did not know the new service principal after retrying for about two minutes (directory replication); ask for it again in a few minutes (the new request needs approving again).`,
       );
     // No status: no answer came (a lost connection, a deadline, an operation still running), so
     // nothing says Azure refused; the clean-up note that follows says what becomes of it.
@@ -1234,7 +1235,7 @@ export class SecretRunner implements PlanRunner {
           onGiveUp();
           throw new UserFacingError(
             'graph.applicationNotReplicated',
-            `Microsoft Graph still did not find ${missing} after ${attempt + 1} tries (${what}; directory replication). Nothing was granted; approve a new request in a few minutes.`,
+            `Microsoft Graph still did not find ${missing} after ${attempt + 1} tries (${what}; directory replication). Nothing was granted; ask for it again in a few minutes (the new request needs approving again).`,
             { cause: err },
           );
         }

@@ -243,7 +243,11 @@ function pairSteps(requests: Array<{ request: AccessRequest; lines: RevocationLi
   ];
 }
 
-/** A short answer on the card the user clicked (done, refused, under way). */
+/**
+ * A short answer on the card the user clicked (done, refused, under way). Its text may carry
+ * refusals' sentences, which quote names and answers from Azure and the store: neutralised like
+ * every refusal's ({@link errorText}).
+ */
 export function lifecycleNoticeCard(input: {
   title: string;
   text: string;
@@ -253,7 +257,7 @@ export function lifecycleNoticeCard(input: {
   return lifecycleCard({
     sandbox: input.sandbox,
     title: input.title,
-    text: input.text,
+    text: errorText(input.text),
     color: input.ok ? 'Good' : 'Attention',
   });
 }

@@ -42,6 +42,16 @@ export function refusalCard(title: string, text: string, sandbox: boolean): Adap
   return messageCard({ title, text, tone: 'error', sandbox });
 }
 
+/**
+ * THE sentence for an unexpected failure in chat (a card, a turn's text, a click's answer): the
+ * platform team and the reference they look the log line up by, as the tab says it too.
+ * `nothingChanged` only where the failure stopped before any change (a command; not a click,
+ * which may have been recorded before it failed).
+ */
+export function unexpectedErrorText(reference: string, nothingChanged: boolean): string {
+  return `Something unexpected went wrong${nothingChanged ? '; nothing was changed' : ''}. Try again in a minute, or give the platform team reference ${reference}.`;
+}
+
 /** Refusals whose title says more than the command's "Could not …" would. */
 const TITLE_BY_CODE: Record<string, string> = { 'access.paused': 'New access is paused' };
 
@@ -68,7 +78,7 @@ export function errorCard(input: {
     });
   return messageCard({
     title,
-    text: `Something unexpected went wrong (reference ${input.reference}); nothing was changed. Try again, or give the platform team the reference.`,
+    text: unexpectedErrorText(input.reference, true),
     tone: 'error',
     sandbox: input.sandbox,
   });

@@ -440,6 +440,14 @@ function serviceAccountHoldsSecret(plan: SecretPlan, outcome: Outcome | undefine
   return outcome.secret.serviceAccountPatched || Boolean(outcome.secret.serviceAccounts?.includes(sa));
 }
 
+/**
+ * Whether a failed secret run's outcome records a credential it made (deleted again, or left to
+ * the clean-up job, or refused for clean-up): `cleanup` is set only when the run had one.
+ */
+function credentialToCleanUp(outcome: Outcome | undefined): boolean {
+  return outcome?.cleanup !== undefined && outcome.cleanup !== 'none';
+}
+
 /** The outcome card sent to the requester when a request finishes. */
 export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
   const plan = request.plan;
@@ -470,7 +478,9 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
   else {
     facts.push(
       { label: 'Secret', value: inertText(`${plan.namespace}/${plan.secretName}`) },
-      { label: 'Credential', value: credentialLabel(request) },
+      // A failed run names the credential only when it had one to clean up: one that stopped
+      // before its credential step (a namespace gone, a refusal) never made the one its plan names.
+      ...(ok || credentialToCleanUp(outcome) ? [{ label: 'Credential', value: credentialLabel(request) }] : []),
       ...(plan.role ? [{ label: 'Role', value: `${plan.role.name} on ${plan.registry.name}` }] : []),
     );
     // A failed run's credential was deleted again or is recorded for clean-up: it has no expiry to show.

@@ -21,7 +21,13 @@ const auditSince = async (seq: number): Promise<AuditEntry[]> =>
 
 test.each<[string, Record<string, unknown>, RegExp]>([
   ['revokeConfirm', { requestId: 'x' }, /did not carry valid request ids/],
-  ['extend', {}, /did not carry a valid request id/],
+  // What was wrong, and the command to type instead: the id when the card carried a good one.
+  ['extend', {}, /did not carry a valid request id; type \\"@acrbot extend REQUEST-ID \[--for 30d\] reason\\" instead/],
+  [
+    'extend',
+    { requestId: 'R-7K2M9QXA', reason: 5 },
+    /duration or reason could not be read; type \\"@acrbot extend R-7K2M9QXA \[--for 30d\] reason\\" instead/,
+  ],
   ['grantForm', { cluster: 5 }, /The form was not understood/],
   ['resumeConfirm', {}, /This card is not valid/],
 ])('%s with bad card data: refused with its card, one validation.failed entry', async (verb, data, answer) => {

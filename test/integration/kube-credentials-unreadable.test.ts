@@ -53,7 +53,9 @@ describe('a credentials answer that cannot be read', () => {
       );
       expect(failure).toBeInstanceOf(UserFacingError);
       expect(failure).toMatchObject({ code: 'cluster.noCredentials' });
-      expect((failure as Error).message).toBe('Azure did not return credentials for cluster aks-dev (PARSE_ERROR).');
+      expect((failure as Error).message).toMatch(
+        /^Azure did not return credentials for cluster aks-dev \(PARSE_ERROR\); ask again in a few minutes, and if it keeps failing, the platform team can find the details in acrbot's logs/,
+      );
       // What the flow logs (logExplainedFailure): the error with its whole cause chain.
       const logged = JSON.stringify(serializeError(failure));
       expect(logged).toContain('PARSE_ERROR');

@@ -95,6 +95,39 @@ describe('access lifecycle (G17)', () => {
     expect(JSON.stringify(await h.app.audit.forRequest(request.id))).not.toContain('c2VjcmV0');
   });
 
+  test('revoke or extend of a request still waiting for approval: said as waiting, with the command that fits', async () => {
+    await start();
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    const answer = async (text: string, title: RegExp) => {
+      h.connector.clear();
+      await h.say(users.requester, text);
+      return cardText((await h.connector.waitFor((c) => title.test(cardText(c.activity)), 5000, 'refusal')).activity);
+    };
+    expect(await answer(`revoke ${request.id} no longer needed at all`, /Could not revoke/)).toContain(
+      `Request ${request.id} has no access to revoke yet: it is waiting for approval. Withdraw it with "@acrbot cancel ${request.id}" instead; nothing was changed.`,
+    );
+    const extend = await answer(`extend ${request.id} --for 1d release still running`, /Could not extend/);
+    expect(extend).toContain(
+      `Request ${request.id} is still waiting for approval, so there is no access to extend yet`,
+    );
+    expect(extend).toContain(`withdraw it with "@acrbot cancel ${request.id}"`);
+    expect(extend).not.toMatch(/it is pending|ask for a new one/);
+    expect((await h.app.store.get(request.id))!.state).toBe('pending');
+  });
+
+  test('a confirmation naming several requests, clicked by a requester who is no approver: each refusal a sentence with the command for one', async () => {
+    await start();
+    const first = await grant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
+    const other = await grant(users.requester, 'aks-dev contosoacr --for 30d deploy payments-api');
+    const res = await h.click(users.requester, 'revokeConfirm', { requestId: `${first.id},${other.id}` });
+    const text = cardText({ attachments: [{ content: res.body?.value }] });
+    for (const id of [first.id, other.id])
+      expect(text).toContain(
+        `${id}: Only approvers may revoke several requests at once; revoke this one on its own with "@acrbot revoke ${id}".`,
+      );
+    expect((await h.app.store.get(first.id))!.state).toBe('succeeded');
+  });
+
   test('the requester is told when a request is approved (by its outcome), rejected or expires without a decision', async () => {
     await start();
     const approved = await grant(users.requester, 'aks-prod contosoacr --for 1h deploy payments-api');

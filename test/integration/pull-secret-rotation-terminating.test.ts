@@ -39,7 +39,7 @@ test('deleted between the check and the PUT: the extension fails, nothing report
   expect(done.state).toBe('failed');
   expect(done.outcome?.errorCode).toBe('kubernetes.secretTerminating');
   expect(done.outcome?.error).toBe(
-    'Secret payments/acr-auth in cluster aks-dev is being deleted (finalizers example.com/hold); nothing was written. Try again when it is gone (a new request may also choose another --name). The credential acrbot had created was deleted again.',
+    `Secret payments/acr-auth in cluster aks-dev is being deleted (finalizers example.com/hold); nothing was written. Try again when it is gone (a new request may also choose another --name). The credential acrbot had created was deleted again. Access of ${first} was not extended; it still ends at 2026-11-30 11:00 UTC.`,
   );
   expect(done.outcome?.secret).toBeUndefined();
   expect(done.created?.some((o) => o.kind === 'pullSecret')).toBe(false);

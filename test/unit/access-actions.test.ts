@@ -154,6 +154,79 @@ describe('AccessActions.mayExtend', () => {
   });
 });
 
+describe('refusing what holds no access: the state in words and the step that fits it', () => {
+  const refused = async (work: () => unknown): Promise<UserFacingError> => {
+    try {
+      await work();
+    } catch (err) {
+      return err as UserFacingError;
+    }
+    throw new Error('expected a refusal');
+  };
+  const requests = {
+    recordRefusal: async () => undefined,
+    ruleOf: () => undefined,
+    isApproverOf: async (actor: Actor) => actor.objectId === APPROVER.objectId,
+  };
+  const actions = new AccessActions(requests as never, {} as never, {} as never);
+  const decided = { by: APPROVER, at: '2025-01-15T09:00:00.000Z', approved: true };
+  const waiting = pendingRequest({ id: 'R-PPPPPPP1' });
+  const running = pendingRequest({ id: 'R-PPPPPPP2', state: 'executing', decision: decided });
+  const rejected = pendingRequest({ id: 'R-PPPPPPP3', state: 'rejected', decision: { ...decided, approved: false } });
+
+  test('revoke: a waiting request is withdrawn (requester) or rejected (approver); one being granted waits for "Granted"', async () => {
+    expect(await refused(() => actions.mayRevoke(REQUESTER, waiting))).toMatchObject({
+      code: 'revoke.notActive',
+      message:
+        'Request R-PPPPPPP1 has no access to revoke yet: it is waiting for approval. Withdraw it with "@acrbot cancel R-PPPPPPP1" instead; nothing was changed.',
+    });
+    expect((await refused(() => actions.mayRevoke(APPROVER, waiting))).message).toContain(
+      'Reject it on its approval card instead',
+    );
+    expect(await refused(() => actions.mayRevoke(REQUESTER, running))).toMatchObject({
+      code: 'revoke.notActive',
+      message: `Request R-PPPPPPP2 has no access to revoke yet: it is approved by ${APPROVER.name}, running now. Wait until its card says "Granted", then revoke it; nothing was changed.`,
+    });
+    expect((await refused(() => actions.mayRevoke(REQUESTER, rejected))).message).toBe(
+      `Request R-PPPPPPP3 has no access to revoke: it is rejected by ${APPROVER.name}; nothing was changed.`,
+    );
+  });
+
+  test('extend: a waiting request is waited for or withdrawn; one being granted waits; an ended one asks anew', async () => {
+    expect(await refused(() => actions.mayExtend(REQUESTER, waiting))).toMatchObject({
+      code: 'extend.notActive',
+      message:
+        'Request R-PPPPPPP1 is still waiting for approval, so there is no access to extend yet (its time counts from when it is granted). Wait until its card says "Granted", then ask again; or withdraw it with "@acrbot cancel R-PPPPPPP1" and ask for a longer --for.',
+    });
+    for (const state of ['approved', 'executing'] as const)
+      expect(await refused(() => actions.mayExtend(REQUESTER, { ...running, state }))).toMatchObject({
+        code: 'extend.notActive',
+        message:
+          'Request R-PPPPPPP2 is approved and its access is being set up, so there is nothing to extend yet. Wait until its card says "Granted", then ask again.',
+      });
+    expect((await refused(() => actions.mayExtend(REQUESTER, rejected))).message).toBe(
+      `Request R-PPPPPPP3 has no active access to extend (it is rejected by ${APPROVER.name}); ask for a new one instead.`,
+    );
+    // Said before the requester check: someone else is not told who decided another's request.
+    expect((await refused(() => actions.mayExtend(OUTSIDER, rejected))).message).toBe(
+      'Request R-PPPPPPP3 has no active access to extend (it is rejected); ask for a new one instead.',
+    );
+  });
+
+  test('extend: access without an end says why in plain words', async () => {
+    const active = { ...pendingRequest({ id: 'R-PPPPPPP4', state: 'succeeded' }) };
+    expect(await refused(() => actions.mayExtend(REQUESTER, { ...active, access: { permanent: true } }))).toMatchObject(
+      {
+        code: 'extend.noExpiry',
+        message: 'Request R-PPPPPPP4 has no expiry (it was granted as permanent), so there is nothing to extend.',
+      },
+    );
+    expect((await refused(() => actions.mayExtend(REQUESTER, active))).message).toBe(
+      'Request R-PPPPPPP4 has no expiry (it was granted before acrbot gave access an end), so there is nothing to extend.',
+    );
+  });
+});
+
 describe('AccessActions.createExtension, twice at once on one instance', () => {
   test('the second is refused (extend.concurrent) while the first is created; after it, the open one is named', async () => {
     const original = pendingRequest({

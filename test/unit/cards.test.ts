@@ -22,6 +22,7 @@ import {
   approverReportCard,
   credentialReminderCard,
   expiryReminderCard,
+  lifecycleNoticeCard,
   requesterNewsCard,
   revokeConfirmCard,
   revokePairConfirmCard,
@@ -326,6 +327,13 @@ Object.assign(cards, {
     'Revoking the access has failed 3 times (last answer: connect ECONNREFUSED https://evil.example/x [click](https://evil.example/y) <at>Alex</at>)',
     true,
   ),
+  // A revoke click's answer carries the refusals' sentences, which quote names and answers.
+  'revoke click refused': lifecycleNoticeCard({
+    title: 'Nothing was revoked',
+    text: 'R-7K2M9QXA: could not be revoked (answer: https://evil.example/x [click](https://evil.example/y) <at>Alex</at>)',
+    ok: false,
+    sandbox: false,
+  }),
 });
 
 test('lifecycle cards: the term on the request card, user text neutralised, buttons carry ids only', () => {
@@ -337,6 +345,7 @@ test('lifecycle cards: the term on the request card, user text neutralised, butt
     'revoke confirmation',
     'requester told: revoked',
     'approvers told: revocation failing',
+    'revoke click refused',
   ])
     expect(JSON.stringify(cards[name].body)).not.toContain('https://evil');
   const confirm = cards['revoke confirmation'].actions as { verb: string; data: Record<string, unknown> }[];

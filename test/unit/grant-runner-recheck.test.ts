@@ -9,6 +9,7 @@ import { UserFacingError } from '../../src/domain/errors';
 import type { RunContext } from '../../src/flows/executor';
 import { UNCONFIRMED_GRANT } from '../../src/flows/grant-runner';
 import { createLogger } from '../../src/observability/logger';
+import { armWriteError } from './support/arm-rest-error';
 import { grantRunnerOver } from './support/grant-runner-over';
 import { grantPlan, pendingRequest } from './support/requests';
 
@@ -56,7 +57,10 @@ describe('GrantRunner: the re-check ARM refuses', () => {
     expect(err).toBeInstanceOf(UserFacingError);
     expect(err).toMatchObject({ code: 'recheck.clusterUnreadable' });
     expect((err as Error).message).toContain(`cluster ${plan.cluster.name} (Azure answered AuthorizationFailed)`);
-    expect((err as Error).message).toContain('Reader role');
+    // The platform team gives the role: the requester and approvers who read it cannot.
+    expect((err as Error).message).toContain(
+      "ask the platform team to give acrbot's identity the Reader role on it (docs/deploy.md), then make a new request.",
+    );
     expect((err as Error).message).toContain('nothing was granted');
     expect(t.puts()).toBe(0);
   });
@@ -87,5 +91,29 @@ describe('GrantRunner: the re-check ARM refuses', () => {
     const resumed = await setup(() => Promise.reject(broken), true).run();
     expect(resumed).toMatchObject({ code: UNCONFIRMED_GRANT });
     expect((resumed as Error).message).toMatch(/^Something unexpected went wrong/);
+  });
+});
+
+describe('GrantRunner: the PUT Azure answers PrincipalNotFound after the retries', () => {
+  test('the requester asks again, and is told the new request is approved again (not "approve a new request")', async () => {
+    const runner = grantRunnerOver(plan, {
+      create: async () => {
+        throw armWriteError(400, 'PrincipalNotFound', 'Principal not found in the directory.', {
+          requestId: 'r-1',
+        });
+      },
+    });
+    const ctx: RunContext = {
+      requestId: 'R-UNITTEST',
+      audit: async () => undefined,
+      recordCreated: async () => undefined,
+      created: () => [],
+      log: createLogger({ level: 'silent' }),
+    };
+    const err = await runner.run(pendingRequest({ state: 'executing', plan }), ctx).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'azure.principalNotFound',
+      message: `Azure still does not know identity ${plan.identity.objectId} after retrying for about two minutes (directory replication), so nothing was granted; ask for it again in a few minutes (the new request needs approving again).`,
+    });
   });
 });

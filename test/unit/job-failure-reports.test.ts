@@ -4,7 +4,7 @@
  * one; a recurring job without a request (drift.check, audit.anchor, store.purge) after 3, then
  * once a day, not every half hour.
  */
-import { createScheduler } from '../../src/composition/scheduler';
+import { createScheduler, jobInWords } from '../../src/composition/scheduler';
 import { loadConfig } from '../../src/config/config';
 import { CloudApiError, type JobKind } from '../../src/domain/ports';
 import type { AccessRequest } from '../../src/domain/request';
@@ -51,8 +51,11 @@ test('a recurring job is reported after 3 failures, then daily; a request’s jo
     await scheduler.runDue();
   }
   const recurring = reports.filter((r) => !r.requestId);
-  expect(recurring[0].text).toMatch(
-    /^The background job drift\.check is not done after 3 attempts \(last answer: 403 AuthorizationFailed\)/,
+  // The work as people know it and what to do, with the reference; the kind only in the log.
+  expect(recurring[0].text).toBe(
+    'Checking granted access against Azure (the drift check) is not done after 3 attempts (last answer: 403 ' +
+      'AuthorizationFailed). acrbot keeps trying; next attempt at 2026-11-30 09:03 UTC. Until it runs, access ' +
+      "changed outside acrbot goes unnoticed. Tell the platform team (reference job-drift.check), so they can find it in acrbot's logs.",
   );
   // Then about a day apart, not every half hour: three days give the first and two or three more.
   expect(recurring.length).toBeGreaterThanOrEqual(3);
@@ -62,7 +65,15 @@ test('a recurring job is reported after 3 failures, then daily; a request’s jo
     expect(hoursApart).toBeGreaterThan(22);
     expect(hoursApart).toBeLessThan(25);
   }
-  expect(reports.filter((r) => r.requestId === request.id)).toHaveLength(remindFailures - 2);
+  const remindReports = reports.filter((r) => r.requestId === request.id);
+  expect(remindReports).toHaveLength(remindFailures - 2);
+  // A library's raw text is not shown: its reference is, once (the sentence does not repeat it).
+  expect(remindReports[0].text).toMatch(
+    new RegExp(
+      `^Posting the expiry reminder for ${request.id} to ${request.requester.name} is not done after 3 attempts ` +
+        `\\(last answer: unexpected error \\(reference job-access\\.remind:${request.id}\\)\\)\\. acrbot keeps trying; next attempt at [^.]+ UTC\\.$`,
+    ),
+  );
   await scheduler.stop();
 });
 
@@ -93,4 +104,37 @@ test('a job of a kind no instance knows is reported once, after days, as not run
   );
   expect((await stores.schedule.get('future.job'))!.attempts).toBe(0);
   await scheduler.stop();
+});
+
+test('every job kind is reported as the work people know, with what to do; never by its kind', () => {
+  const request = pendingRequest({
+    state: 'succeeded',
+    access: { durationMs: 3_600_000, expiresAt: '2026-12-01T10:00:00.000Z' },
+  });
+  const kinds: JobKind[] = [
+    'request.expire',
+    'access.expire',
+    'access.remind',
+    'approval.remind',
+    'approval.escalate',
+    'breakglass.review',
+    'cleanup.credential',
+    'drift.check',
+    'audit.anchor',
+    'audit.retry',
+    'store.purge',
+  ];
+  for (const kind of kinds) {
+    const words = jobInWords({ id: `${kind}:x`, kind, requestId: request.id }, request, '403 AuthorizationFailed');
+    expect(words.what).not.toContain(kind);
+    expect(words.meanwhile.replace(`reference job-${kind}:x`, '')).not.toContain(kind);
+  }
+  expect(jobInWords({ id: 'access.remind:x', kind: 'access.remind' }, request, 'x').meanwhile).toBe(
+    ` Meanwhile, tell ${request.requester.name} that the access ends at 2026-12-01 10:00 UTC.`,
+  );
+  // What only operators can mend goes to the platform team, with the reference of the run's log lines.
+  expect(jobInWords({ id: 'audit.anchor', kind: 'audit.anchor' }, undefined, '503').meanwhile).toBe(
+    " Tell the platform team (reference job-audit.anchor), so they can find it in acrbot's logs.",
+  );
+  expect(jobInWords({ id: 'x.y', kind: 'x.kind' as JobKind }, undefined, '503').what).toBe('A background task');
 });

@@ -10,6 +10,7 @@ import { SecretValue } from '../../src/domain/secret-value';
 import { RunFailure, type RunContext } from '../../src/flows/executor';
 import { SecretRunner, type SecretRunnerPorts } from '../../src/flows/secret-runner';
 import { explainKubeError } from '../../src/integrations/kubernetes/kube-errors';
+import { withCorrelation } from '../../src/observability/correlation';
 import { KubePullSecrets } from '../../src/integrations/kubernetes/kube-pull-secrets';
 import { LogCapture } from '../helpers/log-capture';
 import { pendingRequest, REGISTRY_ID, secretPlan } from './support/requests';
@@ -210,15 +211,36 @@ describe('explainKubeError', () => {
 
   test('an unreachable cluster: "nothing was left behind" only for a call whose failure changes nothing (not a delete or a patch)', () => {
     const down = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-    expect(explainKubeError(down, { ...ctx, verb: 'create', resource: 'secrets' }).message).toMatch(
-      /while acrbot tried to create secrets in namespace payments; nothing was left behind\.$/,
+    expect(explainKubeError(down, { ...ctx, verb: 'create', resource: 'secrets' }).message).toBe(
+      'Cluster aks-prod could not be reached (no answer) while acrbot tried to create secrets in namespace ' +
+        'payments; nothing was left behind; check that its API server is up and reachable from acrbot, then ask again.',
     );
     expect(explainKubeError(down, { ...ctx, verb: 'delete', resource: 'secrets' }).message).toMatch(
-      /while acrbot tried to delete secrets in namespace payments\.$/,
+      /while acrbot tried to delete secrets in namespace payments; check that its API server is up/,
     );
     expect(explainKubeError(down, { ...ctx, verb: 'patch', resource: 'serviceaccounts' }).message).not.toContain(
       'left behind',
     );
+  });
+
+  test('a 422 and an unknown status name the reference the logs carry and what to do; never "approve a new request"', () => {
+    const invalid = apiError(422, { reason: 'Invalid', message: 'bad' });
+    const call = { ...ctx, verb: 'create', resource: 'secrets' };
+    expect(withCorrelation(() => explainKubeError(invalid, call).message, 'run-7')).toBe(
+      "Cluster aks-prod refused the secrets as invalid; the platform team can find the details in acrbot's logs " +
+        'under reference run-7. Ask them to look before asking again: the same request would be refused the same way.',
+    );
+    expect(
+      withCorrelation(() => explainKubeError(apiError(500, { reason: 'InternalError' }), call).message, 'run-8'),
+    ).toBe(
+      'Cluster aks-prod failed (HTTP 500) while acrbot tried to create secrets in namespace payments; nothing was ' +
+        "left behind; ask again in a few minutes, and if it keeps failing, the platform team can find the details in acrbot's logs under reference run-8.",
+    );
+    // Said to the requester, whose new request an approver approves: one wording for it.
+    for (const err of [apiError(409, { reason: 'Conflict' }), notFound])
+      expect(explainKubeError(err, { ...ctx, verb: 'patch', resource: 'serviceaccounts' }).message).toMatch(
+        /ask for it again \(the new request needs approving again\)/,
+      );
   });
 
   test('the cause keeps the Status message of calls that carry no secret, and never the raw error', () => {
@@ -235,5 +257,29 @@ describe('explainKubeError', () => {
     // ApiException's own message carries the body and the response headers.
     expect(cause.message).not.toContain('HTTP-Code');
     expect(cause.message).not.toContain('content-type');
+  });
+});
+
+describe("the cluster's credentials not returned", () => {
+  test('no code and no status: "(no answer)", what to do, and the reference', async () => {
+    const kube = new KubePullSecrets(
+      () => ({ managedClusters: { listClusterUserCredentials: async () => ({ kubeconfigs: [] }) } }) as never,
+      { getToken: async () => null },
+    );
+    const cluster = { subscriptionId: 's', resourceGroup: 'rg', name: 'aks-prod', aadEnabled: true };
+    const err = await withCorrelation(
+      () =>
+        kube.access(cluster).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      'run-9',
+    );
+    expect(err).toMatchObject({
+      code: 'cluster.noCredentials',
+      message:
+        'Azure did not return credentials for cluster aks-prod (no answer); ask again in a few minutes, and if it ' +
+        "keeps failing, the platform team can find the details in acrbot's logs under reference run-9.",
+    });
   });
 });

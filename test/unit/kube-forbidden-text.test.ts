@@ -20,7 +20,10 @@ test('a 403 names the Role of docs/deploy.md and offers no broader role', () => 
     verb: 'create',
     resource: 'secrets',
   });
-  expect(message).toContain('Give it the Role and RoleBinding of docs/deploy.md in that namespace');
+  // The platform team gives it: whoever reads the sentence (a requester) cannot.
+  expect(message).toContain(
+    'Ask the platform team to give it the Role and RoleBinding of docs/deploy.md in that namespace',
+  );
   expect(message).toContain('and nothing broader');
   expect(message).not.toMatch(/, or Azure Kubernetes Service RBAC Writer/);
 });

@@ -130,9 +130,11 @@ test('a reminder Teams refuses (503) is not audited as sent; retried, reported a
     const reports = t.postsTo(APPROVALS);
     expect(reports).toHaveLength(attempt < 3 ? 0 : 1);
   }
+  // Named as the work it is, for whom, and what an approver can do meanwhile; not the job's kind.
   expect(t.postsTo(APPROVALS)[0]!.text).toContain(
-    'The background job access.remind is not done after 3 attempts (last answer: The message to the requester could not be posted (Teams answered 503).)',
+    `Posting the expiry reminder for ${granted.id} to Riley Requester is not done after 3 attempts (last answer: The message to the requester could not be posted (Teams answered 503).). acrbot keeps trying; next attempt at 2025-02-12 10:03 UTC. Meanwhile, tell Riley Requester that the access ends at 2025-02-13 10:00 UTC.`,
   );
+  expect(t.postsTo(APPROVALS)[0]!.text).not.toContain('access.remind');
 
   t.teams.down = false;
   expect(await t.runWhenDue()).toBeUndefined();

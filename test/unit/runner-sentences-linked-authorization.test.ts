@@ -87,7 +87,7 @@ describe('LinkedAuthorizationFailed on the role assignment PUT (grant)', () => {
         'identity may do that there, but the request also refers to another resource on which it lacks a ' +
         "permission. Nothing was granted. acrbot's log names that resource and the permission; the platform team " +
         `can find the entry with Azure request id ${REQUEST_ID} (correlation id ${CORRELATION_ID} in the Activity ` +
-        "Log), give acrbot's identity that permission, and then approve a new request.",
+        "Log), give acrbot's identity that permission, and then the requester can ask for it again (the new request needs approving again).",
     );
     expectNoArmText(text);
     // A refusal: nothing was made, so nothing is read back.

@@ -215,7 +215,7 @@ describe("an extension's re-read of the cluster and registry answered Subscripti
     expect((err as Error).message).toBe(
       'acrbot may no longer read registry contosoacr (Azure answered AuthorizationFailed), so it cannot read ' +
         'its tags again to tell who approves an extension. Nothing was changed: the access ends when it was ' +
-        "going to. Give acrbot's identity the Reader role on it (docs/deploy.md), then ask again.",
+        "going to. Ask the platform team to give acrbot's identity the Reader role on it (docs/deploy.md), then ask again.",
     );
     expect((err as Error).cause).toBe(forbidden);
     expect(t.refusals).toEqual(['extend.refused:extend.resourceUnreadable']);

@@ -94,6 +94,10 @@ describe('a 404 about the application acrbot just created (replication)', () => 
     expect(err).toBeInstanceOf(RunFailure);
     expect(err.outcome).toMatchObject({ errorCode: 'graph.applicationNotReplicated', cleanup: 'pending' });
     expect(err.outcome.error).toMatch(/after 4 tries \(addPassword; directory replication\)/);
+    // Said to the requester: they ask again, and the new request is approved again.
+    expect(err.outcome.error).toContain(
+      'Nothing was granted; ask for it again in a few minutes (the new request needs approving again).',
+    );
     expect(err.outcome.error).toMatch(
       /acrbot deletes the application once Graph shows it \(it looks again shortly\)\.$/,
     );

@@ -12,6 +12,7 @@ import type { AccessRequest, CreatedObject } from '../../src/domain/request';
 import { pullSecretRecordId } from '../../src/domain/secret-ownership';
 import { RunFailure, RunInterrupted, type RunContext } from '../../src/flows/executor';
 import { CLUSTER_WAIT_LIMIT_MS, SecretRunner, type SecretRunnerPorts } from '../../src/flows/secret-runner';
+import { withCorrelation } from '../../src/observability/correlation';
 import { createLogger } from '../../src/observability/logger';
 import { pendingRequest, REGISTRY_ID, secretPlan } from './support/requests';
 
@@ -184,6 +185,22 @@ describe('a resumed secret run failing before its credential step', () => {
       error: expect.stringMatching(/Cluster aks-prod did not answer in time.*may therefore hold the credential/),
     });
     expect(deletes).toEqual([`token:${TOKEN}`]);
+  });
+
+  test('given up after an unexpected last try: the reference the logs carry and what to do, not "see the logs"', async () => {
+    const { ctx } = context([tokenRecord, writeStarted]);
+    const since = {
+      waiting: { since: new Date(NOW - CLUSTER_WAIT_LIMIT_MS).toISOString(), reason: 'waits', reference: 'r' },
+    };
+    const err = (await failureOf(
+      withCorrelation(() => runner(ports([], new Error('boom'))).run(request(since), ctx), 'exec-R-AAAAAAAA'),
+    )) as RunFailure;
+    expect(err.outcome.errorCode).toBe('kubernetes.gaveUp');
+    expect(err.outcome.error).toContain(
+      "The last try: an unexpected error; the platform team can find the details in acrbot's logs under reference " +
+        'exec-R-AAAAAAAA. Ask them to look at the cluster, then ask for it again (the new request needs approving again).',
+    );
+    expect(err.outcome.error).not.toContain('boom');
   });
 
   test('the interruption carries what the cards say, naming the secret and the limit', async () => {

@@ -43,14 +43,14 @@ test('a 200 that is no JSON (a proxy or sign-in page) is a failure, not data dra
   expect((err as ApiError).message).toBe("acrbot's answer could not be read (HTTP 200, not JSON); reload the page.");
 });
 
-test("a failure with acrbot's sentence keeps it, with the correlation id", async () => {
+test("a failure with acrbot's sentence keeps it, with the correlation id as the reference", async () => {
   jest.spyOn(globalThis, 'fetch').mockResolvedValue(
     new Response(JSON.stringify({ error: 'unavailable', message: 'The store did not answer.', correlationId: 'c-9' }), {
       status: 503,
       headers: { 'Content-Type': 'application/json' },
     }),
   );
-  await expect(api(host, '/my-access')).rejects.toThrow('The store did not answer. (correlation id c-9)');
+  await expect(api(host, '/my-access')).rejects.toThrow('The store did not answer. (reference c-9)');
 });
 
 describe("Teams' refusal of a sign-in token", () => {
@@ -59,12 +59,12 @@ describe("Teams' refusal of a sign-in token", () => {
     [
       'AADSTS65001',
       new Error('AADSTS65001: The user or administrator has not consented to use the application.'),
-      /grant consent to the tab's app registration/,
+      /grant consent to the tab's app registration; tell the platform team\./,
     ],
     [
       'AADSTS500011',
       new Error('AADSTS500011: The resource principal named api://bot.example/abc was not found in the tenant.'),
-      /open it again; if this stays, tell your acrbot admins/,
+      /open it again; if this stays, give the platform team this message/,
     ],
   ])('%s: a sign-in problem naming the reason and who can fix it', (_label, reason, hint) => {
     const err = signInFailure(reason);

@@ -510,9 +510,9 @@ describe('the banner while new access is paused', () => {
 });
 
 describe('the banner when the pause of new access could not be read', () => {
-  test('says what may be refused, that the rest is current, and the correlation id to give the admins', () => {
+  test('says what may be refused, that the rest is current, and the reference to give the platform team', () => {
     expect(pauseUnreadableBanner({ correlationId: 'c-123' })).toBe(
-      'Whether new access is paused could not be read just now, so Extend may be refused; the rest of this page is current. If it stays, tell your acrbot admins this correlation id: c-123.',
+      'Whether new access is paused could not be read just now, so Extend may be refused; the rest of this page is current. If it stays, give the platform team reference c-123.',
     );
   });
 });

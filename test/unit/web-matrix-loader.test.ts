@@ -108,7 +108,7 @@ describe('a failed call', () => {
       'Something went wrong (correlation id c-1).',
     );
     expect(failureMessage(409, { message: 'Already being revoked.', correlationId: 'c-2' })).toBe(
-      'Already being revoked. (correlation id c-2)',
+      'Already being revoked. (reference c-2)',
     );
     expect(failureMessage(502, {})).toBe('The server answered 502.');
   });

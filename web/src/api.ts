@@ -40,8 +40,8 @@ export function signInFailure(err: unknown): AuthError {
     'sso_failed',
     `Teams could not sign you in to acrbot (${reason}). ` +
       (consent
-        ? "An admin must grant consent to the tab's app registration; tell your acrbot admins."
-        : "Close the tab and open it again; if this stays, tell your acrbot admins this message (the tab's app registration may need fixing)."),
+        ? "An admin must grant consent to the tab's app registration; tell the platform team."
+        : "Close the tab and open it again; if this stays, give the platform team this message (the tab's app registration may need fixing)."),
   );
 }
 
@@ -93,12 +93,11 @@ export function unreachableMessage(post: boolean): string {
 }
 
 /**
- * The sentence shown for a failed call: the server's message, with its correlation id (for the
- * admins) added unless the message already names it (a 500's does).
+ * The sentence shown for a failed call: the server's message, with its correlation id as the
+ * reference the platform team looks up, added unless the message already names it (a 500's does).
  */
 export function failureMessage(status: number, json: { message?: string; correlationId?: string }): string {
   const message = json.message ?? `The server answered ${status}.`;
-  const id =
-    json.correlationId && !message.includes(json.correlationId) ? ` (correlation id ${json.correlationId})` : '';
+  const id = json.correlationId && !message.includes(json.correlationId) ? ` (reference ${json.correlationId})` : '';
   return `${message}${id}`;
 }

@@ -123,7 +123,7 @@ export function pausedBanner(paused: NonNullable<Me['paused']>): string {
 
 /** The banner when the server could not read whether new access is paused. */
 export function pauseUnreadableBanner(unreadable: NonNullable<Me['pauseUnreadable']>): string {
-  return `Whether new access is paused could not be read just now, so Extend may be refused; the rest of this page is current. If it stays, tell your acrbot admins this correlation id: ${unreadable.correlationId}.`;
+  return `Whether new access is paused could not be read just now, so Extend may be refused; the rest of this page is current. If it stays, give the platform team reference ${unreadable.correlationId}.`;
 }
 
 /**

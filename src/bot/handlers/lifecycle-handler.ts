@@ -55,6 +55,24 @@ const extendData = z.object({
   reason: z.string().optional(),
 });
 
+/**
+ * The refusal of an Extend click whose data is not what acrbot's reminder carries (a forged or
+ * broken card): what was wrong with it, and the command to type instead. An id that is fine is
+ * named in that command (it is a request id's letters and digits only); the rest is not echoed.
+ */
+function unreadExtendCard(data: unknown): UserFacingError {
+  const requestId = (data as { requestId?: unknown } | null | undefined)?.requestId;
+  if (typeof requestId !== 'string' || !isRequestId(requestId))
+    return new UserFacingError(
+      'validation.usage',
+      'The card did not carry a valid request id; type "@acrbot extend REQUEST-ID [--for 30d] reason" instead, with the id on your request\'s card.',
+    );
+  return new UserFacingError(
+    'validation.usage',
+    `The card's duration or reason could not be read; type "@acrbot extend ${requestId} [--for 30d] reason" instead.`,
+  );
+}
+
 /** Handles revoke and extend. */
 export class LifecycleHandler {
   constructor(
@@ -232,7 +250,10 @@ export class LifecycleHandler {
         const target = await this.mayRevoke(identity.actor, await requests.get(id));
         if (started.includes(target.id)) continue;
         if (ids.length > 1 && !(await requests.isApprover(identity.actor)))
-          throw new UserFacingError('revoke.notApprover', 'only approvers may revoke several requests at once');
+          throw new UserFacingError(
+            'revoke.notApprover',
+            `Only approvers may revoke several requests at once; revoke this one on its own with "@acrbot revoke ${target.id}".`,
+          );
         // Stored before the answer says "revoking": a revoke that cannot be audited or scheduled
         // is said here, not only logged while the card claims it started.
         runs.push({ id: target.id, run: await lifecycle.flow.scheduleRevoke(target, identity.actor, reason) });
@@ -351,10 +372,7 @@ export class LifecycleHandler {
     const parsed = extendData.safeParse(data);
     if (!parsed.success) {
       await auditBadCardData(this.services.requests, identity, 'extend');
-      return this.extendRefused(
-        identity,
-        new UserFacingError('validation.usage', 'The card did not carry a valid request id.'),
-      );
+      return this.extendRefused(identity, unreadExtendCard(data));
     }
     try {
       this.checkedTyping(parsed.data.reason, parsed.data.duration);

@@ -5,6 +5,16 @@
  * write's body may echo the docker config (a password), so neither is ever kept.
  */
 import { UserFacingError } from '../../domain/errors';
+import { currentCorrelationId } from '../../observability/correlation';
+
+/**
+ * Where the platform team finds what a sentence leaves out: acrbot's log lines of this work carry
+ * its correlation id (a run's, a turn's), so the sentence names it; outside any (a script), none.
+ */
+export function logsReference(): string {
+  const reference = currentCorrelationId();
+  return `the platform team can find the details in acrbot's logs${reference ? ` under reference ${reference}` : ''}`;
+}
 
 /** HTTP status of a client-node error, if it is one. */
 export function kubeStatus(err: unknown): number | undefined {
@@ -95,7 +105,7 @@ export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacing
       if (namespaceBeingDeleted(err)) return namespaceTerminatingError(ctx, cause);
       return new UserFacingError(
         'kubernetes.forbidden',
-        `acrbot may not ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace} of cluster ${ctx.cluster}: its identity needs ${rbacRule(ctx)} there. Give it the Role and RoleBinding of docs/deploy.md in that namespace (get on the namespace; get, create, update and delete on secrets; get and patch on serviceaccounts) and nothing broader: a built-in role such as RBAC Writer would let acrbot run pods as any service account there.`,
+        `acrbot may not ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace} of cluster ${ctx.cluster}: its identity needs ${rbacRule(ctx)} there. Ask the platform team to give it the Role and RoleBinding of docs/deploy.md in that namespace (get on the namespace; get, create, update and delete on secrets; get and patch on serviceaccounts) and nothing broader: a built-in role such as RBAC Writer would let acrbot run pods as any service account there.`,
         cause,
       );
     case 404:
@@ -103,13 +113,13 @@ export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacing
     case 409:
       return new UserFacingError(
         'kubernetes.conflict',
-        `The ${ctx.resource} in namespace ${ctx.namespace} of cluster ${ctx.cluster} changed while acrbot was writing it; approve a new request to try again.`,
+        `The ${ctx.resource} in namespace ${ctx.namespace} of cluster ${ctx.cluster} changed while acrbot was writing it; ask for it again (the new request needs approving again).`,
         cause,
       );
     case 422:
       return new UserFacingError(
         'kubernetes.invalid',
-        `Cluster ${ctx.cluster} refused the ${ctx.resource} as invalid; the platform team can find the details in acrbot's logs.`,
+        `Cluster ${ctx.cluster} refused the ${ctx.resource} as invalid; ${logsReference()}. Ask them to look before asking again: the same request would be refused the same way.`,
         cause,
       );
     default:
@@ -126,12 +136,21 @@ export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacing
           `Cluster ${ctx.cluster} is throttling requests (429) and refused acrbot's ${ctx.verb} of ${ctx.resource} in namespace ${ctx.namespace}${LEAVES_NOTHING.has(ctx.verb) ? '; nothing was left behind' : ''}; try again in a few minutes.`,
           cause,
         );
+      // No status: nothing came back (refused connection, reset, DNS), so the step is the
+      // network's; a status the cases above do not know is the cluster's, for the logs.
       return new UserFacingError(
         'kubernetes.failed',
-        `Cluster ${ctx.cluster} could not be reached or failed (${status ?? 'no answer'}) while acrbot tried to ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace}${LEAVES_NOTHING.has(ctx.verb) ? '; nothing was left behind' : ''}.`,
+        status === undefined
+          ? `Cluster ${ctx.cluster} could not be reached (no answer) while acrbot tried to ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace}${leftBehind(ctx)}; check that its API server is up and reachable from acrbot, then ask again.`
+          : `Cluster ${ctx.cluster} failed (HTTP ${status}) while acrbot tried to ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace}${leftBehind(ctx)}; ask again in a few minutes, and if it keeps failing, ${logsReference()}.`,
         cause,
       );
   }
+}
+
+/** The clause saying a failed call left the cluster as it was, for the calls that do ({@link LEAVES_NOTHING}). */
+function leftBehind(ctx: KubeCallContext): string {
+  return LEAVES_NOTHING.has(ctx.verb) ? '; nothing was left behind' : '';
 }
 
 /**
@@ -191,9 +210,9 @@ function notFoundText(ctx: KubeCallContext): string {
   if (resource === 'thenamespace' || resource === 'namespaces' || (resource === 'secrets' && ctx.verb === 'create'))
     return `Namespace ${ctx.namespace} does not exist in cluster ${ctx.cluster}; create it first or choose another --namespace (a pull secret must live in the workload's namespace).`;
   if (resource === 'serviceaccounts')
-    return `The service account acrbot was to ${ctx.verb} no longer exists in ${where} (it was there when acrbot checked); check --service-account and approve a new request.`;
+    return `The service account acrbot was to ${ctx.verb} no longer exists in ${where} (it was there when acrbot checked); check --service-account and ask for it again (the new request needs approving again).`;
   if (resource === 'secrets')
-    return `The secret acrbot was to ${ctx.verb} no longer exists in ${where} (it, or the namespace, was deleted after acrbot checked it); approve a new request to check again.`;
+    return `The secret acrbot was to ${ctx.verb} no longer exists in ${where} (it, or the namespace, was deleted after acrbot checked it); ask for it again (the new request needs approving again), and acrbot checks again.`;
   return `Kubernetes did not find the ${ctx.resource} acrbot was to ${ctx.verb} in ${where}.`;
 }
 

@@ -30,6 +30,7 @@ import {
   type KubeScope,
   type KubeSignIn,
   kubeStatus,
+  logsReference,
   namespaceTerminatingError,
   secretTerminatingError,
 } from './kube-errors';
@@ -313,12 +314,14 @@ export class KubePullSecrets implements PullSecretPort {
       if (statusCode === 403)
         throw new UserFacingError(
           'cluster.noCredentials',
-          `acrbot may not read the credentials of cluster ${cluster.name}; give its identity the Azure Kubernetes Service Cluster User Role on the cluster.`,
+          `acrbot may not read the credentials of cluster ${cluster.name}; ask the platform team to give its identity the Azure Kubernetes Service Cluster User Role on the cluster (docs/deploy.md), then ask again.`,
           { cause },
         );
+      // No code and no status: no answer came, or one without a kubeconfig in it.
+      const answer = code ?? (statusCode !== undefined ? `HTTP ${statusCode}` : 'no answer');
       throw new UserFacingError(
         'cluster.noCredentials',
-        `Azure did not return credentials for cluster ${cluster.name} (${code ?? statusCode ?? 'error'}).`,
+        `Azure did not return credentials for cluster ${cluster.name} (${answer}); ask again in a few minutes, and if it keeps failing, ${logsReference()}.`,
         { cause },
       );
     }
