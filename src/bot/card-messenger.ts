@@ -149,7 +149,10 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     if (requesterCopy) {
       const to = requesterCopy.conversation as Partial<ConversationReference>;
       try {
-        const id = await this.send(to, requestCard(extension, { showActions: false }));
+        // With its viewers, as a reply in a turn is (replyAndTrack): where this copy is the
+        // approvers' too, their own views (Approve/Reject) are on it, since shareRequesterCopy
+        // redraws it only when none of them has one.
+        const id = await this.send(to, await this.postedRequestCard(extension, to, 'requester'));
         if (id) {
           await this.trackAt(to, extension.id, id, 'requester');
           placed = to;
@@ -342,9 +345,16 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
    * goes to the escalation channel too, the same message in both: who was asked and who is told
    * now (views/nudge-view.ts). Without a rule channel, a new post where the approvers' copy is.
    * One post per conversation: an escalation channel that is where the approvers are asked gets
-   * it once.
+   * it once. False, with a warning logged, when it found no conversation to post in (the caller
+   * audits it as not posted): no rule channel and no approvers' copy, e.g. a request whose one
+   * card was shared in the old ACRBOT_APPROVAL_CHANNEL after that setting changed
+   * ({@link approversCopyOf} goes by the current settings).
    */
-  async nudgeApprovers(request: AccessRequest, rule: PolicyRule, kind: 'remind' | 'escalate'): Promise<void> {
+  async nudgeApprovers(
+    request: AccessRequest,
+    rule: PolicyRule,
+    kind: 'remind' | 'escalate',
+  ): Promise<false | undefined> {
     const approverCopy = this.approversCopyOf(request, await this.store.listCardCopies(request.id));
     const targets: Partial<ConversationReference>[] = [];
     const main = rule.channel
@@ -354,6 +364,13 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     if (kind === 'escalate' && rule.escalateTo?.channel) {
       const escalation = await this.channelReference(request.id, rule.escalateTo.channel, 'escalation');
       if (escalation && !targets.some((t) => sameConversation(t, escalation))) targets.push(escalation);
+    }
+    if (targets.length === 0) {
+      this.log.warn(
+        { requestId: request.id, kind },
+        "an approval nudge had nowhere to go: no rule channel, and no approvers' card to post beside",
+      );
+      return false;
     }
     const { text, entities } = kind === 'remind' ? reminderMessage(request, rule) : escalationMessage(request, rule);
     await eachTarget(targets, this.log, request.id, kind === 'remind' ? 'reminder' : 'escalation', (target) =>
@@ -365,6 +382,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
         await ctx.sendActivity({ type: 'message', text, entities });
       }),
     );
+    return undefined;
   }
 
   /**
@@ -658,7 +676,9 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
    * second card in the same conversation would show twice, both with Approve/Reject
    * ({@link approversCopyOf} finds it for nudges, reports and updates). It is redrawn as the
    * approvers' copy when that differs (Approve/Reject for everyone there while none of its
-   * approvers has a view of their own). False when no requester's copy is in `target`'s
+   * approvers has a view of their own). So that copy must have been posted with its viewers
+   * (replyAndTrack, {@link postedRequestCard}): one without them would leave named approvers with
+   * a read-only card and no view of their own. False when no requester's copy is in `target`'s
    * conversation (it could not be placed): the caller posts the approvers' copy instead.
    */
   async shareRequesterCopy(request: AccessRequest, target: Partial<ConversationReference>): Promise<boolean> {

@@ -42,6 +42,10 @@ const MARK_ATTEMPTS = 3;
 /** How often the mark of a nudge that was not sent is looked at again when the request keeps changing. */
 const UNCLAIM_ATTEMPTS = 3;
 
+/** The end of the entry of a nudge that found no conversation to go to. */
+const NOT_POSTED =
+  "; not posted: no conversation where its approvers are asked (no rule channel, and no approvers' card to post beside)";
+
 /** How often an unreviewed break-glass grant is reported again. */
 export const BREAK_GLASS_REPORT_EVERY_MS = 24 * 3_600_000;
 
@@ -56,8 +60,12 @@ export const PAUSED_NUDGE_RECHECK_MS = 5 * 60_000;
 
 /** Implemented by the chat layer: the posts a nudge makes. */
 export interface NudgeNotifier extends RequestNotifier {
-  /** Posts a reminder in the rule's channel mentioning its approvers (`escalate`: also the escalation channel and groups). */
-  nudgeApprovers(request: AccessRequest, rule: PolicyRule, kind: 'remind' | 'escalate'): Promise<void>;
+  /**
+   * Posts a reminder in the rule's channel mentioning its approvers (`escalate`: also the
+   * escalation channel and groups). Resolves false when it found no conversation to post it in
+   * (and logged so); anything else means it was posted.
+   */
+  nudgeApprovers(request: AccessRequest, rule: PolicyRule, kind: 'remind' | 'escalate'): Promise<false | void>;
   /**
    * Reports an unreviewed break-glass grant (break-glass channel and audit channel, else where
    * its approvers are asked). Resolves false when it found nowhere to post it (and logged so);
@@ -169,12 +177,15 @@ export class ApprovalNudges {
       // Whether the reminder went out is the trail's to say, as for this nudge (sent()): its mark
       // stays when the run that set it stopped before posting. Read before the post: a failed read
       // after it would fail the job, and its retry would post the escalation again.
-      const note = kind === 'escalate' ? reminderNote(claimed, await this.sent(claimed.id, 'approval.reminded')) : '';
+      const note = kind === 'escalate' ? await this.reminderNoteOf(claimed) : '';
       // The mark claims the nudge (another run of this job finds it and its entry, and stops);
       // it is recorded as sent only once the approvers were told. Not told: the claim is undone
       // and the job fails, so the scheduler retries it with backoff instead of finding it "done".
+      // Nowhere to post it (no rule channel, no approvers' card to follow) is no failure a retry
+      // mends: used up, and audited `unposted`, so no entry says approvers were told who were not.
+      let posted: boolean;
       try {
-        await this.notifier.nudgeApprovers(claimed, rule, kind);
+        posted = (await this.notifier.nudgeApprovers(claimed, rule, kind)) !== false;
       } catch (err) {
         try {
           await this.unclaim(claimed, field);
@@ -188,11 +199,12 @@ export class ApprovalNudges {
       }
       await this.record(claimed, {
         action,
-        outcome: kind === 'remind' ? 'reminded' : 'escalated',
-        detail:
+        outcome: !posted ? 'unposted' : kind === 'remind' ? 'reminded' : 'escalated',
+        detail: `${
           kind === 'remind'
             ? `no decision after ${Math.round(rule.remindAfterMs! / 60_000)} min`
-            : `no decision after ${Math.round(rule.escalateAfterMs! / 60_000)} min${note}`,
+            : `no decision after ${Math.round(rule.escalateAfterMs! / 60_000)} min${note}`
+        }${posted ? '' : NOT_POSTED}`,
       });
       // Posting the nudge takes a while (one post per channel): a decision, or the run it
       // started, may have changed the request since, and redrawn its cards. Drawing this
@@ -266,9 +278,22 @@ export class ApprovalNudges {
     await this.jobs.schedule({ id: job.id, kind: job.kind, dueAt, requestId: job.requestId, payload: job.payload });
   }
 
-  /** Whether the audit log says this nudge of the request was posted (written only after the post). */
+  /**
+   * Whether the audit log says this nudge of the request is done (written only after the post):
+   * posted, or found nowhere to be posted (`unposted`, used up all the same).
+   */
   private async sent(requestId: string, action: 'approval.reminded' | 'approval.escalated'): Promise<boolean> {
     return (await this.audit.forRequest(requestId)).some((entry) => entry.action === action);
+  }
+
+  /**
+   * What an escalation's entry says of the reminder before it (reminderNote): one audited
+   * `unposted` is named as such, not read as posted nor as taken over by this escalation.
+   */
+  private async reminderNoteOf(request: AccessRequest): Promise<string> {
+    const entry = (await this.audit.forRequest(request.id)).find((e) => e.action === 'approval.reminded');
+    if (entry?.outcome === 'unposted') return '; the reminder before it was not posted either (nowhere to post it)';
+    return reminderNote(request, entry !== undefined);
   }
 
   /**
