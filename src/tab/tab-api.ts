@@ -438,12 +438,15 @@ export class TabApi {
    * first, then the ended ones newest first in the room left. Ended requests only accumulate:
    * read with the live ones oldest first, a year of history filled the listing, and yesterday's
    * ended access (and, once past the limit, newer live grants) was never shown. Live before
-   * ended: a request that ends between the two reads is found by the second (STATE_ROUNDS).
+   * ended: a request that ends between the two reads is found by the second (STATE_ROUNDS), and
+   * is then in both; it is shown once, as the second read has it (ended: no Revoke or Extend on
+   * access that is gone, and counted once).
    */
   private async everyonesRequests(): Promise<AccessRequest[]> {
     const live = await this.deps.store.listByState([...LIVE_STATES], LIST_LIMIT);
     const ended = await this.deps.store.listByState([...ENDED_STATES], LIST_LIMIT - live.length, 'newestFirst');
-    return [...live, ...ended];
+    const endedIds = new Set(ended.map((r) => r.id));
+    return [...live.filter((r) => !endedIds.has(r.id)), ...ended];
   }
 
   private isOwn(request: AccessRequest, c: Caller): boolean {

@@ -9,7 +9,7 @@ import type { TableClient } from '@azure/data-tables';
 import { type AccessRequest, transition } from '../../src/domain/request';
 import { tablesStores } from '../../src/integrations/store/open-stores';
 import { listAll, openTablesAccount, prefixFilter } from '../../src/integrations/store/tables-client';
-import { LAYOUT, LAYOUT_MARKER, PK } from '../../src/integrations/store/tables-request-indexes';
+import { indexFields, indexRows, LAYOUT, LAYOUT_MARKER, PK } from '../../src/integrations/store/tables-request-indexes';
 import { LIST_READS_AT_ONCE, TablesRequestStore } from '../../src/integrations/store/tables-request-store';
 import { useAzurite } from '../helpers/azurite';
 import { FakeClock } from '../unit/support/fake-clock';
@@ -84,6 +84,31 @@ describe('Tables listings newest first', () => {
     expect(ids(await store.listByState(['approved'], 10, 'newestFirst'))).toEqual([]);
     await store.update(transition(late, { type: 'approve', by: APPROVER, at: new Date(at(4)) }));
     expect(ids(await store.listByState(['approved'], 10, 'newestFirst'))).toEqual([late.id]);
+  });
+
+  test('a request an older release ended after the backfill is missing newest first until the marker is deleted (docs/storage.md); the next start lists it', async () => {
+    const prefix = world.azurite.freshPrefix();
+    const t = await table(prefix);
+    const store = (await tablesStores(world.conn(), new FakeClock(), prefix)).requests;
+    const granted = request(1, { state: 'succeeded', version: 4 });
+    await store.create(granted);
+    // Revoked by a layout-4 instance (an overlap, a rollback): it moves `s|`, `t|` and `u|`, and
+    // leaves the `n|` row at the state it knew. Nothing lists `succeeded` newest first.
+    const revoked = transition(granted, { type: 'revoke', by: APPROVER, at: new Date(at(2)) });
+    await store.update(revoked);
+    const newestKeys = async () => (await listAll(t, prefixFilter(PK, 'n|'), ['RowKey'])).map((r) => r.rowKey);
+    const [nRevoked] = await newestKeys();
+    await t.deleteEntity(PK, nRevoked!);
+    await t.createEntity({ ...indexRows(indexFields(granted))[3] });
+
+    const again = (await tablesStores(world.conn(), new FakeClock(), prefix)).requests;
+    expect(ids(await again.listByState(['revoked'], 10, 'newestFirst'))).toEqual([]);
+
+    // What the docs say to run after an older release ran on the store: delete the marker.
+    await t.deleteEntity(PK, LAYOUT_MARKER);
+    const repaired = (await tablesStores(world.conn(), new FakeClock(), prefix)).requests;
+    expect(ids(await repaired.listByState(['revoked'], 10, 'newestFirst'))).toEqual([granted.id]);
+    expect(await newestKeys()).toEqual([nRevoked]);
   });
 
   test('the requests behind a long listing are read a bounded number at a time', async () => {

@@ -4,6 +4,7 @@ import { chainEntry, verifyChain } from '../../domain/audit-chain';
 import type { AuditLog, CardCopy, Clock, ListOrder, RequestStore } from '../../domain/ports';
 import { VersionConflictError } from '../../domain/ports';
 import type { AccessRequest, RequestState } from '../../domain/request';
+import { compareCodeUnits } from './code-unit-order';
 
 /** Requests in a Map; documents are copied in and out so callers cannot mutate stored state. */
 export class MemoryRequestStore implements RequestStore {
@@ -32,11 +33,15 @@ export class MemoryRequestStore implements RequestStore {
     // slice(0, -1) would be "all but the last": none, as the other stores answer.
     if (limit <= 0) return [];
     const sign = order === 'newestFirst' ? -1 : 1;
-    return [...this.requests.values()]
-      .map((d) => JSON.parse(d) as AccessRequest)
-      .filter((r) => states.includes(r.state))
-      .sort((a, b) => sign * a.createdAt.localeCompare(b.createdAt))
-      .slice(0, limit);
+    return (
+      [...this.requests.values()]
+        .map((d) => JSON.parse(d) as AccessRequest)
+        .filter((r) => states.includes(r.state))
+        // Creation time in `order`, ids ascending within one time in either order: the port's rule,
+        // as SQLite's ORDER BY and Tables' keys have it.
+        .sort((a, b) => sign * compareCodeUnits(a.createdAt, b.createdAt) || compareCodeUnits(a.id, b.id))
+        .slice(0, limit)
+    );
   }
 
   // The signature repeats RequestStore.listByTarget's in each of the three stores (the port's shape, not shared logic).

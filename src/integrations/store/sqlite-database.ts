@@ -24,14 +24,18 @@ CREATE INDEX IF NOT EXISTS requests_by_state ON requests(state, created_at);
 -- on one registry (holders, check, access REGISTRY), in a state by creation time: one seek per
 -- state reads what is asked for in either order. The earlier requests_by_target had no state,
 -- so every call walked the pair's whole history (ended grants only accumulate) row by row.
--- Created on open, so older files get them (and lose the old index) on their first start.
+-- Created on open, so older files get them on their first start (building them takes the write
+-- lock once: seconds on a large file).
 CREATE INDEX IF NOT EXISTS requests_by_target_state ON requests(
   lower(json_extract(doc, '$.plan.registry.id')), lower(json_extract(doc, '$.plan.cluster.id')), state, created_at
 );
 CREATE INDEX IF NOT EXISTS requests_by_registry_state ON requests(
   lower(json_extract(doc, '$.plan.registry.id')), state, created_at
 );
-DROP INDEX IF EXISTS requests_by_target;
+-- An older file's requests_by_target is kept (no statement of this version names it): a process
+-- of the previous release still running on the file (an overlap, a rollback) prepares its listings
+-- with INDEXED BY requests_by_target and would fail every one with "no such index". A later
+-- release drops it, once no process older than this one can run on the file.
 -- One requester's requests in a state, oldest first (the per-user pending cap on every new
 -- request, a user's own access); created on open, so older database files get it too.
 CREATE INDEX IF NOT EXISTS requests_by_requester ON requests(

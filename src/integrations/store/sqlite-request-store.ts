@@ -35,8 +35,13 @@ interface Row {
   created_at: string;
 }
 
-/** SQL's direction for `order`. */
-const direction = (order: ListOrder) => (order === 'newestFirst' ? 'DESC' : 'ASC');
+/**
+ * The ORDER BY of a listing in `order`: by creation time, then ids ascending in either order
+ * (the port's rule, which Tables' keys and the memory store follow too). The indexes end at
+ * created_at, so SQLite sorts only each run of equal times (`USE TEMP B-TREE FOR LAST TERM OF
+ * ORDER BY`) and still stops at the limit.
+ */
+const orderBy = (order: ListOrder) => `ORDER BY created_at ${order === 'newestFirst' ? 'DESC' : 'ASC'}, id ASC`;
 
 /** SQLite-backed {@link RequestStore}. */
 export class SqliteRequestStore implements RequestStore {
@@ -106,7 +111,7 @@ export class SqliteRequestStore implements RequestStore {
   async listByState(states: RequestState[], limit = 100, order: ListOrder = 'oldestFirst'): Promise<AccessRequest[]> {
     if (limit <= 0) return [];
     const statement = this.prepared(
-      `SELECT doc, id, created_at FROM requests INDEXED BY requests_by_state WHERE state = ? ORDER BY created_at ${direction(order)} LIMIT ?`,
+      `SELECT doc, id, created_at FROM requests INDEXED BY requests_by_state WHERE state = ? ${orderBy(order)} LIMIT ?`,
     );
     return this.perState(states, limit, order, (state) => statement.all(state, limit) as Row[]);
   }
@@ -149,7 +154,7 @@ export class SqliteRequestStore implements RequestStore {
     const rows = asked.length === 1 ? read(asked[0]) : this.db.transaction(() => asked.flatMap(read))();
     const sign = order === 'newestFirst' ? -1 : 1;
     if (asked.length > 1)
-      rows.sort((a, b) => sign * (compareCodeUnits(a.created_at, b.created_at) || compareCodeUnits(a.id, b.id)));
+      rows.sort((a, b) => sign * compareCodeUnits(a.created_at, b.created_at) || compareCodeUnits(a.id, b.id));
     return rows.slice(0, limit).map((r) => JSON.parse(r.doc) as AccessRequest);
   }
 
@@ -182,7 +187,7 @@ export class SqliteRequestStore implements RequestStore {
     const where = ids.map((c) => c.sql).join(' AND ');
     const params = ids.flatMap((c) => c.params);
     const statement = this.prepared(
-      `SELECT doc, id, created_at FROM requests INDEXED BY ${index} WHERE ${where} AND state = ? ORDER BY created_at ${direction(order)}${exact ? ' LIMIT ?' : ''}`,
+      `SELECT doc, id, created_at FROM requests INDEXED BY ${index} WHERE ${where} AND state = ? ${orderBy(order)}${exact ? ' LIMIT ?' : ''}`,
     );
     const found = this.perState(states, exact ? limit : Number.MAX_SAFE_INTEGER, order, (state) =>
       exact ? (statement.all(...params, state, limit) as Row[]) : (statement.all(...params, state) as Row[]),
@@ -240,7 +245,7 @@ export class SqliteRequestStore implements RequestStore {
     const query = `FROM requests INDEXED BY requests_by_requester WHERE lower(json_extract(doc, '$.requester.objectId')) = ? AND state IN (${marks})`;
     return this.prepared(
       kind === 'list'
-        ? `SELECT doc ${query} ORDER BY created_at LIMIT ?`
+        ? `SELECT doc ${query} ${orderBy('oldestFirst')} LIMIT ?`
         : // Counting stops at the cap; the index alone answers it (no document is read).
           `SELECT count(*) AS n FROM (SELECT 1 ${query} LIMIT ?)`,
     );

@@ -365,7 +365,9 @@ export class TablesRequestStore implements RequestStore {
     const sign = order === 'newestFirst' ? -1 : 1;
     const ids = [...new Map(rows.map((row) => [String(row.id), createdAtOf(row)])).entries()]
       .map(([id, createdAt]) => ({ id, createdAt }))
-      .sort((a, b) => sign * (compareCodeUnits(a.createdAt, b.createdAt) || compareCodeUnits(a.id, b.id)))
+      // Ids ascending within one time in either order, as the keys (`s|`, `t|`, `u|`, `n|`) have
+      // them: each state's read is then a prefix of this order, and the cut below agrees with it.
+      .sort((a, b) => sign * compareCodeUnits(a.createdAt, b.createdAt) || compareCodeUnits(a.id, b.id))
       .slice(0, limit);
     const found = await mapAtMost(ids, LIST_READS_AT_ONCE, (i) => this.get(i.id));
     return found.filter((r): r is AccessRequest => r !== undefined && states.includes(r.state));

@@ -100,6 +100,41 @@ export function describeRequestStoreContract(
       expect(ids(await store.listByRegistry(registry.id, ['revoked'], 2))).toEqual(['1', '3']);
     });
 
+    it('requests created at the same time are listed by id ascending in either order, each limit a prefix of a larger one', async () => {
+      const SAME = '2025-06-01T00:00:00.000Z';
+      const made = (id: string, state: 'revoked' | 'failed', createdAt = SAME) =>
+        pendingRequest({ id, state, createdAt, version: 5 });
+      // Neither in id order nor its reverse, so no store answers in insertion order by chance.
+      const all = [
+        made('R-TIEC0003', 'failed'),
+        made('R-NEW00000', 'revoked', '2025-06-01T00:00:00.001Z'),
+        made('R-TIEB0002', 'revoked'),
+        made('R-OLD00000', 'revoked', '2025-05-31T23:59:59.999Z'),
+        made('R-TIEA0001', 'revoked'),
+      ];
+      for (const r of all) await store.create(r);
+      const ids = (rs: AccessRequest[]) => rs.map((r) => r.id.slice(2, 6));
+      const { cluster, registry } = all[0].plan;
+      const ended: ('revoked' | 'failed')[] = ['revoked', 'failed'];
+      const newest = ['NEW0', 'TIEA', 'TIEB', 'TIEC', 'OLD0'];
+      const oldest = ['OLD0', 'TIEA', 'TIEB', 'TIEC', 'NEW0'];
+      for (const limit of [2, 3, 4, 5]) {
+        expect(ids(await store.listByState(ended, limit, 'newestFirst'))).toEqual(newest.slice(0, limit));
+        expect(ids(await store.listByState(ended, limit))).toEqual(oldest.slice(0, limit));
+        expect(ids(await store.listByRegistry(registry.id, ended, limit, 'newestFirst'))).toEqual(
+          newest.slice(0, limit),
+        );
+        expect(ids(await store.listByRegistry(registry.id, ended, limit))).toEqual(oldest.slice(0, limit));
+        expect(ids(await store.listByTarget(cluster.id, registry.id, ended, limit))).toEqual(oldest.slice(0, limit));
+        expect(ids(await store.listByRequester(all[0].requester.objectId, ended, limit))).toEqual(
+          oldest.slice(0, limit),
+        );
+      }
+      // One state alone: its own read, no merge.
+      expect(ids(await store.listByState(['revoked'], 3, 'newestFirst'))).toEqual(['NEW0', 'TIEA', 'TIEB']);
+      expect(ids(await store.listByState(['revoked'], 3))).toEqual(['OLD0', 'TIEA', 'TIEB']);
+    });
+
     it('documents are copied in and out', async () => {
       const request = pendingRequest();
       await store.create(request);
