@@ -112,6 +112,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
     graphReplicationDelaysMs: options.graphReplicationDelaysMs,
     kubeCallTimeoutMs: options.kubeCallTimeoutMs,
     log,
+    subscriptionIds: config.subscriptionIds,
   });
   const flows = createFlows(config, { stores, azure, notifier: channel.messenger, scheduler, clock, log }, options);
   registerJobs(

@@ -23,7 +23,13 @@ export interface AzurePorts {
 export function createAzurePorts(
   access: AzureAccess,
   stores: Stores,
-  options: { graphReplicationDelaysMs?: number[]; kubeCallTimeoutMs?: number; log: Logger },
+  options: {
+    graphReplicationDelaysMs?: number[];
+    kubeCallTimeoutMs?: number;
+    log: Logger;
+    /** The subscriptions acrbot is configured for: where a registry gone from its recorded id is looked for. */
+    subscriptionIds?: readonly string[];
+  },
 ): AzurePorts {
   const reader = new ArmResourceReader(access.arm);
   const roleAssignments = new ArmRoleAssignments(access.arm);
@@ -36,7 +42,7 @@ export function createAzurePorts(
   });
   const directory = new GraphDirectory(graph);
   const secrets: SecretRunnerPorts = {
-    tokens: new ArmRegistryTokens((s) => reader.acrClient(s)),
+    tokens: new ArmRegistryTokens((s) => reader.acrClient(s), { subscriptionIds: options.subscriptionIds }),
     servicePrincipals: new GraphServicePrincipals(
       graph,
       options.graphReplicationDelaysMs,

@@ -1698,7 +1698,8 @@ export class AccessLifecycle {
     const targetIds = [ref.kind === 'token' ? ref.tokenName : ref.applicationId];
     const before = (await this.audit.forRequest(request.id)).filter((e) => e.action === 'access.revoke.credential');
     const deletedBefore = before.some((e) => e.outcome === 'deleted');
-    if (deletedBefore || before.some((e) => e.outcome === 'absent')) {
+    // 'unconfirmed': an earlier attempt ended it for acrbot's records and told the approvers.
+    if (deletedBefore || before.some((e) => e.outcome === 'absent' || e.outcome === 'unconfirmed')) {
       await this.record(request, by, {
         action: 'access.revoke.credential',
         outcome: deletedBefore ? 'alreadyDeleted' : 'absent',
@@ -1730,10 +1731,17 @@ export class AccessLifecycle {
     // that someone deleted) is absent, and the revocation goes on, as the clean-ups record it.
     await this.record(request, by, {
       action: 'access.revoke.credential',
-      outcome: deletion.deleted.length ? 'deleted' : 'absent',
+      outcome: deletion.deleted.length ? 'deleted' : deletion.registryUnconfirmed ? 'unconfirmed' : 'absent',
       targetIds,
       detail: revokedCredentialDetail(ref, deletion, left.length > 0),
     });
+    // Its registry is nowhere acrbot can see, its name taken (or not to be asked about): ended for
+    // acrbot's records, and the approvers told once what acrbot cannot confirm and what to do.
+    if (deletion.registryUnconfirmed)
+      await this.messenger.reportToApprovers(
+        request,
+        `The revocation of ${request.id} ended unconfirmed for its token. ${deletion.registryUnconfirmed}`,
+      );
   }
 
   private async record(

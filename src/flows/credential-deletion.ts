@@ -49,9 +49,17 @@ export interface CredentialDeletion {
   notOurs: string[];
   /**
    * Why nothing of a token credential was found, when its registry is not at its recorded id
-   * ({@link RegistryWhereabouts}): the registry was deleted, or moved without the token.
+   * ({@link RegistryWhereabouts}): the registry was deleted, or the registry of its name holds no
+   * such token, or (with {@link registryUnconfirmed}) acrbot cannot see where it is.
    */
   registryNote?: string;
+  /**
+   * Set when acrbot cannot confirm the token is gone: its registry is seen nowhere acrbot can
+   * list, and its name is taken elsewhere (or acrbot may not ask). The deletion ends for acrbot's
+   * records all the same (never retried for ever over a registry acrbot cannot see, which may not
+   * be acrbot's at all); this is the sentence approvers are told once.
+   */
+  registryUnconfirmed?: string;
 }
 
 /**
@@ -63,15 +71,15 @@ export interface CredentialDeletion {
 export interface RegistryWhereabouts {
   /**
    * Undefined when the registry is at its recorded id (the token is gone from it); else why
-   * nothing of the credential is there (the registry was deleted, or moved without the token).
-   * Throws when a registry of that name exists elsewhere and the token may be on it: acrbot acts
-   * only on what is at the ids it recorded (G15), so that is for an operator. Without it, a token
-   * not found counts as gone.
+   * nothing of the credential is there (`note`), and, when acrbot cannot confirm the token is
+   * gone, what approvers are told (`unconfirmed`). Throws when the registry of that name acrbot
+   * can see elsewhere holds the token: acrbot acts only on what is at the ids it recorded (G15),
+   * so that is for an operator. Without it, a token not found counts as gone.
    */
   missingTokenReason?(
     registry: { subscriptionId: string; resourceGroup: string; name: string },
     missing: { tokenName: string; scopeMapName?: string },
-  ): Promise<string | undefined>;
+  ): Promise<{ note: string; unconfirmed?: string } | undefined>;
 }
 
 /**
@@ -94,12 +102,16 @@ export async function deleteCredential(ports: SecretRunnerPorts, ref: Credential
     // Not found: from the registry, or the registry not at its id (the read of its scope map
     // would not find that either, so it is not made).
     const { scopeMapName } = ref;
-    const note = token
+    const missing = token
       ? undefined
       : await tokens.missingTokenReason?.(registry, { tokenName: ref.tokenName, scopeMapName });
-    if (note) {
+    if (missing) {
       if (scopeMapName) found.notFound.push(scopeMapName);
-      return { ...found, registryNote: note };
+      return {
+        ...found,
+        registryNote: missing.note,
+        ...(missing.unconfirmed && { registryUnconfirmed: missing.unconfirmed }),
+      };
     }
     if (ref.scopeMapName) {
       const name = ref.scopeMapName;

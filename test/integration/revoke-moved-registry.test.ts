@@ -55,6 +55,24 @@ function armCalls(only: RegExp): string[] {
 /** The texts of the "Needs attention" reports sent so far. */
 const reports = () => h.connector.calls.map((c) => cardText(c.activity)).filter((text) => /Needs attention/.test(text));
 
+/**
+ * Gives acrbot a role on the sandbox's first subscription that carries the registry name check
+ * (`checkNameAvailability`) and nothing else: the deployment does not grant it.
+ */
+function allowNameCheck(): void {
+  h.app.sandbox!.arm.state.access.assign(`/subscriptions/${SANDBOX_SUBSCRIPTIONS.platform}`, {
+    roleName: 'registry name check',
+    permissions: [
+      {
+        actions: ['Microsoft.ContainerRegistry/checkNameAvailability/read'],
+        notActions: [],
+        dataActions: [],
+        notDataActions: [],
+      },
+    ],
+  });
+}
+
 /** The detail of the request's `access.revoke.credential` entry. */
 async function credentialEntry(id: string) {
   return (await h.app.audit.forRequest(id)).find((e) => e.action === 'access.revoke.credential');
@@ -82,9 +100,14 @@ describe('revoking a --kind token secret whose registry was moved or deleted', (
     await h.connector.waitFor((c) => /Needs attention/.test(cardText(c.activity)), 5000, 'the report');
     const [report] = reports();
     expect(report).toContain(
-      `Registry contosoacr is no longer at its recorded id ${contosoId}, but a registry of that name exists at ${moved.id} (moved?).`,
+      `Registry contosoacr is no longer at its recorded id ${contosoId}, but a registry of that name is at ${moved.id} (moved?), and it holds token ${token.name}.`,
     );
+    expect(report).toContain('if the registry was moved, its token still signs in until deleted');
     expect(report).toContain(`Delete token ${token.name} there by hand`);
+    // The message ends without a full stop: the report closes the parentheses around it.
+    expect(report).toContain('finds it gone and finishes).');
+    expect(report).not.toContain('.).');
+    expect(report).not.toContain('may still sign in');
     // Its own sentence says what to do: not the general advice about refusals.
     expect(report).not.toContain('If the answer is a refusal');
     expect(report).not.toMatch(/Expired and revoked/);
@@ -96,11 +119,11 @@ describe('revoking a --kind token secret whose registry was moved or deleted', (
     expect((await h.app.store.get(id))!.state).toBe('revoked');
     expect(await credentialEntry(id)).toMatchObject({
       outcome: 'absent',
-      detail: `token not found: registry contosoacr is no longer at its recorded id (Azure answered ResourceNotFound) but at ${moved.id} (moved), and token ${token.name} is not there either; nothing deleted`,
+      detail: `token not found: registry contosoacr is no longer at its recorded id (Azure answered ResourceNotFound), and token ${token.name} is not in the registry of that name now at ${moved.id}: deleted there by hand, or the name was reused; nothing deleted`,
     });
   });
 
-  test('moved to another subscription, out of acrbot’s sight: its name is still taken in Azure, so it is not called revoked', async () => {
+  test('moved to another subscription, out of acrbot’s sight, in the deployment’s rights (no name check): ended for acrbot’s records, unconfirmed, the approvers told once what to do', async () => {
     const { id } = await grantedSecretOnAksDev(SECRET_ARGS);
     const token = tokenInSecret();
     const state = h.app.sandbox!.arm.state;
@@ -112,23 +135,58 @@ describe('revoking a --kind token secret whose registry was moved or deleted', (
     h.app.sandbox!.arm.clearRequests();
 
     await runDueAfter(2 * MINUTE);
-    expect((await h.app.store.get(id))!.state).toBe('succeeded');
+    // Both configured subscriptions listed; the name check is a subscription-scope action the
+    // Bicep does not grant, so ARM refuses it.
     expect(armCalls(/^(tokens\.get|registries\.(get|list|checkNameAvailability))$/)).toEqual([
       'tokens.get 404',
       'registries.get 404',
       'registries.list 200',
-      'registries.checkNameAvailability 200',
+      'registries.list 200',
+      'registries.checkNameAvailability 403',
     ]);
-    expect(await actions(id)).not.toContain('access.revoke.credential:absent');
+    expect((await h.app.store.get(id))!.state).toBe('revoked');
+    expect(await jobOf(`access.expire:${id}`)).toBeUndefined();
+    expect(await credentialEntry(id)).toMatchObject({
+      outcome: 'unconfirmed',
+      detail: `token not found: registry contosoacr is no longer at its recorded id (Azure answered ResourceNotFound), and acrbot can list no registry of that name in subscriptions ${SANDBOX_SUBSCRIPTIONS.platform}, ${SANDBOX_SUBSCRIPTIONS.data}; acrbot may not ask Azure whether its name is in use elsewhere (the registry was deleted, or moved where acrbot cannot read): ended for acrbot's records, unconfirmed (if the registry was moved, its token still signs in until deleted); nothing deleted`,
+    });
+    // Not deleted: acrbot could not see it, and says so.
     expect(signsIn(moved.id, token)).toBe(true);
-    await h.connector.waitFor((c) => /Needs attention/.test(cardText(c.activity)), 5000, 'the report');
-    expect(reports()[0]).toContain(
-      `Registry contosoacr is no longer at its recorded id ${contosoId}, but Azure says a registry of that name still exists (the name is taken) where acrbot cannot see it`,
-    );
+    expect(reports()).toEqual([
+      expect.stringContaining(
+        `The revocation of ${id} ended unconfirmed for its token. Registry contosoacr is not at its recorded id ${contosoId}, and acrbot may not ask Azure whether its name is in use elsewhere (the registry was deleted, or moved where acrbot cannot read). acrbot has ended the access in its records, but cannot confirm that token ${token.name} is gone: if the registry was moved, its token still signs in until deleted. If it was moved, delete token ${token.name} in that registry by hand.`,
+      ),
+    ]);
+    expect(reports()[0]).not.toContain('may still sign in');
+
+    // Said once: the job is gone, and nothing runs for the request again.
+    await runDueAfter(60 * MINUTE);
+    expect(reports()).toHaveLength(1);
+  });
+
+  test('moved out of sight, with a right to ask whether the name is taken: taken, so ended unconfirmed (moved, or the name reused), never retried for ever', async () => {
+    const { id } = await grantedSecretOnAksDev(SECRET_ARGS);
+    const token = tokenInSecret();
+    const state = h.app.sandbox!.arm.state;
+    allowNameCheck();
+    state.moveRegistry(contosoId, { subscriptionId: SANDBOX_SUBSCRIPTIONS.data, resourceGroup: 'rg-elsewhere' });
+    h.connector.clear();
+    h.app.sandbox!.arm.clearRequests();
+
+    await runDueAfter(2 * MINUTE);
+    expect(armCalls(/^registries\.checkNameAvailability$/)).toEqual(['registries.checkNameAvailability 200']);
+    expect((await h.app.store.get(id))!.state).toBe('revoked');
+    expect((await credentialEntry(id))!.outcome).toBe('unconfirmed');
+    expect(reports()).toEqual([
+      expect.stringContaining(
+        `Registry contosoacr is not at its recorded id ${contosoId}, and its name is in use elsewhere, where acrbot cannot read (the registry was moved there, or its name reused). acrbot has ended the access in its records, but cannot confirm that token ${token.name} is gone`,
+      ),
+    ]);
   });
 
   test('deleted: the token went with it, and the revocation ends saying the registry was deleted', async () => {
     const { id } = await grantedSecretOnAksDev(SECRET_ARGS);
+    allowNameCheck();
     expect(h.app.sandbox!.arm.state.removeRegistry(contosoId)).toBe(true);
     h.connector.clear();
 
@@ -142,20 +200,82 @@ describe('revoking a --kind token secret whose registry was moved or deleted', (
     expect(reports()).toEqual([]);
   });
 
-  test('deleted, and acrbot may not ask whether the name is taken (no subscription-scope right): ended as deleted, as far as acrbot can see', async () => {
+  test('B1: deleted, its name then taken by someone else’s registry in another subscription acrbot cannot read: the revocation ends (unconfirmed), never "delete it there by hand" as a fact', async () => {
     const { id } = await grantedSecretOnAksDev(SECRET_ARGS);
     const state = h.app.sandbox!.arm.state;
-    state.denyAction(
-      `/subscriptions/${SANDBOX_SUBSCRIPTIONS.platform}`,
-      'Microsoft.ContainerRegistry/checkNameAvailability/read',
-    );
+    allowNameCheck();
     expect(state.removeRegistry(contosoId)).toBe(true);
+    const other = state.addRegistry(
+      { subscriptionId: SANDBOX_SUBSCRIPTIONS.data, resourceGroup: 'rg-someone-else', name: 'contosoacr' },
+      { callerRights: false },
+    );
+    h.connector.clear();
 
     await runDueAfter(2 * MINUTE);
     expect((await h.app.store.get(id))!.state).toBe('revoked');
-    expect((await credentialEntry(id))?.detail).toMatch(
-      /^token not found: the registry was deleted, and its tokens with it, as far as acrbot can see: .*acrbot may not ask Azure whether the name is still taken; nothing deleted$/,
+    expect(await jobOf(`access.expire:${id}`)).toBeUndefined();
+    expect((await credentialEntry(id))!.outcome).toBe('unconfirmed');
+    const [report, ...more] = reports();
+    expect(more).toEqual([]);
+    expect(report).toContain('moved there, or its name reused');
+    expect(report).toContain('If it was moved, delete token');
+    expect(report).not.toContain(other.id);
+    expect(report).not.toContain('may still sign in');
+    expect(report).not.toContain('move the registry back');
+  });
+
+  test('B2: deleted, its name then taken in a resource group of the same subscription acrbot cannot read: the revocation ends (unconfirmed)', async () => {
+    const { id } = await grantedSecretOnAksDev(SECRET_ARGS);
+    const state = h.app.sandbox!.arm.state;
+    expect(state.removeRegistry(contosoId)).toBe(true);
+    state.addRegistry(
+      { subscriptionId: SANDBOX_SUBSCRIPTIONS.platform, resourceGroup: 'rg-other-team', name: 'contosoacr' },
+      { callerRights: false },
     );
+    h.connector.clear();
+    h.app.sandbox!.arm.clearRequests();
+
+    await runDueAfter(2 * MINUTE);
+    expect((await h.app.store.get(id))!.state).toBe('revoked');
+    expect(await jobOf(`access.expire:${id}`)).toBeUndefined();
+    // Nothing read, let alone deleted, in the other team's registry.
+    expect(h.app.sandbox!.arm.requests.filter((r) => /rg-other-team/i.test(r.path))).toEqual([]);
+    expect((await credentialEntry(id))!.outcome).toBe('unconfirmed');
+    expect(reports()).toHaveLength(1);
+  });
+
+  test('B3: moved to another subscription acrbot is configured for and can read: not revoked, the report names where; the token deleted there by hand, the next attempt ends it', async () => {
+    const { id } = await grantedSecretOnAksDev(SECRET_ARGS);
+    const token = tokenInSecret();
+    const state = h.app.sandbox!.arm.state;
+    const moved = state.moveRegistry(contosoId, {
+      subscriptionId: SANDBOX_SUBSCRIPTIONS.data,
+      resourceGroup: 'rg-elsewhere',
+    });
+    // acrbot's Reader where the registry is now (an operator gave it, or a subscription role).
+    state.assignCallerRole(
+      `/subscriptions/${SANDBOX_SUBSCRIPTIONS.data}/resourceGroups/rg-elsewhere`,
+      BUILT_IN_ROLES.reader,
+    );
+    h.connector.clear();
+
+    await runDueAfter(2 * MINUTE);
+    expect((await h.app.store.get(id))!.state).toBe('succeeded');
+    expect(await credentialEntry(id)).toBeUndefined();
+    await h.connector.waitFor((c) => /Needs attention/.test(cardText(c.activity)), 5000, 'the report');
+    expect(reports()[0]).toContain(
+      `but a registry of that name is at ${moved.id} (moved?), and it holds token ${token.name}`,
+    );
+    expect(signsIn(moved.id, token)).toBe(true);
+
+    // The operator does what the report says; acrbot deleted nothing there itself.
+    expect(moved.tokens.delete(token.name.toLowerCase())).toBe(true);
+    await runDueAfter(MINUTE);
+    expect((await h.app.store.get(id))!.state).toBe('revoked');
+    expect(await credentialEntry(id)).toMatchObject({
+      outcome: 'absent',
+      detail: expect.stringContaining(`token ${token.name} is not in the registry of that name now at ${moved.id}`),
+    });
   });
 
   test('a rotation whose registry moves as it runs does not take the token it replaced for deleted: the retirement stays pending', async () => {
@@ -213,7 +333,7 @@ describe('revoking a --kind token secret whose registry was moved or deleted', (
     expect(after.outcome?.summary).not.toMatch(/deleted on a later try/);
     expect(signsIn(moved.id, firstToken)).toBe(true);
     await h.connector.waitFor((c) => /Needs attention/.test(cardText(c.activity)), 5000, 'the report');
-    expect(reports()[0]).toContain(`but a registry of that name exists at ${moved.id} (moved?)`);
+    expect(reports()[0]).toContain(`but a registry of that name is at ${moved.id} (moved?)`);
   });
 
   test('a --kind grant on a moved registry still ends (Azure does not move a role assignment with its resource), without claiming the registry is gone', async () => {

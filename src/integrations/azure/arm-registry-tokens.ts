@@ -61,17 +61,25 @@ function requestIdRecorder(): {
 export class ArmRegistryTokens implements RegistryTokenPort {
   private readonly operationTimeoutMs: number;
   private readonly deadline: (what: string) => AbortSignal;
+  private readonly configuredSubscriptions: readonly string[];
 
   /**
    * `operationTimeoutMs`: see {@link ARM_OPERATION_TIMEOUT_MS}. `operationDeadline` (tests): the
    * signal that ends the wait for one operation (`what`, e.g. `token create`) instead of that
    * timer (undefined: the timer), so a test ends it at an event rather than guess how long
-   * the machine takes to get there.
+   * the machine takes to get there. `subscriptionIds`: the subscriptions acrbot is configured
+   * for, where a registry no longer at its recorded id is looked for by name
+   * ({@link missingTokenReason}).
    */
   constructor(
     private readonly client: (subscriptionId: string) => ContainerRegistryManagementClient,
-    options: { operationTimeoutMs?: number; operationDeadline?: (what: string) => AbortSignal | undefined } = {},
+    options: {
+      operationTimeoutMs?: number;
+      operationDeadline?: (what: string) => AbortSignal | undefined;
+      subscriptionIds?: readonly string[];
+    } = {},
   ) {
+    this.configuredSubscriptions = options.subscriptionIds ?? [];
     this.operationTimeoutMs = options.operationTimeoutMs ?? ARM_OPERATION_TIMEOUT_MS;
     this.deadline = (what) => options.operationDeadline?.(what) ?? AbortSignal.timeout(this.operationTimeoutMs);
   }
@@ -254,20 +262,23 @@ export class ArmRegistryTokens implements RegistryTokenPort {
   /**
    * Asked after the token acrbot recorded on `registry` was not found there: undefined when the
    * registry is at its recorded id (the token is gone from it), else why nothing of the
-   * credential is there, in words for the audit entry. A registry is moved with its tokens and
-   * scope maps (same name and login server, another id), so a registry not at its id (ARM reads
-   * it 404) is looked for by its name, which is Azure-wide: in the recorded subscription's
-   * listing (what acrbot may read there), then by asking ARM whether the name is taken
-   * (checkNameAvailability, a subscription-scope action acrbot's deployment may not hold).
-   * - found elsewhere, without the token (deleted there by hand): said so;
-   * - found elsewhere with the token (or unreadable there), or not found while its name is
-   *   taken: {@link RegistryMovedError}. acrbot acts only on the objects at the ids it recorded
-   *   (G15), and the token's password may still sign in there;
-   * - not found, the name free (or acrbot may not ask): the registry was deleted, and its tokens
-   *   with it.
+   * credential is there ({@link MissingRegistry}). A registry is moved with its tokens and scope
+   * maps (same name and login server, another id), so a registry not at its id (ARM reads it 404)
+   * is looked for by its name, which is Azure-wide, in the listing of every subscription acrbot
+   * is configured for (what acrbot may read there; a subscription it may not list is skipped):
+   * - found with the token (or the token unreadable there): {@link RegistryMovedError}, retried
+   *   and reported. acrbot acts only on the objects at the ids it recorded (G15): it reads there,
+   *   never deletes; once the token is gone there (deleted by hand, or the registry moved back or
+   *   deleted) the next attempt ends it;
+   * - found without the token: the token is not there (deleted by hand, or the name reused);
+   * - seen nowhere: ARM's checkNameAvailability, only as information. The name free: the
+   *   registry was deleted with its tokens. Taken, or the check refused (a subscription-scope
+   *   action acrbot's deployment does not grant): ended for acrbot's records, but unconfirmed
+   *   (moved out of sight, or the name reused by someone else): never retried for ever over a
+   *   registry acrbot cannot see, which may not be acrbot's at all.
    * Any other failure is thrown as it is (retried).
    */
-  async missingTokenReason(registry: RegistryRef, missing: MissingToken): Promise<string | undefined> {
+  async missingTokenReason(registry: RegistryRef, missing: MissingToken): Promise<MissingRegistry | undefined> {
     const client = this.client(registry.subscriptionId);
     let absentCode: string;
     try {
@@ -278,23 +289,23 @@ export class ArmRegistryTokens implements RegistryTokenPort {
       absentCode = quotedCode(restErrorInfo(err).code);
     }
     const recordedId = registryId(registry);
-    let foundId: string | undefined;
-    try {
-      for await (const r of client.registries.list())
-        if (r.id && r.name?.toLowerCase() === registry.name.toLowerCase()) foundId = r.id;
-    } catch (err) {
-      throw armFailure(err, 'registry listing');
-    }
+    const found = await this.registriesNamed(registry);
     // Listed at its recorded id after all (the read came before ARM caught up): it is there.
-    if (foundId && sameResourceId(foundId, recordedId)) return undefined;
-    // An id from the wire is quoted to people only in ARM's own shape; another counts as unseen.
-    const moved = foundId && MOVED_REGISTRY_ID.test(foundId) ? parseResourceId(foundId) : undefined;
-    if (foundId && moved) {
-      const tokenThere = await this.tokenAt(moved, missing.tokenName);
+    if (found.some((id) => sameResourceId(id, recordedId))) return undefined;
+    const notHere = `registry ${registry.name} is no longer at its recorded id (Azure answered ${absentCode})`;
+    const seen: string[] = [];
+    for (const id of found) {
+      const where = parseResourceId(id);
+      if (!where) continue;
+      const tokenThere = await this.tokenAt(where, missing.tokenName);
       if (tokenThere !== false)
-        throw new RegistryMovedError(registry, missing, foundId, tokenThere === true ? undefined : tokenThere);
-      return `registry ${registry.name} is no longer at its recorded id (Azure answered ${absentCode}) but at ${foundId} (moved), and token ${missing.tokenName} is not there either`;
+        throw new RegistryMovedError(registry, missing, id, tokenThere === true ? undefined : tokenThere);
+      seen.push(id);
     }
+    if (seen.length)
+      return {
+        note: `${notHere}, and token ${missing.tokenName} is not in the registry of that name now at ${seen.join(' or ')}: deleted there by hand, or the name was reused`,
+      };
     let nameFree: boolean | undefined;
     try {
       const status = await client.registries.checkNameAvailability({
@@ -306,10 +317,50 @@ export class ArmRegistryTokens implements RegistryTokenPort {
       // Refused: a subscription-scope action, which a Reader on resource groups does not carry.
       if (restErrorInfo(err).statusCode !== 403) throw armFailure(err, 'registry name check');
     }
-    if (nameFree === false) throw new RegistryMovedError(registry, missing);
-    return nameFree
-      ? `the registry was deleted, and its tokens with it: Azure answered ${absentCode} at its recorded id, and the name ${registry.name} is free in Azure`
-      : `the registry was deleted, and its tokens with it, as far as acrbot can see: Azure answered ${absentCode} at its recorded id, no registry ${registry.name} is in subscription ${registry.subscriptionId}, and acrbot may not ask Azure whether the name is still taken`;
+    if (nameFree)
+      return {
+        note: `the registry was deleted, and its tokens with it: Azure answered ${absentCode} at its recorded id, and the name ${registry.name} is free in Azure`,
+      };
+    const what = credentialWords(missing);
+    const elsewhere =
+      nameFree === false
+        ? `its name is in use elsewhere, where acrbot cannot read (the registry was moved there, or its name reused)`
+        : `acrbot may not ask Azure whether its name is in use elsewhere (the registry was deleted, or moved where acrbot cannot read)`;
+    const listed = this.subscriptionIds(registry);
+    return {
+      note: `${notHere}, and acrbot can list no registry of that name in subscription${listed.length > 1 ? 's' : ''} ${listed.join(', ')}; ${elsewhere}: ended for acrbot's records, unconfirmed (if the registry was moved, its token still signs in until deleted)`,
+      unconfirmed: `Registry ${registry.name} is not at its recorded id ${recordedId}, and ${elsewhere}. acrbot has ended the access in its records, but cannot confirm that ${what} is gone: if the registry was moved, its token still signs in until deleted. If it was moved, delete ${what} in that registry by hand.`,
+    };
+  }
+
+  /**
+   * The subscriptions a registry is looked for in: its recorded one first, then every one acrbot
+   * is configured for (no repeats, any case).
+   */
+  private subscriptionIds(registry: RegistryRef): string[] {
+    const all = [registry.subscriptionId, ...this.configuredSubscriptions];
+    return all.filter((s, i) => all.findIndex((t) => t.toLowerCase() === s.toLowerCase()) === i);
+  }
+
+  /**
+   * The ids of the registries named `registry.name` in what acrbot may list of each of
+   * {@link subscriptionIds}: a subscription whose listing is refused (403) or not found (404) is
+   * one acrbot cannot see into, and is skipped; any other failure is thrown (retried). An id from
+   * the wire counts only in ARM's own shape (it is quoted to people).
+   */
+  private async registriesNamed(registry: RegistryRef): Promise<string[]> {
+    const ids: string[] = [];
+    for (const subscriptionId of this.subscriptionIds(registry)) {
+      try {
+        for await (const r of this.client(subscriptionId).registries.list())
+          if (r.id && r.name?.toLowerCase() === registry.name.toLowerCase() && MOVED_REGISTRY_ID.test(r.id))
+            ids.push(r.id);
+      } catch (err) {
+        const status = restErrorInfo(err).statusCode;
+        if (status !== 403 && status !== 404) throw armFailure(err, 'registry listing');
+      }
+    }
+    return ids;
   }
 
   /**
@@ -343,24 +394,38 @@ export interface MissingToken {
 }
 
 /**
- * A registry is not at the id acrbot recorded, and a registry of its name exists elsewhere (moved
- * to another resource group or subscription, with its tokens): the token acrbot recorded may
- * still sign in there. acrbot does not delete what is not at the id it recorded (G15): the
- * revocation fails, is retried and reported, and says what an operator can do.
+ * Why nothing of a token credential is on its registry, when the registry is not at its recorded
+ * id: `note` for the audit entry; `unconfirmed`, when acrbot cannot confirm the token is gone
+ * (the registry seen nowhere acrbot can list, and its name taken or not to be asked about), the
+ * sentence approvers are told once.
+ */
+export interface MissingRegistry {
+  note: string;
+  unconfirmed?: string;
+}
+
+/** "token T (and scope map M)": what an operator deletes by hand. */
+function credentialWords(missing: MissingToken): string {
+  return `token ${missing.tokenName}${missing.scopeMapName ? ` (and scope map ${missing.scopeMapName})` : ''}`;
+}
+
+/**
+ * A registry is not at the id acrbot recorded, and the registry of its name acrbot can see
+ * elsewhere holds a token of the recorded name (or its tokens cannot be read there): moved with
+ * its tokens, whose passwords still sign in. acrbot does not delete what is not at the id it
+ * recorded (G15): the revocation fails, is retried and reported, and says what an operator can
+ * do. The message ends without a full stop: the approvers' report puts it in parentheses.
  */
 export class RegistryMovedError extends UserFacingError {
-  /**
-   * `at`: the id of the registry of that name, when acrbot can see it; `readFailure`: why the
-   * token could not be read there (the error's cause).
-   */
-  constructor(registry: RegistryRef, missing: MissingToken, at?: string, readFailure?: { failure: unknown }) {
-    const what = `token ${missing.tokenName}${missing.scopeMapName ? ` (and scope map ${missing.scopeMapName})` : ''}`;
-    const where = at
-      ? `but a registry of that name exists at ${at} (moved?). acrbot does not act on objects other than the ones it recorded, so it has not deleted ${what} there, and the token's password may still sign in. Delete ${what} there by hand (the next attempt then finds it gone and finishes), or move the registry back.`
-      : `but Azure says a registry of that name still exists (the name is taken) where acrbot cannot see it: moved to another subscription, or to a resource group acrbot may not read? acrbot does not act on objects other than the ones it recorded, so the token's password may still sign in there. Delete ${what} in that registry by hand, or move the registry back; the next attempt finishes once acrbot can see that the token is gone (the registry back at its id, or acrbot's Reader on its new resource group in the same subscription).`;
+  /** `at`: the id of the registry of that name; `readFailure`: why the token could not be read there (the cause). */
+  constructor(registry: RegistryRef, missing: MissingToken, at: string, readFailure?: { failure: unknown }) {
+    const what = credentialWords(missing);
+    const holds = readFailure
+      ? `acrbot could not read whether it holds token ${missing.tokenName}`
+      : `it holds token ${missing.tokenName}`;
     super(
       'registry.moved',
-      `Registry ${registry.name} is no longer at its recorded id ${registryId(registry)}, ${where}`,
+      `Registry ${registry.name} is no longer at its recorded id ${registryId(registry)}, but a registry of that name is at ${at} (moved?), and ${holds}. acrbot deletes only the objects at the ids it recorded, so it has not deleted anything there: if the registry was moved, its token still signs in until deleted. Delete ${what} there by hand, or move the registry back; the next attempt then finds it gone and finishes`,
       { cause: readFailure?.failure },
     );
     this.name = 'RegistryMovedError';

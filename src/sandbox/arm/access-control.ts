@@ -11,7 +11,9 @@
  * the subscription. At a resource group itself (role assignments and permissions there) its
  * rights are likewise its assignments at the subscription and the group: 403 for an action none
  * of them carries. Elsewhere it may do everything (`actions: ['*']`): at subscription scope
- * (subscription-wide listings answer, with only what the caller may read at each item's scope).
+ * (subscription-wide listings answer, with only what the caller may read at each item's scope),
+ * except a registry name check (`checkNameAvailability`), which the Bicep grants nowhere: 403
+ * unless the caller holds a role on the subscription that carries it.
  * Tests take rights away with {@link AccessControl.denyAction}. Denials inherit downwards like
  * real RBAC: a denial on a resource group applies to every registry in it.
  *
@@ -28,6 +30,13 @@ import {
   resourceGroupScope,
   sameAssignment,
 } from './caller-rights';
+
+/**
+ * Actions ARM authorizes at subscription scope that acrbot's deployment does not grant, refused
+ * unless the caller holds a role on the subscription that carries them (a Reader there does):
+ * `checkNameAvailability` of a registry name.
+ */
+const SUBSCRIPTION_ONLY_ACTIONS = ['Microsoft.ContainerRegistry/checkNameAvailability/read'];
 
 /** One entry of a `permissions` answer. */
 export interface PermissionEntry {
@@ -122,6 +131,9 @@ export class AccessControl {
     if (this.denials.some((d) => this.applies(d, scope) && actionMatches(d.action, action))) return true;
     if (governingResource(scope) !== undefined || resourceGroupScope(scope) !== undefined)
       return !this.carries(scope, action);
+    // A subscription-scope action the deployment grants nowhere (registry-access.bicep assigns on
+    // resource groups and resources): only a role of the caller on the subscription carries it.
+    if (SUBSCRIPTION_ONLY_ACTIONS.some((a) => actionMatches(a, action))) return !this.carries(scope, action);
     const group = resourceCollectionGroup(scope);
     if (group === undefined) return false;
     return !this.carries(scope, action) && !this.assignments.some((a) => isAtOrAbove(group, a.scope));
@@ -139,8 +151,10 @@ export class AccessControl {
    */
   permissionsAt(scope: string): PermissionEntry[] {
     const denied = [...new Set(this.denials.filter((d) => this.applies(d, scope)).map((d) => d.action))];
-    if (governingResource(scope) === undefined && resourceGroupScope(scope) === undefined)
-      return [{ actions: ['*'], notActions: denied, dataActions: [], notDataActions: [] }];
+    if (governingResource(scope) === undefined && resourceGroupScope(scope) === undefined) {
+      const withheld = SUBSCRIPTION_ONLY_ACTIONS.filter((a) => !this.carries(scope, a));
+      return [{ actions: ['*'], notActions: [...denied, ...withheld], dataActions: [], notDataActions: [] }];
+    }
     return this.assignments
       .filter((a) => isAtOrAbove(a.scope, scope))
       .flatMap((a) =>
