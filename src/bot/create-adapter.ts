@@ -5,11 +5,14 @@
  */
 import {
   type Activity,
+  ActivityEventNames,
+  ActivityTypes,
   CallerIdConstants,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   type ConfigurationBotFrameworkAuthenticationOptions,
   INVOKE_RESPONSE_KEY,
+  type TurnContext,
 } from 'botbuilder';
 // CloudAdapter answers 401 only for this class (`err instanceof AuthenticationError`); botbuilder
 // does not re-export it. botframework-connector is botbuilder's own dependency, same version.
@@ -32,6 +35,7 @@ import { appIdOf, ConnectorClientCache } from './connector-client-cache';
 import { compatHttpClient } from '../integrations/http/compat-http-client';
 import { LeanCloudAdapter } from './lean-cloud-adapter';
 import { localLoginCredentials } from './local-login';
+import { teamsRefusal } from './teams-refusal';
 import { WelcomeNotPostedError } from './welcomes';
 import { unexpectedErrorText } from '../views/message-view';
 
@@ -216,11 +220,17 @@ export function createAdapter(
       else log.error({ err, status }, 'Bot Framework request failed');
     },
   );
+  adapter.use(async (ctx, next) => noteRefusedReplies(ctx, log, next));
   adapter.onTurnError = async (ctx, error) => {
     // Thrown on, so the turn is answered 500 (lean-cloud-adapter.ts, which logs it once): the Bot
     // Framework service delivers the event again, and that delivery posts the welcome.
     if (error instanceof WelcomeNotPostedError) throw error;
-    log.error({ err: error, activityType: ctx.activity.type }, 'unhandled error in turn');
+    // Teams refused this turn's own reply: logged once already (noteRefusedReplies). An apology
+    // would be refused the same way, and a 500 would only bring a redelivery refused again.
+    // An invoke is still answered below: that is the HTTP response, not a post.
+    const refused = isRefusedReply(ctx, error);
+    if (refused && ctx.activity.type !== 'invoke') return;
+    if (!refused) log.error({ err: error, activityType: ctx.activity.type }, 'unhandled error in turn');
     // The reference people quote is the correlation id every log line of this turn carries.
     const reference = currentCorrelationId() ?? 'unknown';
     if (ctx.activity.type === 'message') {
@@ -242,4 +252,54 @@ export function createAdapter(
     }
   };
   return adapter;
+}
+
+/** Where a turn keeps the first post of its own that Teams refused for good (teams-refusal.ts). */
+const REFUSED_REPLY = Symbol('acrbot.refusedReply');
+
+/**
+ * Middleware: records a reply of this turn that Teams refused with a 403 or 404 (acrbot removed
+ * from the team, a private channel bots cannot post in, a deleted conversation), and logs it
+ * once, as a warning, when the turn ends: acrbot cannot answer there, whatever the turn does
+ * about it (the welcome is kept as given, welcomes.ts; an escaped error is answered 200 by
+ * onTurnError). Proactive turns are left alone: their callers catch and log what was refused
+ * (card-messenger.ts).
+ */
+async function noteRefusedReplies(ctx: TurnContext, log: Logger, next: () => Promise<void>): Promise<void> {
+  const { type, name } = ctx.activity;
+  if (type === ActivityTypes.Event && name === ActivityEventNames.ContinueConversation) return next();
+  ctx.onSendActivities(async (_ctx, _activities, send) => {
+    try {
+      return await send();
+    } catch (err) {
+      if (!ctx.turnState.get(REFUSED_REPLY) && teamsRefusal(err)) ctx.turnState.set(REFUSED_REPLY, err);
+      throw err;
+    }
+  });
+  try {
+    await next();
+  } finally {
+    const err: unknown = ctx.turnState.get(REFUSED_REPLY);
+    const refusal = teamsRefusal(err);
+    if (refusal)
+      log.warn(
+        {
+          err,
+          conversationId: String(ctx.activity.conversation?.id ?? '').slice(0, 300),
+          activityType: String(type).slice(0, 40),
+          teamsStatus: refusal.status,
+          teamsCode: refusal.code,
+        },
+        "Teams refused acrbot's reply: acrbot cannot post in this conversation",
+      );
+  }
+}
+
+/** Whether `error` is (or was caused by) the reply of this turn that Teams refused. */
+function isRefusedReply(ctx: TurnContext, error: unknown): boolean {
+  const refused: unknown = ctx.turnState.get(REFUSED_REPLY);
+  if (!refused) return false;
+  let e: unknown = error;
+  for (let depth = 0; e && depth < 8; depth++, e = (e as { cause?: unknown }).cause) if (e === refused) return true;
+  return false;
 }

@@ -6,6 +6,7 @@
  * (the abuse ledger that remembers Teams activity ids), so every instance agrees.
  */
 import type { AbuseLedger, Clock } from '../domain/ports';
+import { teamsRefusal } from './teams-refusal';
 
 /** How long a conversation counts as welcomed: redeliveries come within minutes. */
 export const WELCOME_WINDOW_MS = 10 * 60_000;
@@ -35,7 +36,10 @@ export class Welcomes {
    * at once: one sends), and forgotten when the send fails, which then throws
    * {@link WelcomeNotPostedError}: the adapter answers the turn 500 for it (create-adapter.ts),
    * so the Bot Framework service delivers the event again, and that delivery welcomes instead of
-   * finding it "welcomed" with no card posted.
+   * finding it "welcomed" with no card posted. Unless Teams refused the post for good (403:
+   * acrbot not in the conversation, or a private channel bots cannot post in; 404: gone): a
+   * redelivery would be refused the same way, so the welcome stays recorded and this returns
+   * (the turn is answered 200; the adapter logs the refusal, create-adapter.ts).
    */
   async once(conversationId: string, send: () => Promise<void>): Promise<void> {
     const key = `welcome:${conversationId.split(';')[0]!.slice(0, 300)}`;
@@ -43,6 +47,7 @@ export class Welcomes {
     try {
       await send();
     } catch (err) {
+      if (teamsRefusal(err)) return;
       // Still recorded: a redelivery would find it welcomed, so the turn is not asked again (a 200).
       await this.ledger.forgetSighting(key).catch((forgetErr: unknown) => {
         throw new AggregateError([err, forgetErr], `the welcome of ${key} failed and stays recorded`, { cause: err });

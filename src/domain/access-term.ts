@@ -163,14 +163,13 @@ export function termRefusal(
 /**
  * Parses `--for` (`30m`, `12h`, `30d`, `12w`, `1y`, or `permanent`) within the limits; the
  * default when absent. Throws a {@link UserFacingError} (`validation.duration`) with the allowed
- * range. `checkRange: false` only reads it: the range is checked once the rule that covers the
- * request is known ({@link termRefusal}), so a refusal can name the range of a rule that allows
- * less than the deployment.
+ * range, and `rangeHint` after it (the rules that allow less than the deployment: which one covers
+ * the request is known only once it is planned, when {@link termRefusal} checks the term again).
  */
 export function parseAccessDuration(
   text: string | undefined,
   limits: AccessLimits,
-  options: { checkRange?: boolean } = {},
+  options: { rangeHint?: string } = {},
 ): AccessTerm {
   if (text === undefined || isDefaultTerm(text)) return { durationMs: limits.defaultMs };
   const value = text.trim().toLowerCase();
@@ -180,13 +179,14 @@ export function parseAccessDuration(
       'validation.duration',
       `"${text.slice(0, 30)}" is not a duration; use a number and a unit (m, h, d, w, y), e.g. --for 30d, between ${shortDuration(limits.minMs)} and ${shortDuration(limits.maxMs)}.`,
     );
-  // Zero is a duration, only too short; many digits make one too long. Past what a number holds
-  // exactly no rule allows it, so that is refused now whatever `checkRange` says.
+  // Zero is a duration, only too short; many digits make one too long.
   const term: AccessTerm = m ? { durationMs: Number(m[1]) * UNIT_MS[m[2].toLowerCase()] } : { permanent: true };
-  const absurd = term.durationMs !== undefined && term.durationMs > Number.MAX_SAFE_INTEGER;
-  if (options.checkRange === false && !absurd) return term;
   const refusal = termRefusal(term, limits, undefined, value.length > 30 ? `${value.slice(0, 30)}…` : value);
-  if (refusal) throw new UserFacingError(refusal.code, refusal.message);
+  if (refusal)
+    throw new UserFacingError(
+      refusal.code,
+      options.rangeHint ? `${refusal.message} ${options.rangeHint}` : refusal.message,
+    );
   return term;
 }
 
@@ -209,8 +209,8 @@ export function endedWithoutAccess(state: RequestState): boolean {
 /**
  * The access line of a card: "until 2027-01-04 10:00 UTC, 30 days" once granted, "30 days from
  * when it is granted" before, "permanent", "30 days (never granted)" for a request that ended
- * without it ("not granted" when its run failed), or "no expiry (granted before time-boxing)"
- * for old requests.
+ * without it ("not granted" when its run failed), or "no end (granted before acrbot gave access an
+ * end)" for old requests.
  */
 export function describeAccess(request: Pick<AccessRequest, 'access' | 'state'>): string {
   const term = request.access;
@@ -228,7 +228,7 @@ export function describeAccess(request: Pick<AccessRequest, 'access' | 'state'>)
     const asked = term?.permanent ? 'permanent' : term?.durationMs ? describeDurationMs(term.durationMs) : '';
     return asked ? `${asked} (${ungranted})` : ungranted;
   }
-  if (!term) return 'no expiry (granted before time-boxing)';
+  if (!term) return 'no end (granted before acrbot gave access an end)';
   // Its end no longer matters: the revocation's retry finishes it.
   if (request.state === 'succeeded' && term.revokingSince)
     return `being revoked since ${formatUtc(term.revokingSince)}`;

@@ -471,19 +471,19 @@ export class RequestService {
 
   /**
    * The access term for a typed `--for` (default when absent), checked against the configured
-   * limits unless a rule may allow less ({@link create} checks it then); throws a
-   * `validation.duration` error. Undefined when time-boxing is not configured.
+   * limits before anything is asked or read: no rule allows a term outside them. Throws a
+   * `validation.duration` error that names the rules allowing less than the deployment, since
+   * which of them covers the request is known only once it is planned ({@link create} checks
+   * the term against that rule then, naming its range). Undefined when time-boxing is not
+   * configured.
    */
   accessTerm(text: string | undefined): AccessTerm | undefined {
     const limits = this.settings.access;
     if (!limits) return undefined;
-    // Which rule covers a request is known once it is planned. When a rule may allow less than
-    // the deployment, the range is left to create, which refuses with the rule's range at once
-    // (the deployment's here would be refused again by the rule: two round trips).
-    const ruleMayCut = this.policies
+    const shorter = this.policies
       .current()
-      .rules.some((rule) => rule.maxDurationMs !== undefined && rule.maxDurationMs < limits.maxMs);
-    return parseAccessDuration(text, limits, { checkRange: !ruleMayCut });
+      .rules.filter((rule) => rule.maxDurationMs !== undefined && rule.maxDurationMs < limits.maxMs);
+    return parseAccessDuration(text, limits, { rangeHint: rulesAllowingLess(shorter) });
   }
 
   /**
@@ -1468,4 +1468,18 @@ export class RequestService {
       );
     }
   }
+}
+
+/**
+ * "Rule prod-short allows at most 8h." for the rules whose maxDuration is shorter than the
+ * deployment's maximum (at most three named), so a refused `--for` can be retyped right once.
+ * Undefined when there is none.
+ */
+function rulesAllowingLess(rules: readonly PolicyRule[]): string | undefined {
+  const [only] = rules;
+  if (!only) return undefined;
+  if (rules.length === 1) return `Rule ${only.id} allows at most ${shortDuration(only.maxDurationMs!)}.`;
+  const named = rules.slice(0, 3).map((r) => `${r.id} at most ${shortDuration(r.maxDurationMs!)}`);
+  const more = rules.length > 3 ? ` and ${rules.length - 3} more` : '';
+  return `Some rules allow less: ${named.join(', ')}${more}.`;
 }

@@ -600,7 +600,7 @@ export class TabApi {
         status: 500,
         body: {
           error: 'internal',
-          message: `Something went wrong; tell your acrbot admins this correlation id: ${correlationId}.`,
+          message: `Something unexpected went wrong; nothing was changed. Try again in a minute, or give the platform team reference ${correlationId}.`,
           correlationId,
         },
       };
@@ -616,7 +616,7 @@ export class TabApi {
         status: 503,
         body: {
           error: err.code,
-          message: `${err.message} If this stays, tell your acrbot admins this correlation id: ${correlationId}.`,
+          message: `${err.message} If this stays, give the platform team reference ${correlationId}.`,
           correlationId,
         },
         headers: { 'Retry-After': String(KEYS_RETRY_AFTER_S) },

@@ -34,6 +34,8 @@ export class CapturingConnector {
    * when the bot was removed from a channel (BotNotInConversationRoster). Nothing is recorded.
    */
   readonly refusing = new Set<string>();
+  /** Conversations (id prefix) whose new activities and updates fail with a 500 (a failure of the moment). */
+  readonly failing = new Set<string>();
   /** Typing indicators answered 502 (a channel's front end throttling or failing), the rest as usual. */
   failTyping = false;
   /** Conversations (id prefix) whose posts wait for their release (a slow or throttling Teams). */
@@ -96,6 +98,12 @@ export class CapturingConnector {
       return this.json(res, 403, {
         error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster.' },
       });
+    if (
+      (req.method === 'POST' || req.method === 'PUT') &&
+      parts[3] === 'activities' &&
+      [...this.failing].some((prefix) => conversationId.startsWith(prefix))
+    )
+      return this.json(res, 500, { error: { code: 'ServiceError', message: 'The service failed.' } });
     if (req.method === 'POST' && parts[3] === 'activities' && this.failTyping && body?.type === 'typing')
       return this.json(res, 502, { error: { code: 'BadGateway', message: 'The typing indicator failed.' } });
     if (req.method === 'POST' && parts[3] === 'activities') {

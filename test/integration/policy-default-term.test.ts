@@ -71,40 +71,30 @@ describe("a rule's maxDuration and the default term", () => {
     expect(await h.app.store.listByState(['pending', 'approved', 'executing', 'succeeded'])).toHaveLength(stored);
   });
 
-  test("any --for the rule's range refuses is refused once, naming that range, not the deployment's", async () => {
-    // Past the deployment's maximum (90 days) too, or too short, or none at all: the first answer
-    // names the range that applies here, so the second try can be right.
-    for (const [term, said, action] of [
-      [
-        '91d',
-        '91d is longer than the maximum access of 8h; choose a duration between 1h and 8h (rule prod-short).',
-        'policy.refused.duration',
-      ],
-      [
-        '0d',
-        '0m is shorter than the minimum access of 1h; choose a duration between 1h and 8h (rule prod-short).',
-        'validation.failed',
-      ],
-      [
-        '30m',
-        '30m is shorter than the minimum access of 1h; choose a duration between 1h and 8h (rule prod-short).',
-        'validation.failed',
-      ],
-      [
-        'permanent',
-        'Permanent access is not allowed here; choose a duration between 1h and 8h (rule prod-short), e.g. --for 8h.',
-        'validation.failed',
-      ],
+  test("a --for outside the deployment's limits is refused before anything is read, naming the rule that allows less", async () => {
+    // No rule allows a term outside the deployment's limits: refused at once (no question, no
+    // Azure read), naming the shorter rule so the second try can be right. A term inside them
+    // that the rule refuses is refused once planned, naming the rule's range (the test above).
+    for (const [term, said] of [
+      ['91d', '91d is longer than the maximum access of 90d; choose a duration between 1h and 90d.'],
+      ['0d', '0d is shorter than the minimum access of 1h; choose a duration between 1h and 90d.'],
+      ['30m', '30m is shorter than the minimum access of 1h; choose a duration between 1h and 90d.'],
+      ['permanent', 'Permanent access is not allowed here; choose a duration between 1h and 90d, e.g. --for 30d.'],
     ] as const) {
       const before = h.connector.calls.length;
-      await h.say(users.requester, `grant aks-prod contosoabac --for ${term} deploy payments-api`);
+      const armCalls = h.app.sandbox!.arm.requests.length;
+      await h.say(users.requester, `grant aks-prod --for ${term}`);
       const answer = await h.connector.waitFor(
         (c) => h.connector.calls.indexOf(c) >= before && /choose a duration/.test(cardText(c.activity)),
         5000,
         `the refusal of --for ${term}`,
       );
-      expect(cardText(answer.activity)).toContain(said);
-      expect((await h.app.audit.latest(1))[0].action).toBe(action);
+      expect(cardText(answer.activity)).toContain(
+        `${said} Some rules allow less: prod-short at most 8h, dev-secrets-short at most 8h.`,
+      );
+      expect(cardText(answer.activity)).not.toMatch(/Which registry/);
+      expect(h.app.sandbox!.arm.requests.length).toBe(armCalls);
+      expect((await h.app.audit.latest(1))[0].action).toBe('validation.failed');
     }
   });
 });

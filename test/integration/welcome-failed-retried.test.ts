@@ -1,7 +1,8 @@
 /**
- * A welcome whose post fails is forgotten (welcomes.ts) so that the event's next delivery
- * welcomes again; that delivery only comes if the turn is not answered 200. The failed one is
- * answered 500, logged once, and the next delivery posts the help card.
+ * A welcome whose post fails (Teams answered 500) is forgotten (welcomes.ts) so that the event's
+ * next delivery welcomes again; that delivery only comes if the turn is not answered 200. The
+ * failed one is answered 500, logged once, and the next delivery posts the help card. (A 403/404,
+ * refused for good, is answered 200: test/integration/refused-conversation.test.ts.)
  */
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { channelMessage, postActivity } from '../helpers/teams-activities';
@@ -22,7 +23,7 @@ describe('a welcome that could not be posted is delivered again', () => {
     delete added.entities;
     added.conversation.id = '19:new-team@thread.tacv2';
     added.membersAdded = [{ id: added.recipient.id }];
-    h.connector.refusing.add('19:new-team');
+    h.connector.failing.add('19:new-team');
     const errorsBefore = h.logs.entries().filter((e) => (e.level as number) >= 50).length;
     const first = await postActivity(h.app.url, added);
     expect(first.status).toBe(500);
@@ -36,7 +37,7 @@ describe('a welcome that could not be posted is delivered again', () => {
       /welcome .* could not be posted/,
     );
 
-    h.connector.refusing.delete('19:new-team');
+    h.connector.failing.delete('19:new-team');
     const before = h.connector.calls.length;
     const retry = await postActivity(h.app.url, added);
     expect(retry.status).toBe(200);

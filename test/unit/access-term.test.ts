@@ -49,14 +49,18 @@ describe('parseAccessDuration (--for)', () => {
     expect((error as UserFacingError).message).toMatch(message);
   });
 
-  test('checkRange: false only reads the term (the rule that covers the request is checked later)', () => {
-    const read = { checkRange: false };
-    expect(parseAccessDuration('91d', LIMITS, read)).toEqual({ durationMs: 91 * 86_400_000 });
-    expect(parseAccessDuration('0d', LIMITS, read)).toEqual({ durationMs: 0 });
-    expect(parseAccessDuration('permanent', LIMITS, read)).toEqual({ permanent: true });
-    expect(() => parseAccessDuration('soon', LIMITS, read)).toThrow(/not a duration/);
-    // More than any number holds exactly: no rule could allow it, refused at once.
-    expect(() => parseAccessDuration('9'.repeat(40) + 'd', LIMITS, read)).toThrow(
+  test('rangeHint follows a range refusal (the rules allowing less), never a term in range or a typo', () => {
+    const hint = { rangeHint: 'Rule prod-short allows at most 8h.' };
+    expect(() => parseAccessDuration('91d', LIMITS, hint)).toThrow(
+      '91d is longer than the maximum access of 90d; choose a duration between 1h and 90d. Rule prod-short allows at most 8h.',
+    );
+    expect(() => parseAccessDuration('0d', LIMITS, hint)).toThrow(/shorter than the minimum.* Rule prod-short/);
+    expect(() => parseAccessDuration('permanent', LIMITS, hint)).toThrow(/not allowed here.* Rule prod-short/);
+    expect(parseAccessDuration('30d', LIMITS, hint)).toEqual({ durationMs: 30 * 86_400_000 });
+    expect(() => parseAccessDuration('soon', LIMITS, hint)).toThrow(/not a duration/);
+    expect(() => parseAccessDuration('soon', LIMITS, hint)).not.toThrow(/prod-short/);
+    // More than any number holds exactly: too long, like any other.
+    expect(() => parseAccessDuration('9'.repeat(40) + 'd', LIMITS, hint)).toThrow(
       /longer than the maximum access of 90d/,
     );
   });
@@ -148,7 +152,7 @@ describe('describeAccess', () => {
     );
   });
   test('before time-boxing, pending, permanent, expired, revoked by someone', () => {
-    expect(describeAccess({ state: 'succeeded' })).toBe('no expiry (granted before time-boxing)');
+    expect(describeAccess({ state: 'succeeded' })).toBe('no end (granted before acrbot gave access an end)');
     expect(describeAccess({ state: 'pending', access: { durationMs: 2 * 3_600_000 } })).toBe(
       '2 hours from when it is granted',
     );
@@ -173,7 +177,7 @@ describe('describeAccess', () => {
     for (const state of ['rejected', 'cancelled', 'expired'] as const) {
       expect(describeAccess({ state, access: asked })).toBe('30 days (never granted)');
       expect(describeAccess({ state, access: { permanent: true } })).toBe('permanent (never granted)');
-      // Made before time-boxing: nothing was asked, and it was not "granted before time-boxing".
+      // Made before time-boxing: nothing was asked, and it was not "granted before acrbot gave access an end".
       expect(describeAccess({ state })).toBe('never granted');
     }
     // A failed run: not granted (what it may have made, acrbot deletes again).

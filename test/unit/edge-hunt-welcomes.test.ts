@@ -1,6 +1,7 @@
 /**
  * One help card per conversation in a window (welcomes.ts), recorded in the store's sightings:
- * redeliveries post nothing more, and a welcome whose card could not be sent is tried again.
+ * redeliveries post nothing more, and a welcome whose card could not be sent is tried again,
+ * unless Teams refused it for good (403/404: a retry would be refused the same way).
  */
 import { Welcomes } from '../../src/bot/welcomes';
 import { MemoryAbuseLedger } from '../../src/integrations/store/memory-coordination';
@@ -45,6 +46,37 @@ describe('Welcomes', () => {
     const { sent, send } = counting();
     await welcomes.once('19:a@thread.tacv2', send('again'));
     expect(sent).toEqual(['again']);
+  });
+
+  test.each([
+    [403, 'BotNotInConversationRoster'],
+    [404, 'ConversationNotFound'],
+  ])('a welcome Teams refuses for good (%i) stays recorded and does not throw', async (statusCode, code) => {
+    const welcomes = new Welcomes(new MemoryAbuseLedger(), clock());
+    // A Bot Connector RestError's shape: the status, and Teams' code in the answer's body.
+    const refused = Object.assign(new Error('refused'), {
+      statusCode,
+      response: { bodyAsText: JSON.stringify({ error: { code, message: 'no' } }) },
+    });
+    await expect(
+      welcomes.once('19:a@thread.tacv2', async () => {
+        throw refused;
+      }),
+    ).resolves.toBeUndefined();
+    // A redelivery (which Teams would refuse the same way) sends nothing.
+    const { sent, send } = counting();
+    await welcomes.once('19:a@thread.tacv2', send('again'));
+    expect(sent).toEqual([]);
+  });
+
+  test('a welcome Teams answered 500 for is still retried', async () => {
+    const welcomes = new Welcomes(new MemoryAbuseLedger(), clock());
+    const failure = Object.assign(new Error('service error'), { statusCode: 500 });
+    await expect(
+      welcomes.once('19:a@thread.tacv2', async () => {
+        throw failure;
+      }),
+    ).rejects.toMatchObject({ name: 'WelcomeNotPostedError', cause: failure });
   });
 
   test('two deliveries at once on one store send one welcome', async () => {

@@ -262,10 +262,15 @@ describe('G18: quorum', () => {
 describe("--for: the deployment's limits cut by the rule's maxDuration", () => {
   const access = { defaultMs: 30 * DAY, minMs: HOUR, maxMs: 90 * DAY, allowPermanent: false };
 
-  test("under a rule shorter than the deployment, the rule's range is the one refused with, at the first try", async () => {
+  test("under a rule shorter than the deployment, a term past the deployment's is refused at once naming that rule; one past the rule's only, with the rule's range", async () => {
     const t = setup(policy([rule('prod', { maxDurationMs: 8 * HOUR })]), { access });
-    // Which rule applies is known once the request is planned: the term is only read before.
-    expect(t.service.accessTerm('91d')).toEqual({ durationMs: 91 * DAY });
+    // No rule allows more than the deployment: refused before anything is planned, naming the
+    // rule that allows less (which rule covers the request is known only once it is planned).
+    expect(() => t.service.accessTerm('91d')).toThrow(
+      '91d is longer than the maximum access of 90d; choose a duration between 1h and 90d. Rule prod allows at most 8h.',
+    );
+    // Inside the deployment's limits, the term is read; the rule refuses it once it is known.
+    expect(t.service.accessTerm('2d')).toEqual({ durationMs: 2 * DAY });
     await expect(t.create(REQUESTER, { durationMs: 91 * DAY })).rejects.toThrow(
       '91d is longer than the maximum access of 8h; choose a duration between 1h and 8h (rule prod).',
     );

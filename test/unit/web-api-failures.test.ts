@@ -102,6 +102,6 @@ describe('the sentence the page shows', () => {
     const text = problemMessage(thrown);
     expect(text).toMatch(/^Something went wrong showing this page \(/);
     expect(text).toContain(detail);
-    expect(text).toContain('Reload the page; if it stays, tell your acrbot admins.');
+    expect(text).toContain('Reload the page; if it stays, tell the platform team what this says.');
   });
 });

@@ -34,7 +34,7 @@ test('a host that never answers: past the limit, a sentence with what to do (rel
   expect(err).toBeInstanceOf(HostSilentError);
   expect(problemMessage(err)).toBe(
     'The app showing this tab (Teams, Outlook or Microsoft 365) did not answer within 15 seconds, so the tab ' +
-      'could not start. Reload the page; if this stays, the app may not support this tab: tell your acrbot admins.',
+      'could not start. Reload the page; if this stays, the app may not support this tab: tell the platform team.',
   );
 });
 

@@ -19,7 +19,7 @@ export class HostSilentError extends Error {
     super(
       `The app showing this tab (Teams, Outlook or Microsoft 365) did not answer within ` +
         `${Math.round(limitMs / 1000)} seconds, so the tab could not start. Reload the page; if this ` +
-        'stays, the app may not support this tab: tell your acrbot admins.',
+        'stays, the app may not support this tab: tell the platform team.',
     );
     this.name = 'HostSilentError';
   }

@@ -17,5 +17,5 @@ export function problemMessage(err: unknown): string {
       : typeof err === 'string' && err.trim()
         ? err.trim()
         : 'no details';
-  return `Something went wrong showing this page (${what.slice(0, 300)}). Reload the page; if it stays, tell your acrbot admins.`;
+  return `Something went wrong showing this page (${what.slice(0, 300)}). Reload the page; if it stays, tell the platform team what this says.`;
 }
