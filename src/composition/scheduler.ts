@@ -6,6 +6,7 @@ import type { AppConfig } from '../config/config';
 import type { AuditEvent } from '../domain/audit-chain';
 import type { Clock, ScheduledJob } from '../domain/ports';
 import { formatUtc } from '../domain/access-term';
+import { accessEnd } from '../domain/access-inventory';
 import type { AccessRequest } from '../domain/request';
 import { CREDENTIAL_CLEANUP_KIND } from '../flows/credential-cleanup';
 import { DRIFT_JOB_ID } from '../flows/drift-detector';
@@ -97,10 +98,14 @@ export function jobInWords(
       return { what: 'Revoking the access', meanwhile: '' };
     case 'access.remind': {
       const who = request?.requester.name ?? 'the requester';
-      const ends = request?.access?.expiresAt;
+      // The reminder is of whichever ends first: the term, or a pull secret's credential (pulls
+      // with the secret stop then, whatever the term says).
+      const ends = request && accessEnd(request);
+      const credentialFirst = ends !== undefined && ends !== request?.access?.expiresAt;
+      const what = credentialFirst ? "its pull secret's credential expires" : 'the access ends';
       return {
         what: `Posting the expiry reminder${id ? ` for ${id}` : ''} to ${who}`,
-        meanwhile: ends ? ` Meanwhile, tell ${who} that the access ends at ${formatUtc(ends)}.` : '',
+        meanwhile: ends ? ` Meanwhile, tell ${who} that ${what} at ${formatUtc(ends)}.` : '',
       };
     }
     case 'approval.remind':

@@ -105,7 +105,7 @@ export function requestText(ref: AcrbotRequestRef): string {
           ? `until ${shortTime(ref.expiresAt)}`
           : ref.noExpiry === 'permanent'
             ? 'permanent'
-            : 'no expiry (granted before time-boxing)',
+            : 'no end (granted before acrbot gave access an end)',
   ].filter(Boolean);
   return `acrbot request ${ref.requestId}${ref.clusterName ? ` for cluster ${ref.clusterName}` : ''} (${parts.join(', ')})`;
 }

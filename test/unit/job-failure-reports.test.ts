@@ -7,6 +7,7 @@
 import { createScheduler, jobInWords } from '../../src/composition/scheduler';
 import { loadConfig } from '../../src/config/config';
 import { CloudApiError, type JobKind } from '../../src/domain/ports';
+import { accessEnd } from '../../src/domain/access-inventory';
 import type { AccessRequest } from '../../src/domain/request';
 import type { LifecycleMessenger } from '../../src/flows/access-lifecycle';
 import { memoryStores } from '../../src/integrations/store/open-stores';
@@ -131,6 +132,17 @@ test('every job kind is reported as the work people know, with what to do; never
   }
   expect(jobInWords({ id: 'access.remind:x', kind: 'access.remind' }, request, 'x').meanwhile).toBe(
     ` Meanwhile, tell ${request.requester.name} that the access ends at 2026-12-01 10:00 UTC.`,
+  );
+  // A pull secret whose credential expires before its term: the reminder is of that, and so is
+  // what to tell the requester (pulls with the secret stop then).
+  const secret = pendingRequest({
+    state: 'succeeded',
+    access: { durationMs: 60 * 86_400_000, expiresAt: '2027-03-02T10:00:00.000Z' },
+  });
+  const capped = { ...secret, plan: { ...secret.plan, kind: 'secret', expiresAt: '2027-01-31T10:00:00.000Z' } };
+  expect(accessEnd(capped as AccessRequest)).toBe('2027-01-31T10:00:00.000Z');
+  expect(jobInWords({ id: 'access.remind:y', kind: 'access.remind' }, capped as AccessRequest, 'x').meanwhile).toBe(
+    ` Meanwhile, tell ${secret.requester.name} that its pull secret's credential expires at 2027-01-31 10:00 UTC.`,
   );
   // What only operators can mend goes to the platform team, with the reference of the run's log lines.
   expect(jobInWords({ id: 'audit.anchor', kind: 'audit.anchor' }, undefined, '503').meanwhile).toBe(
