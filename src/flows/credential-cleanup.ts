@@ -5,7 +5,9 @@
  * the deletion still fails). Each start gives pending clean-ups that have no job one (records
  * older than the job). Only references the request's own `created` records vouch for are
  * deleted (G15). The same job deletes the credential a succeeded rotation replaced and could not
- * delete (`outcome.retirement`): rebuilt from the replaced request's records. A token or scope
+ * delete (`outcome.retirement`): rebuilt from the replaced request's records. A `--kind sp`
+ * rotation never deletes it at once: it is left to this job, which deletes it only once the new
+ * service principal's role has had time to apply ({@link SP_RETIREMENT_DELAY_MS}). A token or scope
  * map still being written in Azure (a create acrbot stopped waiting for) is not deleted yet: the
  * job throws and runs again with backoff, and only marks the clean-up done once its DELETE ran
  * after the write ended, or the objects stayed absent past {@link ABSENT_AFTER_MS}. A refused
@@ -17,6 +19,7 @@
  * retried (the clean-up of acrbot's own credential goes on and ends).
  */
 import { createHash } from 'node:crypto';
+import { formatUtc } from '../domain/access-term';
 import type { AuditEvent } from '../domain/audit-chain';
 import type { AuditLog, Clock, ListOrder, RequestStore } from '../domain/ports';
 import { transition, type AccessRequest, type Outcome, type RequestState } from '../domain/request';
@@ -26,6 +29,7 @@ import {
   credentialOf,
   credentialRefProblem,
   pendingRetirementOf,
+  pullSecretRecordId,
   replacedRequestProblem,
   retirementPendingSentence,
   summaryAfterRetirement,
@@ -117,12 +121,13 @@ function errorAfterRefusal(text: string | undefined): string {
  * What a succeeded rotation's outcome says once the retirement of the credential it replaced was
  * refused: {@link retirementPendingSentence} (or the earlier "tries again shortly") promised it.
  */
-function summaryAfterRefusedRetirement(summary: string, replacedRequestId: string): string {
+function summaryAfterRefusedRetirement(summary: string, replacedRequestId: string, dueAt?: Date): string {
   const refused = `acrbot refused to delete the credential of ${replacedRequestId}, which it replaced: that request's records do not vouch for it (audit log: credential.cleanup, refused). An operator must find and delete it.`;
   if (summary.includes(refused)) return summary;
   const promises = [
     retirementPendingSentence(replacedRequestId),
     `The credential of ${replacedRequestId}, which it replaced, could not be deleted yet; acrbot tries again shortly.`,
+    ...(dueAt ? [deferredRetirementSentence(replacedRequestId, dueAt)] : []),
   ];
   const found = promises.find((p) => summary.includes(p));
   return found ? summary.replace(found, refused) : `${summary} ${refused}`;
@@ -215,6 +220,52 @@ export const FIRST_CLEANUP_RETRY_MS = 60_000;
  */
 export const ABSENT_AFTER_MS = 10 * 60_000;
 
+/**
+ * How long after a `--kind sp` rotation wrote its new credential into the secret the credential
+ * it replaced is kept. A new service principal and its AcrPull role assignment work only once
+ * Entra and Azure have replicated them (usually minutes, at worst half an hour, as a grant's card
+ * says); deleted at once, the old credential would leave whatever still pulls with it (a kubelet
+ * that has not read the new secret yet, a copy of the secret elsewhere) with nothing that works.
+ * A token rotation needs no wait: a new ACR token password works at once.
+ */
+export const SP_RETIREMENT_DELAY_MS = 30 * 60_000;
+
+/**
+ * When the clean-up job may delete the credential `request` (a `--kind sp` secret's extension)
+ * replaced: {@link SP_RETIREMENT_DELAY_MS} after its last recorded write of the secret (the new
+ * role assignment was made before it). Undefined for a token, which waits for nothing, and for a
+ * request that records no write (then it replaced nothing). Undefined too for a new request that
+ * replaced another's secret: that one ends at once (access-lifecycle.ts, endReplaced), and its
+ * revocation deletes its credential, so the runner retires it at once and says so. Read from the
+ * request's own records, so the runner's card and every later run of the job (after a restart, a
+ * revocation) name the same time.
+ */
+export function retirementDueAt(request: AccessRequest): Date | undefined {
+  const plan = request.plan;
+  if (plan.kind !== 'secret' || plan.credentialKind !== 'sp' || !request.extendsRequestId) return undefined;
+  const secretId = pullSecretRecordId(plan);
+  const written = (request.created ?? [])
+    .filter((o) => o.kind === 'pullSecret' && o.id === secretId)
+    .map((o) => Date.parse(o.recordedAt))
+    .filter(Number.isFinite);
+  return written.length ? new Date(Math.max(...written) + SP_RETIREMENT_DELAY_MS) : undefined;
+}
+
+/**
+ * The outcome's sentence about the credential of `replacedRequestId`, kept by a `--kind sp`
+ * rotation until `dueAt` ({@link retirementDueAt}): when it goes, and that the new credential may
+ * not pull until then (the secret holds it already).
+ */
+export function deferredRetirementSentence(replacedRequestId: string, dueAt: Date): string {
+  return `The credential of ${replacedRequestId}, which it replaced, is kept until Azure has applied the new service principal's role (usually minutes, at worst half an hour); acrbot deletes it at ${formatUtc(dueAt.toISOString())}. Until the role applies, pulls with the new credential may fail; Kubernetes retries them.`;
+}
+
+/** The audit detail of the deletion of a credential a `--kind sp` rotation kept until its time. */
+const RETIRED_AFTER_WAIT = 'the credential this request replaced, deleted once the new role had had time to apply';
+
+/** The same, when it was gone already (a revocation of the access deletes it too). */
+const RETIRED_ABSENT = 'the credential this request replaced, not found when its time came: deleted already';
+
 /** The detail of the audit entry of a retried clean-up that deleted the credential. */
 const RETRIED_AND_DELETED = 'retried after an earlier failure';
 
@@ -279,11 +330,21 @@ const RETIRED_AFTER_RETRY = 'the credential this request replaced, deleted after
  * delete); the summary says so.
  */
 async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promise<void> {
-  const { store, audit, ports, log, checkLease } = deps;
+  const { store, audit, ports, log, clock, reschedule, checkLease } = deps;
   const pending = pendingRetirementOf(request)!;
+  // A `--kind sp` rotation's new role may not apply yet: the old credential stays until its time
+  // (a job scheduled sooner, by a change of the request or the start's sweep, moves itself there).
+  const dueAt = retirementDueAt(request);
+  if (dueAt && clock.now() < dueAt) {
+    await reschedule(cleanupJob(request.id, clock, dueAt));
+    return;
+  }
   const entries = await audit.forRequest(request.id);
   let left = leftInAudit(entries);
-  if (!entries.some((e) => e.action === 'credential.cleanup' && e.detail === RETIRED_AFTER_RETRY)) {
+  let done: Pick<AuditEvent, 'outcome'> | undefined = entries.find(
+    (e) => e.action === 'credential.cleanup' && RETIREMENT_DONE.includes(e.detail ?? ''),
+  );
+  if (!done) {
     const replaced = await store.get(pending.requestId);
     const ref = replaced && credentialOf(replaced);
     const own = credentialOf(request);
@@ -302,22 +363,42 @@ async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promi
       // it is recorded, so a run that failed before (the append, a lost race on the write) and
       // its retry make one line, not one per attempt.
       await audit.append(refusedEntry(request, `credential of ${pending.requestId}: ${problem}`));
-      const summary = summaryAfterRefusedRetirement(request.outcome!.summary, pending.requestId);
+      const summary = summaryAfterRefusedRetirement(request.outcome!.summary, pending.requestId, dueAt);
       await saveRefusal(request, { ...request.outcome!, summary }, deps);
       log.error({ requestId: request.id, replacedRequestId: pending.requestId, problem }, 'retirement refused');
       return;
     }
     await checkLease?.();
-    left = leftInPlace(ref, await deleteCredential(ports, ref));
+    const deletion = await deleteCredential(ports, ref);
+    left = leftInPlace(ref, deletion);
     await auditLeft(request, left, deps);
-    await audit.append(cleanupEntry(request, 'deleted', RETIRED_AFTER_RETRY));
+    // A kept `--kind sp` credential may be gone by its time: the revocation of the access deletes
+    // every credential of it, this one included.
+    const entry = !dueAt
+      ? cleanupEntry(request, 'deleted', RETIRED_AFTER_RETRY)
+      : deletion.found || deletion.deleted.length
+        ? cleanupEntry(request, 'deleted', RETIRED_AFTER_WAIT)
+        : cleanupEntry(request, 'absent', RETIRED_ABSENT);
+    await audit.append(entry);
+    done = entry;
   }
   const { retirement: _done, ...outcome } = request.outcome!;
   // The outcome said the deletion was still to come; the cards show the stored outcome, which
   // also names any assignment left in place for an operator.
-  outcome.summary = withLeft(summaryAfterRetirement(outcome.summary, pending.requestId), left)!;
+  let summary = summaryAfterRetirement(outcome.summary, pending.requestId);
+  if (dueAt)
+    summary = summary.replace(
+      deferredRetirementSentence(pending.requestId, dueAt),
+      done?.outcome === 'absent'
+        ? `The credential of ${pending.requestId}, which it replaced, was deleted already when its time came.`
+        : `The credential of ${pending.requestId}, which it replaced, was deleted once the new role had had time to apply.`,
+    );
+  outcome.summary = withLeft(summary, left)!;
   await saveOutcome(request, outcome, deps, 'cards not redrawn after the retirement');
 }
+
+/** The details of the audit entries that say a retirement is done (a later run only saves the outcome). */
+const RETIREMENT_DONE: readonly string[] = [RETIRED_AFTER_RETRY, RETIRED_AFTER_WAIT, RETIRED_ABSENT];
 
 /**
  * Stores `outcome`, whose text says a clean-up was refused, as `cleanup: 'refused'`, which no
@@ -394,7 +475,7 @@ export async function scheduleCleanupsForPending(
     }
     for (const request of listed) {
       if (!cleanupPending(request) || (await jobs.get(credentialCleanupJobId(request.id)))) continue;
-      await jobs.schedule(cleanupJob(request.id, clock));
+      await jobs.schedule(cleanupJob(request.id, clock, pendingRetirementOf(request) && retirementDueAt(request)));
       scheduled++;
     }
   }
@@ -409,13 +490,17 @@ export interface SweepOptions {
   log?: Pick<Logger, 'warn'>;
 }
 
-/** The clean-up job of request `requestId`, due {@link FIRST_CLEANUP_RETRY_MS} from now. */
-export function cleanupJob(requestId: string, clock: Clock): JobSpec {
+/**
+ * The clean-up job of request `requestId`, due {@link FIRST_CLEANUP_RETRY_MS} from now, or at
+ * `notBefore` when that is later (a `--kind sp` rotation's {@link retirementDueAt}).
+ */
+export function cleanupJob(requestId: string, clock: Clock, notBefore?: Date): JobSpec {
+  const soon = clock.now().getTime() + FIRST_CLEANUP_RETRY_MS;
   return {
     id: credentialCleanupJobId(requestId),
     kind: CREDENTIAL_CLEANUP_KIND,
     requestId,
-    dueAt: new Date(clock.now().getTime() + FIRST_CLEANUP_RETRY_MS),
+    dueAt: new Date(Math.max(soon, notBefore?.getTime() ?? 0)),
   };
 }
 

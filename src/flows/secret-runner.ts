@@ -59,7 +59,13 @@ import {
 import { shortTime } from '../domain/pull-diagnosis';
 import { lastFamilyWriter } from '../domain/secret-holder';
 import { deleteCredential, type RegistryWhereabouts, WRITE_IN_PROGRESS } from './credential-deletion';
-import { leftAssignmentDetail, leftAssignmentSentence, refusalKey } from './credential-cleanup';
+import {
+  deferredRetirementSentence,
+  leftAssignmentDetail,
+  leftAssignmentSentence,
+  refusalKey,
+  retirementDueAt,
+} from './credential-cleanup';
 import { foreignHolders, type ForeignHolder } from '../domain/application-holders';
 import { recordedByDerivedName } from '../domain/recorded-assignment';
 import {
@@ -280,7 +286,10 @@ export class SecretRunner implements PlanRunner {
           ? ` Perhaps not added to service account ${plan.serviceAccount}:${why} Until its imagePullSecrets names the secret, name it in the pod's imagePullSecrets.`
           : ` Not added to service account ${plan.serviceAccount}:${why} Until it is, name the secret in the pod's imagePullSecrets.`;
       }
-      const retired = previous ? await this.retirePrevious(previous, credential.ref, ctx) : 'none';
+      // A `--kind sp` rotation keeps the credential it replaced until its new role can have
+      // applied: the clean-up job deletes it then (credential-cleanup.ts SP_RETIREMENT_DELAY_MS).
+      const keepUntil = retirementDueAt({ ...request, created: ctx.created() });
+      const retired = previous ? await this.retirePrevious(previous, credential.ref, ctx, keepUntil) : 'none';
       const absent =
         previous && written.action === 'created'
           ? ' The secret was no longer in the cluster and was written anew.'
@@ -288,9 +297,11 @@ export class SecretRunner implements PlanRunner {
       const retiredNote =
         retired === 'deleted'
           ? `${absent} ${REPLACED_CREDENTIAL_DELETED}`
-          : retired === 'pending' && previous
-            ? ` ${retirementPendingSentence(previous.id)}`
-            : '';
+          : retired === 'kept' && previous && keepUntil
+            ? `${absent} ${deferredRetirementSentence(previous.id, keepUntil)}`
+            : retired === 'pending' && previous
+              ? ` ${retirementPendingSentence(previous.id)}`
+              : '';
       const validity = credentialValidity(request, plan);
       const entries = serviceAccountEntriesAfterWrite(plan, written.serviceAccountPatched, previousEntries ?? previous);
       const serviceAccountLinks = serviceAccountLinksAfterWrite(
@@ -306,10 +317,14 @@ export class SecretRunner implements PlanRunner {
         credentialRef: encodeCredentialRef(credential.ref),
         secret: { ...written, serviceAccounts: entries, ...(serviceAccountLinks ? { serviceAccountLinks } : {}) },
         // Recorded with the outcome: the request's clean-up job deletes it (credential-cleanup.ts).
-        ...(retired === 'pending' && previous ? { retirement: { requestId: previous.id } } : {}),
+        ...((retired === 'pending' || retired === 'kept') && previous
+          ? { retirement: { requestId: previous.id } }
+          : {}),
         // What became of the replaced credential, for what reads it later (the extension's audit
-        // entry), rather than from the summary's words.
-        ...(previous ? { retired: { requestId: previous.id, credential: retired } } : {}),
+        // entry), rather than from the summary's words: one kept is still to delete (`pending`).
+        ...(previous
+          ? { retired: { requestId: previous.id, credential: retired === 'kept' ? 'pending' : retired } }
+          : {}),
       };
     } catch (err) {
       // The run is another instance's now (its lease lapsed and it was taken over, or the new
@@ -1408,13 +1423,16 @@ export class SecretRunner implements PlanRunner {
    * Deletes the credential a replaced acrbot secret used, so rotation leaves nothing behind. The
    * credential is rebuilt from the previous request's store records and checked against them
    * (G15); the cluster is never asked what to delete. `pending`: the deletion failed, and the
-   * caller records it for the request's clean-up job; `none`: nothing of acrbot's to delete.
+   * caller records it for the request's clean-up job; `kept`: not deleted before `keepUntil`
+   * (a `--kind sp` rotation, whose new role may not apply yet), audited, and recorded the same
+   * way for the job, which deletes it then; `none`: nothing of acrbot's to delete.
    */
   private async retirePrevious(
     previous: AccessRequest,
     current: CredentialRef,
     ctx: RunContext,
-  ): Promise<'deleted' | 'pending' | 'none'> {
+    keepUntil: Date | undefined,
+  ): Promise<'deleted' | 'pending' | 'kept' | 'none'> {
     const ref = credentialOf(previous);
     if (!ref || encodeCredentialRef(ref) === encodeCredentialRef(current)) return 'none';
     const problem = credentialRefProblem(ref, previous);
@@ -1422,7 +1440,14 @@ export class SecretRunner implements PlanRunner {
       ctx.log.error({ previousRequestId: previous.id, problem }, "previous credential not deleted: not acrbot's");
       return 'none';
     }
-    return this.cleanUp([ref], ctx, previous);
+    if (!keepUntil) return this.cleanUp([ref], ctx, previous);
+    await ctx.audit({
+      action: 'credential.cleanup',
+      outcome: 'pending',
+      targetIds: [ref.kind === 'token' ? ref.tokenName : ref.applicationId || (ref.uniqueName ?? '')],
+      detail: `the credential of ${previous.id}, kept until the new role has had time to apply; deleted from ${keepUntil.toISOString()}`,
+    });
+    return 'kept';
   }
 
   /**

@@ -1,0 +1,122 @@
+/**
+ * A `--kind sp` rotation (a secret extension) keeps the credential it replaced until the new
+ * service principal's AcrPull role can have applied (usually minutes, at worst half an hour): the
+ * old application and its role assignment stay, the card says until when, and the request's
+ * clean-up job deletes them then (credential-cleanup.ts SP_RETIREMENT_DELAY_MS). A revocation
+ * inside that window deletes both credentials. A token rotation still retires at once
+ * (rotation-card-lines.test.ts).
+ */
+import { credentialCleanupJobId, scheduleCleanupsForPending } from '../../src/flows/credential-cleanup';
+import { cardText } from '../helpers/capturing-connector';
+import { users } from '../helpers/harness';
+import {
+  actions,
+  assignmentsOn,
+  contosoId,
+  extendApproved,
+  grantedSecretOnAksDev,
+  h,
+  MINUTE,
+  now,
+  runDueAfter,
+  secretServicePrincipal,
+  stateOnceClickWorkDone,
+  useLifecycleHooks,
+} from '../helpers/lifecycle';
+
+useLifecycleHooks();
+
+/** The principals holding a role assignment on contosoacr, sorted. */
+const principalsOnRegistry = () =>
+  assignmentsOn(contosoId)
+    .map((a: { principalId: string }) => a.principalId)
+    .sort();
+
+/** A `--kind sp` secret extended once: the original's and the extension's service principals. */
+async function rotated() {
+  const { id, k8s } = await grantedSecretOnAksDev(
+    'aks-dev contosoacr --kind sp --namespace payments --for 10m pull for payments-api',
+  );
+  const old = secretServicePrincipal(k8s);
+  h.connector.clear();
+  const extensionId = await extendApproved(id, '--for 1h rollout still running');
+  await h.app.services.background.drain();
+  const fresh = secretServicePrincipal(k8s);
+  expect(fresh.appId).not.toBe(old.appId);
+  return { id, extensionId, old, fresh, directory: old.directory };
+}
+
+/** The `.dueAt` of `requestId`'s clean-up job, if it is scheduled. */
+async function cleanupDue(requestId: string): Promise<number | undefined> {
+  const job = await h.app.scheduler.get(credentialCleanupJobId(requestId));
+  return job ? Date.parse(job.dueAt) : undefined;
+}
+
+test('the old application and its AcrPull assignment stay after the rotation; the card says until when; the clean-up job deletes them 30 minutes on', async () => {
+  const { id, extensionId, old, fresh, directory } = await rotated();
+  const rotatedAt = now.getTime();
+  // Both credentials work: the new role may not apply yet.
+  expect(directory.getApplicationByAppId(old.appId)).toBeDefined();
+  expect(principalsOnRegistry()).toEqual([old.sp.id, fresh.sp.id].sort());
+  const extension = (await h.app.store.get(extensionId))!;
+  expect(extension.outcome?.retirement).toEqual({ requestId: id });
+  expect(extension.outcome?.retired).toEqual({ requestId: id, credential: 'pending' });
+  const card = h.connector.calls.find(
+    (c) => c.op !== 'update' && new RegExp(`Access of ${id} extended`).test(cardText(c.activity)),
+  );
+  const text = cardText(card!.activity);
+  expect(text).toContain(
+    `The credential of ${id}, which it replaced, is kept until Azure has applied the new service principal's role (usually minutes, at worst half an hour); acrbot deletes it at 2026-11-30 10:30 UTC.`,
+  );
+  expect(text).not.toContain('The credential it replaced was deleted');
+  expect(await actions(extensionId)).not.toContain('credential.cleanup:deleted');
+
+  // The job the run's end scheduled (a minute on) finds it too soon and moves itself.
+  await runDueAfter(2 * MINUTE);
+  expect(directory.getApplicationByAppId(old.appId)).toBeDefined();
+  expect(principalsOnRegistry()).toEqual([old.sp.id, fresh.sp.id].sort());
+  expect(await cleanupDue(extensionId)).toBe(rotatedAt + 30 * MINUTE);
+
+  await runDueAfter(29 * MINUTE);
+  expect(directory.getApplicationByAppId(old.appId)).toBeUndefined();
+  expect(directory.getApplicationByAppId(fresh.appId)).toBeDefined();
+  expect(principalsOnRegistry()).toEqual([fresh.sp.id]);
+  expect(await cleanupDue(extensionId)).toBeUndefined();
+  const done = (await h.app.store.get(extensionId))!;
+  expect(done.outcome?.retirement).toBeUndefined();
+  expect(done.outcome?.summary).toContain(
+    `The credential of ${id}, which it replaced, was deleted once the new role had had time to apply.`,
+  );
+  expect(done.outcome?.summary).not.toContain('is kept until');
+  expect(await actions(extensionId)).toContain('credential.cleanup:deleted');
+  // The access goes on with the new credential.
+  expect((await h.app.store.get(id))!.state).toBe('succeeded');
+});
+
+test('a revocation inside the window deletes both credentials; the clean-up job then finds the old one gone', async () => {
+  const { id, extensionId, old, fresh, directory } = await rotated();
+  await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'leaked in a log' });
+  expect(await stateOnceClickWorkDone(id)).toBe('revoked');
+  expect(directory.getApplicationByAppId(old.appId)).toBeUndefined();
+  expect(directory.getApplicationByAppId(fresh.appId)).toBeUndefined();
+  expect(principalsOnRegistry()).toEqual([]);
+
+  await runDueAfter(31 * MINUTE);
+  expect(await cleanupDue(extensionId)).toBeUndefined();
+  const done = (await h.app.store.get(extensionId))!;
+  expect(done.outcome?.retirement).toBeUndefined();
+  expect(done.outcome?.summary).toContain(
+    `The credential of ${id}, which it replaced, was deleted already when its time came.`,
+  );
+  expect(await actions(extensionId)).toContain('credential.cleanup:absent');
+});
+
+test('a restart inside the window: the start’s sweep schedules the clean-up at the credential’s time, not sooner', async () => {
+  const { extensionId, old, directory } = await rotated();
+  const rotatedAt = now.getTime();
+  await h.app.scheduler.cancel(credentialCleanupJobId(extensionId));
+  expect(await scheduleCleanupsForPending(h.app.store, h.app.scheduler, { now: () => now })).toBe(1);
+  expect(await cleanupDue(extensionId)).toBe(rotatedAt + 30 * MINUTE);
+  await runDueAfter(5 * MINUTE);
+  expect(directory.getApplicationByAppId(old.appId)).toBeDefined();
+});
