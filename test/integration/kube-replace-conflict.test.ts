@@ -12,34 +12,19 @@ import {
   MANAGED_BY_LABEL,
   REQUEST_ID_LABEL,
 } from '../../src/integrations/kubernetes/kube-pull-secrets';
-import { SANDBOX_CLUSTERS } from '../../src/sandbox/fixtures';
 import type { KubeObject } from '../../src/sandbox/kubernetes';
-import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
-import { sandboxArm } from '../helpers/sandbox-arm';
+import { dockerConfig as config, dockerConfigData as data, useAksProd } from '../helpers/aks-prod-port';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.stop());
-afterEach(() => emulator().faults.clear());
-
-const emulator = () => sandbox.kubernetes['aks-prod'];
+const { emulator, port } = useAksProd();
 const FIRST = 'R-F1RSTAAA';
 const NEXT = 'R-NEXTBBBB';
-const config = (password: string) =>
-  JSON.stringify({ auths: { 'contosoacr.azurecr.io': { username: 'u', password } } });
-const data = (password: string) => Buffer.from(config(password)).toString('base64');
 
 /**
  * Secret `secretName` written through the port for {@link FIRST}, then given `extra` metadata
  * by others (before the precheck), and prechecked on a fresh access, as the secret flow does.
  */
 async function checked(secretName: string, extra: Partial<KubeObject['metadata']> = {}) {
-  const { reader } = sandboxArm(sandbox);
-  const cluster = (await reader.listClusters(SANDBOX_CLUSTERS.prod.subscriptionId)).find((c) => c.name === 'aks-prod')!;
-  const kube = new KubePullSecrets((s) => reader.aksClient(s), sandbox.credential);
-  const first = await kube.access(cluster);
+  const { kube, cluster, access: first } = await port();
   await kube.write(first, {
     namespace: 'payments',
     secretName,

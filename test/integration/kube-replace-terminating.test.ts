@@ -13,37 +13,18 @@ import {
   MANAGED_BY_LABEL,
   REQUEST_ID_LABEL,
 } from '../../src/integrations/kubernetes/kube-pull-secrets';
-import { SANDBOX_CLUSTERS } from '../../src/sandbox/fixtures';
 import type { KubeObject } from '../../src/sandbox/kubernetes';
-import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
-import { sandboxArm } from '../helpers/sandbox-arm';
+import { dockerConfig as config, dockerConfigData as data, useAksProd } from '../helpers/aks-prod-port';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.stop());
-afterEach(() => emulator().faults.clear());
-
-const emulator = () => sandbox.kubernetes['aks-prod'];
+const { emulator, port } = useAksProd();
 const NS = 'payments';
 const FIRST = 'R-F1RSTAAA';
 const NEXT = 'R-NEXTBBBB';
 const HOLD = 'example.com/hold';
-const config = (password: string) =>
-  JSON.stringify({ auths: { 'contosoacr.azurecr.io': { username: 'u', password } } });
-const data = (password: string) => Buffer.from(config(password)).toString('base64');
 
 /** What the refusal says when the secret was not written (as the precheck's refusal says it). */
 const refusal = (secretName: string) =>
   `Secret ${NS}/${secretName} in cluster aks-prod is being deleted (finalizers ${HOLD}); nothing was written. Try again when it is gone (a new request may also choose another --name).`;
-
-async function port() {
-  const { reader } = sandboxArm(sandbox);
-  const cluster = (await reader.listClusters(SANDBOX_CLUSTERS.prod.subscriptionId)).find((c) => c.name === 'aks-prod')!;
-  const kube = new KubePullSecrets((s) => reader.aksClient(s), sandbox.credential);
-  return { kube, cluster, access: await kube.access(cluster) };
-}
 
 /**
  * Secret `secretName` written for {@link FIRST}, given a finalizer by someone else, then

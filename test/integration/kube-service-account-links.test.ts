@@ -6,27 +6,16 @@
  * deleted again; and what the user reads after a throttled call or a conflicting patch.
  */
 import { KubePullSecrets, REQUEST_ID_LABEL } from '../../src/integrations/kubernetes/kube-pull-secrets';
-import { SANDBOX_CLUSTERS } from '../../src/sandbox/fixtures';
 import type { KubeObject } from '../../src/sandbox/kubernetes';
-import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
-import { sandboxArm } from '../helpers/sandbox-arm';
+import { useAksProd } from '../helpers/aks-prod-port';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.stop());
-afterEach(() => emulator().faults.clear());
-
-const emulator = () => sandbox.kubernetes['aks-prod'];
+const { emulator, port: aksProd } = useAksProd();
 const NS = 'payments';
 
 async function port() {
-  const { reader } = sandboxArm(sandbox);
-  const cluster = (await reader.listClusters(SANDBOX_CLUSTERS.prod.subscriptionId)).find((c) => c.name === 'aks-prod')!;
   // Short throttling waits: the emulator's Retry-After is 0 here anyway.
-  const kube = new KubePullSecrets((s) => reader.aksClient(s), sandbox.credential, 10_000, 10);
-  return { kube, access: await kube.access(cluster) };
+  const { kube, access } = await aksProd({ callTimeoutMs: 10_000, throttleWaitMs: 10 });
+  return { kube, access };
 }
 
 function seedAccount(name: string, entries?: string[]): KubeObject {

@@ -153,6 +153,8 @@ export class SqliteAuditLog implements AuditLog {
     // One at a time: each check takes a core for as long as it runs, and chat can ask many.
     const run = () => verifyOnWorker(this.db.name, this.key);
     const verdict = this.verifying.then(run, run);
+    // Only orders the next check after this one: this check's failure reaches its caller
+    // through `verdict`, so the chain itself drops it.
     this.verifying = verdict.catch(() => undefined);
     return verdict;
   }
