@@ -3,7 +3,10 @@
  * original wrote) while someone else touches the secret between acrbot's check and its PUT: a
  * scanner's annotation leaves it the object acrbot checked, so the extension goes through,
  * keeping the annotation, with one token live; a change of acrbot's request-id label is someone
- * else's write, still refused, the new token deleted again (G14, G15).
+ * else's write, still refused, the new token deleted again (G14, G15); a deletion held by a
+ * finalizer fails the extension as `kubernetes.secretTerminating`, nothing reported written, and
+ * the secret, still the original's, goes once its finalizer clears. The port-level cases are in
+ * kube-replace-conflict.test.ts and kube-replace-terminating.test.ts.
  */
 import { users } from '../helpers/harness';
 import {
@@ -18,25 +21,31 @@ import {
 
 useLifecycleHooks();
 
-/** The original granted, its extension asked for, and `change` landing on the secret just before acrbot's PUT. */
-async function extensionTouched(change: (meta: Record<string, unknown>) => Record<string, unknown>) {
+type Cluster = Awaited<ReturnType<typeof grantedSecretOnAksDev>>['k8s'];
+
+/**
+ * The original granted, `before` done to its secret, its extension asked for, and `meanwhile`
+ * landing on the secret just before acrbot's PUT.
+ */
+async function extensionWith(meanwhile: (k8s: Cluster) => void, before: (k8s: Cluster) => void = () => undefined) {
   const { id: first, k8s } = await grantedSecretOnAksDev(
     'aks-dev contosoacr --namespace payments --for 1h pull for payments-api',
   );
+  before(k8s);
   advance(MINUTE);
   const extension = await requestExtension(first, '--for 2h still needed for payments');
-  k8s.faults.inject({
-    method: 'PUT',
-    resource: 'secrets',
-    name: 'acr-auth',
-    meanwhile: () => {
-      const secret = k8s.getObject('secrets', 'payments', 'acr-auth')!;
-      k8s.seedObject('secrets', { ...secret, metadata: change(secret.metadata) as typeof secret.metadata });
-    },
-  });
+  k8s.faults.inject({ method: 'PUT', resource: 'secrets', name: 'acr-auth', meanwhile: () => meanwhile(k8s) });
   await h.click(users.approver, 'approve', { requestId: extension });
   const done = await h.settle(extension);
   return { first, extension, done, secret: k8s.getObject('secrets', 'payments', 'acr-auth')! };
+}
+
+/** {@link extensionWith} where someone changes the secret's metadata by `change` just before the PUT. */
+function extensionTouched(change: (meta: Record<string, unknown>) => Record<string, unknown>) {
+  return extensionWith((k8s) => {
+    const secret = k8s.getObject('secrets', 'payments', 'acr-auth')!;
+    k8s.seedObject('secrets', { ...secret, metadata: change(secret.metadata) as typeof secret.metadata });
+  });
 }
 
 test('annotated between the check and the PUT: the extension succeeds, the annotation kept, one token live', async () => {
@@ -94,4 +103,25 @@ test("others' owner and label on the secret: the extension writes over what its 
   expect(secret.metadata.labels?.['acrbot.io/request-id']).toBe(extension);
   expect(secret.metadata.labels?.team).toBe('payments');
   expect(secret.metadata.ownerReferences).toEqual([owner]);
+});
+
+test('deleted between the check and the PUT: the extension fails, nothing reported written, its new token deleted', async () => {
+  const { first, done, secret } = await extensionWith(
+    (k8s) => void k8s.deleteAsClient('secrets', 'payments', 'acr-auth'),
+    // Someone's controller protects the secret (before the extension's check reads it).
+    (k8s) => {
+      const written = k8s.getObject('secrets', 'payments', 'acr-auth')!;
+      k8s.seedObject('secrets', { ...written, metadata: { ...written.metadata, finalizers: ['example.com/hold'] } });
+    },
+  );
+  expect(done.state).toBe('failed');
+  expect(done.outcome?.errorCode).toBe('kubernetes.secretTerminating');
+  expect(done.outcome?.error).toBe(
+    `Secret payments/acr-auth in cluster aks-dev is being deleted (finalizers example.com/hold); nothing was written. Try again when it is gone (a new request may also choose another --name). The credential acrbot had created was deleted again. Access of ${first} was not extended; it still ends at 2026-11-30 11:00 UTC.`,
+  );
+  expect(done.outcome?.secret).toBeUndefined();
+  expect(done.created?.some((o) => o.kind === 'pullSecret')).toBe(false);
+  expect(secret.metadata.deletionTimestamp).toEqual(expect.any(String));
+  expect(secret.metadata.labels?.['acrbot.io/request-id']).toBe(first);
+  expect(tokens()).toEqual([`acrbot-${first.toLowerCase()}`]);
 });
