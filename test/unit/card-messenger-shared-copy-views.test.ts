@@ -6,7 +6,7 @@
  * shared, a reminder or escalation that finds no conversation is audited `unposted` (and warned),
  * never as sent. A recording adapter, the real CardMessenger and ApprovalNudges on memory stores.
  */
-import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import type { Activity, CloudAdapter } from 'botbuilder';
 import { CardMessenger } from '../../src/bot/card-messenger';
 import type { AccessRequest } from '../../src/domain/request';
 import { ApprovalNudges } from '../../src/flows/approval-nudges';
@@ -17,6 +17,7 @@ import { LogCapture } from '../helpers/log-capture';
 import { FakeClock, HOUR } from './support/fake-clock';
 import { rule } from './support/policy-fixtures';
 import { APPROVER, pendingRequest } from './support/requests';
+import { MemberAwareAdapter as TeamsAdapter } from './support/member-aware-adapter';
 
 const CHANNEL = '19:team@thread.tacv2';
 const OTHER = '19:newapprovals@thread.tacv2';
@@ -24,35 +25,6 @@ const THREAD = `${CHANNEL};messageid=42`;
 const ALEX_TEAMS_ID = '29:alex';
 const namedRule = rule('prod', { approvers: { users: [APPROVER.objectId], groups: [], name: 'Prod approvers' } });
 const groupRule = rule('prod', { remindAfterMs: 2 * HOUR, escalateAfterMs: 8 * HOUR });
-
-/** Records posts and card updates by conversation; Teams names the members given (object id → Teams id). */
-class TeamsAdapter {
-  readonly posts: Array<{ to: string; activity: Partial<Activity> }> = [];
-  readonly updates: Array<{ to: string; activity: Partial<Activity> }> = [];
-  constructor(private readonly members: Record<string, string> = {}) {}
-  async continueConversationAsync(
-    _appId: string,
-    reference: Partial<ConversationReference>,
-    logic: (ctx: unknown) => Promise<void>,
-  ): Promise<void> {
-    const to = String(reference.conversation?.id);
-    const getConversationMember = async (_conversationId: string, id: string) => {
-      if (this.members[id]) return { id: this.members[id], aadObjectId: id };
-      throw Object.assign(new Error('not a member'), { statusCode: 404 });
-    };
-    await logic({
-      activity: { conversation: reference.conversation, serviceUrl: reference.serviceUrl },
-      adapter: { createConnectorClient: () => ({ conversations: { getConversationMember } }) },
-      turnState: new Map(),
-      onSendActivities: () => undefined,
-      sendActivity: async (activity: Partial<Activity>) => {
-        this.posts.push({ to, activity });
-        return { id: `post-${this.posts.length}` };
-      },
-      updateActivity: async (activity: Partial<Activity>) => void this.updates.push({ to, activity }),
-    });
-  }
-}
 
 /**
  * A pending request under `r` whose only card is its requester's, in a channel thread; `mk`

@@ -6,44 +6,18 @@
  * copy finds the thread's card. Nudges and reports are new posts in its channel, as they were
  * beside an approvers' copy of its own; a personal chat is never taken for the approvers'.
  */
-import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import type { Activity, CloudAdapter } from 'botbuilder';
 import { CardMessenger } from '../../src/bot/card-messenger';
 import type { AccessRequest } from '../../src/domain/request';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
 import { rule } from './support/policy-fixtures';
 import { pendingRequest } from './support/requests';
+import { MemberAwareAdapter as TeamsAdapter } from './support/member-aware-adapter';
 
 const CHANNEL = '19:team@thread.tacv2';
 const THREAD = `${CHANNEL};messageid=42`;
 const groupRule = rule('prod');
-
-/** Records posts and card updates by conversation; Teams names nobody (the rule's approvers are a group). */
-class TeamsAdapter {
-  readonly posts: Array<{ to: string; activity: Partial<Activity> }> = [];
-  readonly updates: Array<{ to: string; activity: Partial<Activity> }> = [];
-  async continueConversationAsync(
-    _appId: string,
-    reference: Partial<ConversationReference>,
-    logic: (ctx: unknown) => Promise<void>,
-  ): Promise<void> {
-    const to = String(reference.conversation?.id);
-    const notFound = async () => {
-      throw Object.assign(new Error('not a member'), { statusCode: 404 });
-    };
-    await logic({
-      activity: { conversation: reference.conversation, serviceUrl: reference.serviceUrl },
-      adapter: { createConnectorClient: () => ({ conversations: { getConversationMember: notFound } }) },
-      turnState: new Map(),
-      onSendActivities: () => undefined,
-      sendActivity: async (activity: Partial<Activity>) => {
-        this.posts.push({ to, activity });
-        return { id: `post-${this.posts.length}` };
-      },
-      updateActivity: async (activity: Partial<Activity>) => void this.updates.push({ to, activity }),
-    });
-  }
-}
 
 /** A pending request under a rule without a channel whose only card is its requester's, at `conversation`. */
 async function setup(
