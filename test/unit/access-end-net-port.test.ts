@@ -11,8 +11,8 @@ import type { AccessRequest } from '../../src/domain/request';
 import type { LostEndPorts } from '../../src/flows/access-end-net';
 import { accessExpiryJobId } from '../../src/flows/access-lifecycle';
 import type { JobScheduling } from '../../src/flows/request-service';
-import type { JobSpec } from '../../src/flows/scheduler';
 import { MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
+import { memoryJobs } from './support/memory-jobs';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { quietLifecycle } from './support/access-lifecycle';
 import { FakeClock, HOUR } from './support/fake-clock';
@@ -39,17 +39,6 @@ class AuditWithHook extends MemoryAuditLog {
     }
     return super.append(event);
   }
-}
-
-/** JobScheduling on a memory schedule, as the Scheduler writes it: `scheduleIfAbsent` only where no job is. */
-function memoryJobs(schedule: MemoryScheduleStore): JobScheduling {
-  const fresh = (job: JobSpec) => ({ ...job, dueAt: job.dueAt.toISOString(), attempts: 0 });
-  return {
-    schedule: (job) => schedule.put(fresh(job)),
-    scheduleIfAbsent: (job) => schedule.putIfAbsent(fresh(job)),
-    cancel: (id) => schedule.delete(id),
-    get: (id) => schedule.get(id),
-  };
 }
 
 describe('the lost-end net writes an end job only where none is', () => {

@@ -9,10 +9,9 @@ import type { AccessRequest } from '../../src/domain/request';
 import { scheduleLostEnds } from '../../src/flows/access-end-net';
 import { readAccessRequests } from '../../src/flows/access-inventory';
 import { scheduleCleanupsForPending } from '../../src/flows/credential-cleanup';
-import type { JobScheduling } from '../../src/flows/request-service';
-import type { JobSpec } from '../../src/flows/scheduler';
 import { scanReviewsOwed } from '../../src/flows/waiting-for-approvers';
 import { MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
+import { memoryJobs } from './support/memory-jobs';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import type { Logger } from '../../src/observability/logger';
 import { FakeClock } from './support/fake-clock';
@@ -36,17 +35,6 @@ function warnings(): { log: Logger; warned: string[] } {
     info: () => undefined,
   } as unknown as Logger;
   return { log, warned };
-}
-
-/** JobScheduling on a memory schedule. */
-function memoryJobs(schedule: MemoryScheduleStore): JobScheduling {
-  const fresh = (job: JobSpec) => ({ ...job, dueAt: job.dueAt.toISOString(), attempts: 0 });
-  return {
-    schedule: (job) => schedule.put(fresh(job)),
-    scheduleIfAbsent: (job) => schedule.putIfAbsent(fresh(job)),
-    cancel: (id) => schedule.delete(id),
-    get: (id) => schedule.get(id),
-  };
 }
 
 const LIMIT = 5;
