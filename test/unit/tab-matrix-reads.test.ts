@@ -13,6 +13,7 @@ import { LIST_LIMIT, MATRIX_READS_AT_ONCE, type TabApi } from '../../src/tab/tab
 import { FakeClock } from './support/fake-clock';
 import { APPROVER, grantPlan, pendingRequest } from './support/requests';
 import { bearer, testTabApi } from './support/tab-api';
+import { acrPullOnRegistry } from './support/pull-diagnosis-fixtures';
 
 /** How many requests the inventory names beyond the listing: many more than the bound. */
 const BEYOND = 300;
@@ -59,19 +60,8 @@ function granted(n: number, overrides: Partial<AccessRequest> = {}): AccessReque
 function inventoryOf(requests: AccessRequest[], foreign: AccessRequest): AccessMatrix {
   const { cluster, registry } = grantPlan();
   const reg: InventoryRegistry = { ...registry, roleAssignmentMode: 'LegacyRegistryPermissions' };
-  const role = (assignmentId: string, named: AccessRequest[]): PullPath => ({
-    kind: 'roleAssignment',
-    assignmentId,
-    roleGuid: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
-    roleName: 'AcrPull',
-    scope: registry.id,
-    scopeLevel: 'registry',
-    conditional: false,
-    honoured: true,
-    origin: 'acrbot',
-    requests: named.map((r) => requestRef(r, clock.now())),
-    state: 'active',
-  });
+  const role = (assignmentId: string, named: AccessRequest[]): PullPath =>
+    acrPullOnRegistry({ assignmentId, scope: registry.id, requests: named.map((r) => requestRef(r, clock.now())) });
   return {
     clusters: [cluster],
     registries: [reg],
