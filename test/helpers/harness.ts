@@ -23,6 +23,11 @@ export interface Harness {
   say(user: TeamsUser, text: string, where?: 'channel' | 'personal'): Promise<{ status: number; body: any }>;
   /** Says `text` in the channel and returns the text of the bot's next card (not an update). */
   ask(user: TeamsUser, text: string): Promise<string>;
+  /**
+   * Says `text` (in the channel, or in a 1:1 chat) and returns the texts of everything the bot
+   * sent during that turn, one per line: a turn's replies are sent before its HTTP answer.
+   */
+  turnReplies(user: TeamsUser, text: string, where?: 'channel' | 'personal'): Promise<string>;
   click(
     user: TeamsUser,
     verb: string,
@@ -114,6 +119,14 @@ export async function startHarness(
         `an answer to "${text}"`,
       );
       return cardText(reply.activity);
+    },
+    async turnReplies(user, text, where = 'channel') {
+      const before = connector.calls.length;
+      expect((await harness.say(user, text, where)).status).toBe(200);
+      return connector.calls
+        .slice(before)
+        .map((c) => cardText(c.activity))
+        .join('\n');
     },
     click: (user, verb, data, replyToId) => postActivity(app.url, cardAction(user, verb, data, { ...o, replyToId })),
     requestGrant: (user, args) => requestFromPlanCard(user, `grant ${args}`, []),

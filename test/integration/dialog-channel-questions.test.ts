@@ -86,14 +86,7 @@ describe('questions where acrbot hears only its mentions', () => {
   });
 
   test('in a 1:1 chat, which gets every message, the questions name no mention', async () => {
-    const say = async (text: string) => {
-      const before = h.connector.calls.length;
-      expect((await h.say(users.requester, text, 'personal')).status).toBe(200);
-      return h.connector.calls
-        .slice(before)
-        .map((c) => cardText(c.activity))
-        .join('\n');
-    };
+    const say = (text: string) => h.turnReplies(users.requester, text, 'personal');
     expect(await say('grant --for 2h')).toBe(
       'Which cluster needs pull access? (name, resourceGroup/name or resource id; "cancel" to stop)',
     );

@@ -4,7 +4,6 @@
  * question takes and what comes next, not as one long invalid name. Nothing of the line is
  * taken, so nothing is filed that was not typed as that answer.
  */
-import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
 describe('a whole line at the cluster or registry question', () => {
@@ -17,15 +16,7 @@ describe('a whole line at the cluster or registry question', () => {
   });
 
   /** Says `text` in a chat with acrbot; the texts of everything acrbot answered in that turn. */
-  async function answers(text: string): Promise<string> {
-    const before = h.connector.calls.length;
-    // The turn's replies are sent before the HTTP answer to the activity.
-    expect((await h.say(users.requester, text, 'personal')).status).toBe(200);
-    return h.connector.calls
-      .slice(before)
-      .map((c) => cardText(c.activity))
-      .join('\n');
-  }
+  const answers = (text: string) => h.turnReplies(users.requester, text, 'personal');
 
   const pending = () => h.app.store.listByState(['pending']);
 

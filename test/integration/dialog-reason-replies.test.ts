@@ -4,7 +4,6 @@
  * Each is read as what it is; only a reason files a request. Also the commands typed with a
  * colon after the word, and a term option acrbot does not have.
  */
-import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import type { TeamsUser } from '../helpers/teams-activities';
 
@@ -18,15 +17,7 @@ describe('replies at the reason question', () => {
   });
 
   /** Says `text` in a chat with acrbot; the texts of everything acrbot answered in that turn. */
-  async function answers(user: TeamsUser, text: string): Promise<string> {
-    const before = h.connector.calls.length;
-    // The turn's replies are sent before the HTTP answer to the activity.
-    expect((await h.say(user, text, 'personal')).status).toBe(200);
-    return h.connector.calls
-      .slice(before)
-      .map((c) => cardText(c.activity))
-      .join('\n');
-  }
+  const answers = (user: TeamsUser, text: string) => h.turnReplies(user, text, 'personal');
 
   async function askReason(user: TeamsUser, start = 'grant aks-dev contosoacr'): Promise<void> {
     expect(await answers(user, start)).toMatch(/Why is the access needed/);
