@@ -79,6 +79,14 @@ export function reminderMessage(request: AccessRequest, rule: PolicyRule): Nudge
 }
 
 /**
+ * The escalation's ask when others are told too: they are told so they can chase a decision,
+ * not to make one (only the rule's approvers approve or reject, G5/G18), so "please decide"
+ * alone would send them to a button that refuses them.
+ */
+const ESCALATION_ASK =
+  'Those asked: please decide. Those told now cannot approve or reject: please see that it is decided.';
+
+/**
  * The escalation: names who was asked (the rule's approvers: its named users still waited on
  * mentioned, its groups named) and who is told now (`escalateTo`). When a reminder and the escalation came due
  * together (a long pause, an outage) the escalation goes alone (flows/approval-nudge-order.ts),
@@ -101,6 +109,6 @@ export function escalationMessage(request: AccessRequest, rule: PolicyRule): Nud
     rule.escalateAfterMs === undefined ? '' : ` No decision after ${describeDurationMs(rule.escalateAfterMs)}.`;
   const text =
     `${waitingLine(request, 'Escalation')}${after} Asked: ${asked}` +
-    `${also.length ? `; now also: ${also.join(' and ')}` : ''}. Please decide.`;
+    `${also.length ? `; now also: ${also.join(' and ')}` : ''}. ${also.length ? ESCALATION_ASK : 'Please decide.'}`;
   return { text, entities };
 }

@@ -81,7 +81,7 @@ describe('the escalation message', () => {
     for (const { activity } of t.adapter.posts) {
       expect(activity.text).toContain(
         `No decision after 8 hours. Asked: Platform Approvers (<at>approver 1</at>, members of ${APPROVERS_GROUP}); ` +
-          `now also: members of ${ONCALL_GROUP} and the escalation channel. Please decide.`,
+          `now also: members of ${ONCALL_GROUP} and the escalation channel. Those asked: please decide. Those told now cannot approve or reject: please see that it is decided.`,
       );
       expect(activity.text).toMatch(/^Escalation: request R-\S+ \(aks-prod → contosoacr, from Riley Requester\)/);
       // The named approver is a real mention; groups are named, never mentioned.
@@ -98,7 +98,7 @@ describe('the escalation message', () => {
     expect(t.adapter.posts).toHaveLength(2);
     for (const { activity } of t.adapter.posts) {
       expect(activity.text?.replace(/\u200b/g, '')).toContain(
-        `now also: Payments on-call &lt;at&gt;Alex&lt;/at&gt; (members of ${ONCALL_GROUP}) and the escalation channel. Please decide.`,
+        `now also: Payments on-call &lt;at&gt;Alex&lt;/at&gt; (members of ${ONCALL_GROUP}) and the escalation channel. Those asked: please decide. Those told now cannot approve or reject: please see that it is decided.`,
       );
       expect(activity.entities).toEqual([SAM_MENTION]);
     }
@@ -114,7 +114,7 @@ describe('the escalation message', () => {
     expect(t.adapter.posts).toHaveLength(2);
     for (const { activity } of t.adapter.posts) {
       expect(activity.text).toContain(
-        `Asked: the approvers of rule prod (members of ${APPROVERS_GROUP}); now also: the escalation channel. Please decide.`,
+        `Asked: the approvers of rule prod (members of ${APPROVERS_GROUP}); now also: the escalation channel. Those asked: please decide. Those told now cannot approve or reject: please see that it is decided.`,
       );
       expect(activity.entities).toEqual([]);
     }
