@@ -12,7 +12,14 @@ import type { Document, LineCounter, Scalar } from 'yaml';
 /** Loaded when a policy file is read: most starts have none, and yaml costs start-up time (P5). */
 const yaml = (): typeof Yaml => require('yaml') as typeof Yaml;
 import { z } from 'zod/v3';
-import { BREAK_GLASS_RULE_ID, globMatches, MATCH_VALUES, type Policy, type PolicyRule } from '../domain/policy';
+import {
+  BREAK_GLASS_RULE_ID,
+  DEFAULT_BREAK_GLASS_COOLDOWN_MS,
+  globMatches,
+  MATCH_VALUES,
+  type Policy,
+  type PolicyRule,
+} from '../domain/policy';
 import { MAX_APPROVAL_TTL_MS, MAX_POLICY_DURATION_MS, parseDurationMs } from './duration';
 import { type AddProblem, rawMs, ruleName, shortened } from './policy-problems';
 import { type AccessLimits, accessBounds, accessTermProblems, breakGlassTermProblems } from './policy-term-limits';
@@ -100,6 +107,19 @@ const duration = z
     }
     return ms;
   });
+
+/**
+ * `breakGlass.cooldownAfterRejection`: a duration as {@link duration} reads it, or zero to turn the
+ * cooldown off. Zero is zero in every unit, so a bare `0` is no slipped unit and is taken as it is
+ * (`0h`, which parseDurationMs does not read, too); any other bare number still needs its unit.
+ */
+const cooldown = z.unknown().transform((v, ctx): number => {
+  if ((typeof v === 'number' || typeof v === 'string') && /^\s*0+\s*[smhdwy]?\s*$/i.test(String(v))) return 0;
+  const parsed = duration.safeParse(v);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  return z.NEVER;
+});
 
 const glob = z
   .string({ message: 'must be a glob pattern (text)' })
@@ -217,6 +237,7 @@ const fileSchema = z.strictObject({
       groups: z.array(guid('a break-glass group')).min(1, 'must list at least one group'),
       maxDuration: duration,
       channel: channel.optional(),
+      cooldownAfterRejection: cooldown.optional(),
     })
     .optional(),
 });
@@ -610,6 +631,7 @@ export function loadPolicy(text: string, file: string, limits: PolicyLimits = {}
         groups: parsed.data.breakGlass.groups,
         maxDurationMs: parsed.data.breakGlass.maxDuration,
         channel: parsed.data.breakGlass.channel,
+        cooldownAfterRejectionMs: parsed.data.breakGlass.cooldownAfterRejection ?? DEFAULT_BREAK_GLASS_COOLDOWN_MS,
       },
       hash: policyHash(text),
       source: 'file',

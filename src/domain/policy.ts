@@ -88,7 +88,16 @@ export interface BreakGlassPolicy {
   maxDurationMs: number;
   /** Where the loud card goes (besides the audit channel). */
   channel?: string;
+  /**
+   * How long a member whose break-glass grant was rejected in review may not use break-glass
+   * again, on any pair, counted from the rejection (break-glass-cooldown.ts); 0: never refused so.
+   * Absent (a policy not read from a file), {@link DEFAULT_BREAK_GLASS_COOLDOWN_MS}.
+   */
+  cooldownAfterRejectionMs?: number;
 }
+
+/** `breakGlass.cooldownAfterRejection` when the policy does not say: a day. */
+export const DEFAULT_BREAK_GLASS_COOLDOWN_MS = 24 * 3_600_000;
 
 /** A loaded policy. */
 export interface Policy {

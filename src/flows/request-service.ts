@@ -37,6 +37,8 @@ import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, AccessTerm, ActingContext, Actor, PolicyBinding, RequestEvent } from '../domain/request';
 import { describeState, isBeingGranted, isBeingRevoked, isExpired, transition } from '../domain/request';
 import { breakGlassNotExtended, describeBreakGlassRun, reviewJudgesUseOnly } from '../domain/break-glass-review';
+import { cooldownMsOf, cooldownRefusal } from '../domain/break-glass-cooldown';
+import { readBreakGlassCooldown } from './break-glass-cooldown';
 import { looksLikeSecret, REASON_LIMITS, singleLine } from '../domain/text';
 import { decidedRule, decidedRuleApprovers } from '../domain/decided-rule';
 import type { Logger } from '../observability/logger';
@@ -525,7 +527,7 @@ export class RequestService {
   /**
    * Break-glass: a member of a break-glass group gets the access at once, for at most the
    * policy's break-glass maxDuration, and an approver of the rule that would have applied must
-   * review it within 24 h.
+   * review it within 24 h. Not while the member is in the cooldown after a rejected review.
    */
   private async createBreakGlass(
     input: Parameters<RequestService['create']>[0],
@@ -546,6 +548,17 @@ export class RequestService {
         'breakglass.refused',
         'breakglass.notMember',
         'Only members of the break-glass groups can use --break-glass; run the command without it and an approver will decide.',
+      );
+    // A member whose break-glass grant was rejected in review waits out the cooldown, on every
+    // pair: the rejection judged their use of break-glass. Read from the store, so a rejection
+    // made on another instance counts; before the rule checks, which would only send them to ask
+    // for a rule on a pair where they would be refused again.
+    const cooldown = await readBreakGlassCooldown(this.store, input.requester, cooldownMsOf(bg), now, this.log);
+    if (cooldown)
+      return refuse(
+        'breakglass.refused.cooldown',
+        'breakglass.cooldown',
+        cooldownRefusal(cooldown, { cluster: input.plan.cluster.name, registry: input.plan.registry.name }),
       );
     // The approvers of the rule that would have applied review it; another rule's approvers
     // never do, so without a fitting rule (or one nobody could review under) there is no

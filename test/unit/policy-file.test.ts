@@ -60,7 +60,28 @@ describe('policy file: every field', () => {
       groups: ['0b000000-0000-4000-8000-0000000000b8'],
       maxDurationMs: 4 * 3_600_000,
       channel: '19:sandbox-security@thread.tacv2',
+      // Not in the example: the default.
+      cooldownAfterRejectionMs: 24 * 3_600_000,
     });
+  });
+
+  test('breakGlass.cooldownAfterRejection: a duration with its unit, 0 turns it off, 24h when absent', () => {
+    const withCooldown = (value?: string) =>
+      parsePolicy(
+        `version: 1
+rules:
+  - id: a
+    approvers: { groups: ["${G1}"] }
+breakGlass:
+  groups: ["${G1}"]
+  maxDuration: 4h
+${value === undefined ? '' : `  cooldownAfterRejection: ${value}\n`}`,
+        'p.yaml',
+      ).breakGlass?.cooldownAfterRejectionMs;
+    expect(withCooldown()).toBe(24 * 3_600_000);
+    expect(withCooldown('12h')).toBe(12 * 3_600_000);
+    expect(withCooldown('7d')).toBe(7 * 86_400_000);
+    for (const off of ['0', '"0"', '0h']) expect(withCooldown(off)).toBe(0);
   });
 
   test('every match field, a single glob or a list; tag values as quoted text', () => {
@@ -174,6 +195,32 @@ rules:
       '10:20 rules[1].escalateAfter: must be later than remindAfter',
       '14:33 rules[2].autoApprove.maxDuration: must not be longer than the rule maxDuration',
     ]);
+  });
+
+  test('breakGlass.cooldownAfterRejection: no unit, not a duration, past 10 years, not text, each at its line:col', () => {
+    const at = (value: string) =>
+      problemsOf(`version: 1
+rules:
+  - id: a
+    approvers: { groups: ["${G1}"] }
+breakGlass:
+  groups: ["${G1}"]
+  maxDuration: 4h
+  cooldownAfterRejection: ${value}
+`);
+    expect(at('24')).toEqual([
+      '8:27 breakGlass.cooldownAfterRejection: 24 has no unit; write it with one, e.g. 24m, 24h or 24d (24s for seconds)',
+    ]);
+    expect(at('soon')).toEqual([
+      '8:27 breakGlass.cooldownAfterRejection: "soon" is not a duration; use e.g. 30m, 8h or 7d',
+    ]);
+    expect(at('-1h')).toEqual([
+      '8:27 breakGlass.cooldownAfterRejection: "-1h" is not a duration; use e.g. 30m, 8h or 7d',
+    ]);
+    expect(at('99999d')).toEqual([
+      '8:27 breakGlass.cooldownAfterRejection: 99999d is longer than 10 years, which no term, reminder or escalation can be; use e.g. 30m, 8h or 7d',
+    ]);
+    expect(at('[1h]')).toEqual(['8:27 breakGlass.cooldownAfterRejection: must be a duration such as 30m, 8h or 7d']);
   });
 
   test('with breakGlass, an auto-approving rule without approvers: nobody could review a break-glass grant under it', () => {
