@@ -42,7 +42,8 @@ export async function auditValidationFailure(
  * The refusals a plan meets in acrbot's own rules rather than in the input or in Azure: a
  * conditional assignment acrbot will not stand beside (`grant.conditionalExists`), a legacy secret
  * only its own access may rotate (`secret.legacyWriter`, G15), a cluster whose only credential is
- * an admin certificate (`cluster.localAccounts`). Audited as `plan.refused` (G11 "every refusal"):
+ * an admin certificate (`cluster.localAccounts`), a stopped cluster a secret was asked in
+ * (`cluster.stopped`: its owners chose to stop it, and nothing is stored to approve). Audited as `plan.refused` (G11 "every refusal"):
  * like a policy refusal, they say no to someone. An error of the environment (acrbot lacks a
  * right, a name is not found) is an answer, not a refusal, and is not listed.
  */
@@ -50,6 +51,7 @@ const PLAN_REFUSALS: ReadonlySet<string> = new Set([
   'grant.conditionalExists',
   'secret.legacyWriter',
   'cluster.localAccounts',
+  'cluster.stopped',
 ]);
 
 /**

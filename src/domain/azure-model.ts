@@ -29,9 +29,24 @@ export interface ClusterInfo {
    * refuses such clusters unless allowed (`ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS`).
    */
   localAccountsDisabled?: boolean;
+  /**
+   * `powerState.code`: whether the control plane runs. A stopped cluster's API server answers
+   * nothing, so no pull secret can be written there (a grant, on the kubelet identity, needs no
+   * API server). `unknown` for a code acrbot does not know; absent when Azure did not report it.
+   */
+  powerState?: ClusterPowerState;
+  /**
+   * `apiServerAccessProfile.enablePrivateCluster` (or a `privateFQDN`): the API server has only a
+   * private address, reachable from the cluster's network, so acrbot writes secrets there only
+   * when it runs where it can reach that address.
+   */
+  privateCluster?: boolean;
   /** Azure tags (policy `match.clusterTags`); names as Azure returns them. */
   tags?: Record<string, string>;
 }
+
+/** An AKS cluster's power state as acrbot reads it: AKS's two codes, or one it does not know. */
+export type ClusterPowerState = 'Running' | 'Stopped' | 'unknown';
 
 /** A container registry. */
 export interface RegistryInfo {

@@ -3,7 +3,7 @@
  * options, name the credential, and (for a service principal) check the bot may assign the
  * pull role on the registry.
  */
-import { UserFacingError } from '../domain/errors';
+import { isUserFacing, UserFacingError } from '../domain/errors';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { plannedCluster, plannedRegistry, type SecretPlan } from '../domain/plan';
 import { factsFor, type RequestFacts } from '../domain/policy';
@@ -75,6 +75,9 @@ export class SecretPlanner {
     ]);
     if (hasStaticUserCredential(cluster) && !this.options.allowLocalAccountClusters)
       throw localAccountsRefusal(cluster.name);
+    // After the local accounts: starting a cluster costs money, and one refused for good should
+    // not be started first. Nothing is stored, so no approver is asked to approve what cannot run.
+    if (cluster.powerState === 'Stopped') throw clusterStoppedRefusal(cluster);
     // Only with time-boxing: without it, --expires is the credential's own lifetime.
     const underPolicy =
       credentialLifetimeMs === undefined
@@ -187,5 +190,47 @@ export function localAccountsRefusal(clusterName: string, when?: string, nothing
   return new UserFacingError(
     'cluster.localAccounts',
     `acrbot does not write pull secrets in ${clusterName}: its local accounts are enabled without Entra ID integration${when ? ` (this changed ${when}${nothingCreated ? '; nothing was created' : ''})` : ''}, so the only credential acrbot could use there is an admin certificate. Enable Entra ID integration on the cluster (az aks update --enable-aad; then acrbot uses its own Entra token under Kubernetes RBAC), ideally with local accounts off (--disable-local-accounts), or ask the platform team to set ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS=true if they accept that risk. A grant (AcrPull on the cluster's identity) needs no cluster credential.`,
+  );
+}
+
+/**
+ * Refusal for a stopped cluster (`powerState.code` Stopped): its API server answers nothing, so
+ * the secret could not be written; refused at plan time and again before the run creates
+ * anything (`when`: the run's clause, saying what it changes). A grant works while it is stopped.
+ */
+export function clusterStoppedRefusal(
+  cluster: { name: string; resourceGroup: string },
+  when?: { earlierCredential: boolean },
+): UserFacingError {
+  const since = when
+    ? ` (it was stopped after this request was planned${when.earlierCredential ? '' : '; nothing was created'})`
+    : '';
+  const again = when ? 'ask for it again (the new request needs approving again)' : 'ask again';
+  return new UserFacingError(
+    'cluster.stopped',
+    `Cluster ${cluster.name} is stopped${since}, so acrbot cannot write a pull secret in it; start it (az aks start -g ${cluster.resourceGroup} -n ${cluster.name}) and ${again}. A grant (AcrPull on the cluster's identity) works while it is stopped.`,
+  );
+}
+
+/**
+ * A failure to reach a private cluster's API server (no answer, or none in time) said as what it
+ * most likely is: acrbot runs outside the network that reaches it. Other failures are kept.
+ * Recognised by the Kubernetes adapter's codes and cause (kube-errors.ts): `kubernetes.timeout`,
+ * or `kubernetes.failed` whose cause says no answer came (a status came: the server was reached).
+ */
+export function privateClusterUnreachable(
+  err: unknown,
+  cluster: { name: string },
+  earlierCredential: boolean,
+): UserFacingError | undefined {
+  if (!isUserFacing(err)) return undefined;
+  const cause = err.cause instanceof Error ? err.cause.message : '';
+  const noAnswer =
+    err.code === 'kubernetes.timeout' || (err.code === 'kubernetes.failed' && cause.startsWith('No Kubernetes answer'));
+  if (!noAnswer) return undefined;
+  return new UserFacingError(
+    'cluster.privateUnreachable',
+    `acrbot could not reach the API server of cluster ${cluster.name}${earlierCredential ? '' : '; nothing was created'}. It is a private cluster: its API server has only a private address, so acrbot must run where it can reach it (in the cluster's virtual network or one peered with it, or through a private endpoint, with the cluster's private DNS zone resolving its name). Ask the platform team to check that, then ask for it again (the new request needs approving again).`,
+    { cause: err },
   );
 }

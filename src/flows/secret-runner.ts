@@ -31,7 +31,12 @@ import {
 import type { SecretValue } from '../domain/secret-value';
 import { assignRole, type Sleep } from './assign-role';
 import { RunFailure, RunInterrupted, type PlanRunner, type RunContext } from './executor';
-import { hasStaticUserCredential, localAccountsRefusal } from './secret-planner';
+import {
+  clusterStoppedRefusal,
+  hasStaticUserCredential,
+  localAccountsRefusal,
+  privateClusterUnreachable,
+} from './secret-planner';
 import { requestIdLabelValue, roleAssignmentName } from '../domain/identifiers';
 import {
   applicationProblem,
@@ -423,17 +428,21 @@ export class SecretRunner implements PlanRunner {
       found.secretMayHold = earlierWrite;
       throw lapsed;
     }
-    const refusal = await this.recheckCluster(plan, ctx, earlierCredential).catch((err: unknown) => {
-      // As for the cluster's own checks below: said once, by the run that fails.
-      if (!earlierWrite && isUserFacing(err)) logExplainedFailure(err, ctx);
-      return wait(err);
-    });
+    const { refusal, privateCluster } = await this.recheckCluster(plan, ctx, earlierCredential).catch(
+      (err: unknown) => {
+        // As for the cluster's own checks below: said once, by the run that fails.
+        if (!earlierWrite && isUserFacing(err)) logExplainedFailure(err, ctx);
+        return wait(err);
+      },
+    );
     if (refusal) {
-      // Gone, or one acrbot will not sign in to: the secret is not looked at.
+      // Gone, stopped, or one acrbot will not sign in to: the secret is not looked at.
       found.secretMayHold = earlierWrite;
       throw refusal;
     }
-    const { access, existing, serviceAccountLinked } = await this.checkKubernetes(plan).catch((err: unknown) => {
+    const { access, existing, serviceAccountLinked } = await this.checkKubernetes(plan).catch((cause: unknown) => {
+      // A private API server that does not answer is most likely out of acrbot's network.
+      const err = (privateCluster && privateClusterUnreachable(cause, plan.cluster, earlierCredential)) || cause;
       // Said once, by the run that fails; a run that waits says so in its own way.
       if (!earlierWrite && isUserFacing(err)) logExplainedFailure(err, ctx);
       return wait(err);
@@ -749,17 +758,19 @@ export class SecretRunner implements PlanRunner {
   }
 
   /**
-   * The refusal, audited, of a cluster that enabled local accounts (or vanished) since the plan:
-   * its "cluster user" credential is then an admin certificate. Nothing is created before it
+   * The refusal, audited, of a cluster that enabled local accounts (or vanished, or was stopped)
+   * since the plan: its "cluster user" credential is then an admin certificate; a stopped one's
+   * API server answers nothing. Nothing is created before it, and no cluster call is made
    * (`earlierCredential`: an earlier attempt of the request did create one, which the caller
    * deletes and the refusal does not deny). A subscription ARM no longer finds is thrown as
    * `recheck.clusterUnreadable`, with a sentence of its own instead of "something unexpected".
+   * Otherwise, whether the cluster is private (its unreachable API server is said so).
    */
   private async recheckCluster(
     plan: SecretPlan,
     ctx: RunContext,
     earlierCredential: boolean,
-  ): Promise<UserFacingError | undefined> {
+  ): Promise<{ refusal?: UserFacingError; privateCluster?: boolean }> {
     const { subscriptionId, resourceGroup, name, id } = plan.cluster;
     const cluster = await this.clusters.reader.getCluster(subscriptionId, resourceGroup, name).catch((err: unknown) => {
       // Says nothing of the cluster itself (the reader throws it rather than answer none). Thrown,
@@ -778,10 +789,12 @@ export class SecretRunner implements PlanRunner {
         )
       : hasStaticUserCredential(cluster) && !this.clusters.allowLocalAccountClusters
         ? localAccountsRefusal(name, 'since this request was planned', !earlierCredential)
-        : undefined;
-    if (!refusal) return undefined;
+        : cluster.powerState === 'Stopped'
+          ? clusterStoppedRefusal(plan.cluster, { earlierCredential })
+          : undefined;
+    if (!refusal) return { privateCluster: cluster?.privateCluster === true };
     await ctx.audit({ action: 'kubernetes.write.secret', outcome: 'refused', targetIds: [id], detail: refusal.code });
-    return refusal;
+    return { refusal };
   }
 
   private explain(err: CloudApiError, plan: SecretPlan): UserFacingError {

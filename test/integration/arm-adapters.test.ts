@@ -95,6 +95,8 @@ function clusterFromSdk(c: ManagedCluster): ClusterInfo {
     },
     aadEnabled: Boolean(c.aadProfile?.managed),
     localAccountsDisabled: c.disableLocalAccounts === true,
+    powerState: c.powerState?.code as ClusterInfo['powerState'],
+    privateCluster: c.apiServerAccessProfile?.enablePrivateCluster === true || Boolean(c.privateFqdn),
     tags: c.tags ? { ...c.tags } : undefined,
   };
 }

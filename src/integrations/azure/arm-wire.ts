@@ -4,7 +4,7 @@
  * only the fields acrbot uses are typed here. Shapes: CONTRACTS §1.1 (managed clusters), §2.1
  * (registries), §7 (role assignments, permissions), as the Azure REST API specs define them.
  */
-import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../../domain/azure-model';
+import type { ClusterInfo, ClusterPowerState, RegistryInfo, RoleAssignmentInfo } from '../../domain/azure-model';
 import { parseResourceId } from '../../domain/resource-id';
 import type { RoleAssignmentMode } from '../../domain/roles';
 
@@ -20,6 +20,10 @@ export interface WireManagedCluster {
     identityProfile?: Record<string, { objectId?: string } | undefined> | null;
     aadProfile?: { managed?: boolean } | null;
     disableLocalAccounts?: boolean | null;
+    /** `Running` or `Stopped` (AKS's `Code` enum); typed loosely: read with {@link powerStateFromWire}. */
+    powerState?: { code?: unknown } | null;
+    apiServerAccessProfile?: { enablePrivateCluster?: unknown } | null;
+    privateFQDN?: unknown;
   } | null;
 }
 
@@ -80,8 +84,25 @@ export function clusterFromWire(c: WireManagedCluster): ClusterInfo {
     },
     aadEnabled: Boolean(p.aadProfile?.managed),
     localAccountsDisabled: p.disableLocalAccounts === true,
+    powerState: powerStateFromWire(p.powerState),
+    privateCluster:
+      p.apiServerAccessProfile?.enablePrivateCluster === true ||
+      (typeof p.privateFQDN === 'string' && p.privateFQDN.trim() !== ''),
     tags: c.tags ? { ...c.tags } : undefined,
   };
+}
+
+/**
+ * `properties.powerState` as acrbot's {@link ClusterPowerState}: AKS's codes in any case, any other
+ * value `unknown` (a code added later, a malformed answer), undefined when Azure sent none.
+ */
+export function powerStateFromWire(state: unknown): ClusterPowerState | undefined {
+  if (state === undefined || state === null) return undefined;
+  if (typeof state !== 'object') return 'unknown';
+  const code = (state as { code?: unknown }).code;
+  if (code === undefined || code === null) return undefined;
+  const known = typeof code === 'string' ? code.trim().toLowerCase() : undefined;
+  return known === 'running' ? 'Running' : known === 'stopped' ? 'Stopped' : 'unknown';
 }
 
 /** A registry as acrbot's {@link RegistryInfo}. */

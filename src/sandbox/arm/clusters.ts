@@ -28,8 +28,23 @@ export interface ClusterSpec {
   /** `aadProfile.enableAzureRBAC`; defaults to `aad`. */
   enableAzureRBAC?: boolean;
   disableLocalAccounts?: boolean;
-  /** Private cluster: no `fqdn`, a `privateFQDN` instead. */
+  /**
+   * Private cluster: no `fqdn`, a `privateFQDN` and `apiServerAccessProfile.enablePrivateCluster`
+   * instead; its kubeconfigs point at that private name (which resolves nowhere here) unless
+   * {@link privateApiServerReachable}.
+   */
   privateCluster?: boolean;
+  /**
+   * Private clusters only: acrbot runs where it can reach the private API server (its network,
+   * a private endpoint), so kubeconfigs point at {@link apiServerUrl} like a public cluster's.
+   */
+  privateApiServerReachable?: boolean;
+  /**
+   * `powerState.code`; default `Running`. A `Stopped` cluster's control plane is off: its
+   * kubeconfigs point at its own FQDN, never at the Kubernetes emulator, so nothing answers there.
+   * Changed after seeding with {@link setClusterPowerState} or the stop/start operations.
+   */
+  powerState?: ClusterPowerCode;
   kubernetesVersion?: string;
   dnsPrefix?: string;
   /** `server:` in kubeconfigs; defaults to `https://<fqdn>:443`. Point it at the Kubernetes emulator. */
@@ -42,6 +57,9 @@ export interface ClusterSpec {
   /** Azure resource tags (`tags` on the wire). */
   tags?: Record<string, string>;
 }
+
+/** AKS's power state codes (`PowerState.code`). */
+export type ClusterPowerCode = 'Running' | 'Stopped';
 
 /** Spec fields without a default: they stay optional in the record. */
 type NoDefault =
@@ -84,6 +102,8 @@ export function clusterRecord(spec: ClusterSpec, tenantId: string): ClusterRecor
     enableAzureRBAC: spec.enableAzureRBAC ?? aad,
     disableLocalAccounts: spec.disableLocalAccounts ?? false,
     privateCluster: spec.privateCluster ?? false,
+    privateApiServerReachable: spec.privateApiServerReachable ?? false,
+    powerState: spec.powerState ?? 'Running',
     kubernetesVersion: spec.kubernetesVersion ?? '1.31.2',
     token: spec.token ?? `sandbox-kube-token-${spec.name.toLowerCase()}`,
     tenantId: spec.tenantId ?? tenantId,
@@ -95,7 +115,7 @@ export function clusterToWire(c: ClusterRecord): Record<string, unknown> {
   const managedIdentity = c.identity !== 'ServicePrincipal';
   const properties: Record<string, unknown> = {
     provisioningState: 'Succeeded',
-    powerState: { code: 'Running' },
+    powerState: { code: c.powerState },
     kubernetesVersion: c.kubernetesVersion,
     currentKubernetesVersion: c.kubernetesVersion,
     dnsPrefix: c.dnsPrefix,
@@ -111,6 +131,8 @@ export function clusterToWire(c: ClusterRecord): Record<string, unknown> {
         mode: 'System',
         type: 'VirtualMachineScaleSets',
         provisioningState: 'Succeeded',
+        // Stopping a cluster stops its node pools too.
+        powerState: { code: c.powerState },
         orchestratorVersion: c.kubernetesVersion,
       },
     ],
@@ -120,7 +142,12 @@ export function clusterToWire(c: ClusterRecord): Record<string, unknown> {
     disableLocalAccounts: c.disableLocalAccounts,
     networkProfile: { networkPlugin: 'azure', loadBalancerSku: 'standard', outboundType: 'loadBalancer' },
   };
-  if (c.privateCluster) properties['apiServerAccessProfile'] = { enablePrivateCluster: true };
+  if (c.privateCluster)
+    properties['apiServerAccessProfile'] = {
+      enablePrivateCluster: true,
+      privateDNSZone: 'system',
+      enablePrivateClusterPublicFQDN: false,
+    };
   if (managedIdentity) {
     properties['identityProfile'] = {
       kubeletidentity: {
@@ -162,4 +189,13 @@ export function userAssignedIdentityId(c: ClusterRecord): string {
     c.userAssignedIdentityId ??
     `/subscriptions/${c.subscriptionId}/resourcegroups/${c.resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${c.name}-identity`
   );
+}
+
+/**
+ * Starts or stops a cluster at once, as `az aks start`/`az aks stop` leave it once their
+ * operation finished (the routes' stop/start, or a test altering a seeded cluster).
+ */
+export function setClusterPowerState(c: ClusterRecord, code: ClusterPowerCode): ClusterRecord {
+  c.powerState = code;
+  return c;
 }

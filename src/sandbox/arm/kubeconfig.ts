@@ -1,7 +1,7 @@
 /**
  * Kubeconfigs as AKS hands them out from `listClusterUserCredential` /
  * `listClusterAdminCredential` (CONTRACTS §1.2): a static token for local accounts, the kubelogin
- * exec stanza for Entra ID (AAD) clusters.
+ * exec stanza for Entra ID (AAD) clusters, and a server that answers only when AKS's would.
  */
 import { localAccountsDisabled } from './arm-errors';
 import type { ClusterRecord } from './clusters';
@@ -25,7 +25,7 @@ export function buildKubeconfig(c: ClusterRecord, req: KubeconfigRequest): strin
   if (staticCredential && c.disableLocalAccounts) throw localAccountsDisabled();
 
   const userName = `${req.kind === 'admin' ? 'clusterAdmin' : 'clusterUser'}_${c.resourceGroup}_${c.name}`;
-  const server = c.apiServerUrl ?? `https://${c.fqdn}:443`;
+  const server = apiServerOf(c);
   const lines = ['apiVersion: v1', 'clusters:', '- cluster:'];
   if (c.apiServerCaPem)
     lines.push(`    certificate-authority-data: ${Buffer.from(c.apiServerCaPem).toString('base64')}`);
@@ -82,6 +82,19 @@ export function buildKubeconfig(c: ClusterRecord, req: KubeconfigRequest): strin
     );
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * `server:` of the cluster's kubeconfigs. AKS names its own FQDN (the private one for a private
+ * cluster); the sandbox points it at the Kubernetes emulator (`apiServerUrl`) instead, except
+ * where nothing would answer acrbot: a stopped cluster, or a private one acrbot does not run next
+ * to (the private name resolves nowhere here, as outside the cluster's network).
+ */
+export function apiServerOf(c: ClusterRecord): string {
+  const own = `https://${c.fqdn}:443`;
+  if (c.powerState === 'Stopped') return own;
+  if (c.privateCluster && !c.privateApiServerReachable) return own;
+  return c.apiServerUrl ?? own;
 }
 
 /** JSON strings are valid YAML scalars, which spares a YAML dependency and any quoting rules. */
