@@ -10,6 +10,8 @@ import type * as TablesModule from '@azure/data-tables';
 import { type AppConfig, isEphemeralStorage } from '../config/config';
 import { type AuditKey, KEY_ADOPTION_ACTION, macOf } from '../domain/audit-chain';
 import type { AuditLog, Clock, LeaseStore, ScheduleStore } from '../domain/ports';
+import { AnchorsAheadError } from '../domain/audit-anchor';
+import { refuseIfAnchorsAhead } from '../flows/audit-anchoring';
 import { BlobAnchorLog } from '../integrations/store/blob-anchor-log';
 import { openStores, type Stores, withMemoryDefaults } from '../integrations/store/open-stores';
 import type { Logger } from '../observability/logger';
@@ -78,11 +80,12 @@ export async function openAppStores(
       });
   if (auditKey) opened.auditKey = auditKey;
   if (auditKey && config.auditAnchor) opened.anchors = new BlobAnchorLog(config.auditAnchor.target, () => clock.now());
-  // Given stores are the test's own; a store opened here is checked against the key it has or lacks.
+  // Given stores are the test's own; a store opened here is checked against the anchors, before
+  // anything is written, then against the key it has or lacks.
   const checked = overrides.stores
     ? Promise.resolve()
     : auditKey
-      ? keyTheNewestEntry(opened.audit, config, auditKey)
+      ? refuseRestoredStore(opened, auditKey, log).then(() => keyTheNewestEntry(opened.audit, config, auditKey))
       : refuseSignedLogWithoutKey(opened.audit);
   await checked.catch(async (err: unknown) => {
     // Not starting: the store is closed again (its file, its checkpoint worker).
@@ -155,6 +158,27 @@ export class AuditUnsignedLogError extends Error {
       `The audit log's newest entry (seq ${seq}) carries no MAC although ACRBOT_AUDIT_KEY is set: it was written without the key, or someone rewrote it and left the MACs out, which look the same. acrbot does not sign such a log on its own. Check it first (npm run audit:export, and compare with your last export and the anchors), then start once with ACRBOT_AUDIT_ADOPT_UNSIGNED=${seq} to vouch for entries 1-${seq} and sign from there on, and unset it afterwards${adopt !== undefined ? ` (it is ${adopt}, not ${seq})` : ''}${sandbox ? '. In the sandbox you can also delete ./data to start over with an empty store' : ''}.`,
     );
     this.name = 'AuditUnsignedLogError';
+  }
+}
+
+/**
+ * With anchors configured, a store that does not hold what the newest published anchor vouches
+ * for (restored from a backup, or replaced) stops the start ({@link AnchorsAheadError}): new
+ * entries would reuse the anchored seqs, and the next anchor would fork the append-only anchor
+ * log, which verify would then call rewritten for good. One listing and one download of the
+ * newest day of anchors, then the head and one entry. Anchors that cannot be read (the blob
+ * service down) do not stop the start: the `audit.anchor` job checks the same before it publishes.
+ */
+async function refuseRestoredStore(stores: Stores, key: AuditKey, log: Logger): Promise<void> {
+  if (!stores.anchors) return;
+  try {
+    await refuseIfAnchorsAhead(stores.audit, stores.anchors, key, 'start');
+  } catch (err) {
+    if (err instanceof AnchorsAheadError) throw err;
+    log.warn(
+      { err },
+      'the newest audit anchor could not be read at start; the audit.anchor job checks the store against it before it publishes',
+    );
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AuditEntry, AuditKey, BrokenVerdict, ChainVerdict, IntactVerdict } from './audit-chain';
+import { UserFacingError } from './errors';
 
 /** One published line. */
 export interface AuditAnchor {
@@ -27,6 +28,13 @@ export interface AnchorLog {
    * place itself does not exist: an empty list there would read as "nothing to contradict".
    */
   lines(): Promise<string[]>;
+  /**
+   * The lines in batches, newest batch first (each oldest first within), read one batch at a
+   * time: where only the newest anchor matters (the check at start and before each publication),
+   * one read instead of every line. Nothing when the place does not exist (no anchor published
+   * yet). Optional: without it, {@link lines} is read.
+   */
+  newestFirst?(): AsyncIterable<string[]>;
   /** Where the anchors are, for messages (never a key or connection string). */
   readonly location?: string;
 }
@@ -141,6 +149,71 @@ export async function checkAnchors(
   // ISO times as acrbot writes them (checked above) sort as they read.
   const newestAt = anchors.map((a) => a.at).reduce((x, y) => (y > x ? y : x));
   return { ...chain, anchors: { agree: anchors.length, upToSeq: agreed, newestAt } };
+}
+
+/**
+ * The anchor with the highest seq among `lines` that acrbot wrote with `key`, or undefined. A line
+ * that is not one (malformed, or not signed with the key) is passed over here: it proves nothing
+ * about the store, and anyone who can append to the container could otherwise stop the bot with
+ * one; verify reports such lines.
+ */
+export function newestAnchor(lines: readonly string[], key: AuditKey): AuditAnchor | undefined {
+  let newest: AuditAnchor | undefined;
+  for (const line of lines) {
+    let a: unknown;
+    try {
+      a = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (notAnAnchor(a)) continue;
+    const anchor = a as AuditAnchor;
+    const expected = Buffer.from(sign(key, anchor), 'hex');
+    const given = HEX_64.test(String(anchor.sig)) ? Buffer.from(anchor.sig, 'hex') : Buffer.alloc(0);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) continue;
+    if (!newest || anchor.seq >= newest.seq) newest = anchor;
+  }
+  return newest;
+}
+
+/**
+ * Whether the store holds what `anchor` vouches for: its log reaches the anchored seq
+ * (`headSeq`, 0 when empty) and the entry stored there (`stored`) has the anchored hash. False
+ * for a store restored from a backup older than the anchor, or replaced by another.
+ */
+export function storeHoldsAnchored(
+  anchor: Pick<AuditAnchor, 'seq' | 'hash'>,
+  headSeq: number,
+  stored: Pick<AuditEntry, 'hash'> | undefined,
+): boolean {
+  return anchor.seq <= headSeq && stored?.hash === anchor.hash;
+}
+
+/**
+ * The published anchors vouch for entries the store does not hold ({@link storeHoldsAnchored}):
+ * the store was restored from a backup, replaced, or rewritten. Writing on would reuse seqs the
+ * anchors vouch for, and an anchor of the new head, once appended next to them (the log is
+ * append-only), would make verify call the log rewritten for good. So acrbot does not start
+ * (`start`), and the `audit.anchor` job publishes nothing (`publish`). User-facing: the report of
+ * the failing job shows it (operators' words, for the platform team).
+ */
+export class AnchorsAheadError extends UserFacingError {
+  constructor(
+    readonly anchorSeq: number,
+    readonly headSeq: number,
+    details: { at: string; location?: string; differs: boolean; refusal: 'start' | 'publish' },
+  ) {
+    const store = headSeq === 0 ? "the store's audit log is empty" : `the store's audit log ends at seq ${headSeq}`;
+    const why =
+      details.refusal === 'start'
+        ? 'acrbot does not start, so that it writes no entry under a seq those anchors vouch for and publishes no anchor that contradicts them'
+        : 'acrbot publishes no anchor, so that none contradicting the published ones is added to that append-only log';
+    super(
+      'audit.anchorsAhead',
+      `The audit store looks restored from a backup, or replaced: the anchors at ACRBOT_AUDIT_ANCHOR${details.location ? ` (${details.location})` : ''} vouch for entries this store does not hold (the newest anchor is at seq ${anchorSeq}, published ${details.at}; ${store}${details.differs ? `, and its entry ${anchorSeq} is another one` : ''}). ${why} (audit verify would call the log rewritten from then on, for good). Follow docs/operations.md, "Restoring, or changing the store": point ACRBOT_AUDIT_ANCHOR at a new container, and keep the old one with your export of the audit trail (together they are the record of what came before). If the store was not restored, npm run audit:verify names the first entry that differs from the anchors.`,
+    );
+    this.name = 'AnchorsAheadError';
+  }
 }
 
 /** A hash, MAC or signature as acrbot writes it. */

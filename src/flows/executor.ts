@@ -4,12 +4,14 @@
  * shutdown can finish it, and resumes work a crash interrupted (G13).
  */
 import { randomUUID } from 'node:crypto';
+import { formatUtc } from '../domain/access-term';
 import type { AuditEvent } from '../domain/audit-chain';
 import { isUserFacing } from '../domain/errors';
 import type { AuditLog, Clock, LeaseStore, RequestStore } from '../domain/ports';
 import { CloudApiError, LeaseLostError, VersionConflictError } from '../domain/ports';
 import type { AccessRequest, CreatedObject, Outcome, RequestEvent } from '../domain/request';
 import { ACRBOT_ACTOR, transition } from '../domain/request';
+import { CLEANUP_PROMISES, pullSecretRecordId, recordedCredentials } from '../domain/secret-ownership';
 import { scrubSecrets } from '../domain/secret-text';
 import { currentCorrelationId, withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
@@ -17,6 +19,7 @@ import { type PauseReader, pausedRefusal } from './access-pause';
 import { LeaseGuard } from './lease-guard';
 import type { RequestNotifier } from './notifier';
 import { executionLeaseKey } from './access-lease';
+import { runLimitMs, UNCONFIRMED_GRANT } from './run-resumption';
 
 /** What a runner may record while it works. */
 export interface RunContext {
@@ -227,6 +230,12 @@ export class Executor {
       await guard.check();
       await this.audit.append({ ...event, actor: ACRBOT_ACTOR, tenantId, requestId });
     };
+    // A run picked up too long after its approval (runLimitMs) is failed, not carried out: most
+    // likely a store restored from a backup brought it back, and its access may have been ended since.
+    if (this.tooOld(request)) {
+      await this.failTooOld(request, guard, record, targets, resumed);
+      return;
+    }
     // Only a run that has not started: a resumed one may have written in Azure already, and is
     // finished (its writes recorded) rather than left half done.
     const paused = resumed ? undefined : await this.pauses?.current();
@@ -373,6 +382,56 @@ export class Executor {
     await this.save(current, guard, event);
   }
 
+  /** Whether `request` was approved longer ago than a run of its kind may be carried out ({@link runLimitMs}). */
+  private tooOld(request: AccessRequest): boolean {
+    const approvedAt = Date.parse(request.decision?.at ?? request.updatedAt);
+    return this.clock.now().getTime() - approvedAt > runLimitMs(request.plan.kind);
+  }
+
+  /**
+   * Fails a run picked up too long after its approval ({@link runLimitMs}) instead of carrying it
+   * out, audited (`request.failed`) like any failed run, the cards told. One that never started
+   * changed nothing in Azure ("Not started"). A resumed one leaves what its earlier attempt
+   * recorded as created to the clean-up of a failed run: a grant's role assignment to the
+   * lifecycle, which deletes what Azure made (as an unconfirmed grant's), a secret's credential to
+   * its clean-up job. Logged once, as a warning: the run ends here.
+   */
+  private async failTooOld(
+    request: AccessRequest,
+    guard: LeaseGuard,
+    record: (event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail'>) => Promise<void>,
+    targets: string[],
+    resumed: boolean,
+  ): Promise<void> {
+    const approvedAt = request.decision?.at ?? request.updatedAt;
+    const hours = runLimitMs(request.plan.kind) / 3_600_000;
+    this.log.warn(
+      { requestId: request.id, approvedAt, resumed },
+      'a run picked up too long after its approval was failed instead of carried out',
+    );
+    const why = `interrupted too long ago to resume safely (approved at ${formatUtc(approvedAt)}, more than ${hours} hours ago; a store restored from a backup brings back runs whose access may have been ended since)`;
+    if (!resumed) {
+      const error = `Request ${request.id} was ${why}, and had not started, so acrbot made no change in Azure; ask again.`;
+      await this.refuseToStart(request, guard, record, targets, error, 'run.tooOld');
+      return;
+    }
+    const { sentence, ...left } = leftByEarlierAttempt(request);
+    const outcome: Outcome = {
+      summary: 'Failed',
+      azureRequestIds: [],
+      error: `The run of request ${request.id} was ${why}, so acrbot did not finish it; ask again.${sentence}`,
+      errorCode: 'run.tooOld',
+      ...left,
+    };
+    await record({ action: 'request.failed', outcome: 'failed', targetIds: targets, detail: outcome.error }).catch(
+      (auditErr: unknown) => {
+        if (auditErr instanceof LeaseLostError) throw auditErr;
+        this.log.error({ err: auditErr, requestId: request.id }, 'audit write failed after a run too old to resume');
+      },
+    );
+    await this.save(request, guard, { type: 'fail', at: this.clock.now(), outcome });
+  }
+
   /**
    * A resumed run that cannot get going (its audit entry or the end of its access cannot be
    * written): not failed with "no change was made in Azure", which an earlier attempt may have
@@ -495,6 +554,42 @@ export class Executor {
       );
     return next;
   }
+}
+
+/**
+ * What a resumed run failed before finishing leaves to the clean-up of a failed run, by what its
+ * earlier attempt recorded as created (G15), in the runners' words for a resumed run that fails: a
+ * grant's role assignment (the lifecycle deletes an unconfirmed grant's, if Azure made it), a
+ * secret's credential (its clean-up job deletes it; the secret may hold it when that attempt began
+ * writing it). `sentence` follows the error; empty, with nothing else, when nothing was recorded.
+ */
+function leftByEarlierAttempt(
+  request: AccessRequest,
+): Pick<Outcome, 'errorCode' | 'cleanup' | 'credentialRef'> & { sentence: string } {
+  const created = request.created ?? [];
+  const plan = request.plan;
+  if (plan.kind === 'grant') {
+    if (!created.some((c) => c.kind === 'roleAssignment' && c.name === plan.roleAssignmentName))
+      return { sentence: '' };
+    return {
+      errorCode: UNCONFIRMED_GRANT,
+      sentence:
+        ' An earlier attempt of this request had already asked Azure for the role assignment, so it may exist: if it does, acrbot deletes it, and nothing is granted.',
+    };
+  }
+  const refs = recordedCredentials(request);
+  if (!refs.length) return { sentence: '' };
+  const secretId = pullSecretRecordId(plan);
+  const began = created.some(
+    (o) => (o.kind === 'pullSecretWriteStarted' || o.kind === 'pullSecret') && o.id === secretId,
+  );
+  const promise = refs.every((ref) => ref.kind === 'sp' && !ref.applicationId)
+    ? CLEANUP_PROMISES.earlierUnanswered
+    : CLEANUP_PROMISES.earlierRecorded;
+  const held = began
+    ? ` That attempt began writing secret ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name}, which may therefore hold the credential and stop working without it: look at that secret, and delete it if it names this request.`
+    : '';
+  return { cleanup: 'pending', credentialRef: JSON.stringify(refs), sentence: ` ${promise}${held}` };
 }
 
 /** The Azure request id of the refusal behind a failure (its `cause` chain), for the card and the audit entry. */

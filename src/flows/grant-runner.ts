@@ -25,11 +25,9 @@ import {
   subscriptionGoneClause,
 } from './azure-failure-text';
 
-/**
- * The error code of a grant whose PUT may have been carried out although its answer was lost,
- * and could not be confirmed by reading it back: the lifecycle deletes what Azure made.
- */
-export const UNCONFIRMED_GRANT = 'azure.writeUnconfirmed';
+// Defined beside the run limits, which the executor reads without importing a runner.
+import { UNCONFIRMED_GRANT } from './run-resumption';
+export { UNCONFIRMED_GRANT };
 
 /**
  * Waits before reading the principal's assignments again when a PUT answered RoleAssignmentExists

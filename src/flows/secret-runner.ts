@@ -103,13 +103,9 @@ export interface SecretRunnerPorts {
   requests: Pick<RequestStore, 'get'>;
 }
 
-/**
- * How long a run whose earlier attempt began writing the secret waits for the cluster to let it
- * look at that secret, from when the run first stopped: then it gives up and deletes the
- * credential (G14), saying that the secret may hold it. A day: longer than a cluster's usual
- * outage or upgrade, short enough that a credential nobody was told about does not stay live.
- */
-export const CLUSTER_WAIT_LIMIT_MS = 24 * 3_600_000;
+// Defined beside the executor's run limits, which are sized by it.
+import { CLUSTER_WAIT_LIMIT_MS } from './run-resumption';
+export { CLUSTER_WAIT_LIMIT_MS };
 
 /**
  * The least time a credential must have left when the run creates it; a plan whose expiry is

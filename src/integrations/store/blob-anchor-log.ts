@@ -90,4 +90,19 @@ export class BlobAnchorLog implements AnchorLog {
     }
     return out;
   }
+
+  /**
+   * Each day's lines, the newest day first: one listing, then one download per day read (the
+   * caller stops at the first that holds what it looks for, usually today's or the last day the
+   * bot ran). Nothing when the container does not exist: no anchor was published there yet.
+   */
+  async *newestFirst(): AsyncIterable<string[]> {
+    if (!(await this.container.exists())) return;
+    const names: string[] = [];
+    for await (const b of this.container.listBlobsFlat({ prefix: 'anchors-' })) names.push(b.name);
+    for (const name of names.sort().reverse()) {
+      const body = await this.container.getBlobClient(name).downloadToBuffer();
+      yield body.toString('utf8').split('\n').filter(Boolean);
+    }
+  }
 }
