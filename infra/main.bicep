@@ -96,7 +96,15 @@ param tabAppId string = ''
 @description('Host the tabs are served from when it is a custom domain bound to the web app; empty = its default host name. The tab app\'s Application ID URI must name the same host.')
 param tabDomain string = ''
 
-@description('True once the audit anchor container\'s immutability policy was locked (docs/deploy.md, "The audit anchors"): the deployment then leaves the locked policy alone.')
+@description('Blob container of the audit anchors (ACRBOT_AUDIT_ANCHOR) in the storage account. Change it only to start a new anchor container (docs/operations.md, "Restoring, or changing the store"): the new one gets its immutability policy and the bot\'s right to append; the old one is kept as it is.')
+@minLength(3)
+@maxLength(63)
+param anchorContainerName string = 'audit-anchors'
+
+@description('Anchor containers whose immutability policy was locked (docs/deploy.md, "The audit anchors"): the deployment leaves their locked policy alone. Any other anchorContainerName gets its policy.')
+param lockedAnchorContainers string[] = []
+
+@description('Deprecated, use lockedAnchorContainers: true = the container audit-anchors (the default anchorContainerName) is locked, as if lockedAnchorContainers named it. It says nothing of any other container.')
 param anchorPolicyLocked bool = false
 
 // Zone-redundant by default; a region without availability zones refuses ZRS and GZRS.
@@ -157,7 +165,9 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: allTags
     dataPrincipalId: identity.outputs.principalId
-    anchorPolicyLocked: anchorPolicyLocked
+    anchorContainerName: anchorContainerName
+    // anchorPolicyLocked (deprecated) meant the default container, the only one there was.
+    lockedAnchorContainers: union(lockedAnchorContainers, anchorPolicyLocked ? ['audit-anchors'] : [])
     sku: storageSku
   }
 }

@@ -22,8 +22,8 @@ param anchorContainerName string = 'audit-anchors'
 @description('Days an anchor blob can be neither overwritten nor deleted (appends stay allowed).')
 param anchorRetentionDays int = 365
 
-@description('True once the anchor container\'s immutability policy was locked: a locked policy cannot be written again (only extended), so the deployment leaves it alone.')
-param anchorPolicyLocked bool = false
+@description('Anchor containers whose immutability policy was locked: a locked policy cannot be written again (only extended), so the deployment leaves it alone. Any other anchorContainerName gets its policy: a new container is never left without one.')
+param lockedAnchorContainers string[] = []
 
 @allowed(['Standard_LRS', 'Standard_ZRS', 'Standard_GRS', 'Standard_RAGRS', 'Standard_GZRS', 'Standard_RAGZRS'])
 @description('Redundancy. Zone-redundant by default; regions without availability zones need Standard_LRS or Standard_GRS.')
@@ -74,10 +74,12 @@ resource anchorContainer 'Microsoft.Storage/storageAccounts/blobServices/contain
 // Time-based retention with protected append writes: the bot appends anchor lines, nobody
 // (not the bot, not an account owner) can overwrite or delete them until retention ends.
 // Lock it (az storage container immutability-policy lock) once the retention is agreed:
-// an unlocked policy can still be shortened by an owner. Once locked, deploy with
-// anchorPolicyLocked=true: a create-or-update of a locked policy is refused, and would fail
-// every later deployment.
-resource anchorImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2023-05-01' = if (!anchorPolicyLocked) {
+// an unlocked policy can still be shortened by an owner. Once locked, deploy with the
+// container's name in lockedAnchorContainers: a create-or-update of a locked policy is
+// refused, and would fail every later deployment. The condition names the container, not a
+// flag: after a switch to a new container (docs/operations.md) the old one stays locked and
+// the new one still gets its policy.
+resource anchorImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2023-05-01' = if (!contains(lockedAnchorContainers, anchorContainerName)) {
   parent: anchorContainer
   name: 'default'
   properties: {

@@ -17,6 +17,7 @@
 import type { HttpClient } from '@azure/core-rest-pipeline';
 import type * as IdentityModule from '@azure/identity';
 import {
+  AppCredentials,
   ManagedIdentityServiceClientCredentialsFactory,
   MsalServiceClientCredentialsFactory,
   type ServiceClientCredentialsFactory,
@@ -40,6 +41,12 @@ interface MsalNode {
 
 /** Entra's public-cloud authority host, where botbuilder asks for the bot's token. */
 const LOGIN_HOST = 'https://login.microsoftonline.com';
+
+/** The audience of the bot's token for its replies and cards (botbuilder's `ToChannelFromBotOAuthScope`). */
+const BOT_FRAMEWORK_AUDIENCE = 'https://api.botframework.com';
+
+/** The OAuth errors by which the token endpoint refuses the client itself (its secret or its app id). */
+const CREDENTIAL_REFUSALS = new Set(['invalid_client', 'unauthorized_client']);
 
 /**
  * The MSAL botframework-connector itself uses (its own nested copy): the client and the errors
@@ -112,4 +119,47 @@ export function botTokenCredentials(
     authority: `${LOGIN_HOST}/${tenant}`,
     http,
   });
+}
+
+/**
+ * How the token endpoint answered a request for the bot's own token:
+ * - `accepted`: a token came (or was still in botframework-connector's token cache, which it
+ *   keeps per app id and audience for every credential of the process, the replies' included,
+ *   until 5 minutes before the token expires);
+ * - `refused`: the endpoint refused the credential: OAuth `invalid_client` (a wrong, expired or
+ *   deleted secret) or `unauthorized_client` (no such app in the tenant), with Entra's error
+ *   number (`AADSTS7000222`: expired secret, `AADSTS7000215`: wrong secret) when it sent one;
+ * - `unanswered`: no answer (network, proxy, timeout), a 5xx, or an error that says nothing about
+ *   the credential; `code` is MSAL's error code (`network_error`, `server_error` …).
+ *
+ * Neither holds the secret or the endpoint's text.
+ */
+export type BotTokenAnswer =
+  { kind: 'accepted' } | { kind: 'refused'; code: string; aadsts?: string } | { kind: 'unanswered'; code: string };
+
+/**
+ * Asks `credentials` for the bot's token for `appId` as a reply does (Bot Framework audience),
+ * and says how the token endpoint answered. Never throws.
+ */
+export async function askBotToken(
+  credentials: ServiceClientCredentialsFactory,
+  appId: string,
+): Promise<BotTokenAnswer> {
+  try {
+    // The login endpoint only picks the audience's default here: the factories of this file
+    // carry their own authority.
+    const made = await credentials.createCredentials(appId, BOT_FRAMEWORK_AUDIENCE, `${LOGIN_HOST}/`, true);
+    if (made instanceof AppCredentials) await made.getToken();
+    return { kind: 'accepted' };
+  } catch (err) {
+    // MSAL's AuthError (ServerError for an OAuth error answer): `errorCode` is the OAuth error,
+    // `errorNo` the first of Entra's error numbers.
+    const e = err as { errorCode?: unknown; errorNo?: unknown; message?: unknown } | null;
+    const code = typeof e?.errorCode === 'string' && e.errorCode ? e.errorCode : 'no_answer';
+    if (!CREDENTIAL_REFUSALS.has(code)) return { kind: 'unanswered', code };
+    const number = /^\d+$/.test(String(e?.errorNo ?? ''))
+      ? String(e?.errorNo)
+      : /AADSTS(\d+)/.exec(typeof e?.message === 'string' ? e.message : '')?.[1];
+    return { kind: 'refused', code, ...(number ? { aadsts: `AADSTS${number}` } : {}) };
+  }
 }

@@ -5,10 +5,13 @@
 import type { CloudAdapter } from 'botbuilder';
 import type { AddressInfo } from 'node:net';
 import type { AcrBot } from '../bot/acr-bot';
+import { askBotToken, botTokenCredentials } from '../bot/bot-token-client';
+import { localLoginCredentials } from '../bot/local-login';
 import { type AppConfig, listenHostOf } from '../config/config';
 import type restify from 'restify';
 import type { Clock } from '../domain/ports';
 import { createServer, NotReadyError, stopKeepAlive } from '../http/server';
+import { sharedHttpClient } from '../integrations/http/pooled-http-client';
 import type { Logger } from '../observability/logger';
 import { CachedInventory } from '../tab/inventory-cache';
 import { mountTab, type MountTabInput } from '../tab/mount-tab';
@@ -47,6 +50,7 @@ export async function serveHttp(
   // writes), but a load balancer sends an instance its share only once it is ready: after its
   // background work started.
   let started = false;
+  const botCredential = botCredentialCheck(config, access, clock, log);
   const server = createServer({
     log,
     processActivity: async (req, res) => {
@@ -67,6 +71,7 @@ export async function serveHttp(
         throw new NotReadyError('azureCredential', { cause });
       });
       if (!token) throw new NotReadyError('azureCredential');
+      await botCredential?.();
     },
   });
   // The matrix read from Azure is reused for ACRBOT_TAB_INVENTORY_TTL; any request change on this
@@ -106,6 +111,75 @@ export async function serveHttp(
       stopKeepAlive(server);
       await closed;
     },
+  };
+}
+
+/** How long a refused or unanswered check of the bot's credential stands before `/readyz` asks again. */
+const BOT_CREDENTIAL_RECHECK_MS = 60_000;
+
+/**
+ * `/readyz`'s check of the bot's own credential, when it has an app password (nothing to check
+ * for a managed identity, or without an app id): Teams' messages are checked without it and
+ * answered 200, so an expired or revoked password would otherwise show only as every reply
+ * failing. It asks for the bot's token the way a reply does (bot-token-client.ts: the same
+ * client settings, and the token cache botframework-connector shares with the replies), so a
+ * probe costs a token request only when the cached token is near its end.
+ *
+ * - Refused by the token endpoint (`invalid_client`, `unauthorized_client`): not ready
+ *   (`botCredential`) until a later ask is accepted, asked again at most once a minute.
+ * - Unanswered (network, proxy, a 5xx): no verdict of its own. The last answer stands (ready
+ *   if there was none), and it is asked again a minute later: an unreachable token endpoint
+ *   is every instance's problem, and taking them out of the load balancer would not help.
+ *
+ * A change of answer is logged once (the refusal with Entra's AADSTS number, never the secret),
+ * not at every probe.
+ */
+function botCredentialCheck(
+  config: AppConfig,
+  access: AzureAccess,
+  clock: Clock,
+  log: Logger,
+): (() => Promise<void>) | undefined {
+  const { id: appId, password, type } = config.app;
+  if (!appId || !password || type === 'UserAssignedMSI') return undefined;
+  // As create-adapter.ts builds the adapter's (a sandbox test hook: the local authority).
+  const { loginUrl } = config.channelAuth;
+  const credentials = loginUrl
+    ? localLoginCredentials({ loginUrl, appId, password, http: sharedHttpClient(), caPem: access.caPem })
+    : botTokenCredentials(config.app, sharedHttpClient());
+  if (!credentials) return undefined;
+  let refused = false;
+  let last: 'accepted' | 'refused' | 'unanswered' | undefined;
+  let nextAskAt = 0;
+  let asking: Promise<void> | undefined;
+  const ask = async () => {
+    const answer = await askBotToken(credentials, appId);
+    nextAskAt = answer.kind === 'accepted' ? 0 : clock.now().getTime() + BOT_CREDENTIAL_RECHECK_MS;
+    if (answer.kind !== 'unanswered') refused = answer.kind === 'refused';
+    if (answer.kind === last) return;
+    const before = last;
+    last = answer.kind;
+    if (answer.kind === 'refused')
+      log.error(
+        { code: answer.code, aadsts: answer.aadsts },
+        "the bot's credential was refused by its token endpoint: MicrosoftAppPassword is expired, revoked or wrong (or MicrosoftAppId is not in MicrosoftAppTenantId); no reply goes out until it is replaced",
+      );
+    else if (answer.kind === 'unanswered')
+      log.warn(
+        { code: answer.code },
+        "the bot's credential could not be checked: its token endpoint did not answer; /readyz keeps its last verdict",
+      );
+    else if (before) log.info({}, "the bot's credential is accepted by its token endpoint again");
+  };
+  return async () => {
+    if (clock.now().getTime() >= nextAskAt) {
+      asking ??= ask().finally(() => {
+        asking = undefined;
+      });
+      await asking;
+    }
+    // server.ts's reason union does not name this reason yet.
+    if (refused) throw new NotReadyError('botCredential');
   };
 }
 

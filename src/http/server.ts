@@ -16,12 +16,12 @@ type Bunyan = NonNullable<restify.ServerOptions['log']>;
 /**
  * Why the app is not ready, as a short code for `/readyz` (the detail goes to the log):
  * `starting` until its background work (resumed runs, the schedule) has started, or a
- * dependency it cannot use. (A stopping instance closes its idle connections and refuses new
+ * dependency it cannot use (`botCredential`: the token service refuses the bot's own app password). (A stopping instance closes its idle connections and refuses new
  * ones, so a probe never reaches it.)
  */
 export class NotReadyError extends Error {
   constructor(
-    readonly reason: 'starting' | 'store' | 'azureCredential',
+    readonly reason: 'starting' | 'store' | 'azureCredential' | 'botCredential',
     options?: { cause?: unknown },
   ) {
     super(`not ready: ${reason}`, options);

@@ -50,6 +50,59 @@ function unsecuredSecretParams(bicep: string): string[] {
   });
 }
 
+/**
+ * Whether the anchor container's immutability policy is deployed with main.bicep parameters
+ * `given`: the policy's `if (…)` in storage.bicep, evaluated with what main.bicep passes the
+ * storage module (main's defaults for parameters `given` leaves out; storage.bicep's for
+ * parameters main passes none). Bicep cannot run here: the few functions these expressions use
+ * are mirrored, and their literals and operators (`!`, `? :`, `'…'`, `[…]`) read the same in
+ * JavaScript.
+ */
+function anchorPolicyDeployed(given: Record<string, unknown>): boolean {
+  const main = code(read('main.bicep'));
+  const storage = code(read('modules/storage.bicep'));
+  const functions = {
+    contains: (list: unknown[], item: unknown) => list.includes(item),
+    union: (...lists: unknown[][]) => [...new Set(lists.flat())],
+    empty: (v: unknown[] | string) => v.length === 0,
+  };
+  const evaluate = (expression: string, scope: Record<string, unknown>): unknown => {
+    const names = [...Object.keys(functions), ...Object.keys(scope)];
+    const values = [...Object.values(functions), ...Object.values(scope)];
+    return new Function(...names, `return (${expression});`)(...values);
+  };
+  const defaults = (bicep: string) =>
+    Object.fromEntries([...bicep.matchAll(/^param (\w+) [^=\n]+= (.+)$/gm)].map((m) => [m[1], m[2]]));
+  const identifiers = (expression: string) => expression.replace(/'[^']*'/g, '').match(/\b[A-Za-z_]\w*\b/g) ?? [];
+  /** The values of the parameters of `defaultsOf` that `expression` names: `given`, else their defaults. */
+  const scopeOf = (expression: string, defaultsOf: Record<string, string>, values: Record<string, unknown> = {}) =>
+    Object.fromEntries(
+      identifiers(expression)
+        .filter((name) => name in defaultsOf || name in values)
+        .map((name) => [name, name in values ? values[name] : evaluate(defaultsOf[name]!, {})]),
+    );
+  const condition = storage.match(/resource anchorImmutability '[^']+' = if \((.+)\) \{/)![1]!;
+  const module = main.slice(main.indexOf("module storage 'modules/storage.bicep'"));
+  const passed = Object.fromEntries(
+    [...module.slice(module.indexOf('params: {'), module.indexOf('\n}')).matchAll(/^\s+(\w+): (.+)$/gm)].map((m) => [
+      m[1],
+      m[2],
+    ]),
+  );
+  const mainDefaults = defaults(main);
+  const storageDefaults = defaults(storage);
+  const storageValues = Object.fromEntries(
+    identifiers(condition)
+      .filter((name) => name in storageDefaults || name in passed)
+      .map((name) => {
+        const expression = passed[name];
+        if (expression === undefined) return [name, evaluate(storageDefaults[name]!, {})];
+        return [name, evaluate(expression, scopeOf(expression, mainDefaults, given))];
+      }),
+  );
+  return Boolean(evaluate(condition, storageValues));
+}
+
 const POLICY_DEFINITION = 'modules/acr-token-policy-definition.bicep';
 
 /** Reader on the module's resource group: no scope (the deployment's target), named per group so registry and cluster modules share it. */
@@ -419,15 +472,44 @@ describe('infra: scale-out store (#12)', () => {
 
   it('keeps audit anchors in an append-only container with a time-based immutability policy', () => {
     expect(storage).toMatch(
-      /resource anchorImmutability '[^']*immutabilityPolicies@[^']+' = if \(!anchorPolicyLocked\)/,
+      /resource anchorImmutability '[^']*immutabilityPolicies@[^']+' = if \([^\n]*\) \{\n\s*parent: anchorContainer\n/,
+    );
+    expect(storage).toMatch(
+      /resource anchorContainer '[^']*'[^{]*\{\n\s*parent: blobService\n\s*name: anchorContainerName\n/,
     );
     // A locked policy cannot be written again: once locked, the deployment must leave it alone.
-    expect(main).toMatch(/param anchorPolicyLocked bool = false/);
-    expect(main).toMatch(/anchorPolicyLocked:\s*anchorPolicyLocked/);
+    expect(anchorPolicyDeployed({})).toBe(true);
+    expect(anchorPolicyDeployed({ lockedAnchorContainers: ['audit-anchors'] })).toBe(false);
     expect(storage).toMatch(/allowProtectedAppendWrites:\s*true/);
     expect(storage).toMatch(/immutabilityPeriodSinceCreationInDays:\s*anchorRetentionDays/);
     const anchorRole = roleAssignmentBlocks(storage).find((b) => b.includes('anchorContainer'));
     expect(anchorRole).toMatch(/scope:\s*anchorContainer\s*\n/);
+  });
+
+  it('gives a new anchor container its immutability policy while the old one stays locked (the policy follows the container)', () => {
+    // docs/operations.md: after a leaked key or a change of store, a new anchor container.
+    expect(
+      anchorPolicyDeployed({ lockedAnchorContainers: ['audit-anchors'], anchorContainerName: 'audit-anchors-2' }),
+    ).toBe(true);
+    // A parameters file of before lockedAnchorContainers: anchorPolicyLocked still says the
+    // default container is locked, and only that one.
+    expect(anchorPolicyDeployed({ anchorPolicyLocked: true })).toBe(false);
+    expect(anchorPolicyDeployed({ anchorPolicyLocked: true, anchorContainerName: 'audit-anchors-2' })).toBe(true);
+    expect(
+      anchorPolicyDeployed({
+        anchorPolicyLocked: true,
+        lockedAnchorContainers: ['audit-anchors-2'],
+        anchorContainerName: 'audit-anchors-2',
+      }),
+    ).toBe(false);
+    // The bot writes where the template put the policy: ACRBOT_AUDIT_ANCHOR names that container.
+    expect(main).toMatch(/ACRBOT_AUDIT_ANCHOR:\s*storage\.outputs\.anchorContainerUrl/);
+    expect(storage).toMatch(/output anchorContainerUrl string = '[^']*\$\{anchorContainer\.name\}'/);
+    // The lock command locks the container the deployment made, not a fixed name.
+    const doc = fs.readFileSync(path.resolve(INFRA, '..', 'docs', 'deploy.md'), 'utf8');
+    const anchors = doc.slice(doc.indexOf('### The audit anchors'), doc.indexOf('## Troubleshooting'));
+    expect(anchors).toMatch(/immutability-policy lock [^\n]*--container-name "\$[A-Z_]+"/);
+    expect(anchors).not.toMatch(/--container-name audit-anchors/);
   });
 
   it('takes ACRBOT_AUDIT_KEY from Key Vault through a Key Vault reference (read by the bot identity, on its own vault)', () => {
