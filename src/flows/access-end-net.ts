@@ -7,7 +7,12 @@
  * So does a failed grant whose PUT answer was lost (`azure.writeUnconfirmed`): its end job deletes
  * what Azure may have made, and without it the assignment could stay for ever. Its record never
  * changes after the failure, so the audit says whether that clean-up finished; the job comes back
- * due now only when it did not.
+ * due now only when it did not. So does a secret request whose secret an active later request
+ * replaced (the later one's outcome says `replaced` and its write names it): that run retired its
+ * credential at once, and only the run's follow-up ends it, so a process that died between the
+ * run's final write and that follow-up would leave it active, without a credential, for ever.
+ * It ends as the follow-up ends it (AccessLifecycle.scheduleEndOfReplaced: revoked at once, audited,
+ * its requester told).
  *
  * Only acrbot's own store decides (G15): the request's recorded term, never anything read in
  * Azure. An end job that exists is never written (its due time, a revoke it carries, its
@@ -18,6 +23,7 @@ import { randomUUID } from 'node:crypto';
 import { mapAtMost } from '../domain/bounded-map';
 import type { AuditLog, Clock, LeaseStore, RequestStore } from '../domain/ports';
 import { ACRBOT_ACTOR, type AccessRequest, isBeingRevoked } from '../domain/request';
+import { replacedByStartedWrite } from '../domain/secret-ownership';
 import type { Logger } from '../observability/logger';
 import type { JobScheduling } from './request-service';
 import type { JobSpec } from './scheduler';
@@ -79,6 +85,13 @@ export interface LostEndPorts {
    * PUT answer was lost: `isUnconfirmedGrant` in access-lifecycle.ts). Absent: none looked for.
    */
   awaitsCleanUp?(request: AccessRequest): boolean;
+  /**
+   * Ends the request whose secret `replacing` (an active secret request that replaced another's
+   * secret) took over, when it is still active and not ending: its revoke audited and its job
+   * written, due now. Resolves the id of the request it ends, undefined when none; throws when
+   * the entry or the job could not be stored. Absent: replacements are not looked at.
+   */
+  endReplaced?(replacing: AccessRequest): Promise<string | undefined>;
 }
 
 /** The end an active request's job must have, or undefined when it has none (permanent, pre-time-boxing, ended). */
@@ -89,12 +102,15 @@ function endOf(request: AccessRequest): string | undefined {
 }
 
 /**
- * Schedules the end job of every active request that has an end and no end job; returns the ids
- * of those it scheduled (none when another pass holds the lease). Store cost of a pass:
+ * Schedules the end job of every active request that has an end and no end job, and the revoke
+ * of every active one whose secret an active later request replaced; returns the ids of those it
+ * scheduled (none when another pass holds the lease). Store cost of a pass:
  * one `listByState(['succeeded'])` of at most {@link LOST_END_SCAN_LIMIT} requests (on Tables, as
  * many index rows and point reads), one point read of the end job per time-boxed request among
  * them ({@link JOB_READS_AT_ONCE} at a time), and for each lost one a fresh read of the request,
- * an audit entry and the job. A request whose writes fail is logged and the others go on; the pass
+ * an audit entry and the job; for each active request whose secret an active later one replaced,
+ * its fresh read (and its original's, for an extension), its end job, an audit entry and the job.
+ * A request whose writes fail is logged and the others go on; the pass
  * then throws, so a `drift.check` run is retried and reported. `atMostEveryMs` (the drift
  * check's: {@link LOST_END_RECHECK_MS}): nothing is done when a pass that succeeded began less
  * than that long ago on any instance (the lease `access.end.net.recent`).
@@ -179,6 +195,9 @@ async function findAndSchedule(ports: LostEndPorts): Promise<string[]> {
       { ends: scheduled.length, requestIds: scheduled.slice(0, 20) },
       'scheduled missing access end jobs (access.expire) of active requests',
     );
+  const ended = await endLostReplacements(ports, listed);
+  scheduled.push(...ended.ids);
+  failed.push(...ended.failed);
   const cleanUps = await lostCleanUps(ports);
   for (const request of cleanUps) {
     try {
@@ -194,9 +213,52 @@ async function findAndSchedule(ports: LostEndPorts): Promise<string[]> {
   if (failed.length)
     throw new AggregateError(
       failed,
-      `${failed.length} of ${lost.length + cleanUps.length} lost end jobs could not be scheduled again`,
+      `${failed.length} of ${lost.length + ended.tried + cleanUps.length} lost end jobs could not be scheduled again`,
     );
   return scheduled;
+}
+
+/**
+ * Ends every request whose secret a later request among `active` (the pass's read of succeeded
+ * requests, no other read) replaced, while that replaced request is among `active` too: the
+ * replacing request's run retired its credential, and its follow-up, which ends it, may have
+ * been lost to a crash. Not an extension: it rotates the access it extends, which goes on. The
+ * replaced request is the older, so within the oldest {@link LOST_END_SCAN_LIMIT} when the
+ * replacing one is. Once it ended (revoked, its extensions with it) it is no longer active, so a
+ * later pass reads nothing more for it; until then each pass reads it and its end job again
+ * (`endReplaced` writes nothing while that job carries the revoke).
+ */
+async function endLostReplacements(
+  ports: LostEndPorts,
+  active: AccessRequest[],
+): Promise<{ ids: string[]; failed: unknown[]; tried: number }> {
+  if (!ports.endReplaced) return { ids: [], failed: [], tried: 0 };
+  const activeIds = new Set(active.map((r) => r.id));
+  const replacing = active.filter((r) => {
+    if (r.plan.kind !== 'secret' || r.extendsRequestId || r.outcome?.secret?.action !== 'replaced') return false;
+    const replacedId = replacedByStartedWrite(r)?.requestId;
+    return replacedId !== undefined && activeIds.has(replacedId);
+  });
+  const ids: string[] = [];
+  const failed: unknown[] = [];
+  for (const request of replacing) {
+    try {
+      const id = await ports.endReplaced(request);
+      if (id) ids.push(id);
+    } catch (err) {
+      ports.log.error(
+        { err, requestId: replacedByStartedWrite(request)?.requestId, replacedBy: request.id },
+        'the request whose secret a later request replaced could not be ended',
+      );
+      failed.push(err);
+    }
+  }
+  if (ids.length)
+    ports.log.warn(
+      { ends: ids.length, requestIds: ids.slice(0, 20) },
+      'ended active requests whose secret a later request replaced (the run that replaced it stopped before it ended them)',
+    );
+  return { ids, failed, tried: replacing.length };
 }
 
 /**

@@ -330,27 +330,47 @@ export class AccessLifecycle {
    * is written first and retries as any does.
    */
   private async endReplaced(replacing: AccessRequest): Promise<void> {
-    const replacedId = replacedByStartedWrite(replacing)?.requestId;
-    if (!replacedId || replacing.outcome?.secret?.action !== 'replaced') return;
     try {
-      let replaced = await this.store.get(replacedId);
-      // An extension of the replaced access wrote the secret last: the access is its original's.
-      for (let hops = 0; replaced?.extendsRequestId && hops < 10; hops++)
-        replaced = await this.store.get(replaced.extendsRequestId);
-      if (!replaced || replaced.id === replacing.id || replaced.state !== 'succeeded') return;
-      if (replaced.access?.revokingSince || replaced.plan.kind !== 'secret') return;
-      // Asked again at every change of the replacing request (a later redraw, the clean-up job's
-      // summary): one revoke is enough.
-      if (carriesRevoke(await this.jobs.get(accessExpiryJobId(replaced.id)))) return;
-      const approver = replacing.decision?.by.name;
-      const reason = `replaced by ${replacing.id}${approver ? `, approved by ${approver}` : ''}: it wrote a new credential into secret ${replaced.plan.namespace}/${replaced.plan.secretName} and retired this one`;
-      await this.revokeSoon(replaced, ACRBOT_ACTOR, reason);
+      const ending = await this.scheduleEndOfReplaced(replacing);
+      await ending?.run();
     } catch (err) {
       this.log.error(
-        { err, requestId: replacedId, replacedBy: replacing.id },
+        { err, requestId: replacedByStartedWrite(replacing)?.requestId, replacedBy: replacing.id },
         'ending the request whose secret was replaced failed; its revoke job retries if it was written',
       );
     }
+  }
+
+  /**
+   * The durable half of {@link endReplaced} (its checks, the revoke audited and its job written,
+   * due now), for it and for the lost-end net (access-end-net.ts), which finds a replaced request
+   * left active by a process that died between the replacing request's success and this follow-up:
+   * the run already retired its credential. Returns the ended request's id and the function that
+   * runs its job now; undefined when there is nothing to end (not a replacement, the replaced
+   * request already ending or ended). Throws when the audit entry or the job could not be stored.
+   * The entry is keyed by both requests, so the follow-up and the net at once audit it once;
+   * the job id is the request's, and the job's run under its lease revokes once.
+   */
+  async scheduleEndOfReplaced(
+    replacing: AccessRequest,
+  ): Promise<{ requestId: string; run: () => Promise<void> } | undefined> {
+    const replacedId = replacedByStartedWrite(replacing)?.requestId;
+    if (!replacedId || replacing.outcome?.secret?.action !== 'replaced') return undefined;
+    let replaced = await this.store.get(replacedId);
+    // An extension of the replaced access wrote the secret last: the access is its original's.
+    for (let hops = 0; replaced?.extendsRequestId && hops < 10; hops++)
+      replaced = await this.store.get(replaced.extendsRequestId);
+    if (!replaced || replaced.id === replacing.id || replaced.state !== 'succeeded') return undefined;
+    if (replaced.access?.revokingSince || replaced.plan.kind !== 'secret') return undefined;
+    // Asked again at every change of the replacing request (a later redraw, the clean-up job's
+    // summary) and by every pass of the lost-end net: one revoke is enough.
+    if (carriesRevoke(await this.jobs.get(accessExpiryJobId(replaced.id)))) return undefined;
+    const approver = replacing.decision?.by.name;
+    const reason = `replaced by ${replacing.id}${approver ? `, approved by ${approver}` : ''}: it wrote a new credential into secret ${replaced.plan.namespace}/${replaced.plan.secretName} and retired this one`;
+    const run = await this.scheduleRevoke(replaced, ACRBOT_ACTOR, reason, {
+      idempotencyKey: `access.revoke.requested:replaced:${replaced.id}:${replacing.id}`,
+    });
+    return { requestId: replaced.id, run };
   }
 
   /**
@@ -471,9 +491,21 @@ export class AccessLifecycle {
    * The durable half of {@link revokeSoon}: the revoke audited and its job written, due now with
    * who and why. Resolves once both are stored (a click can then say "revoking" truthfully, and a
    * failure here is the caller's to report); the function it returns runs the job now.
+   * `idempotencyKey`: the entry's, where one revoke can be asked for twice at once (a replaced
+   * request's end, by the follow-up and the lost-end net): it is audited once.
    */
-  async scheduleRevoke(request: AccessRequest, by: Actor, reason: string | undefined): Promise<() => Promise<void>> {
-    await this.record(request, by, { action: 'access.revoke.requested', outcome: 'scheduled', detail: reason });
+  async scheduleRevoke(
+    request: AccessRequest,
+    by: Actor,
+    reason: string | undefined,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<() => Promise<void>> {
+    await this.record(request, by, {
+      action: 'access.revoke.requested',
+      outcome: 'scheduled',
+      detail: reason,
+      ...(options.idempotencyKey && { idempotencyKey: options.idempotencyKey }),
+    });
     const id = accessExpiryJobId(request.id);
     const job = {
       id,
@@ -500,7 +532,9 @@ export class AccessLifecycle {
   /**
    * The safety net for ends (access-end-net.ts): every active request with an end whose
    * `access.expire` job is missing gets it back, and so does an unconfirmed grant whose clean-up
-   * has not finished (due now); an existing job is left as it is. Run at start
+   * has not finished (due now), and a request whose secret an active later request replaced (a
+   * follow-up lost to a crash: {@link scheduleEndOfReplaced}, its revoke due now); any other job
+   * that exists is left as it is. Run at start
    * and with `drift.check` (at most every `atMostEveryMs`); returns the ids of the requests it scheduled.
    */
   scheduleLostEnds(options: { atMostEveryMs?: number } = {}): Promise<string[]> {
@@ -515,6 +549,8 @@ export class AccessLifecycle {
         endJobId: accessExpiryJobId,
         leases: this.settings.leases,
         awaitsCleanUp: isUnconfirmedGrant,
+        // Its job, due now, is run by the scheduler's sweep: the pass holds its lease for reads.
+        endReplaced: async (replacing) => (await this.scheduleEndOfReplaced(replacing))?.requestId,
       },
       options,
     );
