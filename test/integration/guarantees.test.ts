@@ -7,6 +7,11 @@ import http from 'node:http';
 import https from 'node:https';
 import { join } from 'node:path';
 import { createAdapter } from '../../src/bot/create-adapter';
+import {
+  type AuthErrorFactory,
+  MsalNetworkClient,
+  type NetworkRequestOptions,
+} from '../../src/bot/msal-network-client';
 import { loadConfig } from '../../src/config/config';
 import type { GrantPlan } from '../../src/domain/plan';
 import type { AuditLog } from '../../src/domain/ports';
@@ -15,6 +20,7 @@ import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store
 import { createLogger } from '../../src/observability/logger';
 import {
   SANDBOX_APPROVER_GROUP_ID,
+  SANDBOX_CLUSTERS,
   SANDBOX_OUTSIDE_GRANT,
   SANDBOX_REGISTRIES,
   SANDBOX_TENANT_ID,
@@ -25,6 +31,7 @@ import { startSandbox } from '../../src/sandbox/sandbox';
 import { AppCredentials } from 'botframework-connector';
 import { startFakeChannelIssuer } from '../helpers/fake-openid';
 import { CapturingConnector, cardText } from '../helpers/capturing-connector';
+import { DecisionRaceStore } from '../helpers/decision-race-store';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { cardAction, channelMessage, personalMessage, postActivity } from '../helpers/teams-activities';
 import { TempDirs } from '../helpers/temp-dirs';
@@ -235,33 +242,76 @@ describe('guarantees', () => {
   });
 
   test('G8: a double click and an approve/reject race end with exactly one decision and one assignment', async () => {
-    h = await startHarness();
-    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
-    const [a, b] = await Promise.all([
-      h.click(users.approver, 'approve', { requestId: request.id }),
-      h.click(users.approver, 'approve', { requestId: request.id }),
-    ]);
-    expect([a.status, b.status]).toEqual([200, 200]);
-    expect((await h.settle(request.id)).state).toBe('succeeded');
-    expect(creates()).toBe(1);
-    const texts = [invokeText(a), invokeText(b)];
-    expect(texts.some((t) => /already approved by Alex Approver/.test(t))).toBe(true);
+    // Two instances on one store, as behind a load balancer: neither sees the other's click, so
+    // the store's conditional write alone picks the winner. The decision writes are held until
+    // both decisions have read the request: they really overlap, each deciding the same version.
+    const sandbox = await startSandbox();
+    const connector = new CapturingConnector();
+    await connector.start();
+    const store = new DecisionRaceStore();
+    const stores = { requests: store, audit: new MemoryAuditLog({ now: () => new Date() }) };
+    let other: Harness | undefined;
+    try {
+      h = await startHarness({}, { sandbox, stores }, { connector });
+      other = await startHarness({}, { sandbox, stores }, { connector });
+      const [one, two] = [h, other];
+      // As Harness.settle, over both instances' executors: either may run the winner's grant.
+      const settled = async (id: string) => {
+        for (;;) {
+          await Promise.all([one.app.services.executor.drain(), two.app.services.executor.drain()]);
+          const r = (await store.get(id))!;
+          if (!['approved', 'executing'].includes(r.state)) return r;
+          await new Promise((res) => setTimeout(res, 10));
+        }
+      };
+      const decisionsOf = async (id: string) =>
+        (await stores.audit.forRequest(id)).filter(
+          (e) => e.action === 'request.approved' || e.action === 'request.rejected',
+        );
 
-    const second = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
-    h.app.sandbox!.arm.clearRequests();
-    await Promise.all([
-      h.click(users.approver, 'approve', { requestId: second.id }),
-      h.click(users.approver, 'reject', { requestId: second.id, comment: 'not this week please' }),
-    ]);
-    await h.app.services.executor.drain();
-    const final = (await h.app.store.get(second.id))!;
-    const decisions = (await h.app.audit.forRequest(second.id)).filter(
-      (e) => e.action === 'request.approved' || e.action === 'request.rejected',
-    );
-    // Exactly one decision was recorded, and it is the one stored.
-    expect(decisions).toHaveLength(1);
-    expect(decisions[0].action).toBe(final.decision?.approved ? 'request.approved' : 'request.rejected');
-    expect(creates()).toBe(final.decision?.approved ? 1 : 0);
+      const request = await one.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+      store.holdDecisions(request.id);
+      const [a, b] = await Promise.all([
+        one.click(users.approver, 'approve', { requestId: request.id }),
+        two.click(users.approver, 'approve', { requestId: request.id }),
+      ]);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      expect((await settled(request.id)).state).toBe('succeeded');
+      expect(await decisionsOf(request.id)).toHaveLength(1);
+      expect(creates()).toBe(1);
+      expect([invokeText(a), invokeText(b)].some((t) => /already approved by Alex Approver/.test(t))).toBe(true);
+
+      const second = await one.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
+      sandbox.arm.clearRequests();
+      store.holdDecisions(second.id);
+      await Promise.all([
+        one.click(users.approver, 'approve', { requestId: second.id }),
+        two.click(users.approver, 'reject', { requestId: second.id, comment: 'not this week please' }),
+      ]);
+      const final = await settled(second.id);
+      const decisions = await decisionsOf(second.id);
+      // Exactly one decision was recorded, and it is the one stored.
+      expect(decisions).toHaveLength(1);
+      expect(decisions[0].action).toBe(final.decision?.approved ? 'request.approved' : 'request.rejected');
+      expect(creates()).toBe(final.decision?.approved ? 1 : 0);
+
+      // A double click on one instance: its clicks on one request are also taken one at a time.
+      const third = await one.requestGrant(users.requester, 'aks-legacy contosoacr legacy batch jobs need images');
+      sandbox.arm.clearRequests();
+      const [c, d] = await Promise.all([
+        one.click(users.approver, 'approve', { requestId: third.id }),
+        one.click(users.approver, 'approve', { requestId: third.id }),
+      ]);
+      expect((await settled(third.id)).state).toBe('succeeded');
+      expect(await decisionsOf(third.id)).toHaveLength(1);
+      expect(creates()).toBe(1);
+      expect([invokeText(c), invokeText(d)].some((t) => /already approved by Alex Approver/.test(t))).toBe(true);
+    } finally {
+      await other?.stop();
+      await h?.stop();
+      await connector.stop();
+      await sandbox.stop();
+    }
   });
 
   test('G9: AcrPull only, scoped to the registry id, deterministic name; a repeat is RoleAssignmentExists → granted (already present)', async () => {
@@ -272,6 +322,11 @@ describe('guarantees', () => {
     const [assignment] = acrbotMade(h.app.sandbox!.arm.state.listRoleAssignments());
     expect(assignment.roleDefinitionId.toLowerCase().endsWith('/7f951dda-4ed3-4680-a7ca-43fe172d538d')).toBe(true);
     expect(assignment.scope.toLowerCase()).toBe(contosoId.toLowerCase());
+    // The deterministic name of these fixed inputs (contosoacr, aks-prod's kubelet identity,
+    // AcrPull), written out: the UUIDv5 test/unit/identifiers.test.ts pins. Any other name, a
+    // random one included, would let a retry create a second assignment.
+    expect(assignment.principalId).toBe(SANDBOX_CLUSTERS.prod.kubeletObjectId);
+    expect(assignment.name).toBe('d0460f83-96e1-55b1-9cb0-e0cf87822ceb');
     // While a second request waits, someone grants the same access by hand under a random
     // name: acrbot's PUT (deterministic name) meets ARM's 409 RoleAssignmentExists and reports it as present.
     const again = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
@@ -424,6 +479,44 @@ describe('guarantees', () => {
       }
       expect(h.logs.lines.some((l) => /"level":50/.test(l) && l.includes('AADSTS7000222'))).toBe(true);
       expect(h.connector.calls).toEqual([]);
+      // The token endpoint cannot be reached, and the failure carries the request it was sending,
+      // as an axios error does (`config.data`: the form body with client_secret; `config.auth`:
+      // the client's credentials when sent as basic auth) and as an HTTP client's error may
+      // (`request.body`). MSAL passes an AuthError on as it is, so this one goes the way a real
+      // failure goes: to the turn's error, which the bot logs. Only redaction keeps the password
+      // out of that line: by pattern in the body, by key in `auth`.
+      const carried: string[] = [];
+      const unreachable = jest.spyOn(MsalNetworkClient.prototype, 'sendPostRequestAsync').mockImplementation(function (
+        this: MsalNetworkClient,
+        url: string,
+        options?: NetworkRequestOptions,
+      ) {
+        const body = options?.body ?? '';
+        carried.push(body);
+        const { authError } = this as unknown as { authError: AuthErrorFactory };
+        const failure = authError('network_error', `the bot token request to ${new URL(url).host} failed: ECONNRESET`);
+        return Promise.reject(
+          Object.assign(failure, {
+            config: {
+              url,
+              method: 'post',
+              data: body,
+              auth: { username: G12_APP_ID, password: new URLSearchParams(body).get('client_secret') },
+            },
+            request: { method: 'POST', path: new URL(url).pathname, body },
+          }),
+        );
+      });
+      try {
+        await send('help');
+      } finally {
+        unreachable.mockRestore();
+      }
+      // The failure really held the password, and was logged.
+      expect(carried.length).toBeGreaterThan(0);
+      for (const body of carried) expect(decodeURIComponent(body)).toContain(`client_secret=${sentinel}`);
+      expect(h.logs.lines.some((l) => /"level":50/.test(l) && l.includes('ECONNRESET'))).toBe(true);
+      expect(h.connector.calls).toEqual([]);
       // Valid again: the next reply gets its token from the emulator and goes out.
       credential.endDateTime = endDateTime;
       await send('grant aks-prod contosoacr AccountKey=abc123def456');
@@ -448,6 +541,7 @@ describe('guarantees', () => {
       expect(lines.some((l) => l.includes('"x\\nFAKE LOG line"'))).toBe(true);
       const everything = JSON.stringify(h.connector.calls) + lines.join('\n') + JSON.stringify(entries);
       expect(everything).not.toContain(sentinel);
+      expect(everything).not.toContain(encodeURIComponent(sentinel));
       expect(everything).not.toContain('AccountKey=abc123def456');
       expect(lines.join('')).not.toMatch(/sandbox-token-acrbot/);
       // Every connection the process opened (MSAL's included) went to this machine.
