@@ -16,7 +16,11 @@
  * what it names, and nothing schedules it again. A role assignment found under the recorded name
  * that is not the one acrbot made (`notOurs`, credential-deletion.ts) is left in place and
  * recorded the same way: audited once, a sentence in the outcome naming it for an operator, never
- * retried (the clean-up of acrbot's own credential goes on and ends).
+ * retried (the clean-up of acrbot's own credential goes on and ends). Just before it sends the
+ * DELETE of the credential itself (the application, the token), the clean-up appends a keyed
+ * `credential.cleanup.started` entry ({@link markingDeletion}): a run cut short between that
+ * DELETE and the entry saying what it found leaves the mark, and the retry, which then finds
+ * nothing, audits `deleted` (by that earlier attempt), not `absent`.
  */
 import { createHash } from 'node:crypto';
 import { formatUtc } from '../domain/access-term';
@@ -203,6 +207,99 @@ function withLeft(text: string | undefined, left: LeftAssignment[]): string | un
     .reduce<string | undefined>((t, sentence) => (t?.includes(sentence) ? t : t ? `${t} ${sentence}` : sentence), text);
 }
 
+/** The action of the entry a clean-up appends just before it sends the DELETE of a credential. */
+export const DELETION_STARTED = 'credential.cleanup.started';
+
+/**
+ * The idempotency key of request `requestId`'s {@link DELETION_STARTED} entry for `ref`: the same
+ * at every run of its clean-up, so however many runs send the DELETE, the mark is in the audit log
+ * once. Derived from what names the credential in the reference (stable across runs: read from
+ * the same stored outcome or the same records), hashed for the key's length limit.
+ */
+function deletionStartedKey(requestId: string, ref: CredentialRef): string {
+  const names =
+    ref.kind === 'token'
+      ? ['token', ref.subscriptionId, ref.resourceGroup, ref.registry, ref.tokenName]
+      : ['sp', ref.applicationId, ref.uniqueName ?? ''];
+  const id = createHash('sha256').update(names.join('/').toLowerCase()).digest('hex').slice(0, 32);
+  return `${DELETION_STARTED}:${requestId}:${id}`;
+}
+
+/** The {@link DELETION_STARTED} entry of `request`'s clean-up of `ref`. */
+function deletionStartedEntry(request: AccessRequest, ref: CredentialRef): AuditEvent {
+  const what =
+    ref.kind === 'token'
+      ? `token ${ref.tokenName} on ${ref.registry}`
+      : `application ${ref.applicationId || ref.uniqueName || ref.appId}`;
+  return {
+    actor: { objectId: 'acrbot', name: 'acrbot' },
+    tenantId: request.tenantId,
+    action: DELETION_STARTED,
+    requestId: request.id,
+    targetIds: [request.plan.registry.id],
+    outcome: 'started',
+    detail: `deleting ${what}; a credential.cleanup entry says what the deletion found`,
+    idempotencyKey: deletionStartedKey(request.id, ref),
+  };
+}
+
+/** True when `entries` (read before this run deleted anything) hold the mark of `ref`'s deletion. */
+function deletionStartedBefore(entries: readonly AuditEvent[], requestId: string, ref: CredentialRef): boolean {
+  const key = deletionStartedKey(requestId, ref);
+  return entries.some((e) => e.idempotencyKey === key);
+}
+
+/**
+ * `ports` for {@link deleteCredential} of `ref`, whose DELETE of the credential itself (the
+ * application, the token) first appends {@link deletionStartedEntry} and goes ahead only once it
+ * is stored (an append that fails throws, before anything is deleted). A run stopped after that
+ * DELETE (a crash, a kill, an audit append that fails) leaves no entry saying what it found, and
+ * its retry finds nothing: the mark tells that retry acrbot deleted it, where it would otherwise
+ * say Graph or Azure never created it. The mark is written only for a credential that was
+ * created (a token is read first; an application is deleted by the id Graph gave, or once found
+ * under its recorded name), so one never created leaves none. An application DELETE Graph answers
+ * "not found" (not replicated yet, or deleted by someone else) leaves one too: a later run that
+ * finds it deletes it all the same, and one that never does takes it for deleted by that DELETE.
+ * Everything else is the ports' own.
+ */
+function markingDeletion(
+  ports: SecretRunnerPorts,
+  request: AccessRequest,
+  ref: CredentialRef,
+  audit: AuditLog,
+): SecretRunnerPorts {
+  const mark = async () => void (await audit.append(deletionStartedEntry(request, ref)));
+  // Only the port `ref`'s kind deletes with is wrapped (the other may not even be wired).
+  return {
+    tokens: ref.kind === 'token' ? markingBefore(ports.tokens, 'deleteToken', mark) : ports.tokens,
+    servicePrincipals:
+      ref.kind === 'sp' ? markingBefore(ports.servicePrincipals, 'deleteApplication', mark) : ports.servicePrincipals,
+    roleAssignments: ports.roleAssignments,
+    kubernetes: ports.kubernetes,
+    requests: ports.requests,
+  };
+}
+
+/**
+ * `port` whose `method` runs `mark` first; its other members are the port's own (bound to it: an
+ * adapter's methods may use its private state). A proxy, so an optional member the port lacks
+ * (`missingTokenReason`) stays absent.
+ */
+function markingBefore<T extends object>(port: T, method: keyof T & string, mark: () => Promise<void>): T {
+  return new Proxy(port, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      const own = value as (...args: unknown[]) => unknown;
+      if (property !== method) return own.bind(target);
+      return async (...args: unknown[]) => {
+        await mark();
+        return own.apply(target, args);
+      };
+    },
+  });
+}
+
 /** The kind of a request's clean-up job. */
 export const CREDENTIAL_CLEANUP_KIND = 'cleanup.credential' as const;
 
@@ -266,8 +363,25 @@ const RETIRED_AFTER_WAIT = 'the credential this request replaced, deleted once t
 /** The same, when it was gone already (a revocation of the access deletes it too). */
 const RETIRED_ABSENT = 'the credential this request replaced, not found when its time came: deleted already';
 
+/**
+ * The same, not found by this run after an earlier one had begun deleting it
+ * ({@link DELETION_STARTED}) and stopped before it recorded what it found: that run deleted it.
+ */
+const RETIRED_CUT_SHORT =
+  'the credential this request replaced, deleted once the new role had had time to apply, by an earlier attempt whose record was cut short';
+
 /** The detail of the audit entry of a retried clean-up that deleted the credential. */
 const RETRIED_AND_DELETED = 'retried after an earlier failure';
+
+/**
+ * The same, when an earlier run had begun deleting it ({@link DELETION_STARTED}) and stopped
+ * before it recorded what it found, and this run found nothing: that run deleted it.
+ */
+const RETRIED_CUT_SHORT =
+  'retried after an earlier failure: deleted by an earlier attempt whose record was cut short (it had begun deleting it; not found since)';
+
+/** The details of the entries that say a failed run's clean-up is done (a later run only records it). */
+const CLEANUP_DONE: readonly string[] = [RETRIED_AND_DELETED, RETRIED_CUT_SHORT];
 
 /** What a clean-up reads and writes. */
 export interface CleanupDeps {
@@ -369,16 +483,19 @@ async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promi
       return;
     }
     await checkLease?.();
-    const deletion = await deleteCredential(ports, ref);
+    const deletion = await deleteCredential(markingDeletion(ports, request, ref, audit), ref);
     left = leftInPlace(ref, deletion);
     await auditLeft(request, left, deps);
     // A kept `--kind sp` credential may be gone by its time: the revocation of the access deletes
-    // every credential of it, this one included.
+    // every credential of it, this one included; or an earlier run of this job deleted it and
+    // stopped before its entry (its mark says so).
     const entry = !dueAt
       ? cleanupEntry(request, 'deleted', RETIRED_AFTER_RETRY)
       : deletion.found || deletion.deleted.length
         ? cleanupEntry(request, 'deleted', RETIRED_AFTER_WAIT)
-        : cleanupEntry(request, 'absent', RETIRED_ABSENT);
+        : deletionStartedBefore(entries, request.id, ref)
+          ? cleanupEntry(request, 'deleted', RETIRED_CUT_SHORT)
+          : cleanupEntry(request, 'absent', RETIRED_ABSENT);
     await audit.append(entry);
     done = entry;
   }
@@ -398,7 +515,7 @@ async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promi
 }
 
 /** The details of the audit entries that say a retirement is done (a later run only saves the outcome). */
-const RETIREMENT_DONE: readonly string[] = [RETIRED_AFTER_RETRY, RETIRED_AFTER_WAIT, RETIRED_ABSENT];
+const RETIREMENT_DONE: readonly string[] = [RETIRED_AFTER_RETRY, RETIRED_AFTER_WAIT, RETIRED_ABSENT, RETIRED_CUT_SHORT];
 
 /**
  * Stores `outcome`, whose text says a clean-up was refused, as `cleanup: 'refused'`, which no
@@ -514,7 +631,7 @@ async function retryCleanup(request: AccessRequest, deps: CleanupDeps): Promise<
   // A run before this one deleted it and lost the final write: only that write is left (a second
   // look would find nothing and contradict the first in the audit).
   const entries = await audit.forRequest(request.id);
-  if (entries.some((e) => e.action === 'credential.cleanup' && e.detail === RETRIED_AND_DELETED)) {
+  if (entries.some((e) => e.action === 'credential.cleanup' && CLEANUP_DONE.includes(e.detail ?? ''))) {
     await store.update(
       transition(withLeftInError(request, leftInAudit(entries)), { type: 'cleanedUp', at: clock.now() }),
     );
@@ -540,12 +657,15 @@ async function retryCleanup(request: AccessRequest, deps: CleanupDeps): Promise<
     return false;
   }
   const existed: boolean[] = [];
+  // Not found now, but an earlier run had begun deleting it (its mark) and stopped before its entry.
+  const deletedEarlier: boolean[] = [];
   const deleted: string[] = [];
   const left: LeftAssignment[] = [];
   for (const ref of refs.reverse()) {
     await checkLease?.();
-    const found = await deleteCredential(ports, ref);
+    const found = await deleteCredential(markingDeletion(ports, request, ref, audit), ref);
     existed.push(found.found);
+    deletedEarlier.push(!found.found && deletionStartedBefore(entries, request.id, ref));
     deleted.push(...found.deleted);
     left.push(...leftInPlace(ref, found));
   }
@@ -556,6 +676,8 @@ async function retryCleanup(request: AccessRequest, deps: CleanupDeps): Promise<
   // Not found: an application known by its recorded name (its creation's answer was lost), or a
   // token whose create Azure did not answer, or one deleted already. Soon after, Graph may not
   // show it yet, or ARM may not have taken the create yet; past ABSENT_AFTER_MS it does not exist.
+  // One an earlier run had begun deleting waits the same: that run may have stopped before its
+  // DELETE, and an application it deleted by id may not have been visible yet (answered 404).
   const decidedAt = Date.parse(request.updatedAt) + ABSENT_AFTER_MS;
   if (!existed.some(Boolean) && clock.now().getTime() < decidedAt) {
     // A scope map deleted meanwhile is said, not left out (the entry keeps it pending).
@@ -574,13 +696,15 @@ async function retryCleanup(request: AccessRequest, deps: CleanupDeps): Promise<
   await audit.append(
     existed.some(Boolean)
       ? cleanupEntry(request, 'deleted', RETRIED_AND_DELETED)
-      : cleanupEntry(
-          request,
-          'absent',
-          tokens
-            ? 'not found on the registry: Azure did not create it, or it was deleted already'
-            : 'not found under its recorded name: Graph did not create it',
-        ),
+      : deletedEarlier.some(Boolean)
+        ? cleanupEntry(request, 'deleted', RETRIED_CUT_SHORT)
+        : cleanupEntry(
+            request,
+            'absent',
+            tokens
+              ? 'not found on the registry: Azure did not create it, or it was deleted already'
+              : 'not found under its recorded name: Graph did not create it',
+          ),
   );
   await store.update(transition(withLeftInError(request, left), { type: 'cleanedUp', at: clock.now() }));
   return true;

@@ -9,6 +9,7 @@ import {
   ABSENT_AFTER_MS,
   type CleanupDeps,
   cleanupPending,
+  DELETION_STARTED,
   retryCleanupOf,
   scheduleCleanupsForPending,
 } from '../../src/flows/credential-cleanup';
@@ -184,7 +185,8 @@ describe('credential clean-up retried by its job (G14, G15)', () => {
     const rescheduled: JobSpec[] = [];
     expect(await runCleanupJobs(store, audit, lookups, clock, rescheduled)).toBe(1);
     expect(deletes).toEqual(['app:app-made']);
-    expect((await audit.forRequest('R-KKKKKKKK')).map((e) => e.outcome)).toEqual(['deleted']);
+    // The mark written before its DELETE (credential.cleanup.started), then what the deletion found.
+    expect((await audit.forRequest('R-KKKKKKKK')).map((e) => e.outcome)).toEqual(['started', 'deleted']);
     // Not found right after the failure: too soon to tell (Graph's replication); looked at again.
     const failedAt = Date.parse((await store.get('R-MMMMMMMM'))!.updatedAt);
     expect(rescheduled).toMatchObject([
@@ -298,7 +300,8 @@ describe('credential clean-up retried by its job (G14, G15)', () => {
     for (const id of ['R-TTTTTTTT', 'R-AAAAAAAA'])
       await expect(retryCleanupOf(id, deps)).rejects.toBeInstanceOf(LeaseLostError);
     expect(deletes).toEqual([]);
-    // Lost while the token was deleted: the holder now audits and records what it finds.
+    // Lost while the token was deleted: the holder now audits and records what it finds (the
+    // mark written before the DELETE tells it the token was deleted, not never created).
     let checks = 0;
     const lostAfterOne = async () => {
       if (checks++ > 0) await lost();
@@ -307,8 +310,9 @@ describe('credential clean-up retried by its job (G14, G15)', () => {
       LeaseLostError,
     );
     expect(deletes).toEqual([`token:${name}`]);
+    expect((await audit.forRequest('R-TTTTTTTT')).map((e) => e.action)).toEqual([DELETION_STARTED]);
+    expect(await audit.forRequest('R-AAAAAAAA')).toEqual([]);
     for (const id of ['R-TTTTTTTT', 'R-AAAAAAAA']) {
-      expect(await audit.forRequest(id)).toEqual([]);
       expect(cleanupPending((await store.get(id))!)).toBe(true);
     }
   });
@@ -360,9 +364,10 @@ describe('credential clean-up retried by its job (G14, G15)', () => {
     await expect(retryCleanupOf('R-NNNNNNNN', deps)).rejects.toBeInstanceOf(VersionConflictError);
     await retryCleanupOf('R-NNNNNNNN', deps);
     expect((await store.get('R-NNNNNNNN'))?.outcome?.cleanup).toBe('deleted');
-    // The second run only finished the write: one deletion, one audit entry saying so.
+    // The second run only finished the write: one deletion, one audit entry saying so (after the
+    // mark written before the DELETE).
     expect(deletes).toEqual(['token:acrbot-r-nnnnnnnn']);
-    expect((await audit.forRequest('R-NNNNNNNN')).map((e) => e.outcome)).toEqual(['deleted']);
+    expect((await audit.forRequest('R-NNNNNNNN')).map((e) => e.outcome)).toEqual(['started', 'deleted']);
   });
 
   test('the start gives a rotation whose replaced credential is still to delete a job too, live or ended since', async () => {
@@ -431,7 +436,7 @@ describe('credential clean-up retried by its job (G14, G15)', () => {
     for (const id of ['R-AAAAAAAA', 'R-DDDDDDDD', 'R-EEEEEEEE']) await retryCleanupOf(id, deps);
     expect(deletes).toEqual(['token:acrbot-r-bbbbbbbb']);
     expect(cleanupPending((await store.get('R-AAAAAAAA'))!)).toBe(false);
-    expect((await audit.forRequest('R-AAAAAAAA')).map((e) => e.outcome)).toEqual(['deleted']);
+    expect((await audit.forRequest('R-AAAAAAAA')).map((e) => e.outcome)).toEqual(['started', 'deleted']);
     for (const id of ['R-DDDDDDDD', 'R-EEEEEEEE']) {
       expect((await store.get(id))?.outcome?.cleanup).toBe('refused');
       expect(cleanupPending((await store.get(id))!)).toBe(false);
