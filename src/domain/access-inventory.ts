@@ -617,7 +617,12 @@ export function pullsNow(p: PullPath): boolean {
   return LIVE.includes(p.state);
 }
 
-function cellOf(cluster: InventoryCluster, registry: InventoryRegistry, paths: PullPath[]): AccessCell {
+/**
+ * A cell judged from its ways of pulling (state, whether it pulls, until when), the registry's
+ * network read as `check` reads it; tenant-boundary.ts judges a cell again after leaving out what
+ * its reader may not see.
+ */
+export function cellOf(cluster: InventoryCluster, registry: InventoryRegistry, paths: PullPath[]): AccessCell {
   // As `check` reads the network (registry-reach.ts): nothing counts when nothing reaches the
   // registry, and anonymous pull lets the cluster pull without any of its paths.
   const reach = registryReach(registry, registry.network);

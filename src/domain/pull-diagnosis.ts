@@ -88,6 +88,9 @@ const SCOPE_WORDS: Record<RoleAssignmentPath['scopeLevel'], string> = {
 /** "acrbot request R-… (approved by X, until DATE)" or "granted outside acrbot". */
 export function originText(path: PullPath): string {
   if (path.kind === 'roleAssignment' && path.origin === 'outside') return 'granted outside acrbot';
+  // acrbot's, with every request behind it left out for its reader (tenant-boundary.ts cellsShown).
+  if (path.kind === 'roleAssignment' && requestsBehind(path).length === 0)
+    return 'by acrbot, for a request of another tenant';
   const refs = path.kind === 'roleAssignment' ? requestsBehind(path) : [path.request];
   return refs.map(requestText).join('; ');
 }

@@ -40,6 +40,7 @@ import { breakGlassNotExtended, describeBreakGlassRun, reviewJudgesUseOnly } fro
 import { cooldownMsOf, cooldownRefusal } from '../domain/break-glass-cooldown';
 import { readBreakGlassCooldown } from './break-glass-cooldown';
 import { looksLikeSecret, REASON_LIMITS, singleLine } from '../domain/text';
+import { isServedTenant, ofTenant } from '../domain/tenant-boundary';
 import { decidedRule, decidedRuleApprovers } from '../domain/decided-rule';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
@@ -115,6 +116,14 @@ const MAX_QUORUM_RECHECKS = 10;
 /** The answer to a Reject without a readable reason, and the card's hint before it is sent. */
 export const REJECTION_NEEDS_REASON =
   'Type the reason for rejecting in the comment box (a few words the requester can read), then press Reject again.';
+
+/** The answer for a request that is not there, or not the reader's to see (another tenant's). */
+export function requestNotFound(id: string): UserFacingError {
+  return new UserFacingError(
+    'request.notFound',
+    `There is no request ${id}; check the id on the plan card (it looks like R-7K2M9QXA).`,
+  );
+}
 
 function targetsOf(plan: Plan): string[] {
   return [plan.cluster.id, plan.registry.id];
@@ -715,11 +724,17 @@ export class RequestService {
   /** Reads a request or says it does not exist. */
   async get(id: string): Promise<AccessRequest> {
     const request = await this.store.get(id.toUpperCase());
-    if (!request)
-      throw new UserFacingError(
-        'request.notFound',
-        `There is no request ${id}; check the id on the plan card (it looks like R-7K2M9QXA).`,
-      );
+    if (!request) throw requestNotFound(id);
+    return request;
+  }
+
+  /**
+   * Reads a request for someone of `tenantId` (the tenant boundary, tenant-boundary.ts): another
+   * tenant's answers exactly as one that does not exist, as the tab answers 404.
+   */
+  async getInTenant(id: string, tenantId: string): Promise<AccessRequest> {
+    const request = await this.store.get(id.toUpperCase());
+    if (!request || !ofTenant(request, tenantId)) throw requestNotFound(id);
     return request;
   }
 
@@ -761,10 +776,12 @@ export class RequestService {
    * THE question "may this person approve this request": named in the rule the request is bound
    * to ({@link ruleOf}), or a transitive member of one of its groups (asked in Graph now, not
    * cached, G5). The requester never is (G4). Requests made before policies use the rule that
-   * fits them now.
+   * fits them now. Given the actor's `tenantId`, nobody approves another tenant's request (the
+   * tenant boundary; the tab and the pending lists ask of their own tenant's requests only).
    */
-  async isApproverOf(actor: Actor, request: AccessRequest): Promise<boolean> {
+  async isApproverOf(actor: Actor, request: AccessRequest, tenantId?: string): Promise<boolean> {
     if (actor.objectId.toLowerCase() === request.requester.objectId.toLowerCase()) return false;
+    if (tenantId !== undefined && !ofTenant(request, tenantId)) return false;
     const rule = this.ruleOf(request);
     if (!rule) return false;
     return isNamedApprover(rule, actor) || this.inAnyGroup(actor, rule.approvers.groups);
@@ -867,6 +884,8 @@ export class RequestService {
     acting: ActingContext;
     approve: boolean;
     reason?: string;
+    /** The tenants served now (ACRBOT_ALLOWED_TENANTS): a request of another is decided by nobody. */
+    servedTenantIds?: readonly string[];
   }): Promise<DecisionResult> {
     return this.perRequest.run(input.requestId.toUpperCase(), () => this.decideNow(input));
   }
@@ -877,12 +896,17 @@ export class RequestService {
       acting: ActingContext;
       approve: boolean;
       reason?: string;
+      servedTenantIds?: readonly string[];
     },
     attempt = 1,
   ): Promise<DecisionResult> {
     const request = await this.get(input.requestId);
     const { actor, tenantId } = input.acting;
     const now = this.clock.now();
+    // The tenant boundary before anything else: what the request's state or the comment are is
+    // not said to someone whose tenant may not decide it.
+    const across = await this.acrossTenants(request, input.acting, input.servedTenantIds);
+    if (across) return across;
     // Cleaned before anything is judged: a comment of invisible characters is no comment.
     const reason = singleLine(input.reason ?? '') || undefined;
     if (reason && reason.length > REASON_LIMITS.max) {
@@ -1088,6 +1112,60 @@ export class RequestService {
     if (!input.approve) void this.notifier.requestChanged(next);
     // The request.expire job stays: at its time it finds the request decided and does nothing.
     return { kind: 'decided', request: next };
+  }
+
+  /**
+   * A decision across the tenant boundary (tenant-boundary.ts), refused and audited
+   * (`approval.refused.tenant`), nothing changed: on another tenant's request, as to someone who
+   * is no approver of it (the tab shows it to nobody of another tenant), or on one of a tenant
+   * this deployment no longer serves (`served`). Nobody of such a tenant reaches acrbot any more,
+   * so its requests are decided by nobody, Reject and reviews included: a pending one closes when
+   * its approval window ends. Undefined when the decision may go on (always, with one tenant).
+   */
+  private async acrossTenants(
+    request: AccessRequest,
+    acting: ActingContext,
+    served: readonly string[] | undefined,
+  ): Promise<DecisionResult | undefined> {
+    const gone = served !== undefined && !isServedTenant(request.tenantId, served);
+    if (!gone && ofTenant(request, acting.tenantId)) return undefined;
+    const message = gone
+      ? `Request ${request.id} was made in an organisation (tenant) this acrbot no longer serves, so it can no longer be approved, rejected or reviewed. Nothing was changed; a pending request closes when its approval window ends.`
+      : `Only approvers in the organisation (tenant) request ${request.id} was made in can decide it. Nothing was changed.`;
+    await this.record({
+      actor: acting.actor,
+      tenantId: acting.tenantId,
+      action: 'approval.refused.tenant',
+      requestId: request.id,
+      targetIds: targetsOf(request.plan),
+      outcome: 'refused',
+      detail: gone
+        ? `the request's tenant ${request.tenantId} is no longer served by this deployment (ACRBOT_ALLOWED_TENANTS)`
+        : `the request is of tenant ${request.tenantId}, not of the deciding user's`,
+      ...(request.policy && { ruleId: request.policy.ruleId, policyHash: request.policy.policyHash }),
+    });
+    return { kind: 'refused', request, reason: 'notApprover', message };
+  }
+
+  /**
+   * Pending and live (succeeded) requests of tenants this deployment no longer serves (`served`:
+   * ACRBOT_ALLOWED_TENANTS), from one read of each state bounded by WAITING_SCAN_LIMIT
+   * (`boundReached`: more were there), for a line at start: they stay in the store, undecidable
+   * and invisible (tenant-boundary.ts), until they expire or their access ends.
+   */
+  async notServedCounts(
+    served: readonly string[],
+  ): Promise<{ pending: number; active: number; boundReached: boolean }> {
+    const [pending, active] = await Promise.all([
+      this.store.listByState(['pending'], WAITING_SCAN_LIMIT),
+      this.store.listByState(['succeeded'], WAITING_SCAN_LIMIT),
+    ]);
+    const gone = (list: AccessRequest[]) => list.filter((r) => !isServedTenant(r.tenantId, served)).length;
+    return {
+      pending: gone(pending),
+      active: gone(active),
+      boundReached: pending.length >= WAITING_SCAN_LIMIT || active.length >= WAITING_SCAN_LIMIT,
+    };
   }
 
   /**

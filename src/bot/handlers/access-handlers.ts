@@ -4,7 +4,9 @@ import type { Command } from '../../domain/command';
 import { isUserFacing, UserFacingError } from '../../domain/errors';
 import { isNameOf } from '../../domain/names';
 import { parseResourceId } from '../../domain/resource-id';
-import type { DriftFinding } from '../../domain/access-inventory';
+import type { AccessCell, DriftFinding } from '../../domain/access-inventory';
+import { mapAtMost } from '../../domain/bounded-map';
+import { cellsShown, requestIdsIn } from '../../domain/tenant-boundary';
 import type { DriftNoticedBy } from '../../flows/drift-detector';
 import { checkCard, clusterAccessCard, registryAccessCard, userAccessCard } from '../../views/access-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
@@ -13,6 +15,12 @@ import type { BotServices } from '../bot-services';
 import { errorCardFor, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
 import { auditValidationFailure } from '../validation-audit';
+
+/**
+ * Most requests one `access CLUSTER|REGISTRY` reads at once for their tenant (as the tab's matrix
+ * reads the requests beyond its listing, MATRIX_READS_AT_ONCE).
+ */
+const TENANT_READS_AT_ONCE = 16;
 
 /** Handlers for `access` and `check`. */
 export class AccessHandlers {
@@ -24,7 +32,8 @@ export class AccessHandlers {
 
   /**
    * `access` alone: the user's own access (anyone). `access CLUSTER|REGISTRY`: approvers and
-   * auditors, since it lists every grant on the resource, also other people's and outside ones.
+   * auditors, since it lists every grant on the resource, also other people's and outside ones;
+   * of another tenant's grants only what the tab's matrix shows (tenant-boundary.ts).
    */
   async access(ctx: TurnContext, identity: TurnIdentity, command: Extract<Command, { verb: 'access' }>): Promise<void> {
     const { inventory, requests, settings } = this.services;
@@ -49,14 +58,20 @@ export class AccessHandlers {
         return;
       }
       const kind = command.kind ?? guessKind(command.target);
+      const registryCard = async (target: string) => {
+        const report = await inventory.forRegistry(target);
+        const cells = await this.ofTenant(report.cells, identity.tenantId);
+        return registryAccessCard({ ...report, cells }, settings.sandbox);
+      };
       if (kind === 'registry') {
-        await this.reply(ctx, registryAccessCard(await inventory.forRegistry(command.target), settings.sandbox));
+        await this.reply(ctx, await registryCard(command.target));
         return;
       }
       try {
         const report = await inventory.forCluster(command.target);
         await this.recordDrift(report.drift, 'access');
-        await this.reply(ctx, clusterAccessCard(report, settings.sandbox));
+        const cells = await this.ofTenant(report.cells, identity.tenantId);
+        await this.reply(ctx, clusterAccessCard({ ...report, cells }, settings.sandbox));
       } catch (err) {
         // A bare name that is no cluster may be a registry, when it can be a registry's name at
         // all: "aks-prd" cannot, and the answer is that nothing has that name, not that it breaks
@@ -65,7 +80,7 @@ export class AccessHandlers {
         // A target that cannot even be a registry's name: a registry lookup would only refuse its form.
         if (!isNameOf('registry', command.target)) throw notFound(command.target, err.hints);
         try {
-          await this.reply(ctx, registryAccessCard(await inventory.forRegistry(command.target), settings.sandbox));
+          await this.reply(ctx, await registryCard(command.target));
         } catch (second) {
           if (!isUserFacing(second) || second.code !== 'registry.notFound') throw second;
           throw notFound(command.target, [...err.hints, ...second.hints]);
@@ -74,6 +89,26 @@ export class AccessHandlers {
     } catch (err) {
       await this.refused(ctx, identity, err);
     }
+  }
+
+  /**
+   * The inventory's cells as someone of `tenantId` sees them (tenant-boundary.ts `cellsShown`):
+   * the requests they name are read again, a few at a time, for their tenant (the inventory's
+   * cells carry no tenant). One that is gone since counts as not theirs.
+   */
+  private async ofTenant(cells: readonly AccessCell[], tenantId: string): Promise<AccessCell[]> {
+    const ids = requestIdsIn(cells);
+    const theirs = await mapAtMost(ids, TENANT_READS_AT_ONCE, (id) =>
+      this.services.requests.getInTenant(id, tenantId).then(
+        () => true,
+        (err: unknown) => {
+          if (isUserFacing(err) && err.code === 'request.notFound') return false;
+          throw err;
+        },
+      ),
+    );
+    const shown = new Set(ids.filter((_, i) => theirs[i]));
+    return cellsShown(cells, (id) => shown.has(id));
   }
 
   /** `check CLUSTER REGISTRY`: anyone may ask why their cluster can or cannot pull. */

@@ -11,6 +11,7 @@ import { isRequestId } from '../../domain/identifiers';
 import { awaitingReview } from '../../domain/policy';
 import { type AccessRequest, describeState } from '../../domain/request';
 import { REASON_LIMITS, singleLine } from '../../domain/text';
+import { ofTenant } from '../../domain/tenant-boundary';
 import { REJECTION_NEEDS_REASON } from '../../flows/request-service';
 import { inertText, requestCard } from '../../views/request-view';
 import { messageCard } from '../../views/message-view';
@@ -27,8 +28,11 @@ const cardData = z.object({
   comment: z.string().optional(),
 });
 
-/** Who is looking at a request card, for what they may see of it. */
-type Viewer = 'requester' | 'approver' | 'other';
+/**
+ * Who is looking at a request card, for what they may see of it: `outside` is someone of another
+ * tenant (tenant-boundary.ts), who sees nothing of it, not even its state.
+ */
+type Viewer = 'requester' | 'approver' | 'other' | 'outside';
 
 /** A request its approvers may still click on: pending, or a break-glass grant owing its review. */
 function isOpen(request: AccessRequest): boolean {
@@ -49,11 +53,12 @@ export class DecisionHandler {
    * A Universal Actions `refresh` is a read: authorised like `status` (CONTRACTS §7a). The
    * requester sees their card without buttons, approvers of this request see Approve/Reject
    * (Reject only once their approval counts towards a quorum), anyone else only the id and state
-   * (never more than `status` would show them).
+   * (never more than `status` would show them). Another tenant's request reads as one that does
+   * not exist, as in `status`.
    */
   async refresh(identity: TurnIdentity, requestId: string): Promise<AdaptiveCardJson> {
     try {
-      return await this.viewFor(identity, await this.services.requests.get(requestId));
+      return await this.viewFor(identity, await this.services.requests.getInTenant(requestId, identity.tenantId));
     } catch (err) {
       return errorCardFor(this.services, err);
     }
@@ -61,8 +66,11 @@ export class DecisionHandler {
 
   /** The requester first: they never approve their own request (G4), they may withdraw it. */
   private async viewerOf(identity: TurnIdentity, request: AccessRequest): Promise<Viewer> {
+    if (!ofTenant(request, identity.tenantId)) return 'outside';
     if (request.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase()) return 'requester';
-    return (await this.services.requests.isApproverOf(identity.actor, request)) ? 'approver' : 'other';
+    return (await this.services.requests.isApproverOf(identity.actor, request, identity.tenantId))
+      ? 'approver'
+      : 'other';
   }
 
   /**
@@ -77,7 +85,11 @@ export class DecisionHandler {
     tone?: 'Attention' | 'Good',
     viewer?: Viewer,
   ): Promise<AdaptiveCardJson> {
-    switch (viewer ?? (await this.viewerOf(identity, request))) {
+    // Checked here too, whatever `viewer` says: a view drawn for an approver is never another tenant's.
+    const seen = ofTenant(request, identity.tenantId)
+      ? (viewer ?? (await this.viewerOf(identity, request)))
+      : 'outside';
+    switch (seen) {
       case 'requester':
         return requestCard(request, { showActions: false, showCancel: true, notice, noticeColor: tone });
       case 'approver':
@@ -97,6 +109,14 @@ export class DecisionHandler {
           sandbox: this.services.settings.sandbox,
         });
       }
+      case 'outside':
+        // The click's refusal (audited by the flows), or what `status` says of an unknown id.
+        return messageCard({
+          title: `Request ${request.id}`,
+          text: notice ? inertText(notice) : `There is no request ${request.id} you can see.`,
+          tone: 'error',
+          sandbox: this.services.settings.sandbox,
+        });
     }
   }
 
@@ -108,6 +128,8 @@ export class DecisionHandler {
   async cancel(identity: TurnIdentity, requestId: string): Promise<AdaptiveCardJson> {
     const { requests } = this.services;
     try {
+      // Another tenant's request is not there for them (tenant-boundary.ts), as for `cancel R-…`.
+      await requests.getInTenant(requestId, identity.tenantId);
       const cancelled = await requests.cancel({ requestId, acting: identity });
       return requestCard(cancelled, {
         showActions: false,
@@ -170,6 +192,7 @@ export class DecisionHandler {
         acting: identity,
         approve,
         reason: comment || undefined,
+        servedTenantIds: this.services.settings.allowedTenantIds,
       });
       if (result.kind === 'refused') {
         // The audit channel's card (an outbox, a lease, a Connector PUT with retries) after the
@@ -186,12 +209,15 @@ export class DecisionHandler {
         // Anyone else gets their usual view, nothing more.
         if (!approve && !isJustification(comment)) {
           const viewer = await this.viewerOf(identity, result.request);
+          // Someone of another tenant is told the refusal itself, as for their Approve.
           const notice =
-            viewer !== 'approver'
-              ? undefined
-              : result.reason === 'justification'
-                ? REJECTION_NEEDS_REASON
-                : result.message;
+            viewer === 'outside'
+              ? result.message
+              : viewer !== 'approver'
+                ? undefined
+                : result.reason === 'justification'
+                  ? REJECTION_NEEDS_REASON
+                  : result.message;
           return this.viewFor(identity, result.request, notice, 'Attention', viewer);
         }
         return this.viewFor(identity, result.request, result.message, 'Attention');

@@ -6,11 +6,12 @@ import {
   verdictCoverage,
   verifyWithAnchors,
 } from '../../domain/audit-anchor';
-import type { ChainVerdict } from '../../domain/audit-chain';
+import type { AuditEntry, ChainVerdict } from '../../domain/audit-chain';
 import { isRequestId } from '../../domain/identifiers';
 import { awaitingReview } from '../../domain/policy';
 import { auditCard, helpCard, messageCard, refusalCard } from '../../views/message-view';
-import type { AccessRequest, Actor } from '../../domain/request';
+import type { AccessRequest } from '../../domain/request';
+import { isUserFacing } from '../../domain/errors';
 import { errorText, requestCard, withViewers } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { readByApprovers } from '../approvers-audience';
@@ -21,6 +22,7 @@ import { punctuatedRequestId } from '../../domain/request-id-word';
 import { collapseRefusals } from '../../domain/audit-summary';
 import { askedOncePerApprovers } from '../../flows/approver-question';
 import { WAITING_SCAN_LIMIT, type WaitingRequests } from '../../flows/waiting-for-approvers';
+import { ofTenant } from '../../domain/tenant-boundary';
 
 /** Approval cards `pending` posts at most; the count line says when there are more. */
 const PENDING_CARDS_SHOWN = 20;
@@ -80,12 +82,13 @@ export class InfoHandlers {
   /**
    * `pending R-…`: one request as its approvers' card, with Approve and Reject while it waits for
    * them (the tab's "Open in chat to approve" types it; the list shows only the first 20).
+   * Another tenant's request is not there for them (tenant-boundary.ts).
    */
   private async pendingOne(ctx: TurnContext, identity: TurnIdentity, requestId: string): Promise<void> {
     const { requests, settings } = this.services;
     try {
-      const request = await requests.get(requestId);
-      if (!(await requests.isApproverOf(identity.actor, request))) {
+      const request = await requests.getInTenant(requestId, identity.tenantId);
+      if (!(await requests.isApproverOf(identity.actor, request, identity.tenantId))) {
         await this.auditRefusal(identity, 'pending.refused', 'pending.notApprover', request);
         const only = `Only the approvers of request ${request.id} can decide it. To see your own request, use "@acrbot status ${request.id}".`;
         await this.reply(ctx, refusalCard('Approvers only', only, settings.sandbox));
@@ -97,7 +100,10 @@ export class InfoHandlers {
     }
   }
 
-  /** The requester and approvers may look at a request. */
+  /**
+   * The requester and approvers may look at a request; one of another tenant reads as one that
+   * does not exist (tenant-boundary.ts), as the tab answers 404.
+   */
   async status(ctx: TurnContext, identity: TurnIdentity, requestId: string | undefined): Promise<void> {
     const sandbox = this.services.settings.sandbox;
     const punctuated = punctuatedRequestId(requestId, 'status {id}');
@@ -118,9 +124,9 @@ export class InfoHandlers {
       return;
     }
     try {
-      const request = await this.services.requests.get(requestId);
+      const request = await this.services.requests.getInTenant(requestId, identity.tenantId);
       const mine = request.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase();
-      if (!mine && !(await this.services.requests.isApproverOf(identity.actor, request))) {
+      if (!mine && !(await this.services.requests.isApproverOf(identity.actor, request, identity.tenantId))) {
         await this.auditRefusal(identity, 'status.refused', 'status.notYours', request);
         const whose = `Request ${request.id} belongs to someone else; only its requester and approvers can see it.`;
         await this.reply(ctx, refusalCard('Not yours to see', whose, sandbox));
@@ -143,7 +149,7 @@ export class InfoHandlers {
     // every rule) could hold none of theirs while theirs waited.
     const reviews = await requests.awaitingReview();
     const open = await requests.pending();
-    const pending = await this.waitingFor(identity.actor, [...reviews.requests, ...open.requests]);
+    const pending = await this.waitingFor(identity, [...reviews.requests, ...open.requests]);
     // Past WAITING_SCAN_LIMIT only the oldest were read: the answer says so rather than "all".
     const unread = notAllRead(open, reviews);
     if (pending.length === 0 && !(await requests.isApprover(identity.actor))) {
@@ -187,14 +193,16 @@ export class InfoHandlers {
   }
 
   /**
-   * The requests that wait for `actor`: those they may decide (RequestService.isApproverOf), less
-   * the pending ones they approved already (under a quorum, someone else must approve next; the
-   * tab's list leaves them out too). The answer depends only on the rule's approvers once the
-   * actor is not the requester, so it is asked once per rule: a non-approver typing `pending`
-   * costs one Graph lookup per group of the rules in use, not one per request.
+   * The requests that wait for `identity`: those of their tenant they may decide
+   * (RequestService.isApproverOf), less the pending ones they approved already (under a quorum,
+   * someone else must approve next; the tab's list leaves them out too). The answer depends only
+   * on the rule's approvers once the actor is not the requester, so it is asked once per rule: a
+   * non-approver typing `pending` costs one Graph lookup per group of the rules in use, not one
+   * per request.
    */
-  private async waitingFor(actor: Actor, candidates: readonly AccessRequest[]): Promise<AccessRequest[]> {
+  private async waitingFor(identity: TurnIdentity, candidates: readonly AccessRequest[]): Promise<AccessRequest[]> {
     const { requests } = this.services;
+    const { actor, tenantId } = identity;
     const id = actor.objectId.toLowerCase();
     const approves = askedOncePerApprovers(
       (request) => requests.ruleOf(request),
@@ -202,6 +210,8 @@ export class InfoHandlers {
     );
     const out: AccessRequest[] = [];
     for (const request of candidates) {
+      // Another tenant's requests are not listed, as in the tab (tenant-boundary.ts).
+      if (!ofTenant(request, tenantId)) continue;
       // Their own requests first (askedOncePerApprovers' condition): never theirs to decide.
       if (request.requester.objectId.toLowerCase() === id) continue;
       if (request.state === 'pending' && request.approvals?.some((a) => a.by.objectId.toLowerCase() === id)) continue;
@@ -231,6 +241,25 @@ export class InfoHandlers {
     const card = ctx.activity.from?.id ? withViewers(posted, [ctx.activity.from.id, ...viewers]) : posted;
     const sent = await sendCard(ctx, card);
     if (sent?.id) await messenger.track(ctx, request.id, sent.id, 'approver');
+  }
+
+  /**
+   * The audit trail of request `id` as someone of `tenantId` may read it: none for another
+   * tenant's request (tenant-boundary.ts), exactly as for an id nothing was recorded under. Its
+   * tenant is the stored request's, or once it is gone from the store, its first entry's (its
+   * creation, recorded in the requester's tenant).
+   */
+  private async requestTrail(id: string, tenantId: string): Promise<AuditEntry[]> {
+    const [request, entries] = await Promise.all([
+      this.services.requests.get(id).catch((err: unknown) => {
+        if (isUserFacing(err)) return undefined;
+        throw err;
+      }),
+      this.services.audit.forRequest(id),
+    ]);
+    const first = entries.reduce<AuditEntry | undefined>((a, e) => (!a || e.seq < a.seq ? e : a), undefined);
+    const owner = request?.tenantId ?? first?.tenantId;
+    return owner === undefined || ofTenant({ tenantId: owner }, tenantId) ? entries : [];
   }
 
   /** `audit [n]`, `audit <request-id>`, `audit verify` — approvers and auditors only. */
@@ -315,7 +344,7 @@ export class InfoHandlers {
       return;
     }
     if (arg && isRequestId(arg)) {
-      const entries = await audit.forRequest(arg.toUpperCase());
+      const entries = await this.requestTrail(arg.toUpperCase(), identity.tenantId);
       // Refused clicks in a row are one counted line, as on the audit channel's card: a flood
       // of them cannot push the request's history out of the lines shown (audit:export has each).
       const lines = collapseRefusals(entries);

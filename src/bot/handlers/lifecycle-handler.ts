@@ -12,6 +12,7 @@ import { isRequestId } from '../../domain/identifiers';
 import { parseClusterRef, parseRegistryRef } from '../../domain/names';
 import type { AccessRequest, Actor } from '../../domain/request';
 import { revokeReason } from '../../flows/access-actions';
+import { requestNotFound } from '../../flows/request-service';
 import { PAIR_REVOKE_LIMIT } from '../../flows/access-lifecycle';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { lifecycleNoticeCard, revokeConfirmCard, revokePairConfirmCard } from '../../views/lifecycle-view';
@@ -27,6 +28,7 @@ import type { RequestHandler } from './request-handler';
 import type { OwnCards } from '../own-cards';
 import { punctuatedRequestId } from '../../domain/request-id-word';
 import { isPairFingerprint, revocationFingerprint } from '../../domain/revocation-fingerprint';
+import { ofTenant } from '../../domain/tenant-boundary';
 
 const revokeData = z.object({
   // Every id of a pair's confirmation card, comma-separated (R- and 8 characters each).
@@ -97,7 +99,8 @@ export class LifecycleHandler {
       // it goes into the audit trail and the requester's notice, G12).
       const reason = command.reason ? revokeReason(command.reason) : undefined;
       if (command.requestId) {
-        const asked = await requests.get(command.requestId);
+        // Another tenant's request is not there for them (tenant-boundary.ts), as in the tab.
+        const asked = await requests.getInTenant(command.requestId, identity.tenantId);
         // An extension's id: the access it is part of (the card says so and lists all of it).
         const target = await this.mayRevoke(identity.actor, asked);
         return revokeConfirmCard(target, await lifecycle.flow.preview(target), reason, { asked });
@@ -154,11 +157,14 @@ export class LifecycleHandler {
     changed = false,
   ): Promise<AdaptiveCardJson> {
     const { requests, lifecycle, settings } = this.services;
-    const { active, mine, left } = await this.pairTargets(identity, cluster.id, registry.id);
+    const { active, mine, left, elsewhere } = await this.pairTargets(identity, cluster.id, registry.id);
     if (active.length === 0)
       return lifecycleNoticeCard({
         title: 'Nothing to revoke',
-        text: `acrbot has no active grant of ${cluster.name} on ${registry.name}; access granted outside acrbot is not acrbot's to revoke.`,
+        // Another tenant's grants are that tenant's to revoke; the access card names them as such.
+        text: elsewhere
+          ? `acrbot has no active grant of ${cluster.name} on ${registry.name} for a request of your organisation (tenant); those of another tenant are not revoked from here.`
+          : `acrbot has no active grant of ${cluster.name} on ${registry.name}; access granted outside acrbot is not acrbot's to revoke.`,
         ok: true,
         sandbox: settings.sandbox,
       });
@@ -188,24 +194,26 @@ export class LifecycleHandler {
 
   /**
    * The requests of a pair's confirmation card, read from the store now: every active acrbot
-   * request on the pair (`active`), what this approver may revoke of them (`mine`, each once, in
-   * the order listed) and those left to other rules' approvers (`left`). The card is drawn from
-   * it and its click compares with it, so both see the same list.
+   * request on the pair of their tenant (`active`), what this approver may revoke of them (`mine`,
+   * each once, in the order listed) and those left to other rules' approvers (`left`); `elsewhere`
+   * counts another tenant's (tenant-boundary.ts), neither listed nor revoked. The card is drawn
+   * from it and its click compares with it, so both see the same list.
    */
   private async pairTargets(
     identity: TurnIdentity,
     clusterId: string,
     registryId: string,
-  ): Promise<{ active: AccessRequest[]; mine: AccessRequest[]; left: AccessRequest[] }> {
+  ): Promise<{ active: AccessRequest[]; mine: AccessRequest[]; left: AccessRequest[]; elsewhere: number }> {
     const { lifecycle } = this.services;
-    const active = await lifecycle.flow.activeOn(clusterId, registryId);
+    const onPair = await lifecycle.flow.activeOn(clusterId, registryId);
+    const active = onPair.filter((r) => ofTenant(r, identity.tenantId));
     // Only what this approver may revoke (its rule's approvers, as for one request): the card
     // neither offers what the click would refuse nor shows other rules' requesters.
     const targets = await lifecycle.actions.revocationTargets(identity.actor, active);
     // What each revokes (an extension listed without its original: the original), once.
     const mine = [...new Map(targets.flatMap((t) => (t ? [[t.id, t] as const] : []))).values()];
     const left = active.filter((_, i) => !targets[i]);
-    return { active, mine, left };
+    return { active, mine, left, elsewhere: onPair.length - active.length };
   }
 
   /**
@@ -247,7 +255,7 @@ export class LifecycleHandler {
     for (const id of ids) {
       try {
         // An extension's id revokes the access it is part of (its original), once per click.
-        const target = await this.mayRevoke(identity.actor, await requests.get(id));
+        const target = await this.mayRevoke(identity.actor, await requests.getInTenant(id, identity.tenantId));
         if (started.includes(target.id)) continue;
         if (ids.length > 1 && !(await requests.isApprover(identity.actor)))
           throw new UserFacingError(
@@ -312,7 +320,7 @@ export class LifecycleHandler {
     // One that is not known counts as refused (the click says so for it), not as a failed click.
     const known = await Promise.all(
       ids.map((id) =>
-        requests.get(id).catch((err: unknown) => {
+        requests.getInTenant(id, identity.tenantId).catch((err: unknown) => {
           if (err instanceof UserFacingError) return undefined;
           throw err;
         }),
@@ -440,14 +448,24 @@ export class LifecycleHandler {
     return errorCard(this.services, err, gateTitle ?? 'Could not extend');
   }
 
-  /** The extension request, made by the flows (the same as the tab's); this turn announces it. */
-  private createExtension(
+  /**
+   * The extension request, made by the flows (the same as the tab's); this turn announces it. The
+   * original of another tenant is not there for them (tenant-boundary.ts), as in the tab.
+   */
+  private async createExtension(
     identity: TurnIdentity,
     originalId: string,
     duration: string | undefined,
     reasonText: string | undefined,
     ctx: TurnContext,
   ): Promise<AccessRequest> {
+    // Only an original that is there and another tenant's: an unknown id is the flows' to refuse,
+    // after the per-user limits, as before tenants were told apart.
+    const original = await this.services.requests.get(originalId).catch((err: unknown) => {
+      if (err instanceof UserFacingError && err.code === 'request.notFound') return undefined;
+      throw err;
+    });
+    if (original && !ofTenant(original, identity.tenantId)) throw requestNotFound(originalId);
     return this.services.lifecycle.actions.createExtension({
       actor: identity.actor,
       tenantId: identity.tenantId,
@@ -462,6 +480,8 @@ export class LifecycleHandler {
   /** `cancel REQUEST-ID`: the requester withdraws their pending request; the answer is its card, now cancelled. */
   async cancelRequest(ctx: TurnContext, identity: TurnIdentity, requestId: string): Promise<void> {
     try {
+      // Another tenant's request is not there for them (tenant-boundary.ts).
+      await this.services.requests.getInTenant(requestId, identity.tenantId);
       const cancelled = await this.services.requests.cancel({ requestId, acting: identity });
       await this.reply(
         ctx,

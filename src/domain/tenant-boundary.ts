@@ -1,0 +1,69 @@
+/**
+ * The tenant boundary (G2). One acrbot serves the tenants in ACRBOT_ALLOWED_TENANTS from one
+ * store, and every request records the tenant it was made in. People see and act on their own
+ * tenant's requests only, in chat as in the tab: another tenant's request reads as one that does
+ * not exist, a decision on it is refused, and a way of pulling acrbot made for it is shown as the
+ * Azure fact it is, without the request. Pure; the flows and handlers apply it.
+ */
+import { type AccessCell, cellOf, type PullPath, requestsBehind } from './access-inventory';
+
+/** Tenant ids are GUIDs; Teams and Entra may print them in either case. */
+export function sameTenant(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+/** The request was made in `tenantId`. */
+export function ofTenant(request: { tenantId: string }, tenantId: string): boolean {
+  return sameTenant(request.tenantId, tenantId);
+}
+
+/** `tenantId` is one this deployment serves now (ACRBOT_ALLOWED_TENANTS). */
+export function isServedTenant(tenantId: string, served: readonly string[]): boolean {
+  return served.some((t) => sameTenant(t, tenantId));
+}
+
+/** Every acrbot request the cells name, once each: those whose tenant {@link cellsShown} asks about. */
+export function requestIdsIn(cells: readonly AccessCell[]): string[] {
+  const ids = cells.flatMap((cell) =>
+    cell.paths.flatMap((p) => (p.kind === 'roleAssignment' ? requestsBehind(p) : [p.request]).map((r) => r.requestId)),
+  );
+  return [...new Set(ids)];
+}
+
+/**
+ * The inventory's cells as someone who may see only the requests `shows` accepts (their
+ * tenant's) sees them, as the tab's matrix shows them (tab-rows.ts `matrixRows`): a pull secret
+ * or ended grant of a hidden request is left out; a role assignment keeps only the requests
+ * shown, and one acrbot made only for hidden requests stays a way of pulling ("by acrbot",
+ * active) with no request id, requester, approver or end. Cells left with no way are left out,
+ * and a cell that changed is judged again from what is left. With nothing hidden (one tenant),
+ * the cells are returned as they are.
+ */
+export function cellsShown(cells: readonly AccessCell[], shows: (requestId: string) => boolean): AccessCell[] {
+  const out: AccessCell[] = [];
+  for (const cell of cells) {
+    let changed = false;
+    const paths: PullPath[] = [];
+    for (const path of cell.paths) {
+      const shown = pathShown(path, shows);
+      if (shown !== path) changed = true;
+      if (shown) paths.push(shown);
+    }
+    if (!changed) out.push(cell);
+    else if (paths.length) out.push(cellOf(cell.cluster, cell.registry, paths));
+  }
+  return out;
+}
+
+/** One way of pulling as {@link cellsShown} shows it: itself, narrowed, or undefined (left out). */
+function pathShown(path: PullPath, shows: (requestId: string) => boolean): PullPath | undefined {
+  if (path.kind !== 'roleAssignment') return shows(path.request.requestId) ? path : undefined;
+  const requests = path.requests.filter((r) => shows(r.requestId));
+  const shared = (path.sharedRequests ?? []).filter((r) => shows(r.requestId));
+  if (requests.length === path.requests.length && shared.length === (path.sharedRequests?.length ?? 0)) return path;
+  const { sharedRequests: _hidden, ...rest } = path;
+  const narrowed = { ...rest, requests, ...(shared.length && { sharedRequests: shared }) };
+  // Every request behind it is hidden, but the assignment is in Azure and pulls: active, as the
+  // tab shows it (its own state would tell when another tenant's access ends).
+  return requests.length || shared.length ? narrowed : { ...narrowed, state: 'active' };
+}
