@@ -280,7 +280,7 @@ test("the check's metadata, touched since: the 409 reads it again and replaces i
 
 test('no metadata from the caller and the read before the replace fails: thrown, explained with its cause, nothing sent', async () => {
   const { kube, access, write } = await checked('acr-unread');
-  emulator().faults.inject({ method: 'GET', resource: 'secrets', name: 'acr-unread', status: 500 });
+  emulator().faults.inject({ method: 'GET', resource: 'secrets', name: 'acr-unread', status: 500, times: 4 });
   emulator().clearRequests();
   const failure = await kube.write(access, write).then(
     () => undefined,
@@ -289,7 +289,8 @@ test('no metadata from the caller and the read before the replace fails: thrown,
   expect(failure).toMatchObject({ code: 'kubernetes.failed' });
   expect(failure?.cause).toBeDefined();
   // Not replaced with acrbot's body alone (which would drop what others put there).
-  expect(secretCalls('acr-unread')).toEqual(['GET']);
+  // A read is retried on a 5xx (four sends in all), a write never.
+  expect(secretCalls('acr-unread')).toEqual(['GET', 'GET', 'GET', 'GET']);
   expect(emulator().getObject('secrets', 'payments', 'acr-unread')!.data).toEqual({
     '.dockerconfigjson': data('first'),
   });

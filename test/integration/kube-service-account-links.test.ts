@@ -152,7 +152,7 @@ describe('a link whose result nobody could tell', () => {
           ...current,
           imagePullSecrets: [...((current.imagePullSecrets ?? []) as object[]), { name: secretName }],
         } as KubeObject);
-        emulator().faults.inject({ verb: 'get', resource: 'serviceaccounts', name: account, status: 503 });
+        emulator().faults.inject({ verb: 'get', resource: 'serviceaccounts', name: account, status: 503, times: 4 });
       },
     });
   }

@@ -71,7 +71,7 @@ describe('the service account acrbot linked the secret to', () => {
           ...current,
           imagePullSecrets: [{ name: 'team' }, { name: 'acr-auth' }],
         } as KubeObject);
-        k8s.faults.inject({ verb: 'get', resource: 'serviceaccounts', name: 'default', status: 503 });
+        k8s.faults.inject({ verb: 'get', resource: 'serviceaccounts', name: 'default', status: 503, times: 4 });
       },
     });
     const { id } = await h.requestSecret(users.requester, ARGS);

@@ -227,14 +227,17 @@ describe('explainKubeError', () => {
     const invalid = apiError(422, { reason: 'Invalid', message: 'bad' });
     const call = { ...ctx, verb: 'create', resource: 'secrets' };
     expect(withCorrelation(() => explainKubeError(invalid, call).message, 'run-7')).toBe(
-      "Cluster aks-prod refused the secrets as invalid; the platform team can find the details in acrbot's logs " +
-        'under reference run-7. Ask them to look before asking again: the same request would be refused the same way.',
+      // The log keeps no message of a call on secrets: the sentence promises what it keeps.
+      'Cluster aks-prod refused the secrets as invalid; the platform team can find the status, reason and fields ' +
+        "of the cluster's answer in acrbot's logs under reference run-7 (not its message: it may quote the secret). " +
+        'Ask them to look before asking again: the same request would be refused the same way.',
     );
     expect(
       withCorrelation(() => explainKubeError(apiError(500, { reason: 'InternalError' }), call).message, 'run-8'),
     ).toBe(
       'Cluster aks-prod failed (HTTP 500) while acrbot tried to create secrets in namespace payments; nothing was ' +
-        "left behind; ask again in a few minutes, and if it keeps failing, the platform team can find the details in acrbot's logs under reference run-8.",
+        'left behind; ask again in a few minutes, and if it keeps failing, the platform team can find the status ' +
+        "and reason of the cluster's answer in acrbot's logs under reference run-8 (not its message: it may quote the secret).",
     );
     // Said to the requester, whose new request an approver approves: one wording for it.
     for (const err of [apiError(409, { reason: 'Conflict' }), notFound])
@@ -252,7 +255,9 @@ describe('explainKubeError', () => {
     expect(isUserFacing(err)).toBe(true);
     const cause = (err as UserFacingError).cause as Error;
     expect(cause.message).toBe(
-      'Kubernetes answered 403 Forbidden to patch serviceaccounts in namespace payments of cluster aks-prod; message: serviceaccounts "default" is forbidden: User "acrbot" cannot patch resource "serviceaccounts"',
+      'Kubernetes answered 403 Forbidden to patch serviceaccounts in namespace payments of cluster aks-prod; ' +
+        "refused by the cluster's authorizer; " +
+        'message: serviceaccounts "default" is forbidden: User "acrbot" cannot patch resource "serviceaccounts"',
     );
     // ApiException's own message carries the body and the response headers.
     expect(cause.message).not.toContain('HTTP-Code');

@@ -11,9 +11,24 @@ import { currentCorrelationId } from '../../observability/correlation';
  * Where the platform team finds what a sentence leaves out: acrbot's log lines of this work carry
  * its correlation id (a run's, a turn's), so the sentence names it; outside any (a script), none.
  */
-export function logsReference(): string {
+export function logsReference(what = 'the details'): string {
   const reference = currentCorrelationId();
-  return `the platform team can find the details in acrbot's logs${reference ? ` under reference ${reference}` : ''}`;
+  return `the platform team can find ${what} in acrbot's logs${reference ? ` under reference ${reference}` : ''}`;
+}
+
+/**
+ * {@link logsReference} for a failed call: on a call on secrets the log line keeps the answer's
+ * status and reason (and `fields`, its causes' checked fields) but never its message
+ * ({@link kubeFailureCause}), so the sentence promises only those; on other calls, the details.
+ */
+function logsHold(ctx: KubeCallContext, fields = false): string {
+  if (!onSecrets(ctx)) return logsReference();
+  return `${logsReference(`the status${fields ? ', reason and fields' : ' and reason'} of the cluster's answer`)} (not its message: it may quote the secret)`;
+}
+
+/** A call on secrets: its answer may quote the docker config sent, so its free text is never kept. */
+function onSecrets(ctx: KubeCallContext): boolean {
+  return ctx.resource.toLowerCase().includes('secret');
 }
 
 /** HTTP status of a client-node error, if it is one. */
@@ -101,13 +116,31 @@ export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacing
   switch (status) {
     case 401:
       return new UserFacingError('kubernetes.unauthorized', unauthorizedText(ctx), cause);
-    case 403:
+    case 403: {
       if (namespaceBeingDeleted(err)) return namespaceTerminatingError(ctx, cause);
+      const refusal = refusedBy(err);
+      if (refusal.by === 'quota') return quotaError(ctx, refusal.name, cause);
+      if (refusal.by === 'webhook' || refusal.by === 'policy') return policyError(ctx, refusal, cause);
       return new UserFacingError(
         'kubernetes.forbidden',
-        `acrbot may not ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace} of cluster ${ctx.cluster}: its identity needs ${rbacRule(ctx)} there. Ask the platform team to give it the Role and RoleBinding of docs/deploy.md in that namespace (get on the namespace; get, create, update and delete on secrets; get and patch on serviceaccounts) and nothing broader: a built-in role such as RBAC Writer would let acrbot run pods as any service account there.`,
+        refusal.by === 'authorizer'
+          ? `acrbot may not ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace} of cluster ${ctx.cluster}: its identity needs ${rbacRule(ctx)} there. ${RBAC_FIX}`
+          : // A 403 of no shape acrbot knows (no Status, or a message of another admission check):
+            // most likely the authorizer, but said as a guess, with where the answer is kept.
+            `Cluster ${ctx.cluster} refused acrbot's ${ctx.verb} of ${ctx.resource} in namespace ${ctx.namespace} (403 Forbidden) without naming a missing right or a policy${leftBehind(ctx)}. The usual cause is that its identity lacks ${rbacRule(ctx)} there. ${RBAC_FIX} If it has that right, a policy of the cluster refused it, and ${logsHold(ctx)}.`,
         cause,
       );
+    }
+    case 400: {
+      // An admission webhook that denies without a code (Kyverno) is answered as 400.
+      const refusal = refusedBy(err);
+      if (refusal.by === 'webhook') return policyError(ctx, refusal, cause);
+      return new UserFacingError(
+        'kubernetes.failed',
+        `Cluster ${ctx.cluster} refused acrbot's ${ctx.verb} of ${ctx.resource} in namespace ${ctx.namespace} as a bad request (HTTP 400)${leftBehind(ctx)}; the same request would be refused the same way, and ${logsHold(ctx)}.`,
+        cause,
+      );
+    }
     case 404:
       return new UserFacingError('kubernetes.notFound', notFoundText(ctx), cause);
     case 409:
@@ -119,7 +152,7 @@ export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacing
     case 422:
       return new UserFacingError(
         'kubernetes.invalid',
-        `Cluster ${ctx.cluster} refused the ${ctx.resource} as invalid; ${logsReference()}. Ask them to look before asking again: the same request would be refused the same way.`,
+        `Cluster ${ctx.cluster} refused the ${ctx.resource} as invalid; ${logsHold(ctx, true)}. Ask them to look before asking again: the same request would be refused the same way.`,
         cause,
       );
     default:
@@ -142,10 +175,46 @@ export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacing
         'kubernetes.failed',
         status === undefined
           ? `Cluster ${ctx.cluster} could not be reached (no answer) while acrbot tried to ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace}${leftBehind(ctx)}; check that its API server is up and reachable from acrbot, then ask again.`
-          : `Cluster ${ctx.cluster} failed (HTTP ${status}) while acrbot tried to ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace}${leftBehind(ctx)}; ask again in a few minutes, and if it keeps failing, ${logsReference()}.`,
+          : `Cluster ${ctx.cluster} failed (HTTP ${status}) while acrbot tried to ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace}${leftBehind(ctx)}; ask again in a few minutes, and if it keeps failing, ${logsHold(ctx)}.`,
         cause,
       );
   }
+}
+
+/** What to do about a missing right in a namespace: the Role of docs/deploy.md, and nothing broader. */
+const RBAC_FIX =
+  'Ask the platform team to give it the Role and RoleBinding of docs/deploy.md in that namespace (get on the namespace; get, create, update and delete on secrets; get and patch on serviceaccounts) and nothing broader: a built-in role such as RBAC Writer would let acrbot run pods as any service account there.';
+
+/**
+ * A ResourceQuota of the namespace holds it at its limit (the quota admission's 403): no right
+ * or retry helps, only a higher quota or fewer objects. `quota`: its validated name, if any.
+ */
+function quotaError(ctx: KubeCallContext, quota: string | undefined, cause: { cause: unknown }): UserFacingError {
+  const which = quota ? `its ResourceQuota ${quota}` : 'a ResourceQuota';
+  return new UserFacingError(
+    'kubernetes.quotaExceeded',
+    `Namespace ${ctx.namespace} of cluster ${ctx.cluster} is at the limit of ${which}, which allows no more ${ctx.resource} there, so acrbot could not ${ctx.verb} one${leftBehind(ctx)}. Ask the cluster's owners to raise that quota, or remove ${ctx.resource} no longer used from the namespace, then ask for it again (the new request needs approving again).`,
+    cause,
+  );
+}
+
+/**
+ * A policy of the cluster refused the call: an admission webhook (Gatekeeper, Kyverno) or a
+ * ValidatingAdmissionPolicy, named as the API server's own text names it. Not a missing right,
+ * and not a hiccup: the same call is refused the same way until the policy changes.
+ */
+function policyError(
+  ctx: KubeCallContext,
+  refusal: { by: 'webhook' | 'policy'; name?: string },
+  cause: { cause: unknown },
+): UserFacingError {
+  const kind = refusal.by === 'webhook' ? 'admission webhook' : 'ValidatingAdmissionPolicy';
+  const which = refusal.name ? `${kind} ${refusal.name}` : `an ${kind}`;
+  return new UserFacingError(
+    'kubernetes.admissionDenied',
+    `A policy of cluster ${ctx.cluster} (${which}) refused acrbot's ${ctx.verb} of ${ctx.resource} in namespace ${ctx.namespace}${leftBehind(ctx)}. Asking again is refused the same way until the cluster's policy allows it: ask the cluster's owners about it; ${logsHold(ctx)}.`,
+    cause,
+  );
 }
 
 /** The clause saying a failed call left the cluster as it was, for the calls that do ({@link LEAVES_NOTHING}). */
@@ -268,6 +337,68 @@ function namespaceBeingDeleted(err: unknown): boolean {
 }
 
 /**
+ * Who refused a call, read from the fixed shapes the API server gives a refusal's Status message:
+ * the authorizer (errors.NewForbidden around its forbiddenMessage), the ResourceQuota admission
+ * (`exceeded quota: NAME, requested: …`), a ValidatingAdmissionPolicy, or an admission webhook
+ * (webhookerrors.ToStatusErr: `admission webhook "NAME" denied the request…`). Only the names
+ * are taken, and only when they are DNS-1123 subdomains, as Kubernetes requires of them: what
+ * follows is free text (a webhook's own words) that may quote the secret sent.
+ */
+type Refusal =
+  | { by: 'authorizer' | 'unknown' }
+  | { by: 'quota'; name?: string }
+  | { by: 'webhook'; name?: string }
+  | { by: 'policy'; name?: string };
+
+/** errors.NewForbidden's head: `secrets "x" is forbidden: `, or `secrets is forbidden: ` without a name. */
+const FORBIDDEN_HEAD = String.raw`^[a-z0-9.-]+ (?:"(?:[^"\\]|\\.)*" )?is forbidden: `;
+const AUTHORIZER = new RegExp(String.raw`${FORBIDDEN_HEAD}User "(?:[^"\\]|\\.)*" cannot [a-z]+ resource "`);
+const QUOTA = new RegExp(String.raw`${FORBIDDEN_HEAD}exceeded quota: ([^,\s]+), requested: `);
+const ADMISSION_POLICY = new RegExp(
+  String.raw`${FORBIDDEN_HEAD}ValidatingAdmissionPolicy '([^']+)' with binding '[^']*' denied request`,
+);
+const WEBHOOK = /^admission webhook "([^"]+)" denied the request/;
+
+/** A DNS-1123 subdomain: the shape of a ResourceQuota's, a webhook's and a policy's name. */
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Longest part of a message the shapes are looked for in (they all sit at its start). */
+const SHAPE_SPAN = 2048;
+
+/** See {@link Refusal}. */
+function refusedBy(err: unknown): Refusal {
+  const message = statusBody((err as { body?: unknown } | undefined)?.body)?.message;
+  if (typeof message !== 'string') return { by: 'unknown' };
+  const head = message.slice(0, SHAPE_SPAN);
+  const named = (by: 'quota' | 'webhook' | 'policy', match: RegExpMatchArray): Refusal => {
+    const name = match[1];
+    return name !== undefined && name.length <= 253 && DNS_SUBDOMAIN.test(name) ? { by, name } : { by };
+  };
+  let match: RegExpMatchArray | null;
+  if ((match = head.match(WEBHOOK))) return named('webhook', match);
+  if (AUTHORIZER.test(head)) return { by: 'authorizer' };
+  if ((match = head.match(QUOTA))) return named('quota', match);
+  if ((match = head.match(ADMISSION_POLICY))) return named('policy', match);
+  return { by: 'unknown' };
+}
+
+/** The part of a {@link Refusal} a log line keeps (names checked, as in the sentences). */
+function refusalNote(refusal: Refusal): string | undefined {
+  switch (refusal.by) {
+    case 'authorizer':
+      return "refused by the cluster's authorizer";
+    case 'quota':
+      return `refused by ResourceQuota ${refusal.name ?? '(name not of a valid shape)'}`;
+    case 'webhook':
+      return `refused by admission webhook ${refusal.name ?? '(name not of a valid shape)'}`;
+    case 'policy':
+      return `refused by ValidatingAdmissionPolicy ${refusal.name ?? '(name not of a valid shape)'}`;
+    default:
+      return undefined;
+  }
+}
+
+/**
  * Kubernetes' `StatusReason` and `CauseType` values (k8s.io/apimachinery metav1): a reason is
  * kept only when it is one of these, so no free text can travel in it.
  */
@@ -339,11 +470,11 @@ const WITHHELD = 'message withheld (a call on secrets may quote them)';
 function kubeFailureCause(err: unknown, ctx: KubeCallContext): KubeApiFailure {
   const status = kubeStatus(err);
   const what = `${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace} of cluster ${ctx.cluster}`;
-  const onSecrets = ctx.resource.toLowerCase().includes('secret');
+  const secrets = onSecrets(ctx);
   const knownReason = (value: unknown) => (typeof value === 'string' && KNOWN_REASONS.has(value) ? value : undefined);
   const knownField = (value: unknown) => {
     if (typeof value !== 'string') return undefined;
-    return (onSecrets ? SECRET_FIELDS.has(value) : FIELD_PATH.test(value)) ? value : undefined;
+    return (secrets ? SECRET_FIELDS.has(value) : FIELD_PATH.test(value)) ? value : undefined;
   };
   const parts: string[] = [];
   let message: string | undefined;
@@ -361,6 +492,8 @@ function kubeFailureCause(err: unknown, ctx: KubeCallContext): KubeApiFailure {
       })
       .filter((c): c is string => c !== undefined);
     if (kept.length) parts.push(`causes: ${kept.join(', ')}`);
+    const refusal = status === 400 || status === 403 ? refusalNote(refusedBy(err)) : undefined;
+    if (refusal) parts.push(refusal);
     message = typeof body?.message === 'string' ? oneLine(body.message) : undefined;
   } else {
     const code = (err as { code?: unknown } | undefined)?.code;
@@ -369,7 +502,7 @@ function kubeFailureCause(err: unknown, ctx: KubeCallContext): KubeApiFailure {
     parts.push(`No Kubernetes answer to ${what}: ${name}${systemCode}`);
     message = err instanceof Error ? oneLine(err.message) : undefined;
   }
-  if (message) parts.push(onSecrets ? WITHHELD : `message: ${message}`);
+  if (message) parts.push(secrets ? WITHHELD : `message: ${message}`);
   return new KubeApiFailure(parts.join('; '));
 }
 

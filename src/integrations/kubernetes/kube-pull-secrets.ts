@@ -67,8 +67,11 @@ interface KubeAccess extends ClusterAccess {
  */
 export const KUBE_CALL_TIMEOUT_MS = 30_000;
 
-/** Attempts of a call the API server throttles (429: not carried out, so safe to send again). */
-const KUBE_THROTTLE_ATTEMPTS = 4;
+/**
+ * Sends of a call the API server throttles (429: not carried out, so safe to send again), and of a
+ * read that meets a passing server error or a reset connection (see {@link sendRetrying}).
+ */
+export const KUBE_THROTTLE_ATTEMPTS = 4;
 
 /** Longest wait for one Retry-After; the call's deadline bounds the whole. */
 export const KUBE_THROTTLE_MAX_WAIT_MS = 5_000;
@@ -200,25 +203,81 @@ function ownership(secret: V1Secret, input: PullSecretRemoval): { ours: boolean;
 }
 
 /**
- * Sends `request`, and again after the server's Retry-After while it answers 429 (API Priority
- * and Fairness throttling a busy API server): the write was not carried out, and failing the run
- * would delete the credential it just made. Other answers go to the caller as they are.
+ * Answers a GET is sent again after, as a 429 is: the API server (or the load balancer in front
+ * of it) passing through a restart or a control-plane upgrade. A read changes nothing, so sending
+ * it again is safe; a write is never sent again here (its effect is unknown: the callers read the
+ * object back instead, see `afterFailedWrite` and `linkServiceAccount`).
  */
-async function sendThrottled(
+const PASSING_SERVER_ERRORS: ReadonlySet<number> = new Set([500, 502, 503, 504]);
+
+/** Network errors a GET is sent again after: the connection reset under it (an API server instance going away). */
+const RESET_CODES: ReadonlySet<string> = new Set(['ECONNRESET']);
+
+/** Wait before sending again when the answer names none (no Retry-After, or a reset). */
+const DEFAULT_RETRY_WAIT_MS = 1000;
+
+/**
+ * Sends `request`, and again (at most {@link KUBE_THROTTLE_ATTEMPTS} sends in all, within the
+ * call's one deadline) while it is answered 429 (API Priority and Fairness throttling a busy API
+ * server: the call was not carried out, and failing the run would delete the credential it just
+ * made) or, a GET only, a passing server error ({@link PASSING_SERVER_ERRORS}) or a reset
+ * connection. Each wait is the answer's Retry-After, at most `maxWaitMs`. The deadline passing
+ * during a wait ends it with the last answer (or error), not a timeout that would hide it. Other
+ * answers go to the caller as they are.
+ */
+async function sendRetrying(
   http: KubeClient.HttpLibrary,
   request: KubeClient.RequestContext,
   maxWaitMs: number,
 ): Promise<KubeClient.ResponseContext> {
+  const read = String(request.getHttpMethod()).toUpperCase() === 'GET';
   for (let attempt = 1; ; attempt++) {
-    const response = await http.send(request).toPromise();
-    if (response.httpStatusCode !== 429 || attempt >= KUBE_THROTTLE_ATTEMPTS) return response;
-    // Read the refusal through, so its connection can carry the next attempt.
-    await response.body.text().catch(() => undefined);
-    const seconds = Number(response.headers['retry-after']);
-    const waitMs =
-      Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds * 1000, maxWaitMs) : Math.min(1000, maxWaitMs);
-    await new Promise((resolve) => setTimeout(resolve, waitMs));
+    let response: KubeClient.ResponseContext;
+    try {
+      response = await http.send(request).toPromise();
+    } catch (err) {
+      if (!read || !isReset(err) || attempt >= KUBE_THROTTLE_ATTEMPTS) throw err;
+      if (!(await pause(Math.min(DEFAULT_RETRY_WAIT_MS, maxWaitMs), request.getSignal()))) throw err;
+      continue;
+    }
+    const status = response.httpStatusCode;
+    const again = status === 429 || (read && PASSING_SERVER_ERRORS.has(status));
+    if (!again || attempt >= KUBE_THROTTLE_ATTEMPTS) return response;
+    // Read the answer through, so its connection can carry the next attempt; kept, for the
+    // caller to read should the deadline end the wait.
+    const text = await response.body.text().catch(() => '');
+    response.body = { text: async () => text, binary: async () => Buffer.from(text) };
+    if (!(await pause(retryAfterMs(response.headers['retry-after'], maxWaitMs), request.getSignal()))) return response;
   }
+}
+
+/** A connection reset under the call (node-fetch's FetchError carries the system error's code). */
+function isReset(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && RESET_CODES.has(code);
+}
+
+/** The wait a Retry-After (seconds, as the API server sends it) asks for, at most `maxWaitMs`. */
+function retryAfterMs(header: string | undefined, maxWaitMs: number): number {
+  const seconds = header === undefined || header.trim() === '' ? NaN : Number(header);
+  return Number.isFinite(seconds) && seconds >= 0
+    ? Math.min(seconds * 1000, maxWaitMs)
+    : Math.min(DEFAULT_RETRY_WAIT_MS, maxWaitMs);
+}
+
+/** Waits `ms`; false when `signal` (the call's deadline) aborts first or already has. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (finished: boolean) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', aborted);
+      resolve(finished);
+    };
+    const aborted = () => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    signal?.addEventListener('abort', aborted, { once: true });
+  });
 }
 
 /**
@@ -269,7 +328,7 @@ export class KubePullSecrets implements PullSecretPort {
     private readonly credential: TokenCredential,
     /** Longest one Kubernetes API call may take before it fails as unreachable. */
     private readonly callTimeoutMs = KUBE_CALL_TIMEOUT_MS,
-    /** Longest wait for a throttled call's Retry-After (tests shorten it). */
+    /** Longest wait for a throttled call's (or a failed read's) Retry-After (tests shorten it). */
     private readonly throttleWaitMs = KUBE_THROTTLE_MAX_WAIT_MS,
     /** How long a connection to an API server may stay idle before it is closed (tests shorten it). */
     private readonly idleSocketMs = KUBE_IDLE_SOCKET_MS,
@@ -416,12 +475,13 @@ export class KubePullSecrets implements PullSecretPort {
         },
       ],
     };
-    // client-node's own HTTP library (not exported by name), wrapped to wait out throttling.
+    // client-node's own HTTP library (not exported by name), wrapped to wait out throttling and
+    // a passing server error on a read.
     const plain = createConfiguration(options).httpApi;
     return new Api(
       createConfiguration({
         ...options,
-        httpApi: wrapHttpLibrary({ send: (request) => sendThrottled(plain, request, this.throttleWaitMs) }),
+        httpApi: wrapHttpLibrary({ send: (request) => sendRetrying(plain, request, this.throttleWaitMs) }),
       }),
     );
   }
@@ -614,7 +674,7 @@ export class KubePullSecrets implements PullSecretPort {
     const changed = () =>
       new UserFacingError(
         'kubernetes.secretChanged',
-        `Secret ${input.secretName} in namespace ${input.namespace} of cluster ${clusterName} was ${replacing ? 'changed' : 'created'} by someone else while acrbot was working; nothing was overwritten. Ask again to check it afresh.`,
+        `Secret ${input.secretName} in namespace ${input.namespace} of cluster ${clusterName} was ${replacing ? 'changed' : 'created'} by someone else while acrbot was working; nothing was overwritten. Ask for it again to check it afresh (the new request needs approving again).`,
       );
     if (status !== undefined && status !== 409 && status !== 408 && status >= 400 && status < 500)
       throw explainKubeError(err, { ...ctx, resource: 'secrets' });
@@ -643,7 +703,7 @@ export class KubePullSecrets implements PullSecretPort {
       if (attempt < SECRET_REPLACE_ATTEMPTS) return { retry: found.metadata };
       throw new UserFacingError(
         'kubernetes.conflict',
-        `Secret ${input.secretName} in namespace ${input.namespace} of cluster ${clusterName} kept changing while acrbot replaced it; nothing was overwritten. Ask again.`,
+        `Secret ${input.secretName} in namespace ${input.namespace} of cluster ${clusterName} kept changing while acrbot replaced it; nothing was overwritten. Ask for it again (the new request needs approving again).`,
         { cause: (explained ?? explainKubeError(err, { ...ctx, resource: 'secrets' })).cause },
       );
     }

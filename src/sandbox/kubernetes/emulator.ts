@@ -2,11 +2,13 @@
  * KubernetesEmulator: an HTTPS server speaking enough of the Kubernetes API (core/v1
  * namespaces, secrets, serviceaccounts, plus discovery) for `@kubernetes/client-node` and
  * `kubectl` to work against it as against a real cluster. Request pipeline, in the real
- * server's order: authentication (401) → fault injection → authorization (403) → handler.
+ * server's order: authentication (401) → fault injection → authorization (403) → handler, whose
+ * validating admission (a cluster's policies: webhooks, ResourceQuota) runs after validation.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { Admission } from './admission';
 import { apiGroupList, apiVersions, coreV1ResourceList, versionInfo } from './discovery';
 import { Faults } from './faults';
 import {
@@ -84,6 +86,8 @@ export class KubernetesEmulator {
   readonly rbac = new Rbac();
   /** Injected failures (429/5xx, delays, dropped connections) and held requests. */
   readonly faults = new Faults();
+  /** The cluster's policies: denying admission webhooks and object-count ResourceQuotas (none by default). */
+  readonly admission = new Admission();
   /** The requests answered, oldest first: the newest `requestLogCap` ({@link REQUEST_LOG_CAP} by default). */
   readonly requests: RequestLogEntry[] = [];
 
@@ -374,6 +378,7 @@ export class KubernetesEmulator {
       resource: target?.def.name,
       namespace: target?.namespace,
       name: target?.name,
+      user: entry.user,
     });
     if (fault) {
       if (fault.delayMs > 0) await this.delay(req, fault.delayMs);
@@ -404,9 +409,10 @@ export class KubernetesEmulator {
     });
     if (denied) throw denied;
 
+    const def = r.def;
     const ctx: HandlerContext = {
       store: this.store,
-      def: r.def,
+      def,
       namespace: r.namespace,
       name: r.name,
       query,
@@ -418,6 +424,14 @@ export class KubernetesEmulator {
       note: (text) => {
         entry.note = text;
       },
+      admit: (operation, name) =>
+        this.admission.check({
+          operation,
+          resource: def.name,
+          namespace: r.namespace,
+          name,
+          count: () => this.store.list(def.name, def.namespaced ? r.namespace : undefined).length,
+        }),
     };
     const handler = VERB_HANDLERS[r.verb];
     if (!handler) throw methodNotAllowed();

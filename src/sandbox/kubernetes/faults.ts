@@ -5,6 +5,7 @@
  * until the test releases them (a call "in flight" for exactly as long as a test needs).
  */
 import { CallGate, type HeldCalls } from '../held-calls';
+import { forbiddenMessage } from './rbac';
 import { generic, StatusError } from './status';
 import type { ResourceName, Verb } from './types';
 
@@ -22,7 +23,10 @@ export interface FaultRule {
   path?: string | RegExp;
   /** Status code to answer with (e.g. 429, 500, 503, 504). Omit with `delayMs` alone to only slow the request down. */
   status?: number;
-  /** Status message; defaults to the real server's generic text for the code. */
+  /**
+   * Status message; defaults to the real server's generic text for the code, and for a 403 to
+   * the authorizer's refusal of the request (who may not do what), as a missing right answers.
+   */
   message?: string;
   /** Sets `Retry-After` and `details.retryAfterSeconds`. */
   retryAfterSeconds?: number;
@@ -65,6 +69,8 @@ export interface FaultTarget {
   resource?: ResourceName;
   namespace?: string;
   name?: string;
+  /** The authenticated user, for a 403's default message. */
+  user?: string;
 }
 
 interface LiveRule extends FaultRule {
@@ -117,11 +123,29 @@ export class Faults {
     return {
       delayMs: rule.delayMs ?? 0,
       drop: rule.drop ?? false,
-      error: rule.status ? generic(rule.status, rule.message, rule.retryAfterSeconds) : undefined,
+      error: rule.status
+        ? generic(
+            rule.status,
+            rule.message ?? (rule.status === 403 ? authorizerRefusal(t) : undefined),
+            rule.retryAfterSeconds,
+          )
+        : undefined,
       meanwhile: rule.meanwhile,
       ...(rule.gate && { held: rule.gate.take() }),
     };
   }
+}
+
+/**
+ * The message the real server's authorization filter sends with a 403 (errors.NewForbidden around
+ * the authorizer's forbiddenMessage): for a resource request as the RBAC module words it, for any
+ * other path `forbidden: User "u" cannot get path "/version"`.
+ */
+function authorizerRefusal(t: FaultTarget): string {
+  const user = t.user ?? 'system:anonymous';
+  if (t.verb && t.resource)
+    return forbiddenMessage({ user, verb: t.verb, resource: t.resource, namespace: t.namespace, name: t.name });
+  return `forbidden: User ${JSON.stringify(user)} cannot ${t.method.toLowerCase()} path ${JSON.stringify(t.path)}`;
 }
 
 function matches(r: FaultRule, t: FaultTarget): boolean {

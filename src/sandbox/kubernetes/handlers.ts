@@ -1,14 +1,15 @@
 /**
  * CRUD handlers for the served resources. Checks run in the real API server's order, because
  * clients see only the first failure:
- *  - create: decode (400) → namespace exists (404) and is not Terminating (403; NamespaceLifecycle admission) → validate (422) → store (409 AlreadyExists; 500 for a resourceVersion);
- *  - update: decode/name checks (400) → exists (404) → uid precondition (409) → resourceVersion precondition (409) → validate (422);
- *  - patch:  Content-Type (415) → decode (400) → exists (404) → apply (422 for JSON Patch) → resourceVersion (409) → validate (422, uid immutable first);
- *  - delete: exists (404) → preconditions (409) → removed, or, while it has finalizers, only marked
- *    (`metadata.deletionTimestamp`) and kept until an update leaves it none.
+ *  - create: decode (400) → namespace exists (404) and is not Terminating (403; NamespaceLifecycle admission) → validate (422) → validating admission (webhooks, then quota: admission.ts) → store (409 AlreadyExists; 500 for a resourceVersion);
+ *  - update: decode/name checks (400) → exists (404) → uid precondition (409) → resourceVersion precondition (409) → validate (422) → validating admission;
+ *  - patch:  Content-Type (415) → decode (400) → exists (404) → apply (422 for JSON Patch) → resourceVersion (409) → validate (422, uid immutable first) → validating admission;
+ *  - delete: exists (404) → preconditions (409) → validating admission → removed, or, while it has
+ *    finalizers, only marked (`metadata.deletionTimestamp`) and kept until an update leaves it none.
  * Authentication and authorization run before any of this, in the router.
  */
 import { randomBytes } from 'node:crypto';
+import type { AdmissionOperation } from './admission';
 import { applyPatch, patchTypeOf } from './patch';
 import type { ResourceDef } from './resources';
 import { selectorFilter } from './selectors';
@@ -45,6 +46,8 @@ export interface HandlerContext {
   onNamespaceCreated?: (name: string) => void;
   /** Receives diagnostic notes (e.g. why a JSON Patch did not apply) for the request log. */
   note?: (text: string) => void;
+  /** Validating admission of the named object (throws its refusal); none in test setup calls. */
+  admit?: (operation: AdmissionOperation, name: string) => void;
 }
 
 /** Status code and JSON body to send. */
@@ -167,6 +170,8 @@ export function createObject(ctx: HandlerContext): HandlerResult {
     throw namespaceTerminating(ctx.def.name, meta.name ?? '', ns!);
   const errs = ctx.def.validate(obj);
   if (errs.length > 0) throw invalid(ctx.def.kind, meta.name ?? '', errs);
+  // Dry runs are admitted too (webhooks without side effects, quota without charging).
+  ctx.admit?.('CREATE', meta.name ?? '');
   if (isDryRun(ctx)) {
     if (ctx.store.get(ctx.def.name, ns, meta.name as string)) throw alreadyExists(ctx.def.name, meta.name as string);
     return { status: 201, body: wire(ctx.def, { ...clone(obj), metadata: { ...meta, namespace: ns } }) };
@@ -206,6 +211,7 @@ function commitUpdate(ctx: HandlerContext, next: KubeObject, current: KubeObject
     ...ctx.def.validate(next, current),
   ];
   if (errs.length > 0) throw invalid(ctx.def.kind, ctx.name as string, errs);
+  ctx.admit?.('UPDATE', ctx.name as string);
   if (isDryRun(ctx))
     return {
       status: 200,
@@ -294,6 +300,7 @@ export function deleteObject(ctx: HandlerContext): HandlerResult {
   const current = ctx.store.get(ctx.def.name, ns, ctx.name as string);
   if (!current) throw notFound(ctx.def.name, ctx.name as string);
   checkDeletePreconditions(ctx, current);
+  ctx.admit?.('DELETE', ctx.name as string);
   const held = deleteOrMark(ctx, ns, current);
   if (held) return { status: 200, body: wire(ctx.def, held) };
   return { status: 200, body: success({ name: current.metadata.name, kind: ctx.def.name, uid: current.metadata.uid }) };

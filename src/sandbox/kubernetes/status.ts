@@ -233,23 +233,39 @@ export function requestEntityTooLarge(message: string): StatusError {
 }
 
 /**
+ * Reasons and default messages of errors.NewGenericServerResponse, by code: what a client makes
+ * of a bare answer, and the reason the real server's own error for that code carries. A 403's
+ * message (and a 415's) is the server's own, so none is named here: see {@link generic}.
+ */
+const GENERIC: Record<number, [reason: string, message?: string]> = {
+  400: ['BadRequest', 'the server rejected our request for an unknown reason'],
+  401: ['Unauthorized', 'the server has asked for the client to provide credentials'],
+  403: ['Forbidden'],
+  404: ['NotFound', 'the server could not find the requested resource'],
+  405: ['MethodNotAllowed', 'the server does not allow this method on the requested resource'],
+  406: ['NotAcceptable', 'the server was unable to respond with a content type that the client supports'],
+  409: ['Conflict', 'the server reported a conflict'],
+  415: ['UnsupportedMediaType'],
+  422: ['Invalid', 'the server rejected our request due to an error in our request'],
+  429: ['TooManyRequests', 'the server has received too many requests and has asked us to try again later'],
+  500: ['InternalError', 'an error on the server ("") has prevented the request from succeeding'],
+  503: ['ServiceUnavailable', 'the server is currently unable to handle the request'],
+  504: [
+    'Timeout',
+    'the server was unable to return a response in the time allotted, but may still be processing the request',
+  ],
+};
+
+/**
  * A Status for an arbitrary code, used by fault injection. Reasons and default messages follow
- * errors.NewGenericServerResponse so clients classify them as they would real ones.
+ * errors.NewGenericServerResponse so clients classify them as they would real ones; a code it
+ * does not name is `InternalError` from 500 up, `Unknown` below. A 403 should be given the
+ * server's message (faults.ts gives the authorizer's when the rule names none).
  */
 export function generic(code: number, message?: string, retryAfterSeconds?: number): StatusError {
-  const known: Record<number, [string, string]> = {
-    429: ['TooManyRequests', 'the server has received too many requests and has asked us to try again later'],
-    500: ['InternalError', 'an error on the server ("") has prevented the request from succeeding'],
-    503: ['ServiceUnavailable', 'the server is currently unable to handle the request'],
-    504: [
-      'Timeout',
-      'the server was unable to return a response in the time allotted, but may still be processing the request',
-    ],
-  };
-  const [reason, defaultMessage] = known[code] ?? [
-    code >= 500 ? 'InternalError' : 'Unknown',
-    `the server responded with the status code ${code} but did not return more information`,
-  ];
+  const [reason, known] = GENERIC[code] ?? [code >= 500 ? 'InternalError' : 'Unknown'];
+  const defaultMessage =
+    known ?? `the server responded with the status code ${code} but did not return more information`;
   const headers: Record<string, string> = retryAfterSeconds ? { 'Retry-After': String(retryAfterSeconds) } : {};
   return new StatusError(
     failure(code, reason, message ?? defaultMessage, retryAfterSeconds ? { retryAfterSeconds } : {}),
