@@ -7,6 +7,7 @@
 import type { Clock } from '../domain/ports';
 import { scheduleCleanupsForPending } from '../flows/credential-cleanup';
 import { DRIFT_JOB_ID } from '../flows/drift-detector';
+import { OUTCOME_NET_RECHECK_MS } from '../flows/outcome-told-net';
 import { STORE_PURGE_JOB_ID } from '../flows/store-purge';
 import { AUDIT_ANCHOR_JOB_ID } from './scheduler';
 import type { Scheduler } from '../flows/scheduler';
@@ -48,6 +49,9 @@ export async function startBackground(deps: BackgroundDeps): Promise<() => Promi
   const { flows, stores, scheduler, clock, log } = deps;
   const resumed = await flows.executor.resumeInterrupted();
   if (resumed) log.info({ resumed }, 'resuming interrupted executions');
+  // Runs whose outcome was saved but not told (outcome-told-net.ts): not awaited, as telling
+  // calls Teams; the executor's close waits for it. Again with every resume sweep below.
+  void flows.executor.tellUntoldOutcomes();
   // Pending credential clean-ups without a job of their own (recorded before the job existed):
   // in the background, as it reads the failed, succeeded and revoked requests; awaited by the
   // stop (and by a step below that fails the start), which would otherwise close the store
@@ -112,6 +116,7 @@ async function startTheRest(deps: BackgroundDeps, cleanups: Promise<void>): Prom
     void flows.executor
       .resumeInterrupted()
       .catch((err: unknown) => log.error({ err }, 'resuming interrupted executions failed'));
+    void flows.executor.tellUntoldOutcomes({ atMostEveryMs: OUTCOME_NET_RECHECK_MS });
   }, flows.executor.resumeIntervalMs);
   resumer.unref();
   // The approval policy file: reloaded on SIGHUP and when it changes (G18).

@@ -20,6 +20,7 @@ import { LeaseGuard } from './lease-guard';
 import type { RequestNotifier } from './notifier';
 import { executionLeaseKey } from './access-lease';
 import { runLimitMs, UNCONFIRMED_GRANT } from './run-resumption';
+import { OutcomeNet, outcomeEntryKey, type OutcomeTelling, tellOutcome } from './outcome-told-net';
 
 /** What a runner may record while it works. */
 export interface RunContext {
@@ -80,6 +81,9 @@ export class RunInterrupted extends Error {
     this.notice = options?.notice;
   }
 }
+
+/** The key the outcome net's pass is tracked under among the runs (no request id looks like it). */
+const OUTCOME_NET_RUN = '\u0000outcome-net';
 
 /** Executions run under the lease `exec:<requestId>` (ACRBOT_LEASE_TTL). */
 export interface ExecutionLeases {
@@ -181,6 +185,47 @@ export class Executor {
     for (const r of interrupted) void this.schedule(r.id);
     return interrupted.length;
   }
+
+  /**
+   * The net for outcomes a stopped process left untold (outcome-told-net.ts): at start, and with
+   * every resume sweep (a full pass at most every `atMostEveryMs`; in between, only the runs a
+   * pass found held by another lease). One pass at a time; tracked like a run, so a shutdown
+   * waits for it. Never throws: a failed pass is logged and the next one tries again.
+   */
+  tellUntoldOutcomes(options: { atMostEveryMs?: number } = {}): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const running = this.inFlight.get(OUTCOME_NET_RUN);
+    if (running) return running;
+    const work = this.outcomeNet
+      .pass(options)
+      .then(
+        () => undefined,
+        (err: unknown) =>
+          this.log.error({ err }, 'looking for run outcomes left untold failed; the next resume sweep tries again'),
+      )
+      .finally(() => this.inFlight.delete(OUTCOME_NET_RUN));
+    this.inFlight.set(OUTCOME_NET_RUN, work);
+    return work;
+  }
+
+  /** How final states are told and the telling recorded (the save's, and the net's). */
+  private get telling(): OutcomeTelling {
+    return { notifier: this.notifier, audit: this.audit, log: this.log, auditRetry: this.auditRetry };
+  }
+
+  /** Made on first use: a field initialiser would run before the constructor's parameters are set. */
+  private get outcomeNet(): OutcomeNet {
+    return (this.net ??= new OutcomeNet({
+      ...this.telling,
+      audit: this.audit,
+      store: this.store,
+      exec: this.exec,
+      clock: this.clock,
+      runningHere: (requestId) => this.inFlight.has(requestId),
+    }));
+  }
+
+  private net?: OutcomeNet;
 
   private async run(requestId: string): Promise<void> {
     const lease = await this.exec.leases.acquire(executionLeaseKey(requestId), this.exec.owner, this.exec.ttlMs);
@@ -375,6 +420,9 @@ export class Executor {
       targetIds: targets,
       detail: event.outcome.error ?? event.outcome.summary,
       correlationIds: event.outcome.azureRequestIds,
+      // Names the request: the outcome net tells a run whose final entry has such a key and whose
+      // telling was not recorded (outcome-told-net.ts).
+      idempotencyKey: outcomeEntryKey(requestId),
     }).catch((err: unknown) => {
       if (err instanceof LeaseLostError) throw err;
       this.log.error({ err, requestId }, 'audit write failed after execution');
@@ -399,7 +447,9 @@ export class Executor {
   private async failTooOld(
     request: AccessRequest,
     guard: LeaseGuard,
-    record: (event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail'>) => Promise<void>,
+    record: (
+      event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail' | 'idempotencyKey'>,
+    ) => Promise<void>,
     targets: string[],
     resumed: boolean,
   ): Promise<void> {
@@ -423,12 +473,16 @@ export class Executor {
       errorCode: 'run.tooOld',
       ...left,
     };
-    await record({ action: 'request.failed', outcome: 'failed', targetIds: targets, detail: outcome.error }).catch(
-      (auditErr: unknown) => {
-        if (auditErr instanceof LeaseLostError) throw auditErr;
-        this.log.error({ err: auditErr, requestId: request.id }, 'audit write failed after a run too old to resume');
-      },
-    );
+    await record({
+      action: 'request.failed',
+      outcome: 'failed',
+      targetIds: targets,
+      detail: outcome.error,
+      idempotencyKey: outcomeEntryKey(request.id),
+    }).catch((auditErr: unknown) => {
+      if (auditErr instanceof LeaseLostError) throw auditErr;
+      this.log.error({ err: auditErr, requestId: request.id }, 'audit write failed after a run too old to resume');
+    });
     await this.save(request, guard, { type: 'fail', at: this.clock.now(), outcome });
   }
 
@@ -490,18 +544,24 @@ export class Executor {
   private async refuseToStart(
     request: AccessRequest,
     guard: LeaseGuard,
-    record: (event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail'>) => Promise<void>,
+    record: (
+      event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail' | 'idempotencyKey'>,
+    ) => Promise<void>,
     targets: string[],
     error: string,
     errorCode: string,
     auditDetail = error,
   ): Promise<void> {
-    await record({ action: 'request.failed', outcome: 'failed', targetIds: targets, detail: auditDetail }).catch(
-      (auditErr: unknown) => {
-        if (auditErr instanceof LeaseLostError) throw auditErr;
-        this.log.error({ err: auditErr, requestId: request.id }, 'audit write failed after a refused execution');
-      },
-    );
+    await record({
+      action: 'request.failed',
+      outcome: 'failed',
+      targetIds: targets,
+      detail: auditDetail,
+      idempotencyKey: outcomeEntryKey(request.id),
+    }).catch((auditErr: unknown) => {
+      if (auditErr instanceof LeaseLostError) throw auditErr;
+      this.log.error({ err: auditErr, requestId: request.id }, 'audit write failed after a refused execution');
+    });
     await this.notStarted(request, guard, errorCode, error);
   }
 
@@ -535,10 +595,11 @@ export class Executor {
   }
 
   /**
-   * Writes a final transition, then tells the cards and the lifecycle. Card failures are logged
-   * by the notifier; what reaches here is the lifecycle's (the end's job or an extension), logged
-   * and not thrown: the request's state is already true, and the provisional end scheduled
-   * before the Azure write still stands.
+   * Writes a final transition, then tells the cards and the lifecycle, and records that it did
+   * (`request.outcome.told`, outcome-told-net.ts; still under the run's lease, so the net of
+   * another instance waits for it). Card failures are logged by the notifier; what reaches here
+   * is the lifecycle's (the end's job or an extension), logged and not thrown: the request's
+   * state is already true, and the provisional end scheduled before the Azure write still stands.
    */
   private async save(
     request: AccessRequest,
@@ -547,11 +608,7 @@ export class Executor {
   ): Promise<AccessRequest | undefined> {
     const next = await this.write(request, guard, event);
     if (!next) return undefined;
-    await this.notifier
-      .requestChanged(next)
-      .catch((err: unknown) =>
-        this.log.error({ err, requestId: request.id, state: next.state }, 'follow-up of a state change failed'),
-      );
+    await tellOutcome(this.telling, next);
     return next;
   }
 }

@@ -77,7 +77,10 @@ describe('a grant run picked up too long after its approval', () => {
       'The run of request R-GRANT001 was interrupted too long ago to resume safely (approved at 2025-01-15 09:00 UTC, more than 2 hours ago; a store restored from a backup brings back runs whose access may have been ended since), so acrbot did not finish it; ask again. An earlier attempt of this request had already asked Azure for the role assignment, so it may exist: if it does, acrbot deletes it, and nothing is granted.',
     );
     const trail = await audit.forRequest('R-GRANT001');
-    expect(trail.map((e) => `${e.action}:${e.outcome}`)).toEqual(['request.failed:failed']);
+    expect(trail.map((e) => `${e.action}:${e.outcome}`)).toEqual([
+      'request.failed:failed',
+      'request.outcome.told:sent',
+    ]);
     expect(trail[0]!.detail).toBe(after.outcome!.error);
     expect(told).toEqual(['failed']);
   });
@@ -100,7 +103,10 @@ describe('a grant run picked up too long after its approval', () => {
     expect(after.outcome).toMatchObject({ summary: 'Not started', errorCode: 'run.tooOld' });
     expect(after.outcome!.error).toContain('interrupted too long ago to resume safely');
     expect(after.outcome!.error).toContain('so acrbot made no change in Azure; ask again.');
-    expect((await audit.forRequest('R-GRANT002')).map((e) => e.action)).toEqual(['request.failed']);
+    expect((await audit.forRequest('R-GRANT002')).map((e) => e.action)).toEqual([
+      'request.failed',
+      'request.outcome.told',
+    ]);
   });
 
   test('at the limit it is resumed as before', async () => {

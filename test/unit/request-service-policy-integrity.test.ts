@@ -259,6 +259,7 @@ describe('break-glass review: never between the approval and the executor’s fi
       'execution.started',
       'breakglass.review.refused.inProgress',
       'request.succeeded',
+      'request.outcome.told',
     ]);
     // Once the grant is done the same click reviews it.
     expect(await t.decide(request.id, APPROVER, true, 'real incident')).toMatchObject({
