@@ -82,6 +82,9 @@ async function startTheRest(deps: BackgroundDeps, cleanups: Promise<void>): Prom
     async (id) => (await stores.schedule.get(id)) !== undefined,
   );
   if (reviews) log.warn({ reviews }, 'scheduled missing break-glass review jobs');
+  // Decisions a stopped process left half done (a break-glass Reject stored, not audited or not
+  // revoked): finished before the scheduler starts (review-reject-net.ts); never throws.
+  await flows.requests.finishStoredDecisions();
   // The drift check's first run; later runs are scheduled by the job itself (a restart does not postpone it).
   if (!(await stores.schedule.get(DRIFT_JOB_ID)))
     await scheduler.schedule({ id: DRIFT_JOB_ID, kind: 'drift.check', dueAt: flows.drift.nextRunAt() });

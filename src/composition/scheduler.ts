@@ -11,6 +11,7 @@ import type { AccessRequest } from '../domain/request';
 import { CREDENTIAL_CLEANUP_KIND } from '../flows/credential-cleanup';
 import { DRIFT_JOB_ID } from '../flows/drift-detector';
 import { LOST_END_RECHECK_MS } from '../flows/access-end-net';
+import { REVIEW_NET_RECHECK_MS } from '../flows/review-reject-net';
 import { isUserFacing, UserFacingError } from '../domain/errors';
 import { CloudApiError } from '../domain/ports';
 import { revocationAdvice } from '../flows/azure-failure-text';
@@ -230,6 +231,8 @@ function registerCoreJobs(scheduler: Scheduler, flows: Flows): void {
   // check live grants against acrbot's own records, and neither hides the other — the drift
   // sweep runs whatever the net met, and a failure of either fails the run (retried, reported).
   scheduler.register('drift.check', async () => {
+    // Decisions a stopped process left half done (review-reject-net.ts); never throws.
+    await flows.requests.finishStoredDecisions({ atMostEveryMs: REVIEW_NET_RECHECK_MS });
     const lostEnds = await flows.lifecycle.scheduleLostEnds({ atMostEveryMs: LOST_END_RECHECK_MS }).then(
       () => undefined,
       (err: unknown) => ({ err }),

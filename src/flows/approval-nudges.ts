@@ -35,6 +35,7 @@ import type { PauseReader } from './access-pause';
 import type { RequestNotifier } from './notifier';
 import { ruleActor, type JobScheduling } from './request-service';
 import type { JobRun } from './scheduler';
+import { REVIEW_NET_RECHECK_MS, reviewEntryKey } from './review-reject-net';
 
 /** How often a nudge tries to mark the request when other writes keep landing on it first. */
 const MARK_ATTEMPTS = 3;
@@ -109,7 +110,13 @@ export class ApprovalNudges {
   async reviewDue(job: ScheduledJob, run?: JobRun): Promise<void> {
     if (!job.requestId) return;
     const request = await this.store.get(job.requestId);
-    if (!request || !awaitingReview(request)) return;
+    if (!request) return;
+    // Reviewed, yet its job is still here: the click stopped before its entry (it cancels this
+    // job right after it). Kept, an hour on, for the net that finishes such a review and then
+    // cancels it (review-reject-net.ts); done, it would leave nothing to find the review by.
+    if (reviewEntryKey(request))
+      return this.moveOwnJob(job, new Date(this.clock.now().getTime() + REVIEW_NET_RECHECK_MS));
+    if (!awaitingReview(request)) return;
     await run?.check();
     // Reported first, then recorded as reported: a report that could not be posted fails the
     // job (retried with backoff) without an entry saying it was made.

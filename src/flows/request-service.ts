@@ -51,6 +51,7 @@ import { type PauseReader, pausedRefusal } from './access-pause';
 import { extendedAccessGone } from './access-lease';
 import { undoUnaudited, updateUndoingUnseen } from './unaudited-undo';
 import { pendingCapMessage } from './request-gate';
+import { finishStoredDecisions, finishStoredReview, reviewEntryKey, type ReviewNetPorts } from './review-reject-net';
 import {
   listPending,
   listReviewsOwed,
@@ -960,6 +961,10 @@ export class RequestService {
     // Approve/Reject on a break-glass card is its review: keep it, or revoke it at once (once
     // its access ended: whether the use was justified).
     if (awaitingReview(request)) return this.reviewNow(request, input.acting, input.approve, reason);
+    // Reviewed already, by a click whose process stopped before the entry or the revocation
+    // (review-reject-net.ts): this click finishes it, whoever clicks; it decides nothing new.
+    const finished = await this.finishReviewAtClick(request, input.acting);
+    if (finished) return finished;
     if (request.state !== 'pending') {
       // A click on a request decided already (a late approver, a forwarded card) is refused and
       // audited, as one that loses the race is.
@@ -1343,23 +1348,7 @@ export class RequestService {
     await this.recordOrUndo(
       request,
       next,
-      {
-        actor,
-        tenantId,
-        action: `breakglass.review.${outcome}`,
-        requestId: request.id,
-        targetIds: targets,
-        outcome,
-        // A review of the use alone says so in the trail too: no revocation follows it.
-        detail: withInPlaceOf(
-          next.policy?.review?.useOnly
-            ? `use only, its access had already ended${reason ? `: ${reason}` : ''}`
-            : reason,
-          under.inPlaceOf,
-        ),
-        ruleId: under.ruleId,
-        policyHash: under.policyHash,
-      },
+      this.reviewEntry(next, tenantId, under),
       // Undone (not audited), the review is owed again: its job may have run meanwhile, found it
       // reviewed and been deleted, and the list of reviews owed and the daily report read the jobs.
       () => this.keepReviewJob(request),
@@ -1396,6 +1385,121 @@ export class RequestService {
     if (!bound || ruleId.toLowerCase() === bound.toLowerCase()) return { ruleId, policyHash };
     return { ruleId, policyHash, inPlaceOf: `in place of rule ${bound}` };
   }
+
+  /**
+   * The entry of the review stored on `reviewed`, keyed by it (reviewEntryKey): its click and a
+   * follow-up after a crash (review-reject-net.ts) write it once between them. `under`: the
+   * authority the click judged it under (default: as judged now).
+   */
+  private reviewEntry(
+    reviewed: AccessRequest,
+    tenantId: string,
+    under = this.reviewAuthority(this.ruleOf(reviewed), reviewed.policy!),
+  ): AuditEvent {
+    const review = reviewed.policy!.review!;
+    return {
+      actor: review.by!,
+      tenantId,
+      action: `breakglass.review.${review.outcome!}`,
+      requestId: reviewed.id,
+      targetIds: targetsOf(reviewed.plan),
+      outcome: review.outcome!,
+      // A review of the use alone says so in the trail too: no revocation follows it.
+      detail: withInPlaceOf(
+        review.useOnly
+          ? `use only, its access had already ended${review.reason ? `: ${review.reason}` : ''}`
+          : review.reason,
+        under.inPlaceOf,
+      ),
+      ruleId: under.ruleId,
+      policyHash: under.policyHash,
+      idempotencyKey: reviewEntryKey(reviewed),
+    };
+  }
+
+  /** What the net for half-done decisions (review-reject-net.ts) reads and writes. */
+  private reviewNetPorts(): ReviewNetPorts {
+    return {
+      store: this.store,
+      audit: this.audit,
+      jobs: this.jobs,
+      clock: this.clock,
+      log: this.log,
+      reviewJobId: breakGlassReviewJobId,
+      reviewEntry: (reviewed) => this.reviewEntry(reviewed, reviewed.tenantId),
+      // As its click revokes: by the reviewer, for the reason they gave.
+      revoke: (rejected) =>
+        this.revokeBreakGlass(
+          rejected,
+          { actor: rejected.policy!.review!.by!, tenantId: rejected.tenantId },
+          rejected.policy!.review!.reason,
+        ),
+    };
+  }
+
+  /**
+   * A click on a break-glass request whose stored review was left half done (its process stopped
+   * before the entry, or before the revocation): finishes it (finishStoredReview) and tells the
+   * clicker so, with the click audited as a late one. Undefined when nothing was left to do.
+   */
+  private async finishReviewAtClick(
+    request: AccessRequest,
+    acting: ActingContext,
+  ): Promise<DecisionResult | undefined> {
+    const done = await finishStoredReview(this.reviewNetPorts(), request);
+    if (!done) return undefined;
+    const what = [done.entryWritten && 'its audit entry written', done.revoked && "the grant's revocation started"]
+      .filter(Boolean)
+      .join(', ');
+    await this.record({
+      actor: acting.actor,
+      tenantId: acting.tenantId,
+      action: 'approval.refused.stale',
+      requestId: request.id,
+      targetIds: targetsOf(request.plan),
+      outcome: 'refused',
+      detail: `${describeBreakGlassRun(done.request)}; finished what that review left undone: ${what}`,
+      ruleId: request.policy?.ruleId,
+      policyHash: request.policy?.policyHash,
+    });
+    return {
+      kind: 'refused',
+      request: done.request,
+      reason: 'stale',
+      message: `${alreadyDecided(done.request)}. acrbot stopped before it finished that review; your click finished it (${what}).`,
+    };
+  }
+
+  /**
+   * The net for decisions a stopped process left half done (review-reject-net.ts): stored
+   * break-glass reviews finished (entry, revocation of a rejected grant), plain rejections given
+   * their missing entry. Run at start and with `drift.check` (`atMostEveryMs`: at most that often
+   * on this instance). Never throws: a failed pass is logged and the next one tries again.
+   */
+  async finishStoredDecisions(options: { atMostEveryMs?: number } = {}): Promise<void> {
+    const now = this.clock.now().getTime();
+    if (options.atMostEveryMs !== undefined && now - (this.lastNetPass ?? -Infinity) < options.atMostEveryMs) return;
+    this.lastNetPass = now;
+    try {
+      const pass = await finishStoredDecisions(this.reviewNetPorts());
+      // A request whose follow-up failed (logged) is tried again at the next drift check.
+      if (pass.failed > 0) this.lastNetPass = undefined;
+      if (pass.reviews.length + pass.rejections.length > 0)
+        this.log.warn(
+          { reviews: pass.reviews, rejections: pass.rejections },
+          'finished decisions a stopped process left half done (break-glass reviews audited or revoked, rejections audited)',
+        );
+    } catch (err) {
+      this.lastNetPass = undefined;
+      this.log.error(
+        { err },
+        'finishing a decision a stopped process left unaudited or unrevoked failed; the next start or drift check tries again',
+      );
+    }
+  }
+
+  /** When this instance's last pass of {@link finishStoredDecisions} began (its drift-time bound). */
+  private lastNetPass?: number;
 
   /** Revokes a rejected break-glass grant at once, or records that this build cannot yet. */
   private async revokeBreakGlass(
@@ -1488,10 +1592,13 @@ export class RequestService {
 
   /**
    * Schedules a break-glass request's review job again unless it is still there (its time kept):
-   * for a review that was undone after its job may have been deleted.
+   * for a review that was undone after its job may have been deleted. Only while the review is
+   * owed: an undo that lost to the net's write (review-reject-net.ts) left it reviewed and audited.
    */
   private async keepReviewJob(request: AccessRequest): Promise<void> {
-    if (this.jobs && !(await this.jobs.get(breakGlassReviewJobId(request.id)))) await this.scheduleReview(request);
+    if (!this.jobs || (await this.jobs.get(breakGlassReviewJobId(request.id)))) return;
+    const current = await this.store.get(request.id);
+    if (current && awaitingReview(current)) await this.scheduleReview(request);
   }
 
   /**
