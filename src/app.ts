@@ -173,6 +173,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
       clock,
       log,
       anchorIntervalMs: config.auditAnchor?.intervalMs,
+      allowedTenantIds: config.allowedTenantIds,
       takeSighup: options.takeSighup,
     });
     http.started();

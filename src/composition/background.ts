@@ -25,6 +25,11 @@ export interface BackgroundDeps {
   /** ACRBOT_AUDIT_ANCHOR_INTERVAL, when anchors are published. */
   anchorIntervalMs?: number;
   /**
+   * ACRBOT_ALLOWED_TENANTS (with the sandbox's tenant filled in): requests of another tenant left
+   * in the store are counted at start, as nobody can decide or see them any more.
+   */
+  allowedTenantIds?: readonly string[];
+  /**
    * false: the caller takes SIGHUP for the whole life of the process and calls
    * {@link reloadPolicyOnSighup}'s function while the app runs (src/index.ts). Default true: this
    * step takes it from here until its stop begins (in-process tests emit SIGHUP).
@@ -76,6 +81,13 @@ async function startTheRest(deps: BackgroundDeps, cleanups: Promise<void>): Prom
   const { flows, stores, scheduler, clock, log } = deps;
   // Pending requests stored before the schedule existed get their expiry job (idempotent).
   await flows.requests.scheduleExpiryForPending();
+  // A tenant taken out of ACRBOT_ALLOWED_TENANTS leaves its requests undecidable and unseen
+  // (tenant-boundary.ts) until they expire or end: said once at start, for the operator.
+  if (deps.allowedTenantIds?.length) {
+    const notServed = await flows.requests.notServedCounts(deps.allowedTenantIds);
+    if (notServed.pending || notServed.active)
+      log.warn(notServed, 'requests of tenants no longer served (ACRBOT_ALLOWED_TENANTS) remain');
+  }
   // Break-glass grants owing a review but without a review job (stored before the job was
   // scheduled first, or the job was lost) get one, so they are reported until reviewed.
   const reviews = await flows.requests.scheduleReviewsForUnreviewed(

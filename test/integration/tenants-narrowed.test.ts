@@ -59,6 +59,12 @@ test("a removed tenant's pending request can no longer be approved or rejected",
         active: 0,
         boundReached: false,
       });
+      // The start said so, once, for the operator.
+      expect(
+        one.logs
+          .entries()
+          .filter((e) => e.msg === 'requests of tenants no longer served (ACRBOT_ALLOWED_TENANTS) remain'),
+      ).toEqual([expect.objectContaining({ level: 40, pending: 1, active: 0 })]);
       const mark = connector.calls.length;
       const approve = await one.click(users.approver, 'approve', { requestId: id });
       const shown = cardText({ attachments: [{ content: approve.body?.value }] });
