@@ -67,3 +67,34 @@ function pathShown(path: PullPath, shows: (requestId: string) => boolean): PullP
   // tab shows it (its own state would tell when another tenant's access ends).
   return requests.length || shared.length ? narrowed : { ...narrowed, state: 'active' };
 }
+
+/**
+ * How a request of another tenant is named where it must be named at all (a revocation that
+ * keeps a role assignment another tenant's grant holds): no id, and no count, which would tell
+ * how much access that tenant holds.
+ */
+export const ANOTHER_TENANTS_REQUEST = 'a request of another tenant';
+
+/** `requests` of `tenantId` (`own`) and of any other tenant (`elsewhere`), each in the order given. */
+export function byTenant<T extends { tenantId: string }>(
+  requests: readonly T[],
+  tenantId: string,
+): { own: T[]; elsewhere: T[] } {
+  const own: T[] = [];
+  const elsewhere: T[] = [];
+  for (const r of requests) (ofTenant(r, tenantId) ? own : elsewhere).push(r);
+  return { own, elsewhere };
+}
+
+/**
+ * Which request ids someone of `tenantId` may see among `requests` (the requests an inventory
+ * read, each carrying its tenant): the `shows` of {@link cellsShown}. An id not among them is
+ * not shown.
+ */
+export function showsTenant(
+  requests: readonly { id: string; tenantId: string }[],
+  tenantId: string,
+): (requestId: string) => boolean {
+  const shown = new Set(requests.filter((r) => ofTenant(r, tenantId)).map((r) => r.id));
+  return (requestId) => shown.has(requestId);
+}

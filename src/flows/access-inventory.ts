@@ -41,6 +41,7 @@ import {
   type UserAccessReport,
 } from '../domain/access-inventory';
 import { isUserFacing, ResourceGoneError } from '../domain/errors';
+import { cellsShown, showsTenant } from '../domain/tenant-boundary';
 import { choosePullIdentity } from '../domain/identity';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import type {
@@ -266,8 +267,19 @@ export class AccessInventory {
     };
   }
 
-  /** `check CLUSTER REGISTRY`: a diagnosis like `az aks check-acr`, without running a pod. */
-  async check(clusterText: string, registryText: string): Promise<PullDiagnosis & { drift: DriftFinding[] }> {
+  /**
+   * `check CLUSTER REGISTRY`: a diagnosis like `az aks check-acr`, without running a pod. Asked by
+   * someone of `tenantId` (anyone may ask), another tenant's requests are shown as the tab's
+   * matrix shows them (tenant-boundary.ts `cellsShown`): a role assignment held only for them
+   * reads "by acrbot, for a request of another tenant", with no id, requester, approver or end,
+   * and their pull secrets and ended grants are left out. Without it (operators' tools, tests),
+   * every request is shown.
+   */
+  async check(
+    clusterText: string,
+    registryText: string,
+    tenantId?: string,
+  ): Promise<PullDiagnosis & { drift: DriftFinding[] }> {
     const clusterRef = parseClusterRef(clusterText);
     const registryRef = parseRegistryRef(registryText);
     const [cluster, registry] = await Promise.all([
@@ -303,7 +315,7 @@ export class AccessInventory {
     });
     // As the sweeper finds it, against the cluster and registry just read (the caller records it).
     const drift = findDrift(identityId, assignments, requests, { cluster, registries: [registry] });
-    const [cell] = buildCells({
+    const cells = buildCells({
       clusters: [{ cluster: toCluster(cluster), identity: resolved.identity, identityProblem: resolved.problem }],
       registries: [toRegistry(registry)],
       assignmentsByIdentity: new Map(
@@ -314,6 +326,9 @@ export class AccessInventory {
       drift,
       now,
     });
+    // The drift above is judged on every request (the caller records it, as the sweeper would);
+    // only what the reader is shown is narrowed. The requests read carry their tenant.
+    const [cell] = tenantId === undefined ? cells : cellsShown(cells, showsTenant(records.requests, tenantId));
     const diagnosis = diagnosePull({
       cluster: toCluster(cluster),
       registry: toRegistry(registry),

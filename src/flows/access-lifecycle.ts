@@ -45,6 +45,7 @@ import { leftAssignmentDetail } from './credential-cleanup';
 import { lastFamilyWriter } from '../domain/secret-holder';
 import { newCredentialLines } from '../domain/secret-credential-lines';
 import { isFailedBreakGlass } from '../domain/policy';
+import { ANOTHER_TENANTS_REQUEST, byTenant } from '../domain/tenant-boundary';
 
 /** What the requester is told, proactively (rendered by the chat layer). */
 export type RequesterNews =
@@ -208,12 +209,27 @@ function someIds(ids: readonly string[]): string {
   return `${ids.slice(0, IDS_NAMED).join(', ')} and ${rest} others`;
 }
 
-/** Why a role assignment is kept: who still holds it, or that acrbot cannot rule it out. */
-function whyKept({ holders, complete }: Holders, plan: GrantPlan): string {
-  if (holders.length) return `still used by ${someIds(holders.map((h) => h.id))}`;
+/**
+ * Why a role assignment is kept: who still holds it, or that acrbot cannot rule it out. Said in
+ * the revoked request's tenant (`tenantId`: its preview, and its audit entry, which `audit R-…`
+ * and the tab's history show there), so a holder of another tenant is named as
+ * {@link ANOTHER_TENANTS_REQUEST}, never by id (tenant-boundary.ts). It keeps the assignment all
+ * the same.
+ */
+function whyKept({ holders, complete }: Holders, plan: GrantPlan, tenantId: string): string {
+  if (holders.length) return `still used by ${holdersNamed(holders, tenantId)}`;
   return complete
     ? ''
     : `registry ${plan.registry.name} has ${HOLDERS_LISTED} or more active acrbot requests, so acrbot cannot rule out another holder; left in place`;
+}
+
+/** {@link someIds} of the holders of `tenantId`, then, for any of another tenant's, {@link ANOTHER_TENANTS_REQUEST}. */
+function holdersNamed(holders: readonly AccessRequest[], tenantId: string): string {
+  const { own, elsewhere } = byTenant(holders, tenantId);
+  if (!elsewhere.length) return someIds(own.map((h) => h.id));
+  if (!own.length) return ANOTHER_TENANTS_REQUEST;
+  // "R-A, R-B, R-C and 37 others, and …": the comma keeps the count with the ids it counts.
+  return `${someIds(own.map((h) => h.id))}${own.length > IDS_NAMED + 1 ? ',' : ''} and ${ANOTHER_TENANTS_REQUEST}`;
 }
 
 /** Two grants of one role assignment (the deterministic name covers scope, principal and role). */
@@ -859,7 +875,10 @@ export class AccessLifecycle {
       // Holders revoked in the same action end too: only one outside it keeps the assignment.
       const staying = { ...others, holders: others.holders.filter((h) => !together.has(h.id)) };
       if (staying.holders.length || !staying.complete)
-        return [{ what: 'role assignment', target, action: 'keep', why: whyKept(staying, plan) }, ...endsToo];
+        return [
+          { what: 'role assignment', target, action: 'keep', why: whyKept(staying, plan, request.tenantId) },
+          ...endsToo,
+        ];
       if (!(await this.acrbotCreatedAssignment(request, plan)))
         return [
           {
@@ -1512,7 +1531,7 @@ export class AccessLifecycle {
         action: 'access.revoke.roleAssignment',
         outcome: 'kept',
         targetIds: [target],
-        detail: whyKept(others, plan),
+        detail: whyKept(others, plan, request.tenantId),
       });
       return;
     }

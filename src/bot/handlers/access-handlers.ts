@@ -127,7 +127,8 @@ export class AccessHandlers {
       return;
     }
     try {
-      const diagnosis = await inventory.check(command.cluster, command.registry);
+      // Another tenant's grants as the matrix shows them (tenant-boundary.ts): `check` is anyone's.
+      const diagnosis = await inventory.check(command.cluster, command.registry, identity.tenantId);
       await this.recordDrift(diagnosis.drift, 'check');
       await this.reply(ctx, checkCard(diagnosis, settings.sandbox));
     } catch (err) {

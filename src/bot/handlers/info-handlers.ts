@@ -48,6 +48,12 @@ function notAllRead(pending: WaitingRequests, reviews: WaitingRequests): string 
  */
 const AUDIT_MAX_ENTRIES = 50;
 
+/**
+ * Most of the newest entries (of every tenant) `audit N` reads to find the reader's tenant's
+ * latest, with several tenants served: a tenant whose last entry is older than these reads none.
+ */
+const AUDIT_TENANT_SCAN = 2000;
+
 /** Handlers for the informational commands. */
 export class InfoHandlers {
   constructor(private readonly services: BotServices) {}
@@ -262,7 +268,10 @@ export class InfoHandlers {
     return owner === undefined || ofTenant({ tenantId: owner }, tenantId) ? entries : [];
   }
 
-  /** `audit [n]`, `audit <request-id>`, `audit verify` — approvers and auditors only. */
+  /**
+   * `audit [n]`, `audit <request-id>`, `audit verify` — approvers and auditors only. With several
+   * tenants served, `audit [n]` lists the reader's tenant's entries only (tenant-boundary.ts).
+   */
   async audit(ctx: TurnContext, identity: TurnIdentity, argument: string | undefined): Promise<void> {
     const { requests, audit, settings } = this.services;
     if (!(await requests.mayReadAudit(identity.actor))) {
@@ -381,10 +390,40 @@ export class InfoHandlers {
       );
       return;
     }
-    const entries = await audit.latest(n);
+    // One tenant served: every entry, as ever (refusals of turns from tenants not served among them).
+    if (settings.allowedTenantIds.length <= 1) {
+      const entries = await audit.latest(n);
+      await this.reply(
+        ctx,
+        auditCard('Latest audit entries', `last ${entries.length}, newest last`, entries, settings.sandbox),
+      );
+      return;
+    }
+    const { entries, cut } = await this.latestOfTenant(n, identity.tenantId);
+    const scanned = cut ? `; only the newest ${AUDIT_TENANT_SCAN.toLocaleString('en-US')} entries were read` : '';
     await this.reply(
       ctx,
-      auditCard('Latest audit entries', `last ${entries.length}, newest last`, entries, settings.sandbox),
+      auditCard(
+        'Latest audit entries',
+        `last ${entries.length} of your organisation (tenant), newest last${scanned}`,
+        entries,
+        settings.sandbox,
+      ),
     );
+  }
+
+  /**
+   * The newest `n` entries of `tenantId` (tenant-boundary.ts): the store lists the latest of every
+   * tenant, so wider windows of them are read, each at most four times the one before, until `n`
+   * are found, the log ends or {@link AUDIT_TENANT_SCAN} entries were read (`cut`).
+   */
+  private async latestOfTenant(n: number, tenantId: string): Promise<{ entries: AuditEntry[]; cut: boolean }> {
+    for (let window = n; ; window = Math.min(window * 4, AUDIT_TENANT_SCAN)) {
+      const read = await this.services.audit.latest(window);
+      const theirs = read.filter((e) => ofTenant(e, tenantId));
+      const ended = read.length < window;
+      if (theirs.length >= n || ended || window >= AUDIT_TENANT_SCAN)
+        return { entries: theirs.slice(-n), cut: theirs.length < n && !ended };
+    }
   }
 }
