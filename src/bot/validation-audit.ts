@@ -43,8 +43,10 @@ export async function auditValidationFailure(
  * conditional assignment acrbot will not stand beside (`grant.conditionalExists`), a legacy secret
  * only its own access may rotate (`secret.legacyWriter`, G15), a cluster whose only credential is
  * an admin certificate (`cluster.localAccounts`), a stopped cluster a secret was asked in
- * (`cluster.stopped`: its owners chose to stop it, and nothing is stored to approve). Audited as `plan.refused` (G11 "every refusal"):
- * like a policy refusal, they say no to someone. An error of the environment (acrbot lacks a
+ * (`cluster.stopped`: its owners chose to stop it, and nothing is stored to approve), a registry
+ * being deleted (`registry.deleting`: its owners are deleting it, and acrbot declines whatever
+ * ARM would answer, since any access goes with the registry). Audited as `plan.refused` (G11
+ * "every refusal"): like a policy refusal, they say no to someone. An error of the environment (acrbot lacks a
  * right, a name is not found) is an answer, not a refusal, and is not listed.
  */
 const PLAN_REFUSALS: ReadonlySet<string> = new Set([
@@ -52,6 +54,7 @@ const PLAN_REFUSALS: ReadonlySet<string> = new Set([
   'secret.legacyWriter',
   'cluster.localAccounts',
   'cluster.stopped',
+  'registry.deleting',
 ]);
 
 /**

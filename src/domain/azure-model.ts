@@ -61,7 +61,18 @@ export interface RegistryInfo {
   tags?: Record<string, string>;
   /** Network and anonymous-pull settings (for `check`); absent when Azure did not report them. */
   network?: RegistryNetwork;
+  /**
+   * `provisioningState`: where ARM is with the registry's last control-plane operation. `Deleting`:
+   * ARM is deleting it, and every role assignment or token made on it now goes with it, so no
+   * access is planned or written there. `unknown` for a state acrbot does not know; absent when
+   * Azure did not report it.
+   */
+  provisioningState?: RegistryProvisioningState;
 }
+
+/** A registry's provisioning state as acrbot reads it: ACR's six states, or one it does not know. */
+export type RegistryProvisioningState =
+  'Creating' | 'Updating' | 'Deleting' | 'Succeeded' | 'Failed' | 'Canceled' | 'unknown';
 
 /** How a registry can be reached, as ARM reports it (CONTRACTS §2.1). */
 export interface RegistryNetwork {

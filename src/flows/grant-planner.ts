@@ -65,6 +65,28 @@ export function conditionalExistsMessage(
   return `${plan.identity.objectId} already has ${plan.role.name} on ${plan.registry.name} through an assignment with a condition (a limit to some repositories), made outside acrbot${assignmentId ? `: ${assignmentId}` : ''}. Azure keeps one assignment of a role per identity and registry, so acrbot cannot add one without that limit, and ${outcome}. Remove or widen that assignment in Azure, then ask again.`;
 }
 
+/**
+ * Refusal for a registry ARM is deleting (`provisioningState` Deleting): a role assignment or a
+ * token made on it now would be said granted and then go with it (or be left behind, an
+ * assignment on a scope that no longer exists), so none is asked for or written. Refused when
+ * planned (nothing is stored, no approver is asked) and again by the runs before their first
+ * write (`notDone`: what the run did not do; the code is then a `recheck.*` one, as the grant's
+ * other re-checks). Only Deleting: the other states (Creating, Updating, Failed, Canceled) are
+ * those of the registry's last control-plane operation; a failed or canceled update leaves a
+ * registry that serves pulls, and a write it cannot take is answered by ARM and said so.
+ */
+export function registryDeletingRefusal(registry: { name: string }, notDone?: string): UserFacingError {
+  if (notDone === undefined)
+    return new UserFacingError(
+      'registry.deleting',
+      `Registry ${registry.name} is being deleted (provisioningState Deleting); nothing was requested, since any access to it goes with it. If it is being recreated, ask again once it exists.`,
+    );
+  return new UserFacingError(
+    'recheck.registryDeleting',
+    `Registry ${registry.name} is being deleted (provisioningState Deleting; this began after the request was planned), so ${notDone}. If it is being recreated, ask for it again once it exists (the new request needs approving again).`,
+  );
+}
+
 /** Plans grants. */
 export class GrantPlanner {
   /** Built-in role definitions are read once per process (one planner per process). */
@@ -99,6 +121,8 @@ export class GrantPlanner {
       this.resolver.resolveCluster(clusterRef),
       this.resolver.resolveRegistry(registryRef),
     ]);
+    // Before Graph or any listing: nothing about a registry being deleted is worth a request.
+    if (registry.provisioningState === 'Deleting') throw registryDeletingRefusal(registry);
     const identity = await this.resolveIdentity(cluster);
     const plan = buildGrantPlan(cluster, registry, identity);
     // Existing access first: a re-run on a granted pair then costs three reads (and, the first

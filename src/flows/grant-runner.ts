@@ -16,7 +16,7 @@ import { type AccessLeases, noRevocationRunning } from './access-lease';
 import { assignRole, realSleep, type Sleep } from './assign-role';
 import { RunInterrupted, type PlanRunner, type RunContext } from './executor';
 import type { GrantPlanner } from './grant-planner';
-import { conditionalExistsMessage, missingRoleWriteMessage } from './grant-planner';
+import { conditionalExistsMessage, missingRoleWriteMessage, registryDeletingRefusal } from './grant-planner';
 import {
   armCode,
   azureAnswered,
@@ -210,7 +210,10 @@ export class GrantRunner implements PlanRunner, GrantRecheck {
     );
   }
 
-  /** Resources still there and unchanged: same identity, same registry mode (reads only). */
+  /**
+   * Resources still there and unchanged: same identity, same registry mode, the registry not being
+   * deleted (reads only).
+   */
   async recheck(plan: GrantPlan, notDone = 'nothing was granted'): Promise<void> {
     const [cluster, registry] = await Promise.all([
       reread('cluster', plan.cluster.name, notDone, () =>
@@ -227,6 +230,8 @@ export class GrantRunner implements PlanRunner, GrantRecheck {
         'recheck.registryGone',
         `Registry ${plan.registry.name} no longer exists, so ${notDone}.`,
       );
+    // Still listed while ARM deletes it: an assignment made now goes with it, or is left behind.
+    if (registry.provisioningState === 'Deleting') throw registryDeletingRefusal(plan.registry, notDone);
     if (registry.roleAssignmentMode !== plan.registry.roleAssignmentMode) {
       throw new UserFacingError(
         'recheck.registryChanged',

@@ -22,7 +22,7 @@ import { newCredentialLines } from '../domain/secret-credential-lines';
 import { checkSecretOptions, type SecretOptions } from '../domain/secret-options';
 import type { SecretCommandOptions } from '../domain/command';
 import type { AccessRequest } from '../domain/request';
-import { missingRoleWriteMessage } from './grant-planner';
+import { missingRoleWriteMessage, registryDeletingRefusal } from './grant-planner';
 import type { ResourceResolver } from './resource-resolver';
 
 /** Plans secret requests. */
@@ -78,6 +78,8 @@ export class SecretPlanner {
     // After the local accounts: starting a cluster costs money, and one refused for good should
     // not be started first. Nothing is stored, so no approver is asked to approve what cannot run.
     if (cluster.powerState === 'Stopped') throw clusterStoppedRefusal(cluster);
+    // A credential on a registry being deleted goes with it (or is left behind): none is asked for.
+    if (registry.provisioningState === 'Deleting') throw registryDeletingRefusal(registry);
     // Only with time-boxing: without it, --expires is the credential's own lifetime.
     const underPolicy =
       credentialLifetimeMs === undefined

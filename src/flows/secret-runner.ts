@@ -19,7 +19,7 @@ import type {
 } from '../domain/ports';
 import { CloudApiError, LeaseLostError, LeaseMarginError, VersionConflictError } from '../domain/ports';
 import type { AccessRequest, Outcome } from '../domain/request';
-import type { RoleAssignmentInfo } from '../domain/azure-model';
+import type { RegistryInfo, RoleAssignmentInfo } from '../domain/azure-model';
 import {
   applicationDisplayNameFor,
   newApplicationUniqueName,
@@ -37,6 +37,7 @@ import {
   localAccountsRefusal,
   privateClusterUnreachable,
 } from './secret-planner';
+import { registryDeletingRefusal } from './grant-planner';
 import { requestIdLabelValue, roleAssignmentName } from '../domain/identifiers';
 import {
   applicationProblem,
@@ -152,9 +153,12 @@ export class SecretRunner implements PlanRunner {
   constructor(
     private readonly ports: SecretRunnerPorts,
     private readonly retry: { delaysMs: readonly number[]; sleep: Sleep },
-    /** The cluster is read again at execution: approval can come hours after the plan. */
+    /**
+     * The cluster is read again at execution: approval can come hours after the plan. So is the
+     * registry, when the reader reads registries (tests of other steps give a cluster reader only).
+     */
     private readonly clusters: {
-      reader: Pick<AzureResourceReader, 'getCluster'>;
+      reader: Pick<AzureResourceReader, 'getCluster'> & Partial<Pick<AzureResourceReader, 'getRegistry'>>;
       /** ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS (see {@link localAccountsRefusal}). */
       allowLocalAccountClusters: boolean;
     },
@@ -424,6 +428,8 @@ export class SecretRunner implements PlanRunner {
       found.secretMayHold = earlierWrite;
       throw lapsed;
     }
+    // Read beside the cluster (one round trip more, not two); it never rejects.
+    const registryRead = this.rereadRegistry(plan, ctx);
     const { refusal, privateCluster } = await this.recheckCluster(plan, ctx, earlierCredential).catch(
       (err: unknown) => {
         // As for the cluster's own checks below: said once, by the run that fails.
@@ -435,6 +441,12 @@ export class SecretRunner implements PlanRunner {
       // Gone, stopped, or one acrbot will not sign in to: the secret is not looked at.
       found.secretMayHold = earlierWrite;
       throw refusal;
+    }
+    const registryRefusal = await this.recheckRegistry(await registryRead, plan, ctx, earlierCredential);
+    if (registryRefusal) {
+      // As a refusal of the cluster: the secret is not looked at.
+      found.secretMayHold = earlierWrite;
+      throw registryRefusal;
     }
     const { access, existing, serviceAccountLinked } = await this.checkKubernetes(plan).catch((cause: unknown) => {
       // A private API server that does not answer is most likely out of acrbot's network.
@@ -791,6 +803,48 @@ export class SecretRunner implements PlanRunner {
     if (!refusal) return { privateCluster: cluster?.privateCluster === true };
     await ctx.audit({ action: 'kubernetes.write.secret', outcome: 'refused', targetIds: [id], detail: refusal.code });
     return { refusal };
+  }
+
+  /**
+   * The registry as ARM reports it now, or undefined when it was not read: no registry reader, or
+   * a read that failed (logged). Only a state ARM reports refuses the run ({@link recheckRegistry});
+   * a registry gone or unreadable meets ARM's answer to the credential's create, as before this
+   * read existed, rather than failing a run that could have succeeded.
+   */
+  private async rereadRegistry(plan: SecretPlan, ctx: RunContext): Promise<RegistryInfo | undefined> {
+    const { subscriptionId, resourceGroup, name } = plan.registry;
+    try {
+      return await this.clusters.reader.getRegistry?.(subscriptionId, resourceGroup, name);
+    } catch (err) {
+      ctx.log.warn({ err }, 'reading the registry again before the credential step failed; going on without it');
+      return undefined;
+    }
+  }
+
+  /**
+   * The refusal, audited, of a registry ARM is deleting (`provisioningState` Deleting) since the
+   * plan: a credential made there now goes with it. Nothing is created before it
+   * (`earlierCredential`: an earlier attempt of the request did create one, which the caller
+   * deletes and the refusal does not deny).
+   */
+  private async recheckRegistry(
+    registry: RegistryInfo | undefined,
+    plan: SecretPlan,
+    ctx: RunContext,
+    earlierCredential: boolean,
+  ): Promise<UserFacingError | undefined> {
+    if (registry?.provisioningState !== 'Deleting') return undefined;
+    const refusal = registryDeletingRefusal(
+      plan.registry,
+      earlierCredential ? 'this attempt created nothing' : 'nothing was created',
+    );
+    await ctx.audit({
+      action: plan.credentialKind === 'token' ? 'azure.write.token' : 'graph.write.application',
+      outcome: 'refused',
+      targetIds: [plan.registry.id],
+      detail: refusal.code,
+    });
+    return refusal;
   }
 
   private explain(err: CloudApiError, plan: SecretPlan): UserFacingError {

@@ -121,6 +121,7 @@ function registryFromSdk(r: Registry): RegistryInfo {
       ).length,
       anonymousPullEnabled: Boolean(r.anonymousPullEnabled),
     },
+    ...(r.provisioningState && { provisioningState: r.provisioningState as RegistryInfo['provisioningState'] }),
   };
 }
 

@@ -4,7 +4,13 @@
  * only the fields acrbot uses are typed here. Shapes: CONTRACTS §1.1 (managed clusters), §2.1
  * (registries), §7 (role assignments, permissions), as the Azure REST API specs define them.
  */
-import type { ClusterInfo, ClusterPowerState, RegistryInfo, RoleAssignmentInfo } from '../../domain/azure-model';
+import type {
+  ClusterInfo,
+  ClusterPowerState,
+  RegistryInfo,
+  RegistryProvisioningState,
+  RoleAssignmentInfo,
+} from '../../domain/azure-model';
 import { parseResourceId } from '../../domain/resource-id';
 import type { RoleAssignmentMode } from '../../domain/roles';
 
@@ -34,6 +40,8 @@ export interface WireRegistry {
   tags?: Record<string, string> | null;
   properties?: {
     loginServer?: string;
+    /** ACR's `ProvisioningState`; typed loosely: read with {@link registryProvisioningStateFromWire}. */
+    provisioningState?: unknown;
     roleAssignmentMode?: string;
     publicNetworkAccess?: string;
     anonymousPullEnabled?: boolean;
@@ -105,10 +113,26 @@ export function powerStateFromWire(state: unknown): ClusterPowerState | undefine
   return known === 'running' ? 'Running' : known === 'stopped' ? 'Stopped' : 'unknown';
 }
 
+/** ACR's provisioning states, by their lowercase spelling. */
+const REGISTRY_STATES: ReadonlyMap<string, Exclude<RegistryProvisioningState, 'unknown'>> = new Map(
+  (['Creating', 'Updating', 'Deleting', 'Succeeded', 'Failed', 'Canceled'] as const).map((s) => [s.toLowerCase(), s]),
+);
+
+/**
+ * `properties.provisioningState` of a registry as acrbot's {@link RegistryProvisioningState}: ACR's
+ * states in any case, any other value `unknown` (a state added later, a malformed answer),
+ * undefined when Azure sent none.
+ */
+export function registryProvisioningStateFromWire(state: unknown): RegistryProvisioningState | undefined {
+  if (state === undefined || state === null) return undefined;
+  return (typeof state === 'string' && REGISTRY_STATES.get(state.trim().toLowerCase())) || 'unknown';
+}
+
 /** A registry as acrbot's {@link RegistryInfo}. */
 export function registryFromWire(r: WireRegistry): RegistryInfo {
   const id = parseResourceId(r.id ?? '');
   const p = r.properties ?? {};
+  const provisioningState = registryProvisioningStateFromWire(p.provisioningState);
   return {
     id: r.id ?? '',
     name: r.name ?? id?.name ?? '',
@@ -127,6 +151,7 @@ export function registryFromWire(r: WireRegistry): RegistryInfo {
       ).length,
       anonymousPullEnabled: Boolean(p.anonymousPullEnabled),
     },
+    ...(provisioningState && { provisioningState }),
   };
 }
 

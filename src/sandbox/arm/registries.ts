@@ -27,7 +27,16 @@ export interface RegistrySpec {
   /** Names of approved private endpoints. */
   privateEndpoints?: string[];
   anonymousPullEnabled?: boolean;
+  /**
+   * `provisioningState`; default Succeeded. `Deleting` shows a registry ARM is deleting: still
+   * answered by GET and the listings until the delete finishes (a test alters a seeded one with
+   * {@link setRegistryProvisioningState}).
+   */
+  provisioningState?: RegistryProvisioningState;
 }
+
+/** ACR's `ProvisioningState` values (Microsoft.ContainerRegistry registries). */
+export type RegistryProvisioningState = 'Creating' | 'Updating' | 'Deleting' | 'Succeeded' | 'Failed' | 'Canceled';
 
 /** Stored registry. Child maps are keyed by lowercase name. */
 export interface RegistryRecord {
@@ -44,6 +53,7 @@ export interface RegistryRecord {
   networkRuleSet: { defaultAction: 'Allow' | 'Deny'; ipRules: string[] };
   privateEndpoints: string[];
   anonymousPullEnabled: boolean;
+  provisioningState: RegistryProvisioningState;
   creationDate: string;
   tags?: Record<string, string>;
   scopeMaps: Map<string, ScopeMapRecord>;
@@ -73,6 +83,7 @@ export function registryRecord(spec: RegistrySpec): RegistryRecord {
     },
     privateEndpoints: spec.privateEndpoints ?? [],
     anonymousPullEnabled: spec.anonymousPullEnabled ?? false,
+    provisioningState: spec.provisioningState ?? 'Succeeded',
     creationDate,
     ...(spec.tags && { tags: { ...spec.tags } }),
     scopeMaps,
@@ -92,7 +103,7 @@ export function registryToWire(r: RegistryRecord): Record<string, unknown> {
     properties: {
       loginServer: r.loginServer,
       creationDate: r.creationDate,
-      provisioningState: 'Succeeded',
+      provisioningState: r.provisioningState,
       adminUserEnabled: r.adminUserEnabled,
       publicNetworkAccess: r.publicNetworkAccess,
       anonymousPullEnabled: r.anonymousPullEnabled,
@@ -135,6 +146,15 @@ export function registryToWire(r: RegistryRecord): Record<string, unknown> {
       encryption: { status: 'disabled' },
     },
   };
+}
+
+/**
+ * Sets a registry's provisioning state at once: `Deleting` as ARM reports a registry whose delete
+ * has begun (a test altering a seeded registry; `ArmState.removeRegistry` finishes it).
+ */
+export function setRegistryProvisioningState(r: RegistryRecord, state: RegistryProvisioningState): RegistryRecord {
+  r.provisioningState = state;
+  return r;
 }
 
 /** Registry name rule (CONTRACTS §2.2). */
