@@ -152,6 +152,7 @@ export class AcrBot extends ActivityHandler {
             tone: 'error',
             sandbox: services.settings.sandbox,
           }),
+          this.services.log,
         );
       },
     };
@@ -253,7 +254,7 @@ export class AcrBot extends ActivityHandler {
     // question, and no reason to drop one (read as "help", it stopped the user's request).
     const unread = text ? undefined : unreadContent(ctx.activity);
     if (unread) {
-      await sendCard(ctx, unreadContentCard(unread, this.services.settings.sandbox));
+      await sendCard(ctx, unreadContentCard(unread, this.services.settings.sandbox), this.services.log);
       return;
     }
     // A question is open: "cancel this request" or "never mind" stops it, at any question. At the
@@ -270,7 +271,7 @@ export class AcrBot extends ActivityHandler {
     if ('error' in command) {
       // A command typed at a question with a mistake in it: the mistake is shown, the question stays open.
       await auditValidationFailure(this.services.requests, identity, command.error);
-      await sendCard(ctx, errorCardFor(this.services, command.error, 'Could not read that command'));
+      await sendCard(ctx, errorCardFor(this.services, command.error, 'Could not read that command'), this.services.log);
       return;
     }
     if (command.verb === 'cancel') {
@@ -332,6 +333,7 @@ export class AcrBot extends ActivityHandler {
         tone: 'error',
         sandbox: this.services.settings.sandbox,
       }),
+      this.services.log,
     );
     return false;
   }
@@ -347,10 +349,10 @@ export class AcrBot extends ActivityHandler {
       try {
         await this.services.requests.assertOpen(identity);
       } catch (err) {
-        await sendCard(ctx, errorCardFor(this.services, err, 'Could not open the form'));
+        await sendCard(ctx, errorCardFor(this.services, err, 'Could not open the form'), this.services.log);
         return;
       }
-      const sent = await sendCard(ctx, grantFormCard({ sandbox: this.services.settings.sandbox }));
+      const sent = await sendCard(ctx, grantFormCard({ sandbox: this.services.settings.sandbox }), this.services.log);
       // Its submit may replace it with the plan card only because acrbot remembers posting it (own-cards.ts).
       await this.ownCards.remember('grantForm', ctx.activity.conversation.id, sent?.id);
       return;
@@ -399,7 +401,7 @@ export class AcrBot extends ActivityHandler {
         if (!isUserFacing(err)) throw err;
         // A bad name, term or option is audited as when planning finds it (G10); a pause audits itself.
         await auditValidationFailure(this.services.requests, identity, err);
-        await sendCard(ctx, errorCardFor(this.services, err, 'Could not read that request'));
+        await sendCard(ctx, errorCardFor(this.services, err, 'Could not read that request'), this.services.log);
         return;
       }
       await this.dialogs.start(ctx, input);

@@ -642,7 +642,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
       role === 'requester' || role === 'approver'
         ? await this.withRequestViewers(request, TurnContext.getConversationReference(ctx.activity), card)
         : card;
-    const sent = await sendCard(ctx, viewed);
+    const sent = await sendCard(ctx, viewed, this.log);
     if (sent?.id) await this.track(ctx, request.id, sent.id, role);
   }
 

@@ -10,7 +10,8 @@ import { isUserFacing } from '../domain/errors';
 import { currentCorrelationId } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import type { AdaptiveCardJson } from '../views/card-templates';
-import { errorCard } from '../views/message-view';
+import { CARD_MAX_BYTES, errorCard, jsonBytes, messageCard } from '../views/message-view';
+import { addressedText } from './message-text';
 
 /** A message activity carrying one Adaptive Card; with `id`, an update of that activity. */
 export function cardActivity(card: AdaptiveCardJson, id?: string): Partial<Activity> {
@@ -18,9 +19,59 @@ export function cardActivity(card: AdaptiveCardJson, id?: string): Partial<Activ
   return id ? { ...activity, id } : activity;
 }
 
-/** Sends a card in the current turn; resolves to the new activity's id, if the channel gave one. */
-export async function sendCard(ctx: TurnContext, card: AdaptiveCardJson): Promise<ResourceResponse | undefined> {
-  return ctx.sendActivity(cardActivity(card));
+/**
+ * Sends a card in the current turn; resolves to the new activity's id, if the channel gave one.
+ * A card over {@link CARD_MAX_BYTES} goes as {@link tooLargeCard} instead, logged once as a
+ * warning on `log`: Teams would
+ * refuse it (413 `MessageSizeTooBig`) and the user would see only "That did not work".
+ */
+export async function sendCard(
+  ctx: TurnContext,
+  card: AdaptiveCardJson,
+  log: Logger,
+): Promise<ResourceResponse | undefined> {
+  const bytes = jsonBytes(card);
+  if (bytes <= CARD_MAX_BYTES) return ctx.sendActivity(cardActivity(card));
+  const command = commandWords(ctx);
+  log.warn(
+    { cardBytes: bytes, maxBytes: CARD_MAX_BYTES, command },
+    'answer too large for a Teams card: sent a short card pointing to the tab instead',
+  );
+  return ctx.sendActivity(cardActivity(tooLargeCard(bytes, command, isSandboxCard(card))));
+}
+
+/**
+ * The card sent instead of one Teams would refuse: what happened, and where the whole answer is
+ * (the tab) or how to ask for less (one cluster and registry).
+ */
+export function tooLargeCard(bytes: number, command: string, sandbox: boolean): AdaptiveCardJson {
+  const verb = command.split(' ')[0]?.toLowerCase();
+  return messageCard({
+    title: 'Too large to show in Teams',
+    text: `This answer came to ${Math.ceil(bytes / 1000)} KB, more than a Teams message can carry, so acrbot did not send it.`,
+    hints: [
+      verb === 'policy'
+        ? 'The policy file lists every rule; the platform team keeps it.'
+        : 'The Access matrix tab shows every way of pulling, with filters.',
+      'Ask for less: "@acrbot check CLUSTER REGISTRY" explains one pair, "@acrbot access CLUSTER" one cluster.',
+    ],
+    sandbox,
+  });
+}
+
+/**
+ * The command of this turn for the log: its first three words (the verb and the names after it,
+ * never a grant's reason), cut short; the card action's kind when it was a click.
+ */
+function commandWords(ctx: TurnContext): string {
+  const words = addressedText(ctx.activity).split(/\s+/).filter(Boolean).slice(0, 3).join(' ');
+  return (words || `(${String(ctx.activity.type ?? 'activity')})`).slice(0, 100);
+}
+
+/** Whether `card` carries the sandbox banner (every template puts it first). */
+function isSandboxCard(card: AdaptiveCardJson): boolean {
+  const first = (card.body as Array<{ type?: unknown; text?: unknown }> | undefined)?.[0];
+  return first?.type === 'TextBlock' && typeof first.text === 'string' && first.text.startsWith('SANDBOX');
 }
 
 /**

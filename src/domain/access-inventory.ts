@@ -109,6 +109,13 @@ export interface RoleAssignmentPath {
    * from `requests`, which name this cell's own requests only (the tab keys rows by them).
    */
   sharedRequests?: AcrbotRequestRef[];
+  /**
+   * acrbot requests behind the assignment whose access ended, left out of `requests` and
+   * `sharedRequests` while a live one holds it: the assignment's name is deterministic, so every
+   * re-grant of the role to the identity makes the same one, and the ended grants would otherwise
+   * read as holding it (and grow its line without bound). Absent when none was left out.
+   */
+  endedRequests?: number;
   state: AccessState;
 }
 
@@ -171,6 +178,12 @@ export interface AccessCell {
    * paths (`check`'s words), and `canPull` is true.
    */
   anonymousPull?: string;
+  /**
+   * Set when the network lets the cluster in only on a condition acrbot cannot see (an allowed
+   * outbound IP or subnet, a private endpoint; `check`'s warning, registry-reach.ts): `canPull`
+   * then holds only if that does.
+   */
+  networkCondition?: string;
 }
 
 /** `access CLUSTER`. */
@@ -501,8 +514,11 @@ function pathsFor(
     const honoured = registry.roleAssignmentMode === 'AbacRepositoryPermissions' ? abac : legacy;
     const mine = grantRequests.filter((r) => lower(createdAssignmentId(r) ?? '') === lower(a.id));
     seen.add(lower(a.id));
-    const refs = mine.map(refOf);
-    const shared = sharedGrants(a.id).map((r) => ({ ...refOf(r), clusterName: r.plan.cluster.name }));
+    const behind = holdingRefs(
+      mine.map(refOf),
+      sharedGrants(a.id).map((r) => ({ ...refOf(r), clusterName: r.plan.cluster.name })),
+    );
+    const { own: refs, shared, ended } = behind;
     paths.push({
       kind: 'roleAssignment',
       assignmentId: a.id,
@@ -516,6 +532,7 @@ function pathsFor(
       origin: refs.length || shared.length ? 'acrbot' : 'outside',
       requests: refs,
       ...(shared.length && { sharedRequests: shared }),
+      ...(ended && { endedRequests: ended }),
       state: assignmentState([...refs, ...shared]),
     });
   }
@@ -562,6 +579,27 @@ function pathsFor(
     });
   }
   return paths;
+}
+
+/**
+ * The requests behind one existing assignment that hold it: while any is live (or being revoked,
+ * which still holds it until the deletion finishes), only those, and how many ended ones were
+ * left out. With none live, all of them: the assignment is still there after every one ended
+ * (acrbot is removing it, {@link overdueEnd}), and which ran out and when is what the reader needs.
+ */
+function holdingRefs(
+  own: AcrbotRequestRef[],
+  shared: AcrbotRequestRef[],
+): { own: AcrbotRequestRef[]; shared: AcrbotRequestRef[]; ended: number } {
+  const holds = (r: AcrbotRequestRef) => isLiveRef(r) || Boolean(r.revokingSince);
+  if (![...own, ...shared].some(holds)) return { own, shared, ended: 0 };
+  const keptOwn = own.filter(holds);
+  const keptShared = shared.filter(holds);
+  return {
+    own: keptOwn,
+    shared: keptShared,
+    ended: own.length + shared.length - keptOwn.length - keptShared.length,
+  };
 }
 
 /**
@@ -627,7 +665,9 @@ export function cellOf(cluster: InventoryCluster, registry: InventoryRegistry, p
   // registry, and anonymous pull lets the cluster pull without any of its paths.
   const reach = registryReach(registry, registry.network);
   const unreachable = reach.unreachable ? { unreachable: reach.finding!.text } : {};
+  // Anonymous pull or a way of pulling: either way through the network's condition.
   const anonymous = reach.anonymous ? { anonymousPull: reach.anonymousText! } : {};
+  const condition = reach.condition ? { networkCondition: reach.condition } : {};
   const live = paths.filter((p) => LIVE.includes(p.state) && (p.kind !== 'roleAssignment' || p.honoured));
   if (live.length) {
     const ends = live.map((p) => pathEnd(p));
@@ -642,6 +682,7 @@ export function cellOf(cluster: InventoryCluster, registry: InventoryRegistry, p
       expiresAt: latest,
       ...unreachable,
       ...anonymous,
+      ...condition,
     };
   }
   // Only assignments whose acrbot access ran out still give pull: expired, with when it ended.
@@ -656,6 +697,7 @@ export function cellOf(cluster: InventoryCluster, registry: InventoryRegistry, p
       expiresAt: overdue.sort()[overdue.length - 1],
       ...unreachable,
       ...anonymous,
+      ...condition,
     };
   const ended = ENDED_ORDER.find((s) => paths.some((p) => p.state === s));
   // Only unhonoured assignments left: nothing works, and nothing ended either.
@@ -667,6 +709,7 @@ export function cellOf(cluster: InventoryCluster, registry: InventoryRegistry, p
     canPull: reach.anonymous,
     ...unreachable,
     ...anonymous,
+    ...condition,
   };
 }
 

@@ -87,6 +87,13 @@ export type PlannedRegistry = ResourceSummary & {
    * the requester are told.
    */
   unreachable?: string;
+  /**
+   * Set when, as planned, the network lets the cluster in only on a condition acrbot cannot see
+   * (an allowed outbound IP or subnet, a private endpoint): `check`'s warning, registry-reach.ts.
+   * The access pulls only if that holds, which the approver and the requester are told. Absent
+   * on plans stored before it was recorded (they show as they did).
+   */
+  networkCondition?: string;
 };
 
 /**
@@ -116,5 +123,6 @@ export function plannedRegistry(registry: RegistryInfo): PlannedRegistry {
     roleAssignmentMode: registry.roleAssignmentMode,
     ...(registry.tags && { tags: registry.tags }),
     ...(reach.unreachable && reach.finding && { unreachable: reach.finding.text }),
+    ...(reach.condition && { networkCondition: reach.condition }),
   };
 }

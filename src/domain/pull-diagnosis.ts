@@ -85,6 +85,12 @@ const SCOPE_WORDS: Record<RoleAssignmentPath['scopeLevel'], string> = {
   managementGroup: 'on a management group above it',
 };
 
+/**
+ * Most acrbot requests {@link originText} names: the line of one assignment shared by many
+ * clusters (or of one overdue after many grants) stays a line, not a card's worth of them.
+ */
+export const ORIGIN_MAX_REQUESTS = 5;
+
 /** "acrbot request R-… (approved by X, until DATE)" or "granted outside acrbot". */
 export function originText(path: PullPath): string {
   if (path.kind === 'roleAssignment' && path.origin === 'outside') return 'granted outside acrbot';
@@ -92,7 +98,14 @@ export function originText(path: PullPath): string {
   if (path.kind === 'roleAssignment' && requestsBehind(path).length === 0)
     return 'by acrbot, for a request of another tenant';
   const refs = path.kind === 'roleAssignment' ? requestsBehind(path) : [path.request];
-  return refs.map(requestText).join('; ');
+  const more = refs.length - ORIGIN_MAX_REQUESTS;
+  const ended = path.kind === 'roleAssignment' ? (path.endedRequests ?? 0) : 0;
+  return [
+    ...refs.slice(0, ORIGIN_MAX_REQUESTS).map(requestText),
+    ...(more > 0 ? [`and ${more} more acrbot request${more === 1 ? '' : 's'}`] : []),
+    // Earlier grants of the same assignment (its name is deterministic): counted, never named as holding it.
+    ...(ended ? [`${ended} earlier acrbot request${ended === 1 ? '' : 's'} for it ended`] : []),
+  ].join('; ');
 }
 
 /** "acrbot request R-… (approved by X, until DATE)", naming the cluster when it was for another one. */
@@ -122,6 +135,11 @@ function holds(ref: AcrbotRequestRef): boolean {
 export function shortTime(iso: string): string {
   return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 }
+
+/** Most pull secrets `check` lists one by one; the rest are counted (the tab lists them all). */
+export const CHECK_MAX_SECRETS = 10;
+/** Most pull secrets the verdict names. */
+const VERDICT_MAX_SECRETS = 3;
 
 function grantCommand(input: DiagnosisInput): string {
   return `@acrbot grant ${input.cluster.name} ${input.registry.name} REASON…`;
@@ -195,6 +213,8 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
     });
   }
 
+  let secretsListed = 0;
+  let secretsLeft = 0;
   for (const p of paths) {
     if (p.kind === 'endedGrant' && p.state === 'drifted')
       findings.push({
@@ -202,13 +222,26 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
         level: 'warn',
         text: `acrbot's grant ${p.request.requestId} (${p.roleName}) ${driftSentence(p.request)}; ${driftNotDone(p.request.driftReason, 'does')}.`,
       });
-    if (p.kind === 'pullSecret' && (p.state === 'active' || p.state === 'expiring'))
+    if (p.kind === 'pullSecret' && (p.state === 'active' || p.state === 'expiring')) {
+      // One namespace each: a cluster with a secret in every namespace would make a card Teams refuses.
+      if (secretsListed === CHECK_MAX_SECRETS) {
+        secretsLeft++;
+        continue;
+      }
+      secretsListed++;
       findings.push({
         topic: 'secret',
         level: 'info',
         text: `Pull secret ${p.secretName} in namespace ${p.namespace}: ${originText(p)}; only pods in that namespace that reference it${asServiceAccount(p)} use it.`,
       });
+    }
   }
+  if (secretsLeft)
+    findings.push({
+      topic: 'secret',
+      level: 'info',
+      text: `…and ${secretsLeft} more pull secret${secretsLeft === 1 ? '' : 's'} in other namespaces; the Access matrix tab lists them.`,
+    });
 
   const { unreachable, denyAll } = reach;
   if (reach.finding) findings.push({ topic: 'network', ...reach.finding });
@@ -270,15 +303,24 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
   const endingWith = lasting.flatMap(requestsBehind).filter((r) => holds(r) && r.expiresAt === end);
   const soonest = endingWith.find((r) => !r.clusterName)?.requestId;
   const borrowedFrom = end !== undefined && !soonest ? endingWith[0]?.clusterName : undefined;
-  // Only when the firewall's IP rules are the one way in: a private endpoint is another.
-  const firewall = reach.ipFiltered ? ', if its outbound IP is allowed by the firewall' : '';
+  // Only when one way in is left to the cluster, which acrbot cannot see: the firewall's IP rules
+  // (a private endpoint would be another), or a private endpoint (public access closed).
+  const firewall = reach.ipFiltered
+    ? ', if its outbound IP is allowed by the firewall'
+    : reach.endpointOnly
+      ? ', if its nodes reach it through a private endpoint'
+      : '';
   // Pods that reference a live pull secret pull without the node identity: a "cannot pull" verdict
   // is about the nodes only, and must say so rather than deny what those pods can do.
   const secrets = paths.filter(
     (p): p is PullSecretPath => p.kind === 'pullSecret' && (p.state === 'active' || p.state === 'expiring'),
   );
+  const secretsNamed = secrets
+    .slice(0, VERDICT_MAX_SECRETS)
+    .map((p) => `pull secret ${p.secretName} in namespace ${p.namespace}${asServiceAccount(p)}`);
+  const secretsMore = secrets.length - secretsNamed.length;
   const secretsText = secrets.length
-    ? ` Pods that reference ${secrets.map((p) => `pull secret ${p.secretName} in namespace ${p.namespace}${asServiceAccount(p)}`).join(', or ')} can pull through it.`
+    ? ` Pods that reference ${[...secretsNamed, ...(secretsMore > 0 ? [`one of ${secretsMore} more acrbot pull secrets`] : [])].join(', or ')} can pull through it.`
     : '';
   let verdict: string;
   let fix: string | undefined;

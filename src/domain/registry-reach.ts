@@ -16,6 +16,18 @@ export interface RegistryReach {
    * cluster pulls only if its outbound IP is allowed, which acrbot cannot see.
    */
   ipFiltered: boolean;
+  /**
+   * Set when public access is closed and private endpoints are the only way in: the cluster
+   * pulls only if its network reaches the registry through one of them, which acrbot cannot see.
+   */
+  endpointOnly: boolean;
+  /**
+   * `check`'s warning when the network lets the cluster in only on a condition acrbot cannot
+   * see (an allowed outbound IP or subnet, or a private endpoint its network resolves to):
+   * whatever gives pull, the cluster pulls only if that holds. Undefined when the network is
+   * open, closed to everything, or not known.
+   */
+  condition?: string;
   /** Anonymous pull is on and the registry can be reached: every cluster that reaches it can pull. */
   anonymous: boolean;
   /** `check`'s network finding; undefined when the network is not known. */
@@ -29,7 +41,7 @@ export function registryReach(
   registry: { name: string; loginServer: string },
   network: RegistryNetwork | undefined,
 ): RegistryReach {
-  if (!network) return { unreachable: false, denyAll: false, ipFiltered: false, anonymous: false };
+  if (!network) return { unreachable: false, denyAll: false, ipFiltered: false, endpointOnly: false, anonymous: false };
   const publicDisabled = network.publicNetworkAccess?.toLowerCase() === 'disabled';
   const deny = network.defaultAction?.toLowerCase() === 'deny';
   // The firewall's default action applies to every public address no IP rule allows: with Deny
@@ -75,8 +87,10 @@ export function registryReach(
     unreachable,
     denyAll,
     ipFiltered,
+    endpointOnly: (denyAll || publicDisabled) && !unreachable,
     anonymous,
     finding,
+    ...(finding.level === 'warn' && { condition: finding.text }),
     // Unreachable, "anyone who can reach it" is no one: said, or it reads as a way in.
     ...(network.anonymousPullEnabled && {
       anonymousText: `Anonymous pull is enabled: anyone who can reach ${registry.loginServer} can pull without a role${unreachable ? ' (nothing can reach it now)' : ''}.`,

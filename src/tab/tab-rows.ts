@@ -214,6 +214,10 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
     // anonymous pull the cluster pulls whatever its rows say.
     const cellNotes = [
       ...(cell.unreachable ? [`does not pull: ${cell.unreachable}`] : []),
+      // The network lets the cluster in only on a condition acrbot cannot see: its pull hangs on it.
+      ...(cell.canPull && cell.networkCondition
+        ? [`pulls only if the cluster's network gets through: ${cell.networkCondition}`]
+        : []),
       ...(cell.anonymousPull ? [cell.anonymousPull] : []),
     ];
     for (const path of cell.paths) {

@@ -185,6 +185,8 @@ function cellRow(cell: AccessCell, heading: string, subheading: string, networkS
     lines: [
       // First, so it is not cut: why none of the lines below gives pull.
       ...(network && cell.unreachable ? [inertText(cell.unreachable)] : []),
+      // The same place: what its pulling hangs on, which acrbot cannot see (as `check` says).
+      ...(network && cell.canPull && cell.networkCondition ? [inertText(conditionText(cell.networkCondition))] : []),
       ...limitLines(
         cell.paths.map((p) =>
           pathLine(p, cell.registry.resourceGroup, cell.registry.subscriptionId, cell.registry.roleAssignmentMode),
@@ -193,6 +195,11 @@ function cellRow(cell: AccessCell, heading: string, subheading: string, networkS
       ...(network && cell.anonymousPull ? [inertText(cell.anonymousPull)] : []),
     ],
   };
+}
+
+/** The network's condition on pulling, as the access cards say it (a row, or once under the title). */
+function conditionText(condition: string): string {
+  return `Pulls only if the cluster's network gets through: ${condition}`;
 }
 
 /** A registry the cluster pulls from anonymously only (it has no way of its own there). */
@@ -278,7 +285,11 @@ export function registryAccessCard(report: RegistryAccessReport, sandbox: boolea
   // does. It is the registry's, the same for every cluster: said once, under the title, and the
   // rows keep only their state label.
   const reach = registryReach(registry, registry.network);
-  const network = reach.unreachable ? reach.finding!.text : reach.anonymous ? reach.anonymousText : undefined;
+  const network = reach.unreachable
+    ? reach.finding!.text
+    : [reach.anonymous ? reach.anonymousText : undefined, reach.condition ? conditionText(reach.condition) : undefined]
+        .filter(Boolean)
+        .join(' ') || undefined;
   return card({
     sandbox,
     title: `Who can pull from ${registry.name}`,
@@ -294,11 +305,22 @@ export function registryAccessCard(report: RegistryAccessReport, sandbox: boolea
     emptyText: reach.anonymous
       ? `No cluster in the subscriptions acrbot manages pulls from ${registry.name} through a role or an acrbot pull secret.`
       : `No cluster in the subscriptions acrbot manages can pull from ${registry.name}.`,
-    notes: [
-      ...incompleteNote(report.incomplete),
-      ...report.unresolvedClusters.map((u) => errorText(`Not checked: ${u.problem}`)),
-    ],
+    notes: [...incompleteNote(report.incomplete), ...unresolvedNotes(report.unresolvedClusters)],
   });
+}
+
+/** Most "Not checked" notes one card lists; the rest are counted (the tab names them all). */
+export const ACCESS_CARD_MAX_UNRESOLVED = 5;
+
+/** One note per cluster whose identity could not be read, up to {@link ACCESS_CARD_MAX_UNRESOLVED}. */
+function unresolvedNotes(unresolved: RegistryAccessReport['unresolvedClusters']): string[] {
+  const more = unresolved.length - ACCESS_CARD_MAX_UNRESOLVED;
+  return [
+    ...unresolved.slice(0, ACCESS_CARD_MAX_UNRESOLVED).map((u) => errorText(`Not checked: ${u.problem}`)),
+    ...(more > 0
+      ? [`…and ${more} more cluster${more === 1 ? '' : 's'} not checked; the Access matrix tab lists them.`]
+      : []),
+  ];
 }
 
 /** `access` alone: the user's own grants and secrets. */

@@ -190,13 +190,27 @@ function flowFacts(grant: PolicyRule | undefined, secret: PairRules['secret'], m
   const kinds = sameSecretRules(secret.token, secret.sp)
     ? [['Pull secrets', secret.token] as const]
     : SECRET_KINDS.map((kind) => [`Pull secrets (${KIND_NAMES[kind]})`, secret[kind]] as const);
+  // Each namespace rule named for the first time brings all its facts: a policy with a rule per
+  // team's namespace would make a card Teams refuses. The first ones are listed, the rest counted.
+  let namespaceSections = 0;
   for (const [label, rules] of kinds) {
-    for (const { namespaces, rule } of rules.byNamespace)
+    const shownHere = rules.byNamespace.slice(0, Math.max(0, POLICY_CARD_MAX_NAMESPACE_RULES - namespaceSections));
+    namespaceSections += shownHere.length;
+    for (const { namespaces, rule } of shownHere)
       section(`${label} in namespace ${inertText(namespaces.join(', '))}`, rule);
+    const more = rules.byNamespace.length - shownHere.length;
+    if (more > 0)
+      facts.push({
+        label: `${label} in ${more} more namespace pattern${more === 1 ? '' : 's'}`,
+        value: 'their rules are not listed here; the policy file names them',
+      });
     section(rules.byNamespace.length ? `${label} in other namespaces` : label, rules.otherwise);
   }
   return facts;
 }
+
+/** Most namespace-scoped pull-secret rules the policy card lists (across credential kinds). */
+export const POLICY_CARD_MAX_NAMESPACE_RULES = 8;
 
 /** How cards name a secret's credential kind. */
 const KIND_NAMES: Record<SecretCredentialKind, string> = { token: 'ACR token', sp: 'service principal' };

@@ -166,7 +166,16 @@ export function planFacts(request: AccessRequest): Fact[] {
             value: `When this was requested: ${plan.registry.unreachable} Until the cluster can reach the registry, this access pulls nothing.`,
           },
         ]
-      : []),
+      : plan.registry.networkCondition
+        ? [
+            {
+              // The network lets the cluster in only on a condition acrbot cannot see: approved,
+              // the access pulls only if it holds (the outcome says so again).
+              label: 'Network',
+              value: `When this was requested: ${plan.registry.networkCondition} acrbot cannot check that, so this access pulls only if the cluster's network gets through.`,
+            },
+          ]
+        : []),
   ];
   if (plan.kind === 'grant') {
     common.push(
@@ -513,6 +522,10 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
       : '';
   // Granted, but as planned no network reaches the registry: not a success to celebrate.
   const unreachable = ok && !extended ? plan.registry.unreachable : undefined;
+  // The network lets the cluster in only on a condition acrbot cannot see (an allowed IP, a
+  // private endpoint): the hint must not promise a pull (absent on plans stored before it was).
+  const netCondition = plan.registry.unreachable ? undefined : plan.registry.networkCondition;
+  const onlyIf = netCondition ? ", but only if the cluster's network reaches the registry" : '';
   return renderCard('outcome', {
     sandbox: request.sandbox,
     nextSteps: ok && !outcome?.alreadyPresent ? nextSteps(request) : '',
@@ -536,18 +549,19 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
     facts,
     hasSnippet: ok && !extended,
     snippetHint:
-      plan.kind === 'grant'
+      (plan.kind === 'grant'
         ? plan.registry.unreachable
           ? `Once the cluster can reach the registry, pods in ${plan.cluster.name} pull from ${plan.registry.loginServer} with no imagePullSecrets.`
           : outcome?.alreadyPresent
-            ? `Pods in ${plan.cluster.name} can pull from ${plan.registry.loginServer}; no imagePullSecrets needed.`
+            ? `Pods in ${plan.cluster.name} ${netCondition ? 'pull' : 'can pull'} from ${plan.registry.loginServer}${onlyIf}; no imagePullSecrets needed.`
             : // A new role assignment takes effect once Azure has replicated it (usually minutes, at
               // worst half an hour): a pull failing at once is not a failed grant. `check` reads
               // the assignment, so it shows it at once; it is the tool once that time has passed.
-              `Pods in ${plan.cluster.name} can pull from ${plan.registry.loginServer} once Azure has applied the role (usually within minutes); no imagePullSecrets needed. If pulls still fail after 30 minutes: @acrbot check ${plan.cluster.name} ${plan.registry.name}.`
+              `Pods in ${plan.cluster.name} ${netCondition ? 'pull' : 'can pull'} from ${plan.registry.loginServer} once Azure has applied the role (usually within minutes)${onlyIf}; no imagePullSecrets needed. If pulls still fail after 30 minutes: @acrbot check ${plan.cluster.name} ${plan.registry.name}.`
         : viaServiceAccount
-          ? `Pods in namespace ${plan.namespace} that run as service account ${inertText(plan.serviceAccount ?? '')} pull with the secret; no imagePullSecrets needed.`
-          : `Reference the secret from pods in namespace ${plan.namespace}.`,
+          ? `Pods in namespace ${plan.namespace} that run as service account ${inertText(plan.serviceAccount ?? '')} pull with the secret${onlyIf}; no imagePullSecrets needed.`
+          : `Reference the secret from pods in namespace ${plan.namespace}${onlyIf ? `; they pull${onlyIf}` : ''}.`) +
+      (netCondition ? ` When this was requested: ${netCondition}` : ''),
     snippet,
     // Clients without CodeBlock fall back to one monospace line per row; non-breaking spaces keep the YAML indentation.
     // Those rows are TextBlocks, markdown like any other (monospace is only their font): the

@@ -27,7 +27,7 @@ export class AccessHandlers {
   constructor(private readonly services: BotServices) {}
 
   private async reply(ctx: TurnContext, card: AdaptiveCardJson): Promise<void> {
-    await sendCard(ctx, card);
+    await sendCard(ctx, card, this.services.log);
   }
 
   /**

@@ -59,7 +59,7 @@ export class InfoHandlers {
   constructor(private readonly services: BotServices) {}
 
   private async reply(ctx: TurnContext, card: AdaptiveCardJson): Promise<void> {
-    await sendCard(ctx, card);
+    await sendCard(ctx, card, this.services.log);
   }
 
   /**
@@ -245,7 +245,7 @@ export class InfoHandlers {
     const viewers = (posted as { refresh?: { userIds?: string[] } }).refresh?.userIds ?? [];
     // The caller first: the views are capped (MAX_CARD_VIEWERS), and they asked for this copy.
     const card = ctx.activity.from?.id ? withViewers(posted, [ctx.activity.from.id, ...viewers]) : posted;
-    const sent = await sendCard(ctx, card);
+    const sent = await sendCard(ctx, card, this.services.log);
     if (sent?.id) await messenger.track(ctx, request.id, sent.id, 'approver');
   }
 

@@ -497,7 +497,7 @@ export class LifecycleHandler {
   }
 
   private async reply(ctx: TurnContext, card: AdaptiveCardJson): Promise<void> {
-    await sendCard(ctx, card);
+    await sendCard(ctx, card, this.services.log);
   }
 }
 

@@ -55,18 +55,18 @@ export class PauseHandler {
         const withReason = inForce
           ? readByApprovers(ctx, this.services) && (await requests.mayReadAudit(identity.actor))
           : false;
-        await sendCard(ctx, pauseStateCard(inForce, withReason, settings.sandbox));
+        await sendCard(ctx, pauseStateCard(inForce, withReason, settings.sandbox), this.services.log);
         return;
       }
       if (afterQuestion) {
-        await sendCard(ctx, answerLikeCommandCard(settings.sandbox));
+        await sendCard(ctx, answerLikeCommandCard(settings.sandbox), this.services.log);
         return;
       }
       const result = await pauses.pause(identity, reason);
-      await sendCard(ctx, pausedCard(result, readByApprovers(ctx, this.services), settings.sandbox));
+      await sendCard(ctx, pausedCard(result, readByApprovers(ctx, this.services), settings.sandbox), this.services.log);
       if (result.applied) await this.announce(ctx, pausedCard(result, true, settings.sandbox));
     } catch (err) {
-      await sendCard(ctx, errorCardFor(this.services, err, 'Could not pause new access'));
+      await sendCard(ctx, errorCardFor(this.services, err, 'Could not pause new access'), this.services.log);
     }
   }
 
@@ -83,9 +83,10 @@ export class PauseHandler {
         inForce
           ? resumeConfirmCard(inForce, checked, withReason, settings.sandbox, identity.actor)
           : resumedCard({ lifted: undefined, inForce: undefined }, withReason, settings.sandbox),
+        this.services.log,
       );
     } catch (err) {
-      await sendCard(ctx, errorCardFor(this.services, err, 'Could not resume new access'));
+      await sendCard(ctx, errorCardFor(this.services, err, 'Could not resume new access'), this.services.log);
     }
   }
 

@@ -23,7 +23,7 @@ export class PolicyHandler {
     cluster: string | undefined,
     registry: string | undefined,
   ): Promise<void> {
-    await sendCard(ctx, await this.card(identity, cluster, registry));
+    await sendCard(ctx, await this.card(identity, cluster, registry), this.services.log);
   }
 
   /**

@@ -132,7 +132,7 @@ export class RequestHandler {
       this.services.log.warn({ err: indicatorErr }, 'typing indicator failed; the answer is sent anyway'),
     );
     if (prepared.kind === 'card') {
-      await sendCard(ctx, prepared.card);
+      await sendCard(ctx, prepared.card, this.services.log);
       return;
     }
     const { messenger } = this.services;
