@@ -113,9 +113,11 @@ export interface RoleAssignmentPath {
    * acrbot requests behind the assignment whose access ended, left out of `requests` and
    * `sharedRequests` while a live one holds it: the assignment's name is deterministic, so every
    * re-grant of the role to the identity makes the same one, and the ended grants would otherwise
-   * read as holding it (and grow its line without bound). Absent when none was left out.
+   * read as holding it (and grow its line without bound): cards say only how many. Their ids, so
+   * that a reader of one tenant counts only their own (tenant-boundary.ts). Absent when none was
+   * left out.
    */
-  endedRequests?: number;
+  endedRequestIds?: string[];
   state: AccessState;
 }
 
@@ -532,7 +534,7 @@ function pathsFor(
       origin: refs.length || shared.length ? 'acrbot' : 'outside',
       requests: refs,
       ...(shared.length && { sharedRequests: shared }),
-      ...(ended && { endedRequests: ended }),
+      ...(ended.length && { endedRequestIds: ended }),
       state: assignmentState([...refs, ...shared]),
     });
   }
@@ -590,15 +592,13 @@ function pathsFor(
 function holdingRefs(
   own: AcrbotRequestRef[],
   shared: AcrbotRequestRef[],
-): { own: AcrbotRequestRef[]; shared: AcrbotRequestRef[]; ended: number } {
+): { own: AcrbotRequestRef[]; shared: AcrbotRequestRef[]; ended: string[] } {
   const holds = (r: AcrbotRequestRef) => isLiveRef(r) || Boolean(r.revokingSince);
-  if (![...own, ...shared].some(holds)) return { own, shared, ended: 0 };
-  const keptOwn = own.filter(holds);
-  const keptShared = shared.filter(holds);
+  if (![...own, ...shared].some(holds)) return { own, shared, ended: [] };
   return {
-    own: keptOwn,
-    shared: keptShared,
-    ended: own.length + shared.length - keptOwn.length - keptShared.length,
+    own: own.filter(holds),
+    shared: shared.filter(holds),
+    ended: [...own, ...shared].filter((r) => !holds(r)).map((r) => r.requestId),
   };
 }
 

@@ -99,7 +99,7 @@ export function originText(path: PullPath): string {
     return 'by acrbot, for a request of another tenant';
   const refs = path.kind === 'roleAssignment' ? requestsBehind(path) : [path.request];
   const more = refs.length - ORIGIN_MAX_REQUESTS;
-  const ended = path.kind === 'roleAssignment' ? (path.endedRequests ?? 0) : 0;
+  const ended = path.kind === 'roleAssignment' ? (path.endedRequestIds?.length ?? 0) : 0;
   return [
     ...refs.slice(0, ORIGIN_MAX_REQUESTS).map(requestText),
     ...(more > 0 ? [`and ${more} more acrbot request${more === 1 ? '' : 's'}`] : []),

@@ -60,9 +60,22 @@ function pathShown(path: PullPath, shows: (requestId: string) => boolean): PullP
   if (path.kind !== 'roleAssignment') return shows(path.request.requestId) ? path : undefined;
   const requests = path.requests.filter((r) => shows(r.requestId));
   const shared = (path.sharedRequests ?? []).filter((r) => shows(r.requestId));
-  if (requests.length === path.requests.length && shared.length === (path.sharedRequests?.length ?? 0)) return path;
-  const { sharedRequests: _hidden, ...rest } = path;
-  const narrowed = { ...rest, requests, ...(shared.length && { sharedRequests: shared }) };
+  // The ended ones are only counted on cards, but a count of another tenant's would tell how much
+  // access that tenant held: only the reader's own are counted.
+  const ended = (path.endedRequestIds ?? []).filter(shows);
+  if (
+    requests.length === path.requests.length &&
+    shared.length === (path.sharedRequests?.length ?? 0) &&
+    ended.length === (path.endedRequestIds?.length ?? 0)
+  )
+    return path;
+  const { sharedRequests: _hidden, endedRequestIds: _ended, ...rest } = path;
+  const narrowed = {
+    ...rest,
+    requests,
+    ...(shared.length && { sharedRequests: shared }),
+    ...(ended.length && { endedRequestIds: ended }),
+  };
   // Every request behind it is hidden, but the assignment is in Azure and pulls: active, as the
   // tab shows it (its own state would tell when another tenant's access ends).
   return requests.length || shared.length ? narrowed : { ...narrowed, state: 'active' };
