@@ -37,7 +37,14 @@ export type InventoryCluster = Pick<ClusterInfo, 'id' | 'name' | 'subscriptionId
 /** A registry as the inventory names it. */
 export type InventoryRegistry = Pick<
   RegistryInfo,
-  'id' | 'name' | 'subscriptionId' | 'resourceGroup' | 'loginServer' | 'roleAssignmentMode' | 'network'
+  | 'id'
+  | 'name'
+  | 'subscriptionId'
+  | 'resourceGroup'
+  | 'loginServer'
+  | 'roleAssignmentMode'
+  | 'network'
+  | 'provisioningState'
 >;
 
 /** The identity a cluster pulls with (PRODUCT facts: kubelet identity, or the cluster's service principal). */

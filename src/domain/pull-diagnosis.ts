@@ -28,7 +28,7 @@ import { asSentence } from './text';
 
 /** One line of the diagnosis. */
 export interface DiagnosisFinding {
-  topic: 'identity' | 'role' | 'abac' | 'network' | 'anonymous' | 'expiry' | 'secret' | 'drift';
+  topic: 'identity' | 'registry' | 'role' | 'abac' | 'network' | 'anonymous' | 'expiry' | 'secret' | 'drift';
   /** `ok` supports pulling, `warn` may stop it, `fail` stops it, `info` is context. */
   level: 'ok' | 'warn' | 'fail' | 'info';
   text: string;
@@ -166,6 +166,15 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
       text: input.identityProblem ?? `acrbot could not determine the identity ${cluster.name} pulls with.`,
     });
   }
+
+  // A registry ARM is deleting still answers pulls until it is gone, and takes every way of
+  // pulling from it (role assignments on it, tokens) with it; nothing can be requested there.
+  if (registry.provisioningState === 'Deleting')
+    findings.push({
+      topic: 'registry',
+      level: 'warn',
+      text: `Registry ${registry.name} is being deleted (provisioningState Deleting): pulls from it will stop, and every way of pulling from it goes with it; acrbot refuses requests for it.`,
+    });
 
   const roles = paths.filter((p): p is RoleAssignmentPath => p.kind === 'roleAssignment');
   const working = roles.filter((p) => p.honoured);

@@ -572,6 +572,8 @@ export function toRegistry(r: RegistryInfo): InventoryRegistry {
     roleAssignmentMode: r.roleAssignmentMode,
     // Whether anything can reach it, and anonymous pull: `access` must say what `check` says.
     ...(r.network && { network: r.network }),
+    // A registry being deleted: `check` says so (pull-diagnosis.ts).
+    ...(r.provisioningState && { provisioningState: r.provisioningState }),
   };
 }
 

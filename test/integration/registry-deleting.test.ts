@@ -141,4 +141,13 @@ describe('requests on a registry that is being deleted', () => {
     expect(done.state).toBe('succeeded');
     expect(arm.state.listTokens(contosoId)).toHaveLength(1);
   });
+
+  test('check says the registry is being deleted and that requests for it are refused', async () => {
+    h = await startHarness();
+    setState(h, 'Deleting');
+    const text = await say(h, 'check aks-prod contosoacr', /contosoacr/);
+    expect(text).toContain(
+      'Registry contosoacr is being deleted (provisioningState Deleting): pulls from it will stop, and every way of pulling from it goes with it; acrbot refuses requests for it.',
+    );
+  });
 });
