@@ -96,9 +96,11 @@ export async function tellOutcome(telling: OutcomeTelling, request: AccessReques
     targetIds: [request.plan.cluster.id, request.plan.registry.id],
     action: OUTCOME_TOLD,
     outcome: 'sent',
+    // What was done, not what Teams did with it: a card or message Teams refused is logged by
+    // the messenger, which never throws, and is not sent again from here.
     detail: followUpFailed
-      ? 'cards updated and the requester told; the follow-up after them failed (logged)'
-      : 'cards updated and the requester told',
+      ? 'cards and the outcome message sent to Teams (a refusal is logged); the follow-up after them failed (logged)'
+      : 'cards and the outcome message sent to Teams (a refusal is logged)',
     idempotencyKey: outcomeToldKey(request.id),
   };
   try {
@@ -202,16 +204,19 @@ export class OutcomeNet {
   }
 
   /**
-   * `owed` when `id`'s trail has a final entry of this release (keyed by {@link outcomeEntryKey})
-   * written within the lookback and no {@link OUTCOME_TOLD}; `told` when it has the mark;
-   * `none` otherwise (an older run, or one that ended before the mark existed).
+   * `owed` when `id`'s last final entry is of this release (keyed by {@link outcomeEntryKey}),
+   * written within the lookback, and there is no {@link OUTCOME_TOLD}; `told` when it has the mark;
+   * `none` otherwise (an older run, or one that ended before the mark existed, or one an older
+   * release finished after this release's attempt stopped: that release told it, without a mark).
    */
   private async markOwed(id: string, now: number): Promise<'owed' | 'told' | 'none'> {
     const entries = await this.ports.audit.forRequest(id);
     if (entries.some((e) => e.idempotencyKey === outcomeToldKey(id))) return 'told';
     const prefix = outcomeEntryPrefix(id);
-    const ended = entries.findLast((e) => e.idempotencyKey?.startsWith(prefix));
-    return ended && now - Date.parse(ended.ts) <= OUTCOME_NET_LOOKBACK_MS ? 'owed' : 'none';
+    const ended = entries.findLast((e) => e.action === 'request.succeeded' || e.action === 'request.failed');
+    return ended?.idempotencyKey?.startsWith(prefix) && now - Date.parse(ended.ts) <= OUTCOME_NET_LOOKBACK_MS
+      ? 'owed'
+      : 'none';
   }
 
   /**

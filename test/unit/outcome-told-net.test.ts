@@ -108,7 +108,7 @@ describe('the mark a run writes once its outcome is told', () => {
     expect(entries[1]!.idempotencyKey).toMatch(new RegExp(`^request\\.outcome:${ID}:`));
     expect(entries[2]).toMatchObject({
       idempotencyKey: `request.outcome.told:${ID}`,
-      detail: 'cards updated and the requester told',
+      detail: 'cards and the outcome message sent to Teams (a refusal is logged)',
     });
     await t.instance('B').executor.tellUntoldOutcomes();
     await executor.tellUntoldOutcomes();
@@ -123,7 +123,8 @@ describe('the mark a run writes once its outcome is told', () => {
     await a.executor.schedule(ID);
     expect((await t.audit.forRequest(ID)).at(-1)).toMatchObject({
       action: 'request.outcome.told',
-      detail: 'cards updated and the requester told; the follow-up after them failed (logged)',
+      detail:
+        'cards and the outcome message sent to Teams (a refusal is logged); the follow-up after them failed (logged)',
     });
     const b = t.instance('B');
     await b.executor.tellUntoldOutcomes();
@@ -207,7 +208,7 @@ describe('the net for outcomes saved but not told', () => {
     expect((await t.trail()).filter((x) => x.startsWith('request.outcome.told'))).toHaveLength(1);
   });
 
-  test('runs that ended before the mark existed, more than a day ago, or are being revoked are not told again', async () => {
+  test('runs that ended before the mark existed, more than a day ago, finished by an older release, or are being revoked are not told again', async () => {
     const t = setup();
     const ended = (id: string, overrides: Partial<AccessRequest> = {}) =>
       t.store.create(
@@ -233,6 +234,11 @@ describe('the net for outcomes saved but not told', () => {
     // Owing, recent, but its revocation began: the end's notice tells the requester.
     await ended('R-REVOKING', { access: { revokingSince: t.clock.now().toISOString() } });
     await finalEntry('R-REVOKING', outcomeEntryKey('R-REVOKING'));
+    // This release's attempt wrote its keyed final entry and stopped; an older release (no mark,
+    // its own final entry under a random key) finished the run and told it during the rollout.
+    await ended('R-ROLLOUT1');
+    await finalEntry('R-ROLLOUT1', outcomeEntryKey('R-ROLLOUT1'));
+    await finalEntry('R-ROLLOUT1', '6b1f2c9e-0000-4000-8000-000000000002');
     // Owing and recent: the only one told.
     await ended('R-OWING001', { updatedAt: t.clock.now().toISOString() });
     await finalEntry('R-OWING001', outcomeEntryKey('R-OWING001'));
