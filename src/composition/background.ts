@@ -94,9 +94,6 @@ async function startTheRest(deps: BackgroundDeps, cleanups: Promise<void>): Prom
     async (id) => (await stores.schedule.get(id)) !== undefined,
   );
   if (reviews) log.warn({ reviews }, 'scheduled missing break-glass review jobs');
-  // Decisions a stopped process left half done (a break-glass Reject stored, not audited or not
-  // revoked): finished before the scheduler starts (review-reject-net.ts); never throws.
-  await flows.requests.finishStoredDecisions();
   // The drift check's first run; later runs are scheduled by the job itself (a restart does not postpone it).
   if (!(await stores.schedule.get(DRIFT_JOB_ID)))
     await scheduler.schedule({ id: DRIFT_JOB_ID, kind: 'drift.check', dueAt: flows.drift.nextRunAt() });
@@ -124,6 +121,10 @@ async function startTheRest(deps: BackgroundDeps, cleanups: Promise<void>): Prom
     .catch((err: unknown) =>
       log.error({ err }, 'scheduling lost access end jobs failed; the next drift check tries again'),
     );
+  // Decisions a stopped process left half done (a break-glass Reject stored, not audited or not
+  // revoked; review-reject-net.ts): likewise in the background, as it reads active and rejected
+  // requests and their trails; never throws; awaited by the stop.
+  const decisions = flows.requests.finishStoredDecisions();
   scheduler.start();
   // Executions whose instance died are taken over once their lease expired (G13 with many
   // instances); a run held by a live instance is skipped by its lease.
@@ -143,6 +144,6 @@ async function startTheRest(deps: BackgroundDeps, cleanups: Promise<void>): Prom
     process.off('SIGHUP', reloadPolicy);
     flows.policies.close();
     await scheduler.stop();
-    await Promise.all([lostEnds, cleanups]);
+    await Promise.all([lostEnds, decisions, cleanups]);
   };
 }

@@ -198,7 +198,7 @@ export function createFlows(
     },
   );
   // A break-glass grant rejected in review is revoked at once by the lifecycle (G17, G18).
-  requests.useRevocation((request, by, reason) => lifecycle.revokeSoon(request, by, reason));
+  requests.useRevocation((request, by, reason, options) => lifecycle.revokeSoon(request, by, reason, options));
   const executor = new Executor(
     stores.requests,
     stores.audit,

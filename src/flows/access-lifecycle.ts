@@ -497,9 +497,16 @@ export class AccessLifecycle {
   /**
    * A confirmed revoke: the request's `access.expire` job is moved to now with who and why,
    * then run at once under its lease (failures retried and reported like expiry).
+   * `options.idempotencyKey`: as {@link scheduleRevoke}'s (a break-glass review's revoke, asked
+   * for by its click or by the net that finishes it after a crash).
    */
-  async revokeSoon(request: AccessRequest, by: Actor, reason: string | undefined): Promise<void> {
-    const run = await this.scheduleRevoke(request, by, reason);
+  async revokeSoon(
+    request: AccessRequest,
+    by: Actor,
+    reason: string | undefined,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<void> {
+    const run = await this.scheduleRevoke(request, by, reason, options);
     await run();
   }
 

@@ -51,7 +51,14 @@ import { type PauseReader, pausedRefusal } from './access-pause';
 import { extendedAccessGone } from './access-lease';
 import { undoUnaudited, updateUndoingUnseen } from './unaudited-undo';
 import { pendingCapMessage } from './request-gate';
-import { finishStoredDecisions, finishStoredReview, reviewEntryKey, type ReviewNetPorts } from './review-reject-net';
+import {
+  DecisionNet,
+  endJobIdOf,
+  finishStoredReview,
+  reviewEntryKey,
+  type ReviewNetPorts,
+  reviewRevokeKey,
+} from './review-reject-net';
 import {
   listPending,
   listReviewsOwed,
@@ -178,6 +185,17 @@ export interface JobScheduling {
    */
   withIdPrefix?(prefix: string, limit: number): Promise<ScheduledJob[]>;
 }
+
+/**
+ * The lifecycle's revocation as a break-glass review asks for it (`AccessLifecycle.revokeSoon`):
+ * `options.idempotencyKey` keys its `access.revoke.requested`, one per review.
+ */
+export type BreakGlassRevocation = (
+  request: AccessRequest,
+  by: Actor,
+  reason: string,
+  options?: { idempotencyKey?: string },
+) => Promise<void>;
 
 /** The `breakglass.review` job of a break-glass request (reported again daily until reviewed). */
 export function breakGlassReviewJobId(requestId: string): string {
@@ -963,6 +981,7 @@ export class RequestService {
     if (awaitingReview(request)) return this.reviewNow(request, input.acting, input.approve, reason);
     // Reviewed already, by a click whose process stopped before the entry or the revocation
     // (review-reject-net.ts): this click finishes it, whoever clicks; it decides nothing new.
+    // Not a review stored moments ago: its click may still be on it (CLICK_GRACE_MS).
     const finished = await this.finishReviewAtClick(request, input.acting);
     if (finished) return finished;
     if (request.state !== 'pending') {
@@ -1427,7 +1446,7 @@ export class RequestService {
       log: this.log,
       reviewJobId: breakGlassReviewJobId,
       reviewEntry: (reviewed) => this.reviewEntry(reviewed, reviewed.tenantId),
-      // As its click revokes: by the reviewer, for the reason they gave.
+      // As its click revokes: by the reviewer, for the reason they gave, under the review's key.
       revoke: (rejected) =>
         this.revokeBreakGlass(
           rejected,
@@ -1440,7 +1459,8 @@ export class RequestService {
   /**
    * A click on a break-glass request whose stored review was left half done (its process stopped
    * before the entry, or before the revocation): finishes it (finishStoredReview) and tells the
-   * clicker so, with the click audited as a late one. Undefined when nothing was left to do.
+   * clicker so, with the click audited as a late one. Undefined when this click wrote nothing: the
+   * review was finished, or is young enough for its own click to be finishing it still.
    */
   private async finishReviewAtClick(
     request: AccessRequest,
@@ -1473,17 +1493,29 @@ export class RequestService {
   /**
    * The net for decisions a stopped process left half done (review-reject-net.ts): stored
    * break-glass reviews finished (entry, revocation of a rejected grant), plain rejections given
-   * their missing entry. Run at start and with `drift.check` (`atMostEveryMs`: at most that often
-   * on this instance). Never throws: a failed pass is logged and the next one tries again.
+   * their missing entry. Run at start (not awaited: the start's stop awaits it) and with
+   * `drift.check` (`atMostEveryMs`: at most that often on this instance). One pass at a time: a
+   * call while one runs gets that one. Never throws: a failed pass is logged and the next one
+   * tries again.
    */
-  async finishStoredDecisions(options: { atMostEveryMs?: number } = {}): Promise<void> {
+  finishStoredDecisions(options: { atMostEveryMs?: number } = {}): Promise<void> {
+    if (this.netRun) return this.netRun;
     const now = this.clock.now().getTime();
-    if (options.atMostEveryMs !== undefined && now - (this.lastNetPass ?? -Infinity) < options.atMostEveryMs) return;
+    if (options.atMostEveryMs !== undefined && now - (this.lastNetPass ?? -Infinity) < options.atMostEveryMs)
+      return Promise.resolve();
     this.lastNetPass = now;
+    const run = this.decisionNetPass().finally(() => (this.netRun = undefined));
+    this.netRun = run;
+    return run;
+  }
+
+  /** One pass of the net for {@link finishStoredDecisions}, its findings logged; never throws. */
+  private async decisionNetPass(): Promise<void> {
     try {
-      const pass = await finishStoredDecisions(this.reviewNetPorts());
-      // A request whose follow-up failed (logged) is tried again at the next drift check.
-      if (pass.failed > 0) this.lastNetPass = undefined;
+      const pass = await (this.decisionNet ??= new DecisionNet(this.reviewNetPorts())).pass();
+      // A request whose follow-up failed (logged), or whose review was left to a click that may
+      // still be on it, is looked at again at the next drift check.
+      if (pass.failed > 0 || pass.held.length > 0) this.lastNetPass = undefined;
       if (pass.reviews.length + pass.rejections.length > 0)
         this.log.warn(
           { reviews: pass.reviews, rejections: pass.rejections },
@@ -1501,15 +1533,34 @@ export class RequestService {
   /** When this instance's last pass of {@link finishStoredDecisions} began (its drift-time bound). */
   private lastNetPass?: number;
 
-  /** Revokes a rejected break-glass grant at once, or records that this build cannot yet. */
+  /** The pass of {@link finishStoredDecisions} running now, if any. */
+  private netRun?: Promise<void>;
+
+  /** The net, made on first use (what it remembers between passes is this instance's). */
+  private decisionNet?: DecisionNet;
+
+  /**
+   * Revokes a rejected break-glass grant at once, or records that this build cannot yet; false,
+   * asking nothing, when a fresh read finds it revoked or being revoked, or its end job already
+   * carrying a revoke (another instance's net, or its click, asked first). Its click and the net
+   * (review-reject-net.ts) both call it: the entry is keyed by the review (reviewRevokeKey), so
+   * two that pass the read at once still write one `access.revoke.requested`.
+   */
   private async revokeBreakGlass(
     request: AccessRequest,
     acting: ActingContext,
     reason: string | undefined,
-  ): Promise<void> {
+  ): Promise<boolean> {
+    const current = await this.store.get(request.id);
+    if (!current || current.state !== 'succeeded' || isBeingRevoked(current)) return false;
+    const endJob = await this.jobs?.get(endJobIdOf(request.id));
+    if ((endJob?.payload as { by?: unknown } | undefined)?.by) return false;
+    const idempotencyKey = reviewRevokeKey(current);
     if (this.revocation) {
-      await this.revocation(request, acting.actor, `break-glass rejected in review: ${reason ?? ''}`.trim());
-      return;
+      await this.revocation(current, acting.actor, `break-glass rejected in review: ${reason ?? ''}`.trim(), {
+        idempotencyKey,
+      });
+      return true;
     }
     await this.record({
       actor: ruleActor(BREAK_GLASS_RULE_ID),
@@ -1521,13 +1572,19 @@ export class RequestService {
       detail: 'no revocation is wired in this process: remove the access by hand',
       ruleId: request.policy?.ruleId,
       policyHash: request.policy?.policyHash,
+      // Once per review: the net does not ask again for what this entry already told.
+      idempotencyKey,
     });
+    return true;
   }
 
-  private revocation?: (request: AccessRequest, by: Actor, reason: string) => Promise<void>;
+  private revocation?: BreakGlassRevocation;
 
-  /** Wires the lifecycle's revocation (break-glass rejected in review revokes at once). */
-  useRevocation(revoke: (request: AccessRequest, by: Actor, reason: string) => Promise<void>): void {
+  /**
+   * Wires the lifecycle's revocation (break-glass rejected in review revokes at once): its
+   * `access.revoke.requested` is to carry `options.idempotencyKey` (`scheduleRevoke`'s).
+   */
+  useRevocation(revoke: BreakGlassRevocation): void {
     this.revocation = revoke;
   }
 

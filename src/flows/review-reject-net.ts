@@ -14,8 +14,13 @@
  * whose own entry failed undoes its decision conditionally on the version it wrote
  * (unaudited-undo.ts), so that undo and this entry cannot both happen. Only acrbot's own records
  * decide (the store, the trail, the schedule), never anything read in Azure.
+ *
+ * A live click is never raced: a decision younger than {@link CLICK_GRACE_MS} is left to its
+ * click (a slow store between its entry and its revocation is no stopped process), and the
+ * revocation is asked for under a key of the review ({@link reviewRevokeKey}), so a click and a
+ * pass that both ask anyway write one `access.revoke.requested`.
  */
-import type { AuditEvent } from '../domain/audit-chain';
+import type { AuditEntry, AuditEvent } from '../domain/audit-chain';
 import { reviewedUseOnly } from '../domain/break-glass-review';
 import { mapAtMost } from '../domain/bounded-map';
 import type { AuditLog, Clock, RequestStore, ScheduledJob } from '../domain/ports';
@@ -33,10 +38,14 @@ import { WAITING_SCAN_LIMIT } from './waiting-for-approvers';
 export const REVIEW_NET_RECHECK_MS = 3_600_000;
 
 /**
- * A plain rejection younger than this is left alone: its click may still be writing its own
- * (unkeyed) entry, and a second one would say it was rejected twice.
+ * A decision younger than this is left to its click, which may still be writing it: a plain
+ * rejection's own (unkeyed) entry, a second one saying it was rejected twice; a review's entry,
+ * its revocation, or the revocation's job (written after its entry). A click holds no lease to
+ * ask about; this is well past ACRBOT_LEASE_TTL's 60 s default, after which a silent holder of
+ * work counts as stopped, and far within a grant's term. A break-glass review left for it is
+ * looked at again at the next drift check (the pass reports it `held`) or the next click.
  */
-const PLAIN_REJECTION_GRACE_MS = 5 * 60_000;
+export const CLICK_GRACE_MS = 5 * 60_000;
 
 /**
  * How far back plain rejections are checked: a process restarts (or the drift check runs) long
@@ -51,7 +60,7 @@ const PLAIN_REJECTION_SCAN_LIMIT = 500;
 const UNFINISHED =
   'finishing a decision a stopped process left unaudited or unrevoked failed; the next start or drift check tries again';
 
-/** Requests of review jobs read at once. */
+/** Requests of review jobs, and trails of plain rejections, read at once. */
 const READS_AT_ONCE = 16;
 
 /** Times the unchanged write before an entry is tried when other writes land first. */
@@ -75,6 +84,20 @@ export function reviewEntryKey(request: AccessRequest): string | undefined {
   return `breakglass.review.${review.outcome}:${request.id}:${review.at}`;
 }
 
+/**
+ * The idempotency key of the `access.revoke.requested` a rejecting review asks for (its click,
+ * or a follow-up after a crash): one per review stored. Undefined without a stored review.
+ */
+export function reviewRevokeKey(request: AccessRequest): string | undefined {
+  const key = reviewEntryKey(request);
+  return key && `access.revoke.requested:${key}`;
+}
+
+/** Whether something done at `at` (a decision, an entry) is past {@link CLICK_GRACE_MS} at `now`. */
+function settled(at: string | undefined, now: number): boolean {
+  return at !== undefined && now - Date.parse(at) >= CLICK_GRACE_MS;
+}
+
 /** What a follow-up did: the review's entry written, and a rejected grant's revocation asked for. */
 export interface ReviewFollowUp {
   request: AccessRequest;
@@ -93,23 +116,28 @@ export interface ReviewNetPorts {
   reviewJobId(requestId: string): string;
   /** The entry of the review stored on `request`, keyed by {@link reviewEntryKey}, as its click writes it. */
   reviewEntry(request: AccessRequest): AuditEvent;
-  /** Revokes a rejected grant as its review's click does (`RequestService.revokeBreakGlass`). */
-  revoke(request: AccessRequest): Promise<void>;
+  /**
+   * Revokes a rejected grant as its review's click does (`RequestService.revokeBreakGlass`, keyed
+   * by {@link reviewRevokeKey}); false when a fresh read found nothing to ask for (revoked, being
+   * revoked, its end job carrying a revoke).
+   */
+  revoke(request: AccessRequest): Promise<boolean>;
 }
 
 /**
  * Finishes the break-glass review stored on `request`: writes its entry when the trail lacks it,
  * revokes a rejected grant that still holds access and whose revocation nobody asked for, then
  * cancels the review job (last: while it stays, a failed follow-up is found again). Undefined
- * when there was nothing to write or revoke, or the review was undone meanwhile. Throws when a
- * write fails.
+ * when there was nothing to write or revoke, the review was undone meanwhile, or it is younger
+ * than {@link CLICK_GRACE_MS} (its click may still be on it: see {@link reviewSettled}). Throws
+ * when a write fails.
  */
 export async function finishStoredReview(
   ports: ReviewNetPorts,
   request: AccessRequest,
 ): Promise<ReviewFollowUp | undefined> {
   const key = reviewEntryKey(request);
-  if (!key) return undefined;
+  if (!key || !reviewSettled(request, ports.clock.now().getTime())) return undefined;
   const action = `breakglass.review.${request.policy!.review!.outcome}`;
   const entries = await ports.audit.forRequest(request.id);
   // An entry of this review: keyed by it, or written before review entries carried keys.
@@ -123,20 +151,33 @@ export async function finishStoredReview(
     current = claimed;
     await ports.audit.append(ports.reviewEntry(current));
   }
-  const revoke = await revocationOwed(ports, current);
-  if (revoke) await ports.revoke(current);
+  // Told by the revocation whether it asked for anything: only then did this call revoke.
+  const revoked = (await revocationOwed(ports, current, entries)) && (await ports.revoke(current));
   await ports.jobs?.cancel(ports.reviewJobId(request.id));
-  if (!entryOwed && !revoke) return undefined;
-  return { request: (await ports.store.get(request.id)) ?? current, entryWritten: entryOwed, revoked: revoke };
+  if (!entryOwed && !revoked) return undefined;
+  return { request: (await ports.store.get(request.id)) ?? current, entryWritten: entryOwed, revoked };
+}
+
+/**
+ * Whether the review stored on `request` is older than {@link CLICK_GRACE_MS} at `now`: younger,
+ * its click may still be writing its entry or asking for its revocation, and is left to it.
+ */
+export function reviewSettled(request: AccessRequest, now: number): boolean {
+  return settled(request.policy?.review?.at, now);
 }
 
 /**
  * A rejected grant that still holds access, with no revocation begun or asked for (a revoke
- * carried by its end job, due now, is run by the sweep).
+ * carried by its end job, due now, is run by the sweep). One asked for under the review's key
+ * ({@link reviewRevokeKey}) moments ago is left to whoever asked, still writing its job (the
+ * entry comes first); an older one whose job is missing (its process stopped in between) is
+ * asked for again, the key keeping its entry single.
  */
-async function revocationOwed(ports: ReviewNetPorts, request: AccessRequest): Promise<boolean> {
+async function revocationOwed(ports: ReviewNetPorts, request: AccessRequest, entries: AuditEntry[]): Promise<boolean> {
   if (request.policy?.review?.outcome !== 'rejected' || reviewedUseOnly(request)) return false;
   if (request.state !== 'succeeded' || isBeingRevoked(request)) return false;
+  const asked = entries.find((e) => e.idempotencyKey === reviewRevokeKey(request));
+  if (asked && !settled(asked.ts, ports.clock.now().getTime())) return false;
   return !carriesRevoke(await ports.jobs?.get(endJobIdOf(request.id)));
 }
 
@@ -188,7 +229,7 @@ function rejectionEntry(request: AccessRequest): AuditEvent {
 /** A stored plain rejection between the grace and the lookback, to be checked for its entry. */
 function recentRejection(request: AccessRequest, now: number): boolean {
   const at = request.decision && !request.decision.approved ? Date.parse(request.decision.at) : NaN;
-  return now - at >= PLAIN_REJECTION_GRACE_MS && now - at <= PLAIN_REJECTION_LOOKBACK_MS;
+  return now - at >= CLICK_GRACE_MS && now - at <= PLAIN_REJECTION_LOOKBACK_MS;
 }
 
 /** What one pass found and did. */
@@ -197,40 +238,80 @@ export interface ReviewNetPass {
   reviews: string[];
   /** Plain rejections it audited. */
   rejections: string[];
+  /**
+   * Break-glass requests whose stored review it left to its click, being younger than
+   * {@link CLICK_GRACE_MS}: the next pass looks again whatever its hourly bound.
+   */
+  held: string[];
   /** Requests whose follow-up failed (logged each); the next pass tries again. */
   failed: number;
 }
 
 /**
- * One pass: break-glass reviews whose review job is still there (the click cancels it right after
- * the entry), every active break-glass grant whose review rejected it (a process that died
- * before revoking), and plain rejections of the last two days without their entry. Store cost:
- * the review jobs' key range and a read of each request; one `listByState(['succeeded'])` of at
- * most WAITING_SCAN_LIMIT (oldest first, as the start's other sweeps read it); one of at most 500
- * `rejected`, newest first; the trail of each request it looks at closer (a stored review, a
- * recent rejection). A request whose follow-up fails is logged and the others go on.
+ * The net on one instance: what its passes found (plain rejections seen audited are not read
+ * again). One pass: break-glass reviews whose review job is still there (the click cancels it
+ * right after the entry), every active break-glass grant whose review rejected it (a process
+ * that died before revoking), and plain rejections of the last two days without their entry.
+ * Store cost: the review jobs' key range and a read of each request; one
+ * `listByState(['succeeded'])` of at most WAITING_SCAN_LIMIT (oldest first, as the start's other
+ * sweeps read it); one of at most 500 `rejected`, newest first; the trail of each stored review
+ * older than the grace, and of each recent rejection not seen audited by an earlier pass (16 at
+ * once). A request whose follow-up fails is logged and the others go on.
  */
-export async function finishStoredDecisions(ports: ReviewNetPorts): Promise<ReviewNetPass> {
-  const pass: ReviewNetPass = { reviews: [], rejections: [], failed: 0 };
-  for (const request of await storedReviews(ports)) {
-    try {
-      if (await finishStoredReview(ports, request)) pass.reviews.push(request.id);
-    } catch (err) {
-      pass.failed++;
-      ports.log.error({ err, requestId: request.id }, UNFINISHED);
+export class DecisionNet {
+  /**
+   * Plain rejections of the lookback found with their entry (an entry, once written, stays): not
+   * read again. Kept to those the last listing still returned, so it holds at most 500.
+   */
+  private seenAudited = new Set<string>();
+
+  constructor(private readonly ports: ReviewNetPorts) {}
+
+  /** One pass (see the class). Throws when a listing fails; a request's failure is counted and logged. */
+  async pass(): Promise<ReviewNetPass> {
+    const { ports } = this;
+    const pass: ReviewNetPass = { reviews: [], rejections: [], held: [], failed: 0 };
+    for (const request of await storedReviews(ports)) {
+      if (!reviewSettled(request, ports.clock.now().getTime())) {
+        pass.held.push(request.id);
+        continue;
+      }
+      try {
+        if (await finishStoredReview(ports, request)) pass.reviews.push(request.id);
+      } catch (err) {
+        pass.failed++;
+        ports.log.error({ err, requestId: request.id }, UNFINISHED);
+      }
     }
-  }
-  const now = ports.clock.now().getTime();
-  const rejected = await ports.store.listByState(['rejected'], PLAIN_REJECTION_SCAN_LIMIT, 'newestFirst');
-  for (const request of rejected.filter((r) => recentRejection(r, now))) {
-    try {
-      if (await auditStoredRejection(ports, request)) pass.rejections.push(request.id);
-    } catch (err) {
-      pass.failed++;
-      ports.log.error({ err, requestId: request.id }, UNFINISHED);
+    const now = ports.clock.now().getTime();
+    const listed = await ports.store.listByState(['rejected'], PLAIN_REJECTION_SCAN_LIMIT, 'newestFirst');
+    const recent = listed.filter((r) => recentRejection(r, now));
+    const seen = this.seenAudited;
+    this.seenAudited = new Set(recent.flatMap((r) => (seen.has(r.id) ? [r.id] : [])));
+    const unseen = recent.filter((r) => !seen.has(r.id));
+    // The trails at once (bounded), then the few owing their entry one by one.
+    const owing = await mapAtMost(unseen, READS_AT_ONCE, async (request) => {
+      try {
+        const audited = (await ports.audit.forRequest(request.id)).some((e) => e.action === 'request.rejected');
+        if (audited) this.seenAudited.add(request.id);
+        return !audited;
+      } catch (err) {
+        pass.failed++;
+        ports.log.error({ err, requestId: request.id }, UNFINISHED);
+        return false;
+      }
+    });
+    for (const request of unseen.filter((_, i) => owing[i])) {
+      try {
+        if (await auditStoredRejection(ports, request)) pass.rejections.push(request.id);
+        this.seenAudited.add(request.id);
+      } catch (err) {
+        pass.failed++;
+        ports.log.error({ err, requestId: request.id }, UNFINISHED);
+      }
     }
+    return pass;
   }
-  return pass;
 }
 
 /** Break-glass requests with a stored review that may be unfinished, each once. */
@@ -251,10 +332,11 @@ async function storedReviews(ports: ReviewNetPorts): Promise<AccessRequest[]> {
   return [...byId.values()];
 }
 
-/** Writes the missing `request.rejected` entry of a stored plain rejection; true when it did. */
+/**
+ * Writes the missing `request.rejected` entry of a stored plain rejection found without it; true
+ * when it did (false: undone or decided again meanwhile).
+ */
 async function auditStoredRejection(ports: ReviewNetPorts, request: AccessRequest): Promise<boolean> {
-  const entries = await ports.audit.forRequest(request.id);
-  if (entries.some((e) => e.action === 'request.rejected')) return false;
   const at = request.decision!.at;
   const claimed = await claim(ports, request, (r) => r.state === 'rejected' && r.decision?.at === at);
   if (!claimed) return false;

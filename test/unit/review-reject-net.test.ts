@@ -1,27 +1,52 @@
 /**
  * The net for half-done decisions (review-reject-net.ts) against a click still in flight: a
- * review's entry is keyed by the review, and the net writes the request again before its own
- * entry, so a click whose entry failed cannot undo a rejection the net audited meanwhile. The
- * review job of a review stored without its entry stays for the net to find. Real memory stores
- * with conditional writes, the real Scheduler, RequestService and ApprovalNudges.
+ * decision younger than the click's grace is left to it; a review's entry, and the revocation it
+ * asks for, are keyed by the review; and the net writes the request again before its own entry,
+ * so a click whose entry failed cannot undo a rejection the net audited meanwhile. The review job
+ * of a review stored without its entry stays for the net to find. Plain rejections seen audited
+ * are not read again. Real memory stores with conditional writes, the real Scheduler,
+ * RequestService and ApprovalNudges; the lifecycle's revocation is a fake that writes its keyed
+ * entry as `scheduleRevoke` does.
  */
 import type { PolicyRule } from '../../src/domain/policy';
 import type { AccessRequest } from '../../src/domain/request';
+import { transition } from '../../src/domain/request';
 import { accessExpiryJobId } from '../../src/flows/access-lifecycle';
 import { ApprovalNudges, type NudgeNotifier } from '../../src/flows/approval-nudges';
 import { breakGlassReviewJobId } from '../../src/flows/request-service';
-import { endJobIdOf, REVIEW_NET_RECHECK_MS, reviewEntryKey } from '../../src/flows/review-reject-net';
+import {
+  CLICK_GRACE_MS,
+  endJobIdOf,
+  REVIEW_NET_RECHECK_MS,
+  reviewEntryKey,
+  reviewRevokeKey,
+} from '../../src/flows/review-reject-net';
 import { MemoryPauseStore } from '../../src/integrations/store/memory-pause-store';
 import { breakGlassService } from './support/break-glass-service';
 import { policy, rule, TENANT } from './support/policy-fixtures';
-import { APPROVER } from './support/requests';
+import { APPROVER, pendingRequest } from './support/requests';
 
-/** The service on one rule, its break-glass grant run, and the revocations it asked for. */
+/**
+ * The service on one rule, its break-glass grant run, and the revocations it asked for (each
+ * writes its `access.revoke.requested` as `scheduleRevoke` does, keyed as asked; `revokeKeys`).
+ */
 async function setup() {
   const t = breakGlassService({ policies: { current: () => policy([rule('prod')]) } });
   const revoked: string[] = [];
-  t.service.useRevocation(async (request) => {
+  const revokeKeys: (string | undefined)[] = [];
+  t.service.useRevocation(async (request, by, reason, options) => {
     revoked.push(request.id);
+    revokeKeys.push(options?.idempotencyKey);
+    await t.audit.append({
+      actor: by,
+      tenantId: request.tenantId,
+      requestId: request.id,
+      targetIds: [],
+      action: 'access.revoke.requested',
+      outcome: 'scheduled',
+      detail: reason,
+      ...(options?.idempotencyKey && { idempotencyKey: options.idempotencyKey }),
+    });
   });
   const request = await t.breakGlass();
   const reject = () =>
@@ -31,7 +56,7 @@ async function setup() {
       approve: false,
       reason: 'not an emergency',
     });
-  return { ...t, revoked, request, reject };
+  return { ...t, revoked, revokeKeys, request, reject };
 }
 
 /** Stores Alex's rejection of `request` as its click's write does, and nothing after it (the process died). */
@@ -60,13 +85,27 @@ test("a review's entry is keyed by the review stored", async () => {
   expect(entry.idempotencyKey).toBe(`breakglass.review.rejected:${t.request.id}:${stored.policy!.review!.at}`);
 });
 
-test('a click whose entry failed does not undo a rejection the net audited and revoked meanwhile', async () => {
+/** The revocation entries of `id`. */
+async function revokeEntries(t: Awaited<ReturnType<typeof setup>>, id: string) {
+  return (await t.audit.forRequest(id)).filter((e) => e.action === 'access.revoke.requested');
+}
+
+test("a Reject asks for its revocation under the review's key", async () => {
+  const t = await setup();
+  await t.reject();
+  const stored = (await t.store.get(t.request.id))!;
+  expect(t.revokeKeys).toEqual([`access.revoke.requested:${reviewEntryKey(stored)}`]);
+  expect(reviewRevokeKey(stored)).toBe(t.revokeKeys[0]);
+});
+
+test('a click whose entry failed, slow past the grace, does not undo a rejection the net audited and revoked meanwhile', async () => {
   const t = await setup();
   const append = t.audit.append.bind(t.audit);
   let clicks = 0;
   jest.spyOn(t.audit, 'append').mockImplementation(async (event) => {
     if (event.action !== 'breakglass.review.rejected' || clicks++ > 0) return append(event);
-    // The click's entry fails; before its undo, a start elsewhere finds the stored rejection.
+    // The click's entry fails, slowly; before its undo, a start elsewhere finds the stored rejection.
+    t.clock.advance(CLICK_GRACE_MS);
     await t.service.finishStoredDecisions();
     throw new Error('the audit store timed out');
   });
@@ -77,6 +116,135 @@ test('a click whose entry failed does not undo a rejection the net audited and r
   expect(entries).toHaveLength(1);
   expect(t.revoked).toEqual([t.request.id]);
   expect(await t.jobs.get(breakGlassReviewJobId(t.request.id))).toBeUndefined();
+});
+
+test('the net leaves a review its click may still be finishing: the click, its entry failed, undoes it', async () => {
+  const t = await setup();
+  const append = t.audit.append.bind(t.audit);
+  let clicks = 0;
+  jest.spyOn(t.audit, 'append').mockImplementation(async (event) => {
+    if (event.action !== 'breakglass.review.rejected' || clicks++ > 0) return append(event);
+    // Moments after the click's write, a start elsewhere: a live click, not a stopped one.
+    await t.service.finishStoredDecisions();
+    throw new Error('the audit store timed out');
+  });
+  await expect(t.reject()).rejects.toMatchObject({ code: 'audit.unavailable' });
+
+  expect((await t.store.get(t.request.id))!.policy?.review?.outcome).toBeUndefined();
+  expect(await t.audit.forRequest(t.request.id)).not.toContainEqual(
+    expect.objectContaining({ action: 'breakglass.review.rejected' }),
+  );
+  expect(t.revoked).toEqual([]);
+  expect(await t.jobs.get(breakGlassReviewJobId(t.request.id))).toBeDefined();
+});
+
+test('a click slow past the grace before its revocation and the net both ask: one entry, under the key', async () => {
+  const t = await setup();
+  const append = t.audit.append.bind(t.audit);
+  let first = true;
+  jest.spyOn(t.audit, 'append').mockImplementation(async (event) => {
+    if (event.action === 'access.revoke.requested' && first) {
+      first = false;
+      // The click passed its fresh read and stalls; a start elsewhere runs once the grace is over.
+      t.clock.advance(CLICK_GRACE_MS);
+      await t.service.finishStoredDecisions();
+    }
+    return append(event);
+  });
+  expect(await t.reject()).toMatchObject({ kind: 'reviewed', outcome: 'rejected' });
+
+  const key = reviewRevokeKey((await t.store.get(t.request.id))!);
+  expect(t.revokeKeys).toEqual([key, key]);
+  expect(await revokeEntries(t, t.request.id)).toEqual([
+    expect.objectContaining({ actor: APPROVER, idempotencyKey: key }),
+  ]);
+});
+
+test('a revocation asked for under the key is left while young, and asked again once its job is found missing', async () => {
+  const t = await setup();
+  await storeRejection(t);
+  const stored = (await t.store.get(t.request.id))!;
+  t.clock.advance(CLICK_GRACE_MS);
+  // Its click wrote the revocation's entry just now, and is writing its job.
+  await t.audit.append({
+    actor: APPROVER,
+    tenantId: TENANT,
+    requestId: t.request.id,
+    targetIds: [],
+    action: 'access.revoke.requested',
+    outcome: 'scheduled',
+    idempotencyKey: reviewRevokeKey(stored),
+  });
+  await t.service.finishStoredDecisions();
+  expect(t.revoked).toEqual([]);
+
+  // Later, still no job carries the revoke: that click stopped between the entry and the job.
+  t.clock.advance(CLICK_GRACE_MS);
+  await t.service.finishStoredDecisions();
+  expect(t.revoked).toEqual([t.request.id]);
+  expect(await revokeEntries(t, t.request.id)).toHaveLength(1);
+});
+
+test('the net asks for no revocation its end job already carries', async () => {
+  const t = await setup();
+  await storeRejection(t);
+  await t.scheduler.schedule({
+    id: accessExpiryJobId(t.request.id),
+    kind: 'access.expire',
+    dueAt: t.clock.now(),
+    requestId: t.request.id,
+    payload: { by: APPROVER, reason: 'break-glass rejected in review: not an emergency' },
+  });
+  t.clock.advance(CLICK_GRACE_MS);
+  await t.service.finishStoredDecisions();
+  expect(t.revoked).toEqual([]);
+  expect((await t.audit.forRequest(t.request.id)).map((e) => e.action)).toContain('breakglass.review.rejected');
+});
+
+test('the net asks for no revocation once a fresh read finds the grant revoked meanwhile', async () => {
+  const t = await setup();
+  await storeRejection(t);
+  t.clock.advance(CLICK_GRACE_MS);
+  const get = t.scheduler.get.bind(t.scheduler);
+  jest.spyOn(t.scheduler, 'get').mockImplementation(async (id) => {
+    // Between the net's look at the end job and its revocation, the grant is revoked elsewhere.
+    if (id === accessExpiryJobId(t.request.id)) {
+      const stored = (await t.store.get(t.request.id))!;
+      if (stored.state === 'succeeded')
+        await t.store.update({ ...stored, version: stored.version + 1, state: 'revoked' });
+    }
+    return get(id);
+  });
+  await t.service.finishStoredDecisions();
+  expect(t.revoked).toEqual([]);
+  expect(await revokeEntries(t, t.request.id)).toEqual([]);
+});
+
+test('a plain rejection seen audited is not read again by the next pass on the instance', async () => {
+  const t = await setup();
+  const audited = pendingRequest({ id: 'R-AUDITED1', createdAt: t.clock.now().toISOString() });
+  const unaudited = pendingRequest({ id: 'R-NOENTRY1', createdAt: t.clock.now().toISOString() });
+  for (const r of [audited, unaudited]) {
+    await t.store.create(r);
+    await t.store.update(transition(r, { type: 'reject', by: APPROVER, at: t.clock.now(), reason: 'no' }));
+  }
+  await t.audit.append({
+    actor: APPROVER,
+    tenantId: audited.tenantId,
+    requestId: audited.id,
+    targetIds: [],
+    action: 'request.rejected',
+    outcome: 'rejected',
+  });
+  t.clock.advance(CLICK_GRACE_MS);
+  const reads = jest.spyOn(t.audit, 'forRequest');
+  await t.service.finishStoredDecisions();
+  expect(reads.mock.calls.map(([id]) => id).sort()).toEqual([audited.id, unaudited.id]);
+  expect((await t.audit.forRequest(unaudited.id)).map((e) => e.action)).toEqual(['request.rejected']);
+
+  reads.mockClear();
+  await t.service.finishStoredDecisions();
+  expect(reads).not.toHaveBeenCalled();
 });
 
 test('the review job of a review stored without its entry stays, an hour on, and reports nothing', async () => {
