@@ -4,7 +4,9 @@
  * own request or reviews their own break-glass grant). Pure: the caller reads the groups'
  * members (a bounded read, {@link groupReadSize}) and passes them in. A rule whose approvers hold
  * too few such people could never gather its quorum; a break-glass grant under one whose only
- * approver is its requester would be reported unreviewed every day, for ever.
+ * approver is its requester would be reported unreviewed every day, for ever. Named users count
+ * only as the directory finds them ({@link withEnabledUsers}): one deleted or disabled since the
+ * policy named them approves nothing, as a disabled group member does not.
  */
 import type { PolicyRule } from './policy';
 import type { Actor } from './request';
@@ -51,4 +53,26 @@ export function enoughOtherApprovers(
   groupUsers: Iterable<readonly string[]> = [],
 ): boolean {
   return otherApprovers(rule, requester, groupUsers).size >= needed;
+}
+
+/**
+ * The users `rule` names other than `requester`, each once (object ids lowercase): the named
+ * approvers whose accounts are asked of the directory.
+ */
+export function namedOthers(rule: PolicyRule, requester: Actor): string[] {
+  const self = requester.objectId.toLowerCase();
+  return [...new Set(rule.approvers.users.map((u) => u.toLowerCase()))].filter((u) => u !== self);
+}
+
+/**
+ * `rule` as far as who could approve under it goes, naming only those of its users in `enabled`
+ * (the ones the directory found, their accounts enabled; compared without regard to case). For
+ * the reach check only: the request stays bound to the rule as written.
+ */
+export function withEnabledUsers(rule: PolicyRule, enabled: readonly string[]): PolicyRule {
+  const found = new Set(enabled.map((u) => u.toLowerCase()));
+  return {
+    ...rule,
+    approvers: { ...rule.approvers, users: rule.approvers.users.filter((u) => found.has(u.toLowerCase())) },
+  };
 }

@@ -93,6 +93,13 @@ export interface DirectoryPort {
    * requester could approve or review it; who may decide is still asked at the click (G5).
    */
   groupUserIds(groupId: string, atMost: number): Promise<string[]>;
+  /**
+   * Of `userIds`, the object ids of the users whose account is enabled: an id of nobody (a user
+   * deleted since the policy named them, an id that is no object id) or of a disabled account is
+   * left out, as {@link groupUserIds} leaves them out. Asked when a request is made, for a rule's
+   * named approvers, to the same end; who may decide is still asked at the click (G5).
+   */
+  enabledUserIds(userIds: readonly string[]): Promise<string[]>;
 }
 
 /**

@@ -4,7 +4,9 @@
  * advanced query after another, each throttled on its own: without this, every request under a
  * groups-only rule paid those reads. Who may approve is still asked of Graph at every click (G5);
  * these reads only tell whether the quorum is in reach, and a refusal on that ground is decided on
- * fresh reads (request-service.ts approverGroupsIfRead). Break-glass reads Graph every time.
+ * fresh reads (request-service.ts approverReachIfRead). Break-glass reads Graph every time. The
+ * read of which named approvers the directory finds enabled (readNamedApprovers) is kept the same
+ * way, per set of users.
  */
 import type { Clock, DirectoryPort } from '../domain/ports';
 
@@ -19,15 +21,18 @@ export const GROUP_READ_TTL_MS = 5 * 60_000;
 /** Most (group, bound) reads kept: a policy names a few groups; the oldest go first past this. */
 export const MAX_GROUP_READS = 500;
 
-/** What reads a group's user members (DirectoryPort.groupUserIds). */
-export type GroupUserReader = Pick<DirectoryPort, 'groupUserIds'>;
+/** What reads a group's user members and named users' accounts (DirectoryPort.groupUserIds, enabledUserIds). */
+export type GroupUserReader = Pick<DirectoryPort, 'groupUserIds' | 'enabledUserIds'>;
 
 /** A reader for one request's reads; `fromCache` once any answer it gave was an earlier read's. */
 export interface GroupReadSession extends GroupUserReader {
   readonly fromCache: boolean;
 }
 
-/** Group member reads per (group id, bound), reused for {@link GROUP_READ_TTL_MS} by the injected clock. */
+/**
+ * Group member reads per (group id, bound) and named-user reads per set of users, reused for
+ * {@link GROUP_READ_TTL_MS} by the injected clock.
+ */
 export class ApproverGroupsCache {
   private readonly reads = new Map<string, { users: Promise<string[]>; atMs: number }>();
 
@@ -44,24 +49,30 @@ export class ApproverGroupsCache {
    * always from the directory (and kept). A failed read is not kept: the next request asks again.
    */
   session(options: { fresh?: boolean } = {}): GroupReadSession {
+    const read = async (key: string, fromDirectory: () => Promise<string[]>): Promise<string[]> => {
+      const nowMs = this.clock.now().getTime();
+      const kept = this.reads.get(key);
+      if (!options.fresh && kept && nowMs - kept.atMs < this.ttlMs) {
+        session.fromCache = true;
+        return [...(await kept.users)];
+      }
+      const users = fromDirectory();
+      this.keep(key, { users, atMs: nowMs });
+      users.catch(() => {
+        if (this.reads.get(key)?.users === users) this.reads.delete(key);
+      });
+      return [...(await users)];
+    };
     const session = {
       fromCache: false,
-      groupUserIds: async (groupId: string, atMost: number): Promise<string[]> => {
-        // Graph compares object ids without regard to case.
-        const key = `${groupId.toLowerCase()}\n${atMost}`;
-        const nowMs = this.clock.now().getTime();
-        const kept = this.reads.get(key);
-        if (!options.fresh && kept && nowMs - kept.atMs < this.ttlMs) {
-          session.fromCache = true;
-          return [...(await kept.users)];
-        }
-        const users = this.directory.groupUserIds(groupId, atMost);
-        this.keep(key, { users, atMs: nowMs });
-        users.catch(() => {
-          if (this.reads.get(key)?.users === users) this.reads.delete(key);
-        });
-        return [...(await users)];
-      },
+      // Graph compares object ids without regard to case.
+      groupUserIds: (groupId: string, atMost: number): Promise<string[]> =>
+        read(`${groupId.toLowerCase()}\n${atMost}`, () => this.directory.groupUserIds(groupId, atMost)),
+      // The same users in another order are the same read (a group's key holds a newline, this one none).
+      enabledUserIds: (userIds: readonly string[]): Promise<string[]> =>
+        read(`users ${[...new Set(userIds.map((u) => u.toLowerCase()))].sort().join(' ')}`, () =>
+          this.directory.enabledUserIds(userIds),
+        ),
     };
     return session;
   }

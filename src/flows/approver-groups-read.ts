@@ -2,12 +2,15 @@
  * The members of a rule's approver groups, read when a request is made to tell whether enough
  * people other than its requester could approve (or review) it (domain/approver-reach.ts). Reads
  * are few and bounded: none when the named users are enough, one group after another otherwise,
- * each to {@link groupReadSize} members, stopping as soon as enough people are found.
+ * each to {@link groupReadSize} members, stopping as soon as enough people are found. The rule's
+ * named users are asked of the directory first ({@link readNamedApprovers}): only those it finds
+ * with an enabled account count, as only such group members are read.
  */
-import { enoughOtherApprovers, groupReadSize } from '../domain/approver-reach';
+import { enoughOtherApprovers, groupReadSize, namedOthers, withEnabledUsers } from '../domain/approver-reach';
 import type { PolicyRule } from '../domain/policy';
 import type { DirectoryPort } from '../domain/ports';
 import type { Actor } from '../domain/request';
+import type { Logger } from '../observability/logger';
 
 /**
  * Most approver groups of one rule read for one request. A rule with more that the first ones do
@@ -41,4 +44,84 @@ export async function readApproverGroups(
     if (enoughOtherApprovers(rule, requester, needed, reads)) break;
   }
   return reads;
+}
+
+/**
+ * `rule` naming, of its users other than `requester`, only those the directory finds with an
+ * enabled account ({@link withEnabledUsers}), for the reach check (read its groups with the rule
+ * this returns); one read for the rule's named users. None when it names nobody else, nor when a
+ * rule without groups names fewer than `needed` others anyway: fewer found could change nothing.
+ * A directory that cannot be read (most often: no `User.Read.All`, which a deployment without
+ * approver groups was never asked for) leaves the rule as written, as before this check existed,
+ * for a normal request and for break-glass alike, with a warning at most once an hour per process
+ * ({@link UNREAD_NAMED_WARN_EVERY_MS}) rather than one per request.
+ */
+export async function readNamedApprovers(
+  directory: Pick<DirectoryPort, 'enabledUserIds'>,
+  rule: PolicyRule,
+  requester: Actor,
+  needed: number,
+  log: Logger,
+): Promise<PolicyRule> {
+  const named = namedOthers(rule, requester);
+  if (named.length === 0 || (rule.approvers.groups.length === 0 && named.length < needed)) return rule;
+  try {
+    return withEnabledUsers(rule, await directory.enabledUserIds(named));
+  } catch (err) {
+    const now = Date.now();
+    if (now - lastUnreadNamedWarnMs >= UNREAD_NAMED_WARN_EVERY_MS) {
+      lastUnreadNamedWarnMs = now;
+      log.warn(
+        { err, ruleId: rule.id },
+        "a rule's named approvers could not be read; they count as the rule names them, without knowing whether their accounts still exist and are enabled",
+      );
+    }
+    return rule;
+  }
+}
+
+/** How often, at most, one process warns that named approvers could not be read. */
+export const UNREAD_NAMED_WARN_EVERY_MS = 3_600_000;
+
+/** When this process last warned so (only to space the warnings; nothing is decided by it). */
+let lastUnreadNamedWarnMs = -Infinity;
+
+/** Lets a test see the warning again (the spacing is per process). */
+export function resetUnreadNamedWarning(): void {
+  lastUnreadNamedWarnMs = -Infinity;
+}
+
+/**
+ * What a request's quorum is judged on (domain/policy.ts quorumOutOfReach): its rule naming only
+ * the users found enabled, and the reads of its groups (undefined: not read, or not judged).
+ */
+export interface ApproverReach {
+  rule: PolicyRule;
+  groupUsers?: string[][];
+}
+
+/**
+ * {@link readNamedApprovers}, then {@link readApproverGroups} on the rule it gives, for a normal
+ * request: a directory failure is logged and passed over, never a refusal (who may approve is
+ * asked again at every click, G5). Named users unread count as the rule names them; groups unread
+ * leave the rule unjudged. Either way the request waits as it did before they were read.
+ */
+export async function readApproverReach(
+  directory: Pick<DirectoryPort, 'groupUserIds' | 'enabledUserIds'>,
+  rule: PolicyRule,
+  requester: Actor,
+  needed: number,
+  log: Logger,
+): Promise<ApproverReach> {
+  const reachable = await readNamedApprovers(directory, rule, requester, needed, log);
+  if (rule.approvers.groups.length === 0) return { rule: reachable };
+  try {
+    return { rule: reachable, groupUsers: await readApproverGroups(directory, reachable, requester, needed) };
+  } catch (err) {
+    log.warn(
+      { err, ruleId: rule.id },
+      'approver groups could not be read; the request goes on without knowing whether its quorum is in reach',
+    );
+    return { rule: reachable };
+  }
 }

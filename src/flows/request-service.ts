@@ -24,9 +24,9 @@ import {
   type RequestFacts,
 } from '../domain/policy';
 import { policyFromEnvironment } from '../config/policy-file';
-import { enoughOtherApprovers } from '../domain/approver-reach';
+import { enoughOtherApprovers, namedOthers } from '../domain/approver-reach';
 import { ApproverGroupsCache } from './approver-groups-cache';
-import { readApproverGroups } from './approver-groups-read';
+import { type ApproverReach, readApproverGroups, readApproverReach, readNamedApprovers } from './approver-groups-read';
 import type { AuditEvent } from '../domain/audit-chain';
 import { isUserFacing, UserFacingError } from '../domain/errors';
 import { newRequestId } from '../domain/identifiers';
@@ -340,7 +340,8 @@ export class RequestService {
     const outside = asked && termRefusal(asked, this.settings.access, rule);
     if (outside?.code === 'policy.maxDuration') return refuse('policy.refused.duration', outside.code, outside.message);
     if (outside) throw new UserFacingError(outside.code, outside.message);
-    const outOfReach = quorumOutOfReach(rule, input.requester, await this.approverGroupsIfRead(rule, input.requester));
+    const reach = await this.approverReachIfRead(rule, input.requester);
+    const outOfReach = quorumOutOfReach(reach.rule, input.requester, reach.groupUsers);
     if (outOfReach) return refuse('policy.refused.quorum', 'policy.quorumOutOfReach', outOfReach);
     const auto = rule.autoApprove;
     // An extension's term counts from when it is granted and only ever moves the end later: one
@@ -616,21 +617,30 @@ export class RequestService {
         'breakglass.noReviewer',
         `Rule ${rule.id} names only you as its approver, and nobody reviews their own break-glass grant, so nobody could review it. Run the command without --break-glass, or ask the platform team to give the rule another approver.`,
       );
-    // Nor does a group whose only member is the requester: its members are read now (a few, see
-    // readApproverGroups). Unlike a normal request's quorum (approverGroupsIfRead), a failed read
+    // Nor does a group whose only member is the requester, nor a named approver whose account is
+    // gone or disabled: the named users and the groups' members are read now (a few, see
+    // readApproverGroups). Unlike a normal request's quorum (approverReachIfRead), a failed read
     // is not passed over: a grant that runs at once must not exist unless someone can review it,
     // and break-glass needs Graph already (the membership check above), so the failure reaches the
     // user as that one's would, logged with Graph's request ids, with nothing stored or granted.
     // Nor are earlier reads reused (approver-groups-cache.ts): a stale "someone else" would let a
     // grant run that nobody can review, a stale "only you" refuse an emergency; break-glass is
     // rare, so its few reads cost nothing worth that.
-    const groupUsers = await readApproverGroups(this.directory, rule, input.requester, 1);
-    if (groupUsers && !enoughOtherApprovers(rule, input.requester, 1, groupUsers))
+    const reachable = await readNamedApprovers(this.directory, rule, input.requester, 1, this.log);
+    const groupUsers = await readApproverGroups(this.directory, reachable, input.requester, 1);
+    if (groupUsers && !enoughOtherApprovers(reachable, input.requester, 1, groupUsers)) {
+      // It names others, but the directory finds none of them enabled (deleted or disabled since).
+      const namedGone = namedOthers(rule, input.requester).length > 0;
+      const nobody =
+        rule.approvers.groups.length === 0
+          ? `Rule ${rule.id} names no other approver who can sign in (the others are disabled or gone from the directory)`
+          : `The approver groups of rule ${rule.id} hold nobody but you${namedGone ? ', and no other approver it names can sign in' : rule.approvers.users.length > 0 ? ', and it names no other approver' : ''}`;
       return refuse(
         'breakglass.refused.noReviewer',
         'breakglass.noReviewer',
-        `The approver groups of rule ${rule.id} hold nobody but you${rule.approvers.users.length > 0 ? ', and it names no other approver' : ''}, and nobody reviews their own break-glass grant, so nobody could review it. Run the command without --break-glass, or ask the platform team to add someone else to the rule's approvers.`,
+        `${nobody}, and nobody reviews their own break-glass grant, so nobody could review it. Run the command without --break-glass, or ask the platform team to add someone else to the rule's approvers.`,
       );
+    }
     const durationMs = Math.min(input.access?.durationMs ?? bg.maxDurationMs, bg.maxDurationMs);
     const binding: PolicyBinding = {
       ruleId: BREAK_GLASS_RULE_ID,
@@ -827,39 +837,31 @@ export class RequestService {
     return this.inAnyGroup(actor, [...new Set(rules.flatMap((r) => r.approvers.groups.map((g) => g.toLowerCase())))]);
   }
 
-  /** Approver group reads reused across requests (made on first use; see approverGroupsIfRead). */
+  /** Approver reads reused across requests (made on first use; see approverReachIfRead). */
   private groupReads?: ApproverGroupsCache;
 
   /**
-   * The members of `rule`'s approver groups as far as its quorum needs them (readApproverGroups),
-   * for {@link quorumOutOfReach}; undefined for a rule without groups or one that approves by
-   * itself, and when the directory could not be read. A normal request is not refused for a
+   * `rule`'s named users the directory finds enabled and the members of its approver groups as
+   * far as its quorum needs them (readApproverReach), for {@link quorumOutOfReach}; the rule as
+   * written, unread, for one that approves by itself. A normal request is not refused for a
    * directory failure (throttled, `GroupMember.Read.All` missing, Graph down): the read only
    * spares its requester a request nobody could approve, while who may approve is asked again at
    * every click (G5), so passing it over lets nobody in. The request then waits as it did before
-   * groups were read; the warning tells the operators.
+   * approvers were read; the warning tells the operators.
    *
    * Reads made for earlier requests are reused for a few minutes (approver-groups-cache.ts), so a
-   * groups-only rule does not cost Graph queries before every card. A request they would refuse
-   * is judged again on fresh reads: someone added to a group since must not be refused (the
+   * rule does not cost Graph queries before every card. A request they would refuse is judged
+   * again on fresh reads: someone added to a group (or enabled) since must not be refused (the
    * refusal tells them to have approvers added). Break-glass does not use them (createBreakGlass).
    */
-  private async approverGroupsIfRead(rule: PolicyRule, requester: Actor): Promise<string[][] | undefined> {
-    if (rule.autoApprove || rule.approvers.groups.length === 0) return undefined;
+  private async approverReachIfRead(rule: PolicyRule, requester: Actor): Promise<ApproverReach> {
+    if (rule.autoApprove) return { rule };
     const needed = Math.max(1, rule.approvalsRequired);
     this.groupReads ??= new ApproverGroupsCache(this.directory, this.clock);
-    try {
-      const reused = this.groupReads.session();
-      const groupUsers = await readApproverGroups(reused, rule, requester, needed);
-      if (!reused.fromCache || !groupUsers || !quorumOutOfReach(rule, requester, groupUsers)) return groupUsers;
-      return await readApproverGroups(this.groupReads.session({ fresh: true }), rule, requester, needed);
-    } catch (err) {
-      this.log.warn(
-        { err, ruleId: rule.id },
-        'approver groups could not be read; the request goes on without knowing whether its quorum is in reach',
-      );
-      return undefined;
-    }
+    const reused = this.groupReads.session();
+    const reach = await readApproverReach(reused, rule, requester, needed, this.log);
+    if (!reused.fromCache || !quorumOutOfReach(reach.rule, requester, reach.groupUsers)) return reach;
+    return readApproverReach(this.groupReads.session({ fresh: true }), rule, requester, needed, this.log);
   }
 
   private async inAnyGroup(actor: Actor, groups: readonly string[]): Promise<boolean> {

@@ -13,6 +13,12 @@ const ENABLED_ONLY = encodeURIComponent('accountEnabled eq true');
 /** Graph's largest page of directory objects (`$top` is 1–999). */
 const GRAPH_MAX_TOP = 999;
 
+/**
+ * Ids asked for in one `id in (…)` filter. Graph limits a filter with `in` to 15 expressions on a
+ * query that is not an advanced one: 14 ids and the `accountEnabled` clause keep within it.
+ */
+const USERS_PER_FILTER = 14;
+
 /** Looks up service principals and group membership. */
 export class GraphDirectory implements DirectoryPort {
   constructor(private readonly graph: GraphClient) {}
@@ -82,5 +88,28 @@ export class GraphDirectory implements DirectoryPort {
       if (err instanceof GraphError && err.status === 404) return [];
       throw err;
     }
+  }
+
+  /**
+   * `GET /users?$filter=id in (…) and accountEnabled eq true&$select=id`, up to
+   * {@link USERS_PER_FILTER} ids a query (one for a rule's few named approvers): a deleted user is
+   * not listed, nor a disabled one. Both clauses are supported without the advanced query
+   * parameters, so this is an ordinary read, not one from the index that may lag a change (as
+   * {@link groupUserIds}' is). Ids that are no GUID are nobody, not sent. Needs `User.Read.All`
+   * (`accountEnabled` is beyond a user's basic profile), as {@link groupUserIds} does. A failure is
+   * Graph's error, with its request ids.
+   */
+  async enabledUserIds(userIds: readonly string[]): Promise<string[]> {
+    // Object ids compared without regard to case: a user named twice is asked for once.
+    const ids = [...new Set(userIds.filter(isDirectoryId).map((id) => id.toLowerCase()))];
+    const found: string[] = [];
+    for (let i = 0; i < ids.length; i += USERS_PER_FILTER) {
+      const chunk = ids.slice(i, i + USERS_PER_FILTER);
+      const filter = encodeURIComponent(`id in (${chunk.map((id) => `'${id}'`).join(',')}) and accountEnabled eq true`);
+      const users = await this.graph.listAll<{ id?: unknown }>(`/users?$filter=${filter}&$select=id`);
+      for (const u of users)
+        if (typeof u.id === 'string' && chunk.includes(u.id.toLowerCase())) found.push(u.id.toLowerCase());
+    }
+    return found;
   }
 }

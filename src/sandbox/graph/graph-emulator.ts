@@ -12,7 +12,8 @@
  * - `servicePrincipals.getByAppId|list|get|create|delete|owners|transitiveMemberOf`
  * - `applications.create|list|get|getByAppId|getByUniqueName|upsert|owners|federatedIdentityCredentials|addPassword|removePassword|delete`
  * - `directoryObjects.checkMemberGroups` (for `/users/{id}/…`, `/directoryObjects/{id}/…` and
- *   `/servicePrincipals/{id}/…` alike), `users.get`, `users.transitiveMemberOf`, `groups.get`,
+ *   `/servicePrincipals/{id}/…` alike), `users.get`, `users.list` (user-list-routes.ts),
+ *   `users.transitiveMemberOf`, `groups.get`,
  *   `groups.transitiveMembers` (with or without a cast segment; group-member-routes.ts)
  * - `directory.deletedItems.get|delete` (deleted-item-routes.ts)
  * - `unknown` for paths no route serves.
@@ -35,6 +36,7 @@ import type { ApplicationPermission, GraphRoute } from './graph-route';
 import { groupMemberRoutes } from './group-member-routes';
 import { membershipRoutes } from './membership-routes';
 import { servicePrincipalRoutes } from './service-principal-routes';
+import { userListRoutes } from './user-list-routes';
 
 /** Options of {@link GraphEmulator}. */
 export interface GraphEmulatorOptions {
@@ -99,6 +101,7 @@ export class GraphEmulator extends RecordingEmulator {
       ...applicationRoutes(),
       ...membershipRoutes(),
       ...groupMemberRoutes(),
+      ...userListRoutes(),
       ...deletedItemRoutes(),
     );
   }

@@ -32,6 +32,8 @@ export function fakeDirectory(
       if (directory.failReadsWith) throw directory.failReadsWith;
       return membersOf(groupId).slice(0, atMost);
     },
+    // Everyone a rule names is in this directory, their account enabled.
+    enabledUserIds: async (userIds) => [...userIds],
   };
   return directory;
 }
