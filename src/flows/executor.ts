@@ -85,6 +85,11 @@ export class RunInterrupted extends Error {
 /** The key the outcome net's pass is tracked under among the runs (no request id looks like it). */
 const OUTCOME_NET_RUN = '\u0000outcome-net';
 
+/** Appends one of a run's audit entries under its lease, as acrbot, for the run's request. */
+type RunAuditRecorder = (
+  event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail' | 'idempotencyKey'>,
+) => Promise<void>;
+
 /** Executions run under the lease `exec:<requestId>` (ACRBOT_LEASE_TTL). */
 export interface ExecutionLeases {
   leases: LeaseStore;
@@ -447,9 +452,7 @@ export class Executor {
   private async failTooOld(
     request: AccessRequest,
     guard: LeaseGuard,
-    record: (
-      event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail' | 'idempotencyKey'>,
-    ) => Promise<void>,
+    record: RunAuditRecorder,
     targets: string[],
     resumed: boolean,
   ): Promise<void> {
@@ -544,9 +547,7 @@ export class Executor {
   private async refuseToStart(
     request: AccessRequest,
     guard: LeaseGuard,
-    record: (
-      event: Pick<AuditEvent, 'action' | 'outcome' | 'targetIds' | 'detail' | 'idempotencyKey'>,
-    ) => Promise<void>,
+    record: RunAuditRecorder,
     targets: string[],
     error: string,
     errorCode: string,
