@@ -5,7 +5,7 @@
  * not exist, a decision on it is refused, and a way of pulling acrbot made for it is shown as the
  * Azure fact it is, without the request. Pure; the flows and handlers apply it.
  */
-import { type AccessCell, cellOf, type PullPath, requestsBehind } from './access-inventory';
+import { type AccessCell, cellOf, type PullPath } from './access-inventory';
 
 /** Tenant ids are GUIDs; Teams and Entra may print them in either case. */
 export function sameTenant(a: string, b: string): boolean {
@@ -20,14 +20,6 @@ export function ofTenant(request: { tenantId: string }, tenantId: string): boole
 /** `tenantId` is one this deployment serves now (ACRBOT_ALLOWED_TENANTS). */
 export function isServedTenant(tenantId: string, served: readonly string[]): boolean {
   return served.some((t) => sameTenant(t, tenantId));
-}
-
-/** Every acrbot request the cells name, once each: those whose tenant {@link cellsShown} asks about. */
-export function requestIdsIn(cells: readonly AccessCell[]): string[] {
-  const ids = cells.flatMap((cell) =>
-    cell.paths.flatMap((p) => (p.kind === 'roleAssignment' ? requestsBehind(p) : [p.request]).map((r) => r.requestId)),
-  );
-  return [...new Set(ids)];
 }
 
 /**

@@ -146,8 +146,11 @@ export class AccessInventory {
     private readonly requestLimit: number = INVENTORY_REQUEST_LIMIT,
   ) {}
 
-  /** `access CLUSTER`: every registry the cluster can pull from (or could, through acrbot), and why. */
-  async forCluster(clusterText: string): Promise<ClusterAccessResult> {
+  /**
+   * `access CLUSTER`: every registry the cluster can pull from (or could, through acrbot), and
+   * why. For someone of `tenantId`, another tenant's requests are shown as in {@link check}.
+   */
+  async forCluster(clusterText: string, tenantId?: string): Promise<ClusterAccessResult> {
     const cluster = await this.resolver.resolveCluster(parseClusterRef(clusterText));
     const now = this.ports.clock.now();
     const [resolved, registries, records] = await Promise.all([
@@ -186,7 +189,8 @@ export class AccessInventory {
       cluster: toCluster(cluster),
       identity: resolved.identity,
       identityProblem: resolved.problem,
-      cells,
+      // The drift above is judged on every request; only what the reader is shown is narrowed.
+      cells: tenantId === undefined ? cells : cellsShown(cells, showsTenant(requests, tenantId)),
       ...(anonymous.length && { anonymousRegistries: anonymous }),
       ...(incomplete && { incomplete }),
       generatedAt: now.toISOString(),
@@ -194,8 +198,11 @@ export class AccessInventory {
     };
   }
 
-  /** `access REGISTRY`: the clusters (in the allowed subscriptions) that can pull from it. */
-  async forRegistry(registryText: string): Promise<RegistryAccessReport> {
+  /**
+   * `access REGISTRY`: the clusters (in the allowed subscriptions) that can pull from it. For
+   * someone of `tenantId`, another tenant's requests are shown as in {@link check}.
+   */
+  async forRegistry(registryText: string, tenantId?: string): Promise<RegistryAccessReport> {
     const registry = await this.resolver.resolveRegistry(parseRegistryRef(registryText));
     const now = this.ports.clock.now();
     const [clusters, { requests, incomplete }, assignments] = await Promise.all([
@@ -206,9 +213,10 @@ export class AccessInventory {
       listedInEach([registry.subscriptionId], () => this.ports.roleAssignments.listAtOrAbove(registry.id)),
     ]);
     const gathered = await this.gather(clusters, [registry], assignments);
+    const cells = buildCells({ ...gathered, registries: [toRegistry(registry)], requests, now });
     return {
       registry: toRegistry(registry),
-      cells: buildCells({ ...gathered, registries: [toRegistry(registry)], requests, now }),
+      cells: tenantId === undefined ? cells : cellsShown(cells, showsTenant(requests, tenantId)),
       unresolvedClusters: gathered.unresolved,
       ...(incomplete && { incomplete }),
       generatedAt: now.toISOString(),

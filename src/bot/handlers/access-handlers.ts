@@ -4,9 +4,7 @@ import type { Command } from '../../domain/command';
 import { isUserFacing, UserFacingError } from '../../domain/errors';
 import { isNameOf } from '../../domain/names';
 import { parseResourceId } from '../../domain/resource-id';
-import type { AccessCell, DriftFinding } from '../../domain/access-inventory';
-import { mapAtMost } from '../../domain/bounded-map';
-import { cellsShown, requestIdsIn } from '../../domain/tenant-boundary';
+import type { DriftFinding } from '../../domain/access-inventory';
 import type { DriftNoticedBy } from '../../flows/drift-detector';
 import { checkCard, clusterAccessCard, registryAccessCard, userAccessCard } from '../../views/access-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
@@ -15,12 +13,6 @@ import type { BotServices } from '../bot-services';
 import { errorCardFor, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
 import { auditValidationFailure } from '../validation-audit';
-
-/**
- * Most requests one `access CLUSTER|REGISTRY` reads at once for their tenant (as the tab's matrix
- * reads the requests beyond its listing, MATRIX_READS_AT_ONCE).
- */
-const TENANT_READS_AT_ONCE = 16;
 
 /** Handlers for `access` and `check`. */
 export class AccessHandlers {
@@ -59,19 +51,16 @@ export class AccessHandlers {
       }
       const kind = command.kind ?? guessKind(command.target);
       const registryCard = async (target: string) => {
-        const report = await inventory.forRegistry(target);
-        const cells = await this.ofTenant(report.cells, identity.tenantId);
-        return registryAccessCard({ ...report, cells }, settings.sandbox);
+        return registryAccessCard(await inventory.forRegistry(target, identity.tenantId), settings.sandbox);
       };
       if (kind === 'registry') {
         await this.reply(ctx, await registryCard(command.target));
         return;
       }
       try {
-        const report = await inventory.forCluster(command.target);
+        const report = await inventory.forCluster(command.target, identity.tenantId);
         await this.recordDrift(report.drift, 'access');
-        const cells = await this.ofTenant(report.cells, identity.tenantId);
-        await this.reply(ctx, clusterAccessCard({ ...report, cells }, settings.sandbox));
+        await this.reply(ctx, clusterAccessCard(report, settings.sandbox));
       } catch (err) {
         // A bare name that is no cluster may be a registry, when it can be a registry's name at
         // all: "aks-prd" cannot, and the answer is that nothing has that name, not that it breaks
@@ -96,20 +85,6 @@ export class AccessHandlers {
    * the requests they name are read again, a few at a time, for their tenant (the inventory's
    * cells carry no tenant). One that is gone since counts as not theirs.
    */
-  private async ofTenant(cells: readonly AccessCell[], tenantId: string): Promise<AccessCell[]> {
-    const ids = requestIdsIn(cells);
-    const theirs = await mapAtMost(ids, TENANT_READS_AT_ONCE, (id) =>
-      this.services.requests.getInTenant(id, tenantId).then(
-        () => true,
-        (err: unknown) => {
-          if (isUserFacing(err) && err.code === 'request.notFound') return false;
-          throw err;
-        },
-      ),
-    );
-    const shown = new Set(ids.filter((_, i) => theirs[i]));
-    return cellsShown(cells, (id) => shown.has(id));
-  }
 
   /** `check CLUSTER REGISTRY`: anyone may ask why their cluster can or cannot pull. */
   async check(ctx: TurnContext, identity: TurnIdentity, command: Extract<Command, { verb: 'check' }>): Promise<void> {
