@@ -13,6 +13,7 @@ import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
 import { sandboxCredential } from '../../src/sandbox/identity/access-tokens';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { azureWrites, replyMatching } from '../helpers/refusal-checks';
 
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
 const prod = SANDBOX_CLUSTERS.prod;
@@ -26,22 +27,7 @@ describe('secret requests on a stopped or private cluster', () => {
     h = undefined;
   });
 
-  async function say(harness: Harness, text: string, pattern: RegExp): Promise<string> {
-    const before = harness.connector.calls.length;
-    await harness.say(users.requester, text);
-    const reply = await harness.connector.waitFor(
-      (c) => harness.connector.calls.indexOf(c) >= before && c.op !== 'update' && pattern.test(cardText(c.activity)),
-      5000,
-      `a reply matching ${pattern}`,
-    );
-    return cardText(reply.activity);
-  }
-
-  const writes = (harness: Harness) => ({
-    arm: harness.app.sandbox!.arm.requests.filter((r: { method: string }) => r.method !== 'GET').length,
-    graph: harness.app.sandbox!.graph.requests.filter((r: { method: string }) => r.method !== 'GET').length,
-    tokens: harness.app.sandbox!.arm.state.listTokens(contosoId).length,
-  });
+  const writes = (harness: Harness) => azureWrites(harness, contosoId);
 
   const stop = (harness: Harness, clusterId = prodId) =>
     setClusterPowerState(harness.app.sandbox!.arm.state.getCluster(clusterId)!, 'Stopped');
@@ -51,7 +37,11 @@ describe('secret requests on a stopped or private cluster', () => {
     stop(h);
     const before = writes(h);
     const seq = (await h.app.audit.latest(1))[0]?.seq ?? 0;
-    const text = await say(h, 'secret aks-prod contosoacr --namespace payments pull for payments-api', /stopped/);
+    const text = await replyMatching(
+      h,
+      'secret aks-prod contosoacr --namespace payments pull for payments-api',
+      /stopped/,
+    );
     expect(text).toContain('Cluster aks-prod is stopped');
     expect(text).toContain('start it (az aks start -g rg-aks -n aks-prod) and ask again');
     expect(writes(h)).toEqual(before);
@@ -67,7 +57,11 @@ describe('secret requests on a stopped or private cluster', () => {
 
   test('stopped between plan and approval: the run fails before any cluster call or credential, and says so', async () => {
     h = await startHarness();
-    const text = await say(h, 'secret aks-prod contosoacr --namespace payments pull for payments-api', /Pull secret /);
+    const text = await replyMatching(
+      h,
+      'secret aks-prod contosoacr --namespace payments pull for payments-api',
+      /Pull secret /,
+    );
     const id = REQUEST_ID.exec(text)![0];
     stop(h);
     const before = writes(h);
@@ -112,7 +106,7 @@ describe('secret requests on a stopped or private cluster', () => {
       controlPlanePrincipalId: '0c000000-0000-4000-8000-0000000000c9',
       privateCluster: true,
     });
-    const text = await say(
+    const text = await replyMatching(
       h,
       'secret aks-private contosoacr --namespace payments pull for payments-api',
       /Pull secret |private/,

@@ -10,8 +10,8 @@ import {
   SANDBOX_REGISTRIES,
   sandboxResourceId,
 } from '../../src/sandbox/fixtures';
-import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { azureWrites, replyMatching } from '../helpers/refusal-checks';
 
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
 const prodId = sandboxResourceId('cluster', SANDBOX_CLUSTERS.prod);
@@ -23,29 +23,14 @@ describe('secret flow on clusters with local accounts', () => {
     h = undefined;
   });
 
-  async function say(harness: Harness, text: string, pattern: RegExp): Promise<string> {
-    const before = harness.connector.calls.length;
-    await harness.say(users.requester, text);
-    const reply = await harness.connector.waitFor(
-      (c) => harness.connector.calls.indexOf(c) >= before && c.op !== 'update' && pattern.test(cardText(c.activity)),
-      5000,
-      `a reply matching ${pattern}`,
-    );
-    return cardText(reply.activity);
-  }
-
-  const writes = (harness: Harness) => ({
-    arm: harness.app.sandbox!.arm.requests.filter((r: { method: string }) => r.method !== 'GET').length,
-    graph: harness.app.sandbox!.graph.requests.filter((r: { method: string }) => r.method !== 'GET').length,
-    tokens: harness.app.sandbox!.arm.state.listTokens(contosoId).length,
-  });
+  const writes = (harness: Harness) => azureWrites(harness, contosoId);
 
   test('refused without the switch: a sentence saying why and what to do, no request, 0 credentials', async () => {
     h = await startHarness({ ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: 'false' });
     const before = writes(h);
     const seq = (await h.app.audit.latest(1))[0]?.seq ?? 0;
     for (const kind of ['token', 'sp']) {
-      const text = await say(
+      const text = await replyMatching(
         h,
         `secret aks-dev contosoacr --namespace payments --kind ${kind} pull for payments-api`,
         /local accounts/,
@@ -70,7 +55,7 @@ describe('secret flow on clusters with local accounts', () => {
 
   test('an Entra-only cluster (local accounts disabled) needs no switch', async () => {
     h = await startHarness({ ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: 'false' });
-    const text = await say(
+    const text = await replyMatching(
       h,
       'secret aks-prod contosoacr --namespace payments pull for payments-api',
       /Pull secret .* in |local accounts/,
@@ -82,7 +67,7 @@ describe('secret flow on clusters with local accounts', () => {
   test('an Entra ID cluster with local accounts still enabled needs no switch: its user credential is kubelogin, so acrbot uses its own Entra token', async () => {
     h = await startHarness({ ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: 'false' });
     h.app.sandbox!.arm.state.updateCluster(prodId, { disableLocalAccounts: false });
-    const text = await say(
+    const text = await replyMatching(
       h,
       'secret aks-prod contosoacr --namespace payments pull for payments-api',
       /Pull secret .* in |local accounts/,
@@ -101,7 +86,7 @@ describe('secret flow on clusters with local accounts', () => {
 
   test('re-checked at execution: local accounts enabled between plan and approval → refused, nothing created', async () => {
     h = await startHarness({ ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: 'false' });
-    const text = await say(
+    const text = await replyMatching(
       h,
       'secret aks-prod contosoacr --namespace payments pull for payments-api',
       /Pull secret .* in |local accounts/,
@@ -129,7 +114,7 @@ describe('secret flow on clusters with local accounts', () => {
 
   test('allowed with ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS=true: the secret is written', async () => {
     h = await startHarness({ ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: 'true' });
-    const text = await say(
+    const text = await replyMatching(
       h,
       'secret aks-dev contosoacr --namespace payments pull for payments-api',
       /Pull secret .* in |local accounts/,

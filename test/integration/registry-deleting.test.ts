@@ -10,6 +10,7 @@ import { SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixture
 import { setRegistryProvisioningState, type RegistryProvisioningState } from '../../src/sandbox/arm/registries';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { azureWrites, replyMatching } from '../helpers/refusal-checks';
 
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
 const REQUEST_ID = /R-[2-9A-HJKMNP-TV-Z]{8}/;
@@ -21,24 +22,7 @@ describe('requests on a registry that is being deleted', () => {
     h = undefined;
   });
 
-  async function say(harness: Harness, text: string, pattern: RegExp): Promise<string> {
-    const before = harness.connector.calls.length;
-    await harness.say(users.requester, text);
-    const reply = await harness.connector.waitFor(
-      (c) => harness.connector.calls.indexOf(c) >= before && c.op !== 'update' && pattern.test(cardText(c.activity)),
-      5000,
-      `a reply matching ${pattern}`,
-    );
-    return cardText(reply.activity);
-  }
-
-  /** Everything acrbot could have written in Azure, Graph or on the registry. */
-  const writes = (harness: Harness) => ({
-    arm: harness.app.sandbox!.arm.requests.filter((r: { method: string }) => r.method !== 'GET').length,
-    graph: harness.app.sandbox!.graph.requests.filter((r: { method: string }) => r.method !== 'GET').length,
-    tokens: harness.app.sandbox!.arm.state.listTokens(contosoId).length,
-    assignments: harness.app.sandbox!.arm.state.listRoleAssignments(contosoId).length,
-  });
+  const writes = (harness: Harness) => azureWrites(harness, contosoId);
 
   const setState = (harness: Harness, state: RegistryProvisioningState) =>
     setRegistryProvisioningState(harness.app.sandbox!.arm.state.getRegistry(contosoId)!, state);
@@ -51,7 +35,7 @@ describe('requests on a registry that is being deleted', () => {
     setState(h, 'Deleting');
     const before = writes(h);
     const seq = (await h.app.audit.latest(1))[0]?.seq ?? 0;
-    const text = await say(h, cmd, /being deleted/);
+    const text = await replyMatching(h, cmd, /being deleted/);
     expect(text).toContain('Registry contosoacr is being deleted (provisioningState Deleting); nothing was requested');
     expect(writes(h)).toEqual(before);
     expect(await h.app.store.listByState(['pending'], 10)).toEqual([]);
@@ -96,7 +80,11 @@ describe('requests on a registry that is being deleted', () => {
 
   test('secret: deleted between plan and approval, the run fails before any credential, audited', async () => {
     h = await startHarness();
-    const text = await say(h, 'secret aks-prod contosoacr --namespace payments pull for payments-api', /Pull secret /);
+    const text = await replyMatching(
+      h,
+      'secret aks-prod contosoacr --namespace payments pull for payments-api',
+      /Pull secret /,
+    );
     const id = REQUEST_ID.exec(text)![0];
     setState(h, 'Deleting');
     const before = writes(h);
@@ -124,7 +112,11 @@ describe('requests on a registry that is being deleted', () => {
 
   test('secret: a re-read of the registry that fails does not fail a run that can succeed', async () => {
     h = await startHarness();
-    const text = await say(h, 'secret aks-prod contosoacr --namespace payments pull for payments-api', /Pull secret /);
+    const text = await replyMatching(
+      h,
+      'secret aks-prod contosoacr --namespace payments pull for payments-api',
+      /Pull secret /,
+    );
     const id = REQUEST_ID.exec(text)![0];
     const arm = h.app.sandbox!.arm;
     const reads = () => arm.requests.filter((r: { operation: string }) => r.operation === 'registries.get').length;
@@ -145,7 +137,7 @@ describe('requests on a registry that is being deleted', () => {
   test('check says the registry is being deleted and that requests for it are refused', async () => {
     h = await startHarness();
     setState(h, 'Deleting');
-    const text = await say(h, 'check aks-prod contosoacr', /contosoacr/);
+    const text = await replyMatching(h, 'check aks-prod contosoacr', /contosoacr/);
     expect(text).toContain(
       'Registry contosoacr is being deleted (provisioningState Deleting): pulls from it will stop, and every way of pulling from it goes with it; acrbot refuses requests for it.',
     );
