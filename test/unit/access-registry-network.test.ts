@@ -4,31 +4,13 @@
  * cluster that reaches it pull, with no role.
  */
 import { buildCells, type AccessCell, type InventoryRegistry } from '../../src/domain/access-inventory';
-import type {
-  RegistryInfo,
-  RegistryNetwork,
-  RoleAssignmentInfo,
-  RoleDefinitionInfo,
-} from '../../src/domain/azure-model';
+import type { RegistryInfo, RegistryNetwork, RoleAssignmentInfo } from '../../src/domain/azure-model';
 import { diagnosePull } from '../../src/domain/pull-diagnosis';
 import { toRegistry } from '../../src/flows/access-inventory';
 import { clusterAccessCard, registryAccessCard } from '../../src/views/access-view';
 import { matrixRows } from '../../src/tab/tab-rows';
-import { cluster, identity, KUBELET, NOW, open, registry, SUB } from './support/pull-diagnosis-fixtures';
+import { cluster, identity, KUBELET, NOW, open, registry, SUB, ACR_PULL } from './support/pull-diagnosis-fixtures';
 
-const ACR_PULL: RoleDefinitionInfo = {
-  guid: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
-  roleName: 'AcrPull',
-  roleType: 'BuiltInRole',
-  permissions: [
-    {
-      actions: ['Microsoft.ContainerRegistry/registries/pull/read'],
-      notActions: [],
-      dataActions: [],
-      notDataActions: [],
-    },
-  ],
-};
 const NAME = 'aaaaaaaa-0000-4000-8000-000000000001';
 /** AcrPull for the kubelet identity on the registry, granted outside acrbot. */
 const acrPull: RoleAssignmentInfo = {

@@ -11,7 +11,7 @@ import {
   type InventoryFacts,
   type PullSecretPath,
 } from '../../src/domain/access-inventory';
-import type { RoleAssignmentInfo, RoleDefinitionInfo } from '../../src/domain/azure-model';
+import type { RoleAssignmentInfo } from '../../src/domain/azure-model';
 import type { GrantPlan } from '../../src/domain/plan';
 import type { Policy, PolicyRule } from '../../src/domain/policy';
 import { rulesForPair } from '../../src/domain/policy-overview';
@@ -32,21 +32,9 @@ import {
   NOW,
   registry,
   SUB,
+  ACR_PULL,
 } from './support/pull-diagnosis-fixtures';
 
-const ACR_PULL: RoleDefinitionInfo = {
-  guid: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
-  roleName: 'AcrPull',
-  roleType: 'BuiltInRole',
-  permissions: [
-    {
-      actions: ['Microsoft.ContainerRegistry/registries/pull/read'],
-      notActions: [],
-      dataActions: [],
-      notDataActions: [],
-    },
-  ],
-};
 /** The assignment's deterministic name: every re-grant of AcrPull to the kubelet makes this one. */
 const NAME = 'aaaaaaaa-0000-4000-8000-000000000001';
 const assignment: RoleAssignmentInfo = {

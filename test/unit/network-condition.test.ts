@@ -6,18 +6,13 @@
  * condition was recorded render as they did.
  */
 import { buildCells, type AccessCell, type AccessMatrix } from '../../src/domain/access-inventory';
-import type {
-  RegistryInfo,
-  RegistryNetwork,
-  RoleAssignmentInfo,
-  RoleDefinitionInfo,
-} from '../../src/domain/azure-model';
+import type { RegistryInfo, RegistryNetwork, RoleAssignmentInfo } from '../../src/domain/azure-model';
 import { plannedRegistry, type GrantPlan } from '../../src/domain/plan';
 import { diagnosePull } from '../../src/domain/pull-diagnosis';
 import { matrixRows } from '../../src/tab/tab-rows';
 import { clusterAccessCard, registryAccessCard } from '../../src/views/access-view';
 import { outcomeCard, requestCard } from '../../src/views/request-view';
-import { cluster, identity, KUBELET, NOW, open, registry, SUB } from './support/pull-diagnosis-fixtures';
+import { cluster, identity, KUBELET, NOW, open, registry, SUB, ACR_PULL } from './support/pull-diagnosis-fixtures';
 import { APPROVER, grantPlan, pendingRequest } from './support/requests';
 
 const ipFiltered: RegistryNetwork = { ...open, defaultAction: 'Deny', ipRuleCount: 2 };
@@ -27,19 +22,6 @@ const IP_TEXT =
 const ENDPOINT_TEXT =
   "Public network access is disabled; the nodes must reach contosoacr through one of its 1 private endpoint(s) (the cluster's network must resolve contosoacr.azurecr.io to it).";
 
-const ACR_PULL: RoleDefinitionInfo = {
-  guid: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
-  roleName: 'AcrPull',
-  roleType: 'BuiltInRole',
-  permissions: [
-    {
-      actions: ['Microsoft.ContainerRegistry/registries/pull/read'],
-      notActions: [],
-      dataActions: [],
-      notDataActions: [],
-    },
-  ],
-};
 const acrPull: RoleAssignmentInfo = {
   id: `${registry.id}/providers/Microsoft.Authorization/roleAssignments/aaaaaaaa-0000-4000-8000-000000000001`,
   name: 'aaaaaaaa-0000-4000-8000-000000000001',

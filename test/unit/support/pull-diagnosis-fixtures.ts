@@ -3,7 +3,7 @@
  * tests put them, so each test builds only the access paths it is about.
  */
 import type { AccessCell, RoleAssignmentPath } from '../../../src/domain/access-inventory';
-import type { RegistryNetwork } from '../../../src/domain/azure-model';
+import type { RegistryNetwork, RoleDefinitionInfo } from '../../../src/domain/azure-model';
 import { diagnosePull, type DiagnosisInput } from '../../../src/domain/pull-diagnosis';
 
 export const SUB = '00000000-0000-4000-8000-000000000001';
@@ -64,3 +64,18 @@ export function acrPullOnRegistry(over: Partial<RoleAssignmentPath> = {}): RoleA
     ...over,
   };
 }
+
+/** The built-in AcrPull role definition, as ARM answers it (what the inventory reads to judge an assignment). */
+export const ACR_PULL: RoleDefinitionInfo = {
+  guid: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
+  roleName: 'AcrPull',
+  roleType: 'BuiltInRole',
+  permissions: [
+    {
+      actions: ['Microsoft.ContainerRegistry/registries/pull/read'],
+      notActions: [],
+      dataActions: [],
+      notDataActions: [],
+    },
+  ],
+};
