@@ -28,13 +28,12 @@ import type { AppConfig } from '../config/config';
 import { currentCorrelationId } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import { sharedHttpClient } from '../integrations/http/pooled-http-client';
-import { botTokenCredentials } from './bot-token-client';
 import { useChannelSigningKeys } from './channel-signing-keys';
 import { cardInvokeError } from './card-invoke';
 import { appIdOf, ConnectorClientCache } from './connector-client-cache';
 import { compatHttpClient } from '../integrations/http/compat-http-client';
 import { LeanCloudAdapter } from './lean-cloud-adapter';
-import { localLoginCredentials } from './local-login';
+import { botCredentials } from './local-login';
 import { teamsRefusal } from './teams-refusal';
 import { WelcomeNotPostedError } from './welcomes';
 import { unexpectedErrorText } from '../views/message-view';
@@ -194,17 +193,7 @@ export function createAdapter(
   // the proxy and without a time limit (channel-signing-keys.ts).
   if (config.app.id)
     useChannelSigningKeys(openIdMetadataUrl ?? PUBLIC_CLOUD.ToBotFromChannelOpenIdMetadataUrl, tokenHttp(), log);
-  const credentials = !config.app.id
-    ? undefined
-    : loginUrl
-      ? localLoginCredentials({
-          loginUrl,
-          appId: config.app.id,
-          password: config.app.password ?? '',
-          http: tokenHttp(),
-          caPem: sandboxCaPem,
-        })
-      : botTokenCredentials(config.app, tokenHttp());
+  const credentials = botCredentials({ app: config.app, loginUrl, http: tokenHttp(), caPem: sandboxCaPem });
   const adapter = new LeanCloudAdapter(
     new ChannelAuthentication(
       options,

@@ -13,9 +13,10 @@
  * production.
  */
 import type { HttpClient } from '@azure/core-rest-pipeline';
-import type { MsalServiceClientCredentialsFactory } from 'botframework-connector';
 import { keepAliveAgent } from '../integrations/azure/arm-connection';
-import { passwordTokenCredentials } from './bot-token-client';
+import type { MsalServiceClientCredentialsFactory, ServiceClientCredentialsFactory } from 'botframework-connector';
+import type { AppConfig } from '../config/config';
+import { botTokenCredentials, passwordTokenCredentials } from './bot-token-client';
 
 /**
  * A credentials factory whose tokens come from `loginUrl` (`https://host:port/<tenant>`) for
@@ -37,4 +38,22 @@ export function localLoginCredentials(input: {
     // Registered with the pooled client, which then trusts this CA for these requests.
     ...(input.caPem ? { agent: keepAliveAgent(input.caPem) } : {}),
   });
+}
+
+/**
+ * The bot's token factory for its settings, as the adapter's replies and `/readyz` both use it:
+ * from the local authority at `loginUrl` when the test hook (ACRBOT_CHANNEL_LOGIN_URL) names one,
+ * else {@link botTokenCredentials}'s; undefined without an app id.
+ */
+export function botCredentials(input: {
+  app: AppConfig['app'];
+  loginUrl?: string;
+  http: HttpClient;
+  caPem?: string;
+}): ServiceClientCredentialsFactory | undefined {
+  const { app, loginUrl, http, caPem } = input;
+  if (!app.id) return undefined;
+  return loginUrl
+    ? localLoginCredentials({ loginUrl, appId: app.id, password: app.password ?? '', http, caPem })
+    : botTokenCredentials(app, http);
 }

@@ -5,8 +5,8 @@
 import type { CloudAdapter } from 'botbuilder';
 import type { AddressInfo } from 'node:net';
 import type { AcrBot } from '../bot/acr-bot';
-import { askBotToken, botTokenCredentials } from '../bot/bot-token-client';
-import { localLoginCredentials } from '../bot/local-login';
+import { askBotToken } from '../bot/bot-token-client';
+import { botCredentials } from '../bot/local-login';
 import { type AppConfig, listenHostOf } from '../config/config';
 import type restify from 'restify';
 import type { Clock } from '../domain/ports';
@@ -142,11 +142,13 @@ function botCredentialCheck(
 ): (() => Promise<void>) | undefined {
   const { id: appId, password, type } = config.app;
   if (!appId || !password || type === 'UserAssignedMSI') return undefined;
-  // As create-adapter.ts builds the adapter's (a sandbox test hook: the local authority).
-  const { loginUrl } = config.channelAuth;
-  const credentials = loginUrl
-    ? localLoginCredentials({ loginUrl, appId, password, http: sharedHttpClient(), caPem: access.caPem })
-    : botTokenCredentials(config.app, sharedHttpClient());
+  // The factory the adapter's replies use (a sandbox test hook: the local authority).
+  const credentials = botCredentials({
+    app: config.app,
+    loginUrl: config.channelAuth.loginUrl,
+    http: sharedHttpClient(),
+    caPem: access.caPem,
+  });
   if (!credentials) return undefined;
   let refused = false;
   let last: 'accepted' | 'refused' | 'unanswered' | undefined;
