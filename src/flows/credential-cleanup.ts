@@ -250,54 +250,22 @@ function deletionStartedBefore(entries: readonly AuditEvent[], requestId: string
 }
 
 /**
- * `ports` for {@link deleteCredential} of `ref`, whose DELETE of the credential itself (the
- * application, the token) first appends {@link deletionStartedEntry} and goes ahead only once it
- * is stored (an append that fails throws, before anything is deleted). A run stopped after that
- * DELETE (a crash, a kill, an audit append that fails) leaves no entry saying what it found, and
- * its retry finds nothing: the mark tells that retry acrbot deleted it, where it would otherwise
- * say Graph or Azure never created it. The mark is written only for a credential that was
- * created (a token is read first; an application is deleted by the id Graph gave, or once found
- * under its recorded name), so one never created leaves none. An application DELETE Graph answers
- * "not found" (not replicated yet, or deleted by someone else) leaves one too: a later run that
- * finds it deletes it all the same, and one that never does takes it for deleted by that DELETE.
- * Everything else is the ports' own.
+ * The `beforeDelete` of {@link deleteCredential} for `request`'s clean-up of `ref`: appends
+ * {@link deletionStartedEntry}, so the DELETE goes ahead only once it is stored (an append that
+ * fails throws, before anything is deleted). A run stopped after that DELETE (a crash, a kill, an
+ * audit append that fails) leaves no entry saying what it found, and its retry finds nothing: the
+ * mark tells that retry acrbot deleted it, where it would otherwise say Graph or Azure never
+ * created it. deleteCredential calls it only for a credential that was created, so one never
+ * created leaves none. An application DELETE Graph answers "not found" (not replicated yet, or
+ * deleted by someone else) leaves one too: a later run that finds it deletes it all the same,
+ * and one that never does takes it for deleted by that DELETE.
  */
 function markingDeletion(
-  ports: SecretRunnerPorts,
   request: AccessRequest,
   ref: CredentialRef,
   audit: AuditLog,
-): SecretRunnerPorts {
-  const mark = async () => void (await audit.append(deletionStartedEntry(request, ref)));
-  // Only the port `ref`'s kind deletes with is wrapped (the other may not even be wired).
-  return {
-    tokens: ref.kind === 'token' ? markingBefore(ports.tokens, 'deleteToken', mark) : ports.tokens,
-    servicePrincipals:
-      ref.kind === 'sp' ? markingBefore(ports.servicePrincipals, 'deleteApplication', mark) : ports.servicePrincipals,
-    roleAssignments: ports.roleAssignments,
-    kubernetes: ports.kubernetes,
-    requests: ports.requests,
-  };
-}
-
-/**
- * `port` whose `method` runs `mark` first; its other members are the port's own (bound to it: an
- * adapter's methods may use its private state). A proxy, so an optional member the port lacks
- * (`missingTokenReason`) stays absent.
- */
-function markingBefore<T extends object>(port: T, method: keyof T & string, mark: () => Promise<void>): T {
-  return new Proxy(port, {
-    get(target, property) {
-      const value: unknown = Reflect.get(target, property, target);
-      if (typeof value !== 'function') return value;
-      const own = value as (...args: unknown[]) => unknown;
-      if (property !== method) return own.bind(target);
-      return async (...args: unknown[]) => {
-        await mark();
-        return own.apply(target, args);
-      };
-    },
-  });
+): { beforeDelete: () => Promise<void> } {
+  return { beforeDelete: async () => void (await audit.append(deletionStartedEntry(request, ref))) };
 }
 
 /** The kind of a request's clean-up job. */
@@ -483,7 +451,7 @@ async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promi
       return;
     }
     await checkLease?.();
-    const deletion = await deleteCredential(markingDeletion(ports, request, ref, audit), ref);
+    const deletion = await deleteCredential(ports, ref, markingDeletion(request, ref, audit));
     left = leftInPlace(ref, deletion);
     await auditLeft(request, left, deps);
     // A kept `--kind sp` credential may be gone by its time: the revocation of the access deletes
@@ -663,7 +631,7 @@ async function retryCleanup(request: AccessRequest, deps: CleanupDeps): Promise<
   const left: LeftAssignment[] = [];
   for (const ref of refs.reverse()) {
     await checkLease?.();
-    const found = await deleteCredential(markingDeletion(ports, request, ref, audit), ref);
+    const found = await deleteCredential(ports, ref, markingDeletion(request, ref, audit));
     existed.push(found.found);
     deletedEarlier.push(!found.found && deletionStartedBefore(entries, request.id, ref));
     deleted.push(...found.deleted);

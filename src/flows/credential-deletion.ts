@@ -85,9 +85,16 @@ export interface RegistryWhereabouts {
 /**
  * Deletes one credential and what hangs on it: the token before its scope map (the token names
  * the map), the role assignment before its application. Throws {@link WRITE_IN_PROGRESS} when a
- * token or scope map is still being written, before deleting anything more.
+ * token or scope map is still being written, before deleting anything more. `beforeDelete` runs
+ * just before the DELETE of the credential itself (the token, the application), once it is known
+ * to exist or to have been created (a token read first; an application by the id Graph gave, or
+ * found under its recorded name); a throw there deletes nothing.
  */
-export async function deleteCredential(ports: SecretRunnerPorts, ref: CredentialRef): Promise<CredentialDeletion> {
+export async function deleteCredential(
+  ports: SecretRunnerPorts,
+  ref: CredentialRef,
+  options: { beforeDelete?: () => Promise<void> } = {},
+): Promise<CredentialDeletion> {
   const found: CredentialDeletion = { found: false, deleted: [], notFound: [], notOurs: [] };
   if (ref.kind === 'token') {
     const registry = { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.registry };
@@ -95,7 +102,10 @@ export async function deleteCredential(ports: SecretRunnerPorts, ref: Credential
     const token = await deleteRegistryChild(
       `token ${ref.tokenName}`,
       () => tokens.getToken(registry, ref.tokenName),
-      () => tokens.deleteToken(registry, ref.tokenName),
+      async () => {
+        await options.beforeDelete?.();
+        return tokens.deleteToken(registry, ref.tokenName);
+      },
     );
     found.found = token;
     (token ? found.deleted : found.notFound).push(ref.tokenName);
@@ -135,6 +145,7 @@ export async function deleteCredential(ports: SecretRunnerPorts, ref: Credential
   const applicationId =
     ref.applicationId || (ref.uniqueName && (await ports.servicePrincipals.findApplication(ref.uniqueName))?.id);
   if (!applicationId) return { ...alongside, found: false, notFound: [...alongside.notFound, ref.uniqueName ?? ''] };
+  await options.beforeDelete?.();
   if (!(await deleteApplication(ports, applicationId)))
     return { ...alongside, found: false, notFound: [...alongside.notFound, applicationId] };
   return { ...alongside, found: true, deleted: [...alongside.deleted, applicationId] };
