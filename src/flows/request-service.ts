@@ -37,7 +37,7 @@ import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, AccessTerm, ActingContext, Actor, PolicyBinding, RequestEvent } from '../domain/request';
 import { describeState, isBeingGranted, isBeingRevoked, isExpired, transition } from '../domain/request';
 import { breakGlassNotExtended, describeBreakGlassRun, reviewJudgesUseOnly } from '../domain/break-glass-review';
-import { cooldownMsOf, cooldownRefusal } from '../domain/break-glass-cooldown';
+import { cooldownMsOf, cooldownRefusal, type BreakGlassCooldown } from '../domain/break-glass-cooldown';
 import { readBreakGlassCooldown } from './break-glass-cooldown';
 import { looksLikeSecret, REASON_LIMITS, singleLine } from '../domain/text';
 import { isServedTenant, ofTenant } from '../domain/tenant-boundary';
@@ -241,6 +241,15 @@ export class RequestService {
   /** The policy in force now (new requests are bound to it; pending ones keep their rule). */
   currentPolicy(): Policy {
     return this.policies.current();
+  }
+
+  /**
+   * The break-glass cooldown `member` is in now after a rejected review (`policy` shows it), or
+   * undefined: none, or the policy has no break-glass. Read as `--break-glass` reads it.
+   */
+  async breakGlassCooldownOf(member: Actor): Promise<BreakGlassCooldown | undefined> {
+    const bg = this.policies.current().breakGlass;
+    return bg ? readBreakGlassCooldown(this.store, member, cooldownMsOf(bg), this.clock.now(), this.log) : undefined;
   }
 
   /**

@@ -1,5 +1,6 @@
 /** Cards of the approval policy: `policy CLUSTER REGISTRY`, the break-glass alert. */
-import { describeDurationMs } from '../domain/access-term';
+import { describeDurationMs, formatUtc } from '../domain/access-term';
+import { cooldownMsOf, type BreakGlassCooldown } from '../domain/break-glass-cooldown';
 import type { SecretCredentialKind } from '../domain/plan';
 import { approversName, type BreakGlassPolicy, hasApprovers, type Policy, type PolicyRule } from '../domain/policy';
 import { oneRuleForAll, type PairRules, SECRET_KINDS, type SecretRules } from '../domain/policy-overview';
@@ -97,11 +98,13 @@ export function policyCard(input: {
    * the file there is not the policy shown, which otherwise only the log would.
    */
   refusedReload?: { at: string; reason: string };
+  /** The reader's own break-glass cooldown after a rejected review, if they are in one now. */
+  cooldown?: BreakGlassCooldown;
 }): AdaptiveCardJson {
   const { policy, rule, secret, deploymentMaxAccessMs: maxMs } = input;
   const split = secret !== undefined && !oneRuleForAll({ grant: rule, secret });
   const facts: Fact[] = split ? flowFacts(rule, secret, maxMs) : rule ? ruleFacts(rule, maxMs) : [];
-  if (policy.breakGlass) facts.push(...breakGlassFacts(policy.breakGlass, rule, split));
+  if (policy.breakGlass) facts.push(...breakGlassFacts(policy.breakGlass, rule, split, input.cooldown));
   facts.push({
     label: 'Policy',
     value: `${policy.source === 'file' ? 'policy file' : 'environment settings'}, sha256 ${policy.hash.slice(0, 12)}…`,
@@ -140,7 +143,12 @@ function refusedText(refused: { at: string; reason: string }): string {
  * approvers of the grant's rule: where no rule fits, or it names nobody, `create` refuses it
  * (`breakglass.refused.noRule`, `.noReviewer`; request-service.ts), so the card must not offer it.
  */
-function breakGlassFacts(bg: BreakGlassPolicy, rule: PolicyRule | undefined, split: boolean): Fact[] {
+function breakGlassFacts(
+  bg: BreakGlassPolicy,
+  rule: PolicyRule | undefined,
+  split: boolean,
+  cooldown: BreakGlassCooldown | undefined,
+): Fact[] {
   const label = 'Break-glass';
   const grants = split ? ' for grants' : '';
   if (!rule)
@@ -157,14 +165,24 @@ function breakGlassFacts(bg: BreakGlassPolicy, rule: PolicyRule | undefined, spl
         value: `not available${grants} on this pair: rule ${rule.id} names no approvers, so nobody could review a break-glass grant`,
       },
     ];
+  const cooldownMs = cooldownMsOf(bg);
+  const afterRejection = cooldownMs > 0 ? `; after a rejected review, not again for ${duration(cooldownMs)}` : '';
   return [
     {
       label,
-      value: `members of ${bg.groups.join(', ')} may use --break-glass${split ? ' on grants' : ''} for at most ${duration(bg.maxDurationMs)}, reviewed within 24 hours by ${approversText(rule)}`,
+      value: `members of ${bg.groups.join(', ')} may use --break-glass${split ? ' on grants' : ''} for at most ${duration(bg.maxDurationMs)}, reviewed within 24 hours by ${approversText(rule)}${afterRejection}`,
     },
     // An auto-approving rule lists nobody above, yet its approvers are who review break-glass.
     ...(rule.autoApprove ? approverFacts(rule, 'Break-glass reviewers') : []),
+    // Said before they try: otherwise the first they hear of it is the refusal of --break-glass.
+    ...(cooldown ? [{ label: 'Your break-glass', value: cooldownText(cooldown) }] : []),
   ];
+}
+
+/** The reader's own cooldown: until when, and which review's rejection, by whom, started it. */
+function cooldownText(cooldown: BreakGlassCooldown): string {
+  const by = cooldown.rejectedBy ? ` by ${inertText(cooldown.rejectedBy.name)}` : '';
+  return `not available to you until ${formatUtc(cooldown.until)}: the review of your break-glass request ${cooldown.requestId} was rejected${by} at ${formatUtc(cooldown.rejectedAt)}`;
 }
 
 /** How a heading names a rule, or that none fits. */

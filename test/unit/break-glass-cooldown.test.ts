@@ -10,6 +10,7 @@ import { transition, type AccessRequest } from '../../src/domain/request';
 import { COOLDOWN_SCAN_LIMIT } from '../../src/flows/break-glass-cooldown';
 import { RequestService } from '../../src/flows/request-service';
 import { createLogger } from '../../src/observability/logger';
+import { policyCard } from '../../src/views/policy-view';
 import { breakGlassRequest } from './support/break-glass';
 import { breakGlassService } from './support/break-glass-service';
 import { HOUR, MINUTE } from './support/fake-clock';
@@ -99,6 +100,34 @@ describe('break-glass after a rejected review', () => {
     t.clock.advance(MINUTE);
     const again = await t.breakGlassAgain();
     expect(again).toMatchObject({ state: 'approved', policy: { breakGlass: true } });
+  });
+
+  test('`policy` tells the member of their cooldown before they try, and what the setting is to everyone', async () => {
+    const t = setUp();
+    const policyFacts = async () => {
+      const card = policyCard({
+        cluster: 'aks-dev',
+        registry: 'contosoacr',
+        policy: t.service.currentPolicy(),
+        rule: rule('prod'),
+        cooldown: await t.service.breakGlassCooldownOf(OLIVE),
+        sandbox: false,
+      }) as any;
+      return card.body
+        .find((b: { type: string }) => b.type === 'FactSet')
+        .facts.map((f: { title: string; value: string }) => `${f.title}: ${f.value}`) as string[];
+    };
+    expect(await policyFacts()).toContainEqual(expect.stringMatching(/after a rejected review, not again for 1 day$/));
+    expect((await policyFacts()).join('\n')).not.toMatch(/Your break-glass/);
+
+    const first = await t.breakGlass();
+    t.clock.advance(30 * MINUTE);
+    await t.decide(t.service, first.id, false);
+    expect(await policyFacts()).toContain(
+      `Your break-glass: not available to you until 2026-12-01 09:30 UTC: the review of your break-glass request ${first.id} was rejected by Alex Approver at 2026-11-30 09:30 UTC`,
+    );
+    t.clock.advance(24 * HOUR);
+    expect((await policyFacts()).join('\n')).not.toMatch(/Your break-glass/);
   });
 
   test('cooldownAfterRejection 0 turns it off', async () => {

@@ -94,7 +94,7 @@ describe('the policy card', () => {
       'Approvers: secrets-user',
       'Approver justification: optional',
       'Pull secrets (service principal): rule grants, as above',
-      'Break-glass: members of oncall may use --break-glass on grants for at most 4 hours, reviewed within 24 hours by Platform Approvers',
+      'Break-glass: members of oncall may use --break-glass on grants for at most 4 hours, reviewed within 24 hours by Platform Approvers; after a rejected review, not again for 1 day',
       `Policy: policy file, sha256 ${'ab'.repeat(6)}…`,
     ]);
   });

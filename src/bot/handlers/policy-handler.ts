@@ -47,6 +47,7 @@ export class PolicyHandler {
       const resolved = await this.services.planner.resolve(cluster, registry);
       const policy = this.services.requests.currentPolicy();
       const rules = rulesForPair(policy, resolved.cluster, resolved.registry);
+      const cooldown = await this.services.requests.breakGlassCooldownOf(identity.actor);
       return policyCard({
         cluster: resolved.cluster.name,
         registry: resolved.registry.name,
@@ -55,6 +56,7 @@ export class PolicyHandler {
         secret: rules.secret,
         deploymentMaxAccessMs: this.services.lifecycle.maxAccessMs,
         refusedReload: this.services.policyRefusal?.(),
+        cooldown,
         sandbox,
       });
     } catch (err) {
