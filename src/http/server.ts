@@ -30,6 +30,12 @@ export class NotReadyError extends Error {
 }
 
 /** What the server needs from the app. */
+/**
+ * A lasting readiness failure is logged at its first probe and then once every this many probes
+ * (about every 15 minutes at a 10-second probe period), with the count.
+ */
+export const READYZ_RELOG_EVERY = 90;
+
 export interface ServerDeps {
   /** Processes one Bot Framework request (adapter.process + bot.run). */
   processActivity(req: restify.Request, res: restify.Response): Promise<void>;
@@ -80,17 +86,26 @@ export function createServer(deps: ServerDeps): restify.Server {
   server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
     res.send(200, { status: 'ok' });
   });
+  // Probes come every few seconds: a failure is logged when its reason changes and again every
+  // READYZ_RELOG_EVERY probes while it lasts, not once per probe; recovery is logged once.
+  let failing: { reason: string; probes: number } | undefined;
   server.get('/readyz', async (_req: restify.Request, res: restify.Response) => {
     try {
       await deps.checkReady();
+      if (failing) deps.log.info({ after: failing.reason, probes: failing.probes }, 'ready again');
+      failing = undefined;
       res.send(200, { status: 'ready' });
     } catch (err) {
       // A short code only: raw error text can carry hosts, paths or connection details.
       const reason = err instanceof NotReadyError ? err.reason : 'internal';
+      failing = failing?.reason === reason ? { reason, probes: failing.probes + 1 } : { reason, probes: 1 };
+      const { probes } = failing;
       // Starting is a phase every instance goes through, probed every few seconds: not an error
       // an operator must act on.
-      if (reason === 'starting') deps.log.info({ reason }, 'not ready');
-      else deps.log.error({ err, reason }, 'not ready');
+      if ((probes - 1) % READYZ_RELOG_EVERY === 0) {
+        if (reason === 'starting') deps.log.info({ reason }, 'not ready');
+        else deps.log.error({ err, reason, probes }, 'not ready');
+      }
       res.send(503, { status: 'not ready', reason });
     }
   });

@@ -55,6 +55,27 @@ describe('failures an operator can act on', () => {
     expect(JSON.stringify(logged)).toContain('SQLITE_CANTOPEN');
   });
 
+  test('a lasting /readyz failure is logged once, not at every probe, and its end once', async () => {
+    const requests = new MemoryRequestStore();
+    let broken = true;
+    const ping = requests.ping.bind(requests);
+    requests.ping = async () => {
+      if (broken) throw new Error('SQLITE_BUSY');
+      return ping();
+    };
+    h = await startHarness({}, { stores: { requests } });
+    const probe = async () => (await fetch(`${h.app.url}/readyz`)).status;
+    expect([await probe(), await probe(), await probe()]).toEqual([503, 503, 503]);
+    broken = false;
+    expect(await probe()).toBe(200);
+    expect(await probe()).toBe(200);
+    const lines = parse(h).filter((l) => /ready/.test(l.msg) && l.component !== 'restify');
+    expect(lines.map((l) => [l.level, l.msg, l.reason ?? l.after, l.probes])).toEqual([
+      [50, 'not ready', 'store', 1],
+      [30, 'ready again', 'store', 3],
+    ]);
+  });
+
   test('/readyz says "starting" until the background work has started (resumed runs, the schedule), then ready', async () => {
     // The port is chosen first: the app answers on it before its start returns.
     const probe = createNetServer();
