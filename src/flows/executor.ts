@@ -21,6 +21,7 @@ import type { RequestNotifier } from './notifier';
 import { executionLeaseKey } from './access-lease';
 import { runLimitMs, UNCONFIRMED_GRANT } from './run-resumption';
 import { OutcomeNet, outcomeEntryKey, type OutcomeTelling, tellOutcome } from './outcome-told-net';
+import { decisionEntryState, lateDecisionEntry } from './decision-entry-net';
 
 /** What a runner may record while it works. */
 export interface RunContext {
@@ -144,8 +145,12 @@ export class Executor {
     await this.audit.append(event);
   }
 
-  /** Starts the work for a request without waiting for it; a second call while it runs is a no-op. */
-  schedule(requestId: string): Promise<void> {
+  /**
+   * Starts the work for a request without waiting for it; a second call while it runs is a no-op.
+   * `swept`: picked up by a resume sweep rather than right after its decision was recorded (an
+   * approval whose entry a stopped process left unwritten is audited first: decision-entry-net.ts).
+   */
+  schedule(requestId: string, options: { swept?: boolean } = {}): Promise<void> {
     // Shutting down: the request stays approved in the store, where the next start, or another
     // instance once no lease holds it, picks it up (resumeInterrupted).
     if (this.closed) return Promise.resolve();
@@ -156,7 +161,10 @@ export class Executor {
       // run's other lines (and its cards) carry.
       .then(() =>
         withCorrelation(
-          () => this.run(requestId).catch((err) => this.log.error({ err, requestId }, 'execution crashed')),
+          () =>
+            this.run(requestId, options.swept === true).catch((err) =>
+              this.log.error({ err, requestId }, 'execution crashed'),
+            ),
           `exec-${requestId}`,
         ),
       )
@@ -187,7 +195,7 @@ export class Executor {
    */
   async resumeInterrupted(): Promise<number> {
     const interrupted = await this.store.listByState(['approved', 'executing'], 1000);
-    for (const r of interrupted) void this.schedule(r.id);
+    for (const r of interrupted) void this.schedule(r.id, { swept: true });
     return interrupted.length;
   }
 
@@ -232,12 +240,12 @@ export class Executor {
 
   private net?: OutcomeNet;
 
-  private async run(requestId: string): Promise<void> {
+  private async run(requestId: string, swept: boolean): Promise<void> {
     const lease = await this.exec.leases.acquire(executionLeaseKey(requestId), this.exec.owner, this.exec.ttlMs);
     if (!lease) return; // another instance runs it; if it dies, its lease expires and a sweep takes over
     const guard = new LeaseGuard(this.exec, lease, this.log, { requestId }, () => this.clock.now());
     try {
-      await this.runLeased(requestId, guard);
+      await this.runLeased(requestId, guard, swept);
     } catch (err) {
       // Still executing in the store (marked waiting, logged once: markWaiting): the lease is
       // released below, so the next resume sweep (any instance) runs it again.
@@ -255,7 +263,7 @@ export class Executor {
     }
   }
 
-  private async runLeased(requestId: string, guard: LeaseGuard): Promise<void> {
+  private async runLeased(requestId: string, guard: LeaseGuard, swept: boolean): Promise<void> {
     let request = await this.store.get(requestId);
     if (!request || (request.state !== 'approved' && request.state !== 'executing')) return;
     const resumed = request.state === 'executing';
@@ -280,6 +288,9 @@ export class Executor {
       await guard.check();
       await this.audit.append({ ...event, actor: ACRBOT_ACTOR, tenantId, requestId });
     };
+    // A run picked up by a sweep before it started: its decision's entry first, if a stopped
+    // process left it unwritten (G11); while that decision is recent, a later sweep decides.
+    if (swept && !resumed && !(await this.decisionAudited(request, guard))) return;
     // A run picked up too long after its approval (runLimitMs) is failed, not carried out: most
     // likely a store restored from a backup brought it back, and its access may have been ended since.
     if (this.tooOld(request)) {
@@ -487,6 +498,30 @@ export class Executor {
       this.log.error({ err: auditErr, requestId: request.id }, 'audit write failed after a run too old to resume');
     });
     await this.save(request, guard, { type: 'fail', at: this.clock.now(), outcome });
+  }
+
+  /**
+   * Whether `request`'s approval is in the audit log, writing its entry late when a stopped
+   * process left it out (decision-entry-net.ts); false: too recent to tell, leave the run to a
+   * later sweep. A failed write leaves the run to the next sweep too.
+   */
+  private async decisionAudited(request: AccessRequest, guard: LeaseGuard): Promise<boolean> {
+    try {
+      const state = await decisionEntryState(request, this.audit, this.clock.now());
+      if (state === 'wait') return false;
+      if (state === 'owed' && request.decision) {
+        await guard.check();
+        await this.audit.append(lateDecisionEntry({ ...request, decision: request.decision }));
+        this.log.warn(
+          { requestId: request.id },
+          "an approval's audit entry was missing (its process stopped after storing it) and was written before the run",
+        );
+      }
+      return true;
+    } catch (err) {
+      if (err instanceof LeaseLostError) throw err;
+      throw this.resumeLater(request.id, "the approval's missing audit entry could not be written", err);
+    }
   }
 
   /**

@@ -151,6 +151,15 @@ describe('pause new access', () => {
     // (as after a crash, or a click that raced the pause on another instance).
     const approver = { objectId: users.approver.objectId, name: users.approver.name };
     await h.app.store.update(transition(waiting, { type: 'approve', by: approver, at: new Date() }));
+    // Its click's entry was written (a run whose entry is missing waits for it: decision-entry-net.ts).
+    await h.app.audit.append({
+      actor: approver,
+      tenantId: waiting.tenantId,
+      action: 'request.approved',
+      requestId: waiting.id,
+      targetIds: [],
+      outcome: 'approved',
+    });
     // The other one's run had started when its instance died: it may have written in Azure, and
     // is finished rather than left half done.
     const approved = transition(started, { type: 'approve', by: approver, at: new Date() });

@@ -1,0 +1,61 @@
+/**
+ * The audit entry of an approval a stopped process left unwritten. A person's decision is stored
+ * first (the conditional write picks the winner, G8) and audited right after
+ * (request-service.ts `decideNow`); a process that died between the two left a request approved
+ * whose `request.approved` entry, with the approver's justification, is missing. The run that
+ * follows names the approver in its `execution.started` entry, but the trail would still lack the
+ * transition itself (G11). A resume sweep that picks up an approved run asks here first, and the
+ * entry is written late, in the approver's name, under a key of its own, before anything runs.
+ *
+ * A decision younger than {@link CLICK_GRACE_MS} is left alone: its own process may still be
+ * writing the entry, and the run waits for a later sweep rather than racing it to a second entry.
+ */
+import type { AuditEvent } from '../domain/audit-chain';
+import type { AuditLog } from '../domain/ports';
+import type { AccessRequest } from '../domain/request';
+import { CLICK_GRACE_MS } from './review-reject-net';
+
+/**
+ * What a swept approved run owes its trail: `recorded` (the decision's entry is there, or the
+ * request has no decision to record), `wait` (missing, but the decision is too recent to tell from
+ * one being written) or `owed` (missing: write {@link lateDecisionEntry} before the run).
+ */
+export async function decisionEntryState(
+  request: AccessRequest,
+  audit: Pick<AuditLog, 'forRequest'>,
+  now: Date,
+): Promise<'recorded' | 'wait' | 'owed'> {
+  const decision = request.decision;
+  if (request.state !== 'approved' || !decision?.approved) return 'recorded';
+  const trail = await audit.forRequest(request.id);
+  if (trail.some((entry) => entry.action === 'request.approved')) return 'recorded';
+  return now.getTime() - Date.parse(decision.at) < CLICK_GRACE_MS ? 'wait' : 'owed';
+}
+
+/** The idempotency key of a late decision entry: one per request, whichever instance writes it. */
+export function lateDecisionKey(requestId: string): string {
+  return `request.approved.late:${requestId}`;
+}
+
+/**
+ * The `request.approved` entry of `request`'s stored decision, in the approver's name with their
+ * justification, saying that it was written when the run was picked up. Approved requests whose
+ * entry comes first (auto-approval, break-glass) never reach here.
+ */
+export function lateDecisionEntry(
+  request: AccessRequest & { decision: NonNullable<AccessRequest['decision']> },
+): AuditEvent {
+  const { decision } = request;
+  const why = `written when the run was picked up: the decision was stored at ${decision.at} but its process stopped before its entry`;
+  return {
+    actor: decision.by,
+    tenantId: request.tenantId,
+    action: 'request.approved',
+    requestId: request.id,
+    targetIds: [request.plan.cluster.id, request.plan.registry.id],
+    outcome: 'approved',
+    detail: decision.reason ? `${decision.reason} (${why})` : why,
+    ...(request.policy && { ruleId: request.policy.ruleId, policyHash: request.policy.policyHash }),
+    idempotencyKey: lateDecisionKey(request.id),
+  };
+}
