@@ -193,11 +193,23 @@ export class Executor {
    * run whose instance died is taken over once its lease expired. A run another live instance
    * holds is left alone (its lease refuses us). Returns how many were examined.
    */
-  async resumeInterrupted(): Promise<number> {
-    const interrupted = await this.store.listByState(['approved', 'executing'], 1000);
-    for (const r of interrupted) void this.schedule(r.id, { swept: true });
-    return interrupted.length;
+  resumeInterrupted(): Promise<number> {
+    // One listing at a time: the sweep comes every half lease TTL, and a slow store (Tables
+    // retrying for a minute) would otherwise pile up listings of up to 1,000 requests each. A
+    // call during a listing shares it; the runs it schedules are deduplicated by `schedule`.
+    this.resuming ??= this.store
+      .listByState(['approved', 'executing'], 1000)
+      .then((interrupted) => {
+        for (const r of interrupted) void this.schedule(r.id, { swept: true });
+        return interrupted.length;
+      })
+      .finally(() => {
+        this.resuming = undefined;
+      });
+    return this.resuming;
   }
+
+  private resuming?: Promise<number>;
 
   /**
    * The net for outcomes a stopped process left untold (outcome-told-net.ts): at start, and with
