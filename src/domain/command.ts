@@ -438,6 +438,9 @@ function parseSecret(words: string[]): Command {
       if (earlier !== undefined && earlier !== value) throw givenTwice(flag, earlier, value);
       options[key] = value;
     } else if (word.startsWith('--')) {
+      // A term look-alike gets the same "use --for 30d" as in a grant; any other unknown option
+      // is refused too: a mistyped --namespace taken as a word would write the secret elsewhere.
+      refuseUnknownTermOption(word, words[i + 1]);
       throw new UserFacingError(
         'validation.option',
         `Unknown option ${flag}. The secret command takes --namespace, --name, --kind, --service-account, --for (or --expires) and --repositories.`,

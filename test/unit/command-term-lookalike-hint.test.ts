@@ -23,6 +23,7 @@ describe('a term option acrbot does not have', () => {
     ],
     ['grant aks-prod contosoacr --ttl=Permanent deploy payments', 'Unknown option --ttl: use --for permanent.'],
     ['grant aks-prod contosoacr --expiry 12H deploy', 'Unknown option --expiry: use --for 12h.'],
+    ['secret aks-dev contosoacr --duration 30d pull for payments', 'Unknown option --duration: use --for 30d.'],
   ])('%s names the term given', (text, hint) => {
     expect(refusal(text)).toBe(`${hint} Nothing was requested.`);
   });
