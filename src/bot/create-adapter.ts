@@ -22,6 +22,7 @@ import {
   type ClaimsIdentity,
   type ConnectorFactory,
   type ServiceClientCredentialsFactory,
+  ToBotFromBotOrEmulatorTokenValidationParameters,
 } from 'botframework-connector';
 import type { HttpClient } from '@azure/core-rest-pipeline';
 import type { AppConfig } from '../config/config';
@@ -56,6 +57,33 @@ const PUBLIC_CLOUD = {
   CallerId: CallerIdConstants.PublicAzureChannel,
 } as const;
 
+/**
+ * botframework-connector's module-wide list of Emulator/skill token issuers, and its length as
+ * shipped. `EmulatorValidation.isTokenFromEmulator` (4.23) pushes four issuers onto it for every
+ * token whose `tid` it has not seen, before checking the issuer, and never trims it; every later
+ * request scans it. A token with the channel's issuer passes `fromChannelIssuer` below, so
+ * unsigned ones with random tenants still grew it without bound. acrbot accepts only the
+ * channel's tokens, never an Emulator or skill one, so what is added serves nothing: the list is
+ * cut back to this length after every authentication (`keepEmulatorIssuers`). The library is
+ * archived; this is the only place its state can be kept in bounds.
+ */
+const EMULATOR_ISSUERS: string[] | undefined = (() => {
+  const issuer: unknown = ToBotFromBotOrEmulatorTokenValidationParameters.issuer;
+  return Array.isArray(issuer) ? (issuer as string[]) : undefined;
+})();
+const EMULATOR_ISSUERS_SHIPPED = EMULATOR_ISSUERS?.length ?? 0;
+
+/** Runs `authenticate`, then drops whatever it added to `EMULATOR_ISSUERS` (see there). */
+async function keepEmulatorIssuers<T>(authenticate: () => Promise<T>): Promise<T> {
+  try {
+    return await authenticate();
+  } finally {
+    // Requests in flight meanwhile lose their additions too: acrbot never reads them.
+    if (EMULATOR_ISSUERS && EMULATOR_ISSUERS.length > EMULATOR_ISSUERS_SHIPPED)
+      EMULATOR_ISSUERS.length = EMULATOR_ISSUERS_SHIPPED;
+  }
+}
+
 /** jsonwebtoken's verify() errors, which botbuilder rethrows as they are (CloudAdapter would answer 500). */
 const JWT_ERRORS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpiredError']);
 
@@ -89,7 +117,7 @@ class ChannelAuthentication extends ConfigurationBotFrameworkAuthentication {
     if (this.enforced && !fromChannelIssuer(authHeader, this.channelIssuer))
       throw new AuthenticationError('Unauthorized. The token was not issued by the Bot Framework channel.', 401);
     try {
-      return this.withCachedClients(await super.authenticateRequest(activity, authHeader));
+      return this.withCachedClients(await keepEmulatorIssuers(() => super.authenticateRequest(activity, authHeader)));
     } catch (err) {
       throw asUnauthorized(err);
     }
@@ -97,7 +125,9 @@ class ChannelAuthentication extends ConfigurationBotFrameworkAuthentication {
 
   override async authenticateStreamingRequest(authHeader: string, channelIdHeader: string) {
     try {
-      return this.withCachedClients(await super.authenticateStreamingRequest(authHeader, channelIdHeader));
+      return this.withCachedClients(
+        await keepEmulatorIssuers(() => super.authenticateStreamingRequest(authHeader, channelIdHeader)),
+      );
     } catch (err) {
       throw asUnauthorized(err);
     }
@@ -129,6 +159,9 @@ class ChannelAuthentication extends ConfigurationBotFrameworkAuthentication {
  * without bound. On that path an Entra token naming the bot's app id was accepted with no
  * audience, endorsement or serviceUrl check. Refused here, before any of that runs; what this
  * lets through is verified by botbuilder as before (signature, audience, endorsements, claims).
+ * A token with the channel's issuer and any `tid` still reaches that list: `keepEmulatorIssuers`
+ * trims it after each request (whether real channel tokens carry a `tid` is not known here, so
+ * one is not refused for it).
  * A header that does not decode is left to botbuilder, which refuses it without that list.
  */
 function fromChannelIssuer(authHeader: string, channelIssuer: string): boolean {

@@ -194,6 +194,23 @@ describe('G1: inbound channel authentication (real JWTs, local OpenID metadata +
     expect(issuers.length).toBe(before);
   });
 
+  test("G1: unsigned tokens with the channel's issuer and random tenants: 401, and botbuilder's issuer list does not grow", async () => {
+    const issuers = (ToBotFromBotOrEmulatorTokenValidationParameters as { issuer: string[] }).issuer;
+    const before = [...issuers];
+    const unsigned = (claims: Record<string, unknown>) =>
+      ['{"alg":"none","typ":"JWT"}', JSON.stringify(claims)]
+        .map((p) => Buffer.from(p).toString('base64url'))
+        .join('.') + '.';
+    for (let i = 0; i < 20; i++) {
+      const tid = randomUUID();
+      // The channel's issuer passes acrbot's own issuer check; botbuilder then sees an unknown tid.
+      const claims = { iss: 'https://api.botframework.com', tid, aud: APP_ID, serviceurl: h.serviceUrl };
+      const res = await postActivity(h.app.url, activity(), { authorization: `Bearer ${unsigned(claims)}` });
+      expect(res.status).toBe(401);
+    }
+    expect(issuers).toEqual(before);
+  });
+
   test('a body that is not an activity: 400 with a sentence, logged once as a warning, nothing runs', async () => {
     const before = await footprint();
     const refusals = () =>
