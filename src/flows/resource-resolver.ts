@@ -17,17 +17,27 @@ export class ResourceResolver {
     private readonly subscriptionIds: readonly string[],
   ) {}
 
-  private checkSubscription(subscriptionId: string): void {
-    if (!this.subscriptionIds.some((s) => s.toLowerCase() === subscriptionId.toLowerCase())) {
+  /**
+   * `ref` with its subscription spelled as in ACRBOT_SUBSCRIPTION_IDS; refused when it is not
+   * one of them. Compared without letter case (a GUID); the configured spelling goes on, so the
+   * casings a user may type all reach Azure as one subscription (one set of SDK clients, kept
+   * for the process's life) and name it as the configuration does.
+   */
+  private allowed<R extends { subscriptionId: string }>(ref: R): R {
+    const typed = ref.subscriptionId;
+    const configured = this.subscriptionIds.find((s) => s.toLowerCase() === typed.toLowerCase());
+    if (configured === undefined) {
       throw new UserFacingError(
         'subscription.notAllowed',
-        `Subscription ${subscriptionId} is not one acrbot manages; use a resource in ${this.subscriptionIds.join(', ')} or ask the platform team to add the subscription to ACRBOT_SUBSCRIPTION_IDS.`,
+        `Subscription ${typed} is not one acrbot manages; use a resource in ${this.subscriptionIds.join(', ')} or ask the platform team to add the subscription to ACRBOT_SUBSCRIPTION_IDS.`,
       );
     }
+    return { ...ref, subscriptionId: configured };
   }
 
   /** Finds a cluster; unknown names get the closest names the bot can see. */
-  async resolveCluster(ref: ClusterRef): Promise<ClusterInfo> {
+  async resolveCluster(typed: ClusterRef): Promise<ClusterInfo> {
+    const ref = typed.kind === 'id' ? this.allowed(typed) : typed;
     const listAll = () => this.listEverywhere('clusters', (s) => this.azure.listClusters(s));
     if (ref.kind === 'name') {
       const { all, unreadable } = await listAll();
@@ -43,7 +53,6 @@ export class ResourceResolver {
         );
       return this.onlyCluster(ref, matches);
     }
-    if (ref.kind === 'id') this.checkSubscription(ref.subscriptionId);
     const where = ref.kind === 'id' ? [ref.subscriptionId] : this.subscriptionIds;
     const read = await this.readEverywhere(where, (s) => this.azure.getCluster(s, ref.resourceGroup, ref.name));
     if (read.found.length) return this.onlyCluster(ref, read.found);
@@ -74,17 +83,17 @@ export class ResourceResolver {
   /** Finds a registry by name across all allowed subscriptions, or by id. */
   async resolveRegistry(ref: RegistryRef): Promise<RegistryInfo> {
     if (ref.kind === 'id') {
-      this.checkSubscription(ref.subscriptionId);
-      const read = await this.readEverywhere([ref.subscriptionId], (s) =>
-        this.azure.getRegistry(s, ref.resourceGroup, ref.name),
+      const byId = this.allowed(ref);
+      const read = await this.readEverywhere([byId.subscriptionId], (s) =>
+        this.azure.getRegistry(s, byId.resourceGroup, byId.name),
       );
       if (read.found.length) return read.found[0];
-      const unseen = this.unseenResource('registry', registryId(ref), ref.resourceGroup, read);
+      const unseen = this.unseenResource('registry', registryId(byId), byId.resourceGroup, read);
       if (unseen) throw unseen;
-      const { all } = await this.listIn([ref.subscriptionId], (s) => this.azure.listRegistries(s));
+      const { all } = await this.listIn([byId.subscriptionId], (s) => this.azure.listRegistries(s));
       throw this.notFound(
         'registry',
-        ref.name,
+        byId.name,
         all.map((r) => r.name),
       );
     }

@@ -17,7 +17,7 @@ import {
   unlessNotFound,
 } from './arm-connection';
 import { ARM_API_VERSIONS, ArmRest } from './arm-rest';
-import { ArmResourceReader } from './azure-resource-reader';
+import { ArmResourceReader, subscriptionKey } from './azure-resource-reader';
 import { goneBehindRefusal, scopeResourceOf } from './refused-or-gone';
 import { roleAssignmentFromWire, type WirePermission, type WireRoleAssignment } from './arm-wire';
 
@@ -78,8 +78,9 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
     );
   }
 
+  /** One client per subscription, whatever the letter case of its id (see `subscriptionKey`). */
   private client(subscriptionId: string): AuthorizationManagementClient {
-    let client = this.clients.get(subscriptionId);
+    let client = this.clients.get(subscriptionKey(subscriptionId));
     if (!client) {
       // Loaded on first use: a start (and a help turn) does not need the SDK (P5).
       const { AuthorizationManagementClient } = require('@azure/arm-authorization') as typeof Authorization;
@@ -91,20 +92,20 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
         additionalPolicies: armPolicies(),
       });
       dropIdlePolicies(client.pipeline, this.connection);
-      this.clients.set(subscriptionId, client);
+      this.clients.set(subscriptionKey(subscriptionId), client);
     }
     return client;
   }
 
   private rest(subscriptionId: string): ArmRest {
-    let rest = this.rests.get(subscriptionId);
+    let rest = this.rests.get(subscriptionKey(subscriptionId));
     if (!rest) {
       rest = new ArmRest(
         this.connection.endpoint,
         this.client(subscriptionId).pipeline,
         ARM_API_VERSIONS.authorization,
       );
-      this.rests.set(subscriptionId, rest);
+      this.rests.set(subscriptionKey(subscriptionId), rest);
     }
     return rest;
   }

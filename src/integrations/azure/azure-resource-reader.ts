@@ -11,8 +11,13 @@ import { ARM_API_VERSIONS, ArmRest } from './arm-rest';
 import { clusterFromWire, registryFromWire, type WireManagedCluster, type WireRegistry } from './arm-wire';
 import type { ScopeResource } from './refused-or-gone';
 
-/** The value cached under `key`, made by `make` the first time. */
-function once<T>(cache: Map<string, T>, key: string, make: () => T): T {
+/**
+ * The value cached for subscription `subscriptionId`, made by `make` the first time. Keyed
+ * without letter case: a subscription id is a GUID, and ARM reads every spelling of it alike, so
+ * each casing a user may type must not make (and keep) clients of its own.
+ */
+function once<T>(cache: Map<string, T>, subscriptionId: string, make: () => T): T {
+  const key = subscriptionKey(subscriptionId);
   let value = cache.get(key);
   if (value === undefined) {
     value = make();
@@ -21,8 +26,14 @@ function once<T>(cache: Map<string, T>, key: string, make: () => T): T {
   return value;
 }
 
+/** The key of a subscription's cached clients: its id in lower case (see `once`). */
+export function subscriptionKey(subscriptionId: string): string {
+  return subscriptionId.toLowerCase();
+}
+
 /**
- * {@link AzureResourceReader} over ARM; one SDK client per subscription, made once. The reads go
+ * {@link AzureResourceReader} over ARM; one SDK client per subscription (whatever the letter case
+ * of its id), made once, with the spelling it was first asked for. The reads go
  * through the client's pipeline without its operation layer ({@link ArmRest}, P8); the secret
  * flow's operations use the clients themselves.
  */
