@@ -366,7 +366,8 @@ export class TabApi {
       const request = await this.visible(id, c);
       if (!request) return notFound(id);
       const audit = await this.deps.audit.forRequest(request.id);
-      const history = requestHistory(request, audit, this.deps.clock.now());
+      // Whoever sees only their own requests reads its trail as their cards tell it (history-entries.ts).
+      const history = requestHistory(request, audit, this.deps.clock.now(), c.seesAll ? 'all' : 'own');
       await this.withActions([history.row], [request], c, { everyonesExtensions: true, extendRange: true });
       return { status: 200, body: history };
     });

@@ -19,6 +19,7 @@ import { reviewJudgesUseOnly } from '../domain/break-glass-review';
 import { awaitingReview, describeRequirement } from '../domain/policy';
 import { isBeingRevoked, type AccessRequest } from '../domain/request';
 import { DRIFT_NOT_FOUND, DRIFT_UNVERIFIED, recordedDriftText } from './drift-text';
+import { historyEntries, type HistoryReader } from './history-entries';
 import type { PullHow, PullState, TabBreakGlass, TabHistory, TabPerson, TabRow } from './tab-wire';
 
 /** The states of access that still pulls (revoking: until the revocation finishes). */
@@ -134,8 +135,19 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
   };
 }
 
-/** The history of one request; audit entries are the request's own (already chained and bounded). */
-export function requestHistory(request: AccessRequest, audit: readonly AuditEntry[], now: Date): TabHistory {
+/**
+ * The history of one request as `reader` may read it; audit entries are the request's own
+ * (already chained and bounded), listed as {@link historyEntries} says. A requester (`own`) is
+ * told who approved and when, not each approver's comment: their card quotes the decision's
+ * comment only (request-view.ts), which `decision` carries.
+ */
+export function requestHistory(
+  request: AccessRequest,
+  entries: readonly AuditEntry[],
+  now: Date,
+  reader: HistoryReader = 'all',
+): TabHistory {
+  const audit = historyEntries(request, entries, reader);
   const ids = new Set<string>(request.outcome?.azureRequestIds ?? []);
   for (const e of audit) for (const c of e.correlationIds ?? []) ids.add(c);
   const row = requestRow(request, now);
@@ -154,7 +166,11 @@ export function requestHistory(request: AccessRequest, audit: readonly AuditEntr
       : undefined,
     approvals: row.breakGlass
       ? []
-      : (request.approvals ?? []).map((a) => ({ by: person(a.by), at: a.at, reason: a.reason })),
+      : (request.approvals ?? []).map((a) => ({
+          by: person(a.by),
+          at: a.at,
+          ...(reader === 'all' && { reason: a.reason }),
+        })),
     outcome: request.outcome ? { summary: request.outcome.summary, error: request.outcome.error } : undefined,
     ended:
       request.state === 'revoked' && request.access?.revokedAt

@@ -129,12 +129,13 @@ export interface TabHistory {
   row: TabRow;
   /** The approvers' decision; absent for a break-glass run (its requester's, see `row.breakGlass`). */
   decision?: { by: TabPerson; at: string; approved: boolean; reason?: string };
-  /** Each approval; empty for a break-glass run. */
+  /** Each approval; empty for a break-glass run. Its comment for approvers and auditors only. */
   approvals: Array<{ by: TabPerson; at: string; reason?: string }>;
   outcome?: { summary: string; error?: string };
   /** How its access ended: who revoked it and why (no one named: acrbot, at its end). */
   ended?: { at: string; by?: TabPerson; reason?: string };
   azureRequestIds: string[];
+  /** The request's trail, of its tenant only; for a requester, cut to what their cards tell (history-entries.ts). */
   audit: Array<{
     seq: number;
     ts: string;
