@@ -44,19 +44,22 @@ import { isUserFacing, ResourceGoneError } from '../domain/errors';
 import { cellsShown, showsTenant } from '../domain/tenant-boundary';
 import { choosePullIdentity } from '../domain/identity';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
-import type {
-  AzureResourceReader,
-  Clock,
-  DirectoryPort,
-  ListOrder,
-  RequestStore,
-  RoleAssignmentListing,
+import {
+  CloudApiError,
+  type AzureResourceReader,
+  type Clock,
+  type DirectoryPort,
+  type ListOrder,
+  type RequestStore,
+  type RoleAssignmentListing,
 } from '../domain/ports';
 import { diagnosePull, type PullDiagnosis } from '../domain/pull-diagnosis';
 import { roleCarriesPullInAnyMode } from '../domain/pull-permission';
 import type { AccessRequest, Actor, RequestState } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import { roleDefinitionGuid } from '../domain/resource-id';
+import { azureLookupIds, armCode } from './azure-failure-text';
+import { servicePrincipalUnreadableMessage } from './grant-planner';
 import type { ResourceResolver } from './resource-resolver';
 import { definitionScopes, RoleDefinitions } from './role-definitions';
 
@@ -118,7 +121,10 @@ export interface AccessInventoryPorts {
   directory: DirectoryPort;
   requests: RequestStore;
   clock: Clock;
-  /** Where a read cut short by {@link INVENTORY_REQUEST_LIMIT} is logged (once per process). */
+  /**
+   * Where a read cut short by {@link INVENTORY_REQUEST_LIMIT} is logged (once per process), and a
+   * failed Graph lookup of a cluster's service principal (other than a refusal), once per lookup.
+   */
   log?: Pick<Logger, 'warn'>;
 }
 
@@ -386,13 +392,23 @@ export class AccessInventory {
     return (await Promise.all(this.subscriptionIds.map((s) => this.ports.azure.listRegistries(s)))).flat();
   }
 
-  /** The identity a cluster pulls with; a problem sentence instead when it has none usable. */
+  /**
+   * The identity a cluster pulls with; a problem sentence instead when it has none usable, or when
+   * Graph's lookup of its service principal failed (refused without `Application.Read.All`, a 5xx
+   * or throttling past the client's retries): that cluster is then listed as unresolved and the
+   * others are still shown, instead of one cluster's lookup failing the whole listing.
+   */
   async identityOf(cluster: ClusterInfo): Promise<{ identity?: InventoryIdentity; problem?: string }> {
     try {
       const chosen = choosePullIdentity(cluster);
       if (chosen.kind === 'kubelet')
         return { identity: { kind: 'kubelet', objectId: chosen.objectId, description: chosen.description } };
-      const objectId = await this.ports.directory.servicePrincipalObjectId(chosen.appId);
+      let objectId: string | undefined;
+      try {
+        objectId = await this.ports.directory.servicePrincipalObjectId(chosen.appId);
+      } catch (err) {
+        return this.lookupFailed(err, cluster, chosen.appId);
+      }
       if (!objectId)
         return {
           problem: `Cluster ${cluster.name} uses service principal ${chosen.appId}, which Microsoft Graph does not know; it cannot pull through role assignments.`,
@@ -402,6 +418,24 @@ export class AccessInventory {
       if (isUserFacing(err)) return { problem: err.message };
       throw err;
     }
+  }
+
+  /**
+   * A failed Graph lookup of `cluster`'s service principal as its problem sentence. A refusal (403)
+   * names the permission to grant; anything else is logged here (the sentence has only its ids)
+   * and is said to be worth asking again. Not a Graph failure: thrown on (unexpected).
+   */
+  private lookupFailed(err: unknown, cluster: ClusterInfo, appId: string): { problem: string } {
+    if (!(err instanceof CloudApiError)) throw err;
+    if (err.statusCode === 403) return { problem: servicePrincipalUnreadableMessage(cluster.name, appId, err.code) };
+    this.ports.log?.warn(
+      { err, cluster: cluster.name },
+      'Microsoft Graph lookup of a cluster service principal failed; the cluster is shown unresolved',
+    );
+    const status = err.statusCode ? `, HTTP ${err.statusCode}` : '';
+    return {
+      problem: `acrbot could not look up service principal ${appId} of cluster ${cluster.name} in Microsoft Graph (${armCode(err.code)}${status}), so whether it can pull is not known; ask again in a few minutes. The platform team can look the failure up with ${azureLookupIds(err)}.`,
+    };
   }
 
   /**

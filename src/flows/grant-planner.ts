@@ -10,10 +10,16 @@ import { roleAssignmentName } from '../domain/identifiers';
 import { choosePullIdentity } from '../domain/identity';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { type GrantPlan, type PlannedIdentity, plannedCluster, plannedRegistry } from '../domain/plan';
-import type { DirectoryPort, RoleAssignmentListing, RoleAssignmentPort } from '../domain/ports';
+import {
+  CloudApiError,
+  type DirectoryPort,
+  type RoleAssignmentListing,
+  type RoleAssignmentPort,
+} from '../domain/ports';
 import { roleCarriesPull } from '../domain/pull-permission';
 import { roleDefinitionGuid, scopeCovers } from '../domain/resource-id';
 import { pullRoleFor, rolesThatGrantPull, type RoleAssignmentMode } from '../domain/roles';
+import { armCode } from './azure-failure-text';
 import type { ResourceResolver } from './resource-resolver';
 import { definitionScopes, RoleDefinitions } from './role-definitions';
 
@@ -63,6 +69,18 @@ export function conditionalExistsMessage(
   outcome = 'no request was made',
 ): string {
   return `${plan.identity.objectId} already has ${plan.role.name} on ${plan.registry.name} through an assignment with a condition (a limit to some repositories), made outside acrbot${assignmentId ? `: ${assignmentId}` : ''}. Azure keeps one assignment of a role per identity and registry, so acrbot cannot add one without that limit, and ${outcome}. Remove or widen that assignment in Azure, then ask again.`;
+}
+
+/**
+ * The sentence for a cluster that pulls with a service principal Microsoft Graph refused to look
+ * up (403, `Authorization_RequestDenied`): acrbot's identity lacks `Application.Read.All`, the
+ * permission docs/deploy.md lists for service-principal clusters, so the object id a role would
+ * be assigned to is unknown. A pull secret (`--kind token`, the default) needs no lookup. Graph's
+ * code is quoted only when shaped like one (a proxy's 403 carries its own text).
+ */
+export function servicePrincipalUnreadableMessage(clusterName: string, appId: string, code: unknown): string {
+  const answered = armCode(code) === code ? ` ${code}` : '';
+  return `Cluster ${clusterName} pulls with service principal ${appId}, and Microsoft Graph refused to look it up (HTTP 403${answered}): acrbot's identity lacks the Microsoft Graph application permission Application.Read.All, which it needs to find that service principal's object id and assign it a role. Ask the platform team to grant it (docs/deploy.md, Microsoft Graph application permissions), or use a pull secret, which needs no lookup: @acrbot secret ${clusterName} REGISTRY --namespace NAMESPACE REASON… (--kind token, the default).`;
 }
 
 /**
@@ -139,12 +157,24 @@ export class GrantPlanner {
     return { status: 'planned', plan };
   }
 
-  /** Kubelet identity directly; a service principal's app id through Graph. */
+  /**
+   * Kubelet identity directly; a service principal's app id through Graph. Graph refusing that
+   * lookup (403: no `Application.Read.All`) is said as such ({@link servicePrincipalUnreadableMessage});
+   * any other failure of it is thrown as it came (unexpected, logged with its ids).
+   */
   async resolveIdentity(cluster: ClusterInfo): Promise<PlannedIdentity> {
     const chosen = choosePullIdentity(cluster);
     if (chosen.kind === 'kubelet')
       return { kind: 'kubelet', objectId: chosen.objectId, description: chosen.description };
-    const objectId = await this.directory.servicePrincipalObjectId(chosen.appId);
+    const objectId = await this.directory.servicePrincipalObjectId(chosen.appId).catch((err: unknown) => {
+      if (err instanceof CloudApiError && err.statusCode === 403)
+        throw new UserFacingError(
+          'cluster.servicePrincipalUnreadable',
+          servicePrincipalUnreadableMessage(cluster.name, chosen.appId, err.code),
+          { cause: err },
+        );
+      throw err;
+    });
     if (!objectId) {
       throw new UserFacingError(
         'cluster.servicePrincipalNotFound',

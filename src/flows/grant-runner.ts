@@ -355,6 +355,21 @@ function isPlannedAssignment(a: RoleAssignmentInfo, plan: GrantPlan): boolean {
   );
 }
 
+/**
+ * PrincipalNotFound after the retries: a new identity not replicated yet, which asking again in a
+ * few minutes fixes; or one that no longer exists, which it never does (a user-assigned kubelet
+ * identity deleted with another resource group while the cluster still names it, or a
+ * service-principal cluster's principal deleted). Both are said, with how to tell them apart.
+ */
+function principalNotFoundMessage(plan: GrantPlan): string {
+  const { identity, cluster } = plan;
+  const gone =
+    identity.kind === 'servicePrincipal' && identity.appId
+      ? `the cluster's service principal may have been deleted: check it exists with "az ad sp show --id ${identity.appId}", and if not, rotate the cluster's credentials (az aks update-credentials)`
+      : `the cluster's kubelet identity may have been deleted (common for a user-assigned identity kept in another resource group): find it with "az aks show -g ${cluster.resourceGroup} -n ${cluster.name} --query identityProfile.kubeletidentity" and check it exists with "az identity show --ids <its resourceId>"; if it is gone, assign the cluster an existing one (az aks update --assign-kubelet-identity) before asking again`;
+  return `Azure still does not know identity ${identity.objectId} after retrying for about two minutes, so nothing was granted. Either it is new and not yet replicated in the directory, and asking for it again in a few minutes works (the new request needs approving again), or ${gone}.`;
+}
+
 /** One plain sentence with the fix for a failed role assignment PUT, by error code (never by message text). */
 function explainWriteFailure(err: CloudApiError, plan: GrantPlan): UserFacingError {
   switch (err.code) {
@@ -375,11 +390,7 @@ function explainWriteFailure(err: CloudApiError, plan: GrantPlan): UserFacingErr
         { cause: err },
       );
     case 'PrincipalNotFound':
-      return new UserFacingError(
-        'azure.principalNotFound',
-        `Azure still does not know identity ${plan.identity.objectId} after retrying for about two minutes (directory replication), so nothing was granted; ask for it again in a few minutes (the new request needs approving again).`,
-        { cause: err },
-      );
+      return new UserFacingError('azure.principalNotFound', principalNotFoundMessage(plan), { cause: err });
     case 'RoleAssignmentUpdateNotPermitted':
       return new UserFacingError(
         'azure.assignmentConflict',

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Agent } from 'node:https';
+import { CloudApiError } from '../../src/domain/ports';
 import { keepAliveAgent } from '../../src/integrations/azure/arm-connection';
 import type { GraphClient } from '../../src/integrations/graph/graph-client';
 import { GraphError } from '../../src/integrations/graph/graph-failure';
@@ -236,8 +237,11 @@ describe('GraphClient writes that must not be sent twice', () => {
       const err = await new GraphDirectory(behind)
         .servicePrincipalObjectId(SANDBOX_CLUSTERS.legacy.servicePrincipalAppId)
         .catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(GraphError);
-      expect(err).toMatchObject({ status: 403 });
+      // The directory gives the flows the port's error, Graph's kept as its cause.
+      expect(err).toBeInstanceOf(CloudApiError);
+      expect(err).toMatchObject({ statusCode: 403 });
+      expect((err as Error).cause).toBeInstanceOf(GraphError);
+      expect((err as Error).cause).toMatchObject({ status: 403 });
     });
   });
 });

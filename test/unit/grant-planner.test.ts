@@ -2,7 +2,7 @@ import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo, RoleDefinitionInfo 
 import { UserFacingError } from '../../src/domain/errors';
 import { roleAssignmentName } from '../../src/domain/identifiers';
 import type { PlannedIdentity } from '../../src/domain/plan';
-import type { RoleAssignmentPort } from '../../src/domain/ports';
+import { CloudApiError, type RoleAssignmentPort } from '../../src/domain/ports';
 import { ROLE_IDS, type RoleAssignmentMode } from '../../src/domain/roles';
 import {
   buildGrantPlan,
@@ -199,6 +199,35 @@ describe('GrantPlanner.findExisting and resolveIdentity (fake ports)', () => {
       code: 'cluster.servicePrincipalNotFound',
     });
     await expect(planner([], undefined).resolveIdentity(legacy)).rejects.toBeInstanceOf(UserFacingError);
+  });
+
+  const failingLookup = (err: Error) =>
+    new GrantPlanner(
+      {} as ResourceResolver,
+      {} as RoleAssignmentPort & PlanningReads,
+      fakeDirectory({}, { servicePrincipalObjectId: () => Promise.reject(err) }),
+    );
+
+  test('Graph refusing the lookup (403, no Application.Read.All) names the permission and the pull secret', async () => {
+    const legacy: ClusterInfo = { ...cluster, identity: { servicePrincipalClientId: 'app-id-1' } };
+    const refused = new CloudApiError('Authorization_RequestDenied', 403, 'service principal lookup by app id failed');
+    const err = await failingLookup(refused)
+      .resolveIdentity(legacy)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserFacingError);
+    expect(err).toMatchObject({ code: 'cluster.servicePrincipalUnreadable', cause: refused });
+    const message = (err as Error).message;
+    expect(message).toContain('app-id-1');
+    expect(message).toContain('(HTTP 403 Authorization_RequestDenied)');
+    expect(message).toContain('Application.Read.All');
+    expect(message).toContain('@acrbot secret aks-prod REGISTRY --namespace NAMESPACE');
+    expect(message).toContain('--kind token');
+  });
+
+  test('any other failure of the lookup is thrown as it came (unexpected: logged with its ids)', async () => {
+    const legacy: ClusterInfo = { ...cluster, identity: { servicePrincipalClientId: 'app-id-1' } };
+    const failed = new CloudApiError('serviceNotAvailable', 503, 'service principal lookup by app id failed');
+    await expect(failingLookup(failed).resolveIdentity(legacy)).rejects.toBe(failed);
   });
 });
 

@@ -95,7 +95,7 @@ describe('GrantRunner: the re-check ARM refuses', () => {
 });
 
 describe('GrantRunner: the PUT Azure answers PrincipalNotFound after the retries', () => {
-  test('the requester asks again, and is told the new request is approved again (not "approve a new request")', async () => {
+  test('both causes: not replicated yet (ask again; the new request is approved again) or the kubelet identity deleted (how to check)', async () => {
     const runner = grantRunnerOver(plan, {
       create: async () => {
         throw armWriteError(400, 'PrincipalNotFound', 'Principal not found in the directory.', {
@@ -111,9 +111,16 @@ describe('GrantRunner: the PUT Azure answers PrincipalNotFound after the retries
       log: createLogger({ level: 'silent' }),
     };
     const err = await runner.run(pendingRequest({ state: 'executing', plan }), ctx).catch((e: unknown) => e);
-    expect(err).toMatchObject({
-      code: 'azure.principalNotFound',
-      message: `Azure still does not know identity ${plan.identity.objectId} after retrying for about two minutes (directory replication), so nothing was granted; ask for it again in a few minutes (the new request needs approving again).`,
-    });
+    expect(err).toMatchObject({ code: 'azure.principalNotFound' });
+    const message = (err as Error).message;
+    expect(message).toContain(
+      `Azure still does not know identity ${plan.identity.objectId} after retrying for about two minutes, so nothing was granted. Either it is new and not yet replicated in the directory, and asking for it again in a few minutes works (the new request needs approving again), or `,
+    );
+    // The cause asking again never fixes: the kubelet identity deleted, and how to check it.
+    expect(message).toMatch(/kubelet identity may have been deleted/);
+    expect(message).toContain(
+      `az aks show -g ${plan.cluster.resourceGroup} -n ${plan.cluster.name} --query identityProfile.kubeletidentity`,
+    );
+    expect(message).toContain('az identity show --ids');
   });
 });

@@ -1,7 +1,7 @@
 /** {@link DirectoryPort} over Microsoft Graph. */
 import type { DirectoryPort } from '../../domain/ports';
 import type { GraphClient } from './graph-client';
-import { GraphError } from './graph-failure';
+import { GraphError, graphFailure, GraphUnconfirmedError } from './graph-failure';
 import { isDirectoryId } from './graph-ids';
 
 /**
@@ -23,6 +23,12 @@ const USERS_PER_FILTER = 14;
 export class GraphDirectory implements DirectoryPort {
   constructor(private readonly graph: GraphClient) {}
 
+  /**
+   * `GET /servicePrincipals(appId='…')`, which needs `Application.Read.All`. 404 is no such
+   * service principal (undefined). Any other failure of the call is the port's `CloudApiError`
+   * (Graph's code, status and ids, the original as its `cause`): the flows tell a refusal (403,
+   * the permission missing) from the rest by status, without knowing Graph's error types.
+   */
   async servicePrincipalObjectId(appId: string): Promise<string | undefined> {
     // Read from the cluster's profile, which its owners write: not a GUID, it is no app's id.
     if (!isDirectoryId(appId)) return undefined;
@@ -34,6 +40,8 @@ export class GraphDirectory implements DirectoryPort {
       return body?.id;
     } catch (err) {
       if (err instanceof GraphError && err.status === 404) return undefined;
+      if (err instanceof GraphError || err instanceof GraphUnconfirmedError)
+        throw graphFailure(err, 'service principal lookup by app id failed');
       throw err;
     }
   }
