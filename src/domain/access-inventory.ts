@@ -80,6 +80,13 @@ export interface AcrbotRequestRef {
   driftDetectedAt?: string;
   /** Why, when recorded (absent on requests marked before reasons were). */
   driftReason?: DriftReason;
+  /**
+   * With state `drifted` only: where its term stands. A drifted grant is still `succeeded`, and
+   * acrbot ends it at its end all the same, deleting its role assignment if that is still there
+   * (the lifecycle counts it among the assignment's holders until then): an assignment still in
+   * Azure is held by it, and ends with it ({@link termRuns}).
+   */
+  termState?: TermState;
   /** Set once a revocation began deleting (it still pulls until the retry finishes). */
   revokingSince?: string;
   /**
@@ -299,6 +306,15 @@ export function gaveAccess(request: AccessRequest): boolean {
   return request.plan.kind === 'secret' || createdAssignmentId(request) !== undefined;
 }
 
+/** Where a term ending at `end` (undefined: no end) stands at `now`. */
+export type TermState = 'active' | 'expiring' | 'expired';
+
+function termStateAt(end: string | undefined, now: Date): TermState {
+  if (end === undefined) return 'active';
+  const left = Date.parse(end) - now.getTime();
+  return left <= 0 ? 'expired' : left <= EXPIRING_WITHIN_MS ? 'expiring' : 'active';
+}
+
 /** The access state of a request that gave access, at `now`. */
 export function requestAccessState(request: AccessRequest, now: Date): RequestAccessState {
   const end = accessEnd(request);
@@ -311,12 +327,7 @@ export function requestAccessState(request: AccessRequest, now: Date): RequestAc
     return atExpiry ? 'expired' : 'revoked';
   }
   if (request.access?.driftDetectedAt) return 'drifted';
-  if (end !== undefined) {
-    const left = Date.parse(end) - now.getTime();
-    if (left <= 0) return 'expired';
-    if (left <= EXPIRING_WITHIN_MS) return 'expiring';
-  }
-  return 'active';
+  return termStateAt(end, now);
 }
 
 /**
@@ -368,6 +379,7 @@ export function credentialEnd(request: AccessRequest): string | undefined {
 /** The reference cards and the tab show for a request. */
 export function requestRef(request: AccessRequest, now: Date): AcrbotRequestRef {
   const end = accessEnd(request);
+  const state = requestAccessState(request, now);
   const approved = request.decision?.approved ? request.decision : undefined;
   // Its decision is its requester's own, made only so it ran at once: nobody approved it.
   const breakGlass = Boolean(request.policy?.breakGlass);
@@ -382,7 +394,8 @@ export function requestRef(request: AccessRequest, now: Date): AcrbotRequestRef 
     // The end is the credential's, not the term's: the views say why pulls stop then.
     ...(end !== undefined && end !== termEnd(request) && { credentialExpiresAt: end }),
     noExpiry: end !== undefined ? undefined : request.access?.permanent ? 'permanent' : 'beforeTimeBoxing',
-    state: requestAccessState(request, now),
+    state,
+    ...(state === 'drifted' && { termState: termStateAt(end, now) }),
     revokedAt: request.access?.revokedAt,
     revokedBy: request.access?.revokedBy?.name,
     driftDetectedAt: request.access?.driftDetectedAt,
@@ -421,6 +434,34 @@ const LIVE: readonly AccessState[] = ['active', 'expiring'];
 export function isLiveRef(ref: AcrbotRequestRef): boolean {
   return LIVE.includes(ref.state);
 }
+
+/**
+ * A request whose term still runs: live, or drifted before its end. Behind a role assignment
+ * still in Azure, either holds it until that end, when acrbot deletes it (access-lifecycle.ts
+ * counts every `succeeded` grant whose term runs as a holder, drifted or not, whatever the drift
+ * was: an intact assignment, or one made again under the same deterministic name).
+ */
+export function termRuns(ref: AcrbotRequestRef): boolean {
+  return isLiveRef(ref) || (ref.state === 'drifted' && ref.termState !== undefined && LIVE.includes(ref.termState));
+}
+
+/** Where a request's term stands: its state, or a drifted one's {@link AcrbotRequestRef.termState}. */
+function termOf(ref: AcrbotRequestRef): AccessState {
+  return ref.state === 'drifted' && ref.termState ? ref.termState : ref.state;
+}
+
+/**
+ * Another cluster's grant as this cluster sees it, behind an assignment its identity holds: by
+ * its term. Its drift is about its own cluster (which pulls as another identity now, say), while
+ * the assignment, still in Azure, gives this one pull until that grant's end, when acrbot deletes
+ * it: `check` must say "it ends with the grant for cluster X", not "no end date".
+ */
+function sharedRef(ref: AcrbotRequestRef): AcrbotRequestRef {
+  if (ref.state !== 'drifted' || !ref.termState) return ref;
+  const { driftDetectedAt: _seen, driftReason: _why, termState, ...rest } = ref;
+  return { ...rest, state: termState };
+}
+
 // Unverified first: it may still pull, and nobody can tell; then what changed outside acrbot.
 const ENDED_ORDER: readonly AccessState[] = ['unverified', 'drifted', 'expired', 'revoked'];
 
@@ -525,7 +566,7 @@ function pathsFor(
     seen.add(lower(a.id));
     const behind = holdingRefs(
       mine.map(refOf),
-      sharedGrants(a.id).map((r) => ({ ...refOf(r), clusterName: r.plan.cluster.name })),
+      sharedGrants(a.id).map((r) => ({ ...sharedRef(refOf(r)), clusterName: r.plan.cluster.name })),
     );
     const { own: refs, shared, ended } = behind;
     paths.push({
@@ -591,16 +632,17 @@ function pathsFor(
 }
 
 /**
- * The requests behind one existing assignment that hold it: while any is live (or being revoked,
- * which still holds it until the deletion finishes), only those, and how many ended ones were
- * left out. With none live, all of them: the assignment is still there after every one ended
- * (acrbot is removing it, {@link overdueEnd}), and which ran out and when is what the reader needs.
+ * The requests behind one existing assignment that hold it: while any one's term runs (live, or
+ * drifted before its end: {@link termRuns}) or is being revoked (which still holds it until the
+ * deletion finishes), only those, and how many ended ones were left out. With none holding it,
+ * all of them: the assignment is still there after every one ended (acrbot is removing it,
+ * {@link overdueEnd}), and which ran out and when is what the reader needs.
  */
 function holdingRefs(
   own: AcrbotRequestRef[],
   shared: AcrbotRequestRef[],
 ): { own: AcrbotRequestRef[]; shared: AcrbotRequestRef[]; ended: string[] } {
-  const holds = (r: AcrbotRequestRef) => isLiveRef(r) || Boolean(r.revokingSince);
+  const holds = (r: AcrbotRequestRef) => termRuns(r) || Boolean(r.revokingSince);
   if (![...own, ...shared].some(holds)) return { own, shared, ended: [] };
   return {
     own: own.filter(holds),
@@ -625,31 +667,33 @@ function serviceAccountsOf(request: AccessRequest): string[] {
  */
 function driftedRef(ref: AcrbotRequestRef, reason: DriftReason | undefined): AcrbotRequestRef {
   if (!reason || !isLiveRef(ref) || ref.revokingSince) return ref;
-  return { ...ref, state: 'drifted', driftReason: reason };
+  return { ...ref, state: 'drifted', driftReason: reason, termState: ref.state as TermState };
 }
 
 /**
- * An existing assignment works now; its acrbot requests say until when. When they all ran out
- * and acrbot has not removed it yet (the sweeper's window, or a revocation that keeps failing),
- * it is `expired`: it still gives pull, but not for long (see {@link overdueEnd}).
+ * An existing assignment works now; its acrbot requests say until when, by their terms (a drifted
+ * one's too: acrbot deletes the assignment at its end). When they all ran out and acrbot has not
+ * removed it yet (the sweeper's window, or a revocation that keeps failing), it is `expired`: it
+ * still gives pull, but not for long (see {@link overdueEnd}).
  */
 function assignmentState(refs: AcrbotRequestRef[]): AccessState {
-  const live = refs.filter((r) => LIVE.includes(r.state));
-  if (refs.length && live.length === 0 && refs.some((r) => r.state === 'expired')) return 'expired';
+  const live = refs.filter(termRuns);
+  if (refs.length && live.length === 0 && refs.some((r) => termOf(r) === 'expired')) return 'expired';
   if (refs.length === 0 || live.length === 0) return 'active';
-  return live.some((r) => r.state === 'active') ? 'active' : 'expiring';
+  return live.some((r) => termOf(r) === 'active') ? 'active' : 'expiring';
 }
 
 /**
  * When an acrbot-only assignment's access ended, if it did and the assignment is still there:
- * none of its requests is live and at least one ran out (the latest end is returned). acrbot is
- * removing it; until then it still gives pull. Undefined for any other assignment.
+ * none of its requests' terms runs and at least one ran out, drifted or not (the latest end is
+ * returned). acrbot is removing it; until then it still gives pull. Undefined for any other
+ * assignment.
  */
 export function overdueEnd(path: RoleAssignmentPath): string | undefined {
   if (path.origin !== 'acrbot') return undefined;
   const refs = requestsBehind(path);
-  if (refs.some(isLiveRef)) return undefined;
-  const ends = refs.filter((r) => r.state === 'expired' && r.expiresAt).map((r) => r.expiresAt!);
+  if (refs.some(termRuns)) return undefined;
+  const ends = refs.filter((r) => termOf(r) === 'expired' && r.expiresAt).map((r) => r.expiresAt!);
   return ends.length ? ends.sort()[ends.length - 1] : undefined;
 }
 
@@ -725,8 +769,11 @@ export function anonymousPullRegistries(registries: readonly InventoryRegistry[]
   return registries.filter((r) => registryReach(r, r.network).anonymous);
 }
 
-/** When a live path ends; undefined = no end. */
-export function pathEnd(path: PullPath, counts: (ref: AcrbotRequestRef) => boolean = isLiveRef): string | undefined {
+/**
+ * When a live path ends; undefined = no end. By default an assignment ends with the last term
+ * among its requests' ({@link termRuns}: a drifted one's end deletes it too).
+ */
+export function pathEnd(path: PullPath, counts: (ref: AcrbotRequestRef) => boolean = termRuns): string | undefined {
   if (path.kind === 'roleAssignment') {
     if (path.origin === 'outside') return undefined;
     const live = requestsBehind(path).filter(counts);
