@@ -2,7 +2,8 @@
  * Which conversations only approvers (and auditors) read: a chat with acrbot, or one of the
  * channels where approvers work (ACRBOT_APPROVAL_CHANNEL, the policy's rule and break-glass
  * channels, ACRBOT_AUDIT_CHANNEL). What is for their eyes only (why new access was paused, the
- * audit log's details) is shown there and left out elsewhere (a requesters' channel, a group chat).
+ * audit log's details, the request cards a read posts with their requesters' reasons) is shown
+ * there and left out elsewhere (a requesters' channel, a group chat).
  */
 import type { TurnContext } from 'botbuilder';
 import type { BotServices } from './bot-services';

@@ -202,7 +202,10 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     try {
       const reference = request ? await this.reportReference(request) : await this.approvalChannelReference();
       if (!reference) {
-        this.log.error({ requestId: request?.id, text }, 'no conversation to report a problem to approvers');
+        // Ids, not the report: its text may name people (a reminder's requester) and quote an
+        // error as it came; the failing job's own log line has its id and kind.
+        const title = request ? `Needs attention: ${request.id}` : 'Needs attention';
+        this.log.error({ requestId: request?.id, title }, 'no conversation to report a problem to approvers');
         return;
       }
       await this.send(reference, approverReportCard(request, text, this.lifecycle?.sandbox ?? false));

@@ -26,17 +26,20 @@ export function refreshView(h: Harness, user: TeamsUser, requestId: string) {
 }
 
 /**
- * `user` says `command`; the request card copy it posts (a new card with per-user views, not an
- * update), once sent: one naming `requestId` if given.
+ * `user` says `command` (in the team channel, or in a 1:1 chat); the request card copy it posts
+ * (a new card with per-user views, not an update), once sent: one naming `requestId` if given.
+ * Request cards are posted only where approvers alone read (approvers-audience.ts): the channel
+ * only when the harness makes it an approvers' one.
  */
 export async function postedCopy(
   h: Harness,
   user: TeamsUser,
   command: string,
   requestId?: string,
+  where: 'channel' | 'personal' = 'channel',
 ): Promise<CapturedCall> {
   const before = h.connector.calls.length;
-  await h.say(user, command);
+  await h.say(user, command, where);
   return h.connector.waitFor(
     (c) =>
       h.connector.calls.indexOf(c) >= before &&

@@ -585,7 +585,8 @@ describe('grant flow', () => {
     for (let i = 0; i < 24; i++)
       await h.app.store.create({ ...request, id: `R-MANY${'ABCDEFGHJKLMNPQRSTUVWXYZ'[i]}AAA` });
     const before = h.connector.calls.length;
-    await h.say(users.approver, 'pending');
+    // In a chat with acrbot: request cards go only where approvers alone read (approvers-audience.ts).
+    await h.say(users.approver, 'pending', 'personal');
     const count = await h.connector.waitFor(
       (c) => h.connector.calls.indexOf(c) >= before && /waiting for approval/.test(cardText(c.activity)),
       5000,
@@ -773,7 +774,8 @@ describe('grant flow', () => {
     await h.say(users.outsider, 'pending');
     await h.connector.waitFor((c) => /Approvers only/.test(cardText(c.activity)), 5000, 'pending refused');
     const beforeListing = h.connector.calls.length;
-    await h.say(users.approver, 'pending');
+    // In a chat with acrbot: request cards go only where approvers alone read (approvers-audience.ts).
+    await h.say(users.approver, 'pending', 'personal');
     const listed = await h.connector.waitFor(
       (c) =>
         h.connector.calls.indexOf(c) >= beforeListing &&
@@ -798,7 +800,7 @@ describe('grant flow', () => {
       5000,
       'pending R-… refused',
     );
-    await h.say(users.approver, `pending ${request.id.toLowerCase()}`);
+    await h.say(users.approver, `pending ${request.id.toLowerCase()}`, 'personal');
     const one = await h.connector.waitFor(
       (c) =>
         h.connector.calls.indexOf(c) >= before &&

@@ -89,7 +89,7 @@ describe('pause new access', () => {
     expect((await entries()).filter((e) => e === 'request.refused.paused:refused')).toHaveLength(4);
 
     // `pending` says Approve is refused for now; the request cannot be approved, and stays pending.
-    expect(await ask(users.approver, 'pending')).toMatch(
+    expect(await ask(users.approver, 'pending', 'personal')).toMatch(
       /waiting for approval\. New access is paused, so Approve is refused until an approver types "@acrbot resume"; Reject and reviews work/,
     );
     const approve = await h.click(users.approver, 'approve', { requestId: waiting.id, version: waiting.version });

@@ -71,14 +71,16 @@ describe('pending lists what waits for the caller among every pending request, n
     await olderOf(h, main, 60);
 
     const before = h.connector.calls.length;
-    expect(await h.ask(sam, 'pending')).toMatch(/^1 request waiting for approval:/);
+    expect(await h.turnReplies(sam, 'pending', 'personal')).toMatch(/^1 request waiting for approval:/);
     await h.connector.waitFor(
       (c) => h.connector.calls.indexOf(c) >= before && c.op !== 'update' && cardText(c.activity).includes(legacy.id),
       5000,
       "the legacy request's approvers' copy",
     );
     // Alex's are all 61 of rule main, counted whole; the cards are the oldest 20.
-    expect(await h.ask(users.approver, 'pending')).toMatch(/^61 requests waiting for approval; the first 20 are shown/);
+    expect(await h.turnReplies(users.approver, 'pending', 'personal')).toMatch(
+      /^61 requests waiting for approval; the first 20 are shown/,
+    );
   });
 
   test('past the bound, the answer says only the oldest were read, not "Nothing pending"', async () => {
@@ -88,7 +90,7 @@ describe('pending lists what waits for the caller among every pending request, n
     // Sam's request is the newest: beyond the oldest WAITING_SCAN_LIMIT read.
     await olderOf(h, main, WAITING_SCAN_LIMIT);
 
-    const answer = await h.ask(sam, 'pending');
+    const answer = await h.turnReplies(sam, 'pending', 'personal');
     expect(answer).not.toContain('There are no requests waiting');
     expect(answer).toContain('Nothing pending among those read');
     expect(answer).toContain('acrbot read only the oldest 10,000 pending requests');

@@ -251,9 +251,10 @@ describe('G18: the approval policy', () => {
       actor: expect.objectContaining({ name: 'Adele Operator' }),
     });
 
-    // Approvers find it with "pending" (break-glass grants to review come first).
+    // Approvers find it with "pending" (break-glass grants to review come first), in a chat with
+    // acrbot: request cards go only where approvers alone read (approvers-audience.ts).
     const listed = h.connector.calls.length;
-    await h.say(users.approver, 'pending');
+    await h.say(users.approver, 'pending', 'personal');
     await h.connector.waitFor(
       (c) =>
         h.connector.calls.indexOf(c) >= listed &&
@@ -306,7 +307,7 @@ describe('G18: the approval policy', () => {
 
     // The approvers' card offers the review of the use, not a revocation.
     const listed = h.connector.calls.length;
-    await h.say(users.approver, `pending ${request.id}`);
+    await h.say(users.approver, `pending ${request.id}`, 'personal');
     const card = await h.connector.waitFor(
       (c) => h.connector.calls.indexOf(c) >= listed && cardText(c.activity).includes('must still review its use'),
       5000,

@@ -93,7 +93,7 @@ describe('per-user views of a request waiting for a quorum', () => {
     h = await start();
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
     await h.click(users.approver, 'approve', { requestId: request.id });
-    const copy = await postedCopy(h, users.approver, `pending ${request.id}`, request.id);
+    const copy = await postedCopy(h, users.approver, `pending ${request.id}`, request.id, 'personal');
     const card = copy.activity.attachments[0].content;
     // As posted, read-only; their client fetches their own view (the refresh below).
     expect(card.actions ?? []).toEqual([]);

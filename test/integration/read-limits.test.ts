@@ -133,7 +133,8 @@ describe('G16: the per-user limit on read commands (ACRBOT_READS_PER_10_MINUTES)
     // The default limit (30): the tab's "Open in chat to approve", once more than that.
     for (let i = 0; i < 31; i++) {
       const before = h.connector.calls.length;
-      await h.say(users.approver, `pending ${request.id}`);
+      // In a chat with acrbot, as the tab's link opens it: request cards go only where approvers alone read.
+      await h.say(users.approver, `pending ${request.id}`, 'personal');
       await h.connector.waitFor(
         (c) =>
           h.connector.calls.indexOf(c) >= before &&

@@ -13,7 +13,8 @@ import type { AccessRequest } from '../../src/domain/request';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { LogCapture } from '../helpers/log-capture';
 import { rule } from './support/policy-fixtures';
-import { pendingRequest } from './support/requests';
+import { jobInWords } from '../../src/composition/scheduler';
+import { pendingRequest, REQUESTER } from './support/requests';
 import { postedTo, RecordingAdapter } from './support/recording-adapter';
 
 const REPORT = 'The background job drift.check is not done after 3 attempts (last answer: 403).';
@@ -101,5 +102,23 @@ describe('a problem of a request (a revocation that keeps failing)', () => {
     const bare = await setup(undefined, copies, withRule(undefined));
     await bare.messenger.reportToApprovers(bare.request, REVOKING);
     expect(postedTo(bare.adapter)).toEqual(['19:prod@thread.tacv2']);
+  });
+});
+
+describe('a problem with nowhere to go', () => {
+  test('is logged by its ids and title, not its text (a reminder’s names the requester)', async () => {
+    // A request without any card yet, and no ACRBOT_APPROVAL_CHANNEL: nowhere to post.
+    const t = await setup(undefined, []);
+    const job = { id: 'job-remind-1', kind: 'access.remind' as const, requestId: t.request.id };
+    const words = jobInWords(job, t.request, '403');
+    expect(words.what).toContain(REQUESTER.name);
+    await t.messenger.reportToApprovers(
+      t.request,
+      `${words.what} is not done after 3 attempts (last answer: 403).${words.meanwhile}`,
+    );
+    expect(t.adapter.posts).toEqual([]);
+    const line = t.logs.entries().find((e) => e.msg === 'no conversation to report a problem to approvers');
+    expect(line).toMatchObject({ level: 50, requestId: t.request.id, title: `Needs attention: ${t.request.id}` });
+    expect(t.logs.lines.join('\n')).not.toContain(REQUESTER.name);
   });
 });

@@ -36,8 +36,11 @@ describe('what waits for this approver: the pending list, a second approval unde
     await h?.stop();
   });
 
-  /** The first answer to `pending` (the count line, "Nothing pending" or the refusal). */
-  const pendingAnswer = (user: TeamsUser) => h.ask(user, 'pending');
+  /**
+   * The answers to `pending` in a chat with acrbot (where request cards are shown), the first
+   * first (the count line, "Nothing pending" or the refusal).
+   */
+  const pendingAnswer = (user: TeamsUser) => h.turnReplies(user, 'pending', 'personal');
 
   test('an approver of the rule a request was bound to (no longer in the policy in force) gets it listed', async () => {
     h = await startHarness({ ACRBOT_POLICY: join(dir, 'policy.yaml') });
@@ -82,7 +85,7 @@ describe('what waits for this approver: the pending list, a second approval unde
     expect(await pendingAnswer(users.approver)).toMatch(/Nothing pending/);
     expect(await pendingAnswer(sam)).toMatch(/^1 request waiting for approval/);
     // With the id, the card is still theirs to open: its Reject still rejects.
-    expect(await h.ask(users.approver, `pending ${request.id}`)).toContain(request.id);
+    expect(await h.turnReplies(users.approver, `pending ${request.id}`, 'personal')).toContain(request.id);
     // The requester is no approver of their own request, under any rule.
     expect(await pendingAnswer(users.requester)).toMatch(/Only approvers can list pending requests/);
   });

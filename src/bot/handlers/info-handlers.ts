@@ -81,6 +81,28 @@ export class InfoHandlers {
     });
   }
 
+  /**
+   * Whether request cards may be posted in the turn's conversation, else says where to ask. A
+   * request's card shows its requester's reason, which they may have typed in a private chat; once
+   * posted it is tracked, so a rejection's comment or a revocation's reason follow it. So, as the
+   * audit log, an approvers' copy goes only where approvers alone read (readByApprovers): not a
+   * requesters' channel or a group chat. Not audited, as the audit log's answer there is not: the
+   * reader may see these, only not here.
+   */
+  private async inApproversConversation(ctx: TurnContext, what: string): Promise<boolean> {
+    if (readByApprovers(ctx, this.services)) return true;
+    await this.reply(
+      ctx,
+      messageCard({
+        title: `${what}: ask in a chat with acrbot`,
+        text: "Request cards show the requester's reason and what approvers decide, so they are shown only in a chat with acrbot or a channel where approvers work. Ask me there.",
+        tone: 'error',
+        sandbox: this.services.settings.sandbox,
+      }),
+    );
+    return false;
+  }
+
   async help(ctx: TurnContext): Promise<void> {
     await this.reply(ctx, helpCard(this.services.settings.sandbox));
   }
@@ -100,6 +122,7 @@ export class InfoHandlers {
         await this.reply(ctx, refusalCard('Approvers only', only, settings.sandbox));
         return;
       }
+      if (!(await this.inApproversConversation(ctx, `Request ${request.id}`))) return;
       await this.postApproversCopy(ctx, request);
     } catch (err) {
       await this.reply(ctx, errorCardFor(this.services, err));
@@ -138,6 +161,9 @@ export class InfoHandlers {
         await this.reply(ctx, refusalCard('Not yours to see', whose, sandbox));
         return;
       }
+      // Their own request anywhere they ask; someone else's (an approver's look) where approvers
+      // alone read, as `pending R-…`: its reason is the requester's, typed perhaps in private.
+      if (!mine && !(await this.inApproversConversation(ctx, `Request ${request.id}`))) return;
       await this.reply(ctx, requestCard(request, { showActions: false }));
     } catch (err) {
       await this.reply(ctx, errorCardFor(this.services, err));
@@ -165,6 +191,8 @@ export class InfoHandlers {
       await this.reply(ctx, refusalCard('Approvers only', only, settings.sandbox));
       return;
     }
+    // After the refusal, as `audit`: someone who may not list them is told so wherever they ask.
+    if (!(await this.inApproversConversation(ctx, 'Pending requests'))) return;
     if (pending.length === 0) {
       await this.reply(
         ctx,
@@ -253,7 +281,9 @@ export class InfoHandlers {
    * The audit trail of request `id` as someone of `tenantId` may read it: none for another
    * tenant's request (tenant-boundary.ts), exactly as for an id nothing was recorded under. Its
    * tenant is the stored request's, or once it is gone from the store, its first entry's (its
-   * creation, recorded in the requester's tenant).
+   * creation, recorded in the requester's tenant). Of their own tenant's request, their tenant's
+   * entries only, as `audit N` lists them: a person of another tenant who clicked on its card
+   * (approval.refused.tenant) is not named to this one.
    */
   private async requestTrail(id: string, tenantId: string): Promise<AuditEntry[]> {
     const [request, entries] = await Promise.all([
@@ -265,7 +295,8 @@ export class InfoHandlers {
     ]);
     const first = entries.reduce<AuditEntry | undefined>((a, e) => (!a || e.seq < a.seq ? e : a), undefined);
     const owner = request?.tenantId ?? first?.tenantId;
-    return owner === undefined || ofTenant({ tenantId: owner }, tenantId) ? entries : [];
+    if (owner !== undefined && !ofTenant({ tenantId: owner }, tenantId)) return [];
+    return entries.filter((e) => ofTenant(e, tenantId));
   }
 
   /**
