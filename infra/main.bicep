@@ -112,6 +112,13 @@ param anchorPolicyLocked bool = false
 @description('Redundancy of the storage account (the Azure Tables store and the audit anchors). Standard_ZRS unless the region has no availability zones (then Standard_LRS or Standard_GRS). Choose it before the first deployment: docs/deploy.md says how to change it later.')
 param storageSku string = 'Standard_ZRS'
 
+// The logs and Application Insights telemetry carry object ids and Teams conversation ids
+// (docs/security.md, "Personal data"): how long they are kept is a decision for the deployer.
+@minValue(30)
+@maxValue(730)
+@description('Days the Log Analytics workspace keeps logs and Application Insights telemetry (30 to 730). The audit trail lives in the store, not here.')
+param logRetentionInDays int = 90
+
 // Every deployment replaces the whole settings collection of the web app (modules/app-service.bicep),
 // so a setting made by hand in the portal or with az webapp would be removed by the next one.
 // Secure: a proxy URL may carry a password, and a secure object's values stay out of the
@@ -154,6 +161,7 @@ module monitoring 'modules/monitoring.bicep' = {
     baseName: baseName
     location: location
     tags: allTags
+    retentionInDays: logRetentionInDays
   }
 }
 

@@ -431,6 +431,16 @@ describe('infra: bot, app and configuration', () => {
     expect(storage).not.toMatch(/name: 'Standard_ZRS'/);
     expect(main).toMatch(/module storage 'modules\/storage\.bicep' = \{[\s\S]*?\n\s*sku: storageSku\n/);
   });
+
+  it('lets the deployer choose how long logs and telemetry are kept (they carry object ids)', () => {
+    expect(main).toMatch(
+      /@minValue\(30\)\n@maxValue\(730\)\n@description\([^\n]*\)\nparam logRetentionInDays int = 90$/m,
+    );
+    expect(main).toMatch(
+      /module monitoring 'modules\/monitoring\.bicep' = \{[\s\S]*?\n\s*retentionInDays: logRetentionInDays\n/,
+    );
+    expect(code(read('modules/monitoring.bicep'))).toMatch(/retentionInDays: retentionInDays/);
+  });
 });
 
 describe('infra: scale-out store (#12)', () => {
