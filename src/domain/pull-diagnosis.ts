@@ -11,6 +11,7 @@ import {
   overdueEnd,
   pathEnd,
   requestsBehind,
+  termRuns,
   type AccessCell,
   type AcrbotRequestRef,
   type InventoryCluster,
@@ -126,9 +127,14 @@ export function requestText(ref: AcrbotRequestRef): string {
   return `acrbot request ${ref.requestId}${ref.clusterName ? ` for cluster ${ref.clusterName}` : ''} (${parts.join(', ')})`;
 }
 
-/** A live request that keeps its access (no revocation began). */
+/**
+ * A request whose term still runs and keeps its access (no revocation began). A drifted one
+ * counts ({@link termRuns}): behind an assignment still in Azure (the identity or mode switched
+ * back, a condition added, the assignment made again under its name) acrbot's expiry deletes it
+ * at that request's end, so the pull ends then, not never.
+ */
 function holds(ref: AcrbotRequestRef): boolean {
-  return isLiveRef(ref) && !ref.revokingSince;
+  return termRuns(ref) && !ref.revokingSince;
 }
 
 /** `2027-01-04 10:00 UTC`. */
@@ -306,12 +312,14 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
             : `${what} has no end date.`,
     });
   }
-  // The requests whose end is the end of pulling: one of this cluster's own is extended; when only
-  // another cluster's grant to the same identity holds it, this cluster's people cannot extend that
-  // one, and a grant of its own overlaps it (G17).
+  // The requests whose end is the end of pulling: one of this cluster's own is extended; a drifted
+  // one of its own is not (drifted-access.ts refuses it), nor, when only another cluster's grant to
+  // the same identity holds it, that one by this cluster's people: a new grant of the pair overlaps
+  // it and keeps the pull (G17).
   const endingWith = lasting.flatMap(requestsBehind).filter((r) => holds(r) && r.expiresAt === end);
-  const soonest = endingWith.find((r) => !r.clusterName)?.requestId;
-  const borrowedFrom = end !== undefined && !soonest ? endingWith[0]?.clusterName : undefined;
+  const soonest = endingWith.find((r) => !r.clusterName && r.state !== 'drifted')?.requestId;
+  const driftedEnd = end !== undefined && !soonest ? endingWith.find((r) => !r.clusterName) : undefined;
+  const borrowedFrom = end !== undefined && !soonest && !driftedEnd ? endingWith[0]?.clusterName : undefined;
   // Only when one way in is left to the cluster, which acrbot cannot see: the firewall's IP rules
   // (a private endpoint would be another), or a private endpoint (public access closed).
   const firewall = reach.ipFiltered
@@ -349,6 +357,8 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
     verdict = `${cluster.name} can pull from ${registry.name}${firewall}: ${first.roleName} ${SCOPE_WORDS[first.scopeLevel]} — ${originText(first)}.`;
     if (ending)
       fix = `To keep pulling after ${endedAt ? 'acrbot removes it' : 'the revocation'}: ${grantCommand(input)}`;
+    else if (driftedEnd)
+      fix = `It ends with acrbot request ${driftedEnd.requestId}, which acrbot does not extend: its access changed outside acrbot${driftedEnd.driftDetectedAt ? ` (noticed ${shortTime(driftedEnd.driftDetectedAt)})` : ''}; to keep pulling after that: ${grantCommand(input)}`;
     else if (borrowedFrom)
       fix = `It ends with the grant for cluster ${borrowedFrom}, which pulls with the same identity; to keep pulling after that: ${grantCommand(input)}`;
     else if (expiring && soonest) fix = `Extend before it ends: @acrbot extend ${soonest} REASON…`;
