@@ -2,7 +2,8 @@
  * aks-prod's grant drifts (aks-prod moves to another kubelet identity), then aks-prod moves back:
  * the grant's role assignment gives it pull again, and the grant's end still deletes it (the
  * drifted grant holds it until then). So `check aks-prod` says pull ends then, not "no end date",
- * and, since a drifted grant is never extended, its fix is a new grant, not Extend.
+ * and, since a drifted grant is never extended, its fix is a new grant, not Extend, which its
+ * requester can then ask for.
  */
 import { shortTime } from '../../src/domain/pull-diagnosis';
 import { SANDBOX_CLUSTERS, sandboxResourceId } from '../../src/sandbox/fixtures';
@@ -40,4 +41,10 @@ test("a cluster's own drifted grant whose assignment serves it again: pull ends 
   expect(check).toContain(`It ends with acrbot request ${r1.id}, which acrbot does not extend`);
   expect(check).toContain('@acrbot grant aks-prod contosoacr REASON…');
   expect(check).not.toContain(`extend ${r1.id}`);
+
+  // Its requester follows that fix: a new request, not "Access already exists… extend", refused.
+  const again = await h.ask(users.requester, 'grant aks-prod contosoacr --for 3d deploy payments, again');
+  expect(again).not.toContain('Access already exists');
+  const mine = await h.app.store.listByRequester(users.requester.objectId, ['pending']);
+  expect(mine.map((r) => r.plan.cluster.name)).toEqual(['aks-prod']);
 });

@@ -370,12 +370,15 @@ export class RequestHandler {
     // From any cluster whose kubelet runs as the same identity: the assignment is the identity's.
     const { holders, ending } = await this.services.lifecycle.flow.holdersOf(plan);
     // One of the requester's own that is being revoked cannot be extended: not offered. Nor a
-    // break-glass grant (never extended): its holder asking for a normal grant overlaps it like
-    // anyone else's, and the request goes to its approvers, rather than "extend it", refused.
+    // break-glass grant (never extended), nor one whose access changed outside acrbot (drifted:
+    // `extend.drifted`, and `check` tells its holder to ask for a new grant): its holder asking
+    // for a normal grant overlaps it like anyone else's, and the request goes to its approvers,
+    // rather than "extend it", refused.
     const mine = holders.find(
       (r) =>
         r.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase() &&
         !r.access?.revokingSince &&
+        !r.access?.driftDetectedAt &&
         !r.policy?.breakGlass,
     );
     // An assignment whose grants have all ended, their revocation still to finish (a failing
