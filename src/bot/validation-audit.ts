@@ -45,7 +45,8 @@ export async function auditValidationFailure(
  * an admin certificate (`cluster.localAccounts`), a stopped cluster a secret was asked in
  * (`cluster.stopped`: its owners chose to stop it, and nothing is stored to approve), a registry
  * being deleted (`registry.deleting`: its owners are deleting it, and acrbot declines whatever
- * ARM would answer, since any access goes with the registry). Audited as `plan.refused` (G11
+ * ARM would answer, since any access goes with the registry), a resource id in a subscription
+ * not in ACRBOT_SUBSCRIPTION_IDS (`subscription.notAllowed`, G10: never read). Audited as `plan.refused` (G11
  * "every refusal"): like a policy refusal, they say no to someone. An error of the environment (acrbot lacks a
  * right, a name is not found) is an answer, not a refusal, and is not listed.
  */
@@ -55,6 +56,7 @@ const PLAN_REFUSALS: ReadonlySet<string> = new Set([
   'cluster.localAccounts',
   'cluster.stopped',
   'registry.deleting',
+  'subscription.notAllowed',
 ]);
 
 /**

@@ -318,6 +318,34 @@ describe('grant flow', () => {
     expect(audit.filter((e) => e.action === 'validation.failed').length).toBeGreaterThanOrEqual(5);
   });
 
+  test('G10: a resource id in a subscription not in ACRBOT_SUBSCRIPTION_IDS is refused, audited, and never read', async () => {
+    await h.stop();
+    h = await startHarness({ ACRBOT_SUBSCRIPTION_IDS: SANDBOX_SUBSCRIPTIONS.platform });
+    const devId = sandboxResourceId('cluster', SANDBOX_CLUSTERS.dev); // exists, in the data subscription
+    h.app.sandbox!.arm.clearRequests();
+    h.connector.clear();
+    await h.say(users.requester, `grant ${devId} contosoacr deploy payments-api to dev`);
+    const reply = await h.connector.waitFor(
+      (c) => /is not one acrbot manages/.test(cardText(c.activity)),
+      5000,
+      'refusal of the subscription',
+    );
+    expect(cardText(reply.activity)).toContain(`Subscription ${SANDBOX_SUBSCRIPTIONS.data} is not one acrbot manages`);
+    expect(
+      h.app.sandbox!.arm.requests.filter((r: { url?: string; path?: string }) =>
+        JSON.stringify(r).includes(SANDBOX_SUBSCRIPTIONS.data),
+      ),
+    ).toEqual([]);
+    expect(await h.app.store.listByRequester(users.requester.objectId, ['pending', 'approved', 'succeeded'])).toEqual(
+      [],
+    );
+    const refused = (await h.app.audit.latest(5)).find((e) => e.action === 'plan.refused');
+    expect(refused).toMatchObject({
+      actor: { objectId: users.requester.objectId },
+      outcome: 'subscription.notAllowed',
+    });
+  });
+
   test('G10: names compare case-insensitively (AKS-PROD CONTOSOACR and aks-prod contosoacr are one grant)', async () => {
     const a = await h.requestGrant(users.requester, 'AKS-PROD CONTOSOACR upper case names work');
     // Resolved through ARM: the plan holds Azure's names, not the typed spelling.
