@@ -7,7 +7,6 @@
  */
 import { BlobServiceClient } from '@azure/storage-blob';
 import { execFile } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runCliCaptured } from '../helpers/audit-cli-run';
@@ -233,8 +232,9 @@ describe('anchoring that has stopped is NOT VERIFIED, not intact', () => {
 describe('an anchor location that holds no anchors is an error, never "intact"', () => {
   /**
    * `npm run audit:verify` in-process, on the Tables store of `prefix`, with anchors in
-   * `container`; `withoutKey`: ACRBOT_AUDIT_KEY unset, run from a folder with no sandbox key file
-   * (a sandbox run in the checkout leaves a .data/audit.key the CLI would find).
+   * `container`; `withoutKey`: ACRBOT_AUDIT_KEY unset. Always run from an empty folder: the CLI
+   * reads .env and .data/audit.key from its working directory (in the checkout, a developer's
+   * settings and a sandbox run's key, which the test does not control).
    */
   async function cliVerify(prefix: string, container: string, { withoutKey = false } = {}) {
     return runCliCaptured(
@@ -245,7 +245,7 @@ describe('an anchor location that holds no anchors is an error, never "intact"',
         ...(!withoutKey && { ACRBOT_AUDIT_KEY: KEY.toString('base64') }),
         ACRBOT_AUDIT_ANCHOR: `${azurite.connectionString}Container=${container}`,
       },
-      withoutKey ? tmpdir() : process.cwd(),
+      emptyWorkDir(),
     );
   }
 

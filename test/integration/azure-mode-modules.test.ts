@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { join, sep } from 'node:path';
 import { promisify } from 'node:util';
+import { testWorkDir } from '../helpers/test-work-dir';
 
 const ROOT = join(__dirname, '..', '..');
 const SANDBOX_DIR = `${sep}src${sep}sandbox${sep}`;
@@ -25,9 +26,10 @@ const AZURE_ENV = {
 async function modulesLoadedBy(env: Record<string, string>): Promise<string[]> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['scripts/run-ts.js', 'test/helpers/loaded-modules.ts'],
+    [join(ROOT, 'scripts', 'run-ts.js'), join(ROOT, 'test', 'helpers', 'loaded-modules.ts')],
     {
-      cwd: ROOT,
+      // Not the repository: the sandbox would write its TLS cache to the repository's .data/.
+      cwd: testWorkDir(),
       // Memory storage keeps the store's modules out of the list; azure mode asks for the opt-in.
       env: {
         PATH: process.env.PATH,
@@ -70,8 +72,8 @@ describe('start-up loads only what the mode needs (P5)', () => {
     expect(modules.filter((m) => m.includes(`${sep}node_modules${sep}jose${sep}`))).toEqual([]);
   });
 
-  // node-forge is not part of the control: with valid cached TLS material (.data/) sandbox mode
-  // does not load it either.
+  // node-forge is not part of the control: with valid cached TLS material (in the .data/ of the
+  // test working directory) sandbox mode does not load it either.
   test('control: sandbox mode does load the emulators', async () => {
     const modules = await modulesLoadedBy({ ACRBOT_MODE: 'sandbox' });
     expect(modules.some((m) => m.includes(`${SANDBOX_DIR}sandbox.ts`))).toBe(true);

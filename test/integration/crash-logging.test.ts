@@ -13,12 +13,15 @@ import { join } from 'node:path';
 import { killAndWait } from '../helpers/bot-process';
 import { startAppHookPreload } from '../helpers/start-app-hook';
 import { TempDirs } from '../helpers/temp-dirs';
+import { testWorkDir } from '../helpers/test-work-dir';
 
 const ROOT = join(__dirname, '..', '..');
 const SECRET = 'SENTINEL-crash-41b7';
 
-const PRELOAD = startAppHookPreload(`
-      const { withCorrelation } = require(path.join(process.cwd(), 'src', 'observability', 'correlation.ts'));
+/** Wraps startApp of src/app.ts; absolute paths: the bot runs in the test working directory. */
+const PRELOAD = startAppHookPreload(
+  `
+      const { withCorrelation } = require(${JSON.stringify(join(ROOT, 'src', 'observability', 'correlation.ts'))});
       const err = Object.assign(new Error('HOOK: crashed'), {
         config: { headers: { Authorization: 'Bearer ${SECRET}' } },
         password: '${SECRET}',
@@ -27,7 +30,9 @@ const PRELOAD = startAppHookPreload(`
         if (process.env.TEST_CRASH === 'exception') setImmediate(() => { throw err; });
         else void Promise.reject(err);
       }, 'turn-crash');
-`);
+`,
+  { appFile: join(ROOT, 'src', 'app.ts') },
+);
 
 describe('a crash of the process', () => {
   const temp = new TempDirs();
@@ -44,11 +49,16 @@ describe('a crash of the process', () => {
   function crash(how: 'exception' | 'rejection'): Promise<{ code: number | null; out: string; err: string }> {
     const preload = join(temp.make('acrbot-crash-'), 'preload.js');
     writeFileSync(preload, PRELOAD);
-    const child = spawn(process.execPath, ['-r', preload, 'scripts/run-ts.js', 'src/index.ts'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, ACRBOT_MODE: 'sandbox', ACRBOT_STORAGE: 'memory', PORT: '0', TEST_CRASH: how },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['-r', preload, join(ROOT, 'scripts', 'run-ts.js'), join(ROOT, 'src', 'index.ts')],
+      {
+        // Not the repository: the bot would read its .env and write its .data/ (test-work-dir.ts).
+        cwd: testWorkDir(),
+        env: { PATH: process.env.PATH, ACRBOT_MODE: 'sandbox', ACRBOT_STORAGE: 'memory', PORT: '0', TEST_CRASH: how },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     children.push(child);
     let out = '';
     let err = '';

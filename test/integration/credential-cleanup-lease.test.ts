@@ -40,20 +40,26 @@ describe('credential.cleanup under a lost lease', () => {
     // The registered handler, run by a wrapper that stalls past the lease first.
     const scheduler = h.app.scheduler as unknown as { handlers: Map<string, JobHandler> };
     const cleanUp = scheduler.handlers.get(CREDENTIAL_CLEANUP_KIND)!;
+    // The wrapper only records: the scheduler catches what a handler throws (an `expect` there
+    // would fail the job, not the test), so every check is made after runDue().
     let failure: unknown;
+    let takenOver: unknown;
+    let armCalls: number | undefined;
     h.app.scheduler.register(CREDENTIAL_CLEANUP_KIND, async (job, run) => {
       advance(h.app.config.leaseTtlMs + 1);
-      expect(await h.app.stores.leases.acquire(`job:${job.id}`, 'another-instance', MINUTE)).toBeDefined();
-      const armCalls = h.app.sandbox!.arm.requests.length;
+      takenOver = await h.app.stores.leases.acquire(`job:${job.id}`, 'another-instance', MINUTE);
+      armCalls = h.app.sandbox!.arm.requests.length;
       await cleanUp(job, run).catch((err: unknown) => {
         failure = err;
         throw err;
       });
-      expect(h.app.sandbox!.arm.requests.length).toBe(armCalls);
     });
     advance(60 * MINUTE);
     await h.app.scheduler.runDue();
+    expect(takenOver).toBeDefined();
     expect(failure).toBeInstanceOf(LeaseLostError);
+    expect(armCalls).toBeDefined();
+    expect(h.app.sandbox!.arm.requests.length).toBe(armCalls);
     expect((await actions(id)).filter((a) => a.startsWith('credential.cleanup'))).toEqual([]);
     expect((await h.app.store.get(id))?.outcome?.cleanup).toBe('pending');
     expect(await jobOf(credentialCleanupJobId(id))).toBeDefined();

@@ -23,6 +23,7 @@ import { gzipSync } from 'node:zlib';
 import { keepAliveAgent } from '../../src/integrations/azure/arm-connection';
 import { PooledHttpClient } from '../../src/integrations/http/pooled-http-client';
 import { createSandboxTls } from '../../src/sandbox/tls';
+import { within } from '../helpers/within';
 
 interface Seen {
   method: string;
@@ -39,10 +40,13 @@ let connections = 0;
 /** Requests on /reset-once that are still to be answered by dropping the connection. */
 let resetsLeft = 0;
 const hanging: ServerResponse[] = [];
+/** Told of each request the server has read (waitFor). */
+const arrivals: Array<() => void> = [];
 
 function answer(req: IncomingMessage, res: ServerResponse, body: string): void {
   const path = new URL(req.url ?? '/', 'https://x').pathname;
   seen.push({ method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers }, body });
+  for (const arrived of arrivals.splice(0)) arrived();
   if (path === '/hang') {
     hanging.push(res);
     return;
@@ -307,8 +311,12 @@ describe('the pooled HTTP client', () => {
         () => undefined,
         (e: unknown) => e as Error,
       );
-      await waitFor(() => seen.length === 1);
-      controller.abort();
+      try {
+        await waitFor(() => seen.length === 1, 'the /hang request at the server');
+      } finally {
+        // Also when the wait fails: closing the pooled client waits for the request to end.
+        controller.abort();
+      }
       expect((await pending)?.name).toBe('AbortError');
 
       const timed = createPipelineRequest({ url: `${base}/hang`, method: 'GET', timeout: 50 });
@@ -327,7 +335,17 @@ describe('the pooled HTTP client', () => {
     }));
 });
 
-/** Resolves once `condition` holds, checking on each server event loop turn. */
-async function waitFor(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+/**
+ * Resolves once `condition` holds, checked as each request reaches the server; fails naming
+ * `what` if it does not come to hold within the bound (within.ts), rather than waiting for ever.
+ */
+function waitFor(condition: () => boolean, what: string): Promise<void> {
+  const held = new Promise<void>((resolve) => {
+    const check = () => {
+      if (condition()) resolve();
+      else arrivals.push(check);
+    };
+    check();
+  });
+  return within(held, what);
 }

@@ -15,14 +15,18 @@ import { startApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import { DRIFT_JOB_ID } from '../../src/flows/drift-detector';
 import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
+import { prepareSandboxTls, sandboxTlsHosts } from '../../src/sandbox/tls';
 import { startAppHookPreload } from '../helpers/start-app-hook';
 import { freePort } from '../helpers/free-port';
 import { LogCapture } from '../helpers/log-capture';
 import { logLines, preloadedBots } from '../helpers/preloaded-bot';
+import { testWorkDir } from '../helpers/test-work-dir';
 
 const ROOT = join(__dirname, '..', '..');
 
-const PRELOAD = startAppHookPreload(`
+/** Wraps startApp of src/app.ts (by its absolute path: the bot runs in the test working directory). */
+const PRELOAD = startAppHookPreload(
+  `
       const mode = process.env.TEST_START_HOOK;
       if (mode === 'hold') {
         process.stderr.write('HOOK: listening, start-up held\\n');
@@ -36,11 +40,13 @@ const PRELOAD = startAppHookPreload(`
           throw new Error('HOOK: stop failed');
         };
       }
-`);
+`,
+  { appFile: join(ROOT, 'src', 'app.ts') },
+);
 
 describe('shutdown edges', () => {
-  // The preload finds src/app.ts from the working directory: the repository.
-  const start = preloadedBots(PRELOAD, ROOT);
+  // Not the repository: the bot would read its .env and write its .data/ (test-work-dir.ts).
+  const start = preloadedBots(PRELOAD, testWorkDir());
   const run = (hook: 'hold' | 'stop-fails') => start({ TEST_START_HOOK: hook });
 
   test('SIGTERM while start-up is under way: start-up ends, then a graceful stop (exit 0)', async () => {
@@ -74,6 +80,9 @@ describe('shutdown edges', () => {
     const logs = new LogCapture();
     const config = loadConfig({ ACRBOT_MODE: 'sandbox', ACRBOT_STORAGE: 'memory', PORT: String(port) });
     const leases = new MemoryLeaseStore(() => new Date());
+    // The app's sandbox then takes this process's memoised TLS material and never looks at the
+    // repository's .data/ (its working directory here), as harness.ts does.
+    await prepareSandboxTls(sandboxTlsHosts(), { cacheDir: join(testWorkDir(), '.data') });
     await expect(
       startApp(config, { logger: logs.logger(), sweepIntervalMs: 0, coordination: { schedule, leases } }),
     ).rejects.toThrow('schedule store unreachable');

@@ -36,21 +36,33 @@ async function setup() {
     pauses,
   });
   const nudges = new ApprovalNudges(store, audit, clock, notifications, scheduler, pauses);
-  scheduler.register('breakglass.review', (job, run) => nudges.reviewDue(job, run));
+  // What the report job threw, if anything. The scheduler catches it (and logs 'scheduled job
+  // failed…'), so a failed run would otherwise pass unseen; a store error around the job
+  // ('scheduled job could not be run…') shows as runDue() counting no job run.
+  const jobFailures: unknown[] = [];
+  scheduler.register('breakglass.review', (job, run) =>
+    nudges.reviewDue(job, run).catch((err: unknown) => {
+      jobFailures.push(err);
+      throw err;
+    }),
+  );
   const request = await breakGlass();
   const jobId = breakGlassReviewJobId(request.id);
   const job = (await jobs.get(jobId))!;
   clock.set(new Date(job.dueAt));
-  return { clock, jobs, notifications, scheduler, request, jobId, review };
+  return { clock, jobs, jobFailures, notifications, scheduler, request, jobId, review };
 }
 
 test('a review decided while the report is posted leaves no job: the report does not put it back', async () => {
   const t = await setup();
+  // Only recorded here: an `expect` in the hook would fail the report job, not the test.
+  let reviewed: unknown;
   t.notifications.duringReport = async () => {
-    const reviewed = await t.review(t.request.id, APPROVER, 'real incident');
-    expect(reviewed).toMatchObject({ kind: 'reviewed', outcome: 'accepted' });
+    reviewed = await t.review(t.request.id, APPROVER, 'real incident');
   };
   expect(await t.scheduler.runDue()).toBe(1);
+  expect(t.jobFailures).toEqual([]);
+  expect(reviewed).toMatchObject({ kind: 'reviewed', outcome: 'accepted' });
   expect(t.notifications.reports).toEqual([t.request.id]);
   expect(await t.jobs.get(t.jobId)).toBeUndefined();
 });
@@ -58,6 +70,7 @@ test('a review decided while the report is posted leaves no job: the report does
 test('unreviewed, the report moves its job a day on', async () => {
   const t = await setup();
   expect(await t.scheduler.runDue()).toBe(1);
+  expect(t.jobFailures).toEqual([]);
   expect(t.notifications.reports).toEqual([t.request.id]);
   expect((await t.jobs.get(t.jobId))?.dueAt).toBe(
     new Date(t.clock.now().getTime() + BREAK_GLASS_REPORT_EVERY_MS).toISOString(),

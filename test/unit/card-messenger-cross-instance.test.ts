@@ -134,8 +134,10 @@ test('a held "executing" of instance A that goes out after B showed "granted" sh
   await t.write(t.approved);
   await t.write(t.executing);
   const told = t.a.messenger.requestChanged(t.executing);
-  // The hold is set once A has read the card's copies; nothing goes out meanwhile.
-  while (holds.length === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  // The hold is set once A has read the card's copies (memory stores: a turn or two; bounded, so
+  // a hold never set fails here rather than spinning); nothing goes out meanwhile.
+  for (let i = 0; i < 200 && holds.length === 0; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+  expect(holds).toHaveLength(1);
   expect(t.landed).toEqual([]);
   // The run goes on on B (A stopped, B resumed it), which succeeds and updates the card.
   await t.write(t.succeeded);
