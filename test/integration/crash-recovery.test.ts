@@ -323,6 +323,41 @@ describe('G13: crash and restart', () => {
     store.close();
   }, 60_000);
 
+  test('G6: a pending request whose expiry job was lost while no process ran is expired by the restarted bot, its window having passed', async () => {
+    env = { ...env, ACRBOT_SWEEP_INTERVAL: '1s' };
+    let bot = await startBot();
+    const id = await request(bot, 'grant aks-dev contosoacr deploy payments-api');
+    await kill(bot);
+    const db = openSqlite(join(dir, 'acrbot.db'));
+    const schedule = new SqliteScheduleStore(db);
+    const jobId = `request.expire:${id}`;
+    expect(await schedule.get(jobId)).toBeDefined();
+    // Lost (a row deleted, a store restored from before it was written): only the start's rebuild
+    // of the pending requests' expiry jobs can bring it back.
+    await schedule.delete(jobId);
+    // The window passes while no process runs: moved rather than waited out, as in the G17 test
+    // above. The whole request is a window and a minute older; its window stays as long.
+    const requests = new SqliteRequestStore(db, false);
+    const pending = (await requests.get(id))!;
+    expect(pending.state).toBe('pending');
+    const shift = Date.parse(pending.expiresAt) - Date.parse(pending.createdAt) + 60_000;
+    const earlier = (iso: string) => new Date(Date.parse(iso) - shift).toISOString();
+    await requests.update({
+      ...pending,
+      version: pending.version + 1,
+      createdAt: earlier(pending.createdAt),
+      expiresAt: earlier(pending.expiresAt),
+    });
+    db.close();
+    bot = await startBot();
+    expect(await waitForState(id, ['expired'], 15_000)).toBe('expired');
+    await kill(bot);
+    const store = openStore();
+    expect((await store.audit.forRequest(id)).map((e) => e.action)).toContain('request.expired');
+    expect(await store.audit.verify()).toMatchObject({ intact: true });
+    store.close();
+  }, 60_000);
+
   test('SIGTERM: stops accepting turns, finishes the execution in flight, closes the store and exits 0', async () => {
     const bot = await startBot();
     const id = await request(bot, 'grant aks-legacy contosoacr graceful shutdown check');
