@@ -33,6 +33,8 @@ export interface AppOptions {
   logger?: Logger;
   sleep?: Sleep;
   principalRetryDelaysMs?: number[];
+  /** Waits of a `--kind sp` rotation's check that its new credential pulls (pull-check.ts). */
+  pullCheckDelaysMs?: number[];
   /** Delays while a new Entra application replicates (service principal create). */
   graphReplicationDelaysMs?: number[];
   /** Use this already running sandbox instead of starting one (restart tests share one). */

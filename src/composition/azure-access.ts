@@ -25,6 +25,13 @@ export interface AzureAccess {
    * tokens are opaque). Azure mode reads it from the `oid` of acrbot's Graph token instead.
    */
   ownObjectId?: string;
+  /**
+   * Where the `--kind sp` rotation's pull check asks registries (acr-pull-probe.ts): undefined,
+   * each registry's own `https://{loginServer}` (azure mode); a URL, the sandbox's data-plane
+   * emulator for every registry; false, nowhere (external emulators: no registry answers, and a
+   * credential is never sent to a real `*.azurecr.io` from the sandbox), so the check is skipped.
+   */
+  registryDataPlane?: string | false;
 }
 
 /**

@@ -1,5 +1,7 @@
 /** Step "azure ports": the ARM, Graph and Kubernetes adapters behind the flows' ports (and the secret runner's). */
 import type { SecretRunnerPorts } from '../flows/secret-runner';
+import type { RegistryPullProbe } from '../domain/ports';
+import { AcrPullProbe } from '../integrations/azure/acr-pull-probe';
 import { ArmRegistryTokens } from '../integrations/azure/arm-registry-tokens';
 import { ArmRoleAssignments } from '../integrations/azure/arm-role-assignments';
 import { ArmResourceReader } from '../integrations/azure/azure-resource-reader';
@@ -17,6 +19,8 @@ export interface AzurePorts {
   roleAssignments: ArmRoleAssignments;
   directory: GraphDirectory;
   secrets: SecretRunnerPorts;
+  /** Asks a registry whether a new `--kind sp` credential pulls yet; none where no registry can be asked. */
+  pullProbe?: RegistryPullProbe;
 }
 
 /** Builds the adapters (no I/O yet: clients connect on first use). */
@@ -55,5 +59,14 @@ export function createAzurePorts(
     // The secret runner checks acrbot's own records before replacing or deleting (G15).
     requests: stores.requests,
   };
-  return { reader, roleAssignments, directory, secrets };
+  const dataPlane = access.registryDataPlane;
+  const pullProbe =
+    dataPlane === false
+      ? undefined
+      : new AcrPullProbe({
+          ...(dataPlane === undefined ? {} : { baseUrl: () => dataPlane }),
+          agent: access.agent,
+          log: options.log,
+        });
+  return { reader, roleAssignments, directory, secrets, ...(pullProbe ? { pullProbe } : {}) };
 }

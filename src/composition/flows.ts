@@ -21,6 +21,7 @@ import { ResourceResolver } from '../flows/resource-resolver';
 import { SecretPlanner } from '../flows/secret-planner';
 import type { JobRun, Scheduler } from '../flows/scheduler';
 import { SecretRunner } from '../flows/secret-runner';
+import { DEFAULT_PULL_CHECK_DELAYS_MS } from '../flows/pull-check';
 import { DEFAULT_PRINCIPAL_RETRY_DELAYS_MS, type FlowSettings } from '../flows/settings';
 import type { RequestNotifier } from '../flows/notifier';
 import type { AccessRequest } from '../domain/request';
@@ -65,6 +66,8 @@ export interface Flows {
 export interface FlowOptions {
   sleep?: Sleep;
   principalRetryDelaysMs?: number[];
+  /** Waits of a `--kind sp` rotation's pull check (default DEFAULT_PULL_CHECK_DELAYS_MS). */
+  pullCheckDelaysMs?: number[];
   /** Lease owner id of this instance (default: host name + pid). */
   instanceId?: string;
 }
@@ -179,6 +182,11 @@ export function createFlows(
     { delaysMs: settings.principalRetryDelaysMs, sleep },
     { reader: azure.reader, allowLocalAccountClusters: config.allowLocalAccountClusters },
     () => clock.now(),
+    azure.pullProbe && {
+      probe: azure.pullProbe,
+      delaysMs: options.pullCheckDelaysMs ?? DEFAULT_PULL_CHECK_DELAYS_MS,
+      sleep,
+    },
   );
   const lifecycle = new AccessLifecycle(
     stores.requests,

@@ -83,6 +83,8 @@ export async function startSandboxStep(config: AppConfig, shared?: Sandbox): Pro
       agent,
       // The emulators' caller (their tokens are opaque: no `oid` to read).
       ownObjectId: (require('../sandbox/fixtures') as typeof FixturesModule).SANDBOX_BOT_OBJECT_ID,
+      // External emulators bring no registry data plane: the pull check is skipped.
+      registryDataPlane: external ? false : sandbox!.registryUrl,
     },
     sandbox,
     tabSignIn: sandbox && {

@@ -6,6 +6,7 @@ import type { AuditEntry, AuditEvent, ChainVerdict } from './audit-chain';
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo, RoleDefinitionInfo } from './azure-model';
 import type { ApplicationHoldings } from './application-holders';
 import type { AccessRequest, RequestState } from './request';
+import type { SecretValue } from './secret-value';
 
 /** Reads clusters and registries in one subscription. */
 export interface AzureResourceReader {
@@ -287,6 +288,26 @@ export interface RegistryTokenPort {
     registry: { subscriptionId: string; resourceGroup: string; name: string },
     scopeMapName: string,
   ): Promise<void>;
+}
+
+/**
+ * What a registry's data plane answers a credential asking to pull: `pulls` (its token grants
+ * `pull`), `denied` (the credential signs in but is granted no pull: its role has not reached the
+ * data plane yet), `unauthorized` (the credential is not known yet: a new password Entra has not
+ * replicated, or, in ACR, a principal with no role applied yet), `unreachable` (no answer that
+ * says either: the registry's network rules keep acrbot's host out, a timeout, an answer that
+ * cannot be read). Read-only: asking changes nothing.
+ */
+export type PullProbeAnswer = 'pulls' | 'denied' | 'unauthorized' | 'unreachable';
+
+/** Asks a registry whether a credential can pull from it (the `--kind sp` rotation's check). */
+export interface RegistryPullProbe {
+  /** Never throws: a failure to ask is `unreachable`. The password is sent to the registry only. */
+  canPull(
+    registry: { loginServer: string },
+    credential: { username: string; password: SecretValue },
+    signal?: AbortSignal,
+  ): Promise<PullProbeAnswer>;
 }
 
 /**

@@ -131,7 +131,7 @@ function summaryAfterRefusedRetirement(summary: string, replacedRequestId: strin
   const promises = [
     retirementPendingSentence(replacedRequestId),
     `The credential of ${replacedRequestId}, which it replaced, could not be deleted yet; acrbot tries again shortly.`,
-    ...(dueAt ? [deferredRetirementSentence(replacedRequestId, dueAt)] : []),
+    ...(dueAt ? deferredRetirementSentences(replacedRequestId, dueAt) : []),
   ];
   const found = promises.find((p) => summary.includes(p));
   return found ? summary.replace(found, refused) : `${summary} ${refused}`;
@@ -319,10 +319,20 @@ export function retirementDueAt(request: AccessRequest): Date | undefined {
 /**
  * The outcome's sentence about the credential of `replacedRequestId`, kept by a `--kind sp`
  * rotation until `dueAt` ({@link retirementDueAt}): when it goes, and that the new credential may
- * not pull until then (the secret holds it already).
+ * not pull until then (the secret holds it already). `checked`: the registry let the new
+ * credential pull before the secret was written (pull-check.ts), so the old one is kept only for
+ * what still pulls with it.
  */
-export function deferredRetirementSentence(replacedRequestId: string, dueAt: Date): string {
-  return `The credential of ${replacedRequestId}, which it replaced, is kept until Azure has applied the new service principal's role (usually minutes, at worst half an hour); acrbot deletes it at ${formatUtc(dueAt.toISOString())}. Until the role applies, pulls with the new credential may fail; Kubernetes retries them.`;
+export function deferredRetirementSentence(replacedRequestId: string, dueAt: Date, checked = false): string {
+  const at = formatUtc(dueAt.toISOString());
+  return checked
+    ? `The credential of ${replacedRequestId}, which it replaced, is kept for whatever still pulls with it (a node that has not read the secret again yet); acrbot deletes it at ${at}.`
+    : `The credential of ${replacedRequestId}, which it replaced, is kept until Azure has applied the new service principal's role (usually minutes, at worst half an hour); acrbot deletes it at ${at}. Until the role applies, pulls with the new credential may fail; Kubernetes retries them.`;
+}
+
+/** Both forms of {@link deferredRetirementSentence}: a stored summary holds one of them. */
+function deferredRetirementSentences(replacedRequestId: string, dueAt: Date): string[] {
+  return [false, true].map((checked) => deferredRetirementSentence(replacedRequestId, dueAt, checked));
 }
 
 /** The audit detail of the deletion of a credential a `--kind sp` rotation kept until its time. */
@@ -472,12 +482,13 @@ async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promi
   // also names any assignment left in place for an operator.
   let summary = summaryAfterRetirement(outcome.summary, pending.requestId);
   if (dueAt)
-    summary = summary.replace(
-      deferredRetirementSentence(pending.requestId, dueAt),
-      done?.outcome === 'absent'
-        ? `The credential of ${pending.requestId}, which it replaced, was deleted already when its time came.`
-        : `The credential of ${pending.requestId}, which it replaced, was deleted once the new role had had time to apply.`,
-    );
+    for (const kept of deferredRetirementSentences(pending.requestId, dueAt))
+      summary = summary.replace(
+        kept,
+        done?.outcome === 'absent'
+          ? `The credential of ${pending.requestId}, which it replaced, was deleted already when its time came.`
+          : `The credential of ${pending.requestId}, which it replaced, was deleted once the new role had had time to apply.`,
+      );
   outcome.summary = withLeft(summary, left)!;
   await saveOutcome(request, outcome, deps, 'cards not redrawn after the retirement');
 }

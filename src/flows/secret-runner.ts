@@ -73,6 +73,7 @@ import {
   retirementDueAt,
 } from './credential-cleanup';
 import { foreignHolders, type ForeignHolder } from '../domain/application-holders';
+import { checkNewCredentialPulls, type PullCheck, type PullCheckResult, pullCheckSentence } from './pull-check';
 import { recordedByDerivedName } from '../domain/recorded-assignment';
 import {
   armCode,
@@ -164,6 +165,8 @@ export class SecretRunner implements PlanRunner {
     },
     /** The clock of {@link CLUSTER_WAIT_LIMIT_MS}. */
     private readonly now: () => Date = () => new Date(),
+    /** A `--kind sp` rotation's wait for its new credential to pull (pull-check.ts); none: not checked. */
+    private readonly pullCheck?: PullCheck,
   ) {}
 
   async run(request: AccessRequest, ctx: RunContext): Promise<Outcome> {
@@ -228,6 +231,13 @@ export class SecretRunner implements PlanRunner {
         plan.credentialKind === 'token'
           ? await this.createToken(request, plan, ctx, refs, unanswered, tokenProgress)
           : await this.createServicePrincipal(request, plan, ctx, refs, application, ownSpId);
+      // A rotation writes the new service principal into the secret once the registry lets it
+      // pull (bounded): until then the credential it replaces keeps pulls working. Read-only, so
+      // a run resumed after stopping here asks again and creates nothing more.
+      const pullCheck: PullCheckResult | undefined =
+        plan.credentialKind === 'sp' && previous && this.pullCheck
+          ? await checkNewCredentialPulls(this.pullCheck, plan.registry, credential, ctx)
+          : undefined;
       // With what it replaces: a run resumed after the write still retires it (G13).
       await ctx.recordCreated(writeStartedRecord(plan, previous, previousEntries, linksServiceAccount));
       writeState = 'started';
@@ -303,10 +313,13 @@ export class SecretRunner implements PlanRunner {
         retired === 'deleted'
           ? `${absent} ${REPLACED_CREDENTIAL_DELETED}`
           : retired === 'kept' && previous && keepUntil
-            ? `${absent} ${deferredRetirementSentence(previous.id, keepUntil)}`
+            ? `${absent} ${deferredRetirementSentence(previous.id, keepUntil, pullCheck === 'pulls')}`
             : retired === 'pending' && previous
               ? ` ${retirementPendingSentence(previous.id)}`
               : '';
+      // Whether the kept credential's sentence says already that pulls may fail meanwhile.
+      const pullsMayFailSaid = retired === 'kept' && !!keepUntil && pullCheck !== 'pulls';
+      const pullCheckNote = pullCheck ? ` ${pullCheckSentence(pullCheck, plan.registry.name, pullsMayFailSaid)}` : '';
       const validity = credentialValidity(request, plan);
       const entries = serviceAccountEntriesAfterWrite(plan, written.serviceAccountPatched, previousEntries ?? previous);
       const serviceAccountLinks = serviceAccountLinksAfterWrite(
@@ -316,7 +329,7 @@ export class SecretRunner implements PlanRunner {
         previous,
       );
       return {
-        summary: `Secret ${plan.namespace}/${plan.secretName} ${written.action} in ${plan.cluster.name} with ${credentialName(credential.ref, credential.id)}${validity}.${written.serviceAccountPatched ? ` Added to service account ${plan.serviceAccount}.` : ''}${serviceAccountNote}${retiredNote}`,
+        summary: `Secret ${plan.namespace}/${plan.secretName} ${written.action} in ${plan.cluster.name} with ${credentialName(credential.ref, credential.id)}${validity}.${written.serviceAccountPatched ? ` Added to service account ${plan.serviceAccount}.` : ''}${serviceAccountNote}${pullCheckNote}${retiredNote}`,
         azureRequestIds: credential.requestIds,
         createdIds: [credential.id],
         credentialRef: encodeCredentialRef(credential.ref),

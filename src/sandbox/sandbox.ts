@@ -49,6 +49,7 @@ import { OidcIssuer } from './identity/oidc-issuer';
 import { startHttpsServer } from './http-util';
 import { seedSandbox } from './seed';
 import { prepareSandboxTls, sandboxTlsHosts } from './tls';
+import { RegistryDataPlane } from './registry/registry-data-plane';
 
 /** Options of {@link startSandbox}. */
 export interface SandboxOptions {
@@ -96,6 +97,10 @@ export interface Sandbox {
   identityUrl: string;
   /** The directory shared by Graph and ARM. */
   directory: Directory;
+  /** Every registry's data plane (the token endpoint acrbot's pull check asks), reading ARM and the directory. */
+  registry: RegistryDataPlane;
+  /** Its base URL, e.g. `https://127.0.0.1:PORT`; the `service` parameter names the registry. */
+  registryUrl: string;
   /** One Kubernetes API server per seeded cluster, by lowercase cluster name; kubeconfigs from ARM point at them. */
   kubernetes: Record<string, KubernetesEmulator>;
   /** Closes both servers and every open connection. */
@@ -173,7 +178,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     listener: identity.listener,
   });
   identity.baseUrl = identityServer.url;
-  const servers = [armServer, graphServer, identityServer];
+  const registry = new RegistryDataPlane(arm.state, directory);
+  const registryServer = await startHttpsServer({
+    host,
+    port: 0,
+    certPem: tls.certPem,
+    keyPem: tls.keyPem,
+    listener: registry.listener,
+  });
+  const servers = [armServer, graphServer, identityServer, registryServer];
   return {
     tls: { caPem: tls.caPem },
     token: sandboxAccessToken(ARM_AUDIENCE),
@@ -190,6 +203,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     identity,
     identityUrl: identityServer.url,
     directory,
+    registry,
+    registryUrl: registryServer.url,
     kubernetes,
     stop: async () => {
       await Promise.all([...servers.map((s) => s.close()), ...Object.values(kubernetes).map((k) => k.stop())]);

@@ -65,8 +65,13 @@ test('the old application and its AcrPull assignment stay after the rotation; th
     (c) => c.op !== 'update' && new RegExp(`Access of ${id} extended`).test(cardText(c.activity)),
   );
   const text = cardText(card!.activity);
+  // The sandbox registry let the new service principal pull at once (pull-check.ts): the old one
+  // is kept for what still pulls with it (secret-sp-rotation-pull-check.test.ts: when it does not).
   expect(text).toContain(
-    `The credential of ${id}, which it replaced, is kept until Azure has applied the new service principal's role (usually minutes, at worst half an hour); acrbot deletes it at 2026-11-30 10:30 UTC.`,
+    'acrbot checked that the new credential pulls from registry contosoacr before it replaced the old one in the secret.',
+  );
+  expect(text).toContain(
+    `The credential of ${id}, which it replaced, is kept for whatever still pulls with it (a node that has not read the secret again yet); acrbot deletes it at 2026-11-30 10:30 UTC.`,
   );
   expect(text).not.toContain('The credential it replaced was deleted');
   expect(await actions(extensionId)).not.toContain('credential.cleanup:deleted');
