@@ -6,6 +6,7 @@
  * access), and extensions still awaiting approval expire with it; anything that cannot be
  * verified as acrbot's is left alone.
  */
+import { randomUUID } from 'node:crypto';
 import { accessEnd, credentialEnd } from '../domain/access-inventory';
 import type { PauseAsTold } from '../domain/access-pause';
 import type { AuditEntry, AuditEvent } from '../domain/audit-chain';
@@ -46,6 +47,7 @@ import { lastFamilyWriter } from '../domain/secret-holder';
 import { newCredentialLines } from '../domain/secret-credential-lines';
 import { isFailedBreakGlass } from '../domain/policy';
 import { ANOTHER_TENANTS_REQUEST, byTenant } from '../domain/tenant-boundary';
+import { isRequestId } from '../domain/identifiers';
 
 /** What the requester is told, proactively (rendered by the chat layer). */
 export type RequesterNews =
@@ -988,10 +990,10 @@ export class AccessLifecycle {
       // Once, before the first delete (and again by a retry): a request being granted the same
       // access defers the revocation. One approved from here on waits for this lease, then finds
       // the original ending.
-      await this.refuseWhileGranting(current, extensions, by, expired);
+      const stopped = await this.refuseWhileGranting(current, extensions, by, expired);
       await guard?.check();
       const [ending, ...endingExtensions] = await this.beginRevoke([current, ...extensions]);
-      if (ending.plan.kind === 'secret') await this.revokeSecrets(ending, endingExtensions, by);
+      if (ending.plan.kind === 'secret') await this.revokeSecrets(ending, endingExtensions, by, stopped);
       else await this.revokeGrant(ending, ending.plan, by, endingExtensions);
       await guard?.check();
       for (const extension of endingExtensions)
@@ -1069,10 +1071,13 @@ export class AccessLifecycle {
   private async holdAccessLease(request: AccessRequest): Promise<LeaseGuard | undefined> {
     const leases = this.settings.leases;
     if (!leases) return undefined;
-    // Owner per request, so two revocations in one process contend too (a lease is re-entrant per owner).
+    // An owner of its own per call, not per instance or per request: a lease is re-entrant for its
+    // owner, and two revocations in one process contend too, those of one request included (its
+    // end job and a Revoke of it, an extension's end job that takes it along). No caller takes it
+    // again while holding it.
     const lease = await leases.store.acquire(
       accessLeaseKey(request.plan),
-      `${leases.owner}|${request.id}`,
+      `${leases.owner}|${request.id}#${randomUUID()}`,
       ACCESS_LEASE_TTL_MS,
     );
     if (!lease) throw new Error(`another revocation of ${accessLeaseSubject(request.plan)} is running; retrying`);
@@ -1125,14 +1130,20 @@ export class AccessLifecycle {
   /**
    * Ends a secret request and the extensions ending with it: every credential is deleted (or
    * kept with its reason), then the cluster clean-up; throws when that failed, so it is retried
-   * and nothing is marked revoked until it is done.
+   * and nothing is marked revoked until it is done. `stopped`: the extensions whose runs wait to
+   * be resumed ({@link refuseWhileGranting}).
    */
-  private async revokeSecrets(request: AccessRequest, extensions: readonly AccessRequest[], by: Actor): Promise<void> {
+  private async revokeSecrets(
+    request: AccessRequest,
+    extensions: readonly AccessRequest[],
+    by: Actor,
+    stopped: ReadonlySet<string>,
+  ): Promise<void> {
     const plan = request.plan as SecretPlan;
     const ending = new Set([request.id, ...extensions.map((e) => e.id)]);
     const failures: unknown[] = [];
     for (const owner of [...extensions, request]) {
-      const failed = await this.revokeSecret(owner, owner.plan as SecretPlan, by, ending);
+      const failed = await this.revokeSecret(owner, owner.plan as SecretPlan, by, { ending, stopped });
       if (failed) failures.push(failed);
     }
     if (!failures.length) return;
@@ -1154,13 +1165,14 @@ export class AccessLifecycle {
    * When someone revokes, an extension that succeeded since `extensions` was read counts too:
    * this revocation would not end it. Checked once, before the first deletion, under the access
    * lease; a run that starts later waits for that lease before its check or its PUT (see revoke).
+   * Resolves to the ids of the extensions not waited for (their runs wait to be resumed).
    */
   private async refuseWhileGranting(
     original: AccessRequest,
     extensions: readonly AccessRequest[],
     by: Actor,
     expired: boolean,
-  ): Promise<void> {
+  ): Promise<ReadonlySet<string>> {
     const ending = new Set([original.id, ...extensions.map((e) => e.id)]);
     const states: RequestState[] = expired ? ['approved', 'executing'] : ['approved', 'executing', 'succeeded'];
     // A grant's assignment can be shared by another cluster (one kubelet identity): the registry's
@@ -1188,7 +1200,7 @@ export class AccessLifecycle {
     const granting = others.filter(
       (r) => !extensionsOfIt.includes(r) && isBeingGranted(r) && sameRoleAssignment(r.plan, original.plan),
     );
-    if (!extending.length && !granting.length) return;
+    if (!extending.length && !granting.length) return idle;
     const ids = (rs: AccessRequest[]) => rs.map((r) => r.id).join(', ');
     const what = [
       extending.length ? `its extension ${ids(extending)}` : '',
@@ -1610,13 +1622,14 @@ export class AccessLifecycle {
    * request wrote that same object, or the cluster cannot be reached), then its credential,
    * which is deleted even when the cluster step failed: a revoke after a leak must end the
    * credential at once. Returns the cluster step's error, to be retried; throws if the
-   * credential could not be deleted.
+   * credential could not be deleted. `ending`: the requests ending with it; `stopped`: the
+   * extensions whose runs wait to be resumed ({@link removeSecret}).
    */
   private async revokeSecret(
     request: AccessRequest,
     plan: SecretPlan,
     by: Actor,
-    ending: ReadonlySet<string>,
+    { ending, stopped }: { ending: ReadonlySet<string>; stopped: ReadonlySet<string> },
   ): Promise<unknown> {
     const target = `${plan.cluster.id}/namespaces/${plan.namespace}/secrets/${plan.secretName}`;
     // A replacement is a PUT that keeps the uid: acrbot's records of who wrote that object, and
@@ -1632,7 +1645,7 @@ export class AccessLifecycle {
       });
     else
       try {
-        await this.removeSecret(request, plan, by, target);
+        await this.removeSecret(request, plan, by, { target, stopped });
       } catch (err) {
         clusterFailure = err;
         // Not allowed to stop the credential's deletion below: a failed audit write here is
@@ -1656,11 +1669,43 @@ export class AccessLifecycle {
   }
 
   /**
+   * The request `labelled` (the secret's label, read from the cluster: a hint) when acrbot's
+   * records prove the secret is still the object acrbot wrote for `request` and the label is the
+   * mark of a write that will never hold it (G15): `request` recorded the uid it wrote (the
+   * removal is conditional on it), and the last write `labelled` recorded starting replaced
+   * `request`'s secret, so its PUT, which keeps the uid, landed although its answer was lost. That
+   * write holds nothing: `labelled` failed (its clean-up deleted its credential), or it is an
+   * extension whose run waits to be resumed (`stopped`: no run under way, and a resume waits for
+   * this revocation's lease) and, resumed, finds this access ended and fails. Left, the secret
+   * would keep a dead credential and its `imagePullSecrets` entries for good, and refuse the next
+   * request for that name. A succeeded writer recorded the uid: it is a later writer
+   * ({@link laterWriterOf}) or ends with `request`. Undefined for anything else.
+   */
+  private async unfinishedWriterOf(
+    request: AccessRequest,
+    labelled: string | undefined,
+    stopped: ReadonlySet<string>,
+  ): Promise<AccessRequest | undefined> {
+    if (!labelled || !isRequestId(labelled) || !writtenSecretUid(request)) return undefined;
+    const writer = await this.store.get(labelled);
+    if (!writer || !(writer.state === 'failed' || (writer.state === 'executing' && stopped.has(writer.id))))
+      return undefined;
+    return replacedByStartedWrite(writer)?.requestId === request.id ? writer : undefined;
+  }
+
+  /**
    * Deletes the secret acrbot wrote, and its entries in the `imagePullSecrets` of the service
    * accounts acrbot's records say acrbot added them to ({@link acrbotServiceAccountEntries}): an
    * entry that was there before acrbot linked the secret belongs to whoever put it there (G15).
+   * A secret labelled by a write that replaced it and will never hold it ({@link unfinishedWriterOf})
+   * is still the object acrbot wrote for `request`: deleted too, its entries with it.
    */
-  private async removeSecret(request: AccessRequest, plan: SecretPlan, by: Actor, target: string): Promise<void> {
+  private async removeSecret(
+    request: AccessRequest,
+    plan: SecretPlan,
+    by: Actor,
+    { target, stopped }: { target: string; stopped: ReadonlySet<string> },
+  ): Promise<void> {
     const entries = acrbotServiceAccountEntries(request);
     let access: ClusterAccess;
     try {
@@ -1680,14 +1725,21 @@ export class AccessLifecycle {
       });
       return;
     }
-    const removed = await this.ports.kubernetes.remove(access, {
+    const removal = {
       namespace: plan.namespace,
       secretName: plan.secretName,
       serviceAccounts: entries,
       requestId: request.id,
       writtenUid: writtenSecretUid(request),
       serviceAccountUids: serviceAccountUidsOf(request),
-    });
+    };
+    let removed = await this.ports.kubernetes.remove(access, removal);
+    const writer =
+      removed.secret === 'notOurs'
+        ? await this.unfinishedWriterOf(request, removed.ownerRequestId, stopped)
+        : undefined;
+    // Still conditional on the uid acrbot recorded writing for this request; the label is the writer's now.
+    if (writer) removed = await this.ports.kubernetes.remove(access, { ...removal, requestId: writer.id });
     await this.record(request, by, {
       action: 'access.revoke.secret',
       outcome: removed.secret,
@@ -1697,7 +1749,9 @@ export class AccessLifecycle {
           ? removed.ownerRequestId
             ? `its label names ${removed.ownerRequestId}; left in place`
             : 'not written by acrbot for this request; left in place'
-          : undefined,
+          : writer
+            ? `labelled by ${writer.id}, whose write into this secret (uid ${removal.writtenUid}) replaced this request's; it ${writer.state === 'failed' ? 'failed' : 'waits to be resumed and fails then'}`
+            : undefined,
       // Said once: a retry (the credential's deletion failed) finds the secret gone again.
       ...(removed.secret === 'absent' && { idempotencyKey: `access.revoke.secret:absent:${request.id}` }),
     });

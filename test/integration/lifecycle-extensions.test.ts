@@ -495,7 +495,7 @@ describe('access lifecycle (G17)', () => {
     const leases = h.app.stores.leases;
     const acquire = leases.acquire.bind(leases);
     leases.acquire = async (key, owner, ttlMs) => {
-      if (key.startsWith('assignment:') && owner.endsWith(`|${request.id}`)) {
+      if (key.startsWith('assignment:') && owner.includes(`|${request.id}#`)) {
         leases.acquire = acquire;
         await h.app.services.executor.schedule(extensionId);
         expect((await h.settle(extensionId)).state).toBe('succeeded');
