@@ -649,6 +649,16 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     if (sent?.id) await this.track(ctx, request.id, sent.id, role);
   }
 
+  /**
+   * Whether a copy of the request's card (its requester's or an approvers', not the audit
+   * channel's card) is tracked in `reference`'s channel or chat, a thread counted as its channel.
+   */
+  async hasRequestCopyIn(requestId: string, reference: Partial<ConversationReference>): Promise<boolean> {
+    return (await this.store.listCardCopies(requestId)).some(
+      (c) => c.role !== 'audit' && sameConversation(c.conversation as Partial<ConversationReference>, reference),
+    );
+  }
+
   /** Records an activity of the current conversation as a copy of the request's card. */
   async track(ctx: TurnContext, requestId: string, activityId: string, role: CardCopy['role']): Promise<void> {
     await this.store.addCardCopy({

@@ -74,6 +74,33 @@ const guid = (what: string) =>
   z.string({ message: `${what} must be a string` }).refine(isGuid, `${what} must be a GUID`);
 
 /**
+ * The most ids one list of a rule may hold (`approvers.users`, `approvers.groups`,
+ * `escalateTo.groups`). Every request keeps the rule it was made under (G18) in its one store
+ * document, which on Azure Tables holds at most 480,000 characters (tables-client.ts
+ * docProperties): some 12,000 ids fill it, and each request under such a rule would fail once its
+ * creation was audited and its jobs scheduled. A thousand is far more than a rule names; more
+ * people are a group.
+ */
+export const MAX_RULE_IDS = 1000;
+
+/**
+ * The longest a rule may be as each request keeps it (JSON characters): its patterns and tags
+ * have no count of their own, and with three full id lists (some 120,000) it leaves most of a
+ * request's document for the request.
+ */
+export const MAX_RULE_CHARS = 200_000;
+
+/** A rule's list of ids, at most {@link MAX_RULE_IDS}; `fix` says what to name instead. */
+const ids = (what: string, listed: string, fix: string) =>
+  z
+    .array(guid(what))
+    .max(
+      MAX_RULE_IDS,
+      `lists more than ${MAX_RULE_IDS.toLocaleString('en-US')} ${listed}, the most a rule may name (every request keeps the rule it was made under); ${fix}`,
+    )
+    .default([]);
+
+/**
  * A duration with its unit. parseDurationMs reads a bare number as seconds (as environment
  * settings are written), but in a policy `maxDuration: 8` or `remindAfter: 30` reads as hours,
  * days or minutes to most people: loaded as seconds, a rule would grant access for 8 seconds or
@@ -203,8 +230,12 @@ const ruleSchema = z.strictObject({
   match: matchSchema.default({}),
   approvers: z
     .strictObject({
-      users: z.array(guid('an approver user (Entra object id)')).default([]),
-      groups: z.array(guid('an approver group (Entra object id)')).default([]),
+      users: ids(
+        'an approver user (Entra object id)',
+        'users',
+        'put them in an Entra group and name it in approvers.groups',
+      ),
+      groups: ids('an approver group (Entra object id)', 'groups', 'nest them in fewer groups'),
       name: audienceName('must name the approvers in visible text').optional(),
     })
     .optional(),
@@ -222,7 +253,7 @@ const ruleSchema = z.strictObject({
   escalateTo: z
     .strictObject({
       channel: channel.optional(),
-      groups: z.array(guid('an escalation group')).default([]),
+      groups: ids('an escalation group', 'groups', 'nest them in fewer groups'),
       name: audienceName('must name who is escalated to in visible text').optional(),
     })
     .optional(),
@@ -615,6 +646,18 @@ export function loadPolicy(text: string, file: string, limits: PolicyLimits = {}
     throw new PolicyFileError(file, problems);
   }
   const rules = parsed.data.rules.map(toRule);
+  rules.forEach((rule, i) => {
+    const size = JSON.stringify(rule).length;
+    if (size > MAX_RULE_CHARS)
+      addAt(
+        ['rules', i],
+        `rule ${rule.id} is ${size.toLocaleString('en-US')} characters as every request under it keeps it, more than ${MAX_RULE_CHARS.toLocaleString('en-US')}; name fewer patterns, tags or ids (a group rather than its people)`,
+      );
+  });
+  if (problems.length > 0) {
+    problems.sort((a, b) => a.line - b.line || a.col - b.col);
+    throw new PolicyFileError(file, problems);
+  }
   // The file loads; what it may not mean is returned beside it (policy-warnings.ts), not refused.
   const warnings = [
     ...yamlSays.warnings,

@@ -11,8 +11,12 @@
  * bot/handlers/request-handler.ts and lifecycle-handler.ts) and the tab's Extend
  * (composition/tab-actions.ts), so a refusal is audited alike wherever it was
  * asked, and the window is shared (a refusal in chat and one in the tab make one entry).
+ *
+ * A read of one request by its id refused to someone who may not see it ({@link
+ * auditRequestReadRefusal}) follows the same rule, per person, request and command: those reads
+ * are outside the read limit, and each entry would land on someone else's request's trail.
  */
-import type { Actor } from '../domain/request';
+import type { AccessRequest, Actor } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import type { GateRefusal, RequestGate } from './request-gate';
 import type { RequestService } from './request-service';
@@ -73,5 +77,45 @@ export async function auditLimitRefusal(
     action,
     outcome: 'refused',
     detail,
+  });
+}
+
+/** What a refused read of one request needs: where it is written, who was first in the window, the log. */
+export interface RequestReadRefusalServices {
+  requests: Pick<RequestService, 'recordRefusal'>;
+  gate: Pick<RequestGate, 'firstRequestReadRefusalInWindow'>;
+  log: Logger;
+}
+
+/**
+ * Audits a read of `request` by its id refused to `identity` (`action` such as `status.refused`,
+ * outcome `code`, the request and its targets) when it is their first of that request and action
+ * in the window (RequestGate.firstRequestReadRefusalInWindow); otherwise logs it. The refusal is
+ * answered every time all the same; as {@link auditLimitRefusal}, when the store cannot say
+ * whether it is the first, it is audited.
+ */
+export async function auditRequestReadRefusal(
+  services: RequestReadRefusalServices,
+  identity: { actor: Actor; tenantId: string },
+  action: string,
+  code: string,
+  request: AccessRequest,
+): Promise<void> {
+  const logged = { action, code, actor: identity.actor.objectId, requestId: request.id };
+  let first = true;
+  try {
+    first = await services.gate.firstRequestReadRefusalInWindow(identity.actor, action, request.id);
+  } catch (err) {
+    services.log.error({ err, action }, 'whether a refused read was the first in its window could not be read');
+  }
+  services.log.info({ ...logged, audited: first }, 'read of a request refused');
+  if (!first) return;
+  await services.requests.recordRefusal({
+    actor: identity.actor,
+    tenantId: identity.tenantId,
+    action,
+    outcome: code,
+    requestId: request.id,
+    targetIds: [request.plan.cluster.id, request.plan.registry.id],
   });
 }

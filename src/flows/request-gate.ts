@@ -54,6 +54,15 @@ const REFUSAL_WINDOW_MS: Record<GateRefusal['code'], number> = {
 /** How long one audited refusal at the door stands for the same sender's next ones (logged only). */
 export const TURN_REFUSAL_WINDOW_MS = 60 * MINUTE_MS;
 
+/**
+ * How long one audited refusal of a read of one request by its id (`status R-…`, `pending R-…`
+ * by someone who may not see or decide it) stands for the same person's next ones of that request
+ * and command (logged only). An hour, as at the door: the refusal is of who they are, which the
+ * next minutes do not change, and these reads are not counted by the read limit (acr-bot.ts
+ * countsAsRead), so nothing else bounds how often they come.
+ */
+export const REQUEST_READ_REFUSAL_WINDOW_MS = 60 * MINUTE_MS;
+
 /** Admits or refuses new requests, and read commands. */
 export class RequestGate {
   constructor(
@@ -146,6 +155,24 @@ export class RequestGate {
     const windowMs = REFUSAL_WINDOW_MS[code];
     return this.ledger.firstSighting(
       `refused:${code}:${actor.objectId}:${fixedWindowStart(now, windowMs)}`,
+      now,
+      windowMs,
+    );
+  }
+
+  /**
+   * Whether a refused read of request `requestId` by its id (`action`: `status.refused`,
+   * `pending.refused`) is `actor`'s first of that request and action in its window of
+   * {@link REQUEST_READ_REFUSAL_WINDOW_MS} (recorded now, in the store, so across instances): only
+   * that one is audited. Each entry names the request, and every later read of its trail (its
+   * audit card, `audit R-…`, a revocation) reads them all: anyone in the tenant who saw its id
+   * could otherwise add one per message to someone else's request.
+   */
+  async firstRequestReadRefusalInWindow(actor: Actor, action: string, requestId: string): Promise<boolean> {
+    const now = this.clock.now();
+    const windowMs = REQUEST_READ_REFUSAL_WINDOW_MS;
+    return this.ledger.firstSighting(
+      `read-refused:${action}:${actor.objectId}:${requestId}:${fixedWindowStart(now, windowMs)}`,
       now,
       windowMs,
     );

@@ -23,6 +23,7 @@ import { collapseRefusals } from '../../domain/audit-summary';
 import { askedOncePerApprovers } from '../../flows/approver-question';
 import { WAITING_SCAN_LIMIT, type WaitingRequests } from '../../flows/waiting-for-approvers';
 import { ofTenant } from '../../domain/tenant-boundary';
+import { auditRequestReadRefusal } from '../../flows/limit-audit';
 
 /** Approval cards `pending` posts at most; the count line says when there are more. */
 const PENDING_CARDS_SHOWN = 20;
@@ -64,20 +65,20 @@ export class InfoHandlers {
 
   /**
    * A read refused to someone who may not make it, audited (G11 "every refusal"). The outcome is
-   * the refusal's code, as a refused revoke records it: with a request, a run of them collapses
-   * into one line on that request's audit card (collapseRefusals), so typing one request's id
-   * again and again does not flush its history.
+   * the refusal's code, as a refused revoke records it. With a request (`status R-…`,
+   * `pending R-…`, outside the read limit), once per person, request and command per window
+   * (auditRequestReadRefusal): anyone who saw a request's id could otherwise add an entry to its
+   * trail per message, which every later read of that trail reads. Those audited still collapse
+   * into one line on its audit card (collapseRefusals). Without one (the `pending` list, counted
+   * by the read limit), every time.
    */
   private auditRefusal(identity: TurnIdentity, action: string, code: string, request?: AccessRequest): Promise<void> {
+    if (request) return auditRequestReadRefusal(this.services, identity, action, code, request);
     return this.services.requests.recordRefusal({
       actor: identity.actor,
       tenantId: identity.tenantId,
       action,
       outcome: code,
-      ...(request && {
-        requestId: request.id,
-        targetIds: [request.plan.cluster.id, request.plan.registry.id],
-      }),
     });
   }
 
@@ -109,8 +110,9 @@ export class InfoHandlers {
 
   /**
    * `pending R-…`: one request as its approvers' card, with Approve and Reject while it waits for
-   * them (the tab's "Open in chat to approve" types it; the list shows only the first 20).
-   * Another tenant's request is not there for them (tenant-boundary.ts).
+   * them (the tab's "Open in chat to approve" types it; the list shows only the first 20); one
+   * with nothing to decide as `status` shows it. Another tenant's request is not there for them
+   * (tenant-boundary.ts).
    */
   private async pendingOne(ctx: TurnContext, identity: TurnIdentity, requestId: string): Promise<void> {
     const { requests, settings } = this.services;
@@ -123,6 +125,12 @@ export class InfoHandlers {
         return;
       }
       if (!(await this.inApproversConversation(ctx, `Request ${request.id}`))) return;
+      // Nothing to decide (decided, running, ended, its review made): its card as `status` shows
+      // it, not tracked, so asking again adds no copy that each later change must update.
+      if (request.state !== 'pending' && !awaitingReview(request)) {
+        await this.reply(ctx, requestCard(request, { showActions: false }));
+        return;
+      }
       await this.postApproversCopy(ctx, request);
     } catch (err) {
       await this.reply(ctx, errorCardFor(this.services, err));
@@ -170,7 +178,10 @@ export class InfoHandlers {
     }
   }
 
-  /** Approvers get every pending request as an approval card (tracked, so it updates too). */
+  /**
+   * Approvers get every pending request as an approval card (tracked, so it updates too, unless
+   * this conversation has a tracked copy of it already: {@link postApproversCopy}).
+   */
   async pending(ctx: TurnContext, identity: TurnIdentity, requestId?: string): Promise<void> {
     if (requestId) return this.pendingOne(ctx, identity, requestId);
     const { requests, settings } = this.services;
@@ -261,20 +272,28 @@ export class InfoHandlers {
    * see no Approve/Reject, with per-user views (`refresh.userIds`) for the requester and the
    * named approvers. The caller, an approver of it (checked), gets one too, even when only a
    * group makes them one. Their view shows the buttons only while there is something to decide
-   * (pending, or a break-glass review owed); tracked, so it changes with the request like the others.
+   * (pending, or a break-glass review owed).
+   *
+   * Tracked, so it changes with the request like the others, unless this channel or chat already
+   * has a tracked copy of the request (the approvals channel's, or one an earlier `pending` posted
+   * here): every tracked copy costs one Teams update per later change, and copies are never
+   * dropped, so one per conversation. The new one is still posted, at the bottom where the
+   * approver looks; its viewers' views stay current through their refresh (the caller's first),
+   * and every click is checked against the stored request (G5). Only others' as-posted view is
+   * of now, as `status`'s card is.
    */
   private async postApproversCopy(ctx: TurnContext, request: AccessRequest): Promise<void> {
     const { messenger } = this.services;
-    const posted = await messenger.postedRequestCard(
-      request,
-      TurnContext.getConversationReference(ctx.activity),
-      'approver',
-    );
+    const here = TurnContext.getConversationReference(ctx.activity);
+    const [posted, tracked] = await Promise.all([
+      messenger.postedRequestCard(request, here, 'approver'),
+      messenger.hasRequestCopyIn(request.id, here),
+    ]);
     const viewers = (posted as { refresh?: { userIds?: string[] } }).refresh?.userIds ?? [];
     // The caller first: the views are capped (MAX_CARD_VIEWERS), and they asked for this copy.
     const card = ctx.activity.from?.id ? withViewers(posted, [ctx.activity.from.id, ...viewers]) : posted;
     const sent = await sendCard(ctx, card, this.services.log);
-    if (sent?.id) await messenger.track(ctx, request.id, sent.id, 'approver');
+    if (sent?.id && !tracked) await messenger.track(ctx, request.id, sent.id, 'approver');
   }
 
   /**

@@ -31,6 +31,7 @@ import type {
 import { chainEntry, storedUnderKey, verifyChain } from '../../domain/audit-chain';
 import type { AuditLog, Clock } from '../../domain/ports';
 import { KeyedSerialiser } from '../../domain/keyed-serialiser';
+import { mapAtMost } from '../../domain/bounded-map';
 import { headMissing } from './audit-head-missing';
 import {
   backoff,
@@ -45,6 +46,7 @@ import {
   refusedAsSuch,
   statusOf,
 } from './tables-client';
+import { LIST_READS_AT_ONCE } from './tables-request-store';
 import { tableRest } from './tables-rest';
 import { submitTransaction, type TransactionAction } from './tables-transaction';
 
@@ -246,7 +248,10 @@ export class TablesAuditLog implements AuditLog {
     // A row that names no entry, or another request's, was not written by acrbot (verify says
     // so): it is passed over, so it cannot hide the request's other entries behind an error.
     const seqs = index.map((row) => Number(row.seq)).filter((seq) => Number.isSafeInteger(seq) && seq > 0);
-    const entries = await Promise.all(seqs.map((seq) => this.entryAt(seq)));
+    // A few at a time, as the request store reads a listing's requests: a request's trail can
+    // hold thousands of entries, and all at once they would invite throttling of the partition
+    // every other audit read and append of this instance shares.
+    const entries = await mapAtMost(seqs, LIST_READS_AT_ONCE, (seq) => this.entryAt(seq));
     return entries.filter((e): e is AuditEntry => e?.requestId === requestId);
   }
 
