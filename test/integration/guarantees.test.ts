@@ -284,6 +284,17 @@ describe('guarantees', () => {
     expect((await h.app.audit.latest(1))[0].action).toBe('approval.refused.justification');
     await h.click(users.approver, 'approve', { requestId: request.id, comment: 'checked with the team lead' });
     expect((await h.settle(request.id)).decision?.reason).toBe('checked with the team lead');
+    // Both justifications are in the trail, each on its own entry and by its own author.
+    const trail = await h.app.audit.forRequest(request.id);
+    const created = trail.filter((e) => e.action === 'request.created');
+    expect(request.reason).toBe('deploy payments-api');
+    expect(created.map((e) => ({ by: e.actor.objectId, detail: e.detail }))).toEqual([
+      { by: users.requester.objectId, detail: 'deploy payments-api' },
+    ]);
+    const approved = trail.filter((e) => e.action === 'request.approved');
+    expect(approved.map((e) => ({ by: e.actor.objectId, detail: e.detail }))).toEqual([
+      { by: users.approver.objectId, detail: 'checked with the team lead' },
+    ]);
   });
 
   test('G8: a double click and an approve/reject race end with exactly one decision and one assignment', async () => {
@@ -302,10 +313,12 @@ describe('guarantees', () => {
       const [one, two] = [h, other];
       // As Harness.settle, over both instances' executors: either may run the winner's grant.
       const settled = async (id: string) => {
+        const deadline = Date.now() + 15_000;
         for (;;) {
           await Promise.all([one.app.services.executor.drain(), two.app.services.executor.drain()]);
           const r = (await store.get(id))!;
           if (!['approved', 'executing'].includes(r.state)) return r;
+          if (Date.now() > deadline) throw new Error(`request ${id} stuck in ${r.state}`);
           await new Promise((res) => setTimeout(res, 10));
         }
       };
@@ -622,34 +635,38 @@ describe('guarantees', () => {
     const sandbox = await startSandbox();
     // One Teams (connector) and one Azure (sandbox) across the bot's restart.
     const connector = new CapturingConnector();
-    await connector.start();
-    h = await startHarness({ ACRBOT_STORAGE: storage }, { sandbox }, { connector });
-    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
-    // Simulate a crash right after the approval was stored: the request is 'approved', no execution
-    // ran, no `request.approved` entry. The click was ten minutes ago: a decision younger than the
-    // click grace (decision-entry-net.ts) is left to a later sweep, as its process may be writing it.
-    const approved = {
-      ...request,
-      version: request.version + 1,
-      state: 'approved' as const,
-      decision: {
-        by: { objectId: SANDBOX_USERS.approver.objectId, name: 'Alex Approver' },
-        at: new Date(Date.now() - 10 * 60_000).toISOString(),
-        approved: true,
-      },
-    };
-    const pending = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
-    await h.app.store.update(approved);
-    await h.stop();
-    h = await startHarness({ ACRBOT_STORAGE: storage }, { sandbox }, { connector });
-    expect((await h.settle(request.id)).state).toBe('succeeded');
-    expect((await h.app.store.get(pending.id))!.state).toBe('pending');
-    await h.click(users.approver, 'approve', { requestId: pending.id });
-    expect((await h.settle(pending.id)).state).toBe('succeeded');
-    expect(acrbotMade(sandbox.arm.state.listRoleAssignments())).toHaveLength(2);
-    expect((await h.app.audit.verify()).intact).toBe(true);
-    await h.stop();
-    await sandbox.stop();
-    await connector.stop();
+    // Stopped in `finally`: a failed expectation must not leave servers open (jest would not exit).
+    try {
+      await connector.start();
+      h = await startHarness({ ACRBOT_STORAGE: storage }, { sandbox }, { connector });
+      const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+      // Simulate a crash right after the approval was stored: the request is 'approved', no execution
+      // ran, no `request.approved` entry. The click was ten minutes ago: a decision younger than the
+      // click grace (decision-entry-net.ts) is left to a later sweep, as its process may be writing it.
+      const approved = {
+        ...request,
+        version: request.version + 1,
+        state: 'approved' as const,
+        decision: {
+          by: { objectId: SANDBOX_USERS.approver.objectId, name: 'Alex Approver' },
+          at: new Date(Date.now() - 10 * 60_000).toISOString(),
+          approved: true,
+        },
+      };
+      const pending = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
+      await h.app.store.update(approved);
+      await h.stop();
+      h = await startHarness({ ACRBOT_STORAGE: storage }, { sandbox }, { connector });
+      expect((await h.settle(request.id)).state).toBe('succeeded');
+      expect((await h.app.store.get(pending.id))!.state).toBe('pending');
+      await h.click(users.approver, 'approve', { requestId: pending.id });
+      expect((await h.settle(pending.id)).state).toBe('succeeded');
+      expect(acrbotMade(sandbox.arm.state.listRoleAssignments())).toHaveLength(2);
+      expect((await h.app.audit.verify()).intact).toBe(true);
+    } finally {
+      await h?.stop();
+      await sandbox.stop();
+      await connector.stop();
+    }
   });
 });
