@@ -32,9 +32,13 @@ export async function decisionEntryState(
   return now.getTime() - Date.parse(decision.at) < CLICK_GRACE_MS ? 'wait' : 'owed';
 }
 
-/** The idempotency key of a late decision entry: one per request, whichever instance writes it. */
-export function lateDecisionKey(requestId: string): string {
-  return `request.approved.late:${requestId}`;
+/**
+ * The idempotency key of a request's `request.approved` entry, the click's and a late one alike:
+ * a request is approved once, so whichever is appended first is the one entry (G8), even when
+ * the click's append, slow, lands after the net wrote its own.
+ */
+export function approvedEntryKey(requestId: string): string {
+  return `request.approved:${requestId}`;
 }
 
 /**
@@ -56,6 +60,6 @@ export function lateDecisionEntry(
     outcome: 'approved',
     detail: decision.reason ? `${decision.reason} (${why})` : why,
     ...(request.policy && { ruleId: request.policy.ruleId, policyHash: request.policy.policyHash }),
-    idempotencyKey: lateDecisionKey(request.id),
+    idempotencyKey: approvedEntryKey(request.id),
   };
 }

@@ -49,6 +49,12 @@ export interface RunContext {
    * (a delete is no store write, so nothing else fences it). The executor always provides it.
    */
   checkLease?(): Promise<void>;
+  /**
+   * Aborted when this instance stops (SIGTERM): a run in a long wait it may leave (the pull
+   * check) stops with {@link RunInterrupted}, to be resumed by another instance or the next
+   * start, instead of holding the shutdown for minutes.
+   */
+  readonly stopping?: AbortSignal;
   log: Logger;
 }
 
@@ -155,7 +161,11 @@ export class Executor {
     // instance once no lease holds it, picks it up (resumeInterrupted).
     if (this.closed) return Promise.resolve();
     const running = this.inFlight.get(requestId);
+    // A sweep's run may leave a decision whose entry it did not find yet (decision-entry-net.ts
+    // `wait`): the click that decided it, scheduling now with its entry written, runs it after.
+    if (running && !options.swept && this.swept.has(requestId)) return running.then(() => this.schedule(requestId));
     if (running) return running;
+    if (options.swept) this.swept.add(requestId);
     const work = new Promise<void>((resolve) => setImmediate(resolve))
       // The crash line is written inside the run's correlation, so it carries the reference the
       // run's other lines (and its cards) carry.
@@ -168,10 +178,16 @@ export class Executor {
           `exec-${requestId}`,
         ),
       )
-      .finally(() => this.inFlight.delete(requestId));
+      .finally(() => {
+        this.inFlight.delete(requestId);
+        this.swept.delete(requestId);
+      });
     this.inFlight.set(requestId, work);
     return work;
   }
+
+  /** The runs in flight that a resume sweep started (see {@link schedule}). */
+  private readonly swept = new Set<string>();
 
   /** Resolves when all scheduled work has finished (tests; shutdown uses {@link close}). */
   async drain(): Promise<void> {
@@ -185,8 +201,12 @@ export class Executor {
    */
   async close(): Promise<void> {
     this.closed = true;
+    this.closing.abort();
     await this.drain();
   }
+
+  /** Aborted by {@link close}: what runs in a wait it may leave (RunContext.stopping) stops. */
+  private readonly closing = new AbortController();
 
   /**
    * Picks up requests approved or started but not finished: at start, and periodically, so a
@@ -302,7 +322,11 @@ export class Executor {
     };
     // A run picked up by a sweep before it started: its decision's entry first, if a stopped
     // process left it unwritten (G11); while that decision is recent, a later sweep decides.
-    if (swept && !resumed && !(await this.decisionAudited(request, guard))) return;
+    if (swept && !resumed) {
+      const audited = await this.decisionAudited(request, guard);
+      if (!audited) return;
+      request = audited;
+    }
     // A run picked up too long after its approval (runLimitMs) is failed, not carried out: most
     // likely a store restored from a backup brought it back, and its access may have been ended since.
     if (this.tooOld(request)) {
@@ -430,6 +454,7 @@ export class Executor {
         recordCreated,
         created: () => [...(current.created ?? [])],
         checkLease: () => guard.check(),
+        stopping: this.closing.signal,
         get log() {
           return (runLog ??= parentLog.child({ requestId }));
         },
@@ -513,23 +538,34 @@ export class Executor {
   }
 
   /**
-   * Whether `request`'s approval is in the audit log, writing its entry late when a stopped
-   * process left it out (decision-entry-net.ts); false: too recent to tell, leave the run to a
-   * later sweep. A failed write leaves the run to the next sweep too.
+   * `request` once its approval is in the audit log, its entry written late when a stopped process
+   * left it out (decision-entry-net.ts); undefined: too recent to tell, or moved meanwhile, so a
+   * later sweep looks again. A failed write leaves the run to the next sweep too.
+   *
+   * Fenced first: the version is moved under this run's lease before the entry is written, so the
+   * click's own undo (its entry failed: RequestService.recordOrUndo) can no longer take back an
+   * approval this entry records; a click whose entry is still being written meets this one's key
+   * and writes nothing more (one `request.approved`, G8).
    */
-  private async decisionAudited(request: AccessRequest, guard: LeaseGuard): Promise<boolean> {
+  private async decisionAudited(request: AccessRequest, guard: LeaseGuard): Promise<AccessRequest | undefined> {
     try {
       const state = await decisionEntryState(request, this.audit, this.clock.now());
-      if (state === 'wait') return false;
-      if (state === 'owed' && request.decision) {
-        await guard.check();
-        await this.audit.append(lateDecisionEntry({ ...request, decision: request.decision }));
-        this.log.warn(
-          { requestId: request.id },
-          "an approval's audit entry was missing (its process stopped after storing it) and was written before the run",
-        );
+      if (state === 'wait') return undefined;
+      if (state === 'recorded' || !request.decision) return request;
+      await guard.check();
+      const fenced: AccessRequest = { ...request, version: request.version + 1 };
+      try {
+        await this.store.update(fenced);
+      } catch (err) {
+        if (err instanceof VersionConflictError) return undefined; // undone, or run by another: look again
+        throw err;
       }
-      return true;
+      await this.audit.append(lateDecisionEntry({ ...fenced, decision: request.decision }));
+      this.log.warn(
+        { requestId: request.id },
+        "an approval's audit entry was missing (its process stopped after storing it) and was written before the run",
+      );
+      return fenced;
     } catch (err) {
       if (err instanceof LeaseLostError) throw err;
       throw this.resumeLater(request.id, "the approval's missing audit entry could not be written", err);

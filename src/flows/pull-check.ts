@@ -11,7 +11,7 @@
 import type { PullProbeAnswer, RegistryPullProbe } from '../domain/ports';
 import type { SecretValue } from '../domain/secret-value';
 import type { Sleep } from './assign-role';
-import type { RunContext } from './executor';
+import { RunInterrupted, type RunContext } from './executor';
 
 /** How the check asks and waits (injectable: tests give no real waits). */
 export interface PullCheck {
@@ -51,7 +51,9 @@ export async function checkNewCredentialPulls(
       { registry: registry.name, answer, ask: asks },
       'the new service principal cannot pull yet; the secret is written once it can',
     );
-    await check.sleep(check.delaysMs[asks - 1]!);
+    await waitUnlessStopping(check.sleep, check.delaysMs[asks - 1]!, ctx.stopping);
+    // A run taken over meanwhile stops here, before it sends the password again.
+    await ctx.checkLease?.();
   }
   const result: PullCheckResult = answer === 'pulls' || answer === 'unreachable' ? answer : 'notYet';
   await ctx.audit({
@@ -61,6 +63,31 @@ export async function checkNewCredentialPulls(
     detail: `${credential.username} asked ${asks} time${asks === 1 ? '' : 's'}; last answer: ${answer}`,
   });
   return result;
+}
+
+/**
+ * Waits `ms`, or less when this instance stops: then the run stops too, still executing, and is
+ * resumed (the check creates nothing, and the secret still holds the credential it replaces)
+ * rather than holding the shutdown for the rest of the wait.
+ */
+async function waitUnlessStopping(sleep: Sleep, ms: number, stopping: AbortSignal | undefined): Promise<void> {
+  if (!stopping) return sleep(ms);
+  let onAbort!: () => void;
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    if (stopping.aborted) resolve();
+    else stopping.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([sleep(ms), aborted]);
+  } finally {
+    stopping.removeEventListener('abort', onAbort);
+  }
+  if (stopping.aborted)
+    throw new RunInterrupted('stopped while checking that the new credential pulls; resumed later', {
+      notice:
+        'acrbot stopped while checking that the new credential pulls; the secret still holds the one it replaces, and the rotation goes on when acrbot is back.',
+    });
 }
 
 /**

@@ -39,6 +39,7 @@ import { describeState, isBeingGranted, isBeingRevoked, isExpired, transition } 
 import { breakGlassNotExtended, describeBreakGlassRun, reviewJudgesUseOnly } from '../domain/break-glass-review';
 import { cooldownMsOf, cooldownRefusal, type BreakGlassCooldown } from '../domain/break-glass-cooldown';
 import { readBreakGlassCooldown } from './break-glass-cooldown';
+import { approvedEntryKey } from './decision-entry-net';
 import { looksLikeSecret, REASON_LIMITS, singleLine } from '../domain/text';
 import { isServedTenant, ofTenant } from '../domain/tenant-boundary';
 import { decidedRule, decidedRuleApprovers } from '../domain/decided-rule';
@@ -1136,6 +1137,9 @@ export class RequestService {
       detail: reason,
       ruleId: binding.ruleId,
       policyHash: binding.policyHash,
+      // The resume sweep writes this entry under the same key when this process stopped before
+      // it (decision-entry-net.ts): a slow append landing after that one adds nothing (G8).
+      ...(action === 'request.approved' && { idempotencyKey: approvedEntryKey(request.id) }),
     });
     if (step.kind === 'recorded') {
       // Every copy shows "1 of 2 so far"; the click is answered with the same.

@@ -350,6 +350,9 @@ export class SecretRunner implements PlanRunner {
       // recorded here, so deleting it would pull it from under a secret it is writing, and
       // with the lease gone the delete could not even be audited. Stop without touching Azure.
       if (err instanceof LeaseLostError || err instanceof VersionConflictError) throw err;
+      // Stopped before the write (the instance stopping during the pull check): the run stays
+      // executing and is resumed, reusing what it recorded; nothing to undo.
+      if (err instanceof RunInterrupted && writeState === 'none') throw err;
       // The secret may hold the credential (written, or a write whose answer was lost): deleting
       // it would leave the secret with a dead credential, labelled with a failed request.
       if (writeState === 'written' || (writeState === 'started' && !isWriteRefusal(err))) {

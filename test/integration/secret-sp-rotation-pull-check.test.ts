@@ -21,10 +21,15 @@ let h: Harness;
 let sleeps: number[] = [];
 /** When set, the pull check's first wait stops the run as a lost lease would (a take-over, a crash). */
 let stopAtFirstWait = false;
+/** When set, the pull check's waits never end by themselves (only the instance's stop ends them). */
+let waitForever = false;
+/** Resolves when a pull check's wait has begun. */
+let waiting: () => void = () => undefined;
 
 beforeEach(async () => {
   sleeps = [];
   stopAtFirstWait = false;
+  waitForever = false;
   h = await startHarness(
     { ACRBOT_MIN_ACCESS_DURATION: '1m', ACRBOT_EXPIRY_REMINDERS: 'none' },
     {
@@ -34,6 +39,10 @@ beforeEach(async () => {
         if (ms === PULL_CHECK_DELAYS_MS[0] && stopAtFirstWait) {
           stopAtFirstWait = false;
           throw new LeaseLostError('exec:test');
+        }
+        if (PULL_CHECK_DELAYS_MS.includes(ms) && waitForever) {
+          waiting();
+          await new Promise<never>(() => undefined);
         }
       },
     },
@@ -102,6 +111,22 @@ async function nowhere(password: string, ...requestIds: string[]): Promise<void>
   }
   expect(JSON.stringify(h.connector.calls)).not.toContain(password);
 }
+
+test('an instance told to stop during the wait stops at once: the run stays executing with the old credential in the secret', async () => {
+  const { id, old } = await spSecret();
+  registry().assignmentLagProbes = 100;
+  waitForever = true;
+  const inWait = new Promise<void>((resolve) => (waiting = resolve));
+  const extensionId = await extend(id);
+  await inWait;
+
+  await h.stop(); // held by the wait before: the shutdown waited out every delay
+  const stored = (await h.app.store.get(extensionId))!;
+  expect([stored.state, stored.outcome?.error]).toEqual(['executing', undefined]);
+  expect(stored.waiting?.reason).toMatch(/acrbot stopped while checking that the new credential pulls/);
+  expect(secretCredential().username).toBe(old.username);
+  expect(await pullChecks(extensionId)).toEqual([]);
+});
 
 test('the role applies after two checks: the secret keeps the old credential until the third says pull; the card and the audit say it was checked', async () => {
   const { id, old } = await spSecret();

@@ -6,7 +6,7 @@
  * decision is never given a second entry. Moved on the fake clock, never slept.
  */
 import { CLICK_GRACE_MS } from '../../src/flows/review-reject-net';
-import { lateDecisionKey } from '../../src/flows/decision-entry-net';
+import { approvedEntryKey } from '../../src/flows/decision-entry-net';
 import type { AccessRequest } from '../../src/domain/request';
 import { executorOnMemory } from './support/executor-resume';
 import { APPROVER, pendingRequest } from './support/requests';
@@ -34,7 +34,7 @@ describe('an approved run whose approval has no audit entry', () => {
       actor: APPROVER,
       outcome: 'approved',
       ruleId: 'prod',
-      idempotencyKey: lateDecisionKey('R-DECIDED1'),
+      idempotencyKey: approvedEntryKey('R-DECIDED1'),
     });
     expect(trail[0]!.detail).toBe(
       'release 4.2 needs it (written when the run was picked up: the decision was stored at 2025-01-15T09:00:00.000Z but its process stopped before its entry)',
@@ -72,6 +72,78 @@ describe('an approved run whose approval has no audit entry', () => {
     expect(t.runs).toEqual(['R-DECIDED1']);
     const approvals = (await t.audit.forRequest('R-DECIDED1')).filter((e) => e.action === 'request.approved');
     expect(approvals.map((e) => e.detail)).toEqual(['release 4.2 needs it']);
+  });
+
+  test("undone by its click while the sweep reads the trail (the click's entry failed): no late entry, nothing run", async () => {
+    const t = executorOnMemory(APPROVED_AT);
+    t.clock.advance(CLICK_GRACE_MS);
+    const approved = approvedRun();
+    await t.store.create(approved);
+    const forRequest = t.audit.forRequest.bind(t.audit);
+    t.audit.forRequest = async (id) => {
+      const trail = await forRequest(id);
+      // The click's undo (unaudited-undo.ts) lands between the sweep's reads and its writes.
+      const { decision: _decision, ...pending } = approved;
+      await t.store.update({ ...pending, state: 'pending', version: approved.version + 1 });
+      return trail;
+    };
+    await t.executor.resumeInterrupted();
+    await t.executor.drain();
+    expect(t.runs).toEqual([]);
+    expect((await t.store.get('R-DECIDED1'))!.state).toBe('pending');
+    expect(await forRequest('R-DECIDED1')).toEqual([]);
+  });
+
+  test("the click's own entry, slow, landing after the late one: one request.approved (one key)", async () => {
+    const t = executorOnMemory(APPROVED_AT);
+    t.clock.advance(CLICK_GRACE_MS);
+    await t.resume(approvedRun());
+    await t.audit.append({
+      actor: APPROVER,
+      tenantId: approvedRun().tenantId,
+      action: 'request.approved',
+      requestId: 'R-DECIDED1',
+      targetIds: [],
+      outcome: 'approved',
+      detail: 'release 4.2 needs it',
+      idempotencyKey: approvedEntryKey('R-DECIDED1'),
+    });
+    const approvals = (await t.audit.forRequest('R-DECIDED1')).filter((e) => e.action === 'request.approved');
+    expect(approvals).toHaveLength(1);
+  });
+
+  test("a sweep that left a fresh decision waiting does not swallow its click's own schedule: the click's run follows", async () => {
+    const t = executorOnMemory(APPROVED_AT);
+    await t.store.create(approvedRun());
+    const forRequest = t.audit.forRequest.bind(t.audit);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reading!: () => void;
+    const read = new Promise<void>((resolve) => (reading = resolve));
+    t.audit.forRequest = async (id) => {
+      const trail = await forRequest(id); // read before the click's entry lands
+      reading();
+      await held;
+      return trail;
+    };
+    await t.executor.resumeInterrupted();
+    await read;
+    // The click's entry lands and it schedules the run while the sweep's run is still looking.
+    await t.audit.append({
+      actor: APPROVER,
+      tenantId: approvedRun().tenantId,
+      action: 'request.approved',
+      requestId: 'R-DECIDED1',
+      targetIds: [],
+      outcome: 'approved',
+      idempotencyKey: approvedEntryKey('R-DECIDED1'),
+    });
+    t.audit.forRequest = forRequest;
+    const clicked = t.executor.schedule('R-DECIDED1');
+    release();
+    await clicked;
+    await t.executor.drain();
+    expect(t.runs).toEqual(['R-DECIDED1']);
   });
 
   test('scheduled right after its decision (not swept): runs without reading the trail', async () => {

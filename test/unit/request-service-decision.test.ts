@@ -2,6 +2,7 @@
  * Only the winner of the conditional transition records the decision (G8, G11): two
  * RequestService instances (two bot processes) on one store, and an audit log that fails.
  */
+import { approvedEntryKey } from '../../src/flows/decision-entry-net';
 import type { AuditEvent } from '../../src/domain/audit-chain';
 import type { AuditLog } from '../../src/domain/ports';
 import { RequestService } from '../../src/flows/request-service';
@@ -63,6 +64,8 @@ describe('RequestService decisions: only the winner audits', () => {
     expect(entries.filter((e) => e.action === 'approval.refused.stale')).toHaveLength(1);
     const winner = results.find((r) => r.kind === 'decided')!;
     expect(entries.find(isDecision)!.actor.objectId).toBe(winner.request.decision!.by.objectId);
+    // Under the key a resume sweep's late entry uses too (decision-entry-net.ts): one entry, whoever writes first.
+    expect(entries.find(isDecision)!.idempotencyKey).toBe(approvedEntryKey(request.id));
   });
 
   test('G8: an approve/reject race through two services → one decision entry, matching the stored state', async () => {
