@@ -5,7 +5,7 @@
  * for a request that fails validation while it is planned: one refusal, one entry, whichever way
  * the bad name came in; and a name refused by a read (`check`, `policy`, `access`). Other refusals
  * audit themselves (a pause) or are audited once per window (the per-user limits,
- * flows/limit-audit.ts): only `validation.*` codes are recorded here.
+ * flows/limit-audit.ts): only `validation.*` codes and the name refusals below are recorded here.
  */
 import type { TurnContext } from 'botbuilder';
 import { isUserFacing } from '../domain/errors';
@@ -19,6 +19,13 @@ const TURN_KEY = Symbol('acrbot.validationAudit');
 export type ValidationAudit = (err: unknown) => Promise<void>;
 
 /**
+ * Names refused by a check of the input against the deployment's settings rather than its form:
+ * a resource id in a subscription not in ACRBOT_SUBSCRIPTION_IDS (G10: never read in Azure).
+ * Audited as validation failures, in a request and in a read (`check`, `policy`, `access`) alike.
+ */
+const NAME_REFUSALS: ReadonlySet<string> = new Set(['subscription.notAllowed']);
+
+/**
  * Records `err` as `validation.failed` (outcome: its code, detail: its message, which the audit
  * scrubs and escapes like every detail) when it is a user-facing `validation.*` error. Like
  * every refusal, it stands whether or not the entry could be written (RequestService.recordRefusal).
@@ -28,7 +35,7 @@ export async function auditValidationFailure(
   identity: TurnIdentity,
   err: unknown,
 ): Promise<void> {
-  if (!isUserFacing(err) || !err.code.startsWith('validation.')) return;
+  if (!isUserFacing(err) || !(err.code.startsWith('validation.') || NAME_REFUSALS.has(err.code))) return;
   await requests.recordRefusal({
     actor: identity.actor,
     tenantId: identity.tenantId,
@@ -45,8 +52,7 @@ export async function auditValidationFailure(
  * an admin certificate (`cluster.localAccounts`), a stopped cluster a secret was asked in
  * (`cluster.stopped`: its owners chose to stop it, and nothing is stored to approve), a registry
  * being deleted (`registry.deleting`: its owners are deleting it, and acrbot declines whatever
- * ARM would answer, since any access goes with the registry), a resource id in a subscription
- * not in ACRBOT_SUBSCRIPTION_IDS (`subscription.notAllowed`, G10: never read). Audited as `plan.refused` (G11
+ * ARM would answer, since any access goes with the registry). Audited as `plan.refused` (G11
  * "every refusal"): like a policy refusal, they say no to someone. An error of the environment (acrbot lacks a
  * right, a name is not found) is an answer, not a refusal, and is not listed.
  */
@@ -56,7 +62,6 @@ const PLAN_REFUSALS: ReadonlySet<string> = new Set([
   'cluster.localAccounts',
   'cluster.stopped',
   'registry.deleting',
-  'subscription.notAllowed',
 ]);
 
 /**

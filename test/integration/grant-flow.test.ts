@@ -339,11 +339,24 @@ describe('grant flow', () => {
     expect(await h.app.store.listByRequester(users.requester.objectId, ['pending', 'approved', 'succeeded'])).toEqual(
       [],
     );
-    const refused = (await h.app.audit.latest(5)).find((e) => e.action === 'plan.refused');
+    const refused = (await h.app.audit.latest(5)).find((e) => e.action === 'validation.failed');
     expect(refused).toMatchObject({
       actor: { objectId: users.requester.objectId },
       outcome: 'subscription.notAllowed',
     });
+
+    // The reads refuse it the same way, each audited.
+    for (const read of [`check ${devId} contosoacr`, `policy ${devId} contosoacr`, `access ${devId}`]) {
+      const before = (await h.app.audit.latest(1))[0]?.seq ?? 0;
+      h.connector.clear();
+      await h.say(users.approver, read);
+      await h.connector.waitFor((c) => /is not one acrbot manages/.test(cardText(c.activity)), 5000, read);
+      const added = (await h.app.audit.latest(5)).filter((e) => e.seq > before);
+      expect(added.map((e) => `${e.action}:${e.outcome}`)).toEqual(['validation.failed:subscription.notAllowed']);
+    }
+    expect(
+      h.app.sandbox!.arm.requests.filter((r: unknown) => JSON.stringify(r).includes(SANDBOX_SUBSCRIPTIONS.data)),
+    ).toEqual([]);
   });
 
   test('G10: names compare case-insensitively (AKS-PROD CONTOSOACR and aks-prod contosoacr are one grant)', async () => {
