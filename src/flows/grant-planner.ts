@@ -62,13 +62,25 @@ export interface ExistingAccess {
   conditioned?: RoleAssignmentInfo;
 }
 
-/** The sentence users see when the planned assignment already exists with a condition. */
+/**
+ * The sentence users see when the planned assignment already exists with a condition. When it
+ * carries the name acrbot gives this pair's assignment (deterministic, identifiers.ts), it is
+ * acrbot's own grant limited from outside (`check` names its request and says the same fix),
+ * not an assignment "made outside acrbot": the next step is the registry's owners lifting the
+ * condition, after which a new grant overlaps that assignment (a drifted grant is not extended).
+ */
 export function conditionalExistsMessage(
   plan: GrantPlan,
   assignmentId: string | undefined,
   outcome = 'no request was made',
 ): string {
-  return `${plan.identity.objectId} already has ${plan.role.name} on ${plan.registry.name} through an assignment with a condition (a limit to some repositories), made outside acrbot${assignmentId ? `: ${assignmentId}` : ''}. Azure keeps one assignment of a role per identity and registry, so acrbot cannot add one without that limit, and ${outcome}. Remove or widen that assignment in Azure, then ask again.`;
+  const id = assignmentId ? `: ${assignmentId}` : '';
+  const own = assignmentId?.split('/').pop()?.toLowerCase() === plan.roleAssignmentName.toLowerCase();
+  const held = `${plan.identity.objectId} already has ${plan.role.name} on ${plan.registry.name}`;
+  const noSecond = `Azure keeps one assignment of a role per identity and registry, so acrbot cannot add one without that limit, and ${outcome}.`;
+  if (own)
+    return `${held} through acrbot's own assignment for this pair${id}, and a condition (a limit to some repositories) was set on it outside acrbot. ${noSecond} Ask the registry's owners to remove or widen that condition, then ask again; @acrbot check ${plan.cluster.name} ${plan.registry.name} names the acrbot request it belongs to.`;
+  return `${held} through an assignment with a condition (a limit to some repositories), made outside acrbot${id}. ${noSecond} Remove or widen that assignment in Azure, then ask again.`;
 }
 
 /**

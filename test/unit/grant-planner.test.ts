@@ -388,7 +388,29 @@ describe('GrantPlanner.existingAccess and plan: judged as check judges it (fake 
     expect(err).toBeInstanceOf(UserFacingError);
     expect(err).toMatchObject({ code: 'grant.conditionalExists' });
     expect((err as Error).message).toContain(conditioned.id);
+    expect((err as Error).message).toContain('made outside acrbot');
     expect(calls).not.toContain('canAssignRoles');
+  });
+
+  test("acrbot's own assignment for the pair, given a condition outside acrbot: said as acrbot's, and the condition is the owners' to lift", async () => {
+    const name = roleAssignmentName(REGISTRY_ID, KUBELET, ROLE_IDS.acrPull);
+    const own = assignment(REGISTRY_ID, ACR_PULL, {
+      condition: CONDITION,
+      // ARM answers names in either case.
+      name: name.toUpperCase(),
+      id: `${REGISTRY_ID}/providers/Microsoft.Authorization/roleAssignments/${name.toUpperCase()}`,
+    });
+    const { planner } = setUp([own]);
+    const err = await planner.plan('aks-prod', 'contosoacr').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'grant.conditionalExists' });
+    const text = (err as Error).message;
+    expect(text).not.toContain('made outside acrbot');
+    expect(text).toBe(
+      `${KUBELET} already has AcrPull on contosoacr through acrbot's own assignment for this pair: ${own.id}, and a condition (a limit to some repositories) was set on it outside acrbot. Azure keeps one assignment of a role per identity and registry, so acrbot cannot add one without that limit, and no request was made. Ask the registry's owners to remove or widen that condition, then ask again; @acrbot check aks-prod contosoacr names the acrbot request it belongs to.`,
+    );
   });
 
   test.each<[string, RoleAssignmentInfo]>([

@@ -3,14 +3,15 @@
  * identity or the registry's mode switched back, a condition added, the assignment made again
  * under its name). acrbot's expiry deletes that assignment at the grant's end all the same
  * (access-lifecycle.ts counts the drifted grant as a holder), so pull ends then, not "no end
- * date"; and the grant cannot be extended (drifted-access.ts), so the fix is a new grant.
+ * date"; and the grant cannot be extended (drifted-access.ts), so the fix is a new grant, except
+ * with a condition added: a grant is then refused, and the fix is lifting the condition.
  */
 import type { AcrbotRequestRef, RoleAssignmentPath } from '../../src/domain/access-inventory';
 import type { AccessRequest } from '../../src/domain/request';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { shortTime } from '../../src/domain/pull-diagnosis';
 import { FakeClock } from './support/fake-clock';
-import { acrPullOnRegistry, cell, diagnose } from './support/pull-diagnosis-fixtures';
+import { acrPullOnRegistry, cell, diagnose, registry } from './support/pull-diagnosis-fixtures';
 import { A_ENDS, grantForA, inventoryOver, NOW } from './support/shared-identity';
 
 /** aks-prod's grant R-AAAAAAAA, ending within days, marked drifted (identityChanged) on NOW. */
@@ -86,6 +87,11 @@ test('a condition added to the assignment (changed): only some repositories, and
     level: 'warn',
     text: 'Role-based pull ends 2027-01-03 00:00 UTC.',
   });
+  // Not a new grant: Azure keeps one AcrPull per identity and registry, and `grant` is refused
+  // while this one has a condition (grant.conditionalExists); only its removal or widening helps.
+  expect(d.fix).toBe(
+    `For every repository, ask the registry's owners to remove or widen the condition on AcrPull on the registry itself (${registry.id}/providers/Microsoft.Authorization/roleAssignments/1); Azure keeps one assignment of a role per identity and registry, so acrbot cannot add one without it.`,
+  );
 });
 
 test("through the inventory: aks-a's own drifted grant, its identity pulling through the assignment again", async () => {
