@@ -14,7 +14,7 @@ import type { AccessRequest } from '../../domain/request';
 import { isUserFacing } from '../../domain/errors';
 import { errorText, requestCard, withViewers } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
-import { readByApprovers } from '../approvers-audience';
+import { approvalConversationOf, readByApprovers, readByApproversOf } from '../approvers-audience';
 import type { BotServices } from '../bot-services';
 import { errorCardFor, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
@@ -83,20 +83,21 @@ export class InfoHandlers {
   }
 
   /**
-   * Whether request cards may be posted in the turn's conversation, else says where to ask. A
+   * Whether `request`'s card may be posted in the turn's conversation, else says where to ask. A
    * request's card shows its requester's reason, which they may have typed in a private chat; once
-   * posted it is tracked, so a rejection's comment or a revocation's reason follow it. So, as the
-   * audit log, an approvers' copy goes only where approvers alone read (readByApprovers): not a
-   * requesters' channel or a group chat. Not audited, as the audit log's answer there is not: the
-   * reader may see these, only not here.
+   * posted it may be tracked, so a rejection's comment or a revocation's reason follow it. So, as
+   * the audit log, an approvers' copy goes only where approvers alone read, or where the request's
+   * own approval card is already (readByApproversOf): not a requesters' channel or a group chat
+   * its card never went to. Not audited, as the audit log's answer there is not: the reader may
+   * see it, only not here.
    */
-  private async inApproversConversation(ctx: TurnContext, what: string): Promise<boolean> {
-    if (readByApprovers(ctx, this.services)) return true;
+  private async inApproversConversation(ctx: TurnContext, request: AccessRequest): Promise<boolean> {
+    if (readByApproversOf(ctx, this.services, request)) return true;
     await this.reply(
       ctx,
       messageCard({
-        title: `${what}: ask in a chat with acrbot`,
-        text: "Request cards show the requester's reason and what approvers decide, so they are shown only in a chat with acrbot or a channel where approvers work. Ask me there.",
+        title: `Request ${request.id}: ask in a chat with acrbot`,
+        text: "Request cards show the requester's reason and what approvers decide, so they are shown only in a chat with acrbot, a channel where approvers work, or the conversation the request's approval card went to. Ask me there.",
         tone: 'error',
         sandbox: this.services.settings.sandbox,
       }),
@@ -124,7 +125,7 @@ export class InfoHandlers {
         await this.reply(ctx, refusalCard('Approvers only', only, settings.sandbox));
         return;
       }
-      if (!(await this.inApproversConversation(ctx, `Request ${request.id}`))) return;
+      if (!(await this.inApproversConversation(ctx, request))) return;
       // Nothing to decide (decided, running, ended, its review made): its card as `status` shows
       // it, not tracked, so asking again adds no copy that each later change must update.
       if (request.state !== 'pending' && !awaitingReview(request)) {
@@ -170,8 +171,9 @@ export class InfoHandlers {
         return;
       }
       // Their own request anywhere they ask; someone else's (an approver's look) where approvers
-      // alone read, as `pending R-…`: its reason is the requester's, typed perhaps in private.
-      if (!mine && !(await this.inApproversConversation(ctx, `Request ${request.id}`))) return;
+      // alone read or its approval card is, as `pending R-…`: its reason is the requester's,
+      // typed perhaps in private.
+      if (!mine && !(await this.inApproversConversation(ctx, request))) return;
       await this.reply(ctx, requestCard(request, { showActions: false }));
     } catch (err) {
       await this.reply(ctx, errorCardFor(this.services, err));
@@ -180,7 +182,9 @@ export class InfoHandlers {
 
   /**
    * Approvers get every pending request as an approval card (tracked, so it updates too, unless
-   * this conversation has a tracked copy of it already: {@link postApproversCopy}).
+   * this conversation has a tracked copy of it already: {@link postApproversCopy}). Outside the
+   * conversations approvers alone read, only those whose approval card went to this one, the
+   * others counted (readByApproversOf).
    */
   async pending(ctx: TurnContext, identity: TurnIdentity, requestId?: string): Promise<void> {
     if (requestId) return this.pendingOne(ctx, identity, requestId);
@@ -203,7 +207,26 @@ export class InfoHandlers {
       return;
     }
     // After the refusal, as `audit`: someone who may not list them is told so wherever they ask.
-    if (!(await this.inApproversConversation(ctx, 'Pending requests'))) return;
+    // Where approvers do not alone read (a requesters' channel, a group chat), only the requests
+    // whose approval card went here (readByApproversOf): their readers see those cards already,
+    // and the others' reasons stay out. The others are counted, to be seen in a chat with acrbot.
+    const here = (ctx.activity.conversation?.id ?? '').split(';')[0];
+    const listed = readByApprovers(ctx, this.services)
+      ? pending
+      : pending.filter((r) => approvalConversationOf(r, settings.approvalChannelId) === here);
+    const elsewhere = pending.length - listed.length;
+    if (listed.length === 0 && elsewhere > 0) {
+      await this.reply(
+        ctx,
+        messageCard({
+          title: 'Pending requests: ask in a chat with acrbot',
+          text: `${elsewhere} request${elsewhere === 1 ? ' waits' : 's wait'} for you${unread}, but request cards show the requester's reason and what approvers decide, so they are shown only in a chat with acrbot, a channel where approvers work, or the conversation each request's approval card went to. Ask me there.`,
+          tone: 'error',
+          sandbox: settings.sandbox,
+        }),
+      );
+      return;
+    }
     if (pending.length === 0) {
       await this.reply(
         ctx,
@@ -221,12 +244,16 @@ export class InfoHandlers {
     // While paused, Approve is refused: say so up front (who and why are on `pause`'s card, not
     // repeated in this plain-text line).
     const paused = await this.services.pauses.current();
-    const owed = pending.some((r) => awaitingReview(r));
-    const shown = Math.min(pending.length, PENDING_CARDS_SHOWN);
+    const owed = listed.some((r) => awaitingReview(r));
+    const shown = Math.min(listed.length, PENDING_CARDS_SHOWN);
     await ctx.sendActivity(
-      `${pending.length} request${pending.length === 1 ? '' : 's'} waiting for approval${owed ? ' (break-glass grants to review first)' : ''}${unread}${
-        shown < pending.length
+      `${listed.length} request${listed.length === 1 ? '' : 's'} waiting for approval${elsewhere ? ` whose approval card${listed.length === 1 ? ' is' : 's are'} in this conversation` : ''}${owed ? ' (break-glass grants to review first)' : ''}${unread}${
+        shown < listed.length
           ? `; the first ${shown} are shown here (${owed ? 'break-glass reviews, then ' : ''}the oldest), "@acrbot pending R-…" shows any other`
+          : ''
+      }${
+        elsewhere
+          ? `; ${elsewhere} more wait${elsewhere === 1 ? 's' : ''} for you, which "@acrbot pending" shows in a chat with acrbot`
           : ''
       }${
         paused
@@ -234,7 +261,7 @@ export class InfoHandlers {
           : ''
       }:`,
     );
-    for (const request of pending.slice(0, PENDING_CARDS_SHOWN)) await this.postApproversCopy(ctx, request);
+    for (const request of listed.slice(0, PENDING_CARDS_SHOWN)) await this.postApproversCopy(ctx, request);
   }
 
   /**
