@@ -400,6 +400,13 @@ export interface PullSecretWrite {
    */
   replaceRequestIdLabel?: string;
   /**
+   * With `replaceResourceVersion`: the fingerprint of the data the caller's check read
+   * (`ExistingSecret.dataFingerprint`). A secret touched since is still replaced only while it
+   * holds that data: one whose data someone replaced in place (a GitOps sync keeps the uid and
+   * acrbot's label) is someone else's change.
+   */
+  replaceFingerprint?: string;
+  /**
    * With `replaceResourceVersion`: the labels, annotations, finalizers and ownerReferences of the
    * object at that version, as the caller's check read them (never its data). The first replace
    * is built from them, keeping what others added, without reading the secret again; a 409 (the
@@ -464,7 +471,8 @@ export interface PullSecretPort {
    * Revocation (G17): deletes the secret only if it is still the object acrbot wrote for
    * `requestId`, then removes it from the service account's `imagePullSecrets`. With
    * `writtenUid` (the uid the store recorded when acrbot wrote it) that is the object with that
-   * uid, whatever its labels say; without it (requests written before uids were recorded) the
+   * uid, whatever its labels say, still holding the data acrbot wrote (`writtenFingerprints`,
+   * where recorded); without it (requests written before uids were recorded) the
    * managed-by and request-id labels must still name the request. Deleted with a uid and
    * resourceVersion precondition. A secret that is gone, foreign, or now written for another
    * request is left alone and said so. Once the secret is deleted, its entry is removed from the
@@ -485,6 +493,13 @@ export interface PullSecretRemoval {
   /** The uid acrbot recorded when it wrote the secret; undefined for requests recorded before uids were kept. */
   writtenUid?: string;
   /**
+   * The fingerprints (`secretDataFingerprint`) of the data acrbot recorded writing: the secret is
+   * deleted only while it holds one of them. Another (a GitOps sync put its own data into the
+   * object acrbot made) is `notOurs` with `contentsReplaced`. Undefined or empty for records made
+   * before fingerprints were kept: the uid and labels decide, as before.
+   */
+  writtenFingerprints?: readonly string[];
+  /**
    * The uid acrbot recorded for each of `serviceAccounts` it linked: an account with another
    * uid was made again since, and its entries are its makers' (none recorded: by name, as before).
    */
@@ -496,10 +511,14 @@ export interface SecretRemoveResult {
   secret: 'deleted' | 'absent' | 'notOurs';
   /** The request the secret now belongs to, when it was replaced by a later acrbot request. */
   ownerRequestId?: string;
+  /** `notOurs` because it is the object acrbot wrote with other data in it than acrbot recorded writing. */
+  contentsReplaced?: boolean;
   /** The service accounts whose entry was removed (an entry already gone is not listed). */
   serviceAccountsPatched: string[];
   /** The service accounts that no longer exist: no entry to take out. */
   serviceAccountsAbsent: string[];
+  /** The service accounts whose `imagePullSecrets` no longer named the secret (someone took the entry out). */
+  serviceAccountsNoEntry?: string[];
   /** Why the first service account that could not be patched failed (the others were still tried): retry. */
   serviceAccountFailure?: Error;
   /** That service account. */

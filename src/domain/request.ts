@@ -247,6 +247,15 @@ export interface CreatedObject {
   /** Kubernetes uid of a `pullSecret`, as the API server answered the write: the object revoke may delete. */
   uid?: string;
   /**
+   * `pullSecret` and `pullSecretWriteStarted`: `sha256:` and the hex SHA-256 of the data acrbot
+   * wrote (or was about to write) into the secret (`secretDataFingerprint`). Not the data: the
+   * docker config holds a fresh random password, so the hash tells nothing of it; it proves only
+   * that the secret still holds what acrbot wrote. A secret whose data no longer matches was taken
+   * over by someone else (a GitOps sync, `kubectl apply`), and acrbot neither deletes nor
+   * overwrites it (G15). Absent on records made before it was kept.
+   */
+  dataFingerprint?: string;
+  /**
    * `pullSecretWriteStarted` only: the acrbot request whose secret object the write replaces, with
    * that request's service-account entries (acrbot's, from its records). A run resumed after the
    * write landed finds its own label on the secret and nothing else to say what it replaced; this

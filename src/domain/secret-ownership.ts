@@ -3,6 +3,7 @@
  * comes only from acrbot's own request records: a label or annotation read back from a cluster
  * is a hint anyone with write access to the namespace can forge.
  */
+import { createHash } from 'node:crypto';
 import {
   foreignHolders,
   foreignHoldersSentence,
@@ -30,6 +31,13 @@ export interface ExistingSecret {
   resourceVersion?: string;
   /** `metadata.uid`: which object it is (compared with the uid acrbot recorded when it wrote one). */
   uid?: string;
+  /**
+   * {@link secretDataFingerprint} of its data as the same read found it (never the data itself):
+   * compared with the one acrbot recorded when it wrote the secret. A GitOps sync or `kubectl
+   * apply` that takes the name over patches the object acrbot made (same uid, acrbot's labels
+   * kept, as they are not in the applied manifest) and puts its own data in.
+   */
+  dataFingerprint?: string;
   /**
    * The object's metadata as the same read found it, at {@link resourceVersion} (never its data):
    * what a replace keeps of what others put there, handed to the write so it need not read the
@@ -74,22 +82,74 @@ export function sameSecretTarget(a: SecretPlan, b: SecretPlan): boolean {
   );
 }
 
+/**
+ * A fingerprint of a secret's `data` (its values base64-encoded, as the Kubernetes API carries
+ * them): `sha256:` and the hex SHA-256 of every key with its decoded bytes, keys in order.
+ * Whether the secret still holds what acrbot wrote, without keeping what it wrote: the docker
+ * config holds a fresh random password, which the hash does not give away. Undefined without data.
+ */
+export function secretDataFingerprint(data: Readonly<Record<string, string>> | undefined): string | undefined {
+  if (!data) return undefined;
+  // Decoded and encoded again, so two spellings of the same bytes hash alike.
+  const entries = Object.keys(data)
+    .sort()
+    .map((key) => [key, Buffer.from(data[key] ?? '', 'base64').toString('base64')]);
+  return `sha256:${createHash('sha256').update(JSON.stringify(entries)).digest('hex')}`;
+}
+
+/** {@link secretDataFingerprint} of the secret acrbot writes with `dockerConfigJson` as its only data. */
+export function dockerConfigFingerprint(dockerConfigJson: string): string {
+  return secretDataFingerprint({ '.dockerconfigjson': Buffer.from(dockerConfigJson).toString('base64') })!;
+}
+
 /** The request id the label names, if it has a request id's shape (only then is the store asked). */
 export function labelledRequestId(existing: ExistingSecret): string | undefined {
   const label = existing.requestIdLabel;
   return label && isRequestId(label) ? label : undefined;
 }
 
-/** Decision about an existing secret. */
+/**
+ * Decision about an existing secret. `ownWrite`: it holds an earlier attempt of this very
+ * request's write (the caller finishes what that write replaced).
+ */
 export type ReplaceDecision =
-  { replace: true; previous?: AccessRequest } | { replace: false; reason: string; code: 'kubernetes.foreignSecret' };
+  | { replace: true; previous?: AccessRequest; ownWrite?: true }
+  | { replace: false; reason: string; code: 'kubernetes.foreignSecret' };
 
 /**
  * Decides whether `request` may replace the secret that exists: only when its label names one
  * of acrbot's requests (`labelled`, read from the store) for the same cluster, namespace, secret
- * name and registry. Anything else is refused with a sentence saying whose secret it seems to be.
+ * name and registry, whose records say it wrote this object (uid) with the data it holds now
+ * (fingerprint, where recorded). A label a policy engine took off (or changed) does not make
+ * acrbot's own secret someone else's: `recordedWriter`, the request acrbot's records say wrote
+ * this secret for the access (its original or last extension, or the request the approved plan
+ * replaces), vouches for it by the same uid and fingerprint ({@link vouchedByRecords}). Anything
+ * else is refused with a sentence saying whose secret it seems to be.
  */
 export function decideReplacement(
+  request: AccessRequest,
+  existing: ExistingSecret,
+  labelled: AccessRequest | undefined,
+  recordedWriter?: AccessRequest,
+): ReplaceDecision {
+  // Exactly the data an earlier attempt of this request was about to write (a fresh password
+  // nobody else has): that write landed, whatever its label says now.
+  const started = startedWriteFingerprints(request);
+  if (existing.dataFingerprint && started.fingerprints.includes(existing.dataFingerprint))
+    return { replace: true, ownWrite: true };
+  const byLabel = decideByLabel(request, existing, labelled);
+  const id = labelledRequestId(existing);
+  // The label names the writer itself: its refusal says it all.
+  if (byLabel.replace || !recordedWriter || id === request.id || id === recordedWriter.id) return byLabel;
+  return vouchedByRecords(request, existing, recordedWriter, existing.requestIdLabel !== undefined) ?? byLabel;
+}
+
+/** The sentence of a secret that is acrbot's object but holds someone else's data now (`whose`: the request acrbot wrote it for). */
+const contentsReplaced = (whose: string) =>
+  `but its contents were replaced by someone else since acrbot wrote it for ${whose} (the same object with other data, as a GitOps sync or kubectl apply leaves it).`;
+
+/** {@link decideReplacement} by the label: the request it names must vouch for the object and its data. */
+function decideByLabel(
   request: AccessRequest,
   existing: ExistingSecret,
   labelled: AccessRequest | undefined,
@@ -104,12 +164,18 @@ export function decideReplacement(
   });
   const id = labelledRequestId(existing);
   if (!id) return refuse('and acrbot has no record of making it.');
-  if (id === request.id)
+  if (id === request.id) {
     // Its own label: an earlier run of this request wrote it (a crash or a take-over after the
     // write) only if that run recorded starting the write; anyone can copy a request id.
-    return recorded(request.created ?? [], 'pullSecretWriteStarted', (o) => o.id === pullSecretRecordId(plan))
-      ? { replace: true }
-      : refuse(`and its label names this request (${id}), which has not written it.`);
+    if (!recorded(request.created ?? [], 'pullSecretWriteStarted', (o) => o.id === pullSecretRecordId(plan)))
+      return refuse(`and its label names this request (${id}), which has not written it.`);
+    // Every started write recorded what it was about to write, and the secret holds none of it.
+    // Records made before fingerprints were kept go by the label and the record, as before.
+    const started = startedWriteFingerprints(request);
+    if (started.complete && !started.fingerprints.includes(existing.dataFingerprint ?? ''))
+      return refuse(`and its label names this request, ${contentsReplaced(id)}`);
+    return { replace: true, ownWrite: true };
+  }
   if (!labelled) return refuse(`and its label names request ${id}, which acrbot has no record of.`);
   if (labelled.plan.kind !== 'secret') return refuse(`and its label names request ${id}, which was not a pull secret.`);
   if (!sameSecretTarget(labelled.plan, plan))
@@ -134,7 +200,43 @@ export function decideReplacement(
     return refuse(
       `and its label names request ${id}, but it is not the secret acrbot wrote for ${id} (that one was deleted or replaced since).`,
     );
+  // The object acrbot wrote, but not its data: someone took the name over in place (G15). A
+  // request recorded before fingerprints were kept goes by the uid, as before.
+  const fingerprint = writtenSecretFingerprint(labelled);
+  if (fingerprint && existing.dataFingerprint !== fingerprint)
+    return refuse(`and its label names request ${id}, ${contentsReplaced(id)}`);
   return { replace: true, previous: labelled };
+}
+
+/**
+ * {@link decideReplacement} by acrbot's records alone, when the label does not vouch (taken off,
+ * or changed, by a policy engine): the secret is `writer`'s when it is the object `writer`
+ * recorded writing (uid) with the data it recorded writing (fingerprint); the replace puts
+ * acrbot's label back. A `writer` recorded before fingerprints were kept vouches by its uid only
+ * when the label is gone (a label naming something else keeps acrbot careful). Undefined when the
+ * records say nothing of this object (the label's refusal stands); a refusal when it is `writer`'s
+ * object with someone else's data.
+ */
+function vouchedByRecords(
+  request: AccessRequest,
+  existing: ExistingSecret,
+  writer: AccessRequest,
+  labelPresent: boolean,
+): ReplaceDecision | undefined {
+  const plan = request.plan as SecretPlan;
+  if (writer.id === request.id || writer.plan.kind !== 'secret' || !sameSecretTarget(writer.plan, plan)) return;
+  if (!REPLACEABLE_STATES.has(writer.state)) return;
+  const uid = writtenSecretUid(writer);
+  if (!uid || existing.uid !== uid) return;
+  const fingerprint = writtenSecretFingerprint(writer);
+  if (!fingerprint) return labelPresent ? undefined : { replace: true, previous: writer };
+  if (existing.dataFingerprint === fingerprint) return { replace: true, previous: writer };
+  const where = `Secret ${plan.namespace}/${plan.secretName} already exists in cluster ${plan.cluster.name}`;
+  return {
+    replace: false,
+    code: 'kubernetes.foreignSecret',
+    reason: `${where}: it is the object acrbot wrote for request ${writer.id}, ${contentsReplaced(writer.id)} ${whoseSecret(existing)} acrbot will not overwrite it or delete any credential it names; choose another --name, or ask whoever owns it to remove it first.`,
+  };
 }
 
 /**
@@ -242,6 +344,28 @@ export function replacementNotPlannedSentence(
  */
 export function writtenSecretUid(request: AccessRequest): string | undefined {
   return writtenSecretRecord(request)?.uid;
+}
+
+/**
+ * The {@link secretDataFingerprint} of what acrbot last wrote into `request`'s secret, from its
+ * own `created` records (undefined for records made before fingerprints were kept).
+ */
+export function writtenSecretFingerprint(request: AccessRequest): string | undefined {
+  const fingerprint = writtenSecretRecord(request)?.dataFingerprint;
+  return typeof fingerprint === 'string' ? fingerprint : undefined;
+}
+
+/**
+ * The fingerprints of what each started write of `request`'s secret was about to write (a write
+ * whose answer was lost, or whose run stopped before recording it, may have landed):
+ * `complete` when every one of them recorded one (there was at least one).
+ */
+export function startedWriteFingerprints(request: AccessRequest): { fingerprints: string[]; complete: boolean } {
+  if (request.plan.kind !== 'secret') return { fingerprints: [], complete: false };
+  const id = pullSecretRecordId(request.plan);
+  const started = (request.created ?? []).filter((o) => o.kind === 'pullSecretWriteStarted' && o.id === id);
+  const fingerprints = started.map((o) => o.dataFingerprint).filter(isString);
+  return { fingerprints, complete: started.length > 0 && fingerprints.length === started.length };
 }
 
 /**
@@ -392,6 +516,8 @@ export function writeStartedRecord(
   previous: AccessRequest | undefined,
   previousEntries: readonly string[] = previous ? acrbotServiceAccountEntries(previous) : [],
   linksServiceAccount?: string,
+  /** {@link dockerConfigFingerprint} of what the write is about to put in. */
+  dataFingerprint?: string,
 ): Omit<WriteStartedRecord, 'recordedAt'> {
   return {
     kind: 'pullSecretWriteStarted',
@@ -399,6 +525,7 @@ export function writeStartedRecord(
     name: plan.secretName,
     ...(previous ? { replaces: { requestId: previous.id, serviceAccounts: [...previousEntries] } } : {}),
     ...(linksServiceAccount ? { linksServiceAccount } : {}),
+    ...(dataFingerprint ? { dataFingerprint } : {}),
   };
 }
 

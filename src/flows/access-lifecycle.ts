@@ -27,6 +27,8 @@ import {
   replacedByStartedWrite,
   retiredCredentialOf,
   serviceAccountUidsOf,
+  startedWriteFingerprints,
+  writtenSecretFingerprint,
   writtenSecretUid,
 } from '../domain/secret-ownership';
 import type { Logger } from '../observability/logger';
@@ -1725,12 +1727,16 @@ export class AccessLifecycle {
       });
       return;
     }
+    // The data acrbot recorded writing, too: the object it made with someone else's data in it
+    // (a GitOps sync that took the name over) is theirs now (G15). None on older records.
+    const fingerprint = writtenSecretFingerprint(request);
     const removal = {
       namespace: plan.namespace,
       secretName: plan.secretName,
       serviceAccounts: entries,
       requestId: request.id,
       writtenUid: writtenSecretUid(request),
+      ...(fingerprint ? { writtenFingerprints: [fingerprint] } : {}),
       serviceAccountUids: serviceAccountUidsOf(request),
     };
     let removed = await this.ports.kubernetes.remove(access, removal);
@@ -1738,17 +1744,27 @@ export class AccessLifecycle {
       removed.secret === 'notOurs'
         ? await this.unfinishedWriterOf(request, removed.ownerRequestId, stopped)
         : undefined;
-    // Still conditional on the uid acrbot recorded writing for this request; the label is the writer's now.
-    if (writer) removed = await this.ports.kubernetes.remove(access, { ...removal, requestId: writer.id });
+    // Still conditional on the uid acrbot recorded writing for this request; the label is the
+    // writer's now, and so is the data: what one of its started writes was about to put in.
+    if (writer) {
+      const started = startedWriteFingerprints(writer);
+      removed = await this.ports.kubernetes.remove(access, {
+        ...removal,
+        requestId: writer.id,
+        writtenFingerprints: started.complete ? started.fingerprints : undefined,
+      });
+    }
     await this.record(request, by, {
       action: 'access.revoke.secret',
       outcome: removed.secret,
       targetIds: [target],
       detail:
         removed.secret === 'notOurs'
-          ? removed.ownerRequestId
-            ? `its label names ${removed.ownerRequestId}; left in place`
-            : 'not written by acrbot for this request; left in place'
+          ? removed.contentsReplaced
+            ? `it is the object acrbot wrote (uid ${removal.writtenUid}), but its contents were replaced by someone else since acrbot wrote it; left in place with its imagePullSecrets entries; the credential acrbot made is revoked all the same`
+            : removed.ownerRequestId
+              ? `its label names ${removed.ownerRequestId}; left in place`
+              : 'not written by acrbot for this request; left in place'
           : writer
             ? `labelled by ${writer.id}, whose write into this secret (uid ${removal.writtenUid}) replaced this request's; it ${writer.state === 'failed' ? 'failed' : 'waits to be resumed and fails then'}`
             : undefined,
@@ -1769,6 +1785,16 @@ export class AccessLifecycle {
         outcome: 'absent',
         targetIds: [serviceAccountId(serviceAccount)],
         detail: 'the service account no longer exists; no entry to take out',
+      });
+    // GitOps or Helm put the list back as their source has it: nothing of acrbot's is left there.
+    for (const serviceAccount of removed.serviceAccountsNoEntry ?? [])
+      await this.record(request, by, {
+        action: 'access.revoke.serviceAccount',
+        outcome: 'absent',
+        targetIds: [serviceAccountId(serviceAccount)],
+        detail: 'the entry was already gone from its imagePullSecrets; nothing to take out',
+        // Said once: a retry finds it gone again (or gone since an earlier attempt took it out).
+        idempotencyKey: `access.revoke.serviceAccount:noEntry:${request.id}:${serviceAccount}`,
       });
     for (const serviceAccount of removed.serviceAccountsNotOurs ?? [])
       await this.record(request, by, {

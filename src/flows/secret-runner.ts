@@ -45,6 +45,7 @@ import {
   credentialRefProblem,
   decideReplacement,
   CLEANUP_PROMISES,
+  dockerConfigFingerprint,
   type ExistingSecret,
   pullSecretRecordId,
   labelledRequestId,
@@ -238,14 +239,26 @@ export class SecretRunner implements PlanRunner {
         plan.credentialKind === 'sp' && previous && this.pullCheck
           ? await checkNewCredentialPulls(this.pullCheck, plan.registry, credential, ctx)
           : undefined;
+      // The one place the password is revealed: from Azure's answer into the Kubernetes request.
+      const dockerConfig = dockerConfigJson(
+        plan.registry.loginServer,
+        credential.username,
+        credential.password.reveal(),
+      );
+      // A hash of what is written, never the data: proof that the secret still holds acrbot's
+      // write when it is replaced or deleted later (G15), and, kept before the write, for a run
+      // resumed after it landed unanswered.
+      const dataFingerprint = dockerConfigFingerprint(dockerConfig);
       // With what it replaces: a run resumed after the write still retires it (G13).
-      await ctx.recordCreated(writeStartedRecord(plan, previous, previousEntries, linksServiceAccount));
+      await ctx.recordCreated(
+        writeStartedRecord(plan, previous, previousEntries, linksServiceAccount, dataFingerprint),
+      );
       writeState = 'started';
       const { serviceAccountFailure, serviceAccountUid, serviceAccountLinkUnknown, ...write } = await this.writeSecret(
         access,
         request,
         plan,
-        credential,
+        dockerConfig,
         existing,
       );
       writeState = 'written';
@@ -259,8 +272,15 @@ export class SecretRunner implements PlanRunner {
         // credential it held).
         action: previous && (existing || earlierWrite) ? ('replaced' as const) : ('created' as const),
       };
-      // The uid names the very object written: revoke deletes that object and no other (G15).
-      await ctx.recordCreated({ kind: 'pullSecret', id: secretId, name: plan.secretName, uid: write.uid });
+      // The uid names the very object written, the fingerprint the data: revoke deletes that
+      // object and no other, and only while it holds that data (G15).
+      await ctx.recordCreated({
+        kind: 'pullSecret',
+        id: secretId,
+        name: plan.secretName,
+        uid: write.uid,
+        dataFingerprint,
+      });
       await ctx.audit({
         action: 'kubernetes.write.secret',
         outcome: written.action,
@@ -476,11 +496,15 @@ export class SecretRunner implements PlanRunner {
     if (existing) {
       // The cluster's labels are hints; only acrbot's own records decide (G15).
       const labelled = labelledRequestId(existing);
-      const decision = decideReplacement(
-        { ...request, created: ctx.created() },
-        existing,
-        labelled ? await this.ports.requests.get(labelled).catch(wait) : undefined,
-      );
+      const current = { ...request, created: ctx.created() };
+      const labelledRequest = labelled ? await this.ports.requests.get(labelled).catch(wait) : undefined;
+      let decision = decideReplacement(current, existing, labelledRequest);
+      // The label taken off or changed (a policy engine): acrbot's records of who wrote this
+      // secret for the access may still prove it is acrbot's (G15), by its uid and data.
+      if (!decision.replace && labelled !== request.id) {
+        const writer = await this.recordedWriter(request).catch(wait);
+        if (writer) decision = decideReplacement(current, existing, labelledRequest, writer);
+      }
       if (!decision.replace) {
         await ctx.audit({
           action: 'kubernetes.write.secret',
@@ -507,11 +531,11 @@ export class SecretRunner implements PlanRunner {
           replacementNotPlannedSentence(request, previous, notPlanned, earlierCredential),
         );
       }
-      // Its own label: an interrupted earlier attempt of this request wrote the secret (a crash
-      // or a take-over after the write, G13). What that write replaced is in the record it made
+      // Its own write (its label, or exactly the data it recorded being about to write): an
+      // interrupted earlier attempt of this request wrote the secret (a crash or a take-over
+      // after the write, G13). What that write replaced is in the record it made
       // before writing, not on the secret any more: the rotation is finished from it.
-      if (labelled === request.id)
-        ({ previous, previousEntries } = await this.replacedEarlier(request, ctx).catch(wait));
+      if (decision.ownWrite) ({ previous, previousEntries } = await this.replacedEarlier(request, ctx).catch(wait));
     } else if (request.extendsRequestId) {
       // An extension whose secret someone deleted: the credential the secret held is still live,
       // and acrbot's records say whose it is (the cluster has no label left to hint at it). The
@@ -749,6 +773,17 @@ export class SecretRunner implements PlanRunner {
       return {};
     }
     return { previous: replaced, previousEntries: replaces.serviceAccounts };
+  }
+
+  /**
+   * The request acrbot's records say wrote the secret `request` is to replace: for an extension,
+   * its access's last writer ({@link lastFamilyWriter}); else the request the approved plan
+   * replaces (`plan.replaces`). Undefined when there is none.
+   */
+  private async recordedWriter(request: AccessRequest): Promise<AccessRequest | undefined> {
+    if (request.extendsRequestId) return this.lastFamilyWriter(request);
+    const planned = (request.plan as SecretPlan).replaces;
+    return planned ? this.ports.requests.get(planned.requestId) : undefined;
   }
 
   /**
@@ -1465,15 +1500,16 @@ export class SecretRunner implements PlanRunner {
 
   /**
    * Writes the secret: over `existing` (the object {@link checkFirst} decided to replace) only
-   * while it is still that object, which the port checks by the version, uid and request-id label
-   * read then (a secret touched since by someone else is replaced at its new version only when it
-   * still is that object with that label); else created, never overwriting one that appeared.
+   * while it is still that object, which the port checks by the version, uid, request-id label and
+   * data fingerprint read then (a secret touched since by someone else is replaced at its new
+   * version only when it still is that object with that label and data); else created, never
+   * overwriting one that appeared. `dockerConfig`: the data to write (it holds the password).
    */
   private async writeSecret(
     access: ClusterAccess,
     request: AccessRequest,
     plan: SecretPlan,
-    credential: Credential,
+    dockerConfig: string,
     existing: ExistingSecret | undefined,
   ) {
     return this.ports.kubernetes.write(access, {
@@ -1482,12 +1518,15 @@ export class SecretRunner implements PlanRunner {
       ...(existing?.resourceVersion !== undefined && existing.requestIdLabel !== undefined
         ? { replaceRequestIdLabel: existing.requestIdLabel }
         : {}),
+      // The data it held then: one whose data someone replaced since is not replaced (G15).
+      ...(existing?.resourceVersion !== undefined && existing.dataFingerprint
+        ? { replaceFingerprint: existing.dataFingerprint }
+        : {}),
       // What others put on it, as that check read it: the replace keeps it without reading again.
       ...(existing?.resourceVersion !== undefined && existing.metadata ? { replaceMetadata: existing.metadata } : {}),
       namespace: plan.namespace,
       secretName: plan.secretName,
-      // The one place the password is revealed: from Azure's answer into the Kubernetes request.
-      dockerConfigJson: dockerConfigJson(plan.registry.loginServer, credential.username, credential.password.reveal()),
+      dockerConfigJson: dockerConfig,
       labels: { 'acrbot.io/request-id': requestIdLabelValue(request.id) },
       annotations: {
         'acrbot.io/request-id': request.id,

@@ -19,7 +19,12 @@ import {
   type SecretWriteResult,
 } from '../../domain/ports';
 import { requestIdLabelValue } from '../../domain/identifiers';
-import { type ExistingSecret, SECRET_WRITE_UNCONFIRMED, type SecretMetadataSeen } from '../../domain/secret-ownership';
+import {
+  type ExistingSecret,
+  SECRET_WRITE_UNCONFIRMED,
+  secretDataFingerprint,
+  type SecretMetadataSeen,
+} from '../../domain/secret-ownership';
 import { errorRequestId, restErrorInfo } from '../azure/arm-connection';
 import { goneBehindRefusal } from '../azure/refused-or-gone';
 import { KUBE_IDLE_SOCKET_MS, kubeAgent, sharedAgentAuthentication } from './kube-agent';
@@ -172,13 +177,16 @@ function replacementBody(
 /**
  * Whether `found` is still the object the caller decided to replace, as the write names it: the
  * uid it checked (`replaceUid`), with the request-id label it looked up in its records
- * (`replaceRequestIdLabel`, G15). Someone else's annotation, label or finalizer leaves it so; the
- * label changed (another request's write, which keeps the uid), or an object made again under the
- * name, does not. A write that names no uid or label never takes a touched secret for the checked one.
+ * (`replaceRequestIdLabel`, G15), holding the data it checked (`replaceFingerprint`). Someone
+ * else's annotation, label or finalizer leaves it so; the label changed (another request's write,
+ * which keeps the uid), the data replaced in place (a GitOps sync), or an object made again under
+ * the name, does not. A write that names no uid or label never takes a touched secret for the checked one.
  */
 function stillTheChecked(found: V1Secret | undefined, input: PullSecretWrite): boolean {
   const uid = found?.metadata?.uid;
   if (!uid || !input.replaceUid || input.replaceRequestIdLabel === undefined) return false;
+  if (input.replaceFingerprint !== undefined && secretDataFingerprint(found.data) !== input.replaceFingerprint)
+    return false;
   return uid === input.replaceUid && found.metadata?.labels?.[REQUEST_ID_LABEL] === input.replaceRequestIdLabel;
 }
 
@@ -190,8 +198,15 @@ function stillTheChecked(found: V1Secret | undefined, input: PullSecretWrite): b
  * still name the request. A replacement (PUT) keeps the uid, so a label naming another request
  * only makes acrbot more careful: it never deletes what its label says another request wrote,
  * uid or not; the label alone never makes a secret this request's. `labelledOther`: that request.
+ * The data must still be what acrbot recorded writing (`writtenFingerprints`, where recorded): a
+ * GitOps sync or `kubectl apply` that took the name over patches acrbot's object in place (uid
+ * and acrbot's labels kept) with the team's data, and that secret is theirs now
+ * (`contentsReplaced`).
  */
-function ownership(secret: V1Secret, input: PullSecretRemoval): { ours: boolean; labelledOther?: string } {
+function ownership(
+  secret: V1Secret,
+  input: PullSecretRemoval,
+): { ours: boolean; labelledOther?: string; contentsReplaced?: boolean } {
   const managed = secret.metadata?.labels?.[MANAGED_BY_LABEL] === 'acrbot';
   const label = secret.metadata?.labels?.[REQUEST_ID_LABEL];
   const labelledOther =
@@ -199,6 +214,9 @@ function ownership(secret: V1Secret, input: PullSecretRemoval): { ours: boolean;
   const ours = input.writtenUid
     ? secret.metadata?.uid === input.writtenUid && !labelledOther
     : managed && label === input.requestId;
+  const fingerprints = input.writtenFingerprints ?? [];
+  if (ours && fingerprints.length && !fingerprints.includes(secretDataFingerprint(secret.data) ?? ''))
+    return { ours: false, contentsReplaced: true };
   return { ours, labelledOther };
 }
 
@@ -532,6 +550,8 @@ export class KubePullSecrets implements PullSecretPort {
       ),
       resourceVersion: meta.resourceVersion,
       uid: meta.uid,
+      // A hash, never the data: whether it still holds what acrbot wrote (G15).
+      dataFingerprint: secretDataFingerprint(secret.data),
       // For the write: it builds the replacement from these rather than reading the secret again.
       metadata: metadataSeen(meta),
     };
@@ -741,6 +761,7 @@ export class KubePullSecrets implements PullSecretPort {
         return {
           secret: 'notOurs',
           ownerRequestId: owner.labelledOther,
+          ...(owner.contentsReplaced ? { contentsReplaced: true } : {}),
           serviceAccountsPatched: [],
           serviceAccountsAbsent: [],
         };
@@ -786,6 +807,7 @@ export class KubePullSecrets implements PullSecretPort {
       SecretRemoveResult,
       | 'serviceAccountsPatched'
       | 'serviceAccountsAbsent'
+      | 'serviceAccountsNoEntry'
       | 'serviceAccountsNotOurs'
       | 'serviceAccountFailure'
       | 'failedServiceAccount'
@@ -794,6 +816,7 @@ export class KubePullSecrets implements PullSecretPort {
     const serviceAccountsPatched: string[] = [];
     const serviceAccountsAbsent: string[] = [];
     const serviceAccountsNotOurs: string[] = [];
+    const serviceAccountsNoEntry: string[] = [];
     let failure: Pick<SecretRemoveResult, 'serviceAccountFailure' | 'failedServiceAccount'> = {};
     const uids = input.serviceAccountUids ?? {};
     for (const serviceAccount of input.serviceAccounts)
@@ -803,6 +826,7 @@ export class KubePullSecrets implements PullSecretPort {
         if (result === 'patched') serviceAccountsPatched.push(serviceAccount);
         else if (result === 'absent') serviceAccountsAbsent.push(serviceAccount);
         else if (result === 'notOurs') serviceAccountsNotOurs.push(serviceAccount);
+        else serviceAccountsNoEntry.push(serviceAccount);
       } catch (err) {
         if (!failure.serviceAccountFailure)
           failure = { serviceAccountFailure: err as Error, failedServiceAccount: serviceAccount };
@@ -811,6 +835,7 @@ export class KubePullSecrets implements PullSecretPort {
       serviceAccountsPatched,
       serviceAccountsAbsent,
       ...(serviceAccountsNotOurs.length ? { serviceAccountsNotOurs } : {}),
+      ...(serviceAccountsNoEntry.length ? { serviceAccountsNoEntry } : {}),
       ...failure,
     };
   }
