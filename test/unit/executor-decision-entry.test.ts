@@ -7,6 +7,7 @@
  */
 import { CLICK_GRACE_MS } from '../../src/flows/review-reject-net';
 import { approvedEntryKey } from '../../src/flows/decision-entry-net';
+import type { AuditEvent } from '../../src/domain/audit-chain';
 import type { AccessRequest } from '../../src/domain/request';
 import { executorOnMemory } from './support/executor-resume';
 import { APPROVER, pendingRequest } from './support/requests';
@@ -20,6 +21,18 @@ const approvedRun = (): AccessRequest =>
     decision: { approved: true, by: APPROVER, at: APPROVED_AT, reason: 'release 4.2 needs it' },
     policy: { ruleId: 'prod', policyHash: 'ab'.repeat(32) } as AccessRequest['policy'],
   });
+
+/** The entry the approving click writes (keyed as RequestService writes it; unkeyed as older releases did). */
+const clickEntry = ({ keyed = true } = {}): AuditEvent => ({
+  actor: APPROVER,
+  tenantId: approvedRun().tenantId,
+  action: 'request.approved',
+  requestId: 'R-DECIDED1',
+  targetIds: [],
+  outcome: 'approved',
+  detail: 'release 4.2 needs it',
+  ...(keyed && { idempotencyKey: approvedEntryKey('R-DECIDED1') }),
+});
 
 describe('an approved run whose approval has no audit entry', () => {
   test("past the click grace: the entry is written in the approver's name before the run, once", async () => {
@@ -59,15 +72,7 @@ describe('an approved run whose approval has no audit entry', () => {
 
   test('with its entry in the log: run at once, nothing added', async () => {
     const t = executorOnMemory(APPROVED_AT);
-    await t.audit.append({
-      actor: APPROVER,
-      tenantId: approvedRun().tenantId,
-      action: 'request.approved',
-      requestId: 'R-DECIDED1',
-      targetIds: [],
-      outcome: 'approved',
-      detail: 'release 4.2 needs it',
-    });
+    await t.audit.append(clickEntry({ keyed: false }));
     await t.resume(approvedRun());
     expect(t.runs).toEqual(['R-DECIDED1']);
     const approvals = (await t.audit.forRequest('R-DECIDED1')).filter((e) => e.action === 'request.approved');
@@ -98,16 +103,7 @@ describe('an approved run whose approval has no audit entry', () => {
     const t = executorOnMemory(APPROVED_AT);
     t.clock.advance(CLICK_GRACE_MS);
     await t.resume(approvedRun());
-    await t.audit.append({
-      actor: APPROVER,
-      tenantId: approvedRun().tenantId,
-      action: 'request.approved',
-      requestId: 'R-DECIDED1',
-      targetIds: [],
-      outcome: 'approved',
-      detail: 'release 4.2 needs it',
-      idempotencyKey: approvedEntryKey('R-DECIDED1'),
-    });
+    await t.audit.append(clickEntry());
     const approvals = (await t.audit.forRequest('R-DECIDED1')).filter((e) => e.action === 'request.approved');
     expect(approvals).toHaveLength(1);
   });
@@ -129,15 +125,7 @@ describe('an approved run whose approval has no audit entry', () => {
     await t.executor.resumeInterrupted();
     await read;
     // The click's entry lands and it schedules the run while the sweep's run is still looking.
-    await t.audit.append({
-      actor: APPROVER,
-      tenantId: approvedRun().tenantId,
-      action: 'request.approved',
-      requestId: 'R-DECIDED1',
-      targetIds: [],
-      outcome: 'approved',
-      idempotencyKey: approvedEntryKey('R-DECIDED1'),
-    });
+    await t.audit.append(clickEntry());
     t.audit.forRequest = forRequest;
     const clicked = t.executor.schedule('R-DECIDED1');
     release();
