@@ -256,6 +256,12 @@ export interface CreatedObject {
    */
   dataFingerprint?: string;
   /**
+   * On a `pullSecretWriteStarted` record: the fingerprints of the request's earlier started writes,
+   * carried forward, since a record replaces the one before it (RunContext.recordCreated) while an
+   * earlier attempt's write may be the one that landed. At most {@link MAX_CARRIED_FINGERPRINTS}.
+   */
+  earlierDataFingerprints?: string[];
+  /**
    * `pullSecretWriteStarted` only: the acrbot request whose secret object the write replaces, with
    * that request's service-account entries (acrbot's, from its records). A run resumed after the
    * write landed finds its own label on the secret and nothing else to say what it replaced; this

@@ -364,8 +364,13 @@ export function startedWriteFingerprints(request: AccessRequest): { fingerprints
   if (request.plan.kind !== 'secret') return { fingerprints: [], complete: false };
   const id = pullSecretRecordId(request.plan);
   const started = (request.created ?? []).filter((o) => o.kind === 'pullSecretWriteStarted' && o.id === id);
-  const fingerprints = started.map((o) => o.dataFingerprint).filter(isString);
-  return { fingerprints, complete: started.length > 0 && fingerprints.length === started.length };
+  const own = started.map((o) => o.dataFingerprint).filter(isString);
+  // Each record replaces the one before it: the earlier attempts' fingerprints are carried in it.
+  const carried = started.flatMap((o) => o.earlierDataFingerprints ?? []);
+  return {
+    fingerprints: [...new Set([...carried, ...own])],
+    complete: started.length > 0 && own.length === started.length,
+  };
 }
 
 /**
@@ -518,7 +523,14 @@ export function writeStartedRecord(
   linksServiceAccount?: string,
   /** {@link dockerConfigFingerprint} of what the write is about to put in. */
   dataFingerprint?: string,
+  /**
+   * The fingerprints of the request's earlier started writes ({@link startedWriteFingerprints} of
+   * the request as recorded so far): any of them may be what the secret holds, and this record
+   * replaces theirs.
+   */
+  earlier: readonly string[] = [],
 ): Omit<WriteStartedRecord, 'recordedAt'> {
+  const carried = [...new Set(earlier.filter((f) => f !== dataFingerprint))].slice(-MAX_CARRIED_FINGERPRINTS);
   return {
     kind: 'pullSecretWriteStarted',
     id: pullSecretRecordId(plan),
@@ -526,8 +538,16 @@ export function writeStartedRecord(
     ...(previous ? { replaces: { requestId: previous.id, serviceAccounts: [...previousEntries] } } : {}),
     ...(linksServiceAccount ? { linksServiceAccount } : {}),
     ...(dataFingerprint ? { dataFingerprint } : {}),
+    ...(carried.length ? { earlierDataFingerprints: carried } : {}),
   };
 }
+
+/**
+ * How many earlier attempts' fingerprints a started record carries: a run resumed more often
+ * than this without its write landing or being refused is bounded by the run-age limit long
+ * before, and the record stays small.
+ */
+export const MAX_CARRIED_FINGERPRINTS = 16;
 
 /** The last `pullSecretWriteStarted` record of `request`'s secret, if a write was started. */
 function writeStartedOf(request: AccessRequest): WriteStartedRecord | undefined {

@@ -60,6 +60,7 @@ import {
   serviceAccountEntriesAfterWrite,
   serviceAccountLinksAfterWrite,
   serviceAccountLinkedEarlier,
+  startedWriteFingerprints,
   writeStartedRecord,
   writtenSecretUid,
 } from '../domain/secret-ownership';
@@ -251,7 +252,14 @@ export class SecretRunner implements PlanRunner {
       const dataFingerprint = dockerConfigFingerprint(dockerConfig);
       // With what it replaces: a run resumed after the write still retires it (G13).
       await ctx.recordCreated(
-        writeStartedRecord(plan, previous, previousEntries, linksServiceAccount, dataFingerprint),
+        writeStartedRecord(
+          plan,
+          previous,
+          previousEntries,
+          linksServiceAccount,
+          dataFingerprint,
+          startedWriteFingerprints({ ...request, created: ctx.created() }).fingerprints,
+        ),
       );
       writeState = 'started';
       const { serviceAccountFailure, serviceAccountUid, serviceAccountLinkUnknown, ...write } = await this.writeSecret(
