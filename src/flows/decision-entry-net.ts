@@ -33,12 +33,14 @@ export async function decisionEntryState(
 }
 
 /**
- * The idempotency key of a request's `request.approved` entry, the click's and a late one alike:
- * a request is approved once, so whichever is appended first is the one entry (G8), even when
- * the click's append, slow, lands after the net wrote its own.
+ * The idempotency key of the `request.approved` entry of one decision, the click's and a late
+ * one alike: whichever is appended first is the one entry (G8), even when the click's append,
+ * slow, lands after the net wrote its own. Keyed by the decision (who, when), not the request
+ * alone: a decision undone after an append that landed but was reported failed leaves its entry,
+ * and the next approver's decision must get one of its own.
  */
-export function approvedEntryKey(requestId: string): string {
-  return `request.approved:${requestId}`;
+export function approvedEntryKey(requestId: string, decision: { by: { objectId: string }; at: string }): string {
+  return `request.approved:${requestId}:${decision.by.objectId.toLowerCase()}:${decision.at}`;
 }
 
 /**
@@ -60,6 +62,6 @@ export function lateDecisionEntry(
     outcome: 'approved',
     detail: decision.reason ? `${decision.reason} (${why})` : why,
     ...(request.policy && { ruleId: request.policy.ruleId, policyHash: request.policy.policyHash }),
-    idempotencyKey: approvedEntryKey(request.id),
+    idempotencyKey: approvedEntryKey(request.id, decision),
   };
 }

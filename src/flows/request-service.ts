@@ -1139,7 +1139,8 @@ export class RequestService {
       policyHash: binding.policyHash,
       // The resume sweep writes this entry under the same key when this process stopped before
       // it (decision-entry-net.ts): a slow append landing after that one adds nothing (G8).
-      ...(action === 'request.approved' && { idempotencyKey: approvedEntryKey(request.id) }),
+      ...(action === 'request.approved' &&
+        next.decision && { idempotencyKey: approvedEntryKey(request.id, next.decision) }),
     });
     if (step.kind === 'recorded') {
       // Every copy shows "1 of 2 so far"; the click is answered with the same.

@@ -31,7 +31,7 @@ const clickEntry = ({ keyed = true } = {}): AuditEvent => ({
   targetIds: [],
   outcome: 'approved',
   detail: 'release 4.2 needs it',
-  ...(keyed && { idempotencyKey: approvedEntryKey('R-DECIDED1') }),
+  ...(keyed && { idempotencyKey: approvedEntryKey('R-DECIDED1', approvedRun().decision!) }),
 });
 
 describe('an approved run whose approval has no audit entry', () => {
@@ -47,7 +47,7 @@ describe('an approved run whose approval has no audit entry', () => {
       actor: APPROVER,
       outcome: 'approved',
       ruleId: 'prod',
-      idempotencyKey: approvedEntryKey('R-DECIDED1'),
+      idempotencyKey: approvedEntryKey('R-DECIDED1', approvedRun().decision!),
     });
     expect(trail[0]!.detail).toBe(
       'release 4.2 needs it (written when the run was picked up: the decision was stored at 2025-01-15T09:00:00.000Z but its process stopped before its entry)',

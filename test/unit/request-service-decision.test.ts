@@ -65,7 +65,7 @@ describe('RequestService decisions: only the winner audits', () => {
     const winner = results.find((r) => r.kind === 'decided')!;
     expect(entries.find(isDecision)!.actor.objectId).toBe(winner.request.decision!.by.objectId);
     // Under the key a resume sweep's late entry uses too (decision-entry-net.ts): one entry, whoever writes first.
-    expect(entries.find(isDecision)!.idempotencyKey).toBe(approvedEntryKey(request.id));
+    expect(entries.find(isDecision)!.idempotencyKey).toBe(approvedEntryKey(request.id, winner.request.decision!));
   });
 
   test('G8: an approve/reject race through two services → one decision entry, matching the stored state', async () => {
@@ -84,6 +84,37 @@ describe('RequestService decisions: only the winner audits', () => {
     expect(decisions).toHaveLength(1);
     const stored = (await store.get(request.id))!;
     expect(decisions[0].action).toBe(stored.state === 'approved' ? 'request.approved' : 'request.rejected');
+  });
+
+  test("G11: an approval whose entry landed but was reported failed is undone; the next approver's approval gets its own entry", async () => {
+    const real = new MemoryAuditLog({ now: () => new Date() });
+    let lost = false;
+    const audit: AuditLog = Object.assign(Object.create(real) as AuditLog, {
+      // As Azure Tables' "could not be written, nor read back" after its transaction applied.
+      append: async (e: AuditEvent) => {
+        const stored = await real.append(e);
+        if (e.action === 'request.approved' && !lost) {
+          lost = true;
+          throw new Error('the audit entry could not be written, nor read back');
+        }
+        return stored;
+      },
+    });
+    const { a, store } = setup(audit);
+    const request = await createRequest(a);
+    await expect(
+      a.decide({ requestId: request.id, acting: { actor: APPROVER, tenantId: TENANT }, approve: true }),
+    ).rejects.toThrow();
+    expect((await store.get(request.id))!.state).toBe('pending');
+    const second = await a.decide({
+      requestId: request.id,
+      acting: { actor: SECOND_APPROVER, tenantId: TENANT },
+      approve: true,
+      reason: 'ok by me',
+    });
+    expect(second.kind).toBe('decided');
+    const approvals = (await real.forRequest(request.id)).filter((e) => e.action === 'request.approved');
+    expect(approvals.map((e) => [e.actor.objectId, e.detail])).toContainEqual([SECOND_APPROVER.objectId, 'ok by me']);
   });
 
   test('G11: when the decision cannot be audited, the request is put back to pending and can be decided later', async () => {
