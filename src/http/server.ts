@@ -93,7 +93,9 @@ export function createServer(deps: ServerDeps): restify.Server {
   server.get('/readyz', async (_req: restify.Request, res: restify.Response) => {
     try {
       await deps.checkReady();
-      if (failing) deps.log.info({ after: failing.reason, probes: failing.probes }, 'ready again');
+      // The end of a start-up is no recovery: `starting` was logged at info as a phase.
+      if (failing && failing.reason !== 'starting')
+        deps.log.info({ after: failing.reason, probes: failing.probes }, 'ready again');
       failing = undefined;
       res.send(200, { status: 'ready' });
     } catch (err) {

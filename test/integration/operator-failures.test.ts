@@ -107,7 +107,7 @@ describe('failures an operator can act on', () => {
     // A phase, not a failure: logged at info.
     expect(
       parse(h)
-        .filter((l) => l.msg === 'not ready')
+        .filter((l) => l.msg === 'not ready' || l.msg === 'ready again')
         .map((l) => [l.level, l.reason]),
     ).toEqual([[30, 'starting']]);
   });
