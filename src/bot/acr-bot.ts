@@ -36,7 +36,7 @@ import { activityKeyOf } from './conversation-targets';
 import { dropNonTextSender, isRefusal, tenantOf, textField, turnIdentity, type TurnIdentity } from './turn-identity';
 import { addressedText } from './message-text';
 import { auditBadCardData, auditValidationFailure, setTurnValidationAudit } from './validation-audit';
-import { auditLimitRefusal } from '../flows/limit-audit';
+import { auditLimitRefusal, firstOrUnknown } from '../flows/limit-audit';
 import type { GateRefusal } from '../flows/request-gate';
 import { unreadContent } from './message-content';
 import { Welcomes } from './welcomes';
@@ -178,12 +178,12 @@ export class AcrBot extends ActivityHandler {
    * none).
    */
   private async auditTurnRefusal(code: string, actor: Actor, tenantId: string, activity: Activity): Promise<void> {
-    let first = true;
-    try {
-      first = await this.services.gate.firstTurnRefusalInWindow(tenantId, actor.objectId, code);
-    } catch (err) {
-      this.services.log.error({ err, code }, 'whether a refused turn was the first in its window could not be read');
-    }
+    const first = await firstOrUnknown(
+      () => this.services.gate.firstTurnRefusalInWindow(tenantId, actor.objectId, code),
+      this.services.log,
+      { code },
+      'a refused turn',
+    );
     if (!first) {
       this.services.log.info({ refusal: code, audited: false }, 'refused turn not audited again in its window');
       return;

@@ -60,12 +60,12 @@ export async function auditLimitRefusal(
     services.log.info(logged, 'refused by the per-user limits');
     return;
   }
-  let first = true;
-  try {
-    first = await services.gate.firstRefusalInWindow(identity.actor, code);
-  } catch (err) {
-    services.log.error({ err, code }, 'whether a limit refusal was the first in its window could not be read');
-  }
+  const first = await firstOrUnknown(
+    () => services.gate.firstRefusalInWindow(identity.actor, code),
+    services.log,
+    { code },
+    'a limit refusal',
+  );
   if (!first) {
     services.log.info({ ...logged, audited: false }, 'refused by the per-user limits');
     return;
@@ -102,12 +102,12 @@ export async function auditRequestReadRefusal(
   request: AccessRequest,
 ): Promise<void> {
   const logged = { action, code, actor: identity.actor.objectId, requestId: request.id };
-  let first = true;
-  try {
-    first = await services.gate.firstRequestReadRefusalInWindow(identity.actor, action, request.id);
-  } catch (err) {
-    services.log.error({ err, action }, 'whether a refused read was the first in its window could not be read');
-  }
+  const first = await firstOrUnknown(
+    () => services.gate.firstRequestReadRefusalInWindow(identity.actor, action, request.id),
+    services.log,
+    { action },
+    'a refused read',
+  );
   services.log.info({ ...logged, audited: first }, 'read of a request refused');
   if (!first) return;
   await services.requests.recordRefusal({
@@ -118,4 +118,22 @@ export async function auditRequestReadRefusal(
     requestId: request.id,
     targetIds: [request.plan.cluster.id, request.plan.registry.id],
   });
+}
+
+/**
+ * Whether a refusal is the first in its window, by `read`; true when the store cannot say (one
+ * entry too many rather than none), the failure logged with `context`.
+ */
+export async function firstOrUnknown(
+  read: () => Promise<boolean>,
+  log: Logger,
+  context: Record<string, unknown>,
+  what: string,
+): Promise<boolean> {
+  try {
+    return await read();
+  } catch (err) {
+    log.error({ err, ...context }, `whether ${what} was the first in its window could not be read`);
+    return true;
+  }
 }

@@ -151,13 +151,7 @@ export class RequestGate {
    */
   async firstRefusalInWindow(actor: Actor, code: GateRefusal['code']): Promise<boolean> {
     if (code === 'limits.redelivered') return false;
-    const now = this.clock.now();
-    const windowMs = REFUSAL_WINDOW_MS[code];
-    return this.ledger.firstSighting(
-      `refused:${code}:${actor.objectId}:${fixedWindowStart(now, windowMs)}`,
-      now,
-      windowMs,
-    );
+    return this.firstInWindow(`refused:${code}:${actor.objectId}`, REFUSAL_WINDOW_MS[code]);
   }
 
   /**
@@ -169,13 +163,7 @@ export class RequestGate {
    * could otherwise add one per message to someone else's request.
    */
   async firstRequestReadRefusalInWindow(actor: Actor, action: string, requestId: string): Promise<boolean> {
-    const now = this.clock.now();
-    const windowMs = REQUEST_READ_REFUSAL_WINDOW_MS;
-    return this.ledger.firstSighting(
-      `read-refused:${action}:${actor.objectId}:${requestId}:${fixedWindowStart(now, windowMs)}`,
-      now,
-      windowMs,
-    );
+    return this.firstInWindow(`read-refused:${action}:${actor.objectId}:${requestId}`, REQUEST_READ_REFUSAL_WINDOW_MS);
   }
 
   /**
@@ -187,13 +175,19 @@ export class RequestGate {
    * that was refused prove nothing, but they are what the entry would record).
    */
   async firstTurnRefusalInWindow(tenantId: string, senderId: string, code: string): Promise<boolean> {
-    const now = this.clock.now();
-    const key = `turn-refused:${code}:${tenantId.slice(0, 64)}:${senderId.slice(0, 64)}`;
-    return this.ledger.firstSighting(
-      `${key}:${fixedWindowStart(now, TURN_REFUSAL_WINDOW_MS)}`,
-      now,
+    return this.firstInWindow(
+      `turn-refused:${code}:${tenantId.slice(0, 64)}:${senderId.slice(0, 64)}`,
       TURN_REFUSAL_WINDOW_MS,
     );
+  }
+
+  /**
+   * Whether this is the first sighting of `key` in the current fixed window of `windowMs`
+   * (recorded now, in the store, so across instances): the refusal windows above.
+   */
+  private firstInWindow(key: string, windowMs: number): Promise<boolean> {
+    const now = this.clock.now();
+    return this.ledger.firstSighting(`${key}:${fixedWindowStart(now, windowMs)}`, now, windowMs);
   }
 
   /** The rate and pending-cap checks; undefined when both admit. */
