@@ -22,7 +22,7 @@ import { botTokenCredentials, passwordTokenCredentials } from './bot-token-clien
  * A credentials factory whose tokens come from `loginUrl` (`https://host:port/<tenant>`) for
  * `appId` with `password`, sent on `http`, trusting `caPem` (the sandbox CA) for that host.
  */
-export function localLoginCredentials(input: {
+function localLoginCredentials(input: {
   loginUrl: string;
   appId: string;
   password: string;

@@ -44,7 +44,7 @@ export async function sendCard(
  * The card sent instead of one Teams would refuse: what happened, and where the whole answer is
  * (the tab) or how to ask for less (one cluster and registry).
  */
-export function tooLargeCard(bytes: number, command: string, sandbox: boolean): AdaptiveCardJson {
+function tooLargeCard(bytes: number, command: string, sandbox: boolean): AdaptiveCardJson {
   const verb = command.split(' ')[0]?.toLowerCase();
   return messageCard({
     title: 'Too large to show in Teams',

@@ -162,7 +162,7 @@ export async function finishStoredReview(
  * Whether the review stored on `request` is older than {@link CLICK_GRACE_MS} at `now`: younger,
  * its click may still be writing its entry or asking for its revocation, and is left to it.
  */
-export function reviewSettled(request: AccessRequest, now: number): boolean {
+function reviewSettled(request: AccessRequest, now: number): boolean {
   return settled(request.policy?.review?.at, now);
 }
 

@@ -29,14 +29,14 @@ export class NotReadyError extends Error {
   }
 }
 
-/** What the server needs from the app. */
 /**
  * A lasting readiness failure is logged at its first probe and then once every this many probes,
  * with the count: every half hour under App Service's health check (one probe a minute), every
  * five minutes at a 10-second probe period.
  */
-export const READYZ_RELOG_EVERY = 30;
+const READYZ_RELOG_EVERY = 30;
 
+/** What the server needs from the app. */
 export interface ServerDeps {
   /** Processes one Bot Framework request (adapter.process + bot.run). */
   processActivity(req: restify.Request, res: restify.Response): Promise<void>;

@@ -310,7 +310,7 @@ export function registryAccessCard(report: RegistryAccessReport, sandbox: boolea
 }
 
 /** Most "Not checked" notes one card lists; the rest are counted (the tab names them all). */
-export const ACCESS_CARD_MAX_UNRESOLVED = 5;
+const ACCESS_CARD_MAX_UNRESOLVED = 5;
 
 /** One note per cluster whose identity could not be read, up to {@link ACCESS_CARD_MAX_UNRESOLVED}. */
 function unresolvedNotes(unresolved: RegistryAccessReport['unresolvedClusters']): string[] {

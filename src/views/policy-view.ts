@@ -228,7 +228,7 @@ function flowFacts(grant: PolicyRule | undefined, secret: PairRules['secret'], m
 }
 
 /** Most namespace-scoped pull-secret rules the policy card lists (across credential kinds). */
-export const POLICY_CARD_MAX_NAMESPACE_RULES = 8;
+const POLICY_CARD_MAX_NAMESPACE_RULES = 8;
 
 /** How cards name a secret's credential kind. */
 const KIND_NAMES: Record<SecretCredentialKind, string> = { token: 'ACR token', sp: 'service principal' };

@@ -80,12 +80,6 @@ export class AccessHandlers {
     }
   }
 
-  /**
-   * The inventory's cells as someone of `tenantId` sees them (tenant-boundary.ts `cellsShown`):
-   * the requests they name are read again, a few at a time, for their tenant (the inventory's
-   * cells carry no tenant). One that is gone since counts as not theirs.
-   */
-
   /** `check CLUSTER REGISTRY`: anyone may ask why their cluster can or cannot pull. */
   async check(ctx: TurnContext, identity: TurnIdentity, command: Extract<Command, { verb: 'check' }>): Promise<void> {
     const { inventory, settings } = this.services;

@@ -14,7 +14,7 @@ import type { AccessRequest } from '../../domain/request';
 import { isUserFacing } from '../../domain/errors';
 import { errorText, requestCard, withViewers } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
-import { approvalConversationOf, readByApprovers, readByApproversOf } from '../approvers-audience';
+import { readByApprovers, readByApproversOf } from '../approvers-audience';
 import type { BotServices } from '../bot-services';
 import { errorCardFor, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
@@ -210,10 +210,7 @@ export class InfoHandlers {
     // Where approvers do not alone read (a requesters' channel, a group chat), only the requests
     // whose approval card went here (readByApproversOf): their readers see those cards already,
     // and the others' reasons stay out. The others are counted, to be seen in a chat with acrbot.
-    const here = (ctx.activity.conversation?.id ?? '').split(';')[0];
-    const listed = readByApprovers(ctx, this.services)
-      ? pending
-      : pending.filter((r) => approvalConversationOf(r, settings.approvalChannelId) === here);
+    const listed = pending.filter((r) => readByApproversOf(ctx, this.services, r));
     const elsewhere = pending.length - listed.length;
     if (listed.length === 0 && elsewhere > 0) {
       await this.reply(

@@ -30,7 +30,7 @@ import { sharedHttpClient } from '../http/pooled-http-client';
 export const PULL_CHECK_REPOSITORY = 'acrbot-pull-check';
 
 /** Longest wait for one answer: the check is a courtesy, never a reason to hold a run long. */
-export const PULL_PROBE_TIMEOUT_MS = 10_000;
+const PULL_PROBE_TIMEOUT_MS = 10_000;
 
 /**
  * ACR's 403 to a client its network rules keep out ("client with IP '…' is not allowed access",
