@@ -658,6 +658,11 @@ describe('guarantees', () => {
       await h.stop();
       h = await startHarness({ ACRBOT_STORAGE: storage }, { sandbox }, { connector });
       expect((await h.settle(request.id)).state).toBe('succeeded');
+      // The approval's missing entry was written late, in the approver's name, before the run (G11).
+      const trail = await h.app.audit.forRequest(request.id);
+      const approvedAt = trail.findIndex((e) => e.action === 'request.approved');
+      expect(trail[approvedAt]).toMatchObject({ actor: { objectId: SANDBOX_USERS.approver.objectId } });
+      expect(approvedAt).toBeLessThan(trail.findIndex((e) => e.action === 'execution.started'));
       expect((await h.app.store.get(pending.id))!.state).toBe('pending');
       await h.click(users.approver, 'approve', { requestId: pending.id });
       expect((await h.settle(pending.id)).state).toBe('succeeded');
