@@ -6,6 +6,7 @@
  * access), and extensions still awaiting approval expire with it; anything that cannot be
  * verified as acrbot's is left alone.
  */
+import { accessExpiryJobId, carriesRevoke } from './access-jobs';
 import { randomUUID } from 'node:crypto';
 import { accessEnd, credentialEnd } from '../domain/access-inventory';
 import type { PauseAsTold } from '../domain/access-pause';
@@ -151,8 +152,8 @@ function endedKey(requestId: string, withId?: string): string {
   return `access.ended:${requestId}${withId ? `:${withId}` : ''}`;
 }
 
-/** Job ids. */
-export const accessExpiryJobId = (requestId: string): string => `access.expire:${requestId}`;
+/** Job ids (the end job's in access-jobs.ts, shared with the nets that must not import this file). */
+export { accessExpiryJobId };
 export const accessReminderJobId = (requestId: string, beforeMs: number): string =>
   `access.remind:${requestId}:${beforeMs}`;
 
@@ -161,9 +162,6 @@ interface RevokePayload {
   by?: Actor;
   reason?: string;
 }
-
-/** The job carries a revocation someone asked for (not a plain expiry). */
-const carriesRevoke = (job: ScheduledJob | undefined): boolean => !!(job?.payload as RevokePayload | undefined)?.by;
 
 /** One thing revocation would delete (or keep), for the confirmation card and the audit. */
 export interface RevocationStep {

@@ -4,6 +4,7 @@
  * by the winner of its conditional write only, right after it, and undone if that entry cannot
  * be written (G8, G11).
  */
+import { accessExpiryJobId, carriesRevoke } from './access-jobs';
 import { checkDecision, isJustification, type RefusalReason } from '../domain/approval-policy';
 import {
   awaitingReview,
@@ -54,7 +55,6 @@ import { undoUnaudited, updateUndoingUnseen } from './unaudited-undo';
 import { pendingCapMessage } from './request-gate';
 import {
   DecisionNet,
-  endJobIdOf,
   finishStoredReview,
   reviewEntryKey,
   type ReviewNetPorts,
@@ -1569,8 +1569,7 @@ export class RequestService {
   ): Promise<boolean> {
     const current = await this.store.get(request.id);
     if (!current || current.state !== 'succeeded' || isBeingRevoked(current)) return false;
-    const endJob = await this.jobs?.get(endJobIdOf(request.id));
-    if ((endJob?.payload as { by?: unknown } | undefined)?.by) return false;
+    if (carriesRevoke(await this.jobs?.get(accessExpiryJobId(request.id)))) return false;
     const idempotencyKey = reviewRevokeKey(current);
     if (this.revocation) {
       await this.revocation(current, acting.actor, `break-glass rejected in review: ${reason ?? ''}`.trim(), {

@@ -20,6 +20,7 @@
  * revocation is asked for under a key of the review ({@link reviewRevokeKey}), so a click and a
  * pass that both ask anyway write one `access.revoke.requested`.
  */
+import { accessExpiryJobId, carriesRevoke } from './access-jobs';
 import type { AuditEntry, AuditEvent } from '../domain/audit-chain';
 import { reviewedUseOnly } from '../domain/break-glass-review';
 import { mapAtMost } from '../domain/bounded-map';
@@ -65,14 +66,6 @@ const READS_AT_ONCE = 16;
 
 /** Times the unchanged write before an entry is tried when other writes land first. */
 const CLAIM_ATTEMPTS = 3;
-
-/**
- * The id of a request's end job: access-lifecycle.ts `accessExpiryJobId` (not imported: that file
- * imports request-service.ts, which imports this one; a unit test holds them equal).
- */
-export function endJobIdOf(requestId: string): string {
-  return `access.expire:${requestId}`;
-}
 
 /**
  * The idempotency key of a break-glass review's entry: one per review stored (its time), so the
@@ -178,10 +171,8 @@ async function revocationOwed(ports: ReviewNetPorts, request: AccessRequest, ent
   if (request.state !== 'succeeded' || isBeingRevoked(request)) return false;
   const asked = entries.find((e) => e.idempotencyKey === reviewRevokeKey(request));
   if (asked && !settled(asked.ts, ports.clock.now().getTime())) return false;
-  return !carriesRevoke(await ports.jobs?.get(endJobIdOf(request.id)));
+  return !carriesRevoke(await ports.jobs?.get(accessExpiryJobId(request.id)));
 }
-
-const carriesRevoke = (job: ScheduledJob | undefined): boolean => !!(job?.payload as { by?: unknown } | undefined)?.by;
 
 /**
  * Writes `request` again, unchanged but for its version, while `same` holds for what is stored:

@@ -16,7 +16,6 @@ import { ApprovalNudges, type NudgeNotifier } from '../../src/flows/approval-nud
 import { breakGlassReviewJobId } from '../../src/flows/request-service';
 import {
   CLICK_GRACE_MS,
-  endJobIdOf,
   REVIEW_NET_RECHECK_MS,
   reviewEntryKey,
   reviewRevokeKey,
@@ -71,10 +70,6 @@ async function storeRejection(t: Awaited<ReturnType<typeof setup>>): Promise<voi
   };
   await t.store.update({ ...stored, version: stored.version + 1, policy: { ...stored.policy!, review } });
 }
-
-test("the net looks for a revoke in the lifecycle's end job", () => {
-  expect(endJobIdOf('R-7K2M9QXA')).toBe(accessExpiryJobId('R-7K2M9QXA'));
-});
 
 test("a review's entry is keyed by the review stored", async () => {
   const t = await setup();
