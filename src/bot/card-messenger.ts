@@ -29,7 +29,7 @@ import {
 } from './conversation-targets';
 import { cardActivity, sendCard } from './turn-cards';
 import type { ExtensionAnnouncer } from '../flows/access-actions';
-import type { LifecycleMessenger, RequesterNews } from '../flows/access-lifecycle';
+import type { LifecycleMessenger, RequesterNews } from '../flows/lifecycle-messenger';
 import type { RequestChange } from '../flows/notifier';
 import {
   approverReportCard,

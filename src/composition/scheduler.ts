@@ -17,7 +17,7 @@ import { CloudApiError } from '../domain/ports';
 import { revocationAdvice } from '../flows/azure-failure-text';
 import { jobCorrelationId, Scheduler } from '../flows/scheduler';
 import { purgeStores, STORE_PURGE_JOB_ID } from '../flows/store-purge';
-import type { LifecycleMessenger } from '../flows/access-lifecycle';
+import type { LifecycleMessenger } from '../flows/lifecycle-messenger';
 import type { Logger } from '../observability/logger';
 import type { Flows } from './flows';
 import type { Stores } from './stores';

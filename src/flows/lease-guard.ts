@@ -55,8 +55,8 @@ export interface LeaseGuardOptions {
  * with less than the margin it is still this run's, so `stop()` releases it and the outcome of a
  * finished run may still be written. So a store hiccup can stop a run's writes, a clean-up's
  * deletes included, but then with a {@link LeaseMarginError}: a caller that reads a lost lease as
- * "another instance has the run now" (secret-runner.ts `cleanUp`) tells the two apart and records
- * what it did not delete.
+ * "another instance has the run now" (secret-run-cleanup.ts `cleanUpCredentials`) tells the two
+ * apart and records what it did not delete.
  */
 export class LeaseGuard {
   private readonly controller = new AbortController();

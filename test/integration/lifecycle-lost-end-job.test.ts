@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import type { GrantPlan } from '../../src/domain/plan';
 import { type AccessRequest, transition } from '../../src/domain/request';
-import { accessExpiryJobId } from '../../src/flows/access-lifecycle';
+import { accessExpiryJobId } from '../../src/flows/access-jobs';
 import { LOST_END_RECHECK_MS } from '../../src/flows/access-end-net';
 import { SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';

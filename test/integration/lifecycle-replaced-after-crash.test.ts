@@ -14,7 +14,7 @@
 import { join } from 'node:path';
 import type { AccessRequest } from '../../src/domain/request';
 import type { AccessLifecycle } from '../../src/flows/access-lifecycle';
-import { accessExpiryJobId } from '../../src/flows/access-lifecycle';
+import { accessExpiryJobId } from '../../src/flows/access-jobs';
 import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox';
 import { CapturingConnector, cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';

@@ -5,7 +5,7 @@
  * at the most requests a pair lists — through the real server and the sandbox emulators.
  */
 import type { AccessRequest } from '../../src/domain/request';
-import { PAIR_REVOKE_LIMIT } from '../../src/flows/access-lifecycle';
+import { PAIR_REVOKE_LIMIT } from '../../src/flows/revocation-preview';
 import { SANDBOX_REGISTRIES, SANDBOX_USERS, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { PAIR_STEPS_SHOWN } from '../../src/views/lifecycle-view';
 import { type CapturedCall, cardText } from '../helpers/capturing-connector';

@@ -8,7 +8,7 @@
 import { SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
-import { MIN_CREDENTIAL_REMAINING_MS } from '../../src/flows/secret-runner';
+import { MIN_CREDENTIAL_REMAINING_MS } from '../../src/flows/secret-run-checks';
 import { FakeClock, HOUR, MINUTE } from '../unit/support/fake-clock';
 
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);

@@ -7,7 +7,7 @@
  */
 import { LeaseLostError } from '../../src/domain/ports';
 import type { AccessRequest } from '../../src/domain/request';
-import { CLUSTER_WAIT_LIMIT_MS } from '../../src/flows/secret-runner';
+import { CLUSTER_WAIT_LIMIT_MS } from '../../src/flows/run-resumption';
 import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { pullSecretApproved } from '../helpers/grant-approved';

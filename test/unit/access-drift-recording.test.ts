@@ -10,7 +10,7 @@ import type { AuditEntry } from '../../src/domain/audit-chain';
 import type { ClusterInfo } from '../../src/domain/azure-model';
 import type { AccessRequest } from '../../src/domain/request';
 import { AccessInventory, type AccessInventoryPorts } from '../../src/flows/access-inventory';
-import { accessExpiryJobId } from '../../src/flows/access-lifecycle';
+import { accessExpiryJobId } from '../../src/flows/access-jobs';
 import { DriftDetector, type DriftNoticedBy } from '../../src/flows/drift-detector';
 import type { ResourceResolver } from '../../src/flows/resource-resolver';
 import { MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';

@@ -5,7 +5,7 @@
  * created left to a failed run's clean-up (a grant's role assignment as unconfirmed, a secret's
  * credential to its clean-up job). Within the limit of its kind it runs as before.
  */
-import { CLUSTER_WAIT_LIMIT_MS } from '../../src/flows/secret-runner';
+import { CLUSTER_WAIT_LIMIT_MS } from '../../src/flows/run-resumption';
 import { UNCONFIRMED_GRANT } from '../../src/flows/grant-runner';
 import { GRANT_RUN_LIMIT_MS, SECRET_RUN_MARGIN_MS } from '../../src/flows/run-resumption';
 import type { AccessRequest } from '../../src/domain/request';

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config/config';
 import { CloudApiError, type JobKind } from '../../src/domain/ports';
 import { accessEnd } from '../../src/domain/access-inventory';
 import type { AccessRequest } from '../../src/domain/request';
-import type { LifecycleMessenger } from '../../src/flows/access-lifecycle';
+import type { LifecycleMessenger } from '../../src/flows/lifecycle-messenger';
 import { memoryStores } from '../../src/integrations/store/open-stores';
 import { createLogger } from '../../src/observability/logger';
 import { FakeClock, HOUR } from './support/fake-clock';

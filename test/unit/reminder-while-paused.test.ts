@@ -5,7 +5,7 @@
  */
 import type { AccessPause } from '../../src/domain/ports';
 import type { AccessRequest } from '../../src/domain/request';
-import type { RequesterNews } from '../../src/flows/access-lifecycle';
+import type { RequesterNews } from '../../src/flows/lifecycle-messenger';
 import { credentialReminderCard, expiryReminderCard } from '../../src/views/lifecycle-view';
 import { HOUR } from './support/fake-clock';
 import {

@@ -11,7 +11,7 @@
 import type { PolicyRule } from '../../src/domain/policy';
 import type { AccessRequest } from '../../src/domain/request';
 import { transition } from '../../src/domain/request';
-import { accessExpiryJobId } from '../../src/flows/access-lifecycle';
+import { accessExpiryJobId } from '../../src/flows/access-jobs';
 import { ApprovalNudges, type NudgeNotifier } from '../../src/flows/approval-nudges';
 import { breakGlassReviewJobId } from '../../src/flows/request-service';
 import {

@@ -13,7 +13,7 @@ import { parseClusterRef, parseRegistryRef } from '../../domain/names';
 import type { AccessRequest, Actor } from '../../domain/request';
 import { revokeReason } from '../../flows/access-actions';
 import { requestNotFound } from '../../flows/request-service';
-import { PAIR_REVOKE_LIMIT } from '../../flows/access-lifecycle';
+import { PAIR_REVOKE_LIMIT } from '../../flows/revocation-preview';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { lifecycleNoticeCard, revokeConfirmCard, revokePairConfirmCard } from '../../views/lifecycle-view';
 import { requestCard } from '../../views/request-view';

@@ -6,7 +6,7 @@
  */
 import type { ScheduledJob } from '../../../src/domain/ports';
 import type { AccessRequest } from '../../../src/domain/request';
-import { accessReminderJobId } from '../../../src/flows/access-lifecycle';
+import { accessReminderJobId } from '../../../src/flows/access-reminders';
 import { MemoryPauseStore } from '../../../src/integrations/store/memory-pause-store';
 import { MemoryAuditLog, MemoryRequestStore } from '../../../src/integrations/store/memory-stores';
 import { type LifecycleParts, quietLifecycle } from './access-lifecycle';

@@ -1,0 +1,189 @@
+/**
+ * The last step of a revocation: the request marked revoked (its `access.expired`/`access.revoked`
+ * entry first, G11), then made known (cards redrawn, the requester told, pending extensions
+ * closed) and recorded `access.end.told`, so that the end job's next run finishes a notice a
+ * stopped process left undone.
+ */
+import type { AuditEntry } from '../domain/audit-chain';
+import { VersionConflictError } from '../domain/ports';
+import type { AccessRequest, Actor } from '../domain/request';
+import { transition } from '../domain/request';
+import { accessExpiryJobId } from './access-jobs';
+import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
+import { extensionsOf } from './access-extensions';
+import { accessReminderJobId } from './access-reminders';
+import { closePendingExtensions } from './close-pending-extensions';
+import { holdAccessLease } from './revocation-guards';
+import { acrbotCreatedAssignment } from './role-assignment-holders';
+
+/** How a request's access ended, as its audit entry and its requester's notice say. */
+interface EndedAs {
+  by: Actor;
+  reason?: string;
+  expired: boolean;
+}
+
+/** The audit entry saying a revoked request's end was made known (cards redrawn, requester told). */
+const END_TOLD = 'access.end.told';
+
+/**
+ * The idempotency key of a request's `access.expired`/`access.revoked` entry: one per request
+ * (it is revoked once), naming the request it ended with when it is an extension ended with its
+ * original. Without `withId`, also the prefix every such key of the request starts with.
+ */
+function endedKey(requestId: string, withId?: string): string {
+  return `access.ended:${requestId}${withId ? `:${withId}` : ''}`;
+}
+
+/**
+ * Marks `request` revoked, audits it, updates its cards and tells the requester
+ * ({@link makeEndKnown}). An extension ended with the request it extends (`endedWith`) is
+ * audited as such, its end is no longer waited for, and the requester is told once, by the
+ * original. The `access.expired`/`access.revoked` entry comes before the write (G11) under a key
+ * of its own ({@link endedKey}): a retry after a write that lost a race finds it instead of
+ * saying "revoked" twice, and the end job's next run reads from it how the access ended.
+ */
+export async function markRevoked(
+  deps: LifecycleDeps,
+  request: AccessRequest,
+  how: EndedAs,
+  along: { endedWith?: AccessRequest; extensions?: readonly AccessRequest[] },
+): Promise<AccessRequest> {
+  const { by, reason, expired } = how;
+  const { endedWith } = along;
+  const next = transition(request, { type: 'revoke', at: deps.clock.now(), by, reason });
+  // Read before the write (a failed read fails the attempt, which is retried): the notice below
+  // says whether the cluster can still pull through an assignment that was not acrbot's.
+  const heldOutsideAcrbot = endedWith ? undefined : await isHeldOutsideAcrbot(deps, request);
+  await recordAccessEvent(deps, request, by, {
+    action: expired ? 'access.expired' : 'access.revoked',
+    outcome: 'revoked',
+    detail: endedWith ? `with ${endedWith.id}, which it extends${reason ? `: ${reason}` : ''}` : reason,
+    idempotencyKey: endedKey(request.id, endedWith?.id),
+  });
+  try {
+    await deps.store.update(next);
+  } catch (err) {
+    if (err instanceof VersionConflictError) {
+      // Extended or revoked meanwhile: the next run of the job looks again.
+      throw new Error(`request ${request.id} changed during revocation; retrying`, { cause: err });
+    }
+    throw err;
+  }
+  await makeEndKnown(deps, next, how, { ...along, heldOutsideAcrbot });
+  return next;
+}
+
+/**
+ * What follows the write of `revoked`: every card copy redrawn, the requester told (unless it
+ * ended with the request it extends, whose notice tells them) and the pending extensions of
+ * the ended access closed; then recorded (`access.end.told`). Until that entry exists, the
+ * request's end job does it again when it next runs ({@link finishEndMadeKnown}): a store error
+ * or a stopped process in between neither loses the notice nor leaves the cards saying "Being
+ * revoked". Cancelling the reminders (and an extension's own end job) comes last and only
+ * logs a failure: a reminder left behind finds the request revoked and sends nothing.
+ */
+async function makeEndKnown(
+  deps: LifecycleDeps,
+  revoked: AccessRequest,
+  how: EndedAs,
+  along: { endedWith?: AccessRequest; extensions?: readonly AccessRequest[]; heldOutsideAcrbot?: boolean },
+): Promise<void> {
+  const { endedWith, heldOutsideAcrbot } = along;
+  // The notifier and the messenger log their own failures; this catch is for the rest of the chain.
+  await deps.cards
+    .requestChanged(revoked)
+    .catch((err: unknown) => deps.log.error({ err, requestId: revoked.id }, 'redrawing the cards of an end failed'));
+  if (!endedWith) {
+    await deps.messenger.tellRequester(revoked, {
+      kind: 'ended',
+      by: how.by,
+      expired: how.expired,
+      reason: how.reason,
+      ...(heldOutsideAcrbot !== undefined && { heldOutsideAcrbot }),
+    });
+    await closePendingExtensions(deps, revoked, along.extensions ?? []);
+  }
+  await recordAccessEvent(deps, revoked, how.by, {
+    action: END_TOLD,
+    outcome: endedWith ? 'withOriginal' : 'sent',
+    detail: endedWith
+      ? `cards updated; the requester is told by ${endedWith.id}'s notice`
+      : 'cards updated and the requester told',
+  });
+  const jobs = deps.settings.remindersMs.map((beforeMs) => accessReminderJobId(revoked.id, beforeMs));
+  if (endedWith) jobs.push(accessExpiryJobId(revoked.id));
+  for (const id of jobs)
+    await deps.jobs
+      .cancel(id)
+      .catch((err: unknown) =>
+        deps.log.warn(
+          { err, requestId: revoked.id, jobId: id },
+          'a job of ended access was not cancelled; it does nothing when due',
+        ),
+      );
+}
+
+/**
+ * The end job met its request revoked: when this version's revocation wrote that (its keyed
+ * `access.expired`/`access.revoked` entry) and no `access.end.told` follows it, the attempt
+ * stopped after the write (a store error, a stopped process) and the job is its retry: the end
+ * is made known now ({@link makeEndKnown}, at least once). Under the access lease, so a
+ * revocation still finishing on another instance is not told twice; a request revoked before
+ * the key existed, or whose end was told, is left alone.
+ */
+export async function finishEndMadeKnown(deps: LifecycleDeps, request: AccessRequest): Promise<void> {
+  // Read first without the lease: nearly always told already (an end job whose delete failed).
+  if (!(await endNotMadeKnown(deps, request.id))) return;
+  const guard = await holdAccessLease(deps, request);
+  try {
+    const current = await deps.store.get(request.id);
+    if (current?.state !== 'revoked') return;
+    const ended = await endNotMadeKnown(deps, current.id);
+    if (!ended) return;
+    const endedWithId = ended.idempotencyKey!.slice(endedKey(current.id).length + 1) || undefined;
+    const endedWith = endedWithId ? await deps.store.get(endedWithId) : undefined;
+    if (endedWithId && !endedWith) return;
+    const how: EndedAs = {
+      by: ended.actor,
+      reason: current.access?.revokeReason,
+      expired: ended.action === 'access.expired',
+    };
+    deps.log.warn(
+      { requestId: current.id },
+      'the end of this access was written but not made known; the cards and the requester are told now',
+    );
+    const extensions = endedWith ? [] : await extensionsOf(deps, current, ['revoked']);
+    const heldOutsideAcrbot = endedWith ? undefined : await isHeldOutsideAcrbot(deps, current);
+    await guard?.check();
+    await makeEndKnown(deps, current, how, { endedWith, extensions, heldOutsideAcrbot });
+  } finally {
+    await guard?.stop();
+  }
+}
+
+/**
+ * Whether the role assignment a grant relied on was made outside acrbot (its end removes
+ * nothing there); undefined for a secret. A grant whose PUT met RoleAssignmentExists says so
+ * itself (`alreadyPresent`). An extension's run created nothing either and records the same
+ * flag ("nothing re-created"), though the assignment it held is usually acrbot's: the requests
+ * it extends say who made it, as they do for its revocation (G15).
+ */
+async function isHeldOutsideAcrbot(deps: LifecycleDeps, request: AccessRequest): Promise<boolean | undefined> {
+  if (request.plan.kind !== 'grant') return undefined;
+  if (!request.extendsRequestId) return Boolean(request.outcome?.alreadyPresent);
+  return !(await acrbotCreatedAssignment(deps, request, request.plan));
+}
+
+/**
+ * The keyed `access.expired`/`access.revoked` entry of request `id` when no `access.end.told`
+ * follows it (its end was written and not made known); undefined otherwise, and for a request
+ * revoked before the key existed.
+ */
+async function endNotMadeKnown(deps: LifecycleDeps, id: string): Promise<AuditEntry | undefined> {
+  const entries = await deps.audit.forRequest(id);
+  const key = endedKey(id);
+  const ended = entries.findLast((e) => e.idempotencyKey === key || e.idempotencyKey?.startsWith(`${key}:`));
+  if (!ended || entries.some((e) => e.seq > ended.seq && e.action === END_TOLD)) return undefined;
+  return ended;
+}

@@ -1,0 +1,67 @@
+/**
+ * What the parts of the access lifecycle (AccessLifecycle and the modules it runs: reminders,
+ * extensions, revocation, the end made known) share: its ports and settings as one object, and
+ * the one way they write an audit entry of a request's access.
+ */
+import type { AuditEvent } from '../domain/audit-chain';
+import type { AuditLog, Clock, LeaseStore, RequestStore } from '../domain/ports';
+import type { AccessRequest, Actor } from '../domain/request';
+import type { Logger } from '../observability/logger';
+import type { PauseReader } from './access-pause';
+import type { LifecycleMessenger } from './lifecycle-messenger';
+import type { RequestNotifier } from './notifier';
+import type { JobScheduling } from './request-service';
+import type { SecretRunnerPorts } from './secret-runner';
+
+/** AccessLifecycle's settings. */
+export interface LifecycleSettings {
+  remindersMs: readonly number[];
+  /**
+   * Serialises revocations of one piece of access across instances, and an extension's
+   * check of its original with them (access-lease.ts): two overlapping grants revoked at
+   * once cannot both see the other as still active and both keep the assignment.
+   */
+  leases?: { store: LeaseStore; owner: string };
+  /**
+   * Longest credential lifetime (ACRBOT_SECRET_MAX_EXPIRY), as the secret planner caps a new
+   * secret's: a rotation's new credential is capped the same. Default 365 days.
+   */
+  secretMaxExpiryMs?: number;
+  /**
+   * The operators' pause of new access, read before each reminder: one sent while it is in
+   * force offers no Extend. Without it, every reminder offers Extend.
+   */
+  pauses?: PauseReader;
+}
+
+/** AccessLifecycle's constructor arguments, as one object for the functions it runs. */
+export interface LifecycleDeps {
+  store: RequestStore;
+  audit: AuditLog;
+  clock: Clock;
+  jobs: JobScheduling;
+  ports: SecretRunnerPorts;
+  cards: RequestNotifier;
+  messenger: LifecycleMessenger;
+  log: Logger;
+  settings: LifecycleSettings;
+}
+
+/** Appends an audit entry of `request`'s access, by `by` (targets: its cluster and registry unless given). */
+export async function recordAccessEvent(
+  deps: Pick<LifecycleDeps, 'audit'>,
+  request: AccessRequest,
+  by: Actor,
+  event: Pick<AuditEvent, 'action' | 'outcome' | 'detail' | 'idempotencyKey'> & { targetIds?: string[] },
+): Promise<void> {
+  await deps.audit.append({
+    ...(event.idempotencyKey && { idempotencyKey: event.idempotencyKey }),
+    actor: by,
+    tenantId: request.tenantId,
+    requestId: request.id,
+    targetIds: event.targetIds ?? [request.plan.cluster.id, request.plan.registry.id],
+    action: event.action,
+    outcome: event.outcome,
+    detail: event.detail,
+  });
+}

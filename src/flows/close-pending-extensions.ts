@@ -1,0 +1,75 @@
+/**
+ * When access ends, the extensions of it still waiting for approval expire with it: what they
+ * would extend is gone. A failure is logged, never the revocation's.
+ */
+import { VersionConflictError } from '../domain/ports';
+import { ACRBOT_ACTOR, type AccessRequest, transition } from '../domain/request';
+import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
+import { requestExpiryJobId } from './request-service';
+import { undoUnaudited, updateUndoingUnseen } from './unaudited-undo';
+
+/**
+ * Closes the extensions still waiting for approval of access that just ended (`original` and
+ * the extensions that ended with it): what they would extend is gone, so they expire with it
+ * rather than wait for an approver whose approval could only fail. Each is a conditional write
+ * like every transition; one decided meanwhile (approved, rejected, cancelled) is left as it
+ * is. Audited, and every copy of its card updated, as when a pending request expires; a
+ * close whose audit entry cannot be written is undone (G11).
+ *
+ * The access has ended by now, so a failure here does not make the revocation fail (a retry
+ * would find the original revoked and stop): it is logged, each extension on its own, and an
+ * extension left pending still grants nothing (approved, its run finds the original ended and
+ * fails with `extend.notActive`).
+ */
+export async function closePendingExtensions(
+  deps: LifecycleDeps,
+  original: AccessRequest,
+  ended: readonly AccessRequest[],
+): Promise<void> {
+  const endedIds = new Set([original.id, ...ended.map((e) => e.id)]);
+  let pending: AccessRequest[];
+  try {
+    pending = await deps.store.listByTarget(original.plan.cluster.id, original.plan.registry.id, ['pending'], 1000);
+  } catch (err) {
+    deps.log.error({ err, requestId: original.id }, 'pending extensions of ended access not closed');
+    return;
+  }
+  // One by one: a failure closing one leaves the others to be closed.
+  for (const extension of pending)
+    if (extension.extendsRequestId && endedIds.has(extension.extendsRequestId))
+      await closePendingExtension(deps, extension, original).catch((err: unknown) =>
+        deps.log.error(
+          { err, requestId: extension.id, original: original.id },
+          'pending extension of ended access not closed',
+        ),
+      );
+}
+
+async function closePendingExtension(
+  deps: LifecycleDeps,
+  extension: AccessRequest,
+  original: AccessRequest,
+): Promise<void> {
+  const next = transition(extension, { type: 'expire', at: deps.clock.now() });
+  try {
+    await updateUndoingUnseen({ store: deps.store, clock: deps.clock, log: deps.log }, extension, next);
+  } catch (err) {
+    if (!(err instanceof VersionConflictError)) throw err;
+    deps.log.info({ requestId: extension.id }, 'pending extension decided meanwhile; left as it is');
+    return;
+  }
+  // Audited by the winner of the conditional write only, as a pending request's expiry is;
+  // no state change without its entry (G11): undone when the entry cannot be written.
+  try {
+    await recordAccessEvent(deps, extension, ACRBOT_ACTOR, {
+      action: 'request.expired',
+      outcome: 'expired',
+      detail: `the access it extends ended with ${original.id}; closed without a decision`,
+    });
+  } catch (err) {
+    await undoUnaudited(deps.store, deps.clock, extension, next);
+    throw err;
+  }
+  await deps.jobs.cancel(requestExpiryJobId(extension.id));
+  await deps.cards.requestChanged(next);
+}

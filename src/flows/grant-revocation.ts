@@ -1,0 +1,99 @@
+/**
+ * The end of a grant in Azure: its role assignment deleted only when no other active grant holds
+ * it and acrbot's records say acrbot made it, and it is still there as acrbot made it (G15, G17);
+ * every outcome audited.
+ */
+import { ResourceGoneError } from '../domain/errors';
+import type { RoleAssignmentInfo } from '../domain/azure-model';
+import type { GrantPlan } from '../domain/plan';
+import type { AccessRequest, Actor } from '../domain/request';
+import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
+import { acrbotCreatedAssignment, otherHolders, whyKept } from './role-assignment-holders';
+
+/**
+ * Deletes the role assignment `request` made, after the checks (G15, G17): kept while another
+ * active grant holds it; left alone unless acrbot's records say acrbot made it and it is still
+ * there with that name, principal, role and scope; `absent` when the registry itself is gone
+ * (nothing on its scope is left to delete). `context.why` is said in the `deleted` audit entry.
+ */
+export async function revokeGrant(
+  deps: LifecycleDeps,
+  request: AccessRequest,
+  plan: GrantPlan,
+  by: Actor,
+  extensions: readonly AccessRequest[],
+  context: { why?: string } = {},
+): Promise<void> {
+  const target = `${plan.scope}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`;
+  const others = await otherHolders(deps, request, plan, new Set(extensions.map((e) => e.id)));
+  if (others.holders.length || !others.complete) {
+    await recordAccessEvent(deps, request, by, {
+      action: 'access.revoke.roleAssignment',
+      outcome: 'kept',
+      targetIds: [target],
+      detail: whyKept(others, plan, request.tenantId),
+    });
+    return;
+  }
+  if (!(await acrbotCreatedAssignment(deps, request, plan))) {
+    await recordAccessEvent(deps, request, by, {
+      action: 'access.revoke.roleAssignment',
+      outcome: 'notOurs',
+      targetIds: [target],
+      detail: 'the assignment existed before acrbot; left in place',
+    });
+    return;
+  }
+  // Only the assignment acrbot created: same name, principal, role and scope (G15).
+  let current: RoleAssignmentInfo[];
+  try {
+    current = await deps.ports.roleAssignments.listForPrincipal(plan.scope, plan.identity.objectId);
+  } catch (err) {
+    // A deleted registry: the assignment was on its scope, there is nothing left to pull from,
+    // and nothing on that scope can be listed or deleted any more; retrying would fail (and be
+    // reported) for ever. A refusal or a hiccup is not this, and is retried. A registry created
+    // again under the same id answers the listing, and the checks below run as usual. Deleted
+    // may also answer 403 (acrbot's rights went with it): the adapter reads the registry and
+    // says gone on its 404, or that it cannot tell (retried, reported) when that is refused too.
+    if (!(err instanceof ResourceGoneError)) throw err;
+    await recordAccessEvent(deps, request, by, {
+      action: 'access.revoke.roleAssignment',
+      outcome: 'absent',
+      targetIds: [target],
+      // Not at its recorded id may also be moved: Azure does not move a role assignment made on
+      // a resource with it (it is left orphaned at the old scope), so it grants nothing either way.
+      detail: `${err.subject} no longer exists (Azure answered ${err.azureCode}) at its recorded id: deleted, or moved to another resource group or subscription. The role assignment was on that scope, and Azure does not move a role assignment with its resource, so it grants nothing on it now; nothing deleted`,
+    });
+    return;
+  }
+  const match = current.find(
+    (a) =>
+      a.name.toLowerCase() === plan.roleAssignmentName.toLowerCase() &&
+      a.scope.toLowerCase() === plan.scope.toLowerCase() &&
+      a.principalId.toLowerCase() === plan.identity.objectId.toLowerCase() &&
+      a.roleDefinitionId.toLowerCase().endsWith(`/${plan.role.id.toLowerCase()}`),
+  );
+  if (!match) {
+    await recordAccessEvent(deps, request, by, {
+      action: 'access.revoke.roleAssignment',
+      outcome: 'absent',
+      targetIds: [target],
+      detail: 'no assignment with the name, principal, role and scope acrbot created; nothing deleted',
+    });
+    return;
+  }
+  await deps.ports.roleAssignments.delete({
+    scope: plan.scope,
+    name: plan.roleAssignmentName,
+    subscriptionId: plan.registry.subscriptionId,
+  });
+  await recordAccessEvent(deps, request, by, {
+    action: 'access.revoke.roleAssignment',
+    outcome: 'deleted',
+    targetIds: [match.id],
+    detail:
+      [context.why, extensions.length ? `its extension ${extensions.map((e) => e.id).join(', ')} ends with it` : '']
+        .filter(Boolean)
+        .join('; ') || undefined,
+  });
+}

@@ -1,0 +1,46 @@
+/**
+ * What the access lifecycle tells people outside any turn, implemented by the chat layer
+ * (card-messenger.ts): the requester's news of their access, and problems for the approvers.
+ */
+import type { PauseAsTold } from '../domain/access-pause';
+import type { AccessRequest, Actor } from '../domain/request';
+
+/** What the requester is told, proactively (rendered by the chat layer). */
+export type RequesterNews =
+  /**
+   * The access ends in `inMs`. `paused`: new access was paused when the reminder was sent, so it
+   * offers no Extend (an extension would be refused); who paused it and since when, never why.
+   */
+  | { kind: 'expiring'; inMs: number; paused?: PauseAsTold }
+  /** A pull secret's credential expires at `at`, before its term ends (or a permanent one's). */
+  | { kind: 'credentialExpiring'; inMs: number; at: string; paused?: PauseAsTold }
+  | {
+      kind: 'ended';
+      by: Actor;
+      expired: boolean;
+      reason?: string;
+      /**
+       * A grant whose role assignment was not acrbot's to delete (made outside acrbot), so the
+       * cluster can still pull through it; set for every grant by the revocation.
+       */
+      heldOutsideAcrbot?: boolean;
+    }
+  | { kind: 'revocationFailing'; attempts: number };
+
+/** Implemented by the chat layer: messages outside any turn. */
+export interface LifecycleMessenger {
+  /**
+   * Tells the requester, in the request's thread or their chat with acrbot. Resolves
+   * `'noConversation'` when acrbot knows no conversation of theirs to post in (nothing posted).
+   * Never throws (a failure is logged), unless `reportFailure`: then a post that did not go out
+   * throws, `'refused'` when Teams refused the conversation for good (acrbot no longer in it: no
+   * retry helps), and resolving otherwise means it went out (a reminder's job retries on the throw).
+   */
+  tellRequester(
+    request: AccessRequest,
+    news: RequesterNews,
+    options?: { reportFailure?: boolean },
+  ): Promise<'noConversation' | 'refused' | undefined>;
+  /** Posts a problem in the approvals channel. Never throws. */
+  reportToApprovers(request: AccessRequest | undefined, text: string): Promise<void>;
+}

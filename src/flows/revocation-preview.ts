@@ -1,0 +1,175 @@
+/**
+ * What revoking would delete and keep, for the confirmation card (`revoke R-…` and `revoke
+ * CLUSTER REGISTRY`): the same checks as the revocation, read from the store (and Azure for
+ * grants), nothing changed.
+ */
+import type { AccessRequest } from '../domain/request';
+import {
+  acrbotServiceAccountEntries,
+  credentialOf,
+  laterWriterOf,
+  retiredCredentialOf,
+} from '../domain/secret-ownership';
+import type { LifecycleDeps } from './access-lifecycle-deps';
+import { extensionsOf } from './access-extensions';
+import { isActive } from './access-term';
+import { acrbotCreatedAssignment, otherHolders, someIds, whyKept } from './role-assignment-holders';
+import { ENTRY_NOT_ADDED, secretHolders } from './secret-revocation';
+
+/** Most requests one `revoke CLUSTER REGISTRY` lists and its confirmation card carries. */
+export const PAIR_REVOKE_LIMIT = 200;
+
+/** One thing revocation would delete (or keep), for the confirmation card and the audit. */
+export interface RevocationStep {
+  what: string;
+  target: string;
+  /** `delete`: will be deleted; `keep`: left alone, with the reason. */
+  action: 'delete' | 'keep';
+  why?: string;
+}
+
+/**
+ * Active acrbot requests (grants and secrets) on a cluster and registry: `revoke CLUSTER
+ * REGISTRY`. An extension of a request listed is not listed again: it is the same access and
+ * ends with it.
+ */
+export async function activeOn(deps: LifecycleDeps, clusterId: string, registryId: string): Promise<AccessRequest[]> {
+  const now = deps.clock.now();
+  const active = (await deps.store.listByTarget(clusterId, registryId, ['succeeded'], PAIR_REVOKE_LIMIT)).filter((r) =>
+    isActive(r, now),
+  );
+  const ids = new Set(active.map((r) => r.id));
+  return active.filter((r) => !r.extendsRequestId || !ids.has(r.extendsRequestId));
+}
+
+/**
+ * What revoking every request in `requests` at once would delete and keep (`revoke CLUSTER
+ * REGISTRY`): each request's preview, with the others (and their extensions) as ending too. The
+ * click revokes them one after another and the last holder of a shared role assignment deletes
+ * it, so a grant held only inside the set is shown as deleted, not as kept for a request that
+ * ends in the same click.
+ */
+export async function previewTogether(
+  deps: LifecycleDeps,
+  requests: readonly AccessRequest[],
+): Promise<Array<{ request: AccessRequest; lines: RevocationStep[] }>> {
+  const together = new Set(requests.map((r) => r.id));
+  for (const request of requests) for (const e of await extensionsOf(deps, request)) together.add(e.id);
+  const previews = [];
+  for (const request of requests) previews.push({ request, lines: await preview(deps, request, together) });
+  return previews;
+}
+
+/**
+ * What revoking would delete and keep, checked against the store (and Azure for grants).
+ * `together`: other requests revoked in the same action (they do not keep a role assignment).
+ */
+export async function preview(
+  deps: LifecycleDeps,
+  request: AccessRequest,
+  together: ReadonlySet<string> = new Set(),
+): Promise<RevocationStep[]> {
+  // A revoke ends the request's extensions with it (see revoke).
+  const extensions = await extensionsOf(deps, request);
+  const ending = new Set(extensions.map((e) => e.id));
+  const endsToo = extensions.map((e): RevocationStep => ({
+    what: 'extension',
+    target: e.id,
+    action: 'delete',
+    why: 'the same access; it ends too',
+  }));
+  if (request.plan.kind === 'grant') {
+    const plan = request.plan;
+    const others = await otherHolders(deps, request, plan, ending);
+    const target = `${plan.role.name} for ${plan.identity.description} ${plan.identity.objectId} on ${plan.registry.name}`;
+    // Holders revoked in the same action end too: only one outside it keeps the assignment.
+    const staying = { ...others, holders: others.holders.filter((h) => !together.has(h.id)) };
+    if (staying.holders.length || !staying.complete)
+      return [
+        { what: 'role assignment', target, action: 'keep', why: whyKept(staying, plan, request.tenantId) },
+        ...endsToo,
+      ];
+    if (!(await acrbotCreatedAssignment(deps, request, plan)))
+      return [
+        {
+          what: 'role assignment',
+          target,
+          action: 'keep',
+          why: 'it existed before acrbot; not acrbot\u2019s to delete',
+        },
+        ...endsToo,
+      ];
+    const sharing = others.holders.map((h) => h.id);
+    return [
+      {
+        what: 'role assignment',
+        target,
+        action: 'delete',
+        ...(sharing.length > 0 && {
+          why: `also held by ${someIds(sharing)}, revoked with it; deleted when the last of them ends`,
+        }),
+      },
+      ...endsToo,
+    ];
+  }
+  const plan = request.plan;
+  const secret = `${plan.namespace}/${plan.secretName} in ${plan.cluster.name}`;
+  const holder = laterWriterOf(request, await secretHolders(deps, plan), ending);
+  const steps: RevocationStep[] = holder
+    ? [{ what: 'Kubernetes secret', target: secret, action: 'keep', why: `acrbot wrote it again for ${holder.id}` }]
+    : [
+        {
+          what: 'Kubernetes secret',
+          target: secret,
+          action: 'delete',
+          why: 'only if it is still the one acrbot wrote for this request',
+        },
+      ];
+  if (!holder) {
+    const entries = acrbotServiceAccountEntries(request);
+    for (const serviceAccount of entries)
+      steps.push({
+        what: 'imagePullSecrets entry',
+        target: `service account ${plan.namespace}/${serviceAccount}`,
+        action: 'delete',
+      });
+    if (plan.serviceAccount && !entries.includes(plan.serviceAccount))
+      steps.push({
+        what: 'imagePullSecrets entry',
+        target: `service account ${plan.namespace}/${plan.serviceAccount}`,
+        action: 'keep',
+        why: ENTRY_NOT_ADDED,
+      });
+  }
+  // A credential a rotation of the same access deleted already is not shown as to be deleted:
+  // the revocation finds it absent and deletes nothing (revokeCredential).
+  const family = [request, ...extensions];
+  for (const owner of family)
+    if (!family.some((e) => e !== owner && retiredCredentialOf(e, owner.id) === 'deleted'))
+      steps.push(...credentialSteps(owner));
+  return [...steps, ...endsToo];
+}
+
+/** What deleting a secret request's credential deletes, from its store records (for the preview). */
+function credentialSteps(request: AccessRequest): RevocationStep[] {
+  const ref = credentialOf(request);
+  if (ref?.kind === 'token')
+    return [
+      { what: 'ACR token', target: `${ref.tokenName} on ${ref.registry}`, action: 'delete' },
+      ...(ref.scopeMapName ? [{ what: 'scope map', target: ref.scopeMapName, action: 'delete' as const }] : []),
+    ];
+  if (ref?.kind === 'sp')
+    return [
+      { what: 'Entra application', target: `${ref.appId}`, action: 'delete' },
+      ...(ref.roleAssignment
+        ? [
+            {
+              what: 'role assignment',
+              target: `of ${ref.appId} on ${request.plan.registry.name}`,
+              action: 'delete' as const,
+            },
+          ]
+        : []),
+    ];
+  return [];
+}

@@ -1,0 +1,258 @@
+/**
+ * The end of a pull secret in its cluster: the secret and the `imagePullSecrets` entries acrbot
+ * added are deleted only while acrbot's records prove them acrbot's for this request (G15) and no
+ * later request wrote the secret again; the credential is deleted even when the cluster step
+ * failed (credential-revocation.ts). Every step audited.
+ */
+import { isUserFacing, ResourceGoneError } from '../domain/errors';
+import type { SecretPlan } from '../domain/plan';
+import type { ClusterAccess } from '../domain/ports';
+import type { AccessRequest, Actor } from '../domain/request';
+import {
+  acrbotServiceAccountEntries,
+  laterWriterOf,
+  replacedByStartedWrite,
+  serviceAccountUidsOf,
+  startedWriteFingerprints,
+  writtenSecretFingerprint,
+  writtenSecretUid,
+} from '../domain/secret-ownership';
+import { isRequestId } from '../domain/identifiers';
+import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
+import { revokeCredential } from './credential-revocation';
+
+/** Why a service account's `imagePullSecrets` entry stays when the secret goes (audit and preview). */
+export const ENTRY_NOT_ADDED =
+  "acrbot's records do not show that acrbot added the imagePullSecrets entry; left in place";
+
+/**
+ * Ends a secret request and the extensions ending with it: every credential is deleted (or
+ * kept with its reason), then the cluster clean-up; throws when that failed, so it is retried
+ * and nothing is marked revoked until it is done. `stopped`: the extensions whose runs wait to
+ * be resumed (refuseWhileGranting, revocation-guards.ts).
+ */
+export async function revokeSecrets(
+  deps: LifecycleDeps,
+  request: AccessRequest,
+  extensions: readonly AccessRequest[],
+  by: Actor,
+  stopped: ReadonlySet<string>,
+): Promise<void> {
+  const plan = request.plan as SecretPlan;
+  const ending = new Set([request.id, ...extensions.map((e) => e.id)]);
+  const failures: unknown[] = [];
+  for (const owner of [...extensions, request]) {
+    const failed = await revokeSecret(deps, owner, owner.plan as SecretPlan, by, { ending, stopped });
+    if (failed) failures.push(failed);
+  }
+  if (!failures.length) return;
+  const cause = failures.length === 1 ? failures[0] : new AggregateError(failures, 'several secrets');
+  throw new Error(
+    `the Kubernetes clean-up of ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name} failed; its credential is deleted, the clean-up is retried`,
+    { cause },
+  );
+}
+
+/**
+ * Ends one secret request: its secret and service-account entry (unless a later acrbot
+ * request wrote that same object, or the cluster cannot be reached), then its credential,
+ * which is deleted even when the cluster step failed: a revoke after a leak must end the
+ * credential at once. Returns the cluster step's error, to be retried; throws if the
+ * credential could not be deleted. `ending`: the requests ending with it; `stopped`: the
+ * extensions whose runs wait to be resumed ({@link removeSecret}).
+ */
+async function revokeSecret(
+  deps: LifecycleDeps,
+  request: AccessRequest,
+  plan: SecretPlan,
+  by: Actor,
+  { ending, stopped }: { ending: ReadonlySet<string>; stopped: ReadonlySet<string> },
+): Promise<unknown> {
+  const target = `${plan.cluster.id}/namespaces/${plan.namespace}/secrets/${plan.secretName}`;
+  // A replacement is a PUT that keeps the uid: acrbot's records of who wrote that object, and
+  // when, say whether a later request holds it now (G15). Asked of the store, not the cluster.
+  const holder = laterWriterOf(request, await secretHolders(deps, plan), ending);
+  let clusterFailure: unknown;
+  if (holder)
+    await recordAccessEvent(deps, request, by, {
+      action: 'access.revoke.secret',
+      outcome: 'kept',
+      targetIds: [target],
+      detail: `acrbot wrote the same secret (uid ${writtenSecretUid(request)}) again for ${holder.id}, which holds it now; secret and service-account entry left in place`,
+    });
+  else
+    try {
+      await removeSecret(deps, request, plan, by, { target, stopped });
+    } catch (err) {
+      clusterFailure = err;
+      // Not allowed to stop the credential's deletion below: a failed audit write here is
+      // logged, the error itself goes to the scheduler (retried and reported).
+      await recordAccessEvent(deps, request, by, {
+        action: 'access.revoke.secret',
+        outcome: 'failed',
+        targetIds: [target],
+        detail: `the cluster step failed (${isUserFacing(err) ? err.code : 'unexpected error'}); the credential is deleted now, the cluster step is retried`,
+      }).catch((auditErr: unknown) =>
+        deps.log.error({ err: auditErr, requestId: request.id }, 'audit of a failed secret revocation failed'),
+      );
+    }
+  await revokeCredential(deps, request, by);
+  return clusterFailure;
+}
+
+/** The acrbot requests on this cluster and registry that may hold a secret they wrote, from the store. */
+export function secretHolders(deps: LifecycleDeps, plan: SecretPlan): Promise<AccessRequest[]> {
+  return deps.store.listByTarget(plan.cluster.id, plan.registry.id, ['executing', 'succeeded'], 1000);
+}
+
+/**
+ * The request `labelled` (the secret's label, read from the cluster: a hint) when acrbot's
+ * records prove the secret is still the object acrbot wrote for `request` and the label is the
+ * mark of a write that will never hold it (G15): `request` recorded the uid it wrote (the
+ * removal is conditional on it), and the last write `labelled` recorded starting replaced
+ * `request`'s secret, so its PUT, which keeps the uid, landed although its answer was lost. That
+ * write holds nothing: `labelled` failed (its clean-up deleted its credential), or it is an
+ * extension whose run waits to be resumed (`stopped`: no run under way, and a resume waits for
+ * this revocation's lease) and, resumed, finds this access ended and fails. Left, the secret
+ * would keep a dead credential and its `imagePullSecrets` entries for good, and refuse the next
+ * request for that name. A succeeded writer recorded the uid: it is a later writer
+ * ({@link laterWriterOf}) or ends with `request`. Undefined for anything else.
+ */
+async function unfinishedWriterOf(
+  deps: LifecycleDeps,
+  request: AccessRequest,
+  labelled: string | undefined,
+  stopped: ReadonlySet<string>,
+): Promise<AccessRequest | undefined> {
+  if (!labelled || !isRequestId(labelled) || !writtenSecretUid(request)) return undefined;
+  const writer = await deps.store.get(labelled);
+  if (!writer || !(writer.state === 'failed' || (writer.state === 'executing' && stopped.has(writer.id))))
+    return undefined;
+  return replacedByStartedWrite(writer)?.requestId === request.id ? writer : undefined;
+}
+
+/**
+ * Deletes the secret acrbot wrote, and its entries in the `imagePullSecrets` of the service
+ * accounts acrbot's records say acrbot added them to ({@link acrbotServiceAccountEntries}): an
+ * entry that was there before acrbot linked the secret belongs to whoever put it there (G15).
+ * A secret labelled by a write that replaced it and will never hold it ({@link unfinishedWriterOf})
+ * is still the object acrbot wrote for `request`: deleted too, its entries with it.
+ */
+async function removeSecret(
+  deps: LifecycleDeps,
+  request: AccessRequest,
+  plan: SecretPlan,
+  by: Actor,
+  { target, stopped }: { target: string; stopped: ReadonlySet<string> },
+): Promise<void> {
+  const entries = acrbotServiceAccountEntries(request);
+  let access: ClusterAccess;
+  try {
+    access = await deps.ports.kubernetes.access(plan.cluster);
+  } catch (err) {
+    // A deleted cluster took the secret and its service accounts with it: nothing is left to
+    // delete there, and retrying would fail for ever. The credential lives outside the cluster
+    // (a token in the registry, an application in the directory) and is deleted by the caller.
+    if (!(err instanceof ResourceGoneError && err.kind === 'cluster')) throw err;
+    await recordAccessEvent(deps, request, by, {
+      action: 'access.revoke.secret',
+      outcome: 'absent',
+      targetIds: [target],
+      detail: `${err.subject} no longer exists (Azure answered ${err.azureCode}); the secret and its imagePullSecrets entries went with it, nothing deleted there`,
+      // Said once: a retry (the credential's deletion failed) finds the cluster gone again.
+      idempotencyKey: `access.revoke.secret:clusterGone:${request.id}`,
+    });
+    return;
+  }
+  // The data acrbot recorded writing, too: the object it made with someone else's data in it
+  // (a GitOps sync that took the name over) is theirs now (G15). None on older records.
+  const fingerprint = writtenSecretFingerprint(request);
+  const removal = {
+    namespace: plan.namespace,
+    secretName: plan.secretName,
+    serviceAccounts: entries,
+    requestId: request.id,
+    writtenUid: writtenSecretUid(request),
+    ...(fingerprint ? { writtenFingerprints: [fingerprint] } : {}),
+    serviceAccountUids: serviceAccountUidsOf(request),
+  };
+  let removed = await deps.ports.kubernetes.remove(access, removal);
+  const writer =
+    removed.secret === 'notOurs' ? await unfinishedWriterOf(deps, request, removed.ownerRequestId, stopped) : undefined;
+  // Still conditional on the uid acrbot recorded writing for this request; the label is the
+  // writer's now, and so is the data: what one of its started writes was about to put in.
+  if (writer) {
+    const started = startedWriteFingerprints(writer);
+    removed = await deps.ports.kubernetes.remove(access, {
+      ...removal,
+      requestId: writer.id,
+      writtenFingerprints: started.complete ? started.fingerprints : undefined,
+    });
+  }
+  await recordAccessEvent(deps, request, by, {
+    action: 'access.revoke.secret',
+    outcome: removed.secret,
+    targetIds: [target],
+    detail:
+      removed.secret === 'notOurs'
+        ? removed.contentsReplaced
+          ? `it is the object acrbot wrote (uid ${removal.writtenUid}), but its contents were replaced by someone else since acrbot wrote it; left in place with its imagePullSecrets entries; the credential acrbot made is revoked all the same`
+          : removed.ownerRequestId
+            ? `its label names ${removed.ownerRequestId}; left in place`
+            : 'not written by acrbot for this request; left in place'
+        : writer
+          ? `labelled by ${writer.id}, whose write into this secret (uid ${removal.writtenUid}) replaced this request's; it ${writer.state === 'failed' ? 'failed' : 'waits to be resumed and fails then'}`
+          : undefined,
+    // Said once: a retry (the credential's deletion failed) finds the secret gone again.
+    ...(removed.secret === 'absent' && { idempotencyKey: `access.revoke.secret:absent:${request.id}` }),
+  });
+  const serviceAccountId = (name: string) => `${plan.cluster.id}/namespaces/${plan.namespace}/serviceaccounts/${name}`;
+  for (const serviceAccount of removed.serviceAccountsPatched)
+    await recordAccessEvent(deps, request, by, {
+      action: 'access.revoke.serviceAccount',
+      outcome: 'patched',
+      targetIds: [serviceAccountId(serviceAccount)],
+    });
+  for (const serviceAccount of removed.serviceAccountsAbsent)
+    await recordAccessEvent(deps, request, by, {
+      action: 'access.revoke.serviceAccount',
+      outcome: 'absent',
+      targetIds: [serviceAccountId(serviceAccount)],
+      detail: 'the service account no longer exists; no entry to take out',
+    });
+  // GitOps or Helm put the list back as their source has it: nothing of acrbot's is left there.
+  for (const serviceAccount of removed.serviceAccountsNoEntry ?? [])
+    await recordAccessEvent(deps, request, by, {
+      action: 'access.revoke.serviceAccount',
+      outcome: 'absent',
+      targetIds: [serviceAccountId(serviceAccount)],
+      detail: 'the entry was already gone from its imagePullSecrets; nothing to take out',
+      // Said once: a retry finds it gone again (or gone since an earlier attempt took it out).
+      idempotencyKey: `access.revoke.serviceAccount:noEntry:${request.id}:${serviceAccount}`,
+    });
+  for (const serviceAccount of removed.serviceAccountsNotOurs ?? [])
+    await recordAccessEvent(deps, request, by, {
+      action: 'access.revoke.serviceAccount',
+      outcome: 'kept',
+      targetIds: [serviceAccountId(serviceAccount)],
+      detail:
+        "the service account was deleted and made again since acrbot added the entry (another uid); its entries are not acrbot's; left in place",
+    });
+  if (plan.serviceAccount && !entries.includes(plan.serviceAccount) && removed.secret === 'deleted')
+    await recordAccessEvent(deps, request, by, {
+      action: 'access.revoke.serviceAccount',
+      outcome: 'kept',
+      targetIds: [serviceAccountId(plan.serviceAccount)],
+      detail: ENTRY_NOT_ADDED,
+    });
+  // The secret is gone; an entry left is taken out by the retry (the secret is then absent).
+  if (removed.serviceAccountFailure) {
+    await recordAccessEvent(deps, request, by, {
+      action: 'access.revoke.serviceAccount',
+      outcome: 'failed',
+      targetIds: [serviceAccountId(removed.failedServiceAccount ?? '')],
+      detail: isUserFacing(removed.serviceAccountFailure) ? removed.serviceAccountFailure.code : 'unexpected error',
+    });
+    throw removed.serviceAccountFailure;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * What a secret run says: the sentence for an Azure refusal of its credential step, the
+ * credential and its expiry as the outcome names them, and the log line behind a user-facing
+ * failure (the card only points at acrbot's logs).
+ */
+import type { SecretPlan } from '../domain/plan';
+import { UserFacingError } from '../domain/errors';
+import type { CloudApiError } from '../domain/ports';
+import type { AccessRequest } from '../domain/request';
+import type { CredentialRef } from '../domain/secret-credential';
+import type { RunContext } from './executor';
+import { armCode, azureLookupIds, linkedAuthorizationSentence } from './azure-failure-text';
+
+/**
+ * The sentence for an Azure or Graph error of the credential step: what was refused, and who can
+ * change it, or that no answer came (the clean-up note that follows says what becomes of it).
+ */
+export function explainCreateFailure(err: CloudApiError, plan: SecretPlan): UserFacingError {
+  // ARM refuses a `--kind sp` run only its role assignment (Graph's refusals have codes of their
+  // own): the registry's token rights have nothing to do with it.
+  if (err.code === 'AuthorizationFailed' && plan.credentialKind === 'sp')
+    return new UserFacingError(
+      'bot.cannotAssignRole',
+      `acrbot's identity may not give the new service principal ${plan.role?.name ?? 'pull'} on registry ${plan.registry.name} (Microsoft.Authorization/roleAssignments/write). Ask an Owner of the registry to add it to managedRegistries and redeploy, or to give acrbot's identity Role Based Access Control Administrator there with the condition in docs/deploy.md; or ask for --kind token (the default), which needs no role assignment.`,
+    );
+  if (err.code === 'AuthorizationFailed')
+    return new UserFacingError(
+      'bot.cannotCreateCredential',
+      `acrbot's identity may not create the credential on registry ${plan.registry.name}; ask the platform team to give it rights on Microsoft.ContainerRegistry/registries/tokens and generateCredentials there (docs/deploy.md), or ask for --kind sp.`,
+    );
+  if (err.code === 'LinkedAuthorizationFailed')
+    return new UserFacingError(
+      'bot.linkedAuthorizationFailed',
+      linkedAuthorizationSentence(err, {
+        refused: `to create the credential on registry ${plan.registry.name}`,
+        retry: 'ask again',
+      }),
+    );
+  if (err.code === 'Authorization_RequestDenied')
+    return new UserFacingError(
+      'bot.cannotCreateApplication',
+      'acrbot may not create Entra applications; ask the platform team to give its identity the Graph application permission Application.ReadWrite.OwnedBy, or ask for --kind token (the default), which needs no directory rights.',
+    );
+  if (plan.role && err.code === 'RoleAssignmentUpdateNotPermitted')
+    return new UserFacingError(
+      'azure.assignmentConflict',
+      `A different role assignment already uses acrbot's name for the new service principal's ${plan.role.name} on registry ${plan.registry.name}; ask the platform team to check the registry's role assignments.`,
+    );
+  if (plan.role && err.code === 'PrincipalNotFound')
+    return new UserFacingError(
+      'azure.principalNotFound',
+      `Azure still did not know the new service principal after retrying for about two minutes (directory replication); ask for it again in a few minutes (the new request needs approving again).`,
+    );
+  // No status: no answer came (a lost connection, a deadline, an operation still running), so
+  // nothing says Azure refused; the clean-up note that follows says what becomes of it.
+  if (err.statusCode === undefined)
+    return new UserFacingError(
+      'azure.writeUnconfirmed',
+      `Azure did not confirm creating the credential (${armCode(err.code)}): its answer was lost or did not come in time; the platform team can look it up with ${azureLookupIds(err)}.`,
+    );
+  // A success status whose body could not be read (arm-registry-tokens.ts): Azure may well have
+  // done it, generateCredentials included, so it is not called a refusal.
+  if (err.statusCode < 300)
+    return new UserFacingError(
+      'azure.writeUnconfirmed',
+      `Azure answered the creation of the credential, but its answer could not be read (${armCode(err.code)}), so whether the credential was created is not known; the platform team can look it up with ${azureLookupIds(err)}.`,
+    );
+  return new UserFacingError(
+    'azure.writeFailed',
+    `Azure refused to create the credential (${armCode(err.code)}); the platform team can look it up with ${azureLookupIds(err)}.`,
+  );
+}
+
+/**
+ * Logs once what lies behind a user-facing failure that has a cause (a Kubernetes API answer,
+ * an unreadable kubeconfig): the card says only "see acrbot's logs", and the executor does not
+ * log user-facing errors. Refusals acrbot decided itself have no cause and are audited instead.
+ * The causes are built to hold no secret (see kube-errors.ts), so the error is logged whole.
+ */
+export function logExplainedFailure(err: UserFacingError, ctx: RunContext): void {
+  if (err.cause === undefined) return;
+  ctx.log.error({ err, code: err.code }, 'secret flow failed');
+}
+
+/**
+ * The credential as the outcome names it: a token by its name and registry (its ARM resource
+ * path is an id for machines, and the outcome is read in the tab's drawer), a service principal
+ * by its appId.
+ */
+export function credentialName(ref: CredentialRef, id: string): string {
+  return ref.kind === 'token' ? `ACR token ${ref.tokenName} on registry ${ref.registry}` : `service principal ${id}`;
+}
+
+/**
+ * What the outcome says about the credential's own expiry. A time-boxed secret's credential is
+ * made to outlast its access (the approval wait too), so acrbot deletes it when the access ends,
+ * before that date. Capped by the longest credential lifetime, it may lapse first: then it says so.
+ * The access runs from about its decision, so that is where its end is counted from.
+ */
+export function credentialValidity(request: AccessRequest, plan: SecretPlan): string {
+  const date = plan.expiresAt.slice(0, 10);
+  const term = request.access?.permanent ? undefined : request.access?.durationMs;
+  if (!term) return `, valid until ${date}`;
+  const accessEnd = Date.parse(request.decision?.at ?? request.createdAt) + term;
+  return Date.parse(plan.expiresAt) >= accessEnd
+    ? `; acrbot deletes it when the access ends (it would lapse by itself on ${date})`
+    : `, valid until ${date}, before the access would end: pulls with it stop then unless it is renewed (ask for the secret again)`;
+}
