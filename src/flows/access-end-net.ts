@@ -25,7 +25,7 @@ import type { AuditLog, Clock, LeaseStore, RequestStore } from '../domain/ports'
 import { ACRBOT_ACTOR, type AccessRequest, isBeingRevoked } from '../domain/request';
 import { replacedByStartedWrite } from '../domain/secret-ownership';
 import type { Logger } from '../observability/logger';
-import type { JobScheduling } from './request-service';
+import type { JobScheduling } from './request-jobs';
 import type { JobSpec } from './scheduler';
 
 /**

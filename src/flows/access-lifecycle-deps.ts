@@ -10,7 +10,7 @@ import type { Logger } from '../observability/logger';
 import type { PauseReader } from './access-pause';
 import type { LifecycleMessenger } from './lifecycle-messenger';
 import type { RequestNotifier } from './notifier';
-import type { JobScheduling } from './request-service';
+import type { JobScheduling } from './request-jobs';
 import type { SecretRunnerPorts } from './secret-runner';
 
 /** AccessLifecycle's settings. */

@@ -31,7 +31,7 @@ import { isDue } from './access-term';
 import { revokeGrant } from './grant-revocation';
 import type { LifecycleMessenger } from './lifecycle-messenger';
 import type { RequestNotifier } from './notifier';
-import { breakGlassReviewJobId, type JobScheduling } from './request-service';
+import { breakGlassReviewJobId, type JobScheduling } from './request-jobs';
 import { activeOn, preview, previewTogether, type RevocationStep } from './revocation-preview';
 import { beginRevoke, holdAccessLease, refuseWhileGranting } from './revocation-guards';
 import { type AssignmentHolders, holdersOf } from './role-assignment-holders';

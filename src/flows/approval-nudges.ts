@@ -33,7 +33,8 @@ import { extendedAccessGone } from './access-lease';
 import { escalationSupersedesReminder, reminderNote } from './approval-nudge-order';
 import type { PauseReader } from './access-pause';
 import type { RequestNotifier } from './notifier';
-import { ruleActor, type JobScheduling } from './request-service';
+import { ruleActor } from './request-audit';
+import type { JobScheduling } from './request-jobs';
 import type { JobRun } from './scheduler';
 import { REVIEW_NET_RECHECK_MS, reviewEntryKey } from './review-reject-net';
 

@@ -4,7 +4,7 @@
  * advanced query after another, each throttled on its own: without this, every request under a
  * groups-only rule paid those reads. Who may approve is still asked of Graph at every click (G5);
  * these reads only tell whether the quorum is in reach, and a refusal on that ground is decided on
- * fresh reads (request-service.ts approverReachIfRead). Break-glass reads Graph every time. The
+ * fresh reads (ApproverAuthority.approverReachIfRead). Break-glass reads Graph every time. The
  * read of which named approvers the directory finds enabled (readNamedApprovers) is kept the same
  * way, per set of users.
  */

@@ -5,7 +5,7 @@
 import { VersionConflictError } from '../domain/ports';
 import { ACRBOT_ACTOR, type AccessRequest, transition } from '../domain/request';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
-import { requestExpiryJobId } from './request-service';
+import { requestExpiryJobId } from './request-jobs';
 import { undoUnaudited, updateUndoingUnseen } from './unaudited-undo';
 
 /**

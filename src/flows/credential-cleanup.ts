@@ -40,7 +40,7 @@ import {
 } from '../domain/secret-ownership';
 import { encodeCredentialRef } from '../domain/secret-credential';
 import type { Logger } from '../observability/logger';
-import type { JobScheduling } from './request-service';
+import type { JobScheduling } from './request-jobs';
 import type { JobSpec } from './scheduler';
 import { type CredentialDeletion, deleteCredential } from './credential-deletion';
 import type { SecretRunnerPorts } from './secret-runner';

@@ -1,7 +1,7 @@
 /**
  * The audit entry of an approval a stopped process left unwritten. A person's decision is stored
  * first (the conditional write picks the winner, G8) and audited right after
- * (request-service.ts `decideNow`); a process that died between the two left a request approved
+ * (request-decision.ts `decideNow`); a process that died between the two left a request approved
  * whose `request.approved` entry, with the approver's justification, is missing. The run that
  * follows names the approver in its `execution.started` entry, but the trail would still lack the
  * transition itself (G11). A resume sweep that picks up an approved run asks here first, and the
@@ -12,7 +12,8 @@
  */
 import type { AuditEvent } from '../domain/audit-chain';
 import type { AuditLog } from '../domain/ports';
-import type { AccessRequest } from '../domain/request';
+import type { AccessRequest, Actor } from '../domain/request';
+import { targetsOf } from './request-audit';
 import { CLICK_GRACE_MS } from './review-reject-net';
 
 /**
@@ -53,15 +54,31 @@ export function lateDecisionEntry(
 ): AuditEvent {
   const { decision } = request;
   const why = `written when the run was picked up: the decision was stored at ${decision.at} but its process stopped before its entry`;
+  return approvedEntry(
+    request,
+    decision.by,
+    decision.reason ? `${decision.reason} (${why})` : why,
+    approvedEntryKey(request.id, decision),
+  );
+}
+
+/**
+ * The `request.approved` entry of an approval of `request` in `by`'s name, under the rule and
+ * policy it is bound to: auto-approval's and break-glass's, written before the request is stored
+ * (request-creation.ts), and a late one ({@link lateDecisionEntry}). `idempotencyKey`: a person's
+ * decision's ({@link approvedEntryKey}); the others have none, each written once, before the
+ * request exists approved.
+ */
+export function approvedEntry(request: AccessRequest, by: Actor, detail: string, idempotencyKey?: string): AuditEvent {
   return {
-    actor: decision.by,
+    actor: by,
     tenantId: request.tenantId,
     action: 'request.approved',
     requestId: request.id,
-    targetIds: [request.plan.cluster.id, request.plan.registry.id],
+    targetIds: targetsOf(request.plan),
     outcome: 'approved',
-    detail: decision.reason ? `${decision.reason} (${why})` : why,
+    detail,
     ...(request.policy && { ruleId: request.policy.ruleId, policyHash: request.policy.policyHash }),
-    idempotencyKey: approvedEntryKey(request.id, decision),
+    ...(idempotencyKey && { idempotencyKey }),
   };
 }

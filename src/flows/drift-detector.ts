@@ -33,7 +33,7 @@ import { VersionConflictError } from '../domain/ports';
 import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import { INVENTORY_REQUEST_LIMIT } from './access-inventory';
-import { accessExpiryJobId } from './access-lifecycle';
+import { accessExpiryJobId } from './access-jobs';
 import type { PlanningReads } from './grant-planner';
 import type { RequestNotifier } from './notifier';
 

@@ -543,7 +543,7 @@ export class Executor {
    * later sweep looks again. A failed write leaves the run to the next sweep too.
    *
    * Fenced first: the version is moved under this run's lease before the entry is written, so the
-   * click's own undo (its entry failed: RequestService.recordOrUndo) can no longer take back an
+   * click's own undo (its entry failed: RequestAudit.recordOrUndo) can no longer take back an
    * approval this entry records; a click whose entry is still being written meets this one's key
    * and writes nothing more (one `request.approved`, G8).
    */

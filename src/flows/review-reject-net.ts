@@ -1,7 +1,7 @@
 /**
  * The net for decisions a stopped process left half done (G11, G17). A break-glass review is
  * stored first, then audited, then its review job is cancelled and, for a Reject of a grant that
- * still holds access, the grant revoked (RequestService.reviewNow). A process that dies after
+ * still holds access, the grant revoked (BreakGlassReviews.reviewNow). A process that dies after
  * the store leaves a review that says `rejected` with no entry and the grant running until its own
  * end, and nothing else notices: the review job finds no review owed, a later click found it
  * reviewed, and the executor's resume and the lost-end net see a grant with its end job in place.
@@ -28,7 +28,7 @@ import type { AuditLog, Clock, RequestStore, ScheduledJob } from '../domain/port
 import { VersionConflictError } from '../domain/ports';
 import { type AccessRequest, isBeingRevoked } from '../domain/request';
 import type { Logger } from '../observability/logger';
-import type { JobScheduling } from './request-service';
+import type { JobScheduling } from './request-jobs';
 import { WAITING_SCAN_LIMIT } from './waiting-for-approvers';
 
 /**
@@ -110,7 +110,7 @@ export interface ReviewNetPorts {
   /** The entry of the review stored on `request`, keyed by {@link reviewEntryKey}, as its click writes it. */
   reviewEntry(request: AccessRequest): AuditEvent;
   /**
-   * Revokes a rejected grant as its review's click does (`RequestService.revokeBreakGlass`, keyed
+   * Revokes a rejected grant as its review's click does (`BreakGlassReviews.revokeBreakGlass`, keyed
    * by {@link reviewRevokeKey}); false when a fresh read found nothing to ask for (revoked, being
    * revoked, its end job carrying a revoke).
    */

@@ -62,7 +62,7 @@ const REVIEW_READS_AT_ONCE = 16;
  * Every break-glass grant whose review is still owed, up to the bound, oldest first: read from
  * its review job when the schedule can list them (`reviewJobs`), otherwise by state
  * ({@link scanReviewsOwed}). Every review owed has a job from before its request is stored
- * until the review is recorded (RequestService.createBreakGlass, ApprovalNudges.reviewDue, the
+ * until the review is recorded (RequestCreation.createBreakGlass, ApprovalNudges.reviewDue, the
  * start's `scheduleReviewsForUnreviewed` for one lost), whether or not the access has ended;
  * reading the jobs costs what is owed, while `revoked`, which every ended grant joins, grows for
  * ever. Each job's request is read again and kept only while its review is owed (a job can

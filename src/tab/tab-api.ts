@@ -18,7 +18,7 @@ import { mapAtMost } from '../domain/bounded-map';
 import { accessHolderOf, NOT_ALLOWED_CODES } from '../flows/access-actions';
 import { isGateRefusalCode } from '../flows/limit-audit';
 import type { GateRefusal } from '../flows/request-gate';
-import { openExtensionsBy } from '../flows/request-service';
+import { openExtensionsBy } from '../flows/request-reads';
 import { listPending, WAITING_SCAN_LIMIT, type WaitingRequests } from '../flows/waiting-for-approvers';
 import type { Logger } from '../observability/logger';
 import { currentCorrelationId, withCorrelation } from '../observability/correlation';

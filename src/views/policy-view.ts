@@ -244,7 +244,7 @@ function sameSecretRules(a: SecretRules, b: SecretRules): boolean {
 /**
  * What the daily report says "@acrbot pending R-…" offers approvers. Its access may have ended
  * (revoked) or be ending since it ran: the review then only judges the use, and Reject revokes
- * nothing (request-service.ts, reviewNow); while it is being revoked the card has no buttons.
+ * nothing (break-glass-reviews.ts, reviewNow); while it is being revoked the card has no buttons.
  */
 function reviewChoices(request: AccessRequest): string {
   if (!reviewJudgesUseOnly(request)) return 'shows it with Approve (keep it) and Reject (revoke it at once)';

@@ -5,7 +5,7 @@
  * real app on a SQLite file, started twice.
  */
 import { join } from 'node:path';
-import { breakGlassReviewJobId } from '../../src/flows/request-service';
+import { breakGlassReviewJobId } from '../../src/flows/request-jobs';
 import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import { breakGlassPolicyYaml, writePolicyFile } from '../helpers/break-glass-policy';
 import { type Harness, startHarness } from '../helpers/harness';

@@ -9,7 +9,8 @@
 import type { TableClient } from '@azure/data-tables';
 import { RestError } from '@azure/core-rest-pipeline';
 import { transition } from '../../src/domain/request';
-import { RequestService, requestExpiryJobId } from '../../src/flows/request-service';
+import { RequestService } from '../../src/flows/request-service';
+import { requestExpiryJobId } from '../../src/flows/request-jobs';
 import { Scheduler } from '../../src/flows/scheduler';
 import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
 import type { FlowSettings } from '../../src/flows/settings';

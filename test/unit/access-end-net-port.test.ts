@@ -10,7 +10,7 @@ import type { AuditEvent } from '../../src/domain/audit-chain';
 import type { AccessRequest } from '../../src/domain/request';
 import type { LostEndPorts } from '../../src/flows/access-end-net';
 import { accessExpiryJobId } from '../../src/flows/access-jobs';
-import type { JobScheduling } from '../../src/flows/request-service';
+import type { JobScheduling } from '../../src/flows/request-jobs';
 import { MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
 import { memoryJobs } from './support/memory-jobs';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';

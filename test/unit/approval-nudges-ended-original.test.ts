@@ -7,7 +7,7 @@
 import type { PolicyBinding } from '../../src/domain/request';
 import type { AccessRequest } from '../../src/domain/request';
 import { ApprovalNudges, type NudgeNotifier } from '../../src/flows/approval-nudges';
-import { approvalNudgeJobIds } from '../../src/flows/request-service';
+import { approvalNudgeJobIds } from '../../src/flows/request-jobs';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { FakeClock, HOUR } from './support/fake-clock';
 import { APPROVERS_GROUP, policy, rule, TENANT } from './support/policy-fixtures';

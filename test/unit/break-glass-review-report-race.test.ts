@@ -8,7 +8,7 @@
 import type { PolicyRule } from '../../src/domain/policy';
 import type { AccessRequest } from '../../src/domain/request';
 import { ApprovalNudges, BREAK_GLASS_REPORT_EVERY_MS, type NudgeNotifier } from '../../src/flows/approval-nudges';
-import { breakGlassReviewJobId } from '../../src/flows/request-service';
+import { breakGlassReviewJobId } from '../../src/flows/request-jobs';
 import { MemoryPauseStore } from '../../src/integrations/store/memory-pause-store';
 import { breakGlassService } from './support/break-glass-service';
 import { policy, rule } from './support/policy-fixtures';

@@ -8,7 +8,7 @@
 import type { CloudAdapter } from 'botbuilder';
 import { CardMessenger } from '../../src/bot/card-messenger';
 import { ApprovalNudges, BREAK_GLASS_REPORT_EVERY_MS } from '../../src/flows/approval-nudges';
-import { breakGlassReviewJobId } from '../../src/flows/request-service';
+import { breakGlassReviewJobId } from '../../src/flows/request-jobs';
 import { MemoryPauseStore } from '../../src/integrations/store/memory-pause-store';
 import { LogCapture } from '../helpers/log-capture';
 import { breakGlassService } from './support/break-glass-service';

@@ -10,7 +10,7 @@ import type { Activity, CloudAdapter } from 'botbuilder';
 import { CardMessenger } from '../../src/bot/card-messenger';
 import type { AccessRequest } from '../../src/domain/request';
 import { ApprovalNudges } from '../../src/flows/approval-nudges';
-import { approvalNudgeJobIds } from '../../src/flows/request-service';
+import { approvalNudgeJobIds } from '../../src/flows/request-jobs';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { MemoryPauseStore } from '../../src/integrations/store/memory-pause-store';
 import { LogCapture } from '../helpers/log-capture';

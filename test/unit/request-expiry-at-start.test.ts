@@ -3,7 +3,7 @@
  * there is left as it is: rewriting it reset its failure count, so an instance restarting in a
  * loop never saw a failing expiry reported after its third attempt.
  */
-import { requestExpiryJobId } from '../../src/flows/request-service';
+import { requestExpiryJobId } from '../../src/flows/request-jobs';
 import { Scheduler } from '../../src/flows/scheduler';
 import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';

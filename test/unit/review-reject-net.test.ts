@@ -13,7 +13,7 @@ import type { AccessRequest } from '../../src/domain/request';
 import { transition } from '../../src/domain/request';
 import { accessExpiryJobId } from '../../src/flows/access-jobs';
 import { ApprovalNudges, type NudgeNotifier } from '../../src/flows/approval-nudges';
-import { breakGlassReviewJobId } from '../../src/flows/request-service';
+import { breakGlassReviewJobId } from '../../src/flows/request-jobs';
 import {
   CLICK_GRACE_MS,
   REVIEW_NET_RECHECK_MS,

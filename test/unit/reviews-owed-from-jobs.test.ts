@@ -7,7 +7,7 @@
  */
 import type { ScheduledJob } from '../../src/domain/ports';
 import type { AccessRequest, RequestState } from '../../src/domain/request';
-import { breakGlassReviewJobId, type JobScheduling } from '../../src/flows/request-service';
+import { breakGlassReviewJobId, type JobScheduling } from '../../src/flows/request-jobs';
 import { WAITING_SCAN_LIMIT } from '../../src/flows/waiting-for-approvers';
 import { MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';

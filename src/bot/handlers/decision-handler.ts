@@ -12,7 +12,7 @@ import { awaitingReview } from '../../domain/policy';
 import { type AccessRequest, describeState } from '../../domain/request';
 import { REASON_LIMITS, singleLine } from '../../domain/text';
 import { ofTenant } from '../../domain/tenant-boundary';
-import { REJECTION_NEEDS_REASON } from '../../flows/request-service';
+import { REJECTION_NEEDS_REASON } from '../../flows/decision-result';
 import { inertText, requestCard } from '../../views/request-view';
 import { messageCard } from '../../views/message-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';

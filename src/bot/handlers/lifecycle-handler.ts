@@ -12,7 +12,7 @@ import { isRequestId } from '../../domain/identifiers';
 import { parseClusterRef, parseRegistryRef } from '../../domain/names';
 import type { AccessRequest, Actor } from '../../domain/request';
 import { revokeReason } from '../../flows/access-actions';
-import { requestNotFound } from '../../flows/request-service';
+import { requestNotFound } from '../../flows/request-reads';
 import { PAIR_REVOKE_LIMIT } from '../../flows/revocation-preview';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { lifecycleNoticeCard, revokeConfirmCard, revokePairConfirmCard } from '../../views/lifecycle-view';

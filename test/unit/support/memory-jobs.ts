@@ -1,5 +1,5 @@
 /** JobScheduling over a memory schedule store, for flows that take the port without a Scheduler. */
-import type { JobScheduling } from '../../../src/flows/request-service';
+import type { JobScheduling } from '../../../src/flows/request-jobs';
 import type { JobSpec } from '../../../src/flows/scheduler';
 import type { MemoryScheduleStore } from '../../../src/integrations/store/memory-coordination';
 

@@ -5,7 +5,8 @@
  */
 import type { Policy } from '../../../src/domain/policy';
 import type { RequestStore } from '../../../src/domain/ports';
-import { type JobScheduling, RequestService } from '../../../src/flows/request-service';
+import type { JobScheduling } from '../../../src/flows/request-jobs';
+import { RequestService } from '../../../src/flows/request-service';
 import { MemoryAuditLog } from '../../../src/integrations/store/memory-stores';
 import { createLogger } from '../../../src/observability/logger';
 import type { FakeClock } from './fake-clock';

@@ -1,0 +1,107 @@
+/**
+ * Who may approve or review a request and who may read the audit log, asked of the rule the
+ * request is bound to and of the directory at every question (G4, G5); and whether a new
+ * request's rule has approvers enough to reach its quorum, from reads reused for a few minutes.
+ */
+import { ApproverGroupsCache } from './approver-groups-cache';
+import { type ApproverReach, readApproverReach } from './approver-groups-read';
+import {
+  factsOf,
+  isNamedApprover,
+  quorumOutOfReach,
+  selectRule,
+  type PolicyProvider,
+  type PolicyRule,
+} from '../domain/policy';
+import { decidedRule } from '../domain/decided-rule';
+import type { Clock, DirectoryPort } from '../domain/ports';
+import type { AccessRequest, Actor } from '../domain/request';
+import { ofTenant } from '../domain/tenant-boundary';
+import type { Logger } from '../observability/logger';
+import type { FlowSettings } from './settings';
+
+/** The approver questions of the request service's parts, on the policy in force. */
+export class ApproverAuthority {
+  constructor(
+    private readonly directory: DirectoryPort,
+    private readonly clock: Clock,
+    private readonly settings: FlowSettings,
+    private readonly log: Logger,
+    private readonly policies: PolicyProvider,
+  ) {}
+
+  /**
+   * THE question "may this person approve this request": named in the rule the request is bound
+   * to ({@link ruleOf}), or a transitive member of one of its groups (asked in Graph now, not
+   * cached, G5). The requester never is (G4). Requests made before policies use the rule that
+   * fits them now. Given the actor's `tenantId`, nobody approves another tenant's request (the
+   * tenant boundary; the tab and the pending lists ask of their own tenant's requests only).
+   */
+  async isApproverOf(actor: Actor, request: AccessRequest, tenantId?: string): Promise<boolean> {
+    if (actor.objectId.toLowerCase() === request.requester.objectId.toLowerCase()) return false;
+    if (tenantId !== undefined && !ofTenant(request, tenantId)) return false;
+    const rule = this.ruleOf(request);
+    if (!rule) return false;
+    return isNamedApprover(rule, actor) || this.inAnyGroup(actor, rule.approvers.groups);
+  }
+
+  /**
+   * The rule a request is bound to (or, for requests made before policies, the one that fits
+   * now). A pending request keeps its snapshot (G18; its expiry bounds that). A decided one — a
+   * break-glass grant owing its review, access someone may revoke — has no such bound, so its
+   * rule's approvers are the current policy's ({@link decidedRule}): someone a reload removed
+   * from the rule no longer reviews or revokes under it, and a rule removed or renamed passes
+   * them to the current rule that fits the request.
+   */
+  ruleOf(request: AccessRequest): PolicyRule | undefined {
+    const bound = request.policy?.rule;
+    if (!bound) return selectRule(this.policies.current(), factsOf(request.plan));
+    return request.state === 'pending' ? bound : decidedRule(bound, this.policies.current(), factsOf(request.plan));
+  }
+
+  /** An approver under any rule of the current policy (who may list pending requests). */
+  async isApprover(actor: Actor): Promise<boolean> {
+    const rules = this.policies.current().rules;
+    if (rules.some((r) => isNamedApprover(r, actor))) return true;
+    return this.inAnyGroup(actor, [...new Set(rules.flatMap((r) => r.approvers.groups.map((g) => g.toLowerCase())))]);
+  }
+
+  /** Approver reads reused across requests (made on first use; see approverReachIfRead). */
+  private groupReads?: ApproverGroupsCache;
+
+  /**
+   * `rule`'s named users the directory finds enabled and the members of its approver groups as
+   * far as its quorum needs them (readApproverReach), for {@link quorumOutOfReach}; the rule as
+   * written, unread, for one that approves by itself. A normal request is not refused for a
+   * directory failure (throttled, `GroupMember.Read.All` missing, Graph down): the read only
+   * spares its requester a request nobody could approve, while who may approve is asked again at
+   * every click (G5), so passing it over lets nobody in. The request then waits as it did before
+   * approvers were read; the warning tells the operators.
+   *
+   * Reads made for earlier requests are reused for a few minutes (approver-groups-cache.ts), so a
+   * rule does not cost Graph queries before every card. A request they would refuse is judged
+   * again on fresh reads: someone added to a group (or enabled) since must not be refused (the
+   * refusal tells them to have approvers added). Break-glass does not use them (createBreakGlass).
+   */
+  async approverReachIfRead(rule: PolicyRule, requester: Actor): Promise<ApproverReach> {
+    if (rule.autoApprove) return { rule };
+    const needed = Math.max(1, rule.approvalsRequired);
+    this.groupReads ??= new ApproverGroupsCache(this.directory, this.clock);
+    const reused = this.groupReads.session();
+    const reach = await readApproverReach(reused, rule, requester, needed, this.log);
+    if (!reused.fromCache || !quorumOutOfReach(reach.rule, requester, reach.groupUsers)) return reach;
+    return readApproverReach(this.groupReads.session({ fresh: true }), rule, requester, needed, this.log);
+  }
+
+  /** Whether `actor` is a transitive member of one of `groups`, asked of the directory now. */
+  async inAnyGroup(actor: Actor, groups: readonly string[]): Promise<boolean> {
+    for (const group of groups) if (await this.directory.isMemberOfGroup(actor.objectId, group)) return true;
+    return false;
+  }
+
+  /** Approvers and auditors may read the audit log. */
+  async mayReadAudit(actor: Actor): Promise<boolean> {
+    if (this.settings.auditorIds.some((a) => a.toLowerCase() === actor.objectId.toLowerCase())) return true;
+    return this.isApprover(actor);
+  }
+}

@@ -1,0 +1,429 @@
+/**
+ * Filing a request: bound to the first policy rule that fits it (G18), its term checked against
+ * that rule and the deployment's limits, refused while new access is paused, past the pending
+ * cap (G16) or when nobody could approve it; auto-approved when its rule says so; break-glass
+ * approved at once for a member of its groups, with a review owed. Every refusal, and the
+ * request itself, is audited before anything is stored.
+ */
+import {
+  factsOf,
+  hasApprovers,
+  hasOtherApprover,
+  BREAK_GLASS_RULE_ID,
+  quorumOutOfReach,
+  selectRule,
+  termUnderRule,
+  type Policy,
+  type PolicyProvider,
+  type PolicyRule,
+} from '../domain/policy';
+import { enoughOtherApprovers, namedOthers } from '../domain/approver-reach';
+import { readApproverGroups, readNamedApprovers } from './approver-groups-read';
+import { UserFacingError } from '../domain/errors';
+import { newRequestId } from '../domain/identifiers';
+import { describeDurationMs, formatUtc, shortDuration, termRefusal } from '../domain/access-term';
+import type { Plan } from '../domain/plan';
+import type { Clock, DirectoryPort, RequestStore } from '../domain/ports';
+import type { AccessRequest, AccessTerm, ActingContext, Actor, PolicyBinding } from '../domain/request';
+import { transition } from '../domain/request';
+import { breakGlassNotExtended } from '../domain/break-glass-review';
+import { cooldownMsOf, cooldownRefusal } from '../domain/break-glass-cooldown';
+import { readBreakGlassCooldown } from './break-glass-cooldown';
+import type { Logger } from '../observability/logger';
+import type { FlowSettings } from './settings';
+import { type PauseReader, pausedRefusal } from './access-pause';
+import { pendingCapMessage } from './request-gate';
+import { type RequestAudit, ruleActor, targetsOf } from './request-audit';
+import {
+  type JobScheduling,
+  scheduleExpiry,
+  scheduleNudges,
+  scheduleReview,
+  approvalNudgeJobIds,
+  requestExpiryJobId,
+} from './request-jobs';
+import type { ApproverAuthority } from './approver-authority';
+import { approvedEntry } from './decision-entry-net';
+
+/** Hours an approver has to review a break-glass grant. */
+export const BREAK_GLASS_REVIEW_MS = 24 * 3_600_000;
+
+/** What {@link RequestCreation.create} is asked to file. */
+export interface NewRequest {
+  requester: Actor;
+  tenantId: string;
+  reason: string;
+  plan: Plan;
+  origin: AccessRequest['origin'];
+  /**
+   * Requested duration (the lifecycle): longer than the rule's maxDuration is refused, unless
+   * it is the deployment's default term (`defaultTerm`: no `--for` given), which is cut to it.
+   */
+  access?: AccessTerm;
+  /** True when `access` is the default term, not one the requester typed. */
+  defaultTerm?: boolean;
+  /** `--break-glass`: execute at once, reviewed afterwards. */
+  breakGlass?: boolean;
+  sourceActivityId?: string;
+  /** For an extension: the request whose access it extends (G17). */
+  extendsRequestId?: string;
+  /**
+   * The most requests the requester may have waiting (ACRBOT_MAX_PENDING_PER_USER), counted
+   * again once this one is stored (see {@link RequestCreation.withdrawOverCap}); absent: not checked here.
+   */
+  pendingCap?: number;
+}
+
+/** Files requests for the request service. */
+export class RequestCreation {
+  constructor(
+    private readonly store: RequestStore,
+    private readonly directory: DirectoryPort,
+    private readonly clock: Clock,
+    private readonly settings: FlowSettings,
+    private readonly log: Logger,
+    private readonly policies: PolicyProvider,
+    private readonly auditing: RequestAudit,
+    private readonly approvers: ApproverAuthority,
+    private readonly jobs?: JobScheduling,
+    private readonly pauses?: PauseReader,
+  ) {}
+
+  /**
+   * Records and stores a new request bound to the first policy rule that fits it (G18). The
+   * audit entry is written first. A rule with `autoApprove` returns the request already
+   * approved (the caller starts the execution); break-glass likewise, after checking the
+   * requester is in a break-glass group.
+   */
+  async create(input: NewRequest): Promise<AccessRequest> {
+    const now = this.clock.now();
+    const policy = this.policies.current();
+    const targets = targetsOf(input.plan);
+    const refuse = async (action: string, code: string, message: string): Promise<never> => {
+      await this.auditing.record({
+        actor: input.requester,
+        tenantId: input.tenantId,
+        action,
+        targetIds: targets,
+        outcome: 'refused',
+        detail: message,
+        policyHash: policy.hash,
+      });
+      throw new UserFacingError(code, message);
+    };
+    await this.assertOpen({ actor: input.requester, tenantId: input.tenantId }, targets);
+    const rule = selectRule(policy, factsOf(input.plan));
+    // A term past the deployment's limits that accessTerm left to be checked here: break-glass
+    // runs under its own maximum, not the rule's, so only the deployment's range applies to it.
+    if (input.breakGlass) {
+      const outside = input.access && termRefusal(input.access, this.settings.access);
+      if (outside) throw new UserFacingError(outside.code, outside.message);
+      return this.createBreakGlass(input, policy, rule, now, refuse);
+    }
+    const extended = input.extendsRequestId ? await this.store.get(input.extendsRequestId) : undefined;
+    // An extension moves an end; "permanent" has none to move to: approved, it would change
+    // nothing while saying the access was extended.
+    if (extended && input.access?.permanent)
+      return refuse(
+        'extend.refused.permanent',
+        'extend.permanent',
+        `An extension moves the end of ${extended.id} to a later one, so it needs a term (--for 30d, say); for access without an end, ask for a new grant.`,
+      );
+    if (extended?.policy?.breakGlass)
+      return refuse(
+        'policy.refused.breakGlassExtension',
+        'policy.breakGlassExtension',
+        breakGlassNotExtended(extended.id),
+      );
+    if (!rule)
+      return refuse(
+        'policy.noRule',
+        'policy.noRule',
+        `No rule of the approval policy covers ${input.plan.cluster.name} → ${input.plan.registry.name}, so nobody could approve it. Ask the platform team to add a rule ("@acrbot policy ${input.plan.cluster.name} ${input.plan.registry.name}" shows what applies).`,
+      );
+    // The requester who typed no --for never asked for the deployment's default: it is cut to
+    // the rule's maximum instead of refused.
+    const { asked, granted: access } = termUnderRule(input.access, rule, !!input.defaultTerm);
+    // The deployment's limits cut by the rule's maxDuration, in one sentence that names the range
+    // that applies. Past the rule's maximum is the rule's refusal (audited here); outside the
+    // deployment's limits a validation failure, audited by the caller as when accessTerm refuses.
+    const outside = asked && termRefusal(asked, this.settings.access, rule);
+    if (outside?.code === 'policy.maxDuration') return refuse('policy.refused.duration', outside.code, outside.message);
+    if (outside) throw new UserFacingError(outside.code, outside.message);
+    const reach = await this.approvers.approverReachIfRead(rule, input.requester);
+    const outOfReach = quorumOutOfReach(reach.rule, input.requester, reach.groupUsers);
+    if (outOfReach) return refuse('policy.refused.quorum', 'policy.quorumOutOfReach', outOfReach);
+    const auto = rule.autoApprove;
+    // An extension's term counts from when it is granted and only ever moves the end later: one
+    // that would end at or before the current end could be approved and change nothing. Checked on
+    // the term it would run with (an auto-approving rule caps it).
+    const currentEnd = extended?.access?.expiresAt;
+    const termMs = access?.permanent ? undefined : access?.durationMs;
+    if (currentEnd && termMs !== undefined && now.getTime() + termMs <= Date.parse(currentEnd))
+      return refuse(
+        'extend.refused.notLater',
+        'extend.notLater',
+        `Request ${input.extendsRequestId} already runs until ${formatUtc(currentEnd)}. An extension's term counts from when it is granted, so ${describeDurationMs(termMs)}${auto && termMs !== asked?.durationMs ? ` (rule ${rule.id} grants at most that)` : ''} would end before that and change nothing; ask for a term that ends later.`,
+      );
+    const binding: PolicyBinding = {
+      ruleId: rule.id,
+      policyHash: policy.hash,
+      approvalsRequired: rule.approvalsRequired,
+      rule,
+      ...(auto && { autoApproved: true }),
+    };
+    const request = this.newRequest(input, now, binding, access);
+    await this.recordCreated(request);
+    if (!auto) {
+      // Its jobs first: a create that fails may have been stored all the same (a store that lost
+      // the answer and could not read the row back), and a request stored without them would
+      // never expire (G6). Jobs of a request that was not stored find nothing and do nothing.
+      await scheduleExpiry(this.jobs, request);
+      await scheduleNudges(this.jobs, request);
+      await this.store.create(request);
+      if (input.pendingCap !== undefined) await this.withdrawOverCap(request, input.pendingCap);
+      return request;
+    }
+    // Auto-approval is a decision by the rule: audited as one before the request exists approved.
+    const approved = transition(request, {
+      type: 'approve',
+      by: ruleActor(rule.id),
+      at: now,
+      reason: `auto-approved by rule ${rule.id}`,
+    });
+    await this.auditing.record(
+      approvedEntry(
+        request,
+        ruleActor(rule.id),
+        `auto-approved by rule ${rule.id} for at most ${shortDuration(access!.durationMs!)}`,
+      ),
+    );
+    await this.store.create(approved);
+    return approved;
+  }
+
+  /**
+   * The pending cap, held across instances (G16): the gate counts before planning, so two
+   * requests of one user at once can both pass it. Counted again after the create, a user over
+   * the cap has `request` withdrawn (a conditional write, audited as the refusal it is) and is
+   * told the gate's sentence; nothing was sent to approvers yet (the caller announces after).
+   * Each create withdraws only its own request: another's may already be announced, and which
+   * of two racing creates was first cannot be told, so under a race both may be refused.
+   */
+  private async withdrawOverCap(request: AccessRequest, max: number): Promise<void> {
+    const requesterId = request.requester.objectId;
+    if ((await this.store.countByRequester(requesterId, ['pending'], max + 1)) <= max) return;
+    const withdrawn = transition(request, { type: 'cancel', by: request.requester, at: this.clock.now() });
+    // Conditional on the version just created; nobody else knows the request, so a conflict is a fault.
+    await this.auditing.updateUndoingUnseen(request, withdrawn);
+    const others = await this.store.listByRequester(requesterId, ['pending'], Math.min(max, 10));
+    const message = pendingCapMessage(max, others);
+    await this.auditing.recordOrUndo(request, withdrawn, {
+      actor: request.requester,
+      tenantId: request.tenantId,
+      action: 'request.refused.pending',
+      requestId: request.id,
+      targetIds: targetsOf(request.plan),
+      outcome: 'refused',
+      detail: message,
+      ruleId: request.policy?.ruleId,
+      policyHash: request.policy?.policyHash,
+    });
+    const nudges = approvalNudgeJobIds(request.id);
+    for (const id of [requestExpiryJobId(request.id), nudges.remind, nudges.escalate]) await this.jobs?.cancel(id);
+    throw new UserFacingError('limits.pending', message);
+  }
+
+  /**
+   * Refuses while the operators' pause of new access is in force: a `UserFacingError` with code
+   * `access.paused`, audited as `request.refused.paused`. The refusal names who paused and since
+   * when, not why: the requester may be the one the pause is about.
+   * Read from the store every time, not cached: a pause made on another instance holds here at
+   * once. `create` asks it for every request; chat also asks before a question-and-answer, so
+   * nobody answers questions for a request that would be refused.
+   */
+  async assertOpen(acting: ActingContext, targetIds: string[] = []): Promise<void> {
+    const paused = await this.pauses?.current();
+    if (!paused) return;
+    const message = pausedRefusal(paused, 'Nothing was requested.', false);
+    await this.auditing.recordRefusal({
+      actor: acting.actor,
+      tenantId: acting.tenantId,
+      action: 'request.refused.paused',
+      targetIds,
+      outcome: 'refused',
+      detail: message,
+    });
+    throw new UserFacingError('access.paused', message);
+  }
+
+  /** The `request.created` entry, written before the request is stored (a request exists only once audited). */
+  private async recordCreated(request: AccessRequest): Promise<void> {
+    await this.auditing.record({
+      actor: request.requester,
+      tenantId: request.tenantId,
+      action: 'request.created',
+      requestId: request.id,
+      targetIds: targetsOf(request.plan),
+      outcome: 'pending',
+      detail: request.reason,
+      ruleId: request.policy?.ruleId,
+      policyHash: request.policy?.policyHash,
+    });
+  }
+
+  private newRequest(
+    input: {
+      requester: Actor;
+      tenantId: string;
+      reason: string;
+      plan: Plan;
+      origin: AccessRequest['origin'];
+      sourceActivityId?: string;
+      extendsRequestId?: string;
+    },
+    now: Date,
+    policy: PolicyBinding,
+    access: AccessTerm | undefined,
+  ): AccessRequest {
+    return {
+      id: newRequestId(),
+      version: 1,
+      state: 'pending',
+      tenantId: input.tenantId,
+      requester: input.requester,
+      reason: input.reason,
+      plan: input.plan,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + this.settings.approvalTtlMs).toISOString(),
+      origin: input.origin,
+      sandbox: this.settings.sandbox,
+      policy,
+      ...(access && { access }),
+      ...(input.sourceActivityId && { sourceActivityId: input.sourceActivityId }),
+      ...(input.extendsRequestId && { extendsRequestId: input.extendsRequestId }),
+    };
+  }
+
+  /**
+   * Break-glass: a member of a break-glass group gets the access at once, for at most the
+   * policy's break-glass maxDuration, and an approver of the rule that would have applied must
+   * review it within 24 h. Not while the member is in the cooldown after a rejected review.
+   */
+  private async createBreakGlass(
+    input: NewRequest,
+    policy: Policy,
+    rule: PolicyRule | undefined,
+    now: Date,
+    refuse: (action: string, code: string, message: string) => Promise<never>,
+  ): Promise<AccessRequest> {
+    const bg = policy.breakGlass;
+    if (!bg)
+      return refuse(
+        'breakglass.refused',
+        'breakglass.unavailable',
+        'The approval policy has no break-glass section, so --break-glass cannot be used here; ask an approver instead.',
+      );
+    if (!(await this.approvers.inAnyGroup(input.requester, bg.groups)))
+      return refuse(
+        'breakglass.refused',
+        'breakglass.notMember',
+        'Only members of the break-glass groups can use --break-glass; run the command without it and an approver will decide.',
+      );
+    // A member whose break-glass grant was rejected in review waits out the cooldown, on every
+    // pair: the rejection judged their use of break-glass. Read from the store, so a rejection
+    // made on another instance counts; before the rule checks, which would only send them to ask
+    // for a rule on a pair where they would be refused again.
+    const cooldown = await readBreakGlassCooldown(this.store, input.requester, cooldownMsOf(bg), now, this.log);
+    if (cooldown)
+      return refuse(
+        'breakglass.refused.cooldown',
+        'breakglass.cooldown',
+        cooldownRefusal(cooldown, { cluster: input.plan.cluster.name, registry: input.plan.registry.name }),
+      );
+    // The approvers of the rule that would have applied review it; another rule's approvers
+    // never do, so without a fitting rule (or one nobody could review under) there is no
+    // break-glass: a grant nobody may review would be reported unreviewed forever.
+    if (!rule)
+      return refuse(
+        'breakglass.refused.noRule',
+        'breakglass.noRule',
+        `No rule of the approval policy covers ${input.plan.cluster.name} → ${input.plan.registry.name}, so nobody could review a break-glass grant on it. Ask the platform team to add a rule ("@acrbot policy ${input.plan.cluster.name} ${input.plan.registry.name}" shows what applies).`,
+      );
+    // A policy file with breakGlass and such a rule is refused when it is loaded (policy-file.ts),
+    // so this is a backstop for a policy that reached this service another way (any
+    // PolicyProvider): the grant must not exist without someone named to review it. Neither
+    // check sees group membership: the read below does, and who reviews is asked at review time
+    // (G5).
+    if (!hasApprovers(rule))
+      return refuse(
+        'breakglass.refused.noReviewer',
+        'breakglass.noReviewer',
+        `Rule ${rule.id} covers ${input.plan.cluster.name} → ${input.plan.registry.name} but names no approvers, so nobody could review a break-glass grant on it. Run the command without --break-glass, or ask the platform team to give the rule approvers.`,
+      );
+    // Nobody reviews their own break-glass grant: a rule whose only approver is the requester
+    // would leave it unreviewed, reported every day, for ever.
+    if (!hasOtherApprover(rule, input.requester))
+      return refuse(
+        'breakglass.refused.noReviewer',
+        'breakglass.noReviewer',
+        `Rule ${rule.id} names only you as its approver, and nobody reviews their own break-glass grant, so nobody could review it. Run the command without --break-glass, or ask the platform team to give the rule another approver.`,
+      );
+    // Nor does a group whose only member is the requester, nor a named approver whose account is
+    // gone or disabled: the named users and the groups' members are read now (a few, see
+    // readApproverGroups). Unlike a normal request's quorum (approverReachIfRead), a failed read
+    // is not passed over: a grant that runs at once must not exist unless someone can review it,
+    // and break-glass needs Graph already (the membership check above), so the failure reaches the
+    // user as that one's would, logged with Graph's request ids, with nothing stored or granted.
+    // Nor are earlier reads reused (approver-groups-cache.ts): a stale "someone else" would let a
+    // grant run that nobody can review, a stale "only you" refuse an emergency; break-glass is
+    // rare, so its few reads cost nothing worth that.
+    const reachable = await readNamedApprovers(this.directory, rule, input.requester, 1, this.log);
+    const groupUsers = await readApproverGroups(this.directory, reachable, input.requester, 1);
+    if (groupUsers && !enoughOtherApprovers(reachable, input.requester, 1, groupUsers)) {
+      // It names others, but the directory finds none of them enabled (deleted or disabled since).
+      const namedGone = namedOthers(rule, input.requester).length > 0;
+      const nobody =
+        rule.approvers.groups.length === 0
+          ? `Rule ${rule.id} names no other approver who can sign in (the others are disabled or gone from the directory)`
+          : `The approver groups of rule ${rule.id} hold nobody but you${namedGone ? ', and no other approver it names can sign in' : rule.approvers.users.length > 0 ? ', and it names no other approver' : ''}`;
+      return refuse(
+        'breakglass.refused.noReviewer',
+        'breakglass.noReviewer',
+        `${nobody}, and nobody reviews their own break-glass grant, so nobody could review it. Run the command without --break-glass, or ask the platform team to add someone else to the rule's approvers.`,
+      );
+    }
+    const durationMs = Math.min(input.access?.durationMs ?? bg.maxDurationMs, bg.maxDurationMs);
+    const binding: PolicyBinding = {
+      ruleId: BREAK_GLASS_RULE_ID,
+      policyHash: policy.hash,
+      approvalsRequired: 0,
+      breakGlass: true,
+      rule,
+      review: { dueAt: new Date(now.getTime() + BREAK_GLASS_REVIEW_MS).toISOString() },
+    };
+    const request = this.newRequest(input, now, binding, { durationMs });
+    // The review job exists before the request does: an approved break-glass request is executed
+    // by any instance's resume pass, so storing it first and failing to schedule (or dying in
+    // between) would grant access nobody is ever asked to review. A job whose request was never
+    // stored finds nothing and does nothing.
+    await scheduleReview(this.jobs, request);
+    await this.recordCreated(request);
+    const approved = transition(request, {
+      type: 'approve',
+      by: input.requester,
+      at: now,
+      reason: `break-glass: ${input.reason}`,
+    });
+    await this.auditing.record(
+      approvedEntry(
+        request,
+        input.requester,
+        `break-glass for at most ${shortDuration(durationMs)}, review due ${binding.review!.dueAt}`,
+      ),
+    );
+    await this.store.create(approved);
+    return approved;
+  }
+}

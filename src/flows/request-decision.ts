@@ -1,0 +1,383 @@
+/**
+ * An approve or reject click on a pending request: judged against the request as stored now
+ * (G3) and the rule it is bound to, every approval a quorum counts asked of the directory again
+ * (G5), written conditionally so exactly one decision wins (G8), and audited by that winner right
+ * after its write, undone when the entry cannot be written (G11). A click on a break-glass grant
+ * is its review (break-glass-reviews.ts).
+ */
+import { checkDecision, isJustification, type RefusalReason } from '../domain/approval-policy';
+import {
+  awaitingReview,
+  countedApprovals,
+  isFailedBreakGlass,
+  nextApprovalStep,
+  type PolicyProvider,
+  type PolicyRule,
+} from '../domain/policy';
+import { UserFacingError } from '../domain/errors';
+import { formatUtc } from '../domain/access-term';
+import type { Clock, RequestStore } from '../domain/ports';
+import { VersionConflictError } from '../domain/ports';
+import type { AccessRequest, ActingContext, Actor, PolicyBinding, RequestEvent } from '../domain/request';
+import { describeState, transition } from '../domain/request';
+import { describeBreakGlassRun } from '../domain/break-glass-review';
+import { approvedEntryKey } from './decision-entry-net';
+import { looksLikeSecret, REASON_LIMITS, singleLine } from '../domain/text';
+import { isServedTenant, ofTenant } from '../domain/tenant-boundary';
+import type { RequestNotifier } from './notifier';
+import { type PauseReader, pausedRefusal } from './access-pause';
+import { extendedAccessGone } from './access-lease';
+import { type RequestAudit, ruleActor, targetsOf } from './request-audit';
+import { readRequest } from './request-reads';
+import type { ApproverAuthority } from './approver-authority';
+import { type DecisionResult, REJECTION_NEEDS_REASON, alreadyDecided, lostRace } from './decision-result';
+import type { BreakGlassReviews } from './break-glass-reviews';
+import { type ExpiryPorts, expireRequest } from './request-expiry';
+
+/**
+ * Times one click is decided against the current version when the conditional write loses to a
+ * change that left the request pending (a concurrent approval, a reminder's mark).
+ */
+const MAX_DECISION_ATTEMPTS = 5;
+
+/** Most earlier approvals whose authors are looked up again at a click (the policy file's quorum limit). */
+const MAX_QUORUM_RECHECKS = 10;
+
+/** An approve or reject click, as {@link RequestDecisions.decideNow} is given it. */
+export interface DecisionClick {
+  requestId: string;
+  acting: ActingContext;
+  approve: boolean;
+  reason?: string;
+  /** The tenants served now (ACRBOT_ALLOWED_TENANTS): a request of another is decided by nobody. */
+  servedTenantIds?: readonly string[];
+}
+
+/** Decides pending requests for the request service. */
+export class RequestDecisions {
+  constructor(
+    private readonly store: RequestStore,
+    private readonly clock: Clock,
+    private readonly notifier: RequestNotifier,
+    private readonly policies: PolicyProvider,
+    private readonly auditing: RequestAudit,
+    private readonly approvers: ApproverAuthority,
+    private readonly reviews: BreakGlassReviews,
+    private readonly expiry: ExpiryPorts,
+    private readonly pauses?: PauseReader,
+  ) {}
+
+  /**
+   * One click, run under the request's serialiser (`RequestService.decide`); decided again on the
+   * current version when its write loses to a change that left the request pending.
+   */
+  async decideNow(input: DecisionClick, attempt = 1): Promise<DecisionResult> {
+    const request = await readRequest(this.store, input.requestId);
+    const { actor, tenantId } = input.acting;
+    const now = this.clock.now();
+    // The tenant boundary before anything else: what the request's state or the comment are is
+    // not said to someone whose tenant may not decide it.
+    const across = await this.acrossTenants(request, input.acting, input.servedTenantIds);
+    if (across) return across;
+    // Cleaned before anything is judged: a comment of invisible characters is no comment.
+    const reason = singleLine(input.reason ?? '') || undefined;
+    if (reason && reason.length > REASON_LIMITS.max) {
+      // Refused, not cut: the approver would not know what was kept.
+      await this.auditing.recordRefusal({
+        actor,
+        tenantId,
+        action: 'validation.failed',
+        requestId: request.id,
+        targetIds: targetsOf(request.plan),
+        outcome: 'validation.tooLong',
+        detail: `comment of ${reason.length} characters; the limit is ${REASON_LIMITS.max}`,
+      });
+      throw new UserFacingError(
+        'validation.reason',
+        `The comment is ${reason.length} characters long; keep it under ${REASON_LIMITS.max} and click again. Nothing was changed.`,
+      );
+    }
+    if (reason && looksLikeSecret(reason)) {
+      // Audited like every refusal (G11), without the comment: it looks like a credential.
+      await this.auditing.recordRefusal({
+        actor,
+        tenantId,
+        action: 'validation.failed',
+        requestId: request.id,
+        targetIds: targetsOf(request.plan),
+        outcome: 'validation.secret',
+      });
+      throw new UserFacingError(
+        'validation.secret',
+        'The comment looks like it contains a credential (a token, key or password); remove it and click again. Never paste secrets in chat.',
+      );
+    }
+    // A break-glass run that failed granted nothing: no review is owed (policy.ts, awaitingReview).
+    // A click from a card drawn before it failed is refused and audited, and changes nothing:
+    // recorded as a review, its Reject would promise a revocation of access that never existed.
+    if (isFailedBreakGlass(request)) {
+      const message = `Break-glass request ${request.id} failed: nothing was granted, so there is nothing to keep or revoke and no review is owed. Nothing was changed.`;
+      await this.auditing.recordRefusal({
+        actor,
+        tenantId,
+        action: 'breakglass.review.refused.failed',
+        requestId: request.id,
+        targetIds: targetsOf(request.plan),
+        outcome: 'refused',
+        detail: 'the break-glass run failed; nothing was granted, so no review is owed',
+        ...(request.policy && { ruleId: request.policy.ruleId, policyHash: request.policy.policyHash }),
+      });
+      return { kind: 'refused', request, reason: 'stale', message };
+    }
+    // Approve/Reject on a break-glass card is its review: keep it, or revoke it at once (once
+    // its access ended: whether the use was justified).
+    if (awaitingReview(request)) return this.reviews.reviewNow(request, input.acting, input.approve, reason);
+    // Reviewed already, by a click whose process stopped before the entry or the revocation
+    // (review-reject-net.ts): this click finishes it, whoever clicks; it decides nothing new.
+    // Not a review stored moments ago: its click may still be on it (CLICK_GRACE_MS).
+    const finished = await this.reviews.finishReviewAtClick(request, input.acting);
+    if (finished) return finished;
+    if (request.state !== 'pending') {
+      // A click on a request decided already (a late approver, a forwarded card) is refused and
+      // audited, as one that loses the race is.
+      await this.auditing.recordRefusal({
+        actor,
+        tenantId,
+        action: 'approval.refused.stale',
+        requestId: request.id,
+        targetIds: targetsOf(request.plan),
+        outcome: 'refused',
+        detail: describeBreakGlassRun(request) ?? `already ${describeState(request)}`,
+        ...(request.policy && { ruleId: request.policy.ruleId, policyHash: request.policy.policyHash }),
+      });
+      return { kind: 'refused', request, reason: 'stale', message: `${alreadyDecided(request)}; nothing was changed.` };
+    }
+    const rule = this.approvers.ruleOf(request);
+    const binding = this.bindingOf(request, rule);
+    const verdict = checkDecision(request, {
+      actor,
+      now,
+      approving: input.approve,
+      justification: reason,
+      actorIsApprover: await this.approvers.isApproverOf(actor, request),
+      approverJustificationRequired: rule?.approverJustification === 'required',
+    });
+    // `auditDetail`: what the request's history keeps when it must say less than the clicking
+    // approver is told (its requester reads that history in the tab).
+    const refused = async (
+      r: RefusalReason | 'twice' | 'paused' | 'notActive',
+      message: string,
+      auditDetail = message,
+    ): Promise<DecisionResult> => {
+      await this.auditing.record({
+        actor,
+        tenantId,
+        action: `approval.refused.${r}`,
+        requestId: request.id,
+        targetIds: targetsOf(request.plan),
+        outcome: 'refused',
+        detail: auditDetail,
+        ruleId: binding.ruleId,
+        policyHash: binding.policyHash,
+      });
+      if (r === 'expired') await expireRequest(this.expiry, request, this.clock.now());
+      return { kind: 'refused', request: (await this.store.get(request.id)) ?? request, reason: r, message };
+    };
+    if (!verdict.allowed) return refused(verdict.reason, verdict.message);
+    // A rejection is the approver's decision on someone's request: it always says why (G7), by
+    // the rule an approval's justification follows. The card asks first; this holds for any caller.
+    if (!input.approve && !isJustification(reason)) return refused('justification', REJECTION_NEEDS_REASON);
+    const required = Math.max(1, binding.approvalsRequired);
+    // Someone whose approval already counts is told so before any pause or ended original: "approve
+    // it again after the pause" would promise a click that is then refused as a second approval.
+    // Their approval is never one the quorum re-check below drops: they are an approver now
+    // (checked above) and the counted approvals of a pending request are fewer than the quorum.
+    const again = input.approve ? nextApprovalStep(request, required, { actor, approving: true, at: now }) : undefined;
+    if (again?.kind === 'refused') return refused(again.reason, again.message);
+    // A pause stops approvals too (a pending request would otherwise become access); rejecting still works.
+    const paused = input.approve ? await this.pauses?.current() : undefined;
+    if (paused) {
+      const stays = `Request ${request.id} stays pending; approve it again after the pause, or reject it.`;
+      // The approver is told why; the request's history (which its requester reads) is not: the
+      // reason is in the `access.paused` entry.
+      return refused('paused', pausedRefusal(paused, stays, true), pausedRefusal(paused, stays, false));
+    }
+    // An extension of access that is being revoked or has ended would only fail when it runs
+    // (extend.notActive): refused here, left pending for the revocation to close.
+    const ended = input.approve ? await this.endedOriginal(request) : undefined;
+    if (ended) return refused('notActive', ended);
+    // G5 holds for every approval the quorum counts, not only this click's: an earlier approver
+    // who has since left the rule's approvers no longer counts. A rejection needs no quorum.
+    const { current, discounted } = input.approve
+      ? await this.withoutFormerApprovers(request, required)
+      : { current: request, discounted: [] };
+    const step = nextApprovalStep(current, required, {
+      actor,
+      approving: input.approve,
+      at: now,
+      reason,
+    });
+    if (step.kind === 'refused') return refused(step.reason, step.message);
+    // Expiry again, just before the write: the lookups above (Graph, each retried for up to a
+    // minute on 429), the pause and the original's reads take time, and a click made before the
+    // expiry must not land after it (G6). Only the clock has moved since the first check, so the
+    // only refusal left to it is expiry, with the same message and audit entry.
+    const late = checkDecision(current, {
+      actor,
+      now: this.clock.now(),
+      approving: input.approve,
+      justification: reason,
+      actorIsApprover: true,
+      approverJustificationRequired: false,
+    });
+    if (!late.allowed) return refused(late.reason, late.message);
+    const event: RequestEvent =
+      step.kind === 'rejected'
+        ? { type: 'reject', by: actor, at: now, reason }
+        : { type: step.kind === 'approved' ? 'approve' : 'recordApproval', by: actor, at: now, reason };
+    const next = { ...transition(current, event), ...(request.policy ? {} : { policy: binding }) };
+    // The conditional write picks the winner first; only the winner records the decision, so a
+    // race leaves exactly one decision entry (G8).
+    try {
+      await this.auditing.updateUndoingUnseen(request, next);
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+      // Another approval towards the quorum or a reminder's mark moved the request: while it is
+      // still pending this click is as valid as before, so it is decided again on the current
+      // version. Only a request decided meanwhile (or endless contention) makes it stale.
+      const latest = await readRequest(this.store, request.id);
+      if (latest.state === 'pending' && attempt < MAX_DECISION_ATTEMPTS) return this.decideNow(input, attempt + 1);
+      return lostRace(this.store, this.auditing, request, input.acting);
+    }
+    if (discounted.length > 0)
+      await this.auditing.recordOrUndo(request, next, {
+        actor: ruleActor(binding.ruleId),
+        tenantId,
+        action: 'approval.discounted',
+        requestId: request.id,
+        targetIds: targetsOf(request.plan),
+        outcome: 'discounted',
+        detail: `not counted, no longer approvers of rule ${binding.rule?.id ?? binding.ruleId}: ${discounted.map((a) => `${a.name} (${a.objectId})`).join(', ')}`,
+        ruleId: binding.ruleId,
+        policyHash: binding.policyHash,
+      });
+    const action =
+      step.kind === 'rejected'
+        ? 'request.rejected'
+        : step.kind === 'approved'
+          ? 'request.approved'
+          : 'approval.recorded';
+    // G11: the executor is only started by the caller after this returns, so an undone decision never runs.
+    await this.auditing.recordOrUndo(request, next, {
+      actor,
+      tenantId,
+      action,
+      requestId: request.id,
+      targetIds: targetsOf(request.plan),
+      outcome: step.kind === 'recorded' ? `${step.approvals.length} of ${step.required}` : next.state,
+      detail: reason,
+      ruleId: binding.ruleId,
+      policyHash: binding.policyHash,
+      // The resume sweep writes this entry under the same key when this process stopped before
+      // it (decision-entry-net.ts): a slow append landing after that one adds nothing (G8).
+      ...(action === 'request.approved' &&
+        next.decision && { idempotencyKey: approvedEntryKey(request.id, next.decision) }),
+    });
+    if (step.kind === 'recorded') {
+      // Every copy shows "1 of 2 so far"; the click is answered with the same.
+      void this.notifier.requestChanged(next);
+      return { kind: 'recorded', request: next };
+    }
+    // The click is answered without waiting for the other copies: an approval's copies are
+    // updated by the executor's first step ("executing") anyway, a rejection's right after.
+    if (!input.approve) void this.notifier.requestChanged(next);
+    // The request.expire job stays: at its time it finds the request decided and does nothing.
+    return { kind: 'decided', request: next };
+  }
+
+  /**
+   * A decision across the tenant boundary (tenant-boundary.ts), refused and audited
+   * (`approval.refused.tenant`), nothing changed: on another tenant's request, as to someone who
+   * is no approver of it (the tab shows it to nobody of another tenant), or on one of a tenant
+   * this deployment no longer serves (`served`). Nobody of such a tenant reaches acrbot any more,
+   * so its requests are decided by nobody, Reject and reviews included: a pending one closes when
+   * its approval window ends. Undefined when the decision may go on (always, with one tenant).
+   */
+  private async acrossTenants(
+    request: AccessRequest,
+    acting: ActingContext,
+    served: readonly string[] | undefined,
+  ): Promise<DecisionResult | undefined> {
+    const gone = served !== undefined && !isServedTenant(request.tenantId, served);
+    if (!gone && ofTenant(request, acting.tenantId)) return undefined;
+    const message = gone
+      ? `Request ${request.id} was made in an organisation (tenant) this acrbot no longer serves, so it can no longer be approved, rejected or reviewed. Nothing was changed; a pending request closes when its approval window ends.`
+      : `Only approvers in the organisation (tenant) request ${request.id} was made in can decide it. Nothing was changed.`;
+    await this.auditing.record({
+      actor: acting.actor,
+      tenantId: acting.tenantId,
+      action: 'approval.refused.tenant',
+      requestId: request.id,
+      targetIds: targetsOf(request.plan),
+      outcome: 'refused',
+      detail: gone
+        ? `the request's tenant ${request.tenantId} is no longer served by this deployment (ACRBOT_ALLOWED_TENANTS)`
+        : `the request is of tenant ${request.tenantId}, not of the deciding user's`,
+      ...(request.policy && { ruleId: request.policy.ruleId, policyHash: request.policy.policyHash }),
+    });
+    return { kind: 'refused', request, reason: 'notApprover', message };
+  }
+
+  /**
+   * The request with only the earlier approvals whose authors are still approvers of its rule
+   * (asked now, G5), and who was left out. One lookup per counted approval: fewer than the
+   * quorum by construction (the approval reaching it decides), and never more than
+   * {@link MAX_QUORUM_RECHECKS}; approvals past that bound are not counted either.
+   */
+  private async withoutFormerApprovers(
+    request: AccessRequest,
+    required: number,
+  ): Promise<{ current: AccessRequest; discounted: Actor[] }> {
+    const discounted: Actor[] = [];
+    for (const [i, approval] of countedApprovals(request).entries())
+      if (i >= Math.min(required, MAX_QUORUM_RECHECKS) || !(await this.approvers.isApproverOf(approval.by, request)))
+        discounted.push(approval.by);
+    if (discounted.length === 0) return { current: request, discounted };
+    const gone = new Set(discounted.map((a) => a.objectId.toLowerCase()));
+    const approvals = (request.approvals ?? []).filter((a) => !gone.has(a.by.objectId.toLowerCase()));
+    return { current: { ...request, approvals }, discounted };
+  }
+
+  /**
+   * Why an extension cannot be approved because of its original (being revoked, no longer active,
+   * or its term passed while its end job has yet to run: another grant's revocation may already
+   * have deleted the role assignment they share, see termEndedBy); undefined for a request that
+   * extends nothing or an original still active.
+   */
+  private async endedOriginal(request: AccessRequest): Promise<string | undefined> {
+    // Read now, not when the click began: the checks before it may have taken a while.
+    const gone = await extendedAccessGone(this.store, request, this.clock.now());
+    if (!gone) return undefined;
+    const closes = `so its extension ${request.id} cannot be approved; it closes without a decision. Nothing was changed; ask for a new request if the access is still needed.`;
+    if (gone.why === 'ended') return `The access of ${gone.original.id} ended at ${formatUtc(gone.endedAt)}, ${closes}`;
+    const why =
+      gone.why === 'revoking'
+        ? 'is being revoked'
+        : gone.why === 'drifted'
+          ? 'no longer gives its cluster pull (its role assignment was removed or changed outside acrbot, or no longer serves)'
+          : 'no longer has active access';
+    return `Request ${request.extendsRequestId} ${why}, ${closes}`;
+  }
+
+  /** The request's binding, or (requests made before policies) one made from the rule that fits now. */
+  private bindingOf(request: AccessRequest, rule: PolicyRule | undefined): PolicyBinding {
+    if (request.policy) return request.policy;
+    const policy = this.policies.current();
+    return {
+      ruleId: rule?.id ?? 'none',
+      policyHash: policy.hash,
+      approvalsRequired: rule?.approvalsRequired ?? 1,
+      rule,
+    };
+  }
+}

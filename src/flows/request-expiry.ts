@@ -1,0 +1,55 @@
+/**
+ * The end of a pending request's approval window (G6): the `request.expire` job, or a click that
+ * finds the request past its time, marks it expired; audited, like a decision, by the winner of
+ * the conditional write only.
+ */
+import type { Clock, RequestStore } from '../domain/ports';
+import { VersionConflictError } from '../domain/ports';
+import { isExpired, transition, type AccessRequest } from '../domain/request';
+import type { RequestNotifier } from './notifier';
+import { type RequestAudit, targetsOf } from './request-audit';
+import { type JobScheduling, requestExpiryJobId } from './request-jobs';
+
+/** What expiring a request reads and writes. */
+export interface ExpiryPorts {
+  store: RequestStore;
+  clock: Clock;
+  auditing: RequestAudit;
+  notifier: RequestNotifier;
+  jobs?: JobScheduling;
+}
+
+/**
+ * The `request.expire` job (G6): marks the request expired and updates its cards when it is
+ * still pending and past its expiry; otherwise does nothing. Returns whether it expired it.
+ */
+export async function expireIfDue(ports: ExpiryPorts, requestId: string): Promise<boolean> {
+  const request = await ports.store.get(requestId);
+  const now = ports.clock.now();
+  if (!request || !isExpired(request, now)) return false;
+  return expireRequest(ports, request, now);
+}
+
+/** Marks `request` expired at `now` unless something moved it first; whether it did. */
+export async function expireRequest(ports: ExpiryPorts, request: AccessRequest, now: Date): Promise<boolean> {
+  const next = transition(request, { type: 'expire', at: now });
+  // Audited by the winner of the conditional write only, like a decision: an approval that
+  // lands first leaves no `request.expired` entry behind it in the chain.
+  try {
+    await ports.auditing.updateUndoingUnseen(request, next);
+  } catch (err) {
+    if (err instanceof VersionConflictError) return false;
+    throw err;
+  }
+  await ports.auditing.recordOrUndo(request, next, {
+    actor: { objectId: 'acrbot', name: 'acrbot' },
+    tenantId: request.tenantId,
+    action: 'request.expired',
+    requestId: request.id,
+    targetIds: targetsOf(request.plan),
+    outcome: 'expired',
+  });
+  await ports.jobs?.cancel(requestExpiryJobId(request.id));
+  await ports.notifier.requestChanged(next);
+  return true;
+}

@@ -1,0 +1,80 @@
+/**
+ * Reads of requests as every part of the request service answers them: a request that is not
+ * there, or is another tenant's, is "not found"; a requester's open extensions; the requests of
+ * tenants this deployment no longer serves.
+ */
+import { UserFacingError } from '../domain/errors';
+import type { RequestStore } from '../domain/ports';
+import type { AccessRequest } from '../domain/request';
+import { isServedTenant, ofTenant } from '../domain/tenant-boundary';
+import { WAITING_SCAN_LIMIT } from './waiting-for-approvers';
+
+/** The answer for a request that is not there, or not the reader's to see (another tenant's). */
+export function requestNotFound(id: string): UserFacingError {
+  return new UserFacingError(
+    'request.notFound',
+    `There is no request ${id}; check the id on the plan card (it looks like R-7K2M9QXA).`,
+  );
+}
+
+/** Reads a request or says it does not exist. */
+export async function readRequest(store: Pick<RequestStore, 'get'>, id: string): Promise<AccessRequest> {
+  const request = await store.get(id.toUpperCase());
+  if (!request) throw requestNotFound(id);
+  return request;
+}
+
+/**
+ * Reads a request for someone of `tenantId` (the tenant boundary, tenant-boundary.ts): another
+ * tenant's answers exactly as one that does not exist, as the tab answers 404.
+ */
+export async function readRequestInTenant(
+  store: Pick<RequestStore, 'get'>,
+  id: string,
+  tenantId: string,
+): Promise<AccessRequest> {
+  const request = await store.get(id.toUpperCase());
+  if (!request || !ofTenant(request, tenantId)) throw requestNotFound(id);
+  return request;
+}
+
+/**
+ * Most open requests of one requester read to find an open extension: far above the per-user
+ * pending cap, so in practice all of them.
+ */
+const OPEN_REQUESTS_SCAN_LIMIT = 500;
+
+/**
+ * A requester's extensions waiting for approval or being applied (an extension's requester is its
+ * original's): one read of their open requests through the by-requester index. The open-extension
+ * check and the tab's rows both ask this.
+ */
+export async function openExtensionsBy(
+  store: Pick<RequestStore, 'listByRequester'>,
+  requesterId: string,
+): Promise<AccessRequest[]> {
+  const open = await store.listByRequester(requesterId, ['pending', 'approved', 'executing'], OPEN_REQUESTS_SCAN_LIMIT);
+  return open.filter((r) => r.extendsRequestId);
+}
+
+/**
+ * Pending and live (succeeded) requests of tenants this deployment no longer serves (`served`:
+ * ACRBOT_ALLOWED_TENANTS), from one read of each state bounded by WAITING_SCAN_LIMIT
+ * (`boundReached`: more were there), for a line at start: they stay in the store, undecidable
+ * and invisible (tenant-boundary.ts), until they expire or their access ends.
+ */
+export async function notServedCounts(
+  store: Pick<RequestStore, 'listByState'>,
+  served: readonly string[],
+): Promise<{ pending: number; active: number; boundReached: boolean }> {
+  const [pending, active] = await Promise.all([
+    store.listByState(['pending'], WAITING_SCAN_LIMIT),
+    store.listByState(['succeeded'], WAITING_SCAN_LIMIT),
+  ]);
+  const gone = (list: AccessRequest[]) => list.filter((r) => !isServedTenant(r.tenantId, served)).length;
+  return {
+    pending: gone(pending),
+    active: gone(active),
+    boundReached: pending.length >= WAITING_SCAN_LIMIT || active.length >= WAITING_SCAN_LIMIT,
+  };
+}
