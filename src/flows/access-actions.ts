@@ -16,7 +16,7 @@
  */
 import { isSubscriptionNotFound, UserFacingError } from '../domain/errors';
 import { LeaseLostError, type AuditLog, type AzureResourceReader, type Clock, type LeaseStore } from '../domain/ports';
-import type { Plan } from '../domain/plan';
+import { plannedRegistry, type Plan } from '../domain/plan';
 import { factsOf } from '../domain/policy';
 import { describeState, isBeingRevoked, type AccessRequest, type Actor } from '../domain/request';
 import { formatUtc, isDefaultTerm } from '../domain/access-term';
@@ -422,7 +422,9 @@ export class AccessActions {
   /**
    * `plan` with the tags Azure has on its cluster and registry now: an extension is bound to the
    * rule that fits them today (a registry retagged from dev to prod is extended under prod's
-   * approvers, not auto-approved under dev's rule for ever). A cluster or registry that no longer
+   * approvers, not auto-approved under dev's rule for ever). The registry's network verdict
+   * (`unreachable`, `networkCondition`) is read again too, so the extension's card tells the
+   * approver what the network allows today. A cluster or registry that no longer
    * exists has no access to extend; one acrbot can no longer read (its subscription gone, or its
    * Reader removed) is refused with its own sentence ({@link rereadForExtension}).
    */
@@ -438,12 +440,26 @@ export class AccessActions {
         'extend.resourceGone',
         `${cluster ? `Registry ${plan.registry.name}` : `Cluster ${plan.cluster.name}`} no longer exists, so there is no access to extend.`,
       );
-    const { tags: _clusterTags, ...plannedCluster } = plan.cluster;
-    const { tags: _registryTags, ...plannedRegistry } = plan.registry;
+    const { tags: _clusterTags, ...keptCluster } = plan.cluster;
+    const {
+      tags: _registryTags,
+      unreachable: _then,
+      networkCondition: _thenCondition,
+      ...keptRegistry
+    } = plan.registry;
+    // The network verdict as the planner words it, from this same read: the extension's card
+    // says "when this was requested", and the original's verdict may be months old (a registry
+    // opened since would read as blocked, one closed since would carry no warning).
+    const { tags, unreachable, networkCondition } = plannedRegistry(registry);
     return {
       ...plan,
-      cluster: { ...plannedCluster, ...(cluster.tags && { tags: cluster.tags }) },
-      registry: { ...plannedRegistry, ...(registry.tags && { tags: registry.tags }) },
+      cluster: { ...keptCluster, ...(cluster.tags && { tags: cluster.tags }) },
+      registry: {
+        ...keptRegistry,
+        ...(tags && { tags }),
+        ...(unreachable && { unreachable }),
+        ...(networkCondition && { networkCondition }),
+      },
     };
   }
 
