@@ -208,12 +208,26 @@ export function createFlows(
   );
   // A break-glass grant rejected in review is revoked at once by the lifecycle (G17, G18).
   requests.useRevocation((request, by, reason, options) => lifecycle.revokeSoon(request, by, reason, options));
+  // Before the executor: an extension's run reads its original's assignment as the sweep does.
+  const drift = new DriftDetector(
+    {
+      requests: stores.requests,
+      audit: stores.audit,
+      roleAssignments: azure.roleAssignments,
+      resources: azure.reader,
+      schedule: stores.schedule,
+      clock,
+    },
+    cards,
+    log,
+    config.driftIntervalMs,
+  );
   const executor = new Executor(
     stores.requests,
     stores.audit,
     clock,
     {
-      grant: new ExtensionAwareGrantRunner(grantRunner, stores.requests, accessLeases),
+      grant: new ExtensionAwareGrantRunner(grantRunner, stores.requests, accessLeases, drift),
       secret: new ExtensionAwareSecretRunner(secretRunner, stores.requests, accessLeases),
     },
     {
@@ -293,19 +307,6 @@ export function createFlows(
     },
     resolver,
     config.subscriptionIds,
-  );
-  const drift = new DriftDetector(
-    {
-      requests: stores.requests,
-      audit: stores.audit,
-      roleAssignments: azure.roleAssignments,
-      resources: azure.reader,
-      schedule: stores.schedule,
-      clock,
-    },
-    cards,
-    log,
-    config.driftIntervalMs,
   );
   return {
     settings,

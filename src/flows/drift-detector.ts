@@ -40,8 +40,11 @@ import type { RequestNotifier } from './notifier';
 /** The id of the one recurring drift job (the scheduler runs it on one instance at a time). */
 export const DRIFT_JOB_ID = 'drift.check';
 
-/** Who noticed: the sweeper, or a person's `access`/`check`. */
-export type DriftNoticedBy = 'sweeper' | 'access' | 'check';
+/**
+ * Who noticed: the sweeper, a person's `access`/`check`, or an extension's run, which reads the
+ * assignment on the registry as the sweeper does ({@link DriftDetector.assignmentDrift}).
+ */
+export type DriftNoticedBy = 'sweeper' | 'access' | 'check' | 'extension';
 
 /** Finds and records drift. */
 export class DriftDetector {
@@ -158,6 +161,30 @@ export class DriftDetector {
   }
 
   /**
+   * One live grant's role assignment now, read as the sweeper reads it (one list of its
+   * identity's assignments on the registry), for a run about to say its access is still there
+   * (an extension, G17) when no sweep has looked yet. Undefined while it is there as recorded (or
+   * acrbot recorded none: RoleAssignmentExists); else the request marked `deleted` or `changed`,
+   * recorded as the sweep records it. Where it is not recorded (a revocation due, another
+   * instance's write, the audit failing: logged; the next sweep tries again) the mark is returned
+   * all the same, unstored: the assignment is gone either way. A read that fails throws.
+   */
+  async assignmentDrift(request: AccessRequest, noticedBy: DriftNoticedBy): Promise<AccessRequest | undefined> {
+    if (request.plan.kind !== 'grant') return undefined;
+    const identity = request.plan.identity.objectId;
+    const assignments = await this.assignmentsOn(request.plan.registry.id, identity);
+    const [finding] = findDrift(identity, assignments, [request]);
+    if (!finding) return undefined;
+    const [marked] = await this.record([finding], noticedBy).catch((err: unknown) => {
+      this.log.error({ err, requestId: request.id }, `recording drift noticed by ${noticedBy} failed`);
+      return [];
+    });
+    if (marked) return marked;
+    const at = this.ports.clock.now().toISOString();
+    return { ...request, access: { ...request.access, driftDetectedAt: at, driftReason: finding.kind } };
+  }
+
+  /**
    * The identity's assignments at, above or below the registry. A registry that is gone took its
    * assignments with it: none (acrbot's grant was removed outside acrbot).
    */
@@ -193,7 +220,9 @@ export class DriftDetector {
       // cluster and registry by GET) before anything is recorded, and recorded as the sweeper
       // would record it (a grant `access` saw made for an old identity, whose assignment is gone
       // too, is `deleted`, as the sweeper has it).
-      const seen = noticedBy === 'sweeper' ? finding : await this.sweeperFinding(current);
+      // An extension's finding was read on the registry, as the sweeper reads (assignmentDrift).
+      const confirmed = noticedBy === 'sweeper' || noticedBy === 'extension';
+      const seen = confirmed ? finding : await this.sweeperFinding(current);
       if (!seen) continue;
       const next: AccessRequest = {
         ...current,

@@ -62,7 +62,13 @@ async function setup(azure: { cluster: ClusterInfo; registry: RegistryInfo }) {
     {} as DirectoryPort,
   );
   const grants = new GrantRunner(reader, roleAssignments, planner, [], async () => undefined);
-  const runner = new ExtensionAwareGrantRunner(grants, store, { store: new MemoryLeaseStore(() => clock.now()) });
+  // The assignment is there as recorded; only the recheck is under test here.
+  const runner = new ExtensionAwareGrantRunner(
+    grants,
+    store,
+    { store: new MemoryLeaseStore(() => clock.now()) },
+    { assignmentDrift: async () => undefined },
+  );
   const audited: string[] = [];
   const ctx = {
     requestId: 'R-UNITTEST',

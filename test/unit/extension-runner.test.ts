@@ -32,7 +32,13 @@ function setup() {
     // The plan holds (extension-runner-recheck.test.ts covers one that no longer does).
     recheck: async () => undefined,
   };
-  const runner = new ExtensionAwareGrantRunner(grants, store, { store: leases, sleep });
+  // The assignment is there as recorded (extension-drift-unswept.test.ts covers one that is not).
+  const runner = new ExtensionAwareGrantRunner(
+    grants,
+    store,
+    { store: leases, sleep },
+    { assignmentDrift: async () => undefined },
+  );
   const audited: string[] = [];
   const ctx = {
     requestId: 'R-UNITTEST',
