@@ -46,7 +46,7 @@ export function createAzurePorts(
   });
   const directory = new GraphDirectory(graph);
   const secrets: SecretRunnerPorts = {
-    tokens: new ArmRegistryTokens((s) => reader.acrClient(s), { subscriptionIds: options.subscriptionIds }),
+    tokens: new ArmRegistryTokens(reader, { subscriptionIds: options.subscriptionIds }),
     servicePrincipals: new GraphServicePrincipals(
       graph,
       options.graphReplicationDelaysMs,

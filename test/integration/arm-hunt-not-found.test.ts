@@ -30,7 +30,7 @@ let roles: ArmRoleAssignments;
 beforeAll(async () => {
   sandbox = await startSandbox();
   arm = sandboxArm(sandbox);
-  tokens = new ArmRegistryTokens((s) => arm.reader.acrClient(s));
+  tokens = new ArmRegistryTokens(arm.reader);
   roles = new ArmRoleAssignments(arm.conn);
 });
 afterAll(async () => {

@@ -32,7 +32,7 @@ beforeEach(async () => {
   sandbox = await startSandbox();
   const { conn, reader } = sandboxArm(sandbox);
   roles = new ArmRoleAssignments(conn, reader);
-  tokens = new ArmRegistryTokens((s) => reader.acrClient(s));
+  tokens = new ArmRegistryTokens(reader);
   kube = new KubePullSecrets((s) => reader.aksClient(s), conn.credential);
 });
 afterEach(() => sandbox.stop());

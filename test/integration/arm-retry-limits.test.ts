@@ -133,7 +133,7 @@ describe('Retry-After longer than the cap', () => {
 
   test('an ARM write through the SDK operation becomes a CloudApiError 429 with the refusal as cause', async () => {
     arm.handler = throttleThen('999999', 99, (_q, res) => json(res, 200, {}));
-    const tokens = new ArmRegistryTokens((s) => reader.acrClient(s));
+    const tokens = new ArmRegistryTokens(reader);
     const err = await tokens.createToken(REGISTRY, 'tok', `${REGISTRY_ID}/scopeMaps/m`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CloudApiError);
     expect(err).toMatchObject({ statusCode: 429, code: 'SubscriptionRequestsThrottled', requestId: 'arm-req-429' });
@@ -200,8 +200,7 @@ describe('long-running operations have a deadline', () => {
   }
 
   /** The adapter; `deadline` ends its operations' waits (default: ARM_OPERATION_TIMEOUT_MS). */
-  const tokens = (deadline?: AbortSignal) =>
-    new ArmRegistryTokens((s) => reader.acrClient(s), { operationDeadline: () => deadline });
+  const tokens = (deadline?: AbortSignal) => new ArmRegistryTokens(reader, { operationDeadline: () => deadline });
   const calls: Array<[string, string, (t: ArmRegistryTokens) => Promise<unknown>]> = [
     ['scope map create', 'put', (t) => t.scopeMapFor({ ...REGISTRY, id: REGISTRY_ID }, 'map', ['app'])],
     ['token create', 'put', (t) => t.createToken(REGISTRY, 'tok', `${REGISTRY_ID}/scopeMaps/map`)],
@@ -294,7 +293,7 @@ describe('errors keep their cause', () => {
         { error: { code: 'InvalidTokenName', message: 'Token name tok! is invalid: use letters and digits.' } },
         { 'x-ms-request-id': 'arm-req-400' },
       );
-    const tokens = new ArmRegistryTokens((s) => reader.acrClient(s));
+    const tokens = new ArmRegistryTokens(reader);
     const err = await tokens.createToken(REGISTRY, 'tok!', `${REGISTRY_ID}/scopeMaps/m`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CloudApiError);
     expect(err).toMatchObject({ code: 'InvalidTokenName', statusCode: 400, requestId: 'arm-req-400' });
@@ -330,8 +329,11 @@ describe('errors keep their cause', () => {
 
   test('a programming error is not dressed up as an Azure failure', async () => {
     const bug = new TypeError('client is not a function');
-    const tokens = new ArmRegistryTokens(() => {
-      throw bug;
+    const tokens = new ArmRegistryTokens({
+      acrClient: () => {
+        throw bug;
+      },
+      listRegistries: () => Promise.reject(bug),
     });
     await expect(tokens.createToken(REGISTRY, 'tok', 'map')).rejects.toBe(bug);
   });

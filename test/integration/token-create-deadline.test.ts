@@ -52,7 +52,7 @@ describe('a token create still running at its deadline is cleaned up only once i
     const log = createLogger({ level: 'silent' });
     const ports = {
       // The emulator never ends a held create: polled until the test's deadline passes.
-      tokens: new ArmRegistryTokens((s) => reader.acrClient(s), {
+      tokens: new ArmRegistryTokens(reader, {
         operationDeadline: (what) => (what === 'token create' ? tokenCreateDeadline : undefined),
       }),
       kubernetes: new KubePullSecrets((s) => reader.aksClient(s), conn.credential, undefined, 50),

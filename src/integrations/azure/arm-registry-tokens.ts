@@ -1,5 +1,6 @@
 /** ACR scope maps, tokens and generateCredentials with `@azure/arm-containerregistry`. */
 import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
+import type { RegistryInfo } from '../../domain/azure-model';
 import { type ResourceGoneError, UserFacingError } from '../../domain/errors';
 import type { RegistryTokenPort, RegistryTokenStatus, WriteResult } from '../../domain/ports';
 import { CloudApiError } from '../../domain/ports';
@@ -16,6 +17,16 @@ import {
 import { goneBehindRefusal } from './refused-or-gone';
 
 type RegistryRef = { subscriptionId: string; resourceGroup: string; name: string };
+
+/**
+ * What the adapter needs of ARM's registries (an ArmResourceReader): a subscription's SDK client
+ * for the token and scope-map calls, and its registries listed through ArmRest, whose nextLink
+ * checks the SDK's own pager does not make.
+ */
+export interface RegistryArm {
+  acrClient(subscriptionId: string): ContainerRegistryManagementClient;
+  listRegistries(subscriptionId: string): Promise<RegistryInfo[]>;
+}
 
 /** The built-in scope map that pulls every repository. */
 export const PULL_ALL_SCOPE_MAP = '_repositories_pull';
@@ -72,7 +83,7 @@ export class ArmRegistryTokens implements RegistryTokenPort {
    * ({@link missingTokenReason}).
    */
   constructor(
-    private readonly client: (subscriptionId: string) => ContainerRegistryManagementClient,
+    private readonly arm: RegistryArm,
     options: {
       operationTimeoutMs?: number;
       operationDeadline?: (what: string) => AbortSignal | undefined;
@@ -122,13 +133,15 @@ export class ArmRegistryTokens implements RegistryTokenPort {
     if (repositories.length === 0) return { id: `${registry.id}/scopeMaps/${PULL_ALL_SCOPE_MAP}`, created: false };
     const actions = repositories.map((r) => `repositories/${r}/content/read`);
     const { result: map, requestId } = await this.operation('scope map create', (options) =>
-      this.client(registry.subscriptionId).scopeMaps.create(
-        registry.resourceGroup,
-        registry.name,
-        scopeMapName,
-        { actions, description: 'acrbot: pull only' },
-        options as never,
-      ),
+      this.arm
+        .acrClient(registry.subscriptionId)
+        .scopeMaps.create(
+          registry.resourceGroup,
+          registry.name,
+          scopeMapName,
+          { actions, description: 'acrbot: pull only' },
+          options as never,
+        ),
     );
     return { id: map.id ?? `${registry.id}/scopeMaps/${scopeMapName}`, created: true, requestId };
   }
@@ -139,7 +152,7 @@ export class ArmRegistryTokens implements RegistryTokenPort {
   ): Promise<
     { id: string; scopeMapId?: string; provisioningState?: string; status?: RegistryTokenStatus } | undefined
   > {
-    const client = this.client(registry.subscriptionId);
+    const client = this.arm.acrClient(registry.subscriptionId);
     const token = await this.readChild('token read', registry, () =>
       client.tokens.get(registry.resourceGroup, registry.name, tokenName),
     );
@@ -157,7 +170,7 @@ export class ArmRegistryTokens implements RegistryTokenPort {
     registry: RegistryRef,
     scopeMapName: string,
   ): Promise<{ id: string; provisioningState?: string } | undefined> {
-    const client = this.client(registry.subscriptionId);
+    const client = this.arm.acrClient(registry.subscriptionId);
     const map = await this.readChild('scope map read', registry, () =>
       client.scopeMaps.get(registry.resourceGroup, registry.name, scopeMapName),
     );
@@ -172,13 +185,15 @@ export class ArmRegistryTokens implements RegistryTokenPort {
     scopeMapId: string,
   ): Promise<WriteResult & { status?: RegistryTokenStatus }> {
     const { result: token, requestId } = await this.operation('token create', (options) =>
-      this.client(registry.subscriptionId).tokens.create(
-        registry.resourceGroup,
-        registry.name,
-        tokenName,
-        { scopeMapId, status: 'enabled' },
-        options as never,
-      ),
+      this.arm
+        .acrClient(registry.subscriptionId)
+        .tokens.create(
+          registry.resourceGroup,
+          registry.name,
+          tokenName,
+          { scopeMapId, status: 'enabled' },
+          options as never,
+        ),
     );
     return { id: token.id ?? tokenName, requestId, status: token.status };
   }
@@ -190,12 +205,14 @@ export class ArmRegistryTokens implements RegistryTokenPort {
   ): Promise<{ username: string; password: SecretValue; requestId?: string }> {
     const expiry = new Date(expiresAt);
     const { result, requestId } = await this.operation('generateCredentials', (options) =>
-      this.client(registry.subscriptionId).registries.generateCredentials(
-        registry.resourceGroup,
-        registry.name,
-        { tokenId, expiry, name: 'password1' },
-        options as never,
-      ),
+      this.arm
+        .acrClient(registry.subscriptionId)
+        .registries.generateCredentials(
+          registry.resourceGroup,
+          registry.name,
+          { tokenId, expiry, name: 'password1' },
+          options as never,
+        ),
     );
     const password = result.passwords?.find((p) => p.name === 'password1')?.value ?? result.passwords?.[0]?.value;
     if (!result.username || !password)
@@ -205,23 +222,17 @@ export class ArmRegistryTokens implements RegistryTokenPort {
 
   async deleteToken(registry: RegistryRef, tokenName: string): Promise<void> {
     await this.deleteChild('token delete', registry, (options) =>
-      this.client(registry.subscriptionId).tokens.delete(
-        registry.resourceGroup,
-        registry.name,
-        tokenName,
-        options as never,
-      ),
+      this.arm
+        .acrClient(registry.subscriptionId)
+        .tokens.delete(registry.resourceGroup, registry.name, tokenName, options as never),
     );
   }
 
   async deleteScopeMap(registry: RegistryRef, scopeMapName: string): Promise<void> {
     await this.deleteChild('scope map delete', registry, (options) =>
-      this.client(registry.subscriptionId).scopeMaps.delete(
-        registry.resourceGroup,
-        registry.name,
-        scopeMapName,
-        options as never,
-      ),
+      this.arm
+        .acrClient(registry.subscriptionId)
+        .scopeMaps.delete(registry.resourceGroup, registry.name, scopeMapName, options as never),
     );
   }
 
@@ -279,7 +290,7 @@ export class ArmRegistryTokens implements RegistryTokenPort {
    * Any other failure is thrown as it is (retried).
    */
   async missingTokenReason(registry: RegistryRef, missing: MissingToken): Promise<MissingRegistry | undefined> {
-    const client = this.client(registry.subscriptionId);
+    const client = this.arm.acrClient(registry.subscriptionId);
     let absentCode: string;
     try {
       await client.registries.get(registry.resourceGroup, registry.name);
@@ -346,14 +357,17 @@ export class ArmRegistryTokens implements RegistryTokenPort {
    * The ids of the registries named `registry.name` in what acrbot may list of each of
    * {@link subscriptionIds}: a subscription whose listing is refused (403) or not found (404) is
    * one acrbot cannot see into, and is skipped; any other failure is thrown (retried). An id from
-   * the wire counts only in ARM's own shape (it is quoted to people).
+   * the wire counts only in ARM's own shape (it is quoted to people). Listed by the reader
+   * ({@link RegistryArm.listRegistries}), not the SDK's pager: a nextLink to another origin (which
+   * would get the bearer token), round a loop or past the page limit fails the listing, thrown as
+   * a `registry listing failed` naming the refusal, instead of a revocation that never ends.
    */
   private async registriesNamed(registry: RegistryRef): Promise<string[]> {
     const ids: string[] = [];
     for (const subscriptionId of this.subscriptionIds(registry)) {
       try {
-        for await (const r of this.client(subscriptionId).registries.list())
-          if (r.id && r.name?.toLowerCase() === registry.name.toLowerCase() && MOVED_REGISTRY_ID.test(r.id))
+        for (const r of await this.arm.listRegistries(subscriptionId))
+          if (r.id && r.name.toLowerCase() === registry.name.toLowerCase() && MOVED_REGISTRY_ID.test(r.id))
             ids.push(r.id);
       } catch (err) {
         const status = restErrorInfo(err).statusCode;
@@ -369,7 +383,7 @@ export class ArmRegistryTokens implements RegistryTokenPort {
    */
   private async tokenAt(where: RegistryRef, tokenName: string): Promise<boolean | { failure: unknown }> {
     try {
-      const client = this.client(where.subscriptionId);
+      const client = this.arm.acrClient(where.subscriptionId);
       return (await unlessAbsent(() => client.tokens.get(where.resourceGroup, where.name, tokenName))) !== undefined;
     } catch (err) {
       return { failure: armFailure(err, 'token read') };
@@ -381,7 +395,7 @@ export class ArmRegistryTokens implements RegistryTokenPort {
     return goneBehindRefusal(
       err,
       { kind: 'registry', ...registry },
-      (r) => this.client(r.subscriptionId).registries.get(r.resourceGroup, r.name),
+      (r) => this.arm.acrClient(r.subscriptionId).registries.get(r.resourceGroup, r.name),
       `the ${what} on registry ${registry.name}`,
     );
   }
