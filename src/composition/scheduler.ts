@@ -9,6 +9,7 @@ import { formatUtc } from '../domain/access-term';
 import { accessEnd } from '../domain/access-inventory';
 import type { AccessRequest } from '../domain/request';
 import { CREDENTIAL_CLEANUP_KIND } from '../flows/credential-cleanup';
+import { ORPHAN_WATCH_KIND } from '../flows/orphan-watch';
 import { DRIFT_JOB_ID } from '../flows/drift-detector';
 import { LOST_END_RECHECK_MS } from '../flows/access-end-net';
 import { REVIEW_NET_RECHECK_MS } from '../flows/review-reject-net';
@@ -127,6 +128,11 @@ export function jobInWords(
           ? ` Meanwhile, an approver can reject it, or its requester withdraw it with "@acrbot cancel ${id}".`
           : '',
       };
+    case 'access.orphanWatch':
+      return {
+        what: `Looking whether the registry of ${id ?? 'a revoked grant'} is back, to delete the role assignment left there`,
+        meanwhile: ` Meanwhile, if the registry is back at that id, delete the role assignment by hand (az role assignment delete --ids).${platformTeam}`,
+      };
     case 'cleanup.credential':
       return { what: `Deleting the credential left over${id ? ` from ${id}` : ''}`, meanwhile: platformTeam };
     case 'audit.retry':
@@ -219,6 +225,9 @@ function registerCoreJobs(scheduler: Scheduler, flows: Flows): void {
   });
   scheduler.register('access.expire', (job, run) => flows.lifecycle.onExpire(job, run));
   scheduler.register('access.remind', (job, run) => flows.lifecycle.onReminder(job, run));
+  // A revoked grant's role assignment left at a gone registry's id: deleted if a registry is
+  // there again within the watch's window (orphan-watch.ts).
+  scheduler.register(ORPHAN_WATCH_KIND, (job, run) => flows.lifecycle.onOrphanWatch(job, run));
   scheduler.register('approval.remind', (job, run) => flows.nudges.remind(job, run));
   scheduler.register('approval.escalate', (job, run) => flows.nudges.escalate(job, run));
   scheduler.register('breakglass.review', (job, run) => flows.nudges.reviewDue(job, run));

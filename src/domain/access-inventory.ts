@@ -90,6 +90,12 @@ export interface AcrbotRequestRef {
   /** Set once a revocation began deleting (it still pulls until the retry finishes). */
   revokingSince?: string;
   /**
+   * A revoked grant, within {@link ORPHAN_WATCH_MS} of its revocation: until when acrbot's watch
+   * (flows/orphan-watch.ts) would delete its role assignment, should it be found still there (its
+   * revocation met the registry gone from its id, and Azure kept the assignment there).
+   */
+  watchedUntil?: string;
+  /**
    * Set when the request was made for another cluster that pulls with the same identity (one
    * user-assigned kubelet identity can serve several clusters): that cluster's name.
    */
@@ -401,7 +407,25 @@ export function requestRef(request: AccessRequest, now: Date): AcrbotRequestRef 
     driftDetectedAt: request.access?.driftDetectedAt,
     ...(request.access?.driftReason && { driftReason: request.access.driftReason }),
     ...(isBeingRevoked(request) && { revokingSince: request.access.revokingSince }),
+    ...watchOf(request, now),
   };
+}
+
+/**
+ * How long acrbot watches, after a revocation that met its registry gone from the recorded id,
+ * for a registry there again, to delete the role assignment Azure kept at that id (G17).
+ */
+export const ORPHAN_WATCH_DAYS = 90;
+
+/** {@link ORPHAN_WATCH_DAYS} in milliseconds. */
+export const ORPHAN_WATCH_MS = ORPHAN_WATCH_DAYS * 24 * 60 * 60 * 1000;
+
+/** A revoked grant's {@link AcrbotRequestRef.watchedUntil}, while its watch's window runs. */
+function watchOf(request: AccessRequest, now: Date): { watchedUntil?: string } {
+  const revokedAt = request.access?.revokedAt;
+  if (request.state !== 'revoked' || request.plan.kind !== 'grant' || !revokedAt) return {};
+  const until = Date.parse(revokedAt) + ORPHAN_WATCH_MS;
+  return until > now.getTime() ? { watchedUntil: new Date(until).toISOString() } : {};
 }
 
 /**
@@ -695,6 +719,23 @@ export function overdueEnd(path: RoleAssignmentPath): string | undefined {
   if (refs.some(termRuns)) return undefined;
   const ends = refs.filter((r) => termOf(r) === 'expired' && r.expiresAt).map((r) => r.expiresAt!);
   return ends.length ? ends.sort()[ends.length - 1] : undefined;
+}
+
+/**
+ * Who removes an acrbot assignment whose access ended ({@link overdueEnd}), undefined for any
+ * other: `endJob` while one of its requests has not been revoked yet (its end job, or a
+ * revocation under way, deletes it); `watch` when all were revoked and the latest within the
+ * orphan watch's window (it deletes it at its next daily look, `until` the window's end); else
+ * `nobody`: every revocation is done and nothing acrbot runs will delete it.
+ */
+export function overdueRemoval(
+  path: RoleAssignmentPath,
+): { by: 'endJob' } | { by: 'watch'; until: string } | { by: 'nobody' } | undefined {
+  if (overdueEnd(path) === undefined) return undefined;
+  const refs = requestsBehind(path);
+  if (refs.some((r) => r.revokingSince || !r.revokedAt)) return { by: 'endJob' };
+  const until = refs.flatMap((r) => (r.watchedUntil ? [r.watchedUntil] : [])).sort();
+  return until.length ? { by: 'watch', until: until[until.length - 1] } : { by: 'nobody' };
 }
 
 /**

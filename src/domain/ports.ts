@@ -588,6 +588,7 @@ export type JobKind =
   | 'approval.escalate' // escalate (policy escalateAfter)
   | 'breakglass.review' // unreviewed break-glass grant: report again
   | 'cleanup.credential' // retry deleting a credential acrbot created (G14)
+  | 'access.orphanWatch' // a revoked grant's assignment left at a gone registry's id: deleted if it is back
   | 'drift.check'
   | 'audit.anchor'
   | 'audit.retry'

@@ -9,6 +9,7 @@ import {
   EXPIRING_WITHIN_MS,
   isLiveRef,
   overdueEnd,
+  overdueRemoval,
   pathEnd,
   requestsBehind,
   termRuns,
@@ -304,7 +305,7 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
       topic: 'expiry',
       level: unreachable ? 'info' : expiring || ending ? 'warn' : 'ok',
       text: endedAt
-        ? `${what} ended ${shortTime(endedAt)}; acrbot is removing it.`
+        ? `${what} ended ${shortTime(endedAt)}; ${removalText(working)}`
         : ending
           ? `${what} ends when acrbot has finished revoking it.`
           : end
@@ -380,6 +381,22 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
     fix = grantCommand(input);
   }
   return { cluster, registry, identity, findings, canPull, ...(limited && canPull && { limited }), verdict, fix };
+}
+
+/**
+ * Who removes role-based pull that ended and is still there (overdueRemoval): acrbot's end job,
+ * the watch over an assignment a revocation left at a registry's id, or nobody — then how to
+ * remove it (its id is Azure's; the finding is neutralised where it is shown).
+ */
+function removalText(working: RoleAssignmentPath[]): string {
+  const removals = working.map((p) => ({ path: p, by: overdueRemoval(p) }));
+  const nobody = removals.filter((r) => r.by?.by === 'nobody').map((r) => r.path.assignmentId);
+  if (nobody.length)
+    return `its grant was revoked while its registry was not at this id, Azure kept the role assignment, and nothing acrbot runs removes it now. To end it: az role assignment delete --ids ${nobody.join(' ')}`;
+  const watched = removals.flatMap((r) => (r.by?.by === 'watch' ? [r.by.until] : [])).sort();
+  if (watched.length)
+    return `acrbot is removing it (its revocation met the registry gone from this id; acrbot looks daily until ${shortTime(watched[watched.length - 1])}).`;
+  return 'acrbot is removing it.';
 }
 
 /**

@@ -29,6 +29,7 @@ import { type LifecycleDeps, type LifecycleSettings, recordAccessEvent } from '.
 import { scheduleEnd, scheduleReminders, sendReminder } from './access-reminders';
 import { isDue } from './access-term';
 import { revokeGrant } from './grant-revocation';
+import { watchOrphanedAssignment } from './orphan-watch';
 import type { LifecycleMessenger } from './lifecycle-messenger';
 import type { RequestNotifier } from './notifier';
 import { breakGlassReviewJobId, type JobScheduling } from './request-jobs';
@@ -268,6 +269,11 @@ export class AccessLifecycle {
   /** Schedules `access.expire` at the end and every reminder that still lies in the future ({@link scheduleEnd}). */
   async scheduleEnd(request: AccessRequest): Promise<void> {
     await scheduleEnd(this.deps, request);
+  }
+
+  /** The `access.orphanWatch` job ({@link watchOrphanedAssignment}, orphan-watch.ts). */
+  async onOrphanWatch(job: ScheduledJob, run?: JobRun): Promise<void> {
+    await watchOrphanedAssignment(this.deps, job, run);
   }
 
   /** The `access.remind` job ({@link sendReminder}, access-reminders.ts). */

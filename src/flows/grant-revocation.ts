@@ -3,18 +3,21 @@
  * it and acrbot's records say acrbot made it, and it is still there as acrbot made it (G15, G17);
  * every outcome audited.
  */
+import { ORPHAN_WATCH_DAYS } from '../domain/access-inventory';
 import { ResourceGoneError } from '../domain/errors';
 import type { RoleAssignmentInfo } from '../domain/azure-model';
 import type { GrantPlan } from '../domain/plan';
 import type { AccessRequest, Actor } from '../domain/request';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { acrbotCreatedAssignment, otherHolders, whyKept } from './role-assignment-holders';
+import { scheduleOrphanWatch } from './orphan-watch';
 
 /**
  * Deletes the role assignment `request` made, after the checks (G15, G17): kept while another
  * active grant holds it; left alone unless acrbot's records say acrbot made it and it is still
  * there with that name, principal, role and scope; `absent` when the registry itself is gone
- * (nothing on its scope is left to delete). `context.why` is said in the `deleted` audit entry.
+ * (nothing on its scope can be deleted now), with a watch scheduled that deletes the assignment
+ * if a registry is at that id again ({@link scheduleOrphanWatch}). `context.why` is said in the `deleted` audit entry.
  */
 export async function revokeGrant(
   deps: LifecycleDeps,
@@ -56,13 +59,17 @@ export async function revokeGrant(
     // may also answer 403 (acrbot's rights went with it): the adapter reads the registry and
     // says gone on its 404, or that it cannot tell (retried, reported) when that is refused too.
     if (!(err instanceof ResourceGoneError)) throw err;
+    // Azure keeps the assignment at that id, and it grants pull again once a registry is there
+    // again (made again under the same name, or moved back): watched for that, daily, and
+    // deleted then (orphan-watch.ts). Written before the entry: a failed write is retried whole.
+    await scheduleOrphanWatch(deps, request.id);
     await recordAccessEvent(deps, request, by, {
       action: 'access.revoke.roleAssignment',
       outcome: 'absent',
       targetIds: [target],
       // Not at its recorded id may also be moved: Azure does not move a role assignment made on
       // a resource with it (it is left orphaned at the old scope), so it grants nothing either way.
-      detail: `${err.subject} no longer exists (Azure answered ${err.azureCode}) at its recorded id: deleted, or moved to another resource group or subscription. The role assignment was on that scope, and Azure does not move a role assignment with its resource, so it grants nothing on it now; nothing deleted`,
+      detail: `${err.subject} no longer exists (Azure answered ${err.azureCode}) at its recorded id: deleted, or moved to another resource group or subscription. The role assignment was on that scope, and Azure does not move a role assignment with its resource, so it grants nothing on it now; nothing deleted. It would grant pull again if a registry were at that id again (made again under the same name, or moved back): acrbot looks daily for ${ORPHAN_WATCH_DAYS} days and deletes it then`,
     });
     return;
   }

@@ -6,6 +6,7 @@
 import {
   isLiveRef,
   overdueEnd,
+  overdueRemoval,
   pullsNow,
   requestsBehind,
   type AccessCell,
@@ -15,6 +16,7 @@ import {
   type InventoryRegistry,
   type PullPath,
   type RegistryAccessReport,
+  type RoleAssignmentPath,
   type UserAccessReport,
 } from '../domain/access-inventory';
 import { driftWords } from '../domain/drift-reason';
@@ -75,6 +77,19 @@ function notHonouredNote(mode: RoleAssignmentMode | undefined): string {
   return "NOT honoured: the registry's role assignment mode ignores this role";
 }
 
+/**
+ * Who removes an acrbot assignment whose access ended (overdueRemoval): an end job, the watch
+ * over an assignment its revocation left at a registry's id (said with its last day), or nobody,
+ * said with the way to remove it (the assignment's own id, from Azure: neutralised with the line).
+ */
+function removal(path: RoleAssignmentPath): string {
+  const by = overdueRemoval(path);
+  if (by?.by === 'watch') return `acrbot is removing it (looked for daily until ${shortTime(by.until)})`;
+  if (by?.by === 'nobody')
+    return `held by an ended acrbot grant, and nothing acrbot runs removes it: az role assignment delete --ids ${path.assignmentId}`;
+  return 'acrbot is removing it';
+}
+
 /** One line per way of pulling, in words; `mode` is the registry's, to say why a role is not honoured. */
 export function pathLine(
   path: PullPath,
@@ -94,7 +109,7 @@ export function pathLine(
       const ended = overdueEnd(path);
       const removing =
         ended && !requestsBehind(path).some((r) => r.revokingSince)
-          ? `ended ${shortTime(ended)}; acrbot is removing it`
+          ? `ended ${shortTime(ended)}; ${removal(path)}`
           : '';
       const notes = [
         removing,

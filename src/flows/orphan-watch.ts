@@ -1,0 +1,159 @@
+/**
+ * The watch over a role assignment orphaned by a revocation (G17). A grant whose registry was not
+ * at its recorded id when its access ended (deleted, or moved to another resource group) could
+ * not have its assignment deleted: Azure keeps a role assignment whose scope resource went, at
+ * the old scope, and it gives pull again as soon as a registry is at that id again (made again
+ * under the same name, or moved back). So the revocation schedules this job: once a day, for
+ * ORPHAN_WATCH_DAYS days (domain/access-inventory.ts), it looks whether a registry answers at the recorded id; once
+ * one does, it deletes acrbot's recorded assignment there under the revocation's checks (G15:
+ * only the name, principal, role and scope acrbot's records say it created; kept while another
+ * active grant holds it), audits what it found, and stops. After the last day it stops without a
+ * word: by then an assignment left there is an operator's to remove (docs/lifecycle.md).
+ */
+import { ORPHAN_WATCH_MS } from '../domain/access-inventory';
+import { ResourceGoneError } from '../domain/errors';
+import type { RoleAssignmentInfo } from '../domain/azure-model';
+import type { ScheduledJob } from '../domain/ports';
+import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
+import type { GrantPlan } from '../domain/plan';
+import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
+import { accessLeaseKey } from './access-lease';
+import { acrbotCreatedAssignment, otherHolders, whyKept } from './role-assignment-holders';
+import type { JobRun } from './scheduler';
+import { holdAccessLease } from './revocation-guards';
+
+/** The job kind of the watch. */
+export const ORPHAN_WATCH_KIND = 'access.orphanWatch' as const;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A request being granted the same assignment: looked at again after this. */
+const GRANTING_RETRY_MS = 5 * 60 * 1000;
+
+/** The watch's job id for `requestId` (one per revoked grant). */
+export function orphanWatchJobId(requestId: string): string {
+  return `${ORPHAN_WATCH_KIND}:${requestId}`;
+}
+
+/** What the job carries: the last moment it looks. */
+interface WatchPayload {
+  until?: string;
+}
+
+/**
+ * Schedules the watch of `request`'s role assignment: first look a day from now, the last
+ * ORPHAN_WATCH_DAYS days from now. Idempotent (a retried revocation writes the same job;
+ * its window starts again, which only makes it longer by the retry's delay).
+ */
+export async function scheduleOrphanWatch(
+  deps: Pick<LifecycleDeps, 'jobs' | 'clock'>,
+  requestId: string,
+): Promise<void> {
+  const now = deps.clock.now().getTime();
+  await deps.jobs.schedule({
+    id: orphanWatchJobId(requestId),
+    kind: ORPHAN_WATCH_KIND,
+    dueAt: new Date(now + DAY_MS),
+    requestId,
+    payload: { until: new Date(now + ORPHAN_WATCH_MS).toISOString() } satisfies WatchPayload,
+  });
+}
+
+/**
+ * One look of the watch (the `access.orphanWatch` job, run under its lease). Throws on a failure
+ * other than "still gone" (a refusal, a hiccup): the scheduler retries with backoff and reports.
+ */
+export async function watchOrphanedAssignment(deps: LifecycleDeps, job: ScheduledJob, run?: JobRun): Promise<void> {
+  const request = job.requestId ? await deps.store.get(job.requestId) : undefined;
+  if (!request || request.plan.kind !== 'grant') return;
+  const plan = request.plan;
+  const until = Date.parse(((job.payload ?? {}) as WatchPayload).until ?? '');
+  const now = deps.clock.now().getTime();
+  // Past its window (or a payload it cannot read): it ends, auditing nothing more.
+  if (!(now <= until)) {
+    deps.log.info({ jobId: job.id, requestId: request.id }, 'the watch of an orphaned role assignment ended');
+    return;
+  }
+  const next = async (at: number) => {
+    if (at > until) return;
+    await run?.check();
+    await deps.jobs.schedule({
+      id: job.id,
+      kind: ORPHAN_WATCH_KIND,
+      dueAt: new Date(at),
+      requestId: request.id,
+      payload: job.payload,
+    });
+  };
+  // As a revocation does: one deletion of this assignment at a time across instances, and none
+  // while a request is being granted it (its PUT would find it present and say "succeeded").
+  const guard = await holdAccessLease(deps, request);
+  try {
+    const granting = (await deps.store.listByRegistry(plan.registry.id, ['approved', 'executing'], 1000)).some(
+      (r) => r.plan.kind === 'grant' && accessLeaseKey(r.plan) === accessLeaseKey(plan),
+    );
+    if (granting) return await next(now + GRANTING_RETRY_MS);
+    let current: RoleAssignmentInfo[];
+    try {
+      current = await deps.ports.roleAssignments.listForPrincipal(plan.scope, plan.identity.objectId);
+    } catch (err) {
+      // Still nothing at the recorded id: look again tomorrow (or stop, past the window).
+      if (err instanceof ResourceGoneError) return await next(now + DAY_MS);
+      throw err;
+    }
+    await guard?.check();
+    await run?.check();
+    await endOrphan(deps, request, plan, current);
+  } finally {
+    await guard?.stop();
+  }
+}
+
+/** A registry answers at the recorded id again: the checks of a revocation, then the delete. */
+async function endOrphan(
+  deps: LifecycleDeps,
+  request: AccessRequest,
+  plan: GrantPlan,
+  current: readonly RoleAssignmentInfo[],
+): Promise<void> {
+  const target = `${plan.scope}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`;
+  const back = 'a registry is at its recorded id again (made again under the same name, or moved back)';
+  const audit = (outcome: string, detail: string, targetIds = [target]) =>
+    recordAccessEvent(deps, request, ACRBOT_ACTOR, {
+      action: 'access.revoke.roleAssignment',
+      outcome,
+      targetIds,
+      detail,
+    });
+  // A grant made since holds it with its own end, which deletes it.
+  const others = await otherHolders(deps, request, plan);
+  if (others.holders.length || !others.complete)
+    return audit('kept', `${back}; ${whyKept(others, plan, request.tenantId)}`);
+  if (!(await acrbotCreatedAssignment(deps, request, plan)))
+    return audit('notOurs', `${back}; the assignment existed before acrbot; left in place`);
+  const named = current.filter((a) => a.name.toLowerCase() === plan.roleAssignmentName.toLowerCase());
+  // Only the assignment acrbot created: same name, principal, role and scope (G15).
+  const match = named.find(
+    (a) =>
+      a.scope.toLowerCase() === plan.scope.toLowerCase() &&
+      a.principalId.toLowerCase() === plan.identity.objectId.toLowerCase() &&
+      a.roleDefinitionId.toLowerCase().endsWith(`/${plan.role.id.toLowerCase()}`),
+  );
+  if (!match)
+    return audit(
+      'absent',
+      named.length
+        ? `${back}; the assignment there under the recorded name is not the one acrbot created (another role or scope); left in place`
+        : `${back}; no assignment with the name, principal, role and scope acrbot created; nothing deleted`,
+    );
+  await deps.ports.roleAssignments.delete({
+    scope: plan.scope,
+    name: plan.roleAssignmentName,
+    subscriptionId: plan.registry.subscriptionId,
+  });
+  await audit(
+    'deleted',
+    `${back}: the role assignment acrbot created, left at that id when the access ended, gave pull again; deleted`,
+    [match.id],
+  );
+}
