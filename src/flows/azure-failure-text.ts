@@ -125,6 +125,34 @@ export function registryQuotaSentence(
   return `Azure refused to create the ${what} on registry ${registry} (${armCode(err.code)}): the registry holds as many ${what === 'token' ? 'tokens' : 'scope maps'} as its SKU allows (100 on Basic, 500 on Standard, 50,000 on Premium). The platform team can delete tokens and scope maps nobody uses, or move the registry to a higher SKU; or ask for --kind sp, which uses neither. They can look the refusal up with ${azureLookupIds(err)}.`;
 }
 
+/** Where Azure explains its fixed limit of role assignments per subscription, and what to do at it. */
+const RBAC_LIMITS_DOC = 'https://learn.microsoft.com/azure/role-based-access-control/troubleshoot-limits';
+
+/**
+ * The sentence for ARM's `RoleAssignmentLimitExceeded` (callers match the code, whatever the
+ * status; ARM answers 400): the subscription holds 4,000 role assignments, Azure's
+ * limit per subscription (its resource groups and resources included), which is fixed and cannot
+ * be raised; only removing assignments, or assigning roles to groups instead, makes room. So the
+ * sentence says that, what to use meanwhile, and what to do once there is room.
+ */
+export function roleAssignmentLimitSentence(
+  err: Pick<CloudApiError, 'code' | 'requestId' | 'correlationRequestId'>,
+  words: {
+    /** What was refused, as the sentence's start: `Azure refused the role assignment on registry x`. */
+    refused: string;
+    /** The registry whose subscription is full. */
+    registry: string;
+    /** What that left, as a sentence (`Nothing was granted.`), if the caller does not say it. */
+    outcome?: string;
+    /** What needs no role assignment, as a sentence. */
+    meanwhile: string;
+    /** What to do once there is room: `the requester can ask again`. */
+    retry: string;
+  },
+): string {
+  return `${words.refused} (RoleAssignmentLimitExceeded): the subscription of registry ${words.registry} holds 4,000 role assignments, Azure's fixed limit per subscription, which cannot be raised.${words.outcome ? ` ${words.outcome}` : ''} ${words.meanwhile} The platform team can remove role assignments nobody uses in that subscription, or assign roles to groups instead of to single identities (${RBAC_LIMITS_DOC}), and find the refusal with ${azureLookupIds(err)}; then ${words.retry}.`;
+}
+
 /**
  * What the approvers' report of a revocation that keeps failing with `err` says they can do
  * meanwhile, where the general advice (delete it by hand, the next attempt finds it gone) does

@@ -22,6 +22,7 @@ import {
   azureAnswered,
   azureLookupIds,
   linkedAuthorizationSentence,
+  roleAssignmentLimitSentence,
   subscriptionGoneClause,
 } from './azure-failure-text';
 
@@ -391,6 +392,18 @@ function explainWriteFailure(err: CloudApiError, plan: GrantPlan): UserFacingErr
       );
     case 'PrincipalNotFound':
       return new UserFacingError('azure.principalNotFound', principalNotFoundMessage(plan), { cause: err });
+    case 'RoleAssignmentLimitExceeded':
+      return new UserFacingError(
+        'azure.roleAssignmentLimit',
+        roleAssignmentLimitSentence(err, {
+          refused: `Azure refused the role assignment on registry ${plan.registry.name}`,
+          registry: plan.registry.name,
+          outcome: 'Nothing was granted.',
+          meanwhile: `Meanwhile a pull secret ("@acrbot secret ${plan.cluster.name} ${plan.registry.name} --kind token …", the default kind) needs no role assignment.`,
+          retry: 'the requester can ask for the grant again (the new request needs approving again)',
+        }),
+        { cause: err },
+      );
     case 'RoleAssignmentUpdateNotPermitted':
       return new UserFacingError(
         'azure.assignmentConflict',

@@ -9,7 +9,12 @@ import type { CloudApiError } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import type { CredentialRef } from '../domain/secret-credential';
 import type { RunContext } from './executor';
-import { armCode, azureLookupIds, linkedAuthorizationSentence } from './azure-failure-text';
+import {
+  armCode,
+  azureLookupIds,
+  linkedAuthorizationSentence,
+  roleAssignmentLimitSentence,
+} from './azure-failure-text';
 
 /**
  * The sentence for an Azure or Graph error of the credential step: what was refused, and who can
@@ -45,6 +50,26 @@ export function explainCreateFailure(err: CloudApiError, plan: SecretPlan): User
     return new UserFacingError(
       'azure.assignmentConflict',
       `A different role assignment already uses acrbot's name for the new service principal's ${plan.role.name} on registry ${plan.registry.name}; ask the platform team to check the registry's role assignments.`,
+    );
+  // The service principal exists by then: only its role assignment was refused, at a limit that
+  // asking again does not lift. The clean-up note that follows says whether the deletion is done.
+  if (plan.role && err.code === 'RoleAssignmentLimitExceeded')
+    return new UserFacingError(
+      'azure.roleAssignmentLimit',
+      roleAssignmentLimitSentence(err, {
+        refused: `acrbot created the credential, a service principal, but Azure refused to give it ${plan.role.name} on registry ${plan.registry.name}`,
+        registry: plan.registry.name,
+        outcome: 'Without that role the service principal is of no use, so acrbot deletes it again.',
+        meanwhile: 'Ask for --kind token (the default) instead, which needs no role assignment.',
+        retry: '--kind sp secrets work again there',
+      }),
+    );
+  // Graph, creating the application or its service principal: the creator's own quota, which
+  // each live --kind sp secret uses twice and a deleted object uses until it is purged.
+  if (err.code === 'Directory_QuotaExceeded')
+    return new UserFacingError(
+      'graph.directoryQuota',
+      `acrbot's identity has created as many Microsoft Entra directory objects as its quota allows (Directory_QuotaExceeded): 250 for a creator that is not an administrator, deleted ones counted until they are purged (up to 30 days), and each --kind sp secret holds two, an application and its service principal. Ask for --kind token (the default) instead, which creates no directory object. The platform team can end --kind sp secrets nobody uses (revoke), or raise acrbot's creation rights (the quota is that of a creator without an administrator role), and find the refusal with ${azureLookupIds(err)}.`,
     );
   if (plan.role && err.code === 'PrincipalNotFound')
     return new UserFacingError(

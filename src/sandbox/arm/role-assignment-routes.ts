@@ -16,6 +16,7 @@ import {
 } from './arm-errors';
 import { ok, type ArmRequestContext, type ArmRoute } from './arm-route';
 import { page } from './paging';
+import { assertBelowRoleAssignmentLimit } from './role-assignment-rules';
 import {
   matchesFilter,
   parseRoleAssignmentFilter,
@@ -116,8 +117,9 @@ function findAtScope(ctx: ArmRequestContext): RoleAssignmentRecord | undefined {
  * PUT: 201 on create, 200 for a re-PUT of the same scope/role/principal (which replaces the
  * description and condition); 409 when the same scope/role/principal exists under another name;
  * 400 when the name, principal id or role definition id is malformed, a name is reused for
- * something else, the principal is unknown, or the role does not exist; 403 when the caller may
- * not write assignments here.
+ * something else, the principal is unknown, or the role does not exist, or a new one would pass
+ * the subscription's limit of them (RoleAssignmentLimitExceeded); 403 when the caller may not
+ * write assignments here.
  */
 function create(ctx: ArmRequestContext) {
   const { state } = ctx;
@@ -179,6 +181,9 @@ function create(ctx: ArmRequestContext) {
   }
   const duplicate = state.roleAssignments.findSame(scope, roleGuid, principalId);
   if (duplicate) throw roleAssignmentExists(duplicate.name);
+  // Only a new assignment counts against the subscription's limit (role-assignment-rules.ts):
+  // a re-PUT of an existing one above replaces it.
+  assertBelowRoleAssignmentLimit(state, scope);
 
   const now = new Date().toISOString();
   const record: RoleAssignmentRecord = {
