@@ -40,3 +40,22 @@ export function choosePullIdentity(cluster: ClusterInfo): PullIdentity {
     `Cluster ${cluster.name} has neither a managed identity nor a service principal, so it cannot be granted pull access; use the secret command instead.`,
   );
 }
+
+/**
+ * Whether `cluster` pulls with `identity` (a planned grant's: its object id, and its app id when a
+ * service principal): its kubelet identity is that object, or its service principal is that app.
+ * One user-assigned kubelet identity can serve several clusters (`--assign-kubelet-identity`), and
+ * one app several service-principal clusters: a role assignment to it gives each of them pull. A
+ * cluster with no usable pull identity pulls with none.
+ */
+export function pullsAs(cluster: ClusterInfo, identity: { objectId: string; appId?: string }): boolean {
+  let chosen: PullIdentity;
+  try {
+    chosen = choosePullIdentity(cluster);
+  } catch (err) {
+    if (err instanceof UserFacingError) return false;
+    throw err;
+  }
+  if (chosen.kind === 'kubelet') return chosen.objectId.toLowerCase() === identity.objectId.toLowerCase();
+  return identity.appId !== undefined && chosen.appId.toLowerCase() === identity.appId.toLowerCase();
+}

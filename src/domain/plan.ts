@@ -35,6 +35,26 @@ export interface GrantPlan {
   roleAssignmentName: string;
   /** The Azure operations, in words, for the plan card. */
   operations: string[];
+  /**
+   * Other clusters that pull with the same identity, as found when planned: the assignment gives
+   * them pull too, so the card names them and the policy must select one rule for all of them
+   * (request-creation.ts). Absent when none was found and every allowed subscription was listed,
+   * and on plans stored before it was recorded.
+   */
+  sharedWith?: SharedIdentity;
+}
+
+/** The most sharing clusters a plan records (policy facts included); beyond, only a count. */
+export const SHARING_CLUSTERS_RECORDED = 20;
+
+/** Who else pulls with a grant's identity (one user-assigned kubelet identity, one service principal). */
+export interface SharedIdentity {
+  /** At most {@link SHARING_CLUSTERS_RECORDED} other clusters, with the tags the policy matches. */
+  clusters: ResourceSummary[];
+  /** How many more share it than are recorded. */
+  more: number;
+  /** Allowed subscriptions whose clusters could not be listed: whether any there shares it is unknown. */
+  unchecked: string[];
 }
 
 /** Credential kind for the secret flow. */

@@ -7,9 +7,16 @@ import { scopeLevelOf } from '../domain/access-inventory';
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../domain/azure-model';
 import { UserFacingError } from '../domain/errors';
 import { roleAssignmentName } from '../domain/identifiers';
-import { choosePullIdentity } from '../domain/identity';
+import { choosePullIdentity, pullsAs } from '../domain/identity';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
-import { type GrantPlan, type PlannedIdentity, plannedCluster, plannedRegistry } from '../domain/plan';
+import {
+  type GrantPlan,
+  type PlannedIdentity,
+  plannedCluster,
+  plannedRegistry,
+  SHARING_CLUSTERS_RECORDED,
+  type SharedIdentity,
+} from '../domain/plan';
 import {
   CloudApiError,
   type DirectoryPort,
@@ -154,10 +161,17 @@ export class GrantPlanner {
     // Before Graph or any listing: nothing about a registry being deleted is worth a request.
     if (registry.provisioningState === 'Deleting') throw registryDeletingRefusal(registry);
     const identity = await this.resolveIdentity(cluster);
-    const plan = buildGrantPlan(cluster, registry, identity);
+    // Listed while the registry is read; an overlap of an existing grant (alreadyGranted) files a
+    // request on this plan too, so both answers carry it. Handled at once so a refusal below
+    // leaves no rejection unhandled (it rejects only on a fault: failed listings are recorded).
+    const sharing = this.sharedIdentity(cluster, identity);
+    sharing.catch(() => undefined);
+    const bare = buildGrantPlan(cluster, registry, identity);
     // Existing access first: a re-run on a granted pair then costs three reads (and, the first
     // time, the role's definition) and no permission check.
-    const existing = await this.existingAccess(registry, plan);
+    const existing = await this.existingAccess(registry, bare);
+    const shared = await sharing;
+    const plan: GrantPlan = shared ? { ...bare, sharedWith: shared } : bare;
     if (existing.pulls)
       return { status: 'alreadyGranted', plan, existing: existing.pulls, existingRoleName: existing.pullsRoleName };
     // The PUT could only answer RoleAssignmentExists: refused before any request or approver.
@@ -167,6 +181,26 @@ export class GrantPlanner {
     if (!allowed)
       throw new UserFacingError('bot.cannotAssignRoles', missingRoleWriteMessage(registry.name, registry.id));
     return { status: 'planned', plan };
+  }
+
+  /**
+   * The other clusters in the allowed subscriptions that pull with `identity` ({@link pullsAs}):
+   * a role assignment is named from scope, principal and role, so a grant for one of them is the
+   * very assignment each of the others would get, and gives them pull too. One cluster listing per
+   * subscription (no Graph: a service principal is matched by its app id). A subscription whose
+   * listing fails is recorded as unchecked rather than failing the grant, and the card says so.
+   * Undefined when none shares it and every subscription was listed (the plan stays as before).
+   */
+  async sharedIdentity(cluster: ClusterInfo, identity: PlannedIdentity): Promise<SharedIdentity | undefined> {
+    const { clusters, unlisted } = await this.resolver.listAllClusters();
+    const self = cluster.id.toLowerCase();
+    const sharing = clusters.filter((c) => c.id.toLowerCase() !== self && pullsAs(c, identity));
+    if (sharing.length === 0 && unlisted.length === 0) return undefined;
+    return {
+      clusters: sharing.slice(0, SHARING_CLUSTERS_RECORDED).map(plannedCluster),
+      more: Math.max(0, sharing.length - SHARING_CLUSTERS_RECORDED),
+      unchecked: unlisted,
+    };
   }
 
   /**

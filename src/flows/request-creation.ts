@@ -6,6 +6,7 @@
  * request itself, is audited before anything is stored.
  */
 import {
+  factsFor,
   factsOf,
   hasApprovers,
   hasOtherApprover,
@@ -22,7 +23,7 @@ import { readApproverGroups, readNamedApprovers } from './approver-groups-read';
 import { UserFacingError } from '../domain/errors';
 import { newRequestId } from '../domain/identifiers';
 import { describeDurationMs, formatUtc, shortDuration, termRefusal } from '../domain/access-term';
-import type { Plan } from '../domain/plan';
+import type { GrantPlan, Plan } from '../domain/plan';
 import type { Clock, DirectoryPort, RequestStore } from '../domain/ports';
 import type { AccessRequest, AccessTerm, ActingContext, Actor, PolicyBinding } from '../domain/request';
 import { transition } from '../domain/request';
@@ -47,6 +48,37 @@ import { approvedEntry } from './decision-entry-net';
 
 /** Hours an approver has to review a break-glass grant. */
 export const BREAK_GLASS_REVIEW_MS = 24 * 3_600_000;
+
+/**
+ * The refusal of a grant whose identity other clusters pull with (`plan.sharedWith`, found when
+ * planned) when the policy does not select one rule for all of them: the assignment gives each of
+ * them pull, so approvers of one cluster's rule (or an auto-approving rule) would grant another's,
+ * which its own rule may keep for other approvers or refuse. A cluster no rule covers differs from
+ * every rule. Also refused when more clusters share it than the plan records: their rules are
+ * unknown. Undefined when every recorded cluster selects `rule` (then it applies as for one cluster).
+ */
+export function sharedIdentityRefusal(
+  policy: Policy,
+  plan: GrantPlan,
+  rule: PolicyRule | undefined,
+): string | undefined {
+  const shared = plan.sharedWith;
+  if (!shared || (shared.clusters.length === 0 && shared.more === 0)) return undefined;
+  const others = shared.clusters.map((c) => ({ c, rule: selectRule(policy, factsFor(c, plan.registry)) }));
+  const differing = others.filter((o) => o.rule?.id !== rule?.id);
+  if (differing.length === 0 && shared.more === 0) return undefined;
+  const ruleName = (r: PolicyRule | undefined) => (r ? `rule ${r.id}` : 'no rule');
+  const where = (c: { name: string; resourceGroup: string; subscriptionId: string }) =>
+    `${c.name} (resource group ${c.resourceGroup}, subscription ${c.subscriptionId})`;
+  const parts = differing.slice(0, 10).map((o) => `${where(o.c)} under ${ruleName(o.rule)}`);
+  if (differing.length > 10) parts.push(`${differing.length - 10} more clusters under other rules`);
+  if (shared.more > 0)
+    parts.push(
+      `${shared.more} more clusters whose rules acrbot did not check (a plan records ${shared.clusters.length})`,
+    );
+  const app = plan.identity.appId ? ` (app ${plan.identity.appId})` : '';
+  return `Cluster ${plan.cluster.name} pulls with identity ${plan.identity.objectId}${app}, which is also the pull identity of ${parts.join('; ')}. A role assignment to it on registry ${plan.registry.name} gives every one of them pull, so acrbot grants it only when the approval policy puts all of them under one rule, and ${plan.cluster.name} falls under ${ruleName(rule)}: nothing was requested, since no rule's approvers may grant another rule's clusters. Use a pull secret instead (@acrbot secret ${plan.cluster.name} ${plan.registry.name} --namespace NAMESPACE REASON…), or give ${plan.cluster.name} a kubelet identity of its own (az aks update --assign-kubelet-identity).`;
+}
 
 /** What {@link RequestCreation.create} is asked to file. */
 export interface NewRequest {
@@ -113,6 +145,10 @@ export class RequestCreation {
     };
     await this.assertOpen({ actor: input.requester, tenantId: input.tenantId }, targets);
     const rule = selectRule(policy, factsOf(input.plan));
+    // A grant's assignment is its identity's, whichever cluster named it: refused when a cluster
+    // sharing that identity falls under another rule, before break-glass or any other check.
+    const sharedRefusal = input.plan.kind === 'grant' ? sharedIdentityRefusal(policy, input.plan, rule) : undefined;
+    if (sharedRefusal) return refuse('policy.refused.sharedIdentity', 'policy.sharedIdentity', sharedRefusal);
     // A term past the deployment's limits that accessTerm left to be checked here: break-glass
     // runs under its own maximum, not the rule's, so only the deployment's range applies to it.
     if (input.breakGlass) {

@@ -35,6 +35,21 @@ export class ResourceResolver {
     return { ...ref, subscriptionId: configured };
   }
 
+  /**
+   * Every cluster in the allowed subscriptions, one listing each, and the subscriptions whose
+   * listing failed, whatever the failure: for a look that must not fail what it serves (the
+   * clusters sharing a grant's identity, grant-planner.ts), which says where it could not look.
+   */
+  async listAllClusters(): Promise<{ clusters: ClusterInfo[]; unlisted: string[] }> {
+    const results = await Promise.allSettled(this.subscriptionIds.map((s) => this.azure.listClusters(s)));
+    const clusters: ClusterInfo[] = [];
+    const unlisted: string[] = [];
+    results.forEach((r, i) =>
+      r.status === 'fulfilled' ? clusters.push(...r.value) : unlisted.push(this.subscriptionIds[i]),
+    );
+    return { clusters, unlisted };
+  }
+
   /** Finds a cluster; unknown names get the closest names the bot can see. */
   async resolveCluster(typed: ClusterRef): Promise<ClusterInfo> {
     const ref = typed.kind === 'id' ? this.allowed(typed) : typed;

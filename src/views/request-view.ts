@@ -11,7 +11,7 @@ import { describeAccess, endedWithoutAccess } from '../domain/access-term';
 import { credentialEnd } from '../domain/access-inventory';
 import { driftNotDone, driftWords } from '../domain/drift-reason';
 import { deploymentSnippet } from '../domain/manifest-snippet';
-import type { SecretPlan } from '../domain/plan';
+import type { GrantPlan, SecretPlan } from '../domain/plan';
 import { awaitingReview, countedApprovals, describeRequirement } from '../domain/policy';
 import { applicationDisplayNameFor, tokenNameFor } from '../domain/secret-credential';
 import { scrubSecrets } from '../domain/secret-text';
@@ -19,6 +19,33 @@ import { withoutBidiControls } from '../domain/text';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 import { createdLabel, planOperationLines } from './plan-operations';
+
+/** Clusters a card names by name; the rest are counted. */
+const SHARING_NAMED = 10;
+
+/**
+ * What the Identity row adds when other clusters pull with the same identity (found when planned):
+ * the assignment is the identity's, so approving gives them pull too; and the subscriptions
+ * where that could not be looked for. Nothing for an identity no other cluster was found to use.
+ */
+function sharedIdentityWords(plan: GrantPlan): string {
+  const shared = plan.sharedWith;
+  if (!shared) return '';
+  const { clusters, more, unchecked } = shared;
+  let words = '';
+  if (clusters.length) {
+    const named = clusters
+      .slice(0, SHARING_NAMED)
+      .map((c) => `${c.name} (resource group ${c.resourceGroup}, subscription ${c.subscriptionId})`);
+    const rest = clusters.length - named.length + more;
+    const list = `${named.join(', ')}${rest > 0 ? ` and ${rest} more` : ''}`;
+    const one = clusters.length + more === 1;
+    words += `. Also the pull identity of cluster${one ? '' : 's'} ${inertText(list)}: approving gives ${one ? 'it' : 'them'} pull on ${plan.registry.name} too`;
+  }
+  if (unchecked.length)
+    words += `. Whether other clusters pull with it could not be checked in subscription${unchecked.length === 1 ? '' : 's'} ${unchecked.join(', ')} (acrbot could not list their clusters)`;
+  return words;
+}
 
 /** A label/value row. */
 export interface Fact {
@@ -181,7 +208,7 @@ export function planFacts(request: AccessRequest): Fact[] {
     common.push(
       {
         label: 'Identity',
-        value: `${plan.identity.description}: ${plan.identity.objectId}${plan.identity.appId ? ` (app ${plan.identity.appId})` : ''}`,
+        value: `${plan.identity.description}: ${plan.identity.objectId}${plan.identity.appId ? ` (app ${plan.identity.appId})` : ''}${sharedIdentityWords(plan)}`,
       },
       { label: 'Role', value: `${plan.role.name} (${plan.role.id})` },
       // Full ARM ids have no break opportunities and get clipped in a FactSet; name the scope instead.

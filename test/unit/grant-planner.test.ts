@@ -302,6 +302,8 @@ describe('GrantPlanner.existingAccess and plan: judged as check judges it (fake 
     const resolver = {
       resolveCluster: async () => cluster,
       resolveRegistry: async () => registry(mode),
+      // The clusters sharing its identity: none but itself.
+      listAllClusters: async () => ({ clusters: [cluster], unlisted: [] }),
     } as unknown as ResourceResolver;
     const planner = new GrantPlanner(resolver, ports, directory);
     return { planner, reads, calls, plan: buildGrantPlan(cluster, registry(mode), identity) };
