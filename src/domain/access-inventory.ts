@@ -461,9 +461,10 @@ export function isLiveRef(ref: AcrbotRequestRef): boolean {
 
 /**
  * A request whose term still runs: live, or drifted before its end. Behind a role assignment
- * still in Azure, either holds it until that end, when acrbot deletes it (access-lifecycle.ts
- * counts every `succeeded` grant whose term runs as a holder, drifted or not, whatever the drift
- * was: an intact assignment, or one made again under the same deterministic name).
+ * still in Azure, either holds it until that end, when acrbot deletes it (holdersOf in
+ * role-assignment-holders.ts counts every `succeeded` grant whose term runs as a holder, drifted
+ * or not, whatever the drift was: an intact assignment, or one made again under the same
+ * deterministic name).
  */
 export function termRuns(ref: AcrbotRequestRef): boolean {
   return isLiveRef(ref) || (ref.state === 'drifted' && ref.termState !== undefined && LIVE.includes(ref.termState));

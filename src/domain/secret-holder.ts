@@ -1,8 +1,9 @@
 /**
  * Which request's credential a pull secret holds now, by acrbot's records (G15). One answer for
  * the rotation card ("Delete the credential of R-X, which the secret holds now",
- * AccessLifecycle.rotationPlan) and for the run that retires it (SecretRunner, when the secret
- * carries no label to go by): the card promises what the run does, so both ask here.
+ * AccessLifecycle.rotationPlan) and for the run that retires it (readLastFamilyWriter in
+ * secret-previous-writer.ts, when the secret carries no label to go by): the card promises what
+ * the run does, so both ask here.
  */
 import type { SecretPlan } from './plan';
 import type { AccessRequest } from './request';

@@ -250,7 +250,7 @@ export class AccessActions {
       );
     // Its term has passed and its end job has yet to run (a sweep to come, a backoff, an instance
     // that was down): it no longer holds the access (termEndedBy), so approval would refuse the
-    // extension (RequestService.endedOriginal). Said here, so no button offers it.
+    // extension (RequestDecisions.endedOriginal, request-decision.ts). Said here, so no button offers it.
     const endedAt = this.clock && termEndedBy(request, this.clock.now());
     if (endedAt)
       throw new UserFacingError(

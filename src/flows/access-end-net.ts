@@ -82,7 +82,7 @@ export interface LostEndPorts {
   scanLimit?: number;
   /**
    * A failed request whose end job must still delete what Azure may have made (a grant whose
-   * PUT answer was lost: `isUnconfirmedGrant` in access-lifecycle.ts). Absent: none looked for.
+   * PUT answer was lost: `isUnconfirmedGrant` in unconfirmed-grant-cleanup.ts). Absent: none looked for.
    */
   awaitsCleanUp?(request: AccessRequest): boolean;
   /**

@@ -51,8 +51,6 @@ export const FAILING_TOLD_AFTER = 3;
  */
 export const FAILING_TOLD_EVERY = 48;
 
-/** Job ids (the end job's in access-jobs.ts, shared with the nets that must not import this file). */
-
 /** Payload of an `access.expire` job moved to "now" by a revoke command. */
 interface RevokePayload {
   by?: Actor;
@@ -266,11 +264,6 @@ export class AccessLifecycle {
     );
   }
 
-  /** Schedules `access.expire` at the end and every reminder that still lies in the future ({@link scheduleEnd}). */
-  async scheduleEnd(request: AccessRequest): Promise<void> {
-    await scheduleEnd(this.deps, request);
-  }
-
   /** The `access.orphanWatch` job ({@link watchOrphanedAssignment}, orphan-watch.ts). */
   async onOrphanWatch(job: ScheduledJob, run?: JobRun): Promise<void> {
     await watchOrphanedAssignment(this.deps, job, run);
@@ -442,11 +435,6 @@ export class AccessLifecycle {
       await guard?.stop();
     }
   }
-
-  /**
-   * At the expiry of `original`: its extensions that succeeded without moving its end (the
-   * follow-up after their success failed — an audit or store write, logged and not run again — or
-   * the process stopped in between) and end later make that move now, oldest first, as at their
 
   /** Active acrbot grants holding the role assignment `plan` names ({@link holdersOf}). */
   holdersOf(plan: GrantPlan): Promise<AssignmentHolders> {

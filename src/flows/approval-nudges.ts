@@ -132,7 +132,7 @@ export class ApprovalNudges {
       }${posted ? '' : '; not posted: no break-glass, audit or approvals channel to post it in'}`,
     });
     // Its own job, moved a day on only while nobody wrote it since it was read: a review decided
-    // during the report cancelled it (request-service.ts), and an upsert would bring it back.
+    // during the report cancelled it (break-glass-reviews.ts), and an upsert would bring it back.
     await this.moveOwnJob(job, new Date(this.clock.now().getTime() + BREAK_GLASS_REPORT_EVERY_MS));
   }
 
@@ -241,7 +241,7 @@ export class ApprovalNudges {
    * conditional write on the request could be made against, and the pause command does not wait
    * for nudges in flight. A pause landing after this read and before Teams delivered the post
    * (the post's own round trips) still lets that one nudge out, once; an Approve clicked from it
-   * is refused with the pause's message (RequestService.decide reads the pause). Closing it
+   * is refused with the pause's message (RequestDecisions reads the pause). Closing it
    * would take a lock shared by `pause` and every nudge, for one nudge whose Approve the pause
    * refuses anyway.
    */

@@ -4,8 +4,11 @@
  * decisions per request, the approver reads) and hands each question to the part that answers
  * it: filing (request-creation.ts), deciding (request-decision.ts), break-glass reviews
  * (break-glass-reviews.ts), expiry (request-expiry.ts), reads (request-reads.ts) and jobs
- * (request-jobs.ts). Every step and refusal is audited; a decision by the winner of its
- * conditional write only, right after it, and undone if that entry cannot be written (G8, G11).
+ * (request-jobs.ts). What it does itself is small enough to need no part of its own: the
+ * requester's `cancel` (serialised with the decisions on its request), and the term helpers (a
+ * typed `--for` under the deployment's limits, the terms an extension may run with, how long a
+ * secret's credential must live). Every step and refusal is audited; a decision by the winner of
+ * its conditional write only, right after it, and undone if that entry cannot be written (G8, G11).
  */
 import { isUserFacing, UserFacingError } from '../domain/errors';
 import { parseAccessDuration, shortDuration } from '../domain/access-term';
@@ -46,7 +49,6 @@ import {
   requestExpiryJobId,
   scheduleExpiry,
   scheduleExpiryForPending,
-  scheduleNudges,
   scheduleReviewsForUnreviewed,
 } from './request-jobs';
 import { notServedCounts, openExtensionsBy, readRequest, readRequestInTenant } from './request-reads';
@@ -205,11 +207,6 @@ export class RequestService {
   /** Schedules missing break-glass review jobs at start ({@link scheduleReviewsForUnreviewed}). */
   scheduleReviewsForUnreviewed(hasJob: (jobId: string) => Promise<boolean>): Promise<number> {
     return scheduleReviewsForUnreviewed(this.store, this.jobs, this.log, hasJob);
-  }
-
-  /** Schedules the rule's reminder and escalation of a pending request ({@link scheduleNudges}). */
-  scheduleNudges(request: AccessRequest): Promise<void> {
-    return scheduleNudges(this.jobs, request);
   }
 
   /** Schedules the `request.expire` job of a pending request ({@link scheduleExpiry}). */

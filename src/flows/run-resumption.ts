@@ -32,9 +32,9 @@ export const GRANT_RUN_LIMIT_MS = 2 * 3_600_000;
 
 /**
  * A secret's run may legitimately wait on its cluster for {@link CLUSTER_WAIT_LIMIT_MS} from when
- * it first stopped, then gives up by itself (secret-runner.ts): this margin on top covers the time
- * from the approval to that first stop and the resume sweeps after the limit, so that the runner's
- * own give-up always comes first for a run that is really waiting.
+ * it first stopped, then gives up by itself (waitedTooLong, pull-secret-write.ts): this margin on
+ * top covers the time from the approval to that first stop and the resume sweeps after the limit,
+ * so that the runner's own give-up always comes first for a run that is really waiting.
  */
 export const SECRET_RUN_MARGIN_MS = 12 * 3_600_000;
 

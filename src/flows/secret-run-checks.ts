@@ -28,7 +28,7 @@ import {
   localAccountsRefusal,
   privateClusterUnreachable,
 } from './secret-planner';
-import { readLastFamilyWriter, recordedWriter, replacedEarlier } from './secret-rotation';
+import { readLastFamilyWriter, recordedWriter, replacedEarlier } from './secret-previous-writer';
 import { logExplainedFailure } from './secret-run-text';
 import type { SecretRunnerPorts } from './secret-runner';
 

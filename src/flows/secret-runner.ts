@@ -45,7 +45,7 @@ import {
   writeSecret,
 } from './pull-secret-write';
 import { checkNewCredentialPulls, type PullCheck, type PullCheckResult, pullCheckSentence } from './pull-check';
-import { retirePrevious } from './secret-rotation';
+import { retirePrevious } from './secret-previous-writer';
 import { type Checked, checkFirst, type ClusterRecheck } from './secret-run-checks';
 import { type CleanupFindings, cleanUpCredentials } from './secret-run-cleanup';
 import type { Credential } from './secret-run-credential';
@@ -249,7 +249,7 @@ export class SecretRunner implements PlanRunner {
           action: 'kubernetes.write.serviceAccount',
           outcome: serviceAccountLinkUnknown ? 'unknown' : 'failed',
           targetIds: [serviceAccountId],
-          // As the card (below) and the revocation's entry (access-lifecycle.ts): a message written
+          // As the card (below) and the revocation's entry (secret-revocation.ts): a message written
           // for people, else no library's text at all; the error itself is in the log line above.
           detail: isUserFacing(serviceAccountFailure) ? serviceAccountFailure.message : 'unexpected error',
         });

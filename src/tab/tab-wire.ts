@@ -6,8 +6,12 @@
  */
 import type { RequestState } from '../domain/request';
 
-/** How a cluster pulls from a registry. */
-export type PullHow = 'acrbot-role' | 'outside-role' | 'pull-secret';
+/**
+ * How a cluster pulls from a registry. `acrbot-named-role`: a role assignment under the name
+ * acrbot gives its grants that no record in this store refers to (a store switched or
+ * restored): a hint, never proof, so it is shown, and acted on, as `outside-role` is.
+ */
+export type PullHow = 'acrbot-role' | 'acrbot-named-role' | 'outside-role' | 'pull-secret';
 
 /** The state of one way of pulling, as the matrix colours it. */
 export type PullState =
@@ -61,7 +65,7 @@ export interface TabRow {
   credentialEnds?: boolean;
   /**
    * With `credentialEnds`: when the access term itself ends (absent when permanent). An
-   * extension must end after it, whatever the credential's expiry (request-service.ts).
+   * extension must end after it, whatever the credential's expiry (request-creation.ts).
    */
   termEndsAt?: string;
   /** Set once a revocation began deleting: the access is ending now, whatever `expiresAt` says. */

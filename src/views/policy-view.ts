@@ -141,7 +141,7 @@ function refusedText(refused: { at: string; reason: string }): string {
 /**
  * What the card says of break-glass on this pair. Break-glass is for grants and reviewed by the
  * approvers of the grant's rule: where no rule fits, or it names nobody, `create` refuses it
- * (`breakglass.refused.noRule`, `.noReviewer`; request-service.ts), so the card must not offer it.
+ * (`breakglass.refused.noRule`, `.noReviewer`; request-creation.ts), so the card must not offer it.
  */
 function breakGlassFacts(
   bg: BreakGlassPolicy,

@@ -2,8 +2,8 @@
  * acrbot's grant for aks-a drifted (aks-a pulls as another identity now, say) while aks-b, which
  * shares the kubelet identity, still pulls through its role assignment. The grant is still
  * `succeeded`: the lifecycle counts it as the assignment's holder until its end and deletes the
- * assignment then (access-lifecycle.ts holdersOf, revokeGrant). So the inventory must say that
- * aks-b's pull ends then, with aks-a's grant, never "no end date".
+ * assignment then (holdersOf in role-assignment-holders.ts, revokeGrant in grant-revocation.ts).
+ * So the inventory must say that aks-b's pull ends then, with aks-a's grant, never "no end date".
  */
 import type { AccessRequest } from '../../src/domain/request';
 import type { AccessInventory } from '../../src/flows/access-inventory';

@@ -1,6 +1,6 @@
 /**
  * The daily report of an unreviewed break-glass grant moves its own job a day on. A review
- * decided while the report is being made cancels that job (request-service.ts): the report's
+ * decided while the report is being made cancels that job (break-glass-reviews.ts): the report's
  * move must not bring it back (it is conditional on the job as read, Scheduler.moveIfUnchanged),
  * or a reviewed grant would be reported again and listed as owed until that run found it
  * reviewed. Real memory stores with conditional writes, the real Scheduler and RequestService.

@@ -2,7 +2,7 @@
  * `check` of a cluster whose own drifted grant sits behind a role assignment still in Azure (its
  * identity or the registry's mode switched back, a condition added, the assignment made again
  * under its name). acrbot's expiry deletes that assignment at the grant's end all the same
- * (access-lifecycle.ts counts the drifted grant as a holder), so pull ends then, not "no end
+ * (role-assignment-holders.ts counts the drifted grant as a holder), so pull ends then, not "no end
  * date"; and the grant cannot be extended (drifted-access.ts), so the fix is a new grant, except
  * with a condition added: a grant is then refused, and the fix is lifting the condition.
  */

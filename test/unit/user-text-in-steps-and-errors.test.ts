@@ -26,7 +26,7 @@ const granted = pendingRequest({
   access: { durationMs: 86_400_000, expiresAt: '2025-01-16T10:00:00.000Z' },
 });
 
-/** The steps access-lifecycle.ts lists for a pull secret (targets as it builds them). */
+/** The steps revocation-preview.ts lists for a pull secret (targets as it builds them). */
 const lines: RevocationLine[] = [
   {
     what: 'Kubernetes secret',

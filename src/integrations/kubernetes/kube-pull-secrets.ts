@@ -370,7 +370,7 @@ export class KubePullSecrets implements PullSecretPort {
     } catch (err) {
       const { statusCode, code } = restErrorInfo(err);
       // Deleted (an ephemeral cluster, its resource group): distinct from a refusal or a hiccup, so
-      // a revocation can tell that the secret went with the cluster (access-lifecycle.ts).
+      // a revocation can tell that the secret went with the cluster (secret-revocation.ts, removeSecret).
       if (isResourceGone({ statusCode, code }))
         throw new ResourceGoneError('cluster', `cluster ${cluster.name}`, code!, err);
       // Deleted shows as a 403 too: acrbot's Cluster User Role was on the cluster and went with
