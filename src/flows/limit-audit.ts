@@ -25,6 +25,7 @@ import type { RequestService } from './request-service';
 const ACTIONS: Record<GateRefusal['code'], string | undefined> = {
   'limits.rate': 'request.refused.rate',
   'limits.pending': 'request.refused.pending',
+  'limits.duplicate': 'request.refused.duplicate',
   'limits.reads': 'read.refused.rate',
   'limits.redelivered': undefined,
 };

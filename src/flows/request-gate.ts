@@ -6,9 +6,13 @@
  * `RequestService.create` counts again after its write and withdraws its own if over the cap.
  * Read commands (`check`, `policy`, `access`, …) have their own per-user window
  * ({@link RequestGate.admitRead}): every one of them reads Azure, Graph or the store as acrbot.
+ * Once planned, a request for a target its requester already has one waiting for is refused
+ * ({@link RequestGate.twinRefusal}).
  */
 import type { AbuseLedger, Clock, RequestStore } from '../domain/ports';
 import type { AccessRequest, Actor } from '../domain/request';
+import type { Plan } from '../domain/plan';
+import { describeAccess } from '../domain/access-term';
 import { fixedWindowStart } from '../domain/fixed-window';
 
 /** The limits (ACRBOT_MAX_PENDING_PER_USER, ACRBOT_REQUESTS_PER_MINUTE, ACRBOT_READS_PER_10_MINUTES). */
@@ -36,17 +40,19 @@ const MINUTE_MS = 60_000;
 
 /** Why a request was not admitted; `message` is for the user. */
 export type GateRefusal = {
-  code: 'limits.redelivered' | 'limits.pending' | 'limits.rate' | 'limits.reads';
+  code: 'limits.redelivered' | 'limits.pending' | 'limits.rate' | 'limits.reads' | 'limits.duplicate';
   message: string;
 };
 
 /**
  * The window a limit's refusals are audited once in: the window it is counted in; for the pending
- * cap, which stands until a decision, the rate's minute (every refusal of it passed the rate first).
+ * cap and a second request for a target already waiting, which stand until a decision, the rate's
+ * minute (every refusal of them passed the rate first).
  */
 const REFUSAL_WINDOW_MS: Record<GateRefusal['code'], number> = {
   'limits.redelivered': REDELIVERY_MEMORY_MS,
   'limits.pending': MINUTE_MS,
+  'limits.duplicate': MINUTE_MS,
   'limits.rate': MINUTE_MS,
   'limits.reads': READ_WINDOW_MS,
 };
@@ -108,6 +114,25 @@ export class RequestGate {
       }
       throw err;
     }
+  }
+
+  /**
+   * Undefined unless `actor` already has a request waiting for approval for the target of `plan`
+   * (a grant on the same cluster and registry; a pull secret of the same name in the same
+   * namespace of the same cluster); then the refusal, naming it. Two such requests have cards
+   * that read alike (the same title; only the access and reason rows differ), so an approver
+   * asked to approve one could approve its twin: a permanent grant for the hour asked. Checked
+   * once planned, when the target is known by its resource ids (a name, `group/name` and an id
+   * typed for one cluster are one target), before the create. Extensions are not twins of a new
+   * request (their card says "Extend R-…", and they have their own rule: one open per access);
+   * a break-glass request never waits, so it is not checked. Reads only this user's pending
+   * requests from the requester index, at most the pending cap of them (the door refused more).
+   * Two twins made at the same moment can both pass it, as the pending cap's door can.
+   */
+  async twinRefusal(actor: Actor, plan: Plan): Promise<(GateRefusal & { twinId: string }) | undefined> {
+    const pending = await this.requests.listByRequester(actor.objectId, ['pending'], this.limits.maxPendingPerUser);
+    const twin = pending.find((r) => !r.extendsRequestId && sameTarget(r.plan, plan));
+    return twin && { code: 'limits.duplicate', message: twinMessage(twin), twinId: twin.id };
   }
 
   /**
@@ -207,6 +232,25 @@ export class RequestGate {
     }
     return undefined;
   }
+}
+
+/** Whether two plans are for one target: see {@link RequestGate.twinRefusal}. Azure ids compare case-insensitively. */
+function sameTarget(a: Plan, b: Plan): boolean {
+  if (a.cluster.id.toLowerCase() !== b.cluster.id.toLowerCase()) return false;
+  if (a.kind === 'grant' && b.kind === 'grant') return a.registry.id.toLowerCase() === b.registry.id.toLowerCase();
+  // One secret in the cluster, whichever registry it is for: the second would overwrite the first.
+  if (a.kind === 'secret' && b.kind === 'secret') return a.namespace === b.namespace && a.secretName === b.secretName;
+  return false;
+}
+
+/** The refusal of a request whose twin waits for approval, naming it, its target and its term. */
+function twinMessage(twin: AccessRequest): string {
+  const plan = twin.plan;
+  const target =
+    plan.kind === 'grant'
+      ? `${plan.cluster.name} → ${plan.registry.name}`
+      : `pull secret ${plan.namespace}/${plan.secretName} in ${plan.cluster.name}`;
+  return `You already have ${twin.id} waiting for approval for ${target} (access: ${describeAccess(twin)}). Withdraw it first with "@acrbot cancel ${twin.id}", or wait for its decision. Nothing was requested.`;
 }
 
 /**

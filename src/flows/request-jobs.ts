@@ -8,6 +8,7 @@ import type { AccessRequest } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import type { JobSpec } from './scheduler';
 import { scanReviewsOwed, WAITING_SCAN_LIMIT } from './waiting-for-approvers';
+import { PENDING_SWEEP_LIMIT, type SweepOptions } from './credential-cleanup';
 
 /** The part of the scheduler the request flows use. */
 export interface JobScheduling {
@@ -125,10 +126,22 @@ export async function scheduleExpiry(jobs: JobScheduling | undefined, request: A
  * Schedules expiry for pending requests made before the schedule existed (or whose job was
  * lost); idempotent, run at start. A job already there is left as it is: rewritten, it would
  * lose its failure count, so an instance restarting in a loop would never see a failing
- * expiry reported.
+ * expiry reported. Reads as many as the clean-up sweep does ({@link PENDING_SWEEP_LIMIT}),
+ * oldest first, and says so when it reads that many: a pending request past the bound whose
+ * job was lost would otherwise stay pending, counted against its requester's cap, unseen.
  */
-export async function scheduleExpiryForPending(store: RequestStore, jobs: JobScheduling | undefined): Promise<number> {
-  const pending = await store.listByState(['pending'], 1000);
+export async function scheduleExpiryForPending(
+  store: RequestStore,
+  jobs: JobScheduling | undefined,
+  options: SweepOptions = {},
+): Promise<number> {
+  const { limit = PENDING_SWEEP_LIMIT, log } = options;
+  const pending = await store.listByState(['pending'], limit);
+  if (pending.length >= limit) {
+    const message = `the start's expiry sweep read only the oldest ${limit} pending requests: a newer one among the others whose expiry job was lost is not scheduled by this start`;
+    if (log) log.warn({ state: 'pending', read: pending.length }, message);
+    else process.emitWarning(message);
+  }
   for (const request of pending) await jobs?.scheduleIfAbsent(expiryJobOf(request));
   return pending.length;
 }

@@ -216,7 +216,7 @@ export class RequestService {
 
   /** Schedules missing expiry jobs of pending requests at start ({@link scheduleExpiryForPending}). */
   scheduleExpiryForPending(): Promise<number> {
-    return scheduleExpiryForPending(this.store, this.jobs);
+    return scheduleExpiryForPending(this.store, this.jobs, { log: this.log });
   }
 
   /** Reads a request or says it does not exist. */

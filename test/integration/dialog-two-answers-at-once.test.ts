@@ -71,8 +71,12 @@ describe('G16: the request dialog files one request', () => {
 
   test('two dialogs one after the other each make their request', async () => {
     h = await startHarness();
-    for (const reason of ['release one needs images', 'release two needs images']) {
-      await h.say(users.requester, 'grant aks-prod contosoacr', 'personal');
+    // Two clusters: a second request for one pair while the first waits is refused (its twin).
+    for (const [cluster, reason] of [
+      ['aks-prod', 'release one needs images'],
+      ['aks-dev', 'release two needs images'],
+    ]) {
+      await h.say(users.requester, `grant ${cluster} contosoacr`, 'personal');
       await h.connector.waitFor((c) => /Why is the access needed/.test(cardText(c.activity)), 5000, 'reason question');
       h.connector.clear();
       await h.say(users.requester, reason, 'personal');

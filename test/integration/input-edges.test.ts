@@ -172,7 +172,8 @@ describe('input edges', () => {
 
   test('a Teams display name with bidi controls, zero-width characters and a line break is stored and shown cleaned', async () => {
     const rita: TeamsUser = { ...users.requester, name: 'Rita\u202E Requester\u200B\n\u2066Approved by CISO\u2069' };
-    const request = await grant(rita, 'aks-prod contosoacr deploy payments-web');
+    // Another cluster: Rita is the requester (one object id), whose aks-prod grant still waits.
+    const request = await grant(rita, 'aks-dev contosoacr deploy payments-web');
     expect(request.requester.name).toBe('Rita Requester Approved by CISO');
     const created = (await h.app.audit.forRequest(request.id)).find((e) => e.action === 'request.created')!;
     expect(created.actor.name).toBe('Rita Requester Approved by CISO');

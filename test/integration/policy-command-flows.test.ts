@@ -94,7 +94,11 @@ describe('policy CLUSTER REGISTRY: grants and pull secrets', () => {
       'aks-dev contosoacr --namespace web --kind sp pull for the web front end',
     );
     expect(sp.policy?.ruleId).toBe('sp-secrets');
-    const token = await h.requestSecret(users.requester, 'aks-dev contosoacr --namespace web pull for web-api');
+    // Another secret name: a second request for web/acr-auth would wait beside the first (refused).
+    const token = await h.requestSecret(
+      users.requester,
+      'aks-dev contosoacr --namespace web --name acr-web pull for web-api',
+    );
     expect(token.policy?.ruleId).toBe('default');
     const grant = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
     expect(grant.policy?.ruleId).toBe('default');

@@ -45,7 +45,8 @@ describe('what waits for this approver: the pending list, a second approval unde
   test('an approver of the rule a request was bound to (no longer in the policy in force) gets it listed', async () => {
     h = await startHarness({ ACRBOT_POLICY: join(dir, 'policy.yaml') });
     // Listed first, under the rule as it stands: not Oscar's to decide, whatever the next one says.
-    const untouched = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    // On another cluster: a second request of one requester for one pair waiting is refused.
+    const untouched = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
     // As if made before a reload that took Oscar out of the rule's approvers: the stored
     // snapshot still names him, so he decides it (`pending R-…` and the click already agree).

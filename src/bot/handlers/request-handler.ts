@@ -324,6 +324,21 @@ export class RequestHandler {
         }
         plan = result.plan;
       }
+      // Once planned, the target is known by its ids: a second request for one this user already
+      // has waiting is refused, as its card would read like the first's (RequestGate.twinRefusal).
+      // A break-glass grant never waits for approval, so it cannot be mistaken for one that does.
+      if (secret || !input.breakGlass) {
+        const twin = await this.services.gate.twinRefusal(identity.actor, plan);
+        if (twin) {
+          await auditLimitRefusal(
+            this.services,
+            identity,
+            twin.code,
+            `${plan.kind} ${plan.cluster.name} ${plan.registry.name}: ${twin.twinId} is waiting for approval`,
+          );
+          return this.refusedByLimits(twin.code, twin.message);
+        }
+      }
       const request = await this.services.requests.create({
         requester: identity.actor,
         tenantId: identity.tenantId,
@@ -354,7 +369,9 @@ export class RequestHandler {
 
   /** The answer to a request the per-user limits refused (G16): the gate's sentence, as an error card. */
   private refusedByLimits(code: string, message: string): RequestPreparation {
-    const title = gateRefusalTitle(code) ?? 'Too many requests';
+    // A twin is one request too many for one target, not too many requests.
+    const title =
+      code === 'limits.duplicate' ? 'Already waiting for approval' : (gateRefusalTitle(code) ?? 'Too many requests');
     const card = messageCard({ title, text: message, tone: 'error', sandbox: this.services.settings.sandbox });
     return { kind: 'card', card, error: message };
   }
