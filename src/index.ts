@@ -5,11 +5,12 @@
  * closed, telemetry flushed. SIGHUP reloads the approval policy while the bot runs and is ignored
  * (with a log line) while it starts or stops: it never ends the process.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type * as AppModule from './app';
 import type * as NextStepsModule from './composition/next-steps';
 import type * as SandboxStepModule from './composition/sandbox-step';
 import type * as ConfigModule from './config/config';
+import { applyDotEnv } from './config/dotenv';
 import { readSettingValue } from './config/setting-value';
 import { normaliseAzureIdentityEnvironment } from './integrations/http/azure-credential';
 import { normaliseProxyEnvironment, readProxyEnvironment } from './integrations/http/outbound-proxy';
@@ -88,6 +89,10 @@ async function main(): Promise<void> {
   };
   exitOnCrash(log, exit);
   const starting = startApp(config, { logger: log, takeSighup: false });
+  // Settings that start but are likely not meant (config.ts: an unknown ACRBOT_* name, a NO_PROXY
+  // entry that never matches), once, naming settings only. After startApp's synchronous first
+  // lines, so sandbox mode's warning stays the first line an operator sees.
+  for (const warning of config.warnings ?? []) log.warn(`configuration: ${warning}`);
   // Signals are taken from here on, not once startApp returns: it listens, then resumes
   // interrupted runs, and a SIGTERM meanwhile (Node's default: die at once) would cut those
   // runs off with their leases held. A signal during start-up waits for it, then stops.
@@ -143,16 +148,18 @@ async function main(): Promise<void> {
 }
 
 /**
- * Loads `.env` from the working directory if there is one. One that cannot be read (a directory,
+ * Loads `.env` from the working directory if there is one, filling what the environment leaves
+ * unset or blank (dotenv.ts: a byte order mark, or a blank variable, would otherwise leave a
+ * setting such as ACRBOT_MODE out and start the sandbox). One that cannot be read (a directory,
  * no permission) is a configuration problem like the others: listed, exit 2, no stack trace. The
  * reason is the system error's code, which names no value from the file.
  */
 function loadDotEnv(): void {
   if (!existsSync('.env')) return;
   try {
-    process.loadEnvFile('.env');
+    applyDotEnv(readFileSync('.env', 'utf8'), process.env);
   } catch (err) {
-    // Node 20 reports a directory as ERR_INVALID_ARG_TYPE ("Contents of '.env' …"): named here.
+    // A directory is named in words rather than by its code (EISDIR).
     const code = (err as NodeJS.ErrnoException).code;
     const why = statSync('.env', { throwIfNoEntry: false })?.isDirectory()
       ? 'it is a directory'

@@ -15,6 +15,7 @@ import {
 } from './duration';
 import {
   CONVERSATION_ID,
+  conversationIdFromLinkHint,
   PolicyFileError,
   type PolicyLimits,
   policyFromEnvironment,
@@ -24,6 +25,7 @@ import type { PolicyWarning } from './policy-warnings';
 import { readProxyEnvironment } from '../integrations/http/outbound-proxy';
 import { checkOpenIdMetadataUrl, checkServiceEndpoint, checkTokenIssuer, type UrlCheck } from './url-settings';
 import { readSettingValue } from './setting-value';
+import { unknownSettingWarnings } from './unknown-settings';
 import { isGuid } from '../domain/identifiers';
 
 /**
@@ -92,8 +94,8 @@ const urlSetting = (name: string, check: (text: string) => UrlCheck) =>
 
 /**
  * A Teams channel id as the Bot Framework names it; a value copied out of a channel link (URL
- * encoded, `19%3a…`) is named as such, since cards sent there would otherwise fail at the first
- * request.
+ * encoded, `19%3a…`, or decoded with the rest of the link after it) is named as such, since cards
+ * sent there would otherwise fail at the first request.
  */
 const channelId = (name: string) =>
   z
@@ -101,9 +103,7 @@ const channelId = (name: string) =>
     .optional()
     .superRefine((v, ctx) => {
       if (v === undefined || CONVERSATION_ID.test(v)) return;
-      const fromLink = /19%3a/i.test(v)
-        ? ': this looks copied from a channel link; decode it (%3a is ":", %40 is "@")'
-        : '';
+      const fromLink = conversationIdFromLinkHint(v);
       ctx.addIssue({ code: 'custom', message: `${name} must be a Teams channel id (19:…@thread.tacv2)${fromLink}` });
     });
 
@@ -375,6 +375,12 @@ export interface AppConfig {
    * file. Read here before any logger exists, they are logged once one does (composition/flows.ts).
    */
   policyWarnings?: readonly PolicyWarning[];
+  /**
+   * Settings that do not stop the start but are likely not what the operator meant (an unknown
+   * ACRBOT_* name, a NO_PROXY entry that never matches, the bot's own tenant not allowed): one
+   * sentence each, naming settings, never their values. Logged at start by the entry point.
+   */
+  warnings?: readonly string[];
   /** ACRBOT_POLICY: reloaded on SIGHUP and when it changes. */
   policyFile?: string;
   mode: 'sandbox' | 'azure';
@@ -552,10 +558,12 @@ function tablesConnectionStringProblem(fields: ReadonlyMap<string, string>): str
 /** Parses ACRBOT_STORAGE; a string is the problem (never containing the value). */
 export function parseStorage(value: string): StorageSetting | string {
   if (value === 'memory') return { kind: 'memory' };
-  if (value.startsWith('sqlite:'))
-    return value.length > 'sqlite:'.length
-      ? { kind: 'sqlite', path: value.slice('sqlite:'.length) }
-      : 'sqlite: needs a path';
+  if (value.startsWith('sqlite:')) {
+    // Trimmed as every value is (`sqlite: /var/lib/…`): a leading space would make a folder named
+    // " " and hide `:memory:` from the ephemeral-storage check.
+    const path = value.slice('sqlite:'.length).trim();
+    return path ? { kind: 'sqlite', path } : 'sqlite: needs a path';
+  }
   if (value.startsWith('tables:')) {
     const rest = value.slice('tables:'.length).trim();
     if (/^https:\/\//i.test(rest)) {
@@ -702,6 +710,18 @@ function unusedTablePrefix(
   return [
     `ACRBOT_TABLE_PREFIX applies only to ACRBOT_STORAGE=tables:…, and the store here is ${store}: ` +
       'remove ACRBOT_TABLE_PREFIX, or set ACRBOT_STORAGE=tables:… if the store was meant to be Azure Tables',
+  ];
+}
+
+/**
+ * ACRBOT_ALLOWED_TENANTS that leaves out the bot's own tenant (MicrosoftAppTenantId): the people
+ * of the tenant the bot is registered in, its approvers usually among them, are refused every
+ * message and tab call. A warning, not a problem: a bot serving only other tenants may mean it.
+ */
+function ownTenantLeftOut(allowed: readonly string[], ownTenant: string | undefined): string[] {
+  if (!ownTenant || allowed.some((id) => id.toLowerCase() === ownTenant.toLowerCase())) return [];
+  return [
+    "ACRBOT_ALLOWED_TENANTS leaves out MicrosoftAppTenantId, the bot's own tenant: its people's messages and tab calls are refused (tab: 403 tenant_not_allowed). Add it to the list unless that is meant",
   ];
 }
 
@@ -888,6 +908,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(
       'ACRBOT_AUDIT_ANCHOR needs ACRBOT_AUDIT_KEY with ACRBOT_STORAGE=memory (anchors are signed with it; the sandbox generates one only for sqlite:<file> or tables:…)',
     );
+  // The store adopts an unsigned log only to sign it from there on: without a key there is nothing
+  // to sign with, and the operator who vouched for the log would believe it now signed. The
+  // sandbox makes its own key (.data/audit.key).
+  if (e.ACRBOT_AUDIT_ADOPT_UNSIGNED !== undefined && !e.ACRBOT_AUDIT_KEY && !sandbox && parsedOk('ACRBOT_AUDIT_KEY'))
+    problems.push(
+      'ACRBOT_AUDIT_ADOPT_UNSIGNED needs ACRBOT_AUDIT_KEY: it adopts an audit log written without the key so that entries are signed from there on, and without a key nothing is signed. Set the key, or unset ACRBOT_AUDIT_ADOPT_UNSIGNED',
+    );
   if (e.ACRBOT_LEASE_TTL < 2_000 || e.ACRBOT_LEASE_TTL > 600_000)
     problems.push('ACRBOT_LEASE_TTL must lie between 2s and 10m (renewed every third of it while work runs)');
   if (e.ACRBOT_TAB_INVENTORY_TTL < 1_000 || e.ACRBOT_TAB_INVENTORY_TTL > 600_000)
@@ -948,7 +975,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   // The proxy is read again where the calls are made (as the Azure SDK reads it); a malformed one
   // is refused here, at start, rather than failing the first Azure call of a running bot.
-  problems.push(...readProxyEnvironment(env).problems);
+  const proxyRead = readProxyEnvironment(env);
+  problems.push(...proxyRead.problems);
   // Azure mode chosen by NODE_ENV alone: say so, or "required in azure mode" puzzles whoever only
   // set NODE_ENV (a production process never falls back to the sandbox, G1).
   if (problems.length && modeFromNodeEnv)
@@ -956,9 +984,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'ACRBOT_MODE is not set, so NODE_ENV=production made this azure mode (for the sandbox, start without NODE_ENV=production)',
     );
   if (problems.length) throw new ConfigError(problems);
+  const warnings = [
+    ...unknownSettingWarnings(env, SETTINGS),
+    ...proxyRead.warnings,
+    ...(sandbox ? [] : ownTenantLeftOut(allowedTenantIds, e.MicrosoftAppTenantId)),
+  ];
   return {
     policy,
     policyWarnings,
+    warnings,
     policyFile: e.ACRBOT_POLICY,
     mode: e.ACRBOT_MODE,
     port: e.PORT,

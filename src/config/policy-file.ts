@@ -27,15 +27,30 @@ import { unfittableNames } from './policy-name-patterns';
 import { unreachableRules } from './policy-rule-order';
 import { conditionsFittingNoRequest } from './policy-request-kinds';
 import { autoApproveScopeWarnings } from './policy-auto-approve-scope';
+import { tagValueGlobWarnings } from './policy-tag-globs';
 import type { PolicyLoad } from './policy-warnings';
 import { yamlFindings } from './policy-yaml-warnings';
 import { yamlData, yamlThrew } from './policy-yaml-data';
 import { isGuid } from '../domain/identifiers';
 import { singleLine, visibleLength } from '../domain/text';
 
-/** Teams channel / chat conversation ids: `19:…` with no spaces or control characters. */
-/** A Teams conversation (channel) id as the Bot Framework names it: `19:…@thread.tacv2`. */
-export const CONVERSATION_ID = /^19:[^\s]{1,300}$/;
+/**
+ * A Teams conversation (channel) id as the Bot Framework names it: `19:…@thread.tacv2`, with no
+ * spaces or control characters, and none of `/ ? & #`, which no id holds: they are the rest of
+ * a channel link (`…/General?groupId=…&tenantId=…`) copied with it.
+ */
+export const CONVERSATION_ID = /^19:[^\s/?&#]{1,300}$/;
+
+/**
+ * What to say about a value refused as a conversation id that was copied out of a channel link:
+ * still URL-encoded (`19%3a…`), or decoded with the rest of the link after the id. '' otherwise.
+ */
+export function conversationIdFromLinkHint(value: string): string {
+  if (/19%3a/i.test(value)) return ': this looks copied from a channel link; decode it (%3a is ":", %40 is "@")';
+  if (/^19:/.test(value) && /[/?&#]/.test(value))
+    return ': this looks copied from a channel link; keep only the id (up to @thread.tacv2), without the channel name and ?groupId=… after it';
+  return '';
+}
 
 /** One problem in a policy file. */
 export interface PolicyProblem {
@@ -201,9 +216,13 @@ const matchSchema = z.strictObject(
   { message: 'match must be a map of conditions ({} matches everything)' },
 );
 
-const channel = z
-  .string({ message: 'must be a Teams channel id' })
-  .regex(CONVERSATION_ID, 'must be a Teams conversation id (19:…@thread.tacv2)');
+const channel = z.string({ message: 'must be a Teams channel id' }).superRefine((v, ctx) => {
+  if (!CONVERSATION_ID.test(v))
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be a Teams conversation id (19:…@thread.tacv2)${conversationIdFromLinkHint(v)}`,
+    });
+});
 
 /**
  * A name for people the rule reaches (its approvers, its escalation's audience), shown in cards
@@ -664,6 +683,10 @@ export function loadPolicy(text: string, file: string, limits: PolicyLimits = {}
     ...autoApproveScopeWarnings(rules, (i) => ({
       ...locate(doc, lines, ['rules', i, 'match']),
       path: pathText(['rules', i, 'match']),
+    })),
+    ...tagValueGlobWarnings(rules, (i, field, name) => ({
+      ...locate(doc, lines, ['rules', i, 'match', field, name]),
+      path: pathText(['rules', i, 'match', field, name]),
     })),
   ].sort((a, b) => a.line - b.line || a.col - b.col);
   return {

@@ -34,6 +34,7 @@ describe('sandbox mode', () => {
         ],
       },
       policyFile: undefined,
+      warnings: [],
       mode: 'sandbox',
       port: 3978,
       host: undefined,

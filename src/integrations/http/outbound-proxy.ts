@@ -8,7 +8,8 @@
  *   lower case), for https and http targets alike;
  * - `NO_PROXY` (or `no_proxy`): comma-separated entries; `.example.com` matches example.com and
  *   every name under it, any other entry matches exactly that host name (or IP literal). No
- *   ports, wildcards or address ranges, as in the SDK.
+ *   ports, wildcards or address ranges, as in the SDK: an entry with one never matches, and is
+ *   named in a start warning ({@link noProxyWarnings}) rather than silently sent through the proxy.
  *
  * Each value is read like every other setting (README "Configuration", readSettingValue):
  * trimmed, a blank one unset (the next name is read, as after an empty one), quotes refused (in
@@ -53,13 +54,44 @@ function environmentValue(env: NodeJS.ProcessEnv, name: string): string | undefi
 }
 
 /**
+ * The forms of NO_PROXY entry the SDK (and so acrbot) does not understand, each with what it
+ * looks like: such an entry never matches, so its hosts are sent through the proxy.
+ */
+const INERT_NO_PROXY_FORMS: readonly { test: (entry: string) => boolean; form: string }[] = [
+  { test: (entry) => entry.includes('*'), form: 'a wildcard (*.example.com; write .example.com)' },
+  { test: (entry) => entry.includes('/'), form: 'an address range (172.16.0.0/12; list the addresses)' },
+  // host:port or [v6]:port; a bare IPv6 address holds colons too, but no port after a bracket.
+  {
+    test: (entry) => /^\[[^\]]*\]:\d*$/.test(entry) || /^[^:[\]]+:\d*$/.test(entry),
+    form: 'a port (host:443; write the host alone)',
+  },
+];
+
+/**
+ * A warning for each form of NO_PROXY entry among `entries` that never matches (a wildcard, an
+ * address range, a port), naming the form and how many entries have it, never an entry.
+ */
+export function noProxyWarnings(entries: readonly string[]): string[] {
+  return INERT_NO_PROXY_FORMS.flatMap(({ test, form }) => {
+    const count = entries.filter(test).length;
+    if (count === 0) return [];
+    const which = count === 1 ? 'an entry' : `${count} entries`;
+    return [
+      `NO_PROXY has ${which} with ${form}, which the Azure SDK and acrbot do not understand: it never matches, so those hosts are reached through the proxy (docs/operations.md, "Outbound proxy")`,
+    ];
+  });
+}
+
+/**
  * The proxy the environment names (undefined when none is set), and what is wrong with the
  * variables: one in quotes (any of them, in the case it is set in), or a proxy that is not an
- * http(s) URL. No problem repeats a value, which may hold a password.
+ * http(s) URL. No problem repeats a value, which may hold a password. `warnings`: NO_PROXY
+ * entries that never match ({@link noProxyWarnings}), with a proxy set; they do not stop the start.
  */
 export function readProxyEnvironment(env: NodeJS.ProcessEnv = process.env): {
   proxy: OutboundProxy | undefined;
   problems: string[];
+  warnings: string[];
 } {
   // The names as the environment holds them: on Windows, where HTTPS_PROXY and https_proxy are
   // one variable, it is named once.
@@ -67,24 +99,24 @@ export function readProxyEnvironment(env: NodeJS.ProcessEnv = process.env): {
     .filter((name) => PROXY_ENVIRONMENT_NAMES.includes(name))
     .flatMap((name) => readSettingValue(name, env[name]).quotedProblem ?? []);
   const variable = PROXY_VARIABLES.find((name) => environmentValue(env, name));
-  if (!variable) return { proxy: undefined, problems };
+  if (!variable) return { proxy: undefined, problems, warnings: [] };
   let url: URL;
   try {
     url = new URL(environmentValue(env, variable)!);
   } catch {
     problems.push(`${variable} is not a URL (expected http://host:port, credentials optional)`);
-    return { proxy: undefined, problems };
+    return { proxy: undefined, problems, warnings: [] };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     // Not the scheme it has: `proxy.contoso.com:3128` parses as the scheme `proxy.contoso.com:`.
     problems.push(`${variable} must be an http:// or https:// URL (expected http://host:port, credentials optional)`);
-    return { proxy: undefined, problems };
+    return { proxy: undefined, problems, warnings: [] };
   }
   const noProxy = (environmentValue(env, 'NO_PROXY') ?? '')
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry.length > 0);
-  return { proxy: { url, noProxy }, problems };
+  return { proxy: { url, noProxy }, problems, warnings: noProxyWarnings(noProxy) };
 }
 
 /**
