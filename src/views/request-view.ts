@@ -10,6 +10,7 @@ import {
 import { describeAccess, endedWithoutAccess } from '../domain/access-term';
 import { credentialEnd } from '../domain/access-inventory';
 import { driftNotDone, driftWords } from '../domain/drift-reason';
+import { lookAlikeWarning } from '../domain/mixed-script';
 import { deploymentSnippet } from '../domain/manifest-snippet';
 import type { GrantPlan, SecretPlan } from '../domain/plan';
 import { awaitingReview, countedApprovals, describeRequirement } from '../domain/policy';
@@ -36,7 +37,7 @@ function sharedIdentityWords(plan: GrantPlan): string {
   if (clusters.length) {
     const named = clusters
       .slice(0, SHARING_NAMED)
-      .map((c) => `${c.name} (resource group ${c.resourceGroup}, subscription ${c.subscriptionId})`);
+      .map((c) => `${c.name} (resource group ${groupName(c.resourceGroup)}, subscription ${c.subscriptionId})`);
     const rest = clusters.length - named.length + more;
     const list = `${named.join(', ')}${rest > 0 ? ` and ${rest} more` : ''}`;
     const one = clusters.length + more === 1;
@@ -45,6 +46,17 @@ function sharedIdentityWords(plan: GrantPlan): string {
   if (unchecked.length)
     words += `. Whether other clusters pull with it could not be checked in subscription${unchecked.length === 1 ? '' : 's'} ${unchecked.join(', ')} (acrbot could not list their clusters)`;
   return words;
+}
+
+/**
+ * A resource group as cards show it: user text (ARM allows any letter, names.ts), and one that
+ * may imitate another (`rg-prоd` with a Cyrillic "о" for `rg-prod`) is followed by a warning
+ * saying why (mixed-script.ts), so an approver does not read it as the group it looks like.
+ * Cluster and registry names are ASCII by Azure's rules and need none.
+ */
+function groupName(name: string): string {
+  const warning = lookAlikeWarning(name);
+  return inertText(warning ? `${name} \u26a0 ${warning}` : name);
 }
 
 /** A label/value row. */
@@ -181,7 +193,7 @@ export function planFacts(request: AccessRequest): Fact[] {
     // prod) must not look the same to the approver.
     {
       label: 'Cluster',
-      value: `${plan.cluster.name} (resource group ${inertText(plan.cluster.resourceGroup)}, subscription ${plan.cluster.subscriptionId})`,
+      value: `${plan.cluster.name} (resource group ${groupName(plan.cluster.resourceGroup)}, subscription ${plan.cluster.subscriptionId})`,
     },
     { label: 'Registry', value: `${plan.registry.name} → ${plan.registry.loginServer}` },
     // Approved all the same, the access would pull nothing: the approver and requester see why.
@@ -214,7 +226,7 @@ export function planFacts(request: AccessRequest): Fact[] {
       // Full ARM ids have no break opportunities and get clipped in a FactSet; name the scope instead.
       {
         label: 'Scope',
-        value: `registry ${plan.registry.name} itself (resource group ${inertText(plan.registry.resourceGroup)}, subscription ${plan.registry.subscriptionId}), not the group or subscription`,
+        value: `registry ${plan.registry.name} itself (resource group ${groupName(plan.registry.resourceGroup)}, subscription ${plan.registry.subscriptionId}), not the group or subscription`,
       },
     );
   } else {

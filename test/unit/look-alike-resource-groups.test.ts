@@ -1,0 +1,83 @@
+/**
+ * A resource group may hold any letter (names.ts), so `rg-prоd` with a Cyrillic "о" is valid and
+ * reads exactly like `rg-prod`: the approval card must say so beside the name.
+ */
+import { lookAlikeWarning } from '../../src/domain/mixed-script';
+import { checkResourceGroup } from '../../src/domain/names';
+import type { GrantPlan } from '../../src/domain/plan';
+import { planFacts, requestCard } from '../../src/views/request-view';
+import { grantPlan, pendingRequest, SUB } from './support/requests';
+
+const SPOOF = 'rg-pr\u043Ed'; // Cyrillic small o
+
+function withGroups(cluster: string, registry = 'rg-acr'): GrantPlan {
+  const plan = grantPlan();
+  return {
+    ...plan,
+    cluster: { ...plan.cluster, resourceGroup: cluster },
+    registry: { ...plan.registry, resourceGroup: registry },
+  };
+}
+
+function fact(plan: GrantPlan, label: string): string {
+  return planFacts(pendingRequest({ plan })).find((f) => f.label === label)!.value;
+}
+
+describe('look-alike resource groups on the request card', () => {
+  it('marks a group mixing Latin and Cyrillic letters on the Cluster row and the posted card', () => {
+    expect(checkResourceGroup(SPOOF)).toBe(SPOOF); // valid, as ARM allows it
+    const plan = withGroups(SPOOF);
+    expect(fact(plan, 'Cluster')).toBe(
+      `aks-prod (resource group ${SPOOF} \u26a0 mixes Latin and Cyrillic letters, subscription ${SUB})`,
+    );
+    const card = JSON.stringify(requestCard(pendingRequest({ plan }), { showActions: true }));
+    expect(card).toContain(`${SPOOF} \u26a0 mixes Latin and Cyrillic letters`);
+  });
+
+  it("marks the registry's group on the Scope row and a sharing cluster's on the Identity row", () => {
+    const plan = withGroups('rg-aks', 'rg-\u03BFps'); // Greek small omicron
+    expect(fact(plan, 'Scope')).toContain('rg-\u03BFps \u26a0 mixes Latin and Greek letters,');
+    plan.sharedWith = {
+      clusters: [{ ...plan.cluster, name: 'aks-other', resourceGroup: SPOOF }],
+      more: 0,
+      unchecked: [],
+    };
+    expect(fact(plan, 'Identity')).toContain(`resource group ${SPOOF} \u26a0 mixes Latin and Cyrillic letters,`);
+  });
+
+  it('leaves plain ASCII and single-script names as they are', () => {
+    expect(fact(withGroups('rg-prod'), 'Cluster')).toBe(`aks-prod (resource group rg-prod, subscription ${SUB})`);
+    const cyrillic = '\u0440\u0433-\u043C\u043E\u0441\u043A\u0432\u0430'; // рг-москва
+    expect(checkResourceGroup(cyrillic)).toBe(cyrillic);
+    expect(fact(withGroups(cyrillic), 'Cluster')).toBe(`aks-prod (resource group ${cyrillic}, subscription ${SUB})`);
+    for (const plain of [
+      'rg-m\u00FCnchen',
+      'rg-mu\u0308nchen',
+      'rg-\u6771\u4EAC',
+      '\u6771\u4EAC-\u3072\u304C\u3057-\u30C6\u30B9\u30C8',
+    ])
+      expect(fact(withGroups(plain), 'Cluster')).not.toContain('\u26a0');
+  });
+
+  it('neutralises the plain form the warning quotes', () => {
+    const value = fact(withGroups('\uFF57\uFF57\uFF57.evil'), 'Cluster'); // fullwidth "www"
+    expect(value).toContain('\u26a0 has special letter forms (plainly www\u200b.evil)');
+  });
+});
+
+describe('lookAlikeWarning', () => {
+  it.each([
+    ['rg-prod', undefined],
+    ['rg-(prod)_1.x', undefined],
+    [SPOOF, 'mixes Latin and Cyrillic letters'],
+    ['\u0440\u043E\u03B4', 'mixes Cyrillic and Greek letters'],
+    ['rg-\uA4D1rod', 'mixes Latin and Lisu letters'], // Lisu letter PA, a look-alike of P
+    ['rg-\u13A0ev', 'mixes Latin and Cherokee letters'], // Cherokee A, a look-alike of D
+    ['rg-\uD835\uDDC9rod', 'has special letter forms (plainly rg-prod)'], // mathematical sans-serif p
+    ['r\u0261-prod', 'has phonetic letters that look like ordinary ones'], // Latin script small g
+    ['\u10D0-\u0430', 'mixes Georgian and Cyrillic letters'],
+    ['\u0905-\u0C05', "mixes Devanagari and another script's letters"], // Telugu: not one named
+  ])('%j: %s', (name, expected) => {
+    expect(lookAlikeWarning(name)).toBe(expected);
+  });
+});
