@@ -10,6 +10,7 @@ import type * as TablesModule from '@azure/data-tables';
 import { type AppConfig, isEphemeralStorage } from '../config/config';
 import { type AuditKey, KEY_ADOPTION_ACTION, macOf } from '../domain/audit-chain';
 import type { AuditLog, Clock, LeaseStore, ScheduleStore } from '../domain/ports';
+import type { RequestState } from '../domain/request';
 import { AnchorsAheadError } from '../domain/audit-anchor';
 import { refuseIfAnchorsAhead } from '../flows/audit-anchoring';
 import { BlobAnchorLog } from '../integrations/store/blob-anchor-log';
@@ -99,7 +100,39 @@ export async function openAppStores(
       { storage: config.storage.kind },
       'ACRBOT_ALLOW_EPHEMERAL_STORAGE=true: the store is in process memory, so every restart loses the audit trail, pending requests and the scheduled ends of access (what was granted is then never revoked). For tests and benchmarks only',
     );
+  if (!overrides.stores && config.mode === 'azure' && !isEphemeralStorage(config.storage))
+    await sayIfNewStore(opened, log);
   return { ...opened, ...overrides.coordination };
+}
+
+/** Every request state: a store holding a request of any of them is not new. */
+const ALL_REQUEST_STATES: RequestState[] = [
+  'pending',
+  'approved',
+  'executing',
+  'succeeded',
+  'failed',
+  'rejected',
+  'expired',
+  'cancelled',
+  'revoked',
+];
+
+/**
+ * A store with no request at all says so at start, once per start until the first request: on a
+ * store switched (SQLite to Azure Tables) or restored from an older copy, what acrbot granted
+ * before is not known here. `access` and `check` then name its role assignments as only named
+ * by acrbot, which acrbot neither revokes nor ends (G15); docs/operations.md says what to do.
+ * A first deployment reads the same line, which is true of it too. A store that cannot be read
+ * here says nothing: the start goes on, and its first real read reports the failure.
+ */
+async function sayIfNewStore(stores: Stores, log: Logger): Promise<void> {
+  const any = await stores.requests.listByState(ALL_REQUEST_STATES, 1).catch(() => undefined);
+  if (any === undefined || any.length > 0) return;
+  log.info(
+    {},
+    'the store holds no requests: it is new. If this deployment ran on another store before (a store switched or restored), what acrbot granted there is not known here: its role assignments show as "named as acrbot names its grants, but this store has no record of it", and acrbot will not revoke or end them (docs/operations.md, "Restoring, or changing the store")',
+  );
 }
 
 /**

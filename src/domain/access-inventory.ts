@@ -9,6 +9,7 @@ import { modeName, pullIdentityChange, registryModeChange, type DriftReason } fr
 import type { GrantPlan, SecretCredentialKind } from './plan';
 import { roleCarriesPull } from './pull-permission';
 import { registryReach } from './registry-reach';
+import { roleAssignmentName } from './identifiers';
 import { isBeingRevoked, type AccessRequest } from './request';
 import { acrbotServiceAccountEntries } from './secret-ownership';
 import { roleDefinitionGuid, scopeCovers } from './resource-id';
@@ -102,6 +103,27 @@ export interface AcrbotRequestRef {
   clusterName?: string;
 }
 
+/** Who made a role assignment, as far as acrbot can tell: see {@link RoleAssignmentPath.origin}. */
+export type RoleAssignmentOrigin = 'acrbot' | 'acrbotNamed' | 'outside';
+
+/**
+ * How chat and the tab name an assignment of origin `acrbotNamed`: a hint that acrbot made it,
+ * never proof, so acrbot leaves it alone and says where the operator reads what to do.
+ */
+export const ACRBOT_NAMED_TEXT =
+  'named as acrbot names its grants, but this store has no record of it (a store switched or restored?); acrbot will not change it — see operations.md';
+
+/**
+ * Whether `a`'s name is the one acrbot gives the grant of its role to its principal at its
+ * scope ({@link roleAssignmentName}). A hint only: the name is a UUIDv5 of public inputs in a
+ * fixed namespace, so anyone can make an assignment under it (recorded-assignment.ts).
+ */
+export function namedAsAcrbotNames(
+  a: Pick<RoleAssignmentInfo, 'name' | 'scope' | 'principalId' | 'roleDefinitionId'>,
+): boolean {
+  return roleAssignmentName(a.scope, a.principalId, roleDefinitionGuid(a.roleDefinitionId)) === lower(a.name);
+}
+
 /** Where a role assignment sits relative to the registry. */
 export type ScopeLevel = 'registry' | 'resourceGroup' | 'subscription' | 'managementGroup';
 
@@ -119,8 +141,14 @@ export interface RoleAssignmentPath {
   conditional: boolean;
   /** False when the registry's mode ignores the role (AcrPull on an ABAC-mode registry). */
   honoured: boolean;
-  /** `acrbot` when a request in the store created it; else `outside`. */
-  origin: 'acrbot' | 'outside';
+  /**
+   * `acrbot` when a request in the store created it; `acrbotNamed` when no record refers to it
+   * but its name is the one acrbot derives for its scope, principal and role
+   * ({@link namedAsAcrbotNames}: a store switched or restored leaves acrbot's grants so); else
+   * `outside`. Only `acrbot` is proof (G15): nothing acts on `acrbotNamed`, which anyone could
+   * make, and it is shown, revoked and ended exactly as `outside` is, only named differently.
+   */
+  origin: RoleAssignmentOrigin;
   /** The acrbot requests of this cluster behind it (several when grants overlap). */
   requests: AcrbotRequestRef[];
   /**
@@ -604,7 +632,8 @@ function pathsFor(
       viaGroupId: identity && lower(a.principalId) !== lower(identity.objectId) ? a.principalId : undefined,
       conditional: Boolean(a.condition),
       honoured,
-      origin: refs.length || shared.length ? 'acrbot' : 'outside',
+      // Only a record proves acrbot made it (G15); its name alone is a hint, shown as one.
+      origin: refs.length || shared.length ? 'acrbot' : namedAsAcrbotNames(a) ? 'acrbotNamed' : 'outside',
       requests: refs,
       ...(shared.length && { sharedRequests: shared }),
       ...(ended.length && { endedRequestIds: ended }),
@@ -817,7 +846,7 @@ export function anonymousPullRegistries(registries: readonly InventoryRegistry[]
  */
 export function pathEnd(path: PullPath, counts: (ref: AcrbotRequestRef) => boolean = termRuns): string | undefined {
   if (path.kind === 'roleAssignment') {
-    if (path.origin === 'outside') return undefined;
+    if (path.origin !== 'acrbot') return undefined;
     const live = requestsBehind(path).filter(counts);
     if (live.length === 0 || live.some((r) => r.expiresAt === undefined)) return undefined;
     return live.map((r) => r.expiresAt!).sort()[live.length - 1];

@@ -6,6 +6,7 @@
  * then one verdict sentence and the fix. Pure.
  */
 import {
+  ACRBOT_NAMED_TEXT,
   EXPIRING_WITHIN_MS,
   isLiveRef,
   overdueEnd,
@@ -93,9 +94,13 @@ const SCOPE_WORDS: Record<RoleAssignmentPath['scopeLevel'], string> = {
  */
 export const ORIGIN_MAX_REQUESTS = 5;
 
-/** "acrbot request R-… (approved by X, until DATE)" or "granted outside acrbot". */
+/**
+ * "acrbot request R-… (approved by X, until DATE)", "granted outside acrbot", or for an
+ * assignment under acrbot's name that no record refers to, {@link ACRBOT_NAMED_TEXT}.
+ */
 export function originText(path: PullPath): string {
   if (path.kind === 'roleAssignment' && path.origin === 'outside') return 'granted outside acrbot';
+  if (path.kind === 'roleAssignment' && path.origin === 'acrbotNamed') return ACRBOT_NAMED_TEXT;
   // acrbot's, with every request behind it left out for its reader (tenant-boundary.ts cellsShown).
   if (path.kind === 'roleAssignment' && requestsBehind(path).length === 0)
     return 'by acrbot, for a request of another tenant';
@@ -267,8 +272,8 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
   const canPull = !unreachable && (working.length > 0 || anonymous);
   // A request whose revocation began is ending now, whatever its end says: it neither sets when
   // the pull ends nor is one to extend. Its mark says so, not its state (past its end it reads
-  // "expired"). What outlasts it: a role granted outside acrbot, or one a live acrbot request
-  // still holds.
+  // "expired"). What outlasts it: a role no acrbot record holds (granted outside acrbot, or only
+  // named as acrbot names its grants), or one a live acrbot request still holds.
   const revoking = working.flatMap(requestsBehind).filter((r) => r.revokingSince);
   for (const r of revoking)
     findings.push({
@@ -284,7 +289,7 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
   });
   const lasting = working.filter(
     (p) =>
-      p.origin === 'outside' ||
+      p.origin !== 'acrbot' ||
       requestsBehind(p).some(holds) ||
       (!requestsBehind(p).some((r) => r.revokingSince) && overdueEnd(p) === undefined),
   );

@@ -97,7 +97,7 @@ export async function readAccessRequests(
   if (live.length >= limit)
     return {
       requests: live.filter(gaveAccess),
-      incomplete: `acrbot read only the oldest ${limit} of its live requests: newer grants may be shown as granted outside acrbot (with no end), newer pull secrets are missing, and ended access is not shown.`,
+      incomplete: `acrbot read only the oldest ${limit} of its live requests: newer grants may be shown as granted outside acrbot, or as named by acrbot with no record (with no end), newer pull secrets are missing, and ended access is not shown.`,
     };
   const room = limit - live.length;
   // Newest first: ended access only accumulates, and the oldest `room` of a year's history would
@@ -361,6 +361,42 @@ export class AccessInventory {
         : diagnosis.findings,
       drift,
     };
+  }
+
+  /**
+   * The names of the role assignments on the pair of `clusterId` and `registryId` whose origin is
+   * `acrbotNamed`: named as acrbot names its grants, but no record of this store refers to them
+   * (a store switched or restored). For `revoke CLUSTER REGISTRY`, which finds nothing of its own
+   * to revoke there and says why it leaves them alone (G15: the name is a hint, never proof).
+   * Read as {@link check} reads the pair: one `assignedTo()` list on the registry + R GETs.
+   */
+  async acrbotNamedOnPair(clusterId: string, registryId: string): Promise<string[]> {
+    const [cluster, registry] = await Promise.all([
+      this.resolver.resolveCluster(parseClusterRef(clusterId)),
+      this.resolver.resolveRegistry(parseRegistryRef(registryId)),
+    ]);
+    const [resolved, records] = await Promise.all([
+      this.identityOf(cluster),
+      this.read((states, limit, order) => this.ports.requests.listByRegistry(registry.id, states, limit, order)),
+    ]);
+    const identity = resolved.identity;
+    if (!identity) return [];
+    const assignments = await listedInEach([registry.subscriptionId], () =>
+      this.ports.roleAssignments.listAssignedToAt(registry.id, identity.objectId),
+    );
+    const cells = buildCells({
+      clusters: [{ cluster: toCluster(cluster), identity }],
+      registries: [toRegistry(registry)],
+      assignmentsByIdentity: new Map([[identity.objectId.toLowerCase(), assignments]]),
+      roles: await this.roleDefinitions(assignments, [registry]),
+      requests: records.requests.filter((r) => forClusterOrItsIdentity(r, cluster, identity)),
+      now: this.ports.clock.now(),
+    });
+    return cells.flatMap((c) =>
+      c.paths.flatMap((p) =>
+        p.kind === 'roleAssignment' && p.origin === 'acrbotNamed' ? [p.assignmentId.split('/').pop()!] : [],
+      ),
+    );
   }
 
   // ---- gathering ---------------------------------------------------------------------------

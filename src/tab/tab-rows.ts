@@ -4,6 +4,7 @@
  * (and never a secret) can reach the browser.
  */
 import {
+  ACRBOT_NAMED_TEXT,
   type AccessMatrix,
   type AccessState,
   accessEnd,
@@ -12,6 +13,7 @@ import {
   gaveAccess,
   type PullPath,
   requestAccessState,
+  type RoleAssignmentOrigin,
 } from '../domain/access-inventory';
 import { describeDurationMs } from '../domain/access-term';
 import type { AuditEntry } from '../domain/audit-chain';
@@ -270,7 +272,7 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
           key,
           requestId: ref?.requestId,
           kind: path.kind === 'pullSecret' ? 'secret' : ref ? 'grant' : 'outside',
-          how: path.kind === 'pullSecret' ? 'pull-secret' : ref ? 'acrbot-role' : 'outside-role',
+          how: path.kind === 'pullSecret' ? 'pull-secret' : ref ? 'acrbot-role' : unrecordedHow(path),
           howText: ref?.clusterName ? `${pathText(path)} for cluster ${ref.clusterName}` : pathText(path),
           state,
           requester: ref ? { objectId: ref.requesterId, name: ref.requesterName } : undefined,
@@ -327,10 +329,26 @@ function refsOf(path: PullPath, place: string): Array<{ ref?: AcrbotRequestRef; 
   return [{ ref: path.request, key: `${path.request.requestId}|${path.kind}` }];
 }
 
+/** How an assignment's origin reads after its role and scope. */
+const ORIGIN_WORDS: Record<RoleAssignmentOrigin, string> = {
+  acrbot: ' by acrbot',
+  acrbotNamed: `, ${ACRBOT_NAMED_TEXT}`,
+  outside: ', granted outside acrbot',
+};
+
+/**
+ * The `how` of a role assignment without a request: named as acrbot names its grants but with
+ * no record here (a hint only: nothing is offered on it, as on one made outside acrbot), else
+ * outside acrbot.
+ */
+function unrecordedHow(path: PullPath): PullHow {
+  return path.kind === 'roleAssignment' && path.origin === 'acrbotNamed' ? 'acrbot-named-role' : 'outside-role';
+}
+
 function pathText(path: PullPath): string {
   switch (path.kind) {
     case 'roleAssignment':
-      return `${path.roleName} role ${SCOPE_WORDS[path.scopeLevel]}${path.origin === 'acrbot' ? ' by acrbot' : ', granted outside acrbot'}`;
+      return `${path.roleName} role ${SCOPE_WORDS[path.scopeLevel]}${ORIGIN_WORDS[path.origin]}`;
     case 'pullSecret':
       return `pull secret ${path.secretName} in ${path.namespace} (${path.credentialKind === 'token' ? 'ACR token' : 'service principal'})`;
     case 'endedGrant':

@@ -56,10 +56,24 @@ export function extensionFact(row: Row): [label: string, value: string | undefin
   return ['Extended by', row.extendedBy?.length ? row.extendedBy.join(', ') : undefined];
 }
 
+/**
+ * A role assignment under the name acrbot gives its grants that no record of this store refers
+ * to, in the chat's words (ACRBOT_NAMED_TEXT in src/domain/access-inventory.ts, which the page
+ * does not bundle: it imports node:crypto). A hint only: the page offers nothing on it.
+ */
+export const ACRBOT_NAMED_WORDS =
+  'named as acrbot names its grants, but this store has no record of it (a store switched or restored?); acrbot will not change it — see operations.md';
+
+/** A row whose role no acrbot record holds, whatever its name: no request, approval or audit entry. */
+function unrecordedRole(row: Row): boolean {
+  return row.how === 'outside-role' || row.how === 'acrbot-named-role';
+}
+
 /** Short words for how a cluster pulls. */
 export function howShort(row: Row): string {
   if (row.how === 'acrbot-role') return 'Role (acrbot)';
   if (row.how === 'outside-role') return 'Role (outside acrbot)';
+  if (row.how === 'acrbot-named-role') return "Role (acrbot's name, no record)";
   return 'Pull secret';
 }
 
@@ -70,6 +84,7 @@ export function howShort(row: Row): string {
  */
 export function askedBy(row: Row): string {
   if (row.requester) return row.requester.name;
+  if (row.how === 'acrbot-named-role') return 'no record in this store';
   return row.how === 'acrbot-role' ? 'another tenant' : 'outside acrbot';
 }
 
@@ -80,7 +95,7 @@ export function whatShort(row: Row): string {
 
 /** A list line's "how · who asked"; for a role granted outside acrbot its "how" already says so. */
 export function howAndWho(row: Row): string {
-  return row.how === 'outside-role' ? howShort(row) : `${howShort(row)} · ${askedBy(row)}`;
+  return unrecordedRole(row) ? howShort(row) : `${howShort(row)} · ${askedBy(row)}`;
 }
 
 /**
@@ -99,11 +114,16 @@ export function driftLine(row: Row): string | undefined {
 
 /** The requester filter's value for a row: the requester's object id, or who stands in for one. */
 export function askedByKey(row: Row): string {
-  return row.requester?.objectId ?? (row.how === 'acrbot-role' ? 'another-tenant' : 'outside');
+  return (
+    row.requester?.objectId ??
+    (row.how === 'acrbot-role' ? 'another-tenant' : row.how === 'acrbot-named-role' ? 'no-record' : 'outside')
+  );
 }
 
 /** Why a row without a request id has no request history to show. */
 export function noHistoryNote(row: Row): string {
+  if (row.how === 'acrbot-named-role')
+    return `A role assignment ${ACRBOT_NAMED_WORDS}. No request, approval or audit entry of it is in this store.`;
   return row.how === 'acrbot-role'
     ? "Granted by acrbot for another tenant's request: its request, approvals and audit entries are shown to that tenant only."
     : 'Granted outside acrbot: no request, approval or audit entry exists.';

@@ -6,6 +6,7 @@
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod/v3';
 import type { Command } from '../../domain/command';
+import { ACRBOT_NAMED_TEXT } from '../../domain/access-inventory';
 import { UserFacingError } from '../../domain/errors';
 import { checkReason, REASON_LIMITS } from '../../domain/text';
 import { isRequestId } from '../../domain/identifiers';
@@ -164,7 +165,7 @@ export class LifecycleHandler {
         // Another tenant's grants are that tenant's to revoke; the access card names them as such.
         text: elsewhere
           ? `acrbot has no active grant of ${cluster.name} on ${registry.name} for a request of your organisation (tenant); those of another tenant are not revoked from here.`
-          : `acrbot has no active grant of ${cluster.name} on ${registry.name}; access granted outside acrbot is not acrbot's to revoke.`,
+          : await this.nothingOfOursText(cluster, registry),
         ok: true,
         sandbox: settings.sandbox,
       });
@@ -190,6 +191,28 @@ export class LifecycleHandler {
       },
       previews,
     );
+  }
+
+  /**
+   * Why `revoke CLUSTER REGISTRY` finds nothing on a pair with no acrbot request of its tenant:
+   * access granted outside acrbot is not acrbot's to revoke, and an assignment only named as
+   * acrbot names its grants, with no record in this store (a store switched or restored), is
+   * not either (G15: the name is a hint); the sentence names it, as `access` and `check` do.
+   * Reading the pair's assignments may fail: the plain sentence then, as before.
+   */
+  private async nothingOfOursText(cluster: { id: string; name: string }, registry: { id: string; name: string }) {
+    const plain = `acrbot has no active grant of ${cluster.name} on ${registry.name}; access granted outside acrbot is not acrbot's to revoke.`;
+    const named = await this.services.inventory.acrbotNamedOnPair(cluster.id, registry.id).catch((err: unknown) => {
+      this.services.log.warn(
+        { err },
+        "revoke: the pair's role assignments could not be read to name those under acrbot's name",
+      );
+      return [];
+    });
+    if (named.length === 0) return plain;
+    const which =
+      named.length === 1 ? `Role assignment ${named[0]} there is` : `Role assignments ${named.join(', ')} there are`;
+    return `${plain} ${which} ${ACRBOT_NAMED_TEXT}.`;
   }
 
   /**
