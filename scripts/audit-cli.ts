@@ -6,11 +6,13 @@
  *
  * Exit codes: 0 ok / intact, 1 chain broken, 2 usage, configuration or file problem.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { applyDotEnv } from '../src/config/dotenv';
 import { runAuditCli } from '../src/audit-cli/main';
 
-// Same settings source as `npm start`: real environment variables win over `.env`.
-if (existsSync('.env')) process.loadEnvFile('.env');
+// Same settings source as `npm start` (src/config/dotenv.ts): real environment variables win
+// over `.env`, a blank one is filled from it, and a byte order mark does not hide its first name.
+if (existsSync('.env')) applyDotEnv(readFileSync('.env', 'utf8'), process.env);
 
 // A reader that closes the pipe early (`| head`) is not an error worth a stack trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -6,11 +6,13 @@
  *
  * Exit codes: 0 it loads, 2 problems (printed at file:line:col, as the bot prints them) or usage.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { applyDotEnv } from '../src/config/dotenv';
 import { runPolicyCheck } from '../src/policy-check/main';
 
-// Same settings source as `npm start`: real environment variables win over `.env`.
-if (existsSync('.env')) process.loadEnvFile('.env');
+// Same settings source as `npm start` (src/config/dotenv.ts): real environment variables win
+// over `.env`, a blank one is filled from it, and a byte order mark does not hide its first name.
+if (existsSync('.env')) applyDotEnv(readFileSync('.env', 'utf8'), process.env);
 
 process.exitCode = runPolicyCheck(process.argv.slice(2), process.env, {
   stdout: process.stdout,

@@ -5,11 +5,13 @@
  *
  * Exit codes: 0 nothing owed, 1 something owed (listed), 2 usage, configuration or store problem.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { applyDotEnv } from '../src/config/dotenv';
 import { runStoreOwed } from './store/owed';
 
-// Same settings source as `npm start`: real environment variables win over `.env`.
-if (existsSync('.env')) process.loadEnvFile('.env');
+// Same settings source as `npm start` (src/config/dotenv.ts): real environment variables win
+// over `.env`, a blank one is filled from it, and a byte order mark does not hide its first name.
+if (existsSync('.env')) applyDotEnv(readFileSync('.env', 'utf8'), process.env);
 
 runStoreOwed(process.argv.slice(2), process.env, { stdout: process.stdout, stderr: process.stderr }).then(
   (code) => {

@@ -3,7 +3,8 @@
  * request costs no Azure call: an activity id seen before creates nothing, nobody has more
  * than `maxPendingPerUser` requests waiting, and nobody starts more than `requestsPerMinute`.
  * The pending count here is read before the create, so two requests at once can both pass it;
- * `RequestService.create` counts again after its write and withdraws its own if over the cap.
+ * `RequestCreation.create` (request-creation.ts) counts again after its write and withdraws its
+ * own if over the cap (`withdrawOverCap`).
  * Read commands (`check`, `policy`, `access`, …) have their own per-user window
  * ({@link RequestGate.admitRead}): every one of them reads Azure, Graph or the store as acrbot.
  * Once planned, a request for a target its requester already has one waiting for is refused
@@ -78,7 +79,7 @@ export class RequestGate {
     private readonly limits: RequestLimits,
   ) {}
 
-  /** The most requests one user may have waiting for approval (`RequestService.create` checks it again). */
+  /** The most requests one user may have waiting for approval (`RequestCreation.create` checks it again). */
   get maxPendingPerUser(): number {
     return this.limits.maxPendingPerUser;
   }
@@ -256,7 +257,7 @@ function twinMessage(twin: AccessRequest): string {
 /**
  * The refusal of a request over the pending cap, naming (up to ten of) the requests waiting:
  * the same sentence at the door (the gate) and after a concurrent create that went over it
- * (`RequestService.create`).
+ * (`RequestCreation.withdrawOverCap`, request-creation.ts).
  */
 export function pendingCapMessage(max: number, pending: readonly Pick<AccessRequest, 'id'>[]): string {
   return `You already have ${max} requests waiting for approval (at most ${max}): ${pending

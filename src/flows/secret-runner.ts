@@ -357,7 +357,9 @@ export class SecretRunner implements PlanRunner {
             ? cleaned.deleted
               ? tokenProgress.tokenRefused && plan.repositories.length
                 ? ' The scope map acrbot had created for the token was deleted again.'
-                : ' The credential acrbot had created was deleted again.'
+                : // Named as the failure's own sentence names it (explainCreateFailure): a `--kind sp`
+                  // run's is "a service principal", which its clean-up deletes with its application.
+                  ` The ${plan.credentialKind === 'sp' ? 'service principal' : 'credential'} acrbot had created was deleted again.`
               : // The clean-up found nothing under its names: the refused create made nothing, or
                 // (a resumed run) an earlier attempt's credential was deleted already.
                 earlierCredential

@@ -25,6 +25,7 @@ import { registryReach } from '../domain/registry-reach';
 import type { RoleAssignmentMode } from '../domain/roles';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
+import { groupName, warnedGroupName } from './group-name';
 import { errorText, inertText } from './request-view';
 import { asSentence } from '../domain/text';
 
@@ -101,7 +102,7 @@ export function pathLine(
     case 'roleAssignment': {
       const where =
         path.scopeLevel === 'resourceGroup'
-          ? `${SCOPE.resourceGroup} ${registryGroup}`
+          ? `${SCOPE.resourceGroup} ${warnedGroupName(registryGroup)}`
           : path.scopeLevel === 'subscription'
             ? `${SCOPE.subscription} ${subscriptionId}`
             : SCOPE[path.scopeLevel];
@@ -221,7 +222,7 @@ function conditionText(condition: string): string {
 function anonymousRow(registry: InventoryRegistry): Row {
   return {
     heading: `${registry.name} → ${registry.loginServer}`,
-    subheading: `resource group ${inertText(registry.resourceGroup)}`,
+    subheading: `resource group ${groupName(registry.resourceGroup)}`,
     stateLabel: STATE.anonymous.label,
     stateColor: STATE.anonymous.color,
     lines: [inertText(registryReach(registry, registry.network).anonymousText ?? '')],
@@ -266,13 +267,13 @@ export function clusterAccessCard(report: ClusterAccessReport, sandbox: boolean)
   return card({
     sandbox,
     title: `What ${cluster.name} can pull, and why`,
-    subtitle: `${who} Resource group ${inertText(cluster.resourceGroup)}, subscription ${cluster.subscriptionId}; as of ${shortTime(report.generatedAt)}.`,
+    subtitle: `${who} Resource group ${groupName(cluster.resourceGroup)}, subscription ${cluster.subscriptionId}; as of ${shortTime(report.generatedAt)}.`,
     rows: [
       ...ordered(report.cells, (c) => c.registry.name).map((c) =>
         cellRow(
           c,
           `${c.registry.name} → ${c.registry.loginServer}`,
-          `resource group ${inertText(c.registry.resourceGroup)}`,
+          `resource group ${groupName(c.registry.resourceGroup)}`,
         ),
       ),
       // Anonymous pull: it pulls from these too, by no way of its own.
@@ -308,12 +309,12 @@ export function registryAccessCard(report: RegistryAccessReport, sandbox: boolea
   return card({
     sandbox,
     title: `Who can pull from ${registry.name}`,
-    subtitle: `${registry.loginServer}, resource group ${inertText(registry.resourceGroup)}, ${registry.roleAssignmentMode === 'AbacRepositoryPermissions' ? 'ABAC repository permissions' : 'RBAC registry permissions'}; clusters in the subscriptions acrbot manages, as of ${shortTime(report.generatedAt)}.${network ? ` ${inertText(network)}` : ''}`,
+    subtitle: `${registry.loginServer}, resource group ${groupName(registry.resourceGroup)}, ${registry.roleAssignmentMode === 'AbacRepositoryPermissions' ? 'ABAC repository permissions' : 'RBAC registry permissions'}; clusters in the subscriptions acrbot manages, as of ${shortTime(report.generatedAt)}.${network ? ` ${inertText(network)}` : ''}`,
     rows: ordered(report.cells, (c) => c.cluster.name).map((c) =>
       cellRow(
         c,
         c.cluster.name,
-        `resource group ${inertText(c.cluster.resourceGroup)}, subscription ${c.cluster.subscriptionId}`,
+        `resource group ${groupName(c.cluster.resourceGroup)}, subscription ${c.cluster.subscriptionId}`,
         true,
       ),
     ),

@@ -65,7 +65,7 @@ describe('runs at Azure hard limits', () => {
     expect(error).toContain(
       'Without that role the service principal is of no use, so acrbot deletes it again. Ask for --kind token (the default) instead, which needs no role assignment.',
     );
-    expect(error).toMatch(/ The credential acrbot had created was deleted again\.$/);
+    expect(error).toMatch(/ The service principal acrbot had created was deleted again\.$/);
   });
 
   test("a --kind sp secret at acrbot's directory quota names the quota and --kind token, not an Azure refusal", async () => {

@@ -42,6 +42,6 @@ describe('secret refusals explained by credential kind and step', () => {
     );
     expect(done.outcome?.error).toMatch(/--kind token/);
     expect(done.outcome?.error).not.toMatch(/--kind sp|tokens and generateCredentials/);
-    expect(done.outcome?.error).toMatch(/The credential acrbot had created was deleted again\.$/);
+    expect(done.outcome?.error).toMatch(/The service principal acrbot had created was deleted again\.$/);
   });
 });
