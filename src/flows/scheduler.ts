@@ -13,6 +13,7 @@
  * cancel — is newer and stays as it is. A run that lost its lease (it expired, another instance
  * took the job over) writes nothing back: the job is that instance's now.
  */
+import { createHash } from 'node:crypto';
 import type { Clock, JobKind, LeaseStore, ScheduledJob, ScheduleStore } from '../domain/ports';
 import type { LeaseLostError } from '../domain/ports';
 import { UserFacingError } from '../domain/errors';
@@ -66,8 +67,13 @@ export interface SchedulerOptions {
   leaseTtlMs: number;
   /** Most jobs taken per sweep (the rest run in the next one). */
   batchSize?: number;
-  /** Backoff after the n-th failure: `backoffMs[min(n-1, last)]`. */
+  /**
+   * Backoff after the n-th failure: at most `backoffMs[min(n-1, last)]`, and at least 80 % of it
+   * (see {@link jitteredBackoffMs}).
+   */
   backoffMs?: readonly number[];
+  /** A number in [0, 1) that spreads the backoff; default {@link spreadOf} the job's id and attempt. */
+  random?: () => number;
   /** Failures after which the reporter is called. */
   reportAfterAttempts?: number;
   reporter?: JobFailureReporter;
@@ -109,8 +115,32 @@ interface StoredJob extends ScheduledJob {
   unknownKindReported?: boolean;
 }
 
-/** 30 s, 1 min, 2 min, 5 min, 15 min, then every 30 min. */
+/** 30 s, 1 min, 2 min, 5 min, 15 min, then every 30 min (each up to a fifth shorter, spread by job and attempt). */
 export const DEFAULT_JOB_BACKOFF_MS: readonly number[] = [30_000, 60_000, 120_000, 300_000, 900_000, 1_800_000];
+
+/** The largest part of a backoff step {@link jitteredBackoffMs} may take off. */
+export const JOB_BACKOFF_JITTER = 0.2;
+
+/**
+ * The wait before a failed job's next run: `stepMs` less a part of up to a fifth of it.
+ * Jobs that failed together (every revocation while ARM was down) then come due over a spread of
+ * sweeps instead of all in one, which would meet a recovering service with the same burst.
+ * Shorter, never longer: the steps are the promised cadence (reports "about once a day" at the
+ * 30-minute step, composition/scheduler.ts), and a fifth keeps them so; `random() = 0` waits
+ * the whole step.
+ */
+export function jitteredBackoffMs(stepMs: number, random: () => number): number {
+  return Math.round(stepMs - random() * JOB_BACKOFF_JITTER * stepMs);
+}
+
+/**
+ * The default part of a step {@link jitteredBackoffMs} takes off, in [0, 1): drawn from the job's
+ * id and attempt, not from Math.random, so jobs that failed together still spread apart while one
+ * job's timing is the same on every run (a test, or an operator reading the schedule, can predict it).
+ */
+export function spreadOf(jobId: string, attempt: number): number {
+  return createHash('sha256').update(`${jobId}:${attempt}`).digest().readUInt32BE(0) / 2 ** 32;
+}
 
 /**
  * The correlation id of every line a run of job `jobId` logs: a report of the job to the approvers
@@ -441,7 +471,10 @@ export class Scheduler {
   private async failed(job: ScheduledJob, err: unknown): Promise<void> {
     const attempts = job.attempts + 1;
     const backoff = this.options.backoffMs ?? DEFAULT_JOB_BACKOFF_MS;
-    const delayMs = backoff[Math.min(attempts - 1, backoff.length - 1)];
+    const delayMs = jitteredBackoffMs(
+      backoff[Math.min(attempts - 1, backoff.length - 1)],
+      this.options.random ?? (() => spreadOf(job.id, attempts)),
+    );
     // For operators (the store, the log line below): the raw text of any error. A report to the
     // approvers shows only what an error meant for users says (composition/scheduler.ts).
     // Stored where operators read it (the schedule): secrets inside the text (a SAS in a storage

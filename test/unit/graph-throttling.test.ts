@@ -29,7 +29,8 @@ describe('retryAfterMs', () => {
 });
 
 describe('graphThrottleStrategy', () => {
-  const beside = graphThrottleStrategy({ withRetryAfter: false, firstBackoffMs: 100 });
+  // `random: () => 0` waits the whole step; the jitter is test/unit/retry-jitter.test.ts's.
+  const beside = graphThrottleStrategy({ withRetryAfter: false, firstBackoffMs: 100, random: () => 0 });
   const alone = graphThrottleStrategy({ withRetryAfter: true, firstBackoffMs: 100, maxWaitMs: 10_000 });
 
   test('takes only 429s: other failures are another policy’s (or, for writes sent once, nobody’s)', () => {

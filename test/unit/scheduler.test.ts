@@ -71,6 +71,8 @@ function setup(options: Partial<SchedulerOptions> = {}, logger = log) {
       sweepIntervalMs: 0,
       leaseTtlMs: MINUTE,
       backoffMs: [10 * SECOND, 60 * SECOND],
+      // The whole step, so dueAt is exact here; the jitter is test/unit/retry-jitter.test.ts's.
+      random: () => 0,
       ...options,
     });
   return { clock, jobs, leases, scheduler: make('a'), make };

@@ -1,0 +1,84 @@
+/**
+ * Retries spread at random so that calls and jobs that failed together do not come back together:
+ * Graph's backoff after a 429 that names no wait (half to all of each step), and a failed job's
+ * backoff in the scheduler (up to a fifth shorter than its step). The random source is injected:
+ * these assert the computed delays, never time.
+ */
+import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
+import type { ScheduledJob } from '../../src/domain/ports';
+import { Scheduler } from '../../src/flows/scheduler';
+import { graphThrottleStrategy } from '../../src/integrations/graph/graph-throttling';
+import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
+import { createLogger } from '../../src/observability/logger';
+import { FakeClock } from './support/fake-clock';
+
+function throttled(headers: Record<string, string> = {}): PipelineResponse {
+  return {
+    status: 429,
+    headers: createHttpHeaders(headers),
+    request: createPipelineRequest({ url: 'https://graph.example/v1.0/x' }),
+  };
+}
+
+describe('Graph: a 429 that names no wait', () => {
+  const waitOf = (random: number, retryCount: number) =>
+    graphThrottleStrategy({ withRetryAfter: true, firstBackoffMs: 1_000, random: () => random }).retry({
+      response: throttled(),
+      retryCount,
+    });
+
+  test('waits between half and all of each doubled step, at random', () => {
+    expect([0, 1, 2].map((n) => waitOf(0, n))).toEqual([
+      { retryAfterInMs: 1_000 },
+      { retryAfterInMs: 2_000 },
+      { retryAfterInMs: 4_000 },
+    ]);
+    expect([0, 1, 2].map((n) => waitOf(0.999, n))).toEqual([
+      { retryAfterInMs: 501 },
+      { retryAfterInMs: 1_001 },
+      { retryAfterInMs: 2_002 },
+    ]);
+    expect(waitOf(0.5, 1)).toEqual({ retryAfterInMs: 1_500 });
+  });
+
+  test('a wait Graph names is kept exactly, whatever the random source says', () => {
+    const strategy = graphThrottleStrategy({ withRetryAfter: true, random: () => 0.999 });
+    expect(strategy.retry({ response: throttled({ 'Retry-After': '3' }), retryCount: 0 })).toEqual({
+      retryAfterInMs: 3_000,
+    });
+  });
+});
+
+describe('Scheduler: a failed job', () => {
+  async function dueAfterFailure(random: number): Promise<number> {
+    const clock = new FakeClock('2026-11-30T10:00:00Z');
+    const jobs = new MemoryScheduleStore();
+    const scheduler = new Scheduler(
+      jobs,
+      new MemoryLeaseStore(() => clock.now()),
+      clock,
+      createLogger({ level: 'silent' }),
+      {
+        instanceId: 'a',
+        sweepIntervalMs: 0,
+        leaseTtlMs: 60_000,
+        backoffMs: [100_000],
+        random: () => random,
+      },
+    );
+    scheduler.register('access.expire', async () => {
+      throw new Error('ARM answered 503');
+    });
+    await scheduler.schedule({ id: 'j', kind: 'access.expire', dueAt: clock.now() });
+    await scheduler.runDue();
+    const job: ScheduledJob = (await jobs.get('j'))!;
+    expect(job.attempts).toBe(1);
+    return Date.parse(job.dueAt) - clock.now().getTime();
+  }
+
+  test('comes due again between four fifths and all of its backoff step, at random', async () => {
+    expect(await dueAfterFailure(0)).toBe(100_000);
+    expect(await dueAfterFailure(0.5)).toBe(90_000);
+    expect(await dueAfterFailure(0.999)).toBe(80_020);
+  });
+});
