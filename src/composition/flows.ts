@@ -304,6 +304,8 @@ export function createFlows(
       requests: stores.requests,
       clock,
       log,
+      // `check` looks for the pull secrets the records name, read-only (secrets-in-cluster.ts).
+      kubernetes: azure.secrets.kubernetes,
     },
     resolver,
     config.subscriptionIds,

@@ -45,6 +45,12 @@ export interface RoleAssignmentPort {
   canAssignRoles(scope: string): Promise<boolean>;
   /** Deletes an assignment by name; a missing one is fine. */
   delete(input: { scope: string; name: string; subscriptionId: string }): Promise<void>;
+  /**
+   * Whether a registry or cluster answers at `scope` (one GET of it, cheaper than a listing):
+   * false on 404 (deleted, or moved away). Throws on any other failure (a refusal, a hiccup).
+   * Optional: without it, a gone scope shows as the listing's ResourceGoneError.
+   */
+  scopeExists?(scope: string): Promise<boolean>;
 }
 
 /**
@@ -480,6 +486,29 @@ export interface PullSecretPort {
    * entry that was there before is not acrbot's to remove, G15).
    */
   remove(access: ClusterAccess, input: PullSecretRemoval): Promise<SecretRemoveResult>;
+  /**
+   * Read-only, for `check`: what the cluster holds of a pull secret acrbot's records name (one
+   * read of the secret, one of each of `serviceAccounts`), never its data, only its fingerprint.
+   * Fails as the other calls do (explained for the user); a secret or service account that is
+   * not there is an answer, not a failure. Optional: ports without it leave the records unchecked.
+   */
+  inspect?(access: ClusterAccess, input: PullSecretInspection): Promise<PullSecretSeen>;
+}
+
+/** What {@link PullSecretPort.inspect} reads. */
+export interface PullSecretInspection {
+  namespace: string;
+  secretName: string;
+  /** Service accounts whose `imagePullSecrets` acrbot's records say list the secret. */
+  serviceAccounts: readonly string[];
+}
+
+/** What {@link PullSecretPort.inspect} found (never the secret's data). */
+export interface PullSecretSeen {
+  /** The secret: missing (`absent`) or there, with its uid and data fingerprint. */
+  secret: { state: 'absent' } | { state: 'present'; uid?: string; dataFingerprint?: string; deleting?: boolean };
+  /** Per service account asked about: its list names the secret, does not, or the account is gone. */
+  serviceAccounts: Record<string, 'listed' | 'noEntry' | 'absent'>;
 }
 
 /** What {@link PullSecretPort.remove} deletes, and what it checks first. */

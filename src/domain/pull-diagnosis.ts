@@ -71,7 +71,42 @@ export interface DiagnosisInput {
    * not read: not in `cell`, and whether they carry pull is unknown.
    */
   unreadRoles?: UnreadRoleAssignment[];
+  /**
+   * What the cluster holds of the pull secrets `check` lists ({@link listedSecrets}), keyed by
+   * {@link secretKey}; read-only, by the flow. Without it (or without a secret's entry) the
+   * records alone are said, as before.
+   */
+  secretsInCluster?: ReadonlyMap<string, SecretInCluster>;
   now: Date;
+}
+
+/**
+ * A pull secret acrbot's records name, as the cluster has it: there as acrbot wrote it
+ * (`present`), deleted outside acrbot (`gone`), being deleted, another object made under its name
+ * (`madeAgain`), the object acrbot wrote with other data put in (`contentsReplaced`), or not
+ * checked (`notCheckedBecause` says why). Never its data.
+ */
+export interface SecretInCluster {
+  secret: 'present' | 'gone' | 'deleting' | 'madeAgain' | 'contentsReplaced' | 'notChecked';
+  notCheckedBecause?: string;
+  /** Service accounts the records list it on whose `imagePullSecrets` no longer name it. */
+  entryGone?: string[];
+  /** Service accounts the records list it on that no longer exist. */
+  accountGone?: string[];
+}
+
+/** The key of a pull secret in {@link DiagnosisInput.secretsInCluster}. */
+export function secretKey(namespace: string, secretName: string): string {
+  return `${namespace}/${secretName}`;
+}
+
+/** The live pull secrets `check` lists one by one (the first {@link CHECK_MAX_SECRETS}): those the flow looks for. */
+export function listedSecrets(cell: AccessCell | undefined): PullSecretPath[] {
+  return (cell?.paths ?? []).filter(isLiveSecret).slice(0, CHECK_MAX_SECRETS);
+}
+
+function isLiveSecret(p: PullPath): p is PullSecretPath {
+  return p.kind === 'pullSecret' && (p.state === 'active' || p.state === 'expiring');
 }
 
 /** A role assignment covering the registry whose role definition could not be read. */
@@ -243,18 +278,14 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
         level: 'warn',
         text: `acrbot's grant ${p.request.requestId} (${p.roleName}) ${driftSentence(p.request)}; ${driftNotDone(p.request.driftReason, 'does')}.`,
       });
-    if (p.kind === 'pullSecret' && (p.state === 'active' || p.state === 'expiring')) {
+    if (isLiveSecret(p)) {
       // One namespace each: a cluster with a secret in every namespace would make a card Teams refuses.
       if (secretsListed === CHECK_MAX_SECRETS) {
         secretsLeft++;
         continue;
       }
       secretsListed++;
-      findings.push({
-        topic: 'secret',
-        level: 'info',
-        text: `Pull secret ${p.secretName} in namespace ${p.namespace}: ${originText(p)}; only pods in that namespace that reference it${asServiceAccount(p)} use it.`,
-      });
+      findings.push(secretFinding(p, seenOf(input, p)));
     }
   }
   if (secretsLeft)
@@ -335,12 +366,11 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
       : '';
   // Pods that reference a live pull secret pull without the node identity: a "cannot pull" verdict
   // is about the nodes only, and must say so rather than deny what those pods can do.
-  const secrets = paths.filter(
-    (p): p is PullSecretPath => p.kind === 'pullSecret' && (p.state === 'active' || p.state === 'expiring'),
-  );
+  // Not one the cluster shows gone or someone else's: the records alone must not promise it.
+  const secrets = paths.filter(isLiveSecret).filter((p) => !BROKEN.has(seenOf(input, p)?.secret ?? 'present'));
   const secretsNamed = secrets
     .slice(0, VERDICT_MAX_SECRETS)
-    .map((p) => `pull secret ${p.secretName} in namespace ${p.namespace}${asServiceAccount(p)}`);
+    .map((p) => `pull secret ${p.secretName} in namespace ${p.namespace}${asServiceAccount(p, seenOf(input, p))}`);
   const secretsMore = secrets.length - secretsNamed.length;
   const secretsText = secrets.length
     ? ` Pods that reference ${[...secretsNamed, ...(secretsMore > 0 ? [`one of ${secretsMore} more acrbot pull secrets`] : [])].join(', or ')} can pull through it.`
@@ -406,11 +436,72 @@ function removalText(working: RoleAssignmentPath[]): string {
 
 /**
  * " (or run as service account X or Y)" for a pull secret listed on service accounts: pods
- * running as one get it without referencing it. Empty when none is known.
+ * running as one get it without referencing it. Empty when none is known. Those the cluster shows
+ * no longer listing it (`seen`) are left out.
  */
-function asServiceAccount(path: PullSecretPath): string {
-  const names = path.serviceAccounts ?? [];
+function asServiceAccount(path: PullSecretPath, seen?: SecretInCluster): string {
+  const gone = new Set([...(seen?.entryGone ?? []), ...(seen?.accountGone ?? [])]);
+  const names = (path.serviceAccounts ?? []).filter((n) => !gone.has(n));
   return names.length ? ` (or run as service account ${names.join(' or ')})` : '';
+}
+
+/** What the cluster says makes a recorded secret no way of pulling acrbot can vouch for. */
+const BROKEN = new Set<SecretInCluster['secret']>(['gone', 'madeAgain', 'contentsReplaced']);
+
+function seenOf(input: DiagnosisInput, p: PullSecretPath): SecretInCluster | undefined {
+  return input.secretsInCluster?.get(secretKey(p.namespace, p.secretName));
+}
+
+/**
+ * The line of one live pull secret: by acrbot's records, then what the cluster holds of it, when
+ * it was read. A secret deleted or taken over outside acrbot (GitOps, a person) is said so: the
+ * records alone would name it as in use. Never its data.
+ */
+function secretFinding(p: PullSecretPath, seen: SecretInCluster | undefined): DiagnosisFinding {
+  const head = `Pull secret ${p.secretName} in namespace ${p.namespace}: ${originText(p)}`;
+  const doesNotHold = 'whether pods can pull with it depends on what it holds now, which acrbot does not read';
+  switch (seen?.secret) {
+    case 'gone':
+      return {
+        topic: 'secret',
+        level: 'fail',
+        text: `${head}; recorded, but the secret is no longer in the cluster: deleted outside acrbot; pods using it cannot pull with it.`,
+      };
+    case 'madeAgain':
+      return {
+        topic: 'secret',
+        level: 'warn',
+        text: `${head}; recorded, but the secret under that name in the cluster is not the one acrbot wrote: made again outside acrbot (GitOps or a person, say); ${doesNotHold}.`,
+      };
+    case 'contentsReplaced':
+      return {
+        topic: 'secret',
+        level: 'warn',
+        text: `${head}; recorded, but the secret no longer holds acrbot's data: its contents were replaced outside acrbot (a GitOps sync or kubectl apply, say); ${doesNotHold}.`,
+      };
+    default:
+      break;
+  }
+  const accounts = [
+    ...(seen?.entryGone ?? []).map(
+      (n) =>
+        ` Service account ${n} no longer lists it in its imagePullSecrets (removed outside acrbot): pods running as ${n} do not get it.`,
+    ),
+    ...(seen?.accountGone ?? []).map((n) => ` Service account ${n} no longer exists.`),
+  ].join('');
+  const state =
+    seen?.secret === 'deleting'
+      ? ' It is being deleted in the cluster: pods cannot pull with it once it is gone.'
+      : seen?.secret === 'notChecked'
+        ? ` Not checked in the cluster (${seen.notCheckedBecause ?? 'no reason given'}).`
+        : seen?.secret === 'present'
+          ? ' It is in the cluster.'
+          : '';
+  return {
+    topic: 'secret',
+    level: seen?.secret === 'deleting' || accounts ? 'warn' : 'info',
+    text: `${head}; only pods in that namespace that reference it${asServiceAccount(p, seen)} use it.${state}${accounts}`,
+  };
 }
 
 /** The last segment of an ARM id (a role assignment's or role definition's GUID). */

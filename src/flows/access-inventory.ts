@@ -19,7 +19,8 @@
  * - {@link AccessInventory.forUser}: the store only (no Azure call).
  * - {@link AccessInventory.check}: both lookups (≤ 2S lists) + 1 `assignedTo()` list in the
  *   registry's subscription (only it can cover the registry) + R GETs; from the store, the
- *   registry's requests from any cluster (a cluster sharing the identity shares its grants).
+ *   registry's requests from any cluster (a cluster sharing the identity shares its grants);
+ *   with live pull secrets, 1 cluster credentials read + at most 20 Kubernetes reads.
  * R counts only roles not read before: built-in role definitions are cached per process; custom
  * roles are read on every call (they may change).
  */
@@ -53,7 +54,7 @@ import {
   type RequestStore,
   type RoleAssignmentListing,
 } from '../domain/ports';
-import { diagnosePull, type PullDiagnosis } from '../domain/pull-diagnosis';
+import { diagnosePull, listedSecrets, type PullDiagnosis } from '../domain/pull-diagnosis';
 import { roleCarriesPullInAnyMode } from '../domain/pull-permission';
 import type { AccessRequest, Actor, RequestState } from '../domain/request';
 import type { Logger } from '../observability/logger';
@@ -62,6 +63,7 @@ import { azureLookupIds, armCode } from './azure-failure-text';
 import { servicePrincipalUnreadableMessage } from './grant-planner';
 import type { ResourceResolver } from './resource-resolver';
 import { definitionScopes, RoleDefinitions } from './role-definitions';
+import { secretsInCluster, type SecretInspector } from './secrets-in-cluster';
 
 /**
  * Most requests read from the store per inventory call. The store has no index by cluster or
@@ -121,6 +123,11 @@ export interface AccessInventoryPorts {
   directory: DirectoryPort;
   requests: RequestStore;
   clock: Clock;
+  /**
+   * The cluster side of pull secrets, read-only: `check` looks in the cluster for the secrets the
+   * records name (secrets-in-cluster.ts). Without it they are said from the records alone.
+   */
+  kubernetes?: SecretInspector;
   /**
    * Where a read cut short by {@link INVENTORY_REQUEST_LIMIT} is logged (once per process), and a
    * failed Graph lookup of a cluster's service principal (other than a refusal), once per lookup.
@@ -343,6 +350,14 @@ export class AccessInventory {
     // The drift above is judged on every request (the caller records it, as the sweeper would);
     // only what the reader is shown is narrowed. The requests read carry their tenant.
     const [cell] = tenantId === undefined ? cells : cellsShown(cells, showsTenant(records.requests, tenantId));
+    // Only the secrets the answer names: the records alone would name one deleted outside acrbot as in use.
+    const seen = await secretsInCluster(
+      this.ports.kubernetes,
+      cluster,
+      listedSecrets(cell),
+      records.requests,
+      this.ports.log,
+    );
     const diagnosis = diagnosePull({
       cluster: toCluster(cluster),
       registry: toRegistry(registry),
@@ -351,6 +366,7 @@ export class AccessInventory {
       identityProblem: resolved.problem,
       cell,
       ...(unreadRoles.length && { unreadRoles }),
+      ...(seen && { secretsInCluster: seen }),
       now,
     });
     return {

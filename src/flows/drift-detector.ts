@@ -11,11 +11,13 @@
  * id the store recorded (see `createdAssignmentId`), not revoked, not already marked. Grants
  * whose end has passed, or whose `access.expire` job is due (a revoke in progress), are left to
  * the lifecycle's revocation, which may be deleting them right now. ARM cost of a sweep: one
- * `assignedTo()` list per distinct (identity, registry) among the live grants, read on the
- * registry: docs/deploy.md gives acrbot Reader there and nothing at subscription scope; then, for
- * the grants whose assignment is intact, one GET of each distinct cluster and registry they name
- * (their pull identity and mode now). A cluster that is gone is not drift (its grant ends at its
- * end, as before); a read that fails (403, throttling) marks nothing and fails the run, naming it.
+ * `atScope()` list of each registry named by a live grant ({@link REGISTRIES_AT_ONCE} registries
+ * at a time), read on the registry: docs/deploy.md gives acrbot Reader there and nothing at
+ * subscription scope; then, for the grants whose assignment is intact, one GET of each distinct
+ * cluster and registry they name (their pull identity and mode now). A cluster that is gone is
+ * not drift (its grant ends at its end, as before); a read that fails (403, throttling) marks
+ * nothing for the grants it concerns, the other registries are checked and their drift recorded,
+ * and then the run fails naming it.
  */
 import {
   createdAssignmentId,
@@ -24,21 +26,43 @@ import {
   modeDrift,
   type DriftFinding,
 } from '../domain/access-inventory';
-import type { ClusterInfo, RegistryInfo } from '../domain/azure-model';
+import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../domain/azure-model';
 import { driftNotDone } from '../domain/drift-reason';
 import { ResourceGoneError } from '../domain/errors';
 import type { GrantPlan, ResourceSummary } from '../domain/plan';
-import type { AuditLog, AzureResourceReader, Clock, RequestStore, ScheduleStore } from '../domain/ports';
+import type {
+  AuditLog,
+  AzureResourceReader,
+  Clock,
+  RequestStore,
+  RoleAssignmentListing,
+  ScheduleStore,
+} from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import { INVENTORY_REQUEST_LIMIT } from './access-inventory';
 import { accessExpiryJobId } from './access-jobs';
-import type { PlanningReads } from './grant-planner';
 import type { RequestNotifier } from './notifier';
 
 /** The id of the one recurring drift job (the scheduler runs it on one instance at a time). */
 export const DRIFT_JOB_ID = 'drift.check';
+
+/**
+ * Registries a sweep lists at once: a few, so a sweep over hundreds of registries does not take
+ * one round trip each in turn (the scheduler runs no other job of this instance meanwhile), nor
+ * throttle the ARM reads of the rest of acrbot.
+ */
+export const REGISTRIES_AT_ONCE = 4;
+
+/**
+ * The role assignment reads of the detector. `listAtOrAbove` lists a registry once for every
+ * identity granted on it (what a sweep reads); a reader without it is asked per identity
+ * (`listAssignedToAt`), which answers the same for acrbot's assignment (made at the registry, to
+ * the identity itself: G9).
+ */
+export type DriftAssignmentReads = Pick<RoleAssignmentListing, 'listAssignedToAt'> &
+  Partial<Pick<RoleAssignmentListing, 'listAtOrAbove'>>;
 
 /**
  * Who noticed: the sweeper, a person's `access`/`check`, or an extension's run, which reads the
@@ -52,7 +76,7 @@ export class DriftDetector {
     private readonly ports: {
       requests: RequestStore;
       audit: AuditLog;
-      roleAssignments: Pick<PlanningReads, 'listAssignedToAt'>;
+      roleAssignments: DriftAssignmentReads;
       /** The reads the resolver plans with: a cluster's pull identity and a registry's mode now. */
       resources: Pick<AzureResourceReader, 'getCluster' | 'getRegistry'>;
       /** To see a revocation in flight (its `access.expire` job is due). */
@@ -76,48 +100,56 @@ export class DriftDetector {
     const live = (await this.ports.requests.listByState(['succeeded'], INVENTORY_REQUEST_LIMIT)).filter(
       (r) => r.plan.kind === 'grant' && watchable(r, now),
     );
-    const groups = new Map<string, { registry: string; identity: string; requests: AccessRequest[] }>();
+    const byRegistry = new Map<string, RegistryGrants>();
     for (const r of live) {
       if (r.plan.kind !== 'grant') continue;
       const registry = r.plan.registry.id;
       const identity = r.plan.identity.objectId;
-      const key = `${registry}|${identity}`.toLowerCase();
-      const group = groups.get(key) ?? { registry, identity, requests: [] };
-      group.requests.push(r);
-      groups.set(key, group);
+      const group = byRegistry.get(registry.toLowerCase()) ?? { registry, identities: new Map() };
+      const pair = group.identities.get(identity.toLowerCase()) ?? { identity, requests: [] };
+      pair.requests.push(r);
+      group.identities.set(identity.toLowerCase(), pair);
+      byRegistry.set(registry.toLowerCase(), group);
     }
+    const pairs = [...byRegistry.values()].reduce((n, g) => n + g.identities.size, 0);
     const marked: AccessRequest[] = [];
     const failed: { registry: string; identity: string; err: unknown }[] = [];
     const unrecorded: unknown[] = [];
     // One GET per distinct cluster and registry in this run, however many grants name it.
     const reads = new ResourceReads(this.ports.resources);
-    for (const g of groups.values()) {
-      // One pair that keeps failing (acrbot lost Reader there, the registry moved) must not hide
-      // drift everywhere else: the others are checked, then the run fails naming it, so the job
-      // is retried and reported as failing (scheduler.ts).
-      const assignments = await this.assignmentsOn(g.registry, g.identity).catch((err: unknown) => {
-        failed.push({ registry: g.registry, identity: g.identity, err });
+    await eachAtMost(REGISTRIES_AT_ONCE, [...byRegistry.values()], async (g) => {
+      // One registry that keeps failing (acrbot lost Reader there, the registry moved) must not
+      // hide drift everywhere else: the others are checked and recorded, then the run fails
+      // naming it, so the job is retried and reported as failing (scheduler.ts). Nothing is
+      // recorded for its grants: their assignments were not read.
+      const assignmentsOf = await this.assignmentsOn(
+        g.registry,
+        [...g.identities.values()].map((p) => p.identity),
+      ).catch((err: unknown) => {
+        for (const { identity } of g.identities.values()) failed.push({ registry: g.registry, identity, err });
         return undefined;
       });
-      if (!assignments) continue;
-      // Drift found but not recorded (the store or the audit log failed): its own error, so the
-      // report sends nobody to look at acrbot's rights on a registry it could read.
-      try {
-        const findings = findDrift(g.identity, assignments, g.requests);
-        const found = new Set(findings.map((f) => f.requestId));
-        // Intact assignments: whether they still give their cluster pull.
-        for (const r of g.requests) {
-          if (found.has(r.id)) continue;
-          const finding = await this.pullDrift(r, reads);
-          if (finding) findings.push(finding);
+      if (!assignmentsOf) return;
+      for (const { identity, requests } of g.identities.values()) {
+        // Drift found but not recorded (the store or the audit log failed): its own error, so the
+        // report sends nobody to look at acrbot's rights on a registry it could read.
+        try {
+          const findings = findDrift(identity, assignmentsOf(identity), requests);
+          const found = new Set(findings.map((f) => f.requestId));
+          // Intact assignments: whether they still give their cluster pull.
+          for (const r of requests) {
+            if (found.has(r.id)) continue;
+            const finding = await this.pullDrift(r, reads);
+            if (finding) findings.push(finding);
+          }
+          marked.push(...(await this.record(findings, 'sweeper')));
+        } catch (err) {
+          unrecorded.push(err);
         }
-        marked.push(...(await this.record(findings, 'sweeper')));
-      } catch (err) {
-        unrecorded.push(err);
       }
-    }
+    });
     const problems = [
-      ...(failed.length ? [sweepFailure(failed, groups.size)] : []),
+      ...(failed.length ? [sweepFailure(failed, pairs)] : []),
       ...(reads.failed.length ? [readFailure(reads)] : []),
       ...unrecorded,
     ];
@@ -151,8 +183,8 @@ export class DriftDetector {
   private async sweeperFinding(request: AccessRequest): Promise<DriftFinding | undefined> {
     if (request.plan.kind !== 'grant') return undefined;
     const identity = request.plan.identity.objectId;
-    const assignments = await this.assignmentsOn(request.plan.registry.id, identity);
-    const [changed] = findDrift(identity, assignments, [request]);
+    const assignmentsOf = await this.assignmentsOn(request.plan.registry.id, [identity]);
+    const [changed] = findDrift(identity, assignmentsOf(identity), [request]);
     if (changed) return changed;
     const reads = new ResourceReads(this.ports.resources);
     const finding = await this.pullDrift(request, reads);
@@ -161,8 +193,8 @@ export class DriftDetector {
   }
 
   /**
-   * One live grant's role assignment now, read as the sweeper reads it (one list of its
-   * identity's assignments on the registry), for a run about to say its access is still there
+   * One live grant's role assignment now, read as the sweeper reads it (one list of the
+   * registry's assignments), for a run about to say its access is still there
    * (an extension, G17) when no sweep has looked yet. Undefined while it is there as recorded (or
    * acrbot recorded none: RoleAssignmentExists); else the request marked `deleted` or `changed`,
    * recorded as the sweep records it. Where it is not recorded (a revocation due, another
@@ -172,8 +204,8 @@ export class DriftDetector {
   async assignmentDrift(request: AccessRequest, noticedBy: DriftNoticedBy): Promise<AccessRequest | undefined> {
     if (request.plan.kind !== 'grant') return undefined;
     const identity = request.plan.identity.objectId;
-    const assignments = await this.assignmentsOn(request.plan.registry.id, identity);
-    const [finding] = findDrift(identity, assignments, [request]);
+    const assignmentsOf = await this.assignmentsOn(request.plan.registry.id, [identity]);
+    const [finding] = findDrift(identity, assignmentsOf(identity), [request]);
     if (!finding) return undefined;
     const [marked] = await this.record([finding], noticedBy).catch((err: unknown) => {
       this.log.error({ err, requestId: request.id }, `recording drift noticed by ${noticedBy} failed`);
@@ -185,14 +217,28 @@ export class DriftDetector {
   }
 
   /**
-   * The identity's assignments at, above or below the registry. A registry that is gone took its
-   * assignments with it: none (acrbot's grant was removed outside acrbot).
+   * The assignments of each of `identities` on `registry`, from one `atScope()` list of the
+   * registry (or, without that listing, one list per identity). acrbot's assignment is made at
+   * the registry to the identity itself (G9), so the list at or above the registry, kept to the
+   * identity's own, holds it exactly when the identity's `assignedTo()` list did. A registry that
+   * is gone took its assignments with it: none (acrbot's grant was removed outside acrbot).
    */
-  private async assignmentsOn(registry: string, identity: string) {
+  private async assignmentsOn(
+    registry: string,
+    identities: readonly string[],
+  ): Promise<(identity: string) => RoleAssignmentInfo[]> {
+    const { listAtOrAbove, listAssignedToAt } = this.ports.roleAssignments;
     try {
-      return await this.ports.roleAssignments.listAssignedToAt(registry, identity);
+      if (listAtOrAbove) {
+        const all = await listAtOrAbove.call(this.ports.roleAssignments, registry);
+        return (identity) => all.filter((a) => a.principalId.toLowerCase() === identity.toLowerCase());
+      }
+      const each = new Map<string, RoleAssignmentInfo[]>();
+      for (const identity of identities)
+        each.set(identity.toLowerCase(), await listAssignedToAt.call(this.ports.roleAssignments, registry, identity));
+      return (identity) => each.get(identity.toLowerCase()) ?? [];
     } catch (err) {
-      if (err instanceof ResourceGoneError) return [];
+      if (err instanceof ResourceGoneError) return () => [];
       throw err;
     }
   }
@@ -265,8 +311,9 @@ export class DriftDetector {
 }
 
 /**
- * The error of a sweep in which some (registry, identity) pairs could not be checked: each named
- * with its status and code (never a request or a token), the first failure as the cause.
+ * The error of a sweep in which some (registry, identity) pairs could not be checked (their
+ * registry's listing failed): each named with its status and code (never a request or a token),
+ * the first failure as the cause.
  */
 function sweepFailure(failed: readonly { registry: string; identity: string; err: unknown }[], pairs: number): Error {
   const what = failed.map(
@@ -276,6 +323,21 @@ function sweepFailure(failed: readonly { registry: string; identity: string; err
     `drift check could not list the role assignments of ${failed.length} of ${pairs} identity and registry pairs (the others were checked): ${what.join('; ')}`,
     { cause: failed[0].err },
   );
+}
+
+/** The live grants on one registry, by identity. */
+interface RegistryGrants {
+  registry: string;
+  identities: Map<string, { identity: string; requests: AccessRequest[] }>;
+}
+
+/** Runs `work` on every item, at most `limit` at a time; `work` handles its own failures. */
+async function eachAtMost<T>(limit: number, items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /**

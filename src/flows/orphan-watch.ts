@@ -4,7 +4,8 @@
  * not have its assignment deleted: Azure keeps a role assignment whose scope resource went, at
  * the old scope, and it gives pull again as soon as a registry is at that id again (made again
  * under the same name, or moved back). So the revocation schedules this job: once a day, for
- * ORPHAN_WATCH_DAYS days (domain/access-inventory.ts), it looks whether a registry answers at the recorded id; once
+ * ORPHAN_WATCH_DAYS days (domain/access-inventory.ts), it looks whether a registry answers at the recorded id
+ * (one GET of it; the role assignments there are listed only once one answers); once
  * one does, it deletes acrbot's recorded assignment there under the revocation's checks (G15:
  * only the name, principal, role and scope acrbot's records say it created; kept while another
  * active grant holds it), audits what it found, and stops. After the last day it stops without a
@@ -27,6 +28,18 @@ export const ORPHAN_WATCH_KIND = 'access.orphanWatch' as const;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * A daily look comes up to this much before a day has passed, at random: the watches of one
+ * registry's grants, revoked together when it went, do not all read Azure in the same minute.
+ * Earlier, never later, so a look is never more than a day after the last.
+ */
+export const ORPHAN_WATCH_SPREAD_MS = 60 * 60 * 1000;
+
+/** When the look after one at `now` is due: a day later, less a random part of the spread. */
+function nextDailyLook(now: number, random: () => number): number {
+  return now + DAY_MS - Math.floor(random() * ORPHAN_WATCH_SPREAD_MS);
+}
+
 /** A request being granted the same assignment: looked at again after this. */
 const GRANTING_RETRY_MS = 5 * 60 * 1000;
 
@@ -41,19 +54,21 @@ interface WatchPayload {
 }
 
 /**
- * Schedules the watch of `request`'s role assignment: first look a day from now, the last
- * ORPHAN_WATCH_DAYS days from now. Idempotent (a retried revocation writes the same job;
- * its window starts again, which only makes it longer by the retry's delay).
+ * Schedules the watch of `request`'s role assignment: first look about a day from now (see
+ * {@link ORPHAN_WATCH_SPREAD_MS}), the last ORPHAN_WATCH_DAYS days from now. Idempotent (a retried
+ * revocation writes the same job; its window starts again, which only makes it longer by the
+ * retry's delay). `random` is a number in [0, 1) (tests pass a fixed one).
  */
 export async function scheduleOrphanWatch(
   deps: Pick<LifecycleDeps, 'jobs' | 'clock'>,
   requestId: string,
+  random: () => number = Math.random,
 ): Promise<void> {
   const now = deps.clock.now().getTime();
   await deps.jobs.schedule({
     id: orphanWatchJobId(requestId),
     kind: ORPHAN_WATCH_KIND,
-    dueAt: new Date(now + DAY_MS),
+    dueAt: new Date(nextDailyLook(now, random)),
     requestId,
     payload: { until: new Date(now + ORPHAN_WATCH_MS).toISOString() } satisfies WatchPayload,
   });
@@ -62,8 +77,14 @@ export async function scheduleOrphanWatch(
 /**
  * One look of the watch (the `access.orphanWatch` job, run under its lease). Throws on a failure
  * other than "still gone" (a refusal, a hiccup): the scheduler retries with backoff and reports.
+ * `random` spreads the next daily look (see {@link ORPHAN_WATCH_SPREAD_MS}).
  */
-export async function watchOrphanedAssignment(deps: LifecycleDeps, job: ScheduledJob, run?: JobRun): Promise<void> {
+export async function watchOrphanedAssignment(
+  deps: LifecycleDeps,
+  job: ScheduledJob,
+  run?: JobRun,
+  random: () => number = Math.random,
+): Promise<void> {
   const request = job.requestId ? await deps.store.get(job.requestId) : undefined;
   if (!request || request.plan.kind !== 'grant') return;
   const plan = request.plan;
@@ -85,6 +106,11 @@ export async function watchOrphanedAssignment(deps: LifecycleDeps, job: Schedule
       payload: job.payload,
     });
   };
+  // Still nothing at the recorded id (the registry read, one GET): look again tomorrow, without
+  // the lease or a listing. Any other answer, a refusal too, goes on to the listing, whose
+  // failure says what it meant (refused-or-gone.ts).
+  const there = await deps.ports.roleAssignments.scopeExists?.(plan.scope).catch(() => undefined);
+  if (there === false) return await next(nextDailyLook(now, random));
   // As a revocation does: one deletion of this assignment at a time across instances, and none
   // while a request is being granted it (its PUT would find it present and say "succeeded").
   const guard = await holdAccessLease(deps, request);
@@ -98,7 +124,7 @@ export async function watchOrphanedAssignment(deps: LifecycleDeps, job: Schedule
       current = await deps.ports.roleAssignments.listForPrincipal(plan.scope, plan.identity.objectId);
     } catch (err) {
       // Still nothing at the recorded id: look again tomorrow (or stop, past the window).
-      if (err instanceof ResourceGoneError) return await next(now + DAY_MS);
+      if (err instanceof ResourceGoneError) return await next(nextDailyLook(now, random));
       throw err;
     }
     await guard?.check();

@@ -137,6 +137,19 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
     return this.listAt(scope, `assignedTo('${objectId}')`);
   }
 
+  /** A GET of the registry or cluster `scope` names: false on 404 ResourceNotFound or ResourceGroupNotFound. */
+  async scopeExists(scope: string): Promise<boolean> {
+    const resource = scopeResourceOf(scope);
+    if (!resource) throw new Error(`not a registry or cluster scope: ${scope}`);
+    try {
+      await this.reader.readResource(resource);
+      return true;
+    } catch (err) {
+      if (isResourceGone(restErrorInfo(err))) return false;
+      throw err;
+    }
+  }
+
   /** `$filter=atScope()` at `scope`: every assignment at or above it. See {@link listAssignedToAt} for a gone scope. */
   listAtOrAbove(scope: string): Promise<RoleAssignmentInfo[]> {
     return this.listAt(scope, 'atScope()');

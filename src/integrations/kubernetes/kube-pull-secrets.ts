@@ -11,8 +11,10 @@ import { isResourceGone, ResourceGoneError, UserFacingError } from '../../domain
 import {
   CloudApiError,
   type ClusterAccess,
+  type PullSecretInspection,
   type PullSecretPort,
   type PullSecretRemoval,
+  type PullSecretSeen,
   type PullSecretWrite,
   type SecretRemoveResult,
   type PullSecretWriteOutcome,
@@ -991,6 +993,37 @@ export class KubePullSecrets implements PullSecretPort {
         );
       }
     }
+  }
+
+  /**
+   * {@inheritDoc PullSecretPort.inspect}
+   * Reads only: the secret (its data hashed here and dropped), then each service account, in
+   * turn (the caller bounds how many objects one answer reads).
+   */
+  async inspect(access: ClusterAccess, input: PullSecretInspection): Promise<PullSecretSeen> {
+    const { api, clusterName, signIn } = access as KubeAccess;
+    const ctx: KubeScope = { cluster: clusterName, namespace: input.namespace, signIn };
+    const found = await this.readSecret(api, ctx, input.secretName);
+    const meta = found?.metadata;
+    const secret: PullSecretSeen['secret'] = found
+      ? {
+          state: 'present',
+          ...(meta?.uid ? { uid: meta.uid } : {}),
+          ...(found.data ? { dataFingerprint: secretDataFingerprint(found.data) } : {}),
+          ...(meta?.deletionTimestamp ? { deleting: true } : {}),
+        }
+      : { state: 'absent' };
+    const serviceAccounts: PullSecretSeen['serviceAccounts'] = {};
+    for (const name of input.serviceAccounts) {
+      try {
+        const sa = await api.readNamespacedServiceAccount({ name, namespace: input.namespace });
+        serviceAccounts[name] = sa.imagePullSecrets?.some((s) => s.name === input.secretName) ? 'listed' : 'noEntry';
+      } catch (err) {
+        if (kubeStatus(err) !== 404) throw explainKubeError(err, { ...ctx, verb: 'read', resource: 'serviceaccounts' });
+        serviceAccounts[name] = 'absent';
+      }
+    }
+    return { secret, serviceAccounts };
   }
 
   private async readSecret(api: CoreV1Api, scope: KubeScope, name: string): Promise<V1Secret | undefined> {

@@ -1,0 +1,151 @@
+/**
+ * The drift sweep's ARM reads at scale: one listing of each registry (not one per identity on
+ * it), a few registries at a time, and a registry whose listing fails leaves the others checked
+ * and their drift recorded.
+ */
+import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../../src/domain/azure-model';
+import type { GrantPlan } from '../../src/domain/plan';
+import type { AccessRequest } from '../../src/domain/request';
+import { DriftDetector, REGISTRIES_AT_ONCE } from '../../src/flows/drift-detector';
+import { MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
+import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { createLogger } from '../../src/observability/logger';
+import { FakeClock } from './support/fake-clock';
+import { assignmentOf, clusterPulling, registryIn } from './support/drift-azure';
+import { grantPlan, pendingRequest } from './support/requests';
+
+const hex = (n: number, width = 12) => n.toString(16).padStart(width, '0');
+
+/** `grants` live grants on `clusterCount` clusters (10 subscriptions) and `registryCount` registries (5 others). */
+async function fleet(grants: number, clusterCount: number, registryCount: number) {
+  const clock = new FakeClock();
+  const requests = new MemoryRequestStore();
+  const audit = new MemoryAuditLog(clock);
+  const assignments: RoleAssignmentInfo[] = [];
+  const clusters = new Map<string, ClusterInfo>();
+  const registries = new Map<string, RegistryInfo>();
+  const plans: GrantPlan[] = [];
+  const base = grantPlan();
+  for (let i = 0; i < grants; i++) {
+    const c = i % clusterCount;
+    const g = (i * 7 + Math.floor(i / clusterCount)) % registryCount;
+    const clusterSub = `00000000-0000-4000-8000-${hex(c % 10)}`;
+    const registrySub = `00000000-0000-4000-9000-${hex(g % 5)}`;
+    const cid = `/subscriptions/${clusterSub}/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-${c}`;
+    const rid = `/subscriptions/${registrySub}/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/acr${g}`;
+    const plan = {
+      ...base,
+      cluster: { ...base.cluster, id: cid, name: `aks-${c}`, subscriptionId: clusterSub },
+      registry: {
+        ...base.registry,
+        id: rid,
+        name: `acr${g}`,
+        subscriptionId: registrySub,
+        loginServer: `acr${g}.azurecr.io`,
+      },
+      identity: { kind: 'kubelet', objectId: `0d000000-0000-4000-8000-${hex(c)}`, description: 'kubelet' },
+      scope: rid,
+      roleAssignmentName: `00000000-0000-5000-8000-${hex(i)}`,
+    } as GrantPlan;
+    plans.push(plan);
+    await requests.create(
+      pendingRequest({
+        id: `R-${hex(i, 8).toUpperCase()}`,
+        plan,
+        state: 'succeeded',
+        outcome: { summary: 'Granted', azureRequestIds: [] },
+        access: { expiresAt: '2099-03-01T00:00:00.000Z' },
+      }) as AccessRequest,
+    );
+    assignments.push(assignmentOf(plan));
+    clusters.set(cid.toLowerCase(), clusterPulling(plan, plan.identity.objectId));
+    registries.set(rid.toLowerCase(), registryIn(plan, 'LegacyRegistryPermissions'));
+  }
+  const calls = { listings: 0, getCluster: 0, getRegistry: 0, listingsInFlight: 0, maxListingsInFlight: 0 };
+  /** Registries (lower-case ids) whose listing is refused. */
+  const refused = new Set<string>();
+  const listing = async <T>(scope: string, answer: () => T): Promise<T> => {
+    calls.listings++;
+    calls.listingsInFlight++;
+    calls.maxListingsInFlight = Math.max(calls.maxListingsInFlight, calls.listingsInFlight);
+    // A turn of the event loop, as an ARM round trip takes: other listings may start meanwhile.
+    await new Promise((resolve) => setImmediate(resolve));
+    calls.listingsInFlight--;
+    if (refused.has(scope.toLowerCase()))
+      throw Object.assign(new Error('refused'), { statusCode: 403, code: 'AuthorizationFailed' });
+    return answer();
+  };
+  const atScope = (scope: string) => assignments.filter((a) => a.scope.toLowerCase() === scope.toLowerCase());
+  const idOf = (type: string, sub: string, rg: string, name: string) =>
+    `/subscriptions/${sub}/resourceGroups/${rg}/providers/${type}/${name}`.toLowerCase();
+  const drift = new DriftDetector(
+    {
+      requests,
+      audit,
+      roleAssignments: {
+        listAtOrAbove: (scope) => listing(scope, () => atScope(scope)),
+        listAssignedToAt: (scope, objectId) =>
+          listing(scope, () => atScope(scope).filter((a) => a.principalId === objectId)),
+      },
+      resources: {
+        getCluster: async (sub, rg, name) => {
+          calls.getCluster++;
+          return clusters.get(idOf('Microsoft.ContainerService/managedClusters', sub, rg, name));
+        },
+        getRegistry: async (sub, rg, name) => {
+          calls.getRegistry++;
+          return registries.get(idOf('Microsoft.ContainerRegistry/registries', sub, rg, name));
+        },
+      },
+      schedule: new MemoryScheduleStore(),
+      clock,
+    },
+    { requestChanged: async () => undefined },
+    createLogger({ level: 'silent' }),
+    15 * 60_000,
+  );
+  /** Deletes the assignment of grant `i` "outside acrbot"; returns its request id. */
+  const deleteOutside = (i: number) => {
+    const id = assignmentOf(plans[i]).id;
+    assignments.splice(
+      assignments.findIndex((a) => a.id === id),
+      1,
+    );
+    return `R-${hex(i, 8).toUpperCase()}`;
+  };
+  return { drift, calls, refused, plans, requests, audit, deleteOutside };
+}
+
+describe('drift sweep: one listing per registry', () => {
+  test('2,000 grants on 300 clusters and 50 registries: at most 50 listings, each cluster and registry read once, a few at a time', async () => {
+    const w = await fleet(2000, 300, 50);
+    const gone = [w.deleteOutside(3), w.deleteOutside(1234)];
+
+    const marked = await w.drift.sweep();
+
+    expect(marked.map((r) => r.id).sort()).toEqual(gone.sort());
+    expect(w.calls.listings).toBeLessThanOrEqual(50);
+    expect(w.calls.getCluster).toBeLessThanOrEqual(300);
+    expect(w.calls.getRegistry).toBeLessThanOrEqual(50);
+    expect(w.calls.maxListingsInFlight).toBeGreaterThan(1);
+    expect(w.calls.maxListingsInFlight).toBeLessThanOrEqual(REGISTRIES_AT_ONCE);
+  });
+
+  test('a registry whose listing fails: the other registries are checked and their drift recorded, nothing for its grants, then the run fails naming it', async () => {
+    const w = await fleet(40, 4, 4);
+    // Grants 0 and 1 are on different registries (acr0, acr7 % 4 = acr3); both assignments gone.
+    const onRefused = w.deleteOutside(0);
+    const elsewhere = w.deleteOutside(1);
+    w.refused.add(w.plans[0].registry.id.toLowerCase());
+
+    await expect(w.drift.sweep()).rejects.toThrow(
+      new RegExp(
+        `could not list the role assignments of \\d+ of \\d+ identity and registry pairs .*registry ${w.plans[0].registry.id}: 403 AuthorizationFailed$`,
+      ),
+    );
+    expect((await w.requests.get(elsewhere))!.access?.driftReason).toBe('deleted');
+    expect((await w.audit.forRequest(elsewhere)).map((e) => e.action)).toContain('access.drift');
+    expect((await w.requests.get(onRefused))!.access?.driftDetectedAt).toBeUndefined();
+    expect(await w.audit.forRequest(onRefused)).toEqual([]);
+  });
+});
