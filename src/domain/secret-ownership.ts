@@ -398,7 +398,10 @@ const HOLDING_STATES = new Set(['executing', 'succeeded']);
  * records of who wrote that uid, and when, can (G15). Requests `request` extends wrote before
  * it (its rotation replaced theirs), and `ignore` lists requests ending together with it, so
  * neither holds it. A tie in time is broken the same way from either side ({@link wroteAfter}),
- * so exactly one of the two holds the secret and deletes it when it ends.
+ * so exactly one of the two holds the secret and deletes it when it ends. A later writer of
+ * another object holds it too when its records say it replaced `request`'s secret, deleted
+ * outside acrbot before (see {@link deletedSecretReplacementProblem}): the new object has that
+ * name, and the service-account entries `request` added are the later writer's now.
  */
 export function laterWriterOf(
   request: AccessRequest,
@@ -417,7 +420,10 @@ export function laterWriterOf(
     if (!HOLDING_STATES.has(other.state) || other.plan.kind !== 'secret' || !sameSecretTarget(other.plan, plan))
       return false;
     const theirs = writtenSecretRecord(other);
-    return !!theirs && theirs.uid === mine.uid && wroteAfter(other, theirs, request, mine);
+    if (!theirs || !wroteAfter(other, theirs, request, mine)) return false;
+    // Another object when `request`'s was deleted outside acrbot: the write that followed recorded
+    // replacing `request` (its approved plan named it) and carries its service-account entries on.
+    return theirs.uid === mine.uid || replacedByStartedWrite(other)?.requestId === request.id;
   });
 }
 
@@ -597,6 +603,30 @@ export function replacedRequestProblem(
   if (replaced.id === request.id) return 'it is this request';
   if (replaced.plan.kind !== 'secret' || request.plan.kind !== 'secret') return 'it is not a pull secret';
   if (!sameSecretTarget(replaced.plan, request.plan)) return 'it is for another secret or registry';
+  return undefined;
+}
+
+/**
+ * Why `replaced` (read from the store under the id `request`'s approved plan replaces) must not be
+ * replaced now that the secret is gone from the cluster (deleted outside acrbot: GitOps, a
+ * person), or undefined. Its credential still pulls, and acrbot's records alone say it is
+ * `replaced`'s (G15): the run retires it as it would with the secret there, and deletes nothing in
+ * the cluster for it (there is nothing). It must be the request the plan names, for the same
+ * target, still holding its access (`succeeded`, no revoke under way: that revoke deletes the
+ * credential itself), with the secret write recorded by uid (the plan refuses older writers).
+ */
+export function deletedSecretReplacementProblem(
+  request: AccessRequest,
+  replaced: AccessRequest | undefined,
+): string | undefined {
+  const planned = request.plan.kind === 'secret' ? request.plan.replaces : undefined;
+  if (!planned) return 'the approved plan replaces no secret';
+  if (request.extendsRequestId) return 'an extension replaces its own access';
+  const problem = replacedRequestProblem(request, replaced);
+  if (problem) return problem;
+  if (replaced!.id !== planned.requestId) return `the approved plan replaces the secret of ${planned.requestId}`;
+  if (replaced!.state !== 'succeeded' || replaced!.access?.revokingSince) return 'it no longer holds its access';
+  if (writtenSecretUid(replaced!) === undefined) return 'it wrote its secret before acrbot recorded secret uids';
   return undefined;
 }
 

@@ -11,6 +11,7 @@ import { lastFamilyWriter } from '../domain/secret-holder';
 import {
   credentialOf,
   credentialRefProblem,
+  deletedSecretReplacementProblem,
   replacedByStartedWrite,
   replacedRequestProblem,
 } from '../domain/secret-ownership';
@@ -54,6 +55,32 @@ export async function recordedWriter(
   if (request.extendsRequestId) return readLastFamilyWriter(requests, request);
   const planned = (request.plan as SecretPlan).replaces;
   return planned ? requests.get(planned.requestId) : undefined;
+}
+
+/**
+ * The request `request`'s approved plan replaces (`plan.replaces`, the card's "Replaces secret
+ * ... from request ..."), when the run finds no secret of that name in the cluster: it was
+ * deleted outside acrbot (GitOps, a person), and that request's credential still pulls. acrbot's
+ * records say whose it is (G15, {@link deletedSecretReplacementProblem}), so the run retires it and
+ * the request ends as replaced, as with the secret there; nothing in the cluster is deleted for it.
+ * Undefined, logged when the records do not vouch, for anything else (an extension: see
+ * {@link readLastFamilyWriter}).
+ */
+export async function plannedWriterOfDeletedSecret(
+  requests: Pick<RequestStore, 'get'>,
+  request: AccessRequest,
+  ctx: Pick<RunContext, 'log'>,
+): Promise<AccessRequest | undefined> {
+  const planned = request.plan.kind === 'secret' && !request.extendsRequestId ? request.plan.replaces : undefined;
+  if (!planned) return undefined;
+  const replaced = await requests.get(planned.requestId);
+  const problem = deletedSecretReplacementProblem(request, replaced);
+  if (!problem) return replaced;
+  ctx.log.warn(
+    { replacedRequestId: planned.requestId, problem },
+    'the secret the approved plan replaces is gone from the cluster; the request it names is not replaced',
+  );
+  return undefined;
 }
 
 /**

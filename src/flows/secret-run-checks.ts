@@ -28,7 +28,12 @@ import {
   localAccountsRefusal,
   privateClusterUnreachable,
 } from './secret-planner';
-import { readLastFamilyWriter, recordedWriter, replacedEarlier } from './secret-previous-writer';
+import {
+  plannedWriterOfDeletedSecret,
+  readLastFamilyWriter,
+  recordedWriter,
+  replacedEarlier,
+} from './secret-previous-writer';
 import { logExplainedFailure } from './secret-run-text';
 import type { SecretRunnerPorts } from './secret-runner';
 
@@ -171,6 +176,11 @@ export async function checkFirst(
     // and acrbot's records say whose it is (the cluster has no label left to hint at it). The
     // rotation retires it all the same, or it would stay valid with nothing holding it.
     previous = await readLastFamilyWriter(deps.ports.requests, request).catch(wait);
+  } else {
+    // The secret the approved plan replaces was deleted outside acrbot (GitOps, a person): the
+    // credential it held still pulls, and acrbot's records say whose it is (G15). It is retired,
+    // and that request ends as replaced, as with the secret there.
+    previous = await plannedWriterOfDeletedSecret(deps.ports.requests, request, ctx).catch(wait);
   }
   return { access, existing, previous, previousEntries, serviceAccountLinked };
 }

@@ -207,7 +207,12 @@ export class SecretRunner implements PlanRunner {
         serviceAccountPatched: write.serviceAccountPatched || addedEarlier,
         // An extension whose secret was deleted meanwhile writes it anew (and still retires the
         // credential it held).
-        action: previous && (existing || earlierWrite) ? ('replaced' as const) : ('created' as const),
+        // Another request's secret deleted outside acrbot is replaced all the same: that request
+        // ends (AccessLifecycle.endReplaced), its credential retired below.
+        action:
+          previous && (existing || earlierWrite || !request.extendsRequestId)
+            ? ('replaced' as const)
+            : ('created' as const),
       };
       // The uid names the very object written, the fingerprint the data: revoke deletes that
       // object and no other, and only while it holds that data (G15).
@@ -263,9 +268,7 @@ export class SecretRunner implements PlanRunner {
       const keepUntil = retirementDueAt({ ...request, created: ctx.created() });
       const retired = previous ? await retirePrevious(this.ports, previous, credential.ref, ctx, keepUntil) : 'none';
       const absent =
-        previous && written.action === 'created'
-          ? ' The secret was no longer in the cluster and was written anew.'
-          : '';
+        previous && !existing && !earlierWrite ? ' The secret was no longer in the cluster and was written anew.' : '';
       const retiredNote =
         retired === 'deleted'
           ? `${absent} ${REPLACED_CREDENTIAL_DELETED}`
