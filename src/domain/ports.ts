@@ -93,6 +93,12 @@ export interface DirectoryPort {
   /** Transitive membership, checked when a decision is made. */
   isMemberOfGroup(objectId: string, groupId: string): Promise<boolean>;
   /**
+   * Of `groupIds`, those the object is a transitive member of (lower-cased), asked in as few calls
+   * as the directory allows (Graph: 20 groups a call), for the inventory's identity × group checks.
+   * Optional: a directory without it is asked {@link isMemberOfGroup} group by group.
+   */
+  memberGroupsAmong?(objectId: string, groupIds: readonly string[]): Promise<string[]>;
+  /**
    * Object ids of up to `atMost` of the group's transitive members that are users (people: no
    * service principals, devices or the nested groups themselves), in the directory's order; fewer
    * only when the group holds fewer. A group that does not exist, or an id that is no object id,

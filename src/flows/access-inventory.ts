@@ -13,16 +13,17 @@
  *   S `assignedTo()` lists + R role definition GETs.
  * - {@link AccessInventory.forRegistry}: registry lookup (≤ S lists) + S cluster lists + 1
  *   subscription-wide assignment list (only the registry's subscription can cover it) + R GETs +
- *   ≤ G × C Graph membership checks.
+ *   ≤ ⌈G/20⌉ × C Graph membership checks (one `checkMemberGroups` per identity and 20 groups).
  * - {@link AccessInventory.matrix}: S cluster lists + S registry lists + S subscription-wide
- *   assignment lists + R GETs + ≤ G × C membership checks — never one call per cell.
+ *   assignment lists + R GETs + ≤ ⌈G/20⌉ × C membership checks — never one call per cell.
  * - {@link AccessInventory.forUser}: the store only (no Azure call).
  * - {@link AccessInventory.check}: both lookups (≤ 2S lists) + 1 `assignedTo()` list in the
  *   registry's subscription (only it can cover the registry) + R GETs; from the store, the
  *   registry's requests from any cluster (a cluster sharing the identity shares its grants);
  *   with live pull secrets, 1 cluster credentials read + at most 20 Kubernetes reads.
  * R counts only roles not read before: built-in role definitions are cached per process; custom
- * roles are read on every call (they may change).
+ * roles are read on every call (they may change). Graph's calls in a listing (service-principal
+ * lookups, once per app id, and membership checks) run at most 8 at a time.
  */
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo, RoleDefinitionInfo } from '../domain/azure-model';
 import {
@@ -450,14 +451,18 @@ export class AccessInventory {
    * or throttling past the client's retries): that cluster is then listed as unresolved and the
    * others are still shown, instead of one cluster's lookup failing the whole listing.
    */
-  async identityOf(cluster: ClusterInfo): Promise<{ identity?: InventoryIdentity; problem?: string }> {
+  async identityOf(
+    cluster: ClusterInfo,
+    /** Lookups already under way in this build, by lower-cased app id: each app is asked once. */
+    lookups?: Map<string, Promise<string | undefined>>,
+  ): Promise<{ identity?: InventoryIdentity; problem?: string }> {
     try {
       const chosen = choosePullIdentity(cluster);
       if (chosen.kind === 'kubelet')
         return { identity: { kind: 'kubelet', objectId: chosen.objectId, description: chosen.description } };
       let objectId: string | undefined;
       try {
-        objectId = await this.ports.directory.servicePrincipalObjectId(chosen.appId);
+        objectId = await this.servicePrincipalObjectId(chosen.appId, lookups);
       } catch (err) {
         return this.lookupFailed(err, cluster, chosen.appId);
       }
@@ -470,6 +475,31 @@ export class AccessInventory {
       if (isUserFacing(err)) return { problem: err.message };
       throw err;
     }
+  }
+
+  /** Graph's object id of `appId`, through `lookups` when given (its failure shared as well). */
+  private servicePrincipalObjectId(
+    appId: string,
+    lookups?: Map<string, Promise<string | undefined>>,
+  ): Promise<string | undefined> {
+    if (!lookups) return this.ports.directory.servicePrincipalObjectId(appId);
+    const key = appId.toLowerCase();
+    let lookup = lookups.get(key);
+    if (!lookup) lookups.set(key, (lookup = this.ports.directory.servicePrincipalObjectId(appId)));
+    return lookup;
+  }
+
+  /**
+   * Of `groupIds` (lower-cased), those `objectId` is a transitive member of: in one batched call per
+   * 20 groups when the directory has it, else one group after another (never all at once).
+   */
+  private async memberGroups(objectId: string, groupIds: readonly string[]): Promise<Set<string>> {
+    const directory = this.ports.directory;
+    if (directory.memberGroupsAmong)
+      return new Set((await directory.memberGroupsAmong(objectId, groupIds)).map((id) => id.toLowerCase()));
+    const found = new Set<string>();
+    for (const groupId of groupIds) if (await directory.isMemberOfGroup(objectId, groupId)) found.add(groupId);
+    return found;
   }
 
   /**
@@ -493,7 +523,9 @@ export class AccessInventory {
   /**
    * From a subscription-wide listing: each cluster's identity and the assignments that apply to
    * it — direct ones, and group-held ones whose role carries pull when Graph says the identity
-   * is a (transitive) member (checked once per group and identity).
+   * is a (transitive) member: one batched check per identity (20 groups a call), and Graph's
+   * lookups of service-principal clusters once per app id, at most {@link GRAPH_IN_FLIGHT} of
+   * either at a time, so a large tab does not spend the app's Graph budget in one burst.
    */
   private async gather(
     clusters: ClusterInfo[],
@@ -506,7 +538,8 @@ export class AccessInventory {
     roles: Map<string, RoleDefinitionInfo>;
     unresolved: { cluster: InventoryCluster; problem: string }[];
   }> {
-    const identities = await Promise.all(clusters.map((c) => this.identityOf(c)));
+    const lookups = new Map<string, Promise<string | undefined>>();
+    const identities = await mapLimited(clusters, GRAPH_IN_FLIGHT, (c) => this.identityOf(c, lookups));
     const ids = new Set(identities.flatMap((i) => (i.identity ? [i.identity.objectId.toLowerCase()] : [])));
     const groupHeld = assignments.filter((a) => a.principalType === 'Group');
     const relevant = assignments.filter((a) => ids.has(a.principalId.toLowerCase()) || a.principalType === 'Group');
@@ -521,21 +554,19 @@ export class AccessInventory {
       if (ids.has(key)) assignmentsByIdentity.set(key, [...(assignmentsByIdentity.get(key) ?? []), a]);
     }
     const groupIds = [...new Set(pullGroups.map((a) => a.principalId.toLowerCase()))];
-    // Identity × group membership checks run concurrently; usually there are no pull groups at all.
-    const memberships = await Promise.all(
-      [...ids].flatMap((id) =>
-        groupIds.map(async (groupId) => ({
+    // Usually there are no pull groups at all, and then Graph is not asked.
+    const memberships = groupIds.length
+      ? await mapLimited([...ids], GRAPH_IN_FLIGHT, async (id) => ({
           id,
-          groupId,
-          member: await this.ports.directory.isMemberOfGroup(id, groupId),
-        })),
-      ),
-    );
-    for (const { id, groupId, member } of memberships) {
-      if (!member) continue;
-      const held = pullGroups.filter((a) => a.principalId.toLowerCase() === groupId);
-      assignmentsByIdentity.set(id, [...(assignmentsByIdentity.get(id) ?? []), ...held]);
-    }
+          groups: await this.memberGroups(id, groupIds),
+        }))
+      : [];
+    for (const { id, groups } of memberships)
+      for (const groupId of groupIds) {
+        if (!groups.has(groupId)) continue;
+        const held = pullGroups.filter((a) => a.principalId.toLowerCase() === groupId);
+        assignmentsByIdentity.set(id, [...(assignmentsByIdentity.get(id) ?? []), ...held]);
+      }
     return {
       clusters: clusters.map((c, i) => ({
         cluster: toCluster(c),
@@ -577,6 +608,26 @@ export class AccessInventory {
       return definitionScopes(a, subscriptionOf(a) ?? registry.subscriptionId, registry.id);
     });
   }
+}
+
+/**
+ * Graph calls one listing has in flight at most (service-principal lookups, membership checks):
+ * Graph's throttling budget is the app's in the tenant, shared with everyone's grants.
+ */
+const GRAPH_IN_FLIGHT = 8;
+
+/** `fn` over `items`, at most `limit` at a time, the results in the items' order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 function sameId(a: string, b: string): boolean {

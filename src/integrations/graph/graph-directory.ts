@@ -19,6 +19,9 @@ const GRAPH_MAX_TOP = 999;
  */
 const USERS_PER_FILTER = 14;
 
+/** Group ids one `checkMemberGroups` call takes at most (Graph's limit). */
+const GROUPS_PER_CHECK = 20;
+
 /** Looks up service principals and group membership. */
 export class GraphDirectory implements DirectoryPort {
   constructor(private readonly graph: GraphClient) {}
@@ -48,19 +51,36 @@ export class GraphDirectory implements DirectoryPort {
 
   /** Transitive membership, asked at decision time (no caching: removal takes effect at once). */
   async isMemberOfGroup(objectId: string, groupId: string): Promise<boolean> {
-    // Not GUIDs: no directory object, so no member of any group (as Graph's 404 is answered).
-    if (!isDirectoryId(objectId) || !isDirectoryId(groupId)) return false;
-    try {
-      const { body } = await this.graph.request<{ value: string[] }>(
-        'POST',
-        `/directoryObjects/${objectId}/checkMemberGroups`,
-        { groupIds: [groupId] },
-      );
-      return (body?.value ?? []).some((id) => id.toLowerCase() === groupId.toLowerCase());
-    } catch (err) {
-      if (err instanceof GraphError && err.status === 404) return false;
-      throw err;
+    return (await this.memberGroupsAmong(objectId, [groupId])).length > 0;
+  }
+
+  /**
+   * `POST /directoryObjects/{id}/checkMemberGroups` with up to {@link GROUPS_PER_CHECK} group ids a
+   * call, one call after another: Graph answers the ids among them the object is a transitive
+   * member of. Ids that are no GUID are no group (not sent); an object id that is none, or one
+   * Graph answers 404 for, is a member of nothing. Any other failure is Graph's error.
+   */
+  async memberGroupsAmong(objectId: string, groupIds: readonly string[]): Promise<string[]> {
+    if (!isDirectoryId(objectId)) return [];
+    // Compared without regard to case, as Graph compares them: a group named twice is sent once.
+    const ids = [...new Set(groupIds.filter(isDirectoryId).map((id) => id.toLowerCase()))];
+    const found: string[] = [];
+    for (let i = 0; i < ids.length; i += GROUPS_PER_CHECK) {
+      const chunk = ids.slice(i, i + GROUPS_PER_CHECK);
+      try {
+        const { body } = await this.graph.request<{ value: string[] }>(
+          'POST',
+          `/directoryObjects/${objectId}/checkMemberGroups`,
+          { groupIds: chunk },
+        );
+        for (const id of body?.value ?? []) if (chunk.includes(id.toLowerCase())) found.push(id.toLowerCase());
+      } catch (err) {
+        // No such object (a deleted identity): no later chunk would answer otherwise.
+        if (err instanceof GraphError && err.status === 404) return [];
+        throw err;
+      }
     }
+    return found;
   }
 
   /**
