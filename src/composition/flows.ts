@@ -295,6 +295,8 @@ export function createFlows(
     azure.reader,
     { gate },
     clock,
+    // An extension of a grant looks again for the clusters pulling with its identity.
+    planner,
   );
   const inventory = new AccessInventory(
     {

@@ -25,9 +25,9 @@ import type { Stores } from './stores';
 import { instanceOwner } from './instance-owner';
 
 /**
- * A recurring job without a request that keeps failing is reported to the approvers after
- * `reportAfterAttempts` failures, then after every this many more: once a day at the 30-minute
- * backoff, not every half hour.
+ * A recurring job without a request (and the orphan watch) that keeps failing is reported to the
+ * approvers after `reportAfterAttempts` failures, then after every this many more: once a day at
+ * the 30-minute backoff, not every half hour.
  */
 export const RECURRING_REPORT_EVERY = 48;
 
@@ -56,8 +56,12 @@ export function createScheduler(
         return;
       }
       // A request's job is reported on every later failure (access is at stake); a recurring job
-      // (drift.check, audit.anchor, store.purge) once, then daily while it keeps failing.
-      if (!job.requestId && (job.attempts - reportAfter) % RECURRING_REPORT_EVERY !== 0) return;
+      // (drift.check, audit.anchor, store.purge) once, then daily while it keeps failing. So is the
+      // orphan watch, though a request's: its failure (a registry moved back without acrbot's
+      // rights) lasts until an operator gives them back, up to its 90 days, and every report would
+      // say the same, every half hour.
+      const daily = !job.requestId || job.kind === ORPHAN_WATCH_KIND;
+      if (daily && (job.attempts - reportAfter) % RECURRING_REPORT_EVERY !== 0) return;
       const revoking = job.kind === 'access.expire';
       // The card names the work as people know it; the kind stays in the log line and the job.
       const answer = answerForApprovers(err, job.id);

@@ -16,13 +16,14 @@
  */
 import { isSubscriptionNotFound, UserFacingError } from '../domain/errors';
 import { LeaseLostError, type AuditLog, type AzureResourceReader, type Clock, type LeaseStore } from '../domain/ports';
-import { plannedRegistry, type Plan } from '../domain/plan';
+import { type GrantPlan, plannedRegistry, type Plan } from '../domain/plan';
 import { factsOf } from '../domain/policy';
 import { describeState, isBeingRevoked, type AccessRequest, type Actor } from '../domain/request';
 import { formatUtc, isDefaultTerm } from '../domain/access-term';
 import type { Logger } from '../observability/logger';
 import { checkReason, REASON_LIMITS, singleLine } from '../domain/text';
 import type { AccessLifecycle } from './access-lifecycle';
+import type { GrantPlanner } from './grant-planner';
 import type { RequestGate } from './request-gate';
 import type { RequestService } from './request-service';
 import { azureAnswered, subscriptionGoneClause } from './azure-failure-text';
@@ -129,6 +130,12 @@ export class AccessActions {
      * approval still refuses such an extension (RequestService).
      */
     private readonly clock?: Clock,
+    /**
+     * The planner's look for the other clusters pulling with a grant's identity, asked again for
+     * an extension ({@link withSharingNow}). Absent (unit tests of other rules), the original's
+     * record is kept as it was.
+     */
+    private readonly sharing?: Pick<GrantPlanner, 'sharedIdentity'>,
   ) {}
 
   /** Numbers this instance's extension attempts (lease owners). */
@@ -369,10 +376,12 @@ export class AccessActions {
     const access = this.requests.accessTerm(input.duration);
     const plan = await this.refusalAudited(input.actor, original, async () => {
       if (original.plan.kind === 'grant')
-        return this.withCurrentTags({
-          ...original.plan,
-          operations: [`Move the end of ${original.id}'s access; nothing is re-created in Azure`],
-        });
+        return this.withSharingNow(
+          await this.withCurrentTags({
+            ...original.plan,
+            operations: [`Move the end of ${original.id}'s access; nothing is re-created in Azure`],
+          }),
+        );
       // The new credential lives as long as the term the rule that fits the tags now grants (a
       // rule that cuts the term cuts the credential too), as a new secret's does.
       const tagged = await this.withCurrentTags(original.plan);
@@ -461,6 +470,20 @@ export class AccessActions {
         ...(networkCondition && { networkCondition }),
       },
     };
+  }
+
+  /**
+   * A grant's plan with the clusters that pull with its identity now (the planner's own look,
+   * GrantPlanner.sharedIdentity, with their current tags): the extension keeps that identity's
+   * assignment, so every cluster sharing it keeps pull too. Clusters given the identity since the
+   * original, or a plan stored before sharing was recorded, would otherwise go unseen by the
+   * policy's one-rule check (request-creation.ts `sharedIdentityRefusal`) and by the card.
+   */
+  private async withSharingNow(plan: GrantPlan): Promise<GrantPlan> {
+    if (!this.sharing) return plan;
+    const { sharedWith: _then, ...rest } = plan;
+    const shared = await this.sharing.sharedIdentity(plan.cluster, plan.identity);
+    return shared ? { ...rest, sharedWith: shared } : rest;
   }
 
   /**

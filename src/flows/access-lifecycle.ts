@@ -8,6 +8,7 @@
  */
 import { accessExpiryJobId, carriesRevoke } from './access-jobs';
 import { isUserFacing, UserFacingError } from '../domain/errors';
+import type { RoleAssignmentInfo } from '../domain/azure-model';
 import type { GrantPlan, SecretPlan } from '../domain/plan';
 import type { AuditLog, Clock, RequestStore, ScheduledJob } from '../domain/ports';
 import type { AccessRequest, Actor } from '../domain/request';
@@ -28,14 +29,15 @@ import {
 import { type LifecycleDeps, type LifecycleSettings, recordAccessEvent } from './access-lifecycle-deps';
 import { scheduleEnd, scheduleReminders, sendReminder } from './access-reminders';
 import { isDue } from './access-term';
+import { endedGrantsBehind } from './grant-planner';
 import { revokeGrant } from './grant-revocation';
-import { watchOrphanedAssignment } from './orphan-watch';
+import { orphanWatchJobId, watchOrphanedAssignment } from './orphan-watch';
 import type { LifecycleMessenger } from './lifecycle-messenger';
 import type { RequestNotifier } from './notifier';
 import { breakGlassReviewJobId, type JobScheduling } from './request-jobs';
 import { activeOn, preview, previewTogether, type RevocationStep } from './revocation-preview';
 import { beginRevoke, holdAccessLease, refuseWhileGranting } from './revocation-guards';
-import { type AssignmentHolders, holdersOf } from './role-assignment-holders';
+import { type AssignmentHolders, holdersOf, watchedEnded } from './role-assignment-holders';
 import type { JobRun } from './scheduler';
 import { revokeSecrets } from './secret-revocation';
 import type { SecretRunnerPorts } from './secret-runner';
@@ -436,9 +438,24 @@ export class AccessLifecycle {
     }
   }
 
-  /** Active acrbot grants holding the role assignment `plan` names ({@link holdersOf}). */
-  holdersOf(plan: GrantPlan): Promise<AssignmentHolders> {
-    return holdersOf(this.deps, plan);
+  /**
+   * Active acrbot grants holding the role assignment `plan` names ({@link holdersOf}); `ending`
+   * also has the revoked grants whose orphan watch may still delete it ({@link watchedEnded}):
+   * a new grant of it is then a request of its own, which the watch finds holding it.
+   */
+  async holdersOf(plan: GrantPlan): Promise<AssignmentHolders> {
+    const found = await holdersOf(this.deps, plan);
+    const watched = await watchedEnded(this.deps, plan, orphanWatchJobId);
+    return { ...found, ending: [...found.ending, ...watched] };
+  }
+
+  /**
+   * The ended acrbot grants whose records say they created `existing`, an assignment no active
+   * grant holds (grant-planner.ts {@link endedGrantsBehind}): for the "access already exists"
+   * answer, which then says it was left behind and how to have it removed.
+   */
+  endedGrantsBehind(plan: GrantPlan, existing: RoleAssignmentInfo): Promise<AccessRequest[]> {
+    return endedGrantsBehind(this.deps.store, plan, existing);
   }
 }
 

@@ -22,7 +22,9 @@ import {
   type DirectoryPort,
   type RoleAssignmentListing,
   type RoleAssignmentPort,
+  type RequestStore,
 } from '../domain/ports';
+import type { AccessRequest } from '../domain/request';
 import { roleCarriesPull } from '../domain/pull-permission';
 import { roleDefinitionGuid, scopeCovers } from '../domain/resource-id';
 import { pullRoleFor, rolesThatGrantPull, type RoleAssignmentMode } from '../domain/roles';
@@ -190,8 +192,13 @@ export class GrantPlanner {
    * subscription (no Graph: a service principal is matched by its app id). A subscription whose
    * listing fails is recorded as unchecked rather than failing the grant, and the card says so.
    * Undefined when none shares it and every subscription was listed (the plan stays as before).
+   * Asked again for an extension of a grant (access-actions.ts): clusters may have started pulling
+   * with the identity since, and plans stored before this was recorded have none.
    */
-  async sharedIdentity(cluster: ClusterInfo, identity: PlannedIdentity): Promise<SharedIdentity | undefined> {
+  async sharedIdentity(
+    cluster: Pick<ClusterInfo, 'id'>,
+    identity: PlannedIdentity,
+  ): Promise<SharedIdentity | undefined> {
     const { clusters, unlisted } = await this.resolver.listAllClusters();
     const self = cluster.id.toLowerCase();
     const sharing = clusters.filter((c) => c.id.toLowerCase() !== self && pullsAs(c, identity));
@@ -303,6 +310,34 @@ export class GrantPlanner {
       ),
     };
   }
+}
+
+/** How many of a registry's ended requests {@link endedGrantsBehind} reads. */
+const ENDED_LISTED = 1000;
+
+/**
+ * The ended acrbot grants (revoked, or ended at their term) whose own records say they created
+ * exactly `existing` (G15: its id in their `created` list, under this pair's deterministic name),
+ * for the "access already exists" answer when no active grant holds it: the assignment was left
+ * behind (an orphan watch that ended, a revocation that kept it), and the requester is told so
+ * and how to have it removed rather than only "no request was created". Empty when the name is
+ * not acrbot's for this pair or no record proves it; a hint, never acted on.
+ */
+export async function endedGrantsBehind(
+  store: Pick<RequestStore, 'listByRegistry'>,
+  plan: GrantPlan,
+  existing: RoleAssignmentInfo,
+): Promise<AccessRequest[]> {
+  if (existing.name.toLowerCase() !== plan.roleAssignmentName.toLowerCase()) return [];
+  const id = existing.id.toLowerCase();
+  const ended = await store.listByRegistry(plan.registry.id, ['revoked'], ENDED_LISTED);
+  return ended.filter(
+    (r) =>
+      r.plan.kind === 'grant' &&
+      r.plan.roleAssignmentName.toLowerCase() === plan.roleAssignmentName.toLowerCase() &&
+      !r.outcome?.alreadyPresent &&
+      (r.created ?? []).some((c) => c.kind === 'roleAssignment' && c.id?.toLowerCase() === id),
+  );
 }
 
 /** Pure: the plan from resolved facts. */

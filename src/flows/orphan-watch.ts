@@ -76,7 +76,10 @@ export async function scheduleOrphanWatch(
 
 /**
  * One look of the watch (the `access.orphanWatch` job, run under its lease). Throws on a failure
- * other than "still gone" (a refusal, a hiccup): the scheduler retries with backoff and reports.
+ * other than "still gone" (a refusal, a hiccup): the scheduler records it, retries with backoff
+ * (so the look that finds acrbot's rights given back is within half an hour) and reports it as a
+ * recurring job's, after 3 failures and then about daily (composition/scheduler.ts): a registry
+ * moved back without acrbot's rights fails every retry until an operator gives them back.
  * `random` spreads the next daily look (see {@link ORPHAN_WATCH_SPREAD_MS}).
  */
 export async function watchOrphanedAssignment(

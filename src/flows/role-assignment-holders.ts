@@ -82,6 +82,26 @@ export async function holdersOf(deps: LifecycleDeps, plan: GrantPlan): Promise<A
 }
 
 /**
+ * Revoked acrbot grants of the role assignment `plan` names whose orphan watch is still scheduled
+ * (`watchJobId`: orphan-watch.ts, passed in because that module reads this one): their
+ * revocation met the registry gone, and the watch deletes the assignment at its next look once a
+ * registry is at that id again, unless an active grant holds it then. So the assignment is ending
+ * as surely as one whose revocation retries, and a new grant of it must be a request (which the
+ * watch then finds holding it), not "access already exists". Newest first: a watch lasts
+ * ORPHAN_WATCH_DAYS from its revocation, so the grants it watches are the registry's latest.
+ */
+export async function watchedEnded(
+  deps: Pick<LifecycleDeps, 'store' | 'jobs'>,
+  plan: GrantPlan,
+  watchJobId: (requestId: string) => string,
+): Promise<AccessRequest[]> {
+  const revoked = await deps.store.listByRegistry(plan.registry.id, ['revoked'], HOLDERS_LISTED, 'newestFirst');
+  const same = revoked.filter((r) => r.plan.kind === 'grant' && r.plan.roleAssignmentName === plan.roleAssignmentName);
+  const watched = await Promise.all(same.map(async (r) => (await deps.jobs.get(watchJobId(r.id))) !== undefined));
+  return same.filter((_, i) => watched[i]);
+}
+
+/**
  * Other active acrbot grants on the same role assignment (overlap: they keep it), but not the
  * extensions ending with this request (`ending`).
  */

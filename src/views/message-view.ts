@@ -10,6 +10,7 @@ import { describeAccess } from '../domain/access-term';
 import { scopeLevelOf } from '../domain/access-inventory';
 import { scrubSecrets } from '../domain/secret-text';
 import { renderCard } from './card-templates';
+import { groupName } from './group-name';
 import { errorText, type Fact, inertText } from './request-view';
 
 /** A titled message; `tone` picks the colour. */
@@ -115,12 +116,19 @@ export function alreadyGrantedCard(
   mine?: AccessRequest,
   /** The existing assignment's role by name (from its definition), when known. */
   existingRoleName?: string,
+  /**
+   * Ended acrbot grants whose records say they created this very assignment, when no active grant
+   * holds it (grant-planner.ts `endedGrantsBehind`): the card says it was left behind and how to
+   * have it removed.
+   */
+  leftBy: readonly AccessRequest[] = [],
 ): AdaptiveCardJson {
   // A break-glass grant is never extended: "extend" would only be refused.
   const extendable = mine && !mine.policy?.breakGlass ? mine : undefined;
+  const left = !extendable && leftBy.length ? ` ${leftBehind(plan, existing, leftBy)}` : '';
   return messageCard({
     title: 'Access already exists',
-    text: `${plan.identity.description} ${plan.identity.objectId} of ${plan.cluster.name} can already pull from ${plan.registry.name}; no request was created.${extendable ? ` It is your request ${extendable.id} (${describeAccess(extendable)}); to keep it longer: extend ${extendable.id} --for 30d REASON.` : ''}`,
+    text: `${plan.identity.description} ${plan.identity.objectId} of ${plan.cluster.name} can already pull from ${plan.registry.name}; no request was created.${extendable ? ` It is your request ${extendable.id} (${describeAccess(extendable)}); to keep it longer: extend ${extendable.id} --for 30d REASON.` : ''}${left}`,
     tone: 'good',
     // Words where acrbot knows them; full ARM ids clip in a fact set.
     facts: [
@@ -130,6 +138,27 @@ export function alreadyGrantedCard(
     ],
     sandbox,
   });
+}
+
+/**
+ * Why an assignment nobody's grant holds is still there, and the way out: acrbot deletes an
+ * assignment only when a grant of its own ends (G17), so one its ended grants left behind (an
+ * orphan watch that ended, a revocation that kept it) stays without an end until someone removes
+ * it; a new grant asked after that has an end again. acrbot does not delete it here: an approver
+ * never decided that, and the cluster's pull goes with it.
+ */
+function leftBehind(plan: GrantPlan, existing: RoleAssignmentInfo, leftBy: readonly AccessRequest[]): string {
+  // A few ids and a count of the rest: `check` lists them all.
+  const ids =
+    leftBy.length > 4
+      ? `${leftBy
+          .slice(0, 3)
+          .map((r) => r.id)
+          .join(', ')} and ${leftBy.length - 3} others`
+      : leftBy.map((r) => r.id).join(', ');
+  const grants =
+    leftBy.length === 1 ? `acrbot grant ${ids}, which has ended` : `acrbot grants ${ids}, which have ended`;
+  return `The role assignment is left from ${grants}, and no acrbot grant holds it now, so it has no end. To have it removed, someone allowed to delete role assignments on ${plan.registry.name} runs: az role assignment delete --ids ${inertText(existing.id)} — ${plan.cluster.name} then cannot pull until a new grant is approved; ask for one (with an end) after that.`;
 }
 
 /**
@@ -149,7 +178,7 @@ function scopeWords(scope: string, plan: GrantPlan): string {
     case 'registry':
       return `the registry ${registry.name} itself`;
     case 'resourceGroup':
-      return `resource group ${inertText(registry.resourceGroup)}`;
+      return `resource group ${groupName(registry.resourceGroup)}`;
     case 'subscription':
       return `subscription ${registry.subscriptionId}`;
     default:

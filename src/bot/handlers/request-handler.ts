@@ -310,7 +310,11 @@ export class RequestHandler {
           // request overlaps it and keeps the access until the last one ends (G17). One of the
           // requester's own is answered with the way to extend it.
           const overlap = await this.overlap(identity, result.plan, result.existing.name, access);
-          if (!overlap.allowed)
+          if (!overlap.allowed) {
+            // Held by nobody, ending by nothing: acrbot's ended grants may have left it behind.
+            const leftBy = overlap.unheld
+              ? await this.services.lifecycle.flow.endedGrantsBehind(result.plan, result.existing)
+              : [];
             return {
               kind: 'card',
               card: alreadyGrantedCard(
@@ -319,8 +323,10 @@ export class RequestHandler {
                 settings.sandbox,
                 overlap.mine,
                 result.existingRoleName,
+                leftBy,
               ),
             };
+          }
         }
         plan = result.plan;
       }
@@ -376,16 +382,21 @@ export class RequestHandler {
     return { kind: 'card', card, error: message };
   }
 
-  /** Whether a grant on acrbot's existing assignment may overlap it (held only by other requesters). */
+  /**
+   * Whether a grant on acrbot's existing assignment may overlap it (held only by other requesters).
+   * `unheld`: acrbot's name for the pair, and no active grant holds it (the listing complete),
+   * none is ending and no watch may delete it. Never said without an access term: holders are
+   * not looked for then.
+   */
   private async overlap(
     identity: TurnIdentity,
     plan: GrantPlan,
     existingName: string,
     access: AccessTerm | undefined,
-  ): Promise<{ allowed: boolean; mine?: AccessRequest }> {
+  ): Promise<{ allowed: boolean; mine?: AccessRequest; unheld?: boolean }> {
     if (!access || existingName.toLowerCase() !== plan.roleAssignmentName.toLowerCase()) return { allowed: false };
     // From any cluster whose kubelet runs as the same identity: the assignment is the identity's.
-    const { holders, ending } = await this.services.lifecycle.flow.holdersOf(plan);
+    const { holders, ending, complete } = await this.services.lifecycle.flow.holdersOf(plan);
     // One of the requester's own that is being revoked cannot be extended: not offered. Nor a
     // break-glass grant (never extended), nor one whose access changed outside acrbot (drifted:
     // `extend.drifted`, and `check` tells its holder to ask for a new grant): its holder asking
@@ -401,7 +412,9 @@ export class RequestHandler {
     // An assignment whose grants have all ended, their revocation still to finish (a failing
     // delete retries), is about to go: "access already exists" would leave the cluster without
     // pull once it does. A new request keeps it (the revocation keeps it for an active holder).
-    return { allowed: (holders.length > 0 || ending.length > 0) && !mine, mine };
+    // A revoked grant whose orphan watch may still delete it counts as ending (holdersOf).
+    const unheld = complete && !holders.length && !ending.length;
+    return { allowed: (holders.length > 0 || ending.length > 0) && !mine, mine, unheld };
   }
 
   /** A stored request: the requester's copy (placed by the caller), then the approvers' copy and the audit card. */
