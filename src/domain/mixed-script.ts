@@ -9,8 +9,10 @@
  * Katakana, Bopomofo or Hangul and Latin is how Chinese, Japanese and Korean names are written);
  * compatibility forms (fullwidth or mathematical letters, which NFKC folds to plain ones); and
  * phonetic letters (IPA, phonetic extensions: `ɡ` U+0261 is a Latin-script "g" no name needs).
- * A name wholly in one other script (a Cyrillic `рг-москва`) is not suspect: it reads as what it
- * is, and a note on every such card would teach approvers to skip the sign.
+ * A name wholly in another script is suspect only when every letter of it looks like a Latin one
+ * (UTS #39's "whole-script confusable", on a small table): `орѕ`, all Cyrillic, reads as `ops`.
+ * One with a letter that does not (a Cyrillic `рг-москва`: `г`, `м`, `к`, `в` have no Latin
+ * double) reads as what it is, and a note on every such card would teach approvers to skip the sign.
  */
 
 /**
@@ -51,6 +53,47 @@ const ALLOWED_MIXES: readonly ReadonlySet<string>[] = [
 /** IPA Extensions, Phonetic Extensions (and their supplement): look-alikes of ordinary letters. */
 const PHONETIC = /[\u0250-\u02AF\u1D00-\u1DBF]/u;
 
+/**
+ * Cyrillic and Greek letters that read as a Latin (ASCII) one, after UTS #39's confusables.txt,
+ * kept to the letters a name could be spelt from. Lower case only where the lower-case letter
+ * itself looks Latin: Cyrillic `в к м н т` are small capitals (`ʙ ᴋ ᴍ ʜ ᴛ`), which is what keeps
+ * ordinary words (`москва`) out; their capitals are here.
+ */
+const LATIN_DOUBLES: ReadonlyMap<string, string> = new Map(
+  [
+    // Cyrillic small: а е о р с у х ѕ і ј ԁ ԛ ԝ ӏ һ ү ѵ
+    [
+      '\u0430\u0435\u043E\u0440\u0441\u0443\u0445\u0455\u0456\u0458\u0501\u051B\u051D\u04CF\u04BB\u04AF\u0475',
+      'aeopcyxsijdqwlhyv',
+    ],
+    // Cyrillic capital: А В Е К М Н О Р С Т У Х Ѕ І Ј Ԛ Ԝ Ӏ Һ Ү Ѵ
+    [
+      '\u0410\u0412\u0415\u041A\u041C\u041D\u041E\u0420\u0421\u0422\u0423\u0425\u0405\u0406\u0408\u051A\u051C\u04C0\u04BA\u04AE\u0474',
+      'ABEKMHOPCTYXSIJQWIHYV',
+    ],
+    // Greek small: α ι κ ν ο ρ τ υ
+    ['\u03B1\u03B9\u03BA\u03BD\u03BF\u03C1\u03C4\u03C5', 'aikvoptu'],
+    // Greek capital: Α Β Ε Ζ Η Ι Κ Μ Ν Ο Ρ Τ Υ Χ
+    ['\u0391\u0392\u0395\u0396\u0397\u0399\u039A\u039C\u039D\u039F\u03A1\u03A4\u03A5\u03A7', 'ABEZHIKMNOPTYX'],
+  ].flatMap(([from, to]) => [...from].map((c, i): [string, string] => [c, to[i]])),
+);
+
+/**
+ * The Latin name `name` reads as when it has no Latin letter and every character that is not
+ * ASCII has a Latin double ({@link LATIN_DOUBLES}); undefined otherwise. Other characters
+ * (a combining mark, a letter of no double) make it read as what it is.
+ */
+function latinReading(name: string): string | undefined {
+  let reading = '';
+  for (const char of name) {
+    if (/[A-Za-z]/.test(char)) return undefined;
+    const latin = /[\x20-\x7E]/.test(char) ? char : LATIN_DOUBLES.get(char);
+    if (latin === undefined) return undefined;
+    reading += latin;
+  }
+  return reading;
+}
+
 /** The scripts of `name`'s characters, in the order they first appear; Common and Inherited left out. */
 function scriptsOf(name: string): string[] {
   const seen: string[] = [];
@@ -70,7 +113,8 @@ function listed(words: string[]): string {
 /**
  * Why `name` may be imitating another name, in words for a card ("mixes Latin and Cyrillic
  * letters"), or undefined when it is not suspect (always for plain ASCII). The words may quote
- * the name's plain (NFKC) form, which is user text: neutralise them like the name.
+ * the name's plain (NFKC) form or the Latin name it reads as, which are user text: neutralise
+ * them like the name.
  */
 export function lookAlikeWarning(name: string): string | undefined {
   // Printable ASCII only: most names, and the only ones a card never needs to question.
@@ -82,6 +126,15 @@ export function lookAlikeWarning(name: string): string | undefined {
   // NFC first: a name spelt with combining marks (u + U+0308) is the same name as its
   // precomposed form (ü), not a special form of it.
   const composed = name.normalize('NFC');
+  // Whole-script look-alikes: no Latin letter, yet every letter is a Latin one's double. A name
+  // that mixes scripts is warned already; the reading still says what it imitates.
+  const reading = latinReading(composed);
+  if (reading !== undefined)
+    reasons.push(
+      scripts.length === 1
+        ? `is written in ${scripts[0]} letters that look like Latin: reads as ${reading}`
+        : `all look like Latin letters: reads as ${reading}`,
+    );
   const plain = composed.normalize('NFKC');
   if (plain !== composed) reasons.push(`has special letter forms (plainly ${plain})`);
   if (PHONETIC.test(name)) reasons.push('has phonetic letters that look like ordinary ones');

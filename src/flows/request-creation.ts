@@ -55,15 +55,23 @@ export const BREAK_GLASS_REVIEW_MS = 24 * 3_600_000;
  * them pull, so approvers of one cluster's rule (or an auto-approving rule) would grant another's,
  * which its own rule may keep for other approvers or refuse. A cluster no rule covers differs from
  * every rule. Also refused when more clusters share it than the plan records: their rules are
- * unknown. Undefined when every recorded cluster selects `rule` (then it applies as for one cluster).
+ * unknown. And, not for break-glass, when an auto-approving rule that names no approvers would
+ * grant it while some subscriptions could not be looked in (`unchecked`): a cluster there may
+ * share the identity under another rule, and with nobody to ask, nobody would read the card saying
+ * so ({@link withoutAutoApproval} sends it to approvers when the rule names some). Undefined when
+ * every recorded cluster selects `rule` (then it applies as for one cluster).
  */
 export function sharedIdentityRefusal(
   policy: Policy,
   plan: GrantPlan,
   rule: PolicyRule | undefined,
+  breakGlass = false,
 ): string | undefined {
   const shared = plan.sharedWith;
-  if (!shared || (shared.clusters.length === 0 && shared.more === 0)) return undefined;
+  if (!shared) return undefined;
+  if (!breakGlass && rule?.autoApprove && !hasApprovers(rule) && shared.unchecked.length > 0)
+    return uncheckedRefusal(plan, rule, shared.unchecked);
+  if (shared.clusters.length === 0 && shared.more === 0) return undefined;
   const others = shared.clusters.map((c) => ({ c, rule: selectRule(policy, factsFor(c, plan.registry)) }));
   const differing = others.filter((o) => o.rule?.id !== rule?.id);
   if (differing.length === 0 && shared.more === 0) return undefined;
@@ -78,6 +86,36 @@ export function sharedIdentityRefusal(
     );
   const app = plan.identity.appId ? ` (app ${plan.identity.appId})` : '';
   return `Cluster ${plan.cluster.name} pulls with identity ${plan.identity.objectId}${app}, which is also the pull identity of ${parts.join('; ')}. A role assignment to it on registry ${plan.registry.name} gives every one of them pull, so acrbot grants it only when the approval policy puts all of them under one rule, and ${plan.cluster.name} falls under ${ruleName(rule)}: nothing was requested, since no rule's approvers may grant another rule's clusters. Use a pull secret instead (@acrbot secret ${plan.cluster.name} ${plan.registry.name} --namespace NAMESPACE REASON…), or give ${plan.cluster.name} a kubelet identity of its own (az aks update --assign-kubelet-identity).`;
+}
+
+/** The subscriptions a sentence names (at most 5, the rest counted): an operator looks them up. */
+function subscriptionsNamed(ids: readonly string[]): string {
+  const named = ids.slice(0, 5).join(', ');
+  const rest = ids.length - 5;
+  return `subscription${ids.length === 1 ? '' : 's'} ${named}${rest > 0 ? ` and ${rest} more` : ''}`;
+}
+
+/** {@link sharedIdentityRefusal}'s words for an auto-approving rule with nobody to ask. */
+function uncheckedRefusal(
+  plan: GrantPlan,
+  rule: PolicyRule,
+  unchecked: readonly string[],
+  nobody = `Rule ${rule.id} names no approvers to ask instead`,
+): string {
+  return `Cluster ${plan.cluster.name} falls under rule ${rule.id}, which approves by itself, but acrbot could not list the clusters of ${subscriptionsNamed(unchecked)}, so it cannot tell whether a cluster there pulls with the same identity (${plan.identity.objectId}) and would get pull on ${plan.registry.name} too, under a rule that needs approvers. ${nobody}, so nothing was requested. Try again later (a listing can fail for a moment); if it keeps failing, ask the platform team to give acrbot Reader on ${unchecked.length === 1 ? 'that subscription' : 'those subscriptions'}.`;
+}
+
+/**
+ * The rule a grant is decided under when `rule` approves by itself but some subscriptions could
+ * not be looked in for clusters sharing its identity (`sharedWith.unchecked`): the same rule
+ * without auto-approval, needing one approval from its approvers, since a cluster there may share
+ * the identity under another rule and an automatic grant has nobody to read the card row saying
+ * sharing could not be checked. `rule` itself otherwise. One naming no approvers is refused first
+ * ({@link sharedIdentityRefusal}); break-glass is not decided by a rule and is not asked.
+ */
+export function withoutAutoApproval(plan: GrantPlan, rule: PolicyRule): PolicyRule {
+  if (!rule.autoApprove || !plan.sharedWith?.unchecked.length) return rule;
+  return { ...rule, autoApprove: undefined, approvalsRequired: Math.max(1, rule.approvalsRequired) };
 }
 
 /** What {@link RequestCreation.create} is asked to file. */
@@ -147,7 +185,8 @@ export class RequestCreation {
     const rule = selectRule(policy, factsOf(input.plan));
     // A grant's assignment is its identity's, whichever cluster named it: refused when a cluster
     // sharing that identity falls under another rule, before break-glass or any other check.
-    const sharedRefusal = input.plan.kind === 'grant' ? sharedIdentityRefusal(policy, input.plan, rule) : undefined;
+    const sharedRefusal =
+      input.plan.kind === 'grant' ? sharedIdentityRefusal(policy, input.plan, rule, !!input.breakGlass) : undefined;
     if (sharedRefusal) return refuse('policy.refused.sharedIdentity', 'policy.sharedIdentity', sharedRefusal);
     // A term past the deployment's limits that accessTerm left to be checked here: break-glass
     // runs under its own maximum, not the rule's, so only the deployment's range applies to it.
@@ -186,10 +225,30 @@ export class RequestCreation {
     const outside = asked && termRefusal(asked, this.settings.access, rule);
     if (outside?.code === 'policy.maxDuration') return refuse('policy.refused.duration', outside.code, outside.message);
     if (outside) throw new UserFacingError(outside.code, outside.message);
-    const reach = await this.approvers.approverReachIfRead(rule, input.requester);
+    // Sharing not checked everywhere: people decide what the rule would have approved by itself,
+    // under its term (capped above as auto-approval caps it) and with its approvers.
+    const decidedBy = input.plan.kind === 'grant' ? withoutAutoApproval(input.plan, rule) : rule;
+    if (decidedBy !== rule)
+      this.log.info(
+        { ruleId: rule.id, unchecked: input.plan.kind === 'grant' ? input.plan.sharedWith?.unchecked : undefined },
+        'not auto-approved: clusters sharing the identity could not be looked for everywhere; sent to approvers',
+      );
+    const reach = await this.approvers.approverReachIfRead(decidedBy, input.requester);
     const outOfReach = quorumOutOfReach(reach.rule, input.requester, reach.groupUsers);
+    // Said as the unchecked sharing it comes from: the requester knows the rule as one that approves by itself.
+    if (outOfReach && decidedBy !== rule && input.plan.kind === 'grant')
+      return refuse(
+        'policy.refused.sharedIdentity',
+        'policy.sharedIdentity',
+        uncheckedRefusal(
+          input.plan,
+          rule,
+          input.plan.sharedWith?.unchecked ?? [],
+          `Nobody but you could approve it under rule ${rule.id} instead`,
+        ),
+      );
     if (outOfReach) return refuse('policy.refused.quorum', 'policy.quorumOutOfReach', outOfReach);
-    const auto = rule.autoApprove;
+    const auto = decidedBy.autoApprove;
     // An extension's term counts from when it is granted and only ever moves the end later: one
     // that would end at or before the current end could be approved and change nothing. Checked on
     // the term it would run with (an auto-approving rule caps it).
@@ -199,13 +258,13 @@ export class RequestCreation {
       return refuse(
         'extend.refused.notLater',
         'extend.notLater',
-        `Request ${input.extendsRequestId} already runs until ${formatUtc(currentEnd)}. An extension's term counts from when it is granted, so ${describeDurationMs(termMs)}${auto && termMs !== asked?.durationMs ? ` (rule ${rule.id} grants at most that)` : ''} would end before that and change nothing; ask for a term that ends later.`,
+        `Request ${input.extendsRequestId} already runs until ${formatUtc(currentEnd)}. An extension's term counts from when it is granted, so ${describeDurationMs(termMs)}${rule.autoApprove && termMs !== asked?.durationMs ? ` (rule ${rule.id} grants at most that)` : ''} would end before that and change nothing; ask for a term that ends later.`,
       );
     const binding: PolicyBinding = {
       ruleId: rule.id,
       policyHash: policy.hash,
-      approvalsRequired: rule.approvalsRequired,
-      rule,
+      approvalsRequired: decidedBy.approvalsRequired,
+      rule: decidedBy,
       ...(auto && { autoApproved: true }),
     };
     const request = this.newRequest(input, now, binding, access);

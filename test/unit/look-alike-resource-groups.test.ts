@@ -59,6 +59,13 @@ describe('look-alike resource groups on the request card', () => {
       expect(fact(withGroups(plain), 'Cluster')).not.toContain('\u26a0');
   });
 
+  it('marks a group wholly in Cyrillic letters that all look like Latin ones, saying what it reads as', () => {
+    const apps = '\u0430\u0440\u0440\u0455'; // аррѕ, all Cyrillic
+    expect(fact(withGroups(apps), 'Cluster')).toBe(
+      `aks-prod (resource group ${apps} \u26a0 is written in Cyrillic letters that look like Latin: reads as apps, subscription ${SUB})`,
+    );
+  });
+
   it('neutralises the plain form the warning quotes', () => {
     const value = fact(withGroups('\uFF57\uFF57\uFF57.evil'), 'Cluster'); // fullwidth "www"
     expect(value).toContain('\u26a0 has special letter forms (plainly www\u200b.evil)');
@@ -77,6 +84,16 @@ describe('lookAlikeWarning', () => {
     ['r\u0261-prod', 'has phonetic letters that look like ordinary ones'], // Latin script small g
     ['\u10D0-\u0430', 'mixes Georgian and Cyrillic letters'],
     ['\u0905-\u0C05', "mixes Devanagari and another script's letters"], // Telugu: not one named
+    // Wholly one script, every letter a Latin one's double (whole-script confusables):
+    ['\u043E\u0440\u0455', 'is written in Cyrillic letters that look like Latin: reads as ops'], // орѕ
+    ['\u0440\u0430\u0443-01', 'is written in Cyrillic letters that look like Latin: reads as pay-01'], // рау-01
+    ['\u041E\u0420\u0405', 'is written in Cyrillic letters that look like Latin: reads as OPS'], // ОРЅ
+    ['\u03B1\u03C1\u03C1', 'is written in Greek letters that look like Latin: reads as app'], // αρρ
+    ['\u03C1\u03BF\u0440', 'mixes Greek and Cyrillic letters; all look like Latin letters: reads as pop'], // ρο + р
+    // A letter with no Latin double makes it read as what it is:
+    ['\u0440\u0433-\u043C\u043E\u0441\u043A\u0432\u0430', undefined], // рг-москва
+    ['\u043C\u043E\u0441\u043A\u0432\u0430', undefined], // москва: м к в are small capitals, not m k b
+    ['\u043E\u0440\u0455\u0301', undefined], // орѕ́: the accent is no Latin letter's
   ])('%j: %s', (name, expected) => {
     expect(lookAlikeWarning(name)).toBe(expected);
   });

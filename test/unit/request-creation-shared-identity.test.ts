@@ -2,18 +2,21 @@
  * The policy side of a shared pull identity (request-creation.ts `sharedIdentityRefusal`), on the
  * example policy: a grant whose identity other clusters pull with is granted under one rule only
  * when every one of them selects it; otherwise (another rule, no rule, or clusters beyond what the
- * plan records) it is refused naming them. The end to end refusal, stored nothing and audited:
- * test/integration/grant-shared-identity-policy.test.ts.
+ * plan records) it is refused naming them. A subscription whose clusters could not be listed keeps
+ * an auto-approving rule from approving by itself: its approvers decide, or (naming none) it is
+ * refused. The end to end refusal, stored nothing and audited:
+ * test/integration/grant-shared-identity-policy.test.ts; the unchecked subscription end to end:
+ * test/integration/grant-shared-identity-unchecked.test.ts.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePolicy } from '../../src/config/policy-file';
 import type { ClusterInfo, RegistryInfo } from '../../src/domain/azure-model';
 import { choosePullIdentity } from '../../src/domain/identity';
-import { factsOf, selectRule } from '../../src/domain/policy';
+import { factsOf, type PolicyRule, selectRule } from '../../src/domain/policy';
 import { type GrantPlan, plannedCluster } from '../../src/domain/plan';
 import { buildGrantPlan } from '../../src/flows/grant-planner';
-import { sharedIdentityRefusal } from '../../src/flows/request-creation';
+import { sharedIdentityRefusal, withoutAutoApproval } from '../../src/flows/request-creation';
 
 const SUB_DEV = '11111111-1111-4111-8111-111111111111';
 const SUB_PROD = '22222222-2222-4222-8222-222222222222';
@@ -80,10 +83,45 @@ describe('a grant on an identity other clusters pull with, under the example pol
     expect(refusal(planOf(dev, [dev2], 4))).toContain('4 more clusters whose rules acrbot did not check');
   });
 
-  test('no sharing recorded (or only unchecked subscriptions): no refusal', () => {
+  test('no sharing recorded: no refusal', () => {
     expect(refusal(buildGrantPlan(dev, devacr, choosePullIdentity(dev) as never))).toBeUndefined();
-    expect(
-      refusal({ ...planOf(dev, []), sharedWith: { clusters: [], more: 0, unchecked: [SUB_PROD] } }),
-    ).toBeUndefined();
+  });
+
+  describe('only subscriptions whose clusters could not be listed (unchecked)', () => {
+    const unchecked = (named: ClusterInfo): GrantPlan => ({
+      ...planOf(named, []),
+      sharedWith: { clusters: [], more: 0, unchecked: [SUB_PROD] },
+    });
+    const devAuto = policy.rules.find((r) => r.id === 'dev-auto')!;
+
+    test('an auto-approving rule with approvers: not refused, but decided by them (one approval), not by itself', () => {
+      const plan = unchecked(dev);
+      expect(refusal(plan)).toBeUndefined();
+      const decidedBy = withoutAutoApproval(plan, devAuto);
+      expect(decidedBy.autoApprove).toBeUndefined();
+      expect(decidedBy.approvalsRequired).toBe(1);
+      expect(decidedBy.approvers).toEqual(devAuto.approvers);
+      // Everything listed: the rule approves by itself as before.
+      expect(withoutAutoApproval(planOf(dev, [dev2]), devAuto)).toBe(devAuto);
+    });
+
+    test('an auto-approving rule naming nobody: refused, naming the subscription and what to do', () => {
+      const alone: PolicyRule = { ...devAuto, approvers: { users: [], groups: [] } };
+      const message = sharedIdentityRefusal({ ...policy, rules: [alone] }, unchecked(dev), alone);
+      expect(message).toContain(`could not list the clusters of subscription ${SUB_PROD}`);
+      expect(message).toContain('names no approvers to ask instead, so nothing was requested');
+      expect(message).toContain('Try again later');
+      expect(message).toContain('give acrbot Reader on that subscription');
+      // Break-glass is the emergency path: not refused for it (its reviewers see the card's row).
+      expect(sharedIdentityRefusal({ ...policy, rules: [alone] }, unchecked(dev), alone, true)).toBeUndefined();
+    });
+
+    test('a rule with approvers anyway: as before (its card says sharing could not be checked)', () => {
+      const plan = unchecked(prod);
+      const rule = selectRule(policy, factsOf(plan))!;
+      expect(rule.autoApprove).toBeUndefined();
+      expect(refusal(plan)).toBeUndefined();
+      expect(withoutAutoApproval(plan, rule)).toBe(rule);
+    });
   });
 });
