@@ -6,6 +6,7 @@ import { approversName, type BreakGlassPolicy, hasApprovers, type Policy, type P
 import { oneRuleForAll, type PairRules, SECRET_KINDS, type SecretRules } from '../domain/policy-overview';
 import { isBeingRevoked, type AccessRequest } from '../domain/request';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
+import { lookAlikeWarning } from '../domain/mixed-script';
 import type { AdaptiveCardJson } from './card-templates';
 import { messageCard } from './message-view';
 import { errorText, inertText, type Fact } from './request-view';
@@ -281,6 +282,7 @@ export function breakGlassCard(request: AccessRequest, kind: 'used' | 'unreviewe
         label: 'Access for',
         value: request.access?.durationMs !== undefined ? (duration(request.access.durationMs) ?? '') : 'unknown',
       },
+      ...sharedIdentityFacts(request),
     ],
     sandbox: request.sandbox,
   });
@@ -294,4 +296,40 @@ function grantedText(request: AccessRequest): string {
   const plan = request.plan;
   const what = plan.kind === 'grant' ? plan.role.name : `pull secret ${plan.secretName}`;
   return inertText(`${plan.cluster.name} → ${plan.registry.name} (${what})`);
+}
+
+/** Sharing clusters the break-glass card names by name; the rest are counted. */
+const SHARING_NAMED = 10;
+
+/**
+ * Who else pulls with a break-glass grant's identity (found when planned): the assignment is the
+ * identity's, so those clusters got pull too, unapproved; and the subscriptions where that could
+ * not be looked for, which break-glass does not wait on (a normal grant would go to approvers).
+ * The reviewer judges the grant by this. Resource group names are user text (a look-alike one is
+ * flagged, as on the request card); the whole row is made inert. Nothing when none was found.
+ */
+function sharedIdentityFacts(request: AccessRequest): Fact[] {
+  const plan = request.plan;
+  const shared = plan.kind === 'grant' ? plan.sharedWith : undefined;
+  if (!shared || (!shared.clusters.length && !shared.unchecked.length)) return [];
+  const parts: string[] = [];
+  if (shared.clusters.length) {
+    const named = shared.clusters.slice(0, SHARING_NAMED).map((c) => {
+      const warning = lookAlikeWarning(c.resourceGroup);
+      const group = warning ? `${c.resourceGroup} \u26a0 ${warning}` : c.resourceGroup;
+      return `${c.name} (resource group ${group}, subscription ${c.subscriptionId})`;
+    });
+    const rest = shared.clusters.length - named.length + shared.more;
+    const one = shared.clusters.length + shared.more === 1;
+    parts.push(
+      `also the pull identity of cluster${one ? '' : 's'} ${named.join(', ')}${rest > 0 ? ` and ${rest} more` : ''}: ` +
+        `the grant gives ${one ? 'it' : 'them'} pull on ${plan.registry.name} too`,
+    );
+  }
+  if (shared.unchecked.length)
+    parts.push(
+      `whether other clusters pull with it could not be checked in subscription${shared.unchecked.length === 1 ? '' : 's'} ` +
+        `${shared.unchecked.join(', ')} (acrbot could not list their clusters; break-glass went ahead)`,
+    );
+  return [{ label: 'Shared identity', value: inertText(parts.join('; ')) }];
 }
