@@ -61,7 +61,7 @@ describe('a click takes over only a form or reminder acrbot posted there', () =>
   test("a grant form submit carrying another request's approval card id posts the plan anew; that card stays", async () => {
     const { victim, target } = await victimWithApprovalCard(
       users.requester,
-      'aks-prod contosoacr deploy payments-api victim',
+      'aks-legacy contosoacr deploy payments-api victim',
     );
     const { res, sentSinceClick } = await forgedClick(
       users.outsider,
@@ -86,7 +86,8 @@ describe('a click takes over only a form or reminder acrbot posted there', () =>
 
   test('the form acrbot posted is still replaced by the plan, and only once', async () => {
     const form = await grantFormPosted(h);
-    const fields = { form: 'grant', cluster: 'aks-prod', registry: 'contosoacr', reason: 'deploy payments-api form' };
+    // Each test asks for its own pair: one request waiting per requester and pair (limits.duplicate).
+    const fields = { form: 'grant', cluster: 'aks-dev', registry: 'contosoacr', reason: 'deploy payments-api form' };
     const res = await clickInThread(h, users.requester, 'grantForm', fields, form.activityId);
     expect(cardText({ attachments: [{ content: res.body.value }] })).toMatch(/this card changes to the plan/);
     await h.app.services.background.drain();
@@ -145,7 +146,7 @@ describe('a click takes over only a form or reminder acrbot posted there', () =>
     const granted = await grantedOnce();
     const { target } = await victimWithApprovalCard(
       users.outsider,
-      'aks-dev contosoacr deploy payments-api other victim',
+      'aks-legacy contosoacr deploy payments-api other victim',
     );
     const { sentSinceClick } = await forgedClick(
       users.requester,
