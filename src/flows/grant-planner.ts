@@ -29,7 +29,7 @@ import { roleCarriesPull } from '../domain/pull-permission';
 import { roleDefinitionGuid, scopeCovers } from '../domain/resource-id';
 import { pullRoleFor, rolesThatGrantPull, type RoleAssignmentMode } from '../domain/roles';
 import { armCode } from './azure-failure-text';
-import type { ResourceResolver } from './resource-resolver';
+import type { ClusterListings, ResourceResolver } from './resource-resolver';
 import { definitionScopes, RoleDefinitions } from './role-definitions';
 
 /** The planner's answer. */
@@ -156,8 +156,11 @@ export class GrantPlanner {
   async plan(clusterText: string, registryText: string): Promise<GrantPlanResult> {
     const clusterRef = parseClusterRef(clusterText);
     const registryRef = parseRegistryRef(registryText);
+    // This plan's cluster listings: a cluster found by name was found in them, and the look for
+    // the clusters sharing its identity reads the same ones rather than listing them all again.
+    const listings: ClusterListings = new Map();
     const [cluster, registry] = await Promise.all([
-      this.resolver.resolveCluster(clusterRef),
+      this.resolver.resolveCluster(clusterRef, listings),
       this.resolver.resolveRegistry(registryRef),
     ]);
     // Before Graph or any listing: nothing about a registry being deleted is worth a request.
@@ -166,7 +169,7 @@ export class GrantPlanner {
     // Listed while the registry is read; an overlap of an existing grant (alreadyGranted) files a
     // request on this plan too, so both answers carry it. Handled at once so a refusal below
     // leaves no rejection unhandled (it rejects only on a fault: failed listings are recorded).
-    const sharing = this.sharedIdentity(cluster, identity);
+    const sharing = this.sharedIdentity(cluster, identity, listings);
     sharing.catch(() => undefined);
     const bare = buildGrantPlan(cluster, registry, identity);
     // Existing access first: a re-run on a granted pair then costs three reads (and, the first
@@ -193,13 +196,15 @@ export class GrantPlanner {
    * listing fails is recorded as unchecked rather than failing the grant, and the card says so.
    * Undefined when none shares it and every subscription was listed (the plan stays as before).
    * Asked again for an extension of a grant (access-actions.ts): clusters may have started pulling
-   * with the identity since, and plans stored before this was recorded have none.
+   * with the identity since, and plans stored before this was recorded have none. `listings`: those
+   * the same plan made to resolve the cluster, reused (a failed one stays unchecked, not asked again).
    */
   async sharedIdentity(
     cluster: Pick<ClusterInfo, 'id'>,
     identity: PlannedIdentity,
+    listings?: ClusterListings,
   ): Promise<SharedIdentity | undefined> {
-    const { clusters, unlisted } = await this.resolver.listAllClusters();
+    const { clusters, unlisted } = await this.resolver.listAllClusters(listings);
     const self = cluster.id.toLowerCase();
     const sharing = clusters.filter((c) => c.id.toLowerCase() !== self && pullsAs(c, identity));
     if (sharing.length === 0 && unlisted.length === 0) return undefined;

@@ -39,9 +39,11 @@ export class ResourceResolver {
    * Every cluster in the allowed subscriptions, one listing each, and the subscriptions whose
    * listing failed, whatever the failure: for a look that must not fail what it serves (the
    * clusters sharing a grant's identity, grant-planner.ts), which says where it could not look.
+   * `listings`: those the same plan already made ({@link resolveCluster} by name), reused as they
+   * ended, a failed one included (unlisted, not asked again).
    */
-  async listAllClusters(): Promise<{ clusters: ClusterInfo[]; unlisted: string[] }> {
-    const results = await Promise.allSettled(this.subscriptionIds.map((s) => this.azure.listClusters(s)));
+  async listAllClusters(listings?: ClusterListings): Promise<{ clusters: ClusterInfo[]; unlisted: string[] }> {
+    const results = await Promise.allSettled(this.subscriptionIds.map((s) => this.listClustersIn(s, listings)));
     const clusters: ClusterInfo[] = [];
     const unlisted: string[] = [];
     results.forEach((r, i) =>
@@ -50,10 +52,13 @@ export class ResourceResolver {
     return { clusters, unlisted };
   }
 
-  /** Finds a cluster; unknown names get the closest names the bot can see. */
-  async resolveCluster(typed: ClusterRef): Promise<ClusterInfo> {
+  /**
+   * Finds a cluster; unknown names get the closest names the bot can see. `listings`: where the
+   * cluster listings it makes are kept for the rest of the same plan ({@link listAllClusters}).
+   */
+  async resolveCluster(typed: ClusterRef, listings?: ClusterListings): Promise<ClusterInfo> {
     const ref = typed.kind === 'id' ? this.allowed(typed) : typed;
-    const listAll = () => this.listEverywhere('clusters', (s) => this.azure.listClusters(s));
+    const listAll = () => this.listEverywhere('clusters', (s) => this.listClustersIn(s, listings));
     if (ref.kind === 'name') {
       const { all, unreadable } = await listAll();
       const matches = all.filter((c) => c.name.toLowerCase() === ref.name.toLowerCase());
@@ -82,6 +87,16 @@ export class ResourceResolver {
       all.map((c) => `${c.resourceGroup}/${c.name}`),
       { ...read, resourceGroup: ref.resourceGroup },
     );
+  }
+
+  /** One subscription's cluster listing: the one `listings` holds, or a new one (kept there). */
+  private listClustersIn(subscriptionId: string, listings?: ClusterListings): Promise<ClusterInfo[]> {
+    const key = subscriptionId.toLowerCase();
+    const made = listings?.get(key);
+    if (made) return made;
+    const listing = this.azure.listClusters(subscriptionId);
+    listings?.set(key, listing);
+    return listing;
   }
 
   private onlyCluster(ref: ClusterRef, matches: ClusterInfo[]): ClusterInfo {
@@ -246,6 +261,16 @@ export class ResourceResolver {
     );
   }
 }
+
+/**
+ * The cluster listings one plan made, by subscription id in lower case (GUIDs: one subscription
+ * whatever its casing), in flight or ended (a failed one too), so that finding its cluster by
+ * name and looking for the clusters sharing its identity list each subscription once: in a
+ * deployment of 10 subscriptions, 10 paged ARM lists per grant request rather than 20. Made empty
+ * per plan and dropped with it, never kept across requests: cluster identities change, and each
+ * plan must see them as they are.
+ */
+export type ClusterListings = Map<string, Promise<ClusterInfo[]>>;
 
 /**
  * Subscriptions acrbot could not look in: `refused` answered 403 (or a listing's other 404),
