@@ -9,12 +9,11 @@
  */
 import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import { CliError, EXIT } from '../../src/audit-cli/cli-error';
 import { inReadSnapshot } from '../../src/audit-cli/storage';
-import { ConfigError, loadConfig, type StorageSetting } from '../../src/config/config';
+import { type ReadableStorage, resolveReadableStorage } from '../../src/audit-cli/store-setting';
 import type { JobKind, RequestStore, ScheduledJob, ScheduleStore } from '../../src/domain/ports';
 import { type AccessRequest, isBeingRevoked, type RequestState } from '../../src/domain/request';
 import { scrubSecrets } from '../../src/domain/secret-text';
@@ -140,30 +139,12 @@ function say(out: Writable, line: string): void {
  * The store from `--storage` or ACRBOT_STORAGE, by the bot's own config rules (only the storage
  * settings are passed: no bot credentials are needed to read the store). Memory is refused.
  */
-function resolveStorage(
-  flag: string | undefined,
-  env: Record<string, string | undefined>,
-): { kind: 'sqlite'; path: string } | Extract<StorageSetting, { kind: 'tables' }> {
-  // An empty flag (an unset shell variable) names no store: ACRBOT_STORAGE would be another one.
-  if (flag !== undefined && flag.trim() === '')
-    throw new CliError('--storage is empty; give sqlite:<path> or tables:<connection>, or leave it out');
-  const prefixApplies = flag === undefined || flag.trim().startsWith('tables:');
-  let storage: StorageSetting;
-  try {
-    storage = loadConfig({
-      ACRBOT_STORAGE: flag ?? env.ACRBOT_STORAGE,
-      ACRBOT_TABLE_PREFIX: prefixApplies ? env.ACRBOT_TABLE_PREFIX : undefined,
-    }).storage;
-  } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(err.problems.join('\n'), EXIT.usage);
-    throw err;
-  }
-  if (storage.kind === 'memory' || (storage.kind === 'sqlite' && storage.path === ':memory:'))
-    throw new CliError(
+function resolveStorage(flag: string | undefined, env: Record<string, string | undefined>): ReadableStorage {
+  return resolveReadableStorage(flag, env, {
+    emptyFlag: '--storage is empty; give sqlite:<path> or tables:<connection>, or leave it out',
+    memory:
       'storage is "memory": it lived only inside the bot process; give --storage sqlite:<path> or tables:<connection>',
-    );
-  if (storage.kind === 'tables') return storage;
-  return { kind: 'sqlite', path: resolve(storage.path) };
+  });
 }
 
 /** Opens the stores without creating, migrating or writing anything. */

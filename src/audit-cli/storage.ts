@@ -5,13 +5,14 @@
  */
 import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { readAuditKeyFile } from '../config/audit-key';
-import { ConfigError, loadConfig, type StorageSetting } from '../config/config';
+import { ConfigError, loadConfig } from '../config/config';
 import type { Clock } from '../domain/ports';
 import { SqliteAuditLog } from '../integrations/store/sqlite-audit-log';
 import type { SqliteDatabase } from '../integrations/store/sqlite-database';
 import { CliError } from './cli-error';
+import { type ReadableStorage, resolveReadableStorage } from './store-setting';
 
 /** The read-only audit store. */
 export interface ReadOnlyAudit {
@@ -33,39 +34,19 @@ export function resolveAuditPath(flag: string | undefined, env: Record<string, s
 }
 
 /**
- * The store to review: a SQLite file (resolved path) or Azure Tables; memory is refused.
- * ACRBOT_TABLE_PREFIX goes with the store it names: ACRBOT_STORAGE, refused beside a store
- * without tables as the bot refuses it, or a `--storage tables:…`. A `--storage sqlite:<path>`
- * (a backup, say) reviews that file, whatever tables the environment's own pair names.
+ * The store to review: a SQLite file (resolved path) or Azure Tables; memory is refused. A
+ * `--storage sqlite:<path>` (a backup, say) reviews that file, whatever tables the
+ * environment's own pair names (see {@link resolveReadableStorage}).
  */
 export function resolveAuditStorage(
   flag: string | undefined,
   env: Record<string, string | undefined>,
-): { kind: 'sqlite'; path: string } | Extract<StorageSetting, { kind: 'tables' }> {
-  // An empty flag (an unset shell variable in `--storage "$DB"`) names no store: falling back to
-  // ACRBOT_STORAGE would review (or export) another store than the one the operator meant.
-  if (flag !== undefined && flag.trim() === '')
-    throw new CliError(
-      '--storage is empty; give sqlite:<path> or tables:<connection>, or leave it out to use ACRBOT_STORAGE',
-    );
-  const prefixApplies = flag === undefined || flag.trim().startsWith('tables:');
-  let storage: StorageSetting;
-  try {
-    storage = loadConfig({
-      ACRBOT_STORAGE: flag ?? env.ACRBOT_STORAGE,
-      ACRBOT_TABLE_PREFIX: prefixApplies ? env.ACRBOT_TABLE_PREFIX : undefined,
-    }).storage;
-  } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(err.problems.join('\n'));
-    throw err;
-  }
-  if (storage.kind === 'memory' || (storage.kind === 'sqlite' && storage.path === ':memory:')) {
-    throw new CliError(
+): ReadableStorage {
+  return resolveReadableStorage(flag, env, {
+    emptyFlag: '--storage is empty; give sqlite:<path> or tables:<connection>, or leave it out to use ACRBOT_STORAGE',
+    memory:
       'storage is "memory": the audit log lived only inside the bot process and is gone when it stops, so there is nothing to review offline. Use --storage sqlite:<path> (or set ACRBOT_STORAGE) to point at the bot\'s SQLite file.',
-    );
-  }
-  if (storage.kind === 'tables') return storage;
-  return { kind: 'sqlite', path: resolve(storage.path) };
+  });
 }
 
 /** The audit key the review uses, and whether it was found in the sandbox's key file rather than given. */

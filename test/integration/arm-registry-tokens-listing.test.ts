@@ -7,14 +7,12 @@
  * of hanging. A listing refused (403) is still skipped, and a same-origin next page still read.
  * The real adapter runs over HTTPS against small local servers.
  */
-import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CloudApiError } from '../../src/domain/ports';
-import { type ArmConnection, keepAliveAgent, staticTokenCredential } from '../../src/integrations/azure/arm-connection';
+import type { ArmConnection } from '../../src/integrations/azure/arm-connection';
 import { ArmRegistryTokens } from '../../src/integrations/azure/arm-registry-tokens';
 import { ArmResourceReader } from '../../src/integrations/azure/azure-resource-reader';
 import { createSandboxTls } from '../../src/sandbox/tls';
+import { connectionTo, HttpsService, json, type ServiceHandler as Handler } from '../helpers/https-service';
 
 const BEARER = 'SENTINEL-bearer-token-7c2d';
 const SUB = '00000000-0000-0000-0000-000000000001';
@@ -23,38 +21,6 @@ const REGISTRY = { subscriptionId: SUB, resourceGroup: 'rg', name: 'acrone' };
 const MISSING = { tokenName: 'tok', scopeMapName: 'map' };
 const LISTING = `/subscriptions/${SUB}/providers/Microsoft.ContainerRegistry/registries`;
 const MOVED_ID = `/subscriptions/${SUB}/resourceGroups/rg2/providers/Microsoft.ContainerRegistry/registries/acrone`;
-
-type Handler = (req: IncomingMessage, res: ServerResponse, path: string) => void;
-
-/** A local HTTPS server whose answers each test sets, recording every request it gets. */
-class Service {
-  readonly requests: Array<{ method: string; url: string; authorization?: string }> = [];
-  handler: Handler = (_req, res) => json(res, 500, { error: { code: 'NoHandler', message: 'no handler' } });
-  private server?: Server;
-  url = '';
-
-  async start(tls: { certPem: string; keyPem: string }): Promise<void> {
-    this.server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => {
-      req.resume();
-      req.on('end', () => {
-        this.requests.push({ method: req.method!, url: req.url!, authorization: req.headers.authorization });
-        this.handler(req, res, new URL(req.url!, 'https://x').pathname);
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `https://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
 
 const notFound = { error: { code: 'ResourceNotFound', message: 'not found' } };
 
@@ -75,30 +41,25 @@ function wireRegistry(id: string, name: string): unknown {
  * `page(query)`; everything else (token reads, name checks) 404.
  */
 function armWith(page: (query: URLSearchParams) => unknown, other: Partial<Record<string, Handler>> = {}): Handler {
-  return (req, res, path) => {
+  return (req, res, url) => {
+    const { pathname: path, searchParams } = new URL(url, 'https://x');
     const handler = other[path];
     if (handler) return handler(req, res, path);
-    if (path === LISTING) return json(res, 200, page(new URL(req.url!, 'https://x').searchParams));
+    if (path === LISTING) return json(res, 200, page(searchParams));
     json(res, 404, notFound);
   };
 }
 
 const tls = createSandboxTls();
-const arm = new Service();
-const foreign = new Service();
+const arm = new HttpsService();
+const foreign = new HttpsService();
 let connection: ArmConnection;
 let tokens: ArmRegistryTokens;
 
 beforeAll(async () => {
   await arm.start(tls);
   await foreign.start(tls);
-  connection = {
-    endpoint: arm.url,
-    credential: staticTokenCredential(BEARER),
-    caPem: tls.caPem,
-    agent: keepAliveAgent(tls.caPem),
-    tracing: false,
-  };
+  connection = connectionTo(arm, tls.caPem, BEARER);
   const reader = new ArmResourceReader(connection);
   tokens = new ArmRegistryTokens(reader, { subscriptionIds: [SUB, SUB2] });
 });

@@ -6,11 +6,8 @@
  * reaching a log line. The real adapters run over HTTPS against small local servers that answer
  * what each case needs.
  */
-import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CloudApiError } from '../../src/domain/ports';
-import { type ArmConnection, keepAliveAgent, staticTokenCredential } from '../../src/integrations/azure/arm-connection';
+import type { ArmConnection } from '../../src/integrations/azure/arm-connection';
 import { MAX_LIST_PAGES } from '../../src/integrations/azure/arm-rest';
 import { ArmRegistryTokens, OPERATION_TIMED_OUT } from '../../src/integrations/azure/arm-registry-tokens';
 import { ArmRoleAssignments } from '../../src/integrations/azure/arm-role-assignments';
@@ -19,6 +16,7 @@ import { GraphClient } from '../../src/integrations/graph/graph-client';
 import { GraphError } from '../../src/integrations/graph/graph-failure';
 import { RetryAfterTooLongError } from '../../src/integrations/http/capped-retry';
 import { createSandboxTls } from '../../src/sandbox/tls';
+import { connectionTo, HttpsService, json, type ServiceHandler as Handler } from '../helpers/https-service';
 import { LogCapture } from '../helpers/log-capture';
 
 const BEARER = 'SENTINEL-bearer-token-4e1a';
@@ -26,41 +24,9 @@ const SUB = '00000000-0000-0000-0000-000000000001';
 const REGISTRY = { subscriptionId: SUB, resourceGroup: 'rg', name: 'acr1' };
 const REGISTRY_ID = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr1`;
 
-type Handler = (req: IncomingMessage, res: ServerResponse, url: string) => void;
-
-/** A local HTTPS server whose answers each test sets, recording every request it gets. */
-class Service {
-  readonly requests: Array<{ method: string; url: string; authorization?: string }> = [];
-  handler: Handler = (_req, res) => json(res, 500, { error: { code: 'NoHandler', message: 'no handler' } });
-  private server?: Server;
-  url = '';
-
-  async start(tls: { certPem: string; keyPem: string }): Promise<void> {
-    this.server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => {
-      req.resume();
-      req.on('end', () => {
-        this.requests.push({ method: req.method!, url: req.url!, authorization: req.headers.authorization });
-        this.handler(req, res, req.url!);
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `https://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-}
-
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-}
-
 const tls = createSandboxTls();
-const arm = new Service();
-const other = new Service();
+const arm = new HttpsService();
+const other = new HttpsService();
 let connection: ArmConnection;
 let reader: ArmResourceReader;
 let roles: ArmRoleAssignments;
@@ -69,13 +35,7 @@ let graph: GraphClient;
 beforeAll(async () => {
   await arm.start(tls);
   await other.start(tls);
-  connection = {
-    endpoint: arm.url,
-    credential: staticTokenCredential(BEARER),
-    caPem: tls.caPem,
-    agent: keepAliveAgent(tls.caPem),
-    tracing: false,
-  };
+  connection = connectionTo(arm, tls.caPem, BEARER);
   reader = new ArmResourceReader(connection);
   roles = new ArmRoleAssignments(connection);
   graph = new GraphClient({ ...connection, throttleBackoffMs: 1 });

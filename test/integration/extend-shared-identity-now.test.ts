@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { SANDBOX_CLUSTERS, SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import { writePolicyFile } from '../helpers/break-glass-policy';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { addProdKubeletSharer } from '../helpers/prod-kubelet-sharer';
 
 const POLICY = `version: 1
 rules:
@@ -24,8 +25,6 @@ rules:
     match: {}
     approvers: { users: ["${SANDBOX_USERS.approver.objectId}"] }
 `;
-
-const prod = SANDBOX_CLUSTERS.prod;
 
 describe('extending a grant whose identity a cluster under another rule has started pulling with', () => {
   let h: Harness;
@@ -46,16 +45,11 @@ describe('extending a grant whose identity a cluster under another rule has star
     expect((await h.settle(original.id)).state).toBe('succeeded');
 
     // Since the grant: a dev cluster's kubelet runs as aks-prod's user-assigned identity.
-    h.app.sandbox!.arm.state.addCluster({
+    addProdKubeletSharer(h, {
       subscriptionId: SANDBOX_CLUSTERS.dev.subscriptionId,
       resourceGroup: 'rg-dev',
       name: 'aks-dev-b',
-      identity: 'UserAssigned',
-      controlPlanePrincipalId: '0c000000-0000-4000-8000-0000000000c9',
-      kubeletObjectId: prod.kubeletObjectId,
-      kubeletClientId: prod.kubeletClientId,
-      aad: false,
-      tags: { env: 'dev' },
+      env: 'dev',
     });
 
     const answer = await h.ask(users.requester, `extend ${original.id} --for 1d release still rolling out`);

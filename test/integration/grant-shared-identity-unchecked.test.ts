@@ -19,6 +19,7 @@ import {
 } from '../../src/sandbox/fixtures';
 import { writePolicyFile } from '../helpers/break-glass-policy';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { addProdKubeletSharer } from '../helpers/prod-kubelet-sharer';
 import type { TeamsUser } from '../helpers/teams-activities';
 
 const prod = SANDBOX_CLUSTERS.prod;
@@ -58,16 +59,11 @@ describe('a grant whose identity may be shared in a subscription acrbot could no
     h = await startHarness({ ACRBOT_POLICY: writePolicyFile(dir, yaml) });
     const arm = h.app.sandbox!.arm;
     arm.state.addResourceGroup(SANDBOX_SUBSCRIPTIONS.data, 'rg-dev');
-    arm.state.addCluster({
+    addProdKubeletSharer(h, {
       subscriptionId: SANDBOX_SUBSCRIPTIONS.data,
       resourceGroup: 'rg-dev',
       name: 'aks-dev-b',
-      identity: 'UserAssigned',
-      controlPlanePrincipalId: '0c000000-0000-4000-8000-0000000000c9',
-      kubeletObjectId: prod.kubeletObjectId,
-      kubeletClientId: prod.kubeletClientId,
-      aad: false,
-      tags: { env: 'dev' },
+      env: 'dev',
     });
     expect(prod.subscriptionId).toBe(SANDBOX_SUBSCRIPTIONS.platform);
     arm.faults.add({

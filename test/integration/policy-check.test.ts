@@ -4,15 +4,13 @@
  * entry point in-process (runPolicyCheck, as scripts/policy-check.ts calls it) with an exact
  * environment; one runs the script as operators do, a child process via run-ts, for its wiring.
  */
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { dirname, join } from 'node:path';
 import { runPolicyCheck } from '../../src/policy-check/main';
 import { useTempDir } from '../unit/support/temp-dir';
 import { type CapturedRun, capturedStreams } from '../helpers/captured-streams';
+import { DEPLOYED_AZURE, spawnPolicyCheck } from '../helpers/policy-check-script';
 
-const ROOT = resolve(__dirname, '..', '..');
 const tmp = useTempDir('acrbot-policy-check-');
 const APPROVER = '11111111-1111-1111-1111-111111111111';
 const GUID = '22222222-2222-2222-2222-222222222222';
@@ -67,15 +65,6 @@ rules:
       users: [${APPROVER}]
 `;
 
-/** A deployed acrbot's settings, complete for azure mode (the image sets the mode). */
-const AZURE = {
-  MicrosoftAppId: GUID,
-  MicrosoftAppType: 'UserAssignedMSI',
-  MicrosoftAppTenantId: GUID,
-  AZURE_SUBSCRIPTION_ID: GUID,
-  ACRBOT_STORAGE: 'sqlite:/var/lib/acrbot/acrbot.db',
-};
-
 describe('npm run policy:check', () => {
   test('a file that loads: exit 0, its rules counted, and a pointer to --env', () => {
     const r = check({}, policyFile(GOOD));
@@ -114,7 +103,7 @@ describe('npm run policy:check', () => {
   });
 
   test('--env with a usable environment: exit 0', () => {
-    const r = check(AZURE, '--env', policyFile(GOOD));
+    const r = check(DEPLOYED_AZURE, '--env', policyFile(GOOD));
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("The environment's settings are usable.");
@@ -122,8 +111,8 @@ describe('npm run policy:check', () => {
 
   test('--env holds the terms to ACRBOT_MAX_ACCESS_DURATION, which the file alone is not', () => {
     const file = policyFile(GOOD);
-    expect(check({ ...AZURE, ACRBOT_MAX_ACCESS_DURATION: '30d' }, file).code).toBe(0);
-    const r = check({ ...AZURE, ACRBOT_MAX_ACCESS_DURATION: '30d' }, '--env', file);
+    expect(check({ ...DEPLOYED_AZURE, ACRBOT_MAX_ACCESS_DURATION: '30d' }, file).code).toBe(0);
+    const r = check({ ...DEPLOYED_AZURE, ACRBOT_MAX_ACCESS_DURATION: '30d' }, '--env', file);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${file}:6:18 rules[0].maxDuration: rule prod: maxDuration 60d is longer than`);
   });
@@ -131,7 +120,7 @@ describe('npm run policy:check', () => {
   test('--env names a quoted proxy and connection string, never their values', () => {
     const r = check(
       {
-        ...AZURE,
+        ...DEPLOYED_AZURE,
         https_proxy: '"http://acrbot:s3cret-pw@proxy.contoso.com:3128"',
         NO_PROXY: "'localhost'",
         APPLICATIONINSIGHTS_CONNECTION_STRING: `"InstrumentationKey=${GUID}"`,
@@ -154,15 +143,15 @@ describe('npm run policy:check', () => {
   });
 
   test('--env prints the mode it checked; a sandbox mode from the shell or .env is warned about, naming why', () => {
-    const azure = check(AZURE, '--env', policyFile(GOOD));
+    const azure = check(DEPLOYED_AZURE, '--env', policyFile(GOOD));
     expect(azure.stdout).toContain('Checked in azure mode.');
     expect(azure.stderr).toBe('');
     // A developer's NODE_ENV alone: still azure (the image's ACRBOT_MODE), no warning.
-    const dev = check({ ...AZURE, NODE_ENV: 'development' }, '--env', policyFile(GOOD));
+    const dev = check({ ...DEPLOYED_AZURE, NODE_ENV: 'development' }, '--env', policyFile(GOOD));
     expect(dev.stdout).toContain('Checked in azure mode.');
     expect(dev.stderr).toBe('');
     // An empty ACRBOT_MODE (a .env line "ACRBOT_MODE=") and a developer's NODE_ENV: sandbox, which loads.
-    const blank = check({ ...AZURE, ACRBOT_MODE: '', NODE_ENV: 'development' }, '--env', policyFile(GOOD));
+    const blank = check({ ...DEPLOYED_AZURE, ACRBOT_MODE: '', NODE_ENV: 'development' }, '--env', policyFile(GOOD));
     expect(blank.code).toBe(0);
     expect(blank.stdout).toContain('Checked in sandbox mode.');
     expect(blank.stderr).toMatch(
@@ -186,15 +175,8 @@ describe('npm run policy:check', () => {
 
   test('the script, spawned: exit 2 and the problems on stderr', async () => {
     const file = policyFile(OLD);
-    const r = await promisify(execFile)(
-      process.execPath,
-      [join(ROOT, 'scripts/run-ts.js'), join(ROOT, 'scripts/policy-check.ts'), file],
-      // In the temp directory: no .env of the checkout is read.
-      { cwd: dirname(file), env: { PATH: process.env.PATH } },
-    ).then(
-      () => ({ code: 0, stderr: '' }),
-      (err: { code: number; stderr: string }) => err,
-    );
+    // In the temp directory: no .env of the checkout is read.
+    const r = await spawnPolicyCheck(dirname(file), { PATH: process.env.PATH }, file);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${file}:13:5 rules[2]: rule dev is never reached`);
   });

@@ -5,13 +5,11 @@
  * value: `policy:check --env` then checked another policy than the bot would start with. Run as
  * operators run it, a child process via run-ts, in a temp directory holding the `.env`.
  */
-import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { useTempDir } from '../unit/support/temp-dir';
+import { DEPLOYED_AZURE, spawnPolicyCheck } from '../helpers/policy-check-script';
 
-const ROOT = resolve(__dirname, '..', '..');
 const tmp = useTempDir('acrbot-script-dotenv-');
 const GUID = '22222222-2222-2222-2222-222222222222';
 
@@ -23,30 +21,6 @@ rules:
       users: [${GUID}]
 `;
 
-/** A deployed acrbot's settings, complete for azure mode (the check's default mode). */
-const AZURE = {
-  MicrosoftAppId: GUID,
-  MicrosoftAppType: 'UserAssignedMSI',
-  MicrosoftAppTenantId: GUID,
-  AZURE_SUBSCRIPTION_ID: GUID,
-  ACRBOT_STORAGE: 'sqlite:/var/lib/acrbot/acrbot.db',
-};
-
-/** `npm run policy:check -- --env` in `cwd` with exactly `env`: its exit code and output. */
-function policyCheckEnv(
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return promisify(execFile)(
-    process.execPath,
-    [join(ROOT, 'scripts/run-ts.js'), join(ROOT, 'scripts/policy-check.ts'), '--env'],
-    { cwd, env },
-  ).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (err: { code: number; stdout: string; stderr: string }) => err,
-  );
-}
-
 // No policy file on the command line: the one ACRBOT_POLICY names, set only by `.env`.
 test.each([
   ['a byte order mark', (file: string) => `\uFEFFACRBOT_POLICY=${file}\r\n`, {}],
@@ -57,7 +31,7 @@ test.each([
   const file = join(dir, 'policy.yaml');
   writeFileSync(file, POLICY);
   writeFileSync(join(dir, '.env'), dotEnv(file));
-  const r = await policyCheckEnv(dir, { PATH: process.env.PATH, ...AZURE, ...extra });
+  const r = await spawnPolicyCheck(dir, { PATH: process.env.PATH, ...DEPLOYED_AZURE, ...extra }, '--env');
   expect(r.stdout).toContain(`${file}: loads (1 rule;`);
   expect(r.stdout).not.toContain('no ACRBOT_POLICY');
   expect(r.code).toBe(0);
