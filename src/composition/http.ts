@@ -10,11 +10,11 @@ import { botCredentials } from '../bot/local-login';
 import { type AppConfig, listenHostOf } from '../config/config';
 import type restify from 'restify';
 import type { Clock } from '../domain/ports';
-import type { AccessRequest, RequestState } from '../domain/request';
 import { createServer, NotReadyError, stopKeepAlive } from '../http/server';
 import { sharedHttpClient } from '../integrations/http/pooled-http-client';
 import type { Logger } from '../observability/logger';
 import { CachedInventory } from '../tab/inventory-cache';
+import { dropMatrixOnAccessChange } from '../tab/matrix-invalidation';
 import { mountTab, type MountTabInput } from '../tab/mount-tab';
 import type { AzureAccess } from './azure-access';
 import { tabActions } from './tab-actions';
@@ -113,34 +113,6 @@ export async function serveHttp(
       await closed;
     },
   };
-}
-
-/**
- * The states of a request whose changes can alter the tab's matrix: the matrix reads the records
- * of succeeded and revoked requests (access-inventory.ts) besides Azure, and a run's writes in
- * Azure end in succeeded or failed (a failed run's clean-up deletes what it made, and tells it as
- * a failed request too). A revocation or a drift mark keeps its request succeeded, an extension
- * moves a succeeded request's end, so every change in these states counts.
- *
- * The other states change nothing the matrix shows: a pending request's nudges and decisions, a
- * cancel or an expiry before any grant, a run starting (told before its first write in Azure) and
- * its "waiting" marks (its writes so far are told when it ends). Dropping the matrix for them
- * made most approvers' tab opens pay a full read (tens of ARM lists, thousands of Graph calls
- * at scale) for a reminder.
- */
-const MATRIX_STATES: ReadonlySet<RequestState> = new Set<RequestState>(['succeeded', 'failed', 'revoked']);
-
-/**
- * Drops the tab's cached matrix when a request changes on this instance in a way that can alter
- * it ({@link MATRIX_STATES}); other changes keep the copy for its TTL.
- */
-export function dropMatrixOnAccessChange(
-  flows: Pick<Flows, 'onRequestChanged'>,
-  inventory: Pick<CachedInventory, 'invalidate'>,
-): void {
-  flows.onRequestChanged((request: AccessRequest) => {
-    if (MATRIX_STATES.has(request.state)) inventory.invalidate();
-  });
 }
 
 /** How long a refused or unanswered check of the bot's credential stands before `/readyz` asks again. */

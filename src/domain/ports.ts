@@ -90,14 +90,12 @@ export interface RoleAssignmentListing {
 export interface DirectoryPort {
   /** Object id of the service principal for an app id, or undefined. */
   servicePrincipalObjectId(appId: string): Promise<string | undefined>;
-  /** Transitive membership, checked when a decision is made. */
-  isMemberOfGroup(objectId: string, groupId: string): Promise<boolean>;
   /**
    * Of `groupIds`, those the object is a transitive member of (lower-cased), asked in as few calls
-   * as the directory allows (Graph: 20 groups a call), for the inventory's identity × group checks.
-   * Optional: a directory without it is asked {@link isMemberOfGroup} group by group.
+   * as the directory allows (Graph: 20 groups a call): who may decide, at every click, and the
+   * inventory's identity × group checks (one group's membership: ask with that group alone).
    */
-  memberGroupsAmong?(objectId: string, groupIds: readonly string[]): Promise<string[]>;
+  memberGroupsAmong(objectId: string, groupIds: readonly string[]): Promise<string[]>;
   /**
    * Object ids of up to `atMost` of the group's transitive members that are users (people: no
    * service principals, devices or the nested groups themselves), in the directory's order; fewer

@@ -491,15 +491,11 @@ export class AccessInventory {
 
   /**
    * Of `groupIds` (lower-cased), those `objectId` is a transitive member of: in one batched call per
-   * 20 groups when the directory has it, else one group after another (never all at once).
+   * 20 groups.
    */
   private async memberGroups(objectId: string, groupIds: readonly string[]): Promise<Set<string>> {
-    const directory = this.ports.directory;
-    if (directory.memberGroupsAmong)
-      return new Set((await directory.memberGroupsAmong(objectId, groupIds)).map((id) => id.toLowerCase()));
-    const found = new Set<string>();
-    for (const groupId of groupIds) if (await directory.isMemberOfGroup(objectId, groupId)) found.add(groupId);
-    return found;
+    const found = await this.ports.directory.memberGroupsAmong(objectId, groupIds);
+    return new Set(found.map((id) => id.toLowerCase()));
   }
 
   /**

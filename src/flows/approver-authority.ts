@@ -95,25 +95,19 @@ export class ApproverAuthority {
 
   /**
    * Whether `actor` is a transitive member of one of `groups`, asked of the directory now: in as
-   * few calls as it allows (memberGroupsAmong; Graph: one per 20 groups) when it has them, else
-   * group by group. Asked at every click, so a policy with many approver groups must not cost a
-   * Graph call per group. A failure is thrown, never read as "not a member", as the per-group
-   * loop throws the first failing group's error: the click fails and says why. The batched call
-   * fails as a whole, so an answer it did not give is not tried again group by group (the client
-   * has already retried it; more calls would only press a throttled Graph harder). Only a directory
-   * needing several calls (over 20 groups) differs from the loop: a later call's failure fails
-   * the question even when an earlier call found a group, where the loop would have stopped there.
+   * few calls as it allows (memberGroupsAmong; Graph: one per 20 groups). Asked at every click, so
+   * a policy with many approver groups must not cost a Graph call per group. A failure is thrown,
+   * never read as "not a member": the click fails and says why. The batched call fails as a whole,
+   * and is not tried again group by group (the client has already retried it; more calls would
+   * only press a throttled Graph harder); with over 20 groups, a later call's failure fails the
+   * question even when an earlier call found a group.
    */
   async inAnyGroup(actor: Actor, groups: readonly string[]): Promise<boolean> {
     if (groups.length === 0) return false;
-    if (this.directory.memberGroupsAmong) {
-      const asked = new Set(groups.map((g) => g.toLowerCase()));
-      const found = await this.directory.memberGroupsAmong(actor.objectId, groups);
-      // Only a group asked about counts, whatever a directory answers besides.
-      return found.some((g) => asked.has(g.toLowerCase()));
-    }
-    for (const group of groups) if (await this.directory.isMemberOfGroup(actor.objectId, group)) return true;
-    return false;
+    const asked = new Set(groups.map((g) => g.toLowerCase()));
+    const found = await this.directory.memberGroupsAmong(actor.objectId, groups);
+    // Only a group asked about counts, whatever a directory answers besides.
+    return found.some((g) => asked.has(g.toLowerCase()));
   }
 
   /** Approvers and auditors may read the audit log. */

@@ -20,7 +20,7 @@ import type { GrantPlan } from '../domain/plan';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { accessLeaseKey } from './access-lease';
 import { acrbotCreatedAssignment, otherHolders, whyKept } from './role-assignment-holders';
-import type { JobRun } from './scheduler';
+import { type JobRun, spreadOf } from './scheduler';
 import { holdAccessLease } from './revocation-guards';
 
 /** The job kind of the watch. */
@@ -29,15 +29,26 @@ export const ORPHAN_WATCH_KIND = 'access.orphanWatch' as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * A daily look comes up to this much before a day has passed, at random: the watches of one
- * registry's grants, revoked together when it went, do not all read Azure in the same minute.
- * Earlier, never later, so a look is never more than a day after the last.
+ * A daily look comes up to this much before a day has passed, spread by watch and look: the
+ * watches of one registry's grants, revoked together when it went, do not all read Azure in the
+ * same minute. Earlier, never later, so a look is never more than a day after the last.
  */
 export const ORPHAN_WATCH_SPREAD_MS = 60 * 60 * 1000;
 
-/** When the look after one at `now` is due: a day later, less a random part of the spread. */
+/** When the look after one at `now` is due: a day later, less a part of the spread (`random()` in [0, 1)). */
 function nextDailyLook(now: number, random: () => number): number {
   return now + DAY_MS - Math.floor(random() * ORPHAN_WATCH_SPREAD_MS);
+}
+
+/**
+ * Which look of the watch ending at `until` one at `now` is: 0 when it is scheduled, then one more
+ * at least with every look (each comes at least a day less the spread after the last). With the
+ * job's id it draws the look's spread ({@link spreadOf}), not Math.random: watches revoked together
+ * still spread apart, while one watch's next look is the same on every run (a test, or an operator
+ * reading the schedule, can predict it).
+ */
+function lookIndex(now: number, until: number): number {
+  return Math.floor((now - (until - ORPHAN_WATCH_MS)) / (DAY_MS - ORPHAN_WATCH_SPREAD_MS));
 }
 
 /** A request being granted the same assignment: looked at again after this. */
@@ -57,12 +68,13 @@ interface WatchPayload {
  * Schedules the watch of `request`'s role assignment: first look about a day from now (see
  * {@link ORPHAN_WATCH_SPREAD_MS}), the last ORPHAN_WATCH_DAYS days from now. Idempotent (a retried
  * revocation writes the same job; its window starts again, which only makes it longer by the
- * retry's delay). `random` is a number in [0, 1) (tests pass a fixed one).
+ * retry's delay). `random` is a number in [0, 1) that spreads the first look; default
+ * {@link spreadOf} the job's id and look 0 (tests may pass a fixed one).
  */
 export async function scheduleOrphanWatch(
   deps: Pick<LifecycleDeps, 'jobs' | 'clock'>,
   requestId: string,
-  random: () => number = Math.random,
+  random: () => number = () => spreadOf(orphanWatchJobId(requestId), 0),
 ): Promise<void> {
   const now = deps.clock.now().getTime();
   await deps.jobs.schedule({
@@ -80,13 +92,14 @@ export async function scheduleOrphanWatch(
  * (so the look that finds acrbot's rights given back is within half an hour) and reports it as a
  * recurring job's, after 3 failures and then about daily (composition/scheduler.ts): a registry
  * moved back without acrbot's rights fails every retry until an operator gives them back.
- * `random` spreads the next daily look (see {@link ORPHAN_WATCH_SPREAD_MS}).
+ * `random` spreads the next daily look (see {@link ORPHAN_WATCH_SPREAD_MS}); default
+ * {@link spreadOf} the job's id and the look's index (tests may pass a fixed one).
  */
 export async function watchOrphanedAssignment(
   deps: LifecycleDeps,
   job: ScheduledJob,
   run?: JobRun,
-  random: () => number = Math.random,
+  random?: () => number,
 ): Promise<void> {
   const request = job.requestId ? await deps.store.get(job.requestId) : undefined;
   if (!request || request.plan.kind !== 'grant') return;
@@ -98,6 +111,7 @@ export async function watchOrphanedAssignment(
     deps.log.info({ jobId: job.id, requestId: request.id }, 'the watch of an orphaned role assignment ended');
     return;
   }
+  const spread = random ?? (() => spreadOf(job.id, lookIndex(now, until)));
   const next = async (at: number) => {
     if (at > until) return;
     await run?.check();
@@ -113,7 +127,7 @@ export async function watchOrphanedAssignment(
   // the lease or a listing. Any other answer, a refusal too, goes on to the listing, whose
   // failure says what it meant (refused-or-gone.ts).
   const there = await deps.ports.roleAssignments.scopeExists?.(plan.scope).catch(() => undefined);
-  if (there === false) return await next(nextDailyLook(now, random));
+  if (there === false) return await next(nextDailyLook(now, spread));
   // As a revocation does: one deletion of this assignment at a time across instances, and none
   // while a request is being granted it (its PUT would find it present and say "succeeded").
   const guard = await holdAccessLease(deps, request);
@@ -127,7 +141,7 @@ export async function watchOrphanedAssignment(
       current = await deps.ports.roleAssignments.listForPrincipal(plan.scope, plan.identity.objectId);
     } catch (err) {
       // Still nothing at the recorded id: look again tomorrow (or stop, past the window).
-      if (err instanceof ResourceGoneError) return await next(nextDailyLook(now, random));
+      if (err instanceof ResourceGoneError) return await next(nextDailyLook(now, spread));
       throw err;
     }
     await guard?.check();

@@ -119,7 +119,7 @@ interface StoredJob extends ScheduledJob {
 export const DEFAULT_JOB_BACKOFF_MS: readonly number[] = [30_000, 60_000, 120_000, 300_000, 900_000, 1_800_000];
 
 /** The largest part of a backoff step {@link jitteredBackoffMs} may take off. */
-export const JOB_BACKOFF_JITTER = 0.2;
+const JOB_BACKOFF_JITTER = 0.2;
 
 /**
  * The wait before a failed job's next run: `stepMs` less a part of up to a fifth of it.
@@ -129,7 +129,7 @@ export const JOB_BACKOFF_JITTER = 0.2;
  * 30-minute step, composition/scheduler.ts), and a fifth keeps them so; `random() = 0` waits
  * the whole step.
  */
-export function jitteredBackoffMs(stepMs: number, random: () => number): number {
+function jitteredBackoffMs(stepMs: number, random: () => number): number {
   return Math.round(stepMs - random() * JOB_BACKOFF_JITTER * stepMs);
 }
 

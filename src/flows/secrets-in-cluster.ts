@@ -27,7 +27,7 @@ export const CHECK_PARALLEL_SECRETS = 4;
  * Longest the cluster reads of one answer may take: the rest is said not checked. Each call has
  * its own deadline too (kube-pull-secrets.ts); this keeps a slow cluster from holding the answer.
  */
-export const CHECK_CLUSTER_BUDGET_MS = 15_000;
+const CHECK_CLUSTER_BUDGET_MS = 15_000;
 
 /** The port as `check` uses it: credentials, then reads only. */
 export type SecretInspector = Pick<PullSecretPort, 'access' | 'inspect'>;

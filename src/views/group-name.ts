@@ -1,10 +1,10 @@
 /**
  * A resource group's name as cards show it. ARM allows any letter in one (names.ts), so a name
  * that mixes scripts or uses special letter forms (`rg-prоd` with a Cyrillic "о") is followed by
- * ⚠ and why (mixed-script.ts): an approver, or someone reading who can pull, does not take it for
+ * ⚠ and why (look-alike-names.ts): an approver, or someone reading who can pull, does not take it for
  * the group it looks like. Cluster and registry names are ASCII by Azure's rules and need none.
  */
-import { lookAlikeWarning } from '../domain/mixed-script';
+import { lookAlikeWarning } from '../domain/look-alike-names';
 import { inertText } from './request-view';
 
 /**

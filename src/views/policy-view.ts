@@ -6,7 +6,7 @@ import { approversName, type BreakGlassPolicy, hasApprovers, type Policy, type P
 import { oneRuleForAll, type PairRules, SECRET_KINDS, type SecretRules } from '../domain/policy-overview';
 import { isBeingRevoked, type AccessRequest } from '../domain/request';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
-import { lookAlikeWarning } from '../domain/mixed-script';
+import { lookAlikeWarning } from '../domain/look-alike-names';
 import type { AdaptiveCardJson } from './card-templates';
 import { messageCard } from './message-view';
 import { errorText, inertText, type Fact } from './request-view';

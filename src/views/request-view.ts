@@ -10,7 +10,7 @@ import {
 import { describeAccess, endedWithoutAccess } from '../domain/access-term';
 import { credentialEnd } from '../domain/access-inventory';
 import { driftNotDone, driftWords } from '../domain/drift-reason';
-import { lookAlikeWarning } from '../domain/mixed-script';
+import { lookAlikeWarning } from '../domain/look-alike-names';
 import { deploymentSnippet } from '../domain/manifest-snippet';
 import type { GrantPlan, SecretPlan } from '../domain/plan';
 import { awaitingReview, countedApprovals, describeRequirement } from '../domain/policy';
@@ -51,7 +51,7 @@ function sharedIdentityWords(plan: GrantPlan): string {
 /**
  * A resource group as cards show it: user text (ARM allows any letter, names.ts), and one that
  * may imitate another (`rg-prоd` with a Cyrillic "о" for `rg-prod`) is followed by a warning
- * saying why (mixed-script.ts), so an approver does not read it as the group it looks like.
+ * saying why (look-alike-names.ts), so an approver does not read it as the group it looks like.
  * Cluster and registry names are ASCII by Azure's rules and need none.
  */
 function groupName(name: string): string {

@@ -7,7 +7,9 @@
  * the watch ends, deleting and auditing nothing more.
  */
 import type { GrantPlan } from '../../src/domain/plan';
-import { orphanWatchJobId } from '../../src/flows/orphan-watch';
+import { ORPHAN_WATCH_MS } from '../../src/domain/access-inventory';
+import { ORPHAN_WATCH_SPREAD_MS, orphanWatchJobId } from '../../src/flows/orphan-watch';
+import { spreadOf } from '../../src/flows/scheduler';
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
 import { users } from '../helpers/harness';
 import { contosoId, DAY, grant, h, MINUTE, runDueAfter, start, useLifecycleHooks } from '../helpers/lifecycle';
@@ -34,6 +36,15 @@ const state = () => h.app.sandbox!.arm.state;
 async function revokeEntries(id: string) {
   return (await h.app.audit.forRequest(id)).filter((e) => e.action === 'access.revoke.roleAssignment');
 }
+
+test("the watch's first look is due at a time drawn from its id, not at random: the same on every run", async () => {
+  const { request } = await endedWhileAway(() => state().removeRegistry(contosoId));
+  const id = orphanWatchJobId(request.id);
+  const job = (await h.app.stores.schedule.get(id))!;
+  // Its window ends ORPHAN_WATCH_MS after the revocation scheduled it.
+  const revokedAt = Date.parse((job.payload as { until: string }).until) - ORPHAN_WATCH_MS;
+  expect(Date.parse(job.dueAt)).toBe(revokedAt + DAY - Math.floor(spreadOf(id, 0) * ORPHAN_WATCH_SPREAD_MS));
+});
 
 test('deleted, then made again under the same name: the orphaned assignment is deleted at the next daily look', async () => {
   const { request, plan, reg } = await endedWhileAway(() => state().removeRegistry(contosoId));

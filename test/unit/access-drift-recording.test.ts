@@ -59,7 +59,7 @@ function world() {
       listAssignedToAt: async (_scope: string, objectId: string) => assignedTo(objectId),
       getRoleDefinition: async () => acrPullDefinition(),
     },
-    directory: { servicePrincipalObjectId: async () => undefined, isMemberOfGroup: async () => false },
+    directory: { servicePrincipalObjectId: async () => undefined, memberGroupsAmong: async () => [] },
     requests,
     clock,
   } as unknown as AccessInventoryPorts;

@@ -92,7 +92,7 @@ async function setUp(requests: AccessRequest[], live: AccessRequest[]) {
       listAssignedTo: async () => assignments,
       getRoleDefinition: async () => acrPullDefinition(),
     },
-    directory: { servicePrincipalObjectId: async () => undefined, isMemberOfGroup: async () => false },
+    directory: { servicePrincipalObjectId: async () => undefined, memberGroupsAmong: async () => [] },
     requests: store,
     clock: new FakeClock(),
     log: { warn },

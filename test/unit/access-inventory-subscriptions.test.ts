@@ -59,7 +59,7 @@ function inventory(listedBy: Record<string, RoleAssignmentInfo[]>): AccessInvent
       listAssignedTo: async (s: string) => listedBy[s] ?? [],
       getRoleDefinition: async () => acrPullDefinition(),
     },
-    directory: { servicePrincipalObjectId: async () => undefined, isMemberOfGroup: async () => false },
+    directory: { servicePrincipalObjectId: async () => undefined, memberGroupsAmong: async () => [] },
     requests: new MemoryRequestStore(),
     clock: new FakeClock(),
   } as unknown as AccessInventoryPorts;
@@ -108,7 +108,7 @@ describe('a custom role assigned at a management group, readable only under that
           return underB && guid === CUSTOM ? puller : undefined;
         },
       },
-      directory: { servicePrincipalObjectId: async () => undefined, isMemberOfGroup: async () => false },
+      directory: { servicePrincipalObjectId: async () => undefined, memberGroupsAmong: async () => [] },
       requests: new MemoryRequestStore(),
       clock: new FakeClock(),
     } as unknown as AccessInventoryPorts;

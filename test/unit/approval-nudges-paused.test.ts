@@ -281,7 +281,7 @@ describe('as the composition root wires it', () => {
     // Only the nudges are used: the other flows are built around ports this test never calls.
     const deps = {
       stores: { requests, audit: new MemoryAuditLog(clock), pause },
-      azure: {},
+      azure: { secrets: {} },
       notifier: notifications,
       scheduler: { schedule: async (job: { id: string }) => void scheduled.push(job.id) },
       clock,

@@ -1,8 +1,7 @@
 /**
  * Whether someone is in one of a rule's approver groups is asked of the directory at every click
- * (G5): in one batched call (memberGroupsAmong; Graph: one checkMemberGroups per 20 groups) when
- * the directory has it, not one call per group. A failure of that call is the click's error,
- * never "not an approver"; a directory without it is asked group by group, as before.
+ * (G5): in one batched call (memberGroupsAmong; Graph: one checkMemberGroups per 20 groups), not
+ * one call per group. A failure of that call is the click's error, never "not an approver".
  */
 import type { PolicyRule } from '../../src/domain/policy';
 import type { DirectoryPort } from '../../src/domain/ports';
@@ -16,26 +15,21 @@ import { APPROVER, OUTSIDER, pendingRequest } from './support/requests';
 const GROUPS = Array.from({ length: 15 }, (_, i) => `0b000000-0000-4000-8000-0000000001${String(i).padStart(2, '0')}`);
 const LAST = GROUPS[14];
 
-/** A directory with both questions, counting the calls each gets; APPROVER is in LAST only. */
-function countingDirectory(options: { batched?: boolean; failBatchWith?: Error } = {}) {
-  const calls = { single: 0, batched: 0 };
+/** A directory counting the membership calls it gets; APPROVER is in LAST only. */
+function countingDirectory(options: { failBatchWith?: Error } = {}) {
+  const calls = { batched: 0 };
   const isMember = (objectId: string, groupId: string) =>
     objectId === APPROVER.objectId && groupId.toLowerCase() === LAST.toLowerCase();
   const directory: DirectoryPort = {
     servicePrincipalObjectId: async () => undefined,
-    isMemberOfGroup: async (objectId, groupId) => {
-      calls.single++;
-      return isMember(objectId, groupId);
+    memberGroupsAmong: async (objectId, groupIds) => {
+      calls.batched++;
+      if (options.failBatchWith) throw options.failBatchWith;
+      return groupIds.filter((g) => isMember(objectId, g)).map((g) => g.toLowerCase());
     },
     groupUserIds: async () => [],
     enabledUserIds: async (ids) => [...ids],
   };
-  if (options.batched !== false)
-    directory.memberGroupsAmong = async (objectId, groupIds) => {
-      calls.batched++;
-      if (options.failBatchWith) throw options.failBatchWith;
-      return groupIds.filter((g) => isMember(objectId, g)).map((g) => g.toLowerCase());
-    };
   return { directory, calls };
 }
 
@@ -56,29 +50,23 @@ describe('approver groups asked in one batched call', () => {
     const { directory, calls } = countingDirectory();
     const roles = authority(directory, theRule);
     await expect(roles.isApproverOf(APPROVER, request)).resolves.toBe(true);
-    expect(calls).toEqual({ single: 0, batched: 1 });
+    expect(calls).toEqual({ batched: 1 });
     // So is the listing question (every rule's groups), and someone in none is not an approver.
     await expect(roles.isApprover(APPROVER)).resolves.toBe(true);
     await expect(roles.isApproverOf(OUTSIDER, request)).resolves.toBe(false);
-    expect(calls).toEqual({ single: 0, batched: 3 });
+    expect(calls).toEqual({ batched: 3 });
   });
 
   test('a failing batched call is the error, not "not an approver", and is not re-asked group by group', async () => {
     const throttled = new Error('Graph throttled the request (429)');
     const { directory, calls } = countingDirectory({ failBatchWith: throttled });
     await expect(authority(directory, theRule).isApproverOf(APPROVER, request)).rejects.toBe(throttled);
-    expect(calls).toEqual({ single: 0, batched: 1 });
+    expect(calls).toEqual({ batched: 1 });
   });
 
   test('no groups asks nothing', async () => {
     const { directory, calls } = countingDirectory();
     await expect(authority(directory, theRule).inAnyGroup(APPROVER, [])).resolves.toBe(false);
-    expect(calls).toEqual({ single: 0, batched: 0 });
-  });
-
-  test('a directory without the batched question is asked group by group, as before', async () => {
-    const { directory, calls } = countingDirectory({ batched: false });
-    await expect(authority(directory, theRule).isApproverOf(APPROVER, request)).resolves.toBe(true);
-    expect(calls).toEqual({ single: 15, batched: 0 });
+    expect(calls).toEqual({ batched: 0 });
   });
 });

@@ -212,7 +212,7 @@ describe('a role whose definition could not be read', () => {
         listAssignedToAt: async () => [custom],
         getRoleDefinition: async (_s: string, guid: string) => (guid === CUSTOM ? undefined : acrPullDefinition()),
       },
-      directory: { servicePrincipalObjectId: async () => undefined, isMemberOfGroup: async () => false },
+      directory: { servicePrincipalObjectId: async () => undefined, memberGroupsAmong: async () => [] },
       requests: new MemoryRequestStore(),
       clock: new FakeClock(NOW),
     } as unknown as AccessInventoryPorts;

@@ -2,7 +2,7 @@
  * A resource group may hold any letter (names.ts), so `rg-prоd` with a Cyrillic "о" is valid and
  * reads exactly like `rg-prod`: the approval card must say so beside the name.
  */
-import { lookAlikeWarning } from '../../src/domain/mixed-script';
+import { lookAlikeWarning } from '../../src/domain/look-alike-names';
 import { checkResourceGroup } from '../../src/domain/names';
 import type { GrantPlan } from '../../src/domain/plan';
 import { planFacts, requestCard } from '../../src/views/request-view';

@@ -5,8 +5,8 @@
  */
 import type { AccessMatrix } from '../../src/domain/access-inventory';
 import type { AccessRequest } from '../../src/domain/request';
-import { dropMatrixOnAccessChange } from '../../src/composition/http';
 import { CachedInventory } from '../../src/tab/inventory-cache';
+import { dropMatrixOnAccessChange } from '../../src/tab/matrix-invalidation';
 import { pendingRequest } from './support/requests';
 
 function setup() {

@@ -70,6 +70,19 @@ describe('orphan watch: a registry still gone', () => {
     ]);
   });
 
+  test('without a random source, the next look is spread early, and the same on every run', async () => {
+    const dueAt = async () => {
+      const w = await world(false);
+      await watchOrphanedAssignment(w.deps, w.job);
+      expect(w.scheduled).toHaveLength(1);
+      return w.scheduled[0].dueAt.getTime() - w.clock.now().getTime();
+    };
+    const first = await dueAt();
+    expect(first).toBeGreaterThan(DAY - ORPHAN_WATCH_SPREAD_MS);
+    expect(first).toBeLessThanOrEqual(DAY);
+    expect(await dueAt()).toBe(first);
+  });
+
   test('a registry that answers again: its role assignments are listed', async () => {
     const w = await world(true);
 

@@ -76,6 +76,36 @@ describe('Scheduler: a failed job', () => {
     return Date.parse(job.dueAt) - clock.now().getTime();
   }
 
+  /** Fails each of `ids` once, all at one instant, on a scheduler left to its default spread. */
+  async function dueAfterDefaultSpread(ids: readonly string[]): Promise<number[]> {
+    const clock = new FakeClock('2026-11-30T10:00:00Z');
+    const jobs = new MemoryScheduleStore();
+    const scheduler = new Scheduler(
+      jobs,
+      new MemoryLeaseStore(() => clock.now()),
+      clock,
+      createLogger({ level: 'silent' }),
+      { instanceId: 'a', sweepIntervalMs: 0, leaseTtlMs: 60_000, backoffMs: [100_000] },
+    );
+    scheduler.register('access.expire', async () => {
+      throw new Error('ARM answered 503');
+    });
+    for (const id of ids) await scheduler.schedule({ id, kind: 'access.expire', dueAt: clock.now() });
+    expect(await scheduler.runDue()).toBe(ids.length);
+    return Promise.all(ids.map(async (id) => Date.parse((await jobs.get(id))!.dueAt) - clock.now().getTime()));
+  }
+
+  test('without a random source, jobs that failed together spread apart, each the same on every run', async () => {
+    const first = await dueAfterDefaultSpread(['access.expire:R-1', 'access.expire:R-2']);
+    expect(first[0]).not.toBe(first[1]);
+    for (const delay of first) {
+      expect(delay).toBeGreaterThanOrEqual(80_000);
+      expect(delay).toBeLessThanOrEqual(100_000);
+    }
+    // Drawn from the job's id and attempt: a second run (another process) gives the same due times.
+    expect(await dueAfterDefaultSpread(['access.expire:R-1', 'access.expire:R-2'])).toEqual(first);
+  });
+
   test('comes due again between four fifths and all of its backoff step, at random', async () => {
     expect(await dueAfterFailure(0)).toBe(100_000);
     expect(await dueAfterFailure(0.5)).toBe(90_000);

@@ -72,6 +72,6 @@ export const GRAPH_THROTTLE_POLICY = 'graphThrottlePolicy';
  * "Equal jitter": `ceilingMs` less a random part of its half, so the wait is more than half the
  * backoff step and at most all of it (whole milliseconds); `random() = 0` waits the whole step.
  */
-export function equalJitterMs(ceilingMs: number, random: () => number): number {
+function equalJitterMs(ceilingMs: number, random: () => number): number {
   return Math.round(ceilingMs - random() * (ceilingMs / 2));
 }

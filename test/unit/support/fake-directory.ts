@@ -23,9 +23,11 @@ export function fakeDirectory(
   const directory: FakeDirectory = {
     reads: [],
     servicePrincipalObjectId: options.servicePrincipalObjectId ?? (async () => undefined),
-    isMemberOfGroup: async (objectId, groupId) => {
+    memberGroupsAmong: async (objectId, groupIds) => {
       options.onLookup?.();
-      return membersOf(groupId).some((m) => m.toLowerCase() === objectId.toLowerCase());
+      return groupIds
+        .filter((groupId) => membersOf(groupId).some((m) => m.toLowerCase() === objectId.toLowerCase()))
+        .map((groupId) => groupId.toLowerCase());
     },
     groupUserIds: async (groupId, atMost) => {
       directory.reads.push({ groupId, atMost });
