@@ -16,6 +16,7 @@ import { inReadSnapshot } from '../../src/audit-cli/storage';
 import { type ReadableStorage, resolveReadableStorage } from '../../src/audit-cli/store-setting';
 import type { JobKind, RequestStore, ScheduledJob, ScheduleStore } from '../../src/domain/ports';
 import { type AccessRequest, isBeingRevoked, type RequestState } from '../../src/domain/request';
+import { decodeCredentialRef } from '../../src/domain/secret-credential';
 import { scrubSecrets } from '../../src/domain/secret-text';
 import { SqliteScheduleStore } from '../../src/integrations/store/sqlite-coordination';
 import type { SqliteDatabase } from '../../src/integrations/store/sqlite-database';
@@ -72,7 +73,7 @@ const END_OF_TIME = new Date('9999-12-31T23:59:59.999Z');
 
 /** The two stores read, on one backend. */
 interface OwedStores {
-  requests: Pick<RequestStore, 'listByState'>;
+  requests: Pick<RequestStore, 'listByState' | 'get'>;
   schedule: Pick<ScheduleStore, 'due'>;
   /** Runs the reads on one snapshot where the backend has one (SQLite). */
   snapshot<T>(fn: () => Promise<T>): Promise<T>;
@@ -88,6 +89,11 @@ export interface Owed {
   recurring: ScheduledJob[];
   /** A listing reached {@link LIMIT}: there may be more. */
   truncated: boolean;
+  /**
+   * By job id: what a job an operator may have to do by hand names ({@link owedJobDetail}), so
+   * the listing says what to delete. Names and ids only, never a secret.
+   */
+  details?: Record<string, string>;
 }
 
 /** Runs the CLI and returns its exit code; never throws. */
@@ -199,12 +205,57 @@ function openOwedStores(storage: ReturnType<typeof resolveStorage>): OwedStores 
 async function readOwed(stores: OwedStores): Promise<Owed> {
   const requests = await stores.requests.listByState([...OWED_STATES], LIMIT);
   const all = await stores.schedule.due(END_OF_TIME, LIMIT);
+  const jobs = all.filter((job) => !RECURRING.has(job.kind));
+  // The requests of the jobs done by hand are mostly finished (failed, revoked): read one by one.
+  const details: Record<string, string> = {};
+  for (const job of jobs) {
+    if (!DETAILED.has(job.kind) || !job.requestId) continue;
+    const detail = owedJobDetail(job, await stores.requests.get(job.requestId));
+    if (detail) details[job.id] = detail;
+  }
   return {
     requests,
-    jobs: all.filter((job) => !RECURRING.has(job.kind)),
+    jobs,
     recurring: all.filter((job) => RECURRING.has(job.kind)),
     truncated: requests.length >= LIMIT || all.length >= LIMIT,
+    details,
   };
+}
+
+/** The job kinds whose work an operator may do by hand, so the listing names its object. */
+const DETAILED: ReadonlySet<JobKind> = new Set<JobKind>(['cleanup.credential', 'access.orphanWatch']);
+
+/**
+ * What `job` would delete, as an operator deletes it by hand (undefined: the request does not
+ * say). An orphan watch: the role assignment's id, at the name the watch deletes (the grant's
+ * recorded scope and deterministic name). A clean-up: the credential's kind and names from the
+ * outcome's reference, or the request whose credential a rotation replaced. Names and ids only.
+ */
+export function owedJobDetail(job: Pick<ScheduledJob, 'kind'>, request: AccessRequest | undefined): string | undefined {
+  if (!request) return undefined;
+  if (job.kind === 'access.orphanWatch') {
+    if (request.plan.kind !== 'grant') return undefined;
+    const id = `${request.plan.scope}/providers/Microsoft.Authorization/roleAssignments/${request.plan.roleAssignmentName}`;
+    return `role assignment ${id} (az role assignment delete --ids ${id})`;
+  }
+  if (job.kind !== 'cleanup.credential') return undefined;
+  const ref = decodeCredentialRef(request.outcome?.credentialRef);
+  if (ref?.kind === 'token')
+    return `ACR token ${ref.tokenName}${ref.scopeMapName ? ` and scope map ${ref.scopeMapName}` : ''} on registry ${ref.registry} (resource group ${ref.resourceGroup}, subscription ${ref.subscriptionId})`;
+  if (ref?.kind === 'sp') {
+    const names = [
+      ref.appId && `app id ${ref.appId}`,
+      ref.applicationId && `object id ${ref.applicationId}`,
+      ref.uniqueName && `unique name ${ref.uniqueName}`,
+    ].filter(Boolean);
+    const role = ref.roleAssignment
+      ? `, and its role assignment ${ref.roleAssignment.scope}/providers/Microsoft.Authorization/roleAssignments/${ref.roleAssignment.name}`
+      : '';
+    return `service principal and application (--kind sp): ${names.join(', ') || 'no id recorded'}${role}`;
+  }
+  const replaced = request.outcome?.retirement?.requestId;
+  if (replaced) return `the credential of ${replaced}, which this rotation replaced (its own record names it)`;
+  return undefined;
 }
 
 /** Groups `items` by `key`, in first-seen order. */
@@ -220,7 +271,10 @@ function stateLabel(request: AccessRequest): string {
   return isBeingRevoked(request) ? 'succeeded, being revoked' : 'succeeded, access still granted';
 }
 
-/** The listing printed: ids, states, kinds and due times only (no reason, no payload). */
+/**
+ * The listing printed: ids, states, kinds and due times (no reason, no payload), and under a job
+ * done by hand what it would delete ({@link Owed.details}: names and ids, never a secret).
+ */
 export function formatOwed(store: string, owed: Owed): string {
   const lines = [`Store: ${store} (read only)`];
   const more = owed.truncated ? ` (the first ${LIMIT} read; there may be more)` : '';
@@ -237,10 +291,11 @@ export function formatOwed(store: string, owed: Owed): string {
       const advice = JOB_ADVICE[kind as JobKind];
       lines.push(`  ${kind}: ${jobs.length}${advice ? ` (${advice})` : ''}`);
       lines.push(
-        ...jobs.map(
-          (job) =>
-            `    ${job.requestId ?? job.id}  due ${new Date(job.dueAt).toISOString()}${job.attempts ? `, failed ${job.attempts} time(s)` : ''}`,
-        ),
+        ...jobs.flatMap((job) => {
+          const line = `    ${job.requestId ?? job.id}  due ${new Date(job.dueAt).toISOString()}${job.attempts ? `, failed ${job.attempts} time(s)` : ''}`;
+          const detail = owed.details?.[job.id];
+          return detail ? [line, `      ${detail}`] : [line];
+        }),
       );
     }
   }

@@ -8,6 +8,8 @@ import type { Clock, ScheduledJob } from '../domain/ports';
 import { formatUtc } from '../domain/access-term';
 import { accessEnd } from '../domain/access-inventory';
 import type { AccessRequest } from '../domain/request';
+import { decodeCredentialRef } from '../domain/secret-credential';
+import { credentialName } from '../flows/secret-run-text';
 import { CREDENTIAL_CLEANUP_KIND } from '../flows/credential-cleanup';
 import { ORPHAN_WATCH_KIND } from '../flows/orphan-watch';
 import { DRIFT_JOB_ID } from '../flows/drift-detector';
@@ -135,10 +137,14 @@ export function jobInWords(
     case 'access.orphanWatch':
       return {
         what: `Looking whether the registry of ${id ?? 'a revoked grant'} is back, to delete the role assignment left there`,
-        meanwhile: ` Meanwhile, if the registry is back at that id, delete the role assignment by hand (az role assignment delete --ids).${platformTeam}`,
+        meanwhile: ` Meanwhile, if the registry is back at that id, delete the role assignment by hand (az role assignment delete --ids ${request?.plan.kind === 'grant' ? `${request.plan.scope}/providers/Microsoft.Authorization/roleAssignments/${request.plan.roleAssignmentName}` : 'ROLE_ASSIGNMENT_ID'}).${platformTeam}`,
       };
-    case 'cleanup.credential':
-      return { what: `Deleting the credential left over${id ? ` from ${id}` : ''}`, meanwhile: platformTeam };
+    case 'cleanup.credential': {
+      // Named as the outcome names it (never a secret), so the platform team knows what to delete.
+      const ref = decodeCredentialRef(request?.outcome?.credentialRef);
+      const named = ref ? ` (${credentialName(ref, ref.kind === 'sp' ? ref.appId : '')})` : '';
+      return { what: `Deleting the credential left over${id ? ` from ${id}` : ''}${named}`, meanwhile: platformTeam };
+    }
     case 'audit.retry':
       return {
         what: `Writing an audit entry${id ? ` for ${id}` : ''} that failed earlier`,

@@ -85,7 +85,12 @@ export function sharedIdentityRefusal(
       `${shared.more} more clusters whose rules acrbot did not check (a plan records ${shared.clusters.length})`,
     );
   const app = plan.identity.appId ? ` (app ${plan.identity.appId})` : '';
-  return `Cluster ${plan.cluster.name} pulls with identity ${plan.identity.objectId}${app}, which is also the pull identity of ${parts.join('; ')}. A role assignment to it on registry ${plan.registry.name} gives every one of them pull, so acrbot grants it only when the approval policy puts all of them under one rule, and ${plan.cluster.name} falls under ${ruleName(rule)}: nothing was requested, since no rule's approvers may grant another rule's clusters. Use a pull secret instead (@acrbot secret ${plan.cluster.name} ${plan.registry.name} --namespace NAMESPACE REASON…), or give ${plan.cluster.name} a kubelet identity of its own (az aks update --assign-kubelet-identity).`;
+  // Break-glass is refused too: its grant is reviewed by one rule's approvers, who may not
+  // decide on another rule's clusters either, so the requester is told so in those words.
+  const why = breakGlass
+    ? `nothing was granted, break-glass included, since a break-glass grant is reviewed by one rule's approvers and no rule's approvers may grant another rule's clusters`
+    : `nothing was requested, since no rule's approvers may grant another rule's clusters`;
+  return `Cluster ${plan.cluster.name} pulls with identity ${plan.identity.objectId}${app}, which is also the pull identity of ${parts.join('; ')}. A role assignment to it on registry ${plan.registry.name} gives every one of them pull, so acrbot grants it only when the approval policy puts all of them under one rule, and ${plan.cluster.name} falls under ${ruleName(rule)}: ${why}. Use a pull secret instead (@acrbot secret ${plan.cluster.name} ${plan.registry.name} --namespace NAMESPACE REASON…), or give ${plan.cluster.name} a kubelet identity of its own (az aks update --assign-kubelet-identity).`;
 }
 
 /** The subscriptions a sentence names (at most 5, the rest counted): an operator looks them up. */

@@ -64,13 +64,11 @@ export function explainCreateFailure(err: CloudApiError, plan: SecretPlan): User
         retry: '--kind sp secrets work again there',
       }),
     );
-  // Graph, creating the application or its service principal: the creator's own quota, which
-  // each live --kind sp secret uses twice and a deleted object uses until it is purged.
+  // Graph, creating the application or its service principal: the creator's own quota (each live
+  // --kind sp secret uses it twice, a deleted object until it is purged), or the tenant's, under
+  // the same code; only Graph's sentence ("…for the Principal…" / "…for the Tenant…") tells which.
   if (err.code === 'Directory_QuotaExceeded')
-    return new UserFacingError(
-      'graph.directoryQuota',
-      `acrbot's identity has created as many Microsoft Entra directory objects as its quota allows (Directory_QuotaExceeded): 250 for a creator that is not an administrator, deleted ones counted until they are purged (up to 30 days), and each --kind sp secret holds two, an application and its service principal. Ask for --kind token (the default) instead, which creates no directory object. The platform team can end --kind sp secrets nobody uses (revoke), or raise acrbot's creation rights (the quota is that of a creator without an administrator role), and find the refusal with ${azureLookupIds(err)}.`,
-    );
+    return new UserFacingError('graph.directoryQuota', directoryQuotaSentence(err));
   if (plan.role && err.code === 'PrincipalNotFound')
     return new UserFacingError(
       'azure.principalNotFound',
@@ -94,6 +92,44 @@ export function explainCreateFailure(err: CloudApiError, plan: SecretPlan): User
     'azure.writeFailed',
     `Azure refused to create the credential (${armCode(err.code)}); the platform team can look it up with ${azureLookupIds(err)}.`,
   );
+}
+
+/** Whose directory object quota Graph says is full, by its own sentence; undefined: not said. */
+function directoryQuotaOwner(err: CloudApiError): 'principal' | 'tenant' | undefined {
+  const said = graphServiceMessage(err);
+  if (/\bfor the tenant\b/i.test(said)) return 'tenant';
+  if (/\bfor the principal\b/i.test(said)) return 'principal';
+  return undefined;
+}
+
+/**
+ * Graph's own sentence behind `err` (GraphError's `serviceMessage`, the cause of the ports'
+ * error), looked for along the cause chain: flows may not import the Graph client's types.
+ */
+function graphServiceMessage(err: unknown): string {
+  let at: unknown = err;
+  for (let depth = 0; depth < 5 && at instanceof Error; depth++) {
+    const said = (at as { serviceMessage?: unknown }).serviceMessage;
+    if (typeof said === 'string') return said;
+    at = at.cause;
+  }
+  return '';
+}
+
+/**
+ * `Directory_QuotaExceeded`'s sentence. The ways out stay within least privilege: end unused
+ * --kind sp secrets (acrbot purges what it deletes), or, for the tenant's quota, its
+ * administrators; never a broader role for acrbot.
+ */
+function directoryQuotaSentence(err: CloudApiError): string {
+  const token = 'Ask for --kind token (the default) instead, which creates no directory object.';
+  const lookUp = `find the refusal with ${azureLookupIds(err)}`;
+  const owner = directoryQuotaOwner(err);
+  if (owner === 'tenant')
+    return `The Microsoft Entra tenant is at its directory object quota (Directory_QuotaExceeded, the tenant's quota, not acrbot's own): nobody in it can create an application or a service principal until directory objects are deleted or the quota is raised. ${token} The platform team can ask the tenant's administrators to delete unused directory objects or have the tenant's quota raised, and ${lookUp}.`;
+  if (owner === 'principal')
+    return `acrbot's identity has created as many Microsoft Entra directory objects as its quota allows (Directory_QuotaExceeded): 250 for a creator that is not an administrator, deleted ones counted until they are purged (up to 30 days), and each --kind sp secret holds two, an application and its service principal. ${token} The platform team can end --kind sp secrets nobody uses (revoke them: acrbot purges what it deletes, which frees the quota), and ${lookUp}.`;
+  return `acrbot's identity (250 objects without an administrator role) or the tenant is at its Microsoft Entra directory object quota (Directory_QuotaExceeded); deleted objects count until they are purged (up to 30 days), and each --kind sp secret holds two, an application and its service principal. ${token} The platform team can end --kind sp secrets nobody uses (revoke them: acrbot purges what it deletes), or, if it is the tenant's quota, ask the tenant's administrators, and ${lookUp}.`;
 }
 
 /**

@@ -71,6 +71,15 @@ describe('a grant on an identity other clusters pull with, under the example pol
     expect(message).toContain('az aks update --assign-kubelet-identity');
   });
 
+  test('with --break-glass: refused too, and the words say break-glass is included and why', () => {
+    const plan = planOf(dev, [prod]);
+    const message = sharedIdentityRefusal(policy, plan, selectRule(policy, factsOf(plan)), true);
+    expect(message).toContain('nothing was granted, break-glass included');
+    expect(message).toContain("a break-glass grant is reviewed by one rule's approvers");
+    expect(message).not.toContain('nothing was requested');
+    expect(message).toContain('@acrbot secret aks-dev devacr');
+  });
+
   test('asked from the prod side it is refused too (no approver of one rule grants another rule\u2019s cluster)', () => {
     expect(refusal(planOf(prod, [dev]))).toContain('aks-dev (resource group rg-dev');
   });

@@ -86,7 +86,7 @@ export function inventoryOver(store: MemoryRequestStore, clock: FakeClock): Acce
       listAtOrAbove: async () => [assignment],
       getRoleDefinition: async () => acrPullDefinition(),
     },
-    directory: { servicePrincipalObjectId: async () => undefined, isMemberOfGroup: async () => false },
+    directory: { servicePrincipalObjectId: async () => undefined, memberGroupsAmong: async () => [] },
     requests: store,
     clock,
   } as unknown as AccessInventoryPorts;
