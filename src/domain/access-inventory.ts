@@ -91,9 +91,9 @@ export interface AcrbotRequestRef {
   /** Set once a revocation began deleting (it still pulls until the retry finishes). */
   revokingSince?: string;
   /**
-   * A revoked grant, within {@link ORPHAN_WATCH_MS} of its revocation: until when acrbot's watch
-   * (flows/orphan-watch.ts) would delete its role assignment, should it be found still there (its
-   * revocation met the registry gone from its id, and Azure kept the assignment there).
+   * A revoked grant whose revocation met the registry gone from its id and scheduled acrbot's
+   * watch (flows/orphan-watch.ts; recorded as `access.orphanWatchUntil`), while that watch runs:
+   * until when it would delete the role assignment Azure kept there, should it be found still there.
    */
   watchedUntil?: string;
   /**
@@ -448,12 +448,17 @@ export const ORPHAN_WATCH_DAYS = 90;
 /** {@link ORPHAN_WATCH_DAYS} in milliseconds. */
 export const ORPHAN_WATCH_MS = ORPHAN_WATCH_DAYS * 24 * 60 * 60 * 1000;
 
-/** A revoked grant's {@link AcrbotRequestRef.watchedUntil}, while its watch's window runs. */
+/**
+ * A revoked grant's {@link AcrbotRequestRef.watchedUntil}, while its watch's window runs: only
+ * when its revocation recorded that it scheduled one (`access.orphanWatchUntil`). Not from
+ * `revokedAt`: a grant revoked normally whose assignment Azure still lists (a listing that lags,
+ * or one kept for another holder) has no watch, and saying one removes it would be a promise
+ * nobody keeps.
+ */
 function watchOf(request: AccessRequest, now: Date): { watchedUntil?: string } {
-  const revokedAt = request.access?.revokedAt;
-  if (request.state !== 'revoked' || request.plan.kind !== 'grant' || !revokedAt) return {};
-  const until = Date.parse(revokedAt) + ORPHAN_WATCH_MS;
-  return until > now.getTime() ? { watchedUntil: new Date(until).toISOString() } : {};
+  const until = request.access?.orphanWatchUntil;
+  if (request.state !== 'revoked' || request.plan.kind !== 'grant' || !until) return {};
+  return Date.parse(until) > now.getTime() ? { watchedUntil: until } : {};
 }
 
 /**

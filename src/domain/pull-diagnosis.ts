@@ -427,7 +427,7 @@ function removalText(working: RoleAssignmentPath[]): string {
   const removals = working.map((p) => ({ path: p, by: overdueRemoval(p) }));
   const nobody = removals.filter((r) => r.by?.by === 'nobody').map((r) => r.path.assignmentId);
   if (nobody.length)
-    return `its grant was revoked while its registry was not at this id, Azure kept the role assignment, and nothing acrbot runs removes it now. To end it: az role assignment delete --ids ${nobody.join(' ')}`;
+    return `Azure still lists its role assignment, held by an ended acrbot grant, and nothing acrbot runs removes it now. To end it: az role assignment delete --ids ${nobody.join(' ')}`;
   const watched = removals.flatMap((r) => (r.by?.by === 'watch' ? [r.by.until] : [])).sort();
   if (watched.length)
     return `acrbot is removing it (its revocation met the registry gone from this id; acrbot looks daily until ${shortTime(watched[watched.length - 1])}).`;

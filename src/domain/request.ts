@@ -170,6 +170,13 @@ export interface AccessTerm {
    * even if the end was moved meanwhile (G17).
    */
   revokingSince?: string;
+  /**
+   * Set by a grant's revocation that met its registry gone from the recorded id, once it has
+   * scheduled the watch over the role assignment Azure kept there (flows/orphan-watch.ts): the
+   * watch's last day. The only record that a watch runs: a revoked grant without it (revoked
+   * normally, kept for another holder, or revoked before it was recorded) is watched by nothing.
+   */
+  orphanWatchUntil?: string;
   /** Set when the access was removed or changed outside acrbot. */
   driftDetectedAt?: string;
   /** Why (set with `driftDetectedAt`; absent on requests marked before reasons were recorded). */

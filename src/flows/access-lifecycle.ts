@@ -37,7 +37,7 @@ import type { RequestNotifier } from './notifier';
 import { breakGlassReviewJobId, type JobScheduling } from './request-jobs';
 import { activeOn, preview, previewTogether, type RevocationStep } from './revocation-preview';
 import { beginRevoke, holdAccessLease, refuseWhileGranting } from './revocation-guards';
-import { type AssignmentHolders, holdersOf, watchedEnded } from './role-assignment-holders';
+import { type AssignmentClaims, grantingOf, holdersOf, watchedEnded } from './role-assignment-holders';
 import type { JobRun } from './scheduler';
 import { revokeSecrets } from './secret-revocation';
 import type { SecretRunnerPorts } from './secret-runner';
@@ -426,9 +426,11 @@ export class AccessLifecycle {
       // the original ending.
       const stopped = await refuseWhileGranting(this.deps, current, extensions, by, expired);
       await guard?.check();
-      const [ending, ...endingExtensions] = await beginRevoke(this.deps, [current, ...extensions]);
-      if (ending.plan.kind === 'secret') await revokeSecrets(this.deps, ending, endingExtensions, by, stopped);
-      else await revokeGrant(this.deps, ending, ending.plan, by, endingExtensions);
+      const [started, ...endingExtensions] = await beginRevoke(this.deps, [current, ...extensions]);
+      let ending = started;
+      if (started.plan.kind === 'secret') await revokeSecrets(this.deps, started, endingExtensions, by, stopped);
+      // One that met its registry gone recorded the watch it scheduled: marked revoked from that version.
+      else ending = await revokeGrant(this.deps, started, started.plan, by, endingExtensions);
       await guard?.check();
       for (const extension of endingExtensions)
         await markRevoked(this.deps, extension, { by, reason, expired }, { endedWith: ending });
@@ -441,12 +443,14 @@ export class AccessLifecycle {
   /**
    * Active acrbot grants holding the role assignment `plan` names ({@link holdersOf}); `ending`
    * also has the revoked grants whose orphan watch may still delete it ({@link watchedEnded}):
-   * a new grant of it is then a request of its own, which the watch finds holding it.
+   * a new grant of it is then a request of its own, which the watch finds holding it. And the
+   * grants approved or running on it ({@link grantingOf}): one may have just made it again.
    */
-  async holdersOf(plan: GrantPlan): Promise<AssignmentHolders> {
+  async holdersOf(plan: GrantPlan): Promise<AssignmentClaims> {
     const found = await holdersOf(this.deps, plan);
     const watched = await watchedEnded(this.deps, plan, orphanWatchJobId);
-    return { ...found, ending: [...found.ending, ...watched] };
+    const { granting, complete } = await grantingOf(this.deps, plan);
+    return { ...found, ending: [...found.ending, ...watched], granting, complete: found.complete && complete };
   }
 
   /**

@@ -3,8 +3,9 @@
  * it and acrbot's records say acrbot made it, and it is still there as acrbot made it (G15, G17);
  * every outcome audited.
  */
-import { ORPHAN_WATCH_DAYS } from '../domain/access-inventory';
+import { ORPHAN_WATCH_DAYS, ORPHAN_WATCH_MS } from '../domain/access-inventory';
 import { ResourceGoneError } from '../domain/errors';
+import { VersionConflictError } from '../domain/ports';
 import type { RoleAssignmentInfo } from '../domain/azure-model';
 import type { GrantPlan } from '../domain/plan';
 import type { AccessRequest, Actor } from '../domain/request';
@@ -17,7 +18,10 @@ import { scheduleOrphanWatch } from './orphan-watch';
  * active grant holds it; left alone unless acrbot's records say acrbot made it and it is still
  * there with that name, principal, role and scope; `absent` when the registry itself is gone
  * (nothing on its scope can be deleted now), with a watch scheduled that deletes the assignment
- * if a registry is at that id again ({@link scheduleOrphanWatch}). `context.why` is said in the `deleted` audit entry.
+ * if a registry is at that id again ({@link scheduleOrphanWatch}) and recorded on the request
+ * (`access.orphanWatchUntil`). `context.why` is said in the `deleted` audit entry. Resolves to
+ * the request as stored now: the caller's next conditional write (marking it revoked) starts
+ * from it.
  */
 export async function revokeGrant(
   deps: LifecycleDeps,
@@ -26,7 +30,7 @@ export async function revokeGrant(
   by: Actor,
   extensions: readonly AccessRequest[],
   context: { why?: string } = {},
-): Promise<void> {
+): Promise<AccessRequest> {
   const target = `${plan.scope}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`;
   const others = await otherHolders(deps, request, plan, new Set(extensions.map((e) => e.id)));
   if (others.holders.length || !others.complete) {
@@ -36,7 +40,7 @@ export async function revokeGrant(
       targetIds: [target],
       detail: whyKept(others, plan, request.tenantId),
     });
-    return;
+    return request;
   }
   if (!(await acrbotCreatedAssignment(deps, request, plan))) {
     await recordAccessEvent(deps, request, by, {
@@ -45,7 +49,7 @@ export async function revokeGrant(
       targetIds: [target],
       detail: 'the assignment existed before acrbot; left in place',
     });
-    return;
+    return request;
   }
   // Only the assignment acrbot created: same name, principal, role and scope (G15).
   let current: RoleAssignmentInfo[];
@@ -63,7 +67,8 @@ export async function revokeGrant(
     // again (made again under the same name, or moved back): watched for that, daily, and
     // deleted then (orphan-watch.ts). Written before the entry: a failed write is retried whole.
     await scheduleOrphanWatch(deps, request.id);
-    await recordAccessEvent(deps, request, by, {
+    const watched = await markWatched(deps, request);
+    await recordAccessEvent(deps, watched, by, {
       action: 'access.revoke.roleAssignment',
       outcome: 'absent',
       targetIds: [target],
@@ -71,7 +76,7 @@ export async function revokeGrant(
       // a resource with it (it is left orphaned at the old scope), so it grants nothing either way.
       detail: `${err.subject} no longer exists (Azure answered ${err.azureCode}) at its recorded id: deleted, or moved to another resource group or subscription. The role assignment was on that scope, and Azure does not move a role assignment with its resource, so it grants nothing on it now; nothing deleted. It would grant pull again if a registry were at that id again (made again under the same name, or moved back): acrbot looks daily for ${ORPHAN_WATCH_DAYS} days and deletes it then`,
     });
-    return;
+    return watched;
   }
   const match = current.find(
     (a) =>
@@ -87,7 +92,7 @@ export async function revokeGrant(
       targetIds: [target],
       detail: 'no assignment with the name, principal, role and scope acrbot created; nothing deleted',
     });
-    return;
+    return request;
   }
   await deps.ports.roleAssignments.delete({
     scope: plan.scope,
@@ -103,4 +108,30 @@ export async function revokeGrant(
         .filter(Boolean)
         .join('; ') || undefined,
   });
+  return request;
+}
+
+/**
+ * Records on `request` that its orphan watch was scheduled, with the watch's last day (as
+ * {@link scheduleOrphanWatch} sets it): what `check` and the access cards read to say acrbot is
+ * removing an assignment still there, and only then. A conditional write; a retried revocation
+ * (which re-read the request and scheduled the watch again, its window starting again) writes it
+ * again with that window.
+ */
+async function markWatched(deps: LifecycleDeps, request: AccessRequest): Promise<AccessRequest> {
+  const now = deps.clock.now();
+  const next: AccessRequest = {
+    ...request,
+    version: request.version + 1,
+    updatedAt: now.toISOString(),
+    access: { ...request.access, orphanWatchUntil: new Date(now.getTime() + ORPHAN_WATCH_MS).toISOString() },
+  };
+  try {
+    await deps.store.update(next);
+  } catch (err) {
+    if (err instanceof VersionConflictError)
+      throw new Error(`request ${request.id} changed during revocation; retrying`, { cause: err });
+    throw err;
+  }
+  return next;
 }

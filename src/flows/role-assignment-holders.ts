@@ -27,6 +27,16 @@ export interface AssignmentHolders extends Holders {
   ending: AccessRequest[];
 }
 
+/** {@link AssignmentHolders}, and the grants on the assignment that are about to make it or are making it. */
+export interface AssignmentClaims extends AssignmentHolders {
+  /**
+   * Grants on the assignment that are approved or running: a run's PUT makes it (under the same
+   * deterministic name, so the same id an ended grant of the pair once created), and the grant
+   * holds it once it succeeds. Nobody holds it yet, but it is not left behind.
+   */
+  granting: AccessRequest[];
+}
+
 /** How many request ids a preview line or an audit detail names before "and N others". */
 const IDS_NAMED = 3;
 
@@ -77,6 +87,22 @@ export async function holdersOf(deps: LifecycleDeps, plan: GrantPlan): Promise<A
     holders: same.filter((r) => isActive(r, now)),
     ending: same.filter((r) => !isActive(r, now) && !r.outcome?.alreadyPresent),
     // A full listing may have left a holder out: then nobody can say the assignment is unused.
+    complete: listed.length < HOLDERS_LISTED,
+  };
+}
+
+/**
+ * acrbot grants of the role assignment `plan` names that are approved or running (one read of
+ * those states, as the orphan watch's look for a grant under way does): see
+ * {@link AssignmentClaims.granting}. `complete` false when the listing may have left one out.
+ */
+export async function grantingOf(
+  deps: Pick<LifecycleDeps, 'store'>,
+  plan: GrantPlan,
+): Promise<{ granting: AccessRequest[]; complete: boolean }> {
+  const listed = await deps.store.listByRegistry(plan.registry.id, ['approved', 'executing'], HOLDERS_LISTED);
+  return {
+    granting: listed.filter((r) => r.plan.kind === 'grant' && r.plan.roleAssignmentName === plan.roleAssignmentName),
     complete: listed.length < HOLDERS_LISTED,
   };
 }

@@ -385,7 +385,7 @@ export class RequestHandler {
   /**
    * Whether a grant on acrbot's existing assignment may overlap it (held only by other requesters).
    * `unheld`: acrbot's name for the pair, and no active grant holds it (the listing complete),
-   * none is ending and no watch may delete it. Never said without an access term: holders are
+   * none is ending, none is being granted it and no watch may delete it. Never said without an access term: holders are
    * not looked for then.
    */
   private async overlap(
@@ -396,7 +396,7 @@ export class RequestHandler {
   ): Promise<{ allowed: boolean; mine?: AccessRequest; unheld?: boolean }> {
     if (!access || existingName.toLowerCase() !== plan.roleAssignmentName.toLowerCase()) return { allowed: false };
     // From any cluster whose kubelet runs as the same identity: the assignment is the identity's.
-    const { holders, ending, complete } = await this.services.lifecycle.flow.holdersOf(plan);
+    const { holders, ending, granting, complete } = await this.services.lifecycle.flow.holdersOf(plan);
     // One of the requester's own that is being revoked cannot be extended: not offered. Nor a
     // break-glass grant (never extended), nor one whose access changed outside acrbot (drifted:
     // `extend.drifted`, and `check` tells its holder to ask for a new grant): its holder asking
@@ -413,8 +413,13 @@ export class RequestHandler {
     // delete retries), is about to go: "access already exists" would leave the cluster without
     // pull once it does. A new request keeps it (the revocation keeps it for an active holder).
     // A revoked grant whose orphan watch may still delete it counts as ending (holdersOf).
-    const unheld = complete && !holders.length && !ending.length;
-    return { allowed: (holders.length > 0 || ending.length > 0) && !mine, mine, unheld };
+    // A grant approved or running on it is about to hold it (its PUT may have just made it again,
+    // under the id an ended grant once created): not left behind, and deleting it would break
+    // that grant. A new request overlaps it as it would once it succeeds, so the access outlives
+    // that grant's term (and its failure).
+    const unheld = complete && !holders.length && !ending.length && !granting.length;
+    const claimed = holders.length > 0 || ending.length > 0 || granting.length > 0;
+    return { allowed: claimed && !mine, mine, unheld };
   }
 
   /** A stored request: the requester's copy (placed by the caller), then the approvers' copy and the audit card. */
