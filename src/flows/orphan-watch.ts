@@ -146,19 +146,24 @@ export async function watchOrphanedAssignment(
     }
     await guard?.check();
     await run?.check();
-    await endOrphan(deps, request, plan, current);
+    if ((await endOrphan(deps, request, plan, current)) === 'lookAgain') await next(nextDailyLook(now, spread));
   } finally {
     await guard?.stop();
   }
 }
 
-/** A registry answers at the recorded id again: the checks of a revocation, then the delete. */
+/**
+ * A registry answers at the recorded id again: the checks of a revocation, then the delete, each
+ * outcome audited and the watch done; `lookAgain` when the registry's grants were too many to
+ * list whole and none of those read holds it (another may, or none: asked again the next day,
+ * rather than left for good with no end).
+ */
 async function endOrphan(
   deps: LifecycleDeps,
   request: AccessRequest,
   plan: GrantPlan,
   current: readonly RoleAssignmentInfo[],
-): Promise<void> {
+): Promise<'done' | 'lookAgain'> {
   const target = `${plan.scope}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`;
   const back = 'a registry is at its recorded id again (made again under the same name, or moved back)';
   const audit = (outcome: string, detail: string, targetIds = [target]) =>
@@ -170,10 +175,21 @@ async function endOrphan(
     });
   // A grant made since holds it with its own end, which deletes it.
   const others = await otherHolders(deps, request, plan);
-  if (others.holders.length || !others.complete)
-    return audit('kept', `${back}; ${whyKept(others, plan, request.tenantId)}`);
-  if (!(await acrbotCreatedAssignment(deps, request, plan)))
-    return audit('notOurs', `${back}; the assignment existed before acrbot; left in place`);
+  if (others.holders.length) {
+    await audit('kept', `${back}; ${whyKept(others, plan, request.tenantId)}`);
+    return 'done';
+  }
+  if (!others.complete) {
+    deps.log.warn(
+      { requestId: request.id, scope: plan.scope },
+      "orphan watch: the registry's grants are too many to list whole, so another may hold the assignment; looked at again tomorrow",
+    );
+    return 'lookAgain';
+  }
+  if (!(await acrbotCreatedAssignment(deps, request, plan))) {
+    await audit('notOurs', `${back}; the assignment existed before acrbot; left in place`);
+    return 'done';
+  }
   const named = current.filter((a) => a.name.toLowerCase() === plan.roleAssignmentName.toLowerCase());
   // Only the assignment acrbot created: same name, principal, role and scope (G15).
   const match = named.find(
@@ -182,13 +198,15 @@ async function endOrphan(
       a.principalId.toLowerCase() === plan.identity.objectId.toLowerCase() &&
       a.roleDefinitionId.toLowerCase().endsWith(`/${plan.role.id.toLowerCase()}`),
   );
-  if (!match)
-    return audit(
+  if (!match) {
+    await audit(
       'absent',
       named.length
         ? `${back}; the assignment there under the recorded name is not the one acrbot created (another role or scope); left in place`
         : `${back}; no assignment with the name, principal, role and scope acrbot created; nothing deleted`,
     );
+    return 'done';
+  }
   await deps.ports.roleAssignments.delete({
     scope: plan.scope,
     name: plan.roleAssignmentName,
@@ -199,4 +217,5 @@ async function endOrphan(
     `${back}: the role assignment acrbot created, left at that id when the access ended, gave pull again; deleted`,
     [match.id],
   );
+  return 'done';
 }
