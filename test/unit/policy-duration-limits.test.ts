@@ -165,7 +165,14 @@ describe('at start and on reload, with the limits in force', () => {
     const config = loadConfig({ ACRBOT_POLICY: file, ACRBOT_MIN_ACCESS_DURATION: '4h' });
     const log = { error: () => undefined, info: () => undefined, warn: () => undefined, debug: () => undefined };
     // Only the policy source is used: the other flows are built around ports this test never calls.
-    const deps = { stores: {}, azure: {}, notifier: {}, scheduler: {}, clock: { now: () => new Date() }, log };
+    const deps = {
+      stores: {},
+      azure: { secrets: {} },
+      notifier: {},
+      scheduler: {},
+      clock: { now: () => new Date() },
+      log,
+    };
     const { policies } = createFlows(config, deps as unknown as Parameters<typeof createFlows>[1], {});
     const good = policies.current().hash;
     writeFileSync(file, oneRule('maxDuration: 2h'));
