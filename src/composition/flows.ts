@@ -111,7 +111,7 @@ export function createFlows(
   const owner = instanceOwner(options);
   /** Where runs look for a revocation of the access they rely on (access-lease.ts). */
   const accessLeases = { store: stores.leases };
-  const resolver = new ResourceResolver(azure.reader, config.subscriptionIds);
+  const resolver = new ResourceResolver(azure.reader, config.subscriptionIds, () => clock.now());
   const planner = new GrantPlanner(resolver, azure.roleAssignments, azure.directory);
   const secretPlanner = new SecretPlanner(
     resolver,

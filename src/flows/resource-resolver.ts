@@ -10,11 +10,24 @@ import { describeClusterRef } from '../domain/names';
 import type { AzureResourceReader } from '../domain/ports';
 import { azureAnswered } from './azure-failure-text';
 
+/**
+ * How long one subscription's cluster listing serves the look for clusters sharing a grant's
+ * identity, for every plan in that time: 200 grants asked at once list each subscription once,
+ * not 200 times (each listing pages through every cluster), and a cluster given the identity
+ * meanwhile is seen within this long.
+ */
+export const SHARING_LISTING_TTL_MS = 30_000;
+
 /** Looks resources up through ARM; never builds URLs from user text. */
 export class ResourceResolver {
+  /** The recent cluster listing of each subscription (lower-cased id), for the sharing look. */
+  private readonly recent = new Map<string, { at: number; listing: Promise<ClusterInfo[]> }>();
+
   constructor(
     private readonly azure: AzureResourceReader,
     private readonly subscriptionIds: readonly string[],
+    /** The clock of {@link SHARING_LISTING_TTL_MS}. */
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   /**
@@ -40,10 +53,14 @@ export class ResourceResolver {
    * listing failed, whatever the failure: for a look that must not fail what it serves (the
    * clusters sharing a grant's identity, grant-planner.ts), which says where it could not look.
    * `listings`: those the same plan already made ({@link resolveCluster} by name), reused as they
-   * ended, a failed one included (unlisted, not asked again).
+   * ended, a failed one included (unlisted, not asked again); any other subscription's is the
+   * listing of the last {@link SHARING_LISTING_TTL_MS}, shared by every plan (a failed one is not
+   * kept: the next plan asks again).
    */
   async listAllClusters(listings?: ClusterListings): Promise<{ clusters: ClusterInfo[]; unlisted: string[] }> {
-    const results = await Promise.allSettled(this.subscriptionIds.map((s) => this.listClustersIn(s, listings)));
+    const results = await Promise.allSettled(
+      this.subscriptionIds.map((s) => listings?.get(s.toLowerCase()) ?? this.recentListing(s)),
+    );
     const clusters: ClusterInfo[] = [];
     const unlisted: string[] = [];
     results.forEach((r, i) =>
@@ -87,6 +104,21 @@ export class ResourceResolver {
       all.map((c) => `${c.resourceGroup}/${c.name}`),
       { ...read, resourceGroup: ref.resourceGroup },
     );
+  }
+
+  /** `subscriptionId`'s cluster listing started in the last {@link SHARING_LISTING_TTL_MS}, or a new one. */
+  private recentListing(subscriptionId: string): Promise<ClusterInfo[]> {
+    const key = subscriptionId.toLowerCase();
+    const now = this.now().getTime();
+    const kept = this.recent.get(key);
+    if (kept && now - kept.at < SHARING_LISTING_TTL_MS) return kept.listing;
+    const listing = this.azure.listClusters(subscriptionId);
+    this.recent.set(key, { at: now, listing });
+    // A failure is not kept: the next plan asks Azure again (this one counts it unlisted).
+    listing.catch(() => {
+      if (this.recent.get(key)?.listing === listing) this.recent.delete(key);
+    });
+    return listing;
   }
 
   /** One subscription's cluster listing: the one `listings` holds, or a new one (kept there). */

@@ -3,12 +3,14 @@
  * found in the listings that the look for clusters sharing its identity then reads again, rather
  * than listing every subscription twice (20 paged ARM lists per grant request on 10
  * subscriptions). A listing that failed while resolving leaves its subscription unchecked for
- * sharing without being asked again. Nothing is kept from one plan to the next.
+ * sharing without being asked again. A plan that resolved its cluster by name keeps nothing for
+ * the next; the sharing look of a cluster named by id or group reads the listing of the last
+ * SHARING_LISTING_TTL_MS, shared by every plan (200 grants at once list once, not 200 times).
  */
 import type { ClusterInfo, RegistryInfo } from '../../src/domain/azure-model';
 import type { AzureResourceReader, RoleAssignmentPort } from '../../src/domain/ports';
 import { GrantPlanner, type PlanningReads } from '../../src/flows/grant-planner';
-import { ResourceResolver } from '../../src/flows/resource-resolver';
+import { ResourceResolver, SHARING_LISTING_TTL_MS } from '../../src/flows/resource-resolver';
 import { fakeDirectory } from './support/fake-directory';
 
 const SUBS = [
@@ -50,7 +52,7 @@ const CLUSTERS: Record<string, ClusterInfo[]> = {
 };
 
 /** A planner over the real resolver on `subscriptions`; a subscription without clusters refuses its listing (403). */
-function plannerOn(subscriptions: string[]) {
+function plannerOn(subscriptions: string[], now?: () => Date) {
   const listed: string[] = [];
   const azure = {
     listClusters: async (s: string) => {
@@ -67,7 +69,7 @@ function plannerOn(subscriptions: string[]) {
     listAssignedToAt: async () => [],
     canAssignRoles: async () => true,
   } as unknown as RoleAssignmentPort & PlanningReads;
-  const planner = new GrantPlanner(new ResourceResolver(azure, subscriptions), ports, fakeDirectory());
+  const planner = new GrantPlanner(new ResourceResolver(azure, subscriptions, now), ports, fakeDirectory());
   return { planner, listed };
 }
 
@@ -113,5 +115,33 @@ describe('the cluster listings of one grant plan', () => {
     } finally {
       CLUSTERS[SUB_Z] = twins;
     }
+  });
+});
+
+describe('the sharing look across plans of clusters named by id', () => {
+  test('plans within SHARING_LISTING_TTL_MS share one listing per subscription; a later one lists again', async () => {
+    const subscriptions = [SUB_X, SUB_Y, SUB_Z];
+    let at = Date.parse('2026-12-05T09:00:00Z');
+    const { planner, listed } = plannerOn(subscriptions, () => new Date(at));
+    const plans = await Promise.all([planner.plan(aksX.id, 'contosoacr'), planner.plan(aksX.id, 'contosoacr')]);
+    at += SHARING_LISTING_TTL_MS - 1;
+    plans.push(await planner.plan(aksX.id, 'contosoacr'));
+    expect(sorted(listed)).toEqual(sorted(subscriptions));
+    for (const p of plans) expect(p.plan.sharedWith?.clusters.map((c) => c.id)).toEqual([aksTwin.id]);
+    at += 1;
+    await planner.plan(aksX.id, 'contosoacr');
+    expect(sorted(listed)).toEqual(sorted([...subscriptions, ...subscriptions]));
+  });
+
+  test('a failed listing is not kept: the next plan asks that subscription again', async () => {
+    const subscriptions = [SUB_X, SUB_Y, SUB_REFUSED];
+    const at = Date.parse('2026-12-05T09:00:00Z');
+    const { planner, listed } = plannerOn(subscriptions, () => new Date(at));
+    const first = await planner.plan(aksX.id, 'contosoacr');
+    const second = await planner.plan(aksX.id, 'contosoacr');
+    expect(listed.filter((s) => s === SUB_REFUSED)).toHaveLength(2);
+    expect(listed.filter((s) => s === SUB_X)).toHaveLength(1);
+    expect(first.plan.sharedWith?.unchecked).toEqual([SUB_REFUSED]);
+    expect(second.plan.sharedWith?.unchecked).toEqual([SUB_REFUSED]);
   });
 });
