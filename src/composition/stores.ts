@@ -10,7 +10,7 @@ import type * as TablesModule from '@azure/data-tables';
 import { type AppConfig, isEphemeralStorage } from '../config/config';
 import { type AuditKey, KEY_ADOPTION_ACTION, macOf } from '../domain/audit-chain';
 import type { AuditLog, Clock, LeaseStore, ScheduleStore } from '../domain/ports';
-import type { RequestState } from '../domain/request';
+import { REQUEST_STATES } from '../domain/request';
 import { AnchorsAheadError } from '../domain/audit-anchor';
 import { refuseIfAnchorsAhead } from '../flows/audit-anchoring';
 import { BlobAnchorLog } from '../integrations/store/blob-anchor-log';
@@ -105,19 +105,6 @@ export async function openAppStores(
   return { ...opened, ...overrides.coordination };
 }
 
-/** Every request state: a store holding a request of any of them is not new. */
-const ALL_REQUEST_STATES: RequestState[] = [
-  'pending',
-  'approved',
-  'executing',
-  'succeeded',
-  'failed',
-  'rejected',
-  'expired',
-  'cancelled',
-  'revoked',
-];
-
 /**
  * A store with no request at all says so at start, once per start until the first request: on a
  * store switched (SQLite to Azure Tables) or restored from an older copy, what acrbot granted
@@ -127,7 +114,7 @@ const ALL_REQUEST_STATES: RequestState[] = [
  * here says nothing: the start goes on, and its first real read reports the failure.
  */
 async function sayIfNewStore(stores: Stores, log: Logger): Promise<void> {
-  const any = await stores.requests.listByState(ALL_REQUEST_STATES, 1).catch(() => undefined);
+  const any = await stores.requests.listByState([...REQUEST_STATES], 1).catch(() => undefined);
   if (any === undefined || any.length > 0) return;
   log.info(
     {},
