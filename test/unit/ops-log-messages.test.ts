@@ -32,6 +32,7 @@ const TEMPLATED: Record<string, string[]> = {
     "'the end of the access could not be scheduled'",
     '${what} as the run resumed',
   ],
+  'recording drift noticed by extension failed': ["'extension'", 'recording drift noticed by ${noticedBy} failed'],
 };
 
 /** The backquoted messages of the alert table's first column: long enough to be a message, not elided. */
