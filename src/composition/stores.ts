@@ -114,7 +114,10 @@ export async function openAppStores(
  * here says nothing: the start goes on, and its first real read reports the failure.
  */
 async function sayIfNewStore(stores: Stores, log: Logger): Promise<void> {
-  const any = await stores.requests.listByState([...REQUEST_STATES], 1).catch(() => undefined);
+  const any = await stores.requests.listByState([...REQUEST_STATES], 1).catch((err: unknown) => {
+    log.debug({ err }, 'the store could not be read for the new-store line at start; its first real read reports it');
+    return undefined;
+  });
   if (any === undefined || any.length > 0) return;
   log.info(
     {},

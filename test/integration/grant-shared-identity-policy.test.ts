@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, SANDBOX_USERS, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { writePolicyFile } from '../helpers/break-glass-policy';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { addProdKubeletSharer } from '../helpers/prod-kubelet-sharer';
 
 const POLICY = `version: 1
 rules:
@@ -42,21 +43,6 @@ describe('a grant on a kubelet identity another cluster pulls with', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** A cluster whose kubelet runs as aks-prod's user-assigned identity. */
-  function sharingCluster(name: string, subscriptionId: string, resourceGroup: string, env: string): void {
-    h.app.sandbox!.arm.state.addCluster({
-      subscriptionId,
-      resourceGroup,
-      name,
-      identity: 'UserAssigned',
-      controlPlanePrincipalId: '0c000000-0000-4000-8000-0000000000c9',
-      kubeletObjectId: prod.kubeletObjectId,
-      kubeletClientId: prod.kubeletClientId,
-      aad: false,
-      tags: { env },
-    });
-  }
-
   const kubeletAssignments = () =>
     h.app
       .sandbox!.arm.state.listRoleAssignments()
@@ -66,7 +52,12 @@ describe('a grant on a kubelet identity another cluster pulls with', () => {
       );
 
   test('under different rules: refused naming both clusters and rules, nothing stored or assigned, audited', async () => {
-    sharingCluster('aks-dev-b', SANDBOX_CLUSTERS.dev.subscriptionId, 'rg-dev', 'dev');
+    addProdKubeletSharer(h, {
+      name: 'aks-dev-b',
+      subscriptionId: SANDBOX_CLUSTERS.dev.subscriptionId,
+      resourceGroup: 'rg-dev',
+      env: 'dev',
+    });
     const before = kubeletAssignments().length;
     const answer = await h.ask(users.requester, 'grant aks-dev-b contosoacr --for 1h deploy the dev build');
     expect(answer).toContain('Could not plan the grant');
@@ -85,7 +76,12 @@ describe('a grant on a kubelet identity another cluster pulls with', () => {
   });
 
   test('under one rule: the request is made, and its card says approving gives the other cluster pull too', async () => {
-    sharingCluster('aks-prod-b', prod.subscriptionId, 'rg-aks-b', 'prod');
+    addProdKubeletSharer(h, {
+      name: 'aks-prod-b',
+      subscriptionId: prod.subscriptionId,
+      resourceGroup: 'rg-aks-b',
+      env: 'prod',
+    });
     const request = await h.requestGrant(users.requester, 'aks-prod-b contosoacr --for 1h deploy payments-api');
     expect(request).toMatchObject({ state: 'pending', policy: { ruleId: 'prod' } });
     if (request.plan.kind !== 'grant') throw new Error('a grant was planned');
