@@ -18,8 +18,7 @@ import type { ScheduledJob } from '../domain/ports';
 import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
 import type { GrantPlan } from '../domain/plan';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
-import { accessLeaseKey } from './access-lease';
-import { acrbotCreatedAssignment, otherHolders, whyKept } from './role-assignment-holders';
+import { acrbotCreatedAssignment, grantingOf, otherHolders, whyKept } from './role-assignment-holders';
 import { type JobRun, spreadOf } from './scheduler';
 import { holdAccessLease } from './revocation-guards';
 
@@ -51,8 +50,8 @@ function lookIndex(now: number, until: number): number {
   return Math.floor((now - (until - ORPHAN_WATCH_MS)) / (DAY_MS - ORPHAN_WATCH_SPREAD_MS));
 }
 
-/** A request being granted the same assignment: looked at again after this. */
-const GRANTING_RETRY_MS = 5 * 60 * 1000;
+/** A request being granted the same assignment (or too many under way to tell): looked at again after this. */
+export const GRANTING_RETRY_MS = 5 * 60 * 1000;
 
 /** The watch's job id for `requestId` (one per revoked grant). */
 export function orphanWatchJobId(requestId: string): string {
@@ -132,10 +131,9 @@ export async function watchOrphanedAssignment(
   // while a request is being granted it (its PUT would find it present and say "succeeded").
   const guard = await holdAccessLease(deps, request);
   try {
-    const granting = (await deps.store.listByRegistry(plan.registry.id, ['approved', 'executing'], 1000)).some(
-      (r) => r.plan.kind === 'grant' && accessLeaseKey(r.plan) === accessLeaseKey(plan),
-    );
-    if (granting) return await next(now + GRANTING_RETRY_MS);
+    // A grant of it approved or running, or too many requests under way to tell: not now.
+    const { granting, complete } = await grantingOf(deps, plan);
+    if (granting.length || !complete) return await next(now + GRANTING_RETRY_MS);
     let current: RoleAssignmentInfo[];
     try {
       current = await deps.ports.roleAssignments.listForPrincipal(plan.scope, plan.identity.objectId);

@@ -8,7 +8,12 @@ import type { RoleAssignmentInfo } from '../../src/domain/azure-model';
 import type { ScheduledJob } from '../../src/domain/ports';
 import type { LifecycleDeps } from '../../src/flows/access-lifecycle-deps';
 import type { JobSpec } from '../../src/flows/scheduler';
-import { ORPHAN_WATCH_KIND, orphanWatchJobId, watchOrphanedAssignment } from '../../src/flows/orphan-watch';
+import {
+  GRANTING_RETRY_MS,
+  ORPHAN_WATCH_KIND,
+  orphanWatchJobId,
+  watchOrphanedAssignment,
+} from '../../src/flows/orphan-watch';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
 import { FakeClock } from './support/fake-clock';
@@ -66,4 +71,48 @@ test('a registry whose grants are too many to list whole: nothing deleted or aud
   expect(deleted).toEqual([]);
   expect(await audit.latest(10)).toEqual([]);
   expect(scheduled.map((j) => [j.id, j.dueAt.getTime() - clock.now().getTime()])).toEqual([[job.id, DAY]]);
+});
+
+test('a registry with too many grants under way to tell whether one is of this assignment: not looked at now, nothing listed', async () => {
+  const clock = new FakeClock();
+  const store = new MemoryRequestStore();
+  const plan = grantPlan();
+  const request = pendingRequest({ plan, state: 'revoked' });
+  await store.create(request);
+  for (let i = 0; i < 1000; i++) {
+    const other = { ...plan, roleAssignmentName: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` };
+    await store.create(pendingRequest({ id: `R-${String(i).padStart(8, '0')}`, plan: other, state: 'executing' }));
+  }
+  const scheduled: JobSpec[] = [];
+  let listed = 0;
+  const deps = {
+    store,
+    audit: new MemoryAuditLog(clock),
+    clock,
+    log: createLogger({ level: 'silent' }),
+    settings: { remindersMs: [] },
+    jobs: { schedule: async (job: JobSpec) => void scheduled.push(job) },
+    ports: {
+      roleAssignments: {
+        scopeExists: async () => true,
+        listForPrincipal: async () => {
+          listed++;
+          return [];
+        },
+      },
+    },
+  } as unknown as LifecycleDeps;
+  const job = {
+    id: orphanWatchJobId(request.id),
+    kind: ORPHAN_WATCH_KIND,
+    dueAt: clock.now().toISOString(),
+    requestId: request.id,
+    payload: { until: new Date(clock.now().getTime() + 30 * DAY).toISOString() },
+    attempts: 0,
+  } as ScheduledJob;
+
+  await watchOrphanedAssignment(deps, job, undefined, () => 0);
+
+  expect(listed).toBe(0);
+  expect(scheduled.map((j) => j.dueAt.getTime() - clock.now().getTime())).toEqual([GRANTING_RETRY_MS]);
 });
