@@ -15,6 +15,7 @@ import { CliError, EXIT } from '../../src/audit-cli/cli-error';
 import { inReadSnapshot } from '../../src/audit-cli/storage';
 import { type ReadableStorage, resolveReadableStorage } from '../../src/audit-cli/store-setting';
 import type { JobKind, RequestStore, ScheduledJob, ScheduleStore } from '../../src/domain/ports';
+import { plannedAssignmentId } from '../../src/domain/plan';
 import { type AccessRequest, isBeingRevoked, type RequestState } from '../../src/domain/request';
 import { decodeCredentialRef } from '../../src/domain/secret-credential';
 import { scrubSecrets } from '../../src/domain/secret-text';
@@ -235,7 +236,7 @@ export function owedJobDetail(job: Pick<ScheduledJob, 'kind'>, request: AccessRe
   if (!request) return undefined;
   if (job.kind === 'access.orphanWatch') {
     if (request.plan.kind !== 'grant') return undefined;
-    const id = `${request.plan.scope}/providers/Microsoft.Authorization/roleAssignments/${request.plan.roleAssignmentName}`;
+    const id = plannedAssignmentId(request.plan);
     return `role assignment ${id} (az role assignment delete --ids ${id})`;
   }
   if (job.kind !== 'cleanup.credential') return undefined;

@@ -7,6 +7,7 @@ import type { AuditEvent } from '../domain/audit-chain';
 import type { Clock, ScheduledJob } from '../domain/ports';
 import { formatUtc } from '../domain/access-term';
 import { accessEnd } from '../domain/access-inventory';
+import { plannedAssignmentId } from '../domain/plan';
 import type { AccessRequest } from '../domain/request';
 import { decodeCredentialRef } from '../domain/secret-credential';
 import { credentialName } from '../flows/secret-run-text';
@@ -137,7 +138,7 @@ export function jobInWords(
     case 'access.orphanWatch':
       return {
         what: `Looking whether the registry of ${id ?? 'a revoked grant'} is back, to delete the role assignment left there`,
-        meanwhile: ` Meanwhile, if the registry is back at that id, delete the role assignment by hand (az role assignment delete --ids ${request?.plan.kind === 'grant' ? `${request.plan.scope}/providers/Microsoft.Authorization/roleAssignments/${request.plan.roleAssignmentName}` : 'ROLE_ASSIGNMENT_ID'}).${platformTeam}`,
+        meanwhile: ` Meanwhile, if the registry is back at that id, delete the role assignment by hand (az role assignment delete --ids ${request?.plan.kind === 'grant' ? plannedAssignmentId(request.plan) : 'ROLE_ASSIGNMENT_ID'}).${platformTeam}`,
       };
     case 'cleanup.credential': {
       // Named as the outcome names it (never a secret), so the platform team knows what to delete.

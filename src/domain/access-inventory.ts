@@ -6,7 +6,7 @@
  */
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo, RoleDefinitionInfo } from './azure-model';
 import { modeName, pullIdentityChange, registryModeChange, type DriftReason } from './drift-reason';
-import type { GrantPlan, SecretCredentialKind } from './plan';
+import { type GrantPlan, plannedAssignmentId, type SecretCredentialKind } from './plan';
 import { roleCarriesPull } from './pull-permission';
 import { registryReach } from './registry-reach';
 import { roleAssignmentName } from './identifiers';
@@ -326,8 +326,7 @@ export function createdAssignmentId(request: AccessRequest): string | undefined 
   const fromOutcome = request.outcome?.createdIds?.find((id) => /\/roleAssignments\//i.test(id));
   if (fromOutcome) return fromOutcome;
   // Requests granted before `created` existed: the deterministic name in the stored plan.
-  if (request.state === 'succeeded' || request.state === 'revoked')
-    return `${request.plan.scope}/providers/Microsoft.Authorization/roleAssignments/${request.plan.roleAssignmentName}`;
+  if (request.state === 'succeeded' || request.state === 'revoked') return plannedAssignmentId(request.plan);
   return undefined;
 }
 

@@ -44,6 +44,15 @@ export interface GrantPlan {
   sharedWith?: SharedIdentity;
 }
 
+/**
+ * The resource id of the role assignment `plan` creates: its deterministic name at its scope.
+ * Known before the PUT, so a resumed run, revocation, the orphan watch and operators' hand
+ * deletions all name the same assignment.
+ */
+export function plannedAssignmentId(plan: GrantPlan): string {
+  return `${plan.scope}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`;
+}
+
 /** The most sharing clusters a plan records (policy facts included); beyond, only a count. */
 export const SHARING_CLUSTERS_RECORDED = 20;
 

@@ -26,6 +26,7 @@
  * lookups, once per app id, and membership checks) run at most 8 at a time.
  */
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo, RoleDefinitionInfo } from '../domain/azure-model';
+import { mapAtMost } from '../domain/bounded-map';
 import {
   anonymousPullRegistries,
   buildCells,
@@ -535,7 +536,7 @@ export class AccessInventory {
     unresolved: { cluster: InventoryCluster; problem: string }[];
   }> {
     const lookups = new Map<string, Promise<string | undefined>>();
-    const identities = await mapLimited(clusters, GRAPH_IN_FLIGHT, (c) => this.identityOf(c, lookups));
+    const identities = await mapAtMost(clusters, GRAPH_IN_FLIGHT, (c) => this.identityOf(c, lookups));
     const ids = new Set(identities.flatMap((i) => (i.identity ? [i.identity.objectId.toLowerCase()] : [])));
     const groupHeld = assignments.filter((a) => a.principalType === 'Group');
     const relevant = assignments.filter((a) => ids.has(a.principalId.toLowerCase()) || a.principalType === 'Group');
@@ -552,7 +553,7 @@ export class AccessInventory {
     const groupIds = [...new Set(pullGroups.map((a) => a.principalId.toLowerCase()))];
     // Usually there are no pull groups at all, and then Graph is not asked.
     const memberships = groupIds.length
-      ? await mapLimited([...ids], GRAPH_IN_FLIGHT, async (id) => ({
+      ? await mapAtMost([...ids], GRAPH_IN_FLIGHT, async (id) => ({
           id,
           groups: await this.memberGroups(id, groupIds),
         }))
@@ -611,20 +612,6 @@ export class AccessInventory {
  * Graph's throttling budget is the app's in the tenant, shared with everyone's grants.
  */
 const GRAPH_IN_FLIGHT = 8;
-
-/** `fn` over `items`, at most `limit` at a time, the results in the items' order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 function sameId(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();

@@ -27,6 +27,7 @@ import {
   type DriftFinding,
 } from '../domain/access-inventory';
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../domain/azure-model';
+import { mapAtMost } from '../domain/bounded-map';
 import { driftNotDone } from '../domain/drift-reason';
 import { ResourceGoneError } from '../domain/errors';
 import type { GrantPlan, ResourceSummary } from '../domain/plan';
@@ -117,7 +118,8 @@ export class DriftDetector {
     const unrecorded: unknown[] = [];
     // One GET per distinct cluster and registry in this run, however many grants name it.
     const reads = new ResourceReads(this.ports.resources);
-    await eachAtMost(REGISTRIES_AT_ONCE, [...byRegistry.values()], async (g) => {
+    // The item function throws nothing (each failure is collected below), so every registry is checked.
+    await mapAtMost([...byRegistry.values()], REGISTRIES_AT_ONCE, async (g) => {
       // One registry that keeps failing (acrbot lost Reader there, the registry moved) must not
       // hide drift everywhere else: the others are checked and recorded, then the run fails
       // naming it, so the job is retried and reported as failing (scheduler.ts). Nothing is
@@ -329,15 +331,6 @@ function sweepFailure(failed: readonly { registry: string; identity: string; err
 interface RegistryGrants {
   registry: string;
   identities: Map<string, { identity: string; requests: AccessRequest[] }>;
-}
-
-/** Runs `work` on every item, at most `limit` at a time; `work` handles its own failures. */
-async function eachAtMost<T>(limit: number, items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /**

@@ -7,7 +7,7 @@ import { ORPHAN_WATCH_DAYS, ORPHAN_WATCH_MS } from '../domain/access-inventory';
 import { ResourceGoneError } from '../domain/errors';
 import { VersionConflictError } from '../domain/ports';
 import type { RoleAssignmentInfo } from '../domain/azure-model';
-import type { GrantPlan } from '../domain/plan';
+import { type GrantPlan, plannedAssignmentId } from '../domain/plan';
 import type { AccessRequest, Actor } from '../domain/request';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { acrbotCreatedAssignment, otherHolders, whyKept } from './role-assignment-holders';
@@ -31,7 +31,7 @@ export async function revokeGrant(
   extensions: readonly AccessRequest[],
   context: { why?: string } = {},
 ): Promise<AccessRequest> {
-  const target = `${plan.scope}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`;
+  const target = plannedAssignmentId(plan);
   const others = await otherHolders(deps, request, plan, new Set(extensions.map((e) => e.id)));
   if (others.holders.length || !others.complete) {
     await recordAccessEvent(deps, request, by, {

@@ -7,7 +7,7 @@
 import { isSubscriptionNotFound, isUserFacing, UserFacingError } from '../domain/errors';
 import { currentCorrelationId } from '../observability/correlation';
 import type { RoleAssignmentInfo } from '../domain/azure-model';
-import type { GrantPlan } from '../domain/plan';
+import { type GrantPlan, plannedAssignmentId } from '../domain/plan';
 import type { AzureResourceReader, RoleAssignmentPort } from '../domain/ports';
 import { CloudApiError, LeaseLostError } from '../domain/ports';
 import type { AccessRequest, Outcome } from '../domain/request';
@@ -93,7 +93,7 @@ export class GrantRunner implements PlanRunner, GrantRecheck {
     // finds "already exists" still knows the assignment is its own and expiry removes it (G17).
     await ctx.recordCreated({
       kind: 'roleAssignment',
-      id: `${plan.scope}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`,
+      id: plannedAssignmentId(plan),
       name: plan.roleAssignmentName,
     });
     // Another request's revocation may be deleting this very assignment (overlapping grants):

@@ -16,7 +16,7 @@ import { ResourceGoneError } from '../domain/errors';
 import type { RoleAssignmentInfo } from '../domain/azure-model';
 import type { ScheduledJob } from '../domain/ports';
 import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
-import type { GrantPlan } from '../domain/plan';
+import { type GrantPlan, plannedAssignmentId } from '../domain/plan';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { acrbotCreatedAssignment, grantingOf, otherHolders, whyKept } from './role-assignment-holders';
 import { type JobRun, spreadOf } from './scheduler';
@@ -162,7 +162,7 @@ async function endOrphan(
   plan: GrantPlan,
   current: readonly RoleAssignmentInfo[],
 ): Promise<'done' | 'lookAgain'> {
-  const target = `${plan.scope}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`;
+  const target = plannedAssignmentId(plan);
   const back = 'a registry is at its recorded id again (made again under the same name, or moved back)';
   const audit = (outcome: string, detail: string, targetIds = [target]) =>
     recordAccessEvent(deps, request, ACRBOT_ACTOR, {

@@ -9,6 +9,7 @@
  * hands back a fingerprint, compared with the one acrbot recorded writing.
  */
 import type { ClusterInfo } from '../domain/azure-model';
+import { mapAtMost } from '../domain/bounded-map';
 import { isUserFacing } from '../domain/errors';
 import type { ClusterAccess, PullSecretPort, PullSecretSeen } from '../domain/ports';
 import { secretKey, type SecretInCluster } from '../domain/pull-diagnosis';
@@ -86,17 +87,14 @@ export async function secretsInCluster(
         chosen.push(t);
       }
     }
-    let next = 0;
-    const worker = async () => {
-      for (let t = chosen[next++]; t; t = chosen[next++]) {
-        try {
-          settle(t, judged(await inspect(access, t), t, cluster, requests));
-        } catch (err) {
-          settle(t, notChecked(reasonOf(err)));
-        }
+    // Each failure settles its own target, so one unreadable secret does not stop the others.
+    await mapAtMost(chosen, CHECK_PARALLEL_SECRETS, async (t) => {
+      try {
+        settle(t, judged(await inspect(access, t), t, cluster, requests));
+      } catch (err) {
+        settle(t, notChecked(reasonOf(err)));
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(CHECK_PARALLEL_SECRETS, chosen.length) }, worker));
+    });
   })();
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<void>((resolve) => {

@@ -6,8 +6,8 @@ import { approversName, type BreakGlassPolicy, hasApprovers, type Policy, type P
 import { oneRuleForAll, type PairRules, SECRET_KINDS, type SecretRules } from '../domain/policy-overview';
 import { isBeingRevoked, type AccessRequest } from '../domain/request';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
-import { lookAlikeWarning } from '../domain/look-alike-names';
 import type { AdaptiveCardJson } from './card-templates';
+import { warnedGroupName } from './group-name';
 import { messageCard } from './message-view';
 import { errorText, inertText, type Fact } from './request-view';
 
@@ -315,9 +315,7 @@ function sharedIdentityFacts(request: AccessRequest): Fact[] {
   const parts: string[] = [];
   if (shared.clusters.length) {
     const named = shared.clusters.slice(0, SHARING_NAMED).map((c) => {
-      const warning = lookAlikeWarning(c.resourceGroup);
-      const group = warning ? `${c.resourceGroup} \u26a0 ${warning}` : c.resourceGroup;
-      return `${c.name} (resource group ${group}, subscription ${c.subscriptionId})`;
+      return `${c.name} (resource group ${warnedGroupName(c.resourceGroup)}, subscription ${c.subscriptionId})`;
     });
     const rest = shared.clusters.length - named.length + shared.more;
     const one = shared.clusters.length + shared.more === 1;
