@@ -7,6 +7,7 @@
 import type { GrantPlan } from '../../src/domain/plan';
 import { ORPHAN_WATCH_MS } from '../../src/domain/access-inventory';
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
+import { orphanWatchJobId } from '../../src/flows/orphan-watch';
 import { users } from '../helpers/harness';
 import { contosoId, grant, h, MINUTE, runDueAfter, start, useLifecycleHooks } from '../helpers/lifecycle';
 
@@ -47,6 +48,10 @@ test('revoked with its registry gone: the watch is recorded on the request, and 
   const until = revoked.access?.orphanWatchUntil;
   expect(Date.parse(until!) - Date.parse(revoked.access!.revokedAt!)).toBeLessThanOrEqual(ORPHAN_WATCH_MS);
   expect(Date.parse(until!)).toBeGreaterThan(Date.parse(revoked.access!.revokedAt!));
+  // The window recorded is the watch job's own (what `check` promises is what runs).
+  const job = await h.app.stores.schedule.get(orphanWatchJobId(revoked.id));
+  expect(Date.parse(until!)).toBe(Date.parse((job!.payload as { until: string }).until));
+  expect(Date.parse(until!) - Date.parse(revoked.access!.revokedAt!)).toBeGreaterThan(ORPHAN_WATCH_MS - 60_000);
   state().addRegistry({ subscriptionId: reg.subscriptionId, resourceGroup: reg.resourceGroup, name: reg.name });
   expect(await h.ask(users.requester, 'check aks-prod contosoacr')).toMatch(
     /acrbot is removing it \(its revocation met the registry gone from this id; acrbot looks daily until/,
