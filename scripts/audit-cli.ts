@@ -6,13 +6,18 @@
  *
  * Exit codes: 0 ok / intact, 1 chain broken, 2 usage, configuration or file problem.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { applyDotEnv } from '../src/config/dotenv';
+import { loadDotEnvFile } from '../src/config/dotenv-file';
 import { runAuditCli } from '../src/audit-cli/main';
 
-// Same settings source as `npm start` (src/config/dotenv.ts): real environment variables win
+// Same settings source as `npm start` (src/config/dotenv-file.ts): real environment variables win
 // over `.env`, a blank one is filled from it, and a byte order mark does not hide its first name.
-if (existsSync('.env')) applyDotEnv(readFileSync('.env', 'utf8'), process.env);
+// One that cannot be read is a configuration problem (exit 2), not Node's stack trace and exit 1.
+const dotEnvProblem = loadDotEnvFile(process.env);
+if (dotEnvProblem) {
+  process.stderr.write(`audit-cli: ${dotEnvProblem}
+`);
+  process.exit(2);
+}
 
 // A reader that closes the pipe early (`| head`) is not an error worth a stack trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -5,13 +5,18 @@
  *
  * Exit codes: 0 nothing owed, 1 something owed (listed), 2 usage, configuration or store problem.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { applyDotEnv } from '../src/config/dotenv';
+import { loadDotEnvFile } from '../src/config/dotenv-file';
 import { runStoreOwed } from './store/owed';
 
-// Same settings source as `npm start` (src/config/dotenv.ts): real environment variables win
+// Same settings source as `npm start` (src/config/dotenv-file.ts): real environment variables win
 // over `.env`, a blank one is filled from it, and a byte order mark does not hide its first name.
-if (existsSync('.env')) applyDotEnv(readFileSync('.env', 'utf8'), process.env);
+// One that cannot be read is a configuration problem (exit 2), not Node's stack trace and exit 1.
+const dotEnvProblem = loadDotEnvFile(process.env);
+if (dotEnvProblem) {
+  process.stderr.write(`store:owed: ${dotEnvProblem}
+`);
+  process.exit(2);
+}
 
 runStoreOwed(process.argv.slice(2), process.env, { stdout: process.stdout, stderr: process.stderr }).then(
   (code) => {

@@ -5,12 +5,11 @@
  * closed, telemetry flushed. SIGHUP reloads the approval policy while the bot runs and is ignored
  * (with a log line) while it starts or stops: it never ends the process.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import type * as AppModule from './app';
 import type * as NextStepsModule from './composition/next-steps';
 import type * as SandboxStepModule from './composition/sandbox-step';
 import type * as ConfigModule from './config/config';
-import { applyDotEnv } from './config/dotenv';
+import { loadDotEnvFile } from './config/dotenv-file';
 import { readSettingValue } from './config/setting-value';
 import { normaliseAzureIdentityEnvironment } from './integrations/http/azure-credential';
 import { normaliseProxyEnvironment, readProxyEnvironment } from './integrations/http/outbound-proxy';
@@ -151,27 +150,14 @@ async function main(): Promise<void> {
  * Loads `.env` from the working directory if there is one, filling what the environment leaves
  * unset or blank (dotenv.ts: a byte order mark, or a blank variable, would otherwise leave a
  * setting such as ACRBOT_MODE out and start the sandbox). One that cannot be read (a directory,
- * no permission) is a configuration problem like the others: listed, exit 2, no stack trace. The
- * reason is the system error's code, which names no value from the file.
+ * no permission) is a configuration problem like the others: listed, exit 2, no stack trace.
  */
 function loadDotEnv(): void {
-  if (!existsSync('.env')) return;
-  try {
-    applyDotEnv(readFileSync('.env', 'utf8'), process.env);
-  } catch (err) {
-    // A directory is named in words rather than by its code (EISDIR).
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = statSync('.env', { throwIfNoEntry: false })?.isDirectory()
-      ? 'it is a directory'
-      : /^E[A-Z]+$/.test(code ?? '')
-        ? code
-        : 'not a readable file';
-    const { ConfigError } = require('./config/config') as typeof ConfigModule;
-    process.stderr.write(
-      `${new ConfigError([`.env in ${process.cwd()} cannot be read (${why}): make it a readable file of NAME=value lines, or remove it`]).message}\n`,
-    );
-    process.exit(2);
-  }
+  const problem = loadDotEnvFile(process.env);
+  if (!problem) return;
+  const { ConfigError } = require('./config/config') as typeof ConfigModule;
+  process.stderr.write(`${new ConfigError([problem]).message}\n`);
+  process.exit(2);
 }
 
 /**

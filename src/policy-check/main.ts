@@ -113,6 +113,8 @@ function checkEnvironment(
   policy?: Policy;
   policyWarnings?: readonly PolicyWarning[];
   policyFile?: string;
+  /** The settings' start warnings (config.ts `warnings`); absent when they do not load. */
+  warnings?: readonly string[];
   problems: string[];
   mode: 'azure' | 'sandbox';
 } {
@@ -133,6 +135,7 @@ function checkEnvironment(
       policy: config.policy,
       policyWarnings: config.policyWarnings,
       policyFile: config.policyFile,
+      warnings: config.warnings ?? [],
       problems,
       mode: config.mode,
     };
@@ -171,9 +174,12 @@ export function runPolicyCheck(argv: string[], env: Record<string, string | unde
       );
       return POLICY_CHECK_EXIT.ok;
     }
-    const { policy, policyWarnings, policyFile, problems, mode } = checkEnvironment(file, env);
+    const { policy, policyWarnings, policyFile, problems, mode, warnings } = checkEnvironment(file, env);
     const { note, warning } = modeLines(mode, env);
     if (warning) io.stderr.write(`${warning}\n`);
+    // The settings' warnings the bot logs at start (a misspelt ACRBOT_ name, a proxy or tenant
+    // left out), in its words: the check is where an operator should meet them first.
+    for (const w of warnings ?? []) io.stderr.write(`policy-check: warning: configuration: ${w}\n`);
     if (problems.length > 0 || !policy) {
       io.stderr.write(`${new ConfigError(problems).message}\n${note}\n`);
       return POLICY_CHECK_EXIT.problems;

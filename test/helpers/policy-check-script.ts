@@ -37,10 +37,23 @@ export function spawnPolicyCheck(
   env: NodeJS.ProcessEnv,
   ...args: string[]
 ): Promise<PolicyCheckScriptRun> {
+  return spawnScript('policy-check.ts', cwd, env, ...args);
+}
+
+/** Any of the operator scripts (`scripts/<script>`) spawned as `npm run` runs it, in `cwd` with exactly `env`. */
+export function spawnScript(
+  script: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  ...args: string[]
+): Promise<PolicyCheckScriptRun> {
   return promisify(execFile)(
     process.execPath,
-    [join(ROOT, 'scripts/run-ts.js'), join(ROOT, 'scripts/policy-check.ts'), ...args],
-    { cwd, env },
+    [join(ROOT, 'scripts/run-ts.js'), join(ROOT, 'scripts', script), ...args],
+    {
+      cwd,
+      env,
+    },
   ).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (err: PolicyCheckScriptRun) => err,

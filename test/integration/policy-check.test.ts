@@ -109,6 +109,14 @@ describe('npm run policy:check', () => {
     expect(r.stdout).toContain("The environment's settings are usable.");
   });
 
+  test('--env prints the warnings the bot would log at start (a misspelt ACRBOT_ name), and still loads', () => {
+    const r = check({ ...DEPLOYED_AZURE, ACRBOT_MAX_ACCES_DURATION: '30d' }, '--env', policyFile(GOOD));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('policy-check: warning: configuration: ACRBOT_MAX_ACCES_DURATION');
+    expect(r.stderr).toContain('ACRBOT_MAX_ACCESS_DURATION');
+    expect(r.stdout).toContain("The environment's settings are usable.");
+  });
+
   test('--env holds the terms to ACRBOT_MAX_ACCESS_DURATION, which the file alone is not', () => {
     const file = policyFile(GOOD);
     expect(check({ ...DEPLOYED_AZURE, ACRBOT_MAX_ACCESS_DURATION: '30d' }, file).code).toBe(0);

@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useTempDir } from '../unit/support/temp-dir';
-import { DEPLOYED_AZURE, spawnPolicyCheck } from '../helpers/policy-check-script';
+import { DEPLOYED_AZURE, spawnPolicyCheck, spawnScript } from '../helpers/policy-check-script';
 
 const tmp = useTempDir('acrbot-script-dotenv-');
 const GUID = '22222222-2222-2222-2222-222222222222';
@@ -36,3 +36,20 @@ test.each([
   expect(r.stdout).not.toContain('no ACRBOT_POLICY');
   expect(r.code).toBe(0);
 });
+
+// A `.env` that cannot be read (a directory here) is each script's configuration problem, exit 2,
+// in one sentence: before, Node's stack trace and exit 1, which for audit:verify means "the chain
+// is broken" and for store:owed "something is owed".
+test.each([['policy-check.ts', '--env'], ['audit-cli.ts', 'verify'], ['store-owed.ts']])(
+  '%s with an unreadable .env: exit 2 and the sentence, no stack trace',
+  async (script, ...args) => {
+    const dir = tmp.path('cwd');
+    mkdirSync(join(dir, '.env'), { recursive: true });
+    const r = await spawnScript(script, dir, { PATH: process.env.PATH }, ...args);
+    expect(r.stderr).toMatch(
+      new RegExp(`^[a-z:-]+: \\.env in .* cannot be read \\(it is a directory\\): make it a readable file`),
+    );
+    expect(r.stderr).not.toContain('    at ');
+    expect(r.code).toBe(2);
+  },
+);
