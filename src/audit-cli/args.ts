@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { isRequestId } from '../domain/identifiers';
-import { CliError } from './cli-error';
+import { CliError, EXIT } from './cli-error';
 
 /** Export formats the CLI writes. */
 export const EXPORT_FORMATS = ['jsonl', 'csv'] as const;
@@ -96,7 +96,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
             },
     }));
   } catch (err) {
-    throw new CliError(`${(err as Error).message}\n${USAGE}`);
+    throw new CliError(`${(err as Error).message}\n${USAGE}`, EXIT.usage, { cause: err });
   }
   if (values.help) return { command: 'help' };
   const storage = values.storage as string | undefined;

@@ -6,13 +6,17 @@
  */
 export const EXIT = { ok: 0, broken: 1, usage: 2 } as const;
 
-/** A problem the operator can fix (bad flag, missing file); printed without a stack trace. */
+/**
+ * A problem the operator can fix (bad flag, missing file); printed without a stack trace. One
+ * made from a failure keeps it as `cause`, for whoever runs the CLI under a debugger or wraps it.
+ */
 export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: number = EXIT.usage,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'CliError';
   }
 }

@@ -244,7 +244,7 @@ function anchorCheck(env: Record<string, string | undefined>, key: Buffer | unde
       ACRBOT_AUDIT_ANCHOR_INTERVAL: env.ACRBOT_AUDIT_ANCHOR_INTERVAL,
     }).auditAnchor;
   } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(err.problems.join('\n'));
+    if (err instanceof ConfigError) throw new CliError(err.problems.join('\n'), EXIT.usage, { cause: err });
     throw err;
   }
   if (!setting) return (audit) => audit.verify();
@@ -263,7 +263,9 @@ function anchorCheck(env: Record<string, string | undefined>, key: Buffer | unde
         if (err instanceof AnchorsUnavailableError) throw err;
         // The SDK's message names the endpoint or the service's answer (secrets in it are
         // scrubbed where it is printed: say).
-        throw new CliError(`cannot read the anchors in ${blob.location}: ${(err as Error).message}`);
+        throw new CliError(`cannot read the anchors in ${blob.location}: ${(err as Error).message}`, EXIT.usage, {
+          cause: err,
+        });
       }),
   };
   // The same function chat `audit verify` runs: one implementation, one verdict.

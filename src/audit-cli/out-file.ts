@@ -19,7 +19,7 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { CliError } from './cli-error';
+import { CliError, EXIT } from './cli-error';
 
 /** Files SQLite keeps beside a database: writing over any of them damages it. */
 const SQLITE_SIDE_FILES = ['', '-wal', '-shm', '-journal'] as const;
@@ -110,7 +110,7 @@ export async function writeOutFile(target: OutTarget, write: (file: Writable) =>
     // Named after `out`, not the side file, which the operator never asked for.
     const reason =
       (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'its folder does not exist' : (err as Error).message;
-    throw new CliError(`cannot write ${out}: ${reason}`);
+    throw new CliError(`cannot write ${out}: ${reason}`, EXIT.usage, { cause: err });
   }
 }
 

@@ -11,7 +11,7 @@ import { ConfigError, loadConfig } from '../config/config';
 import type { Clock } from '../domain/ports';
 import { SqliteAuditLog } from '../integrations/store/sqlite-audit-log';
 import type { SqliteDatabase } from '../integrations/store/sqlite-database';
-import { CliError } from './cli-error';
+import { CliError, EXIT } from './cli-error';
 import { type ReadableStorage, resolveReadableStorage } from './store-setting';
 
 /** The read-only audit store. */
@@ -68,7 +68,7 @@ export function reviewKey(env: Record<string, string | undefined>, cwd = process
       const key = loadConfig({ ACRBOT_AUDIT_KEY: env.ACRBOT_AUDIT_KEY }).auditKey;
       return key ? { key, fromFile: false } : undefined;
     } catch (err) {
-      if (err instanceof ConfigError) throw new CliError(err.problems.join('\n'));
+      if (err instanceof ConfigError) throw new CliError(err.problems.join('\n'), EXIT.usage, { cause: err });
       throw err;
     }
   }
@@ -77,7 +77,7 @@ export function reviewKey(env: Record<string, string | undefined>, cwd = process
   try {
     return { key: readAuditKeyFile(file), fromFile: true, path: file };
   } catch (err) {
-    throw new CliError((err as Error).message);
+    throw new CliError((err as Error).message, EXIT.usage, { cause: err });
   }
 }
 
@@ -118,7 +118,7 @@ export function openAuditReadOnly(path: string, key?: Buffer): ReadOnlyAudit {
   } catch (err) {
     db?.close();
     if (err instanceof CliError) throw err;
-    throw new CliError(`cannot read ${path}: ${(err as Error).message}`);
+    throw new CliError(`cannot read ${path}: ${(err as Error).message}`, EXIT.usage, { cause: err });
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig, type StorageSetting } from '../config/config';
-import { CliError } from './cli-error';
+import { CliError, EXIT } from './cli-error';
 
 /** A store an offline tool can read: a SQLite file (resolved path) or Azure Tables. */
 export type ReadableStorage = { kind: 'sqlite'; path: string } | Extract<StorageSetting, { kind: 'tables' }>;
@@ -42,7 +42,7 @@ export function resolveReadableStorage(
       ACRBOT_TABLE_PREFIX: prefixApplies ? env.ACRBOT_TABLE_PREFIX : undefined,
     }).storage;
   } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(err.problems.join('\n'));
+    if (err instanceof ConfigError) throw new CliError(err.problems.join('\n'), EXIT.usage, { cause: err });
     throw err;
   }
   if (storage.kind === 'memory' || (storage.kind === 'sqlite' && storage.path === ':memory:'))

@@ -5,7 +5,7 @@
 import type { StorageSetting } from '../config/config';
 import { openTablesAccount } from '../integrations/store/tables-client';
 import { TablesAuditLog } from '../integrations/store/tables-audit-log';
-import { CliError } from './cli-error';
+import { CliError, EXIT } from './cli-error';
 
 /** The audit log on Tables, read-only. */
 export interface TablesReview {
@@ -33,7 +33,13 @@ export async function openTablesReview(
   } catch (err) {
     // The SDK's message names the endpoint or the service's answer; secrets in it (a SAS the
     // answer quotes) are scrubbed where the CLI prints it (main.ts).
-    throw new CliError(`cannot read the audit table at ${account.displayEndpoint}: ${(err as Error).message}`);
+    throw new CliError(
+      `cannot read the audit table at ${account.displayEndpoint}: ${(err as Error).message}`,
+      EXIT.usage,
+      {
+        cause: err,
+      },
+    );
   }
   if (!exists)
     throw new CliError(

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { resolveAuditStorage } from '../../src/audit-cli/storage';
 import { CliError } from '../../src/audit-cli/cli-error';
+import { ConfigError } from '../../src/config/config';
 
 const TABLES = 'tables:https://acct.table.core.windows.net';
 
@@ -38,5 +39,19 @@ describe('resolveAuditStorage and ACRBOT_TABLE_PREFIX', () => {
       kind: 'sqlite',
       path: resolve('./backup/acrbot.db'),
     });
+  });
+});
+
+describe('a CliError made from a failure keeps it as its cause', () => {
+  test('settings that do not load: the sentence to print, the ConfigError as cause', () => {
+    let thrown: unknown;
+    try {
+      resolveAuditStorage('sqlite:', {});
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(CliError);
+    expect((thrown as CliError).cause).toBeInstanceOf(ConfigError);
+    expect((thrown as CliError).message).toBe((((thrown as CliError).cause as ConfigError).problems ?? []).join('\n'));
   });
 });
