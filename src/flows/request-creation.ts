@@ -33,7 +33,7 @@ import { readBreakGlassCooldown } from './break-glass-cooldown';
 import type { Logger } from '../observability/logger';
 import type { FlowSettings } from './settings';
 import { type PauseReader, pausedRefusal } from './access-pause';
-import { pendingCapMessage } from './request-gate';
+import { pendingCapMessage, twinAmong, twinMessage } from './request-gate';
 import { type RequestAudit, ruleActor, targetsOf } from './request-audit';
 import {
   type JobScheduling,
@@ -147,6 +147,12 @@ export interface NewRequest {
    * again once this one is stored (see {@link RequestCreation.withdrawOverCap}); absent: not checked here.
    */
   pendingCap?: number;
+  /**
+   * Looks again, once stored, for another request of the requester's waiting for approval for
+   * the same target (RequestGate.twinRefusal, which two creates at once can both pass), and
+   * withdraws this one if there is ({@link RequestCreation.withdrawTwin}).
+   */
+  refuseTwins?: boolean;
 }
 
 /** Files requests for the request service. */
@@ -282,6 +288,7 @@ export class RequestCreation {
       await scheduleNudges(this.jobs, request);
       await this.store.create(request);
       if (input.pendingCap !== undefined) await this.withdrawOverCap(request, input.pendingCap);
+      if (input.refuseTwins && !request.extendsRequestId) await this.withdrawTwin(request, input.pendingCap);
       return request;
     }
     // Auto-approval is a decision by the rule: audited as one before the request exists approved.
@@ -313,15 +320,42 @@ export class RequestCreation {
   private async withdrawOverCap(request: AccessRequest, max: number): Promise<void> {
     const requesterId = request.requester.objectId;
     if ((await this.store.countByRequester(requesterId, ['pending'], max + 1)) <= max) return;
+    // Read before it is withdrawn, so without it: the sentence names the others waiting.
+    const shown = Math.min(max, 10);
+    const others = (await this.store.listByRequester(requesterId, ['pending'], shown + 1))
+      .filter((r) => r.id !== request.id)
+      .slice(0, shown);
+    await this.withdraw(request, 'limits.pending', 'request.refused.pending', pendingCapMessage(max, others));
+  }
+
+  /**
+   * The twin check held across instances, as the pending cap is: the handler refuses a request
+   * whose twin is already waiting before it is made (RequestGate.twinRefusal), but two made at
+   * once both pass that. Looked at again once stored, `request` is withdrawn when another of the
+   * requester's waiting requests is for the same target, with the door's sentence. Of two racing
+   * creates the later look always sees the other, so at most one stays (both may be withdrawn:
+   * which was first cannot be told across instances). Reads at most `max` + 1 waiting requests
+   * (the cap, or 50 without one).
+   */
+  private async withdrawTwin(request: AccessRequest, max = 50): Promise<void> {
+    const pending = await this.store.listByRequester(request.requester.objectId, ['pending'], max + 1);
+    const twin = twinAmong(pending, request.plan, request.id);
+    if (twin) await this.withdraw(request, 'limits.duplicate', 'request.refused.duplicate', twinMessage(twin));
+  }
+
+  /**
+   * Withdraws `request`, just stored and not yet announced, refused by a per-user limit after all
+   * (`code`, audited as `action` with `message`): a conditional write, its expiry and nudges
+   * cancelled, and `message` thrown to the requester as the door's refusal.
+   */
+  private async withdraw(request: AccessRequest, code: string, action: string, message: string): Promise<void> {
     const withdrawn = transition(request, { type: 'cancel', by: request.requester, at: this.clock.now() });
     // Conditional on the version just created; nobody else knows the request, so a conflict is a fault.
     await this.auditing.updateUndoingUnseen(request, withdrawn);
-    const others = await this.store.listByRequester(requesterId, ['pending'], Math.min(max, 10));
-    const message = pendingCapMessage(max, others);
     await this.auditing.recordOrUndo(request, withdrawn, {
       actor: request.requester,
       tenantId: request.tenantId,
-      action: 'request.refused.pending',
+      action,
       requestId: request.id,
       targetIds: targetsOf(request.plan),
       outcome: 'refused',
@@ -331,7 +365,7 @@ export class RequestCreation {
     });
     const nudges = approvalNudgeJobIds(request.id);
     for (const id of [requestExpiryJobId(request.id), nudges.remind, nudges.escalate]) await this.jobs?.cancel(id);
-    throw new UserFacingError('limits.pending', message);
+    throw new UserFacingError(code, message);
   }
 
   /**

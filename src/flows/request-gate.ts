@@ -128,11 +128,12 @@ export class RequestGate {
    * request (their card says "Extend R-…", and they have their own rule: one open per access);
    * a break-glass request never waits, so it is not checked. Reads only this user's pending
    * requests from the requester index, at most the pending cap of them (the door refused more).
-   * Two twins made at the same moment can both pass it, as the pending cap's door can.
+   * Two twins made at the same moment can both pass it, as the pending cap's door can: the
+   * create looks again once stored (`RequestCreation.withdrawTwin`).
    */
   async twinRefusal(actor: Actor, plan: Plan): Promise<(GateRefusal & { twinId: string }) | undefined> {
     const pending = await this.requests.listByRequester(actor.objectId, ['pending'], this.limits.maxPendingPerUser);
-    const twin = pending.find((r) => !r.extendsRequestId && sameTarget(r.plan, plan));
+    const twin = twinAmong(pending, plan);
     return twin && { code: 'limits.duplicate', message: twinMessage(twin), twinId: twin.id };
   }
 
@@ -235,6 +236,15 @@ export class RequestGate {
   }
 }
 
+/**
+ * The first of `pending` (a requester's requests waiting for approval) that is a twin of `plan`
+ * ({@link RequestGate.twinRefusal}), other than `self` (the request just stored, when looked
+ * again after the create). Extensions are never twins.
+ */
+export function twinAmong(pending: readonly AccessRequest[], plan: Plan, self?: string): AccessRequest | undefined {
+  return pending.find((r) => r.id !== self && !r.extendsRequestId && sameTarget(r.plan, plan));
+}
+
 /** Whether two plans are for one target: see {@link RequestGate.twinRefusal}. Azure ids compare case-insensitively. */
 function sameTarget(a: Plan, b: Plan): boolean {
   if (a.cluster.id.toLowerCase() !== b.cluster.id.toLowerCase()) return false;
@@ -244,8 +254,11 @@ function sameTarget(a: Plan, b: Plan): boolean {
   return false;
 }
 
-/** The refusal of a request whose twin waits for approval, naming it, its target and its term. */
-function twinMessage(twin: AccessRequest): string {
+/**
+ * The refusal of a request whose twin waits for approval, naming it, its target and its term: the
+ * same sentence at the door and after a concurrent create (request-creation.ts).
+ */
+export function twinMessage(twin: AccessRequest): string {
   const plan = twin.plan;
   const target =
     plan.kind === 'grant'

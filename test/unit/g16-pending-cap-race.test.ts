@@ -48,6 +48,7 @@ async function file(
   one: ReturnType<typeof instance>,
   cap: number,
   reason: string,
+  refuseTwins = false,
 ): Promise<AccessRequest | { refused: string; message: string }> {
   try {
     return await one.service.create({
@@ -57,6 +58,7 @@ async function file(
       plan: grantPlan(),
       origin: { conversationId: '19:general@thread.tacv2', conversationType: 'channel' },
       pendingCap: cap,
+      refuseTwins,
     });
   } catch (err) {
     if (isUserFacing(err)) return { refused: err.code, message: err.message };
@@ -146,5 +148,52 @@ describe.each(backends)('G16 pending cap under concurrent creates: $name', ({ op
     });
     const pending = await stores.requests.listByRequester(REQUESTER.objectId, ['pending']);
     expect(pending.map((r) => r.id)).toEqual([(first as AccessRequest).id]);
+    // The sentence names the requests still waiting, not the one just withdrawn.
+    const [withdrawn] = await stores.requests.listByRequester(REQUESTER.objectId, ['cancelled']);
+    expect((second as { message: string }).message).not.toContain(withdrawn!.id);
+  });
+
+  test('two twins at once (same cluster and registry) both pass the door: at most one stays waiting', async () => {
+    const clock = new FakeClock();
+    const [storesA, storesB] = open(clock);
+    opened = storesA === storesB ? [storesA] : [storesA, storesB];
+    const a = instance(storesA, clock, 10);
+    const b = instance(storesB, clock, 10);
+    // The handler's look before the create: neither sees the other yet.
+    expect(await a.gate.twinRefusal(REQUESTER, grantPlan())).toBeUndefined();
+    expect(await b.gate.twinRefusal(REQUESTER, grantPlan())).toBeUndefined();
+    const results = await Promise.all([file(a, 10, 'one', true), file(b, 10, 'the same at once', true)]);
+
+    const pending = await storesA.requests.listByRequester(REQUESTER.objectId, ['pending']);
+    expect(pending.length).toBeLessThanOrEqual(1);
+    const refused = results.filter((r): r is { refused: string; message: string } => 'refused' in r);
+    const kept = results.filter((r): r is AccessRequest => 'id' in r);
+    expect(kept.length + refused.length).toBe(2);
+    expect(kept.map((r) => r.id)).toEqual(pending.map((r) => r.id));
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    const all = await storesA.requests.listByRequester(REQUESTER.objectId, ['pending', 'cancelled']);
+    for (const r of refused) {
+      expect(r.refused).toBe('limits.duplicate');
+      expect(r.message).toMatch(/^You already have R-\S+ waiting for approval for /);
+    }
+    for (const r of all.filter((x) => x.state === 'cancelled')) {
+      const actions = (await storesA.audit.forRequest(r.id)).map((e) => e.action);
+      expect(actions).toEqual(['request.created', 'request.refused.duplicate']);
+    }
+  });
+
+  test('a twin filed after the first is withdrawn naming it; a create not asked to look is not', async () => {
+    const clock = new FakeClock();
+    const [stores] = open(clock);
+    opened = [stores];
+    const one = instance(stores, clock, 10);
+    const first = (await file(one, 10, 'first', true)) as AccessRequest;
+    expect(first.state).toBe('pending');
+    expect(await file(one, 10, 'twin', true)).toEqual({
+      refused: 'limits.duplicate',
+      message: expect.stringContaining(`You already have ${first.id} waiting for approval`),
+    });
+    // Without the flag (an extension's create, say) nothing is looked at again.
+    expect('id' in (await file(one, 10, 'not looked at', false))).toBe(true);
   });
 });

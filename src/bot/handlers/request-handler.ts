@@ -357,6 +357,8 @@ export class RequestHandler {
         ...(!secret && input.breakGlass && { breakGlass: true }),
         // Counted again after the create: another request of this user may have passed the gate at once.
         pendingCap: this.services.gate.maxPendingPerUser,
+        // Its twin looked for again too, for the same reason (checked above only when it can wait).
+        refuseTwins: secret || !input.breakGlass,
       });
       return { kind: 'created', request };
     } catch (err) {
