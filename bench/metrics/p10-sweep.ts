@@ -154,6 +154,7 @@ export const p10Sweep: Metric = async (ctx) => {
         create: async () => ({ id: 'x' }),
         canAssignRoles: async () => true,
         delete: async () => void deletes++,
+        scopeExists: async () => true,
       };
       const counts = new Map<string, number>();
       const requestStore = counted<RequestStore>(stores.requests, counts, 'requests');

@@ -19,7 +19,7 @@ import { isCancelReply, readReasonReply } from '../domain/reason-reply';
 import { displayName } from '../domain/text';
 import { grantFormCard, messageCard, unreadContentCard } from '../views/message-view';
 import type { AdaptiveCardJson } from '../views/card-templates';
-import { inertText } from '../views/request-view';
+import { inertText } from '../views/inert-text';
 import type { BotServices } from './bot-services';
 import { DialogRunner } from './dialog-runner';
 import { DecisionHandler } from './handlers/decision-handler';

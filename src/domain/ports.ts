@@ -48,9 +48,8 @@ export interface RoleAssignmentPort {
   /**
    * Whether a registry or cluster answers at `scope` (one GET of it, cheaper than a listing):
    * false on 404 (deleted, or moved away). Throws on any other failure (a refusal, a hiccup).
-   * Optional: without it, a gone scope shows as the listing's ResourceGoneError.
    */
-  scopeExists?(scope: string): Promise<boolean>;
+  scopeExists(scope: string): Promise<boolean>;
 }
 
 /**

@@ -317,6 +317,7 @@ function rememberingExisting(port: RoleAssignmentPort): {
       listForPrincipal: (scope, principalId) => port.listForPrincipal(scope, principalId),
       canAssignRoles: (scope) => port.canAssignRoles(scope),
       delete: (input) => port.delete(input),
+      scopeExists: (scope) => port.scopeExists(scope),
     },
     existingName: () => existing,
   };

@@ -26,7 +26,8 @@ import type { RoleAssignmentMode } from '../domain/roles';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 import { groupName, warnedGroupName } from './group-name';
-import { errorText, inertText } from './request-view';
+import { inertText } from './inert-text';
+import { errorText } from './request-view';
 import { asSentence } from '../domain/text';
 
 /** Most rows in one card (Teams' message size limit); the rest are counted in a note. */

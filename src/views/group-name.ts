@@ -5,7 +5,7 @@
  * the group it looks like. Cluster and registry names are ASCII by Azure's rules and need none.
  */
 import { lookAlikeWarning } from '../domain/look-alike-names';
-import { inertText } from './request-view';
+import { inertText } from './inert-text';
 
 /**
  * `name`, with the look-alike warning after it when it has one; not neutralised, for a line that

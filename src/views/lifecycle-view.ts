@@ -13,7 +13,8 @@ import type { SecretPlan } from '../domain/plan';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 import { jsonBytes, shortenForCard } from './message-view';
-import { deciders, errorText, inertText, type Fact } from './request-view';
+import { inertText } from './inert-text';
+import { deciders, errorText, type Fact } from './request-view';
 
 /** One line of a revocation preview. */
 export interface RevocationLine {

@@ -6,7 +6,7 @@
  * for. Such text is made inert, then `&`, `<` and `>` are escaped: it shows as typed, and only
  * the `<at>…</at>` tags acrbot writes itself (outside this text) stay live.
  */
-import { inertText } from './request-view';
+import { inertText } from './inert-text';
 
 const HTML_SPECIAL = /[&<>]/g;
 const ESCAPED: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };

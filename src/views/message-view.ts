@@ -11,7 +11,8 @@ import { scopeLevelOf } from '../domain/access-inventory';
 import { scrubSecrets } from '../domain/secret-text';
 import { renderCard } from './card-templates';
 import { groupName } from './group-name';
-import { errorText, type Fact, inertText } from './request-view';
+import { inertText } from './inert-text';
+import { errorText, type Fact } from './request-view';
 
 /** A titled message; `tone` picks the colour. */
 export function messageCard(input: {

@@ -7,7 +7,8 @@ import { formatUtc } from '../domain/access-term';
 import type { AccessPause, PauseOutcome } from '../domain/ports';
 import type { Actor } from '../domain/request';
 import { type AdaptiveCardJson, renderCard } from './card-templates';
-import { type Fact, inertText } from './request-view';
+import { inertText } from './inert-text';
+import type { Fact } from './request-view';
 import { resumeReasonData } from './resume-reason';
 
 /**

@@ -7,9 +7,10 @@ import { oneRuleForAll, type PairRules, SECRET_KINDS, type SecretRules } from '.
 import { isBeingRevoked, type AccessRequest } from '../domain/request';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
 import type { AdaptiveCardJson } from './card-templates';
-import { warnedGroupName } from './group-name';
 import { messageCard } from './message-view';
-import { errorText, inertText, type Fact } from './request-view';
+import { inertText } from './inert-text';
+import { errorText, type Fact } from './request-view';
+import { sharingWords } from './sharing-clusters';
 
 /**
  * How cards name a rule's approvers. The name is written in the policy file (as are channel ids
@@ -298,9 +299,6 @@ function grantedText(request: AccessRequest): string {
   return inertText(`${plan.cluster.name} → ${plan.registry.name} (${what})`);
 }
 
-/** Sharing clusters the break-glass card names by name; the rest are counted. */
-const SHARING_NAMED = 10;
-
 /**
  * Who else pulls with a break-glass grant's identity (found when planned): the assignment is the
  * identity's, so those clusters got pull too, unapproved; and the subscriptions where that could
@@ -312,22 +310,14 @@ function sharedIdentityFacts(request: AccessRequest): Fact[] {
   const plan = request.plan;
   const shared = plan.kind === 'grant' ? plan.sharedWith : undefined;
   if (!shared || (!shared.clusters.length && !shared.unchecked.length)) return [];
+  const { clusters, them, unchecked } = sharingWords(shared);
   const parts: string[] = [];
-  if (shared.clusters.length) {
-    const named = shared.clusters.slice(0, SHARING_NAMED).map((c) => {
-      return `${c.name} (resource group ${warnedGroupName(c.resourceGroup)}, subscription ${c.subscriptionId})`;
-    });
-    const rest = shared.clusters.length - named.length + shared.more;
-    const one = shared.clusters.length + shared.more === 1;
+  if (clusters)
+    parts.push(`also the pull identity of ${clusters}: the grant gives ${them} pull on ${plan.registry.name} too`);
+  if (unchecked)
     parts.push(
-      `also the pull identity of cluster${one ? '' : 's'} ${named.join(', ')}${rest > 0 ? ` and ${rest} more` : ''}: ` +
-        `the grant gives ${one ? 'it' : 'them'} pull on ${plan.registry.name} too`,
-    );
-  }
-  if (shared.unchecked.length)
-    parts.push(
-      `whether other clusters pull with it could not be checked in subscription${shared.unchecked.length === 1 ? '' : 's'} ` +
-        `${shared.unchecked.join(', ')} (acrbot could not list their clusters; break-glass went ahead)`,
+      `whether other clusters pull with it could not be checked in ${unchecked} ` +
+        `(acrbot could not list their clusters; break-glass went ahead)`,
     );
   return [{ label: 'Shared identity', value: inertText(parts.join('; ')) }];
 }

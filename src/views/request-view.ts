@@ -10,19 +10,17 @@ import {
 import { describeAccess, endedWithoutAccess } from '../domain/access-term';
 import { credentialEnd } from '../domain/access-inventory';
 import { driftNotDone, driftWords } from '../domain/drift-reason';
-import { lookAlikeWarning } from '../domain/look-alike-names';
 import { deploymentSnippet } from '../domain/manifest-snippet';
 import type { GrantPlan, SecretPlan } from '../domain/plan';
 import { awaitingReview, countedApprovals, describeRequirement } from '../domain/policy';
 import { applicationDisplayNameFor, tokenNameFor } from '../domain/secret-credential';
 import { scrubSecrets } from '../domain/secret-text';
-import { withoutBidiControls } from '../domain/text';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
+import { groupName } from './group-name';
+import { inertText } from './inert-text';
 import { createdLabel, planOperationLines } from './plan-operations';
-
-/** Clusters a card names by name; the rest are counted. */
-const SHARING_NAMED = 10;
+import { sharingWords } from './sharing-clusters';
 
 /**
  * What the Identity row adds when other clusters pull with the same identity (found when planned):
@@ -30,33 +28,14 @@ const SHARING_NAMED = 10;
  * where that could not be looked for. Nothing for an identity no other cluster was found to use.
  */
 function sharedIdentityWords(plan: GrantPlan): string {
-  const shared = plan.sharedWith;
-  if (!shared) return '';
-  const { clusters, more, unchecked } = shared;
+  if (!plan.sharedWith) return '';
+  const { clusters, them, unchecked } = sharingWords(plan.sharedWith);
   let words = '';
-  if (clusters.length) {
-    const named = clusters
-      .slice(0, SHARING_NAMED)
-      .map((c) => `${c.name} (resource group ${groupName(c.resourceGroup)}, subscription ${c.subscriptionId})`);
-    const rest = clusters.length - named.length + more;
-    const list = `${named.join(', ')}${rest > 0 ? ` and ${rest} more` : ''}`;
-    const one = clusters.length + more === 1;
-    words += `. Also the pull identity of cluster${one ? '' : 's'} ${inertText(list)}: approving gives ${one ? 'it' : 'them'} pull on ${plan.registry.name} too`;
-  }
-  if (unchecked.length)
-    words += `. Whether other clusters pull with it could not be checked in subscription${unchecked.length === 1 ? '' : 's'} ${unchecked.join(', ')} (acrbot could not list their clusters)`;
+  if (clusters)
+    words += `. Also the pull identity of ${inertText(clusters)}: approving gives ${them} pull on ${plan.registry.name} too`;
+  if (unchecked)
+    words += `. Whether other clusters pull with it could not be checked in ${unchecked} (acrbot could not list their clusters)`;
   return words;
-}
-
-/**
- * A resource group as cards show it: user text (ARM allows any letter, names.ts), and one that
- * may imitate another (`rg-prоd` with a Cyrillic "о" for `rg-prod`) is followed by a warning
- * saying why (look-alike-names.ts), so an approver does not read it as the group it looks like.
- * Cluster and registry names are ASCII by Azure's rules and need none.
- */
-function groupName(name: string): string {
-  const warning = lookAlikeWarning(name);
-  return inertText(warning ? `${name} \u26a0 ${warning}` : name);
 }
 
 /** A label/value row. */
@@ -77,34 +56,6 @@ const STATE_LABEL: Record<RequestState, { label: string; color: string }> = {
   cancelled: { label: 'Cancelled', color: 'Default' },
   revoked: { label: 'Revoked', color: 'Default' },
 };
-
-/**
- * A character or word one of {@link inertText}'s replacements starts from; none means nothing to
- * do. A scheme only as `://` (what its replacement needs), not any colon: times and labels in card
- * text ("10:00", "Reason: …") went through all five passes for nothing. A bidi control between
- * `:` and `//` is a candidate by itself, so the passes still join and break the scheme.
- */
-const INERT_CANDIDATE = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\]<]|:\/\/|www\./i;
-
-/**
- * User text shown to others (reasons, comments, Teams display names): link syntax is broken up
- * so a requester cannot put a disguised link in front of an approver, and `<at>` tags so text
- * cannot pose as a mention where a message carries real ones; the audit log keeps the original.
- * A zero-width space goes after any URL scheme (`https:`, `ftp:`, `ms-teams:`…) and into a
- * `www.` host, the two forms clients turn into links by themselves. Bidi controls (embeddings,
- * overrides, isolates, marks) go: text stored before names were cleaned could still carry one,
- * and a U+202E at the end of a name reverses the rest of its card line.
- */
-export function inertText(text: string): string {
-  // Most text (names, plain reasons) holds none of what the replacements look for: returned as
-  // it is, without five passes (cards show many such strings per flow).
-  if (!INERT_CANDIDATE.test(text)) return text;
-  return withoutBidiControls(text)
-    .replace(/\]\s*\(/g, '] (')
-    .replace(/([a-z][a-z0-9+.-]*):\/\//gi, '$1:\u200b//')
-    .replace(/\b(www)\./gi, '$1\u200b.')
-    .replace(/<(\/?)at\b/gi, '<$1\u200bat');
-}
 
 /**
  * Error text shown in a card (an outcome's error, a refusal, a problem to report): it may quote

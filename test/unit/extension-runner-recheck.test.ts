@@ -50,6 +50,7 @@ async function setup(azure: { cluster: ClusterInfo; registry: RegistryInfo }) {
     },
     canAssignRoles: async () => true,
     delete: async (input) => void writes.push(`delete ${input.name}`),
+    scopeExists: async () => true,
   };
   const reader = {
     getCluster: async () => azure.cluster,

@@ -117,6 +117,7 @@ describe('GrantPlanner.findExisting and resolveIdentity (fake ports)', () => {
       create: async () => ({ id: 'x' }),
       canAssignRoles: async () => true,
       delete: async () => undefined,
+      scopeExists: async () => true,
     };
     const directory = fakeDirectory({}, { servicePrincipalObjectId: async () => spObjectId });
     return new GrantPlanner({} as ResourceResolver, ports, directory);
@@ -297,6 +298,7 @@ describe('GrantPlanner.existingAccess and plan: judged as check judges it (fake 
         return true;
       },
       delete: async () => undefined,
+      scopeExists: async () => true,
     };
     const directory = fakeDirectory();
     const resolver = {

@@ -42,6 +42,7 @@ function setup(putError: CloudApiError, readBack: () => Promise<RoleAssignmentIn
     },
     canAssignRoles: async () => true,
     delete: async () => undefined,
+    scopeExists: async () => true,
   };
   const azure = {
     getCluster: async () => ({ id: plan.cluster.id, name: plan.cluster.name }),

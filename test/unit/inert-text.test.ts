@@ -1,5 +1,5 @@
 /** inertText: user text in cards cannot become a link, an image or a mention (what people see). */
-import { inertText } from '../../src/views/request-view';
+import { inertText } from '../../src/views/inert-text';
 
 describe('inertText', () => {
   test.each([

@@ -22,6 +22,7 @@ export function grantRunnerOver(
     create: ports.create,
     canAssignRoles: async () => true,
     delete: async () => undefined,
+    scopeExists: async () => true,
   };
   const azure = {
     getCluster: ports.getCluster ?? (async () => ({ id: plan.cluster.id, name: plan.cluster.name })),
