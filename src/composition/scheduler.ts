@@ -19,7 +19,7 @@ import { REVIEW_NET_RECHECK_MS } from '../flows/review-reject-net';
 import { isUserFacing, UserFacingError } from '../domain/errors';
 import { CloudApiError } from '../domain/ports';
 import { revocationAdvice } from '../flows/azure-failure-text';
-import { jobCorrelationId, Scheduler } from '../flows/scheduler';
+import { DEFAULT_JOB_BACKOFF_MS, jobCorrelationId, RetryAt, Scheduler } from '../flows/scheduler';
 import { purgeStores, STORE_PURGE_JOB_ID } from '../flows/store-purge';
 import type { LifecycleMessenger } from '../flows/lifecycle-messenger';
 import type { Logger } from '../observability/logger';
@@ -34,6 +34,21 @@ import { instanceOwner } from './instance-owner';
  */
 export const RECURRING_REPORT_EVERY = 48;
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * How many failures of a recurring job (or the orphan watch) apart it is reported, so that it is
+ * about once a day: {@link RECURRING_REPORT_EVERY} while it is retried at the backoff (whose steps
+ * are spread up to a fifth sooner, so counted at the 30-minute step), fewer when its handler asked
+ * for a later retry ({@link RetryAt}: a drift check at its interval), and every failure once they
+ * are about a day apart (the orphan watch's daily look). `untilNextMs`: from this failure to the
+ * job's next attempt.
+ */
+function reportEvery(untilNextMs: number, longestBackoffMs: number): number {
+  if (!(untilNextMs > longestBackoffMs)) return RECURRING_REPORT_EVERY;
+  return Math.max(1, Math.round(DAY_MS / untilNextMs));
+}
+
 /** Builds the scheduler (not started; {@link startBackground} starts it after listen). */
 export function createScheduler(
   config: AppConfig,
@@ -42,6 +57,7 @@ export function createScheduler(
 ): Scheduler {
   const { stores, messenger } = deps;
   const reportAfter = options.jobReportAfterAttempts ?? 3;
+  const backoff = options.jobBackoffMs ?? DEFAULT_JOB_BACKOFF_MS;
   return new Scheduler(stores.schedule, stores.leases, deps.clock, deps.log, {
     instanceId: instanceOwner(options),
     sweepIntervalMs: options.sweepIntervalMs ?? config.sweepIntervalMs,
@@ -62,9 +78,10 @@ export function createScheduler(
       // (drift.check, audit.anchor, store.purge) once, then daily while it keeps failing. So is the
       // orphan watch, though a request's: its failure (a registry moved back without acrbot's
       // rights) lasts until an operator gives them back, up to its 90 days, and every report would
-      // say the same, every half hour.
+      // say the same. Daily in time, whether retried at the backoff or later (reportEvery).
       const daily = !job.requestId || job.kind === ORPHAN_WATCH_KIND;
-      if (daily && (job.attempts - reportAfter) % RECURRING_REPORT_EVERY !== 0) return;
+      const every = reportEvery(Date.parse(job.dueAt) - deps.clock.now().getTime(), backoff[backoff.length - 1]);
+      if (daily && (job.attempts - reportAfter) % every !== 0) return;
       const revoking = job.kind === 'access.expire';
       // The card names the work as people know it; the kind stays in the log line and the job.
       const answer = answerForApprovers(err, job.id);
@@ -249,16 +266,26 @@ function registerCoreJobs(scheduler: Scheduler, flows: Flows): void {
   // also gives active access whose end job was lost its end job back (access-end-net.ts; at most
   // every LOST_END_RECHECK_MS across instances, as it reads an end job per active grant): both
   // check live grants against acrbot's own records, and neither hides the other — the drift
-  // sweep runs whatever the net met, and a failure of either fails the run (retried, reported).
+  // sweep runs whatever the net met. A failure of either (a registry whose assignments cannot be
+  // listed: the sweep checked and recorded every other one first) fails the run, recorded and
+  // reported as a failing job's, and its retry is the next regular run (RetryAt; the backoff's
+  // when later): the run is never given up on, nor run more often than a plain failure would be.
   scheduler.register('drift.check', async () => {
     // Decisions a stopped process left half done (review-reject-net.ts); never throws.
     await flows.requests.finishStoredDecisions({ atMostEveryMs: REVIEW_NET_RECHECK_MS });
-    const lostEnds = await flows.lifecycle.scheduleLostEnds({ atMostEveryMs: LOST_END_RECHECK_MS }).then(
-      () => undefined,
-      (err: unknown) => ({ err }),
-    );
-    await flows.drift.sweep();
-    if (lostEnds) throw lostEnds.err;
-    await scheduler.schedule({ id: DRIFT_JOB_ID, kind: 'drift.check', dueAt: flows.drift.nextRunAt() });
+    const failures: unknown[] = [];
+    await flows.lifecycle
+      .scheduleLostEnds({ atMostEveryMs: LOST_END_RECHECK_MS })
+      .catch((err: unknown) => void failures.push(err));
+    await flows.drift.sweep().catch((err: unknown) => void failures.unshift(err));
+    const next = flows.drift.nextRunAt();
+    if (failures.length) throw new RetryAt(next, failures.length === 1 ? failures[0] : bothFailed(failures));
+    await scheduler.schedule({ id: DRIFT_JOB_ID, kind: 'drift.check', dueAt: next });
   });
+}
+
+/** A drift run's failures as one error: each message, the first (the sweep's) as the cause the report names. */
+function bothFailed(failures: readonly unknown[]): AggregateError {
+  const text = failures.map((f) => (f instanceof Error ? f.message : String(f))).join('; ');
+  return new AggregateError(failures, text, { cause: failures[0] });
 }

@@ -104,6 +104,12 @@ export interface RoleAssignmentInfo {
   /** ABAC condition (e.g. limited to some repositories); undefined when none. */
   condition?: string;
   /**
+   * `properties.createdOn`: when Azure made it (ISO 8601), when the answer carried it. Its name is
+   * deterministic, so an assignment at the id acrbot once used may be someone else's made later
+   * (G15): one made after acrbot's access ended is not acrbot's (orphan-watch.ts, grant-planner.ts).
+   */
+  createdOn?: string;
+  /**
    * The subscriptions whose listing returned it (set by the inventory). An assignment at a
    * management group or the root is listed in each subscription under it, and which those are
    * is known only from where it was listed: it covers registries in these subscriptions only.

@@ -16,8 +16,8 @@
  * subscription scope; then, for the grants whose assignment is intact, one GET of each distinct
  * cluster and registry they name (their pull identity and mode now). A cluster that is gone is
  * not drift (its grant ends at its end, as before); a read that fails (403, throttling) marks
- * nothing for the grants it concerns, the other registries are checked and their drift recorded,
- * and then the run fails naming it.
+ * nothing for the grants it concerns (a failed listing is logged once per registry), the other
+ * registries are checked and their drift recorded, and then the run fails naming it.
  */
 import {
   createdAssignmentId,
@@ -122,12 +122,18 @@ export class DriftDetector {
     await mapAtMost([...byRegistry.values()], REGISTRIES_AT_ONCE, async (g) => {
       // One registry that keeps failing (acrbot lost Reader there, the registry moved) must not
       // hide drift everywhere else: the others are checked and recorded, then the run fails
-      // naming it, so the job is retried and reported as failing (scheduler.ts). Nothing is
-      // recorded for its grants: their assignments were not read.
+      // naming it, so the job is reported as failing and tried again at its next regular run
+      // (composition/scheduler.ts). Nothing is recorded for its grants: their assignments were
+      // not read. Logged here once per registry, with Azure's answer whole (the run's error gives
+      // only its status and code).
       const assignmentsOf = await this.assignmentsOn(
         g.registry,
         [...g.identities.values()].map((p) => p.identity),
       ).catch((err: unknown) => {
+        this.log.error(
+          { err, answer: failureWords(err), registry: g.registry, identities: g.identities.size },
+          'drift check could not list the role assignments on a registry; its grants were not checked in this run',
+        );
         for (const { identity } of g.identities.values()) failed.push({ registry: g.registry, identity, err });
         return undefined;
       });

@@ -321,12 +321,39 @@ export class GrantPlanner {
 const ENDED_LISTED = 1000;
 
 /**
+ * How much later than acrbot's recorded end of access Azure may stamp an assignment acrbot made
+ * and still count it as acrbot's: Azure's clock and acrbot's host's are not the same clock.
+ * Minutes of skew are already a fault; a day is not skew but an assignment made since.
+ */
+export const CREATED_ON_SKEW_MS = 5 * 60 * 1000;
+
+/**
+ * True when `existing` was made after `request`'s access ended, so its grant cannot have made it
+ * (G15: the name is deterministic for scope, principal and role, and another acrbot deployment,
+ * this one on a switched store, or a person using the same GUID can make one at the same id once
+ * acrbot's is gone). The end is the revocation's start (`revokingSince`, kept by its retries), or
+ * `revokedAt` on requests revoked before that was recorded: acrbot's PUT came before the grant
+ * succeeded, so before either (the grant's completion itself is not recorded as a time). So one
+ * made at that id while the grant held access still counts as acrbot's; none can be, short of
+ * acrbot's being deleted meanwhile, since Azure keeps one assignment per name. False when either
+ * time is missing or unreadable: the records alone then decide, as before Azure's `createdOn`
+ * was read (an answer without it, requests revoked without a recorded time).
+ */
+export function madeAfterAccessEnded(existing: Pick<RoleAssignmentInfo, 'createdOn'>, request: AccessRequest): boolean {
+  const created = Date.parse(existing.createdOn ?? '');
+  const ended = Date.parse(request.access?.revokingSince ?? request.access?.revokedAt ?? '');
+  return created > ended + CREATED_ON_SKEW_MS;
+}
+
+/**
  * The ended acrbot grants (revoked, or ended at their term) whose own records say they created
  * exactly `existing` (G15: its id in their `created` list, under this pair's deterministic name),
  * for the "access already exists" answer when no active grant holds it: the assignment was left
  * behind (an orphan watch that ended, a revocation that kept it), and the requester is told so
  * and how to have it removed rather than only "no request was created". Empty when the name is
- * not acrbot's for this pair or no record proves it; a hint, never acted on.
+ * not acrbot's for this pair or no record proves it; a hint, never acted on. A grant whose access
+ * ended before Azure made `existing` ({@link madeAfterAccessEnded}) did not leave it: the id is
+ * the same, the assignment is someone else's made since.
  */
 export async function endedGrantsBehind(
   store: Pick<RequestStore, 'listByRegistry'>,
@@ -341,7 +368,8 @@ export async function endedGrantsBehind(
       r.plan.kind === 'grant' &&
       r.plan.roleAssignmentName.toLowerCase() === plan.roleAssignmentName.toLowerCase() &&
       !r.outcome?.alreadyPresent &&
-      (r.created ?? []).some((c) => c.kind === 'roleAssignment' && c.id?.toLowerCase() === id),
+      (r.created ?? []).some((c) => c.kind === 'roleAssignment' && c.id?.toLowerCase() === id) &&
+      !madeAfterAccessEnded(existing, r),
   );
 }
 

@@ -7,9 +7,10 @@
  * ORPHAN_WATCH_DAYS days (domain/access-inventory.ts), it looks whether a registry answers at the recorded id
  * (one GET of it; the role assignments there are listed only once one answers); once
  * one does, it deletes acrbot's recorded assignment there under the revocation's checks (G15:
- * only the name, principal, role and scope acrbot's records say it created; kept while another
- * active grant holds it), audits what it found, and stops. After the last day it stops without a
- * word: by then an assignment left there is an operator's to remove (docs/lifecycle.md).
+ * only the name, principal, role and scope acrbot's records say it created, and not one Azure
+ * says it made after the access ended; kept while another active grant holds it), audits what it
+ * found, and stops. After the last day it stops without a word: by then an assignment left there
+ * is an operator's to remove (docs/lifecycle.md).
  */
 import { ORPHAN_WATCH_MS } from '../domain/access-inventory';
 import { ResourceGoneError } from '../domain/errors';
@@ -18,8 +19,9 @@ import type { ScheduledJob } from '../domain/ports';
 import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
 import { type GrantPlan, plannedAssignmentId } from '../domain/plan';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
+import { madeAfterAccessEnded } from './grant-planner';
 import { acrbotCreatedAssignment, grantingOf, otherHolders, whyKept } from './role-assignment-holders';
-import { type JobRun, spreadOf } from './scheduler';
+import { type JobRun, RetryAt, spreadOf } from './scheduler';
 import { holdAccessLease } from './revocation-guards';
 
 /** The job kind of the watch. */
@@ -86,11 +88,13 @@ export async function scheduleOrphanWatch(
 }
 
 /**
- * One look of the watch (the `access.orphanWatch` job, run under its lease). Throws on a failure
- * other than "still gone" (a refusal, a hiccup): the scheduler records it, retries with backoff
- * (so the look that finds acrbot's rights given back is within half an hour) and reports it as a
- * recurring job's, after 3 failures and then about daily (composition/scheduler.ts): a registry
- * moved back without acrbot's rights fails every retry until an operator gives them back.
+ * One look of the watch (the `access.orphanWatch` job, run under its lease). A look that fails
+ * other than "still gone" (a refusal, a hiccup) throws {@link RetryAt} the next daily look (the
+ * window's end at the latest; past it the watch ends): the scheduler records the failure and
+ * reports it as a recurring job's, after 3 failures and then on each failing look, a day apart
+ * (composition/scheduler.ts). A registry moved back without acrbot's rights fails every look
+ * until an operator gives them back, and retrying it at the backoff would ask Azure the same
+ * every half hour for up to 90 days.
  * `random` spreads the next daily look (see {@link ORPHAN_WATCH_SPREAD_MS}); default
  * {@link spreadOf} the job's id and the look's index (tests may pass a fixed one).
  */
@@ -125,7 +129,13 @@ export async function watchOrphanedAssignment(
   // Still nothing at the recorded id (the registry read, one GET): look again tomorrow, without
   // the lease or a listing. Any other answer, a refusal too, goes on to the listing, whose
   // failure says what it meant (refused-or-gone.ts).
-  const there = await deps.ports.roleAssignments.scopeExists?.(plan.scope).catch(() => undefined);
+  const there = await deps.ports.roleAssignments.scopeExists(plan.scope).catch((err: unknown) => {
+    deps.log.debug(
+      { err, jobId: job.id, requestId: request.id },
+      'orphan watch: the registry read failed; its listing tells',
+    );
+    return undefined;
+  });
   if (there === false) return await next(nextDailyLook(now, spread));
   // As a revocation does: one deletion of this assignment at a time across instances, and none
   // while a request is being granted it (its PUT would find it present and say "succeeded").
@@ -140,7 +150,9 @@ export async function watchOrphanedAssignment(
     } catch (err) {
       // Still nothing at the recorded id: look again tomorrow (or stop, past the window).
       if (err instanceof ResourceGoneError) return await next(nextDailyLook(now, spread));
-      throw err;
+      // Refused or a hiccup: a failure (recorded, reported), looked at again when the next daily
+      // look would be, the last one at the window's end; a run after that ends the watch.
+      throw new RetryAt(new Date(Math.min(nextDailyLook(now, spread), until)), err);
     }
     await guard?.check();
     await run?.check();
@@ -202,6 +214,21 @@ async function endOrphan(
       named.length
         ? `${back}; the assignment there under the recorded name is not the one acrbot created (another role or scope); left in place`
         : `${back}; no assignment with the name, principal, role and scope acrbot created; nothing deleted`,
+    );
+    return 'done';
+  }
+  // The same name, principal, role and scope, but made after this access ended: the name is
+  // deterministic, so another acrbot deployment (or this one on another store) or a person using
+  // the same GUID made it at acrbot's old id; acrbot's own went meanwhile. Not acrbot's to delete.
+  // One without `createdOn` (an answer that did not carry it) is judged by the records alone, as
+  // before: Azure's real answers carry it, and refusing on its absence would leave every orphan.
+  if (madeAfterAccessEnded(match, request)) {
+    // Parsed (it was, to be compared) and written back as ISO: Azure's text is not copied in.
+    const made = new Date(Date.parse(match.createdOn ?? '')).toISOString();
+    await audit(
+      'notOurs',
+      `${back}; the assignment there was made on ${made}, after acrbot's access ended, so not by acrbot; left in place`,
+      [match.id],
     );
     return 'done';
   }

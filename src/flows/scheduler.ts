@@ -2,10 +2,11 @@
  * The persisted scheduler: background work (pending-request expiry, access expiry, reminders,
  * approval nudges) as jobs in the {@link ScheduleStore}, run by exactly one instance under the
  * lease `job:<id>`. Jobs survive restarts because they live in the store; a job whose handler
- * throws stays in the store with `attempts`/`lastError` and a later `dueAt` (backoff), and is
- * reported once it keeps failing — it is never dropped silently (G17). A job of a kind this
- * version has no handler for (scheduled by a newer version during a rolling upgrade) is not a
- * failure: it is left for an instance that knows it (see {@link Scheduler}'s `leaveUnknown`).
+ * throws stays in the store with `attempts`/`lastError` and a later `dueAt` (backoff, or the later
+ * time it asked for with {@link RetryAt}), and is reported once it keeps failing — it is never
+ * dropped silently (G17). A job of a kind this version has no handler for (scheduled by a newer
+ * version during a rolling upgrade) is not a failure: it is left for an instance that knows it
+ * (see {@link Scheduler}'s `leaveUnknown`).
  *
  * What a run writes back (the failure, or the delete once done) applies only to the job as it
  * was read for the run (conditional on its revision, in the store): anything written meanwhile —
@@ -40,10 +41,44 @@ export interface JobRun {
 }
 
 /**
- * Runs one job; throwing means "try again later" (retried with backoff, reported). `run` tells
- * whether the run still holds the job's lease; a handler with side effects checks it before each.
+ * Runs one job; throwing means "try again later" (retried with backoff, reported), throwing
+ * {@link RetryAt} "try again at this time". `run` tells whether the run still holds the job's
+ * lease; a handler with side effects checks it before each.
  */
 export type JobHandler = (job: ScheduledJob, run: JobRun) => Promise<void>;
+
+/**
+ * Thrown by a handler whose run failed, to say when to try again: work with a cadence of its own
+ * (a daily look, a recurring check) whose next run would be no likelier to succeed at the backoff.
+ * The failure is its `cause`, and is recorded, logged and reported as any other (one more
+ * attempt, `lastError`); only the next due time differs: `at`, or the scheduler's backoff when
+ * that is later (a handler never makes a failing job run more often than a plain throw would).
+ */
+export class RetryAt extends Error {
+  constructor(
+    /** When the job is due again (at the earliest: the backoff still applies). */
+    readonly at: Date,
+    cause: unknown,
+  ) {
+    // Not toISOString: an invalid date must not turn the failure into a RangeError.
+    super(`retry at ${at.toJSON() ?? 'the backoff'}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+    this.name = 'RetryAt';
+  }
+}
+
+/** A handler's failure: what failed, and the due time it asked for (a {@link RetryAt}), if any. */
+interface RunFailure {
+  err: unknown;
+  at?: Date;
+}
+
+/** `err` as a {@link RunFailure}: a {@link RetryAt} gives its cause and its time (ignored when not a date). */
+function runFailure(err: unknown): RunFailure {
+  if (!(err instanceof RetryAt)) return { err };
+  return Number.isFinite(err.at.getTime()) ? { err: err.cause, at: err.at } : { err: err.cause };
+}
 
 /** Told when a job failed `reportAfterAttempts` times (and on every later failure). */
 export type JobFailureReporter = (job: ScheduledJob, err: unknown) => Promise<void>;
@@ -345,11 +380,11 @@ export class Scheduler {
       // This instance knows the kind: whatever one that did not wrote on the job goes with its
       // next write (a failure recorded, a move by its handler).
       const { unknownKindSince: _since, unknownKindReported: _reported, ...job } = stored;
-      let failure: { err: unknown } | undefined;
+      let failure: RunFailure | undefined;
       try {
         await handler(job, run);
       } catch (err) {
-        failure = { err };
+        failure = runFailure(err);
       }
       // Lost while it ran: the instance holding the lease now runs the same job from the same
       // revision. Deleting it or writing a failure here would take the job from under that run
@@ -368,7 +403,7 @@ export class Scheduler {
         return true;
       }
       if (failure) {
-        await this.failed(job, failure.err);
+        await this.failed(job, failure);
         return true;
       }
       await this.done(job);
@@ -462,19 +497,21 @@ export class Scheduler {
 
   /**
    * Records a failed run on the job as it was read for the run: one more attempt, the error, the
-   * next due time after the backoff. When the job was written or removed meanwhile, nothing is
-   * written and nothing reported: the newer version is other work (a revoke with who and why, an
-   * end moved by an extension, a cancel) and keeps the due time and attempts its writer gave it
-   * (`schedule` resets the count), so it runs on its own and reports its own failures; carrying
-   * this count over would back a just-confirmed revoke off as if it had failed already.
+   * next due time after the backoff (or the time the handler asked for, when later). When the job
+   * was written or removed meanwhile, nothing is written and nothing reported: the newer version
+   * is other work (a revoke with who and why, an end moved by an extension, a cancel) and keeps
+   * the due time and attempts its writer gave it (`schedule` resets the count), so it runs on its
+   * own and reports its own failures; carrying this count over would back a just-confirmed revoke
+   * off as if it had failed already.
    */
-  private async failed(job: ScheduledJob, err: unknown): Promise<void> {
+  private async failed(job: ScheduledJob, { err, at }: RunFailure): Promise<void> {
     const attempts = job.attempts + 1;
     const backoff = this.options.backoffMs ?? DEFAULT_JOB_BACKOFF_MS;
     const delayMs = jitteredBackoffMs(
       backoff[Math.min(attempts - 1, backoff.length - 1)],
       this.options.random ?? (() => spreadOf(job.id, attempts)),
     );
+    const afterBackoff = this.clock.now().getTime() + delayMs;
     // For operators (the store, the log line below): the raw text of any error. A report to the
     // approvers shows only what an error meant for users says (composition/scheduler.ts).
     // Stored where operators read it (the schedule): secrets inside the text (a SAS in a storage
@@ -484,7 +521,7 @@ export class Scheduler {
       ...job,
       attempts,
       lastError,
-      dueAt: new Date(this.clock.now().getTime() + delayMs).toISOString(),
+      dueAt: new Date(Math.max(afterBackoff, at?.getTime() ?? afterBackoff)).toISOString(),
     };
     let written: boolean;
     try {
@@ -508,7 +545,7 @@ export class Scheduler {
       );
       return;
     }
-    this.log.error({ err, ...jobFields(job), attempts }, 'scheduled job failed; retrying later');
+    this.log.error({ err, ...jobFields(job), attempts, dueAt: next.dueAt }, 'scheduled job failed; retrying later');
     if (this.options.reporter && attempts >= (this.options.reportAfterAttempts ?? 1)) {
       await this.options
         .reporter(next, err)

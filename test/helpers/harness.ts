@@ -82,6 +82,9 @@ export async function startHarness(
     sweepIntervalMs: 0,
     ...options,
   });
+  // Azure's times on role assignments (`createdOn`) in the bot's time, as its records are: the
+  // orphan watch compares the two (G15).
+  if (options.clock && app.sandbox) app.sandbox.arm.state.clock = options.clock;
   const o = { serviceUrl };
   let stopped = false;
   /** Sends `text` and reads the request id from the card answering it (naming a request and matching `plan`). */

@@ -193,6 +193,7 @@ describe('reads map ARM JSON to the same values the SDK models gave', () => {
         principalId: a.principalId ?? '',
         principalType: a.principalType,
         condition: a.condition ?? undefined,
+        createdOn: a.createdOn?.toISOString(),
       });
     expect(mine).toEqual(sdk);
     expect(mine).toEqual([

@@ -3,8 +3,9 @@
  * away): Azure keeps acrbot's role assignment at the old scope, and it gives pull again once a
  * registry is there again. The revocation leaves a watch that looks daily for 90 days and
  * deletes acrbot's own assignment (G15: its recorded name, principal, role and scope) when the
- * registry is back; a different assignment under that name is left in place; after the window
- * the watch ends, deleting and auditing nothing more.
+ * registry is back; a different assignment under that name is left in place, and so is one with
+ * all of those that Azure says was made after the access ended (someone else's, at the same
+ * deterministic id); after the window the watch ends, deleting and auditing nothing more.
  */
 import type { GrantPlan } from '../../src/domain/plan';
 import { ORPHAN_WATCH_MS } from '../../src/domain/access-inventory';
@@ -12,7 +13,7 @@ import { ORPHAN_WATCH_SPREAD_MS, orphanWatchJobId } from '../../src/flows/orphan
 import { spreadOf } from '../../src/flows/scheduler';
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
 import { users } from '../helpers/harness';
-import { contosoId, DAY, grant, h, MINUTE, runDueAfter, start, useLifecycleHooks } from '../helpers/lifecycle';
+import { advance, contosoId, DAY, grant, h, MINUTE, runDueAfter, start, useLifecycleHooks } from '../helpers/lifecycle';
 
 useLifecycleHooks();
 
@@ -123,5 +124,39 @@ test('back, with another role under the recorded name: left in place and audited
   const last = (await revokeEntries(request.id)).at(-1)!;
   expect(last.outcome).toBe('absent');
   expect(last.detail).toMatch(/not the one acrbot created/);
+  expect(await h.app.stores.schedule.get(orphanWatchJobId(request.id))).toBeUndefined();
+});
+
+test('back, with the same assignment made by another party after the access ended: left in place and audited, the watch stops', async () => {
+  const { request, plan, reg } = await endedWhileAway(() => state().removeRegistry(contosoId));
+  const ended = Date.parse((await h.app.store.get(request.id))!.access!.revokedAt!);
+  state().addRegistry({ subscriptionId: reg.subscriptionId, resourceGroup: reg.resourceGroup, name: reg.name });
+  // acrbot's orphan is removed by hand, and hours later another acrbot deployment (or a person
+  // using the same GUID) makes the very assignment again: same name, principal, role and scope.
+  state().roleAssignments.delete(plan.roleAssignmentName);
+  const made = advance(3 * 60 * MINUTE);
+  const theirs = state().addRoleAssignment({
+    scope: contosoId,
+    roleDefinitionGuid: plan.role.id,
+    principalId: plan.identity.objectId,
+    name: plan.roleAssignmentName,
+    createdBy: '99999999-0000-4000-8000-000000000001',
+  });
+  // Stamped in the bot's (test) time, later than the end acrbot recorded.
+  expect(Date.parse(theirs.createdOn)).toBe(made.getTime());
+  expect(made.getTime()).toBeGreaterThan(ended);
+
+  await runDueAfter(DAY);
+  expect(state().hasPullAccess(contosoId, plan.identity.objectId)).toBe(true);
+  const kept = state()
+    .listRoleAssignments()
+    .find((a) => a.name === plan.roleAssignmentName);
+  expect(kept?.createdBy).toBe('99999999-0000-4000-8000-000000000001');
+  const last = (await revokeEntries(request.id)).at(-1)!;
+  expect(last.outcome).toBe('notOurs');
+  expect(last.detail).toContain(
+    `made on ${made.toISOString()}, after acrbot's access ended, so not by acrbot; left in place`,
+  );
+  expect(last.targetIds).toEqual([theirs.id]);
   expect(await h.app.stores.schedule.get(orphanWatchJobId(request.id))).toBeUndefined();
 });

@@ -2,8 +2,9 @@
  * "Access already exists" for an assignment acrbot's own ended grants left behind (an orphan
  * watch that ended, a revocation that kept it): the answer names those grants and says how to
  * have the assignment removed, instead of only "no request was created" (G15: only grants whose
- * records say they created that very assignment are named). And the Scope row shows a resource
- * group that imitates another with the look-alike warning, as the request card does.
+ * records say they created that very assignment are named, and none whose access ended before
+ * Azure made it). And the Scope row shows a resource group that imitates another with the
+ * look-alike warning, as the request card does.
  */
 import type { RoleAssignmentInfo } from '../../src/domain/azure-model';
 import type { GrantPlan } from '../../src/domain/plan';
@@ -48,6 +49,27 @@ describe('an assignment left behind by ended acrbot grants', () => {
     expect((await endedGrantsBehind(store, plan, own)).map((r) => r.id)).toEqual(['R-MADEIT01']);
     // Not acrbot's name for this pair: nothing of acrbot's is behind it.
     expect(await endedGrantsBehind(store, plan, { ...own, name: '11111111-0000-4000-8000-000000000000' })).toEqual([]);
+  });
+
+  test("a grant whose access ended before Azure made the assignment did not leave it (someone else's at the same id)", async () => {
+    const store = new MemoryRequestStore();
+    const end = '2026-11-30T11:00:00.000Z';
+    await store.create(ended('R-ENDEDAT1', own.id, { access: { durationMs: 3_600_000, revokedAt: end } }));
+    // The revocation's start is the end when recorded (a retry keeps it; revokedAt comes later).
+    await store.create(
+      ended('R-BEGANAT1', own.id, {
+        access: { durationMs: 3_600_000, revokingSince: end, revokedAt: '2026-12-01T11:00:00.000Z' },
+      }),
+    );
+    const ids = async (createdOn?: string) =>
+      (await endedGrantsBehind(store, plan, { ...own, createdOn })).map((r) => r.id).sort();
+    // Made a day after both ended: neither grant made it.
+    expect(await ids('2026-12-01T10:00:00.000Z')).toEqual([]);
+    // Made before the end, or within minutes of clock skew after it: theirs.
+    expect(await ids('2026-11-30T10:00:00.000Z')).toEqual(['R-BEGANAT1', 'R-ENDEDAT1']);
+    expect(await ids('2026-11-30T11:04:00.000Z')).toEqual(['R-BEGANAT1', 'R-ENDEDAT1']);
+    // Azure's answer without the time: the records alone decide, as before.
+    expect(await ids(undefined)).toEqual(['R-BEGANAT1', 'R-ENDEDAT1']);
   });
 
   test('the answer names them and the command that removes the assignment', () => {

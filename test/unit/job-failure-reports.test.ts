@@ -2,12 +2,14 @@
  * Which failures of a scheduled job reach the approvers (the composition's reporter), with the
  * scheduler's own backoff: a job of a request (a revocation) after 3 failures and on every later
  * one; a recurring job without a request (drift.check, audit.anchor, store.purge) after 3, then
- * once a day, not every half hour.
+ * once a day, not every half hour; so is one whose handler retries it later than the backoff
+ * (RetryAt: a drift check at its interval).
  */
 import { createScheduler, jobInWords } from '../../src/composition/scheduler';
 import { loadConfig } from '../../src/config/config';
 import { CloudApiError, type JobKind } from '../../src/domain/ports';
 import { accessEnd } from '../../src/domain/access-inventory';
+import { RetryAt } from '../../src/flows/scheduler';
 import type { AccessRequest } from '../../src/domain/request';
 import type { LifecycleMessenger } from '../../src/flows/lifecycle-messenger';
 import { memoryStores } from '../../src/integrations/store/open-stores';
@@ -150,4 +152,42 @@ test('every job kind is reported as the work people know, with what to do; never
     " Tell the platform team (reference job-audit.anchor), so they can find it in acrbot's logs.",
   );
   expect(jobInWords({ id: 'x.y', kind: 'x.kind' as JobKind }, undefined, '503').what).toBe('A background task');
+});
+
+test('a recurring job its handler retries later than the backoff (RetryAt) is still reported about once a day', async () => {
+  const clock = new FakeClock('2026-11-30T09:00:00.000Z');
+  const stores = memoryStores(clock);
+  const reports: Array<{ text: string; at: number }> = [];
+  const messenger: LifecycleMessenger = {
+    tellRequester: async () => undefined,
+    reportToApprovers: async (_r: AccessRequest | undefined, text: string) =>
+      void reports.push({ text, at: clock.now().getTime() }),
+  };
+  const scheduler = createScheduler(
+    loadConfig({ ACRBOT_MODE: 'sandbox', ACRBOT_STORAGE: 'memory' }),
+    { stores, clock, log: createLogger({ level: 'silent' }), messenger },
+    { sweepIntervalMs: 0, instanceId: 'test' },
+  );
+  // A drift check run every 6 hours whose failure waits for its next regular run.
+  scheduler.register('drift.check', async () => {
+    throw new RetryAt(
+      new Date(clock.now().getTime() + 6 * HOUR),
+      new CloudApiError('AuthorizationFailed', 403, 'role assignment listing failed'),
+    );
+  });
+  await scheduler.schedule({ id: 'drift.check', kind: 'drift.check', dueAt: clock.now() });
+  const start = clock.now().getTime();
+  // Four days: 16 runs, 6 hours apart.
+  for (let run = 0; run < 16; run++) {
+    const job = await stores.schedule.get('drift.check');
+    clock.set(new Date(job!.dueAt));
+    await scheduler.runDue();
+  }
+  expect((await stores.schedule.get('drift.check'))!.attempts).toBe(16);
+  expect(reports[0].text).toMatch(
+    /^Checking granted access against Azure \(the drift check\) is not done after 3 attempts \(last answer: 403 AuthorizationFailed\)\. acrbot keeps trying; next attempt at 2026-12-01 03:00 UTC\./,
+  );
+  // After the third failure (12 hours in), then a day apart: not every 48 failures (12 days).
+  expect(reports.map((r) => (r.at - start) / HOUR)).toEqual([12, 36, 60, 84]);
+  await scheduler.stop();
 });

@@ -65,6 +65,7 @@ export interface WireRoleAssignment {
     principalId?: string;
     principalType?: string;
     condition?: string | null;
+    createdOn?: string | null;
   } | null;
 }
 
@@ -166,5 +167,6 @@ export function roleAssignmentFromWire(a: WireRoleAssignment): RoleAssignmentInf
     principalId: p.principalId ?? '',
     principalType: p.principalType,
     condition: p.condition ?? undefined,
+    ...(typeof p.createdOn === 'string' && p.createdOn !== '' && { createdOn: p.createdOn }),
   };
 }

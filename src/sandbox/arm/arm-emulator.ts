@@ -38,7 +38,7 @@ import { roleDefinitionRoutes } from './role-definition-routes';
 import { parseRequestTarget, Router, splitPath } from './router';
 import { headerValue, operationOf, RecordingEmulator } from '../recording-emulator';
 import { scopeMapRoutes } from './scope-map-routes';
-import { ArmState } from './state';
+import { type ArmClock, ArmState } from './state';
 import { tokenRoutes } from './token-routes';
 
 /** Options of {@link ArmEmulator}. */
@@ -58,6 +58,8 @@ export interface ArmEmulatorOptions {
   recordRequests?: boolean;
   /** Cap of the request log; default 10 000. */
   maxRecordedRequests?: number;
+  /** The time role assignments are stamped with; default the wall clock ({@link ArmState.clock}). */
+  clock?: ArmClock;
 }
 
 /** The ARM emulator. Mount {@link ArmEmulator.listener} on an HTTPS server. */
@@ -84,6 +86,7 @@ export class ArmEmulator extends RecordingEmulator {
       callerObjectId: opts.callerObjectId ?? SANDBOX_BOT_OBJECT_ID,
       directory: opts.directory,
       pageSize: opts.pageSize ?? 50,
+      ...(opts.clock && { clock: opts.clock }),
     });
     this.log = new RequestLog({
       enabled: opts.recordRequests ?? true,

@@ -24,6 +24,7 @@ import {
   type RoleAssignmentRecord,
 } from './role-assignments';
 import { qualifiedRoleDefinitionId, roleDefinitionGuid } from './role-definitions';
+import type { ArmState } from './state';
 
 const BASE = '{*scope}/providers/Microsoft.Authorization/roleAssignments';
 const READ = 'Microsoft.Authorization/roleAssignments/read';
@@ -176,7 +177,7 @@ function create(ctx: ArmRequestContext) {
       sameName.principalId.toLowerCase() === principalId.toLowerCase() &&
       roleDefinitionGuid(sameName.roleDefinitionId) === roleGuid;
     if (!identical) throw roleAssignmentUpdateNotPermitted();
-    updateMutable(sameName, props, state.callerObjectId);
+    updateMutable(sameName, props, state);
     return ok(roleAssignmentToWire(sameName));
   }
   const duplicate = state.roleAssignments.findSame(scope, roleGuid, principalId);
@@ -185,7 +186,7 @@ function create(ctx: ArmRequestContext) {
   // a re-PUT of an existing one above replaces it.
   assertBelowRoleAssignmentLimit(state, scope);
 
-  const now = new Date().toISOString();
+  const now = state.clock.now().toISOString();
   const record: RoleAssignmentRecord = {
     id,
     name,
@@ -210,7 +211,11 @@ function create(ctx: ArmRequestContext) {
  * change: description and condition (how `az role assignment update` edits them). PUT replaces,
  * so an omitted one becomes null. `updatedOn`/`updatedBy` move only when something changed.
  */
-function updateMutable(ra: RoleAssignmentRecord, props: Record<string, unknown>, callerObjectId: string): void {
+function updateMutable(
+  ra: RoleAssignmentRecord,
+  props: Record<string, unknown>,
+  state: Pick<ArmState, 'callerObjectId' | 'clock'>,
+): void {
   const text = (key: string) => (typeof props[key] === 'string' ? (props[key] as string) : null);
   const next = {
     description: text('description'),
@@ -223,5 +228,5 @@ function updateMutable(ra: RoleAssignmentRecord, props: Record<string, unknown>,
     next.conditionVersion === ra.conditionVersion
   )
     return;
-  Object.assign(ra, next, { updatedOn: new Date().toISOString(), updatedBy: callerObjectId });
+  Object.assign(ra, next, { updatedOn: state.clock.now().toISOString(), updatedBy: state.callerObjectId });
 }

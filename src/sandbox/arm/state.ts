@@ -56,7 +56,20 @@ export interface ArmStateOptions {
   directory: Directory;
   /** Page size of every list operation (`nextLink` paging). */
   pageSize: number;
+  /** What time it is for the stamps of role assignments; default the wall clock. */
+  clock?: ArmClock;
 }
+
+/**
+ * The emulator's source of time for role assignments' `createdOn`/`updatedOn` (a bot's test clock
+ * fits it; emulators never import the bot's code, so it is declared here).
+ */
+export interface ArmClock {
+  now(): Date;
+}
+
+/** The wall clock. */
+const WALL_CLOCK: ArmClock = { now: () => new Date() };
 
 /** The emulated ARM world. */
 export class ArmState {
@@ -65,6 +78,11 @@ export class ArmState {
   readonly directory: Directory;
   /** Page size of every list; set to 1 in a test to force `nextLink` paging. */
   pageSize: number;
+  /**
+   * The time role assignments are stamped with (`createdOn`, `updatedOn`). A test running the bot
+   * on a test clock sets it to that clock, so Azure's times agree with the bot's records.
+   */
+  clock: ArmClock;
   /** The caller's rights: its role assignments (caller-rights.ts) and the denials of {@link ArmState.denyAction}. */
   readonly access = new AccessControl();
   /** Token and scope map creates a test holds in `Creating`: `arm.state.longRunning.hold({...})`. */
@@ -88,6 +106,7 @@ export class ArmState {
     this.callerObjectId = opts.callerObjectId;
     this.directory = opts.directory;
     this.pageSize = opts.pageSize;
+    this.clock = opts.clock ?? WALL_CLOCK;
   }
 
   // ---- subscriptions and resource groups -------------------------------------------------
@@ -324,7 +343,7 @@ export class ArmState {
     if (!assignableAt(role, scope))
       throw new Error(`Role definition ${input.roleDefinitionGuid} is not assignable at ${scope}`);
     const name = input.name ?? randomUUID();
-    const now = new Date().toISOString();
+    const now = this.clock.now().toISOString();
     const record: RoleAssignmentRecord = {
       id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
       name,
