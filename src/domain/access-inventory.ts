@@ -248,7 +248,7 @@ export interface ClusterAccessReport {
    * the cluster can pull from them without any way of pulling of its own.
    */
   anonymousRegistries?: InventoryRegistry[];
-  /** Set when acrbot's records were read only in part: what is missing (see {@link RecordsCut}). */
+  /** Set when acrbot's records were read only in part: what is missing (`readAccessRequests`, flows/access-inventory.ts). */
   incomplete?: string;
   generatedAt: string;
 }

@@ -10,15 +10,18 @@
  * G = group-held pull assignments, C = clusters), every list followed through its pages; R counts
  * only the roles of assignments that cover a registry looked at, each read at such a registry:
  * - {@link AccessInventory.forCluster}: cluster lookup (≤ S lists) + S registry lists +
- *   S `assignedTo()` lists + R role definition GETs.
+ *   S `assignedTo()` lists (a subscription that refuses its list: one on each of its registries
+ *   instead) + R role definition GETs.
  * - {@link AccessInventory.forRegistry}: registry lookup (≤ S lists) + S cluster lists + 1
- *   subscription-wide assignment list (only the registry's subscription can cover it) + R GETs +
- *   ≤ ⌈G/20⌉ × C Graph membership checks (one `checkMemberGroups` per identity and 20 groups).
+ *   at-or-above assignment list on the registry itself (where the deployment gives acrbot
+ *   Reader) + R GETs + ≤ ⌈G/20⌉ × C Graph membership checks (one `checkMemberGroups` per
+ *   identity and 20 groups).
  * - {@link AccessInventory.matrix}: S cluster lists + S registry lists + S subscription-wide
- *   assignment lists + R GETs + ≤ ⌈G/20⌉ × C membership checks — never one call per cell.
+ *   assignment lists (a subscription that refuses its list: one at-or-above list on each of its
+ *   registries instead) + R GETs + ≤ ⌈G/20⌉ × C membership checks — never one call per cell.
  * - {@link AccessInventory.forUser}: the store only (no Azure call).
- * - {@link AccessInventory.check}: both lookups (≤ 2S lists) + 1 `assignedTo()` list in the
- *   registry's subscription (only it can cover the registry) + R GETs; from the store, the
+ * - {@link AccessInventory.check}: both lookups (≤ 2S lists) + 1 `assignedTo()` list on the
+ *   registry itself + R GETs; from the store, the
  *   registry's requests from any cluster (a cluster sharing the identity shares its grants);
  *   with live pull secrets, 1 cluster credentials read + at most 20 Kubernetes reads.
  * R counts only roles not read before: built-in role definitions are cached per process; custom

@@ -54,8 +54,6 @@ import { createServicePrincipal, ownServicePrincipalId, type SpCredentialDeps } 
 import { removeEarlierPasswords } from './secret-sp-earlier-attempts';
 import { createToken, type TokenProgress } from './secret-token-credential';
 
-// Where the flows have always found it (the revocation and the clean-up job delete with it too).
-
 /** What the runner needs. */
 export interface SecretRunnerPorts {
   /** With where a registry is, when a revocation or clean-up does not find its token there. */
