@@ -6,7 +6,7 @@
 import { collapseRefusals } from '../domain/audit-summary';
 import { UserFacingError } from '../domain/errors';
 import { type CloudAdapter, type ConversationReference, TeamsInfo, TurnContext } from 'botbuilder';
-import type { AuditLog, CardCopy, RequestStore } from '../domain/ports';
+import type { AuditLog, CardCopy, Clock, RequestStore } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import type { NudgeNotifier } from '../flows/approval-nudges';
 import type { PolicyRule } from '../domain/policy';
@@ -42,6 +42,22 @@ import {
 const MAX_REMEMBERED = 10_000;
 
 /**
+ * How long Teams' answer that someone is not a member of a conversation (404) is believed before
+ * they are asked about again there. The answer goes stale when they join (an approver added to
+ * the approvals channel): until it expires, the cards this instance draws there leave them out
+ * of `refresh.userIds` (no Approve/Reject view), while an instance that asked after they joined
+ * gives them one. An hour: such an approver is left out of the cards written there in at most the
+ * first hour after joining. Shorter would cost more member lookups: each expiry asks again about
+ * every absent person in each conversation, and a busy channel's cards are written many times an
+ * hour (without this memory it would be one lookup per absent person per card write, against
+ * Teams' 3,600 member reads an hour per thread, CONTRACTS §6).
+ */
+export const ABSENT_MEMBER_TTL_MS = 60 * 60_000;
+
+/** Real time, unless the composition root passes its clock. */
+const SYSTEM_CLOCK: Clock = { now: () => new Date() };
+
+/**
  * How long the "executing" state of a request's cards, and the requester's "approved, running
  * now" news, wait before they are written. A grant's outcome usually follows within a second;
  * if it arrives in this time the cards go straight to it and the news is dropped (the outcome
@@ -69,6 +85,8 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     private readonly lifecycle?: { approvalChannelId?: string; defaultAccessMs: number; sandbox?: boolean },
     /** Card replacements and messages of {@link requestChanged}, batched per conversation. */
     readonly outbox: CardOutbox = new CardOutbox(),
+    /** Times how long a "not a member" answer is believed ({@link ABSENT_MEMBER_TTL_MS}). */
+    private readonly clock: Clock = SYSTEM_CLOCK,
   ) {}
 
   /**
@@ -429,10 +447,22 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
   /** Entra object id → Teams user id (MRI): one per person in the tenant, whatever the conversation. */
   private readonly teamsIds = new Map<string, string>();
   /**
-   * `<conversation id> <object id>` of people Teams could not name in that conversation. Kept per
-   * conversation: not being a member of the requester's chat says nothing of the approvals channel.
+   * `<conversation id> <object id>` of people Teams said are not in that conversation, with when
+   * it said so (ms, {@link clock}). Kept per conversation: not being a member of the requester's
+   * chat says nothing of the approvals channel. Believed for {@link ABSENT_MEMBER_TTL_MS} only,
+   * as people join conversations.
    */
-  private readonly absent = new Set<string>();
+  private readonly absent = new Map<string, number>();
+
+  /** Whether Teams said, within {@link ABSENT_MEMBER_TTL_MS}, that `key`'s person is not in its conversation. */
+  private isAbsent(key: string, now: number): boolean {
+    const since = this.absent.get(key);
+    if (since === undefined) return false;
+    // A clock moved back (a test's, or the process clock corrected) counts as expired, not as new.
+    if (now - since < ABSENT_MEMBER_TTL_MS && now >= since) return true;
+    this.absent.delete(key);
+    return false;
+  }
 
   /** Remembers the Teams id of whoever a conversation reference names (the user of a turn). */
   private learn(reference: Partial<ConversationReference> | undefined): void {
@@ -457,8 +487,9 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
       .slice(0, MAX_CARD_VIEWERS - 1);
     // A channel thread's id is the channel's plus `;messageid=…`: its members are the channel's.
     const where = (reference.conversation?.id ?? '').split(';')[0];
+    const now = this.clock.now().getTime();
     const unknown = [requester, ...approvers].filter(
-      (id) => !this.teamsIds.has(id) && !this.absent.has(`${where} ${id}`),
+      (id) => !this.teamsIds.has(id) && !this.isAbsent(`${where} ${id}`, now),
     );
     if (unknown.length)
       await this.inConversation(reference, async (ctx) => {
@@ -469,13 +500,14 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
           try {
             const member = await TeamsInfo.getMember(ctx, id);
             if (typeof member?.id === 'string' && member.id) this.teamsIds.set(id, member.id);
-            else this.absent.add(`${where} ${id}`);
+            else this.absent.set(`${where} ${id}`, this.clock.now().getTime());
           } catch (err) {
             // Not a member of this conversation (or the connector does not list members): they
-            // see this copy as posted. Remembered for this conversation, so asked once per process;
-            // not after a failure that says nothing about them (throttled, 5xx, no answer), or one
-            // bad moment would keep an approver from their view there until a restart.
-            if (saysAbsent(err)) this.absent.add(`${where} ${id}`);
+            // see this copy as posted. Remembered for this conversation for ABSENT_MEMBER_TTL_MS,
+            // so asked about once an hour there, not at every card write; not after a failure
+            // that says nothing about them (throttled, refused credentials, 5xx, no answer), or
+            // one bad moment would keep an approver from their view there meanwhile.
+            if (saysAbsent(err)) this.absent.set(`${where} ${id}`, this.clock.now().getTime());
             this.log.warn({ err, requestId: request.id, objectId: id }, 'no Teams id for a card viewer');
           }
         }
@@ -893,14 +925,17 @@ async function eachTarget<T>(
 }
 
 /**
- * Whether a failed member lookup is Teams' answer about the person or the conversation (not a
- * member: 404; acrbot not in it: 403; no members API: 501), rather than a failure of the moment
- * (408, 429, another 5xx, or no answer at all).
+ * Whether a failed member lookup is an answer about the person: Teams' 404
+ * (`MemberNotFoundInConversation` from the members endpoint, CONTRACTS §6: not in that
+ * conversation), or 501 (a connector without the members API names nobody there). Anything else
+ * says nothing about them, and they are asked about again at the next card write: a failure of
+ * the moment (408, 429, a 5xx, no answer) or a refusal of acrbot's own call (401 credentials
+ * rejected, 403 acrbot not in the conversation, 400). Remembering those would leave everyone a
+ * credential hiccup happened to ask about without their view until the answer expired.
  */
 function saysAbsent(err: unknown): boolean {
   const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
-  if (typeof status !== 'number') return false;
-  return status === 501 || (status >= 400 && status < 500 && status !== 408 && status !== 429);
+  return status === 404 || status === 501;
 }
 
 /** Teams' answer that a conversation can no longer be posted to: 403 (bot not in it) or 404 (gone). */

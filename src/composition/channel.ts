@@ -55,6 +55,8 @@ export function createChannel(
       defaultAccessMs: config.access.defaultMs,
       sandbox: config.mode === 'sandbox',
     },
+    undefined, // the default outbox
+    clock, // how long a "not a member" answer of Teams is believed
   );
   // The messenger posts the reminders whose Extend a click turns into the extension's card; the
   // bot's handlers claim them (and the grant forms it posts).

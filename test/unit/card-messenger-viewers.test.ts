@@ -70,7 +70,7 @@ test.each([
   },
 );
 
-test('someone Teams says is not in the conversation (404) is asked about once there', async () => {
+test('someone Teams says is not in the conversation (404) is asked about once there within the hour (ABSENT_MEMBER_TTL_MS)', async () => {
   const t = await setup();
   t.adapter.answers.push(undefined, failure(404));
   await t.messenger.requestChanged({ ...t.pending, version: t.pending.version + 1 });
