@@ -1,8 +1,9 @@
 /**
- * CSV rendering of audit entries (RFC 4180 quoting), safe to open in a spreadsheet: actor
- * names, details and ids come from users, so a cell that a spreadsheet would treat as a
- * formula gets a leading `'` (OWASP "CSV Injection"). JSONL is the exact, re-verifiable export;
- * CSV is for reading, which is why it may alter such cells.
+ * CSV rendering of audit entries (RFC 4180 quoting), safe to open in a spreadsheet or print to a
+ * terminal: actor names, details and ids come from users, so a cell that a spreadsheet would
+ * treat as a formula gets a leading `'` (OWASP "CSV Injection") and control characters are
+ * written as `\uXXXX`. JSONL is the exact, re-verifiable export; CSV is for reading, which is why
+ * it may alter such cells.
  */
 import type { AuditEntry } from '../domain/audit-chain';
 
@@ -36,9 +37,21 @@ const FORMULA_START = /^[=+\-@\t\r]/;
  */
 const NEEDS_QUOTES = /[",;\t\r\n]/;
 
-/** One CSV cell: formula-neutralised, then quoted if needed. */
+/**
+ * Control characters but tab, CR and LF (which quoting keeps inside the cell): the rest of C0
+ * (ESC, BEL, backspace), DEL and C1 (U+009B is a whole CSI). The audit trail escapes them when an
+ * entry is written (domain/audit-chain.ts `auditText`), but an entry stored before that, or a
+ * field it does not cover (an actor's name), would put terminal escape sequences on the screen
+ * of whoever reads the export. Kept here, not imported: the tab's bundle loads this file.
+ */
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+
+/** One CSV cell: control characters written as `\uXXXX`, formula-neutralised, then quoted if needed. */
 export function csvCell(value: unknown): string {
-  let text = value === undefined || value === null ? '' : String(value);
+  let text = (value === undefined || value === null ? '' : String(value)).replace(
+    CONTROL_CHARACTERS,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   if (FORMULA_START.test(text)) text = `'${text}`;
   return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

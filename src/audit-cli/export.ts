@@ -108,7 +108,7 @@ async function writeEntries(
   for await (const entry of entries) {
     // Re-serialised rather than copied: guarantees one line per entry even if a stored row
     // was rewritten with line breaks; the hash covers content, not formatting.
-    buffer += format === 'csv' ? entryCsvLine(entry) : `${JSON.stringify(entry)}\n`;
+    buffer += format === 'csv' ? entryCsvLine(entry) : `${jsonLine(entry)}\n`;
     count++;
     if (buffer.length >= CHUNK) {
       await write(out, buffer);
@@ -117,6 +117,21 @@ async function writeEntries(
   }
   if (buffer) await write(out, buffer);
   return count;
+}
+
+/**
+ * DEL and C1 (U+009B is a whole CSI), which JSON.stringify leaves raw, unlike the rest of C0.
+ * JSON's structure is ASCII, so they can only stand inside strings.
+ */
+const RAW_IN_JSON = /[\u007F-\u009F]/g;
+
+/**
+ * An entry as one JSON line, with DEL and C1 written as `\uXXXX` escapes: the same string once
+ * parsed, so the export still re-verifies, but no terminal escape sequence reaches the screen of
+ * whoever pages through it (an entry stored before the audit escaped them may hold them raw).
+ */
+function jsonLine(entry: AuditEntry): string {
+  return JSON.stringify(entry).replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 async function write(out: Writable, text: string): Promise<void> {

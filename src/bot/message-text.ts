@@ -6,6 +6,8 @@
  * space, a byte-order mark), which would make "grant" an unknown word.
  */
 
+import { withoutTrailing } from '../domain/command';
+
 const ENTITIES: Record<string, string> = {
   amp: '&',
   lt: '<',
@@ -32,8 +34,11 @@ const TAG = /<[^<>]+>/g;
  * tag characters) but the zero-width non-joiner and joiner, which are part of emoji sequences and
  * Persian or Indic words: these go only where they join nothing (next to a space or an edge).
  * Reasons are cleaned the same way again when stored (domain/text.ts `singleLine`).
+ * Control characters too (ESC, BEL, backspace, DEL, the C1 range with its one-character CSI
+ * U+009B) but tab and line breaks: typed as `&#27;`, they carried terminal escape sequences
+ * into command words and, through refusals quoting them, into the audit trail and its export.
  */
-const FORMAT_CHARACTERS = /(?![\u200C\u200D])\p{Cf}/gu;
+const FORMAT_CHARACTERS = /(?![\u200C\u200D\t\r\n])[\p{Cf}\p{Cc}]/gu;
 const LOOSE_JOINERS = /(?<=^|\s)[\u200C\u200D]+|[\u200C\u200D]+(?=\s|$)/gu;
 
 /**
@@ -99,7 +104,8 @@ function isFiller(text: string): boolean {
   return (
     words.length > 0 &&
     words.length <= FILLER_MAX_WORDS &&
-    words.every((word) => FILLER_WORDS.has(word.toLowerCase().replace(/[,.!:;]+$/, '')))
+    // Not `[,.!:;]+$`: tried from every start, one long word of commas took seconds.
+    words.every((word) => FILLER_WORDS.has(withoutTrailing(word.toLowerCase(), ',.!:;')))
   );
 }
 

@@ -11,7 +11,9 @@ const UNIT_MS: Record<string, number> = {
 
 /** Parses a duration; undefined when the text is not one. */
 export function parseDurationMs(text: string): number | undefined {
-  const m = /^\s*(\d+)\s*([smhdwy]?)\s*$/i.exec(text);
+  // The blanks before the unit belong to it: with two `\s*` side by side (`\s*([smhdwy]?)\s*`)
+  // a run of blanks was split every way before a refusal, quadratic in its length.
+  const m = /^\s*(\d+)(?:\s*([smhdwy]))?\s*$/i.exec(text);
   if (!m) return undefined;
   const value = Number(m[1]) * UNIT_MS[(m[2] || 's').toLowerCase()];
   return value > 0 ? value : undefined;

@@ -134,15 +134,30 @@ function sortedJson(value: unknown): string {
 }
 
 /**
+ * Control characters but tab, CR and LF (which {@link auditText} escapes its own way): the rest
+ * of C0 (ESC, BEL, backspace), DEL and C1 (U+009B is a whole CSI). Raw in a detail, they reach
+ * the terminal of whoever reads the trail or its export (a cleared line, a hidden link).
+ */
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+
+/** `\uXXXX` for a control character: visible, and what it was stays readable. */
+const escapedControl = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/**
  * Normalises free text for the trail, the one way any text enters an entry: secrets inside it
  * scrubbed (an SDK's error message can quote a SAS URL or a connection string; G12), CR/LF
- * escaped (not removed, so nothing is hidden), bounded. Scrubbed first, while line breaks still
- * mark a kubeconfig's lines and before the cut could split a secret from its name. Applied when
- * an entry is built, before it is hashed: verify recomputes hashes of the text as stored.
+ * escaped as `\r` `\n` and other control characters as `\uXXXX` (not removed, so nothing is
+ * hidden), bounded. Scrubbed first, while line breaks still mark a kubeconfig's lines and before
+ * the cut could split a secret from its name. Applied when an entry is built, before it is
+ * hashed, never when one is verified: verify recomputes hashes of the text as stored, so entries
+ * stored before an escape was added still verify.
  */
 export function auditText(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  const escaped = scrubSecrets(text).replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+  const escaped = scrubSecrets(text)
+    .replace(/\r/g, '\\r')
+    .replace(/\n/g, '\\n')
+    .replace(CONTROL_CHARACTERS, escapedControl);
   return escaped.length > AUDIT_DETAIL_MAX ? `${escaped.slice(0, AUDIT_DETAIL_MAX - 1)}…` : escaped;
 }
 

@@ -484,6 +484,17 @@ const PUNCTUATED_VERBS = new Set([
 ]);
 
 /**
+ * `text` without the run of `characters` at its end ("Cancel!?" → "Cancel"), as `[…]+$` would
+ * remove it. Walked back from the end: that regex is tried from every start of such a run, so
+ * one long word of colons (28,000 in a Teams message) held the process for seconds.
+ */
+export function withoutTrailing(text: string, characters: string): string {
+  let end = text.length;
+  while (end > 0 && characters.includes(text[end - 1])) end--;
+  return text.slice(0, end);
+}
+
+/**
  * The command word, lower case. A word typed alone keeps no closing punctuation ("Help.",
  * "Cancel!", "status?"): people write sentences, and "Cancel!" read as an unknown word would be
  * taken as an answer to the question in progress instead of stopping it. Followed by more words
@@ -492,7 +503,7 @@ const PUNCTUATED_VERBS = new Set([
  */
 export function verbOf(word: string, alone: boolean): string {
   const lower = word.toLowerCase();
-  if (alone) return lower.replace(/[.!?,;:]+$/, '') || lower;
+  if (alone) return withoutTrailing(lower, '.!?,;:') || lower;
   const bare = lower.replace(/[,:]$/, '');
   return PUNCTUATED_VERBS.has(bare) ? bare : lower;
 }

@@ -8,7 +8,15 @@
  * with nothing but filler cancels: a wrong guess either way loses the request being filled in.
  * Also how an answer to the cluster or registry question that is a whole line is refused.
  */
-import { isTermLookalike, parseCommand, splitCommandWords, termOrBreakGlassOption, termTyped, verbOf } from './command';
+import {
+  isTermLookalike,
+  parseCommand,
+  splitCommandWords,
+  termOrBreakGlassOption,
+  termTyped,
+  verbOf,
+  withoutTrailing,
+} from './command';
 import { isUserFacing, UserFacingError } from './errors';
 import { isNameOf, parseClusterRef, parseRegistryRef } from './names';
 
@@ -53,9 +61,20 @@ const CANCEL_FILLER = new Set([
 /** A request id as typed, possibly with punctuation after it (refused by the command with a hint). */
 const REQUEST_ID_START = /^R-[0-9A-Z]{8}/i;
 
-/** A word lower case without the punctuation around it ("please," → "please"). */
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
+/**
+ * A word lower case without the punctuation around it ("please," → "please"). Found by walking
+ * the characters rather than by `[^\p{L}\p{N}]+$`, which is tried from every start of a run and
+ * took seconds on one long word of punctuation between letters.
+ */
 function plainWord(word: string | undefined): string {
-  return (word ?? '').toLowerCase().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
+  const characters = Array.from((word ?? '').toLowerCase());
+  const first = characters.findIndex((c) => LETTER_OR_DIGIT.test(c));
+  if (first < 0) return '';
+  let last = characters.length - 1;
+  while (!LETTER_OR_DIGIT.test(characters[last])) last--;
+  return characters.slice(first, last + 1).join('');
 }
 
 /**
@@ -80,7 +99,7 @@ function replyWords(text: string): { verb: string; args: string[] } {
   const words = splitCommandWords(text);
   const verb = verbOf(words[0] ?? '', words.length === 1);
   const args = words.slice(1);
-  if (args.length > 0) args[args.length - 1] = args[args.length - 1].replace(/[.!?]+$/, '');
+  if (args.length > 0) args[args.length - 1] = withoutTrailing(args[args.length - 1], '.!?');
   return { verb, args: args.filter(Boolean) };
 }
 
