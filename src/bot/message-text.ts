@@ -6,7 +6,7 @@
  * space, a byte-order mark), which would make "grant" an unknown word.
  */
 
-import { withoutTrailing } from '../domain/command';
+import { withoutTrailing } from '../domain/text';
 
 const ENTITIES: Record<string, string> = {
   amp: '&',

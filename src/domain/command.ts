@@ -6,6 +6,7 @@
 import { UserFacingError } from './errors';
 import { isRequestId } from './identifiers';
 import { punctuatedRequestId } from './request-id-word';
+import { withoutTrailing } from './text';
 
 /** Options of the secret flow, as typed (validated later). */
 export interface SecretCommandOptions {
@@ -482,17 +483,6 @@ const PUNCTUATED_VERBS = new Set([
   'access',
   'audit',
 ]);
-
-/**
- * `text` without the run of `characters` at its end ("Cancel!?" → "Cancel"), as `[…]+$` would
- * remove it. Walked back from the end: that regex is tried from every start of such a run, so
- * one long word of colons (28,000 in a Teams message) held the process for seconds.
- */
-export function withoutTrailing(text: string, characters: string): string {
-  let end = text.length;
-  while (end > 0 && characters.includes(text[end - 1])) end--;
-  return text.slice(0, end);
-}
 
 /**
  * The command word, lower case. A word typed alone keeps no closing punctuation ("Help.",

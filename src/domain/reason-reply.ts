@@ -8,17 +8,10 @@
  * with nothing but filler cancels: a wrong guess either way loses the request being filled in.
  * Also how an answer to the cluster or registry question that is a whole line is refused.
  */
-import {
-  isTermLookalike,
-  parseCommand,
-  splitCommandWords,
-  termOrBreakGlassOption,
-  termTyped,
-  verbOf,
-  withoutTrailing,
-} from './command';
+import { isTermLookalike, parseCommand, splitCommandWords, termOrBreakGlassOption, termTyped, verbOf } from './command';
 import { isUserFacing, UserFacingError } from './errors';
 import { isNameOf, parseClusterRef, parseRegistryRef } from './names';
+import { withoutTrailing } from './text';
 
 /** What a reply at the reason question is. */
 export type ReasonReply = 'answer' | 'command' | 'cancel';

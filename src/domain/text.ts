@@ -196,9 +196,23 @@ export function checkReason(
 }
 
 /**
+ * `text` without the run at its end of `characters` (each a character of the string, or each
+ * character the one-character pattern matches), as `[…]+$` would remove it ("Cancel!?" →
+ * "Cancel"). Walked back from the end: that regex is tried from every start of such a run, so one
+ * long word of colons (28,000 in a Teams message) held the process for seconds.
+ */
+export function withoutTrailing(text: string, characters: string | RegExp): string {
+  const trailing =
+    typeof characters === 'string' ? (c: string) => characters.includes(c) : (c: string) => characters.test(c);
+  let end = text.length;
+  while (end > 0 && trailing(text[end - 1]!)) end--;
+  return text.slice(0, end);
+}
+
+/**
  * `text` as a sentence ending in one full stop, for text that may or may not end with one (an
  * error's message put inside a longer sentence): never "..", never none.
  */
 export function asSentence(text: string): string {
-  return `${text.trimEnd().replace(/[.\s]+$/, '')}.`;
+  return `${withoutTrailing(text, /^[.\s]$/)}.`;
 }

@@ -13,6 +13,7 @@ import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { addressedText } from '../../src/bot/message-text';
 import { parseDurationMs } from '../../src/config/duration';
+import { asSentence } from '../../src/domain/text';
 import { parseCommand } from '../../src/domain/command';
 import { isCancelReply, lookalikeCommand } from '../../src/domain/reason-reply';
 
@@ -91,6 +92,7 @@ test.each<[string, string, string, unknown[]]>([
     ],
   ],
   ['a duration with a run of blanks', 'src/config/duration.ts', 'parseDurationMs', [`1${' '.repeat(N)}x`]],
+  ['an error message made a sentence, a run of ". "', 'src/domain/text.ts', 'asSentence', [`${'. '.repeat(N / 2)}x`]],
 ])('%s is read in linear time', async (_name, module, fn, args) => {
   expect(await callInWorker(module, fn, ...args)).toBe('done');
 });
@@ -104,6 +106,12 @@ test('words with punctuation at their end read as before', () => {
   const mention = { entities: [{ type: 'mention', mentioned: { id: 'b' }, text: MENTION }], recipient: { id: 'b' } };
   expect(addressedText({ text: `Hey,,! ok. ${MENTION} status`, ...mention })).toBe('status');
   expect(addressedText({ text: `hey: there ${MENTION} status`, ...mention })).toBe(`hey: there  status`);
+});
+
+test('an error message is made one sentence as before', () => {
+  expect(asSentence('It failed')).toBe('It failed.');
+  expect(asSentence('It failed. . \n')).toBe('It failed.');
+  expect(asSentence('v1.2 failed...')).toBe('v1.2 failed.');
 });
 
 test('durations read as before', () => {
