@@ -22,6 +22,14 @@ export type CredentialRef =
        */
       applicationId: string;
       appId: string;
+      /**
+       * The object id of the application's service principal, as acrbot recorded it when it made
+       * it: the principal its role assignment was made for, whose assignment is found and deleted
+       * by it even once Graph no longer shows the service principal (its application deleted
+       * outside acrbot). Absent in references written before it was carried, and before the
+       * service principal was made: then Graph is asked for the application's service principal.
+       */
+      servicePrincipalId?: string;
       /** The `uniqueName` acrbot chose and recorded before creating the application. */
       uniqueName?: string;
       roleAssignment?: { scope: string; name: string; subscriptionId: string };

@@ -769,6 +769,16 @@ export function credentialRefProblem(ref: CredentialRef, request: AccessRequest)
     if (!isGuid(ref.applicationId ?? '')) return 'the application id is not an object id';
     if (!recorded(created, 'application', (o) => o.id.toLowerCase() === ref.applicationId.toLowerCase()))
       return 'the application is not recorded as created by this request';
+    // Its role assignment is deleted by this id when Graph no longer shows the service principal.
+    if (
+      ref.servicePrincipalId !== undefined &&
+      !recorded(
+        created,
+        'servicePrincipal',
+        (o) => isGuid(o.id) && o.id.toLowerCase() === ref.servicePrincipalId!.toLowerCase(),
+      )
+    )
+      return 'the service principal is not recorded as created by this request';
     if (ref.roleAssignment) {
       const ra = ref.roleAssignment;
       if (!isGuid(ra.name) || !sameResourceId(ra.scope, registry.id))
@@ -818,10 +828,15 @@ export function credentialOf(request: AccessRequest): CredentialRef | undefined 
   const app = created.find((o) => o.kind === 'application' && o.id);
   if (!app) return undefined;
   const assignment = created.find((o) => o.kind === 'roleAssignment');
+  const sp = created.find((o) => o.kind === 'servicePrincipal');
   return {
     kind: 'sp',
     applicationId: app.id,
-    appId: created.find((o) => o.kind === 'servicePrincipal')?.name ?? '',
+    appId: sp?.name ?? '',
+    // The principal acrbot made its role assignment for, from its own record: its assignment is
+    // found by it after the application is deleted outside acrbot (credential-deletion.ts).
+    // Requests stored without its id go by Graph's service principal of `appId`, as before.
+    ...(sp?.id ? { servicePrincipalId: sp.id } : {}),
     ...(assignment
       ? {
           roleAssignment: {

@@ -134,7 +134,9 @@ export async function deleteCredential(
     }
     return found;
   }
-  const assignment = ref.roleAssignment ? await deleteOwnAssignment(ports, ref.appId, ref.roleAssignment) : {};
+  const assignment = ref.roleAssignment
+    ? await deleteOwnAssignment(ports, { appId: ref.appId, recordedId: ref.servicePrincipalId }, ref.roleAssignment)
+    : {};
   const alongside = {
     deleted: assignment.deleted ? [assignment.deleted] : [],
     notFound: assignment.notFound ? [assignment.notFound] : [],
@@ -168,24 +170,32 @@ async function deleteApplication(ports: SecretRunnerPorts, applicationId: string
 
 /**
  * Deletes the role assignment recorded under `recorded.name` when it is acrbot's: listed among
- * the assignments of the service principal of acrbot's application (`appId`), on the recorded
- * scope, with the role the name was derived from ({@link recordedByDerivedName}). Says which of
- * deleted, not found (gone already: with its registry, or an earlier try; or not listed yet, or
- * another principal's under that name) or not ours (another role or scope) it was; only the first
- * deletes anything. A service principal Graph does not show (deleted with its application, or not
- * replicated yet) cannot vouch for any assignment: nothing is deleted, and an assignment of it
- * grants nothing once the application is gone.
+ * the assignments of the service principal of acrbot's application on the recorded scope, with
+ * the role the name was derived from for that principal ({@link recordedByDerivedName}). Says
+ * which of deleted, not found (not listed for that principal on the scope: deleted, with its
+ * registry or by an earlier try; not listed yet; or another principal's under that name) or not
+ * ours (another role or scope) it was; only the first deletes anything.
+ *
+ * The principal is the service principal's object id acrbot recorded when it made it
+ * (`principal.recordedId`): ARM keeps, and lists, the assignments of a deleted principal, so one
+ * whose application was deleted outside acrbot is found and deleted by it, not left on the
+ * registry for good (G15: acrbot's record and the name derived from it vouch for it, not Graph).
+ * A reference without it (written before it was carried) goes by the service principal Graph
+ * shows for `principal.appId`, as before: one Graph does not show (deleted with its application,
+ * or not replicated yet) vouches for nothing, and nothing is deleted.
  */
 async function deleteOwnAssignment(
   ports: SecretRunnerPorts,
-  appId: string,
+  principal: { appId: string; recordedId?: string },
   recorded: { scope: string; name: string; subscriptionId: string },
 ): Promise<{ deleted?: string; notFound?: string; notOurs?: string }> {
-  const principal = appId ? await ports.servicePrincipals.findServicePrincipal(appId) : undefined;
-  if (!principal) return { notFound: recorded.name };
+  const principalId =
+    principal.recordedId ||
+    (principal.appId ? (await ports.servicePrincipals.findServicePrincipal(principal.appId))?.id : undefined);
+  if (!principalId) return { notFound: recorded.name };
   let listed: RoleAssignmentInfo[];
   try {
-    listed = await ports.roleAssignments.listForPrincipal(recorded.scope, principal.id);
+    listed = await ports.roleAssignments.listForPrincipal(recorded.scope, principalId);
   } catch (err) {
     // A deleted registry took its assignments with it (the DELETE was answered "gone" likewise).
     if (err instanceof ResourceGoneError) return { notFound: recorded.name };
@@ -193,7 +203,7 @@ async function deleteOwnAssignment(
   }
   const named = listed.find((a) => a.name.toLowerCase() === recorded.name.toLowerCase());
   if (!named) return { notFound: recorded.name };
-  if (!recordedByDerivedName(named, { name: recorded.name, scope: recorded.scope, principalId: principal.id }))
+  if (!recordedByDerivedName(named, { name: recorded.name, scope: recorded.scope, principalId }))
     return { notOurs: recorded.name };
   await ports.roleAssignments.delete(recorded);
   return { deleted: recorded.name };

@@ -80,7 +80,9 @@ export async function revokeCredential(deps: LifecycleDeps, request: AccessReque
 
 /**
  * The detail of a revocation's `access.revoke.credential` entry: what the deletion of `ref`
- * deleted and what it did not find (gone already: a rotation retired it, or someone deleted it).
+ * deleted and what it did not find (a rotation retired it, or someone deleted it). A token's
+ * absence is said "deleted already" (its registry is at its recorded id); a `--kind sp`
+ * credential's says where acrbot looked, no more.
  * `leftAssignment`: a role assignment under the recorded name was not acrbot's and stays.
  */
 function revokedCredentialDetail(ref: CredentialRef, deletion: CredentialDeletion, leftAssignment: boolean): string {
@@ -98,15 +100,21 @@ function revokedCredentialDetail(ref: CredentialRef, deletion: CredentialDeletio
     if (!map) return 'token';
     return deletion.deleted.includes(map) ? 'token and scope map' : `token (its scope map was ${gone})`;
   }
+  // Only what acrbot saw is said: Graph had no application under its id (live or deleted), ARM
+  // listed no assignment of its service principal under the recorded name. Who removed them,
+  // and when, acrbot does not know (an application deleted by hand takes its service principal
+  // along, but its role assignment stays in Azure until deleted).
+  const noApplication = 'not in Microsoft Graph (live or deleted)';
+  const noAssignment = 'not found on the registry';
   const assignment = !ref.roleAssignment
     ? ''
     : leftAssignment
       ? ' (its role assignment left in place: not the one acrbot made)'
       : deletion.deleted.includes(ref.roleAssignment.name)
         ? ' (and its role assignment)'
-        : ` (its role assignment was ${gone})`;
+        : ` (its role assignment was ${noAssignment})`;
   if (deletion.found) return `application${assignment}`;
-  return deletion.deleted.length
-    ? `role assignment (the application was ${gone})`
-    : `application ${gone}; nothing deleted${leftAssignment ? ' (its role assignment left in place: not the one acrbot made)' : ''}`;
+  if (deletion.deleted.length) return `role assignment (the application was ${noApplication})`;
+  if (leftAssignment) return `application ${noApplication}; nothing deleted${assignment}`;
+  return `application ${noApplication}${ref.roleAssignment ? `, its role assignment ${noAssignment}` : ''}; nothing deleted`;
 }

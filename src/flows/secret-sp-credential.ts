@@ -92,6 +92,10 @@ export async function createServicePrincipal(
     kind: 'sp',
     applicationId: app.id,
     appId: app.appId,
+    // Set once the service principal is recorded below. Declared here so the reference encodes
+    // with its keys in the order credentialOf gives them: the two are compared as encoded text
+    // (retirePrevious), and an unset one is left out of it.
+    servicePrincipalId: undefined,
     ...(recordedAssignment && { roleAssignment: recordedAssignment }),
   };
   // Until Graph has shown the application this run created (a call on it by its id answered),
@@ -127,6 +131,8 @@ export async function createServicePrincipal(
       lookUpByName,
     ));
   await ctx.recordCreated({ kind: 'servicePrincipal', id: sp.id, name: app.appId });
+  // Recorded: from here the clean-up finds its role assignment by it, whatever Graph shows.
+  ref.servicePrincipalId = sp.id;
   if (sp.requestId) requestIds.push(sp.requestId);
   // Before it gets a password and pull rights: nobody else may own it or its service principal
   // (an existing one found above included), or hold a credential on either: a federated

@@ -3,10 +3,13 @@
  * rotation retired it, or someone deleted it outside acrbot) is audited `absent`, not `deleted`,
  * and the revocation still succeeds (nothing to delete is fine), as the clean-ups record it.
  */
+import { credentialOf } from '../../src/domain/secret-ownership';
+import { encodeCredentialRef } from '../../src/domain/secret-credential';
 import { cardText } from '../helpers/capturing-connector';
 import { users } from '../helpers/harness';
 import {
   advance,
+  assignmentsOn,
   contosoId,
   extendApproved,
   grantedSecretOnAksDev,
@@ -58,20 +61,78 @@ test('a token and its scope map both gone: absent, nothing deleted', async () =>
   ]);
 });
 
-test('--kind sp: an application deleted outside acrbot (its service principal with it) is absent, nothing deleted', async () => {
+/**
+ * A `--kind sp` secret whose Entra application someone deleted by hand (its service principal
+ * goes with it), soft-deleted only or purged too, and the AcrPull assignment of that service
+ * principal on the registry, which Azure keeps: what the revocation then deletes is audited.
+ */
+async function spApplicationDeletedByHand(purged: boolean) {
   const { id, k8s } = await grantedSecretOnAksDev(
     'aks-dev contosoacr --kind sp --namespace payments --for 2m pull for payments-api',
   );
-  const { appId, directory } = secretServicePrincipal(k8s);
+  const { appId, directory, sp } = secretServicePrincipal(k8s);
+  // The run's reference and the one rebuilt from the records carry the service principal's id
+  // alike, keys in the same order: the two are compared as encoded text (retirePrevious).
+  const granted = (await h.app.store.get(id))!;
+  expect(credentialOf(granted)).toMatchObject({ servicePrincipalId: sp.id });
+  expect(granted.outcome?.credentialRef).toBe(encodeCredentialRef(credentialOf(granted)!));
+  const ofSp = () => assignmentsOn(contosoId).filter((a: { principalId: string }) => a.principalId === sp.id);
+  expect(ofSp()).toHaveLength(1);
+  const app = directory.getApplicationByAppId(appId)!;
+  directory.deleteApplication(app.id);
+  if (purged) directory.purgeDeletedItem(app.id);
+  // Azure keeps, and lists, the assignment of the deleted service principal.
+  expect(ofSp()).toHaveLength(1);
+
+  advance(2 * MINUTE);
+  await h.app.scheduler.runDue();
+  expect((await h.app.store.get(id))!.state).toBe('revoked');
+  return { id, app, ofSp };
+}
+
+test('--kind sp: an application deleted outside acrbot and purged: its role assignment, left on the registry, is deleted by the recorded service principal id', async () => {
+  const { id, app, ofSp } = await spApplicationDeletedByHand(true);
+  expect(ofSp()).toEqual([]);
+  expect(await credentialEntries(id)).toEqual([
+    {
+      outcome: 'deleted',
+      targetIds: [app.id],
+      detail: 'role assignment (the application was not in Microsoft Graph (live or deleted))',
+    },
+  ]);
+});
+
+test('--kind sp: an application deleted outside acrbot (soft-deleted only): acrbot purges it and deletes its role assignment', async () => {
+  const { id, app, ofSp } = await spApplicationDeletedByHand(false);
+  expect(ofSp()).toEqual([]);
+  expect(h.app.sandbox!.directory.deletedItems.has(app.id)).toBe(false);
+  expect(await credentialEntries(id)).toEqual([
+    { outcome: 'deleted', targetIds: [app.id], detail: 'application (and its role assignment)' },
+  ]);
+});
+
+test('--kind sp: the application and its role assignment both deleted outside acrbot: absent, saying where acrbot looked', async () => {
+  const { id, k8s } = await grantedSecretOnAksDev(
+    'aks-dev contosoacr --kind sp --namespace payments --for 2m pull for payments-api',
+  );
+  const { appId, directory, sp } = secretServicePrincipal(k8s);
   const app = directory.getApplicationByAppId(appId)!;
   directory.deleteApplication(app.id);
   directory.purgeDeletedItem(app.id);
+  const arm = h.app.sandbox!.arm.state;
+  for (const a of assignmentsOn(contosoId).filter((a: { principalId: string }) => a.principalId === sp.id))
+    arm.roleAssignments.delete(a.name);
 
   advance(2 * MINUTE);
   await h.app.scheduler.runDue();
   expect((await h.app.store.get(id))!.state).toBe('revoked');
   expect(await credentialEntries(id)).toEqual([
-    { outcome: 'absent', targetIds: [app.id], detail: 'application not found: deleted already; nothing deleted' },
+    {
+      outcome: 'absent',
+      targetIds: [app.id],
+      detail:
+        'application not in Microsoft Graph (live or deleted), its role assignment not found on the registry; nothing deleted',
+    },
   ]);
 });
 

@@ -116,6 +116,20 @@ test('a revocation inside the window deletes both credentials; the clean-up job 
   expect(await actions(extensionId)).toContain('credential.cleanup:absent');
 });
 
+test('the old application deleted outside acrbot inside the window: its clean-up job still deletes its AcrPull assignment', async () => {
+  const { extensionId, old, fresh, directory } = await rotated();
+  const app = directory.getApplicationByAppId(old.appId)!;
+  directory.deleteApplication(app.id);
+  directory.purgeDeletedItem(app.id);
+  // Azure keeps the assignment of the deleted service principal.
+  expect(principalsOnRegistry()).toEqual([old.sp.id, fresh.sp.id].sort());
+
+  await runDueAfter(31 * MINUTE);
+  expect(await cleanupDue(extensionId)).toBeUndefined();
+  expect(principalsOnRegistry()).toEqual([fresh.sp.id]);
+  expect(await actions(extensionId)).toContain('credential.cleanup:deleted');
+});
+
 test('a restart inside the window: the start’s sweep schedules the clean-up at the credential’s time, not sooner', async () => {
   const { extensionId, old, directory } = await rotated();
   const rotatedAt = now.getTime();

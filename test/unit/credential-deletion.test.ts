@@ -106,11 +106,39 @@ describe('deleteCredential: the role assignment of a --kind sp credential', () =
     }
   });
 
-  test('the service principal Graph does not show cannot vouch for it: no assignment deleted', async () => {
+  test('without a recorded service principal id (an older reference), one Graph does not show vouches for nothing: no assignment deleted', async () => {
     const t = azure([assignment(SP_ID)], { spGone: true });
     const result = await deleteCredential(t.ports, ref);
     expect(t.deletes).toEqual([`app:${APP_OBJECT_ID}`]);
     expect(result).toMatchObject({ deleted: [APP_OBJECT_ID], notFound: [NAME] });
+  });
+});
+
+describe('deleteCredential: the role assignment of a --kind sp credential whose service principal id is recorded', () => {
+  const recorded: CredentialRef = { ...ref, servicePrincipalId: SP_ID };
+
+  test('its application deleted outside acrbot (Graph shows no service principal): found by the recorded id, deleted', async () => {
+    const t = azure([assignment(SP_ID)], { spGone: true });
+    const result = await deleteCredential(t.ports, recorded);
+    expect(t.deletes).toEqual([`ra:${NAME}`, `app:${APP_OBJECT_ID}`]);
+    expect(t.table.has(NAME)).toBe(false);
+    expect(result).toEqual({ found: true, deleted: [NAME, APP_OBJECT_ID], notFound: [], notOurs: [] });
+  });
+
+  test('made again under the recorded name for another principal, or another role: survives all the same', async () => {
+    const foreign = azure([assignment(OTHER_PRINCIPAL)], { spGone: true });
+    expect(await deleteCredential(foreign.ports, recorded)).toMatchObject({ notFound: [NAME], notOurs: [] });
+    expect(foreign.table.has(NAME)).toBe(true);
+    const owner = azure([assignment(SP_ID, OWNER)], { spGone: true });
+    expect(await deleteCredential(owner.ports, recorded)).toMatchObject({ notFound: [], notOurs: [NAME] });
+    expect(owner.table.has(NAME)).toBe(true);
+  });
+
+  test('not listed for the recorded principal: not found, nothing deleted but the application', async () => {
+    const t = azure([], { spGone: true });
+    const result = await deleteCredential(t.ports, recorded);
+    expect(t.deletes).toEqual([`app:${APP_OBJECT_ID}`]);
+    expect(result).toEqual({ found: true, deleted: [APP_OBJECT_ID], notFound: [NAME], notOurs: [] });
   });
 });
 

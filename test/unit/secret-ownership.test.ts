@@ -189,6 +189,49 @@ describe('an application known only by the uniqueName acrbot recorded before cre
   });
 });
 
+describe("the service principal id a --kind sp credential carries (its role assignment's principal)", () => {
+  const APP = '00000000-0000-4000-8000-0000000000a1';
+  const SP = '00000000-0000-4000-8000-0000000000b2';
+  const RA = '00000000-0000-4000-8000-0000000000c3';
+  const at = '2025-01-15T09:00:00.000Z';
+  const request = (spId: string) =>
+    pendingRequest({
+      state: 'succeeded',
+      plan: secretPlan({ credentialKind: 'sp' }),
+      created: [
+        { kind: 'application', id: APP, name: 'acrbot-r-1-00ff', recordedAt: at },
+        { kind: 'servicePrincipal', id: spId, name: 'app-id-1', recordedAt: at },
+        {
+          kind: 'roleAssignment',
+          id: `${REGISTRY_ID}/providers/Microsoft.Authorization/roleAssignments/${RA}`,
+          name: RA,
+          recordedAt: at,
+        },
+      ],
+    });
+
+  test('is rebuilt from the service principal acrbot recorded making, and vouched for by that record', () => {
+    const ref = credentialOf(request(SP));
+    expect(ref).toEqual({
+      kind: 'sp',
+      applicationId: APP,
+      appId: 'app-id-1',
+      servicePrincipalId: SP,
+      roleAssignment: { scope: REGISTRY_ID, name: RA, subscriptionId: SUB },
+    });
+    expect(credentialRefProblem(ref!, request(SP))).toBeUndefined();
+  });
+
+  test('one the request did not record is refused: its assignments are not acrbot’s to delete', () => {
+    const ref = { ...credentialOf(request(SP))!, servicePrincipalId: '00000000-0000-4000-8000-0000000000e5' };
+    expect(credentialRefProblem(ref, request(SP))).toMatch(/service principal is not recorded/);
+  });
+
+  test('a record without its id (before the service principal was made) carries none, as older references', () => {
+    expect(credentialOf(request(''))).not.toHaveProperty('servicePrincipalId');
+  });
+});
+
 describe('imagePullSecrets entries acrbot added (G15)', () => {
   const plan = (serviceAccount?: string) => ({ ...secretPlan(), serviceAccount });
   const written = (
