@@ -14,6 +14,8 @@ import { ExtensionAwareSecretRunner } from '../flows/secret-extension-runner';
 import { GrantPlanner } from '../flows/grant-planner';
 import { GrantRunner } from '../flows/grant-runner';
 import { ApprovalNudges, type NudgeNotifier } from '../flows/approval-nudges';
+import { ApprovalAnnouncements } from '../flows/approval-announce';
+import { ApprovalCardPoster, type ApprovalCardMessenger } from '../bot/approval-card-poster';
 import { PolicySource } from '../config/policy-source';
 import { RequestGate } from '../flows/request-gate';
 import { RequestService } from '../flows/request-service';
@@ -57,6 +59,8 @@ export interface Flows {
   policies: PolicySource;
   /** Approval reminders, escalation, unreviewed break-glass reports (job handlers). */
   nudges: ApprovalNudges;
+  /** The `approval.announce` job: a request's approvers' card its announcement did not post. */
+  announcements: ApprovalAnnouncements;
   drift: DriftDetector;
   /** The `cleanup.credential` job: a failed secret run's credential, deleted again (G14). */
   /** `run`: the scheduler's job run, whose lease the clean-up checks before each side effect. */
@@ -79,7 +83,7 @@ export function createFlows(
   deps: {
     stores: Stores;
     azure: AzurePorts;
-    notifier: NudgeNotifier & LifecycleMessenger & ExtensionAnnouncer;
+    notifier: NudgeNotifier & LifecycleMessenger & ExtensionAnnouncer & ApprovalCardMessenger;
     scheduler: Scheduler;
     clock: Clock;
     log: Logger;
@@ -170,6 +174,14 @@ export function createFlows(
   );
   // A reminder or escalation due while new access is paused waits for the resume (Approve is refused).
   const nudges = new ApprovalNudges(stores.requests, stores.audit, clock, notifier, scheduler, stores.pause);
+  const announcements = new ApprovalAnnouncements(
+    stores.requests,
+    stores.audit,
+    clock,
+    new ApprovalCardPoster(notifier, stores.requests, config.approvalChannelId, log),
+    () => policies.current().breakGlass?.channel,
+    log,
+  );
   const grantRunner = new GrantRunner(
     azure.reader,
     azure.roleAssignments,
@@ -323,6 +335,7 @@ export function createFlows(
     drift,
     policies,
     nudges,
+    announcements,
     lifecycle,
     actions,
     gate,

@@ -140,6 +140,11 @@ export function jobInWords(
         what: `${job.kind === 'approval.remind' ? 'Reminding the approvers' : 'Asking the escalation approvers'}${of}`,
         meanwhile: id ? ` Meanwhile, ${id} is still waiting for a decision on its approval card.` : '',
       };
+    case 'approval.announce':
+      return {
+        what: `Posting the approval card${of}`,
+        meanwhile: id ? ` Meanwhile, approvers can find ${id} with "@acrbot pending".` : '',
+      };
     case 'breakglass.review':
       return {
         what: `Reporting the unreviewed break-glass access${of} again`,
@@ -258,6 +263,8 @@ function registerCoreJobs(scheduler: Scheduler, flows: Flows): void {
   scheduler.register(ORPHAN_WATCH_KIND, (job, run) => flows.lifecycle.onOrphanWatch(job, run));
   scheduler.register('approval.remind', (job, run) => flows.nudges.remind(job, run));
   scheduler.register('approval.escalate', (job, run) => flows.nudges.escalate(job, run));
+  // The approvers' card of a request whose announcement did not post it (a process that stopped).
+  scheduler.register('approval.announce', (job, run) => flows.announcements.onDue(job, run));
   scheduler.register('breakglass.review', (job, run) => flows.nudges.reviewDue(job, run));
   scheduler.register(CREDENTIAL_CLEANUP_KIND, async (job, run) => {
     if (job.requestId) await flows.cleanups.retry(job.requestId, run);

@@ -618,6 +618,7 @@ export type JobKind =
   | 'access.remind' // tell the requester before expiry
   | 'approval.remind' // nudge approvers (policy remindAfter)
   | 'approval.escalate' // escalate (policy escalateAfter)
+  | 'approval.announce' // the approvers' card of a request, if its announcement did not post it
   | 'breakglass.review' // unreviewed break-glass grant: report again
   | 'cleanup.credential' // retry deleting a credential acrbot created (G14)
   | 'access.orphanWatch' // a revoked grant's assignment left at a gone registry's id: deleted if it is back

@@ -40,6 +40,8 @@ import {
   scheduleExpiry,
   scheduleNudges,
   scheduleReview,
+  scheduleAnnouncement,
+  approvalAnnounceJobId,
   approvalNudgeJobIds,
   requestExpiryJobId,
 } from './request-jobs';
@@ -286,6 +288,9 @@ export class RequestCreation {
       // never expire (G6). Jobs of a request that was not stored find nothing and do nothing.
       await scheduleExpiry(this.jobs, request);
       await scheduleNudges(this.jobs, request);
+      // Its approvers' card, posted by the caller after this returns: kept here too, in case the
+      // process stops before it does (approval-announce.ts).
+      await scheduleAnnouncement(this.jobs, request);
       await this.store.create(request);
       if (input.pendingCap !== undefined) await this.withdrawOverCap(request, input.pendingCap);
       if (input.refuseTwins && !request.extendsRequestId) await this.withdrawTwin(request, input.pendingCap);
@@ -364,7 +369,13 @@ export class RequestCreation {
       policyHash: request.policy?.policyHash,
     });
     const nudges = approvalNudgeJobIds(request.id);
-    for (const id of [requestExpiryJobId(request.id), nudges.remind, nudges.escalate]) await this.jobs?.cancel(id);
+    for (const id of [
+      requestExpiryJobId(request.id),
+      nudges.remind,
+      nudges.escalate,
+      approvalAnnounceJobId(request.id),
+    ])
+      await this.jobs?.cancel(id);
     throw new UserFacingError(code, message);
   }
 
@@ -543,6 +554,8 @@ export class RequestCreation {
     // between) would grant access nobody is ever asked to review. A job whose request was never
     // stored finds nothing and does nothing.
     await scheduleReview(this.jobs, request);
+    // Its approvers' card (the review) and alert, likewise (approval-announce.ts).
+    await scheduleAnnouncement(this.jobs, request);
     await this.recordCreated(request);
     const approved = transition(request, {
       type: 'approve',

@@ -1,5 +1,5 @@
 /**
- * The jobs of a request: the ids of its `request.expire`, reminder, escalation and
+ * The jobs of a request: the ids of its `request.expire`, reminder, escalation, announcement and
  * `breakglass.review` jobs, the part of the scheduler the request flows use, and the idempotent
  * scheduling of each (at creation, and at start for requests whose job is missing).
  */
@@ -41,6 +41,34 @@ export function breakGlassReviewJobId(requestId: string): string {
 /** The reminder and escalation jobs of a pending request. */
 export function approvalNudgeJobIds(requestId: string): { remind: string; escalate: string } {
   return { remind: `approval.remind:${requestId}`, escalate: `approval.escalate:${requestId}` };
+}
+
+/** The `approval.announce` job of a request its approvers must be told of (approval-announce.ts). */
+export function approvalAnnounceJobId(requestId: string): string {
+  return `approval.announce:${requestId}`;
+}
+
+/**
+ * How long after its creation a request's `approval.announce` job looks whether its approvers'
+ * card went out: well past the few seconds the announcement takes (member lookups and a post),
+ * so the job rarely meets one still posting, and soon enough that approvers hear of a request
+ * whose announcing process stopped within minutes, not at its reminder or expiry.
+ */
+export const ANNOUNCE_GRACE_MS = 2 * 60_000;
+
+/**
+ * Schedules the `approval.announce` job of a request made pending (a break-glass one before it
+ * is approved at once): the announcement is an obligation in the store, not only the work of the
+ * process that stored the request (idempotent; the job does nothing once the card is posted).
+ */
+export async function scheduleAnnouncement(jobs: JobScheduling | undefined, request: AccessRequest): Promise<void> {
+  if (!jobs || request.state !== 'pending') return;
+  await jobs.schedule({
+    id: approvalAnnounceJobId(request.id),
+    kind: 'approval.announce',
+    dueAt: new Date(Date.parse(request.createdAt) + ANNOUNCE_GRACE_MS),
+    requestId: request.id,
+  });
 }
 
 /** The `request.expire` job of a pending request. */

@@ -207,7 +207,9 @@ describe('a reminder and an escalation owed at once (after an outage of every in
     expect(t.notifications.posts).toEqual([`escalate:${request.id}`]);
     expect(actions(await t.audit.forRequest(request.id))).toEqual(['request.created', 'approval.escalated']);
     expect((await t.store.get(request.id))!.policy?.remindedAt).toBeUndefined();
-    expect(await t.jobs.forRequest(request.id)).toEqual([expect.objectContaining({ kind: 'request.expire' })]);
+    // Its announcement job is not this test's (no handler here): left as it is.
+    const left = (await t.jobs.forRequest(request.id)).filter((j) => j.kind !== 'approval.announce');
+    expect(left).toEqual([expect.objectContaining({ kind: 'request.expire' })]);
   });
 
   test('a reminder marked by a run that stopped before posting: the escalation says it was not posted', async () => {

@@ -121,6 +121,7 @@ test('every job kind is reported as the work people know, with what to do; never
     'access.remind',
     'approval.remind',
     'approval.escalate',
+    'approval.announce',
     'breakglass.review',
     'cleanup.credential',
     'drift.check',

@@ -521,6 +521,9 @@ export class RequestHandler {
       // Compared first, so a request made elsewhere (the usual case) costs no store read here.
       const shared = sameConversation(target, facts.reference) && (await messenger.shareRequesterCopy(request, target));
       if (!shared) await messenger.postApproval(target, request);
+      // The entry (and the approvers' copy postApproval records) tells the request's
+      // `approval.announce` job that its card went out; without either, the job posts it
+      // (flows/approval-announce.ts), so a process that stops before here still has it posted.
       await audit.append({
         actor: { objectId: 'acrbot', name: 'acrbot' },
         tenantId: request.tenantId,
