@@ -98,6 +98,14 @@ export class RequestAudit {
     return undoUnaudited(this.store, this.clock, before, written);
   }
 
+  /**
+   * The seq of `requestId`'s `request.created` entry: where its creation stands in the one chain
+   * every instance appends to, written before the request is stored. Undefined when none is read.
+   */
+  async createdSeq(requestId: string): Promise<number | undefined> {
+    return (await this.audit.forRequest(requestId)).find((e) => e.action === 'request.created')?.seq;
+  }
+
   /** {@link updateUndoingUnseen} on this service's store: the write of a transition audited after it. */
   updateUndoingUnseen(before: AccessRequest, next: AccessRequest): Promise<void> {
     return updateUndoingUnseen({ store: this.store, clock: this.clock, log: this.log }, before, next);

@@ -33,7 +33,7 @@ import { readBreakGlassCooldown } from './break-glass-cooldown';
 import type { Logger } from '../observability/logger';
 import type { FlowSettings } from './settings';
 import { type PauseReader, pausedRefusal } from './access-pause';
-import { pendingCapMessage, twinAmong, twinMessage } from './request-gate';
+import { pendingCapMessage, twinMessage, twinsAmong } from './request-gate';
 import { type RequestAudit, ruleActor, targetsOf } from './request-audit';
 import {
   type JobScheduling,
@@ -336,16 +336,33 @@ export class RequestCreation {
   /**
    * The twin check held across instances, as the pending cap is: the handler refuses a request
    * whose twin is already waiting before it is made (RequestGate.twinRefusal), but two made at
-   * once both pass that. Looked at again once stored, `request` is withdrawn when another of the
-   * requester's waiting requests is for the same target, with the door's sentence. Of two racing
-   * creates the later look always sees the other, so at most one stays (both may be withdrawn:
-   * which was first cannot be told across instances). Reads at most `max` + 1 waiting requests
-   * (the cap, or 50 without one).
+   * once (a form sent twice, two instances) both pass that. Looked at again once stored, `request`
+   * is withdrawn, with the door's sentence, when a twin of it made before it is waiting. "Before"
+   * is one order every instance agrees on ({@link RequestCreation.madeBefore}), so of twins that
+   * see each other exactly the first stays: withdrawing on any twin would withdraw both, each
+   * refusal naming the other as waiting when neither is. The first never withdraws, so one always
+   * stays; two stay only when the later one looked before the earlier was stored (its creation
+   * held between its audit entry and its write for the whole of the other's create), which is the
+   * door's behaviour before this look. Reads at most `max` + 1 waiting requests (the cap, or 50
+   * without one), and audit entries only for a twin made in the same millisecond.
    */
   private async withdrawTwin(request: AccessRequest, max = 50): Promise<void> {
     const pending = await this.store.listByRequester(request.requester.objectId, ['pending'], max + 1);
-    const twin = twinAmong(pending, request.plan, request.id);
-    if (twin) await this.withdraw(request, 'limits.duplicate', 'request.refused.duplicate', twinMessage(twin));
+    for (const twin of twinsAmong(pending, request.plan, request.id))
+      if (await this.madeBefore(twin, request))
+        return this.withdraw(request, 'limits.duplicate', 'request.refused.duplicate', twinMessage(twin));
+  }
+
+  /**
+   * Whether `a` was made before `b`: by `createdAt`, and within one millisecond (creates take
+   * less than that) by their `request.created` entries' place in the audit chain, which every
+   * instance appends to in one order before it stores the request; by id when an entry is not read.
+   */
+  private async madeBefore(a: AccessRequest, b: AccessRequest): Promise<boolean> {
+    const at = Date.parse(a.createdAt) - Date.parse(b.createdAt);
+    if (at !== 0) return at < 0;
+    const [seqA, seqB] = await Promise.all([this.auditing.createdSeq(a.id), this.auditing.createdSeq(b.id)]);
+    return seqA !== undefined && seqB !== undefined ? seqA < seqB : a.id < b.id;
   }
 
   /**

@@ -133,7 +133,7 @@ export class RequestGate {
    */
   async twinRefusal(actor: Actor, plan: Plan): Promise<(GateRefusal & { twinId: string }) | undefined> {
     const pending = await this.requests.listByRequester(actor.objectId, ['pending'], this.limits.maxPendingPerUser);
-    const twin = twinAmong(pending, plan);
+    const [twin] = twinsAmong(pending, plan);
     return twin && { code: 'limits.duplicate', message: twinMessage(twin), twinId: twin.id };
   }
 
@@ -237,12 +237,12 @@ export class RequestGate {
 }
 
 /**
- * The first of `pending` (a requester's requests waiting for approval) that is a twin of `plan`
- * ({@link RequestGate.twinRefusal}), other than `self` (the request just stored, when looked
- * again after the create). Extensions are never twins.
+ * The twins of `plan` ({@link RequestGate.twinRefusal}) among `pending` (a requester's requests
+ * waiting for approval), other than `self` (the request just stored, when looked at again after
+ * the create), in their order. Extensions are never twins.
  */
-export function twinAmong(pending: readonly AccessRequest[], plan: Plan, self?: string): AccessRequest | undefined {
-  return pending.find((r) => r.id !== self && !r.extendsRequestId && sameTarget(r.plan, plan));
+export function twinsAmong(pending: readonly AccessRequest[], plan: Plan, self?: string): AccessRequest[] {
+  return pending.filter((r) => r.id !== self && !r.extendsRequestId && sameTarget(r.plan, plan));
 }
 
 /** Whether two plans are for one target: see {@link RequestGate.twinRefusal}. Azure ids compare case-insensitively. */
