@@ -32,6 +32,7 @@ import {
 import { AuditRowError } from '../integrations/store/tables-audit-log';
 import { openTablesReview, type TablesReview } from './tables-review';
 import { formatVerdict, verifyAudit } from './verify';
+import { counted } from '../domain/text';
 
 /** Where the CLI writes. */
 export interface CliIo {
@@ -99,7 +100,7 @@ export async function runAuditCli(
     const count = await writeOutFile({ out: cmd.out, force: cmd.force === true, storePath: storage.path }, (file) =>
       exportAudit(opened, file, options, warn),
     );
-    say(io.stderr, `exported ${count} entries to ${cmd.out}`);
+    say(io.stderr, `exported ${counted(count, 'entry', 'entries')} to ${cmd.out}`);
     return EXIT.ok;
   } catch (err) {
     if (err instanceof CliError) {
@@ -307,6 +308,6 @@ async function runOnTables(
     return EXIT.ok;
   }
   const count = await writeOutFile({ out: cmd.out, force: cmd.force === true }, run);
-  say(io.stderr, `exported ${count} entries to ${cmd.out}`);
+  say(io.stderr, `exported ${counted(count, 'entry', 'entries')} to ${cmd.out}`);
   return EXIT.ok;
 }

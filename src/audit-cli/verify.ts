@@ -2,6 +2,7 @@
 import { type AnchorAgreement, verdictCoverage } from '../domain/audit-anchor';
 import type { ChainVerdict } from '../domain/audit-chain';
 import { inReadSnapshot, type ReadOnlyAudit } from './storage';
+import { counted } from '../domain/text';
 
 /**
  * Verifies the chain in one read snapshot. A row that is not JSON is reported by the store's
@@ -19,5 +20,5 @@ export async function verifyAudit(audit: ReadOnlyAudit): Promise<ChainVerdict> {
  */
 export function formatVerdict(verdict: ChainVerdict & { anchors?: AnchorAgreement }, keyed = false): string {
   if (!verdict.intact) return `BROKEN at seq ${verdict.brokenAtSeq}: ${verdict.problem}`;
-  return [`intact, ${verdict.count} entries`, ...verdictCoverage(verdict, keyed)].join('; ');
+  return [`intact, ${counted(verdict.count, 'entry', 'entries')}`, ...verdictCoverage(verdict, keyed)].join('; ');
 }

@@ -354,7 +354,9 @@ export function verdictCoverage(verdict: IntactVerdict & { anchors?: AnchorAgree
   if (verdict.count > 0 && (keyed || unkeyed > 0)) {
     out.push(
       unkeyed === 0
-        ? `MACs checked on all ${verdict.count} entries`
+        ? verdict.count === 1
+          ? 'MACs checked on its 1 entry'
+          : `MACs checked on all ${verdict.count} entries`
         : unkeyed >= verdict.count
           ? 'no entry carries a MAC'
           : `${macRange(unkeyed + 1, verdict.count)} (${seqRange(1, unkeyed)} ${unkeyed === 1 ? 'predates' : 'predate'} the audit key, vouched for by the operator's adoption at seq ${unkeyed + 1} and pinned to it by the hash chain)`,

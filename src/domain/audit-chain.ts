@@ -498,7 +498,7 @@ export function verifyChain(
       count,
       brokenAtSeq: 1,
       noMacs: true,
-      problem: `none of the ${count} entries carries a MAC although the audit key is set (a bot with the key signs every append): the log was rewritten without the key, or written by a bot that did not have it`,
+      problem: `${count === 1 ? 'its 1 entry carries no MAC' : `none of the ${count} entries carries a MAC`} although the audit key is set (a bot with the key signs every append): the log was rewritten without the key, or written by a bot that did not have it`,
     };
   }
   return key && unkeyedPrefix > 0 ? { intact: true, count, unkeyedPrefix } : { intact: true, count };

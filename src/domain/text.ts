@@ -196,6 +196,14 @@ export function checkReason(
 }
 
 /**
+ * `count` with its noun in agreement ("1 entry", "2 entries"): `plural` defaults to the singular
+ * with an s. Limits an operator sets to 1 and a log of one entry are real, and read "1 requests".
+ */
+export function counted(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}
+
+/**
  * `text` without the run at its end of `characters` (each a character of the string, or each
  * character the one-character pattern matches), as `[…]+$` would remove it ("Cancel!?" →
  * "Cancel"). Walked back from the end: that regex is tried from every start of such a run, so one

@@ -15,6 +15,7 @@ import type { AccessRequest, Actor } from '../domain/request';
 import type { Plan } from '../domain/plan';
 import { describeAccess } from '../domain/access-term';
 import { fixedWindowStart } from '../domain/fixed-window';
+import { counted } from '../domain/text';
 
 /** The limits (ACRBOT_MAX_PENDING_PER_USER, ACRBOT_REQUESTS_PER_MINUTE, ACRBOT_READS_PER_10_MINUTES). */
 export interface RequestLimits {
@@ -223,7 +224,7 @@ export class RequestGate {
     if (count > this.limits.requestsPerMinute)
       return {
         code: 'limits.rate',
-        message: `You have started more than ${this.limits.requestsPerMinute} requests in the last minute; wait a minute and try again. Nothing was requested.`,
+        message: `You have started more than ${counted(this.limits.requestsPerMinute, 'request')} in the last minute; wait a minute and try again. Nothing was requested.`,
       };
     // Only this user's pending requests, counted up to the cap from the index: on every new
     // request, whatever the number waiting for everyone else; documents are read only to refuse.
@@ -273,7 +274,7 @@ export function twinMessage(twin: AccessRequest): string {
  * (`RequestCreation.withdrawOverCap`, request-creation.ts).
  */
 export function pendingCapMessage(max: number, pending: readonly Pick<AccessRequest, 'id'>[]): string {
-  return `You already have ${max} requests waiting for approval (at most ${max}): ${pending
+  return `You already have ${counted(max, 'request')} waiting for approval (at most ${max}): ${pending
     .slice(0, 10)
     .map((r) => r.id)
     .join(', ')}. Cancel one with "@acrbot cancel REQUEST-ID" or wait for a decision. Nothing was requested.`;

@@ -89,7 +89,7 @@ describe('verify --require-key without ACRBOT_AUDIT_ANCHOR', () => {
     // What only anchors can see: documented next to --require-key in docs/operations.md.
     expect(await verify(path, ['--require-key', '--no-anchor'], withKey)).toMatchObject({
       code: 0,
-      stdout: 'intact, 1 entries; MACs checked on all 1 entries\n',
+      stdout: 'intact, 1 entry; MACs checked on its 1 entry\n',
     });
   });
 

@@ -157,7 +157,7 @@ describe('G16: the per-user limit on read commands (ACRBOT_READS_PER_10_MINUTES)
     await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
     for (const pair of ['aks-dev contosoacr', 'aks-legacy contosoacr', 'aks-dev contosoacr'])
       expect(await h.ask(users.requester, `grant ${pair} one too many`)).toMatch(
-        /more than 1 requests in the last minute/,
+        /more than 1 request in the last minute/,
       );
     const audited = await entries(h, users.requester, 'request.refused.rate');
     expect(audited).toHaveLength(1);
@@ -173,7 +173,7 @@ describe('G16: the per-user limit on read commands (ACRBOT_READS_PER_10_MINUTES)
     const request = await grantApproved(h, 'aks-prod contosoacr --for 1d deploy payments-api');
     for (let i = 0; i < 2; i++)
       expect(await h.ask(users.requester, `extend ${request.id} --for 7d release slipped`)).toMatch(
-        /more than 1 requests in the last minute/,
+        /more than 1 request in the last minute/,
       );
     const audited = await entries(h, users.requester, 'request.refused.rate');
     expect(audited).toHaveLength(1);
@@ -190,7 +190,7 @@ describe('G16: the per-user limit on read commands (ACRBOT_READS_PER_10_MINUTES)
     h = await startHarness({ ACRBOT_MAX_PENDING_PER_USER: '1' }, { clock: new FakeClock(START) });
     await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
     for (const pair of ['aks-dev contosoacr', 'aks-legacy contosoacr'])
-      expect(await h.ask(users.requester, `grant ${pair} one too many`)).toContain('You already have 1 requests');
+      expect(await h.ask(users.requester, `grant ${pair} one too many`)).toContain('You already have 1 request waiting');
     const audited = await entries(h, users.requester, 'request.refused.pending');
     expect(audited).toHaveLength(1);
     expect(audited[0]).toMatchObject({ outcome: 'refused', detail: 'grant aks-dev contosoacr' });

@@ -56,7 +56,7 @@ describe("the tab's Extend refused by the per-user limits", () => {
     expect(logged.map((l) => l.audited)).toEqual([true, false]);
     // Chat's refusal in the same window is the same limit's: logged, not audited again.
     expect(await h.ask(users.requester, `extend ${request.id} --for 7d release slipped`)).toMatch(
-      /more than 1 requests in the last minute/,
+      /more than 1 request in the last minute/,
     );
     expect(await rateRefusals(h)).toHaveLength(1);
   });

@@ -24,6 +24,7 @@ import { askedOncePerApprovers } from '../../flows/approver-question';
 import { WAITING_SCAN_LIMIT, type WaitingRequests } from '../../flows/waiting-for-approvers';
 import { ofTenant } from '../../domain/tenant-boundary';
 import { auditRequestReadRefusal } from '../../flows/limit-audit';
+import { counted } from '../../domain/text';
 
 /** Approval cards `pending` posts at most; the count line says when there are more. */
 const PENDING_CARDS_SHOWN = 20;
@@ -413,7 +414,7 @@ export class InfoHandlers {
       // MACs are named only when the verdict shows them (an unkeyed prefix before the first MAC).
       const checked = verdict.intact ? verdictCoverage(verdict, anchors ? true : undefined) : [];
       const text = verdict.intact
-        ? `The audit chain is intact, ${verdict.count} entries. ${checked.map((c) => `${c}. `).join('')}${scope}`
+        ? `The audit chain is intact, ${counted(verdict.count, 'entry', 'entries')}. ${checked.map((c) => `${c}. `).join('')}${scope}`
         : `The audit chain is broken at seq ${verdict.brokenAtSeq}: ${verdict.problem}. ${scope}`;
       await this.reply(
         ctx,
