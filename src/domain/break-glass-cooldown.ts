@@ -70,7 +70,9 @@ export function cooldownInForce(
 /**
  * The answer to a member in a cooldown: what happened (which request's review rejected it, by
  * whom, when), until when break-glass is unavailable to them, and that a normal request of the
- * pair goes to its approvers as usual.
+ * pair goes to its approvers as usual. `pair`: the cluster and registry as a command must name
+ * them (typed-names.ts `typedNames`: as the member typed them), since the answer quotes that
+ * request for copying: a bare name two resources share would be refused.
  */
 export function cooldownRefusal(cooldown: BreakGlassCooldown, pair: { cluster: string; registry: string }): string {
   const by = cooldown.rejectedBy ? ` by ${cooldown.rejectedBy.name}` : '';

@@ -12,6 +12,7 @@ import { formatUtc } from './access-term';
 import { driftNotDone } from './drift-reason';
 import { UserFacingError } from './errors';
 import type { AccessRequest } from './request';
+import { typedPair } from './typed-names';
 
 /** The refusal's code (audited as the outcome of `extend.refused`, like every extension refusal). */
 export const EXTEND_DRIFTED = 'extend.drifted';
@@ -61,6 +62,5 @@ function whatHappened(request: AccessRequest): string | undefined {
 
 /** What to do instead, after "ask": a new grant, decided like any other. */
 function askAgain(request: AccessRequest): string {
-  const { cluster, registry } = request.plan;
-  return `for the access again with "@acrbot grant ${cluster.name} ${registry.name} REASON…"; an approver decides, as for any grant.`;
+  return `for the access again with "@acrbot grant ${typedPair(request.plan)} REASON…"; an approver decides, as for any grant.`;
 }

@@ -2,6 +2,7 @@
 import type { ClusterInfo, RegistryInfo } from './azure-model';
 import type { PullRole } from './roles';
 import { registryReach } from './registry-reach';
+import type { TypedAs } from './typed-names';
 
 /** A reference to a resource, with the names users recognise. */
 export interface ResourceSummary {
@@ -42,6 +43,8 @@ export interface GrantPlan {
    * and on plans stored before it was recorded.
    */
   sharedWith?: SharedIdentity;
+  /** How the requester named the cluster and registry: see {@link PlannedAsTyped}. */
+  typed?: PlannedAsTyped;
 }
 
 /**
@@ -94,7 +97,21 @@ export interface SecretPlan {
    */
   replaces?: PlannedReplacement | null;
   operations: string[];
+  /** How the requester named the cluster and registry: see {@link PlannedAsTyped}. */
+  typed?: PlannedAsTyped;
 }
+
+/**
+ * How the requester named the plan's cluster and registry (names.ts `kind`: a bare name,
+ * `group/name`, the resource id), which resolved to exactly these when it was planned, so the
+ * commands its cards and messages suggest name them the same way (typed-names.ts `typedPair`)
+ * rather than by resource id. The form only, not the text typed: it is spelled again from the
+ * recorded names, so no user text is kept or shown, and what the parser accepted names the same
+ * resource whatever the letter case. Absent on plans stored before it was recorded: their hints
+ * write the ids. Copied into an extension's plan: the form resolved then, and a namesake made
+ * since makes the resolver list the ids rather than pick one.
+ */
+export type PlannedAsTyped = Required<TypedAs>;
 
 /** What a secret plan replaces: the earlier request, and the uid of the secret acrbot wrote for it. */
 export interface PlannedReplacement {

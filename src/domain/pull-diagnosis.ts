@@ -28,6 +28,7 @@ import { driftNotDone, driftWords } from './drift-reason';
 import { registryReach } from './registry-reach';
 import { pullRoleFor } from './roles';
 import { asSentence } from './text';
+import { typedPair, type TypedAs } from './typed-names';
 
 /** One line of the diagnosis. */
 export interface DiagnosisFinding {
@@ -77,6 +78,16 @@ export interface DiagnosisInput {
    * records alone are said, as before.
    */
   secretsInCluster?: ReadonlyMap<string, SecretInCluster>;
+  /**
+   * How the asker named the cluster and registry (they resolved to these): the commands of the fix
+   * name them the same way, else by resource id ({@link typedPair}).
+   */
+  typedAs?: TypedAs;
+  /**
+   * The object id of who asked (anyone may): only a request's requester may extend it, so the fix
+   * offers `extend` to them alone. Without it (operators' tools), nobody is taken for the requester.
+   */
+  askedBy?: string;
   now: Date;
 }
 
@@ -189,7 +200,19 @@ export const CHECK_MAX_SECRETS = 10;
 const VERDICT_MAX_SECRETS = 3;
 
 function grantCommand(input: DiagnosisInput): string {
-  return `@acrbot grant ${input.cluster.name} ${input.registry.name} REASON…`;
+  return `@acrbot grant ${typedPair(input, input.typedAs)} REASON…`;
+}
+
+/**
+ * Extending `ref`, the request the pull ends with: the command for its requester; anyone else
+ * (`check` is anyone's) is told who may extend it and offered a grant of their own, since
+ * `extend` refuses them.
+ */
+function extendFix(input: DiagnosisInput, ref: AcrbotRequestRef): string {
+  const asker = input.askedBy?.toLowerCase();
+  if (asker !== undefined && asker === ref.requesterId.toLowerCase())
+    return `Extend before it ends: @acrbot extend ${ref.requestId} REASON…`;
+  return `Only ${ref.requesterName}, who asked for ${ref.requestId}, can extend it before it ends; to keep pulling after that, ask for your own grant: ${grantCommand(input)}`;
 }
 
 /** Diagnoses pulls from `registry` by `cluster`. */
@@ -354,7 +377,7 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
   // the same identity holds it, that one by this cluster's people: a new grant of the pair overlaps
   // it and keeps the pull (G17).
   const endingWith = lasting.flatMap(requestsBehind).filter((r) => holds(r) && r.expiresAt === end);
-  const soonest = endingWith.find((r) => !r.clusterName && r.state !== 'drifted')?.requestId;
+  const soonest = endingWith.find((r) => !r.clusterName && r.state !== 'drifted');
   const driftedEnd = end !== undefined && !soonest ? endingWith.find((r) => !r.clusterName) : undefined;
   const borrowedFrom = end !== undefined && !soonest && !driftedEnd ? endingWith[0]?.clusterName : undefined;
   // Only when one way in is left to the cluster, which acrbot cannot see: the firewall's IP rules
@@ -397,13 +420,13 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
       fix = `It ends with acrbot request ${driftedEnd.requestId}, which acrbot does not extend: its access changed outside acrbot${driftedEnd.driftDetectedAt ? ` (noticed ${shortTime(driftedEnd.driftDetectedAt)})` : ''}; to keep pulling after that: ${grantCommand(input)}`;
     else if (borrowedFrom)
       fix = `It ends with the grant for cluster ${borrowedFrom}, which pulls with the same identity; to keep pulling after that: ${grantCommand(input)}`;
-    else if (expiring && soonest) fix = `Extend before it ends: @acrbot extend ${soonest} REASON…`;
+    else if (expiring && soonest) fix = extendFix(input, soonest);
   } else if (anonymous) {
     verdict = `${cluster.name} can pull from ${registry.name}${firewall} because anonymous pull is enabled, not through a role.`;
     fix = identity ? `For access that survives turning anonymous pull off: ${grantCommand(input)}` : undefined;
   } else if (!identity) {
     verdict = `${cluster.name} cannot pull from ${registry.name} with a node identity: ${asSentence(input.identityProblem ?? 'it has none acrbot can use')}${secretsText}`;
-    fix = `${secrets.length ? 'For pods in another namespace, a pull secret there' : 'Use a pull secret instead'}: @acrbot secret ${cluster.name} ${registry.name} --namespace NAMESPACE REASON…`;
+    fix = `${secrets.length ? 'For pods in another namespace, a pull secret there' : 'Use a pull secret instead'}: @acrbot secret ${typedPair(input, input.typedAs)} --namespace NAMESPACE REASON…`;
   } else if (ignored.length) {
     const role = pullRoleFor(registry.roleAssignmentMode);
     verdict = `${cluster.name} cannot pull from ${registry.name}: its ${ignored[0].roleName} is not honoured because the registry uses ${abac ? 'ABAC repository' : 'RBAC registry'} permissions.${secretsText}`;

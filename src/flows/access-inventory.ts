@@ -64,6 +64,7 @@ import { roleCarriesPullInAnyMode } from '../domain/pull-permission';
 import type { AccessRequest, Actor, RequestState } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import { roleDefinitionGuid } from '../domain/resource-id';
+import { type TypedAs, uniqueName } from '../domain/typed-names';
 import { azureLookupIds, armCode } from './azure-failure-text';
 import { servicePrincipalUnreadableMessage } from './grant-planner';
 import type { ResourceResolver } from './resource-resolver';
@@ -142,9 +143,10 @@ export interface AccessInventoryPorts {
 
 /**
  * `forCluster` also returns the drift it saw, so the caller can record it (see DriftDetector,
- * which confirms it as its sweep looks): all four reasons, the cells already showing them.
+ * which confirms it as its sweep looks): all four reasons, the cells already showing them; and
+ * how the asker named the cluster, which resolved to it, for the card's commands (typed-names.ts).
  */
-export type ClusterAccessResult = ClusterAccessReport & { drift: DriftFinding[] };
+export type ClusterAccessResult = ClusterAccessReport & { drift: DriftFinding[]; typedAs: TypedAs };
 
 /** Answers "who can pull what, and why". Read-only: it never writes to Azure or the store. */
 export class AccessInventory {
@@ -169,10 +171,13 @@ export class AccessInventory {
    * why. For someone of `tenantId`, another tenant's requests are shown as in {@link check}.
    */
   async forCluster(clusterText: string, tenantId?: string): Promise<ClusterAccessResult> {
-    const cluster = await this.resolver.resolveCluster(parseClusterRef(clusterText));
+    const clusterRef = parseClusterRef(clusterText);
+    const cluster = await this.resolver.resolveCluster(clusterRef);
+    // As typed, since it resolved to this cluster: commands the answer suggests name it so.
+    const typedAs: TypedAs = { cluster: clusterRef.kind };
     const now = this.ports.clock.now();
     const [resolved, registries, records] = await Promise.all([
-      this.identityOf(cluster),
+      this.identityOf(cluster, undefined, typedAs.cluster),
       this.allRegistries(),
       this.accessRequests(() => true),
     ]);
@@ -213,6 +218,7 @@ export class AccessInventory {
       ...(incomplete && { incomplete }),
       generatedAt: now.toISOString(),
       drift,
+      typedAs,
     };
   }
 
@@ -299,12 +305,14 @@ export class AccessInventory {
    * matrix shows them (tenant-boundary.ts `cellsShown`): a role assignment held only for them
    * reads "by acrbot, for a request of another tenant", with no id, requester, approver or end,
    * and their pull secrets and ended grants are left out. Without it (operators' tools, tests),
-   * every request is shown.
+   * every request is shown. `askedBy`: the asker's object id, so that only a request's requester
+   * is told to extend it (pull-diagnosis.ts).
    */
   async check(
     clusterText: string,
     registryText: string,
     tenantId?: string,
+    askedBy?: string,
   ): Promise<PullDiagnosis & { drift: DriftFinding[] }> {
     const clusterRef = parseClusterRef(clusterText);
     const registryRef = parseRegistryRef(registryText);
@@ -315,8 +323,10 @@ export class AccessInventory {
     const now = this.ports.clock.now();
     // The registry's requests from any cluster: another cluster's grant to the same identity is
     // this cluster's way of pulling too, and ends when that grant does.
+    // As typed, since they resolved to these: the commands the answer suggests name them so.
+    const typedAs: TypedAs = { cluster: clusterRef.kind, registry: registryRef.kind };
     const [resolved, records] = await Promise.all([
-      this.identityOf(cluster),
+      this.identityOf(cluster, undefined, typedAs.cluster),
       this.read((states, limit, order) => this.ports.requests.listByRegistry(registry.id, states, limit, order)),
     ]);
     const { incomplete } = records;
@@ -372,6 +382,8 @@ export class AccessInventory {
       cell,
       ...(unreadRoles.length && { unreadRoles }),
       ...(seen && { secretsInCluster: seen }),
+      typedAs,
+      ...(askedBy !== undefined && { askedBy }),
       now,
     });
     return {
@@ -459,6 +471,8 @@ export class AccessInventory {
     cluster: ClusterInfo,
     /** Lookups already under way in this build, by lower-cased app id: each app is asked once. */
     lookups?: Map<string, Promise<string | undefined>>,
+    /** How a command may name the cluster (typed-names.ts), for the problem sentence's command. */
+    clusterAs?: TypedAs['cluster'],
   ): Promise<{ identity?: InventoryIdentity; problem?: string }> {
     try {
       const chosen = choosePullIdentity(cluster);
@@ -468,7 +482,7 @@ export class AccessInventory {
       try {
         objectId = await this.servicePrincipalObjectId(chosen.appId, lookups);
       } catch (err) {
-        return this.lookupFailed(err, cluster, chosen.appId);
+        return this.lookupFailed(err, cluster, chosen.appId, clusterAs);
       }
       if (!objectId)
         return {
@@ -507,9 +521,15 @@ export class AccessInventory {
    * names the permission to grant; anything else is logged here (the sentence has only its ids)
    * and is said to be worth asking again. Not a Graph failure: thrown on (unexpected).
    */
-  private lookupFailed(err: unknown, cluster: ClusterInfo, appId: string): { problem: string } {
+  private lookupFailed(
+    err: unknown,
+    cluster: ClusterInfo,
+    appId: string,
+    clusterAs: TypedAs['cluster'],
+  ): { problem: string } {
     if (!(err instanceof CloudApiError)) throw err;
-    if (err.statusCode === 403) return { problem: servicePrincipalUnreadableMessage(cluster.name, appId, err.code) };
+    if (err.statusCode === 403)
+      return { problem: servicePrincipalUnreadableMessage(cluster, appId, err.code, clusterAs) };
     this.ports.log?.warn(
       { err, cluster: cluster.name },
       'Microsoft Graph lookup of a cluster service principal failed; the cluster is shown unresolved',
@@ -528,6 +548,7 @@ export class AccessInventory {
    * either at a time, so a large tab does not spend the app's Graph budget in one burst.
    */
   private async gather(
+    /** Every cluster of the allowed subscriptions, from listings that all answered. */
     clusters: ClusterInfo[],
     /** The registries looked at: each role is read at one its assignment covers. */
     registries: readonly RegistryInfo[],
@@ -539,7 +560,11 @@ export class AccessInventory {
     unresolved: { cluster: InventoryCluster; problem: string }[];
   }> {
     const lookups = new Map<string, Promise<string | undefined>>();
-    const identities = await mapAtMost(clusters, GRAPH_IN_FLIGHT, (c) => this.identityOf(c, lookups));
+    // Nobody typed these: a problem sentence's command names a cluster bare only when no other
+    // cluster of this listing (every allowed subscription's, or none) has its name (typed-names.ts).
+    const identities = await mapAtMost(clusters, GRAPH_IN_FLIGHT, (c) =>
+      this.identityOf(c, lookups, uniqueName(c, clusters)),
+    );
     const ids = new Set(identities.flatMap((i) => (i.identity ? [i.identity.objectId.toLowerCase()] : [])));
     const groupHeld = assignments.filter((a) => a.principalType === 'Group');
     const relevant = assignments.filter((a) => ids.has(a.principalId.toLowerCase()) || a.principalType === 'Group');

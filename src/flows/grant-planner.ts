@@ -11,6 +11,7 @@ import { choosePullIdentity, pullsAs } from '../domain/identity';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import {
   type GrantPlan,
+  type PlannedAsTyped,
   type PlannedIdentity,
   plannedCluster,
   plannedRegistry,
@@ -28,6 +29,7 @@ import type { AccessRequest } from '../domain/request';
 import { roleCarriesPull } from '../domain/pull-permission';
 import { roleDefinitionGuid, scopeCovers } from '../domain/resource-id';
 import { pullRoleFor, rolesThatGrantPull, type RoleAssignmentMode } from '../domain/roles';
+import { typedCluster, typedPair, type TypeableResource, type TypedAs } from '../domain/typed-names';
 import { armCode } from './azure-failure-text';
 import type { ClusterListings, ResourceResolver } from './resource-resolver';
 import { definitionScopes, RoleDefinitions } from './role-definitions';
@@ -88,7 +90,7 @@ export function conditionalExistsMessage(
   const held = `${plan.identity.objectId} already has ${plan.role.name} on ${plan.registry.name}`;
   const noSecond = `Azure keeps one assignment of a role per identity and registry, so acrbot cannot add one without that limit, and ${outcome}.`;
   if (own)
-    return `${held} through acrbot's own assignment for this pair${id}, and a condition (a limit to some repositories) was set on it outside acrbot. ${noSecond} Ask the registry's owners to remove or widen that condition, then ask again; @acrbot check ${plan.cluster.name} ${plan.registry.name} names the acrbot request it belongs to.`;
+    return `${held} through acrbot's own assignment for this pair${id}, and a condition (a limit to some repositories) was set on it outside acrbot. ${noSecond} Ask the registry's owners to remove or widen that condition, then ask again; @acrbot check ${typedPair(plan)} names the acrbot request it belongs to.`;
   return `${held} through an assignment with a condition (a limit to some repositories), made outside acrbot${id}. ${noSecond} Remove or widen that assignment in Azure, then ask again.`;
 }
 
@@ -97,11 +99,17 @@ export function conditionalExistsMessage(
  * up (403, `Authorization_RequestDenied`): acrbot's identity lacks `Application.Read.All`, the
  * permission docs/deploy.md lists for service-principal clusters, so the object id a role would
  * be assigned to is unknown. A pull secret (`--kind token`, the default) needs no lookup. Graph's
- * code is quoted only when shaped like one (a proxy's 403 carries its own text).
+ * code is quoted only when shaped like one (a proxy's 403 carries its own text). The secret
+ * command names the cluster as `clusterAs` says a command may (typed-names.ts), else by id.
  */
-export function servicePrincipalUnreadableMessage(clusterName: string, appId: string, code: unknown): string {
+export function servicePrincipalUnreadableMessage(
+  cluster: TypeableResource,
+  appId: string,
+  code: unknown,
+  clusterAs?: TypedAs['cluster'],
+): string {
   const answered = armCode(code) === code ? ` ${code}` : '';
-  return `Cluster ${clusterName} pulls with service principal ${appId}, and Microsoft Graph refused to look it up (HTTP 403${answered}): acrbot's identity lacks the Microsoft Graph application permission Application.Read.All, which it needs to find that service principal's object id and assign it a role. Ask the platform team to grant it (docs/deploy.md, Microsoft Graph application permissions), or use a pull secret, which needs no lookup: @acrbot secret ${clusterName} REGISTRY --namespace NAMESPACE REASON… (--kind token, the default).`;
+  return `Cluster ${cluster.name} pulls with service principal ${appId}, and Microsoft Graph refused to look it up (HTTP 403${answered}): acrbot's identity lacks the Microsoft Graph application permission Application.Read.All, which it needs to find that service principal's object id and assign it a role. Ask the platform team to grant it (docs/deploy.md, Microsoft Graph application permissions), or use a pull secret, which needs no lookup: @acrbot secret ${typedCluster(cluster, clusterAs)} REGISTRY --namespace NAMESPACE REASON… (--kind token, the default).`;
 }
 
 /**
@@ -165,13 +173,15 @@ export class GrantPlanner {
     ]);
     // Before Graph or any listing: nothing about a registry being deleted is worth a request.
     if (registry.provisioningState === 'Deleting') throw registryDeletingRefusal(registry);
-    const identity = await this.resolveIdentity(cluster);
+    // As typed, since they resolved to these: hints about this plan name them so (plan.ts `typed`).
+    const typed: PlannedAsTyped = { cluster: clusterRef.kind, registry: registryRef.kind };
+    const identity = await this.resolveIdentity(cluster, typed.cluster);
     // Listed while the registry is read; an overlap of an existing grant (alreadyGranted) files a
     // request on this plan too, so both answers carry it. Handled at once so a refusal below
     // leaves no rejection unhandled (it rejects only on a fault: failed listings are recorded).
     const sharing = this.sharedIdentity(cluster, identity, listings);
     sharing.catch(() => undefined);
-    const bare = buildGrantPlan(cluster, registry, identity);
+    const bare = buildGrantPlan(cluster, registry, identity, typed);
     // Existing access first: a re-run on a granted pair then costs three reads (and, the first
     // time, the role's definition) and no permission check.
     const existing = await this.existingAccess(registry, bare);
@@ -218,9 +228,10 @@ export class GrantPlanner {
   /**
    * Kubelet identity directly; a service principal's app id through Graph. Graph refusing that
    * lookup (403: no `Application.Read.All`) is said as such ({@link servicePrincipalUnreadableMessage});
-   * any other failure of it is thrown as it came (unexpected, logged with its ids).
+   * any other failure of it is thrown as it came (unexpected, logged with its ids). `clusterAs`:
+   * how a command may name the cluster (the requester's form), for that sentence's secret command.
    */
-  async resolveIdentity(cluster: ClusterInfo): Promise<PlannedIdentity> {
+  async resolveIdentity(cluster: ClusterInfo, clusterAs?: TypedAs['cluster']): Promise<PlannedIdentity> {
     const chosen = choosePullIdentity(cluster);
     if (chosen.kind === 'kubelet')
       return { kind: 'kubelet', objectId: chosen.objectId, description: chosen.description };
@@ -228,7 +239,7 @@ export class GrantPlanner {
       if (err instanceof CloudApiError && err.statusCode === 403)
         throw new UserFacingError(
           'cluster.servicePrincipalUnreadable',
-          servicePrincipalUnreadableMessage(cluster.name, chosen.appId, err.code),
+          servicePrincipalUnreadableMessage(cluster, chosen.appId, err.code, clusterAs),
           { cause: err },
         );
       throw err;
@@ -373,8 +384,16 @@ export async function endedGrantsBehind(
   );
 }
 
-/** Pure: the plan from resolved facts. */
-export function buildGrantPlan(cluster: ClusterInfo, registry: RegistryInfo, identity: PlannedIdentity): GrantPlan {
+/**
+ * Pure: the plan from resolved facts. `typed`: how the requester named the cluster and registry
+ * that resolved to these (plan.ts `typed`); without it, the plan's hints name them by id.
+ */
+export function buildGrantPlan(
+  cluster: ClusterInfo,
+  registry: RegistryInfo,
+  identity: PlannedIdentity,
+  typed?: PlannedAsTyped,
+): GrantPlan {
   const role = pullRoleFor(registry.roleAssignmentMode);
   const scope = registry.id;
   const name = roleAssignmentName(scope, identity.objectId, role.id);
@@ -390,5 +409,6 @@ export function buildGrantPlan(cluster: ClusterInfo, registry: RegistryInfo, ide
       `Re-read cluster ${cluster.name} and registry ${registry.name} to check nothing changed`,
       `Create role assignment ${name}: ${role.name} for service principal ${identity.objectId} on registry ${registry.name}`,
     ],
+    ...(typed && { typed }),
   };
 }

@@ -12,6 +12,7 @@ import type { AzureResourceReader, RoleAssignmentPort } from '../domain/ports';
 import { CloudApiError, LeaseLostError } from '../domain/ports';
 import type { AccessRequest, Outcome } from '../domain/request';
 import type { RoleAssignmentMode } from '../domain/roles';
+import { typedPair } from '../domain/typed-names';
 import { type AccessLeases, noRevocationRunning } from './access-lease';
 import { assignRole, realSleep, type Sleep } from './assign-role';
 import { RunInterrupted, type PlanRunner, type RunContext } from './executor';
@@ -239,7 +240,7 @@ export class GrantRunner implements PlanRunner, GrantRecheck {
         `Registry ${plan.registry.name} switched its permission mode to ${registry.roleAssignmentMode} since the plan was made, so ${notDone}; make a new request.`,
       );
     }
-    const identity = await this.planner.resolveIdentity(cluster);
+    const identity = await this.planner.resolveIdentity(cluster, plan.typed?.cluster);
     if (identity.objectId.toLowerCase() !== plan.identity.objectId.toLowerCase()) {
       throw new UserFacingError(
         'recheck.identityChanged',
@@ -343,7 +344,7 @@ export function existingAssignmentName(message: string): string | undefined {
  */
 function existingUnreadMessage(plan: GrantPlan, existingName: string | undefined): string {
   const which = existingName ? ` (role assignment ${existingName})` : '';
-  return `Azure answered that ${plan.identity.objectId} already has ${plan.role.name} on registry ${plan.registry.name}${which}, made outside acrbot, but acrbot could not read that assignment back to check that it covers every repository, so nothing was changed and this request granted nothing. Try "@acrbot check ${plan.cluster.name} ${plan.registry.name}" in a few minutes; if the cluster cannot pull, ask the platform team to look at that assignment on the registry.`;
+  return `Azure answered that ${plan.identity.objectId} already has ${plan.role.name} on registry ${plan.registry.name}${which}, made outside acrbot, but acrbot could not read that assignment back to check that it covers every repository, so nothing was changed and this request granted nothing. Try "@acrbot check ${typedPair(plan)}" in a few minutes; if the cluster cannot pull, ask the platform team to look at that assignment on the registry.`;
 }
 
 /** The assignment the plan makes, exactly: its deterministic name, principal, role and scope, no condition. */
@@ -400,7 +401,7 @@ function explainWriteFailure(err: CloudApiError, plan: GrantPlan): UserFacingErr
           refused: `Azure refused the role assignment on registry ${plan.registry.name}`,
           registry: plan.registry.name,
           outcome: 'Nothing was granted.',
-          meanwhile: `Meanwhile a pull secret ("@acrbot secret ${plan.cluster.name} ${plan.registry.name} --kind token …", the default kind) needs no role assignment.`,
+          meanwhile: `Meanwhile a pull secret ("@acrbot secret ${typedPair(plan)} --kind token …", the default kind) needs no role assignment.`,
           retry: 'the requester can ask for the grant again (the new request needs approving again)',
         }),
         { cause: err },

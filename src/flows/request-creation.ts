@@ -30,6 +30,7 @@ import { transition } from '../domain/request';
 import { breakGlassNotExtended } from '../domain/break-glass-review';
 import { cooldownMsOf, cooldownRefusal } from '../domain/break-glass-cooldown';
 import { readBreakGlassCooldown } from './break-glass-cooldown';
+import { typedNames, typedPair } from '../domain/typed-names';
 import type { Logger } from '../observability/logger';
 import type { FlowSettings } from './settings';
 import { type PauseReader, pausedRefusal } from './access-pause';
@@ -92,7 +93,7 @@ export function sharedIdentityRefusal(
   const why = breakGlass
     ? `nothing was granted, break-glass included, since a break-glass grant is reviewed by one rule's approvers and no rule's approvers may grant another rule's clusters`
     : `nothing was requested, since no rule's approvers may grant another rule's clusters`;
-  return `Cluster ${plan.cluster.name} pulls with identity ${plan.identity.objectId}${app}, which is also the pull identity of ${parts.join('; ')}. A role assignment to it on registry ${plan.registry.name} gives every one of them pull, so acrbot grants it only when the approval policy puts all of them under one rule, and ${plan.cluster.name} falls under ${ruleName(rule)}: ${why}. Use a pull secret instead (@acrbot secret ${plan.cluster.name} ${plan.registry.name} --namespace NAMESPACE REASON…), or give ${plan.cluster.name} a kubelet identity of its own (az aks update --assign-kubelet-identity).`;
+  return `Cluster ${plan.cluster.name} pulls with identity ${plan.identity.objectId}${app}, which is also the pull identity of ${parts.join('; ')}. A role assignment to it on registry ${plan.registry.name} gives every one of them pull, so acrbot grants it only when the approval policy puts all of them under one rule, and ${plan.cluster.name} falls under ${ruleName(rule)}: ${why}. Use a pull secret instead (@acrbot secret ${typedPair(plan)} --namespace NAMESPACE REASON…), or give ${plan.cluster.name} a kubelet identity of its own (az aks update --assign-kubelet-identity).`;
 }
 
 /** The subscriptions a sentence names (at most 5, the rest counted): an operator looks them up. */
@@ -227,7 +228,7 @@ export class RequestCreation {
       return refuse(
         'policy.noRule',
         'policy.noRule',
-        `No rule of the approval policy covers ${input.plan.cluster.name} → ${input.plan.registry.name}, so nobody could approve it. Ask the platform team to add a rule ("@acrbot policy ${input.plan.cluster.name} ${input.plan.registry.name}" shows what applies).`,
+        `No rule of the approval policy covers ${input.plan.cluster.name} → ${input.plan.registry.name}, so nobody could approve it. Ask the platform team to add a rule ("@acrbot policy ${typedPair(input.plan)}" shows what applies).`,
       );
     // The requester who typed no --for never asked for the deployment's default: it is cut to
     // the rule's maximum instead of refused.
@@ -502,7 +503,7 @@ export class RequestCreation {
       return refuse(
         'breakglass.refused.cooldown',
         'breakglass.cooldown',
-        cooldownRefusal(cooldown, { cluster: input.plan.cluster.name, registry: input.plan.registry.name }),
+        cooldownRefusal(cooldown, typedNames(input.plan)),
       );
     // The approvers of the rule that would have applied review it; another rule's approvers
     // never do, so without a fitting rule (or one nobody could review under) there is no
@@ -511,7 +512,7 @@ export class RequestCreation {
       return refuse(
         'breakglass.refused.noRule',
         'breakglass.noRule',
-        `No rule of the approval policy covers ${input.plan.cluster.name} → ${input.plan.registry.name}, so nobody could review a break-glass grant on it. Ask the platform team to add a rule ("@acrbot policy ${input.plan.cluster.name} ${input.plan.registry.name}" shows what applies).`,
+        `No rule of the approval policy covers ${input.plan.cluster.name} → ${input.plan.registry.name}, so nobody could review a break-glass grant on it. Ask the platform team to add a rule ("@acrbot policy ${typedPair(input.plan)}" shows what applies).`,
       );
     // A policy file with breakGlass and such a rule is refused when it is loaded (policy-file.ts),
     // so this is a backstop for a policy that reached this service another way (any

@@ -123,6 +123,8 @@ export class SecretPlanner {
       expiresAt,
       role,
       operations,
+      // As typed, since they resolved to these: hints about this plan name them so (plan.ts `typed`).
+      typed: { cluster: clusterRef.kind, registry: registryRef.kind },
     };
     // Only acrbot's own records say what would be replaced (G15). The plan records it, and the run
     // replaces that secret and no other: one written after this plan is refused, not replaced

@@ -23,6 +23,7 @@ import { driftWords } from '../domain/drift-reason';
 import { originText, requestText, shortTime, type PullDiagnosis } from '../domain/pull-diagnosis';
 import { registryReach } from '../domain/registry-reach';
 import type { RoleAssignmentMode } from '../domain/roles';
+import { typedCluster, type TypedAs } from '../domain/typed-names';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 import { groupName, warnedGroupName } from './group-name';
@@ -259,12 +260,21 @@ function card(input: {
   });
 }
 
-/** `access CLUSTER`. */
-export function clusterAccessCard(report: ClusterAccessReport, sandbox: boolean): AdaptiveCardJson {
+/**
+ * `access CLUSTER`. `typedAs`: how the asker named the cluster (it resolved to it), which the
+ * commands the card suggests repeat; without it they name the cluster by id (typed-names.ts).
+ */
+export function clusterAccessCard(
+  report: ClusterAccessReport & { typedAs?: TypedAs },
+  sandbox: boolean,
+): AdaptiveCardJson {
   const { cluster, identity } = report;
+  // As a command names it; an id or group/name holds the group, inert as groupName() makes it.
+  const named = inertText(typedCluster(cluster, report.typedAs?.cluster));
   const who = identity
     ? `Pulls with its ${identity.description} ${identity.objectId}.`
-    : `No node identity: ${asSentence(report.identityProblem ?? 'acrbot could not tell which identity it pulls with')}`;
+    : // Its command may name the cluster by id or group/name: inert, like every group shown.
+      `No node identity: ${inertText(asSentence(report.identityProblem ?? 'acrbot could not tell which identity it pulls with'))}`;
   return card({
     sandbox,
     title: `What ${cluster.name} can pull, and why`,
@@ -285,8 +295,8 @@ export function clusterAccessCard(report: ClusterAccessReport, sandbox: boolean)
     // Without a node identity a role cannot help it: a pull secret can.
     emptyText: `${cluster.name} cannot pull from any registry in the subscriptions acrbot manages, and acrbot never gave it access. ${
       identity
-        ? `Use "@acrbot grant ${cluster.name} REGISTRY REASON…".`
-        : `Use a pull secret: "@acrbot secret ${cluster.name} REGISTRY --namespace NAMESPACE REASON…".`
+        ? `Use "@acrbot grant ${named} REGISTRY REASON…".`
+        : `Use a pull secret: "@acrbot secret ${named} REGISTRY --namespace NAMESPACE REASON…".`
     }`,
     notes: [
       ...incompleteNote(report.incomplete),
@@ -400,7 +410,8 @@ export function checkCard(diagnosis: PullDiagnosis, sandbox: boolean): AdaptiveC
       const { mark, color, word } = MARK[f.level];
       return { mark, color, text: `${word}${inertText(f.text)}` };
     }),
-    fix: diagnosis.fix ?? '',
+    // It may name a requester (who can extend a grant): user text, like the findings.
+    fix: inertText(diagnosis.fix ?? ''),
     hasFix: Boolean(diagnosis.fix),
   });
 }

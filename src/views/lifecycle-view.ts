@@ -14,7 +14,7 @@ import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 import { jsonBytes, shortenForCard } from './message-view';
 import { inertText } from './inert-text';
-import { deciders, errorText, type Fact } from './request-view';
+import { commandNames, deciders, errorText, type Fact } from './request-view';
 
 /** One line of a revocation preview. */
 export interface RevocationLine {
@@ -316,7 +316,8 @@ export function expiryReminderCard(
   if (drifted)
     return lifecycleCard({
       ...base,
-      text: `Your grant ${subject(request)} ends at ${formatUtc(request.access!.expiresAt!)}. ${drifted}${paused ? ` ${pausedNote(paused)}` : ''}`,
+      // Its command names the pair, perhaps by a resource group spelled like a host: made inert.
+      text: `Your grant ${subject(request)} ends at ${formatUtc(request.access!.expiresAt!)}. ${inertText(drifted)}${paused ? ` ${pausedNote(paused)}` : ''}`,
     });
   if (request.policy?.breakGlass)
     return lifecycleCard({
@@ -360,7 +361,7 @@ export function credentialReminderCard(
     sandbox: request.sandbox,
     title: `Pull secret credential expires in ${describeTimeLeft(inMs)}`,
     text: permanent
-      ? `${expires} and nothing renews it: pulls with the secret fail from then, although the access is permanent. To keep pulling, ask for the secret again under the same name (secret ${plan.cluster.name} ${plan.registry.name} --namespace ${plan.namespace} --name ${secretName} --for permanent REASON); approved like a new request, it replaces the secret with a new credential.${paused ? ` ${pausedNote(paused)}` : ''}`
+      ? `${expires} and nothing renews it: pulls with the secret fail from then, although the access is permanent. To keep pulling, ask for the secret again under the same name (secret ${commandNames(plan)} --namespace ${plan.namespace} --name ${secretName} --for permanent REASON); approved like a new request, it replaces the secret with a new credential.${paused ? ` ${pausedNote(paused)}` : ''}`
       : `${expires}, before your access would end, and nothing renews it: pulls with the secret fail from then. ${paused ? `${pausedNote(paused)} ${extendOnceResumed(request)}` : 'To keep pulling, ask for an extension'}; approved like a new request, it puts a new credential into the same secret.`,
     color: 'Warning',
     facts: facts(request),

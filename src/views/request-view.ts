@@ -15,6 +15,7 @@ import type { GrantPlan, SecretPlan } from '../domain/plan';
 import { awaitingReview, countedApprovals, describeRequirement } from '../domain/policy';
 import { applicationDisplayNameFor, tokenNameFor } from '../domain/secret-credential';
 import { scrubSecrets } from '../domain/secret-text';
+import { typedPair } from '../domain/typed-names';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 import { groupName } from './group-name';
@@ -220,6 +221,16 @@ export function planFacts(request: AccessRequest): Fact[] {
 }
 
 /**
+ * The plan's cluster and registry as a command names them (typed-names.ts `typedPair`: as its
+ * requester typed them, else by id). An id or `group/name` holds the resource group's name, which
+ * Azure lets anyone who may create groups spell like a host (`www.login.example`): made inert like
+ * user text, so it never shows as a link (the copy of such a command then needs that fixed).
+ */
+export function commandNames(plan: AccessRequest['plan']): string {
+  return inertText(typedPair(plan));
+}
+
+/**
  * What the requester can do next with access that was just granted (or extended): ask to keep it
  * longer while it has an end, and end it themselves when it is no longer needed. The commands name
  * the request whose access it is (an extension's original, which the extension moved).
@@ -231,7 +242,7 @@ function nextSteps(request: AccessRequest): string {
   if (!term || term.permanent) return `When it is no longer needed: @acrbot revoke ${id} REASON.`;
   // Break-glass access is never extended: a longer need goes through approval like any grant.
   if (request.policy?.breakGlass)
-    return `It ends by itself (see Access) and cannot be extended: for longer, ask for a normal grant (@acrbot grant ${request.plan.cluster.name} ${request.plan.registry.name} REASON). ${revoke}`;
+    return `It ends by itself (see Access) and cannot be extended: for longer, ask for a normal grant (@acrbot grant ${commandNames(request.plan)} REASON). ${revoke}`;
   return `It ends by itself (see Access). To keep it longer: @acrbot extend ${id} REASON. ${revoke}`;
 }
 
@@ -534,7 +545,7 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
     // Error text: an outcome may quote what Azure or a cluster answered (see requestCard).
     summary: errorText(ok ? (outcome?.summary ?? '') : (outcome?.error ?? 'The request failed.')),
     networkProblem: unreachable
-      ? `When this was requested: ${unreachable} Ask the registry's owners to let the cluster in (public access, its outbound IP or subnet, or a private endpoint), then: @acrbot check ${plan.cluster.name} ${plan.registry.name}.`
+      ? `When this was requested: ${unreachable} Ask the registry's owners to let the cluster in (public access, its outbound IP or subnet, or a private endpoint), then: @acrbot check ${commandNames(plan)}.`
       : '',
     facts,
     hasSnippet: ok && !extended,
@@ -547,7 +558,7 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
             : // A new role assignment takes effect once Azure has replicated it (usually minutes, at
               // worst half an hour): a pull failing at once is not a failed grant. `check` reads
               // the assignment, so it shows it at once; it is the tool once that time has passed.
-              `Pods in ${plan.cluster.name} ${netCondition ? 'pull' : 'can pull'} from ${plan.registry.loginServer} once Azure has applied the role (usually within minutes)${onlyIf}; no imagePullSecrets needed. If pulls still fail after 30 minutes: @acrbot check ${plan.cluster.name} ${plan.registry.name}.`
+              `Pods in ${plan.cluster.name} ${netCondition ? 'pull' : 'can pull'} from ${plan.registry.loginServer} once Azure has applied the role (usually within minutes)${onlyIf}; no imagePullSecrets needed. If pulls still fail after 30 minutes: @acrbot check ${commandNames(plan)}.`
         : viaServiceAccount
           ? `Pods in namespace ${plan.namespace} that run as service account ${inertText(plan.serviceAccount ?? '')} pull with the secret${onlyIf}; no imagePullSecrets needed.`
           : `Reference the secret from pods in namespace ${plan.namespace}${onlyIf ? `; they pull${onlyIf}` : ''}.`) +

@@ -76,6 +76,9 @@ describe('a grant whose PUT answers RoleAssignmentExists for an assignment the l
       `already has AcrPull on registry contosoacr (role assignment ${EXISTING_GUID})`,
     );
     expect(done.outcome?.error).toContain('could not read that assignment back');
+    // The check it suggests names the pair as the requester did (plan.ts `typed`): copied, it
+    // reaches this very pair.
+    expect(done.outcome?.error).toContain('Try "@acrbot check aks-prod contosoacr" in a few minutes');
     expect(done.outcome?.error).not.toContain(CONDITION_SENTENCE);
     // Read three times: at once, then after each wait.
     expect(waits).toHaveLength(2);

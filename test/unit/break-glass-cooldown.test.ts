@@ -5,6 +5,7 @@
  * recorded by another instance counts. Moved on the fake clock, never slept.
  */
 import { cooldownInForce } from '../../src/domain/break-glass-cooldown';
+import type { GrantPlan, PlannedAsTyped } from '../../src/domain/plan';
 import type { Policy } from '../../src/domain/policy';
 import { transition, type AccessRequest } from '../../src/domain/request';
 import { COOLDOWN_SCAN_LIMIT } from '../../src/flows/break-glass-cooldown';
@@ -16,16 +17,21 @@ import { breakGlassService } from './support/break-glass-service';
 import { HOUR, MINUTE } from './support/fake-clock';
 import { fakeDirectory } from './support/fake-directory';
 import { APPROVERS_GROUP, OLIVE, ONCALL_GROUP, policy, rule, settings, TENANT } from './support/policy-fixtures';
-import { APPROVER, grantPlan, pendingRequest } from './support/requests';
+import { APPROVER, grantPlan, pendingRequest, REGISTRY_ID } from './support/requests';
 
 const COOLDOWN_ACTION = 'breakglass.refused.cooldown';
 
-/** Another pair than the one the rejected grant was on: the cooldown is the member's, not the pair's. */
-function devPlan() {
+/**
+ * Another pair than the one the rejected grant was on: the cooldown is the member's, not the
+ * pair's. Asked for as `grant aks-dev contosoacr --break-glass …` unless `typed` says otherwise
+ * (null: a plan stored before the form was recorded).
+ */
+function devPlan(typed: PlannedAsTyped | null = { cluster: 'name', registry: 'name' }): GrantPlan {
   const plan = grantPlan();
   return {
     ...plan,
     cluster: { ...plan.cluster, id: plan.cluster.id.replace('aks-prod', 'aks-dev'), name: 'aks-dev' },
+    ...(typed && { typed }),
   };
 }
 
@@ -36,12 +42,12 @@ function setUp(p: Policy = policy([rule('prod')])) {
     const current = (await t.store.get(request.id))!;
     await t.store.update(transition(current, { type: 'revoke', at: t.clock.now(), by, reason }));
   });
-  const breakGlassAgain = () =>
+  const breakGlassAgain = (plan: GrantPlan = devPlan()) =>
     t.service.create({
       requester: OLIVE,
       tenantId: TENANT,
       reason: 'prod is down again, INC-4712',
-      plan: devPlan(),
+      plan,
       origin: { conversationId: '19:general@thread.tacv2', conversationType: 'channel' },
       breakGlass: true,
     });
@@ -89,6 +95,20 @@ describe('break-glass after a rejected review', () => {
     // ended with its review).
     expect((await t.olivesRequests()).map((r) => r.id)).toEqual([first.id]);
     expect(await t.jobs.withIdPrefix('breakglass.review:', 10)).toEqual([]);
+  });
+
+  test('the normal request it offers names the pair as the member did, or by id on a plan that did not record it', async () => {
+    const t = setUp();
+    const first = await t.breakGlass();
+    await t.decide(t.service, first.id, false);
+    const devId = devPlan().cluster.id;
+    await expect(t.breakGlassAgain(devPlan({ cluster: 'groupAndName', registry: 'id' }))).rejects.toMatchObject({
+      code: 'breakglass.cooldown',
+      message: expect.stringContaining(`("@acrbot grant rg-aks/aks-dev ${REGISTRY_ID} REASON…")`),
+    });
+    await expect(t.breakGlassAgain(devPlan(null))).rejects.toMatchObject({
+      message: expect.stringContaining(`("@acrbot grant ${devId} ${REGISTRY_ID} REASON…")`),
+    });
   });
 
   test('once the cooldown has passed since the rejection, break-glass runs again', async () => {

@@ -14,6 +14,7 @@ import type {
 import type { Policy, PolicyRule } from '../../src/domain/policy';
 import { diagnosePull } from '../../src/domain/pull-diagnosis';
 import type { AccessRequest } from '../../src/domain/request';
+import type { PlannedAsTyped } from '../../src/domain/plan';
 import type { AdaptiveCardJson } from '../../src/views/card-templates';
 import { checkCard, clusterAccessCard, registryAccessCard, userAccessCard } from '../../src/views/access-view';
 import {
@@ -54,6 +55,11 @@ const DAY_MS = 86_400_000;
 const cluster: InventoryCluster = { id: CLUSTER_ID, name: 'aks-prod', subscriptionId: SUB, resourceGroup: 'rg-aks' };
 const registry = grantPlan().registry as InventoryRegistry;
 const identity = grantPlan().identity;
+/**
+ * As `check aks-prod contosoacr` (or `access aks-prod`, `grant aks-prod contosoacr …`) named them:
+ * the commands the cards suggest echo that (typed-names.ts).
+ */
+const typedAs: PlannedAsTyped = { cluster: 'name', registry: 'name' };
 const ref: AcrbotRequestRef = {
   requestId: 'R-7K2M9QXA',
   requesterName: 'Riley Requester',
@@ -129,12 +135,12 @@ const network = {
 
 const accessCards: Array<[string, () => AdaptiveCardJson]> = [
   ['access-cluster', () => clusterAccessCard(clusterReport, true)],
-  ['access-cluster-nothing', () => clusterAccessCard({ ...clusterReport, cells: [] }, true)],
+  ['access-cluster-nothing', () => clusterAccessCard({ ...clusterReport, cells: [], typedAs }, true)],
   [
     'access-cluster-no-identity',
     () =>
       clusterAccessCard(
-        { cluster, identityProblem: 'the cluster has no kubelet identity', cells: [], generatedAt: NOW },
+        { cluster, identityProblem: 'the cluster has no kubelet identity', cells: [], generatedAt: NOW, typedAs },
         true,
       ),
   ],
@@ -189,7 +195,7 @@ const accessCards: Array<[string, () => AdaptiveCardJson]> = [
   ],
   [
     'check-can-pull',
-    () => checkCard(diagnosePull({ cluster, registry, network, identity, cell, now: new Date(NOW) }), true),
+    () => checkCard(diagnosePull({ cluster, registry, network, identity, cell, typedAs, now: new Date(NOW) }), true),
   ],
   [
     'check-cannot-pull',
@@ -201,6 +207,7 @@ const accessCards: Array<[string, () => AdaptiveCardJson]> = [
           network,
           identity,
           cell: { ...cell, paths: [], canPull: false },
+          typedAs,
           now: new Date(NOW),
         }),
         true,
@@ -209,13 +216,17 @@ const accessCards: Array<[string, () => AdaptiveCardJson]> = [
   [
     'check-no-identity',
     () =>
-      checkCard(diagnosePull({ cluster, registry, identityProblem: 'no kubelet identity', now: new Date(NOW) }), true),
+      checkCard(
+        diagnosePull({ cluster, registry, identityProblem: 'no kubelet identity', typedAs, now: new Date(NOW) }),
+        true,
+      ),
   ],
 ];
 
 // ---- lifecycle ----------------------------------------------------------------------------------
 const decision = { by: APPROVER, at: '2025-01-14T10:00:00.000Z', approved: true };
 const granted: AccessRequest = pendingRequest({
+  plan: { ...grantPlan(), typed: typedAs },
   state: 'succeeded',
   version: 4,
   decision,
@@ -280,7 +291,7 @@ const lifecycleCards: Array<[string, () => AdaptiveCardJson]> = [
         {
           ...granted,
           access: { permanent: true },
-          plan: secretPlan({ expiresAt: '2026-01-14T10:00:00.000Z' }),
+          plan: secretPlan({ expiresAt: '2026-01-14T10:00:00.000Z', typed: typedAs }),
         },
         DAY_MS,
         '2026-01-14T10:00:00.000Z',

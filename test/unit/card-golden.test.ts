@@ -49,7 +49,9 @@ const rejected = { by: APPROVER, at: AT, approved: false, reason: 'not this week
 
 /** Everything a request in `state` carries, for a grant or a secret. */
 function requestIn(state: RequestState, kind: 'grant' | 'secret'): AccessRequest {
-  const plan = kind === 'grant' ? grantPlan() : secretPlan;
+  // Named as typed (`grant aks-prod contosoacr …`): the commands the cards suggest repeat that.
+  const typed = { cluster: 'name', registry: 'name' } as const;
+  const plan = kind === 'grant' ? { ...grantPlan(), typed } : { ...secretPlan, typed };
   const base = pendingRequest({ plan, state, updatedAt: AT });
   const granted = {
     summary: kind === 'grant' ? 'Granted AcrPull on contosoacr.' : 'Secret payments/acr-auth created in aks-dev.',

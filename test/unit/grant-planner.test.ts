@@ -213,7 +213,7 @@ describe('GrantPlanner.findExisting and resolveIdentity (fake ports)', () => {
     const legacy: ClusterInfo = { ...cluster, identity: { servicePrincipalClientId: 'app-id-1' } };
     const refused = new CloudApiError('Authorization_RequestDenied', 403, 'service principal lookup by app id failed');
     const err = await failingLookup(refused)
-      .resolveIdentity(legacy)
+      .resolveIdentity(legacy, 'name')
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserFacingError);
     expect(err).toMatchObject({ code: 'cluster.servicePrincipalUnreadable', cause: refused });
@@ -221,8 +221,13 @@ describe('GrantPlanner.findExisting and resolveIdentity (fake ports)', () => {
     expect(message).toContain('app-id-1');
     expect(message).toContain('(HTTP 403 Authorization_RequestDenied)');
     expect(message).toContain('Application.Read.All');
+    // As the requester named it (planning passes how); not known, by id (typed-names.ts).
     expect(message).toContain('@acrbot secret aks-prod REGISTRY --namespace NAMESPACE');
     expect(message).toContain('--kind token');
+    const unknown = await failingLookup(refused)
+      .resolveIdentity(legacy)
+      .catch((e: unknown) => (e as Error).message);
+    expect(unknown).toContain(`@acrbot secret ${CLUSTER_ID} REGISTRY --namespace NAMESPACE`);
   });
 
   test('any other failure of the lookup is thrown as it came (unexpected: logged with its ids)', async () => {
@@ -415,6 +420,23 @@ describe('GrantPlanner.existingAccess and plan: judged as check judges it (fake 
     expect(text).toBe(
       `${KUBELET} already has AcrPull on contosoacr through acrbot's own assignment for this pair: ${own.id}, and a condition (a limit to some repositories) was set on it outside acrbot. Azure keeps one assignment of a role per identity and registry, so acrbot cannot add one without that limit, and no request was made. Ask the registry's owners to remove or widen that condition, then ask again; @acrbot check aks-prod contosoacr names the acrbot request it belongs to.`,
     );
+  });
+
+  test('the plan records how the requester named the pair, and its hints repeat that form', async () => {
+    const name = roleAssignmentName(REGISTRY_ID, KUBELET, ROLE_IDS.acrPull);
+    const own = assignment(REGISTRY_ID, ACR_PULL, {
+      condition: CONDITION,
+      name,
+      id: `${REGISTRY_ID}/providers/Microsoft.Authorization/roleAssignments/${name}`,
+    });
+    // Resolved as typed (the fake resolves any form to the pair): group/name and the registry's id.
+    await expect(setUp([own]).planner.plan('rg-aks/aks-prod', REGISTRY_ID)).rejects.toMatchObject({
+      code: 'grant.conditionalExists',
+      message: expect.stringContaining(`@acrbot check rg-aks/aks-prod ${REGISTRY_ID} names the acrbot request`),
+    });
+
+    const planned = await setUp([]).planner.plan('AKS-PROD', REGISTRY_ID);
+    expect(planned.plan.typed).toEqual({ cluster: 'name', registry: 'id' });
   });
 
   test.each<[string, RoleAssignmentInfo]>([

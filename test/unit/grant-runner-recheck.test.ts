@@ -7,7 +7,12 @@
 import { RestError } from '@azure/core-rest-pipeline';
 import { UserFacingError } from '../../src/domain/errors';
 import type { RunContext } from '../../src/flows/executor';
-import { UNCONFIRMED_GRANT } from '../../src/flows/grant-runner';
+import type { AzureResourceReader, RoleAssignmentPort } from '../../src/domain/ports';
+import { CloudApiError } from '../../src/domain/ports';
+import { GrantPlanner, type PlanningReads } from '../../src/flows/grant-planner';
+import { GrantRunner, UNCONFIRMED_GRANT } from '../../src/flows/grant-runner';
+import type { ResourceResolver } from '../../src/flows/resource-resolver';
+import { fakeDirectory } from './support/fake-directory';
 import { createLogger } from '../../src/observability/logger';
 import { armWriteError } from './support/arm-rest-error';
 import { grantRunnerOver } from './support/grant-runner-over';
@@ -122,5 +127,38 @@ describe('GrantRunner: the PUT Azure answers PrincipalNotFound after the retries
       `az aks show -g ${plan.cluster.resourceGroup} -n ${plan.cluster.name} --query identityProfile.kubeletidentity`,
     );
     expect(message).toContain('az identity show --ids');
+  });
+});
+
+describe('GrantRunner: the re-check finds a service-principal cluster Graph will not look up', () => {
+  test('the pull secret it offers names the cluster as the requester did when it was planned', async () => {
+    // Planned as `grant rg-aks/aks-prod …`; the cluster now pulls with a service principal, whose
+    // lookup Graph refuses (403): the run fails with the planner's sentence, naming a pull secret.
+    const typed = { ...plan, typed: { cluster: 'groupAndName', registry: 'name' } as const };
+    const azure = {
+      getCluster: async () => ({
+        ...typed.cluster,
+        aadEnabled: false,
+        identity: { servicePrincipalClientId: 'app-1' },
+      }),
+      getRegistry: async () => ({ id: plan.registry.id, roleAssignmentMode: plan.registry.roleAssignmentMode }),
+    } as unknown as AzureResourceReader;
+    const refused = new CloudApiError('Authorization_RequestDenied', 403, 'service principal lookup by app id failed');
+    const planner = new GrantPlanner(
+      {} as ResourceResolver,
+      {} as RoleAssignmentPort & PlanningReads,
+      fakeDirectory({}, { servicePrincipalObjectId: () => Promise.reject(refused) }),
+    );
+    const runner = new GrantRunner(azure, {} as RoleAssignmentPort, planner, [], async () => undefined);
+    const ctx: RunContext = {
+      requestId: 'R-UNITTEST',
+      audit: async () => undefined,
+      recordCreated: async () => undefined,
+      created: () => [],
+      log: createLogger({ level: 'silent' }),
+    };
+    const err = await runner.run(pendingRequest({ state: 'executing', plan: typed }), ctx).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'cluster.servicePrincipalUnreadable' });
+    expect((err as Error).message).toContain('@acrbot secret rg-aks/aks-prod REGISTRY --namespace NAMESPACE');
   });
 });

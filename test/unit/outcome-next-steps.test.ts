@@ -4,7 +4,7 @@
  * extension's original). A failed run, or access that was already in place, offers neither.
  */
 import { outcomeCard } from '../../src/views/request-view';
-import { APPROVER, pendingRequest } from './support/requests';
+import { APPROVER, CLUSTER_ID, pendingRequest, REGISTRY_ID } from './support/requests';
 
 const decided = { by: APPROVER, at: '2025-01-15T10:00:00.000Z', approved: true };
 
@@ -50,8 +50,9 @@ describe('the outcome card names the next steps', () => {
     const bg = { ...request, policy: { ...request.policy!, breakGlass: true } };
     const text = nextSteps(outcomeCard(bg))!;
     expect(text).not.toContain('@acrbot extend');
+    // By id: this plan did not record how its requester named the pair (plan-typed-hints.test.ts).
     expect(text).toContain(
-      'cannot be extended: for longer, ask for a normal grant (@acrbot grant aks-prod contosoacr REASON)',
+      `cannot be extended: for longer, ask for a normal grant (@acrbot grant ${CLUSTER_ID} ${REGISTRY_ID} REASON)`,
     );
     expect(text).toContain(`@acrbot revoke ${request.id} REASON`);
   });

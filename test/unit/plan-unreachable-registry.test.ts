@@ -43,7 +43,9 @@ test('the approval card names it, and the outcome is a warning that says what to
   expect(outcome).toContain('Role granted, but aks-prod cannot pull yet');
   expect(outcome).not.toContain('Pull access granted');
   expect(outcome).toContain(`When this was requested: ${WHY} Ask the registry's owners to let the cluster in`);
-  expect(outcome).toContain('then: @acrbot check aks-prod contosoacr.');
+  // By id: this plan did not record how its requester named them (plan.ts `typed`), and only the
+  // id never names two.
+  expect(outcome).toContain(`then: @acrbot check ${cluster.id} ${registry.id}.`);
   expect(outcome).not.toContain('can pull from contosoacr.azurecr.io');
   const title = (card.body as Array<{ text?: string; color?: string }>).find((b) => b.text?.startsWith('Role granted'));
   expect(title?.color).toBe('Warning');

@@ -23,7 +23,7 @@ import {
   remindingLifecycle,
   shown,
 } from './support/reminder-lifecycle';
-import { APPROVER } from './support/requests';
+import { APPROVER, CLUSTER_ID, REGISTRY_ID } from './support/requests';
 
 const SEEN = '2025-02-10T08:00:00.000Z';
 
@@ -38,7 +38,8 @@ const told = { since: pause.since, by: { name: pause.by.name } };
 
 /** The refusal's account of what happened, up to where it goes on about extending. */
 const whatHappened = driftedExtensionRefusal(drifted)!.message.split(', so extending')[0]!;
-const ASK_AGAIN = 'ask for the access again with \\"@acrbot grant aks-prod contosoacr REASON…\\"';
+/** By id: the plan did not record how its requester named them (plan.ts `typed`); JSON-escaped. */
+const ASK_AGAIN = `ask for the access again with \\"@acrbot grant ${CLUSTER_ID} ${REGISTRY_ID} REASON…\\"`;
 
 describe('the expiry reminder of a drifted grant', () => {
   test('offers no Extend and says, in the refusal’s words, what happened and to ask for the access again', () => {

@@ -14,7 +14,7 @@ import { parsePolicy } from '../../src/config/policy-file';
 import type { ClusterInfo, RegistryInfo } from '../../src/domain/azure-model';
 import { choosePullIdentity } from '../../src/domain/identity';
 import { factsOf, type PolicyRule, selectRule } from '../../src/domain/policy';
-import { type GrantPlan, plannedCluster } from '../../src/domain/plan';
+import { type GrantPlan, type PlannedAsTyped, plannedCluster } from '../../src/domain/plan';
 import { buildGrantPlan } from '../../src/flows/grant-planner';
 import { sharedIdentityRefusal, withoutAutoApproval } from '../../src/flows/request-creation';
 
@@ -48,9 +48,18 @@ const devacr: RegistryInfo = {
   tags: { env: 'dev' },
 };
 
-/** `named`'s grant plan, recording `sharing` as the clusters that pull with its identity. */
-function planOf(named: ClusterInfo, sharing: ClusterInfo[], more = 0): GrantPlan {
-  const plan = buildGrantPlan(named, devacr, choosePullIdentity(named) as never);
+/**
+ * `named`'s grant plan, recording `sharing` as the clusters that pull with its identity; asked for
+ * by bare names (`grant aks-dev devacr …`) unless `typed` says otherwise (null: a plan stored
+ * before the form was recorded).
+ */
+function planOf(
+  named: ClusterInfo,
+  sharing: ClusterInfo[],
+  more = 0,
+  typed: PlannedAsTyped | null = { cluster: 'name', registry: 'name' },
+): GrantPlan {
+  const plan = buildGrantPlan(named, devacr, choosePullIdentity(named) as never, typed ?? undefined);
   return { ...plan, sharedWith: { clusters: sharing.map(plannedCluster), more, unchecked: [] } };
 }
 const refusal = (plan: GrantPlan) => sharedIdentityRefusal(policy, plan, selectRule(policy, factsOf(plan)));
@@ -69,6 +78,13 @@ describe('a grant on an identity other clusters pull with, under the example pol
     expect(message).toContain('nothing was requested');
     expect(message).toContain('@acrbot secret aks-dev devacr');
     expect(message).toContain('az aks update --assign-kubelet-identity');
+  });
+
+  test('the pull secret command names the pair as the requester did, or by id on a plan that did not record it', () => {
+    const asTyped = refusal(planOf(dev, [prod], 0, { cluster: 'groupAndName', registry: 'id' }));
+    expect(asTyped).toContain(`(@acrbot secret rg-dev/aks-dev ${devacr.id} --namespace NAMESPACE REASON…)`);
+    const stored = refusal(planOf(dev, [prod], 0, null));
+    expect(stored).toContain(`(@acrbot secret ${dev.id} ${devacr.id} --namespace NAMESPACE REASON…)`);
   });
 
   test('with --break-glass: refused too, and the words say break-glass is included and why', () => {

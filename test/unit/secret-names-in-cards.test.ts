@@ -15,6 +15,7 @@ import {
 import type { ClusterAccessReport, InventoryRegistry } from '../../src/domain/access-inventory';
 import { clusterAccessCard, pathLine, registryAccessCard } from '../../src/views/access-view';
 import { outcomeCard, requestCard } from '../../src/views/request-view';
+import type { AccessRequest } from '../../src/domain/request';
 import { grantPlan, pendingRequest, secretPlan } from './support/requests';
 
 /** A `www.` host as written: the form clients link by themselves (inertText puts a zero-width space after `www`). */
@@ -99,6 +100,74 @@ describe('resource group names read from Azure are shown as text, never as links
       expect(text).toMatch(/(rg|acr)-login\.example/);
       expect(text).not.toMatch(LIVE_WWW);
     }
+  });
+
+  // Commands acrbot suggests name the pair by id (or group/name), which holds the group.
+  const grantedDotted = (over: Partial<AccessRequest> = {}) =>
+    pendingRequest({
+      plan: dotted,
+      state: 'succeeded',
+      decision: { approved: true, by: { objectId: 'b', name: 'Alex Approver' }, at: '2025-01-15T10:00:00.000Z' },
+      outcome: { summary: 'granted', azureRequestIds: [], createdIds: [] },
+      access: { durationMs: 86_400_000, expiresAt: '2025-01-16T10:00:00.000Z' },
+      ...over,
+    });
+  const dottedSecret = secretPlan({ cluster: { ...dotted.cluster, aadEnabled: false }, registry: dotted.registry });
+
+  test.each([
+    ['the outcome card’s check', () => outcomeCard(grantedDotted())],
+    [
+      'the outcome card of an unreachable registry',
+      () =>
+        outcomeCard(grantedDotted({ plan: { ...dotted, registry: { ...dotted.registry, unreachable: 'closed.' } } })),
+    ],
+    [
+      'a break-glass outcome’s normal grant',
+      () => outcomeCard(grantedDotted({ policy: { breakGlass: true } as never })),
+    ],
+    [
+      'a drifted grant’s reminder',
+      () =>
+        expiryReminderCard(
+          grantedDotted({
+            access: {
+              durationMs: 86_400_000,
+              expiresAt: '2025-01-16T10:00:00.000Z',
+              driftDetectedAt: '2025-01-15T12:00:00.000Z',
+            },
+          }),
+          3_600_000,
+          86_400_000,
+        ),
+    ],
+    [
+      'a permanent secret’s credential reminder',
+      () =>
+        credentialReminderCard(
+          grantedDotted({ plan: dottedSecret, access: { permanent: true } }),
+          3_600_000,
+          '2025-01-16T09:00:00.000Z',
+          86_400_000,
+        ),
+    ],
+    [
+      'the cluster access card, naming it in its commands and its identity problem',
+      () =>
+        clusterAccessCard(
+          {
+            cluster: dotted.cluster,
+            cells: [],
+            generatedAt: '2025-01-15T09:00:00.000Z',
+            identityProblem: `Cluster aks-prod pulls with … use a pull secret: @acrbot secret ${dotted.cluster.resourceGroup}/aks-prod REGISTRY`,
+            typedAs: { cluster: 'groupAndName' },
+          } as ClusterAccessReport,
+          false,
+        ),
+    ],
+  ])('in the commands of %s', (_name, render) => {
+    const text = shown(render());
+    expect(text).toMatch(/\b(check|grant|secret) \S*rg-login\.example/);
+    expect(text).not.toMatch(LIVE_WWW);
   });
 
   test('a way of pulling through the registry’s group', () => {

@@ -97,7 +97,13 @@ export class AccessHandlers {
     }
     try {
       // Another tenant's grants as the matrix shows them (tenant-boundary.ts): `check` is anyone's.
-      const diagnosis = await inventory.check(command.cluster, command.registry, identity.tenantId);
+      // The asker too: only a grant's requester is told to extend it.
+      const diagnosis = await inventory.check(
+        command.cluster,
+        command.registry,
+        identity.tenantId,
+        identity.actor.objectId,
+      );
       await this.recordDrift(diagnosis.drift, 'check');
       await this.reply(ctx, checkCard(diagnosis, settings.sandbox));
     } catch (err) {

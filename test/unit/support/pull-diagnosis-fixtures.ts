@@ -42,9 +42,25 @@ export function cell(paths: AccessCell['paths'], reg: AccessCell['registry'] = r
   return { cluster, registry: reg, paths, state: 'active', canPull: true };
 }
 
-/** The diagnosis of the cluster and registry above, open, at {@link NOW}; `over` changes any of it. */
+/** Who the requests of the diagnosis tests were made by (`requesterId`), unless a test says otherwise. */
+export const REQUESTER = 'r';
+
+/**
+ * The diagnosis of the cluster and registry above, open, at {@link NOW}, as their requester
+ * ({@link REQUESTER}) asks `check aks-prod contosoacr`: by their bare names, which the fix's
+ * commands echo; `over` changes any of it.
+ */
 export function diagnose(over: Partial<DiagnosisInput>) {
-  return diagnosePull({ cluster, registry, identity, network: open, now: NOW, ...over });
+  return diagnosePull({
+    cluster,
+    registry,
+    identity,
+    network: open,
+    typedAs: { cluster: 'name', registry: 'name' },
+    askedBy: REQUESTER,
+    now: NOW,
+    ...over,
+  });
 }
 
 /** AcrPull on the registry above, honoured, made by acrbot for no request yet, active; `over` changes any of it. */
