@@ -661,11 +661,17 @@ function notRevocable(actor: Actor, request: AccessRequest): string {
 function notExtendable(actor: Actor, request: AccessRequest): string {
   const id = request.id;
   switch (request.state) {
+    // Only its requester may withdraw or extend it: anyone else is told so, not given steps
+    // that would each be refused.
     case 'pending':
-      return `Request ${id} is still waiting for approval, so there is no access to extend yet (its time counts from when it is granted). Wait until its card says "Granted", then ask again; or withdraw it with "@acrbot cancel ${id}" and ask for a longer --for.`;
+      return isRequester(actor, request)
+        ? `Request ${id} is still waiting for approval, so there is no access to extend yet (its time counts from when it is granted). Wait until its card says "Granted", then ask again; or withdraw it with "@acrbot cancel ${id}" and ask for a longer --for.`
+        : `Request ${id} is still waiting for approval, so there is no access to extend yet; only its requester can withdraw or extend it. Nothing was requested.`;
     case 'approved':
     case 'executing':
-      return `Request ${id} is approved and its access is being set up, so there is nothing to extend yet. Wait until its card says "Granted", then ask again.`;
+      return isRequester(actor, request)
+        ? `Request ${id} is approved and its access is being set up, so there is nothing to extend yet. Wait until its card says "Granted", then ask again.`
+        : `Request ${id} is approved and its access is being set up, so there is nothing to extend yet; only its requester can extend it. Nothing was requested.`;
     default: {
       const state = isRequester(actor, request) ? describeState(request) : namelessState(request);
       return `Request ${id} has no active access to extend (it is ${state}); ask for a new one instead.`;

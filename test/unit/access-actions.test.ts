@@ -207,6 +207,13 @@ describe('refusing what holds no access: the state in words and the step that fi
     expect((await refused(() => actions.mayExtend(REQUESTER, rejected))).message).toBe(
       `Request R-PPPPPPP3 has no active access to extend (it is rejected by ${APPROVER.name}); ask for a new one instead.`,
     );
+    // Someone else is not given steps only the requester may take (cancel, extend once granted).
+    expect((await refused(() => actions.mayExtend(OUTSIDER, waiting))).message).toBe(
+      'Request R-PPPPPPP1 is still waiting for approval, so there is no access to extend yet; only its requester can withdraw or extend it. Nothing was requested.',
+    );
+    expect((await refused(() => actions.mayExtend(OUTSIDER, { ...running, state: 'executing' }))).message).toBe(
+      'Request R-PPPPPPP2 is approved and its access is being set up, so there is nothing to extend yet; only its requester can extend it. Nothing was requested.',
+    );
     // Said before the requester check: someone else is not told who decided another's request.
     expect((await refused(() => actions.mayExtend(OUTSIDER, rejected))).message).toBe(
       'Request R-PPPPPPP3 has no active access to extend (it is rejected); ask for a new one instead.',
