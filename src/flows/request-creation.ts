@@ -34,7 +34,7 @@ import { typedNames, typedPair } from '../domain/typed-names';
 import type { Logger } from '../observability/logger';
 import type { FlowSettings } from './settings';
 import { type PauseReader, pausedRefusal } from './access-pause';
-import { pendingCapMessage, twinMessage, twinsAmong } from './request-gate';
+import { pendingCapMessage, pendingTwins, twinMessage } from './request-gate';
 import { type RequestAudit, ruleActor, targetsOf } from './request-audit';
 import {
   type JobScheduling,
@@ -344,12 +344,12 @@ export class RequestCreation {
    * refusal naming the other as waiting when neither is. The first never withdraws, so one always
    * stays; two stay only when the later one looked before the earlier was stored (its creation
    * held between its audit entry and its write for the whole of the other's create), which is the
-   * door's behaviour before this look. Reads at most `max` + 1 waiting requests (the cap, or 50
-   * without one), and audit entries only for a twin made in the same millisecond.
+   * door's behaviour before this look. Reads the waiting requests {@link pendingTwins} reads (a
+   * secret's: at most `max` + 1, the cap or 50 without one), and audit entries only for a twin made
+   * in the same millisecond.
    */
   private async withdrawTwin(request: AccessRequest, max = 50): Promise<void> {
-    const pending = await this.store.listByRequester(request.requester.objectId, ['pending'], max + 1);
-    for (const twin of twinsAmong(pending, request.plan, request.id))
+    for (const twin of await pendingTwins(this.store, request.requester.objectId, request.plan, max + 1, request.id))
       if (await this.madeBefore(twin, request))
         return this.withdraw(request, 'limits.duplicate', 'request.refused.duplicate', twinMessage(twin));
   }

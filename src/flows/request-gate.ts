@@ -75,7 +75,7 @@ export const REQUEST_READ_REFUSAL_WINDOW_MS = 60 * MINUTE_MS;
 export class RequestGate {
   constructor(
     private readonly ledger: AbuseLedger,
-    private readonly requests: Pick<RequestStore, 'listByRequester' | 'countByRequester'>,
+    private readonly requests: Pick<RequestStore, 'listByRequester' | 'countByRequester' | 'listByTarget'>,
     private readonly clock: Clock,
     private readonly limits: RequestLimits,
   ) {}
@@ -133,8 +133,7 @@ export class RequestGate {
    * create looks again once stored (`RequestCreation.withdrawTwin`).
    */
   async twinRefusal(actor: Actor, plan: Plan): Promise<(GateRefusal & { twinId: string }) | undefined> {
-    const pending = await this.requests.listByRequester(actor.objectId, ['pending'], this.limits.maxPendingPerUser);
-    const [twin] = twinsAmong(pending, plan);
+    const [twin] = await pendingTwins(this.requests, actor.objectId, plan, this.limits.maxPendingPerUser);
     return twin && { code: 'limits.duplicate', message: twinMessage(twin), twinId: twin.id };
   }
 
@@ -235,6 +234,32 @@ export class RequestGate {
     }
     return undefined;
   }
+}
+
+/** How many waiting requests on one cluster and registry {@link pendingTwins} reads (anyone's). */
+export const PAIR_PENDING_READ = 500;
+
+/**
+ * The requester's waiting requests that are twins of `plan`, other than `self`, oldest first. A
+ * grant's twin is on the same cluster and registry, so the pair's index is read (anyone's waiting
+ * requests on it, at most {@link PAIR_PENDING_READ}), not every request the requester has waiting:
+ * one person with many at once (a script granting two hundred clusters) made each new request
+ * read all of them, twice. A secret's twin may be for another registry, so the requester's are
+ * read (at most `limit`: the pending cap, which refuses more at the door).
+ */
+export async function pendingTwins(
+  store: Pick<RequestStore, 'listByRequester' | 'listByTarget'>,
+  requesterId: string,
+  plan: Plan,
+  limit: number,
+  self?: string,
+): Promise<AccessRequest[]> {
+  const mine = (r: AccessRequest) => r.requester.objectId.toLowerCase() === requesterId.toLowerCase();
+  const pending =
+    plan.kind === 'grant'
+      ? (await store.listByTarget(plan.cluster.id, plan.registry.id, ['pending'], PAIR_PENDING_READ)).filter(mine)
+      : await store.listByRequester(requesterId, ['pending'], limit);
+  return twinsAmong(pending, plan, self);
 }
 
 /**

@@ -11,10 +11,11 @@ import { FakeClock, SECOND } from './support/fake-clock';
 import { REQUESTER } from './support/requests';
 
 /** The gate's view of the request store, failing the pending count while `failing` is set. */
-class FlakyCounts implements Pick<RequestStore, 'listByRequester' | 'countByRequester'> {
+class FlakyCounts implements Pick<RequestStore, 'listByRequester' | 'countByRequester' | 'listByTarget'> {
   failing = false;
   constructor(private readonly store: RequestStore) {}
   listByRequester: RequestStore['listByRequester'] = (...args) => this.store.listByRequester(...args);
+  listByTarget: RequestStore['listByTarget'] = (...args) => this.store.listByTarget(...args);
   countByRequester: RequestStore['countByRequester'] = async (...args) => {
     if (this.failing) throw new Error('request store unavailable (test fault)');
     return this.store.countByRequester(...args);

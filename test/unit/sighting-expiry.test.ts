@@ -29,7 +29,7 @@ const ledgers: [string, () => { ledger: AbuseLedger; close: () => void }][] = [
 ];
 
 const actor = (objectId: string): Actor => ({ objectId, name: objectId });
-const noRequests = { countByRequester: async () => 0, listByRequester: async () => [] };
+const noRequests = { countByRequester: async () => 0, listByRequester: async () => [], listByTarget: async () => [] };
 
 describe.each(ledgers)('redelivery memory survives other callers (%s)', (_name, open) => {
   test("another user's limit refusal and a welcome 90 s later: the same activity is still a redelivery", async () => {
