@@ -30,6 +30,7 @@ import { azureAnswered, subscriptionGoneClause } from './azure-failure-text';
 import { breakGlassNotExtended } from '../domain/break-glass-review';
 import { driftedExtensionRefusal } from '../domain/drifted-access';
 import { askedOncePerApprovers } from './approver-question';
+import { approvalPostedEntry } from './approval-posted-entry';
 import { listedOrReadOnce } from './listed-or-read';
 import { termEndedBy } from './access-lease';
 
@@ -554,15 +555,7 @@ export class AccessActions {
     // The request extended: the one asked about, or the original whose access it is part of.
     const original = await this.requests.get(extension.extendsRequestId!);
     const posted = await this.outside.announcer.announceExtension(extension, original, extension.policy?.rule?.channel);
-    if (posted.approvalPostedTo)
-      await this.audit.append({
-        actor: { objectId: 'acrbot', name: 'acrbot' },
-        tenantId: extension.tenantId,
-        action: 'approval.card.posted',
-        requestId: extension.id,
-        targetIds: [posted.approvalPostedTo],
-        outcome: 'posted',
-      });
+    if (posted.approvalPostedTo) await this.audit.append(approvalPostedEntry(extension, posted.approvalPostedTo));
     if (extension.state === 'approved') void this.outside.execute(extension.id);
     return { extension, approversNotified: Boolean(posted.approvalPostedTo) };
   }

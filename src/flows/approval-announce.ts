@@ -22,6 +22,7 @@ import type { AuditLog, Clock, RequestStore, ScheduledJob } from '../domain/port
 import type { AccessRequest } from '../domain/request';
 import { isExpired } from '../domain/request';
 import type { Logger } from '../observability/logger';
+import { APPROVAL_CARD_POSTED, approvalPostedEntry } from './approval-posted-entry';
 import type { JobRun } from './scheduler';
 
 /** Implemented by the chat layer: the posts of an announcement made outside any turn. */
@@ -76,17 +77,15 @@ export class ApprovalAnnouncements {
       );
       return;
     }
-    await this.audit.append({
-      actor: { objectId: 'acrbot', name: 'acrbot' },
-      tenantId: request.tenantId,
-      action: 'approval.card.posted',
-      requestId: request.id,
-      targetIds: [posted.conversationId],
-      outcome: 'posted',
-      detail: `posted by a later run: the announcement had not posted it${
-        posted.shared ? "; the requester's copy in this conversation is the approvers' copy" : ''
-      }`,
-    });
+    await this.audit.append(
+      approvalPostedEntry(
+        request,
+        posted.conversationId,
+        `posted by a later run: the announcement had not posted it${
+          posted.shared ? "; the requester's copy in this conversation is the approvers' copy" : ''
+        }`,
+      ),
+    );
     this.log.warn(
       { requestId: request.id },
       "posted the approvers' card of a request whose announcement had not (its process stopped, or its post failed)",
@@ -113,7 +112,7 @@ export class ApprovalAnnouncements {
   /** Whether its approvers' card went out: its entry, or (a post recorded, its entry not yet) its copy. */
   private async announced(request: AccessRequest): Promise<boolean> {
     const entries = await this.audit.forRequest(request.id);
-    if (entries.some((e) => e.action === 'approval.card.posted')) return true;
+    if (entries.some((e) => e.action === APPROVAL_CARD_POSTED)) return true;
     return this.cards.hasApproversCopy(request);
   }
 }

@@ -16,6 +16,7 @@ import { fakeDirectory } from './support/fake-directory';
 import { createLogger } from '../../src/observability/logger';
 import { armWriteError } from './support/arm-rest-error';
 import { grantRunnerOver } from './support/grant-runner-over';
+import { runContext } from './support/run-context';
 import { grantPlan, pendingRequest } from './support/requests';
 
 const plan = grantPlan();
@@ -108,13 +109,7 @@ describe('GrantRunner: the PUT Azure answers PrincipalNotFound after the retries
         });
       },
     });
-    const ctx: RunContext = {
-      requestId: 'R-UNITTEST',
-      audit: async () => undefined,
-      recordCreated: async () => undefined,
-      created: () => [],
-      log: createLogger({ level: 'silent' }),
-    };
+    const { ctx } = runContext();
     const err = await runner.run(pendingRequest({ state: 'executing', plan }), ctx).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'azure.principalNotFound' });
     const message = (err as Error).message;
@@ -150,13 +145,7 @@ describe('GrantRunner: the re-check finds a service-principal cluster Graph will
       fakeDirectory({}, { servicePrincipalObjectId: () => Promise.reject(refused) }),
     );
     const runner = new GrantRunner(azure, {} as RoleAssignmentPort, planner, [], async () => undefined);
-    const ctx: RunContext = {
-      requestId: 'R-UNITTEST',
-      audit: async () => undefined,
-      recordCreated: async () => undefined,
-      created: () => [],
-      log: createLogger({ level: 'silent' }),
-    };
+    const { ctx } = runContext();
     const err = await runner.run(pendingRequest({ state: 'executing', plan: typed }), ctx).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'cluster.servicePrincipalUnreadable' });
     expect((err as Error).message).toContain('@acrbot secret rg-aks/aks-prod REGISTRY --namespace NAMESPACE');

@@ -10,49 +10,26 @@
  * command, reason-reply, message-text and duration tests).
  */
 import { resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { addressedText } from '../../src/bot/message-text';
 import { parseDurationMs } from '../../src/config/duration';
 import { asSentence } from '../../src/domain/text';
 import { parseCommand } from '../../src/domain/command';
 import { isCancelReply, lookalikeCommand } from '../../src/domain/reason-reply';
+import { REPO_ROOT, tsWorkers } from '../helpers/ts-worker';
 
 /** Calls `fn` of `module` with `args` (a thrown refusal is an answer too), then says "done". */
 const CALLER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const fs = require('node:fs');
-const { transformSync } = require(require.resolve('@swc/core', { paths: [workerData.root] }));
-require.extensions['.ts'] = (module, filename) => {
-  const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
-    filename,
-    jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
-    module: { type: 'commonjs' },
-  });
-  module._compile(code, filename);
-};
 try {
   require(workerData.module)[workerData.fn](...workerData.args);
 } catch {}
 parentPort.postMessage('done');
 `;
 
-const ROOT = resolve(__dirname, '../..');
-const workers: Worker[] = [];
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.terminate()));
-});
+const runInWorker = tsWorkers();
 
 /** Resolves when a worker has called `fn` (never, while it takes quadratic time). */
 function callInWorker(module: string, fn: string, ...args: unknown[]): Promise<unknown> {
-  const worker = new Worker(CALLER, {
-    eval: true,
-    workerData: { root: ROOT, module: resolve(ROOT, module), fn, args },
-  });
-  workers.push(worker);
-  return new Promise((done, fail) => {
-    worker.once('message', done);
-    worker.once('error', fail);
-  });
+  return runInWorker(CALLER, { module: resolve(REPO_ROOT, module), fn, args });
 }
 
 /** Long enough that the quadratic reading takes minutes (28,000 took one to two seconds). */

@@ -7,45 +7,22 @@
  * other message-text tests, and the last test here).
  */
 import { resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { messageText } from '../../src/bot/message-text';
+import { REPO_ROOT, tsWorkers } from '../helpers/ts-worker';
 
 /** Reads each text with messageText and addressedText, then says "done". */
 const READER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const fs = require('node:fs');
-const { transformSync } = require(require.resolve('@swc/core', { paths: [workerData.root] }));
-require.extensions['.ts'] = (module, filename) => {
-  const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
-    filename,
-    jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
-    module: { type: 'commonjs' },
-  });
-  module._compile(code, filename);
-};
 const { messageText, addressedText } = require(workerData.module);
 messageText('grant ' + workerData.text);
 addressedText({ text: workerData.text, recipient: { id: '28:acrbot', name: 'acrbot' } });
 parentPort.postMessage('done');
 `;
 
-const workers: Worker[] = [];
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.terminate()));
-});
+const runInWorker = tsWorkers();
 
 /** Resolves when a worker has read `text` (never, while the reading takes quadratic time). */
 function readInWorker(text: string): Promise<unknown> {
-  const root = resolve(__dirname, '../..');
-  const worker = new Worker(READER, {
-    eval: true,
-    workerData: { root, module: resolve(root, 'src/bot/message-text.ts'), text },
-  });
-  workers.push(worker);
-  return new Promise((done, fail) => {
-    worker.once('message', done);
-    worker.once('error', fail);
-  });
+  return runInWorker(READER, { module: resolve(REPO_ROOT, 'src/bot/message-text.ts'), text });
 }
 
 test.each([

@@ -21,6 +21,7 @@ import { errorCardFor, gateRefusalTitle, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
 import { auditBadCardData, auditPlanningFailure } from '../validation-audit';
 import { auditLimitRefusal } from '../../flows/limit-audit';
+import { approvalPostedEntry } from '../../flows/approval-posted-entry';
 import { typingWhenSlow } from '../typing-when-slow';
 import type { OwnCards } from '../own-cards';
 
@@ -524,15 +525,13 @@ export class RequestHandler {
       // The entry (and the approvers' copy postApproval records) tells the request's
       // `approval.announce` job that its card went out; without either, the job posts it
       // (flows/approval-announce.ts), so a process that stops before here still has it posted.
-      await audit.append({
-        actor: { objectId: 'acrbot', name: 'acrbot' },
-        tenantId: request.tenantId,
-        action: 'approval.card.posted',
-        requestId: request.id,
-        targetIds: [String(target.conversation?.id)],
-        outcome: 'posted',
-        ...(shared && { detail: "the requester's copy in this conversation is the approvers' copy" }),
-      });
+      await audit.append(
+        approvalPostedEntry(
+          request,
+          String(target.conversation?.id),
+          shared ? "the requester's copy in this conversation is the approvers' copy" : undefined,
+        ),
+      );
     } catch (err) {
       // The reference ties what the requester quotes to this log line (its correlation id).
       const reference = currentCorrelationId() ?? request.id;
