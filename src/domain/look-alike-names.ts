@@ -7,8 +7,12 @@
  * Suspect: letters of two scripts where Unicode's "highly restrictive" level (UTS #39 §5.2)
  * would not allow them together (Latin with Cyrillic, Greek, Cherokee…; Han with Hiragana,
  * Katakana, Bopomofo or Hangul and Latin is how Chinese, Japanese and Korean names are written);
- * compatibility forms (fullwidth or mathematical letters, which NFKC folds to plain ones); and
- * phonetic letters (IPA, phonetic extensions: `ɡ` U+0261 is a Latin-script "g" no name needs).
+ * compatibility forms (fullwidth or mathematical letters, `ℓ`, long `ſ`: NFKC folds them to plain
+ * ones); phonetic letters (IPA, phonetic extensions: `ɡ` U+0261 is a Latin-script "g" no name
+ * needs) and the specialists' Latin Extended-D (medieval, Mayanist, small capitals: `ꜱ`, `ꞵ`);
+ * and the few Latin letters of everyday blocks that confusables.txt maps to one ASCII letter or
+ * digit (`ı` for i, `ǀ` for l). Accented letters (`é`, `ü`) and letters of their own (`ß`, `ø`,
+ * `ł`) are none of these: they are how non-English names are spelt, and read as what they are.
  * A name wholly in another script is suspect only when every letter of it looks like a Latin one
  * (UTS #39's "whole-script confusable", on a small table): `орѕ`, all Cyrillic, reads as `ops`.
  * One with a letter that does not (a Cyrillic `рг-москва`: `г`, `м`, `к`, `в` have no Latin
@@ -50,14 +54,36 @@ const ALLOWED_MIXES: readonly ReadonlySet<string>[] = [
   new Set(['Latin', 'Han', 'Hangul']),
 ];
 
-/** IPA Extensions, Phonetic Extensions (and their supplement): look-alikes of ordinary letters. */
-const PHONETIC = /[\u0250-\u02AF\u1D00-\u1DBF]/u;
+/**
+ * IPA Extensions, Phonetic Extensions (and their supplement), Latin Extended-E, -F and -G (more
+ * phonetic letters): look-alikes of ordinary letters (`ɑ`, `ᴅ`, `ꭇ`) no name is spelt with.
+ */
+const PHONETIC = /[\u0250-\u02AF\u1D00-\u1DBF\uAB30-\uAB6F\u{10780}-\u{107BF}\u{1DF00}-\u{1DFFF}]/u;
 
 /**
- * Cyrillic and Greek letters that read as a Latin (ASCII) one, after UTS #39's confusables.txt,
+ * Latin Extended-D: letters for medievalists, Mayanists and phoneticians, and small capitals
+ * (`ꜱ` for s, `ꞵ` for ß, `Ꞵ` for B). A whole block, not a list: no everyday spelling needs one.
+ */
+const RARE_LATIN = /[\uA720-\uA7FF]/u;
+
+/**
+ * Latin letters of everyday blocks (Latin Extended-A, -B, Additional) that UTS #39's
+ * confusables.txt maps to one ASCII letter or digit, and that neither NFKC folds (as it does
+ * `ſ`) nor {@link PHONETIC} covers. Turkish `ı` is here: `rg-bılling` passes for `rg-billing`.
+ */
+const LATIN_LOOK_ALIKES: ReadonlyMap<string, string> = new Map(
+  [
+    // ı Ƅ ƍ Ɩ Ʀ Ƨ Ʒ Ƽ ƽ ǀ Ȝ Ȣ ȣ ẝ ỿ
+    ['\u0131\u0184\u018D\u0196\u01A6\u01A7\u01B7\u01BC\u01BD\u01C0\u021C\u0222\u0223\u1E9D\u1EFF', 'ibglR235sl388fy'],
+  ].flatMap(([from, to]) => [...from].map((c, i): [string, string] => [c, to[i]])),
+);
+
+/**
+ * Letters of other scripts that read as a Latin (ASCII) one, after UTS #39's confusables.txt,
  * kept to the letters a name could be spelt from. Lower case only where the lower-case letter
  * itself looks Latin: Cyrillic `в к м н т` are small capitals (`ʙ ᴋ ᴍ ʜ ᴛ`), which is what keeps
- * ordinary words (`москва`) out; their capitals are here.
+ * ordinary words (`москва`) out; their capitals are here. Cherokee's small letters are small
+ * capitals too, so only its capitals are here; Armenian `ա` (w only by way of `ɯ`) is left out.
  */
 const LATIN_DOUBLES: ReadonlyMap<string, string> = new Map(
   [
@@ -75,6 +101,19 @@ const LATIN_DOUBLES: ReadonlyMap<string, string> = new Map(
     ['\u03B1\u03B9\u03BA\u03BD\u03BF\u03C1\u03C4\u03C5', 'aikvoptu'],
     // Greek capital: Α Β Ε Ζ Η Ι Κ Μ Ν Ο Ρ Τ Υ Χ
     ['\u0391\u0392\u0395\u0396\u0397\u0399\u039A\u039C\u039D\u039F\u03A1\u03A4\u03A5\u03A7', 'ABEZHIKMNOPTYX'],
+    // Armenian: գ զ հ ո ռ ս ց ք օ Ս Տ Օ
+    ['\u0563\u0566\u0570\u0578\u057C\u057D\u0581\u0584\u0585\u054D\u054F\u0555', 'qqhnnugfoUSO'],
+    // Cherokee: Ꭰ Ꭱ Ꭲ Ꭵ Ꭹ Ꭺ Ꭻ Ꭼ Ꮃ Ꮇ Ꮋ Ꮍ Ꮐ Ꮒ Ꮓ Ꮟ Ꮢ Ꮤ Ꮥ Ꮩ Ꮪ Ꮮ Ꮯ Ꮲ Ꮶ Ꮷ Ᏻ Ᏼ
+    [
+      '\u13A0\u13A1\u13A2\u13A5\u13A9\u13AA\u13AB\u13AC\u13B3\u13B7\u13BB\u13BD\u13C0\u13C2\u13C3\u13CF\u13D2\u13D4\u13D5\u13D9\u13DA\u13DE\u13DF\u13E2\u13E6\u13E7\u13F3\u13F4',
+      'DRTiYAJEWMHYGhZbRWSVSLCPKdGB',
+    ],
+    // Lisu, whose letters are Latin capitals (some turned):
+    // ꓐ ꓑ ꓒ ꓓ ꓔ ꓖ ꓗ ꓙ ꓚ ꓜ ꓝ ꓟ ꓠ ꓡ ꓢ ꓣ ꓦ ꓧ ꓪ ꓫ ꓬ ꓮ ꓰ ꓲ ꓳ ꓴ
+    [
+      '\uA4D0\uA4D1\uA4D2\uA4D3\uA4D4\uA4D6\uA4D7\uA4D9\uA4DA\uA4DC\uA4DD\uA4DF\uA4E0\uA4E1\uA4E2\uA4E3\uA4E6\uA4E7\uA4EA\uA4EB\uA4EC\uA4EE\uA4F0\uA4F2\uA4F3\uA4F4',
+      'BPdDTGKJCZFMNLSRVHWXYAElOU',
+    ],
   ].flatMap(([from, to]) => [...from].map((c, i): [string, string] => [c, to[i]])),
 );
 
@@ -92,6 +131,20 @@ function latinReading(name: string): string | undefined {
     reading += latin;
   }
   return reading;
+}
+
+/**
+ * The everyday Latin letters of `name` that pass for ASCII ones ({@link LATIN_LOOK_ALIKES}), each
+ * once with what it passes for ("ı for i"), in the order they first appear.
+ */
+function latinLookAlikes(name: string): string[] {
+  const found: string[] = [];
+  for (const char of name) {
+    const ascii = LATIN_LOOK_ALIKES.get(char);
+    // The table is small, so `found` is too: the includes() keeps this linear in the name.
+    if (ascii !== undefined && !found.includes(`${char} for ${ascii}`)) found.push(`${char} for ${ascii}`);
+  }
+  return found;
 }
 
 /** The scripts of `name`'s characters, in the order they first appear; Common and Inherited left out. */
@@ -138,5 +191,8 @@ export function lookAlikeWarning(name: string): string | undefined {
   const plain = composed.normalize('NFKC');
   if (plain !== composed) reasons.push(`has special letter forms (plainly ${plain})`);
   if (PHONETIC.test(name)) reasons.push('has phonetic letters that look like ordinary ones');
+  if (RARE_LATIN.test(name)) reasons.push('has rare letters that look like ordinary ones');
+  const lookAlikes = latinLookAlikes(composed);
+  if (lookAlikes.length) reasons.push(`has letters that look like others (${lookAlikes.join(', ')})`);
   return reasons.length ? reasons.join('; ') : undefined;
 }

@@ -66,6 +66,14 @@ describe('look-alike resource groups on the request card', () => {
     );
   });
 
+  it('marks a Latin group with a dotless i, saying which letter passes for which', () => {
+    const billing = 'rg-b\u0131lling';
+    expect(checkResourceGroup(billing)).toBe(billing);
+    expect(fact(withGroups(billing), 'Cluster')).toBe(
+      `aks-prod (resource group ${billing} \u26a0 has letters that look like others (\u0131 for i), subscription ${SUB})`,
+    );
+  });
+
   it('neutralises the plain form the warning quotes', () => {
     const value = fact(withGroups('\uFF57\uFF57\uFF57.evil'), 'Cluster'); // fullwidth "www"
     expect(value).toContain('\u26a0 has special letter forms (plainly www\u200b.evil)');
@@ -94,6 +102,34 @@ describe('lookAlikeWarning', () => {
     ['\u0440\u0433-\u043C\u043E\u0441\u043A\u0432\u0430', undefined], // рг-москва
     ['\u043C\u043E\u0441\u043A\u0432\u0430', undefined], // москва: м к в are small capitals, not m k b
     ['\u043E\u0440\u0455\u0301', undefined], // орѕ́: the accent is no Latin letter's
+    // Armenian, Cherokee and Lisu doubles, in a Latin name and wholly in their own script:
+    ['rg-\u0585ps', 'mixes Latin and Armenian letters'], // Armenian small oh
+    ['rg-\u13AApp', 'mixes Latin and Cherokee letters'], // Cherokee GO, a look-alike of A
+    ['\u0570\u0585\u057D\u057D', 'is written in Armenian letters that look like Latin: reads as houu'], // հօսս
+    ['\u054F\u0555\u054D', 'is written in Armenian letters that look like Latin: reads as SOU'], // ՏՕՍ
+    ['\u13AA\u13E2\u13E2-01', 'is written in Cherokee letters that look like Latin: reads as APP-01'], // ᎪᏢᏢ
+    ['\uA4D1\uA4E3\uA4F3\uA4D3', 'is written in Lisu letters that look like Latin: reads as PROD'], // ꓑꓣꓳꓓ
+    ['\u0540\u0561\u0575\u0561\u057D\u057F\u0561\u0576', undefined], // Հայաստան: Armenian of its own
+    ['\u0561\u0580\u0561\u0574', undefined], // արամ: ա is w only by way of ɯ, ր and մ are nobody's
+    ['\u13A0\u13CD\u13A6', undefined], // ᎠᏍᎦ: Cherokee Ꮝ and Ꭶ look like no Latin letter
+    ['\uAB8E\uAB7A\uABA2', undefined], // Cherokee small letters are small capitals: not read as Latin
+    // Latin letters outside ASCII that pass for ASCII ones:
+    ['rg-b\u0131lling', 'has letters that look like others (\u0131 for i)'], // Turkish dotless i
+    ['rg-\u01C0ab-\u01A7-\u0131\u0131', 'has letters that look like others (\u01C0 for l, \u01A7 for 2, \u0131 for i)'],
+    ['rg-stra\uA7B5e', 'has rare letters that look like ordinary ones'], // Latin small beta, a ß
+    ['rg-\uA731ite', 'has rare letters that look like ordinary ones'], // small capital s
+    ['rg-\uAB47oot', 'has phonetic letters that look like ordinary ones'], // r without handle (Latin Extended-E)
+    ['rg-\u1D05ev', 'has phonetic letters that look like ordinary ones'], // small capital D
+    ['rg-\u0251pp', 'has phonetic letters that look like ordinary ones'], // Latin alpha
+    ['rg-\u2113ab', 'has special letter forms (plainly rg-lab)'], // script small l
+    ['rg-\u017Fite', 'has special letter forms (plainly rg-site)'], // long s
+    ['\uD835\uDDC9\uD835\uDDCB\uD835\uDDC8\uD835\uDDBD', 'has special letter forms (plainly prod)'], // 𝗉𝗋𝗈𝖽
+    // Accented letters and letters of their own: how non-English names are spelt.
+    ['\u00C9quipe', undefined],
+    ['m\u00FCller-rg', undefined],
+    ['rg-stra\u00DFe', undefined],
+    ['\u00F8rsted-\u0142\u00F3d\u017A', undefined],
+    ['rg-\u00E6r\u00F8-\u0111\u00FE', undefined],
   ])('%j: %s', (name, expected) => {
     expect(lookAlikeWarning(name)).toBe(expected);
   });
