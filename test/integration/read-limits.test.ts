@@ -190,7 +190,9 @@ describe('G16: the per-user limit on read commands (ACRBOT_READS_PER_10_MINUTES)
     h = await startHarness({ ACRBOT_MAX_PENDING_PER_USER: '1' }, { clock: new FakeClock(START) });
     await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
     for (const pair of ['aks-dev contosoacr', 'aks-legacy contosoacr'])
-      expect(await h.ask(users.requester, `grant ${pair} one too many`)).toContain('You already have 1 request waiting');
+      expect(await h.ask(users.requester, `grant ${pair} one too many`)).toContain(
+        'You already have 1 request waiting',
+      );
     const audited = await entries(h, users.requester, 'request.refused.pending');
     expect(audited).toHaveLength(1);
     expect(audited[0]).toMatchObject({ outcome: 'refused', detail: 'grant aks-dev contosoacr' });
