@@ -54,6 +54,8 @@ const JOB_ADVICE: Partial<Record<JobKind, string>> = {
   'request.expire': 'belongs to a pending request: reject or cancel it',
   'approval.remind': 'belongs to a pending request: reject or cancel it',
   'approval.escalate': 'belongs to a pending request: reject or cancel it',
+  'approval.announce':
+    "belongs to a pending request (or a break-glass grant's owed review): let it run (due 2 minutes after the request), or reject or cancel the request",
   'access.expire': 'access still granted: revoke it, or let it run out',
   'access.remind': 'access still granted: revoke it, or let it run out',
   'breakglass.review': 'a break-glass review owed (it outlives the revocation): Approve or Reject it on its card',

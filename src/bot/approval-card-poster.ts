@@ -59,8 +59,10 @@ export class ApprovalCardPoster implements ApprovalCardPort {
   /**
    * The rule's channel, else ACRBOT_APPROVAL_CHANNEL, else the request's own channel or group
    * chat (a new post there, not in its thread), as conversation-targets.ts' approvalTarget says
-   * for a turn. Undefined for a request made in a personal chat with no channel, or when no card
-   * gives a way to reach Teams.
+   * for a turn. Undefined for a request made in a personal chat with no channel (nowhere to ask).
+   * Throws when there is somewhere to ask but no card gives a way to reach Teams (a deployment's
+   * first request, stopped before any card went out): the job is retried, and a card posted
+   * meanwhile (another request's) gives it the way.
    */
   private async targetOf(
     request: AccessRequest,
@@ -70,13 +72,10 @@ export class ApprovalCardPoster implements ApprovalCardPort {
     const type = request.origin.conversationType;
     if (!channelId && type !== 'channel' && type !== 'groupChat') return undefined;
     const found = await this.baseOf(request, copies);
-    if (!found) {
-      this.log.warn(
-        { requestId: request.id },
-        "no card of this request or any other to reach Teams by: its approvers' card cannot be posted",
+    if (!found)
+      throw new Error(
+        "no card of this request or of another gives the service URL, bot and tenant to reach Teams by: its approvers' card cannot be posted yet",
       );
-      return undefined;
-    }
     // Who and what the copy answered are not the approvers' card's (as approvalTarget builds it).
     const { channelId: channel, serviceUrl, bot, locale, conversation } = found;
     const base = { channelId: channel, serviceUrl, bot, locale, conversation };

@@ -94,12 +94,14 @@ export class ApprovalAnnouncements {
     // alert leaves no record, so one the announcement posted after its card failed goes out
     // again here, and one lost after the card was posted (or with no conversation for the
     // card) is not made up for.
-    if (request.policy?.breakGlass) {
-      const alerted = await this.cards
+    // A failure in the turn's words (request-handler.ts), which operators alert on; "nowhere to
+    // go" is logged by the messenger itself.
+    if (request.policy?.breakGlass)
+      await this.cards
         .breakGlassUsed(request, this.breakGlassChannel())
-        .catch((err: unknown) => this.log.error({ err, requestId: request.id }, 'the break-glass alert failed'));
-      if (alerted === false) this.log.warn({ requestId: request.id }, 'the break-glass alert had nowhere to go');
-    }
+        .catch((err: unknown) =>
+          this.log.error({ err, requestId: request.id }, 'the break-glass alert could not be posted'),
+        );
     await this.cards.syncAuditCard(request);
   }
 
