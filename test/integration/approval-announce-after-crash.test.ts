@@ -3,12 +3,16 @@
  * create schedules its `approval.announce` job, so a process that stops after storing a pending
  * request and before posting its card (here: its post to the approvals channel never returns)
  * leaves it to whichever instance runs the job, which posts the card once. A request whose
- * announcement posted its card gets no second one from the job.
+ * announcement posted its card gets no second one from the job. A break-glass grant schedules
+ * the job too: its review card and alert are owed the same way.
  */
-import { SANDBOX_APPROVAL_CHANNEL_ID } from '../../src/sandbox/fixtures';
+import { SANDBOX_APPROVAL_CHANNEL_ID, SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import { approvalAnnounceJobId } from '../../src/flows/request-jobs';
 import { type CapturingConnector, cardText } from '../helpers/capturing-connector';
+import { breakGlassPolicyYaml, writePolicyFile } from '../helpers/break-glass-policy';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import type { TeamsUser } from '../helpers/teams-activities';
+import { TempDirs } from '../helpers/temp-dirs';
 import { twoInstancesOnOneStore } from '../helpers/two-instances';
 
 jest.setTimeout(60_000);
@@ -17,6 +21,8 @@ const START = new Date('2026-12-01T09:00:00Z');
 let now = START;
 const clock = { now: () => now };
 const MINUTE = 60_000;
+const tempDirs = new TempDirs();
+afterAll(() => tempDirs.removeAll());
 
 /** New posts of `id`'s card in the approvals channel (not updates of one). */
 function approvalPosts(connector: CapturingConnector, id: string) {
@@ -98,6 +104,21 @@ test('a request whose announcement posted its card gets no second card from its 
     expect(await h.app.stores.schedule.get(approvalAnnounceJobId(request.id))).toBeUndefined();
     expect(approvalPosts(h.connector, request.id)).toHaveLength(1);
     expect(await postedEntries(h, request.id)).toHaveLength(1);
+  } finally {
+    await h.stop();
+  }
+});
+
+test('a break-glass grant schedules its approval.announce job too: its review card is owed like an approval card', async () => {
+  const policyFile = writePolicyFile(tempDirs.make('acrbot-announce-bg-'), breakGlassPolicyYaml());
+  const h = await startHarness({ ACRBOT_POLICY: policyFile }, { clock, sweepIntervalMs: 0 });
+  try {
+    const olive = SANDBOX_USERS.oncall as TeamsUser;
+    const bg = await h.requestGrant(olive, 'aks-prod contosoacr --break-glass prod is down, image pull failing');
+    expect(bg.policy?.breakGlass).toBe(true);
+    expect(await h.app.stores.schedule.get(approvalAnnounceJobId(bg.id))).toMatchObject({
+      kind: 'approval.announce',
+    });
   } finally {
     await h.stop();
   }

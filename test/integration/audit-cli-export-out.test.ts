@@ -75,6 +75,11 @@ describe('export --out', () => {
     expect(readdirSync(dirname(out)).filter((f) => f.includes('.partial-'))).toEqual([]);
   });
 
+  test('one entry exported is said as one', async () => {
+    const out = tmp.path('one.csv');
+    expect(await exportTo(await auditFile(1), out)).toMatchObject({ code: 0, stderr: `exported 1 entry to ${out}\n` });
+  });
+
   test('a file that appears while the export runs is not replaced (the move fails on it)', async () => {
     const out = tmp.path('appears.csv');
     await expect(

@@ -9,6 +9,7 @@ import { openTablesAccount } from '../../src/integrations/store/tables-client';
 import { cardText } from '../helpers/capturing-connector';
 import { DEV_KEY, startAzurite, type Azurite } from '../helpers/azurite';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { auditEvent } from '../unit/support/requests';
 
 jest.setTimeout(60_000);
 
@@ -158,6 +159,27 @@ describe('chat audit verify against the published anchors', () => {
     expect(cli.code).toBe(1);
     expect(cli.stdout).toMatch(new RegExp(`^BROKEN at seq ${anchoredSeq}: entry ${anchoredSeq} differs`));
     expect(text).toContain(cli.stdout.replace(/^BROKEN at seq (\d+): /, 'broken at seq $1: '));
+  });
+});
+
+describe('chat audit verify without anchors', () => {
+  test('a log of one entry is intact, said as one entry', async () => {
+    h = await startHarness();
+    const harness = h;
+    const verify = async () => {
+      harness.connector.clear();
+      await harness.say(users.approver, 'audit verify');
+      const card = await harness.connector.waitFor(
+        (c) => /Audit chain intact/.test(cardText(c.activity)),
+        10_000,
+        'verify',
+      );
+      return cardText(card.activity);
+    };
+    await harness.app.audit.append(auditEvent(1));
+    expect(await verify()).toContain('The audit chain is intact, 1 entry. ');
+    await harness.app.audit.append(auditEvent(2));
+    expect(await verify()).toContain('The audit chain is intact, 2 entries. ');
   });
 });
 

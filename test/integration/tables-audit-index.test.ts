@@ -482,3 +482,25 @@ describe('an export that cannot read the table', () => {
     }
   });
 });
+
+describe('an export to a file', () => {
+  const dirs = new TempDirs();
+  afterAll(() => dirs.removeAll());
+
+  test('says how many entries it wrote, one as one', async () => {
+    const prefix = world.azurite.freshPrefix();
+    const clock = new FakeClock();
+    const log = new TablesAuditLog(await openTablesAccount(world.conn(), prefix).table('audit'), clock, KEY);
+    const exportTo = async (name: string) => {
+      const file = join(dirs.make('acrbot-export-'), name);
+      return { file, r: await cli(prefix, ['export', '--format', 'jsonl', '--out', file]) };
+    };
+    await log.append(auditEvent(1));
+    const one = await exportTo('one.jsonl');
+    expect(one.r).toEqual({ code: 0, stdout: '', stderr: `exported 1 entry to ${one.file}\n` });
+    clock.advance(SECOND);
+    await log.append(auditEvent(2));
+    const two = await exportTo('two.jsonl');
+    expect(two.r).toEqual({ code: 0, stdout: '', stderr: `exported 2 entries to ${two.file}\n` });
+  });
+});

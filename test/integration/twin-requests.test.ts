@@ -3,12 +3,14 @@
  * alike (the same title, only the access and reason rows differ), so an approver asked to approve
  * "my 1-hour grant" could approve its permanent twin. The second is refused naming the first and
  * how to withdraw it, audited once per window like the other per-user limits (G16, G11), and
- * nothing is stored. Another target and a break-glass grant are not
+ * nothing is stored; two sent at once both pass the handler's look, and the create's second look
+ * keeps one. Another target and a break-glass grant are not
  * twins (a pending extension is not either: test/unit/request-gate-twins.test.ts).
  */
 import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import type { AuditEntry } from '../../src/domain/audit-chain';
 import { breakGlassPolicyYaml, writePolicyFile } from '../helpers/break-glass-policy';
+import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import type { TeamsUser } from '../helpers/teams-activities';
 import { TempDirs } from '../helpers/temp-dirs';
@@ -81,6 +83,38 @@ describe('a second pending request for one target', () => {
     await h.requestSecret(users.requester, 'aks-dev contosoacr --namespace payments --name acr-other pull for batch');
     expect(await h.app.store.listByRequester(users.requester.objectId, ['pending'])).toHaveLength(2);
     expect(await twinRefusals(h)).toHaveLength(1);
+  });
+
+  test('two identical grants sent at once, both past the first look: one waits, the other is refused naming it', async () => {
+    h = await startHarness({}, { clock: new FakeClock('2026-11-30T12:00:05.000Z') });
+    // The handler's first look held until both turns are in it, so neither sees the other's
+    // request there: only the create's second look (refuseTwins) can keep them apart.
+    const gate = h.app.services.gate;
+    const look = gate.twinRefusal.bind(gate);
+    const held: (() => void)[] = [];
+    gate.twinRefusal = async (actor, plan) => {
+      await new Promise<void>((resolve) => {
+        held.push(resolve);
+        if (held.length === 2) for (const release of held) release();
+      });
+      return look(actor, plan);
+    };
+    const before = h.connector.calls.length;
+    const text = 'grant aks-prod contosoacr --for 1h hotfix payments-api today';
+    const answers = await Promise.all([h.say(users.requester, text), h.say(users.requester, text)]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    expect(held).toHaveLength(2);
+
+    const pending = await h.app.store.listByRequester(users.requester.objectId, ['pending']);
+    expect(pending).toHaveLength(1);
+    const replies = h.connector.calls.slice(before).map((c) => cardText(c.activity));
+    const refusals = replies.filter((r) => r.includes('Already waiting for approval'));
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toContain(`You already have ${pending[0].id} waiting for approval for aks-prod → contosoacr`);
+    expect(refusals[0]).toContain('Nothing was requested.');
+    const audited = await twinRefusals(h);
+    expect(audited).toHaveLength(1);
+    expect(audited[0].detail).toContain(pending[0].id);
   });
 
   test('a break-glass grant is not refused by a pending grant of the same target: it never waits for approval', async () => {

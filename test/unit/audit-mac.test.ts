@@ -155,6 +155,15 @@ describe('keyed audit chain', () => {
     });
     // An unkeyed prefix whose keyed tail was cut off is the same case: nothing vouches for it.
     expect(verifyChain(chain(2, undefined), undefined, KEY)).toMatchObject({ intact: false, noMacs: true });
+    // One entry, said as one.
+    expect(verifyChain(chain(1, undefined), undefined, KEY)).toEqual({
+      intact: false,
+      count: 1,
+      brokenAtSeq: 1,
+      noMacs: true,
+      problem:
+        'its 1 entry carries no MAC although the audit key is set (a bot with the key signs every append): the log was rewritten without the key, or written by a bot that did not have it',
+    });
     // An empty log has nothing to vouch for.
     expect(verifyChain([], undefined, KEY)).toEqual({ intact: true, count: 0 });
   });

@@ -1,7 +1,8 @@
 /**
  * Teams' answer that a named approver is not a member of the approvals channel (404) is believed
  * for ABSENT_MEMBER_TTL_MS only: an approver added to the channel later is asked about again
- * and gets their own view (`refresh.userIds`) on a long-running instance too, as on a fresh one.
+ * and gets their own view (`refresh.userIds`) on a long-running instance too, as on a fresh one;
+ * a clock moved back counts as expired.
  * A lookup Teams refused for acrbot's own reasons (401, 403) says nothing about the person: it is
  * not remembered, and the next card asks again.
  */
@@ -73,6 +74,15 @@ test('an approver added to the approvals channel gets their view once the "not a
   expect(await t.viewers()).not.toContain(BOB_MRI); // the answer is still believed: not asked again
   expect(t.bobLookups()).toBe(1);
   t.advance(1);
+  expect(await t.viewers()).toContain(BOB_MRI);
+  expect(t.bobLookups()).toBe(2);
+});
+
+test('a clock moved back after the "not a member" answer counts as expired: the approver is asked again', async () => {
+  const t = setup();
+  expect(await t.viewers()).not.toContain(BOB_MRI); // Teams: not a member (404)
+  t.adapter.members[BOB] = BOB_MRI; // Bob is added to the approvals channel
+  t.advance(-1); // the process clock corrected back a moment, well within the TTL of the answer
   expect(await t.viewers()).toContain(BOB_MRI);
   expect(t.bobLookups()).toBe(2);
 });

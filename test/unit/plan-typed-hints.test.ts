@@ -5,9 +5,13 @@
  * reads as typed. A plan stored before the form was recorded names them by resource id, the one
  * form that never names two resources.
  */
+import type { ClusterInfo, RegistryInfo } from '../../src/domain/azure-model';
 import { driftedExtensionRefusal } from '../../src/domain/drifted-access';
 import type { GrantPlan, PlannedAsTyped } from '../../src/domain/plan';
+import type { RoleAssignmentPort } from '../../src/domain/ports';
 import type { AccessRequest } from '../../src/domain/request';
+import type { ResourceResolver } from '../../src/flows/resource-resolver';
+import { SecretPlanner } from '../../src/flows/secret-planner';
 import { credentialReminderCard } from '../../src/views/lifecycle-view';
 import { outcomeCard } from '../../src/views/request-view';
 import { breakGlassService } from './support/break-glass-service';
@@ -84,6 +88,33 @@ test("a permanent pull secret's credential reminder asks for the secret again as
   expect(reminder(BARE)).toContain('(secret aks-prod contosoacr --namespace payments --name acr-auth --for permanent');
   expect(reminder(GROUP_AND_ID)).toContain(`(secret rg-aks/aks-prod ${REGISTRY_ID} --namespace payments`);
   expect(reminder(undefined)).toContain(`(secret ${CLUSTER_ID} ${REGISTRY_ID} --namespace payments`);
+});
+
+test('the secret plan records how the requester named the pair, and its reminder repeats that form', async () => {
+  // The fixtures' pair, whatever form names it: the form recorded is the one typed.
+  const base = secretPlan();
+  const cluster = { ...base.cluster, identity: {}, aadEnabled: true, localAccountsDisabled: true };
+  const resolver = {
+    resolveCluster: async () => cluster as unknown as ClusterInfo,
+    resolveRegistry: async () => base.registry as unknown as RegistryInfo,
+  } as unknown as ResourceResolver;
+  const roles = { canAssignRoles: async () => true } as unknown as RoleAssignmentPort;
+  const planner = new SecretPlanner(resolver, roles, { now: () => new Date('2025-02-01T00:00:00Z') }, 365 * DAY);
+  const options = { namespace: 'payments', name: 'acr-auth' };
+
+  const typed = await planner.plan('rg-aks/aks-prod', REGISTRY_ID, options);
+  expect(typed.typed).toEqual(GROUP_AND_ID);
+  expect((await planner.plan('AKS-PROD', 'contosoacr', options)).typed).toEqual(BARE);
+  expect(
+    text(
+      credentialReminderCard(
+        grantedWith(typed, { access: { permanent: true } }),
+        DAY,
+        '2026-01-14T10:00:00.000Z',
+        30 * DAY,
+      ),
+    ),
+  ).toContain(`(secret rg-aks/aks-prod ${REGISTRY_ID} --namespace payments`);
 });
 
 describe('no rule covers the pair: `policy` is offered as the requester named it', () => {
