@@ -5,18 +5,11 @@
  * pull with no end when, in fact, nothing held it).
  */
 import type { RoleAssignmentInfo } from '../../src/domain/azure-model';
-import type { ScheduledJob } from '../../src/domain/ports';
-import type { LifecycleDeps } from '../../src/flows/access-lifecycle-deps';
 import type { JobSpec } from '../../src/flows/scheduler';
-import {
-  GRANTING_RETRY_MS,
-  ORPHAN_WATCH_KIND,
-  orphanWatchJobId,
-  watchOrphanedAssignment,
-} from '../../src/flows/orphan-watch';
+import { GRANTING_RETRY_MS, watchOrphanedAssignment } from '../../src/flows/orphan-watch';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { createLogger } from '../../src/observability/logger';
 import { FakeClock } from './support/fake-clock';
+import { watchDeps, watchJob } from './support/orphan-watch';
 import { grantPlan, pendingRequest } from './support/requests';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -42,29 +35,18 @@ test('a registry whose grants are too many to list whole: nothing deleted or aud
     principalId: plan.identity.objectId,
     roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${plan.role.id}`,
   } as RoleAssignmentInfo;
-  const deps = {
+  const deps = watchDeps({
     store,
-    audit,
     clock,
-    log: createLogger({ level: 'silent' }),
-    settings: { remindersMs: [] },
-    jobs: { schedule: async (job: JobSpec) => void scheduled.push(job) },
-    ports: {
-      roleAssignments: {
-        scopeExists: async () => true,
-        listForPrincipal: async () => [assignment],
-        delete: async (ref: unknown) => void deleted.push(ref),
-      },
+    audit,
+    scheduled,
+    roleAssignments: {
+      scopeExists: async () => true,
+      listForPrincipal: async () => [assignment],
+      delete: async (ref: unknown) => void deleted.push(ref),
     },
-  } as unknown as LifecycleDeps;
-  const job = {
-    id: orphanWatchJobId(request.id),
-    kind: ORPHAN_WATCH_KIND,
-    dueAt: clock.now().toISOString(),
-    requestId: request.id,
-    payload: { until: new Date(clock.now().getTime() + 30 * DAY).toISOString() },
-    attempts: 0,
-  } as ScheduledJob;
+  });
+  const job = watchJob(request.id, clock);
 
   await watchOrphanedAssignment(deps, job, undefined, () => 0);
 
@@ -85,31 +67,19 @@ test('a registry with too many grants under way to tell whether one is of this a
   }
   const scheduled: JobSpec[] = [];
   let listed = 0;
-  const deps = {
+  const deps = watchDeps({
     store,
-    audit: new MemoryAuditLog(clock),
     clock,
-    log: createLogger({ level: 'silent' }),
-    settings: { remindersMs: [] },
-    jobs: { schedule: async (job: JobSpec) => void scheduled.push(job) },
-    ports: {
-      roleAssignments: {
-        scopeExists: async () => true,
-        listForPrincipal: async () => {
-          listed++;
-          return [];
-        },
+    scheduled,
+    roleAssignments: {
+      scopeExists: async () => true,
+      listForPrincipal: async () => {
+        listed++;
+        return [];
       },
     },
-  } as unknown as LifecycleDeps;
-  const job = {
-    id: orphanWatchJobId(request.id),
-    kind: ORPHAN_WATCH_KIND,
-    dueAt: clock.now().toISOString(),
-    requestId: request.id,
-    payload: { until: new Date(clock.now().getTime() + 30 * DAY).toISOString() },
-    attempts: 0,
-  } as ScheduledJob;
+  });
+  const job = watchJob(request.id, clock);
 
   await watchOrphanedAssignment(deps, job, undefined, () => 0);
 

@@ -3,19 +3,11 @@
  * recorded id, no role assignment listing, and the next daily look spread (up to an hour early).
  */
 import { ResourceGoneError } from '../../src/domain/errors';
-import type { ScheduledJob } from '../../src/domain/ports';
-import type { LifecycleDeps } from '../../src/flows/access-lifecycle-deps';
 import type { JobSpec } from '../../src/flows/scheduler';
-import {
-  ORPHAN_WATCH_KIND,
-  ORPHAN_WATCH_SPREAD_MS,
-  orphanWatchJobId,
-  scheduleOrphanWatch,
-  watchOrphanedAssignment,
-} from '../../src/flows/orphan-watch';
+import { ORPHAN_WATCH_SPREAD_MS, scheduleOrphanWatch, watchOrphanedAssignment } from '../../src/flows/orphan-watch';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { createLogger } from '../../src/observability/logger';
 import { FakeClock } from './support/fake-clock';
+import { watchDeps, watchJob } from './support/orphan-watch';
 import { grantPlan, pendingRequest, REGISTRY_ID } from './support/requests';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -27,34 +19,23 @@ async function world(registryThere: boolean) {
   await store.create(request);
   const scheduled: JobSpec[] = [];
   const reads = { scopeExists: [] as string[], listForPrincipal: 0 };
-  const deps = {
+  const deps = watchDeps({
     store,
     clock,
-    log: createLogger({ level: 'silent' }),
-    settings: { remindersMs: [] },
-    jobs: { schedule: async (job: JobSpec) => void scheduled.push(job) },
-    ports: {
-      roleAssignments: {
-        scopeExists: async (scope: string) => {
-          reads.scopeExists.push(scope);
-          return registryThere;
-        },
-        listForPrincipal: async () => {
-          reads.listForPrincipal++;
-          // Gone again by the listing: looked at tomorrow (keeps this test to the reads).
-          throw new ResourceGoneError('registry', 'registry contosoacr', 'ResourceNotFound');
-        },
+    scheduled,
+    roleAssignments: {
+      scopeExists: async (scope: string) => {
+        reads.scopeExists.push(scope);
+        return registryThere;
+      },
+      listForPrincipal: async () => {
+        reads.listForPrincipal++;
+        // Gone again by the listing: looked at tomorrow (keeps this test to the reads).
+        throw new ResourceGoneError('registry', 'registry contosoacr', 'ResourceNotFound');
       },
     },
-  } as unknown as LifecycleDeps;
-  const job: ScheduledJob = {
-    id: orphanWatchJobId(request.id),
-    kind: ORPHAN_WATCH_KIND,
-    dueAt: clock.now().toISOString(),
-    requestId: request.id,
-    payload: { until: new Date(clock.now().getTime() + 30 * DAY).toISOString() },
-    attempts: 0,
-  } as ScheduledJob;
+  });
+  const job = watchJob(request.id, clock);
   return { deps, job, clock, scheduled, reads };
 }
 
