@@ -237,7 +237,7 @@ export class RequestGate {
 }
 
 /** How many waiting requests on one cluster and registry {@link pendingTwins} reads (anyone's). */
-export const PAIR_PENDING_READ = 500;
+const PAIR_PENDING_READ = 500;
 
 /**
  * The requester's waiting requests that are twins of `plan`, other than `self`, oldest first. A
@@ -267,7 +267,7 @@ export async function pendingTwins(
  * waiting for approval), other than `self` (the request just stored, when looked at again after
  * the create), in their order. Extensions are never twins.
  */
-export function twinsAmong(pending: readonly AccessRequest[], plan: Plan, self?: string): AccessRequest[] {
+function twinsAmong(pending: readonly AccessRequest[], plan: Plan, self?: string): AccessRequest[] {
   return pending.filter((r) => r.id !== self && !r.extendsRequestId && sameTarget(r.plan, plan));
 }
 

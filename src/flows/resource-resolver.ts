@@ -9,6 +9,7 @@ import type { ClusterRef, RegistryRef } from '../domain/names';
 import { describeClusterRef } from '../domain/names';
 import type { AzureResourceReader } from '../domain/ports';
 import { azureAnswered } from './azure-failure-text';
+import { clusterResourceId, registryResourceId } from '../domain/typed-names';
 
 /**
  * How long one subscription's cluster listing serves the look for clusters sharing a grant's
@@ -94,7 +95,7 @@ export class ResourceResolver {
     const read = await this.readEverywhere(where, (s) => this.azure.getCluster(s, ref.resourceGroup, ref.name));
     if (read.found.length) return this.onlyCluster(ref, read.found);
     const unseen =
-      ref.kind === 'id' ? this.unseenResource('cluster', clusterId(ref), ref.resourceGroup, read) : undefined;
+      ref.kind === 'id' ? this.unseenResource('cluster', clusterResourceId(ref), ref.resourceGroup, read) : undefined;
     if (unseen) throw unseen;
     // Only for suggestions: a subscription whose list is refused simply offers none.
     const { all } = await listAll();
@@ -150,7 +151,7 @@ export class ResourceResolver {
         this.azure.getRegistry(s, byId.resourceGroup, byId.name),
       );
       if (read.found.length) return read.found[0];
-      const unseen = this.unseenResource('registry', registryId(byId), byId.resourceGroup, read);
+      const unseen = this.unseenResource('registry', registryResourceId(byId), byId.resourceGroup, read);
       if (unseen) throw unseen;
       const { all } = await this.listIn([byId.subscriptionId], (s) => this.azure.listRegistries(s));
       throw this.notFound(
@@ -380,12 +381,4 @@ async function inEach<T>(
     unseen.cause = result.reason;
   });
   return { values, ...unseen };
-}
-
-function clusterId(ref: Extract<ClusterRef, { kind: 'id' }>): string {
-  return `/subscriptions/${ref.subscriptionId}/resourceGroups/${ref.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${ref.name}`;
-}
-
-function registryId(ref: Extract<RegistryRef, { kind: 'id' }>): string {
-  return `/subscriptions/${ref.subscriptionId}/resourceGroups/${ref.resourceGroup}/providers/Microsoft.ContainerRegistry/registries/${ref.name}`;
 }

@@ -15,6 +15,7 @@ import {
   unlessAbsent,
 } from './arm-connection';
 import { goneBehindRefusal } from './refused-or-gone';
+import { registryResourceId } from '../../domain/typed-names';
 
 type RegistryRef = { subscriptionId: string; resourceGroup: string; name: string };
 
@@ -299,7 +300,7 @@ export class ArmRegistryTokens implements RegistryTokenPort {
       if (!isAbsent(err)) throw armFailure(err, 'registry read');
       absentCode = quotedCode(restErrorInfo(err).code);
     }
-    const recordedId = registryId(registry);
+    const recordedId = registryResourceId(registry);
     const found = await this.registriesNamed(registry);
     // Listed at its recorded id after all (the read came before ARM caught up): it is there.
     if (found.some((id) => sameResourceId(id, recordedId))) return undefined;
@@ -439,7 +440,7 @@ export class RegistryMovedError extends UserFacingError {
       : `it holds token ${missing.tokenName}`;
     super(
       'registry.moved',
-      `Registry ${registry.name} is no longer at its recorded id ${registryId(registry)}, but a registry of that name is at ${at} (moved?), and ${holds}. acrbot deletes only the objects at the ids it recorded, so it has not deleted anything there: if the registry was moved, its token still signs in until deleted. Delete ${what} there by hand, or move the registry back; the next attempt then finds it gone and finishes`,
+      `Registry ${registry.name} is no longer at its recorded id ${registryResourceId(registry)}, but a registry of that name is at ${at} (moved?), and ${holds}. acrbot deletes only the objects at the ids it recorded, so it has not deleted anything there: if the registry was moved, its token still signs in until deleted. Delete ${what} there by hand, or move the registry back; the next attempt then finds it gone and finishes`,
       { cause: readFailure?.failure },
     );
     this.name = 'RegistryMovedError';
@@ -449,11 +450,6 @@ export class RegistryMovedError extends UserFacingError {
 /** A registry id as ARM writes one (subscription GUID, resource group and registry name rules). */
 const MOVED_REGISTRY_ID =
   /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.ContainerRegistry\/registries\/[a-z0-9]{5,50}$/i;
-
-/** A registry's ARM id, as acrbot recorded its parts. */
-function registryId(registry: RegistryRef): string {
-  return `/subscriptions/${registry.subscriptionId}/resourceGroups/${registry.resourceGroup}/providers/Microsoft.ContainerRegistry/registries/${registry.name}`;
-}
 
 /** An ARM error code as a sentence may quote it (ARM's shape only: no text from the wire). */
 function quotedCode(code: string | undefined): string {
