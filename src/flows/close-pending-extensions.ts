@@ -5,7 +5,7 @@
 import { VersionConflictError } from '../domain/ports';
 import { ACRBOT_ACTOR, type AccessRequest, transition } from '../domain/request';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
-import { requestExpiryJobId } from './request-jobs';
+import { pendingRequestJobIds } from './request-jobs';
 import { undoUnaudited, updateUndoingUnseen } from './unaudited-undo';
 
 /**
@@ -70,6 +70,7 @@ async function closePendingExtension(
     await undoUnaudited(deps.store, deps.clock, extension, next);
     throw err;
   }
-  await deps.jobs.cancel(requestExpiryJobId(extension.id));
+  // All its jobs, as a cancel's: its reminders and announcement would only run to find it closed.
+  for (const id of pendingRequestJobIds(extension.id)) await deps.jobs.cancel(id);
   await deps.cards.requestChanged(next);
 }

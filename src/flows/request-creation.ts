@@ -42,9 +42,7 @@ import {
   scheduleNudges,
   scheduleReview,
   scheduleAnnouncement,
-  approvalAnnounceJobId,
-  approvalNudgeJobIds,
-  requestExpiryJobId,
+  pendingRequestJobIds,
 } from './request-jobs';
 import type { ApproverAuthority } from './approver-authority';
 import { approvedEntry } from './decision-entry-net';
@@ -368,8 +366,8 @@ export class RequestCreation {
 
   /**
    * Withdraws `request`, just stored and not yet announced, refused by a per-user limit after all
-   * (`code`, audited as `action` with `message`): a conditional write, its expiry and nudges
-   * cancelled, and `message` thrown to the requester as the door's refusal.
+   * (`code`, audited as `action` with `message`): a conditional write, its jobs cancelled
+   * ({@link pendingRequestJobIds}), and `message` thrown to the requester as the door's refusal.
    */
   private async withdraw(request: AccessRequest, code: string, action: string, message: string): Promise<void> {
     const withdrawn = transition(request, { type: 'cancel', by: request.requester, at: this.clock.now() });
@@ -386,14 +384,7 @@ export class RequestCreation {
       ruleId: request.policy?.ruleId,
       policyHash: request.policy?.policyHash,
     });
-    const nudges = approvalNudgeJobIds(request.id);
-    for (const id of [
-      requestExpiryJobId(request.id),
-      nudges.remind,
-      nudges.escalate,
-      approvalAnnounceJobId(request.id),
-    ])
-      await this.jobs?.cancel(id);
+    for (const id of pendingRequestJobIds(request.id)) await this.jobs?.cancel(id);
     throw new UserFacingError(code, message);
   }
 

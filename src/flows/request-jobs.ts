@@ -76,6 +76,18 @@ export function requestExpiryJobId(requestId: string): string {
   return `request.expire:${requestId}`;
 }
 
+/**
+ * Every job a pending request holds (its expiry, reminder, escalation and announcement), for the
+ * paths that end it without a decision and cancel them all: the requester's `cancel`, and the
+ * withdrawal of one just stored over the pending cap or as a twin. Each is cancelled by id, so a
+ * job the request's rule never scheduled costs a no-op. A job kind added to a pending request's
+ * creation belongs here too, or a cancelled request keeps it until it runs and finds nothing to do.
+ */
+export function pendingRequestJobIds(requestId: string): string[] {
+  const nudges = approvalNudgeJobIds(requestId);
+  return [requestExpiryJobId(requestId), nudges.remind, nudges.escalate, approvalAnnounceJobId(requestId)];
+}
+
 /** The job that expires a pending request when no one decided it in time. */
 function expiryJobOf(request: AccessRequest): JobSpec {
   return {

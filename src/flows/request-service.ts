@@ -43,10 +43,9 @@ import { RequestCreation, type NewRequest } from './request-creation';
 import { type DecisionClick, RequestDecisions } from './request-decision';
 import { expireIfDue, type ExpiryPorts } from './request-expiry';
 import {
-  approvalNudgeJobIds,
   breakGlassReviewJobId,
   type JobScheduling,
-  requestExpiryJobId,
+  pendingRequestJobIds,
   scheduleExpiry,
   scheduleExpiryForPending,
   scheduleReviewsForUnreviewed,
@@ -299,8 +298,9 @@ export class RequestService {
   /**
    * `cancel R-…`: the requester withdraws their own pending request. Serialised with decisions
    * on the same request, conditional on the version read (a concurrent approval wins or loses
-   * cleanly); audited as `request.cancelled`; its reminder, escalation and expiry jobs are
-   * cancelled and every card copy updates. Anyone else is refused (audited, nothing changes).
+   * cleanly); audited as `request.cancelled`; its jobs (expiry, reminder, escalation and
+   * announcement: {@link pendingRequestJobIds}) are cancelled and every card copy updates.
+   * Anyone else is refused (audited, nothing changes).
    */
   async cancel(input: { requestId: string; acting: ActingContext }): Promise<AccessRequest> {
     return this.perRequest.run(input.requestId.toUpperCase(), () => this.cancelNow(input));
@@ -344,8 +344,7 @@ export class RequestService {
       targetIds: targetsOf(request.plan),
       outcome: 'cancelled',
     });
-    const nudges = approvalNudgeJobIds(request.id);
-    for (const id of [requestExpiryJobId(request.id), nudges.remind, nudges.escalate]) await this.jobs?.cancel(id);
+    for (const id of pendingRequestJobIds(request.id)) await this.jobs?.cancel(id);
     void this.notifier.requestChanged(next);
     return next;
   }

@@ -1,7 +1,7 @@
 /**
  * `cancel R-…` (#11 §5): the requester withdraws their own pending request. Every card copy
- * updates, the audit records it, it can no longer be approved, its expiry and nudge jobs go; anyone
- * else is refused (audited) and nothing changes.
+ * updates, the audit records it, it can no longer be approved, its jobs go (its announcement's
+ * too); anyone else is refused (audited) and nothing changes.
  */
 import { approvalAnnounceJobId } from '../../src/flows/request-jobs';
 import { cardText } from '../helpers/capturing-connector';
@@ -43,9 +43,9 @@ describe('cancel a pending request', () => {
 
     expect((await h.app.store.get(request.id))!.state).toBe('cancelled');
     expect(await actions(request.id)).toContain('request.cancelled:cancelled');
-    // Its expiry and nudges are cancelled; its announcement job is left to find it cancelled (or
-    // its card posted) and end (approval-announce.ts).
-    expect(await jobs(request.id)).toEqual([approvalAnnounceJobId(request.id)]);
+    // Every job it held is cancelled (pendingRequestJobIds): expiry, nudges and its announcement.
+    expect(await h.app.stores.schedule.get(approvalAnnounceJobId(request.id))).toBeUndefined();
+    expect(await jobs(request.id)).toEqual([]);
     const copies = await h.app.store.listCardCopies(request.id);
     expect(copies.map((c) => c.role).sort()).toEqual(['approver', 'requester']);
     for (const copy of copies) {

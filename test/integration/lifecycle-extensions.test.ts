@@ -267,6 +267,8 @@ describe('access lifecycle (G17)', () => {
     await approverCardsSayExpired(extensionId);
     const closed = (await h.app.audit.forRequest(extensionId)).find((e) => e.action === 'request.expired');
     expect(closed).toMatchObject({ outcome: 'expired', detail: expect.stringContaining(`ended with ${id}`) });
+    // None of its jobs (expiry, reminders, the approvers' card) is left to run for nothing.
+    expect(await scheduleOf(extensionId)).toEqual([]);
     // An approver clicking the old card changes nothing and creates nothing.
     await h.click(users.approver, 'approve', { requestId: extensionId });
     expect((await h.app.store.get(extensionId))!.state).toBe('expired');
