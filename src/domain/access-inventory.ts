@@ -10,6 +10,7 @@ import { type GrantPlan, plannedAssignmentId, type SecretCredentialKind } from '
 import { roleCarriesPull } from './pull-permission';
 import { registryReach } from './registry-reach';
 import { roleAssignmentName } from './identifiers';
+import { madeAfterAccessEnded } from './made-after-access-ended';
 import { isBeingRevoked, type AccessRequest } from './request';
 import { acrbotServiceAccountEntries } from './secret-ownership';
 import { roleDefinitionGuid, scopeCovers } from './resource-id';
@@ -609,7 +610,8 @@ function pathsFor(
 ): PullPath[] {
   const paths: PullPath[] = [];
   const grantRequests = requests.filter((r) => r.plan.kind === 'grant');
-  const seen = new Set<string>();
+  // Requests shown behind an assignment Azure lists; any other grant is shown as ended (or drifted).
+  const held = new Set<string>();
   for (const a of assignments) {
     const scopeLevel = scopeLevelOf(a.scope, registry, a.listedIn);
     if (!scopeLevel) continue;
@@ -619,11 +621,13 @@ function pathsFor(
     const abac = roleCarriesPull(role, 'AbacRepositoryPermissions');
     if (!legacy && !abac) continue;
     const honoured = registry.roleAssignmentMode === 'AbacRepositoryPermissions' ? abac : legacy;
-    const mine = grantRequests.filter((r) => lower(createdAssignmentId(r) ?? '') === lower(a.id));
-    seen.add(lower(a.id));
+    const mine = grantRequests.filter((r) => recordsMade(r, a));
+    for (const r of mine) held.add(r.id);
     const behind = holdingRefs(
       mine.map(refOf),
-      sharedGrants(a.id).map((r) => ({ ...sharedRef(refOf(r)), clusterName: r.plan.cluster.name })),
+      sharedGrants(a.id)
+        .filter((r) => recordsMade(r, a))
+        .map((r) => ({ ...sharedRef(refOf(r)), clusterName: r.plan.cluster.name })),
     );
     const { own: refs, shared, ended } = behind;
     paths.push({
@@ -646,7 +650,7 @@ function pathsFor(
   }
   for (const r of grantRequests) {
     const id = createdAssignmentId(r);
-    if (!id || seen.has(lower(id))) continue;
+    if (!id || held.has(r.id)) continue;
     const ref = refOf(r);
     // Granted to an identity the cluster no longer uses: not this cluster's way of pulling any
     // more, and not listed, unless it drifted for that very reason (seen now, or recorded): the
@@ -687,6 +691,20 @@ function pathsFor(
     });
   }
   return paths;
+}
+
+/**
+ * Whether `r`'s records say it made `a`, the assignment Azure lists now (G15): the id it recorded
+ * is `a`'s, and, once it was revoked, Azure did not make `a` after its access ended
+ * ({@link madeAfterAccessEnded}, the orphan watch's rule): the name is deterministic, so one made
+ * since at that id is someone else's, and is shown as any assignment no record proves. A grant
+ * still `succeeded` is not judged by the time, even while its revocation runs: that revocation
+ * deletes what is at its id without asking when Azure made it (grant-revocation.ts), and the
+ * answer must say what acrbot will do.
+ */
+function recordsMade(r: AccessRequest, a: RoleAssignmentInfo): boolean {
+  if (lower(createdAssignmentId(r) ?? '') !== lower(a.id)) return false;
+  return r.state !== 'revoked' || !madeAfterAccessEnded(a, r);
 }
 
 /**

@@ -8,6 +8,7 @@ import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../domain/az
 import { UserFacingError } from '../domain/errors';
 import { roleAssignmentName } from '../domain/identifiers';
 import { choosePullIdentity, pullsAs } from '../domain/identity';
+import { madeAfterAccessEnded } from '../domain/made-after-access-ended';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import {
   type GrantPlan,
@@ -330,31 +331,6 @@ export class GrantPlanner {
 
 /** How many of a registry's ended requests {@link endedGrantsBehind} reads. */
 const ENDED_LISTED = 1000;
-
-/**
- * How much later than acrbot's recorded end of access Azure may stamp an assignment acrbot made
- * and still count it as acrbot's: Azure's clock and acrbot's host's are not the same clock.
- * Minutes of skew are already a fault; a day is not skew but an assignment made since.
- */
-export const CREATED_ON_SKEW_MS = 5 * 60 * 1000;
-
-/**
- * True when `existing` was made after `request`'s access ended, so its grant cannot have made it
- * (G15: the name is deterministic for scope, principal and role, and another acrbot deployment,
- * this one on a switched store, or a person using the same GUID can make one at the same id once
- * acrbot's is gone). The end is the revocation's start (`revokingSince`, kept by its retries), or
- * `revokedAt` on requests revoked before that was recorded: acrbot's PUT came before the grant
- * succeeded, so before either (the grant's completion itself is not recorded as a time). So one
- * made at that id while the grant held access still counts as acrbot's; none can be, short of
- * acrbot's being deleted meanwhile, since Azure keeps one assignment per name. False when either
- * time is missing or unreadable: the records alone then decide, as before Azure's `createdOn`
- * was read (an answer without it, requests revoked without a recorded time).
- */
-export function madeAfterAccessEnded(existing: Pick<RoleAssignmentInfo, 'createdOn'>, request: AccessRequest): boolean {
-  const created = Date.parse(existing.createdOn ?? '');
-  const ended = Date.parse(request.access?.revokingSince ?? request.access?.revokedAt ?? '');
-  return created > ended + CREATED_ON_SKEW_MS;
-}
 
 /**
  * The ended acrbot grants (revoked, or ended at their term) whose own records say they created
