@@ -19,7 +19,7 @@ import { REVIEW_NET_RECHECK_MS } from '../flows/review-reject-net';
 import { isUserFacing, UserFacingError } from '../domain/errors';
 import { CloudApiError } from '../domain/ports';
 import { revocationAdvice } from '../flows/azure-failure-text';
-import { DEFAULT_JOB_BACKOFF_MS, jobCorrelationId, RetryAt, Scheduler } from '../flows/scheduler';
+import { DEFAULT_JOB_BACKOFF_MS, JOB_BACKOFF_JITTER, jobCorrelationId, RetryAt, Scheduler } from '../flows/scheduler';
 import { purgeStores, STORE_PURGE_JOB_ID } from '../flows/store-purge';
 import type { LifecycleMessenger } from '../flows/lifecycle-messenger';
 import type { Logger } from '../observability/logger';
@@ -38,14 +38,17 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * How many failures of a recurring job (or the orphan watch) apart it is reported, so that it is
- * about once a day: {@link RECURRING_REPORT_EVERY} while it is retried at the backoff (whose steps
- * are spread up to a fifth sooner, so counted at the 30-minute step), fewer when its handler asked
- * for a later retry ({@link RetryAt}: a drift check at its interval), and every failure once they
- * are about a day apart (the orphan watch's daily look). `untilNextMs`: from this failure to the
- * job's next attempt.
+ * about once a day, from this failure's wait (`untilNextMs`, to the job's next attempt): at the
+ * longest backoff step {@link RECURRING_REPORT_EVERY} (the step is spread up to a fifth sooner,
+ * differently at each failure, so counted at the 30-minute step); at any other wait as many as fit
+ * in a day: a handler's time ({@link RetryAt}: a drift check at its interval, sooner or later than
+ * the step), and every failure once they are about a day apart (the orphan watch's daily look).
+ * The shorter steps come first, at counts far above the failures made by then: no report past the
+ * first.
  */
 function reportEvery(untilNextMs: number, longestBackoffMs: number): number {
-  if (!(untilNextMs > longestBackoffMs)) return RECURRING_REPORT_EVERY;
+  const atLongestStep = untilNextMs >= (1 - JOB_BACKOFF_JITTER) * longestBackoffMs && untilNextMs <= longestBackoffMs;
+  if (atLongestStep || !(untilNextMs > 0)) return RECURRING_REPORT_EVERY;
   return Math.max(1, Math.round(DAY_MS / untilNextMs));
 }
 
@@ -78,7 +81,7 @@ export function createScheduler(
       // (drift.check, audit.anchor, store.purge) once, then daily while it keeps failing. So is the
       // orphan watch, though a request's: its failure (a registry moved back without acrbot's
       // rights) lasts until an operator gives them back, up to its 90 days, and every report would
-      // say the same. Daily in time, whether retried at the backoff or later (reportEvery).
+      // say the same. Daily in time, at the backoff or at its handler's time (reportEvery).
       const daily = !job.requestId || job.kind === ORPHAN_WATCH_KIND;
       const every = reportEvery(Date.parse(job.dueAt) - deps.clock.now().getTime(), backoff[backoff.length - 1]);
       if (daily && (job.attempts - reportAfter) % every !== 0) return;
@@ -275,8 +278,8 @@ function registerCoreJobs(scheduler: Scheduler, flows: Flows): void {
   // check live grants against acrbot's own records, and neither hides the other — the drift
   // sweep runs whatever the net met. A failure of either (a registry whose assignments cannot be
   // listed: the sweep checked and recorded every other one first) fails the run, recorded and
-  // reported as a failing job's, and its retry is the next regular run (RetryAt; the backoff's
-  // when later): the run is never given up on, nor run more often than a plain failure would be.
+  // reported as a failing job's, and its retry is the next regular run (RetryAt, sooner or later
+  // than the backoff): the run is never given up on, and keeps its cadence however long it fails.
   scheduler.register('drift.check', async () => {
     // Decisions a stopped process left half done (review-reject-net.ts); never throws.
     await flows.requests.finishStoredDecisions({ atMostEveryMs: REVIEW_NET_RECHECK_MS });

@@ -2,7 +2,7 @@
  * The persisted scheduler: background work (pending-request expiry, access expiry, reminders,
  * approval nudges) as jobs in the {@link ScheduleStore}, run by exactly one instance under the
  * lease `job:<id>`. Jobs survive restarts because they live in the store; a job whose handler
- * throws stays in the store with `attempts`/`lastError` and a later `dueAt` (backoff, or the later
+ * throws stays in the store with `attempts`/`lastError` and a later `dueAt` (backoff, or the
  * time it asked for with {@link RetryAt}), and is reported once it keeps failing — it is never
  * dropped silently (G17). A job of a kind this version has no handler for (scheduled by a newer
  * version during a rolling upgrade) is not a failure: it is left for an instance that knows it
@@ -51,12 +51,14 @@ export type JobHandler = (job: ScheduledJob, run: JobRun) => Promise<void>;
  * Thrown by a handler whose run failed, to say when to try again: work with a cadence of its own
  * (a daily look, a recurring check) whose next run would be no likelier to succeed at the backoff.
  * The failure is its `cause`, and is recorded, logged and reported as any other (one more
- * attempt, `lastError`); only the next due time differs: `at`, or the scheduler's backoff when
- * that is later (a handler never makes a failing job run more often than a plain throw would).
+ * attempt, `lastError`); only the next due time differs: `at`, sooner or later than the backoff
+ * (a drift check keeps its interval however long it fails), but never sooner than
+ * {@link RETRY_AT_FLOOR_MS} after the failure, or the backoff when that is sooner still: a
+ * handler asking for "now" cannot make a failing job spin.
  */
 export class RetryAt extends Error {
   constructor(
-    /** When the job is due again (at the earliest: the backoff still applies). */
+    /** When the job is due again (at the earliest: the floor, see {@link RetryAt}). */
     readonly at: Date,
     cause: unknown,
   ) {
@@ -124,6 +126,13 @@ export interface SchedulerOptions {
   unknownKindReportAfterMs?: number;
 }
 
+/**
+ * The soonest a failed job's {@link RetryAt} time is honoured, after the failure: a handler asking
+ * for now (or a past time) is run at most once a minute, not in every sweep. No job with a cadence
+ * asks for less (ACRBOT_DRIFT_INTERVAL is at least a minute).
+ */
+export const RETRY_AT_FLOOR_MS = 60_000;
+
 /** How far a job of an unknown kind is moved on when the scheduler does not sweep on an interval. */
 export const UNKNOWN_KIND_DELAY_MS = 30_000;
 
@@ -153,8 +162,11 @@ interface StoredJob extends ScheduledJob {
 /** 30 s, 1 min, 2 min, 5 min, 15 min, then every 30 min (each up to a fifth shorter, spread by job and attempt). */
 export const DEFAULT_JOB_BACKOFF_MS: readonly number[] = [30_000, 60_000, 120_000, 300_000, 900_000, 1_800_000];
 
-/** The largest part of a backoff step {@link jitteredBackoffMs} may take off. */
-const JOB_BACKOFF_JITTER = 0.2;
+/**
+ * The largest part of a backoff step {@link jitteredBackoffMs} may take off (a job retried at the
+ * longest step is due again between 80 % of it and all of it; the reporter counts on that).
+ */
+export const JOB_BACKOFF_JITTER = 0.2;
 
 /**
  * The wait before a failed job's next run: `stepMs` less a part of up to a fifth of it.
@@ -193,6 +205,19 @@ function jobFields(job: ScheduledJob): { jobId: string; kind: JobKind; requestId
   return job.requestId
     ? { jobId: job.id, kind: job.kind, requestId: job.requestId }
     : { jobId: job.id, kind: job.kind };
+}
+
+/**
+ * When a job that failed at `now` is due again: after `backoffMs`, or at `at` when its handler
+ * asked for a time ({@link RetryAt}), sooner or later than the backoff. The handler's time is
+ * honoured no sooner than {@link RETRY_AT_FLOOR_MS} after the failure, or the backoff when that is
+ * sooner (a first failure's 30 s): a handler that keeps asking for now runs at most once a minute,
+ * and never more often than a plain throw would at that attempt. Not the later of the two: a drift
+ * check failing for hours would come every 30 minutes (the longest backoff), not at its interval.
+ */
+function dueAfterFailure(now: number, backoffMs: number, at: Date | undefined): number {
+  if (!at) return now + backoffMs;
+  return Math.max(at.getTime(), now + Math.min(backoffMs, RETRY_AT_FLOOR_MS));
 }
 
 /** Longest error text kept on a job (never a secret: errors are built without them). */
@@ -497,12 +522,12 @@ export class Scheduler {
 
   /**
    * Records a failed run on the job as it was read for the run: one more attempt, the error, the
-   * next due time after the backoff (or the time the handler asked for, when later). When the job
-   * was written or removed meanwhile, nothing is written and nothing reported: the newer version
-   * is other work (a revoke with who and why, an end moved by an extension, a cancel) and keeps
-   * the due time and attempts its writer gave it (`schedule` resets the count), so it runs on its
-   * own and reports its own failures; carrying this count over would back a just-confirmed revoke
-   * off as if it had failed already.
+   * next due time after the backoff, or at the time the handler asked for ({@link dueAfterFailure}).
+   * When the job was written or removed meanwhile, nothing is written and nothing reported: the
+   * newer version is other work (a revoke with who and why, an end moved by an extension, a
+   * cancel) and keeps the due time and attempts its writer gave it (`schedule` resets the count),
+   * so it runs on its own and reports its own failures; carrying this count over would back a
+   * just-confirmed revoke off as if it had failed already.
    */
   private async failed(job: ScheduledJob, { err, at }: RunFailure): Promise<void> {
     const attempts = job.attempts + 1;
@@ -511,7 +536,7 @@ export class Scheduler {
       backoff[Math.min(attempts - 1, backoff.length - 1)],
       this.options.random ?? (() => spreadOf(job.id, attempts)),
     );
-    const afterBackoff = this.clock.now().getTime() + delayMs;
+    const now = this.clock.now().getTime();
     // For operators (the store, the log line below): the raw text of any error. A report to the
     // approvers shows only what an error meant for users says (composition/scheduler.ts).
     // Stored where operators read it (the schedule): secrets inside the text (a SAS in a storage
@@ -521,7 +546,7 @@ export class Scheduler {
       ...job,
       attempts,
       lastError,
-      dueAt: new Date(Math.max(afterBackoff, at?.getTime() ?? afterBackoff)).toISOString(),
+      dueAt: new Date(dueAfterFailure(now, delayMs, at)).toISOString(),
     };
     let written: boolean;
     try {

@@ -192,3 +192,38 @@ test('a recurring job its handler retries later than the backoff (RetryAt) is st
   expect(reports.map((r) => (r.at - start) / HOUR)).toEqual([12, 36, 60, 84]);
   await scheduler.stop();
 });
+
+test('a recurring job its handler retries sooner than the longest backoff (a drift check every 15 minutes) is reported about once a day', async () => {
+  const clock = new FakeClock('2026-11-30T09:00:00.000Z');
+  const stores = memoryStores(clock);
+  const reports: Array<{ text: string; at: number }> = [];
+  const messenger: LifecycleMessenger = {
+    tellRequester: async () => undefined,
+    reportToApprovers: async (_r: AccessRequest | undefined, text: string) =>
+      void reports.push({ text, at: clock.now().getTime() }),
+  };
+  const scheduler = createScheduler(
+    loadConfig({ ACRBOT_MODE: 'sandbox', ACRBOT_STORAGE: 'memory' }),
+    { stores, clock, log: createLogger({ level: 'silent' }), messenger },
+    { sweepIntervalMs: 0, instanceId: 'test' },
+  );
+  // ACRBOT_DRIFT_INTERVAL's default: its failing runs keep it, shorter than the 30-minute step.
+  scheduler.register('drift.check', async () => {
+    throw new RetryAt(
+      new Date(clock.now().getTime() + 15 * 60_000),
+      new CloudApiError('AuthorizationFailed', 403, 'role assignment listing failed'),
+    );
+  });
+  await scheduler.schedule({ id: 'drift.check', kind: 'drift.check', dueAt: clock.now() });
+  const start = clock.now().getTime();
+  // Three days: 288 runs, 15 minutes apart.
+  for (let run = 0; run < 288; run++) {
+    const job = await stores.schedule.get('drift.check');
+    clock.set(new Date(job!.dueAt));
+    await scheduler.runDue();
+  }
+  expect((await stores.schedule.get('drift.check'))!.attempts).toBe(288);
+  // After the third failure (30 minutes in), then a day apart: not every 48 failures (12 hours).
+  expect(reports.map((r) => (r.at - start) / HOUR)).toEqual([0.5, 24.5, 48.5]);
+  await scheduler.stop();
+});

@@ -1,10 +1,11 @@
 /**
  * A handler that fails and says when to try again (`RetryAt`): the failure is recorded, logged and
  * reported as a plain throw's (one more attempt, the cause's text as `lastError`, the reporter
- * given the cause); only the next due time differs, and never earlier than the backoff.
+ * given the cause); only the next due time differs: the handler's, sooner or later than the
+ * backoff, but never sooner than a minute after the failure (or the backoff, when that is sooner).
  */
 import type { ScheduledJob } from '../../src/domain/ports';
-import { RetryAt, Scheduler, type SchedulerOptions } from '../../src/flows/scheduler';
+import { DEFAULT_JOB_BACKOFF_MS, RetryAt, Scheduler, type SchedulerOptions } from '../../src/flows/scheduler';
 import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
 import { createLogger } from '../../src/observability/logger';
 import { FakeClock, HOUR, MINUTE, SECOND } from './support/fake-clock';
@@ -79,7 +80,7 @@ test('RetryAt: recorded and reported as a failure, due again at the time the han
   expect(t.reports.map((r) => r.job.attempts)).toEqual([1, 2]);
 });
 
-test('RetryAt sooner than the backoff (or not a date): due at the backoff, as a plain throw', async () => {
+test('RetryAt at the failure, before the backoff (or not a date): due at the backoff, as a plain throw', async () => {
   const t = setup();
   const at: Date[] = [];
   t.scheduler.register('drift.check', async () => {
@@ -111,4 +112,74 @@ test('a job that succeeds after a RetryAt is done and removed, as any other', as
   t.clock.advance(HOUR);
   expect(await t.scheduler.runDue()).toBe(1);
   expect(await t.jobs.get('r')).toBeUndefined();
+});
+
+test('RetryAt sooner than the backoff after many failures: due at the time asked, not at the 30-minute step', async () => {
+  const t = setup({ backoffMs: DEFAULT_JOB_BACKOFF_MS });
+  let retryIn: number | undefined;
+  t.scheduler.register('drift.check', async () => {
+    const cause = new Error('ARM answered 403');
+    throw retryIn === undefined ? cause : new RetryAt(new Date(t.clock.now().getTime() + retryIn), cause);
+  });
+  await t.scheduler.schedule({ id: 'drift.check', kind: 'drift.check', dueAt: t.clock.now() });
+  // Six plain failures: the backoff is at its longest step (30 minutes).
+  for (let i = 0; i < 6; i++) {
+    const job = (await t.jobs.get('drift.check'))!;
+    t.clock.set(new Date(job.dueAt));
+    expect(await t.scheduler.runDue()).toBe(1);
+  }
+  const atLongest = (await t.jobs.get('drift.check'))!;
+  expect(Date.parse(atLongest.dueAt) - t.clock.now().getTime()).toBe(30 * MINUTE);
+
+  t.clock.set(new Date(atLongest.dueAt));
+  retryIn = MINUTE;
+  expect(await t.scheduler.runDue()).toBe(1);
+  const job = (await t.jobs.get('drift.check'))!;
+  expect(job).toMatchObject({ attempts: 7, lastError: 'ARM answered 403' });
+  expect(job.dueAt).toBe(new Date(t.clock.now().getTime() + MINUTE).toISOString());
+  // Recorded and reported as any failure: one report per failure here (reportAfterAttempts 1).
+  expect(t.reports.map((r) => r.job.attempts)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+});
+
+test('a job failing for hours with RetryAt keeps its cadence (a drift check every 15 minutes), counting on', async () => {
+  const t = setup({ backoffMs: DEFAULT_JOB_BACKOFF_MS });
+  t.scheduler.register('drift.check', async () => {
+    throw new RetryAt(new Date(t.clock.now().getTime() + 15 * MINUTE), new Error('ARM answered 403'));
+  });
+  await t.scheduler.schedule({ id: 'drift.check', kind: 'drift.check', dueAt: t.clock.now() });
+  const runs: number[] = [];
+  for (let i = 0; i < 24; i++) {
+    const job = (await t.jobs.get('drift.check'))!;
+    t.clock.set(new Date(job.dueAt));
+    expect(await t.scheduler.runDue()).toBe(1);
+    runs.push(t.clock.now().getTime());
+  }
+  expect(runs.slice(1).map((at, i) => (at - runs[i]) / MINUTE)).toEqual(new Array(23).fill(15));
+  expect((await t.jobs.get('drift.check'))!.attempts).toBe(24);
+});
+
+test('RetryAt now or in the past, after many failures: clamped to a minute after the failure, never a spin', async () => {
+  const t = setup({ backoffMs: DEFAULT_JOB_BACKOFF_MS });
+  const asked: Array<(now: number) => Date> = [];
+  t.scheduler.register('access.orphanWatch', async () => {
+    const at = asked.shift();
+    const cause = new Error('ARM answered 403');
+    throw at ? new RetryAt(at(t.clock.now().getTime()), cause) : cause;
+  });
+  await t.scheduler.schedule({ id: 'w', kind: 'access.orphanWatch', dueAt: t.clock.now() });
+  for (let i = 0; i < 4; i++) {
+    t.clock.set(new Date((await t.jobs.get('w'))!.dueAt));
+    await t.scheduler.runDue();
+  }
+  // The backoff would be 15, then 30 minutes: a time asked for now or an hour ago is a minute on.
+  for (const at of [(now: number) => new Date(now), (now: number) => new Date(now - HOUR)]) {
+    asked.push(at);
+    t.clock.set(new Date((await t.jobs.get('w'))!.dueAt));
+    expect(await t.scheduler.runDue()).toBe(1);
+    expect((await t.jobs.get('w'))!.dueAt).toBe(new Date(t.clock.now().getTime() + MINUTE).toISOString());
+    // Not due again before then: not run in the next sweep.
+    t.clock.advance(MINUTE - 1);
+    expect(await t.scheduler.runDue()).toBe(0);
+  }
+  expect((await t.jobs.get('w'))!.attempts).toBe(6);
 });
