@@ -5,6 +5,7 @@
  */
 import type { Writable } from 'node:stream';
 import { ConfigError, loadConfig } from '../config/config';
+import { configWarningLines, startWarnings } from '../config/config-warnings';
 import {
   type AnchorAgreement,
   type AnchorLog,
@@ -62,6 +63,10 @@ export async function runAuditCli(
     // too (Tables, Blob anchors), and a quoted one is refused by name, never echoed (its URL may
     // carry a password, which the SDK's own "Invalid URL" error would print in full).
     normaliseProxyEnvironment(env);
+    // The settings' warnings `npm start` logs, read as it reads them (proxies normalised first), as
+    // policy:check --env prints them: a misspelt ACRBOT_AUDIT_KEY is ignored here too, and the
+    // log then checked without it.
+    for (const line of configWarningLines('audit-cli', startWarnings(env))) say(io.stderr, line);
     const proxyProblems = readProxyEnvironment(env).problems;
     if (proxyProblems.length > 0) throw new CliError(proxyProblems.join('; '));
     const storage = resolveAuditStorage(cmd.storage, env);

@@ -116,7 +116,7 @@ export function createFlows(
   /** Where runs look for a revocation of the access they rely on (access-lease.ts). */
   const accessLeases = { store: stores.leases };
   const resolver = new ResourceResolver(azure.reader, config.subscriptionIds, () => clock.now());
-  const planner = new GrantPlanner(resolver, azure.roleAssignments, azure.directory);
+  const planner = new GrantPlanner(resolver, azure.roleAssignments, azure.directory, log);
   const secretPlanner = new SecretPlanner(
     resolver,
     azure.roleAssignments,

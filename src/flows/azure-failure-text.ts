@@ -93,6 +93,23 @@ function isArmCode(code: unknown): code is string {
 }
 
 /**
+ * `ARM answered 403 AuthorizationFailed` for a failure Azure Resource Manager answered: the first
+ * error down `err`'s causes with an HTTP status (the SDK's RestError, a CloudApiError), with its
+ * code when shaped like ARM's. Undefined when none has one (no answer came: a network failure, a
+ * bug), which callers keep as the unexpected error it is. Never ARM's message, which may name
+ * scopes and principals: an operator acts on the status and code, and the log has the rest.
+ */
+export function armAnswer(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { statusCode, code } = e as { statusCode?: unknown; code?: unknown };
+    if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599)
+      continue;
+    return `ARM answered ${statusCode}${isArmCode(code) ? ` ${code}` : ''}`;
+  }
+  return undefined;
+}
+
+/**
  * The sentence for a token ACR answered as created but `disabled` (`status`): its passwords
  * would not sign in, so the run refuses before generating one. The usual cause is an Azure
  * Policy with a Modify effect (built-in "Configure container registries to disable repository

@@ -338,8 +338,16 @@ function deferredRetirementSentences(replacedRequestId: string, dueAt: Date): st
 /** The audit detail of the deletion of a credential a `--kind sp` rotation kept until its time. */
 const RETIRED_AFTER_WAIT = 'the credential this request replaced, deleted once the new role had had time to apply';
 
-/** The same, when it was gone already (a revocation of the access deletes it too). */
-const RETIRED_ABSENT = 'the credential this request replaced, not found when its time came: deleted already';
+/**
+ * The same, when it was not found. All the job knows is that: the credential may never have been
+ * created (an answer lost), or been deleted by someone else or by the revocation of the access
+ * (which deletes every credential of it, this one included). "Deleted already" would claim more.
+ */
+const RETIRED_ABSENT =
+  'the credential this request replaced, not found when its time came (never created, or deleted by someone else or by the end of the access); nothing deleted';
+
+/** {@link RETIRED_ABSENT} as releases before this one wrote it: an entry of theirs still says the retirement is done. */
+const RETIRED_ABSENT_BEFORE = 'the credential this request replaced, not found when its time came: deleted already';
 
 /**
  * The same, not found by this run after an earlier one had begun deleting it
@@ -486,7 +494,7 @@ async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promi
       summary = summary.replace(
         kept,
         done?.outcome === 'absent'
-          ? `The credential of ${pending.requestId}, which it replaced, was deleted already when its time came.`
+          ? `The credential of ${pending.requestId}, which it replaced, was not found when its time came (never created, or deleted by someone else or by the end of that access); nothing was deleted.`
           : `The credential of ${pending.requestId}, which it replaced, was deleted once the new role had had time to apply.`,
       );
   outcome.summary = withLeft(summary, left)!;
@@ -494,7 +502,13 @@ async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promi
 }
 
 /** The details of the audit entries that say a retirement is done (a later run only saves the outcome). */
-const RETIREMENT_DONE: readonly string[] = [RETIRED_AFTER_RETRY, RETIRED_AFTER_WAIT, RETIRED_ABSENT, RETIRED_CUT_SHORT];
+const RETIREMENT_DONE: readonly string[] = [
+  RETIRED_AFTER_RETRY,
+  RETIRED_AFTER_WAIT,
+  RETIRED_ABSENT,
+  RETIRED_ABSENT_BEFORE,
+  RETIRED_CUT_SHORT,
+];
 
 /**
  * Stores `outcome`, whose text says a clean-up was refused, as `cleanup: 'refused'`, which no

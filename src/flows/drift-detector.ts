@@ -29,8 +29,9 @@ import {
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../domain/azure-model';
 import { mapAtMost } from '../domain/bounded-map';
 import { driftNotDone } from '../domain/drift-reason';
-import { ResourceGoneError } from '../domain/errors';
+import { ResourceGoneError, UserFacingError } from '../domain/errors';
 import type { GrantPlan, ResourceSummary } from '../domain/plan';
+import { parseResourceId } from '../domain/resource-id';
 import type {
   AuditLog,
   AzureResourceReader,
@@ -44,6 +45,7 @@ import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import { INVENTORY_REQUEST_LIMIT } from './access-inventory';
 import { accessExpiryJobId } from './access-jobs';
+import { armAnswer } from './azure-failure-text';
 import type { RequestNotifier } from './notifier';
 
 /** The id of the one recurring drift job (the scheduler runs it on one instance at a time). */
@@ -162,8 +164,11 @@ export class DriftDetector {
       ...unrecorded,
     ];
     if (problems.length === 1) throw problems[0];
+    // The first problem as the cause: the job's report names it (an ARM answer comes first).
     if (problems.length)
-      throw new AggregateError(problems, problems.map((p) => (p instanceof Error ? p.message : String(p))).join('; '));
+      throw new AggregateError(problems, problems.map((p) => (p instanceof Error ? p.message : String(p))).join('; '), {
+        cause: problems[0],
+      });
     return marked;
   }
 
@@ -321,16 +326,53 @@ export class DriftDetector {
 /**
  * The error of a sweep in which some (registry, identity) pairs could not be checked (their
  * registry's listing failed): each named with its status and code (never a request or a token),
- * the first failure as the cause.
+ * the first failure as the cause, through {@link armAnswers} when ARM answered it.
  */
 function sweepFailure(failed: readonly { registry: string; identity: string; err: unknown }[], pairs: number): Error {
   const what = failed.map(
     ({ registry, identity, err }) => `identity ${identity} on registry ${registry}: ${failureWords(err)}`,
   );
+  // One listing per registry: its failure is named once in the report, however many identities it held.
+  const registries = new Map(failed.map(({ registry, err }) => [registry.toLowerCase(), { registry, err }]));
+  const answered = armAnswers(
+    [...registries.values()].map(({ registry, err }) => ({
+      what: `the role assignments on registry ${resourceName(registry)}`,
+      err,
+    })),
+  );
   return new Error(
     `drift check could not list the role assignments of ${failed.length} of ${pairs} identity and registry pairs (the others were checked): ${what.join('; ')}`,
-    { cause: failed[0].err },
+    { cause: answered ?? failed[0].err },
   );
+}
+
+/** Most failures {@link armAnswers} names one by one; the log line of each names them all. */
+const ANSWERS_NAMED = 3;
+
+/**
+ * What the report of a failing drift run says (scheduler's answerForApprovers reads the cause
+ * chain for a UserFacingError): ARM's status and code for each read it answered
+ * (`ARM answered 403 AuthorizationFailed for the role assignments on registry contosoacr`), which
+ * an operator can act on (a 403 is acrbot's Reader gone there); never ARM's message. Undefined
+ * when ARM answered none of them: a failure without an answer (a bug, the network) stays an
+ * unexpected error with the run's reference. The first failure is the cause.
+ */
+function armAnswers(failures: readonly { what: string; err: unknown }[]): UserFacingError | undefined {
+  const answered = failures.flatMap(({ what, err }) => {
+    const answer = armAnswer(err);
+    return answer ? [`${answer} for ${what}`] : [];
+  });
+  if (answered.length === 0) return undefined;
+  const more = failures.length - Math.min(answered.length, ANSWERS_NAMED);
+  const rest = more > 0 ? `; ${more} more read${more === 1 ? '' : 's'} failed (acrbot's log names them)` : '';
+  return new UserFacingError('drift.readFailed', `${answered.slice(0, ANSWERS_NAMED).join('; ')}${rest}`, {
+    cause: failures[0].err,
+  });
+}
+
+/** A resource's name, from its id (the id itself when it is not one). */
+function resourceName(id: string): string {
+  return parseResourceId(id)?.name ?? id;
 }
 
 /** The live grants on one registry, by identity. */
@@ -387,9 +429,10 @@ class ResourceReads {
 /** The error of a sweep in which some clusters or registries could not be read: each named with its status and code. */
 function readFailure(reads: ResourceReads): Error {
   const what = reads.failed.map(({ what, id, err }) => `${what} ${id}: ${failureWords(err)}`);
+  const answered = armAnswers(reads.failed.map(({ what, id, err }) => ({ what: `${what} ${resourceName(id)}`, err })));
   return new Error(
     `drift check could not read ${reads.failed.length} of ${reads.count} clusters and registries, so whether the grants naming them still give pull is not known; nothing was marked for them (the others were checked): ${what.join('; ')}`,
-    { cause: reads.failed[0].err },
+    { cause: answered ?? reads.failed[0].err },
   );
 }
 

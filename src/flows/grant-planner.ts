@@ -27,6 +27,7 @@ import {
   type RequestStore,
 } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
+import type { Logger } from '../observability/logger';
 import { roleCarriesPull } from '../domain/pull-permission';
 import { roleDefinitionGuid, scopeCovers } from '../domain/resource-id';
 import { pullRoleFor, rolesThatGrantPull, type RoleAssignmentMode } from '../domain/roles';
@@ -144,6 +145,12 @@ export class GrantPlanner {
     private readonly resolver: ResourceResolver,
     private readonly roleAssignments: RoleAssignmentPort & PlanningReads,
     private readonly directory: DirectoryPort,
+    /**
+     * Where a fault of the look for clusters sharing the identity is logged when the plan fails
+     * before that look is awaited (its rejection is then not the caller's to see). Without it,
+     * such a fault goes unseen.
+     */
+    private readonly log?: Pick<Logger, 'warn'>,
   ) {
     this.definitions = new RoleDefinitions((s, guid) => roleAssignments.getRoleDefinition(s, guid));
   }
@@ -180,12 +187,24 @@ export class GrantPlanner {
     // Listed while the registry is read; an overlap of an existing grant (alreadyGranted) files a
     // request on this plan too, so both answers carry it. Handled at once so a refusal below
     // leaves no rejection unhandled (it rejects only on a fault: failed listings are recorded).
+    // The no-op handler only marks it handled while the existing access is read: the rejection
+    // is still thrown by `await sharing` below, or logged when the plan fails first.
     const sharing = this.sharedIdentity(cluster, identity, listings);
     sharing.catch(() => undefined);
     const bare = buildGrantPlan(cluster, registry, identity, typed);
     // Existing access first: a re-run on a granted pair then costs three reads (and, the first
     // time, the role's definition) and no permission check.
-    const existing = await this.existingAccess(registry, bare);
+    const existing = await this.existingAccess(registry, bare).catch((err: unknown) => {
+      // The plan fails with this error; the sharing look is not awaited, so a fault of its own
+      // (a bug: failed listings are recorded, not thrown) would be lost without this line.
+      sharing.catch((fault: unknown) =>
+        this.log?.warn(
+          { err: fault, clusterId: cluster.id },
+          'looking for clusters sharing the identity failed while planning a grant that failed anyway',
+        ),
+      );
+      throw err;
+    });
     const shared = await sharing;
     const plan: GrantPlan = shared ? { ...bare, sharedWith: shared } : bare;
     if (existing.pulls)

@@ -17,6 +17,7 @@
  */
 import type { Writable } from 'node:stream';
 import { ConfigError, loadConfig } from '../config/config';
+import { configWarningLines } from '../config/config-warnings';
 import { PolicyFileError, readPolicyFile } from '../config/policy-file';
 import { type PolicyWarning, policyWarningLine } from '../config/policy-warnings';
 import { readSettingValue } from '../config/setting-value';
@@ -179,7 +180,7 @@ export function runPolicyCheck(argv: string[], env: Record<string, string | unde
     if (warning) io.stderr.write(`${warning}\n`);
     // The settings' warnings the bot logs at start (a misspelt ACRBOT_ name, a proxy or tenant
     // left out), in its words: the check is where an operator should meet them first.
-    for (const w of warnings ?? []) io.stderr.write(`policy-check: warning: configuration: ${w}\n`);
+    for (const line of configWarningLines('policy-check', warnings ?? [])) io.stderr.write(`${line}\n`);
     if (problems.length > 0 || !policy) {
       io.stderr.write(`${new ConfigError(problems).message}\n${note}\n`);
       return POLICY_CHECK_EXIT.problems;

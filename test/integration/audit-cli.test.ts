@@ -109,6 +109,31 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
+describe("audit CLI and the settings' start warnings", () => {
+  test('a misspelt ACRBOT_ name is warned about on stderr as npm start and policy:check --env do; the verdict and exit code stand', async () => {
+    const path = await auditFile(events(2));
+    const r = await cliWith({ env: { ACRBOT_AUDIT_KY: 'not-a-key-value' } }, 'verify', '--storage', `sqlite:${path}`);
+    expect(r).toMatchObject({ code: 0, stdout: 'intact, 2 entries\n' });
+    expect(r.stderr).toContain(
+      'audit-cli: warning: configuration: ACRBOT_AUDIT_KY is not a setting acrbot reads, so it does nothing: did you mean ACRBOT_AUDIT_KEY?',
+    );
+    // Names, never values.
+    expect(r.stderr).not.toContain('not-a-key-value');
+  });
+
+  test('settings that would not start the bot: no warnings, and the CLI still runs (it needs none of them)', async () => {
+    const path = await auditFile(events(2));
+    const r = await cliWith(
+      { env: { ACRBOT_AUDIT_KY: 'x', ACRBOT_MODE: 'azure', MicrosoftAppId: '' } },
+      'verify',
+      '--storage',
+      `sqlite:${path}`,
+    );
+    expect(r).toMatchObject({ code: 0, stdout: 'intact, 2 entries\n' });
+    expect(r.stderr).not.toContain('warning: configuration');
+  });
+});
+
 describe('audit CLI and the proxy variables (read as the bot reads them)', () => {
   test('a blank HTTPS_PROXY is unset: the log is verified', async () => {
     const path = await auditFile(events(2));

@@ -110,10 +110,45 @@ test('a revocation inside the window deletes both credentials; the clean-up job 
   expect(await cleanupDue(extensionId)).toBeUndefined();
   const done = (await h.app.store.get(extensionId))!;
   expect(done.outcome?.retirement).toBeUndefined();
+  // Not found is all the job knows: never created, or deleted by someone else or by the end of the access.
   expect(done.outcome?.summary).toContain(
-    `The credential of ${id}, which it replaced, was deleted already when its time came.`,
+    `The credential of ${id}, which it replaced, was not found when its time came (never created, or deleted by someone else or by the end of that access); nothing was deleted.`,
   );
+  expect(done.outcome?.summary).not.toContain('deleted already');
   expect(await actions(extensionId)).toContain('credential.cleanup:absent');
+  expect(
+    (await h.app.audit.forRequest(extensionId))
+      .filter((e) => e.action === 'credential.cleanup' && e.outcome === 'absent')
+      .map((e) => e.detail),
+  ).toEqual([
+    'the credential this request replaced, not found when its time came (never created, or deleted by someone else or by the end of the access); nothing deleted',
+  ]);
+});
+
+test('an "absent" entry an earlier release wrote ("deleted already") before it could save the outcome still ends the retirement: no second entry', async () => {
+  const { id, extensionId } = await rotated();
+  await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'leaked in a log' });
+  expect(await stateOnceClickWorkDone(id)).toBe('revoked');
+  const extension = (await h.app.store.get(extensionId))!;
+  // As that release audited it; it stopped before it took the mark off the outcome.
+  await h.app.audit.append({
+    actor: { objectId: 'acrbot', name: 'acrbot' },
+    tenantId: extension.tenantId,
+    action: 'credential.cleanup',
+    requestId: extensionId,
+    targetIds: [extension.plan.registry.id],
+    outcome: 'absent',
+    detail: 'the credential this request replaced, not found when its time came: deleted already',
+  });
+
+  await runDueAfter(31 * MINUTE);
+  expect(await cleanupDue(extensionId)).toBeUndefined();
+  expect((await h.app.store.get(extensionId))!.outcome?.retirement).toBeUndefined();
+  expect(
+    (await h.app.audit.forRequest(extensionId)).filter(
+      (e) => e.action === 'credential.cleanup' && e.outcome === 'absent',
+    ),
+  ).toHaveLength(1);
 });
 
 test('the old application deleted outside acrbot inside the window: its clean-up job still deletes its AcrPull assignment', async () => {

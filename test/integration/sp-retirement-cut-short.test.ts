@@ -2,7 +2,7 @@
  * A `--kind sp` rotation's clean-up job deletes the old application at its time and is cut short
  * before the audit entry saying so (a kill; here the append fails): the job runs again, finds
  * nothing, and records the old credential deleted by that earlier attempt (its
- * `credential.cleanup.started` mark), not "deleted already", and the card says it was deleted
+ * `credential.cleanup.started` mark), not "not found", and the card says it was deleted
  * once the new role had had time to apply.
  */
 import type { AuditEvent } from '../../src/domain/audit-chain';
@@ -53,7 +53,7 @@ test('the old application deleted, then the job stopped before its entry: the re
   expect(done.outcome?.summary).toContain(
     `The credential of ${id}, which it replaced, was deleted once the new role had had time to apply.`,
   );
-  expect(done.outcome?.summary).not.toContain('deleted already');
+  expect(done.outcome?.summary).not.toContain('not found when its time came');
   const audited = await actions(extensionId);
   expect(audited.filter((a) => a.startsWith('credential.cleanup'))).toEqual([
     'credential.cleanup:pending',

@@ -6,7 +6,8 @@
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../../src/domain/azure-model';
 import type { GrantPlan } from '../../src/domain/plan';
 import type { AccessRequest } from '../../src/domain/request';
-import { DriftDetector, REGISTRIES_AT_ONCE } from '../../src/flows/drift-detector';
+import { answerForApprovers } from '../../src/composition/scheduler';
+import { DRIFT_JOB_ID, DriftDetector, REGISTRIES_AT_ONCE } from '../../src/flows/drift-detector';
 import { MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
@@ -64,6 +65,10 @@ async function fleet(grants: number, clusterCount: number, registryCount: number
   const calls = { listings: 0, getCluster: 0, getRegistry: 0, listingsInFlight: 0, maxListingsInFlight: 0 };
   /** Registries (lower-case ids) whose listing is refused. */
   const refused = new Set<string>();
+  /** Registries (lower-case ids) whose listing fails without an answer from ARM (a bug). */
+  const broken = new Set<string>();
+  /** Clusters (lower-case ids) whose read ARM answers 503. */
+  const busy = new Set<string>();
   const listing = async <T>(scope: string, answer: () => T): Promise<T> => {
     calls.listings++;
     calls.listingsInFlight++;
@@ -73,6 +78,7 @@ async function fleet(grants: number, clusterCount: number, registryCount: number
     calls.listingsInFlight--;
     if (refused.has(scope.toLowerCase()))
       throw Object.assign(new Error('refused'), { statusCode: 403, code: 'AuthorizationFailed' });
+    if (broken.has(scope.toLowerCase())) throw new TypeError("Cannot read properties of undefined (reading 'value')");
     return answer();
   };
   const atScope = (scope: string) => assignments.filter((a) => a.scope.toLowerCase() === scope.toLowerCase());
@@ -90,7 +96,13 @@ async function fleet(grants: number, clusterCount: number, registryCount: number
       resources: {
         getCluster: async (sub, rg, name) => {
           calls.getCluster++;
-          return clusters.get(idOf('Microsoft.ContainerService/managedClusters', sub, rg, name));
+          const id = idOf('Microsoft.ContainerService/managedClusters', sub, rg, name);
+          if (busy.has(id))
+            throw Object.assign(new Error(`the cluster ${id} of principal 0d00… is busy`), {
+              statusCode: 503,
+              code: 'ServerBusy',
+            });
+          return clusters.get(id);
         },
         getRegistry: async (sub, rg, name) => {
           calls.getRegistry++;
@@ -113,7 +125,7 @@ async function fleet(grants: number, clusterCount: number, registryCount: number
     );
     return `R-${hex(i, 8).toUpperCase()}`;
   };
-  return { drift, calls, refused, plans, requests, audit, deleteOutside };
+  return { drift, calls, refused, broken, busy, plans, requests, audit, deleteOutside };
 }
 
 describe('drift sweep: one listing per registry', () => {
@@ -147,5 +159,74 @@ describe('drift sweep: one listing per registry', () => {
     expect((await w.audit.forRequest(elsewhere)).map((e) => e.action)).toContain('access.drift');
     expect((await w.requests.get(onRefused))!.access?.driftDetectedAt).toBeUndefined();
     expect(await w.audit.forRequest(onRefused)).toEqual([]);
+  });
+
+  describe("the failing run's report (answerForApprovers): ARM's status and code, never its message", () => {
+    /** The sweep's error as the job's report words it. */
+    const reported = (w: Awaited<ReturnType<typeof fleet>>) =>
+      w.drift.sweep().then(
+        () => {
+          throw new Error('the sweep did not fail');
+        },
+        (err: unknown) => {
+          failure = err;
+          return answerForApprovers(err, DRIFT_JOB_ID);
+        },
+      );
+    let failure: unknown;
+
+    test('a registry whose listing ARM refused: its status, code and name', async () => {
+      const w = await fleet(40, 4, 4);
+      w.refused.add(w.plans[0].registry.id.toLowerCase());
+
+      const answer = await reported(w);
+
+      expect(answer).toBe(
+        `ARM answered 403 AuthorizationFailed for the role assignments on registry ${w.plans[0].registry.name}`,
+      );
+    });
+
+    test('a cluster ARM answered 503 for: named with its status and code, not its message', async () => {
+      const w = await fleet(40, 4, 4);
+      w.busy.add(w.plans[0].cluster.id.toLowerCase());
+
+      const answer = await reported(w);
+
+      expect(answer).toBe(`ARM answered 503 ServerBusy for cluster ${w.plans[0].cluster.name}`);
+    });
+
+    test('a listing failing without an answer from ARM (a bug) stays an unexpected error with the reference', async () => {
+      const w = await fleet(40, 4, 4);
+      w.broken.add(w.plans[0].registry.id.toLowerCase());
+
+      expect(await reported(w)).toBe('unexpected error (reference job-drift.check)');
+    });
+
+    test('one refused, one broken: the refusal named, the other counted', async () => {
+      const w = await fleet(40, 4, 4);
+      w.broken.add(w.plans[0].registry.id.toLowerCase());
+      w.refused.add(w.plans[1].registry.id.toLowerCase());
+
+      const answer = await reported(w);
+
+      expect(answer).toBe(
+        `ARM answered 403 AuthorizationFailed for the role assignments on registry ${w.plans[1].registry.name}; 1 more read failed (acrbot's log names them)`,
+      );
+    });
+
+    test('a refused listing and a busy cluster in one run: the first problem named', async () => {
+      const w = await fleet(40, 4, 4);
+      w.refused.add(w.plans[0].registry.id.toLowerCase());
+      // Grant 1 is on another registry, so its cluster is read.
+      w.busy.add(w.plans[1].cluster.id.toLowerCase());
+
+      const answer = await reported(w);
+
+      expect(failure).toBeInstanceOf(AggregateError);
+      expect((failure as AggregateError).errors).toHaveLength(2);
+      expect(answer).toBe(
+        `ARM answered 403 AuthorizationFailed for the role assignments on registry ${w.plans[0].registry.name}`,
+      );
+    });
   });
 });

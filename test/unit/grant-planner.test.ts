@@ -463,3 +463,49 @@ describe('GrantPlanner.existingAccess and plan: judged as check judges it (fake 
     });
   });
 });
+
+describe('GrantPlanner.plan: the look for clusters sharing the identity, when the plan fails first', () => {
+  /** A planner whose existing-access read fails (`refused`) while the sharing look faults (`fault`). */
+  function failingBoth(refused: Error, fault: Error) {
+    const warned: { obj: Record<string, unknown>; msg: string }[] = [];
+    let faulted!: () => void;
+    const sharingFaulted = new Promise<void>((resolve) => (faulted = resolve));
+    const ports = {
+      listAssignedToAt: async () => {
+        throw refused;
+      },
+      getRoleDefinition: async () => undefined,
+      canAssignRoles: async () => true,
+    } as unknown as RoleAssignmentPort & PlanningReads;
+    const resolver = {
+      resolveCluster: async () => cluster,
+      resolveRegistry: async () => registry('LegacyRegistryPermissions'),
+      listAllClusters: async () => {
+        faulted();
+        throw fault;
+      },
+    } as unknown as ResourceResolver;
+    const log = {
+      warn: (obj: Record<string, unknown>, msg: string) => void warned.push({ obj, msg }),
+    } as never;
+    return { planner: new GrantPlanner(resolver, ports, fakeDirectory(), log), warned, sharingFaulted };
+  }
+
+  test('the plan fails with the existing-access error; the sharing fault is logged at warn with err, not dropped', async () => {
+    const refused = new CloudApiError('AuthorizationFailed', 403, 'refused');
+    const fault = new TypeError("Cannot read properties of undefined (reading 'identity')");
+    const { planner, warned, sharingFaulted } = failingBoth(refused, fault);
+
+    await expect(planner.plan('aks-prod', 'contosoacr')).rejects.toBe(refused);
+    await sharingFaulted;
+    // The warn handler runs on the rejection's own turn: let it.
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(warned).toEqual([
+      {
+        obj: { err: fault, clusterId: CLUSTER_ID },
+        msg: 'looking for clusters sharing the identity failed while planning a grant that failed anyway',
+      },
+    ]);
+  });
+});
