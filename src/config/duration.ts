@@ -9,12 +9,17 @@ const UNIT_MS: Record<string, number> = {
   y: 365 * 86_400_000,
 };
 
-/** Parses a duration; undefined when the text is not one. */
+/**
+ * Parses a duration; undefined when the text is not one. Units are read without regard to case
+ * (`24H`), except a capital `M`: it is what people write for a month, and read as minutes it made
+ * `cooldownAfterRejection: 1M` a minute. It is no duration here; the policy file says why with
+ * monthWrittenAsMinutes (domain/access-term.ts), a setting is refused as not a duration.
+ */
 export function parseDurationMs(text: string): number | undefined {
   // The blanks before the unit belong to it: with two `\s*` side by side (`\s*([smhdwy]?)\s*`)
   // a run of blanks was split every way before a refusal, quadratic in its length.
   const m = /^\s*(\d+)(?:\s*([smhdwy]))?\s*$/i.exec(text);
-  if (!m) return undefined;
+  if (!m || m[2] === 'M') return undefined;
   const value = Number(m[1]) * UNIT_MS[(m[2] || 's').toLowerCase()];
   return value > 0 ? value : undefined;
 }

@@ -28,10 +28,14 @@ import { unreachableRules } from './policy-rule-order';
 import { conditionsFittingNoRequest } from './policy-request-kinds';
 import { autoApproveScopeWarnings } from './policy-auto-approve-scope';
 import { tagValueGlobWarnings } from './policy-tag-globs';
+import { knownFieldsAt, unknownFieldMessage } from './policy-unknown-fields';
+import { lookAlikeMatchWarnings } from './policy-look-alikes';
+import { breakGlassOutlastsWarnings } from './policy-break-glass-outlasts';
 import type { PolicyLoad } from './policy-warnings';
 import { yamlFindings } from './policy-yaml-warnings';
 import { yamlData, yamlThrew } from './policy-yaml-data';
 import { isGuid } from '../domain/identifiers';
+import { monthWrittenAsMinutes } from '../domain/access-term';
 import { singleLine, visibleLength } from '../domain/text';
 
 /**
@@ -108,7 +112,7 @@ export const MAX_RULE_CHARS = 200_000;
 /** A rule's list of ids, at most {@link MAX_RULE_IDS}; `fix` says what to name instead. */
 const ids = (what: string, listed: string, fix: string) =>
   z
-    .array(guid(what))
+    .array(guid(what), { message: `must be a list: ${listed}: ["<object id>"]` })
     .max(
       MAX_RULE_IDS,
       `lists more than ${MAX_RULE_IDS.toLocaleString('en-US')} ${listed}, the most a rule may name (every request keeps the rule it was made under); ${fix}`,
@@ -124,6 +128,16 @@ const ids = (what: string, listed: string, fix: string) =>
 const duration = z
   .union([z.string(), z.number()], saying('must be a duration such as 30m, 8h or 7d'))
   .transform((v, ctx) => {
+    // Zero in any unit: `0` is no slipped unit, and `0m` is no term, reminder or escalation either.
+    if (/^\s*0+\s*[smhdwy]?\s*$/i.test(String(v))) {
+      ctx.addIssue({ code: 'custom', message: 'must be longer than 0, e.g. 30m or 8h' });
+      return z.NEVER;
+    }
+    const month = monthWrittenAsMinutes(String(v));
+    if (month) {
+      ctx.addIssue({ code: 'custom', message: month });
+      return z.NEVER;
+    }
     const bare = /^\s*(\d{1,20})\s*$/.exec(String(v))?.[1];
     if (bare) {
       ctx.addIssue({
@@ -188,16 +202,18 @@ const globs = z.unknown().transform((v, ctx): string[] => {
  * (an unquoted `0123` is 123, `1.10` is 1.1) passes here only to be refused by
  * {@link unquotedTagValues}, which can name the rule and show the value as written.
  */
-const tags = z.record(
-  z
-    .string()
-    .min(1, 'tag names must not be empty')
-    .max(512, 'tag names are at most 512 characters')
-    // A record cannot hold `__proto__` as data: zod's result drops it, so the condition would
-    // vanish and the rule fit every resource (a dev-only autoApprove rule becoming a catch-all).
-    .refine((name) => name !== '__proto__', 'acrbot cannot match a tag named __proto__; use another tag'),
-  z.union([z.string(), z.number(), z.boolean(), z.null()], saying('tag values are text')).transform(String),
-);
+const tags = (field: string) =>
+  z.record(
+    z
+      .string()
+      .min(1, 'tag names must not be empty')
+      .max(512, 'tag names are at most 512 characters')
+      // A record cannot hold `__proto__` as data: zod's result drops it, so the condition would
+      // vanish and the rule fit every resource (a dev-only autoApprove rule becoming a catch-all).
+      .refine((name) => name !== '__proto__', 'acrbot cannot match a tag named __proto__; use another tag'),
+    z.union([z.string(), z.number(), z.boolean(), z.null()], saying('tag values are text')).transform(String),
+    { message: `must be a map of tag names to values, e.g. ${field}: { env: prod }` },
+  );
 
 const matchSchema = z.strictObject(
   {
@@ -210,8 +226,8 @@ const matchSchema = z.strictObject(
     namespace: globs.optional(),
     flow: globs.optional(),
     kind: globs.optional(),
-    clusterTags: tags.optional(),
-    registryTags: tags.optional(),
+    clusterTags: tags('clusterTags').optional(),
+    registryTags: tags('registryTags').optional(),
   },
   { message: 'match must be a map of conditions ({} matches everything)' },
 );
@@ -248,15 +264,18 @@ const ruleSchema = z.strictObject({
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1–64 letters, digits, dots, dashes or underscores'),
   match: matchSchema.default({}),
   approvers: z
-    .strictObject({
-      users: ids(
-        'an approver user (Entra object id)',
-        'users',
-        'put them in an Entra group and name it in approvers.groups',
-      ),
-      groups: ids('an approver group (Entra object id)', 'groups', 'nest them in fewer groups'),
-      name: audienceName('must name the approvers in visible text').optional(),
-    })
+    .strictObject(
+      {
+        users: ids(
+          'an approver user (Entra object id)',
+          'users',
+          'put them in an Entra group and name it in approvers.groups',
+        ),
+        groups: ids('an approver group (Entra object id)', 'groups', 'nest them in fewer groups'),
+        name: audienceName('must name the approvers in visible text').optional(),
+      },
+      { message: 'must be a map: write approvers: { groups: ["<object id>"] } (or users: [...])' },
+    )
     .optional(),
   approvalsRequired: z
     .number({ message: 'must be a whole number' })
@@ -276,7 +295,9 @@ const ruleSchema = z.strictObject({
       name: audienceName('must name who is escalated to in visible text').optional(),
     })
     .optional(),
-  autoApprove: z.strictObject({ maxDuration: duration }).optional(),
+  autoApprove: z
+    .strictObject({ maxDuration: duration }, { message: 'must be a map: write autoApprove: { maxDuration: 7d }' })
+    .optional(),
 });
 
 const fileSchema = z.strictObject({
@@ -284,7 +305,9 @@ const fileSchema = z.strictObject({
   rules: z.array(ruleSchema, { message: 'must be a list of rules' }).min(1, 'must list at least one rule'),
   breakGlass: z
     .strictObject({
-      groups: z.array(guid('a break-glass group')).min(1, 'must list at least one group'),
+      groups: z
+        .array(guid('a break-glass group'), { message: 'must be a list: groups: ["<object id>"]' })
+        .min(1, 'must list at least one group'),
       maxDuration: duration,
       channel: channel.optional(),
       cooldownAfterRejection: cooldown.optional(),
@@ -353,8 +376,10 @@ function locate(
  */
 function missingApprovers(rule: Record<string, unknown>, i: number, breakGlass: boolean): string | undefined {
   const approvers = (rule.approvers ?? {}) as Record<string, unknown>;
-  const count = (v: unknown) => (Array.isArray(v) ? v.length : 0);
-  if (count(approvers.users) + count(approvers.groups) > 0) return undefined;
+  // Ids written in the wrong shape (`groups: "<id>"`, `approvers: ["<id>"]`) are approvers meant:
+  // the shape is refused with what to write, and "nobody could approve" would only mislead.
+  const count = (v: unknown) => (Array.isArray(v) ? v.length : typeof v === 'string' && v ? 1 : 0);
+  if (count(rule.approvers) + count(approvers.users) + count(approvers.groups) > 0) return undefined;
   if (!rule.autoApprove)
     return 'nobody could approve under this rule: list approvers (users or groups) or use autoApprove';
   if (!breakGlass) return undefined;
@@ -655,7 +680,10 @@ export function loadPolicy(text: string, file: string, limits: PolicyLimits = {}
       for (const key of keys) {
         const where = locate(doc, lines, issue.path, key);
         const path = key ? pathText([...issue.path, key]) : pathText(issue.path);
-        const message = issue.code === 'unrecognized_keys' ? 'unknown field (check the spelling)' : issue.message;
+        const message =
+          issue.code === 'unrecognized_keys'
+            ? unknownFieldMessage(key ?? '', knownFieldsAt(fileSchema, issue.path))
+            : issue.message;
         problems.push({ ...where, path, message });
       }
     }
@@ -687,6 +715,14 @@ export function loadPolicy(text: string, file: string, limits: PolicyLimits = {}
     ...tagValueGlobWarnings(rules, (i, field, name) => ({
       ...locate(doc, lines, ['rules', i, 'match', field, name]),
       path: pathText(['rules', i, 'match', field, name]),
+    })),
+    ...lookAlikeMatchWarnings((raw as { rules: unknown[] }).rules, (i, path) => ({
+      ...locate(doc, lines, ['rules', i, ...path]),
+      path: pathText(['rules', i, ...path]),
+    })),
+    ...breakGlassOutlastsWarnings(rules, parsed.data.breakGlass?.maxDuration, (i) => ({
+      ...locate(doc, lines, ['rules', i, 'maxDuration']),
+      path: pathText(['rules', i, 'maxDuration']),
     })),
   ].sort((a, b) => a.line - b.line || a.col - b.col);
   return {

@@ -31,8 +31,11 @@ function editDistance(a: string, b: string): number {
   return previous[b.length];
 }
 
-/** The known name closest to `name` (ignoring case), or undefined when none is near. */
-function nearest(name: string, known: readonly string[]): string | undefined {
+/**
+ * The known name closest to `name` (ignoring case), or undefined when none is near. Also names
+ * the field a misspelt key of the policy file most likely meant (policy-unknown-fields.ts).
+ */
+export function nearest(name: string, known: readonly string[]): string | undefined {
   const upper = name.toUpperCase();
   let best: { name: string; distance: number } | undefined;
   for (const candidate of known) {

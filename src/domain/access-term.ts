@@ -24,6 +24,22 @@ const UNIT_MS: Record<string, number> = {
 const DURATION = /^(\d+)([mhdwy])$/i;
 
 /**
+ * What to say of a duration written with a capital `M` (`1M`), or undefined for any other text.
+ * Units are read without regard to case (`24H` is 24 hours), but `M` is the one unit people write
+ * for a month: read as minutes, `--for 1M` would ask for a minute, and a policy's
+ * `cooldownAfterRejection: 1M` would end a month's cooldown after one. So it is refused, in these
+ * words, wherever a duration is read (chat's `--for`, the policy file, ACRBOT_* settings).
+ */
+export function monthWrittenAsMinutes(text: string): string | undefined {
+  const digits = /^\s*(\d{1,9})\s*M\s*$/.exec(text)?.[1];
+  if (digits === undefined) return undefined;
+  const n = Number(digits);
+  const months = n === 1 ? 'a month' : `${n} months`;
+  const minutes = n === 1 ? 'a minute' : `${n} minutes`;
+  return `\`${n}M\`: M is read as minutes here — write ${n * 30}d for about ${months}, or ${n}m for ${minutes}`;
+}
+
+/**
  * `30 minutes`, `12 hours`, `30 days`, `12 weeks`, `1 year`: the largest exact unit; a length that
  * is no whole number of minutes or hours is rounded ("about 55 days", {@link approximately}).
  */
@@ -172,6 +188,9 @@ export function parseAccessDuration(
   options: { rangeHint?: string } = {},
 ): AccessTerm {
   if (text === undefined || isDefaultTerm(text)) return { durationMs: limits.defaultMs };
+  // Before the case is dropped: `1M` is most likely a month, which lower-cased would be a minute.
+  const month = monthWrittenAsMinutes(text);
+  if (month) throw new UserFacingError('validation.duration', `${month}.`);
   const value = text.trim().toLowerCase();
   const m = DURATION.exec(value);
   if (value !== 'permanent' && !m)

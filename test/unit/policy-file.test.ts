@@ -161,7 +161,7 @@ breakGlass: { groups: [], maxDuration: 4h }
 `),
     ).toEqual([
       '1:10 version: must be 1',
-      '4:14 rules[0].match.clustr: unknown field (check the spelling)',
+      '4:14 rules[0].match.clustr: unknown field: did you mean cluster?',
       '4:35 rules[0].match.registry: must list at least one pattern',
       '5:26 rules[0].approvers.users[0]: an approver user (Entra object id) must be a GUID',
       '6:24 rules[0].approvalsRequired: must be at least 1',
@@ -448,7 +448,7 @@ rules:
   test('a missing rules list and an unknown top-level field', () => {
     expect(problemsOf('version: 1\nrulez: []\n')).toEqual([
       '1:1 rules: must be a list of rules',
-      '2:1 rulez: unknown field (check the spelling)',
+      '2:1 rulez: unknown field: did you mean rules?',
     ]);
   });
 });

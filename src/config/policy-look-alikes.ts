@@ -1,0 +1,98 @@
+/**
+ * Match values that read like another: a resource group pattern with a look-alike letter
+ * (`rg-рrod`, a Cyrillic "р"), or a tag name or value with one, with an invisible character
+ * (a zero-width space pasted with it) or with a space at its start or end. Each is compared as
+ * written, so the rule fits only a name spelt with those very characters: the strict rule meant
+ * for `rg-prod` never fits it, and its requests go on to a later, perhaps looser, rule. Warnings,
+ * not problems: Azure allows such resource groups and tags (names.ts), and a policy may name them.
+ * Other name conditions hold ASCII only, so policy-name-patterns.ts refuses such characters in
+ * them, and a space or invisible character in a resource group pattern too.
+ */
+import { lookAlikeWarning } from '../domain/look-alike-names';
+import type { PolicyWarning } from './policy-warnings';
+
+/** Where a warning about the match value at `path` of rule `i` (`['match', field, …]`) is reported. */
+export type MatchWarningAt = (i: number, path: (string | number)[]) => { line: number; col: number; path: string };
+
+/** Invisible characters: controls, formatting (zero-width space, joiners, BOM, bidi) and separators. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+/** Spaces other than the plain one (no-break, en, ideographic…): they read as one and are not. */
+const ODD_SPACE = /[^\S ]|[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/u;
+
+/** `text` quoted for a message: cut to 60 characters, invisible characters and odd spaces escaped. */
+function quoted(text: string): string {
+  const cut = [...text].slice(0, 60).join('');
+  let out = '';
+  for (const ch of cut)
+    out +=
+      INVISIBLE.test(ch) || ODD_SPACE.test(ch)
+        ? `\\u${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
+        : ch;
+  return `"${out}${cut.length < text.length ? '…' : ''}"`;
+}
+
+/** Why `text` may not be what it reads as, or undefined; `spaces` when spaces at its ends count. */
+function suspect(text: string, spaces: boolean): string | undefined {
+  const reasons: string[] = [];
+  if (INVISIBLE.test(text)) reasons.push('has an invisible character');
+  else if (ODD_SPACE.test(text)) reasons.push('has a space that is not a plain one');
+  if (spaces && /^\s|\s$/u.test(text)) reasons.push('has a space at its start or end');
+  const lookAlike = lookAlikeWarning(text);
+  if (lookAlike) reasons.push(lookAlike);
+  return reasons.length ? reasons.join('; ') : undefined;
+}
+
+/** The text without invisible characters and end spaces, odd spaces made plain: offered when it differs. */
+const plain = (text: string) =>
+  [...text]
+    .filter((ch) => !INVISIBLE.test(ch))
+    .map((ch) => (ODD_SPACE.test(ch) ? ' ' : ch))
+    .join('')
+    .trim();
+
+/** How the message ends: what the condition then fits, and what to write if plain text was meant. */
+function consequence(text: string): string {
+  const fix = plain(text);
+  const write = fix && fix !== text ? `write ${fix}` : 'retype it in plain letters';
+  return `it is compared as written, so the rule fits only that very text and requests for the name it looks like go on to a later rule; ${write} if that is what was meant`;
+}
+
+/** Warnings for the resource group patterns, tag names and tag values of `rules` (the raw, loaded document). */
+export function lookAlikeMatchWarnings(rules: readonly unknown[], at: MatchWarningAt): PolicyWarning[] {
+  const out: PolicyWarning[] = [];
+  rules.forEach((value, i) => {
+    const rule = value as { id: string; match?: Record<string, unknown> };
+    const match = rule.match ?? {};
+    const warn = (path: (string | number)[], what: string, why: string, text: string) =>
+      out.push({ ...at(i, path), ruleId: rule.id, message: `rule ${rule.id}: ${what} ${why}: ${consequence(text)}` });
+    for (const field of ['resourceGroup', 'clusterResourceGroup'] as const) {
+      const patterns = match[field];
+      const list: unknown[] = Array.isArray(patterns) ? patterns : [patterns];
+      list.forEach((pattern, j) => {
+        if (typeof pattern !== 'string') return;
+        // A space or invisible character is refused there (policy-name-patterns.ts): only letters remain.
+        const why = lookAlikeWarning(pattern);
+        if (why)
+          warn(['match', field, ...(Array.isArray(patterns) ? [j] : [])], `${field} ${quoted(pattern)}`, why, pattern);
+      });
+    }
+    for (const field of ['clusterTags', 'registryTags'] as const) {
+      const tags = match[field];
+      if (!tags || typeof tags !== 'object') continue;
+      for (const [name, tagValue] of Object.entries(tags as Record<string, unknown>)) {
+        const nameWhy = suspect(name, true);
+        if (nameWhy) warn(['match', field, name], `${field} tag name ${quoted(name)}`, nameWhy, name);
+        if (typeof tagValue !== 'string') continue;
+        const valueWhy = suspect(tagValue, true);
+        if (valueWhy)
+          warn(
+            ['match', field, name],
+            `the value of ${field} tag ${quoted(name)}, ${quoted(tagValue)},`,
+            valueWhy,
+            tagValue,
+          );
+      }
+    }
+  });
+  return out;
+}
