@@ -19,7 +19,11 @@ export type CliCommand =
    * "intact" by hashes alone; nor is an empty log, nor (unless `noAnchor`) a log checked without
    * ACRBOT_AUDIT_ANCHOR, since a log cut back or wiped and restarted passes the chain check.
    */
-  | { command: 'verify'; storage?: string; requireKey?: boolean; noAnchor?: boolean }
+  /**
+   * `notLive`: the log is no bot's live log (a backup, a retired log); with ACRBOT_AUDIT_ANCHOR,
+   * stopped anchoring is not checked and a log ending before the anchors is a prefix (exit 3).
+   */
+  | { command: 'verify'; storage?: string; requireKey?: boolean; noAnchor?: boolean; notLive?: boolean }
   | {
       command: 'export';
       storage?: string;
@@ -33,7 +37,7 @@ export type CliCommand =
     };
 
 export const USAGE = `usage:
-  npm run audit:verify [-- --storage sqlite:<path>] [--require-key [--no-anchor]]
+  npm run audit:verify [-- --storage sqlite:<path>] [--require-key [--no-anchor]] [--not-live]
   npm run audit:export -- --format jsonl|csv [--out <file> [--force]] [--request R-XXXXXXXX]
                           [--since <ISO date or time>] [--until <ISO date or time>] [--storage sqlite:<path>]
 
@@ -43,10 +47,15 @@ The key is ACRBOT_AUDIT_KEY; when it is unset, the sandbox's .data/audit.key (st
 (or the sandbox's .data/audit.key) nothing is verified, exit 2, rather than the hash chain alone;
 an empty log is not verified either (exit 2). It also needs ACRBOT_AUDIT_ANCHOR (exit 2 without):
 without anchors a log cut back, or wiped and restarted, passes. --no-anchor accepts that limit.
+--not-live (with ACRBOT_AUDIT_ANCHOR): the log is not the one a running bot writes to (a backup, a
+log retired by a store switch). Anchoring that stopped is not checked, entries after the newest
+anchor within the log are named as vouched for by none, and a log that ends before the newest
+anchor is a prefix (exit 3), not BROKEN. Never on the live log: there that is a cut tail.
 --since (inclusive) and --until (exclusive): a date alone is midnight UTC of that day.
 --out refuses an existing file (--force replaces it) and never writes over the audit database.
 The database is opened read-only and never created.
-exit codes: 0 ok/intact, 1 chain broken, 2 usage or file problem, or not verified (anchors missing)`;
+exit codes: 0 ok/intact, 1 chain broken, 2 usage or file problem, or not verified (anchors missing),
+3 (--not-live) a prefix of the anchored log (a backup or a copy cut short), not the whole log`;
 
 // A date, or a date-time with an explicit offset: a bare "2025-01-15T09:00" would mean
 // local time in JS, which differs between the operator's laptop and the server.
@@ -82,6 +91,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
               storage: { type: 'string' },
               'require-key': { type: 'boolean' },
               'no-anchor': { type: 'boolean' },
+              'not-live': { type: 'boolean' },
               help: { type: 'boolean', short: 'h' },
             }
           : {
@@ -109,6 +119,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
       storage,
       ...(values['require-key'] === true && { requireKey: true }),
       ...(values['no-anchor'] === true && { noAnchor: true }),
+      ...(values['not-live'] === true && { notLive: true }),
     };
   }
   const format = values.format as string | undefined;

@@ -45,7 +45,7 @@ export async function exportAudit(
     }>;
     const past = { count: 0 };
     const count = await writeEntries(
-      selectedNow(parsed(countedPast(rows, head?.seq ?? 0, past)), options),
+      selectedNow(parsed(checkedSeqs(rows, head?.seq ?? 0, past)), options),
       out,
       options.format,
     );
@@ -59,12 +59,31 @@ export async function exportAudit(
   });
 }
 
-/** Passes `rows` on, counting those past the head's seq into `past`. */
-function* countedPast<T extends { seq: number }>(rows: Iterable<T>, headSeq: number, past: { count: number }) {
+/**
+ * Passes `rows` (in seq order) on, counting those past the head's seq into `past`, and stops the
+ * export, naming the seq, where the chain up to the head has a gap: a row deleted from the middle
+ * (or the first) would otherwise leave an export that reads as complete, as the Tables export
+ * refuses to write (tables-audit-log.ts, entries). Thrown, not warned: the file is the trail
+ * handed on, and `--out` then writes nothing.
+ */
+function* checkedSeqs<T extends { seq: number }>(rows: Iterable<T>, headSeq: number, past: { count: number }) {
+  let next = 1;
+  const missing = () => new CliError(`the entry at seq ${next} is missing; run audit:verify`, EXIT.broken);
   for (const row of rows) {
-    if (row.seq > headSeq) past.count++;
+    if (row.seq > headSeq) {
+      if (next <= headSeq) throw missing();
+      past.count++;
+    } else if (row.seq > next) throw missing();
+    else if (row.seq < next)
+      // Sorted and unique (the primary key), so only a seq below 1 comes here.
+      throw new CliError(
+        `the row at seq ${row.seq} is no entry of the chain (seqs start at 1); run audit:verify`,
+        EXIT.broken,
+      );
+    else next++;
     yield row;
   }
+  if (next <= headSeq) throw missing();
 }
 
 /**

@@ -82,11 +82,17 @@ export async function runAuditCli(
         throw new CliError(
           'not verified: without ACRBOT_AUDIT_ANCHOR a log cut back or wiped and restarted passes; set it (docs/operations.md), or add --no-anchor to accept that limit',
         );
+      // It changes only how the anchors are read: without them it would change nothing, silently.
+      if (cmd.notLive && !env.ACRBOT_AUDIT_ANCHOR)
+        throw new CliError(
+          '--not-live changes only the check against the anchors: set ACRBOT_AUDIT_ANCHOR to the container the log was anchored in',
+        );
       if (!found) say(io.stderr, 'note: no ACRBOT_AUDIT_KEY, so entry MACs are not checked (hash chain only)');
       // Found by location, not given: named, since it may be another log's key.
       if (found?.fromFile)
         say(io.stderr, `note: ACRBOT_AUDIT_KEY is unset; checking MACs with the key in ${found.path}`);
-      return await runVerify(storage, found, anchorCheck(env, found?.key, io), io, cmd.requireKey === true);
+      const anchored = anchorCheck(env, found?.key, io, cmd.notLive === true);
+      return await runVerify(storage, found, anchored, io, cmd.requireKey === true);
     }
     const options: ExportOptions = {
       format: cmd.format,
@@ -172,7 +178,8 @@ async function runVerify(
       'not verified: the log has no entries, which is also what a wiped log looks like; --require-key passes only a log with signed entries',
     );
   say(io.stdout, formatVerdict(verdict, keyed));
-  return verdict.intact ? EXIT.ok : EXIT.broken;
+  if (!verdict.intact) return EXIT.broken;
+  return verdict.anchors?.prefixOf ? EXIT.prefix : EXIT.ok;
 }
 
 /**
@@ -234,7 +241,12 @@ async function verifyStore(storage: Storage, key: Buffer | undefined, anchored: 
  * Anchors that cannot be read (a missing container, none published, an unreachable account)
  * are an error, exit 2: the store is then not verified, never "intact".
  */
-function anchorCheck(env: Record<string, string | undefined>, key: Buffer | undefined, io: CliIo): AnchorCheck {
+function anchorCheck(
+  env: Record<string, string | undefined>,
+  key: Buffer | undefined,
+  io: CliIo,
+  notLive: boolean,
+): AnchorCheck {
   if (!env.ACRBOT_AUDIT_ANCHOR) {
     // "intact" from the chain alone cannot see a cut tail whose head row was moved back with it.
     say(
@@ -278,7 +290,7 @@ function anchorCheck(env: Record<string, string | undefined>, key: Buffer | unde
   return async (audit) => {
     try {
       // The bot's interval (the same setting): entries left unanchored far longer mean it stopped.
-      return await verifyWithAnchors(audit, anchors, key, { intervalMs, now: new Date() });
+      return await verifyWithAnchors(audit, anchors, key, { intervalMs, now: new Date() }, { notLive });
     } catch (err) {
       if (err instanceof AnchorsUnavailableError) throw new CliError(`NOT VERIFIED against anchors: ${err.message}`);
       throw err;

@@ -16,9 +16,15 @@ export async function verifyAudit(audit: ReadOnlyAudit): Promise<ChainVerdict> {
 
 /**
  * The one-line verdict the CLI prints: `intact, N entries`, then what else was checked (MACs
- * and from which seq, when `keyed`; anchors), or `BROKEN at seq S: problem`.
+ * and from which seq, when `keyed`; anchors), or `BROKEN at seq S: problem`, or (checked as not
+ * live) `NOT THE WHOLE LOG: a prefix …` for a log that ends before the newest anchor.
  */
 export function formatVerdict(verdict: ChainVerdict & { anchors?: AnchorAgreement }, keyed = false): string {
   if (!verdict.intact) return `BROKEN at seq ${verdict.brokenAtSeq}: ${verdict.problem}`;
-  return [`intact, ${counted(verdict.count, 'entry', 'entries')}`, ...verdictCoverage(verdict, keyed)].join('; ');
+  const prefixOf = verdict.anchors?.prefixOf;
+  // Never "intact": what it holds agrees with the anchors, but it is not the log they vouch for.
+  const head = prefixOf
+    ? `NOT THE WHOLE LOG: ${verdict.count === 0 ? 'an empty log' : `a prefix ending at seq ${verdict.count}`} of a log anchored up to seq ${prefixOf.seq} (published ${prefixOf.at}): a backup or a truncated copy`
+    : `intact, ${counted(verdict.count, 'entry', 'entries')}`;
+  return [head, ...verdictCoverage(verdict, keyed)].join('; ');
 }

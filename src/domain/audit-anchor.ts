@@ -63,6 +63,20 @@ export interface AnchorAgreement {
    * would not show, so the verdict says when anchoring paused instead of implying it never did.
    */
   pauses?: { from: string; to: string }[];
+  /**
+   * Set only when the log was checked as not live ({@link VerifyOptions}): no bot writes to it
+   * now (a backup, a log retired by a store switch), so whether anchoring went on was not checked,
+   * and entries past `upToSeq` are vouched for by no anchor.
+   */
+  notLive?: true;
+  /**
+   * Only when checked as not live: the newest published anchor lies past the log's end (its seq,
+   * when published), and every anchor within the log agrees. The log is then a prefix of the
+   * anchored log (a backup, or a copy cut short), never the whole of it; on a live log the same
+   * store is a cut tail, BROKEN. `agree` counts the anchors within the log (`newestAt` is `''`
+   * when none is).
+   */
+  prefixOf?: { seq: number; at: string };
 }
 
 /** The verdict of {@link verifyWithAnchors}: a break, or an intact chain that every anchor agrees with. */
@@ -93,6 +107,7 @@ export async function checkAnchors(
   lines: string[],
   entryAt: (seq: number) => Promise<Pick<AuditEntry, 'hash'> | undefined>,
   key: AuditKey,
+  { notLive = false }: VerifyOptions = {},
 ): Promise<AnchoredVerdict> {
   if (!chain.intact) return chain;
   let agreed = 0;
@@ -128,7 +143,15 @@ export async function checkAnchors(
     anchors.push(a);
   }
   anchors.sort((x, y) => x.seq - y.seq);
+  const checked: AuditAnchor[] = [];
+  let prefixOf: AuditAnchor | undefined;
   for (const a of anchors) {
+    // Not live, a log that ends before the anchors do is a backup or a copy cut short: the
+    // anchors past its end (sorted, so all the rest) are what it lacks, not what contradicts it.
+    if (a.seq > chain.count && notLive) {
+      prefixOf = anchors[anchors.length - 1];
+      break;
+    }
     if (a.seq > chain.count)
       return {
         intact: false,
@@ -145,10 +168,20 @@ export async function checkAnchors(
         problem: `entry ${a.seq} differs from the anchor published at ${a.at}: the log was rewritten after seq ${agreed} (the last anchored entry that still agrees)`,
       };
     agreed = a.seq;
+    checked.push(a);
   }
   // ISO times as acrbot writes them (checked above) sort as they read.
-  const newestAt = anchors.map((a) => a.at).reduce((x, y) => (y > x ? y : x));
-  return { ...chain, anchors: { agree: anchors.length, upToSeq: agreed, newestAt } };
+  const newestAt = checked.map((a) => a.at).reduce((x, y) => (y > x ? y : x), '');
+  return {
+    ...chain,
+    anchors: {
+      agree: checked.length,
+      upToSeq: agreed,
+      newestAt,
+      ...(notLive && { notLive: true as const }),
+      ...(prefixOf && { prefixOf: { seq: prefixOf.seq, at: prefixOf.at } }),
+    },
+  };
 }
 
 /**
@@ -252,6 +285,19 @@ export interface AnchorFreshness {
   now: Date;
 }
 
+/** How {@link verifyWithAnchors} reads the log. */
+export interface VerifyOptions {
+  /**
+   * The log is not the one a running bot writes to (a backup, a log retired by a store switch;
+   * the operator says so: `audit:verify --not-live`). Anchoring that stopped is then expected, so
+   * it is not checked, and a log that ends before the newest anchor, every anchor within it
+   * agreeing, is reported as a prefix ({@link AnchorAgreement.prefixOf}) instead of BROKEN. Never
+   * for the live log: there a log that ends early is a cut tail, and stopped anchoring the trace
+   * of one.
+   */
+  notLive?: boolean;
+}
+
 /** Slack past two intervals before unanchored entries mean anchoring stopped (a slow job, clock skew). */
 const ANCHOR_LATE_SLACK_MS = 5 * 60_000;
 
@@ -271,6 +317,7 @@ export async function verifyWithAnchors(
   anchors: Pick<AnchorLog, 'lines' | 'location'>,
   key: AuditKey,
   freshness?: AnchorFreshness,
+  options: VerifyOptions = {},
 ): Promise<AnchoredVerdict> {
   // The anchors first: one published while the chain is read (an append and the audit.anchor
   // job landing in between) would name an entry past what was read, and an honest log would be
@@ -287,9 +334,9 @@ export async function verifyWithAnchors(
     throw new AnchorsUnavailableError(
       `no anchors found${anchors.location ? ` in ${anchors.location}` : ''}: none has been published there yet (the bot publishes the first soon after start, once the log has an entry), or ACRBOT_AUDIT_ANCHOR names another container`,
     );
-  const verdict = await checkAnchors(chain, lines, (seq) => audit.entryAt(seq), key);
+  const verdict = await checkAnchors(chain, lines, (seq) => audit.entryAt(seq), key, options);
   if (!freshness || !verdict.intact) return verdict;
-  await assertStillAnchoring(audit, verdict, freshness);
+  if (!options.notLive) await assertStillAnchoring(audit, verdict, freshness);
   const pauses = anchoringPauses(lines, freshness.intervalMs);
   return pauses.length ? { ...verdict, anchors: { ...verdict.anchors, pauses } } : verdict;
 }
@@ -363,10 +410,21 @@ export function verdictCoverage(verdict: IntactVerdict & { anchors?: AnchorAgree
     );
   }
   if (verdict.anchors) {
-    const { agree, upToSeq, newestAt, pauses } = verdict.anchors;
+    const { agree, upToSeq, newestAt, pauses, notLive } = verdict.anchors;
     out.push(
-      `${agree} ${agree === 1 ? 'anchor agrees' : 'anchors agree'}, the newest at seq ${upToSeq}, published ${newestAt}`,
+      agree === 0
+        ? 'no published anchor falls within the log'
+        : `${agree} ${agree === 1 ? 'anchor agrees' : 'anchors agree'}, the newest at seq ${upToSeq}, published ${newestAt}`,
     );
+    // Live, entries past the newest anchor are at most an interval old (else not verified at all).
+    if (notLive && verdict.count > upToSeq)
+      out.push(
+        `the log ends at seq ${verdict.count}: ${upToSeq === 0 ? 'none of its entries is vouched for by an anchor' : `entries after seq ${upToSeq} are not vouched for by any anchor`}`,
+      );
+    if (notLive)
+      out.push(
+        'checked as a log no bot writes to now: whether anchoring went on was not checked, so entries written after the newest anchor and cut would not show',
+      );
     if (pauses?.length) {
       const longest = pauses.reduce((x, y) =>
         Date.parse(y.to) - Date.parse(y.from) > Date.parse(x.to) - Date.parse(x.from) ? y : x,

@@ -178,3 +178,36 @@ describe('export of rows past the recorded chain head', () => {
     );
   });
 });
+
+describe('export of a log with an entry missing below the chain head', () => {
+  test.each([
+    ['from the middle', 3],
+    ['at the start', 1],
+    ['at the head (the head row left naming it)', 5],
+  ])(
+    'a row deleted %s stops the export naming its seq (exit 1, as on Azure Tables), and --out writes nothing',
+    async (_, seq) => {
+      const path = await auditFile(5);
+      const db = new Database(path);
+      db.exec('DROP TRIGGER IF EXISTS audit_no_delete');
+      db.prepare('DELETE FROM audit WHERE seq = ?').run(seq);
+      db.close();
+      const out = tmp.path('gap.jsonl');
+      const r = await exportTo(path, out);
+      expect(r).toMatchObject({ code: 1, stdout: '' });
+      expect(r.stderr).toBe(`audit-cli: the entry at seq ${seq} is missing; run audit:verify\n`);
+      expect(existsSync(out)).toBe(false);
+      // A filtered export reads the whole chain too: the gap is named whatever is selected.
+      const filtered = await cli([
+        'export',
+        '--format',
+        'jsonl',
+        '--storage',
+        `sqlite:${path}`,
+        '--since',
+        '2030-01-01',
+      ]);
+      expect(filtered).toMatchObject({ code: 1, stdout: '' });
+    },
+  );
+});
