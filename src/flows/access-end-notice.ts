@@ -15,6 +15,7 @@ import { accessReminderJobId } from './access-reminders';
 import { closePendingExtensions } from './close-pending-extensions';
 import { holdAccessLease } from './revocation-guards';
 import { acrbotCreatedAssignment } from './role-assignment-holders';
+import { grantEndWords } from '../domain/audit-end-words';
 
 /** How a request's access ended, as its audit entry and its requester's notice say. */
 interface EndedAs {
@@ -55,10 +56,15 @@ export async function markRevoked(
   // Read before the write (a failed read fails the attempt, which is retried): the notice below
   // says whether the cluster can still pull through an assignment that was not acrbot's.
   const heldOutsideAcrbot = endedWith ? undefined : await isHeldOutsideAcrbot(deps, request);
+  // What the end left is said in the entry (read from the steps just recorded), not only the
+  // steps': "revoked" alone reads as "removed" where nothing was, or the cluster can still pull.
+  const left = endedWith ? undefined : await endLeft(deps, request, heldOutsideAcrbot);
   await recordAccessEvent(deps, request, by, {
     action: expired ? 'access.expired' : 'access.revoked',
     outcome: 'revoked',
-    detail: endedWith ? `with ${endedWith.id}, which it extends${reason ? `: ${reason}` : ''}` : reason,
+    detail: endedWith
+      ? `with ${endedWith.id}, which it extends${reason ? `: ${reason}` : ''}`
+      : [left, reason].filter(Boolean).join('; ') || undefined,
     idempotencyKey: endedKey(request.id, endedWith?.id),
   });
   try {
@@ -173,6 +179,21 @@ async function isHeldOutsideAcrbot(deps: LifecycleDeps, request: AccessRequest):
   if (request.plan.kind !== 'grant') return undefined;
   if (!request.extendsRequestId) return Boolean(request.outcome?.alreadyPresent);
   return !(await acrbotCreatedAssignment(deps, request, request.plan));
+}
+
+/**
+ * What a grant's end removed nothing of, or left the cluster able to pull through
+ * ({@link grantEndWords}), from its revocation's steps in the trail; undefined for a secret (no
+ * read) and for a grant whose assignment acrbot deleted.
+ */
+async function endLeft(
+  deps: LifecycleDeps,
+  request: AccessRequest,
+  heldOutsideAcrbot: boolean | undefined,
+): Promise<string | undefined> {
+  if (request.plan.kind !== 'grant') return undefined;
+  if (heldOutsideAcrbot) return grantEndWords(request, [], heldOutsideAcrbot);
+  return grantEndWords(request, await deps.audit.forRequest(request.id), heldOutsideAcrbot);
 }
 
 /**

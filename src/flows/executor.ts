@@ -4,7 +4,7 @@
  * shutdown can finish it, and resumes work a crash interrupted (G13).
  */
 import { randomUUID } from 'node:crypto';
-import { formatUtc } from '../domain/access-term';
+import { accessEndsAt, formatUtc } from '../domain/access-term';
 import type { AuditEvent } from '../domain/audit-chain';
 import { isUserFacing } from '../domain/errors';
 import type { AuditLog, Clock, LeaseStore, RequestStore } from '../domain/ports';
@@ -471,7 +471,7 @@ export class Executor {
       action: event.type === 'succeed' ? 'request.succeeded' : 'request.failed',
       outcome: event.type === 'succeed' ? 'succeeded' : 'failed',
       targetIds: targets,
-      detail: event.outcome.error ?? event.outcome.summary,
+      detail: event.outcome.error ?? withAccessEnd(event.outcome.summary, current, event),
       correlationIds: event.outcome.azureRequestIds,
       // Names the request: the outcome net tells a run whose final entry has such a key and whose
       // telling was not recorded (outcome-told-net.ts).
@@ -761,4 +761,16 @@ function failureOutcome(err: unknown, requestId: string): Outcome {
     error: `Something unexpected went wrong; the platform team can find the details in the bot's logs under reference ${currentCorrelationId() ?? requestId}.`,
     errorCode: 'internal',
   };
+}
+
+/**
+ * A grant's or secret's `request.succeeded` detail with the end of its access as stored by the
+ * success (domain/request.ts: the term starts when access exists, G17), so the trail alone says
+ * until when the access was given. Not on an extension's: its `access.extended` entry names the
+ * original's new end.
+ */
+function withAccessEnd(summary: string, request: AccessRequest, event: { type: string; at: Date }): string {
+  if (event.type !== 'succeed' || request.extendsRequestId) return summary;
+  const endsAt = request.access?.expiresAt ?? accessEndsAt(request.access, event.at);
+  return endsAt ? `${summary} Access until ${endsAt}.` : summary;
 }

@@ -13,6 +13,7 @@ import { CloudApiError, LeaseLostError } from '../domain/ports';
 import type { AccessRequest, Outcome } from '../domain/request';
 import type { RoleAssignmentMode } from '../domain/roles';
 import { typedPair } from '../domain/typed-names';
+import { sharingWords } from '../domain/audit-request-words';
 import { type AccessLeases, noRevocationRunning } from './access-lease';
 import { assignRole, realSleep, type Sleep } from './assign-role';
 import { RunInterrupted, type PlanRunner, type RunContext } from './executor';
@@ -127,13 +128,13 @@ export class GrantRunner implements PlanRunner, GrantRecheck {
             conditionalExistsMessage(plan, conditioned?.id, 'nothing was changed'),
           );
         return {
-          summary: `${plan.role.name} on ${plan.registry.name} was already assigned to ${plan.identity.objectId}, by an assignment acrbot did not make; nothing needed to change, and that assignment stays when this request ends.`,
+          summary: `${plan.role.name} on ${plan.registry.name} was already assigned to ${plan.identity.objectId}, by an assignment acrbot did not make; nothing needed to change, and that assignment stays when this request ends.${sharingSentence(plan)}`,
           azureRequestIds: result.requestIds,
           alreadyPresent: true,
         };
       }
       return {
-        summary: `Granted ${plan.role.name} on ${plan.registry.name} to ${plan.identity.description} ${plan.identity.objectId} of cluster ${plan.cluster.name}.`,
+        summary: grantedSummary(plan),
         azureRequestIds: result.requestIds,
         createdIds: result.id ? [result.id] : [],
       };
@@ -200,7 +201,7 @@ export class GrantRunner implements PlanRunner, GrantRecheck {
         detail: `the PUT's answer was lost (${answer}); read back with the planned name, principal, role and scope`,
       });
       return {
-        summary: `Granted ${plan.role.name} on ${plan.registry.name} to ${plan.identity.description} ${plan.identity.objectId} of cluster ${plan.cluster.name}.`,
+        summary: grantedSummary(plan),
         azureRequestIds: err.requestId ? [err.requestId] : [],
         createdIds: [found.id],
       };
@@ -248,6 +249,22 @@ export class GrantRunner implements PlanRunner, GrantRecheck {
       );
     }
   }
+}
+
+/**
+ * The outcome of a grant that made (or read back) its role assignment: what was granted, and the
+ * other clusters that pull with the identity and so can pull too (`plan.sharedWith`, named by
+ * resource id), so the `request.succeeded` entry, not only the approvers' card, says every
+ * cluster that could pull.
+ */
+function grantedSummary(plan: GrantPlan): string {
+  return `Granted ${plan.role.name} on ${plan.registry.name} to ${plan.identity.description} ${plan.identity.objectId} of cluster ${plan.cluster.name}.${sharingSentence(plan)}`;
+}
+
+/** {@link sharingWords} as a sentence after another (a leading space), or nothing. */
+function sharingSentence(plan: GrantPlan): string {
+  const sharing = sharingWords(plan, 'named');
+  return sharing ? ` ${sharing[0]!.toUpperCase()}${sharing.slice(1)}.` : '';
 }
 
 /**

@@ -46,6 +46,7 @@ import {
 } from './request-jobs';
 import type { ApproverAuthority } from './approver-authority';
 import { approvedEntry } from './decision-entry-net';
+import { createdDetail, createdTargets } from '../domain/audit-request-words';
 
 /** Hours an approver has to review a break-glass grant. */
 export const BREAK_GLASS_REVIEW_MS = 24 * 3_600_000;
@@ -280,7 +281,7 @@ export class RequestCreation {
       ...(auto && { autoApproved: true }),
     };
     const request = this.newRequest(input, now, binding, access);
-    await this.recordCreated(request);
+    await this.recordCreated(request, asked);
     if (!auto) {
       // Its jobs first: a create that fails may have been stored all the same (a store that lost
       // the answer and could not read the row back), and a request stored without them would
@@ -411,16 +412,21 @@ export class RequestCreation {
     throw new UserFacingError('access.paused', message);
   }
 
-  /** The `request.created` entry, written before the request is stored (a request exists only once audited). */
-  private async recordCreated(request: AccessRequest): Promise<void> {
+  /**
+   * The `request.created` entry, written before the request is stored (a request exists only once
+   * audited). It says what kind of access is asked for and for how long (`asked`: the term the
+   * requester asked for, when the rule cut it), and names every other cluster a grant gives pull
+   * to (its identity's, `plan.sharedWith`) in its targets, so the trail says who could pull.
+   */
+  private async recordCreated(request: AccessRequest, asked?: AccessTerm): Promise<void> {
     await this.auditing.record({
       actor: request.requester,
       tenantId: request.tenantId,
       action: 'request.created',
       requestId: request.id,
-      targetIds: targetsOf(request.plan),
+      targetIds: createdTargets(request.plan),
       outcome: 'pending',
-      detail: request.reason,
+      detail: createdDetail(request, asked),
       ruleId: request.policy?.ruleId,
       policyHash: request.policy?.policyHash,
     });
@@ -565,7 +571,7 @@ export class RequestCreation {
     await scheduleReview(this.jobs, request);
     // Its approvers' card (the review) and alert, likewise (approval-announce.ts).
     await scheduleAnnouncement(this.jobs, request);
-    await this.recordCreated(request);
+    await this.recordCreated(request, input.access);
     const approved = transition(request, {
       type: 'approve',
       by: input.requester,

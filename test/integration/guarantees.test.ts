@@ -289,7 +289,7 @@ describe('guarantees', () => {
     const created = trail.filter((e) => e.action === 'request.created');
     expect(request.reason).toBe('deploy payments-api');
     expect(created.map((e) => ({ by: e.actor.objectId, detail: e.detail }))).toEqual([
-      { by: users.requester.objectId, detail: 'deploy payments-api' },
+      { by: users.requester.objectId, detail: 'grant for 30d: deploy payments-api' },
     ]);
     const approved = trail.filter((e) => e.action === 'request.approved');
     expect(approved.map((e) => ({ by: e.actor.objectId, detail: e.detail }))).toEqual([

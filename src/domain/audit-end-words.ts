@@ -1,0 +1,50 @@
+/**
+ * What the `access.expired`/`access.revoked` entry of a grant says besides its reason when the
+ * end removed nothing, or left the cluster able to pull: the role assignment was already gone
+ * (removed outside acrbot, drift), its registry is gone, another grant keeps it, or it was never
+ * acrbot's. Built from ids and ISO times only. Pure.
+ */
+import type { AuditEntry } from './audit-chain';
+import { type GrantPlan, plannedAssignmentId } from './plan';
+import type { AccessRequest } from './request';
+
+/** The audit action of each step that deletes (or keeps) a grant's role assignment. */
+const ROLE_STEP = 'access.revoke.roleAssignment';
+
+/**
+ * The words for a grant's end, from the steps its revocation recorded (`trail`: the request's
+ * entries; an attempt retried after a delete that went through still counts as deleted) and
+ * whether the assignment it relied on was made outside acrbot (`heldOutsideAcrbot`). Undefined
+ * when acrbot deleted the assignment, for a secret, and when no step was recorded.
+ */
+export function grantEndWords(
+  request: Pick<AccessRequest, 'plan' | 'access'>,
+  trail: readonly Pick<AuditEntry, 'action' | 'outcome'>[],
+  heldOutsideAcrbot: boolean | undefined,
+): string | undefined {
+  if (request.plan.kind !== 'grant') return undefined;
+  const plan: GrantPlan = request.plan;
+  const id = plannedAssignmentId(plan);
+  // Named by role, principal and scope (one assignment each in Azure): one made by hand has a
+  // name of its own, not the planned one.
+  const notAcrbots = `the cluster can still pull through an assignment acrbot did not make: ${plan.role.name} for ${plan.identity.objectId} on ${plan.scope}`;
+  if (heldOutsideAcrbot) return notAcrbots;
+  const steps = trail.filter((e) => e.action === ROLE_STEP);
+  if (steps.length === 0 || steps.some((e) => e.outcome === 'deleted')) return undefined;
+  const access = request.access;
+  switch (steps[steps.length - 1]!.outcome) {
+    case 'notOurs':
+      return notAcrbots;
+    case 'kept':
+      return `nothing deleted: ${id} is kept, as another grant holds it or holders could not all be read`;
+    case 'absent': {
+      if (access?.orphanWatchUntil)
+        return `nothing deleted: the registry is gone from its recorded id; acrbot watches for ${id} until ${access.orphanWatchUntil}`;
+      const how = access?.driftReason === 'changed' ? 'changed' : 'removed';
+      const noticed = access?.driftDetectedAt ? ` (drift noticed ${access.driftDetectedAt})` : '';
+      return `nothing to delete: ${id} was ${how} outside acrbot${noticed}`;
+    }
+    default:
+      return undefined;
+  }
+}
