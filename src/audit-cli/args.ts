@@ -23,7 +23,18 @@ export type CliCommand =
    * `notLive`: the log is no bot's live log (a backup, a retired log); with ACRBOT_AUDIT_ANCHOR,
    * stopped anchoring is not checked and a log ending before the anchors is a prefix (exit 3).
    */
-  | { command: 'verify'; storage?: string; requireKey?: boolean; noAnchor?: boolean; notLive?: boolean }
+  /**
+   * `file`: an `audit:export --format jsonl` file, verified instead of a store; never the live
+   * log, so it is always read as `notLive`.
+   */
+  | {
+      command: 'verify';
+      storage?: string;
+      file?: string;
+      requireKey?: boolean;
+      noAnchor?: boolean;
+      notLive?: boolean;
+    }
   | {
       command: 'export';
       storage?: string;
@@ -37,7 +48,7 @@ export type CliCommand =
     };
 
 export const USAGE = `usage:
-  npm run audit:verify [-- --storage sqlite:<path>] [--require-key [--no-anchor]] [--not-live]
+  npm run audit:verify [-- --storage sqlite:<path> | --file <export.jsonl>] [--require-key [--no-anchor]] [--not-live]
   npm run audit:export -- --format jsonl|csv [--out <file> [--force]] [--request R-XXXXXXXX]
                           [--since <ISO date or time>] [--until <ISO date or time>] [--storage sqlite:<path>]
 
@@ -51,11 +62,16 @@ without anchors a log cut back, or wiped and restarted, passes. --no-anchor acce
 log retired by a store switch). Anchoring that stopped is not checked, entries after the newest
 anchor within the log are named as vouched for by none, and a log that ends before the newest
 anchor is a prefix (exit 3), not BROKEN. Never on the live log: there that is a cut tail.
+--file: verify an audit:export --format jsonl file instead of a store: its hash chain, MACs with
+the key, and (with ACRBOT_AUDIT_ANCHOR) its anchors as --not-live does. It has no chain head, so
+without anchors entries cut from its end do not show. A filtered export (--request, --since,
+--until: not consecutive from seq 1) is no chain: each entry's hash and MAC is checked, exit 3.
 --since (inclusive) and --until (exclusive): a date alone is midnight UTC of that day.
 --out refuses an existing file (--force replaces it) and never writes over the audit database.
 The database is opened read-only and never created.
 exit codes: 0 ok/intact, 1 chain broken, 2 usage or file problem, or not verified (anchors missing),
-3 (--not-live) a prefix of the anchored log (a backup or a copy cut short), not the whole log`;
+3 not the whole log: (--not-live, --file) a prefix of the anchored log (a backup or a copy cut
+short), or (--file) a filtered export whose entries checked`;
 
 // A date, or a date-time with an explicit offset: a bare "2025-01-15T09:00" would mean
 // local time in JS, which differs between the operator's laptop and the server.
@@ -92,6 +108,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
               'require-key': { type: 'boolean' },
               'no-anchor': { type: 'boolean' },
               'not-live': { type: 'boolean' },
+              file: { type: 'string' },
               help: { type: 'boolean', short: 'h' },
             }
           : {
@@ -114,9 +131,14 @@ export function parseCliArgs(argv: string[]): CliCommand {
     // Only --require-key fails without anchors, so only it has a limit to accept.
     if (values['no-anchor'] === true && values['require-key'] !== true)
       throw new CliError('--no-anchor goes with --require-key (it accepts checking that without ACRBOT_AUDIT_ANCHOR)');
+    const file = values.file as string | undefined;
+    if (file !== undefined && storage !== undefined)
+      throw new CliError('--file and --storage name two logs: verify one (--file reads an export, --storage a store)');
+    if (file === '') throw new CliError('--file is empty; give the path of an audit:export --format jsonl file');
     return {
       command,
       storage,
+      ...(file !== undefined && { file }),
       ...(values['require-key'] === true && { requireKey: true }),
       ...(values['no-anchor'] === true && { noAnchor: true }),
       ...(values['not-live'] === true && { notLive: true }),

@@ -3,8 +3,9 @@
 /**
  * Exit codes: 0 = done / chain intact, 1 = chain broken, 2 = usage, configuration or file
  * problem, or not verified (the anchors named by ACRBOT_AUDIT_ANCHOR could not be read), 3 =
- * (`verify --not-live` only) the log is a prefix of the anchored log: every anchor within it
- * agrees, but it ends before the newest one (a backup, a copy cut short), so it is not the whole log.
+ * (`verify --not-live` or `--file`) the log is a prefix of the anchored log: every anchor within
+ * it agrees, but it ends before the newest one (a backup, a copy cut short), or (`--file`) a
+ * filtered export whose entries' hashes and MACs hold: either way not the whole log.
  */
 export const EXIT = { ok: 0, broken: 1, usage: 2, prefix: 3 } as const;
 

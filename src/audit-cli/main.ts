@@ -20,6 +20,14 @@ import { normaliseProxyEnvironment, readProxyEnvironment } from '../integrations
 import { parseCliArgs, USAGE } from './args';
 import { CliError, EXIT } from './cli-error';
 import { exportAudit, exportEntries, type ExportOptions } from './export';
+import {
+  checkEachEntry,
+  type ExportFile,
+  exportAsAudit,
+  exportedEntries,
+  formatFiltered,
+  readExportFile,
+} from './export-file';
 import { keyMatch, parsedRows } from './key-match';
 import { writeOutFile } from './out-file';
 import {
@@ -69,9 +77,9 @@ export async function runAuditCli(
     for (const line of configWarningLines('audit-cli', startWarnings(env))) say(io.stderr, line);
     const proxyProblems = readProxyEnvironment(env).problems;
     if (proxyProblems.length > 0) throw new CliError(proxyProblems.join('; '));
-    const storage = resolveAuditStorage(cmd.storage, env);
     const found = reviewKey(env, cwd);
     if (cmd.command === 'verify') {
+      const storage = cmd.file !== undefined ? readExportFile(cmd.file) : resolveAuditStorage(cmd.storage, env);
       if (!found && cmd.requireKey)
         throw new CliError(
           "--require-key: no ACRBOT_AUDIT_KEY (nor the sandbox's .data/audit.key), so the entry MACs cannot be checked; nothing was verified",
@@ -83,7 +91,8 @@ export async function runAuditCli(
           'not verified: without ACRBOT_AUDIT_ANCHOR a log cut back or wiped and restarted passes; set it (docs/operations.md), or add --no-anchor to accept that limit',
         );
       // It changes only how the anchors are read: without them it would change nothing, silently.
-      if (cmd.notLive && !env.ACRBOT_AUDIT_ANCHOR)
+      // An export is never the live log: --not-live is implied there, with or without anchors.
+      if (cmd.notLive && !env.ACRBOT_AUDIT_ANCHOR && storage.kind !== 'export')
         throw new CliError(
           '--not-live changes only the check against the anchors: set ACRBOT_AUDIT_ANCHOR to the container the log was anchored in',
         );
@@ -91,9 +100,18 @@ export async function runAuditCli(
       // Found by location, not given: named, since it may be another log's key.
       if (found?.fromFile)
         say(io.stderr, `note: ACRBOT_AUDIT_KEY is unset; checking MACs with the key in ${found.path}`);
-      const anchored = anchorCheck(env, found?.key, io, cmd.notLive === true);
+      if (storage.kind === 'export' && storage.filtered)
+        return await runVerifyFiltered(storage, found, io, cmd.requireKey === true, Boolean(env.ACRBOT_AUDIT_ANCHOR));
+      const anchored = anchorCheck(
+        env,
+        found?.key,
+        io,
+        cmd.notLive === true || storage.kind === 'export',
+        storage.kind,
+      );
       return await runVerify(storage, found, anchored, io, cmd.requireKey === true);
     }
+    const storage = resolveAuditStorage(cmd.storage, env);
     const options: ExportOptions = {
       format: cmd.format,
       requestId: cmd.requestId,
@@ -138,7 +156,8 @@ function say(out: Writable, line: string): void {
 
 type Verdict = ChainVerdict & { anchors?: AnchorAgreement };
 type AnchorCheck = (audit: VerifiableAudit) => Promise<Verdict>;
-type Storage = ReturnType<typeof resolveAuditStorage>;
+/** A store, or (verify --file) an export file. */
+type Storage = ReturnType<typeof resolveAuditStorage> | ExportFile;
 
 /**
  * `verify`: prints the verdict (exit 0 intact, 1 broken). The sandbox's `.data/audit.key` is
@@ -183,6 +202,31 @@ async function runVerify(
 }
 
 /**
+ * `verify --file` on a filtered export: each entry's hash and MAC (exit 3 when they hold, 1 at the
+ * first that does not; never "intact"). The sandbox's key file is used only if some MAC matches it
+ * (as {@link foreignKeyVerdict} decides for a log): otherwise every MAC would read as a forgery.
+ */
+async function runVerifyFiltered(
+  file: ExportFile,
+  found: ReviewKey | undefined,
+  io: CliIo,
+  requireKey: boolean,
+  anchorsSet: boolean,
+): Promise<number> {
+  let key = found?.key;
+  if (found?.fromFile && (await keyMatch(exportedEntries(file), found.key)) !== 'matches') {
+    const why = `${found.path} is not this export's key (no entry's MAC matches it)`;
+    if (requireKey)
+      throw new CliError(`not verified: ${why}; set ACRBOT_AUDIT_KEY to the key the log was written with`);
+    say(io.stderr, `note: ${why}; MACs not checked (hashes only)`);
+    key = undefined;
+  }
+  const verdict = checkEachEntry(file, key);
+  say(io.stdout, verdict.intact ? formatFiltered(file, verdict, anchorsSet) : formatVerdict(verdict));
+  return verdict.intact ? EXIT.prefix : EXIT.broken;
+}
+
+/**
  * A log that breaks under the sandbox's key file although no MAC in it matches that key (one
  * from production, a backup): the key is not the log's, so nothing about its MACs is known. Its
  * hash chain alone is then checked: BROKEN there is BROKEN whatever the key; intact is "not
@@ -205,6 +249,7 @@ async function foreignKeyVerdict(storage: Storage, found: ReviewKey, io: CliIo):
 
 /** Whether any MAC in the store is one under `key`; a read that fails leaves the verdict as it was. */
 async function signedWith(storage: Storage, key: Buffer): Promise<ReturnType<typeof keyMatch>> {
+  if (storage.kind === 'export') return keyMatch(exportedEntries(storage), key);
   if (storage.kind === 'tables') {
     const review = await openTablesReview(storage, undefined);
     return keyMatch(review.log.entries(), key).catch(() => 'matches' as const);
@@ -221,6 +266,7 @@ async function signedWith(storage: Storage, key: Buffer): Promise<ReturnType<typ
 
 /** Opens the store read-only with `key` (MACs checked when given) and runs the check on it. */
 async function verifyStore(storage: Storage, key: Buffer | undefined, anchored: AnchorCheck): Promise<Verdict> {
+  if (storage.kind === 'export') return anchored(exportAsAudit(storage, key));
   if (storage.kind === 'tables') {
     const review = await openTablesReview(storage, key);
     return anchored(review.log).catch((err: unknown) => {
@@ -246,12 +292,16 @@ function anchorCheck(
   key: Buffer | undefined,
   io: CliIo,
   notLive: boolean,
+  source: Storage['kind'],
 ): AnchorCheck {
   if (!env.ACRBOT_AUDIT_ANCHOR) {
-    // "intact" from the chain alone cannot see a cut tail whose head row was moved back with it.
+    // "intact" from the chain alone cannot see a cut tail whose head row was moved back with it;
+    // an export has no head at all.
     say(
       io.stderr,
-      'note: no ACRBOT_AUDIT_ANCHOR, so newest entries removed together with the chain head would not show (checked against the stored head only)',
+      source === 'export'
+        ? 'note: no ACRBOT_AUDIT_ANCHOR, and an export carries no chain head, so entries cut from its end would not show'
+        : 'note: no ACRBOT_AUDIT_ANCHOR, so newest entries removed together with the chain head would not show (checked against the stored head only)',
     );
     return (audit) => audit.verify();
   }
