@@ -10,6 +10,7 @@ import { type GrantPlan, plannedAssignmentId, type SecretCredentialKind } from '
 import { roleCarriesPull } from './pull-permission';
 import { registryReach } from './registry-reach';
 import { roleAssignmentName } from './identifiers';
+import { lostToRemake } from './made-again-since-drift';
 import { madeAfterAccessEnded } from './made-after-access-ended';
 import { isBeingRevoked, type AccessRequest } from './request';
 import { acrbotServiceAccountEntries } from './secret-ownership';
@@ -86,7 +87,8 @@ export interface AcrbotRequestRef {
    * With state `drifted` only: where its term stands. A drifted grant is still `succeeded`, and
    * acrbot ends it at its end all the same, deleting its role assignment if that is still there
    * (the lifecycle counts it among the assignment's holders until then): an assignment still in
-   * Azure is held by it, and ends with it ({@link termRuns}).
+   * Azure is held by it, and ends with it ({@link termRuns}), unless another grant made that
+   * assignment again since its drift ({@link lostToRemake}).
    */
   termState?: TermState;
   /** Set once a revocation began deleting (it still pulls until the retry finishes). */
@@ -113,6 +115,23 @@ export type RoleAssignmentOrigin = 'acrbot' | 'acrbotNamed' | 'outside';
  */
 export const ACRBOT_NAMED_TEXT =
   'named as acrbot names its grants, but this store has no record of it (a store switched or restored?); acrbot will not change it — see operations.md';
+
+/**
+ * How chat and the tab name an assignment of origin `acrbotNamed` ({@link ACRBOT_NAMED_TEXT}),
+ * or, when it sits at the id of acrbot grants of its reader's that ended before Azure made it
+ * ({@link RoleAssignmentPath.endedRequestIds}, {@link madeAfterAccessEnded}), what it is then:
+ * the store does record acrbot's grant there, so no store was switched or restored; someone made
+ * the assignment again since. Names the grant that ended last (the ids come in that order).
+ */
+export function acrbotNamedText(path: Pick<RoleAssignmentPath, 'endedRequestIds' | 'createdOn'>): string {
+  const ended = path.endedRequestIds ?? [];
+  if (!ended.length || !path.createdOn) return ACRBOT_NAMED_TEXT;
+  const earlier = ended.length - 1;
+  // As pull-diagnosis.ts shortTime (which imports this module): `2027-01-04 10:00 UTC`.
+  const when = `${path.createdOn.slice(0, 16).replace('T', ' ')} UTC`;
+  const more = earlier ? ` (and ${earlier} earlier one${earlier === 1 ? '' : 's'})` : '';
+  return `made again under acrbot's name after acrbot's grant ${ended[ended.length - 1]}${more} ended (Azure dates it ${when}); not acrbot's — acrbot will not change it`;
+}
 
 /**
  * Whether `a`'s name is the one acrbot gives the grant of its role to its principal at its
@@ -164,9 +183,14 @@ export interface RoleAssignmentPath {
    * re-grant of the role to the identity makes the same one, and the ended grants would otherwise
    * read as holding it (and grow its line without bound): cards say only how many. Their ids, so
    * that a reader of one tenant counts only their own (tenant-boundary.ts). Absent when none was
-   * left out.
+   * left out. On an assignment of origin `acrbotNamed`: the revoked grants that recorded its id
+   * but whose access ended before Azure made it ({@link madeAfterAccessEnded}), the one that
+   * ended last last, named by {@link acrbotNamedText} (kept here so the tenant boundary leaves
+   * out another tenant's).
    */
   endedRequestIds?: string[];
+  /** When Azure made it (`createdOn`), with `endedRequestIds` on an `acrbotNamed` assignment only. */
+  createdOn?: string;
   state: AccessState;
 }
 
@@ -496,8 +520,9 @@ export function isLiveRef(ref: AcrbotRequestRef): boolean {
  * A request whose term still runs: live, or drifted before its end. Behind a role assignment
  * still in Azure, either holds it until that end, when acrbot deletes it (holdersOf in
  * role-assignment-holders.ts counts every `succeeded` grant whose term runs as a holder, drifted
- * or not, whatever the drift was: an intact assignment, or one made again under the same
- * deterministic name).
+ * or not, as here), except a grant whose own assignment was removed or changed outside acrbot
+ * and another grant made again since ({@link lostToRemake}): the join leaves that one out of the
+ * assignment's requests before this is asked, as the lifecycle leaves it out of the holders.
  */
 export function termRuns(ref: AcrbotRequestRef): boolean {
   return isLiveRef(ref) || (ref.state === 'drifted' && ref.termState !== undefined && LIVE.includes(ref.termState));
@@ -621,15 +646,24 @@ function pathsFor(
     const abac = roleCarriesPull(role, 'AbacRepositoryPermissions');
     if (!legacy && !abac) continue;
     const honoured = registry.roleAssignmentMode === 'AbacRepositoryPermissions' ? abac : legacy;
-    const mine = grantRequests.filter((r) => recordsMade(r, a));
+    const recorded = grantRequests.filter((r) => recordsMade(r, a));
+    const recordedShared = sharedGrants(a.id).filter((r) => recordsMade(r, a));
+    // A grant whose own assignment was removed outside acrbot does not hold the one another grant
+    // made again since (the lifecycle's rule, made-again-since-drift.ts): it is not behind this
+    // one, and is shown as drifted, as before that grant came.
+    const succeeded = [...recorded, ...recordedShared].filter((r) => r.state === 'succeeded');
+    const holds = (r: AccessRequest) => !lostToRemake(r, succeeded);
+    const mine = recorded.filter(holds);
     for (const r of mine) held.add(r.id);
     const behind = holdingRefs(
       mine.map(refOf),
-      sharedGrants(a.id)
-        .filter((r) => recordsMade(r, a))
-        .map((r) => ({ ...sharedRef(refOf(r)), clusterName: r.plan.cluster.name })),
+      recordedShared.filter(holds).map((r) => ({ ...sharedRef(refOf(r)), clusterName: r.plan.cluster.name })),
     );
     const { own: refs, shared, ended } = behind;
+    const origin: RoleAssignmentOrigin =
+      refs.length || shared.length ? 'acrbot' : namedAsAcrbotNames(a) ? 'acrbotNamed' : 'outside';
+    // Under acrbot's name, with no record proving it: made again since the grants at its id ended?
+    const endedBefore = origin === 'acrbotNamed' ? endedBeforeMade(a, [...grantRequests, ...sharedGrants(a.id)]) : [];
     paths.push({
       kind: 'roleAssignment',
       assignmentId: a.id,
@@ -641,10 +675,11 @@ function pathsFor(
       conditional: Boolean(a.condition),
       honoured,
       // Only a record proves acrbot made it (G15); its name alone is a hint, shown as one.
-      origin: refs.length || shared.length ? 'acrbot' : namedAsAcrbotNames(a) ? 'acrbotNamed' : 'outside',
+      origin,
       requests: refs,
       ...(shared.length && { sharedRequests: shared }),
       ...(ended.length && { endedRequestIds: ended }),
+      ...(endedBefore.length && a.createdOn && { endedRequestIds: endedBefore, createdOn: a.createdOn }),
       state: assignmentState([...refs, ...shared]),
     });
   }
@@ -705,6 +740,21 @@ function pathsFor(
 function recordsMade(r: AccessRequest, a: RoleAssignmentInfo): boolean {
   if (lower(createdAssignmentId(r) ?? '') !== lower(a.id)) return false;
   return r.state !== 'revoked' || !madeAfterAccessEnded(a, r);
+}
+
+/**
+ * The revoked grants among `grants` that recorded `a`'s id but whose access ended before Azure
+ * made it ({@link recordsMade} refuses them): their ids, the one that ended last last.
+ */
+function endedBeforeMade(a: RoleAssignmentInfo, grants: readonly AccessRequest[]): string[] {
+  const endOf = (r: AccessRequest) => r.access?.revokingSince ?? r.access?.revokedAt ?? '';
+  return grants
+    .filter(
+      (r) => r.state === 'revoked' && lower(createdAssignmentId(r) ?? '') === lower(a.id) && madeAfterAccessEnded(a, r),
+    )
+    .sort((x, y) => endOf(x).localeCompare(endOf(y)))
+    .map((r) => r.id)
+    .filter((id, i, ids) => ids.indexOf(id) === i);
 }
 
 /**

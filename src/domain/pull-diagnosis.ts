@@ -6,6 +6,7 @@
  * then one verdict sentence and the fix. Pure.
  */
 import {
+  acrbotNamedText,
   ACRBOT_NAMED_TEXT,
   EXPIRING_WITHIN_MS,
   isLiveRef,
@@ -142,11 +143,11 @@ export const ORIGIN_MAX_REQUESTS = 5;
 
 /**
  * "acrbot request R-… (approved by X, until DATE)", "granted outside acrbot", or for an
- * assignment under acrbot's name that no record refers to, {@link ACRBOT_NAMED_TEXT}.
+ * assignment under acrbot's name that no record refers to, {@link ACRBOT_NAMED_TEXT} (or {@link acrbotNamedText}).
  */
 export function originText(path: PullPath): string {
   if (path.kind === 'roleAssignment' && path.origin === 'outside') return 'granted outside acrbot';
-  if (path.kind === 'roleAssignment' && path.origin === 'acrbotNamed') return ACRBOT_NAMED_TEXT;
+  if (path.kind === 'roleAssignment' && path.origin === 'acrbotNamed') return acrbotNamedText(path);
   // acrbot's, with every request behind it left out for its reader (tenant-boundary.ts cellsShown).
   if (path.kind === 'roleAssignment' && requestsBehind(path).length === 0)
     return 'by acrbot, for a request of another tenant';

@@ -3,7 +3,7 @@
  * (overlapping grants keep it until the last one ends), whether acrbot made it at all, and the
  * words that say why it is kept.
  */
-import type { DriftReason } from '../domain/drift-reason';
+import { lostToRemake } from '../domain/made-again-since-drift';
 import type { GrantPlan } from '../domain/plan';
 import type { AccessRequest } from '../domain/request';
 import { ANOTHER_TENANTS_REQUEST, byTenant } from '../domain/tenant-boundary';
@@ -80,7 +80,7 @@ function holdersNamed(holders: readonly AccessRequest[], tenantId: string): stri
  * from scope, principal and role). A new grant may overlap them (G17), and those whose term has
  * passed while their revocation has yet to finish (`ending`). A drifted grant still holds it
  * (its end deletes it), unless its own was removed or changed outside acrbot and another grant
- * has made it again since ({@link lostToRemake}).
+ * has made it again since ({@link lostToRemake}, made-again-since-drift.ts: the inventory's rule too).
  */
 export async function holdersOf(deps: LifecycleDeps, plan: GrantPlan): Promise<AssignmentHolders> {
   const now = deps.clock.now();
@@ -92,37 +92,6 @@ export async function holdersOf(deps: LifecycleDeps, plan: GrantPlan): Promise<A
     // A full listing may have left a holder out: then nobody can say the assignment is unused.
     complete: listed.length < HOLDERS_LISTED,
   };
-}
-
-/**
- * Drift reasons that leave the assignment as acrbot made it (drift-reason.ts): the grant's claim
- * on it stands. Any other (`deleted`, `changed`, or a drift recorded before reasons were) means
- * its owner removed or replaced it outside acrbot.
- */
-const ASSIGNMENT_INTACT: ReadonlySet<DriftReason> = new Set(['identityChanged', 'modeChanged']);
-
-/**
- * Whether `request`'s own assignment was removed or changed outside acrbot (drift) and another
- * grant of `same` (the grants on that name) made it again since: its record of the PUT
- * (`created`, written just before it) is no older than the drift. The owner's removal stands for
- * `request` (acrbot did not re-create it, G15); the assignment there now is the later grant's,
- * approved after it, and ends with that grant's term, not `request`'s. Such a drift is recorded
- * only once the sweep's listing found the assignment gone, so a PUT recorded at or after it came
- * after that listing.
- */
-function lostToRemake(request: AccessRequest, same: readonly AccessRequest[]): boolean {
-  const { driftDetectedAt, driftReason } = request.access ?? {};
-  if (!driftDetectedAt || (driftReason && ASSIGNMENT_INTACT.has(driftReason))) return false;
-  const since = Date.parse(driftDetectedAt);
-  const name = request.plan.kind === 'grant' ? request.plan.roleAssignmentName.toLowerCase() : undefined;
-  return same.some(
-    (other) =>
-      other.id !== request.id &&
-      !other.outcome?.alreadyPresent &&
-      (other.created ?? []).some(
-        (c) => c.kind === 'roleAssignment' && c.name?.toLowerCase() === name && Date.parse(c.recordedAt) >= since,
-      ),
-  );
 }
 
 /**

@@ -4,6 +4,7 @@
  * (and never a secret) can reach the browser.
  */
 import {
+  acrbotNamedText,
   ACRBOT_NAMED_TEXT,
   type AccessMatrix,
   type AccessState,
@@ -348,7 +349,7 @@ function unrecordedHow(path: PullPath): PullHow {
 function pathText(path: PullPath): string {
   switch (path.kind) {
     case 'roleAssignment':
-      return `${path.roleName} role ${SCOPE_WORDS[path.scopeLevel]}${ORIGIN_WORDS[path.origin]}`;
+      return `${path.roleName} role ${SCOPE_WORDS[path.scopeLevel]}${path.origin === 'acrbotNamed' ? `, ${acrbotNamedText(path)}` : ORIGIN_WORDS[path.origin]}`;
     case 'pullSecret':
       return `pull secret ${path.secretName} in ${path.namespace} (${path.credentialKind === 'token' ? 'ACR token' : 'service principal'})`;
     case 'endedGrant':

@@ -4,8 +4,9 @@
  * the same GUID) can make the very same assignment at the very same id. Azure says when it made
  * it (`createdOn`): one made after the grant's access ended is not that grant's, so neither
  * answer says acrbot granted it, nor that acrbot is removing it or that its end ran out; it is
- * named as any assignment under acrbot's name that no record of this store proves, and the ended
- * grant is shown as ended, as it would be were the assignment under another name.
+ * named as made again under acrbot's name after that grant ended (not as one no record of this
+ * store proves: the store does record the grant, so no store was switched or restored), and the
+ * ended grant is shown as ended, as it would be were the assignment under another name.
  */
 import type { GrantPlan } from '../../src/domain/plan';
 import { ACRBOT_NAMED_TEXT } from '../../src/domain/access-inventory';
@@ -15,6 +16,10 @@ import { advance, contosoId, grant, h, MINUTE, runDueAfter, start, useLifecycleH
 useLifecycleHooks();
 
 const state = () => h.app.sandbox!.arm.state;
+
+/** How both answers name the assignment made again after `requestId` ended. */
+const madeAgain = (requestId: string) =>
+  `made again under acrbot's name after acrbot's grant ${requestId} ended (Azure dates it 2026-`;
 
 /** A one-hour grant that expired and was revoked (its assignment deleted), then the same assignment made again later. */
 async function madeAgainAfterTheEnd(laterMs: number) {
@@ -38,10 +43,12 @@ async function madeAgainAfterTheEnd(laterMs: number) {
 }
 
 describe('the same assignment made by another party after an acrbot grant ended', () => {
-  test("`check` does not call it acrbot's grant: named as acrbot names its grants, with no record, no end", async () => {
+  test("`check` does not call it acrbot's grant: made again after the grant ended, no end", async () => {
     const { request } = await madeAgainAfterTheEnd(3 * 60 * MINUTE);
     const reply = await h.ask(users.requester, 'check aks-prod contosoacr');
-    expect(reply).toContain(ACRBOT_NAMED_TEXT);
+    expect(reply).toContain(`${madeAgain(request.id)}`);
+    expect(reply).toContain("not acrbot's — acrbot will not change it");
+    expect(reply).not.toContain(ACRBOT_NAMED_TEXT);
     expect(reply).not.toMatch(/acrbot is removing it|nothing acrbot runs removes it|by acrbot/);
     expect(reply).not.toContain(`granted by acrbot ${request.id}`);
   });
@@ -49,7 +56,8 @@ describe('the same assignment made by another party after an acrbot grant ended'
   test("`access CLUSTER` does not call it acrbot's grant, and shows the grant as ended", async () => {
     const { request } = await madeAgainAfterTheEnd(3 * 60 * MINUTE);
     const reply = await h.ask(users.approver, 'access aks-prod');
-    expect(reply).toContain(ACRBOT_NAMED_TEXT);
+    expect(reply).toContain(madeAgain(request.id));
+    expect(reply).not.toContain('store switched or restored');
     expect(reply).not.toMatch(/acrbot is removing it|nothing acrbot runs removes it/);
     // The ended grant is still listed, as ended, not as holding the assignment.
     expect(reply).toContain(
@@ -61,6 +69,7 @@ describe('the same assignment made by another party after an acrbot grant ended'
     const { request } = await madeAgainAfterTheEnd(MINUTE);
     const reply = await h.ask(users.requester, 'check aks-prod contosoacr');
     expect(reply).not.toContain(ACRBOT_NAMED_TEXT);
+    expect(reply).not.toContain('made again');
     expect(reply).toContain(request.id);
   });
 });
