@@ -2,11 +2,37 @@
  * What the `access.expired`/`access.revoked` entry of a grant says besides its reason when the
  * end removed nothing, or left the cluster able to pull: the role assignment was already gone
  * (removed outside acrbot, drift), its registry is gone, another grant keeps it, or it was never
- * acrbot's. Built from ids and ISO times only. Pure.
+ * acrbot's; and the assignments not made by acrbot through which the cluster can still pull
+ * ({@link outsidePullWords}, one wording for the entry and the notices). Built from ids, ISO times
+ * and the role names ARM gives. Pure.
  */
 import type { AuditEntry } from './audit-chain';
 import { type GrantPlan, plannedAssignmentId } from './plan';
 import type { AccessRequest } from './request';
+
+/**
+ * A role assignment acrbot did not make that still lets a grant's identity pull from its registry
+ * after the grant ended (Terraform, Azure Policy, a person; a custom role with pull).
+ */
+export interface OutsidePull {
+  /** The role's name as ARM gives it (its definition GUID when the definition was not found). */
+  role: string;
+  /** The assignment's scope: the registry, its resource group, subscription or a management group. */
+  scope: string;
+  /** The group holding it, when held through a group rather than by the identity itself. */
+  group?: string;
+}
+
+/**
+ * "the cluster can still pull from REGISTRY: ROLE on SCOPE, granted outside acrbot": what a
+ * grant's end left, said the same in its audit entry, the requester's notice, the approvers'
+ * report and the revoke confirmation. Undefined when there is none.
+ */
+export function outsidePullWords(registryName: string, pulls: readonly OutsidePull[]): string | undefined {
+  if (pulls.length === 0) return undefined;
+  const each = pulls.map((p) => `${p.role} on ${p.scope}${p.group ? ` (through group ${p.group})` : ''}`);
+  return `the cluster can still pull from ${registryName}: ${each.join('; ')}, granted outside acrbot`;
+}
 
 /** The audit action of each step that deletes (or keeps) a grant's role assignment. */
 const ROLE_STEP = 'access.revoke.roleAssignment';
@@ -14,10 +40,26 @@ const ROLE_STEP = 'access.revoke.roleAssignment';
 /**
  * The words for a grant's end, from the steps its revocation recorded (`trail`: the request's
  * entries; an attempt retried after a delete that went through still counts as deleted) and
- * whether the assignment it relied on was made outside acrbot (`heldOutsideAcrbot`). Undefined
- * when acrbot deleted the assignment, for a secret, and when no step was recorded.
+ * whether the assignment it relied on was made outside acrbot (`heldOutsideAcrbot`), and the
+ * assignments not acrbot's through which the cluster can still pull, as listed at the end
+ * (`outside`; undefined when not listed; the one `heldOutsideAcrbot` names is not among them).
+ * Undefined when acrbot deleted the
+ * assignment and nothing outside acrbot lets it pull, for a secret, and when no step was recorded.
  */
 export function grantEndWords(
+  request: Pick<AccessRequest, 'plan' | 'access'>,
+  trail: readonly Pick<AuditEntry, 'action' | 'outcome'>[],
+  heldOutsideAcrbot: boolean | undefined,
+  outside?: readonly OutsidePull[],
+): string | undefined {
+  if (request.plan.kind !== 'grant') return undefined;
+  const still = outsidePullWords(request.plan.registry.name, outside ?? []);
+  const left = removedWords(request, trail, heldOutsideAcrbot);
+  return [left, still].filter(Boolean).join('; ') || undefined;
+}
+
+/** {@link grantEndWords} without the listing. */
+function removedWords(
   request: Pick<AccessRequest, 'plan' | 'access'>,
   trail: readonly Pick<AuditEntry, 'action' | 'outcome'>[],
   heldOutsideAcrbot: boolean | undefined,

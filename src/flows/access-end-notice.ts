@@ -15,7 +15,8 @@ import { accessReminderJobId } from './access-reminders';
 import { closePendingExtensions } from './close-pending-extensions';
 import { holdAccessLease } from './revocation-guards';
 import { acrbotCreatedAssignment } from './role-assignment-holders';
-import { grantEndWords } from '../domain/audit-end-words';
+import { grantEndWords, type OutsidePull, outsidePullWords } from '../domain/audit-end-words';
+import { isPlannedTuple, outsidePulls as listOutsidePulls } from './outside-pull';
 
 /** How a request's access ended, as its audit entry and its requester's notice say. */
 interface EndedAs {
@@ -56,9 +57,12 @@ export async function markRevoked(
   // Read before the write (a failed read fails the attempt, which is retried): the notice below
   // says whether the cluster can still pull through an assignment that was not acrbot's.
   const heldOutsideAcrbot = endedWith ? undefined : await isHeldOutsideAcrbot(deps, request);
+  // One listing per end (never on the grant path): what else lets the cluster pull, said in the
+  // entry and the notices. A failed listing is logged and leaves it unsaid; the end goes on.
+  const outside = endedWith ? undefined : await outsidePulls(deps, request, heldOutsideAcrbot);
   // What the end left is said in the entry (read from the steps just recorded), not only the
   // steps': "revoked" alone reads as "removed" where nothing was, or the cluster can still pull.
-  const left = endedWith ? undefined : await endLeft(deps, request, heldOutsideAcrbot);
+  const left = endedWith ? undefined : await endLeft(deps, request, heldOutsideAcrbot, outside);
   await recordAccessEvent(deps, request, by, {
     action: expired ? 'access.expired' : 'access.revoked',
     outcome: 'revoked',
@@ -76,7 +80,7 @@ export async function markRevoked(
     }
     throw err;
   }
-  await makeEndKnown(deps, next, how, { ...along, heldOutsideAcrbot });
+  await makeEndKnown(deps, next, how, { ...along, heldOutsideAcrbot, outside });
   return next;
 }
 
@@ -87,15 +91,22 @@ export async function markRevoked(
  * request's end job does it again when it next runs ({@link finishEndMadeKnown}): a store error
  * or a stopped process in between neither loses the notice nor leaves the cards saying "Being
  * revoked". Cancelling the reminders (and an extension's own end job) comes last and only
- * logs a failure: a reminder left behind finds the request revoked and sends nothing.
+ * logs a failure: a reminder left behind finds the request revoked and sends nothing. `outside`:
+ * the assignments not acrbot's through which the cluster can still pull; the requester is told,
+ * and so are the approvers (their card copies show only the request's end, drawn from its record).
  */
 async function makeEndKnown(
   deps: LifecycleDeps,
   revoked: AccessRequest,
   how: EndedAs,
-  along: { endedWith?: AccessRequest; extensions?: readonly AccessRequest[]; heldOutsideAcrbot?: boolean },
+  along: {
+    endedWith?: AccessRequest;
+    extensions?: readonly AccessRequest[];
+    heldOutsideAcrbot?: boolean;
+    outside?: readonly OutsidePull[];
+  },
 ): Promise<void> {
-  const { endedWith, heldOutsideAcrbot } = along;
+  const { endedWith, heldOutsideAcrbot, outside } = along;
   // The notifier and the messenger log their own failures; this catch is for the rest of the chain.
   await deps.cards
     .requestChanged(revoked)
@@ -107,7 +118,16 @@ async function makeEndKnown(
       expired: how.expired,
       reason: how.reason,
       ...(heldOutsideAcrbot !== undefined && { heldOutsideAcrbot }),
+      ...(outside && outside.length > 0 && { outsidePulls: outside }),
     });
+    const still =
+      revoked.plan.kind === 'grant' ? outsidePullWords(revoked.plan.registry.name, outside ?? []) : undefined;
+    // Never throws (the messenger logs its failures).
+    if (still)
+      await deps.messenger.reportToApprovers(
+        revoked,
+        `${revoked.id} ended and acrbot deleted only what it created, but ${still}. Ask its owners to remove it if it should not stay.`,
+      );
     await closePendingExtensions(deps, revoked, along.extensions ?? []);
   }
   await recordAccessEvent(deps, revoked, how.by, {
@@ -161,11 +181,24 @@ export async function finishEndMadeKnown(deps: LifecycleDeps, request: AccessReq
     );
     const extensions = endedWith ? [] : await extensionsOf(deps, current, ['revoked']);
     const heldOutsideAcrbot = endedWith ? undefined : await isHeldOutsideAcrbot(deps, current);
+    const outside = endedWith ? undefined : await outsidePulls(deps, current, heldOutsideAcrbot);
     await guard?.check();
-    await makeEndKnown(deps, current, how, { endedWith, extensions, heldOutsideAcrbot });
+    await makeEndKnown(deps, current, how, { endedWith, extensions, heldOutsideAcrbot, outside });
   } finally {
     await guard?.stop();
   }
+}
+
+/**
+ * What else lets the cluster pull ({@link listOutsidePulls}); a grant that met its assignment in
+ * place says that one stays in its own words, so it is not listed again.
+ */
+function outsidePulls(deps: LifecycleDeps, request: AccessRequest, heldOutsideAcrbot: boolean | undefined) {
+  return listOutsidePulls(
+    deps,
+    request,
+    heldOutsideAcrbot && request.plan.kind === 'grant' ? isPlannedTuple(request.plan) : undefined,
+  );
 }
 
 /**
@@ -183,17 +216,19 @@ async function isHeldOutsideAcrbot(deps: LifecycleDeps, request: AccessRequest):
 
 /**
  * What a grant's end removed nothing of, or left the cluster able to pull through
- * ({@link grantEndWords}), from its revocation's steps in the trail; undefined for a secret (no
- * read) and for a grant whose assignment acrbot deleted.
+ * ({@link grantEndWords}), from its revocation's steps in the trail and what else was listed as
+ * letting it pull (`outside`); undefined for a secret (no read) and for a grant whose assignment
+ * acrbot deleted while nothing else lets the cluster pull.
  */
 async function endLeft(
   deps: LifecycleDeps,
   request: AccessRequest,
   heldOutsideAcrbot: boolean | undefined,
+  outside: readonly OutsidePull[] | undefined,
 ): Promise<string | undefined> {
   if (request.plan.kind !== 'grant') return undefined;
-  if (heldOutsideAcrbot) return grantEndWords(request, [], heldOutsideAcrbot);
-  return grantEndWords(request, await deps.audit.forRequest(request.id), heldOutsideAcrbot);
+  if (heldOutsideAcrbot) return grantEndWords(request, [], heldOutsideAcrbot, outside);
+  return grantEndWords(request, await deps.audit.forRequest(request.id), heldOutsideAcrbot, outside);
 }
 
 /**

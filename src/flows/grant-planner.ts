@@ -292,21 +292,14 @@ export class GrantPlanner {
    */
   async existingAccess(registry: RegistryInfo, plan: GrantPlan): Promise<ExistingAccess> {
     const principalId = plan.identity.objectId.toLowerCase();
-    const assignments = await this.roleAssignments.listAssignedToAt(plan.scope, plan.identity.objectId);
-    // Listed on the registry: anything above it that ARM returns (a management group too) covers it.
-    const covering = assignments.filter((a) => !a.condition && scopeLevelOf(a.scope, registry) !== undefined);
-    if (covering.length) {
-      // Each role read at the registry first: acrbot has Reader there and nowhere above it
-      // (docs/deploy.md), and every role assignable above the registry is known at the registry.
-      const roles = await this.definitions.of(covering, (a) =>
-        definitionScopes(a, registry.subscriptionId, registry.id),
-      );
-      const pulls = covering.find((a) => {
-        const role = roles.get(roleDefinitionGuid(a.roleDefinitionId));
-        return role !== undefined && roleCarriesPull(role, registry.roleAssignmentMode);
-      });
-      if (pulls) return { pulls, pullsRoleName: roles.get(roleDefinitionGuid(pulls.roleDefinitionId))?.roleName };
-    }
+    const { listed: assignments, pulling } = await pullingAssignmentsAt(
+      this.roleAssignments,
+      this.definitions,
+      registry,
+      plan.identity.objectId,
+    );
+    const first = pulling[0];
+    if (first) return { pulls: first.assignment, pullsRoleName: first.roleName };
     const conditioned = assignments.find(
       (a) =>
         Boolean(a.condition) &&
@@ -346,6 +339,44 @@ export class GrantPlanner {
       ),
     };
   }
+}
+
+/** An assignment without a condition that lets a principal pull from a registry, and its role's name. */
+export interface PullingAssignment {
+  assignment: RoleAssignmentInfo;
+  /** Undefined when the role's definition was not found. */
+  roleName?: string;
+}
+
+/**
+ * The principal's role assignments listed on the registry (`listed`: one `assignedTo()` list,
+ * through groups too), and those of them without a condition, at the registry or a scope above
+ * it, whose role carries pull in the registry's mode (`pulling`, in listing order), judged as
+ * `check` judges them. Used by planning ({@link GrantPlanner.existingAccess}) and by a grant's
+ * end (outside-pull.ts), so both read the same access the same way. Each role is read at the
+ * registry first: acrbot has Reader there and nowhere above it (docs/deploy.md), and every role
+ * assignable above the registry is known at the registry. ARM cost: the list, plus one role
+ * definition GET per distinct role among the covering assignments that `definitions` has not
+ * cached (built-in roles once per `definitions`).
+ */
+export async function pullingAssignmentsAt(
+  reads: PlanningReads,
+  definitions: RoleDefinitions,
+  registry: Pick<RegistryInfo, 'id' | 'subscriptionId' | 'resourceGroup' | 'roleAssignmentMode'>,
+  objectId: string,
+): Promise<{ listed: RoleAssignmentInfo[]; pulling: PullingAssignment[] }> {
+  const listed = await reads.listAssignedToAt(registry.id, objectId);
+  // Listed on the registry: anything above it that ARM returns (a management group too) covers it.
+  const covering = listed.filter((a) => !a.condition && scopeLevelOf(a.scope, registry) !== undefined);
+  if (covering.length === 0) return { listed, pulling: [] };
+  const roles = await definitions.of(covering, (a) => definitionScopes(a, registry.subscriptionId, registry.id));
+  const pulling: PullingAssignment[] = [];
+  for (const assignment of covering) {
+    const role = roles.get(roleDefinitionGuid(assignment.roleDefinitionId));
+    if (role !== undefined && roleCarriesPull(role, registry.roleAssignmentMode))
+      pulling.push({ assignment, roleName: role.roleName });
+  }
+  return { listed, pulling };
 }
 
 /** How many of a registry's ended requests {@link endedGrantsBehind} reads. */

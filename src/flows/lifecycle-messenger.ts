@@ -3,6 +3,7 @@
  * (card-messenger.ts): the requester's news of their access, and problems for the approvers.
  */
 import type { PauseAsTold } from '../domain/access-pause';
+import type { OutsidePull } from '../domain/audit-end-words';
 import type { AccessRequest, Actor } from '../domain/request';
 
 /** What the requester is told, proactively (rendered by the chat layer). */
@@ -24,6 +25,8 @@ export type RequesterNews =
        * cluster can still pull through it; set for every grant by the revocation.
        */
       heldOutsideAcrbot?: boolean;
+      /** Assignments acrbot did not make through which the cluster can still pull (listed at the end). */
+      outsidePulls?: readonly OutsidePull[];
     }
   | { kind: 'revocationFailing'; attempts: number };
 

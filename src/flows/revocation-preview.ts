@@ -3,6 +3,8 @@
  * CLUSTER REGISTRY`): the same checks as the revocation, read from the store (and Azure for
  * grants), nothing changed.
  */
+import type { OutsidePull } from '../domain/audit-end-words';
+import type { GrantPlan } from '../domain/plan';
 import type { AccessRequest } from '../domain/request';
 import {
   acrbotServiceAccountEntries,
@@ -13,6 +15,7 @@ import {
 import type { LifecycleDeps } from './access-lifecycle-deps';
 import { extensionsOf } from './access-extensions';
 import { isActive } from './access-term';
+import { isPlannedTuple, outsidePulls } from './outside-pull';
 import { acrbotCreatedAssignment, otherHolders, someIds, whyKept } from './role-assignment-holders';
 import { ENTRY_NOT_ADDED, secretHolders } from './secret-revocation';
 
@@ -80,37 +83,11 @@ export async function preview(
   }));
   if (request.plan.kind === 'grant') {
     const plan = request.plan;
-    const others = await otherHolders(deps, request, plan, ending);
-    const target = `${plan.role.name} for ${plan.identity.description} ${plan.identity.objectId} on ${plan.registry.name}`;
-    // Holders revoked in the same action end too: only one outside it keeps the assignment.
-    const staying = { ...others, holders: others.holders.filter((h) => !together.has(h.id)) };
-    if (staying.holders.length || !staying.complete)
-      return [
-        { what: 'role assignment', target, action: 'keep', why: whyKept(staying, plan, request.tenantId) },
-        ...endsToo,
-      ];
-    if (!(await acrbotCreatedAssignment(deps, request, plan)))
-      return [
-        {
-          what: 'role assignment',
-          target,
-          action: 'keep',
-          why: 'it existed before acrbot; not acrbot\u2019s to delete',
-        },
-        ...endsToo,
-      ];
-    const sharing = others.holders.map((h) => h.id);
-    return [
-      {
-        what: 'role assignment',
-        target,
-        action: 'delete',
-        ...(sharing.length > 0 && {
-          why: `also held by ${someIds(sharing)}, revoked with it; deleted when the last of them ends`,
-        }),
-      },
-      ...endsToo,
-    ];
+    const own = await roleAssignmentStep(deps, request, plan, { ending, together });
+    // One listing: what else lets the cluster pull, which the revoke leaves in place. A grant that
+    // met its assignment in place already says that one stays (`existed before acrbot`).
+    const outside = await outsidePulls(deps, request, own.notOurs ? isPlannedTuple(plan) : undefined);
+    return [own.step, ...(outside ?? []).map((p) => outsideStep(plan.registry.name, p)), ...endsToo];
   }
   const plan = request.plan;
   const secret = `${plan.namespace}/${plan.secretName} in ${plan.cluster.name}`;
@@ -148,6 +125,60 @@ export async function preview(
     if (!family.some((e) => e !== owner && retiredCredentialOf(e, owner.id) === 'deleted'))
       steps.push(...credentialSteps(owner));
   return [...steps, ...endsToo];
+}
+
+/**
+ * The step for the grant's own role assignment: kept while a holder outside this revoke holds it,
+ * or when acrbot did not create it (`notOurs`); deleted otherwise.
+ */
+async function roleAssignmentStep(
+  deps: LifecycleDeps,
+  request: AccessRequest,
+  plan: GrantPlan,
+  { ending, together }: { ending: ReadonlySet<string>; together: ReadonlySet<string> },
+): Promise<{ step: RevocationStep; notOurs?: boolean }> {
+  const others = await otherHolders(deps, request, plan, ending);
+  const target = `${plan.role.name} for ${plan.identity.description} ${plan.identity.objectId} on ${plan.registry.name}`;
+  // Holders revoked in the same action end too: only one outside it keeps the assignment.
+  const staying = { ...others, holders: others.holders.filter((h) => !together.has(h.id)) };
+  if (staying.holders.length || !staying.complete)
+    return {
+      step: { what: 'role assignment', target, action: 'keep', why: whyKept(staying, plan, request.tenantId) },
+    };
+  if (!(await acrbotCreatedAssignment(deps, request, plan)))
+    return {
+      step: {
+        what: 'role assignment',
+        target,
+        action: 'keep',
+        why: 'it existed before acrbot; not acrbot\u2019s to delete',
+      },
+      notOurs: true,
+    };
+  const sharing = others.holders.map((h) => h.id);
+  return {
+    step: {
+      what: 'role assignment',
+      target,
+      action: 'delete',
+      ...(sharing.length > 0 && {
+        why: `also held by ${someIds(sharing)}, revoked with it; deleted when the last of them ends`,
+      }),
+    },
+  };
+}
+
+/**
+ * An assignment acrbot did not make through which the cluster can still pull after the revoke:
+ * kept, and said so, so that whoever revokes (in an emergency too) does not believe pulling ends.
+ */
+function outsideStep(registryName: string, pull: OutsidePull): RevocationStep {
+  return {
+    what: 'role assignment',
+    target: `${pull.role} on ${pull.scope}${pull.group ? ` (through group ${pull.group})` : ''}`,
+    action: 'keep',
+    why: `granted outside acrbot, so the cluster can still pull from ${registryName} through it; ask its owners to remove it if it should not`,
+  };
 }
 
 /** What deleting a secret request's credential deletes, from its store records (for the preview). */

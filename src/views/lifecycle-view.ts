@@ -6,6 +6,7 @@
  */
 import { extensionsPaused, type PauseAsTold } from '../domain/access-pause';
 import { describeAccess, describeTimeLeft, formatUtc, shortDuration } from '../domain/access-term';
+import { type OutsidePull, outsidePullWords } from '../domain/audit-end-words';
 import { driftedReminderNote } from '../domain/drifted-access';
 import type { AccessRequest, Actor } from '../domain/request';
 import { revocationFingerprint } from '../domain/revocation-fingerprint';
@@ -92,12 +93,35 @@ const HELD_OUTSIDE_ACRBOT =
   'The cluster can still pull: the role assignment it uses was there before acrbot and stays (acrbot removes only what it made); ask its owners to remove it if it should go.';
 
 /**
+ * The sentence for assignments acrbot did not make that still let the cluster pull, listed at
+ * the grant's end (the audit entry's words, {@link outsidePullWords}); after
+ * {@link HELD_OUTSIDE_ACRBOT}, which the one the grant met is left to. A custom role's name and a resource group's are not
+ * acrbot's to vouch for: made inert.
+ */
+function stillPulls(request: AccessRequest, pulls: readonly OutsidePull[] | undefined): string | undefined {
+  const words = outsidePullWords(request.plan.registry.name, pulls ?? []);
+  return words
+    ? inertText(`${words.replace(/^./, (c) => c.toUpperCase())}; ask its owners to remove it if it should not.`)
+    : undefined;
+}
+
+/**
  * Whether the ended grant's assignment stays because acrbot did not make it: the revocation's
  * word when it gives one; else the request's own RoleAssignmentExists flag, which an extension
  * carries too though it only means "nothing re-created" there (its original's assignment).
  */
 function heldOutside(request: AccessRequest, told: boolean | undefined): boolean {
   return told ?? (Boolean(request.outcome?.alreadyPresent) && !request.extendsRequestId);
+}
+
+/** What the end notice adds when the cluster can still pull: the assignment the grant met, the others listed. */
+function endLeftWords(
+  request: AccessRequest,
+  news: { heldOutsideAcrbot?: boolean; outsidePulls?: readonly OutsidePull[] },
+): string {
+  const held = heldOutside(request, news.heldOutsideAcrbot) ? HELD_OUTSIDE_ACRBOT : undefined;
+  const still = stillPulls(request, news.outsidePulls);
+  return [held, still].map((s) => (s ? ` ${s}` : '')).join('');
 }
 
 /**
@@ -383,7 +407,14 @@ export function requesterNewsCard(
   request: AccessRequest,
   news:
     | { kind: 'approved' | 'rejected' | 'expiredUnapproved' | 'failed' }
-    | { kind: 'ended'; by: Actor; expired: boolean; reason?: string; heldOutsideAcrbot?: boolean }
+    | {
+        kind: 'ended';
+        by: Actor;
+        expired: boolean;
+        reason?: string;
+        heldOutsideAcrbot?: boolean;
+        outsidePulls?: readonly OutsidePull[];
+      }
     | { kind: 'revocationFailing'; attempts: number },
 ): AdaptiveCardJson {
   const base = { sandbox: request.sandbox, facts: facts(request) };
@@ -425,7 +456,7 @@ export function requesterNewsCard(
             ? `Your access ${accessTo(request)} reached its end and was revoked at ${formatUtc(request.access?.revokedAt ?? request.updatedAt)}.`
             : // Told to the requester: when they revoked it themselves, in the second person.
               `${news.by.objectId === request.requester.objectId ? 'You' : inertText(news.by.name)} revoked your access ${accessTo(request)} at ${formatUtc(request.access?.revokedAt ?? request.updatedAt)}${news.reason ? `: "${inertText(news.reason)}"` : ''}.`
-        }${heldOutside(request, news.heldOutsideAcrbot) ? ` ${HELD_OUTSIDE_ACRBOT}` : ''}`,
+        }${endLeftWords(request, news)}`,
       });
     case 'revocationFailing':
       return lifecycleCard({

@@ -1,0 +1,100 @@
+/**
+ * At a grant's end (its notice, and the revoke confirmation before it): the role assignments
+ * acrbot did not make through which the cluster can still pull from the registry (an AcrPull on
+ * the registry's resource group from Terraform or Azure Policy, a custom role with pull). acrbot
+ * deletes only its own assignment, so without this the requester and the approvers read "revoked"
+ * while the cluster keeps pulling, as `check` would show them.
+ */
+import type { RoleAssignmentInfo } from '../domain/azure-model';
+import type { OutsidePull } from '../domain/audit-end-words';
+import { roleAssignmentName } from '../domain/identifiers';
+import type { GrantPlan } from '../domain/plan';
+import type { RoleAssignmentPort } from '../domain/ports';
+import type { AccessRequest } from '../domain/request';
+import { roleDefinitionGuid } from '../domain/resource-id';
+import type { RoleAssignmentMode } from '../domain/roles';
+import type { LifecycleDeps } from './access-lifecycle-deps';
+import { type PlanningReads, pullingAssignmentsAt } from './grant-planner';
+import { RoleDefinitions } from './role-definitions';
+
+/**
+ * One {@link RoleDefinitions} per port, so built-in roles are read once per process here too
+ * (as the planner reads them), and an end costs the listing alone.
+ */
+const definitionsOf = new WeakMap<object, RoleDefinitions>();
+
+/**
+ * The lifecycle's role assignment port, when it also reads (the ARM adapter does: the same object
+ * plans grants, composition/flows.ts); test fakes of the revocation may not.
+ */
+function readsOf(port: RoleAssignmentPort): (RoleAssignmentPort & PlanningReads) | undefined {
+  const reads = port as RoleAssignmentPort & Partial<PlanningReads>;
+  return typeof reads.listAssignedToAt === 'function' && typeof reads.getRoleDefinition === 'function'
+    ? (reads as RoleAssignmentPort & PlanningReads)
+    : undefined;
+}
+
+/**
+ * Whether acrbot would have made `a`: its assignments carry a name derived from scope, principal
+ * and role (identifiers.ts), for this grant or another of the same identity, so one with that name
+ * is acrbot's (its records hold it); any other name was given outside acrbot.
+ */
+function namedByAcrbot(a: RoleAssignmentInfo): boolean {
+  const scope = a.scope.replace(/\/+$/, '');
+  return a.name.toLowerCase() === roleAssignmentName(scope, a.principalId, roleDefinitionGuid(a.roleDefinitionId));
+}
+
+/**
+ * The assignments not made by acrbot through which the grant's identity can still pull from its
+ * registry: one listing of the identity's pull-carrying assignments there, judged as planning and
+ * `check` judge them ({@link pullingAssignmentsAt}). `except`: one the caller already names (a
+ * grant that met its assignment in place says it stays). Undefined for a secret, and when the
+ * listing failed: logged, never thrown, since it must not hold up an end (and the revoke card
+ * must not change on a passing failure); nothing extra is then said (see docs/lifecycle.md).
+ */
+export async function outsidePulls(
+  deps: Pick<LifecycleDeps, 'ports' | 'log'>,
+  request: AccessRequest,
+  except?: (a: RoleAssignmentInfo) => boolean,
+): Promise<OutsidePull[] | undefined> {
+  if (request.plan.kind !== 'grant') return undefined;
+  const plan = request.plan;
+  const reads = readsOf(deps.ports.roleAssignments);
+  if (!reads) return undefined;
+  let definitions = definitionsOf.get(reads);
+  if (!definitions) {
+    definitions = new RoleDefinitions((s, guid) => reads.getRoleDefinition(s, guid));
+    definitionsOf.set(reads, definitions);
+  }
+  try {
+    // Judged in the mode the plan recorded (a switch since is rare and the grant's own concern).
+    const mode: RoleAssignmentMode =
+      plan.registry.roleAssignmentMode === 'AbacRepositoryPermissions'
+        ? 'AbacRepositoryPermissions'
+        : 'LegacyRegistryPermissions';
+    const registry = { ...plan.registry, roleAssignmentMode: mode };
+    const { pulling } = await pullingAssignmentsAt(reads, definitions, registry, plan.identity.objectId);
+    const identity = plan.identity.objectId.toLowerCase();
+    return pulling
+      .filter(({ assignment }) => !namedByAcrbot(assignment) && !except?.(assignment))
+      .map(({ assignment, roleName }) => ({
+        role: roleName ?? roleDefinitionGuid(assignment.roleDefinitionId),
+        scope: assignment.scope,
+        ...(assignment.principalId.toLowerCase() !== identity && { group: assignment.principalId }),
+      }));
+  } catch (err) {
+    deps.log.warn(
+      { err, requestId: request.id, registryId: plan.registry.id },
+      'listing what else lets the cluster pull failed; the end is told without it',
+    );
+    return undefined;
+  }
+}
+
+/** Whether `a` is the planned assignment's role for the planned identity at exactly the planned scope. */
+export function isPlannedTuple(plan: GrantPlan): (a: RoleAssignmentInfo) => boolean {
+  return (a) =>
+    a.principalId.toLowerCase() === plan.identity.objectId.toLowerCase() &&
+    a.scope.toLowerCase().replace(/\/+$/, '') === plan.scope.toLowerCase() &&
+    roleDefinitionGuid(a.roleDefinitionId) === plan.role.id.toLowerCase();
+}

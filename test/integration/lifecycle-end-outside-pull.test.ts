@@ -1,0 +1,130 @@
+/**
+ * G17, coexistence: while a grant runs, someone else gives the cluster's identity pull (an AcrPull
+ * on the registry's resource group from Terraform, a custom role with pull on the registry). At
+ * the grant's end acrbot deletes only its own assignment, and says what still lets the cluster
+ * pull: in the requester's notice, to the approvers, in the end's audit entry and in the revoke
+ * confirmation. A listing that fails does not hold up the end. Shared steps: test/helpers/lifecycle.ts.
+ */
+import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
+import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES } from '../../src/sandbox/fixtures';
+import { cardText } from '../helpers/capturing-connector';
+import { users } from '../helpers/harness';
+import {
+  useLifecycleHooks,
+  h,
+  start,
+  contosoId,
+  MINUTE,
+  assignmentsOn,
+  grant,
+  runDueAfter,
+} from '../helpers/lifecycle';
+
+const contoso = SANDBOX_REGISTRIES.contoso;
+const kubelet = SANDBOX_CLUSTERS.prod.kubeletObjectId;
+const rgScope = `/subscriptions/${contoso.subscriptionId}/resourceGroups/${contoso.resourceGroup}`;
+
+/** Terraform (or Policy, or a person) gives the kubelet identity AcrPull on the registry's resource group. */
+function acrPullOnResourceGroup() {
+  return h.app.sandbox!.arm.state.addRoleAssignment({
+    scope: rgScope,
+    roleDefinitionGuid: BUILT_IN_ROLES.acrPull,
+    principalId: kubelet,
+  });
+}
+
+/** The text of the first message (not a card update) matching `pattern`. */
+async function messageSaying(pattern: RegExp, what: string): Promise<string> {
+  const sent = await h.connector.waitFor((c) => c.op !== 'update' && pattern.test(cardText(c.activity)), 5000, what);
+  return cardText(sent.activity);
+}
+
+/** The detail of request `id`'s entry `action`. */
+async function detailOf(id: string, action: string): Promise<string> {
+  const entries = await h.app.audit.forRequest(id);
+  return entries.find((e) => e.action === action)?.detail ?? '';
+}
+
+describe('the end of a grant while something outside acrbot lets the cluster pull (G17)', () => {
+  useLifecycleHooks();
+
+  test('an AcrPull on the resource group added during the grant: at expiry the requester, the approvers and the audit are told the cluster can still pull', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 10m deploy payments-api');
+    const outside = acrPullOnResourceGroup();
+    h.connector.clear();
+    await runDueAfter(10 * MINUTE);
+    // acrbot deleted only its own assignment; Terraform's stays.
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
+    expect(assignmentsOn(rgScope).map((a: { name: string }) => a.name)).toContain(outside.name);
+    const still = `can still pull from ${contoso.name}: AcrPull on ${rgScope}, granted outside acrbot`;
+    const notice = await messageSaying(/Expired and revoked:/, 'the end notice');
+    expect(notice).toContain(`The cluster ${still}; ask its owners to remove it if it should not.`);
+    expect(notice).not.toContain('was there before acrbot');
+    const report = await messageSaying(new RegExp(`Needs attention: ${request.id}`), "the approvers' report");
+    expect(report).toContain(still);
+    expect(await detailOf(request.id, 'access.expired')).toContain(`the cluster ${still}`);
+  });
+
+  test('a custom role with pull on the registry: revoke R-… says before the click that the cluster can still pull, and the notice says it after', async () => {
+    await start();
+    const { arm } = h.app.sandbox!;
+    const customGuid = '3c000000-0000-4000-8000-0000000000d7';
+    arm.state.addRoleDefinition(customGuid, {
+      roleName: 'image puller',
+      permissions: [{ actions: ['Microsoft.ContainerRegistry/registries/pull/read'] }],
+    });
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 1d deploy payments-api');
+    arm.state.addRoleAssignment({ scope: contosoId, roleDefinitionGuid: customGuid, principalId: kubelet });
+    h.connector.clear();
+    await h.say(users.approver, `revoke ${request.id} incident 42`);
+    const sent = await h.connector.waitFor((c) => /Revoke .*\?/.test(cardText(c.activity)), 5000, 'confirmation card');
+    const card = sent.activity.attachments![0]!.content as { actions?: Array<{ verb?: string; data: unknown }> };
+    expect(cardText(sent.activity)).toContain(
+      `Keep role assignment image puller on ${contosoId}: granted outside acrbot, so the cluster can still pull from ${contoso.name} through it; ask its owners to remove it if it should not`,
+    );
+    // The click finds the same (its fingerprint matches) and revokes.
+    const button = card.actions!.find((a) => a.verb === 'revokeConfirm')!;
+    h.connector.clear();
+    await h.click(users.approver, 'revokeConfirm', button.data as Record<string, unknown>);
+    await h.app.services.background.drain();
+    expect((await h.app.store.get(request.id))!.state).toBe('revoked');
+    const notice = await messageSaying(new RegExp(`Revoked: ${request.id}`), 'the end notice');
+    expect(notice).toContain(`The cluster can still pull from ${contoso.name}: image puller on ${contosoId}`);
+    expect(await detailOf(request.id, 'access.revoked')).toContain('image puller on');
+  });
+
+  test('a listing that fails does not hold up the end: the notice says nothing more, and a warning is logged', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 10m deploy payments-api');
+    acrPullOnResourceGroup();
+    // The revocation itself reads no role definition: only the look for what else lets it pull fails.
+    h.app.sandbox!.arm.faults.add({
+      operation: 'roleDefinitions.get',
+      status: 400,
+      code: 'BadRequest',
+      count: Infinity,
+    });
+    h.connector.clear();
+    await runDueAfter(10 * MINUTE);
+    expect((await h.app.store.get(request.id))!.state).toBe('revoked');
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
+    const notice = await messageSaying(/Expired and revoked:/, 'the end notice');
+    expect(notice).not.toContain('can still pull');
+    expect(
+      h.logs
+        .entries()
+        .some((e) => e.level === 40 && /listing what else lets the cluster pull failed/.test(String(e.msg))),
+    ).toBe(true);
+  });
+
+  test('with nothing outside acrbot, the end says nothing more', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 10m deploy payments-api');
+    h.connector.clear();
+    await runDueAfter(10 * MINUTE);
+    const notice = await messageSaying(/Expired and revoked:/, 'the end notice');
+    expect(notice).not.toContain('can still pull');
+    expect(await detailOf(request.id, 'access.expired')).not.toContain('can still pull');
+  });
+});
