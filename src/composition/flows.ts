@@ -216,6 +216,8 @@ export function createFlows(
       secretMaxExpiryMs: config.secretMaxExpiryMs,
       // A reminder sent while new access is paused offers no Extend (it would be refused).
       pauses: stores.pause,
+      // An end says what else still lets the cluster pull (outside-pull.ts).
+      pullReads: azure.roleAssignments,
     },
   );
   // A break-glass grant rejected in review is revoked at once by the lifecycle (G17, G18).

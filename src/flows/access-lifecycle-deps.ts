@@ -8,6 +8,7 @@ import type { AuditLog, Clock, LeaseStore, RequestStore } from '../domain/ports'
 import type { AccessRequest, Actor } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import type { PauseReader } from './access-pause';
+import type { PlanningReads } from './grant-planner';
 import type { LifecycleMessenger } from './lifecycle-messenger';
 import type { RequestNotifier } from './notifier';
 import type { JobScheduling } from './request-jobs';
@@ -32,6 +33,12 @@ export interface LifecycleSettings {
    * force offers no Extend. Without it, every reminder offers Extend.
    */
   pauses?: PauseReader;
+  /**
+   * Reads of what else lets a grant's cluster pull from its registry, made at the grant's end and
+   * in its revoke confirmation (outside-pull.ts): the ARM role assignments the planner reads.
+   * Without it, an end says nothing of assignments acrbot did not make.
+   */
+  pullReads?: PlanningReads;
 }
 
 /** AccessLifecycle's constructor arguments, as one object for the functions it runs. */

@@ -9,7 +9,6 @@ import type { RoleAssignmentInfo } from '../domain/azure-model';
 import type { OutsidePull } from '../domain/audit-end-words';
 import { roleAssignmentName } from '../domain/identifiers';
 import type { GrantPlan } from '../domain/plan';
-import type { RoleAssignmentPort } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import { roleDefinitionGuid } from '../domain/resource-id';
 import type { RoleAssignmentMode } from '../domain/roles';
@@ -24,17 +23,6 @@ import { RoleDefinitions } from './role-definitions';
 const definitionsOf = new WeakMap<object, RoleDefinitions>();
 
 /**
- * The lifecycle's role assignment port, when it also reads (the ARM adapter does: the same object
- * plans grants, composition/flows.ts); test fakes of the revocation may not.
- */
-function readsOf(port: RoleAssignmentPort): (RoleAssignmentPort & PlanningReads) | undefined {
-  const reads = port as RoleAssignmentPort & Partial<PlanningReads>;
-  return typeof reads.listAssignedToAt === 'function' && typeof reads.getRoleDefinition === 'function'
-    ? (reads as RoleAssignmentPort & PlanningReads)
-    : undefined;
-}
-
-/**
  * Whether acrbot would have made `a`: its assignments carry a name derived from scope, principal
  * and role (identifiers.ts), for this grant or another of the same identity, so one with that name
  * is acrbot's (its records hold it); any other name was given outside acrbot.
@@ -47,19 +35,20 @@ function namedByAcrbot(a: RoleAssignmentInfo): boolean {
 /**
  * The assignments not made by acrbot through which the grant's identity can still pull from its
  * registry: one listing of the identity's pull-carrying assignments there, judged as planning and
- * `check` judge them ({@link pullingAssignmentsAt}). `except`: one the caller already names (a
+ * `check` judge them ({@link pullingAssignmentsAt}), through the lifecycle's `pullReads` (none:
+ * nothing is said). `except`: one the caller already names (a
  * grant that met its assignment in place says it stays). Undefined for a secret, and when the
  * listing failed: logged, never thrown, since it must not hold up an end (and the revoke card
  * must not change on a passing failure); nothing extra is then said (see docs/lifecycle.md).
  */
 export async function outsidePulls(
-  deps: Pick<LifecycleDeps, 'ports' | 'log'>,
+  deps: Pick<LifecycleDeps, 'settings' | 'log'>,
   request: AccessRequest,
   except?: (a: RoleAssignmentInfo) => boolean,
 ): Promise<OutsidePull[] | undefined> {
   if (request.plan.kind !== 'grant') return undefined;
   const plan = request.plan;
-  const reads = readsOf(deps.ports.roleAssignments);
+  const reads = deps.settings.pullReads;
   if (!reads) return undefined;
   let definitions = definitionsOf.get(reads);
   if (!definitions) {
