@@ -218,6 +218,8 @@ export function createFlows(
       pauses: stores.pause,
       // An end says what else still lets the cluster pull (outside-pull.ts).
       pullReads: azure.roleAssignments,
+      // ...judged in the registry's mode as read then, as `check` judges it.
+      registryReads: azure.reader,
     },
   );
   // A break-glass grant rejected in review is revoked at once by the lifecycle (G17, G18).

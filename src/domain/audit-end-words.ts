@@ -21,17 +21,45 @@ export interface OutsidePull {
   scope: string;
   /** The group holding it, when held through a group rather than by the identity itself. */
   group?: string;
+  /**
+   * It has a condition (an ABAC repository limit): the cluster can pull only the repositories it
+   * allows, which acrbot does not evaluate (`check` says the same).
+   */
+  conditioned?: boolean;
+}
+
+/**
+ * Why a grant's end kept its role assignment, for the requester: `why`, the revocation's words
+ * (role-assignment-holders.ts `whyKept`, in the request's tenant: another tenant's holder is not
+ * named): still used by other grants, or they could not all be read (`complete` false); `until`,
+ * when the holders all are of its tenant and end, the last of their ends (ISO).
+ */
+export interface KeptAssignment {
+  why: string;
+  until?: string;
+  complete: boolean;
+}
+
+/** One assignment as the end's words (and the revoke confirmation's steps) name it. */
+export function outsidePullNamed(p: OutsidePull): string {
+  return `${p.role} on ${p.scope}${p.group ? ` (through group ${p.group})` : ''}${p.conditioned ? ' (with a condition)' : ''}`;
 }
 
 /**
  * "the cluster can still pull from REGISTRY: ROLE on SCOPE, granted outside acrbot": what a
  * grant's end left, said the same in its audit entry, the requester's notice, the approvers'
- * report and the revoke confirmation. Undefined when there is none.
+ * report and the revoke confirmation. One with a condition lets it pull only some repositories,
+ * and is said so ("can still pull some repositories from REGISTRY: … (with a condition)"), as
+ * `check` says it. Undefined when there is none.
  */
 export function outsidePullWords(registryName: string, pulls: readonly OutsidePull[]): string | undefined {
-  if (pulls.length === 0) return undefined;
-  const each = pulls.map((p) => `${p.role} on ${p.scope}${p.group ? ` (through group ${p.group})` : ''}`);
-  return `the cluster can still pull from ${registryName}: ${each.join('; ')}, granted outside acrbot`;
+  const whole = pulls.filter((p) => !p.conditioned).map(outsidePullNamed);
+  const some = pulls.filter((p) => p.conditioned).map(outsidePullNamed);
+  if (whole.length === 0 && some.length === 0) return undefined;
+  const through = whole.length
+    ? `from ${registryName}: ${whole.join('; ')}${some.length ? `; and some repositories: ${some.join('; ')}` : ''}`
+    : `some repositories from ${registryName}: ${some.join('; ')}`;
+  return `the cluster can still pull ${through}, granted outside acrbot`;
 }
 
 /** The audit action of each step that deletes (or keeps) a grant's role assignment. */
@@ -48,7 +76,7 @@ const ROLE_STEP = 'access.revoke.roleAssignment';
  */
 export function grantEndWords(
   request: Pick<AccessRequest, 'plan' | 'access'>,
-  trail: readonly Pick<AuditEntry, 'action' | 'outcome'>[],
+  trail: readonly Pick<AuditEntry, 'action' | 'outcome' | 'detail'>[],
   heldOutsideAcrbot: boolean | undefined,
   outside?: readonly OutsidePull[],
 ): string | undefined {
@@ -61,7 +89,7 @@ export function grantEndWords(
 /** {@link grantEndWords} without the listing. */
 function removedWords(
   request: Pick<AccessRequest, 'plan' | 'access'>,
-  trail: readonly Pick<AuditEntry, 'action' | 'outcome'>[],
+  trail: readonly Pick<AuditEntry, 'action' | 'outcome' | 'detail'>[],
   heldOutsideAcrbot: boolean | undefined,
 ): string | undefined {
   if (request.plan.kind !== 'grant') return undefined;
@@ -71,14 +99,20 @@ function removedWords(
   // name of its own, not the planned one.
   const notAcrbots = `the cluster can still pull through an assignment acrbot did not make: ${plan.role.name} for ${plan.identity.objectId} on ${plan.scope}`;
   if (heldOutsideAcrbot) return notAcrbots;
-  const steps = trail.filter((e) => e.action === ROLE_STEP);
-  if (steps.length === 0 || steps.some((e) => e.outcome === 'deleted')) return undefined;
+  const last = lastRoleStep(trail);
+  if (!last) return undefined;
   const access = request.access;
-  switch (steps[steps.length - 1]!.outcome) {
+  switch (last.outcome) {
     case 'notOurs':
       return notAcrbots;
-    case 'kept':
-      return `nothing deleted: ${id} is kept, as another grant holds it or holders could not all be read`;
+    case 'kept': {
+      // The step's own detail says which of the two (the revocation's whyKept): "still used by
+      // R-B" (another tenant's holder unnamed), or that holders could not all be read.
+      const why = last.detail;
+      return why
+        ? `nothing deleted: ${id} is kept, ${why}`
+        : `nothing deleted: ${id} is kept, as another grant holds it or holders could not all be read`;
+    }
     case 'absent': {
       if (access?.orphanWatchUntil)
         return `nothing deleted: the registry is gone from its recorded id; acrbot watches for ${id} until ${access.orphanWatchUntil}`;
@@ -89,4 +123,14 @@ function removedWords(
     default:
       return undefined;
   }
+}
+
+/**
+ * The last role assignment step a grant's revocation recorded in `trail`, unless one deleted it
+ * (an attempt retried after a delete that went through): the step that says what the end left.
+ */
+export function lastRoleStep<T extends Pick<AuditEntry, 'action' | 'outcome'>>(trail: readonly T[]): T | undefined {
+  const steps = trail.filter((e) => e.action === ROLE_STEP);
+  if (steps.some((e) => e.outcome === 'deleted')) return undefined;
+  return steps[steps.length - 1];
 }

@@ -14,8 +14,15 @@ import { extensionsOf } from './access-extensions';
 import { accessReminderJobId } from './access-reminders';
 import { closePendingExtensions } from './close-pending-extensions';
 import { holdAccessLease } from './revocation-guards';
-import { acrbotCreatedAssignment } from './role-assignment-holders';
-import { grantEndWords, type OutsidePull, outsidePullWords } from '../domain/audit-end-words';
+import { acrbotCreatedAssignment, otherHolders, whyKept } from './role-assignment-holders';
+import {
+  grantEndWords,
+  type KeptAssignment,
+  lastRoleStep,
+  type OutsidePull,
+  outsidePullWords,
+} from '../domain/audit-end-words';
+import { byTenant } from '../domain/tenant-boundary';
 import { isPlannedTuple, outsidePulls as listOutsidePulls } from './outside-pull';
 
 /** How a request's access ended, as its audit entry and its requester's notice say. */
@@ -62,7 +69,11 @@ export async function markRevoked(
   const outside = endedWith ? undefined : await outsidePulls(deps, request, heldOutsideAcrbot);
   // What the end left is said in the entry (read from the steps just recorded), not only the
   // steps': "revoked" alone reads as "removed" where nothing was, or the cluster can still pull.
-  const left = endedWith ? undefined : await endLeft(deps, request, heldOutsideAcrbot, outside);
+  const trail = endedWith ? [] : await endTrail(deps, request, heldOutsideAcrbot);
+  const left =
+    request.plan.kind === 'grant' && !endedWith ? grantEndWords(request, trail, heldOutsideAcrbot, outside) : undefined;
+  // Kept for another grant: the requester is told the cluster still pulls through it, and until when.
+  const kept = await keptFor(deps, request, trail, along.extensions ?? []);
   await recordAccessEvent(deps, request, by, {
     action: expired ? 'access.expired' : 'access.revoked',
     outcome: 'revoked',
@@ -80,7 +91,7 @@ export async function markRevoked(
     }
     throw err;
   }
-  await makeEndKnown(deps, next, how, { ...along, heldOutsideAcrbot, outside });
+  await makeEndKnown(deps, next, how, { ...along, heldOutsideAcrbot, outside, kept });
   return next;
 }
 
@@ -104,9 +115,10 @@ async function makeEndKnown(
     extensions?: readonly AccessRequest[];
     heldOutsideAcrbot?: boolean;
     outside?: readonly OutsidePull[];
+    kept?: KeptAssignment;
   },
 ): Promise<void> {
-  const { endedWith, heldOutsideAcrbot, outside } = along;
+  const { endedWith, heldOutsideAcrbot, outside, kept } = along;
   // The notifier and the messenger log their own failures; this catch is for the rest of the chain.
   await deps.cards
     .requestChanged(revoked)
@@ -119,6 +131,7 @@ async function makeEndKnown(
       reason: how.reason,
       ...(heldOutsideAcrbot !== undefined && { heldOutsideAcrbot }),
       ...(outside && outside.length > 0 && { outsidePulls: outside }),
+      ...(kept && { kept }),
     });
     const still =
       revoked.plan.kind === 'grant' ? outsidePullWords(revoked.plan.registry.name, outside ?? []) : undefined;
@@ -182,8 +195,10 @@ export async function finishEndMadeKnown(deps: LifecycleDeps, request: AccessReq
     const extensions = endedWith ? [] : await extensionsOf(deps, current, ['revoked']);
     const heldOutsideAcrbot = endedWith ? undefined : await isHeldOutsideAcrbot(deps, current);
     const outside = endedWith ? undefined : await outsidePulls(deps, current, heldOutsideAcrbot);
+    const trail = endedWith ? [] : await endTrail(deps, current, heldOutsideAcrbot);
+    const kept = await keptFor(deps, current, trail, extensions);
     await guard?.check();
-    await makeEndKnown(deps, current, how, { endedWith, extensions, heldOutsideAcrbot, outside });
+    await makeEndKnown(deps, current, how, { endedWith, extensions, heldOutsideAcrbot, outside, kept });
   } finally {
     await guard?.stop();
   }
@@ -215,20 +230,47 @@ async function isHeldOutsideAcrbot(deps: LifecycleDeps, request: AccessRequest):
 }
 
 /**
- * What a grant's end removed nothing of, or left the cluster able to pull through
- * ({@link grantEndWords}), from its revocation's steps in the trail and what else was listed as
- * letting it pull (`outside`); undefined for a secret (no read) and for a grant whose assignment
- * acrbot deleted while nothing else lets the cluster pull.
+ * The request's entries, from which {@link grantEndWords} reads what a grant's end removed nothing
+ * of, or left the cluster able to pull through; none for a secret (no read) and for a grant that
+ * met its assignment in place (that alone is said).
  */
-async function endLeft(
+async function endTrail(
   deps: LifecycleDeps,
   request: AccessRequest,
   heldOutsideAcrbot: boolean | undefined,
-  outside: readonly OutsidePull[] | undefined,
-): Promise<string | undefined> {
+): Promise<AuditEntry[]> {
+  if (request.plan.kind !== 'grant' || heldOutsideAcrbot) return [];
+  return deps.audit.forRequest(request.id);
+}
+
+/**
+ * When the grant's revocation kept its role assignment (`kept` in `trail`: another grant holds it,
+ * or holders could not all be read), why, in the revocation's words ({@link whyKept}: another
+ * tenant's holder unnamed), read again now with when the last holder ends; undefined otherwise.
+ * One store listing, only then. `extensions`: this request's, ending with it (not holders).
+ */
+async function keptFor(
+  deps: LifecycleDeps,
+  request: AccessRequest,
+  trail: readonly AuditEntry[],
+  extensions: readonly AccessRequest[],
+): Promise<KeptAssignment | undefined> {
   if (request.plan.kind !== 'grant') return undefined;
-  if (heldOutsideAcrbot) return grantEndWords(request, [], heldOutsideAcrbot, outside);
-  return grantEndWords(request, await deps.audit.forRequest(request.id), heldOutsideAcrbot, outside);
+  const step = lastRoleStep(trail);
+  if (step?.outcome !== 'kept') return undefined;
+  const plan = request.plan;
+  const others = await otherHolders(deps, request, plan, new Set(extensions.map((e) => e.id)));
+  // Held at the revocation, not since (a holder ended meanwhile): its recorded words say why.
+  const why = whyKept(others, plan, request.tenantId) || step.detail;
+  if (!why) return undefined;
+  const { own, elsewhere } = byTenant(others.holders, request.tenantId);
+  // Another tenant's end would say how long that tenant holds access: no time then, as no name.
+  const ends = own.map((r) => (r.access?.permanent ? undefined : r.access?.expiresAt));
+  const until =
+    others.complete && own.length > 0 && elsewhere.length === 0 && ends.every((e) => e !== undefined)
+      ? ends.reduce((a, b) => (Date.parse(b!) > Date.parse(a!) ? b : a))
+      : undefined;
+  return { why, complete: others.complete, ...(until && { until }) };
 }
 
 /**

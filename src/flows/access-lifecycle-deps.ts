@@ -4,7 +4,7 @@
  * the one way they write an audit entry of a request's access.
  */
 import type { AuditEvent } from '../domain/audit-chain';
-import type { AuditLog, Clock, LeaseStore, RequestStore } from '../domain/ports';
+import type { AuditLog, AzureResourceReader, Clock, LeaseStore, RequestStore } from '../domain/ports';
 import type { AccessRequest, Actor } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import type { PauseReader } from './access-pause';
@@ -39,6 +39,13 @@ export interface LifecycleSettings {
    * Without it, an end says nothing of assignments acrbot did not make.
    */
   pullReads?: PlanningReads;
+  /**
+   * The registry as it is now, read with {@link pullReads} at a grant's end and in its revoke
+   * confirmation: what else lets the cluster pull is judged in the registry's current role
+   * assignment mode, as `check` judges it (a switch to ABAC since the plan honours other roles).
+   * Without it, the plan's mode (flipped when drift recorded `modeChanged`).
+   */
+  registryReads?: Pick<AzureResourceReader, 'getRegistry'>;
 }
 
 /** AccessLifecycle's constructor arguments, as one object for the functions it runs. */

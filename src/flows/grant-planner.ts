@@ -341,7 +341,7 @@ export class GrantPlanner {
   }
 }
 
-/** An assignment without a condition that lets a principal pull from a registry, and its role's name. */
+/** An assignment that lets a principal pull from a registry (in `limited`: some repositories), and its role's name. */
 export interface PullingAssignment {
   assignment: RoleAssignmentInfo;
   /** Undefined when the role's definition was not found. */
@@ -353,30 +353,41 @@ export interface PullingAssignment {
  * through groups too), and those of them without a condition, at the registry or a scope above
  * it, whose role carries pull in the registry's mode (`pulling`, in listing order), judged as
  * `check` judges them. Used by planning ({@link GrantPlanner.existingAccess}) and by a grant's
- * end (outside-pull.ts), so both read the same access the same way. Each role is read at the
- * registry first: acrbot has Reader there and nowhere above it (docs/deploy.md), and every role
- * assignable above the registry is known at the registry. ARM cost: the list, plus one role
- * definition GET per distinct role among the covering assignments that `definitions` has not
- * cached (built-in roles once per `definitions`).
+ * end (outside-pull.ts), so both read the same access the same way. With `options.limited`
+ * (the end), also those with a condition that are otherwise the same (`limited`): `check` counts
+ * them as pulling some repositories, so an end that left one says so; planning does not ask,
+ * since partial access is not the access a grant gives (and its cost stays as it was). Each role
+ * is read at the registry first: acrbot has Reader there and nowhere above it (docs/deploy.md),
+ * and every role assignable above the registry is known at the registry. ARM cost: the list,
+ * plus one role definition GET per distinct role among the covering assignments judged that
+ * `definitions` has not cached (built-in roles once per `definitions`).
  */
 export async function pullingAssignmentsAt(
   reads: PlanningReads,
   definitions: RoleDefinitions,
   registry: Pick<RegistryInfo, 'id' | 'subscriptionId' | 'resourceGroup' | 'roleAssignmentMode'>,
   objectId: string,
-): Promise<{ listed: RoleAssignmentInfo[]; pulling: PullingAssignment[] }> {
+  options: { limited?: boolean } = {},
+): Promise<{ listed: RoleAssignmentInfo[]; pulling: PullingAssignment[]; limited: PullingAssignment[] }> {
   const listed = await reads.listAssignedToAt(registry.id, objectId);
   // Listed on the registry: anything above it that ARM returns (a management group too) covers it.
-  const covering = listed.filter((a) => !a.condition && scopeLevelOf(a.scope, registry) !== undefined);
-  if (covering.length === 0) return { listed, pulling: [] };
-  const roles = await definitions.of(covering, (a) => definitionScopes(a, registry.subscriptionId, registry.id));
-  const pulling: PullingAssignment[] = [];
-  for (const assignment of covering) {
-    const role = roles.get(roleDefinitionGuid(assignment.roleDefinitionId));
-    if (role !== undefined && roleCarriesPull(role, registry.roleAssignmentMode))
-      pulling.push({ assignment, roleName: role.roleName });
-  }
-  return { listed, pulling };
+  const covers = (a: RoleAssignmentInfo) => scopeLevelOf(a.scope, registry) !== undefined;
+  const covering = listed.filter((a) => !a.condition && covers(a));
+  const conditioned = options.limited ? listed.filter((a) => Boolean(a.condition) && covers(a)) : [];
+  if (covering.length === 0 && conditioned.length === 0) return { listed, pulling: [], limited: [] };
+  const roles = await definitions.of([...covering, ...conditioned], (a) =>
+    definitionScopes(a, registry.subscriptionId, registry.id),
+  );
+  const carrying = (assignments: readonly RoleAssignmentInfo[]): PullingAssignment[] => {
+    const out: PullingAssignment[] = [];
+    for (const assignment of assignments) {
+      const role = roles.get(roleDefinitionGuid(assignment.roleDefinitionId));
+      if (role !== undefined && roleCarriesPull(role, registry.roleAssignmentMode))
+        out.push({ assignment, roleName: role.roleName });
+    }
+    return out;
+  };
+  return { listed, pulling: carrying(covering), limited: carrying(conditioned) };
 }
 
 /** How many of a registry's ended requests {@link endedGrantsBehind} reads. */

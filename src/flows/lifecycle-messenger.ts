@@ -3,7 +3,7 @@
  * (card-messenger.ts): the requester's news of their access, and problems for the approvers.
  */
 import type { PauseAsTold } from '../domain/access-pause';
-import type { OutsidePull } from '../domain/audit-end-words';
+import type { KeptAssignment, OutsidePull } from '../domain/audit-end-words';
 import type { AccessRequest, Actor } from '../domain/request';
 
 /** What the requester is told, proactively (rendered by the chat layer). */
@@ -27,6 +27,8 @@ export type RequesterNews =
       heldOutsideAcrbot?: boolean;
       /** Assignments acrbot did not make through which the cluster can still pull (listed at the end). */
       outsidePulls?: readonly OutsidePull[];
+      /** The grant's role assignment was kept by its revocation (`kept`), so the cluster still pulls through it. */
+      kept?: KeptAssignment;
     }
   | { kind: 'revocationFailing'; attempts: number };
 

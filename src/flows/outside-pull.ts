@@ -18,7 +18,7 @@ import { RoleDefinitions } from './role-definitions';
 
 /**
  * One {@link RoleDefinitions} per port, so built-in roles are read once per process here too
- * (as the planner reads them), and an end costs the listing alone.
+ * (as the planner reads them), and an end costs the registry's read and the listing alone.
  */
 const definitionsOf = new WeakMap<object, RoleDefinitions>();
 
@@ -36,10 +36,12 @@ function namedByAcrbot(a: RoleAssignmentInfo): boolean {
  * The assignments not made by acrbot through which the grant's identity can still pull from its
  * registry: one listing of the identity's pull-carrying assignments there, judged as planning and
  * `check` judge them ({@link pullingAssignmentsAt}), through the lifecycle's `pullReads` (none:
- * nothing is said). `except`: one the caller already names (a
- * grant that met its assignment in place says it stays). Undefined for a secret, and when the
- * listing failed: logged, never thrown, since it must not hold up an end (and the revoke card
- * must not change on a passing failure); nothing extra is then said (see docs/lifecycle.md).
+ * nothing is said), in the registry's mode as read now ({@link modeNow}). One with a condition
+ * (an ABAC repository limit) is listed too, `conditioned`: `check` counts it as pulling some
+ * repositories. `except`: one the caller already names (a grant that met its assignment in place
+ * says it stays). Undefined for a secret, and when the listing failed: logged, never thrown, since
+ * it must not hold up an end (and the revoke card must not change on a passing failure); nothing
+ * extra is then said (see docs/lifecycle.md).
  */
 export async function outsidePulls(
   deps: Pick<LifecycleDeps, 'settings' | 'log'>,
@@ -56,20 +58,22 @@ export async function outsidePulls(
     definitionsOf.set(reads, definitions);
   }
   try {
-    // Judged in the mode the plan recorded (a switch since is rare and the grant's own concern).
-    const mode: RoleAssignmentMode =
-      plan.registry.roleAssignmentMode === 'AbacRepositoryPermissions'
-        ? 'AbacRepositoryPermissions'
-        : 'LegacyRegistryPermissions';
-    const registry = { ...plan.registry, roleAssignmentMode: mode };
-    const { pulling } = await pullingAssignmentsAt(reads, definitions, registry, plan.identity.objectId);
+    const registry = { ...plan.registry, roleAssignmentMode: await modeNow(deps, request, plan) };
+    const { pulling, limited } = await pullingAssignmentsAt(reads, definitions, registry, plan.identity.objectId, {
+      limited: true,
+    });
     const identity = plan.identity.objectId.toLowerCase();
-    return pulling
+    const listed = [
+      ...pulling.map((p) => ({ ...p, conditioned: false })),
+      ...limited.map((p) => ({ ...p, conditioned: true })),
+    ];
+    return listed
       .filter(({ assignment }) => !namedByAcrbot(assignment) && !except?.(assignment))
-      .map(({ assignment, roleName }) => ({
+      .map(({ assignment, roleName, conditioned }) => ({
         role: roleName ?? roleDefinitionGuid(assignment.roleDefinitionId),
         scope: assignment.scope,
         ...(assignment.principalId.toLowerCase() !== identity && { group: assignment.principalId }),
+        ...(conditioned && { conditioned }),
       }));
   } catch (err) {
     deps.log.warn(
@@ -78,6 +82,40 @@ export async function outsidePulls(
     );
     return undefined;
   }
+}
+
+/**
+ * The registry's role assignment mode, as `check` judges it: read now (`registryReads`), since a
+ * registry switched to ABAC since the plan honours Container Registry Repository Reader and no
+ * longer AcrPull. When it cannot be read (no reader wired, a failed read, not found), the plan's
+ * mode, flipped when drift recorded the switch (`modeChanged`: the registry's mode no longer
+ * honours the plan's role, and there are two modes).
+ */
+async function modeNow(
+  deps: Pick<LifecycleDeps, 'settings' | 'log'>,
+  request: AccessRequest,
+  plan: GrantPlan,
+): Promise<RoleAssignmentMode> {
+  const registry = plan.registry;
+  const read = deps.settings.registryReads;
+  if (read) {
+    try {
+      const now = await read.getRegistry(registry.subscriptionId, registry.resourceGroup, registry.name);
+      // Its id too: a registry of that name made again elsewhere is not the one the plan recorded.
+      if (now && now.id.toLowerCase() === registry.id.toLowerCase()) return now.roleAssignmentMode;
+    } catch (err) {
+      deps.log.warn(
+        { err, requestId: request.id, registryId: registry.id },
+        "reading the registry's mode at the end failed; what else lets the cluster pull is judged in the plan's",
+      );
+    }
+  }
+  const planned: RoleAssignmentMode =
+    registry.roleAssignmentMode === 'AbacRepositoryPermissions'
+      ? 'AbacRepositoryPermissions'
+      : 'LegacyRegistryPermissions';
+  if (request.access?.driftReason !== 'modeChanged') return planned;
+  return planned === 'AbacRepositoryPermissions' ? 'LegacyRegistryPermissions' : 'AbacRepositoryPermissions';
 }
 
 /** Whether `a` is the planned assignment's role for the planned identity at exactly the planned scope. */

@@ -3,7 +3,7 @@
  * CLUSTER REGISTRY`): the same checks as the revocation, read from the store (and Azure for
  * grants), nothing changed.
  */
-import type { OutsidePull } from '../domain/audit-end-words';
+import { type OutsidePull, outsidePullNamed } from '../domain/audit-end-words';
 import type { GrantPlan } from '../domain/plan';
 import type { AccessRequest } from '../domain/request';
 import {
@@ -173,11 +173,13 @@ async function roleAssignmentStep(
  * kept, and said so, so that whoever revokes (in an emergency too) does not believe pulling ends.
  */
 function outsideStep(registryName: string, pull: OutsidePull): RevocationStep {
+  // One with a condition lets it pull only the repositories that condition allows, as `check` says.
+  const what = pull.conditioned ? `some repositories from ${registryName}` : `from ${registryName}`;
   return {
     what: 'role assignment',
-    target: `${pull.role} on ${pull.scope}${pull.group ? ` (through group ${pull.group})` : ''}`,
+    target: outsidePullNamed(pull),
     action: 'keep',
-    why: `granted outside acrbot, so the cluster can still pull from ${registryName} through it; ask its owners to remove it if it should not`,
+    why: `granted outside acrbot, so the cluster can still pull ${what} through it; ask its owners to remove it if it should not`,
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { extensionsPaused, type PauseAsTold } from '../domain/access-pause';
 import { describeAccess, describeTimeLeft, formatUtc, shortDuration } from '../domain/access-term';
-import { type OutsidePull, outsidePullWords } from '../domain/audit-end-words';
+import { type KeptAssignment, type OutsidePull, outsidePullWords } from '../domain/audit-end-words';
 import { driftedReminderNote } from '../domain/drifted-access';
 import type { AccessRequest, Actor } from '../domain/request';
 import { revocationFingerprint } from '../domain/revocation-fingerprint';
@@ -114,14 +114,26 @@ function heldOutside(request: AccessRequest, told: boolean | undefined): boolean
   return told ?? (Boolean(request.outcome?.alreadyPresent) && !request.extendsRequestId);
 }
 
-/** What the end notice adds when the cluster can still pull: the assignment the grant met, the others listed. */
+/**
+ * The sentence for a grant whose role assignment its end kept for other grants (overlap): the
+ * cluster keeps pulling through it until the last of them ends, or, when they could not all be
+ * read, until an operator removes it. A registry's name is not acrbot's to vouch for: made inert.
+ */
+function keptWords(kept: KeptAssignment | undefined): string | undefined {
+  if (!kept?.why) return undefined;
+  const until = kept.until ? ` until ${formatUtc(kept.until)}` : '';
+  const then = kept.complete ? '; acrbot deletes it when the last grant holding it ends' : '';
+  return inertText(`The cluster can still pull through the same role assignment: ${kept.why}${until}${then}.`);
+}
+
+/** What the end notice adds when the cluster can still pull: the assignment the grant met or kept, the others listed. */
 function endLeftWords(
   request: AccessRequest,
-  news: { heldOutsideAcrbot?: boolean; outsidePulls?: readonly OutsidePull[] },
+  news: { heldOutsideAcrbot?: boolean; outsidePulls?: readonly OutsidePull[]; kept?: KeptAssignment },
 ): string {
   const held = heldOutside(request, news.heldOutsideAcrbot) ? HELD_OUTSIDE_ACRBOT : undefined;
   const still = stillPulls(request, news.outsidePulls);
-  return [held, still].map((s) => (s ? ` ${s}` : '')).join('');
+  return [held, keptWords(news.kept), still].map((s) => (s ? ` ${s}` : '')).join('');
 }
 
 /**
@@ -414,6 +426,7 @@ export function requesterNewsCard(
         reason?: string;
         heldOutsideAcrbot?: boolean;
         outsidePulls?: readonly OutsidePull[];
+        kept?: KeptAssignment;
       }
     | { kind: 'revocationFailing'; attempts: number },
 ): AdaptiveCardJson {

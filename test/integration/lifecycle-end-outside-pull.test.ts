@@ -9,6 +9,7 @@ import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
 import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { users } from '../helpers/harness';
+import { formatUtc } from '../../src/domain/access-term';
 import {
   useLifecycleHooks,
   h,
@@ -18,6 +19,7 @@ import {
   assignmentsOn,
   grant,
   runDueAfter,
+  second,
 } from '../helpers/lifecycle';
 
 const contoso = SANDBOX_REGISTRIES.contoso;
@@ -31,6 +33,18 @@ function acrPullOnResourceGroup() {
     roleDefinitionGuid: BUILT_IN_ROLES.acrPull,
     principalId: kubelet,
   });
+}
+
+/** An ABAC repository condition: only team-a/ repositories may be read. */
+const TEAM_A_ONLY =
+  "((!(ActionMatches{'Microsoft.ContainerRegistry/registries/repositories/content/read'})) OR (@Request[Microsoft.ContainerRegistry/registries/repositories:name] StringStartsWithIgnoreCase 'team-a/'))";
+
+/** The text of the `revoke R-…` confirmation card. */
+async function confirmationOf(id: string): Promise<string> {
+  h.connector.clear();
+  await h.say(users.approver, `revoke ${id} incident 42`);
+  const sent = await h.connector.waitFor((c) => /Revoke .*\?/.test(cardText(c.activity)), 5000, 'confirmation card');
+  return cardText(sent.activity);
 }
 
 /** The text of the first message (not a card update) matching `pattern`. */
@@ -126,5 +140,111 @@ describe('the end of a grant while something outside acrbot lets the cluster pul
     const notice = await messageSaying(/Expired and revoked:/, 'the end notice');
     expect(notice).not.toContain('can still pull');
     expect(await detailOf(request.id, 'access.expired')).not.toContain('can still pull');
+  });
+
+  test('an AcrPull with a repository condition on the resource group: the confirmation, the notice, the approvers and the entry say the cluster can still pull some repositories, as check says', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 10m deploy payments-api');
+    h.app.sandbox!.arm.state.addRoleAssignment({
+      scope: rgScope,
+      roleDefinitionGuid: BUILT_IN_ROLES.acrPull,
+      principalId: kubelet,
+      condition: TEAM_A_ONLY,
+    });
+    expect(await confirmationOf(request.id)).toContain(
+      `Keep role assignment AcrPull on ${rgScope} (with a condition): granted outside acrbot, so the cluster can still pull some repositories from ${contoso.name} through it`,
+    );
+    h.connector.clear();
+    await runDueAfter(10 * MINUTE);
+    const still = `can still pull some repositories from ${contoso.name}: AcrPull on ${rgScope} (with a condition), granted outside acrbot`;
+    expect(await messageSaying(/Expired and revoked:/, 'the end notice')).toContain(`The cluster ${still}`);
+    expect(await messageSaying(new RegExp(`Needs attention: ${request.id}`), "the approvers' report")).toContain(still);
+    expect(await detailOf(request.id, 'access.expired')).toContain(still);
+    // check's verdict, which the end now agrees with.
+    expect(await h.ask(users.approver, 'check aks-prod contosoacr')).toContain(
+      `can pull only those repositories of ${contoso.name} that the condition on its AcrPull on its resource group allows`,
+    );
+  });
+
+  test('the registry switched to ABAC during the grant: the end judges in its mode now, as check does (Repository Reader still pulls, AcrPull no longer)', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 10m deploy payments-api');
+    const { state } = h.app.sandbox!.arm;
+    state.addRoleAssignment({ scope: rgScope, roleDefinitionGuid: BUILT_IN_ROLES.acrPull, principalId: kubelet });
+    state.addRoleAssignment({
+      scope: rgScope,
+      roleDefinitionGuid: BUILT_IN_ROLES.containerRegistryRepositoryReader,
+      principalId: kubelet,
+    });
+    state.getRegistry(contosoId)!.roleAssignmentMode = 'AbacRepositoryPermissions';
+    const confirmation = await confirmationOf(request.id);
+    expect(confirmation).toContain(
+      `Keep role assignment Container Registry Repository Reader on ${rgScope}: granted outside acrbot`,
+    );
+    expect(confirmation).not.toContain(`Keep role assignment AcrPull on ${rgScope}`);
+    h.connector.clear();
+    await runDueAfter(10 * MINUTE);
+    const notice = await messageSaying(/Expired and revoked:/, 'the end notice');
+    expect(notice).toContain(
+      `The cluster can still pull from ${contoso.name}: Container Registry Repository Reader on ${rgScope}, granted outside acrbot;`,
+    );
+    expect(notice).not.toContain(`AcrPull on ${rgScope}`);
+    const detail = await detailOf(request.id, 'access.expired');
+    expect(detail).toContain(`Container Registry Repository Reader on ${rgScope}`);
+    expect(detail).not.toContain(`AcrPull on ${rgScope}`);
+    const check = await h.ask(users.approver, 'check aks-prod contosoacr');
+    expect(check).toContain(
+      `can pull from ${contoso.name}: Container Registry Repository Reader on its resource group`,
+    );
+    expect(check).toContain('AcrPull on its resource group is not honoured there');
+  });
+
+  test('kept because a later grant holds the assignment: the notice says the cluster still pulls through it until that grant ends, and the entry says why it was kept', async () => {
+    await start();
+    const first = await grant(users.requester, 'aks-prod contosoacr --for 10m deploy payments-api');
+    const later = await grant(second, 'aks-prod contosoacr --for 1d second team needs it');
+    expect(await confirmationOf(first.id)).toContain(`: still used by ${later.id}`);
+    h.connector.clear();
+    await runDueAfter(10 * MINUTE);
+    expect(assignmentsOn(contosoId)).toHaveLength(1);
+    const until = formatUtc((await h.app.store.get(later.id))!.access!.expiresAt!);
+    expect(await messageSaying(/Expired and revoked:/, 'the end notice')).toContain(
+      `The cluster can still pull through the same role assignment: still used by ${later.id} until ${until}; acrbot deletes it when the last grant holding it ends.`,
+    );
+    expect(await detailOf(first.id, 'access.expired')).toMatch(
+      new RegExp(
+        `^nothing deleted: ${contosoId}/providers/Microsoft\\.Authorization/roleAssignments/[0-9a-f-]+ is kept, still used by ${later.id}$`,
+      ),
+    );
+    // check says the cluster pulls, through that grant.
+    const check = await h.ask(users.approver, 'check aks-prod contosoacr');
+    expect(check).toContain(`aks-prod can pull from ${contoso.name}`);
+    expect(check).toContain(later.id);
+  });
+
+  test("the registry's mode cannot be read at the end: judged in the plan's, switched where drift recorded modeChanged", async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 10m deploy payments-api');
+    const { state, faults } = h.app.sandbox!.arm;
+    state.addRoleAssignment({
+      scope: rgScope,
+      roleDefinitionGuid: BUILT_IN_ROLES.containerRegistryRepositoryReader,
+      principalId: kubelet,
+    });
+    state.getRegistry(contosoId)!.roleAssignmentMode = 'AbacRepositoryPermissions';
+    expect((await h.app.services.drift.sweep()).map((r) => r.id)).toEqual([request.id]);
+    expect((await h.app.store.get(request.id))!.access?.driftReason).toBe('modeChanged');
+    faults.add({ operation: 'registries.get', status: 403, code: 'AuthorizationFailed', count: Infinity });
+    h.connector.clear();
+    await runDueAfter(10 * MINUTE);
+    expect((await h.app.store.get(request.id))!.state).toBe('revoked');
+    expect(await messageSaying(/Expired and revoked:/, 'the end notice')).toContain(
+      `The cluster can still pull from ${contoso.name}: Container Registry Repository Reader on ${rgScope}, granted outside acrbot;`,
+    );
+    expect(
+      h.logs
+        .entries()
+        .some((e) => e.level === 40 && /reading the registry's mode at the end failed/.test(String(e.msg))),
+    ).toBe(true);
   });
 });

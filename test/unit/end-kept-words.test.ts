@@ -1,0 +1,58 @@
+/**
+ * A grant whose end kept its role assignment (another grant holds it, or holders could not all
+ * be read): the requester's notice says the cluster still pulls through it, and the end's audit
+ * entry says which of the two reasons applied (the revocation's `kept` step's words).
+ */
+import { grantEndWords, outsidePullWords } from '../../src/domain/audit-end-words';
+import { requesterNewsCard } from '../../src/views/lifecycle-view';
+import { cardText } from '../helpers/capturing-connector';
+import { APPROVER, pendingRequest } from './support/requests';
+
+const ended = pendingRequest({
+  state: 'revoked',
+  access: { durationMs: 600_000, expiresAt: '2025-01-15T10:10:00.000Z', revokedAt: '2025-01-15T10:10:00.000Z' },
+});
+const text = (card: unknown) => cardText({ attachments: [{ content: card }] });
+const kept = (detail?: string) => ({ action: 'access.revoke.roleAssignment', outcome: 'kept', detail });
+const UNREAD =
+  'registry contosoacr has 1000 or more active acrbot requests, so acrbot cannot rule out another holder; left in place';
+
+test('the entry says which reason kept the assignment: the step\u2019s words, or both when it has none', () => {
+  expect(grantEndWords(ended, [kept('still used by R-B')], false)).toMatch(
+    /^nothing deleted: .* is kept, still used by R-B$/,
+  );
+  expect(grantEndWords(ended, [kept(UNREAD)], false)).toMatch(new RegExp(`is kept, ${UNREAD}$`));
+  expect(grantEndWords(ended, [kept()], false)).toMatch(
+    /is kept, as another grant holds it or holders could not all be read$/,
+  );
+});
+
+test('the notice: held until the holder ends, or left in place when holders could not all be read', () => {
+  const held = text(
+    requesterNewsCard(ended, {
+      kind: 'ended',
+      by: APPROVER,
+      expired: true,
+      kept: { why: 'still used by R-B', until: '2025-01-16T10:00:00.000Z', complete: true },
+    }),
+  );
+  expect(held).toContain(
+    'The cluster can still pull through the same role assignment: still used by R-B until 2025-01-16 10:00 UTC; acrbot deletes it when the last grant holding it ends.',
+  );
+  const unread = text(
+    requesterNewsCard(ended, { kind: 'ended', by: APPROVER, expired: true, kept: { why: UNREAD, complete: false } }),
+  );
+  expect(unread).toContain(`The cluster can still pull through the same role assignment: ${UNREAD}.`);
+  expect(unread).not.toContain('until');
+});
+
+test('assignments outside acrbot with and without a condition: all of the registry, and some repositories', () => {
+  expect(
+    outsidePullWords('acr', [
+      { role: 'AcrPull', scope: '/subscriptions/s1' },
+      { role: 'AcrPull', scope: '/subscriptions/s1/resourceGroups/rg', conditioned: true },
+    ]),
+  ).toBe(
+    'the cluster can still pull from acr: AcrPull on /subscriptions/s1; and some repositories: AcrPull on /subscriptions/s1/resourceGroups/rg (with a condition), granted outside acrbot',
+  );
+});
