@@ -28,8 +28,6 @@ export interface ExportFile {
   path: string;
   /** Lines (entries) in the file. */
   count: number;
-  /** The hash and time of each entry by seq, as the file states them (read after the chain check). */
-  index: Map<number, Pick<AuditEntry, 'hash' | 'ts'>>;
   /**
    * Set when the entries are not consecutive from seq 1, in the way an export with --request,
    * --since or --until is: seqs ascending, and either without a gap (a time window) or all of one
@@ -39,28 +37,49 @@ export interface ExportFile {
   filtered?: { first: number; last: number; gap?: { after: number; next: number } };
 }
 
-/** Bytes read at a time: an export of any size is read in constant memory (but the index). */
+/**
+ * Bytes read at a time: an export of any size is read in constant memory. Nothing is kept per
+ * entry (a million entries held by seq took some 190 MB of heap): the few the anchors name are
+ * found by reading the file again ({@link exportLookup}).
+ */
 const CHUNK = 64 * 1024;
 
-/** The lines of `path`, with whether each ended with a newline (the export ends every line with one). */
-function* lines(path: string): Generator<{ text: string; no: number; ended: boolean }> {
+/** Where a read of an export stands: the next byte to read, the bytes read but not yet split, the lines yielded. */
+interface ReadPosition {
+  position: number;
+  pending: Buffer;
+  no: number;
+}
+
+const fromStart = (): ReadPosition => ({ position: 0, pending: Buffer.alloc(0), no: 0 });
+
+/**
+ * The lines of `path`, with whether each ended with a newline (the export ends every line with
+ * one), read on from `at`, which it keeps up to date: a read left off after a line goes on from
+ * the next one when `at` is passed again, with nothing read twice (and no file left open between).
+ */
+function* lines(path: string, at: ReadPosition = fromStart()): Generator<{ text: string; no: number; ended: boolean }> {
   const fd = openSync(path, 'r');
   try {
     const buffer = Buffer.alloc(CHUNK);
-    let pending = Buffer.alloc(0);
-    let no = 0;
     for (;;) {
-      const n = readSync(fd, buffer, 0, CHUNK, null);
-      if (n === 0) break;
-      pending = Buffer.concat([pending, buffer.subarray(0, n)]);
-      let at: number;
+      let nl: number;
       // Split on bytes, decoded per line: a multi-byte character may straddle two chunks.
-      while ((at = pending.indexOf(0x0a)) >= 0) {
-        yield { text: pending.subarray(0, at).toString('utf8'), no: ++no, ended: true };
-        pending = pending.subarray(at + 1);
+      while ((nl = at.pending.indexOf(0x0a)) >= 0) {
+        const text = at.pending.subarray(0, nl).toString('utf8');
+        at.pending = at.pending.subarray(nl + 1);
+        yield { text, no: ++at.no, ended: true };
       }
+      const n = readSync(fd, buffer, 0, CHUNK, at.position);
+      if (n === 0) break;
+      at.position += n;
+      at.pending = Buffer.concat([at.pending, buffer.subarray(0, n)]);
     }
-    if (pending.length > 0) yield { text: pending.toString('utf8'), no: ++no, ended: false };
+    if (at.pending.length > 0) {
+      const text = at.pending.toString('utf8');
+      at.pending = Buffer.alloc(0);
+      yield { text, no: ++at.no, ended: false };
+    }
   } finally {
     closeSync(fd);
   }
@@ -93,7 +112,6 @@ export function readExportFile(path: string): ExportFile {
     throw new CliError(`no export file at ${path}; --file expects an audit:export --format jsonl file`);
   if (!statSync(path).isFile())
     throw new CliError(`${path} is not a file; --file expects an audit:export --format jsonl file`);
-  const index = new Map<number, Pick<AuditEntry, 'hash' | 'ts'>>();
   const seqs = { first: 0, last: 0, ascending: true, gap: undefined as { after: number; next: number } | undefined };
   let request: unknown;
   let oneRequest = true;
@@ -119,7 +137,6 @@ export function readExportFile(path: string): ExportFile {
         allEntries = false;
         continue;
       }
-      if (typeof value.hash === 'string') index.set(value.seq, { hash: value.hash, ts: value.ts });
       if (count === 1) {
         seqs.first = value.seq;
         request = value.requestId;
@@ -136,7 +153,7 @@ export function readExportFile(path: string): ExportFile {
   // A gap among entries of several requests is no filter's doing: a --since/--until window is
   // consecutive, a --request export of one request. It is verified as a chain and named BROKEN.
   const filterShaped = allEntries && seqs.ascending && (!seqs.gap || oneRequest);
-  const file: ExportFile = { kind: 'export', path, count, index };
+  const file: ExportFile = { kind: 'export', path, count };
   if (!whole && filterShaped)
     file.filtered = { first: seqs.first, last: seqs.last, ...(seqs.gap && { gap: seqs.gap }) };
   return file;
@@ -147,14 +164,55 @@ export function* exportedEntries(file: ExportFile): Generator<unknown> {
   for (const line of lines(file.path)) yield parse(line.text) ?? null;
 }
 
+/** An entry's hash and time, as the file states them. */
+export type StatedEntry = Pick<AuditEntry, 'hash' | 'ts'>;
+
+/**
+ * The entry at a seq in the export at `path` (the first line with that seq and a hash), read from
+ * the file: nothing is kept but the last one found and where the read stands. The anchors are
+ * checked after the chain, in ascending seq order (checkAnchors, domain/audit-anchor.ts), so each
+ * lookup reads on from the last and all of them together read the file once. A seq before the
+ * last one found, or not found after it, is looked for from the start again. Without anchors it
+ * is never called, and nothing is read.
+ */
+export function exportLookup(path: string): (seq: number) => StatedEntry | undefined {
+  let last: (StatedEntry & { seq: number }) | undefined;
+  let read = fromStart();
+  const find = (seq: number): StatedEntry | undefined => {
+    for (const line of lines(path, read)) {
+      const value = parse(line.text);
+      if (!isEntryLike(value) || value.seq !== seq || typeof value.hash !== 'string') continue;
+      last = { seq, hash: value.hash, ts: value.ts };
+      // Leaving the loop returns the generator, which closes the file; `read` keeps its place.
+      return { hash: last.hash, ts: last.ts };
+    }
+    return undefined;
+  };
+  return (seq) => {
+    if (last?.seq === seq) return { hash: last.hash, ts: last.ts };
+    // On from the last one found: an export is in seq order (the chain check said so).
+    const onward = last !== undefined && seq > last.seq;
+    if (!onward) read = fromStart();
+    let found = find(seq);
+    if (!found && onward) {
+      read = fromStart();
+      found = find(seq);
+    }
+    // Not found, the read stands at the end: the next lookup starts again.
+    if (!found) last = undefined;
+    return found;
+  };
+}
+
 /**
  * A whole export as a log to verify: the domain's chain check over its lines, with `key` the
  * MACs. An export carries no chain head, so a tail cut from it shows only against anchors.
  */
 export function exportAsAudit(file: ExportFile, key?: AuditKey): VerifiableAudit {
+  const entryAt = exportLookup(file.path);
   return {
     verify: async () => verifyChain(exportedEntries(file) as Iterable<AuditEntry>, undefined, key),
-    entryAt: async (seq) => file.index.get(seq),
+    entryAt: async (seq) => entryAt(seq),
   };
 }
 

@@ -1,0 +1,77 @@
+/**
+ * `audit:verify --file` keeps nothing per entry of the export: what `readExportFile` returns is the
+ * file's shape alone (a million entries held by seq took some 190 MB of heap, read even without
+ * anchors), and the few entries the anchors name are read back from the file by `exportLookup`,
+ * all of them in one pass when asked in ascending order (as `checkAnchors` asks), at byte offsets
+ * that multi-byte text does not shift.
+ */
+// The module itself (a default import), not a namespace copy, so a spy on it sees export-file's reads.
+import fs, { writeFileSync } from 'node:fs';
+import { exportAsAudit, exportLookup, readExportFile } from '../../src/audit-cli/export-file';
+import { anchorLine, checkAnchors } from '../../src/domain/audit-anchor';
+import { type AuditEntry, chainEntry } from '../../src/domain/audit-chain';
+import { auditEvent } from './support/requests';
+import { useTempDir } from './support/temp-dir';
+
+const KEY = Buffer.alloc(32, 7);
+const tmp = useTempDir('acrbot-audit-cli-export-file-');
+
+/** 300 signed entries, each line some 700 bytes with multi-byte characters: the file spans several read chunks. */
+function exportFile(): { path: string; entries: AuditEntry[] } {
+  const entries: AuditEntry[] = [];
+  const t0 = Date.parse('2025-01-15T00:00:00.000Z');
+  for (let i = 1; i <= 300; i++) {
+    const detail = `event ${i} Zürich – 東京 ${'é'.repeat(i % 97)}${'x'.repeat(200)}`;
+    entries.push(chainEntry(auditEvent(i, { detail }), entries.at(-1), new Date(t0 + i * 1000), KEY));
+  }
+  const path = tmp.path('export.jsonl');
+  writeFileSync(path, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  return { path, entries };
+}
+
+const stated = (e: AuditEntry) => ({ hash: e.hash, ts: e.ts });
+
+test('readExportFile keeps no entry: only the kind, the path and the count of a whole export', () => {
+  const { path } = exportFile();
+  expect(readExportFile(path)).toStrictEqual({ kind: 'export', path, count: 300 });
+});
+
+test('exportLookup finds the entry at each seq asked, in any order; a seq not in the file is undefined', () => {
+  const { path, entries } = exportFile();
+  const entryAt = exportLookup(path);
+  for (const seq of [1, 150, 151, 299, 300, 300, 2, 299, 7])
+    expect(entryAt(seq)).toStrictEqual(stated(entries[seq - 1]!));
+  expect(entryAt(301)).toBeUndefined();
+  expect(entryAt(0)).toBeUndefined();
+  expect(entryAt(42)).toStrictEqual(stated(entries[41]!));
+});
+
+test('lookups in ascending seq order read the file once between them, not once each', () => {
+  const { path, entries } = exportFile();
+  const entryAt = exportLookup(path);
+  const reads = jest.spyOn(fs, 'readSync');
+  try {
+    for (const seq of [3, 100, 101, 250, 300]) expect(entryAt(seq)).toStrictEqual(stated(entries[seq - 1]!));
+    const bytes = reads.mock.results.reduce((sum, r) => sum + (r.value as number), 0);
+    expect(bytes).toBeGreaterThan(0);
+    expect(bytes).toBeLessThanOrEqual(fs.statSync(path).size);
+  } finally {
+    reads.mockRestore();
+  }
+});
+
+test('checked against anchors, the export agrees with those naming its entries and is BROKEN at one that differs', async () => {
+  const { path, entries } = exportFile();
+  const at = (seq: number, hash = entries[seq - 1]!.hash) =>
+    anchorLine({ seq, hash, mac: undefined }, new Date(entries[seq - 1]!.ts), KEY);
+  const audit = exportAsAudit(readExportFile(path), KEY);
+  const chain = await audit.verify();
+  expect(chain).toEqual({ intact: true, count: 300 });
+  const agree = await checkAnchors(chain, [at(300), at(1), at(128)], (s) => audit.entryAt(s), KEY, { notLive: true });
+  expect(agree).toMatchObject({ intact: true, anchors: { agree: 3, upToSeq: 300 } });
+  const other = exportAsAudit(readExportFile(path), KEY);
+  const differs = await checkAnchors(chain, [at(1), at(200, 'f'.repeat(64))], (s) => other.entryAt(s), KEY, {
+    notLive: true,
+  });
+  expect(differs).toMatchObject({ intact: false, brokenAtSeq: 200 });
+});
