@@ -3,7 +3,10 @@
  * requests it would revoke, their versions, and every delete and keep step of its preview. The
  * click computes it again from the store; a different one means something changed since the card
  * was drawn (an extension approved, another holder of a role assignment ended), so the click
- * shows the new preview instead of deleting what the card did not list.
+ * shows the new preview instead of deleting what the card did not list. Informational lines (what
+ * else lets the cluster pull, which the revoke leaves alone) are not in it: a listing that failed
+ * at the click and not at the card, or the other way, changes nothing the click deletes, and must
+ * not turn the click into one more redraw.
  *
  * Change detection, not a secret: card data can be forged, and whoever forges it may revoke
  * (the click checks who acts) and could click a fresh card just as well.
@@ -13,7 +16,14 @@ import { createHash } from 'node:crypto';
 /** One request of a revoke preview and its steps (the view's and the flows' shapes both fit). */
 export interface PreviewedRevocation {
   request: { id: string; version: number };
-  lines: ReadonlyArray<{ what: string; target: string; action: 'delete' | 'keep'; why?: string }>;
+  lines: ReadonlyArray<{
+    what: string;
+    target: string;
+    action: 'delete' | 'keep';
+    why?: string;
+    /** Told, never acted on (left out of the fingerprint). */
+    informational?: boolean;
+  }>;
 }
 
 /** Marks the format, so a card drawn by an older acrbot (a number) never matches. */
@@ -30,7 +40,7 @@ export function revocationFingerprint(previews: readonly PreviewedRevocation[], 
   const canonical = previews.map(({ request, lines }) => [
     request.id,
     request.version,
-    lines.map((l) => [l.action, l.what, l.target, l.why ?? '']),
+    lines.filter((l) => !l.informational).map((l) => [l.action, l.what, l.target, l.why ?? '']),
   ]);
   return (
     (pair ? PAIR_PREFIX : PREFIX) +

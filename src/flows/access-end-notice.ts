@@ -66,14 +66,19 @@ export async function markRevoked(
   const heldOutsideAcrbot = endedWith ? undefined : await isHeldOutsideAcrbot(deps, request);
   // One listing per end (never on the grant path): what else lets the cluster pull, said in the
   // entry and the notices. A failed listing is logged and leaves it unsaid; the end goes on.
-  const outside = endedWith ? undefined : await outsidePulls(deps, request, heldOutsideAcrbot);
+  // Started now and waited for only briefly (awaitListing): it is told, never acted on, and a
+  // throttled ARM must not hold up this end's write nor the next due end's delete.
+  const listing = endedWith ? undefined : outsidePulls(deps, request, heldOutsideAcrbot);
   // What the end left is said in the entry (read from the steps just recorded), not only the
   // steps': "revoked" alone reads as "removed" where nothing was, or the cluster can still pull.
   const trail = endedWith ? [] : await endTrail(deps, request, heldOutsideAcrbot);
-  const left =
-    request.plan.kind === 'grant' && !endedWith ? grantEndWords(request, trail, heldOutsideAcrbot, outside) : undefined;
   // Kept for another grant: the requester is told the cluster still pulls through it, and until when.
   const kept = await keptFor(deps, request, trail, along.extensions ?? []);
+  const listed = listing && (await awaitListing(listing, busyTelling.size > 0 ? 0 : LISTING_WAIT_MS));
+  const late = listed === LATE;
+  const outside = late ? undefined : listed;
+  const left =
+    request.plan.kind === 'grant' && !endedWith ? grantEndWords(request, trail, heldOutsideAcrbot, outside) : undefined;
   await recordAccessEvent(deps, request, by, {
     action: expired ? 'access.expired' : 'access.revoked',
     outcome: 'revoked',
@@ -91,8 +96,88 @@ export async function markRevoked(
     }
     throw err;
   }
+  if (late && listing) {
+    await tellWhenListed(deps, next, how, { ...along, heldOutsideAcrbot, kept }, listing);
+    return next;
+  }
   await makeEndKnown(deps, next, how, { ...along, heldOutsideAcrbot, outside, kept });
   return next;
+}
+
+/**
+ * How long an end waits for its listing of what else lets the cluster pull before it is written
+ * without it ({@link tellWhenListed}): a prompt answer (nearly always) is said in the end's entry
+ * and notice at once, as before; a throttled or slow one costs the sweep this long once, not the
+ * SDK's retries (up to three waits of up to a minute) per end.
+ */
+const LISTING_WAIT_MS = 2_000;
+
+/**
+ * How long after such an end its end job comes due again as the net of its notice: well past
+ * the longest a listing can take (the SDK's retries), so it finds the notice sent (`access.end.told`)
+ * and does nothing, unless this process stopped first; then it sends it ({@link finishEndMadeKnown}).
+ */
+const TELLING_NET_MS = 15 * 60_000;
+
+/**
+ * The requests whose end this process is still making known after their listing came late: a
+ * second one in the same sweep does not wait for its own listing at all (ARM is slow now), and
+ * the net's run leaves one alone while it is under way here.
+ */
+const busyTelling = new Set<string>();
+
+const LATE = Symbol('late');
+
+/** The listing's answer, or {@link LATE} when it has not come within `ms`. */
+async function awaitListing<T>(listing: Promise<T>, ms: number): Promise<T | typeof LATE> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof LATE>((resolve) => {
+    timer = setTimeout(() => resolve(LATE), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([listing, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * An end written before its listing came: its end job is written again, due
+ * {@link TELLING_NET_MS} from now (the net: a stopped process loses no notice, and the scheduler,
+ * finding its job written meanwhile, keeps it), and the end is made known once the listing is
+ * answered, without the caller waiting: the next due end goes on at once. Its `access.end.told`
+ * entry says what else lets the cluster pull (the end's entry could not), and its job is then
+ * cancelled. Told once: the net's run finds the entry, or, on this process, the telling under way.
+ */
+async function tellWhenListed(
+  deps: LifecycleDeps,
+  revoked: AccessRequest,
+  how: EndedAs,
+  along: { extensions?: readonly AccessRequest[]; heldOutsideAcrbot?: boolean; kept?: KeptAssignment },
+  listing: Promise<OutsidePull[] | undefined>,
+): Promise<void> {
+  const net = accessExpiryJobId(revoked.id);
+  await deps.jobs.schedule({
+    id: net,
+    kind: 'access.expire',
+    dueAt: new Date(deps.clock.now().getTime() + TELLING_NET_MS),
+    requestId: revoked.id,
+  });
+  busyTelling.add(revoked.id);
+  deps.log.info(
+    { requestId: revoked.id },
+    'what else lets the cluster pull was not listed yet; the end is written and made known once it is',
+  );
+  void listing
+    .then((outside) => makeEndKnown(deps, revoked, how, { ...along, outside, toldLate: true }))
+    .catch((err: unknown) =>
+      deps.log.error(
+        { err, requestId: revoked.id },
+        'making an end known after its listing failed; its end job does it when it comes due',
+      ),
+    )
+    .finally(() => busyTelling.delete(revoked.id));
 }
 
 /**
@@ -116,9 +201,11 @@ async function makeEndKnown(
     heldOutsideAcrbot?: boolean;
     outside?: readonly OutsidePull[];
     kept?: KeptAssignment;
+    /** Listed after the end's entry was written: said in `access.end.told`, and the net job cancelled. */
+    toldLate?: boolean;
   },
 ): Promise<void> {
-  const { endedWith, heldOutsideAcrbot, outside, kept } = along;
+  const { endedWith, heldOutsideAcrbot, outside, kept, toldLate } = along;
   // The notifier and the messenger log their own failures; this catch is for the rest of the chain.
   await deps.cards
     .requestChanged(revoked)
@@ -143,15 +230,17 @@ async function makeEndKnown(
       );
     await closePendingExtensions(deps, revoked, along.extensions ?? []);
   }
+  const still =
+    toldLate && revoked.plan.kind === 'grant' ? outsidePullWords(revoked.plan.registry.name, outside ?? []) : undefined;
   await recordAccessEvent(deps, revoked, how.by, {
     action: END_TOLD,
     outcome: endedWith ? 'withOriginal' : 'sent',
     detail: endedWith
       ? `cards updated; the requester is told by ${endedWith.id}'s notice`
-      : 'cards updated and the requester told',
+      : `cards updated and the requester told${still ? `; ${still}` : ''}`,
   });
   const jobs = deps.settings.remindersMs.map((beforeMs) => accessReminderJobId(revoked.id, beforeMs));
-  if (endedWith) jobs.push(accessExpiryJobId(revoked.id));
+  if (endedWith || toldLate) jobs.push(accessExpiryJobId(revoked.id));
   for (const id of jobs)
     await deps.jobs
       .cancel(id)
@@ -174,6 +263,9 @@ async function makeEndKnown(
 export async function finishEndMadeKnown(deps: LifecycleDeps, request: AccessRequest): Promise<void> {
   // Read first without the lease: nearly always told already (an end job whose delete failed).
   if (!(await endNotMadeKnown(deps, request.id))) return;
+  // Its listing came late and this process makes it known still: the job stays, and looks again.
+  if (busyTelling.has(request.id))
+    throw new Error(`the end of ${request.id} is still being made known here; its end job looks again later`);
   const guard = await holdAccessLease(deps, request);
   try {
     const current = await deps.store.get(request.id);
@@ -198,7 +290,14 @@ export async function finishEndMadeKnown(deps: LifecycleDeps, request: AccessReq
     const trail = endedWith ? [] : await endTrail(deps, current, heldOutsideAcrbot);
     const kept = await keptFor(deps, current, trail, extensions);
     await guard?.check();
-    await makeEndKnown(deps, current, how, { endedWith, extensions, heldOutsideAcrbot, outside, kept });
+    await makeEndKnown(deps, current, how, {
+      endedWith,
+      extensions,
+      heldOutsideAcrbot,
+      outside,
+      kept,
+      toldLate: !endedWith,
+    });
   } finally {
     await guard?.stop();
   }

@@ -29,6 +29,12 @@ export interface RevocationStep {
   /** `delete`: will be deleted; `keep`: left alone, with the reason. */
   action: 'delete' | 'keep';
   why?: string;
+  /**
+   * Told only: revoking changes nothing there (an assignment acrbot did not make). Not part of
+   * the card's fingerprint (revocation-fingerprint.ts), since its listing may fail at one reading
+   * and not at the other.
+   */
+  informational?: true;
 }
 
 /**
@@ -180,6 +186,7 @@ function outsideStep(registryName: string, pull: OutsidePull): RevocationStep {
     target: outsidePullNamed(pull),
     action: 'keep',
     why: `granted outside acrbot, so the cluster can still pull ${what} through it; ask its owners to remove it if it should not`,
+    informational: true,
   };
 }
 
