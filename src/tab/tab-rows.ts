@@ -239,7 +239,8 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
         : []),
       ...(cell.anonymousPull ? [cell.anonymousPull] : []),
     ];
-    for (const path of cell.paths) {
+    for (const listed of cell.paths) {
+      const path = madeAgainShown(listed, shows);
       const refs = refsOf(path, place).filter(({ ref }) => !ref || shows(ref.requestId));
       if (refs.length === 0 && path.kind === 'roleAssignment') {
         // Every request behind it is hidden, but the assignment itself is in Azure and pulls.
@@ -284,11 +285,33 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
           decidedBy: ref?.approvedBy ? { name: ref.approvedBy } : undefined,
           notes: notes.length ? notes : undefined,
           ...(drift && { driftReason: drift }),
+          ...(!ref && madeAgainFields(path)),
         });
       }
     }
   }
   return rows;
+}
+
+/**
+ * `path` as a reader who sees only the requests `shows` accepts may read it: an assignment under
+ * acrbot's name made again after acrbot's grants there ended names only the reader's own of
+ * them (tenant-boundary.ts `cellsShown` narrows the same way), and, with none left, reads as any
+ * assignment under acrbot's name with no record. Any other path is returned as it is.
+ */
+function madeAgainShown(path: PullPath, shows: (requestId: string) => boolean): PullPath {
+  if (path.kind !== 'roleAssignment' || path.origin !== 'acrbotNamed' || !path.endedRequestIds) return path;
+  const ended = path.endedRequestIds.filter(shows);
+  if (ended.length === path.endedRequestIds.length) return path;
+  const { endedRequestIds: _hidden, createdOn, ...rest } = path;
+  return ended.length ? { ...rest, endedRequestIds: ended, createdOn } : rest;
+}
+
+/** The row fields the page words an assignment made again under acrbot's name by (web/src/format.ts). */
+function madeAgainFields(path: PullPath): Pick<TabRow, 'endedRequestIds' | 'createdOn'> | undefined {
+  if (path.kind !== 'roleAssignment' || path.origin !== 'acrbotNamed') return undefined;
+  const { endedRequestIds, createdOn } = path;
+  return endedRequestIds?.length && createdOn ? { endedRequestIds: [...endedRequestIds], createdOn } : undefined;
 }
 
 /**

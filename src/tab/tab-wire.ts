@@ -9,7 +9,8 @@ import type { RequestState } from '../domain/request';
 /**
  * How a cluster pulls from a registry. `acrbot-named-role`: a role assignment under the name
  * acrbot gives its grants that no record in this store refers to (a store switched or
- * restored): a hint, never proof, so it is shown, and acted on, as `outside-role` is.
+ * restored, or made again after acrbot's grant there ended: `endedRequestIds`): a hint, never
+ * proof, so it is shown, and acted on, as `outside-role` is.
  */
 export type PullHow = 'acrbot-role' | 'acrbot-named-role' | 'outside-role' | 'pull-secret';
 
@@ -80,6 +81,15 @@ export interface TabRow {
   breakGlass?: TabBreakGlass;
   /** Role assignment facts for rows from Azure: scope level, via a group, ABAC condition, not honoured. */
   notes?: string[];
+  /**
+   * With how `acrbot-named-role` only: the caller's own acrbot grants (never another tenant's,
+   * tenant-boundary.ts) that recorded this assignment's id but whose access ended before Azure
+   * made it, the one that ended last last; the assignment was made again under acrbot's name
+   * since (acrbotNamedText in src/domain/access-inventory.ts). Absent when none of them is shown.
+   */
+  endedRequestIds?: string[];
+  /** With `endedRequestIds`: when Azure made the assignment (its `createdOn`). */
+  createdOn?: string;
   /**
    * With state `drifted`: why, in a few neutral words (src/tab/drift-text.ts), e.g. "role
    * assignment deleted outside acrbot". Plain text, shown as text.

@@ -64,6 +64,26 @@ export function extensionFact(row: Row): [label: string, value: string | undefin
 export const ACRBOT_NAMED_WORDS =
   'named as acrbot names its grants, but this store has no record of it (a store switched or restored?); acrbot will not change it — see operations.md';
 
+/**
+ * How a row of how `acrbot-named-role` names its assignment, in the chat's words (acrbotNamedText
+ * in src/domain/access-inventory.ts, not bundled for the reason above): when it sits at the id of
+ * acrbot grants of the caller's that ended before Azure made it (`endedRequestIds`, the one that
+ * ended last last, and `createdOn`), made again since, naming that grant (the store does record
+ * it: no store was switched or restored); else {@link ACRBOT_NAMED_WORDS}.
+ */
+export function acrbotNamedWords(row: Pick<Row, 'endedRequestIds' | 'createdOn'>): string {
+  const ended = row.endedRequestIds ?? [];
+  if (!ended.length || !row.createdOn) return ACRBOT_NAMED_WORDS;
+  const earlier = ended.length - 1;
+  const more = earlier ? ` (and ${earlier} earlier one${earlier === 1 ? '' : 's'})` : '';
+  return `made again under acrbot's name after acrbot's grant ${ended[ended.length - 1]}${more} ended (Azure dates it ${shortTime(row.createdOn)}); not acrbot's — acrbot will not change it`;
+}
+
+/** A row of how `acrbot-named-role` made again after acrbot's grant there ended ({@link acrbotNamedWords}). */
+function madeAgain(row: Row): boolean {
+  return row.how === 'acrbot-named-role' && Boolean(row.endedRequestIds?.length && row.createdOn);
+}
+
 /** A row whose role no acrbot record holds, whatever its name: no request, approval or audit entry. */
 function unrecordedRole(row: Row): boolean {
   return row.how === 'outside-role' || row.how === 'acrbot-named-role';
@@ -73,6 +93,7 @@ function unrecordedRole(row: Row): boolean {
 export function howShort(row: Row): string {
   if (row.how === 'acrbot-role') return 'Role (acrbot)';
   if (row.how === 'outside-role') return 'Role (outside acrbot)';
+  if (madeAgain(row)) return "Role (acrbot's name, made after its grant ended)";
   if (row.how === 'acrbot-named-role') return "Role (acrbot's name, no record)";
   return 'Pull secret';
 }
@@ -84,6 +105,7 @@ export function howShort(row: Row): string {
  */
 export function askedBy(row: Row): string {
   if (row.requester) return row.requester.name;
+  if (madeAgain(row)) return "not acrbot's: made after its grant ended";
   if (row.how === 'acrbot-named-role') return 'no record in this store';
   return row.how === 'acrbot-role' ? 'another tenant' : 'outside acrbot';
 }
@@ -116,12 +138,21 @@ export function driftLine(row: Row): string | undefined {
 export function askedByKey(row: Row): string {
   return (
     row.requester?.objectId ??
-    (row.how === 'acrbot-role' ? 'another-tenant' : row.how === 'acrbot-named-role' ? 'no-record' : 'outside')
+    (row.how === 'acrbot-role'
+      ? 'another-tenant'
+      : madeAgain(row)
+        ? 'made-again'
+        : row.how === 'acrbot-named-role'
+          ? 'no-record'
+          : 'outside')
   );
 }
 
 /** Why a row without a request id has no request history to show. */
 export function noHistoryNote(row: Row): string {
+  // Made again: the ended grant's own request and trail are in the store, but not this assignment's.
+  if (madeAgain(row))
+    return `A role assignment ${acrbotNamedWords(row)}. No request, approval or audit entry of this assignment is in this store; those of the ended grant are that grant's own.`;
   if (row.how === 'acrbot-named-role')
     return `A role assignment ${ACRBOT_NAMED_WORDS}. No request, approval or audit entry of it is in this store.`;
   return row.how === 'acrbot-role'
