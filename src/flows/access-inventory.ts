@@ -146,6 +146,17 @@ export interface AccessInventoryPorts {
  * which confirms it as its sweep looks): all four reasons, the cells already showing them; and
  * how the asker named the cluster, which resolved to it, for the card's commands (typed-names.ts).
  */
+/**
+ * A role assignment under acrbot's name that no record of this store proves acrbot's
+ * ({@link AccessInventory.acrbotNamedOnPair}): its name, and, when it was made again after acrbot's
+ * grants there ended, those grants (the one that ended last last) and when Azure made it.
+ */
+export interface AcrbotNamedAssignment {
+  name: string;
+  endedRequestIds?: string[];
+  createdOn?: string;
+}
+
 export type ClusterAccessResult = ClusterAccessReport & { drift: DriftFinding[]; typedAs: TypedAs };
 
 /** Answers "who can pull what, and why". Read-only: it never writes to Azure or the store. */
@@ -397,13 +408,16 @@ export class AccessInventory {
   }
 
   /**
-   * The names of the role assignments on the pair of `clusterId` and `registryId` whose origin is
+   * The role assignments on the pair of `clusterId` and `registryId` whose origin is
    * `acrbotNamed`: named as acrbot names its grants, but no record of this store refers to them
-   * (a store switched or restored). For `revoke CLUSTER REGISTRY`, which finds nothing of its own
-   * to revoke there and says why it leaves them alone (G15: the name is a hint, never proof).
+   * (a store switched or restored), or made again under that name after acrbot's grants there
+   * ended (`endedRequestIds` and `createdOn`, as `check` names them: acrbotNamedText). For
+   * `revoke CLUSTER REGISTRY`, which finds nothing of its own to revoke there and says why it
+   * leaves them alone (G15: the name is a hint, never proof). Asked by someone of `tenantId`, only
+   * that tenant's ended grants are named (tenant-boundary.ts `cellsShown`, as in {@link check}).
    * Read as {@link check} reads the pair: one `assignedTo()` list on the registry + R GETs.
    */
-  async acrbotNamedOnPair(clusterId: string, registryId: string): Promise<string[]> {
+  async acrbotNamedOnPair(clusterId: string, registryId: string, tenantId?: string): Promise<AcrbotNamedAssignment[]> {
     const [cluster, registry] = await Promise.all([
       this.resolver.resolveCluster(parseClusterRef(clusterId)),
       this.resolver.resolveRegistry(parseRegistryRef(registryId)),
@@ -425,9 +439,18 @@ export class AccessInventory {
       requests: records.requests.filter((r) => forClusterOrItsIdentity(r, cluster, identity)),
       now: this.ports.clock.now(),
     });
-    return cells.flatMap((c) =>
+    const shown = tenantId === undefined ? cells : cellsShown(cells, showsTenant(records.requests, tenantId));
+    return shown.flatMap((c) =>
       c.paths.flatMap((p) =>
-        p.kind === 'roleAssignment' && p.origin === 'acrbotNamed' ? [p.assignmentId.split('/').pop()!] : [],
+        p.kind === 'roleAssignment' && p.origin === 'acrbotNamed'
+          ? [
+              {
+                name: p.assignmentId.split('/').pop()!,
+                ...(p.endedRequestIds?.length &&
+                  p.createdOn && { endedRequestIds: p.endedRequestIds, createdOn: p.createdOn }),
+              },
+            ]
+          : [],
       ),
     );
   }

@@ -16,6 +16,8 @@ import { advance, contosoId, grant, h, MINUTE, runDueAfter, start, useLifecycleH
 useLifecycleHooks();
 
 const state = () => h.app.sandbox!.arm.state;
+/** A tenant other than the sandbox's, whose readers may not see the sandbox tenant's requests. */
+const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
 
 /** How both answers name the assignment made again after `requestId` ended. */
 const madeAgain = (requestId: string) =>
@@ -71,5 +73,28 @@ describe('the same assignment made by another party after an acrbot grant ended'
     expect(reply).not.toContain(ACRBOT_NAMED_TEXT);
     expect(reply).not.toContain('made again');
     expect(reply).toContain(request.id);
+  });
+});
+
+describe('`revoke CLUSTER REGISTRY` on the pair', () => {
+  test('finds nothing of its own and names the assignment as made again after the grant ended', async () => {
+    const { request, plan } = await madeAgainAfterTheEnd(3 * 60 * MINUTE);
+    const reply = await h.ask(users.approver, 'revoke aks-prod contosoacr no longer needed');
+    expect(reply).toContain('Nothing to revoke');
+    expect(reply).toContain(`Role assignment ${plan.roleAssignmentName} there is ${madeAgain(request.id)}`);
+    expect(reply).toContain("not acrbot's — acrbot will not change it.");
+    expect(reply).not.toContain('store switched or restored');
+    // Left alone: acrbot does not revoke what it did not make.
+    expect(state().hasPullAccess(contosoId, plan.identity.objectId)).toBe(true);
+  });
+
+  test("an approver of another tenant than the grant's is not told its id: the words of no record", async () => {
+    const { request, plan } = await madeAgainAfterTheEnd(3 * 60 * MINUTE);
+    const stored = (await h.app.store.get(request.id))!;
+    await h.app.store.update({ ...stored, version: stored.version + 1, tenantId: OTHER_TENANT });
+    const reply = await h.ask(users.approver, 'revoke aks-prod contosoacr no longer needed');
+    expect(reply).toContain(`Role assignment ${plan.roleAssignmentName} there is ${ACRBOT_NAMED_TEXT}.`);
+    expect(reply).not.toContain(request.id);
+    expect(reply).not.toContain('made again');
   });
 });

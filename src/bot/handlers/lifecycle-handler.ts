@@ -6,7 +6,7 @@
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod/v3';
 import type { Command } from '../../domain/command';
-import { ACRBOT_NAMED_TEXT } from '../../domain/access-inventory';
+import { acrbotNamedText } from '../../domain/access-inventory';
 import { UserFacingError } from '../../domain/errors';
 import { checkReason, REASON_LIMITS } from '../../domain/text';
 import { isRequestId } from '../../domain/identifiers';
@@ -165,7 +165,7 @@ export class LifecycleHandler {
         // Another tenant's grants are that tenant's to revoke; the access card names them as such.
         text: elsewhere
           ? `acrbot has no active grant of ${cluster.name} on ${registry.name} for a request of your organisation (tenant); those of another tenant are not revoked from here.`
-          : await this.nothingOfOursText(cluster, registry),
+          : await this.nothingOfOursText(identity, cluster, registry),
         ok: true,
         sandbox: settings.sandbox,
       });
@@ -196,23 +196,38 @@ export class LifecycleHandler {
   /**
    * Why `revoke CLUSTER REGISTRY` finds nothing on a pair with no acrbot request of its tenant:
    * access granted outside acrbot is not acrbot's to revoke, and an assignment only named as
-   * acrbot names its grants, with no record in this store (a store switched or restored), is
-   * not either (G15: the name is a hint); the sentence names it, as `access` and `check` do.
-   * Reading the pair's assignments may fail: the plain sentence then, as before.
+   * acrbot names its grants is not either (G15: the name is a hint), whether no record in this
+   * store refers to it (a store switched or restored) or it was made again after the asker's
+   * tenant's grant there ended; the sentence names it as `access` and `check` do
+   * (acrbotNamedText). Reading the pair's assignments may fail: the plain sentence then, as before.
    */
-  private async nothingOfOursText(cluster: { id: string; name: string }, registry: { id: string; name: string }) {
+  private async nothingOfOursText(
+    identity: TurnIdentity,
+    cluster: { id: string; name: string },
+    registry: { id: string; name: string },
+  ) {
     const plain = `acrbot has no active grant of ${cluster.name} on ${registry.name}; access granted outside acrbot is not acrbot's to revoke.`;
-    const named = await this.services.inventory.acrbotNamedOnPair(cluster.id, registry.id).catch((err: unknown) => {
-      this.services.log.warn(
-        { err },
-        "revoke: the pair's role assignments could not be read to name those under acrbot's name",
-      );
-      return [];
+    const named = await this.services.inventory
+      .acrbotNamedOnPair(cluster.id, registry.id, identity.tenantId)
+      .catch((err: unknown) => {
+        this.services.log.warn(
+          { err },
+          "revoke: the pair's role assignments could not be read to name those under acrbot's name",
+        );
+        return [];
+      });
+    // Those named alike share one sentence, as all of them did before some were made again.
+    const byWords = new Map<string, string[]>();
+    for (const a of named) {
+      const words = acrbotNamedText(a);
+      byWords.set(words, [...(byWords.get(words) ?? []), a.name]);
+    }
+    const sentences = [...byWords].map(([words, names]) => {
+      const which =
+        names.length === 1 ? `Role assignment ${names[0]} there is` : `Role assignments ${names.join(', ')} there are`;
+      return `${which} ${words}.`;
     });
-    if (named.length === 0) return plain;
-    const which =
-      named.length === 1 ? `Role assignment ${named[0]} there is` : `Role assignments ${named.join(', ')} there are`;
-    return `${plain} ${which} ${ACRBOT_NAMED_TEXT}.`;
+    return [plain, ...sentences].join(' ');
   }
 
   /**
