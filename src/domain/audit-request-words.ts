@@ -1,6 +1,7 @@
 /**
  * What a request's audit entries say beyond its justification: what kind of access it is, for how
- * long, and which other clusters its grant gives pull to (clusters sharing the pull identity).
+ * long, which other clusters its grant gives pull to (clusters sharing the pull identity), and
+ * which earlier grants of its pair were removed or changed outside acrbot.
  * Built from ids, durations and ISO times only, so nothing here is user text. Pure.
  */
 import { shortDuration } from './access-term';
@@ -31,7 +32,8 @@ export function requestKindWords(request: Pick<AccessRequest, 'plan' | 'policy' 
 
 /**
  * The detail of a `request.created` entry: kind and term first, then the clusters sharing a
- * grant's identity ({@link sharingWords}), then the justification. `asked` is the term the
+ * grant's identity ({@link sharingWords}) and the pair's earlier drifted grants
+ * ({@link driftedBeforeWords}), then the justification. `asked` is the term the
  * requester asked for when the rule cut it (an auto-approving rule's maximum).
  */
 export function createdDetail(request: AccessRequest, asked?: AccessTerm): string {
@@ -39,7 +41,23 @@ export function createdDetail(request: AccessRequest, asked?: AccessTerm): strin
   const askedWords = asked && termWords(asked);
   if (askedWords && askedWords !== termWords(request.access)) head += ` (asked ${askedWords})`;
   const sharing = request.plan.kind === 'grant' ? sharingWords(request.plan, 'targets') : '';
-  return `${head}${sharing ? `; ${sharing}` : ''}: ${request.reason}`;
+  const drifted = driftedBeforeWords(request);
+  return `${head}${sharing ? `; ${sharing}` : ''}${drifted ? `; ${drifted}` : ''}: ${request.reason}`;
+}
+
+/**
+ * The pair's earlier grants whose access was removed or changed outside acrbot
+ * (`driftedBefore`), by id and drift time ("this pair's access was taken away outside acrbot
+ * before (drift): R-… removed outside acrbot at …"). Empty when none was recorded.
+ */
+export function driftedBeforeWords(request: Pick<AccessRequest, 'driftedBefore'>): string {
+  const drifted = request.driftedBefore ?? [];
+  if (drifted.length === 0) return '';
+  const each = drifted.map(
+    (d) =>
+      `${d.requestId} ${d.driftReason === 'changed' ? 'changed' : 'removed'} outside acrbot at ${d.driftDetectedAt}`,
+  );
+  return `this pair's access was taken away outside acrbot before (drift): ${each.join(', ')}`;
 }
 
 /**

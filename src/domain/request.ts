@@ -142,6 +142,26 @@ export interface AccessRequest {
    * Every card says so, once; later resumes that stop the same way change nothing.
    */
   waiting?: RunWaiting;
+  /**
+   * A grant's earlier grants of the same pair (cluster, registry and identity) whose access was
+   * removed or changed outside acrbot (drift `deleted` or `changed`) while they still ran, as
+   * found when this request was filed (newest drift first, at most
+   * {@link DRIFTED_BEFORE_RECORDED}): the registry's owners may have removed it on purpose, and
+   * approving this one puts the access back, so its approvers are told. Absent when none was
+   * found, on extensions, and on requests filed before it was recorded.
+   */
+  driftedBefore?: DriftedBefore[];
+}
+
+/** The most earlier drifted grants a request records ({@link AccessRequest.driftedBefore}). */
+export const DRIFTED_BEFORE_RECORDED = 3;
+
+/** An earlier grant of a request's pair whose access was removed or changed outside acrbot. */
+export interface DriftedBefore {
+  requestId: string;
+  /** Its `access.driftDetectedAt`. */
+  driftDetectedAt: string;
+  driftReason: Extract<DriftReason, 'deleted' | 'changed'>;
 }
 
 /** Why a run is waiting, for the cards (never a secret). */

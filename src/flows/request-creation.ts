@@ -25,7 +25,7 @@ import { newRequestId } from '../domain/identifiers';
 import { describeDurationMs, formatUtc, shortDuration, termRefusal } from '../domain/access-term';
 import type { GrantPlan, Plan } from '../domain/plan';
 import type { Clock, DirectoryPort, RequestStore } from '../domain/ports';
-import type { AccessRequest, AccessTerm, ActingContext, Actor, PolicyBinding } from '../domain/request';
+import type { AccessRequest, AccessTerm, ActingContext, Actor, DriftedBefore, PolicyBinding } from '../domain/request';
 import { transition } from '../domain/request';
 import { breakGlassNotExtended } from '../domain/break-glass-review';
 import { cooldownMsOf, cooldownRefusal } from '../domain/break-glass-cooldown';
@@ -34,7 +34,7 @@ import { typedNames, typedPair } from '../domain/typed-names';
 import type { Logger } from '../observability/logger';
 import type { FlowSettings } from './settings';
 import { type PauseReader, pausedRefusal } from './access-pause';
-import { pendingCapMessage, pendingTwins, twinMessage } from './request-gate';
+import { driftedOnPair, pendingCapMessage, pendingTwins, twinMessage } from './request-gate';
 import { type RequestAudit, ruleActor, targetsOf } from './request-audit';
 import {
   type JobScheduling,
@@ -280,7 +280,7 @@ export class RequestCreation {
       rule: decidedBy,
       ...(auto && { autoApproved: true }),
     };
-    const request = this.newRequest(input, now, binding, access);
+    const request = this.newRequest(input, now, binding, access, await this.driftedBefore(input));
     await this.recordCreated(request, asked);
     if (!auto) {
       // Its jobs first: a create that fails may have been stored all the same (a store that lost
@@ -445,6 +445,7 @@ export class RequestCreation {
     now: Date,
     policy: PolicyBinding,
     access: AccessTerm | undefined,
+    driftedBefore: DriftedBefore[] = [],
   ): AccessRequest {
     return {
       id: newRequestId(),
@@ -463,7 +464,20 @@ export class RequestCreation {
       ...(access && { access }),
       ...(input.sourceActivityId && { sourceActivityId: input.sourceActivityId }),
       ...(input.extendsRequestId && { extendsRequestId: input.extendsRequestId }),
+      ...(driftedBefore.length > 0 && { driftedBefore }),
     };
+  }
+
+  /**
+   * A new grant's earlier grants of the pair whose access was removed or changed outside acrbot
+   * ({@link driftedOnPair}: one indexed read of the pair's active grants), for its approvers' card
+   * and its `request.created` entry. Read only once every refusal above has passed, so a refused
+   * request costs no read; none for a pull secret or an extension (it moves an end and puts no
+   * access back; a drifted original is refused extension, `extend.drifted`).
+   */
+  private async driftedBefore(input: NewRequest): Promise<DriftedBefore[]> {
+    if (input.plan.kind !== 'grant' || input.extendsRequestId) return [];
+    return driftedOnPair(this.store, input.plan);
   }
 
   /**
@@ -563,7 +577,7 @@ export class RequestCreation {
       rule,
       review: { dueAt: new Date(now.getTime() + BREAK_GLASS_REVIEW_MS).toISOString() },
     };
-    const request = this.newRequest(input, now, binding, { durationMs });
+    const request = this.newRequest(input, now, binding, { durationMs }, await this.driftedBefore(input));
     // The review job exists before the request does: an approved break-glass request is executed
     // by any instance's resume pass, so storing it first and failing to schedule (or dying in
     // between) would grant access nobody is ever asked to review. A job whose request was never

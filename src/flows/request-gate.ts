@@ -11,8 +11,9 @@
  * ({@link RequestGate.twinRefusal}).
  */
 import type { AbuseLedger, Clock, RequestStore } from '../domain/ports';
-import type { AccessRequest, Actor } from '../domain/request';
-import type { Plan } from '../domain/plan';
+import { type AccessRequest, type Actor, type DriftedBefore, DRIFTED_BEFORE_RECORDED } from '../domain/request';
+import type { GrantPlan, Plan } from '../domain/plan';
+import { lostToRemake } from '../domain/made-again-since-drift';
 import { describeAccess } from '../domain/access-term';
 import { fixedWindowStart } from '../domain/fixed-window';
 import { counted } from '../domain/text';
@@ -260,6 +261,40 @@ export async function pendingTwins(
       ? (await store.listByTarget(plan.cluster.id, plan.registry.id, ['pending'], PAIR_PENDING_READ)).filter(mine)
       : await store.listByRequester(requesterId, ['pending'], limit);
   return twinsAmong(pending, plan, self);
+}
+
+/** How many of a pair's active grants {@link driftedOnPair} reads: a pair has a few (overlaps), not hundreds. */
+const PAIR_ACTIVE_READ = 100;
+
+/**
+ * The earlier grants of `plan`'s pair (same cluster, registry and identity) whose access was
+ * removed or changed outside acrbot (drift `deleted` or `changed`) while they still run (state
+ * `succeeded`: within their term), newest drift first, at most {@link DRIFTED_BEFORE_RECORDED}:
+ * the registry's owners may have removed that access on purpose (`az aks update --detach-acr`),
+ * and a new grant's approvers, who alone can respect or override that, are told
+ * (`AccessRequest.driftedBefore`). Left out: a grant whose assignment another approved grant
+ * made again since the drift (`lostToRemake`: that approval already overrode the removal, and the
+ * new request overlaps the access there now), and an ended grant (its term would have ended the
+ * access anyway). One indexed read of the pair's active grants, the only store read a grant
+ * request adds: the twin look reads the pair's waiting requests (another state, another key
+ * range on Azure Tables), so it cannot carry these.
+ */
+export async function driftedOnPair(
+  store: Pick<RequestStore, 'listByTarget'>,
+  plan: GrantPlan,
+): Promise<DriftedBefore[]> {
+  const active = await store.listByTarget(plan.cluster.id, plan.registry.id, ['succeeded'], PAIR_ACTIVE_READ);
+  const identity = plan.identity.objectId.toLowerCase();
+  const drifted: DriftedBefore[] = [];
+  for (const r of active) {
+    const { driftDetectedAt, driftReason } = r.access ?? {};
+    if (!driftDetectedAt || (driftReason !== 'deleted' && driftReason !== 'changed')) continue;
+    if (r.extendsRequestId || r.plan.kind !== 'grant' || r.plan.identity.objectId.toLowerCase() !== identity) continue;
+    if (lostToRemake(r, active)) continue;
+    drifted.push({ requestId: r.id, driftDetectedAt, driftReason });
+  }
+  drifted.sort((a, b) => Date.parse(b.driftDetectedAt) - Date.parse(a.driftDetectedAt));
+  return drifted.slice(0, DRIFTED_BEFORE_RECORDED);
 }
 
 /**

@@ -214,10 +214,36 @@ export function planFacts(request: AccessRequest): Fact[] {
       value: `${driftWords(request.access.driftReason)} on ${shortTime(request.access.driftDetectedAt)}; ${driftNotDone(request.access.driftReason)}`,
     });
   else common.push({ label: 'Access', value: inertText(describeAccess(request)) });
+  const drifted = driftedBeforeLine(request);
+  if (drifted) common.push({ label: 'Drift', value: drifted });
   if (request.extendsRequestId) common.push({ label: 'Extends', value: request.extendsRequestId });
   // When an undecided request expires, not when its access would end (that is the "Access" line).
   if (request.state === 'pending') common.push({ label: 'Decide by', value: shortTime(request.expiresAt) });
   return common;
+}
+
+/**
+ * The line telling a grant's deciders that this pair's access was taken away outside acrbot before
+ * (`driftedBefore`, found when the request was filed), perhaps on purpose by the registry's
+ * owners: only they can respect or override that. While it waits for a decision (or a break-glass
+ * grant for its review); undefined otherwise, and when none was recorded.
+ */
+function driftedBeforeLine(request: AccessRequest): string | undefined {
+  const drifted = request.driftedBefore ?? [];
+  if (drifted.length === 0) return undefined;
+  const deciding = request.state === 'pending' || awaitingReview(request);
+  if (!deciding) return undefined;
+  const how = (d: (typeof drifted)[number]) =>
+    `${d.driftReason === 'changed' ? 'changed' : 'removed'} outside acrbot on ${shortTime(d.driftDetectedAt)}`;
+  const [first] = drifted;
+  const which =
+    drifted.length === 1
+      ? `This pair's grant ${first.requestId} was ${how(first)} (drift)`
+      : `This pair's grants ${drifted.map((d) => `${d.requestId} (${how(d)})`).join(', ')} drifted`;
+  const after = request.policy?.breakGlass
+    ? 'this break-glass grant put the access back without approval'
+    : 'approving puts the access back';
+  return inertText(`${which}, perhaps on purpose by the registry's owners; ${after}.`);
 }
 
 /**
