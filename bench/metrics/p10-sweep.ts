@@ -153,7 +153,10 @@ export const p10Sweep: Metric = async (ctx) => {
         },
         create: async () => ({ id: 'x' }),
         canAssignRoles: async () => true,
-        delete: async () => void deletes++,
+        delete: async () => {
+          deletes++;
+          return {};
+        },
         scopeExists: async () => true,
       };
       const counts = new Map<string, number>();

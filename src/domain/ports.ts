@@ -29,6 +29,14 @@ export interface WriteResult {
   requestId?: string;
 }
 
+/**
+ * Result of an Azure delete: the `x-ms-request-id` of its answer (of the 404 too, when it was gone
+ * already), which the deletion's audit entry carries, so it is found in Azure's Activity Log.
+ */
+export interface DeleteResult {
+  requestId?: string;
+}
+
 /** Role assignments on a scope. */
 export interface RoleAssignmentPort {
   /** Assignments of `principalId` at or above `scope`. */
@@ -43,8 +51,8 @@ export interface RoleAssignmentPort {
   }): Promise<WriteResult>;
   /** Whether the bot's own identity may write role assignments on `scope`. */
   canAssignRoles(scope: string): Promise<boolean>;
-  /** Deletes an assignment by name; a missing one is fine. */
-  delete(input: { scope: string; name: string; subscriptionId: string }): Promise<void>;
+  /** Deletes an assignment by name; a missing one is fine (its answer's request id is still given). */
+  delete(input: { scope: string; name: string; subscriptionId: string }): Promise<DeleteResult>;
   /**
    * Whether a registry or cluster answers at `scope` (one GET of it, cheaper than a listing):
    * false on 404 (deleted, or moved away). Throws on any other failure (a refusal, a hiccup).
@@ -291,12 +299,12 @@ export interface RegistryTokenPort {
   deleteToken(
     registry: { subscriptionId: string; resourceGroup: string; name: string },
     tokenName: string,
-  ): Promise<void>;
+  ): Promise<DeleteResult>;
   /** DELETE the scope map; as {@link deleteToken}. */
   deleteScopeMap(
     registry: { subscriptionId: string; resourceGroup: string; name: string },
     scopeMapName: string,
-  ): Promise<void>;
+  ): Promise<DeleteResult>;
 }
 
 /**
@@ -375,9 +383,10 @@ export interface ServicePrincipalPort {
    * live nor in deleted items. A purge that still does not find the just-deleted application
    * after the replication retries throws `PermanentDeletePending` with no status (not "absent":
    * it can still be restored); any other refusal, an id that is not a directory id included,
-   * throws a CloudApiError too.
+   * throws a CloudApiError too. Resolves Graph's `request-id` of the DELETE (of its 404, when an
+   * earlier try deleted it) and of the permanent delete, the ids Entra's audit log is searched by.
    */
-  deleteApplication(applicationId: string): Promise<void>;
+  deleteApplication(applicationId: string): Promise<{ requestId?: string; purgeRequestId?: string }>;
 }
 
 /** Where a cluster's API server is and how to authenticate to it; opaque to the flows. */

@@ -61,12 +61,20 @@ export interface LifecycleDeps {
   settings: LifecycleSettings;
 }
 
-/** Appends an audit entry of `request`'s access, by `by` (targets: its cluster and registry unless given). */
+/**
+ * Appends an audit entry of `request`'s access, by `by` (targets: its cluster and registry unless
+ * given). `correlationIds`: the request ids of the calls it records (a deletion's ARM
+ * `x-ms-request-id`, Graph `request-id`), which match the entry to Azure's Activity Log or Entra's
+ * audit log, as the writes' `azure.write.*` entries carry theirs.
+ */
 export async function recordAccessEvent(
   deps: Pick<LifecycleDeps, 'audit'>,
   request: AccessRequest,
   by: Actor,
-  event: Pick<AuditEvent, 'action' | 'outcome' | 'detail' | 'idempotencyKey'> & { targetIds?: string[] },
+  event: Pick<AuditEvent, 'action' | 'outcome' | 'detail' | 'idempotencyKey'> & {
+    targetIds?: string[];
+    correlationIds?: readonly string[];
+  },
 ): Promise<void> {
   await deps.audit.append({
     ...(event.idempotencyKey && { idempotencyKey: event.idempotencyKey }),
@@ -77,5 +85,6 @@ export async function recordAccessEvent(
     action: event.action,
     outcome: event.outcome,
     detail: event.detail,
+    ...(event.correlationIds && { correlationIds: [...event.correlationIds] }),
   });
 }

@@ -70,6 +70,7 @@ function cleanupEntry(
   request: AccessRequest,
   outcome: 'refused' | 'deleted' | 'absent' | 'pending',
   detail: string,
+  correlationIds?: readonly string[],
 ): AuditEvent {
   return {
     actor: { objectId: 'acrbot', name: 'acrbot' },
@@ -79,6 +80,8 @@ function cleanupEntry(
     targetIds: [request.plan.registry.id],
     outcome,
     detail,
+    // The request ids of the DELETEs it records, for Azure's Activity Log and Entra's audit log.
+    ...(correlationIds && { correlationIds: [...correlationIds] }),
   };
 }
 
@@ -475,13 +478,14 @@ async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promi
     // A kept `--kind sp` credential may be gone by its time: the revocation of the access deletes
     // every credential of it, this one included; or an earlier run of this job deleted it and
     // stopped before its entry (its mark says so).
+    const sent = deletion.requestIds;
     const entry = !dueAt
-      ? cleanupEntry(request, 'deleted', RETIRED_AFTER_RETRY)
+      ? cleanupEntry(request, 'deleted', RETIRED_AFTER_RETRY, sent)
       : deletion.found || deletion.deleted.length
-        ? cleanupEntry(request, 'deleted', RETIRED_AFTER_WAIT)
+        ? cleanupEntry(request, 'deleted', RETIRED_AFTER_WAIT, sent)
         : deletionStartedBefore(entries, request.id, ref)
-          ? cleanupEntry(request, 'deleted', RETIRED_CUT_SHORT)
-          : cleanupEntry(request, 'absent', RETIRED_ABSENT);
+          ? cleanupEntry(request, 'deleted', RETIRED_CUT_SHORT, sent)
+          : cleanupEntry(request, 'absent', RETIRED_ABSENT, sent);
     await audit.append(entry);
     done = entry;
   }
@@ -653,6 +657,7 @@ async function retryCleanup(request: AccessRequest, deps: CleanupDeps): Promise<
   // Not found now, but an earlier run had begun deleting it (its mark) and stopped before its entry.
   const deletedEarlier: boolean[] = [];
   const deleted: string[] = [];
+  const sent: string[] = [];
   const left: LeftAssignment[] = [];
   for (const ref of refs.reverse()) {
     await checkLease?.();
@@ -660,6 +665,7 @@ async function retryCleanup(request: AccessRequest, deps: CleanupDeps): Promise<
     existed.push(found.found);
     deletedEarlier.push(!found.found && deletionStartedBefore(entries, request.id, ref));
     deleted.push(...found.deleted);
+    sent.push(...found.requestIds);
     left.push(...leftInPlace(ref, found));
   }
   // What the deletions found is audited, and the job moved or the request written, by the
@@ -680,6 +686,7 @@ async function retryCleanup(request: AccessRequest, deps: CleanupDeps): Promise<
           request,
           'pending',
           `${deleted.join(', ')} deleted; the rest not found yet, looked for again later`,
+          sent,
         ),
       );
     await reschedule({ ...cleanupJob(request.id, clock), dueAt: new Date(decidedAt) });
@@ -688,15 +695,16 @@ async function retryCleanup(request: AccessRequest, deps: CleanupDeps): Promise<
   const tokens = refs.every((ref) => ref.kind === 'token');
   await audit.append(
     existed.some(Boolean)
-      ? cleanupEntry(request, 'deleted', RETRIED_AND_DELETED)
+      ? cleanupEntry(request, 'deleted', RETRIED_AND_DELETED, sent)
       : deletedEarlier.some(Boolean)
-        ? cleanupEntry(request, 'deleted', RETRIED_CUT_SHORT)
+        ? cleanupEntry(request, 'deleted', RETRIED_CUT_SHORT, sent)
         : cleanupEntry(
             request,
             'absent',
             tokens
               ? 'not found on the registry: Azure did not create it, or it was deleted already'
               : 'not found under its recorded name: Graph did not create it',
+            sent,
           ),
   );
   await store.update(transition(withLeftInError(request, left), { type: 'cleanedUp', at: clock.now() }));

@@ -14,7 +14,7 @@
  */
 import type { RoleAssignmentInfo } from '../domain/azure-model';
 import { ResourceGoneError } from '../domain/errors';
-import { CloudApiError, type RegistryTokenPort } from '../domain/ports';
+import { CloudApiError, type DeleteResult, type RegistryTokenPort } from '../domain/ports';
 import { recordedByDerivedName } from '../domain/recorded-assignment';
 import type { CredentialRef } from '../domain/secret-credential';
 import type { SecretRunnerPorts } from './secret-runner';
@@ -60,6 +60,15 @@ export interface CredentialDeletion {
    * be acrbot's at all); this is the sentence approvers are told once.
    */
   registryUnconfirmed?: string;
+  /**
+   * The request ids of the DELETEs this call sent, in order, their 404s (gone already) included:
+   * ARM's `x-ms-request-id`, Graph's `request-id` (of the application's permanent delete too).
+   * What the deletion's audit entry carries, so Azure's Activity Log or Entra's audit log shows
+   * the deletion it records. Empty when nothing was sent (nothing found to delete).
+   */
+  requestIds: string[];
+  /** A `--kind sp` application's object id, once known (recorded, or found by its uniqueName). */
+  applicationId?: string;
 }
 
 /**
@@ -95,7 +104,11 @@ export async function deleteCredential(
   ref: CredentialRef,
   options: { beforeDelete?: () => Promise<void> } = {},
 ): Promise<CredentialDeletion> {
-  const found: CredentialDeletion = { found: false, deleted: [], notFound: [], notOurs: [] };
+  const requestIds: string[] = [];
+  const found: CredentialDeletion = { found: false, deleted: [], notFound: [], notOurs: [], requestIds };
+  const sent = (answer: DeleteResult): void => {
+    if (answer.requestId) requestIds.push(answer.requestId);
+  };
   if (ref.kind === 'token') {
     const registry = { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.registry };
     const { tokens } = ports;
@@ -104,7 +117,7 @@ export async function deleteCredential(
       () => tokens.getToken(registry, ref.tokenName),
       async () => {
         await options.beforeDelete?.();
-        return tokens.deleteToken(registry, ref.tokenName);
+        sent(await tokens.deleteToken(registry, ref.tokenName));
       },
     );
     found.found = token;
@@ -128,7 +141,7 @@ export async function deleteCredential(
       const map = await deleteRegistryChild(
         `scope map ${name}`,
         () => tokens.getScopeMap(registry, name),
-        () => tokens.deleteScopeMap(registry, name),
+        async () => sent(await tokens.deleteScopeMap(registry, name)),
       );
       (map ? found.deleted : found.notFound).push(name);
     }
@@ -137,10 +150,12 @@ export async function deleteCredential(
   const assignment = ref.roleAssignment
     ? await deleteOwnAssignment(ports, { appId: ref.appId, recordedId: ref.servicePrincipalId }, ref.roleAssignment)
     : {};
+  if (assignment.requestId) requestIds.push(assignment.requestId);
   const alongside = {
     deleted: assignment.deleted ? [assignment.deleted] : [],
     notFound: assignment.notFound ? [assignment.notFound] : [],
     notOurs: assignment.notOurs ? [assignment.notOurs] : [],
+    requestIds,
   };
   // Only the recorded uniqueName is known (see createServicePrincipal): not found is not proof
   // that Graph never created it (replication); the caller decides what not found means.
@@ -148,22 +163,31 @@ export async function deleteCredential(
     ref.applicationId || (ref.uniqueName && (await ports.servicePrincipals.findApplication(ref.uniqueName))?.id);
   if (!applicationId) return { ...alongside, found: false, notFound: [...alongside.notFound, ref.uniqueName ?? ''] };
   await options.beforeDelete?.();
-  if (!(await deleteApplication(ports, applicationId)))
-    return { ...alongside, found: false, notFound: [...alongside.notFound, applicationId] };
-  return { ...alongside, found: true, deleted: [...alongside.deleted, applicationId] };
+  if (!(await deleteApplication(ports, applicationId, requestIds)))
+    return { ...alongside, applicationId, found: false, notFound: [...alongside.notFound, applicationId] };
+  return { ...alongside, applicationId, found: true, deleted: [...alongside.deleted, applicationId] };
 }
 
 /**
  * Deletes the application (for good: graph-service-principals.ts); false when Graph found none
  * under its id, live or deleted (the port's 404): gone already, or not replicated yet after its
- * create, which the caller tells apart as for one not found by name.
+ * create, which the caller tells apart as for one not found by name. Graph's request ids of the
+ * DELETE and the permanent delete (of the 404 too) are added to `requestIds`.
  */
-async function deleteApplication(ports: SecretRunnerPorts, applicationId: string): Promise<boolean> {
+async function deleteApplication(
+  ports: SecretRunnerPorts,
+  applicationId: string,
+  requestIds: string[],
+): Promise<boolean> {
   try {
-    await ports.servicePrincipals.deleteApplication(applicationId);
+    const ids = await ports.servicePrincipals.deleteApplication(applicationId);
+    for (const id of [ids.requestId, ids.purgeRequestId]) if (id) requestIds.push(id);
     return true;
   } catch (err) {
-    if (err instanceof CloudApiError && err.statusCode === 404) return false;
+    if (err instanceof CloudApiError && err.statusCode === 404) {
+      if (err.requestId) requestIds.push(err.requestId);
+      return false;
+    }
     throw err;
   }
 }
@@ -188,7 +212,7 @@ async function deleteOwnAssignment(
   ports: SecretRunnerPorts,
   principal: { appId: string; recordedId?: string },
   recorded: { scope: string; name: string; subscriptionId: string },
-): Promise<{ deleted?: string; notFound?: string; notOurs?: string }> {
+): Promise<{ deleted?: string; notFound?: string; notOurs?: string; requestId?: string }> {
   const principalId =
     principal.recordedId ||
     (principal.appId ? (await ports.servicePrincipals.findServicePrincipal(principal.appId))?.id : undefined);
@@ -205,8 +229,8 @@ async function deleteOwnAssignment(
   if (!named) return { notFound: recorded.name };
   if (!recordedByDerivedName(named, { name: recorded.name, scope: recorded.scope, principalId }))
     return { notOurs: recorded.name };
-  await ports.roleAssignments.delete(recorded);
-  return { deleted: recorded.name };
+  const { requestId } = await ports.roleAssignments.delete(recorded);
+  return { deleted: recorded.name, requestId };
 }
 
 /**
@@ -219,7 +243,7 @@ async function deleteOwnAssignment(
 async function deleteRegistryChild(
   what: string,
   read: () => ReturnType<RegistryTokenPort['getScopeMap']>,
-  remove: () => Promise<void>,
+  remove: () => Promise<unknown>,
 ): Promise<boolean> {
   const current = await read();
   if (!current) return false;

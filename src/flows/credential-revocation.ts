@@ -6,6 +6,7 @@
 import type { AccessRequest, Actor } from '../domain/request';
 import { credentialOf, credentialRefProblem } from '../domain/secret-ownership';
 import type { CredentialRef } from '../domain/secret-credential';
+import { registryResourceId } from '../domain/typed-names';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { leftAssignmentDetail } from './credential-cleanup';
 import type { CredentialDeletion } from './credential-deletion';
@@ -29,7 +30,7 @@ export async function revokeCredential(deps: LifecycleDeps, request: AccessReque
     });
     return;
   }
-  const targetIds = [ref.kind === 'token' ? ref.tokenName : ref.applicationId];
+  const targetIds = credentialTargetIds(ref);
   const before = (await deps.audit.forRequest(request.id)).filter((e) => e.action === 'access.revoke.credential');
   const deletedBefore = before.some((e) => e.outcome === 'deleted');
   // 'unconfirmed': an earlier attempt ended it for acrbot's records and told the approvers.
@@ -57,17 +58,20 @@ export async function revokeCredential(deps: LifecycleDeps, request: AccessReque
     await recordAccessEvent(deps, request, by, {
       action: 'access.revoke.credential',
       outcome: 'refused',
-      targetIds: [name],
+      targetIds: [roleAssignmentId(scope, name)],
       detail: leftAssignmentDetail({ name, scope }),
     });
   }
   // Only what this call deleted is called deleted: a credential a rotation retired already (or
-  // that someone deleted) is absent, and the revocation goes on, as the clean-ups record it.
+  // that someone deleted) is absent, and the revocation goes on, as the clean-ups record it. The
+  // DELETEs' request ids (a 404's too) tie the entry to Azure's Activity Log and Entra's audit log.
   await recordAccessEvent(deps, request, by, {
     action: 'access.revoke.credential',
     outcome: deletion.deleted.length ? 'deleted' : deletion.registryUnconfirmed ? 'unconfirmed' : 'absent',
-    targetIds,
+    // An application recorded by its uniqueName alone is named by the object id it was found under.
+    targetIds: deletion.applicationId ? credentialTargetIds(ref, deletion.applicationId) : targetIds,
     detail: revokedCredentialDetail(ref, deletion, left.length > 0),
+    correlationIds: deletion.requestIds,
   });
   // Its registry is nowhere acrbot can see, its name taken (or not to be asked about): ended for
   // acrbot's records, and the approvers told once what acrbot cannot confirm and what to do.
@@ -76,6 +80,36 @@ export async function revokeCredential(deps: LifecycleDeps, request: AccessReque
       request,
       `The revocation of ${request.id} ended unconfirmed for its token. ${deletion.registryUnconfirmed}`,
     );
+}
+
+/**
+ * What a revocation's `access.revoke.credential` entries name, from the request's own records:
+ * a token's ARM id (and its scope map's), an application's object id (when none is recorded, the
+ * one it was found under by its recorded uniqueName, else that name) and its role assignment's
+ * ARM id.
+ */
+function credentialTargetIds(ref: CredentialRef, foundApplicationId?: string): string[] {
+  if (ref.kind === 'token') {
+    const registry = registryResourceId({
+      subscriptionId: ref.subscriptionId,
+      resourceGroup: ref.resourceGroup,
+      name: ref.registry,
+    });
+    return [
+      `${registry}/tokens/${ref.tokenName}`,
+      ...(ref.scopeMapName ? [`${registry}/scopeMaps/${ref.scopeMapName}`] : []),
+    ];
+  }
+  const assignment = ref.roleAssignment;
+  return [
+    ref.applicationId || foundApplicationId || (ref.uniqueName ?? ''),
+    ...(assignment ? [roleAssignmentId(assignment.scope, assignment.name)] : []),
+  ];
+}
+
+/** The ARM id of the role assignment `name` acrbot recorded making on `scope`. */
+function roleAssignmentId(scope: string, name: string): string {
+  return `${scope.replace(/\/+$/, '')}/providers/Microsoft.Authorization/roleAssignments/${name}`;
 }
 
 /**

@@ -94,15 +94,17 @@ export async function revokeGrant(
     });
     return request;
   }
-  await deps.ports.roleAssignments.delete({
+  const { requestId } = await deps.ports.roleAssignments.delete({
     scope: plan.scope,
     name: plan.roleAssignmentName,
     subscriptionId: plan.registry.subscriptionId,
   });
+  // The DELETE's request id (its 404's too: gone meanwhile), for Azure's Activity Log.
   await recordAccessEvent(deps, request, by, {
     action: 'access.revoke.roleAssignment',
     outcome: 'deleted',
     targetIds: [match.id],
+    correlationIds: requestId ? [requestId] : [],
     detail:
       [context.why, extensions.length ? `its extension ${extensions.map((e) => e.id).join(', ')} ends with it` : '']
         .filter(Boolean)

@@ -54,7 +54,7 @@ export async function cleanUpCredentials(
       // LeaseLostError (lease-guard.ts), but any other error of it is taken the same way instead
       // of escaping with nothing recorded.
       await ctx.checkLease?.();
-      const { found: there, deleted, notFound, notOurs, registryNote } = await deleteCredential(ports, ref);
+      const { found: there, deleted, notFound, notOurs, registryNote, requestIds } = await deleteCredential(ports, ref);
       if (deleted.length) found.deleted++;
       // A role assignment under the recorded name that is not acrbot's: left, for an operator.
       if (notOurs.length && ref.kind === 'sp' && ref.roleAssignment) {
@@ -69,6 +69,8 @@ export async function cleanUpCredentials(
         action: 'credential.cleanup',
         outcome: undecided ? 'pending' : deleted.length ? 'deleted' : 'absent',
         targetIds,
+        // The DELETEs' request ids, for Azure's Activity Log and Entra's audit log.
+        correlationIds: requestIds,
         ...(undecided
           ? {
               detail:

@@ -103,7 +103,11 @@ describe('a resource that is not there still is', () => {
     sandbox.arm.state.assignCallerRole(subscription, BUILT_IN_ROLES.reader);
     try {
       await expect(tokens.getToken(goneGroup, 'acrbot-token-1')).resolves.toBeUndefined();
-      await expect(tokens.deleteToken(goneGroup, 'acrbot-token-1')).resolves.toBeUndefined();
+      // Done (refused, the registry read behind it 404), with the DELETE's request id: what the
+      // deletion's audit entry carries.
+      const gone = await tokens.deleteToken(goneGroup, 'acrbot-token-1');
+      const sent = sandbox.arm.requests.filter((r) => r.operation === 'tokens.delete');
+      expect(gone).toEqual({ requestId: sent.at(-1)!.requestId });
     } finally {
       sandbox.arm.state.unassignCaller(subscription, 'Reader');
     }
@@ -126,8 +130,10 @@ describe('a resource that is not there still is', () => {
   it('a role assignment whose scope is gone (404 ResourceNotFound) is deleted already', async () => {
     sandbox.arm.faults.add({ operation: 'roleAssignments.delete', status: 404, code: 'ResourceNotFound' });
     const scope = sandboxResourceId('registry', contoso);
-    await expect(
-      roles.delete({ scope, name: assignmentName, subscriptionId: contoso.subscriptionId }),
-    ).resolves.toBeUndefined();
+    // Done, with the 404's request id: what the deletion's audit entry carries.
+    const gone = await roles.delete({ scope, name: assignmentName, subscriptionId: contoso.subscriptionId });
+    const sent = sandbox.arm.requests.filter((r) => r.operation === 'roleAssignments.delete');
+    expect(sent.at(-1)).toMatchObject({ status: 404 });
+    expect(gone).toEqual({ requestId: sent.at(-1)!.requestId });
   });
 });

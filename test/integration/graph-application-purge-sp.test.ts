@@ -47,7 +47,10 @@ test('the service principal purge failing after the application is purged: succe
 test('a refused service principal purge (403) does not fail the deletion either', async () => {
   const { id, spId } = await credential();
   sandbox.graph.faults.add({ operation: 'directory.deletedItems.delete', status: 403, count: 1, pathIncludes: spId });
-  await expect(sps.deleteApplication(id)).resolves.toBeUndefined();
+  await expect(sps.deleteApplication(id)).resolves.toEqual({
+    requestId: expect.any(String),
+    purgeRequestId: expect.any(String),
+  });
   expect(sandbox.directory.deletedItems.has(id)).toBe(false);
 });
 

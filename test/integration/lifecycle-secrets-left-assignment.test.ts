@@ -37,7 +37,7 @@ test('an assignment re-made under the recorded name for another role: left in pl
   expect(assignmentsOn(contosoId).map((a: { name: string }) => a.name)).toContain(made.name);
   const entries = await h.app.audit.forRequest(id);
   expect(entries.find((e) => e.action === 'access.revoke.credential' && e.outcome === 'refused')).toMatchObject({
-    targetIds: [made.name],
+    targetIds: [made.id],
     detail: expect.stringMatching(
       /not the assignment acrbot made \(another role or scope\); left in place for an operator$/,
     ),

@@ -24,6 +24,9 @@ import {
 
 useLifecycleHooks();
 
+/** The ARM id of a token (or scope map, `kind`) of that name on contosoacr: what the entries name. */
+const onRegistry = (name: string, kind = 'tokens') => `${contosoId}/${kind}/${name}`;
+
 /** The `access.revoke.credential` entries of `id`: outcome, target and detail. */
 async function credentialEntries(id: string) {
   return (await h.app.audit.forRequest(id))
@@ -44,7 +47,11 @@ test('a token deleted outside acrbot: the revocation succeeds and audits it abse
   expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
   // Its scope map was there and is deleted: that deletion is acrbot's, and said so.
   expect(await credentialEntries(id)).toEqual([
-    { outcome: 'deleted', targetIds: [token], detail: 'scope map (the token was not found: deleted already)' },
+    {
+      outcome: 'deleted',
+      targetIds: [onRegistry(token), onRegistry(token, 'scopeMaps')],
+      detail: 'scope map (the token was not found: deleted already)',
+    },
   ]);
 });
 
@@ -57,7 +64,7 @@ test('a token and its scope map both gone: absent, nothing deleted', async () =>
   await h.app.scheduler.runDue();
   expect((await h.app.store.get(id))!.state).toBe('revoked');
   expect(await credentialEntries(id)).toEqual([
-    { outcome: 'absent', targetIds: [token], detail: 'token not found: deleted already; nothing deleted' },
+    { outcome: 'absent', targetIds: [onRegistry(token)], detail: 'token not found: deleted already; nothing deleted' },
   ]);
 });
 
@@ -78,6 +85,7 @@ async function spApplicationDeletedByHand(purged: boolean) {
   expect(granted.outcome?.credentialRef).toBe(encodeCredentialRef(credentialOf(granted)!));
   const ofSp = () => assignmentsOn(contosoId).filter((a: { principalId: string }) => a.principalId === sp.id);
   expect(ofSp()).toHaveLength(1);
+  const assignmentId: string = ofSp()[0].id;
   const app = directory.getApplicationByAppId(appId)!;
   directory.deleteApplication(app.id);
   if (purged) directory.purgeDeletedItem(app.id);
@@ -87,27 +95,27 @@ async function spApplicationDeletedByHand(purged: boolean) {
   advance(2 * MINUTE);
   await h.app.scheduler.runDue();
   expect((await h.app.store.get(id))!.state).toBe('revoked');
-  return { id, app, ofSp };
+  return { id, app, ofSp, assignmentId };
 }
 
 test('--kind sp: an application deleted outside acrbot and purged: its role assignment, left on the registry, is deleted by the recorded service principal id', async () => {
-  const { id, app, ofSp } = await spApplicationDeletedByHand(true);
+  const { id, app, ofSp, assignmentId } = await spApplicationDeletedByHand(true);
   expect(ofSp()).toEqual([]);
   expect(await credentialEntries(id)).toEqual([
     {
       outcome: 'deleted',
-      targetIds: [app.id],
+      targetIds: [app.id, assignmentId],
       detail: 'role assignment (the application was not in Microsoft Graph (live or deleted))',
     },
   ]);
 });
 
 test('--kind sp: an application deleted outside acrbot (soft-deleted only): acrbot purges it and deletes its role assignment', async () => {
-  const { id, app, ofSp } = await spApplicationDeletedByHand(false);
+  const { id, app, ofSp, assignmentId } = await spApplicationDeletedByHand(false);
   expect(ofSp()).toEqual([]);
   expect(h.app.sandbox!.directory.deletedItems.has(app.id)).toBe(false);
   expect(await credentialEntries(id)).toEqual([
-    { outcome: 'deleted', targetIds: [app.id], detail: 'application (and its role assignment)' },
+    { outcome: 'deleted', targetIds: [app.id, assignmentId], detail: 'application (and its role assignment)' },
   ]);
 });
 
@@ -120,8 +128,8 @@ test('--kind sp: the application and its role assignment both deleted outside ac
   directory.deleteApplication(app.id);
   directory.purgeDeletedItem(app.id);
   const arm = h.app.sandbox!.arm.state;
-  for (const a of assignmentsOn(contosoId).filter((a: { principalId: string }) => a.principalId === sp.id))
-    arm.roleAssignments.delete(a.name);
+  const ofSp = assignmentsOn(contosoId).filter((a: { principalId: string }) => a.principalId === sp.id);
+  for (const a of ofSp) arm.roleAssignments.delete(a.name);
 
   advance(2 * MINUTE);
   await h.app.scheduler.runDue();
@@ -129,7 +137,7 @@ test('--kind sp: the application and its role assignment both deleted outside ac
   expect(await credentialEntries(id)).toEqual([
     {
       outcome: 'absent',
-      targetIds: [app.id],
+      targetIds: [app.id, ofSp[0].id],
       detail:
         'application not in Microsoft Graph (live or deleted), its role assignment not found on the registry; nothing deleted',
     },
@@ -144,12 +152,12 @@ test('revoking a rotated access: the original’s credential, retired by the rot
   expect(await stateOnceClickWorkDone(id)).toBe('revoked');
   expect(tokens()).toEqual([]);
   expect(await credentialEntries(extensionId)).toEqual([
-    { outcome: 'deleted', targetIds: [`acrbot-${extensionId.toLowerCase()}`], detail: 'token' },
+    { outcome: 'deleted', targetIds: [onRegistry(`acrbot-${extensionId.toLowerCase()}`)], detail: 'token' },
   ]);
   expect(await credentialEntries(id)).toEqual([
     {
       outcome: 'absent',
-      targetIds: [`acrbot-${id.toLowerCase()}`],
+      targetIds: [onRegistry(`acrbot-${id.toLowerCase()}`)],
       detail: 'token not found: deleted already; nothing deleted',
     },
   ]);

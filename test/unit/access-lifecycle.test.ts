@@ -32,6 +32,7 @@ function setup(withLeases: boolean, onDelete?: () => Promise<void>) {
         deletes++;
         assignment = undefined;
         await onDelete?.();
+        return {};
       },
     },
   } as unknown as SecretRunnerPorts;

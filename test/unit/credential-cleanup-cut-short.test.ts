@@ -99,6 +99,7 @@ function azure({ application = true, token = true } = {}) {
         if (!live.application || id !== APP_OBJECT_ID) throw notFound();
         live.application = false;
         deletes.push(`app:${id}`);
+        return {};
       },
     },
     roleAssignments: {
@@ -117,6 +118,7 @@ function azure({ application = true, token = true } = {}) {
       delete: async (input: { name: string }) => {
         live.assignment = false;
         deletes.push(`ra:${input.name}`);
+        return {};
       },
     },
     tokens: {
@@ -125,9 +127,10 @@ function azure({ application = true, token = true } = {}) {
       deleteToken: async (_r: unknown, name: string) => {
         live.token = false;
         deletes.push(`token:${name}`);
+        return {};
       },
       getScopeMap: async () => undefined,
-      deleteScopeMap: async () => undefined,
+      deleteScopeMap: async () => ({}),
     },
   } as unknown as SecretRunnerPorts;
   return { ports, deletes };

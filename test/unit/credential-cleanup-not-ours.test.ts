@@ -82,11 +82,17 @@ function azure(role: string) {
   const ports = {
     servicePrincipals: {
       findServicePrincipal: async (appId: string) => (appId === APP_ID ? { id: SP_ID } : undefined),
-      deleteApplication: async (id: string) => void deletes.push(`app:${id}`),
+      deleteApplication: async (id: string) => {
+        deletes.push(`app:${id}`);
+        return {};
+      },
     },
     roleAssignments: {
       listForPrincipal: async () => [assignment],
-      delete: async (input: { name: string }) => void deletes.push(`ra:${input.name}`),
+      delete: async (input: { name: string }) => {
+        deletes.push(`ra:${input.name}`);
+        return {};
+      },
     },
   } as unknown as SecretRunnerPorts;
   return { ports, deletes };

@@ -74,8 +74,18 @@ describe('credential clean-up retried by its job (G14, G15)', () => {
   const deletes: string[] = [];
   const ports = {
     tokens: recordingTokenPorts(deletes),
-    roleAssignments: { delete: async (ra: { name: string }) => void deletes.push(`ra:${ra.name}`) },
-    servicePrincipals: { deleteApplication: async (id: string) => void deletes.push(`app:${id}`) },
+    roleAssignments: {
+      delete: async (ra: { name: string }) => {
+        deletes.push(`ra:${ra.name}`);
+        return {};
+      },
+    },
+    servicePrincipals: {
+      deleteApplication: async (id: string) => {
+        deletes.push(`app:${id}`);
+        return {};
+      },
+    },
   } as unknown as SecretRunnerPorts;
   const token = { kind: 'token', subscriptionId: SUB, resourceGroup: 'rg-acr', registry: 'contosoacr' };
   beforeEach(() => deletes.splice(0));
@@ -226,6 +236,7 @@ describe('credential clean-up retried by its job (G14, G15)', () => {
         deleteScopeMap: async (_r: unknown, map: string) => {
           mapThere = false;
           deletes.push(`scopeMap:${map}`);
+          return {};
         },
       },
     } as unknown as SecretRunnerPorts;

@@ -49,7 +49,10 @@ function azure(assignments: RoleAssignmentInfo[], options: { spGone?: boolean; r
   const ports = {
     servicePrincipals: {
       findServicePrincipal: async (appId: string) => (appId === APP_ID && !options.spGone ? { id: SP_ID } : undefined),
-      deleteApplication: async (id: string) => void deletes.push(`app:${id}`),
+      deleteApplication: async (id: string) => {
+        deletes.push(`app:${id}`);
+        return { requestId: 'graph-delete', purgeRequestId: 'graph-purge' };
+      },
     },
     roleAssignments: {
       listForPrincipal: async (scope: string, principalId: string) => {
@@ -62,6 +65,7 @@ function azure(assignments: RoleAssignmentInfo[], options: { spGone?: boolean; r
       delete: async (input: { name: string }) => {
         deletes.push(`ra:${input.name}`);
         table.delete(input.name);
+        return { requestId: 'arm-delete' };
       },
     },
   } as unknown as SecretRunnerPorts;
@@ -74,7 +78,15 @@ describe('deleteCredential: the role assignment of a --kind sp credential', () =
     const result = await deleteCredential(t.ports, ref);
     expect(t.deletes).toEqual([`ra:${NAME}`, `app:${APP_OBJECT_ID}`]);
     expect(t.table.has(NAME)).toBe(false);
-    expect(result).toEqual({ found: true, deleted: [NAME, APP_OBJECT_ID], notFound: [], notOurs: [] });
+    expect(result).toEqual({
+      found: true,
+      deleted: [NAME, APP_OBJECT_ID],
+      notFound: [],
+      notOurs: [],
+      applicationId: APP_OBJECT_ID,
+      // The DELETEs' request ids, for the entry that records them: the assignment's, then Graph's two.
+      requestIds: ['arm-delete', 'graph-delete', 'graph-purge'],
+    });
   });
 
   test('made again under the recorded name for another principal: survives; only the application is deleted', async () => {
@@ -84,7 +96,14 @@ describe('deleteCredential: the role assignment of a --kind sp credential', () =
     expect(t.deletes).toEqual([`app:${APP_OBJECT_ID}`]);
     expect(t.table.get(NAME)).toBe(foreign);
     // Not among acrbot's service principal's assignments: nothing of acrbot's under that name.
-    expect(result).toEqual({ found: true, deleted: [APP_OBJECT_ID], notFound: [NAME], notOurs: [] });
+    expect(result).toEqual({
+      found: true,
+      deleted: [APP_OBJECT_ID],
+      notFound: [NAME],
+      notOurs: [],
+      applicationId: APP_OBJECT_ID,
+      requestIds: ['graph-delete', 'graph-purge'],
+    });
   });
 
   test.each([
@@ -95,14 +114,28 @@ describe('deleteCredential: the role assignment of a --kind sp credential', () =
     const result = await deleteCredential(t.ports, ref);
     expect(t.deletes).toEqual([`app:${APP_OBJECT_ID}`]);
     expect(t.table.get(NAME)).toBe(other);
-    expect(result).toEqual({ found: true, deleted: [APP_OBJECT_ID], notFound: [], notOurs: [NAME] });
+    expect(result).toEqual({
+      found: true,
+      deleted: [APP_OBJECT_ID],
+      notFound: [],
+      notOurs: [NAME],
+      applicationId: APP_OBJECT_ID,
+      requestIds: ['graph-delete', 'graph-purge'],
+    });
   });
 
   test('gone already (an earlier try, or with its registry): nothing to delete, the application still is', async () => {
     for (const t of [azure([]), azure([assignment(SP_ID)], { registryGone: true })]) {
       const result = await deleteCredential(t.ports, ref);
       expect(t.deletes).toEqual([`app:${APP_OBJECT_ID}`]);
-      expect(result).toEqual({ found: true, deleted: [APP_OBJECT_ID], notFound: [NAME], notOurs: [] });
+      expect(result).toEqual({
+        found: true,
+        deleted: [APP_OBJECT_ID],
+        notFound: [NAME],
+        notOurs: [],
+        applicationId: APP_OBJECT_ID,
+        requestIds: ['graph-delete', 'graph-purge'],
+      });
     }
   });
 
@@ -122,7 +155,15 @@ describe('deleteCredential: the role assignment of a --kind sp credential whose 
     const result = await deleteCredential(t.ports, recorded);
     expect(t.deletes).toEqual([`ra:${NAME}`, `app:${APP_OBJECT_ID}`]);
     expect(t.table.has(NAME)).toBe(false);
-    expect(result).toEqual({ found: true, deleted: [NAME, APP_OBJECT_ID], notFound: [], notOurs: [] });
+    expect(result).toEqual({
+      found: true,
+      deleted: [NAME, APP_OBJECT_ID],
+      notFound: [],
+      notOurs: [],
+      applicationId: APP_OBJECT_ID,
+      // The DELETEs' request ids, for the entry that records them: the assignment's, then Graph's two.
+      requestIds: ['arm-delete', 'graph-delete', 'graph-purge'],
+    });
   });
 
   test('made again under the recorded name for another principal, or another role: survives all the same', async () => {
@@ -138,7 +179,14 @@ describe('deleteCredential: the role assignment of a --kind sp credential whose 
     const t = azure([], { spGone: true });
     const result = await deleteCredential(t.ports, recorded);
     expect(t.deletes).toEqual([`app:${APP_OBJECT_ID}`]);
-    expect(result).toEqual({ found: true, deleted: [APP_OBJECT_ID], notFound: [NAME], notOurs: [] });
+    expect(result).toEqual({
+      found: true,
+      deleted: [APP_OBJECT_ID],
+      notFound: [NAME],
+      notOurs: [],
+      applicationId: APP_OBJECT_ID,
+      requestIds: ['graph-delete', 'graph-purge'],
+    });
   });
 });
 
@@ -146,10 +194,18 @@ describe('deleteCredential: the application of a --kind sp credential', () => {
   test('Graph finds none under its id (the port’s 404): not found, never reported deleted', async () => {
     const t = azure([]);
     (t.ports.servicePrincipals as { deleteApplication: unknown }).deleteApplication = async () => {
-      throw new CloudApiError('Request_ResourceNotFound', 404, 'application delete failed');
+      throw new CloudApiError('Request_ResourceNotFound', 404, 'application delete failed', 'graph-404');
     };
     const result = await deleteCredential(t.ports, { ...ref, roleAssignment: undefined });
-    expect(result).toEqual({ found: false, deleted: [], notFound: [APP_OBJECT_ID], notOurs: [] });
+    // The 404's request id too: the entry shows which answer said it was gone.
+    expect(result).toEqual({
+      found: false,
+      deleted: [],
+      notFound: [APP_OBJECT_ID],
+      notOurs: [],
+      applicationId: APP_OBJECT_ID,
+      requestIds: ['graph-404'],
+    });
   });
 
   test('any other failure is thrown, for the clean-up to try again', async () => {

@@ -49,7 +49,10 @@ async function setup(azure: { cluster: ClusterInfo; registry: RegistryInfo }) {
       return { id: 'x' };
     },
     canAssignRoles: async () => true,
-    delete: async (input) => void writes.push(`delete ${input.name}`),
+    delete: async (input) => {
+      writes.push(`delete ${input.name}`);
+      return {};
+    },
     scopeExists: async () => true,
   };
   const reader = {

@@ -116,7 +116,7 @@ describe('GrantPlanner.findExisting and resolveIdentity (fake ports)', () => {
       getRoleDefinition: async () => undefined,
       create: async () => ({ id: 'x' }),
       canAssignRoles: async () => true,
-      delete: async () => undefined,
+      delete: async () => ({}),
       scopeExists: async () => true,
     };
     const directory = fakeDirectory({}, { servicePrincipalObjectId: async () => spObjectId });
@@ -302,7 +302,7 @@ describe('GrantPlanner.existingAccess and plan: judged as check judges it (fake 
         calls.push('canAssignRoles');
         return true;
       },
-      delete: async () => undefined,
+      delete: async () => ({}),
       scopeExists: async () => true,
     };
     const directory = fakeDirectory();

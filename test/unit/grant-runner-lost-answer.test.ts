@@ -41,7 +41,7 @@ function setup(putError: CloudApiError, readBack: () => Promise<RoleAssignmentIn
       throw putError;
     },
     canAssignRoles: async () => true,
-    delete: async () => undefined,
+    delete: async () => ({}),
     scopeExists: async () => true,
   };
   const azure = {

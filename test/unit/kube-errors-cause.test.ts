@@ -69,8 +69,8 @@ function runnerWhoseCreateFails(fail: (body: V1Secret) => unknown, precheckFails
       scopeMapFor: async () => ({ id: `${REGISTRY_ID}/scopeMaps/_repositories_pull`, created: false }),
       createToken: async (_r: unknown, name: string) => ({ id: `${REGISTRY_ID}/tokens/${name}` }),
       generatePassword: async () => ({ username: 'acrbot-r-aaaaaaaa', password: new SecretValue(PASSWORD) }),
-      deleteToken: async () => undefined,
-      deleteScopeMap: async () => undefined,
+      deleteToken: async () => ({}),
+      deleteScopeMap: async () => ({}),
     },
     kubernetes: {
       access: async () => ({ clusterName: 'aks-prod', api }),

@@ -43,7 +43,10 @@ test('a registry whose grants are too many to list whole: nothing deleted or aud
     roleAssignments: {
       scopeExists: async () => true,
       listForPrincipal: async () => [assignment],
-      delete: async (ref: unknown) => void deleted.push(ref),
+      delete: async (ref: unknown) => {
+        deleted.push(ref);
+        return {};
+      },
     },
   });
   const job = watchJob(request.id, clock);

@@ -114,8 +114,8 @@ describe('secret: the correlation request id beside the request id', () => {
         createToken: async () => {
           throw createError;
         },
-        deleteToken: async () => undefined,
-        deleteScopeMap: async () => undefined,
+        deleteToken: async () => ({}),
+        deleteScopeMap: async () => ({}),
       },
       servicePrincipals: {},
       roleAssignments: {},

@@ -116,8 +116,14 @@ describe('LinkedAuthorizationFailed on the credential create (secret)', () => {
           throw createError;
         },
         generatePassword: async () => ({ username: 'u', password: new SecretValue('pw-not-logged') }),
-        deleteToken: async (_r: unknown, name: string) => void deletes.push(`token:${name}`),
-        deleteScopeMap: async (_r: unknown, name: string) => void deletes.push(`scopeMap:${name}`),
+        deleteToken: async (_r: unknown, name: string) => {
+          deletes.push(`token:${name}`);
+          return {};
+        },
+        deleteScopeMap: async (_r: unknown, name: string) => {
+          deletes.push(`scopeMap:${name}`);
+          return {};
+        },
       },
       servicePrincipals: {},
       roleAssignments: {},

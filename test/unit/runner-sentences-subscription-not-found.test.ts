@@ -44,8 +44,11 @@ describe("the secret run's cluster re-check answered SubscriptionNotFound", () =
         },
         scopeMapFor: async () => void calls.push('scopeMapFor'),
         createToken: async () => void calls.push('createToken'),
-        deleteToken: async (_r: unknown, name: string) => void calls.push(`deleteToken:${name}`),
-        deleteScopeMap: async () => undefined,
+        deleteToken: async (_r: unknown, name: string) => {
+          calls.push(`deleteToken:${name}`);
+          return {};
+        },
+        deleteScopeMap: async () => ({}),
       },
       servicePrincipals: {},
       roleAssignments: {},

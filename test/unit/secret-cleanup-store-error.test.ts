@@ -38,11 +38,17 @@ function fakePorts(deletes: string[], onWrite: () => void = () => undefined): Se
         return { id: `${REGISTRY_ID}/tokens/${name}`, requestId: 'arm-1' };
       },
       generatePassword: async () => ({ username: 'acrbot-token', password: new SecretValue('pw-not-logged') }),
-      deleteToken: async (_r: unknown, name: string) => void deletes.push(`token:${name}`),
-      deleteScopeMap: async (_r: unknown, name: string) => void deletes.push(`scopeMap:${name}`),
+      deleteToken: async (_r: unknown, name: string) => {
+        deletes.push(`token:${name}`);
+        return {};
+      },
+      deleteScopeMap: async (_r: unknown, name: string) => {
+        deletes.push(`scopeMap:${name}`);
+        return {};
+      },
     },
-    servicePrincipals: { upsertApplication: async () => ({}), deleteApplication: async () => undefined },
-    roleAssignments: { delete: async () => undefined },
+    servicePrincipals: { upsertApplication: async () => ({}), deleteApplication: async () => ({}) },
+    roleAssignments: { delete: async () => ({}) },
     kubernetes: {
       access: async () => ({ clusterName: 'aks-prod' }),
       precheck: async () => ({}),
@@ -193,7 +199,12 @@ test('runner: the same check before deleting the role assignment of a refused ap
       ownServicePrincipalId: async () => OWN_SP_ID,
       inspectApplication: async () => ({ ...ACRBOT, owners: [...ACRBOT.owners, { id: 'user-1', type: 'user' }] }),
     },
-    roleAssignments: { delete: async (ra: { name: string }) => void deletes.push(`ra:${ra.name}`) },
+    roleAssignments: {
+      delete: async (ra: { name: string }) => {
+        deletes.push(`ra:${ra.name}`);
+        return {};
+      },
+    },
     kubernetes: { access: async () => ({ clusterName: 'aks-prod' }), precheck: async () => ({}) },
     requests: { get: async () => undefined },
   } as unknown as SecretRunnerPorts;

@@ -38,13 +38,19 @@ function ports(inspection: ApplicationHolders, listed: RoleAssignmentInfo[], del
       ownServicePrincipalId: async () => OWN_SP_ID,
       inspectApplication: async () => inspection,
       addPassword: async () => ({ keyId: 'key-1', secret: new SecretValue('pw-not-logged') }),
-      deleteApplication: async (id: string) => void deletes.push(`app:${id}`),
+      deleteApplication: async (id: string) => {
+        deletes.push(`app:${id}`);
+        return {};
+      },
     },
     roleAssignments: {
       create: async () => {
         throw Object.assign(new Error('refused'), { name: 'CloudApiError' });
       },
-      delete: async (ra: { name: string }) => void deletes.push(`ra:${ra.name}`),
+      delete: async (ra: { name: string }) => {
+        deletes.push(`ra:${ra.name}`);
+        return {};
+      },
       listForPrincipal: async () => listed,
     },
     ...clusterWriting(),

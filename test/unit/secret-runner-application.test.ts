@@ -38,11 +38,17 @@ function fakePorts(
       ownServicePrincipalId: async () => OWN_SP_ID,
       inspectApplication: async () => inspections[Math.min(inspected++, inspections.length - 1)],
       addPassword: async () => ({ keyId: 'key-1', secret: new SecretValue('pw-not-logged') }),
-      deleteApplication: async (id: string) => void deletes.push(`app:${id}`),
+      deleteApplication: async (id: string) => {
+        deletes.push(`app:${id}`);
+        return {};
+      },
     },
     roleAssignments: {
       create: async () => ({ id: 'ra', requestId: 'arm-1' }),
-      delete: async (ra: { name: string }) => void deletes.push(`ra:${ra.name}`),
+      delete: async (ra: { name: string }) => {
+        deletes.push(`ra:${ra.name}`);
+        return {};
+      },
       listForPrincipal: async () => listed,
     },
     ...clusterWriting(),

@@ -37,15 +37,29 @@ function fakePorts(deletes: string[]): SecretRunnerPorts {
         return { id: `${REGISTRY_ID}/tokens/${name}`, requestId: 'arm-1' };
       },
       generatePassword: async () => ({ username: 'acrbot-token', password: new SecretValue('pw-not-logged') }),
-      deleteToken: async (_r: unknown, name: string) => void deletes.push(`token:${name}`),
-      deleteScopeMap: async (_r: unknown, name: string) => void deletes.push(`scopeMap:${name}`),
+      deleteToken: async (_r: unknown, name: string) => {
+        deletes.push(`token:${name}`);
+        return {};
+      },
+      deleteScopeMap: async (_r: unknown, name: string) => {
+        deletes.push(`scopeMap:${name}`);
+        return {};
+      },
     },
     servicePrincipals: {
       ownServicePrincipalId: async () => OWN_SP_ID,
       upsertApplication: async () => ({ id: APP_ID, appId: 'app-id-1', created: true }),
-      deleteApplication: async (id: string) => void deletes.push(`app:${id}`),
+      deleteApplication: async (id: string) => {
+        deletes.push(`app:${id}`);
+        return {};
+      },
     },
-    roleAssignments: { delete: async (ra: { name: string }) => void deletes.push(`ra:${ra.name}`) },
+    roleAssignments: {
+      delete: async (ra: { name: string }) => {
+        deletes.push(`ra:${ra.name}`);
+        return {};
+      },
+    },
     ...clusterWriting(),
   } as unknown as SecretRunnerPorts;
 }

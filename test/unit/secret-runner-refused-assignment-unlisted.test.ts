@@ -39,11 +39,17 @@ function ports(listings: RoleAssignmentInfo[][], deletes: string[]): SecretRunne
       findServicePrincipal: async () => ({ id: SP_ID }),
       ownServicePrincipalId: async () => OWN_SP_ID,
       inspectApplication: async () => someoneElse,
-      deleteApplication: async (id: string) => void deletes.push(`app:${id}`),
+      deleteApplication: async (id: string) => {
+        deletes.push(`app:${id}`);
+        return {};
+      },
     },
     roleAssignments: {
       listForPrincipal: async () => listings[Math.min(calls++, listings.length - 1)],
-      delete: async (ra: { name: string }) => void deletes.push(`ra:${ra.name}`),
+      delete: async (ra: { name: string }) => {
+        deletes.push(`ra:${ra.name}`);
+        return {};
+      },
     },
     kubernetes: { access: async () => ({ clusterName: 'aks-prod' }), precheck: async () => ({}) },
     requests: { get: async () => undefined },

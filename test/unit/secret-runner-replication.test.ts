@@ -41,13 +41,16 @@ function fakePorts(
         next('addPassword');
         return { keyId: 'key-1', secret: new SecretValue('pw-not-logged') };
       },
-      deleteApplication: async (id: string) => void calls.push(`delete ${id}`),
+      deleteApplication: async (id: string) => {
+        calls.push(`delete ${id}`);
+        return {};
+      },
       // Graph does not show the new application under its uniqueName either (replication).
       findApplication: async (uniqueName: string) => void calls.push(`find ${uniqueName}`),
     },
     roleAssignments: {
       create: async () => ({ id: 'ra', requestId: 'arm-1' }),
-      delete: async () => undefined,
+      delete: async () => ({}),
     },
     ...clusterWriting(),
   } as unknown as SecretRunnerPorts;

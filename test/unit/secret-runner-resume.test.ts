@@ -33,11 +33,20 @@ function ports(deletes: string[], failure: Error, found: Record<string, { id: st
         provisioningState: 'Succeeded',
       }),
       getScopeMap: async (_r: unknown, name: string) => ({ id: `${REGISTRY_ID}/scopeMaps/${name}` }),
-      deleteToken: async (_r: unknown, name: string) => void deletes.push(`token:${name}`),
-      deleteScopeMap: async (_r: unknown, name: string) => void deletes.push(`scopeMap:${name}`),
+      deleteToken: async (_r: unknown, name: string) => {
+        deletes.push(`token:${name}`);
+        return {};
+      },
+      deleteScopeMap: async (_r: unknown, name: string) => {
+        deletes.push(`scopeMap:${name}`);
+        return {};
+      },
     },
     servicePrincipals: {
-      deleteApplication: async (id: string) => void deletes.push(`app:${id}`),
+      deleteApplication: async (id: string) => {
+        deletes.push(`app:${id}`);
+        return {};
+      },
       findApplication: async (name: string) => found[name],
       findServicePrincipal: async (appId: string) => (appId === 'app-id-1' ? { id: SP_ID } : undefined),
     },
@@ -55,7 +64,10 @@ function ports(deletes: string[], failure: Error, found: Record<string, { id: st
               },
             ]
           : [],
-      delete: async (ra: { name: string }) => void deletes.push(`ra:${ra.name}`),
+      delete: async (ra: { name: string }) => {
+        deletes.push(`ra:${ra.name}`);
+        return {};
+      },
     },
     kubernetes: {
       access: async () => ({ clusterName: 'aks-prod' }),

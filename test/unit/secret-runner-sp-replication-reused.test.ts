@@ -30,12 +30,15 @@ function fakePorts(spFound: boolean, failures: Error[], calls: string[]): Secret
         return ACRBOT;
       },
       addPassword: async () => ({ keyId: 'key-1', secret: new SecretValue('pw-not-logged') }),
-      deleteApplication: async (id: string) => void calls.push(`delete ${id}`),
+      deleteApplication: async (id: string) => {
+        calls.push(`delete ${id}`);
+        return {};
+      },
     },
     roleAssignments: {
       create: async () => ({ id: 'ra', requestId: 'arm-1' }),
       listForPrincipal: async () => [],
-      delete: async () => undefined,
+      delete: async () => ({}),
     },
     ...clusterWriting(),
   } as unknown as SecretRunnerPorts;

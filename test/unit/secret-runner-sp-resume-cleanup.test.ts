@@ -49,7 +49,10 @@ function fakePorts(fail: 'addPassword' | 'findServicePrincipal', deletes: string
       addPassword: async () => {
         throw refused();
       },
-      deleteApplication: async (id: string) => void deletes.push(`app:${id}`),
+      deleteApplication: async (id: string) => {
+        deletes.push(`app:${id}`);
+        return {};
+      },
     },
     roleAssignments: {
       create: async () => {
@@ -64,7 +67,10 @@ function fakePorts(fail: 'addPassword' | 'findServicePrincipal', deletes: string
           roleDefinitionId: '/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/role-guid',
         },
       ],
-      delete: async (ra: { name: string }) => void deletes.push(`ra:${ra.name}`),
+      delete: async (ra: { name: string }) => {
+        deletes.push(`ra:${ra.name}`);
+        return {};
+      },
     },
     kubernetes: {
       access: async () => ({ clusterName: 'aks-prod' }),

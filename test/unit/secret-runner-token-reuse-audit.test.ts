@@ -32,8 +32,8 @@ function ports(state: { dieInPut: boolean; tokens: Set<string> }): SecretRunnerP
         return { id: id(name), status: 'enabled', requestId: 'arm-1' };
       },
       generatePassword: async () => ({ username: 'acrbot-token', password: new SecretValue('pw-not-logged') }),
-      deleteToken: async () => undefined,
-      deleteScopeMap: async () => undefined,
+      deleteToken: async () => ({}),
+      deleteScopeMap: async () => ({}),
     },
     servicePrincipals: {},
     roleAssignments: {},

@@ -25,11 +25,11 @@ function ports(created: boolean): SecretRunnerPorts {
       ownServicePrincipalId: async () => OWN_SP_ID,
       inspectApplication: async () => ACRBOT,
       addPassword: async () => ({ keyId: 'key-1', secret: new SecretValue('pw-not-logged') }),
-      deleteApplication: async () => undefined,
+      deleteApplication: async () => ({}),
     },
     roleAssignments: {
       create: async () => ({ id: `${REGISTRY_ID}/providers/Microsoft.Authorization/roleAssignments/${NAME}` }),
-      delete: async () => undefined,
+      delete: async () => ({}),
       listForPrincipal: async () => [],
     },
     ...clusterWriting(),

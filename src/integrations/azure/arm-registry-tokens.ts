@@ -2,7 +2,7 @@
 import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import type { RegistryInfo } from '../../domain/azure-model';
 import { type ResourceGoneError, UserFacingError } from '../../domain/errors';
-import type { RegistryTokenPort, RegistryTokenStatus, WriteResult } from '../../domain/ports';
+import type { DeleteResult, RegistryTokenPort, RegistryTokenStatus, WriteResult } from '../../domain/ports';
 import { CloudApiError } from '../../domain/ports';
 import { parseResourceId, sameResourceId } from '../../domain/resource-id';
 import { SecretValue } from '../../domain/secret-value';
@@ -221,16 +221,16 @@ export class ArmRegistryTokens implements RegistryTokenPort {
     return { username: result.username, password: new SecretValue(password), requestId };
   }
 
-  async deleteToken(registry: RegistryRef, tokenName: string): Promise<void> {
-    await this.deleteChild('token delete', registry, (options) =>
+  async deleteToken(registry: RegistryRef, tokenName: string): Promise<DeleteResult> {
+    return this.deleteChild('token delete', registry, (options) =>
       this.arm
         .acrClient(registry.subscriptionId)
         .tokens.delete(registry.resourceGroup, registry.name, tokenName, options as never),
     );
   }
 
-  async deleteScopeMap(registry: RegistryRef, scopeMapName: string): Promise<void> {
-    await this.deleteChild('scope map delete', registry, (options) =>
+  async deleteScopeMap(registry: RegistryRef, scopeMapName: string): Promise<DeleteResult> {
+    return this.deleteChild('scope map delete', registry, (options) =>
       this.arm
         .acrClient(registry.subscriptionId)
         .scopeMaps.delete(registry.resourceGroup, registry.name, scopeMapName, options as never),
@@ -240,19 +240,23 @@ export class ArmRegistryTokens implements RegistryTokenPort {
   /**
    * A delete whose 404 ({@link isAbsent}: not a subscription ARM cannot find) means it is gone
    * already, as does a 403 after which the registry reads 404 (its deletion took acrbot's rights
-   * on it: refused-or-gone.ts).
+   * on it: refused-or-gone.ts). Resolves the answer's `x-ms-request-id`, that of the 404 or 403
+   * too: the deletion's audit entry carries it.
    */
   private async deleteChild(
     what: string,
     registry: RegistryRef,
     start: (options: OperationOptions) => Poller<void>,
-  ): Promise<void> {
+  ): Promise<DeleteResult> {
     try {
-      await this.operation(what, start);
+      const { requestId } = await this.operation(what, start);
+      return { requestId };
     } catch (err) {
-      // Wrapped by `operation` (a CloudApiError with the same status and code): the 404 is its cause.
-      if (err instanceof CloudApiError && isAbsent(err)) return;
-      if (await this.goneBehind(err, registry, what)) return;
+      // Wrapped by `operation` (a CloudApiError with the same status and code, and the answer's
+      // request id): the 404 is its cause.
+      const gone = { requestId: err instanceof CloudApiError ? err.requestId : errorRequestId(err) };
+      if (err instanceof CloudApiError && isAbsent(err)) return gone;
+      if (await this.goneBehind(err, registry, what)) return gone;
       throw err;
     }
   }

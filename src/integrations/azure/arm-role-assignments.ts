@@ -4,13 +4,14 @@ import type { AuthorizationManagementClient, RoleDefinition } from '@azure/arm-a
 import type { RoleAssignmentInfo, RoleDefinitionInfo } from '../../domain/azure-model';
 import { isResourceGone, ResourceGoneError } from '../../domain/errors';
 import { isActionAllowed } from '../../domain/permissions';
-import type { RoleAssignmentListing, RoleAssignmentPort, WriteResult } from '../../domain/ports';
+import type { DeleteResult, RoleAssignmentListing, RoleAssignmentPort, WriteResult } from '../../domain/ports';
 import { parseResourceId } from '../../domain/resource-id';
 import { dropIdlePolicies } from '../http/idle-policies';
 import {
   type ArmConnection,
   armFailure,
   armPolicies,
+  errorRequestId,
   isAbsent,
   restErrorInfo,
   transportOptions,
@@ -238,14 +239,23 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
     }
   }
 
-  async delete(input: { scope: string; name: string; subscriptionId: string }): Promise<void> {
+  async delete(input: { scope: string; name: string; subscriptionId: string }): Promise<DeleteResult> {
+    let requestId: string | undefined;
     try {
-      await this.client(input.subscriptionId).roleAssignments.delete(sdkScope(input.scope), input.name);
+      await this.client(input.subscriptionId).roleAssignments.delete(sdkScope(input.scope), input.name, {
+        // The answer's id, for the deletion's audit entry (the Activity Log's record of it).
+        onResponse: (raw) => {
+          requestId = raw.headers.get('x-ms-request-id') ?? requestId;
+        },
+      });
+      return { requestId };
     } catch (err) {
       // A scope that is gone took its assignments with it; a subscription ARM cannot find did not
-      // say so. Gone shows as a 403 too, the bot's rights having gone with the registry.
-      if (isAbsent(err) || (await this.goneBehind(err, input.scope, 'the deletion of a role assignment'))) return;
-      throw armFailure(err, 'role assignment delete');
+      // say so. Gone shows as a 403 too, the bot's rights having gone with the registry. Either
+      // answer has its own id, recorded as the deletion's.
+      if (isAbsent(err) || (await this.goneBehind(err, input.scope, 'the deletion of a role assignment')))
+        return { requestId: errorRequestId(err) ?? requestId };
+      throw armFailure(err, 'role assignment delete', requestId);
     }
   }
 

@@ -315,9 +315,10 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
    * restorable, so it is not reported gone; the clean-up's next try finds it in deleted items.
    * The service principal's purge is best effort, once the application is purged (logged, never
    * thrown); a try that finds the application only in deleted items finds its service principal
-   * there by appId.
+   * there by appId. Resolves Graph's `request-id` of the DELETE (of its 404 when an earlier try
+   * deleted it) and of the application's permanent delete: what Entra's audit log is searched by.
    */
-  async deleteApplication(applicationId: string): Promise<void> {
+  async deleteApplication(applicationId: string): Promise<{ requestId?: string; purgeRequestId?: string }> {
     let id: string;
     try {
       id = directoryIdSegment(applicationId, 'application id');
@@ -327,18 +328,21 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
     // Read before the delete: a deleted application's service principal is no longer found by appId.
     const servicePrincipalId = await this.servicePrincipalOfApplication(id);
     let absent: GraphError | undefined;
+    let requestId: string | undefined;
     try {
-      await this.graph.request('DELETE', `/applications/${id}`);
+      ({ requestId } = await this.graph.request('DELETE', `/applications/${id}`));
     } catch (err) {
       if (!(err instanceof GraphError && err.status === 404)) throw asWriteError(err, 'application delete');
       // Deleted by an earlier try whose permanent delete failed, or never here: deleted items say which.
       absent = err;
+      requestId = err.requestId;
     }
     // An earlier try deleted it: its service principal is found in deleted items by the appId
     // the deleted application still shows (read before the application's own purge removes it).
     const deletedAppId = absent ? await this.deletedApplicationAppId(id) : undefined;
     const purged = await this.purgeDeletedItem(id, 'application', absent === undefined);
     if (absent && !purged) throw asWriteError(absent, 'application delete');
+    const ids = { requestId, purgeRequestId: purged?.requestId };
     // The application and its password are gone for good: what is left is the quota the service
     // principal holds. Its purge failing must not undo that success: a throw now would send the
     // caller's retry to an application it no longer finds, recorded as "absent", never "deleted".
@@ -351,6 +355,7 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
         "application deleted for good; its service principal's permanent delete failed (Entra removes it after 30 days)",
       );
     }
+    return ids;
   }
 
   /**
@@ -398,25 +403,31 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
   }
 
   /**
-   * Permanently deletes the deleted item `id`; false when deleted items do not have it. `deletedNow`:
+   * Permanently deletes the deleted item `id`: Graph's `request-id` of the answer (an object, the
+   * id in it when Graph gave one); undefined when deleted items do not have it. `deletedNow`:
    * the object was deleted by this call, so a 404 is replication (the deleted item not visible
    * yet) and is asked again with backoff; once the retries are spent, `required` throws (with
    * no status: not "absent"), otherwise the item is left for Entra to remove after 30 days.
    */
-  private async purgeDeletedItem(id: string, what: string, deletedNow: boolean, required = true): Promise<boolean> {
+  private async purgeDeletedItem(
+    id: string,
+    what: string,
+    deletedNow: boolean,
+    required = true,
+  ): Promise<{ requestId?: string } | undefined> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.graph.request('DELETE', `/directory/deletedItems/${id}`);
-        return true;
+        const { requestId } = await this.graph.request('DELETE', `/directory/deletedItems/${id}`);
+        return { requestId };
       } catch (err) {
         if (!(err instanceof GraphError && err.status === 404))
           throw asWriteError(err, `permanent delete of the ${what}`);
-        if (!deletedNow) return false;
+        if (!deletedNow) return undefined;
         if (attempt < this.replicationDelaysMs.length) {
           await this.sleep(this.replicationDelaysMs[attempt]);
           continue;
         }
-        if (!required) return false;
+        if (!required) return undefined;
         throw permanentDeletePending(err, what);
       }
     }

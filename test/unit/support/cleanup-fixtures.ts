@@ -13,7 +13,13 @@ export function recordingTokenPorts(deletes: string[]) {
   return {
     getToken: async (_r: unknown, name: string) => ({ id: name, provisioningState: 'Succeeded' }),
     getScopeMap: async (_r: unknown, name: string) => ({ id: name, provisioningState: 'Succeeded' }),
-    deleteToken: async (_r: unknown, name: string) => void deletes.push(`token:${name}`),
-    deleteScopeMap: async (_r: unknown, name: string) => void deletes.push(`scopeMap:${name}`),
+    deleteToken: async (_r: unknown, name: string) => {
+      deletes.push(`token:${name}`);
+      return {};
+    },
+    deleteScopeMap: async (_r: unknown, name: string) => {
+      deletes.push(`scopeMap:${name}`);
+      return {};
+    },
   };
 }

@@ -21,7 +21,7 @@ export function grantRunnerOver(
     listForPrincipal: ports.listForPrincipal ?? (async () => []),
     create: ports.create,
     canAssignRoles: async () => true,
-    delete: async () => undefined,
+    delete: async () => ({}),
     scopeExists: async () => true,
   };
   const azure = {

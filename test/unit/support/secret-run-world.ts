@@ -60,8 +60,14 @@ export function world(stored: AccessRequest[], secret?: { labelledBy: string; ui
         return { id: `${REGISTRY_ID}/tokens/${name}` };
       },
       generatePassword: async () => ({ username: 'u', password: new SecretValue('pw') }),
-      deleteToken: async (_r: unknown, name: string) => void calls.push(`deleteToken:${name}`),
-      deleteScopeMap: async (_r: unknown, name: string) => void calls.push(`deleteScopeMap:${name}`),
+      deleteToken: async (_r: unknown, name: string) => {
+        calls.push(`deleteToken:${name}`);
+        return {};
+      },
+      deleteScopeMap: async (_r: unknown, name: string) => {
+        calls.push(`deleteScopeMap:${name}`);
+        return {};
+      },
     },
     servicePrincipals: {},
     roleAssignments: {},

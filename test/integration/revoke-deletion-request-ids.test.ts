@@ -1,0 +1,107 @@
+/**
+ * The entries that record the end of access carry the request ids of the DELETEs they record, as
+ * the writes' entries carry theirs: ARM's `x-ms-request-id` for a role assignment, a token and
+ * its scope map, Graph's `request-id` for an application and its permanent delete. An auditor
+ * matches each to Azure's Activity Log or Entra's audit log by them; the ids asserted are the ones
+ * the emulators sent back. Targets are full ids (a token's ARM id, an application's object id).
+ */
+import type { AccessRequest } from '../../src/domain/request';
+import { users } from '../helpers/harness';
+import {
+  advance,
+  assignmentsOn,
+  contosoId,
+  grant,
+  grantedSecretOnAksDev,
+  h,
+  MINUTE,
+  secretServicePrincipal,
+  start,
+  useLifecycleHooks,
+} from '../helpers/lifecycle';
+
+useLifecycleHooks();
+
+/** The request ids the emulator (`arm` or `graph`) answered `operation` with, oldest first (only 2xx/404). */
+function answered(emulator: 'arm' | 'graph', operation: string, pathIncludes = ''): string[] {
+  return h.app
+    .sandbox![emulator].requests.filter(
+      (r) => r.operation === operation && r.path.includes(pathIncludes) && (r.status < 300 || r.status === 404),
+    )
+    .map((r) => r.requestId);
+}
+
+/** The request's one `action` entry with `outcome`. */
+async function entry(id: string, action: string, outcome: string) {
+  const found = (await h.app.audit.forRequest(id)).filter((e) => e.action === action && e.outcome === outcome);
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+/** Moves past a 2-minute access's end and runs the revocation; it is revoked. */
+async function revokedAtItsEnd(id: string): Promise<AccessRequest> {
+  advance(2 * MINUTE);
+  await h.app.scheduler.runDue();
+  const revoked = (await h.app.store.get(id))!;
+  expect(revoked.state).toBe('revoked');
+  return revoked;
+}
+
+test('a grant: the role assignment deleted carries the DELETE’s x-ms-request-id', async () => {
+  await start();
+  const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+  const [assignment] = assignmentsOn(contosoId);
+  await revokedAtItsEnd(request.id);
+  const ids = answered('arm', 'roleAssignments.delete');
+  expect(ids).toHaveLength(1);
+  expect(await entry(request.id, 'access.revoke.roleAssignment', 'deleted')).toMatchObject({
+    targetIds: [assignment.id],
+    correlationIds: ids,
+  });
+});
+
+test('a grant whose assignment ARM answers gone (404) at the DELETE: that answer’s request id is recorded', async () => {
+  await start();
+  const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+  h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.delete', status: 404, code: 'RoleAssignmentNotFound' });
+  await revokedAtItsEnd(request.id);
+  const gone = h.app.sandbox!.arm.requests.filter((r) => r.operation === 'roleAssignments.delete');
+  expect(gone.map((r) => r.status)).toEqual([404]);
+  const { correlationIds } = await entry(request.id, 'access.revoke.roleAssignment', 'deleted');
+  expect(correlationIds).toEqual([gone[0].requestId]);
+});
+
+test('a token secret: the credential deleted carries the token’s and scope map’s DELETE request ids, and names their ARM ids', async () => {
+  const { id } = await grantedSecretOnAksDev(
+    'aks-dev contosoacr --namespace payments --repositories team/app --for 2m pull for payments-api',
+  );
+  await revokedAtItsEnd(id);
+  const token = answered('arm', 'tokens.delete');
+  const scopeMap = answered('arm', 'scopeMaps.delete');
+  expect([token, scopeMap].map((ids) => ids.length)).toEqual([1, 1]);
+  const name = `acrbot-${id.toLowerCase()}`;
+  expect(await entry(id, 'access.revoke.credential', 'deleted')).toMatchObject({
+    targetIds: [`${contosoId}/tokens/${name}`, `${contosoId}/scopeMaps/${name}`],
+    correlationIds: [...token, ...scopeMap],
+  });
+});
+
+test('an sp secret: the credential deleted carries the role assignment’s x-ms-request-id and Graph’s request-ids of the application’s delete and purge', async () => {
+  const { id, k8s } = await grantedSecretOnAksDev(
+    'aks-dev contosoacr --kind sp --namespace payments --for 2m pull for payments-api',
+  );
+  const { appId, directory, sp } = secretServicePrincipal(k8s);
+  const app = directory.getApplicationByAppId(appId)!;
+  const assignment = assignmentsOn(contosoId).find((a: { principalId: string }) => a.principalId === sp.id)!;
+  await revokedAtItsEnd(id);
+  const ids = [
+    ...answered('arm', 'roleAssignments.delete'),
+    ...answered('graph', 'applications.delete'),
+    ...answered('graph', 'directory.deletedItems.delete', app.id),
+  ];
+  expect(ids).toHaveLength(3);
+  const deleted = await entry(id, 'access.revoke.credential', 'deleted');
+  expect(deleted.correlationIds).toEqual(ids);
+  expect(deleted.targetIds).toEqual([app.id, expect.stringMatching(/\/roleAssignments\/[^/]+$/)]);
+  expect(deleted.targetIds[1].toLowerCase()).toBe(assignment.id.toLowerCase());
+});
