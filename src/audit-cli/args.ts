@@ -14,25 +14,26 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 /** What the CLI was asked to do. */
 export type CliCommand =
   | { command: 'help' }
-  /**
-   * `requireKey`: no audit key, or a log that carries no MAC, is not verified (exit 2 or 1), never
-   * "intact" by hashes alone; nor is an empty log, nor (unless `noAnchor`) a log checked without
-   * ACRBOT_AUDIT_ANCHOR, since a log cut back or wiped and restarted passes the chain check.
-   */
-  /**
-   * `notLive`: the log is no bot's live log (a backup, a retired log); with ACRBOT_AUDIT_ANCHOR,
-   * stopped anchoring is not checked and a log ending before the anchors is a prefix (exit 3).
-   */
-  /**
-   * `file`: an `audit:export --format jsonl` file, verified instead of a store; never the live
-   * log, so it is always read as `notLive`.
-   */
   | {
       command: 'verify';
       storage?: string;
+      /**
+       * An `audit:export --format jsonl` file, verified instead of a store; never the live log,
+       * so it is always read as `notLive`.
+       */
       file?: string;
+      /**
+       * No audit key, or a log that carries no MAC, is not verified (exit 2 or 1), never "intact"
+       * by hashes alone; nor is an empty log, nor (unless `noAnchor`) a log checked without
+       * ACRBOT_AUDIT_ANCHOR, since a log cut back or wiped and restarted passes the chain check.
+       */
       requireKey?: boolean;
+      /** With `requireKey`: a log checked without ACRBOT_AUDIT_ANCHOR is accepted (a cut tail goes unseen). */
       noAnchor?: boolean;
+      /**
+       * The log is no bot's live log (a backup, a retired log); with ACRBOT_AUDIT_ANCHOR, stopped
+       * anchoring is not checked and a log ending before the anchors is a prefix (exit 3).
+       */
       notLive?: boolean;
     }
   | {
@@ -71,7 +72,7 @@ without anchors entries cut from its end do not show. A filtered export (--reque
 The database is opened read-only and never created.
 exit codes: 0 ok/intact, 1 chain broken, 2 usage or file problem, or not verified (anchors missing),
 3 not the whole log: (--not-live, --file) a prefix of the anchored log (a backup or a copy cut
-short), or (--file) a filtered export whose entries checked`;
+short), or (--file) a filtered export whose entries' hashes and MACs hold`;
 
 // A date, or a date-time with an explicit offset: a bare "2025-01-15T09:00" would mean
 // local time in JS, which differs between the operator's laptop and the server.

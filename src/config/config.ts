@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod/v3';
+import { monthWrittenAsMinutes } from '../domain/access-term';
 import type { Policy } from '../domain/policy';
 import { AUDIT_KEY_MIN_BYTES, auditKeyFromText } from './audit-key';
 import {
@@ -71,7 +72,12 @@ const duration = (name: string, fallback: string) =>
     .transform((v, ctx) => {
       const ms = parseDurationMs(v ?? fallback);
       if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `${name}: "${v}" is not a duration; use e.g. 24h, 90m or 7d` });
+        // A capital M (`1M`, a month to most) is told why, in the words chat and the policy file use.
+        const month = monthWrittenAsMinutes(v ?? '');
+        ctx.addIssue({
+          code: 'custom',
+          message: month ? `${name}: ${month}` : `${name}: "${v}" is not a duration; use e.g. 24h, 90m or 7d`,
+        });
         return 0;
       }
       return ms;

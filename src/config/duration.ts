@@ -12,8 +12,8 @@ const UNIT_MS: Record<string, number> = {
 /**
  * Parses a duration; undefined when the text is not one. Units are read without regard to case
  * (`24H`), except a capital `M`: it is what people write for a month, and read as minutes it made
- * `cooldownAfterRejection: 1M` a minute. It is no duration here; the policy file says why with
- * monthWrittenAsMinutes (domain/access-term.ts), a setting is refused as not a duration.
+ * `cooldownAfterRejection: 1M` a minute. It is no duration here; the policy file and a duration
+ * setting say why with monthWrittenAsMinutes (domain/access-term.ts).
  */
 export function parseDurationMs(text: string): number | undefined {
   // The blanks before the unit belong to it: with two `\s*` side by side (`\s*([smhdwy]?)\s*`)

@@ -27,8 +27,9 @@ const DURATION = /^(\d+)([mhdwy])$/i;
  * What to say of a duration written with a capital `M` (`1M`), or undefined for any other text.
  * Units are read without regard to case (`24H` is 24 hours), but `M` is the one unit people write
  * for a month: read as minutes, `--for 1M` would ask for a minute, and a policy's
- * `cooldownAfterRejection: 1M` would end a month's cooldown after one. So it is refused, in these
- * words, wherever a duration is read (chat's `--for`, the policy file, ACRBOT_* settings).
+ * `cooldownAfterRejection: 1M` would end a month's cooldown after one. So it is refused wherever
+ * a duration is read, in these words in chat's `--for`, the policy file and the single-duration
+ * ACRBOT_* settings (config.ts); ACRBOT_EXPIRY_REMINDERS refuses it as not a duration.
  */
 export function monthWrittenAsMinutes(text: string): string | undefined {
   const digits = /^\s*(\d{1,9})\s*M\s*$/.exec(text)?.[1];

@@ -15,7 +15,7 @@ import type { AccessRequest } from './request';
  * after the grant ended (Terraform, Azure Policy, a person; a custom role with pull).
  */
 export interface OutsidePull {
-  /** The role's name as ARM gives it (its definition GUID when the definition was not found). */
+  /** The role's name as ARM gives it (only roles whose definition was read, and carries pull, are listed). */
   role: string;
   /** The assignment's scope: the registry, its resource group, subscription or a management group. */
   scope: string;
@@ -57,9 +57,29 @@ export function outsidePullWords(registryName: string, pulls: readonly OutsidePu
   const some = pulls.filter((p) => p.conditioned).map(outsidePullNamed);
   if (whole.length === 0 && some.length === 0) return undefined;
   const through = whole.length
-    ? `from ${registryName}: ${whole.join('; ')}${some.length ? `; and some repositories: ${some.join('; ')}` : ''}`
-    : `some repositories from ${registryName}: ${some.join('; ')}`;
+    ? `${pullsFrom(registryName, false)}: ${whole.join('; ')}${some.length ? `; and some repositories: ${some.join('; ')}` : ''}`
+    : `${pullsFrom(registryName, true)}: ${some.join('; ')}`;
   return `the cluster can still pull ${through}, granted outside acrbot`;
+}
+
+/**
+ * "from REGISTRY", or "some repositories from REGISTRY" through an assignment with a condition:
+ * what {@link outsidePullWords} says the cluster can still pull, for one assignment too (the
+ * revoke confirmation's step).
+ */
+export function pullsFrom(registryName: string, conditioned: boolean | undefined): string {
+  return `${conditioned ? 'some repositories ' : ''}from ${registryName}`;
+}
+
+/**
+ * What the requester and the approvers are asked of the `count` assignments
+ * {@link outsidePullWords} named: "ask its owners to remove it if it should not stay", or for
+ * two or more "ask their owners to remove them if they should not stay". Lower case, no stop.
+ */
+export function askOwners(count: number): string {
+  return count === 1
+    ? 'ask its owners to remove it if it should not stay'
+    : 'ask their owners to remove them if they should not stay';
 }
 
 /** The audit action of each step that deletes (or keeps) a grant's role assignment. */

@@ -16,6 +16,7 @@ import { closePendingExtensions } from './close-pending-extensions';
 import { holdAccessLease } from './revocation-guards';
 import { acrbotCreatedAssignment, otherHolders, whyKept } from './role-assignment-holders';
 import {
+  askOwners,
   grantEndWords,
   type KeptAssignment,
   lastRoleStep,
@@ -206,6 +207,7 @@ async function makeEndKnown(
   },
 ): Promise<void> {
   const { endedWith, heldOutsideAcrbot, outside, kept, toldLate } = along;
+  const still = revoked.plan.kind === 'grant' ? outsidePullWords(revoked.plan.registry.name, outside ?? []) : undefined;
   // The notifier and the messenger log their own failures; this catch is for the rest of the chain.
   await deps.cards
     .requestChanged(revoked)
@@ -220,24 +222,20 @@ async function makeEndKnown(
       ...(outside && outside.length > 0 && { outsidePulls: outside }),
       ...(kept && { kept }),
     });
-    const still =
-      revoked.plan.kind === 'grant' ? outsidePullWords(revoked.plan.registry.name, outside ?? []) : undefined;
     // Never throws (the messenger logs its failures).
     if (still)
       await deps.messenger.reportToApprovers(
         revoked,
-        `${revoked.id} ended and acrbot deleted only what it created, but ${still}. Ask its owners to remove it if it should not stay.`,
+        `${revoked.id} ended and acrbot deleted only what it created, but ${still}; ${askOwners(outside?.length ?? 0)}.`,
       );
     await closePendingExtensions(deps, revoked, along.extensions ?? []);
   }
-  const still =
-    toldLate && revoked.plan.kind === 'grant' ? outsidePullWords(revoked.plan.registry.name, outside ?? []) : undefined;
   await recordAccessEvent(deps, revoked, how.by, {
     action: END_TOLD,
     outcome: endedWith ? 'withOriginal' : 'sent',
     detail: endedWith
       ? `cards updated; the requester is told by ${endedWith.id}'s notice`
-      : `cards updated and the requester told${still ? `; ${still}` : ''}`,
+      : `cards updated and the requester told${toldLate && still ? `; ${still}` : ''}`,
   });
   const jobs = deps.settings.remindersMs.map((beforeMs) => accessReminderJobId(revoked.id, beforeMs));
   if (endedWith || toldLate) jobs.push(accessExpiryJobId(revoked.id));

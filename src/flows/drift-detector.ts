@@ -364,7 +364,12 @@ function armAnswers(failures: readonly { what: string; err: unknown }[]): UserFa
   });
   if (answered.length === 0) return undefined;
   const more = failures.length - Math.min(answered.length, ANSWERS_NAMED);
-  const rest = more > 0 ? `; ${more} more read${more === 1 ? '' : 's'} failed (acrbot's log names them)` : '';
+  const rest =
+    more > 1
+      ? `; ${more} more reads failed (acrbot's log names them)`
+      : more === 1
+        ? "; 1 more read failed (acrbot's log names it)"
+        : '';
   return new UserFacingError('drift.readFailed', `${answered.slice(0, ANSWERS_NAMED).join('; ')}${rest}`, {
     cause: failures[0].err,
   });

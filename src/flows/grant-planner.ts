@@ -344,8 +344,8 @@ export class GrantPlanner {
 /** An assignment that lets a principal pull from a registry (in `limited`: some repositories), and its role's name. */
 export interface PullingAssignment {
   assignment: RoleAssignmentInfo;
-  /** Undefined when the role's definition was not found. */
-  roleName?: string;
+  /** As ARM names it: only assignments whose role definition was read are judged, and listed. */
+  roleName: string;
 }
 
 /**

@@ -70,7 +70,7 @@ export async function outsidePulls(
     return listed
       .filter(({ assignment }) => !namedByAcrbot(assignment) && !except?.(assignment))
       .map(({ assignment, roleName, conditioned }) => ({
-        role: roleName ?? roleDefinitionGuid(assignment.roleDefinitionId),
+        role: roleName,
         scope: assignment.scope,
         ...(assignment.principalId.toLowerCase() !== identity && { group: assignment.principalId }),
         ...(conditioned && { conditioned }),

@@ -3,7 +3,7 @@
  * CLUSTER REGISTRY`): the same checks as the revocation, read from the store (and Azure for
  * grants), nothing changed.
  */
-import { type OutsidePull, outsidePullNamed } from '../domain/audit-end-words';
+import { askOwners, type OutsidePull, outsidePullNamed, pullsFrom } from '../domain/audit-end-words';
 import type { GrantPlan } from '../domain/plan';
 import type { AccessRequest } from '../domain/request';
 import {
@@ -179,13 +179,12 @@ async function roleAssignmentStep(
  * kept, and said so, so that whoever revokes (in an emergency too) does not believe pulling ends.
  */
 function outsideStep(registryName: string, pull: OutsidePull): RevocationStep {
-  // One with a condition lets it pull only the repositories that condition allows, as `check` says.
-  const what = pull.conditioned ? `some repositories from ${registryName}` : `from ${registryName}`;
   return {
     what: 'role assignment',
     target: outsidePullNamed(pull),
     action: 'keep',
-    why: `granted outside acrbot, so the cluster can still pull ${what} through it; ask its owners to remove it if it should not`,
+    // One with a condition lets it pull only some repositories, as `check` says.
+    why: `granted outside acrbot, so the cluster can still pull ${pullsFrom(registryName, pull.conditioned)} through it; ${askOwners(1)}`,
     informational: true,
   };
 }

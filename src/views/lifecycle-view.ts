@@ -6,7 +6,7 @@
  */
 import { extensionsPaused, type PauseAsTold } from '../domain/access-pause';
 import { describeAccess, describeTimeLeft, formatUtc, shortDuration } from '../domain/access-term';
-import { type KeptAssignment, type OutsidePull, outsidePullWords } from '../domain/audit-end-words';
+import { askOwners, type KeptAssignment, type OutsidePull, outsidePullWords } from '../domain/audit-end-words';
 import { driftedReminderNote } from '../domain/drifted-access';
 import type { AccessRequest, Actor } from '../domain/request';
 import { revocationFingerprint } from '../domain/revocation-fingerprint';
@@ -99,10 +99,9 @@ const HELD_OUTSIDE_ACRBOT =
  * acrbot's to vouch for: made inert.
  */
 function stillPulls(request: AccessRequest, pulls: readonly OutsidePull[] | undefined): string | undefined {
-  const words = outsidePullWords(request.plan.registry.name, pulls ?? []);
-  return words
-    ? inertText(`${words.replace(/^./, (c) => c.toUpperCase())}; ask its owners to remove it if it should not.`)
-    : undefined;
+  const listed = pulls ?? [];
+  const words = outsidePullWords(request.plan.registry.name, listed);
+  return words ? inertText(`${words.replace(/^./, (c) => c.toUpperCase())}; ${askOwners(listed.length)}.`) : undefined;
 }
 
 /**

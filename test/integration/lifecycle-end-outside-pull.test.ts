@@ -73,11 +73,32 @@ describe('the end of a grant while something outside acrbot lets the cluster pul
     expect(assignmentsOn(rgScope).map((a: { name: string }) => a.name)).toContain(outside.name);
     const still = `can still pull from ${contoso.name}: AcrPull on ${rgScope}, granted outside acrbot`;
     const notice = await messageSaying(/Expired and revoked:/, 'the end notice');
-    expect(notice).toContain(`The cluster ${still}; ask its owners to remove it if it should not.`);
+    expect(notice).toContain(`The cluster ${still}; ask its owners to remove it if it should not stay.`);
     expect(notice).not.toContain('was there before acrbot');
     const report = await messageSaying(new RegExp(`Needs attention: ${request.id}`), "the approvers' report");
-    expect(report).toContain(still);
+    expect(report).toContain(`${still}; ask its owners to remove it if it should not stay.`);
     expect(await detailOf(request.id, 'access.expired')).toContain(`the cluster ${still}`);
+  });
+
+  test('two assignments outside acrbot (resource group and subscription): the notice and the approvers ask their owners to remove them', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 10m deploy payments-api');
+    acrPullOnResourceGroup();
+    const subScope = `/subscriptions/${contoso.subscriptionId}`;
+    h.app.sandbox!.arm.state.addRoleAssignment({
+      scope: subScope,
+      roleDefinitionGuid: BUILT_IN_ROLES.acrPull,
+      principalId: kubelet,
+    });
+    h.connector.clear();
+    await runDueAfter(10 * MINUTE);
+    const ask = 'granted outside acrbot; ask their owners to remove them if they should not stay.';
+    const notice = await messageSaying(/Expired and revoked:/, 'the end notice');
+    expect(notice).toContain(ask);
+    expect(notice).toMatch(
+      new RegExp(`AcrPull on ${rgScope}; AcrPull on ${subScope}|AcrPull on ${subScope}; AcrPull on ${rgScope}`),
+    );
+    expect(await messageSaying(new RegExp(`Needs attention: ${request.id}`), "the approvers' report")).toContain(ask);
   });
 
   test('a custom role with pull on the registry: revoke R-… says before the click that the cluster can still pull, and the notice says it after', async () => {
@@ -95,7 +116,7 @@ describe('the end of a grant while something outside acrbot lets the cluster pul
     const sent = await h.connector.waitFor((c) => /Revoke .*\?/.test(cardText(c.activity)), 5000, 'confirmation card');
     const card = sent.activity.attachments![0]!.content as { actions?: Array<{ verb?: string; data: unknown }> };
     expect(cardText(sent.activity)).toContain(
-      `Keep role assignment image puller on ${contosoId}: granted outside acrbot, so the cluster can still pull from ${contoso.name} through it; ask its owners to remove it if it should not`,
+      `Keep role assignment image puller on ${contosoId}: granted outside acrbot, so the cluster can still pull from ${contoso.name} through it; ask its owners to remove it if it should not stay`,
     );
     // The click finds the same (its fingerprint matches) and revokes.
     const button = card.actions!.find((a) => a.verb === 'revokeConfirm')!;

@@ -485,6 +485,15 @@ describe('ACRBOT_APPROVAL_TTL', () => {
     expect(problemsOf({ ACRBOT_APPROVAL_TTL: ttl })).toEqual([problem]);
   });
 
+  test('a capital M (a month to most, a minute read case-blind) is refused saying why, as chat and the policy file say it', () => {
+    expect(problemsOf({ ACRBOT_MAX_ACCESS_DURATION: '3M' })).toEqual([
+      'ACRBOT_MAX_ACCESS_DURATION: `3M`: M is read as minutes here — write 90d for about 3 months, or 3m for 3 minutes',
+    ]);
+    expect(problemsOf({ ACRBOT_APPROVAL_TTL: '1M' })).toEqual([
+      'ACRBOT_APPROVAL_TTL: `1M`: M is read as minutes here — write 30d for about a month, or 1m for a minute',
+    ]);
+  });
+
   test('ACRBOT_SWEEP_INTERVAL: 1s (the shortest duration there is; tests sweep that often) to 1h', () => {
     expect(loadConfig({}).sweepIntervalMs).toBe(30_000);
     expect(loadConfig({ ACRBOT_SWEEP_INTERVAL: '1s' }).sweepIntervalMs).toBe(1_000);

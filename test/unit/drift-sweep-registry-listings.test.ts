@@ -210,7 +210,7 @@ describe('drift sweep: one listing per registry', () => {
       const answer = await reported(w);
 
       expect(answer).toBe(
-        `ARM answered 403 AuthorizationFailed for the role assignments on registry ${w.plans[1].registry.name}; 1 more read failed (acrbot's log names them)`,
+        `ARM answered 403 AuthorizationFailed for the role assignments on registry ${w.plans[1].registry.name}; 1 more read failed (acrbot's log names it)`,
       );
     });
 

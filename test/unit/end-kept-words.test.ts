@@ -3,7 +3,7 @@
  * be read): the requester's notice says the cluster still pulls through it, and the end's audit
  * entry says which of the two reasons applied (the revocation's `kept` step's words).
  */
-import { grantEndWords, outsidePullWords } from '../../src/domain/audit-end-words';
+import { askOwners, grantEndWords, outsidePullWords } from '../../src/domain/audit-end-words';
 import { requesterNewsCard } from '../../src/views/lifecycle-view';
 import { cardText } from '../helpers/capturing-connector';
 import { APPROVER, pendingRequest } from './support/requests';
@@ -55,4 +55,21 @@ test('assignments outside acrbot with and without a condition: all of the regist
   ).toBe(
     'the cluster can still pull from acr: AcrPull on /subscriptions/s1; and some repositories: AcrPull on /subscriptions/s1/resourceGroups/rg (with a condition), granted outside acrbot',
   );
+});
+
+test('the notice asks the owners of what it names: one assignment "its owners … it", two "their owners … them"', () => {
+  const notice = (outsidePulls: { role: string; scope: string }[]) =>
+    text(requesterNewsCard(ended, { kind: 'ended', by: APPROVER, expired: true, outsidePulls }));
+  expect(notice([{ role: 'AcrPull', scope: '/subscriptions/s1' }])).toContain(
+    'granted outside acrbot; ask its owners to remove it if it should not stay.',
+  );
+  expect(
+    notice([
+      { role: 'AcrPull', scope: '/subscriptions/s1/resourceGroups/rg' },
+      { role: 'Pullers', scope: '/subscriptions/s1' },
+    ]),
+  ).toContain(
+    'Pullers on /subscriptions/s1, granted outside acrbot; ask their owners to remove them if they should not stay.',
+  );
+  expect(askOwners(2)).toBe('ask their owners to remove them if they should not stay');
 });
