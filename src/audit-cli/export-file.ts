@@ -15,6 +15,7 @@ import {
   type ChainVerdict,
   GENESIS_HASH,
   hashEntry,
+  KEY_ADOPTION_ACTION,
   macOf,
   verifyChain,
 } from '../domain/audit-chain';
@@ -216,23 +217,51 @@ export function exportAsAudit(file: ExportFile, key?: AuditKey): VerifiableAudit
   };
 }
 
-/** What {@link checkEachEntry} found: a break, or every entry's hash (and MAC) holding. */
+/**
+ * What {@link checkEachEntry} found: a break, or every entry's hash (and MAC) holding. With a
+ * key, `unsigned` counts the entries without a MAC, each vouched for by the adoption entry after it.
+ */
 export type EachVerdict = ChainVerdict & { unsigned?: number };
+
+/** Unsigned entries, each linked by prevHash to the one before, that no signed entry has vouched for yet. */
+interface UnsignedRun {
+  from: number;
+  count: number;
+}
+
+const NOT_VOUCHED = `the entry carries no MAC and no signed entry in this export vouches for it (the operator's ${KEY_ADOPTION_ACTION} entry, reached from it through consecutive seqs): an entry rewritten without the audit key looks like this, and so does one from before the log was signed (ACRBOT_AUDIT_ADOPT_UNSIGNED), which only the whole log tells apart (verify the store or a whole export)`;
 
 /**
  * A filtered export's check: each entry's hash recomputed from its content, its MAC (with `key`),
  * and the prevHash link wherever two seqs follow each other. What lies between is not in the file,
  * so entries left out of it, or deleted from it, do not show: never called intact.
+ *
+ * With a key, an entry without a MAC holds only as a whole log's would (verifyChain): as part of
+ * the unsigned prefix that the operator's adoption entry, signed, vouches for through prevHash.
+ * That entry must be in the file, reached from the unsigned one through consecutive seqs, each
+ * linked to the one before; otherwise the entry is BROKEN, since whoever edits an entry and drops
+ * its MAC can recompute its hash without the key. An entry from before the log was signed that
+ * the file does not link to the adoption entry (a --request export of old entries) is BROKEN for
+ * the same reason: the file cannot tell it from a forgery, the whole log can.
  */
 export function checkEachEntry(file: ExportFile, key?: AuditKey): EachVerdict {
   let count = 0;
   let unsigned = 0;
   let signed = false;
+  let run: UnsignedRun | undefined;
   let previous: AuditEntry | undefined;
   // readExportFile made sure every line is an entry with a seq, ascending.
   for (const entry of exportedEntries(file) as Iterable<AuditEntry>) {
     count++;
-    const broken = (problem: string): EachVerdict => ({ intact: false, count, brokenAtSeq: entry.seq, problem });
+    const broken = (problem: string, at = entry.seq): EachVerdict => ({
+      intact: false,
+      count,
+      brokenAtSeq: at,
+      problem,
+    });
+    const consecutive = previous?.seq === entry.seq - 1;
+    // The run's seqs stop before an entry that could vouch for it: nothing in the file does.
+    if (run && !consecutive) return broken(NOT_VOUCHED, run.from);
     const { hash, ...content } = entry;
     let computed: string;
     try {
@@ -241,20 +270,33 @@ export function checkEachEntry(file: ExportFile, key?: AuditKey): EachVerdict {
       return broken(`the entry cannot be hashed (${(err as Error).message}): it holds values acrbot never writes`);
     }
     if (computed !== hash) return broken('content does not match its hash (the entry was modified)');
-    const before = previous?.seq === entry.seq - 1 ? previous.hash : entry.seq === 1 ? GENESIS_HASH : undefined;
+    const before = consecutive ? previous!.hash : entry.seq === 1 ? GENESIS_HASH : undefined;
     if (before !== undefined && entry.prevHash !== before) return broken('prevHash does not match the previous entry');
     if (key) {
       if (entry.mac === undefined) {
         // A bot with the key signs every append: an unsigned entry after a signed one is forged.
         if (signed)
           return broken('the entry has no MAC although earlier entries have one (written without the audit key)');
-        unsigned++;
+        run ??= { from: entry.seq, count: 0 };
+        run.count++;
       } else if (entry.mac !== macOf(key, hash)) {
         return broken('the MAC does not match (the entry was rewritten without the audit key, or this is not its key)');
-      } else signed = true;
+      } else {
+        // As in a whole log: only the operator's adoption entry, signed right after an unsigned
+        // prefix, vouches for it; a bot with the key signing on after a rewrite is the forgery.
+        if (run && entry.action !== KEY_ADOPTION_ACTION)
+          return broken(
+            `the entry carries no MAC, and the first signed entry after it (seq ${entry.seq}) is not the operator's ${KEY_ADOPTION_ACTION} entry, so nothing vouches for it (a rewrite that left the MACs out looks like this)`,
+            run.from,
+          );
+        unsigned += run?.count ?? 0;
+        run = undefined;
+        signed = true;
+      }
     }
     previous = entry;
   }
+  if (run) return { intact: false, count, brokenAtSeq: run.from, problem: NOT_VOUCHED };
   return { intact: true, count, ...(key && { unsigned }) };
 }
 
@@ -269,10 +311,13 @@ export function formatFiltered(file: ExportFile, verdict: EachVerdict, anchorsSe
     `NOT THE WHOLE LOG: a filtered export (--request, --since or --until), ${counted(verdict.count, 'entry', 'entries')} from seq ${first} to ${last} that are not consecutive from seq 1 (${where}): the hash chain cannot be checked, only each entry's own hash, and its MAC with the audit key; entries left out of it or deleted from it do not show`,
   ];
   if (verdict.intact && verdict.unsigned !== undefined) {
-    const macd = verdict.count - verdict.unsigned;
-    parts.push(
-      `MACs checked on ${counted(macd, 'entry', 'entries')}${verdict.unsigned ? `, ${verdict.unsigned === 1 ? '1 entry carries' : `${verdict.unsigned} entries carry`} none (not vouched for)` : ''}`,
-    );
+    const { count, unsigned } = verdict;
+    // checkEachEntry holds an unsigned entry only when the adoption entry after it vouches for it.
+    const none =
+      unsigned === 1
+        ? `, 1 entry carries none (from before the key, vouched for by the signed ${KEY_ADOPTION_ACTION} entry after it)`
+        : `, ${unsigned} entries carry none (from before the key, vouched for by the signed ${KEY_ADOPTION_ACTION} entry after them)`;
+    parts.push(`MACs checked on ${counted(count - unsigned, 'entry', 'entries')}${unsigned ? none : ''}`);
   } else
     parts.push(
       'hashes only (no ACRBOT_AUDIT_KEY): whoever edits an entry can recompute its hash, so this shows damage, not tampering',

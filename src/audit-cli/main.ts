@@ -203,8 +203,11 @@ async function runVerify(
 
 /**
  * `verify --file` on a filtered export: each entry's hash and MAC (exit 3 when they hold, 1 at the
- * first that does not; never "intact"). The sandbox's key file is used only if some MAC matches it
- * (as {@link foreignKeyVerdict} decides for a log): otherwise every MAC would read as a forgery.
+ * first that does not; never "intact"). With a key, an entry without a MAC holds only where the
+ * file links it to the operator's signed adoption entry (checkEachEntry): else it is BROKEN, as a
+ * log's would be, since dropping the MAC is how an entry is edited without the key. The sandbox's
+ * key file is used only if some MAC matches it (as {@link foreignKeyVerdict} decides for a log):
+ * otherwise every MAC would read as a forgery.
  */
 async function runVerifyFiltered(
   file: ExportFile,

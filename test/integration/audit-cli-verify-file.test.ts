@@ -2,7 +2,8 @@
  * `audit:verify --file`: an export written by the real `audit:export --format jsonl` is verified
  * as the log it came from (hash chain, MACs, anchors as `--not-live`); an entry edited or a line
  * deleted is BROKEN at its seq; a filtered export is "NOT THE WHOLE LOG" (exit 3) with each
- * entry's hash and MAC checked; a file that is no JSONL export is refused (exit 2) without
+ * entry's hash and MAC checked, and with the key an entry edited, its MAC dropped and its hash
+ * recomputed is BROKEN there too; a file that is no JSONL export is refused (exit 2) without
  * printing what it holds.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { publishAnchor } from '../../src/flows/audit-anchoring';
 import { BlobAnchorLog } from '../../src/integrations/store/blob-anchor-log';
 import { SqliteAuditLog } from '../../src/integrations/store/sqlite-audit-log';
 import { openSqlite } from '../../src/integrations/store/sqlite-database';
+import { hashEntry } from '../../src/domain/audit-chain';
 import { runCliCaptured } from '../helpers/audit-cli-run';
 import { startAzurite, type Azurite } from '../helpers/azurite';
 import { FakeClock, HOUR } from '../unit/support/fake-clock';
@@ -64,6 +66,21 @@ function rewrite(file: string, change: (lines: string[]) => string[]): void {
     change(lines)
       .map((l) => `${l}\n`)
       .join(''),
+  );
+}
+
+/**
+ * Each entry for which `pick` is true edited as someone without the key can: its detail changed,
+ * its MAC dropped and its hash recomputed.
+ */
+function forge(file: string, pick: (index: number) => boolean): void {
+  rewrite(file, (lines) =>
+    lines.map((l, i) => {
+      if (!pick(i)) return l;
+      const { hash: _hash, mac: _mac, ...content } = JSON.parse(l) as Record<string, unknown>;
+      const edited = { ...content, detail: 'FORGED' };
+      return JSON.stringify({ ...edited, hash: hashEntry(edited as never) });
+    }),
   );
 }
 
@@ -162,6 +179,30 @@ describe('a filtered export', () => {
     expect(await verifyFile(file)).toMatchObject({
       code: 1,
       stdout: expect.stringMatching(/^BROKEN at seq 3: the MAC does not match/),
+    });
+  });
+});
+
+describe('a filtered export edited without the key (a MAC dropped, the hash recomputed)', () => {
+  const unvouched = /^BROKEN at seq 2: the entry carries no MAC and no signed entry in this export vouches for it/;
+
+  test('every entry: BROKEN at the first (exit 1), with the key and with --require-key; the untouched export exit 3', async () => {
+    const file = await exported(await auditFile(), '--request', REQUEST);
+    expect((await verifyFile(file, keyed, '--require-key', '--no-anchor')).code).toBe(3);
+    forge(file, () => true);
+    for (const flags of [[], ['--require-key', '--no-anchor']]) {
+      const r = await verifyFile(file, keyed, ...flags);
+      expect(r).toMatchObject({ code: 1, stdout: expect.stringMatching(unvouched) });
+      expect(r.stdout + r.stderr).not.toContain('FORGED');
+    }
+  });
+
+  test('only the first entry, the others still signed: BROKEN at it (exit 1)', async () => {
+    const file = await exported(await auditFile(), '--request', REQUEST);
+    forge(file, (i) => i === 0);
+    expect(await verifyFile(file, keyed, '--require-key', '--no-anchor')).toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(unvouched),
     });
   });
 });

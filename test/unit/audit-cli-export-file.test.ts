@@ -3,13 +3,20 @@
  * file's shape alone (a million entries held by seq took some 190 MB of heap, read even without
  * anchors), and the few entries the anchors name are read back from the file by `exportLookup`,
  * all of them in one pass when asked in ascending order (as `checkAnchors` asks), at byte offsets
- * that multi-byte text does not shift.
+ * that multi-byte text does not shift. A filtered export's unsigned entries hold with the key
+ * only where the file links them to the operator's signed adoption entry, as in a whole log.
  */
 // The module itself (a default import), not a namespace copy, so a spy on it sees export-file's reads.
 import fs, { writeFileSync } from 'node:fs';
-import { exportAsAudit, exportLookup, readExportFile } from '../../src/audit-cli/export-file';
+import {
+  checkEachEntry,
+  exportAsAudit,
+  exportLookup,
+  formatFiltered,
+  readExportFile,
+} from '../../src/audit-cli/export-file';
 import { anchorLine, checkAnchors } from '../../src/domain/audit-anchor';
-import { type AuditEntry, chainEntry } from '../../src/domain/audit-chain';
+import { type AuditEntry, chainEntry, KEY_ADOPTION_ACTION } from '../../src/domain/audit-chain';
 import { auditEvent } from './support/requests';
 import { useTempDir } from './support/temp-dir';
 
@@ -74,4 +81,68 @@ test('checked against anchors, the export agrees with those naming its entries a
     notLive: true,
   });
   expect(differs).toMatchObject({ intact: false, brokenAtSeq: 200 });
+});
+
+/**
+ * A log written without the key (seq 1-3), adopted by the operator (seq 4, `audit.key.enabled`,
+ * the first signed entry) and signed from there on (seq 5-6); or, with `adopted` false, signed
+ * from seq 4 on by a bot with the key and no adoption entry (a rewrite that dropped the MACs).
+ */
+function adoptedLog(adopted = true): AuditEntry[] {
+  const entries: AuditEntry[] = [];
+  const t0 = Date.parse('2025-01-15T00:00:00.000Z');
+  for (let i = 1; i <= 6; i++) {
+    const event = auditEvent(i, i === 4 && adopted ? { action: KEY_ADOPTION_ACTION } : {});
+    entries.push(chainEntry(event, entries.at(-1), new Date(t0 + i * 1000), i >= 4 ? KEY : undefined));
+  }
+  return entries;
+}
+
+/** The entries at `seqs`, written as an export file and read back. */
+function exportOf(entries: AuditEntry[], seqs: number[]) {
+  const path = tmp.path('export.jsonl');
+  writeFileSync(path, seqs.map((seq) => `${JSON.stringify(entries[seq - 1])}\n`).join(''));
+  return readExportFile(path);
+}
+
+describe('checkEachEntry: unsigned entries of a filtered export, with the key', () => {
+  test('linked through consecutive seqs to the adoption entry: they hold, and the verdict says what vouches for them', async () => {
+    const file = exportOf(adoptedLog(), [2, 3, 4, 5, 6]);
+    const verdict = checkEachEntry(file, KEY);
+    expect(verdict).toEqual({ intact: true, count: 5, unsigned: 2 });
+    expect(formatFiltered(file, verdict, false)).toContain(
+      `MACs checked on 3 entries, 2 entries carry none (from before the key, vouched for by the signed ${KEY_ADOPTION_ACTION} entry after them)`,
+    );
+    // The whole export of the same log: verified as a chain, as before.
+    await expect(exportAsAudit(exportOf(adoptedLog(), [1, 2, 3, 4, 5, 6]), KEY).verify()).resolves.toEqual({
+      intact: true,
+      count: 6,
+      unkeyedPrefix: 3,
+    });
+  });
+
+  test('not linked to it (the file stops, or skips a seq, before it): BROKEN at the first, which the file cannot tell from a forgery', () => {
+    for (const seqs of [
+      [2, 3],
+      [1, 2],
+      [2, 4, 5],
+      [3, 5, 6],
+    ]) {
+      expect(checkEachEntry(exportOf(adoptedLog(), seqs), KEY)).toMatchObject({
+        intact: false,
+        brokenAtSeq: seqs[0],
+        problem: expect.stringMatching(/^the entry carries no MAC and no signed entry in this export vouches for it/),
+      });
+      // Without the key, hashes only: they hold.
+      expect(checkEachEntry(exportOf(adoptedLog(), seqs))).toMatchObject({ intact: true });
+    }
+  });
+
+  test('followed by a signed entry that is not the adoption entry: BROKEN at the first unsigned one', () => {
+    expect(checkEachEntry(exportOf(adoptedLog(false), [2, 3, 4, 5]), KEY)).toMatchObject({
+      intact: false,
+      brokenAtSeq: 2,
+      problem: expect.stringContaining('the first signed entry after it (seq 4) is not the operator'),
+    });
+  });
 });
