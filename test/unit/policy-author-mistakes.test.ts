@@ -61,7 +61,7 @@ describe('a capital M (a month, read as minutes) is refused with what to write',
     expect(parseDurationMs('1m')).toBe(60_000);
     expect(parseDurationMs('24H')).toBe(86_400_000);
     expect(configProblemsOf({ ACRBOT_APPROVAL_TTL: '30M' })).toEqual([
-      'ACRBOT_APPROVAL_TTL: "30M" is not a duration; use e.g. 24h, 90m or 7d',
+      'ACRBOT_APPROVAL_TTL: `30M`: M is read as minutes here — write 900d for about 30 months, or 30m for 30 minutes',
     ]);
   });
 });
