@@ -6,7 +6,7 @@
 import type { AccessRequest, Actor } from '../domain/request';
 import { credentialOf, credentialRefProblem } from '../domain/secret-ownership';
 import type { CredentialRef } from '../domain/secret-credential';
-import { registryResourceId } from '../domain/typed-names';
+import { credentialTargetIds, roleAssignmentId } from '../domain/credential-target-ids';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { leftAssignmentDetail } from './credential-cleanup';
 import type { CredentialDeletion } from './credential-deletion';
@@ -80,36 +80,6 @@ export async function revokeCredential(deps: LifecycleDeps, request: AccessReque
       request,
       `The revocation of ${request.id} ended unconfirmed for its token. ${deletion.registryUnconfirmed}`,
     );
-}
-
-/**
- * What a revocation's `access.revoke.credential` entries name, from the request's own records:
- * a token's ARM id (and its scope map's), an application's object id (when none is recorded, the
- * one it was found under by its recorded uniqueName, else that name) and its role assignment's
- * ARM id.
- */
-function credentialTargetIds(ref: CredentialRef, foundApplicationId?: string): string[] {
-  if (ref.kind === 'token') {
-    const registry = registryResourceId({
-      subscriptionId: ref.subscriptionId,
-      resourceGroup: ref.resourceGroup,
-      name: ref.registry,
-    });
-    return [
-      `${registry}/tokens/${ref.tokenName}`,
-      ...(ref.scopeMapName ? [`${registry}/scopeMaps/${ref.scopeMapName}`] : []),
-    ];
-  }
-  const assignment = ref.roleAssignment;
-  return [
-    ref.applicationId || foundApplicationId || (ref.uniqueName ?? ''),
-    ...(assignment ? [roleAssignmentId(assignment.scope, assignment.name)] : []),
-  ];
-}
-
-/** The ARM id of the role assignment `name` acrbot recorded making on `scope`. */
-function roleAssignmentId(scope: string, name: string): string {
-  return `${scope.replace(/\/+$/, '')}/providers/Microsoft.Authorization/roleAssignments/${name}`;
 }
 
 /**

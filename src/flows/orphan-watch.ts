@@ -176,12 +176,13 @@ async function endOrphan(
 ): Promise<'done' | 'lookAgain'> {
   const target = plannedAssignmentId(plan);
   const back = 'a registry is at its recorded id again (made again under the same name, or moved back)';
-  const audit = (outcome: string, detail: string, targetIds = [target]) =>
+  const audit = (outcome: string, detail: string, targetIds = [target], correlationIds?: string[]) =>
     recordAccessEvent(deps, request, ACRBOT_ACTOR, {
       action: 'access.revoke.roleAssignment',
       outcome,
       targetIds,
       detail,
+      ...(correlationIds && { correlationIds }),
     });
   // A grant made since holds it with its own end, which deletes it.
   const others = await otherHolders(deps, request, plan);
@@ -232,15 +233,18 @@ async function endOrphan(
     );
     return 'done';
   }
-  await deps.ports.roleAssignments.delete({
+  const { requestId } = await deps.ports.roleAssignments.delete({
     scope: plan.scope,
     name: plan.roleAssignmentName,
     subscriptionId: plan.registry.subscriptionId,
   });
+  // The DELETE's request id (its 404's too: gone meanwhile), for Azure's Activity Log, as a
+  // revocation's entry carries it (grant-revocation.ts).
   await audit(
     'deleted',
     `${back}: the role assignment acrbot created, left at that id when the access ended, gave pull again; deleted`,
     [match.id],
+    requestId ? [requestId] : [],
   );
   return 'done';
 }

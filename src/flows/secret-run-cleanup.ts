@@ -9,6 +9,7 @@ import { CloudApiError, LeaseLostError, LeaseMarginError } from '../domain/ports
 import type { AccessRequest } from '../domain/request';
 import type { CredentialRef } from '../domain/secret-credential';
 import { credentialRefProblem } from '../domain/secret-ownership';
+import { credentialTargetIds, roleAssignmentId } from '../domain/credential-target-ids';
 import { leftAssignmentDetail, refusalKey } from './credential-cleanup';
 import { deleteCredential, WRITE_IN_PROGRESS } from './credential-deletion';
 import type { RunContext } from './executor';
@@ -44,7 +45,7 @@ export async function cleanUpCredentials(
         continue;
       }
     }
-    const targetIds = [ref.kind === 'token' ? ref.tokenName : ref.applicationId || (ref.uniqueName ?? '')];
+    const targetIds = credentialTargetIds(ref);
     try {
       // A run that was taken over stops before deleting: the new holder resumes with these very
       // credentials (and a delete is no store write, so no fencing would stop it). A check the
@@ -54,7 +55,15 @@ export async function cleanUpCredentials(
       // LeaseLostError (lease-guard.ts), but any other error of it is taken the same way instead
       // of escaping with nothing recorded.
       await ctx.checkLease?.();
-      const { found: there, deleted, notFound, notOurs, registryNote, requestIds } = await deleteCredential(ports, ref);
+      const {
+        found: there,
+        deleted,
+        notFound,
+        notOurs,
+        registryNote,
+        requestIds,
+        applicationId,
+      } = await deleteCredential(ports, ref);
       if (deleted.length) found.deleted++;
       // A role assignment under the recorded name that is not acrbot's: left, for an operator.
       if (notOurs.length && ref.kind === 'sp' && ref.roleAssignment) {
@@ -68,7 +77,8 @@ export async function cleanUpCredentials(
       await ctx.audit({
         action: 'credential.cleanup',
         outcome: undecided ? 'pending' : deleted.length ? 'deleted' : 'absent',
-        targetIds,
+        // An application recorded by its uniqueName alone is named by the object id it was found under.
+        targetIds: applicationId ? credentialTargetIds(ref, applicationId) : targetIds,
         // The DELETEs' request ids, for Azure's Activity Log and Entra's audit log.
         correlationIds: requestIds,
         ...(undecided
@@ -128,7 +138,7 @@ export async function auditLeftAssignment(names: readonly string[], scope: strin
     await ctx.audit({
       action: 'credential.cleanup',
       outcome: 'refused',
-      targetIds: [name],
+      targetIds: [roleAssignmentId(scope, name)],
       detail,
       idempotencyKey: refusalKey(ctx.requestId, detail),
     });

@@ -9,6 +9,7 @@ import { CloudApiError, LeaseLostError } from '../domain/ports';
 import { recordedByDerivedName } from '../domain/recorded-assignment';
 import type { RunContext } from './executor';
 import type { EarlierPasswords } from './secret-run-credential';
+import { roleAssignmentId } from '../domain/credential-target-ids';
 import { auditLeftAssignment } from './secret-run-cleanup';
 import type { SpCredentialDeps } from './secret-sp-credential';
 
@@ -49,8 +50,9 @@ export async function removeEarlierPasswords(
     return;
   }
   for (const keyId of stale) {
+    let requestId: string | undefined;
     try {
-      await deps.ports.servicePrincipals.removePassword(applicationId, keyId);
+      ({ requestId } = await deps.ports.servicePrincipals.removePassword(applicationId, keyId));
     } catch (err) {
       ctx.log.error({ err, applicationId, keyId }, 'removing a password an earlier attempt added failed');
       await ctx.audit({
@@ -66,6 +68,8 @@ export async function removeEarlierPasswords(
       outcome: 'removed',
       targetIds: [applicationId],
       detail: `keyId ${keyId}, added by an earlier attempt of this request`,
+      // Graph's request id of the removal, for Entra's audit log.
+      ...(requestId && { correlationIds: [requestId] }),
     });
   }
 }
@@ -86,6 +90,8 @@ export async function deleteRoleAssignment(
   principalId: string,
   ctx: RunContext,
 ): Promise<'deleted' | 'left' | 'unconfirmed' | 'failed'> {
+  // Named by its ARM id, from the recorded scope and name, as a revocation's entries name it.
+  const targetIds = [roleAssignmentId(assignment.scope, assignment.name)];
   try {
     // Not listed is no proof of gone (a listing that lags the create, or a create whose answer
     // was lost): looked at again at the runner's retry delays, as the clean-up looks again
@@ -109,7 +115,7 @@ export async function deleteRoleAssignment(
       await ctx.audit({
         action: 'credential.cleanup',
         outcome: 'unconfirmed',
-        targetIds: [assignment.name],
+        targetIds,
         detail: `not listed for the service principal under its recorded name after ${delays.length} looks: never created, deleted already, or not listed yet; not deleted, for an operator to check`,
       });
       return 'unconfirmed';
@@ -118,8 +124,14 @@ export async function deleteRoleAssignment(
       await auditLeftAssignment([assignment.name], assignment.scope, ctx);
       return 'left';
     }
-    await deps.ports.roleAssignments.delete(assignment);
-    await ctx.audit({ action: 'credential.cleanup', outcome: 'deleted', targetIds: [assignment.name] });
+    const { requestId } = await deps.ports.roleAssignments.delete(assignment);
+    // The DELETE's x-ms-request-id (its 404's too: gone meanwhile), for Azure's Activity Log.
+    await ctx.audit({
+      action: 'credential.cleanup',
+      outcome: 'deleted',
+      targetIds,
+      correlationIds: requestId ? [requestId] : [],
+    });
     return 'deleted';
   } catch (err) {
     if (err instanceof LeaseLostError) throw err;
@@ -128,7 +140,7 @@ export async function deleteRoleAssignment(
       .audit({
         action: 'credential.cleanup',
         outcome: 'failed',
-        targetIds: [assignment.name],
+        targetIds,
         detail: err instanceof CloudApiError ? err.code : 'error',
       })
       .catch((auditErr: unknown) => ctx.log.error({ err: auditErr }, 'audit of a failed clean-up failed'));

@@ -5,16 +5,19 @@
  * matches each to Azure's Activity Log or Entra's audit log by them; the ids asserted are the ones
  * the emulators sent back. Targets are full ids (a token's ARM id, an application's object id).
  */
+import type { GrantPlan } from '../../src/domain/plan';
 import type { AccessRequest } from '../../src/domain/request';
 import { users } from '../helpers/harness';
 import {
   advance,
   assignmentsOn,
   contosoId,
+  DAY,
   grant,
   grantedSecretOnAksDev,
   h,
   MINUTE,
+  runDueAfter,
   secretServicePrincipal,
   start,
   useLifecycleHooks,
@@ -104,4 +107,29 @@ test('an sp secret: the credential deleted carries the role assignment’s x-ms-
   expect(deleted.correlationIds).toEqual(ids);
   expect(deleted.targetIds).toEqual([app.id, expect.stringMatching(/\/roleAssignments\/[^/]+$/)]);
   expect(deleted.targetIds[1].toLowerCase()).toBe(assignment.id.toLowerCase());
+});
+
+test('the orphan watch: the left-behind role assignment it deletes carries the DELETE’s x-ms-request-id', async () => {
+  await start();
+  const request = await grant(users.requester, 'aks-prod contosoacr --for 1h deploy payments-api');
+  const plan = request.plan as GrantPlan;
+  const state = h.app.sandbox!.arm.state;
+  const reg = state.getRegistry(contosoId)!;
+  // The registry is gone at the grant's end (its assignment left at the old scope), then made
+  // again under the same name: the watch's next look deletes the assignment.
+  state.removeRegistry(contosoId);
+  await runDueAfter(61 * MINUTE);
+  await runDueAfter(2 * MINUTE);
+  expect((await h.app.store.get(request.id))!.state).toBe('revoked');
+  expect(answered('arm', 'roleAssignments.delete')).toEqual([]);
+  state.addRegistry({ subscriptionId: reg.subscriptionId, resourceGroup: reg.resourceGroup, name: reg.name });
+  const [assignment] = assignmentsOn(contosoId);
+  await runDueAfter(DAY);
+  expect(state.hasPullAccess(contosoId, plan.identity.objectId)).toBe(false);
+  const ids = answered('arm', 'roleAssignments.delete');
+  expect(ids).toHaveLength(1);
+  expect(await entry(request.id, 'access.revoke.roleAssignment', 'deleted')).toMatchObject({
+    targetIds: [assignment.id],
+    correlationIds: ids,
+  });
 });

@@ -113,7 +113,12 @@ describe('a resumed secret run', () => {
     expect(tokenNames()).toEqual([]);
     const cleanups = (await h.app.audit.forRequest(request.id)).filter((e) => e.action === 'credential.cleanup');
     expect(cleanups).toEqual([
-      expect.objectContaining({ outcome: 'deleted', targetIds: [`acrbot-${request.id.toLowerCase()}`] }),
+      // Named by its ARM id, with the DELETE's request id.
+      expect.objectContaining({
+        outcome: 'deleted',
+        targetIds: [`${contosoId}/tokens/acrbot-${request.id.toLowerCase()}`],
+        correlationIds: [expect.any(String)],
+      }),
     ]);
     // The foreign secret is untouched.
     expect(k8s().getObject('secrets', 'payments', 'acr-auth')).toMatchObject({ type: 'Opaque' });
@@ -354,6 +359,10 @@ describe('a resumed secret run', () => {
     expect(h.app.sandbox!.directory.verifyApplicationSecret(auths.username, auths.password)).toBe(true);
     const removals = (await h.app.audit.forRequest(id)).filter((e) => e.action === 'graph.write.removePassword');
     expect(removals.map((e) => e.outcome)).toEqual(['removed', 'removed', 'removed', 'removed']);
+    // Each carries Graph's request id of its removal, for Entra's audit log.
+    const sent = h.app.sandbox!.graph.requests.filter((r) => r.operation === 'applications.removePassword');
+    expect(sent).toHaveLength(4);
+    expect(removals.map((e) => e.correlationIds)).toEqual(sent.map((r) => [r.requestId]));
     expect(removals.map((e) => e.detail)).toEqual(
       expect.arrayContaining([expect.stringMatching(/added by an earlier attempt of this request$/)]),
     );
@@ -453,7 +462,12 @@ describe('a resumed secret run', () => {
     expect(tokenNames()).toEqual([`acrbot-${original.id.toLowerCase()}`]);
     const cleanups = (await h.app.audit.forRequest(extension.id)).filter((e) => e.action === 'credential.cleanup');
     expect(cleanups).toEqual([
-      expect.objectContaining({ outcome: 'deleted', targetIds: [`acrbot-${extension.id.toLowerCase()}`] }),
+      // Named by its ARM id, with the DELETE's request id.
+      expect.objectContaining({
+        outcome: 'deleted',
+        targetIds: [`${contosoId}/tokens/acrbot-${extension.id.toLowerCase()}`],
+        correlationIds: [expect.any(String)],
+      }),
     ]);
   });
 });

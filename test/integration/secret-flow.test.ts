@@ -635,7 +635,13 @@ describe('secret flow', () => {
       ),
     ).toHaveLength(0);
     const cleanup = (await h.app.audit.forRequest(request.id)).find((e) => e.action === 'credential.cleanup');
-    expect(cleanup).toMatchObject({ outcome: 'deleted', targetIds: [uniqueName] });
+    // Named by the object id it was found under (never the name alone), with Graph's request ids
+    // of its DELETE and permanent delete.
+    const deletes = h.app.sandbox!.graph.requests.filter((r) => r.operation === 'applications.delete');
+    expect(deletes).toHaveLength(1);
+    const objectId = deletes[0].path.split('/').pop();
+    expect(cleanup).toMatchObject({ outcome: 'deleted', targetIds: [objectId] });
+    expect(cleanup!.correlationIds).toContain(deletes[0].requestId);
   });
 
   test('G14: Graph creates the application but its answer is lost on every try → found by its recorded uniqueName and deleted', async () => {

@@ -150,7 +150,7 @@ test('executor: a renewal answered 503 with too little of the lease left keeps t
   // The audit says why it was left (not a bare "error"), naming no secret.
   const pending = (await audit.latest(50)).filter((e) => e.action === 'credential.cleanup');
   expect(pending).toHaveLength(1);
-  expect(pending[0]).toMatchObject({ outcome: 'pending', targetIds: [TOKEN] });
+  expect(pending[0]).toMatchObject({ outcome: 'pending', targetIds: [`${REGISTRY_ID}/tokens/${TOKEN}`] });
   expect(pending[0].detail).toBe(
     'not deleted: the lease store could not be reached to confirm this run still held its lease; left for the clean-up job',
   );

@@ -49,7 +49,7 @@ function ports(inspection: ApplicationHolders, listed: RoleAssignmentInfo[], del
       },
       delete: async (ra: { name: string }) => {
         deletes.push(`ra:${ra.name}`);
-        return {};
+        return { requestId: `arm-delete-${deletes.length}` };
       },
       listForPrincipal: async () => listed,
     },
@@ -70,18 +70,20 @@ function context() {
   ];
   const audited: { action: string; outcome: string; detail?: string }[] = [];
   const keys: (string | undefined)[] = [];
+  const whole: Parameters<RunContext['audit']>[0][] = [];
   const ctx: RunContext = {
     requestId: 'R-UNITTEST',
     audit: async (e) => {
       audited.push({ action: e.action, outcome: e.outcome, detail: e.detail });
       keys.push(e.idempotencyKey);
+      whole.push(e);
     },
     recordCreated: async (o) => void created.push({ ...o, recordedAt: 'y' } as CreatedObject),
     created: () => [...created],
     checkLease: async () => undefined,
     log: createLogger({ level: 'silent' }),
   };
-  return { ctx, audited, keys };
+  return { ctx, audited, keys, whole };
 }
 
 const someoneElse: ApplicationHolders = { ...ACRBOT, owners: [...ACRBOT.owners, { id: 'user-1', type: 'user' }] };
@@ -98,13 +100,30 @@ describe('a refused application: its recorded role assignment', () => {
     expect(audited).toContainEqual(expect.objectContaining({ action: 'credential.cleanup', outcome: 'deleted' }));
   });
 
+  test("its deletion entry names the assignment's ARM id and carries the DELETE's request id", async () => {
+    const deletes: string[] = [];
+    const { ctx, whole } = context();
+    await failureOf(
+      spRunner(ports(someoneElse, [assignment('role-guid')], deletes), [], []).run({ ...spRequest(), plan }, ctx),
+    );
+    expect(whole.filter((e) => e.action === 'credential.cleanup')).toEqual([
+      expect.objectContaining({
+        outcome: 'deleted',
+        targetIds: [assignment('role-guid').id],
+        correlationIds: ['arm-delete-1'],
+      }),
+    ]);
+  });
+
   test('made again under the name for another role: left in place, audited as refused for an operator', async () => {
     const deletes: string[] = [];
-    const { ctx, audited } = context();
+    const { ctx, audited, whole } = context();
     await failureOf(
       spRunner(ports(someoneElse, [assignment('owner-role')], deletes), [], []).run({ ...spRequest(), plan }, ctx),
     );
     expect(deletes).toEqual([]);
+    // Named by its ARM id, from the recorded scope and name.
+    expect(whole.find((e) => e.outcome === 'refused')?.targetIds).toEqual([assignment('owner-role').id]);
     expect(audited).toContainEqual({
       action: 'credential.cleanup',
       outcome: 'refused',
