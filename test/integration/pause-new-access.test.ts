@@ -107,6 +107,12 @@ describe('pause new access', () => {
     // Rejection goes on.
     await h.click(users.approver, 'reject', { requestId: toReject.id, comment: 'not during the incident' });
     expect((await h.app.store.get(toReject.id))!.state).toBe('rejected');
+    // Its requester is told in the channel: awaited, so the next answer read there is the revoke's.
+    await h.connector.waitFor(
+      (c) => c.op !== 'update' && cardText(c.activity).includes(`Rejected: ${toReject.id}`),
+      5000,
+      'the rejection news',
+    );
 
     // Revocation goes on.
     expect(await ask(users.requester, `revoke ${granted.id} no longer needed`)).toContain(`Revoke ${granted.id}?`);
