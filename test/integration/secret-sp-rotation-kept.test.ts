@@ -46,6 +46,37 @@ async function rotated() {
   return { id, extensionId, old, fresh, directory: old.directory };
 }
 
+/** How many requests each emulator has logged: where {@link answeredSince} starts looking. */
+const logged = () => ({ arm: h.app.sandbox!.arm.requests.length, graph: h.app.sandbox!.graph.requests.length });
+
+/**
+ * The request ids the emulator (`arm` or `graph`) answered `operation` on a path containing
+ * `pathIncludes` with since `mark`, oldest first (2xx and 404, the answers acrbot records).
+ */
+function answeredSince(
+  mark: ReturnType<typeof logged>,
+  emulator: 'arm' | 'graph',
+  operation: string,
+  pathIncludes = '',
+): string[] {
+  return h.app
+    .sandbox![emulator].requests.slice(mark[emulator])
+    .filter(
+      (r) =>
+        r.operation === operation &&
+        r.path.toLowerCase().includes(pathIncludes.toLowerCase()) &&
+        (r.status < 300 || r.status === 404),
+    )
+    .map((r) => r.requestId);
+}
+
+/** `requestId`'s `credential.cleanup` entries with `outcome`. */
+async function cleanupEntries(requestId: string, outcome: string) {
+  return (await h.app.audit.forRequest(requestId)).filter(
+    (e) => e.action === 'credential.cleanup' && e.outcome === outcome,
+  );
+}
+
 /** The `.dueAt` of `requestId`'s clean-up job, if it is scheduled. */
 async function cleanupDue(requestId: string): Promise<number | undefined> {
   const job = await h.app.scheduler.get(credentialCleanupJobId(requestId));
@@ -82,6 +113,9 @@ test('the old application and its AcrPull assignment stay after the rotation; th
   expect(principalsOnRegistry()).toEqual([old.sp.id, fresh.sp.id].sort());
   expect(await cleanupDue(extensionId)).toBe(rotatedAt + 30 * MINUTE);
 
+  const oldApplication = directory.getApplicationByAppId(old.appId)!;
+  const oldAssignment = assignmentsOn(contosoId).find((a: { principalId: string }) => a.principalId === old.sp.id)!;
+  const beforeRetirement = logged();
   await runDueAfter(29 * MINUTE);
   expect(directory.getApplicationByAppId(old.appId)).toBeUndefined();
   expect(directory.getApplicationByAppId(fresh.appId)).toBeDefined();
@@ -94,18 +128,37 @@ test('the old application and its AcrPull assignment stay after the rotation; th
   );
   expect(done.outcome?.summary).not.toContain('is kept until');
   expect(await actions(extensionId)).toContain('credential.cleanup:deleted');
+  // Its entry carries the request ids of the DELETEs it records, for Azure's Activity Log and
+  // Entra's audit log: ARM's for the old AcrPull assignment, Graph's for the old application's
+  // delete and its permanent delete (the ids the emulators sent back).
+  const sent = [
+    ...answeredSince(beforeRetirement, 'arm', 'roleAssignments.delete', oldAssignment.id),
+    ...answeredSince(beforeRetirement, 'graph', 'applications.delete', oldApplication.id),
+    ...answeredSince(beforeRetirement, 'graph', 'directory.deletedItems.delete', oldApplication.id),
+  ];
+  expect(sent).toHaveLength(3);
+  expect(
+    (await cleanupEntries(extensionId, 'deleted')).map(({ detail, correlationIds }) => ({ detail, correlationIds })),
+  ).toEqual([
+    {
+      detail: 'the credential this request replaced, deleted once the new role had had time to apply',
+      correlationIds: sent,
+    },
+  ]);
   // The access goes on with the new credential.
   expect((await h.app.store.get(id))!.state).toBe('succeeded');
 });
 
 test('a revocation inside the window deletes both credentials; the clean-up job then finds the old one gone', async () => {
   const { id, extensionId, old, fresh, directory } = await rotated();
+  const oldApplication = directory.getApplicationByAppId(old.appId)!;
   await h.click(users.requester, 'revokeConfirm', { requestId: id, reason: 'leaked in a log' });
   expect(await stateOnceClickWorkDone(id)).toBe('revoked');
   expect(directory.getApplicationByAppId(old.appId)).toBeUndefined();
   expect(directory.getApplicationByAppId(fresh.appId)).toBeUndefined();
   expect(principalsOnRegistry()).toEqual([]);
 
+  const beforeRetirement = logged();
   await runDueAfter(31 * MINUTE);
   expect(await cleanupDue(extensionId)).toBeUndefined();
   const done = (await h.app.store.get(extensionId))!;
@@ -123,6 +176,16 @@ test('a revocation inside the window deletes both credentials; the clean-up job 
   ).toEqual([
     'the credential this request replaced, not found when its time came (never created, or deleted by someone else or by the end of the access); nothing deleted',
   ]);
+  // The one DELETE it sent, the old application's, answered 404: the entry carries that answer's
+  // request id. The AcrPull assignment was not listed any more, so no DELETE went to ARM; the
+  // permanent delete Graph then also answered 404 is not among them (the port reports the
+  // application's 404, graph-service-principals.ts deleteApplication).
+  expect(answeredSince(beforeRetirement, 'arm', 'roleAssignments.delete')).toEqual([]);
+  const gone = h.app
+    .sandbox!.graph.requests.slice(beforeRetirement.graph)
+    .filter((r) => r.operation === 'applications.delete');
+  expect(gone.map((r) => [r.path.endsWith(`/applications/${oldApplication.id}`), r.status])).toEqual([[true, 404]]);
+  expect((await cleanupEntries(extensionId, 'absent')).map((e) => e.correlationIds)).toEqual([[gone[0].requestId]]);
 });
 
 test('an "absent" entry an earlier release wrote ("deleted already") before it could save the outcome still ends the retirement: no second entry', async () => {
@@ -159,10 +222,19 @@ test('the old application deleted outside acrbot inside the window: its clean-up
   // Azure keeps the assignment of the deleted service principal.
   expect(principalsOnRegistry()).toEqual([old.sp.id, fresh.sp.id].sort());
 
+  const oldAssignment = assignmentsOn(contosoId).find((a: { principalId: string }) => a.principalId === old.sp.id)!;
+  const beforeRetirement = logged();
   await runDueAfter(31 * MINUTE);
   expect(await cleanupDue(extensionId)).toBeUndefined();
   expect(principalsOnRegistry()).toEqual([fresh.sp.id]);
   expect(await actions(extensionId)).toContain('credential.cleanup:deleted');
+  // The assignment's DELETE and the application's, answered 404, are both recorded.
+  const sent = [
+    ...answeredSince(beforeRetirement, 'arm', 'roleAssignments.delete', oldAssignment.id),
+    ...answeredSince(beforeRetirement, 'graph', 'applications.delete', app.id),
+  ];
+  expect(sent).toHaveLength(2);
+  expect((await cleanupEntries(extensionId, 'deleted')).map((e) => e.correlationIds)).toEqual([sent]);
 });
 
 test('a restart inside the window: the start’s sweep schedules the clean-up at the credential’s time, not sooner', async () => {
