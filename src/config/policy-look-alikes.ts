@@ -9,32 +9,36 @@
  * them, and a space or invisible character in a resource group pattern too.
  */
 import { lookAlikeWarning } from '../domain/look-alike-names';
+import { hasInvisible, withoutInvisible } from '../domain/text';
+import { shown } from './policy-name-patterns';
 import type { PolicyWarning } from './policy-warnings';
 
 /** Where a warning about the match value at `path` of rule `i` (`['match', field, …]`) is reported. */
 export type MatchWarningAt = (i: number, path: (string | number)[]) => { line: number; col: number; path: string };
 
-/** Invisible characters: controls, formatting (zero-width space, joiners, BOM, bidi) and separators. */
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+/**
+ * Zero-width non-joiner and joiner (U+200C, U+200D): text.ts leaves them out of its invisible set
+ * (prose keeps them between letters, in emoji and Persian words), but in a value compared as
+ * written they are as unseen as a zero-width space.
+ */
+const JOINERS = /[\u200C\u200D]/gu;
+
+/** Whether `text` holds a character that shows nothing: text.ts's set, and the joiners. */
+const invisible = (text: string) => hasInvisible(text) || text.search(JOINERS) >= 0;
+
 /** Spaces other than the plain one (no-break, en, ideographic…): they read as one and are not. */
 const ODD_SPACE = /[^\S ]|[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/u;
 
-/** `text` quoted for a message: cut to 60 characters, invisible characters and odd spaces escaped. */
+/** `text` cut to 60 characters and quoted as policy messages quote (policy-name-patterns.ts `shown`: invisible characters and odd spaces escaped). */
 function quoted(text: string): string {
-  const cut = [...text].slice(0, 60).join('');
-  let out = '';
-  for (const ch of cut)
-    out +=
-      INVISIBLE.test(ch) || ODD_SPACE.test(ch)
-        ? `\\u${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
-        : ch;
-  return `"${out}${cut.length < text.length ? '…' : ''}"`;
+  const chars = [...text];
+  return chars.length > 60 ? `${shown(chars.slice(0, 60).join('')).slice(0, -1)}…"` : shown(text);
 }
 
 /** Why `text` may not be what it reads as, or undefined; `spaces` when spaces at its ends count. */
 function suspect(text: string, spaces: boolean): string | undefined {
   const reasons: string[] = [];
-  if (INVISIBLE.test(text)) reasons.push('has an invisible character');
+  if (invisible(text)) reasons.push('has an invisible character');
   else if (ODD_SPACE.test(text)) reasons.push('has a space that is not a plain one');
   if (spaces && /^\s|\s$/u.test(text)) reasons.push('has a space at its start or end');
   const lookAlike = lookAlikeWarning(text);
@@ -44,8 +48,7 @@ function suspect(text: string, spaces: boolean): string | undefined {
 
 /** The text without invisible characters and end spaces, odd spaces made plain: offered when it differs. */
 const plain = (text: string) =>
-  [...text]
-    .filter((ch) => !INVISIBLE.test(ch))
+  [...withoutInvisible(text).replace(JOINERS, '')]
     .map((ch) => (ODD_SPACE.test(ch) ? ' ' : ch))
     .join('')
     .trim();

@@ -9,6 +9,7 @@
  * looser, rule; the policy file refuses it, as it refuses a misspelt field.
  */
 import { NAME_CHARACTER, NAME_LENGTH } from '../domain/names';
+import { hasInvisible } from '../domain/text';
 import type { AddProblem } from './policy-problems';
 
 /** What a name's first or last character may be, where that is less than all it holds. */
@@ -79,8 +80,26 @@ type NameField = keyof typeof NAME_FIELDS;
 /** The name conditions of a rule's `match`, those whose patterns can be refused as fitting no name. */
 export const NAME_PATTERN_FIELDS: readonly string[] = Object.keys(NAME_FIELDS);
 
-/** A character as a message shows it: control and invisible ones escaped. */
-const shown = (ch: string) => `"${/[\p{C}\p{Z}]/u.test(ch) && ch !== ' ' ? JSON.stringify(ch).slice(1, -1) : ch}"`;
+/**
+ * Characters a message escapes: controls, format and other unassigned or private ones, separators
+ * other than the plain space (no-break, ideographic, line…), and those that show nothing
+ * (domain/text.ts: Hangul fillers, the braille blank…).
+ */
+const escaped = (ch: string) => ch !== ' ' && (/[\p{C}\p{Z}]/u.test(ch) || hasInvisible(ch));
+
+/**
+ * `text` (a character, or a name) quoted as a policy message shows it, with {@link escaped}
+ * characters as `\u200B` (`\u{E0001}` beyond U+FFFF): a zero-width space or a Hangul filler
+ * printed as is would leave the reader looking at `"ab"` or `" "` for what is not that.
+ */
+export function shown(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!.toString(16).toUpperCase();
+    out += !escaped(ch) ? ch : code.length > 4 ? `\\u{${code}}` : `\\u${code.padStart(4, '0')}`;
+  }
+  return `"${out}"`;
+}
 
 /** "a", "a and b", "a, b and c". */
 const listed = (items: string[]) =>

@@ -17,6 +17,19 @@ import type { AccessRequest } from './request';
 const ASSIGNMENT_INTACT: ReadonlySet<DriftReason> = new Set(['identityChanged', 'modeChanged']);
 
 /**
+ * Whether `request`'s own assignment was removed or changed outside acrbot: a drift is recorded
+ * (`access.driftDetectedAt`) and its reason is not one of {@link ASSIGNMENT_INTACT}. A drift
+ * recorded before reasons were counts as removed: drift was then only an assignment deleted or
+ * changed. The one reading of it for the lifecycle ({@link lostToRemake}) and a new grant's
+ * approvers (`driftedOnPair`, request-gate.ts), so the grants they are told of are those it
+ * treats as lost.
+ */
+export function assignmentRemovedByDrift(request: AccessRequest): boolean {
+  const { driftDetectedAt, driftReason } = request.access ?? {};
+  return !!driftDetectedAt && !(driftReason && ASSIGNMENT_INTACT.has(driftReason));
+}
+
+/**
  * Whether `request`'s own assignment was removed or changed outside acrbot (drift) and another
  * grant of `same` (the `succeeded` grants on that name, as the lifecycle lists them) made it
  * again since: its record of the PUT (`created`, written just before it) is no older than the
@@ -26,9 +39,8 @@ const ASSIGNMENT_INTACT: ReadonlySet<DriftReason> = new Set(['identityChanged', 
  * gone, so a PUT recorded at or after it came after that listing.
  */
 export function lostToRemake(request: AccessRequest, same: readonly AccessRequest[]): boolean {
-  const { driftDetectedAt, driftReason } = request.access ?? {};
-  if (!driftDetectedAt || (driftReason && ASSIGNMENT_INTACT.has(driftReason))) return false;
-  const since = Date.parse(driftDetectedAt);
+  if (!assignmentRemovedByDrift(request)) return false;
+  const since = Date.parse(request.access!.driftDetectedAt!);
   const name = request.plan.kind === 'grant' ? request.plan.roleAssignmentName.toLowerCase() : undefined;
   return same.some(
     (other) =>

@@ -50,6 +50,17 @@ const VARIATION_SELECTORS = /[\uFE00-\uFE0F\u{E0100}-\u{E01EF}]+/gu;
 const INVISIBLE =
   /(?![\u200C\u200D\uFE00-\uFE0F\u{E0100}-\u{E01EF}])[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/gu;
 
+/** Whether `text` holds a character that shows nothing ({@link INVISIBLE}: joiners and variation selectors aside). */
+export function hasInvisible(text: string): boolean {
+  // `search` starts at 0 whatever the global regex's lastIndex (`test` would carry it between calls).
+  return text.search(INVISIBLE) >= 0;
+}
+
+/** `text` without the characters that show nothing ({@link INVISIBLE}); joiners and variation selectors stay. */
+export function withoutInvisible(text: string): string {
+  return text.replace(INVISIBLE, '');
+}
+
 /** What counts towards a reason's length: letters, digits, punctuation and symbols, not spaces or marks. */
 const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/gu;
 

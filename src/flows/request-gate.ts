@@ -13,7 +13,7 @@
 import type { AbuseLedger, Clock, RequestStore } from '../domain/ports';
 import { type AccessRequest, type Actor, type DriftedBefore, DRIFTED_BEFORE_RECORDED } from '../domain/request';
 import type { GrantPlan, Plan } from '../domain/plan';
-import { lostToRemake } from '../domain/made-again-since-drift';
+import { assignmentRemovedByDrift, lostToRemake } from '../domain/made-again-since-drift';
 import { describeAccess } from '../domain/access-term';
 import { fixedWindowStart } from '../domain/fixed-window';
 import { counted } from '../domain/text';
@@ -268,7 +268,8 @@ const PAIR_ACTIVE_READ = 100;
 
 /**
  * The earlier grants of `plan`'s pair (same cluster, registry and identity) whose access was
- * removed or changed outside acrbot (drift `deleted` or `changed`) while they still run (state
+ * removed or changed outside acrbot (drift `deleted` or `changed`, or one recorded before reasons
+ * were: `assignmentRemovedByDrift`, the lifecycle's rule) while they still run (state
  * `succeeded`: within their term), newest drift first, at most {@link DRIFTED_BEFORE_RECORDED}:
  * the registry's owners may have removed that access on purpose (`az aks update --detach-acr`),
  * and a new grant's approvers, who alone can respect or override that, are told
@@ -287,11 +288,16 @@ export async function driftedOnPair(
   const identity = plan.identity.objectId.toLowerCase();
   const drifted: DriftedBefore[] = [];
   for (const r of active) {
-    const { driftDetectedAt, driftReason } = r.access ?? {};
-    if (!driftDetectedAt || (driftReason !== 'deleted' && driftReason !== 'changed')) continue;
+    if (!assignmentRemovedByDrift(r)) continue;
     if (r.extendsRequestId || r.plan.kind !== 'grant' || r.plan.identity.objectId.toLowerCase() !== identity) continue;
     if (lostToRemake(r, active)) continue;
-    drifted.push({ requestId: r.id, driftDetectedAt, driftReason });
+    const { driftDetectedAt, driftReason } = r.access!;
+    // A drift recorded before reasons were is worded as cards word it (drift-reason.ts driftWords): removed.
+    drifted.push({
+      requestId: r.id,
+      driftDetectedAt: driftDetectedAt!,
+      driftReason: driftReason === 'changed' ? 'changed' : 'deleted',
+    });
   }
   drifted.sort((a, b) => Date.parse(b.driftDetectedAt) - Date.parse(a.driftDetectedAt));
   return drifted.slice(0, DRIFTED_BEFORE_RECORDED);
