@@ -136,12 +136,15 @@ export function acrbotNamedText(path: Pick<RoleAssignmentPath, 'endedRequestIds'
 /**
  * Whether `a`'s name is the one acrbot gives the grant of its role to its principal at its
  * scope ({@link roleAssignmentName}). A hint only: the name is a UUIDv5 of public inputs in a
- * fixed namespace, so anyone can make an assignment under it (recorded-assignment.ts).
+ * fixed namespace, so anyone can make an assignment under it (recorded-assignment.ts). A trailing
+ * slash on the scope Azure shows is dropped, as {@link scopeLevelOf} drops it: acrbot derives its
+ * names from resource ids, which have none.
  */
 export function namedAsAcrbotNames(
   a: Pick<RoleAssignmentInfo, 'name' | 'scope' | 'principalId' | 'roleDefinitionId'>,
 ): boolean {
-  return roleAssignmentName(a.scope, a.principalId, roleDefinitionGuid(a.roleDefinitionId)) === lower(a.name);
+  const scope = a.scope.replace(/\/+$/, '');
+  return roleAssignmentName(scope, a.principalId, roleDefinitionGuid(a.roleDefinitionId)) === lower(a.name);
 }
 
 /** Where a role assignment sits relative to the registry. */

@@ -1,7 +1,8 @@
 /** Plans: exactly what acrbot will do once a request is approved. */
-import type { ClusterInfo, RegistryInfo } from './azure-model';
+import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from './azure-model';
 import type { PullRole } from './roles';
 import { registryReach } from './registry-reach';
+import { roleDefinitionGuid, sameResourceId } from './resource-id';
 import type { TypedAs } from './typed-names';
 
 /** A reference to a resource, with the names users recognise. */
@@ -54,6 +55,21 @@ export interface GrantPlan {
  */
 export function plannedAssignmentId(plan: GrantPlan): string {
   return `${plan.scope}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`;
+}
+
+/**
+ * Whether `a` is the planned role for the planned identity at exactly the planned scope, whatever
+ * its name and condition: Azure keeps one assignment per role, principal and scope, so it is the
+ * one the grant's PUT would meet. A trailing slash on the scope Azure shows is dropped (the plan's
+ * scope, a resource id, has none).
+ */
+export function isPlannedTuple(plan: GrantPlan): (a: RoleAssignmentInfo) => boolean {
+  const principalId = plan.identity.objectId.toLowerCase();
+  const role = plan.role.id.toLowerCase();
+  return (a) =>
+    a.principalId.toLowerCase() === principalId &&
+    sameResourceId(a.scope.replace(/\/+$/, ''), plan.scope) &&
+    roleDefinitionGuid(a.roleDefinitionId) === role;
 }
 
 /** The most sharing clusters a plan records (policy facts included); beyond, only a count. */

@@ -5,6 +5,7 @@
  * stopped process left undone.
  */
 import type { AuditEntry } from '../domain/audit-chain';
+import { isPlannedTuple } from '../domain/plan';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, Actor } from '../domain/request';
 import { transition } from '../domain/request';
@@ -14,7 +15,7 @@ import { extensionsOf } from './access-extensions';
 import { accessReminderJobId } from './access-reminders';
 import { closePendingExtensions } from './close-pending-extensions';
 import { holdAccessLease } from './revocation-guards';
-import { acrbotCreatedAssignment, otherHolders, whyKept } from './role-assignment-holders';
+import { acrbotCreatedAssignment, type Holders, otherHolders, whyKept } from './role-assignment-holders';
 import {
   askOwners,
   grantEndWords,
@@ -24,7 +25,7 @@ import {
   outsidePullWords,
 } from '../domain/audit-end-words';
 import { byTenant } from '../domain/tenant-boundary';
-import { isPlannedTuple, outsidePulls as listOutsidePulls } from './outside-pull';
+import { outsidePulls as listOutsidePulls } from './outside-pull';
 
 /** How a request's access ended, as its audit entry and its requester's notice say. */
 interface EndedAs {
@@ -52,15 +53,16 @@ function endedKey(requestId: string, withId?: string): string {
  * original. The `access.expired`/`access.revoked` entry comes before the write (G11) under a key
  * of its own ({@link endedKey}): a retry after a write that lost a race finds it instead of
  * saying "revoked" twice, and the end job's next run reads from it how the access ended.
+ * `others`: the holders the revocation read (grant-revocation.ts), why a kept assignment was kept.
  */
 export async function markRevoked(
   deps: LifecycleDeps,
   request: AccessRequest,
   how: EndedAs,
-  along: { endedWith?: AccessRequest; extensions?: readonly AccessRequest[] },
+  along: { endedWith?: AccessRequest; extensions?: readonly AccessRequest[]; others?: Holders },
 ): Promise<AccessRequest> {
   const { by, reason, expired } = how;
-  const { endedWith } = along;
+  const { endedWith, others } = along;
   const next = transition(request, { type: 'revoke', at: deps.clock.now(), by, reason });
   // Read before the write (a failed read fails the attempt, which is retried): the notice below
   // says whether the cluster can still pull through an assignment that was not acrbot's.
@@ -74,7 +76,7 @@ export async function markRevoked(
   // steps': "revoked" alone reads as "removed" where nothing was, or the cluster can still pull.
   const trail = endedWith ? [] : await endTrail(deps, request, heldOutsideAcrbot);
   // Kept for another grant: the requester is told the cluster still pulls through it, and until when.
-  const kept = await keptFor(deps, request, trail, along.extensions ?? []);
+  const kept = await keptFor(deps, request, trail, along.extensions ?? [], others);
   const listed = listing && (await awaitListing(listing, busyTelling.size > 0 ? 0 : LISTING_WAIT_MS));
   const late = listed === LATE;
   const outside = late ? undefined : listed;
@@ -268,8 +270,10 @@ export async function finishEndMadeKnown(deps: LifecycleDeps, request: AccessReq
   try {
     const current = await deps.store.get(request.id);
     if (current?.state !== 'revoked') return;
-    const ended = await endNotMadeKnown(deps, current.id);
-    if (!ended) return;
+    // Read once under the lease: the end's entry, and the trail its words are read from.
+    const found = await endNotMadeKnown(deps, current.id);
+    if (!found) return;
+    const { ended, entries } = found;
     const endedWithId = ended.idempotencyKey!.slice(endedKey(current.id).length + 1) || undefined;
     const endedWith = endedWithId ? await deps.store.get(endedWithId) : undefined;
     if (endedWithId && !endedWith) return;
@@ -285,7 +289,8 @@ export async function finishEndMadeKnown(deps: LifecycleDeps, request: AccessReq
     const extensions = endedWith ? [] : await extensionsOf(deps, current, ['revoked']);
     const heldOutsideAcrbot = endedWith ? undefined : await isHeldOutsideAcrbot(deps, current);
     const outside = endedWith ? undefined : await outsidePulls(deps, current, heldOutsideAcrbot);
-    const trail = endedWith ? [] : await endTrail(deps, current, heldOutsideAcrbot);
+    const trail = endedWith ? [] : await endTrail(deps, current, heldOutsideAcrbot, entries);
+    // Read again: the holders the revocation read are gone with the process that stopped.
     const kept = await keptFor(deps, current, trail, extensions);
     await guard?.check();
     await makeEndKnown(deps, current, how, {
@@ -329,34 +334,39 @@ async function isHeldOutsideAcrbot(deps: LifecycleDeps, request: AccessRequest):
 /**
  * The request's entries, from which {@link grantEndWords} reads what a grant's end removed nothing
  * of, or left the cluster able to pull through; none for a secret (no read) and for a grant that
- * met its assignment in place (that alone is said).
+ * met its assignment in place (that alone is said). `read`: its entries as the caller just read
+ * them, then not read again.
  */
 async function endTrail(
   deps: LifecycleDeps,
   request: AccessRequest,
   heldOutsideAcrbot: boolean | undefined,
+  read?: AuditEntry[],
 ): Promise<AuditEntry[]> {
   if (request.plan.kind !== 'grant' || heldOutsideAcrbot) return [];
-  return deps.audit.forRequest(request.id);
+  return read ?? deps.audit.forRequest(request.id);
 }
 
 /**
  * When the grant's revocation kept its role assignment (`kept` in `trail`: another grant holds it,
  * or holders could not all be read), why, in the revocation's words ({@link whyKept}: another
- * tenant's holder unnamed), read again now with when the last holder ends; undefined otherwise.
- * One store listing, only then. `extensions`: this request's, ending with it (not holders).
+ * tenant's holder unnamed), with when the last holder ends; undefined otherwise. `read`: the
+ * holders the revocation read (grant-revocation.ts); without them (an end made known by its job),
+ * read again now: one store listing, only then. `extensions`: this request's, ending with it (not
+ * holders).
  */
 async function keptFor(
   deps: LifecycleDeps,
   request: AccessRequest,
   trail: readonly AuditEntry[],
   extensions: readonly AccessRequest[],
+  read?: Holders,
 ): Promise<KeptAssignment | undefined> {
   if (request.plan.kind !== 'grant') return undefined;
   const step = lastRoleStep(trail);
   if (step?.outcome !== 'kept') return undefined;
   const plan = request.plan;
-  const others = await otherHolders(deps, request, plan, new Set(extensions.map((e) => e.id)));
+  const others = read ?? (await otherHolders(deps, request, plan, new Set(extensions.map((e) => e.id))));
   // Held at the revocation, not since (a holder ended meanwhile): its recorded words say why.
   const why = whyKept(others, plan, request.tenantId) || step.detail;
   if (!why) return undefined;
@@ -372,13 +382,16 @@ async function keptFor(
 
 /**
  * The keyed `access.expired`/`access.revoked` entry of request `id` when no `access.end.told`
- * follows it (its end was written and not made known); undefined otherwise, and for a request
- * revoked before the key existed.
+ * follows it (its end was written and not made known), with the request's entries it was found
+ * among (one read); undefined otherwise, and for a request revoked before the key existed.
  */
-async function endNotMadeKnown(deps: LifecycleDeps, id: string): Promise<AuditEntry | undefined> {
+async function endNotMadeKnown(
+  deps: LifecycleDeps,
+  id: string,
+): Promise<{ ended: AuditEntry; entries: AuditEntry[] } | undefined> {
   const entries = await deps.audit.forRequest(id);
   const key = endedKey(id);
   const ended = entries.findLast((e) => e.idempotencyKey === key || e.idempotencyKey?.startsWith(`${key}:`));
   if (!ended || entries.some((e) => e.seq > ended.seq && e.action === END_TOLD)) return undefined;
-  return ended;
+  return { ended, entries };
 }

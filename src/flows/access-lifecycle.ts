@@ -37,7 +37,7 @@ import type { RequestNotifier } from './notifier';
 import { breakGlassReviewJobId, type JobScheduling } from './request-jobs';
 import { activeOn, preview, previewTogether, type RevocationStep } from './revocation-preview';
 import { beginRevoke, holdAccessLease, refuseWhileGranting } from './revocation-guards';
-import { type AssignmentClaims, grantingOf, holdersOf, watchedEnded } from './role-assignment-holders';
+import { type AssignmentClaims, grantingOf, type Holders, holdersOf, watchedEnded } from './role-assignment-holders';
 import type { JobRun } from './scheduler';
 import { revokeSecrets } from './secret-revocation';
 import type { SecretRunnerPorts } from './secret-runner';
@@ -428,13 +428,15 @@ export class AccessLifecycle {
       await guard?.check();
       const [started, ...endingExtensions] = await beginRevoke(this.deps, [current, ...extensions]);
       let ending = started;
+      let others: Holders | undefined;
       if (started.plan.kind === 'secret') await revokeSecrets(this.deps, started, endingExtensions, by, stopped);
       // One that met its registry gone recorded the watch it scheduled: marked revoked from that version.
-      else ending = await revokeGrant(this.deps, started, started.plan, by, endingExtensions);
+      else ({ request: ending, others } = await revokeGrant(this.deps, started, started.plan, by, endingExtensions));
       await guard?.check();
       for (const extension of endingExtensions)
         await markRevoked(this.deps, extension, { by, reason, expired }, { endedWith: ending });
-      return await markRevoked(this.deps, ending, { by, reason, expired }, { extensions: endingExtensions });
+      // The holders the revocation read: a kept assignment's notice says why from them.
+      return await markRevoked(this.deps, ending, { by, reason, expired }, { extensions: endingExtensions, others });
     } finally {
       await guard?.stop();
     }

@@ -12,6 +12,7 @@ import { madeAfterAccessEnded } from '../domain/made-after-access-ended';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import {
   type GrantPlan,
+  isPlannedTuple,
   type PlannedAsTyped,
   type PlannedIdentity,
   plannedCluster,
@@ -291,7 +292,6 @@ export class GrantPlanner {
    * when there is no such assignment.
    */
   async existingAccess(registry: RegistryInfo, plan: GrantPlan): Promise<ExistingAccess> {
-    const principalId = plan.identity.objectId.toLowerCase();
     const { listed: assignments, pulling } = await pullingAssignmentsAt(
       this.roleAssignments,
       this.definitions,
@@ -300,13 +300,8 @@ export class GrantPlanner {
     );
     const first = pulling[0];
     if (first) return { pulls: first.assignment, pullsRoleName: first.roleName };
-    const conditioned = assignments.find(
-      (a) =>
-        Boolean(a.condition) &&
-        a.principalId.toLowerCase() === principalId &&
-        a.scope.toLowerCase().replace(/\/+$/, '') === plan.scope.toLowerCase() &&
-        roleDefinitionGuid(a.roleDefinitionId) === plan.role.id.toLowerCase(),
-    );
+    const planned = isPlannedTuple(plan);
+    const conditioned = assignments.find((a) => Boolean(a.condition) && planned(a));
     return { conditioned };
   }
 

@@ -10,7 +10,7 @@ import type { RoleAssignmentInfo } from '../domain/azure-model';
 import { type GrantPlan, plannedAssignmentId } from '../domain/plan';
 import type { AccessRequest, Actor } from '../domain/request';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
-import { acrbotCreatedAssignment, otherHolders, whyKept } from './role-assignment-holders';
+import { acrbotCreatedAssignment, type Holders, otherHolders, whyKept } from './role-assignment-holders';
 import { scheduleOrphanWatch } from './orphan-watch';
 
 /**
@@ -20,8 +20,7 @@ import { scheduleOrphanWatch } from './orphan-watch';
  * (nothing on its scope can be deleted now), with a watch scheduled that deletes the assignment
  * if a registry is at that id again ({@link scheduleOrphanWatch}) and recorded on the request
  * (`access.orphanWatchUntil`). `context.why` is said in the `deleted` audit entry. Resolves to
- * the request as stored now: the caller's next conditional write (marking it revoked) starts
- * from it.
+ * {@link GrantRevoked}: the request as stored now, and the holders read.
  */
 export async function revokeGrant(
   deps: LifecycleDeps,
@@ -30,7 +29,7 @@ export async function revokeGrant(
   by: Actor,
   extensions: readonly AccessRequest[],
   context: { why?: string } = {},
-): Promise<AccessRequest> {
+): Promise<GrantRevoked> {
   const target = plannedAssignmentId(plan);
   const others = await otherHolders(deps, request, plan, new Set(extensions.map((e) => e.id)));
   if (others.holders.length || !others.complete) {
@@ -40,7 +39,7 @@ export async function revokeGrant(
       targetIds: [target],
       detail: whyKept(others, plan, request.tenantId),
     });
-    return request;
+    return { request, others };
   }
   if (!(await acrbotCreatedAssignment(deps, request, plan))) {
     await recordAccessEvent(deps, request, by, {
@@ -49,7 +48,7 @@ export async function revokeGrant(
       targetIds: [target],
       detail: 'the assignment existed before acrbot; left in place',
     });
-    return request;
+    return { request, others };
   }
   // Only the assignment acrbot created: same name, principal, role and scope (G15).
   let current: RoleAssignmentInfo[];
@@ -76,7 +75,7 @@ export async function revokeGrant(
       // a resource with it (it is left orphaned at the old scope), so it grants nothing either way.
       detail: `${err.subject} no longer exists (Azure answered ${err.azureCode}) at its recorded id: deleted, or moved to another resource group or subscription. The role assignment was on that scope, and Azure does not move a role assignment with its resource, so it grants nothing on it now; nothing deleted. It would grant pull again if a registry were at that id again (made again under the same name, or moved back): acrbot looks daily for ${ORPHAN_WATCH_DAYS} days and deletes it then`,
     });
-    return watched;
+    return { request: watched, others };
   }
   const match = current.find(
     (a) =>
@@ -92,7 +91,7 @@ export async function revokeGrant(
       targetIds: [target],
       detail: 'no assignment with the name, principal, role and scope acrbot created; nothing deleted',
     });
-    return request;
+    return { request, others };
   }
   const { requestId } = await deps.ports.roleAssignments.delete({
     scope: plan.scope,
@@ -110,7 +109,18 @@ export async function revokeGrant(
         .filter(Boolean)
         .join('; ') || undefined,
   });
-  return request;
+  return { request, others };
+}
+
+/** What {@link revokeGrant} resolves to. */
+export interface GrantRevoked {
+  /** The request as stored now: the caller's next conditional write (marking it revoked) starts from it. */
+  request: AccessRequest;
+  /**
+   * The other active grants on the assignment, as read before any step: why it was kept, when it
+   * was, so the end's notice says so without listing them again (access-end-notice.ts).
+   */
+  others: Holders;
 }
 
 /**

@@ -7,10 +7,9 @@
  */
 import type { RoleAssignmentInfo } from '../domain/azure-model';
 import type { OutsidePull } from '../domain/audit-end-words';
-import { roleAssignmentName } from '../domain/identifiers';
+import { namedAsAcrbotNames } from '../domain/access-inventory';
 import type { GrantPlan } from '../domain/plan';
 import type { AccessRequest } from '../domain/request';
-import { roleDefinitionGuid } from '../domain/resource-id';
 import type { RoleAssignmentMode } from '../domain/roles';
 import type { LifecycleDeps } from './access-lifecycle-deps';
 import { type PlanningReads, pullingAssignmentsAt } from './grant-planner';
@@ -21,16 +20,6 @@ import { RoleDefinitions } from './role-definitions';
  * (as the planner reads them), and an end costs the registry's read and the listing alone.
  */
 const definitionsOf = new WeakMap<object, RoleDefinitions>();
-
-/**
- * Whether acrbot would have made `a`: its assignments carry a name derived from scope, principal
- * and role (identifiers.ts), for this grant or another of the same identity, so one with that name
- * is acrbot's (its records hold it); any other name was given outside acrbot.
- */
-function namedByAcrbot(a: RoleAssignmentInfo): boolean {
-  const scope = a.scope.replace(/\/+$/, '');
-  return a.name.toLowerCase() === roleAssignmentName(scope, a.principalId, roleDefinitionGuid(a.roleDefinitionId));
-}
 
 /**
  * The assignments not made by acrbot through which the grant's identity can still pull from its
@@ -67,8 +56,10 @@ export async function outsidePulls(
       ...pulling.map((p) => ({ ...p, conditioned: false })),
       ...limited.map((p) => ({ ...p, conditioned: true })),
     ];
+    // One under the name acrbot would give it (for this grant or another of the same identity)
+    // is acrbot's: its records hold it. Any other name was given outside acrbot.
     return listed
-      .filter(({ assignment }) => !namedByAcrbot(assignment) && !except?.(assignment))
+      .filter(({ assignment }) => !namedAsAcrbotNames(assignment) && !except?.(assignment))
       .map(({ assignment, roleName, conditioned }) => ({
         role: roleName,
         scope: assignment.scope,
@@ -116,12 +107,4 @@ async function modeNow(
       : 'LegacyRegistryPermissions';
   if (request.access?.driftReason !== 'modeChanged') return planned;
   return planned === 'AbacRepositoryPermissions' ? 'LegacyRegistryPermissions' : 'AbacRepositoryPermissions';
-}
-
-/** Whether `a` is the planned assignment's role for the planned identity at exactly the planned scope. */
-export function isPlannedTuple(plan: GrantPlan): (a: RoleAssignmentInfo) => boolean {
-  return (a) =>
-    a.principalId.toLowerCase() === plan.identity.objectId.toLowerCase() &&
-    a.scope.toLowerCase().replace(/\/+$/, '') === plan.scope.toLowerCase() &&
-    roleDefinitionGuid(a.roleDefinitionId) === plan.role.id.toLowerCase();
 }

@@ -4,7 +4,7 @@
  * grants), nothing changed.
  */
 import { askOwners, type OutsidePull, outsidePullNamed, pullsFrom } from '../domain/audit-end-words';
-import type { GrantPlan } from '../domain/plan';
+import { type GrantPlan, isPlannedTuple } from '../domain/plan';
 import type { AccessRequest } from '../domain/request';
 import {
   acrbotServiceAccountEntries,
@@ -15,7 +15,7 @@ import {
 import type { LifecycleDeps } from './access-lifecycle-deps';
 import { extensionsOf } from './access-extensions';
 import { isActive } from './access-term';
-import { isPlannedTuple, outsidePulls } from './outside-pull';
+import { outsidePulls } from './outside-pull';
 import { acrbotCreatedAssignment, otherHolders, someIds, whyKept } from './role-assignment-holders';
 import { ENTRY_NOT_ADDED, secretHolders } from './secret-revocation';
 
