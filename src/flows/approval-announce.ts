@@ -9,9 +9,10 @@
  * its lease, posts the card only while the request still waits for its approvers (pending, or a
  * break-glass grant owing its review) and no card of theirs is recorded: neither an
  * `approval.card.posted` entry nor an approvers' copy. A request decided, cancelled or expired
- * meanwhile gets nothing. A cancel (the requester's, or a withdrawal at creation) deletes the job
- * with the request's other jobs (`pendingRequestJobIds`); this check covers a run already under
- * way, and decisions and expiry, which leave the job to end here.
+ * meanwhile gets nothing. A cancel (the requester's, or a withdrawal at creation), an approval
+ * and a rejection delete the job with the request's other jobs (`pendingRequestJobIds`); this
+ * check covers a run already under way, a delete that failed, and expiry, which leaves the job
+ * to end here.
  *
  * A normal announcement leaves the job to find its card and end (the turn has no scheduler to
  * cancel it with). A card is posted twice only when the job runs while the announcement is

@@ -33,6 +33,8 @@ import type { ApproverAuthority } from './approver-authority';
 import { type DecisionResult, REJECTION_NEEDS_REASON, alreadyDecided, lostRace } from './decision-result';
 import type { BreakGlassReviews } from './break-glass-reviews';
 import { type ExpiryPorts, expireRequest } from './request-expiry';
+import { cancelPendingRequestJobs } from './request-jobs';
+import type { Logger } from '../observability/logger';
 
 /**
  * Times one click is decided against the current version when the conditional write loses to a
@@ -64,6 +66,7 @@ export class RequestDecisions {
     private readonly approvers: ApproverAuthority,
     private readonly reviews: BreakGlassReviews,
     private readonly expiry: ExpiryPorts,
+    private readonly log: Logger,
     private readonly pauses?: PauseReader,
   ) {}
 
@@ -291,7 +294,10 @@ export class RequestDecisions {
     // The click is answered without waiting for the other copies: an approval's copies are
     // updated by the executor's first step ("executing") anyway, a rejection's right after.
     if (!input.approve) void this.notifier.requestChanged(next);
-    // The request.expire job stays: at its time it finds the request decided and does nothing.
+    // Only now, with the write won and its entry durable (an undone decision leaves the request
+    // pending, needing its expiry): its expiry, nudge and announcement jobs would only run once
+    // more to find it decided. Its run and end jobs are not among them.
+    await cancelPendingRequestJobs(this.expiry.jobs, request.id, this.log);
     return { kind: 'decided', request: next };
   }
 

@@ -77,15 +77,51 @@ export function requestExpiryJobId(requestId: string): string {
 }
 
 /**
- * Every job a pending request holds (its expiry, reminder, escalation and announcement), for the
- * paths that end it without a decision and cancel them all: the requester's `cancel`, and the
- * withdrawal of one just stored over the pending cap or as a twin. Each is cancelled by id, so a
- * job the request's rule never scheduled costs a no-op. A job kind added to a pending request's
- * creation belongs here too, or a cancelled request keeps it until it runs and finds nothing to do.
+ * Every job a pending request holds (its expiry, reminder, escalation and announcement), each of
+ * which does something only while the request is pending: cancelled by the paths that end it
+ * without a decision (the requester's `cancel`, the withdrawal of one just stored over the pending
+ * cap or as a twin) and, after their write, by an approval or rejection
+ * ({@link cancelPendingRequestJobs}). Each is cancelled by id, so a job the request's rule never
+ * scheduled costs a no-op. A job kind added to a pending request's creation belongs here too, or
+ * an ended request keeps it until it runs and finds nothing to do; a job an approved request
+ * still needs (its run, `access.expire`, reminders of its end, `breakglass.review`) never does.
+ * The announcement also serves a break-glass grant's review, but a break-glass request is never
+ * stored pending (request-creation.ts stores it approved), so none of its jobs is cancelled here.
  */
 export function pendingRequestJobIds(requestId: string): string[] {
   const nudges = approvalNudgeJobIds(requestId);
   return [requestExpiryJobId(requestId), nudges.remind, nudges.escalate, approvalAnnounceJobId(requestId)];
+}
+
+/**
+ * Cancels the jobs of a request just approved or rejected ({@link pendingRequestJobIds}): each
+ * would run once more, read the request, find it decided and do nothing. Called only after the
+ * decision's write and its audit entry both stood: a click that lost the race, or whose decision
+ * was undone, must leave the pending request's jobs (the winner's, or its own expiry) in place.
+ * Never throws: the decision stands either way, and a job left behind finds the request decided
+ * as before. A failure is logged once (the line carries the turn's correlation id), naming the
+ * jobs left.
+ */
+export async function cancelPendingRequestJobs(
+  jobs: JobScheduling | undefined,
+  requestId: string,
+  log: Logger,
+): Promise<void> {
+  if (!jobs) return;
+  const left: string[] = [];
+  let failure: unknown;
+  for (const id of pendingRequestJobIds(requestId))
+    try {
+      await jobs.cancel(id);
+    } catch (err) {
+      left.push(id);
+      failure ??= err;
+    }
+  if (left.length > 0)
+    log.warn(
+      { err: failure, requestId, jobIds: left },
+      'the jobs of a decided request could not be cancelled; each runs once, finds the request decided and ends',
+    );
 }
 
 /** The job that expires a pending request when no one decided it in time. */

@@ -109,6 +109,7 @@ export class RequestService {
       this.approvers,
       this.reviews,
       this.expiry,
+      log,
       pauses,
     );
   }
