@@ -26,6 +26,8 @@ import {
 } from '../domain/audit-end-words';
 import { byTenant } from '../domain/tenant-boundary';
 import { outsidePulls as listOutsidePulls } from './outside-pull';
+import { LATE_LISTING_DEADLINE_MS, LATE_LISTINGS_AT_ONCE, lateListings } from './late-listings';
+import { currentCorrelationId } from '../observability/correlation';
 
 /** How a request's access ended, as its audit entry and its requester's notice say. */
 interface EndedAs {
@@ -70,41 +72,55 @@ export async function markRevoked(
   // One listing per end (never on the grant path): what else lets the cluster pull, said in the
   // entry and the notices. A failed listing is logged and leaves it unsaid; the end goes on.
   // Started now and waited for only briefly (awaitListing): it is told, never acted on, and a
-  // throttled ARM must not hold up this end's write nor the next due end's delete.
-  const listing = endedWith ? undefined : outsidePulls(deps, request, heldOutsideAcrbot);
-  // What the end left is said in the entry (read from the steps just recorded), not only the
-  // steps': "revoked" alone reads as "removed" where nothing was, or the cluster can still pull.
-  const trail = endedWith ? [] : await endTrail(deps, request, heldOutsideAcrbot);
-  // Kept for another grant: the requester is told the cluster still pulls through it, and until when.
-  const kept = await keptFor(deps, request, trail, along.extensions ?? [], others);
-  const listed = listing && (await awaitListing(listing, busyTelling.size > 0 ? 0 : LISTING_WAIT_MS));
-  const late = listed === LATE;
-  const outside = late ? undefined : listed;
-  const left =
-    request.plan.kind === 'grant' && !endedWith ? grantEndWords(request, trail, heldOutsideAcrbot, outside) : undefined;
-  await recordAccessEvent(deps, request, by, {
-    action: expired ? 'access.expired' : 'access.revoked',
-    outcome: 'revoked',
-    detail: endedWith
-      ? `with ${endedWith.id}, which it extends${reason ? `: ${reason}` : ''}`
-      : [left, reason].filter(Boolean).join('; ') || undefined,
-    idempotencyKey: endedKey(request.id, endedWith?.id),
-  });
+  // throttled ARM must not hold up this end's write nor the next due end's delete. Not started
+  // while as many late listings as allowed are out here (ARM throttles): its net tells this end.
+  const lists = !endedWith && request.plan.kind === 'grant' && Boolean(deps.settings.pullReads);
+  const deferred = lists && lateListings.full();
+  const stop = new AbortController();
+  const listing = endedWith || deferred ? undefined : outsidePulls(deps, request, heldOutsideAcrbot, stop.signal);
+  // Rejects only once aborted (a failed attempt's, a deferred one's, past its deadline): handled there.
+  listing?.catch(() => undefined);
+  let handedOn = false;
   try {
-    await deps.store.update(next);
-  } catch (err) {
-    if (err instanceof VersionConflictError) {
-      // Extended or revoked meanwhile: the next run of the job looks again.
-      throw new Error(`request ${request.id} changed during revocation; retrying`, { cause: err });
+    // What the end left is said in the entry (read from the steps just recorded), not only the
+    // steps': "revoked" alone reads as "removed" where nothing was, or the cluster can still pull.
+    const trail = endedWith ? [] : await endTrail(deps, request, heldOutsideAcrbot);
+    // Kept for another grant: the requester is told the cluster still pulls through it, and until when.
+    const kept = await keptFor(deps, request, trail, along.extensions ?? [], others);
+    const listed = listing && (await awaitListing(listing, lateListings.size > 0 ? 0 : LISTING_WAIT_MS));
+    const late = deferred || listed === LATE;
+    const outside = late ? undefined : listed;
+    const left =
+      request.plan.kind === 'grant' && !endedWith
+        ? grantEndWords(request, trail, heldOutsideAcrbot, outside)
+        : undefined;
+    await recordAccessEvent(deps, request, by, {
+      action: expired ? 'access.expired' : 'access.revoked',
+      outcome: 'revoked',
+      detail: endedWith
+        ? `with ${endedWith.id}, which it extends${reason ? `: ${reason}` : ''}`
+        : [left, reason].filter(Boolean).join('; ') || undefined,
+      idempotencyKey: endedKey(request.id, endedWith?.id),
+    });
+    try {
+      await deps.store.update(next);
+    } catch (err) {
+      if (err instanceof VersionConflictError) {
+        // Extended or revoked meanwhile: the next run of the job looks again.
+        throw new Error(`request ${request.id} changed during revocation; retrying`, { cause: err });
+      }
+      throw err;
     }
-    throw err;
-  }
-  if (late && listing) {
-    await tellWhenListed(deps, next, how, { ...along, heldOutsideAcrbot, kept }, listing);
+    if (late) {
+      handedOn = await tellWhenListed(deps, next, how, { ...along, heldOutsideAcrbot, kept }, listing, stop);
+      return next;
+    }
+    await makeEndKnown(deps, next, how, { ...along, heldOutsideAcrbot, outside, kept });
     return next;
+  } finally {
+    // A listing no one awaits any more (answered, deferred, or this attempt failed) reads nothing further.
+    if (!handedOn) stop.abort(new Error('the end no longer awaits this listing'));
   }
-  await makeEndKnown(deps, next, how, { ...along, heldOutsideAcrbot, outside, kept });
-  return next;
 }
 
 /**
@@ -121,13 +137,6 @@ const LISTING_WAIT_MS = 2_000;
  * and does nothing, unless this process stopped first; then it sends it ({@link finishEndMadeKnown}).
  */
 const TELLING_NET_MS = 15 * 60_000;
-
-/**
- * The requests whose end this process is still making known after their listing came late: a
- * second one in the same sweep does not wait for its own listing at all (ARM is slow now), and
- * the net's run leaves one alone while it is under way here.
- */
-const busyTelling = new Set<string>();
 
 const LATE = Symbol('late');
 
@@ -152,14 +161,18 @@ async function awaitListing<T>(listing: Promise<T>, ms: number): Promise<T | typ
  * answered, without the caller waiting: the next due end goes on at once. Its `access.end.told`
  * entry says what else lets the cluster pull (the end's entry could not), and its job is then
  * cancelled. Told once: the net's run finds the entry, or, on this process, the telling under way.
+ * At most {@link LATE_LISTINGS_AT_ONCE} are awaited at once, each for at most
+ * {@link LATE_LISTING_DEADLINE_MS} (then `stop` aborts it): an end over the cap (no `listing`,
+ * or none free now) or past the deadline is left to the net alone. True when it is awaited here.
  */
 async function tellWhenListed(
   deps: LifecycleDeps,
   revoked: AccessRequest,
   how: EndedAs,
   along: { extensions?: readonly AccessRequest[]; heldOutsideAcrbot?: boolean; kept?: KeptAssignment },
-  listing: Promise<OutsidePull[] | undefined>,
-): Promise<void> {
+  listing: Promise<OutsidePull[] | undefined> | undefined,
+  stop: AbortController,
+): Promise<boolean> {
   const net = accessExpiryJobId(revoked.id);
   await deps.jobs.schedule({
     id: net,
@@ -167,20 +180,47 @@ async function tellWhenListed(
     dueAt: new Date(deps.clock.now().getTime() + TELLING_NET_MS),
     requestId: revoked.id,
   });
-  busyTelling.add(revoked.id);
+  if (!listing || !lateListings.tryHold(revoked.id)) {
+    deps.log.info(
+      { requestId: revoked.id, lateListings: LATE_LISTINGS_AT_ONCE },
+      'what else lets the cluster pull was not listed: as many late listings as allowed are out in this process; the end is written and its end job makes it known when it comes due',
+    );
+    return false;
+  }
   deps.log.info(
     { requestId: revoked.id },
     'what else lets the cluster pull was not listed yet; the end is written and made known once it is',
   );
+  // Logged with the end job's correlation id, whichever context the deadline's timer fires in.
+  const correlationId = currentCorrelationId();
+  // A timer rather than AbortSignal.timeout, which tests' fake timers cannot move.
+  const deadline = setTimeout(
+    () => stop.abort(new Error(`not listed within ${LATE_LISTING_DEADLINE_MS / 60_000} minutes`)),
+    LATE_LISTING_DEADLINE_MS,
+  );
+  deadline.unref();
   void listing
-    .then((outside) => makeEndKnown(deps, revoked, how, { ...along, outside, toldLate: true }))
-    .catch((err: unknown) =>
-      deps.log.error(
-        { err, requestId: revoked.id },
-        'making an end known after its listing failed; its end job does it when it comes due',
-      ),
-    )
-    .finally(() => busyTelling.delete(revoked.id));
+    .then((outside) => {
+      clearTimeout(deadline);
+      return makeEndKnown(deps, revoked, how, { ...along, outside, toldLate: true });
+    })
+    .catch((err: unknown) => {
+      if (stop.signal.aborted)
+        deps.log.warn(
+          { err, requestId: revoked.id, ...(correlationId && { correlationId }) },
+          'listing what else lets the cluster pull was given up at its deadline; its end job makes the end known when it comes due',
+        );
+      else
+        deps.log.error(
+          { err, requestId: revoked.id },
+          'making an end known after its listing failed; its end job does it when it comes due',
+        );
+    })
+    .finally(() => {
+      clearTimeout(deadline);
+      lateListings.release(revoked.id);
+    });
+  return true;
 }
 
 /**
@@ -264,7 +304,7 @@ export async function finishEndMadeKnown(deps: LifecycleDeps, request: AccessReq
   // Read first without the lease: nearly always told already (an end job whose delete failed).
   if (!(await endNotMadeKnown(deps, request.id))) return;
   // Its listing came late and this process makes it known still: the job stays, and looks again.
-  if (busyTelling.has(request.id))
+  if (lateListings.has(request.id))
     throw new Error(`the end of ${request.id} is still being made known here; its end job looks again later`);
   const guard = await holdAccessLease(deps, request);
   try {
@@ -310,11 +350,17 @@ export async function finishEndMadeKnown(deps: LifecycleDeps, request: AccessReq
  * What else lets the cluster pull ({@link listOutsidePulls}); a grant that met its assignment in
  * place says that one stays in its own words, so it is not listed again.
  */
-function outsidePulls(deps: LifecycleDeps, request: AccessRequest, heldOutsideAcrbot: boolean | undefined) {
+function outsidePulls(
+  deps: LifecycleDeps,
+  request: AccessRequest,
+  heldOutsideAcrbot: boolean | undefined,
+  signal?: AbortSignal,
+) {
   return listOutsidePulls(
     deps,
     request,
     heldOutsideAcrbot && request.plan.kind === 'grant' ? isPlannedTuple(request.plan) : undefined,
+    signal,
   );
 }
 

@@ -13,6 +13,7 @@ import type { AccessRequest } from '../domain/request';
 import type { RoleAssignmentMode } from '../domain/roles';
 import type { LifecycleDeps } from './access-lifecycle-deps';
 import { type PlanningReads, pullingAssignmentsAt } from './grant-planner';
+import { untilAborted } from './late-listings';
 import { RoleDefinitions } from './role-definitions';
 
 /**
@@ -30,12 +31,16 @@ const definitionsOf = new WeakMap<object, RoleDefinitions>();
  * repositories. `except`: one the caller already names (a grant that met its assignment in place
  * says it stays). Undefined for a secret, and when the listing failed: logged, never thrown, since
  * it must not hold up an end (and the revoke card must not change on a passing failure); nothing
- * extra is then said (see docs/lifecycle.md).
+ * extra is then said (see docs/lifecycle.md). `signal` (an end's listing awaited in the background,
+ * access-end-notice.ts): once it aborts, no further read starts and none is waited for, and the
+ * promise rejects with its reason instead (the caller leaves the end to its net: said later, not
+ * unsaid).
  */
 export async function outsidePulls(
   deps: Pick<LifecycleDeps, 'settings' | 'log'>,
   request: AccessRequest,
   except?: (a: RoleAssignmentInfo) => boolean,
+  signal?: AbortSignal,
 ): Promise<OutsidePull[] | undefined> {
   if (request.plan.kind !== 'grant') return undefined;
   const plan = request.plan;
@@ -47,10 +52,14 @@ export async function outsidePulls(
     definitionsOf.set(reads, definitions);
   }
   try {
-    const registry = { ...plan.registry, roleAssignmentMode: await modeNow(deps, request, plan) };
-    const { pulling, limited } = await pullingAssignmentsAt(reads, definitions, registry, plan.identity.objectId, {
-      limited: true,
-    });
+    const registry = { ...plan.registry, roleAssignmentMode: await modeNow(deps, request, plan, signal) };
+    // The role definitions' reads (after the listing) go through the shared cache, unbounded:
+    // the whole judgement is raced with the signal, so it is not waited for past it either.
+    const { pulling, limited } = await untilAborted(signal, () =>
+      pullingAssignmentsAt(boundedBy(reads, signal), definitions, registry, plan.identity.objectId, {
+        limited: true,
+      }),
+    );
     const identity = plan.identity.objectId.toLowerCase();
     const listed = [
       ...pulling.map((p) => ({ ...p, conditioned: false })),
@@ -67,6 +76,7 @@ export async function outsidePulls(
         ...(conditioned && { conditioned }),
       }));
   } catch (err) {
+    if (signal?.aborted) throw err;
     deps.log.warn(
       { err, requestId: request.id, registryId: plan.registry.id },
       'listing what else lets the cluster pull failed; the end is told without it',
@@ -75,26 +85,40 @@ export async function outsidePulls(
   }
 }
 
+/** `reads`, each call starting only while `signal` has not aborted and waited for only until it does. */
+function boundedBy(reads: PlanningReads, signal: AbortSignal | undefined): PlanningReads {
+  if (!signal) return reads;
+  return {
+    listAssignedToAt: (scope, objectId) => untilAborted(signal, () => reads.listAssignedToAt(scope, objectId)),
+    getRoleDefinition: (scope, guid) => untilAborted(signal, () => reads.getRoleDefinition(scope, guid)),
+  };
+}
+
 /**
  * The registry's role assignment mode, as `check` judges it: read now (`registryReads`), since a
  * registry switched to ABAC since the plan honours Container Registry Repository Reader and no
  * longer AcrPull. When it cannot be read (no reader wired, a failed read, not found), the plan's
  * mode, flipped when drift recorded the switch (`modeChanged`: the registry's mode no longer
- * honours the plan's role, and there are two modes).
+ * honours the plan's role, and there are two modes). `signal`: as {@link outsidePulls}'s; once it
+ * aborts, the read is not waited for and its reason is thrown.
  */
 async function modeNow(
   deps: Pick<LifecycleDeps, 'settings' | 'log'>,
   request: AccessRequest,
   plan: GrantPlan,
+  signal?: AbortSignal,
 ): Promise<RoleAssignmentMode> {
   const registry = plan.registry;
   const read = deps.settings.registryReads;
   if (read) {
     try {
-      const now = await read.getRegistry(registry.subscriptionId, registry.resourceGroup, registry.name);
+      const now = await untilAborted(signal, () =>
+        read.getRegistry(registry.subscriptionId, registry.resourceGroup, registry.name),
+      );
       // Its id too: a registry of that name made again elsewhere is not the one the plan recorded.
       if (now && now.id.toLowerCase() === registry.id.toLowerCase()) return now.roleAssignmentMode;
     } catch (err) {
+      if (signal?.aborted) throw err;
       deps.log.warn(
         { err, requestId: request.id, registryId: registry.id },
         "reading the registry's mode at the end failed; what else lets the cluster pull is judged in the plan's",
