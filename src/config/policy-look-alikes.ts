@@ -10,7 +10,7 @@
  */
 import { lookAlikeWarning } from '../domain/look-alike-names';
 import { hasInvisible, withoutInvisible } from '../domain/text';
-import { shown } from './policy-name-patterns';
+import { shownCut } from './policy-name-patterns';
 import type { PolicyWarning } from './policy-warnings';
 
 /** Where a warning about the match value at `path` of rule `i` (`['match', field, …]`) is reported. */
@@ -28,12 +28,6 @@ const invisible = (text: string) => hasInvisible(text) || text.search(JOINERS) >
 
 /** Spaces other than the plain one (no-break, en, ideographic…): they read as one and are not. */
 const ODD_SPACE = /[^\S ]|[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/u;
-
-/** `text` cut to 60 characters and quoted as policy messages quote (policy-name-patterns.ts `shown`: invisible characters and odd spaces escaped). */
-function quoted(text: string): string {
-  const chars = [...text];
-  return chars.length > 60 ? `${shown(chars.slice(0, 60).join('')).slice(0, -1)}…"` : shown(text);
-}
 
 /** Why `text` may not be what it reads as, or undefined; `spaces` when spaces at its ends count. */
 function suspect(text: string, spaces: boolean): string | undefined {
@@ -76,7 +70,12 @@ export function lookAlikeMatchWarnings(rules: readonly unknown[], at: MatchWarni
         // A space or invisible character is refused there (policy-name-patterns.ts): only letters remain.
         const why = lookAlikeWarning(pattern);
         if (why)
-          warn(['match', field, ...(Array.isArray(patterns) ? [j] : [])], `${field} ${quoted(pattern)}`, why, pattern);
+          warn(
+            ['match', field, ...(Array.isArray(patterns) ? [j] : [])],
+            `${field} ${shownCut(pattern)}`,
+            why,
+            pattern,
+          );
       });
     }
     for (const field of ['clusterTags', 'registryTags'] as const) {
@@ -84,13 +83,13 @@ export function lookAlikeMatchWarnings(rules: readonly unknown[], at: MatchWarni
       if (!tags || typeof tags !== 'object') continue;
       for (const [name, tagValue] of Object.entries(tags as Record<string, unknown>)) {
         const nameWhy = suspect(name, true);
-        if (nameWhy) warn(['match', field, name], `${field} tag name ${quoted(name)}`, nameWhy, name);
+        if (nameWhy) warn(['match', field, name], `${field} tag name ${shownCut(name)}`, nameWhy, name);
         if (typeof tagValue !== 'string') continue;
         const valueWhy = suspect(tagValue, true);
         if (valueWhy)
           warn(
             ['match', field, name],
-            `the value of ${field} tag ${quoted(name)}, ${quoted(tagValue)},`,
+            `the value of ${field} tag ${shownCut(name)}, ${shownCut(tagValue)},`,
             valueWhy,
             tagValue,
           );

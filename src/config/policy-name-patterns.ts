@@ -101,6 +101,15 @@ export function shown(text: string): string {
   return `"${out}"`;
 }
 
+/**
+ * `text` cut to 60 characters (code points, so none is cut in half; "…" where cut) and quoted as
+ * {@link shown} quotes it: the name patterns and match values policy messages repeat.
+ */
+export function shownCut(text: string): string {
+  const chars = [...text];
+  return chars.length > 60 ? `${shown(chars.slice(0, 60).join('')).slice(0, -1)}…"` : shown(text);
+}
+
 /** "a", "a and b", "a, b and c". */
 const listed = (items: string[]) =>
   items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}` : (items[0] ?? '');
@@ -133,7 +142,7 @@ function hint(pattern: string, field: NameField): string {
 
 /** Why `pattern` can fit no value of `field`, or undefined when it can. */
 function unfittable(pattern: string, field: NameField): string | undefined {
-  const quoted = `"${pattern.slice(0, 60)}"`;
+  const quoted = shownCut(pattern);
   const { name, chars, holds } = NAME_FIELDS[field];
   const foreign = foreignCharacters(pattern, chars);
   if (foreign.length === 0) return undefined;
@@ -179,7 +188,7 @@ function span({ min, max }: { min: number; max: number }): string {
 function unfittableLength(pattern: string, field: NameField): string | undefined {
   const { name, length, ascii } = NAME_FIELDS[field];
   if (pattern === '') return undefined; // the schema says it must not be empty
-  const quoted = `"${pattern.slice(0, 60)}${pattern.length > 60 ? '…' : ''}"`;
+  const quoted = shownCut(pattern);
   const chars = [...pattern];
   const anyOne = chars.filter((ch) => ch === '?').length;
   const literal = chars.filter((ch) => ch !== '*' && ch !== '?').length;
@@ -223,7 +232,7 @@ function unfittableEdge(pattern: string, field: NameField): string | undefined {
   // No wider pattern to offer when the trimmed one has a `*` at that end already (`*.` → `*`).
   const wider = trimmed && !(where === 'starts' ? trimmed.startsWith('*') : trimmed.endsWith('*'));
   return (
-    `"${pattern.slice(0, 60)}" ${where} with ${shown(ch)}, and a ${spec.name} ${where} with ${edge.says}, ` +
+    `${shownCut(pattern)} ${where} with ${shown(ch)}, and a ${spec.name} ${where} with ${edge.says}, ` +
     `so it never fits; write ${trimmed || 'a name'}${wider ? `, or ${fix} if any characters may come ${where === 'starts' ? 'before' : 'after'} it` : ''}`
   );
 }

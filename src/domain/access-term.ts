@@ -28,8 +28,8 @@ const DURATION = /^(\d+)([mhdwy])$/i;
  * Units are read without regard to case (`24H` is 24 hours), but `M` is the one unit people write
  * for a month: read as minutes, `--for 1M` would ask for a minute, and a policy's
  * `cooldownAfterRejection: 1M` would end a month's cooldown after one. So it is refused wherever
- * a duration is read, in these words in chat's `--for`, the policy file and the single-duration
- * ACRBOT_* settings (config.ts); ACRBOT_EXPIRY_REMINDERS refuses it as not a duration.
+ * a duration is read, in these words in chat's `--for`, the policy file and the ACRBOT_* duration
+ * settings, ACRBOT_EXPIRY_REMINDERS included (src/config/setting-duration.ts).
  */
 export function monthWrittenAsMinutes(text: string): string | undefined {
   const digits = /^\s*(\d{1,9})\s*M\s*$/.exec(text)?.[1];

@@ -24,7 +24,7 @@ export interface RequestLimits {
   requestsPerMinute: number;
   /**
    * Read commands one user may run in a fixed {@link READ_WINDOW_MS} window
-   * (ACRBOT_READS_PER_10_MINUTES; its default and why it is so are in config.ts). Unset: reads are
+   * (ACRBOT_READS_PER_10_MINUTES; its default and why it is so are in src/config/settings-operation.ts). Unset: reads are
    * not limited, for a gate that only admits requests; the app's always has it.
    */
   readsPer10Minutes?: number;

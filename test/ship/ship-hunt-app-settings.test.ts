@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from '../../src/config/config';
+import { SETTINGS } from '../../src/config/settings-schema';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const read = (rel: string) => fs.readFileSync(path.join(ROOT, rel), 'utf8');
@@ -29,13 +30,9 @@ function braceBlock(text: string, start: RegExp): string {
 /** The setting names (`NAME: value` lines) of a Bicep object literal. */
 const settingNames = (block: string) => [...block.matchAll(/^\s*([A-Za-z_][A-Za-z0-9_]*):/gm)].map((m) => m[1]!);
 
-/** The keys of the config schema, read from the source (as readme-config.test.ts does). */
+/** The keys of the config schema (src/config/settings-schema.ts). */
 function schemaKeys(): string[] {
-  const source = read('src/config/config.ts');
-  const start = source.indexOf('const schema = z.object({');
-  return [...source.slice(start, source.indexOf('\n});', start)).matchAll(/^ {2}([A-Za-z_][A-Za-z0-9_]*):/gm)].map(
-    (m) => m[1]!,
-  );
+  return [...SETTINGS];
 }
 
 const platformBlock = braceBlock(app, /var platformSettings = /);

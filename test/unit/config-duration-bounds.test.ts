@@ -44,6 +44,19 @@ describe('ACRBOT_EXPIRY_REMINDERS', () => {
       7 * 86_400_000,
     ]);
   });
+
+  test('a capital M in one of its durations is refused saying why, as the other duration settings say it', () => {
+    expect(problemsOf({ ACRBOT_EXPIRY_REMINDERS: '1M' })).toEqual([
+      'ACRBOT_EXPIRY_REMINDERS: `1M`: M is read as minutes here — write 30d for about a month, or 1m for a minute',
+    ]);
+    expect(problemsOf({ ACRBOT_EXPIRY_REMINDERS: '7d, 2M' })).toEqual([
+      'ACRBOT_EXPIRY_REMINDERS: `2M`: M is read as minutes here — write 60d for about 2 months, or 2m for 2 minutes',
+    ]);
+    // Anything else that is no duration keeps its own words.
+    expect(problemsOf({ ACRBOT_EXPIRY_REMINDERS: '7d,soon' })).toEqual([
+      'ACRBOT_EXPIRY_REMINDERS: "soon" is not a duration; use e.g. 7d,1d (or none)',
+    ]);
+  });
 });
 
 describe('access durations out of bounds are blamed on themselves', () => {

@@ -33,3 +33,37 @@ test('a name pattern with a zero-width space is refused with the character escap
   }
   expect(problems).toEqual([expect.stringContaining(' has "\\u200B", which no cluster name has, so it never fits')]);
 });
+
+/** The load problems of `yaml`'s policy, as messages. */
+const problemsOf = (yaml: string): string[] => {
+  try {
+    loadPolicy(yaml, 'p.yaml');
+  } catch (err) {
+    if (!(err instanceof PolicyFileError)) throw err;
+    return err.problems.map((p) => p.message);
+  }
+  return [];
+};
+
+describe('a name pattern that never fits is quoted with its invisible characters escaped', () => {
+  test('one holding a character its name never has (a zero-width space)', () => {
+    expect(problemsOf(policy('{ cluster: "aks\u200b*" }'))).toEqual([
+      expect.stringMatching(/^"aks\\u200B\*" has "\\u200B", which no cluster name has, so it never fits/),
+    ]);
+  });
+
+  test('one of characters its name holds (a Hangul filler is a letter) ending with one it may not', () => {
+    expect(problemsOf(policy('{ resourceGroup: "rg\u3164." }'))).toEqual([
+      expect.stringMatching(/^"rg\\u3164\." ends with "\.", and a resource group name ends with /),
+    ]);
+  });
+
+  test('one longer than its name can be, cut to 60 characters', () => {
+    expect(problemsOf(policy(`{ resourceGroup: "\u200b${'a'.repeat(59)}" }`))).toEqual([
+      expect.stringMatching(/^"\\u200B(a){59}" has "\\u200B", which no resource group name has/),
+    ]);
+    expect(problemsOf(policy(`{ resourceGroup: "\u3164${'a'.repeat(90)}" }`))).toEqual([
+      `"\\u3164${'a'.repeat(59)}…" fits only text of at least 91 characters, and a resource group name has at most 90 characters, so it never fits`,
+    ]);
+  });
+});
