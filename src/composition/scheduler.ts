@@ -19,6 +19,8 @@ import { REVIEW_NET_RECHECK_MS } from '../flows/review-reject-net';
 import { isUserFacing, UserFacingError } from '../domain/errors';
 import { CloudApiError } from '../domain/ports';
 import { revocationAdvice } from '../flows/azure-failure-text';
+import { passingFailure } from '../flows/outage-report-failure';
+import { reportPassingFailure } from '../flows/outage-report';
 import { DEFAULT_JOB_BACKOFF_MS, JOB_BACKOFF_JITTER, jobCorrelationId, RetryAt, Scheduler } from '../flows/scheduler';
 import { purgeStores, STORE_PURGE_JOB_ID } from '../flows/store-purge';
 import type { LifecycleMessenger } from '../flows/lifecycle-messenger';
@@ -61,8 +63,9 @@ export function createScheduler(
   const { stores, messenger } = deps;
   const reportAfter = options.jobReportAfterAttempts ?? 3;
   const backoff = options.jobBackoffMs ?? DEFAULT_JOB_BACKOFF_MS;
+  const instanceId = instanceOwner(options);
   return new Scheduler(stores.schedule, stores.leases, deps.clock, deps.log, {
-    instanceId: instanceOwner(options),
+    instanceId,
     sweepIntervalMs: options.sweepIntervalMs ?? config.sweepIntervalMs,
     // How long one instance holds a job before another may take it over (renewed while it runs).
     leaseTtlMs: config.leaseTtlMs,
@@ -70,10 +73,10 @@ export function createScheduler(
     // A job that keeps failing (a revocation Azure refuses) is reported to the approvers (G17).
     reportAfterAttempts: reportAfter,
     reporter: async (job, err) => {
-      const request = job.requestId ? await stores.requests.get(job.requestId) : undefined;
       // A kind no instance knows is reported once by the scheduler, after days, and never ran:
       // no attempts to count, no cadence to keep.
       if (err instanceof UserFacingError && err.code === 'job.kindUnknown') {
+        const request = job.requestId ? await stores.requests.get(job.requestId) : undefined;
         await messenger.reportToApprovers(request, `The background job ${job.id} has not run: ${err.message}.`);
         return;
       }
@@ -85,18 +88,29 @@ export function createScheduler(
       const daily = !job.requestId || job.kind === ORPHAN_WATCH_KIND;
       const every = reportEvery(Date.parse(job.dueAt) - deps.clock.now().getTime(), backoff[backoff.length - 1]);
       if (daily && (job.attempts - reportAfter) % every !== 0) return;
+      // A request's job failing passingly (Azure down: 5xx, 408, 429, no answer) has a common
+      // cause nobody here can mend: summed up per channel and failure, at most every half hour,
+      // and each job at most once a day (outage-report.ts); a refusal is still reported each time.
+      const passing = daily ? undefined : passingFailure(err);
+      if (passing) {
+        const answer = answerForApprovers(err, job.id);
+        await reportPassingFailure(
+          { ...stores, clock: deps.clock, messenger, instanceId },
+          job,
+          passing,
+          (request) => jobInWords(job, request, answer).what,
+        );
+        return;
+      }
+      const request = job.requestId ? await stores.requests.get(job.requestId) : undefined;
       const revoking = job.kind === 'access.expire';
       // The card names the work as people know it; the kind stays in the log line and the job.
       const answer = answerForApprovers(err, job.id);
       const words = jobInWords(job, request, answer);
       // "Not done", not "failed": a revocation waiting for an extension being granted lands here too.
       const attempts = `${job.attempts} attempt${job.attempts === 1 ? '' : 's'}`;
-      // What an approver can do meanwhile: a refusal is a missing right; deleting it by hand ends
-      // the access now (a delete that finds nothing counts as done).
-      const meanwhile = revoking
-        ? (revocationAdvice(err) ??
-          ' If the answer is a refusal (403), acrbot lacks a right it needs there (docs/deploy.md, Troubleshooting). To end the access at once, delete it in Azure by hand: the next attempt finds it gone and finishes, once acrbot can read there (where the answer says it cannot tell a deleted resource from a refusal, give it back Reader on the resource group, under the name the template uses: docs/deploy.md, "Reader on a resource group by hand").')
-        : words.meanwhile;
+      // What an approver can do meanwhile, matched to the failure (revocationAdvice).
+      const meanwhile = revoking ? revocationAdvice(err) : words.meanwhile;
       await messenger.reportToApprovers(
         request,
         `${words.what} is not done after ${attempts} (last answer: ${answer}). acrbot keeps trying; next attempt at ${job.dueAt.slice(0, 16).replace('T', ' ')} UTC.${meanwhile}`,

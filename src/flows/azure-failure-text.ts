@@ -5,6 +5,7 @@
  * names scopes and principals the requester has no business seeing (the log line has it whole).
  */
 import type { CloudApiError } from '../domain/ports';
+import { passingFailure } from './outage-report-failure';
 
 /**
  * What a failure from Microsoft Graph carries besides its request id (in `requestId`): the
@@ -170,19 +171,48 @@ export function roleAssignmentLimitSentence(
   return `${words.refused} (RoleAssignmentLimitExceeded): the subscription of registry ${words.registry} holds 4,000 role assignments, Azure's fixed limit per subscription, which cannot be raised.${words.outcome ? ` ${words.outcome}` : ''} ${words.meanwhile} The platform team can remove role assignments nobody uses in that subscription, or assign roles to groups instead of to single identities (${RBAC_LIMITS_DOC}), and find the refusal with ${azureLookupIds(err)}; then ${words.retry}.`;
 }
 
+/** A refusal's advice: acrbot lacks a right (403), and deleting the access by hand ends it now. */
+const REFUSED_403_ADVICE =
+  ' Azure refused (403): acrbot lacks a right it needs there (docs/deploy.md, Troubleshooting). To end the access at once, delete it in Azure by hand: the next attempt finds it gone and finishes, once acrbot can read there (where the answer says it cannot tell a deleted resource from a refusal, give it back Reader on the resource group, under the name the template uses: docs/deploy.md, "Reader on a resource group by hand").';
+
+/** Any other failure that needs a person: deleting the access by hand ends it now. */
+const BY_HAND_ADVICE =
+  ' To end the access at once, delete it in Azure by hand: the next attempt finds it gone and finishes.';
+
+/**
+ * What a report of a revocation failing passingly (`answer`: `503 ServiceUnavailable`, `no
+ * answer`; see outage-report-failure.ts) says: nobody can delete anything while the service does
+ * not answer, and nothing needs to be, so it says acrbot retries and when a person is needed.
+ * `expire`: the work is a revocation (else a background task of a request).
+ */
+export function passingFailureAdvice(service: string, answer: string, expire: boolean): string {
+  const answered = answer === 'no answer' ? 'did not answer (a timeout or a dropped connection)' : `answered ${answer}`;
+  const done = expire
+    ? `the access ends as soon as ${service} answers`
+    : `the work is done as soon as ${service} answers`;
+  return ` ${service} ${answered}: a passing failure (most likely an outage of the service), not a refusal. acrbot keeps retrying, and ${done}; nothing is needed by hand unless it lasts for hours (then the platform team can check the service's status and acrbot's logs).`;
+}
+
 /**
  * What the approvers' report of a revocation that keeps failing with `err` says they can do
- * meanwhile, where the general advice (delete it by hand, the next attempt finds it gone) does
- * not fit; undefined otherwise. Read down `err`'s causes, by code only.
+ * meanwhile (a sentence, leading space). Read down `err`'s causes, by code and status only:
  * - ARM's 409 `ScopeLocked`: a resource lock blocks every delete under it, one by hand too.
  * - `registry.moved` (a registry moved with acrbot's token): its own sentence says what to do.
+ * - A passing failure (5xx, 408, 429, no answer): acrbot retries; nothing by hand unless it lasts
+ *   (the service that does not answer would not take a delete by hand either).
+ * - A 403: the right acrbot lacks, and deleting the access by hand ends it now.
+ * - Anything else: deleting it by hand ends it now.
  */
-export function revocationAdvice(err: unknown): string | undefined {
+export function revocationAdvice(err: unknown): string {
+  let status: number | undefined;
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
+    const { code, statusCode } = e as { code?: unknown; statusCode?: unknown };
     if (code === 'ScopeLocked')
       return " A resource lock on the registry, its resource group or its subscription blocks the delete (Azure answered ScopeLocked), and it blocks a delete by hand just the same: remove the lock, or ask its owner to (acrbot's log line for the job names the lock); the next attempt then deletes it and finishes.";
     if (code === 'registry.moved') return '';
+    if (status === undefined && typeof statusCode === 'number') status = statusCode;
   }
-  return undefined;
+  const passing = passingFailure(err);
+  if (passing) return passingFailureAdvice(passing.service, passing.answer, true);
+  return status === 403 ? REFUSED_403_ADVICE : BY_HAND_ADVICE;
 }

@@ -466,11 +466,13 @@ describe('access lifecycle (G17)', () => {
       'report in the approvals channel',
     );
     expect(report.conversationId).toContain(SANDBOX_APPROVAL_CHANNEL_ID);
+    // A 5xx is a passing failure (an outage): its report says acrbot retries and the access ends
+    // once Azure answers, not to delete by hand what Azure would not delete now either.
     expect(cardText(report.activity)).toMatch(
-      /Revoking the access is not done after 1 attempt \(last answer: .*\)\. acrbot keeps trying/,
+      /Revoking the access is not done after 1 attempt( \([^)]*\))?\. Azure answered 500[^:]*: a passing failure/,
     );
-    // …and what an approver can do meanwhile.
-    expect(cardText(report.activity)).toContain('To end the access at once, delete it in Azure by hand');
+    expect(cardText(report.activity)).toContain('nothing is needed by hand unless it lasts');
+    expect(cardText(report.activity)).not.toContain('delete it in Azure by hand');
     advance(MINUTE);
     await h.app.scheduler.runDue();
     expect((await h.app.store.get(request.id))!.state).toBe('revoked');

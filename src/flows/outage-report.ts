@@ -1,0 +1,135 @@
+/**
+ * The approvers' report of a request's job failing passingly (outage-report-failure.ts): in an
+ * outage of Azure every end falling due fails alike, and a report per job per failure floods the
+ * approvers' channel (hundreds of cards an hour, each one more read of card copies and one more
+ * post to the Bot Connector) with news nobody can act on. So such failures are summed up: at most
+ * one summary per approvers' channel, job kind and service status every
+ * {@link OUTAGE_SUMMARY_EVERY_MS}, saying how many are waiting and since when; and a job posts
+ * one at most once every {@link PASSING_REPORT_QUIET_MS}. Both limits are leases in the store, so
+ * they hold across instances and restarts; nothing here is kept in memory. A refusal is not
+ * passing and keeps its own report on every failure (composition/scheduler.ts).
+ */
+import { formatUtc } from '../domain/access-term';
+import type { Clock, LeaseStore, RequestStore, ScheduledJob, ScheduleStore } from '../domain/ports';
+import type { AccessRequest } from '../domain/request';
+import { passingFailureAdvice } from './azure-failure-text';
+import type { LifecycleMessenger } from './lifecycle-messenger';
+import type { PassingFailure } from './outage-report-failure';
+
+/** At most one summary per approvers' channel, job kind and service status this often. */
+export const OUTAGE_SUMMARY_EVERY_MS = 30 * 60_000;
+
+/** A job that posted a summary posts none again for this long (unless its failure turns into a refusal). */
+export const PASSING_REPORT_QUIET_MS = 24 * 60 * 60_000;
+
+/** Most jobs of a kind read to count the waiting ones (a range read of the schedule's keys). */
+export const OUTAGE_COUNT_LIMIT = 2000;
+
+/** What {@link reportPassingFailure} needs. */
+export interface OutageReportDeps {
+  leases: LeaseStore;
+  schedule: Pick<ScheduleStore, 'withIdPrefix'>;
+  requests: Pick<RequestStore, 'get'>;
+  clock: Clock;
+  messenger: Pick<LifecycleMessenger, 'reportToApprovers'>;
+  /** This instance's id: lease owners are made of it (unique per failure). */
+  instanceId: string;
+}
+
+/**
+ * Reports `job`'s passing `failure` (it failed as often as reports wait for): posts a summary to
+ * the approvers of its request, unless one for the same channel, kind and failure went out within
+ * {@link OUTAGE_SUMMARY_EVERY_MS} (this job is then counted by the next one: it tries again at its
+ * next failure), or this job posted one within {@link PASSING_REPORT_QUIET_MS}. `what` names the
+ * job's work as its report does (`Revoking the access`). Resolves whether it posted; throws when
+ * the store fails (the scheduler logs it: a store down is no reason to post per job).
+ */
+export async function reportPassingFailure(
+  deps: OutageReportDeps,
+  job: ScheduledJob,
+  failure: PassingFailure,
+  what: (request: AccessRequest | undefined) => string,
+): Promise<boolean> {
+  const jobKey = `report.passing:${job.id}`;
+  if (await deps.leases.holder(jobKey)) return false;
+  const request = job.requestId ? await deps.requests.get(job.requestId) : undefined;
+  // The channel a request's reports go to is its rule's (or the general approvals channel for
+  // every rule without one): the rule stands for it here, as this layer does not route posts.
+  const channel = request?.policy?.ruleId ?? '-';
+  // Unique per failure: an owner taking its own lease again would be let through.
+  const owner = `${deps.instanceId}/${job.id}/${job.attempts}`;
+  const summary = await deps.leases.acquire(
+    `report.outage:${channel}:${job.kind}:${failure.key}`,
+    owner,
+    OUTAGE_SUMMARY_EVERY_MS,
+  );
+  if (!summary) return false;
+  if (!(await deps.leases.acquire(jobKey, owner, PASSING_REPORT_QUIET_MS))) {
+    // Another instance posts for this job right now: the summary is left to it.
+    await deps.leases.release(summary);
+    return false;
+  }
+  const waiting = (await deps.schedule.withIdPrefix(`${job.kind}:`, OUTAGE_COUNT_LIMIT)).filter(
+    (j) => j.kind === job.kind && j.attempts > 0,
+  );
+  const count = Math.max(1, waiting.length);
+  const since = await waitingSince(deps, job, waiting);
+  await deps.messenger.reportToApprovers(
+    request,
+    outageSummaryText({
+      what: what(request),
+      job,
+      others: count - 1,
+      atLeast: waiting.length >= OUTAGE_COUNT_LIMIT,
+      since,
+      failure,
+    }),
+  );
+  return true;
+}
+
+/**
+ * When the longest-waiting end among `waiting` fell due: the end of the request of the job that
+ * failed most often (the oldest failure, as every job backs off alike). One request read; only
+ * for revocations, whose ends the request records; undefined for other kinds or a due time to come.
+ */
+async function waitingSince(
+  deps: OutageReportDeps,
+  job: ScheduledJob,
+  waiting: readonly ScheduledJob[],
+): Promise<string | undefined> {
+  if (job.kind !== 'access.expire') return undefined;
+  const oldest = waiting.reduce((a, b) => (b.attempts > a.attempts ? b : a), job);
+  const request = oldest.requestId ? await deps.requests.get(oldest.requestId) : undefined;
+  const end = request?.access?.revokingSince ?? request?.access?.expiresAt;
+  return end && Date.parse(end) <= deps.clock.now().getTime() ? end : undefined;
+}
+
+/**
+ * The summary's text: this job's work and attempts, how many more of its kind are waiting and
+ * since when, the failure as a passing one (acrbot retries; nothing by hand unless it lasts), and
+ * how often this channel hears of it.
+ */
+export function outageSummaryText(parts: {
+  what: string;
+  job: Pick<ScheduledJob, 'kind' | 'attempts' | 'dueAt'>;
+  /** How many more jobs of its kind are waiting. */
+  others: number;
+  /** The count stopped at the read's limit. */
+  atLeast: boolean;
+  /** When the longest-waiting end fell due. */
+  since?: string;
+  failure: PassingFailure;
+}): string {
+  const { what, job, others, failure } = parts;
+  const expire = job.kind === 'access.expire';
+  const attempts = `${job.attempts} attempt${job.attempts === 1 ? '' : 's'}`;
+  const since = parts.since ? ` (${others > 0 ? 'the first of them ' : ''}due at ${formatUtc(parts.since)})` : '';
+  const noun = expire ? `access end${others === 1 ? '' : 's'}` : `task${others === 1 ? '' : 's'} like it`;
+  const more =
+    others > 0
+      ? `, and ${parts.atLeast ? 'at least ' : ''}${others} more ${noun} ${others === 1 ? 'is' : 'are'} waiting too${since}`
+      : since;
+  const next = `Next attempt at ${job.dueAt.slice(0, 16).replace('T', ' ')} UTC.`;
+  return `${what} is not done after ${attempts}${more}.${passingFailureAdvice(failure.service, failure.answer, expire)} ${next} While it lasts, this channel gets one such summary at most every ${OUTAGE_SUMMARY_EVERY_MS / 60_000} minutes; a refusal is still reported on its own.`;
+}
