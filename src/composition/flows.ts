@@ -123,7 +123,7 @@ export function createFlows(
     clock,
     config.secretMaxExpiryMs,
     stores.requests,
-    { allowLocalAccountClusters: config.allowLocalAccountClusters },
+    { allowLocalAccountClusters: config.allowLocalAccountClusters, log },
   );
   // ACRBOT_POLICY is reloaded on SIGHUP and when the file changes (the background step); a new
   // file with problems is reported and the last good policy stays.

@@ -35,6 +35,7 @@ import { pullRoleFor, rolesThatGrantPull, type RoleAssignmentMode } from '../dom
 import { typedCluster, typedPair, type TypeableResource, type TypedAs } from '../domain/typed-names';
 import { armCode } from './azure-failure-text';
 import type { ClusterListings, ResourceResolver } from './resource-resolver';
+import { withPlanningDeadline } from './planning-deadline';
 import { definitionScopes, RoleDefinitions } from './role-definitions';
 
 /** The planner's answer. */
@@ -148,8 +149,8 @@ export class GrantPlanner {
     private readonly directory: DirectoryPort,
     /**
      * Where a fault of the look for clusters sharing the identity is logged when the plan fails
-     * before that look is awaited (its rejection is then not the caller's to see). Without it,
-     * such a fault goes unseen.
+     * before that look is awaited (its rejection is then not the caller's to see), and what a
+     * plan past its deadline came to. Without it, those go unseen.
      */
     private readonly log?: Pick<Logger, 'warn'>,
   ) {
@@ -169,8 +170,23 @@ export class GrantPlanner {
     return { cluster, registry };
   }
 
-  /** Validates the names (before any Azure call), resolves, and plans. */
-  async plan(clusterText: string, registryText: string): Promise<GrantPlanResult> {
+  /**
+   * Validates the names (before any Azure call), resolves, and plans, within the planning
+   * deadline (planning-deadline.ts): past it, fails with `PlanningTimeoutError` and drops what
+   * the reads still under way answer later (logged here).
+   */
+  plan(clusterText: string, registryText: string): Promise<GrantPlanResult> {
+    return withPlanningDeadline(() => this.planUnbounded(clusterText, registryText), {
+      what: 'grant',
+      onLate: (late) =>
+        this.log?.warn(
+          'error' in late ? { err: late.error } : { lateStatus: (late.value as GrantPlanResult).status },
+          'a grant plan ended after the planning deadline; dropped (the requester was told it failed)',
+        ),
+    });
+  }
+
+  private async planUnbounded(clusterText: string, registryText: string): Promise<GrantPlanResult> {
     const clusterRef = parseClusterRef(clusterText);
     const registryRef = parseRegistryRef(registryText);
     // This plan's cluster listings: a cluster found by name was found in them, and the look for

@@ -22,7 +22,9 @@ import { newCredentialLines } from '../domain/secret-credential-lines';
 import { checkSecretOptions, type SecretOptions } from '../domain/secret-options';
 import type { SecretCommandOptions } from '../domain/command';
 import type { AccessRequest } from '../domain/request';
+import type { Logger } from '../observability/logger';
 import { missingRoleWriteMessage, registryDeletingRefusal } from './grant-planner';
+import { withPlanningDeadline } from './planning-deadline';
 import type { ResourceResolver } from './resource-resolver';
 
 /** Plans secret requests. */
@@ -34,8 +36,12 @@ export class SecretPlanner {
     private readonly maxExpiryMs: number,
     /** acrbot's records, to say which earlier request's secret this one would replace. */
     private readonly requests?: Pick<RequestStore, 'listByTarget'>,
-    /** ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS: see {@link localAccountsRefusal}. */
-    private readonly options: { allowLocalAccountClusters?: boolean } = {},
+    /**
+     * `allowLocalAccountClusters`: ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS, see {@link localAccountsRefusal}.
+     * `log`: where what a plan past its deadline came to is logged (planning-deadline.ts); without
+     * it, that goes unseen (the requester's error card and its log line are there either way).
+     */
+    private readonly options: { allowLocalAccountClusters?: boolean; log?: Pick<Logger, 'warn'> } = {},
   ) {}
 
   /**
@@ -57,9 +63,31 @@ export class SecretPlanner {
    * Validates everything typed (before any Azure call), resolves, and plans. With
    * `credentialLifetimeMs` (the access term, validated by the caller; G17) `--expires`/`--for`
    * is not parsed again and the credential lives that long, or as long as `lifetimeUnderPolicy`
-   * says for what was resolved: the rule that covers it may run the access for less.
+   * says for what was resolved: the rule that covers it may run the access for less. Within the
+   * planning deadline (planning-deadline.ts): past it, fails with `PlanningTimeoutError` and
+   * drops what the reads still under way answer later.
    */
-  async plan(
+  plan(
+    clusterText: string,
+    registryText: string,
+    typed: SecretCommandOptions,
+    credentialLifetimeMs?: number,
+    lifetimeUnderPolicy?: (facts: RequestFacts) => number | undefined,
+  ): Promise<SecretPlan> {
+    return withPlanningDeadline(
+      () => this.planUnbounded(clusterText, registryText, typed, credentialLifetimeMs, lifetimeUnderPolicy),
+      {
+        what: 'pull secret',
+        onLate: (late) =>
+          this.options.log?.warn(
+            'error' in late ? { err: late.error } : {},
+            'a pull secret plan ended after the planning deadline; dropped (the requester was told it failed)',
+          ),
+      },
+    );
+  }
+
+  private async planUnbounded(
     clusterText: string,
     registryText: string,
     typed: SecretCommandOptions,

@@ -9,6 +9,7 @@ import { Agent } from 'node:https';
 import { CloudApiError } from '../../domain/ports';
 import { RetryAfterTooLongError, retryAfterCapPolicy } from '../http/capped-retry';
 import { MAX_CONNECTIONS_PER_ORIGIN, sendOnPools, sharedHttpClient } from '../http/pooled-http-client';
+import { ARM_MAX_RETRIES, armNoAnswerPolicy } from './arm-no-answer';
 
 /** Connection settings shared by all ARM clients. */
 export interface ArmConnection {
@@ -28,7 +29,15 @@ export interface ArmConnection {
    * pipeline as it is.
    */
   tracing?: boolean;
+  /**
+   * The HTTP client under every ARM pipeline; default the process's pooled client. Tests pass one
+   * with a shorter answer timeout (`answerTimeoutMs`, which the no-answer error then names).
+   */
+  httpClient?: ArmHttpClient;
 }
+
+/** An HTTP client for ARM, with its wait for an answer when it has one (the pooled client's). */
+export type ArmHttpClient = HttpClient & { readonly answerTimeoutMs?: number };
 
 /**
  * A keep-alive HTTPS agent with bounded sockets, trusting `caPem` only when given. Requests that
@@ -54,12 +63,12 @@ export function keepAliveAgent(caPem?: string): Agent {
  * agent (which then also carries the CA: the SDK ignores `tlsOptions` for a request that has an
  * agent), else the CA as `tlsOptions`.
  */
-export function transportOptions(connection: { caPem?: string; agent?: Agent }): {
+export function transportOptions(connection: { caPem?: string; agent?: Agent; httpClient?: HttpClient }): {
   httpClient: HttpClient;
   agent?: Agent;
   tlsOptions?: { ca: string };
 } {
-  const httpClient = sharedHttpClient();
+  const httpClient = connection.httpClient ?? sharedHttpClient();
   if (connection.agent) return { httpClient, agent: connection.agent };
   return connection.caPem ? { httpClient, tlsOptions: { ca: connection.caPem } } : { httpClient };
 }
@@ -71,14 +80,25 @@ export interface AdditionalPolicy {
 }
 
 /**
- * The policies every ARM SDK client (and so every {@link ArmRest} on its pipeline) gets: the
- * Retry-After cap (capped-retry.ts), per retry so it sees each answer before the SDK's retry
- * policy, whose throttling strategy would wait whatever a 429 or 503 asks.
+ * The policies every ARM SDK client (and so every {@link ArmRest} on its pipeline) gets, both
+ * per retry so they see each send before the SDK's retry policy: the Retry-After cap
+ * (capped-retry.ts), since its throttling strategy would wait whatever a 429 or 503 asks, and the
+ * bound on sends that get no answer (arm-no-answer.ts), since it would resend those three times.
  */
-export function armPolicies(): AdditionalPolicy[] {
+export function armPolicies(connection: Pick<ArmConnection, 'httpClient'>): AdditionalPolicy[] {
   return [
     { policy: retryAfterCapPolicy({ service: 'ARM', requestIdHeader: 'x-ms-request-id' }), position: 'perRetry' },
+    { policy: armNoAnswerPolicy(connection.httpClient?.answerTimeoutMs), position: 'perRetry' },
   ];
+}
+
+/**
+ * The SDK retry policy's options for every ARM client: its resends, counted together whatever
+ * their reason, at {@link ARM_MAX_RETRIES}; those after no answer are bounded lower by
+ * {@link armPolicies} (arm-no-answer.ts says why not here).
+ */
+export function armRetryOptions(): { maxRetries: number } {
+  return { maxRetries: ARM_MAX_RETRIES };
 }
 
 /** Client options the modular (TypeSpec) SDKs take. */
@@ -88,8 +108,14 @@ export function modularClientOptions(connection: ArmConnection): {
   agent?: Agent;
   tlsOptions?: { ca: string };
   additionalPolicies: AdditionalPolicy[];
+  retryOptions: { maxRetries: number };
 } {
-  return { endpoint: connection.endpoint, ...transportOptions(connection), additionalPolicies: armPolicies() };
+  return {
+    endpoint: connection.endpoint,
+    ...transportOptions(connection),
+    additionalPolicies: armPolicies(connection),
+    retryOptions: armRetryOptions(),
+  };
 }
 
 /** A credential that always returns one fixed token: the sandbox's, which only the local emulators accept. */

@@ -60,6 +60,8 @@ export class ArmRest {
     endpoint: string,
     private readonly pipeline: Pipeline,
     private readonly apiVersion: string,
+    /** The HTTP client to send on; default the process's pooled client (the connection's, see `ArmConnection`). */
+    private readonly http?: HttpClient,
   ) {
     this.base = endpoint.replace(/\/+$/, '');
     this.origin = new URL(this.base).origin;
@@ -149,7 +151,7 @@ export class ArmRest {
       ),
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const response = await this.pipeline.sendRequest(http, request);
+    const response = await this.pipeline.sendRequest(this.http ?? http, request);
     onResponse?.(response);
     const parsed = parseBody(response);
     if (parsed === NOT_JSON) {

@@ -11,6 +11,7 @@ import {
   type ArmConnection,
   armFailure,
   armPolicies,
+  armRetryOptions,
   errorRequestId,
   isAbsent,
   restErrorInfo,
@@ -90,7 +91,8 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
         $host: this.connection.endpoint,
         endpoint: this.connection.endpoint,
         ...transportOptions(this.connection),
-        additionalPolicies: armPolicies(),
+        additionalPolicies: armPolicies(this.connection),
+        retryOptions: armRetryOptions(),
       });
       dropIdlePolicies(client.pipeline, this.connection);
       this.clients.set(subscriptionKey(subscriptionId), client);
@@ -105,6 +107,7 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
         this.connection.endpoint,
         this.client(subscriptionId).pipeline,
         ARM_API_VERSIONS.authorization,
+        this.connection.httpClient,
       );
       this.rests.set(subscriptionKey(subscriptionId), rest);
     }

@@ -84,6 +84,7 @@ export class ArmResourceReader implements AzureResourceReader {
           this.connection.endpoint,
           this.aksClient(subscriptionId).pipeline,
           ARM_API_VERSIONS.containerService,
+          this.connection.httpClient,
         ),
     );
   }
@@ -97,6 +98,7 @@ export class ArmResourceReader implements AzureResourceReader {
           this.connection.endpoint,
           this.acrClient(subscriptionId).pipeline,
           ARM_API_VERSIONS.containerRegistry,
+          this.connection.httpClient,
         ),
     );
   }

@@ -126,8 +126,8 @@ export class PooledHttpClient implements HttpClient {
 
   constructor(
     private readonly fallback: HttpClient,
-    /** See {@link ANSWER_TIMEOUT_MS} (tests shorten it). */
-    private readonly answerTimeoutMs = ANSWER_TIMEOUT_MS,
+    /** See {@link ANSWER_TIMEOUT_MS} (tests shorten it); read by ARM's no-answer error (arm-no-answer.ts). */
+    readonly answerTimeoutMs = ANSWER_TIMEOUT_MS,
     /**
      * The forward proxy, if any; read from the environment when not given (tests pass it, since
      * the SDK reads NO_PROXY only once per process and the environment is shared).

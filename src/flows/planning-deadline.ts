@@ -1,0 +1,76 @@
+/**
+ * An overall deadline on planning a request. Planning makes its Azure reads one after another
+ * (resolve, existing access, the permission check), and each ARM call that gets no answer takes
+ * two answer timeouts to fail (arm-no-answer.ts): without a deadline of its own, the requester's
+ * card would stay at "Planning your request…" for minutes while Azure does not answer. Past the
+ * deadline the planner stops waiting and fails; the reads still under way are not cancelled (the
+ * ports take no abort signal) but nothing acts on them: planning only reads, and its late answer
+ * is dropped (reported to `onLate`, for the log).
+ */
+
+/**
+ * Longest wait for a plan. A plan normally takes a few seconds; this leaves room for a throttled
+ * read ARM asks to wait out, and ends well before the minutes a silent ARM would take.
+ */
+export const PLANNING_DEADLINE_MS = 60_000;
+
+/**
+ * Planning did not finish within its deadline: Azure (ARM, or Graph for a service principal's
+ * lookup) did not answer in time. Not user-facing on purpose: the turn logs it once, with the
+ * correlation id the error card shows the requester.
+ */
+export class PlanningTimeoutError extends Error {
+  constructor(
+    /** `grant`, `pull secret`. */
+    readonly what: string,
+    readonly deadlineMs: number,
+  ) {
+    super(
+      `Azure did not answer in time: planning the ${what} stopped after ${deadlineMs / 1000} s. Planning only reads, so nothing was requested or changed; what Azure answers later is dropped.`,
+    );
+    this.name = 'PlanningTimeoutError';
+  }
+}
+
+/** What a plan that missed its deadline came to in the end: its value or its failure, both dropped. */
+export type LatePlanning = { value: unknown } | { error: unknown };
+
+/** Options of {@link withPlanningDeadline}. */
+export interface PlanningDeadlineOptions {
+  /** Named in the error: `grant`, `pull secret`. */
+  what: string;
+  /** Default {@link PLANNING_DEADLINE_MS}. */
+  deadlineMs?: number;
+  /** Told what a plan that missed its deadline came to, once it does (for the log). */
+  onLate?: (late: LatePlanning) => void;
+}
+
+/**
+ * `plan()`'s answer, or {@link PlanningTimeoutError} once `deadlineMs` passed without one. The
+ * timer is cleared as soon as the plan settles, so a plan in time leaves nothing running.
+ */
+export async function withPlanningDeadline<T>(plan: () => Promise<T>, options: PlanningDeadlineOptions): Promise<T> {
+  const deadlineMs = options.deadlineMs ?? PLANNING_DEADLINE_MS;
+  const planning = plan();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let late = false;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      late = true;
+      reject(new PlanningTimeoutError(options.what, deadlineMs));
+    }, deadlineMs);
+  });
+  try {
+    return await Promise.race([planning, deadline]);
+  } catch (err) {
+    // The race handles the plan's own rejection; this only tells where a late one ended.
+    if (late)
+      planning.then(
+        (value) => options.onLate?.({ value }),
+        (error: unknown) => options.onLate?.({ error }),
+      );
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
