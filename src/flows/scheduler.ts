@@ -21,7 +21,11 @@ import { UserFacingError } from '../domain/errors';
 import { scrubSecrets } from '../domain/secret-text';
 import { withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
+import { mapAtMost } from '../domain/bounded-map';
 import { LeaseGuard } from './lease-guard';
+import { bringForwardAfterRecovery } from './scheduler-recovery';
+import { JOBS_AT_ONCE, runTimeLimitOf, runWithinLimit } from './scheduler-run-limit';
+import { SweepFailureLog } from './scheduler-sweep-log';
 
 /**
  * The lease a run of a job holds (`job:<id>`), as its handler sees it. A run whose lease was
@@ -124,6 +128,12 @@ export interface SchedulerOptions {
    * (once); default {@link UNKNOWN_KIND_REPORT_AFTER_MS}.
    */
   unknownKindReportAfterMs?: number;
+  /**
+   * How long one run may take before it counts as failed and the sweep stops waiting for it;
+   * default {@link JOB_RUN_TIME_LIMIT_MS}, and at least an hour for the estate-wide recurring jobs
+   * (`runTimeLimitOf`, scheduler-run-limit.ts).
+   */
+  runTimeLimitMs?: number;
 }
 
 /**
@@ -245,6 +255,8 @@ export class Scheduler {
   private runs = 0;
   /** Unknown kinds this process logged meeting (once each: not every sweep). */
   private readonly unknownKindsLogged = new Set<string>();
+  /** Sweeps of `start()` that failed, logged sparingly (a store outage is not 120 lines an hour). */
+  private readonly sweepLog: SweepFailureLog;
 
   constructor(
     private readonly jobs: ScheduleStore,
@@ -252,7 +264,9 @@ export class Scheduler {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly options: SchedulerOptions,
-  ) {}
+  ) {
+    this.sweepLog = new SweepFailureLog(log, () => clock.now().getTime());
+  }
 
   /** Sets the handler for a kind (one per kind; a second registration replaces the first). */
   register(kind: JobKind, handler: JobHandler): void {
@@ -331,7 +345,10 @@ export class Scheduler {
     this.stopped = false;
     this.timer = setInterval(() => {
       if (this.running || this.stopped) return;
-      void this.runDue().catch((err) => this.log.error({ err }, 'scheduler sweep failed'));
+      void this.runDue().then(
+        () => this.sweepLog.succeeded(),
+        (err: unknown) => this.sweepLog.failed(err),
+      );
     }, this.options.sweepIntervalMs);
     this.timer.unref();
   }
@@ -347,18 +364,18 @@ export class Scheduler {
 
   private async sweep(): Promise<number> {
     const due = await this.jobs.due(this.clock.now(), this.options.batchSize ?? 100);
-    let ran = 0;
-    for (const job of due) {
-      if (this.stopped) break;
-      const done = await this.runOne(job, (err) => {
+    // A few at once: one run stuck on a service that does not answer holds one slot (until its
+    // time limit), not the pending requests' expiries and reminders due behind it.
+    const done = await mapAtMost(due, JOBS_AT_ONCE, (job) => {
+      if (this.stopped) return Promise.resolve(false);
+      return this.runOne(job, (err) => {
         // A store error around one job (its lease, its re-read, its write-back) must not hold
         // back the other due jobs; this one is still in the store and comes up again.
         this.log.error({ err, ...jobFields(job) }, 'scheduled job could not be run; the sweep goes on');
         return false;
       });
-      if (done) ran++;
-    }
-    return ran;
+    });
+    return done.filter(Boolean).length;
   }
 
   /**
@@ -407,7 +424,9 @@ export class Scheduler {
       const { unknownKindSince: _since, unknownKindReported: _reported, ...job } = stored;
       let failure: RunFailure | undefined;
       try {
-        await handler(job, run);
+        // Past its time limit the run counts as failed and as having lost its lease (its
+        // handler stops before its next side effect); what it does after is never written back.
+        await runWithinLimit(handler, job, run, runTimeLimitOf(job.kind, this.options.runTimeLimitMs));
       } catch (err) {
         failure = runFailure(err);
       }
@@ -432,6 +451,19 @@ export class Scheduler {
         return true;
       }
       await this.done(job);
+      // Its dependency answers again: the jobs of its kind that failed with it need not wait out
+      // their backoff (up to 30 minutes) to end access.
+      await bringForwardAfterRecovery(
+        {
+          jobs: this.jobs,
+          leases: this.leases,
+          log: this.log,
+          owner,
+          sweepIntervalMs: this.options.sweepIntervalMs > 0 ? this.options.sweepIntervalMs : UNKNOWN_KIND_DELAY_MS,
+        },
+        job,
+        this.clock.now().getTime(),
+      );
       return true;
     } finally {
       await run.stop();

@@ -49,9 +49,11 @@ describe('a throttled listing of what else lets the cluster pull (G17)', () => {
       headers: { 'Retry-After': '1' },
     });
     advance(11 * MINUTE);
+    // A's end first, on its own, so the held listing is A's (a sweep runs a few jobs at once).
+    expect(await h.app.scheduler.runNow(`access.expire:${a.id}`)).toBe(true);
     await h.app.scheduler.runDue();
 
-    // The sweep ended with A's listing still unanswered: B's delete did not wait for it.
+    // A's run and the sweep ended with A's listing still unanswered: B's delete did not wait for it.
     expect(held.hasArrived).toBe(true);
     const bAssignment = b.plan.kind === 'grant' ? b.plan.roleAssignmentName : '';
     expect(
