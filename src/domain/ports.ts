@@ -30,8 +30,10 @@ export interface WriteResult {
 }
 
 /**
- * Result of an Azure delete: the `x-ms-request-id` of its answer (of the 404 too, when it was gone
- * already), which the deletion's audit entry carries, so it is found in Azure's Activity Log.
+ * Result of a delete: the request id of its answer (of the 404 too, when it was gone already),
+ * which the deletion's audit entry carries, so it is found in the service's own log: ARM's
+ * `x-ms-request-id` (Azure's Activity Log), Graph's `request-id` (Entra's audit log), a
+ * Kubernetes API server's `Audit-Id` (the cluster's audit log).
  */
 export interface DeleteResult {
   requestId?: string;
@@ -548,14 +550,21 @@ export interface PullSecretRemoval {
 }
 
 /** Outcome of removing a pull secret. */
-export interface SecretRemoveResult {
+export interface SecretRemoveResult extends DeleteResult {
   secret: 'deleted' | 'absent' | 'notOurs';
+  /**
+   * The `Audit-Id` of the secret's DELETE (of its 404 too), from {@link DeleteResult}; none when
+   * no DELETE was sent (found absent, not acrbot's, or being deleted already).
+   */
+  requestId?: string;
   /** The request the secret now belongs to, when it was replaced by a later acrbot request. */
   ownerRequestId?: string;
   /** `notOurs` because it is the object acrbot wrote with other data in it than acrbot recorded writing. */
   contentsReplaced?: boolean;
   /** The service accounts whose entry was removed (an entry already gone is not listed). */
   serviceAccountsPatched: string[];
+  /** The `Audit-Id` of the PATCH that took the entry out, by service account patched (own keys only). */
+  serviceAccountRequestIds?: Record<string, string>;
   /** The service accounts that no longer exist: no entry to take out. */
   serviceAccountsAbsent: string[];
   /** The service accounts whose `imagePullSecrets` no longer named the secret (someone took the entry out). */

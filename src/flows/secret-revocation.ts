@@ -205,13 +205,18 @@ async function removeSecret(
           : undefined,
     // Said once: a retry (the credential's deletion failed) finds the secret gone again.
     ...(removed.secret === 'absent' && { idempotencyKey: `access.revoke.secret:absent:${request.id}` }),
+    // The DELETE's Audit-Id (a 404's too), as a credential's entry carries ARM's and Graph's ids.
+    ...(removed.requestId && { correlationIds: [removed.requestId] }),
   });
   const serviceAccountId = (name: string) => `${plan.cluster.id}/namespaces/${plan.namespace}/serviceaccounts/${name}`;
+  const patchIds = removed.serviceAccountRequestIds ?? {};
   for (const serviceAccount of removed.serviceAccountsPatched)
     await recordAccessEvent(deps, request, by, {
       action: 'access.revoke.serviceAccount',
       outcome: 'patched',
       targetIds: [serviceAccountId(serviceAccount)],
+      // The PATCH's Audit-Id, which finds the call in the cluster's audit log.
+      ...(Object.hasOwn(patchIds, serviceAccount) && { correlationIds: [patchIds[serviceAccount]] }),
     });
   for (const serviceAccount of removed.serviceAccountsAbsent)
     await recordAccessEvent(deps, request, by, {

@@ -4,7 +4,11 @@
  * its scope map, Graph's `request-id` for an application and its permanent delete. An auditor
  * matches each to Azure's Activity Log or Entra's audit log by them; the ids asserted are the ones
  * the emulators sent back. Targets are full ids (a token's ARM id, an application's object id).
+ * A pull secret's entries carry the Kubernetes API server's `Audit-Id` likewise: the secret's
+ * DELETE (a 404's too) on `access.revoke.secret`, the service account's PATCH on
+ * `access.revoke.serviceAccount`, found by it in the cluster's audit log.
  */
+import { ServerResponse } from 'node:http';
 import type { GrantPlan } from '../../src/domain/plan';
 import type { AccessRequest } from '../../src/domain/request';
 import { users } from '../helpers/harness';
@@ -131,5 +135,83 @@ test('the orphan watch: the left-behind role assignment it deletes carries the D
   expect(await entry(request.id, 'access.revoke.roleAssignment', 'deleted')).toMatchObject({
     targetIds: [assignment.id],
     correlationIds: ids,
+  });
+});
+
+/**
+ * The Audit-Ids asserted are the ones the emulator answered: its request log keeps no headers,
+ * so they are read off the answers as it writes them (a pass-through spy on `writeHead`, which
+ * changes nothing it sends).
+ */
+describe('a pull secret: the Kubernetes API server’s Audit-Id', () => {
+  /** An answer the emulator wrote with an `Audit-Id`. */
+  interface Answered {
+    method: string;
+    path: string;
+    status: number;
+    auditId: string;
+  }
+
+  let answers: Answered[] = [];
+
+  beforeEach(() => {
+    answers = [];
+    const writeHead = ServerResponse.prototype.writeHead;
+    jest.spyOn(ServerResponse.prototype, 'writeHead').mockImplementation(function (
+      this: ServerResponse,
+      ...args: unknown[]
+    ) {
+      const headers = args.find((a): a is Record<string, unknown> => !!a && typeof a === 'object' && !Array.isArray(a));
+      const auditId = headers?.['Audit-Id'];
+      if (typeof auditId === 'string')
+        answers.push({
+          method: this.req.method ?? '',
+          path: this.req.url ?? '',
+          status: args[0] as number,
+          auditId,
+        });
+      return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+    });
+  });
+
+  afterEach(() => jest.restoreAllMocks());
+
+  /** The Audit-Ids of the answers to `method` on a path under `path`, oldest first. */
+  function auditIds(method: string, path: string): string[] {
+    return answers.filter((a) => a.method === method && a.path.startsWith(path)).map((a) => a.auditId);
+  }
+
+  const SECRET = '/api/v1/namespaces/payments/secrets/acr-auth';
+  const SERVICE_ACCOUNT = '/api/v1/namespaces/payments/serviceaccounts/default';
+
+  test('the secret deleted carries the DELETE’s Audit-Id, the service account’s entry the PATCH’s', async () => {
+    const { id, k8s } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --service-account default --for 2m pull for payments-api',
+    );
+    answers = [];
+    await revokedAtItsEnd(id);
+    expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
+    const deleted = auditIds('DELETE', SECRET);
+    const patched = auditIds('PATCH', SERVICE_ACCOUNT);
+    expect([deleted.length, patched.length]).toEqual([1, 1]);
+    expect((await entry(id, 'access.revoke.secret', 'deleted')).correlationIds).toEqual(deleted);
+    expect((await entry(id, 'access.revoke.serviceAccount', 'patched')).correlationIds).toEqual(patched);
+  });
+
+  test('a secret gone between the read and the DELETE (404): that answer’s Audit-Id is recorded', async () => {
+    const { id, k8s } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --for 2m pull for payments-api',
+    );
+    k8s.faults.inject({
+      verb: 'delete',
+      resource: 'secrets',
+      name: 'acr-auth',
+      meanwhile: () => k8s.deleteObject('secrets', 'payments', 'acr-auth'),
+    });
+    answers = [];
+    await revokedAtItsEnd(id);
+    const gone = answers.filter((a) => a.method === 'DELETE' && a.path.startsWith(SECRET));
+    expect(gone.map((a) => a.status)).toEqual([404]);
+    expect((await entry(id, 'access.revoke.secret', 'absent')).correlationIds).toEqual([gone[0].auditId]);
   });
 });
