@@ -1,0 +1,59 @@
+/**
+ * An approval nudge posted outside a turn: a reminder (or escalation) of a pending request to its
+ * rule's approvers, where they are asked, and for an escalation in the escalation channel too.
+ */
+import type { ConversationReference } from 'botbuilder';
+import type { PolicyRule } from '../domain/policy';
+import type { AccessRequest } from '../domain/request';
+import { escalationMessage, reminderMessage } from '../views/nudge-view';
+import { approversPostAt, channelReference } from './card-copy-places';
+import { sameConversation } from './conversation-targets';
+import { eachTarget } from './each-target';
+import type { MessengerParts } from './messenger-parts';
+
+/**
+ * A reminder (or escalation) in the rule's channel, mentioning the rule's named approvers by
+ * Entra object id (Teams accepts a user id, object id or UPN in `mentioned.id`). An escalation
+ * goes to the escalation channel too, the same message in both: who was asked and who is told
+ * now (views/nudge-view.ts). Without a rule channel, a new post where the approvers' copy is.
+ * One post per conversation: an escalation channel that is where the approvers are asked gets
+ * it once. False, with a warning logged, when it found no conversation to post in (the caller
+ * audits it as not posted): no rule channel and no approvers' copy, e.g. a request whose one
+ * card was shared in the old ACRBOT_APPROVAL_CHANNEL after that setting changed
+ * ({@link approversCopyOf} goes by the current settings).
+ */
+export async function nudgeApprovers(
+  parts: Pick<MessengerParts, 'store' | 'log' | 'approversCopyOf' | 'inConversation'>,
+  request: AccessRequest,
+  rule: PolicyRule,
+  kind: 'remind' | 'escalate',
+): Promise<false | undefined> {
+  const approverCopy = parts.approversCopyOf(request, await parts.store.listCardCopies(request.id));
+  const targets: Partial<ConversationReference>[] = [];
+  const main = rule.channel
+    ? await channelReference(parts.store, request.id, rule.channel, 'approvals')
+    : approverCopy && approversPostAt(approverCopy);
+  if (main) targets.push(main);
+  if (kind === 'escalate' && rule.escalateTo?.channel) {
+    const escalation = await channelReference(parts.store, request.id, rule.escalateTo.channel, 'escalation');
+    if (escalation && !targets.some((t) => sameConversation(t, escalation))) targets.push(escalation);
+  }
+  if (targets.length === 0) {
+    parts.log.warn(
+      { requestId: request.id, kind },
+      "an approval nudge had nowhere to go: no rule channel, and no approvers' card to post beside",
+    );
+    return false;
+  }
+  const { text, entities } = kind === 'remind' ? reminderMessage(request, rule) : escalationMessage(request, rule);
+  await eachTarget(targets, parts.log, request.id, kind === 'remind' ? 'reminder' : 'escalation', (target) =>
+    parts.inConversation(target, async (ctx) => {
+      ctx.onSendActivities(async (_ctx, activities, next) => {
+        for (const a of activities) delete a.replyToId;
+        return next();
+      });
+      await ctx.sendActivity({ type: 'message', text, entities });
+    }),
+  );
+  return undefined;
+}

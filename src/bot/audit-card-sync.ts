@@ -1,0 +1,97 @@
+/**
+ * The compact audit card of a request in ACRBOT_AUDIT_CHANNEL, kept in step with the request:
+ * posted once, then updated in place.
+ */
+import type { ConversationReference } from 'botbuilder';
+import { collapseRefusals } from '../domain/audit-summary';
+import type { CardCopy } from '../domain/ports';
+import type { AccessRequest } from '../domain/request';
+import { auditCard } from '../views/message-view';
+import { withAuditCardLease } from './audit-card-lease';
+import type { MessengerAuditSettings, MessengerParts } from './messenger-parts';
+import { cardActivity } from './turn-cards';
+
+/** What the audit card's writes use of the messenger. */
+type AuditCardParts = Pick<MessengerParts, 'store' | 'log' | 'send' | 'inConversation'>;
+
+/**
+ * The compact audit card of a request in ACRBOT_AUDIT_CHANNEL: posted once, then updated in
+ * place as the request moves (one card per request lifecycle, not a flood of messages).
+ *
+ * Its writes go through the outbox as one card per request: one at a time, so two syncs at
+ * once (the handler's and the run's, for a request approved by its rule) post it once and the
+ * second updates it; never an older state of the request over a newer one (a late caller);
+ * and each write reads the request's entries and the chain head when it starts, so a write
+ * that waited, or that took the place of others, shows everything appended before it.
+ */
+export async function syncAuditCard(
+  parts: AuditCardParts & Pick<MessengerParts, 'audit' | 'outbox'>,
+  request: AccessRequest,
+  copies?: CardCopy[],
+): Promise<void> {
+  const audit = parts.audit;
+  if (!audit) return;
+  try {
+    await parts.outbox.replace(`audit ${audit.channelId}`, `audit-card:${request.id}`, request.version, () =>
+      audit.leases
+        ? withAuditCardLease(audit.leases, request.id, parts.log, () =>
+            writeAuditCard(parts, audit, request, undefined, true),
+          )
+        : writeAuditCard(parts, audit, request, copies),
+    );
+  } catch (err) {
+    parts.log.warn({ err, requestId: request.id }, 'audit card could not be posted');
+  }
+}
+
+/**
+ * One write of a request's audit card (see {@link syncAuditCard}): an update, else the first
+ * post. `fresh` (under the audit card lease): the request and its copies are read afresh, as
+ * another instance may have posted the card, or stored a newer state, meanwhile.
+ */
+async function writeAuditCard(
+  parts: AuditCardParts,
+  audit: Omit<MessengerAuditSettings, 'leases'>,
+  given: AccessRequest,
+  copies: CardCopy[] | undefined,
+  fresh = false,
+): Promise<void> {
+  const stored = fresh ? await parts.store.get(given.id) : undefined;
+  const request = stored && stored.version > given.version ? stored : given;
+  // Read again unless the caller's list has the audit copy: an earlier write may have posted it.
+  const all = copies?.some((c) => c.role === 'audit') ? copies : await parts.store.listCardCopies(request.id);
+  const entries = await audit.log.forRequest(request.id);
+  // Read after the request's entries, so the head covers them: every card update publishes
+  // the head of that moment outside the store (G11).
+  const [head] = await audit.log.latest(1);
+  const card = auditCard(
+    `${request.id} · ${request.plan.kind} · ${request.state}`,
+    `${request.requester.name}: ${request.plan.cluster.name} → ${request.plan.registry.name}`,
+    // Repeated refused clicks are one counted line, so they cannot flush the history off the card.
+    collapseRefusals(entries).slice(-30),
+    request.sandbox,
+    head,
+  );
+  const existing = all.find((c) => c.role === 'audit');
+  if (existing) {
+    await parts.inConversation(existing.conversation as Partial<ConversationReference>, async (ctx) => {
+      await ctx.updateActivity(cardActivity(card, existing.activityId));
+    });
+    return;
+  }
+  const origin = all.find((c) => c.role === 'requester')?.conversation as Partial<ConversationReference> | undefined;
+  if (!origin) return;
+  const reference = {
+    ...origin,
+    conversation: {
+      id: audit.channelId,
+      isGroup: true,
+      conversationType: 'channel',
+      tenantId: origin.conversation?.tenantId,
+      name: 'audit',
+    },
+  } as Partial<ConversationReference>;
+  const id = await parts.send(reference, card);
+  if (id)
+    await parts.store.addCardCopy({ requestId: request.id, activityId: id, role: 'audit', conversation: reference });
+}

@@ -1,0 +1,67 @@
+/**
+ * The break-glass cards posted outside a turn: the loud alert when break-glass access is used,
+ * and the daily report of a grant whose review is owed, in the break-glass and audit channels,
+ * else where the request's approvers are asked.
+ */
+import type { ConversationReference } from 'botbuilder';
+import type { AccessRequest } from '../domain/request';
+import { breakGlassCard } from '../views/policy-view';
+import { approversPostAt, channelReference } from './card-copy-places';
+import { eachTarget } from './each-target';
+import type { MessengerParts } from './messenger-parts';
+
+/** What a break-glass post uses of the messenger. */
+type BreakGlassParts = Pick<
+  MessengerParts,
+  'store' | 'log' | 'send' | 'audit' | 'lifecycle' | 'ruleOf' | 'approversCopyOf'
+>;
+
+/**
+ * Posts a break-glass card in `channelId` (`breakGlass.channel`) and ACRBOT_AUDIT_CHANNEL. Both
+ * are optional: without either, it goes where the request's approvers are asked (the channel of
+ * the rule that decides it now, {@link ruleOf}, else ACRBOT_APPROVAL_CHANNEL, else the
+ * conversation of its approval card), since an alert or a report of an owed review that
+ * reaches nobody must not pass for one that was made. True when some copy went out; false,
+ * with a warning logged, when there was nowhere to post it (the caller audits it so). Throws
+ * when every target refused it (eachTarget).
+ */
+export async function postBreakGlass(
+  parts: BreakGlassParts,
+  request: AccessRequest,
+  channelId: string | undefined,
+  kind: 'used' | 'unreviewed',
+): Promise<boolean> {
+  const card = breakGlassCard(request, kind);
+  const targets = await breakGlassTargets(parts, request, channelId);
+  if (targets.length === 0) {
+    parts.log.warn(
+      { requestId: request.id, kind },
+      'a break-glass card had nowhere to go: set breakGlass.channel or ACRBOT_AUDIT_CHANNEL (or an approvals channel)',
+    );
+    return false;
+  }
+  await eachTarget(targets, parts.log, request.id, `break-glass ${kind} card`, async (reference) => {
+    await parts.send(reference, card);
+  });
+  return true;
+}
+
+/** Where a break-glass card goes (see {@link postBreakGlass}): conversations found, in order. */
+async function breakGlassTargets(
+  parts: BreakGlassParts,
+  request: AccessRequest,
+  channelId: string | undefined,
+): Promise<Partial<ConversationReference>[]> {
+  const configured = [...new Set([channelId, parts.audit?.channelId].filter((c): c is string => Boolean(c)))];
+  const found: Partial<ConversationReference>[] = [];
+  for (const id of configured) {
+    const reference = await channelReference(parts.store, request.id, id, 'break-glass');
+    if (reference) found.push(reference);
+  }
+  if (found.length > 0) return found;
+  const approvals = parts.ruleOf(request)?.channel ?? parts.lifecycle?.approvalChannelId;
+  const inApprovals = approvals ? await channelReference(parts.store, request.id, approvals, 'approvals') : undefined;
+  if (inApprovals) return [inApprovals];
+  const approverCopy = parts.approversCopyOf(request, await parts.store.listCardCopies(request.id));
+  return approverCopy ? [approversPostAt(approverCopy)] : [];
+}

@@ -1,0 +1,154 @@
+/**
+ * The requester's messages outside a turn, in the conversation where they asked (the conversation
+ * reference stored with their card): the news of each decision and the outcome card as their
+ * request changes, and the news the lifecycle jobs send (reminders, ends).
+ */
+import type { ConversationReference } from 'botbuilder';
+import { UserFacingError } from '../domain/errors';
+import type { CardCopy } from '../domain/ports';
+import type { AccessRequest } from '../domain/request';
+import type { RequesterNews } from '../flows/lifecycle-messenger';
+import type { RequestChange } from '../flows/notifier';
+import { credentialReminderCard, expiryReminderCard, requesterNewsCard } from '../views/lifecycle-view';
+import { outcomeCard } from '../views/request-view';
+import { conversationKey } from './card-copy-places';
+import { EXECUTING_HOLD_MS } from './card-copy-updates';
+import type { MessengerParts } from './messenger-parts';
+
+/**
+ * Tells the requester proactively, in the conversation where they asked (the request's thread
+ * in a channel, or their chat with acrbot): the conversation reference stored with their card.
+ * `'noConversation'` when they have no card copy (nothing to post in). Never throws, unless
+ * `reportFailure` (a reminder, whose job retries): then a post that did not go out throws, but
+ * one Teams refused for good (403: acrbot not in it; 404: gone) resolves `'refused'`.
+ */
+export async function tellRequester(
+  parts: Pick<MessengerParts, 'store' | 'log' | 'send' | 'ownCards' | 'lifecycle' | 'extensionTermRange'>,
+  request: AccessRequest,
+  news: RequesterNews,
+  options: { reportFailure?: boolean } = {},
+): Promise<'noConversation' | 'refused' | undefined> {
+  try {
+    const requesterCopy = (await parts.store.listCardCopies(request.id)).find((c) => c.role === 'requester');
+    if (!requesterCopy) return 'noConversation';
+    const defaultAccessMs = extensionDefaultMs(parts, request);
+    const card =
+      news.kind === 'expiring'
+        ? expiryReminderCard(request, news.inMs, defaultAccessMs, news.paused)
+        : news.kind === 'credentialExpiring'
+          ? credentialReminderCard(request, news.inMs, news.at, defaultAccessMs, news.paused)
+          : requesterNewsCard(request, news);
+    const to = requesterCopy.conversation as Partial<ConversationReference>;
+    // Only the post's failure is worded for the approvers' report of a failing reminder; a
+    // failed read of the copies goes as it is (the report gives its log reference).
+    let refused = false;
+    const id = await parts.send(to, card).catch((err: unknown) => {
+      if (!options.reportFailure) throw err;
+      // Teams refused the conversation itself (acrbot removed from the chat, the team
+      // deleted: 403 or 404): no retry can reach it, so the job must not retry and report for
+      // days. Any other answer (a 401 of rejected credentials, a 400 of a card acrbot built
+      // wrong) is acrbot's problem: retried and reported.
+      if (!conversationGone(err)) throw notPostedToRequester(err);
+      parts.log.warn({ err, requestId: request.id, news: news.kind }, 'Teams refused a post to the requester');
+      refused = true;
+      return undefined;
+    });
+    if (refused) return 'refused';
+    // A reminder's Extend turns its message into the extension's card, if acrbot remembers
+    // posting it (never throws: the post went out, and a retry would post it again).
+    if (news.kind === 'expiring' || news.kind === 'credentialExpiring')
+      await parts.ownCards()?.remember('reminder', String(to.conversation?.id ?? ''), id, news.inMs);
+    return undefined;
+  } catch (err) {
+    // The caller's job logs it once, as it fails, and its report to the approvers quotes it.
+    if (options.reportFailure) throw err;
+    parts.log.error({ err, requestId: request.id, news: news.kind }, 'could not tell the requester');
+    return undefined;
+  }
+}
+
+/**
+ * The term a reminder's Extend is pre-filled with: the one `extend R-…` without `--for` gets,
+ * the deployment's default cut to what the request's rule allows (its maxDuration, its
+ * auto-approval cap). The default alone (30d) under an 8h rule would be refused as offered.
+ */
+function extensionDefaultMs(
+  parts: Pick<MessengerParts, 'lifecycle' | 'extensionTermRange'>,
+  request: AccessRequest,
+): number {
+  const defaultMs = parts.lifecycle?.defaultAccessMs ?? 30 * 86_400_000;
+  const range = parts.extensionTermRange(request);
+  return range ? Math.max(range.minMs, Math.min(defaultMs, range.maxMs)) : defaultMs;
+}
+
+/**
+ * Queues the requester's messages of a change (see {@link CardMessenger.requestChanged}): the
+ * news of a decision, and on a final grant/secret state the outcome card, none for a mark within
+ * the state (`markOnly`). Synchronous up to the queueing, after the card replacements the caller
+ * queued before; returns the messages, each resolving once sent or failed (logged).
+ */
+export function queueRequesterMessages(
+  parts: Pick<MessengerParts, 'log' | 'send' | 'outbox'>,
+  request: AccessRequest,
+  change: RequestChange,
+  copies: readonly CardCopy[],
+): Promise<unknown>[] {
+  const work: Promise<unknown>[] = [];
+  const requesterCopy = copies.find((c) => c.role === 'requester');
+  const to = requesterCopy?.conversation as Partial<ConversationReference> | undefined;
+  // The requester hears about every decision, not only the end (proactive; G17 notifications).
+  const news = change.markOnly
+    ? undefined
+    : request.state === 'rejected'
+      ? 'rejected'
+      : request.state === 'expired'
+        ? 'expiredUnapproved'
+        : request.state === 'executing' && request.outcome === undefined && request.decision?.approved
+          ? 'approved'
+          : undefined;
+  const outcome =
+    !change.markOnly && (request.state === 'succeeded' || request.state === 'failed') && !request.access?.extendedBy
+      ? outcomeCard(request)
+      : undefined;
+  // New messages are never coalesced: each goes out, in order, after the card replacements
+  // queued before it in that conversation. Only the "approved" news waits (see
+  // EXECUTING_HOLD_MS), and the outcome withdraws it while it still waits.
+  const newsTag = `approved-news:${request.id}`;
+  // Each message's failure is handled where it is queued: awaited only after the audit card,
+  // a rejection would otherwise be unhandled meanwhile (and end the process).
+  const told = (what: string) => (err: unknown) =>
+    parts.log.warn({ err, requestId: request.id }, `the requester's ${what} could not be sent`);
+  if (to && outcome) {
+    parts.outbox.dropHeld(conversationKey(to), newsTag);
+    work.push(parts.outbox.send(conversationKey(to), () => parts.send(to, outcome)).catch(told('outcome card')));
+  }
+  if (to && news)
+    work.push(
+      parts.outbox
+        .send(
+          conversationKey(to),
+          () => parts.send(to, requesterNewsCard(request, { kind: news })),
+          news === 'approved' ? { ms: EXECUTING_HOLD_MS, tag: newsTag } : undefined,
+        )
+        .catch(told(`${news} news`)),
+    );
+  return work;
+}
+
+/** Teams' answer that a conversation can no longer be posted to: 403 (bot not in it) or 404 (gone). */
+function conversationGone(err: unknown): boolean {
+  const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
+  return status === 403 || status === 404;
+}
+
+/**
+ * A message to the requester that did not go out, for the report of its failing job: Teams'
+ * status (a number, never the answer's text), else nothing more; the original is the cause.
+ */
+function notPostedToRequester(err: unknown): UserFacingError {
+  const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
+  const answered = typeof status === 'number' ? ` (Teams answered ${status})` : '';
+  return new UserFacingError('requester.notTold', `The message to the requester could not be posted${answered}.`, {
+    cause: err,
+  });
+}
