@@ -87,7 +87,8 @@ const ROLE_STEP = 'access.revoke.roleAssignment';
 
 /**
  * The words for a grant's end, from the steps its revocation recorded (`trail`: the request's
- * entries; an attempt retried after a delete that went through still counts as deleted) and
+ * entries; an attempt retried after a delete that went through still counts as deleted, its
+ * entry or only its mark written) and
  * whether the assignment it relied on was made outside acrbot (`heldOutsideAcrbot`), and the
  * assignments not acrbot's through which the cluster can still pull, as listed at the end
  * (`outside`; undefined when not listed; the one `heldOutsideAcrbot` names is not among them).
@@ -146,11 +147,22 @@ function removedWords(
 }
 
 /**
+ * The outcomes of the role assignment steps that say acrbot deleted it: `deleted`, and
+ * `alreadyDeleted` (not found by a retry after an attempt that marked it `deleting`, sent its
+ * DELETE and stopped before its entry).
+ */
+const DELETED_STEPS: ReadonlySet<string> = new Set(['deleted', 'alreadyDeleted']);
+
+/** The outcome of the mark written just before a DELETE: it says nothing of what the end left. */
+const MARK = 'deleting';
+
+/**
  * The last role assignment step a grant's revocation recorded in `trail`, unless one deleted it
  * (an attempt retried after a delete that went through): the step that says what the end left.
+ * A `deleting` mark is not a step.
  */
 export function lastRoleStep<T extends Pick<AuditEntry, 'action' | 'outcome'>>(trail: readonly T[]): T | undefined {
-  const steps = trail.filter((e) => e.action === ROLE_STEP);
-  if (steps.some((e) => e.outcome === 'deleted')) return undefined;
+  const steps = trail.filter((e) => e.action === ROLE_STEP && e.outcome !== MARK);
+  if (steps.some((e) => DELETED_STEPS.has(e.outcome))) return undefined;
   return steps[steps.length - 1];
 }

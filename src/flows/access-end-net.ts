@@ -263,10 +263,12 @@ async function endLostReplacements(
 
 /**
  * The actions of a clean-up that finished: `revokeGrant` writes exactly one of these for the
- * assignment (deleted, gone, kept for another holder, not acrbot's), then the job is removed. A
- * failed request never changes again, so these entries, not its record, say it was cleaned up.
+ * assignment (deleted, deleted by an attempt cut short, gone, kept for another holder, not
+ * acrbot's), then the job is removed. Its `deleting` mark is not one: the DELETE after it may not
+ * have run. A failed request never changes again, so these entries, not its record, say it was
+ * cleaned up.
  */
-const CLEANED_UP = new Set(['deleted', 'absent', 'kept', 'notOurs']);
+const CLEANED_UP = new Set(['deleted', 'alreadyDeleted', 'absent', 'kept', 'notOurs']);
 
 /**
  * Failed requests still owing the clean-up of what Azure may have made whose end job is gone

@@ -43,6 +43,7 @@ import type { Logger } from '../observability/logger';
 import type { JobScheduling } from './request-jobs';
 import type { JobSpec } from './scheduler';
 import { type CredentialDeletion, deleteCredential } from './credential-deletion';
+import { credentialMarkNames, deletionMarkKey, markedBefore } from './deletion-mark';
 import type { SecretRunnerPorts } from './secret-runner';
 
 /**
@@ -216,16 +217,10 @@ export const DELETION_STARTED = 'credential.cleanup.started';
 /**
  * The idempotency key of request `requestId`'s {@link DELETION_STARTED} entry for `ref`: the same
  * at every run of its clean-up, so however many runs send the DELETE, the mark is in the audit log
- * once. Derived from what names the credential in the reference (stable across runs: read from
- * the same stored outcome or the same records), hashed for the key's length limit.
+ * once (deletion-mark.ts; the key's form is the one earlier releases wrote).
  */
 function deletionStartedKey(requestId: string, ref: CredentialRef): string {
-  const names =
-    ref.kind === 'token'
-      ? ['token', ref.subscriptionId, ref.resourceGroup, ref.registry, ref.tokenName]
-      : ['sp', ref.applicationId, ref.uniqueName ?? ''];
-  const id = createHash('sha256').update(names.join('/').toLowerCase()).digest('hex').slice(0, 32);
-  return `${DELETION_STARTED}:${requestId}:${id}`;
+  return deletionMarkKey(DELETION_STARTED, requestId, credentialMarkNames(ref));
 }
 
 /** The {@link DELETION_STARTED} entry of `request`'s clean-up of `ref`. */
@@ -248,8 +243,7 @@ function deletionStartedEntry(request: AccessRequest, ref: CredentialRef): Audit
 
 /** True when `entries` (read before this run deleted anything) hold the mark of `ref`'s deletion. */
 function deletionStartedBefore(entries: readonly AuditEvent[], requestId: string, ref: CredentialRef): boolean {
-  const key = deletionStartedKey(requestId, ref);
-  return entries.some((e) => e.idempotencyKey === key);
+  return markedBefore(entries, deletionStartedKey(requestId, ref));
 }
 
 /**

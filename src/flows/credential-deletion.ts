@@ -91,23 +91,41 @@ export interface RegistryWhereabouts {
   ): Promise<{ note: string; unconfirmed?: string } | undefined>;
 }
 
+/** What a caller of {@link deleteCredential} runs around the DELETE of the credential itself. */
+export interface DeletionHooks {
+  /** Just before that DELETE (a mark in the audit log); a throw deletes nothing. */
+  beforeDelete?: () => Promise<void>;
+  /** When that DELETE threw; never throws itself. */
+  deleteFailed?: () => Promise<void>;
+}
+
 /**
  * Deletes one credential and what hangs on it: the token before its scope map (the token names
  * the map), the role assignment before its application. Throws {@link WRITE_IN_PROGRESS} when a
  * token or scope map is still being written, before deleting anything more. `beforeDelete` runs
  * just before the DELETE of the credential itself (the token, the application), once it is known
  * to exist or to have been created (a token read first; an application by the id Graph gave, or
- * found under its recorded name); a throw there deletes nothing.
+ * found under its recorded name); a throw there deletes nothing. `deleteFailed` runs when that
+ * DELETE throws (not on a "not found" answer), before the error goes on: what `beforeDelete`
+ * recorded then stands for nothing deleted. It must not throw.
  */
 export async function deleteCredential(
   ports: SecretRunnerPorts,
   ref: CredentialRef,
-  options: { beforeDelete?: () => Promise<void> } = {},
+  options: DeletionHooks = {},
 ): Promise<CredentialDeletion> {
   const requestIds: string[] = [];
   const found: CredentialDeletion = { found: false, deleted: [], notFound: [], notOurs: [], requestIds };
   const sent = (answer: DeleteResult): void => {
     if (answer.requestId) requestIds.push(answer.requestId);
+  };
+  const own = async <T>(send: () => Promise<T>): Promise<T> => {
+    try {
+      return await send();
+    } catch (err) {
+      await options.deleteFailed?.();
+      throw err;
+    }
   };
   if (ref.kind === 'token') {
     const registry = { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.registry };
@@ -117,7 +135,7 @@ export async function deleteCredential(
       () => tokens.getToken(registry, ref.tokenName),
       async () => {
         await options.beforeDelete?.();
-        sent(await tokens.deleteToken(registry, ref.tokenName));
+        sent(await own(() => tokens.deleteToken(registry, ref.tokenName)));
       },
     );
     found.found = token;
@@ -163,7 +181,7 @@ export async function deleteCredential(
     ref.applicationId || (ref.uniqueName && (await ports.servicePrincipals.findApplication(ref.uniqueName))?.id);
   if (!applicationId) return { ...alongside, found: false, notFound: [...alongside.notFound, ref.uniqueName ?? ''] };
   await options.beforeDelete?.();
-  if (!(await deleteApplication(ports, applicationId, requestIds)))
+  if (!(await own(() => deleteApplication(ports, applicationId, requestIds))))
     return { ...alongside, applicationId, found: false, notFound: [...alongside.notFound, applicationId] };
   return { ...alongside, applicationId, found: true, deleted: [...alongside.deleted, applicationId] };
 }

@@ -3,6 +3,7 @@
  * application and its role assignment), rebuilt from the request's own records (G15) and deleted
  * once: a retry deletes nothing by that name again. Audited with what was deleted and what was gone.
  */
+import type { AuditEntry } from '../domain/audit-chain';
 import type { AccessRequest, Actor } from '../domain/request';
 import { credentialOf, credentialRefProblem } from '../domain/secret-ownership';
 import type { CredentialRef } from '../domain/secret-credential';
@@ -11,13 +12,17 @@ import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { leftAssignmentDetail } from './credential-cleanup';
 import type { CredentialDeletion } from './credential-deletion';
 import { deleteCredential } from './credential-deletion';
+import { credentialMarkNames, deletionMarkKey, markedBefore } from './deletion-mark';
 
 /**
  * Deletes the credential this request created, rebuilt from its own store records (G15). A
  * later request that replaced the secret already retired it; deleting an absent one is a
  * no-op, audited `absent` (not `deleted`: acrbot deleted nothing). Once acrbot's audit says it
  * deleted it or found it absent, a retry deletes nothing by that name again: an object made
- * since under the same name is not the one acrbot's records vouch for.
+ * since under the same name is not the one acrbot's records vouch for. Just before the DELETE of
+ * the credential itself, a keyed `deleting` mark: an attempt cut short between that DELETE and its
+ * entry leaves it, and the retry records `alreadyDeleted` and deletes nothing by the name again
+ * (a DELETE that failed is recorded `failed`, and the next attempt looks again).
  */
 export async function revokeCredential(deps: LifecycleDeps, request: AccessRequest, by: Actor): Promise<void> {
   const ref = credentialOf(request);
@@ -34,18 +39,48 @@ export async function revokeCredential(deps: LifecycleDeps, request: AccessReque
   const before = (await deps.audit.forRequest(request.id)).filter((e) => e.action === 'access.revoke.credential');
   const deletedBefore = before.some((e) => e.outcome === 'deleted');
   // 'unconfirmed': an earlier attempt ended it for acrbot's records and told the approvers.
-  if (deletedBefore || before.some((e) => e.outcome === 'absent' || e.outcome === 'unconfirmed')) {
+  const recordedBefore = deletedBefore || before.some((e) => e.outcome === 'absent' || e.outcome === 'unconfirmed');
+  const mark = deletionMarkOf(request, ref, before);
+  // An earlier attempt marked it and sent its DELETE, then stopped before its entry (a crash, an
+  // append that failed): that attempt deleted it. Its mark (acrbot's own record, G15) says so,
+  // whatever is under the name now. Releases before the mark wrote none: as before then.
+  const cutShort = !recordedBefore && markedBefore(before, mark);
+  if (recordedBefore || cutShort) {
     await recordAccessEvent(deps, request, by, {
       action: 'access.revoke.credential',
-      outcome: deletedBefore ? 'alreadyDeleted' : 'absent',
+      outcome: recordedBefore && !deletedBefore ? 'absent' : 'alreadyDeleted',
       targetIds,
       detail: deletedBefore
         ? 'deleted by an earlier attempt of this revocation; nothing deleted again'
-        : 'not there when an earlier attempt of this revocation looked; nothing deleted',
+        : cutShort
+          ? `${DELETED_CUT_SHORT}${await madeSince(deps, request, ref)}`
+          : 'not there when an earlier attempt of this revocation looked; nothing deleted',
     });
     return;
   }
-  const deletion = await deleteCredential(deps.ports, ref);
+  const deletion = await deleteCredential(deps.ports, ref, {
+    beforeDelete: () =>
+      recordAccessEvent(deps, request, by, {
+        action: 'access.revoke.credential',
+        outcome: 'deleting',
+        targetIds,
+        detail: 'deleting it; the next access.revoke.credential entry says what the deletion found',
+        idempotencyKey: mark,
+      }),
+    // The DELETE threw: the mark stands for nothing deleted, and the next attempt looks again
+    // under a mark of its own. Not recorded (the audit log failing too), the mark stands, and the
+    // next attempt says deleted and names what is under the name (madeSince).
+    deleteFailed: () =>
+      recordAccessEvent(deps, request, by, {
+        action: 'access.revoke.credential',
+        outcome: 'failed',
+        targetIds,
+        detail: 'its DELETE failed: nothing known deleted; the next attempt of this revocation looks again',
+        idempotencyKey: `${mark}:failed`,
+      }).catch((err: unknown) =>
+        deps.log.warn({ err, requestId: request.id }, 'a failed credential DELETE could not be audited'),
+      ),
+  });
   // A role assignment under the recorded name that is not the one acrbot made (another role or
   // scope, G15): left in place, and said so for an operator, as the clean-up job says it.
   const scope = ref.kind === 'sp' ? ref.roleAssignment?.scope : undefined;
@@ -121,4 +156,55 @@ function revokedCredentialDetail(ref: CredentialRef, deletion: CredentialDeletio
   if (deletion.deleted.length) return `role assignment (the application was ${noApplication})`;
   if (leftAssignment) return `application ${noApplication}; nothing deleted${assignment}`;
   return `application ${noApplication}${ref.roleAssignment ? `, its role assignment ${noAssignment}` : ''}; nothing deleted`;
+}
+
+/** The prefix of the key of a revocation's `deleting` mark ({@link deletionMarkOf}). */
+const DELETING = 'access.revoke.credential.deleting';
+
+/**
+ * The detail of the `alreadyDeleted` step of a retry that found the mark of an earlier attempt
+ * and no entry saying what that attempt's deletion found.
+ */
+const DELETED_CUT_SHORT =
+  'deleted by an earlier attempt of this revocation whose record was cut short (it had begun deleting it); nothing deleted again';
+
+/**
+ * The idempotency key of this attempt's `deleting` mark of `ref` (deletion-mark.ts): keyed by the
+ * request and the credential, and by how many DELETEs of it failed before (each `failed` entry),
+ * so a mark a failed DELETE voided is not read as a deletion by the attempts after it.
+ */
+function deletionMarkOf(
+  request: AccessRequest,
+  ref: CredentialRef,
+  before: readonly Pick<AuditEntry, 'outcome'>[],
+): string {
+  const failed = before.filter((e) => e.outcome === 'failed').length;
+  const names = credentialMarkNames(ref);
+  return deletionMarkKey(DELETING, request.id, failed ? [...names, String(failed)] : names);
+}
+
+/**
+ * What a retry that took the credential for deleted by an earlier attempt finds under the
+ * token's name, for an operator: never deleted (acrbot's records vouch for the token they
+ * deleted, not for one made since under the name; G15), but said in the entry, logged and told
+ * to the approvers once. Empty for a `--kind sp` credential (its application's id is never
+ * reused), when nothing is there, and when the read fails (logged: the revocation goes on).
+ */
+async function madeSince(deps: LifecycleDeps, request: AccessRequest, ref: CredentialRef): Promise<string> {
+  if (ref.kind !== 'token') return '';
+  const registry = { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.registry };
+  const found = await deps.ports.tokens.getToken(registry, ref.tokenName).catch((err: unknown) => {
+    deps.log.warn({ err, requestId: request.id }, 'the token name of a revoked credential could not be read again');
+    return undefined;
+  });
+  if (!found) return '';
+  deps.log.warn(
+    { requestId: request.id, token: ref.tokenName },
+    'a token is under the name of a credential acrbot deleted; left in place for an operator',
+  );
+  await deps.messenger.reportToApprovers(
+    request,
+    `The revocation of ${request.id} found a token named ${ref.tokenName} on ${ref.registry} after an earlier attempt of it had begun deleting acrbot's token of that name. acrbot's records do not vouch for this one, so it was left in place: check it, and delete it if nobody needs it (it is acrbot's own if that deletion did not go through).`,
+  );
+  return `; a token under its name now (${ref.tokenName}) is not one acrbot's records vouch for: left in place for an operator`;
 }

@@ -12,6 +12,7 @@ import type { AccessRequest, Actor } from '../domain/request';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { acrbotCreatedAssignment, type Holders, otherHolders, whyKept } from './role-assignment-holders';
 import { scheduleOrphanWatch } from './orphan-watch';
+import { deletionMarkKey, markedBefore } from './deletion-mark';
 
 /**
  * Deletes the role assignment `request` made, after the checks (G15, G17): kept while another
@@ -19,8 +20,11 @@ import { scheduleOrphanWatch } from './orphan-watch';
  * there with that name, principal, role and scope; `absent` when the registry itself is gone
  * (nothing on its scope can be deleted now), with a watch scheduled that deletes the assignment
  * if a registry is at that id again ({@link scheduleOrphanWatch}) and recorded on the request
- * (`access.orphanWatchUntil`). `context.why` is said in the `deleted` audit entry. Resolves to
- * {@link GrantRevoked}: the request as stored now, and the holders read.
+ * (`access.orphanWatchUntil`). `context.why` is said in the `deleted` audit entry. Just before
+ * its DELETE, a keyed `deleting` mark: a retry after an attempt cut short between the DELETE and
+ * its `deleted` entry finds no assignment and the mark, and records `alreadyDeleted`, not `absent`
+ * (which the end's words would call removed outside acrbot). Resolves to {@link GrantRevoked}: the
+ * request as stored now, and the holders read.
  */
 export async function revokeGrant(
   deps: LifecycleDeps,
@@ -84,15 +88,33 @@ export async function revokeGrant(
       a.principalId.toLowerCase() === plan.identity.objectId.toLowerCase() &&
       a.roleDefinitionId.toLowerCase().endsWith(`/${plan.role.id.toLowerCase()}`),
   );
+  const mark = deletionMarkKey(DELETING, request.id, [target]);
   if (!match) {
+    // An earlier attempt marked it and sent its DELETE, then stopped before its entry (a crash,
+    // an append that failed): that attempt deleted it, and its mark (acrbot's own record) says
+    // so; not "removed outside acrbot". Without one (none found, or a trail of a release before
+    // the mark), absent as before.
+    const cutShort = markedBefore(await deps.audit.forRequest(request.id), mark);
     await recordAccessEvent(deps, request, by, {
       action: 'access.revoke.roleAssignment',
-      outcome: 'absent',
+      outcome: cutShort ? 'alreadyDeleted' : 'absent',
       targetIds: [target],
-      detail: 'no assignment with the name, principal, role and scope acrbot created; nothing deleted',
+      detail: cutShort
+        ? 'deleted by an earlier attempt of this revocation whose record was cut short (it had begun deleting it; not found since); nothing deleted again'
+        : 'no assignment with the name, principal, role and scope acrbot created; nothing deleted',
     });
     return { request, others };
   }
+  // Marked before the DELETE (keyed by the request and the assignment: once however many
+  // attempts send it), so a retry after a DELETE whose entry below was never written knows acrbot
+  // deleted it. A DELETE that fails leaves the mark, and the retry, finding the assignment, deletes it.
+  await recordAccessEvent(deps, request, by, {
+    action: 'access.revoke.roleAssignment',
+    outcome: 'deleting',
+    targetIds: [match.id],
+    detail: 'deleting it; the next access.revoke.roleAssignment entry says what the DELETE did',
+    idempotencyKey: mark,
+  });
   const { requestId } = await deps.ports.roleAssignments.delete({
     scope: plan.scope,
     name: plan.roleAssignmentName,
@@ -111,6 +133,9 @@ export async function revokeGrant(
   });
   return { request, others };
 }
+
+/** The prefix of the key of a grant revocation's `deleting` mark (deletion-mark.ts). */
+const DELETING = 'access.revoke.roleAssignment.deleting';
 
 /** What {@link revokeGrant} resolves to. */
 export interface GrantRevoked {

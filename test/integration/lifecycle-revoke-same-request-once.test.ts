@@ -58,6 +58,7 @@ describe('one revocation of a request at a time, within one instance (G17)', () 
     const revocationEntries = async () =>
       (await actions(request.id)).filter((a) => /^access\.(revoke\.roleAssignment|expired|revoked|end\.told)/.test(a));
     expect(await revocationEntries()).toEqual([
+      'access.revoke.roleAssignment:deleting',
       'access.revoke.roleAssignment:deleted',
       'access.expired:revoked',
       'access.end.told:sent',
@@ -69,6 +70,7 @@ describe('one revocation of a request at a time, within one instance (G17)', () 
     await h.app.scheduler.runDue();
     expect(await jobOf(`access.expire:${request.id}`)).toBeUndefined();
     expect(await revocationEntries()).toEqual([
+      'access.revoke.roleAssignment:deleting',
       'access.revoke.roleAssignment:deleted',
       'access.expired:revoked',
       'access.end.told:sent',

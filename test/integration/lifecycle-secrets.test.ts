@@ -558,7 +558,9 @@ describe('access lifecycle (G17)', () => {
       h.connector.clear();
       await h.app.scheduler.runDue();
       expect(assignmentsOn(contosoId)).toHaveLength(0);
-      const step = (await h.app.audit.forRequest(request.id)).find((e) => e.action === 'access.revoke.roleAssignment');
+      const step = (await h.app.audit.forRequest(request.id)).findLast(
+        (e) => e.action === 'access.revoke.roleAssignment',
+      );
       expect(step).toMatchObject({ outcome: 'deleted', detail: expect.stringMatching(/answer to its PUT was lost/) });
       // Still failed (it never granted anything), the job is done, and nobody is told it "ended".
       expect((await h.app.store.get(request.id))!.state).toBe('failed');
@@ -631,7 +633,7 @@ describe('access lifecycle (G17)', () => {
         outcome: 'absent',
         detail: expect.stringMatching(/cluster aks-dev no longer exists \(Azure answered ResourceNotFound\)/),
       });
-      expect(entries.find((e) => e.action === 'access.revoke.credential')).toMatchObject({ outcome: 'deleted' });
+      expect(entries.findLast((e) => e.action === 'access.revoke.credential')).toMatchObject({ outcome: 'deleted' });
       expect(await jobOf(`access.expire:${id}`)).toBeUndefined();
       expect(h.connector.calls.filter((c) => /Needs attention/.test(cardText(c.activity)))).toEqual([]);
     });

@@ -27,10 +27,10 @@ useLifecycleHooks();
 /** The ARM id of a token (or scope map, `kind`) of that name on contosoacr: what the entries name. */
 const onRegistry = (name: string, kind = 'tokens') => `${contosoId}/${kind}/${name}`;
 
-/** The `access.revoke.credential` entries of `id`: outcome, target and detail. */
+/** The `access.revoke.credential` entries of `id` but the `deleting` marks: outcome, target and detail. */
 async function credentialEntries(id: string) {
   return (await h.app.audit.forRequest(id))
-    .filter((e) => e.action === 'access.revoke.credential')
+    .filter((e) => e.action === 'access.revoke.credential' && e.outcome !== 'deleting')
     .map((e) => ({ outcome: e.outcome, targetIds: e.targetIds, detail: e.detail }));
 }
 

@@ -39,7 +39,7 @@ test('the service principal purge failing: the credential is audited deleted, ne
   const revokes = (await h.app.audit.forRequest(id))
     .filter((e) => e.action === 'access.revoke.credential')
     .map((e) => `${e.outcome} ${e.detail ?? ''}`);
-  expect(revokes).toEqual([expect.stringMatching(/^deleted application/)]);
+  expect(revokes).toEqual([expect.stringMatching(/^deleting /), expect.stringMatching(/^deleted application/)]);
   expect((await h.app.store.get(id))!.state).toBe('revoked');
   // The service principal's failed purge is not swallowed: the operator sees it once, with its cause.
   const logged = h.logs.lines.filter((l) => l.includes("its service principal's permanent delete failed"));

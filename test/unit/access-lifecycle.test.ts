@@ -219,7 +219,7 @@ describe('AccessLifecycle: who created a role assignment (G15)', () => {
     t.store.listByRegistry = async () => [];
     await t.lifecycle.revoke(extension, APPROVER, 'incident', false);
     expect(t.deletes()).toBe(1);
-    const step = (await t.audit.forRequest(extension.id)).find((e) => e.action === 'access.revoke.roleAssignment');
+    const step = (await t.audit.forRequest(extension.id)).findLast((e) => e.action === 'access.revoke.roleAssignment');
     expect(step).toMatchObject({ outcome: 'deleted' });
   });
 });

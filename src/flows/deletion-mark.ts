@@ -1,0 +1,37 @@
+/**
+ * The keyed mark acrbot appends to a request's audit trail just before it sends a DELETE whose
+ * own entry is written only once the DELETE answered: a clean-up's `credential.cleanup.started`,
+ * a revocation's `deleting` step (credential and role assignment). A run cut short between the
+ * DELETE and its entry (a crash, a kill, an audit append that fails) leaves the mark, and its
+ * retry, which then finds nothing (or something made since under the name), reads it as "deleted
+ * by that earlier attempt", not "absent". The mark is acrbot's own record (G15): what a retry reads
+ * back from Azure under the name never stands in for it.
+ */
+import { createHash } from 'node:crypto';
+import type { AuditEvent } from '../domain/audit-chain';
+import type { CredentialRef } from '../domain/secret-credential';
+
+/**
+ * The idempotency key of request `requestId`'s mark `prefix` for the object `names` name: the same
+ * at every attempt, so however many attempts send the DELETE, the mark is in the audit log once.
+ * The names are hashed for the key's length limit (an assignment id alone is long).
+ */
+export function deletionMarkKey(prefix: string, requestId: string, names: readonly string[]): string {
+  const id = createHash('sha256').update(names.join('/').toLowerCase()).digest('hex').slice(0, 32);
+  return `${prefix}:${requestId}:${id}`;
+}
+
+/**
+ * What names a credential in its reference, stable across attempts (read from the same stored
+ * records): the parts of a mark's key ({@link deletionMarkKey}).
+ */
+export function credentialMarkNames(ref: CredentialRef): string[] {
+  return ref.kind === 'token'
+    ? ['token', ref.subscriptionId, ref.resourceGroup, ref.registry, ref.tokenName]
+    : ['sp', ref.applicationId, ref.uniqueName ?? ''];
+}
+
+/** True when `entries` (read before this attempt deleted anything) hold the mark keyed `key`. */
+export function markedBefore(entries: readonly Pick<AuditEvent, 'idempotencyKey'>[], key: string): boolean {
+  return entries.some((e) => e.idempotencyKey === key);
+}

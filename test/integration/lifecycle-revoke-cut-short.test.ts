@@ -1,0 +1,127 @@
+/**
+ * G15/G17 end to end: a revocation cut short between its DELETE and the entry saying what it
+ * deleted (here the audit append failing once; a crash there leaves the same trail). Its keyed
+ * `deleting` mark, written before the DELETE, tells the retry that acrbot deleted it: the retry
+ * deletes nothing made since under the name, and the trail says "deleted by an earlier attempt",
+ * not "absent" (for a grant: not "removed outside acrbot"). A DELETE that fails voids the mark.
+ */
+import type { AuditEvent } from '../../src/domain/audit-chain';
+import { users } from '../helpers/harness';
+import {
+  advance,
+  assignmentsOn,
+  contosoId,
+  grant,
+  grantedSecretOnAksDev,
+  h,
+  MINUTE,
+  start,
+  tokens,
+  useLifecycleHooks,
+} from '../helpers/lifecycle';
+
+/** The next append of `action` with `outcome` for `requestId` fails, as a process killed right before it. */
+function cutOnce(requestId: string, action: string, outcome: string): void {
+  const audit = h.app.stores.audit;
+  const append = audit.append.bind(audit);
+  let cut = true;
+  audit.append = async (event: AuditEvent) => {
+    if (cut && event.requestId === requestId && event.action === action && event.outcome === outcome) {
+      cut = false;
+      throw new Error('killed before the entry was written');
+    }
+    return append(event);
+  };
+}
+
+/** `action:outcome: detail` of the request's entries of `action`. */
+async function steps(id: string, action: string): Promise<string[]> {
+  return (await h.app.audit.forRequest(id))
+    .filter((e) => e.action === action)
+    .map((e) => `${e.outcome}: ${e.detail ?? ''}`);
+}
+
+describe('a revocation cut short after its DELETE', () => {
+  useLifecycleHooks();
+
+  test('a token: the retry deletes nothing made since under the name, and records it deleted by the earlier attempt', async () => {
+    const { id } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --for 2m pull for payments-api',
+    );
+    const tokenName = `acrbot-${id.toLowerCase()}`;
+    expect(tokens()).toEqual([tokenName]);
+    cutOnce(id, 'access.revoke.credential', 'deleted');
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    // Deleted, but the entry saying so was never written: the revocation is retried.
+    expect(tokens()).toEqual([]);
+    expect((await h.app.store.get(id))!.state).toBe('succeeded');
+    // Someone makes a token under the same name meanwhile.
+    h.app.sandbox!.arm.state.getRegistry(contosoId)!.tokens.set(tokenName, {
+      id: `${contosoId}/tokens/${tokenName}`,
+      name: tokenName,
+      scopeMapId: `${contosoId}/scopeMaps/_repositories_pull`,
+      status: 'enabled' as const,
+      creationDate: new Date().toISOString(),
+      passwords: [],
+    });
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(id))!.state).toBe('revoked');
+    expect(tokens()).toEqual([tokenName]);
+    const credential = await steps(id, 'access.revoke.credential');
+    expect(credential).toEqual([
+      expect.stringMatching(/^deleting: /),
+      expect.stringMatching(
+        /^alreadyDeleted: deleted by an earlier attempt of this revocation whose record was cut short .*nothing deleted again; a token under its name now .* left in place for an operator$/,
+      ),
+    ]);
+  });
+
+  test('a token whose DELETE failed: the mark stands for nothing deleted, and the retry deletes it', async () => {
+    const { id } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --for 2m pull for payments-api',
+    );
+    const tokenName = `acrbot-${id.toLowerCase()}`;
+    // Refused on the DELETE and on each of the SDK's retries.
+    h.app.sandbox!.arm.faults.add({ operation: 'tokens.delete', status: 500, count: 4 });
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect(tokens()).toEqual([tokenName]);
+    expect((await h.app.store.get(id))!.state).toBe('succeeded');
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect(h.app.sandbox!.arm.faults.pending()).toEqual([]);
+    expect(tokens()).toEqual([]);
+    expect((await h.app.store.get(id))!.state).toBe('revoked');
+    expect((await steps(id, 'access.revoke.credential')).map((s) => s.slice(0, s.indexOf(':')))).toEqual([
+      'deleting',
+      'failed',
+      'deleting',
+      'deleted',
+    ]);
+  });
+
+  test('a grant: the retry records the assignment deleted by the earlier attempt, and the end does not call it removed outside acrbot', async () => {
+    await start();
+    const r = await grant(users.requester, 'aks-dev contosoacr --for 2m pull for payments-api');
+    expect(assignmentsOn(contosoId)).toHaveLength(1);
+    cutOnce(r.id, 'access.revoke.roleAssignment', 'deleted');
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
+    expect((await h.app.store.get(r.id))!.state).toBe('succeeded');
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(r.id))!.state).toBe('revoked');
+    expect(await steps(r.id, 'access.revoke.roleAssignment')).toEqual([
+      expect.stringMatching(/^deleting: /),
+      expect.stringMatching(
+        /^alreadyDeleted: deleted by an earlier attempt of this revocation whose record was cut short/,
+      ),
+    ]);
+    const [ended] = await steps(r.id, 'access.expired');
+    expect(ended).toBeDefined();
+    expect(ended).not.toMatch(/removed outside acrbot/);
+  });
+});
