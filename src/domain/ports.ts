@@ -271,7 +271,17 @@ export interface RegistryTokenPort {
   getToken(
     registry: { subscriptionId: string; resourceGroup: string; name: string },
     tokenName: string,
-  ): Promise<{ id: string; scopeMapId?: string; provisioningState?: string; status?: RegistryTokenStatus } | undefined>;
+  ): Promise<
+    | {
+        id: string;
+        scopeMapId?: string;
+        provisioningState?: string;
+        status?: RegistryTokenStatus;
+        /** When Azure made it (ISO 8601): tells acrbot's token from one made since under its name. */
+        creationDate?: string;
+      }
+    | undefined
+  >;
   /** The scope map of that name, or undefined when there is none (404). Same use as {@link getToken}. */
   getScopeMap(
     registry: { subscriptionId: string; resourceGroup: string; name: string },

@@ -12,7 +12,7 @@ import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { leftAssignmentDetail } from './credential-cleanup';
 import type { CredentialDeletion } from './credential-deletion';
 import { deleteCredential } from './credential-deletion';
-import { credentialMarkNames, deletionMarkKey, markedBefore } from './deletion-mark';
+import { credentialMarkNames, deletionMarkKey } from './deletion-mark';
 
 /**
  * Deletes the credential this request created, rebuilt from its own store records (G15). A
@@ -41,19 +41,22 @@ export async function revokeCredential(deps: LifecycleDeps, request: AccessReque
   // 'unconfirmed': an earlier attempt ended it for acrbot's records and told the approvers.
   const recordedBefore = deletedBefore || before.some((e) => e.outcome === 'absent' || e.outcome === 'unconfirmed');
   const mark = deletionMarkOf(request, ref, before);
-  // An earlier attempt marked it and sent its DELETE, then stopped before its entry (a crash, an
-  // append that failed): that attempt deleted it. Its mark (acrbot's own record, G15) says so,
-  // whatever is under the name now. Releases before the mark wrote none: as before then.
-  const cutShort = !recordedBefore && markedBefore(before, mark);
-  if (recordedBefore || cutShort) {
+  // An earlier attempt marked it, then stopped before its entry (a crash, an append that failed):
+  // it may have sent its DELETE, or stopped just before sending it. Its mark (acrbot's own record,
+  // G15) and what is there now tell which (earlierDeleteStands). Releases before the mark wrote
+  // none: as before then.
+  const markedAt = recordedBefore ? undefined : before.find((e) => e.idempotencyKey === mark)?.ts;
+  const stands = markedAt === undefined ? undefined : await earlierDeleteStands(deps, request, ref, markedAt);
+  const cutShort = stands !== undefined;
+  if (recordedBefore || stands?.deleteAgain === false) {
     await recordAccessEvent(deps, request, by, {
       action: 'access.revoke.credential',
       outcome: recordedBefore && !deletedBefore ? 'absent' : 'alreadyDeleted',
       targetIds,
       detail: deletedBefore
         ? 'deleted by an earlier attempt of this revocation; nothing deleted again'
-        : cutShort
-          ? `${DELETED_CUT_SHORT}${await madeSince(deps, request, ref)}`
+        : stands
+          ? `${DELETED_CUT_SHORT}${stands.madeSince}`
           : 'not there when an earlier attempt of this revocation looked; nothing deleted',
     });
     return;
@@ -100,12 +103,21 @@ export async function revokeCredential(deps: LifecycleDeps, request: AccessReque
   // Only what this call deleted is called deleted: a credential a rotation retired already (or
   // that someone deleted) is absent, and the revocation goes on, as the clean-ups record it. The
   // DELETEs' request ids (a 404's too) tie the entry to Azure's Activity Log and Entra's audit log.
+  // Sent again after a mark (its earlier attempt may have stopped before its DELETE) and found
+  // nothing: that attempt's DELETE went through.
+  const goneByEarlier = cutShort && !deletion.deleted.length && !deletion.registryUnconfirmed && !left.length;
   await recordAccessEvent(deps, request, by, {
     action: 'access.revoke.credential',
-    outcome: deletion.deleted.length ? 'deleted' : deletion.registryUnconfirmed ? 'unconfirmed' : 'absent',
+    outcome: deletion.deleted.length
+      ? 'deleted'
+      : deletion.registryUnconfirmed
+        ? 'unconfirmed'
+        : goneByEarlier
+          ? 'alreadyDeleted'
+          : 'absent',
     // An application recorded by its uniqueName alone is named by the object id it was found under.
     targetIds: deletion.applicationId ? credentialTargetIds(ref, deletion.applicationId) : targetIds,
-    detail: revokedCredentialDetail(ref, deletion, left.length > 0),
+    detail: goneByEarlier ? DELETED_CUT_SHORT : revokedCredentialDetail(ref, deletion, left.length > 0),
     correlationIds: deletion.requestIds,
   });
   // Its registry is nowhere acrbot can see, its name taken (or not to be asked about): ended for
@@ -184,27 +196,41 @@ function deletionMarkOf(
 }
 
 /**
- * What a retry that took the credential for deleted by an earlier attempt finds under the
- * token's name, for an operator: never deleted (acrbot's records vouch for the token they
- * deleted, not for one made since under the name; G15), but said in the entry, logged and told
- * to the approvers once. Empty for a `--kind sp` credential (its application's id is never
- * reused), when nothing is there, and when the read fails (logged: the revocation goes on).
+ * Whether the DELETE an earlier attempt marked at `markedAt` stands, for a retry that found the
+ * mark and no entry of what came of it. The mark is written just before the DELETE is sent, so
+ * the attempt may have stopped between the two, its credential still live: then this attempt
+ * deletes it (`deleteAgain`), as the revocation must end the access. Read again:
+ * - a `--kind sp` credential: its application's object id is acrbot's alone and never reused, so
+ *   the deletion is simply sent again by its recorded ids (a 404 then says the earlier one went
+ *   through);
+ * - a token: under its name, a token Azure dates before the mark is the one acrbot created (never
+ *   deleted: sent again); one dated from the mark on was made since under the name, which
+ *   acrbot's records do not vouch for (G15): left in place, logged, told to the approvers once,
+ *   and said in the entry (`madeSince`); none: deleted by that attempt.
+ * A read that fails throws: the revocation's job retries it rather than guess.
  */
-async function madeSince(deps: LifecycleDeps, request: AccessRequest, ref: CredentialRef): Promise<string> {
-  if (ref.kind !== 'token') return '';
+async function earlierDeleteStands(
+  deps: LifecycleDeps,
+  request: AccessRequest,
+  ref: CredentialRef,
+  markedAt: string,
+): Promise<{ deleteAgain: boolean; madeSince: string }> {
+  if (ref.kind !== 'token') return { deleteAgain: true, madeSince: '' };
   const registry = { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.registry };
-  const found = await deps.ports.tokens.getToken(registry, ref.tokenName).catch((err: unknown) => {
-    deps.log.warn({ err, requestId: request.id }, 'the token name of a revoked credential could not be read again');
-    return undefined;
-  });
-  if (!found) return '';
+  const found = await deps.ports.tokens.getToken(registry, ref.tokenName);
+  if (!found) return { deleteAgain: false, madeSince: '' };
+  const created = found.creationDate ? Date.parse(found.creationDate) : NaN;
+  if (created < Date.parse(markedAt)) return { deleteAgain: true, madeSince: '' };
   deps.log.warn(
     { requestId: request.id, token: ref.tokenName },
     'a token is under the name of a credential acrbot deleted; left in place for an operator',
   );
   await deps.messenger.reportToApprovers(
     request,
-    `The revocation of ${request.id} found a token named ${ref.tokenName} on ${ref.registry} after an earlier attempt of it had begun deleting acrbot's token of that name. acrbot's records do not vouch for this one, so it was left in place: check it, and delete it if nobody needs it (it is acrbot's own if that deletion did not go through).`,
+    `The revocation of ${request.id} found a token named ${ref.tokenName} on ${ref.registry}, made after an earlier attempt of it had begun deleting acrbot's token of that name. acrbot's records do not vouch for this one, so it was left in place: check it, and delete it if nobody needs it.`,
   );
-  return `; a token under its name now (${ref.tokenName}) is not one acrbot's records vouch for: left in place for an operator`;
+  return {
+    deleteAgain: false,
+    madeSince: `; a token under its name now (${ref.tokenName}), made since, is not one acrbot's records vouch for: left in place for an operator`,
+  };
 }

@@ -15,6 +15,8 @@ import {
   grantedSecretOnAksDev,
   h,
   MINUTE,
+  now,
+  secretServicePrincipal,
   start,
   tokens,
   useLifecycleHooks,
@@ -31,6 +33,24 @@ function cutOnce(requestId: string, action: string, outcome: string): void {
       throw new Error('killed before the entry was written');
     }
     return append(event);
+  };
+}
+
+/**
+ * The `deleting` mark of `requestId`'s `action` is stored, then the run stops before its DELETE
+ * is sent, as a process killed between the two.
+ */
+function stopAfterMark(requestId: string, action: string): void {
+  const audit = h.app.stores.audit;
+  const append = audit.append.bind(audit);
+  let stop = true;
+  audit.append = async (event: AuditEvent) => {
+    const stored = await append(event);
+    if (stop && event.requestId === requestId && event.action === action && event.outcome === 'deleting') {
+      stop = false;
+      throw new Error('killed after the mark, before the DELETE');
+    }
+    return stored;
   };
 }
 
@@ -123,5 +143,68 @@ describe('a revocation cut short after its DELETE', () => {
     const [ended] = await steps(r.id, 'access.expired');
     expect(ended).toBeDefined();
     expect(ended).not.toMatch(/removed outside acrbot/);
+  });
+});
+
+describe('a revocation stopped after its mark, before its DELETE', () => {
+  useLifecycleHooks();
+
+  test("a token Azure dates before the mark is acrbot's, still live: the retry deletes it", async () => {
+    const { id } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --for 2m pull for payments-api',
+    );
+    const tokenName = `acrbot-${id.toLowerCase()}`;
+    // Azure dates the token when acrbot made it (the emulator dates by the wall clock, the bot by the test's).
+    h.app.sandbox!.arm.state.getRegistry(contosoId)!.tokens.get(tokenName)!.creationDate = now.toISOString();
+    stopAfterMark(id, 'access.revoke.credential');
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect(tokens()).toEqual([tokenName]);
+    expect((await h.app.store.get(id))!.state).toBe('succeeded');
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect(tokens()).toEqual([]);
+    expect((await h.app.store.get(id))!.state).toBe('revoked');
+    expect((await steps(id, 'access.revoke.credential')).map((s) => s.slice(0, s.indexOf(':')))).toEqual([
+      'deleting',
+      'deleted',
+    ]);
+  });
+
+  test("a --kind sp credential: the retry deletes the application by acrbot's recorded id", async () => {
+    const { id, k8s } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --kind sp --namespace payments --for 2m pull for payments-api',
+    );
+    const { appId, directory } = secretServicePrincipal(k8s);
+    const app = directory.getApplicationByAppId(appId)!;
+    stopAfterMark(id, 'access.revoke.credential');
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect(directory.getApplication(app.id)).toBeDefined();
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect(directory.getApplication(app.id)).toBeUndefined();
+    expect((await h.app.store.get(id))!.state).toBe('revoked');
+    expect((await steps(id, 'access.revoke.credential')).map((s) => s.slice(0, s.indexOf(':')))).toEqual([
+      'deleting',
+      'deleted',
+    ]);
+  });
+
+  test('a grant: the retry finds the assignment and deletes it', async () => {
+    await start();
+    const r = await grant(users.requester, 'aks-dev contosoacr --for 2m pull for payments-api');
+    stopAfterMark(r.id, 'access.revoke.roleAssignment');
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect(assignmentsOn(contosoId)).toHaveLength(1);
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
+    expect((await h.app.store.get(r.id))!.state).toBe('revoked');
+    expect((await steps(r.id, 'access.revoke.roleAssignment')).map((s) => s.slice(0, s.indexOf(':')))).toEqual([
+      'deleting',
+      'deleted',
+    ]);
   });
 });

@@ -151,7 +151,14 @@ export class ArmRegistryTokens implements RegistryTokenPort {
     registry: RegistryRef,
     tokenName: string,
   ): Promise<
-    { id: string; scopeMapId?: string; provisioningState?: string; status?: RegistryTokenStatus } | undefined
+    | {
+        id: string;
+        scopeMapId?: string;
+        provisioningState?: string;
+        status?: RegistryTokenStatus;
+        creationDate?: string;
+      }
+    | undefined
   > {
     const client = this.arm.acrClient(registry.subscriptionId);
     const token = await this.readChild('token read', registry, () =>
@@ -163,6 +170,7 @@ export class ArmRegistryTokens implements RegistryTokenPort {
         scopeMapId: token.scopeMapId,
         provisioningState: token.provisioningState,
         status: token.status,
+        creationDate: token.creationDate?.toISOString(),
       }
     );
   }
