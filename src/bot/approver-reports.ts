@@ -4,6 +4,7 @@
  * problem that concerns no request.
  */
 import type { ConversationReference } from 'botbuilder';
+import type { ApproverReportStyle } from '../domain/approver-report';
 import type { AccessRequest } from '../domain/request';
 import { approverReportCard } from '../views/lifecycle-view';
 import { approversPostAt } from './card-copy-places';
@@ -23,17 +24,18 @@ export async function reportToApprovers(
   parts: ReportParts,
   request: AccessRequest | undefined,
   text: string,
+  style?: ApproverReportStyle,
 ): Promise<void> {
   try {
     const reference = request ? await reportReference(parts, request) : await approvalChannelReference(parts);
     if (!reference) {
       // Ids, not the report: its text may name people (a reminder's requester) and quote an
       // error as it came; the failing job's own log line has its id and kind.
-      const title = request ? `Needs attention: ${request.id}` : 'Needs attention';
+      const title = style?.title ?? (request ? `Needs attention: ${request.id}` : 'Needs attention');
       parts.log.error({ requestId: request?.id, title }, 'no conversation to report a problem to approvers');
       return;
     }
-    await parts.send(reference, approverReportCard(request, text, parts.lifecycle?.sandbox ?? false));
+    await parts.send(reference, approverReportCard(request, text, parts.lifecycle?.sandbox ?? false, style));
   } catch (err) {
     parts.log.error({ err, requestId: request?.id }, 'could not report to approvers');
   }

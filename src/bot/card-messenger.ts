@@ -10,6 +10,7 @@
  * requester-messages.ts, approver-reports.ts, approver-nudge-posts.ts, break-glass-posts.ts,
  * audit-card-sync.ts and extension-announcement.ts (the messages of each event).
  */
+import type { ApproverReportStyle } from '../domain/approver-report';
 import type { CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
 import type { CardCopy, Clock, RequestStore } from '../domain/ports';
 import type { PolicyRule } from '../domain/policy';
@@ -132,8 +133,8 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
    * Posts a problem as a new post where the request's approvers are asked, or for one that
    * concerns no request in ACRBOT_APPROVAL_CHANNEL (approver-reports.ts). Never throws.
    */
-  reportToApprovers(request: AccessRequest | undefined, text: string): Promise<void> {
-    return reportToApprovers(this.parts, request, text);
+  reportToApprovers(request: AccessRequest | undefined, text: string, style?: ApproverReportStyle): Promise<void> {
+    return reportToApprovers(this.parts, request, text, style);
   }
 
   /**

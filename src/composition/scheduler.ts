@@ -7,7 +7,7 @@ import type { AuditEvent } from '../domain/audit-chain';
 import type { Clock, ScheduledJob } from '../domain/ports';
 import { formatUtc } from '../domain/access-term';
 import { accessEnd } from '../domain/access-inventory';
-import { plannedAssignmentId } from '../domain/plan';
+import { byHandDelete, roleAssignmentDeleteCommand } from '../domain/by-hand-delete';
 import type { AccessRequest } from '../domain/request';
 import { decodeCredentialRef } from '../domain/secret-credential';
 import { credentialName } from '../flows/secret-run-text';
@@ -110,7 +110,7 @@ export function createScheduler(
       // "Not done", not "failed": a revocation waiting for an extension being granted lands here too.
       const attempts = `${job.attempts} attempt${job.attempts === 1 ? '' : 's'}`;
       // What an approver can do meanwhile, matched to the failure (revocationAdvice).
-      const meanwhile = revoking ? revocationAdvice(err) : words.meanwhile;
+      const meanwhile = revoking ? revocationAdvice(err, request) : words.meanwhile;
       await messenger.reportToApprovers(
         request,
         `${words.what} is not done after ${attempts} (last answer: ${answer}). acrbot keeps trying; next attempt at ${job.dueAt.slice(0, 16).replace('T', ' ')} UTC.${meanwhile}`,
@@ -177,7 +177,7 @@ export function jobInWords(
     case 'access.orphanWatch':
       return {
         what: `Looking whether the registry of ${id ?? 'a revoked grant'} is back, to delete the role assignment left there`,
-        meanwhile: ` Meanwhile, if the registry is back at that id, delete the role assignment by hand (az role assignment delete --ids ${request?.plan.kind === 'grant' ? plannedAssignmentId(request.plan) : 'ROLE_ASSIGNMENT_ID'}).${platformTeam}`,
+        meanwhile: ` Meanwhile, if the registry is back at that id, delete the role assignment by hand (${(request?.plan.kind === 'grant' && byHandDelete(request)?.command) || roleAssignmentDeleteCommand('ROLE_ASSIGNMENT_ID')}).${platformTeam}`,
       };
     case 'cleanup.credential': {
       // Named as the outcome names it (never a secret), so the platform team knows what to delete.

@@ -50,11 +50,17 @@ export function outsidePullNamed(p: OutsidePull): string {
  * grant's end left, said the same in its audit entry, the requester's notice, the approvers'
  * report and the revoke confirmation. One with a condition lets it pull only some repositories,
  * and is said so ("can still pull some repositories from REGISTRY: … (with a condition)"), as
- * `check` says it. Undefined when there is none.
+ * `check` says it. Undefined when there is none. `named` names each assignment: by its ids
+ * ({@link outsidePullNamed}) in the entry, by what its scope is on a card
+ * (outside-pull-card-words.ts).
  */
-export function outsidePullWords(registryName: string, pulls: readonly OutsidePull[]): string | undefined {
-  const whole = pulls.filter((p) => !p.conditioned).map(outsidePullNamed);
-  const some = pulls.filter((p) => p.conditioned).map(outsidePullNamed);
+export function outsidePullWords(
+  registryName: string,
+  pulls: readonly OutsidePull[],
+  named: (p: OutsidePull) => string = outsidePullNamed,
+): string | undefined {
+  const whole = pulls.filter((p) => !p.conditioned).map(named);
+  const some = pulls.filter((p) => p.conditioned).map(named);
   if (whole.length === 0 && some.length === 0) return undefined;
   const through = whole.length
     ? `${pullsFrom(registryName, false)}: ${whole.join('; ')}${some.length ? `; and some repositories: ${some.join('; ')}` : ''}`

@@ -4,6 +4,7 @@
  * closed) and recorded `access.end.told`, so that the end job's next run finishes a notice a
  * stopped process left undone.
  */
+import { outsidePullCardWords } from '../domain/outside-pull-card-words';
 import type { AuditEntry } from '../domain/audit-chain';
 import { isPlannedTuple } from '../domain/plan';
 import { VersionConflictError } from '../domain/ports';
@@ -265,10 +266,14 @@ async function makeEndKnown(
       ...(kept && { kept }),
     });
     // Never throws (the messenger logs its failures).
-    if (still)
+    // The card names scopes as the request card does (the entry keeps the ids): news, not a failure.
+    const stillShown =
+      revoked.plan.kind === 'grant' ? outsidePullCardWords(revoked.plan.registry, outside ?? []) : undefined;
+    if (stillShown)
       await deps.messenger.reportToApprovers(
         revoked,
-        `${revoked.id} ended and acrbot deleted only what it created, but ${still}; ${askOwners(outside?.length ?? 0)}.`,
+        `${revoked.id} ended and acrbot deleted only what it created, but ${stillShown}; ${askOwners(outside?.length ?? 0)}.`,
+        { title: `Ended; the cluster can still pull: ${revoked.id}`, tone: 'warning', requestFacts: true },
       );
     await closePendingExtensions(deps, revoked, along.extensions ?? []);
   }

@@ -4,7 +4,9 @@
  * resource the request links to. Built from codes and ids only, never from ARM's own text, which
  * names scopes and principals the requester has no business seeing (the log line has it whole).
  */
+import { byHandDelete } from '../domain/by-hand-delete';
 import type { CloudApiError } from '../domain/ports';
+import type { AccessRequest } from '../domain/request';
 import { passingFailure } from './outage-report-failure';
 
 /**
@@ -171,21 +173,54 @@ export function roleAssignmentLimitSentence(
   return `${words.refused} (RoleAssignmentLimitExceeded): the subscription of registry ${words.registry} holds 4,000 role assignments, Azure's fixed limit per subscription, which cannot be raised.${words.outcome ? ` ${words.outcome}` : ''} ${words.meanwhile} The platform team can remove role assignments nobody uses in that subscription, or assign roles to groups instead of to single identities (${RBAC_LIMITS_DOC}), and find the refusal with ${azureLookupIds(err)}; then ${words.retry}.`;
 }
 
-/** A refusal's advice: acrbot lacks a right (403), and deleting the access by hand ends it now. */
-const REFUSED_403_ADVICE =
-  ' Azure refused (403): acrbot lacks a right it needs there (docs/deploy.md, Troubleshooting). To end the access at once, delete it in Azure by hand: the next attempt finds it gone and finishes, once acrbot can read there (where the answer says it cannot tell a deleted resource from a refusal, give it back Reader on the resource group, under the name the template uses: docs/deploy.md, "Reader on a resource group by hand").';
+/**
+ * "To end the access at once, delete by hand X (COMMAND)", naming what acrbot's records say it
+ * made for `request` ({@link byHandDelete}); "delete it in Azure by hand" when there is no
+ * request or no record to name. No leading space, no stop.
+ */
+function endAtOnce(request: Pick<AccessRequest, 'plan' | 'created' | 'outcome'> | undefined): string {
+  const target = request && byHandDelete(request);
+  return target
+    ? `To end the access at once, delete by hand ${target.what} (${target.command})`
+    : 'To end the access at once, delete it in Azure by hand';
+}
+
+/**
+ * A refusal's advice: acrbot lacks a right (403), and deleting the access by hand ends it now.
+ * The guide is named in words: a report is read in Teams, where a path in the repository is no
+ * link, and acrbot has no setting for where its documentation is published.
+ */
+function refused403Advice(request: Pick<AccessRequest, 'plan' | 'created' | 'outcome'> | undefined): string {
+  return ` Azure refused (403): acrbot lacks a right it needs there (see Troubleshooting in acrbot's deployment guide). ${endAtOnce(request)}: the next attempt finds it gone and finishes, once acrbot can read there (where the answer says it cannot tell a deleted resource from a refusal, give it back Reader on the resource group, under the name the template uses, as the deployment guide's "Reader on a resource group by hand" shows).`;
+}
 
 /** Any other failure that needs a person: deleting the access by hand ends it now. */
-const BY_HAND_ADVICE =
-  ' To end the access at once, delete it in Azure by hand: the next attempt finds it gone and finishes.';
+function byHandAdvice(request: Pick<AccessRequest, 'plan' | 'created' | 'outcome'> | undefined): string {
+  return ` ${endAtOnce(request)}: the next attempt finds it gone and finishes.`;
+}
+
+/** Whether a passing failure's `answer` (`429 TooManyRequests`, `429`) is the service throttling calls. */
+export function isThrottling(answer: string): boolean {
+  return /^429\b/.test(answer);
+}
 
 /**
  * What a report of a revocation failing passingly (`answer`: `503 ServiceUnavailable`, `no
  * answer`; see outage-report-failure.ts) says: nobody can delete anything while the service does
  * not answer, and nothing needs to be, so it says acrbot retries and when a person is needed.
- * `expire`: the work is a revocation (else a background task of a request).
+ * A 429 is the service throttling acrbot's calls, not an outage: said so, with where to look when
+ * it lasts (the request limits, and what else calls the service). `expire`: the work is a
+ * revocation (else a background task of a request).
  */
 export function passingFailureAdvice(service: string, answer: string, expire: boolean): string {
+  if (isThrottling(answer)) {
+    const done = expire ? 'the access ends once' : 'the work is done once';
+    const limits =
+      service === 'Azure'
+        ? "the subscription's Azure Resource Manager request limits"
+        : `${service}'s request limits for acrbot's identity`;
+    return ` ${service} answered ${answer}: it is throttling acrbot's calls (too many calls in a short time), a passing failure, not a refusal. acrbot keeps retrying, slower each time, and ${done} ${service} takes its calls again; nothing is needed by hand unless it lasts for hours (then the platform team can check ${limits} and which other tools call it under the same identity or subscription).`;
+  }
   const answered = answer === 'no answer' ? 'did not answer (a timeout or a dropped connection)' : `answered ${answer}`;
   const done = expire
     ? `the access ends as soon as ${service} answers`
@@ -202,8 +237,9 @@ export function passingFailureAdvice(service: string, answer: string, expire: bo
  *   (the service that does not answer would not take a delete by hand either).
  * - A 403: the right acrbot lacks, and deleting the access by hand ends it now.
  * - Anything else: deleting it by hand ends it now.
+ * What to delete by hand, and the command, is named from `request`'s records (by-hand-delete.ts).
  */
-export function revocationAdvice(err: unknown): string {
+export function revocationAdvice(err: unknown, request?: Pick<AccessRequest, 'plan' | 'created' | 'outcome'>): string {
   let status: number | undefined;
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const { code, statusCode } = e as { code?: unknown; statusCode?: unknown };
@@ -214,5 +250,5 @@ export function revocationAdvice(err: unknown): string {
   }
   const passing = passingFailure(err);
   if (passing) return passingFailureAdvice(passing.service, passing.answer, true);
-  return status === 403 ? REFUSED_403_ADVICE : BY_HAND_ADVICE;
+  return status === 403 ? refused403Advice(request) : byHandAdvice(request);
 }

@@ -2,6 +2,7 @@
  * What the access lifecycle tells people outside any turn, implemented by the chat layer
  * (card-messenger.ts): the requester's news of their access, and problems for the approvers.
  */
+import type { ApproverReportStyle } from '../domain/approver-report';
 import type { PauseAsTold } from '../domain/access-pause';
 import type { KeptAssignment, OutsidePull } from '../domain/audit-end-words';
 import type { AccessRequest, Actor } from '../domain/request';
@@ -46,6 +47,9 @@ export interface LifecycleMessenger {
     news: RequesterNews,
     options?: { reportFailure?: boolean },
   ): Promise<'noConversation' | 'refused' | undefined>;
-  /** Posts a problem in the approvals channel. Never throws. */
-  reportToApprovers(request: AccessRequest | undefined, text: string): Promise<void>;
+  /**
+   * Posts a problem in the approvals channel; `style` gives a report that is not the request's
+   * failure its own title and tone (approver-report.ts). Never throws.
+   */
+  reportToApprovers(request: AccessRequest | undefined, text: string, style?: ApproverReportStyle): Promise<void>;
 }

@@ -10,9 +10,10 @@
  * passing and keeps its own report on every failure (composition/scheduler.ts).
  */
 import { formatUtc } from '../domain/access-term';
+import type { ApproverReportStyle } from '../domain/approver-report';
 import type { Clock, LeaseStore, RequestStore, ScheduledJob, ScheduleStore } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
-import { passingFailureAdvice } from './azure-failure-text';
+import { isThrottling, passingFailureAdvice } from './azure-failure-text';
 import type { LifecycleMessenger } from './lifecycle-messenger';
 import type { PassingFailure } from './outage-report-failure';
 
@@ -31,6 +32,7 @@ export interface OutageReportDeps {
   schedule: Pick<ScheduleStore, 'withIdPrefix'>;
   requests: Pick<RequestStore, 'get'>;
   clock: Clock;
+  /** The approvers' report, with the summary's own title and tone (`style`): no one request's problem. */
   messenger: Pick<LifecycleMessenger, 'reportToApprovers'>;
   /** This instance's id: lease owners are made of it (unique per failure). */
   instanceId: string;
@@ -73,17 +75,12 @@ export async function reportPassingFailure(
     (j) => j.kind === job.kind && j.attempts > 0,
   );
   const count = Math.max(1, waiting.length);
+  const atLeast = waiting.length >= OUTAGE_COUNT_LIMIT;
   const since = await waitingSince(deps, job, waiting);
   await deps.messenger.reportToApprovers(
     request,
-    outageSummaryText({
-      what: what(request),
-      job,
-      others: count - 1,
-      atLeast: waiting.length >= OUTAGE_COUNT_LIMIT,
-      since,
-      failure,
-    }),
+    outageSummaryText({ what: what(request), job, others: count - 1, atLeast, since, failure }),
+    outageSummaryStyle({ kind: job.kind, count, atLeast, failure }),
   );
   return true;
 }
@@ -105,10 +102,38 @@ async function waitingSince(
   return end && Date.parse(end) <= deps.clock.now().getTime() ? end : undefined;
 }
 
+/** What `count` jobs of `kind` are, as the summary counts them: "3 access ends", "1 task". */
+function waitingJobs(kind: string, count: number): string {
+  const one = count === 1;
+  return kind === 'access.expire' ? `${count} access end${one ? '' : 's'}` : `${count} task${one ? '' : 's'}`;
+}
+
 /**
- * The summary's text: this job's work and attempts, how many more of its kind are waiting and
- * since when, the failure as a passing one (acrbot retries; nothing by hand unless it lasts), and
- * how often this channel hears of it.
+ * The summary's title and tone: the outage (or throttling) and how many jobs of the kind wait on
+ * it ("Azure outage: 42 access ends waiting"), in Warning, without the facts of the request whose
+ * job posts it: the card is about them all, that request only routes it to its approvers.
+ */
+export function outageSummaryStyle(parts: {
+  kind: ScheduledJob['kind'];
+  /** How many jobs of its kind are waiting, this one included. */
+  count: number;
+  atLeast: boolean;
+  failure: PassingFailure;
+}): ApproverReportStyle {
+  const { kind, count, atLeast, failure } = parts;
+  const cause = isThrottling(failure.answer) ? 'throttling' : 'outage';
+  return {
+    title: `${failure.service} ${cause}: ${atLeast ? 'at least ' : ''}${waitingJobs(kind, count)} waiting`,
+    tone: 'warning',
+    requestFacts: false,
+  };
+}
+
+/**
+ * The summary's text: this job's work and attempts, how many of its kind are waiting in all and
+ * when the oldest of them fell due, the failure as a passing one (acrbot retries; nothing by hand
+ * unless it lasts), and how often this channel hears of it. The due time is the oldest's of them
+ * all, this job included (waitingSince), so it is said of the whole count.
  */
 export function outageSummaryText(parts: {
   what: string;
@@ -124,11 +149,12 @@ export function outageSummaryText(parts: {
   const { what, job, others, failure } = parts;
   const expire = job.kind === 'access.expire';
   const attempts = `${job.attempts} attempt${job.attempts === 1 ? '' : 's'}`;
-  const since = parts.since ? ` (${others > 0 ? 'the first of them ' : ''}due at ${formatUtc(parts.since)})` : '';
-  const noun = expire ? `access end${others === 1 ? '' : 's'}` : `task${others === 1 ? '' : 's'} like it`;
+  const since = parts.since ? ` (${others > 0 ? 'the oldest ' : ''}due at ${formatUtc(parts.since)})` : '';
+  // Two or more in all whenever others wait: "one of 2 access ends waiting" reads for any count.
+  const like = expire ? '' : ' like it';
   const more =
     others > 0
-      ? `, and ${parts.atLeast ? 'at least ' : ''}${others} more ${noun} ${others === 1 ? 'is' : 'are'} waiting too${since}`
+      ? `, one of ${parts.atLeast ? 'at least ' : ''}${waitingJobs(job.kind, others + 1)}${like} waiting${since}`
       : since;
   const next = `Next attempt at ${job.dueAt.slice(0, 16).replace('T', ' ')} UTC.`;
   return `${what} is not done after ${attempts}${more}.${passingFailureAdvice(failure.service, failure.answer, expire)} ${next} While it lasts, this channel gets one such summary at most every ${OUTAGE_SUMMARY_EVERY_MS / 60_000} minutes; a refusal is still reported on its own.`;

@@ -6,7 +6,9 @@
  */
 import { extensionsPaused, type PauseAsTold } from '../domain/access-pause';
 import { describeAccess, describeTimeLeft, formatUtc, shortDuration } from '../domain/access-term';
-import { askOwners, type KeptAssignment, type OutsidePull, outsidePullWords } from '../domain/audit-end-words';
+import type { ApproverReportStyle } from '../domain/approver-report';
+import { askOwners, type KeptAssignment, type OutsidePull } from '../domain/audit-end-words';
+import { outsidePullCardWords } from '../domain/outside-pull-card-words';
 import { driftedReminderNote } from '../domain/drifted-access';
 import type { AccessRequest, Actor } from '../domain/request';
 import { revocationFingerprint } from '../domain/revocation-fingerprint';
@@ -94,13 +96,14 @@ const HELD_OUTSIDE_ACRBOT =
 
 /**
  * The sentence for assignments acrbot did not make that still let the cluster pull, listed at
- * the grant's end (the audit entry's words, {@link outsidePullWords}); after
- * {@link HELD_OUTSIDE_ACRBOT}, which the one the grant met is left to. A custom role's name and a resource group's are not
- * acrbot's to vouch for: made inert.
+ * the grant's end: the audit entry's words with each scope named as the request card names it,
+ * not by its ARM id ({@link outsidePullCardWords}); after {@link HELD_OUTSIDE_ACRBOT}, which the
+ * one the grant met is left to. A custom role's name and a resource group's are not acrbot's to
+ * vouch for: made inert.
  */
 function stillPulls(request: AccessRequest, pulls: readonly OutsidePull[] | undefined): string | undefined {
   const listed = pulls ?? [];
-  const words = outsidePullWords(request.plan.registry.name, listed);
+  const words = outsidePullCardWords(request.plan.registry, listed);
   return words ? inertText(`${words.replace(/^./, (c) => c.toUpperCase())}; ${askOwners(listed.length)}.`) : undefined;
 }
 
@@ -116,12 +119,15 @@ function heldOutside(request: AccessRequest, told: boolean | undefined): boolean
 /**
  * The sentence for a grant whose role assignment its end kept for other grants (overlap): the
  * cluster keeps pulling through it until the last of them ends, or, when they could not all be
- * read, until an operator removes it. A registry's name is not acrbot's to vouch for: made inert.
+ * read, until the platform team removes it (said so: acrbot deletes only what no grant holds, and
+ * could not tell). A registry's name is not acrbot's to vouch for: made inert.
  */
 function keptWords(kept: KeptAssignment | undefined): string | undefined {
   if (!kept?.why) return undefined;
   const until = kept.until ? ` until ${formatUtc(kept.until)}` : '';
-  const then = kept.complete ? '; acrbot deletes it when the last grant holding it ends' : '';
+  const then = kept.complete
+    ? '; acrbot deletes it when the last grant holding it ends'
+    : '; it stays until the platform team removes it once no grant needs it (acrbot will not, as it could not tell)';
   return inertText(`The cluster can still pull through the same role assignment: ${kept.why}${until}${then}.`);
 }
 
@@ -480,19 +486,29 @@ export function requesterNewsCard(
   }
 }
 
-/** A problem for the approvals channel (a revocation that keeps failing). */
+/** The card colour of each report tone ({@link ApproverReportStyle}). */
+const TONE_COLOR = { warning: 'Warning', default: 'Default' } as const;
+
+/**
+ * A report for the approvals channel: by default a problem of `request` (a revocation that keeps
+ * failing), "Needs attention", red, with its facts. `style` gives another title and tone (an
+ * outage's summary of many jobs, an end that left outside access), and leaves the request's facts
+ * out when they are not the card's subject.
+ */
 export function approverReportCard(
   request: AccessRequest | undefined,
   text: string,
   sandbox: boolean,
+  style?: ApproverReportStyle,
 ): AdaptiveCardJson {
+  const showFacts = request && (style?.requestFacts ?? true);
   return lifecycleCard({
     sandbox: request?.sandbox ?? sandbox,
-    title: request ? `Needs attention: ${request.id}` : 'Needs attention',
+    title: style?.title ?? (request ? `Needs attention: ${request.id}` : 'Needs attention'),
     // It carries the last error's message as it came (Azure's, Kubernetes', a library's): shown
     // without the secrets it may quote, as text, never as a live link or a mention.
     text: errorText(text),
-    color: 'Attention',
-    facts: request ? facts(request) : [],
+    color: style ? TONE_COLOR[style.tone] : 'Attention',
+    facts: showFacts ? facts(request) : [],
   });
 }

@@ -3,7 +3,10 @@
  * on the registry's resource group from Terraform, a custom role with pull on the registry). At
  * the grant's end acrbot deletes only its own assignment, and says what still lets the cluster
  * pull: in the requester's notice, to the approvers, in the end's audit entry and in the revoke
- * confirmation. A listing that fails does not hold up the end. Shared steps: test/helpers/lifecycle.ts.
+ * confirmation. A listing that fails does not hold up the end. The notice and the approvers'
+ * message ("Ended; the cluster can still pull: R-…", Warning: news, not a failure) name each scope
+ * as the request card does ("resource group rg-acr"); the audit entry keeps the ARM ids.
+ * Shared steps: test/helpers/lifecycle.ts.
  */
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
 import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES } from '../../src/sandbox/fixtures';
@@ -53,6 +56,26 @@ async function messageSaying(pattern: RegExp, what: string): Promise<string> {
   return cardText(sent.activity);
 }
 
+/**
+ * The approvers' message of request `id`'s end that left outside pulls: titled as news in
+ * Warning, never "Needs attention" (no failure); its text, with scopes as cards name them.
+ */
+async function approversEndMessage(id: string): Promise<string> {
+  const title = `Ended; the cluster can still pull: ${id}`;
+  const sent = await h.connector.waitFor(
+    (c) => c.op !== 'update' && cardText(c.activity).includes(title),
+    5000,
+    "the approvers' end message",
+  );
+  const body = (sent.activity.attachments![0]!.content as { body: Array<Record<string, unknown>> }).body;
+  expect(body.find((b) => b.type === 'TextBlock' && b.text === title)?.color).toBe('Warning');
+  const text = cardText(sent.activity);
+  expect(text).not.toContain('Needs attention');
+  expect(text).not.toContain('/subscriptions/');
+  expect(h.connector.calls.filter((c) => /Needs attention/.test(cardText(c.activity)))).toEqual([]);
+  return text;
+}
+
 /** The detail of request `id`'s entry `action`. */
 async function detailOf(id: string, action: string): Promise<string> {
   const entries = await h.app.audit.forRequest(id);
@@ -71,12 +94,17 @@ describe('the end of a grant while something outside acrbot lets the cluster pul
     // acrbot deleted only its own assignment; Terraform's stays.
     expect(assignmentsOn(contosoId)).toHaveLength(0);
     expect(assignmentsOn(rgScope).map((a: { name: string }) => a.name)).toContain(outside.name);
+    // Cards name the scope as the request card does; the audit entry keeps its ARM id.
+    const shown = `can still pull from ${contoso.name}: AcrPull on resource group ${contoso.resourceGroup}, granted outside acrbot`;
     const still = `can still pull from ${contoso.name}: AcrPull on ${rgScope}, granted outside acrbot`;
     const notice = await messageSaying(/Expired and revoked:/, 'the end notice');
-    expect(notice).toContain(`The cluster ${still}; ask its owners to remove it if it should not stay.`);
+    expect(notice).toContain(`The cluster ${shown}; ask its owners to remove it if it should not stay.`);
+    expect(notice).not.toContain('/subscriptions/');
     expect(notice).not.toContain('was there before acrbot');
-    const report = await messageSaying(new RegExp(`Needs attention: ${request.id}`), "the approvers' report");
-    expect(report).toContain(`${still}; ask its owners to remove it if it should not stay.`);
+    const report = await approversEndMessage(request.id);
+    expect(report).toContain(
+      `${request.id} ended and acrbot deleted only what it created, but the cluster ${shown}; ask its owners to remove it if it should not stay.`,
+    );
     expect(await detailOf(request.id, 'access.expired')).toContain(`the cluster ${still}`);
   });
 
@@ -93,12 +121,20 @@ describe('the end of a grant while something outside acrbot lets the cluster pul
     h.connector.clear();
     await runDueAfter(10 * MINUTE);
     const ask = 'granted outside acrbot; ask their owners to remove them if they should not stay.';
+    const rgShown = `AcrPull on resource group ${contoso.resourceGroup}`;
+    const subShown = `AcrPull on subscription ${contoso.subscriptionId}`;
+    const both = new RegExp(`${rgShown}; ${subShown}|${subShown}; ${rgShown}`);
     const notice = await messageSaying(/Expired and revoked:/, 'the end notice');
     expect(notice).toContain(ask);
-    expect(notice).toMatch(
+    expect(notice).toMatch(both);
+    expect(notice).not.toContain('/subscriptions/');
+    const report = await approversEndMessage(request.id);
+    expect(report).toContain(ask);
+    expect(report).toMatch(both);
+    const detail = await detailOf(request.id, 'access.expired');
+    expect(detail).toMatch(
       new RegExp(`AcrPull on ${rgScope}; AcrPull on ${subScope}|AcrPull on ${subScope}; AcrPull on ${rgScope}`),
     );
-    expect(await messageSaying(new RegExp(`Needs attention: ${request.id}`), "the approvers' report")).toContain(ask);
   });
 
   test('a custom role with pull on the registry: revoke R-… says before the click that the cluster can still pull, and the notice says it after', async () => {
@@ -125,8 +161,14 @@ describe('the end of a grant while something outside acrbot lets the cluster pul
     await h.app.services.background.drain();
     expect((await h.app.store.get(request.id))!.state).toBe('revoked');
     const notice = await messageSaying(new RegExp(`Revoked: ${request.id}`), 'the end notice');
-    expect(notice).toContain(`The cluster can still pull from ${contoso.name}: image puller on ${contosoId}`);
-    expect(await detailOf(request.id, 'access.revoked')).toContain('image puller on');
+    expect(notice).toContain(
+      `The cluster can still pull from ${contoso.name}: image puller on registry ${contoso.name} itself, granted outside acrbot;`,
+    );
+    expect(notice).not.toContain('/subscriptions/');
+    expect(await approversEndMessage(request.id)).toContain(
+      `can still pull from ${contoso.name}: image puller on registry ${contoso.name} itself, granted outside acrbot;`,
+    );
+    expect(await detailOf(request.id, 'access.revoked')).toContain(`image puller on ${contosoId}`);
   });
 
   test('a listing that fails does not hold up the end: the notice says nothing more, and a warning is logged', async () => {
@@ -177,9 +219,12 @@ describe('the end of a grant while something outside acrbot lets the cluster pul
     );
     h.connector.clear();
     await runDueAfter(10 * MINUTE);
+    const shown = `can still pull some repositories from ${contoso.name}: AcrPull on resource group ${contoso.resourceGroup} (with a condition), granted outside acrbot`;
     const still = `can still pull some repositories from ${contoso.name}: AcrPull on ${rgScope} (with a condition), granted outside acrbot`;
-    expect(await messageSaying(/Expired and revoked:/, 'the end notice')).toContain(`The cluster ${still}`);
-    expect(await messageSaying(new RegExp(`Needs attention: ${request.id}`), "the approvers' report")).toContain(still);
+    const notice = await messageSaying(/Expired and revoked:/, 'the end notice');
+    expect(notice).toContain(`The cluster ${shown}`);
+    expect(notice).not.toContain('/subscriptions/');
+    expect(await approversEndMessage(request.id)).toContain(shown);
     expect(await detailOf(request.id, 'access.expired')).toContain(still);
     // check's verdict, which the end now agrees with.
     expect(await h.ask(users.approver, 'check aks-prod contosoacr')).toContain(
@@ -207,9 +252,10 @@ describe('the end of a grant while something outside acrbot lets the cluster pul
     await runDueAfter(10 * MINUTE);
     const notice = await messageSaying(/Expired and revoked:/, 'the end notice');
     expect(notice).toContain(
-      `The cluster can still pull from ${contoso.name}: Container Registry Repository Reader on ${rgScope}, granted outside acrbot;`,
+      `The cluster can still pull from ${contoso.name}: Container Registry Repository Reader on resource group ${contoso.resourceGroup}, granted outside acrbot;`,
     );
-    expect(notice).not.toContain(`AcrPull on ${rgScope}`);
+    expect(notice).not.toContain(`AcrPull on resource group ${contoso.resourceGroup}`);
+    expect(notice).not.toContain('/subscriptions/');
     const detail = await detailOf(request.id, 'access.expired');
     expect(detail).toContain(`Container Registry Repository Reader on ${rgScope}`);
     expect(detail).not.toContain(`AcrPull on ${rgScope}`);
@@ -259,8 +305,13 @@ describe('the end of a grant while something outside acrbot lets the cluster pul
     h.connector.clear();
     await runDueAfter(10 * MINUTE);
     expect((await h.app.store.get(request.id))!.state).toBe('revoked');
-    expect(await messageSaying(/Expired and revoked:/, 'the end notice')).toContain(
-      `The cluster can still pull from ${contoso.name}: Container Registry Repository Reader on ${rgScope}, granted outside acrbot;`,
+    const notice = await messageSaying(/Expired and revoked:/, 'the end notice');
+    expect(notice).toContain(
+      `The cluster can still pull from ${contoso.name}: Container Registry Repository Reader on resource group ${contoso.resourceGroup}, granted outside acrbot;`,
+    );
+    expect(notice).not.toContain('/subscriptions/');
+    expect(await detailOf(request.id, 'access.expired')).toContain(
+      `Container Registry Repository Reader on ${rgScope}`,
     );
     expect(
       h.logs

@@ -6,6 +6,7 @@
  */
 import { createScheduler } from '../../src/composition/scheduler';
 import { loadConfig } from '../../src/config/config';
+import type { ApproverReportStyle } from '../../src/domain/approver-report';
 import { CloudApiError, type ScheduledJob } from '../../src/domain/ports';
 import type { LifecycleMessenger } from '../../src/flows/lifecycle-messenger';
 import { OUTAGE_SUMMARY_EVERY_MS } from '../../src/flows/outage-report';
@@ -22,17 +23,29 @@ function setup(instances: number) {
   const schedule = new MemoryScheduleStore();
   const leases = new MemoryLeaseStore(() => clock.now());
   const ends = new Map<string, string>();
-  // A granted request under one rule (one channel), whose term ended when its job fell due.
+  // A granted request under one rule (one channel), whose term ended when its job fell due; its
+  // plan names the role assignment acrbot made.
   const requests = {
     get: async (id: string) =>
       ends.has(id)
-        ? { id, requester: { name: 'Riley' }, policy: { ruleId: 'dev' }, access: { expiresAt: ends.get(id) } }
+        ? {
+            id,
+            requester: { name: 'Riley' },
+            policy: { ruleId: 'dev' },
+            access: { expiresAt: ends.get(id) },
+            plan: { kind: 'grant', scope: REGISTRY_ID, roleAssignmentName: `ra-${id}` },
+          }
         : undefined,
   };
-  const reports: Array<{ requestId?: string; text: string; at: number }> = [];
-  const messenger: LifecycleMessenger = {
+  const reports: Array<{ requestId?: string; text: string; at: number; style?: ApproverReportStyle }> = [];
+  // The port's report with the style the outage summary gives (LifecycleMessenger takes it once
+  // the chat layer passes it on; outage-report.ts types its messenger so).
+  const messenger: LifecycleMessenger & {
+    reportToApprovers(r: unknown, text: string, style?: ApproverReportStyle): Promise<void>;
+  } = {
     tellRequester: async () => undefined,
-    reportToApprovers: async (r, text) => void reports.push({ requestId: r?.id, text, at: clock.now().getTime() }),
+    reportToApprovers: async (r: { id?: string } | undefined, text: string, style?: ApproverReportStyle) =>
+      void reports.push({ requestId: r?.id, text, at: clock.now().getTime(), ...(style && { style }) }),
   };
   const config = loadConfig({ ACRBOT_MODE: 'sandbox', ACRBOT_STORAGE: 'memory' });
   const log = createLogger({ level: 'silent' });
@@ -65,6 +78,8 @@ function setup(instances: number) {
   return { clock, reports, failures, end, runFor };
 }
 
+const REGISTRY_ID =
+  '/subscriptions/s1/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/contosoacr';
 const arm503 = () => new CloudApiError('ServiceUnavailable', 503, 'deleting the role assignment failed: ARM down');
 const arm403 = () => new CloudApiError('AuthorizationFailed', 403, 'deleting the role assignment failed: no right');
 
@@ -86,9 +101,18 @@ test('a one-hour 503 outage over 200 ends: a few summaries (at most one per 30 m
     expect(t.reports[i].at - t.reports[i - 1].at).toBeGreaterThanOrEqual(OUTAGE_SUMMARY_EVERY_MS);
   // The first names its own end; the later ones how many more are waiting, since the first end.
   expect(t.reports[0].text).toMatch(/^Revoking the access is not done after 3 attempts[,.]/);
-  const last = t.reports[t.reports.length - 1].text;
-  expect(last).toMatch(/and \d+ more access ends are waiting too \(the first of them due at 2026-11-30 10:00 UTC\)\./);
-  expect(Number(/and (\d+) more/.exec(last)![1])).toBeGreaterThan(50);
+  const lastReport = t.reports[t.reports.length - 1];
+  const last = lastReport.text;
+  // The due time is the oldest's of them all (this job's included), said of the whole count.
+  expect(last).toMatch(/, one of \d+ access ends waiting \(the oldest due at 2026-11-30 10:00 UTC\)\./);
+  const count = Number(/one of (\d+) access ends/.exec(last)![1]);
+  expect(count).toBeGreaterThan(50);
+  // Titled as the outage it is, in Warning, without one request's facts: not "Needs attention: R-…".
+  expect(lastReport.style).toEqual({
+    title: `Azure outage: ${count} access ends waiting`,
+    tone: 'warning',
+    requestFacts: false,
+  });
   // A passing failure: acrbot retries, the access ends when Azure answers, nothing by hand.
   expect(last).toContain(
     'Azure answered 503 ServiceUnavailable: a passing failure (most likely an outage of the service), not a refusal. acrbot keeps retrying, and the access ends as soon as Azure answers; nothing is needed by hand unless it lasts for hours',
@@ -115,6 +139,7 @@ test('one end failing passingly is reported once, then not again for a day', asy
   expect(t.reports[0].text).toMatch(
     /^Revoking the access is not done after 3 attempts \(due at 2026-11-30 10:00 UTC\)\. Azure answered 503/,
   );
+  expect(t.reports[0].style?.title).toBe('Azure outage: 1 access end waiting');
   await t.runFor(2 * HOUR);
   expect(t.reports).toHaveLength(2);
 });
@@ -133,7 +158,12 @@ test('refusals during the outage are still reported per job on every failure fro
     // R-50 has failed once since it was refused.
     expect(of(id).length).toBeGreaterThanOrEqual(id === 'R-50' ? 1 : 5);
     expect(of(id)[0].text).toContain('Azure refused (403): acrbot lacks a right it needs there');
-    expect(of(id)[0].text).toContain('delete it in Azure by hand');
+    // Named from the request's plan, with the command: not "delete it in Azure by hand".
+    expect(of(id)[0].text).toContain(
+      `To end the access at once, delete by hand the role assignment acrbot made (az role assignment delete --ids ${REGISTRY_ID}/providers/Microsoft.Authorization/roleAssignments/ra-${id})`,
+    );
+    // A refusal stays a request's problem: no style, so "Needs attention: R-…".
+    expect(of(id)[0].style).toBeUndefined();
   }
   const summaries = t.reports.filter((r) => r.text.includes('passing failure'));
   expect(summaries.length).toBeLessThanOrEqual(HOURLY_BOUND);

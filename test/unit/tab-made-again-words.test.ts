@@ -103,8 +103,12 @@ describe('the tab: an assignment under acrbotâ€™s name made again after acrbotâ€
   test('the page words it as chat does: made again, naming the grant, not "no record in this store"', () => {
     const row = namedRow(cellOf());
     expect(acrbotNamedWords(row)).toBe(WORDS);
+    // The drawer shows the How fact (howText, chat's words) above the note: the note does not say
+    // them again, it says where to find who made the assignment.
+    expect(row.howText).toContain(WORDS);
+    expect(noHistoryNote(row)).not.toContain('made again');
     expect(noHistoryNote(row)).toBe(
-      `A role assignment ${WORDS}. No request, approval or audit entry of this assignment is in this store; those of the ended grant are that grant's own.`,
+      "No request, approval or audit entry of this assignment is in this store (those of the ended grant are that grant's own). To find who made it, look in the Azure Activity Log of the registry's subscription around 2026-12-21 09:30 UTC.",
     );
     expect(howShort(row)).toBe("Role (acrbot's name, made after its grant ended)");
     expect(howAndWho(row)).toBe(howShort(row));

@@ -151,8 +151,9 @@ export function askedByKey(row: Row): string {
 /** Why a row without a request id has no request history to show. */
 export function noHistoryNote(row: Row): string {
   // Made again: the ended grant's own request and trail are in the store, but not this assignment's.
+  // Its How fact already says what it is ({@link acrbotNamedWords}): the note says where to look.
   if (madeAgain(row))
-    return `A role assignment ${acrbotNamedWords(row)}. No request, approval or audit entry of this assignment is in this store; those of the ended grant are that grant's own.`;
+    return `No request, approval or audit entry of this assignment is in this store (those of the ended grant are that grant's own). To find who made it, look in the Azure Activity Log of the registry's subscription around ${shortTime(row.createdOn)}.`;
   if (row.how === 'acrbot-named-role')
     return `A role assignment ${ACRBOT_NAMED_WORDS}. No request, approval or audit entry of it is in this store.`;
   return row.how === 'acrbot-role'
