@@ -8,7 +8,8 @@ import { VersionConflictError } from '../domain/ports';
 import { isExpired, transition, type AccessRequest } from '../domain/request';
 import type { RequestNotifier } from './notifier';
 import { type RequestAudit, targetsOf } from './request-audit';
-import { type JobScheduling, requestExpiryJobId } from './request-jobs';
+import type { Logger } from '../observability/logger';
+import { cancelPendingRequestJobs, type JobScheduling } from './request-jobs';
 
 /** What expiring a request reads and writes. */
 export interface ExpiryPorts {
@@ -17,6 +18,8 @@ export interface ExpiryPorts {
   auditing: RequestAudit;
   notifier: RequestNotifier;
   jobs?: JobScheduling;
+  /** Where a failed cancel of the expired request's jobs is logged (they then find it expired). */
+  log: Logger;
 }
 
 /**
@@ -49,7 +52,8 @@ export async function expireRequest(ports: ExpiryPorts, request: AccessRequest, 
     targetIds: targetsOf(request.plan),
     outcome: 'expired',
   });
-  await ports.jobs?.cancel(requestExpiryJobId(request.id));
+  // Its reminders, escalation and announcement would each run once and find it expired.
+  await cancelPendingRequestJobs(ports.jobs, request.id, ports.log);
   await ports.notifier.requestChanged(next);
   return true;
 }

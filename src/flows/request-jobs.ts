@@ -80,7 +80,7 @@ export function requestExpiryJobId(requestId: string): string {
  * Every job a pending request holds (its expiry, reminder, escalation and announcement), each of
  * which does something only while the request is pending: cancelled by the paths that end it
  * without a decision (the requester's `cancel`, the withdrawal of one just stored over the pending
- * cap or as a twin) and, after their write, by an approval or rejection
+ * cap or as a twin, its expiry) and, after their write, by an approval or rejection
  * ({@link cancelPendingRequestJobs}). Each is cancelled by id, so a job the request's rule never
  * scheduled costs a no-op. A job kind added to a pending request's creation belongs here too, or
  * an ended request keeps it until it runs and finds nothing to do; a job an approved request

@@ -99,7 +99,7 @@ export class RequestService {
       this.approvers,
       jobs,
     );
-    this.expiry = { store, clock, auditing: this.auditing, notifier, jobs };
+    this.expiry = { store, clock, auditing: this.auditing, notifier, jobs, log };
     this.decisions = new RequestDecisions(
       store,
       clock,

@@ -1,5 +1,5 @@
 /**
- * An approval or rejection cancels the jobs only a pending request needs (`pendingRequestJobIds`:
+ * An approval, a rejection or an expiry cancels the jobs only a pending request needs (`pendingRequestJobIds`:
  * its expiry, reminder, escalation and announcement), after its conditional write and its audit
  * entry stood: a click that loses the race, or whose decision is undone, cancels nothing, and a
  * failed cancel leaves the decision standing with one log line. Jobs an approved request still
@@ -231,4 +231,14 @@ test('a cancel that fails leaves the decision standing, logged once with the cor
     correlationId: 'corr-decide-1',
     jobIds: pendingRequestJobIds(request.id),
   });
+});
+
+test('an expiry cancels every pending-only job, not only its own', async () => {
+  const t = setup();
+  const request = await t.create();
+  expect(await t.jobIds(request.id)).toEqual(t.pendingJobs(request.id));
+  t.clock.advance(30 * DAY);
+  expect(await t.service.expireIfDue(request.id)).toBe(true);
+  expect((await t.inner.get(request.id))!.state).toBe('expired');
+  expect(await t.jobIds(request.id)).toEqual([]);
 });
