@@ -105,7 +105,8 @@ export async function revokeCredential(deps: LifecycleDeps, request: AccessReque
   // DELETEs' request ids (a 404's too) tie the entry to Azure's Activity Log and Entra's audit log.
   // Sent again after a mark (its earlier attempt may have stopped before its DELETE) and found
   // nothing: that attempt's DELETE went through.
-  const goneByEarlier = cutShort && !deletion.deleted.length && !deletion.registryUnconfirmed && !left.length;
+  const goneByEarlier =
+    cutShort && !deletion.deleted.length && !deletion.registryUnconfirmed && !deletion.registryNote && !left.length;
   await recordAccessEvent(deps, request, by, {
     action: 'access.revoke.credential',
     outcome: deletion.deleted.length
@@ -206,7 +207,8 @@ function deletionMarkOf(
  * - a token: under its name, a token Azure dates before the mark is the one acrbot created (never
  *   deleted: sent again); one dated from the mark on was made since under the name, which
  *   acrbot's records do not vouch for (G15): left in place, logged, told to the approvers once,
- *   and said in the entry (`madeSince`); none: deleted by that attempt.
+ *   and said in the entry (`madeSince`); none: sent again too, for its scope map (whose DELETE
+ *   comes after the token's and may have failed) and the registry's whereabouts.
  * A read that fails throws: the revocation's job retries it rather than guess.
  */
 async function earlierDeleteStands(
@@ -218,7 +220,9 @@ async function earlierDeleteStands(
   if (ref.kind !== 'token') return { deleteAgain: true, madeSince: '' };
   const registry = { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.registry };
   const found = await deps.ports.tokens.getToken(registry, ref.tokenName);
-  if (!found) return { deleteAgain: false, madeSince: '' };
+  // None: sent again all the same, to finish what that attempt may not have reached (its scope
+  // map's DELETE, the registry's whereabouts); a token not found then says its DELETE went through.
+  if (!found) return { deleteAgain: true, madeSince: '' };
   const created = found.creationDate ? Date.parse(found.creationDate) : NaN;
   if (created < Date.parse(markedAt)) return { deleteAgain: true, madeSince: '' };
   deps.log.warn(

@@ -88,13 +88,17 @@ export async function revokeGrant(
       a.principalId.toLowerCase() === plan.identity.objectId.toLowerCase() &&
       a.roleDefinitionId.toLowerCase().endsWith(`/${plan.role.id.toLowerCase()}`),
   );
-  const mark = deletionMarkKey(DELETING, request.id, [target]);
+  // Keyed by how many of its DELETEs failed before too: a mark a failed DELETE voided (its
+  // `failed` entry) is not read as a deletion by the attempts after it.
+  const trail = (await deps.audit.forRequest(request.id)).filter((e) => e.action === 'access.revoke.roleAssignment');
+  const failedBefore = trail.filter((e) => e.outcome === 'failed').length;
+  const mark = deletionMarkKey(DELETING, request.id, failedBefore ? [target, String(failedBefore)] : [target]);
   if (!match) {
     // An earlier attempt marked it and sent its DELETE, then stopped before its entry (a crash,
     // an append that failed): that attempt deleted it, and its mark (acrbot's own record) says
-    // so; not "removed outside acrbot". Without one (none found, or a trail of a release before
-    // the mark), absent as before.
-    const cutShort = markedBefore(await deps.audit.forRequest(request.id), mark);
+    // so; not "removed outside acrbot". Without one (none found, a trail of a release before the
+    // mark, or a DELETE that failed and someone removed it by hand since), absent as before.
+    const cutShort = markedBefore(trail, mark);
     await recordAccessEvent(deps, request, by, {
       action: 'access.revoke.roleAssignment',
       outcome: cutShort ? 'alreadyDeleted' : 'absent',
@@ -107,7 +111,8 @@ export async function revokeGrant(
   }
   // Marked before the DELETE (keyed by the request and the assignment: once however many
   // attempts send it), so a retry after a DELETE whose entry below was never written knows acrbot
-  // deleted it. A DELETE that fails leaves the mark, and the retry, finding the assignment, deletes it.
+  // deleted it. A DELETE that fails is recorded `failed` (voiding the mark): a person may remove
+  // the assignment by hand before the retry, which must then not say acrbot deleted it.
   await recordAccessEvent(deps, request, by, {
     action: 'access.revoke.roleAssignment',
     outcome: 'deleting',
@@ -115,11 +120,21 @@ export async function revokeGrant(
     detail: 'deleting it; the next access.revoke.roleAssignment entry says what the DELETE did',
     idempotencyKey: mark,
   });
-  const { requestId } = await deps.ports.roleAssignments.delete({
-    scope: plan.scope,
-    name: plan.roleAssignmentName,
-    subscriptionId: plan.registry.subscriptionId,
-  });
+  const { requestId } = await deps.ports.roleAssignments
+    .delete({ scope: plan.scope, name: plan.roleAssignmentName, subscriptionId: plan.registry.subscriptionId })
+    .catch(async (err: unknown) => {
+      await recordAccessEvent(deps, request, by, {
+        action: 'access.revoke.roleAssignment',
+        outcome: 'failed',
+        targetIds: [match.id],
+        detail: 'its DELETE failed: nothing deleted; the next attempt of this revocation looks again',
+        idempotencyKey: `${mark}:failed`,
+      }).catch((auditErr: unknown) =>
+        // Not recorded, the mark stands: a retry that finds the assignment deletes it all the same.
+        deps.log.warn({ err: auditErr, requestId: request.id }, 'a failed role assignment DELETE could not be audited'),
+      );
+      throw err;
+    });
   // The DELETE's request id (its 404's too: gone meanwhile), for Azure's Activity Log.
   await recordAccessEvent(deps, request, by, {
     action: 'access.revoke.roleAssignment',

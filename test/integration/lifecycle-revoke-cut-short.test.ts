@@ -208,3 +208,45 @@ describe('a revocation stopped after its mark, before its DELETE', () => {
     ]);
   });
 });
+
+describe('a revocation whose DELETE failed', () => {
+  useLifecycleHooks();
+
+  test('a grant refused (403), then removed by hand as the advice says: the retry records it absent, never deleted by acrbot', async () => {
+    await start();
+    const r = await grant(users.requester, 'aks-dev contosoacr --for 2m pull for payments-api');
+    h.app.sandbox!.arm.state.denyAction(contosoId, 'Microsoft.Authorization/roleAssignments/delete');
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect(assignmentsOn(contosoId)).toHaveLength(1);
+    // The platform team deletes it by hand.
+    const [left] = assignmentsOn(contosoId);
+    expect(h.app.sandbox!.arm.state.roleAssignments.delete(left.name)).toBe(true);
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(r.id))!.state).toBe('revoked');
+    const roleSteps = await steps(r.id, 'access.revoke.roleAssignment');
+    expect(roleSteps.map((s) => s.slice(0, s.indexOf(':')))).toEqual(['deleting', 'failed', 'absent']);
+    expect(roleSteps.join('\n')).not.toMatch(/deleted by an earlier attempt/);
+  });
+
+  test("a token's scope map refused after the token was deleted: the retry deletes the scope map", async () => {
+    const { id } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --repositories payments/api --for 2m pull for payments-api',
+    );
+    const registry = h.app.sandbox!.arm.state.getRegistry(contosoId)!;
+    const ownMaps = () =>
+      [...registry.scopeMaps.values()].filter((m) => m.name.startsWith('acrbot-')).map((m) => m.name);
+    expect(ownMaps()).toHaveLength(1);
+    h.app.sandbox!.arm.faults.add({ operation: 'scopeMaps.delete', status: 503, count: 4 });
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect(tokens()).toEqual([]);
+    expect(ownMaps()).toHaveLength(1);
+    advance(5 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect(h.app.sandbox!.arm.faults.pending()).toEqual([]);
+    expect(ownMaps()).toEqual([]);
+    expect((await h.app.store.get(id))!.state).toBe('revoked');
+  });
+});
