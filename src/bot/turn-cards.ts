@@ -2,11 +2,11 @@
  * The one way the bot puts a card into a conversation: {@link cardActivity} builds the message
  * (new or, with an id, an update), {@link sendCard} sends it in the current turn, and
  * {@link errorCardFor} turns a caught error into the card users see, logging the unexpected
- * ones once under the reference the card shows.
+ * ones (and the outages people are told of) once under the reference the card shows.
  */
 import { type Activity, CardFactory, MessageFactory, type ResourceResponse, type TurnContext } from 'botbuilder';
 import { randomUUID } from 'node:crypto';
-import { isUserFacing } from '../domain/errors';
+import { isUserFacing, isUserFacingOutage } from '../domain/errors';
 import { currentCorrelationId } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import type { AdaptiveCardJson } from '../views/card-templates';
@@ -83,7 +83,12 @@ export function gateRefusalTitle(code: string): string | undefined {
   return code.startsWith('limits.') ? 'Too many requests' : undefined;
 }
 
-/** The card for an error caught in a turn; an unexpected error is logged here, once, with its reference. */
+/**
+ * The card for an error caught in a turn; an unexpected error is logged here, once, with its
+ * reference, and so is an outage the user is told of (`UserFacingOutageError`, whose message
+ * quotes the same reference), as a warning: the user's card says what happened, but operators
+ * must still see that Azure stopped answering.
+ */
 export function errorCardFor(
   services: { log: Logger; settings: { sandbox: boolean } },
   err: unknown,
@@ -91,6 +96,7 @@ export function errorCardFor(
 ): AdaptiveCardJson {
   // The correlation id is on every log line of this turn: the reference people quote finds them.
   const reference = currentCorrelationId() ?? randomUUID();
-  if (!isUserFacing(err)) services.log.error({ err, ref: reference }, 'unexpected error in a turn');
+  if (isUserFacingOutage(err)) services.log.warn({ err, ref: reference }, 'outage in a turn (the user was told)');
+  else if (!isUserFacing(err)) services.log.error({ err, ref: reference }, 'unexpected error in a turn');
   return errorCard({ err, title, reference, sandbox: services.settings.sandbox });
 }

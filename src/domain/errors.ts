@@ -22,6 +22,24 @@ export function isUserFacing(err: unknown): err is UserFacingError {
   return err instanceof UserFacingError;
 }
 
+/**
+ * A user-facing failure of a service acrbot depends on (Azure not answering in time), not of
+ * what the user asked: the user reads its message (which names the reference of the turn), and
+ * operators must see it too, so the turn logs it once, as a warning, under that reference
+ * (bot/turn-cards.ts). Other user-facing errors are answers, not logged.
+ */
+export class UserFacingOutageError extends UserFacingError {
+  constructor(code: string, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, options);
+    this.name = 'UserFacingOutageError';
+  }
+}
+
+/** True when `err` is a {@link UserFacingOutageError}. */
+export function isUserFacingOutage(err: unknown): err is UserFacingOutageError {
+  return err instanceof UserFacingOutageError;
+}
+
 /** ARM's codes for a resource, or the resource group holding it, that does not exist. */
 const RESOURCE_GONE_CODES: ReadonlySet<string> = new Set(['ResourceNotFound', 'ResourceGroupNotFound']);
 

@@ -7,6 +7,8 @@
  * ports take no abort signal) but nothing acts on them: planning only reads, and its late answer
  * is dropped (reported to `onLate`, for the log).
  */
+import { UserFacingOutageError } from '../domain/errors';
+import { currentCorrelationId } from '../observability/correlation';
 
 /**
  * Longest wait for a plan. A plan normally takes a few seconds; this leaves room for a throttled
@@ -14,19 +16,28 @@
  */
 export const PLANNING_DEADLINE_MS = 60_000;
 
+/** The code of {@link PlanningTimeoutError}. */
+export const PLANNING_TIMEOUT = 'azure.planningTimeout';
+
 /**
  * Planning did not finish within its deadline: Azure (ARM, or Graph for a service principal's
- * lookup) did not answer in time. Not user-facing on purpose: the turn logs it once, with the
- * correlation id the error card shows the requester.
+ * lookup) did not answer in time. The requester is told so, with the turn's reference, rather
+ * than "something unexpected": it is Azure's failure, not acrbot's, and asking again later is
+ * what they can do. An outage all the same: the turn logs it once, as a warning, under that
+ * reference (`UserFacingOutageError`). No `cause`: the reads were still waiting when it was
+ * thrown; what they came to is logged when they end (`onLate`).
  */
-export class PlanningTimeoutError extends Error {
+export class PlanningTimeoutError extends UserFacingOutageError {
   constructor(
-    /** `grant`, `pull secret`. */
+    /** `grant`, `pull secret` (for the log: the requester knows what they asked for). */
     readonly what: string,
     readonly deadlineMs: number,
+    /** The turn's correlation id, which the error card's reference and its log line carry. */
+    reference: string | undefined,
   ) {
     super(
-      `Azure did not answer in time: planning the ${what} stopped after ${deadlineMs / 1000} s. Planning only reads, so nothing was requested or changed; what Azure answers later is dropped.`,
+      PLANNING_TIMEOUT,
+      `Azure did not answer in time: acrbot stopped planning after ${deadlineMs / 1000} s; nothing was requested or changed. Try again in a few minutes${reference ? ` (reference ${reference})` : ''}.`,
     );
     this.name = 'PlanningTimeoutError';
   }
@@ -51,13 +62,15 @@ export interface PlanningDeadlineOptions {
  */
 export async function withPlanningDeadline<T>(plan: () => Promise<T>, options: PlanningDeadlineOptions): Promise<T> {
   const deadlineMs = options.deadlineMs ?? PLANNING_DEADLINE_MS;
+  // Read now, in the turn: the same id the error card's reference and the turn's log lines carry.
+  const reference = currentCorrelationId();
   const planning = plan();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let late = false;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       late = true;
-      reject(new PlanningTimeoutError(options.what, deadlineMs));
+      reject(new PlanningTimeoutError(options.what, deadlineMs, reference));
     }, deadlineMs);
   });
   try {

@@ -9,6 +9,10 @@
  * Graph's support can look it up by. One id per call, kept when the pipeline sends it again
  * (the request is resent as it is, as the Graph SDKs do): the failure names one id, and that id
  * finds every attempt, each told apart by Graph's own `request-id`.
+ *
+ * A call that gets no answer is sent twice at most, not four times (http/no-answer-policy.ts,
+ * as ARM's): with the SDK's three resends one call to a Graph that had stopped answering took
+ * about four minutes to fail. Throttling and 5xx resends are as before.
  */
 import type { TokenCredential } from '@azure/core-auth';
 import type * as RestPipeline from '@azure/core-rest-pipeline';
@@ -18,6 +22,7 @@ import type { Agent } from 'node:https';
 import { transportOptions } from '../azure/arm-connection';
 import { RetryAfterTooLongError, retryAfterCapPolicy } from '../http/capped-retry';
 import { dropIdlePolicies } from '../http/idle-policies';
+import { type AnswerTimedHttpClient, NoAnswerError, noAnswerPolicy } from '../http/no-answer-policy';
 import { sharedHttpClient } from '../http/pooled-http-client';
 import { graphId, graphIds, isGraphId } from './graph-answer-ids';
 import { callerObjectId } from './graph-caller';
@@ -37,7 +42,15 @@ export interface GraphConnection {
   tracing?: boolean;
   /** First wait after a 429 that names none (default 1 s, doubled on each retry; tests shorten it). */
   throttleBackoffMs?: number;
+  /**
+   * The HTTP client under both pipelines; default the process's pooled client. Tests pass one
+   * with a shorter answer timeout (`answerTimeoutMs`, which the no-answer error then names).
+   */
+  httpClient?: AnswerTimedHttpClient;
 }
+
+/** The name of the bound on sends without an answer in a Graph pipeline. */
+export const GRAPH_NO_ANSWER_POLICY = 'graphNoAnswerPolicy';
 
 /**
  * True for an error of acrbot's own code, not of the call: wrapped as Graph's, the bug would
@@ -80,7 +93,11 @@ export class GraphClient {
   private get client(): { pipeline: Pipeline; http: HttpClient; rest: typeof RestPipeline } {
     if (!this.transport) {
       const rest = require('@azure/core-rest-pipeline') as typeof RestPipeline;
-      this.transport = { pipeline: this.pipelineWith(rest, 3), http: sharedHttpClient(), rest };
+      this.transport = {
+        pipeline: this.pipelineWith(rest, 3),
+        http: this.connection.httpClient ?? sharedHttpClient(),
+        rest,
+      };
     }
     return this.transport;
   }
@@ -103,7 +120,8 @@ export class GraphClient {
    * every 429 is taken by {@link graphThrottlePolicy}; otherwise the SDK honours a 429's
    * `Retry-After` and the added policy takes the 429s that name no wait, which it gives up on.
    * Inside both, {@link retryAfterCapPolicy} fails a 429 or 503 that asks for more than a minute
-   * (the SDK's own retry would wait whatever it asks).
+   * (the SDK's own retry would wait whatever it asks), and a send that got no answer is resent
+   * once at most (see the file's head; in the pipeline that resends nothing else it changes nothing).
    */
   private pipelineWith(rest: typeof RestPipeline, maxRetries: number): Pipeline {
     const pipeline = rest.createPipelineFromOptions({
@@ -122,6 +140,14 @@ export class GraphClient {
     // Ids and codes Graph does not write are not taken, as for every other answer (graphIds).
     pipeline.addPolicy(
       retryAfterCapPolicy({ service: 'Microsoft Graph', requestIdHeader: 'request-id', wellFormed: isGraphId }),
+      { afterPhase: 'Retry' },
+    );
+    pipeline.addPolicy(
+      noAnswerPolicy({
+        name: GRAPH_NO_ANSWER_POLICY,
+        service: 'Microsoft Graph',
+        answerTimeoutMs: this.connection.httpClient?.answerTimeoutMs,
+      }),
       { afterPhase: 'Retry' },
     );
     // Innermost (Sign phase: after the bearer token, on every resend): a call that fails before
@@ -230,8 +256,10 @@ export class GraphClient {
         });
       // Not sent (no token): nothing for Graph's support to find; a bug of acrbot's is its own.
       if (!this.sent.has(request) || isProgrammingError(err)) throw err;
+      // Sent twice without an answer: the wait and the sends, as ARM's failure says them.
+      const noAnswer = err instanceof NoAnswerError ? `: ${err.detail} (sent ${err.sends} times; not sent again)` : '';
       throw new GraphUnconfirmedError(
-        `Microsoft Graph did not answer ${method} (client request id ${clientRequestId})`,
+        `Microsoft Graph did not answer ${method} (client request id ${clientRequestId})${noAnswer}`,
         { clientRequestId },
         err,
       );

@@ -126,7 +126,7 @@ export class PooledHttpClient implements HttpClient {
 
   constructor(
     private readonly fallback: HttpClient,
-    /** See {@link ANSWER_TIMEOUT_MS} (tests shorten it); read by ARM's no-answer error (arm-no-answer.ts). */
+    /** See {@link ANSWER_TIMEOUT_MS} (tests shorten it); read by the no-answer policy's error (no-answer-policy.ts). */
     readonly answerTimeoutMs = ANSWER_TIMEOUT_MS,
     /**
      * The forward proxy, if any; read from the environment when not given (tests pass it, since
