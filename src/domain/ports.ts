@@ -668,6 +668,14 @@ export interface ScheduledJob {
   attempts: number;
   lastError?: string;
   /**
+   * Whether the last failure was passing (the service did not answer, or answered 5xx, 408 or
+   * 429: `passingFailure`, flows/outage-report-failure.ts) rather than a refusal (a 403, a lock)
+   * or anything else; set with `lastError` by the scheduler. Only a passing failure's job is
+   * brought forward once its dependency is back (scheduler-recovery.ts). Absent (a job never
+   * failed, or stored before the field existed) reads as not passing.
+   */
+  lastFailurePassing?: boolean;
+  /**
    * The store's revision of the job: new on every write, never the same twice for one id (not
    * even after a delete and a re-create), so "still at this revision" means "unchanged since it
    * was read". Set by the store (a `put` ignores it); every job read from a store has one (`''`

@@ -2,10 +2,14 @@
  * Ends brought forward once their dependency is back (G17, time-boxed access). Jobs that failed
  * through an outage (ARM answering 503 for an hour) sit at their backoff step, up to 30 minutes:
  * without this, access would end up to half an hour after Azure answers again. A job of an ending
- * kind that succeeds after failing is the sign the outage is over; the other failing jobs of its
- * kind are then moved to now, a few per sweep so a recovering service is not met by all of them
- * at once. Only the due time changes: attempts and last error stay, so a job that fails again
- * backs off and is reported as before, and a requester told "retrying" is not told again.
+ * kind that succeeds after failing passingly (its last failure a 5xx, 408, 429 or no answer:
+ * `lastFailurePassing`, outage-report-failure.ts) is the sign the outage is over; the other jobs
+ * of its kind whose last failure was passing too are then moved to now, a few per sweep so a
+ * recovering service is not met by all of them at once. A job refused (a 403, a lock) is not: its
+ * cause lasts until someone acts, and bringing it forward would only retry and report it every few
+ * minutes instead of at its backoff; nor is a success after a refusal a sign of anything. Only the
+ * due time changes: attempts and last error stay, so a job that fails again backs off and is
+ * reported as before, and a requester told "retrying" is not told again.
  *
  * Everything it keeps is in the shared stores: one instance at a time does it per kind (a lease
  * that is never released, so at most once per {@link RECOVERY_PASS_EVERY_MS} across instances),
@@ -39,6 +43,11 @@ export const RECOVERY_JOBS_PER_SWEEP = 25;
  */
 export const RECOVERY_READ_LIMIT = 10_000;
 
+/** The job failed, the last time through a service not answering (a job stored without the mark: not). */
+function failedPassingly(job: ScheduledJob): boolean {
+  return job.attempts > 0 && job.lastFailurePassing === true;
+}
+
 /** What a pass needs: the shared stores, this run's lease owner, and the sweep's cadence. */
 export interface RecoveryDeps {
   jobs: ScheduleStore;
@@ -51,8 +60,9 @@ export interface RecoveryDeps {
 }
 
 /**
- * After `succeeded` (a job of an ending kind, which had failed before) ran through: moves the
- * other failing jobs of its kind that are due later than the next sweep to now, {@link
+ * After `succeeded` (a job of an ending kind whose last failure was passing) ran through: moves
+ * the other jobs of its kind whose last failure was passing and that are due later than the next
+ * sweep to now, {@link
  * RECOVERY_JOBS_PER_SWEEP} per sweep interval, earliest first, never later than they were due.
  * Returns how many were moved; never throws (logged: each job keeps its backoff).
  */
@@ -61,7 +71,7 @@ export async function bringForwardAfterRecovery(
   succeeded: ScheduledJob,
   now: number,
 ): Promise<number> {
-  if (!ENDING_JOB_KINDS.has(succeeded.kind) || succeeded.attempts === 0) return 0;
+  if (!ENDING_JOB_KINDS.has(succeeded.kind) || !failedPassingly(succeeded)) return 0;
   try {
     const pass = await deps.leases.acquire(`scheduler.recovery:${succeeded.kind}`, deps.owner, RECOVERY_PASS_EVERY_MS);
     // Another run (here or on another instance) did it within the last few minutes.
@@ -71,7 +81,7 @@ export async function bringForwardAfterRecovery(
         (job) =>
           job.kind === succeeded.kind &&
           job.id !== succeeded.id &&
-          job.attempts > 0 &&
+          failedPassingly(job) &&
           Date.parse(job.dueAt) > now + deps.sweepIntervalMs,
       )
       .sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
@@ -86,7 +96,7 @@ export async function bringForwardAfterRecovery(
     if (moved)
       deps.log.info(
         { jobId: succeeded.id, kind: succeeded.kind, broughtForward: moved },
-        'a failing job succeeded again; the other failing jobs of its kind are brought forward',
+        'a job failing through an outage succeeded again; the other jobs of its kind failing through it are brought forward',
       );
     return moved;
   } catch (err) {

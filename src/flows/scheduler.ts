@@ -12,7 +12,9 @@
  * was read for the run (conditional on its revision, in the store): anything written meanwhile —
  * the handler moving its own job, another instance's revoke moving it to now with who and why, a
  * cancel — is newer and stays as it is. A run that lost its lease (it expired, another instance
- * took the job over) writes nothing back: the job is that instance's now.
+ * took the job over) writes nothing back: the job is that instance's now. A run still going at
+ * its time limit is not failed: the sweep goes on without it while it keeps its lease, and writes
+ * its outcome back when it settles (scheduler-run-limit.ts).
  */
 import { createHash } from 'node:crypto';
 import type { Clock, JobKind, LeaseStore, ScheduledJob, ScheduleStore } from '../domain/ports';
@@ -24,7 +26,8 @@ import type { Logger } from '../observability/logger';
 import { mapAtMost } from '../domain/bounded-map';
 import { LeaseGuard } from './lease-guard';
 import { bringForwardAfterRecovery } from './scheduler-recovery';
-import { JOBS_AT_ONCE, runTimeLimitOf, runWithinLimit } from './scheduler-run-limit';
+import { passingFailure } from './outage-report-failure';
+import { JOBS_AT_ONCE, limitText, runTimeLimitOf, settleWithin } from './scheduler-run-limit';
 import { SweepFailureLog } from './scheduler-sweep-log';
 
 /**
@@ -129,8 +132,9 @@ export interface SchedulerOptions {
    */
   unknownKindReportAfterMs?: number;
   /**
-   * How long one run may take before it counts as failed and the sweep stops waiting for it;
-   * default {@link JOB_RUN_TIME_LIMIT_MS}, and at least an hour for the estate-wide recurring jobs
+   * How long a sweep waits for one run before it goes on without it (the run keeps its lease and
+   * writes its outcome back when it settles: see `runLeased`); default {@link
+   * JOB_RUN_TIME_LIMIT_MS}, and at least an hour for the estate-wide recurring jobs
    * (`runTimeLimitOf`, scheduler-run-limit.ts).
    */
   runTimeLimitMs?: number;
@@ -257,6 +261,8 @@ export class Scheduler {
   private readonly unknownKindsLogged = new Set<string>();
   /** Sweeps of `start()` that failed, logged sparingly (a store outage is not 120 lines an hour). */
   private readonly sweepLog: SweepFailureLog;
+  /** Runs the sweep went on without (past their time limit), until each settles and is written back. */
+  private readonly detached = new Set<Promise<void>>();
 
   constructor(
     private readonly jobs: ScheduleStore,
@@ -353,13 +359,25 @@ export class Scheduler {
     this.timer.unref();
   }
 
-  /** Stops sweeping and waits for a running sweep to finish. */
+  /**
+   * Stops sweeping and waits for a running sweep to finish. Runs the sweep went on without (past
+   * their time limit: waiting on something that does not answer) are not waited for, or shutdown
+   * would wait as long as they hang: they go on, holding their leases, until they settle (then
+   * written back as usual, while the store is open) or the process exits; a lease left then lapses
+   * after `leaseTtlMs` and the job runs again from the revision it had, on whichever instance
+   * meets it first (handlers find work already done and stop).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     // Only waits for the sweep to end: the sweep logs each job's failure itself (runDue).
     if (this.running) await Promise.allSettled([this.running]);
+    if (this.detached.size)
+      this.log.info(
+        { detachedRuns: this.detached.size },
+        'scheduler stopped with jobs still running past their time limit; not waited for: their leases lapse once the process exits, and the jobs run again then',
+      );
   }
 
   private async sweep(): Promise<number> {
@@ -395,6 +413,14 @@ export class Scheduler {
     }, jobCorrelationId(candidate.id));
   }
 
+  /**
+   * Takes the job's lease and runs it ({@link runHeld}), waiting at most its time limit. A run
+   * still going then is detached: this returns (the sweep's slot goes to the next due job) while
+   * the run keeps its lease, renewed as before, until its handler settles; its outcome is then
+   * written back as any run's (done, failed with backoff and report) and only then is the lease
+   * released. So no sweep, here or on another instance, starts the job again meanwhile: they find
+   * its lease held.
+   */
   private async runLeased(candidate: ScheduledJob): Promise<boolean> {
     // A lease is re-entrant for its owner: each run is an owner of its own, so a job the sweep
     // is running is not run a second time at once by `runNow` (a revoke confirmed meanwhile).
@@ -410,64 +436,90 @@ export class Scheduler {
       () => this.clock.now(),
       { what: 'job lease' },
     );
-    try {
-      // Re-read under the lease: another instance may have run (and deleted) or moved it meanwhile.
-      const stored: StoredJob | undefined = await this.jobs.get(candidate.id);
-      if (!stored || Date.parse(stored.dueAt) > this.clock.now().getTime()) return false;
-      const handler = this.handlers.get(stored.kind);
-      if (!handler) {
-        await this.leaveUnknown(stored);
-        return false;
-      }
-      // This instance knows the kind: whatever one that did not wrote on the job goes with its
-      // next write (a failure recorded, a move by its handler).
-      const { unknownKindSince: _since, unknownKindReported: _reported, ...job } = stored;
-      let failure: RunFailure | undefined;
-      try {
-        // Past its time limit the run counts as failed and as having lost its lease (its
-        // handler stops before its next side effect); what it does after is never written back.
-        await runWithinLimit(handler, job, run, runTimeLimitOf(job.kind, this.options.runTimeLimitMs));
-      } catch (err) {
-        failure = runFailure(err);
-      }
-      // Lost while it ran: the instance holding the lease now runs the same job from the same
-      // revision. Deleting it or writing a failure here would take the job from under that run
-      // (its failure then not recorded, or a finished job run once more), so nothing is written.
-      if (!(await run.stillHeld())) {
-        if (failure)
-          this.log.error(
-            { err: failure.err, ...jobFields(job) },
-            'scheduled job failed after its lease was lost; not recorded: the instance holding the lease owns the job now',
-          );
-        else
-          this.log.warn(
-            jobFields(job),
-            'scheduled job done after its lease was lost; left to the instance holding the lease now',
-          );
-        return true;
-      }
-      if (failure) {
-        await this.failed(job, failure);
-        return true;
-      }
-      await this.done(job);
-      // Its dependency answers again: the jobs of its kind that failed with it need not wait out
-      // their backoff (up to 30 minutes) to end access.
-      await bringForwardAfterRecovery(
-        {
-          jobs: this.jobs,
-          leases: this.leases,
-          log: this.log,
-          owner,
-          sweepIntervalMs: this.options.sweepIntervalMs > 0 ? this.options.sweepIntervalMs : UNKNOWN_KIND_DELAY_MS,
-        },
-        job,
-        this.clock.now().getTime(),
-      );
-      return true;
-    } finally {
-      await run.stop();
+    const startedAt = this.clock.now().getTime();
+    const ran = this.runHeld(candidate, run, owner).finally(() => run.stop());
+    const limitMs = runTimeLimitOf(candidate.kind, this.options.runTimeLimitMs);
+    const inTime = await settleWithin(ran, limitMs);
+    if (!inTime.late) return inTime.value;
+    this.detach(candidate, ran, limitMs, startedAt);
+    return true;
+  }
+
+  /** Keeps track of a run the sweep went on without, and logs when it passed its limit and when it settles. */
+  private detach(job: ScheduledJob, ran: Promise<boolean>, limitMs: number, startedAt: number): void {
+    this.log.warn(
+      { ...jobFields(job), limitMs },
+      `scheduled job still running after ${limitText(limitMs)}; the sweep goes on without it`,
+    );
+    const settled = ran.then(
+      () =>
+        this.log.info(
+          { ...jobFields(job), runMs: this.clock.now().getTime() - startedAt },
+          'scheduled job that ran past its time limit has settled; its outcome is written back',
+        ),
+      (err: unknown) =>
+        // The store failed around its write-back (as `onError` in a sweep): the job is still
+        // in the store as it was, and comes up again once its lease is free.
+        this.log.error({ err, ...jobFields(job) }, 'scheduled job could not be run; the sweep goes on'),
+    );
+    this.detached.add(settled);
+    void settled.finally(() => this.detached.delete(settled));
+  }
+
+  /** Runs the job under `run`'s lease and writes its outcome back; `runLeased` releases the lease. */
+  private async runHeld(candidate: ScheduledJob, run: LeaseGuard, owner: string): Promise<boolean> {
+    // Re-read under the lease: another instance may have run (and deleted) or moved it meanwhile.
+    const stored: StoredJob | undefined = await this.jobs.get(candidate.id);
+    if (!stored || Date.parse(stored.dueAt) > this.clock.now().getTime()) return false;
+    const handler = this.handlers.get(stored.kind);
+    if (!handler) {
+      await this.leaveUnknown(stored);
+      return false;
     }
+    // This instance knows the kind: whatever one that did not wrote on the job goes with its
+    // next write (a failure recorded, a move by its handler).
+    const { unknownKindSince: _since, unknownKindReported: _reported, ...job } = stored;
+    let failure: RunFailure | undefined;
+    try {
+      await handler(job, run);
+    } catch (err) {
+      failure = runFailure(err);
+    }
+    // Lost while it ran: the instance holding the lease now runs the same job from the same
+    // revision. Deleting it or writing a failure here would take the job from under that run
+    // (its failure then not recorded, or a finished job run once more), so nothing is written.
+    if (!(await run.stillHeld())) {
+      if (failure)
+        this.log.error(
+          { err: failure.err, ...jobFields(job) },
+          'scheduled job failed after its lease was lost; not recorded: the instance holding the lease owns the job now',
+        );
+      else
+        this.log.warn(
+          jobFields(job),
+          'scheduled job done after its lease was lost; left to the instance holding the lease now',
+        );
+      return true;
+    }
+    if (failure) {
+      await this.failed(job, failure);
+      return true;
+    }
+    await this.done(job);
+    // Its dependency answers again: the jobs of its kind that failed with it need not wait out
+    // their backoff (up to 30 minutes) to end access.
+    await bringForwardAfterRecovery(
+      {
+        jobs: this.jobs,
+        leases: this.leases,
+        log: this.log,
+        owner,
+        sweepIntervalMs: this.options.sweepIntervalMs > 0 ? this.options.sweepIntervalMs : UNKNOWN_KIND_DELAY_MS,
+      },
+      job,
+      this.clock.now().getTime(),
+    );
+    return true;
   }
 
   /**
@@ -553,8 +605,9 @@ export class Scheduler {
   }
 
   /**
-   * Records a failed run on the job as it was read for the run: one more attempt, the error, the
-   * next due time after the backoff, or at the time the handler asked for ({@link dueAfterFailure}).
+   * Records a failed run on the job as it was read for the run: one more attempt, the error,
+   * whether it was passing (`lastFailurePassing`: the recovery pass brings only such jobs forward),
+   * the next due time after the backoff, or at the time the handler asked for ({@link dueAfterFailure}).
    * When the job was written or removed meanwhile, nothing is written and nothing reported: the
    * newer version is other work (a revoke with who and why, an end moved by an extension, a
    * cancel) and keeps the due time and attempts its writer gave it (`schedule` resets the count),
@@ -578,6 +631,7 @@ export class Scheduler {
       ...job,
       attempts,
       lastError,
+      lastFailurePassing: passingFailure(err) !== undefined,
       dueAt: new Date(dueAfterFailure(now, delayMs, at)).toISOString(),
     };
     let written: boolean;

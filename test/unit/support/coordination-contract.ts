@@ -135,6 +135,29 @@ export function describeCoordinationContract(
         expect(await f.schedule.get('absent')).toBeUndefined();
       });
 
+      test('lastFailurePassing round-trips through every write and read; a job written without it reads without it', async () => {
+        const passing = job('access.expire:R-1', '2025-01-15T10:00:00.000Z', {
+          requestId: 'R-1',
+          attempts: 1,
+          lastError: 'ARM 503',
+          lastFailurePassing: true,
+        });
+        await f.schedule.put(passing);
+        const read = (await f.schedule.get(passing.id))!;
+        expect(read).toEqual({ ...passing, revision: expect.any(String) });
+        const at = new Date('2025-01-15T10:00:00.000Z');
+        expect((await f.schedule.due(at, 10))[0]).toMatchObject({ lastFailurePassing: true });
+        expect((await f.schedule.forRequest('R-1'))[0]).toMatchObject({ lastFailurePassing: true });
+        expect((await f.schedule.withIdPrefix('access.expire:', 10))[0]).toMatchObject({ lastFailurePassing: true });
+        const refused = { ...read, attempts: 2, lastError: 'ARM 403', lastFailurePassing: false };
+        expect(await f.schedule.putIfUnchanged(refused, read.revision!)).toBe(true);
+        expect(await f.schedule.get(passing.id)).toEqual({ ...refused, revision: expect.any(String) });
+        // Written before the field existed (or never failed): no field, which reads as not passing.
+        const older = job('access.expire:R-2', '2025-01-15T10:00:00.000Z', { attempts: 3, lastError: 'ARM 503' });
+        expect(await f.schedule.putIfAbsent(older)).toBe(true);
+        expect(await f.schedule.get(older.id)).not.toHaveProperty('lastFailurePassing');
+      });
+
       test('dueAt is kept as normalised ISO text whatever form it was given in; forRequest lists by due time, then id', async () => {
         await f.schedule.put(job('access.remind:R-1:b', '2030-01-01T00:00:00Z', { requestId: 'R-1' }));
         await f.schedule.put(job('access.remind:R-1:a', '2029-12-31T23:00:00.000+00:00', { requestId: 'R-1' }));
