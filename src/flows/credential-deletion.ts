@@ -95,8 +95,8 @@ export interface RegistryWhereabouts {
 export interface DeletionHooks {
   /** Just before that DELETE (a mark in the audit log); a throw deletes nothing. */
   beforeDelete?: () => Promise<void>;
-  /** When that DELETE threw; never throws itself. */
-  deleteFailed?: () => Promise<void>;
+  /** When that DELETE threw (its error given); never throws itself. */
+  deleteFailed?: (err: unknown) => Promise<void>;
 }
 
 /**
@@ -123,7 +123,7 @@ export async function deleteCredential(
     try {
       return await send();
     } catch (err) {
-      await options.deleteFailed?.();
+      await options.deleteFailed?.(err);
       throw err;
     }
   };

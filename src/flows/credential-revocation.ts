@@ -12,7 +12,7 @@ import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { leftAssignmentDetail } from './credential-cleanup';
 import type { CredentialDeletion } from './credential-deletion';
 import { deleteCredential } from './credential-deletion';
-import { credentialMarkNames, deletionMarkKey } from './deletion-mark';
+import { credentialMarkNames, deletionMarkKey, refusedDelete } from './deletion-mark';
 
 /**
  * Deletes the credential this request created, rebuilt from its own store records (G15). A
@@ -70,19 +70,22 @@ export async function revokeCredential(deps: LifecycleDeps, request: AccessReque
         detail: 'deleting it; the next access.revoke.credential entry says what the deletion found',
         idempotencyKey: mark,
       }),
-    // The DELETE threw: the mark stands for nothing deleted, and the next attempt looks again
-    // under a mark of its own. Not recorded (the audit log failing too), the mark stands, and the
-    // next attempt says deleted and names what is under the name (madeSince).
-    deleteFailed: () =>
-      recordAccessEvent(deps, request, by, {
+    // The DELETE was refused: the mark stands for nothing deleted, and the next attempt looks
+    // again under a mark of its own. One whose answer may be lost (5xx, 408, 429, no answer: it
+    // may have gone through) keeps the mark, as does one not recorded (the audit log failing too):
+    // the next attempt then reads what is under the name (earlierDeleteStands).
+    deleteFailed: async (err) => {
+      if (!refusedDelete(err)) return;
+      await recordAccessEvent(deps, request, by, {
         action: 'access.revoke.credential',
         outcome: 'failed',
         targetIds,
-        detail: 'its DELETE failed: nothing known deleted; the next attempt of this revocation looks again',
+        detail: 'its DELETE was refused: nothing deleted; the next attempt of this revocation looks again',
         idempotencyKey: `${mark}:failed`,
-      }).catch((err: unknown) =>
-        deps.log.warn({ err, requestId: request.id }, 'a failed credential DELETE could not be audited'),
-      ),
+      }).catch((auditErr: unknown) =>
+        deps.log.warn({ err: auditErr, requestId: request.id }, 'a failed credential DELETE could not be audited'),
+      );
+    },
   });
   // A role assignment under the recorded name that is not the one acrbot made (another role or
   // scope, G15): left in place, and said so for an operator, as the clean-up job says it.

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../domain/audit-chain';
 import type { CredentialRef } from '../domain/secret-credential';
+import { passingFailure } from './outage-report-failure';
 
 /**
  * The idempotency key of request `requestId`'s mark `prefix` for the object `names` name: the same
@@ -34,4 +35,14 @@ export function credentialMarkNames(ref: CredentialRef): string[] {
 /** True when `entries` (read before this attempt deleted anything) hold the mark keyed `key`. */
 export function markedBefore(entries: readonly Pick<AuditEvent, 'idempotencyKey'>[], key: string): boolean {
   return entries.some((e) => e.idempotencyKey === key);
+}
+
+/**
+ * Whether a DELETE that threw `err` was refused, so nothing was deleted and its mark stands for
+ * nothing: anything but a failure whose answer may be lost (a 5xx, 408, 429 or no answer, after
+ * which the DELETE may have gone through; `passingFailure`). Only a refusal voids the mark
+ * (a `failed` entry); after the others the next attempt reads the mark and what is there.
+ */
+export function refusedDelete(err: unknown): boolean {
+  return passingFailure(err) === undefined;
 }

@@ -12,7 +12,7 @@ import type { AccessRequest, Actor } from '../domain/request';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { acrbotCreatedAssignment, type Holders, otherHolders, whyKept } from './role-assignment-holders';
 import { scheduleOrphanWatch } from './orphan-watch';
-import { deletionMarkKey, markedBefore } from './deletion-mark';
+import { deletionMarkKey, markedBefore, refusedDelete } from './deletion-mark';
 
 /**
  * Deletes the role assignment `request` made, after the checks (G15, G17): kept while another
@@ -111,8 +111,8 @@ export async function revokeGrant(
   }
   // Marked before the DELETE (keyed by the request and the assignment: once however many
   // attempts send it), so a retry after a DELETE whose entry below was never written knows acrbot
-  // deleted it. A DELETE that fails is recorded `failed` (voiding the mark): a person may remove
-  // the assignment by hand before the retry, which must then not say acrbot deleted it.
+  // deleted it. A DELETE refused is recorded `failed` (voiding the mark): a person may remove the
+  // assignment by hand before the retry, which must then not say acrbot deleted it.
   await recordAccessEvent(deps, request, by, {
     action: 'access.revoke.roleAssignment',
     outcome: 'deleting',
@@ -123,11 +123,14 @@ export async function revokeGrant(
   const { requestId } = await deps.ports.roleAssignments
     .delete({ scope: plan.scope, name: plan.roleAssignmentName, subscriptionId: plan.registry.subscriptionId })
     .catch(async (err: unknown) => {
+      // Only a refusal says nothing was deleted: a DELETE whose answer may be lost (5xx, 408, 429,
+      // no answer) may have gone through, so its mark stands for the next attempt to read.
+      if (!refusedDelete(err)) throw err;
       await recordAccessEvent(deps, request, by, {
         action: 'access.revoke.roleAssignment',
         outcome: 'failed',
         targetIds: [match.id],
-        detail: 'its DELETE failed: nothing deleted; the next attempt of this revocation looks again',
+        detail: 'its DELETE was refused: nothing deleted; the next attempt of this revocation looks again',
         idempotencyKey: `${mark}:failed`,
       }).catch((auditErr: unknown) =>
         // Not recorded, the mark stands: a retry that finds the assignment deletes it all the same.

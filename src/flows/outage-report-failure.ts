@@ -7,6 +7,7 @@
  * error's causes.
  */
 import { isUserFacing } from '../domain/errors';
+import type { ScheduledJob } from '../domain/ports';
 
 /** A passing failure, as the approvers' summary names it and groups it. */
 export interface PassingFailure {
@@ -72,4 +73,13 @@ export function passingFailure(err: unknown): PassingFailure | undefined {
       return { service: serviceName, answer: 'no answer', key: `${serviceName}:noAnswer` };
   }
   return undefined;
+}
+
+/**
+ * A job whose last failure was passing (`lastFailurePassing`, stored by the scheduler from
+ * {@link passingFailure}): the ends an outage holds up, which the recovery pass brings forward and
+ * the outage summary counts. A job stored before the field existed counts as not passing.
+ */
+export function failedPassingly(job: ScheduledJob): boolean {
+  return job.attempts > 0 && job.lastFailurePassing === true;
 }

@@ -15,7 +15,7 @@ import type { Clock, LeaseStore, RequestStore, ScheduledJob, ScheduleStore } fro
 import type { AccessRequest } from '../domain/request';
 import { isThrottling, passingFailureAdvice } from './azure-failure-text';
 import type { LifecycleMessenger } from './lifecycle-messenger';
-import type { PassingFailure } from './outage-report-failure';
+import { failedPassingly, type PassingFailure } from './outage-report-failure';
 
 /** At most one summary per approvers' channel, job kind and service status this often. */
 export const OUTAGE_SUMMARY_EVERY_MS = 30 * 60_000;
@@ -66,23 +66,32 @@ export async function reportPassingFailure(
     OUTAGE_SUMMARY_EVERY_MS,
   );
   if (!summary) return false;
-  if (!(await deps.leases.acquire(jobKey, owner, PASSING_REPORT_QUIET_MS))) {
+  const jobLease = await deps.leases.acquire(jobKey, owner, PASSING_REPORT_QUIET_MS);
+  if (!jobLease) {
     // Another instance posts for this job right now: the summary is left to it.
     await deps.leases.release(summary);
     return false;
   }
-  const waiting = (await deps.schedule.withIdPrefix(`${job.kind}:`, OUTAGE_COUNT_LIMIT)).filter(
-    (j) => j.kind === job.kind && j.attempts > 0,
-  );
-  const count = Math.max(1, waiting.length);
-  const atLeast = waiting.length >= OUTAGE_COUNT_LIMIT;
-  const since = await waitingSince(deps, job, waiting);
-  await deps.messenger.reportToApprovers(
-    request,
-    outageSummaryText({ what: what(request), job, others: count - 1, atLeast, since, failure }),
-    outageSummaryStyle({ kind: job.kind, count, atLeast, failure }),
-  );
-  return true;
+  try {
+    // The jobs an outage holds up: failing passingly (a job refused, a 403 or a lock, needs a
+    // person and is reported on its own), this one included once its failure is recorded.
+    const read = await deps.schedule.withIdPrefix(`${job.kind}:`, OUTAGE_COUNT_LIMIT);
+    const waiting = read.filter((j) => j.kind === job.kind && (j.id === job.id || failedPassingly(j)));
+    const count = Math.max(1, waiting.length);
+    const atLeast = read.length >= OUTAGE_COUNT_LIMIT;
+    const since = await waitingSince(deps, job, waiting);
+    await deps.messenger.reportToApprovers(
+      request,
+      outageSummaryText({ what: what(request), job, others: count - 1, atLeast, since, failure }),
+      outageSummaryStyle({ kind: job.kind, count, atLeast, failure }),
+    );
+    return true;
+  } catch (err) {
+    // Nothing posted: neither lease may stand for a summary that never went out (this job quiet
+    // for a day, the channel for half an hour). Released best effort; the error goes on.
+    await Promise.allSettled([deps.leases.release(summary), deps.leases.release(jobLease)]);
+    throw err;
+  }
 }
 
 /**

@@ -18,6 +18,7 @@
  */
 import type { JobKind, LeaseStore, ScheduledJob, ScheduleStore } from '../domain/ports';
 import type { Logger } from '../observability/logger';
+import { failedPassingly } from './outage-report-failure';
 
 /**
  * The kinds whose late run leaves access in place: a grant's or secret's end, and the deletion of
@@ -42,11 +43,6 @@ export const RECOVERY_JOBS_PER_SWEEP = 25;
  * rest keep their backoff.
  */
 export const RECOVERY_READ_LIMIT = 10_000;
-
-/** The job failed, the last time through a service not answering (a job stored without the mark: not). */
-function failedPassingly(job: ScheduledJob): boolean {
-  return job.attempts > 0 && job.lastFailurePassing === true;
-}
 
 /** What a pass needs: the shared stores, this run's lease owner, and the sweep's cadence. */
 export interface RecoveryDeps {

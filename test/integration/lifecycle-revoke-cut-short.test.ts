@@ -98,13 +98,12 @@ describe('a revocation cut short after its DELETE', () => {
     ]);
   });
 
-  test('a token whose DELETE failed: the mark stands for nothing deleted, and the retry deletes it', async () => {
+  test('a token whose DELETE was refused: the mark stands for nothing deleted, and the retry deletes it', async () => {
     const { id } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --namespace payments --for 2m pull for payments-api',
     );
     const tokenName = `acrbot-${id.toLowerCase()}`;
-    // Refused on the DELETE and on each of the SDK's retries.
-    h.app.sandbox!.arm.faults.add({ operation: 'tokens.delete', status: 500, count: 4 });
+    h.app.sandbox!.arm.faults.add({ operation: 'tokens.delete', status: 403, count: 1 });
     advance(2 * MINUTE);
     await h.app.scheduler.runDue();
     expect(tokens()).toEqual([tokenName]);
@@ -120,6 +119,49 @@ describe('a revocation cut short after its DELETE', () => {
       'deleting',
       'deleted',
     ]);
+  });
+
+  test("a token whose DELETE failed with a 5xx (it may have gone through): the mark stands, and the retry deletes acrbot's token still there", async () => {
+    const { id } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --for 2m pull for payments-api',
+    );
+    const tokenName = `acrbot-${id.toLowerCase()}`;
+    // Azure dates the token when acrbot made it (the emulator dates by the wall clock, the bot by the test's).
+    h.app.sandbox!.arm.state.getRegistry(contosoId)!.tokens.get(tokenName)!.creationDate = now.toISOString();
+    // Failed on the DELETE and on each of the SDK's retries.
+    h.app.sandbox!.arm.faults.add({ operation: 'tokens.delete', status: 500, count: 4 });
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect(tokens()).toEqual([tokenName]);
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect(h.app.sandbox!.arm.faults.pending()).toEqual([]);
+    expect(tokens()).toEqual([]);
+    expect((await h.app.store.get(id))!.state).toBe('revoked');
+    expect((await steps(id, 'access.revoke.credential')).map((s) => s.slice(0, s.indexOf(':')))).toEqual([
+      'deleting',
+      'deleted',
+    ]);
+  });
+
+  test("a grant's DELETE applied but answered 500: the retry records it deleted by the earlier attempt, not removed outside acrbot", async () => {
+    await start();
+    const r = await grant(users.requester, 'aks-dev contosoacr --for 2m pull for payments-api');
+    h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.delete', status: 500, afterApply: true, count: 4 });
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
+    expect((await h.app.store.get(r.id))!.state).toBe('succeeded');
+    advance(5 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await h.app.store.get(r.id))!.state).toBe('revoked');
+    expect((await steps(r.id, 'access.revoke.roleAssignment')).map((s) => s.slice(0, s.indexOf(':')))).toEqual([
+      'deleting',
+      'alreadyDeleted',
+    ]);
+    const [ended] = await steps(r.id, 'access.expired');
+    expect(ended).toBeDefined();
+    expect(ended).not.toMatch(/removed outside acrbot/);
   });
 
   test('a grant: the retry records the assignment deleted by the earlier attempt, and the end does not call it removed outside acrbot', async () => {
