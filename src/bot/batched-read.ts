@@ -1,6 +1,6 @@
 /**
  * One read shared by callers that each look something up first and need a read made after their
- * own lookup ended: the card copies of one request change (card-messenger.ts `updateCopy`), each
+ * own lookup ended: the card copies of one request change (card-copy-updates.ts `updateCopy`), each
  * looking up its viewers (which may ask Teams) and then drawing the request as stored.
  *
  * A read made before a caller's lookup ended is never used by it: another instance may have

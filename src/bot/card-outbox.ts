@@ -10,7 +10,7 @@
  * notify without waiting for each other, and a late notification of an older state must not put
  * it back over a newer one. That order is this process's only: another instance's writes are
  * not seen here, so each card write draws the newer of its state and the stored one
- * (card-messenger.ts `updateCopy`; the audit card under its lease). A write of the same state
+ * (card-copy-updates.ts `updateCopy`; the audit card under its lease). A write of the same state
  * again is made (after the one on its way): the writer may read what changed since (the audit
  * card's new entries). A new message goes out
  * after everything queued before it (nothing overtakes it);

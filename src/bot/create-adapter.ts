@@ -285,7 +285,7 @@ const REFUSED_REPLY = Symbol('acrbot.refusedReply');
  * once, as a warning, when the turn ends: acrbot cannot answer there, whatever the turn does
  * about it (the welcome is kept as given, welcomes.ts; an escaped error is answered 200 by
  * onTurnError). Proactive turns are left alone: their callers catch and log what was refused
- * (card-messenger.ts).
+ * (card-messenger.ts and the parts it delegates to).
  */
 async function noteRefusedReplies(ctx: TurnContext, log: Logger, next: () => Promise<void>): Promise<void> {
   const { type, name } = ctx.activity;

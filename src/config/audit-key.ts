@@ -1,6 +1,6 @@
 /**
  * The audit key's text form (base64 of at least 32 random bytes), read from ACRBOT_AUDIT_KEY by
- * config.ts and from the sandbox's `.data/audit.key` by the bot and the audit CLI. One check for
+ * the configuration (settings-storage.ts) and from the sandbox's `.data/audit.key` by the bot and the audit CLI. One check for
  * both: `Buffer.from(text, 'base64')` skips characters it cannot read and accepts an empty text,
  * so a damaged key file would otherwise become a short or empty key without a word — entries
  * signed with a key anyone can guess, or a log that no longer verifies.

@@ -181,7 +181,7 @@ export interface RequestStore {
   /**
    * The request as stored when its version is above `version`, else undefined (also when it is
    * not stored), without reading the document when it is not: a card update's check for a state
-   * newer than the one it was given (card-messenger.ts `newestOf`), which on one instance almost
+   * newer than the one it was given (src/bot/card-copy-updates.ts `newestOf`), which on one instance almost
    * never finds one. Optional: a store without it is read with {@link get}.
    */
   getNewer?(id: string, version: number): Promise<AccessRequest | undefined>;

@@ -3,7 +3,7 @@
  * registry, a user's own access, and the clusters × registries matrix of the tab. It gathers
  * facts through the ports (ARM role assignments and role definitions, clusters, registries,
  * Graph for service-principal clusters and group membership, the request store) and joins them
- * with the pure `buildCells` of `src/domain/access-inventory.ts`, so chat and the tab show the
+ * with the pure `buildCells` of `src/domain/inventory-cells.ts`, so chat and the tab show the
  * same answer.
  *
  * ARM cost (S = allowed subscriptions, R = distinct roles among the relevant assignments,

@@ -7,7 +7,7 @@
  * The escalation goes and the reminder is used up unsent, rather than the two being spaced:
  * the escalation is the stronger nudge and the only one reaching the escalation channel and
  * groups, so it must not wait; and it is posted where the reminder is, in the rule's channel,
- * mentioning the rule's named approvers (bot/card-messenger.ts, nudgeApprovers), so a reminder
+ * mentioning the rule's named approvers (bot/approver-nudge-posts.ts, nudgeApprovers), so a reminder
  * after it would tell the same people the same thing again, and one before it would be noise.
  * Spacing would only delay the escalation or send the weaker nudge after the stronger one.
  * (Groups are named in the text, not mentioned: the escalation names the rule's approvers, users

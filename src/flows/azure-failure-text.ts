@@ -219,13 +219,14 @@ export function passingFailureAdvice(service: string, answer: string, expire: bo
       service === 'Azure'
         ? "the subscription's Azure Resource Manager request limits"
         : `${service}'s request limits for acrbot's identity`;
-    return ` ${service} answered ${answer}: it is throttling acrbot's calls (too many calls in a short time), a passing failure, not a refusal. acrbot keeps retrying, slower each time, and ${done} ${service} takes its calls again; nothing is needed by hand unless it lasts for hours (then the platform team can check ${limits} and which other tools call it under the same identity or subscription).`;
+    return ` ${service} answered ${answer}: it is throttling acrbot's calls (too many calls in a short time), a temporary failure, not a refusal. acrbot keeps retrying, slower each time, and ${done} ${service} takes its calls again; nothing is needed by hand unless it lasts for hours (then the platform team can check ${limits} and which other tools call it under the same identity or subscription).`;
   }
   const answered = answer === 'no answer' ? 'did not answer (a timeout or a dropped connection)' : `answered ${answer}`;
   const done = expire
     ? `the access ends as soon as ${service} answers`
     : `the work is done as soon as ${service} answers`;
-  return ` ${service} ${answered}: a passing failure (most likely an outage of the service), not a refusal. acrbot keeps retrying, and ${done}; nothing is needed by hand unless it lasts for hours (then the platform team can check the service's status and acrbot's logs).`;
+  const outage = service === 'Azure' ? 'an Azure outage' : `a ${service} outage`;
+  return ` ${service} ${answered}: a temporary failure (most likely ${outage}), not a refusal. acrbot keeps retrying, and ${done}; nothing is needed by hand unless it lasts for hours (then the platform team can check the service's status and acrbot's logs).`;
 }
 
 /**

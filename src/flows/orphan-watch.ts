@@ -4,7 +4,7 @@
  * not have its assignment deleted: Azure keeps a role assignment whose scope resource went, at
  * the old scope, and it gives pull again as soon as a registry is at that id again (made again
  * under the same name, or moved back). So the revocation schedules this job: once a day, for
- * ORPHAN_WATCH_DAYS days (domain/access-inventory.ts), it looks whether a registry answers at the recorded id
+ * ORPHAN_WATCH_DAYS days (domain/acrbot-request-ref.ts), it looks whether a registry answers at the recorded id
  * (one GET of it; the role assignments there are listed only once one answers); once
  * one does, it deletes acrbot's recorded assignment there under the revocation's checks (G15:
  * only the name, principal, role and scope acrbot's records say it created, and not one Azure

@@ -15,7 +15,7 @@
  * {@link OUTCOME_NET_LOOKBACK_MS} owing the mark and lacking it is told again, under its
  * execution lease (`exec:<id>`, which the run holds until it has written the mark): a run still
  * telling on another instance is left to it, and two instances do not both tell. The cards go to
- * the newest state whatever they showed (card-messenger.ts); the requester gets the message
+ * the newest state whatever they showed (card-copy-updates.ts); the requester gets the message
  * again only if the process died after Teams took it and before the mark was written.
  */
 import { randomUUID } from 'node:crypto';

@@ -57,7 +57,7 @@ export async function writeSecret(
 
 /**
  * A secret write Kubernetes refused, which leaves the secret as it was: every explained failure
- * of the write but {@link SECRET_WRITE_UNCONFIRMED} (kube-pull-secrets.ts reads the secret back
+ * of the write but {@link SECRET_WRITE_UNCONFIRMED} (kube-secret-write.ts reads the secret back
  * after a timeout, a 5xx or a lost connection). Anything else may have written it.
  */
 export function isWriteRefusal(err: unknown): boolean {

@@ -207,7 +207,7 @@ const REPLACES_UNKNOWN_LINE =
  * static admin client certificate: local accounts enabled and no Entra ID integration. With
  * Entra ID it is a kubelogin exec stanza, whatever the local accounts (their static credential
  * is the admin one, `listClusterAdminCredential`, which acrbot's role does not grant), and acrbot
- * authenticates with its own Entra token under Kubernetes RBAC (kube-pull-secrets.ts).
+ * authenticates with its own Entra token under Kubernetes RBAC (kube-cluster-access.ts).
  */
 export function hasStaticUserCredential(cluster: { aadEnabled: boolean; localAccountsDisabled?: boolean }): boolean {
   return !cluster.aadEnabled && !cluster.localAccountsDisabled;

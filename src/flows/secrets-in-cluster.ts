@@ -26,7 +26,7 @@ export const CHECK_PARALLEL_SECRETS = 4;
 
 /**
  * Longest the cluster reads of one answer may take: the rest is said not checked. Each call has
- * its own deadline too (kube-pull-secrets.ts); this keeps a slow cluster from holding the answer.
+ * its own deadline too (kube-cluster-access.ts); this keeps a slow cluster from holding the answer.
  */
 const CHECK_CLUSTER_BUDGET_MS = 15_000;
 

@@ -6,7 +6,7 @@
 import { SANDBOX_APPROVAL_CHANNEL_ID, SANDBOX_SUBSCRIPTIONS, SANDBOX_TENANT_ID, SANDBOX_USERS } from './fixtures';
 import { sandboxCredential } from './identity/access-tokens';
 
-/** The sandbox's defaults (config's part has the shape `SandboxDefaults` in src/config/config.ts). */
+/** The sandbox's defaults (config's part has the shape `SandboxDefaults` in src/config/apply-sandbox-defaults.ts). */
 export const SANDBOX_DEFAULTS = {
   subscriptionIds: [SANDBOX_SUBSCRIPTIONS.platform, SANDBOX_SUBSCRIPTIONS.data],
   approverId: SANDBOX_USERS.approver.objectId,

@@ -85,7 +85,7 @@ export interface TabRow {
    * With how `acrbot-named-role` only: the caller's own acrbot grants (never another tenant's,
    * tenant-boundary.ts) that recorded this assignment's id but whose access ended before Azure
    * made it, the one that ended last last; the assignment was made again under acrbot's name
-   * since (acrbotNamedText in src/domain/access-inventory.ts). Absent when none of them is shown.
+   * since (acrbotNamedText in src/domain/acrbot-named.ts). Absent when none of them is shown.
    */
   endedRequestIds?: string[];
   /** With `endedRequestIds`: when Azure made the assignment (its `createdOn`). */

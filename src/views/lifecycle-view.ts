@@ -127,7 +127,7 @@ function keptWords(kept: KeptAssignment | undefined): string | undefined {
   const until = kept.until ? ` until ${formatUtc(kept.until)}` : '';
   const then = kept.complete
     ? '; acrbot deletes it when the last grant holding it ends'
-    : '; it stays until the platform team removes it once no grant needs it (acrbot will not, as it could not tell)';
+    : '; it stays until the platform team removes it once no grant needs it (acrbot could not read every grant that uses it, so it leaves it in place)';
   return inertText(`The cluster can still pull through the same role assignment: ${kept.why}${until}${then}.`);
 }
 

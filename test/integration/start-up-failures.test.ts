@@ -111,7 +111,7 @@ describe('start-up failures', () => {
     expect(blank).toMatch(
       /^bot exited 2: acrbot cannot start; fix these settings:\n {2}- PORT must be a whole number from 0 to 65535\n$/,
     );
-    // Quoted: named with config.ts's wording, and the value never repeated.
+    // Quoted: named with setting-value.ts's wording, and the value never repeated.
     expect(quoted).toMatch(/^bot exited 2: acrbot cannot start; fix these settings:\n/);
     expect(quoted).toContain(
       '  - APPLICATIONINSIGHTS_CONNECTION_STRING is in quotes, which would be part of its value: remove them\n',

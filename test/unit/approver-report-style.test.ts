@@ -149,7 +149,7 @@ describe("the requester's end notice at Teams widths", () => {
       }),
     );
     expect(notice).toContain(
-      'holders could not all be read; left in place; it stays until the platform team removes it once no grant needs it (acrbot will not, as it could not tell).',
+      'holders could not all be read; left in place; it stays until the platform team removes it once no grant needs it (acrbot could not read every grant that uses it, so it leaves it in place).',
     );
   });
 });

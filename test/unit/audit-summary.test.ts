@@ -109,7 +109,7 @@ describe('collapseRefusals: refusals added later (break-glass review, revoke, ex
     const flood = Array.from({ length: 40 }, (_, i) => entry(codes[i % 5][0], codes[i % 5][1], 'Oscar', id));
     const revoked = entry('access.revoked', 'revoked', 'acrbot', id);
     const shown = collapseRefusals([...history, ...flood, revoked]);
-    // The audit channel card lists the last 30 (card-messenger.ts): the history stays on it.
+    // The audit channel card lists the last 30 (audit-card-sync.ts): the history stays on it.
     expect(shown.slice(-30).map((e) => e.action)).toEqual([
       'request.created',
       'request.approved',

@@ -44,7 +44,7 @@ test('the notice: held until the holder ends, or left in place when holders coul
   );
   // No date to wait for, and nobody deletes it for acrbot: who must is said.
   expect(unread).toContain(
-    `The cluster can still pull through the same role assignment: ${UNREAD}; it stays until the platform team removes it once no grant needs it (acrbot will not, as it could not tell).`,
+    `The cluster can still pull through the same role assignment: ${UNREAD}; it stays until the platform team removes it once no grant needs it (acrbot could not read every grant that uses it, so it leaves it in place).`,
   );
   expect(unread).not.toMatch(/until \d{4}-/);
 });

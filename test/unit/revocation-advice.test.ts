@@ -24,7 +24,8 @@ test.each([
 ])('a passing failure (%s %s): acrbot retries, nothing by hand unless it lasts', (status, code, says) => {
   const advice = revocationAdvice(wrapped(arm(status, code)));
   expect(advice).toContain(says);
-  expect(advice).toContain('a passing failure');
+  expect(advice).toContain('a temporary failure (most likely an Azure outage), not a refusal');
+  expect(advice).not.toContain('passing');
   expect(advice).toContain('acrbot keeps retrying, and the access ends as soon as Azure answers');
   expect(advice).toContain('nothing is needed by hand unless it lasts for hours');
   expect(advice).not.toContain('403');
@@ -35,11 +36,20 @@ test('a 429 is throttling, not an outage: said so, with where to look if it last
   const advice = revocationAdvice(wrapped(arm(429, 'TooManyRequests')));
   expect(advice).toContain("Azure answered 429 TooManyRequests: it is throttling acrbot's calls");
   expect(advice).not.toContain('outage');
+  expect(advice).toContain('a temporary failure, not a refusal');
+  expect(advice).not.toContain('passing');
   expect(advice).toContain("the subscription's Azure Resource Manager request limits");
   expect(advice).toContain('which other tools call it');
   expect(advice).toContain('nothing is needed by hand unless it lasts for hours');
   const graph = Object.assign(arm(429, 'TooManyRequests'), { service: 'Microsoft Graph' });
   expect(revocationAdvice(graph)).toContain("Microsoft Graph's request limits for acrbot's identity");
+});
+
+test("an outage of Microsoft Graph is named as Graph's, not Azure's", () => {
+  const graph = Object.assign(arm(503, 'ServiceUnavailable'), { service: 'Microsoft Graph' });
+  expect(revocationAdvice(wrapped(graph))).toContain(
+    'Microsoft Graph answered 503 ServiceUnavailable: a temporary failure (most likely a Microsoft Graph outage), not a refusal',
+  );
 });
 
 test('a 403: the missing right and the delete by hand (also under a sentence that wraps it)', () => {
@@ -52,7 +62,7 @@ test('a 403: the missing right and the delete by hand (also under a sentence tha
     const advice = revocationAdvice(err);
     expect(advice).toContain('Azure refused (403): acrbot lacks a right it needs there');
     expect(advice).toContain('To end the access at once, delete it in Azure by hand');
-    expect(advice).not.toContain('passing failure');
+    expect(advice).not.toContain('temporary failure');
     // The guide by name: a path in the repository is no link in Teams.
     expect(advice).toContain("see Troubleshooting in acrbot's deployment guide");
     expect(advice).not.toContain('docs/');

@@ -58,7 +58,7 @@ export function extensionFact(row: Row): [label: string, value: string | undefin
 
 /**
  * A role assignment under the name acrbot gives its grants that no record of this store refers
- * to, in the chat's words (ACRBOT_NAMED_TEXT in src/domain/access-inventory.ts, which the page
+ * to, in the chat's words (ACRBOT_NAMED_TEXT in src/domain/acrbot-named.ts, which the page
  * does not bundle: it imports node:crypto). A hint only: the page offers nothing on it.
  */
 export const ACRBOT_NAMED_WORDS =
@@ -66,7 +66,7 @@ export const ACRBOT_NAMED_WORDS =
 
 /**
  * How a row of how `acrbot-named-role` names its assignment, in the chat's words (acrbotNamedText
- * in src/domain/access-inventory.ts, not bundled for the reason above): when it sits at the id of
+ * in src/domain/acrbot-named.ts, not bundled for the reason above): when it sits at the id of
  * acrbot grants of the caller's that ended before Azure made it (`endedRequestIds`, the one that
  * ended last last, and `createdOn`), made again since, naming that grant (the store does record
  * it: no store was switched or restored); else {@link ACRBOT_NAMED_WORDS}.

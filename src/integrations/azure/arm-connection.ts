@@ -8,6 +8,7 @@ import type { HttpClient, PipelinePolicy } from '@azure/core-rest-pipeline';
 import { Agent } from 'node:https';
 import { CloudApiError } from '../../domain/ports';
 import { RetryAfterTooLongError, retryAfterCapPolicy } from '../http/capped-retry';
+import type { AnswerTimedHttpClient } from '../http/no-answer-policy';
 import { MAX_CONNECTIONS_PER_ORIGIN, sendOnPools, sharedHttpClient } from '../http/pooled-http-client';
 import { ARM_MAX_RETRIES, armNoAnswerPolicy } from './arm-no-answer';
 
@@ -33,11 +34,8 @@ export interface ArmConnection {
    * The HTTP client under every ARM pipeline; default the process's pooled client. Tests pass one
    * with a shorter answer timeout (`answerTimeoutMs`, which the no-answer error then names).
    */
-  httpClient?: ArmHttpClient;
+  httpClient?: AnswerTimedHttpClient;
 }
-
-/** An HTTP client for ARM, with its wait for an answer when it has one (the pooled client's). */
-export type ArmHttpClient = HttpClient & { readonly answerTimeoutMs?: number };
 
 /**
  * A keep-alive HTTPS agent with bounded sockets, trusting `caPem` only when given. Requests that

@@ -15,14 +15,11 @@ import { NO_ANSWER_SENDS, NoAnswerError, noAnswerPolicy } from '../http/no-answe
  */
 export const ARM_MAX_RETRIES = 3;
 
-/** Sends of one ARM request that may end without an answer: the first and one resend. */
-export const ARM_NO_ANSWER_SENDS = NO_ANSWER_SENDS;
-
 /** The name of {@link armNoAnswerPolicy} in a pipeline. */
 export const ARM_NO_ANSWER_POLICY = 'armNoAnswerPolicy';
 
 /**
- * ARM gave no answer to {@link ARM_NO_ANSWER_SENDS} sends of one request: `ARM did not answer
+ * ARM gave no answer to {@link NO_ANSWER_SENDS} sends of one request: `ARM did not answer
  * GET https://…: no answer within 60 s (sent 2 times; not sent again)`, code ETIMEDOUT, `cause`
  * the last send's error (see {@link NoAnswerError}).
  */
@@ -34,7 +31,7 @@ export class ArmNoAnswerError extends NoAnswerError {
 }
 
 /**
- * Fails an ARM request with {@link ArmNoAnswerError} the {@link ARM_NO_ANSWER_SENDS}th time it ends
+ * Fails an ARM request with {@link ArmNoAnswerError} the {@link NO_ANSWER_SENDS}th time it ends
  * without an answer. Sits at `perRetry` in the SDK clients' `additionalPolicies`.
  * `answerTimeoutMs`: the HTTP client's, for the message.
  */

@@ -109,7 +109,7 @@ export function isClusterTokenError(err: unknown): err is UserFacingError {
 
 /** Explains a failed call on `what` (e.g. "create secrets") in a namespace of a cluster. */
 export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacingError {
-  // Thrown before the call went out (the per-call token, kube-pull-secrets.ts): already explained.
+  // Thrown before the call went out (the per-call token, kube-cluster-access.ts): already explained.
   if (isClusterTokenError(err)) return err;
   const status = kubeStatus(err);
   const cause = { cause: kubeFailureCause(err, ctx) };
@@ -162,7 +162,7 @@ export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacing
           `Cluster ${ctx.cluster} did not answer in time while acrbot tried to ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace}; check that its API server is up and reachable, then ask again.`,
           cause,
         );
-      // Still throttled after the retries (kube-pull-secrets.ts): busy, neither down nor unreachable.
+      // Still throttled after the retries (kube-retrying-http.ts): busy, neither down nor unreachable.
       if (status === 429)
         return new UserFacingError(
           'kubernetes.failed',
