@@ -138,6 +138,9 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
   };
 }
 
+/** Entries whose `correlationIds` are a cluster's `Audit-Id`s, not Azure request ids. */
+const CLUSTER_ACTIONS: ReadonlySet<string> = new Set(['access.revoke.secret', 'access.revoke.serviceAccount']);
+
 /**
  * The history of one request as `reader` may read it; audit entries are the request's own
  * (already chained and bounded), listed as {@link historyEntries} says. A requester (`own`) is
@@ -152,7 +155,9 @@ export function requestHistory(
 ): TabHistory {
   const audit = historyEntries(request, entries, reader);
   const ids = new Set<string>(request.outcome?.azureRequestIds ?? []);
-  for (const e of audit) for (const c of e.correlationIds ?? []) ids.add(c);
+  // Azure's (ARM's, Graph's) ids only: a pull secret's entries carry the cluster API server's
+  // Audit-Id, found in the cluster's audit log, not in Azure's Activity Log the line points to.
+  for (const e of audit) if (!CLUSTER_ACTIONS.has(e.action)) for (const c of e.correlationIds ?? []) ids.add(c);
   const row = requestRow(request, now);
   // A break-glass run's decision and approval are its requester's own: the row says who started
   // it and where its review stands, never that they approved it.
