@@ -228,16 +228,20 @@ async function earlierDeleteStands(
   if (!found) return { deleteAgain: true, madeSince: '' };
   const created = found.creationDate ? Date.parse(found.creationDate) : NaN;
   if (created < Date.parse(markedAt)) return { deleteAgain: true, madeSince: '' };
+  // Azure dates it after the mark: made since. Undated (the API leaves the date optional): which
+  // it is cannot be told, and acrbot's records vouch for neither; said so.
+  const dated = Number.isFinite(created);
+  const when = dated ? 'made after' : 'undated, found after';
   deps.log.warn(
-    { requestId: request.id, token: ref.tokenName },
+    { requestId: request.id, token: ref.tokenName, dated },
     'a token is under the name of a credential acrbot deleted; left in place for an operator',
   );
   await deps.messenger.reportToApprovers(
     request,
-    `The revocation of ${request.id} found a token named ${ref.tokenName} on ${ref.registry}, made after an earlier attempt of it had begun deleting acrbot's token of that name. acrbot's records do not vouch for this one, so it was left in place: check it, and delete it if nobody needs it.`,
+    `The revocation of ${request.id} found a token named ${ref.tokenName} on ${ref.registry}, ${when} an earlier attempt of it had begun deleting acrbot's token of that name. acrbot's records do not vouch for this one, so it was left in place: check it, and delete it if nobody needs it${dated ? '' : " (it is acrbot's own if that deletion did not go through)"}.`,
   );
   return {
     deleteAgain: false,
-    madeSince: `; a token under its name now (${ref.tokenName}), made since, is not one acrbot's records vouch for: left in place for an operator`,
+    madeSince: `; a token under its name now (${ref.tokenName}), ${dated ? 'made since' : 'undated'}, is not one acrbot's records vouch for: left in place for an operator`,
   };
 }

@@ -40,9 +40,13 @@ export function markedBefore(entries: readonly Pick<AuditEvent, 'idempotencyKey'
 /**
  * Whether a DELETE that threw `err` was refused, so nothing was deleted and its mark stands for
  * nothing: anything but a failure whose answer may be lost (a 5xx, 408, 429 or no answer, after
- * which the DELETE may have gone through; `passingFailure`). Only a refusal voids the mark
+ * which the DELETE may have gone through; `passingFailure`), or an application's DELETE Graph took
+ * whose permanent delete is not visible yet (`PermanentDeletePending`). Only a refusal voids the mark
  * (a `failed` entry); after the others the next attempt reads the mark and what is there.
  */
 export function refusedDelete(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++)
+    // Graph took the application's DELETE; only its permanent delete is not visible yet.
+    if ((e as { code?: unknown }).code === 'PermanentDeletePending') return false;
   return passingFailure(err) === undefined;
 }

@@ -35,6 +35,9 @@ const NO_ANSWER_CODES: ReadonlySet<string> = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'REQUEST_SEND_ERROR',
+  // A long-running operation (an ACR token's DELETE) acrbot stopped waiting for: Azure did not
+  // finish it in time, and may still (arm-registry-tokens.ts).
+  'OperationTimedOut',
 ]);
 
 /** An HTTP status a service answers when it cannot serve the call now; any other 4xx refuses it. */
@@ -56,12 +59,21 @@ export function passingFailure(err: unknown): PassingFailure | undefined {
       return each.every((f) => f !== undefined) ? each[0] : undefined;
     }
     if (isUserFacing(e)) return undefined;
-    const { statusCode, code, service, name } = e as {
+    const {
+      statusCode: armStatus,
+      status,
+      code,
+      service,
+      name,
+    } = e as {
       statusCode?: unknown;
+      /** Where Graph's errors keep the HTTP status (graph-failure.ts). */
+      status?: unknown;
       code?: unknown;
       service?: unknown;
       name?: unknown;
     };
+    const statusCode = armStatus ?? status;
     const serviceName = service === 'Microsoft Graph' ? 'Microsoft Graph' : 'Azure';
     if (typeof statusCode === 'number' && Number.isInteger(statusCode) && statusCode >= 100 && statusCode <= 599) {
       if (!passingStatus(statusCode)) return undefined;

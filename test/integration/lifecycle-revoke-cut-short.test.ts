@@ -213,6 +213,24 @@ describe('a revocation stopped after its mark, before its DELETE', () => {
     ]);
   });
 
+  test('a token Azure does not date: left for an operator and said undated, never called made since', async () => {
+    const { id } = await grantedSecretOnAksDev(
+      'aks-dev contosoacr --namespace payments --for 2m pull for payments-api',
+    );
+    const tokenName = `acrbot-${id.toLowerCase()}`;
+    // The API leaves the date optional.
+    (h.app.sandbox!.arm.state.getRegistry(contosoId)!.tokens.get(tokenName) as { creationDate?: string }).creationDate =
+      undefined;
+    stopAfterMark(id, 'access.revoke.credential');
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect(tokens()).toEqual([tokenName]);
+    const [, last] = await steps(id, 'access.revoke.credential');
+    expect(last).toMatch(/^alreadyDeleted: .*\(acrbot-[^)]*\), undated, is not one acrbot's records vouch for/);
+  });
+
   test("a --kind sp credential: the retry deletes the application by acrbot's recorded id", async () => {
     const { id, k8s } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --kind sp --namespace payments --for 2m pull for payments-api',

@@ -170,7 +170,8 @@ export class ArmRegistryTokens implements RegistryTokenPort {
         scopeMapId: token.scopeMapId,
         provisioningState: token.provisioningState,
         status: token.status,
-        creationDate: token.creationDate?.toISOString(),
+        // The token's own date, else ARM's record of its creation (both optional in the API).
+        creationDate: (token.creationDate ?? token.systemData?.createdAt)?.toISOString(),
       }
     );
   }
