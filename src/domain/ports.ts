@@ -253,6 +253,16 @@ export interface Clock {
   now(): Date;
 }
 
+/** A registry token as {@link RegistryTokenPort.getToken} reads it (never its passwords). */
+export interface RegistryTokenRead {
+  id: string;
+  scopeMapId?: string;
+  provisioningState?: string;
+  status?: RegistryTokenStatus;
+  /** When Azure made it (ISO 8601): tells acrbot's token from one made since under its name. */
+  creationDate?: string;
+}
+
 /** ACR repository-scoped tokens (secret flow, kind `token`). */
 export interface RegistryTokenPort {
   /** Scope map id for the given repositories (created if needed), or the built-in `_repositories_pull` when none. */
@@ -271,17 +281,7 @@ export interface RegistryTokenPort {
   getToken(
     registry: { subscriptionId: string; resourceGroup: string; name: string },
     tokenName: string,
-  ): Promise<
-    | {
-        id: string;
-        scopeMapId?: string;
-        provisioningState?: string;
-        status?: RegistryTokenStatus;
-        /** When Azure made it (ISO 8601): tells acrbot's token from one made since under its name. */
-        creationDate?: string;
-      }
-    | undefined
-  >;
+  ): Promise<RegistryTokenRead | undefined>;
   /** The scope map of that name, or undefined when there is none (404). Same use as {@link getToken}. */
   getScopeMap(
     registry: { subscriptionId: string; resourceGroup: string; name: string },

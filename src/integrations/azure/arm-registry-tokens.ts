@@ -2,7 +2,13 @@
 import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import type { RegistryInfo } from '../../domain/azure-model';
 import { type ResourceGoneError, UserFacingError } from '../../domain/errors';
-import type { DeleteResult, RegistryTokenPort, RegistryTokenStatus, WriteResult } from '../../domain/ports';
+import type {
+  DeleteResult,
+  RegistryTokenPort,
+  RegistryTokenRead,
+  RegistryTokenStatus,
+  WriteResult,
+} from '../../domain/ports';
 import { CloudApiError } from '../../domain/ports';
 import { parseResourceId, sameResourceId } from '../../domain/resource-id';
 import { SecretValue } from '../../domain/secret-value';
@@ -147,19 +153,7 @@ export class ArmRegistryTokens implements RegistryTokenPort {
     return { id: map.id ?? `${registry.id}/scopeMaps/${scopeMapName}`, created: true, requestId };
   }
 
-  async getToken(
-    registry: RegistryRef,
-    tokenName: string,
-  ): Promise<
-    | {
-        id: string;
-        scopeMapId?: string;
-        provisioningState?: string;
-        status?: RegistryTokenStatus;
-        creationDate?: string;
-      }
-    | undefined
-  > {
+  async getToken(registry: RegistryRef, tokenName: string): Promise<RegistryTokenRead | undefined> {
     const client = this.arm.acrClient(registry.subscriptionId);
     const token = await this.readChild('token read', registry, () =>
       client.tokens.get(registry.resourceGroup, registry.name, tokenName),
