@@ -33,6 +33,10 @@ const TEMPLATED: Record<string, string[]> = {
     '${what} as the run resumed',
   ],
   'recording drift noticed by extension failed': ["'extension'", 'recording drift noticed by ${noticedBy} failed'],
+  'scheduled job still running after 10 min; the sweep goes on without it': [
+    'scheduled job still running after ${limitText(limitMs)}; the sweep goes on without it',
+    '10 * 60_000',
+  ],
 };
 
 /** The backquoted messages of the alert table's first column: long enough to be a message, not elided. */
