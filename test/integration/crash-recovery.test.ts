@@ -150,6 +150,23 @@ describe('G13: crash and restart', () => {
     }
   }
 
+  /**
+   * Waits for request `id`'s audit trail to hold `action`: a state is written before its entry
+   * (audited by the winner of the conditional write), so a kill right after the state is seen
+   * could come before the entry.
+   */
+  async function waitForEntry(id: string, action: string, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const store = openStore();
+      const actions = (await store.audit.forRequest(id)).map((e) => e.action);
+      store.close();
+      if (actions.includes(action)) return;
+      if (Date.now() > deadline) throw new Error(`request ${id} has no ${action} entry: ${actions.join(', ')}`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  }
+
   /** The state of request `id` in the store now. */
   async function stateOf(id: string): Promise<string | undefined> {
     const store = openStore();
@@ -351,6 +368,7 @@ describe('G13: crash and restart', () => {
     db.close();
     bot = await startBot();
     expect(await waitForState(id, ['expired'], 15_000)).toBe('expired');
+    await waitForEntry(id, 'request.expired');
     await kill(bot);
     const store = openStore();
     expect((await store.audit.forRequest(id)).map((e) => e.action)).toContain('request.expired');
