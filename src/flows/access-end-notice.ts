@@ -28,6 +28,7 @@ import {
 import { byTenant } from '../domain/tenant-boundary';
 import { outsidePulls as listOutsidePulls } from './outside-pull';
 import { LATE_LISTING_DEADLINE_MS, LATE_LISTINGS_AT_ONCE, lateListings } from './late-listings';
+import { settleWithin } from './settle-within';
 import { currentCorrelationId } from '../observability/correlation';
 
 /** How a request's access ended, as its audit entry and its requester's notice say. */
@@ -72,7 +73,7 @@ export async function markRevoked(
   const heldOutsideAcrbot = endedWith ? undefined : await isHeldOutsideAcrbot(deps, request);
   // One listing per end (never on the grant path): what else lets the cluster pull, said in the
   // entry and the notices. A failed listing is logged and leaves it unsaid; the end goes on.
-  // Started now and waited for only briefly (awaitListing): it is told, never acted on, and a
+  // Started now and waited for only briefly (settleWithin): it is told, never acted on, and a
   // throttled ARM must not hold up this end's write nor the next due end's delete. Not started
   // while as many late listings as allowed are out here (ARM throttles): its net tells this end.
   const lists = !endedWith && request.plan.kind === 'grant' && Boolean(deps.settings.pullReads);
@@ -88,9 +89,9 @@ export async function markRevoked(
     const trail = endedWith ? [] : await endTrail(deps, request, heldOutsideAcrbot);
     // Kept for another grant: the requester is told the cluster still pulls through it, and until when.
     const kept = await keptFor(deps, request, trail, along.extensions ?? [], others);
-    const listed = listing && (await awaitListing(listing, lateListings.size > 0 ? 0 : LISTING_WAIT_MS));
-    const late = deferred || listed === LATE;
-    const outside = late ? undefined : listed;
+    const listed = listing && (await settleWithin(listing, lateListings.size > 0 ? 0 : LISTING_WAIT_MS));
+    const late = deferred || Boolean(listed?.late);
+    const outside = listed && !listed.late ? listed.value : undefined;
     const left =
       request.plan.kind === 'grant' && !endedWith
         ? grantEndWords(request, trail, heldOutsideAcrbot, outside)
@@ -138,22 +139,6 @@ const LISTING_WAIT_MS = 2_000;
  * and does nothing, unless this process stopped first; then it sends it ({@link finishEndMadeKnown}).
  */
 const TELLING_NET_MS = 15 * 60_000;
-
-const LATE = Symbol('late');
-
-/** The listing's answer, or {@link LATE} when it has not come within `ms`. */
-async function awaitListing<T>(listing: Promise<T>, ms: number): Promise<T | typeof LATE> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<typeof LATE>((resolve) => {
-    timer = setTimeout(() => resolve(LATE), ms);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([listing, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * An end written before its listing came: its end job is written again, due

@@ -21,10 +21,10 @@ import { failedPassingly, type PassingFailure } from './outage-report-failure';
 export const OUTAGE_SUMMARY_EVERY_MS = 30 * 60_000;
 
 /** A job that posted a summary posts none again for this long (unless its failure turns into a refusal). */
-export const PASSING_REPORT_QUIET_MS = 24 * 60 * 60_000;
+const PASSING_REPORT_QUIET_MS = 24 * 60 * 60_000;
 
 /** Most jobs of a kind read to count the waiting ones (a range read of the schedule's keys). */
-export const OUTAGE_COUNT_LIMIT = 2000;
+const OUTAGE_COUNT_LIMIT = 2000;
 
 /** What {@link reportPassingFailure} needs. */
 export interface OutageReportDeps {
@@ -79,7 +79,7 @@ export async function reportPassingFailure(
     const waiting = read.filter((j) => j.kind === job.kind && (j.id === job.id || failedPassingly(j)));
     const count = Math.max(1, waiting.length);
     const atLeast = read.length >= OUTAGE_COUNT_LIMIT;
-    const since = await waitingSince(deps, job, waiting);
+    const since = await waitingSince(deps, job, waiting, request);
     await deps.messenger.reportToApprovers(
       request,
       outageSummaryText({ what: what(request), job, others: count - 1, atLeast, since, failure }),
@@ -103,10 +103,17 @@ async function waitingSince(
   deps: OutageReportDeps,
   job: ScheduledJob,
   waiting: readonly ScheduledJob[],
+  /** `job`'s request, read already: not read again when it is the oldest. */
+  jobRequest: AccessRequest | undefined,
 ): Promise<string | undefined> {
   if (job.kind !== 'access.expire') return undefined;
   const oldest = waiting.reduce((a, b) => (b.attempts > a.attempts ? b : a), job);
-  const request = oldest.requestId ? await deps.requests.get(oldest.requestId) : undefined;
+  const request =
+    oldest.requestId === job.requestId
+      ? jobRequest
+      : oldest.requestId
+        ? await deps.requests.get(oldest.requestId)
+        : undefined;
   const end = request?.access?.revokingSince ?? request?.access?.expiresAt;
   return end && Date.parse(end) <= deps.clock.now().getTime() ? end : undefined;
 }

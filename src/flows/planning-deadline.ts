@@ -9,6 +9,7 @@
  */
 import { UserFacingOutageError } from '../domain/errors';
 import { currentCorrelationId } from '../observability/correlation';
+import { settleWithin } from './settle-within';
 
 /**
  * Longest wait for a plan. A plan normally takes a few seconds; this leaves room for a throttled
@@ -17,7 +18,7 @@ import { currentCorrelationId } from '../observability/correlation';
 export const PLANNING_DEADLINE_MS = 60_000;
 
 /** The code of {@link PlanningTimeoutError}. */
-export const PLANNING_TIMEOUT = 'azure.planningTimeout';
+const PLANNING_TIMEOUT = 'azure.planningTimeout';
 
 /**
  * Planning did not finish within its deadline: Azure (ARM, or Graph for a service principal's
@@ -57,33 +58,20 @@ export interface PlanningDeadlineOptions {
 }
 
 /**
- * `plan()`'s answer, or {@link PlanningTimeoutError} once `deadlineMs` passed without one. The
- * timer is cleared as soon as the plan settles, so a plan in time leaves nothing running.
+ * `plan()`'s answer (its failure thrown), or {@link PlanningTimeoutError} once `deadlineMs` passed
+ * without one (`settleWithin`: the timer is cleared as soon as the plan settles).
  */
 export async function withPlanningDeadline<T>(plan: () => Promise<T>, options: PlanningDeadlineOptions): Promise<T> {
   const deadlineMs = options.deadlineMs ?? PLANNING_DEADLINE_MS;
   // Read now, in the turn: the same id the error card's reference and the turn's log lines carry.
   const reference = currentCorrelationId();
   const planning = plan();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let late = false;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      late = true;
-      reject(new PlanningTimeoutError(options.what, deadlineMs, reference));
-    }, deadlineMs);
-  });
-  try {
-    return await Promise.race([planning, deadline]);
-  } catch (err) {
-    // The race handles the plan's own rejection; this only tells where a late one ended.
-    if (late)
-      planning.then(
-        (value) => options.onLate?.({ value }),
-        (error: unknown) => options.onLate?.({ error }),
-      );
-    throw err;
-  } finally {
-    clearTimeout(timer);
-  }
+  const got = await settleWithin(planning, deadlineMs);
+  if (!got.late) return got.value;
+  // Past the deadline: what it comes to later is only told (for the log), never used.
+  planning.then(
+    (value) => options.onLate?.({ value }),
+    (error: unknown) => options.onLate?.({ error }),
+  );
+  throw new PlanningTimeoutError(options.what, deadlineMs, reference);
 }

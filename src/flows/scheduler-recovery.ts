@@ -24,14 +24,14 @@ import { failedPassingly } from './outage-report-failure';
  * The kinds whose late run leaves access in place: a grant's or secret's end, and the deletion of
  * a credential acrbot created (credential-cleanup.ts). Their ids start with `<kind>:`.
  */
-export const ENDING_JOB_KINDS: ReadonlySet<JobKind> = new Set<JobKind>(['access.expire', 'cleanup.credential']);
+const ENDING_JOB_KINDS: ReadonlySet<JobKind> = new Set<JobKind>(['access.expire', 'cleanup.credential']);
 
 /**
  * At most one pass per kind this often, across instances: the first success after an outage
  * brings the others forward, and the successes that follow (the jobs brought forward, which had
  * failed too) do not read the schedule again.
  */
-export const RECOVERY_PASS_EVERY_MS = 5 * 60_000;
+const RECOVERY_PASS_EVERY_MS = 5 * 60_000;
 
 /** Jobs brought forward per sweep interval: spread so a service just back is not met by all at once. */
 export const RECOVERY_JOBS_PER_SWEEP = 25;
@@ -42,7 +42,7 @@ export const RECOVERY_JOBS_PER_SWEEP = 25;
  * (read at most once per {@link RECOVERY_PASS_EVERY_MS}, and only after an outage). Beyond it the
  * rest keep their backoff.
  */
-export const RECOVERY_READ_LIMIT = 10_000;
+const RECOVERY_READ_LIMIT = 10_000;
 
 /** What a pass needs: the shared stores, this run's lease owner, and the sweep's cadence. */
 export interface RecoveryDeps {

@@ -33,27 +33,6 @@ export function runTimeLimitOf(kind: string, limitMs = JOB_RUN_TIME_LIMIT_MS): n
   return LONG_RUNNING_KINDS.has(kind) ? Math.max(limitMs, 60 * 60_000) : limitMs;
 }
 
-/** What waiting for a run within its limit gave: its value, or `late` (it is still running). */
-export type WithinLimit<T> = { late: false; value: T } | { late: true };
-
-/**
- * Waits for `run` at most `limitMs`: its value when it settles in time (its rejection is thrown),
- * else `late`, with `run` left running: the caller owns it from then on (its outcome, its
- * rejection). Nothing about the run itself changes at the limit.
- */
-export async function settleWithin<T>(run: Promise<T>, limitMs: number): Promise<WithinLimit<T>> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<{ late: true }>((resolve) => {
-    timer = setTimeout(() => resolve({ late: true }), limitMs);
-  });
-  try {
-    // race subscribes to the run's promise: a rejection after the limit is not unhandled here.
-    return await Promise.race([run.then((value) => ({ late: false as const, value })), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** `ms` as the log and the docs say it: whole minutes from a minute on, else seconds. */
 export function limitText(ms: number): string {
   return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;

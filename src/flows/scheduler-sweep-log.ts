@@ -8,7 +8,7 @@
 import type { Logger } from '../observability/logger';
 
 /** While sweeps keep failing, at most one error line this often (the first failure's is at once). */
-export const SWEEP_FAILURE_LOG_EVERY_MS = 10 * 60_000;
+const SWEEP_FAILURE_LOG_EVERY_MS = 10 * 60_000;
 
 /** Counts failed sweeps and logs them sparingly ({@link SWEEP_FAILURE_LOG_EVERY_MS}). */
 export class SweepFailureLog {

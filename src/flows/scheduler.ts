@@ -27,7 +27,8 @@ import { mapAtMost } from '../domain/bounded-map';
 import { LeaseGuard } from './lease-guard';
 import { bringForwardAfterRecovery } from './scheduler-recovery';
 import { passingFailure } from './outage-report-failure';
-import { JOBS_AT_ONCE, limitText, runTimeLimitOf, settleWithin } from './scheduler-run-limit';
+import { JOBS_AT_ONCE, limitText, runTimeLimitOf } from './scheduler-run-limit';
+import { settleWithin } from './settle-within';
 import { SweepFailureLog } from './scheduler-sweep-log';
 
 /**
