@@ -82,7 +82,8 @@ describe('a revocation cut short after its DELETE', () => {
       name: tokenName,
       scopeMapId: `${contosoId}/scopeMaps/_repositories_pull`,
       status: 'enabled' as const,
-      creationDate: new Date().toISOString(),
+      // Made after the earlier attempt's mark (dated by the test clock, as the mark is).
+      creationDate: new Date(now.getTime() + 1000).toISOString(),
       passwords: [],
     });
     advance(2 * MINUTE);
