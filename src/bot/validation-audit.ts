@@ -9,6 +9,7 @@
  */
 import type { TurnContext } from 'botbuilder';
 import { isUserFacing } from '../domain/errors';
+import { PlanningTimeoutError } from '../flows/planning-deadline';
 import type { RequestService } from '../flows/request-service';
 import type { TurnIdentity } from './turn-identity';
 
@@ -66,14 +67,18 @@ const PLAN_REFUSALS: ReadonlySet<string> = new Set([
 
 /**
  * Audits a request that could not be planned: a validation failure as {@link auditValidationFailure}
- * does, a refusal by acrbot's own rules ({@link PLAN_REFUSALS}) as `plan.refused` with its code;
+ * does, a refusal by acrbot's own rules ({@link PLAN_REFUSALS}) as `plan.refused` with its code,
+ * and planning given up at its deadline ({@link PlanningTimeoutError}) as `plan.failed`;
  * anything else is left alone. Like every refusal, it stands whether or not the entry is written.
+ * `asked`: what was asked for, as typed (kind, cluster, registry), for the timeout's entry.
  */
 export async function auditPlanningFailure(
   requests: Pick<RequestService, 'recordRefusal'>,
   identity: TurnIdentity,
   err: unknown,
+  asked?: string,
 ): Promise<void> {
+  if (err instanceof PlanningTimeoutError) return auditPlanningTimeout(requests, identity, err, asked);
   if (!isUserFacing(err) || !PLAN_REFUSALS.has(err.code)) return auditValidationFailure(requests, identity, err);
   await requests.recordRefusal({
     actor: identity.actor,
@@ -81,6 +86,29 @@ export async function auditPlanningFailure(
     action: 'plan.refused',
     outcome: err.code,
     detail: err.message,
+  });
+}
+
+/**
+ * A request acrbot gave up planning because Azure did not answer in time: not a refusal by its
+ * rules, but someone asked for access and was sent away, so it is in the trail (G11) like one, as
+ * `plan.failed` (outcome: the error's code). Nothing was resolved, so it names no targets: the
+ * detail says what was asked, as typed, and the correlation id is the reference the requester was
+ * given and the turn's log lines carry (the outage's warning), so the three can be matched.
+ */
+async function auditPlanningTimeout(
+  requests: Pick<RequestService, 'recordRefusal'>,
+  identity: TurnIdentity,
+  err: PlanningTimeoutError,
+  asked: string | undefined,
+): Promise<void> {
+  await requests.recordRefusal({
+    actor: identity.actor,
+    tenantId: identity.tenantId,
+    action: 'plan.failed',
+    outcome: err.code,
+    detail: `${asked ?? err.what}: ${err.message}`,
+    ...(err.reference && { correlationIds: [err.reference] }),
   });
 }
 

@@ -33,8 +33,11 @@ export class PlanningTimeoutError extends UserFacingOutageError {
     /** `grant`, `pull secret` (for the log: the requester knows what they asked for). */
     readonly what: string,
     readonly deadlineMs: number,
-    /** The turn's correlation id, which the error card's reference and its log line carry. */
-    reference: string | undefined,
+    /**
+     * The turn's correlation id, which the error card's reference, its log line and the
+     * requester's audit entry (`plan.failed`, bot/validation-audit.ts) carry.
+     */
+    readonly reference: string | undefined,
   ) {
     super(
       PLANNING_TIMEOUT,

@@ -366,8 +366,10 @@ export class RequestHandler {
       // Over the pending cap after all (a request of the same user created at the same time):
       // withdrawn and audited by the create, answered like the refusal at the door.
       if (isUserFacing(err) && gateRefusalTitle(err.code)) return this.refusedByLimits(err.code, err.message);
-      // Validation failures and refusals by acrbot's rules are audited and change nothing (G10, G11).
-      await auditPlanningFailure(requests, identity, err);
+      // Validation failures, refusals by acrbot's rules and planning given up on a silent Azure
+      // are audited and change nothing (G10, G11); the names as typed, cut as at the door.
+      const asked = `${secret ? 'secret' : 'grant'} ${input.cluster.slice(0, 100)} ${input.registry.slice(0, 100)}`;
+      await auditPlanningFailure(requests, identity, err, asked);
       return {
         kind: 'card',
         card: errorCardFor(this.services, err, secret ? 'Could not plan the pull secret' : 'Could not plan the grant'),

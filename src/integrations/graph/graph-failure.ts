@@ -9,8 +9,19 @@
 import { CloudApiError } from '../../domain/ports';
 import type { GraphRequestIds } from './graph-answer-ids';
 
+/**
+ * The `service` of a {@link GraphCloudApiError} and a {@link GraphError}, which
+ * flows/azure-failure-text.ts and the outage summary (outage-report-failure.ts) read.
+ */
+export const GRAPH_SERVICE = 'Microsoft Graph';
+
 /** An error answer from Graph, by code (never by message). */
 export class GraphError extends Error {
+  /**
+   * Graph's, as a {@link GraphCloudApiError} says: a reader down the causes that finds the status
+   * here (a port error that hides it, {@link graphFailure}'s `keepStatus`) names the right service.
+   */
+  readonly service = GRAPH_SERVICE;
   /** Graph's `client-request-id` of the failed call (see {@link GraphRequestIds}). */
   readonly clientRequestId?: string;
   /** Graph's `innerError.date` of the failed call (see {@link GraphRequestIds}). */
@@ -63,9 +74,6 @@ export class GraphUnconfirmedError extends Error {
   }
 }
 
-/** The `service` of a {@link GraphCloudApiError}, which flows/azure-failure-text.ts reads. */
-export const GRAPH_SERVICE = 'Microsoft Graph';
-
 /** A {@link CloudApiError} from Microsoft Graph, with Graph's ids (CONTRACTS §4). */
 export class GraphCloudApiError extends CloudApiError {
   readonly service = GRAPH_SERVICE;
@@ -88,6 +96,12 @@ export class GraphCloudApiError extends CloudApiError {
  * unless `keepStatus` is false (a read whose failure is not the refusal of the write before it);
  * anything else (no answer came) is `Unknown`, with no status, and Graph's ids when the call was
  * sent ({@link GraphUnconfirmedError}: the client-request-id acrbot sent).
+ *
+ * `keepStatus` false hides the status only from the port error's `statusCode`, which the secret
+ * run reads to tell a refused write (nothing created, nothing to clean up) from one that may have
+ * gone through: a 404 on the read after an upsert must not pass for the upsert's refusal. Graph's
+ * answer stays on the `cause` (status, code, Graph's name), where the outage summary and the log
+ * read it: a 503 there is still a passing failure of Microsoft Graph.
  */
 export function graphFailure(err: unknown, message: string, keepStatus = true): CloudApiError {
   const error =
