@@ -1,11 +1,13 @@
 /**
  * The end of a pending request's approval window (G6): the `request.expire` job, or a click that
  * finds the request past its time, marks it expired; audited, like a decision, by the winner of
- * the conditional write only.
+ * the conditional write only. One stored without its entry (the process stopped in between) gets
+ * it from the net for stored transitions (expiry-net.ts).
  */
 import type { Clock, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import { isExpired, transition, type AccessRequest } from '../domain/request';
+import { expiredEntryKey } from './expiry-net';
 import type { RequestNotifier } from './notifier';
 import { type RequestAudit, targetsOf } from './request-audit';
 import type { Logger } from '../observability/logger';
@@ -51,6 +53,9 @@ export async function expireRequest(ports: ExpiryPorts, request: AccessRequest, 
     requestId: request.id,
     targetIds: targetsOf(request.plan),
     outcome: 'expired',
+    // The net for expiries a stopped process left without their entry (expiry-net.ts) writes it
+    // under this key: a slow append of this one landing after it adds nothing (G8).
+    idempotencyKey: expiredEntryKey(request.id, next.updatedAt),
   });
   // Its reminders, escalation and announcement would each run once and find it expired.
   await cancelPendingRequestJobs(ports.jobs, request.id, ports.log);

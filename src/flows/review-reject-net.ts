@@ -8,7 +8,8 @@
  * So at start, with `drift.check`, and at a later click on the card, the stored review is
  * finished as its click would have: its entry written (keyed, so once, whoever writes it first,
  * the click that was slow included) and a rejected grant revoked. A plain rejection stored without
- * its `request.rejected` entry gets it too.
+ * its `request.rejected` entry gets it too, and so does an expiry without its `request.expired`
+ * (unaudited-state-net.ts, expiry-net.ts).
  *
  * Before writing an entry the request is written again, unchanged but for its version: a click
  * whose own entry failed undoes its decision conditionally on the version it wrote
@@ -25,10 +26,11 @@ import type { AuditEntry, AuditEvent } from '../domain/audit-chain';
 import { reviewedUseOnly } from '../domain/break-glass-review';
 import { mapAtMost } from '../domain/bounded-map';
 import type { AuditLog, Clock, RequestStore, ScheduledJob } from '../domain/ports';
-import { VersionConflictError } from '../domain/ports';
 import { type AccessRequest, isBeingRevoked } from '../domain/request';
 import type { Logger } from '../observability/logger';
+import { STORED_EXPIRIES } from './expiry-net';
 import type { JobScheduling } from './request-jobs';
+import { claimUnchanged, type StoredTransition, UnauditedStateNet } from './unaudited-state-net';
 import { WAITING_SCAN_LIMIT } from './waiting-for-approvers';
 
 /**
@@ -48,24 +50,12 @@ export const REVIEW_NET_RECHECK_MS = 3_600_000;
  */
 export const CLICK_GRACE_MS = 5 * 60_000;
 
-/**
- * How far back plain rejections are checked: a process restarts (or the drift check runs) long
- * before; older ones are not read again on every pass.
- */
-const PLAIN_REJECTION_LOOKBACK_MS = 2 * 24 * 3_600_000;
-
-/** Most rejected requests one pass reads, newest first (rejections only accumulate). */
-const PLAIN_REJECTION_SCAN_LIMIT = 500;
-
 /** The error logged for a request whose follow-up failed. */
 const UNFINISHED =
   'finishing a decision a stopped process left unaudited or unrevoked failed; the next start or drift check tries again';
 
-/** Requests of review jobs, and trails of plain rejections, read at once. */
+/** Requests of review jobs read at once. */
 const READS_AT_ONCE = 16;
-
-/** Times the unchanged write before an entry is tried when other writes land first. */
-const CLAIM_ATTEMPTS = 3;
 
 /**
  * The idempotency key of a break-glass review's entry: one per review stored (its time), so the
@@ -139,7 +129,7 @@ export async function finishStoredReview(
   );
   let current = request;
   if (entryOwed) {
-    const claimed = await claim(ports, request, (r) => reviewEntryKey(r) === key);
+    const claimed = await claimUnchanged(ports, request, (r) => reviewEntryKey(r) === key);
     if (!claimed) return undefined;
     current = claimed;
     await ports.audit.append(ports.reviewEntry(current));
@@ -175,53 +165,26 @@ async function revocationOwed(ports: ReviewNetPorts, request: AccessRequest, ent
 }
 
 /**
- * Writes `request` again, unchanged but for its version, while `same` holds for what is stored:
- * an undo of the unaudited decision (conditional on the version its click wrote) can then no
- * longer land after the entry written next. Undefined once `same` fails (undone, decided again).
+ * Plain rejections as the net finds them: stored `rejected`, at their decision's time; their
+ * `request.rejected` entry as the click writes it, keyed by the decision.
  */
-async function claim(
-  ports: Pick<ReviewNetPorts, 'store' | 'clock'>,
-  request: AccessRequest,
-  same: (stored: AccessRequest) => boolean,
-): Promise<AccessRequest | undefined> {
-  let current: AccessRequest | undefined = request;
-  for (let attempt = 0; attempt < CLAIM_ATTEMPTS && current && same(current); attempt++) {
-    const claimed = { ...current, version: current.version + 1, updatedAt: ports.clock.now().toISOString() };
-    try {
-      await ports.store.update(claimed);
-      return claimed;
-    } catch (err) {
-      if (!(err instanceof VersionConflictError)) throw err;
-    }
-    current = await ports.store.get(request.id);
-  }
-  if (current && same(current))
-    throw new Error(`${request.id} kept changing; its unaudited decision is finished at the next pass`);
-  return undefined;
-}
-
-/** The `request.rejected` entry of a stored plain rejection, as its click writes it, keyed by the decision. */
-function rejectionEntry(request: AccessRequest): AuditEvent {
-  const decision = request.decision!;
-  return {
-    actor: decision.by,
+const PLAIN_REJECTIONS: StoredTransition = {
+  state: 'rejected',
+  action: 'request.rejected',
+  at: (request) => (request.decision && !request.decision.approved ? request.decision.at : undefined),
+  entry: (request, at) => ({
+    actor: request.decision!.by,
     tenantId: request.tenantId,
     action: 'request.rejected',
     requestId: request.id,
     targetIds: [request.plan.cluster.id, request.plan.registry.id],
     outcome: 'rejected',
-    detail: decision.reason,
+    detail: request.decision!.reason,
     ruleId: request.policy?.ruleId,
     policyHash: request.policy?.policyHash,
-    idempotencyKey: `request.rejected:${request.id}:${decision.at}`,
-  };
-}
-
-/** A stored plain rejection between the grace and the lookback, to be checked for its entry. */
-function recentRejection(request: AccessRequest, now: number): boolean {
-  const at = request.decision && !request.decision.approved ? Date.parse(request.decision.at) : NaN;
-  return now - at >= CLICK_GRACE_MS && now - at <= PLAIN_REJECTION_LOOKBACK_MS;
-}
+    idempotencyKey: `request.rejected:${request.id}:${at}`,
+  }),
+};
 
 /** What one pass found and did. */
 export interface ReviewNetPass {
@@ -229,6 +192,8 @@ export interface ReviewNetPass {
   reviews: string[];
   /** Plain rejections it audited. */
   rejections: string[];
+  /** Expiries it audited (logged by the pass itself). */
+  expiries: string[];
   /**
    * Break-glass requests whose stored review it left to its click, being younger than
    * {@link CLICK_GRACE_MS}: the next pass looks again whatever its hourly bound.
@@ -239,29 +204,30 @@ export interface ReviewNetPass {
 }
 
 /**
- * The net on one instance: what its passes found (plain rejections seen audited are not read
- * again). One pass: break-glass reviews whose review job is still there (the click cancels it
- * right after the entry), every active break-glass grant whose review rejected it (a process
- * that died before revoking), and plain rejections of the last two days without their entry.
- * Store cost: the review jobs' key range and a read of each request; one
- * `listByState(['succeeded'])` of at most WAITING_SCAN_LIMIT (oldest first, as the start's other
- * sweeps read it); one of at most 500 `rejected`, newest first; the trail of each stored review
- * older than the grace, and of each recent rejection not seen audited by an earlier pass (16 at
- * once). A request whose follow-up fails is logged and the others go on.
+ * The net on one instance: what its passes found (plain rejections and expiries seen audited are
+ * not read again). One pass: break-glass reviews whose review job is still there (the click
+ * cancels it right after the entry), every active break-glass grant whose review rejected it (a
+ * process that died before revoking), and plain rejections and expiries of the last two days
+ * without their entry (unaudited-state-net.ts). Store cost: the review jobs' key range and a read
+ * of each request; one `listByState(['succeeded'])` of at most WAITING_SCAN_LIMIT (oldest first,
+ * as the start's other sweeps read it); one of at most 500 `rejected` and one of at most 500
+ * `expired`, newest first; the trail of each stored review older than the grace, and of each
+ * recent rejection or expiry not seen audited by an earlier pass (16 at once). A request whose
+ * follow-up fails is logged and the others go on.
  */
 export class DecisionNet {
-  /**
-   * Plain rejections of the lookback found with their entry (an entry, once written, stays): not
-   * read again. Kept to those the last listing still returned, so it holds at most 500.
-   */
-  private seenAudited = new Set<string>();
+  private readonly rejections: UnauditedStateNet;
+  private readonly expiries: UnauditedStateNet;
 
-  constructor(private readonly ports: ReviewNetPorts) {}
+  constructor(private readonly ports: ReviewNetPorts) {
+    this.rejections = new UnauditedStateNet(PLAIN_REJECTIONS, ports, CLICK_GRACE_MS);
+    this.expiries = new UnauditedStateNet(STORED_EXPIRIES, ports, CLICK_GRACE_MS);
+  }
 
   /** One pass (see the class). Throws when a listing fails; a request's failure is counted and logged. */
   async pass(): Promise<ReviewNetPass> {
     const { ports } = this;
-    const pass: ReviewNetPass = { reviews: [], rejections: [], held: [], failed: 0 };
+    const pass: ReviewNetPass = { reviews: [], rejections: [], expiries: [], held: [], failed: 0 };
     for (const request of await storedReviews(ports)) {
       if (!reviewSettled(request, ports.clock.now().getTime())) {
         pass.held.push(request.id);
@@ -274,33 +240,17 @@ export class DecisionNet {
         ports.log.error({ err, requestId: request.id }, UNFINISHED);
       }
     }
-    const now = ports.clock.now().getTime();
-    const listed = await ports.store.listByState(['rejected'], PLAIN_REJECTION_SCAN_LIMIT, 'newestFirst');
-    const recent = listed.filter((r) => recentRejection(r, now));
-    const seen = this.seenAudited;
-    this.seenAudited = new Set(recent.flatMap((r) => (seen.has(r.id) ? [r.id] : [])));
-    const unseen = recent.filter((r) => !seen.has(r.id));
-    // The trails at once (bounded), then the few owing their entry one by one.
-    const owing = await mapAtMost(unseen, READS_AT_ONCE, async (request) => {
-      try {
-        const audited = (await ports.audit.forRequest(request.id)).some((e) => e.action === 'request.rejected');
-        if (audited) this.seenAudited.add(request.id);
-        return !audited;
-      } catch (err) {
-        pass.failed++;
-        ports.log.error({ err, requestId: request.id }, UNFINISHED);
-        return false;
-      }
-    });
-    for (const request of unseen.filter((_, i) => owing[i])) {
-      try {
-        if (await auditStoredRejection(ports, request)) pass.rejections.push(request.id);
-        this.seenAudited.add(request.id);
-      } catch (err) {
-        pass.failed++;
-        ports.log.error({ err, requestId: request.id }, UNFINISHED);
-      }
-    }
+    const rejections = await this.rejections.pass();
+    pass.rejections = rejections.audited;
+    const expiries = await this.expiries.pass();
+    pass.expiries = expiries.audited;
+    pass.failed += rejections.failed + expiries.failed;
+    // Told here: the caller's line names reviews and rejections.
+    if (expiries.audited.length > 0)
+      ports.log.warn(
+        { expiries: expiries.audited },
+        'audited expiries a stopped process left without their entry (request.expired written late)',
+      );
     return pass;
   }
 }
@@ -321,16 +271,4 @@ async function storedReviews(ports: ReviewNetPorts): Promise<AccessRequest[]> {
   for (const request of live.slice(0, WAITING_SCAN_LIMIT))
     if (request.policy?.review?.outcome === 'rejected' && reviewEntryKey(request)) byId.set(request.id, request);
   return [...byId.values()];
-}
-
-/**
- * Writes the missing `request.rejected` entry of a stored plain rejection found without it; true
- * when it did (false: undone or decided again meanwhile).
- */
-async function auditStoredRejection(ports: ReviewNetPorts, request: AccessRequest): Promise<boolean> {
-  const at = request.decision!.at;
-  const claimed = await claim(ports, request, (r) => r.state === 'rejected' && r.decision?.at === at);
-  if (!claimed) return false;
-  await ports.audit.append(rejectionEntry(claimed));
-  return true;
 }

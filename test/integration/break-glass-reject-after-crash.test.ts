@@ -5,7 +5,7 @@
  * the next click on its card — the entry written once (keyed), the grant revoked by the reviewer.
  * A plain rejection stored without its entry gets it at a start once its click cannot still be
  * writing it, and so does a review (CLICK_GRACE_MS): a start moments after the crash leaves it,
- * and the next drift check looks again.
+ * and the next drift check looks again. So does an expiry (expiry-net.ts).
  *
  * The death is the write that throws once it has landed: nothing after it runs, as after a kill
  * at that point. One sandbox and one Bot Connector for every start, as Azure and Teams outlive a
@@ -278,4 +278,24 @@ test('a plain rejection stored without its entry gets it at a start once its cli
 
   await restart();
   expect((await actions(request.id)).filter((a) => a === 'request.rejected')).toHaveLength(1);
+});
+
+test('an expiry stored without its entry gets it at a start once its process cannot still be writing it', async () => {
+  const request = await h!.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
+  // The expiry's write, and nothing after it.
+  await h!.app.store.update(transition(request, { type: 'expire', at: now }));
+
+  await restart();
+  expect(await actions(request.id)).not.toContain('request.expired');
+
+  laterThanAClick();
+  await restart();
+  const entries = (await h!.app.audit.forRequest(request.id)).filter((e) => e.action === 'request.expired');
+  expect(entries).toEqual([
+    expect.objectContaining({ actor: { objectId: 'acrbot', name: 'acrbot' }, outcome: 'expired' }),
+  ]);
+  expect((await h!.app.store.get(request.id))!.state).toBe('expired');
+
+  await restart();
+  expect((await actions(request.id)).filter((a) => a === 'request.expired')).toHaveLength(1);
 });
