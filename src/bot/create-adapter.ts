@@ -26,6 +26,7 @@ import {
 } from 'botframework-connector';
 import type { HttpClient } from '@azure/core-rest-pipeline';
 import type { AppConfig } from '../config/config';
+import { causesOf } from '../domain/error-causes';
 import { currentCorrelationId } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import { sharedHttpClient } from '../integrations/http/pooled-http-client';
@@ -321,7 +322,8 @@ async function noteRefusedReplies(ctx: TurnContext, log: Logger, next: () => Pro
 function isRefusedReply(ctx: TurnContext, error: unknown): boolean {
   const refused: unknown = ctx.turnState.get(REFUSED_REPLY);
   if (!refused) return false;
-  let e: unknown = error;
-  for (let depth = 0; e && depth < 8; depth++, e = (e as { cause?: unknown }).cause) if (e === refused) return true;
+  // Deeper than the failure readers' 5 (error-causes.ts): the refused reply's error may come back
+  // wrapped by each layer between the send and the end of the turn.
+  for (const e of causesOf(error, 8)) if (e === refused) return true;
   return false;
 }

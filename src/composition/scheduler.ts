@@ -10,6 +10,7 @@ import { accessEnd } from '../domain/access-inventory';
 import { byHandDelete, roleAssignmentDeleteCommand } from '../domain/by-hand-delete';
 import type { AccessRequest } from '../domain/request';
 import { decodeCredentialRef } from '../domain/secret-credential';
+import { causesOf } from '../domain/error-causes';
 import { credentialName } from '../flows/secret-run-text';
 import { CREDENTIAL_CLEANUP_KIND } from '../flows/credential-cleanup';
 import { ORPHAN_WATCH_KIND } from '../flows/orphan-watch';
@@ -213,7 +214,7 @@ export function jobInWords(
  * the full text for operators.
  */
 export function answerForApprovers(err: unknown, jobId: string): string {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (const e of causesOf(err)) {
     if (isUserFacing(e)) return e.message;
     if (e instanceof CloudApiError) return e.statusCode ? `${e.statusCode} ${e.code}` : e.code;
   }

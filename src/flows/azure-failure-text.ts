@@ -5,6 +5,7 @@
  * names scopes and principals the requester has no business seeing (the log line has it whole).
  */
 import { byHandDelete } from '../domain/by-hand-delete';
+import { causesOf } from '../domain/error-causes';
 import type { CloudApiError } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import { passingFailure } from './outage-report-failure';
@@ -103,7 +104,7 @@ function isArmCode(code: unknown): code is string {
  * scopes and principals: an operator acts on the status and code, and the log has the rest.
  */
 export function armAnswer(err: unknown): string | undefined {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (const e of causesOf(err)) {
     const { statusCode, code } = e as { statusCode?: unknown; code?: unknown };
     if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599)
       continue;
@@ -242,7 +243,7 @@ export function passingFailureAdvice(service: string, answer: string, expire: bo
  */
 export function revocationAdvice(err: unknown, request?: Pick<AccessRequest, 'plan' | 'created' | 'outcome'>): string {
   let status: number | undefined;
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (const e of causesOf(err)) {
     const { code, statusCode } = e as { code?: unknown; statusCode?: unknown };
     if (code === 'ScopeLocked')
       return " A resource lock on the registry, its resource group or its subscription blocks the delete (Azure answered ScopeLocked), and it blocks a delete by hand just the same: remove the lock, or ask its owner to (acrbot's log line for the job names the lock); the next attempt then deletes it and finishes.";

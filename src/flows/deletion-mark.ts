@@ -9,8 +9,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../domain/audit-chain';
+import { httpStatusOf, isRefusalStatus } from '../domain/azure-answer-class';
+import { causesOf } from '../domain/error-causes';
 import type { CredentialRef } from '../domain/secret-credential';
-import { passingFailure } from './outage-report-failure';
 
 /**
  * The idempotency key of request `requestId`'s mark `prefix` for the object `names` name: the same
@@ -39,14 +40,24 @@ export function markedBefore(entries: readonly Pick<AuditEvent, 'idempotencyKey'
 
 /**
  * Whether a DELETE that threw `err` was refused, so nothing was deleted and its mark stands for
- * nothing: anything but a failure whose answer may be lost (a 5xx, 408, 429 or no answer, after
- * which the DELETE may have gone through; `passingFailure`), or an application's DELETE Graph took
- * whose permanent delete is not visible yet (`PermanentDeletePending`). Only a refusal voids the mark
- * (a `failed` entry); after the others the next attempt reads the mark and what is there.
+ * nothing: the first HTTP status down its causes is a refusal (a 4xx other than 408 and 429;
+ * domain/azure-answer-class.ts), or, for several failures at once (an AggregateError), each is.
+ * Anything else may have gone through and keeps the mark: a 5xx, 408 or 429, no answer, a
+ * failure acrbot cannot classify (no status at all), and an application's DELETE Graph took
+ * whose permanent delete is not visible yet (`PermanentDeletePending`). Only a refusal voids the
+ * mark (a `failed` entry); after the others the next attempt reads the mark and what is there.
+ *
+ * Not `passingFailure` (outage-report-failure.ts): that one answers "is this an outage", and
+ * leaves a failure it cannot classify to its own report, which here would void the mark.
  */
 export function refusedDelete(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++)
-    // Graph took the application's DELETE; only its permanent delete is not visible yet.
-    if ((e as { code?: unknown }).code === 'PermanentDeletePending') return false;
-  return passingFailure(err) === undefined;
+  const causes = [...causesOf(err)];
+  // Graph took the application's DELETE; only its permanent delete is not visible yet.
+  if (causes.some((e) => (e as { code?: unknown }).code === 'PermanentDeletePending')) return false;
+  for (const e of causes) {
+    if (e instanceof AggregateError && e.errors.length) return e.errors.every(refusedDelete);
+    const status = httpStatusOf(e);
+    if (status !== undefined) return isRefusalStatus(status);
+  }
+  return false;
 }

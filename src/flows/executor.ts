@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { accessEndsAt, formatUtc } from '../domain/access-term';
 import type { AuditEvent } from '../domain/audit-chain';
+import { causesOf } from '../domain/error-causes';
 import { isUserFacing } from '../domain/errors';
 import type { AuditLog, Clock, LeaseStore, RequestStore } from '../domain/ports';
 import { CloudApiError, LeaseLostError, VersionConflictError } from '../domain/ports';
@@ -735,8 +736,7 @@ function leftByEarlierAttempt(
 
 /** The Azure request id of the refusal behind a failure (its `cause` chain), for the card and the audit entry. */
 function azureRequestIdsOf(err: unknown): string[] {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++)
-    if (e instanceof CloudApiError && e.requestId) return [e.requestId];
+  for (const e of causesOf(err)) if (e instanceof CloudApiError && e.requestId) return [e.requestId];
   return [];
 }
 

@@ -4,6 +4,7 @@
  * read back by that name when its answer was lost (a 5xx or timeout after Azure applied it).
  * Nothing is ever written to the cluster resource.
  */
+import { isRefusalStatus } from '../domain/azure-answer-class';
 import { isSubscriptionNotFound, isUserFacing, UserFacingError } from '../domain/errors';
 import { currentCorrelationId } from '../observability/correlation';
 import type { RoleAssignmentInfo } from '../domain/azure-model';
@@ -300,14 +301,12 @@ async function reread<T>(
 }
 
 /**
- * A PUT failure that is not a refusal: Azure may have carried the write out and the answer been
- * lost. A 4xx is a refusal, except a timeout (408) and throttling (429, which a gateway can
- * answer after passing the call on); no status is a lost connection; a 2xx whose body could not
- * be read was carried out. The same line as the secret runner's `isRefusal`.
+ * A PUT failure that is not a refusal (domain/azure-answer-class.ts): Azure may have carried the
+ * write out and the answer been lost (a 5xx, 408, 429 or no answer), or carried it out and its
+ * answer not been read (a 2xx whose body could not be).
  */
 function answerMayBeLost(err: CloudApiError): boolean {
-  const status = err.statusCode;
-  return status === undefined || status < 400 || status >= 500 || status === 408 || status === 429;
+  return !isRefusalStatus(err.statusCode);
 }
 
 /**

@@ -3,9 +3,10 @@
  * it could not serve the call now (5xx, 408, 429), rather than refusing it (401, 403, 404, 409,
  * any other 4xx). A passing failure usually has a common cause (an Azure outage) and goes away
  * without anyone acting; a refusal needs a person. The same line as the runners' own
- * (`answerMayBeLost` in grant-runner.ts, `isRefusal` in secret-run-credential.ts), read down an
- * error's causes.
+ * (domain/azure-answer-class.ts), read down an error's causes.
  */
+import { azureAnswerClass, httpStatusOf } from '../domain/azure-answer-class';
+import { causesOf } from '../domain/error-causes';
 import { isUserFacing } from '../domain/errors';
 import type { ScheduledJob } from '../domain/ports';
 
@@ -40,11 +41,6 @@ const NO_ANSWER_CODES: ReadonlySet<string> = new Set([
   'OperationTimedOut',
 ]);
 
-/** An HTTP status a service answers when it cannot serve the call now; any other 4xx refuses it. */
-function passingStatus(status: number): boolean {
-  return status >= 500 || status === 408 || status === 429;
-}
-
 /**
  * `err` as a {@link PassingFailure}, or undefined for a refusal and for anything unclassified (a
  * bug, a sentence acrbot wrote for people — a {@link UserFacingError}, whose advice is theirs to
@@ -53,30 +49,18 @@ function passingStatus(status: number): boolean {
  * (an AggregateError) are passing only when each is, and then named by the first.
  */
 export function passingFailure(err: unknown): PassingFailure | undefined {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (const e of causesOf(err)) {
     if (e instanceof AggregateError && e.errors.length) {
       const each = e.errors.map(passingFailure);
       return each.every((f) => f !== undefined) ? each[0] : undefined;
     }
     if (isUserFacing(e)) return undefined;
-    const {
-      statusCode: armStatus,
-      status,
-      code,
-      service,
-      name,
-    } = e as {
-      statusCode?: unknown;
-      /** Where Graph's errors keep the HTTP status (graph-failure.ts). */
-      status?: unknown;
-      code?: unknown;
-      service?: unknown;
-      name?: unknown;
-    };
-    const statusCode = armStatus ?? status;
+    const { code, service, name } = e as { code?: unknown; service?: unknown; name?: unknown };
+    const statusCode = httpStatusOf(e);
     const serviceName = service === 'Microsoft Graph' ? 'Microsoft Graph' : 'Azure';
-    if (typeof statusCode === 'number' && Number.isInteger(statusCode) && statusCode >= 100 && statusCode <= 599) {
-      if (!passingStatus(statusCode)) return undefined;
+    if (statusCode !== undefined) {
+      // A refusal, or a status below 400 (no failure at all): not an outage.
+      if (azureAnswerClass(statusCode) !== 'notServedNow') return undefined;
       // The code only when shaped like ARM's: no text from the wire reaches a card unchecked.
       const shown = typeof code === 'string' && /^[A-Za-z][A-Za-z0-9_.]{0,79}$/.test(code) ? ` ${code}` : '';
       return { service: serviceName, answer: `${statusCode}${shown}`, key: `${serviceName}:${statusCode}` };

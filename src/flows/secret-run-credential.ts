@@ -27,8 +27,3 @@ export interface EarlierPasswords {
   /** Markers recorded before each call: a password whose answer never came carries one. */
   markers: string[];
 }
-
-/** A plain refusal (4xx other than a timeout or throttling): the call changed nothing. */
-export function isRefusal(status: number | undefined): boolean {
-  return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
-}

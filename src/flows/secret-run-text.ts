@@ -5,6 +5,7 @@
  */
 import type { SecretPlan } from '../domain/plan';
 import { UserFacingError } from '../domain/errors';
+import { causesOf } from '../domain/error-causes';
 import type { CloudApiError } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import type { CredentialRef } from '../domain/secret-credential';
@@ -107,11 +108,11 @@ function directoryQuotaOwner(err: CloudApiError): 'principal' | 'tenant' | undef
  * error), looked for along the cause chain: flows may not import the Graph client's types.
  */
 function graphServiceMessage(err: unknown): string {
-  let at: unknown = err;
-  for (let depth = 0; depth < 5 && at instanceof Error; depth++) {
-    const said = (at as { serviceMessage?: unknown }).serviceMessage;
+  for (const e of causesOf(err)) {
+    // Only Errors carry it: a cause that is not one ends the search.
+    if (!(e instanceof Error)) break;
+    const said = (e as { serviceMessage?: unknown }).serviceMessage;
     if (typeof said === 'string') return said;
-    at = at.cause;
   }
   return '';
 }

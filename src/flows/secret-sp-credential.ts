@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { foreignHolders, type ForeignHolder } from '../domain/application-holders';
+import { isRefusalStatus } from '../domain/azure-answer-class';
 import { UserFacingError } from '../domain/errors';
 import { roleAssignmentName } from '../domain/identifiers';
 import type { SecretPlan } from '../domain/plan';
@@ -14,7 +15,7 @@ import { applicationDisplayNameFor, type CredentialRef, newApplicationUniqueName
 import { applicationProblem, recordedCredentials } from '../domain/secret-ownership';
 import { assignRole, type Sleep } from './assign-role';
 import type { RunContext } from './executor';
-import { type Credential, type EarlierPasswords, isRefusal } from './secret-run-credential';
+import type { Credential, EarlierPasswords } from './secret-run-credential';
 import type { SecretRunnerPorts } from './secret-runner';
 import { deleteRoleAssignment } from './secret-sp-earlier-attempts';
 
@@ -70,7 +71,8 @@ export async function createServicePrincipal(
     // A plain refusal of a name this run chose created nothing: nothing to look for. A
     // timeout, throttling, a 5xx or a lost connection may have created it, and a resumed run's
     // name may have been created by the run before it: the clean-up looks for it by name.
-    if (!recordedApp && err instanceof CloudApiError && isRefusal(err.statusCode)) refs.splice(refs.indexOf(byName), 1);
+    if (!recordedApp && err instanceof CloudApiError && isRefusalStatus(err.statusCode))
+      refs.splice(refs.indexOf(byName), 1);
     throw err;
   }
   // A name this run has just chosen is known to nobody else, so the application under it is

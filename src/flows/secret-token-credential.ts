@@ -3,6 +3,7 @@
  * names repositories) and its password. Only what this request's records vouch for is reused or
  * deleted; a token or scope map of the planned name made by someone else is refused (G15).
  */
+import { isRefusalStatus } from '../domain/azure-answer-class';
 import { UserFacingError } from '../domain/errors';
 import type { SecretPlan } from '../domain/plan';
 import { CloudApiError, type RegistryTokenPort } from '../domain/ports';
@@ -10,7 +11,7 @@ import type { AccessRequest } from '../domain/request';
 import { type CredentialRef, scopeMapNameFor, tokenNameFor } from '../domain/secret-credential';
 import { disabledTokenSentence, registryQuotaSentence } from './azure-failure-text';
 import type { RunContext } from './executor';
-import { type Credential, isRefusal } from './secret-run-credential';
+import type { Credential } from './secret-run-credential';
 
 /** How far a `--kind token` run's credential step got, for what its failure says. */
 export interface TokenProgress {
@@ -83,7 +84,7 @@ export async function createToken(
   const earlierToken = recorded('acrToken', tokenName)
     ? await tokens.getToken(registry, tokenName).catch((err: unknown) => {
         // As after a create Azure did not answer: the earlier attempt's token may be there.
-        if (!(err instanceof CloudApiError && isRefusal(err.statusCode))) unanswered.add(ref);
+        if (!(err instanceof CloudApiError && isRefusalStatus(err.statusCode))) unanswered.add(ref);
         throw err;
       })
     : undefined;
@@ -94,7 +95,7 @@ export async function createToken(
   // in Azure, and one whose answer was lost may have landed: not found is no proof of gone.
   const noteUnanswered = async <T>(write: () => Promise<T>, what: 'token' | 'scope map'): Promise<T> =>
     write().catch((err: unknown) => {
-      if (!(err instanceof CloudApiError && isRefusal(err.statusCode))) unanswered.add(ref);
+      if (!(err instanceof CloudApiError && isRefusalStatus(err.statusCode))) unanswered.add(ref);
       else if (what === 'token' && !progress.tokenExisted) progress.tokenRefused = true;
       const atQuota = err instanceof CloudApiError && registryQuotaSentence(err, registry.name, what);
       throw atQuota ? new UserFacingError('azure.registryQuota', atQuota, { cause: err }) : err;

@@ -8,10 +8,10 @@
 import { createDefaultHttpClient } from '@azure/core-rest-pipeline';
 import { CloudApiError } from '../../src/domain/ports';
 import type { ArmConnection } from '../../src/integrations/azure/arm-connection';
-import { ArmNoAnswerError } from '../../src/integrations/azure/arm-no-answer';
 import { ArmRegistryTokens } from '../../src/integrations/azure/arm-registry-tokens';
 import { ArmRoleAssignments } from '../../src/integrations/azure/arm-role-assignments';
 import { ArmResourceReader } from '../../src/integrations/azure/azure-resource-reader';
+import { NoAnswerError } from '../../src/integrations/http/no-answer-policy';
 import { PooledHttpClient } from '../../src/integrations/http/pooled-http-client';
 import { createSandboxTls } from '../../src/sandbox/tls';
 import { connectionTo, HttpsService, json } from '../helpers/https-service';
@@ -49,9 +49,15 @@ beforeEach(() => {
 /** What every case expects of the failure `err` of a call sent as `method` to `path`. */
 function expectNoAnswer(err: unknown, method: string, path: string): void {
   expect(arm.requests).toHaveLength(2);
-  const noAnswer = err instanceof ArmNoAnswerError ? err : (err as { cause?: unknown }).cause;
-  expect(noAnswer).toBeInstanceOf(ArmNoAnswerError);
-  expect(noAnswer).toMatchObject({ code: 'ETIMEDOUT', sends: 2 });
+  const noAnswer = err instanceof NoAnswerError ? err : (err as { cause?: unknown }).cause;
+  expect(noAnswer).toBeInstanceOf(NoAnswerError);
+  // ARM's, by the field the message is made from: the shared error serves Graph too.
+  expect(noAnswer).toMatchObject({
+    service: 'ARM',
+    target: `${method} ${arm.url}${path}`,
+    code: 'ETIMEDOUT',
+    sends: 2,
+  });
   const message = (noAnswer as Error).message;
   expect(message).toContain(`ARM did not answer ${method} ${arm.url}${path}:`);
   // Never the query (api-version, and whatever else a URL could carry).
@@ -88,6 +94,7 @@ test('sends without an answer are counted apart from throttled ones, which are s
     if (++n === 2) json(res, 429, { error: { code: 'TooManyRequests' } }, { 'retry-after': '0' });
   };
   const err = await reader.getRegistry(SUB, 'rg', 'acr1').catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(ArmNoAnswerError);
+  expect(err).toBeInstanceOf(NoAnswerError);
+  expect(err).toMatchObject({ service: 'ARM' });
   expect(arm.requests).toHaveLength(3);
 });

@@ -1,9 +1,12 @@
 /**
  * ARM's bound on sends that get no answer: the shared policy (http/no-answer-policy.ts, which
- * says why a policy) with ARM's name and error. A call to an ARM that had stopped answering took
- * about four minutes to fail with the SDK's three resends; it is now sent twice, then fails
- * `ARM did not answer …`. The SDK retry policy's own counter stays at {@link ARM_MAX_RETRIES}
- * (its default, set explicitly), so throttled and 5xx resends are as before.
+ * says why a policy) under ARM's name. A call to an ARM that had stopped answering took about
+ * four minutes to fail with the SDK's three resends; it is now sent twice, then fails with the
+ * shared {@link NoAnswerError} with `service` `ARM` (Graph's says `Microsoft Graph`): `ARM did
+ * not answer GET https://…: no answer within 60 s (sent 2 times; not sent again)`, code
+ * ETIMEDOUT, `cause` the last send's error. Nothing reads which service failed but by that field
+ * and the message, so ARM has no subclass of its own. The SDK retry policy's own counter stays at
+ * {@link ARM_MAX_RETRIES} (its default, set explicitly), so throttled and 5xx resends are as before.
  */
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { ANSWER_TIMEOUT_MS } from '../http/pooled-http-client';
@@ -19,27 +22,10 @@ export const ARM_MAX_RETRIES = 3;
 export const ARM_NO_ANSWER_POLICY = 'armNoAnswerPolicy';
 
 /**
- * ARM gave no answer to {@link NO_ANSWER_SENDS} sends of one request: `ARM did not answer
- * GET https://…: no answer within 60 s (sent 2 times; not sent again)`, code ETIMEDOUT, `cause`
- * the last send's error (see {@link NoAnswerError}).
- */
-export class ArmNoAnswerError extends NoAnswerError {
-  constructor(target: string, detail: string, sends: number, cause: unknown) {
-    super('ARM', target, detail, sends, cause);
-    this.name = 'ArmNoAnswerError';
-  }
-}
-
-/**
- * Fails an ARM request with {@link ArmNoAnswerError} the {@link NO_ANSWER_SENDS}th time it ends
+ * Fails an ARM request with a {@link NoAnswerError} the {@link NO_ANSWER_SENDS}th time it ends
  * without an answer. Sits at `perRetry` in the SDK clients' `additionalPolicies`.
  * `answerTimeoutMs`: the HTTP client's, for the message.
  */
 export function armNoAnswerPolicy(answerTimeoutMs: number = ANSWER_TIMEOUT_MS): PipelinePolicy {
-  return noAnswerPolicy({
-    name: ARM_NO_ANSWER_POLICY,
-    service: 'ARM',
-    answerTimeoutMs,
-    error: (target, detail, sends, cause) => new ArmNoAnswerError(target, detail, sends, cause),
-  });
+  return noAnswerPolicy({ name: ARM_NO_ANSWER_POLICY, service: 'ARM', answerTimeoutMs });
 }

@@ -44,7 +44,12 @@ export function scopeResourceOf(scope: string): ScopeResource | undefined {
   return kind && { kind, subscriptionId: id.subscriptionId, resourceGroup: id.resourceGroup, name: id.name };
 }
 
-/** True for ARM's 403 AuthorizationFailed (not LinkedAuthorizationFailed: that one is about another resource). */
+/**
+ * True for ARM's 403 AuthorizationFailed (not LinkedAuthorizationFailed: that one is about another
+ * resource). Narrower than the refusal of domain/azure-answer-class.ts (any 4xx but 408 and 429)
+ * on purpose: it asks "could this refusal be a deleted resource?", which only this answer can be
+ * (a 404 says gone by itself; a 409 or another 403 code is about the call).
+ */
 function isRefusal(err: unknown): boolean {
   const { statusCode, code } = restErrorInfo(err);
   return statusCode === 403 && code === 'AuthorizationFailed';

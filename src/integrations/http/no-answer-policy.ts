@@ -58,8 +58,6 @@ export interface NoAnswerPolicyOptions {
   service: string;
   /** The HTTP client's wait for an answer, for the message; default {@link ANSWER_TIMEOUT_MS}. */
   answerTimeoutMs?: number;
-  /** The error to fail with (a service's own subclass); default a {@link NoAnswerError}. */
-  error?: (target: string, detail: string, sends: number, cause: unknown) => NoAnswerError;
 }
 
 /**
@@ -70,10 +68,6 @@ export interface NoAnswerPolicyOptions {
  */
 export function noAnswerPolicy(options: NoAnswerPolicyOptions): PipelinePolicy {
   const { name, service, answerTimeoutMs = ANSWER_TIMEOUT_MS } = options;
-  const fail =
-    options.error ??
-    ((target: string, detail: string, sends: number, cause: unknown) =>
-      new NoAnswerError(service, target, detail, sends, cause));
   const unanswered = new WeakMap<PipelineRequest, number>();
   return {
     name,
@@ -85,7 +79,7 @@ export function noAnswerPolicy(options: NoAnswerPolicyOptions): PipelinePolicy {
         const sends = (unanswered.get(request) ?? 0) + 1;
         unanswered.set(request, sends);
         if (sends < NO_ANSWER_SENDS) throw err;
-        throw fail(targetOf(request), detailOf(err, answerTimeoutMs), sends, err);
+        throw new NoAnswerError(service, targetOf(request), detailOf(err, answerTimeoutMs), sends, err);
       }
     },
   };

@@ -7,6 +7,7 @@
  * logged cause's XML or token chain. Never names the key: only the connection's kind and the
  * endpoint (no credentials).
  */
+import { causesOf } from '../../domain/error-causes';
 import type { TablesConnection } from './tables-client';
 
 /** The sentence for `err`, a failed create of table `table` at `endpoint` (safe to log). */
@@ -51,7 +52,7 @@ function fixFor(status: number | undefined, code: string | undefined, connection
  * signs in, and ManagedIdentityCredential alone CredentialUnavailableError or AuthenticationError.
  */
 function credentialErrorOf(err: unknown): string | undefined {
-  for (let e = err as ErrorLike | undefined, depth = 0; e && depth < 5; e = e.cause as ErrorLike, depth++)
+  for (const e of causesOf(err) as Iterable<ErrorLike>)
     if (typeof e.name === 'string' && CREDENTIAL_ERRORS.has(e.name)) return e.name;
   return undefined;
 }
@@ -74,7 +75,7 @@ function statusOf(err: unknown): number | undefined {
  * sends for an authorization failure) leaves it to the `x-ms-error-code` header or the body.
  */
 function errorCodeOf(err: unknown): string | undefined {
-  for (let e = err as ErrorLike | undefined, depth = 0; e && depth < 5; e = e.cause as ErrorLike, depth++) {
+  for (const e of causesOf(err) as Iterable<ErrorLike>) {
     if (typeof e.code === 'string' && /^[A-Za-z][\w.-]{0,99}$/.test(e.code)) return e.code;
     const header = e.response?.headers?.get?.('x-ms-error-code');
     if (header) return header.slice(0, 100);
