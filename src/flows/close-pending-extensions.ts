@@ -7,6 +7,7 @@ import { ACRBOT_ACTOR, type AccessRequest, transition } from '../domain/request'
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { pendingRequestJobIds } from './request-jobs';
 import { undoUnaudited, updateUndoingUnseen } from './unaudited-undo';
+import { expiredEntryKey } from './expiry-net';
 
 /**
  * Closes the extensions still waiting for approval of access that just ended (`original` and
@@ -65,6 +66,8 @@ async function closePendingExtension(
       action: 'request.expired',
       outcome: 'expired',
       detail: `the access it extends ended with ${original.id}; closed without a decision`,
+      // The key the expiry net writes a missing entry under: a slow append landing after it adds nothing.
+      idempotencyKey: expiredEntryKey(extension.id, next.updatedAt),
     });
   } catch (err) {
     await undoUnaudited(deps.store, deps.clock, extension, next);

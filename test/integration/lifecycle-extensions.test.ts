@@ -8,6 +8,7 @@ import { transition } from '../../src/domain/request';
 import { SANDBOX_APPROVAL_CHANNEL_ID } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { users } from '../helpers/harness';
+import { expiredEntryKey } from '../../src/flows/expiry-net';
 import {
   useLifecycleHooks,
   h,
@@ -267,6 +268,9 @@ describe('access lifecycle (G17)', () => {
     await approverCardsSayExpired(extensionId);
     const closed = (await h.app.audit.forRequest(extensionId)).find((e) => e.action === 'request.expired');
     expect(closed).toMatchObject({ outcome: 'expired', detail: expect.stringContaining(`ended with ${id}`) });
+    // Under the key the expiry net would write a missing one with: never a second entry.
+    const expired = (await h.app.store.get(extensionId))!;
+    expect(closed!.idempotencyKey).toBe(expiredEntryKey(extensionId, expired.updatedAt));
     // None of its jobs (expiry, reminders, the approvers' card) is left to run for nothing.
     expect(await scheduleOf(extensionId)).toEqual([]);
     // An approver clicking the old card changes nothing and creates nothing.
