@@ -43,8 +43,10 @@ export interface LeaseGuardOptions {
 /**
  * Keeps a lease alive while the run works (renewed every third of its TTL) and checks it before
  * each write: `check()` renews (unless the lease was renewed within {@link FRESH_FRACTION} of its
- * TTL) and throws {@link LeaseLostError} when another instance took over, so a stale holder stops
- * before its next write. `signal` is aborted, with that error as its reason, once it is lost.
+ * TTL) and throws {@link LeaseLostError} when another instance took over, or once its expiry
+ * passed before a renewal (a holder that stalled past it: the store renews no lapsed lease, for
+ * another instance may have read it free meanwhile), so a stale holder stops before its next
+ * write. `signal` is aborted, with that error as its reason, once it is lost.
  *
  * A renewal the store fails (it did not answer, or answered 503) does not stop a check while the
  * lease keeps {@link SAFE_FRACTION} of its TTL by the expiry of the last renewal that succeeded:
@@ -62,6 +64,8 @@ export class LeaseGuard {
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
   private readonly what: string;
+  /** The store's error of the last renewal while none since succeeded: the cause of a lease that expired meanwhile. */
+  private lastFailure?: { err: unknown };
 
   constructor(
     private readonly exec: { leases: LeaseStore; ttlMs: number },
@@ -85,9 +89,10 @@ export class LeaseGuard {
   }
 
   /**
-   * Throws {@link LeaseLostError} when the lease is no longer this run's (taken over, or expired
-   * while the store failed every renewal), or {@link LeaseMarginError} when the store failed this
-   * check's renewal and less than {@link SAFE_FRACTION} of the TTL is left; throws nothing else.
+   * Throws {@link LeaseLostError} when the lease is no longer this run's (taken over, or its
+   * expiry passed before a renewal: a lapsed lease is not renewed), or {@link LeaseMarginError}
+   * when the store failed this check's renewal and less than {@link SAFE_FRACTION} of the TTL is
+   * left; throws nothing else.
    */
   async check(): Promise<void> {
     this.throwIfLost();
@@ -106,18 +111,36 @@ export class LeaseGuard {
   }
 
   /**
-   * Renews the lease; throws {@link LeaseLostError} once it is lost. A renewal the store fails
-   * is logged and its error returned (`{ err }`); it loses the lease only once the expiry of the last renewal
-   * that succeeded has passed (by the lease store's clock): until then no other instance can hold it.
+   * Renews the lease; throws {@link LeaseLostError} once it is lost, which it is once the expiry
+   * of its last renewal that succeeded has passed (by the lease store's clock): a lapsed lease is
+   * never renewed. A renewal the store fails is logged and its error returned (`{ err }`); until
+   * that expiry no other instance can hold the lease.
    */
   private async renew(): Promise<{ err: unknown } | undefined> {
     this.throwIfLost();
+    // Lapsed (the process stalled past its expiry, or the store failed every renewal until then):
+    // the store refuses to renew it, for another instance may have read it free since and acted
+    // on that. Lost without asking, and logged once here: an operational event, not a failure.
+    const overrunMs = -this.remainingMs();
+    if (overrunMs >= 0) {
+      const failed = this.lastFailure;
+      this.log.warn(
+        { ...this.logFields, overrunMs },
+        failed
+          ? `${this.what} expired while the store failed its renewals; the run stops as for a lost lease`
+          : `${this.what} lapsed before it was renewed (the process stalled?); the run stops as for a lost lease`,
+      );
+      this.lose(failed ? lostBecause(this.lease.key, failed.err) : new LeaseLostError(this.lease.key));
+      this.throwIfLost();
+    }
     try {
       this.lease = await this.exec.leases.renew(this.lease, this.exec.ttlMs);
+      this.lastFailure = undefined;
       return undefined;
     } catch (err) {
       if (err instanceof LeaseLostError) this.lose(err);
       else {
+        this.lastFailure = { err };
         this.log.warn({ err, ...this.logFields }, `${this.what} renewal failed`);
         if (this.remainingMs() <= 0) this.lose(lostBecause(this.lease.key, err));
       }

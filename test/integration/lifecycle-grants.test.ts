@@ -208,10 +208,13 @@ describe('access lifecycle (G17)', () => {
   test('an expiry waits while a second requester\u2019s grant of the same assignment is running, then keeps the assignment for it', async () => {
     await start();
     const first = await grant(users.requester, 'aks-prod contosoacr --for 2m first team deploys');
+    // The held run below must stay within its lease (ACRBOT_LEASE_TTL, 60 s: nothing renews it
+    // while the test clock jumps), so most of the first grant's term passes before it starts.
+    advance(1.5 * MINUTE);
     const overlap = await h.requestGrant(second, 'aks-prod contosoacr --for 1h second team deploys');
     // The second grant's run is held just before its PUT (of the assignment the first one holds).
     const run = await approveAndHoldAfterItsCheck(overlap.id);
-    advance(2 * MINUTE);
+    advance(0.5 * MINUTE);
     await h.app.scheduler.runDue();
     expect((await h.app.store.get(first.id))!.state).toBe('succeeded');
     expect(await actions(first.id)).toContain('access.revoke.deferred:deferred');

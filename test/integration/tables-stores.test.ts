@@ -295,15 +295,21 @@ describe('Azure Tables specifics', () => {
     const taken = await b.acquire('exec:R-1', 'B', 30_000);
     expect(taken).toMatchObject({ owner: 'B', fence: 3 });
     expect(callsB.splice(0)).toEqual(['POST 409', 'GET 200', 'PUT 204']);
-    // A's remembered ETag is stale now: its renew fails with 412 and decides on a fresh read; the
-    // release that follows has no memory left and reads first. Neither writes B's row.
+    // A's lease lapsed by the row A remembers: its renew decides on a fresh read (B's row) and
+    // forgets the row, so the release that follows reads first too. Neither writes B's row.
     await expect(a.renew(second!, 30_000)).rejects.toBeInstanceOf(LeaseLostError);
     await a.release(second!);
-    expect(callsA.splice(0)).toEqual(['PUT 412', 'GET 200', 'GET 200']);
+    expect(callsA.splice(0)).toEqual(['GET 200', 'GET 200']);
     // B's lease is untouched, and A cannot take it back while it holds.
     await expect(a.acquire('exec:R-1', 'A', 30_000)).resolves.toBeUndefined();
     await expect(b.renew(taken!, 30_000)).resolves.toMatchObject({ owner: 'B', fence: 3 });
     expect(callsB.splice(0)).toEqual(['PUT 204']);
+    // Renewed meanwhile through another client (another renewal in flight): B's remembered ETag
+    // is stale, so its renew fails with 412, finds the row still its own on a fresh read, and renews.
+    await new TablesLeaseStore(tableB, now).renew(taken!, 30_000);
+    callsB.splice(0);
+    await expect(b.renew(taken!, 30_000)).resolves.toMatchObject({ owner: 'B', fence: 3 });
+    expect(callsB.splice(0)).toEqual(['PUT 412', 'GET 200', 'PUT 204']);
   });
 
   test('appends made while one is in flight share the next transaction: the same chain, in call order, fewer requests', async () => {

@@ -93,7 +93,10 @@ test('once the last successful renewal expired with every renewal failing, the l
   const { clock, outage, guard } = await setup();
   try {
     outage.on = true;
-    clock.advance(TTL_MS);
+    clock.advance(TTL_MS / 2);
+    await expect(guard.check()).rejects.toBeInstanceOf(LeaseMarginError);
+    // Past expiry the lease is lost without asking the store again (it renews no lapsed lease).
+    clock.advance(TTL_MS / 2);
     const err = await guard.check().then(
       () => undefined,
       (e: unknown) => e,
@@ -101,6 +104,7 @@ test('once the last successful renewal expired with every renewal failing, the l
     expect(err).toBeInstanceOf(LeaseLostError);
     expect(err).not.toBeInstanceOf(LeaseMarginError);
     expect((err as Error).cause).toEqual(new Error('store: 503 ServerBusy'));
+    expect(outage.failed).toBe(1);
     expect(guard.signal.aborted).toBe(true);
     // Lost stays lost, even once the store answers again.
     outage.on = false;

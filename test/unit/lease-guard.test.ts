@@ -60,6 +60,34 @@ describe('LeaseGuard.check (the fence before each write of a run)', () => {
     // The new holder's lease is untouched by the stale holder's stop.
     expect(await store.acquire('exec:R1', 'instance-c', TTL_MS)).toBeUndefined();
   });
+
+  test('a holder frozen past its expiry stops at its next check though nobody took the lease: a waiter may have read it free', async () => {
+    const { clock, store, renewals, guard } = await setup();
+    try {
+      clock.advance(TTL_MS);
+      // What a waiter (access-lease.ts noRevocationRunning) read meanwhile, and went on with.
+      expect(await store.holder('exec:R1')).toBeUndefined();
+      await expect(guard.check()).rejects.toBeInstanceOf(LeaseLostError);
+      // Lost on its own expiry, without a renewal the store would refuse anyway.
+      expect(renewals).toHaveLength(0);
+      await expect(guard.stillHeld()).resolves.toBe(false);
+    } finally {
+      await guard.stop();
+    }
+  });
+
+  test('a check a millisecond before expiry still renews and passes', async () => {
+    const { clock, renewals, guard } = await setup();
+    try {
+      clock.advance(TTL_MS - 1);
+      await expect(guard.check()).resolves.toBeUndefined();
+      expect(renewals).toHaveLength(1);
+      clock.advance(TTL_MS - 1);
+      await expect(guard.check()).resolves.toBeUndefined();
+    } finally {
+      await guard.stop();
+    }
+  });
 });
 
 describe('LeaseGuard keeps the lease alive while its run waits (a revocation on a slow cluster)', () => {
@@ -84,6 +112,35 @@ describe('LeaseGuard keeps the lease alive while its run waits (a revocation on 
     await jest.advanceTimersByTimeAsync(TTL_MS);
     expect(renewals).toHaveLength(15);
     expect(await store.acquire('exec:R1', 'instance-b', TTL_MS)).toMatchObject({ owner: 'instance-b' });
+  });
+
+  test('after a stall longer than the TTL the timer loses the lease (signal aborted), warned once, never logged as an error', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const clock = new FakeClock();
+    const store = new MemoryLeaseStore(() => clock.now());
+    const lease = (await store.acquire('job:x', 'instance-a', TTL_MS))!;
+    const log = createLogger({ level: 'debug', destination: { write: (l: string) => void lines.push(JSON.parse(l)) } });
+    const guard = new LeaseGuard({ leases: store, ttlMs: TTL_MS }, lease, log, { jobId: 'x' }, () => clock.now(), {
+      what: 'job lease',
+    });
+    try {
+      // The event loop was blocked for longer than the TTL: the timer's first turn comes after expiry.
+      clock.advance(TTL_MS + SECOND);
+      await jest.advanceTimersByTimeAsync(TTL_MS / 3);
+      expect(guard.signal.aborted).toBe(true);
+      expect(guard.signal.reason).toBeInstanceOf(LeaseLostError);
+      await jest.advanceTimersByTimeAsync(TTL_MS);
+      await expect(guard.check()).rejects.toBeInstanceOf(LeaseLostError);
+    } finally {
+      await guard.stop();
+    }
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 40,
+        jobId: 'x',
+        msg: expect.stringMatching(/^job lease lapsed before it was renewed/),
+      }),
+    ]);
   });
 
   test('a renewal the store fails is tried again at the next interval; the lease holds if one succeeds in time', async () => {

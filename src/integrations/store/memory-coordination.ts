@@ -38,8 +38,11 @@ export class MemoryLeaseStore implements LeaseStore {
 
   async renew(lease: Lease, ttlMs: number): Promise<Lease> {
     const current = this.leases.get(lease.key);
-    if (!current || current.owner !== lease.owner || current.fence !== lease.fence) throw new LeaseLostError(lease.key);
-    const next = { ...current, expiresAt: new Date(this.now().getTime() + ttlMs).toISOString() };
+    const now = this.now().getTime();
+    // Lapsed is lost too: another instance may have read it free (holder) since, and acted on that.
+    const lapsed = !current || Date.parse(current.expiresAt) <= now;
+    if (lapsed || current.owner !== lease.owner || current.fence !== lease.fence) throw new LeaseLostError(lease.key);
+    const next = { ...current, expiresAt: new Date(now + ttlMs).toISOString() };
     this.leases.set(lease.key, next);
     return { ...next };
   }

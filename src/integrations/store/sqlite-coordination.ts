@@ -49,8 +49,12 @@ export class SqliteLeaseStore implements LeaseStore {
     const upsert = db.prepare(
       'INSERT INTO leases (key, owner, expires_at, fence) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at, fence = excluded.fence',
     );
-    // The WHERE on owner and fence is the fencing check: a stale holder updates zero rows.
-    const extend = db.prepare('UPDATE leases SET expires_at = ? WHERE key = ? AND owner = ? AND fence = ?');
+    // The WHERE on owner and fence is the fencing check: a stale holder updates zero rows. The
+    // one on expiry refuses a lease that lapsed (its holder stalled past it): from then on another
+    // instance may have read it free (holder) and acted on that, so its holder must stop too.
+    const extend = db.prepare(
+      'UPDATE leases SET expires_at = ? WHERE key = ? AND owner = ? AND fence = ? AND expires_at > ?',
+    );
     this.releaseStmt = db.prepare(
       "UPDATE leases SET owner = '', expires_at = 0 WHERE key = ? AND owner = ? AND fence = ?",
     );
@@ -61,8 +65,9 @@ export class SqliteLeaseStore implements LeaseStore {
       upsert.run(key, row.owner, row.expires_at, row.fence);
       return toLease(key, row);
     });
-    this.renewTx = db.transaction((lease: Lease, expiresAt: number) => {
-      if (extend.run(expiresAt, lease.key, lease.owner, lease.fence).changes !== 1) throw new LeaseLostError(lease.key);
+    this.renewTx = db.transaction((lease: Lease, nowMs: number, expiresAt: number) => {
+      if (extend.run(expiresAt, lease.key, lease.owner, lease.fence, nowMs).changes !== 1)
+        throw new LeaseLostError(lease.key);
       return { ...lease, expiresAt: new Date(expiresAt).toISOString() };
     });
   }
@@ -73,8 +78,8 @@ export class SqliteLeaseStore implements LeaseStore {
   }
 
   async renew(lease: Lease, ttlMs: number): Promise<Lease> {
-    const expiresAt = this.now().getTime() + ttlMs;
-    return this.group.write(() => this.renewTx.immediate(lease, expiresAt));
+    const nowMs = this.now().getTime();
+    return this.group.write(() => this.renewTx.immediate(lease, nowMs, nowMs + ttlMs));
   }
 
   async release(lease: Lease): Promise<void> {

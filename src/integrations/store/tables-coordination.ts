@@ -80,7 +80,8 @@ function leaseRow(pk: string, key: string, fields: Omit<KnownLease, 'etag'>): Ro
 /**
  * Leases: one row per key (`PartitionKey` = key, `RowKey` = ''). Take-over is an If-Match
  * replace of the expired row with `fence + 1`; renew is an If-Match replace that checks
- * owner and fence first, so a stale holder can never extend or release a newer lease.
+ * owner, fence and expiry first, so a stale holder can never extend or release a newer lease,
+ * nor revive one that lapsed.
  *
  * The row this instance last wrote is remembered with its ETag: while the ETag matches, the row
  * is exactly what was written, so deciding on the remembered row and writing under its ETag is
@@ -150,12 +151,20 @@ export class TablesLeaseStore implements LeaseStore {
 
   async renew(lease: Lease, ttlMs: number): Promise<Lease> {
     const pk = leasePartition(lease.key);
-    const ours = (row: KnownLease | undefined) => row?.owner === lease.owner && row.fence === lease.fence;
+    // Ours and not lapsed: a lapsed lease is lost too, its holder having stalled past it, for
+    // another instance may have read it free (holder) since and acted on that. The ETag fences
+    // the write against a new holder; the expiry is judged on the row the write is made under.
+    const ours = (row: KnownLease | undefined) =>
+      row?.owner === lease.owner && row.fence === lease.fence && row.expiresAtMs > this.now().getTime();
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const remembered = attempt === 0 ? this.known.get(pk) : undefined;
       // A lost lease is only ever concluded on a fresh read.
       const current = ours(remembered) ? remembered : await this.read(pk);
-      if (!current || !ours(current)) throw new LeaseLostError(lease.key);
+      if (!current || !ours(current)) {
+        // Concluded on a fresh read: the row remembered is another's now, or lapsed.
+        this.known.forget(pk);
+        throw new LeaseLostError(lease.key);
+      }
       const next = { owner: lease.owner, expiresAtMs: this.now().getTime() + ttlMs, fence: lease.fence };
       try {
         const written = await tableRest(this.table).replace(leaseRow(pk, lease.key, next), current.etag);

@@ -84,6 +84,19 @@ export function describeCoordinationContract(
         await expect(f.leases.renew(renewed, 30 * SECOND)).resolves.toMatchObject({ fence: 1 });
       });
 
+      test('a lapsed lease is not renewed, though nobody took it over (it may have been read free); one renewed in time is', async () => {
+        const lease = (await f.leases.acquire('assignment:x', 'a', 30 * SECOND))!;
+        clock.advance(30 * SECOND - 1);
+        const renewed = await f.leases.renew(lease, 30 * SECOND);
+        expect(renewed).toEqual({ ...lease, expiresAt: '2025-01-15T09:00:59.999Z' });
+        clock.advance(30 * SECOND); // exactly its expiry: a waiter reads it free
+        expect(await f.leases.holder('assignment:x')).toBeUndefined();
+        await expect(f.leases.renew(renewed, 30 * SECOND)).rejects.toBeInstanceOf(LeaseLostError);
+        // Refused without a write: it stays free, and the next holder fences the old one.
+        expect(await f.leases.holder('assignment:x')).toBeUndefined();
+        expect(await f.leases.acquire('assignment:x', 'b', 30 * SECOND)).toMatchObject({ owner: 'b', fence: 2 });
+      });
+
       test('release lets another owner in at once, with a higher fence; renew after release is refused', async () => {
         const lease = (await f.leases.acquire('job:x', 'a', 60 * SECOND))!;
         await f.leases.release(lease);
