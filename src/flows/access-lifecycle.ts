@@ -291,7 +291,7 @@ export class AccessLifecycle {
       return;
     }
     if (isUnconfirmedGrant(request)) {
-      await cleanUpUnconfirmedGrant(this.deps, request);
+      await cleanUpUnconfirmedGrant(this.deps, request, run);
       return;
     }
     if (request.state === 'revoked') {
@@ -323,7 +323,7 @@ export class AccessLifecycle {
     // revocation takes it along, so the requester is told once, whichever job runs first.
     const target = (!payload.by && (await originalEndingWith(this.deps, request, now))) || request;
     try {
-      await this.revoke(target, payload.by ?? ACRBOT_ACTOR, payload.reason, !payload.by);
+      await this.revoke(target, payload.by ?? ACRBOT_ACTOR, payload.reason, !payload.by, run);
     } catch (err) {
       // A revocation waiting for a request being granted is not failing: the requester hears
       // when it is done, not that it "keeps failing".
@@ -386,13 +386,16 @@ export class AccessLifecycle {
   /**
    * Revokes granted access now: deletes what acrbot created (and only that), audits each step,
    * marks the request revoked, updates every card copy and tells the requester. Throws on a
-   * failed step (the request stays `succeeded`, so it is retried).
+   * failed step (the request stays `succeeded`, so it is retried). `run`: the lease of the job
+   * running it (`access.expire`), checked with the access lease right before the role
+   * assignment's DELETE.
    */
   async revoke(
     request: AccessRequest,
     by: Actor,
     reason: string | undefined,
     expired: boolean,
+    run?: JobRun,
   ): Promise<AccessRequest> {
     if (request.state !== 'succeeded')
       throw new UserFacingError('request.notActive', `Request ${request.id} has no active access to revoke.`);
@@ -431,7 +434,14 @@ export class AccessLifecycle {
       let others: Holders | undefined;
       if (started.plan.kind === 'secret') await revokeSecrets(this.deps, started, endingExtensions, by, stopped);
       // One that met its registry gone recorded the watch it scheduled: marked revoked from that version.
-      else ({ request: ending, others } = await revokeGrant(this.deps, started, started.plan, by, endingExtensions));
+      else
+        ({ request: ending, others } = await revokeGrant(this.deps, started, started.plan, by, endingExtensions, {
+          // Nothing fences the DELETE: a run frozen past its leases stops here (revokeGrant).
+          beforeDelete: async () => {
+            await guard?.check();
+            await run?.check();
+          },
+        }));
       await guard?.check();
       for (const extension of endingExtensions)
         await markRevoked(this.deps, extension, { by, reason, expired }, { endedWith: ending });

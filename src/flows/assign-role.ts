@@ -20,7 +20,13 @@ export interface AssignResult {
   requestIds: string[];
 }
 
-/** PUTs the assignment, retrying PrincipalNotFound; throws the last {@link CloudApiError} otherwise. */
+/**
+ * PUTs the assignment, retrying PrincipalNotFound; throws the last {@link CloudApiError} otherwise.
+ * The run's lease is checked right before each PUT (`ctx.checkLease`): nothing fences an ARM
+ * write, and the waits before it (a revocation's lease, up to 75 s; a retry's backoff) can outlast
+ * the lease, so a run taken over meanwhile (its request finished elsewhere, then revoked) would
+ * make an assignment no grant holds.
+ */
 export async function assignRole(
   port: RoleAssignmentPort,
   input: { scope: string; name: string; roleDefinitionGuid: string; principalId: string; subscriptionId: string },
@@ -29,6 +35,8 @@ export async function assignRole(
 ): Promise<AssignResult> {
   const requestIds: string[] = [];
   for (let attempt = 0; ; attempt++) {
+    // Outside the try: a lost lease is no Azure answer, and is not audited as one.
+    await ctx.checkLease?.();
     try {
       const result = await port.create(input);
       if (result.requestId) requestIds.push(result.requestId);

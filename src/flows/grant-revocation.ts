@@ -23,8 +23,13 @@ import { deletionMarkKey, markedBefore, refusedDelete } from './deletion-mark';
  * (`access.orphanWatchUntil`). `context.why` is said in the `deleted` audit entry. Just before
  * its DELETE, a keyed `deleting` mark: a retry after an attempt cut short between the DELETE and
  * its `deleted` entry finds no assignment and the mark, and records `alreadyDeleted`, not `absent`
- * (which the end's words would call removed outside acrbot). Resolves to {@link GrantRevoked}: the
- * request as stored now, and the holders read.
+ * (which the end's words would call removed outside acrbot). `context.beforeDelete` runs right
+ * before the DELETE, after every read and the mark: the caller checks the leases it holds there
+ * (the access lease, a job's), since nothing fences an ARM DELETE, and a run frozen past its
+ * lease (a GC pause, a stopped VM) while another instance finished this revocation and granted
+ * the same pair again would otherwise delete the newer grant's assignment, which has the same
+ * name. Throwing there sends nothing; the mark stands, as for an attempt stopped at that point.
+ * Resolves to {@link GrantRevoked}: the request as stored now, and the holders read.
  */
 export async function revokeGrant(
   deps: LifecycleDeps,
@@ -32,7 +37,7 @@ export async function revokeGrant(
   plan: GrantPlan,
   by: Actor,
   extensions: readonly AccessRequest[],
-  context: { why?: string } = {},
+  context: { why?: string; beforeDelete?: () => Promise<void> } = {},
 ): Promise<GrantRevoked> {
   const target = plannedAssignmentId(plan);
   const others = await otherHolders(deps, request, plan, new Set(extensions.map((e) => e.id)));
@@ -120,6 +125,7 @@ export async function revokeGrant(
     detail: 'deleting it; the next access.revoke.roleAssignment entry says what the DELETE did',
     idempotencyKey: mark,
   });
+  await context.beforeDelete?.();
   const { requestId } = await deps.ports.roleAssignments
     .delete({ scope: plan.scope, name: plan.roleAssignmentName, subscriptionId: plan.registry.subscriptionId })
     .catch(async (err: unknown) => {

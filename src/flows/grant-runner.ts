@@ -100,7 +100,8 @@ export class GrantRunner implements PlanRunner, GrantRecheck {
       name: plan.roleAssignmentName,
     });
     // Another request's revocation may be deleting this very assignment (overlapping grants):
-    // "already assigned" must not come from an assignment that is about to go.
+    // "already assigned" must not come from an assignment that is about to go. The wait can
+    // outlast this run's lease: assignRole checks it again before each PUT.
     if (this.leases) await noRevocationRunning(this.leases, request);
     const put = rememberingExisting(this.roleAssignments);
     try {

@@ -156,7 +156,13 @@ export async function watchOrphanedAssignment(
     }
     await guard?.check();
     await run?.check();
-    if ((await endOrphan(deps, request, plan, current)) === 'lookAgain') await next(nextDailyLook(now, spread));
+    // Again right before the DELETE, after the holders are read: nothing fences it (endOrphan).
+    const beforeDelete = async () => {
+      await guard?.check();
+      await run?.check();
+    };
+    if ((await endOrphan(deps, request, plan, current, beforeDelete)) === 'lookAgain')
+      await next(nextDailyLook(now, spread));
   } finally {
     await guard?.stop();
   }
@@ -166,13 +172,16 @@ export async function watchOrphanedAssignment(
  * A registry answers at the recorded id again: the checks of a revocation, then the delete, each
  * outcome audited and the watch done; `lookAgain` when the registry's grants were too many to
  * list whole and none of those read holds it (another may, or none: asked again the next day,
- * rather than left for good with no end).
+ * rather than left for good with no end). `beforeDelete` checks the leases the look holds, right
+ * before the DELETE: a look frozen past them while a new grant of the pair was made would delete
+ * that grant's assignment (the same name).
  */
 async function endOrphan(
   deps: LifecycleDeps,
   request: AccessRequest,
   plan: GrantPlan,
   current: readonly RoleAssignmentInfo[],
+  beforeDelete: () => Promise<void>,
 ): Promise<'done' | 'lookAgain'> {
   const target = plannedAssignmentId(plan);
   const back = 'a registry is at its recorded id again (made again under the same name, or moved back)';
@@ -233,6 +242,7 @@ async function endOrphan(
     );
     return 'done';
   }
+  await beforeDelete();
   const { requestId } = await deps.ports.roleAssignments.delete({
     scope: plan.scope,
     name: plan.roleAssignmentName,

@@ -21,8 +21,11 @@ function sameRoleAssignment(a: GrantPlan | SecretPlan, b: GrantPlan | SecretPlan
 /**
  * Takes the access lease of `request`'s access (access-lease.ts) for a revocation, or throws so
  * that the job is retried when another revocation of the same access holds it. The guard keeps
- * it alive while the work runs (a slow cluster) and is checked before deletes and before
- * "revoked": runs wait for it. None without leases (a single process).
+ * it alive while the work runs (a slow cluster); runs wait for it. It is checked before the
+ * revocation begins (`beginRevoke`), right before a grant's role assignment DELETE (revokeGrant's
+ * `beforeDelete`, which the callers pass) and before "revoked". A secret's deletes (its pull
+ * secret, its credential: secret-revocation.ts, credential-revocation.ts) are not checked one by
+ * one. None without leases (a single process).
  */
 export async function holdAccessLease(deps: LifecycleDeps, request: AccessRequest): Promise<LeaseGuard | undefined> {
   const leases = deps.settings.leases;

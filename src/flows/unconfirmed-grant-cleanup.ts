@@ -8,6 +8,7 @@ import type { LifecycleDeps } from './access-lifecycle-deps';
 import { revokeGrant } from './grant-revocation';
 import { UNCONFIRMED_GRANT } from './grant-runner';
 import { holdAccessLease, refuseWhileGranting } from './revocation-guards';
+import type { JobRun } from './scheduler';
 
 /**
  * A grant that failed after a PUT whose answer was lost and could not be confirmed
@@ -31,9 +32,15 @@ export function isUnconfirmedGrant(request: AccessRequest): boolean {
  * request being granted the same assignment defers it; another active grant holding it keeps
  * it; an assignment with that name, principal, role and scope is deleted; none is audited
  * `absent`. The request stays `failed` (it granted nothing, and its requester was told so);
- * no card changes. Throws when a step failed, so the job is retried and reported (G17).
+ * no card changes. Throws when a step failed, so the job is retried and reported (G17). The
+ * access lease and `run` (the job's lease) are checked again right before the DELETE: nothing
+ * fences it, and a run frozen past them could delete a newer grant's assignment of the same name.
  */
-export async function cleanUpUnconfirmedGrant(deps: LifecycleDeps, request: AccessRequest): Promise<void> {
+export async function cleanUpUnconfirmedGrant(
+  deps: LifecycleDeps,
+  request: AccessRequest,
+  run?: JobRun,
+): Promise<void> {
   const plan = request.plan as GrantPlan;
   const guard = await holdAccessLease(deps, request);
   try {
@@ -43,6 +50,10 @@ export async function cleanUpUnconfirmedGrant(deps: LifecycleDeps, request: Acce
     await guard?.check();
     await revokeGrant(deps, current, plan, ACRBOT_ACTOR, [], {
       why: "the grant failed after Azure's answer to its PUT was lost; Azure had made the assignment",
+      beforeDelete: async () => {
+        await guard?.check();
+        await run?.check();
+      },
     });
   } finally {
     await guard?.stop();
