@@ -292,12 +292,14 @@ export interface RegistryTokenPort {
    * {@link getToken} first). `status` is what Azure made of it: an Azure Policy with a Modify
    * effect (the built-in "Configure container registries to disable repository scoped access
    * token") turns the request into a `disabled` token and answers success all the same.
+   * `creationDate`: when Azure made it (ISO 8601), as {@link RegistryTokenRead} has it; a PUT on
+   * a token that is there already keeps that token's date.
    */
   createToken(
     registry: { subscriptionId: string; resourceGroup: string; name: string },
     tokenName: string,
     scopeMapId: string,
-  ): Promise<WriteResult & { status?: RegistryTokenStatus }>;
+  ): Promise<WriteResult & { status?: RegistryTokenStatus; creationDate?: string }>;
   /** generateCredentials for password1 with an expiry; the password is returned once. */
   generatePassword(
     registry: { subscriptionId: string; resourceGroup: string; name: string },

@@ -13,6 +13,14 @@ export type CredentialRef =
       registry: string;
       tokenName: string;
       scopeMapName?: string;
+      /**
+       * When Azure made the token (ISO 8601), as ARM answered the run's create (or its read of the
+       * token a resumed run found under its own record): what tells acrbot's token from one deleted
+       * and made again under its name, which the name alone cannot (G15). Carried in the request's
+       * outcome (`credentialRef`); absent in references written before it was kept, and when Azure
+       * gave no date.
+       */
+      creationDate?: string;
     }
   | {
       kind: 'sp';
@@ -51,6 +59,20 @@ export function decodeCredentialRef(text: string | undefined): CredentialRef | u
     // Not ours.
   }
   return undefined;
+}
+
+/**
+ * Whether a token Azure dates `found` is the one acrbot recorded as made at `recorded`: the same
+ * instant, compared as ISO 8601 (ARM answers the date it stored, so no tolerance). A token Azure
+ * does not date, or a date that does not parse, is not shown to be acrbot's.
+ */
+export function sameTokenCreation(recorded: string, found: string | undefined): boolean {
+  const at = (text: string | undefined) => {
+    const ms = text === undefined ? NaN : Date.parse(text);
+    return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+  };
+  const own = at(recorded);
+  return own !== undefined && own === at(found);
 }
 
 /** ACR token name for a request (5–50 letters, digits, `-`): unique per request, so a failed run never deletes a token in use. */

@@ -15,7 +15,7 @@ import type { PlannedReplacement, SecretPlan } from './plan';
 import type { AccessRequest, CreatedObject, Outcome } from './request';
 import { sameResourceId } from './resource-id';
 import type { CredentialRef } from './secret-credential';
-import { tokenNameFor } from './secret-credential';
+import { decodeCredentialRef, tokenNameFor } from './secret-credential';
 
 /** What the cluster says about a secret that already exists (hints only). */
 export interface ExistingSecret {
@@ -847,6 +847,25 @@ export function credentialOf(request: AccessRequest): CredentialRef | undefined 
         }
       : {}),
   };
+}
+
+/**
+ * When Azure made the token `ref` names, as the request's outcome recorded it (`credentialRef`:
+ * ARM's answer to the run's create, written with the run's end). Undefined when the outcome
+ * names no such token on the same registry, or carries no date: written by a release before the
+ * date was kept, or Azure gave none. Then the token is told by its name alone, as before (G15).
+ */
+export function recordedTokenCreation(request: AccessRequest, ref: CredentialRef): string | undefined {
+  if (ref.kind !== 'token') return undefined;
+  const recorded = decodeCredentialRef(request.outcome?.credentialRef);
+  if (recorded?.kind !== 'token' || typeof recorded.creationDate !== 'string') return undefined;
+  const same = (a: unknown, b: string) => typeof a === 'string' && a.toLowerCase() === b.toLowerCase();
+  return same(recorded.subscriptionId, ref.subscriptionId) &&
+    same(recorded.resourceGroup, ref.resourceGroup) &&
+    same(recorded.registry, ref.registry) &&
+    same(recorded.tokenName, ref.tokenName)
+    ? recorded.creationDate
+    : undefined;
 }
 
 /**

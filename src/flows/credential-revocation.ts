@@ -5,8 +5,9 @@
  */
 import type { AuditEntry } from '../domain/audit-chain';
 import type { AccessRequest, Actor } from '../domain/request';
-import { credentialOf, credentialRefProblem } from '../domain/secret-ownership';
-import type { CredentialRef } from '../domain/secret-credential';
+import type { RegistryTokenPort, RegistryTokenRead } from '../domain/ports';
+import { credentialOf, credentialRefProblem, recordedTokenCreation } from '../domain/secret-ownership';
+import { type CredentialRef, sameTokenCreation } from '../domain/secret-credential';
 import { credentialTargetIds, roleAssignmentId } from '../domain/credential-target-ids';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { leftAssignmentDetail } from './credential-cleanup';
@@ -22,7 +23,9 @@ import { credentialMarkNames, deletionMarkKey, refusedDelete } from './deletion-
  * since under the same name is not the one acrbot's records vouch for. Just before the DELETE of
  * the credential itself, a keyed `deleting` mark: an attempt cut short between that DELETE and its
  * entry leaves it, and the retry records `alreadyDeleted` and deletes nothing by the name again
- * (a DELETE that failed is recorded `failed`, and the next attempt looks again).
+ * (a DELETE that failed is recorded `failed`, and the next attempt looks again). A token is
+ * deleted only when Azure dates it as the request's outcome recorded acrbot's own: one deleted
+ * and made again under its name (by a person, a script) is left for an operator, `notOurs`.
  */
 export async function revokeCredential(deps: LifecycleDeps, request: AccessRequest, by: Actor): Promise<void> {
   const ref = credentialOf(request);
@@ -39,14 +42,21 @@ export async function revokeCredential(deps: LifecycleDeps, request: AccessReque
   const before = (await deps.audit.forRequest(request.id)).filter((e) => e.action === 'access.revoke.credential');
   const deletedBefore = before.some((e) => e.outcome === 'deleted');
   // 'unconfirmed': an earlier attempt ended it for acrbot's records and told the approvers.
-  const recordedBefore = deletedBefore || before.some((e) => e.outcome === 'absent' || e.outcome === 'unconfirmed');
+  // 'notOurs': an earlier attempt found another token under the name and left it for an operator.
+  const notOursBefore = before.some((e) => e.outcome === 'notOurs');
+  const recordedBefore =
+    deletedBefore || notOursBefore || before.some((e) => e.outcome === 'absent' || e.outcome === 'unconfirmed');
   const mark = deletionMarkOf(request, ref, before);
+  // When Azure made acrbot's token, by the outcome's record (G15). Records of releases before it
+  // was kept have none: their token is told by its name (and, on a retry, by the mark), as then.
+  const created = recordedTokenCreation(request, ref);
   // An earlier attempt marked it, then stopped before its entry (a crash, an append that failed):
   // it may have sent its DELETE, or stopped just before sending it. Its mark (acrbot's own record,
   // G15) and what is there now tell which (earlierDeleteStands). Releases before the mark wrote
   // none: as before then.
   const markedAt = recordedBefore ? undefined : before.find((e) => e.idempotencyKey === mark)?.ts;
-  const stands = markedAt === undefined ? undefined : await earlierDeleteStands(deps, request, ref, markedAt);
+  const stands =
+    markedAt === undefined ? undefined : await earlierDeleteStands(deps, request, ref, { markedAt, created });
   const cutShort = stands !== undefined;
   if (recordedBefore || stands?.deleteAgain === false) {
     await recordAccessEvent(deps, request, by, {
@@ -57,11 +67,33 @@ export async function revokeCredential(deps: LifecycleDeps, request: AccessReque
         ? 'deleted by an earlier attempt of this revocation; nothing deleted again'
         : stands
           ? `${DELETED_CUT_SHORT}${stands.madeSince}`
-          : 'not there when an earlier attempt of this revocation looked; nothing deleted',
+          : notOursBefore
+            ? "not there when an earlier attempt of this revocation looked (the token under its name was not acrbot's, left for an operator); nothing deleted"
+            : 'not there when an earlier attempt of this revocation looked; nothing deleted',
     });
     return;
   }
-  const deletion = await deleteCredential(deps.ports, ref, {
+  // A token under the name that Azure dates otherwise than acrbot's record is not the one acrbot
+  // made (deleted and made again since): neither it nor the scope map it may use is deleted. A
+  // retry that found the mark has read it already (earlierDeleteStands).
+  const checked = !cutShort && created !== undefined ? await readToken(deps, ref) : undefined;
+  const foreign =
+    checked?.found && !sameTokenCreation(created!, checked.found.creationDate) ? checked.found : undefined;
+  if (foreign) {
+    await leaveForeignToken(deps, request, ref, foreign, created);
+    const map = ref.kind === 'token' && ref.scopeMapName;
+    await recordAccessEvent(deps, request, by, {
+      action: 'access.revoke.credential',
+      outcome: 'notOurs',
+      targetIds,
+      detail: `acrbot's token is not there: ${foreignTokenWords(ref, foreign, created)}; left in place for an operator${map ? ` (and acrbot's scope map ${map}, which it may use)` : ''}; nothing deleted`,
+    });
+    return;
+  }
+  // The deletion reads the token before its DELETE: given the read just checked, it deletes the
+  // token whose date was checked, and ARM is asked once.
+  const ports = checked ? { ...deps.ports, tokens: answeringFirstRead(deps.ports.tokens, checked) } : deps.ports;
+  const deletion = await deleteCredential(ports, ref, {
     beforeDelete: () =>
       recordAccessEvent(deps, request, by, {
         action: 'access.revoke.credential',
@@ -207,18 +239,20 @@ function deletionMarkOf(
  * - a `--kind sp` credential: its application's object id is acrbot's alone and never reused, so
  *   the deletion is simply sent again by its recorded ids (a 404 then says the earlier one went
  *   through);
- * - a token: under its name, a token Azure dates before the mark is the one acrbot created (never
- *   deleted: sent again); one dated from the mark on was made since under the name, which
+ * - a token: under its name, the one Azure dates as the outcome recorded acrbot's (`created`) is
+ *   acrbot's, never deleted: sent again; one dated otherwise was made since under the name, which
  *   acrbot's records do not vouch for (G15): left in place, logged, told to the approvers once,
- *   and said in the entry (`madeSince`); none: sent again too, for its scope map (whose DELETE
- *   comes after the token's and may have failed) and the registry's whereabouts.
+ *   and said in the entry (`madeSince`). A record without the date (written before it was kept):
+ *   a token Azure dates before the mark is taken for acrbot's, one dated from the mark on for
+ *   one made since, as before. None: sent again too, for its scope map (whose DELETE comes after
+ *   the token's and may have failed) and the registry's whereabouts.
  * A read that fails throws: the revocation's job retries it rather than guess.
  */
 async function earlierDeleteStands(
   deps: LifecycleDeps,
   request: AccessRequest,
   ref: CredentialRef,
-  markedAt: string,
+  { markedAt, created }: { markedAt: string; created: string | undefined },
 ): Promise<{ deleteAgain: boolean; madeSince: string }> {
   if (ref.kind !== 'token') return { deleteAgain: true, madeSince: '' };
   const registry = { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.registry };
@@ -226,22 +260,108 @@ async function earlierDeleteStands(
   // None: sent again all the same, to finish what that attempt may not have reached (its scope
   // map's DELETE, the registry's whereabouts); a token not found then says its DELETE went through.
   if (!found) return { deleteAgain: true, madeSince: '' };
-  const created = found.creationDate ? Date.parse(found.creationDate) : NaN;
-  if (created < Date.parse(markedAt)) return { deleteAgain: true, madeSince: '' };
+  if (created !== undefined) {
+    if (sameTokenCreation(created, found.creationDate)) return { deleteAgain: true, madeSince: '' };
+    await leaveForeignToken(deps, request, ref, found, created);
+    return {
+      deleteAgain: false,
+      madeSince: `; ${foreignTokenWords(ref, found, created)}: left in place for an operator`,
+    };
+  }
+  const createdAt = found.creationDate ? Date.parse(found.creationDate) : NaN;
+  if (createdAt < Date.parse(markedAt)) return { deleteAgain: true, madeSince: '' };
   // Azure dates it after the mark: made since. Undated (the API leaves the date optional): which
   // it is cannot be told, and acrbot's records vouch for neither; said so.
-  const dated = Number.isFinite(created);
-  const when = dated ? 'made after' : 'undated, found after';
-  deps.log.warn(
-    { requestId: request.id, token: ref.tokenName, dated },
-    'a token is under the name of a credential acrbot deleted; left in place for an operator',
-  );
-  await deps.messenger.reportToApprovers(
-    request,
-    `The revocation of ${request.id} found a token named ${ref.tokenName} on ${ref.registry}, ${when} an earlier attempt of it had begun deleting acrbot's token of that name. acrbot's records do not vouch for this one, so it was left in place: check it, and delete it if nobody needs it${dated ? '' : " (it is acrbot's own if that deletion did not go through)"}.`,
-  );
+  await leaveForeignToken(deps, request, ref, found, undefined);
   return {
     deleteAgain: false,
-    madeSince: `; a token under its name now (${ref.tokenName}), ${dated ? 'made since' : 'undated'}, is not one acrbot's records vouch for: left in place for an operator`,
+    madeSince: `; ${foreignTokenWords(ref, found, undefined)}: left in place for an operator`,
   };
+}
+
+/**
+ * The token under `ref`'s name as ARM shows it now (`found` undefined: none). A read that fails
+ * throws: the revocation is retried rather than delete what acrbot cannot tell is its own.
+ */
+async function readToken(
+  deps: LifecycleDeps,
+  ref: CredentialRef,
+): Promise<{ tokenName: string; found: RegistryTokenRead | undefined } | undefined> {
+  if (ref.kind !== 'token') return undefined;
+  const registry = { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.registry };
+  return { tokenName: ref.tokenName, found: await deps.ports.tokens.getToken(registry, ref.tokenName) };
+}
+
+/**
+ * `tokens`, whose first read of the token `read` names answers what that read found instead of
+ * asking ARM again; every other call goes to `tokens` itself.
+ */
+function answeringFirstRead<T extends RegistryTokenPort>(
+  tokens: T,
+  read: { tokenName: string; found: RegistryTokenRead | undefined },
+): T {
+  let answered = false;
+  const getToken: RegistryTokenPort['getToken'] = (registry, tokenName) => {
+    if (answered || tokenName !== read.tokenName) return tokens.getToken(registry, tokenName);
+    answered = true;
+    return Promise.resolve(read.found);
+  };
+  return new Proxy(tokens, {
+    get(target, prop) {
+      if (prop === 'getToken') return getToken;
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** Whether Azure dates the token (the API leaves the date optional). */
+const isDated = (found: RegistryTokenRead): boolean =>
+  found.creationDate !== undefined && Number.isFinite(Date.parse(found.creationDate));
+
+/**
+ * How a token under acrbot's token's name that acrbot's records do not vouch for is said in the
+ * entry: dated otherwise than acrbot's (`created`, when recorded), or made since the mark, or
+ * undated (the API leaves the date optional).
+ */
+function foreignTokenWords(ref: CredentialRef, found: RegistryTokenRead, created: string | undefined): string {
+  const name = ref.kind === 'token' ? ref.tokenName : '';
+  const dated = isDated(found);
+  const when = !dated ? 'undated' : created === undefined ? 'made since' : `made ${found.creationDate}`;
+  const own = created === undefined ? '' : ` (acrbot made its own ${created})`;
+  return `a token under its name now (${name}), ${when}, is not one acrbot's records vouch for${own}`;
+}
+
+/**
+ * Logs and tells the approvers once of a token under acrbot's token's name that acrbot leaves in
+ * place (G15): what to check, and to delete it if nobody needs it. `created`: the date the
+ * outcome recorded for acrbot's own (then the token found is dated otherwise); undefined for a
+ * record without it, when a retry found one made from the earlier attempt's mark on, or undated.
+ */
+async function leaveForeignToken(
+  deps: LifecycleDeps,
+  request: AccessRequest,
+  ref: CredentialRef,
+  found: RegistryTokenRead,
+  created: string | undefined,
+): Promise<void> {
+  if (ref.kind !== 'token') return;
+  const dated = isDated(found);
+  deps.log.warn(
+    { requestId: request.id, token: ref.tokenName, dated, recordedDate: created !== undefined },
+    created === undefined
+      ? 'a token is under the name of a credential acrbot deleted; left in place for an operator'
+      : "a token under the name of acrbot's is not the one acrbot made; left in place for an operator",
+  );
+  const where = `a token named ${ref.tokenName} on ${ref.registry}`;
+  const what =
+    created === undefined
+      ? `${where}, ${dated ? 'made after' : 'undated, found after'} an earlier attempt of it had begun deleting acrbot's token of that name`
+      : `${where} that is not the one acrbot made for it: Azure dates it ${dated ? found.creationDate : 'not at all'}, acrbot recorded ${created} for its own`;
+  const map =
+    created !== undefined && ref.scopeMapName ? ` (acrbot's scope map ${ref.scopeMapName} too, which it may use)` : '';
+  await deps.messenger.reportToApprovers(
+    request,
+    `The revocation of ${request.id} found ${what}. acrbot's records do not vouch for this one, so it was left in place${map}: check it, and delete it if nobody needs it${created === undefined && !dated ? " (it is acrbot's own if that deletion did not go through)" : ''}.`,
+  );
 }

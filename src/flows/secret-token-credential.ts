@@ -40,7 +40,7 @@ export async function createToken(
   const tokenName = tokenNameFor(request.id);
   const requestIds: string[] = [];
   const scopeMapName = plan.repositories.length ? scopeMapNameFor(request.id) : undefined;
-  const ref: CredentialRef = {
+  const ref: Extract<CredentialRef, { kind: 'token' }> = {
     kind: 'token',
     subscriptionId: registry.subscriptionId,
     resourceGroup: registry.resourceGroup,
@@ -122,6 +122,12 @@ export async function createToken(
   // and this one stays under it (ids of 10, registry and token names of at most 50 each).
   // A reused token's entry is not written again when the earlier attempt's own is there (same key).
   if ('requestId' in token && token.requestId) requestIds.push(token.requestId);
+  // When Azure made it, as ARM answered the create (a PUT on the earlier attempt's token keeps its
+  // date), else as the read of the one reused: kept with the reference the outcome records, so
+  // the revocation tells this token from one deleted and made again under its name (G15). Set on
+  // the reference already in `refs`, which the clean-up records with a failure.
+  const creationDate = ('creationDate' in token && token.creationDate) || earlierToken?.creationDate;
+  if (creationDate) ref.creationDate = creationDate;
   await ctx.audit({
     action: 'azure.write.token',
     outcome: 'created',

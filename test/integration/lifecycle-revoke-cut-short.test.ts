@@ -127,8 +127,10 @@ describe('a revocation cut short after its DELETE', () => {
       'aks-dev contosoacr --namespace payments --for 2m pull for payments-api',
     );
     const tokenName = `acrbot-${id.toLowerCase()}`;
-    // Azure dates the token when acrbot made it (the emulator dates by the wall clock, the bot by the test's).
-    h.app.sandbox!.arm.state.getRegistry(contosoId)!.tokens.get(tokenName)!.creationDate = now.toISOString();
+    // Azure dated the token when acrbot made it (the emulator by the test clock), as the outcome recorded.
+    expect(h.app.sandbox!.arm.state.getRegistry(contosoId)!.tokens.get(tokenName)!.creationDate).toBe(
+      now.toISOString(),
+    );
     // Failed on the DELETE and on each of the SDK's retries.
     h.app.sandbox!.arm.faults.add({ operation: 'tokens.delete', status: 500, count: 4 });
     advance(2 * MINUTE);
@@ -197,8 +199,10 @@ describe('a revocation stopped after its mark, before its DELETE', () => {
       'aks-dev contosoacr --namespace payments --for 2m pull for payments-api',
     );
     const tokenName = `acrbot-${id.toLowerCase()}`;
-    // Azure dates the token when acrbot made it (the emulator dates by the wall clock, the bot by the test's).
-    h.app.sandbox!.arm.state.getRegistry(contosoId)!.tokens.get(tokenName)!.creationDate = now.toISOString();
+    // Azure dated the token when acrbot made it (the emulator by the test clock), as the outcome recorded.
+    expect(h.app.sandbox!.arm.state.getRegistry(contosoId)!.tokens.get(tokenName)!.creationDate).toBe(
+      now.toISOString(),
+    );
     stopAfterMark(id, 'access.revoke.credential');
     advance(2 * MINUTE);
     await h.app.scheduler.runDue();
@@ -214,11 +218,21 @@ describe('a revocation stopped after its mark, before its DELETE', () => {
     ]);
   });
 
-  test('a token Azure does not date: left for an operator and said undated, never called made since', async () => {
+  test('a token Azure does not date (a request recorded before the date was kept): left for an operator and said undated, never called made since', async () => {
     const { id } = await grantedSecretOnAksDev(
       'aks-dev contosoacr --namespace payments --for 2m pull for payments-api',
     );
     const tokenName = `acrbot-${id.toLowerCase()}`;
+    // Recorded by a release before the token's date was kept: the mark alone tells (with the date,
+    // an undated token is not acrbot's before any mark: revoke-token-made-again.test.ts).
+    const stored = (await h.app.store.get(id))!;
+    const { creationDate, ...ref } = JSON.parse(stored.outcome!.credentialRef!) as Record<string, unknown>;
+    expect(creationDate).toBeDefined();
+    await h.app.store.update({
+      ...stored,
+      version: stored.version + 1,
+      outcome: { ...stored.outcome!, credentialRef: JSON.stringify(ref) },
+    });
     // The API leaves the date optional.
     (h.app.sandbox!.arm.state.getRegistry(contosoId)!.tokens.get(tokenName) as { creationDate?: string }).creationDate =
       undefined;

@@ -1,5 +1,5 @@
 /** ACR scope maps, tokens and generateCredentials with `@azure/arm-containerregistry`. */
-import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
+import type { ContainerRegistryManagementClient, Token } from '@azure/arm-containerregistry';
 import type { RegistryInfo } from '../../domain/azure-model';
 import { type ResourceGoneError, UserFacingError } from '../../domain/errors';
 import type {
@@ -58,6 +58,15 @@ type OperationOptions = ReturnType<typeof requestIdRecorder>['options'] & { abor
 
 /** Code of the {@link CloudApiError} thrown when an operation's deadline passes. */
 export const OPERATION_TIMED_OUT = 'OperationTimedOut';
+
+/**
+ * When Azure made a token, as ISO 8601: its own `creationDate`, else ARM's record of its creation
+ * (`systemData.createdAt`); both optional in the API. The same for a read and a create's answer,
+ * so the date a run records and the one a revocation reads compare as text.
+ */
+function tokenCreationDate(token: Pick<Token, 'creationDate' | 'systemData'>): string | undefined {
+  return (token.creationDate ?? token.systemData?.createdAt)?.toISOString();
+}
 
 /** Captures `x-ms-request-id` of the final response of an SDK call. */
 function requestIdRecorder(): {
@@ -164,8 +173,7 @@ export class ArmRegistryTokens implements RegistryTokenPort {
         scopeMapId: token.scopeMapId,
         provisioningState: token.provisioningState,
         status: token.status,
-        // The token's own date, else ARM's record of its creation (both optional in the API).
-        creationDate: (token.creationDate ?? token.systemData?.createdAt)?.toISOString(),
+        creationDate: tokenCreationDate(token),
       }
     );
   }
@@ -187,7 +195,7 @@ export class ArmRegistryTokens implements RegistryTokenPort {
     registry: RegistryRef,
     tokenName: string,
     scopeMapId: string,
-  ): Promise<WriteResult & { status?: RegistryTokenStatus }> {
+  ): Promise<WriteResult & { status?: RegistryTokenStatus; creationDate?: string }> {
     const { result: token, requestId } = await this.operation('token create', (options) =>
       this.arm
         .acrClient(registry.subscriptionId)
@@ -199,7 +207,8 @@ export class ArmRegistryTokens implements RegistryTokenPort {
           options as never,
         ),
     );
-    return { id: token.id ?? tokenName, requestId, status: token.status };
+    // Dated as a read dates it: the run records it, and the revocation compares the two (G15).
+    return { id: token.id ?? tokenName, requestId, status: token.status, creationDate: tokenCreationDate(token) };
   }
 
   async generatePassword(

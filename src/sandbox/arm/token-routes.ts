@@ -58,7 +58,9 @@ export function tokenRoutes(): ArmRoute[] {
           name,
           scopeMapId: canonicalScopeMapId,
           status: status ?? 'enabled',
-          creationDate: new Date().toISOString(),
+          // Dated by the emulator's clock (a bot's test clock in tests), as its role assignments
+          // are: a test deletes and makes a token again under the name at a later date.
+          creationDate: ctx.state.clock.now().toISOString(),
           passwords: [],
         };
         return createdChild(ctx, TOKENS, token);

@@ -24,6 +24,7 @@ export interface TokenRecord {
   name: string;
   scopeMapId: string;
   status: 'enabled' | 'disabled';
+  /** When it was made, by the emulator's clock (`ArmState.clock`); a re-PUT keeps it, as ACR does. */
   creationDate: string;
   passwords: TokenPasswordRecord[];
   /** `Creating` while a held create runs (long-running-writes.ts); absent means `Succeeded`. */
