@@ -604,7 +604,12 @@ export interface Lease {
   fence: number;
 }
 
-/** Thrown when a lease was taken over by another instance (its expiry passed) or released. */
+/**
+ * Thrown when a lease is no longer this holder's: another instance took it over (its expiry
+ * passed), it was released, or its expiry passed before a renewal, even if nobody took it: another
+ * instance may have read it free meanwhile ({@link LeaseStore.holder}) and acted on that, so a
+ * holder that stalled past it must stop as one that was taken over.
+ */
 export class LeaseLostError extends Error {
   constructor(readonly key: string) {
     super(`lease ${key} is no longer held by this instance`);
@@ -633,7 +638,12 @@ export class LeaseMarginError extends LeaseLostError {
 export interface LeaseStore {
   /** Takes the lease when nobody holds it or the holder's lease expired; undefined when held by another. */
   acquire(key: string, owner: string, ttlMs: number): Promise<Lease | undefined>;
-  /** Extends a held lease; throws {@link LeaseLostError} when the fence or owner no longer match. */
+  /**
+   * Extends a held lease; throws {@link LeaseLostError} when the fence or owner no longer match,
+   * or when its expiry has passed (by the store's clock), even if nobody took it since: another
+   * instance may have read it free meanwhile ({@link LeaseStore.holder}) and acted on that, so a lapsed
+   * lease is never renewed.
+   */
   renew(lease: Lease, ttlMs: number): Promise<Lease>;
   /** Releases a held lease (no-op when already lost). */
   release(lease: Lease): Promise<void>;

@@ -18,7 +18,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Clock, JobKind, LeaseStore, ScheduledJob, ScheduleStore } from '../domain/ports';
-import type { LeaseLostError } from '../domain/ports';
+import { LeaseLostError } from '../domain/ports';
+import { causesOf } from '../domain/error-causes';
 import { UserFacingError } from '../domain/errors';
 import { scrubSecrets } from '../domain/secret-text';
 import { withCorrelation } from '../observability/correlation';
@@ -88,6 +89,12 @@ interface RunFailure {
 function runFailure(err: unknown): RunFailure {
   if (!(err instanceof RetryAt)) return { err };
   return Number.isFinite(err.at.getTime()) ? { err: err.cause, at: err.at } : { err: err.cause };
+}
+
+/** Whether a handler's failure is its lease being lost: a check that threw, or an error wrapping one. */
+function isLeaseLoss(err: unknown): boolean {
+  for (const e of causesOf(err)) if (e instanceof LeaseLostError) return true;
+  return false;
 }
 
 /** Told when a job failed `reportAfterAttempts` times (and on every later failure). */
@@ -433,7 +440,9 @@ export class Scheduler {
       { leases: this.leases, ttlMs: this.options.leaseTtlMs },
       lease,
       this.log,
-      { jobId: candidate.id },
+      // Named as the scheduler's own lines name the job (its request, its kind): the guard's
+      // warning of a lapsed lease is often the only line saying why a run stopped.
+      jobFields(candidate),
       () => this.clock.now(),
       { what: 'job lease' },
     );
@@ -490,7 +499,15 @@ export class Scheduler {
     // revision. Deleting it or writing a failure here would take the job from under that run
     // (its failure then not recorded, or a finished job run once more), so nothing is written.
     if (!(await run.stillHeld())) {
-      if (failure)
+      // A handler stopped by its lease check failed with the loss itself: an operational event
+      // (a stall, a store outage, a take-over), not a failure to act on. Still one line: the
+      // guard warns only of a lapse or an outage, not of a take-over the store refused to renew.
+      if (failure && isLeaseLoss(failure.err))
+        this.log.warn(
+          { err: failure.err, ...jobFields(job) },
+          'scheduled job stopped when its lease was lost; not recorded: the instance holding the lease owns the job now',
+        );
+      else if (failure)
         this.log.error(
           { err: failure.err, ...jobFields(job) },
           'scheduled job failed after its lease was lost; not recorded: the instance holding the lease owns the job now',

@@ -1,0 +1,104 @@
+/**
+ * What a job run that stalled past its lease logs. Its guard warns once that the lease lapsed
+ * (lease-guard.ts), named as the scheduler names the job (its request, its kind), and the handler
+ * stopped by its lease check is an operational event, not an error needing action: warned once
+ * more by the scheduler (the outcome not recorded), never logged at error. A handler that failed
+ * of something else after its lease was lost still logs at error (docs/operations.md).
+ */
+import type { JobHandler } from '../../src/flows/scheduler';
+import { RetryAt, Scheduler } from '../../src/flows/scheduler';
+import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
+import { createLogger } from '../../src/observability/logger';
+import { FakeClock, MINUTE, SECOND } from './support/fake-clock';
+
+interface Line {
+  level: number;
+  msg: string;
+  jobId?: string;
+  kind?: string;
+  requestId?: string;
+  correlationId?: string;
+}
+
+const JOB_ID = 'access.expire:R-1';
+const WARN = 40;
+const ERROR = 50;
+const LAPSED = 'job lease lapsed before it was renewed (the process stalled?); the run stops as for a lost lease';
+const STOPPED =
+  'scheduled job stopped when its lease was lost; not recorded: the instance holding the lease owns the job now';
+
+/** Runs one due job (of request R-1 unless `ofNoRequest`) whose handler is `handler`; returns every line logged. */
+async function runJob(handler: JobHandler, ofNoRequest = false) {
+  const lines: Line[] = [];
+  const log = createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(JSON.parse(l)) } });
+  const clock = new FakeClock('2026-11-30T10:00:00Z');
+  const jobs = new MemoryScheduleStore();
+  const scheduler = new Scheduler(jobs, new MemoryLeaseStore(() => clock.now()), clock, log, {
+    instanceId: 'a',
+    sweepIntervalMs: 0,
+    leaseTtlMs: MINUTE,
+    backoffMs: [10 * SECOND],
+  });
+  scheduler.register('access.expire', (job, run) => {
+    // The process stalled past the lease's TTL; nobody took the job over meanwhile.
+    clock.advance(MINUTE + SECOND);
+    return handler(job, run);
+  });
+  const requestId = ofNoRequest ? {} : { requestId: 'R-1' };
+  await scheduler.schedule({ id: JOB_ID, kind: 'access.expire', dueAt: clock.now(), ...requestId });
+  expect(await scheduler.runDue()).toBe(1);
+  // Not recorded as a failure: the job stays due, untouched, for whoever holds its lease next.
+  expect(await jobs.get(JOB_ID)).toMatchObject({ attempts: 0 });
+  return lines;
+}
+
+test('a handler stopped by its lease check after a stall: no error line, one warn from the guard and one from the scheduler', async () => {
+  const lines = await runJob(async (_job, run) => run.check());
+
+  expect(lines.filter((l) => l.level >= ERROR)).toEqual([]);
+  const named = { jobId: JOB_ID, kind: 'access.expire', requestId: 'R-1', correlationId: `job-${JOB_ID}` };
+  expect(lines).toEqual([
+    expect.objectContaining({ level: WARN, msg: LAPSED, ...named }),
+    expect.objectContaining({ level: WARN, msg: STOPPED, ...named }),
+  ]);
+});
+
+test('a handler that wraps the lost lease (its cause, or RetryAt) warns as well', async () => {
+  const wrapped = await runJob(async (_job, run) => {
+    await run.check().catch((err: unknown) => {
+      throw new Error('revocation stopped', { cause: err });
+    });
+  });
+  const retryAt = await runJob(async (_job, run) => {
+    await run.check().catch((err: unknown) => {
+      throw new RetryAt(new Date('2026-12-01T00:00:00Z'), err);
+    });
+  });
+
+  for (const lines of [wrapped, retryAt]) {
+    expect(lines.filter((l) => l.level >= ERROR)).toEqual([]);
+    expect(lines.map((l) => l.msg)).toEqual([LAPSED, STOPPED]);
+  }
+});
+
+test('a handler that failed of something else after its lease was lost still logs at error', async () => {
+  const lines = await runJob(async () => {
+    throw new Error('ARM answered 503');
+  });
+
+  expect(lines).toEqual([
+    expect.objectContaining({ level: WARN, msg: LAPSED, requestId: 'R-1' }),
+    expect.objectContaining({
+      level: ERROR,
+      msg: 'scheduled job failed after its lease was lost; not recorded: the instance holding the lease owns the job now',
+      requestId: 'R-1',
+    }),
+  ]);
+});
+
+test("a job of no request: the guard's line names the job and its kind, and no requestId", async () => {
+  const lines = await runJob(async (_job, run) => run.check(), true);
+
+  expect(lines[0]).toMatchObject({ level: WARN, msg: LAPSED, jobId: JOB_ID, kind: 'access.expire' });
+  expect(lines[0]).not.toHaveProperty('requestId');
+});
