@@ -121,6 +121,33 @@ export function describeCoordinationContract(
         );
         expect(results.filter((r) => r !== undefined)).toHaveLength(1);
       });
+
+      test('racing take-overs of an expired lease: exactly one of ten owners gets it, one fence above the stale one', async () => {
+        // The expired row exists (on Tables, remembered with its ETag): each take-over must be
+        // conditional on the row it decided on, not only a new key's create.
+        const stale = (await f.leases.acquire('exec:R-race', 'a', MINUTE))!;
+        clock.advance(MINUTE);
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => f.leases.acquire('exec:R-race', `owner-${i}`, MINUTE)),
+        );
+        const won = results.filter((r) => r !== undefined);
+        expect(won).toHaveLength(1);
+        expect(won[0]).toMatchObject({ fence: stale.fence + 1 });
+        expect(await f.leases.holder('exec:R-race')).toEqual(won[0]);
+        await expect(f.leases.renew(stale, MINUTE)).rejects.toBeInstanceOf(LeaseLostError);
+      });
+
+      test("a release of the same owner's older lease (older fence) does not free the newer one", async () => {
+        // A run's late release of the lease it held before it acquired again: the owner matches,
+        // only the fence tells the two apart.
+        const first = (await f.leases.acquire('job:x', 'a', 60 * SECOND))!;
+        const second = (await f.leases.acquire('job:x', 'a', 60 * SECOND))!;
+        expect(second.fence).toBe(first.fence + 1);
+        await f.leases.release(first);
+        expect(await f.leases.holder('job:x')).toEqual(second);
+        expect(await f.leases.acquire('job:x', 'b', 60 * SECOND)).toBeUndefined();
+        await expect(f.leases.renew(second, 60 * SECOND)).resolves.toMatchObject({ owner: 'a', fence: second.fence });
+      });
     });
 
     describe('schedule', () => {

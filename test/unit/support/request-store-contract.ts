@@ -53,6 +53,29 @@ export function describeRequestStoreContract(
       expect((await store.get(request.id))?.reason).toBe(request.reason);
     });
 
+    it('create refuses an existing id even when the new document differs in state, requester and time (no index row collides)', async () => {
+      const request = pendingRequest();
+      await store.create(request);
+      // Every index key holds the state (and the requester or time): only the request's own row
+      // can refuse this create, so an upsert of it would overwrite the original.
+      const other = {
+        ...request,
+        state: 'rejected' as const,
+        requester: { ...request.requester, objectId: 'ab000000-0000-4000-8000-00000000ddd4' },
+        createdAt: '2025-01-16T09:00:00.000Z',
+        reason: 'overwrite attempt',
+      };
+      const error = await store.create(other).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(error).toMatchObject({ message: `request ${request.id} already exists` });
+      expect(await store.get(request.id)).toEqual(request);
+      expect(await store.listByState(['pending'])).toEqual([request]);
+      expect(await store.listByState(['rejected'])).toEqual([]);
+      expect(await store.listByRequester(other.requester.objectId, ['pending', 'rejected'])).toEqual([]);
+    });
+
     it('a limit of 0 or below, or no state, lists nothing (as every store answers it)', async () => {
       // Two, so that "all but the last" (a negative slice) is not also none.
       const request = pendingRequest();
