@@ -17,6 +17,7 @@ import {
   termRuns,
   type AccessCell,
   type AcrbotRequestRef,
+  type EndedGrantPath,
   type InventoryCluster,
   type InventoryIdentity,
   type InventoryRegistry,
@@ -26,6 +27,7 @@ import {
 } from './access-inventory';
 import type { RegistryNetwork } from './azure-model';
 import { driftNotDone, driftWords } from './drift-reason';
+import { LISTING_LAG_GRACE_MS } from './listing-lag';
 import { registryReach } from './registry-reach';
 import { pullRoleFor } from './roles';
 import { asSentence } from './text';
@@ -247,6 +249,10 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
       text: `Registry ${registry.name} is being deleted (provisioningState Deleting): pulls from it will stop, and every way of pulling from it goes with it; acrbot refuses requests for it.`,
     });
 
+  // acrbot's grants that Azure's listing lacks but that were approved too recently to call removed.
+  const notListedYet = paths.filter(
+    (p): p is EndedGrantPath => p.kind === 'endedGrant' && mayBeUnlistedYet(p.request, now),
+  );
   const roles = paths.filter((p): p is RoleAssignmentPath => p.kind === 'roleAssignment');
   const working = roles.filter((p) => p.honoured);
   const ignored = roles.filter((p) => !p.honoured);
@@ -274,7 +280,8 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
   if (identity && roles.length === 0 && unread.length === 0)
     findings.push({
       topic: 'role',
-      level: 'fail',
+      // A grant just made may be all that is missing (its warning below): no ✗ before Azure lists it.
+      level: notListedYet.length ? 'warn' : 'fail',
       text: `No role assignment of this identity that carries pull covers ${registry.name} (checked the registry, its resource group, subscription and management groups).`,
     });
   if (!abac && ignored.length)
@@ -300,7 +307,9 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
       findings.push({
         topic: 'drift',
         level: 'warn',
-        text: `acrbot's grant ${p.request.requestId} (${p.roleName}) ${driftSentence(p.request)}; ${driftNotDone(p.request.driftReason, 'does')}.`,
+        text: notListedYet.includes(p)
+          ? `acrbot's grant ${p.request.requestId} (${p.roleName}) is not in Azure's listing of role assignments yet: it was approved ${shortTime(p.request.approvedAt!)}, and Azure can take some minutes to list a new one. acrbot looks again later.`
+          : `acrbot's grant ${p.request.requestId} (${p.roleName}) ${driftSentence(p.request)}; ${driftNotDone(p.request.driftReason, 'does')}.`,
       });
     if (isLiveSecret(p)) {
       // One namespace each: a cluster with a secret in every namespace would make a card Teams refuses.
@@ -397,7 +406,7 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
     .map((p) => `pull secret ${p.secretName} in namespace ${p.namespace}${asServiceAccount(p, seenOf(input, p))}`);
   const secretsMore = secrets.length - secretsNamed.length;
   const secretsText = secrets.length
-    ? ` Pods that reference ${[...secretsNamed, ...(secretsMore > 0 ? [`one of ${secretsMore} more acrbot pull secrets`] : [])].join(', or ')} can pull through it.`
+    ? ` Pods that reference ${[...secretsNamed, ...(secretsMore > 0 ? [`one of ${secretsMore} more acrbot pull secrets`] : [])].join(', or ')} can pull through it${servicePrincipalCondition(secrets, registry)}.`
     : '';
   let verdict: string;
   let fix: string | undefined;
@@ -435,6 +444,10 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
   } else if (unread.length) {
     verdict = `acrbot cannot tell whether ${cluster.name} can pull from ${registry.name}: no role it could read carries pull there, and it could not read the role of ${unread.length} assignment${unread.length === 1 ? '' : 's'} of its identity that cover${unread.length === 1 ? 's' : ''} the registry.${secretsText}`;
     fix = `If pulls fail: ${grantCommand(input)}`;
+  } else if (notListedYet.length) {
+    // Not "cannot pull, ask for a grant": the grant was just made, and a second one would change nothing.
+    verdict = `acrbot cannot tell yet whether ${cluster.name} can pull from ${registry.name}: Azure does not list the role acrbot granted in ${notListedYet[0].request.requestId} yet.${secretsText}`;
+    fix = `Check again in a few minutes: @acrbot check ${typedPair(input, input.typedAs)}`;
   } else {
     verdict = `${cluster.name} cannot pull from ${registry.name}: its identity has no role that carries pull on the registry.${secretsText}`;
     fix = grantCommand(input);
@@ -456,6 +469,22 @@ function removalText(working: RoleAssignmentPath[]): string {
   if (watched.length)
     return `acrbot is removing it (its revocation met the registry gone from this id; acrbot looks daily until ${shortTime(watched[watched.length - 1])}).`;
   return 'acrbot is removing it.';
+}
+
+/**
+ * What pulling through `secrets` rests on that `check` does not read: a `--kind sp` secret holds
+ * a service principal, which pulls only while it holds a pull role on the registry (its own
+ * assignment, made by acrbot, that someone may have removed since); `check` lists the cluster
+ * identity's assignments only. Empty when none is one; the role named is the one the registry's
+ * mode honours now.
+ */
+function servicePrincipalCondition(secrets: readonly PullSecretPath[], registry: InventoryRegistry): string {
+  const sp = secrets.filter((p) => p.credentialKind === 'sp').length;
+  if (sp === 0) return '';
+  const role = `${pullRoleFor(registry.roleAssignmentMode).name} role on ${registry.name}`;
+  return sp === secrets.length
+    ? ` while its service principal's ${role} holds`
+    : ` (through one that holds a service principal, while that service principal's ${role} holds)`;
 }
 
 /**
@@ -546,6 +575,18 @@ function limitedFix(input: DiagnosisInput, working: RoleAssignmentPath[]): strin
   return blocking
     ? `For every repository, ask the registry's owners to remove or widen the condition on ${blocking.roleName} ${SCOPE_WORDS.registry} (${blocking.assignmentId}); Azure keeps one assignment of a role per identity and registry, so acrbot cannot add one without it.`
     : `For every repository: ${grantCommand(input)}`;
+}
+
+/**
+ * A grant this `check` found missing from Azure's listing (drift `deleted` seen now, not
+ * recorded) that was approved less than {@link LISTING_LAG_GRACE_MS} ago, so granted since: the
+ * listing may not show its new assignment yet (listing-lag.ts), and the drift check does not mark
+ * it. Its approval is the only time the reference carries, and the grant came after it; a grant
+ * approved earlier that ran late, or a break-glass one (approved by nobody), reads as removed.
+ */
+function mayBeUnlistedYet(ref: AcrbotRequestRef, now: Date): boolean {
+  if (ref.state !== 'drifted' || ref.driftReason !== 'deleted' || ref.driftDetectedAt || !ref.approvedAt) return false;
+  return now.getTime() - Date.parse(ref.approvedAt) < LISTING_LAG_GRACE_MS;
 }
 
 /**

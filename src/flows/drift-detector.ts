@@ -18,6 +18,11 @@
  * not drift (its grant ends at its end, as before); a read that fails (403, throttling) marks
  * nothing for the grants it concerns (a failed listing is logged once per registry), the other
  * registries are checked and their drift recorded, and then the run fails naming it.
+ *
+ * A grant made less than {@link LISTING_LAG_GRACE_MS} ago that a listing lacks is not marked
+ * `deleted`: ARM's listings lag the PUT (listing-lag.ts), and a mark never comes off. A later
+ * sweep looks again. Only the absence waits: a changed assignment, cluster or registry is marked
+ * at once.
  */
 import {
   createdAssignmentId,
@@ -30,6 +35,7 @@ import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../domain/az
 import { mapAtMost } from '../domain/bounded-map';
 import { driftNotDone } from '../domain/drift-reason';
 import { ResourceGoneError, UserFacingError } from '../domain/errors';
+import { LISTING_LAG_GRACE_MS, listingMayLag } from '../domain/listing-lag';
 import type { GrantPlan, ResourceSummary } from '../domain/plan';
 import { parseResourceId } from '../domain/resource-id';
 import type {
@@ -212,14 +218,16 @@ export class DriftDetector {
    * acrbot recorded none: RoleAssignmentExists); else the request marked `deleted` or `changed`,
    * recorded as the sweep records it. Where it is not recorded (a revocation due, another
    * instance's write, the audit failing: logged; the next sweep tries again) the mark is returned
-   * all the same, unstored: the assignment is gone either way. A read that fails throws.
+   * all the same, unstored: the assignment is gone either way. Undefined too for an assignment
+   * the listing lacks on a grant made less than {@link LISTING_LAG_GRACE_MS} ago: not listed yet
+   * is no proof it is gone. A read that fails throws.
    */
   async assignmentDrift(request: AccessRequest, noticedBy: DriftNoticedBy): Promise<AccessRequest | undefined> {
     if (request.plan.kind !== 'grant') return undefined;
     const identity = request.plan.identity.objectId;
     const assignmentsOf = await this.assignmentsOn(request.plan.registry.id, [identity]);
     const [finding] = findDrift(identity, assignmentsOf(identity), [request]);
-    if (!finding) return undefined;
+    if (!finding || this.notListedYet(finding, request)) return undefined;
     const [marked] = await this.record([finding], noticedBy).catch((err: unknown) => {
       this.log.error({ err, requestId: request.id }, `recording drift noticed by ${noticedBy} failed`);
       return [];
@@ -227,6 +235,20 @@ export class DriftDetector {
     if (marked) return marked;
     const at = this.ports.clock.now().toISOString();
     return { ...request, access: { ...request.access, driftDetectedAt: at, driftReason: finding.kind } };
+  }
+
+  /**
+   * A `deleted` finding on a grant made less than {@link LISTING_LAG_GRACE_MS} ago: the listing
+   * may not show its new assignment yet (listing-lag.ts), so it is not marked, and a later sweep
+   * looks again (logged, so an operator who removed it at once knows why no mark came yet).
+   */
+  private notListedYet(finding: DriftFinding, request: AccessRequest): boolean {
+    if (finding.kind !== 'deleted' || !listingMayLag(request, this.ports.clock.now())) return false;
+    this.log.info(
+      { requestId: request.id, assignmentId: finding.assignmentId },
+      `a grant made less than ${LISTING_LAG_GRACE_MS / 60_000} minutes ago is not in Azure's listing yet; not marked as removed, a later drift check looks again`,
+    );
+    return true;
   }
 
   /**
@@ -282,7 +304,7 @@ export class DriftDetector {
       // An extension's finding was read on the registry, as the sweeper reads (assignmentDrift).
       const confirmed = noticedBy === 'sweeper' || noticedBy === 'extension';
       const seen = confirmed ? finding : await this.sweeperFinding(current);
-      if (!seen) continue;
+      if (!seen || this.notListedYet(seen, current)) continue;
       const next: AccessRequest = {
         ...current,
         version: current.version + 1,

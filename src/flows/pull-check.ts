@@ -91,14 +91,19 @@ async function waitUnlessStopping(sleep: Sleep, ms: number, stopping: AbortSigna
 }
 
 /**
+ * What a card says of a new service principal's credential written without the registry seen to
+ * let it pull (no check, or none that said yes): the role applies minutes after ARM has it.
+ */
+export const PULLS_MAY_FAIL_UNTIL_ROLE_APPLIES =
+  "Until Azure has applied the new service principal's role, pulls with it may fail; Kubernetes retries them.";
+
+/**
  * The card's sentence on the check. `pullsMayFailSaid`: another sentence of the card (the kept
  * credential's, credential-cleanup.ts deferredRetirementSentence) already says that pulls with
  * the new credential may fail until its role applies.
  */
 export function pullCheckSentence(result: PullCheckResult, registryName: string, pullsMayFailSaid: boolean): string {
-  const mayFail = pullsMayFailSaid
-    ? ''
-    : " Until Azure has applied the new service principal's role, pulls with it may fail; Kubernetes retries them.";
+  const mayFail = pullsMayFailSaid ? '' : ` ${PULLS_MAY_FAIL_UNTIL_ROLE_APPLIES}`;
   if (result === 'pulls')
     return `acrbot checked that the new credential pulls from registry ${registryName} before it replaced the old one in the secret.`;
   if (result === 'unreachable')

@@ -44,7 +44,13 @@ import {
   waitingNotice,
   writeSecret,
 } from './pull-secret-write';
-import { checkNewCredentialPulls, type PullCheck, type PullCheckResult, pullCheckSentence } from './pull-check';
+import {
+  checkNewCredentialPulls,
+  type PullCheck,
+  type PullCheckResult,
+  pullCheckSentence,
+  PULLS_MAY_FAIL_UNTIL_ROLE_APPLIES,
+} from './pull-check';
 import { retirePrevious } from './secret-previous-writer';
 import { type Checked, checkFirst, type ClusterRecheck } from './secret-run-checks';
 import { type CleanupFindings, cleanUpCredentials } from './secret-run-cleanup';
@@ -278,6 +284,11 @@ export class SecretRunner implements PlanRunner {
       // Whether the kept credential's sentence says already that pulls may fail meanwhile.
       const pullsMayFailSaid = retired === 'kept' && !!keepUntil && pullCheck !== 'pulls';
       const pullCheckNote = pullCheck ? ` ${pullCheckSentence(pullCheck, plan.registry.name, pullsMayFailSaid)}` : '';
+      // A new `--kind sp` secret is written at once, unchecked: no credential it replaces pulls
+      // meanwhile, so waiting would gain nothing. Its service principal's role, made just now,
+      // applies minutes later (as the grant card says of a grant's role): the card says so.
+      const uncheckedNote =
+        plan.credentialKind === 'sp' && !pullCheck && !pullsMayFailSaid ? ` ${PULLS_MAY_FAIL_UNTIL_ROLE_APPLIES}` : '';
       const validity = credentialValidity(request, plan);
       const entries = serviceAccountEntriesAfterWrite(plan, written.serviceAccountPatched, previousEntries ?? previous);
       const serviceAccountLinks = serviceAccountLinksAfterWrite(
@@ -287,7 +298,7 @@ export class SecretRunner implements PlanRunner {
         previous,
       );
       return {
-        summary: `Secret ${plan.namespace}/${plan.secretName} ${written.action} in ${plan.cluster.name} with ${credentialName(credential.ref, credential.id)}${validity}.${written.serviceAccountPatched ? ` Added to service account ${plan.serviceAccount}.` : ''}${serviceAccountNote}${pullCheckNote}${retiredNote}`,
+        summary: `Secret ${plan.namespace}/${plan.secretName} ${written.action} in ${plan.cluster.name} with ${credentialName(credential.ref, credential.id)}${validity}.${written.serviceAccountPatched ? ` Added to service account ${plan.serviceAccount}.` : ''}${serviceAccountNote}${pullCheckNote}${uncheckedNote}${retiredNote}`,
         azureRequestIds: credential.requestIds,
         createdIds: [credential.id],
         credentialRef: encodeCredentialRef(credential.ref),

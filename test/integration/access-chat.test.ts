@@ -4,6 +4,7 @@
  * a registry's clusters, the user's own access, and a grant deleted outside acrbot (recorded,
  * audited, cards updated, never re-created) by the drift job and by `access`.
  */
+import { LISTING_LAG_GRACE_MS } from '../../src/domain/listing-lag';
 import { join } from 'node:path';
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
 import {
@@ -18,6 +19,7 @@ import type { GrantPlan } from '../../src/domain/plan';
 import type { AccessRequest } from '../../src/domain/request';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { MovableClock } from '../helpers/movable-clock';
 import type { TeamsUser } from '../helpers/teams-activities';
 import { TempDirs } from '../helpers/temp-dirs';
 
@@ -150,9 +152,11 @@ describe('access and check in chat', () => {
 
 describe('drift', () => {
   let h: Harness;
+  let clock: MovableClock;
   const tempDirs = new TempDirs();
   beforeEach(async () => {
-    h = await startHarness();
+    clock = new MovableClock();
+    h = await startHarness({}, { clock });
   });
   afterEach(async () => {
     try {
@@ -169,6 +173,8 @@ describe('drift', () => {
     const name = (done.plan as GrantPlan).roleAssignmentName;
     // Someone deletes acrbot's assignment in the portal.
     expect(h.app.sandbox!.arm.state.roleAssignments.delete(name)).toBe(true);
+    // Once Azure's listing has had time to show the grant (before, its absence is no drift: listing-lag.ts).
+    clock.advance(LISTING_LAG_GRACE_MS);
     return done;
   }
 
@@ -233,6 +239,7 @@ describe('drift', () => {
     const done = await h.settle(second.id);
     expect(done.state).toBe('succeeded');
     expect(h.app.sandbox!.arm.state.roleAssignments.delete((done.plan as GrantPlan).roleAssignmentName)).toBe(true);
+    clock.advance(LISTING_LAG_GRACE_MS);
     // acrbot loses Reader on the first grant's subscription, registry included (listed first:
     // its request is older).
     const platform = SANDBOX_REGISTRIES.contoso.subscriptionId;
@@ -254,6 +261,8 @@ describe('drift', () => {
     await h.click(users.approver, 'approve', { requestId: request.id });
     expect((await h.settle(request.id)).state).toBe('succeeded');
     expect(h.app.sandbox!.arm.state.removeRegistry(contosoId)).toBe(true);
+    // Once Azure's listing has had time to show the grant (before, its absence is no drift: listing-lag.ts).
+    clock.advance(LISTING_LAG_GRACE_MS);
 
     const marked = await h.app.services.drift.sweep();
     expect(marked.map((r) => r.id)).toEqual([request.id]);

@@ -4,6 +4,7 @@
  * in `request.created`'s targets and `request.succeeded`), and an end that removed nothing or
  * left the cluster able to pull (`access.expired`/`access.revoked`).
  */
+import { LISTING_LAG_GRACE_MS } from '../../src/domain/listing-lag';
 import type { AuditEntry } from '../../src/domain/audit-chain';
 import type { GrantPlan } from '../../src/domain/plan';
 import { SANDBOX_CLUSTERS } from '../../src/sandbox/fixtures';
@@ -81,6 +82,8 @@ describe('audit trail: terms, sharing clusters and what an end left', () => {
     const c = await grant(users.requester, 'aks-prod contosoacr --for 1d deploy payments-api');
     const plan = c.plan as GrantPlan;
     h.app.sandbox!.arm.state.roleAssignments.delete(plan.roleAssignmentName);
+    // Once Azure's listing has had time to show the grant (before, its absence is no drift: listing-lag.ts).
+    advance(LISTING_LAG_GRACE_MS);
     await h.app.services.drift.sweep();
     const driftAt = (await h.app.store.get(c.id))!.access!.driftDetectedAt!;
     advance(2 * DAY);

@@ -7,6 +7,7 @@
  * assignment, and the drifted grant is shown as drifted, not as holding it. Through the real app
  * and the ARM emulator, with a test clock (shared steps: test/helpers/lifecycle.ts).
  */
+import { LISTING_LAG_GRACE_MS } from '../../src/domain/listing-lag';
 import { shortTime } from '../../src/domain/pull-diagnosis';
 import { users } from '../helpers/harness';
 import {
@@ -25,6 +26,8 @@ import {
 async function detachAndSweep(id: string): Promise<void> {
   const arm = h.app.sandbox!.arm.state;
   for (const a of assignmentsOn(contosoId)) arm.roleAssignments.delete(a.name);
+  // Once Azure's listing has had time to show the grant (before, its absence is no drift: listing-lag.ts).
+  advance(LISTING_LAG_GRACE_MS);
   expect((await h.app.services.drift.sweep()).map((r) => r.id)).toEqual([id]);
   expect((await h.app.store.get(id))!.access?.driftReason).toBe('deleted');
 }

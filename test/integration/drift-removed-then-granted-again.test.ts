@@ -7,6 +7,7 @@
  * drifted with its assignment intact (the registry's mode) still holds it. Through the real app
  * and the ARM emulator, with a test clock (shared steps: test/helpers/lifecycle.ts).
  */
+import { LISTING_LAG_GRACE_MS } from '../../src/domain/listing-lag';
 import { users } from '../helpers/harness';
 import {
   actions,
@@ -34,6 +35,8 @@ const auditOf = async (id: string, action: string) =>
 async function detachAndSweep(id: string): Promise<void> {
   const arm = h.app.sandbox!.arm.state;
   for (const a of assignmentsOn(contosoId)) arm.roleAssignments.delete(a.name);
+  // Once Azure's listing has had time to show the grant (before, its absence is no drift: listing-lag.ts).
+  advance(LISTING_LAG_GRACE_MS);
   expect((await h.app.services.drift.sweep()).map((r) => r.id)).toEqual([id]);
   expect((await h.app.store.get(id))!.access?.driftReason).toBe('deleted');
 }

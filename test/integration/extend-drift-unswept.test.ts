@@ -7,24 +7,32 @@
  * the extension with `extend.drifted`: no "Extended", the end where it was, the drift recorded
  * there and then (`noticed by extension`) and the requester told why.
  */
+import { LISTING_LAG_GRACE_MS } from '../../src/domain/listing-lag';
 import type { GrantPlan } from '../../src/domain/plan';
 import { REQUEST_STATES, type AccessRequest } from '../../src/domain/request';
 import { cardText } from '../helpers/capturing-connector';
 import { grantApproved } from '../helpers/grant-approved';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { MovableClock } from '../helpers/movable-clock';
 
 const DRIFTED =
   /was removed or changed outside acrbot .*nothing was extended\. Ask for the access again with "@acrbot grant aks-prod contosoacr REASON…"/;
 
 describe('extending a grant whose assignment is gone before a drift sweep saw it', () => {
   let h: Harness;
+  let clock: MovableClock;
   beforeEach(async () => {
-    h = await startHarness();
+    clock = new MovableClock();
+    h = await startHarness({}, { clock });
   });
   afterEach(() => h.stop());
 
-  /** `extend` in chat, approved, run; the extension once its run is done. */
+  /**
+   * `extend` in chat, approved, run; the extension once its run is done. Asked once Azure's
+   * listing has had time to show the grant (before, its absence is no drift: listing-lag.ts).
+   */
   async function extendedAndRun(request: AccessRequest): Promise<AccessRequest> {
+    clock.advance(LISTING_LAG_GRACE_MS);
     await h.say(users.requester, `extend ${request.id} --for 2d release still rolling out`);
     await h.connector.waitFor((c) => c.op !== 'update' && /Extends/.test(cardText(c.activity)), 5000, 'plan card');
     const [extension] = (await h.app.store.listByRequester(users.requester.objectId, [...REQUEST_STATES])).filter(

@@ -6,12 +6,14 @@
  * with outcome `extend.drifted`: `extend` in chat, a card's Extend, the tab (no Extend offered,
  * and a POST refused), and an extension approved before the drift was seen, when it runs.
  */
+import { LISTING_LAG_GRACE_MS } from '../../src/domain/listing-lag';
 import type { GrantPlan } from '../../src/domain/plan';
 import { REQUEST_STATES, transition, type AccessRequest, type Actor } from '../../src/domain/request';
 import { SANDBOX_TAB_APP_ID } from '../../src/tab/mount-tab';
 import { cardText } from '../helpers/capturing-connector';
 import { grantApproved } from '../helpers/grant-approved';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { MovableClock } from '../helpers/movable-clock';
 
 const AUDIENCE = `api://localhost/${SANDBOX_TAB_APP_ID}`;
 const DRIFTED =
@@ -19,14 +21,18 @@ const DRIFTED =
 
 describe('extending a grant removed outside acrbot (drift)', () => {
   let h: Harness;
+  let clock: MovableClock;
   beforeEach(async () => {
-    h = await startHarness();
+    clock = new MovableClock();
+    h = await startHarness({}, { clock });
   });
   afterEach(() => h.stop());
 
   /** Someone deletes acrbot's assignment in the portal, and the drift check sees it. */
   async function drifted(request: AccessRequest): Promise<AccessRequest> {
     expect(h.app.sandbox!.arm.state.roleAssignments.delete((request.plan as GrantPlan).roleAssignmentName)).toBe(true);
+    // Once Azure's listing has had time to show the grant (before, its absence is no drift: listing-lag.ts).
+    clock.advance(LISTING_LAG_GRACE_MS);
     expect((await h.app.services.drift.sweep()).map((r) => r.id)).toEqual([request.id]);
     return (await h.app.store.get(request.id))!;
   }

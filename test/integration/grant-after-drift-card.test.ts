@@ -7,6 +7,7 @@
  * show no such line. Through the real app and the ARM emulator, with a test clock (shared steps:
  * test/helpers/lifecycle.ts).
  */
+import { LISTING_LAG_GRACE_MS } from '../../src/domain/listing-lag';
 import type { AccessRequest } from '../../src/domain/request';
 import { SANDBOX_APPROVAL_CHANNEL_ID } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
@@ -31,6 +32,8 @@ const DRIFT_LINE = "This pair's grant";
 async function detachAndSweep(id: string): Promise<string> {
   const arm = h.app.sandbox!.arm.state;
   for (const a of assignmentsOn(contosoId)) arm.roleAssignments.delete(a.name);
+  // Once Azure's listing has had time to show the grant (before, its absence is no drift: listing-lag.ts).
+  advance(LISTING_LAG_GRACE_MS);
   expect((await h.app.services.drift.sweep()).map((r) => r.id)).toEqual([id]);
   const access = (await h.app.store.get(id))!.access!;
   expect(access.driftReason).toBe('deleted');

@@ -4,7 +4,7 @@
  * (src/sandbox/registry/registry-data-plane.ts): until then the secret keeps the credential it
  * replaces, which still pulls. The waits are bounded; a registry acrbot cannot ask is not waited
  * for; a run that stops during the wait asks again when resumed and creates nothing twice. A new
- * secret (nothing replaced) is not checked.
+ * secret (nothing replaced) is not checked, and its card says pulls may fail until its role applies.
  */
 import { LeaseLostError } from '../../src/domain/ports';
 import type { RegistryProbe } from '../../src/sandbox/registry/registry-data-plane';
@@ -126,6 +126,20 @@ test('an instance told to stop during the wait stops at once: the run stays exec
   expect(stored.waiting?.reason).toMatch(/acrbot stopped while checking that the new credential pulls/);
   expect(secretCredential().username).toBe(old.username);
   expect(await pullChecks(extensionId)).toEqual([]);
+});
+
+test("a new secret is written at once, unchecked, and its card says pulls may fail until the service principal's role applies", async () => {
+  registry().assignmentLagProbes = 5;
+  const { id } = await spSecret();
+  expect(registry().probes).toEqual([]);
+  const card = await h.connector.waitFor(
+    (c) => c.op !== 'update' && /Pull secret created/.test(cardText(c.activity)) && cardText(c.activity).includes(id),
+    5000,
+    'the outcome card',
+  );
+  expect(cardText(card.activity)).toContain(
+    "Until Azure has applied the new service principal's role, pulls with it may fail; Kubernetes retries them.",
+  );
 });
 
 test('the role applies after two checks: the secret keeps the old credential until the third says pull; the card and the audit say it was checked', async () => {

@@ -5,19 +5,23 @@
  * the drift check has run, what the inventory saw (the assignment not found in Azure). Only
  * drifted rows carry a reason. Through the real app, the tab API and the ARM emulator.
  */
+import { LISTING_LAG_GRACE_MS } from '../../src/domain/listing-lag';
 import type { GrantPlan } from '../../src/domain/plan';
 import { SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import type { TabHistory, TabMatrixPage, TabMyAccess, TabRow } from '../../src/tab/tab-wire';
 import { grantApproved } from '../helpers/grant-approved';
 import { type Harness, startHarness } from '../helpers/harness';
+import { MovableClock } from '../helpers/movable-clock';
 import { tabCall, tabToken } from '../helpers/tab-call';
 
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
 
 describe('the tab says why a grant is drifted', () => {
   let h: Harness;
+  let clock: MovableClock;
   beforeEach(async () => {
-    h = await startHarness();
+    clock = new MovableClock();
+    h = await startHarness({}, { clock });
   });
   afterEach(() => h.stop());
 
@@ -57,6 +61,8 @@ describe('the tab says why a grant is drifted', () => {
       }),
     ]);
 
+    // Once Azure's listing has had time to show the grant (before, its absence is no drift: listing-lag.ts).
+    clock.advance(LISTING_LAG_GRACE_MS);
     expect((await h.app.services.drift.sweep()).map((r) => r.id)).toEqual([request.id]);
     const after = await rowsOf(request.id);
     const deleted = { state: 'drifted', driftReason: 'role assignment deleted outside acrbot' };

@@ -19,6 +19,7 @@ import { createLogger } from '../../src/observability/logger';
 import { clusterAccessCard } from '../../src/views/access-view';
 import { assignmentOf, clusterPulling, registryIn } from './support/drift-azure';
 import { acrPullDefinition } from './support/role-definitions';
+import { LISTING_LAG_GRACE_MS } from '../../src/domain/listing-lag';
 import { FakeClock } from './support/fake-clock';
 import { grantPlan, pendingRequest, SUB } from './support/requests';
 
@@ -29,6 +30,8 @@ const NEW_KUBELET = '0d000000-0000-4000-8000-0000000000e9';
 function world() {
   const plan = grantPlan();
   const clock = new FakeClock();
+  // The grant below was made at the clock's start: past the listing's lag (listing-lag.ts).
+  clock.advance(LISTING_LAG_GRACE_MS);
   const requests = new MemoryRequestStore();
   const audit = new MemoryAuditLog(clock);
   const schedule = new MemoryScheduleStore();

@@ -21,6 +21,7 @@ import { createLogger } from '../../src/observability/logger';
 import { userAccessCard } from '../../src/views/access-view';
 import { planFacts } from '../../src/views/request-view';
 import { armRestError } from './support/arm-rest-error';
+import { LISTING_LAG_GRACE_MS } from '../../src/domain/listing-lag';
 import { FakeClock } from './support/fake-clock';
 import { CLUSTER_ID, grantPlan, pendingRequest, REGISTRY_ID } from './support/requests';
 import { assignmentOf, clusterPulling, registryIn } from './support/drift-azure';
@@ -68,6 +69,8 @@ describe('drift of an intact assignment (drift-detector)', () => {
 
   beforeEach(() => {
     clock = new FakeClock();
+    // The grants below were made at the clock's start: past the listing's lag (listing-lag.ts).
+    clock.advance(LISTING_LAG_GRACE_MS);
     requests = new MemoryRequestStore();
     audit = new MemoryAuditLog(clock);
     clusters = new Map();

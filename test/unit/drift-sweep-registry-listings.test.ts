@@ -11,6 +11,7 @@ import { DRIFT_JOB_ID, DriftDetector, REGISTRIES_AT_ONCE } from '../../src/flows
 import { MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
+import { LISTING_LAG_GRACE_MS } from '../../src/domain/listing-lag';
 import { FakeClock } from './support/fake-clock';
 import { assignmentOf, clusterPulling, registryIn } from './support/drift-azure';
 import { grantPlan, pendingRequest } from './support/requests';
@@ -20,6 +21,8 @@ const hex = (n: number, width = 12) => n.toString(16).padStart(width, '0');
 /** `grants` live grants on `clusterCount` clusters (10 subscriptions) and `registryCount` registries (5 others). */
 async function fleet(grants: number, clusterCount: number, registryCount: number) {
   const clock = new FakeClock();
+  // The grants below were made at the clock's start: past the listing's lag (listing-lag.ts).
+  clock.advance(LISTING_LAG_GRACE_MS);
   const requests = new MemoryRequestStore();
   const audit = new MemoryAuditLog(clock);
   const assignments: RoleAssignmentInfo[] = [];

@@ -10,12 +10,15 @@ import { DriftDetector } from '../../src/flows/drift-detector';
 import { MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
+import { LISTING_LAG_GRACE_MS } from '../../src/domain/listing-lag';
 import { FakeClock } from './support/fake-clock';
 import { pendingRequest } from './support/requests';
 
 describe('drift reported once (drift-detector)', () => {
   test('an access.drift entry stored although its append failed is not written again by the next sweep', async () => {
     const clock = new FakeClock();
+    // The grant below was made at the clock's start: past the listing's lag (listing-lag.ts).
+    clock.advance(LISTING_LAG_GRACE_MS);
     const requests = new MemoryRequestStore();
     const audit = new MemoryAuditLog(clock);
     // The first append is stored, then the answer is lost (a timeout after the write landed).
@@ -52,7 +55,9 @@ describe('drift reported once (drift-detector)', () => {
 
     await expect(drift.sweep()).rejects.toThrow(/could not audit drift of R-7K2M9QXA/);
     expect((await requests.get('R-7K2M9QXA'))?.access?.driftDetectedAt).toBeUndefined();
-    clock.advance(60_000);
+    // The undo is a write, and a grant without a term counts the listing's lag from its last
+    // change (listing-lag.ts grantedBy): the next sweep after that.
+    clock.advance(LISTING_LAG_GRACE_MS);
     expect((await drift.sweep()).map((r) => r.id)).toEqual(['R-7K2M9QXA']);
     expect((await requests.get('R-7K2M9QXA'))?.access?.driftDetectedAt).toBeDefined();
     // A third sweep sees the mark and reports nothing.

@@ -37,6 +37,12 @@ const TEMPLATED: Record<string, string[]> = {
     'scheduled job still running after ${limitText(limitMs)}; the sweep goes on without it',
     '10 * 60_000',
   ],
+  "a grant made less than 15 minutes ago is not in Azure's listing yet; not marked as removed, a later drift check looks again":
+    [
+      'a grant made less than ${LISTING_LAG_GRACE_MS / 60_000} minutes ago',
+      "is not in Azure's listing yet; not marked as removed, a later drift check looks again",
+      'LISTING_LAG_GRACE_MS = 15 * 60_000',
+    ],
 };
 
 /** The backquoted messages of the alert table's first column: long enough to be a message, not elided. */

@@ -1,0 +1,39 @@
+/**
+ * ARM's listing of role assignments lags the PUT that made one: the PUT is checked against ARM's
+ * own copy, while a listing may be answered by a replica that does not show the new assignment
+ * yet (grant-runner.ts reads again before it trusts a listing after RoleAssignmentExists). So a
+ * listing that lacks a grant made a few minutes ago is no proof that it was removed outside
+ * acrbot: drift `deleted` waits out {@link LISTING_LAG_GRACE_MS} after the grant. Pure.
+ */
+import type { AccessRequest } from './request';
+
+/**
+ * How long after a grant succeeded a listing that lacks its role assignment is not taken for
+ * its removal (drift `deleted`). ARM's listings usually catch up within seconds to a couple of
+ * minutes; 15 leaves room for a slow replica and is still one default drift interval
+ * (ACRBOT_DRIFT_INTERVAL), so a grant really removed at once is marked by the sweep after next.
+ */
+export const LISTING_LAG_GRACE_MS = 15 * 60_000;
+
+/**
+ * When `request`'s access was granted, at the latest: the start of its term (its end less its
+ * duration, which an extension moves together) when it has one, else its last change, which
+ * comes no earlier than the grant (a later change only makes the grace last longer).
+ */
+export function grantedBy(request: AccessRequest): Date {
+  const term = request.access;
+  if (term?.expiresAt && term.durationMs && !term.permanent) {
+    const start = Date.parse(term.expiresAt) - term.durationMs;
+    if (Number.isFinite(start)) return new Date(start);
+  }
+  return new Date(request.updatedAt);
+}
+
+/**
+ * Whether Azure's listing may still not show `request`'s new role assignment at `now`: it was
+ * granted less than {@link LISTING_LAG_GRACE_MS} ago. Only its absence waits: an assignment that
+ * is listed but changed, or a cluster or registry read by name that changed, is a fact.
+ */
+export function listingMayLag(request: AccessRequest, now: Date): boolean {
+  return now.getTime() - grantedBy(request).getTime() < LISTING_LAG_GRACE_MS;
+}
