@@ -559,6 +559,14 @@ export interface PullSecretRemoval {
    * uid was made again since, and its entries are its makers' (none recorded: by name, as before).
    */
   serviceAccountUids?: Readonly<Record<string, string>>;
+  /**
+   * Runs right before each service account PATCH, after that account was read: the caller checks
+   * the leases it holds there. Nothing fences the PATCH, and the entry goes by the secret's name,
+   * which a newer request for that name adds again: a revocation frozen past its leases while
+   * another instance finished it and the newer request was written would take the newer entry
+   * out. A throw sends no PATCH (to that account or any after it) and ends the removal with it.
+   */
+  beforePatch?: () => Promise<void>;
 }
 
 /** Outcome of removing a pull secret. */

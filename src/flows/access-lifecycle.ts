@@ -388,7 +388,7 @@ export class AccessLifecycle {
    * marks the request revoked, updates every card copy and tells the requester. Throws on a
    * failed step (the request stays `succeeded`, so it is retried). `run`: the lease of the job
    * running it (`access.expire`), checked with the access lease right before the role
-   * assignment's DELETE.
+   * assignment's DELETE, or a secret's service account PATCHes and credential DELETEs.
    */
   async revoke(
     request: AccessRequest,
@@ -432,15 +432,18 @@ export class AccessLifecycle {
       const [started, ...endingExtensions] = await beginRevoke(this.deps, [current, ...extensions]);
       let ending = started;
       let others: Holders | undefined;
-      if (started.plan.kind === 'secret') await revokeSecrets(this.deps, started, endingExtensions, by, stopped);
+      // Nothing fences the cluster's and Azure's writes: a run frozen past its leases stops right
+      // before them (revokeGrant, revokeSecrets).
+      const checkLeases = async () => {
+        await guard?.check();
+        await run?.check();
+      };
+      if (started.plan.kind === 'secret')
+        await revokeSecrets(this.deps, started, endingExtensions, by, stopped, checkLeases);
       // One that met its registry gone recorded the watch it scheduled: marked revoked from that version.
       else
         ({ request: ending, others } = await revokeGrant(this.deps, started, started.plan, by, endingExtensions, {
-          // Nothing fences the DELETE: a run frozen past its leases stops here (revokeGrant).
-          beforeDelete: async () => {
-            await guard?.check();
-            await run?.check();
-          },
+          beforeDelete: checkLeases,
         }));
       await guard?.check();
       for (const extension of endingExtensions)

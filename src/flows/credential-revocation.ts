@@ -26,8 +26,18 @@ import { credentialMarkNames, deletionMarkKey, refusedDelete } from './deletion-
  * (a DELETE that failed is recorded `failed`, and the next attempt looks again). A token is
  * deleted only when Azure dates it as the request's outcome recorded acrbot's own: one deleted
  * and made again under its name (by a person, a script) is left for an operator, `notOurs`.
+ * `checkLeases` (the revocation's access and job leases) runs right before the deletion begins
+ * (a `--kind sp` credential's role assignment DELETE comes first) and again after the mark, right
+ * before the DELETE of the credential itself: nothing fences those DELETEs, and a run frozen past
+ * its leases while another instance took its revocation over writes nothing more. Its throw sends
+ * nothing; a mark written stands, as for an attempt stopped at that point.
  */
-export async function revokeCredential(deps: LifecycleDeps, request: AccessRequest, by: Actor): Promise<void> {
+export async function revokeCredential(
+  deps: LifecycleDeps,
+  request: AccessRequest,
+  by: Actor,
+  checkLeases?: () => Promise<void>,
+): Promise<void> {
   const ref = credentialOf(request);
   const problem = ref ? credentialRefProblem(ref, request) : 'no credential is recorded for this request';
   if (!ref || problem) {
@@ -93,15 +103,19 @@ export async function revokeCredential(deps: LifecycleDeps, request: AccessReque
   // The deletion reads the token before its DELETE: given the read just checked, it deletes the
   // token whose date was checked, and ARM is asked once.
   const ports = checked ? { ...deps.ports, tokens: answeringFirstRead(deps.ports.tokens, checked) } : deps.ports;
+  await checkLeases?.();
   const deletion = await deleteCredential(ports, ref, {
-    beforeDelete: () =>
-      recordAccessEvent(deps, request, by, {
+    beforeDelete: async () => {
+      await recordAccessEvent(deps, request, by, {
         action: 'access.revoke.credential',
         outcome: 'deleting',
         targetIds,
         detail: 'deleting it; the next access.revoke.credential entry says what the deletion found',
         idempotencyKey: mark,
-      }),
+      });
+      // After the mark, right before the DELETE, as revokeGrant checks them.
+      await checkLeases?.();
+    },
     // The DELETE was refused: the mark stands for nothing deleted, and the next attempt looks
     // again under a mark of its own. One whose answer may be lost (5xx, 408, 429, no answer: it
     // may have gone through) keeps the mark, as does one not recorded (the audit log failing too):

@@ -23,9 +23,10 @@ function sameRoleAssignment(a: GrantPlan | SecretPlan, b: GrantPlan | SecretPlan
  * that the job is retried when another revocation of the same access holds it. The guard keeps
  * it alive while the work runs (a slow cluster); runs wait for it. It is checked before the
  * revocation begins (`beginRevoke`), right before a grant's role assignment DELETE (revokeGrant's
- * `beforeDelete`, which the callers pass) and before "revoked". A secret's deletes (its pull
- * secret, its credential: secret-revocation.ts, credential-revocation.ts) are not checked one by
- * one. None without leases (a single process).
+ * `beforeDelete`, which the callers pass), right before a secret's service account PATCHes and
+ * credential DELETEs (revokeSecrets' `checkLeases`, secret-revocation.ts, credential-revocation.ts)
+ * and before "revoked". A pull secret's own DELETE is not checked: it is conditional on the uid
+ * and resourceVersion just read. None without leases (a single process).
  */
 export async function holdAccessLease(deps: LifecycleDeps, request: AccessRequest): Promise<LeaseGuard | undefined> {
   const leases = deps.settings.leases;

@@ -6,7 +6,7 @@
  */
 import { isUserFacing, ResourceGoneError } from '../domain/errors';
 import type { SecretPlan } from '../domain/plan';
-import type { ClusterAccess } from '../domain/ports';
+import { type ClusterAccess, LeaseLostError } from '../domain/ports';
 import type { AccessRequest, Actor } from '../domain/request';
 import {
   acrbotServiceAccountEntries,
@@ -29,7 +29,16 @@ export const ENTRY_NOT_ADDED =
  * Ends a secret request and the extensions ending with it: every credential is deleted (or
  * kept with its reason), then the cluster clean-up; throws when that failed, so it is retried
  * and nothing is marked revoked until it is done. `stopped`: the extensions whose runs wait to
- * be resumed (refuseWhileGranting, revocation-guards.ts).
+ * be resumed (refuseWhileGranting, revocation-guards.ts). `checkLeases`: the caller's lease
+ * checks (the access lease, the job's), run right before each service account PATCH and each
+ * credential DELETE. Nothing fences those writes. A run frozen past its leases (a GC pause, a
+ * stopped VM) after its secret's DELETE, while another instance finished this revocation and a
+ * newer request wrote the same secret name, would otherwise take the newer secret's
+ * `imagePullSecrets` entry out when it woke: entries go by name. The credential's DELETEs go by
+ * its recorded name, date and ids, which a newer request does not share; checked all the same,
+ * as the run no longer holds the work. The secret's own DELETE needs no check: it is conditional
+ * on the uid and resourceVersion just read. A check's {@link LeaseLostError} stops the revocation
+ * at once, with nothing more sent, and is not recorded as the cluster step's failure.
  */
 export async function revokeSecrets(
   deps: LifecycleDeps,
@@ -37,12 +46,13 @@ export async function revokeSecrets(
   extensions: readonly AccessRequest[],
   by: Actor,
   stopped: ReadonlySet<string>,
+  checkLeases?: () => Promise<void>,
 ): Promise<void> {
   const plan = request.plan as SecretPlan;
   const ending = new Set([request.id, ...extensions.map((e) => e.id)]);
   const failures: unknown[] = [];
   for (const owner of [...extensions, request]) {
-    const failed = await revokeSecret(deps, owner, owner.plan as SecretPlan, by, { ending, stopped });
+    const failed = await revokeSecret(deps, owner, owner.plan as SecretPlan, by, { ending, stopped, checkLeases });
     if (failed) failures.push(failed);
   }
   if (!failures.length) return;
@@ -59,14 +69,19 @@ export async function revokeSecrets(
  * which is deleted even when the cluster step failed: a revoke after a leak must end the
  * credential at once. Returns the cluster step's error, to be retried; throws if the
  * credential could not be deleted. `ending`: the requests ending with it; `stopped`: the
- * extensions whose runs wait to be resumed ({@link removeSecret}).
+ * extensions whose runs wait to be resumed ({@link removeSecret}); `checkLeases`: the lease
+ * checks ({@link revokeSecrets}), whose {@link LeaseLostError} is thrown on as it is.
  */
 async function revokeSecret(
   deps: LifecycleDeps,
   request: AccessRequest,
   plan: SecretPlan,
   by: Actor,
-  { ending, stopped }: { ending: ReadonlySet<string>; stopped: ReadonlySet<string> },
+  {
+    ending,
+    stopped,
+    checkLeases,
+  }: { ending: ReadonlySet<string>; stopped: ReadonlySet<string>; checkLeases?: () => Promise<void> },
 ): Promise<unknown> {
   const target = `${plan.cluster.id}/namespaces/${plan.namespace}/secrets/${plan.secretName}`;
   // A replacement is a PUT that keeps the uid: acrbot's records of who wrote that object, and
@@ -82,8 +97,11 @@ async function revokeSecret(
     });
   else
     try {
-      await removeSecret(deps, request, plan, by, { target, stopped });
+      await removeSecret(deps, request, plan, by, { target, stopped, checkLeases });
     } catch (err) {
+      // Not the cluster's failure: another instance may hold this revocation now, and this run
+      // writes nothing more (the credential's deletion included).
+      if (err instanceof LeaseLostError) throw err;
       clusterFailure = err;
       // Not allowed to stop the credential's deletion below: a failed audit write here is
       // logged, the error itself goes to the scheduler (retried and reported).
@@ -96,7 +114,7 @@ async function revokeSecret(
         deps.log.error({ err: auditErr, requestId: request.id }, 'audit of a failed secret revocation failed'),
       );
     }
-  await revokeCredential(deps, request, by);
+  await revokeCredential(deps, request, by, checkLeases);
   return clusterFailure;
 }
 
@@ -136,14 +154,15 @@ async function unfinishedWriterOf(
  * accounts acrbot's records say acrbot added them to ({@link acrbotServiceAccountEntries}): an
  * entry that was there before acrbot linked the secret belongs to whoever put it there (G15).
  * A secret labelled by a write that replaced it and will never hold it ({@link unfinishedWriterOf})
- * is still the object acrbot wrote for `request`: deleted too, its entries with it.
+ * is still the object acrbot wrote for `request`: deleted too, its entries with it. `checkLeases`
+ * runs right before each service account PATCH (the port's `beforePatch`).
  */
 async function removeSecret(
   deps: LifecycleDeps,
   request: AccessRequest,
   plan: SecretPlan,
   by: Actor,
-  { target, stopped }: { target: string; stopped: ReadonlySet<string> },
+  { target, stopped, checkLeases }: { target: string; stopped: ReadonlySet<string>; checkLeases?: () => Promise<void> },
 ): Promise<void> {
   const entries = acrbotServiceAccountEntries(request);
   let access: ClusterAccess;
@@ -175,6 +194,7 @@ async function removeSecret(
     writtenUid: writtenSecretUid(request),
     ...(fingerprint ? { writtenFingerprints: [fingerprint] } : {}),
     serviceAccountUids: serviceAccountUidsOf(request),
+    ...(checkLeases && { beforePatch: checkLeases }),
   };
   let removed = await deps.ports.kubernetes.remove(access, removal);
   const writer =

@@ -11,9 +11,16 @@ import { kube } from './kube-client';
 import { explainKubeError, type KubeScope, kubeStatus } from './kube-errors';
 import { SERVICE_ACCOUNT_PATCH_ATTEMPTS } from './kube-service-account-link';
 
+/** The caller's `beforePatch` threw: no PATCH is sent, and its error ends the removal as it is. */
+class StoppedBeforePatch {
+  constructor(readonly cause: unknown) {}
+}
+
 /**
  * Takes the secret out of each listed service account's `imagePullSecrets`, going on past a
  * failure (the others are still tried); the first failure is answered for the caller to retry.
+ * The caller's `beforePatch` (a lease check) is not the cluster's failure: its throw ends the
+ * removal at once, with nothing more sent.
  */
 export async function unlinkAll(
   api: CoreV1Api,
@@ -39,10 +46,16 @@ export async function unlinkAll(
   const serviceAccountsNoEntry: string[] = [];
   let failure: Pick<SecretRemoveResult, 'serviceAccountFailure' | 'failedServiceAccount'> = {};
   const uids = input.serviceAccountUids ?? {};
+  const { beforePatch } = input;
+  const checked = async () => {
+    await beforePatch?.().catch((err: unknown) => {
+      throw new StoppedBeforePatch(err);
+    });
+  };
   for (const serviceAccount of input.serviceAccounts)
     try {
       const uid = Object.hasOwn(uids, serviceAccount) ? uids[serviceAccount] : undefined;
-      const result = await unlinkServiceAccount(api, serviceAccount, input.secretName, ctx, uid);
+      const result = await unlinkServiceAccount(api, serviceAccount, input.secretName, ctx, { uid, checked });
       if (typeof result === 'object') {
         serviceAccountsPatched.push(serviceAccount);
         if (result.requestId) serviceAccountRequestIds[serviceAccount] = result.requestId;
@@ -50,6 +63,7 @@ export async function unlinkAll(
       else if (result === 'notOurs') serviceAccountsNotOurs.push(serviceAccount);
       else serviceAccountsNoEntry.push(serviceAccount);
     } catch (err) {
+      if (err instanceof StoppedBeforePatch) throw err.cause;
       if (!failure.serviceAccountFailure)
         failure = { serviceAccountFailure: err as Error, failedServiceAccount: serviceAccount };
     }
@@ -75,14 +89,15 @@ export async function unlinkAll(
  * entries are identical `{name}` objects that cannot be told apart, so which one is removed
  * cannot matter. `patched`: taken out, with the PATCH's `Audit-Id`; `noEntry`: the list no
  * longer has it; `absent`: the service account no longer exists; `notOurs`: it is another object
- * than the one acrbot linked.
+ * than the one acrbot linked. `checked` runs right before each PATCH, after the read (the caller's
+ * lease check, which throws {@link StoppedBeforePatch}: passed on as it is).
  */
 async function unlinkServiceAccount(
   api: CoreV1Api,
   serviceAccount: string,
   secretName: string,
   ctx: KubeScope,
-  uid: string | undefined,
+  { uid, checked }: { uid: string | undefined; checked: () => Promise<void> },
 ): Promise<{ patched: true; requestId?: string } | 'noEntry' | 'absent' | 'notOurs'> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -90,6 +105,7 @@ async function unlinkServiceAccount(
       if (uid !== undefined && sa.metadata?.uid !== uid) return 'notOurs';
       const index = sa.imagePullSecrets?.findIndex((s) => s.name === secretName) ?? -1;
       if (index < 0) return 'noEntry';
+      await checked();
       const { PatchStrategy, setHeaderOptions } = kube();
       const answer = await api.patchNamespacedServiceAccountWithHttpInfo(
         {
@@ -107,6 +123,7 @@ async function unlinkServiceAccount(
       const requestId = auditIdOf(answer);
       return { patched: true, ...(requestId ? { requestId } : {}) };
     } catch (err) {
+      if (err instanceof StoppedBeforePatch) throw err;
       // Gone before the read, or between the read and the patch: either way no entry is left.
       if (kubeStatus(err) === 404) return 'absent';
       const explained = explainKubeError(err, { ...ctx, verb: 'patch', resource: 'serviceaccounts' });

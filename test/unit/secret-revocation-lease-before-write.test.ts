@@ -1,0 +1,196 @@
+/**
+ * A secret's revocation sends its service account PATCH and its credential's DELETE only while the
+ * run still holds its leases (the access lease, the job's), checked right before each: nothing
+ * fences them, and a run frozen past its leases while another instance finished the revocation
+ * and the same secret name was written again for a newer request would take that request's
+ * `imagePullSecrets` entry out (entries go by name). A lease lost at either point stops the run
+ * with {@link LeaseLostError}: nothing more is sent, nothing is recorded as the cluster step's
+ * failure, and the request stays `succeeded` (it is not marked revoked).
+ */
+import type { AuditEvent } from '../../src/domain/audit-chain';
+import { LeaseLostError, type PullSecretRemoval, type ScheduledJob } from '../../src/domain/ports';
+import type { AccessRequest } from '../../src/domain/request';
+import { pullSecretRecordId } from '../../src/domain/secret-ownership';
+import type { JobRun } from '../../src/flows/scheduler';
+import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
+import { MemoryLeaseStore } from '../../src/integrations/store/memory-coordination';
+import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { quietLifecycle } from './support/access-lifecycle';
+import { FakeClock, HOUR } from './support/fake-clock';
+import { APPROVER, pendingRequest, REGISTRY_ID, secretPlan } from './support/requests';
+
+const plan = secretPlan({ serviceAccount: 'default' });
+const TOKEN = 'acrbot-r-aaaaaaaa';
+
+/** A job's lease that holds until `lose()`, then throws on every check, as the scheduler's does. */
+function jobRun(): { run: JobRun; lose(): void } {
+  let lost = false;
+  return {
+    run: {
+      check: async () => {
+        if (lost) throw new LeaseLostError('job:test');
+      },
+      signal: new AbortController().signal,
+    },
+    lose: () => {
+      lost = true;
+    },
+  };
+}
+
+/**
+ * A lifecycle over memory stores whose cluster and token ports list the writes they are sent.
+ * The cluster port does what the Kubernetes adapter does: the secret's conditional DELETE, then
+ * per service account `beforePatch` right before its PATCH. `afterSecretDelete` runs between the
+ * two (where a run may freeze).
+ */
+function world(withLeases: boolean) {
+  const clock = new FakeClock('2026-11-30T10:00:00Z');
+  const store = new MemoryRequestStore();
+  const audit = new MemoryAuditLog(clock);
+  const leases = new MemoryLeaseStore(() => clock.now());
+  const sent: string[] = [];
+  let afterSecretDelete = async (): Promise<void> => undefined;
+  const ports = {
+    kubernetes: {
+      access: async () => ({}),
+      remove: async (_access: unknown, input: PullSecretRemoval) => {
+        sent.push(`DELETE secret ${input.secretName}`);
+        await afterSecretDelete();
+        for (const serviceAccount of input.serviceAccounts) {
+          await input.beforePatch?.();
+          sent.push(`PATCH serviceaccount ${serviceAccount}`);
+        }
+        return { secret: 'deleted', serviceAccountsPatched: [...input.serviceAccounts], serviceAccountsAbsent: [] };
+      },
+    },
+    tokens: {
+      getToken: async () => ({ id: `${REGISTRY_ID}/tokens/${TOKEN}`, provisioningState: 'Succeeded' }),
+      deleteToken: async (_registry: unknown, name: string) => {
+        sent.push(`DELETE token ${name}`);
+        return {};
+      },
+    },
+  } as unknown as SecretRunnerPorts;
+  const lifecycle = quietLifecycle(clock, {
+    store,
+    audit,
+    ports,
+    settings: withLeases ? { leases: { store: leases, owner: 'this-instance' } } : {},
+  });
+  /** Runs `freeze` once, as the credential's `deleting` mark is stored: the step before its DELETE. */
+  const atCredentialMark = (freeze: () => Promise<void>) => {
+    const append = audit.append.bind(audit);
+    audit.append = async (event: AuditEvent) => {
+      const stored = await append(event);
+      if (event.action === 'access.revoke.credential' && event.outcome === 'deleting') {
+        audit.append = append;
+        await freeze();
+      }
+      return stored;
+    };
+  };
+  const expireJob = (request: AccessRequest): ScheduledJob => ({
+    id: `access.expire:${request.id}`,
+    kind: 'access.expire',
+    dueAt: clock.now().toISOString(),
+    requestId: request.id,
+    attempts: 0,
+  });
+  const actions = async (id: string) => (await audit.forRequest(id)).map((e) => `${e.action}:${e.outcome}`);
+  return {
+    clock,
+    store,
+    leases,
+    lifecycle,
+    sent,
+    atCredentialMark,
+    expireJob,
+    actions,
+    afterSecretDelete: (run: () => Promise<void>) => {
+      afterSecretDelete = run;
+    },
+  };
+}
+
+/** A token secret linked to `default` that expired an hour ago; its records say it wrote both. */
+function expiredSecret(clock: FakeClock): AccessRequest {
+  return pendingRequest({
+    id: 'R-AAAAAAAA',
+    state: 'succeeded',
+    plan,
+    decision: { by: APPROVER, at: clock.now().toISOString(), approved: true },
+    access: { durationMs: HOUR, expiresAt: new Date(clock.now().getTime() - HOUR).toISOString() },
+    created: [
+      { kind: 'acrToken', id: `${REGISTRY_ID}/tokens/${TOKEN}`, name: TOKEN, recordedAt: '' },
+      { kind: 'pullSecret', id: pullSecretRecordId(plan), uid: 'uid-1', recordedAt: '' },
+    ],
+    outcome: {
+      summary: 'granted',
+      azureRequestIds: [],
+      createdIds: [],
+      secret: { action: 'created', serviceAccountPatched: true, serviceAccounts: ['default'] },
+    },
+  });
+}
+
+describe("a secret's revocation", () => {
+  test('whose access lease another instance took after its secret was deleted sends no PATCH and no token DELETE', async () => {
+    const t = world(true);
+    const request = expiredSecret(t.clock);
+    await t.store.create(request);
+    t.afterSecretDelete(async () => {
+      // Frozen past the lease's TTL; another revocation of the same access takes it.
+      t.clock.advance(61_000);
+      const key = `secret:${plan.cluster.id.toLowerCase()}|${plan.namespace}|${plan.secretName}`;
+      expect(await t.leases.acquire(key, 'other|R-OTHER', 60_000)).toBeDefined();
+    });
+
+    await expect(t.lifecycle.revoke(request, APPROVER, 'incident', false)).rejects.toBeInstanceOf(LeaseLostError);
+
+    expect(t.sent).toEqual(['DELETE secret acr-auth']);
+    expect((await t.store.get(request.id))!.state).toBe('succeeded');
+    // Not the cluster step's failure: nothing said of it, the credential left to the run that holds the work.
+    expect(await t.actions(request.id)).not.toContain('access.revoke.secret:failed');
+    expect((await t.actions(request.id)).filter((a) => a.startsWith('access.revoke.credential'))).toEqual([]);
+  });
+
+  test("whose job's lease was lost after its secret was deleted sends no PATCH", async () => {
+    const t = world(false);
+    const request = expiredSecret(t.clock);
+    await t.store.create(request);
+    const job = jobRun();
+    t.afterSecretDelete(async () => job.lose());
+
+    await expect(t.lifecycle.onExpire(t.expireJob(request), job.run)).rejects.toBeInstanceOf(LeaseLostError);
+
+    expect(t.sent).toEqual(['DELETE secret acr-auth']);
+    expect((await t.store.get(request.id))!.state).toBe('succeeded');
+    expect(await t.actions(request.id)).not.toContain('access.revoke.secret:failed');
+  });
+
+  test("whose job's lease was lost at its credential's deleting mark sends no token DELETE", async () => {
+    const t = world(false);
+    const request = expiredSecret(t.clock);
+    await t.store.create(request);
+    const job = jobRun();
+    t.atCredentialMark(async () => job.lose());
+
+    await expect(t.lifecycle.onExpire(t.expireJob(request), job.run)).rejects.toBeInstanceOf(LeaseLostError);
+
+    expect(t.sent).toEqual(['DELETE secret acr-auth', 'PATCH serviceaccount default']);
+    expect((await t.store.get(request.id))!.state).toBe('succeeded');
+    expect(await t.actions(request.id)).not.toContain('access.revoke.credential:deleted');
+  });
+
+  test('whose leases hold sends every write and is marked revoked', async () => {
+    const t = world(true);
+    const request = expiredSecret(t.clock);
+    await t.store.create(request);
+
+    await t.lifecycle.onExpire(t.expireJob(request), jobRun().run);
+
+    expect(t.sent).toEqual(['DELETE secret acr-auth', 'PATCH serviceaccount default', `DELETE token ${TOKEN}`]);
+    expect((await t.store.get(request.id))!.state).toBe('revoked');
+  });
+});
