@@ -178,6 +178,33 @@ export function termRefusal(
 }
 
 /**
+ * Why a waiting request's `term`, allowed when it was asked for, can no longer be granted under
+ * the deployment's `limits` and the `rule` in force now (a reload lowered the rule's maxDuration;
+ * ACRBOT_ALLOW_PERMANENT or ACRBOT_MAX_ACCESS_DURATION changed at a restart): "asks for 30d; the
+ * most rule prod grants now is 8h". Undefined when it still can. Only the upper end counts: a
+ * term under a raised minimum gives less access than the deployment allows, not more.
+ */
+export function termPastLimitsNow(
+  term: AccessTerm,
+  limits: AccessLimits | undefined,
+  rule?: TermRule,
+): string | undefined {
+  if (!termRefusal(term, limits && { ...limits, minMs: 0 }, rule)) return undefined;
+  const deploymentMaxMs = limits?.maxMs ?? Number.POSITIVE_INFINITY;
+  const ruleMaxMs = rule?.maxDurationMs;
+  const most =
+    ruleMaxMs !== undefined && ruleMaxMs < deploymentMaxMs
+      ? `the most rule ${rule!.id} grants now is ${shortDuration(ruleMaxMs)}`
+      : `the most acrbot grants now is ${shortDuration(deploymentMaxMs)}`;
+  if (!term.permanent) return `asks for ${shortDuration(term.durationMs!)}; ${most}`;
+  const refused =
+    limits && !limits.allowPermanent
+      ? 'permanent access is no longer allowed here'
+      : `rule ${rule!.id} no longer allows permanent access`;
+  return `asks for permanent access, but ${refused} (${most})`;
+}
+
+/**
  * Parses `--for` (`30m`, `12h`, `30d`, `12w`, `1y`, or `permanent`) within the limits; the
  * default when absent. Throws a {@link UserFacingError} (`validation.duration`) with the allowed
  * range, and `rangeHint` after it (the rules that allow less than the deployment: which one covers

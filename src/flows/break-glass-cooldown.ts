@@ -1,12 +1,15 @@
 /**
- * Reads a member's break-glass cooldown after a rejected review from the request store, never
- * from process memory: a rejection recorded by any instance counts on every other. One indexed
- * read of the member's own granted requests; past its bound, the newest granted requests of
- * everyone too, since that listing is read oldest first.
+ * Reads from the request store, never from process memory, what refuses a member's break-glass:
+ * the cooldown after a rejected review, and a break-glass grant of theirs that still runs on the
+ * pair (break-glass is never extended, nor renewed by using it again). Either recorded by any
+ * instance counts on every other. One indexed read of the member's own requests each; past its
+ * bound, a second read (everyone's newest granted requests, or the pair's running grants).
  */
 import { cooldownInForce, REJECTED_BREAK_GLASS_STATES, type BreakGlassCooldown } from '../domain/break-glass-cooldown';
+import { describeDurationMs, formatUtc } from '../domain/access-term';
+import type { GrantPlan } from '../domain/plan';
 import type { RequestStore } from '../domain/ports';
-import type { Actor } from '../domain/request';
+import type { AccessRequest, Actor, RequestState } from '../domain/request';
 import type { Logger } from '../observability/logger';
 
 /**
@@ -40,4 +43,86 @@ export async function readBreakGlassCooldown(
     "the break-glass cooldown check read the oldest and the newest granted requests only (the member's own, everyone's): a rejected break-glass grant among the others is not seen",
   );
   return cooldownInForce([...mine, ...newest], requester.objectId, cooldownMs, now);
+}
+
+/** The states of a break-glass grant that gives access, or is about to (approved, its run under way). */
+const RUNNING_STATES: RequestState[] = ['approved', 'executing', 'succeeded'];
+
+/** How many of a pair's running grants the read past {@link COOLDOWN_SCAN_LIMIT} takes: a pair has a few. */
+const PAIR_RUNNING_READ = 100;
+
+/**
+ * The break-glass grant of `requester`'s that still runs on `plan`'s pair at `now`, or undefined:
+ * a second --break-glass then would run past the first's end for another `maxDuration` with
+ * nobody asked, over and over, while break-glass is never extended. "The pair" is the registry
+ * and the cluster, or another cluster found pulling with the same identity (the role assignment is
+ * the identity's). Running: approved or being granted, or granted and neither being revoked nor past
+ * its end (its end job may not have run yet). Another member's grant on the pair is theirs and
+ * refuses nothing. Reads the member's running requests (oldest first); past the bound, the
+ * pair's running grants too, so the pair's own are always seen.
+ */
+export async function readRunningBreakGlass(
+  store: Pick<RequestStore, 'listByRequester' | 'listByTarget'>,
+  requester: Actor,
+  plan: GrantPlan,
+  now: Date,
+): Promise<AccessRequest | undefined> {
+  const mine = await store.listByRequester(requester.objectId, RUNNING_STATES, COOLDOWN_SCAN_LIMIT + 1);
+  const found = mine.find((r) => runsOn(r, requester, plan, now));
+  if (found || mine.length <= COOLDOWN_SCAN_LIMIT) return found;
+  const pair = await store.listByTarget(plan.cluster.id, plan.registry.id, RUNNING_STATES, PAIR_RUNNING_READ);
+  return pair.find((r) => runsOn(r, requester, plan, now));
+}
+
+/** Whether `r` is a break-glass grant of `requester`'s still running on `plan`'s pair (see {@link readRunningBreakGlass}). */
+function runsOn(r: AccessRequest, requester: Actor, plan: GrantPlan, now: Date): boolean {
+  if (!r.policy?.breakGlass || r.plan.kind !== 'grant') return false;
+  if (r.requester.objectId.toLowerCase() !== requester.objectId.toLowerCase()) return false;
+  if (r.plan.registry.id.toLowerCase() !== plan.registry.id.toLowerCase()) return false;
+  if (!sameCluster(r.plan, plan) && !sharingIdentity(r.plan, plan)) return false;
+  if (r.state !== 'succeeded') return RUNNING_STATES.includes(r.state);
+  const end = r.access?.expiresAt;
+  return !r.access?.revokingSince && (!end || Date.parse(end) > now.getTime());
+}
+
+/** Whether two plans name one cluster (Azure ids compare case-insensitively). */
+function sameCluster(a: { cluster: { id: string } }, b: { cluster: { id: string } }): boolean {
+  return a.cluster.id.toLowerCase() === b.cluster.id.toLowerCase();
+}
+
+/**
+ * Whether two grants' clusters pull with one identity, so their role assignment is one: the same
+ * identity, and either plan found the other's cluster pulling with it when it was planned
+ * (`sharedWith`, which records at most a few).
+ */
+function sharingIdentity(a: GrantPlan, b: GrantPlan): boolean {
+  if (a.identity.objectId.toLowerCase() !== b.identity.objectId.toLowerCase()) return false;
+  const names = (p: GrantPlan, other: GrantPlan) =>
+    (p.sharedWith?.clusters ?? []).some((c) => c.id.toLowerCase() === other.cluster.id.toLowerCase());
+  return names(a, b) || names(b, a);
+}
+
+/**
+ * The answer to a member whose break-glass grant `running` still runs on the pair they asked for
+ * again: until when, that break-glass is not renewed, and the normal request (named as `pair`
+ * says, as the member typed it) that keeps access past its end.
+ */
+export function runningBreakGlassRefusal(
+  running: AccessRequest,
+  plan: GrantPlan,
+  pair: { cluster: string; registry: string },
+): string {
+  const end = running.access?.expiresAt;
+  const ms = running.access?.durationMs;
+  const runs = end
+    ? `runs until ${formatUtc(end)}`
+    : `is being granted now${ms ? `, for ${describeDurationMs(ms)}` : ''}`;
+  const other = sameCluster(running.plan, plan)
+    ? ''
+    : ` (${running.plan.cluster.name} pulls with the same identity as ${plan.cluster.name})`;
+  return (
+    `Your break-glass grant ${running.id} for ${running.plan.cluster.name} → ${running.plan.registry.name}${other} ${runs}, ` +
+    `and break-glass is not extended or renewed while it runs. Nothing was granted. To keep access past its end, ` +
+    `send a normal request without --break-glass ("@acrbot grant ${pair.cluster} ${pair.registry} REASON…"): it goes to the approvers.`
+  );
 }

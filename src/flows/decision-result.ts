@@ -24,7 +24,7 @@ export type DecisionResult =
   | {
       kind: 'refused';
       request: AccessRequest;
-      reason: RefusalReason | 'stale' | 'twice' | 'inProgress' | 'paused' | 'notActive';
+      reason: RefusalReason | 'stale' | 'twice' | 'inProgress' | 'paused' | 'notActive' | 'term';
       message: string;
     };
 

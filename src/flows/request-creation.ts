@@ -29,7 +29,7 @@ import type { AccessRequest, AccessTerm, ActingContext, Actor, DriftedBefore, Po
 import { transition } from '../domain/request';
 import { breakGlassNotExtended } from '../domain/break-glass-review';
 import { cooldownMsOf, cooldownRefusal } from '../domain/break-glass-cooldown';
-import { readBreakGlassCooldown } from './break-glass-cooldown';
+import { readBreakGlassCooldown, readRunningBreakGlass, runningBreakGlassRefusal } from './break-glass-cooldown';
 import { typedNames, typedPair } from '../domain/typed-names';
 import type { Logger } from '../observability/logger';
 import type { FlowSettings } from './settings';
@@ -483,7 +483,8 @@ export class RequestCreation {
   /**
    * Break-glass: a member of a break-glass group gets the access at once, for at most the
    * policy's break-glass maxDuration, and an approver of the rule that would have applied must
-   * review it within 24 h. Not while the member is in the cooldown after a rejected review.
+   * review it within 24 h. Not while the member is in the cooldown after a rejected review, nor
+   * while a break-glass grant of theirs still runs on the pair.
    */
   private async createBreakGlass(
     input: NewRequest,
@@ -515,6 +516,19 @@ export class RequestCreation {
         'breakglass.refused.cooldown',
         'breakglass.cooldown',
         cooldownRefusal(cooldown, typedNames(input.plan)),
+      );
+    // Nor while their own break-glass grant still runs on the pair: a second one would run past
+    // its end for another maxDuration with nobody asked, again and again, where break-glass is
+    // never extended. Another member's is theirs. A normal request keeps access past its end.
+    const running =
+      input.plan.kind === 'grant'
+        ? await readRunningBreakGlass(this.store, input.requester, input.plan, now)
+        : undefined;
+    if (running && input.plan.kind === 'grant')
+      return refuse(
+        'breakglass.refused.running',
+        'breakglass.running',
+        runningBreakGlassRefusal(running, input.plan, typedNames(input.plan)),
       );
     // The approvers of the rule that would have applied review it; another rule's approvers
     // never do, so without a fitting rule (or one nobody could review under) there is no

@@ -9,13 +9,15 @@ import { checkDecision, isJustification, type RefusalReason } from '../domain/ap
 import {
   awaitingReview,
   countedApprovals,
+  factsOf,
   isFailedBreakGlass,
   nextApprovalStep,
+  selectRule,
   type PolicyProvider,
   type PolicyRule,
 } from '../domain/policy';
 import { UserFacingError } from '../domain/errors';
-import { formatUtc } from '../domain/access-term';
+import { type AccessLimits, formatUtc, termPastLimitsNow } from '../domain/access-term';
 import type { Clock, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, ActingContext, Actor, PolicyBinding, RequestEvent } from '../domain/request';
@@ -68,6 +70,8 @@ export class RequestDecisions {
     private readonly expiry: ExpiryPorts,
     private readonly log: Logger,
     private readonly pauses?: PauseReader,
+    /** The deployment's access terms now (ACRBOT_*_ACCESS_DURATION, ACRBOT_ALLOW_PERMANENT); absent: none. */
+    private readonly accessLimits?: AccessLimits,
   ) {}
 
   /**
@@ -168,7 +172,7 @@ export class RequestDecisions {
     // `auditDetail`: what the request's history keeps when it must say less than the clicking
     // approver is told (its requester reads that history in the tab).
     const refused = async (
-      r: RefusalReason | 'twice' | 'paused' | 'notActive',
+      r: RefusalReason | 'twice' | 'paused' | 'notActive' | 'term',
       message: string,
       auditDetail = message,
     ): Promise<DecisionResult> => {
@@ -197,6 +201,12 @@ export class RequestDecisions {
     // (checked above) and the counted approvals of a pending request are fewer than the quorum.
     const again = input.approve ? nextApprovalStep(request, required, { actor, approving: true, at: now }) : undefined;
     if (again?.kind === 'refused') return refused(again.reason, again.message);
+    // Its term was checked when it was asked for, under the rule and settings of then: a reload
+    // that lowered the rule's maxDuration, or a restart with a shorter maximum or without permanent
+    // access, holds for requests already waiting. Refused rather than cut, so nobody approves a
+    // term other than the one the card shows; it stays pending, to be rejected or to expire.
+    const pastLimits = input.approve ? this.termPastLimits(request, rule) : undefined;
+    if (pastLimits) return refused('term', pastLimits);
     // A pause stops approvals too (a pending request would otherwise become access); rejecting still works.
     const paused = input.approve ? await this.pauses?.current() : undefined;
     if (paused) {
@@ -373,6 +383,28 @@ export class RequestDecisions {
           ? 'no longer gives its cluster pull (its role assignment was removed or changed outside acrbot, or no longer serves)'
           : 'no longer has active access';
     return `Request ${request.extendsRequestId} ${why}, ${closes}`;
+  }
+
+  /**
+   * Why `request`'s term can no longer be granted (see termPastLimitsNow), in a sentence for the
+   * approver; undefined when it can. Under the deployment's limits now and the maxDuration of its
+   * rule as the policy has it now: the rule with its id, or (removed or renamed) the rule that
+   * fits its pair now, or (none does) the rule as it was bound. A request without a term (flows run
+   * without access limits) is not checked.
+   */
+  private termPastLimits(request: AccessRequest, bound: PolicyRule | undefined): string | undefined {
+    if (!request.access) return undefined;
+    const policy = this.policies.current();
+    const id = bound?.id.toLowerCase();
+    const current =
+      (id !== undefined && policy.rules.find((r) => r.id.toLowerCase() === id)) ||
+      selectRule(policy, factsOf(request.plan)) ||
+      bound;
+    const why = termPastLimitsNow(request.access, this.accessLimits, current);
+    return (
+      why &&
+      `Request ${request.id} ${why}. It cannot be approved as it is: reject it, and its requester can ask again. Nothing was changed.`
+    );
   }
 
   /** The request's binding, or (requests made before policies) one made from the rule that fits now. */

@@ -111,6 +111,7 @@ export class RequestService {
       this.expiry,
       log,
       pauses,
+      settings.access,
     );
   }
 

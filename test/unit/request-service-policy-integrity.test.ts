@@ -153,7 +153,9 @@ describe('break-glass: the review always exists', () => {
   test('start-up pass: a grant owing a review without a job gets one; a job already there keeps its time', async () => {
     const t = setup(policy([rule('prod')]));
     const lost = await granted(t.store, await t.create(OLIVE, true), t.clock.now());
-    const kept = await granted(t.store, await t.create(OLIVE, true), t.clock.now());
+    // Another member's: one member's second break-glass on the pair is refused while the first runs.
+    t.groups[ONCALL_GROUP].push(SAM.objectId);
+    const kept = await granted(t.store, await t.create(SAM, true), t.clock.now());
     await t.scheduler.cancel(breakGlassReviewJobId(lost.id));
     // The other one's daily report already ran once: its job is a day later than its review was due.
     t.clock.advance(DAY);
