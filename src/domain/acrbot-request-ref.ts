@@ -5,6 +5,7 @@
  */
 import { accessEnd, termEnd } from './access-end';
 import type { AcrbotRequestRef, RequestAccessState, TermState } from './inventory-rows';
+import { grantedBy, listingMayLag } from './listing-lag';
 import { isBeingRevoked, type AccessRequest } from './request';
 
 /** A way of pulling is "expiring" when it ends within this window (issue #15: 7 days). */
@@ -45,6 +46,10 @@ export function requestRef(request: AccessRequest, now: Date): AcrbotRequestRef 
     ...(breakGlass
       ? { startedAsBreakGlassBy: approved?.by.name }
       : { approvedBy: approved?.by.name, approvedAt: approved?.at }),
+    // Only while Azure's listing may lag it: `check` and `access` then say so of a grant it lacks.
+    ...(request.plan.kind === 'grant' &&
+      request.state === 'succeeded' &&
+      listingMayLag(request, now) && { grantedAt: grantedBy(request).toISOString() }),
     expiresAt: end,
     // The end is the credential's, not the term's: the views say why pulls stop then.
     ...(end !== undefined && end !== termEnd(request) && { credentialExpiresAt: end }),

@@ -58,6 +58,13 @@ export interface AcrbotRequestRef {
   approvedAt?: string;
   /** A break-glass grant: its requester ran it at once, without approval. */
   startedAsBreakGlassBy?: string;
+  /**
+   * A live grant's grant time, at the latest (listing-lag.ts `grantedBy`), while Azure's listing
+   * may not show its role assignment yet (less than LISTING_LAG_GRACE_MS ago); absent after, and
+   * on every other request. Not its approval: a break-glass grant has none, and a run may start
+   * long after one.
+   */
+  grantedAt?: string;
   /** When the access ends; undefined = no end. */
   expiresAt?: string;
   /**

@@ -5,6 +5,7 @@
  * listing that lacks a grant made a few minutes ago is no proof that it was removed outside
  * acrbot: drift `deleted` waits out {@link LISTING_LAG_GRACE_MS} after the grant. Pure.
  */
+import type { AcrbotRequestRef } from './inventory-rows';
 import type { AccessRequest } from './request';
 
 /**
@@ -36,4 +37,17 @@ export function grantedBy(request: AccessRequest): Date {
  */
 export function listingMayLag(request: AccessRequest, now: Date): boolean {
   return now.getTime() - grantedBy(request).getTime() < LISTING_LAG_GRACE_MS;
+}
+
+/**
+ * Whether `ref` is a grant that `access` or `check` found missing from Azure's listing (drift
+ * `deleted` seen now, not recorded) while that listing may still not show it: its reference
+ * carries {@link AcrbotRequestRef.grantedAt}, set only less than {@link LISTING_LAG_GRACE_MS}
+ * after the grant (acrbot-request-ref.ts). The drift check does not mark it, and neither says it
+ * was removed: `check` and the access cards say it is not listed yet (pull-diagnosis.ts
+ * `notListedYetText`). From the grant, not the approval: a break-glass grant has no approver, and
+ * a run may start long after its approval.
+ */
+export function notListedYet(ref: AcrbotRequestRef): ref is AcrbotRequestRef & { grantedAt: string } {
+  return ref.state === 'drifted' && ref.driftReason === 'deleted' && !ref.driftDetectedAt && !!ref.grantedAt;
 }

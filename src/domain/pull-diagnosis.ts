@@ -27,7 +27,7 @@ import {
 } from './access-inventory';
 import type { RegistryNetwork } from './azure-model';
 import { driftNotDone, driftWords } from './drift-reason';
-import { LISTING_LAG_GRACE_MS } from './listing-lag';
+import { LISTING_LAG_GRACE_MS, notListedYet } from './listing-lag';
 import { registryReach } from './registry-reach';
 import { pullRoleFor } from './roles';
 import { asSentence } from './text';
@@ -249,9 +249,9 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
       text: `Registry ${registry.name} is being deleted (provisioningState Deleting): pulls from it will stop, and every way of pulling from it goes with it; acrbot refuses requests for it.`,
     });
 
-  // acrbot's grants that Azure's listing lacks but that were approved too recently to call removed.
-  const notListedYet = paths.filter(
-    (p): p is EndedGrantPath => p.kind === 'endedGrant' && mayBeUnlistedYet(p.request, now),
+  // acrbot's grants that Azure's listing lacks but that were granted too recently to call removed.
+  const unlisted = paths.filter(
+    (p): p is EndedGrantPath & { request: { grantedAt: string } } => p.kind === 'endedGrant' && notListedYet(p.request),
   );
   const roles = paths.filter((p): p is RoleAssignmentPath => p.kind === 'roleAssignment');
   const working = roles.filter((p) => p.honoured);
@@ -281,7 +281,7 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
     findings.push({
       topic: 'role',
       // A grant just made may be all that is missing (its warning below): no ✗ before Azure lists it.
-      level: notListedYet.length ? 'warn' : 'fail',
+      level: unlisted.length ? 'warn' : 'fail',
       text: `No role assignment of this identity that carries pull covers ${registry.name} (checked the registry, its resource group, subscription and management groups).`,
     });
   if (!abac && ignored.length)
@@ -307,8 +307,8 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
       findings.push({
         topic: 'drift',
         level: 'warn',
-        text: notListedYet.includes(p)
-          ? `acrbot's grant ${p.request.requestId} (${p.roleName}) is not in Azure's listing of role assignments yet: it was approved ${shortTime(p.request.approvedAt!)}, and Azure can take some minutes to list a new one. acrbot looks again later.`
+        text: notListedYet(p.request)
+          ? `acrbot's grant ${p.request.requestId} (${p.roleName}) is ${notListedYetText(p.request.grantedAt)}. acrbot looks again later.`
           : `acrbot's grant ${p.request.requestId} (${p.roleName}) ${driftSentence(p.request)}; ${driftNotDone(p.request.driftReason, 'does')}.`,
       });
     if (isLiveSecret(p)) {
@@ -444,9 +444,9 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
   } else if (unread.length) {
     verdict = `acrbot cannot tell whether ${cluster.name} can pull from ${registry.name}: no role it could read carries pull there, and it could not read the role of ${unread.length} assignment${unread.length === 1 ? '' : 's'} of its identity that cover${unread.length === 1 ? 's' : ''} the registry.${secretsText}`;
     fix = `If pulls fail: ${grantCommand(input)}`;
-  } else if (notListedYet.length) {
+  } else if (unlisted.length) {
     // Not "cannot pull, ask for a grant": the grant was just made, and a second one would change nothing.
-    verdict = `acrbot cannot tell yet whether ${cluster.name} can pull from ${registry.name}: Azure does not list the role acrbot granted in ${notListedYet[0].request.requestId} yet.${secretsText}`;
+    verdict = `acrbot cannot tell yet whether ${cluster.name} can pull from ${registry.name}: Azure does not list the role acrbot granted in ${unlisted[0].request.requestId} yet.${secretsText}`;
     fix = `Check again in a few minutes: @acrbot check ${typedPair(input, input.typedAs)}`;
   } else {
     verdict = `${cluster.name} cannot pull from ${registry.name}: its identity has no role that carries pull on the registry.${secretsText}`;
@@ -578,15 +578,12 @@ function limitedFix(input: DiagnosisInput, working: RoleAssignmentPath[]): strin
 }
 
 /**
- * A grant this `check` found missing from Azure's listing (drift `deleted` seen now, not
- * recorded) that was approved less than {@link LISTING_LAG_GRACE_MS} ago, so granted since: the
- * listing may not show its new assignment yet (listing-lag.ts), and the drift check does not mark
- * it. Its approval is the only time the reference carries, and the grant came after it; a grant
- * approved earlier that ran late, or a break-glass one (approved by nobody), reads as removed.
+ * What `check` and the access cards say of a grant Azure's listing lacks within
+ * {@link LISTING_LAG_GRACE_MS} of `grantedAt` (listing-lag.ts `notListedYet`), after its name:
+ * one definition, so the two never disagree. Lowercase, no full stop.
  */
-function mayBeUnlistedYet(ref: AcrbotRequestRef, now: Date): boolean {
-  if (ref.state !== 'drifted' || ref.driftReason !== 'deleted' || ref.driftDetectedAt || !ref.approvedAt) return false;
-  return now.getTime() - Date.parse(ref.approvedAt) < LISTING_LAG_GRACE_MS;
+export function notListedYetText(grantedAt: string): string {
+  return `not in Azure's listing of role assignments yet: it was granted ${shortTime(grantedAt)}, and Azure can take some minutes to list a new one`;
 }
 
 /**

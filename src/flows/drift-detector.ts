@@ -52,6 +52,7 @@ import type { Logger } from '../observability/logger';
 import { INVENTORY_REQUEST_LIMIT } from './access-inventory';
 import { accessExpiryJobId } from './access-jobs';
 import { armAnswer } from './azure-failure-text';
+import { driftEntryKey } from './drift-entry-net';
 import type { RequestNotifier } from './notifier';
 
 /** The id of the one recurring drift job (the scheduler runs it on one instance at a time). */
@@ -282,9 +283,11 @@ export class DriftDetector {
    * Marks each finding's request (conditional write: exactly one instance wins) and audits it;
    * the winner only. Returns the requests it marked. An audit failure un-marks the request and
    * throws, so the next sweep tries again (a drift is never recorded without its audit entry).
-   * The entry is keyed by the request ({@link driftAuditKey}): an append reported failed may have
+   * The entry is keyed by the request ({@link driftEntryKey}): an append reported failed may have
    * been stored all the same (the store's answer lost), and the next sweep's append then finds it
-   * instead of reporting the same drift a second time.
+   * instead of reporting the same drift a second time. A process killed between the mark and its
+   * entry leaves the mark, which this detector never looks at again: the net for stored
+   * transitions writes the entry (drift-entry-net.ts), under the same key.
    */
   async record(findings: DriftFinding[], noticedBy: DriftNoticedBy): Promise<AccessRequest[]> {
     const marked: AccessRequest[] = [];
@@ -322,7 +325,7 @@ export class DriftDetector {
           actor: ACRBOT_ACTOR,
           tenantId: current.tenantId,
           action: 'access.drift',
-          idempotencyKey: driftAuditKey(current.id),
+          idempotencyKey: driftEntryKey(current.id),
           requestId: current.id,
           targetIds: [seen.assignmentId],
           outcome: seen.kind,
@@ -468,15 +471,6 @@ function failureWords(err: unknown): string {
   const { statusCode, code } = (err ?? {}) as { statusCode?: unknown; code?: unknown };
   const why = [statusCode, code].filter((v) => typeof v === 'number' || typeof v === 'string').join(' ');
   return why || (err instanceof Error ? err.name : 'failed');
-}
-
-/**
- * The idempotency key of a request's `access.drift` entry. One per request: a request is marked
- * once and the mark never comes off (see {@link watchable}), so it has one drift to report. Were
- * marks ever cleared, a later drift would need a key of its own.
- */
-function driftAuditKey(requestId: string): string {
-  return `access.drift:${requestId}`;
 }
 
 /** A live acrbot grant the drift check watches. */

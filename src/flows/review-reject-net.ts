@@ -9,7 +9,8 @@
  * finished as its click would have: its entry written (keyed, so once, whoever writes it first,
  * the click that was slow included) and a rejected grant revoked. A plain rejection stored without
  * its `request.rejected` entry gets it too, and so does an expiry without its `request.expired`
- * (unaudited-state-net.ts, expiry-net.ts).
+ * and a drift mark without its `access.drift` (unaudited-state-net.ts, expiry-net.ts,
+ * drift-entry-net.ts).
  *
  * Before writing an entry the request is written again, unchanged but for its version: a click
  * whose own entry failed undoes its decision conditionally on the version it wrote
@@ -28,6 +29,7 @@ import { mapAtMost } from '../domain/bounded-map';
 import type { AuditLog, Clock, RequestStore, ScheduledJob } from '../domain/ports';
 import { type AccessRequest, isBeingRevoked } from '../domain/request';
 import type { Logger } from '../observability/logger';
+import { STORED_DRIFT } from './drift-entry-net';
 import { STORED_EXPIRIES } from './expiry-net';
 import type { JobScheduling } from './request-jobs';
 import { claimUnchanged, type StoredTransition, UnauditedStateNet } from './unaudited-state-net';
@@ -194,6 +196,8 @@ export interface ReviewNetPass {
   rejections: string[];
   /** Expiries it audited (logged by the pass itself). */
   expiries: string[];
+  /** Drift marks it audited (logged by the pass itself). */
+  drifts: string[];
   /**
    * Break-glass requests whose stored review it left to its click, being younger than
    * {@link CLICK_GRACE_MS}: the next pass looks again whatever its hourly bound.
@@ -204,30 +208,33 @@ export interface ReviewNetPass {
 }
 
 /**
- * The net on one instance: what its passes found (plain rejections and expiries seen audited are
- * not read again). One pass: break-glass reviews whose review job is still there (the click
- * cancels it right after the entry), every active break-glass grant whose review rejected it (a
- * process that died before revoking), and plain rejections and expiries of the last two days
- * without their entry (unaudited-state-net.ts). Store cost: the review jobs' key range and a read
- * of each request; one `listByState(['succeeded'])` of at most WAITING_SCAN_LIMIT (oldest first,
- * as the start's other sweeps read it); one of at most 500 `rejected` and one of at most 500
- * `expired`, newest first; the trail of each stored review older than the grace, and of each
- * recent rejection or expiry not seen audited by an earlier pass (16 at once). A request whose
- * follow-up fails is logged and the others go on.
+ * The net on one instance: what its passes found (plain rejections, expiries and drift marks seen
+ * audited are not read again). One pass: break-glass reviews whose review job is still there (the
+ * click cancels it right after the entry), every active break-glass grant whose review rejected it
+ * (a process that died before revoking), and plain rejections, expiries and drift marks of the
+ * last two days without their entry (unaudited-state-net.ts). Store cost: the review jobs' key
+ * range and a read of each request; one `listByState(['succeeded'])` of at most
+ * WAITING_SCAN_LIMIT (oldest first, as the start's other sweeps read it); one of at most 500
+ * `rejected` and one of at most 500 `expired`, newest first; one of the live grants as the drift
+ * check reads them (drift-entry-net.ts); the trail of each stored review older than the grace, and
+ * of each recent rejection, expiry or drift mark not seen audited by an earlier pass (16 at once).
+ * A request whose follow-up fails is logged and the others go on.
  */
 export class DecisionNet {
   private readonly rejections: UnauditedStateNet;
   private readonly expiries: UnauditedStateNet;
+  private readonly drifts: UnauditedStateNet;
 
   constructor(private readonly ports: ReviewNetPorts) {
     this.rejections = new UnauditedStateNet(PLAIN_REJECTIONS, ports, CLICK_GRACE_MS);
     this.expiries = new UnauditedStateNet(STORED_EXPIRIES, ports, CLICK_GRACE_MS);
+    this.drifts = new UnauditedStateNet(STORED_DRIFT, ports, CLICK_GRACE_MS);
   }
 
   /** One pass (see the class). Throws when a listing fails; a request's failure is counted and logged. */
   async pass(): Promise<ReviewNetPass> {
     const { ports } = this;
-    const pass: ReviewNetPass = { reviews: [], rejections: [], expiries: [], held: [], failed: 0 };
+    const pass: ReviewNetPass = { reviews: [], rejections: [], expiries: [], drifts: [], held: [], failed: 0 };
     for (const request of await storedReviews(ports)) {
       if (!reviewSettled(request, ports.clock.now().getTime())) {
         pass.held.push(request.id);
@@ -244,12 +251,19 @@ export class DecisionNet {
     pass.rejections = rejections.audited;
     const expiries = await this.expiries.pass();
     pass.expiries = expiries.audited;
-    pass.failed += rejections.failed + expiries.failed;
+    const drifts = await this.drifts.pass();
+    pass.drifts = drifts.audited;
+    pass.failed += rejections.failed + expiries.failed + drifts.failed;
     // Told here: the caller's line names reviews and rejections.
     if (expiries.audited.length > 0)
       ports.log.warn(
         { expiries: expiries.audited },
         'audited expiries a stopped process left without their entry (request.expired written late)',
+      );
+    if (drifts.audited.length > 0)
+      ports.log.warn(
+        { drifts: drifts.audited },
+        'audited drift marks a stopped process left without their entry (access.drift written late)',
       );
     return pass;
   }

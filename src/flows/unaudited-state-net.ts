@@ -6,16 +6,19 @@
  * such requests and writes the entry a click (or the expiry job) would have written, keyed by the
  * transition ({@link StoredTransition}), so it is written once whoever writes it first.
  *
+ * A drift mark on a live grant is one too (drift-entry-net.ts): the request stays `succeeded`, but
+ * the mark never comes off, and the drift check watches only unmarked grants.
+ *
  * Before its entry the request is written again, unchanged but for its version
  * ({@link claimUnchanged}): the undo of a transition whose own entry failed is conditional on the
- * version it wrote (unaudited-undo.ts), so that undo and this entry cannot both happen. A
- * transition younger than the grace it is given (CLICK_GRACE_MS) is left to its own process,
- * which may still be writing the entry. Run by the net for half-done decisions
+ * version it wrote (unaudited-undo.ts, drift-detector.ts), so that undo and this entry cannot
+ * both happen. A transition younger than the grace it is given (CLICK_GRACE_MS) is left to its
+ * own process, which may still be writing the entry. Run by the net for half-done decisions
  * (review-reject-net.ts `DecisionNet`): at start and with `drift.check`.
  */
 import type { AuditEvent } from '../domain/audit-chain';
 import { mapAtMost } from '../domain/bounded-map';
-import type { AuditLog, Clock, RequestStore } from '../domain/ports';
+import type { AuditLog, Clock, ListOrder, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, RequestState } from '../domain/request';
 import type { Logger } from '../observability/logger';
@@ -55,6 +58,12 @@ export interface StoredTransition {
   at(request: AccessRequest): string | undefined;
   /** The entry of the transition stored at `at`, keyed by it as its own process writes it. */
   entry(request: AccessRequest, at: string): AuditEvent;
+  /**
+   * How a pass lists `state`; by default at most {@link UNAUDITED_STATE_SCAN_LIMIT}, newest first,
+   * which holds every recent one of a transition that comes soon after its request's creation.
+   * One that may come at any time in a long life (a drift mark) lists as its own process does.
+   */
+  listing?: { limit: number; order: ListOrder };
 }
 
 /** What the net reads and writes. */
@@ -76,9 +85,10 @@ export interface UnauditedStatePass {
 /**
  * The net for one {@link StoredTransition} on one instance: what its passes found (requests seen
  * audited are not read again). Store cost of a pass: one `listByState` of at most
- * {@link UNAUDITED_STATE_SCAN_LIMIT}, newest first; the trail of each request stored between the
- * grace and {@link UNAUDITED_STATE_LOOKBACK_MS} ago and not seen audited by an earlier pass (16 at
- * once); and for each one owing its entry a write and an append.
+ * {@link UNAUDITED_STATE_SCAN_LIMIT}, newest first (or the transition's own `listing`); the trail
+ * of each request stored between the grace and {@link UNAUDITED_STATE_LOOKBACK_MS} ago and not
+ * seen audited by an earlier pass (16 at once); and for each one owing its entry a write and an
+ * append.
  */
 export class UnauditedStateNet {
   /**
@@ -99,7 +109,8 @@ export class UnauditedStateNet {
     const { kind, ports } = this;
     const pass: UnauditedStatePass = { audited: [], failed: 0 };
     const now = ports.clock.now().getTime();
-    const listed = await ports.store.listByState([kind.state], UNAUDITED_STATE_SCAN_LIMIT, 'newestFirst');
+    const { limit, order } = kind.listing ?? { limit: UNAUDITED_STATE_SCAN_LIMIT, order: 'newestFirst' };
+    const listed = await ports.store.listByState([kind.state], limit, order);
     const recent = listed.filter((r) => this.settledAndRecent(r, now));
     const seen = this.seenAudited;
     this.seenAudited = new Set(recent.flatMap((r) => (seen.has(r.id) ? [r.id] : [])));

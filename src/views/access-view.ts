@@ -20,7 +20,8 @@ import {
   type UserAccessReport,
 } from '../domain/access-inventory';
 import { driftWords } from '../domain/drift-reason';
-import { originText, requestText, shortTime, type PullDiagnosis } from '../domain/pull-diagnosis';
+import { notListedYet } from '../domain/listing-lag';
+import { notListedYetText, originText, requestText, shortTime, type PullDiagnosis } from '../domain/pull-diagnosis';
 import { registryReach } from '../domain/registry-reach';
 import type { RoleAssignmentMode } from '../domain/roles';
 import { typedCluster, type TypedAs } from '../domain/typed-names';
@@ -37,7 +38,7 @@ export const ACCESS_CARD_MAX_ROWS = 20;
 // Labels of the inventory's access states; a request's states are another set with their own table
 // (STATE_LABEL in request-view.ts), alike in shape only.
 const STATE: Record<
-  AccessState | 'cannot' | 'noLongerPulls' | 'unreachable' | 'anonymous',
+  AccessState | 'cannot' | 'noLongerPulls' | 'notListedYet' | 'unreachable' | 'anonymous',
   { label: string; color: string }
 > = {
   active: { label: 'Active', color: 'Good' },
@@ -48,6 +49,7 @@ const STATE: Record<
   unverified: { label: 'Cannot be checked', color: 'Warning' },
   cannot: { label: 'Not honoured', color: 'Attention' },
   noLongerPulls: { label: 'No longer gives pull', color: 'Attention' },
+  notListedYet: { label: "Not in Azure's listing yet", color: 'Warning' },
   unreachable: { label: 'Registry unreachable', color: 'Attention' },
   anonymous: { label: 'Anonymous pull', color: 'Good' },
 };
@@ -154,6 +156,8 @@ function stateSuffix(state: AccessState, r: AcrbotRequestRef | undefined, why?: 
     case 'unverified':
       return ` — not checked: ${why ?? "the cluster's pull identity is unknown"}`;
     case 'drifted':
+      // Granted moments ago: Azure's listing may not show it yet, so not "removed" (listing-lag.ts).
+      if (r && notListedYet(r)) return ` — ${notListedYetText(r.grantedAt)}`;
       return ` — ${driftWords(r?.driftReason)}${r?.driftDetectedAt ? ` on ${shortTime(r.driftDetectedAt)}` : ''}`;
     case 'revoked':
       return ` — revoked${r?.revokedBy ? ` by ${r.revokedBy}` : ''}${r?.revokedAt ? ` on ${shortTime(r.revokedAt)}` : ''}`;
@@ -182,9 +186,11 @@ function cellState(cell: AccessCell): { label: string; color: string } {
   if (onlyIgnored) return STATE.cannot;
   // Drifted with every drifted grant's assignment still there: "removed" would send people looking for it.
   const drifted = cell.paths.flatMap((p) => (p.kind === 'endedGrant' && p.state === 'drifted' ? [p.request] : []));
-  return cell.state === 'drifted' && drifted.length && drifted.every(intactDrift)
-    ? STATE.noLongerPulls
-    : STATE[cell.state];
+  if (cell.state !== 'drifted' || !drifted.length) return STATE[cell.state];
+  if (drifted.every(intactDrift)) return STATE.noLongerPulls;
+  // Every one granted moments ago, and only missing from a listing that may lag (as `check` says).
+  if (drifted.every((r) => notListedYet(r))) return STATE.notListedYet;
+  return STATE[cell.state];
 }
 
 /**

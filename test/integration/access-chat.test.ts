@@ -303,6 +303,8 @@ describe('drift', () => {
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments');
     await h.click(users.approver, 'approve', { requestId: request.id });
     expect((await h.settle(request.id)).state).toBe('succeeded');
+    // Past Azure's listing lag: before, the card says the grant is not listed yet (listing-lag.ts).
+    clock.advance(LISTING_LAG_GRACE_MS);
     // acrbot may read role assignments on the subscription but not on contosoacr: ARM answers the
     // subscription-wide listing without the grant's assignment (which is still there), and
     // refuses the registry's own listing, so the absence cannot be confirmed.

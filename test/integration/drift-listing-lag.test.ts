@@ -8,7 +8,7 @@
  * ARM emulator and putting it back, as a listing that catches up shows it. Through the real app,
  * with a test clock (shared steps: test/helpers/lifecycle.ts).
  */
-import { LISTING_LAG_GRACE_MS } from '../../src/domain/listing-lag';
+import { grantedBy, LISTING_LAG_GRACE_MS } from '../../src/domain/listing-lag';
 import type { GrantPlan } from '../../src/domain/plan';
 import { shortTime } from '../../src/domain/pull-diagnosis';
 import { users } from '../helpers/harness';
@@ -49,13 +49,22 @@ describe("a grant Azure's listing does not show yet", () => {
       `acrbot cannot tell yet whether aks-prod can pull from contosoacr: Azure does not list the role acrbot granted in ${request.id} yet.`,
     );
     expect(first).toContain(
-      `acrbot's grant ${request.id} (AcrPull) is not in Azure's listing of role assignments yet: it was approved ${shortTime(request.decision!.at)}`,
+      `acrbot's grant ${request.id} (AcrPull) is not in Azure's listing of role assignments yet: it was granted ${shortTime(grantedBy(request).toISOString())}`,
     );
     expect(first).toContain('Check again in a few minutes: @acrbot check aks-prod contosoacr');
     expect(first).not.toContain('removed outside acrbot');
     expect(first).not.toContain('@acrbot grant');
     expect(await driftOf(request.id)).not.toHaveProperty('driftDetectedAt');
     expect(await h.app.services.drift.sweep()).toEqual([]);
+
+    // The access card says what check says, in the same words: not listed yet, not removed.
+    const access = await h.ask(users.approver, 'access aks-prod');
+    expect(access).toContain("Not in Azure's listing yet");
+    expect(access).toContain(
+      `— not in Azure's listing of role assignments yet: it was granted ${shortTime(grantedBy(request).toISOString())}, and Azure can take some minutes to list a new one`,
+    );
+    expect(access).not.toMatch(/removed outside acrbot/i);
+    expect(await driftOf(request.id)).not.toHaveProperty('driftDetectedAt');
 
     listed();
     const second = await h.ask(users.requester, 'check aks-prod contosoacr');

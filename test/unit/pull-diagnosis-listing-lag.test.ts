@@ -1,8 +1,9 @@
 /**
- * `check` on an acrbot grant that Azure's listing does not show, approved less than
+ * `check` on an acrbot grant that Azure's listing does not show, granted less than
  * LISTING_LAG_GRACE_MS ago (src/domain/listing-lag.ts): the listing may not show its new role
  * assignment yet, so `check` says that, and to check again, rather than "removed outside acrbot"
- * and a second grant. Approved longer ago, or recorded as drift, it reads removed as before.
+ * and a second grant. Granted longer ago (its reference then carries no grant time), or recorded
+ * as drift, it reads removed as before.
  */
 import type { AcrbotRequestRef, EndedGrantPath } from '../../src/domain/access-inventory';
 import { LISTING_LAG_GRACE_MS } from '../../src/domain/listing-lag';
@@ -11,8 +12,11 @@ import { cell, diagnose, NOW, registry } from './support/pull-diagnosis-fixtures
 const MINUTE = 60_000;
 const before = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
 
-/** acrbot's AcrPull grant R-AAAAAAAA, approved `approvedAgo` ms before NOW, missing from the listing as `check` saw it. */
-function missing(approvedAgo: number, over: Partial<AcrbotRequestRef> = {}): EndedGrantPath {
+/**
+ * acrbot's AcrPull grant R-AAAAAAAA, granted `grantedAgo` ms before NOW, missing from the listing
+ * as `check` saw it; its reference carries the grant time only within the grace, as requestRef's does.
+ */
+function missing(grantedAgo: number, over: Partial<AcrbotRequestRef> = {}): EndedGrantPath {
   return {
     kind: 'endedGrant',
     assignmentId: `${registry.id}/providers/Microsoft.Authorization/roleAssignments/1`,
@@ -23,7 +27,8 @@ function missing(approvedAgo: number, over: Partial<AcrbotRequestRef> = {}): End
       requesterName: 'Riley',
       requesterId: 'r',
       approvedBy: 'Alex',
-      approvedAt: before(approvedAgo),
+      approvedAt: before(grantedAgo + MINUTE),
+      ...(grantedAgo < LISTING_LAG_GRACE_MS && { grantedAt: before(grantedAgo) }),
       expiresAt: '2027-01-04T00:00:00Z',
       state: 'drifted',
       driftReason: 'deleted',
@@ -36,12 +41,12 @@ function missing(approvedAgo: number, over: Partial<AcrbotRequestRef> = {}): End
 
 const check = (path: EndedGrantPath) => diagnose({ cell: { ...cell([path]), state: 'drifted', canPull: false } });
 
-test('approved 2 minutes ago: not listed yet, check again; no "removed", no second grant', () => {
+test('granted 2 minutes ago: not listed yet, check again; no "removed", no second grant', () => {
   const d = check(missing(2 * MINUTE));
   expect(d.findings).toContainEqual({
     topic: 'drift',
     level: 'warn',
-    text: "acrbot's grant R-AAAAAAAA (AcrPull) is not in Azure's listing of role assignments yet: it was approved 2026-12-31 23:58 UTC, and Azure can take some minutes to list a new one. acrbot looks again later.",
+    text: "acrbot's grant R-AAAAAAAA (AcrPull) is not in Azure's listing of role assignments yet: it was granted 2026-12-31 23:58 UTC, and Azure can take some minutes to list a new one. acrbot looks again later.",
   });
   expect(d.findings.find((f) => f.topic === 'role')?.level).toBe('warn');
   expect(d.verdict).toBe(
@@ -50,7 +55,7 @@ test('approved 2 minutes ago: not listed yet, check again; no "removed", no seco
   expect(d.fix).toBe('Check again in a few minutes: @acrbot check aks-prod contosoacr');
 });
 
-test('approved as long ago as the grace: removed outside acrbot, and a grant is the fix', () => {
+test('granted as long ago as the grace: removed outside acrbot, and a grant is the fix', () => {
   const d = check(missing(LISTING_LAG_GRACE_MS));
   expect(d.findings.map((f) => f.text)).toContain(
     "acrbot's grant R-AAAAAAAA (AcrPull) was removed outside acrbot; acrbot does not re-create it.",
@@ -62,7 +67,7 @@ test('approved as long ago as the grace: removed outside acrbot, and a grant is 
   expect(d.fix).toBe('@acrbot grant aks-prod contosoacr REASON…');
 });
 
-test('recorded as drift (the sweep confirmed it): removed, however recent the approval', () => {
+test('recorded as drift (the sweep confirmed it): removed, however recent the grant', () => {
   const d = check(missing(2 * MINUTE, { driftDetectedAt: before(MINUTE) }));
   expect(d.findings.map((f) => f.text)).toContain(
     "acrbot's grant R-AAAAAAAA (AcrPull) was removed outside acrbot on 2026-12-31 23:59 UTC; acrbot does not re-create it.",

@@ -1,0 +1,60 @@
+/**
+ * A drift mark stored without its `access.drift` entry (G11, G15): the drift check (and `access`,
+ * `check`, an extension's run) stores the mark first (`access.driftDetectedAt` and
+ * `driftReason`; the conditional write picks the one instance that records it), then appends its
+ * entry, and undoes the mark when the append fails (drift-detector.ts `record`). A process killed
+ * in between left the mark with no entry, for good: the drift check watches only unmarked grants.
+ * The net for stored transitions (unaudited-state-net.ts) writes it, in acrbot's name as every
+ * drift entry, under the key the detector writes it with ({@link driftEntryKey}), so a slow
+ * append of that process landing after it adds nothing.
+ *
+ * Not the entry first and the mark after: a mark that then fails to be written (another write
+ * won, a revocation began, the process died) would leave an entry saying acrbot recorded drift it
+ * never recorded, and the next sweep might not see the drift again to mark it.
+ */
+import type { AuditEvent } from '../domain/audit-chain';
+import { createdAssignmentId } from '../domain/created-assignment';
+import { driftNotDone } from '../domain/drift-reason';
+import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
+import { INVENTORY_REQUEST_LIMIT } from './access-inventory';
+import type { StoredTransition } from './unaudited-state-net';
+
+/**
+ * The idempotency key of a request's `access.drift` entry. One per request, not per mark: a
+ * request is marked once and the mark never comes off, so it has one drift to report; and the
+ * detector undoes a mark whose append was reported failed and marks it again at a later sweep,
+ * when an append stored all the same (its answer lost) must be found under the same key. Were
+ * marks ever cleared, a later drift would need a key of its own.
+ */
+export function driftEntryKey(requestId: string): string {
+  return `access.drift:${requestId}`;
+}
+
+/**
+ * Drift marks as the net finds them: on a live grant (`succeeded`), at their `driftDetectedAt`;
+ * a mark without its reason (made before reasons were recorded) is none of them. Listed as the
+ * drift check lists the grants it watches (every live one, oldest first), since a grant may
+ * drift at any time in a long term. A marked grant revoked at its end before a pass found it
+ * is left without its entry; the mark stays on its record.
+ */
+export const STORED_DRIFT: StoredTransition = {
+  state: 'succeeded',
+  action: 'access.drift',
+  at: (request) => (request.access?.driftReason ? request.access.driftDetectedAt : undefined),
+  entry: (request: AccessRequest, at: string): AuditEvent => {
+    // Called only on a mark with its reason (`at` above).
+    const reason = request.access!.driftReason!;
+    const assignment = createdAssignmentId(request);
+    return {
+      actor: ACRBOT_ACTOR,
+      tenantId: request.tenantId,
+      action: 'access.drift',
+      idempotencyKey: driftEntryKey(request.id),
+      requestId: request.id,
+      targetIds: assignment ? [assignment] : [],
+      outcome: reason,
+      detail: `written late: the drift was stored at ${at} but its process stopped before its entry; ${driftNotDone(reason, 'does')}`,
+    };
+  },
+  listing: { limit: INVENTORY_REQUEST_LIMIT, order: 'oldestFirst' },
+};
