@@ -43,6 +43,16 @@ const TEMPLATED: Record<string, string[]> = {
       "is not in Azure's listing yet; not marked as removed, a later drift check looks again",
       'LISTING_LAG_GRACE_MS = 15 * 60_000',
     ],
+  // lease-guard.ts names its lease by `what`, 'execution lease' unless its caller says otherwise.
+  'execution lease lapsed before it was renewed (the process stalled?); the run stops as for a lost lease': [
+    "this.what = options.what ?? 'execution lease'",
+    '${this.what} lapsed before it was renewed (the process stalled?); the run stops as for a lost lease',
+  ],
+  'execution lease expired while the store failed its renewals; the run stops as for a lost lease': [
+    "this.what = options.what ?? 'execution lease'",
+    '${this.what} expired while the store failed its renewals; the run stops as for a lost lease',
+  ],
+  'execution lease renewal failed': ["this.what = options.what ?? 'execution lease'", '${this.what} renewal failed'],
 };
 
 /** The backquoted messages of the alert table's first column: long enough to be a message, not elided. */
