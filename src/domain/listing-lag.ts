@@ -17,6 +17,13 @@ import type { AccessRequest } from './request';
 export const LISTING_LAG_GRACE_MS = 15 * 60_000;
 
 /**
+ * The state label of a grant {@link notListedYet} says Azure's listing does not show yet, where
+ * a drifted one reads "Removed outside acrbot": one definition for the access cards and the tab
+ * (whose page bundles this file: keep its imports types only). A warning, never an error colour.
+ */
+export const NOT_LISTED_YET_LABEL = "Not in Azure's listing yet";
+
+/**
  * When `request`'s access was granted, at the latest: the start of its term (its end less its
  * duration, which an extension moves together) when it has one, else its last change, which
  * comes no earlier than the grant (a later change only makes the grace last longer).

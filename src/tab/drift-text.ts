@@ -3,7 +3,8 @@
  * what to think of it. The drawer shows it as its "Drifted" fact, the lists under the row, the
  * CSV export as `drift_reason`. The recorded reason (domain/drift-reason.ts, set by the drift
  * check) when there is one; otherwise what the inventory saw: the assignment not found in Azure
- * before the drift check recorded it, or a grant it cannot check (shown as drifted, tab-rows.ts).
+ * before the drift check recorded it, or a grant it cannot check (shown as drifted, tab-rows.ts);
+ * within the listing-lag grace, `check`'s "not in Azure's listing … yet" instead (tab-rows.ts).
  * Fixed texts only: nothing from Azure or a user goes into them.
  */
 import type { DriftReason } from '../domain/drift-reason';

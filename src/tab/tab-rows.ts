@@ -11,6 +11,7 @@ import {
   accessEnd,
   type AcrbotRequestRef,
   credentialEnd,
+  type EndedGrantPath,
   gaveAccess,
   type PullPath,
   requestAccessState,
@@ -19,7 +20,9 @@ import {
 import { describeDurationMs } from '../domain/access-term';
 import type { AuditEntry } from '../domain/audit-chain';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
+import { NOT_LISTED_YET_LABEL, notListedYet } from '../domain/listing-lag';
 import { awaitingReview, describeRequirement } from '../domain/policy';
+import { notListedYetText } from '../domain/pull-diagnosis';
 import { isBeingRevoked, type AccessRequest } from '../domain/request';
 import { DRIFT_NOT_FOUND, DRIFT_UNVERIFIED, recordedDriftText } from './drift-text';
 import { historyEntries, type HistoryReader } from './history-entries';
@@ -274,6 +277,8 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
               ? 'revoking'
               : (ref?.state ?? tabState(path.state));
         const drift = state === 'drifted' ? driftText(path, ref) : undefined;
+        // Granted moments ago and only missing from a listing that may lag: not "removed" (as `check` says).
+        const unlisted = state === 'drifted' && notListedYetPath(path);
         rows.push({
           ...base,
           key,
@@ -290,6 +295,7 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
           decidedBy: ref?.approvedBy ? { name: ref.approvedBy } : undefined,
           notes: notes.length ? notes : undefined,
           ...(drift && { driftReason: drift }),
+          ...(unlisted && { notListedYet: true as const }),
           ...(!ref && madeAgainFields(path)),
         });
       }
@@ -331,12 +337,30 @@ function tabState(state: AccessState): PullState {
 /**
  * Why a matrix row reads drifted (drift-text.ts): the reason the drift check recorded on its
  * request, else what the inventory saw (no assignment for a live grant, or a grant it cannot
- * check); undefined for a role assignment with no recorded drift (Azure shows it as it is).
+ * check); undefined for a role assignment with no recorded drift (Azure shows it as it is). A
+ * grant Azure's listing lacks within the listing-lag grace is not "not found": it is not listed
+ * yet, in `check`'s and the access card's words (pull-diagnosis.ts `notListedYetText`).
  */
 function driftText(path: PullPath, ref: AcrbotRequestRef | undefined): string | undefined {
   if (ref?.driftDetectedAt) return recordedDriftText(ref.driftReason);
   if (path.kind !== 'endedGrant') return undefined;
+  if (notListedYetPath(path)) return notListedYetText(path.request.grantedAt);
   return path.state === 'unverified' ? DRIFT_UNVERIFIED : DRIFT_NOT_FOUND;
+}
+
+/**
+ * Whether `path` is a grant Azure's listing lacks while it may not show it yet (listing-lag.ts
+ * {@link notListedYet}, the access card's and `check`'s test). The tab's matrix is built without
+ * the drift seen while reading it (access-inventory.ts `matrix`), so its reference may still read
+ * live: an ended grant that reads drifted while its request lives is one whose assignment Azure
+ * does not list, drift `deleted` seen now, and is judged as that.
+ */
+function notListedYetPath(
+  path: PullPath,
+): path is EndedGrantPath & { request: AcrbotRequestRef & { grantedAt: string } } {
+  if (path.kind !== 'endedGrant' || path.state !== 'drifted') return false;
+  const ref = path.request;
+  return notListedYet(ref.state === 'drifted' ? ref : { ...ref, state: 'drifted', driftReason: 'deleted' });
 }
 
 /**
@@ -381,6 +405,9 @@ function pathText(path: PullPath): string {
     case 'pullSecret':
       return `pull secret ${path.secretName} in ${path.namespace} (${path.credentialKind === 'token' ? 'ACR token' : 'service principal'})`;
     case 'endedGrant':
+      // The access card's label, after a comma ("not in Azure's listing yet"): not removed.
+      if (notListedYetPath(path))
+        return `${path.roleName} role by acrbot, ${NOT_LISTED_YET_LABEL[0]!.toLowerCase()}${NOT_LISTED_YET_LABEL.slice(1)}`;
       return path.state === 'drifted'
         ? `${path.roleName} role by acrbot, removed in Azure outside acrbot`
         : path.state === 'unverified'

@@ -95,6 +95,13 @@ export interface TabRow {
    * assignment deleted outside acrbot". Plain text, shown as text.
    */
   driftReason?: string;
+  /**
+   * With state `drifted`, on a matrix row only: a grant made less than 15 minutes ago that Azure's
+   * listing of role assignments does not show yet (src/domain/listing-lag.ts `notListedYet`), not
+   * one removed: `driftReason` says so in `check`'s and the access card's words, and the page
+   * labels it as they do (NOT_LISTED_YET_LABEL), a warning. Still drifted for filters and actions.
+   */
+  notListedYet?: true;
   /** The user may extend / revoke it (decided by the API per caller). */
   canExtend?: boolean;
   canRevoke?: boolean;

@@ -2,11 +2,13 @@
  * The tab says why a grant reads drifted (src/tab/drift-text.ts): the reason the drift check
  * recorded — the assignment deleted outside acrbot, or intact but ignored by the registry's new
  * role assignment mode — on the request's row in the drawer, My access and the matrix; and, before
- * the drift check has run, what the inventory saw (the assignment not found in Azure). Only
- * drifted rows carry a reason. Through the real app, the tab API and the ARM emulator.
+ * the drift check has run, what the inventory saw (the assignment not found in Azure; within 15
+ * minutes of the grant, not in Azure's listing yet, as `check` says). Only drifted rows carry a
+ * reason. Through the real app, the tab API and the ARM emulator.
  */
-import { LISTING_LAG_GRACE_MS } from '../../src/domain/listing-lag';
+import { grantedBy, LISTING_LAG_GRACE_MS } from '../../src/domain/listing-lag';
 import type { GrantPlan } from '../../src/domain/plan';
+import { notListedYetText } from '../../src/domain/pull-diagnosis';
 import { SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import type { TabHistory, TabMatrixPage, TabMyAccess, TabRow } from '../../src/tab/tab-wire';
 import { grantApproved } from '../helpers/grant-approved';
@@ -43,7 +45,7 @@ describe('the tab says why a grant is drifted', () => {
     };
   }
 
-  test('deleted outside acrbot: before the drift check, the matrix says it is not in Azure; after it, every row says deleted', async () => {
+  test("deleted outside acrbot: before the drift check, the matrix says it is not in Azure's listing yet, then not in Azure; after it, every row says deleted", async () => {
     const request = await grantApproved(h, 'aks-prod contosoacr --for 1d deploy payments-api');
     const before = await tabCall(h.app.url, `/api/tab/requests/${request.id}`, await token('requester'));
     expect((before.body as TabHistory).row.state).not.toBe('drifted');
@@ -51,8 +53,21 @@ describe('the tab says why a grant is drifted', () => {
 
     // (The matrix is first read after this: this instance caches it until a request changes.)
     expect(h.app.sandbox!.arm.state.roleAssignments.delete((request.plan as GrantPlan).roleAssignmentName)).toBe(true);
+    const fresh = await rowsOf(request.id);
+    // The record still reads active: only the inventory, reading Azure, sees it gone. Granted
+    // moments ago, Azure's listing may not show it yet (listing-lag.ts): `check`'s words, not "not found".
+    expect(fresh.drawer).not.toHaveProperty('driftReason');
+    expect(fresh.matrix).toEqual([
+      expect.objectContaining({
+        state: 'drifted',
+        notListedYet: true,
+        driftReason: notListedYetText(grantedBy((await h.app.store.get(request.id))!).toISOString()),
+      }),
+    ]);
+
+    // Once Azure's listing has had time to show the grant (the tab's copy of the matrix is older than its TTL).
+    clock.advance(LISTING_LAG_GRACE_MS);
     const seen = await rowsOf(request.id);
-    // The record still reads active: only the inventory, reading Azure, sees it gone.
     expect(seen.drawer).not.toHaveProperty('driftReason');
     expect(seen.matrix).toEqual([
       expect.objectContaining({
@@ -60,9 +75,8 @@ describe('the tab says why a grant is drifted', () => {
         driftReason: 'role assignment not found in Azure; acrbot did not remove it',
       }),
     ]);
+    expect(seen.matrix[0]).not.toHaveProperty('notListedYet');
 
-    // Once Azure's listing has had time to show the grant (before, its absence is no drift: listing-lag.ts).
-    clock.advance(LISTING_LAG_GRACE_MS);
     expect((await h.app.services.drift.sweep()).map((r) => r.id)).toEqual([request.id]);
     const after = await rowsOf(request.id);
     const deleted = { state: 'drifted', driftReason: 'role assignment deleted outside acrbot' };

@@ -2,7 +2,8 @@
  * Why a tab row reads drifted (src/tab/drift-text.ts), on the request's own row and the matrix's:
  * each recorded reason in its own words, a drift recorded before reasons were in general words,
  * and, for the matrix, what the inventory saw before the drift check recorded anything (no
- * assignment in Azure, or a grant it cannot check). Only drifted rows carry one: a drift being
+ * assignment in Azure, or a grant it cannot check; within the listing-lag grace, not in Azure's
+ * listing yet, in `check`'s words, flagged `notListedYet`). Only drifted rows carry one: a drift being
  * revoked reads "revoking", an active or expired row has none. Fixed words: nothing from Azure
  * or a user goes into them.
  */
@@ -14,6 +15,8 @@ import type {
   PullPath,
 } from '../../src/domain/access-inventory';
 import type { DriftReason } from '../../src/domain/drift-reason';
+import { NOT_LISTED_YET_LABEL } from '../../src/domain/listing-lag';
+import { notListedYetText } from '../../src/domain/pull-diagnosis';
 import type { AccessRequest } from '../../src/domain/request';
 import { matrixRows, requestRow } from '../../src/tab/tab-rows';
 import { APPROVER, pendingRequest } from './support/requests';
@@ -134,5 +137,35 @@ describe("the matrix's rows", () => {
     expect(rows.get('R-EXPIRED1')!.state).toBe('expired');
     expect(rows.get('R-EXPIRED1')).not.toHaveProperty('driftReason');
     expect(rows.get('R-ACTIVE01')).not.toHaveProperty('driftReason');
+  });
+
+  test("granted moments ago and missing from Azure's listing: not in Azure's listing yet, in check's words; never not found", () => {
+    // As the inventory builds it (acrbot-request-ref.ts): the grant time while Azure's listing may
+    // still lag it. The tab's matrix is read without the drift seen (its reference reads live);
+    // `access CLUSTER`'s cells with it (drift `deleted` seen now, not recorded).
+    const grantedAt = '2025-02-01T08:58:00.000Z';
+    const rows = rowsOf([
+      ended(ref('R-UNLISTED', { grantedAt }), 'drifted'),
+      ended(ref('R-UNLISTD2', { grantedAt, state: 'drifted', driftReason: 'deleted' }), 'drifted'),
+      ended(ref('R-NOTSEEN1'), 'drifted'),
+    ]);
+    for (const id of ['R-UNLISTED', 'R-UNLISTD2']) {
+      expect(rows.get(id)).toMatchObject({
+        state: 'drifted',
+        notListedYet: true,
+        driftReason: notListedYetText(grantedAt),
+        howText: "AcrPull role by acrbot, not in Azure's listing yet",
+      });
+      expect(rows.get(id)!.driftReason).toContain('it was granted 2025-02-01 08:58 UTC');
+      expect(JSON.stringify(rows.get(id))).not.toMatch(/not found|removed|deleted/);
+    }
+    expect(NOT_LISTED_YET_LABEL).toBe("Not in Azure's listing yet");
+    // Past the grace the reference carries no grant time: not found, as before.
+    expect(rows.get('R-NOTSEEN1')).toMatchObject({
+      state: 'drifted',
+      driftReason: 'role assignment not found in Azure; acrbot did not remove it',
+      howText: 'AcrPull role by acrbot, removed in Azure outside acrbot',
+    });
+    expect(rows.get('R-NOTSEEN1')).not.toHaveProperty('notListedYet');
   });
 });

@@ -1,6 +1,7 @@
 /** Words and dates as the tab shows them. */
 import { describePause, GOES_ON_WHILE_PAUSED } from '../../src/domain/access-pause';
 import { describeDurationMs, describeTimeLeft, shortDuration } from '../../src/domain/access-term';
+import { NOT_LISTED_YET_LABEL } from '../../src/domain/listing-lag';
 import type { History, Me, PullState, Row } from './types';
 
 const DAY_MS = 86_400_000;
@@ -23,6 +24,23 @@ export const STATE_LABEL: Record<PullState, string> = {
   extended: 'Extended',
   closed: 'Expired without a decision',
 };
+
+/**
+ * A state's badge: its label and class. Drifted rows that are all a grant made moments ago and
+ * only missing from Azure's listing (`notListedYet`, src/domain/listing-lag.ts) read as the
+ * access card reads them, "Not in Azure's listing yet", in the warning colours of Expiring soon,
+ * not Drifted's: nothing was removed. The state itself stays drifted (filters, actions).
+ */
+export function stateBadge(state: PullState, notListedYet = false): { label: string; className: string } {
+  return state === 'drifted' && notListedYet
+    ? { label: NOT_LISTED_YET_LABEL, className: 'state-drifted not-listed-yet' }
+    : { label: STATE_LABEL[state], className: `state-${state}` };
+}
+
+/** {@link stateBadge} of one row. */
+export function rowBadge(row: Pick<Row, 'state' | 'notListedYet'>): { label: string; className: string } {
+  return stateBadge(row.state, Boolean(row.notListedYet));
+}
 
 /** States of a way that still pulls (as the API's LIVE_PULL_STATES). */
 export const LIVE_STATES: readonly PullState[] = ['active', 'expiring', 'drifted', 'revoking'];
@@ -128,10 +146,20 @@ export function driftReasonOf(row: Row): string | undefined {
   return row.state === 'drifted' ? row.driftReason : undefined;
 }
 
-/** {@link driftReasonOf} as a list line ("Drifted: role assignment deleted outside acrbot"). */
+/**
+ * {@link driftReasonOf} as a list line ("Drifted: role assignment deleted outside acrbot"); for a
+ * grant not in Azure's listing yet, its words alone ("Not in Azure's listing of role assignments
+ * yet: …"): it is not drifted, whatever its state's name.
+ */
 export function driftLine(row: Row): string | undefined {
   const why = driftReasonOf(row);
-  return why ? `Drifted: ${why}` : undefined;
+  if (!why) return undefined;
+  return row.notListedYet ? `${why[0]!.toUpperCase()}${why.slice(1)}` : `Drifted: ${why}`;
+}
+
+/** {@link driftReasonOf} as the drawer's fact: "Why drifted", or "Why" for a grant not listed yet ({@link driftLine}). */
+export function driftFact(row: Row): [label: string, value: string | undefined] {
+  return [row.notListedYet ? 'Why' : 'Why drifted', driftReasonOf(row)];
 }
 
 /** The requester filter's value for a row: the requester's object id, or who stands in for one. */

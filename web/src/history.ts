@@ -10,7 +10,7 @@ import {
   chatCommandFor,
   chatLink,
   decisionFacts,
-  driftReasonOf,
+  driftFact,
   endFact,
   extensionFact,
   endedFacts,
@@ -19,8 +19,8 @@ import {
   noExtendTermNote,
   noHistoryNote,
   offeredTerms,
+  rowBadge,
   shortTime,
-  STATE_LABEL,
   whatShort,
 } from './format';
 import { type Flight, InFlight } from './in-flight';
@@ -153,13 +153,19 @@ interface ActionOutcome {
  */
 const actionsInFlight = new InFlight<ActionOutcome>();
 
+/** A row's state badge ({@link rowBadge}): its label is text, so colour is never the only cue. */
+function badge(row: Row): HTMLElement {
+  const { label, className } = rowBadge(row);
+  return h('span', { class: `badge ${className}` }, label);
+}
+
 /** The heading and facts of an entry. */
 function entryHead(row: Row): HTMLElement[] {
   return [
     h(
       'h3',
       {},
-      h('span', { class: `badge state-${row.state}` }, STATE_LABEL[row.state]),
+      badge(row),
       ' ',
       whatShort(row),
       row.requestId ? ' · ' : '',
@@ -168,7 +174,7 @@ function entryHead(row: Row): HTMLElement[] {
     ),
     facts([
       ['How', row.howText],
-      ['Why drifted', driftReasonOf(row)],
+      driftFact(row),
       ['Extends', row.extendsRequestId],
       extensionFact(row),
       ['Term asked', row.termAsked],
@@ -429,7 +435,7 @@ export function rowItem(ctx: DrawerContext, r: Row, title: string, ...meta: Chil
     h(
       'button',
       { class: 'row-open', attrs: { type: 'button' }, on: { click: () => openHistory(ctx, title, [r]) } },
-      h('span', { class: `badge state-${r.state}` }, STATE_LABEL[r.state]),
+      badge(r),
       h('span', { class: 'row-title' }, title),
     ),
     ...meta,

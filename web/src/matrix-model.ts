@@ -3,7 +3,7 @@
  * axes and cells. Resource ids compare in any case (ARM ids are case-insensitive; the API lists
  * an axis entry once whatever the case, and each row keeps its own spelling).
  */
-import { askedByKey, expiryKey, idKey, sameId, STATE_RANK } from './format';
+import { askedByKey, expiryKey, idKey, sameId, stateBadge, STATE_RANK } from './format';
 import type { MatrixData, PullState, Row } from './types';
 
 /** Filter and sort choices. */
@@ -42,6 +42,18 @@ export function filterRows(rows: readonly Row[], f: MatrixFilters): Row[] {
 /** The state a cell shows for its rows. */
 export function cellState(rows: readonly Row[]): PullState {
   return STATE_RANK.find((s) => rows.some((r) => r.state === s)) ?? 'closed';
+}
+
+/**
+ * The badge a cell shows ({@link cellState}, format.ts `stateBadge`): "Not in Azure's listing
+ * yet" when it reads drifted only because of grants made moments ago that Azure's listing does
+ * not show yet (every drifted row `notListedYet`), as the access card's cell reads; one drifted
+ * row of any other kind makes it Drifted.
+ */
+export function cellBadge(rows: readonly Row[]): { state: PullState; label: string; className: string } {
+  const state = cellState(rows);
+  const unlisted = state === 'drifted' && rows.every((r) => r.state !== 'drifted' || r.notListedYet);
+  return { state, ...stateBadge(state, unlisted) };
 }
 
 /**

@@ -21,7 +21,7 @@ import {
   STATE_RANK,
 } from './format';
 import { type DrawerContext, openHistory, rowItem } from './history';
-import { cellKey, cellState, filterRows, gridModel, type MatrixFilters } from './matrix-model';
+import { cellBadge, cellKey, filterRows, gridModel, type MatrixFilters } from './matrix-model';
 import type { MatrixData, Row } from './types';
 import { now as serverNow } from './clock';
 
@@ -209,7 +209,7 @@ function renderGrid(grid: HTMLElement, data: MatrixData, rows: Row[], ctx: Drawe
       }
       // Two of one name are told apart as on the axes, in the drawer's title and to screen readers.
       const [clusterName, registryName] = [labelOf(clusterLabels, c), labelOf(registryLabels, r)];
-      const state = cellState(here);
+      const badge = cellBadge(here);
       // How it pulls now: an ended way (revoked, expired) is in the drawer, not in the cell's summary.
       const live = here.filter((row) => LIVE_STATES.includes(row.state));
       const hows = [...new Set((live.length ? live : here).map(howShort))];
@@ -220,13 +220,13 @@ function renderGrid(grid: HTMLElement, data: MatrixData, rows: Row[], ctx: Drawe
           h(
             'button',
             {
-              class: `cell state-${state}`,
+              class: `cell ${badge.className}`,
               attrs: { type: 'button', 'data-cell': cellKey(c.id, r.id), 'aria-haspopup': 'dialog' },
               on: { click: () => openHistory(ctx, `${clusterName} → ${registryName}`, here) },
             },
             // Screen readers hear which cell this is; sighted users see it from the headers.
             h('span', { class: 'sr-only' }, `${clusterName} pulls from ${registryName}: `),
-            h('span', { class: 'cell-state' }, STATE_LABEL[state]),
+            h('span', { class: 'cell-state' }, badge.label),
             h('span', { class: 'cell-how' }, hows.join(' + ')),
           ),
         ),

@@ -29,5 +29,7 @@ export function rowAfterAction(shown: Row, fresh: Row): Row {
     state: stillDrifted ? shown.state : fresh.state,
     // Why it reads drifted goes with the state shown: the cell's while it stays drifted.
     driftReason: stillDrifted ? shown.driftReason : fresh.driftReason,
+    // A matrix row's own fact, as its reason (a request's row never carries it).
+    ...(stillDrifted && shown.notListedYet && { notListedYet: true as const }),
   };
 }
