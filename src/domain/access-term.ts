@@ -180,8 +180,8 @@ export function termRefusal(
 /**
  * Why a waiting request's `term`, allowed when it was asked for, can no longer be granted under
  * the deployment's `limits` and the `rule` in force now (a reload lowered the rule's maxDuration;
- * ACRBOT_ALLOW_PERMANENT or ACRBOT_MAX_ACCESS_DURATION changed at a restart): "asks for 30d; the
- * most rule prod grants now is 8h". Undefined when it still can. Only the upper end counts: a
+ * ACRBOT_ALLOW_PERMANENT or ACRBOT_MAX_ACCESS_DURATION changed at a restart): "asks for 30d, but
+ * rule prod now grants at most 8h". Undefined when it still can. Only the upper end counts: a
  * term under a raised minimum gives less access than the deployment allows, not more.
  */
 export function termPastLimitsNow(
@@ -192,16 +192,16 @@ export function termPastLimitsNow(
   if (!termRefusal(term, limits && { ...limits, minMs: 0 }, rule)) return undefined;
   const deploymentMaxMs = limits?.maxMs ?? Number.POSITIVE_INFINITY;
   const ruleMaxMs = rule?.maxDurationMs;
-  const most =
-    ruleMaxMs !== undefined && ruleMaxMs < deploymentMaxMs
-      ? `the most rule ${rule!.id} grants now is ${shortDuration(ruleMaxMs)}`
-      : `the most acrbot grants now is ${shortDuration(deploymentMaxMs)}`;
-  if (!term.permanent) return `asks for ${shortDuration(term.durationMs!)}; ${most}`;
-  const refused =
-    limits && !limits.allowPermanent
-      ? 'permanent access is no longer allowed here'
-      : `rule ${rule!.id} no longer allows permanent access`;
-  return `asks for permanent access, but ${refused} (${most})`;
+  const byRule = ruleMaxMs !== undefined && ruleMaxMs < deploymentMaxMs;
+  const grants = `now grants at most ${shortDuration(byRule ? ruleMaxMs : deploymentMaxMs)}`;
+  const grantor = byRule ? `rule ${rule!.id}` : 'acrbot';
+  if (!term.permanent) return `asks for ${shortDuration(term.durationMs!)}, but ${grantor} ${grants}`;
+  const bySettings = limits !== undefined && !limits.allowPermanent;
+  const refused = bySettings
+    ? 'permanent access is no longer allowed here'
+    : `rule ${rule!.id} no longer allows permanent access`;
+  // The rule just named is "it", not named twice.
+  return `asks for permanent access, but ${refused} (${!bySettings && byRule ? 'it' : grantor} ${grants})`;
 }
 
 /**

@@ -36,7 +36,7 @@ import type { LifecycleMessenger } from './lifecycle-messenger';
 import type { RequestNotifier } from './notifier';
 import { breakGlassReviewJobId, type JobScheduling } from './request-jobs';
 import { activeOn, preview, previewTogether, type RevocationStep } from './revocation-preview';
-import { beginRevoke, holdAccessLease, refuseWhileGranting } from './revocation-guards';
+import { beginRevoke, checkBoth, holdAccessLease, refuseWhileGranting } from './revocation-guards';
 import { type AssignmentClaims, grantingOf, type Holders, holdersOf, watchedEnded } from './role-assignment-holders';
 import type { JobRun } from './scheduler';
 import { revokeSecrets } from './secret-revocation';
@@ -434,10 +434,7 @@ export class AccessLifecycle {
       let others: Holders | undefined;
       // Nothing fences the cluster's and Azure's writes: a run frozen past its leases stops right
       // before them (revokeGrant, revokeSecrets).
-      const checkLeases = async () => {
-        await guard?.check();
-        await run?.check();
-      };
+      const checkLeases = checkBoth(guard, run);
       if (started.plan.kind === 'secret')
         await revokeSecrets(this.deps, started, endingExtensions, by, stopped, checkLeases);
       // One that met its registry gone recorded the watch it scheduled: marked revoked from that version.

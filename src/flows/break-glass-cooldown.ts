@@ -55,8 +55,8 @@ const PAIR_RUNNING_READ = 100;
  * The break-glass grant of `requester`'s that still runs on `plan`'s pair at `now`, or undefined:
  * a second --break-glass then would run past the first's end for another `maxDuration` with
  * nobody asked, over and over, while break-glass is never extended. "The pair" is the registry
- * and the cluster, or another cluster found pulling with the same identity (the role assignment is
- * the identity's). Running: approved or being granted, or granted and neither being revoked nor past
+ * and the cluster, or another cluster pulling with the same identity (the role assignment is the
+ * identity's). Running: approved or being granted, or granted and neither being revoked nor past
  * its end (its end job may not have run yet). Another member's grant on the pair is theirs and
  * refuses nothing. Reads the member's running requests (oldest first); past the bound, the
  * pair's running grants too, so the pair's own are always seen.
@@ -91,15 +91,13 @@ function sameCluster(a: { cluster: { id: string } }, b: { cluster: { id: string 
 }
 
 /**
- * Whether two grants' clusters pull with one identity, so their role assignment is one: the same
- * identity, and either plan found the other's cluster pulling with it when it was planned
- * (`sharedWith`, which records at most a few).
+ * Whether two grants' clusters pull with one identity: on one registry (compared by the caller)
+ * their role assignment is then one, its name being derived from the registry, the identity and
+ * the role (grant-planner.ts). Whether or not either plan recorded the other cluster in
+ * `sharedWith`, which holds at most a few and which plans of older releases lack.
  */
 function sharingIdentity(a: GrantPlan, b: GrantPlan): boolean {
-  if (a.identity.objectId.toLowerCase() !== b.identity.objectId.toLowerCase()) return false;
-  const names = (p: GrantPlan, other: GrantPlan) =>
-    (p.sharedWith?.clusters ?? []).some((c) => c.id.toLowerCase() === other.cluster.id.toLowerCase());
-  return names(a, b) || names(b, a);
+  return a.identity.objectId.toLowerCase() === b.identity.objectId.toLowerCase();
 }
 
 /**

@@ -23,8 +23,8 @@ export function expiredEntryKey(requestId: string, at: string): string {
 
 /**
  * Expiries as the net finds them: stored `expired`, at their `updatedAt`. Nothing writes an
- * expired request after its expiry but this net's unchanged write before the entry, so that is
- * when it expired until the entry is there.
+ * expired request after its expiry but this net's write before the entry, which moves only its
+ * version (claimUnchanged), so that is when it expired, whether or not the net's entry failed.
  */
 export const STORED_EXPIRIES: StoredTransition = {
   state: 'expired',

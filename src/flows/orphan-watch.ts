@@ -22,7 +22,7 @@ import { madeAfterAccessEnded } from '../domain/made-after-access-ended';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { acrbotCreatedAssignment, grantingOf, otherHolders, whyKept } from './role-assignment-holders';
 import { type JobRun, RetryAt, spreadOf } from './scheduler';
-import { holdAccessLease } from './revocation-guards';
+import { checkBoth, holdAccessLease } from './revocation-guards';
 
 /** The job kind of the watch. */
 export const ORPHAN_WATCH_KIND = 'access.orphanWatch' as const;
@@ -154,13 +154,9 @@ export async function watchOrphanedAssignment(
       // look would be, the last one at the window's end; a run after that ends the watch.
       throw new RetryAt(new Date(Math.min(nextDailyLook(now, spread), until)), err);
     }
-    await guard?.check();
-    await run?.check();
-    // Again right before the DELETE, after the holders are read: nothing fences it (endOrphan).
-    const beforeDelete = async () => {
-      await guard?.check();
-      await run?.check();
-    };
+    // Now, and again right before the DELETE, after the holders are read: nothing fences it (endOrphan).
+    const beforeDelete = checkBoth(guard, run);
+    await beforeDelete();
     if ((await endOrphan(deps, request, plan, current, beforeDelete)) === 'lookAgain')
       await next(nextDailyLook(now, spread));
   } finally {

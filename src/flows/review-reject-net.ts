@@ -32,7 +32,13 @@ import type { Logger } from '../observability/logger';
 import { STORED_DRIFT } from './drift-entry-net';
 import { STORED_EXPIRIES } from './expiry-net';
 import type { JobScheduling } from './request-jobs';
-import { claimUnchanged, type StoredTransition, UnauditedStateNet } from './unaudited-state-net';
+import {
+  claimUnchanged,
+  READS_AT_ONCE,
+  type StoredTransition,
+  UNFINISHED,
+  UnauditedStateNet,
+} from './unaudited-state-net';
 import { WAITING_SCAN_LIMIT } from './waiting-for-approvers';
 
 /**
@@ -51,13 +57,6 @@ export const REVIEW_NET_RECHECK_MS = 3_600_000;
  * looked at again at the next drift check (the pass reports it `held`) or the next click.
  */
 export const CLICK_GRACE_MS = 5 * 60_000;
-
-/** The error logged for a request whose follow-up failed. */
-const UNFINISHED =
-  'finishing a decision a stopped process left unaudited or unrevoked failed; the next start or drift check tries again';
-
-/** Requests of review jobs read at once. */
-const READS_AT_ONCE = 16;
 
 /**
  * The idempotency key of a break-glass review's entry: one per review stored (its time), so the

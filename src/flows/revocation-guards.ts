@@ -12,6 +12,7 @@ import { isBeingGranted, transition } from '../domain/request';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { ACCESS_LEASE_TTL_MS, accessLeaseKey, accessLeaseSubject, executionLeaseKey } from './access-lease';
 import { LeaseGuard } from './lease-guard';
+import type { JobRun } from './scheduler';
 
 /** Two grants of one role assignment (the deterministic name covers scope, principal and role). */
 function sameRoleAssignment(a: GrantPlan | SecretPlan, b: GrantPlan | SecretPlan): boolean {
@@ -49,6 +50,21 @@ export async function holdAccessLease(deps: LifecycleDeps, request: AccessReques
     () => deps.clock.now(),
     { what: 'access lease' },
   );
+}
+
+/**
+ * The check right before a write nothing fences (a role assignment DELETE, a service account
+ * PATCH, a credential DELETE): the access lease (`guard`, {@link holdAccessLease}), then the
+ * job's (`run`), each when there is one. Throws as the first that is lost throws.
+ */
+export function checkBoth(
+  guard: Pick<LeaseGuard, 'check'> | undefined,
+  run: Pick<JobRun, 'check'> | undefined,
+): () => Promise<void> {
+  return async () => {
+    await guard?.check();
+    await run?.check();
+  };
 }
 
 /**

@@ -38,14 +38,17 @@ export const UNAUDITED_STATE_LOOKBACK_MS = 2 * 24 * 3_600_000;
  */
 export const UNAUDITED_STATE_SCAN_LIMIT = 500;
 
-/** Trails read at once. */
-const READS_AT_ONCE = 16;
+/** Trails (or requests) the nets for half-done decisions read at once. */
+export const READS_AT_ONCE = 16;
 
 /** Times the unchanged write before an entry is tried when other writes land first. */
 const CLAIM_ATTEMPTS = 3;
 
-/** The error logged for a request whose entry could not be written. */
-const UNFINISHED =
+/**
+ * The error the nets for half-done decisions log for a request whose entry or follow-up failed
+ * (review-reject-net.ts too): one sentence for all, as docs/operations.md lists it.
+ */
+export const UNFINISHED =
   'finishing a decision a stopped process left unaudited or unrevoked failed; the next start or drift check tries again';
 
 /** One kind of transition stored before its entry, as the net finds and audits it. */
@@ -161,15 +164,18 @@ export class UnauditedStateNet {
  * Writes `request` again, unchanged but for its version, while `same` holds for what is stored:
  * an undo of the unaudited transition (conditional on the version its process wrote) can then no
  * longer land after the entry written next. Undefined once `same` fails (undone, moved on).
+ * `updatedAt` stays: it is when the transition was stored (an expiry's time and the key of its
+ * entry, expiry-net.ts), and a claim whose entry then fails must leave the next pass reading the
+ * same time, not the claim's.
  */
 export async function claimUnchanged(
-  ports: Pick<UnauditedStatePorts, 'store' | 'clock'>,
+  ports: Pick<UnauditedStatePorts, 'store'>,
   request: AccessRequest,
   same: (stored: AccessRequest) => boolean,
 ): Promise<AccessRequest | undefined> {
   let current: AccessRequest | undefined = request;
   for (let attempt = 0; attempt < CLAIM_ATTEMPTS && current && same(current); attempt++) {
-    const claimed = { ...current, version: current.version + 1, updatedAt: ports.clock.now().toISOString() };
+    const claimed = { ...current, version: current.version + 1 };
     try {
       await ports.store.update(claimed);
       return claimed;

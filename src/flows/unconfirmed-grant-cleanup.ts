@@ -7,7 +7,7 @@ import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
 import type { LifecycleDeps } from './access-lifecycle-deps';
 import { revokeGrant } from './grant-revocation';
 import { UNCONFIRMED_GRANT } from './grant-runner';
-import { holdAccessLease, refuseWhileGranting } from './revocation-guards';
+import { checkBoth, holdAccessLease, refuseWhileGranting } from './revocation-guards';
 import type { JobRun } from './scheduler';
 
 /**
@@ -50,10 +50,7 @@ export async function cleanUpUnconfirmedGrant(
     await guard?.check();
     await revokeGrant(deps, current, plan, ACRBOT_ACTOR, [], {
       why: "the grant failed after Azure's answer to its PUT was lost; Azure had made the assignment",
-      beforeDelete: async () => {
-        await guard?.check();
-        await run?.check();
-      },
+      beforeDelete: checkBoth(guard, run),
     });
   } finally {
     await guard?.stop();

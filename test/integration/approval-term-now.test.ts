@@ -62,7 +62,7 @@ test("a reload that lowered the rule's maxDuration refuses the approval of a req
     const res = await h.click(users.approver, 'approve', { requestId: request.id });
     expect(res.status).toBe(200);
     expect(answered(res)).toContain(
-      `Request ${request.id} asks for 30d; the most rule prod grants now is 8h. It cannot be approved as it is: reject it, and its requester can ask again. Nothing was changed.`,
+      `Request ${request.id} asks for 30d, but rule prod now grants at most 8h. It cannot be approved as it is: reject it, and its requester can ask again. Nothing was changed.`,
     );
     expect((await h.app.store.get(request.id))!.state).toBe('pending');
     expect((await actions(h, request.id)).slice(-1)).toEqual(['approval.refused.term:refused']);
@@ -94,10 +94,10 @@ test('a restart without permanent access, or with a shorter maximum, refuses the
     const before = writes(sandbox);
     const refusedPermanent = await h.click(users.approver, 'approve', { requestId: permanent.id });
     expect(answered(refusedPermanent)).toContain(
-      `Request ${permanent.id} asks for permanent access, but permanent access is no longer allowed here (the most acrbot grants now is 30d). It cannot be approved as it is`,
+      `Request ${permanent.id} asks for permanent access, but permanent access is no longer allowed here (acrbot now grants at most 30d). It cannot be approved as it is`,
     );
     const refusedLong = await h.click(users.approver, 'approve', { requestId: long.id });
-    expect(answered(refusedLong)).toContain(`Request ${long.id} asks for 60d; the most acrbot grants now is 30d.`);
+    expect(answered(refusedLong)).toContain(`Request ${long.id} asks for 60d, but acrbot now grants at most 30d.`);
     for (const r of [permanent, long]) {
       expect((await h.app.store.get(r.id))!.state).toBe('pending');
       expect((await actions(h, r.id)).slice(-1)).toEqual(['approval.refused.term:refused']);

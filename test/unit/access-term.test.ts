@@ -3,6 +3,7 @@ import {
   describeDurationMs,
   describeTimeLeft,
   parseAccessDuration,
+  termPastLimitsNow,
   termRefusal,
 } from '../../src/domain/access-term';
 import { REQUEST_STATES } from '../../src/domain/request';
@@ -114,6 +115,29 @@ describe("termRefusal: the range that applies, the deployment's cut by the rule"
       '2d is longer than the maximum access of 8h; choose a duration of at most 8h (rule prod-short).',
     );
     expect(termRefusal({ permanent: true }, undefined, { id: 'open' })).toBeUndefined();
+  });
+});
+
+describe('termPastLimitsNow: why an Approve is refused a term allowed when asked', () => {
+  const DAY = 86_400_000;
+  const now = { ...LIMITS, maxMs: 30 * DAY };
+  const prod = { id: 'prod', maxDurationMs: 8 * 3_600_000 };
+
+  test('a duration: who grants at most what now, the rule when it cuts the deployment', () => {
+    expect(termPastLimitsNow({ durationMs: 30 * DAY }, now, prod)).toBe(
+      'asks for 30d, but rule prod now grants at most 8h',
+    );
+    expect(termPastLimitsNow({ durationMs: 60 * DAY }, now)).toBe('asks for 60d, but acrbot now grants at most 30d');
+    expect(termPastLimitsNow({ durationMs: 8 * 3_600_000 }, now, prod)).toBeUndefined();
+  });
+
+  test('permanent access: what no longer allows it, and the most granted now', () => {
+    expect(termPastLimitsNow({ permanent: true }, now)).toBe(
+      'asks for permanent access, but permanent access is no longer allowed here (acrbot now grants at most 30d)',
+    );
+    expect(termPastLimitsNow({ permanent: true }, { ...now, allowPermanent: true }, prod)).toBe(
+      'asks for permanent access, but rule prod no longer allows permanent access (it now grants at most 8h)',
+    );
   });
 });
 

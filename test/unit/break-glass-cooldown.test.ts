@@ -23,14 +23,17 @@ const COOLDOWN_ACTION = 'breakglass.refused.cooldown';
 
 /**
  * Another pair than the one the rejected grant was on: the cooldown is the member's, not the
- * pair's. Asked for as `grant aks-dev contosoacr --break-glass …` unless `typed` says otherwise
- * (null: a plan stored before the form was recorded).
+ * pair's. Its cluster pulls with an identity of its own (one shared with aks-prod would be the
+ * same role assignment, where a grant still running refuses break-glass whatever the cooldown).
+ * Asked for as `grant aks-dev contosoacr --break-glass …` unless `typed` says otherwise (null: a
+ * plan stored before the form was recorded).
  */
 function devPlan(typed: PlannedAsTyped | null = { cluster: 'name', registry: 'name' }): GrantPlan {
   const plan = grantPlan();
   return {
     ...plan,
     cluster: { ...plan.cluster, id: plan.cluster.id.replace('aks-prod', 'aks-dev'), name: 'aks-dev' },
+    identity: { ...plan.identity, objectId: '0d000000-0000-4000-8000-0000000000de' },
     ...(typed && { typed }),
   };
 }

@@ -28,17 +28,17 @@ import {
 import { APPROVER, grantPlan } from './support/requests';
 
 /**
- * Another cluster: `sharing` when its kubelet runs as aks-prod's identity, as its plan found
- * (`sharedWith`); else one of its own.
+ * Another cluster: its kubelet runs as aks-prod's identity, as its plan found (`shared`: in
+ * `sharedWith`) or without recording it (`unrecorded`: a plan of an older release, or one past the
+ * few `sharedWith` holds); else (`own`) as an identity of its own.
  */
-function otherCluster(name: string, sharing: boolean): GrantPlan {
+function otherCluster(name: string, identity: 'shared' | 'unrecorded' | 'own'): GrantPlan {
   const plan = grantPlan();
   return {
     ...plan,
     cluster: { ...plan.cluster, id: plan.cluster.id.replace('aks-prod', name), name },
-    ...(sharing
-      ? { sharedWith: { clusters: [plan.cluster], more: 0, unchecked: [] } }
-      : { identity: { ...plan.identity, objectId: '0d000000-0000-4000-8000-0000000000d9' } }),
+    ...(identity === 'shared' && { sharedWith: { clusters: [plan.cluster], more: 0, unchecked: [] } }),
+    ...(identity === 'own' && { identity: { ...plan.identity, objectId: '0d000000-0000-4000-8000-0000000000d9' } }),
   };
 }
 
@@ -107,13 +107,27 @@ test('a grant still being granted refuses, saying so; one audited refusal, nothi
 test("another cluster pulling with the same identity is the same role assignment: refused, naming why; another identity's is not", async () => {
   const t = setUp();
   const first = await granted(t.store, await t.breakGlass(), t.clock.now());
-  await expect(t.breakGlass(OLIVE, otherCluster('aks-batch', true))).rejects.toMatchObject({
+  await expect(t.breakGlass(OLIVE, otherCluster('aks-batch', 'shared'))).rejects.toMatchObject({
     code: 'breakglass.running',
     message: expect.stringContaining(
       `Your break-glass grant ${first.id} for aks-prod → contosoacr (aks-prod pulls with the same identity as aks-batch) runs until 2026-11-30 13:00 UTC`,
     ),
   });
-  await expect(t.breakGlass(OLIVE, otherCluster('aks-dev', false))).resolves.toMatchObject({ state: 'approved' });
+  await expect(t.breakGlass(OLIVE, otherCluster('aks-dev', 'own'))).resolves.toMatchObject({ state: 'approved' });
+});
+
+test('the same identity is the same role assignment whether or not either plan recorded the sharing', async () => {
+  const t = setUp();
+  const first = await granted(t.store, await t.breakGlass(), t.clock.now());
+  const lastSeq = (await t.audit.latest(1))[0].seq;
+  await expect(t.breakGlass(OLIVE, otherCluster('aks-batch', 'unrecorded'))).rejects.toMatchObject({
+    code: 'breakglass.running',
+    message: expect.stringContaining(
+      `Your break-glass grant ${first.id} for aks-prod → contosoacr (aks-prod pulls with the same identity as aks-batch)`,
+    ),
+  });
+  const added = (await t.audit.latest(10)).filter((e) => e.seq > lastSeq);
+  expect(added.map((e) => `${e.action}:${e.outcome}`)).toEqual(['breakglass.refused.running:refused']);
 });
 
 test('a grant being revoked, or past its end before its end job ran, no longer runs: break-glass works', async () => {

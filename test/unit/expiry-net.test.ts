@@ -83,6 +83,32 @@ test('an expiry stored without its entry gets it once, after the grace, keyed by
   expect(await t.expired()).toHaveLength(1);
 });
 
+test("the net's own entry failing leaves the expiry's time: the next pass writes it at that time, under the expiry's key", async () => {
+  const t = await setup();
+  const left = await expiryDiesBeforeItsEntry(t);
+  t.clock.advance(CLICK_GRACE_MS);
+  const append = t.audit.append.bind(t.audit);
+  const appends = jest.spyOn(t.audit, 'append').mockImplementation(async (event) => {
+    if (event.action === 'request.expired') throw new Error('the audit store timed out');
+    return append(event);
+  });
+  await t.service.finishStoredDecisions();
+  appends.mockRestore();
+  expect(await t.expired()).toEqual([]);
+  // The net's write before its entry landed: it moved the version only.
+  const claimed = (await t.store.get(t.request.id))!;
+  expect(claimed).toEqual({ ...left, version: left.version + 1 });
+
+  t.clock.advance(CLICK_GRACE_MS);
+  await t.service.finishStoredDecisions();
+  expect(await t.expired()).toEqual([
+    expect.objectContaining({
+      idempotencyKey: expiredEntryKey(t.request.id, left.updatedAt),
+      detail: expect.stringContaining(`the expiry was stored at ${left.updatedAt} `),
+    }),
+  ]);
+});
+
 test('an expiry stored directly, as an extension closed with its access is, gets its entry too', async () => {
   const t = await setup();
   // The close of an extension whose access ended stores the expiry first (close-pending-extensions.ts).

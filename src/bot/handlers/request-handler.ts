@@ -69,6 +69,14 @@ function factsOf(ctx: TurnContext): TurnFacts {
   };
 }
 
+/**
+ * What was asked, for an audited refusal or planning failure: the kind and the names as typed,
+ * each cut to a name's length (the audit scrubs and escapes details).
+ */
+function askedAsTyped(input: GrantInput | SecretInput): string {
+  return `${'options' in input ? 'secret' : 'grant'} ${input.cluster.slice(0, 100)} ${input.registry.slice(0, 100)}`;
+}
+
 /** The grant form's fields (untrusted card data); their lengths are checked by {@link tooLongField}, which says which one. */
 const grantForm = z.object({
   cluster: z.string().default(''),
@@ -274,14 +282,8 @@ export class RequestHandler {
       activityKeyOf(facts.origin.conversationId, facts.dialogId ? `dialog:${facts.dialogId}` : activityId),
     );
     if (refusal) {
-      // Audited once per user per window (limit-audit.ts); the names as typed, cut to a name's
-      // length (the audit scrubs and escapes details).
-      await auditLimitRefusal(
-        this.services,
-        identity,
-        refusal.code,
-        `${secret ? 'secret' : 'grant'} ${input.cluster.slice(0, 100)} ${input.registry.slice(0, 100)}`,
-      );
+      // Audited once per user per window (limit-audit.ts).
+      await auditLimitRefusal(this.services, identity, refusal.code, askedAsTyped(input));
       if (refusal.code === 'limits.redelivered' && facts.dialogId)
         return this.refusedByLimits(
           refusal.code,
@@ -367,9 +369,8 @@ export class RequestHandler {
       // withdrawn and audited by the create, answered like the refusal at the door.
       if (isUserFacing(err) && gateRefusalTitle(err.code)) return this.refusedByLimits(err.code, err.message);
       // Validation failures, refusals by acrbot's rules and planning given up on a silent Azure
-      // are audited and change nothing (G10, G11); the names as typed, cut as at the door.
-      const asked = `${secret ? 'secret' : 'grant'} ${input.cluster.slice(0, 100)} ${input.registry.slice(0, 100)}`;
-      await auditPlanningFailure(requests, identity, err, asked);
+      // are audited and change nothing (G10, G11).
+      await auditPlanningFailure(requests, identity, err, askedAsTyped(input));
       return {
         kind: 'card',
         card: errorCardFor(this.services, err, secret ? 'Could not plan the pull secret' : 'Could not plan the grant'),
