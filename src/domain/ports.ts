@@ -564,7 +564,8 @@ export interface PullSecretRemoval {
    * the leases it holds there. Nothing fences the PATCH, and the entry goes by the secret's name,
    * which a newer request for that name adds again: a revocation frozen past its leases while
    * another instance finished it and the newer request was written would take the newer entry
-   * out. A throw sends no PATCH (to that account or any after it) and ends the removal with it.
+   * out. A throw sends no PATCH (to that account or any after it) and ends the removal: answered,
+   * not thrown, as {@link SecretRemoveResult.stopped}, with what was done before it.
    */
   beforePatch?: () => Promise<void>;
 }
@@ -595,6 +596,13 @@ export interface SecretRemoveResult extends DeleteResult {
   failedServiceAccount?: string;
   /** Service accounts made again since acrbot linked the secret (another uid): their entry was left. */
   serviceAccountsNotOurs?: string[];
+  /**
+   * Set when {@link PullSecretRemoval.beforePatch} threw (`cause`: its error): no PATCH was sent
+   * from then on, and the rest of this result is what was done before it, the secret's DELETE
+   * with its `Audit-Id` included. The caller records that, then stops with `cause`: a retry finds
+   * the secret gone and could no longer record its deletion.
+   */
+  stopped?: { cause: unknown };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -56,8 +56,9 @@ const PAIR_RUNNING_READ = 100;
  * a second --break-glass then would run past the first's end for another `maxDuration` with
  * nobody asked, over and over, while break-glass is never extended. "The pair" is the registry
  * and the cluster, or another cluster pulling with the same identity (the role assignment is the
- * identity's). Running: approved or being granted, or granted and neither being revoked nor past
- * its end (its end job may not have run yet). Another member's grant on the pair is theirs and
+ * identity's). Running: approved or being granted, or granted and neither being revoked, past its
+ * end (its end job may not have run yet) nor marked removed outside acrbot (drift `deleted`: it
+ * gives no access, and acrbot never puts it back). Another member's grant on the pair is theirs and
  * refuses nothing. Reads the member's running requests (oldest first); past the bound, the
  * pair's running grants too, so the pair's own are always seen.
  */
@@ -81,6 +82,9 @@ function runsOn(r: AccessRequest, requester: Actor, plan: GrantPlan, now: Date):
   if (r.plan.registry.id.toLowerCase() !== plan.registry.id.toLowerCase()) return false;
   if (!sameCluster(r.plan, plan) && !sharingIdentity(r.plan, plan)) return false;
   if (r.state !== 'succeeded') return RUNNING_STATES.includes(r.state);
+  // Its role assignment removed outside acrbot (drift): the member has no access from it, and
+  // acrbot never puts it back, so "your break-glass runs until …" would refuse them for nothing.
+  if (r.access?.driftDetectedAt && r.access.driftReason === 'deleted') return false;
   const end = r.access?.expiresAt;
   return !r.access?.revokingSince && (!end || Date.parse(end) > now.getTime());
 }

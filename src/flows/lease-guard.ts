@@ -44,9 +44,9 @@ export interface LeaseGuardOptions {
  * Keeps a lease alive while the run works (renewed every third of its TTL) and checks it before
  * each write: `check()` renews (unless the lease was renewed within {@link FRESH_FRACTION} of its
  * TTL) and throws {@link LeaseLostError} when another instance took over, or once its expiry
- * passed before a renewal (a holder that stalled past it: the store renews no lapsed lease, for
- * another instance may have read it free meanwhile), so a stale holder stops before its next
- * write. `signal` is aborted, with that error as its reason, once it is lost.
+ * passed before a renewal landed (a holder that stalled past it, or a renewal the store took that
+ * long over: a lapsed lease is not renewed, for another instance may have read it free
+ * meanwhile), so a stale holder stops before its next write. `signal` is aborted, with that error as its reason, once it is lost.
  *
  * A renewal the store fails (it did not answer, or answered 503) does not stop a check while the
  * lease keeps {@link SAFE_FRACTION} of its TTL by the expiry of the last renewal that succeeded:
@@ -90,7 +90,7 @@ export class LeaseGuard {
 
   /**
    * Throws {@link LeaseLostError} when the lease is no longer this run's (taken over, or its
-   * expiry passed before a renewal: a lapsed lease is not renewed), or {@link LeaseMarginError}
+   * expiry passed before a renewal landed: a lapsed lease is not renewed), or {@link LeaseMarginError}
    * when the store failed this check's renewal and less than {@link SAFE_FRACTION} of the TTL is
    * left; throws nothing else.
    */
@@ -112,8 +112,8 @@ export class LeaseGuard {
 
   /**
    * Renews the lease; throws {@link LeaseLostError} once it is lost, which it is once the expiry
-   * of its last renewal that succeeded has passed (by the lease store's clock): a lapsed lease is
-   * never renewed. A renewal the store fails is logged and its error returned (`{ err }`); until
+   * of its last renewal that succeeded has passed (by the lease store's clock), before this one
+   * or by the time this one landed: a lapsed lease is never renewed. A renewal the store fails is logged and its error returned (`{ err }`); until
    * that expiry no other instance can hold the lease.
    */
   private async renew(): Promise<{ err: unknown } | undefined> {
@@ -121,22 +121,10 @@ export class LeaseGuard {
     // Lapsed (the process stalled past its expiry, or the store failed every renewal until then):
     // the store refuses to renew it, for another instance may have read it free since and acted
     // on that. Lost without asking, and logged once here: an operational event, not a failure.
-    const overrunMs = -this.remainingMs();
-    if (overrunMs >= 0) {
-      const failed = this.lastFailure;
-      this.log.warn(
-        { ...this.logFields, overrunMs },
-        failed
-          ? `${this.what} expired while the store failed its renewals; the run stops as for a lost lease`
-          : `${this.what} lapsed before it was renewed (the process stalled?); the run stops as for a lost lease`,
-      );
-      this.lose(failed ? lostBecause(this.lease.key, failed.err) : new LeaseLostError(this.lease.key));
-      this.throwIfLost();
-    }
+    this.loseIfLapsed(this.lease);
+    let renewed: Lease;
     try {
-      this.lease = await this.exec.leases.renew(this.lease, this.exec.ttlMs);
-      this.lastFailure = undefined;
-      return undefined;
+      renewed = await this.exec.leases.renew(this.lease, this.exec.ttlMs);
     } catch (err) {
       if (err instanceof LeaseLostError) this.lose(err);
       else {
@@ -147,11 +135,40 @@ export class LeaseGuard {
       this.throwIfLost();
       return { err };
     }
+    // The store judged "not lapsed" as its call began (Tables on the row it read first, its
+    // conditional replace landing up to a minute later while the SDK retries; SQLite before its
+    // write queue): a renewal that lands after the last expiry known (the one before it, or one a
+    // renewal alongside it stored since) revived a lease another instance may have read free
+    // meanwhile. Lost as a lapse is, and the renewed lease is not used (nor released: it lapses
+    // one TTL on, as a stalled holder's does).
+    this.loseIfLapsed(this.lease);
+    this.lease = renewed;
+    this.lastFailure = undefined;
+    return undefined;
   }
 
-  /** Time left before the lease's last successful renewal expires, by the lease store's clock. */
-  private remainingMs(): number {
-    return Date.parse(this.lease.expiresAt) - this.now().getTime();
+  /**
+   * Loses the lease, warning once, when `lease`'s expiry has passed by the lease store's clock (a
+   * stall, or a store that failed every renewal until then), and throws its {@link LeaseLostError}.
+   */
+  private loseIfLapsed(lease: Lease): void {
+    this.throwIfLost(); // lost meanwhile (a renewal running alongside): said already
+    const overrunMs = -this.remainingMs(lease);
+    if (overrunMs < 0) return;
+    const failed = this.lastFailure;
+    this.log.warn(
+      { ...this.logFields, overrunMs },
+      failed
+        ? `${this.what} expired while the store failed its renewals; the run stops as for a lost lease`
+        : `${this.what} lapsed before it was renewed (the process stalled?); the run stops as for a lost lease`,
+    );
+    this.lose(failed ? lostBecause(this.lease.key, failed.err) : new LeaseLostError(this.lease.key));
+    this.throwIfLost();
+  }
+
+  /** Time left before `lease` (the last successful renewal) expires, by the lease store's clock. */
+  private remainingMs(lease: Lease = this.lease): number {
+    return Date.parse(lease.expiresAt) - this.now().getTime();
   }
 
   /** Stops renewing and releases the lease (unless it was lost: it is another run's now). */

@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Clock, JobKind, LeaseStore, ScheduledJob, ScheduleStore } from '../domain/ports';
-import { LeaseLostError } from '../domain/ports';
+import { LeaseLostError, LeaseMarginError } from '../domain/ports';
 import { causesOf } from '../domain/error-causes';
 import { UserFacingError } from '../domain/errors';
 import { scrubSecrets } from '../domain/secret-text';
@@ -94,6 +94,12 @@ function runFailure(err: unknown): RunFailure {
 /** Whether a handler's failure is its lease being lost: a check that threw, or an error wrapping one. */
 function isLeaseLoss(err: unknown): boolean {
   for (const e of causesOf(err)) if (e instanceof LeaseLostError) return true;
+  return false;
+}
+
+/** Whether the lease was given up because the store failed its renewals (not lapsed, not taken). */
+function isMarginStop(err: unknown): boolean {
+  for (const e of causesOf(err)) if (e instanceof LeaseMarginError) return true;
   return false;
 }
 
@@ -517,6 +523,19 @@ export class Scheduler {
           jobFields(job),
           'scheduled job done after its lease was lost; left to the instance holding the lease now',
         );
+      return true;
+    }
+    // Stopped by a lease check while the job's lease held: another lease of its run (the access
+    // lease, whose TTL is its own) lapsed or was taken. An operational stop as the job lease's
+    // own loss is, not the work failing: no attempt counted, no backoff, nothing reported. Left
+    // as it is (due), so the next sweep runs it again once its leases are free (`runLeased`
+    // releases the job's). A store failing renewals (LeaseMarginError) is a failure as before:
+    // backed off and, if it lasts, reported, rather than retried at every sweep.
+    if (failure && isLeaseLoss(failure.err) && !isMarginStop(failure.err)) {
+      this.log.warn(
+        { err: failure.err, ...jobFields(job) },
+        'scheduled job stopped at a lease check; not recorded as a failure: it runs again at the next sweep',
+      );
       return true;
     }
     if (failure) {

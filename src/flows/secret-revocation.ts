@@ -38,7 +38,8 @@ export const ENTRY_NOT_ADDED =
  * its recorded name, date and ids, which a newer request does not share; checked all the same,
  * as the run no longer holds the work. The secret's own DELETE needs no check: it is conditional
  * on the uid and resourceVersion just read. A check's {@link LeaseLostError} stops the revocation
- * at once, with nothing more sent, and is not recorded as the cluster step's failure.
+ * at once, with nothing more sent, and is not recorded as the cluster step's failure; what was
+ * sent before it (the secret's DELETE, with its Audit-Id) is recorded first.
  */
 export async function revokeSecrets(
   deps: LifecycleDeps,
@@ -155,7 +156,8 @@ async function unfinishedWriterOf(
  * entry that was there before acrbot linked the secret belongs to whoever put it there (G15).
  * A secret labelled by a write that replaced it and will never hold it ({@link unfinishedWriterOf})
  * is still the object acrbot wrote for `request`: deleted too, its entries with it. `checkLeases`
- * runs right before each service account PATCH (the port's `beforePatch`).
+ * runs right before each service account PATCH (the port's `beforePatch`); its throw, answered
+ * as the removal's `stopped`, is thrown on once what the removal did is recorded.
  */
 async function removeSecret(
   deps: LifecycleDeps,
@@ -271,13 +273,16 @@ async function removeSecret(
       detail: ENTRY_NOT_ADDED,
     });
   // The secret is gone; an entry left is taken out by the retry (the secret is then absent).
-  if (removed.serviceAccountFailure) {
+  if (removed.serviceAccountFailure)
     await recordAccessEvent(deps, request, by, {
       action: 'access.revoke.serviceAccount',
       outcome: 'failed',
       targetIds: [serviceAccountId(removed.failedServiceAccount ?? '')],
       detail: isUserFacing(removed.serviceAccountFailure) ? removed.serviceAccountFailure.code : 'unexpected error',
     });
-    throw removed.serviceAccountFailure;
-  }
+  // A lease check stopped it before a PATCH, after the secret's DELETE: recorded above, as the
+  // retry finds the secret gone and could not say who deleted it, or when. Now the run stops
+  // with the check's error (its LeaseLostError, not the cluster step's failure).
+  if (removed.stopped) throw removed.stopped.cause;
+  if (removed.serviceAccountFailure) throw removed.serviceAccountFailure;
 }

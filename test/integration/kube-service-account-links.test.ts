@@ -138,6 +138,30 @@ describe('revocation and a service account made again under the name', () => {
   });
 });
 
+describe("the caller's lease check before a PATCH", () => {
+  test('a throw stops the removal before its PATCH and is answered with the secret it deleted, its Audit-Id too', async () => {
+    const { kube, access } = await port();
+    seedAccount('sa-stop', ['team']);
+    seedAccount('sa-stop2');
+    const out = await write(kube, access, 'acr-stop', 'sa-stop');
+    const lost = new Error('lease lost');
+    const result = await kube.remove(
+      access,
+      removal('acr-stop', ['sa-stop', 'sa-stop2'], {
+        writtenUid: out.uid,
+        beforePatch: async () => {
+          throw lost;
+        },
+      }),
+    );
+    expect(result).toMatchObject({ secret: 'deleted', serviceAccountsPatched: [], stopped: { cause: lost } });
+    expect(result.requestId).toEqual(expect.any(String));
+    expect(emulator().getObject('secrets', NS, 'acr-stop')).toBeUndefined();
+    // No PATCH sent: the entry stays for the run that holds the work.
+    expect(entriesOf('sa-stop')).toEqual(['team', 'acr-stop']);
+  });
+});
+
 describe('a link whose result nobody could tell', () => {
   /** The patch lands but answers 500, and the read-back fails (503). */
   function landsUnanswered(account: string, secretName: string) {

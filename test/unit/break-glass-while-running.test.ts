@@ -140,3 +140,16 @@ test('a grant being revoked, or past its end before its end job ran, no longer r
   await expect(t.breakGlass()).resolves.toMatchObject({ state: 'approved' });
   expect(second.id).not.toBe(first.id);
 });
+
+test('a grant whose role assignment was removed outside acrbot (drift) gives no access and refuses nothing: break-glass works', async () => {
+  const t = setUp();
+  const first = await granted(t.store, await t.breakGlass(), t.clock.now());
+  t.clock.advance(20 * MINUTE);
+  const current = (await t.store.get(first.id))!;
+  await t.update({
+    ...current,
+    version: current.version + 1,
+    access: { ...current.access, driftDetectedAt: t.clock.now().toISOString(), driftReason: 'deleted' },
+  });
+  await expect(t.breakGlass()).resolves.toMatchObject({ state: 'approved', policy: { breakGlass: true } });
+});

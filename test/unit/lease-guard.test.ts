@@ -90,6 +90,62 @@ describe('LeaseGuard.check (the fence before each write of a run)', () => {
   });
 });
 
+describe('LeaseGuard and a renewal the store takes long over', () => {
+  /**
+   * A store that renews as Tables does: "not lapsed" judged on the row it reads first (the new
+   * expiry reckoned then), its conditional replace landing `landsAfterMs` later (the SDK's retries
+   * in an outage).
+   */
+  async function slowStore(landsAfterMs: number) {
+    const lines: { level: number; msg: string; overrunMs?: number }[] = [];
+    const clock = new FakeClock();
+    const store = new MemoryLeaseStore(() => clock.now());
+    const renew = store.renew.bind(store);
+    store.renew = async (lease, ttlMs) => {
+      const renewed = await renew(lease, ttlMs);
+      clock.advance(landsAfterMs);
+      return renewed;
+    };
+    const lease = (await store.acquire('exec:R1', 'instance-a', TTL_MS))!;
+    const log = createLogger({ level: 'debug', destination: { write: (l: string) => void lines.push(JSON.parse(l)) } });
+    const guard = new LeaseGuard({ leases: store, ttlMs: TTL_MS }, lease, log, { requestId: 'R1' }, () => clock.now());
+    return { clock, lines, guard };
+  }
+
+  test('one that lands after the expiry known before it loses the lease: another instance may have read it free meanwhile', async () => {
+    const { clock, lines, guard } = await slowStore(50 * SECOND);
+    try {
+      clock.advance(40 * SECOND); // 20 s left: the check renews, and the renewal lands 30 s past that expiry
+      await expect(guard.check()).rejects.toBeInstanceOf(LeaseLostError);
+      expect(guard.signal.aborted).toBe(true);
+      // Lost stays lost: the renewed lease is not used.
+      await expect(guard.stillHeld()).resolves.toBe(false);
+    } finally {
+      await guard.stop();
+    }
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 40,
+        requestId: 'R1',
+        overrunMs: 30 * SECOND,
+        msg: 'execution lease lapsed before it was renewed (the process stalled?); the run stops as for a lost lease',
+      }),
+    ]);
+  });
+
+  test('one that lands slowly but in time holds it', async () => {
+    const { clock, lines, guard } = await slowStore(19 * SECOND);
+    try {
+      clock.advance(40 * SECOND);
+      await expect(guard.check()).resolves.toBeUndefined();
+      await expect(guard.stillHeld()).resolves.toBe(true);
+    } finally {
+      await guard.stop();
+    }
+    expect(lines).toEqual([]);
+  });
+});
+
 describe('LeaseGuard keeps the lease alive while its run waits (a revocation on a slow cluster)', () => {
   beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
   afterEach(() => jest.useRealTimers());

@@ -6,8 +6,10 @@
  * of something else after its lease was lost still logs at error (docs/operations.md).
  */
 import type { JobHandler } from '../../src/flows/scheduler';
+import { LeaseGuard } from '../../src/flows/lease-guard';
 import { RetryAt, Scheduler } from '../../src/flows/scheduler';
 import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
+import { LeaseMarginError } from '../../src/domain/ports';
 import { createLogger } from '../../src/observability/logger';
 import { FakeClock, MINUTE, SECOND } from './support/fake-clock';
 
@@ -101,4 +103,81 @@ test("a job of no request: the guard's line names the job and its kind, and no r
 
   expect(lines[0]).toMatchObject({ level: WARN, msg: LAPSED, jobId: JOB_ID, kind: 'access.expire' });
   expect(lines[0]).not.toHaveProperty('requestId');
+});
+
+test("a handler stopped by another lease of its run (the access lease's own TTL lapsed) while the job's held: a stop, not a failure; due again at the next sweep", async () => {
+  const lines: Line[] = [];
+  const log = createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(JSON.parse(l)) } });
+  const clock = new FakeClock('2026-11-30T10:00:00Z');
+  const jobs = new MemoryScheduleStore();
+  const leases = new MemoryLeaseStore(() => clock.now());
+  // ACRBOT_LEASE_TTL at 5 minutes: the job's lease outlives the access lease's fixed minute.
+  const scheduler = new Scheduler(jobs, leases, clock, log, {
+    instanceId: 'a',
+    sweepIntervalMs: 0,
+    leaseTtlMs: 5 * MINUTE,
+    backoffMs: [10 * SECOND],
+  });
+  let runs = 0;
+  scheduler.register('access.expire', async (_job, run) => {
+    runs++;
+    const lease = (await leases.acquire('grant:x', 'a|R-1#1', MINUTE))!;
+    const access = new LeaseGuard({ leases, ttlMs: MINUTE }, lease, log, { requestId: 'R-1' }, () => clock.now(), {
+      what: 'access lease',
+    });
+    try {
+      if (runs === 1) clock.advance(MINUTE + 10 * SECOND); // the process stalled past the access lease only
+      await access.check();
+      await run.check();
+    } finally {
+      await access.stop();
+    }
+  });
+  await scheduler.schedule({ id: JOB_ID, kind: 'access.expire', dueAt: clock.now(), requestId: 'R-1' });
+  const dueAt = (await jobs.get(JOB_ID))!.dueAt;
+
+  expect(await scheduler.runDue()).toBe(1);
+
+  expect(lines.filter((l) => l.level >= ERROR)).toEqual([]);
+  expect(lines).toEqual([
+    expect.objectContaining({ level: WARN, msg: expect.stringMatching(/^access lease lapsed before it was renewed/) }),
+    expect.objectContaining({
+      level: WARN,
+      msg: 'scheduled job stopped at a lease check; not recorded as a failure: it runs again at the next sweep',
+      jobId: JOB_ID,
+      kind: 'access.expire',
+      requestId: 'R-1',
+    }),
+  ]);
+  // No attempt counted, no backoff: still due as it was, its lease free for the next sweep.
+  expect(await jobs.get(JOB_ID)).toMatchObject({ attempts: 0, dueAt });
+  expect(await scheduler.runDue()).toBe(1);
+  expect(runs).toBe(2);
+  expect(await jobs.get(JOB_ID)).toBeUndefined();
+});
+
+test('a handler stopped because the store failed its renewals (LeaseMarginError) while the job lease held is a failure as before: an attempt counted, backed off', async () => {
+  const lines: Line[] = [];
+  const log = createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(JSON.parse(l)) } });
+  const clock = new FakeClock('2026-11-30T10:00:00Z');
+  const jobs = new MemoryScheduleStore();
+  const leases = new MemoryLeaseStore(() => clock.now());
+  const scheduler = new Scheduler(jobs, leases, clock, log, {
+    instanceId: 'a',
+    sweepIntervalMs: 0,
+    leaseTtlMs: 5 * MINUTE,
+    backoffMs: [10 * SECOND],
+  });
+  scheduler.register('access.expire', async () => {
+    throw new LeaseMarginError('grant:x', new Error('store answered 503'));
+  });
+  await scheduler.schedule({ id: JOB_ID, kind: 'access.expire', dueAt: clock.now(), requestId: 'R-1' });
+
+  expect(await scheduler.runDue()).toBe(1);
+
+  // Retried after its backoff, not at every sweep: a store that keeps failing is reported in time.
+  expect(await jobs.get(JOB_ID)).toMatchObject({ attempts: 1 });
+  expect(lines.map((l) => l.msg)).not.toContain(
+    'scheduled job stopped at a lease check; not recorded as a failure: it runs again at the next sweep',
+  );
 });

@@ -5,10 +5,17 @@
  * and the same secret name was written again for a newer request would take that request's
  * `imagePullSecrets` entry out (entries go by name). A lease lost at either point stops the run
  * with {@link LeaseLostError}: nothing more is sent, nothing is recorded as the cluster step's
- * failure, and the request stays `succeeded` (it is not marked revoked).
+ * failure, and the request stays `succeeded` (it is not marked revoked). What was sent before the
+ * stop (the secret's DELETE) is recorded all the same: its retry finds the secret gone.
  */
 import type { AuditEvent } from '../../src/domain/audit-chain';
-import { LeaseLostError, type PullSecretRemoval, type ScheduledJob } from '../../src/domain/ports';
+import {
+  LeaseLostError,
+  LeaseMarginError,
+  type PullSecretRemoval,
+  type ScheduledJob,
+  type SecretRemoveResult,
+} from '../../src/domain/ports';
 import type { AccessRequest } from '../../src/domain/request';
 import { pullSecretRecordId } from '../../src/domain/secret-ownership';
 import type { JobRun } from '../../src/flows/scheduler';
@@ -21,6 +28,8 @@ import { APPROVER, pendingRequest, REGISTRY_ID, secretPlan } from './support/req
 
 const plan = secretPlan({ serviceAccount: 'default' });
 const TOKEN = 'acrbot-r-aaaaaaaa';
+/** The `Audit-Id` of the secret's DELETE. */
+const AUDIT_ID = 'a0d17000-0000-4000-8000-000000000001';
 
 /** A job's lease that holds until `lose()`, then throws on every check, as the scheduler's does. */
 function jobRun(): { run: JobRun; lose(): void } {
@@ -40,9 +49,10 @@ function jobRun(): { run: JobRun; lose(): void } {
 
 /**
  * A lifecycle over memory stores whose cluster and token ports list the writes they are sent.
- * The cluster port does what the Kubernetes adapter does: the secret's conditional DELETE, then
- * per service account `beforePatch` right before its PATCH. `afterSecretDelete` runs between the
- * two (where a run may freeze).
+ * The cluster port does what the Kubernetes adapter does: the secret's conditional DELETE (once:
+ * a retry finds it absent), then per service account `beforePatch` right before its PATCH, whose
+ * throw ends the removal, answered as `stopped` with what was done before it.
+ * `afterSecretDelete` runs between the two (where a run may freeze).
  */
 function world(withLeases: boolean) {
   const clock = new FakeClock('2026-11-30T10:00:00Z');
@@ -50,18 +60,31 @@ function world(withLeases: boolean) {
   const audit = new MemoryAuditLog(clock);
   const leases = new MemoryLeaseStore(() => clock.now());
   const sent: string[] = [];
+  let secretGone = false;
   let afterSecretDelete = async (): Promise<void> => undefined;
   const ports = {
     kubernetes: {
       access: async () => ({}),
-      remove: async (_access: unknown, input: PullSecretRemoval) => {
-        sent.push(`DELETE secret ${input.secretName}`);
-        await afterSecretDelete();
-        for (const serviceAccount of input.serviceAccounts) {
-          await input.beforePatch?.();
-          sent.push(`PATCH serviceaccount ${serviceAccount}`);
+      remove: async (_access: unknown, input: PullSecretRemoval): Promise<SecretRemoveResult> => {
+        const secret = secretGone
+          ? ({ secret: 'absent' } as const)
+          : ({ secret: 'deleted', requestId: AUDIT_ID } as const);
+        if (!secretGone) {
+          sent.push(`DELETE secret ${input.secretName}`);
+          secretGone = true;
+          await afterSecretDelete();
         }
-        return { secret: 'deleted', serviceAccountsPatched: [...input.serviceAccounts], serviceAccountsAbsent: [] };
+        const serviceAccountsPatched: string[] = [];
+        for (const serviceAccount of input.serviceAccounts) {
+          try {
+            await input.beforePatch?.();
+          } catch (cause) {
+            return { ...secret, serviceAccountsPatched, serviceAccountsAbsent: [], stopped: { cause } };
+          }
+          sent.push(`PATCH serviceaccount ${serviceAccount}`);
+          serviceAccountsPatched.push(serviceAccount);
+        }
+        return { ...secret, serviceAccountsPatched, serviceAccountsAbsent: [] };
       },
     },
     tokens: {
@@ -98,6 +121,7 @@ function world(withLeases: boolean) {
     attempts: 0,
   });
   const actions = async (id: string) => (await audit.forRequest(id)).map((e) => `${e.action}:${e.outcome}`);
+  const entries = async (id: string, action: string) => (await audit.forRequest(id)).filter((e) => e.action === action);
   return {
     clock,
     store,
@@ -107,6 +131,7 @@ function world(withLeases: boolean) {
     atCredentialMark,
     expireJob,
     actions,
+    entries,
     afterSecretDelete: (run: () => Promise<void>) => {
       afterSecretDelete = run;
     },
@@ -192,5 +217,48 @@ describe("a secret's revocation", () => {
 
     expect(t.sent).toEqual(['DELETE secret acr-auth', 'PATCH serviceaccount default', `DELETE token ${TOKEN}`]);
     expect((await t.store.get(request.id))!.state).toBe('revoked');
+  });
+
+  test("stopped at its service account's PATCH records the secret's deletion (its Audit-Id) first; the retry finishes, the deletion recorded once", async () => {
+    const t = world(false);
+    const request = expiredSecret(t.clock);
+    await t.store.create(request);
+    // The store fails the job lease's renewal at the PATCH's check, too near its expiry to write,
+    // and answers again by the credential's: the run still stops there, and says what it did.
+    let storeFails = false;
+    const run: JobRun = {
+      check: async () => {
+        if (!storeFails) return;
+        storeFails = false;
+        throw new LeaseMarginError('job:test', new Error('store unavailable'));
+      },
+      signal: new AbortController().signal,
+    };
+    t.afterSecretDelete(async () => {
+      storeFails = true;
+    });
+
+    await expect(t.lifecycle.onExpire(t.expireJob(request), run)).rejects.toBeInstanceOf(LeaseMarginError);
+
+    expect(t.sent).toEqual(['DELETE secret acr-auth']);
+    expect((await t.store.get(request.id))!.state).toBe('succeeded');
+    expect(await t.entries(request.id, 'access.revoke.secret')).toEqual([
+      expect.objectContaining({ outcome: 'deleted', correlationIds: [AUDIT_ID] }),
+    ]);
+    // Stopped there: the credential's step not begun (nor its `deleting` mark written).
+    expect((await t.actions(request.id)).filter((a) => !a.startsWith('access.revoke.secret:'))).not.toContainEqual(
+      expect.stringMatching(/^access\.revoke\.(credential|serviceAccount):/),
+    );
+
+    // The next run holds its leases: the secret is gone, the entry and the token go now.
+    await t.lifecycle.onExpire(t.expireJob(request), jobRun().run);
+
+    expect(t.sent).toEqual(['DELETE secret acr-auth', 'PATCH serviceaccount default', `DELETE token ${TOKEN}`]);
+    expect((await t.store.get(request.id))!.state).toBe('revoked');
+    // Deleted by the first run, as recorded; the retry only found it gone (as after any retry).
+    expect((await t.actions(request.id)).filter((a) => a.startsWith('access.revoke.secret:'))).toEqual([
+      'access.revoke.secret:deleted',
+      'access.revoke.secret:absent',
+    ]);
   });
 });

@@ -54,7 +54,8 @@ function ownership(
  * resourceVersion): anyone's write in between (a `kubectl annotate`, a controller touching the
  * object) makes it 409, and the secret is then read again and checked again, at most
  * {@link SECRET_DELETE_ATTEMPTS} times. A secret replaced in between (another uid) fails that
- * check and is left; one that keeps changing fails the revocation, which is retried.
+ * check and is left; one that keeps changing fails the revocation, which is retried. A throw of
+ * the caller's `beforePatch` is answered as `stopped`, with the secret's deletion (unlinkAll).
  */
 export async function removeSecret(access: ClusterAccess, input: PullSecretRemoval): Promise<SecretRemoveResult> {
   const { api, clusterName, signIn } = access as KubeAccess;

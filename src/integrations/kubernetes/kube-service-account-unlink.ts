@@ -11,7 +11,7 @@ import { kube } from './kube-client';
 import { explainKubeError, type KubeScope, kubeStatus } from './kube-errors';
 import { SERVICE_ACCOUNT_PATCH_ATTEMPTS } from './kube-service-account-link';
 
-/** The caller's `beforePatch` threw: no PATCH is sent, and its error ends the removal as it is. */
+/** The caller's `beforePatch` threw: no PATCH is sent, and its error ends the removal (answered as `stopped`). */
 class StoppedBeforePatch {
   constructor(readonly cause: unknown) {}
 }
@@ -20,7 +20,9 @@ class StoppedBeforePatch {
  * Takes the secret out of each listed service account's `imagePullSecrets`, going on past a
  * failure (the others are still tried); the first failure is answered for the caller to retry.
  * The caller's `beforePatch` (a lease check) is not the cluster's failure: its throw ends the
- * removal at once, with nothing more sent.
+ * removal at once, with nothing more sent. It is answered as `stopped`, with what was done before
+ * it, not thrown: the revocation records that (the secret's DELETE and its Audit-Id with it), then
+ * stops; a retry would find it done and could no longer say when, or under which Audit-Id.
  */
 export async function unlinkAll(
   api: CoreV1Api,
@@ -36,6 +38,7 @@ export async function unlinkAll(
     | 'serviceAccountsNotOurs'
     | 'serviceAccountFailure'
     | 'failedServiceAccount'
+    | 'stopped'
   >
 > {
   const serviceAccountsPatched: string[] = [];
@@ -45,6 +48,7 @@ export async function unlinkAll(
   const serviceAccountsNotOurs: string[] = [];
   const serviceAccountsNoEntry: string[] = [];
   let failure: Pick<SecretRemoveResult, 'serviceAccountFailure' | 'failedServiceAccount'> = {};
+  let stopped: Pick<SecretRemoveResult, 'stopped'> = {};
   const uids = input.serviceAccountUids ?? {};
   const { beforePatch } = input;
   const checked = async () => {
@@ -52,7 +56,7 @@ export async function unlinkAll(
       throw new StoppedBeforePatch(err);
     });
   };
-  for (const serviceAccount of input.serviceAccounts)
+  for (const serviceAccount of input.serviceAccounts) {
     try {
       const uid = Object.hasOwn(uids, serviceAccount) ? uids[serviceAccount] : undefined;
       const result = await unlinkServiceAccount(api, serviceAccount, input.secretName, ctx, { uid, checked });
@@ -63,10 +67,14 @@ export async function unlinkAll(
       else if (result === 'notOurs') serviceAccountsNotOurs.push(serviceAccount);
       else serviceAccountsNoEntry.push(serviceAccount);
     } catch (err) {
-      if (err instanceof StoppedBeforePatch) throw err.cause;
+      if (err instanceof StoppedBeforePatch) {
+        stopped = { stopped: { cause: err.cause } };
+        break;
+      }
       if (!failure.serviceAccountFailure)
         failure = { serviceAccountFailure: err as Error, failedServiceAccount: serviceAccount };
     }
+  }
   return {
     serviceAccountsPatched,
     ...(Object.keys(serviceAccountRequestIds).length ? { serviceAccountRequestIds } : {}),
@@ -74,6 +82,7 @@ export async function unlinkAll(
     ...(serviceAccountsNotOurs.length ? { serviceAccountsNotOurs } : {}),
     ...(serviceAccountsNoEntry.length ? { serviceAccountsNoEntry } : {}),
     ...failure,
+    ...stopped,
   };
 }
 
