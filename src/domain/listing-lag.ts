@@ -5,7 +5,7 @@
  * listing that lacks a grant made a few minutes ago is no proof that it was removed outside
  * acrbot: drift `deleted` waits out {@link LISTING_LAG_GRACE_MS} after the grant. Pure.
  */
-import type { AcrbotRequestRef } from './inventory-rows';
+import type { AcrbotRequestRef, EndedGrantPath, PullPath } from './inventory-rows';
 import type { AccessRequest } from './request';
 
 /**
@@ -57,4 +57,24 @@ export function listingMayLag(request: AccessRequest, now: Date): boolean {
  */
 export function notListedYet(ref: AcrbotRequestRef): ref is AcrbotRequestRef & { grantedAt: string } {
   return ref.state === 'drifted' && ref.driftReason === 'deleted' && !ref.driftDetectedAt && !!ref.grantedAt;
+}
+
+/**
+ * Whether `path` is a grant Azure's listing lacks while it may not show it yet: {@link notListedYet}
+ * of its request, as that request reads with the drift seen while reading Azure (drift `deleted`).
+ * The access cards' and the tab's one test, which agrees with `check`'s. `access CLUSTER` and
+ * `check` build their cells with that drift (inventory-cells.ts `driftedRef`); `access
+ * REGISTRY` and the tab's matrix build them without it (flows/access-inventory.ts), so there the
+ * request may still read live: an ended grant that reads drifted while its request lives is one
+ * whose assignment Azure does not list, and is judged as its drift `deleted` would be, except
+ * while it is being revoked (`driftedRef` leaves such a request as it is, and `check` does not
+ * call it unlisted).
+ */
+export function notListedYetPath(
+  path: PullPath,
+): path is EndedGrantPath & { request: AcrbotRequestRef & { grantedAt: string } } {
+  if (path.kind !== 'endedGrant' || path.state !== 'drifted') return false;
+  const ref = path.request;
+  if (ref.state === 'drifted') return notListedYet(ref);
+  return !ref.revokingSince && notListedYet({ ...ref, state: 'drifted', driftReason: 'deleted' });
 }

@@ -11,7 +11,6 @@ import {
   accessEnd,
   type AcrbotRequestRef,
   credentialEnd,
-  type EndedGrantPath,
   gaveAccess,
   type PullPath,
   requestAccessState,
@@ -20,7 +19,7 @@ import {
 import { describeDurationMs } from '../domain/access-term';
 import type { AuditEntry } from '../domain/audit-chain';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
-import { NOT_LISTED_YET_LABEL, notListedYet } from '../domain/listing-lag';
+import { NOT_LISTED_YET_LABEL, notListedYetPath } from '../domain/listing-lag';
 import { awaitingReview, describeRequirement } from '../domain/policy';
 import { notListedYetText } from '../domain/pull-diagnosis';
 import { isBeingRevoked, type AccessRequest } from '../domain/request';
@@ -346,21 +345,6 @@ function driftText(path: PullPath, ref: AcrbotRequestRef | undefined): string | 
   if (path.kind !== 'endedGrant') return undefined;
   if (notListedYetPath(path)) return notListedYetText(path.request.grantedAt);
   return path.state === 'unverified' ? DRIFT_UNVERIFIED : DRIFT_NOT_FOUND;
-}
-
-/**
- * Whether `path` is a grant Azure's listing lacks while it may not show it yet (listing-lag.ts
- * {@link notListedYet}, the access card's and `check`'s test). The tab's matrix is built without
- * the drift seen while reading it (access-inventory.ts `matrix`), so its reference may still read
- * live: an ended grant that reads drifted while its request lives is one whose assignment Azure
- * does not list, drift `deleted` seen now, and is judged as that.
- */
-function notListedYetPath(
-  path: PullPath,
-): path is EndedGrantPath & { request: AcrbotRequestRef & { grantedAt: string } } {
-  if (path.kind !== 'endedGrant' || path.state !== 'drifted') return false;
-  const ref = path.request;
-  return notListedYet(ref.state === 'drifted' ? ref : { ...ref, state: 'drifted', driftReason: 'deleted' });
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   type AccessState,
   type AcrbotRequestRef,
   type ClusterAccessReport,
+  type EndedGrantPath,
   type InventoryRegistry,
   type PullPath,
   type RegistryAccessReport,
@@ -20,7 +21,7 @@ import {
   type UserAccessReport,
 } from '../domain/access-inventory';
 import { driftWords } from '../domain/drift-reason';
-import { notListedYet } from '../domain/listing-lag';
+import { NOT_LISTED_YET_LABEL, notListedYetPath } from '../domain/listing-lag';
 import { notListedYetText, originText, requestText, shortTime, type PullDiagnosis } from '../domain/pull-diagnosis';
 import { registryReach } from '../domain/registry-reach';
 import type { RoleAssignmentMode } from '../domain/roles';
@@ -49,7 +50,7 @@ const STATE: Record<
   unverified: { label: 'Cannot be checked', color: 'Warning' },
   cannot: { label: 'Not honoured', color: 'Attention' },
   noLongerPulls: { label: 'No longer gives pull', color: 'Attention' },
-  notListedYet: { label: "Not in Azure's listing yet", color: 'Warning' },
+  notListedYet: { label: NOT_LISTED_YET_LABEL, color: 'Warning' },
   unreachable: { label: 'Registry unreachable', color: 'Attention' },
   anonymous: { label: 'Anonymous pull', color: 'Good' },
 };
@@ -130,10 +131,13 @@ export function pathLine(
       return inertText(
         `pull secret ${path.secretName} in namespace ${path.namespace} (${path.credentialKind === 'token' ? 'ACR token' : 'service principal'}) — ${originText(path)}${credentialNote(path.request)}${stateSuffix(path.state, path.request)}`,
       );
-    case 'endedGrant':
-      return inertText(
-        `${path.roleName} on the registry — ${requestText(path.request)}${stateSuffix(path.state, path.request, path.unverifiedBecause)}`,
-      );
+    case 'endedGrant': {
+      // Granted moments ago: Azure's listing may not show it yet, so not "removed" (listing-lag.ts).
+      const ended = notListedYetPath(path)
+        ? ` — ${notListedYetText(path.request.grantedAt)}`
+        : stateSuffix(path.state, path.request, path.unverifiedBecause);
+      return inertText(`${path.roleName} on the registry — ${requestText(path.request)}${ended}`);
+    }
   }
 }
 
@@ -156,8 +160,6 @@ function stateSuffix(state: AccessState, r: AcrbotRequestRef | undefined, why?: 
     case 'unverified':
       return ` — not checked: ${why ?? "the cluster's pull identity is unknown"}`;
     case 'drifted':
-      // Granted moments ago: Azure's listing may not show it yet, so not "removed" (listing-lag.ts).
-      if (r && notListedYet(r)) return ` — ${notListedYetText(r.grantedAt)}`;
       return ` — ${driftWords(r?.driftReason)}${r?.driftDetectedAt ? ` on ${shortTime(r.driftDetectedAt)}` : ''}`;
     case 'revoked':
       return ` — revoked${r?.revokedBy ? ` by ${r.revokedBy}` : ''}${r?.revokedAt ? ` on ${shortTime(r.revokedAt)}` : ''}`;
@@ -185,11 +187,12 @@ function cellState(cell: AccessCell): { label: string; color: string } {
   const onlyIgnored = !cell.canPull && cell.paths.every((p) => p.kind === 'roleAssignment' && !p.honoured);
   if (onlyIgnored) return STATE.cannot;
   // Drifted with every drifted grant's assignment still there: "removed" would send people looking for it.
-  const drifted = cell.paths.flatMap((p) => (p.kind === 'endedGrant' && p.state === 'drifted' ? [p.request] : []));
+  const drifted = cell.paths.filter((p): p is EndedGrantPath => p.kind === 'endedGrant' && p.state === 'drifted');
   if (cell.state !== 'drifted' || !drifted.length) return STATE[cell.state];
-  if (drifted.every(intactDrift)) return STATE.noLongerPulls;
-  // Every one granted moments ago, and only missing from a listing that may lag (as `check` says).
-  if (drifted.every((r) => notListedYet(r))) return STATE.notListedYet;
+  if (drifted.every((p) => intactDrift(p.request))) return STATE.noLongerPulls;
+  // Every one granted moments ago, and only missing from a listing that may lag (as `check` says),
+  // whether the cells were built with the drift seen (`access CLUSTER`) or without (`access REGISTRY`).
+  if (drifted.every(notListedYetPath)) return STATE.notListedYet;
   return STATE[cell.state];
 }
 

@@ -2,9 +2,9 @@
  * ARM's listing of role assignments lags the PUT that made one (src/domain/listing-lag.ts): a
  * grant's assignment missing from the listing within LISTING_LAG_GRACE_MS of the grant is not
  * marked removed outside acrbot (a mark never comes off), by `check`, the drift sweep or an
- * extension; `check` says the listing does not show it yet, and the sweep marks it once the
- * grace has passed if it is still missing. Only the absence waits: a registry's mode changed
- * right after the grant is drift at once. The lag is played by taking the assignment out of the
+ * extension; `check` and `access` (the cluster's and the registry's) say the listing does not
+ * show it yet, and the sweep marks it once the grace has passed if it is still missing. Only the
+ * absence waits: a registry's mode changed right after the grant is drift at once. The lag is played by taking the assignment out of the
  * ARM emulator and putting it back, as a listing that catches up shows it. Through the real app,
  * with a test clock (shared steps: test/helpers/lifecycle.ts).
  */
@@ -66,6 +66,14 @@ describe("a grant Azure's listing does not show yet", () => {
     expect(access).not.toMatch(/removed outside acrbot/i);
     expect(await driftOf(request.id)).not.toHaveProperty('driftDetectedAt');
 
+    // So does the registry's, whose cells are built without the drift seen (its request reads live).
+    const byRegistry = await h.ask(users.approver, 'access contosoacr');
+    expect(byRegistry).toContain("Not in Azure's listing yet");
+    expect(byRegistry).toContain(
+      `— not in Azure's listing of role assignments yet: it was granted ${shortTime(grantedBy(request).toISOString())}, and Azure can take some minutes to list a new one`,
+    );
+    expect(byRegistry).not.toMatch(/removed outside acrbot/i);
+
     listed();
     const second = await h.ask(users.requester, 'check aks-prod contosoacr');
     expect(second).toContain(
@@ -85,7 +93,14 @@ describe("a grant Azure's listing does not show yet", () => {
     expect(await h.app.services.drift.sweep()).toEqual([]);
     advance(LISTING_LAG_GRACE_MS - MINUTE);
     expect(await h.app.services.drift.sweep()).toEqual([]);
+    expect(await h.ask(users.approver, 'access contosoacr')).toContain("Not in Azure's listing yet");
     advance(MINUTE);
+    // Past the grace, before the sweep records it: `access REGISTRY` says removed, as the sweep will.
+    const byRegistry = await h.ask(users.approver, 'access contosoacr');
+    expect(byRegistry).toContain('Removed outside acrbot');
+    expect(byRegistry).toContain(`acrbot request ${request.id}`);
+    expect(byRegistry).toContain('— removed outside acrbot');
+    expect(byRegistry).not.toContain('listing yet');
     expect((await h.app.services.drift.sweep()).map((r) => r.id)).toEqual([request.id]);
     expect(await driftOf(request.id)).toMatchObject({ driftReason: 'deleted', driftDetectedAt: expect.any(String) });
 

@@ -5,12 +5,14 @@
  * "not in Azure's listing … yet: it was granted …" in both, in the same words, never "removed
  * outside acrbot". Past the grace they read removed. Built as `access` and `check` build them:
  * the request's reference (requestRef), the drift they saw (findDrift), the cells (buildCells).
+ * `access REGISTRY` builds its cells without that drift (flows/access-inventory.ts `forRegistry`),
+ * its request still reading live, and says the same.
  */
 import { buildCells, findDrift, type InventoryRegistry } from '../../src/domain/access-inventory';
-import { LISTING_LAG_GRACE_MS } from '../../src/domain/listing-lag';
+import { LISTING_LAG_GRACE_MS, NOT_LISTED_YET_LABEL } from '../../src/domain/listing-lag';
 import { diagnosePull, notListedYetText } from '../../src/domain/pull-diagnosis';
 import type { AccessRequest } from '../../src/domain/request';
-import { clusterAccessCard } from '../../src/views/access-view';
+import { clusterAccessCard, registryAccessCard } from '../../src/views/access-view';
 import { breakGlassRequest } from './support/break-glass';
 import { OLIVE } from './support/policy-fixtures';
 import { APPROVER, grantPlan, pendingRequest } from './support/requests';
@@ -52,15 +54,24 @@ const ranLate = (grantedAgo: number): AccessRequest =>
 function answers(request: AccessRequest) {
   const drift = findDrift(KUBELET, [], [request]);
   expect(drift).toEqual([expect.objectContaining({ requestId: request.id, kind: 'deleted' })]);
-  const cells = buildCells({
+  const facts = {
     clusters: [{ cluster: plan.cluster, identity: plan.identity }],
     registries: [registry],
     assignmentsByIdentity: new Map(),
     roles: new Map([[acrPullDefinition().guid, acrPullDefinition()]]),
     requests: [request],
-    drift,
     now: NOW,
-  });
+  };
+  const cells = buildCells({ ...facts, drift });
+  // `access contosoacr`: no drift passed, so the grant's reference still reads live (a 4-hour term: expiring).
+  const registryCells = buildCells(facts);
+  expect(registryCells[0].paths).toEqual([
+    expect.objectContaining({
+      kind: 'endedGrant',
+      state: 'drifted',
+      request: expect.objectContaining({ state: 'expiring' }),
+    }),
+  ]);
   const check = diagnosePull({
     cluster: plan.cluster,
     registry,
@@ -73,7 +84,13 @@ function answers(request: AccessRequest) {
   const access = JSON.stringify(
     clusterAccessCard({ cluster: plan.cluster, identity: plan.identity, cells, generatedAt: NOW.toISOString() }, true),
   );
-  return { check, checkText: [check.verdict, ...check.findings.map((f) => f.text)].join('\n'), access };
+  const byRegistry = JSON.stringify(
+    registryAccessCard(
+      { registry, cells: registryCells, unresolvedClusters: [], generatedAt: NOW.toISOString() },
+      true,
+    ),
+  );
+  return { check, checkText: [check.verdict, ...check.findings.map((f) => f.text)].join('\n'), access, byRegistry };
 }
 
 describe.each([
@@ -102,10 +119,20 @@ describe.each([
     expect(access).not.toMatch(/removed outside acrbot/i);
   });
 
-  test('granted as long ago as the grace: both say removed outside acrbot', () => {
-    const { checkText, access } = answers(made(LISTING_LAG_GRACE_MS));
+  test("the registry's access card, built without the drift, says what the cluster's does", () => {
+    const { byRegistry } = answers(request);
+    expect(byRegistry).toContain(`"${NOT_LISTED_YET_LABEL}"`);
+    expect(byRegistry).toContain(`— ${words}`);
+    expect(byRegistry).not.toMatch(/removed outside acrbot/i);
+  });
+
+  test('granted as long ago as the grace: all three say removed outside acrbot', () => {
+    const { checkText, access, byRegistry } = answers(made(LISTING_LAG_GRACE_MS));
     expect(checkText).toContain('was removed outside acrbot');
-    expect(access).toContain('Removed outside acrbot');
-    expect(access).not.toContain("not in Azure's listing");
+    for (const card of [access, byRegistry]) {
+      expect(card).toContain('Removed outside acrbot');
+      expect(card).toContain('— removed outside acrbot');
+      expect(card).not.toContain("not in Azure's listing");
+    }
   });
 });

@@ -1,9 +1,13 @@
 /**
  * When a grant was made, as the drift check counts Azure's listing lag from it
  * (src/domain/listing-lag.ts): the start of its term, which a later write (a card's state, a mark
- * undone) does not move and an extension keeps; without a term, its last change.
+ * undone) does not move and an extension keeps; without a term, its last change. And which
+ * grant missing from the listing the access cards, the tab and `check` call not listed yet
+ * (`notListedYetPath`), whether its cell was built with the drift seen or without it.
  */
-import { grantedBy, LISTING_LAG_GRACE_MS, listingMayLag } from '../../src/domain/listing-lag';
+import { requestRef } from '../../src/domain/acrbot-request-ref';
+import type { AcrbotRequestRef, EndedGrantPath } from '../../src/domain/inventory-rows';
+import { grantedBy, LISTING_LAG_GRACE_MS, listingMayLag, notListedYetPath } from '../../src/domain/listing-lag';
 import { transition } from '../../src/domain/request';
 import { pendingRequest } from './support/requests';
 
@@ -44,5 +48,37 @@ describe('listing lag', () => {
     const permanent = { ...granted(20 * 60_000), access: { permanent: true } };
     expect(grantedBy(permanent).toISOString()).toBe(at(20 * 60_000).toISOString());
     expect(listingMayLag(permanent, at(30 * 60_000))).toBe(true);
+  });
+});
+
+describe('notListedYetPath', () => {
+  /** The grant's path as buildCells makes it when Azure's listing lacks its assignment. */
+  const missing = (request: AcrbotRequestRef): EndedGrantPath => ({
+    kind: 'endedGrant',
+    assignmentId: '/subscriptions/s/providers/Microsoft.Authorization/roleAssignments/a',
+    roleName: 'AcrPull',
+    scope: '/subscriptions/s',
+    request,
+    state: 'drifted',
+  });
+  const fresh = requestRef(granted(), at(2 * 60_000));
+  const seen = { ...fresh, state: 'drifted', driftReason: 'deleted' } as const;
+
+  test('a grant made 2 minutes ago: not listed yet, read live (access REGISTRY, the tab) or with its drift seen', () => {
+    expect(fresh).toMatchObject({ state: 'expiring', grantedAt: GRANTED });
+    expect(notListedYetPath(missing(fresh))).toBe(true);
+    expect(notListedYetPath(missing(seen))).toBe(true);
+  });
+
+  test('past the grace, with a drift recorded or seen for another reason, or while revoked: not', () => {
+    const late = requestRef(granted(), at(LISTING_LAG_GRACE_MS));
+    expect(late.grantedAt).toBeUndefined();
+    expect(notListedYetPath(missing(late))).toBe(false);
+    expect(notListedYetPath(missing({ ...seen, driftDetectedAt: at(60_000).toISOString() }))).toBe(false);
+    expect(notListedYetPath(missing({ ...seen, driftReason: 'identityChanged' }))).toBe(false);
+    // With its drift seen, a grant being revoked keeps its live reference (inventory-cells.ts
+    // `driftedRef`), and `check` does not call it unlisted: read live, neither.
+    expect(notListedYetPath(missing({ ...fresh, revokingSince: at(60_000).toISOString() }))).toBe(false);
+    expect(notListedYetPath({ ...missing(fresh), state: 'revoked' })).toBe(false);
   });
 });
