@@ -97,9 +97,17 @@ function isLeaseLoss(err: unknown): boolean {
   return false;
 }
 
-/** Whether the lease was given up because the store failed its renewals (not lapsed, not taken). */
-function isMarginStop(err: unknown): boolean {
-  for (const e of causesOf(err)) if (e instanceof LeaseMarginError) return true;
+/**
+ * Whether a lease was given up because the store failed its renewals, not because it lapsed in a
+ * stall or was taken: a {@link LeaseMarginError} (too little left to write under), or a lease
+ * that expired while every renewal failed (lease-guard's `lostBecause`: a {@link LeaseLostError}
+ * whose cause is the store's error). Either is the store failing, which backs off and is reported.
+ */
+function isStoreFailureStop(err: unknown): boolean {
+  for (const e of causesOf(err)) {
+    if (e instanceof LeaseMarginError) return true;
+    if (e instanceof LeaseLostError && e.cause !== undefined && !(e.cause instanceof LeaseLostError)) return true;
+  }
   return false;
 }
 
@@ -529,9 +537,9 @@ export class Scheduler {
     // lease, whose TTL is its own) lapsed or was taken. An operational stop as the job lease's
     // own loss is, not the work failing: no attempt counted, no backoff, nothing reported. Left
     // as it is (due), so the next sweep runs it again once its leases are free (`runLeased`
-    // releases the job's). A store failing renewals (LeaseMarginError) is a failure as before:
-    // backed off and, if it lasts, reported, rather than retried at every sweep.
-    if (failure && isLeaseLoss(failure.err) && !isMarginStop(failure.err)) {
+    // releases the job's). A store failing renewals (too near the expiry, or until it passed) is
+    // a failure as before: backed off and, if it lasts, reported, rather than retried at every sweep.
+    if (failure && isLeaseLoss(failure.err) && !isStoreFailureStop(failure.err)) {
       this.log.warn(
         { err: failure.err, ...jobFields(job) },
         'scheduled job stopped at a lease check; not recorded as a failure: it runs again at the next sweep',

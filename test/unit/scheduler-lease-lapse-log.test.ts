@@ -181,3 +181,59 @@ test('a handler stopped because the store failed its renewals (LeaseMarginError)
     'scheduled job stopped at a lease check; not recorded as a failure: it runs again at the next sweep',
   );
 });
+
+test('a handler whose access lease expired while the store failed every renewal is a failure as before (backed off), not a silent stop', async () => {
+  const lines: Line[] = [];
+  const log = createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(JSON.parse(l)) } });
+  const clock = new FakeClock('2026-11-30T10:00:00Z');
+  const jobs = new MemoryScheduleStore();
+  const leases = new MemoryLeaseStore(() => clock.now());
+  // The store fails every renewal of the access lease (a throttled partition); the job's own
+  // lease (2 minutes) renews.
+  const failingAccess = Object.assign(Object.create(leases) as MemoryLeaseStore, {
+    renew: async (lease: Parameters<MemoryLeaseStore['renew']>[0], ttlMs: number) => {
+      if (lease.key.startsWith('grant:')) throw new Error('the store answered 503');
+      return leases.renew(lease, ttlMs);
+    },
+  });
+  const scheduler = new Scheduler(jobs, leases, clock, log, {
+    instanceId: 'a',
+    sweepIntervalMs: 0,
+    leaseTtlMs: 2 * MINUTE,
+    backoffMs: [10 * SECOND],
+  });
+  scheduler.register('access.expire', async (_job, run) => {
+    const lease = (await leases.acquire('grant:x', 'a|R-1#1', MINUTE))!;
+    const access = new LeaseGuard(
+      { leases: failingAccess, ttlMs: MINUTE },
+      lease,
+      log,
+      { requestId: 'R-1' },
+      () => clock.now(),
+      { what: 'access lease' },
+    );
+    try {
+      clock.advance(10 * SECOND);
+      await access.check(); // the renewal fails; the margin holds
+      clock.advance(51 * SECOND);
+      await access.check(); // past its expiry with every renewal failed: lost because of the store
+      await run.check();
+    } finally {
+      await access.stop();
+    }
+  });
+  await scheduler.schedule({ id: JOB_ID, kind: 'access.expire', dueAt: clock.now(), requestId: 'R-1' });
+  const dueAt = (await jobs.get(JOB_ID))!.dueAt;
+
+  expect(await scheduler.runDue()).toBe(1);
+
+  expect(lines.map((l) => l.msg)).toContain(
+    'access lease expired while the store failed its renewals; the run stops as for a lost lease',
+  );
+  expect(lines.map((l) => l.msg)).not.toContain(
+    'scheduled job stopped at a lease check; not recorded as a failure: it runs again at the next sweep',
+  );
+  const job = (await jobs.get(JOB_ID))!;
+  expect(job.attempts).toBe(1);
+  expect(job.dueAt).not.toEqual(dueAt);
+});
