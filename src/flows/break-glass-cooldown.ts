@@ -59,8 +59,9 @@ const PAIR_RUNNING_READ = 100;
  * identity's). Running: approved or being granted, or granted and neither being revoked, past its
  * end (its end job may not have run yet) nor marked removed outside acrbot (drift `deleted`: it
  * gives no access, and acrbot never puts it back). Another member's grant on the pair is theirs and
- * refuses nothing. Reads the member's running requests (oldest first); past the bound, the
- * pair's running grants too, so the pair's own are always seen.
+ * refuses nothing. Reads the member's running requests (oldest first); past the bound, this
+ * cluster and registry's running grants too, so those are always seen (one on another cluster
+ * sharing the identity is then not: a member with that many running requests is not expected).
  */
 export async function readRunningBreakGlass(
   store: Pick<RequestStore, 'listByRequester' | 'listByTarget'>,
