@@ -224,7 +224,10 @@ describe('the audit card across instances', () => {
     const leases = Object.assign(Object.create(store) as MemoryLeaseStore, {
       renew: async (...args: Parameters<MemoryLeaseStore['renew']>) => {
         const lease = await store.renew(...args);
-        renewed();
+        // Told once the guard has taken the renewal in (its continuations are microtasks): the
+        // clock must not move between a renewal landing and its holder reading it, or the guard
+        // rightly counts a renewal that landed past the old expiry as lost.
+        setImmediate(renewed);
         return lease;
       },
     });
