@@ -50,5 +50,7 @@ describe('a planning timeout', () => {
     });
     expect(entries[0].detail).toContain(`${asked}: Azure did not answer in time`);
     expect(entries[0].detail).toContain(`(reference ${reference})`);
+    // What was asked, not what was typed: the free-text reason (where people paste anything) stays out.
+    expect(entries[0].detail).not.toContain('payments-api');
   });
 });

@@ -132,6 +132,8 @@ test('made again, and the revocation retried after its cluster step failed: repo
   await h.app.scheduler.runDue();
   expect((await h.app.store.get(id))!.state).toBe('revoked');
   expect(tokens()).toEqual([tokenName]);
+  // The scope map the other token may use stays too.
+  expect(registry().scopeMaps.has(tokenName)).toBe(true);
   expect(await credentialSteps(id)).toEqual([
     expect.stringMatching(/^notOurs: /),
     "absent: not there when an earlier attempt of this revocation looked (the token under its name was not acrbot's, left for an operator); nothing deleted",
@@ -157,6 +159,7 @@ test('made again after an attempt stopped between its mark and its DELETE, dated
   expect((await h.app.store.get(id))!.state).toBe('revoked');
   expect(tokens()).toEqual([tokenName]);
   expect(registry().tokens.get(tokenName)!.creationDate).toBe(remadeAt);
+  expect(registry().scopeMaps.has(tokenName)).toBe(true);
   expect(await credentialSteps(id)).toEqual([
     expect.stringMatching(/^deleting: /),
     `alreadyDeleted: deleted by an earlier attempt of this revocation whose record was cut short (it had begun deleting it); nothing deleted again; a token under its name now (${tokenName}), made ${remadeAt}, is not one acrbot's records vouch for (acrbot made its own ${created}): left in place for an operator`,

@@ -123,6 +123,8 @@ describe('a revocation', () => {
 
     expect(t.deleted).toEqual([]);
     expect((await t.store.get(request.id))!.state).toBe('succeeded');
+    // The stale run leaves the other instance's lease as it found it (its stop releases nothing of theirs).
+    expect((await t.leases.holder(`assignment:${plan.roleAssignmentName}`))?.owner).toBe('other|R-OTHER');
   });
 
   test("whose job's lease was lost while it stood at its deleting mark sends no DELETE", async () => {

@@ -48,9 +48,11 @@ async function runJob(handler: JobHandler, ofNoRequest = false) {
   });
   const requestId = ofNoRequest ? {} : { requestId: 'R-1' };
   await scheduler.schedule({ id: JOB_ID, kind: 'access.expire', dueAt: clock.now(), ...requestId });
+  const dueAt = (await jobs.get(JOB_ID))!.dueAt;
   expect(await scheduler.runDue()).toBe(1);
-  // Not recorded as a failure: the job stays due, untouched, for whoever holds its lease next.
-  expect(await jobs.get(JOB_ID)).toMatchObject({ attempts: 0 });
+  // Not recorded as a failure: the job stays due, untouched (no attempt, not moved, a RetryAt
+  // included), for whoever holds its lease next.
+  expect(await jobs.get(JOB_ID)).toMatchObject({ attempts: 0, dueAt });
   return lines;
 }
 

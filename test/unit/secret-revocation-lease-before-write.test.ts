@@ -178,6 +178,9 @@ describe("a secret's revocation", () => {
     // Not the cluster step's failure: nothing said of it, the credential left to the run that holds the work.
     expect(await t.actions(request.id)).not.toContain('access.revoke.secret:failed');
     expect((await t.actions(request.id)).filter((a) => a.startsWith('access.revoke.credential'))).toEqual([]);
+    // The other instance's lease is left as it found it.
+    const key = `secret:${plan.cluster.id.toLowerCase()}|${plan.namespace}|${plan.secretName}`;
+    expect((await t.leases.holder(key))?.owner).toBe('other|R-OTHER');
   });
 
   test("whose job's lease was lost after its secret was deleted sends no PATCH", async () => {
