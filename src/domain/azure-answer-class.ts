@@ -15,7 +15,7 @@
  * - `noAnswer`: no status (a lost connection, a timeout before any answer); it may have been too.
  * - `notAFailure`: below 400 (a 2xx whose body could not be read): carried out.
  */
-export type AzureAnswerClass = 'refused' | 'notServedNow' | 'noAnswer' | 'notAFailure';
+type AzureAnswerClass = 'refused' | 'notServedNow' | 'noAnswer' | 'notAFailure';
 
 /** The {@link AzureAnswerClass} of `status`, the HTTP status of a failed call (undefined: none came). */
 export function azureAnswerClass(status: number | undefined): AzureAnswerClass {

@@ -24,11 +24,9 @@ import { hasApprovers, type Policy, type PolicyRule, type RequestFacts, selectRu
  * Callers compare the id of the answer with `bound.id` to say that another rule stands in. Pure.
  */
 export function decidedRule(bound: PolicyRule, policy: Policy, facts: RequestFacts): PolicyRule {
-  const id = bound.id.toLowerCase();
-  const same = policy.rules.find((r) => r.id.toLowerCase() === id);
-  if (same && hasApprovers(same)) return same;
-  const fits = selectRule(policy, facts);
-  if (fits && hasApprovers(fits)) return fits;
+  const current = currentRuleFor(bound, policy, facts, hasApprovers);
+  if (current) return current;
+  const same = ruleWithId(policy, bound.id);
   if (same) return same;
   const users = new Set(policy.rules.flatMap((r) => r.approvers.users.map((u) => u.toLowerCase())));
   const groups = new Set(policy.rules.flatMap((r) => r.approvers.groups.map((g) => g.toLowerCase())));
@@ -40,6 +38,31 @@ export function decidedRule(bound: PolicyRule, policy: Policy, facts: RequestFac
       groups: bound.approvers.groups.filter((g) => groups.has(g.toLowerCase())),
     },
   };
+}
+
+/**
+ * The rule of `policy` as it is now that stands for a request bound to `bound` and about `facts`:
+ * the current rule with the same id when it is `acceptable`, else the current rule that fits the
+ * facts ({@link selectRule}) when it is; undefined when neither (the caller says what stands
+ * then). By default any rule is acceptable (the term check of an approval, request-decision.ts);
+ * {@link decidedRule} accepts only one that names approvers. Pure.
+ */
+export function currentRuleFor(
+  bound: PolicyRule | undefined,
+  policy: Policy,
+  facts: RequestFacts,
+  acceptable: (rule: PolicyRule) => boolean = () => true,
+): PolicyRule | undefined {
+  const same = bound && ruleWithId(policy, bound.id);
+  if (same && acceptable(same)) return same;
+  const fits = selectRule(policy, facts);
+  return fits && acceptable(fits) ? fits : undefined;
+}
+
+/** The rule of `policy` with `id`, compared without regard to case (ids are unique). */
+function ruleWithId(policy: Policy, id: string): PolicyRule | undefined {
+  const lower = id.toLowerCase();
+  return policy.rules.find((r) => r.id.toLowerCase() === lower);
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 
 /** How many links {@link causesOf} follows unless told otherwise: `err` and four causes below it. */
-export const CAUSE_DEPTH = 5;
+const CAUSE_DEPTH = 5;
 
 /**
  * `err`, then its `cause`, that one's `cause`, and so on: at most `maxDepth` values, ending at the

@@ -27,6 +27,7 @@ import type { Logger } from '../observability/logger';
 import { executionLeaseKey } from './access-lease';
 import { LeaseGuard } from './lease-guard';
 import type { RequestNotifier } from './notifier';
+import { READS_AT_ONCE } from './unaudited-state-net';
 
 /** The audit action saying a run's outcome was told (cards redrawn, the requester's message sent). */
 export const OUTCOME_TOLD = 'request.outcome.told';
@@ -46,9 +47,6 @@ export const OUTCOME_NET_RECHECK_MS = 3_600_000;
 
 /** Most ended runs one full pass lists, newest first (ended runs only accumulate). */
 const OUTCOME_NET_SCAN_LIMIT = 500;
-
-/** Trails read at once. */
-const READS_AT_ONCE = 16;
 
 /** The idempotency key of {@link OUTCOME_TOLD}: one per request (its run ends once). */
 export function outcomeToldKey(requestId: string): string {

@@ -12,7 +12,6 @@ import {
   factsOf,
   isFailedBreakGlass,
   nextApprovalStep,
-  selectRule,
   type PolicyProvider,
   type PolicyRule,
 } from '../domain/policy';
@@ -23,6 +22,7 @@ import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, ActingContext, Actor, PolicyBinding, RequestEvent } from '../domain/request';
 import { describeState, transition } from '../domain/request';
 import { describeBreakGlassRun } from '../domain/break-glass-review';
+import { currentRuleFor } from '../domain/decided-rule';
 import { approvedEntryKey } from './decision-entry-net';
 import { looksLikeSecret, REASON_LIMITS, singleLine } from '../domain/text';
 import { isServedTenant, ofTenant } from '../domain/tenant-boundary';
@@ -395,11 +395,7 @@ export class RequestDecisions {
   private termPastLimits(request: AccessRequest, bound: PolicyRule | undefined): string | undefined {
     if (!request.access) return undefined;
     const policy = this.policies.current();
-    const id = bound?.id.toLowerCase();
-    const current =
-      (id !== undefined && policy.rules.find((r) => r.id.toLowerCase() === id)) ||
-      selectRule(policy, factsOf(request.plan)) ||
-      bound;
+    const current = currentRuleFor(bound, policy, factsOf(request.plan)) ?? bound;
     const why = termPastLimitsNow(request.access, this.accessLimits, current);
     return (
       why &&

@@ -29,6 +29,7 @@ import { mapAtMost } from '../domain/bounded-map';
 import type { AuditLog, Clock, RequestStore, ScheduledJob } from '../domain/ports';
 import { type AccessRequest, isBeingRevoked } from '../domain/request';
 import type { Logger } from '../observability/logger';
+import { INVENTORY_REQUEST_LIMIT } from './access-inventory';
 import { STORED_DRIFT } from './drift-entry-net';
 import { STORED_EXPIRIES } from './expiry-net';
 import type { JobScheduling } from './request-jobs';
@@ -213,9 +214,9 @@ export interface ReviewNetPass {
  * (a process that died before revoking), and plain rejections, expiries and drift marks of the
  * last two days without their entry (unaudited-state-net.ts). Store cost: the review jobs' key
  * range and a read of each request; one `listByState(['succeeded'])` of at most
- * WAITING_SCAN_LIMIT (oldest first, as the start's other sweeps read it); one of at most 500
- * `rejected` and one of at most 500 `expired`, newest first; one of the live grants as the drift
- * check reads them (drift-entry-net.ts); the trail of each stored review older than the grace, and
+ * WAITING_SCAN_LIMIT + 1 (oldest first, as the start's other sweeps read it), which holds the
+ * live grants as the drift check reads them too (drift-entry-net.ts); one of at most 500
+ * `rejected` and one of at most 500 `expired`, newest first; the trail of each stored review older than the grace, and
  * of each recent rejection, expiry or drift mark not seen audited by an earlier pass (16 at once).
  * A request whose follow-up fails is logged and the others go on.
  */
@@ -234,7 +235,9 @@ export class DecisionNet {
   async pass(): Promise<ReviewNetPass> {
     const { ports } = this;
     const pass: ReviewNetPass = { reviews: [], rejections: [], expiries: [], drifts: [], held: [], failed: 0 };
-    for (const request of await storedReviews(ports)) {
+    // The live grants once for both the reviews and the drift marks (each as it lists them).
+    const live = await ports.store.listByState(['succeeded'], LIVE_SCAN_LIMIT + 1, 'oldestFirst');
+    for (const request of await storedReviews(ports, live)) {
       if (!reviewSettled(request, ports.clock.now().getTime())) {
         pass.held.push(request.id);
         continue;
@@ -250,7 +253,7 @@ export class DecisionNet {
     pass.rejections = rejections.audited;
     const expiries = await this.expiries.pass();
     pass.expiries = expiries.audited;
-    const drifts = await this.drifts.pass();
+    const drifts = await this.drifts.pass(live.slice(0, INVENTORY_REQUEST_LIMIT));
     pass.drifts = drifts.audited;
     pass.failed += rejections.failed + expiries.failed + drifts.failed;
     // Told here: the caller's line names reviews and rejections.
@@ -268,14 +271,22 @@ export class DecisionNet {
   }
 }
 
-/** Break-glass requests with a stored review that may be unfinished, each once. */
-async function storedReviews(ports: ReviewNetPorts): Promise<AccessRequest[]> {
+/**
+ * Most live grants a pass lists (oldest first): as many as the reviews' and the drift marks'
+ * listings read, and one more to tell that the reviews' bound was reached.
+ */
+const LIVE_SCAN_LIMIT = Math.max(WAITING_SCAN_LIMIT, INVENTORY_REQUEST_LIMIT);
+
+/**
+ * Break-glass requests with a stored review that may be unfinished, each once. `live`: the live
+ * grants, oldest first, at least one more than WAITING_SCAN_LIMIT when there are that many.
+ */
+async function storedReviews(ports: ReviewNetPorts, live: AccessRequest[]): Promise<AccessRequest[]> {
   const byId = new Map<string, AccessRequest>();
   const jobs = ports.jobs?.withIdPrefix ? await ports.jobs.withIdPrefix(ports.reviewJobId(''), WAITING_SCAN_LIMIT) : [];
   const ids = [...new Set(jobs.flatMap((j) => (j.requestId ? [j.requestId] : [])))];
   for (const request of await mapAtMost(ids, READS_AT_ONCE, (id) => ports.store.get(id)))
     if (request && reviewEntryKey(request)) byId.set(request.id, request);
-  const live = await ports.store.listByState(['succeeded'], WAITING_SCAN_LIMIT + 1);
   if (live.length > WAITING_SCAN_LIMIT)
     ports.log.warn(
       { limit: WAITING_SCAN_LIMIT },

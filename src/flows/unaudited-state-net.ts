@@ -36,9 +36,9 @@ export const UNAUDITED_STATE_LOOKBACK_MS = 2 * 24 * 3_600_000;
  * than this many of that state were created since it (an expiry comes at most
  * MAX_APPROVAL_TTL_MS after its creation).
  */
-export const UNAUDITED_STATE_SCAN_LIMIT = 500;
+const UNAUDITED_STATE_SCAN_LIMIT = 500;
 
-/** Trails (or requests) the nets for half-done decisions read at once. */
+/** Trails (or requests) the nets for half-done decisions read at once; the net for untold outcomes too (outcome-told-net.ts). */
 export const READS_AT_ONCE = 16;
 
 /** Times the unchanged write before an entry is tried when other writes land first. */
@@ -107,13 +107,17 @@ export class UnauditedStateNet {
     private readonly graceMs: number,
   ) {}
 
-  /** One pass (see the class). Throws when the listing fails; a request's failure is counted and logged. */
-  async pass(): Promise<UnauditedStatePass> {
+  /**
+   * One pass (see the class). `read`: the kind's listing when the caller already read it (as the
+   * kind lists it, bound and order), so a state another net lists too is read once per pass.
+   * Throws when the listing fails; a request's failure is counted and logged.
+   */
+  async pass(read?: AccessRequest[]): Promise<UnauditedStatePass> {
     const { kind, ports } = this;
     const pass: UnauditedStatePass = { audited: [], failed: 0 };
     const now = ports.clock.now().getTime();
     const { limit, order } = kind.listing ?? { limit: UNAUDITED_STATE_SCAN_LIMIT, order: 'newestFirst' };
-    const listed = await ports.store.listByState([kind.state], limit, order);
+    const listed = read ?? (await ports.store.listByState([kind.state], limit, order));
     const recent = listed.filter((r) => this.settledAndRecent(r, now));
     const seen = this.seenAudited;
     this.seenAudited = new Set(recent.flatMap((r) => (seen.has(r.id) ? [r.id] : [])));
