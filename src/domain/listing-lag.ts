@@ -17,11 +17,14 @@ import type { AccessRequest } from './request';
 export const LISTING_LAG_GRACE_MS = 15 * 60_000;
 
 /**
- * The state label of a grant {@link notListedYet} says Azure's listing does not show yet, where
+ * The state label of a grant {@link notListedYetPath} says Azure's listing does not show yet, where
  * a drifted one reads "Removed outside acrbot": one definition for the access cards and the tab
  * (whose page bundles this file: keep its imports types only). A warning, never an error colour.
  */
 export const NOT_LISTED_YET_LABEL = "Not in Azure's listing yet";
+
+/** {@link NOT_LISTED_YET_LABEL} inside a sentence (the tab's row titles): the same words, lower case first. */
+export const NOT_LISTED_YET_WORDS = "not in Azure's listing yet";
 
 /**
  * When `request`'s access was granted, at the latest: the start of its term (its end less its
@@ -47,34 +50,27 @@ export function listingMayLag(request: AccessRequest, now: Date): boolean {
 }
 
 /**
- * Whether `ref` is a grant that `access` or `check` found missing from Azure's listing (drift
- * `deleted` seen now, not recorded) while that listing may still not show it: its reference
- * carries {@link AcrbotRequestRef.grantedAt}, set only less than {@link LISTING_LAG_GRACE_MS}
- * after the grant (acrbot-request-ref.ts). The drift check does not mark it, and neither says it
- * was removed: `check` and the access cards say it is not listed yet (pull-diagnosis.ts
+ * Whether `path` is a grant that `access`, `check` or the tab finds missing from Azure's listing
+ * (drift `deleted` seen now, not recorded) while that listing may still not show it: its
+ * request's reference carries {@link AcrbotRequestRef.grantedAt}, set only less than
+ * {@link LISTING_LAG_GRACE_MS} after the grant (acrbot-request-ref.ts). The drift check does not
+ * mark it, and none of them says it was removed: they say it is not listed yet (pull-diagnosis.ts
  * `notListedYetText`). From the grant, not the approval: a break-glass grant has no approver, and
  * a run may start long after its approval.
- */
-export function notListedYet(ref: AcrbotRequestRef): ref is AcrbotRequestRef & { grantedAt: string } {
-  return ref.state === 'drifted' && ref.driftReason === 'deleted' && !ref.driftDetectedAt && !!ref.grantedAt;
-}
-
-/**
- * Whether `path` is a grant Azure's listing lacks while it may not show it yet: {@link notListedYet}
- * of its request, as that request reads with the drift seen while reading Azure (drift `deleted`).
- * The access cards' and the tab's one test, which agrees with `check`'s. `access CLUSTER` and
- * `check` build their cells with that drift (inventory-cells.ts `driftedRef`); `access
- * REGISTRY` and the tab's matrix build them without it (flows/access-inventory.ts), so there the
- * request may still read live: an ended grant that reads drifted while its request lives is one
- * whose assignment Azure does not list, and is judged as its drift `deleted` would be, except
- * while it is being revoked (`driftedRef` leaves such a request as it is, and `check` does not
- * call it unlisted).
+ *
+ * The access cards' and the tab's one test, and `check`'s. `access CLUSTER` and `check` build
+ * their cells with the drift seen while reading Azure (inventory-cells.ts `driftedRef`), so the
+ * request reads drifted; `access REGISTRY` and the tab's matrix build them without it
+ * (flows/access-inventory.ts), so there the request may still read live: an ended grant that
+ * reads drifted while its request lives is one whose assignment Azure does not list, and is
+ * judged as its drift `deleted` would be, except while it is being revoked (`driftedRef` leaves
+ * such a request as it is, and `check` does not call it unlisted).
  */
 export function notListedYetPath(
   path: PullPath,
 ): path is EndedGrantPath & { request: AcrbotRequestRef & { grantedAt: string } } {
   if (path.kind !== 'endedGrant' || path.state !== 'drifted') return false;
   const ref = path.request;
-  if (ref.state === 'drifted') return notListedYet(ref);
-  return !ref.revokingSince && notListedYet({ ...ref, state: 'drifted', driftReason: 'deleted' });
+  const missing = ref.state === 'drifted' ? ref.driftReason === 'deleted' : !ref.revokingSince;
+  return missing && !ref.driftDetectedAt && !!ref.grantedAt;
 }

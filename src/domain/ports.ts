@@ -650,6 +650,20 @@ export class LeaseMarginError extends LeaseLostError {
   }
 }
 
+/**
+ * A lease lost because it expired while the store failed every renewal (the last error its
+ * `cause`), not because a stall outlasted it or another instance took it. Like
+ * {@link LeaseMarginError} it is the store failing, so the scheduler backs off and reports it
+ * rather than retrying at every sweep.
+ */
+export class LeaseStoreFailedError extends LeaseLostError {
+  constructor(key: string, cause: unknown) {
+    super(key);
+    this.name = 'LeaseStoreFailedError';
+    this.cause = cause;
+  }
+}
+
 /** Leases in the store: another instance takes over only after `expiresAt` (ACRBOT_LEASE_TTL). */
 export interface LeaseStore {
   /** Takes the lease when nobody holds it or the holder's lease expired; undefined when held by another. */

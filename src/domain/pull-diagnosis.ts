@@ -17,7 +17,6 @@ import {
   termRuns,
   type AccessCell,
   type AcrbotRequestRef,
-  type EndedGrantPath,
   type InventoryCluster,
   type InventoryIdentity,
   type InventoryRegistry,
@@ -27,7 +26,7 @@ import {
 } from './access-inventory';
 import type { RegistryNetwork } from './azure-model';
 import { driftNotDone, driftWords } from './drift-reason';
-import { LISTING_LAG_GRACE_MS, notListedYet } from './listing-lag';
+import { LISTING_LAG_GRACE_MS, notListedYetPath } from './listing-lag';
 import { registryReach } from './registry-reach';
 import { pullRoleFor } from './roles';
 import { asSentence } from './text';
@@ -250,9 +249,7 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
     });
 
   // acrbot's grants that Azure's listing lacks but that were granted too recently to call removed.
-  const unlisted = paths.filter(
-    (p): p is EndedGrantPath & { request: { grantedAt: string } } => p.kind === 'endedGrant' && notListedYet(p.request),
-  );
+  const unlisted = paths.filter(notListedYetPath);
   const roles = paths.filter((p): p is RoleAssignmentPath => p.kind === 'roleAssignment');
   const working = roles.filter((p) => p.honoured);
   const ignored = roles.filter((p) => !p.honoured);
@@ -307,7 +304,7 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
       findings.push({
         topic: 'drift',
         level: 'warn',
-        text: notListedYet(p.request)
+        text: notListedYetPath(p)
           ? `acrbot's grant ${p.request.requestId} (${p.roleName}) is ${notListedYetText(p.request.grantedAt)}. acrbot looks again later.`
           : `acrbot's grant ${p.request.requestId} (${p.roleName}) ${driftSentence(p.request)}; ${driftNotDone(p.request.driftReason, 'does')}.`,
       });
@@ -579,7 +576,7 @@ function limitedFix(input: DiagnosisInput, working: RoleAssignmentPath[]): strin
 
 /**
  * What `check` and the access cards say of a grant Azure's listing lacks within
- * {@link LISTING_LAG_GRACE_MS} of `grantedAt` (listing-lag.ts `notListedYet`), after its name:
+ * {@link LISTING_LAG_GRACE_MS} of `grantedAt` (listing-lag.ts `notListedYetPath`), after its name:
  * one definition, so the two never disagree. Lowercase, no full stop.
  */
 export function notListedYetText(grantedAt: string): string {

@@ -14,7 +14,7 @@
  */
 import type { RoleAssignmentInfo } from '../domain/azure-model';
 import { ResourceGoneError } from '../domain/errors';
-import { CloudApiError, type DeleteResult, type RegistryTokenPort } from '../domain/ports';
+import { CloudApiError, type DeleteResult, type RegistryTokenPort, type RegistryTokenRead } from '../domain/ports';
 import { recordedByDerivedName } from '../domain/recorded-assignment';
 import type { CredentialRef } from '../domain/secret-credential';
 import type { SecretRunnerPorts } from './secret-runner';
@@ -99,6 +99,16 @@ export interface DeletionHooks {
   deleteFailed?: (err: unknown) => Promise<void>;
 }
 
+/** How {@link deleteCredential} runs: its {@link DeletionHooks}, and a read of the token already made. */
+export interface DeletionOptions extends DeletionHooks {
+  /**
+   * What the caller's read of the token just found (`found` undefined: none under its name):
+   * deleted on that read, so the token whose date the caller checked is the one deleted and ARM
+   * is asked once. Without it the token is read here first.
+   */
+  tokenRead?: { found: RegistryTokenRead | undefined };
+}
+
 /**
  * Deletes one credential and what hangs on it: the token before its scope map (the token names
  * the map), the role assignment before its application. Throws {@link WRITE_IN_PROGRESS} when a
@@ -112,7 +122,7 @@ export interface DeletionHooks {
 export async function deleteCredential(
   ports: SecretRunnerPorts,
   ref: CredentialRef,
-  options: DeletionHooks = {},
+  options: DeletionOptions = {},
 ): Promise<CredentialDeletion> {
   const requestIds: string[] = [];
   const found: CredentialDeletion = { found: false, deleted: [], notFound: [], notOurs: [], requestIds };
@@ -132,7 +142,7 @@ export async function deleteCredential(
     const { tokens } = ports;
     const token = await deleteRegistryChild(
       `token ${ref.tokenName}`,
-      () => tokens.getToken(registry, ref.tokenName),
+      () => (options.tokenRead ? Promise.resolve(options.tokenRead.found) : tokens.getToken(registry, ref.tokenName)),
       async () => {
         await options.beforeDelete?.();
         sent(await own(() => tokens.deleteToken(registry, ref.tokenName)));

@@ -3,9 +3,8 @@
  * application and its role assignment), rebuilt from the request's own records (G15) and deleted
  * once: a retry deletes nothing by that name again. Audited with what was deleted and what was gone.
  */
-import type { AuditEntry } from '../domain/audit-chain';
 import type { AccessRequest, Actor } from '../domain/request';
-import type { RegistryTokenPort, RegistryTokenRead } from '../domain/ports';
+import type { RegistryTokenRead } from '../domain/ports';
 import { credentialOf, credentialRefProblem, recordedTokenCreation } from '../domain/secret-ownership';
 import { type CredentialRef, sameTokenCreation } from '../domain/secret-credential';
 import { credentialTargetIds, roleAssignmentId } from '../domain/credential-target-ids';
@@ -13,7 +12,7 @@ import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { leftAssignmentDetail } from './credential-cleanup';
 import type { CredentialDeletion } from './credential-deletion';
 import { deleteCredential } from './credential-deletion';
-import { credentialMarkNames, deletionMarkKey, refusedDelete } from './deletion-mark';
+import { attemptMarkKey, credentialMarkNames, refusedDelete } from './deletion-mark';
 
 /**
  * Deletes the credential this request created, rebuilt from its own store records (G15). A
@@ -56,7 +55,8 @@ export async function revokeCredential(
   const notOursBefore = before.some((e) => e.outcome === 'notOurs');
   const recordedBefore =
     deletedBefore || notOursBefore || before.some((e) => e.outcome === 'absent' || e.outcome === 'unconfirmed');
-  const mark = deletionMarkOf(request, ref, before);
+  // Keyed by the request, the credential and how many of its DELETEs failed before (deletion-mark.ts).
+  const mark = attemptMarkKey(DELETING, request.id, credentialMarkNames(ref), before);
   // When Azure made acrbot's token, by the outcome's record (G15). Records of releases before it
   // was kept have none: their token is told by its name (and, on a retry, by the mark), as then.
   const created = recordedTokenCreation(request, ref);
@@ -102,9 +102,9 @@ export async function revokeCredential(
   }
   // The deletion reads the token before its DELETE: given the read just checked, it deletes the
   // token whose date was checked, and ARM is asked once.
-  const ports = checked ? { ...deps.ports, tokens: answeringFirstRead(deps.ports.tokens, checked) } : deps.ports;
   await checkLeases?.();
-  const deletion = await deleteCredential(ports, ref, {
+  const deletion = await deleteCredential(deps.ports, ref, {
+    ...(checked && { tokenRead: checked }),
     beforeDelete: async () => {
       await recordAccessEvent(deps, request, by, {
         action: 'access.revoke.credential',
@@ -220,7 +220,7 @@ function revokedCredentialDetail(ref: CredentialRef, deletion: CredentialDeletio
   return `application ${noApplication}${ref.roleAssignment ? `, its role assignment ${noAssignment}` : ''}; nothing deleted`;
 }
 
-/** The prefix of the key of a revocation's `deleting` mark ({@link deletionMarkOf}). */
+/** The prefix of the key of a revocation's `deleting` mark (deletion-mark.ts `attemptMarkKey`). */
 const DELETING = 'access.revoke.credential.deleting';
 
 /**
@@ -229,21 +229,6 @@ const DELETING = 'access.revoke.credential.deleting';
  */
 const DELETED_CUT_SHORT =
   'deleted by an earlier attempt of this revocation whose record was cut short (it had begun deleting it); nothing deleted again';
-
-/**
- * The idempotency key of this attempt's `deleting` mark of `ref` (deletion-mark.ts): keyed by the
- * request and the credential, and by how many DELETEs of it failed before (each `failed` entry),
- * so a mark a failed DELETE voided is not read as a deletion by the attempts after it.
- */
-function deletionMarkOf(
-  request: AccessRequest,
-  ref: CredentialRef,
-  before: readonly Pick<AuditEntry, 'outcome'>[],
-): string {
-  const failed = before.filter((e) => e.outcome === 'failed').length;
-  const names = credentialMarkNames(ref);
-  return deletionMarkKey(DELETING, request.id, failed ? [...names, String(failed)] : names);
-}
 
 /**
  * Whether the DELETE an earlier attempt marked at `markedAt` stands, for a retry that found the
@@ -300,33 +285,10 @@ async function earlierDeleteStands(
 async function readToken(
   deps: LifecycleDeps,
   ref: CredentialRef,
-): Promise<{ tokenName: string; found: RegistryTokenRead | undefined } | undefined> {
+): Promise<{ found: RegistryTokenRead | undefined } | undefined> {
   if (ref.kind !== 'token') return undefined;
   const registry = { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.registry };
-  return { tokenName: ref.tokenName, found: await deps.ports.tokens.getToken(registry, ref.tokenName) };
-}
-
-/**
- * `tokens`, whose first read of the token `read` names answers what that read found instead of
- * asking ARM again; every other call goes to `tokens` itself.
- */
-function answeringFirstRead<T extends RegistryTokenPort>(
-  tokens: T,
-  read: { tokenName: string; found: RegistryTokenRead | undefined },
-): T {
-  let answered = false;
-  const getToken: RegistryTokenPort['getToken'] = (registry, tokenName) => {
-    if (answered || tokenName !== read.tokenName) return tokens.getToken(registry, tokenName);
-    answered = true;
-    return Promise.resolve(read.found);
-  };
-  return new Proxy(tokens, {
-    get(target, prop) {
-      if (prop === 'getToken') return getToken;
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+  return { found: await deps.ports.tokens.getToken(registry, ref.tokenName) };
 }
 
 /** Whether Azure dates the token (the API leaves the date optional). */

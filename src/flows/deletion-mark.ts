@@ -24,6 +24,21 @@ export function deletionMarkKey(prefix: string, requestId: string, names: readon
 }
 
 /**
+ * The key of one attempt's mark ({@link deletionMarkKey}), keyed too by how many DELETEs of the
+ * object failed before it (the `failed` entries of `before`, its trail): a mark a failed DELETE
+ * voided is not read as a deletion by the attempts after it.
+ */
+export function attemptMarkKey(
+  prefix: string,
+  requestId: string,
+  names: readonly string[],
+  before: readonly Pick<AuditEvent, 'outcome'>[],
+): string {
+  const failed = before.filter((e) => e.outcome === 'failed').length;
+  return deletionMarkKey(prefix, requestId, failed ? [...names, String(failed)] : names);
+}
+
+/**
  * What names a credential in its reference, stable across attempts (read from the same stored
  * records): the parts of a mark's key ({@link deletionMarkKey}).
  */

@@ -12,7 +12,7 @@ import type { AccessRequest, Actor } from '../domain/request';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { acrbotCreatedAssignment, type Holders, otherHolders, whyKept } from './role-assignment-holders';
 import { scheduleOrphanWatch } from './orphan-watch';
-import { deletionMarkKey, markedBefore, refusedDelete } from './deletion-mark';
+import { attemptMarkKey, markedBefore, refusedDelete } from './deletion-mark';
 
 /**
  * Deletes the role assignment `request` made, after the checks (G15, G17): kept while another
@@ -96,8 +96,7 @@ export async function revokeGrant(
   // Keyed by how many of its DELETEs failed before too: a mark a failed DELETE voided (its
   // `failed` entry) is not read as a deletion by the attempts after it.
   const trail = (await deps.audit.forRequest(request.id)).filter((e) => e.action === 'access.revoke.roleAssignment');
-  const failedBefore = trail.filter((e) => e.outcome === 'failed').length;
-  const mark = deletionMarkKey(DELETING, request.id, failedBefore ? [target, String(failedBefore)] : [target]);
+  const mark = attemptMarkKey(DELETING, request.id, [target], trail);
   if (!match) {
     // An earlier attempt marked it and sent its DELETE, then stopped before its entry (a crash,
     // an append that failed): that attempt deleted it, and its mark (acrbot's own record) says

@@ -4,7 +4,7 @@
  * the run over) stops before writing.
  */
 import type { Lease, LeaseStore } from '../domain/ports';
-import { LeaseLostError, LeaseMarginError } from '../domain/ports';
+import { LeaseLostError, LeaseMarginError, LeaseStoreFailedError } from '../domain/ports';
 import type { Logger } from '../observability/logger';
 
 /**
@@ -189,7 +189,7 @@ export class LeaseGuard {
   }
 }
 
-/** A {@link LeaseLostError} for a lease that expired while the store failed its renewals (the last error the cause). */
+/** A {@link LeaseStoreFailedError} for a lease that expired while the store failed its renewals (the last error the cause). */
 function lostBecause(key: string, storeError: unknown): LeaseLostError {
-  return Object.assign(new LeaseLostError(key), { cause: storeError });
+  return new LeaseStoreFailedError(key, storeError);
 }

@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Clock, JobKind, LeaseStore, ScheduledJob, ScheduleStore } from '../domain/ports';
-import { LeaseLostError, LeaseMarginError } from '../domain/ports';
+import { LeaseLostError, LeaseMarginError, LeaseStoreFailedError } from '../domain/ports';
 import { causesOf } from '../domain/error-causes';
 import { UserFacingError } from '../domain/errors';
 import { scrubSecrets } from '../domain/secret-text';
@@ -91,24 +91,19 @@ function runFailure(err: unknown): RunFailure {
   return Number.isFinite(err.at.getTime()) ? { err: err.cause, at: err.at } : { err: err.cause };
 }
 
-/** Whether a handler's failure is its lease being lost: a check that threw, or an error wrapping one. */
-function isLeaseLoss(err: unknown): boolean {
-  for (const e of causesOf(err)) if (e instanceof LeaseLostError) return true;
-  return false;
-}
-
 /**
- * Whether a lease was given up because the store failed its renewals, not because it lapsed in a
- * stall or was taken: a {@link LeaseMarginError} (too little left to write under), or a lease
- * that expired while every renewal failed (lease-guard's `lostBecause`: a {@link LeaseLostError}
- * whose cause is the store's error). Either is the store failing, which backs off and is reported.
+ * How a handler's failure stopped on its lease, if it did (a check that threw, or an error
+ * wrapping one): `storeFailed` when the store failed its renewals, a {@link LeaseMarginError}
+ * (too little left to write under) or a {@link LeaseStoreFailedError} (expired while every
+ * renewal failed), which backs off and is reported; `lost` when it lapsed in a stall or was taken.
  */
-function isStoreFailureStop(err: unknown): boolean {
+function leaseStop(err: unknown): 'lost' | 'storeFailed' | undefined {
+  let stop: 'lost' | undefined;
   for (const e of causesOf(err)) {
-    if (e instanceof LeaseMarginError) return true;
-    if (e instanceof LeaseLostError && e.cause !== undefined && !(e.cause instanceof LeaseLostError)) return true;
+    if (e instanceof LeaseMarginError || e instanceof LeaseStoreFailedError) return 'storeFailed';
+    if (e instanceof LeaseLostError) stop = 'lost';
   }
-  return false;
+  return stop;
 }
 
 /** Told when a job failed `reportAfterAttempts` times (and on every later failure). */
@@ -516,7 +511,7 @@ export class Scheduler {
       // A handler stopped by its lease check failed with the loss itself: an operational event
       // (a stall, a store outage, a take-over), not a failure to act on. Still one line: the
       // guard warns only of a lapse or an outage, not of a take-over the store refused to renew.
-      if (failure && isLeaseLoss(failure.err))
+      if (failure && leaseStop(failure.err) !== undefined)
         this.log.warn(
           { err: failure.err, ...jobFields(job) },
           'scheduled job stopped when its lease was lost; not recorded: the instance holding the lease owns the job now',
@@ -539,7 +534,7 @@ export class Scheduler {
     // as it is (due), so the next sweep runs it again once its leases are free (`runLeased`
     // releases the job's). A store failing renewals (too near the expiry, or until it passed) is
     // a failure as before: backed off and, if it lasts, reported, rather than retried at every sweep.
-    if (failure && isLeaseLoss(failure.err) && !isStoreFailureStop(failure.err)) {
+    if (failure && leaseStop(failure.err) === 'lost') {
       this.log.warn(
         { err: failure.err, ...jobFields(job) },
         'scheduled job stopped at a lease check; not recorded as a failure: it runs again at the next sweep',

@@ -19,7 +19,7 @@ import {
 import { describeDurationMs } from '../domain/access-term';
 import type { AuditEntry } from '../domain/audit-chain';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
-import { NOT_LISTED_YET_LABEL, notListedYetPath } from '../domain/listing-lag';
+import { NOT_LISTED_YET_WORDS, notListedYetPath } from '../domain/listing-lag';
 import { awaitingReview, describeRequirement } from '../domain/policy';
 import { notListedYetText } from '../domain/pull-diagnosis';
 import { isBeingRevoked, type AccessRequest } from '../domain/request';
@@ -390,8 +390,7 @@ function pathText(path: PullPath): string {
       return `pull secret ${path.secretName} in ${path.namespace} (${path.credentialKind === 'token' ? 'ACR token' : 'service principal'})`;
     case 'endedGrant':
       // The access card's label, after a comma ("not in Azure's listing yet"): not removed.
-      if (notListedYetPath(path))
-        return `${path.roleName} role by acrbot, ${NOT_LISTED_YET_LABEL[0]!.toLowerCase()}${NOT_LISTED_YET_LABEL.slice(1)}`;
+      if (notListedYetPath(path)) return `${path.roleName} role by acrbot, ${NOT_LISTED_YET_WORDS}`;
       return path.state === 'drifted'
         ? `${path.roleName} role by acrbot, removed in Azure outside acrbot`
         : path.state === 'unverified'

@@ -97,7 +97,7 @@ export interface TabRow {
   driftReason?: string;
   /**
    * With state `drifted`, on a matrix row only: a grant made less than 15 minutes ago that Azure's
-   * listing of role assignments does not show yet (src/domain/listing-lag.ts `notListedYet`), not
+   * listing of role assignments does not show yet (src/domain/listing-lag.ts `notListedYetPath`), not
    * one removed: `driftReason` says so in `check`'s and the access card's words, and the page
    * labels it as they do (NOT_LISTED_YET_LABEL), a warning. Still drifted for filters and actions.
    */
