@@ -51,7 +51,7 @@ describe('CSV export of the matrix rows', () => {
       'reason',
       'approvers',
     ]);
-    expect(EXPORT_COLUMNS.slice(12)).toEqual(['ended_at', 'revoking_since', 'drift_reason']);
+    expect(EXPORT_COLUMNS.slice(12)).toEqual(['ended_at', 'revoking_since', 'drift_reason', 'not_listed_yet']);
     expect(rowsCsv([]).split('\r\n')[0]).toBe(EXPORT_COLUMNS.join(','));
   });
 

@@ -11,7 +11,9 @@ import type { Row } from './types';
  * keeps working. `expires_at` stays the end the access had (the term's, or a pull secret's
  * credential expiry); once acrbot ended it, `ended_at` says when, and while a revocation runs,
  * `revoking_since` since when, as the drawer and the list do; a drifted row's `drift_reason`
- * says why it reads drifted (empty for any other state).
+ * says why it reads drifted (empty for any other state), and `not_listed_yet` is `yes` on a
+ * drifted row that is only a grant younger than 15 minutes Azure's listing does not show yet (its
+ * `state` stays `drifted`, as the filters count it, so a script that reads `state` keeps working).
  */
 export const EXPORT_COLUMNS = [
   'cluster',
@@ -29,6 +31,7 @@ export const EXPORT_COLUMNS = [
   'ended_at',
   'revoking_since',
   'drift_reason',
+  'not_listed_yet',
 ] as const;
 
 /** The CSV text of `rows`, header first. */
@@ -53,6 +56,7 @@ export function rowsCsv(rows: readonly Row[]): string {
           r.endedAt,
           r.revokingSince,
           driftReasonOf(r),
+          r.state === 'drifted' && r.notListedYet ? 'yes' : '',
         ]),
       )
       .join('')
