@@ -3,9 +3,10 @@
  * wherever it is found: a command that does not parse, the checks made before the questions of
  * a request, an answer to one of those questions. The same entry `RequestHandler.prepare` writes
  * for a request that fails validation while it is planned: one refusal, one entry, whichever way
- * the bad name came in; and a name refused by a read (`check`, `policy`, `access`). Other refusals
- * audit themselves (a pause) or are audited once per window (the per-user limits,
- * flows/limit-audit.ts): only `validation.*` codes and the name refusals below are recorded here.
+ * the bad name came in; and a name refused by a read (`check`, `policy`, `access`). A request
+ * that cannot be planned for acrbot's own rules is audited here too (`plan.refused`), as is one
+ * whose planning was given up at its deadline (`plan.failed`). Other refusals audit themselves (a
+ * pause) or are audited once per window (the per-user limits, flows/limit-audit.ts).
  */
 import type { TurnContext } from 'botbuilder';
 import { isUserFacing } from '../domain/errors';

@@ -58,7 +58,7 @@ export interface ArmEmulatorOptions {
   recordRequests?: boolean;
   /** Cap of the request log; default 10 000. */
   maxRecordedRequests?: number;
-  /** The time role assignments are stamped with; default the wall clock ({@link ArmState.clock}). */
+  /** The time role assignments are stamped and tokens dated with; default the wall clock ({@link ArmState.clock}). */
   clock?: ArmClock;
 }
 

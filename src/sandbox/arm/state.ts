@@ -56,13 +56,14 @@ export interface ArmStateOptions {
   directory: Directory;
   /** Page size of every list operation (`nextLink` paging). */
   pageSize: number;
-  /** What time it is for the stamps of role assignments; default the wall clock. */
+  /** What time it is for the stamps of role assignments and the dates of tokens; default the wall clock. */
   clock?: ArmClock;
 }
 
 /**
- * The emulator's source of time for role assignments' `createdOn`/`updatedOn` (a bot's test clock
- * fits it; emulators never import the bot's code, so it is declared here).
+ * The emulator's source of time for role assignments' `createdOn`/`updatedOn` and tokens'
+ * `creationDate` (a bot's test clock fits it; emulators never import the bot's code, so it is
+ * declared here).
  */
 export interface ArmClock {
   now(): Date;
