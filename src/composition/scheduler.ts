@@ -234,10 +234,15 @@ export function registerJobs(
   purging?: { stores: Pick<Stores, 'dialogs' | 'abuse'>; intervalMs: number; clock: Clock; log: Logger },
   log?: Logger,
 ): void {
+  // A run checks its lease before its work and before it schedules the next run: a holder woken
+  // past its lease (a long pause) would otherwise publish one more anchor, or move the next run
+  // the instance that took the job over has already scheduled.
   if (purging)
-    scheduler.register('store.purge', async () => {
+    scheduler.register('store.purge', async (_job, run) => {
+      await run.check();
       const purged = await purgeStores(purging.stores, purging.clock);
       if (purged.dialogs || purged.sightings) purging.log.debug({ purged }, 'purged expired dialogs and sightings');
+      await run.check();
       await scheduler.schedule({
         id: STORE_PURGE_JOB_ID,
         kind: 'store.purge',
@@ -245,8 +250,10 @@ export function registerJobs(
       });
     });
   if (anchoring)
-    scheduler.register('audit.anchor', async () => {
+    scheduler.register('audit.anchor', async (_job, run) => {
+      await run.check();
       await anchoring.publish();
+      await run.check();
       await scheduler.schedule({
         id: AUDIT_ANCHOR_JOB_ID,
         kind: 'audit.anchor',
@@ -295,7 +302,7 @@ function registerCoreJobs(scheduler: Scheduler, flows: Flows): void {
   // listed: the sweep checked and recorded every other one first) fails the run, recorded and
   // reported as a failing job's, and its retry is the next regular run (RetryAt, sooner or later
   // than the backoff): the run is never given up on, and keeps its cadence however long it fails.
-  scheduler.register('drift.check', async () => {
+  scheduler.register('drift.check', async (_job, run) => {
     // Decisions a stopped process left half done (review-reject-net.ts); never throws.
     await flows.requests.finishStoredDecisions({ atMostEveryMs: REVIEW_NET_RECHECK_MS });
     const failures: unknown[] = [];
@@ -305,6 +312,7 @@ function registerCoreJobs(scheduler: Scheduler, flows: Flows): void {
     await flows.drift.sweep().catch((err: unknown) => void failures.unshift(err));
     const next = flows.drift.nextRunAt();
     if (failures.length) throw new RetryAt(next, failures.length === 1 ? failures[0] : bothFailed(failures));
+    await run.check();
     await scheduler.schedule({ id: DRIFT_JOB_ID, kind: 'drift.check', dueAt: next });
   });
 }
