@@ -9,7 +9,7 @@ import { LeaseLostError, type ScheduledJob } from '../../src/domain/ports';
 import type { JobHandler, JobRun } from '../../src/flows/scheduler';
 import { createLogger } from '../../src/observability/logger';
 
-const JOB: ScheduledJob = { id: 'x', kind: 'x', dueAt: '2026-12-05T10:00:00Z', attempts: 0 };
+const JOB: ScheduledJob = { id: 'audit.anchor', kind: 'audit.anchor', dueAt: '2026-12-05T10:00:00Z', attempts: 0 };
 const clock = { now: () => new Date('2026-12-05T10:00:00Z') };
 const log = createLogger({ level: 'silent' });
 
