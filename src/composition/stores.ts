@@ -33,12 +33,20 @@ export interface StoreOverrides {
  * once into `.data/audit.key` (git-ignored, outside the store, shared by every local instance).
  */
 export function auditKeyFor(config: AppConfig): Buffer | undefined {
-  if (config.auditKey) return config.auditKey;
-  if (config.mode !== 'sandbox' || config.storage.kind === 'memory') return undefined;
-  return loadOrCreateKeyFile(join(process.cwd(), '.data', 'audit.key'));
+  return sandboxAuditKey(config)?.key;
 }
 
-function loadOrCreateKeyFile(path: string): Buffer {
+/** The audit key, and the sandbox key file this call created (`created`: none was there). */
+function sandboxAuditKey(config: AppConfig): { key: Buffer; created?: string } | undefined {
+  if (config.auditKey) return { key: config.auditKey };
+  if (config.mode !== 'sandbox' || config.storage.kind === 'memory') return undefined;
+  const path = join(process.cwd(), '.data', 'audit.key');
+  const created = createKeyFile(path);
+  return { key: readAuditKeyFile(path), ...(created && { created: path }) };
+}
+
+/** Creates the key file at `path` unless it is there; true when this call created it. */
+function createKeyFile(path: string): boolean {
   // Written whole to a side file, then linked into place: link fails if another instance won
   // the race, and nobody ever reads a half-written key.
   const side = `${path}.${process.pid}.tmp`;
@@ -47,8 +55,10 @@ function loadOrCreateKeyFile(path: string): Buffer {
     writeFileSync(side, randomBytes(32).toString('base64'), { mode: 0o600 });
     try {
       linkSync(side, path);
+      return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      return false;
     } finally {
       rmSync(side, { force: true });
     }
@@ -60,7 +70,6 @@ function loadOrCreateKeyFile(path: string): Buffer {
       { cause: err },
     );
   }
-  return readAuditKeyFile(path);
 }
 
 /** Opens the configured stores, unless given; `log` hears of background failures they recovered from. */
@@ -71,7 +80,8 @@ export async function openAppStores(
   log: Logger,
 ): Promise<Stores> {
   if (!overrides.stores) checkTablesConnectionString(config.storage);
-  const auditKey = overrides.stores ? undefined : auditKeyFor(config);
+  const keyed = overrides.stores ? undefined : sandboxAuditKey(config);
+  const auditKey = keyed?.key;
   const opened = overrides.stores
     ? withMemoryDefaults(overrides.stores, clock)
     : await openStores(config.storage, clock, auditKey, {
@@ -91,6 +101,13 @@ export async function openAppStores(
   await checked.catch(async (err: unknown) => {
     // Not starting: the store is closed again (its file, its checkpoint worker).
     await opened.close();
+    // A sandbox key file made just now for a log signed with another key (the file was deleted or
+    // moved): it is not kept, or the next start and audit:verify would take it for the log's key,
+    // and a restore that does not overwrite (cp -n) would keep it.
+    if (keyed?.created && err instanceof AuditKeyMismatchError) {
+      rmSync(keyed.created, { force: true });
+      throw new AuditKeyMismatchError(err.seq, true, keyed.created);
+    }
     throw err;
   });
   // Allowed in azure mode only for tests and benchmarks: a deployment that kept the switch says so
@@ -147,9 +164,19 @@ function checkTablesConnectionString(storage: AppConfig['storage']): void {
 
 /** The audit key given is not the one the log's entries are signed with: acrbot does not start. */
 export class AuditKeyMismatchError extends Error {
-  constructor(seq: number, sandbox: boolean) {
+  /**
+   * `missingKeyFile`: the sandbox's key file, which was not there (a key made for it did not
+   * verify the log, and was not kept).
+   */
+  constructor(
+    readonly seq: number,
+    sandbox: boolean,
+    missingKeyFile?: string,
+  ) {
     super(
-      `ACRBOT_AUDIT_KEY is not the key the audit log's newest entry (seq ${seq}) was signed with: the key was replaced, this is another deployment's, or that entry was altered. acrbot does not start, so that no entry is signed with another key and the audit trail stays verifiable. Put the original key back (docs/operations.md, "The audit key"), or run npm run audit:verify with it to see which entry differs${sandbox ? '; in the sandbox, restore .data/audit.key, or delete ./data to start over with an empty store' : ''}.`,
+      missingKeyFile
+        ? `The sandbox's audit key ${missingKeyFile} is missing, and the audit log (its newest entry, seq ${seq}) is signed with it. acrbot does not start, so that no entry is signed with another key and the audit trail stays verifiable; no new key file was kept. Put the original ${missingKeyFile} back, or delete ./data to start over with an empty store.`
+        : `ACRBOT_AUDIT_KEY is not the key the audit log's newest entry (seq ${seq}) was signed with: the key was replaced, this is another deployment's, or that entry was altered. acrbot does not start, so that no entry is signed with another key and the audit trail stays verifiable. Put the original key back (docs/operations.md, "The audit key"), or run npm run audit:verify with it to see which entry differs${sandbox ? '; in the sandbox, restore .data/audit.key, or delete ./data to start over with an empty store' : ''}.`,
     );
     this.name = 'AuditKeyMismatchError';
   }
