@@ -20,7 +20,10 @@
  * DELETE of the credential itself (the application, the token), the clean-up appends a keyed
  * `credential.cleanup.started` entry ({@link markingDeletion}): a run cut short between that
  * DELETE and the entry saying what it found leaves the mark, and the retry, which then finds
- * nothing, audits `deleted` (by that earlier attempt), not `absent`.
+ * nothing, audits `deleted` (by that earlier attempt), not `absent`. A token under its recorded
+ * name that Azure dates otherwise than acrbot recorded (deleted and made again by a person) is not
+ * acrbot's: it and the scope map it may use are left, audited `notOurs` once, and the stored
+ * outcome names it for an operator (foreign-token.ts), as the revocation leaves it.
  */
 import { createHash } from 'node:crypto';
 import { formatUtc } from '../domain/access-term';
@@ -34,6 +37,7 @@ import {
   credentialRefProblem,
   pendingRetirementOf,
   pullSecretRecordId,
+  recordedTokenCreation,
   replacedRequestProblem,
   retirementPendingSentence,
   summaryAfterRetirement,
@@ -44,6 +48,14 @@ import type { JobScheduling } from './request-jobs';
 import type { JobSpec } from './scheduler';
 import { type CredentialDeletion, deleteCredential } from './credential-deletion';
 import { credentialMarkNames, deletionMarkKey, markedBefore } from './deletion-mark';
+import {
+  checkTokenCreation,
+  leftTokenDetail,
+  leftTokenKey,
+  leftTokenSentence,
+  logForeignToken,
+  recordedCreationOf,
+} from './foreign-token';
 import type { SecretRunnerPorts } from './secret-runner';
 
 /**
@@ -69,7 +81,7 @@ function pendingRefs(text: string | undefined): { refs: CredentialRef[] } | { pr
 /** The `credential.cleanup` audit entry of a retried clean-up. */
 function cleanupEntry(
   request: AccessRequest,
-  outcome: 'refused' | 'deleted' | 'absent' | 'pending',
+  outcome: 'refused' | 'deleted' | 'absent' | 'pending' | 'notOurs',
   detail: string,
   correlationIds?: readonly string[],
 ): AuditEvent {
@@ -117,12 +129,17 @@ export const CLEANUP_REFUSED_SENTENCE =
 
 /** `text` (an outcome's error) with its promises of a retry replaced by {@link CLEANUP_REFUSED_SENTENCE}. */
 function errorAfterRefusal(text: string | undefined): string {
-  if (text?.includes(CLEANUP_REFUSED_SENTENCE)) return text;
+  return errorInsteadOfPromises(text, CLEANUP_REFUSED_SENTENCE);
+}
+
+/** `text` (an outcome's error) with its promises of a retry replaced by `sentence`. */
+function errorInsteadOfPromises(text: string | undefined, sentence: string): string {
+  if (text?.includes(sentence)) return text;
   const rest = Object.values(CLEANUP_PROMISES)
     .reduce((t, promise) => t.replace(promise, ''), text ?? '')
     .replace(/\s{2,}/g, ' ')
     .trim();
-  return rest ? `${rest} ${CLEANUP_REFUSED_SENTENCE}` : CLEANUP_REFUSED_SENTENCE;
+  return rest ? `${rest} ${sentence}` : sentence;
 }
 
 /**
@@ -131,14 +148,23 @@ function errorAfterRefusal(text: string | undefined): string {
  */
 function summaryAfterRefusedRetirement(summary: string, replacedRequestId: string, dueAt?: Date): string {
   const refused = `acrbot refused to delete the credential of ${replacedRequestId}, which it replaced: that request's records do not vouch for it (audit log: credential.cleanup, refused). An operator must find and delete it.`;
-  if (summary.includes(refused)) return summary;
+  return summaryInsteadOfPromise(summary, replacedRequestId, refused, dueAt);
+}
+
+/**
+ * `summary` with the sentence that promised the deletion of the credential of `replacedRequestId`
+ * ({@link retirementPendingSentence}, the earlier "tries again shortly", or a kept `--kind sp`
+ * credential's) replaced by `sentence`, or `sentence` added when it promised none.
+ */
+function summaryInsteadOfPromise(summary: string, replacedRequestId: string, sentence: string, dueAt?: Date): string {
+  if (summary.includes(sentence)) return summary;
   const promises = [
     retirementPendingSentence(replacedRequestId),
     `The credential of ${replacedRequestId}, which it replaced, could not be deleted yet; acrbot tries again shortly.`,
     ...(dueAt ? deferredRetirementSentences(replacedRequestId, dueAt) : []),
   ];
   const found = promises.find((p) => summary.includes(p));
-  return found ? summary.replace(found, refused) : `${summary} ${refused}`;
+  return found ? summary.replace(found, sentence) : `${summary} ${sentence}`;
 }
 
 /** A role assignment found under a recorded name that is not the one acrbot made: left in place. */
@@ -353,6 +379,12 @@ const RETIRED_ABSENT_BEFORE = 'the credential this request replaced, not found w
 const RETIRED_CUT_SHORT =
   'the credential this request replaced, deleted once the new role had had time to apply, by an earlier attempt whose record was cut short';
 
+/**
+ * The prefix of the detail of a retirement's `notOurs` entry: the token under the name of the
+ * replaced request's token is not the one acrbot made (foreign-token.ts `leftTokenDetail`).
+ */
+const RETIRED_NOT_OURS = 'the credential this request replaced: ';
+
 /** The detail of the audit entry of a retried clean-up that deleted the credential. */
 const RETRIED_AND_DELETED = 'retried after an earlier failure';
 
@@ -439,7 +471,10 @@ async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promi
   const entries = await audit.forRequest(request.id);
   let left = leftInAudit(entries);
   let done: Pick<AuditEvent, 'outcome'> | undefined = entries.find(
-    (e) => e.action === 'credential.cleanup' && RETIREMENT_DONE.includes(e.detail ?? ''),
+    (e) =>
+      e.action === 'credential.cleanup' &&
+      (RETIREMENT_DONE.includes(e.detail ?? '') ||
+        (e.outcome === 'notOurs' && !!e.detail?.startsWith(RETIRED_NOT_OURS))),
   );
   if (!done) {
     const replaced = await store.get(pending.requestId);
@@ -466,26 +501,55 @@ async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promi
       return;
     }
     await checkLease?.();
-    const deletion = await deleteCredential(ports, ref, markingDeletion(request, ref, audit));
-    left = leftInPlace(ref, deletion);
-    await auditLeft(request, left, deps);
-    // A kept `--kind sp` credential may be gone by its time: the revocation of the access deletes
-    // every credential of it, this one included; or an earlier run of this job deleted it and
-    // stopped before its entry (its mark says so).
-    const sent = deletion.requestIds;
-    const entry = !dueAt
-      ? cleanupEntry(request, 'deleted', RETIRED_AFTER_RETRY, sent)
-      : deletion.found || deletion.deleted.length
-        ? cleanupEntry(request, 'deleted', RETIRED_AFTER_WAIT, sent)
-        : deletionStartedBefore(entries, request.id, ref)
-          ? cleanupEntry(request, 'deleted', RETIRED_CUT_SHORT, sent)
-          : cleanupEntry(request, 'absent', RETIRED_ABSENT, sent);
-    await audit.append(entry);
-    done = entry;
+    // A token under the name that Azure dates otherwise than the replaced request's outcome
+    // recorded is not the one acrbot made (G15): neither it nor the scope map it may use is
+    // deleted, as the revocation leaves it. The read is the deletion's: ARM is asked once.
+    const created = recordedTokenCreation(replaced!, ref);
+    const { tokenRead, foreign } = await checkTokenCreation(ports.tokens, ref, created);
+    if (foreign) {
+      logForeignToken(log, request.id, ref, foreign, created);
+      const detail = `${RETIRED_NOT_OURS}${leftTokenDetail(ref, foreign, created!)}`;
+      // Keyed: a run that lost its final write finds the entry and only saves the outcome.
+      await audit.append({
+        ...cleanupEntry(request, 'notOurs', detail),
+        idempotencyKey: leftTokenKey(request.id, detail),
+      });
+      done = { outcome: 'notOurs' };
+    } else {
+      const deletion = await deleteCredential(ports, ref, {
+        ...markingDeletion(request, ref, audit),
+        ...(tokenRead && { tokenRead }),
+      });
+      left = leftInPlace(ref, deletion);
+      await auditLeft(request, left, deps);
+      // A kept `--kind sp` credential may be gone by its time: the revocation of the access deletes
+      // every credential of it, this one included; or an earlier run of this job deleted it and
+      // stopped before its entry (its mark says so).
+      const sent = deletion.requestIds;
+      const entry = !dueAt
+        ? cleanupEntry(request, 'deleted', RETIRED_AFTER_RETRY, sent)
+        : deletion.found || deletion.deleted.length
+          ? cleanupEntry(request, 'deleted', RETIRED_AFTER_WAIT, sent)
+          : deletionStartedBefore(entries, request.id, ref)
+            ? cleanupEntry(request, 'deleted', RETIRED_CUT_SHORT, sent)
+            : cleanupEntry(request, 'absent', RETIRED_ABSENT, sent);
+      await audit.append(entry);
+      done = entry;
+    }
   }
   const { retirement: _done, ...outcome } = request.outcome!;
   // The outcome said the deletion was still to come; the cards show the stored outcome, which
-  // also names any assignment left in place for an operator.
+  // also names any assignment left in place for an operator, or the token left as not acrbot's.
+  if (done?.outcome === 'notOurs') {
+    outcome.summary = summaryInsteadOfPromise(
+      outcome.summary,
+      pending.requestId,
+      leftTokenSentence(`the credential of ${pending.requestId}, which it replaced`),
+      dueAt,
+    );
+    await saveOutcome(request, outcome, deps, 'cards not redrawn after the retirement');
+    return;
+  }
   let summary = summaryAfterRetirement(outcome.summary, pending.requestId);
   if (dueAt)
     for (const kept of deferredRetirementSentences(pending.requestId, dueAt))
@@ -653,9 +717,23 @@ async function retryCleanup(request: AccessRequest, deps: CleanupDeps): Promise<
   const deleted: string[] = [];
   const sent: string[] = [];
   const left: LeftAssignment[] = [];
+  // Tokens under a recorded name that Azure dates otherwise than acrbot recorded (G15): left in
+  // place with the scope map they may use, as the revocation leaves them; their entry's detail.
+  const leftTokens: string[] = [];
   for (const ref of refs.reverse()) {
     await checkLease?.();
-    const found = await deleteCredential(ports, ref, markingDeletion(request, ref, audit));
+    // The read is the deletion's: ARM is asked once.
+    const created = recordedCreationOf(ref, request);
+    const { tokenRead, foreign } = await checkTokenCreation(ports.tokens, ref, created);
+    if (foreign) {
+      logForeignToken(log, request.id, ref, foreign, created);
+      leftTokens.push(leftTokenDetail(ref, foreign, created!));
+      continue;
+    }
+    const found = await deleteCredential(ports, ref, {
+      ...markingDeletion(request, ref, audit),
+      ...(tokenRead && { tokenRead }),
+    });
     existed.push(found.found);
     deletedEarlier.push(!found.found && deletionStartedBefore(entries, request.id, ref));
     deleted.push(...found.deleted);
@@ -666,13 +744,20 @@ async function retryCleanup(request: AccessRequest, deps: CleanupDeps): Promise<
   // lease's holder only.
   await checkLease?.();
   await auditLeft(request, left, deps);
+  // Keyed as a failed run's clean-up keys it: whoever finds the token first records it once.
+  for (const detail of leftTokens)
+    await audit.append({
+      ...cleanupEntry(request, 'notOurs', detail),
+      idempotencyKey: leftTokenKey(request.id, detail),
+    });
   // Not found: an application known by its recorded name (its creation's answer was lost), or a
   // token whose create Azure did not answer, or one deleted already. Soon after, Graph may not
   // show it yet, or ARM may not have taken the create yet; past ABSENT_AFTER_MS it does not exist.
   // One an earlier run had begun deleting waits the same: that run may have stopped before its
   // DELETE, and an application it deleted by id may not have been visible yet (answered 404).
   const decidedAt = Date.parse(request.updatedAt) + ABSENT_AFTER_MS;
-  if (!existed.some(Boolean) && clock.now().getTime() < decidedAt) {
+  // A token left as not acrbot's was found: its clean-up is decided.
+  if (!existed.some(Boolean) && !leftTokens.length && clock.now().getTime() < decidedAt) {
     // A scope map deleted meanwhile is said, not left out (the entry keeps it pending).
     if (deleted.length)
       await audit.append(
@@ -687,21 +772,27 @@ async function retryCleanup(request: AccessRequest, deps: CleanupDeps): Promise<
     return false;
   }
   const tokens = refs.every((ref) => ref.kind === 'token');
-  await audit.append(
-    existed.some(Boolean)
-      ? cleanupEntry(request, 'deleted', RETRIED_AND_DELETED, sent)
-      : deletedEarlier.some(Boolean)
-        ? cleanupEntry(request, 'deleted', RETRIED_CUT_SHORT, sent)
-        : cleanupEntry(
-            request,
-            'absent',
-            tokens
-              ? 'not found on the registry: Azure did not create it, or it was deleted already'
-              : 'not found under its recorded name: Graph did not create it',
-            sent,
-          ),
+  // Only tokens left as not acrbot's: their entries say it all.
+  const onlyLeft = leftTokens.length === refs.length;
+  if (!onlyLeft)
+    await audit.append(
+      existed.some(Boolean)
+        ? cleanupEntry(request, 'deleted', RETRIED_AND_DELETED, sent)
+        : deletedEarlier.some(Boolean)
+          ? cleanupEntry(request, 'deleted', RETRIED_CUT_SHORT, sent)
+          : cleanupEntry(
+              request,
+              'absent',
+              tokens
+                ? 'not found on the registry: Azure did not create it, or it was deleted already'
+                : 'not found under its recorded name: Graph did not create it',
+              sent,
+            ),
+    );
+  const cleaned = withLeftInError(request, left);
+  await store.update(
+    transition(leftTokens.length ? withLeftTokenInError(cleaned) : cleaned, { type: 'cleanedUp', at: clock.now() }),
   );
-  await store.update(transition(withLeftInError(request, left), { type: 'cleanedUp', at: clock.now() }));
   return true;
 }
 
@@ -709,4 +800,13 @@ async function retryCleanup(request: AccessRequest, deps: CleanupDeps): Promise<
 function withLeftInError(request: AccessRequest, left: LeftAssignment[]): AccessRequest {
   if (!left.length) return request;
   return { ...request, outcome: { ...request.outcome!, error: withLeft(request.outcome?.error, left) } };
+}
+
+/**
+ * A failed `request` whose clean-up left a token under its recorded name as not acrbot's: its
+ * outcome's error no longer promises a retry, and says so for an operator.
+ */
+function withLeftTokenInError(request: AccessRequest): AccessRequest {
+  const error = errorInsteadOfPromises(request.outcome?.error, leftTokenSentence('the credential it had created'));
+  return { ...request, outcome: { ...request.outcome!, error } };
 }

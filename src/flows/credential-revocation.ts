@@ -4,7 +4,6 @@
  * once: a retry deletes nothing by that name again. Audited with what was deleted and what was gone.
  */
 import type { AccessRequest, Actor } from '../domain/request';
-import type { RegistryTokenRead } from '../domain/ports';
 import { credentialOf, credentialRefProblem, recordedTokenCreation } from '../domain/secret-ownership';
 import { type CredentialRef, sameTokenCreation } from '../domain/secret-credential';
 import { credentialTargetIds, roleAssignmentId } from '../domain/credential-target-ids';
@@ -13,6 +12,7 @@ import { leftAssignmentDetail } from './credential-cleanup';
 import type { CredentialDeletion } from './credential-deletion';
 import { deleteCredential } from './credential-deletion';
 import { attemptMarkKey, credentialMarkNames, refusedDelete } from './deletion-mark';
+import { checkTokenCreation, foreignTokenWords, leaveForeignToken, leftTokenDetail } from './foreign-token';
 
 /**
  * Deletes the credential this request created, rebuilt from its own store records (G15). A
@@ -86,17 +86,14 @@ export async function revokeCredential(
   // A token under the name that Azure dates otherwise than acrbot's record is not the one acrbot
   // made (deleted and made again since): neither it nor the scope map it may use is deleted. A
   // retry that found the mark has read it already (earlierDeleteStands).
-  const checked = !cutShort && created !== undefined ? await readToken(deps, ref) : undefined;
-  const foreign =
-    checked?.found && !sameTokenCreation(created!, checked.found.creationDate) ? checked.found : undefined;
+  const { tokenRead: checked, foreign } = cutShort ? {} : await checkTokenCreation(deps.ports.tokens, ref, created);
   if (foreign) {
     await leaveForeignToken(deps, request, ref, foreign, created);
-    const map = ref.kind === 'token' && ref.scopeMapName;
     await recordAccessEvent(deps, request, by, {
       action: 'access.revoke.credential',
       outcome: 'notOurs',
       targetIds,
-      detail: `acrbot's token is not there: ${foreignTokenWords(ref, foreign, created)}; left in place for an operator${map ? ` (and acrbot's scope map ${map}, which it may use)` : ''}; nothing deleted`,
+      detail: leftTokenDetail(ref, foreign, created!),
     });
     return;
   }
@@ -276,68 +273,4 @@ async function earlierDeleteStands(
     deleteAgain: false,
     madeSince: `; ${foreignTokenWords(ref, found, undefined)}: left in place for an operator`,
   };
-}
-
-/**
- * The token under `ref`'s name as ARM shows it now (`found` undefined: none). A read that fails
- * throws: the revocation is retried rather than delete what acrbot cannot tell is its own.
- */
-async function readToken(
-  deps: LifecycleDeps,
-  ref: CredentialRef,
-): Promise<{ found: RegistryTokenRead | undefined } | undefined> {
-  if (ref.kind !== 'token') return undefined;
-  const registry = { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.registry };
-  return { found: await deps.ports.tokens.getToken(registry, ref.tokenName) };
-}
-
-/** Whether Azure dates the token (the API leaves the date optional). */
-const isDated = (found: RegistryTokenRead): boolean =>
-  found.creationDate !== undefined && Number.isFinite(Date.parse(found.creationDate));
-
-/**
- * How a token under acrbot's token's name that acrbot's records do not vouch for is said in the
- * entry: dated otherwise than acrbot's (`created`, when recorded), or made since the mark, or
- * undated (the API leaves the date optional).
- */
-function foreignTokenWords(ref: CredentialRef, found: RegistryTokenRead, created: string | undefined): string {
-  const name = ref.kind === 'token' ? ref.tokenName : '';
-  const dated = isDated(found);
-  const when = !dated ? 'undated' : created === undefined ? 'made since' : `made ${found.creationDate}`;
-  const own = created === undefined ? '' : ` (acrbot made its own ${created})`;
-  return `a token under its name now (${name}), ${when}, is not one acrbot's records vouch for${own}`;
-}
-
-/**
- * Logs and tells the approvers once of a token under acrbot's token's name that acrbot leaves in
- * place (G15): what to check, and to delete it if nobody needs it. `created`: the date the
- * outcome recorded for acrbot's own (then the token found is dated otherwise); undefined for a
- * record without it, when a retry found one made from the earlier attempt's mark on, or undated.
- */
-async function leaveForeignToken(
-  deps: LifecycleDeps,
-  request: AccessRequest,
-  ref: CredentialRef,
-  found: RegistryTokenRead,
-  created: string | undefined,
-): Promise<void> {
-  if (ref.kind !== 'token') return;
-  const dated = isDated(found);
-  deps.log.warn(
-    { requestId: request.id, token: ref.tokenName, dated, recordedDate: created !== undefined },
-    created === undefined
-      ? 'a token is under the name of a credential acrbot deleted; left in place for an operator'
-      : "a token under the name of acrbot's is not the one acrbot made; left in place for an operator",
-  );
-  const where = `a token named ${ref.tokenName} on ${ref.registry}`;
-  const what =
-    created === undefined
-      ? `${where}, ${dated ? 'made after' : 'undated, found after'} an earlier attempt of it had begun deleting acrbot's token of that name`
-      : `${where} that is not the one acrbot made for it: Azure dates it ${dated ? found.creationDate : 'not at all'}, acrbot recorded ${created} for its own`;
-  const map =
-    created !== undefined && ref.scopeMapName ? ` (acrbot's scope map ${ref.scopeMapName} too, which it may use)` : '';
-  await deps.messenger.reportToApprovers(
-    request,
-    `The revocation of ${request.id} found ${what}. acrbot's records do not vouch for this one, so it was left in place${map}: check it, and delete it if nobody needs it${created === undefined && !dated ? " (it is acrbot's own if that deletion did not go through)" : ''}.`,
-  );
 }

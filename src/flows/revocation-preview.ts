@@ -10,10 +10,12 @@ import {
   acrbotServiceAccountEntries,
   credentialOf,
   laterWriterOf,
+  recordedTokenCreation,
   retiredCredentialOf,
 } from '../domain/secret-ownership';
 import type { LifecycleDeps } from './access-lifecycle-deps';
 import { extensionsOf } from './access-extensions';
+import { checkTokenCreation, foreignTokenWords } from './foreign-token';
 import { isActive } from './access-term';
 import { outsidePulls } from './outside-pull';
 import { acrbotCreatedAssignment, otherHolders, someIds, whyKept } from './role-assignment-holders';
@@ -129,7 +131,7 @@ export async function preview(
   const family = [request, ...extensions];
   for (const owner of family)
     if (!family.some((e) => e !== owner && retiredCredentialOf(e, owner.id) === 'deleted'))
-      steps.push(...credentialSteps(owner));
+      steps.push(...(await credentialSteps(deps, owner)));
   return [...steps, ...endsToo];
 }
 
@@ -189,14 +191,40 @@ function outsideStep(registryName: string, pull: OutsidePull): RevocationStep {
   };
 }
 
-/** What deleting a secret request's credential deletes, from its store records (for the preview). */
-function credentialSteps(request: AccessRequest): RevocationStep[] {
+/**
+ * What deleting a secret request's credential deletes, from its store records (for the preview).
+ * A token under the name that Azure dates otherwise than the request's outcome recorded is kept,
+ * with the scope map it may use, as the revocation leaves them (revokeCredential). A read that
+ * fails shows the deletion, as a record without a date does: the revocation reads it again.
+ */
+async function credentialSteps(deps: LifecycleDeps, request: AccessRequest): Promise<RevocationStep[]> {
   const ref = credentialOf(request);
-  if (ref?.kind === 'token')
+  if (ref?.kind === 'token') {
+    const created = recordedTokenCreation(request, ref);
+    const foreign = await checkTokenCreation(deps.ports.tokens, ref, created).then(
+      (read) => read.foreign,
+      (err: unknown) => {
+        deps.log.warn({ err, requestId: request.id }, 'the token could not be read for the revocation preview');
+        return undefined;
+      },
+    );
+    // What the revocation would do with each: kept, with why, or deleted.
+    const fate = (keptWhy: string): Pick<RevocationStep, 'action' | 'why'> =>
+      foreign ? { action: 'keep', why: keptWhy } : { action: 'delete' };
+    const words = foreign && `${foreignTokenWords(ref, foreign, created)}; left in place for an operator`;
     return [
-      { what: 'ACR token', target: `${ref.tokenName} on ${ref.registry}`, action: 'delete' },
-      ...(ref.scopeMapName ? [{ what: 'scope map', target: ref.scopeMapName, action: 'delete' as const }] : []),
+      { what: 'ACR token', target: `${ref.tokenName} on ${ref.registry}`, ...fate(words || '') },
+      ...(ref.scopeMapName
+        ? [
+            {
+              what: 'scope map',
+              target: ref.scopeMapName,
+              ...fate("the token under the name of acrbot's may use it"),
+            },
+          ]
+        : []),
     ];
+  }
   if (ref?.kind === 'sp')
     return [
       { what: 'Entra application', target: `${ref.appId}`, action: 'delete' },

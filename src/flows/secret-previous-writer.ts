@@ -16,7 +16,7 @@ import {
   replacedRequestProblem,
 } from '../domain/secret-ownership';
 import type { RunContext } from './executor';
-import { cleanUpCredentials } from './secret-run-cleanup';
+import { type CleanupFindings, cleanUpCredentials } from './secret-run-cleanup';
 import type { SecretRunnerPorts } from './secret-runner';
 
 /**
@@ -110,7 +110,9 @@ export async function readLastFamilyWriter(
  * (G15); the cluster is never asked what to delete. `pending`: the deletion failed, and the
  * caller records it for the request's clean-up job; `kept`: not deleted before `keepUntil`
  * (a `--kind sp` rotation, whose new role may not apply yet), audited, and recorded the same
- * way for the job, which deletes it then; `none`: nothing of acrbot's to delete.
+ * way for the job, which deletes it then; `left`: the token under its name is not the one acrbot
+ * made (Azure dates it otherwise), left in place for an operator, audited `notOurs`; `none`:
+ * nothing of acrbot's to delete.
  */
 export async function retirePrevious(
   ports: SecretRunnerPorts,
@@ -118,7 +120,7 @@ export async function retirePrevious(
   current: CredentialRef,
   ctx: RunContext,
   keepUntil: Date | undefined,
-): Promise<'deleted' | 'pending' | 'kept' | 'none'> {
+): Promise<'deleted' | 'pending' | 'kept' | 'left' | 'none'> {
   const ref = credentialOf(previous);
   if (!ref || encodeCredentialRef(ref) === encodeCredentialRef(current)) return 'none';
   const problem = credentialRefProblem(ref, previous);
@@ -126,7 +128,11 @@ export async function retirePrevious(
     ctx.log.error({ previousRequestId: previous.id, problem }, "previous credential not deleted: not acrbot's");
     return 'none';
   }
-  if (!keepUntil) return cleanUpCredentials(ports, [ref], ctx, previous);
+  if (!keepUntil) {
+    const findings: CleanupFindings = { deleted: 0 };
+    const cleanup = await cleanUpCredentials(ports, [ref], ctx, previous, new Set(), findings);
+    return cleanup === 'deleted' && findings.keptTokens?.length ? 'left' : cleanup;
+  }
   await ctx.audit({
     action: 'credential.cleanup',
     outcome: 'pending',

@@ -12,6 +12,13 @@ import { credentialRefProblem } from '../domain/secret-ownership';
 import { credentialTargetIds, roleAssignmentId } from '../domain/credential-target-ids';
 import { leftAssignmentDetail, refusalKey } from './credential-cleanup';
 import { deleteCredential, WRITE_IN_PROGRESS } from './credential-deletion';
+import {
+  checkTokenCreation,
+  leftTokenDetail,
+  leftTokenKey,
+  logForeignToken,
+  recordedCreationOf,
+} from './foreign-token';
 import type { RunContext } from './executor';
 import type { SecretRunnerPorts } from './secret-runner';
 
@@ -21,7 +28,8 @@ import type { SecretRunnerPorts } from './secret-runner';
  * past its deadline: deleting it now could be overtaken by the create landing after it), or
  * something was not found that may still appear: an application known only by its name
  * (Graph may not show it yet), or what a create Azure did not answer names (`unanswered`).
- * Each reference is checked against `owner`'s records first (G15).
+ * Each reference is checked against `owner`'s records first (G15). A token under its recorded
+ * name that Azure dates otherwise than acrbot recorded is left in place, audited `notOurs`.
  */
 export async function cleanUpCredentials(
   ports: SecretRunnerPorts,
@@ -55,6 +63,26 @@ export async function cleanUpCredentials(
       // LeaseLostError (lease-guard.ts), but any other error of it is taken the same way instead
       // of escaping with nothing recorded.
       await ctx.checkLease?.();
+      // A token under the name that Azure dates otherwise than acrbot recorded (the reference's
+      // own date, once the create answered, else the owner's outcome) is not the one acrbot made
+      // (G15): neither it nor the scope map it may use is deleted, as the revocation leaves it.
+      // The read is the deletion's: ARM is asked once.
+      const created = recordedCreationOf(ref, owner);
+      const { tokenRead, foreign } = await checkTokenCreation(ports.tokens, ref, created);
+      if (foreign) {
+        logForeignToken(ctx.log, ctx.requestId, ref, foreign, created);
+        const detail = leftTokenDetail(ref, foreign, created!);
+        // Keyed as the clean-up job keys it: whoever finds the token first records it once.
+        await ctx.audit({
+          action: 'credential.cleanup',
+          outcome: 'notOurs',
+          targetIds,
+          detail,
+          idempotencyKey: leftTokenKey(ctx.requestId, detail),
+        });
+        if (ref.kind === 'token') found.keptTokens = [...(found.keptTokens ?? []), ref.tokenName];
+        continue;
+      }
       const {
         found: there,
         deleted,
@@ -63,7 +91,7 @@ export async function cleanUpCredentials(
         registryNote,
         requestIds,
         applicationId,
-      } = await deleteCredential(ports, ref);
+      } = await deleteCredential(ports, ref, tokenRead && { tokenRead });
       if (deleted.length) found.deleted++;
       // A role assignment under the recorded name that is not acrbot's: left, for an operator.
       if (notOurs.length && ref.kind === 'sp' && ref.roleAssignment) {
@@ -119,6 +147,11 @@ export interface CleanupFindings {
   deleted: number;
   /** Role assignments under a recorded name that are not acrbot's, left in place. */
   left?: { name: string; scope: string }[];
+  /**
+   * Tokens under a recorded name that Azure dates otherwise than acrbot recorded (not the one
+   * acrbot made), left in place with the scope map they may use: their names.
+   */
+  keptTokens?: string[];
 }
 
 /**

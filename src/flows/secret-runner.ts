@@ -35,6 +35,7 @@ import {
 import type { Sleep } from './assign-role';
 import type { RegistryWhereabouts } from './credential-deletion';
 import { deferredRetirementSentence, leftAssignmentSentence, retirementDueAt } from './credential-cleanup';
+import { leftTokenSentence } from './foreign-token';
 import { RunFailure, RunInterrupted, type PlanRunner, type RunContext } from './executor';
 import {
   gaveUpRefusal,
@@ -280,7 +281,9 @@ export class SecretRunner implements PlanRunner {
             ? `${absent} ${deferredRetirementSentence(previous.id, keepUntil, pullCheck === 'pulls')}`
             : retired === 'pending' && previous
               ? ` ${retirementPendingSentence(previous.id)}`
-              : '';
+              : retired === 'left' && previous
+                ? `${absent} ${leftTokenSentence(`the credential of ${previous.id}, which it replaced`)}`
+                : '';
       // Whether the kept credential's sentence says already that pulls may fail meanwhile.
       const pullsMayFailSaid = retired === 'kept' && !!keepUntil && pullCheck !== 'pulls';
       const pullCheckNote = pullCheck ? ` ${pullCheckSentence(pullCheck, plan.registry.name, pullsMayFailSaid)}` : '';
@@ -310,7 +313,13 @@ export class SecretRunner implements PlanRunner {
         // What became of the replaced credential, for what reads it later (the extension's audit
         // entry), rather than from the summary's words: one kept is still to delete (`pending`).
         ...(previous
-          ? { retired: { requestId: previous.id, credential: retired === 'kept' ? 'pending' : retired } }
+          ? {
+              retired: {
+                requestId: previous.id,
+                // A token left as not acrbot's: acrbot's own is gone, nothing of acrbot's is left to delete.
+                credential: retired === 'kept' ? 'pending' : retired === 'left' ? 'none' : retired,
+              },
+            }
           : {}),
       };
     } catch (err) {
@@ -365,24 +374,26 @@ export class SecretRunner implements PlanRunner {
       const cleanupText =
         refs.length === 0
           ? ''
-          : cleanup === 'deleted'
-            ? cleaned.deleted
-              ? tokenProgress.tokenRefused && plan.repositories.length
-                ? ' The scope map acrbot had created for the token was deleted again.'
-                : // Named as the failure's own sentence names it (explainCreateFailure): a `--kind sp`
-                  // run's is "a service principal", which its clean-up deletes with its application.
-                  ` The ${plan.credentialKind === 'sp' ? 'service principal' : 'credential'} acrbot had created was deleted again.`
-              : // The clean-up found nothing under its names: the refused create made nothing, or
-                // (a resumed run) an earlier attempt's credential was deleted already.
-                earlierCredential
-                ? ' Nothing acrbot created for this request is left in Azure.'
-                : ' Nothing was created.'
-            : application.unseen
-              ? ` ${CLEANUP_PROMISES.applicationUnseen}`
-              : refs.every((ref) => ref.kind === 'sp' && !ref.applicationId)
-                ? ` ${CLEANUP_PROMISES.unanswered}`
-                : ` ${CLEANUP_PROMISES.recorded}`;
-      const leftText = (cleaned.left ?? []).map((a) => ` ${leftAssignmentSentence(a)}`).join('');
+          : cleanup === 'deleted' && !cleaned.deleted && cleaned.keptTokens?.length
+            ? '' // said by the kept token's sentence (leftText)
+            : cleanup === 'deleted'
+              ? cleaned.deleted
+                ? tokenProgress.tokenRefused && plan.repositories.length
+                  ? ' The scope map acrbot had created for the token was deleted again.'
+                  : // Named as the failure's own sentence names it (explainCreateFailure): a `--kind sp`
+                    // run's is "a service principal", which its clean-up deletes with its application.
+                    ` The ${plan.credentialKind === 'sp' ? 'service principal' : 'credential'} acrbot had created was deleted again.`
+                : // The clean-up found nothing under its names: the refused create made nothing, or
+                  // (a resumed run) an earlier attempt's credential was deleted already.
+                  earlierCredential
+                  ? ' Nothing acrbot created for this request is left in Azure.'
+                  : ' Nothing was created.'
+              : application.unseen
+                ? ` ${CLEANUP_PROMISES.applicationUnseen}`
+                : refs.every((ref) => ref.kind === 'sp' && !ref.applicationId)
+                  ? ` ${CLEANUP_PROMISES.unanswered}`
+                  : ` ${CLEANUP_PROMISES.recorded}`;
+      const leftText = leftSentences(cleaned);
       throw new RunFailure({
         summary: 'Failed',
         azureRequestIds: credential?.requestIds ?? [],
@@ -450,11 +461,13 @@ export class SecretRunner implements PlanRunner {
       ? err.message
       : `Something unexpected went wrong; the platform team can find the details in the bot's logs under reference ${currentCorrelationId() ?? owner.id}.`;
     const what =
-      cleanup === 'deleted'
-        ? ' The credential an earlier attempt of this request had created was deleted.'
-        : refs.every((ref) => ref.kind === 'sp' && !ref.applicationId)
-          ? ` ${CLEANUP_PROMISES.earlierUnanswered}`
-          : ` ${CLEANUP_PROMISES.earlierRecorded}`;
+      cleanup === 'deleted' && !findings.deleted && findings.keptTokens?.length
+        ? '' // said by the kept token's sentence
+        : cleanup === 'deleted'
+          ? ' The credential an earlier attempt of this request had created was deleted.'
+          : refs.every((ref) => ref.kind === 'sp' && !ref.applicationId)
+            ? ` ${CLEANUP_PROMISES.earlierUnanswered}`
+            : ` ${CLEANUP_PROMISES.earlierRecorded}`;
     const replaced = replacedByStartedWrite(owner)?.requestId;
     const held = secretMayHold
       ? ` That attempt began writing secret ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name}, which may therefore hold the credential and stop working without it${replaced ? ` (it was replacing the secret of ${replaced})` : ''}: look at that secret, delete it if it names this request, and ask again.`
@@ -462,10 +475,24 @@ export class SecretRunner implements PlanRunner {
     throw new RunFailure({
       summary: 'Failed',
       azureRequestIds: [],
-      error: `${reason}${what}${held}${(findings.left ?? []).map((a) => ` ${leftAssignmentSentence(a)}`).join('')}`,
+      error: `${reason}${what}${held}${leftSentences(findings)}`,
       errorCode: isUserFacing(err) ? err.code : 'internal',
       cleanup,
       credentialRef: cleanup === 'pending' ? JSON.stringify(refs) : undefined,
     });
   }
+}
+
+/**
+ * The sentences of what a failed run's clean-up left in place for an operator: role assignments
+ * under a recorded name that are not acrbot's, and tokens under a recorded name Azure dates
+ * otherwise than acrbot recorded.
+ */
+function leftSentences(findings: CleanupFindings): string {
+  return [
+    ...(findings.left ?? []).map(leftAssignmentSentence),
+    ...(findings.keptTokens ?? []).map((name) => leftTokenSentence(`the token ${name} it had created`)),
+  ]
+    .map((sentence) => ` ${sentence}`)
+    .join('');
 }
