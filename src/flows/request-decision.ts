@@ -24,6 +24,7 @@ import { describeState, transition } from '../domain/request';
 import { describeBreakGlassRun } from '../domain/break-glass-review';
 import { currentRuleFor } from '../domain/decided-rule';
 import { approvedEntryKey } from './decision-entry-net';
+import { approvalEntryKey } from './approval-entry-net';
 import { looksLikeSecret, REASON_LIMITS, singleLine } from '../domain/text';
 import { isServedTenant, ofTenant } from '../domain/tenant-boundary';
 import type { RequestNotifier } from './notifier';
@@ -295,6 +296,10 @@ export class RequestDecisions {
       // it (decision-entry-net.ts): a slow append landing after that one adds nothing (G8).
       ...(action === 'request.approved' &&
         next.decision && { idempotencyKey: approvedEntryKey(request.id, next.decision) }),
+      // Likewise the net for approvals (approval-entry-net.ts), keyed by the approval stored.
+      ...(action === 'approval.recorded' && {
+        idempotencyKey: approvalEntryKey(request.id, { by: actor, at: now.toISOString() }),
+      }),
     });
     if (step.kind === 'recorded') {
       // Every copy shows "1 of 2 so far"; the click is answered with the same.

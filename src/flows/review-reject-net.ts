@@ -8,9 +8,10 @@
  * So at start, with `drift.check`, and at a later click on the card, the stored review is
  * finished as its click would have: its entry written (keyed, so once, whoever writes it first,
  * the click that was slow included) and a rejected grant revoked. A plain rejection stored without
- * its `request.rejected` entry gets it too, and so does an expiry without its `request.expired`
- * and a drift mark without its `access.drift` (unaudited-state-net.ts, expiry-net.ts,
- * drift-entry-net.ts).
+ * its `request.rejected` entry gets it too, and so does an expiry without its `request.expired`,
+ * a drift mark without its `access.drift` and an approval short of its quorum without its
+ * `approval.recorded` (unaudited-state-net.ts, expiry-net.ts, drift-entry-net.ts,
+ * approval-entry-net.ts).
  *
  * Before writing an entry the request is written again, unchanged but for its version: a click
  * whose own entry failed undoes its decision conditionally on the version it wrote
@@ -30,6 +31,7 @@ import type { AuditLog, Clock, RequestStore, ScheduledJob } from '../domain/port
 import { type AccessRequest, isBeingRevoked } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import { INVENTORY_REQUEST_LIMIT } from './access-inventory';
+import { ApprovalEntryNet } from './approval-entry-net';
 import { STORED_DRIFT } from './drift-entry-net';
 import { STORED_EXPIRIES } from './expiry-net';
 import type { JobScheduling } from './request-jobs';
@@ -198,6 +200,8 @@ export interface ReviewNetPass {
   expiries: string[];
   /** Drift marks it audited (logged by the pass itself). */
   drifts: string[];
+  /** Requests with an approval short of the quorum it audited (logged by the pass itself). */
+  approvals: string[];
   /**
    * Break-glass requests whose stored review it left to its click, being younger than
    * {@link CLICK_GRACE_MS}: the next pass looks again whatever its hourly bound.
@@ -211,30 +215,42 @@ export interface ReviewNetPass {
  * The net on one instance: what its passes found (plain rejections, expiries and drift marks seen
  * audited are not read again). One pass: break-glass reviews whose review job is still there (the
  * click cancels it right after the entry), every active break-glass grant whose review rejected it
- * (a process that died before revoking), and plain rejections, expiries and drift marks of the
- * last two days without their entry (unaudited-state-net.ts). Store cost: the review jobs' key
+ * (a process that died before revoking), and plain rejections, expiries, drift marks and
+ * approvals short of the quorum of the last two days without their entry (unaudited-state-net.ts,
+ * approval-entry-net.ts). Store cost: the review jobs' key
  * range and a read of each request; one `listByState(['succeeded'])` of at most
  * WAITING_SCAN_LIMIT + 1 (oldest first, as the start's other sweeps read it), which holds the
  * live grants as the drift check reads them too (drift-entry-net.ts); one of at most 500
- * `rejected` and one of at most 500 `expired`, newest first; the trail of each stored review older than the grace, and
- * of each recent rejection, expiry or drift mark not seen audited by an earlier pass (16 at once).
+ * `rejected` and one of at most 500 `expired`, newest first; the net for approvals' two listings
+ * (approval-entry-net.ts); the trail of each stored review older than the grace, and
+ * of each recent rejection, expiry, drift mark or partial approval not seen audited by an earlier pass (16 at once).
  * A request whose follow-up fails is logged and the others go on.
  */
 export class DecisionNet {
   private readonly rejections: UnauditedStateNet;
   private readonly expiries: UnauditedStateNet;
   private readonly drifts: UnauditedStateNet;
+  private readonly approvals: ApprovalEntryNet;
 
   constructor(private readonly ports: ReviewNetPorts) {
     this.rejections = new UnauditedStateNet(PLAIN_REJECTIONS, ports, CLICK_GRACE_MS);
     this.expiries = new UnauditedStateNet(STORED_EXPIRIES, ports, CLICK_GRACE_MS);
     this.drifts = new UnauditedStateNet(STORED_DRIFT, ports, CLICK_GRACE_MS);
+    this.approvals = new ApprovalEntryNet(ports, CLICK_GRACE_MS);
   }
 
   /** One pass (see the class). Throws when a listing fails; a request's failure is counted and logged. */
   async pass(): Promise<ReviewNetPass> {
     const { ports } = this;
-    const pass: ReviewNetPass = { reviews: [], rejections: [], expiries: [], drifts: [], held: [], failed: 0 };
+    const pass: ReviewNetPass = {
+      reviews: [],
+      rejections: [],
+      expiries: [],
+      drifts: [],
+      approvals: [],
+      held: [],
+      failed: 0,
+    };
     // The live grants once for both the reviews and the drift marks (each as it lists them).
     const live = await ports.store.listByState(['succeeded'], LIVE_SCAN_LIMIT + 1, 'oldestFirst');
     for (const request of await storedReviews(ports, live)) {
@@ -255,7 +271,9 @@ export class DecisionNet {
     pass.expiries = expiries.audited;
     const drifts = await this.drifts.pass(live.slice(0, INVENTORY_REQUEST_LIMIT));
     pass.drifts = drifts.audited;
-    pass.failed += rejections.failed + expiries.failed + drifts.failed;
+    const approvals = await this.approvals.pass();
+    pass.approvals = approvals.audited;
+    pass.failed += rejections.failed + expiries.failed + drifts.failed + approvals.failed;
     // Told here: the caller's line names reviews and rejections.
     if (expiries.audited.length > 0)
       ports.log.warn(
@@ -266,6 +284,11 @@ export class DecisionNet {
       ports.log.warn(
         { drifts: drifts.audited },
         'audited drift marks a stopped process left without their entry (access.drift written late)',
+      );
+    if (approvals.audited.length > 0)
+      ports.log.warn(
+        { approvals: approvals.audited },
+        'audited approvals a stopped process left without their entry (approval.recorded written late)',
       );
     return pass;
   }

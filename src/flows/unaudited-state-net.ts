@@ -34,9 +34,9 @@ export const UNAUDITED_STATE_LOOKBACK_MS = 2 * 24 * 3_600_000;
  * pass reads a trail for each one not seen audited, so an unbounded listing would grow with
  * history. Listed by creation time, so one stored within the lookback is among them unless more
  * than this many of that state were created since it (an expiry comes at most
- * MAX_APPROVAL_TTL_MS after its creation).
+ * MAX_APPROVAL_TTL_MS after its creation). The net for approvals lists by it too (approval-entry-net.ts).
  */
-const UNAUDITED_STATE_SCAN_LIMIT = 500;
+export const UNAUDITED_STATE_SCAN_LIMIT = 500;
 
 /** Trails (or requests) the nets for half-done decisions read at once; the net for untold outcomes too (outcome-told-net.ts). */
 export const READS_AT_ONCE = 16;

@@ -1,0 +1,224 @@
+/**
+ * An approval short of its quorum stored without its `approval.recorded` entry (G11). A click
+ * that does not yet reach the quorum stores its approval first (the conditional write picks the
+ * winner, G8), then audits it (request-decision.ts `decideNow`). A process that died in between
+ * left an approval that counts towards the quorum with no entry in the trail, for good: the final
+ * `request.approved` entry names only the last approver. One pass finds such approvals on pending
+ * requests and on recently decided ones, and writes each one's entry as its click would have, in
+ * the approver's name, under the key its click writes it with ({@link approvalEntryKey}), so it
+ * lands once whoever writes it first.
+ *
+ * An approval still pending is claimed first ({@link claimUnchanged}): the click whose own entry
+ * failed undoes its write conditionally on the version it wrote (unaudited-undo.ts), so that undo
+ * and this entry cannot both happen. A decided request needs no claim: its decision was written
+ * over the approval's write, so that undo can no longer land, and the decision's own undo puts
+ * back the request it read, which holds the approval. An approval younger than the grace (its
+ * click may still be writing the entry) is left to its click. Run by the net for half-done
+ * decisions (review-reject-net.ts `DecisionNet`): at start and with `drift.check`.
+ */
+import type { AuditEntry, AuditEvent } from '../domain/audit-chain';
+import { mapAtMost } from '../domain/bounded-map';
+import { countedApprovals } from '../domain/policy';
+import type { AccessRequest, Approval, RequestState } from '../domain/request';
+import { targetsOf } from './request-audit';
+import {
+  claimUnchanged,
+  READS_AT_ONCE,
+  UNAUDITED_STATE_LOOKBACK_MS,
+  UNAUDITED_STATE_SCAN_LIMIT,
+  UNFINISHED,
+  type UnauditedStatePorts,
+} from './unaudited-state-net';
+
+/**
+ * The states a request that was pending moves to and keeps its approvals in: its earlier partial
+ * approvals may lack their entries whatever decided it (the quorum, a rejection, the window).
+ */
+const DECIDED_STATES: RequestState[] = [
+  'approved',
+  'executing',
+  'succeeded',
+  'failed',
+  'revoked',
+  'rejected',
+  'expired',
+  'cancelled',
+];
+
+/**
+ * The idempotency key of the `approval.recorded` entry of one approval, its click's and a late
+ * one alike. Keyed by the approval (who, when), not the request and approver alone: an approval
+ * undone after an append that landed but was reported failed leaves its entry, and the same
+ * approver's next approval must get one of its own.
+ */
+export function approvalEntryKey(requestId: string, approval: { by: { objectId: string }; at: string }): string {
+  return `approval.recorded:${requestId}:${approval.by.objectId.toLowerCase()}:${approval.at}`;
+}
+
+/**
+ * Whether `trail` holds the entry of `approval`: under its key, or (written before these entries
+ * carried keys) an unkeyed `approval.recorded` of the same approver, so an upgrade writes no
+ * second one.
+ */
+function recordedIn(trail: AuditEntry[], requestId: string, approval: Approval): boolean {
+  const key = approvalEntryKey(requestId, approval);
+  const who = approval.by.objectId.toLowerCase();
+  return trail.some(
+    (e) =>
+      e.action === 'approval.recorded' &&
+      (e.idempotencyKey === key || (e.idempotencyKey === undefined && e.actor.objectId.toLowerCase() === who)),
+  );
+}
+
+/** One approval that may owe its entry, with its place among the approvals stored now (1-based). */
+interface StoredApproval {
+  approval: Approval;
+  place: number;
+}
+
+/**
+ * The approvals of `request` that have an `approval.recorded` entry to owe: every counted one but
+ * the approving decision's, which its `request.approved` entry records.
+ */
+function partialApprovals(request: AccessRequest): StoredApproval[] {
+  const decision = request.decision?.approved ? request.decision : undefined;
+  return countedApprovals(request)
+    .map((approval, i) => ({ approval, place: i + 1 }))
+    .filter(
+      ({ approval }) =>
+        !decision ||
+        approval.at !== decision.at ||
+        approval.by.objectId.toLowerCase() !== decision.by.objectId.toLowerCase(),
+    );
+}
+
+/**
+ * The `approval.recorded` entry of `approval`, as its click writes it (actor, rule, key), written
+ * late. Its outcome is "k of M" as far as the record tells: M is the quorum of the rule the
+ * request is bound to (stored with the approval's own write, so known unless the record is older
+ * than bindings); k is its place among the approvals stored now, which is the count its click
+ * wrote unless a later click since dropped an earlier approver no longer of the rule (the record
+ * keeps no trace of them, the `approval.discounted` entry does). Without a binding the entry says
+ * only the place ("k so far").
+ */
+export function lateApprovalEntry(request: AccessRequest, { approval, place }: StoredApproval): AuditEvent {
+  const binding = request.policy;
+  const why = `written late: the approval was stored at ${approval.at} but its process stopped before its entry; its count is its place among the approvals stored now`;
+  return {
+    actor: approval.by,
+    tenantId: request.tenantId,
+    action: 'approval.recorded',
+    requestId: request.id,
+    targetIds: targetsOf(request.plan),
+    outcome: binding ? `${place} of ${Math.max(1, binding.approvalsRequired)}` : `${place} so far`,
+    detail: approval.reason ? `${approval.reason} (${why})` : why,
+    ...(binding && { ruleId: binding.ruleId, policyHash: binding.policyHash }),
+    idempotencyKey: approvalEntryKey(request.id, approval),
+  };
+}
+
+/** What one pass found and did. */
+export interface ApprovalEntryPass {
+  /** Requests with an approval whose missing entry it wrote. */
+  audited: string[];
+  /** Requests whose check or entry failed (logged each); the next pass tries again. */
+  failed: number;
+}
+
+/**
+ * The net for approvals on one instance: what its passes found (approvals seen audited are not
+ * read again). Store cost of a pass: a `listByState(['pending'])` and one of the decided states,
+ * each of at most UNAUDITED_STATE_SCAN_LIMIT, newest first; the trail of each request holding an
+ * approval stored between the grace and UNAUDITED_STATE_LOOKBACK_MS ago and not seen audited by
+ * an earlier pass (READS_AT_ONCE at once): only requests of rules needing more than one approval
+ * hold one; and for each owing one, a write (pending only) and an append per approval.
+ */
+export class ApprovalEntryNet {
+  /**
+   * Keys of approvals of the lookback found with their entry (an entry, once written, stays):
+   * not read again. Kept to those the last listings still held, so it stays bounded.
+   */
+  private seenAudited = new Set<string>();
+
+  /** `graceMs`: CLICK_GRACE_MS, given by review-reject-net.ts, which runs this (so no import back). */
+  constructor(
+    private readonly ports: UnauditedStatePorts,
+    private readonly graceMs: number,
+  ) {}
+
+  /** One pass (see the class). Throws when a listing fails; a request's failure is counted and logged. */
+  async pass(): Promise<ApprovalEntryPass> {
+    const { ports } = this;
+    const pass: ApprovalEntryPass = { audited: [], failed: 0 };
+    const now = ports.clock.now().getTime();
+    const listed = [
+      ...(await ports.store.listByState(['pending'], UNAUDITED_STATE_SCAN_LIMIT, 'newestFirst')),
+      ...(await ports.store.listByState(DECIDED_STATES, UNAUDITED_STATE_SCAN_LIMIT, 'newestFirst')),
+    ];
+    const seen = this.seenAudited;
+    this.seenAudited = new Set();
+    const candidates = listed.flatMap((request) => {
+      const recent = partialApprovals(request).filter(({ approval }) => this.settledAndRecent(approval, now));
+      const unseen = recent.filter(({ approval }) => {
+        const key = approvalEntryKey(request.id, approval);
+        if (seen.has(key)) this.seenAudited.add(key);
+        return !seen.has(key);
+      });
+      return unseen.length > 0 ? [{ request, unseen }] : [];
+    });
+    // The trails at once (bounded), then the few owing an entry one by one.
+    const owing = await mapAtMost(candidates, READS_AT_ONCE, async ({ request, unseen }) => {
+      try {
+        const trail = await ports.audit.forRequest(request.id);
+        return unseen.filter(({ approval }) => {
+          const audited = recordedIn(trail, request.id, approval);
+          if (audited) this.seenAudited.add(approvalEntryKey(request.id, approval));
+          return !audited;
+        });
+      } catch (err) {
+        pass.failed++;
+        ports.log.error({ err, requestId: request.id }, UNFINISHED);
+        return [];
+      }
+    });
+    for (const [i, { request }] of candidates.entries()) {
+      if (owing[i].length === 0) continue;
+      try {
+        if (await this.audit(request, owing[i])) pass.audited.push(request.id);
+      } catch (err) {
+        pass.failed++;
+        ports.log.error({ err, requestId: request.id }, UNFINISHED);
+      }
+    }
+    return pass;
+  }
+
+  /** An approval stored between the grace (its click may still be on it) and the lookback. */
+  private settledAndRecent(approval: Approval, now: number): boolean {
+    const age = now - Date.parse(approval.at);
+    return age >= this.graceMs && age <= UNAUDITED_STATE_LOOKBACK_MS;
+  }
+
+  /**
+   * Writes the missing entries of `owed` on `request`; true when it did (false: an approval
+   * undone or the request decided meanwhile, looked at again by the next pass).
+   */
+  private async audit(request: AccessRequest, owed: StoredApproval[]): Promise<boolean> {
+    let current = request;
+    if (request.state === 'pending') {
+      const held = (r: AccessRequest) =>
+        r.state === 'pending' &&
+        owed.every(({ approval }) =>
+          (r.approvals ?? []).some((a) => approvalEntryKey(r.id, a) === approvalEntryKey(r.id, approval)),
+        );
+      const claimed = await claimUnchanged(this.ports, request, held);
+      if (!claimed) return false;
+      current = claimed;
+    }
+    for (const stored of owed) {
+      await this.ports.audit.append(lateApprovalEntry(current, stored));
+      this.seenAudited.add(approvalEntryKey(request.id, stored.approval));
+    }
+    return true;
+  }
+}
