@@ -1,0 +1,69 @@
+/**
+ * Only ARM's 403 AuthorizationFailed can be a deleted registry behind a refusal
+ * (refused-or-gone.ts): a 403 LinkedAuthorizationFailed is about another resource, so it is kept
+ * as it came, without reading the registry and without a "refused or gone" sentence that would
+ * send an operator looking for a deleted registry. The real adapters over HTTPS against a local
+ * server that refuses everything.
+ */
+import { CloudApiError } from '../../src/domain/ports';
+import type { ArmConnection } from '../../src/integrations/azure/arm-connection';
+import { ArmRegistryTokens } from '../../src/integrations/azure/arm-registry-tokens';
+import { ArmRoleAssignments } from '../../src/integrations/azure/arm-role-assignments';
+import { ArmResourceReader } from '../../src/integrations/azure/azure-resource-reader';
+import { RefusedOrGoneError } from '../../src/integrations/azure/refused-or-gone';
+import { createSandboxTls } from '../../src/sandbox/tls';
+import { connectionTo, HttpsService, json } from '../helpers/https-service';
+
+const SUB = '00000000-0000-0000-0000-000000000001';
+const REGISTRY = { subscriptionId: SUB, resourceGroup: 'rg', name: 'acr1' };
+const REGISTRY_ID = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr1`;
+
+const tls = createSandboxTls();
+const arm = new HttpsService();
+let connection: ArmConnection;
+let roles: ArmRoleAssignments;
+let tokens: ArmRegistryTokens;
+
+beforeAll(async () => {
+  await arm.start(tls);
+  connection = connectionTo(arm, tls.caPem, 'bearer-refused-linked');
+  const reader = new ArmResourceReader(connection);
+  roles = new ArmRoleAssignments(connection, reader);
+  tokens = new ArmRegistryTokens(reader);
+  arm.handler = (_req, res) =>
+    json(
+      res,
+      403,
+      {
+        error: {
+          code: 'LinkedAuthorizationFailed',
+          message: 'The client has permission on the registry, not on the linked scope.',
+        },
+      },
+      { 'x-ms-request-id': 'arm-req-linked' },
+    );
+});
+afterAll(async () => {
+  connection.agent?.destroy();
+  await arm.stop();
+});
+beforeEach(() => {
+  arm.requests.length = 0;
+});
+
+test('a role assignment listing refused with LinkedAuthorizationFailed stays that refusal; the registry is not read', async () => {
+  const err = await roles
+    .listForPrincipal(REGISTRY_ID, '22222222-2222-2222-2222-222222222222')
+    .catch((e: unknown) => e);
+  expect(err).not.toBeInstanceOf(RefusedOrGoneError);
+  expect(err).toMatchObject({ statusCode: 403, code: 'LinkedAuthorizationFailed' });
+  expect(arm.requests).toHaveLength(1);
+});
+
+test('a token delete refused with LinkedAuthorizationFailed fails with it, never as deleted or refused-or-gone', async () => {
+  const err = await tokens.deleteToken(REGISTRY, 'tok1').catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(CloudApiError);
+  expect(err).not.toBeInstanceOf(RefusedOrGoneError);
+  expect(err).toMatchObject({ statusCode: 403, code: 'LinkedAuthorizationFailed', requestId: 'arm-req-linked' });
+  expect(arm.requests.map((r) => r.method)).toEqual(['DELETE']);
+});
