@@ -303,6 +303,7 @@ function registerCoreJobs(scheduler: Scheduler, flows: Flows): void {
   // reported as a failing job's, and its retry is the next regular run (RetryAt, sooner or later
   // than the backoff): the run is never given up on, and keeps its cadence however long it fails.
   scheduler.register('drift.check', async (_job, run) => {
+    await run.check();
     // Decisions a stopped process left half done (review-reject-net.ts); never throws.
     await flows.requests.finishStoredDecisions({ atMostEveryMs: REVIEW_NET_RECHECK_MS });
     const failures: unknown[] = [];

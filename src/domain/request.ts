@@ -93,11 +93,13 @@ export interface Outcome {
   /**
    * Secret flow: the request whose secret this run replaced, and what the run did with that
    * request's credential: `deleted`; `pending` (left to the request's clean-up job, `retirement`);
-   * `none` (acrbot's records named none of that request's to delete, or it is this run's own).
+   * `none` (acrbot's records named none of that request's to delete, or it is this run's own);
+   * `left` (the token under its name is not the one acrbot made, as Azure dates it: left in place
+   * for an operator, audited `credential.cleanup` `notOurs`; older releases read it as not known).
    * Absent when it replaced none, and on outcomes stored before it was recorded (their `summary`
    * said "The credential it replaced was deleted." when it was).
    */
-  retired?: { requestId: string; credential: 'deleted' | 'pending' | 'none' };
+  retired?: { requestId: string; credential: 'deleted' | 'pending' | 'none' | 'left' };
 }
 
 /** An access request. */

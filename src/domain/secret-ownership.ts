@@ -664,7 +664,11 @@ export function retiredCredentialOf(
   replacedId: string,
 ): NonNullable<Outcome['retired']>['credential'] | undefined {
   const retired = request.outcome?.retired;
-  if (retired && retired.requestId === replacedId && ['deleted', 'pending', 'none'].includes(retired.credential))
+  if (
+    retired &&
+    retired.requestId === replacedId &&
+    ['deleted', 'pending', 'none', 'left'].includes(retired.credential)
+  )
     return retired.credential;
   if (retired) return undefined;
   if (pendingRetirementOf(request)?.requestId === replacedId) return 'pending';

@@ -245,6 +245,8 @@ function rotationWords(extension: AccessRequest): string {
         : `new credential in ${written}; the old one, ${replaced}'s, deleted on a later try`;
     case 'none':
       return `new credential in ${written}; acrbot's records vouched for no credential of ${replaced}'s to delete`;
+    case 'left':
+      return `new credential in ${written}; the old one, ${replaced}'s, was not deleted: the token under its name is not the one acrbot made (see credential.cleanup, notOurs)`;
     default:
       return `new credential in ${written}; the old one, ${replaced}'s, was not deleted (see the extension's audit entries)`;
   }

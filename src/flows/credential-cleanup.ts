@@ -379,12 +379,6 @@ const RETIRED_ABSENT_BEFORE = 'the credential this request replaced, not found w
 const RETIRED_CUT_SHORT =
   'the credential this request replaced, deleted once the new role had had time to apply, by an earlier attempt whose record was cut short';
 
-/**
- * The prefix of the detail of a retirement's `notOurs` entry: the token under the name of the
- * replaced request's token is not the one acrbot made (foreign-token.ts `leftTokenDetail`).
- */
-const RETIRED_NOT_OURS = 'the credential this request replaced: ';
-
 /** The detail of the audit entry of a retried clean-up that deleted the credential. */
 const RETRIED_AND_DELETED = 'retried after an earlier failure';
 
@@ -473,8 +467,9 @@ async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promi
   let done: Pick<AuditEvent, 'outcome'> | undefined = entries.find(
     (e) =>
       e.action === 'credential.cleanup' &&
-      (RETIREMENT_DONE.includes(e.detail ?? '') ||
-        (e.outcome === 'notOurs' && !!e.detail?.startsWith(RETIRED_NOT_OURS))),
+      // A `notOurs` entry on a rotation's request is its retirement's (written by its run, which
+      // did not fail, or by this job): the token under the replaced one's name is not acrbot's.
+      (RETIREMENT_DONE.includes(e.detail ?? '') || e.outcome === 'notOurs'),
   );
   if (!done) {
     const replaced = await store.get(pending.requestId);
@@ -508,8 +503,9 @@ async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promi
     const { tokenRead, foreign } = await checkTokenCreation(ports.tokens, ref, created);
     if (foreign) {
       logForeignToken(log, request.id, ref, foreign, created);
-      const detail = `${RETIRED_NOT_OURS}${leftTokenDetail(ref, foreign, created!)}`;
-      // Keyed: a run that lost its final write finds the entry and only saves the outcome.
+      // The detail and key the rotation's run writes (secret-run-cleanup.ts): written once,
+      // whichever writes it; a run of this job that lost its final write finds the entry.
+      const detail = leftTokenDetail(ref, foreign, created!);
       await audit.append({
         ...cleanupEntry(request, 'notOurs', detail),
         idempotencyKey: leftTokenKey(request.id, detail),
@@ -547,6 +543,7 @@ async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promi
       leftTokenSentence(`the credential of ${pending.requestId}, which it replaced`),
       dueAt,
     );
+    outcome.retired = { requestId: pending.requestId, credential: 'left' };
     await saveOutcome(request, outcome, deps, 'cards not redrawn after the retirement');
     return;
   }

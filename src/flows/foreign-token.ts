@@ -148,5 +148,5 @@ export async function leaveForeignToken(
  * replaced", "the credential it had created").
  */
 export function leftTokenSentence(whose: string): string {
-  return `acrbot did not delete ${whose}: the token under its name is not the one acrbot made, as Azure dates it (audit log: credential.cleanup, notOurs). It was left in place with the scope map it may use: an operator must check it and delete it if nobody needs it.`;
+  return `acrbot did not delete ${whose}: the token under its name is not the one acrbot made, as Azure dates it (audit log: credential.cleanup, notOurs). It was left in place, as was any scope map of acrbot's it may use: an operator must check it and delete it if nobody needs it.`;
 }

@@ -316,8 +316,7 @@ export class SecretRunner implements PlanRunner {
           ? {
               retired: {
                 requestId: previous.id,
-                // A token left as not acrbot's: acrbot's own is gone, nothing of acrbot's is left to delete.
-                credential: retired === 'kept' ? 'pending' : retired === 'left' ? 'none' : retired,
+                credential: retired === 'kept' ? 'pending' : retired,
               },
             }
           : {}),

@@ -93,8 +93,11 @@ describe("a rotation's retirement of the token it replaced", () => {
     const { outcome } = (await h.app.store.get(extensionId))!;
     expect(outcome!.summary).toContain(`acrbot did not delete the credential of ${id}, which it replaced`);
     expect(outcome!.summary).not.toContain('The credential it replaced was deleted.');
-    expect(outcome!.retired).toEqual({ requestId: id, credential: 'none' });
+    expect(outcome!.retired).toEqual({ requestId: id, credential: 'left' });
     expect(outcome!.retirement).toBeUndefined();
+    // The extension's own entry says the same, not that no credential was acrbot's.
+    const extended = (await h.app.audit.forRequest(id)).find((e) => e.action === 'access.extended');
+    expect(extended?.detail).toContain(`the old one, ${id}'s, was not deleted: the token under its name is not`);
   });
 
   test('not made again: the run deletes it, as before', async () => {
@@ -119,13 +122,19 @@ describe("a rotation's retirement of the token it replaced", () => {
     expect(tokens()).toContain(tokenOf(id));
     expect(registry().tokens.get(tokenOf(id))!.creationDate).toBe(remadeAt);
     expect(registry().scopeMaps.has(tokenOf(id))).toBe(true);
+    // The detail (and so the key) the rotation's run writes: one entry, whichever writes it.
     expect((await cleanupSteps(extensionId)).slice(-1)).toEqual([
-      `notOurs: the credential this request replaced: ${leftDetail(tokenOf(id), remadeAt, created)}`,
+      `notOurs: ${leftDetail(tokenOf(id), remadeAt, created)}`,
     ]);
     const outcome = (await h.app.store.get(extensionId))!.outcome!;
     expect(outcome.retirement).toBeUndefined();
+    expect(outcome.retired).toEqual({ requestId: id, credential: 'left' });
     expect(outcome.summary).toContain(`acrbot did not delete the credential of ${id}, which it replaced`);
     expect(outcome.summary).not.toContain('was deleted on a later try');
+    // A second run of the job finds the entry and writes nothing more.
+    advance(2 * MINUTE);
+    await h.app.scheduler.runDue();
+    expect((await cleanupSteps(extensionId)).filter((s) => s.startsWith('notOurs'))).toHaveLength(1);
   });
 
   test('its DELETE refused, not made again: the clean-up job deletes it, as before', async () => {

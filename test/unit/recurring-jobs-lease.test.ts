@@ -82,9 +82,11 @@ describe('recurring jobs run only while their lease is held', () => {
     expect(scheduled).toEqual([]);
   });
 
-  test('a lease lost during the drift sweep: its next run is not scheduled again', async () => {
+  test('a lease lost before or during the drift sweep: no sweep, or its next run not scheduled again', async () => {
     const { handlers, scheduled, done } = registered();
     await expect(handlers.get('drift.check')!(JOB, runLosingAfter(0))).rejects.toBeInstanceOf(LeaseLostError);
+    expect(done.swept).toBe(0);
+    await expect(handlers.get('drift.check')!(JOB, runLosingAfter(1))).rejects.toBeInstanceOf(LeaseLostError);
     expect(done.swept).toBe(1);
     expect(scheduled).toEqual([]);
   });
