@@ -143,8 +143,13 @@ export class DecisionHandler {
           this.services.log.warn({ err: readErr, requestId }, 'request unreadable after a refused cancel');
           return undefined;
         });
-        // Never more than `status` shows: someone else's request gets the message only.
-        if (current && current.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase())
+        // Never more than `status` shows: someone else's request, or another tenant's (not there
+        // for them, even under their object id), gets the message only.
+        if (
+          current &&
+          ofTenant(current, identity.tenantId) &&
+          current.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase()
+        )
           return requestCard(current, {
             showActions: false,
             showCancel: true,
