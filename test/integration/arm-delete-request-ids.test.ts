@@ -3,38 +3,13 @@
  * Log's key to the delete): the id of the success, and of the 404 when the object was gone
  * already. The real role assignment and registry token adapters over HTTPS against a local server.
  */
-import type { ArmConnection } from '../../src/integrations/azure/arm-connection';
-import { ArmRegistryTokens } from '../../src/integrations/azure/arm-registry-tokens';
-import { ArmRoleAssignments } from '../../src/integrations/azure/arm-role-assignments';
-import { ArmResourceReader } from '../../src/integrations/azure/azure-resource-reader';
-import { createSandboxTls } from '../../src/sandbox/tls';
-import { connectionTo, HttpsService, json } from '../helpers/https-service';
+import { REGISTRY, REGISTRY_ID, SUB, useArmStandIn } from '../helpers/arm-stand-in';
+import { json } from '../helpers/https-service';
 
-const SUB = '00000000-0000-0000-0000-000000000001';
-const REGISTRY = { subscriptionId: SUB, resourceGroup: 'rg', name: 'acr1' };
-const REGISTRY_ID = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr1`;
 const ASSIGNMENT = { scope: REGISTRY_ID, name: '11111111-1111-1111-1111-111111111111', subscriptionId: SUB };
 
-const tls = createSandboxTls();
-const arm = new HttpsService();
-let connection: ArmConnection;
-let roles: ArmRoleAssignments;
-let tokens: ArmRegistryTokens;
-
-beforeAll(async () => {
-  await arm.start(tls);
-  connection = connectionTo(arm, tls.caPem, 'bearer-delete-request-ids');
-  const reader = new ArmResourceReader(connection);
-  roles = new ArmRoleAssignments(connection, reader);
-  tokens = new ArmRegistryTokens(reader);
-});
-afterAll(async () => {
-  connection.agent?.destroy();
-  await arm.stop();
-});
-beforeEach(() => {
-  arm.requests.length = 0;
-});
+const standIn = useArmStandIn('bearer-delete-request-ids');
+const { arm } = standIn;
 
 const answer =
   (status: number, requestId: string, body: unknown = {}) =>
@@ -45,18 +20,18 @@ const notFound = { error: { code: 'RoleAssignmentNotFound', message: 'The role a
 
 test('a role assignment delete resolves the request id of its 200', async () => {
   arm.handler = answer(200, 'arm-req-delete-200', { id: `${REGISTRY_ID}/providers/x`, properties: {} });
-  await expect(roles.delete(ASSIGNMENT)).resolves.toEqual({ requestId: 'arm-req-delete-200' });
+  await expect(standIn.roles.delete(ASSIGNMENT)).resolves.toEqual({ requestId: 'arm-req-delete-200' });
   expect(arm.requests.map((r) => r.method)).toEqual(['DELETE']);
 });
 
 test('a role assignment gone already resolves the request id of the 404', async () => {
   arm.handler = answer(404, 'arm-req-delete-404', notFound);
-  await expect(roles.delete(ASSIGNMENT)).resolves.toEqual({ requestId: 'arm-req-delete-404' });
+  await expect(standIn.roles.delete(ASSIGNMENT)).resolves.toEqual({ requestId: 'arm-req-delete-404' });
 });
 
 test('a token delete resolves the request id of its 200, and of its 404 when gone already', async () => {
   arm.handler = answer(200, 'arm-req-token-200');
-  await expect(tokens.deleteToken(REGISTRY, 'tok1')).resolves.toEqual({ requestId: 'arm-req-token-200' });
+  await expect(standIn.tokens.deleteToken(REGISTRY, 'tok1')).resolves.toEqual({ requestId: 'arm-req-token-200' });
   arm.handler = answer(404, 'arm-req-token-404', { error: { code: 'ResourceNotFound', message: 'not found' } });
-  await expect(tokens.deleteToken(REGISTRY, 'tok1')).resolves.toEqual({ requestId: 'arm-req-token-404' });
+  await expect(standIn.tokens.deleteToken(REGISTRY, 'tok1')).resolves.toEqual({ requestId: 'arm-req-token-404' });
 });

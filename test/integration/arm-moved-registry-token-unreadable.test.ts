@@ -6,58 +6,44 @@
  * "not in the registry now at …", which would end the credential in acrbot's records. The real
  * adapter over HTTPS against a local server standing in for ARM.
  */
-import type { ArmConnection } from '../../src/integrations/azure/arm-connection';
-import { ArmRegistryTokens, RegistryMovedError } from '../../src/integrations/azure/arm-registry-tokens';
-import { ArmResourceReader } from '../../src/integrations/azure/azure-resource-reader';
-import { createSandboxTls } from '../../src/sandbox/tls';
-import { connectionTo, HttpsService, json } from '../helpers/https-service';
+import { RegistryMovedError } from '../../src/integrations/azure/arm-registry-tokens';
+import { SUB, useArmStandIn } from '../helpers/arm-stand-in';
+import { json } from '../helpers/https-service';
 
-const SUB = '00000000-0000-0000-0000-000000000001';
 const REGISTRY = { subscriptionId: SUB, resourceGroup: 'rg', name: 'acrone' };
 const MISSING = { tokenName: 'tok', scopeMapName: 'map' };
 const LISTING = `/subscriptions/${SUB}/providers/Microsoft.ContainerRegistry/registries`;
 const MOVED_ID = `/subscriptions/${SUB}/resourceGroups/rg2/providers/Microsoft.ContainerRegistry/registries/acrone`;
 
-const tls = createSandboxTls();
-const arm = new HttpsService();
-let connection: ArmConnection;
-let tokens: ArmRegistryTokens;
+const standIn = useArmStandIn('bearer-moved-token-unreadable');
+const { arm } = standIn;
 
-beforeAll(async () => {
-  await arm.start(tls);
-  connection = connectionTo(arm, tls.caPem, 'bearer-moved-token-unreadable');
-  tokens = new ArmRegistryTokens(new ArmResourceReader(connection));
-  arm.handler = (_req, res, url) => {
-    const path = new URL(url, 'https://x').pathname;
-    if (path === LISTING)
-      return json(res, 200, {
-        value: [
-          {
-            id: MOVED_ID,
-            name: 'acrone',
-            type: 'Microsoft.ContainerRegistry/registries',
-            location: 'westeurope',
-            properties: { loginServer: 'acrone.azurecr.io', provisioningState: 'Succeeded' },
-          },
-        ],
-      });
-    if (path.startsWith(`${MOVED_ID}/tokens/`))
-      return json(
-        res,
-        403,
-        { error: { code: 'AuthorizationFailed', message: 'The client does not have authorization.' } },
-        { 'x-ms-request-id': 'arm-req-token-refused' },
-      );
-    json(res, 404, { error: { code: 'ResourceNotFound', message: 'not found' } });
-  };
-});
-afterAll(async () => {
-  connection.agent?.destroy();
-  await arm.stop();
-});
+arm.handler = (_req, res, url) => {
+  const path = new URL(url, 'https://x').pathname;
+  if (path === LISTING)
+    return json(res, 200, {
+      value: [
+        {
+          id: MOVED_ID,
+          name: 'acrone',
+          type: 'Microsoft.ContainerRegistry/registries',
+          location: 'westeurope',
+          properties: { loginServer: 'acrone.azurecr.io', provisioningState: 'Succeeded' },
+        },
+      ],
+    });
+  if (path.startsWith(`${MOVED_ID}/tokens/`))
+    return json(
+      res,
+      403,
+      { error: { code: 'AuthorizationFailed', message: 'The client does not have authorization.' } },
+      { 'x-ms-request-id': 'arm-req-token-refused' },
+    );
+  json(res, 404, { error: { code: 'ResourceNotFound', message: 'not found' } });
+};
 
 test('the token read refused at the registry of that name elsewhere: moved, not "not there"', async () => {
-  const err = await tokens.missingTokenReason(REGISTRY, MISSING).catch((e: unknown) => e);
+  const err = await standIn.tokens.missingTokenReason(REGISTRY, MISSING).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(RegistryMovedError);
   expect((err as Error).message).toContain(`a registry of that name is at ${MOVED_ID}`);
   expect((err as Error).message).toContain('acrbot could not read whether it holds token tok');

@@ -6,53 +6,28 @@
  * server that refuses everything.
  */
 import { CloudApiError } from '../../src/domain/ports';
-import type { ArmConnection } from '../../src/integrations/azure/arm-connection';
-import { ArmRegistryTokens } from '../../src/integrations/azure/arm-registry-tokens';
-import { ArmRoleAssignments } from '../../src/integrations/azure/arm-role-assignments';
-import { ArmResourceReader } from '../../src/integrations/azure/azure-resource-reader';
 import { RefusedOrGoneError } from '../../src/integrations/azure/refused-or-gone';
-import { createSandboxTls } from '../../src/sandbox/tls';
-import { connectionTo, HttpsService, json } from '../helpers/https-service';
+import { REGISTRY, REGISTRY_ID, useArmStandIn } from '../helpers/arm-stand-in';
+import { json } from '../helpers/https-service';
 
-const SUB = '00000000-0000-0000-0000-000000000001';
-const REGISTRY = { subscriptionId: SUB, resourceGroup: 'rg', name: 'acr1' };
-const REGISTRY_ID = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr1`;
+const standIn = useArmStandIn('bearer-refused-linked');
+const { arm } = standIn;
 
-const tls = createSandboxTls();
-const arm = new HttpsService();
-let connection: ArmConnection;
-let roles: ArmRoleAssignments;
-let tokens: ArmRegistryTokens;
-
-beforeAll(async () => {
-  await arm.start(tls);
-  connection = connectionTo(arm, tls.caPem, 'bearer-refused-linked');
-  const reader = new ArmResourceReader(connection);
-  roles = new ArmRoleAssignments(connection, reader);
-  tokens = new ArmRegistryTokens(reader);
-  arm.handler = (_req, res) =>
-    json(
-      res,
-      403,
-      {
-        error: {
-          code: 'LinkedAuthorizationFailed',
-          message: 'The client has permission on the registry, not on the linked scope.',
-        },
+arm.handler = (_req, res) =>
+  json(
+    res,
+    403,
+    {
+      error: {
+        code: 'LinkedAuthorizationFailed',
+        message: 'The client has permission on the registry, not on the linked scope.',
       },
-      { 'x-ms-request-id': 'arm-req-linked' },
-    );
-});
-afterAll(async () => {
-  connection.agent?.destroy();
-  await arm.stop();
-});
-beforeEach(() => {
-  arm.requests.length = 0;
-});
+    },
+    { 'x-ms-request-id': 'arm-req-linked' },
+  );
 
 test('a role assignment listing refused with LinkedAuthorizationFailed stays that refusal; the registry is not read', async () => {
-  const err = await roles
+  const err = await standIn.roles
     .listForPrincipal(REGISTRY_ID, '22222222-2222-2222-2222-222222222222')
     .catch((e: unknown) => e);
   expect(err).not.toBeInstanceOf(RefusedOrGoneError);
@@ -61,7 +36,7 @@ test('a role assignment listing refused with LinkedAuthorizationFailed stays tha
 });
 
 test('a token delete refused with LinkedAuthorizationFailed fails with it, never as deleted or refused-or-gone', async () => {
-  const err = await tokens.deleteToken(REGISTRY, 'tok1').catch((e: unknown) => e);
+  const err = await standIn.tokens.deleteToken(REGISTRY, 'tok1').catch((e: unknown) => e);
   expect(err).toBeInstanceOf(CloudApiError);
   expect(err).not.toBeInstanceOf(RefusedOrGoneError);
   expect(err).toMatchObject({ statusCode: 403, code: 'LinkedAuthorizationFailed', requestId: 'arm-req-linked' });

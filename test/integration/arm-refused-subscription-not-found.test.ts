@@ -6,59 +6,34 @@
  * adapters over HTTPS against a local server: writes refused, reads answered SubscriptionNotFound.
  */
 import { CloudApiError } from '../../src/domain/ports';
-import type { ArmConnection } from '../../src/integrations/azure/arm-connection';
-import { ArmRegistryTokens } from '../../src/integrations/azure/arm-registry-tokens';
-import { ArmRoleAssignments } from '../../src/integrations/azure/arm-role-assignments';
-import { ArmResourceReader } from '../../src/integrations/azure/azure-resource-reader';
-import { createSandboxTls } from '../../src/sandbox/tls';
-import { connectionTo, HttpsService, json } from '../helpers/https-service';
+import { REGISTRY, REGISTRY_ID, SUB, useArmStandIn } from '../helpers/arm-stand-in';
+import { json } from '../helpers/https-service';
 
-const SUB = '00000000-0000-0000-0000-000000000001';
-const REGISTRY = { subscriptionId: SUB, resourceGroup: 'rg', name: 'acr1' };
-const REGISTRY_ID = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr1`;
+const standIn = useArmStandIn('bearer-refused-subscription');
+const { arm } = standIn;
 
-const tls = createSandboxTls();
-const arm = new HttpsService();
-let connection: ArmConnection;
-let roles: ArmRoleAssignments;
-let tokens: ArmRegistryTokens;
-
-beforeAll(async () => {
-  await arm.start(tls);
-  connection = connectionTo(arm, tls.caPem, 'bearer-refused-subscription');
-  const reader = new ArmResourceReader(connection);
-  roles = new ArmRoleAssignments(connection, reader);
-  tokens = new ArmRegistryTokens(reader);
-  arm.handler = (req, res) =>
-    req.method === 'GET'
-      ? json(
-          res,
-          404,
-          { error: { code: 'SubscriptionNotFound', message: `The subscription '${SUB}' could not be found.` } },
-          { 'x-ms-request-id': 'arm-req-read-404' },
-        )
-      : json(
-          res,
-          403,
-          {
-            error: {
-              code: 'AuthorizationFailed',
-              message: 'The client does not have authorization to perform action.',
-            },
+arm.handler = (req, res) =>
+  req.method === 'GET'
+    ? json(
+        res,
+        404,
+        { error: { code: 'SubscriptionNotFound', message: `The subscription '${SUB}' could not be found.` } },
+        { 'x-ms-request-id': 'arm-req-read-404' },
+      )
+    : json(
+        res,
+        403,
+        {
+          error: {
+            code: 'AuthorizationFailed',
+            message: 'The client does not have authorization to perform action.',
           },
-          { 'x-ms-request-id': 'arm-req-refused' },
-        );
-});
-afterAll(async () => {
-  connection.agent?.destroy();
-  await arm.stop();
-});
-beforeEach(() => {
-  arm.requests.length = 0;
-});
+        },
+        { 'x-ms-request-id': 'arm-req-refused' },
+      );
 
 test('a refused role assignment delete is not done because the registry read answers SubscriptionNotFound', async () => {
-  const err = await roles
+  const err = await standIn.roles
     .delete({ scope: REGISTRY_ID, name: '11111111-1111-1111-1111-111111111111', subscriptionId: SUB })
     .catch((e: unknown) => e);
   expect(err).toBeInstanceOf(CloudApiError);
@@ -67,7 +42,7 @@ test('a refused role assignment delete is not done because the registry read ans
 });
 
 test('a refused token delete is not done because the registry read answers SubscriptionNotFound', async () => {
-  const err = await tokens.deleteToken(REGISTRY, 'tok1').catch((e: unknown) => e);
+  const err = await standIn.tokens.deleteToken(REGISTRY, 'tok1').catch((e: unknown) => e);
   expect(err).toBeInstanceOf(CloudApiError);
   expect(err).toMatchObject({ statusCode: 403, code: 'AuthorizationFailed', requestId: 'arm-req-refused' });
   expect(arm.requests.map((r) => r.method)).toEqual(['DELETE', 'GET']);

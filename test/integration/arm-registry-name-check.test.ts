@@ -7,35 +7,16 @@
  * id not in ARM's own shape is not taken for the moved registry (its id would be quoted to people).
  */
 import { CloudApiError } from '../../src/domain/ports';
-import type { ArmConnection } from '../../src/integrations/azure/arm-connection';
-import { ArmRegistryTokens } from '../../src/integrations/azure/arm-registry-tokens';
-import { ArmResourceReader } from '../../src/integrations/azure/azure-resource-reader';
-import { createSandboxTls } from '../../src/sandbox/tls';
-import { connectionTo, HttpsService, json } from '../helpers/https-service';
+import { SUB, useArmStandIn } from '../helpers/arm-stand-in';
+import { json } from '../helpers/https-service';
 
-const SUB = '00000000-0000-0000-0000-000000000001';
 const REGISTRY = { subscriptionId: SUB, resourceGroup: 'rg', name: 'acrone' };
 const MISSING = { tokenName: 'tok', scopeMapName: 'map' };
 const LISTING = `/subscriptions/${SUB}/providers/Microsoft.ContainerRegistry/registries`;
 const NAME_CHECK = `/subscriptions/${SUB}/providers/Microsoft.ContainerRegistry/checkNameAvailability`;
 
-const tls = createSandboxTls();
-const arm = new HttpsService();
-let connection: ArmConnection;
-let tokens: ArmRegistryTokens;
-
-beforeAll(async () => {
-  await arm.start(tls);
-  connection = connectionTo(arm, tls.caPem, 'bearer-name-check');
-  tokens = new ArmRegistryTokens(new ArmResourceReader(connection));
-});
-afterAll(async () => {
-  connection.agent?.destroy();
-  await arm.stop();
-});
-beforeEach(() => {
-  arm.requests.length = 0;
-});
+const standIn = useArmStandIn('bearer-name-check');
+const { arm } = standIn;
 
 /** The registry gone from its id and listed nowhere; the name check answered `status` with `code`. */
 function nameCheckAnswers(status: number, code: string, listed: unknown[] = []): void {
@@ -55,7 +36,7 @@ function nameCheckAnswers(status: number, code: string, listed: unknown[] = []):
 
 test('a name check that fails otherwise than refused is thrown, not taken for "may not ask"', async () => {
   nameCheckAnswers(400, 'InvalidRequestFormat');
-  const err = await tokens.missingTokenReason(REGISTRY, MISSING).catch((e: unknown) => e);
+  const err = await standIn.tokens.missingTokenReason(REGISTRY, MISSING).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(CloudApiError);
   expect(err).toMatchObject({ statusCode: 400, code: 'InvalidRequestFormat', requestId: 'arm-req-name' });
   expect((err as Error).message).toMatch(/^registry name check failed/);
@@ -63,7 +44,7 @@ test('a name check that fails otherwise than refused is thrown, not taken for "m
 
 test('a refused name check ends unconfirmed', async () => {
   nameCheckAnswers(403, 'AuthorizationFailed');
-  const reason = await tokens.missingTokenReason(REGISTRY, MISSING);
+  const reason = await standIn.tokens.missingTokenReason(REGISTRY, MISSING);
   expect(reason?.unconfirmed).toContain('acrbot may not ask Azure whether its name is in use elsewhere');
 });
 
@@ -72,7 +53,7 @@ test('a registry of that name listed with an id not in ARM’s shape is not the 
   nameCheckAnswers(403, 'AuthorizationFailed', [
     { id: oddId, name: 'acrone', type: 'Microsoft.ContainerRegistry/registries', properties: {} },
   ]);
-  const reason = await tokens.missingTokenReason(REGISTRY, MISSING);
+  const reason = await standIn.tokens.missingTokenReason(REGISTRY, MISSING);
   expect(reason?.unconfirmed).toContain('acrbot may not ask Azure whether its name is in use elsewhere');
   expect(JSON.stringify(reason)).not.toContain('not-a-subscription');
   expect(arm.requests.filter((r) => r.url.includes('not-a-subscription'))).toEqual([]);

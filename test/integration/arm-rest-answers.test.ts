@@ -4,39 +4,20 @@
  * call instead of passing for an empty listing, and a create resolves the `x-ms-request-id` of its
  * answer, which the grant's audit entry records as the Activity Log's key to the write.
  */
-import type { ArmConnection } from '../../src/integrations/azure/arm-connection';
-import { ArmRoleAssignments } from '../../src/integrations/azure/arm-role-assignments';
-import { createSandboxTls } from '../../src/sandbox/tls';
-import { connectionTo, HttpsService, json } from '../helpers/https-service';
+import { REGISTRY_ID, SUB, useArmStandIn } from '../helpers/arm-stand-in';
+import { json } from '../helpers/https-service';
 
-const SUB = '00000000-0000-0000-0000-000000000001';
-const REGISTRY_ID = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr1`;
 const ASSIGNMENT = '11111111-1111-1111-1111-111111111111';
 
-const tls = createSandboxTls();
-const arm = new HttpsService();
-let connection: ArmConnection;
-let roles: ArmRoleAssignments;
-
-beforeAll(async () => {
-  await arm.start(tls);
-  connection = connectionTo(arm, tls.caPem, 'bearer-arm-rest-answers');
-  roles = new ArmRoleAssignments(connection);
-});
-afterAll(async () => {
-  connection.agent?.destroy();
-  await arm.stop();
-});
-beforeEach(() => {
-  arm.requests.length = 0;
-});
+const standIn = useArmStandIn('bearer-arm-rest-answers');
+const { arm } = standIn;
 
 test('a 200 listing whose body is not JSON fails as a parse error, never as "no assignments"', async () => {
   arm.handler = (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html', 'x-ms-request-id': 'arm-req-html' });
     res.end('<html><body>Gateway says hello</body></html>');
   };
-  const err = await roles.listAtOrAbove(REGISTRY_ID).catch((e: unknown) => e);
+  const err = await standIn.roles.listAtOrAbove(REGISTRY_ID).catch((e: unknown) => e);
   expect(err).toMatchObject({ name: 'RestError', code: 'PARSE_ERROR', statusCode: 200 });
   expect(arm.requests).toHaveLength(1);
 });
@@ -46,7 +27,7 @@ test('a role assignment create resolves the x-ms-request-id of its answer', asyn
   arm.handler = (_req, res) =>
     json(res, 201, { id, name: ASSIGNMENT, properties: {} }, { 'x-ms-request-id': 'arm-req-create-201' });
   await expect(
-    roles.create({
+    standIn.roles.create({
       scope: REGISTRY_ID,
       name: ASSIGNMENT,
       roleDefinitionGuid: '7f951dda-4ed3-4680-a7ca-43fe172d538d',

@@ -5,33 +5,15 @@
  * every assignment on the registry would hand it other people's. The real adapter over HTTPS
  * against a local server that records the query.
  */
-import type { ArmConnection } from '../../src/integrations/azure/arm-connection';
-import { ArmRoleAssignments } from '../../src/integrations/azure/arm-role-assignments';
-import { createSandboxTls } from '../../src/sandbox/tls';
-import { connectionTo, HttpsService, json } from '../helpers/https-service';
+import { REGISTRY_ID, useArmStandIn } from '../helpers/arm-stand-in';
+import { json } from '../helpers/https-service';
 
-const SUB = '00000000-0000-0000-0000-000000000001';
-const REGISTRY_ID = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr1`;
 const PRINCIPAL = '22222222-2222-2222-2222-222222222222';
 
-const tls = createSandboxTls();
-const arm = new HttpsService();
-let connection: ArmConnection;
-let roles: ArmRoleAssignments;
+const standIn = useArmStandIn('bearer-role-filters');
+const { arm } = standIn;
 
-beforeAll(async () => {
-  await arm.start(tls);
-  connection = connectionTo(arm, tls.caPem, 'bearer-role-filters');
-  roles = new ArmRoleAssignments(connection);
-  arm.handler = (_req, res) => json(res, 200, { value: [] });
-});
-afterAll(async () => {
-  connection.agent?.destroy();
-  await arm.stop();
-});
-beforeEach(() => {
-  arm.requests.length = 0;
-});
+arm.handler = (_req, res) => json(res, 200, { value: [] });
 
 /** The `$filter` of the one request made. */
 function sentFilter(): string | null {
@@ -40,7 +22,7 @@ function sentFilter(): string | null {
 }
 
 test('listForPrincipal asks for that principal only', async () => {
-  await roles.listForPrincipal(REGISTRY_ID, PRINCIPAL);
+  await standIn.roles.listForPrincipal(REGISTRY_ID, PRINCIPAL);
   expect(sentFilter()).toBe(`principalId eq '${PRINCIPAL}'`);
   expect(arm.requests[0]!.url).toMatch(
     /^\/subscriptions\/[^/]+\/resourceGroups\/rg\/providers\/Microsoft\.ContainerRegistry\/registries\/acr1\/providers\/Microsoft\.Authorization\/roleAssignments\?/,
@@ -48,9 +30,9 @@ test('listForPrincipal asks for that principal only', async () => {
 });
 
 test('listAssignedToAt asks for what the principal holds, groups included; listAtOrAbove for the scope', async () => {
-  await roles.listAssignedToAt(REGISTRY_ID, PRINCIPAL);
+  await standIn.roles.listAssignedToAt(REGISTRY_ID, PRINCIPAL);
   expect(sentFilter()).toBe(`assignedTo('${PRINCIPAL}')`);
   arm.requests.length = 0;
-  await roles.listAtOrAbove(REGISTRY_ID);
+  await standIn.roles.listAtOrAbove(REGISTRY_ID);
   expect(sentFilter()).toBe('atScope()');
 });
