@@ -23,6 +23,7 @@ const ASSIGNED = [
   'sig',
   'client_secret',
   'clientSecret',
+  'client-secret',
   'client_assertion',
   'assertion',
   'password',
