@@ -90,6 +90,11 @@ export interface RegistryNetwork {
   /** Approved private endpoint connections. */
   privateEndpoints: number;
   anonymousPullEnabled: boolean;
+  /**
+   * `adminUserEnabled`: the registry's admin user is on, so anything holding its password pulls,
+   * whatever roles say. Absent when ARM's answer did not carry it.
+   */
+  adminUserEnabled?: boolean;
 }
 
 /** A role assignment as read from Azure. */

@@ -29,7 +29,7 @@ import { driftNotDone, driftWords } from './drift-reason';
 import { LISTING_LAG_GRACE_MS, notListedYetPath } from './listing-lag';
 import { registryReach } from './registry-reach';
 import { pullRoleFor } from './roles';
-import { asSentence } from './text';
+import { withoutTrailing } from './text';
 import { typedPair, type TypedAs } from './typed-names';
 
 /** One line of the diagnosis. */
@@ -198,6 +198,9 @@ export function shortTime(iso: string): string {
 
 /** Most pull secrets `check` lists one by one; the rest are counted (the tab lists them all). */
 export const CHECK_MAX_SECRETS = 10;
+/** What `check`'s "cannot pull" verdicts do not look at, said in each of them. */
+const NOT_CHECKED_WORDS = 'pull secrets and tokens made outside acrbot are not checked';
+
 /** Most pull secrets the verdict names. */
 const VERDICT_MAX_SECRETS = 3;
 
@@ -405,6 +408,9 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
   const secretsText = secrets.length
     ? ` Pods that reference ${[...secretsNamed, ...(secretsMore > 0 ? [`one of ${secretsMore} more acrbot pull secrets`] : [])].join(', or ')} can pull through it${servicePrincipalCondition(secrets, registry)}.`
     : '';
+  // What a "cannot pull" verdict covers: the identity's roles and acrbot's own pull secrets only,
+  // so that it is not read as "nothing can pull" (a leaked credential made elsewhere still can).
+  const notChecked = `${secrets.length ? '' : ", and acrbot's pull secrets give none"} (${NOT_CHECKED_WORDS})`;
   let verdict: string;
   let fix: string | undefined;
   if (unreachable) {
@@ -432,11 +438,11 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
     verdict = `${cluster.name} can pull from ${registry.name}${firewall} because anonymous pull is enabled, not through a role.`;
     fix = identity ? `For access that survives turning anonymous pull off: ${grantCommand(input)}` : undefined;
   } else if (!identity) {
-    verdict = `${cluster.name} cannot pull from ${registry.name} with a node identity: ${asSentence(input.identityProblem ?? 'it has none acrbot can use')}${secretsText}`;
+    verdict = `${cluster.name} cannot pull from ${registry.name} with a node identity: ${withoutTrailing(input.identityProblem ?? 'it has none acrbot can use', /^[.\s]$/)}${notChecked}.${secretsText}`;
     fix = `${secrets.length ? 'For pods in another namespace, a pull secret there' : 'Use a pull secret instead'}: @acrbot secret ${typedPair(input, input.typedAs)} --namespace NAMESPACE REASON…`;
   } else if (ignored.length) {
     const role = pullRoleFor(registry.roleAssignmentMode);
-    verdict = `${cluster.name} cannot pull from ${registry.name}: its ${ignored[0].roleName} is not honoured because the registry uses ${abac ? 'ABAC repository' : 'RBAC registry'} permissions.${secretsText}`;
+    verdict = `${cluster.name} cannot pull from ${registry.name}: its ${ignored[0].roleName} is not honoured because the registry uses ${abac ? 'ABAC repository' : 'RBAC registry'} permissions${notChecked}.${secretsText}`;
     fix = `${grantCommand(input)} (acrbot assigns ${role.name} on ${abac ? 'ABAC registries' : 'registries with RBAC registry permissions'}).`;
   } else if (unread.length) {
     verdict = `acrbot cannot tell whether ${cluster.name} can pull from ${registry.name}: no role it could read carries pull there, and it could not read the role of ${unread.length} assignment${unread.length === 1 ? '' : 's'} of its identity that cover${unread.length === 1 ? 's' : ''} the registry.${secretsText}`;
@@ -446,9 +452,11 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
     verdict = `acrbot cannot tell yet whether ${cluster.name} can pull from ${registry.name}: Azure does not list the role acrbot granted in ${unlisted[0].request.requestId} yet.${secretsText}`;
     fix = `Check again in a few minutes: @acrbot check ${typedPair(input, input.typedAs)}`;
   } else {
-    verdict = `${cluster.name} cannot pull from ${registry.name}: its identity has no role that carries pull on the registry.${secretsText}`;
+    verdict = `${cluster.name} cannot pull from ${registry.name}: its identity has no role that carries pull on the registry${notChecked}.${secretsText}`;
     fix = grantCommand(input);
   }
+  // Every verdict, pulls or not: the admin user's password pulls whatever the roles above say.
+  if (reach.adminUserText) verdict = `${verdict} ${reach.adminUserText}`;
   return { cluster, registry, identity, findings, canPull, ...(limited && canPull && { limited }), verdict, fix };
 }
 

@@ -34,6 +34,17 @@ export interface RegistryReach {
   finding?: { level: 'ok' | 'warn' | 'fail'; text: string };
   /** `check`'s anonymous-pull finding, when it is on (saying so when nothing can reach the registry). */
   anonymousText?: string;
+  /** {@link adminUserText} when ARM reports the admin user enabled; undefined when off or not reported. */
+  adminUserText?: string;
+}
+
+/**
+ * The sentence `check` adds after every verdict, and the access views on the registry, when its
+ * admin user is on: a password acrbot neither grants nor sees pulls regardless of the roles read,
+ * which matters most when a credential has leaked. One definition, so they never disagree.
+ */
+export function adminUserText(registryName: string, unreachable = false): string {
+  return `The registry's admin user is enabled: anything holding its password pulls${unreachable ? ' once the registry can be reached' : ''}, whatever acrbot grants (az acr update -n ${registryName} --admin-enabled false).`;
 }
 
 /** Reads `network` (undefined: not known, so nothing is said about it) for `registry`. */
@@ -95,5 +106,6 @@ export function registryReach(
     ...(network.anonymousPullEnabled && {
       anonymousText: `Anonymous pull is enabled: anyone who can reach ${registry.loginServer} can pull without a role${unreachable ? ' (nothing can reach it now)' : ''}.`,
     }),
+    ...(network.adminUserEnabled === true && { adminUserText: adminUserText(registry.name, unreachable) }),
   };
 }

@@ -22,6 +22,7 @@ import { reviewJudgesUseOnly } from '../domain/break-glass-review';
 import { NOT_LISTED_YET_WORDS, notListedYetPath } from '../domain/listing-lag';
 import { awaitingReview, describeRequirement } from '../domain/policy';
 import { notListedYetText } from '../domain/pull-diagnosis';
+import { registryReach } from '../domain/registry-reach';
 import { isBeingRevoked, type AccessRequest } from '../domain/request';
 import { DRIFT_NOT_FOUND, DRIFT_UNVERIFIED, recordedDriftText } from './drift-text';
 import { historyEntries, type HistoryReader } from './history-entries';
@@ -238,6 +239,7 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
     // What the registry's network says of every way in this cell, in `check`'s and `access`'s
     // words (registry-reach.ts): none pulls when nothing reaches the registry, and with
     // anonymous pull the cluster pulls whatever its rows say.
+    const admin = registryReach(cell.registry, cell.registry.network).adminUserText;
     const cellNotes = [
       ...(cell.unreachable ? [`does not pull: ${cell.unreachable}`] : []),
       // The network lets the cluster in only on a condition acrbot cannot see: its pull hangs on it.
@@ -245,6 +247,8 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
         ? [`pulls only if the cluster's network gets through: ${cell.networkCondition}`]
         : []),
       ...(cell.anonymousPull ? [cell.anonymousPull] : []),
+      // Its password pulls whatever the rows say: `check`'s sentence (registry-reach.ts).
+      ...(admin ? [admin] : []),
     ];
     for (const listed of cell.paths) {
       const path = madeAgainShown(listed, shows);

@@ -204,6 +204,8 @@ function cellState(cell: AccessCell): { label: string; color: string } {
 function cellRow(cell: AccessCell, heading: string, subheading: string, networkSaidOnce = false): Row {
   const state = cellState(cell);
   const network = !networkSaidOnce;
+  // The registry's admin user: its password pulls whatever the lines above say (as `check` says).
+  const admin = registryReach(cell.registry, cell.registry.network).adminUserText;
   return {
     heading,
     subheading,
@@ -220,6 +222,7 @@ function cellRow(cell: AccessCell, heading: string, subheading: string, networkS
         ),
       ),
       ...(network && cell.anonymousPull ? [inertText(cell.anonymousPull)] : []),
+      ...(network && admin ? [inertText(admin)] : []),
     ],
   };
 }
@@ -321,11 +324,18 @@ export function registryAccessCard(report: RegistryAccessReport, sandbox: boolea
   // does. It is the registry's, the same for every cluster: said once, under the title, and the
   // rows keep only their state label.
   const reach = registryReach(registry, registry.network);
-  const network = reach.unreachable
-    ? reach.finding!.text
-    : [reach.anonymous ? reach.anonymousText : undefined, reach.condition ? conditionText(reach.condition) : undefined]
-        .filter(Boolean)
-        .join(' ') || undefined;
+  const network =
+    [
+      ...(reach.unreachable
+        ? [reach.finding!.text]
+        : [
+            reach.anonymous ? reach.anonymousText : undefined,
+            reach.condition ? conditionText(reach.condition) : undefined,
+          ]),
+      reach.adminUserText,
+    ]
+      .filter(Boolean)
+      .join(' ') || undefined;
   return card({
     sandbox,
     title: `Who can pull from ${registry.name}`,

@@ -122,7 +122,7 @@ describe('access and check in chat', () => {
     const text = await ask(users.requester, 'check aks-prod contosoacr');
     expect(text).toContain('Can aks-prod pull from contosoacr?');
     expect(text).toContain(
-      'aks-prod cannot pull from contosoacr: its identity has no role that carries pull on the registry.',
+      "aks-prod cannot pull from contosoacr: its identity has no role that carries pull on the registry, and acrbot's pull secrets give none (pull secrets and tokens made outside acrbot are not checked).",
     );
     expect(text).toContain(SANDBOX_CLUSTERS.prod.kubeletObjectId);
     expect(text).toContain('@acrbot grant aks-prod contosoacr REASON');

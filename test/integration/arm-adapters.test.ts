@@ -64,6 +64,7 @@ beforeAll(async () => {
     networkRuleSet: { defaultAction: 'Deny', ipRules: ['10.0.0.0/8', '192.168.0.0/16'] },
     privateEndpoints: ['pe-one', 'pe-two'],
     anonymousPullEnabled: true,
+    adminUserEnabled: true,
     tags: { owner: 'network' },
   });
 });
@@ -120,6 +121,7 @@ function registryFromSdk(r: Registry): RegistryInfo {
         (p) => (p.privateLinkServiceConnectionState?.status ?? 'Approved') === 'Approved',
       ).length,
       anonymousPullEnabled: Boolean(r.anonymousPullEnabled),
+      ...(typeof r.adminUserEnabled === 'boolean' && { adminUserEnabled: r.adminUserEnabled }),
     },
     ...(r.provisioningState && { provisioningState: r.provisioningState as RegistryInfo['provisioningState'] }),
   };
@@ -173,6 +175,7 @@ describe('reads map ARM JSON to the same values the SDK models gave', () => {
         ipRuleCount: 2,
         privateEndpoints: 2,
         anonymousPullEnabled: true,
+        adminUserEnabled: true,
       },
     });
     expect(listed.find((r) => r.name === 'contosoabac')?.roleAssignmentMode).toBe('AbacRepositoryPermissions');

@@ -66,7 +66,7 @@ describe('a role the registry’s mode ignores is named by that mode', () => {
     const d = diagnose({ cell: { ...cell([repositoryReader({ honoured: false })]), canPull: false } });
     expect(d.canPull).toBe(false);
     expect(d.verdict).toBe(
-      'aks-prod cannot pull from contosoacr: its Container Registry Repository Reader is not honoured because the registry uses RBAC registry permissions.',
+      "aks-prod cannot pull from contosoacr: its Container Registry Repository Reader is not honoured because the registry uses RBAC registry permissions, and acrbot's pull secrets give none (pull secrets and tokens made outside acrbot are not checked).",
     );
     expect(d.verdict).not.toContain('ABAC');
     expect(d.fix).toBe(
@@ -153,7 +153,7 @@ describe('pods that reference a live pull secret are not denied', () => {
     const d = diagnose({ identity: undefined, identityProblem: 'no kubelet identity', cell: cell([secret()]) });
     expect(d.canPull).toBe(false);
     expect(d.verdict).toBe(
-      'aks-prod cannot pull from contosoacr with a node identity: no kubelet identity. Pods that reference pull secret acr-auth in namespace payments can pull through it.',
+      'aks-prod cannot pull from contosoacr with a node identity: no kubelet identity (pull secrets and tokens made outside acrbot are not checked). Pods that reference pull secret acr-auth in namespace payments can pull through it.',
     );
     expect(d.fix).toBe(
       'For pods in another namespace, a pull secret there: @acrbot secret aks-prod contosoacr --namespace NAMESPACE REASON…',
@@ -162,7 +162,9 @@ describe('pods that reference a live pull secret are not denied', () => {
 
   test('an identity with no pull role and a live secret: said; an ended secret is not', () => {
     const d = diagnose({ cell: cell([secret()]) });
-    expect(d.verdict).toContain('its identity has no role that carries pull on the registry.');
+    expect(d.verdict).toContain(
+      'its identity has no role that carries pull on the registry (pull secrets and tokens made outside acrbot are not checked).',
+    );
     expect(d.verdict).toContain('Pods that reference pull secret acr-auth in namespace payments can pull through it.');
     const ended = diagnose({ cell: cell([secret({ state: 'revoked' })]) });
     expect(ended.verdict).not.toContain('Pods that reference');

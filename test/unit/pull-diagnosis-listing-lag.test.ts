@@ -62,7 +62,7 @@ test('granted as long ago as the grace: removed outside acrbot, and a grant is t
   );
   expect(d.findings.find((f) => f.topic === 'role')?.level).toBe('fail');
   expect(d.verdict).toBe(
-    'aks-prod cannot pull from contosoacr: its identity has no role that carries pull on the registry.',
+    "aks-prod cannot pull from contosoacr: its identity has no role that carries pull on the registry, and acrbot's pull secrets give none (pull secrets and tokens made outside acrbot are not checked).",
   );
   expect(d.fix).toBe('@acrbot grant aks-prod contosoacr REASON…');
 });

@@ -34,7 +34,7 @@ const noRole = (paths: PullSecretPath[], reg: typeof registry | AbacRegistry = r
 test("an sp secret: pods can pull through it while its service principal's AcrPull role holds", () => {
   const d = noRole([secret('acr-auth', 'sp')]);
   expect(d.verdict).toBe(
-    "aks-prod cannot pull from contosoacr: its identity has no role that carries pull on the registry. Pods that reference pull secret acr-auth in namespace payments can pull through it while its service principal's AcrPull role on contosoacr holds.",
+    "aks-prod cannot pull from contosoacr: its identity has no role that carries pull on the registry (pull secrets and tokens made outside acrbot are not checked). Pods that reference pull secret acr-auth in namespace payments can pull through it while its service principal's AcrPull role on contosoacr holds.",
   );
 });
 

@@ -74,7 +74,7 @@ test('no role: cannot pull, fix is the grant command', () => {
   const d = diagnose({});
   expect(d.canPull).toBe(false);
   expect(d.verdict).toBe(
-    'aks-prod cannot pull from contosoacr: its identity has no role that carries pull on the registry.',
+    "aks-prod cannot pull from contosoacr: its identity has no role that carries pull on the registry, and acrbot's pull secrets give none (pull secrets and tokens made outside acrbot are not checked).",
   );
   expect(d.fix).toBe('@acrbot grant aks-prod contosoacr REASON…');
 });
@@ -163,10 +163,10 @@ test('no identity: a pull secret is the way', () => {
   expect(d.fix).toBe('Use a pull secret instead: @acrbot secret aks-prod contosoacr --namespace NAMESPACE REASON…');
   // The problem is a sentence of its own: one full stop, not "..".
   expect(d.verdict).toBe(
-    'aks-prod cannot pull from contosoacr with a node identity: Cluster aks-prod has neither a managed identity nor a service principal.',
+    "aks-prod cannot pull from contosoacr with a node identity: Cluster aks-prod has neither a managed identity nor a service principal, and acrbot's pull secrets give none (pull secrets and tokens made outside acrbot are not checked).",
   );
   expect(diagnose({ identity: undefined, identityProblem: 'no kubelet identity' }).verdict).toMatch(
-    /: no kubelet identity\.$/,
+    /: no kubelet identity, and [^.]*\.$/,
   );
 });
 

@@ -45,6 +45,7 @@ export interface WireRegistry {
     roleAssignmentMode?: string;
     publicNetworkAccess?: string;
     anonymousPullEnabled?: boolean;
+    adminUserEnabled?: boolean;
     networkRuleSet?: {
       defaultAction?: string;
       ipRules?: unknown[] | null;
@@ -151,6 +152,8 @@ export function registryFromWire(r: WireRegistry): RegistryInfo {
         (pe) => (pe.properties?.privateLinkServiceConnectionState?.status ?? 'Approved') === 'Approved',
       ).length,
       anonymousPullEnabled: Boolean(p.anonymousPullEnabled),
+      // Only what ARM said: a missing field is not "disabled".
+      ...(typeof p.adminUserEnabled === 'boolean' && { adminUserEnabled: p.adminUserEnabled }),
     },
     ...(provisioningState && { provisioningState }),
   };
