@@ -35,7 +35,7 @@ import { orphanWatchJobId, watchOrphanedAssignment } from './orphan-watch';
 import type { LifecycleMessenger } from './lifecycle-messenger';
 import type { RequestNotifier } from './notifier';
 import { breakGlassReviewJobId, type JobScheduling } from './request-jobs';
-import { activeOn, preview, previewTogether, type RevocationStep } from './revocation-preview';
+import { activeOn, preview, previewTogether, type RevocationStep, waitingOn } from './revocation-preview';
 import { beginRevoke, checkBoth, holdAccessLease, refuseWhileGranting } from './revocation-guards';
 import { type AssignmentClaims, grantingOf, type Holders, holdersOf, watchedEnded } from './role-assignment-holders';
 import type { JobRun } from './scheduler';
@@ -369,6 +369,11 @@ export class AccessLifecycle {
   /** The active requests `revoke CLUSTER REGISTRY` lists ({@link activeOn}, revocation-preview.ts). */
   activeOn(clusterId: string, registryId: string): Promise<AccessRequest[]> {
     return activeOn(this.deps, clusterId, registryId);
+  }
+
+  /** The requests on a pair not run yet, which `revoke CLUSTER REGISTRY` names ({@link waitingOn}). */
+  waitingOn(clusterId: string, registryId: string): Promise<AccessRequest[]> {
+    return waitingOn(this.deps, clusterId, registryId);
   }
 
   /** What revoking `requests` at once would delete and keep ({@link previewTogether}). */

@@ -53,6 +53,18 @@ export async function activeOn(deps: LifecycleDeps, clusterId: string, registryI
   return active.filter((r) => !r.extendsRequestId || !ids.has(r.extendsRequestId));
 }
 
+/** Most waiting requests on one pair {@link waitingOn} reads: a pair has a few, not hundreds. */
+export const PAIR_WAITING_READ = 50;
+
+/**
+ * Requests on a cluster and registry that have not run yet (`pending`, or `approved` and not
+ * started): a `revoke CLUSTER REGISTRY` does not touch them, and one approved later would grant
+ * the pair again, so its answer names them. Read from the pair's index, as the active ones are.
+ */
+export function waitingOn(deps: LifecycleDeps, clusterId: string, registryId: string): Promise<AccessRequest[]> {
+  return deps.store.listByTarget(clusterId, registryId, ['pending', 'approved'], PAIR_WAITING_READ);
+}
+
 /**
  * What revoking every request in `requests` at once would delete and keep (`revoke CLUSTER
  * REGISTRY`): each request's preview, with the others (and their extensions) as ending too. The

@@ -226,17 +226,20 @@ export function revokePairConfirmCard(
     leftOut?: string;
     /** Drawn again by a click on an older copy, whose list changed since. */
     changed?: boolean;
+    /** The pair's requests not run yet, which the revoke leaves alone, in a sentence (pair-waiting-note.ts). */
+    waiting?: string;
   },
   requests: Array<{ request: AccessRequest; lines: RevocationLine[] }>,
 ): AdaptiveCardJson {
   const reason = input.reason ? ` (reason: "${inertText(input.reason)}")` : '';
   const changed = input.changed ? `${CHANGED_SINCE_DRAWN} ` : '';
+  const waiting = input.waiting ? ` ${input.waiting}` : '';
   return lifecycleCard({
     sandbox: input.sandbox,
     title: `Revoke ${requests.length} acrbot grant${requests.length === 1 ? '' : 's'} of ${input.cluster} on ${input.registry}?`,
     text: input.leftOut
-      ? `${changed}The active acrbot request${requests.length === 1 ? '' : 's'} below, which you may revoke, end${requests.length === 1 ? 's' : ''} now${reason}; ${input.leftOut} ${PAIR_STEPS_AS_OF_NOW}`
-      : `${changed}Every active acrbot request on this pair ends now${reason}. ${PAIR_STEPS_AS_OF_NOW}`,
+      ? `${changed}The active acrbot request${requests.length === 1 ? '' : 's'} below, which you may revoke, end${requests.length === 1 ? 's' : ''} now${reason}; ${input.leftOut} ${PAIR_STEPS_AS_OF_NOW}${waiting}`
+      : `${changed}Every active acrbot request on this pair ends now${reason}. ${PAIR_STEPS_AS_OF_NOW}${waiting}`,
     color: 'Warning',
     steps: pairSteps(requests),
     actions: [

@@ -101,6 +101,9 @@ describe("chat: another allowed tenant's requests", () => {
     expect(legacy).toContain('Nothing to revoke');
     expect(legacy).toContain('for a request of your organisation (tenant)');
     expect(legacy).not.toContain(own.legacy);
+    // Of the pair's pending requests, only their tenant's is named (to reject), not tenant B's.
+    expect(legacy).toContain(`${own.pending} (`);
+    expect(legacy).not.toContain('R-TENANTB2');
     expect((await h.app.store.get(own.legacy))!.state).toBe('succeeded');
   });
 

@@ -18,6 +18,7 @@ import { PAIR_REVOKE_LIMIT } from '../../flows/revocation-preview';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { lifecycleNoticeCard, revokeConfirmCard, revokePairConfirmCard } from '../../views/lifecycle-view';
 import { requestCard } from '../../views/request-view';
+import { pairWaitingNote } from '../../views/pair-waiting-note';
 import type { BotServices } from '../bot-services';
 import { currentCorrelationId } from '../../observability/correlation';
 import type { TurnIdentity } from '../turn-identity';
@@ -94,12 +95,14 @@ export class LifecycleHandler {
     identity: TurnIdentity,
     command: Extract<Command, { verb: 'revoke' }>,
   ): Promise<AdaptiveCardJson> {
-    const { requests, lifecycle, settings } = this.services;
+    const { requests, lifecycle } = this.services;
     try {
       // Optional in chat; when given, the rules of every reason (length, nothing secret-looking:
-      // it goes into the audit trail and the requester's notice, G12).
-      const reason = command.reason ? revokeReason(command.reason) : undefined;
+      // it goes into the audit trail and the requester's notice, G12). A pair's is checked once
+      // its names are: a word of a wrong form taken as the registry is a bad name, not a short reason.
+      const checkedReason = () => (command.reason ? revokeReason(command.reason) : undefined);
       if (command.requestId) {
+        const reason = checkedReason();
         // Another tenant's request is not there for them (tenant-boundary.ts), as in the tab.
         const asked = await requests.getInTenant(command.requestId, identity.tenantId);
         // An extension's id: the access it is part of (the card says so and lists all of it).
@@ -132,16 +135,51 @@ export class LifecycleHandler {
         });
         throw refusal;
       }
-      // Both names parsed before either lookup starts (no unhandled rejection on a bad name).
-      const clusterRef = parseClusterRef(command.cluster);
-      const registryRef = parseRegistryRef(command.registry);
-      const [cluster, registry] = await Promise.all([
-        lifecycle.resolver.resolveCluster(clusterRef),
-        lifecycle.resolver.resolveRegistry(registryRef),
-      ]);
-      return await this.pairPreview(identity, cluster, registry, reason);
+      const { cluster, registry } = await this.resolvePair(command.cluster, command.registry);
+      return await this.pairPreview(identity, cluster, registry, checkedReason());
     } catch (err) {
+      // A bad name or form is audited as any command's (G10); other refusals audit themselves.
+      await auditValidationFailure(requests, identity, err);
       return errorCard(this.services, err, 'Could not revoke');
+    }
+  }
+
+  /**
+   * The cluster and registry of `revoke CLUSTER REGISTRY`, resolved as every command resolves
+   * them. A first name that is no cluster is looked up as a registry (only then: nothing more is
+   * read when it is a cluster), and `revoke registry NAME` is read as the form it is: both get the
+   * form revoke takes and the command that lists the clusters pulling from that registry, rather
+   * than "no cluster named …" or a refusal of the words after it as a reason.
+   */
+  private async resolvePair(clusterText: string, registryText: string) {
+    const { resolver } = this.services.lifecycle;
+    const clusterRef = parseClusterRef(clusterText);
+    // A second word that is no registry's name ("revoke contosoacr suspected-leak") is said as
+    // such once the first is known to be a cluster; if it is a registry, the form is the mistake.
+    const [cluster, registry] = await Promise.allSettled([
+      resolver.resolveCluster(clusterRef),
+      Promise.resolve(registryText).then((text) => resolver.resolveRegistry(parseRegistryRef(text))),
+    ]);
+    if (cluster.status === 'fulfilled' && registry.status === 'fulfilled')
+      return { cluster: cluster.value, registry: registry.value };
+    if (cluster.status === 'fulfilled') throw (registry as PromiseRejectedResult).reason;
+    const notACluster = cluster.reason as unknown;
+    if (!(notACluster instanceof UserFacingError) || notACluster.code !== 'cluster.notFound') throw notACluster;
+    if (clusterRef.kind === 'name' && clusterText.toLowerCase() === 'registry' && registry.status === 'fulfilled')
+      throw wrongRevokeForm(`"revoke registry ${registry.value.name}" is not a form of revoke`, registry.value.name);
+    const asRegistry = await this.registryNamed(clusterText);
+    if (asRegistry) throw wrongRevokeForm(`${asRegistry} is a registry, not a cluster`, asRegistry);
+    throw notACluster;
+  }
+
+  /** The registry `text` names, if it is one acrbot finds; undefined for anything else. */
+  private async registryNamed(text: string): Promise<string | undefined> {
+    try {
+      return (await this.services.lifecycle.resolver.resolveRegistry(parseRegistryRef(text))).name;
+    } catch (err) {
+      // Not a registry's name, or none found: the cluster's own error is the answer.
+      if (err instanceof UserFacingError) return undefined;
+      throw err;
     }
   }
 
@@ -158,14 +196,22 @@ export class LifecycleHandler {
     changed = false,
   ): Promise<AdaptiveCardJson> {
     const { requests, lifecycle, settings } = this.services;
-    const { active, mine, left, elsewhere } = await this.pairTargets(identity, cluster.id, registry.id);
+    const [{ active, mine, left, elsewhere }, waiting] = await Promise.all([
+      this.pairTargets(identity, cluster.id, registry.id),
+      this.waitingNote(identity, cluster.id, registry.id),
+    ]);
     if (active.length === 0)
       return lifecycleNoticeCard({
         title: 'Nothing to revoke',
         // Another tenant's grants are that tenant's to revoke; the access card names them as such.
-        text: elsewhere
-          ? `acrbot has no active grant of ${cluster.name} on ${registry.name} for a request of your organisation (tenant); those of another tenant are not revoked from here.`
-          : await this.nothingOfOursText(identity, cluster, registry),
+        text: [
+          elsewhere
+            ? `acrbot has no active grant of ${cluster.name} on ${registry.name} for a request of your organisation (tenant); those of another tenant are not revoked from here.`
+            : await this.nothingOfOursText(identity, cluster, registry),
+          waiting,
+        ]
+          .filter(Boolean)
+          .join(' '),
         ok: true,
         sandbox: settings.sandbox,
       });
@@ -188,9 +234,20 @@ export class LifecycleHandler {
         reason,
         changed,
         ...(left.length > 0 && { leftOut: `${left.length} more ${others}.` }),
+        ...(waiting && { waiting }),
       },
       previews,
     );
+  }
+
+  /**
+   * The sentence naming the pair's requests of the asker's tenant that have not run yet (pending,
+   * or approved and not started), read from the pair's index: the revoke leaves them, and one
+   * approved later grants the pair again. They are named, not rejected (an approver decides).
+   */
+  private async waitingNote(identity: TurnIdentity, clusterId: string, registryId: string) {
+    const waiting = await this.services.lifecycle.flow.waitingOn(clusterId, registryId);
+    return pairWaitingNote(waiting.filter((r) => ofTenant(r, identity.tenantId)));
   }
 
   /**
@@ -537,6 +594,17 @@ export class LifecycleHandler {
   private async reply(ctx: TurnContext, card: AdaptiveCardJson): Promise<void> {
     await sendCard(ctx, card, this.services.log);
   }
+}
+
+/**
+ * The answer to a revoke of the wrong form that names a registry (`what`: what was typed, said as
+ * what it is): the form revoke takes, and the command that lists the clusters pulling from it.
+ */
+function wrongRevokeForm(what: string, registry: string): UserFacingError {
+  return new UserFacingError(
+    'validation.usage',
+    `${what}: revoke takes a cluster and then a registry, "revoke CLUSTER REGISTRY [reason]". "@acrbot access ${registry}" lists the clusters that pull from ${registry}; revoke each pair you mean, or one request with "revoke REQUEST-ID".`,
+  );
 }
 
 /**

@@ -1,0 +1,111 @@
+/**
+ * `revoke CLUSTER REGISTRY` typed in a wrong form (a registry first, `revoke registry NAME`) is
+ * answered with the form revoke takes and the `access` command that lists the registry's
+ * clusters, before its reason is judged, audited as validation.failed and changing nothing; and a
+ * pair revoke names the pair's requests that have not run yet (pending or approved), which it
+ * leaves for an approver to reject, in its "Nothing to revoke" answer and in its confirmation card.
+ */
+import type { AuditEntry } from '../../src/domain/audit-chain';
+import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
+import { type Harness, startHarness, users } from '../helpers/harness';
+import type { TeamsUser } from '../helpers/teams-activities';
+
+const second: TeamsUser = { ...SANDBOX_USERS.outsider, name: 'Sam Second' } as TeamsUser;
+
+let h: Harness;
+afterEach(async () => {
+  jest.restoreAllMocks();
+  await h?.stop();
+});
+
+/** The entries `user` caused after `seq`, as [action, outcome]. */
+async function entriesAfter(user: TeamsUser, seq: number): Promise<Array<[string, string | undefined]>> {
+  return (await h.app.audit.latest(100))
+    .filter((e: AuditEntry) => e.seq > seq && e.actor.objectId === user.objectId)
+    .map((e) => [e.action, e.outcome]);
+}
+
+async function lastSeq(): Promise<number> {
+  return (await h.app.audit.latest(1))[0]?.seq ?? 0;
+}
+
+describe('revoke in a wrong form', () => {
+  beforeEach(async () => {
+    h = await startHarness({ ACRBOT_MIN_ACCESS_DURATION: '1m', ACRBOT_EXPIRY_REMINDERS: 'none' });
+  });
+
+  test.each([
+    ['revoke contosoacr credential leak', 'contosoacr is a registry, not a cluster'],
+    ['revoke contosoacr suspected credential leak at 03:00', 'contosoacr is a registry, not a cluster'],
+    ['revoke contosoacr suspected-leak', 'contosoacr is a registry, not a cluster'],
+    ['revoke registry contosoacr credential leak at 03:00', '"revoke registry contosoacr" is not a form of revoke'],
+  ])('%j: the form revoke takes and the access command, audited, nothing changed', async (text, said) => {
+    const granted = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
+    await h.click(users.approver, 'approve', { requestId: granted.id });
+    expect((await h.settle(granted.id)).state).toBe('succeeded');
+    const seq = await lastSeq();
+
+    const reply = await h.ask(users.approver, text);
+    expect(reply).toContain(said);
+    expect(reply).toContain('"revoke CLUSTER REGISTRY [reason]"');
+    expect(reply).toContain('"@acrbot access contosoacr" lists the clusters that pull from contosoacr');
+    expect(reply).not.toMatch(/at least 8 characters|No cluster named|not a valid registry/);
+    expect(await entriesAfter(users.approver, seq)).toEqual([['validation.failed', 'validation.usage']]);
+    expect((await h.app.store.get(granted.id))!.state).toBe('succeeded');
+  });
+
+  test('a first name that is neither a cluster nor a registry: no cluster of that name, as before', async () => {
+    const reply = await h.ask(users.approver, 'revoke nosuchthing contosoacr incident 42 at night');
+    expect(reply).toContain('No cluster named nosuchthing was found');
+  });
+
+  test('a cluster that resolves: the registry is looked up once, and a short reason is still refused', async () => {
+    const resolveRegistry = jest.spyOn(h.app.services.lifecycle.resolver, 'resolveRegistry');
+    const seq = await lastSeq();
+    const reply = await h.ask(users.approver, 'revoke aks-prod contosoacr leak');
+    expect(reply).toContain('at least 8 characters');
+    expect(resolveRegistry).toHaveBeenCalledTimes(1);
+    expect(await entriesAfter(users.approver, seq)).toEqual([['validation.failed', 'validation.reason']]);
+  });
+});
+
+describe('revoke CLUSTER REGISTRY and the requests on the pair not run yet', () => {
+  beforeEach(async () => {
+    h = await startHarness({ ACRBOT_MIN_ACCESS_DURATION: '1m', ACRBOT_EXPIRY_REMINDERS: 'none' });
+  });
+
+  test('no active grant, one pending request: named with its requester and how to reject it, left pending', async () => {
+    const pending = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
+    const reply = await h.ask(users.approver, 'revoke aks-prod contosoacr incident 42 credential leak');
+    expect(reply).toContain('Nothing to revoke');
+    expect(reply).toContain(`${pending.id} (${users.requester.name}, waiting for approval) on this pair`);
+    expect(reply).toContain('an approver can reject it');
+    expect(reply).toContain(`"@acrbot cancel ${pending.id}"`);
+    expect((await h.app.store.get(pending.id))!.state).toBe('pending');
+  });
+
+  test('an active grant and a pending request: the confirmation card names the pending one; the click leaves it', async () => {
+    const granted = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
+    await h.click(users.approver, 'approve', { requestId: granted.id });
+    expect((await h.settle(granted.id)).state).toBe('succeeded');
+    const pending = await h.requestGrant(second, 'aks-prod contosoacr --for 30d second team deploys');
+
+    const card = await h.ask(users.approver, 'revoke aks-prod contosoacr incident 42 credential leak');
+    expect(card).toContain('Revoke 1 acrbot grant of aks-prod on contosoacr?');
+    expect(card).toContain(`${pending.id} (Sam Second, waiting for approval) on this pair`);
+    expect(card).toContain('an approver can reject it');
+
+    await h.click(users.approver, 'revokeConfirm', { requestId: granted.id, reason: 'incident 42 credential leak' });
+    await h.app.services.background.drain();
+    expect((await h.app.store.get(granted.id))!.state).toBe('revoked');
+    expect((await h.app.store.get(pending.id))!.state).toBe('pending');
+  });
+
+  test('an approved request not run yet is named as such', async () => {
+    const pending = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
+    await h.app.store.update({ ...pending, state: 'approved', version: pending.version + 1 });
+    const reply = await h.ask(users.approver, 'revoke aks-prod contosoacr incident 42 credential leak');
+    expect(reply).toContain(`${pending.id} (${users.requester.name}, approved, not run yet)`);
+    expect(reply).toContain('an approved one grants the pair when it runs');
+  });
+});
