@@ -33,11 +33,15 @@ export interface StoreOverrides {
  * once into `.data/audit.key` (git-ignored, outside the store, shared by every local instance).
  */
 export function auditKeyFor(config: AppConfig): Buffer | undefined {
-  return sandboxAuditKey(config)?.key;
+  return auditKeyAndCreatedFile(config)?.key;
 }
 
-/** The audit key, and the sandbox key file this call created (`created`: none was there). */
-function sandboxAuditKey(config: AppConfig): { key: Buffer; created?: string } | undefined {
+/**
+ * The audit key ({@link auditKeyFor}: ACRBOT_AUDIT_KEY, or the sandbox's key file), and the path
+ * of the sandbox key file when this call created it (`created`: none was there); undefined when
+ * there is no key.
+ */
+function auditKeyAndCreatedFile(config: AppConfig): { key: Buffer; created?: string } | undefined {
   if (config.auditKey) return { key: config.auditKey };
   if (config.mode !== 'sandbox' || config.storage.kind === 'memory') return undefined;
   const path = join(process.cwd(), '.data', 'audit.key');
@@ -80,7 +84,7 @@ export async function openAppStores(
   log: Logger,
 ): Promise<Stores> {
   if (!overrides.stores) checkTablesConnectionString(config.storage);
-  const keyed = overrides.stores ? undefined : sandboxAuditKey(config);
+  const keyed = overrides.stores ? undefined : auditKeyAndCreatedFile(config);
   const auditKey = keyed?.key;
   const opened = overrides.stores
     ? withMemoryDefaults(overrides.stores, clock)

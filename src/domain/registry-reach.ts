@@ -34,7 +34,7 @@ export interface RegistryReach {
   finding?: { level: 'ok' | 'warn' | 'fail'; text: string };
   /** `check`'s anonymous-pull finding, when it is on (saying so when nothing can reach the registry). */
   anonymousText?: string;
-  /** {@link adminUserText} when ARM reports the admin user enabled; undefined when off or not reported. */
+  /** {@link adminUserSentence} when ARM reports the admin user enabled; undefined when off or not reported. */
   adminUserText?: string;
 }
 
@@ -43,7 +43,7 @@ export interface RegistryReach {
  * admin user is on: a password acrbot neither grants nor sees pulls regardless of the roles read,
  * which matters most when a credential has leaked. One definition, so they never disagree.
  */
-export function adminUserText(registryName: string, unreachable = false): string {
+function adminUserSentence(registryName: string, unreachable: boolean): string {
   return `The registry's admin user is enabled: anything holding its password pulls${unreachable ? ' once the registry can be reached' : ''}, whatever acrbot grants (az acr update -n ${registryName} --admin-enabled false).`;
 }
 
@@ -106,6 +106,6 @@ export function registryReach(
     ...(network.anonymousPullEnabled && {
       anonymousText: `Anonymous pull is enabled: anyone who can reach ${registry.loginServer} can pull without a role${unreachable ? ' (nothing can reach it now)' : ''}.`,
     }),
-    ...(network.adminUserEnabled === true && { adminUserText: adminUserText(registry.name, unreachable) }),
+    ...(network.adminUserEnabled === true && { adminUserText: adminUserSentence(registry.name, unreachable) }),
   };
 }

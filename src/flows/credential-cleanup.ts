@@ -37,7 +37,6 @@ import {
   credentialRefProblem,
   pendingRetirementOf,
   pullSecretRecordId,
-  recordedTokenCreation,
   replacedRequestProblem,
   retirementPendingSentence,
   summaryAfterRetirement,
@@ -96,6 +95,14 @@ function cleanupEntry(
     // The request ids of the DELETEs it records, for Azure's Activity Log and Entra's audit log.
     ...(correlationIds && { correlationIds: [...correlationIds] }),
   };
+}
+
+/**
+ * The `credential.cleanup` entry of a token left in place as not acrbot's, keyed as a failed
+ * run's clean-up keys it (secret-run-cleanup.ts): whoever finds the token first records it once.
+ */
+function leftTokenEntry(request: AccessRequest, detail: string): AuditEvent {
+  return { ...cleanupEntry(request, 'notOurs', detail), idempotencyKey: leftTokenKey(request.id, detail) };
 }
 
 /**
@@ -499,17 +506,14 @@ async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promi
     // A token under the name that Azure dates otherwise than the replaced request's outcome
     // recorded is not the one acrbot made (G15): neither it nor the scope map it may use is
     // deleted, as the revocation leaves it. The read is the deletion's: ARM is asked once.
-    const created = recordedTokenCreation(replaced!, ref);
+    const created = recordedCreationOf(ref, replaced!);
     const { tokenRead, foreign } = await checkTokenCreation(ports.tokens, ref, created);
     if (foreign) {
       logForeignToken(log, request.id, ref, foreign, created);
       // The detail and key the rotation's run writes (secret-run-cleanup.ts): written once,
       // whichever writes it; a run of this job that lost its final write finds the entry.
       const detail = leftTokenDetail(ref, foreign, created!);
-      await audit.append({
-        ...cleanupEntry(request, 'notOurs', detail),
-        idempotencyKey: leftTokenKey(request.id, detail),
-      });
+      await audit.append(leftTokenEntry(request, detail));
       done = { outcome: 'notOurs' };
     } else {
       const deletion = await deleteCredential(ports, ref, {
@@ -741,12 +745,7 @@ async function retryCleanup(request: AccessRequest, deps: CleanupDeps): Promise<
   // lease's holder only.
   await checkLease?.();
   await auditLeft(request, left, deps);
-  // Keyed as a failed run's clean-up keys it: whoever finds the token first records it once.
-  for (const detail of leftTokens)
-    await audit.append({
-      ...cleanupEntry(request, 'notOurs', detail),
-      idempotencyKey: leftTokenKey(request.id, detail),
-    });
+  for (const detail of leftTokens) await audit.append(leftTokenEntry(request, detail));
   // Not found: an application known by its recorded name (its creation's answer was lost), or a
   // token whose create Azure did not answer, or one deleted already. Soon after, Graph may not
   // show it yet, or ARM may not have taken the create yet; past ABSENT_AFTER_MS it does not exist.

@@ -15,7 +15,7 @@ import type { Logger } from '../observability/logger';
 import type { LifecycleMessenger } from './lifecycle-messenger';
 
 /** What a read of the token under a reference's name found (`found` undefined: none). */
-export interface TokenRead {
+interface TokenRead {
   found: RegistryTokenRead | undefined;
 }
 
@@ -23,7 +23,7 @@ export interface TokenRead {
  * The token under `ref`'s name as ARM shows it now; undefined for a `--kind sp` reference. A read
  * that fails throws: the caller is retried rather than delete what acrbot cannot tell is its own.
  */
-export async function readToken(tokens: RegistryTokenPort, ref: CredentialRef): Promise<TokenRead | undefined> {
+async function readToken(tokens: RegistryTokenPort, ref: CredentialRef): Promise<TokenRead | undefined> {
   if (ref.kind !== 'token') return undefined;
   const registry = { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.registry };
   return { found: await tokens.getToken(registry, ref.tokenName) };
@@ -145,7 +145,7 @@ export async function leaveForeignToken(
 /**
  * The operator-facing sentence, in a request's stored outcome (and so on its cards), of a token
  * a clean-up left in place: `whose` names the credential ("the credential of R-…, which it
- * replaced", "the credential it had created").
+ * replaced", "the credential it had created", "the token now under the name T").
  */
 export function leftTokenSentence(whose: string): string {
   return `acrbot did not delete ${whose}: the token under its name is not the one acrbot made, as Azure dates it (audit log: credential.cleanup, notOurs). It was left in place, as was any scope map of acrbot's it may use: an operator must check it and delete it if nobody needs it.`;

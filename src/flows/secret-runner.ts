@@ -314,10 +314,7 @@ export class SecretRunner implements PlanRunner {
         // entry), rather than from the summary's words: one kept is still to delete (`pending`).
         ...(previous
           ? {
-              retired: {
-                requestId: previous.id,
-                credential: retired === 'kept' ? 'pending' : retired,
-              },
+              retired: { requestId: previous.id, credential: retired === 'kept' ? 'pending' : retired },
             }
           : {}),
       };
@@ -370,28 +367,11 @@ export class SecretRunner implements PlanRunner {
       if (isUserFacing(err)) logExplainedFailure(err, ctx);
       else if (err instanceof CloudApiError) ctx.log.error({ err, code: err.code }, 'secret flow failed in Azure');
       else ctx.log.error({ err }, 'unexpected error in the secret flow');
-      const cleanupText =
-        refs.length === 0
-          ? ''
-          : cleanup === 'deleted' && !cleaned.deleted && cleaned.keptTokens?.length
-            ? '' // said by the kept token's sentence (leftText)
-            : cleanup === 'deleted'
-              ? cleaned.deleted
-                ? tokenProgress.tokenRefused && plan.repositories.length
-                  ? ' The scope map acrbot had created for the token was deleted again.'
-                  : // Named as the failure's own sentence names it (explainCreateFailure): a `--kind sp`
-                    // run's is "a service principal", which its clean-up deletes with its application.
-                    ` The ${plan.credentialKind === 'sp' ? 'service principal' : 'credential'} acrbot had created was deleted again.`
-                : // The clean-up found nothing under its names: the refused create made nothing, or
-                  // (a resumed run) an earlier attempt's credential was deleted already.
-                  earlierCredential
-                  ? ' Nothing acrbot created for this request is left in Azure.'
-                  : ' Nothing was created.'
-              : application.unseen
-                ? ` ${CLEANUP_PROMISES.applicationUnseen}`
-                : refs.every((ref) => ref.kind === 'sp' && !ref.applicationId)
-                  ? ` ${CLEANUP_PROMISES.unanswered}`
-                  : ` ${CLEANUP_PROMISES.recorded}`;
+      const cleanupText = cleanupSentence(cleanup, refs, cleaned, plan, {
+        tokenRefused: tokenProgress.tokenRefused,
+        earlierCredential,
+        applicationUnseen: application.unseen,
+      });
       const leftText = leftSentences(cleaned);
       throw new RunFailure({
         summary: 'Failed',
@@ -459,14 +439,7 @@ export class SecretRunner implements PlanRunner {
     const reason = isUserFacing(err)
       ? err.message
       : `Something unexpected went wrong; the platform team can find the details in the bot's logs under reference ${currentCorrelationId() ?? owner.id}.`;
-    const what =
-      cleanup === 'deleted' && !findings.deleted && findings.keptTokens?.length
-        ? '' // said by the kept token's sentence
-        : cleanup === 'deleted'
-          ? ' The credential an earlier attempt of this request had created was deleted.'
-          : refs.every((ref) => ref.kind === 'sp' && !ref.applicationId)
-            ? ` ${CLEANUP_PROMISES.earlierUnanswered}`
-            : ` ${CLEANUP_PROMISES.earlierRecorded}`;
+    const what = earlierCleanupSentence(cleanup, refs, findings);
     const replaced = replacedByStartedWrite(owner)?.requestId;
     const held = secretMayHold
       ? ` That attempt began writing secret ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name}, which may therefore hold the credential and stop working without it${replaced ? ` (it was replacing the secret of ${replaced})` : ''}: look at that secret, delete it if it names this request, and ask again.`
@@ -490,8 +463,61 @@ export class SecretRunner implements PlanRunner {
 function leftSentences(findings: CleanupFindings): string {
   return [
     ...(findings.left ?? []).map(leftAssignmentSentence),
-    ...(findings.keptTokens ?? []).map((name) => leftTokenSentence(`the token ${name} it had created`)),
+    ...(findings.keptTokens ?? []).map((name) => leftTokenSentence(`the token now under the name ${name}`)),
   ]
     .map((sentence) => ` ${sentence}`)
     .join('');
+}
+
+/** Whether every reference is a service principal whose create never answered (no application id). */
+const allUnanswered = (refs: CredentialRef[]): boolean => refs.every((ref) => ref.kind === 'sp' && !ref.applicationId);
+
+/**
+ * What a failed run's error says of the credentials it had created, after its clean-up: deleted
+ * again, none made, or recorded for the clean-up job. Empty when it created none, or when the
+ * only one found was a kept token (said by {@link leftSentences}).
+ */
+function cleanupSentence(
+  cleanup: 'deleted' | 'pending',
+  refs: CredentialRef[],
+  cleaned: CleanupFindings,
+  plan: SecretPlan,
+  run: { tokenRefused: boolean; earlierCredential: boolean; applicationUnseen: boolean },
+): string {
+  if (refs.length === 0) return '';
+  if (cleanup === 'deleted') {
+    if (cleaned.deleted) {
+      if (run.tokenRefused && plan.repositories.length) {
+        return ' The scope map acrbot had created for the token was deleted again.';
+      }
+      // Named as the failure's own sentence names it (explainCreateFailure): a `--kind sp`
+      // run's is "a service principal", which its clean-up deletes with its application.
+      return ` The ${plan.credentialKind === 'sp' ? 'service principal' : 'credential'} acrbot had created was deleted again.`;
+    }
+    if (cleaned.keptTokens?.length) return '';
+    // The clean-up found nothing under its names: the refused create made nothing, or (a resumed
+    // run) an earlier attempt's credential was deleted already.
+    return run.earlierCredential
+      ? ' Nothing acrbot created for this request is left in Azure.'
+      : ' Nothing was created.';
+  }
+  if (run.applicationUnseen) return ` ${CLEANUP_PROMISES.applicationUnseen}`;
+  return allUnanswered(refs) ? ` ${CLEANUP_PROMISES.unanswered}` : ` ${CLEANUP_PROMISES.recorded}`;
+}
+
+/**
+ * What a resumed run's error says of the credential an earlier attempt had created, after its
+ * clean-up: deleted, or recorded for the clean-up job. Empty when the only one found was a kept
+ * token (said by {@link leftSentences}).
+ */
+function earlierCleanupSentence(
+  cleanup: 'deleted' | 'pending',
+  refs: CredentialRef[],
+  findings: CleanupFindings,
+): string {
+  if (cleanup === 'deleted') {
+    if (!findings.deleted && findings.keptTokens?.length) return '';
+    return ' The credential an earlier attempt of this request had created was deleted.';
+  }
+  return allUnanswered(refs) ? ` ${CLEANUP_PROMISES.earlierUnanswered}` : ` ${CLEANUP_PROMISES.earlierRecorded}`;
 }

@@ -236,10 +236,10 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
     // One assignment is a way of pulling in every cell it covers (a resource-group or subscription
     // scope, a group or an identity clusters share), and the page keeps one row per key.
     const place = `${cell.cluster.id.toLowerCase()}|${cell.registry.id.toLowerCase()}`;
+    const admin = registryReach(cell.registry, cell.registry.network).adminUserText;
     // What the registry's network says of every way in this cell, in `check`'s and `access`'s
     // words (registry-reach.ts): none pulls when nothing reaches the registry, and with
     // anonymous pull the cluster pulls whatever its rows say.
-    const admin = registryReach(cell.registry, cell.registry.network).adminUserText;
     const cellNotes = [
       ...(cell.unreachable ? [`does not pull: ${cell.unreachable}`] : []),
       // The network lets the cluster in only on a condition acrbot cannot see: its pull hangs on it.

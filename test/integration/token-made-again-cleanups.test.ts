@@ -177,7 +177,7 @@ describe("a failed run's token", () => {
     expect(await cleanupSteps(id)).toEqual([`notOurs: ${leftDetail(tokenOf(id), remadeAt, now.toISOString())}`]);
     // The error says it was left, not that nothing was created or that it was deleted.
     const { error } = (await h.app.store.get(id))!.outcome!;
-    expect(error).toContain(`acrbot did not delete the token ${tokenOf(id)} it had created`);
+    expect(error).toContain(`acrbot did not delete the token now under the name ${tokenOf(id)}`);
     expect(error).not.toMatch(/Nothing was created|was deleted again/);
   });
 

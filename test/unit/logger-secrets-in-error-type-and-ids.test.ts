@@ -1,8 +1,9 @@
 /**
- * G12 for the parts of a logged error the serializer writes itself rather than walks: the type
- * taken from the error's name or code (when its constructor has no useful name), and the Azure
- * request and correlation ids read from its response's headers; and the key names a kubeconfig
- * and an HTTP request are logged under.
+ * G12 for secret key names (kubeconfig, authorization, token, password, MicrosoftAppPassword) at
+ * the top of a line and nested, as a kubeconfig and an HTTP request are logged under them; and for
+ * the parts of a logged error the serializer writes itself rather than walks: the type taken from
+ * the error's name or code (when its constructor has no useful name), and the Azure request and
+ * correlation ids read from its response's headers.
  */
 import { LogCapture } from '../helpers/log-capture';
 
