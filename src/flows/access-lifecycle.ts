@@ -372,7 +372,7 @@ export class AccessLifecycle {
   }
 
   /** The requests on a pair not run yet, which `revoke CLUSTER REGISTRY` names ({@link waitingOn}). */
-  waitingOn(clusterId: string, registryId: string): Promise<AccessRequest[]> {
+  waitingOn(clusterId: string, registryId: string): Promise<{ requests: AccessRequest[]; full: boolean }> {
     return waitingOn(this.deps, clusterId, registryId);
   }
 

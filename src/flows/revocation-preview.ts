@@ -54,15 +54,27 @@ export async function activeOn(deps: LifecycleDeps, clusterId: string, registryI
 }
 
 /** Most waiting requests on one pair {@link waitingOn} reads: a pair has a few, not hundreds. */
-export const PAIR_WAITING_READ = 50;
+const PAIR_WAITING_READ = 50;
 
 /**
- * Requests on a cluster and registry that have not run yet (`pending`, or `approved` and not
- * started): a `revoke CLUSTER REGISTRY` does not touch them, and one approved later would grant
- * the pair again, so its answer names them. Read from the pair's index, as the active ones are.
+ * Requests on a cluster and registry that have not run yet: `pending`, `approved` and not
+ * started, or `executing` (being granted now; a revoke of the pair waits for it and leaves it). A
+ * `revoke CLUSTER REGISTRY` does not touch them, and each would grant the pair again, so its
+ * answer names them. Read from the pair's index, as the active ones are, every tenant's: `full`
+ * when the read came back at its cap, so there may be more than those listed.
  */
-export function waitingOn(deps: LifecycleDeps, clusterId: string, registryId: string): Promise<AccessRequest[]> {
-  return deps.store.listByTarget(clusterId, registryId, ['pending', 'approved'], PAIR_WAITING_READ);
+export async function waitingOn(
+  deps: LifecycleDeps,
+  clusterId: string,
+  registryId: string,
+): Promise<{ requests: AccessRequest[]; full: boolean }> {
+  const requests = await deps.store.listByTarget(
+    clusterId,
+    registryId,
+    ['pending', 'approved', 'executing'],
+    PAIR_WAITING_READ,
+  );
+  return { requests, full: requests.length >= PAIR_WAITING_READ };
 }
 
 /**
@@ -231,7 +243,7 @@ async function credentialSteps(deps: LifecycleDeps, request: AccessRequest): Pro
             {
               what: 'scope map',
               target: ref.scopeMapName,
-              ...fate("the token under the name of acrbot's may use it"),
+              ...fate("the token now under acrbot's token's name may use it"),
             },
           ]
         : []),

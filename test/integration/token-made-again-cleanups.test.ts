@@ -229,7 +229,7 @@ describe("the revocation's preview", () => {
     const text = await previewCard(id);
     expect(text).toContain(`made ${now.toISOString()}, is not one acrbot's records vouch for`);
     expect(text).toContain(`Keep ACR token ${tokenOf(id)} on contosoacr: a token under its name now`);
-    expect(text).toContain(`Keep scope map ${tokenOf(id)}: the token under the name of acrbot`);
+    expect(text).toContain(`Keep scope map ${tokenOf(id)}: the token now under acrbot's token's name may use it`);
     expect(text).not.toContain('Delete ACR token');
     expect(text).not.toContain('Delete scope map');
   });

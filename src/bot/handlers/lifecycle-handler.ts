@@ -98,8 +98,9 @@ export class LifecycleHandler {
     const { requests, lifecycle } = this.services;
     try {
       // Optional in chat; when given, the rules of every reason (length, nothing secret-looking:
-      // it goes into the audit trail and the requester's notice, G12). A pair's is checked once
-      // its names are: a word of a wrong form taken as the registry is a bad name, not a short reason.
+      // it goes into the audit trail and the requester's notice, G12). A pair revoke checks its
+      // reason only after both names resolve, so a mistyped form is answered as such, not as a
+      // too-short reason.
       const checkedReason = () => (command.reason ? revokeReason(command.reason) : undefined);
       if (command.requestId) {
         const reason = checkedReason();
@@ -158,6 +159,7 @@ export class LifecycleHandler {
     // such once the first is known to be a cluster; if it is a registry, the form is the mistake.
     const [cluster, registry] = await Promise.allSettled([
       resolver.resolveCluster(clusterRef),
+      // Parsed inside the promise: a bad second word is weighed with the cluster's answer, not thrown first.
       Promise.resolve(registryText).then((text) => resolver.resolveRegistry(parseRegistryRef(text))),
     ]);
     if (cluster.status === 'fulfilled' && registry.status === 'fulfilled')
@@ -196,10 +198,11 @@ export class LifecycleHandler {
     changed = false,
   ): Promise<AdaptiveCardJson> {
     const { requests, lifecycle, settings } = this.services;
-    const [{ active, mine, left, elsewhere }, waiting] = await Promise.all([
+    const [{ active, mine, left, elsewhere }, notRun] = await Promise.all([
       this.pairTargets(identity, cluster.id, registry.id),
-      this.waitingNote(identity, cluster.id, registry.id),
+      this.waitingOn(cluster.id, registry.id),
     ]);
+    const waiting = waitingNote(identity, notRun, mine);
     if (active.length === 0)
       return lifecycleNoticeCard({
         title: 'Nothing to revoke',
@@ -241,13 +244,14 @@ export class LifecycleHandler {
   }
 
   /**
-   * The sentence naming the pair's requests of the asker's tenant that have not run yet (pending,
-   * or approved and not started), read from the pair's index: the revoke leaves them, and one
-   * approved later grants the pair again. They are named, not rejected (an approver decides).
+   * The pair's requests not run yet (pairWaitingNote), read alongside its active ones. A failed
+   * read leaves the note out rather than the card: the revoke does not depend on it.
    */
-  private async waitingNote(identity: TurnIdentity, clusterId: string, registryId: string) {
-    const waiting = await this.services.lifecycle.flow.waitingOn(clusterId, registryId);
-    return pairWaitingNote(waiting.filter((r) => ofTenant(r, identity.tenantId)));
+  private waitingOn(clusterId: string, registryId: string) {
+    return this.services.lifecycle.flow.waitingOn(clusterId, registryId).catch((err: unknown) => {
+      this.services.log.warn({ err }, "revoke: the pair's requests not run yet could not be read to name them");
+      return undefined;
+    });
   }
 
   /**
@@ -597,13 +601,33 @@ export class LifecycleHandler {
 }
 
 /**
+ * The sentence naming the pair's requests of the asker's tenant that have not run yet (pending,
+ * approved and not started, or being granted now): the revoke leaves them, and each would grant
+ * the pair again. They are named, not rejected (an approver decides). An extension of a request
+ * this revoke ends (`mine`) is not one of them: the revoke closes it, approving it is refused and
+ * one approved fails; an extension of a request it leaves is named.
+ */
+function waitingNote(
+  identity: TurnIdentity,
+  notRun: { requests: readonly AccessRequest[]; full: boolean } | undefined,
+  mine: readonly AccessRequest[],
+): string | undefined {
+  if (!notRun) return undefined;
+  const ending = new Set(mine.map((r) => r.id));
+  const waiting = notRun.requests.filter(
+    (r) => ofTenant(r, identity.tenantId) && !(r.extendsRequestId && ending.has(r.extendsRequestId)),
+  );
+  return pairWaitingNote(waiting, notRun.full);
+}
+
+/**
  * The answer to a revoke of the wrong form that names a registry (`what`: what was typed, said as
  * what it is): the form revoke takes, and the command that lists the clusters pulling from it.
  */
 function wrongRevokeForm(what: string, registry: string): UserFacingError {
   return new UserFacingError(
     'validation.usage',
-    `${what}: revoke takes a cluster and then a registry, "revoke CLUSTER REGISTRY [reason]". "@acrbot access ${registry}" lists the clusters that pull from ${registry}; revoke each pair you mean, or one request with "revoke REQUEST-ID".`,
+    `${what}. Use "@acrbot revoke CLUSTER REGISTRY [reason]" per pair ("@acrbot access ${registry}" lists its clusters), or "@acrbot revoke REQUEST-ID".`,
   );
 }
 
