@@ -111,9 +111,10 @@ export class LifecycleHandler {
         return revokeConfirmCard(target, await lifecycle.flow.preview(target), reason, { asked });
       }
       // "revoke R-7K2M9QXA. no longer needed" is no cluster and registry: said as what it is,
-      // not as a name rule or a refusal to a requester who never asked to revoke a pair.
+      // not as a name rule or a refusal to a requester who never asked to revoke a pair; a typo
+      // told back, not audited, as `status`, `extend` and `audit` tell it.
       const punctuated = punctuatedRequestId(command.cluster, 'revoke {id} [reason]');
-      if (punctuated) throw punctuated;
+      if (punctuated) return errorCard(this.services, punctuated, 'Could not revoke');
       if (!command.cluster || !command.registry)
         throw new UserFacingError(
           'validation.usage',
