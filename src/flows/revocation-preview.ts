@@ -13,6 +13,7 @@ import {
   recordedTokenCreation,
   retiredCredentialOf,
 } from '../domain/secret-ownership';
+import { mapAtMost } from '../domain/bounded-map';
 import type { LifecycleDeps } from './access-lifecycle-deps';
 import { extensionsOf } from './access-extensions';
 import { checkTokenCreation, foreignTokenWords } from './foreign-token';
@@ -90,10 +91,16 @@ export async function previewTogether(
 ): Promise<Array<{ request: AccessRequest; lines: RevocationStep[] }>> {
   const together = new Set(requests.map((r) => r.id));
   for (const request of requests) for (const e of await extensionsOf(deps, request)) together.add(e.id);
-  const previews = [];
-  for (const request of requests) previews.push({ request, lines: await preview(deps, request, together) });
-  return previews;
+  // A few at once: each preview reads Azure (a grant's assignment and listing, a token's date)
+  // and the cluster, and a pair may hold many requests; the card and its click both draw it.
+  return mapAtMost(requests, PREVIEWS_AT_ONCE, async (request) => ({
+    request,
+    lines: await preview(deps, request, together),
+  }));
 }
+
+/** Requests of one pair revoke previewed at once ({@link previewTogether}). */
+const PREVIEWS_AT_ONCE = 4;
 
 /**
  * What revoking would delete and keep, checked against the store (and Azure for grants).
