@@ -8,8 +8,10 @@
 import { cooldownInForce, REJECTED_BREAK_GLASS_STATES, type BreakGlassCooldown } from '../domain/break-glass-cooldown';
 import { describeDurationMs, formatUtc } from '../domain/access-term';
 import type { GrantPlan } from '../domain/plan';
+import { sameResourceId } from '../domain/resource-id';
+import { isActive } from './access-term';
 import type { RequestStore } from '../domain/ports';
-import type { AccessRequest, Actor, RequestState } from '../domain/request';
+import { type AccessRequest, type Actor, isBeingRevoked, type RequestState } from '../domain/request';
 import type { Logger } from '../observability/logger';
 
 /**
@@ -80,19 +82,13 @@ export async function readRunningBreakGlass(
 function runsOn(r: AccessRequest, requester: Actor, plan: GrantPlan, now: Date): boolean {
   if (!r.policy?.breakGlass || r.plan.kind !== 'grant') return false;
   if (r.requester.objectId.toLowerCase() !== requester.objectId.toLowerCase()) return false;
-  if (r.plan.registry.id.toLowerCase() !== plan.registry.id.toLowerCase()) return false;
-  if (!sameCluster(r.plan, plan) && !sharingIdentity(r.plan, plan)) return false;
+  if (!sameResourceId(r.plan.registry.id, plan.registry.id)) return false;
+  if (!sameResourceId(r.plan.cluster.id, plan.cluster.id) && !sharingIdentity(r.plan, plan)) return false;
   if (r.state !== 'succeeded') return RUNNING_STATES.includes(r.state);
   // Its role assignment removed outside acrbot (drift): the member has no access from it, and
   // acrbot never puts it back, so "your break-glass runs until …" would refuse them for nothing.
   if (r.access?.driftDetectedAt && r.access.driftReason === 'deleted') return false;
-  const end = r.access?.expiresAt;
-  return !r.access?.revokingSince && (!end || Date.parse(end) > now.getTime());
-}
-
-/** Whether two plans name one cluster (Azure ids compare case-insensitively). */
-function sameCluster(a: { cluster: { id: string } }, b: { cluster: { id: string } }): boolean {
-  return a.cluster.id.toLowerCase() === b.cluster.id.toLowerCase();
+  return isActive(r, now) && !isBeingRevoked(r);
 }
 
 /**
@@ -120,7 +116,7 @@ export function runningBreakGlassRefusal(
   const runs = end
     ? `runs until ${formatUtc(end)}`
     : `is being granted now${ms ? `, for ${describeDurationMs(ms)}` : ''}`;
-  const other = sameCluster(running.plan, plan)
+  const other = sameResourceId(running.plan.cluster.id, plan.cluster.id)
     ? ''
     : ` (${running.plan.cluster.name} pulls with the same identity as ${plan.cluster.name})`;
   return (
