@@ -5,10 +5,10 @@
  * be taken passed the contract, whose refusals are a whole second early).
  */
 import type { LeaseStore } from '../../src/domain/ports';
-import { LeaseLostError } from '../../src/domain/ports';
 import { MemoryLeaseStore } from '../../src/integrations/store/memory-coordination';
 import { sqliteStores } from '../../src/integrations/store/open-stores';
-import { FakeClock, SECOND } from './support/fake-clock';
+import { FakeClock } from './support/fake-clock';
+import { expectLeaseHeldToLastMillisecond } from './support/lease-last-millisecond';
 
 const stores: [string, (clock: FakeClock) => { leases: LeaseStore; close(): void | Promise<void> }][] = [
   ['memory', (clock) => ({ leases: new MemoryLeaseStore(() => clock.now()), close: () => undefined })],
@@ -20,16 +20,7 @@ describe.each(stores)('lease at its last millisecond: %s', (_name, make) => {
     const clock = new FakeClock('2025-01-15T09:00:00.000Z');
     const store = make(clock);
     try {
-      const first = (await store.leases.acquire('job:access.expire:R-1', 'a#1', 30 * SECOND))!;
-      clock.advance(30 * SECOND - 1);
-      expect(await store.leases.acquire('job:access.expire:R-1', 'b#1', 30 * SECOND)).toBeUndefined();
-      expect(await store.leases.holder('job:access.expire:R-1')).toMatchObject({ owner: 'a#1', fence: 1 });
-      clock.advance(1);
-      expect(await store.leases.acquire('job:access.expire:R-1', 'b#1', 30 * SECOND)).toMatchObject({
-        owner: 'b#1',
-        fence: 2,
-      });
-      await expect(store.leases.renew(first, 30 * SECOND)).rejects.toBeInstanceOf(LeaseLostError);
+      await expectLeaseHeldToLastMillisecond(store.leases, store.leases, (ms) => clock.advance(ms));
     } finally {
       await store.close();
     }

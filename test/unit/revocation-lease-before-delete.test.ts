@@ -6,18 +6,15 @@
  * three deleters (a revocation, the clean-up of an unconfirmed grant, the orphan watch) loses a
  * lease after its last read and before its DELETE: none is sent.
  */
-import type { AuditEvent } from '../../src/domain/audit-chain';
 import type { RoleAssignmentInfo } from '../../src/domain/azure-model';
-import { LeaseLostError, type ScheduledJob } from '../../src/domain/ports';
+import { LeaseLostError } from '../../src/domain/ports';
 import type { AccessRequest } from '../../src/domain/request';
 import { watchOrphanedAssignment } from '../../src/flows/orphan-watch';
 import { UNCONFIRMED_GRANT } from '../../src/flows/run-resumption';
-import type { JobRun } from '../../src/flows/scheduler';
 import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
-import { MemoryLeaseStore } from '../../src/integrations/store/memory-coordination';
-import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { quietLifecycle } from './support/access-lifecycle';
+import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { FakeClock, HOUR } from './support/fake-clock';
+import { leaseLostWorld, losableJobRun } from './support/lease-lost-world';
 import { watchDeps, watchJob } from './support/orphan-watch';
 import { APPROVER, grantPlan, pendingRequest } from './support/requests';
 
@@ -32,32 +29,8 @@ const assignment: RoleAssignmentInfo = {
   principalId: plan.identity.objectId,
 };
 
-/** A job's lease that holds until `lose()`, then throws on every check, as the scheduler's does. */
-function jobRun(): { run: JobRun; lose(): void; checks(): number } {
-  let lost = false;
-  let checks = 0;
-  const controller = new AbortController();
-  return {
-    run: {
-      check: async () => {
-        checks++;
-        if (lost) throw new LeaseLostError('job:test');
-      },
-      signal: controller.signal,
-    },
-    lose: () => {
-      lost = true;
-    },
-    checks: () => checks,
-  };
-}
-
 /** A lifecycle over memory stores whose role assignment port counts the DELETEs it is sent. */
 function world(withLeases: boolean) {
-  const clock = new FakeClock('2026-11-30T10:00:00Z');
-  const store = new MemoryRequestStore();
-  const audit = new MemoryAuditLog(clock);
-  const leases = new MemoryLeaseStore(() => clock.now());
   const deleted: unknown[] = [];
   const ports = {
     roleAssignments: {
@@ -68,32 +41,10 @@ function world(withLeases: boolean) {
       },
     },
   } as unknown as SecretRunnerPorts;
-  const lifecycle = quietLifecycle(clock, {
-    store,
-    audit,
-    ports,
-    settings: withLeases ? { leases: { store: leases, owner: 'this-instance' } } : {},
-  });
+  const base = leaseLostWorld(ports, withLeases);
   /** Runs `freeze` once, as the `deleting` mark is stored: the run's last step before its DELETE. */
-  const atMark = (freeze: () => Promise<void>) => {
-    const append = audit.append.bind(audit);
-    audit.append = async (event: AuditEvent) => {
-      const stored = await append(event);
-      if (event.outcome === 'deleting') {
-        audit.append = append;
-        await freeze();
-      }
-      return stored;
-    };
-  };
-  const expireJob = (request: AccessRequest): ScheduledJob => ({
-    id: `access.expire:${request.id}`,
-    kind: 'access.expire',
-    dueAt: clock.now().toISOString(),
-    requestId: request.id,
-    attempts: 0,
-  });
-  return { clock, store, leases, lifecycle, deleted, atMark, expireJob };
+  const atMark = (freeze: () => Promise<void>) => base.atAppend((e) => e.outcome === 'deleting', freeze);
+  return { ...base, deleted, atMark };
 }
 
 /** A grant that expired an hour ago; its records say it made the assignment. */
@@ -131,7 +82,7 @@ describe('a revocation', () => {
     const t = world(false);
     const request = expiredGrant(t.clock);
     await t.store.create(request);
-    const job = jobRun();
+    const job = losableJobRun();
     t.atMark(async () => job.lose());
 
     await expect(t.lifecycle.onExpire(t.expireJob(request), job.run)).rejects.toBeInstanceOf(LeaseLostError);
@@ -150,7 +101,7 @@ test("the clean-up of an unconfirmed grant whose job's lease was lost at its del
     outcome: { summary: 'failed', azureRequestIds: [], errorCode: UNCONFIRMED_GRANT, error: 'answer lost' },
   });
   await t.store.create(request);
-  const job = jobRun();
+  const job = losableJobRun();
   t.atMark(async () => job.lose());
 
   await expect(t.lifecycle.onExpire(t.expireJob(request), job.run)).rejects.toBeInstanceOf(LeaseLostError);
@@ -182,7 +133,7 @@ test("the orphan watch whose job's lease was lost while it read the assignment's
       },
     },
   });
-  const job = jobRun();
+  const job = losableJobRun();
   // The holders are read after the look's lease checks: the process freezes in that read.
   const listByRegistry = store.listByRegistry.bind(store);
   store.listByRegistry = async (...args) => {

@@ -29,18 +29,28 @@ const LAPSED = 'job lease lapsed before it was renewed (the process stalled?); t
 const STOPPED =
   'scheduled job stopped when its lease was lost; not recorded: the instance holding the lease owns the job now';
 
-/** Runs one due job (of request R-1 unless `ofNoRequest`) whose handler is `handler`; returns every line logged. */
-async function runJob(handler: JobHandler, ofNoRequest = false) {
+/**
+ * A scheduler (instance `a`, 10 s backoff) over memory stores on a fake clock, whose lease on a
+ * job lasts `leaseTtlMs`; `lines` are the lines it and its handlers log.
+ */
+function schedulerWorld(leaseTtlMs: number) {
   const lines: Line[] = [];
   const log = createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(JSON.parse(l)) } });
   const clock = new FakeClock('2026-11-30T10:00:00Z');
   const jobs = new MemoryScheduleStore();
-  const scheduler = new Scheduler(jobs, new MemoryLeaseStore(() => clock.now()), clock, log, {
+  const leases = new MemoryLeaseStore(() => clock.now());
+  const scheduler = new Scheduler(jobs, leases, clock, log, {
     instanceId: 'a',
     sweepIntervalMs: 0,
-    leaseTtlMs: MINUTE,
+    leaseTtlMs,
     backoffMs: [10 * SECOND],
   });
+  return { lines, log, clock, jobs, leases, scheduler };
+}
+
+/** Runs one due job (of request R-1 unless `ofNoRequest`) whose handler is `handler`; returns every line logged. */
+async function runJob(handler: JobHandler, ofNoRequest = false) {
+  const { lines, clock, jobs, scheduler } = schedulerWorld(MINUTE);
   scheduler.register('access.expire', (job, run) => {
     // The process stalled past the lease's TTL; nobody took the job over meanwhile.
     clock.advance(MINUTE + SECOND);
@@ -108,18 +118,8 @@ test("a job of no request: the guard's line names the job and its kind, and no r
 });
 
 test("a handler stopped by another lease of its run (the access lease's own TTL lapsed) while the job's held: a stop, not a failure; due again at the next sweep", async () => {
-  const lines: Line[] = [];
-  const log = createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(JSON.parse(l)) } });
-  const clock = new FakeClock('2026-11-30T10:00:00Z');
-  const jobs = new MemoryScheduleStore();
-  const leases = new MemoryLeaseStore(() => clock.now());
   // ACRBOT_LEASE_TTL at 5 minutes: the job's lease outlives the access lease's fixed minute.
-  const scheduler = new Scheduler(jobs, leases, clock, log, {
-    instanceId: 'a',
-    sweepIntervalMs: 0,
-    leaseTtlMs: 5 * MINUTE,
-    backoffMs: [10 * SECOND],
-  });
+  const { lines, log, clock, jobs, leases, scheduler } = schedulerWorld(5 * MINUTE);
   let runs = 0;
   scheduler.register('access.expire', async (_job, run) => {
     runs++;
@@ -159,17 +159,7 @@ test("a handler stopped by another lease of its run (the access lease's own TTL 
 });
 
 test('a handler stopped because the store failed its renewals (LeaseMarginError) while the job lease held is a failure as before: an attempt counted, backed off', async () => {
-  const lines: Line[] = [];
-  const log = createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(JSON.parse(l)) } });
-  const clock = new FakeClock('2026-11-30T10:00:00Z');
-  const jobs = new MemoryScheduleStore();
-  const leases = new MemoryLeaseStore(() => clock.now());
-  const scheduler = new Scheduler(jobs, leases, clock, log, {
-    instanceId: 'a',
-    sweepIntervalMs: 0,
-    leaseTtlMs: 5 * MINUTE,
-    backoffMs: [10 * SECOND],
-  });
+  const { lines, clock, jobs, scheduler } = schedulerWorld(5 * MINUTE);
   scheduler.register('access.expire', async () => {
     throw new LeaseMarginError('grant:x', new Error('store answered 503'));
   });
@@ -185,11 +175,7 @@ test('a handler stopped because the store failed its renewals (LeaseMarginError)
 });
 
 test('a handler whose access lease expired while the store failed every renewal is a failure as before (backed off), not a silent stop', async () => {
-  const lines: Line[] = [];
-  const log = createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(JSON.parse(l)) } });
-  const clock = new FakeClock('2026-11-30T10:00:00Z');
-  const jobs = new MemoryScheduleStore();
-  const leases = new MemoryLeaseStore(() => clock.now());
+  const { lines, log, clock, jobs, leases, scheduler } = schedulerWorld(2 * MINUTE);
   // The store fails every renewal of the access lease (a throttled partition); the job's own
   // lease (2 minutes) renews.
   const failingAccess = Object.assign(Object.create(leases) as MemoryLeaseStore, {
@@ -197,12 +183,6 @@ test('a handler whose access lease expired while the store failed every renewal 
       if (lease.key.startsWith('grant:')) throw new Error('the store answered 503');
       return leases.renew(lease, ttlMs);
     },
-  });
-  const scheduler = new Scheduler(jobs, leases, clock, log, {
-    instanceId: 'a',
-    sweepIntervalMs: 0,
-    leaseTtlMs: 2 * MINUTE,
-    backoffMs: [10 * SECOND],
   });
   scheduler.register('access.expire', async (_job, run) => {
     const lease = (await leases.acquire('grant:x', 'a|R-1#1', MINUTE))!;

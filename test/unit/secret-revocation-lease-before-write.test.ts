@@ -8,44 +8,24 @@
  * failure, and the request stays `succeeded` (it is not marked revoked). What was sent before the
  * stop (the secret's DELETE) is recorded all the same: its retry finds the secret gone.
  */
-import type { AuditEvent } from '../../src/domain/audit-chain';
 import {
   LeaseLostError,
   LeaseMarginError,
   type PullSecretRemoval,
-  type ScheduledJob,
   type SecretRemoveResult,
 } from '../../src/domain/ports';
 import type { AccessRequest } from '../../src/domain/request';
 import { pullSecretRecordId } from '../../src/domain/secret-ownership';
 import type { JobRun } from '../../src/flows/scheduler';
 import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
-import { MemoryLeaseStore } from '../../src/integrations/store/memory-coordination';
-import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { quietLifecycle } from './support/access-lifecycle';
 import { FakeClock, HOUR } from './support/fake-clock';
+import { leaseLostWorld, losableJobRun } from './support/lease-lost-world';
 import { APPROVER, pendingRequest, REGISTRY_ID, secretPlan } from './support/requests';
 
 const plan = secretPlan({ serviceAccount: 'default' });
 const TOKEN = 'acrbot-r-aaaaaaaa';
 /** The `Audit-Id` of the secret's DELETE. */
 const AUDIT_ID = 'a0d17000-0000-4000-8000-000000000001';
-
-/** A job's lease that holds until `lose()`, then throws on every check, as the scheduler's does. */
-function jobRun(): { run: JobRun; lose(): void } {
-  let lost = false;
-  return {
-    run: {
-      check: async () => {
-        if (lost) throw new LeaseLostError('job:test');
-      },
-      signal: new AbortController().signal,
-    },
-    lose: () => {
-      lost = true;
-    },
-  };
-}
 
 /**
  * A lifecycle over memory stores whose cluster and token ports list the writes they are sent.
@@ -55,10 +35,6 @@ function jobRun(): { run: JobRun; lose(): void } {
  * `afterSecretDelete` runs between the two (where a run may freeze).
  */
 function world(withLeases: boolean) {
-  const clock = new FakeClock('2026-11-30T10:00:00Z');
-  const store = new MemoryRequestStore();
-  const audit = new MemoryAuditLog(clock);
-  const leases = new MemoryLeaseStore(() => clock.now());
   const sent: string[] = [];
   let secretGone = false;
   let afterSecretDelete = async (): Promise<void> => undefined;
@@ -95,41 +71,17 @@ function world(withLeases: boolean) {
       },
     },
   } as unknown as SecretRunnerPorts;
-  const lifecycle = quietLifecycle(clock, {
-    store,
-    audit,
-    ports,
-    settings: withLeases ? { leases: { store: leases, owner: 'this-instance' } } : {},
-  });
+  const base = leaseLostWorld(ports, withLeases);
   /** Runs `freeze` once, as the credential's `deleting` mark is stored: the step before its DELETE. */
-  const atCredentialMark = (freeze: () => Promise<void>) => {
-    const append = audit.append.bind(audit);
-    audit.append = async (event: AuditEvent) => {
-      const stored = await append(event);
-      if (event.action === 'access.revoke.credential' && event.outcome === 'deleting') {
-        audit.append = append;
-        await freeze();
-      }
-      return stored;
-    };
-  };
-  const expireJob = (request: AccessRequest): ScheduledJob => ({
-    id: `access.expire:${request.id}`,
-    kind: 'access.expire',
-    dueAt: clock.now().toISOString(),
-    requestId: request.id,
-    attempts: 0,
-  });
-  const actions = async (id: string) => (await audit.forRequest(id)).map((e) => `${e.action}:${e.outcome}`);
-  const entries = async (id: string, action: string) => (await audit.forRequest(id)).filter((e) => e.action === action);
+  const atCredentialMark = (freeze: () => Promise<void>) =>
+    base.atAppend((e) => e.action === 'access.revoke.credential' && e.outcome === 'deleting', freeze);
+  const actions = async (id: string) => (await base.audit.forRequest(id)).map((e) => `${e.action}:${e.outcome}`);
+  const entries = async (id: string, action: string) =>
+    (await base.audit.forRequest(id)).filter((e) => e.action === action);
   return {
-    clock,
-    store,
-    leases,
-    lifecycle,
+    ...base,
     sent,
     atCredentialMark,
-    expireJob,
     actions,
     entries,
     afterSecretDelete: (run: () => Promise<void>) => {
@@ -187,7 +139,7 @@ describe("a secret's revocation", () => {
     const t = world(false);
     const request = expiredSecret(t.clock);
     await t.store.create(request);
-    const job = jobRun();
+    const job = losableJobRun();
     t.afterSecretDelete(async () => job.lose());
 
     await expect(t.lifecycle.onExpire(t.expireJob(request), job.run)).rejects.toBeInstanceOf(LeaseLostError);
@@ -201,7 +153,7 @@ describe("a secret's revocation", () => {
     const t = world(false);
     const request = expiredSecret(t.clock);
     await t.store.create(request);
-    const job = jobRun();
+    const job = losableJobRun();
     t.atCredentialMark(async () => job.lose());
 
     await expect(t.lifecycle.onExpire(t.expireJob(request), job.run)).rejects.toBeInstanceOf(LeaseLostError);
@@ -216,7 +168,7 @@ describe("a secret's revocation", () => {
     const request = expiredSecret(t.clock);
     await t.store.create(request);
 
-    await t.lifecycle.onExpire(t.expireJob(request), jobRun().run);
+    await t.lifecycle.onExpire(t.expireJob(request), losableJobRun().run);
 
     expect(t.sent).toEqual(['DELETE secret acr-auth', 'PATCH serviceaccount default', `DELETE token ${TOKEN}`]);
     expect((await t.store.get(request.id))!.state).toBe('revoked');
@@ -254,7 +206,7 @@ describe("a secret's revocation", () => {
     );
 
     // The next run holds its leases: the secret is gone, the entry and the token go now.
-    await t.lifecycle.onExpire(t.expireJob(request), jobRun().run);
+    await t.lifecycle.onExpire(t.expireJob(request), losableJobRun().run);
 
     expect(t.sent).toEqual(['DELETE secret acr-auth', 'PATCH serviceaccount default', `DELETE token ${TOKEN}`]);
     expect((await t.store.get(request.id))!.state).toBe('revoked');
