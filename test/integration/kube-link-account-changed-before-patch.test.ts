@@ -9,23 +9,12 @@
 import { REQUEST_ID_LABEL } from '../../src/integrations/kubernetes/kube-pull-secrets';
 import type { KubeObject } from '../../src/sandbox/kubernetes';
 import { dockerConfig as config, useAksProd } from '../helpers/aks-prod-port';
+import { serviceAccounts } from '../helpers/service-account-seeds';
 
 const { emulator, port } = useAksProd();
 const NS = 'payments';
 
-function seedAccount(name: string, entries: string[]): KubeObject {
-  return emulator().seedObject('serviceaccounts', {
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
-    metadata: { name, namespace: NS },
-    imagePullSecrets: entries.map((e) => ({ name: e })),
-  } as KubeObject);
-}
-
-const entriesOf = (name: string) =>
-  ((emulator().getObject('serviceaccounts', NS, name)?.imagePullSecrets ?? []) as { name: string }[]).map(
-    (e) => e.name,
-  );
+const { seed: seedAccount, entriesOf } = serviceAccounts(emulator, NS);
 
 async function writeLinked(secretName: string, serviceAccount: string) {
   const { kube, access } = await port({ callTimeoutMs: 10_000, throttleWaitMs: 10 });

@@ -9,24 +9,13 @@
 import { REQUEST_ID_LABEL } from '../../src/integrations/kubernetes/kube-pull-secrets';
 import type { KubeObject } from '../../src/sandbox/kubernetes';
 import { useAksProd } from '../helpers/aks-prod-port';
+import { serviceAccounts } from '../helpers/service-account-seeds';
 
 const { emulator, port } = useAksProd();
 const NS = 'payments';
 const REQUEST = 'R-UNL1NK00';
 
-function seedAccount(name: string, entries: string[]): KubeObject {
-  return emulator().seedObject('serviceaccounts', {
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
-    metadata: { name, namespace: NS },
-    imagePullSecrets: entries.map((e) => ({ name: e })),
-  } as KubeObject);
-}
-
-const entriesOf = (name: string) =>
-  ((emulator().getObject('serviceaccounts', NS, name)?.imagePullSecrets ?? []) as { name: string }[]).map(
-    (e) => e.name,
-  );
+const { seed: seedAccount, entriesOf } = serviceAccounts(emulator, NS);
 
 /** The secret written for {@link REQUEST} and linked to `serviceAccount`; the port and removal input. */
 async function linked(secretName: string, serviceAccount: string) {

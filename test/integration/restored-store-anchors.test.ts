@@ -16,7 +16,7 @@ import { BlobAnchorLog } from '../../src/integrations/store/blob-anchor-log';
 import { sqliteStores } from '../../src/integrations/store/open-stores';
 import { DEV_KEY, startAzurite, type Azurite } from '../helpers/azurite';
 import { LogCapture } from '../helpers/log-capture';
-import { FakeClock, SECOND } from '../unit/support/fake-clock';
+import { FakeClock, HOUR, SECOND } from '../unit/support/fake-clock';
 import { auditEvent } from '../unit/support/requests';
 import { useTempDir } from '../unit/support/temp-dir';
 
@@ -191,5 +191,31 @@ describe('a store that holds what the anchors vouch for starts as before', () =>
     const forged = JSON.parse((await d.anchors.lines())[0]!) as Record<string, unknown>;
     await d.anchors.append(JSON.stringify({ ...forged, seq: 99 }));
     expect(await d.run(1)).toBe(3);
+  });
+});
+
+describe('anchors of more than one day', () => {
+  // Anchors are kept one append blob per UTC day, and a backup taken on an earlier day still holds
+  // the newest anchor of that day. Found by mutation testing: `newestFirst` yielding the days oldest
+  // first let such a restored store start, reuse the anchored seqs and fork the append-only log.
+  test('a store restored from the day before: the newest day of anchors is read first, and the start is refused', async () => {
+    const d = deployment();
+    expect(await d.run(2)).toBe(2);
+    const backup = tmp.path('backup.db');
+    copyFileSync(d.db, backup);
+    d.clock.advance(24 * HOUR);
+    expect(await d.run(2)).toBe(4);
+    // Two days of anchors, one blob each: seq 2 on the 15th, seq 4 on the 16th.
+    const days: number[][] = [];
+    for await (const batch of d.anchors.newestFirst())
+      days.push(batch.map((line) => (JSON.parse(line) as { seq: number }).seq));
+    expect(days).toEqual([[4], [2]]);
+
+    copyFileSync(backup, d.db);
+    const err = await refusal(d.start());
+    expect(err).toBeInstanceOf(AnchorsAheadError);
+    expect((err as Error).message).toContain(
+      "the newest anchor is at seq 4, published 2025-01-16T09:00:04.000Z; the store's audit log ends at seq 2)",
+    );
   });
 });

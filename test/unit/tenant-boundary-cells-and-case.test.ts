@@ -19,24 +19,10 @@ import {
   sameTenant,
   showsTenant,
 } from '../../src/domain/tenant-boundary';
+import { acrPullOnRegistry, cluster, registry } from './support/pull-diagnosis-fixtures';
 
 const TENANT = '5b1e2c3d-0000-4000-8000-00000000a0a0';
 const OTHER = '7c2f0000-0000-4000-8000-00000000b0b0';
-
-const sub = '00000000-0000-4000-8000-000000000001';
-const cluster = {
-  id: `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-prod`,
-  name: 'aks-prod',
-  resourceGroup: 'rg',
-  subscriptionId: sub,
-} as Parameters<typeof cellOf>[0];
-const registry = {
-  id: `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/contosoacr`,
-  name: 'contosoacr',
-  resourceGroup: 'rg',
-  subscriptionId: sub,
-  loginServer: 'contosoacr.azurecr.io',
-} as Parameters<typeof cellOf>[1];
 
 function ref(requestId: string, state = 'active'): AcrbotRequestRef {
   return {
@@ -49,22 +35,9 @@ function ref(requestId: string, state = 'active'): AcrbotRequestRef {
   } as unknown as AcrbotRequestRef;
 }
 
-function assignment(requests: AcrbotRequestRef[], extra: Partial<RoleAssignmentPath> = {}): RoleAssignmentPath {
-  return {
-    kind: 'roleAssignment',
-    assignmentId: `${registry.id}/providers/Microsoft.Authorization/roleAssignments/ra`,
-    roleGuid: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
-    roleName: 'AcrPull',
-    scope: registry.id,
-    scopeLevel: 'registry',
-    conditional: false,
-    honoured: true,
-    origin: 'acrbot',
-    requests,
-    state: 'expiring',
-    ...extra,
-  } as RoleAssignmentPath;
-}
+/** acrbot's AcrPull on the registry for `requests`, expiring; `extra` changes any of it. */
+const assignment = (requests: AcrbotRequestRef[], extra: Partial<RoleAssignmentPath> = {}): RoleAssignmentPath =>
+  acrPullOnRegistry({ requests, state: 'expiring', ...extra });
 
 const secret = (requestId: string): PullSecretPath =>
   ({

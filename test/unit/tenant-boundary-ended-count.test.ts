@@ -6,21 +6,8 @@
 import { cellOf, type AcrbotRequestRef, type RoleAssignmentPath } from '../../src/domain/access-inventory';
 import { originText } from '../../src/domain/pull-diagnosis';
 import { cellsShown } from '../../src/domain/tenant-boundary';
+import { acrPullOnRegistry, cluster, registry } from './support/pull-diagnosis-fixtures';
 
-const sub = '00000000-0000-4000-8000-000000000001';
-const cluster = {
-  id: `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-prod`,
-  name: 'aks-prod',
-  resourceGroup: 'rg',
-  subscriptionId: sub,
-} as Parameters<typeof cellOf>[0];
-const registry = {
-  id: `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/contosoacr`,
-  name: 'contosoacr',
-  resourceGroup: 'rg',
-  subscriptionId: sub,
-  loginServer: 'contosoacr.azurecr.io',
-} as Parameters<typeof cellOf>[1];
 const live = {
   requestId: 'R-AAAAAAAA',
   requesterName: 'Riley Requester',
@@ -30,22 +17,9 @@ const live = {
   expiresAt: '2030-01-01T00:00:00.000Z',
 } as unknown as AcrbotRequestRef;
 
-function pathWithEnded(endedRequestIds: string[]): RoleAssignmentPath {
-  return {
-    kind: 'roleAssignment',
-    assignmentId: `${registry.id}/providers/Microsoft.Authorization/roleAssignments/ra`,
-    roleGuid: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
-    roleName: 'AcrPull',
-    scope: registry.id,
-    scopeLevel: 'registry',
-    conditional: false,
-    honoured: true,
-    origin: 'acrbot',
-    requests: [live],
-    endedRequestIds,
-    state: 'active',
-  } as RoleAssignmentPath;
-}
+/** acrbot's AcrPull for one live request, active, re-granted after `endedRequestIds` ended. */
+const pathWithEnded = (endedRequestIds: string[]): RoleAssignmentPath =>
+  acrPullOnRegistry({ requests: [live], endedRequestIds });
 
 test("a reader of one tenant counts only their own tenant's ended requests behind an assignment", () => {
   const cell = cellOf(cluster, registry, [pathWithEnded(['R-BBBBBBB1', 'R-BBBBBBB2', 'R-AAAAAAA0'])]);
