@@ -19,7 +19,7 @@
 import type { AuditEntry, AuditEvent } from '../domain/audit-chain';
 import { mapAtMost } from '../domain/bounded-map';
 import { countedApprovals } from '../domain/policy';
-import type { AccessRequest, Approval, RequestState } from '../domain/request';
+import { type AccessRequest, type Approval, REQUEST_STATES, type RequestState } from '../domain/request';
 import { targetsOf } from './request-audit';
 import {
   claimUnchanged,
@@ -34,16 +34,7 @@ import {
  * The states a request that was pending moves to and keeps its approvals in: its earlier partial
  * approvals may lack their entries whatever decided it (the quorum, a rejection, the window).
  */
-const DECIDED_STATES: RequestState[] = [
-  'approved',
-  'executing',
-  'succeeded',
-  'failed',
-  'revoked',
-  'rejected',
-  'expired',
-  'cancelled',
-];
+const DECIDED_STATES: RequestState[] = REQUEST_STATES.filter((state) => state !== 'pending');
 
 /**
  * The idempotency key of the `approval.recorded` entry of one approval, its click's and a late

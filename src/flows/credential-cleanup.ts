@@ -51,6 +51,7 @@ import {
   checkTokenCreation,
   leftTokenDetail,
   leftTokenKey,
+  leftReplacedTokenSentence,
   leftTokenSentence,
   logForeignToken,
   recordedCreationOf,
@@ -544,7 +545,7 @@ async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promi
     outcome.summary = summaryInsteadOfPromise(
       outcome.summary,
       pending.requestId,
-      leftTokenSentence(`the credential of ${pending.requestId}, which it replaced`),
+      leftReplacedTokenSentence(pending.requestId),
       dueAt,
     );
     outcome.retired = { requestId: pending.requestId, credential: 'left' };

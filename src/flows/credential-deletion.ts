@@ -99,6 +99,11 @@ export interface DeletionHooks {
   deleteFailed?: (err: unknown) => Promise<void>;
 }
 
+/** What a read of the token under a reference's name found (`found` undefined: none). */
+export interface TokenRead {
+  found: RegistryTokenRead | undefined;
+}
+
 /** How {@link deleteCredential} runs: its {@link DeletionHooks}, and a read of the token already made. */
 export interface DeletionOptions extends DeletionHooks {
   /**
@@ -106,7 +111,7 @@ export interface DeletionOptions extends DeletionHooks {
    * deleted on that read, so the token whose date the caller checked is the one deleted and ARM
    * is asked once. Without it the token is read here first.
    */
-  tokenRead?: { found: RegistryTokenRead | undefined };
+  tokenRead?: TokenRead;
 }
 
 /**

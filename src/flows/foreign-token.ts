@@ -12,22 +12,8 @@ import type { AccessRequest } from '../domain/request';
 import { type CredentialRef, sameTokenCreation } from '../domain/secret-credential';
 import { recordedTokenCreation } from '../domain/secret-ownership';
 import type { Logger } from '../observability/logger';
+import type { TokenRead } from './credential-deletion';
 import type { LifecycleMessenger } from './lifecycle-messenger';
-
-/** What a read of the token under a reference's name found (`found` undefined: none). */
-interface TokenRead {
-  found: RegistryTokenRead | undefined;
-}
-
-/**
- * The token under `ref`'s name as ARM shows it now; undefined for a `--kind sp` reference. A read
- * that fails throws: the caller is retried rather than delete what acrbot cannot tell is its own.
- */
-async function readToken(tokens: RegistryTokenPort, ref: CredentialRef): Promise<TokenRead | undefined> {
-  if (ref.kind !== 'token') return undefined;
-  const registry = { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.registry };
-  return { found: await tokens.getToken(registry, ref.tokenName) };
-}
 
 /**
  * When Azure made the token a pending reference names, as acrbot recorded it: the date the
@@ -53,8 +39,11 @@ export async function checkTokenCreation(
   created: string | undefined,
 ): Promise<{ tokenRead?: TokenRead; foreign?: RegistryTokenRead }> {
   if (ref.kind !== 'token' || created === undefined) return {};
-  const tokenRead = (await readToken(tokens, ref))!;
-  const found = tokenRead.found;
+  // A read that fails throws: the caller is retried rather than delete what acrbot cannot tell
+  // is its own.
+  const registry = { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.registry };
+  const found = await tokens.getToken(registry, ref.tokenName);
+  const tokenRead: TokenRead = { found };
   return found && !sameTokenCreation(created, found.creationDate) ? { tokenRead, foreign: found } : { tokenRead };
 }
 
@@ -149,4 +138,9 @@ export async function leaveForeignToken(
  */
 export function leftTokenSentence(whose: string): string {
   return `acrbot did not delete ${whose}: the token under its name is not the one acrbot made, as Azure dates it (audit log: credential.cleanup, notOurs). It was left in place, as was any scope map of acrbot's it may use: an operator must check it and delete it if nobody needs it.`;
+}
+
+/** {@link leftTokenSentence} of the credential of `replacedId`, which a rotation replaced. */
+export function leftReplacedTokenSentence(replacedId: string): string {
+  return leftTokenSentence(`the credential of ${replacedId}, which it replaced`);
 }

@@ -35,7 +35,7 @@ import {
 import type { Sleep } from './assign-role';
 import type { RegistryWhereabouts } from './credential-deletion';
 import { deferredRetirementSentence, leftAssignmentSentence, retirementDueAt } from './credential-cleanup';
-import { leftTokenSentence } from './foreign-token';
+import { leftReplacedTokenSentence, leftTokenSentence } from './foreign-token';
 import { RunFailure, RunInterrupted, type PlanRunner, type RunContext } from './executor';
 import {
   gaveUpRefusal,
@@ -282,7 +282,7 @@ export class SecretRunner implements PlanRunner {
             : retired === 'pending' && previous
               ? ` ${retirementPendingSentence(previous.id)}`
               : retired === 'left' && previous
-                ? `${absent} ${leftTokenSentence(`the credential of ${previous.id}, which it replaced`)}`
+                ? `${absent} ${leftReplacedTokenSentence(previous.id)}`
                 : '';
       // Whether the kept credential's sentence says already that pulls may fail meanwhile.
       const pullsMayFailSaid = retired === 'kept' && !!keepUntil && pullCheck !== 'pulls';
