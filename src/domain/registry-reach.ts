@@ -44,7 +44,7 @@ export interface RegistryReach {
  * which matters most when a credential has leaked. One definition, so they never disagree.
  */
 function adminUserSentence(registryName: string, unreachable: boolean): string {
-  return `The registry's admin user is enabled: anything holding its password pulls${unreachable ? ' once the registry can be reached' : ''}, whatever acrbot grants (az acr update -n ${registryName} --admin-enabled false).`;
+  return `The registry's admin user is enabled: anything holding its password pulls${unreachable ? ' (once something can reach the registry; nothing can now)' : ''}, whatever acrbot grants (az acr update -n ${registryName} --admin-enabled false).`;
 }
 
 /** Reads `network` (undefined: not known, so nothing is said about it) for `registry`. */

@@ -48,12 +48,10 @@ import type { JobSpec } from './scheduler';
 import { type CredentialDeletion, deleteCredential } from './credential-deletion';
 import { credentialMarkNames, deletionMarkKey, markedBefore } from './deletion-mark';
 import {
-  checkTokenCreation,
-  leftTokenDetail,
+  checkOwnToken,
   leftTokenKey,
   leftReplacedTokenSentence,
   leftTokenSentence,
-  logForeignToken,
   recordedCreationOf,
 } from './foreign-token';
 import type { SecretRunnerPorts } from './secret-runner';
@@ -508,13 +506,11 @@ async function retryRetirement(request: AccessRequest, deps: CleanupDeps): Promi
     // recorded is not the one acrbot made (G15): neither it nor the scope map it may use is
     // deleted, as the revocation leaves it. The read is the deletion's: ARM is asked once.
     const created = recordedCreationOf(ref, replaced!);
-    const { tokenRead, foreign } = await checkTokenCreation(ports.tokens, ref, created);
+    const { tokenRead, left: foreign } = await checkOwnToken({ tokens: ports.tokens, log }, request.id, ref, created);
     if (foreign) {
-      logForeignToken(log, request.id, ref, foreign, created);
       // The detail and key the rotation's run writes (secret-run-cleanup.ts): written once,
       // whichever writes it; a run of this job that lost its final write finds the entry.
-      const detail = leftTokenDetail(ref, foreign, created!);
-      await audit.append(leftTokenEntry(request, detail));
+      await audit.append(leftTokenEntry(request, foreign.detail));
       done = { outcome: 'notOurs' };
     } else {
       const deletion = await deleteCredential(ports, ref, {
@@ -726,10 +722,9 @@ async function retryCleanup(request: AccessRequest, deps: CleanupDeps): Promise<
     await checkLease?.();
     // The read is the deletion's: ARM is asked once.
     const created = recordedCreationOf(ref, request);
-    const { tokenRead, foreign } = await checkTokenCreation(ports.tokens, ref, created);
+    const { tokenRead, left: foreign } = await checkOwnToken({ tokens: ports.tokens, log }, request.id, ref, created);
     if (foreign) {
-      logForeignToken(log, request.id, ref, foreign, created);
-      leftTokens.push(leftTokenDetail(ref, foreign, created!));
+      leftTokens.push(foreign.detail);
       continue;
     }
     const found = await deleteCredential(ports, ref, {

@@ -12,7 +12,7 @@ import { leftAssignmentDetail } from './credential-cleanup';
 import type { CredentialDeletion } from './credential-deletion';
 import { deleteCredential } from './credential-deletion';
 import { attemptMarkKey, credentialMarkNames, refusedDelete } from './deletion-mark';
-import { checkTokenCreation, foreignTokenWords, leaveForeignToken, leftTokenDetail } from './foreign-token';
+import { checkOwnToken, foreignTokenWords, logForeignToken, tellForeignToken } from './foreign-token';
 
 /**
  * Deletes the credential this request created, rebuilt from its own store records (G15). A
@@ -86,14 +86,16 @@ export async function revokeCredential(
   // A token under the name that Azure dates otherwise than acrbot's record is not the one acrbot
   // made (deleted and made again since): neither it nor the scope map it may use is deleted. A
   // retry that found the mark has read it already (earlierDeleteStands).
-  const { tokenRead: checked, foreign } = cutShort ? {} : await checkTokenCreation(deps.ports.tokens, ref, created);
+  const checks = { tokens: deps.ports.tokens, log: deps.log };
+  const { tokenRead: checked, left: foreign } = cutShort ? {} : await checkOwnToken(checks, request.id, ref, created);
   if (foreign) {
-    await leaveForeignToken(deps, request, ref, foreign, created);
+    // Logged by the check; told to the approvers once here.
+    await tellForeignToken(deps.messenger, request, ref, foreign.found, created);
     await recordAccessEvent(deps, request, by, {
       action: 'access.revoke.credential',
       outcome: 'notOurs',
       targetIds,
-      detail: leftTokenDetail(ref, foreign, created!),
+      detail: foreign.detail,
     });
     return;
   }
@@ -258,19 +260,17 @@ async function earlierDeleteStands(
   if (!found) return { deleteAgain: true, madeSince: '' };
   if (created !== undefined) {
     if (sameTokenCreation(created, found.creationDate)) return { deleteAgain: true, madeSince: '' };
-    await leaveForeignToken(deps, request, ref, found, created);
-    return {
-      deleteAgain: false,
-      madeSince: `; ${foreignTokenWords(ref, found, created)}: left in place for an operator`,
-    };
+  } else {
+    const createdAt = found.creationDate ? Date.parse(found.creationDate) : NaN;
+    if (createdAt < Date.parse(markedAt)) return { deleteAgain: true, madeSince: '' };
   }
-  const createdAt = found.creationDate ? Date.parse(found.creationDate) : NaN;
-  if (createdAt < Date.parse(markedAt)) return { deleteAgain: true, madeSince: '' };
-  // Azure dates it after the mark: made since. Undated (the API leaves the date optional): which
-  // it is cannot be told, and acrbot's records vouch for neither; said so.
-  await leaveForeignToken(deps, request, ref, found, undefined);
+  // Dated otherwise than recorded, or (no record) after the mark: made since. Undated (the API
+  // leaves the date optional): which it is cannot be told, and acrbot's records vouch for
+  // neither; said so.
+  logForeignToken(deps.log, request.id, ref, found, created);
+  await tellForeignToken(deps.messenger, request, ref, found, created);
   return {
     deleteAgain: false,
-    madeSince: `; ${foreignTokenWords(ref, found, undefined)}: left in place for an operator`,
+    madeSince: `; ${foreignTokenWords(ref, found, created)}: left in place for an operator`,
   };
 }

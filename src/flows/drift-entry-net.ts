@@ -31,11 +31,18 @@ export function driftEntryKey(requestId: string): string {
 }
 
 /**
+ * How the net lists live grants for drift marks: as the drift check lists the grants it watches
+ * (every live one, oldest first, drift-detector.ts), since a grant may drift at any time in a long
+ * term. The net for half-done decisions reads the live grants once and hands this many of them to
+ * the drift marks' pass (review-reject-net.ts `DecisionNet`).
+ */
+export const DRIFT_LISTING = { limit: INVENTORY_REQUEST_LIMIT, order: 'oldestFirst' } as const;
+
+/**
  * Drift marks as the net finds them: on a live grant (`succeeded`), at their `driftDetectedAt`;
- * a mark without its reason (made before reasons were recorded) is none of them. Listed as the
- * drift check lists the grants it watches (every live one, oldest first), since a grant may
- * drift at any time in a long term. A marked grant revoked at its end before a pass found it
- * is left without its entry; the mark stays on its record.
+ * a mark without its reason (made before reasons were recorded) is none of them. Listed by
+ * {@link DRIFT_LISTING}. A marked grant revoked at its end before a pass found it is left without
+ * its entry; the mark stays on its record.
  */
 export const STORED_DRIFT: StoredTransition = {
   state: 'succeeded',
@@ -56,5 +63,5 @@ export const STORED_DRIFT: StoredTransition = {
       detail: `written late: the drift was stored at ${at} but its process stopped before its entry; ${driftNotDone(reason, 'does')}`,
     };
   },
-  listing: { limit: INVENTORY_REQUEST_LIMIT, order: 'oldestFirst' },
+  listing: DRIFT_LISTING,
 };

@@ -47,6 +47,34 @@ export async function checkTokenCreation(
   return found && !sameTokenCreation(created, found.creationDate) ? { tokenRead, foreign: found } : { tokenRead };
 }
 
+/** A token acrbot leaves in place as not its own (G15): the one found, and its entry's detail. */
+export interface LeftToken {
+  found: RegistryTokenRead;
+  /** {@link leftTokenDetail}: what the caller's `notOurs` entry says of it. */
+  detail: string;
+}
+
+/**
+ * G15's check before a deletion by a recorded name (the revocation, a rotation's retirement, the
+ * clean-up job, a failed run's clean-up): {@link checkTokenCreation}, and for a token Azure dates
+ * otherwise than acrbot recorded (`created`), the warning ({@link logForeignToken}, under
+ * `requestId`) and the detail of the caller's entry (`left`). With `left`, neither the token nor
+ * the scope map it may use is deleted; without it, `tokenRead` goes to `deleteCredential` so ARM
+ * is asked once. A read that fails throws, as there.
+ */
+export async function checkOwnToken(
+  deps: { tokens: RegistryTokenPort; log: Logger },
+  requestId: string,
+  ref: CredentialRef,
+  created: string | undefined,
+): Promise<{ tokenRead?: TokenRead; left?: LeftToken }> {
+  const { tokenRead, foreign } = await checkTokenCreation(deps.tokens, ref, created);
+  if (!foreign) return { tokenRead };
+  logForeignToken(deps.log, requestId, ref, foreign, created);
+  // A token is foreign only against a recorded date (checkTokenCreation).
+  return { tokenRead, left: { found: foreign, detail: leftTokenDetail(ref, foreign, created!) } };
+}
+
 /** Whether Azure dates the token (the API leaves the date optional). */
 const isDated = (found: RegistryTokenRead): boolean =>
   found.creationDate !== undefined && Number.isFinite(Date.parse(found.creationDate));
@@ -68,7 +96,7 @@ export function foreignTokenWords(ref: CredentialRef, found: RegistryTokenRead, 
  * The detail of a `notOurs` entry of a token left in place (with the scope map it may use): what
  * the revocation's entry says and the clean-ups' say after their own prefix.
  */
-export function leftTokenDetail(ref: CredentialRef, found: RegistryTokenRead, created: string): string {
+function leftTokenDetail(ref: CredentialRef, found: RegistryTokenRead, created: string): string {
   const map = ref.kind === 'token' && ref.scopeMapName;
   return `acrbot's token is not there: ${foreignTokenWords(ref, found, created)}; left in place for an operator${map ? ` (and acrbot's scope map ${map}, which it may use)` : ''}; nothing deleted`;
 }
@@ -104,19 +132,18 @@ export function logForeignToken(
 }
 
 /**
- * Logs and tells the approvers once of a token under acrbot's token's name that a revocation
- * leaves in place (G15): what to check, and to delete it if nobody needs it. `created` as for
- * {@link logForeignToken}.
+ * Tells the approvers once of a token under acrbot's token's name that a revocation leaves in
+ * place (G15), once it is logged ({@link checkOwnToken}, {@link logForeignToken}): what to check,
+ * and to delete it if nobody needs it. `created` as for {@link logForeignToken}.
  */
-export async function leaveForeignToken(
-  deps: { log: Logger; messenger: LifecycleMessenger },
+export async function tellForeignToken(
+  messenger: LifecycleMessenger,
   request: AccessRequest,
   ref: CredentialRef,
   found: RegistryTokenRead,
   created: string | undefined,
 ): Promise<void> {
   if (ref.kind !== 'token') return;
-  logForeignToken(deps.log, request.id, ref, found, created);
   const dated = isDated(found);
   const where = `a token named ${ref.tokenName} on ${ref.registry}`;
   const what =
@@ -125,7 +152,7 @@ export async function leaveForeignToken(
       : `${where} that is not the one acrbot made for it: Azure dates it ${dated ? found.creationDate : 'not at all'}, acrbot recorded ${created} for its own`;
   const map =
     created !== undefined && ref.scopeMapName ? ` (acrbot's scope map ${ref.scopeMapName} too, which it may use)` : '';
-  await deps.messenger.reportToApprovers(
+  await messenger.reportToApprovers(
     request,
     `The revocation of ${request.id} found ${what}. acrbot's records do not vouch for this one, so it was left in place${map}: check it, and delete it if nobody needs it${created === undefined && !dated ? " (it is acrbot's own if that deletion did not go through)" : ''}.`,
   );

@@ -121,7 +121,7 @@ export class LeaseGuard {
     // Lapsed (the process stalled past its expiry, or the store failed every renewal until then):
     // the store refuses to renew it, for another instance may have read it free since and acted
     // on that. Lost without asking, and logged once here: an operational event, not a failure.
-    this.loseIfLapsed(this.lease);
+    this.loseIfLapsed();
     let renewed: Lease;
     try {
       renewed = await this.exec.leases.renew(this.lease, this.exec.ttlMs);
@@ -141,19 +141,20 @@ export class LeaseGuard {
     // renewal alongside it stored since) revived a lease another instance may have read free
     // meanwhile. Lost as a lapse is, and the renewed lease is not used (nor released: it lapses
     // one TTL on, as a stalled holder's does).
-    this.loseIfLapsed(this.lease);
+    this.loseIfLapsed();
     this.lease = renewed;
     this.lastFailure = undefined;
     return undefined;
   }
 
   /**
-   * Loses the lease, warning once, when `lease`'s expiry has passed by the lease store's clock (a
-   * stall, or a store that failed every renewal until then), and throws its {@link LeaseLostError}.
+   * Loses the lease, warning once, when its expiry (the last successful renewal's) has passed by
+   * the lease store's clock (a stall, or a store that failed every renewal until then), and throws
+   * its {@link LeaseLostError}.
    */
-  private loseIfLapsed(lease: Lease): void {
+  private loseIfLapsed(): void {
     this.throwIfLost(); // lost meanwhile (a renewal running alongside): said already
-    const overrunMs = -this.remainingMs(lease);
+    const overrunMs = -this.remainingMs();
     if (overrunMs < 0) return;
     const failed = this.lastFailure;
     this.log.warn(
@@ -166,9 +167,9 @@ export class LeaseGuard {
     this.throwIfLost();
   }
 
-  /** Time left before `lease` (the last successful renewal) expires, by the lease store's clock. */
-  private remainingMs(lease: Lease = this.lease): number {
-    return Date.parse(lease.expiresAt) - this.now().getTime();
+  /** Time left before the lease (its last successful renewal) expires, by the lease store's clock. */
+  private remainingMs(): number {
+    return Date.parse(this.lease.expiresAt) - this.now().getTime();
   }
 
   /** Stops renewing and releases the lease (unless it was lost: it is another run's now). */

@@ -30,9 +30,8 @@ import { mapAtMost } from '../domain/bounded-map';
 import type { AuditLog, Clock, RequestStore, ScheduledJob } from '../domain/ports';
 import { type AccessRequest, isBeingRevoked } from '../domain/request';
 import type { Logger } from '../observability/logger';
-import { INVENTORY_REQUEST_LIMIT } from './access-inventory';
 import { ApprovalEntryNet } from './approval-entry-net';
-import { STORED_DRIFT } from './drift-entry-net';
+import { DRIFT_LISTING, STORED_DRIFT } from './drift-entry-net';
 import { STORED_EXPIRIES } from './expiry-net';
 import type { JobScheduling } from './request-jobs';
 import {
@@ -269,7 +268,7 @@ export class DecisionNet {
     pass.rejections = rejections.audited;
     const expiries = await this.expiries.pass();
     pass.expiries = expiries.audited;
-    const drifts = await this.drifts.pass(live.slice(0, INVENTORY_REQUEST_LIMIT));
+    const drifts = await this.drifts.pass(live.slice(0, DRIFT_LISTING.limit));
     pass.drifts = drifts.audited;
     const approvals = await this.approvals.pass();
     pass.approvals = approvals.audited;
@@ -298,7 +297,7 @@ export class DecisionNet {
  * Most live grants a pass lists (oldest first): as many as the reviews' and the drift marks'
  * listings read, and one more to tell that the reviews' bound was reached.
  */
-const LIVE_SCAN_LIMIT = Math.max(WAITING_SCAN_LIMIT, INVENTORY_REQUEST_LIMIT);
+const LIVE_SCAN_LIMIT = Math.max(WAITING_SCAN_LIMIT, DRIFT_LISTING.limit);
 
 /**
  * Break-glass requests with a stored review that may be unfinished, each once. `live`: the live

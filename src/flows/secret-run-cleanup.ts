@@ -12,13 +12,7 @@ import { credentialRefProblem } from '../domain/secret-ownership';
 import { credentialTargetIds, roleAssignmentId } from '../domain/credential-target-ids';
 import { leftAssignmentDetail, refusalKey } from './credential-cleanup';
 import { deleteCredential, WRITE_IN_PROGRESS } from './credential-deletion';
-import {
-  checkTokenCreation,
-  leftTokenDetail,
-  leftTokenKey,
-  logForeignToken,
-  recordedCreationOf,
-} from './foreign-token';
+import { checkOwnToken, leftTokenKey, recordedCreationOf } from './foreign-token';
 import type { RunContext } from './executor';
 import type { SecretRunnerPorts } from './secret-runner';
 
@@ -68,10 +62,10 @@ export async function cleanUpCredentials(
       // (G15): neither it nor the scope map it may use is deleted, as the revocation leaves it.
       // The read is the deletion's: ARM is asked once.
       const created = recordedCreationOf(ref, owner);
-      const { tokenRead, foreign } = await checkTokenCreation(ports.tokens, ref, created);
+      const checks = { tokens: ports.tokens, log: ctx.log };
+      const { tokenRead, left: foreign } = await checkOwnToken(checks, ctx.requestId, ref, created);
       if (foreign) {
-        logForeignToken(ctx.log, ctx.requestId, ref, foreign, created);
-        const detail = leftTokenDetail(ref, foreign, created!);
+        const { detail } = foreign;
         // Keyed as the clean-up job keys it: whoever finds the token first records it once.
         await ctx.audit({
           action: 'credential.cleanup',

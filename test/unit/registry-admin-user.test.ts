@@ -43,6 +43,6 @@ test('check: the sentence after the verdict when on; nothing when off or not rep
 test('check: nothing reaches the registry, so the password pulls only once something can', () => {
   const d = diagnose({ network: { ...open, publicNetworkAccess: 'Disabled', adminUserEnabled: true } });
   expect(d.verdict).toBe(
-    "aks-prod cannot pull from contosoacr: the registry cannot be reached from any network. The registry's admin user is enabled: anything holding its password pulls once the registry can be reached, whatever acrbot grants (az acr update -n contosoacr --admin-enabled false).",
+    "aks-prod cannot pull from contosoacr: the registry cannot be reached from any network. The registry's admin user is enabled: anything holding its password pulls (once something can reach the registry; nothing can now), whatever acrbot grants (az acr update -n contosoacr --admin-enabled false).",
   );
 });
