@@ -30,8 +30,19 @@ export type Command =
   | { verb: 'audit'; argument?: string }
   /** `cancel` stops the question-and-answer in progress; `cancel REQUEST-ID` withdraws a pending request. */
   | { verb: 'cancel'; requestId?: string }
-  /** `revoke REQUEST-ID [REASON…]` or `revoke CLUSTER REGISTRY [REASON…]`. */
-  | { verb: 'revoke'; requestId?: string; cluster?: string; registry?: string; reason?: string }
+  /**
+   * `revoke REQUEST-ID [REASON…]`, `revoke CLUSTER REGISTRY [REASON…]`, or `revoke registry NAME
+   * [REASON…]` (`scope` registry: every cluster's requests on it). `scope` cluster: `revoke cluster
+   * NAME…`, a form revoke does not take (answered as such, not as a cluster named "cluster").
+   */
+  | {
+      verb: 'revoke';
+      requestId?: string;
+      cluster?: string;
+      registry?: string;
+      reason?: string;
+      scope?: 'registry' | 'cluster';
+    }
   | { verb: 'extend'; requestId?: string; duration?: string; reason?: string }
   /** `access` (own), `access NAME`, `access cluster NAME`, `access registry NAME`. */
   | { verb: 'access'; target?: string; kind?: 'cluster' | 'registry' }
@@ -63,10 +74,10 @@ export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example:
   },
   {
     verb: 'revoke',
-    usage: 'revoke REQUEST-ID [REASON…] | revoke CLUSTER REGISTRY [REASON…]',
+    usage: 'revoke REQUEST-ID [REASON…] | revoke CLUSTER REGISTRY [REASON…] | revoke registry REGISTRY [REASON…]',
     example: 'revoke R-7K2M9QXA no longer needed',
     description:
-      'End access now: your own at once; approvers may revoke the requests of the rules they approve, or every such acrbot grant on a cluster and registry.',
+      'End access now: your own at once; approvers may revoke the requests of the rules they approve, or every such acrbot grant on a cluster and registry, or on a registry from every cluster.',
   },
   {
     verb: 'extend',
@@ -306,6 +317,14 @@ function takeEarlyBreakGlass(words: readonly string[]): { breakGlass: boolean; r
 function parseRevoke(words: string[]): Command {
   if (words[0] && REQUEST_ID.test(words[0]))
     return { verb: 'revoke', requestId: words[0].toUpperCase(), reason: words.slice(1).join(' ') || undefined };
+  // `revoke registry NAME…` names one registry, every cluster's requests on it; `revoke cluster
+  // NAME…` is a form revoke does not take, told as such by the handler (not "no cluster named cluster").
+  const scope = words[0]?.toLowerCase();
+  if (scope === 'registry' || scope === 'cluster') {
+    const [, name, ...rest] = words;
+    const named = scope === 'registry' ? { registry: name } : { cluster: name };
+    return { verb: 'revoke', scope, ...named, reason: rest.join(' ') || undefined };
+  }
   const [cluster, registry, ...rest] = words;
   return { verb: 'revoke', cluster, registry, reason: rest.join(' ') || undefined };
 }

@@ -26,29 +26,42 @@ export interface PreviewedRevocation {
   }>;
 }
 
-/** Marks the format, so a card drawn by an older acrbot (a number) never matches. */
-const PREFIX = 'rv1-';
-/** A pair card's (`revoke CLUSTER REGISTRY`): told apart from one request's even when it lists one. */
-const PAIR_PREFIX = 'rp1-';
+/**
+ * What a revoke card lists: one request (`revoke R-…`), a pair's requests (`revoke CLUSTER
+ * REGISTRY`) or a registry's from every cluster (`revoke registry NAME`).
+ */
+export type RevokeScope = 'request' | 'pair' | 'registry';
 
 /**
- * The fingerprint of a revoke preview: one request's, or a pair's (`pair`) in the order listed. A
- * pair card's is marked as such, so a click on one that lists a single request reads the pair
- * again (a request started on it since) instead of taking it for that request's own card.
+ * Each scope's mark, which also marks the format, so a card drawn by an older acrbot (a number)
+ * never matches. A pair's or registry's card is told apart from one request's even when it lists
+ * one, and from each other: a click reads again what its card listed.
  */
-export function revocationFingerprint(previews: readonly PreviewedRevocation[], pair = false): string {
+const PREFIX: Record<RevokeScope, string> = { request: 'rv1-', pair: 'rp1-', registry: 'rr1-' };
+
+/**
+ * The fingerprint of a revoke preview, of `scope` (one request's by default), in the order listed.
+ * A pair's or registry's card is marked as such, so a click on one that lists a single request
+ * reads the pair or registry again (a request started on it since) instead of taking it for that
+ * request's own card.
+ */
+export function revocationFingerprint(
+  previews: readonly PreviewedRevocation[],
+  scope: RevokeScope = 'request',
+): string {
   const canonical = previews.map(({ request, lines }) => [
     request.id,
     request.version,
     lines.filter((l) => !l.informational).map((l) => [l.action, l.what, l.target, l.why ?? '']),
   ]);
-  return (
-    (pair ? PAIR_PREFIX : PREFIX) +
-    createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 22)
-  );
+  return PREFIX[scope] + createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 22);
 }
 
-/** Whether a revoke card's `version` is a pair card's ({@link revocationFingerprint} with `pair`). */
-export function isPairFingerprint(drawn: string | number): boolean {
-  return typeof drawn === 'string' && drawn.startsWith(PAIR_PREFIX);
+/**
+ * The scope of the card a revoke card's `version` fingerprints ({@link revocationFingerprint}),
+ * or undefined for one drawn by an older acrbot (a number, or no mark known).
+ */
+export function fingerprintScope(drawn: string | number): RevokeScope | undefined {
+  if (typeof drawn !== 'string') return undefined;
+  return (Object.keys(PREFIX) as RevokeScope[]).find((scope) => drawn.startsWith(PREFIX[scope]));
 }

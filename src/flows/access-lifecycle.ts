@@ -35,7 +35,15 @@ import { orphanWatchJobId, watchOrphanedAssignment } from './orphan-watch';
 import type { LifecycleMessenger } from './lifecycle-messenger';
 import type { RequestNotifier } from './notifier';
 import { breakGlassReviewJobId, type JobScheduling } from './request-jobs';
-import { activeOn, preview, previewTogether, type RevocationStep, waitingOn } from './revocation-preview';
+import {
+  activeOn,
+  activeOnRegistry,
+  preview,
+  previewTogether,
+  type RevocationStep,
+  waitingOn,
+  waitingOnRegistry,
+} from './revocation-preview';
 import { beginRevoke, checkBoth, holdAccessLease, refuseWhileGranting } from './revocation-guards';
 import { type AssignmentClaims, grantingOf, type Holders, holdersOf, watchedEnded } from './role-assignment-holders';
 import type { JobRun } from './scheduler';
@@ -374,6 +382,16 @@ export class AccessLifecycle {
   /** The requests on a pair not run yet, which `revoke CLUSTER REGISTRY` names ({@link waitingOn}). */
   waitingOn(clusterId: string, registryId: string): Promise<{ requests: AccessRequest[]; full: boolean }> {
     return waitingOn(this.deps, clusterId, registryId);
+  }
+
+  /** The active requests `revoke registry NAME` lists ({@link activeOnRegistry}, revocation-preview.ts). */
+  activeOnRegistry(registryId: string): Promise<{ requests: AccessRequest[]; full: boolean }> {
+    return activeOnRegistry(this.deps, registryId);
+  }
+
+  /** The requests on a registry not run yet, which `revoke registry NAME` names ({@link waitingOnRegistry}). */
+  waitingOnRegistry(registryId: string): Promise<{ requests: AccessRequest[]; full: boolean }> {
+    return waitingOnRegistry(this.deps, registryId);
   }
 
   /** What revoking `requests` at once would delete and keep ({@link previewTogether}). */

@@ -5,7 +5,7 @@
  */
 import { askOwners, type OutsidePull, outsidePullNamed, pullsFrom } from '../domain/audit-end-words';
 import { type GrantPlan, isPlannedTuple } from '../domain/plan';
-import type { AccessRequest } from '../domain/request';
+import type { AccessRequest, RequestState } from '../domain/request';
 import {
   acrbotServiceAccountEntries,
   credentialOf,
@@ -46,16 +46,35 @@ export interface RevocationStep {
  * ends with it.
  */
 export async function activeOn(deps: LifecycleDeps, clusterId: string, registryId: string): Promise<AccessRequest[]> {
+  return stillActive(deps, await deps.store.listByTarget(clusterId, registryId, ['succeeded'], PAIR_REVOKE_LIMIT));
+}
+
+/**
+ * Active acrbot requests on a registry from every cluster (`revoke registry NAME`), as
+ * {@link activeOn} lists a pair's; every tenant's. `full`: the read came back at its cap
+ * (PAIR_REVOKE_LIMIT, what one card carries), so there may be more than those listed.
+ */
+export async function activeOnRegistry(
+  deps: LifecycleDeps,
+  registryId: string,
+): Promise<{ requests: AccessRequest[]; full: boolean }> {
+  const listed = await deps.store.listByRegistry(registryId, ['succeeded'], PAIR_REVOKE_LIMIT);
+  return { requests: stillActive(deps, listed), full: listed.length >= PAIR_REVOKE_LIMIT };
+}
+
+/** Of succeeded requests, those whose access runs now, without an extension of one listed. */
+function stillActive(deps: LifecycleDeps, succeeded: readonly AccessRequest[]): AccessRequest[] {
   const now = deps.clock.now();
-  const active = (await deps.store.listByTarget(clusterId, registryId, ['succeeded'], PAIR_REVOKE_LIMIT)).filter((r) =>
-    isActive(r, now),
-  );
+  const active = succeeded.filter((r) => isActive(r, now));
   const ids = new Set(active.map((r) => r.id));
   return active.filter((r) => !r.extendsRequestId || !ids.has(r.extendsRequestId));
 }
 
 /** Most waiting requests on one pair {@link waitingOn} reads: a pair has a few, not hundreds. */
 const PAIR_WAITING_READ = 50;
+
+/** The states of a request not run yet, which a revoke of a pair or registry leaves. */
+const NOT_RUN_YET: RequestState[] = ['pending', 'approved', 'executing'];
 
 /**
  * Requests on a cluster and registry that have not run yet: `pending`, `approved` and not
@@ -69,12 +88,19 @@ export async function waitingOn(
   clusterId: string,
   registryId: string,
 ): Promise<{ requests: AccessRequest[]; full: boolean }> {
-  const requests = await deps.store.listByTarget(
-    clusterId,
-    registryId,
-    ['pending', 'approved', 'executing'],
-    PAIR_WAITING_READ,
-  );
+  return capped(await deps.store.listByTarget(clusterId, registryId, NOT_RUN_YET, PAIR_WAITING_READ));
+}
+
+/** Requests on a registry from every cluster not run yet (`revoke registry NAME`), as {@link waitingOn}. */
+export async function waitingOnRegistry(
+  deps: LifecycleDeps,
+  registryId: string,
+): Promise<{ requests: AccessRequest[]; full: boolean }> {
+  return capped(await deps.store.listByRegistry(registryId, NOT_RUN_YET, PAIR_WAITING_READ));
+}
+
+/** A read of requests not run yet, `full` when it came back at its cap. */
+function capped(requests: AccessRequest[]): { requests: AccessRequest[]; full: boolean } {
   return { requests, full: requests.length >= PAIR_WAITING_READ };
 }
 

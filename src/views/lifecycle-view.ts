@@ -217,46 +217,83 @@ const PAIR_STEPS_AS_OF_NOW =
  * rest: one line for each of 200 requests would not fit in a card Teams accepts.
  */
 export function revokePairConfirmCard(
-  input: {
-    cluster: string;
-    registry: string;
-    sandbox: boolean;
-    reason?: string;
-    /** Active requests on the pair this approver may not revoke, said in a sentence (another rule's). */
-    leftOut?: string;
-    /** Drawn again by a click on an older copy, whose list changed since. */
-    changed?: boolean;
-    /** The pair's requests not run yet, which the revoke leaves alone, in a sentence (pair-waiting-note.ts). */
-    waiting?: string;
+  input: SeveralRevokeInput & { cluster: string; registry: string },
+  requests: Array<{ request: AccessRequest; lines: RevocationLine[] }>,
+): AdaptiveCardJson {
+  return revokeSeveralConfirmCard(
+    {
+      ...input,
+      scope: 'pair',
+      title: `Revoke ${requests.length} acrbot grant${requests.length === 1 ? '' : 's'} of ${input.cluster} on ${input.registry}?`,
+      all: 'Every active acrbot request on this pair ends now',
+    },
+    requests,
+  );
+}
+
+/** What a confirmation of several requests at once (a pair's, a registry's) is told besides its list. */
+export interface SeveralRevokeInput {
+  sandbox: boolean;
+  reason?: string;
+  /** Active requests there this approver may not revoke, said in a sentence (another rule's). */
+  leftOut?: string;
+  /** Drawn again by a click on an older copy, whose list changed since. */
+  changed?: boolean;
+  /** The requests there not run yet, which the revoke leaves alone, in a sentence (pair-waiting-note.ts). */
+  waiting?: string;
+}
+
+/**
+ * The confirmation before revoking several requests at once (`revoke CLUSTER REGISTRY`, `revoke
+ * registry NAME`): `all`, the sentence when this approver may revoke every one ("Every … ends
+ * now"), or that they may revoke those listed and `leftOut`; then `more` (sentences of the
+ * scope's own), the steps as of now, and `waiting`. Its steps are {@link severalSteps}, each
+ * request's lines headed by `heading` (its id, by default); its button carries every id and the
+ * fingerprint of `scope`, which the click compares.
+ */
+export function revokeSeveralConfirmCard(
+  input: SeveralRevokeInput & {
+    scope: 'pair' | 'registry';
+    title: string;
+    all: string;
+    more?: string;
+    heading?: (request: AccessRequest) => string;
   },
   requests: Array<{ request: AccessRequest; lines: RevocationLine[] }>,
 ): AdaptiveCardJson {
   const reason = input.reason ? ` (reason: "${inertText(input.reason)}")` : '';
   const changed = input.changed ? `${CHANGED_SINCE_DRAWN} ` : '';
   const waiting = input.waiting ? ` ${input.waiting}` : '';
+  const more = input.more ? `${input.more} ` : '';
   return lifecycleCard({
     sandbox: input.sandbox,
-    title: `Revoke ${requests.length} acrbot grant${requests.length === 1 ? '' : 's'} of ${input.cluster} on ${input.registry}?`,
+    title: input.title,
     text: input.leftOut
-      ? `${changed}The active acrbot request${requests.length === 1 ? '' : 's'} below, which you may revoke, end${requests.length === 1 ? 's' : ''} now${reason}; ${input.leftOut} ${PAIR_STEPS_AS_OF_NOW}${waiting}`
-      : `${changed}Every active acrbot request on this pair ends now${reason}. ${PAIR_STEPS_AS_OF_NOW}${waiting}`,
+      ? `${changed}The active acrbot request${requests.length === 1 ? '' : 's'} below, which you may revoke, end${requests.length === 1 ? 's' : ''} now${reason}; ${input.leftOut} ${more}${PAIR_STEPS_AS_OF_NOW}${waiting}`
+      : `${changed}${input.all}${reason}. ${more}${PAIR_STEPS_AS_OF_NOW}${waiting}`,
     color: 'Warning',
-    steps: pairSteps(requests),
+    steps: severalSteps(requests, input.heading ?? ((r) => r.id)),
     actions: [
       {
         title: requests.length === 1 ? 'Revoke it' : `Revoke all ${requests.length}`,
         verb: 'revokeConfirm',
         requestId: requests.map((r) => r.request.id).join(','),
         // Every step, also those the card counts without listing: the click revokes them all.
-        version: revocationFingerprint(requests, true),
+        version: revocationFingerprint(requests, input.scope),
         reason: input.reason ?? '',
       },
     ],
   });
 }
 
-/** The listed steps of a pair's confirmation, and a line counting those left out. */
-function pairSteps(requests: Array<{ request: AccessRequest; lines: RevocationLine[] }>): string[] {
+/**
+ * The listed steps of a confirmation of several requests, each headed by `heading` (the request's
+ * id, with its cluster on a registry's card), and a line counting those left out.
+ */
+function severalSteps(
+  requests: Array<{ request: AccessRequest; lines: RevocationLine[] }>,
+  heading: (request: AccessRequest) => string,
+): string[] {
   const all = requests.flatMap(({ request, lines }, index) =>
     lines.map((l) => ({
       index,
@@ -264,7 +301,7 @@ function pairSteps(requests: Array<{ request: AccessRequest; lines: RevocationLi
       // name, so the whole line is made inert too (inertText leaves inert text as it is).
       text: shortenForCard(
         inertText(
-          `${request.id} (${shortenForCard(inertText(request.requester.name), NAME_SHOWN)}): ${l.action === 'delete' ? 'delete' : 'keep'} ${l.what} ${l.target}${l.why ? ` — ${l.why}` : ''}`,
+          `${heading(request)} (${shortenForCard(inertText(request.requester.name), NAME_SHOWN)}): ${l.action === 'delete' ? 'delete' : 'keep'} ${l.what} ${l.target}${l.why ? ` — ${l.why}` : ''}`,
         ),
         STEP_SHOWN,
       ),

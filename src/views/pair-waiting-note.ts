@@ -1,6 +1,7 @@
 /**
  * The sentence `revoke CLUSTER REGISTRY` adds about the pair's requests that have not run yet
- * (pending, approved and not started, or being granted now): the revoke leaves them alone, and
+ * (pending, approved and not started, or being granted now), and `revoke registry NAME` about
+ * the registry's from every cluster: the revoke leaves them alone, and
  * each would grant the pair again, so whoever revokes in an incident is told which they are and
  * what ends each. Nothing is done to them here: rejecting is an approver's decision on each
  * request, and one approved or being granted is revoked by its id once it has run.

@@ -18,7 +18,6 @@ import { PAIR_REVOKE_LIMIT } from '../../flows/revocation-preview';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { lifecycleNoticeCard, revokeConfirmCard, revokePairConfirmCard } from '../../views/lifecycle-view';
 import { requestCard } from '../../views/request-view';
-import { pairWaitingNote } from '../../views/pair-waiting-note';
 import type { BotServices } from '../bot-services';
 import { currentCorrelationId } from '../../observability/correlation';
 import type { TurnIdentity } from '../turn-identity';
@@ -29,11 +28,21 @@ import { errorCardFor as errorCard, gateRefusalTitle, sendCard } from '../turn-c
 import type { RequestHandler } from './request-handler';
 import type { OwnCards } from '../own-cards';
 import { punctuatedRequestId } from '../../domain/request-id-word';
-import { isPairFingerprint, revocationFingerprint } from '../../domain/revocation-fingerprint';
+import { fingerprintScope, revocationFingerprint } from '../../domain/revocation-fingerprint';
 import { ofTenant } from '../../domain/tenant-boundary';
+import { RegistryRevoke } from './registry-revoke';
+import {
+  nothingYouMayRevoke,
+  notRunYet,
+  othersNote,
+  refuseUnlessApprover,
+  revocableOf,
+  sameIds,
+  waitingNote,
+} from './revoke-scope';
 
 const revokeData = z.object({
-  // Every id of a pair's confirmation card, comma-separated (R- and 8 characters each).
+  // Every id of a pair's or registry's confirmation card, comma-separated (R- and 8 characters each).
   requestId: z
     .string()
     .max(PAIR_REVOKE_LIMIT * 11)
@@ -79,14 +88,19 @@ function unreadExtendCard(data: unknown): UserFacingError {
 
 /** Handles revoke and extend. */
 export class LifecycleHandler {
+  /** `revoke registry NAME`: its card and its click's check (registry-revoke.ts). */
+  private readonly registryRevoke: RegistryRevoke;
+
   constructor(
     private readonly services: BotServices,
     private readonly requestsHandler: RequestHandler,
     /** The reminders acrbot posted: only those may become an extension's copy (own-cards.ts). */
     private readonly ownCards: OwnCards,
-  ) {}
+  ) {
+    this.registryRevoke = new RegistryRevoke(services);
+  }
 
-  /** `revoke REQUEST-ID [REASON…]` or `revoke CLUSTER REGISTRY [REASON…]`: the confirmation card. */
+  /** `revoke REQUEST-ID [REASON…]`, `revoke CLUSTER REGISTRY [REASON…]` or `revoke registry NAME [REASON…]`: the confirmation card. */
   async revokeCommand(ctx: TurnContext, identity: TurnIdentity, command: Extract<Command, { verb: 'revoke' }>) {
     await this.reply(ctx, await this.revokePreview(identity, command));
   }
@@ -113,30 +127,20 @@ export class LifecycleHandler {
       // "revoke R-7K2M9QXA. no longer needed" is no cluster and registry: said as what it is,
       // not as a name rule or a refusal to a requester who never asked to revoke a pair; a typo
       // told back, not audited, as `status`, `extend` and `audit` tell it.
-      const punctuated = punctuatedRequestId(command.cluster, 'revoke {id} [reason]');
+      const first = command.scope === 'registry' ? command.registry : command.cluster;
+      const punctuated = punctuatedRequestId(first, 'revoke {id} [reason]');
       if (punctuated) return errorCard(this.services, punctuated, 'Could not revoke');
+      if (command.scope === 'registry') return await this.registryRevoke.preview(identity, first, checkedReason);
+      if (command.scope === 'cluster') throw wholeClusterForm(command.cluster);
       if (!command.cluster || !command.registry)
         throw new UserFacingError(
           'validation.usage',
-          'Say what to revoke: "revoke REQUEST-ID [reason]", or (approvers) "revoke CLUSTER REGISTRY [reason]".',
+          'Say what to revoke: "revoke REQUEST-ID [reason]", or (approvers) "revoke CLUSTER REGISTRY [reason]" or "revoke registry REGISTRY [reason]".',
         );
-      if (!(await requests.isApprover(identity.actor))) {
-        const refusal = new UserFacingError(
-          'revoke.notApprover',
-          'Only approvers may revoke every grant on a cluster and registry; you can revoke your own request with "revoke REQUEST-ID".',
-        );
-        // Audited as a refused revoke of one request is (access-actions.ts), with its code; no
-        // request and no resolved target (nothing is looked up for someone who may not do it):
-        // the names as typed, cut to a name's length (the audit scrubs and escapes details).
-        await requests.recordRefusal({
-          actor: identity.actor,
-          tenantId: identity.tenantId,
-          action: 'revoke.refused',
-          outcome: refusal.code,
-          detail: `revoke ${command.cluster.slice(0, 100)} ${command.registry.slice(0, 100)}`,
-        });
-        throw refusal;
-      }
+      await refuseUnlessApprover(this.services, identity, 'a cluster and registry', [
+        command.cluster,
+        command.registry,
+      ]);
       const { cluster, registry } = await this.resolvePair(command.cluster, command.registry);
       return await this.pairPreview(identity, cluster, registry, checkedReason());
     } catch (err) {
@@ -149,9 +153,9 @@ export class LifecycleHandler {
   /**
    * The cluster and registry of `revoke CLUSTER REGISTRY`, resolved as every command resolves
    * them. A first name that is no cluster is looked up as a registry (only then: nothing more is
-   * read when it is a cluster), and `revoke registry NAME` is read as the form it is: both get the
-   * form revoke takes and the command that lists the clusters pulling from that registry, rather
-   * than "no cluster named …" or a refusal of the words after it as a reason.
+   * read when it is a cluster): it gets the forms revoke takes and the command that lists the
+   * clusters pulling from that registry, rather than "no cluster named …" or a refusal of the
+   * words after it as a reason.
    */
   private async resolvePair(clusterText: string, registryText: string) {
     const { resolver } = this.services.lifecycle;
@@ -168,8 +172,6 @@ export class LifecycleHandler {
     if (cluster.status === 'fulfilled') throw (registry as PromiseRejectedResult).reason;
     const notACluster = cluster.reason as unknown;
     if (!(notACluster instanceof UserFacingError) || notACluster.code !== 'cluster.notFound') throw notACluster;
-    if (clusterRef.kind === 'name' && clusterText.toLowerCase() === 'registry' && registry.status === 'fulfilled')
-      throw wrongRevokeForm(`"revoke registry ${registry.value.name}" is not a form of revoke`, registry.value.name);
     const asRegistry = await this.registryNamed(clusterText);
     if (asRegistry) throw wrongRevokeForm(`${asRegistry} is a registry, not a cluster`, asRegistry);
     throw notACluster;
@@ -198,10 +200,14 @@ export class LifecycleHandler {
     reason: string | undefined,
     changed = false,
   ): Promise<AdaptiveCardJson> {
-    const { requests, lifecycle, settings } = this.services;
+    const { lifecycle, settings } = this.services;
     const [{ active, mine, left, elsewhere }, notRun] = await Promise.all([
       this.pairTargets(identity, cluster.id, registry.id),
-      this.waitingOn(cluster.id, registry.id),
+      notRunYet(
+        this.services,
+        () => lifecycle.flow.waitingOn(cluster.id, registry.id),
+        "revoke: the pair's requests not run yet could not be read to name them",
+      ),
     ]);
     const waiting = waitingNote(identity, notRun, mine);
     if (active.length === 0)
@@ -219,14 +225,8 @@ export class LifecycleHandler {
         ok: true,
         sandbox: settings.sandbox,
       });
-    const others = othersNote(left, (r) => requests.ruleOf(r)?.id);
     if (mine.length === 0)
-      return lifecycleNoticeCard({
-        title: 'Nothing you may revoke',
-        text: `The active acrbot requests on ${cluster.name} → ${registry.name} ${others}; nothing was changed.`,
-        ok: false,
-        sandbox: settings.sandbox,
-      });
+      return nothingYouMayRevoke(this.services, `on ${cluster.name} → ${registry.name}`, left, waiting);
     // Previewed as one action: a role assignment held only by requests in it is deleted by the
     // last of them (see confirmRevoke), not kept.
     const previews = await lifecycle.flow.previewTogether(mine);
@@ -237,22 +237,11 @@ export class LifecycleHandler {
         sandbox: settings.sandbox,
         reason,
         changed,
-        ...(left.length > 0 && { leftOut: `${left.length} more ${others}.` }),
+        ...(left.length > 0 && { leftOut: `${left.length} more ${othersNote(this.services, left)}.` }),
         ...(waiting && { waiting }),
       },
       previews,
     );
-  }
-
-  /**
-   * The pair's requests not run yet (pairWaitingNote), read alongside its active ones. A failed
-   * read leaves the note out rather than the card: the revoke does not depend on it.
-   */
-  private waitingOn(clusterId: string, registryId: string) {
-    return this.services.lifecycle.flow.waitingOn(clusterId, registryId).catch((err: unknown) => {
-      this.services.log.warn({ err }, "revoke: the pair's requests not run yet could not be read to name them");
-      return undefined;
-    });
   }
 
   /**
@@ -293,27 +282,11 @@ export class LifecycleHandler {
   }
 
   /**
-   * The requests of a pair's confirmation card, read from the store now: every active acrbot
-   * request on the pair of their tenant (`active`), what this approver may revoke of them (`mine`,
-   * each once, in the order listed) and those left to other rules' approvers (`left`); `elsewhere`
-   * counts another tenant's (tenant-boundary.ts), neither listed nor revoked. The card is drawn
-   * from it and its click compares with it, so both see the same list.
+   * The requests of a pair's confirmation card, read from the store now (revocableOf): the card is
+   * drawn from it and its click compares with it, so both see the same list.
    */
-  private async pairTargets(
-    identity: TurnIdentity,
-    clusterId: string,
-    registryId: string,
-  ): Promise<{ active: AccessRequest[]; mine: AccessRequest[]; left: AccessRequest[]; elsewhere: number }> {
-    const { lifecycle } = this.services;
-    const onPair = await lifecycle.flow.activeOn(clusterId, registryId);
-    const active = onPair.filter((r) => ofTenant(r, identity.tenantId));
-    // Only what this approver may revoke (its rule's approvers, as for one request): the card
-    // neither offers what the click would refuse nor shows other rules' requesters.
-    const targets = await lifecycle.actions.revocationTargets(identity.actor, active);
-    // What each revokes (an extension listed without its original: the original), once.
-    const mine = [...new Map(targets.flatMap((t) => (t ? [[t.id, t] as const] : []))).values()];
-    const left = active.filter((_, i) => !targets[i]);
-    return { active, mine, left, elsewhere: onPair.length - active.length };
+  private async pairTargets(identity: TurnIdentity, clusterId: string, registryId: string) {
+    return revocableOf(this.services, identity, await this.services.lifecycle.flow.activeOn(clusterId, registryId));
   }
 
   /**
@@ -408,7 +381,7 @@ export class LifecycleHandler {
    * request of a card, or every request of a pair's (or the actor is no approver). A card of one
    * request is compared with that request's preview; a pair's with the card its pair would get
    * now (pairTargets, previewed together): a request started on the pair or ended since, or one
-   * this approver may no longer revoke, changes it.
+   * this approver may no longer revoke, changes it; a registry's likewise (registry-revoke.ts).
    */
   private async redrawnIfChanged(
     identity: TurnIdentity,
@@ -431,19 +404,22 @@ export class LifecycleHandler {
     const allowed = targets.filter((t): t is AccessRequest => t !== undefined);
     if (allowed.length === 0) return undefined;
     const unique = [...new Map(allowed.map((t) => [t.id, t])).values()];
-    if (ids.length === 1 && !isPairFingerprint(drawn)) {
+    const scope = fingerprintScope(drawn);
+    if (ids.length === 1 && scope !== 'pair' && scope !== 'registry') {
       const target = unique[0]!;
       const lines = await lifecycle.flow.preview(target);
       if (revocationFingerprint([{ request: target, lines }]) === drawn) return undefined;
       return revokeConfirmCard(target, lines, reason, { asked: asked[0], changed: true });
     }
+    if (scope === 'registry') return this.registryRevoke.redrawnIfChanged(identity, ids, unique, drawn, reason);
     if (!(await requests.isApprover(identity.actor))) return undefined;
     // The pair read again, not only the listed requests: one that started on it since the card
     // was drawn (a pull secret approved meanwhile) would otherwise keep its access unmentioned.
     // Its requests all share one pair; a forged card mixing pairs differs and is redrawn.
     const { cluster, registry } = unique[0]!.plan;
     const { mine } = await this.pairTargets(identity, cluster.id, registry.id);
-    if (revocationFingerprint(await lifecycle.flow.previewTogether(mine), true) === drawn) return undefined;
+    if (sameIds(ids, mine) && revocationFingerprint(await lifecycle.flow.previewTogether(mine), 'pair') === drawn)
+      return undefined;
     return this.pairPreview(identity, cluster, registry, reason, true);
   }
 
@@ -602,42 +578,34 @@ export class LifecycleHandler {
 }
 
 /**
- * The sentence naming the pair's requests of the asker's tenant that have not run yet (pending,
- * approved and not started, or being granted now): the revoke leaves them, and each would grant
- * the pair again. They are named, not rejected (an approver decides). An extension of a request
- * this revoke ends (`mine`) is not one of them: the revoke closes it, approving it is refused and
- * one approved fails; an extension of a request it leaves is named.
- */
-function waitingNote(
-  identity: TurnIdentity,
-  notRun: { requests: readonly AccessRequest[]; full: boolean } | undefined,
-  mine: readonly AccessRequest[],
-): string | undefined {
-  if (!notRun) return undefined;
-  const ending = new Set(mine.map((r) => r.id));
-  const waiting = notRun.requests.filter(
-    (r) => ofTenant(r, identity.tenantId) && !(r.extendsRequestId && ending.has(r.extendsRequestId)),
-  );
-  return pairWaitingNote(waiting, notRun.full);
-}
-
-/**
  * The answer to a revoke of the wrong form that names a registry (`what`: what was typed, said as
  * what it is): the form revoke takes, and the command that lists the clusters pulling from it.
  */
 function wrongRevokeForm(what: string, registry: string): UserFacingError {
   return new UserFacingError(
     'validation.usage',
-    `${what}. Use "@acrbot revoke CLUSTER REGISTRY [reason]" per pair ("@acrbot access ${registry}" lists its clusters), or "@acrbot revoke REQUEST-ID".`,
+    `${what}. Use "@acrbot revoke registry ${registry} [reason]" for all of its clusters at once, "@acrbot revoke CLUSTER REGISTRY [reason]" per pair ("@acrbot access ${registry}" lists its clusters), or "@acrbot revoke REQUEST-ID".`,
   );
 }
 
 /**
- * Why requests on a pair are left out of an approver's revoke: the rules they are bound to, whose
- * approvers may revoke them ("are under rule prod, whose approvers can revoke them").
+ * The answer to `revoke cluster NAME…`: revoke takes no whole cluster (its grants are each on a
+ * registry), so it is said as the form it is, not as a cluster named "cluster". The name is
+ * echoed only when it is a cluster's name by the name rules (else the placeholder).
  */
-function othersNote(left: readonly AccessRequest[], ruleOf: (r: AccessRequest) => string | undefined): string {
-  const rules = [...new Set(left.map((r) => ruleOf(r) ?? r.policy?.ruleId ?? 'default'))];
-  const named = rules.length === 1 ? `rule ${rules[0]}` : `rules ${rules.join(', ')}`;
-  return `${left.length === 1 ? 'is' : 'are'} under ${named}, whose approvers (or the requester) can revoke ${left.length === 1 ? 'it' : 'them'}`;
+function wholeClusterForm(name: string | undefined): UserFacingError {
+  const cluster = name && isValidClusterName(name) ? name : 'CLUSTER';
+  return new UserFacingError(
+    'validation.usage',
+    `"revoke cluster" is not a form of revoke: acrbot revokes per registry. Use "@acrbot revoke ${cluster} REGISTRY [reason]" for one registry ("@acrbot access ${cluster}" lists what it pulls from), "@acrbot revoke registry REGISTRY [reason]" for a registry from every cluster, or "@acrbot revoke REQUEST-ID".`,
+  );
+}
+
+/** Whether `name` is a cluster's name by the name rules (nothing is looked up). */
+function isValidClusterName(name: string): boolean {
+  try {
+    return parseClusterRef(name).kind === 'name';
+  } catch {
+    return false;
+  }
 }

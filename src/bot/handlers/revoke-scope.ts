@@ -1,0 +1,142 @@
+/**
+ * What the revokes of many requests at once share (`revoke CLUSTER REGISTRY`, a pair's, and
+ * `revoke registry NAME`, a registry's from every cluster): who may ask, which of the requests
+ * there this approver may revoke and which are left to others, the requests there not run yet,
+ * and the answer when none is theirs to revoke. The card and its click both read through it, so
+ * both see the same list.
+ */
+import { UserFacingError } from '../../domain/errors';
+import type { AccessRequest } from '../../domain/request';
+import { ofTenant } from '../../domain/tenant-boundary';
+import type { AdaptiveCardJson } from '../../views/card-templates';
+import { lifecycleNoticeCard } from '../../views/lifecycle-view';
+import { pairWaitingNote } from '../../views/pair-waiting-note';
+import type { BotServices } from '../bot-services';
+import type { TurnIdentity } from '../turn-identity';
+
+/** The requests there not run yet, as the flows read them (revocation-preview.ts `waitingOn`). */
+export type NotRunYet = { requests: readonly AccessRequest[]; full: boolean };
+
+/**
+ * Refuses, audited, someone who is no approver a revoke of many requests (`what`: "a cluster and
+ * registry", "a registry"), as a refused revoke of one request is (access-actions.ts), with its
+ * code; no request and no resolved target (nothing is looked up for someone who may not do it):
+ * `typed`, the names as typed, each cut to a name's length (the audit scrubs and escapes details).
+ */
+export async function refuseUnlessApprover(
+  services: BotServices,
+  identity: TurnIdentity,
+  what: string,
+  typed: readonly string[],
+): Promise<void> {
+  const { requests } = services;
+  if (await requests.isApprover(identity.actor)) return;
+  const refusal = new UserFacingError(
+    'revoke.notApprover',
+    `Only approvers may revoke every grant on ${what}; you can revoke your own request with "revoke REQUEST-ID".`,
+  );
+  await requests.recordRefusal({
+    actor: identity.actor,
+    tenantId: identity.tenantId,
+    action: 'revoke.refused',
+    outcome: refusal.code,
+    detail: `revoke ${typed.map((t) => t.slice(0, 100)).join(' ')}`,
+  });
+  throw refusal;
+}
+
+/**
+ * Of the active acrbot requests there (`there`, every tenant's), those of the asker's tenant
+ * (`active`), what this approver may revoke of them (`mine`, each once, in the order listed: an
+ * extension listed without its original is its original) and those left to other rules'
+ * approvers (`left`); `elsewhere` counts another tenant's (tenant-boundary.ts), neither listed
+ * nor revoked.
+ */
+export async function revocableOf(
+  services: BotServices,
+  identity: TurnIdentity,
+  there: readonly AccessRequest[],
+): Promise<{ active: AccessRequest[]; mine: AccessRequest[]; left: AccessRequest[]; elsewhere: number }> {
+  const active = there.filter((r) => ofTenant(r, identity.tenantId));
+  // Only what this approver may revoke (its rule's approvers, as for one request): the card
+  // neither offers what the click would refuse nor shows other rules' requesters.
+  const targets = await services.lifecycle.actions.revocationTargets(identity.actor, active);
+  const mine = [...new Map(targets.flatMap((t) => (t ? [[t.id, t] as const] : []))).values()];
+  const left = active.filter((_, i) => !targets[i]);
+  return { active, mine, left, elsewhere: there.length - active.length };
+}
+
+/**
+ * The requests there not run yet (pairWaitingNote), read alongside the active ones. A failed read
+ * leaves the note out rather than the card (the revoke does not depend on it), logged as `failed`.
+ */
+export function notRunYet(
+  services: BotServices,
+  read: () => Promise<NotRunYet>,
+  failed: string,
+): Promise<NotRunYet | undefined> {
+  return read().catch((err: unknown) => {
+    services.log.warn({ err }, failed);
+    return undefined;
+  });
+}
+
+/**
+ * The sentence naming the requests there of the asker's tenant that have not run yet (pending,
+ * approved and not started, or being granted now): the revoke leaves them, and each would grant
+ * again. They are named, not rejected (an approver decides). An extension of a request this
+ * revoke ends (`mine`) is not one of them: the revoke closes it, approving it is refused and one
+ * approved fails; an extension of a request it leaves is named.
+ */
+export function waitingNote(
+  identity: TurnIdentity,
+  notRun: NotRunYet | undefined,
+  mine: readonly AccessRequest[],
+): string | undefined {
+  if (!notRun) return undefined;
+  const ending = new Set(mine.map((r) => r.id));
+  const waiting = notRun.requests.filter(
+    (r) => ofTenant(r, identity.tenantId) && !(r.extendsRequestId && ending.has(r.extendsRequestId)),
+  );
+  return pairWaitingNote(waiting, notRun.full);
+}
+
+/**
+ * Why requests there are left out of an approver's revoke: the rules they are bound to, whose
+ * approvers may revoke them ("are under rule prod, whose approvers can revoke them").
+ */
+export function othersNote(services: BotServices, left: readonly AccessRequest[]): string {
+  const rules = [...new Set(left.map((r) => services.requests.ruleOf(r)?.id ?? r.policy?.ruleId ?? 'default'))];
+  const named = rules.length === 1 ? `rule ${rules[0]}` : `rules ${rules.join(', ')}`;
+  return `${left.length === 1 ? 'is' : 'are'} under ${named}, whose approvers (or the requester) can revoke ${left.length === 1 ? 'it' : 'them'}`;
+}
+
+/**
+ * The answer when every active acrbot request `where` ("on aks-prod → contosoacr") is another
+ * rule's: why, and the requests there not run yet (`waiting`), as the other answers name them.
+ */
+export function nothingYouMayRevoke(
+  services: BotServices,
+  where: string,
+  left: readonly AccessRequest[],
+  waiting: string | undefined,
+): AdaptiveCardJson {
+  return lifecycleNoticeCard({
+    title: 'Nothing you may revoke',
+    text: [`The active acrbot requests ${where} ${othersNote(services, left)}; nothing was changed.`, waiting]
+      .filter(Boolean)
+      .join(' '),
+    ok: false,
+    sandbox: services.settings.sandbox,
+  });
+}
+
+/**
+ * Whether a click's ids are those the card drawn now would carry (`listed`): a forged card
+ * naming requests of another pair or registry beside them (which the fingerprint, taken from
+ * the first, does not see) is redrawn, not acted on.
+ */
+export function sameIds(ids: readonly string[], listed: readonly AccessRequest[]): boolean {
+  const now = new Set(listed.map((r) => r.id.toUpperCase()));
+  return ids.length === now.size && ids.every((id) => now.has(id.toUpperCase()));
+}
