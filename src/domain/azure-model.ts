@@ -115,6 +115,11 @@ export interface RoleAssignmentInfo {
    */
   createdOn?: string;
   /**
+   * `properties.createdBy`: the object id of who made it, when the answer carried one (ARM gives
+   * null for some). Azure's word, not verified: shown as user text, never acted on.
+   */
+  createdBy?: string;
+  /**
    * The subscriptions whose listing returned it (set by the inventory). An assignment at a
    * management group or the root is listed in each subscription under it, and which those are
    * is known only from where it was listed: it covers registries in these subscriptions only.

@@ -153,7 +153,21 @@ export interface RoleAssignmentPath {
   endedRequestIds?: string[];
   /** When Azure made it (`createdOn`), with `endedRequestIds` on an `acrbotNamed` assignment only. */
   createdOn?: string;
+  /**
+   * With origin `outside` only: what Azure's listing says of when and by whom it was made
+   * (`properties.createdOn`, `properties.createdBy`, an object id), each when ARM gave a usable
+   * one (outside-grant.ts). Azure's word, unverified: shown as user text, never acted on.
+   */
+  madeOutside?: OutsideGrantFacts;
   state: AccessState;
+}
+
+/** When and by whom Azure says a role assignment made outside acrbot was made. */
+export interface OutsideGrantFacts {
+  /** ISO 8601, as ARM gave it. */
+  on?: string;
+  /** An object id (user, service principal, managed identity), as ARM gave it, cleaned of control characters. */
+  by?: string;
 }
 
 /** An acrbot pull secret in one namespace of the cluster. */

@@ -47,6 +47,7 @@ import {
   type UserAccessReport,
 } from '../domain/access-inventory';
 import { isUserFacing, ResourceGoneError } from '../domain/errors';
+import { withOutsideGrantFacts } from '../domain/outside-grant';
 import { cellsShown, showsTenant } from '../domain/tenant-boundary';
 import { choosePullIdentity } from '../domain/identity';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
@@ -209,15 +210,19 @@ export class AccessInventory {
     if (resolved.identity) assignmentsByIdentity.set(resolved.identity.objectId.toLowerCase(), assignments);
     // As the sweeper finds it, against the cluster and registries just read (the caller records it).
     const drift = findDrift(identityId, assignments, requests, { cluster, registries });
-    const cells = buildCells({
-      clusters: [{ cluster: toCluster(cluster), identity: resolved.identity, identityProblem: resolved.problem }],
-      registries: registries.map(toRegistry),
-      assignmentsByIdentity,
-      roles,
-      requests,
-      drift,
-      now,
-    });
+    // Access granted outside acrbot says when and by whom, as Azure's listing does (outside-grant.ts).
+    const cells = withOutsideGrantFacts(
+      buildCells({
+        clusters: [{ cluster: toCluster(cluster), identity: resolved.identity, identityProblem: resolved.problem }],
+        registries: registries.map(toRegistry),
+        assignmentsByIdentity,
+        roles,
+        requests,
+        drift,
+        now,
+      }),
+      assignments,
+    );
     const anonymous = anonymousPullRegistries(registries.map(toRegistry));
     return {
       cluster: toCluster(cluster),
@@ -248,7 +253,10 @@ export class AccessInventory {
       listedInEach([registry.subscriptionId], () => this.ports.roleAssignments.listAtOrAbove(registry.id)),
     ]);
     const gathered = await this.gather(clusters, [registry], assignments);
-    const cells = buildCells({ ...gathered, registries: [toRegistry(registry)], requests, now });
+    const cells = withOutsideGrantFacts(
+      buildCells({ ...gathered, registries: [toRegistry(registry)], requests, now }),
+      assignments,
+    );
     return {
       registry: toRegistry(registry),
       cells: tenantId === undefined ? cells : cellsShown(cells, showsTenant(requests, tenantId)),
@@ -278,7 +286,10 @@ export class AccessInventory {
     return {
       clusters: clusters.map(toCluster),
       registries: registries.map(toRegistry),
-      cells: buildCells({ ...gathered, registries: registries.map(toRegistry), requests, now }),
+      cells: withOutsideGrantFacts(
+        buildCells({ ...gathered, registries: registries.map(toRegistry), requests, now }),
+        assignments,
+      ),
       unresolvedClusters: gathered.unresolved,
       ...(incomplete && { incomplete }),
       generatedAt: now.toISOString(),

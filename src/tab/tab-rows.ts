@@ -20,6 +20,7 @@ import { describeDurationMs } from '../domain/access-term';
 import type { AuditEntry } from '../domain/audit-chain';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
 import { NOT_LISTED_YET_WORDS, notListedYetPath } from '../domain/listing-lag';
+import { outsideGrantText } from '../domain/outside-grant';
 import { awaitingReview, describeRequirement } from '../domain/policy';
 import { notListedYetText } from '../domain/pull-diagnosis';
 import { registryReach } from '../domain/registry-reach';
@@ -386,10 +387,21 @@ function unrecordedHow(path: PullPath): PullHow {
   return path.kind === 'roleAssignment' && path.origin === 'acrbotNamed' ? 'acrbot-named-role' : 'outside-role';
 }
 
+/**
+ * How a role assignment's origin reads after its role and scope. One made outside acrbot says
+ * when and by whom, as Azure's listing does (outside-grant.ts): the list, the drawer, the search
+ * and the CSV's `detail` column all read it from `howText`.
+ */
+function originWords(path: Extract<PullPath, { kind: 'roleAssignment' }>): string {
+  if (path.origin === 'acrbotNamed') return `, ${acrbotNamedText(path)}`;
+  if (path.origin === 'outside') return `, ${outsideGrantText(path)}`;
+  return ORIGIN_WORDS[path.origin];
+}
+
 function pathText(path: PullPath): string {
   switch (path.kind) {
     case 'roleAssignment':
-      return `${path.roleName} role ${SCOPE_WORDS[path.scopeLevel]}${path.origin === 'acrbotNamed' ? `, ${acrbotNamedText(path)}` : ORIGIN_WORDS[path.origin]}`;
+      return `${path.roleName} role ${SCOPE_WORDS[path.scopeLevel]}${originWords(path)}`;
     case 'pullSecret':
       return `pull secret ${path.secretName} in ${path.namespace} (${path.credentialKind === 'token' ? 'ACR token' : 'service principal'})`;
     case 'endedGrant':

@@ -21,7 +21,9 @@ import {
   type UserAccessReport,
 } from '../domain/access-inventory';
 import { driftWords } from '../domain/drift-reason';
+import { splitEnded } from '../domain/ended-access';
 import { NOT_LISTED_YET_LABEL, notListedYetPath } from '../domain/listing-lag';
+import { outsideGrantText } from '../domain/outside-grant';
 import { notListedYetText, originText, requestText, shortTime, type PullDiagnosis } from '../domain/pull-diagnosis';
 import { registryReach } from '../domain/registry-reach';
 import type { RoleAssignmentMode } from '../domain/roles';
@@ -123,9 +125,9 @@ export function pathLine(
         path.conditional ? 'limited by a condition' : '',
         path.honoured ? '' : notHonouredNote(mode),
       ].filter(Boolean);
-      return inertText(
-        `${path.roleName} ${where} — ${originText(path)}${notes.length ? ` (${notes.join('; ')})` : ''}`,
-      );
+      // Made outside acrbot: when and by whom, as Azure's listing says (its createdBy is user text).
+      const origin = path.origin === 'outside' ? outsideGrantText(path) : originText(path);
+      return inertText(`${path.roleName} ${where} — ${origin}${notes.length ? ` (${notes.join('; ')})` : ''}`);
     }
     case 'pullSecret':
       return inertText(
@@ -248,29 +250,70 @@ function ordered(cells: AccessCell[], name: (c: AccessCell) => string): AccessCe
   return [...cells].sort((a, b) => Number(b.canPull) - Number(a.canPull) || name(a).localeCompare(name(b)));
 }
 
+/** The heading over access that ended, on `access CLUSTER` and `access REGISTRY`. */
+export const ENDED_HEADING = 'Access that ended: no longer a way to pull';
+
+/** What that heading covers, and where the rest of the history is. */
+const ENDED_SUBHEADING =
+  "acrbot's grants and pull secrets that were revoked, expired or removed outside acrbot. Each request's history is in the Access matrix tab.";
+
+/**
+ * The cells of an `access CLUSTER` or `access REGISTRY` card as rows: what is there now, and,
+ * apart, what ended (ended-access.ts), each live first, then by name. A cell with both is a row
+ * in each: its ways of pulling now in one, those that ended in the other.
+ */
+function splitRows(
+  cells: AccessCell[],
+  name: (c: AccessCell) => string,
+  row: (c: AccessCell) => Row,
+): { now: AccessCell[]; rows: Row[]; endedRows: Row[] } {
+  const split = cells.map(splitEnded);
+  const now = split.flatMap((s) => (s.current ? [s.current] : []));
+  const ended = split.flatMap((s) => (s.ended ? [s.ended] : []));
+  return { now, rows: ordered(now, name).map(row), endedRows: ordered(ended, name).map(row) };
+}
+
 function card(input: {
   sandbox: boolean;
   title: string;
   subtitle: string;
   rows: Row[];
+  /** Access that ended, under {@link ENDED_HEADING}; after `rows`, within the same row limit. */
+  endedRows?: Row[];
   emptyText: string;
   notes: string[];
 }): AdaptiveCardJson {
+  const ended = input.endedRows ?? [];
   const shown = input.rows.slice(0, ACCESS_CARD_MAX_ROWS);
+  const endedShown = ended.slice(0, ACCESS_CARD_MAX_ROWS - shown.length);
   const notes = [...input.notes];
+  // Counted apart: how much access there is now must not read larger with what ended.
   if (input.rows.length > shown.length)
     notes.push(`${input.rows.length - shown.length} more not shown; the Access matrix tab lists them all.`);
+  if (ended.length > endedShown.length)
+    notes.push(`${ended.length - endedShown.length} more that ended not shown; the Access matrix tab lists them.`);
   return renderCard('access', {
     sandbox: input.sandbox,
     title: input.title,
     subtitle: input.subtitle,
     rows: shown,
     hasRows: shown.length > 0,
+    endedHeading: ENDED_HEADING,
+    endedSubheading: ENDED_SUBHEADING,
+    endedRows: endedShown,
+    hasEndedRows: endedShown.length > 0,
     emptyText: input.emptyText,
     notes,
     hasNotes: notes.length > 0,
   });
 }
+
+/**
+ * What `access CLUSTER` and `access REGISTRY` do not read, said when they find nothing: in the
+ * words of `check`'s "cannot pull" verdicts (NOT_CHECKED_WORDS in pull-diagnosis.ts), so the
+ * two never disagree on what acrbot looked at.
+ */
+export const NOT_READ_NOTE = 'Pull secrets and tokens made outside acrbot are not checked.';
 
 /**
  * `access CLUSTER`. `typedAs`: how the asker named the cluster (it resolved to it), which the
@@ -287,25 +330,33 @@ export function clusterAccessCard(
     ? `Pulls with its ${identity.description} ${identity.objectId}.`
     : // Its command may name the cluster by id or group/name: inert, like every group shown.
       `No node identity: ${inertText(asSentence(report.identityProblem ?? 'acrbot could not tell which identity it pulls with'))}`;
+  const { now, rows, endedRows } = splitRows(
+    report.cells,
+    (c) => c.registry.name,
+    (c) =>
+      cellRow(
+        c,
+        `${c.registry.name} → ${c.registry.loginServer}`,
+        `resource group ${groupName(c.registry.resourceGroup)}`,
+      ),
+  );
   return card({
     sandbox,
     title: `What ${cluster.name} can pull, and why`,
     subtitle: `${who} Resource group ${groupName(cluster.resourceGroup)}, subscription ${cluster.subscriptionId}; as of ${shortTime(report.generatedAt)}.`,
     rows: [
-      ...ordered(report.cells, (c) => c.registry.name).map((c) =>
-        cellRow(
-          c,
-          `${c.registry.name} → ${c.registry.loginServer}`,
-          `resource group ${groupName(c.registry.resourceGroup)}`,
-        ),
-      ),
-      // Anonymous pull: it pulls from these too, by no way of its own.
+      ...rows,
+      // Anonymous pull: it pulls from these too, by no way of its own (one whose only ways ended too).
       ...(report.anonymousRegistries ?? [])
-        .filter((r) => !report.cells.some((c) => c.registry.id.toLowerCase() === r.id.toLowerCase()))
+        .filter((r) => !now.some((c) => c.registry.id.toLowerCase() === r.id.toLowerCase()))
         .map(anonymousRow),
     ],
-    // Without a node identity a role cannot help it: a pull secret can.
-    emptyText: `${cluster.name} cannot pull from any registry in the subscriptions acrbot manages, and acrbot never gave it access. ${
+    endedRows,
+    // Without a node identity a role cannot help it: a pull secret can. What acrbot gave it and
+    // ended is listed below, so it is not "never gave it access".
+    emptyText: `${cluster.name} cannot pull from any registry in the subscriptions acrbot manages, and ${
+      endedRows.length ? 'the access acrbot gave it has ended' : 'acrbot never gave it access'
+    }. ${NOT_READ_NOTE} ${
       identity
         ? `Use "@acrbot grant ${named} REGISTRY REASON…".`
         : `Use a pull secret: "@acrbot secret ${named} REGISTRY --namespace NAMESPACE REASON…".`
@@ -336,21 +387,26 @@ export function registryAccessCard(report: RegistryAccessReport, sandbox: boolea
     ]
       .filter(Boolean)
       .join(' ') || undefined;
-  return card({
-    sandbox,
-    title: `Who can pull from ${registry.name}`,
-    subtitle: `${registry.loginServer}, resource group ${groupName(registry.resourceGroup)}, ${registry.roleAssignmentMode === 'AbacRepositoryPermissions' ? 'ABAC repository permissions' : 'RBAC registry permissions'}; clusters in the subscriptions acrbot manages, as of ${shortTime(report.generatedAt)}.${network ? ` ${inertText(network)}` : ''}`,
-    rows: ordered(report.cells, (c) => c.cluster.name).map((c) =>
+  const { rows, endedRows } = splitRows(
+    report.cells,
+    (c) => c.cluster.name,
+    (c) =>
       cellRow(
         c,
         c.cluster.name,
         `resource group ${groupName(c.cluster.resourceGroup)}, subscription ${c.cluster.subscriptionId}`,
         true,
       ),
-    ),
+  );
+  return card({
+    sandbox,
+    title: `Who can pull from ${registry.name}`,
+    subtitle: `${registry.loginServer}, resource group ${groupName(registry.resourceGroup)}, ${registry.roleAssignmentMode === 'AbacRepositoryPermissions' ? 'ABAC repository permissions' : 'RBAC registry permissions'}; clusters in the subscriptions acrbot manages, as of ${shortTime(report.generatedAt)}.${network ? ` ${inertText(network)}` : ''}`,
+    rows,
+    endedRows,
     emptyText: reach.anonymous
-      ? `No cluster in the subscriptions acrbot manages pulls from ${registry.name} through a role or an acrbot pull secret.`
-      : `No cluster in the subscriptions acrbot manages can pull from ${registry.name}.`,
+      ? `No cluster in the subscriptions acrbot manages pulls from ${registry.name} through a role or an acrbot pull secret. ${NOT_READ_NOTE}`
+      : `No cluster in the subscriptions acrbot manages can pull from ${registry.name}. ${NOT_READ_NOTE}`,
     notes: [...incompleteNote(report.incomplete), ...unresolvedNotes(report.unresolvedClusters)],
   });
 }

@@ -67,6 +67,7 @@ export interface WireRoleAssignment {
     principalType?: string;
     condition?: string | null;
     createdOn?: string | null;
+    createdBy?: string | null;
   } | null;
 }
 
@@ -171,5 +172,6 @@ export function roleAssignmentFromWire(a: WireRoleAssignment): RoleAssignmentInf
     principalType: p.principalType,
     condition: p.condition ?? undefined,
     ...(typeof p.createdOn === 'string' && p.createdOn !== '' && { createdOn: p.createdOn }),
+    ...(typeof p.createdBy === 'string' && p.createdBy !== '' && { createdBy: p.createdBy }),
   };
 }
