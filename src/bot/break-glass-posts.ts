@@ -23,14 +23,17 @@ type BreakGlassParts = Pick<
  * conversation of its approval card), since an alert or a report of an owed review that
  * reaches nobody must not pass for one that was made. True when some copy went out; false,
  * with a warning logged, when there was nowhere to post it (the caller audits it so). Throws
- * when every target refused it (eachTarget).
+ * when every target refused it (eachTarget), except a report of an owed review that Teams
+ * refused in every channel for good (403/404: acrbot removed from them): `'refused'`, with one
+ * error logged naming the conversations, so its job goes on daily instead of retrying every
+ * half hour to channels no retry reaches (the caller audits it as not posted).
  */
 export async function postBreakGlass(
   parts: BreakGlassParts,
   request: AccessRequest,
   channelId: string | undefined,
   kind: 'used' | 'unreviewed',
-): Promise<boolean> {
+): Promise<boolean | 'refused'> {
   const card = breakGlassCard(request, kind);
   const targets = await breakGlassTargets(parts, request, channelId);
   if (targets.length === 0) {
@@ -40,9 +43,23 @@ export async function postBreakGlass(
     );
     return false;
   }
-  await eachTarget(targets, parts.log, request.id, `break-glass ${kind} card`, async (reference) => {
-    await parts.send(reference, card);
-  });
+  const refused = await eachTarget(
+    targets,
+    parts.log,
+    request.id,
+    `break-glass ${kind} card`,
+    async (reference) => {
+      await parts.send(reference, card);
+    },
+    { refusedForGood: kind === 'unreviewed' },
+  );
+  if (refused) {
+    parts.log.error(
+      { requestId: request.id, kind, conversations: targets.map((t) => String(t.conversation?.id ?? '')) },
+      'Teams refused a break-glass card in every channel (acrbot is not in them): add acrbot back or change the channels',
+    );
+    return 'refused';
+  }
   return true;
 }
 

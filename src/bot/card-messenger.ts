@@ -159,11 +159,15 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
    * approvers are asked ({@link postBreakGlass}). False when it had nowhere to go (logged).
    */
   async breakGlassUsed(request: AccessRequest, channelId: string | undefined): Promise<boolean> {
-    return postBreakGlass(this.parts, request, channelId, 'used');
+    // Never 'refused': only a report of an owed review resolves so (an alert refused everywhere throws).
+    return (await postBreakGlass(this.parts, request, channelId, 'used')) === true;
   }
 
-  /** The daily report of an unreviewed break-glass grant (same places as the alert); false when posted nowhere. */
-  async breakGlassUnreviewed(request: AccessRequest): Promise<boolean> {
+  /**
+   * The daily report of an unreviewed break-glass grant (same places as the alert); false when
+   * posted nowhere, `'refused'` when Teams refused it in every channel for good (403/404).
+   */
+  async breakGlassUnreviewed(request: AccessRequest): Promise<boolean | 'refused'> {
     return postBreakGlass(this.parts, request, this.breakGlassChannel(), 'unreviewed');
   }
 

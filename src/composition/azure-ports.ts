@@ -44,7 +44,7 @@ export function createAzurePorts(
     agent: access.agent,
     tracing: access.arm.tracing,
   });
-  const directory = new GraphDirectory(graph);
+  const directory = new GraphDirectory(graph, options.log);
   const secrets: SecretRunnerPorts = {
     tokens: new ArmRegistryTokens(reader, { subscriptionIds: options.subscriptionIds }),
     servicePrincipals: new GraphServicePrincipals(

@@ -7,7 +7,7 @@
 import type { Plan } from './plan';
 import type { AccessRequest, AccessTerm, Actor, Approval } from './request';
 import { reviewedUseOnly } from './break-glass-review';
-import { otherApprovers } from './approver-reach';
+import { namedOthers, otherApprovers } from './approver-reach';
 import { globMatches } from './glob';
 
 /** Conditions of a rule; every field given must fit (AND), a list fits when one entry fits (OR). */
@@ -236,12 +236,15 @@ export function hasOtherApprover(rule: PolicyRule, requester: Actor): boolean {
  * are fewer than its quorum. They are its named users and, for a rule with groups, the members
  * read from them (`groupUsers`, see {@link otherApprovers}); without those reads (the directory
  * could not be asked) a rule with groups is not judged. Such a request would only wait until it
- * expires.
+ * expires. `asWritten`: the rule before its named users were cut to those the directory finds
+ * enabled (`rule` is the cut one): the named approvers it lost are counted as disabled or gone,
+ * so the refusal says people left rather than that the rule names nobody.
  */
 export function quorumOutOfReach(
   rule: PolicyRule,
   requester: Actor,
   groupUsers?: readonly (readonly string[])[],
+  asWritten?: PolicyRule,
 ): string | undefined {
   const grouped = rule.approvers.groups.length > 0;
   if (rule.autoApprove || (grouped && !groupUsers)) return undefined;
@@ -249,10 +252,17 @@ export function quorumOutOfReach(
   const required = Math.max(1, rule.approvalsRequired);
   if (others >= required) return undefined;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const kept = new Set(namedOthers(rule, requester));
+  const gone = asWritten ? namedOthers(asWritten, requester).filter((u) => !kept.has(u)).length : 0;
+  // As break-glass's refusal says it (request-creation.ts): they are named, but cannot sign in.
+  const goneWords =
+    gone > 0
+      ? ` (${plural(gone, 'named approver')} ${gone === 1 ? 'is' : 'are'} disabled or gone from the directory)`
+      : '';
   const named = grouped
-    ? `its approver groups and named approvers hold ${others === 0 ? 'nobody else' : `only ${others === 1 ? '1 other person' : `${others} other people`}`}`
-    : `names ${others === 0 ? 'nobody else' : `only ${plural(others, 'other approver')}`}`;
-  return `Rule ${rule.id} needs ${plural(required, 'approval')} from someone other than the requester and ${named}, so this request could never be approved; nothing was requested. Ask the platform team to add approvers to the rule.`;
+    ? `its approver groups and named approvers hold ${others === 0 ? 'nobody else' : `only ${others === 1 ? '1 other person' : `${others} other people`}`}${gone > 0 ? ' who can sign in' : ''}`
+    : `names ${others === 0 ? 'nobody else' : `only ${plural(others, 'other approver')}`}${gone > 0 ? ' who can sign in' : ''}`;
+  return `Rule ${rule.id} needs ${plural(required, 'approval')} from someone other than the requester and ${named}${goneWords}, so this request could never be approved; nothing was requested. Ask the platform team to add approvers to the rule${gone > 0 ? ' in place of those who left' : ''}.`;
 }
 
 /** Distinct approvals that count: never the requester's, one per person. */

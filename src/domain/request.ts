@@ -134,6 +134,13 @@ export interface AccessRequest {
   /** Every approval so far (quorum); `decision` holds the deciding one. */
   approvals?: Approval[];
   /**
+   * Approvals a later click dropped from `approvals` as no longer counting (G5), stored with the
+   * write that dropped them, so their `approval.discounted` entry can be written late when its
+   * process stopped before it (approval-entry-net.ts). Absent on requests that never dropped one
+   * and on those dropped before it was recorded.
+   */
+  discountedApprovals?: DiscountedApproval[];
+  /**
    * What acrbot created for this request, recorded before/when created (G15): the only source
    * for replacing, revoking or cleaning up. Never a secret.
    */
@@ -250,6 +257,22 @@ export interface Approval {
   by: Actor;
   at: string;
   reason?: string;
+}
+
+/**
+ * One approval no longer counted: whose, when the click that dropped it was made (every approval
+ * one click drops shares it, and one `approval.discounted` entry names them all), and why.
+ */
+export interface DiscountedApproval {
+  by: Actor;
+  at: string;
+  /**
+   * `notApprover`: its author was no longer an approver of the request's rule when looked up
+   * again; `disabledOrGone`: the directory no longer finds its author's account enabled (disabled,
+   * or deleted) when looked up again; `notRechecked`: it was past the most approvals a click looks
+   * up again (never so under a quorum the policy file allows).
+   */
+  why: 'notApprover' | 'disabledOrGone' | 'notRechecked';
 }
 
 /** An Azure / Entra / Kubernetes object acrbot created for a request. */

@@ -9,6 +9,7 @@ import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
 import { accessExpiryJobId } from './access-jobs';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import type { JobRun } from './scheduler';
+import { tellApproversRequesterUnreachable } from './unreachable-requester';
 
 /** The id of a reminder job, `beforeMs` before the end it reminds of. */
 export const accessReminderJobId = (requestId: string, beforeMs: number): string =>
@@ -86,7 +87,8 @@ export async function scheduleReminders(deps: LifecycleDeps, request: AccessRequ
  * job is retried with backoff and, after a few attempts, reported to the approvers like any
  * failing job (composition/scheduler.ts). A requester with no conversation acrbot knows is
  * audited `noConversation`, one whose conversation Teams refused (acrbot removed from it)
- * `refused`; neither is retried (no attempt could reach them).
+ * `refused`; neither is retried (no attempt could reach them). Only the requester may extend,
+ * so the rule's approvers are told then, once per request (unreachable-requester.ts).
  */
 export async function sendReminder(deps: LifecycleDeps, job: ScheduledJob, run?: JobRun): Promise<void> {
   const request = job.requestId ? await deps.store.get(job.requestId) : undefined;
@@ -117,6 +119,8 @@ export async function sendReminder(deps: LifecycleDeps, job: ScheduledJob, run?:
       : { kind: 'expiring', inMs, ...(paused && { paused }) },
     { reportFailure: true },
   );
+  // Before the reminder's entry: a run failing after telling is retried, and the told entry keeps it once.
+  if (told) await tellApproversRequesterUnreachable(deps, request, end, told);
   const of = `expires ${end.at}${end.credential ? ' (the pull secret’s credential, before the term ends)' : ''}`;
   await recordAccessEvent(deps, request, ACRBOT_ACTOR, {
     action: 'access.reminded',

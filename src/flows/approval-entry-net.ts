@@ -6,27 +6,36 @@
  * `request.approved` entry names only the last approver. One pass finds such approvals on pending
  * requests and on recently decided ones, and writes each one's entry as its click would have, in
  * the approver's name, under the key its click writes it with ({@link approvalEntryKey}), so it
- * lands once whoever writes it first.
+ * lands once whoever writes it first. Likewise the `approval.discounted` entry of approvals a
+ * click dropped as no longer counting, which the request records with that click's write
+ * (discounted-approvals.ts): written late in the rule's name, under its click's key.
  *
  * An approval still pending is claimed first ({@link claimUnchanged}): the click whose own entry
  * failed undoes its write conditionally on the version it wrote (unaudited-undo.ts), so that undo
  * and this entry cannot both happen. A decided request needs no claim: its decision was written
  * over the approval's write, so that undo can no longer land, and the decision's own undo puts
- * back the request it read, which holds the approval. An approval younger than the grace (its
- * click may still be writing the entry) is left to its click. Run by the net for half-done
+ * back the request it read, which holds the approval. (A discount stored with the deciding write
+ * itself is, like that decision's late entry, decision-entry-net.ts, not claimed: the run that
+ * follows writes the request again.) An approval or discount younger than the grace (its click
+ * may still be writing the entry) is left to its click. Run by the net for half-done
  * decisions (review-reject-net.ts `DecisionNet`): at start and with `drift.check`.
  */
 import type { AuditEntry, AuditEvent } from '../domain/audit-chain';
-import { mapAtMost } from '../domain/bounded-map';
 import { countedApprovals } from '../domain/policy';
-import { type AccessRequest, type Approval, REQUEST_STATES, type RequestState } from '../domain/request';
-import { targetsOf } from './request-audit';
 import {
+  type AccessRequest,
+  type Approval,
+  type DiscountedApproval,
+  REQUEST_STATES,
+  type RequestState,
+} from '../domain/request';
+import { targetsOf } from './request-audit';
+import { discountedEntry, discountedEntryKey, discountGroups } from './discounted-approvals';
+import {
+  auditOwing,
   claimUnchanged,
-  READS_AT_ONCE,
   UNAUDITED_STATE_LOOKBACK_MS,
   UNAUDITED_STATE_SCAN_LIMIT,
-  UNFINISHED,
   type UnauditedStatePorts,
 } from './unaudited-state-net';
 
@@ -88,9 +97,9 @@ function partialApprovals(request: AccessRequest): StoredApproval[] {
  * late. Its outcome is "k of M" as far as the record tells: M is the quorum of the rule the
  * request is bound to (stored with the approval's own write, so known unless the record is older
  * than bindings); k is its place among the approvals stored now, which is the count its click
- * wrote unless a later click since dropped an earlier approver no longer of the rule (the record
- * keeps no trace of them, the `approval.discounted` entry does). Without a binding the entry says
- * only the place ("k so far").
+ * wrote unless a later click since dropped an earlier approver no longer of the rule (recorded
+ * apart, `discountedApprovals`, with its own entry). Without a binding the entry says only the
+ * place ("k so far").
  */
 export function lateApprovalEntry(request: AccessRequest, { approval, place }: StoredApproval): AuditEvent {
   const binding = request.policy;
@@ -108,26 +117,89 @@ export function lateApprovalEntry(request: AccessRequest, { approval, place }: S
   };
 }
 
+/**
+ * The `approval.discounted` entry of `dropped` (one click's, see discountGroups), as its click
+ * writes it (rule, detail, key), written late: its detail says so.
+ */
+function lateDiscountedEntry(request: AccessRequest, dropped: DiscountedApproval[]): AuditEvent {
+  // discountGroups finds none on a request without a binding.
+  const entry = discountedEntry(request, request.policy!, dropped, request.tenantId);
+  return {
+    ...entry,
+    detail: `${entry.detail} (written late: the approvals were dropped at ${dropped[0].at} but the process stopped before their entry)`,
+  };
+}
+
+/** One entry a stored approval or discount may owe the trail, as a pass checks and writes it. */
+interface OwedEntry {
+  /** Its idempotency key, its click's. */
+  key: string;
+  /** When what it records was stored. */
+  at: string;
+  /** Whether `trail` holds it. */
+  in(trail: AuditEntry[]): boolean;
+  /** Whether `stored` still holds what it records. */
+  heldBy(stored: AccessRequest): boolean;
+  /** The entry, written late on `current`. */
+  late(current: AccessRequest): AuditEvent;
+}
+
+/** The entry `stored` (a partial approval of `request`) may owe. */
+function approvalOwed(request: AccessRequest, stored: StoredApproval): OwedEntry {
+  const key = approvalEntryKey(request.id, stored.approval);
+  return {
+    key,
+    at: stored.approval.at,
+    in: (trail) => recordedIn(trail, request.id, stored.approval),
+    heldBy: (r) => (r.approvals ?? []).some((a) => approvalEntryKey(r.id, a) === key),
+    late: (current) => lateApprovalEntry(current, stored),
+  };
+}
+
+/** The entry `dropped` (the approvals one click dropped from `request`) may owe. */
+function discountOwed(request: AccessRequest, dropped: DiscountedApproval[]): OwedEntry {
+  const key = discountedEntryKey(request.id, dropped[0]);
+  return {
+    key,
+    at: dropped[0].at,
+    in: (trail) => trail.some((e) => e.idempotencyKey === key),
+    heldBy: (r) => discountGroups(r).some((group) => discountedEntryKey(r.id, group[0]) === key),
+    late: (current) => lateDiscountedEntry(current, dropped),
+  };
+}
+
+/**
+ * The entries `request`'s approvals and discounts may owe, oldest first: a click's discount
+ * before its own approval, as the click writes them.
+ */
+function owedEntries(request: AccessRequest): OwedEntry[] {
+  return [
+    ...discountGroups(request).map((dropped) => discountOwed(request, dropped)),
+    ...partialApprovals(request).map((stored) => approvalOwed(request, stored)),
+  ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+}
+
 /** What one pass found and did. */
 export interface ApprovalEntryPass {
-  /** Requests with an approval whose missing entry it wrote. */
+  /** Requests with an approval or a discount whose missing entry it wrote. */
   audited: string[];
   /** Requests whose check or entry failed (logged each); the next pass tries again. */
   failed: number;
 }
 
 /**
- * The net for approvals on one instance: what its passes found (approvals seen audited are not
- * read again). Store cost of a pass: a `listByState(['pending'])` and one of the decided states,
- * each of at most UNAUDITED_STATE_SCAN_LIMIT, newest first; the trail of each request holding an
- * approval stored between the grace and UNAUDITED_STATE_LOOKBACK_MS ago and not seen audited by
- * an earlier pass (READS_AT_ONCE at once): only requests of rules needing more than one approval
- * hold one; and for each owing one, a write (pending only) and an append per approval.
+ * The net for approvals on one instance: what its passes found (approvals and discounts seen
+ * audited are not read again). Store cost of a pass: a `listByState(['pending'])` and one of the
+ * decided states, each of at most UNAUDITED_STATE_SCAN_LIMIT, newest first; the trail of each
+ * request holding an approval or a discount stored between the grace and
+ * UNAUDITED_STATE_LOOKBACK_MS ago and not seen audited by an earlier pass (READS_AT_ONCE at
+ * once): only requests of rules needing more than one approval hold one; and for each owing one,
+ * a write (pending only) and an append per entry owed.
  */
 export class ApprovalEntryNet {
   /**
-   * Keys of approvals of the lookback found with their entry (an entry, once written, stays):
-   * not read again. Kept to those the last listings still held, so it stays bounded.
+   * Keys of entries of the lookback found written (an entry, once written, stays): not read
+   * again. Kept to those the last listings still held, so it stays bounded.
    */
   private seenAudited = new Set<string>();
 
@@ -140,7 +212,6 @@ export class ApprovalEntryNet {
   /** One pass (see the class). Throws when a listing fails; a request's failure is counted and logged. */
   async pass(): Promise<ApprovalEntryPass> {
     const { ports } = this;
-    const pass: ApprovalEntryPass = { audited: [], failed: 0 };
     const now = ports.clock.now().getTime();
     const listed = [
       ...(await ports.store.listByState(['pending'], UNAUDITED_STATE_SCAN_LIMIT, 'newestFirst')),
@@ -149,66 +220,49 @@ export class ApprovalEntryNet {
     const seen = this.seenAudited;
     this.seenAudited = new Set();
     const candidates = listed.flatMap((request) => {
-      const recent = partialApprovals(request).filter(({ approval }) => this.settledAndRecent(approval, now));
-      const unseen = recent.filter(({ approval }) => {
-        const key = approvalEntryKey(request.id, approval);
+      const recent = owedEntries(request).filter(({ at }) => this.settledAndRecent(at, now));
+      const unseen = recent.filter(({ key }) => {
         if (seen.has(key)) this.seenAudited.add(key);
         return !seen.has(key);
       });
       return unseen.length > 0 ? [{ request, unseen }] : [];
     });
-    // The trails at once (bounded), then the few owing an entry one by one.
-    const owing = await mapAtMost(candidates, READS_AT_ONCE, async ({ request, unseen }) => {
-      try {
-        const trail = await ports.audit.forRequest(request.id);
-        return unseen.filter(({ approval }) => {
-          const audited = recordedIn(trail, request.id, approval);
-          if (audited) this.seenAudited.add(approvalEntryKey(request.id, approval));
+    return auditOwing(
+      ports,
+      candidates,
+      ({ unseen }, trail) => {
+        const owed = unseen.filter((o) => {
+          const audited = o.in(trail);
+          if (audited) this.seenAudited.add(o.key);
           return !audited;
         });
-      } catch (err) {
-        pass.failed++;
-        ports.log.error({ err, requestId: request.id }, UNFINISHED);
-        return [];
-      }
-    });
-    for (const [i, { request }] of candidates.entries()) {
-      if (owing[i].length === 0) continue;
-      try {
-        if (await this.audit(request, owing[i])) pass.audited.push(request.id);
-      } catch (err) {
-        pass.failed++;
-        ports.log.error({ err, requestId: request.id }, UNFINISHED);
-      }
-    }
-    return pass;
+        return owed.length > 0 ? owed : undefined;
+      },
+      ({ request }, owed) => this.audit(request, owed),
+    );
   }
 
-  /** An approval stored between the grace (its click may still be on it) and the lookback. */
-  private settledAndRecent(approval: Approval, now: number): boolean {
-    const age = now - Date.parse(approval.at);
+  /** Stored (an approval or a discount at `at`) between the grace (its click may still be on it) and the lookback. */
+  private settledAndRecent(at: string, now: number): boolean {
+    const age = now - Date.parse(at);
     return age >= this.graceMs && age <= UNAUDITED_STATE_LOOKBACK_MS;
   }
 
   /**
-   * Writes the missing entries of `owed` on `request`; true when it did (false: an approval
-   * undone or the request decided meanwhile, looked at again by the next pass).
+   * Writes the missing entries `owed` on `request`; true when it did (false: an approval or
+   * discount undone or the request decided meanwhile, looked at again by the next pass).
    */
-  private async audit(request: AccessRequest, owed: StoredApproval[]): Promise<boolean> {
+  private async audit(request: AccessRequest, owed: OwedEntry[]): Promise<boolean> {
     let current = request;
     if (request.state === 'pending') {
-      const held = (r: AccessRequest) =>
-        r.state === 'pending' &&
-        owed.every(({ approval }) =>
-          (r.approvals ?? []).some((a) => approvalEntryKey(r.id, a) === approvalEntryKey(r.id, approval)),
-        );
+      const held = (r: AccessRequest) => r.state === 'pending' && owed.every((o) => o.heldBy(r));
       const claimed = await claimUnchanged(this.ports, request, held);
       if (!claimed) return false;
       current = claimed;
     }
-    for (const stored of owed) {
-      await this.ports.audit.append(lateApprovalEntry(current, stored));
-      this.seenAudited.add(approvalEntryKey(request.id, stored.approval));
+    for (const o of owed) {
+      await this.ports.audit.append(o.late(current));
+      this.seenAudited.add(o.key);
     }
     return true;
   }

@@ -70,10 +70,11 @@ export interface NudgeNotifier extends RequestNotifier {
   nudgeApprovers(request: AccessRequest, rule: PolicyRule, kind: 'remind' | 'escalate'): Promise<false | void>;
   /**
    * Reports an unreviewed break-glass grant (break-glass channel and audit channel, else where
-   * its approvers are asked). Resolves false when it found nowhere to post it (and logged so);
-   * anything else means it was posted.
+   * its approvers are asked). Resolves false when it found nowhere to post it (and logged so),
+   * `'refused'` when Teams refused it in every channel for good (403/404: acrbot is not in them;
+   * logged so); anything else means it was posted.
    */
-  breakGlassUnreviewed(request: AccessRequest): Promise<boolean | void>;
+  breakGlassUnreviewed(request: AccessRequest): Promise<boolean | 'refused' | void>;
 }
 
 /** The nudge job handlers. */
@@ -121,15 +122,23 @@ export class ApprovalNudges {
     await run?.check();
     // Reported first, then recorded as reported: a report that could not be posted fails the
     // job (retried with backoff) without an entry saying it was made.
-    // Nowhere to post it (no channel configured, no card to follow) is no failure a retry
-    // mends: recorded as `unposted`, not `reported`, and tried again a day later as usual.
-    const posted = (await this.notifier.breakGlassUnreviewed(request)) !== false;
+    // Nowhere to post it (no channel configured, no card to follow), or Teams refusing it in
+    // every channel for good (acrbot removed from them), is no failure a retry mends: recorded
+    // as `unposted`, not `reported`, and tried again a day later as usual, not every half hour.
+    const result = await this.notifier.breakGlassUnreviewed(request);
+    const posted = result !== false && result !== 'refused';
     await this.record(request, {
       action: 'breakglass.unreviewed',
       outcome: posted ? 'reported' : 'unposted',
       detail: `review was due ${request.policy!.review!.dueAt}${
         reviewJudgesUseOnly(request) ? '; its access ended or is being revoked, so the review judges only the use' : ''
-      }${posted ? '' : '; not posted: no break-glass, audit or approvals channel to post it in'}`,
+      }${
+        posted
+          ? ''
+          : result === 'refused'
+            ? '; not posted: Teams refused it in every channel (acrbot is not in them)'
+            : '; not posted: no break-glass, audit or approvals channel to post it in'
+      }`,
     });
     // Its own job, moved a day on only while nobody wrote it since it was read: a review decided
     // during the report cancelled it (break-glass-reviews.ts), and an upsert would bring it back.

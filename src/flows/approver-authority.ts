@@ -110,6 +110,19 @@ export class ApproverAuthority {
     return found.some((g) => asked.has(g.toLowerCase()));
   }
 
+  /**
+   * Which of `actors` the directory finds with an enabled account now (lower-cased object ids):
+   * one deleted or disabled since approves nothing, whatever the policy file or a group still
+   * says (Graph's checkMemberGroups answers alike for a disabled account). One batched read of all
+   * of them, asked fresh (never the reads reused for new requests, G5). A failure is thrown, never
+   * read as "none enabled" nor as "all enabled": the caller fails the click.
+   */
+  async enabledAmong(actors: readonly Actor[]): Promise<Set<string>> {
+    if (actors.length === 0) return new Set();
+    const ids = actors.map((a) => a.objectId);
+    return new Set((await this.directory.enabledUserIds(ids)).map((id) => id.toLowerCase()));
+  }
+
   /** Approvers and auditors may read the audit log. */
   async mayReadAudit(actor: Actor): Promise<boolean> {
     if (this.settings.auditorIds.some((a) => a.toLowerCase() === actor.objectId.toLowerCase())) return true;

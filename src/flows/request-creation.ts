@@ -247,7 +247,7 @@ export class RequestCreation {
         'not auto-approved: clusters sharing the identity could not be looked for everywhere; sent to approvers',
       );
     const reach = await this.approvers.approverReachIfRead(decidedBy, input.requester);
-    const outOfReach = quorumOutOfReach(reach.rule, input.requester, reach.groupUsers);
+    const outOfReach = quorumOutOfReach(reach.rule, input.requester, reach.groupUsers, decidedBy);
     // Said as the unchecked sharing it comes from: the requester knows the rule as one that approves by itself.
     if (outOfReach && decidedBy !== rule && input.plan.kind === 'grant')
       return refuse(

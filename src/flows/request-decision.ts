@@ -15,28 +15,37 @@ import {
   type PolicyProvider,
   type PolicyRule,
 } from '../domain/policy';
-import { UserFacingError } from '../domain/errors';
+import { UserFacingError, UserFacingOutageError } from '../domain/errors';
 import { type AccessLimits, formatUtc, termPastLimitsNow } from '../domain/access-term';
 import type { Clock, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
-import type { AccessRequest, ActingContext, Actor, PolicyBinding, RequestEvent } from '../domain/request';
+import type {
+  AccessRequest,
+  ActingContext,
+  Approval,
+  DiscountedApproval,
+  PolicyBinding,
+  RequestEvent,
+} from '../domain/request';
 import { describeState, transition } from '../domain/request';
 import { describeBreakGlassRun } from '../domain/break-glass-review';
 import { currentRuleFor } from '../domain/decided-rule';
 import { approvedEntryKey } from './decision-entry-net';
 import { approvalEntryKey } from './approval-entry-net';
+import { discountedEntry } from './discounted-approvals';
 import { looksLikeSecret, REASON_LIMITS, singleLine } from '../domain/text';
 import { isServedTenant, ofTenant } from '../domain/tenant-boundary';
 import type { RequestNotifier } from './notifier';
 import { type PauseReader, pausedRefusal } from './access-pause';
 import { extendedAccessGone } from './access-lease';
-import { type RequestAudit, ruleActor, targetsOf } from './request-audit';
+import { type RequestAudit, targetsOf } from './request-audit';
 import { readRequest } from './request-reads';
 import type { ApproverAuthority } from './approver-authority';
 import { type DecisionResult, REJECTION_NEEDS_REASON, alreadyDecided, lostRace } from './decision-result';
 import type { BreakGlassReviews } from './break-glass-reviews';
 import { type ExpiryPorts, expireRequest } from './request-expiry';
 import { cancelPendingRequestJobs } from './request-jobs';
+import { currentCorrelationId } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 
 /**
@@ -221,9 +230,10 @@ export class RequestDecisions {
     const ended = input.approve ? await this.endedOriginal(request) : undefined;
     if (ended) return refused('notActive', ended);
     // G5 holds for every approval the quorum counts, not only this click's: an earlier approver
-    // who has since left the rule's approvers no longer counts. A rejection needs no quorum.
+    // who has since left the rule's approvers, or whose account was disabled or deleted, no longer
+    // counts. A rejection needs no quorum.
     const { current, discounted } = input.approve
-      ? await this.withoutFormerApprovers(request, required)
+      ? await this.withoutFormerApprovers(request, required, now)
       : { current: request, discounted: [] };
     const step = nextApprovalStep(current, required, {
       actor,
@@ -263,18 +273,10 @@ export class RequestDecisions {
       if (latest.state === 'pending' && attempt < MAX_DECISION_ATTEMPTS) return this.decideNow(input, attempt + 1);
       return lostRace(this.store, this.auditing, request, input.acting);
     }
+    // Keyed, and stored with the write above: the net for approvals writes it late, as here,
+    // when this process stops before it (approval-entry-net.ts).
     if (discounted.length > 0)
-      await this.auditing.recordOrUndo(request, next, {
-        actor: ruleActor(binding.ruleId),
-        tenantId,
-        action: 'approval.discounted',
-        requestId: request.id,
-        targetIds: targetsOf(request.plan),
-        outcome: 'discounted',
-        detail: `not counted, no longer approvers of rule ${binding.rule?.id ?? binding.ruleId}: ${discounted.map((a) => `${a.name} (${a.objectId})`).join(', ')}`,
-        ruleId: binding.ruleId,
-        policyHash: binding.policyHash,
-      });
+      await this.auditing.recordOrUndo(request, next, discountedEntry(next, binding, discounted, tenantId));
     const action =
       step.kind === 'rejected'
         ? 'request.rejected'
@@ -351,22 +353,61 @@ export class RequestDecisions {
 
   /**
    * The request with only the earlier approvals whose authors are still approvers of its rule
-   * (asked now, G5), and who was left out. One lookup per counted approval: fewer than the
+   * (asked now, G5) with an account the directory finds enabled, and the approvals left out,
+   * recorded on it as dropped `at` this click. Asked only when there are earlier approvals (a
+   * rule approving with one click asks nothing more of Graph): one batched read of their
+   * accounts, then one approver lookup per enabled one. Counted approvals are fewer than the
    * quorum by construction (the approval reaching it decides), and never more than
-   * {@link MAX_QUORUM_RECHECKS}; approvals past that bound are not counted either.
+   * {@link MAX_QUORUM_RECHECKS} are looked up; approvals past that bound are not counted either.
    */
   private async withoutFormerApprovers(
     request: AccessRequest,
     required: number,
-  ): Promise<{ current: AccessRequest; discounted: Actor[] }> {
-    const discounted: Actor[] = [];
-    for (const [i, approval] of countedApprovals(request).entries())
-      if (i >= Math.min(required, MAX_QUORUM_RECHECKS) || !(await this.approvers.isApproverOf(approval.by, request)))
-        discounted.push(approval.by);
+    now: Date,
+  ): Promise<{ current: AccessRequest; discounted: DiscountedApproval[] }> {
+    const discounted: DiscountedApproval[] = [];
+    const at = now.toISOString();
+    const counted = countedApprovals(request);
+    const rechecked = counted.slice(0, Math.min(required, MAX_QUORUM_RECHECKS));
+    const enabled = await this.enabledEarlierApprovers(request, rechecked);
+    for (const [i, approval] of counted.entries())
+      if (i >= rechecked.length) discounted.push({ by: approval.by, at, why: 'notRechecked' });
+      // Graph answers group membership alike for a disabled account, and the policy file still
+      // names one deleted since: neither approves now, so neither counts (docs/policy.md).
+      else if (!enabled.has(approval.by.objectId.toLowerCase()))
+        discounted.push({ by: approval.by, at, why: 'disabledOrGone' });
+      else if (!(await this.approvers.isApproverOf(approval.by, request)))
+        discounted.push({ by: approval.by, at, why: 'notApprover' });
     if (discounted.length === 0) return { current: request, discounted };
-    const gone = new Set(discounted.map((a) => a.objectId.toLowerCase()));
+    const gone = new Set(discounted.map((d) => d.by.objectId.toLowerCase()));
     const approvals = (request.approvals ?? []).filter((a) => !gone.has(a.by.objectId.toLowerCase()));
-    return { current: { ...request, approvals }, discounted };
+    const discountedApprovals = [...(request.discountedApprovals ?? []), ...discounted];
+    return { current: { ...request, approvals, discountedApprovals }, discounted };
+  }
+
+  /**
+   * Which of `earlier` (approvals a click re-checks) the directory finds enabled now, in one read.
+   * A failed read fails the click, nothing changed: let through, it would count someone who may
+   * have left; read as "none enabled", it would drop every earlier approval for good. The approver
+   * is told so with the turn's reference, which the warning logged here carries too (the click's
+   * handler shows a user-facing message without logging it).
+   */
+  private async enabledEarlierApprovers(request: AccessRequest, earlier: Approval[]): Promise<Set<string>> {
+    if (earlier.length === 0) return new Set();
+    try {
+      return await this.approvers.enabledAmong(earlier.map((a) => a.by));
+    } catch (err) {
+      const reference = currentCorrelationId();
+      this.log.warn(
+        { err, requestId: request.id, approvers: earlier.length, ref: reference },
+        'earlier approvers could not be looked up in the directory; the approval click failed, nothing was changed',
+      );
+      throw new UserFacingOutageError(
+        'directory.approversUnread',
+        `The directory (Microsoft Graph) could not be read to check that the earlier approvers of request ${request.id} still have enabled accounts, so your approval was not recorded. Nothing was changed; try again in a few minutes${reference ? ` (reference ${reference})` : ''}.`,
+        { cause: err },
+      );
+    }
   }
 
   /**

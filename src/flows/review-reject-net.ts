@@ -199,7 +199,7 @@ export interface ReviewNetPass {
   expiries: string[];
   /** Drift marks it audited (logged by the pass itself). */
   drifts: string[];
-  /** Requests with an approval short of the quorum it audited (logged by the pass itself). */
+  /** Requests with an approval short of the quorum, or a discounted one, it audited (logged by the pass itself). */
   approvals: string[];
   /**
    * Break-glass requests whose stored review it left to its click, being younger than
@@ -214,15 +214,15 @@ export interface ReviewNetPass {
  * The net on one instance: what its passes found (plain rejections, expiries and drift marks seen
  * audited are not read again). One pass: break-glass reviews whose review job is still there (the
  * click cancels it right after the entry), every active break-glass grant whose review rejected it
- * (a process that died before revoking), and plain rejections, expiries, drift marks and
- * approvals short of the quorum of the last two days without their entry (unaudited-state-net.ts,
- * approval-entry-net.ts). Store cost: the review jobs' key
+ * (a process that died before revoking), and plain rejections, expiries, drift marks,
+ * approvals short of the quorum and approvals no longer counted of the last two days without
+ * their entry (unaudited-state-net.ts, approval-entry-net.ts). Store cost: the review jobs' key
  * range and a read of each request; one `listByState(['succeeded'])` of at most
  * WAITING_SCAN_LIMIT + 1 (oldest first, as the start's other sweeps read it), which holds the
  * live grants as the drift check reads them too (drift-entry-net.ts); one of at most 500
  * `rejected` and one of at most 500 `expired`, newest first; the net for approvals' two listings
  * (approval-entry-net.ts); the trail of each stored review older than the grace, and
- * of each recent rejection, expiry, drift mark or partial approval not seen audited by an earlier pass (16 at once).
+ * of each recent rejection, expiry, drift mark, partial or discounted approval not seen audited by an earlier pass (16 at once).
  * A request whose follow-up fails is logged and the others go on.
  */
 export class DecisionNet {
@@ -287,7 +287,7 @@ export class DecisionNet {
     if (approvals.audited.length > 0)
       ports.log.warn(
         { approvals: approvals.audited },
-        'audited approvals a stopped process left without their entry (approval.recorded written late)',
+        'audited approvals a stopped process left without their entry (approval.recorded or approval.discounted written late)',
       );
     return pass;
   }

@@ -16,7 +16,7 @@
  * own process, which may still be writing the entry. Run by the net for half-done decisions
  * (review-reject-net.ts `DecisionNet`): at start and with `drift.check`.
  */
-import type { AuditEvent } from '../domain/audit-chain';
+import type { AuditEntry, AuditEvent } from '../domain/audit-chain';
 import { mapAtMost } from '../domain/bounded-map';
 import type { AuditLog, Clock, ListOrder, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
@@ -114,36 +114,27 @@ export class UnauditedStateNet {
    */
   async pass(read?: AccessRequest[]): Promise<UnauditedStatePass> {
     const { kind, ports } = this;
-    const pass: UnauditedStatePass = { audited: [], failed: 0 };
     const now = ports.clock.now().getTime();
     const { limit, order } = kind.listing ?? { limit: UNAUDITED_STATE_SCAN_LIMIT, order: 'newestFirst' };
     const listed = read ?? (await ports.store.listByState([kind.state], limit, order));
     const recent = listed.filter((r) => this.settledAndRecent(r, now));
     const seen = this.seenAudited;
     this.seenAudited = new Set(recent.flatMap((r) => (seen.has(r.id) ? [r.id] : [])));
-    const unseen = recent.filter((r) => !seen.has(r.id));
-    // The trails at once (bounded), then the few owing their entry one by one.
-    const owing = await mapAtMost(unseen, READS_AT_ONCE, async (request) => {
-      try {
-        const audited = (await ports.audit.forRequest(request.id)).some((e) => e.action === kind.action);
+    const unseen = recent.filter((r) => !seen.has(r.id)).map((request) => ({ request }));
+    return auditOwing(
+      ports,
+      unseen,
+      ({ request }, trail) => {
+        const audited = trail.some((e) => e.action === kind.action);
         if (audited) this.seenAudited.add(request.id);
-        return !audited;
-      } catch (err) {
-        pass.failed++;
-        ports.log.error({ err, requestId: request.id }, UNFINISHED);
-        return false;
-      }
-    });
-    for (const request of unseen.filter((_, i) => owing[i])) {
-      try {
-        if (await this.audit(request)) pass.audited.push(request.id);
+        return audited ? undefined : request;
+      },
+      async ({ request }) => {
+        const done = await this.audit(request);
         this.seenAudited.add(request.id);
-      } catch (err) {
-        pass.failed++;
-        ports.log.error({ err, requestId: request.id }, UNFINISHED);
-      }
-    }
-    return pass;
+        return done;
+      },
+    );
   }
 
   /** A request of the kind stored between the grace (its process may still be on it) and the lookback. */
@@ -162,6 +153,43 @@ export class UnauditedStateNet {
     await this.ports.audit.append(kind.entry(claimed, at));
     return true;
   }
+}
+
+/**
+ * The second half of a pass of the nets for half-done decisions: the trail of each of
+ * `candidates` read ({@link READS_AT_ONCE} at once) and what it still owes taken from it by
+ * `owedIn` (undefined: nothing), then each owing one finished by `audit` (true: it wrote), one by
+ * one. A candidate whose read or `audit` fails is counted and logged, and the others go on.
+ */
+export async function auditOwing<C extends { request: AccessRequest }, O>(
+  ports: Pick<UnauditedStatePorts, 'audit' | 'log'>,
+  candidates: readonly C[],
+  owedIn: (candidate: C, trail: AuditEntry[]) => O | undefined,
+  audit: (candidate: C, owed: O) => Promise<boolean>,
+): Promise<UnauditedStatePass> {
+  const pass: UnauditedStatePass = { audited: [], failed: 0 };
+  const failed = (err: unknown, requestId: string) => {
+    pass.failed++;
+    ports.log.error({ err, requestId }, UNFINISHED);
+  };
+  const owing = await mapAtMost(candidates, READS_AT_ONCE, async (candidate) => {
+    try {
+      return owedIn(candidate, await ports.audit.forRequest(candidate.request.id));
+    } catch (err) {
+      failed(err, candidate.request.id);
+      return undefined;
+    }
+  });
+  for (const [i, candidate] of candidates.entries()) {
+    const owed = owing[i];
+    if (owed === undefined) continue;
+    try {
+      if (await audit(candidate, owed)) pass.audited.push(candidate.request.id);
+    } catch (err) {
+      failed(err, candidate.request.id);
+    }
+  }
+  return pass;
 }
 
 /**

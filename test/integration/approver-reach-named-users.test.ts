@@ -87,7 +87,8 @@ describe('a rule’s named approvers count only when Graph finds them enabled', 
       expect(err).toMatchObject({
         code: 'policy.quorumOutOfReach',
         message:
-          'Rule named needs 1 approval from someone other than the requester and names nobody else, so this request could never be approved; nothing was requested. Ask the platform team to add approvers to the rule.',
+          // Said as people gone, not as a rule that names nobody (break-glass's refusal says it so too).
+          'Rule named needs 1 approval from someone other than the requester and names nobody else who can sign in (1 named approver is disabled or gone from the directory), so this request could never be approved; nothing was requested. Ask the platform team to add approvers to the rule in place of those who left.',
       });
       expect(await t.stored()).toEqual([]);
       expect(await t.actions()).toEqual(['policy.refused.quorum']);

@@ -10,6 +10,7 @@ import { GraphError } from '../../src/integrations/graph/graph-failure';
 import { quorumOutOfReach, type PolicyRule } from '../../src/domain/policy';
 import { readApproverGroups } from '../../src/flows/approver-groups-read';
 import type { Sandbox } from '../../src/sandbox/sandbox';
+import { LogCapture } from '../helpers/log-capture';
 import { useSandboxGraph } from '../helpers/sandbox-graph';
 
 let sandbox: Sandbox;
@@ -63,9 +64,18 @@ describe('GraphDirectory.groupUserIds', () => {
     expect(reads()).toHaveLength(5);
   });
 
-  test('an unknown group holds nobody (404); an id that is no GUID holds nobody, without a call', async () => {
-    await expect(directory.groupUserIds(id(199), 3)).resolves.toEqual([]);
+  test('an unknown group holds nobody (404), said in a warning naming it; an id that is no GUID holds nobody, without a call', async () => {
+    const logs = new LogCapture();
+    await expect(new GraphDirectory(graph, logs.logger()).groupUserIds(id(199), 3)).resolves.toEqual([]);
     expect(reads().map((r) => r.status)).toEqual([404]);
+    // A deleted approver group is not taken silently for an empty one.
+    expect(logs.entries()).toEqual([
+      expect.objectContaining({
+        level: 40,
+        groupId: id(199),
+        msg: 'an approver group is not in the directory (deleted?); it counts as nobody: fix the policy',
+      }),
+    ]);
     await expect(directory.groupUserIds('platform-approvers', 3)).resolves.toEqual([]);
     expect(reads()).toHaveLength(1);
   });

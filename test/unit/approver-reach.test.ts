@@ -4,7 +4,7 @@
  * (domain/approver-reach.ts); the quorum refusal built on it; and the bounded reads of the groups
  * (flows/approver-groups-read.ts).
  */
-import { enoughOtherApprovers, groupReadSize, otherApprovers } from '../../src/domain/approver-reach';
+import { enoughOtherApprovers, groupReadSize, otherApprovers, withEnabledUsers } from '../../src/domain/approver-reach';
 import { quorumOutOfReach, type PolicyRule } from '../../src/domain/policy';
 import { MAX_APPROVER_GROUPS_READ, readApproverGroups } from '../../src/flows/approver-groups-read';
 import { fakeDirectory } from './support/fake-directory';
@@ -47,6 +47,27 @@ describe('quorumOutOfReach with group members', () => {
       /hold only 2 other people/,
     );
     expect(quorumOutOfReach(r, REQUESTER, [[me, APPROVER.objectId, SAM.objectId]])).toBeUndefined();
+  });
+
+  test('named approvers the directory no longer finds are said to be gone, not that the rule names nobody', () => {
+    const written = rule('named', {
+      approvers: { users: [me, APPROVER.objectId, SAM.objectId.toUpperCase()], groups: [] },
+    });
+    const cut = withEnabledUsers(written, []);
+    expect(quorumOutOfReach(cut, REQUESTER, undefined, written)).toBe(
+      'Rule named needs 1 approval from someone other than the requester and names nobody else who can sign in (2 named approvers are disabled or gone from the directory), so this request could never be approved; nothing was requested. Ask the platform team to add approvers to the rule in place of those who left.',
+    );
+    const twoNeeded = { ...written, approvalsRequired: 2 };
+    expect(quorumOutOfReach(withEnabledUsers(twoNeeded, [SAM.objectId]), REQUESTER, undefined, twoNeeded)).toMatch(
+      /names only 1 other approver who can sign in \(1 named approver is disabled or gone from the directory\)/,
+    );
+    const withGroup = { ...written, approvers: { ...written.approvers, groups: [APPROVERS_GROUP] } };
+    expect(quorumOutOfReach(withEnabledUsers(withGroup, []), REQUESTER, [[me]], withGroup)).toMatch(
+      /hold nobody else who can sign in \(2 named approvers are disabled or gone from the directory\)/,
+    );
+    // Only the requester named: nobody left, so nothing is said of people gone.
+    const self = rule('self', { approvers: { users: [me], groups: [] } });
+    expect(quorumOutOfReach(withEnabledUsers(self, [me]), REQUESTER, undefined, self)).toMatch(/names nobody else, so/);
   });
 
   test('groups not read (the directory could not be asked) are not judged; auto-approval never is', () => {

@@ -4,7 +4,8 @@
  * after 3 attempts, reported to the approvers like any failing job; once Teams answers, the
  * reminder goes and is audited once. A run after its entry was written posts nothing more, and a
  * requester with no conversation acrbot knows is audited `noConversation`, and one whose chat
- * Teams refused for good (403: acrbot removed from it) `refused`; neither is retried.
+ * Teams refused for good (403: acrbot removed from it) `refused`; neither is retried, and the
+ * approvers are told once per request (only the requester may extend).
  */
 import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
 import { CardMessenger } from '../../src/bot/card-messenger';
@@ -12,10 +13,11 @@ import { createScheduler } from '../../src/composition/scheduler';
 import { loadConfig } from '../../src/config/config';
 import type { AuditEvent } from '../../src/domain/audit-chain';
 import type { AuditLog } from '../../src/domain/ports';
+import { accessReminderJobId } from '../../src/flows/access-reminders';
 import { memoryStores } from '../../src/integrations/store/open-stores';
 import { createLogger } from '../../src/observability/logger';
 import { quietLifecycle } from './support/access-lifecycle';
-import { FakeClock } from './support/fake-clock';
+import { FakeClock, HOUR } from './support/fake-clock';
 import { DAY, granted, NOW, reminderJob } from './support/reminder-lifecycle';
 
 const RILEY = 'a:riley-chat';
@@ -164,10 +166,14 @@ test('a run whose entry was written but answered with an error is retried withou
   await t.scheduler.stop();
 });
 
-test('a requester with no conversation acrbot knows: audited noConversation, not sent, not retried', async () => {
+test('a requester with no conversation acrbot knows: audited noConversation, not sent, not retried, the approvers told', async () => {
   const t = await setup({ requesterCard: false });
   expect(await t.runWhenDue()).toBeUndefined();
-  expect(t.teams.posts).toEqual([]);
+  expect(t.postsTo(RILEY)).toEqual([]);
+  expect(t.postsTo(APPROVALS)).toHaveLength(1);
+  expect(t.postsTo(APPROVALS)[0]!.text).toContain(
+    'could not be reminded that the access ends at 2025-02-13 10:00 UTC: acrbot knows no conversation of theirs',
+  );
   const entries = await t.reminded();
   expect(entries.map((e) => e.outcome)).toEqual(['noConversation']);
   expect(entries[0]!.detail).toBe(
@@ -176,20 +182,39 @@ test('a requester with no conversation acrbot knows: audited noConversation, not
   await t.scheduler.stop();
 });
 
-test('a conversation Teams refuses for good (403): audited refused, not retried, no report', async () => {
-  const t = await setup();
-  t.teams.down = true;
-  t.teams.status = 403;
-  expect(await t.runWhenDue()).toBeUndefined();
-  expect(t.teams.refused).toBe(1);
-  expect(t.postsTo(APPROVALS)).toEqual([]);
-  const entries = await t.reminded();
-  expect(entries.map((e) => e.outcome)).toEqual(['refused']);
-  expect(entries[0]!.detail).toBe(
-    'expires 2025-02-13T10:00:00.000Z; not sent: Teams refused the post in the requester’s conversation (acrbot is no longer in it)',
-  );
-  await t.scheduler.stop();
-});
+// Changed deliberately (offboarding review): the requester has likely left and only they may
+// extend, so the rule's approvers are told, once per request, not at each reminder.
+test.each([403, 404])(
+  'a conversation Teams refuses for good (%i): audited refused, not retried, the approvers told once',
+  async (status) => {
+    const t = await setup();
+    t.teams.down = true;
+    t.teams.status = status;
+    expect(await t.runWhenDue()).toBeUndefined();
+    expect(t.teams.refused).toBe(1);
+    const entries = await t.reminded();
+    expect(entries.map((e) => e.outcome)).toEqual(['refused']);
+    expect(entries[0]!.detail).toBe(
+      'expires 2025-02-13T10:00:00.000Z; not sent: Teams refused the post in the requester’s conversation (acrbot is no longer in it)',
+    );
+    // Whose request, which pair, when it ends, and what to do: someone else asks anew.
+    expect(t.postsTo(APPROVALS)).toHaveLength(1);
+    const report = t.postsTo(APPROVALS)[0]!.text;
+    expect(report).toContain(`Requester not reachable: ${granted.id}`);
+    expect(report).toContain(
+      `Riley Requester, who asked for ${granted.id} (${granted.plan.cluster.name} pulling from ${granted.plan.registry.name}), could not be reminded that the access ends at 2025-02-13 10:00 UTC: Teams refused the post in their chat`,
+    );
+    expect(report).toContain('someone else asks for that access anew (a new request, approved again)');
+
+    // A later reminder of the same request (another job, as another instance would run it) is
+    // audited too, but the approvers are not told again: the audit says they were.
+    await t.lifecycle.onReminder({ ...t.job, id: accessReminderJobId(granted.id, HOUR) });
+    expect(t.teams.refused).toBe(2);
+    expect((await t.reminded()).map((e) => e.outcome)).toEqual(['refused', 'refused']);
+    expect(t.postsTo(APPROVALS)).toHaveLength(1);
+    await t.scheduler.stop();
+  },
+);
 
 test.each([401, 400, 413])(
   'a %i from Teams is acrbot’s problem, not a gone conversation: retried, not audited',

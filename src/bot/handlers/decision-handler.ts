@@ -15,6 +15,7 @@ import { ofTenant } from '../../domain/tenant-boundary';
 import { REJECTION_NEEDS_REASON } from '../../flows/decision-result';
 import { inertText } from '../../views/inert-text';
 import { requestCard } from '../../views/request-view';
+import { droppedNotice } from '../../flows/discounted-approvals';
 import { messageCard } from '../../views/message-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import type { BotServices } from '../bot-services';
@@ -233,7 +234,13 @@ export class DecisionHandler {
         return this.viewFor(
           identity,
           result.request,
-          'Your approval is recorded; the request needs more approvers.',
+          // An earlier approval this click dropped (its author no longer counts) is said here too.
+          [
+            'Your approval is recorded; the request needs more approvers.',
+            droppedNotice(result.request, identity.actor),
+          ]
+            .filter(Boolean)
+            .join(' '),
           'Good',
           'approver',
         );

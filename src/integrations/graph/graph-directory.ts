@@ -1,5 +1,6 @@
 /** {@link DirectoryPort} over Microsoft Graph. */
 import type { DirectoryPort } from '../../domain/ports';
+import type { Logger } from '../../observability/logger';
 import type { GraphClient } from './graph-client';
 import { GraphError, graphFailure, GraphUnconfirmedError } from './graph-failure';
 import { isDirectoryId } from './graph-ids';
@@ -24,7 +25,11 @@ const GROUPS_PER_CHECK = 20;
 
 /** Looks up service principals and group membership. */
 export class GraphDirectory implements DirectoryPort {
-  constructor(private readonly graph: GraphClient) {}
+  constructor(
+    private readonly graph: GraphClient,
+    /** Where a group Graph does not know (deleted since the policy named it) is logged. */
+    private readonly log?: Logger,
+  ) {}
 
   /**
    * `GET /servicePrincipals(appId='…')`, which needs `Application.Read.All`. 404 is no such
@@ -112,8 +117,15 @@ export class GraphDirectory implements DirectoryPort {
           .slice(0, atMost)
       );
     } catch (err) {
-      // A group that does not exist (deleted since the policy named it) holds nobody.
-      if (err instanceof GraphError && err.status === 404) return [];
+      // A group that does not exist (deleted since the policy named it) holds nobody; said, so a
+      // deleted approver group is not taken for an empty one. Once per read (reads are cached).
+      if (err instanceof GraphError && err.status === 404) {
+        this.log?.warn(
+          { groupId, graphRequestId: err.requestId },
+          'an approver group is not in the directory (deleted?); it counts as nobody: fix the policy',
+        );
+        return [];
+      }
       throw err;
     }
   }

@@ -1,0 +1,200 @@
+/**
+ * The net for approvals no longer counted (approval-entry-net.ts, discounted-approvals.ts): a
+ * click that drops an earlier approval whose author is no longer an approver of the rule (G5)
+ * records the drop on the request with its own write, then appends `approval.discounted`; a
+ * process killed in between left the trail without it. The net's next pass past the grace writes
+ * that entry once, as the click would have (same fields, its detail saying it came late), under
+ * the click's key; a click that wrote it gets none more; a record from before drops were recorded
+ * owes nothing. Real memory stores with conditional writes and the real RequestService.
+ */
+import type { AuditEntry } from '../../src/domain/audit-chain';
+import type { AccessRequest, Actor } from '../../src/domain/request';
+import { ApprovalEntryNet } from '../../src/flows/approval-entry-net';
+import { discountedEntryKey } from '../../src/flows/discounted-approvals';
+import { CLICK_GRACE_MS } from '../../src/flows/review-reject-net';
+import { createLogger } from '../../src/observability/logger';
+import { breakGlassService } from './support/break-glass-service';
+import { APPROVERS_GROUP, policy, rule, SAM, TENANT } from './support/policy-fixtures';
+import { APPROVER, OUTSIDER, pendingRequest } from './support/requests';
+
+/**
+ * The service on a rule needing two approvals (Alex's group, or Oscar), and a pending request of
+ * it holding an approval of Megan's, who is no approver of the rule (any more): Alex's click
+ * drops it.
+ */
+async function setup() {
+  const approvers = { users: [OUTSIDER.objectId], groups: [APPROVERS_GROUP], name: 'Platform Approvers' };
+  const t = breakGlassService({
+    policies: { current: () => policy([rule('prod', { approvalsRequired: 2, approvers })]) },
+  });
+  const createdAt = t.clock.now().toISOString();
+  const request = pendingRequest({
+    id: 'R-DISCOUNT',
+    tenantId: TENANT,
+    createdAt,
+    approvals: [{ by: SAM, at: createdAt, reason: 'looks fine' }],
+  });
+  await t.store.create(request);
+  const approve = (actor: Actor) =>
+    t.service.decide({ requestId: request.id, acting: { actor, tenantId: TENANT }, approve: true, reason: 'ok' });
+  const trail = async () => t.audit.forRequest(request.id);
+  const discounted = async () => (await trail()).filter((e) => e.action === 'approval.discounted');
+  const stored = async () => (await t.store.get(request.id))!;
+  /** Writes the request as another build's process did. */
+  const rewrite = async (patch: Partial<AccessRequest>) => {
+    const current = await stored();
+    await t.store.update({ ...current, ...patch, version: current.version + 1 });
+  };
+  const freshNet = () => new ApprovalEntryNet({ ...t, log: createLogger({ level: 'silent' }) }, CLICK_GRACE_MS);
+  return { ...t, request, approve, trail, discounted, stored, rewrite, freshNet };
+}
+
+/**
+ * Alex approves a minute in, Megan's approval is dropped, and the process dies as the drop's
+ * entry is appended: nothing after that point runs (no entry, no undo). Answers the click's time.
+ */
+async function dropDiesBeforeItsEntry(t: Awaited<ReturnType<typeof setup>>): Promise<string> {
+  t.clock.advance(60_000);
+  let dead = false;
+  const append = t.audit.append.bind(t.audit);
+  const update = t.store.update.bind(t.store);
+  const appends = jest.spyOn(t.audit, 'append').mockImplementation(async (event) => {
+    if (event.action !== 'approval.discounted') return append(event);
+    dead = true;
+    throw new Error('the process died here');
+  });
+  const updates = jest.spyOn(t.store, 'update').mockImplementation(async (next) => {
+    if (dead) throw new Error('the process is dead');
+    return update(next);
+  });
+  await expect(t.approve(APPROVER)).rejects.toThrow();
+  appends.mockRestore();
+  updates.mockRestore();
+  const left = await t.stored();
+  expect(left.approvals).toEqual([expect.objectContaining({ by: APPROVER })]);
+  const at = left.approvals![0].at;
+  expect(left.discountedApprovals).toEqual([{ by: SAM, at, why: 'notApprover' }]);
+  expect(await t.discounted()).toEqual([]);
+  return at;
+}
+
+/** What an entry says, without where the chain put it. */
+function content(entry: AuditEntry) {
+  const { seq: _seq, ts: _ts, hash: _hash, prevHash: _prev, mac: _mac, ...rest } = entry;
+  return rest;
+}
+
+test('a drop stored without its entry gets it once after the grace, as its click writes it, flagged late', async () => {
+  // The entry the click writes on the normal path, to compare with.
+  const normal = await setup();
+  normal.clock.advance(60_000);
+  expect(await normal.approve(APPROVER)).toMatchObject({ kind: 'recorded' });
+  const [written] = await normal.discounted();
+
+  const t = await setup();
+  const at = await dropDiesBeforeItsEntry(t);
+  // Moments later the click's own process may still be writing it: left alone.
+  await t.service.finishStoredDecisions();
+  expect(await t.discounted()).toEqual([]);
+
+  t.clock.advance(CLICK_GRACE_MS);
+  await t.service.finishStoredDecisions();
+  const [late, ...more] = await t.discounted();
+  expect(more).toEqual([]);
+  expect(content(late)).toEqual({
+    ...content(written),
+    detail: `${written.detail} (written late: the approvals were dropped at ${at} but the process stopped before their entry)`,
+  });
+  expect(late.idempotencyKey).toBe(discountedEntryKey(t.request.id, { by: SAM, at }));
+  // The click's own approval lost its entry too: written after the drop's, as the click does.
+  expect((await t.trail()).map((e) => e.action).slice(-2)).toEqual(['approval.discounted', 'approval.recorded']);
+
+  // Audited: a later pass, and a fresh net (a next start's) on the same stores, write nothing more.
+  await t.service.finishStoredDecisions();
+  expect(await t.freshNet().pass()).toEqual({ audited: [], failed: 0 });
+  expect(await t.discounted()).toHaveLength(1);
+});
+
+test('a drop its click audited gets no second entry from the net', async () => {
+  const t = await setup();
+  t.clock.advance(60_000);
+  expect(await t.approve(APPROVER)).toMatchObject({ kind: 'recorded' });
+  const stored = await t.stored();
+  expect(await t.discounted()).toEqual([
+    expect.objectContaining({ idempotencyKey: discountedEntryKey(t.request.id, stored.discountedApprovals![0]) }),
+  ]);
+
+  t.clock.advance(CLICK_GRACE_MS);
+  expect(await t.freshNet().pass()).toEqual({ audited: [], failed: 0 });
+  expect(await t.discounted()).toHaveLength(1);
+  expect((await t.stored()).version).toBe(stored.version);
+});
+
+test("a click's append slow past the grace lands after the net's: one entry", async () => {
+  const t = await setup();
+  t.clock.advance(60_000);
+  const append = t.audit.append.bind(t.audit);
+  let first = true;
+  jest.spyOn(t.audit, 'append').mockImplementation(async (event) => {
+    if (event.action === 'approval.discounted' && first) {
+      first = false;
+      // The append stalls; a start elsewhere runs once the grace is over.
+      t.clock.advance(CLICK_GRACE_MS);
+      await t.service.finishStoredDecisions();
+    }
+    return append(event);
+  });
+  expect(await t.approve(APPROVER)).toMatchObject({ kind: 'recorded' });
+  expect(await t.discounted()).toEqual([expect.objectContaining({ detail: expect.stringMatching(/written late/) })]);
+});
+
+test('a record from before drops were recorded owes nothing, and a click on it records its drop', async () => {
+  const t = await setup();
+  // Megan's approval dropped by an earlier build (bound to its rule): the record keeps no trace,
+  // the entry carries no key.
+  await t.rewrite({ approvals: [], policy: { ruleId: 'prod', policyHash: 'earlier', approvalsRequired: 2 } });
+  await t.audit.append({
+    actor: { objectId: 'acrbot', name: 'rule prod' },
+    tenantId: TENANT,
+    action: 'approval.discounted',
+    requestId: t.request.id,
+    targetIds: [],
+    outcome: 'discounted',
+  });
+  t.clock.advance(CLICK_GRACE_MS);
+  expect(await t.freshNet().pass()).toEqual({ audited: [], failed: 0 });
+  expect(await t.discounted()).toHaveLength(1);
+
+  // An approval of Megan's stored again (as before a removal from the group), then Alex clicks.
+  await t.rewrite({ approvals: [{ by: SAM, at: t.clock.now().toISOString() }] });
+  t.clock.advance(60_000);
+  expect(await t.approve(APPROVER)).toMatchObject({ kind: 'recorded' });
+  expect((await t.stored()).discountedApprovals).toEqual([expect.objectContaining({ by: SAM, why: 'notApprover' })]);
+  expect(await t.discounted()).toHaveLength(2);
+});
+
+test('a request whose trail cannot be read is counted as failed; the others are audited, and it is at the next pass', async () => {
+  const t = await setup();
+  const other = { ...t.request, id: 'R-DISCOUNT2', version: 1 };
+  await t.store.create(other);
+  const at = await dropDiesBeforeItsEntry(t);
+  // The other request's drop, stored by a click at the same time that died likewise.
+  await t.store.update({
+    ...(await t.store.get(other.id))!,
+    version: 2,
+    approvals: [],
+    policy: (await t.stored()).policy,
+    discountedApprovals: [{ by: SAM, at, why: 'notApprover' }],
+  });
+  t.clock.advance(CLICK_GRACE_MS);
+  const forRequest = t.audit.forRequest.bind(t.audit);
+  const reads = jest.spyOn(t.audit, 'forRequest').mockImplementation(async (id) => {
+    if (id === other.id) throw new Error('the audit store timed out');
+    return forRequest(id);
+  });
+  const net = t.freshNet();
+  expect(await net.pass()).toEqual({ audited: [t.request.id], failed: 1 });
+  reads.mockRestore();
+  expect(await net.pass()).toEqual({ audited: [other.id], failed: 0 });
+  expect((await t.audit.forRequest(other.id)).filter((e) => e.action === 'approval.discounted')).toHaveLength(1);
+});
