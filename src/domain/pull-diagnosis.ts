@@ -27,6 +27,7 @@ import {
 import type { RegistryNetwork } from './azure-model';
 import { driftNotDone, driftWords } from './drift-reason';
 import { LISTING_LAG_GRACE_MS, notListedYetPath } from './listing-lag';
+import { outsideGrantText } from './outside-grant';
 import { registryReach } from './registry-reach';
 import { pullRoleFor } from './roles';
 import { withoutTrailing } from './text';
@@ -143,11 +144,12 @@ const SCOPE_WORDS: Record<RoleAssignmentPath['scopeLevel'], string> = {
 export const ORIGIN_MAX_REQUESTS = 5;
 
 /**
- * "acrbot request R-… (approved by X, until DATE)", "granted outside acrbot", or for an
- * assignment under acrbot's name that no record refers to, {@link ACRBOT_NAMED_TEXT} (or {@link acrbotNamedText}).
+ * "acrbot request R-… (approved by X, until DATE)", "granted outside acrbot" (with when and by
+ * whom when Azure said, as `access` says it: {@link outsideGrantText}), or for an assignment under
+ * acrbot's name that no record refers to, {@link ACRBOT_NAMED_TEXT} (or {@link acrbotNamedText}).
  */
 export function originText(path: PullPath): string {
-  if (path.kind === 'roleAssignment' && path.origin === 'outside') return 'granted outside acrbot';
+  if (path.kind === 'roleAssignment' && path.origin === 'outside') return outsideGrantText(path);
   if (path.kind === 'roleAssignment' && path.origin === 'acrbotNamed') return acrbotNamedText(path);
   // acrbot's, with every request behind it left out for its reader (tenant-boundary.ts cellsShown).
   if (path.kind === 'roleAssignment' && requestsBehind(path).length === 0)
@@ -198,8 +200,11 @@ export function shortTime(iso: string): string {
 
 /** Most pull secrets `check` lists one by one; the rest are counted (the tab lists them all). */
 export const CHECK_MAX_SECRETS = 10;
-/** What `check`'s "cannot pull" verdicts do not look at, said in each of them. */
-const NOT_CHECKED_WORDS = 'pull secrets and tokens made outside acrbot are not checked';
+/**
+ * What `check`'s "cannot pull" verdicts do not look at, said in each of them; `access` says the
+ * same words when it finds nothing (access-view.ts `NOT_READ_NOTE`), so the two never disagree.
+ */
+export const NOT_CHECKED_WORDS = 'pull secrets and tokens made outside acrbot are not checked';
 
 /** Most pull secrets the verdict names. */
 const VERDICT_MAX_SECRETS = 3;

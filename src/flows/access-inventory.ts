@@ -373,17 +373,21 @@ export class AccessInventory {
     });
     // As the sweeper finds it, against the cluster and registry just read (the caller records it).
     const drift = findDrift(identityId, assignments, requests, { cluster, registries: [registry] });
-    const cells = buildCells({
-      clusters: [{ cluster: toCluster(cluster), identity: resolved.identity, identityProblem: resolved.problem }],
-      registries: [toRegistry(registry)],
-      assignmentsByIdentity: new Map(
-        resolved.identity ? [[resolved.identity.objectId.toLowerCase(), assignments]] : [],
-      ),
-      roles,
-      requests,
-      drift,
-      now,
-    });
+    // Access granted outside acrbot says when and by whom, as in `access` (outside-grant.ts).
+    const cells = withOutsideGrantFacts(
+      buildCells({
+        clusters: [{ cluster: toCluster(cluster), identity: resolved.identity, identityProblem: resolved.problem }],
+        registries: [toRegistry(registry)],
+        assignmentsByIdentity: new Map(
+          resolved.identity ? [[resolved.identity.objectId.toLowerCase(), assignments]] : [],
+        ),
+        roles,
+        requests,
+        drift,
+        now,
+      }),
+      assignments,
+    );
     // The drift above is judged on every request (the caller records it, as the sweeper would);
     // only what the reader is shown is narrowed. The requests read carry their tenant.
     const [cell] = tenantId === undefined ? cells : cellsShown(cells, showsTenant(records.requests, tenantId));

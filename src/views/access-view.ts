@@ -23,8 +23,14 @@ import {
 import { driftWords } from '../domain/drift-reason';
 import { splitEnded } from '../domain/ended-access';
 import { NOT_LISTED_YET_LABEL, notListedYetPath } from '../domain/listing-lag';
-import { outsideGrantText } from '../domain/outside-grant';
-import { notListedYetText, originText, requestText, shortTime, type PullDiagnosis } from '../domain/pull-diagnosis';
+import {
+  NOT_CHECKED_WORDS,
+  notListedYetText,
+  originText,
+  requestText,
+  shortTime,
+  type PullDiagnosis,
+} from '../domain/pull-diagnosis';
 import { registryReach } from '../domain/registry-reach';
 import type { RoleAssignmentMode } from '../domain/roles';
 import { typedCluster, type TypedAs } from '../domain/typed-names';
@@ -126,8 +132,9 @@ export function pathLine(
         path.honoured ? '' : notHonouredNote(mode),
       ].filter(Boolean);
       // Made outside acrbot: when and by whom, as Azure's listing says (its createdBy is user text).
-      const origin = path.origin === 'outside' ? outsideGrantText(path) : originText(path);
-      return inertText(`${path.roleName} ${where} — ${origin}${notes.length ? ` (${notes.join('; ')})` : ''}`);
+      return inertText(
+        `${path.roleName} ${where} — ${originText(path)}${notes.length ? ` (${notes.join('; ')})` : ''}`,
+      );
     }
     case 'pullSecret':
       return inertText(
@@ -309,11 +316,10 @@ function card(input: {
 }
 
 /**
- * What `access CLUSTER` and `access REGISTRY` do not read, said when they find nothing: in the
- * words of `check`'s "cannot pull" verdicts (NOT_CHECKED_WORDS in pull-diagnosis.ts), so the
- * two never disagree on what acrbot looked at.
+ * What `access CLUSTER` and `access REGISTRY` do not read, said when they find nothing: `check`'s
+ * words ({@link NOT_CHECKED_WORDS}), as a sentence, so the two never disagree on what acrbot looked at.
  */
-export const NOT_READ_NOTE = 'Pull secrets and tokens made outside acrbot are not checked.';
+export const NOT_READ_NOTE = `${NOT_CHECKED_WORDS[0]!.toUpperCase()}${NOT_CHECKED_WORDS.slice(1)}.`;
 
 /**
  * `access CLUSTER`. `typedAs`: how the asker named the cluster (it resolved to it), which the

@@ -2,7 +2,7 @@
  * The seeded grant made outside acrbot (AcrPull for aks-legacy's service principal on resource
  * group rg-shared, made by the sandbox's outsider) read through the real ARM client and the
  * emulator: `access CLUSTER`, `access REGISTRY` and the tab's matrix say when Azure made it and
- * by whom (its `createdOn` and `createdBy`), as the chat card does.
+ * by whom (its `createdOn` and `createdBy`), as the chat card does, and `check` in the same words.
  */
 import type { AccessCell, RoleAssignmentPath } from '../../src/domain/access-inventory';
 import {
@@ -47,6 +47,16 @@ describe('a grant made outside acrbot, with who made it and when', () => {
     expect(text).toMatch(
       new RegExp(
         `AcrPull on resource group rg-shared — granted outside acrbot on \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC by object id ${SANDBOX_USERS.outsider.objectId}`,
+      ),
+    );
+  });
+
+  test('check says it in the same words', async () => {
+    const registry = sandboxResourceId('registry', SANDBOX_REGISTRIES.sharedPlatform);
+    const text = await h.ask(users.approver, `check aks-legacy ${registry}`);
+    expect(text).toMatch(
+      new RegExp(
+        `AcrPull on its resource group: granted outside acrbot on \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC by object id ${SANDBOX_USERS.outsider.objectId}\\.`,
       ),
     );
   });

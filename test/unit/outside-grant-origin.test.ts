@@ -1,6 +1,6 @@
 /**
  * Access granted outside acrbot says when and by whom Azure made it (`properties.createdOn`,
- * `properties.createdBy`), on the `access` card and in the tab's row and CSV: in an incident the
+ * `properties.createdBy`), on the `access` card, in `check`'s card and in the tab's row and CSV: in an incident the
  * question is "how did they get it?", and for a role assignment acrbot did not make, Azure's
  * record is the only answer. `createdBy` is Azure's text: cleaned, and inert on the card.
  */
@@ -8,9 +8,10 @@ import type { AccessCell, InventoryCluster, InventoryRegistry, PullPath } from '
 import { cellOf } from '../../src/domain/access-inventory';
 import type { RoleAssignmentInfo } from '../../src/domain/azure-model';
 import { outsideGrantFacts, outsideGrantText, withOutsideGrantFacts } from '../../src/domain/outside-grant';
+import { diagnosePull, originText } from '../../src/domain/pull-diagnosis';
 import { roleAssignmentFromWire } from '../../src/integrations/azure/arm-wire';
 import { matrixRows } from '../../src/tab/tab-rows';
-import { clusterAccessCard, pathLine } from '../../src/views/access-view';
+import { checkCard, clusterAccessCard, pathLine } from '../../src/views/access-view';
 import type { Row } from '../../web/src/types';
 import { CLUSTER_ID, grantPlan, REGISTRY_ID, SUB } from './support/requests';
 
@@ -126,5 +127,31 @@ describe('shown on the access card and in the tab', () => {
     expect(header).toBe(EXPORT_COLUMNS.join(','));
     // The detail column is quoted (it holds a comma), right after `how`.
     expect(line).toContain(`,outside-role,"AcrPull role on its resource group, ${words}",active,`);
+  });
+});
+
+describe("check's card, in the words of access", () => {
+  const diagnosis = (cell: AccessCell) =>
+    diagnosePull({ cluster, registry, identity: grantPlan().identity, cell, now: new Date(NOW) });
+  const roleFinding = (cell: AccessCell) => diagnosis(cell).findings.find((f) => f.topic === 'role')?.text;
+
+  test('its origin says when and by whom, as access does; without what Azure said, as before', () => {
+    const [cell] = withOutsideGrantFacts([cellWith(outsidePath)], [listed()]);
+    expect(originText(cell!.paths[0]!)).toBe(`granted outside acrbot on 2024-11-03 08:15 UTC by object id ${OID}`);
+    expect(roleFinding(cell!)).toBe(
+      `AcrPull on its resource group: granted outside acrbot on 2024-11-03 08:15 UTC by object id ${OID}.`,
+    );
+    expect(roleFinding(cellWith(outsidePath))).toBe('AcrPull on its resource group: granted outside acrbot.');
+  });
+
+  test('createdBy is user text on the check card: a link in it is broken up', () => {
+    const [hostile] = withOutsideGrantFacts(
+      [cellWith(outsidePath)],
+      [listed({ createdBy: '[click](https://evil.example)' })],
+    );
+    const card = JSON.stringify(checkCard(diagnosis(hostile!), false));
+    expect(card).toContain('granted outside acrbot on 2024-11-03 08:15 UTC by object id [click]');
+    expect(card).not.toContain('](');
+    expect(card).not.toContain('https://evil');
   });
 });
