@@ -18,14 +18,16 @@ type ReportParts = Pick<MessengerParts, 'store' | 'log' | 'lifecycle' | 'send' |
  * Posts a problem as a new post where the request's approvers are asked, as its nudges and
  * break-glass alerts are: the channel of the rule that decides it now ({@link ruleOf}), else
  * ACRBOT_APPROVAL_CHANNEL, else the conversation of its approvers' copy (else of its
- * requester's). One that concerns no request: {@link approvalChannelReference}.
+ * requester's). One that concerns no request: {@link approvalChannelReference}. Never throws:
+ * `true` once the post went out, `false` when it did not (no conversation to post in, or the post
+ * failed; either logged here), for a caller that must try again later (unreachable-requester.ts).
  */
 export async function reportToApprovers(
   parts: ReportParts,
   request: AccessRequest | undefined,
   text: string,
   style?: ApproverReportStyle,
-): Promise<void> {
+): Promise<boolean> {
   try {
     const reference = request ? await reportReference(parts, request) : await approvalChannelReference(parts);
     if (!reference) {
@@ -33,11 +35,13 @@ export async function reportToApprovers(
       // error as it came; the failing job's own log line has its id and kind.
       const title = style?.title ?? (request ? `Needs attention: ${request.id}` : 'Needs attention');
       parts.log.error({ requestId: request?.id, title }, 'no conversation to report a problem to approvers');
-      return;
+      return false;
     }
     await parts.send(reference, approverReportCard(request, text, parts.lifecycle?.sandbox ?? false, style));
+    return true;
   } catch (err) {
     parts.log.error({ err, requestId: request?.id }, 'could not report to approvers');
+    return false;
   }
 }
 

@@ -131,9 +131,10 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
 
   /**
    * Posts a problem as a new post where the request's approvers are asked, or for one that
-   * concerns no request in ACRBOT_APPROVAL_CHANNEL (approver-reports.ts). Never throws.
+   * concerns no request in ACRBOT_APPROVAL_CHANNEL (approver-reports.ts). Never throws; `false`
+   * when the post did not go out (logged), `true` when it did.
    */
-  reportToApprovers(request: AccessRequest | undefined, text: string, style?: ApproverReportStyle): Promise<void> {
+  reportToApprovers(request: AccessRequest | undefined, text: string, style?: ApproverReportStyle): Promise<boolean> {
     return reportToApprovers(this.parts, request, text, style);
   }
 

@@ -115,7 +115,8 @@ export class ApproverAuthority {
    * one deleted or disabled since approves nothing, whatever the policy file or a group still
    * says (Graph's checkMemberGroups answers alike for a disabled account). One batched read of all
    * of them, asked fresh (never the reads reused for new requests, G5). A failure is thrown, never
-   * read as "none enabled" nor as "all enabled": the caller fails the click.
+   * read here as "none enabled" nor as "all enabled": the caller decides (request-decision.ts
+   * counts them unchecked on a 403, `User.Read.All` not granted, and fails the click otherwise).
    */
   async enabledAmong(actors: readonly Actor[]): Promise<Set<string>> {
     if (actors.length === 0) return new Set();

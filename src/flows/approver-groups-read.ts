@@ -7,6 +7,8 @@
  * with an enabled account count, as only such group members are read.
  */
 import { enoughOtherApprovers, groupReadSize, namedOthers, withEnabledUsers } from '../domain/approver-reach';
+import { httpStatusOf } from '../domain/azure-answer-class';
+import { causesOf } from '../domain/error-causes';
 import type { PolicyRule } from '../domain/policy';
 import type { DirectoryPort } from '../domain/ports';
 import type { Actor } from '../domain/request';
@@ -68,27 +70,52 @@ export async function readNamedApprovers(
   try {
     return withEnabledUsers(rule, await directory.enabledUserIds(named));
   } catch (err) {
-    const now = Date.now();
-    if (now - lastUnreadNamedWarnMs >= UNREAD_NAMED_WARN_EVERY_MS) {
-      lastUnreadNamedWarnMs = now;
-      log.warn(
-        { err, ruleId: rule.id },
-        "a rule's named approvers could not be read; they count as the rule names them, without knowing whether their accounts still exist and are enabled",
-      );
-    }
+    warnUnreadApproversHourly(
+      log,
+      { err, ruleId: rule.id },
+      "a rule's named approvers could not be read; they count as the rule names them, without knowing whether their accounts still exist and are enabled",
+    );
     return rule;
   }
 }
 
-/** How often, at most, one process warns that named approvers could not be read. */
+/**
+ * Whether `err` (a failed read of users' accounts) is the directory refusing acrbot the right to
+ * read them: the first status down its causes is 403, which Graph answers when `User.Read.All` was
+ * not granted (docs/deploy.md lets a deployment leave it out). That refusal stays until someone
+ * grants the permission, so it is no passing failure: approvers read so count as named, unchecked,
+ * as {@link readNamedApprovers} counts them, and {@link warnUnreadApproversHourly} says so.
+ */
+export function isAccountReadRefused(err: unknown): boolean {
+  for (const e of causesOf(err)) {
+    const status = httpStatusOf(e);
+    if (status !== undefined) return status === 403;
+  }
+  return false;
+}
+
+/** How often, at most, one process warns (per message) that approvers' accounts could not be read. */
 export const UNREAD_NAMED_WARN_EVERY_MS = 3_600_000;
 
-/** When this process last warned so (only to space the warnings; nothing is decided by it). */
-let lastUnreadNamedWarnMs = -Infinity;
+/** When this process last warned, by message (only to space the warnings; nothing is decided by it). */
+const lastUnreadWarnMs = new Map<string, number>();
 
-/** Lets a test see the warning again (the spacing is per process). */
+/**
+ * Warns `message` with `fields` unless this process warned the same message less than
+ * {@link UNREAD_NAMED_WARN_EVERY_MS} ago: a deployment without `User.Read.All` fails every such
+ * read, and one line an hour tells the operators as well as one per request or click would.
+ * Spaced per message, so one reader's warning never hides another's.
+ */
+export function warnUnreadApproversHourly(log: Logger, fields: Record<string, unknown>, message: string): void {
+  const now = Date.now();
+  if (now - (lastUnreadWarnMs.get(message) ?? -Infinity) < UNREAD_NAMED_WARN_EVERY_MS) return;
+  lastUnreadWarnMs.set(message, now);
+  log.warn(fields, message);
+}
+
+/** Lets a test see the warnings again (the spacing is per process). */
 export function resetUnreadNamedWarning(): void {
-  lastUnreadNamedWarnMs = -Infinity;
+  lastUnreadWarnMs.clear();
 }
 
 /**

@@ -49,7 +49,15 @@ export interface LifecycleMessenger {
   ): Promise<'noConversation' | 'refused' | undefined>;
   /**
    * Posts a problem in the approvals channel; `style` gives a report that is not the request's
-   * failure its own title and tone (approver-report.ts). Never throws.
+   * failure its own title and tone (approver-report.ts). Never throws (a failure is logged):
+   * `true` when the post went out, `false` when it did not (no conversation to post in, or the
+   * post failed). A caller that must know reads only `true` as posted: a messenger that answers
+   * nothing (`void`, as most callers need nothing and test doubles answer) is not taken to have
+   * posted.
    */
-  reportToApprovers(request: AccessRequest | undefined, text: string, style?: ApproverReportStyle): Promise<void>;
+  reportToApprovers(
+    request: AccessRequest | undefined,
+    text: string,
+    style?: ApproverReportStyle,
+  ): Promise<boolean | void>;
 }

@@ -41,6 +41,7 @@ import { extendedAccessGone } from './access-lease';
 import { type RequestAudit, targetsOf } from './request-audit';
 import { readRequest } from './request-reads';
 import type { ApproverAuthority } from './approver-authority';
+import { isAccountReadRefused, warnUnreadApproversHourly } from './approver-groups-read';
 import { type DecisionResult, REJECTION_NEEDS_REASON, alreadyDecided, lostRace } from './decision-result';
 import type { BreakGlassReviews } from './break-glass-reviews';
 import { type ExpiryPorts, expireRequest } from './request-expiry';
@@ -387,16 +388,28 @@ export class RequestDecisions {
 
   /**
    * Which of `earlier` (approvals a click re-checks) the directory finds enabled now, in one read.
-   * A failed read fails the click, nothing changed: let through, it would count someone who may
-   * have left; read as "none enabled", it would drop every earlier approval for good. The approver
-   * is told so with the turn's reference, which the warning logged here carries too (the click's
-   * handler shows a user-facing message without logging it).
+   * Refused the read (403: `User.Read.All` not granted, which docs/deploy.md lets a deployment
+   * leave out), they all count, unchecked, as a new request's named approvers count then
+   * (readNamedApprovers, with the same hourly warning): refusing the click would leave every
+   * request needing two approvals unapprovable; each is still asked whether they approve now. Any
+   * other failure (5xx, throttling, no answer) fails the click, nothing changed: let through, it
+   * would count someone who may have left; read as "none enabled", it would drop every earlier
+   * approval for good. The approver is told so with the turn's reference, which the warning
+   * logged here carries too (the click's handler shows a user-facing message without logging it).
    */
   private async enabledEarlierApprovers(request: AccessRequest, earlier: Approval[]): Promise<Set<string>> {
     if (earlier.length === 0) return new Set();
     try {
       return await this.approvers.enabledAmong(earlier.map((a) => a.by));
     } catch (err) {
+      if (isAccountReadRefused(err)) {
+        warnUnreadApproversHourly(
+          this.log,
+          { err, requestId: request.id, approvers: earlier.length },
+          "earlier approvers' accounts could not be read (the directory refused: User.Read.All not granted?); they count, without knowing whether their accounts still exist and are enabled",
+        );
+        return new Set(earlier.map((a) => a.by.objectId.toLowerCase()));
+      }
       const reference = currentCorrelationId();
       this.log.warn(
         { err, requestId: request.id, approvers: earlier.length, ref: reference },

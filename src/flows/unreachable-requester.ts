@@ -21,6 +21,10 @@ const toldKey = (requestId: string): string => `${REQUESTER_UNREACHABLE_TOLD}:${
  * Called before the reminder's own entry is written, so a run that fails after telling is
  * retried and finds the entry: at least once, the entry once. The report itself never throws
  * (the messenger logs a post that failed); a failed entry throws and the job is retried.
+ *
+ * Only a report that went out is keyed: one that did not (no conversation to post in, the post
+ * failed) is audited `unposted` without the key, so the next reminder of the request (whichever
+ * instance runs it) tries again. Told once, once told; never marked told when nobody was.
  */
 export async function tellApproversRequesterUnreachable(
   deps: Pick<LifecycleDeps, 'audit' | 'messenger'>,
@@ -30,11 +34,19 @@ export async function tellApproversRequesterUnreachable(
 ): Promise<void> {
   const key = toldKey(request.id);
   if ((await deps.audit.forRequest(request.id)).some((e) => e.idempotencyKey === key)) return;
-  await deps.messenger.reportToApprovers(request, unreachableText(request, end, why), {
+  const posted = await deps.messenger.reportToApprovers(request, unreachableText(request, end, why), {
     title: `Requester not reachable: ${request.id}`,
     tone: 'warning',
     requestFacts: true,
   });
+  if (posted !== true) {
+    await recordAccessEvent(deps, request, ACRBOT_ACTOR, {
+      action: REQUESTER_UNREACHABLE_TOLD,
+      outcome: 'unposted',
+      detail: `the approvers could not be told the requester could not be reminded (${why}): the report was not posted; the next reminder tries again; access ends ${end.at}`,
+    });
+    return;
+  }
   await recordAccessEvent(deps, request, ACRBOT_ACTOR, {
     action: REQUESTER_UNREACHABLE_TOLD,
     outcome: 'sent',

@@ -3,7 +3,9 @@
  * deleted in Entra no longer counts, whether the rule names them or they approve as a group
  * member (Graph's checkMemberGroups answers alike for a disabled account). The click that would
  * count them drops them, records the drop on the request (`disabledOrGone`) and audits it; a
- * failed directory read fails that click and changes nothing; a click with no earlier approvals
+ * directory that refuses the read (403: no `User.Read.All`, which docs/deploy.md lets a
+ * deployment leave out) counts them unchecked, warning at most once an hour, while any other
+ * failed read fails that click and changes nothing; a click with no earlier approvals
  * (a single-approver rule) asks Graph nothing more. Requests are made and decided through a
  * RequestService over GraphDirectory and the Graph emulator (HTTPS), as in
  * approver-reach-named-users.test.ts.
@@ -13,6 +15,7 @@ import { UserFacingOutageError } from '../../src/domain/errors';
 import type { PolicyRule } from '../../src/domain/policy';
 import type { Actor } from '../../src/domain/request';
 import { ApprovalEntryNet } from '../../src/flows/approval-entry-net';
+import { resetUnreadNamedWarning } from '../../src/flows/approver-groups-read';
 import { discountedEntryKey, droppedNotice } from '../../src/flows/discounted-approvals';
 import { RequestService } from '../../src/flows/request-service';
 import { CLICK_GRACE_MS } from '../../src/flows/review-reject-net';
@@ -51,7 +54,11 @@ function setup(options: { approvalsRequired?: number; viaGroup?: boolean } = {})
   const clock = new FakeClock('2026-11-30T09:00:00.000Z');
   const store = new MemoryRequestStore();
   const audit = new MemoryAuditLog(clock);
-  const log = createLogger({ level: 'silent' });
+  const lines: Array<Record<string, unknown>> = [];
+  const log = createLogger({
+    level: 'warn',
+    destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
+  });
   const service = new RequestService(
     store,
     audit,
@@ -77,7 +84,7 @@ function setup(options: { approvalsRequired?: number; viaGroup?: boolean } = {})
   };
   const trail = (requestId: string) => audit.forRequest(requestId);
   const net = () => new ApprovalEntryNet({ store, audit, clock, log }, CLICK_GRACE_MS);
-  return { people, clock, store, audit, create, approve, trail, net };
+  return { people, clock, store, audit, lines, create, approve, trail, net };
 }
 
 const userReads = () => sandbox.graph.requests.filter((r) => r.operation === 'users.list');
@@ -166,14 +173,52 @@ describe('an approver disabled or deleted after approving no longer counts towar
     expect(userReads()).toHaveLength(1);
   });
 
-  test('the directory unreadable at the re-check: the click fails with its reference, nothing changed', async () => {
+  test('the directory refuses the re-check (403, no User.Read.All): the earlier approver counts, unchecked, one warning an hour', async () => {
+    resetUnreadNamedWarning();
+    const t = setup();
+    const [alex, bea, cem] = t.people;
+    const first = await t.create();
+    const second = await t.create();
+    expect((await t.approve(first.id, alex)).kind).toBe('recorded');
+    expect((await t.approve(second.id, alex)).kind).toBe('recorded');
+    // Alex left, but the directory may not be asked: he counts as the rule names him.
+    sandbox.directory.users.get(alex.objectId)!.accountEnabled = false;
+    sandbox.graph.clearRequests();
+    sandbox.graph.faults.add({ operation: 'users.list', status: 403, code: 'Authorization_RequestDenied', count: 2 });
+
+    const decided = await t.approve(first.id, bea);
+    expect(decided.kind).toBe('decided');
+    expect(decided.request.state).toBe('approved');
+    expect(decided.request.approvals?.map((a) => a.by.name)).toEqual(['Alex Approver', 'Bea Approver']);
+    expect(decided.request.discountedApprovals).toBeUndefined();
+    expect(actions(await t.trail(first.id))).not.toContain('approval.discounted');
+    expect((await t.approve(second.id, cem)).kind).toBe('decided');
+    expect(userReads().map((r) => r.status)).toEqual([403, 403]);
+    // Not one per click: the permission stays missing until someone grants it.
+    expect(t.lines).toEqual([
+      expect.objectContaining({
+        level: 40,
+        requestId: first.id,
+        err: expect.objectContaining({ status: 403, code: 'Authorization_RequestDenied' }),
+        msg: expect.stringContaining("earlier approvers' accounts could not be read"),
+      }),
+    ]);
+  });
+
+  test('the directory unreadable at the re-check (503): the click fails with its reference, nothing changed', async () => {
+    resetUnreadNamedWarning();
     const t = setup();
     const [alex, bea] = t.people;
     const request = await t.create();
     expect((await t.approve(request.id, alex)).kind).toBe('recorded');
     const before = await t.store.get(request.id);
     const trailBefore = await t.trail(request.id);
-    sandbox.graph.faults.add({ operation: 'users.list', status: 403, code: 'Authorization_RequestDenied' });
+    sandbox.graph.faults.add({
+      operation: 'users.list',
+      status: 503,
+      count: Infinity,
+      headers: { 'Retry-After': '0' },
+    });
 
     const err = await withCorrelation(() => t.approve(request.id, bea), 'ref-quorum-1').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserFacingOutageError);
@@ -185,6 +230,9 @@ describe('an approver disabled or deleted after approving no longer counts towar
     });
     expect(await t.store.get(request.id)).toEqual(before);
     expect(await t.trail(request.id)).toEqual(trailBefore);
+    expect(t.lines).toEqual([
+      expect.objectContaining({ ref: 'ref-quorum-1', msg: expect.stringContaining('approval click failed') }),
+    ]);
   });
 
   test('a click with no earlier approval to re-check reads no account: single approver, or the first of two', async () => {

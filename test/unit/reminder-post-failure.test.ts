@@ -5,7 +5,8 @@
  * reminder goes and is audited once. A run after its entry was written posts nothing more, and a
  * requester with no conversation acrbot knows is audited `noConversation`, and one whose chat
  * Teams refused for good (403: acrbot removed from it) `refused`; neither is retried, and the
- * approvers are told once per request (only the requester may extend).
+ * approvers are told once per request (only the requester may extend): a report to them that did
+ * not go out is audited `unposted`, unkeyed, and the next reminder tells them.
  */
 import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
 import { CardMessenger } from '../../src/bot/card-messenger';
@@ -14,6 +15,7 @@ import { loadConfig } from '../../src/config/config';
 import type { AuditEvent } from '../../src/domain/audit-chain';
 import type { AuditLog } from '../../src/domain/ports';
 import { accessReminderJobId } from '../../src/flows/access-reminders';
+import { REQUESTER_UNREACHABLE_TOLD } from '../../src/flows/unreachable-requester';
 import { memoryStores } from '../../src/integrations/store/open-stores';
 import { createLogger } from '../../src/observability/logger';
 import { quietLifecycle } from './support/access-lifecycle';
@@ -29,6 +31,8 @@ class FlakyTeams {
   /** The status Teams answers while `down`: 503 (try later) unless set (403: acrbot removed from the chat). */
   status = 503;
   refused = 0;
+  /** While set, posts in the approvals channel fail too (Teams answers 502 there). */
+  approvalsDown = false;
   readonly posts: Array<{ conversation: string; text: string }> = [];
   async continueConversationAsync(
     _appId: string,
@@ -43,6 +47,8 @@ class FlakyTeams {
           this.refused++;
           throw Object.assign(new Error('Teams said no'), { statusCode: this.status });
         }
+        if (this.approvalsDown && conversation.startsWith(APPROVALS))
+          throw Object.assign(new Error('Teams bad gateway'), { statusCode: 502 });
         this.posts.push({ conversation, text: JSON.stringify(activity) });
         return { id: `post-${this.posts.length}` };
       },
@@ -215,6 +221,39 @@ test.each([403, 404])(
     await t.scheduler.stop();
   },
 );
+
+test('a report of the unreachable requester that did not go out is not marked told: the next reminder tells them, once', async () => {
+  const t = await setup();
+  const told = async () =>
+    (await t.stores.audit.forRequest(granted.id))
+      .filter((e) => e.action === REQUESTER_UNREACHABLE_TOLD)
+      .map((e) => ({ outcome: e.outcome, key: e.idempotencyKey }));
+  t.teams.down = true;
+  t.teams.status = 403;
+  t.teams.approvalsDown = true;
+  expect(await t.runWhenDue()).toBeUndefined();
+  expect((await t.reminded()).map((e) => e.outcome)).toEqual(['refused']);
+  expect(t.postsTo(APPROVALS)).toEqual([]);
+  // Audited as not posted, without the once-per-request key: nothing says the approvers know.
+  expect(await told()).toEqual([{ outcome: 'unposted', key: undefined }]);
+
+  // The next reminder (another job, as another instance would run it) tries again, and it goes.
+  t.teams.approvalsDown = false;
+  await t.lifecycle.onReminder({ ...t.job, id: accessReminderJobId(granted.id, HOUR) });
+  expect(t.postsTo(APPROVALS)).toHaveLength(1);
+  expect(t.postsTo(APPROVALS)[0]!.text).toContain(`Requester not reachable: ${granted.id}`);
+  expect(await told()).toEqual([
+    { outcome: 'unposted', key: undefined },
+    { outcome: 'sent', key: `${REQUESTER_UNREACHABLE_TOLD}:${granted.id}` },
+  ]);
+
+  // Told now: a later reminder does not tell them again.
+  await t.lifecycle.onReminder({ ...t.job, id: accessReminderJobId(granted.id, 2 * HOUR) });
+  expect(t.postsTo(APPROVALS)).toHaveLength(1);
+  expect(await told()).toHaveLength(2);
+  expect((await t.reminded()).map((e) => e.outcome)).toEqual(['refused', 'refused', 'refused']);
+  await t.scheduler.stop();
+});
 
 test.each([401, 400, 413])(
   'a %i from Teams is acrbot’s problem, not a gone conversation: retried, not audited',
