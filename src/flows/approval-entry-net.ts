@@ -169,13 +169,13 @@ function discountOwed(request: AccessRequest, dropped: DiscountedApproval[]): Ow
 }
 
 /**
- * The entries `request`'s approvals and discounts may owe, oldest first: a click's discount
- * before its own approval, as the click writes them.
+ * The entries `request`'s approvals and discounts may owe, oldest first: a click's own approval
+ * before its discount, as the click writes them (the sort keeps that order on a tie).
  */
 function owedEntries(request: AccessRequest): OwedEntry[] {
   return [
-    ...discountGroups(request).map((dropped) => discountOwed(request, dropped)),
     ...partialApprovals(request).map((stored) => approvalOwed(request, stored)),
+    ...discountGroups(request).map((dropped) => discountOwed(request, dropped)),
   ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 }
 

@@ -63,6 +63,21 @@ export class RequestAudit {
   }
 
   /**
+   * Appends an entry whose fact is stored already and which a net writes late when it is missing
+   * (keyed, so once): a failed write is logged, not thrown, and the change stands.
+   */
+  async recordOrLeaveToNet(event: AuditEvent): Promise<void> {
+    try {
+      await this.audit.append(event);
+    } catch (err) {
+      this.log.error(
+        { err, requestId: event.requestId, action: event.action },
+        'audit write failed; the entry is written late by the net for half-done decisions',
+      );
+    }
+  }
+
+  /**
    * Audits a transition already stored as `written`; if the entry cannot be made durable, puts
    * the request back as `before` and rethrows: a decision not in the audit trail must not stand
    * (G11).

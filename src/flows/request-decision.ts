@@ -274,10 +274,6 @@ export class RequestDecisions {
       if (latest.state === 'pending' && attempt < MAX_DECISION_ATTEMPTS) return this.decideNow(input, attempt + 1);
       return lostRace(this.store, this.auditing, request, input.acting);
     }
-    // Keyed, and stored with the write above: the net for approvals writes it late, as here,
-    // when this process stops before it (approval-entry-net.ts).
-    if (discounted.length > 0)
-      await this.auditing.recordOrUndo(request, next, discountedEntry(next, binding, discounted, tenantId));
     const action =
       step.kind === 'rejected'
         ? 'request.rejected'
@@ -304,6 +300,7 @@ export class RequestDecisions {
         idempotencyKey: approvalEntryKey(request.id, { by: actor, at: now.toISOString() }),
       }),
     });
+    if (discounted.length > 0) await this.auditDiscounted(next, binding, discounted, tenantId);
     if (step.kind === 'recorded') {
       // Every copy shows "1 of 2 so far"; the click is answered with the same.
       void this.notifier.requestChanged(next);
@@ -350,6 +347,23 @@ export class RequestDecisions {
       ...(request.policy && { ruleId: request.policy.ruleId, policyHash: request.policy.policyHash }),
     });
     return { kind: 'refused', request, reason: 'notApprover', message };
+  }
+
+  /**
+   * The `approval.discounted` entry of the approvals this click dropped, written once its own
+   * entry stands: written before it, an undo of the click (its own entry failed) would put the
+   * dropped approvals back and leave the trail saying they no longer count. Keyed, and recorded
+   * on the request with the click's write, so a failed append (logged) or a stop before it is
+   * written late by the net for approvals (approval-entry-net.ts), not undone: the decision
+   * stands either way.
+   */
+  private async auditDiscounted(
+    next: AccessRequest,
+    binding: PolicyBinding,
+    discounted: DiscountedApproval[],
+    tenantId: string,
+  ): Promise<void> {
+    await this.auditing.recordOrLeaveToNet(discountedEntry(next, binding, discounted, tenantId));
   }
 
   /**

@@ -50,8 +50,9 @@ async function setup() {
 }
 
 /**
- * Alex approves a minute in, Megan's approval is dropped, and the process dies as the drop's
- * entry is appended: nothing after that point runs (no entry, no undo). Answers the click's time.
+ * Alex approves a minute in, Megan's approval is dropped, and the drop's entry cannot be appended
+ * (the process dies there, or the store fails it): the click stands, its own entry written
+ * before, and nothing after that point runs. Answers the click's time.
  */
 async function dropDiesBeforeItsEntry(t: Awaited<ReturnType<typeof setup>>): Promise<string> {
   t.clock.advance(60_000);
@@ -67,7 +68,7 @@ async function dropDiesBeforeItsEntry(t: Awaited<ReturnType<typeof setup>>): Pro
     if (dead) throw new Error('the process is dead');
     return update(next);
   });
-  await expect(t.approve(APPROVER)).rejects.toThrow();
+  expect(await t.approve(APPROVER)).toMatchObject({ kind: 'recorded' });
   appends.mockRestore();
   updates.mockRestore();
   const left = await t.stored();
@@ -106,13 +107,30 @@ test('a drop stored without its entry gets it once after the grace, as its click
     detail: `${written.detail} (written late: the approvals were dropped at ${at} but the process stopped before their entry)`,
   });
   expect(late.idempotencyKey).toBe(discountedEntryKey(t.request.id, { by: SAM, at }));
-  // The click's own approval lost its entry too: written after the drop's, as the click does.
-  expect((await t.trail()).map((e) => e.action).slice(-2)).toEqual(['approval.discounted', 'approval.recorded']);
+  // The click's own approval kept its entry, written before the drop's, as the click writes them.
+  expect((await t.trail()).map((e) => e.action).slice(-2)).toEqual(['approval.recorded', 'approval.discounted']);
 
   // Audited: a later pass, and a fresh net (a next start's) on the same stores, write nothing more.
   await t.service.finishStoredDecisions();
   expect(await t.freshNet().pass()).toEqual({ audited: [], failed: 0 });
   expect(await t.discounted()).toHaveLength(1);
+});
+
+test("a click undone because its own entry failed leaves no discount in the trail, and Megan's approval back", async () => {
+  const t = await setup();
+  t.clock.advance(60_000);
+  const append = t.audit.append.bind(t.audit);
+  jest.spyOn(t.audit, 'append').mockImplementation(async (event) => {
+    if (event.action === 'approval.recorded') throw new Error('the audit store failed');
+    return append(event);
+  });
+  await expect(t.approve(APPROVER)).rejects.toThrow();
+  // The click was undone (G11): the request as it was read, Megan's approval counted again...
+  const stored = await t.stored();
+  expect(stored.approvals).toEqual([expect.objectContaining({ by: SAM })]);
+  expect(stored.discountedApprovals).toBeUndefined();
+  // ...so no entry may say it no longer counts.
+  expect(await t.discounted()).toEqual([]);
 });
 
 test('a drop its click audited gets no second entry from the net', async () => {

@@ -286,11 +286,11 @@ describe('quorum counts only people who are approvers at the deciding click (G5)
     expect(actions(entries)).toEqual([
       'request.created',
       'approval.recorded',
-      'approval.discounted',
       'approval.recorded',
+      'approval.discounted',
     ]);
-    expect(entries[2].detail).toContain('Alex Approver');
-    expect(entries[3].outcome).toBe('1 of 2');
+    expect(entries[2].outcome).toBe('1 of 2');
+    expect(entries[3].detail).toContain('Alex Approver');
     const third = await t.decide(request.id, PAT);
     expect(third.kind).toBe('decided');
     expect(third.request.approvals?.map((a) => a.by.name)).toEqual(['Megan Developer', 'Pat Platform']);
