@@ -36,6 +36,7 @@ import type { LifecycleMessenger } from './lifecycle-messenger';
 import type { RequestNotifier } from './notifier';
 import { breakGlassReviewJobId, type JobScheduling } from './request-jobs';
 import {
+  type ActiveRead,
   activeOn,
   activeOnRegistry,
   preview,
@@ -375,7 +376,7 @@ export class AccessLifecycle {
   }
 
   /** The active requests `revoke CLUSTER REGISTRY` lists ({@link activeOn}, revocation-preview.ts). */
-  activeOn(clusterId: string, registryId: string): Promise<AccessRequest[]> {
+  activeOn(clusterId: string, registryId: string): Promise<ActiveRead> {
     return activeOn(this.deps, clusterId, registryId);
   }
 
@@ -385,7 +386,7 @@ export class AccessLifecycle {
   }
 
   /** The active requests `revoke registry NAME` lists ({@link activeOnRegistry}, revocation-preview.ts). */
-  activeOnRegistry(registryId: string): Promise<{ requests: AccessRequest[]; full: boolean }> {
+  activeOnRegistry(registryId: string): Promise<ActiveRead> {
     return activeOnRegistry(this.deps, registryId);
   }
 

@@ -22,7 +22,10 @@ import { outsidePulls } from './outside-pull';
 import { acrbotCreatedAssignment, otherHolders, someIds, whyKept } from './role-assignment-holders';
 import { ENTRY_NOT_ADDED, secretHolders } from './secret-revocation';
 
-/** Most requests one `revoke CLUSTER REGISTRY` lists and its confirmation card carries. */
+/**
+ * Most requests one `revoke CLUSTER REGISTRY` or `revoke registry NAME` card lists and its button
+ * carries; this approver's beyond it are counted, for the next ask.
+ */
 export const PAIR_REVOKE_LIMIT = 200;
 
 /** One thing revocation would delete (or keep), for the confirmation card and the audit. */
@@ -41,25 +44,44 @@ export interface RevocationStep {
 }
 
 /**
+ * Most succeeded requests a pair's or a registry's revoke reads, oldest first, before keeping
+ * those of the asker's tenant this approver may revoke. The filter runs after the read, so a read
+ * cut at what one card carries could be filled by another rule's or tenant's older requests and
+ * hide every one of this approver's (a false "nothing to revoke" during a leak). Ten cards' worth:
+ * an approver's rare incident command, and the card still carries at most PAIR_REVOKE_LIMIT.
+ */
+export const REVOKE_READ_LIMIT = 2000;
+
+/**
+ * The active requests a revoke of many reads (every tenant's and rule's), and `full`: the read
+ * came back at REVOKE_READ_LIMIT, so there may be more, this approver's among them, that no
+ * answer counts. Every answer says so.
+ */
+export interface ActiveRead {
+  requests: AccessRequest[];
+  full: boolean;
+}
+
+/**
  * Active acrbot requests (grants and secrets) on a cluster and registry: `revoke CLUSTER
  * REGISTRY`. An extension of a request listed is not listed again: it is the same access and
  * ends with it.
  */
-export async function activeOn(deps: LifecycleDeps, clusterId: string, registryId: string): Promise<AccessRequest[]> {
-  return stillActive(deps, await deps.store.listByTarget(clusterId, registryId, ['succeeded'], PAIR_REVOKE_LIMIT));
+export async function activeOn(deps: LifecycleDeps, clusterId: string, registryId: string): Promise<ActiveRead> {
+  return cutAt(deps, await deps.store.listByTarget(clusterId, registryId, ['succeeded'], REVOKE_READ_LIMIT));
 }
 
 /**
  * Active acrbot requests on a registry from every cluster (`revoke registry NAME`), as
- * {@link activeOn} lists a pair's; every tenant's. `full`: the read came back at its cap
- * (PAIR_REVOKE_LIMIT, what one card carries), so there may be more than those listed.
+ * {@link activeOn} lists a pair's; every tenant's.
  */
-export async function activeOnRegistry(
-  deps: LifecycleDeps,
-  registryId: string,
-): Promise<{ requests: AccessRequest[]; full: boolean }> {
-  const listed = await deps.store.listByRegistry(registryId, ['succeeded'], PAIR_REVOKE_LIMIT);
-  return { requests: stillActive(deps, listed), full: listed.length >= PAIR_REVOKE_LIMIT };
+export async function activeOnRegistry(deps: LifecycleDeps, registryId: string): Promise<ActiveRead> {
+  return cutAt(deps, await deps.store.listByRegistry(registryId, ['succeeded'], REVOKE_READ_LIMIT));
+}
+
+/** The active ones of a read of succeeded requests, `full` when it came back at its cap. */
+function cutAt(deps: LifecycleDeps, listed: readonly AccessRequest[]): ActiveRead {
+  return { requests: stillActive(deps, listed), full: listed.length >= REVOKE_READ_LIMIT };
 }
 
 /** Of succeeded requests, those whose access runs now, without an extension of one listed. */

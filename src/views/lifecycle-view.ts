@@ -241,15 +241,19 @@ export interface SeveralRevokeInput {
   changed?: boolean;
   /** The requests there not run yet, which the revoke leaves alone, in a sentence (pair-waiting-note.ts). */
   waiting?: string;
+  /** This approver's requests beyond what one card carries, counted in a sentence (for the next ask). */
+  beyond?: string;
+  /** That the read stopped at its cap, so there may be more, in a sentence (revoke-scope.ts `cutReadNote`). */
+  cut?: string;
 }
 
 /**
  * The confirmation before revoking several requests at once (`revoke CLUSTER REGISTRY`, `revoke
  * registry NAME`): `all`, the sentence when this approver may revoke every one ("Every … ends
  * now"), or that they may revoke those listed and `leftOut`; then `more` (sentences of the
- * scope's own), the steps as of now, and `waiting`. Its steps are {@link severalSteps}, each
- * request's lines headed by `heading` (its id, by default); its button carries every id and the
- * fingerprint of `scope`, which the click compares.
+ * scope's own), `beyond` and `cut`, the steps as of now, and `waiting`. Its steps are
+ * {@link severalSteps}, each request's lines headed by `heading` (its id, by default); its button
+ * carries every id and the fingerprint of `scope`, which the click compares.
  */
 export function revokeSeveralConfirmCard(
   input: SeveralRevokeInput & {
@@ -264,7 +268,7 @@ export function revokeSeveralConfirmCard(
   const reason = input.reason ? ` (reason: "${inertText(input.reason)}")` : '';
   const changed = input.changed ? `${CHANGED_SINCE_DRAWN} ` : '';
   const waiting = input.waiting ? ` ${input.waiting}` : '';
-  const more = input.more ? `${input.more} ` : '';
+  const more = [input.more, input.beyond, input.cut].map((m) => (m ? `${m} ` : '')).join('');
   return lifecycleCard({
     sandbox: input.sandbox,
     title: input.title,

@@ -3,8 +3,8 @@
  * secret) on one registry, from every cluster of the asker's tenant, that this approver may
  * revoke, as a pair's card lists a pair's (lifecycle-view.ts): the same bound on the steps
  * listed, the same button and click. Each step names its request's cluster, which a pair's card
- * need not; the text names the clusters, counts another tenant's requests without naming them,
- * and says when the read stopped at the most one card carries.
+ * need not; the text names the clusters and counts another tenant's requests without naming them
+ * (with `beyond` and `cut`, as a pair's card says them).
  */
 import type { AccessRequest } from '../domain/request';
 import type { AdaptiveCardJson } from './card-templates';
@@ -16,11 +16,10 @@ const CLUSTERS_NAMED = 10;
 /**
  * The confirmation before revoking every acrbot request this approver may revoke on a registry.
  * `otherTenants`: active acrbot requests on it of another tenant (counted, never named, never
- * revoked from here: tenant-boundary.ts). `full`: the registry's read stopped at the most one
- * card carries (PAIR_REVOKE_LIMIT), so there may be more.
+ * revoked from here: tenant-boundary.ts).
  */
 export function revokeRegistryConfirmCard(
-  input: SeveralRevokeInput & { registry: string; otherTenants: number; full: boolean; limit: number },
+  input: SeveralRevokeInput & { registry: string; otherTenants: number },
   requests: Array<{ request: AccessRequest; lines: RevocationLine[] }>,
 ): AdaptiveCardJson {
   const clusters = clustersOf(requests.map((r) => r.request));
@@ -35,8 +34,6 @@ export function revokeRegistryConfirmCard(
         `${n === 1 ? 'It is' : 'They are'} on ${clusters.named}.`,
         input.otherTenants > 0 &&
           `${input.otherTenants} more active acrbot request${input.otherTenants === 1 ? '' : 's'} on it ${input.otherTenants === 1 ? 'is' : 'are'} of another organisation (tenant): not listed, and not revoked from here.`,
-        input.full &&
-          `acrbot read the first ${input.limit} active requests on this registry, the most one card carries; there may be more: once these are revoked, ask again.`,
       ]
         .filter(Boolean)
         .join(' '),

@@ -58,8 +58,6 @@ test('golden: two clusters, one request left to another rule, one of another ten
         sandbox: true,
         reason: 'incident 42',
         otherTenants: 1,
-        full: false,
-        limit: PAIR_REVOKE_LIMIT,
         leftOut: '1 more is under rule prod-two, whose approvers (or the requester) can revoke it.',
         waiting:
           'Not revoked, not run yet: R-PEND1NG2 (Riley Requester, waiting for approval). Reject a pending one ("@acrbot pending R-PEND1NG2" offers Reject) or ask its requester to cancel it.',
@@ -70,10 +68,7 @@ test('golden: two clusters, one request left to another rule, one of another ten
 });
 
 test('the clusters are named, each step says its cluster, another tenant is counted, the button is a registry card’s', () => {
-  const card = revokeRegistryConfirmCard(
-    { registry: 'contosoacr', sandbox: true, otherTenants: 2, full: false, limit: PAIR_REVOKE_LIMIT },
-    both,
-  );
+  const card = revokeRegistryConfirmCard({ registry: 'contosoacr', sandbox: true, otherTenants: 2 }, both);
   const json = text(card);
   expect(json).toContain('Revoke 2 acrbot grants on contosoacr, from 2 clusters?');
   expect(json).toContain('Every active acrbot request on this registry, from every cluster, ends now.');
@@ -96,10 +91,9 @@ test('the clusters are named, each step says its cluster, another tenant is coun
 
 test('the reason and a requester’s name are inert', () => {
   const hostile = 'see [the runbook](https://evil.example/x) <at>Everyone</at>';
-  const card = revokeRegistryConfirmCard(
-    { registry: 'contosoacr', sandbox: true, reason: hostile, otherTenants: 0, full: false, limit: PAIR_REVOKE_LIMIT },
-    [{ request: { ...onProd, requester: { objectId: 'x', name: hostile } }, lines: [deleteLine] }],
-  );
+  const card = revokeRegistryConfirmCard({ registry: 'contosoacr', sandbox: true, reason: hostile, otherTenants: 0 }, [
+    { request: { ...onProd, requester: { objectId: 'x', name: hostile } }, lines: [deleteLine] },
+  ]);
   const json = JSON.stringify((card as any).body);
   expect(json).toContain('evil.example/x');
   expect(json).not.toContain('https://evil');
@@ -123,8 +117,9 @@ test(`${PAIR_REVOKE_LIMIT} requests on 15 clusters, a read cut at its cap: under
       sandbox: true,
       reason: '\u4e8b\u6545'.repeat(250),
       otherTenants: 3,
-      full: true,
-      limit: PAIR_REVOKE_LIMIT,
+      beyond:
+        '40 more that you may revoke are not on this card, which carries at most 200: once these are revoked, ask again.',
+      cut: 'acrbot read only the first 2000 requests on contosoacr (the oldest); there may be more, yours among them, that this answer does not count: revoke them per cluster ("@acrbot revoke CLUSTER contosoacr") or one at a time ("@acrbot revoke REQUEST-ID").',
       leftOut: '7 more are under rules a, b, whose approvers (or the requester) can revoke them.',
     },
     many,
@@ -133,7 +128,8 @@ test(`${PAIR_REVOKE_LIMIT} requests on 15 clusters, a read cut at its cap: under
   const json = JSON.stringify(card);
   expect(json).toContain(`from 15 clusters?`);
   expect(json).toContain('and 5 more clusters.');
-  expect(json).toContain(`acrbot read the first ${PAIR_REVOKE_LIMIT} active requests on this registry`);
+  expect(json).toContain('40 more that you may revoke are not on this card');
+  expect(json).toContain('acrbot read only the first 2000 requests on contosoacr (the oldest)');
   const steps = card.body.find((b: any) => b.type === 'Container').items.map((i: { text: string }) => i.text);
   expect(steps.length).toBeLessThanOrEqual(PAIR_STEPS_SHOWN + 1);
   expect(steps[steps.length - 1]).toMatch(/…and \d+ more steps \(of \d+ more requests\) not listed here/);

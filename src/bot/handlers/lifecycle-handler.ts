@@ -32,10 +32,13 @@ import { fingerprintScope, revocationFingerprint } from '../../domain/revocation
 import { ofTenant } from '../../domain/tenant-boundary';
 import { RegistryRevoke } from './registry-revoke';
 import {
+  beyondNote,
+  cutReadNote,
   nothingYouMayRevoke,
   notRunYet,
   othersNote,
   refuseUnlessApprover,
+  type Revocable,
   revocableOf,
   sameIds,
   waitingNote,
@@ -201,7 +204,7 @@ export class LifecycleHandler {
     changed = false,
   ): Promise<AdaptiveCardJson> {
     const { lifecycle, settings } = this.services;
-    const [{ active, mine, left, elsewhere }, notRun] = await Promise.all([
+    const [{ active, mine, beyond, left, elsewhere, full }, notRun] = await Promise.all([
       this.pairTargets(identity, cluster.id, registry.id),
       notRunYet(
         this.services,
@@ -210,6 +213,13 @@ export class LifecycleHandler {
       ),
     ]);
     const waiting = waitingNote(identity, notRun, mine);
+    // The pair's read stopped at its cap: what it did not read is reached one request at a time.
+    const cut = full
+      ? cutReadNote(
+          `on ${cluster.name} → ${registry.name}`,
+          `revoke them one at a time ("@acrbot revoke REQUEST-ID"); "@acrbot access ${registry.name}" lists every cluster that can pull from it.`,
+        )
+      : undefined;
     if (active.length === 0)
       return lifecycleNoticeCard({
         title: 'Nothing to revoke',
@@ -218,6 +228,7 @@ export class LifecycleHandler {
           elsewhere
             ? `acrbot has no active grant of ${cluster.name} on ${registry.name} for a request of your organisation (tenant); those of another tenant are not revoked from here.`
             : await this.nothingOfOursText(identity, cluster, registry),
+          cut,
           waiting,
         ]
           .filter(Boolean)
@@ -226,7 +237,7 @@ export class LifecycleHandler {
         sandbox: settings.sandbox,
       });
     if (mine.length === 0)
-      return nothingYouMayRevoke(this.services, `on ${cluster.name} → ${registry.name}`, left, waiting);
+      return nothingYouMayRevoke(this.services, `on ${cluster.name} → ${registry.name}`, left, waiting, cut);
     // Previewed as one action: a role assignment held only by requests in it is deleted by the
     // last of them (see confirmRevoke), not kept.
     const previews = await lifecycle.flow.previewTogether(mine);
@@ -239,6 +250,8 @@ export class LifecycleHandler {
         changed,
         ...(left.length > 0 && { leftOut: `${left.length} more ${othersNote(this.services, left)}.` }),
         ...(waiting && { waiting }),
+        beyond: beyondNote(beyond),
+        cut,
       },
       previews,
     );
@@ -285,7 +298,7 @@ export class LifecycleHandler {
    * The requests of a pair's confirmation card, read from the store now (revocableOf): the card is
    * drawn from it and its click compares with it, so both see the same list.
    */
-  private async pairTargets(identity: TurnIdentity, clusterId: string, registryId: string) {
+  private async pairTargets(identity: TurnIdentity, clusterId: string, registryId: string): Promise<Revocable> {
     return revocableOf(this.services, identity, await this.services.lifecycle.flow.activeOn(clusterId, registryId));
   }
 

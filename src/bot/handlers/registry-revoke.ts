@@ -10,7 +10,6 @@ import { UserFacingError } from '../../domain/errors';
 import { parseRegistryRef } from '../../domain/names';
 import type { AccessRequest } from '../../domain/request';
 import { revocationFingerprint } from '../../domain/revocation-fingerprint';
-import { PAIR_REVOKE_LIMIT } from '../../flows/revocation-preview';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { lifecycleNoticeCard } from '../../views/lifecycle-view';
 import { revokeRegistryConfirmCard } from '../../views/registry-revoke-view';
@@ -71,9 +70,8 @@ export class RegistryRevoke {
   }
 
   /** The registry's active requests, and which this approver may revoke (revocableOf). */
-  private async targets(identity: TurnIdentity, registryId: string) {
-    const { requests, full } = await this.services.lifecycle.flow.activeOnRegistry(registryId);
-    return { ...(await shared.revocableOf(this.services, identity, requests)), full };
+  private async targets(identity: TurnIdentity, registryId: string): Promise<shared.Revocable> {
+    return shared.revocableOf(this.services, identity, await this.services.lifecycle.flow.activeOnRegistry(registryId));
   }
 
   /** The card for `registry` as it is now; `changed`: drawn again by a click on an older copy. */
@@ -84,7 +82,7 @@ export class RegistryRevoke {
     changed = false,
   ): Promise<AdaptiveCardJson> {
     const { lifecycle, settings } = this.services;
-    const [{ active, mine, left, elsewhere, full }, notRun] = await Promise.all([
+    const [{ active, mine, beyond, left, elsewhere, full }, notRun] = await Promise.all([
       this.targets(identity, registry.id),
       shared.notRunYet(
         this.services,
@@ -93,14 +91,15 @@ export class RegistryRevoke {
       ),
     ]);
     const waiting = shared.waitingNote(identity, notRun, mine);
+    const cut = full ? cutRead(registry) : undefined;
     if (active.length === 0)
       return lifecycleNoticeCard({
         title: 'Nothing to revoke',
-        text: [nothingActiveText(registry, elsewhere), waiting].filter(Boolean).join(' '),
+        text: [nothingActiveText(registry, elsewhere), cut, waiting].filter(Boolean).join(' '),
         ok: true,
         sandbox: settings.sandbox,
       });
-    if (mine.length === 0) return shared.nothingYouMayRevoke(this.services, `on ${registry.name}`, left, waiting);
+    if (mine.length === 0) return shared.nothingYouMayRevoke(this.services, `on ${registry.name}`, left, waiting, cut);
     // Previewed as one action, as a pair's: a role assignment held only by requests in it is
     // deleted by the last of them, not kept.
     const previews = await lifecycle.flow.previewTogether(mine);
@@ -111,8 +110,8 @@ export class RegistryRevoke {
         reason,
         changed,
         otherTenants: elsewhere,
-        full,
-        limit: PAIR_REVOKE_LIMIT,
+        beyond: shared.beyondNote(beyond),
+        cut,
         ...(left.length > 0 && { leftOut: `${left.length} more ${shared.othersNote(this.services, left)}.` }),
         ...(waiting && { waiting }),
       },
@@ -131,4 +130,15 @@ function nothingActiveText(registry: Registry, elsewhere: number): string {
   return elsewhere
     ? `acrbot has no active grant or pull secret on ${registry.name} for a request of your organisation (tenant); ${elsewhere} of another tenant ${elsewhere === 1 ? 'is' : 'are'} not revoked from here, and ${outside}`
     : `acrbot has no active grant or pull secret on ${registry.name}; ${outside}`;
+}
+
+/**
+ * The registry's read stopped at its cap: its requests not read are reached a pair at a time
+ * (each pair's read is its own) or one by one.
+ */
+function cutRead(registry: Registry): string {
+  return shared.cutReadNote(
+    `on ${registry.name}`,
+    `revoke them per cluster ("@acrbot revoke CLUSTER ${registry.name}") or one at a time ("@acrbot revoke REQUEST-ID").`,
+  );
 }

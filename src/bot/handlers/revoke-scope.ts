@@ -8,6 +8,7 @@
 import { UserFacingError } from '../../domain/errors';
 import type { AccessRequest } from '../../domain/request';
 import { ofTenant } from '../../domain/tenant-boundary';
+import { type ActiveRead, PAIR_REVOKE_LIMIT, REVOKE_READ_LIMIT } from '../../flows/revocation-preview';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { lifecycleNoticeCard } from '../../views/lifecycle-view';
 import { pairWaitingNote } from '../../views/pair-waiting-note';
@@ -46,24 +47,56 @@ export async function refuseUnlessApprover(
 }
 
 /**
- * Of the active acrbot requests there (`there`, every tenant's), those of the asker's tenant
- * (`active`), what this approver may revoke of them (`mine`, each once, in the order listed: an
- * extension listed without its original is its original) and those left to other rules'
- * approvers (`left`); `elsewhere` counts another tenant's (tenant-boundary.ts), neither listed
- * nor revoked.
+ * What a revoke of many finds there, for its answer and its click (both read it alike, so the
+ * click's ids and fingerprint compare with the card's): the active requests of the asker's
+ * tenant (`active`); those this approver may revoke that one card carries (`mine`, each once, in
+ * the order read: an extension listed without its original is its original), and how many more
+ * of theirs it leaves for the next ask (`beyond`); those left to other rules' approvers (`left`);
+ * `elsewhere` counts another tenant's (tenant-boundary.ts), neither listed nor revoked; `full`:
+ * the read stopped at its cap (ActiveRead).
  */
-export async function revocableOf(
-  services: BotServices,
-  identity: TurnIdentity,
-  there: readonly AccessRequest[],
-): Promise<{ active: AccessRequest[]; mine: AccessRequest[]; left: AccessRequest[]; elsewhere: number }> {
+export interface Revocable {
+  active: AccessRequest[];
+  mine: AccessRequest[];
+  beyond: number;
+  left: AccessRequest[];
+  elsewhere: number;
+  full: boolean;
+}
+
+/** Of the active acrbot requests read there (`read`, every tenant's), what {@link Revocable} says. */
+export async function revocableOf(services: BotServices, identity: TurnIdentity, read: ActiveRead): Promise<Revocable> {
+  const there = read.requests;
   const active = there.filter((r) => ofTenant(r, identity.tenantId));
   // Only what this approver may revoke (its rule's approvers, as for one request): the card
   // neither offers what the click would refuse nor shows other rules' requesters.
   const targets = await services.lifecycle.actions.revocationTargets(identity.actor, active);
-  const mine = [...new Map(targets.flatMap((t) => (t ? [[t.id, t] as const] : []))).values()];
+  const all = [...new Map(targets.flatMap((t) => (t ? [[t.id, t] as const] : []))).values()];
   const left = active.filter((_, i) => !targets[i]);
-  return { active, mine, left, elsewhere: there.length - active.length };
+  return {
+    active,
+    // The oldest first, as read: revoking them lets the next ask reach the rest.
+    mine: all.slice(0, PAIR_REVOKE_LIMIT),
+    beyond: Math.max(0, all.length - PAIR_REVOKE_LIMIT),
+    left,
+    elsewhere: there.length - active.length,
+    full: read.full,
+  };
+}
+
+/**
+ * The sentence saying a revoke's read stopped at its cap (REVOKE_READ_LIMIT), in every answer
+ * (the card, "Nothing you may revoke", "Nothing to revoke"), so none reads as "nothing left":
+ * `where` ("on contosoacr"), `instead` what reaches the requests it did not read.
+ */
+export function cutReadNote(where: string, instead: string): string {
+  return `acrbot read only the first ${REVOKE_READ_LIMIT} requests ${where} (the oldest); there may be more, yours among them, that this answer does not count: ${instead}`;
+}
+
+/** The sentence counting this approver's requests beyond what one card carries, for the next ask. */
+export function beyondNote(beyond: number): string | undefined {
+  if (beyond === 0) return undefined;
+  return `${beyond} more that you may revoke ${beyond === 1 ? 'is' : 'are'} not on this card, which carries at most ${PAIR_REVOKE_LIMIT}: once these are revoked, ask again.`;
 }
 
 /**
@@ -113,17 +146,19 @@ export function othersNote(services: BotServices, left: readonly AccessRequest[]
 
 /**
  * The answer when every active acrbot request `where` ("on aks-prod → contosoacr") is another
- * rule's: why, and the requests there not run yet (`waiting`), as the other answers name them.
+ * rule's: why, that the read stopped at its cap (`cut`, {@link cutReadNote}) and the requests
+ * there not run yet (`waiting`), as the other answers name them.
  */
 export function nothingYouMayRevoke(
   services: BotServices,
   where: string,
   left: readonly AccessRequest[],
   waiting: string | undefined,
+  cut?: string,
 ): AdaptiveCardJson {
   return lifecycleNoticeCard({
     title: 'Nothing you may revoke',
-    text: [`The active acrbot requests ${where} ${othersNote(services, left)}; nothing was changed.`, waiting]
+    text: [`The active acrbot requests ${where} ${othersNote(services, left)}; nothing was changed.`, cut, waiting]
       .filter(Boolean)
       .join(' '),
     ok: false,
