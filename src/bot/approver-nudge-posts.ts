@@ -20,14 +20,17 @@ import type { MessengerParts } from './messenger-parts';
  * it once. False, with a warning logged, when it found no conversation to post in (the caller
  * audits it as not posted): no rule channel and no approvers' copy, e.g. a request whose one
  * card was shared in the old ACRBOT_APPROVAL_CHANNEL after that setting changed
- * ({@link approversCopyOf} goes by the current settings).
+ * ({@link approversCopyOf} goes by the current settings). `'refused'`, with one error logged
+ * naming the conversations, when Teams refused it in every one for good (403/404: acrbot removed
+ * from them, eachTarget): no retry gets through, so the caller audits it as not posted instead
+ * of retrying it until the request expires.
  */
 export async function nudgeApprovers(
   parts: Pick<MessengerParts, 'store' | 'log' | 'approversCopyOf' | 'inConversation'>,
   request: AccessRequest,
   rule: PolicyRule,
   kind: 'remind' | 'escalate',
-): Promise<false | undefined> {
+): Promise<false | 'refused' | undefined> {
   const approverCopy = parts.approversCopyOf(request, await parts.store.listCardCopies(request.id));
   const targets: Partial<ConversationReference>[] = [];
   const main = rule.channel
@@ -46,14 +49,25 @@ export async function nudgeApprovers(
     return false;
   }
   const { text, entities } = kind === 'remind' ? reminderMessage(request, rule) : escalationMessage(request, rule);
-  await eachTarget(targets, parts.log, request.id, kind === 'remind' ? 'reminder' : 'escalation', (target) =>
-    parts.inConversation(target, async (ctx) => {
-      ctx.onSendActivities(async (_ctx, activities, next) => {
-        for (const a of activities) delete a.replyToId;
-        return next();
-      });
-      await ctx.sendActivity({ type: 'message', text, entities });
-    }),
+  const refused = await eachTarget(
+    targets,
+    parts.log,
+    request.id,
+    kind === 'remind' ? 'reminder' : 'escalation',
+    (target) =>
+      parts.inConversation(target, async (ctx) => {
+        ctx.onSendActivities(async (_ctx, activities, next) => {
+          for (const a of activities) delete a.replyToId;
+          return next();
+        });
+        await ctx.sendActivity({ type: 'message', text, entities });
+      }),
+    { refusedForGood: true },
   );
-  return undefined;
+  if (!refused) return undefined;
+  parts.log.error(
+    { requestId: request.id, kind, conversations: targets.map((t) => String(t.conversation?.id ?? '')) },
+    'Teams refused an approval nudge in every channel (acrbot is not in them): add acrbot back or change the channels',
+  );
+  return 'refused';
 }

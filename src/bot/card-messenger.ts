@@ -149,9 +149,13 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
   /**
    * A reminder (or escalation) in the rule's channel, mentioning the rule's named approvers
    * (approver-nudge-posts.ts). False, with a warning logged, when it found no conversation to
-   * post in (the caller audits it as not posted).
+   * post in, `'refused'` when Teams refused it everywhere for good (the caller audits both as not posted).
    */
-  nudgeApprovers(request: AccessRequest, rule: PolicyRule, kind: 'remind' | 'escalate'): Promise<false | undefined> {
+  nudgeApprovers(
+    request: AccessRequest,
+    rule: PolicyRule,
+    kind: 'remind' | 'escalate',
+  ): Promise<false | 'refused' | undefined> {
     return nudgeApprovers(this.parts, request, rule, kind);
   }
 

@@ -36,10 +36,10 @@ export function tabActions(
       limitRefused: ({ code, detail, ...identity }, log) =>
         auditLimitRefusal({ requests: flows.requests, gate, log }, identity, code, detail),
     }),
-    async revoke({ requestId, actor, reason }) {
+    async revoke({ requestId, actor, tenantId, reason }) {
       // Passed as typed: AccessActions.revoke checks and normalises it (truncating here would
       // turn a too-long reason into a silently cut one instead of a clear refusal).
-      const after = await flows.actions.revoke(actor, requestId, reason);
+      const after = await flows.actions.revoke({ actor, tenantId }, requestId, reason);
       changed();
       // An extension's revoke ends the access it extends (AccessActions): named so.
       const which =
@@ -55,7 +55,7 @@ export function tabActions(
     },
     canExtend: (actor, request) => flows.actions.canExtend(actor, request),
     extendRange: (request) => flows.actions.extendRange(request),
-    revocable: (actor, requests) => flows.actions.revocable(actor, requests),
+    revocable: (acting, requests) => flows.actions.revocable(acting, requests),
     reviewsOwed: () => flows.requests.awaitingReview(),
     async extend({ requestId, actor, tenantId, duration, reason }) {
       const { extension, approversNotified } = await flows.actions.extendOutsideTurn({

@@ -18,7 +18,9 @@ import { isSubscriptionNotFound, UserFacingError } from '../domain/errors';
 import { LeaseLostError, type AuditLog, type AzureResourceReader, type Clock, type LeaseStore } from '../domain/ports';
 import { type GrantPlan, plannedRegistry, type Plan } from '../domain/plan';
 import { factsOf } from '../domain/policy';
-import { describeState, isBeingRevoked, type AccessRequest, type Actor } from '../domain/request';
+import { describeState, isBeingRevoked, type AccessRequest, type ActingContext, type Actor } from '../domain/request';
+import { ofTenant } from '../domain/tenant-boundary';
+import { requestNotFound } from './request-reads';
 import { formatUtc, isDefaultTerm } from '../domain/access-term';
 import type { Logger } from '../observability/logger';
 import { checkReason, REASON_LIMITS, singleLine } from '../domain/text';
@@ -147,10 +149,14 @@ export class AccessActions {
    * the request the revoke ends ({@link revokedWith}: an extension's original when the extension's
    * access is the original's). Throws when refused, and audits the refusal on that request
    * (`revoke.refused`, G11): every caller is an attempt (the preview, the click, the tab), while
-   * the buttons ask {@link canRevoke}.
+   * the buttons ask {@link canRevoke}. Another tenant's request is not there for the actor
+   * ({@link outsideTenant}): "not found", as the callers' own tenant reads answer it.
    */
-  async mayRevoke(actor: Actor, request: AccessRequest): Promise<AccessRequest> {
+  async mayRevoke(acting: ActingContext, request: AccessRequest): Promise<AccessRequest> {
+    const { actor } = acting;
+    if (outsideTenant(acting, request)) throw requestNotFound(request.id);
     const target = await this.revokedWith(request, (id) => this.found(id));
+    if (outsideTenant(acting, target)) throw requestNotFound(request.id);
     const refusal = await this.revokeRefusal(actor, target, (r) => this.requests.isApproverOf(actor, r));
     if (!refusal) return target;
     await this.auditRefusal(actor, target, 'revoke.refused', refusal);
@@ -313,8 +319,8 @@ export class AccessActions {
   }
 
   /** Whether {@link mayRevoke} allows it (for showing the button; the action decides again). */
-  async canRevoke(actor: Actor, request: AccessRequest): Promise<boolean> {
-    return (await this.revocable(actor, [request]))[0]!;
+  async canRevoke(acting: ActingContext, request: AccessRequest): Promise<boolean> {
+    return (await this.revocable(acting, [request]))[0]!;
   }
 
   /**
@@ -322,16 +328,21 @@ export class AccessActions {
    * actor approves a request depends only on the approvers of the rule it is bound to, so that
    * is asked once per distinct set of approvers (Graph calls for its groups), not once per row.
    */
-  async revocable(actor: Actor, requests: readonly AccessRequest[]): Promise<boolean[]> {
-    return (await this.revocationTargets(actor, requests)).map((target) => target !== undefined);
+  async revocable(acting: ActingContext, requests: readonly AccessRequest[]): Promise<boolean[]> {
+    return (await this.revocationTargets(acting, requests)).map((target) => target !== undefined);
   }
 
   /**
    * For each of `requests`, what {@link mayRevoke} would revoke ({@link revokedWith}), or
    * undefined where it would refuse; nothing is audited (a question, not an attempt). An
-   * extension's original is taken from `requests` when listed there, else read once.
+   * extension's original is taken from `requests` when listed there, else read once. Another
+   * tenant's request is undefined, as {@link mayRevoke} refuses it.
    */
-  async revocationTargets(actor: Actor, requests: readonly AccessRequest[]): Promise<Array<AccessRequest | undefined>> {
+  async revocationTargets(
+    acting: ActingContext,
+    requests: readonly AccessRequest[],
+  ): Promise<Array<AccessRequest | undefined>> {
+    const { actor } = acting;
     // The requester's own requests never reach `approves` (revokeRefusal allows them first).
     const approves = askedOncePerApprovers(
       (request) => this.requests.ruleOf(request),
@@ -340,7 +351,9 @@ export class AccessActions {
     const get = listedOrReadOnce(requests, (id) => this.found(id));
     return Promise.all(
       requests.map(async (request) => {
+        if (outsideTenant(acting, request)) return undefined;
         const target = await this.revokedWith(request, get);
+        if (outsideTenant(acting, target)) return undefined;
         return (await this.revokeRefusal(actor, target, approves)) === undefined ? target : undefined;
       }),
     );
@@ -353,12 +366,12 @@ export class AccessActions {
    * `succeeded` when a step failed and is retried). The reason is checked first
    * ({@link revokeReason}): a refused one throws `validation.*` and nothing changes.
    */
-  async revoke(actor: Actor, requestId: string, reason: string | undefined): Promise<AccessRequest> {
+  async revoke(acting: ActingContext, requestId: string, reason: string | undefined): Promise<AccessRequest> {
     // Before anything is read or written: the reason ends up in the audit trail, the stored
     // request and the requester's chat notice, so a bad one must stop the revoke (G7, G12).
     const checked = revokeReason(reason);
-    const target = await this.mayRevoke(actor, await this.requests.get(requestId));
-    await this.lifecycle.revokeSoon(target, actor, checked);
+    const target = await this.mayRevoke(acting, await this.requests.get(requestId));
+    await this.lifecycle.revokeSoon(target, acting.actor, checked);
     return this.requests.get(target.id);
   }
 
@@ -686,6 +699,16 @@ function namelessState(request: AccessRequest): string {
     default:
       return 'revoked';
   }
+}
+
+/**
+ * The request is of another tenant than the actor's (the tenant boundary, tenant-boundary.ts).
+ * Checked here, not only by the callers' reads (`getInTenant`, `ofTenant` filters): the rule of
+ * who may end access must hold whoever calls it. Answered and left unaudited as those reads
+ * answer it: an id of another tenant is one that does not exist.
+ */
+function outsideTenant(acting: ActingContext, request: AccessRequest): boolean {
+  return !ofTenant(request, acting.tenantId);
 }
 
 function isRequester(actor: Actor, request: AccessRequest): boolean {

@@ -44,6 +44,9 @@ const MARK_ATTEMPTS = 3;
 /** How often the mark of a nudge that was not sent is looked at again when the request keeps changing. */
 const UNCLAIM_ATTEMPTS = 3;
 
+/** The end of the entry of a nudge Teams refused in every conversation for good (403/404). */
+const REFUSED_EVERYWHERE = '; not posted: Teams refused it in every channel (acrbot is not in them)';
+
 /** The end of the entry of a nudge that found no conversation to go to. */
 const NOT_POSTED =
   "; not posted: no conversation where its approvers are asked (no rule channel, and no approvers' card to post beside)";
@@ -65,9 +68,14 @@ export interface NudgeNotifier extends RequestNotifier {
   /**
    * Posts a reminder in the rule's channel mentioning its approvers (`escalate`: also the
    * escalation channel and groups). Resolves false when it found no conversation to post it in
-   * (and logged so); anything else means it was posted.
+   * (and logged so), `'refused'` when Teams refused it in every one for good (403/404: acrbot is
+   * not in them; logged so); anything else means it was posted.
    */
-  nudgeApprovers(request: AccessRequest, rule: PolicyRule, kind: 'remind' | 'escalate'): Promise<false | void>;
+  nudgeApprovers(
+    request: AccessRequest,
+    rule: PolicyRule,
+    kind: 'remind' | 'escalate',
+  ): Promise<false | 'refused' | void>;
   /**
    * Reports an unreviewed break-glass grant (break-glass channel and audit channel, else where
    * its approvers are asked). Resolves false when it found nowhere to post it (and logged so),
@@ -199,10 +207,11 @@ export class ApprovalNudges {
       // it is recorded as sent only once the approvers were told. Not told: the claim is undone
       // and the job fails, so the scheduler retries it with backoff instead of finding it "done".
       // Nowhere to post it (no rule channel, no approvers' card to follow) is no failure a retry
-      // mends: used up, and audited `unposted`, so no entry says approvers were told who were not.
-      let posted: boolean;
+      // mends: used up, and audited `unposted`, so no entry says approvers were told who were not;
+      // nor is Teams refusing it in every channel for good (acrbot removed from them).
+      let result: false | 'refused' | void;
       try {
-        posted = (await this.notifier.nudgeApprovers(claimed, rule, kind)) !== false;
+        result = await this.notifier.nudgeApprovers(claimed, rule, kind);
       } catch (err) {
         try {
           await this.unclaim(claimed, field);
@@ -214,6 +223,7 @@ export class ApprovalNudges {
         }
         throw err;
       }
+      const posted = result !== false && result !== 'refused';
       await this.record(claimed, {
         action,
         outcome: !posted ? 'unposted' : kind === 'remind' ? 'reminded' : 'escalated',
@@ -221,7 +231,7 @@ export class ApprovalNudges {
           kind === 'remind'
             ? `no decision after ${Math.round(rule.remindAfterMs! / 60_000)} min`
             : `no decision after ${Math.round(rule.escalateAfterMs! / 60_000)} min${note}`
-        }${posted ? '' : NOT_POSTED}`,
+        }${posted ? '' : result === 'refused' ? REFUSED_EVERYWHERE : NOT_POSTED}`,
       });
       // Posting the nudge takes a while (one post per channel): a decision, or the run it
       // started, may have changed the request since, and redrawn its cards. Drawing this
@@ -309,7 +319,12 @@ export class ApprovalNudges {
    */
   private async reminderNoteOf(request: AccessRequest): Promise<string> {
     const entry = (await this.audit.forRequest(request.id)).find((e) => e.action === 'approval.reminded');
-    if (entry?.outcome === 'unposted') return '; the reminder before it was not posted either (nowhere to post it)';
+    if (entry?.outcome === 'unposted') {
+      const why = entry.detail?.includes(REFUSED_EVERYWHERE)
+        ? 'Teams refused it in every channel'
+        : 'nowhere to post it';
+      return `; the reminder before it was not posted either (${why})`;
+    }
     return reminderNote(request, entry !== undefined);
   }
 

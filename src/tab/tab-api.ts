@@ -12,7 +12,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type AccessMatrix, credentialLapsed, gaveAccess } from '../domain/access-inventory';
 import type { AccessPause, AuditLog, Clock, RequestStore } from '../domain/ports';
 import type { PolicyRule } from '../domain/policy';
-import { REQUEST_STATES, type AccessRequest, type Actor, type RequestState } from '../domain/request';
+import {
+  REQUEST_STATES,
+  type AccessRequest,
+  type ActingContext,
+  type Actor,
+  type RequestState,
+} from '../domain/request';
 import { UserFacingError } from '../domain/errors';
 import { mapAtMost } from '../domain/bounded-map';
 import { accessHolderOf, NOT_ALLOWED_CODES } from '../flows/access-actions';
@@ -97,8 +103,9 @@ export interface TabActions {
   /**
    * The flows' revoke rule (the requester, or an approver of the request's own rule) for many
    * requests at once, for the Revoke button in lists and the drawer alike; the action decides again.
+   * Only the acting tenant's requests are revocable.
    */
-  revocable?(actor: Actor, requests: readonly AccessRequest[]): Promise<boolean[]>;
+  revocable?(acting: ActingContext, requests: readonly AccessRequest[]): Promise<boolean[]>;
   /**
    * Break-glass grants whose review an approver still owes, oldest first: the list chat's
    * `pending` shows first (`RequestService.awaitingReview`: every tenant's and rule's, up to
@@ -487,7 +494,7 @@ export class TabApi {
     const answers = !actions?.revoke
       ? []
       : actions.revocable
-        ? await actions.revocable(c.actor, liveRequests)
+        ? await actions.revocable({ actor: c.actor, tenantId: c.user.tenantId }, liveRequests)
         : liveRequests.map((r) => this.isOwn(r, c));
     const revocable = new Set(live.filter((_, k) => answers[k]));
     const extendable = new Set(live);

@@ -6,8 +6,11 @@
  */
 import { AccessActions } from '../../src/flows/access-actions';
 import type { PolicyRule } from '../../src/domain/policy';
-import type { AccessRequest } from '../../src/domain/request';
+import type { AccessRequest, Actor } from '../../src/domain/request';
 import { OUTSIDER, REQUESTER, pendingRequest } from './support/requests';
+
+/** The actor acting in the fixtures' tenant (the revoke rule checks the tenant boundary too). */
+const acting = (actor: Actor) => ({ actor, tenantId: pendingRequest().tenantId });
 
 const rule = { id: 'a', approvers: { users: [], groups: [] } } as unknown as PolicyRule;
 const refusals: string[] = [];
@@ -31,15 +34,15 @@ const lowerCased = { ...REQUESTER, objectId: REQUESTER.objectId.toLowerCase() };
 beforeEach(() => refusals.splice(0));
 
 test('the requester, named in another case, may revoke and extend their own access', async () => {
-  await expect(actions.mayRevoke(lowerCased, active)).resolves.toBe(active);
-  expect(await actions.revocable(lowerCased, [active])).toEqual([true]);
+  await expect(actions.mayRevoke(acting(lowerCased), active)).resolves.toBe(active);
+  expect(await actions.revocable(acting(lowerCased), [active])).toEqual([true]);
   expect(actions.canExtend(lowerCased, active)).toBe(true);
   expect(refusals).toEqual([]);
 });
 
 test('someone else who is no approver may do neither, and the attempt is audited', async () => {
-  await expect(actions.mayRevoke(OUTSIDER, active)).rejects.toMatchObject({ code: 'revoke.notAllowed' });
-  expect(await actions.revocable(OUTSIDER, [active])).toEqual([false]);
+  await expect(actions.mayRevoke(acting(OUTSIDER), active)).rejects.toMatchObject({ code: 'revoke.notAllowed' });
+  expect(await actions.revocable(acting(OUTSIDER), [active])).toEqual([false]);
   expect(actions.canExtend(OUTSIDER, active)).toBe(false);
   expect(() => actions.mayExtend(OUTSIDER, active)).toThrow(expect.objectContaining({ code: 'extend.notRequester' }));
   expect(refusals).toEqual(['revoke.refused:revoke.notAllowed']);

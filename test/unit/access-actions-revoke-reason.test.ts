@@ -3,8 +3,12 @@
  * the same refusal: a `validation.*` error before the request is read or anything is revoked.
  */
 import { UserFacingError } from '../../src/domain/errors';
+import type { Actor } from '../../src/domain/request';
 import { AccessActions, revokeReason } from '../../src/flows/access-actions';
 import { REQUESTER, pendingRequest } from './support/requests';
+
+/** The actor acting in the fixtures' tenant (the revoke rule checks the tenant boundary too). */
+const acting = (actor: Actor) => ({ actor, tenantId: pendingRequest().tenantId });
 
 describe('AccessActions.revoke reason', () => {
   const active = pendingRequest({ state: 'succeeded' });
@@ -34,7 +38,7 @@ describe('AccessActions.revoke reason', () => {
     ['a storage key', 'validation.secret', 'AccountKey=abcdEFGH1234567890=='],
     ['a JWT', 'validation.secret', 'see eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig'],
   ])('%s → %s, nothing read or revoked', async (_label, code, reason) => {
-    const refused = await actions.revoke(REQUESTER, active.id, reason).catch((err: unknown) => err);
+    const refused = await actions.revoke(acting(REQUESTER), active.id, reason).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(UserFacingError);
     expect((refused as UserFacingError).code).toBe(code);
     expect(calls).toEqual([]);
@@ -45,7 +49,7 @@ describe('AccessActions.revoke reason', () => {
   });
 
   test('a good reason is revoked with, on one line', async () => {
-    await actions.revoke(REQUESTER, active.id, 'incident 42:\nrotate the\tcredentials');
+    await actions.revoke(acting(REQUESTER), active.id, 'incident 42:\nrotate the\tcredentials');
     expect(calls).toEqual(['get', 'revokeSoon:incident 42: rotate the credentials', 'get']);
   });
 });

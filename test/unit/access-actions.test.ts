@@ -16,6 +16,9 @@ import type { SecretPlan } from '../../src/domain/plan';
 import type { RequestFacts } from '../../src/domain/policy';
 import { APPROVER, OUTSIDER, REQUESTER, pendingRequest, secretPlan } from './support/requests';
 
+/** The actor acting in the fixtures' tenant (the revoke rule checks the tenant boundary too). */
+const acting = (actor: Actor) => ({ actor, tenantId: pendingRequest().tenantId });
+
 const rule = (id: string, users: string[], groups: string[] = []) =>
   ({ id, approvers: { users, groups } }) as unknown as PolicyRule;
 
@@ -62,12 +65,12 @@ describe('AccessActions.revocable', () => {
       active('R-CCCCCCC1', 'b', { state: 'revoked' }),
       active('R-DDDDDDD1', 'b', { requester: APPROVER }),
     ];
-    const answers = await actions.revocable(APPROVER, rows);
+    const answers = await actions.revocable(acting(APPROVER), rows);
     expect(answers).toEqual([true, true, true, false, false, false, true]);
     expect(asked.sort()).toEqual(['R-AAAAAAA1', 'R-BBBBBBB1']);
     const one = await Promise.all(
       rows.map((r) =>
-        actions.mayRevoke(APPROVER, r).then(
+        actions.mayRevoke(acting(APPROVER), r).then(
           () => true,
           () => false,
         ),
@@ -78,8 +81,8 @@ describe('AccessActions.revocable', () => {
 
   test('access already being revoked is not offered, and a revoke is refused: it would only rename who ended it', async () => {
     const ending = active('R-EEEEEEE2', 'a', { access: { revokingSince: '2025-01-15T09:30:00.000Z' } });
-    expect(await actions.revocable(APPROVER, [ending, active('R-EEEEEEE3', 'a')])).toEqual([false, true]);
-    await expect(actions.mayRevoke(REQUESTER, ending)).rejects.toThrow(
+    expect(await actions.revocable(acting(APPROVER), [ending, active('R-EEEEEEE3', 'a')])).toEqual([false, true]);
+    await expect(actions.mayRevoke(acting(REQUESTER), ending)).rejects.toThrow(
       /R-EEEEEEE2 is already being revoked \(since 2025-01-15 09:30 UTC\); acrbot retries/,
     );
     // An attempt (not the button's question): audited.
@@ -89,7 +92,7 @@ describe('AccessActions.revocable', () => {
   test('someone who may not revoke it is told only that, never what state it is in', async () => {
     const ending = active('R-EEEEEEE4', 'a', { access: { revokingSince: '2025-01-15T09:30:00.000Z' } });
     for (const request of [active('R-EEEEEEE5', 'a', { state: 'pending' }), ending]) {
-      const refused = await actions.mayRevoke(OUTSIDER, request).then(
+      const refused = await actions.mayRevoke(acting(OUTSIDER), request).then(
         () => undefined,
         (err: UserFacingError) => err,
       );
@@ -113,7 +116,7 @@ describe('AccessActions.revocable', () => {
   });
 
   test('the requester may revoke their own active access without any approver question', async () => {
-    expect(await actions.revocable(REQUESTER, [active('R-EEEEEEE1', 'b')])).toEqual([true]);
+    expect(await actions.revocable(acting(REQUESTER), [active('R-EEEEEEE1', 'b')])).toEqual([true]);
     expect(asked).toEqual([]);
   });
 
@@ -126,18 +129,18 @@ describe('AccessActions.revocable', () => {
       {} as never,
       {} as never,
     );
-    expect(await withGet.revocable(OUTSIDER, [extension])).toEqual([false]);
-    await expect(withGet.mayRevoke(OUTSIDER, extension)).rejects.toThrow(
+    expect(await withGet.revocable(acting(OUTSIDER), [extension])).toEqual([false]);
+    await expect(withGet.mayRevoke(acting(OUTSIDER), extension)).rejects.toThrow(
       `Only the requester of ${original.id} or an approver of its rule (a) may revoke it`,
     );
     // Audited on the access it would have ended.
     expect(refusals).toEqual([`revoke.refused:revoke.notAllowed:${original.id}`]);
-    expect(await withGet.revocationTargets(APPROVER, [extension])).toEqual([original]);
-    expect(await withGet.mayRevoke(APPROVER, extension)).toBe(original);
-    expect(await withGet.mayRevoke(REQUESTER, extension)).toBe(original);
+    expect(await withGet.revocationTargets(acting(APPROVER), [extension])).toEqual([original]);
+    expect(await withGet.mayRevoke(acting(APPROVER), extension)).toBe(original);
+    expect(await withGet.mayRevoke(acting(REQUESTER), extension)).toBe(original);
     // An extension that did not move its original's end (not in extendedBy) is its own access.
     const unmoved = active('R-0000000F', 'b', { extendsRequestId: original.id });
-    expect(await withGet.mayRevoke(OUTSIDER, unmoved)).toBe(unmoved);
+    expect(await withGet.mayRevoke(acting(OUTSIDER), unmoved)).toBe(unmoved);
   });
 });
 
@@ -175,19 +178,19 @@ describe('refusing what holds no access: the state in words and the step that fi
   const rejected = pendingRequest({ id: 'R-PPPPPPP3', state: 'rejected', decision: { ...decided, approved: false } });
 
   test('revoke: a waiting request is withdrawn (requester) or rejected (approver); one being granted waits for "Granted"', async () => {
-    expect(await refused(() => actions.mayRevoke(REQUESTER, waiting))).toMatchObject({
+    expect(await refused(() => actions.mayRevoke(acting(REQUESTER), waiting))).toMatchObject({
       code: 'revoke.notActive',
       message:
         'Request R-PPPPPPP1 has no access to revoke yet: it is waiting for approval. Withdraw it with "@acrbot cancel R-PPPPPPP1" instead; nothing was changed.',
     });
-    expect((await refused(() => actions.mayRevoke(APPROVER, waiting))).message).toContain(
+    expect((await refused(() => actions.mayRevoke(acting(APPROVER), waiting))).message).toContain(
       'Reject it on its approval card instead',
     );
-    expect(await refused(() => actions.mayRevoke(REQUESTER, running))).toMatchObject({
+    expect(await refused(() => actions.mayRevoke(acting(REQUESTER), running))).toMatchObject({
       code: 'revoke.notActive',
       message: `Request R-PPPPPPP2 has no access to revoke yet: it is approved by ${APPROVER.name}, running now. Wait until its card says "Granted", then revoke it; nothing was changed.`,
     });
-    expect((await refused(() => actions.mayRevoke(REQUESTER, rejected))).message).toBe(
+    expect((await refused(() => actions.mayRevoke(acting(REQUESTER), rejected))).message).toBe(
       `Request R-PPPPPPP3 has no access to revoke: it is rejected by ${APPROVER.name}; nothing was changed.`,
     );
   });

@@ -1,7 +1,9 @@
 /**
  * Posts that go to several channels (an escalation: the rule's channel and the escalation
  * channel): one channel that refuses (acrbot removed from it) neither stops the other nor makes
- * a retry post again where it went out. Only when no channel took it does the caller's job fail.
+ * a retry post again where it went out. Only when no channel took it does the caller's job fail;
+ * unless every channel refused it for good (403/404: acrbot removed from them), which no retry
+ * mends: then the nudge says so (`'refused'`, one error naming them) for its job to audit it.
  */
 import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
 import { CardMessenger } from '../../src/bot/card-messenger';
@@ -14,6 +16,8 @@ import { pendingRequest } from './support/requests';
 class RefusingAdapter {
   readonly posts: string[] = [];
   readonly refusing = new Set<string>();
+  /** How the refusing conversations answer (403: acrbot removed; 503: Teams down). */
+  status = 403;
   async continueConversationAsync(
     _appId: string,
     reference: Partial<ConversationReference>,
@@ -23,7 +27,8 @@ class RefusingAdapter {
     await logic({
       onSendActivities: () => undefined,
       sendActivity: async (_activity: Partial<Activity>) => {
-        if (this.refusing.has(id)) throw Object.assign(new Error('BotNotInConversationRoster'), { statusCode: 403 });
+        if (this.refusing.has(id))
+          throw Object.assign(new Error('BotNotInConversationRoster'), { statusCode: this.status });
         this.posts.push(id);
         return { id: `post-${this.posts.length}` };
       },
@@ -60,8 +65,9 @@ describe('a post to several channels', () => {
     expect(t.logs.entries().map((e) => e.msg)).toContain('the escalation could not be posted in one of its channels');
   });
 
-  test('every channel refusing: the call fails, so the job is retried; the failures it does not throw are logged', async () => {
+  test('every channel failing (503): the call fails, so the job is retried; the failures it does not throw are logged', async () => {
     const t = await setup();
+    t.adapter.status = 503;
     t.adapter.refusing.add('19:escalation@thread.tacv2');
     t.adapter.refusing.add('19:prod@thread.tacv2');
     await expect(t.messenger.nudgeApprovers(t.request, t.escalating, 'escalate')).rejects.toThrow(
@@ -73,4 +79,28 @@ describe('a post to several channels', () => {
       t.logs.entries().filter((e) => e.msg === 'the escalation could not be posted in one of its channels'),
     ).toHaveLength(1);
   });
+
+  test.each([403, 404])(
+    'every channel refusing for good (%i): resolves refused, one error naming the channels, nothing thrown',
+    async (status) => {
+      const t = await setup();
+      t.adapter.status = status;
+      t.adapter.refusing.add('19:escalation@thread.tacv2');
+      t.adapter.refusing.add('19:prod@thread.tacv2');
+      await expect(t.messenger.nudgeApprovers(t.request, t.escalating, 'escalate')).resolves.toBe('refused');
+      expect(t.adapter.posts).toEqual([]);
+      const logged = t.logs.entries().filter((e) => Number(e.level) >= 40);
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toMatchObject({
+        level: 50,
+        msg: 'Teams refused an approval nudge in every channel (acrbot is not in them): add acrbot back or change the channels',
+        requestId: t.request.id,
+        kind: 'escalate',
+      });
+      expect((logged[0]!.conversations as string[]).map((c) => c.split(';')[0]).sort()).toEqual([
+        '19:escalation@thread.tacv2',
+        '19:prod@thread.tacv2',
+      ]);
+    },
+  );
 });

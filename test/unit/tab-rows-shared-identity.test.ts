@@ -82,7 +82,7 @@ describe("the tab's row of a grant made for another cluster sharing the kubelet 
         revoke: async () => ({ message: 'revoked' }),
         canExtend: (actor, request) => actor.objectId === request.requester.objectId,
         // The flows' rule: the requester, or an approver of the request's own rule.
-        revocable: async (actor, requests) =>
+        revocable: async ({ actor }, requests) =>
           requests.map((r) => actor.objectId === APPROVER.objectId || actor.objectId === r.requester.objectId),
       },
     });

@@ -11,7 +11,7 @@ import { UserFacingError } from '../../domain/errors';
 import { checkReason, REASON_LIMITS } from '../../domain/text';
 import { isRequestId } from '../../domain/identifiers';
 import { parseClusterRef, parseRegistryRef } from '../../domain/names';
-import type { AccessRequest, Actor } from '../../domain/request';
+import type { AccessRequest } from '../../domain/request';
 import { revokeReason } from '../../flows/access-actions';
 import { requestNotFound } from '../../flows/request-reads';
 import { PAIR_REVOKE_LIMIT } from '../../flows/revocation-preview';
@@ -124,7 +124,7 @@ export class LifecycleHandler {
         // Another tenant's request is not there for them (tenant-boundary.ts), as in the tab.
         const asked = await requests.getInTenant(command.requestId, identity.tenantId);
         // An extension's id: the access it is part of (the card says so and lists all of it).
-        const target = await this.mayRevoke(identity.actor, asked);
+        const target = await this.mayRevoke(identity, asked);
         return revokeConfirmCard(target, await lifecycle.flow.preview(target), reason, { asked });
       }
       // "revoke R-7K2M9QXA. no longer needed" is no cluster and registry: said as what it is,
@@ -341,7 +341,7 @@ export class LifecycleHandler {
     for (const id of ids) {
       try {
         // An extension's id revokes the access it is part of (its original), once per click.
-        const target = await this.mayRevoke(identity.actor, await requests.getInTenant(id, identity.tenantId));
+        const target = await this.mayRevoke(identity, await requests.getInTenant(id, identity.tenantId));
         if (started.includes(target.id)) continue;
         if (ids.length > 1 && !(await requests.isApprover(identity.actor)))
           throw new UserFacingError(
@@ -413,7 +413,7 @@ export class LifecycleHandler {
       ),
     );
     const asked = known.filter((r): r is AccessRequest => r !== undefined);
-    const targets = await lifecycle.actions.revocationTargets(identity.actor, asked);
+    const targets = await lifecycle.actions.revocationTargets(identity, asked);
     const allowed = targets.filter((t): t is AccessRequest => t !== undefined);
     if (allowed.length === 0) return undefined;
     const unique = [...new Map(allowed.map((t) => [t.id, t])).values()];
@@ -438,10 +438,11 @@ export class LifecycleHandler {
 
   /**
    * The one revoke rule (flows): the requester may revoke their own access, approvers of it
-   * anyone's; only active access. Returns what the revoke ends (an extension's original).
+   * anyone's; only active access, of the actor's tenant. Returns what the revoke ends (an
+   * extension's original).
    */
-  private mayRevoke(actor: Actor, request: AccessRequest): Promise<AccessRequest> {
-    return this.services.lifecycle.actions.mayRevoke(actor, request);
+  private mayRevoke(identity: TurnIdentity, request: AccessRequest): Promise<AccessRequest> {
+    return this.services.lifecycle.actions.mayRevoke(identity, request);
   }
 
   /** `extend REQUEST-ID [--for DURATION] REASON…`: a new request, approved like any other. */

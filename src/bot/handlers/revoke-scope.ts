@@ -70,7 +70,7 @@ export async function revocableOf(services: BotServices, identity: TurnIdentity,
   const active = there.filter((r) => ofTenant(r, identity.tenantId));
   // Only what this approver may revoke (its rule's approvers, as for one request): the card
   // neither offers what the click would refuse nor shows other rules' requesters.
-  const targets = await services.lifecycle.actions.revocationTargets(identity.actor, active);
+  const targets = await services.lifecycle.actions.revocationTargets(identity, active);
   const all = [...new Map(targets.flatMap((t) => (t ? [[t.id, t] as const] : []))).values()];
   const left = active.filter((_, i) => !targets[i]);
   return {
