@@ -9,7 +9,7 @@ import type { RoleAssignmentInfo } from './azure-model';
 import type { AccessCell, OutsideGrantFacts, PullPath, RoleAssignmentPath } from './inventory-rows';
 
 /** How `access` and the tab name an assignment made outside acrbot when Azure says nothing more. */
-export const OUTSIDE_GRANT_TEXT = 'granted outside acrbot';
+const OUTSIDE_GRANT_TEXT = 'granted outside acrbot';
 
 /** Longest `createdBy` shown (an object id is 36 characters); longer is cut with "…". */
 const MAX_BY_CHARS = 64;

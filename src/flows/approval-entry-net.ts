@@ -101,7 +101,7 @@ function partialApprovals(request: AccessRequest): StoredApproval[] {
  * apart, `discountedApprovals`, with its own entry). Without a binding the entry says only the
  * place ("k so far").
  */
-export function lateApprovalEntry(request: AccessRequest, { approval, place }: StoredApproval): AuditEvent {
+function lateApprovalEntry(request: AccessRequest, { approval, place }: StoredApproval): AuditEvent {
   const binding = request.policy;
   const why = `written late: the approval was stored at ${approval.at} but its process stopped before its entry; its count is its place among the approvals stored now`;
   return {
@@ -180,7 +180,7 @@ function owedEntries(request: AccessRequest): OwedEntry[] {
 }
 
 /** What one pass found and did. */
-export interface ApprovalEntryPass {
+interface ApprovalEntryPass {
   /** Requests with an approval or a discount whose missing entry it wrote. */
   audited: string[];
   /** Requests whose check or entry failed (logged each); the next pass tries again. */

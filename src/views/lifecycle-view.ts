@@ -239,7 +239,7 @@ export interface SeveralRevokeInput {
   leftOut?: string;
   /** Drawn again by a click on an older copy, whose list changed since. */
   changed?: boolean;
-  /** The requests there not run yet, which the revoke leaves alone, in a sentence (pair-waiting-note.ts). */
+  /** The requests there not run yet, which the revoke leaves alone, in a sentence (not-run-yet-note.ts). */
   waiting?: string;
   /** This approver's requests beyond what one card carries, counted in a sentence (for the next ask). */
   beyond?: string;

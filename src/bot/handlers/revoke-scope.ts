@@ -11,12 +11,12 @@ import { ofTenant } from '../../domain/tenant-boundary';
 import { type ActiveRead, PAIR_REVOKE_LIMIT, REVOKE_READ_LIMIT } from '../../flows/revocation-preview';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { lifecycleNoticeCard } from '../../views/lifecycle-view';
-import { pairWaitingNote } from '../../views/pair-waiting-note';
+import { notRunYetNote } from '../../views/not-run-yet-note';
 import type { BotServices } from '../bot-services';
 import type { TurnIdentity } from '../turn-identity';
 
 /** The requests there not run yet, as the flows read them (revocation-preview.ts `waitingOn`). */
-export type NotRunYet = { requests: readonly AccessRequest[]; full: boolean };
+type NotRunYet = { requests: readonly AccessRequest[]; full: boolean };
 
 /**
  * Refuses, audited, someone who is no approver a revoke of many requests (`what`: "a cluster and
@@ -100,7 +100,7 @@ export function beyondNote(beyond: number): string | undefined {
 }
 
 /**
- * The requests there not run yet (pairWaitingNote), read alongside the active ones. A failed read
+ * The requests there not run yet (notRunYetNote), read alongside the active ones. A failed read
  * leaves the note out rather than the card (the revoke does not depend on it), logged as `failed`.
  */
 export function notRunYet(
@@ -131,7 +131,7 @@ export function waitingNote(
   const waiting = notRun.requests.filter(
     (r) => ofTenant(r, identity.tenantId) && !(r.extendsRequestId && ending.has(r.extendsRequestId)),
   );
-  return pairWaitingNote(waiting, notRun.full);
+  return notRunYetNote(waiting, notRun.full);
 }
 
 /**

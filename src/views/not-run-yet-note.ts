@@ -29,7 +29,7 @@ const STATE_WORDS: Partial<Record<AccessRequest['state'], string>> = {
  * for the kinds listed, or undefined when there are none. `possiblyMore`: the read was cut at its
  * cap, so the list may not be all (said so, not counted). Requesters' names are user text: inert.
  */
-export function pairWaitingNote(waiting: readonly AccessRequest[], possiblyMore = false): string | undefined {
+export function notRunYetNote(waiting: readonly AccessRequest[], possiblyMore: boolean): string | undefined {
   if (waiting.length === 0) return undefined;
   const named = waiting.slice(0, WAITING_NAMED).map((r) => {
     const state = STATE_WORDS[r.state] ?? 'not run yet';
