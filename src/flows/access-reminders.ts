@@ -107,7 +107,8 @@ export async function sendReminder(deps: LifecycleDeps, job: ScheduledJob, run?:
   // ids again, for reminders of their own), whatever it says. A run after it was written (the
   // job's removal failed) neither posts again nor writes a second entry.
   const key = `access.reminded:${job.id}:${end.at}`;
-  if ((await deps.audit.forRequest(request.id)).some((e) => e.idempotencyKey === key)) return;
+  const trail = await deps.audit.forRequest(request.id);
+  if (trail.some((e) => e.idempotencyKey === key)) return;
   await run?.check();
   // Throws when the post did not go out: no entry, the job is retried. At least once, not at
   // most once: a run whose post went out but whose entry could not be written is retried too
@@ -120,7 +121,7 @@ export async function sendReminder(deps: LifecycleDeps, job: ScheduledJob, run?:
     { reportFailure: true },
   );
   // Before the reminder's entry: a run failing after telling is retried, and the told entry keeps it once.
-  if (told) await tellApproversRequesterUnreachable(deps, request, end, told);
+  if (told) await tellApproversRequesterUnreachable(deps, request, trail, end, told);
   const of = `expires ${end.at}${end.credential ? ' (the pull secret’s credential, before the term ends)' : ''}`;
   await recordAccessEvent(deps, request, ACRBOT_ACTOR, {
     action: 'access.reminded',

@@ -144,7 +144,7 @@ export class ApprovalNudges {
         posted
           ? ''
           : result === 'refused'
-            ? '; not posted: Teams refused it in every channel (acrbot is not in them)'
+            ? REFUSED_EVERYWHERE
             : '; not posted: no break-glass, audit or approvals channel to post it in'
       }`,
     });

@@ -5,6 +5,7 @@
  * are told once per request, whichever reminder found the requester gone.
  */
 import { formatUtc } from '../domain/access-term';
+import type { AuditEntry } from '../domain/audit-chain';
 import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 
@@ -17,7 +18,8 @@ const toldKey = (requestId: string): string => `${REQUESTER_UNREACHABLE_TOLD}:${
 /**
  * Tells the approvers of `request` that its requester could not be reminded of its end (`at`;
  * `credential`: the pull secret's credential's expiry), unless an earlier reminder of it already
- * did (its keyed entry in the audit, shared by every instance: not this process's memory).
+ * did (its keyed entry in `trail`, the request's audit as the reminder just read it: shared by
+ * every instance, not this process's memory).
  * Called before the reminder's own entry is written, so a run that fails after telling is
  * retried and finds the entry: at least once, the entry once. The report itself never throws
  * (the messenger logs a post that failed); a failed entry throws and the job is retried.
@@ -29,11 +31,12 @@ const toldKey = (requestId: string): string => `${REQUESTER_UNREACHABLE_TOLD}:${
 export async function tellApproversRequesterUnreachable(
   deps: Pick<LifecycleDeps, 'audit' | 'messenger'>,
   request: AccessRequest,
+  trail: readonly AuditEntry[],
   end: { at: string; credential: boolean },
   why: 'noConversation' | 'refused',
 ): Promise<void> {
   const key = toldKey(request.id);
-  if ((await deps.audit.forRequest(request.id)).some((e) => e.idempotencyKey === key)) return;
+  if (trail.some((e) => e.idempotencyKey === key)) return;
   const posted = await deps.messenger.reportToApprovers(request, unreachableText(request, end, why), {
     title: `Requester not reachable: ${request.id}`,
     tone: 'warning',
