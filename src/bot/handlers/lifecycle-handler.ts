@@ -31,18 +31,7 @@ import { punctuatedRequestId } from '../../domain/request-id-word';
 import { fingerprintScope, revocationFingerprint } from '../../domain/revocation-fingerprint';
 import { ofTenant } from '../../domain/tenant-boundary';
 import { RegistryRevoke } from './registry-revoke';
-import {
-  beyondNote,
-  cutReadNote,
-  nothingYouMayRevoke,
-  notRunYet,
-  othersNote,
-  refuseUnlessApprover,
-  type Revocable,
-  revocableOf,
-  sameIds,
-  waitingNote,
-} from './revoke-scope';
+import { refuseUnlessApprover, type Revocable, revocableOf, sameIds, severalRevokeCard } from './revoke-scope';
 
 const revokeData = z.object({
   // Every id of a pair's or registry's confirmation card, comma-separated (R- and 8 characters each).
@@ -204,57 +193,24 @@ export class LifecycleHandler {
     changed = false,
   ): Promise<AdaptiveCardJson> {
     const { lifecycle, settings } = this.services;
-    const [{ active, mine, beyond, left, elsewhere, full }, notRun] = await Promise.all([
-      this.pairTargets(identity, cluster.id, registry.id),
-      notRunYet(
-        this.services,
-        () => lifecycle.flow.waitingOn(cluster.id, registry.id),
-        "revoke: the pair's requests not run yet could not be read to name them",
-      ),
-    ]);
-    const waiting = waitingNote(identity, notRun, mine);
-    // The pair's read stopped at its cap: what it did not read is reached one request at a time.
-    const cut = full
-      ? cutReadNote(
-          `on ${cluster.name} → ${registry.name}`,
-          `revoke them one at a time ("@acrbot revoke REQUEST-ID"); "@acrbot access ${registry.name}" lists every cluster that can pull from it.`,
-        )
-      : undefined;
-    if (active.length === 0)
-      return lifecycleNoticeCard({
-        title: 'Nothing to revoke',
-        // Another tenant's grants are that tenant's to revoke; the access card names them as such.
-        text: [
-          elsewhere
-            ? `acrbot has no active grant of ${cluster.name} on ${registry.name} for a request of your organisation (tenant); those of another tenant are not revoked from here.`
-            : await this.nothingOfOursText(identity, cluster, registry),
-          cut,
-          waiting,
-        ]
-          .filter(Boolean)
-          .join(' '),
-        ok: true,
-        sandbox: settings.sandbox,
-      });
-    if (mine.length === 0)
-      return nothingYouMayRevoke(this.services, `on ${cluster.name} → ${registry.name}`, left, waiting, cut);
-    // Previewed as one action: a role assignment held only by requests in it is deleted by the
-    // last of them (see confirmRevoke), not kept.
-    const previews = await lifecycle.flow.previewTogether(mine);
-    return revokePairConfirmCard(
-      {
-        cluster: cluster.name,
-        registry: registry.name,
-        sandbox: settings.sandbox,
-        reason,
-        changed,
-        ...(left.length > 0 && { leftOut: `${left.length} more ${othersNote(this.services, left)}.` }),
-        ...(waiting && { waiting }),
-        beyond: beyondNote(beyond),
-        cut,
-      },
-      previews,
-    );
+    return severalRevokeCard(this.services, identity, {
+      targets: this.pairTargets(identity, cluster.id, registry.id),
+      waitingRead: () => lifecycle.flow.waitingOn(cluster.id, registry.id),
+      waitingFailed: "revoke: the pair's requests not run yet could not be read to name them",
+      where: `on ${cluster.name} → ${registry.name}`,
+      // What the pair's read did not read is reached one request at a time.
+      cutInstead: `revoke them one at a time ("@acrbot revoke REQUEST-ID"); "@acrbot access ${registry.name}" lists every cluster that can pull from it.`,
+      // Another tenant's grants are that tenant's to revoke; the access card names them as such.
+      nothingText: (elsewhere) =>
+        elsewhere
+          ? `acrbot has no active grant of ${cluster.name} on ${registry.name} for a request of your organisation (tenant); those of another tenant are not revoked from here.`
+          : this.nothingOfOursText(identity, cluster, registry),
+      confirm: (notes, previews) =>
+        revokePairConfirmCard(
+          { cluster: cluster.name, registry: registry.name, sandbox: settings.sandbox, reason, changed, ...notes },
+          previews,
+        ),
+    });
   }
 
   /**

@@ -11,7 +11,6 @@ import { parseRegistryRef } from '../../domain/names';
 import type { AccessRequest } from '../../domain/request';
 import { revocationFingerprint } from '../../domain/revocation-fingerprint';
 import type { AdaptiveCardJson } from '../../views/card-templates';
-import { lifecycleNoticeCard } from '../../views/lifecycle-view';
 import { revokeRegistryConfirmCard } from '../../views/registry-revoke-view';
 import type { BotServices } from '../bot-services';
 import type { TurnIdentity } from '../turn-identity';
@@ -82,41 +81,20 @@ export class RegistryRevoke {
     changed = false,
   ): Promise<AdaptiveCardJson> {
     const { lifecycle, settings } = this.services;
-    const [{ active, mine, beyond, left, elsewhere, full }, notRun] = await Promise.all([
-      this.targets(identity, registry.id),
-      shared.notRunYet(
-        this.services,
-        () => lifecycle.flow.waitingOnRegistry(registry.id),
-        "revoke: the registry's requests not run yet could not be read to name them",
-      ),
-    ]);
-    const waiting = shared.waitingNote(identity, notRun, mine);
-    const cut = full ? cutRead(registry) : undefined;
-    if (active.length === 0)
-      return lifecycleNoticeCard({
-        title: 'Nothing to revoke',
-        text: [nothingActiveText(registry, elsewhere), cut, waiting].filter(Boolean).join(' '),
-        ok: true,
-        sandbox: settings.sandbox,
-      });
-    if (mine.length === 0) return shared.nothingYouMayRevoke(this.services, `on ${registry.name}`, left, waiting, cut);
-    // Previewed as one action, as a pair's: a role assignment held only by requests in it is
-    // deleted by the last of them, not kept.
-    const previews = await lifecycle.flow.previewTogether(mine);
-    return revokeRegistryConfirmCard(
-      {
-        registry: registry.name,
-        sandbox: settings.sandbox,
-        reason,
-        changed,
-        otherTenants: elsewhere,
-        beyond: shared.beyondNote(beyond),
-        cut,
-        ...(left.length > 0 && { leftOut: `${left.length} more ${shared.othersNote(this.services, left)}.` }),
-        ...(waiting && { waiting }),
-      },
-      previews,
-    );
+    return shared.severalRevokeCard(this.services, identity, {
+      targets: this.targets(identity, registry.id),
+      waitingRead: () => lifecycle.flow.waitingOnRegistry(registry.id),
+      waitingFailed: "revoke: the registry's requests not run yet could not be read to name them",
+      where: `on ${registry.name}`,
+      // Its requests not read are reached a pair at a time (each pair's read is its own) or one by one.
+      cutInstead: `revoke them per cluster ("@acrbot revoke CLUSTER ${registry.name}") or one at a time ("@acrbot revoke REQUEST-ID").`,
+      nothingText: (elsewhere) => nothingActiveText(registry, elsewhere),
+      confirm: (notes, previews, elsewhere) =>
+        revokeRegistryConfirmCard(
+          { registry: registry.name, sandbox: settings.sandbox, reason, changed, otherTenants: elsewhere, ...notes },
+          previews,
+        ),
+    });
   }
 }
 
@@ -130,15 +108,4 @@ function nothingActiveText(registry: Registry, elsewhere: number): string {
   return elsewhere
     ? `acrbot has no active grant or pull secret on ${registry.name} for a request of your organisation (tenant); ${elsewhere} of another tenant ${elsewhere === 1 ? 'is' : 'are'} not revoked from here, and ${outside}`
     : `acrbot has no active grant or pull secret on ${registry.name}; ${outside}`;
-}
-
-/**
- * The registry's read stopped at its cap: its requests not read are reached a pair at a time
- * (each pair's read is its own) or one by one.
- */
-function cutRead(registry: Registry): string {
-  return shared.cutReadNote(
-    `on ${registry.name}`,
-    `revoke them per cluster ("@acrbot revoke CLUSTER ${registry.name}") or one at a time ("@acrbot revoke REQUEST-ID").`,
-  );
 }

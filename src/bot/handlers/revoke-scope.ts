@@ -10,7 +10,7 @@ import type { AccessRequest } from '../../domain/request';
 import { ofTenant } from '../../domain/tenant-boundary';
 import { type ActiveRead, PAIR_REVOKE_LIMIT, REVOKE_READ_LIMIT } from '../../flows/revocation-preview';
 import type { AdaptiveCardJson } from '../../views/card-templates';
-import { lifecycleNoticeCard } from '../../views/lifecycle-view';
+import { lifecycleNoticeCard, type RevocationLine, type SeveralRevokeInput } from '../../views/lifecycle-view';
 import { notRunYetNote } from '../../views/not-run-yet-note';
 import type { BotServices } from '../bot-services';
 import type { TurnIdentity } from '../turn-identity';
@@ -174,4 +174,58 @@ export function nothingYouMayRevoke(
 export function sameIds(ids: readonly string[], listed: readonly AccessRequest[]): boolean {
   const now = new Set(listed.map((r) => r.id.toUpperCase()));
   return ids.length === now.size && ids.every((id) => now.has(id.toUpperCase()));
+}
+
+/** What a revoke of many passes its confirmation card besides its own fields (SeveralRevokeInput). */
+type SeveralNotes = Pick<SeveralRevokeInput, 'leftOut' | 'waiting' | 'beyond' | 'cut'>;
+
+/**
+ * The answer to a revoke of many (a pair's, a registry's), as both build it: `targets` read with
+ * the requests there not run yet (`waitingRead`, `waitingFailed` logged if it fails); "Nothing to
+ * revoke" (`nothingText`, given the count of another tenant's) when none of the tenant's is
+ * active; {@link nothingYouMayRevoke} when none is this approver's; else `confirm`, their
+ * preview taken together. `where` ("on contosoacr") and `cutInstead` word the cut read's note.
+ */
+export async function severalRevokeCard(
+  services: BotServices,
+  identity: TurnIdentity,
+  s: {
+    targets: Promise<Revocable>;
+    waitingRead: () => Promise<NotRunYet>;
+    waitingFailed: string;
+    where: string;
+    cutInstead: string;
+    nothingText: (elsewhere: number) => string | Promise<string>;
+    confirm: (
+      notes: SeveralNotes,
+      previews: Array<{ request: AccessRequest; lines: RevocationLine[] }>,
+      elsewhere: number,
+    ) => AdaptiveCardJson;
+  },
+): Promise<AdaptiveCardJson> {
+  const [{ active, mine, beyond, left, elsewhere, full }, notRun] = await Promise.all([
+    s.targets,
+    notRunYet(services, s.waitingRead, s.waitingFailed),
+  ]);
+  const waiting = waitingNote(identity, notRun, mine);
+  // The read stopped at its cap: every answer says so, so none reads as "nothing left".
+  const cut = full ? cutReadNote(s.where, s.cutInstead) : undefined;
+  if (active.length === 0)
+    return lifecycleNoticeCard({
+      title: 'Nothing to revoke',
+      text: [await s.nothingText(elsewhere), cut, waiting].filter(Boolean).join(' '),
+      ok: true,
+      sandbox: services.settings.sandbox,
+    });
+  if (mine.length === 0) return nothingYouMayRevoke(services, s.where, left, waiting, cut);
+  // Previewed as one action: a role assignment held only by requests in it is deleted by the
+  // last of them (see confirmRevoke), not kept.
+  const previews = await services.lifecycle.flow.previewTogether(mine);
+  const notes = {
+    ...(left.length > 0 && { leftOut: `${left.length} more ${othersNote(services, left)}.` }),
+    ...(waiting && { waiting }),
+    beyond: beyondNote(beyond),
+    cut,
+  };
+  return s.confirm(notes, previews, elsewhere);
 }
