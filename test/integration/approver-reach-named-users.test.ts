@@ -8,16 +8,14 @@
 import { UserFacingError } from '../../src/domain/errors';
 import type { PolicyRule } from '../../src/domain/policy';
 import type { Actor } from '../../src/domain/request';
-import { RequestService } from '../../src/flows/request-service';
 import type { GraphClient } from '../../src/integrations/graph/graph-client';
 import { GraphDirectory } from '../../src/integrations/graph/graph-directory';
-import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { createLogger } from '../../src/observability/logger';
 import type { Sandbox } from '../../src/sandbox/sandbox';
+import { graphRequestService } from '../helpers/graph-request-service';
 import { useSandboxGraph } from '../helpers/sandbox-graph';
-import { FakeClock, MINUTE } from '../unit/support/fake-clock';
-import { OLIVE, policy, rule, settings, TENANT } from '../unit/support/policy-fixtures';
-import { grantPlan, REQUESTER } from '../unit/support/requests';
+import { MINUTE } from '../unit/support/fake-clock';
+import { OLIVE, rule } from '../unit/support/policy-fixtures';
+import { newGrant, REQUESTER } from '../unit/support/requests';
 import { resetUnreadNamedWarning } from '../../src/flows/approver-groups-read';
 
 const id = (n: number) => `0c000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -42,35 +40,10 @@ useSandboxGraph((started) => {
 
 /** A service over the emulated Graph with one rule naming `users` and `groups`. */
 function setup(users: string[], groups: string[] = []) {
-  const clock = new FakeClock('2026-11-30T09:00:00.000Z');
-  const store = new MemoryRequestStore();
-  const audit = new MemoryAuditLog(clock);
-  const lines: Array<Record<string, unknown>> = [];
-  const log = createLogger({
-    level: 'warn',
-    destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
-  });
   const theRule: PolicyRule = rule('named', { approvers: { users, groups, name: 'Named approvers' } });
-  const service = new RequestService(
-    store,
-    audit,
-    new GraphDirectory(graph),
-    clock,
-    settings,
-    { requestChanged: async () => undefined },
-    log,
-    undefined,
-    { current: () => policy([theRule]) },
-  );
+  const { clock, store, audit, lines, service } = graphRequestService(graph, theRule);
   const create = (requester: Actor, breakGlass = false) =>
-    service.create({
-      requester,
-      tenantId: TENANT,
-      reason: 'deploy payments-api',
-      plan: grantPlan(),
-      origin: { conversationId: '19:general@thread.tacv2', conversationType: 'channel' },
-      ...(breakGlass && { breakGlass: true }),
-    });
+    service.create({ ...newGrant(requester), ...(breakGlass && { breakGlass: true }) });
   const stored = () => store.listByState(['pending', 'approved', 'executing', 'succeeded', 'failed']);
   const actions = async () => (await audit.latest(20)).map((e) => e.action);
   return { clock, lines, create, stored, actions };

@@ -17,18 +17,15 @@ import type { Actor } from '../../src/domain/request';
 import { ApprovalEntryNet } from '../../src/flows/approval-entry-net';
 import { resetUnreadNamedWarning } from '../../src/flows/approver-groups-read';
 import { discountedEntryKey, droppedNotice } from '../../src/flows/discounted-approvals';
-import { RequestService } from '../../src/flows/request-service';
 import { CLICK_GRACE_MS } from '../../src/flows/review-reject-net';
 import type { GraphClient } from '../../src/integrations/graph/graph-client';
-import { GraphDirectory } from '../../src/integrations/graph/graph-directory';
-import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { withCorrelation } from '../../src/observability/correlation';
-import { createLogger } from '../../src/observability/logger';
 import type { Sandbox } from '../../src/sandbox/sandbox';
+import { graphRequestService } from '../helpers/graph-request-service';
 import { useSandboxGraph } from '../helpers/sandbox-graph';
-import { FakeClock, MINUTE } from '../unit/support/fake-clock';
-import { policy, rule, settings, TENANT } from '../unit/support/policy-fixtures';
-import { grantPlan, REQUESTER } from '../unit/support/requests';
+import { MINUTE } from '../unit/support/fake-clock';
+import { rule, TENANT } from '../unit/support/policy-fixtures';
+import { newGrant } from '../unit/support/requests';
 
 let sandbox: Sandbox;
 let graph: GraphClient;
@@ -51,33 +48,8 @@ function setup(options: { approvalsRequired?: number; viaGroup?: boolean } = {})
     ? { users: [], groups: [group], name: 'Group approvers' }
     : { users: people.map((p) => p.objectId), groups: [], name: 'Named approvers' };
   const theRule: PolicyRule = rule('prod', { approvalsRequired: options.approvalsRequired ?? 2, approvers });
-  const clock = new FakeClock('2026-11-30T09:00:00.000Z');
-  const store = new MemoryRequestStore();
-  const audit = new MemoryAuditLog(clock);
-  const lines: Array<Record<string, unknown>> = [];
-  const log = createLogger({
-    level: 'warn',
-    destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
-  });
-  const service = new RequestService(
-    store,
-    audit,
-    new GraphDirectory(graph),
-    clock,
-    settings,
-    { requestChanged: async () => undefined },
-    log,
-    undefined,
-    { current: () => policy([theRule]) },
-  );
-  const create = () =>
-    service.create({
-      requester: REQUESTER,
-      tenantId: TENANT,
-      reason: 'deploy payments-api',
-      plan: grantPlan(),
-      origin: { conversationId: '19:general@thread.tacv2', conversationType: 'channel' },
-    });
+  const { clock, store, audit, lines, log, service } = graphRequestService(graph, theRule);
+  const create = () => service.create(newGrant());
   const approve = (requestId: string, actor: Actor) => {
     clock.advance(MINUTE);
     return service.decide({ requestId, acting: { actor, tenantId: TENANT }, approve: true, reason: 'ok' });

@@ -15,19 +15,12 @@ import { PAIR_REVOKE_LIMIT, REVOKE_READ_LIMIT } from '../../src/flows/revocation
 import { SANDBOX_TENANT_ID, SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { LEGACY_RULE_POLICY, sam } from '../helpers/legacy-rule-policy';
 import type { TeamsUser } from '../helpers/teams-activities';
 
 const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
 const ALPHABET = '23456789ABCDEFGHJKMNPQRSTVWXYZ';
 const second: TeamsUser = { ...SANDBOX_USERS.outsider, name: 'Sam Second' } as TeamsUser;
-/** aks-legacy's requests are Sam's to approve (rule legacy), every other the approver's (default). */
-const sam = SANDBOX_USERS.secondApprover as TeamsUser;
-const POLICY = [
-  'version: 1',
-  'rules:',
-  `  - { id: legacy, match: { cluster: "aks-legacy" }, approvers: { users: ["${sam.objectId}"] } }`,
-  `  - { id: default, match: {}, approvers: { users: ["${users.approver.objectId}"] } }`,
-].join('\n');
 const ENV = {
   ACRBOT_MIN_ACCESS_DURATION: '1m',
   ACRBOT_EXPIRY_REMINDERS: 'none',
@@ -40,7 +33,7 @@ let h: Harness;
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'acrbot-revoke-read-cut-'));
-  writeFileSync(join(dir, 'policy.yaml'), POLICY);
+  writeFileSync(join(dir, 'policy.yaml'), LEGACY_RULE_POLICY);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(async () => {

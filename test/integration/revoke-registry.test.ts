@@ -14,6 +14,7 @@ import type { AuditEntry } from '../../src/domain/audit-chain';
 import { SANDBOX_TENANT_ID, SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { LEGACY_RULE_POLICY, sam } from '../helpers/legacy-rule-policy';
 import type { TeamsUser } from '../helpers/teams-activities';
 
 const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
@@ -201,18 +202,11 @@ describe("revoke registry NAME with another tenant's requests on it", () => {
 });
 
 describe('revoke registry NAME by an approver of one rule only', () => {
-  /** aks-legacy's requests are Sam's to approve (rule legacy), every other the approver's (default). */
-  const sam = SANDBOX_USERS.secondApprover as TeamsUser;
-  const POLICY = [
-    'version: 1',
-    'rules:',
-    `  - { id: legacy, match: { cluster: "aks-legacy" }, approvers: { users: ["${sam.objectId}"] } }`,
-    `  - { id: default, match: {}, approvers: { users: ["${users.approver.objectId}"] } }`,
-  ].join('\n');
+  // aks-legacy's requests are Sam's to approve (rule legacy), every other the approver's (default).
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'acrbot-revoke-registry-'));
-    writeFileSync(join(dir, 'policy.yaml'), POLICY);
+    writeFileSync(join(dir, 'policy.yaml'), LEGACY_RULE_POLICY);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

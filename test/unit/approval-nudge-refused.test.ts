@@ -7,20 +7,11 @@
  */
 import type { PolicyRule } from '../../src/domain/policy';
 import type { AccessRequest } from '../../src/domain/request';
-import { ApprovalNudges, type NudgeNotifier } from '../../src/flows/approval-nudges';
+import type { NudgeNotifier } from '../../src/flows/approval-nudges';
 import { approvalNudgeJobIds } from '../../src/flows/request-jobs';
-import { RequestService } from '../../src/flows/request-service';
-import { Scheduler } from '../../src/flows/scheduler';
-import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
-import { MemoryPauseStore } from '../../src/integrations/store/memory-pause-store';
-import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { createLogger } from '../../src/observability/logger';
-import { FakeClock, HOUR, MINUTE } from './support/fake-clock';
-import { fakeDirectory } from './support/fake-directory';
-import { APPROVERS_GROUP, policy, rule, settings, TENANT } from './support/policy-fixtures';
-import { APPROVER, grantPlan, REQUESTER } from './support/requests';
-
-const log = createLogger({ level: 'silent' });
+import { HOUR } from './support/fake-clock';
+import { nudgeWorld } from './support/nudge-world';
+import { policy, rule } from './support/policy-fixtures';
 
 /** Teams refusing the reminder everywhere for good; the escalation goes out. */
 class Notifications implements NudgeNotifier {
@@ -34,49 +25,18 @@ class Notifications implements NudgeNotifier {
 }
 
 test('a reminder refused everywhere for good: audited unposted once, its job ends, the escalation still goes', async () => {
-  const clock = new FakeClock('2026-11-30T09:00:00.000Z');
-  const store = new MemoryRequestStore();
-  const audit = new MemoryAuditLog(clock);
-  const pauses = new MemoryPauseStore();
   const notifications = new Notifications();
-  const jobs = new MemoryScheduleStore();
-  const leases = new MemoryLeaseStore(() => clock.now());
-  const scheduler = new Scheduler(jobs, leases, clock, log, {
-    instanceId: 'a',
-    sweepIntervalMs: 0,
-    leaseTtlMs: MINUTE,
-  });
-  const nudges = new ApprovalNudges(store, audit, clock, notifications, scheduler, pauses);
-  scheduler.register('approval.remind', (job, run) => nudges.remind(job, run));
-  scheduler.register('approval.escalate', (job, run) => nudges.escalate(job, run));
-  const service = new RequestService(
-    store,
-    audit,
-    fakeDirectory({ [APPROVERS_GROUP]: [APPROVER.objectId] }),
-    clock,
-    settings,
+  const { clock, store, audit, jobs, scheduler, create } = nudgeWorld(
     notifications,
-    log,
-    scheduler,
-    {
-      current: () =>
-        policy([
-          rule('prod', {
-            remindAfterMs: HOUR,
-            escalateAfterMs: 2 * HOUR,
-            escalateTo: { channel: '19:escalations@thread.tacv2', groups: [] },
-          }),
-        ]),
-    },
-    pauses,
+    policy([
+      rule('prod', {
+        remindAfterMs: HOUR,
+        escalateAfterMs: 2 * HOUR,
+        escalateTo: { channel: '19:escalations@thread.tacv2', groups: [] },
+      }),
+    ]),
   );
-  const request = await service.create({
-    requester: REQUESTER,
-    tenantId: TENANT,
-    reason: 'deploy payments-api',
-    plan: grantPlan(),
-    origin: { conversationId: '19:general@thread.tacv2', conversationType: 'channel' },
-  });
+  const request = await create();
   const ids = approvalNudgeJobIds(request.id);
   const nudgeEntries = async () => (await audit.forRequest(request.id)).filter((e) => e.action.startsWith('approval.'));
 

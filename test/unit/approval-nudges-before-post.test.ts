@@ -8,20 +8,12 @@
 import type { AuditEntry } from '../../src/domain/audit-chain';
 import type { Policy, PolicyRule } from '../../src/domain/policy';
 import type { AccessRequest } from '../../src/domain/request';
-import { ApprovalNudges, type NudgeNotifier, PAUSED_NUDGE_RECHECK_MS } from '../../src/flows/approval-nudges';
+import { type NudgeNotifier, PAUSED_NUDGE_RECHECK_MS } from '../../src/flows/approval-nudges';
 import { approvalNudgeJobIds } from '../../src/flows/request-jobs';
-import { RequestService } from '../../src/flows/request-service';
-import { Scheduler } from '../../src/flows/scheduler';
-import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
-import { MemoryPauseStore } from '../../src/integrations/store/memory-pause-store';
-import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { createLogger } from '../../src/observability/logger';
-import { FakeClock, HOUR, MINUTE } from './support/fake-clock';
-import { fakeDirectory } from './support/fake-directory';
-import { APPROVERS_GROUP, policy, rule, settings, TENANT } from './support/policy-fixtures';
-import { APPROVER, grantPlan, REQUESTER } from './support/requests';
-
-const log = createLogger({ level: 'silent' });
+import { HOUR } from './support/fake-clock';
+import { nudgeWorld } from './support/nudge-world';
+import { policy, rule, TENANT } from './support/policy-fixtures';
+import { APPROVER } from './support/requests';
 
 class Notifications implements NudgeNotifier {
   readonly posts: string[] = [];
@@ -37,33 +29,10 @@ class Notifications implements NudgeNotifier {
 }
 
 function setup(initial: Policy) {
-  const clock = new FakeClock('2026-11-30T09:00:00.000Z');
-  const store = new MemoryRequestStore();
-  const audit = new MemoryAuditLog(clock);
-  const pauses = new MemoryPauseStore();
   const notifications = new Notifications();
-  const jobs = new MemoryScheduleStore();
-  const leases = new MemoryLeaseStore(() => clock.now());
-  /** A process on the shared stores: its own Scheduler and nudge handlers. */
-  const instance = (instanceId: string) => {
-    const scheduler = new Scheduler(jobs, leases, clock, log, { instanceId, sweepIntervalMs: 0, leaseTtlMs: MINUTE });
-    const nudges = new ApprovalNudges(store, audit, clock, notifications, scheduler, pauses);
-    scheduler.register('approval.remind', (job, run) => nudges.remind(job, run));
-    scheduler.register('approval.escalate', (job, run) => nudges.escalate(job, run));
-    return scheduler;
-  };
-  const scheduler = instance('a');
-  const service = new RequestService(
-    store,
-    audit,
-    fakeDirectory({ [APPROVERS_GROUP]: [APPROVER.objectId] }),
-    clock,
-    settings,
+  const { clock, store, audit, pauses, jobs, instance, scheduler, service, create } = nudgeWorld(
     notifications,
-    log,
-    scheduler,
-    { current: () => initial },
-    pauses,
+    initial,
   );
   /** Runs `then` once, right after the nudge's mark (of `field`) is written to the store. */
   const afterMark = (field: 'remindedAt' | 'escalatedAt', then: () => Promise<void>) => {
@@ -100,14 +69,7 @@ function setup(initial: Policy) {
         ).applied,
       ).toBe(true),
     resume: async () => expect(await pauses.resume()).toBeDefined(),
-    create: () =>
-      service.create({
-        requester: REQUESTER,
-        tenantId: TENANT,
-        reason: 'deploy payments-api',
-        plan: grantPlan(),
-        origin: { conversationId: '19:general@thread.tacv2', conversationType: 'channel' },
-      }),
+    create,
     reject: (id: string) =>
       service.decide({
         requestId: id,

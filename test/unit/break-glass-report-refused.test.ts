@@ -5,7 +5,7 @@
  * the scheduler's half-hour failure backoff. Any other failure (a 503) still fails the job.
  * Real CardMessenger, ApprovalNudges, memory stores and Scheduler.
  */
-import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import type { CloudAdapter } from 'botbuilder';
 import { CardMessenger } from '../../src/bot/card-messenger';
 import { ApprovalNudges, BREAK_GLASS_REPORT_EVERY_MS, type NudgeNotifier } from '../../src/flows/approval-nudges';
 import { breakGlassReviewJobId } from '../../src/flows/request-jobs';
@@ -13,33 +13,15 @@ import { MemoryPauseStore } from '../../src/integrations/store/memory-pause-stor
 import { LogCapture } from '../helpers/log-capture';
 import { breakGlassService } from './support/break-glass-service';
 import { policy, rule } from './support/policy-fixtures';
+import { RefusingAdapter } from './support/refusing-adapter';
 
 const BREAK_GLASS = '19:break-glass@thread.tacv2';
 const AUDIT = '19:audit@thread.tacv2';
 
-/** Teams: every post answered `status` (acrbot removed from the channel: 403; gone: 404; down: 503). */
-class RefusingTeams {
-  status = 403;
-  readonly tried: string[] = [];
-  async continueConversationAsync(
-    _appId: string,
-    reference: Partial<ConversationReference>,
-    logic: (ctx: unknown) => Promise<void>,
-  ): Promise<void> {
-    const id = String(reference.conversation?.id);
-    await logic({
-      onSendActivities: () => undefined,
-      sendActivity: async (_activity: Partial<Activity>) => {
-        this.tried.push(id);
-        throw Object.assign(new Error('BotNotInConversationRoster'), { statusCode: this.status });
-      },
-    });
-  }
-}
-
 async function setup() {
   const pauses = new MemoryPauseStore();
-  const teams = new RefusingTeams();
+  /** Teams: every post answered `status` (acrbot removed from the channel: 403; gone: 404; down: 503). */
+  const teams = new RefusingAdapter({ refuseAll: true });
   const logs = new LogCapture();
   const { clock, store, audit, jobs, scheduler, breakGlass } = breakGlassService({
     policies: { current: () => policy([rule('prod')]) },

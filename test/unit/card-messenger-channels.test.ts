@@ -5,36 +5,13 @@
  * unless every channel refused it for good (403/404: acrbot removed from them), which no retry
  * mends: then the nudge says so (`'refused'`, one error naming them) for its job to audit it.
  */
-import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import type { CloudAdapter } from 'botbuilder';
 import { CardMessenger } from '../../src/bot/card-messenger';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { LogCapture } from '../helpers/log-capture';
 import { rule } from './support/policy-fixtures';
+import { RefusingAdapter } from './support/refusing-adapter';
 import { pendingRequest } from './support/requests';
-
-/** Records proactive posts; conversations in `refusing` answer as Teams does for a removed bot. */
-class RefusingAdapter {
-  readonly posts: string[] = [];
-  readonly refusing = new Set<string>();
-  /** How the refusing conversations answer (403: acrbot removed; 503: Teams down). */
-  status = 403;
-  async continueConversationAsync(
-    _appId: string,
-    reference: Partial<ConversationReference>,
-    logic: (ctx: unknown) => Promise<void>,
-  ): Promise<void> {
-    const id = String(reference.conversation?.id);
-    await logic({
-      onSendActivities: () => undefined,
-      sendActivity: async (_activity: Partial<Activity>) => {
-        if (this.refusing.has(id))
-          throw Object.assign(new Error('BotNotInConversationRoster'), { statusCode: this.status });
-        this.posts.push(id);
-        return { id: `post-${this.posts.length}` };
-      },
-    });
-  }
-}
 
 async function setup() {
   const adapter = new RefusingAdapter();

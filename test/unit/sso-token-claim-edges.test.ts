@@ -8,7 +8,8 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { createLocalJWKSet, exportJWK, type JWTVerifyGetKey, SignJWT } from 'jose';
-import { SsoError, type SsoSettings, validateSsoToken } from '../../src/tab/sso-token';
+import { type SsoSettings, validateSsoToken } from '../../src/tab/sso-token';
+import { ssoRefusal } from './support/sso-refusal';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const ISSUER = 'https://sandbox.acrbot.local/oidc';
@@ -57,15 +58,8 @@ async function token(claims: Record<string, unknown>): Promise<string> {
   return `Bearer ${jwt}`;
 }
 
-async function refusal(authorization: string, s = settings()): Promise<{ status: number; code: string }> {
-  try {
-    await validateSsoToken(authorization, s);
-  } catch (e) {
-    if (e instanceof SsoError) return { status: e.status, code: e.code };
-    throw e;
-  }
-  throw new Error('token was accepted');
-}
+/** What the validator refuses `authorization` with, under `s`. */
+const refusal = (authorization: string, s = settings()) => ssoRefusal(authorization, s);
 
 describe('tab token claims at their edges', () => {
   test('a well-signed token without exp is refused', async () => {

@@ -7,7 +7,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createLocalJWKSet, exportJWK, type JWTVerifyGetKey, SignJWT } from 'jose';
 import { entraTrust } from '../../src/tab/issuer-trust';
 import { TEAMS_CLIENT_IDS, tabAudiences } from '../../src/tab/tab-auth';
-import { SsoError, type SsoSettings, validateSsoToken } from '../../src/tab/sso-token';
+import { type SsoSettings, validateSsoToken } from '../../src/tab/sso-token';
+import { ssoRefusal } from './support/sso-refusal';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const OTHER_TENANT = '11111111-1111-4111-8111-111111111111';
@@ -56,15 +57,8 @@ async function token(claims: Record<string, unknown>): Promise<string> {
     .sign(privateKey);
 }
 
-async function refusal(t: string): Promise<{ status: number; code: string }> {
-  try {
-    await validateSsoToken(`Bearer ${t}`, settings());
-  } catch (e) {
-    if (e instanceof SsoError) return { status: e.status, code: e.code };
-    throw e;
-  }
-  throw new Error('token was accepted');
-}
+/** What the validator refuses token `t` with, under `settings()`. */
+const refusal = (t: string) => ssoRefusal(`Bearer ${t}`, settings());
 
 describe('Teams SSO token validation (Entra trust)', () => {
   test('a v2.0 token from Teams web for our API is accepted, keys from the tenant JWKS', async () => {

@@ -3,6 +3,8 @@ import type { AuditEvent } from '../../../src/domain/audit-chain';
 import type { GrantPlan, SecretPlan } from '../../../src/domain/plan';
 import type { AccessRequest, Actor } from '../../../src/domain/request';
 import { ROLE_IDS } from '../../../src/domain/roles';
+import type { NewRequest } from '../../../src/flows/request-creation';
+import { TENANT } from './policy-fixtures';
 
 export const SUB = '1f0c0000-0000-4000-8000-000000000001';
 export const REGISTRY_ID = `/subscriptions/${SUB}/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/contosoacr`;
@@ -84,5 +86,16 @@ export function auditEvent(n: number, overrides: Partial<AuditEvent> = {}): Audi
     outcome: 'pending',
     detail: `event ${n}`,
     ...overrides,
+  };
+}
+
+/** What `RequestService.create` takes for `requester`'s grant to deploy payments-api, asked in a channel. */
+export function newGrant(requester: Actor = REQUESTER): NewRequest {
+  return {
+    requester,
+    tenantId: TENANT,
+    reason: 'deploy payments-api',
+    plan: grantPlan(),
+    origin: { conversationId: '19:general@thread.tacv2', conversationType: 'channel' },
   };
 }
