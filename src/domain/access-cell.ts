@@ -22,6 +22,8 @@ export function cellOf(cluster: InventoryCluster, registry: InventoryRegistry, p
   // Anonymous pull or a way of pulling: either way through the network's condition.
   const anonymous = reach.anonymous ? { anonymousPull: reach.anonymousText! } : {};
   const condition = reach.condition ? { networkCondition: reach.condition } : {};
+  // Put on the cell once, so what leaves out the network facts (ended-access.ts) leaves it out too.
+  const admin = reach.adminUserText ? { adminUser: reach.adminUserText } : {};
   const live = paths.filter((p) => LIVE.includes(p.state) && (p.kind !== 'roleAssignment' || p.honoured));
   if (live.length) {
     const ends = live.map((p) => pathEnd(p));
@@ -37,6 +39,7 @@ export function cellOf(cluster: InventoryCluster, registry: InventoryRegistry, p
       ...unreachable,
       ...anonymous,
       ...condition,
+      ...admin,
     };
   }
   // Only assignments whose acrbot access ran out still give pull: expired, with when it ended.
@@ -52,6 +55,7 @@ export function cellOf(cluster: InventoryCluster, registry: InventoryRegistry, p
       ...unreachable,
       ...anonymous,
       ...condition,
+      ...admin,
     };
   const ended = ENDED_ORDER.find((s) => paths.some((p) => p.state === s));
   // Only unhonoured assignments left: nothing works, and nothing ended either.
@@ -64,6 +68,7 @@ export function cellOf(cluster: InventoryCluster, registry: InventoryRegistry, p
     ...unreachable,
     ...anonymous,
     ...condition,
+    ...admin,
   };
 }
 

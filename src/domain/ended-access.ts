@@ -36,6 +36,7 @@ export function splitEnded(cell: AccessCell): { current?: AccessCell; ended?: Ac
     unreachable: _u,
     anonymousPull: _a,
     networkCondition: _c,
+    adminUser: _m,
     ...gone
   } = cellOf(cell.cluster, cell.registry, ended);
   return {

@@ -230,4 +230,9 @@ export interface AccessCell {
    * then holds only if that does.
    */
   networkCondition?: string;
+  /**
+   * Set when the registry's admin user is on (`check`'s sentence, registry-reach.ts): its password
+   * pulls whatever the cell's paths say. Network facts like the three above: left off ended access.
+   */
+  adminUser?: string;
 }

@@ -6,7 +6,7 @@
  * not resolved through Graph here; like any text from Azure it is shown as user text.
  */
 import type { RoleAssignmentInfo } from './azure-model';
-import type { AccessCell, OutsideGrantFacts, PullPath, RoleAssignmentPath } from './inventory-rows';
+import type { OutsideGrantFacts, RoleAssignmentPath } from './inventory-rows';
 
 /** How `access` and the tab name an assignment made outside acrbot when Azure says nothing more. */
 const OUTSIDE_GRANT_TEXT = 'granted outside acrbot';
@@ -30,25 +30,6 @@ export function outsideGrantFacts(
   const cleaned = (a.createdBy ?? '').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
   const by = cleaned.length > MAX_BY_CHARS ? `${cleaned.slice(0, MAX_BY_CHARS - 1)}…` : cleaned || undefined;
   return on || by ? { ...(on && { on }), ...(by && { by }) } : undefined;
-}
-
-/**
- * `cells` with each role assignment of origin `outside` carrying {@link outsideGrantFacts} of its
- * listing in `assignments` (matched by id, case-insensitively). Anything else is returned as it is.
- */
-export function withOutsideGrantFacts(cells: AccessCell[], assignments: readonly RoleAssignmentInfo[]): AccessCell[] {
-  const byId = new Map(assignments.map((a) => [a.id.toLowerCase(), a]));
-  return cells.map((cell) => {
-    if (!cell.paths.some((p) => p.kind === 'roleAssignment' && p.origin === 'outside')) return cell;
-    return { ...cell, paths: cell.paths.map((p) => withFacts(p, byId)) };
-  });
-}
-
-function withFacts(path: PullPath, byId: ReadonlyMap<string, RoleAssignmentInfo>): PullPath {
-  if (path.kind !== 'roleAssignment' || path.origin !== 'outside') return path;
-  const listed = byId.get(path.assignmentId.toLowerCase());
-  const facts = listed && outsideGrantFacts(listed);
-  return facts ? { ...path, madeOutside: facts } : path;
 }
 
 /**

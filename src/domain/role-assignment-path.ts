@@ -16,6 +16,7 @@ import type {
 } from './inventory-rows';
 import { lostToRemake } from './made-again-since-drift';
 import { madeAfterAccessEnded } from './made-after-access-ended';
+import { outsideGrantFacts } from './outside-grant';
 import { termOf, termRuns } from './pull-path-term';
 import { roleCarriesPull } from './pull-permission';
 import type { AccessRequest } from './request';
@@ -66,6 +67,8 @@ export function assignmentPath(
     refs.length || shared.length ? 'acrbot' : namedAsAcrbotNames(a) ? 'acrbotNamed' : 'outside';
   // Under acrbot's name, with no record proving it: made again since the grants at its id ended?
   const endedBefore = origin === 'acrbotNamed' ? endedBeforeMade(a, [...grantRequests, ...sharedGrants]) : [];
+  // Made outside acrbot: Azure's record of when and by whom is the only answer to "how did they get it?".
+  const madeOutside = origin === 'outside' ? outsideGrantFacts(a) : undefined;
   return {
     heldIds: mine.map((r) => r.id),
     path: {
@@ -84,6 +87,7 @@ export function assignmentPath(
       ...(shared.length && { sharedRequests: shared }),
       ...(ended.length && { endedRequestIds: ended }),
       ...(endedBefore.length && a.createdOn && { endedRequestIds: endedBefore, createdOn: a.createdOn }),
+      ...(madeOutside && { madeOutside }),
       state: assignmentState([...refs, ...shared]),
     },
   };

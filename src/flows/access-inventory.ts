@@ -47,7 +47,6 @@ import {
   type UserAccessReport,
 } from '../domain/access-inventory';
 import { isUserFacing, ResourceGoneError } from '../domain/errors';
-import { withOutsideGrantFacts } from '../domain/outside-grant';
 import { cellsShown, showsTenant } from '../domain/tenant-boundary';
 import { choosePullIdentity } from '../domain/identity';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
@@ -210,19 +209,15 @@ export class AccessInventory {
     if (resolved.identity) assignmentsByIdentity.set(resolved.identity.objectId.toLowerCase(), assignments);
     // As the sweeper finds it, against the cluster and registries just read (the caller records it).
     const drift = findDrift(identityId, assignments, requests, { cluster, registries });
-    // Access granted outside acrbot says when and by whom, as Azure's listing does (outside-grant.ts).
-    const cells = withOutsideGrantFacts(
-      buildCells({
-        clusters: [{ cluster: toCluster(cluster), identity: resolved.identity, identityProblem: resolved.problem }],
-        registries: registries.map(toRegistry),
-        assignmentsByIdentity,
-        roles,
-        requests,
-        drift,
-        now,
-      }),
-      assignments,
-    );
+    const cells = buildCells({
+      clusters: [{ cluster: toCluster(cluster), identity: resolved.identity, identityProblem: resolved.problem }],
+      registries: registries.map(toRegistry),
+      assignmentsByIdentity,
+      roles,
+      requests,
+      drift,
+      now,
+    });
     const anonymous = anonymousPullRegistries(registries.map(toRegistry));
     return {
       cluster: toCluster(cluster),
@@ -253,10 +248,7 @@ export class AccessInventory {
       listedInEach([registry.subscriptionId], () => this.ports.roleAssignments.listAtOrAbove(registry.id)),
     ]);
     const gathered = await this.gather(clusters, [registry], assignments);
-    const cells = withOutsideGrantFacts(
-      buildCells({ ...gathered, registries: [toRegistry(registry)], requests, now }),
-      assignments,
-    );
+    const cells = buildCells({ ...gathered, registries: [toRegistry(registry)], requests, now });
     return {
       registry: toRegistry(registry),
       cells: tenantId === undefined ? cells : cellsShown(cells, showsTenant(requests, tenantId)),
@@ -286,10 +278,7 @@ export class AccessInventory {
     return {
       clusters: clusters.map(toCluster),
       registries: registries.map(toRegistry),
-      cells: withOutsideGrantFacts(
-        buildCells({ ...gathered, registries: registries.map(toRegistry), requests, now }),
-        assignments,
-      ),
+      cells: buildCells({ ...gathered, registries: registries.map(toRegistry), requests, now }),
       unresolvedClusters: gathered.unresolved,
       ...(incomplete && { incomplete }),
       generatedAt: now.toISOString(),
@@ -373,21 +362,17 @@ export class AccessInventory {
     });
     // As the sweeper finds it, against the cluster and registry just read (the caller records it).
     const drift = findDrift(identityId, assignments, requests, { cluster, registries: [registry] });
-    // Access granted outside acrbot says when and by whom, as in `access` (outside-grant.ts).
-    const cells = withOutsideGrantFacts(
-      buildCells({
-        clusters: [{ cluster: toCluster(cluster), identity: resolved.identity, identityProblem: resolved.problem }],
-        registries: [toRegistry(registry)],
-        assignmentsByIdentity: new Map(
-          resolved.identity ? [[resolved.identity.objectId.toLowerCase(), assignments]] : [],
-        ),
-        roles,
-        requests,
-        drift,
-        now,
-      }),
-      assignments,
-    );
+    const cells = buildCells({
+      clusters: [{ cluster: toCluster(cluster), identity: resolved.identity, identityProblem: resolved.problem }],
+      registries: [toRegistry(registry)],
+      assignmentsByIdentity: new Map(
+        resolved.identity ? [[resolved.identity.objectId.toLowerCase(), assignments]] : [],
+      ),
+      roles,
+      requests,
+      drift,
+      now,
+    });
     // The drift above is judged on every request (the caller records it, as the sweeper would);
     // only what the reader is shown is narrowed. The requests read carry their tenant.
     const [cell] = tenantId === undefined ? cells : cellsShown(cells, showsTenant(records.requests, tenantId));

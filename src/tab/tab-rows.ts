@@ -23,7 +23,6 @@ import { NOT_LISTED_YET_WORDS, notListedYetPath } from '../domain/listing-lag';
 import { outsideGrantText } from '../domain/outside-grant';
 import { awaitingReview, describeRequirement } from '../domain/policy';
 import { notListedYetText } from '../domain/pull-diagnosis';
-import { registryReach } from '../domain/registry-reach';
 import { isBeingRevoked, type AccessRequest } from '../domain/request';
 import { DRIFT_NOT_FOUND, DRIFT_UNVERIFIED, recordedDriftText } from './drift-text';
 import { historyEntries, type HistoryReader } from './history-entries';
@@ -237,7 +236,7 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
     // One assignment is a way of pulling in every cell it covers (a resource-group or subscription
     // scope, a group or an identity clusters share), and the page keeps one row per key.
     const place = `${cell.cluster.id.toLowerCase()}|${cell.registry.id.toLowerCase()}`;
-    const admin = registryReach(cell.registry, cell.registry.network).adminUserText;
+    const admin = cell.adminUser;
     // What the registry's network says of every way in this cell, in `check`'s and `access`'s
     // words (registry-reach.ts): none pulls when nothing reaches the registry, and with
     // anonymous pull the cluster pulls whatever its rows say.

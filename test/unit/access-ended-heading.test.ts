@@ -251,4 +251,31 @@ describe('access CLUSTER', () => {
     expect(ended).toContain('Revoked');
     expect(ended).not.toContain('Anonymous pull');
   });
+
+  test('a registry with its admin user on: the current row says so, the ended row does not repeat it', () => {
+    const admin: InventoryRegistry = {
+      ...registry,
+      network: {
+        publicNetworkAccess: 'Enabled',
+        defaultAction: 'Allow',
+        ipRuleCount: 0,
+        privateEndpoints: 0,
+        anonymousPullEnabled: false,
+        adminUserEnabled: true,
+      },
+    };
+    const card = clusterAccessCard(
+      {
+        cluster: cluster('aks-a'),
+        identity,
+        cells: [cellOf(cluster('aks-a'), admin, [role(), revokedGrant('R-GONE0001')])],
+        generatedAt: NOW,
+      },
+      false,
+    );
+    const { now, ended } = sections(card);
+    expect(now).toContain("The registry's admin user is enabled");
+    expect(ended).toContain('R-GONE0001');
+    expect(ended).not.toContain('admin user');
+  });
 });

@@ -7,12 +7,15 @@
 import type { AccessCell, InventoryCluster, InventoryRegistry, PullPath } from '../../src/domain/access-inventory';
 import { cellOf } from '../../src/domain/access-inventory';
 import type { RoleAssignmentInfo } from '../../src/domain/azure-model';
-import { outsideGrantFacts, outsideGrantText, withOutsideGrantFacts } from '../../src/domain/outside-grant';
+import { roleAssignmentName } from '../../src/domain/identifiers';
+import { outsideGrantFacts, outsideGrantText } from '../../src/domain/outside-grant';
 import { diagnosePull, originText } from '../../src/domain/pull-diagnosis';
 import { roleAssignmentFromWire } from '../../src/integrations/azure/arm-wire';
 import { matrixRows } from '../../src/tab/tab-rows';
 import { checkCard, clusterAccessCard, pathLine } from '../../src/views/access-view';
 import type { Row } from '../../web/src/types';
+import { assignmentPath } from '../../src/domain/role-assignment-path';
+import { ACR_PULL } from './support/pull-diagnosis-fixtures';
 import { CLUSTER_ID, grantPlan, REGISTRY_ID, SUB } from './support/requests';
 
 // Loaded with require(): csv.ts also offers the download, which needs the DOM lib.
@@ -54,6 +57,16 @@ const listed = (over: Partial<RoleAssignmentInfo> = {}): RoleAssignmentInfo => (
 });
 const cellWith = (path: PullPath): AccessCell => cellOf(cluster, registry, [path]);
 
+/** The listings as the path builder judges them (role-assignment-path.ts), no request behind any, in one cell. */
+function judged(...listings: RoleAssignmentInfo[]): AccessCell {
+  const noRequest = () => {
+    throw new Error('no request behind these assignments');
+  };
+  const roles = new Map([[ACR_PULL.guid, ACR_PULL]]);
+  const paths = listings.map((a) => assignmentPath(a, registry, undefined, [], [], roles, noRequest)!.path);
+  return cellOf(cluster, registry, paths);
+}
+
 describe("Azure's createdOn and createdBy", () => {
   test('ARM wire: both read when given; null or empty leaves them out', () => {
     const wire = (createdBy: string | null) =>
@@ -76,13 +89,22 @@ describe("Azure's createdOn and createdBy", () => {
   });
 
   test('only assignments made outside acrbot carry them, matched by id in the listing', () => {
-    const acrbot: PullPath = { ...outsidePath, origin: 'acrbot' };
-    const [cell] = withOutsideGrantFacts([cellOf(cluster, registry, [outsidePath, acrbot])], [listed()]);
-    expect(cell!.paths[0]).toMatchObject({ madeOutside: { on: '2024-11-03T08:15:42.1234567Z', by: OID } });
-    expect(cell!.paths[1]).not.toHaveProperty('madeOutside');
-    // Not in the listing: as before.
-    const [unlisted] = withOutsideGrantFacts([cellWith(outsidePath)], [listed({ id: `${ASSIGNMENT_ID}-other` })]);
-    expect(unlisted!.paths[0]).not.toHaveProperty('madeOutside');
+    // Under acrbot's name: not outside acrbot (acrbot-named.ts), so Azure's record is not shown as its origin.
+    const named = roleAssignmentName(GROUP_SCOPE, 'p', ACR_PULL.guid);
+    const acrbot = listed({
+      id: `${GROUP_SCOPE}/providers/Microsoft.Authorization/roleAssignments/${named}`,
+      name: named,
+    });
+    const cell = judged(listed(), acrbot);
+    expect(cell.paths[0]).toMatchObject({
+      origin: 'outside',
+      madeOutside: { on: '2024-11-03T08:15:42.1234567Z', by: OID },
+    });
+    expect(cell.paths[1]).toMatchObject({ origin: 'acrbotNamed' });
+    expect(cell.paths[1]).not.toHaveProperty('madeOutside');
+    // Azure's listing says nothing of it: as before.
+    const unlisted = judged(listed({ createdOn: undefined, createdBy: undefined }));
+    expect(unlisted.paths[0]).not.toHaveProperty('madeOutside');
   });
 
   test('the words: when and by whom, either left out when Azure said nothing of it', () => {
@@ -95,20 +117,17 @@ describe("Azure's createdOn and createdBy", () => {
 });
 
 describe('shown on the access card and in the tab', () => {
-  const [cell] = withOutsideGrantFacts([cellWith(outsidePath)], [listed()]);
+  const cell = judged(listed());
   const words = `granted outside acrbot on 2024-11-03 08:15 UTC by object id ${OID}`;
 
   test('the access card line', () => {
-    const card = JSON.stringify(clusterAccessCard({ cluster, cells: [cell!], generatedAt: NOW }, false));
+    const card = JSON.stringify(clusterAccessCard({ cluster, cells: [cell], generatedAt: NOW }, false));
     expect(card).toContain(`AcrPull on resource group rg-acr — ${words}`);
   });
 
   test('createdBy is user text on the card: a link in it is broken up', () => {
-    const [hostile] = withOutsideGrantFacts(
-      [cellWith(outsidePath)],
-      [listed({ createdBy: '[click](https://evil.example)' })],
-    );
-    const line = pathLine(hostile!.paths[0]!, registry.resourceGroup, SUB);
+    const hostile = judged(listed({ createdBy: '[click](https://evil.example)' }));
+    const line = pathLine(hostile.paths[0]!, registry.resourceGroup, SUB);
     expect(line).not.toContain('](');
     expect(line).not.toContain('https://');
   });
@@ -117,7 +136,7 @@ describe('shown on the access card and in the tab', () => {
     const [row] = matrixRows({
       clusters: [cluster],
       registries: [registry],
-      cells: [cell!],
+      cells: [cell],
       unresolvedClusters: [],
       generatedAt: NOW,
     });
@@ -136,20 +155,17 @@ describe("check's card, in the words of access", () => {
   const roleFinding = (cell: AccessCell) => diagnosis(cell).findings.find((f) => f.topic === 'role')?.text;
 
   test('its origin says when and by whom, as access does; without what Azure said, as before', () => {
-    const [cell] = withOutsideGrantFacts([cellWith(outsidePath)], [listed()]);
-    expect(originText(cell!.paths[0]!)).toBe(`granted outside acrbot on 2024-11-03 08:15 UTC by object id ${OID}`);
-    expect(roleFinding(cell!)).toBe(
+    const cell = judged(listed());
+    expect(originText(cell.paths[0]!)).toBe(`granted outside acrbot on 2024-11-03 08:15 UTC by object id ${OID}`);
+    expect(roleFinding(cell)).toBe(
       `AcrPull on its resource group: granted outside acrbot on 2024-11-03 08:15 UTC by object id ${OID}.`,
     );
     expect(roleFinding(cellWith(outsidePath))).toBe('AcrPull on its resource group: granted outside acrbot.');
   });
 
   test('createdBy is user text on the check card: a link in it is broken up', () => {
-    const [hostile] = withOutsideGrantFacts(
-      [cellWith(outsidePath)],
-      [listed({ createdBy: '[click](https://evil.example)' })],
-    );
-    const card = JSON.stringify(checkCard(diagnosis(hostile!), false));
+    const hostile = judged(listed({ createdBy: '[click](https://evil.example)' }));
+    const card = JSON.stringify(checkCard(diagnosis(hostile), false));
     expect(card).toContain('granted outside acrbot on 2024-11-03 08:15 UTC by object id [click]');
     expect(card).not.toContain('](');
     expect(card).not.toContain('https://evil');
