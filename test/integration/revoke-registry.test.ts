@@ -10,6 +10,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { GrantPlan } from '../../src/domain/plan';
 import type { AuditEntry } from '../../src/domain/audit-chain';
 import { SANDBOX_TENANT_ID, SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
@@ -86,6 +87,9 @@ describe('revoke registry NAME', () => {
     expect(text).toContain(`Not revoked, not run yet: ${pending.id} (Sam Second, waiting for approval).`);
     expect(new Set(card.actions[0].data.requestId.split(','))).toEqual(new Set([prod.id, legacy.id]));
 
+    const assignments = h.app.sandbox!.arm.state.roleAssignments;
+    const names = [prod, legacy].map((r) => (r.plan as GrantPlan).roleAssignmentName);
+    expect(names.map((n) => assignments.get(n) !== undefined)).toEqual([true, true]);
     const answer = await clickRevoke(card);
     expect(textOf(answer)).toMatch(/Revoking R-\w{8}, R-\w{8}/);
     for (const id of [prod.id, legacy.id]) {
@@ -98,6 +102,8 @@ describe('revoke registry NAME', () => {
       );
     }
     expect(await stateOf(pending.id)).toBe('pending');
+    // Azure's side: both clusters' role assignments are gone.
+    expect(names.map((n) => assignments.get(n) !== undefined)).toEqual([false, false]);
     // Each requester is told, as for one request's revoke.
     for (const who of [users.requester, second])
       await h.connector.waitFor(
