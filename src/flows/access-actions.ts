@@ -383,7 +383,11 @@ export class AccessActions {
   async createExtension(input: ExtensionInput): Promise<AccessRequest> {
     // First, as for a new request: a refused one costs no Azure call and no audit write (G16).
     await this.admitted(input.actor, input.activityKey);
-    const original = await this.accessHolderOf(await this.requests.get(input.originalId));
+    const asked = await this.requests.get(input.originalId);
+    // The tenant boundary, checked here as revoke checks it (mayRevoke), not only by the callers'
+    // own reads: another tenant's id is one that does not exist, for chat and the tab alike.
+    if (!ofTenant(asked, input.tenantId)) throw requestNotFound(input.originalId);
+    const original = await this.accessHolderOf(asked);
     // Audited here, where it is an attempt; mayExtend also answers canExtend (the buttons).
     await this.refusalAudited(input.actor, original, async () => this.mayExtend(input.actor, original));
     const reason = checkReason(input.reason);

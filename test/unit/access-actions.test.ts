@@ -4,6 +4,7 @@
  *   with the approver question asked once per distinct set of approvers (not once per row);
  * - `createExtension` twice at once on one instance (a double click): the second is refused while
  *   the first is being created, whatever the store says yet;
+ * - an extension of another tenant's request is "not found", whoever asks (chat and the tab check it too);
  * - a secret's extension sizes its new credential by the term the rule that fits today's tags
  *   grants, as a new secret's is.
  */
@@ -290,6 +291,40 @@ describe('AccessActions.createExtension, twice at once on one instance', () => {
     expect(log.error).not.toHaveBeenCalled();
     // Both refusals are in the audit trail, with their codes (G11).
     expect(refusals).toEqual(['extend.refused:extend.concurrent', 'extend.refused:extend.alreadyPending']);
+  });
+});
+
+describe('AccessActions.createExtension across the tenant boundary', () => {
+  test("another tenant's request is not found: nothing read beyond it, nothing created, nothing audited", async () => {
+    const original = pendingRequest({
+      id: 'R-ORIGINAL1',
+      state: 'succeeded',
+      access: { durationMs: 86_400_000, expiresAt: '2026-12-01T10:00:00.000Z' },
+    });
+    const calls: string[] = [];
+    const requests = {
+      get: async () => original,
+      accessTerm: () => void calls.push('accessTerm'),
+      openExtensionsOf: async () => void calls.push('openExtensionsOf'),
+      recordRefusal: async () => void calls.push('recordRefusal'),
+      create: async () => void calls.push('create'),
+    };
+    const actions = new AccessActions(requests as never, {} as never, {} as never);
+    // The requester's own object id, signed in through another tenant: the id alone must not do.
+    const refused = await actions
+      .createExtension({
+        actor: REQUESTER,
+        tenantId: 'another-tenant',
+        originalId: original.id,
+        duration: '7d',
+        reason: 'release slipped a week',
+        origin: original.origin,
+      })
+      .catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(UserFacingError);
+    expect((refused as UserFacingError).code).toBe('request.notFound');
+    expect((refused as UserFacingError).message).toContain('There is no request R-ORIGINAL1');
+    expect(calls).toEqual([]);
   });
 });
 
