@@ -121,7 +121,7 @@ export async function sendReminder(deps: LifecycleDeps, job: ScheduledJob, run?:
     { reportFailure: true },
   );
   // Before the reminder's entry: a run failing after telling is retried, and the told entry keeps it once.
-  if (told) await tellApproversRequesterUnreachable(deps, request, trail, end, told);
+  if (told) await tellApproversRequesterUnreachable(deps, request, trail, end, told, job.id);
   const of = `expires ${end.at}${end.credential ? ' (the pull secret’s credential, before the term ends)' : ''}`;
   await recordAccessEvent(deps, request, ACRBOT_ACTOR, {
     action: 'access.reminded',

@@ -6,6 +6,7 @@
  */
 import { formatUtc } from '../domain/access-term';
 import type { AuditEntry } from '../domain/audit-chain';
+import { LeaseLostError } from '../domain/ports';
 import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 
@@ -14,6 +15,9 @@ export const REQUESTER_UNREACHABLE_TOLD = 'access.requesterUnreachable.told';
 
 /** The key of that entry: one per request, whichever reminder (and instance) told. */
 const toldKey = (requestId: string): string => `${REQUESTER_UNREACHABLE_TOLD}:${requestId}`;
+
+/** How long a reminder's claim on telling the approvers holds: longer than a post with its retries. */
+const CLAIM_MS = 5 * 60_000;
 
 /**
  * Tells the approvers of `request` that its requester could not be reminded of its end (`at`;
@@ -27,16 +31,54 @@ const toldKey = (requestId: string): string => `${REQUESTER_UNREACHABLE_TOLD}:${
  * Only a report that went out is keyed: one that did not (no conversation to post in, the post
  * failed) is audited `unposted` without the key, so the next reminder of the request (whichever
  * instance runs it) tries again. Told once, once told; never marked told when nobody was.
+ * `reminderJobId` names the reminder claiming the report while it tells (two due at once).
  */
 export async function tellApproversRequesterUnreachable(
-  deps: Pick<LifecycleDeps, 'audit' | 'messenger'>,
+  deps: Pick<LifecycleDeps, 'audit' | 'messenger' | 'settings' | 'log'>,
   request: AccessRequest,
   trail: readonly AuditEntry[],
   end: { at: string; credential: boolean },
   why: 'noConversation' | 'refused',
+  reminderJobId: string,
 ): Promise<void> {
   const key = toldKey(request.id);
   if (trail.some((e) => e.idempotencyKey === key)) return;
+  // Two reminders of one request due at once (both overdue after an outage; four job slots per
+  // sweep, any instance) would each find no entry and both tell the approvers. The one holding
+  // the claim tells; the other leaves it to it (it keys its entry, or leaves it for a later
+  // reminder when the post fails). One owner per reminder job: a lease is re-entrant per owner.
+  const leases = deps.settings.leases;
+  const claim = leases
+    ? await leases.store.acquire(
+        `report.requesterUnreachable:${request.id}`,
+        `${leases.owner}#${reminderJobId}`,
+        CLAIM_MS,
+      )
+    : undefined;
+  if (leases && !claim) return;
+  try {
+    // Read again under the claim: a reminder that held it may have told them since `trail` was read.
+    const now = claim ? await deps.audit.forRequest(request.id) : trail;
+    if (now.some((e) => e.idempotencyKey === key)) return;
+    await tell(deps, request, end, why);
+  } finally {
+    // A claim not released ends by its TTL: the next reminder is hours away.
+    if (claim)
+      await leases!.store.release(claim).catch((err: unknown) => {
+        if (!(err instanceof LeaseLostError))
+          deps.log.error({ err, requestId: request.id }, 'releasing the unreachable-requester report claim');
+      });
+  }
+}
+
+/** Posts the report and records it: keyed once it went out, unkeyed `unposted` otherwise. */
+async function tell(
+  deps: Pick<LifecycleDeps, 'audit' | 'messenger'>,
+  request: AccessRequest,
+  end: { at: string; credential: boolean },
+  why: 'noConversation' | 'refused',
+): Promise<void> {
+  const key = toldKey(request.id);
   const posted = await deps.messenger.reportToApprovers(request, unreachableText(request, end, why), {
     title: `Requester not reachable: ${request.id}`,
     tone: 'warning',
@@ -71,8 +113,14 @@ function unreachableText(
       ? 'Teams refused the post in their chat (acrbot is no longer in it; they may have left the organisation)'
       : 'acrbot knows no conversation of theirs';
   const ends = end.credential ? "its pull secret's credential expires" : 'the access ends';
+  // A credential's expiry leaves the access in place, but pulls with the secret fail; a permanent
+  // secret's credential is renewed by nobody, and nothing about it can be extended.
+  const then = end.credential ? 'pulls with the secret fail from then' : 'it ends then';
+  const nobodyExtends = request.access?.permanent
+    ? `Nothing renews it, although the access is permanent: ${then}.`
+    : `Only ${who} can extend it, so ${then}.`;
   return (
     `${who}, who asked for ${request.id} (${cluster.name} pulling from ${registry.name}), could not be reminded that ${ends} at ${formatUtc(end.at)}: ${reason}. ` +
-    `Only ${who} can extend it, so it ends then. If ${cluster.name} still needs to pull from ${registry.name} after that, someone else asks for that access anew (a new request, approved again).`
+    `${nobodyExtends} If ${cluster.name} still needs to pull from ${registry.name} after that, someone else asks for that access anew (a new request, approved again).`
   );
 }

@@ -6,7 +6,8 @@
  * requester with no conversation acrbot knows is audited `noConversation`, and one whose chat
  * Teams refused for good (403: acrbot removed from it) `refused`; neither is retried, and the
  * approvers are told once per request (only the requester may extend): a report to them that did
- * not go out is audited `unposted`, unkeyed, and the next reminder tells them.
+ * not go out is audited `unposted`, unkeyed, and the next reminder tells them; two reminders
+ * running at once tell them once.
  */
 import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
 import { CardMessenger } from '../../src/bot/card-messenger';
@@ -84,7 +85,9 @@ async function setup(opts: { requesterCard?: boolean } = {}) {
     store: stores.requests,
     audit,
     messenger,
-    settings: { remindersMs: [DAY] },
+    // As deployed: the lifecycle's leases, which also keep one report per request when two
+    // reminders of it run at once.
+    settings: { remindersMs: [DAY], leases: { store: stores.leases, owner: 'this-instance' } },
   });
   await stores.requests.create(granted);
   const base = { serviceUrl: 'https://smba.example/emea/', bot: { id: 'app-1', name: 'acrbot' } };
@@ -252,6 +255,25 @@ test('a report of the unreachable requester that did not go out is not marked to
   expect(t.postsTo(APPROVALS)).toHaveLength(1);
   expect(await told()).toHaveLength(2);
   expect((await t.reminded()).map((e) => e.outcome)).toEqual(['refused', 'refused', 'refused']);
+  await t.scheduler.stop();
+});
+
+test('two reminders of one request running at once (both overdue after an outage) tell the approvers once', async () => {
+  const t = await setup();
+  t.teams.down = true;
+  t.teams.status = 403;
+  // The day's and the hour's reminder, on one instance as the sweep's job slots run them (or two).
+  await Promise.all([
+    t.lifecycle.onReminder(t.job),
+    t.lifecycle.onReminder({ ...t.job, id: accessReminderJobId(granted.id, HOUR) }),
+  ]);
+  expect(t.teams.refused).toBe(2);
+  expect((await t.reminded()).map((e) => e.outcome)).toEqual(['refused', 'refused']);
+  expect(t.postsTo(APPROVALS)).toHaveLength(1);
+  const told = (await t.stores.audit.forRequest(granted.id)).filter((e) => e.action === REQUESTER_UNREACHABLE_TOLD);
+  expect(told.map((e) => e.outcome)).toEqual(['sent']);
+  // The claim is given back: nothing holds it once both are done.
+  expect(await t.stores.leases.holder(`report.requesterUnreachable:${granted.id}`)).toBeUndefined();
   await t.scheduler.stop();
 });
 
