@@ -21,6 +21,17 @@ const mallory: TeamsUser = {
 };
 const sam = SANDBOX_USERS.secondApprover as TeamsUser;
 
+/** The colour of the text block (anywhere in the answered card) whose text starts with `start`. */
+function noticeColor(res: { body: any }, start: string): string | undefined {
+  const walk = (node: any): any[] =>
+    Array.isArray(node)
+      ? node.flatMap(walk)
+      : node && typeof node === 'object'
+        ? [node, ...Object.values(node).flatMap(walk)]
+        : [];
+  return walk(res.body?.value).find((n) => n.type === 'TextBlock' && String(n.text).startsWith(start))?.color;
+}
+
 const POLICY = `version: 1
 rules:
   - id: prod-two
@@ -66,6 +77,8 @@ describe('the card of a click that drops an earlier approval', () => {
     expect(shown).toContain('Your approval is recorded; the request needs more approvers.');
     expect(shown).toContain(`No longer counted towards request ${request.id}'s approvals:`);
     expect(shown).toContain('(disabled or gone from the directory).');
+    // Bad news in the warning colour, not the success green of a plain recorded approval.
+    expect(noticeColor(second, 'Your approval is recorded')).toBe('Warning');
     // The name is there, broken up: no markdown link, no live URL, no mention tag.
     expect(shown).toContain('@everyone');
     expect(shown).not.toMatch(/\]\(/);

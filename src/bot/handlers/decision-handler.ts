@@ -84,7 +84,7 @@ export class DecisionHandler {
     identity: TurnIdentity,
     request: AccessRequest,
     notice?: string,
-    tone?: 'Attention' | 'Good',
+    tone?: 'Attention' | 'Warning' | 'Good',
     viewer?: Viewer,
   ): Promise<AdaptiveCardJson> {
     // Checked here too, whatever `viewer` says: a view drawn for an approver is never another tenant's.
@@ -230,20 +230,19 @@ export class DecisionHandler {
         return this.viewFor(identity, result.request, result.message, 'Attention');
       }
       // From here the click was accepted: the clicking user is an approver of this request.
-      if (result.kind === 'recorded')
+      if (result.kind === 'recorded') {
+        // An earlier approval this click dropped (its author no longer counts) is said here too,
+        // in the warning colour: news that the request is further from approved is no success.
+        const dropped = droppedNotice(result.request, identity.actor);
+        const recorded = 'Your approval is recorded; the request needs more approvers.';
         return this.viewFor(
           identity,
           result.request,
-          // An earlier approval this click dropped (its author no longer counts) is said here too.
-          [
-            'Your approval is recorded; the request needs more approvers.',
-            droppedNotice(result.request, identity.actor),
-          ]
-            .filter(Boolean)
-            .join(' '),
-          'Good',
+          dropped ? `${recorded} ${dropped}` : recorded,
+          dropped ? 'Warning' : 'Good',
           'approver',
         );
+      }
       if (result.kind === 'reviewed')
         return this.viewFor(
           identity,
