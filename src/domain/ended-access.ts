@@ -44,3 +44,31 @@ export function splitEnded(cell: AccessCell): { current?: AccessCell; ended?: Ac
     ended: { ...gone, canPull: false },
   };
 }
+
+/**
+ * When `path` ended, as its record holds it: the revocation's instant, the drift's, or the expiry
+ * (its credential's, when that came first). Undefined for a way that has not ended, or a record
+ * older than the field.
+ */
+export function endedAt(path: PullPath): string | undefined {
+  if (path.kind === 'roleAssignment') return undefined;
+  const r = path.request;
+  switch (path.state) {
+    case 'revoked':
+      return r.revokedAt;
+    case 'drifted':
+      return r.driftDetectedAt;
+    case 'expired':
+      return r.credentialExpiresAt ?? r.expiresAt;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * `paths` newest end first ({@link endedAt}; one with no date last): ended access only
+ * accumulates, and the reader wants what ended lately, not what ended a year ago.
+ */
+export function newestEndFirst<P extends PullPath>(paths: readonly P[]): P[] {
+  return [...paths].sort((a, b) => (endedAt(b) ?? '').localeCompare(endedAt(a) ?? ''));
+}

@@ -21,7 +21,7 @@ import {
   type UserAccessReport,
 } from '../domain/access-inventory';
 import { driftWords } from '../domain/drift-reason';
-import { splitEnded } from '../domain/ended-access';
+import { endedAt, newestEndFirst, splitEnded } from '../domain/ended-access';
 import { NOT_LISTED_YET_LABEL, notListedYetPath } from '../domain/listing-lag';
 import {
   NOT_CHECKED_WORDS,
@@ -38,6 +38,7 @@ import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 import { groupName, warnedGroupName } from './group-name';
 import { inertText } from './inert-text';
+import { CARD_MAX_BYTES, jsonBytes } from './message-view';
 import { errorText } from './request-view';
 import { asSentence } from '../domain/text';
 
@@ -173,7 +174,8 @@ function stateSuffix(state: AccessState, r: AcrbotRequestRef | undefined, why?: 
     case 'revoked':
       return ` — revoked${r?.revokedBy ? ` by ${r.revokedBy}` : ''}${r?.revokedAt ? ` on ${shortTime(r.revokedAt)}` : ''}`;
     case 'expired':
-      return r?.credentialExpiresAt ? ` — its credential expired on ${shortTime(r.credentialExpiresAt)}` : ' — expired';
+      if (r?.credentialExpiresAt) return ` — its credential expired on ${shortTime(r.credentialExpiresAt)}`;
+      return r?.expiresAt ? ` — expired on ${shortTime(r.expiresAt)}` : ' — expired';
     default:
       return '';
   }
@@ -266,9 +268,46 @@ const ENDED_SUBHEADING =
   "acrbot's grants and pull secrets that were revoked, expired or removed outside acrbot. Each request's history is in the Access matrix tab.";
 
 /**
- * The cells of an `access CLUSTER` or `access REGISTRY` card as rows: what is there now, and,
- * apart, what ended (ended-access.ts), each live first, then by name. A cell with both is a row
- * in each: its ways of pulling now in one, those that ended in the other.
+ * Ways of pulling that ended listed per row, newest first: ended requests are never purged, and
+ * six long lines on each of 20 rows would take the card past Teams' size; the tab has the rest.
+ */
+const ENDED_LINES_PER_ROW = 2;
+
+/**
+ * A cell of access that ended as a row: its {@link ENDED_LINES_PER_ROW} newest ends, the rest
+ * counted, and the state of the newest (the line beside the badge), not the most telling of all.
+ */
+function endedRow(cell: AccessCell, row: (c: AccessCell) => Row): Row {
+  const paths = newestEndFirst(cell.paths);
+  const state = cellState({ ...cell, state: paths[0]!.state, paths: paths.slice(0, 1) });
+  const shown = row({ ...cell, paths: paths.slice(0, ENDED_LINES_PER_ROW) });
+  const earlier = paths.length - ENDED_LINES_PER_ROW;
+  return {
+    ...shown,
+    stateLabel: state.label,
+    stateColor: state.color,
+    lines: [
+      ...shown.lines,
+      ...(earlier > 0
+        ? [`${earlier} more that ended earlier; each request's history is in the Access matrix tab`]
+        : []),
+    ],
+  };
+}
+
+/** The newest end among a cell's ways of pulling, for ordering ended rows ('' when none is dated). */
+function newestEnd(cell: AccessCell): string {
+  return cell.paths.reduce((newest, p) => {
+    const end = endedAt(p) ?? '';
+    return end > newest ? end : newest;
+  }, '');
+}
+
+/**
+ * The cells of an `access CLUSTER` or `access REGISTRY` card as rows: what is there now, live
+ * first, then by name; and, apart, what ended (ended-access.ts), the most recent end first, so
+ * the row cut from a full card is one that ended long ago. A cell with both is a row in each: its
+ * ways of pulling now in one, those that ended in the other.
  */
 function splitRows(
   cells: AccessCell[],
@@ -277,8 +316,11 @@ function splitRows(
 ): { now: AccessCell[]; rows: Row[]; endedRows: Row[] } {
   const split = cells.map(splitEnded);
   const now = split.flatMap((s) => (s.current ? [s.current] : []));
-  const ended = split.flatMap((s) => (s.ended ? [s.ended] : []));
-  return { now, rows: ordered(now, name).map(row), endedRows: ordered(ended, name).map(row) };
+  const ended = split
+    .flatMap((s) => (s.ended ? [{ cell: s.ended, end: newestEnd(s.ended) }] : []))
+    .sort((a, b) => b.end.localeCompare(a.end) || name(a.cell).localeCompare(name(b.cell)))
+    .map((e) => endedRow(e.cell, row));
+  return { now, rows: ordered(now, name).map(row), endedRows: ended };
 }
 
 function card(input: {
@@ -286,20 +328,39 @@ function card(input: {
   title: string;
   subtitle: string;
   rows: Row[];
-  /** Access that ended, under {@link ENDED_HEADING}; after `rows`, within the same row limit. */
+  /**
+   * Access that ended, under {@link ENDED_HEADING}; after `rows`, within the same row limit and
+   * within what `rows` leave of {@link CARD_MAX_BYTES}: history never pushes out access there now.
+   */
   endedRows?: Row[];
   emptyText: string;
   notes: string[];
 }): AdaptiveCardJson {
   const ended = input.endedRows ?? [];
   const shown = input.rows.slice(0, ACCESS_CARD_MAX_ROWS);
-  const endedShown = ended.slice(0, ACCESS_CARD_MAX_ROWS - shown.length);
-  const notes = [...input.notes];
-  // Counted apart: how much access there is now must not read larger with what ended.
-  if (input.rows.length > shown.length)
-    notes.push(`${input.rows.length - shown.length} more not shown; the Access matrix tab lists them all.`);
-  if (ended.length > endedShown.length)
-    notes.push(`${ended.length - endedShown.length} more that ended not shown; the Access matrix tab lists them.`);
+  const render = (endedShown: Row[]): AdaptiveCardJson => {
+    const notes = [...input.notes];
+    // Counted apart: how much access there is now must not read larger with what ended.
+    if (input.rows.length > shown.length)
+      notes.push(`${input.rows.length - shown.length} more not shown; the Access matrix tab lists them all.`);
+    if (ended.length > endedShown.length)
+      notes.push(`${ended.length - endedShown.length} more that ended not shown; the Access matrix tab lists them.`);
+    return renderAccess(input, shown, endedShown, notes);
+  };
+  // The oldest ended rows go first while the card is over Teams' size (its rows newest end first).
+  let count = Math.min(ended.length, ACCESS_CARD_MAX_ROWS - shown.length);
+  let drawn = render(ended.slice(0, count));
+  while (count > 0 && jsonBytes(drawn) > CARD_MAX_BYTES) drawn = render(ended.slice(0, --count));
+  return drawn;
+}
+
+/** The access card itself, from rows already cut to fit (see {@link card}). */
+function renderAccess(
+  input: { sandbox: boolean; title: string; subtitle: string; emptyText: string },
+  shown: Row[],
+  endedShown: Row[],
+  notes: string[],
+): AdaptiveCardJson {
   return renderCard('access', {
     sandbox: input.sandbox,
     title: input.title,
