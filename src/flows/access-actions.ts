@@ -97,6 +97,14 @@ export interface ExtensionInput {
   activityKey?: string;
 }
 
+/** What {@link AccessActions.revocationAnswers} says of one request; neither when refused otherwise. */
+export interface RevocationAnswer {
+  /** What a revoke of it would end ({@link AccessActions.mayRevoke}), when this actor may revoke it now. */
+  target?: AccessRequest;
+  /** That same request, when this actor could revoke it but it is being revoked already. */
+  running?: AccessRequest;
+}
+
 /** Extend and revoke, for chat and the tab. */
 export class AccessActions {
   constructor(
@@ -342,6 +350,15 @@ export class AccessActions {
     acting: ActingContext,
     requests: readonly AccessRequest[],
   ): Promise<Array<AccessRequest | undefined>> {
+    return (await this.revocationAnswers(acting, requests)).map((answer) => answer.target);
+  }
+
+  /**
+   * {@link revocationTargets}, with the requests refused only because they are being revoked
+   * already (`revoke.running`) told apart (`running`): a revoke of many says them as such, not
+   * as left to other rules' approvers. Neither is set where another refusal applies.
+   */
+  async revocationAnswers(acting: ActingContext, requests: readonly AccessRequest[]): Promise<RevocationAnswer[]> {
     const { actor } = acting;
     // The requester's own requests never reach `approves` (revokeRefusal allows them first).
     const approves = askedOncePerApprovers(
@@ -351,10 +368,12 @@ export class AccessActions {
     const get = listedOrReadOnce(requests, (id) => this.found(id));
     return Promise.all(
       requests.map(async (request) => {
-        if (outsideTenant(acting, request)) return undefined;
+        if (outsideTenant(acting, request)) return {};
         const target = await this.revokedWith(request, get);
-        if (outsideTenant(acting, target)) return undefined;
-        return (await this.revokeRefusal(actor, target, approves)) === undefined ? target : undefined;
+        if (outsideTenant(acting, target)) return {};
+        const refusal = await this.revokeRefusal(actor, target, approves);
+        if (!refusal) return { target };
+        return refusal.code === 'revoke.running' ? { running: target } : {};
       }),
     );
   }

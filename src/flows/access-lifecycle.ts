@@ -47,7 +47,7 @@ import {
 } from './revocation-preview';
 import { beginRevoke, checkBoth, holdAccessLease, refuseWhileGranting } from './revocation-guards';
 import { type AssignmentClaims, grantingOf, type Holders, holdersOf, watchedEnded } from './role-assignment-holders';
-import type { JobRun } from './scheduler';
+import type { JobRun, JobSpec } from './scheduler';
 import { revokeSecrets } from './secret-revocation';
 import type { SecretRunnerPorts } from './secret-runner';
 import { rotationPlan } from './secret-rotation-plan';
@@ -73,8 +73,14 @@ export class AccessLifecycle {
   /** The constructor's arguments, for the functions the lifecycle runs (access-lifecycle-deps.ts). */
   private readonly deps: LifecycleDeps;
 
-  /** {@link revokeSoon}, for an extension that ends with its original (access-extensions.ts). */
-  private readonly revokeSoonFn: RevokeSoon = (request, by, reason) => this.revokeSoon(request, by, reason);
+  /**
+   * {@link revokeSoon}, for an extension that ends with its original (access-extensions.ts): one
+   * whose end job carries a revoke already is ended by that job (its refusal is not this caller's).
+   */
+  private readonly revokeSoonFn: RevokeSoon = (request, by, reason) =>
+    this.revokeSoon(request, by, reason).catch((err: unknown) => {
+      if (!(isUserFacing(err) && err.code === 'revoke.running')) throw err;
+    });
 
   constructor(
     private readonly store: RequestStore,
@@ -207,11 +213,17 @@ export class AccessLifecycle {
   }
 
   /**
-   * The durable half of {@link revokeSoon}: the revoke audited and its job written, due now with
-   * who and why. Resolves once both are stored (a click can then say "revoking" truthfully, and a
-   * failure here is the caller's to report); the function it returns runs the job now.
+   * The durable half of {@link revokeSoon}: the revoke's job written, due now with who and why,
+   * then audited. Resolves once both are stored (a click can then say "revoking" truthfully, and a
+   * failure here is the caller's to report); the function it returns runs the job now. The job
+   * first: a crash between leaves a revoke that runs (its payload names who and why, and its
+   * steps are audited as they run) without its `access.revoke.requested`, never that entry
+   * without a revoke. A job that carries a revoke already (another click, on this instance or
+   * another) is refused as `revoke.running` and audited so, its revoker's who and why kept;
+   * the write is conditional on the job read, so two at once cannot both pass.
    * `idempotencyKey`: the entry's, where one revoke can be asked for twice at once (a replaced
-   * request's end, by the follow-up and the lost-end net): it is audited once.
+   * request's end, by the follow-up and the lost-end net): it is audited once, and one asked for
+   * with a key that finds a revoke stored already leaves it, unaudited and unrefused.
    */
   async scheduleRevoke(
     request: AccessRequest,
@@ -219,12 +231,6 @@ export class AccessLifecycle {
     reason: string | undefined,
     options: { idempotencyKey?: string } = {},
   ): Promise<() => Promise<void>> {
-    await recordAccessEvent(this.deps, request, by, {
-      action: 'access.revoke.requested',
-      outcome: 'scheduled',
-      detail: reason,
-      ...(options.idempotencyKey && { idempotencyKey: options.idempotencyKey }),
-    });
     const id = accessExpiryJobId(request.id);
     const job = {
       id,
@@ -233,7 +239,13 @@ export class AccessLifecycle {
       requestId: request.id,
       payload: { by, ...(reason ? { reason } : {}) },
     };
-    await this.jobs.schedule(job);
+    if (await this.writeRevokeJob(request, by, job, options.idempotencyKey !== undefined))
+      await recordAccessEvent(this.deps, request, by, {
+        action: 'access.revoke.requested',
+        outcome: 'scheduled',
+        detail: reason,
+        ...(options.idempotencyKey && { idempotencyKey: options.idempotencyKey }),
+      });
     // An end moved at the same moment (an extension's success on another instance read the job
     // before this write) can put a plain expiry over it: written again until the job ran, or is
     // seen carrying this revoke (another instance runs it), or is gone (it ran).
@@ -246,6 +258,38 @@ export class AccessLifecycle {
       }
       throw new Error(`the revocation of ${request.id} kept being replaced by a moved end; ask again`);
     };
+  }
+
+  /**
+   * Writes the revoke's end job over the one stored only while that one is unchanged since read
+   * (a plain expiry, or none): one that carries a revoke already is refused ({@link scheduleRevoke}),
+   * or left when `keyed` (false). Read again when another write came between (an extension moving
+   * the end), a few times. True once written.
+   */
+  private async writeRevokeJob(request: AccessRequest, by: Actor, job: JobSpec, keyed: boolean): Promise<boolean> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const current = await this.jobs.get(job.id);
+      if (carriesRevoke(current)) {
+        if (keyed) return false;
+        const refusal = revokeRunning(request, current!);
+        await recordAccessEvent(this.deps, request, by, { action: 'revoke.refused', outcome: refusal.code });
+        throw refusal;
+      }
+      // Without a conditional write (a test double), as before: written whatever is stored.
+      if (current && !this.jobs.moveIfUnchanged) {
+        await this.jobs.schedule(job);
+        return true;
+      }
+      // Its failures were a plain expiry's: the revoke starts with none.
+      const written = current
+        ? await this.jobs.moveIfUnchanged!(
+            { ...current, payload: job.payload, lastError: undefined, lastFailurePassing: undefined },
+            job.dueAt,
+          )
+        : await this.jobs.scheduleIfAbsent(job);
+      if (written) return true;
+    }
+    throw new Error(`the revocation of ${request.id} kept meeting another write of its end job; ask again`);
   }
 
   /**
@@ -501,4 +545,16 @@ export class AccessLifecycle {
 
 function jobSpec(job: ScheduledJob) {
   return { id: job.id, kind: job.kind, dueAt: new Date(job.dueAt), requestId: job.requestId, payload: job.payload };
+}
+
+/**
+ * The refusal of a revoke whose end job carries one already (its run may not have begun, so the
+ * request is not yet marked `revokingSince`): one request's `revoke.running`, naming who asked.
+ */
+function revokeRunning(request: AccessRequest, job: ScheduledJob): UserFacingError {
+  const by = (job.payload as { by?: Partial<Actor> }).by?.name;
+  return new UserFacingError(
+    'revoke.running',
+    `Request ${request.id} is already being revoked${by ? ` (asked for by ${by})` : ''}; acrbot retries the step that fails until it is done, and its card then says "Revoked".`,
+  );
 }

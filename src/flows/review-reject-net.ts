@@ -155,9 +155,10 @@ function reviewSettled(request: AccessRequest, now: number): boolean {
 /**
  * A rejected grant that still holds access, with no revocation begun or asked for (a revoke
  * carried by its end job, due now, is run by the sweep). One asked for under the review's key
- * ({@link reviewRevokeKey}) moments ago is left to whoever asked, still writing its job (the
- * entry comes first); an older one whose job is missing (its process stopped in between) is
- * asked for again, the key keeping its entry single.
+ * ({@link reviewRevokeKey}) moments ago is left to whoever asked (its job is written before its
+ * entry, so it is found carrying the revoke); an older one whose job is missing (lost since, or
+ * written by a release that audited first and stopped in between) is asked for again, the key
+ * keeping its entry single.
  */
 async function revocationOwed(ports: ReviewNetPorts, request: AccessRequest, entries: AuditEntry[]): Promise<boolean> {
   if (request.policy?.review?.outcome !== 'rejected' || reviewedUseOnly(request)) return false;

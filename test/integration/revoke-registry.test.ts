@@ -258,3 +258,55 @@ describe('revoke registry NAME by an approver of one rule only', () => {
     expect(await stateOf(legacyAsked.id)).toBe('succeeded');
   });
 });
+
+describe('revoke registry NAME while some of its requests are being revoked already', () => {
+  test('a revoke retrying (ARM refusing its DELETE): said as being revoked, not as another rule’s; a new request is carded beside them', async () => {
+    h = await startHarness(LIFECYCLE);
+    const prod = await grant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
+    const legacy = await grant(second, 'aks-legacy contosoacr --for 30d nightly batch pulls');
+    h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.delete', status: 403, count: 1000 });
+    await clickRevoke(await confirmationFor('revoke registry contosoacr incident 42'));
+    expect(await stateOf(prod.id)).toBe('succeeded');
+    for (const id of [prod.id, legacy.id]) expect((await h.app.store.get(id))!.access?.revokingSince).toBeDefined();
+
+    const registry = await h.ask(users.approver, 'revoke registry contosoacr incident 42');
+    expect(registry).toContain('Nothing you may revoke');
+    expect(registry).toContain('The active acrbot requests on contosoacr are being revoked already (since ');
+    expect(registry).toContain(
+      'acrbot retries the step that failed until it is done, and their cards then say "Revoked"',
+    );
+    expect(registry).not.toContain('under rule');
+    const pair = await h.ask(users.approver, 'revoke aks-prod contosoacr incident 42');
+    expect(pair).toContain('The active acrbot request on aks-prod → contosoacr is being revoked already (since ');
+    expect(pair).not.toContain('under rule');
+
+    const dev = await grant(users.requester, 'aks-dev contosoacr --for 30d dev pulls for payments');
+    const text = textOf(await confirmationFor('revoke registry contosoacr incident 42'));
+    expect(text).toContain('Revoke 1 acrbot grant on contosoacr, from 1 cluster?');
+    expect(text).toContain('; 2 more are being revoked already (since ');
+    expect(text).not.toContain('under rule');
+    expect(text).toContain(dev.id);
+  });
+
+  test('a revoke asked for by another approver and not run yet: the click skips it, saying so; the first revoker’s who and why stay', async () => {
+    h = await startHarness(LIFECYCLE);
+    const prod = await grant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
+    const card = await confirmationFor('revoke registry contosoacr incident 42');
+    // Another approver's click, stored (its job due now with who and why) but not run yet.
+    await h.app.services.lifecycle.flow.scheduleRevoke(
+      prod,
+      { objectId: sam.objectId, name: sam.name },
+      'first revoker reason',
+    );
+
+    const seq = await lastSeq();
+    const answer = textOf(await clickRevoke(card));
+    expect(answer).toContain('Nothing was revoked');
+    expect(answer).toContain(`${prod.id}: Request ${prod.id} is already being revoked (asked for by ${sam.name})`);
+    expect(await entriesAfter(users.approver, seq)).toEqual([['revoke.refused', 'revoke.running']]);
+    expect((await h.app.scheduler.get(`access.expire:${prod.id}`))?.payload).toEqual({
+      by: { objectId: sam.objectId, name: sam.name },
+      reason: 'first revoker reason',
+    });
+  });
+});

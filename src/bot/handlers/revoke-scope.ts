@@ -5,6 +5,7 @@
  * and the answer when none is theirs to revoke. The card and its click both read through it, so
  * both see the same list.
  */
+import { formatUtc } from '../../domain/access-term';
 import { UserFacingError } from '../../domain/errors';
 import type { AccessRequest } from '../../domain/request';
 import { ofTenant } from '../../domain/tenant-boundary';
@@ -52,14 +53,16 @@ export async function refuseUnlessApprover(
  * tenant (`active`); those this approver may revoke that one card carries (`mine`, each once, in
  * the order read: an extension listed without its original is its original), and how many more
  * of theirs it leaves for the next ask (`beyond`); those left to other rules' approvers (`left`);
- * `elsewhere` counts another tenant's (tenant-boundary.ts), neither listed nor revoked; `full`:
- * the read stopped at its cap (ActiveRead).
+ * those this approver may revoke that are being revoked already (`running`, each once), neither
+ * listed nor left to others; `elsewhere` counts another tenant's (tenant-boundary.ts), neither
+ * listed nor revoked; `full`: the read stopped at its cap (ActiveRead).
  */
 export interface Revocable {
   active: AccessRequest[];
   mine: AccessRequest[];
   beyond: number;
   left: AccessRequest[];
+  running: AccessRequest[];
   elsewhere: number;
   full: boolean;
 }
@@ -70,15 +73,20 @@ export async function revocableOf(services: BotServices, identity: TurnIdentity,
   const active = there.filter((r) => ofTenant(r, identity.tenantId));
   // Only what this approver may revoke (its rule's approvers, as for one request): the card
   // neither offers what the click would refuse nor shows other rules' requesters.
-  const targets = await services.lifecycle.actions.revocationTargets(identity, active);
-  const all = [...new Map(targets.flatMap((t) => (t ? [[t.id, t] as const] : []))).values()];
-  const left = active.filter((_, i) => !targets[i]);
+  const answers = await services.lifecycle.actions.revocationAnswers(identity, active);
+  const once = (found: Array<AccessRequest | undefined>) => [
+    ...new Map(found.flatMap((t) => (t ? [[t.id, t] as const] : []))).values(),
+  ];
+  const all = once(answers.map((a) => a.target));
+  // Being revoked already (a click before, its run retrying): said as such, not as another rule's.
+  const left = active.filter((_, i) => !answers[i]!.target && !answers[i]!.running);
   return {
     active,
     // The oldest first, as read: revoking them lets the next ask reach the rest.
     mine: all.slice(0, PAIR_REVOKE_LIMIT),
     beyond: Math.max(0, all.length - PAIR_REVOKE_LIMIT),
     left,
+    running: once(answers.map((a) => a.running)),
     elsewhere: there.length - active.length,
     full: read.full,
   };
@@ -145,22 +153,37 @@ export function othersNote(services: BotServices, left: readonly AccessRequest[]
 }
 
 /**
- * The answer when every active acrbot request `where` ("on aks-prod → contosoacr") is another
- * rule's: why, that the read stopped at its cap (`cut`, {@link cutReadNote}) and the requests
+ * Why requests there this approver may revoke are not on the card: they are being revoked
+ * already, since the earliest of their marks, in the words of one request's `revoke.running`
+ * refusal (access-actions.ts) ("are being revoked already (since …); acrbot retries …").
+ */
+export function runningNote(running: readonly AccessRequest[]): string {
+  const since = running.map((r) => r.access?.revokingSince ?? '').sort()[0];
+  const one = running.length === 1;
+  return `${one ? 'is' : 'are'} being revoked already${since ? ` (since ${formatUtc(since)})` : ''}; acrbot retries the step that failed until it is done, and ${one ? 'its card then says' : 'their cards then say'} "Revoked"`;
+}
+
+/**
+ * The answer when no active acrbot request `where` ("on aks-prod → contosoacr") is this
+ * approver's to revoke now: those another rule's (`left`, why) and those being revoked already
+ * (`running`), that the read stopped at its cap (`cut`, {@link cutReadNote}) and the requests
  * there not run yet (`waiting`), as the other answers name them.
  */
 export function nothingYouMayRevoke(
   services: BotServices,
   where: string,
-  left: readonly AccessRequest[],
+  notMine: { left: readonly AccessRequest[]; running: readonly AccessRequest[] },
   waiting: string | undefined,
   cut?: string,
 ): AdaptiveCardJson {
+  const { left, running } = notMine;
+  const why =
+    left.length && running.length
+      ? `Of the active acrbot requests ${where}, ${left.length} ${othersNote(services, left)}, and ${running.length} ${runningNote(running)}`
+      : `The active acrbot request${left.length + running.length === 1 ? '' : 's'} ${where} ${left.length ? othersNote(services, left) : runningNote(running)}`;
   return lifecycleNoticeCard({
     title: 'Nothing you may revoke',
-    text: [`The active acrbot requests ${where} ${othersNote(services, left)}; nothing was changed.`, cut, waiting]
-      .filter(Boolean)
-      .join(' '),
+    text: [`${why}; nothing was changed.`, cut, waiting].filter(Boolean).join(' '),
     ok: false,
     sandbox: services.settings.sandbox,
   });
@@ -203,7 +226,7 @@ export async function severalRevokeCard(
     ) => AdaptiveCardJson;
   },
 ): Promise<AdaptiveCardJson> {
-  const [{ active, mine, beyond, left, elsewhere, full }, notRun] = await Promise.all([
+  const [{ active, mine, beyond, left, running, elsewhere, full }, notRun] = await Promise.all([
     s.targets,
     notRunYet(services, s.waitingRead, s.waitingFailed),
   ]);
@@ -217,12 +240,19 @@ export async function severalRevokeCard(
       ok: true,
       sandbox: services.settings.sandbox,
     });
-  if (mine.length === 0) return nothingYouMayRevoke(services, s.where, left, waiting, cut);
+  if (mine.length === 0) return nothingYouMayRevoke(services, s.where, { left, running }, waiting, cut);
   // Previewed as one action: a role assignment held only by requests in it is deleted by the
   // last of them (see confirmRevoke), not kept.
   const previews = await services.lifecycle.flow.previewTogether(mine);
   const notes = {
-    ...(left.length > 0 && { leftOut: `${left.length} more ${othersNote(services, left)}.` }),
+    ...((left.length > 0 || running.length > 0) && {
+      leftOut: [
+        left.length > 0 && `${left.length} more ${othersNote(services, left)}.`,
+        running.length > 0 && `${running.length} more ${runningNote(running)}.`,
+      ]
+        .filter(Boolean)
+        .join(' '),
+    }),
     ...(waiting && { waiting }),
     beyond: beyondNote(beyond),
     cut,

@@ -1,0 +1,104 @@
+/**
+ * AccessLifecycle.scheduleRevoke, the durable half of every revoke: its end job is written before
+ * its `access.revoke.requested` entry (a failure between never leaves the entry without the
+ * revoke), and a job that carries a revoke already keeps its revoker's who and why: a second
+ * revoke, even one at the same moment, is refused as `revoke.running`, and one asked for with an
+ * idempotency key (the system's) leaves it unaudited.
+ */
+import type { ScheduledJob } from '../../src/domain/ports';
+import { isUserFacing } from '../../src/domain/errors';
+import type { JobSpec } from '../../src/flows/scheduler';
+import { MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
+import { MemoryAuditLog } from '../../src/integrations/store/memory-stores';
+import { quietLifecycle } from './support/access-lifecycle';
+import { FakeClock } from './support/fake-clock';
+import { APPROVER, OUTSIDER, pendingRequest } from './support/requests';
+
+function setup(failWrites = false) {
+  const clock = new FakeClock('2026-11-30T10:00:00Z');
+  const schedule = new MemoryScheduleStore();
+  const audit = new MemoryAuditLog(clock);
+  const stored = (j: JobSpec) => ({ ...j, dueAt: j.dueAt.toISOString(), attempts: 0 });
+  const failing = async () => {
+    throw new Error('job store unavailable');
+  };
+  const jobs = {
+    schedule: failWrites ? failing : (j: JobSpec) => schedule.put(stored(j)),
+    scheduleIfAbsent: failWrites ? failing : (j: JobSpec) => schedule.putIfAbsent(stored(j)),
+    cancel: (id: string) => schedule.delete(id),
+    get: (id: string) => schedule.get(id),
+    // As the Scheduler does it: conditional on the revision read.
+    moveIfUnchanged: (job: ScheduledJob, dueAt: Date) =>
+      schedule.putIfUnchanged({ ...job, dueAt: dueAt.toISOString(), attempts: 0 }, job.revision ?? ''),
+  };
+  const lifecycle = quietLifecycle(clock, { audit, jobs });
+  const request = pendingRequest({ id: 'R-REVOKE01', state: 'succeeded' });
+  const entries = async () => (await audit.forRequest(request.id)).map((e) => [e.action, e.outcome, e.actor.name]);
+  const job = () => schedule.get(`access.expire:${request.id}`);
+  return { lifecycle, schedule, request, entries, job, clock };
+}
+
+const codeOf = (result: PromiseSettledResult<unknown>) =>
+  result.status === 'fulfilled' ? 'scheduled' : isUserFacing(result.reason) ? result.reason.code : 'error';
+
+describe('AccessLifecycle.scheduleRevoke', () => {
+  test('two revokes of one request at the same moment: one is scheduled, the other refused as running; the first revoker stays', async () => {
+    const t = setup();
+    const results = await Promise.allSettled([
+      t.lifecycle.scheduleRevoke(t.request, APPROVER, 'token leaked'),
+      t.lifecycle.scheduleRevoke(t.request, OUTSIDER, 'another reason'),
+    ]);
+    expect(results.map(codeOf).sort()).toEqual(['revoke.running', 'scheduled']);
+    const winner = results[0]!.status === 'fulfilled' ? APPROVER : OUTSIDER;
+    const loser = winner === APPROVER ? OUTSIDER : APPROVER;
+    expect((await t.job())?.payload).toMatchObject({ by: winner });
+    expect(await t.entries()).toEqual(
+      expect.arrayContaining([
+        ['access.revoke.requested', 'scheduled', winner.name],
+        ['revoke.refused', 'revoke.running', loser.name],
+      ]),
+    );
+    expect((await t.entries()).length).toBe(2);
+  });
+
+  test('a second revoke after the first (its run not begun, so no mark yet) is refused, naming who asked; who and why stay', async () => {
+    const t = setup();
+    // A plain expiry a month away, as a granted request has it: moved to now, with who and why.
+    await t.schedule.put({
+      id: `access.expire:${t.request.id}`,
+      kind: 'access.expire',
+      dueAt: '2026-12-30T10:00:00.000Z',
+      requestId: t.request.id,
+      attempts: 0,
+    });
+    await t.lifecycle.scheduleRevoke(t.request, APPROVER, 'token leaked');
+    await expect(t.lifecycle.scheduleRevoke(t.request, OUTSIDER, 'another reason')).rejects.toMatchObject({
+      code: 'revoke.running',
+      message: expect.stringContaining(`already being revoked (asked for by ${APPROVER.name})`),
+    });
+    expect(await t.job()).toMatchObject({
+      dueAt: t.clock.now().toISOString(),
+      payload: { by: APPROVER, reason: 'token leaked' },
+    });
+    expect(await t.entries()).toEqual([
+      ['access.revoke.requested', 'scheduled', APPROVER.name],
+      ['revoke.refused', 'revoke.running', OUTSIDER.name],
+    ]);
+  });
+
+  test('asked for again with an idempotency key (the system’s): the revoke stored stays, nothing more audited', async () => {
+    const t = setup();
+    await t.lifecycle.scheduleRevoke(t.request, APPROVER, 'token leaked');
+    await t.lifecycle.scheduleRevoke(t.request, OUTSIDER, 'replaced', { idempotencyKey: 'k:R-REVOKE01' });
+    expect((await t.job())?.payload).toMatchObject({ by: APPROVER });
+    expect(await t.entries()).toEqual([['access.revoke.requested', 'scheduled', APPROVER.name]]);
+  });
+
+  test('the job first: when it cannot be written, no entry says a revoke was scheduled', async () => {
+    const t = setup(true);
+    await expect(t.lifecycle.scheduleRevoke(t.request, APPROVER, 'token leaked')).rejects.toThrow(
+      'job store unavailable',
+    );
+    expect(await t.entries()).toEqual([]);
+  });
+});
