@@ -15,6 +15,7 @@ import type { AccessRequest, Actor } from '../domain/request';
 import { ACRBOT_ACTOR } from '../domain/request';
 import { replacedByStartedWrite } from '../domain/secret-ownership';
 import { isFailedBreakGlass } from '../domain/policy';
+import { currentCorrelationId } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import { scheduleLostEnds } from './access-end-net';
 import { finishEndMadeKnown, markRevoked } from './access-end-notice';
@@ -245,6 +246,15 @@ export class AccessLifecycle {
         outcome: 'scheduled',
         detail: reason,
         ...(options.idempotencyKey && { idempotencyKey: options.idempotencyKey }),
+      }).catch((err: unknown) => {
+        // The job is stored and runs (due now, by the sweep): "nothing was revoked" would be
+        // untrue. Logged here, where it is caught; the asker is told what holds.
+        this.log.error({ err, requestId: request.id }, 'a revoke was stored but its request could not be audited');
+        throw new UserFacingError(
+          'revoke.unaudited',
+          `The revoke of ${request.id} is stored and runs shortly (its card then says "Revoked"), but the audit log could not record who asked for it just now (reference for the platform team: ${currentCorrelationId() ?? request.id}).`,
+          { cause: err },
+        );
       });
     // An end moved at the same moment (an extension's success on another instance read the job
     // before this write) can put a plain expiry over it: written again until the job ran, or is

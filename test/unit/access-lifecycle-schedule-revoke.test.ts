@@ -35,7 +35,7 @@ function setup(failWrites = false) {
   const request = pendingRequest({ id: 'R-REVOKE01', state: 'succeeded' });
   const entries = async () => (await audit.forRequest(request.id)).map((e) => [e.action, e.outcome, e.actor.name]);
   const job = () => schedule.get(`access.expire:${request.id}`);
-  return { lifecycle, schedule, request, entries, job, clock };
+  return { lifecycle, schedule, audit, request, entries, job, clock };
 }
 
 const codeOf = (result: PromiseSettledResult<unknown>) =>
@@ -100,5 +100,16 @@ describe('AccessLifecycle.scheduleRevoke', () => {
       'job store unavailable',
     );
     expect(await t.entries()).toEqual([]);
+  });
+
+  test('an entry that cannot be written after the job was: the asker is told the revoke runs, not that nothing was revoked', async () => {
+    const t = setup();
+    jest.spyOn(t.audit, 'append').mockRejectedValueOnce(new Error('audit store: connection reset'));
+    const refused = await t.lifecycle.scheduleRevoke(t.request, APPROVER, 'token leaked').catch((err: unknown) => err);
+    expect(isUserFacing(refused) && refused.code).toBe('revoke.unaudited');
+    expect((refused as Error).message).toContain('The revoke of R-REVOKE01 is stored and runs shortly');
+    expect((refused as Error).message).not.toContain('audit store: connection reset');
+    // The revoke itself stands: due now, carrying who and why.
+    expect((await t.job())?.payload).toEqual({ by: APPROVER, reason: 'token leaked' });
   });
 });
