@@ -32,6 +32,8 @@ interface LifecycleCardInput {
   title: string;
   text: string;
   color?: 'Good' | 'Attention' | 'Warning' | 'Default' | 'Accent';
+  /** Sentences after `text`, each its own block so each reads on its own; a warning's in Warning colour. */
+  notes?: Array<{ text: string; warning?: boolean }>;
   facts?: Fact[];
   steps?: string[];
   extend?: { defaultDuration: string };
@@ -48,6 +50,7 @@ function lifecycleCard(input: LifecycleCardInput): AdaptiveCardJson {
     title: input.title,
     text: input.text,
     color: input.color ?? 'Default',
+    notes: (input.notes ?? []).map((n) => ({ text: n.text, color: n.warning ? 'Warning' : 'Default' })),
     facts: input.facts ?? [],
     hasFacts: Boolean(input.facts?.length),
     steps: input.steps ?? [],
@@ -212,7 +215,7 @@ const PAIR_STEPS_AS_OF_NOW =
   'The steps are as of now: a role assignment is deleted only if no grant that stays active still holds it when you click. Access granted outside acrbot is not touched.';
 
 /**
- * The confirmation before revoking every acrbot grant on a cluster and registry. It lists the
+ * The confirmation before revoking every acrbot request (grant or pull secret) on a cluster and registry. It lists the
  * first steps (at most {@link PAIR_STEPS_SHOWN}, within {@link PAIR_STEPS_BYTES}) and counts the
  * rest: one line for each of 200 requests would not fit in a card Teams accepts.
  */
@@ -224,7 +227,8 @@ export function revokePairConfirmCard(
     {
       ...input,
       scope: 'pair',
-      title: `Revoke ${requests.length} acrbot grant${requests.length === 1 ? '' : 's'} of ${input.cluster} on ${input.registry}?`,
+      // "requests": what `revoke R-…` ends, a pull secret as much as a grant.
+      title: `Revoke ${requests.length} acrbot request${requests.length === 1 ? '' : 's'} of ${input.cluster} on ${input.registry}?`,
       all: 'Every active acrbot request on this pair ends now',
     },
     requests,
@@ -249,9 +253,13 @@ export interface SeveralRevokeInput {
 
 /**
  * The confirmation before revoking several requests at once (`revoke CLUSTER REGISTRY`, `revoke
- * registry NAME`): `all`, the sentence when this approver may revoke every one ("Every … ends
- * now"), or that they may revoke those listed and `leftOut`; then `more` (sentences of the
- * scope's own), `beyond` and `cut`, the steps as of now, and `waiting`. Its steps are
+ * registry NAME`). It opens with `all` ("Every … ends now") only when the click ends every
+ * active request there: none left to another rule (`leftOut`), none beyond this card (`beyond`),
+ * a read not cut (`cut`), and `all` given (a registry's card omits it when another tenant's
+ * requests stay); otherwise with "The active acrbot requests below … end now", so an approver in
+ * an incident never reads a partial revoke as a clean one. `lead` follows in the same block (it
+ * speaks of the listed requests); then, each in its own block, `beyond` and `cut` as warnings,
+ * `leftOut`, `more` (the scope's own), the steps as of now, and `waiting`. Its steps are
  * {@link severalSteps}, each request's lines headed by `heading` (its id, by default); its button
  * carries every id and the fingerprint of `scope`, which the click compares.
  */
@@ -259,22 +267,29 @@ export function revokeSeveralConfirmCard(
   input: SeveralRevokeInput & {
     scope: 'pair' | 'registry';
     title: string;
-    all: string;
-    more?: string;
+    all?: string;
+    lead?: string;
+    more?: string[];
     heading?: (request: AccessRequest) => string;
   },
   requests: Array<{ request: AccessRequest; lines: RevocationLine[] }>,
 ): AdaptiveCardJson {
   const reason = input.reason ? ` (reason: "${inertText(input.reason)}")` : '';
   const changed = input.changed ? `${CHANGED_SINCE_DRAWN} ` : '';
-  const waiting = input.waiting ? ` ${input.waiting}` : '';
-  const more = [input.more, input.beyond, input.cut].map((m) => (m ? `${m} ` : '')).join('');
+  const one = requests.length === 1;
+  const everything = input.all && !input.leftOut && !input.beyond && !input.cut;
+  const opening = everything
+    ? input.all
+    : `The active acrbot request${one ? '' : 's'} below, which you may revoke, end${one ? 's' : ''} now`;
+  const notes = [
+    ...[input.beyond, input.cut].map((text) => text && { text, warning: true }),
+    ...[input.leftOut, ...(input.more ?? []), PAIR_STEPS_AS_OF_NOW, input.waiting].map((text) => text && { text }),
+  ].filter((n): n is { text: string; warning?: boolean } => Boolean(n));
   return lifecycleCard({
     sandbox: input.sandbox,
     title: input.title,
-    text: input.leftOut
-      ? `${changed}The active acrbot request${requests.length === 1 ? '' : 's'} below, which you may revoke, end${requests.length === 1 ? 's' : ''} now${reason}; ${input.leftOut} ${more}${PAIR_STEPS_AS_OF_NOW}${waiting}`
-      : `${changed}${input.all}${reason}. ${more}${PAIR_STEPS_AS_OF_NOW}${waiting}`,
+    text: `${changed}${opening}${reason}.${input.lead ? ` ${input.lead}` : ''}`,
+    notes,
     color: 'Warning',
     steps: severalSteps(requests, input.heading ?? ((r) => r.id)),
     actions: [

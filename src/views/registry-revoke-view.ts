@@ -3,8 +3,9 @@
  * secret) on one registry, from every cluster of the asker's tenant, that this approver may
  * revoke, as a pair's card lists a pair's (lifecycle-view.ts): the same bound on the steps
  * listed, the same button and click. Each step names its request's cluster, which a pair's card
- * need not; the text names the clusters and counts another tenant's requests without naming them
- * (with `beyond` and `cut`, as a pair's card says them).
+ * need not; the text names the clusters right after its opening and counts another tenant's
+ * requests without naming them (with `beyond` and `cut`, as a pair's card says them). It says
+ * "Every … ends now" only when nothing there stays active (no other tenant's either).
  */
 import type { AccessRequest } from '../domain/request';
 import type { AdaptiveCardJson } from './card-templates';
@@ -28,15 +29,20 @@ export function revokeRegistryConfirmCard(
     {
       ...input,
       scope: 'registry',
-      title: `Revoke ${n} acrbot grant${n === 1 ? '' : 's'} on ${input.registry}, from ${clusters.count} cluster${clusters.count === 1 ? '' : 's'}?`,
-      all: 'Every active acrbot request on this registry, from every cluster, ends now',
-      more: [
-        `${n === 1 ? 'It is' : 'They are'} on ${clusters.named}.`,
-        input.otherTenants > 0 &&
-          `${input.otherTenants} more active acrbot request${input.otherTenants === 1 ? '' : 's'} on it ${input.otherTenants === 1 ? 'is' : 'are'} of another organisation (tenant): not listed, and not revoked from here.`,
-      ]
-        .filter(Boolean)
-        .join(' '),
+      // "requests": what `revoke R-…` ends, a pull secret as much as a grant.
+      title: `Revoke ${n} acrbot request${n === 1 ? '' : 's'} on ${input.registry}, from ${clusters.count} cluster${clusters.count === 1 ? '' : 's'}?`,
+      // Another tenant's requests stay active: "every … ends now" would read as a clean registry.
+      all:
+        input.otherTenants > 0
+          ? undefined
+          : 'Every active acrbot request on this registry, from every cluster, ends now',
+      lead: `${n === 1 ? 'It is' : 'They are'} on ${clusters.named}.`,
+      more:
+        input.otherTenants > 0
+          ? [
+              `${input.otherTenants} more active acrbot request${input.otherTenants === 1 ? '' : 's'} on it ${input.otherTenants === 1 ? 'is' : 'are'} of another organisation (tenant): not listed, and not revoked from here.`,
+            ]
+          : [],
       // A registry's steps say which cluster each request pulls to; a pair's need not.
       heading: (r) => `${r.id} on ${r.plan.cluster.name}`,
     },

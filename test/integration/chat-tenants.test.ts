@@ -95,7 +95,7 @@ describe("chat: another allowed tenant's requests", () => {
     expect(prod).toContain(own.granted);
     // Tenant B's grant on the pair is not among what the click revokes (the step that keeps the
     // role assignment they share still names it as its holder: revocation-preview.ts).
-    expect(prod).toContain('Revoke 1 acrbot grant of aks-prod on contosoacr');
+    expect(prod).toContain('Revoke 1 acrbot request of aks-prod on contosoacr');
     expect(prod).not.toMatch(/TENANT-B|• R-TENANTB3/);
     const legacy = await h.turnReplies(users.approver, 'revoke aks-legacy contosoacr', 'personal');
     expect(legacy).toContain('Nothing to revoke');

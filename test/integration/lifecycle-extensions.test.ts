@@ -197,11 +197,11 @@ describe('access lifecycle (G17)', () => {
     h.connector.clear();
     await h.say(users.approver, 'revoke aks-prod contosoacr incident 42');
     const pair = await h.connector.waitFor(
-      (c) => /Revoke \d+ acrbot grants? of aks-prod/.test(cardText(c.activity)),
+      (c) => /Revoke \d+ acrbot requests? of aks-prod/.test(cardText(c.activity)),
       5000,
       'pair card',
     );
-    expect(cardText(pair.activity)).toContain('Revoke 1 acrbot grant of aks-prod on contosoacr?');
+    expect(cardText(pair.activity)).toContain('Revoke 1 acrbot request of aks-prod on contosoacr?');
     expect(cardText(pair.activity)).toContain(`delete extension ${extensionId}`);
     await h.click(users.requester, 'revokeConfirm', { requestId: request.id, reason: 'done early' });
     expect(await stateOnceClickWorkDone(request.id)).toBe('revoked');

@@ -406,7 +406,7 @@ describe('access lifecycle (G17)', () => {
     );
     await h.say(users.approver, 'revoke aks-prod contosoacr incident 42');
     const confirm = await h.connector.waitFor(
-      (c) => /Revoke 2 acrbot grants/.test(cardText(c.activity)),
+      (c) => /Revoke 2 acrbot requests/.test(cardText(c.activity)),
       5000,
       'pair card',
     );

@@ -223,7 +223,7 @@ describe('a revoke card clicked after what it listed changed revokes nothing and
     await start();
     const first = await grant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
     const card = await confirmationFor(users.approver, 'revoke aks-prod contosoacr incident 42');
-    expect(textOf(card)).toContain('Revoke 1 acrbot grant of aks-prod on contosoacr?');
+    expect(textOf(card)).toContain('Revoke 1 acrbot request of aks-prod on contosoacr?');
     const later = await grant(second, 'aks-prod contosoacr --for 30d second team deploys');
     // The card's one request, but its preview changed: the assignment is now kept for `later`.
     const fresh = await clickRevoke(users.approver, card);
@@ -232,11 +232,11 @@ describe('a revoke card clicked after what it listed changed revokes nothing and
 
     // Drawn again as a pair card with both; the new card's click revokes both.
     const pair = await confirmationFor(users.approver, 'revoke aks-prod contosoacr incident 42');
-    expect(textOf(pair)).toContain('Revoke 2 acrbot grants');
+    expect(textOf(pair)).toContain('Revoke 2 acrbot requests');
     const third = await grant(megan, 'aks-prod contosoacr --for 30d third team deploys');
     const redrawn = await clickRevoke(users.approver, pair);
     expect(textOf(redrawn)).toContain('This changed since the card was drawn; review again.');
-    expect(textOf(redrawn)).toContain('Revoke 3 acrbot grants');
+    expect(textOf(redrawn)).toContain('Revoke 3 acrbot requests');
     expect(await stateOnceClickWorkDone(first.id)).toBe('succeeded');
     expect(await stateOnceClickWorkDone(later.id)).toBe('succeeded');
 
@@ -252,7 +252,7 @@ describe('a revoke card clicked after what it listed changed revokes nothing and
     const later = await grant(second, 'aks-dev contosoacr --for 30d second team tests');
     // Another requester's pull secret on the same pair: it holds no role assignment, so neither
     // listed grant's steps change; only reading the pair again finds it.
-    const { redrawn, secretId } = await pairCardClickedAfterASecret('2 acrbot grants', '3 acrbot grants');
+    const { redrawn, secretId } = await pairCardClickedAfterASecret('2 acrbot requests', '3 acrbot requests');
     expect(revokeButton(redrawn).requestId).toContain(secretId);
     for (const r of [first.id, later.id, secretId]) expect(await stateOnceClickWorkDone(r)).toBe('succeeded');
     expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeDefined();
@@ -265,7 +265,7 @@ describe('a revoke card clicked after what it listed changed revokes nothing and
   test("a pair's card that lists one request: a pull secret approved on the pair since is shown too; nothing revoked", async () => {
     await start();
     const only = await grant(users.requester, 'aks-dev contosoacr --for 30d nightly test pulls');
-    const { secretId } = await pairCardClickedAfterASecret('1 acrbot grant', '2 acrbot grants');
+    const { secretId } = await pairCardClickedAfterASecret('1 acrbot request', '2 acrbot requests');
     for (const r of [only.id, secretId]) expect(await stateOnceClickWorkDone(r)).toBe('succeeded');
   });
 });

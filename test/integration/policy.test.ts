@@ -198,7 +198,7 @@ describe('G18: the approval policy', () => {
     const mark = h.connector.calls.length;
     await h.say(users.approver, 'revoke aks-legacy contosoacr incident 42 investigating');
     const offered = await h.connector.waitFor(
-      (c) => h.connector.calls.indexOf(c) >= mark && /Revoke 1 acrbot grant/.test(cardText(c.activity)),
+      (c) => h.connector.calls.indexOf(c) >= mark && /Revoke 1 acrbot request/.test(cardText(c.activity)),
       5000,
       'the revoke card for its approver',
     );

@@ -62,7 +62,7 @@ describe('revoke CLUSTER REGISTRY: the confirmation card', () => {
     expect(cardText(single.activity)).toContain(`Keep role assignment AcrPull`);
     expect(cardText(single.activity)).toContain(`still used by ${other.id}`);
 
-    const pair = await askCard('revoke aks-prod contosoacr incident 42', /Revoke 2 acrbot grants/);
+    const pair = await askCard('revoke aks-prod contosoacr incident 42', /Revoke 2 acrbot requests/);
     const lines = steps(pair);
     expect(lines).toHaveLength(2);
     for (const [id, alsoHeldBy] of [
@@ -106,7 +106,7 @@ describe('revoke CLUSTER REGISTRY: the confirmation card', () => {
 
     const pair = await askCard(
       `revoke aks-prod contosoacr ${'\u4e8b\u6545'.repeat(200)} incident`,
-      new RegExp(`Revoke ${PAIR_REVOKE_LIMIT} acrbot grants`),
+      new RegExp(`Revoke ${PAIR_REVOKE_LIMIT} acrbot requests`),
     );
     const card = pair.activity.attachments[0].content;
     expect(Buffer.byteLength(JSON.stringify(card), 'utf8')).toBeLessThan(TEAMS_CARD_BYTES);

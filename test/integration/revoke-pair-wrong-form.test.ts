@@ -99,7 +99,7 @@ describe('revoke CLUSTER REGISTRY and the requests on the pair not run yet', () 
     const pending = await h.requestGrant(second, 'aks-prod contosoacr --for 30d second team deploys');
 
     const card = await h.ask(users.approver, 'revoke aks-prod contosoacr incident 42 credential leak');
-    expect(card).toContain('Revoke 1 acrbot grant of aks-prod on contosoacr?');
+    expect(card).toContain('Revoke 1 acrbot request of aks-prod on contosoacr?');
     expect(card).toContain(`${pending.id} (Sam Second, waiting for approval).`);
     expect(card).toContain('Reject a pending one');
 
@@ -138,7 +138,7 @@ describe('revoke CLUSTER REGISTRY and the requests on the pair not run yet', () 
     await h.app.store.update({ ...ofLeft, extendsRequestId: 'R-ENDEDXXX', version: ofLeft.version + 1 });
 
     const card = await h.ask(users.approver, 'revoke aks-prod contosoacr incident 42 credential leak');
-    expect(card).toContain('Revoke 1 acrbot grant of aks-prod on contosoacr?');
+    expect(card).toContain('Revoke 1 acrbot request of aks-prod on contosoacr?');
     expect(card).toContain(`Not revoked, not run yet: ${ofLeft.id} (Sam Second, waiting for approval).`);
     expect(card).not.toContain(ofRevoked.id);
   });
@@ -153,7 +153,7 @@ describe('revoke CLUSTER REGISTRY and the requests on the pair not run yet', () 
     const warn = jest.spyOn(h.app.services.log, 'warn');
 
     const card = await h.ask(users.approver, 'revoke aks-prod contosoacr incident 42 credential leak');
-    expect(card).toContain('Revoke 1 acrbot grant of aks-prod on contosoacr?');
+    expect(card).toContain('Revoke 1 acrbot request of aks-prod on contosoacr?');
     expect(card).not.toContain('Not revoked, not run yet');
     const logged = warn.mock.calls.filter(([, msg]) => String(msg).includes('requests not run yet could not be read'));
     expect(logged).toEqual([

@@ -108,8 +108,8 @@ describe('a revoke of many reads past older requests of another rule or tenant',
 
     const card = await answerTo('revoke registry contosoacr incident 42', /Revoke .*\?|Nothing/);
     const text = textOf(card);
-    expect(text).toContain('Revoke 1 acrbot grant on contosoacr, from 1 cluster?');
-    expect(text).toContain(`; ${older.length + 1} more are under rule legacy, whose approvers`);
+    expect(text).toContain('Revoke 1 acrbot request on contosoacr, from 1 cluster?');
+    expect(text).toContain(`\n${older.length + 1} more are under rule legacy, whose approvers`);
     expect(text).not.toContain('acrbot read only');
     expect(card.actions[0].data.requestId).toBe(prod.id);
     // The click reads the same and compares equal: it revokes, it does not redraw.
@@ -124,7 +124,7 @@ describe('a revoke of many reads past older requests of another rule or tenant',
     await copies(prod, 'TB', PAIR_REVOKE_LIMIT + 10, -60_000, { tenantId: OTHER_TENANT });
 
     const card = await answerTo('revoke aks-prod contosoacr incident 42', /Revoke .*\?|Nothing/);
-    expect(textOf(card)).toContain('Revoke 1 acrbot grant of aks-prod on contosoacr?');
+    expect(textOf(card)).toContain('Revoke 1 acrbot request of aks-prod on contosoacr?');
     expect(card.actions[0].data.requestId).toBe(prod.id);
     expect(await clickRevoke(card)).toContain(`Revoking ${prod.id}`);
     expect(await stateOf(prod.id)).toBe('revoked');
@@ -137,7 +137,7 @@ describe('a revoke of many reads past older requests of another rule or tenant',
 
     const card = await answerTo('revoke registry contosoacr incident 42', /Revoke .*\?/);
     const text = textOf(card);
-    expect(text).toContain(`Revoke ${PAIR_REVOKE_LIMIT} acrbot grants on contosoacr`);
+    expect(text).toContain(`Revoke ${PAIR_REVOKE_LIMIT} acrbot requests on contosoacr`);
     expect(text).toContain(
       `3 more that you may revoke are not on this card, which carries at most ${PAIR_REVOKE_LIMIT}: once these are revoked, ask again.`,
     );
@@ -157,7 +157,7 @@ describe(`a read stopped at its cap (${REVOKE_READ_LIMIT}) is said in every answ
     await copies(legacy, 'LG', REVOKE_READ_LIMIT, 60_000);
 
     const card = await answerTo('revoke registry contosoacr incident 42', /Revoke .*\?|Nothing/);
-    expect(textOf(card)).toContain('Revoke 1 acrbot grant on contosoacr, from 1 cluster?');
+    expect(textOf(card)).toContain('Revoke 1 acrbot request on contosoacr, from 1 cluster?');
     expect(textOf(card)).toContain(CUT_REGISTRY);
     expect(await clickRevoke(card)).toContain(`Revoking ${prod.id}`);
     expect(await stateOf(prod.id)).toBe('revoked');

@@ -79,7 +79,7 @@ describe('revoke registry NAME', () => {
 
     const card = await confirmationFor('revoke registry contosoacr suspected credential leak');
     const text = textOf(card);
-    expect(text).toContain('Revoke 2 acrbot grants on contosoacr, from 2 clusters?');
+    expect(text).toContain('Revoke 2 acrbot requests on contosoacr, from 2 clusters?');
     expect(text).toContain('Every active acrbot request on this registry, from every cluster, ends now');
     expect(text).toContain('(reason: "suspected credential leak")');
     expect(text).toContain(`${prod.id} on aks-prod (${users.requester.name}): delete role assignment`);
@@ -120,12 +120,12 @@ describe('revoke registry NAME', () => {
     h = await startHarness(LIFECYCLE);
     const prod = await grant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
     const card = await confirmationFor('revoke registry contosoacr incident 42');
-    expect(textOf(card)).toContain('Revoke 1 acrbot grant on contosoacr, from 1 cluster?');
+    expect(textOf(card)).toContain('Revoke 1 acrbot request on contosoacr, from 1 cluster?');
     const legacy = await grant(second, 'aks-legacy contosoacr --for 30d nightly batch pulls');
 
     const redrawn = await clickRevoke(card);
     expect(textOf(redrawn)).toContain('This changed since the card was drawn; review again. Nothing was revoked yet.');
-    expect(textOf(redrawn)).toContain('Revoke 2 acrbot grants on contosoacr, from 2 clusters?');
+    expect(textOf(redrawn)).toContain('Revoke 2 acrbot requests on contosoacr, from 2 clusters?');
     expect(await stateOf(prod.id)).toBe('succeeded');
 
     expect(textOf(await clickRevoke(redrawn))).toContain('Revoking');
@@ -143,7 +143,7 @@ describe('revoke registry NAME', () => {
 
     const redrawn = await clickRevoke(card, { ...data, requestId: `${onContoso.id},${onAbac.id}` });
     expect(textOf(redrawn)).toContain('This changed since the card was drawn');
-    expect(textOf(redrawn)).toContain('Revoke 1 acrbot grant on contosoacr, from 1 cluster?');
+    expect(textOf(redrawn)).toContain('Revoke 1 acrbot request on contosoacr, from 1 cluster?');
     expect(await stateOf(onContoso.id)).toBe('succeeded');
     expect(await stateOf(onAbac.id)).toBe('succeeded');
   });
@@ -195,7 +195,7 @@ describe("revoke registry NAME with another tenant's requests on it", () => {
 
     const card = await confirmationFor('revoke registry contosoacr incident 42');
     const text = textOf(card);
-    expect(text).toContain('Revoke 1 acrbot grant on contosoacr, from 1 cluster?');
+    expect(text).toContain('Revoke 1 acrbot request on contosoacr, from 1 cluster?');
     expect(text).toContain(
       '1 more active acrbot request on it is of another organisation (tenant): not listed, and not revoked from here.',
     );
@@ -225,10 +225,11 @@ describe('revoke registry NAME by an approver of one rule only', () => {
 
     const card = await confirmationFor('revoke registry contosoacr incident 42 credential leak');
     const text = textOf(card);
-    expect(text).toContain('Revoke 1 acrbot grant on contosoacr, from 1 cluster?');
+    expect(text).toContain('Revoke 1 acrbot request on contosoacr, from 1 cluster?');
     expect(text).toContain(
-      'The active acrbot request below, which you may revoke, ends now (reason: "incident 42 credential leak"); 1 more is under rule legacy, whose approvers (or the requester) can revoke it.',
+      'The active acrbot request below, which you may revoke, ends now (reason: "incident 42 credential leak"). It is on aks-prod (1).',
     );
+    expect(text).toContain('1 more is under rule legacy, whose approvers (or the requester) can revoke it.');
     expect(text).not.toContain(legacyAsked.id);
     expect(text).not.toContain('Sam Second');
     expect(card.actions[0].data.requestId).toBe(prod.id);
@@ -282,8 +283,8 @@ describe('revoke registry NAME while some of its requests are being revoked alre
 
     const dev = await grant(users.requester, 'aks-dev contosoacr --for 30d dev pulls for payments');
     const text = textOf(await confirmationFor('revoke registry contosoacr incident 42'));
-    expect(text).toContain('Revoke 1 acrbot grant on contosoacr, from 1 cluster?');
-    expect(text).toContain('; 2 more are being revoked already (since ');
+    expect(text).toContain('Revoke 1 acrbot request on contosoacr, from 1 cluster?');
+    expect(text).toContain('\n2 more are being revoked already (since ');
     expect(text).not.toContain('under rule');
     expect(text).toContain(dev.id);
   });

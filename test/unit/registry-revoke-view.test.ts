@@ -70,9 +70,10 @@ test('golden: two clusters, one request left to another rule, one of another ten
 test('the clusters are named, each step says its cluster, another tenant is counted, the button is a registry card’s', () => {
   const card = revokeRegistryConfirmCard({ registry: 'contosoacr', sandbox: true, otherTenants: 2 }, both);
   const json = text(card);
-  expect(json).toContain('Revoke 2 acrbot grants on contosoacr, from 2 clusters?');
-  expect(json).toContain('Every active acrbot request on this registry, from every cluster, ends now.');
-  expect(json).toContain('They are on aks-prod (1), aks-dev (1).');
+  expect(json).toContain('Revoke 2 acrbot requests on contosoacr, from 2 clusters?');
+  expect(json).toContain(
+    'The active acrbot requests below, which you may revoke, end now. They are on aks-prod (1), aks-dev (1).',
+  );
   expect(json).toContain('R-7K2M9QXA on aks-prod (Riley Requester): delete role assignment');
   expect(json).toContain('R-8M3N4PQB on aks-dev (Riley Requester): delete Kubernetes secret');
   expect(json).toContain(
@@ -134,4 +135,85 @@ test(`${PAIR_REVOKE_LIMIT} requests on 15 clusters, a read cut at its cap: under
   expect(steps.length).toBeLessThanOrEqual(PAIR_STEPS_SHOWN + 1);
   expect(steps[steps.length - 1]).toMatch(/…and \d+ more steps \(of \d+ more requests\) not listed here/);
   expect(card.actions[0].data.requestId.split(',')).toHaveLength(PAIR_REVOKE_LIMIT);
+});
+
+const CUT =
+  'acrbot read only the first 2000 requests on contosoacr (the oldest); there may be more, yours among them, that this answer does not count.';
+const BEYOND =
+  '40 more that you may revoke are not on this card, which carries at most 200: once these are revoked, ask again.';
+/** The card's text blocks in order (title first), with their colour. */
+const blocks = (card: any): Array<{ text: string; color?: string }> =>
+  card.body.filter((b: any) => b.type === 'TextBlock' && b.text !== 'SANDBOX');
+
+describe('"Every … ends now" only when the click ends every active request there', () => {
+  const registry = (over: object) =>
+    blocks(revokeRegistryConfirmCard({ registry: 'contosoacr', sandbox: true, otherTenants: 0, ...over }, both))[1]
+      .text;
+  const pair = (over: object) =>
+    blocks(revokePairConfirmCard({ cluster: 'aks-prod', registry: 'contosoacr', sandbox: true, ...over }, both))[1]
+      .text;
+
+  test('a registry: every one ends', () => {
+    expect(registry({})).toBe(
+      'Every active acrbot request on this registry, from every cluster, ends now. They are on aks-prod (1), aks-dev (1).',
+    );
+  });
+
+  test.each([
+    ['another tenant’s stay', { otherTenants: 2 }],
+    ['more than one card carries', { beyond: BEYOND }],
+    ['a read cut at its cap', { cut: CUT }],
+    ['another rule’s', { leftOut: '1 more is under rule prod-two.' }],
+  ])('a registry, %s: only those below', (_, over) => {
+    expect(registry(over)).toMatch(/^The active acrbot requests below, which you may revoke, end now\. They are on /);
+  });
+
+  test('a pair: every one ends, unless some are beyond the card, the read was cut or another rule’s stay', () => {
+    expect(pair({})).toBe('Every active acrbot request on this pair ends now.');
+    for (const over of [{ beyond: BEYOND }, { cut: CUT }, { leftOut: '1 more is under rule prod-two.' }])
+      expect(pair(over)).toBe('The active acrbot requests below, which you may revoke, end now.');
+  });
+});
+
+test('each note is its own block: clusters with the opening, then beyond and cut in Warning, then the rest', () => {
+  const card = revokeRegistryConfirmCard(
+    {
+      registry: 'contosoacr',
+      sandbox: true,
+      reason: 'incident 42',
+      otherTenants: 1,
+      beyond: BEYOND,
+      cut: CUT,
+      leftOut: '1 more is under rule prod-two, whose approvers (or the requester) can revoke it.',
+      waiting: 'Not revoked, not run yet: R-PEND1NG2 (Riley Requester, waiting for approval).',
+    },
+    both,
+  );
+  expect(blocks(card).map((b) => [b.text.slice(0, 40), b.color ?? ''])).toEqual([
+    ['Revoke 2 acrbot requests on contosoacr, ', 'Warning'],
+    ['The active acrbot requests below, which ', ''],
+    [BEYOND.slice(0, 40), 'Warning'],
+    [CUT.slice(0, 40), 'Warning'],
+    ['1 more is under rule prod-two, whose app', 'Default'],
+    ['1 more active acrbot request on it is of', 'Default'],
+    ['The steps are as of now: a role assignme', 'Default'],
+    ['Not revoked, not run yet: R-PEND1NG2 (Ri', 'Default'],
+  ]);
+  // The clusters are said of the listed requests, before any other count ("They" are those below).
+  expect(blocks(card)[1].text).toBe(
+    'The active acrbot requests below, which you may revoke, end now (reason: "incident 42"). They are on aks-prod (1), aks-dev (1).',
+  );
+});
+
+test('titles count requests (a pull secret is one), singular and plural', () => {
+  const one = [both[1]];
+  expect(
+    blocks(revokeRegistryConfirmCard({ registry: 'contosoacr', sandbox: true, otherTenants: 0 }, one))[0].text,
+  ).toBe('Revoke 1 acrbot request on contosoacr, from 1 cluster?');
+  expect(
+    blocks(revokePairConfirmCard({ cluster: 'aks-dev', registry: 'contosoacr', sandbox: true }, one))[0].text,
+  ).toBe('Revoke 1 acrbot request of aks-dev on contosoacr?');
+  expect(
+    blocks(revokePairConfirmCard({ cluster: 'aks-dev', registry: 'contosoacr', sandbox: true }, both))[0].text,
+  ).toBe('Revoke 2 acrbot requests of aks-dev on contosoacr?');
 });
