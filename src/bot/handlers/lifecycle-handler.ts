@@ -7,7 +7,7 @@ import type { TurnContext } from 'botbuilder';
 import { z } from 'zod/v3';
 import type { Command } from '../../domain/command';
 import { acrbotNamedText } from '../../domain/access-inventory';
-import { UserFacingError } from '../../domain/errors';
+import { isUserFacing, UserFacingError } from '../../domain/errors';
 import { checkReason, REASON_LIMITS } from '../../domain/text';
 import { isRequestId } from '../../domain/identifiers';
 import { parseClusterRef, parseRegistryRef } from '../../domain/names';
@@ -30,6 +30,7 @@ import type { OwnCards } from '../own-cards';
 import { punctuatedRequestId } from '../../domain/request-id-word';
 import { fingerprintScope, revocationFingerprint } from '../../domain/revocation-fingerprint';
 import { ofTenant } from '../../domain/tenant-boundary';
+import { mapAtMost } from '../../domain/bounded-map';
 import { RegistryRevoke } from './registry-revoke';
 import { refuseUnlessApprover, type Revocable, revocableOf, sameIds, severalRevokeCard } from './revoke-scope';
 
@@ -47,6 +48,21 @@ const revokeData = z.object({
    */
   version: z.union([z.string().max(100), z.number()]).optional(),
 });
+
+/**
+ * Reads and revoke writes of one click in flight at once. A registry card carries 200 ids, each a
+ * few store round trips: one at a time, Azure's latency adds up towards the ~15 s Teams waits for
+ * a click's answer; all at once would press one table partition with hundreds of parallel
+ * requests (bounded-map.ts).
+ */
+const REVOKE_CLICK_AT_ONCE = 8;
+
+/** The answer's line for an id of a revoke click that was not started (logged when unexpected). */
+function refusalLine(id: string, err: unknown, log: BotServices['log']): string {
+  if (err instanceof UserFacingError) return `${id}: ${err.message}`;
+  log.error({ err, requestId: id }, 'revoke click failed');
+  return `${id}: could not be started because of an unexpected error; nothing was revoked (reference ${currentCorrelationId() ?? id}).`;
+}
 
 /**
  * The Extend button's data. The reason and duration are the user's typing: only their type is
@@ -263,7 +279,7 @@ export class LifecycleHandler {
    * answers; the revocations themselves run in the background (the cards update when done).
    */
   async confirmRevoke(identity: TurnIdentity, data: unknown): Promise<AdaptiveCardJson> {
-    const { requests, lifecycle, settings, log, background } = this.services;
+    const { requests, settings, log, background } = this.services;
     const parsed = revokeData.safeParse(data);
     if (!parsed.success) {
       await auditBadCardData(requests, identity, 'revokeConfirm');
@@ -291,33 +307,7 @@ export class LifecycleHandler {
         return errorCard(this.services, err, 'Could not revoke');
       }
     }
-    const started: string[] = [];
-    const refused: string[] = [];
-    const runs: { id: string; run: () => Promise<void> }[] = [];
-    for (const id of ids) {
-      try {
-        // An extension's id revokes the access it is part of (its original), once per click.
-        const target = await this.mayRevoke(identity, await requests.getInTenant(id, identity.tenantId));
-        if (started.includes(target.id)) continue;
-        if (ids.length > 1 && !(await requests.isApprover(identity.actor)))
-          throw new UserFacingError(
-            'revoke.notApprover',
-            `Only approvers may revoke several requests at once; revoke this one on its own with "@acrbot revoke ${target.id}".`,
-          );
-        // Stored before the answer says "revoking": a revoke that cannot be audited or scheduled
-        // is said here, not only logged while the card claims it started.
-        runs.push({ id: target.id, run: await lifecycle.flow.scheduleRevoke(target, identity.actor, reason) });
-        started.push(target.id);
-      } catch (err) {
-        if (err instanceof UserFacingError) refused.push(`${id}: ${err.message}`);
-        else {
-          log.error({ err, requestId: id }, 'revoke click failed');
-          refused.push(
-            `${id}: could not be started because of an unexpected error; nothing was revoked (reference ${currentCorrelationId() ?? id}).`,
-          );
-        }
-      }
-    }
+    const { started, refused, runs } = await this.startRevokes(identity, ids, reason);
     // The revocations run one after another (overlapping grants on one assignment: the last one
     // deletes it), each under its job's lease, and update every card copy. One that fails now is
     // in the store already: its job is retried with backoff and reported like an expiry.
@@ -340,6 +330,64 @@ export class LifecycleHandler {
       ok: started.length > 0 && refused.length === 0,
       sandbox: settings.sandbox,
     });
+  }
+
+  /**
+   * Stores the revoke of each of a click's `ids` (audited, its job due now) and returns what the
+   * answer says, all in the card's order: the requests started, one refusal per id, and the
+   * revocations to run. A card carries up to PAIR_REVOKE_LIMIT ids and Teams waits about 15 s for
+   * the answer, so the reads and the scheduling run REVOKE_CLICK_AT_ONCE at a time, and whether the
+   * clicker is an approver is asked once (a Graph call for group approvers), not per id. Each id
+   * is resolved to its target first, so an extension's id and its original's (one target) schedule
+   * one revoke, not a second one refused as running.
+   */
+  private async startRevokes(
+    identity: TurnIdentity,
+    ids: readonly string[],
+    reason: string | undefined,
+  ): Promise<{ started: string[]; refused: string[]; runs: { id: string; run: () => Promise<void> }[] }> {
+    const { requests, lifecycle, log } = this.services;
+    const refusals = new Map<number, string>();
+    const refuse = (index: number, err: unknown) => refusals.set(index, refusalLine(ids[index]!, err, log));
+    // Asked once per click, and only once some id passes mayRevoke (a failure refuses each such id).
+    let approver: Promise<boolean> | undefined;
+    const targets = await mapAtMost(ids, REVOKE_CLICK_AT_ONCE, async (id, index) => {
+      try {
+        // An extension's id revokes the access it is part of (its original).
+        const target = await this.mayRevoke(identity, await requests.getInTenant(id, identity.tenantId));
+        if (ids.length > 1 && !(await (approver ??= requests.isApprover(identity.actor))))
+          throw new UserFacingError(
+            'revoke.notApprover',
+            `Only approvers may revoke several requests at once; revoke this one on its own with "@acrbot revoke ${target.id}".`,
+          );
+        return target;
+      } catch (err) {
+        refuse(index, err);
+        return undefined;
+      }
+    });
+    // Each target once, at its first id's place in the card.
+    const first = new Map<string, { index: number; target: AccessRequest }>();
+    targets.forEach((target, index) => {
+      if (target && !first.has(target.id)) first.set(target.id, { index, target });
+    });
+    const scheduled = await mapAtMost([...first.values()], REVOKE_CLICK_AT_ONCE, async ({ index, target }) => {
+      try {
+        // Stored before the answer says "revoking": a revoke that cannot be audited or scheduled
+        // is said here, not only logged while the card claims it started.
+        return { index, id: target.id, run: await lifecycle.flow.scheduleRevoke(target, identity.actor, reason) };
+      } catch (err) {
+        refuse(index, err);
+        // Stored but not audited: it runs with the next sweep, so it is started, with its line.
+        return isUserFacing(err) && err.code === 'revoke.unaudited' ? { index, id: target.id } : undefined;
+      }
+    });
+    const stored = scheduled.filter((s) => s !== undefined).sort((a, b) => a.index - b.index);
+    return {
+      started: stored.map((r) => r.id),
+      refused: [...refusals.entries()].sort(([a], [b]) => a - b).map(([, line]) => line),
+      runs: stored.flatMap(({ id, run }) => (run ? [{ id, run }] : [])),
+    };
   }
 
   /**
