@@ -77,7 +77,7 @@ export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example:
     usage: 'revoke REQUEST-ID [REASON…] | revoke CLUSTER REGISTRY [REASON…] | revoke registry REGISTRY [REASON…]',
     example: 'revoke R-7K2M9QXA no longer needed',
     description:
-      'End access now: your own at once; approvers may revoke the requests of the rules they approve, or every such acrbot grant on a cluster and registry, or on a registry from every cluster.',
+      'End access now: your own at once; approvers may revoke the requests of the rules they approve, or every such acrbot request (grant or pull secret) on a cluster and registry, or on a registry from every cluster.',
   },
   {
     verb: 'extend',
