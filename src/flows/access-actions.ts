@@ -160,15 +160,40 @@ export class AccessActions {
    * the buttons ask {@link canRevoke}. Another tenant's request is not there for the actor
    * ({@link outsideTenant}): "not found", as the callers' own tenant reads answer it.
    */
-  async mayRevoke(acting: ActingContext, request: AccessRequest): Promise<AccessRequest> {
-    const { actor } = acting;
+  mayRevoke(acting: ActingContext, request: AccessRequest): Promise<AccessRequest> {
+    return this.mayRevokeWith(acting, request, (r) => this.requests.isApproverOf(acting.actor, r));
+  }
+
+  /**
+   * {@link mayRevoke} for the requests of one action (a revoke click carrying a pair's or a
+   * registry's ids): whether the actor approves is asked once per distinct set of approvers, not
+   * once per request (a Graph read each, for group approvers).
+   */
+  mayRevokeEach(acting: ActingContext): (request: AccessRequest) => Promise<AccessRequest> {
+    const approves = this.approverQuestion(acting.actor);
+    return (request) => this.mayRevokeWith(acting, request, approves);
+  }
+
+  private async mayRevokeWith(
+    acting: ActingContext,
+    request: AccessRequest,
+    approves: (request: AccessRequest) => Promise<boolean>,
+  ): Promise<AccessRequest> {
     if (outsideTenant(acting, request)) throw requestNotFound(request.id);
     const target = await this.revokedWith(request, (id) => this.found(id));
     if (outsideTenant(acting, target)) throw requestNotFound(request.id);
-    const refusal = await this.revokeRefusal(actor, target, (r) => this.requests.isApproverOf(actor, r));
+    const refusal = await this.revokeRefusal(acting.actor, target, approves);
     if (!refusal) return target;
-    await this.auditRefusal(actor, target, 'revoke.refused', refusal);
+    await this.auditRefusal(acting.actor, target, 'revoke.refused', refusal);
     throw refusal;
+  }
+
+  /** Whether `actor` approves a request, asked once per distinct set of approvers. */
+  private approverQuestion(actor: Actor): (request: AccessRequest) => Promise<boolean> {
+    return askedOncePerApprovers(
+      (request) => this.requests.ruleOf(request),
+      (request) => this.requests.isApproverOf(actor, request),
+    );
   }
 
   /**
@@ -361,10 +386,7 @@ export class AccessActions {
   async revocationAnswers(acting: ActingContext, requests: readonly AccessRequest[]): Promise<RevocationAnswer[]> {
     const { actor } = acting;
     // The requester's own requests never reach `approves` (revokeRefusal allows them first).
-    const approves = askedOncePerApprovers(
-      (request) => this.requests.ruleOf(request),
-      (request) => this.requests.isApproverOf(actor, request),
-    );
+    const approves = this.approverQuestion(actor);
     const get = listedOrReadOnce(requests, (id) => this.found(id));
     return Promise.all(
       requests.map(async (request) => {

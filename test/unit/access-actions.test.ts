@@ -80,6 +80,28 @@ describe('AccessActions.revocable', () => {
     expect(one).toEqual(answers);
   });
 
+  test('mayRevokeEach (a click of many ids) answers as mayRevoke, asking once per distinct approver set', async () => {
+    const rows = [
+      active('R-AAAAAAA1', 'a'),
+      active('R-AAAAAAA2', 'a'),
+      active('R-AAAAAAA3', 'a2'),
+      active('R-BBBBBBB1', 'b'),
+    ];
+    const mayRevoke = actions.mayRevokeEach(acting(APPROVER));
+    const answers = await Promise.all(
+      rows.map((r) =>
+        mayRevoke(r).then(
+          (target) => target.id,
+          (err: UserFacingError) => err.code,
+        ),
+      ),
+    );
+    expect(answers).toEqual(['R-AAAAAAA1', 'R-AAAAAAA2', 'R-AAAAAAA3', 'revoke.notAllowed']);
+    expect(asked.sort()).toEqual(['R-AAAAAAA1', 'R-BBBBBBB1']);
+    // Refused as mayRevoke refuses: audited on its request.
+    expect(refusals).toEqual(['revoke.refused:revoke.notAllowed:R-BBBBBBB1']);
+  });
+
   test('access already being revoked is not offered, and a revoke is refused: it would only rename who ended it', async () => {
     const ending = active('R-EEEEEEE2', 'a', { access: { revokingSince: '2025-01-15T09:30:00.000Z' } });
     expect(await actions.revocable(acting(APPROVER), [ending, active('R-EEEEEEE3', 'a')])).toEqual([false, true]);

@@ -351,10 +351,12 @@ export class LifecycleHandler {
     const refuse = (index: number, err: unknown) => refusals.set(index, refusalLine(ids[index]!, err, log));
     // Asked once per click, and only once some id passes mayRevoke (a failure refuses each such id).
     let approver: Promise<boolean> | undefined;
+    // The rule's approvers asked once per approver set too, not once per id.
+    const mayRevoke = lifecycle.actions.mayRevokeEach(identity);
     const targets = await mapAtMost(ids, REVOKE_CLICK_AT_ONCE, async (id, index) => {
       try {
         // An extension's id revokes the access it is part of (its original).
-        const target = await this.mayRevoke(identity, await requests.getInTenant(id, identity.tenantId));
+        const target = await mayRevoke(await requests.getInTenant(id, identity.tenantId));
         if (ids.length > 1 && !(await (approver ??= requests.isApprover(identity.actor))))
           throw new UserFacingError(
             'revoke.notApprover',
