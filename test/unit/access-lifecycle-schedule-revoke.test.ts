@@ -61,6 +61,32 @@ describe('AccessLifecycle.scheduleRevoke', () => {
     expect((await t.entries()).length).toBe(2);
   });
 
+  test('two revokes at the same moment of a granted request (its plain expiry stored): one moves it, the other is refused', async () => {
+    const t = setup();
+    // As a granted request has it: a plain expiry a month away, which failed passingly once.
+    await t.schedule.put({
+      id: `access.expire:${t.request.id}`,
+      kind: 'access.expire',
+      dueAt: '2026-12-30T10:00:00.000Z',
+      requestId: t.request.id,
+      attempts: 0,
+      lastError: 'ARM answered 503',
+    });
+    const results = await Promise.allSettled([
+      t.lifecycle.scheduleRevoke(t.request, APPROVER, 'token leaked'),
+      t.lifecycle.scheduleRevoke(t.request, OUTSIDER, 'another reason'),
+    ]);
+    expect(results.map(codeOf).sort()).toEqual(['revoke.running', 'scheduled']);
+    const winner = results[0]!.status === 'fulfilled' ? APPROVER : OUTSIDER;
+    const job = await t.job();
+    expect(job).toMatchObject({ dueAt: t.clock.now().toISOString(), payload: { by: winner } });
+    // The revoke starts with none of the plain expiry's failures.
+    expect(job?.lastError).toBeUndefined();
+    expect((await t.entries()).filter(([action]) => action === 'access.revoke.requested')).toEqual([
+      ['access.revoke.requested', 'scheduled', winner.name],
+    ]);
+  });
+
   test('a second revoke after the first (its run not begun, so no mark yet) is refused, naming who asked; who and why stay', async () => {
     const t = setup();
     // A plain expiry a month away, as a granted request has it: moved to now, with who and why.
