@@ -8,28 +8,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, linkSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeOutFile } from '../../src/audit-cli/out-file';
-import { SqliteAuditLog } from '../../src/integrations/store/sqlite-audit-log';
-import { openSqlite } from '../../src/integrations/store/sqlite-database';
 import { runCliCaptured } from '../helpers/audit-cli-run';
-import { FakeClock, HOUR } from '../unit/support/fake-clock';
-import { auditEvent } from '../unit/support/requests';
+import { writeAuditFile } from '../unit/support/audit-file';
+import { HOUR } from '../unit/support/fake-clock';
 import { useTempDir } from '../unit/support/temp-dir';
 
 const tmp = useTempDir('acrbot-audit-cli-export-out-');
 
 /** Entries at 2025-01-14T23:00Z, then every hour (`n` of them); the writer closed. */
-async function auditFile(n: number): Promise<string> {
-  const path = tmp.path('audit.db');
-  const db = openSqlite(path);
-  const clock = new FakeClock('2025-01-14T22:00:00.000Z');
-  const log = new SqliteAuditLog(db, clock);
-  for (let i = 1; i <= n; i++) {
-    clock.advance(HOUR);
-    await log.append(auditEvent(i));
-  }
-  db.close();
-  return path;
-}
+const auditFile = (n: number): Promise<string> =>
+  writeAuditFile(tmp.path('audit.db'), n, { start: '2025-01-14T22:00:00.000Z', step: HOUR });
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 

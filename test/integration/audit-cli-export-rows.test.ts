@@ -5,28 +5,14 @@
  * even once earlier rows were already flushed (the export writes in 64 KiB chunks).
  */
 import Database from 'better-sqlite3';
-import { SqliteAuditLog } from '../../src/integrations/store/sqlite-audit-log';
-import { openSqlite } from '../../src/integrations/store/sqlite-database';
 import { runCliCaptured } from '../helpers/audit-cli-run';
-import { FakeClock, SECOND } from '../unit/support/fake-clock';
-import { auditEvent } from '../unit/support/requests';
+import { writeAuditFile } from '../unit/support/audit-file';
 import { useTempDir } from '../unit/support/temp-dir';
 
 const tmp = useTempDir('acrbot-audit-cli-export-rows-');
 
 /** A database file holding `n` entries appended by the bot's own writer, then closed. */
-async function auditFile(n: number): Promise<string> {
-  const path = tmp.path('audit.db');
-  const db = openSqlite(path);
-  const clock = new FakeClock();
-  const log = new SqliteAuditLog(db, clock);
-  for (let i = 1; i <= n; i++) {
-    clock.advance(SECOND);
-    await log.append(auditEvent(i));
-  }
-  db.close();
-  return path;
-}
+const auditFile = (n: number): Promise<string> => writeAuditFile(tmp.path('audit.db'), n);
 
 /** A second ("attacker") connection that removes the append-only triggers first. */
 function tamper(path: string, sql: string): void {

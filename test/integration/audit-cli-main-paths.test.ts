@@ -7,10 +7,9 @@
 import Database from 'better-sqlite3';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SqliteAuditLog } from '../../src/integrations/store/sqlite-audit-log';
-import { openSqlite } from '../../src/integrations/store/sqlite-database';
 import { runCliCaptured } from '../helpers/audit-cli-run';
-import { FakeClock, HOUR } from '../unit/support/fake-clock';
+import { writeAuditFile } from '../unit/support/audit-file';
+import { HOUR } from '../unit/support/fake-clock';
 import { auditEvent } from '../unit/support/requests';
 import { useTempDir } from '../unit/support/temp-dir';
 
@@ -32,18 +31,13 @@ function cli(args: string[], cwd = tmp.path('cwd')) {
 }
 
 /** 6 entries signed with KEY; seq 2, 4 and 5 are of REQUEST. */
-async function auditFile(): Promise<string> {
-  const path = tmp.path('audit.db');
-  const db = openSqlite(path);
-  const clock = new FakeClock('2025-01-15T00:00:00.000Z');
-  const log = new SqliteAuditLog(db, clock, KEY);
-  for (let i = 1; i <= 6; i++) {
-    clock.advance(HOUR);
-    await log.append(auditEvent(i, [2, 4, 5].includes(i) ? { requestId: REQUEST } : {}));
-  }
-  db.close();
-  return path;
-}
+const auditFile = (): Promise<string> =>
+  writeAuditFile(tmp.path('audit.db'), 6, {
+    start: '2025-01-15T00:00:00.000Z',
+    step: HOUR,
+    key: KEY,
+    event: (i) => auditEvent(i, [2, 4, 5].includes(i) ? { requestId: REQUEST } : {}),
+  });
 
 afterEach(() => jest.restoreAllMocks());
 

@@ -14,6 +14,7 @@ import { openSqlite } from '../../src/integrations/store/sqlite-database';
 import { hashEntry } from '../../src/domain/audit-chain';
 import { runCliCaptured } from '../helpers/audit-cli-run';
 import { startAzurite, type Azurite } from '../helpers/azurite';
+import { writeAuditFile } from '../unit/support/audit-file';
 import { FakeClock, HOUR } from '../unit/support/fake-clock';
 import { auditEvent } from '../unit/support/requests';
 import { useTempDir } from '../unit/support/temp-dir';
@@ -34,18 +35,13 @@ function cli(args: string[], env: Record<string, string> = {}) {
 }
 
 /** 6 entries signed with KEY, an hour apart from 2025-01-15T01:00Z; seq 2, 4 and 5 are of REQUEST. */
-async function auditFile(): Promise<string> {
-  const path = tmp.path('audit.db');
-  const db = openSqlite(path);
-  const clock = new FakeClock('2025-01-15T00:00:00.000Z');
-  const log = new SqliteAuditLog(db, clock, KEY);
-  for (let i = 1; i <= 6; i++) {
-    clock.advance(HOUR);
-    await log.append(auditEvent(i, [2, 4, 5].includes(i) ? { requestId: REQUEST } : {}));
-  }
-  db.close();
-  return path;
-}
+const auditFile = (): Promise<string> =>
+  writeAuditFile(tmp.path('audit.db'), 6, {
+    start: '2025-01-15T00:00:00.000Z',
+    step: HOUR,
+    key: KEY,
+    event: (i) => auditEvent(i, [2, 4, 5].includes(i) ? { requestId: REQUEST } : {}),
+  });
 
 /** The JSONL export of `db` (with `filters`), written by the export command itself. */
 async function exported(db: string, ...filters: string[]): Promise<string> {

@@ -4,11 +4,11 @@
  * "keep … still used by" a request revoked in the same click), and stays under Teams' card size
  * at the most requests a pair lists — through the real server and the sandbox emulators.
  */
-import type { AccessRequest } from '../../src/domain/request';
 import { PAIR_REVOKE_LIMIT } from '../../src/flows/revocation-preview';
 import { SANDBOX_REGISTRIES, SANDBOX_USERS, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { PAIR_STEPS_SHOWN } from '../../src/views/lifecycle-view';
 import { type CapturedCall, cardText } from '../helpers/capturing-connector';
+import { grantApproved } from '../helpers/grant-approved';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import type { TeamsUser } from '../helpers/teams-activities';
 
@@ -23,14 +23,6 @@ describe('revoke CLUSTER REGISTRY: the confirmation card', () => {
   afterEach(async () => {
     await h?.stop();
   });
-
-  async function grant(user: TeamsUser, args: string): Promise<AccessRequest> {
-    const request = await h.requestGrant(user, args);
-    await h.click(users.approver, 'approve', { requestId: request.id });
-    const done = await h.settle(request.id);
-    expect(done.state).toBe('succeeded');
-    return done;
-  }
 
   function assignmentsOn(scope: string) {
     return h.app
@@ -53,8 +45,8 @@ describe('revoke CLUSTER REGISTRY: the confirmation card', () => {
 
   test('two grants on one role assignment: both lines say it is deleted (the click deletes it), not kept for each other', async () => {
     h = await startHarness({ ACRBOT_MIN_ACCESS_DURATION: '1m', ACRBOT_EXPIRY_REMINDERS: 'none' });
-    const first = await grant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
-    const other = await grant(second, 'aks-prod contosoacr --for 30d second team deploys');
+    const first = await grantApproved(h, 'aks-prod contosoacr --for 30d deploy payments-api');
+    const other = await grantApproved(h, 'aks-prod contosoacr --for 30d second team deploys', second);
     expect(assignmentsOn(contosoId)).toHaveLength(1);
 
     // One request alone: the other still holds the assignment, so it stays.
@@ -85,7 +77,7 @@ describe('revoke CLUSTER REGISTRY: the confirmation card', () => {
 
   test(`${PAIR_REVOKE_LIMIT} grants on one assignment: the card stays under 28 KB, lists a few steps and counts the rest`, async () => {
     h = await startHarness({ ACRBOT_MIN_ACCESS_DURATION: '1m', ACRBOT_EXPIRY_REMINDERS: 'none' });
-    const real = await grant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
+    const real = await grantApproved(h, 'aks-prod contosoacr --for 30d deploy payments-api');
     // The same grant under other ids, as if many teams had asked: all hold the one assignment.
     const ids = [real.id];
     for (let i = 0; ids.length < PAIR_REVOKE_LIMIT; i++) {

@@ -5,9 +5,9 @@
  * ARM for the registry and the identity's assignments there. Per request, a 200-request card
  * took seconds on SQLite and minutes on Table storage (docs/performance.md, round forty-two).
  */
-import type { AccessRequest } from '../../src/domain/request';
 import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
+import { grantApproved } from '../helpers/grant-approved';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import type { TeamsUser } from '../helpers/teams-activities';
 
@@ -20,19 +20,11 @@ afterEach(async () => {
   await h?.stop();
 });
 
-async function grant(user: TeamsUser, args: string): Promise<AccessRequest> {
-  const request = await h.requestGrant(user, args);
-  await h.click(users.approver, 'approve', { requestId: request.id });
-  const done = await h.settle(request.id);
-  expect(done.state).toBe('succeeded');
-  return done;
-}
-
 test('a registry card over many requests on two assignments lists the registry and asks ARM a bounded number of times', async () => {
   h = await startHarness({ ACRBOT_MIN_ACCESS_DURATION: '1m', ACRBOT_EXPIRY_REMINDERS: 'none' });
   const reals = [
-    await grant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api'),
-    await grant(second, 'aks-legacy contosoacr --for 30d nightly batch pulls'),
+    await grantApproved(h, 'aks-prod contosoacr --for 30d deploy payments-api'),
+    await grantApproved(h, 'aks-legacy contosoacr --for 30d nightly batch pulls', second),
   ];
   for (let i = 0; i < COPIES; i++) {
     const real = reals[i % 2]!;

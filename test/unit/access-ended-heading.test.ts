@@ -4,13 +4,8 @@
  * never among the rows of access that is there now (ended-access.ts); and a card that finds
  * nothing says, in `check`'s words, what acrbot does not read.
  */
-import type {
-  AcrbotRequestRef,
-  EndedGrantPath,
-  InventoryCluster,
-  InventoryRegistry,
-  PullPath,
-} from '../../src/domain/access-inventory';
+import type { InventoryRegistry } from '../../src/domain/access-inventory';
+import type { RegistryNetwork } from '../../src/domain/azure-model';
 import { cellOf } from '../../src/domain/access-inventory';
 import { hasEnded, splitEnded } from '../../src/domain/ended-access';
 import type { AdaptiveCardJson } from '../../src/views/card-templates';
@@ -21,58 +16,31 @@ import {
   NOT_READ_NOTE,
   registryAccessCard,
 } from '../../src/views/access-view';
-import { CLUSTER_ID, grantPlan, REGISTRY_ID, SUB } from './support/requests';
+import {
+  acrbotRole as role,
+  expiredPullSecret,
+  inventoryCluster as cluster,
+  requestRef as ref,
+  revokedGrant,
+} from './support/inventory-fixtures';
+import { grantPlan } from './support/requests';
 
 const NOW = '2025-01-15T10:00:00.000Z';
 const registry = grantPlan().registry as InventoryRegistry;
 const identity = grantPlan().identity;
-const cluster = (name: string): InventoryCluster => ({
-  id: `${CLUSTER_ID}-${name}`,
-  name,
-  subscriptionId: SUB,
-  resourceGroup: 'rg-aks',
+const expiredSecret = expiredPullSecret({ expiresAt: '2025-01-10T10:00:00.000Z' });
+/** The registry, its network open to all (no firewall, no private endpoints), with `over` on top. */
+const openRegistry = (over: Partial<RegistryNetwork>): InventoryRegistry => ({
+  ...registry,
+  network: {
+    publicNetworkAccess: 'Enabled',
+    defaultAction: 'Allow',
+    ipRuleCount: 0,
+    privateEndpoints: 0,
+    anonymousPullEnabled: false,
+    ...over,
+  },
 });
-const ref = (over: Partial<AcrbotRequestRef> = {}): AcrbotRequestRef => ({
-  requestId: 'R-AAAAAAA1',
-  requesterName: 'Riley Requester',
-  requesterId: 'u1',
-  approvedBy: 'Alex Approver',
-  expiresAt: '2025-02-13T10:00:00.000Z',
-  state: 'active',
-  ...over,
-});
-const ASSIGNMENTS = `${REGISTRY_ID}/providers/Microsoft.Authorization/roleAssignments`;
-
-const role = (over: Partial<Extract<PullPath, { kind: 'roleAssignment' }>> = {}): PullPath => ({
-  kind: 'roleAssignment',
-  assignmentId: `${ASSIGNMENTS}/1`,
-  roleGuid: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
-  roleName: 'AcrPull',
-  scope: REGISTRY_ID,
-  scopeLevel: 'registry',
-  conditional: false,
-  honoured: true,
-  origin: 'acrbot',
-  requests: [ref()],
-  state: 'active',
-  ...over,
-});
-const revokedGrant = (id = 'R-REVOKED1'): EndedGrantPath => ({
-  kind: 'endedGrant',
-  assignmentId: `${ASSIGNMENTS}/2`,
-  roleName: 'AcrPull',
-  scope: REGISTRY_ID,
-  request: ref({ requestId: id, state: 'revoked', revokedBy: 'Alex Approver', revokedAt: '2025-01-14T09:00:00.000Z' }),
-  state: 'revoked',
-});
-const expiredSecret: PullPath = {
-  kind: 'pullSecret',
-  namespace: 'payments',
-  secretName: 'acr-auth',
-  credentialKind: 'token',
-  request: ref({ requestId: 'R-EXPIRED1', state: 'expired', expiresAt: '2025-01-10T10:00:00.000Z' }),
-  state: 'expired',
-};
 
 function texts(node: unknown): string {
   return JSON.stringify(node);
@@ -226,16 +194,7 @@ describe('access CLUSTER', () => {
   });
 
   test('a registry with anonymous pull whose only own access ended: its anonymous row is among the rows of now', () => {
-    const anonymous: InventoryRegistry = {
-      ...registry,
-      network: {
-        publicNetworkAccess: 'Enabled',
-        defaultAction: 'Allow',
-        ipRuleCount: 0,
-        privateEndpoints: 0,
-        anonymousPullEnabled: true,
-      },
-    };
+    const anonymous = openRegistry({ anonymousPullEnabled: true });
     const card = clusterAccessCard(
       {
         cluster: cluster('aks-a'),
@@ -253,17 +212,7 @@ describe('access CLUSTER', () => {
   });
 
   test('a registry with its admin user on: the current row says so, the ended row does not repeat it', () => {
-    const admin: InventoryRegistry = {
-      ...registry,
-      network: {
-        publicNetworkAccess: 'Enabled',
-        defaultAction: 'Allow',
-        ipRuleCount: 0,
-        privateEndpoints: 0,
-        anonymousPullEnabled: false,
-        adminUserEnabled: true,
-      },
-    };
+    const admin = openRegistry({ adminUserEnabled: true });
     const card = clusterAccessCard(
       {
         cluster: cluster('aks-a'),

@@ -4,50 +4,23 @@
  * takes only the bytes the rows of now leave: history never costs the card (Teams refuses one over
  * CARD_MAX_BYTES) nor a live row.
  */
-import type {
-  AcrbotRequestRef,
-  EndedGrantPath,
-  InventoryCluster,
-  InventoryRegistry,
-  PullPath,
-} from '../../src/domain/access-inventory';
+import type { AcrbotRequestRef, EndedGrantPath, InventoryRegistry, PullPath } from '../../src/domain/access-inventory';
 import { cellOf } from '../../src/domain/access-inventory';
 import type { AdaptiveCardJson } from '../../src/views/card-templates';
 import { ENDED_HEADING, registryAccessCard } from '../../src/views/access-view';
 import { CARD_MAX_BYTES, jsonBytes } from '../../src/views/message-view';
-import { CLUSTER_ID, grantPlan, REGISTRY_ID, SUB } from './support/requests';
+import {
+  acrbotRole,
+  ASSIGNMENTS,
+  expiredPullSecret,
+  inventoryCluster as cluster,
+  requestRef as ref,
+} from './support/inventory-fixtures';
+import { grantPlan, REGISTRY_ID } from './support/requests';
 
 const NOW = '2025-01-15T10:00:00.000Z';
 const registry = grantPlan().registry as InventoryRegistry;
-const cluster = (name: string, group = 'rg-aks'): InventoryCluster => ({
-  id: `${CLUSTER_ID}-${name}`,
-  name,
-  subscriptionId: SUB,
-  resourceGroup: group,
-});
-const ref = (over: Partial<AcrbotRequestRef> = {}): AcrbotRequestRef => ({
-  requestId: 'R-AAAAAAA1',
-  requesterName: 'Riley Requester',
-  requesterId: 'u1',
-  approvedBy: 'Alex Approver',
-  expiresAt: '2025-02-13T10:00:00.000Z',
-  state: 'active',
-  ...over,
-});
-const ASSIGNMENTS = `${REGISTRY_ID}/providers/Microsoft.Authorization/roleAssignments`;
-const role = (over: Partial<AcrbotRequestRef> = {}): PullPath => ({
-  kind: 'roleAssignment',
-  assignmentId: `${ASSIGNMENTS}/1`,
-  roleGuid: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
-  roleName: 'AcrPull',
-  scope: REGISTRY_ID,
-  scopeLevel: 'registry',
-  conditional: false,
-  honoured: true,
-  origin: 'acrbot',
-  requests: [ref(over)],
-  state: 'active',
-});
+const role = (over: Partial<AcrbotRequestRef> = {}): PullPath => acrbotRole({ requests: [ref(over)] });
 const revoked = (id: string, at: string, over: Partial<AcrbotRequestRef> = {}): EndedGrantPath => ({
   kind: 'endedGrant',
   assignmentId: `${ASSIGNMENTS}/${id}`,
@@ -56,14 +29,8 @@ const revoked = (id: string, at: string, over: Partial<AcrbotRequestRef> = {}): 
   request: ref({ requestId: id, state: 'revoked', revokedBy: 'Alex Approver', revokedAt: at, ...over }),
   state: 'revoked',
 });
-const expired = (id: string, at: string, over: Partial<AcrbotRequestRef> = {}): PullPath => ({
-  kind: 'pullSecret',
-  namespace: 'payments',
-  secretName: 'acr-auth',
-  credentialKind: 'token',
-  request: ref({ requestId: id, state: 'expired', expiresAt: at, ...over }),
-  state: 'expired',
-});
+const expired = (id: string, at: string, over: Partial<AcrbotRequestRef> = {}): PullPath =>
+  expiredPullSecret({ requestId: id, expiresAt: at, ...over });
 const drifted = (id: string, at: string, over: Partial<AcrbotRequestRef> = {}): EndedGrantPath => ({
   ...revoked(id, at, over),
   state: 'drifted',

@@ -8,76 +8,11 @@
  * owes nothing. Real memory stores with conditional writes and the real RequestService.
  */
 import type { AuditEntry } from '../../src/domain/audit-chain';
-import type { AccessRequest, Actor } from '../../src/domain/request';
-import { ApprovalEntryNet } from '../../src/flows/approval-entry-net';
 import { discountedEntryKey } from '../../src/flows/discounted-approvals';
 import { CLICK_GRACE_MS } from '../../src/flows/review-reject-net';
-import { createLogger } from '../../src/observability/logger';
-import { breakGlassService } from './support/break-glass-service';
-import { APPROVERS_GROUP, policy, rule, SAM, TENANT } from './support/policy-fixtures';
-import { APPROVER, OUTSIDER, pendingRequest } from './support/requests';
-
-/**
- * The service on a rule needing two approvals (Alex's group, or Oscar), and a pending request of
- * it holding an approval of Megan's, who is no approver of the rule (any more): Alex's click
- * drops it.
- */
-async function setup() {
-  const approvers = { users: [OUTSIDER.objectId], groups: [APPROVERS_GROUP], name: 'Platform Approvers' };
-  const t = breakGlassService({
-    policies: { current: () => policy([rule('prod', { approvalsRequired: 2, approvers })]) },
-  });
-  const createdAt = t.clock.now().toISOString();
-  const request = pendingRequest({
-    id: 'R-DISCOUNT',
-    tenantId: TENANT,
-    createdAt,
-    approvals: [{ by: SAM, at: createdAt, reason: 'looks fine' }],
-  });
-  await t.store.create(request);
-  const approve = (actor: Actor) =>
-    t.service.decide({ requestId: request.id, acting: { actor, tenantId: TENANT }, approve: true, reason: 'ok' });
-  const trail = async () => t.audit.forRequest(request.id);
-  const discounted = async () => (await trail()).filter((e) => e.action === 'approval.discounted');
-  const stored = async () => (await t.store.get(request.id))!;
-  /** Writes the request as another build's process did. */
-  const rewrite = async (patch: Partial<AccessRequest>) => {
-    const current = await stored();
-    await t.store.update({ ...current, ...patch, version: current.version + 1 });
-  };
-  const freshNet = () => new ApprovalEntryNet({ ...t, log: createLogger({ level: 'silent' }) }, CLICK_GRACE_MS);
-  return { ...t, request, approve, trail, discounted, stored, rewrite, freshNet };
-}
-
-/**
- * Alex approves a minute in, Megan's approval is dropped, and the drop's entry cannot be appended
- * (the process dies there, or the store fails it): the click stands, its own entry written
- * before, and nothing after that point runs. Answers the click's time.
- */
-async function dropDiesBeforeItsEntry(t: Awaited<ReturnType<typeof setup>>): Promise<string> {
-  t.clock.advance(60_000);
-  let dead = false;
-  const append = t.audit.append.bind(t.audit);
-  const update = t.store.update.bind(t.store);
-  const appends = jest.spyOn(t.audit, 'append').mockImplementation(async (event) => {
-    if (event.action !== 'approval.discounted') return append(event);
-    dead = true;
-    throw new Error('the process died here');
-  });
-  const updates = jest.spyOn(t.store, 'update').mockImplementation(async (next) => {
-    if (dead) throw new Error('the process is dead');
-    return update(next);
-  });
-  expect(await t.approve(APPROVER)).toMatchObject({ kind: 'recorded' });
-  appends.mockRestore();
-  updates.mockRestore();
-  const left = await t.stored();
-  expect(left.approvals).toEqual([expect.objectContaining({ by: APPROVER })]);
-  const at = left.approvals![0].at;
-  expect(left.discountedApprovals).toEqual([{ by: SAM, at, why: 'notApprover' }]);
-  expect(await t.discounted()).toEqual([]);
-  return at;
-}
+import { discountedApprovalSetup, dropDiesBeforeItsEntry } from './support/discounted-approval';
+import { SAM, TENANT } from './support/policy-fixtures';
+import { APPROVER } from './support/requests';
 
 /** What an entry says, without where the chain put it. */
 function content(entry: AuditEntry) {
@@ -87,12 +22,12 @@ function content(entry: AuditEntry) {
 
 test('a drop stored without its entry gets it once after the grace, as its click writes it, flagged late', async () => {
   // The entry the click writes on the normal path, to compare with.
-  const normal = await setup();
+  const normal = await discountedApprovalSetup();
   normal.clock.advance(60_000);
   expect(await normal.approve(APPROVER)).toMatchObject({ kind: 'recorded' });
   const [written] = await normal.discounted();
 
-  const t = await setup();
+  const t = await discountedApprovalSetup();
   const at = await dropDiesBeforeItsEntry(t);
   // Moments later the click's own process may still be writing it: left alone.
   await t.service.finishStoredDecisions();
@@ -117,7 +52,7 @@ test('a drop stored without its entry gets it once after the grace, as its click
 });
 
 test("a click undone because its own entry failed leaves no discount in the trail, and Megan's approval back", async () => {
-  const t = await setup();
+  const t = await discountedApprovalSetup();
   t.clock.advance(60_000);
   const append = t.audit.append.bind(t.audit);
   jest.spyOn(t.audit, 'append').mockImplementation(async (event) => {
@@ -134,7 +69,7 @@ test("a click undone because its own entry failed leaves no discount in the trai
 });
 
 test('a drop its click audited gets no second entry from the net', async () => {
-  const t = await setup();
+  const t = await discountedApprovalSetup();
   t.clock.advance(60_000);
   expect(await t.approve(APPROVER)).toMatchObject({ kind: 'recorded' });
   const stored = await t.stored();
@@ -149,7 +84,7 @@ test('a drop its click audited gets no second entry from the net', async () => {
 });
 
 test("a click's append slow past the grace lands after the net's: one entry", async () => {
-  const t = await setup();
+  const t = await discountedApprovalSetup();
   t.clock.advance(60_000);
   const append = t.audit.append.bind(t.audit);
   let first = true;
@@ -167,7 +102,7 @@ test("a click's append slow past the grace lands after the net's: one entry", as
 });
 
 test('a record from before drops were recorded owes nothing, and a click on it records its drop', async () => {
-  const t = await setup();
+  const t = await discountedApprovalSetup();
   // Megan's approval dropped by an earlier build (bound to its rule): the record keeps no trace,
   // the entry carries no key.
   await t.rewrite({ approvals: [], policy: { ruleId: 'prod', policyHash: 'earlier', approvalsRequired: 2 } });
@@ -192,7 +127,7 @@ test('a record from before drops were recorded owes nothing, and a click on it r
 });
 
 test('a request whose trail cannot be read is counted as failed; the others are audited, and it is at the next pass', async () => {
-  const t = await setup();
+  const t = await discountedApprovalSetup();
   const other = { ...t.request, id: 'R-DISCOUNT2', version: 1 };
   await t.store.create(other);
   const at = await dropDiesBeforeItsEntry(t);

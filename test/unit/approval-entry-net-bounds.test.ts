@@ -9,18 +9,14 @@ import { ApprovalEntryNet } from '../../src/flows/approval-entry-net';
 import { CLICK_GRACE_MS } from '../../src/flows/review-reject-net';
 import { UNAUDITED_STATE_LOOKBACK_MS } from '../../src/flows/unaudited-state-net';
 import { createLogger } from '../../src/observability/logger';
-import { breakGlassService } from './support/break-glass-service';
-import { APPROVERS_GROUP, policy, rule, TENANT } from './support/policy-fixtures';
-import { APPROVER, OUTSIDER, pendingRequest } from './support/requests';
+import { TENANT } from './support/policy-fixtures';
+import { APPROVER } from './support/requests';
+import { twoApprovalRequest } from './support/two-approval-request';
 
 /** A pending request of a rule needing two approvals, Alex's approval stored without its entry. */
 async function approvalWithoutEntry() {
-  const approvers = { users: [OUTSIDER.objectId], groups: [APPROVERS_GROUP], name: 'Platform Approvers' };
-  const t = breakGlassService({
-    policies: { current: () => policy([rule('prod', { approvalsRequired: 2, approvers })]) },
-  });
-  const request = pendingRequest({ id: 'R-QUORUM01', tenantId: TENANT, createdAt: t.clock.now().toISOString() });
-  await t.store.create(request);
+  const t = await twoApprovalRequest({ id: 'R-QUORUM01' });
+  const { request } = t;
   const append = t.audit.append.bind(t.audit);
   const appends = jest.spyOn(t.audit, 'append').mockImplementation(async (event) => {
     if (event.action === 'approval.recorded') throw new Error('the process died here');
@@ -32,20 +28,13 @@ async function approvalWithoutEntry() {
     if ((next.approvals ?? []).length === 0) throw new Error('the process is dead');
     return update(next);
   });
-  await expect(
-    t.service.decide({
-      requestId: request.id,
-      acting: { actor: APPROVER, tenantId: TENANT },
-      approve: true,
-      reason: 'ok',
-    }),
-  ).rejects.toThrow();
+  await expect(t.approve(APPROVER)).rejects.toThrow();
   appends.mockRestore();
   updates.mockRestore();
   expect((await t.store.get(request.id))!.approvals).toHaveLength(1);
   const net = new ApprovalEntryNet({ ...t, log: createLogger({ level: 'silent' }) }, CLICK_GRACE_MS);
   const recorded = async () => (await t.audit.forRequest(request.id)).filter((e) => e.action === 'approval.recorded');
-  return { ...t, request, net, recorded };
+  return { ...t, net, recorded };
 }
 
 test('an approval undone between the listing and the claim gets no entry', async () => {

@@ -11,24 +11,17 @@
 import { approvalEntryKey, ApprovalEntryNet } from '../../src/flows/approval-entry-net';
 import { CLICK_GRACE_MS } from '../../src/flows/review-reject-net';
 import { createLogger } from '../../src/observability/logger';
-import { breakGlassService } from './support/break-glass-service';
-import { APPROVERS_GROUP, policy, rule, TENANT } from './support/policy-fixtures';
-import { APPROVER, OUTSIDER, pendingRequest } from './support/requests';
-import type { Actor } from '../../src/domain/request';
+import { TENANT } from './support/policy-fixtures';
+import { APPROVER, OUTSIDER } from './support/requests';
+import { twoApprovalRequest } from './support/two-approval-request';
 
 /** The service on a rule needing two approvals (Alex's group, or Oscar), and a pending request of it. */
 async function setup() {
-  const approvers = { users: [OUTSIDER.objectId], groups: [APPROVERS_GROUP], name: 'Platform Approvers' };
-  const t = breakGlassService({
-    policies: { current: () => policy([rule('prod', { approvalsRequired: 2, approvers })]) },
-  });
-  const request = pendingRequest({ id: 'R-QUORUM01', tenantId: TENANT, createdAt: t.clock.now().toISOString() });
-  await t.store.create(request);
-  const approve = (actor: Actor) =>
-    t.service.decide({ requestId: request.id, acting: { actor, tenantId: TENANT }, approve: true, reason: 'ok' });
+  const t = await twoApprovalRequest({ id: 'R-QUORUM01' });
+  const { request } = t;
   const recorded = async () => (await t.audit.forRequest(request.id)).filter((e) => e.action === 'approval.recorded');
   const stored = async () => (await t.store.get(request.id))!;
-  return { ...t, request, approve, recorded, stored };
+  return { ...t, recorded, stored };
 }
 
 /**

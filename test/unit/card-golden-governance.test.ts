@@ -37,6 +37,7 @@ import {
 } from '../../src/views/pause-view';
 import { requestCard } from '../../src/views/request-view';
 import { expectGolden } from './support/golden';
+import { acrbotRole, ASSIGNMENTS } from './support/inventory-fixtures';
 import {
   APPROVER,
   CLUSTER_ID,
@@ -69,7 +70,6 @@ const ref: AcrbotRequestRef = {
   expiresAt: '2025-02-13T10:00:00.000Z',
   state: 'active',
 };
-const ASSIGNMENTS = `${REGISTRY_ID}/providers/Microsoft.Authorization/roleAssignments`;
 const ACR_PULL = '7f951dda-4ed3-4680-a7ca-43fe172d538d';
 
 /** Every kind of way to pull: acrbot's grant, one outside acrbot, a pull secret and an ended grant. */
@@ -80,19 +80,7 @@ const cell: AccessCell = {
   state: 'active',
   expiresAt: ref.expiresAt,
   paths: [
-    {
-      kind: 'roleAssignment',
-      assignmentId: `${ASSIGNMENTS}/00000000-0000-5000-8000-000000000000`,
-      roleGuid: ACR_PULL,
-      roleName: 'AcrPull',
-      scope: REGISTRY_ID,
-      scopeLevel: 'registry',
-      conditional: false,
-      honoured: true,
-      origin: 'acrbot',
-      requests: [ref],
-      state: 'active',
-    },
+    acrbotRole({ assignmentId: `${ASSIGNMENTS}/00000000-0000-5000-8000-000000000000`, requests: [ref] }),
     {
       kind: 'roleAssignment',
       assignmentId: `/subscriptions/${SUB}/resourceGroups/rg-acr/providers/Microsoft.Authorization/roleAssignments/2`,

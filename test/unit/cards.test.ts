@@ -13,6 +13,7 @@ import { Template } from 'adaptivecards-templating';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AdaptiveCardJson, CARDS_DIR, type CardName } from '../../src/views/card-templates';
+import { acrbotRole, ANONYMOUS_BEHIND_FIREWALL } from './support/inventory-fixtures';
 import { APPROVER, auditEvent, pendingRequest, REGISTRY_ID, SUB } from './support/requests';
 import { chainEntry } from '../../src/domain/audit-chain';
 import type { AccessCell, ClusterAccessReport } from '../../src/domain/access-inventory';
@@ -173,19 +174,7 @@ const accessCell = (n: number): AccessCell => ({
   canPull: true,
   state: 'active',
   paths: [
-    {
-      kind: 'roleAssignment',
-      assignmentId: `${REGISTRY_ID}/providers/Microsoft.Authorization/roleAssignments/1`,
-      roleGuid: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
-      roleName: 'AcrPull',
-      scope: REGISTRY_ID,
-      scopeLevel: 'registry',
-      conditional: false,
-      honoured: true,
-      origin: 'acrbot',
-      requests: [ref],
-      state: 'active',
-    },
+    acrbotRole({ requests: [ref] }),
     {
       kind: 'roleAssignment',
       assignmentId: '/subscriptions/x/resourceGroups/rg-acr/providers/Microsoft.Authorization/roleAssignments/2',
@@ -223,13 +212,7 @@ const clusterReport = (cells: number): ClusterAccessReport => ({
   cells: Array.from({ length: cells }, (_, i) => accessCell(i)),
   generatedAt: '2027-01-02T00:00:00.000Z',
 });
-const network = {
-  publicNetworkAccess: 'Enabled',
-  defaultAction: 'Deny',
-  ipRuleCount: 2,
-  privateEndpoints: 0,
-  anonymousPullEnabled: true,
-};
+const network = ANONYMOUS_BEHIND_FIREWALL;
 Object.assign(cards, {
   'access cluster': clusterAccessCard(clusterReport(2), true),
   'access cluster, nothing': clusterAccessCard(clusterReport(0), false),

@@ -4,46 +4,18 @@
  * cell of only ended paths "can pull" (anonymous pull lets any cluster in), and a firewall's
  * condition would read as a condition on access that is gone. The current part keeps both.
  */
-import type { EndedGrantPath, InventoryCluster, InventoryRegistry, PullPath } from '../../src/domain/access-inventory';
+import type { InventoryCluster, InventoryRegistry } from '../../src/domain/access-inventory';
 import { cellOf } from '../../src/domain/access-inventory';
 import { splitEnded } from '../../src/domain/ended-access';
-import { CLUSTER_ID, grantPlan, REGISTRY_ID, SUB } from './support/requests';
+import { ANONYMOUS_BEHIND_FIREWALL as network, expiredPullSecret, revokedGrant } from './support/inventory-fixtures';
+import { CLUSTER_ID, grantPlan, SUB } from './support/requests';
 
 const cluster: InventoryCluster = { id: CLUSTER_ID, name: 'aks-prod', subscriptionId: SUB, resourceGroup: 'rg-aks' };
-const network = {
-  publicNetworkAccess: 'Enabled',
-  defaultAction: 'Deny',
-  ipRuleCount: 2,
-  privateEndpoints: 0,
-  anonymousPullEnabled: true,
-} as const;
 const registry: InventoryRegistry = { ...(grantPlan().registry as InventoryRegistry), network };
 
-const revoked: EndedGrantPath = {
-  kind: 'endedGrant',
-  assignmentId: `${REGISTRY_ID}/providers/Microsoft.Authorization/roleAssignments/2`,
-  roleName: 'AcrPull',
-  scope: REGISTRY_ID,
-  request: {
-    requestId: 'R-REVOKED1',
-    requesterName: 'Riley Requester',
-    requesterId: 'u1',
-    approvedBy: 'Alex Approver',
-    expiresAt: '2025-02-13T10:00:00.000Z',
-    state: 'revoked',
-    revokedBy: 'Alex Approver',
-    revokedAt: '2025-01-14T09:00:00.000Z',
-  },
-  state: 'revoked',
-};
-const expiredSecret: PullPath = {
-  kind: 'pullSecret',
-  namespace: 'payments',
-  secretName: 'acr-auth',
-  credentialKind: 'token',
-  request: { ...revoked.request, requestId: 'R-EXPIRED1', state: 'expired' },
-  state: 'expired',
-};
+const revoked = revokedGrant();
+// The revoked request's fields, expired (as it always was here): only the state decides.
+const expiredSecret = expiredPullSecret({ revokedBy: revoked.request.revokedBy, revokedAt: revoked.request.revokedAt });
 
 test('behind anonymous pull and a firewall condition, the ended part cannot pull and says nothing of the network', () => {
   const cell = cellOf(cluster, registry, [revoked, expiredSecret]);

@@ -7,9 +7,8 @@
 import type { Actor } from '../../src/domain/request';
 import { ApproverAuthority } from '../../src/flows/approver-authority';
 import { resetUnreadNamedWarning } from '../../src/flows/approver-groups-read';
-import { breakGlassService } from './support/break-glass-service';
-import { APPROVERS_GROUP, policy, rule, TENANT } from './support/policy-fixtures';
-import { APPROVER, OUTSIDER, pendingRequest } from './support/requests';
+import { APPROVER, OUTSIDER } from './support/requests';
+import { twoApprovalRequest } from './support/two-approval-request';
 
 afterEach(() => {
   jest.restoreAllMocks();
@@ -18,19 +17,11 @@ afterEach(() => {
 
 /** A pending request of a rule needing two approvals, Alex's approval stored under an upper-case id. */
 async function approvedOnceInUpperCase() {
-  const approvers = { users: [OUTSIDER.objectId], groups: [APPROVERS_GROUP], name: 'Platform Approvers' };
-  const t = breakGlassService({
-    policies: { current: () => policy([rule('prod', { approvalsRequired: 2, approvers })]) },
-  });
-  const request = pendingRequest({ id: 'R-QUORUM01', tenantId: TENANT, createdAt: t.clock.now().toISOString() });
-  await t.store.create(request);
-  const approve = (actor: Actor) =>
-    t.service.decide({ requestId: request.id, acting: { actor, tenantId: TENANT }, approve: true, reason: 'ok' });
-
+  const t = await twoApprovalRequest({ id: 'R-QUORUM01' });
   const upper: Actor = { ...APPROVER, objectId: APPROVER.objectId.toUpperCase() };
-  expect(await approve(upper)).toMatchObject({ kind: 'recorded' });
-  expect((await t.store.get(request.id))!.approvals?.[0]?.by.objectId).toBe(upper.objectId);
-  return { ...t, request, approve };
+  expect(await t.approve(upper)).toMatchObject({ kind: 'recorded' });
+  expect((await t.store.get(t.request.id))!.approvals?.[0]?.by.objectId).toBe(upper.objectId);
+  return t;
 }
 
 test('refused the re-check, an earlier approval stored with an upper-case id counts', async () => {

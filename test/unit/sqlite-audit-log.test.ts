@@ -3,6 +3,7 @@ import { openAuditReadOnly } from '../../src/audit-cli/storage';
 import { chainEntry, type AuditEntry } from '../../src/domain/audit-chain';
 import { SqliteAuditLog } from '../../src/integrations/store/sqlite-audit-log';
 import { openSqlite, type SqliteDatabase } from '../../src/integrations/store/sqlite-database';
+import { appendAuditEntries } from './support/audit-file';
 import { describeAuditLogContract } from './support/audit-log-contract';
 import { FakeClock, SECOND } from './support/fake-clock';
 import { auditEvent } from './support/requests';
@@ -26,12 +27,7 @@ async function fileLog(
 ): Promise<{ db: SqliteDatabase; attacker: Database.Database; log: SqliteAuditLog; path: string; close(): void }> {
   const path = tmp.path('tamper.db');
   const db = openSqlite(path);
-  const clock = new FakeClock();
-  const log = new SqliteAuditLog(db, clock);
-  for (let i = 1; i <= n; i++) {
-    clock.advance(SECOND);
-    await log.append(auditEvent(i));
-  }
+  const log = await appendAuditEntries(db, n);
   const attacker = new Database(path);
   return {
     db,
