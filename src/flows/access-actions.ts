@@ -24,7 +24,7 @@ import { requestNotFound } from './request-reads';
 import { formatUtc, isDefaultTerm } from '../domain/access-term';
 import type { Logger } from '../observability/logger';
 import { checkReason, REASON_LIMITS, singleLine } from '../domain/text';
-import type { AccessLifecycle } from './access-lifecycle';
+import { type AccessLifecycle, revokeRunning } from './access-lifecycle';
 import type { GrantPlanner } from './grant-planner';
 import type { RequestGate } from './request-gate';
 import type { RequestService } from './request-service';
@@ -161,7 +161,7 @@ export class AccessActions {
    * ({@link outsideTenant}): "not found", as the callers' own tenant reads answer it.
    */
   mayRevoke(acting: ActingContext, request: AccessRequest): Promise<AccessRequest> {
-    return this.mayRevokeWith(acting, request, (r) => this.requests.isApproverOf(acting.actor, r));
+    return this.mayRevokeEach(acting)(request);
   }
 
   /**
@@ -171,21 +171,15 @@ export class AccessActions {
    */
   mayRevokeEach(acting: ActingContext): (request: AccessRequest) => Promise<AccessRequest> {
     const approves = this.approverQuestion(acting.actor);
-    return (request) => this.mayRevokeWith(acting, request, approves);
-  }
-
-  private async mayRevokeWith(
-    acting: ActingContext,
-    request: AccessRequest,
-    approves: (request: AccessRequest) => Promise<boolean>,
-  ): Promise<AccessRequest> {
-    if (outsideTenant(acting, request)) throw requestNotFound(request.id);
-    const target = await this.revokedWith(request, (id) => this.found(id));
-    if (outsideTenant(acting, target)) throw requestNotFound(request.id);
-    const refusal = await this.revokeRefusal(acting.actor, target, approves);
-    if (!refusal) return target;
-    await this.auditRefusal(acting.actor, target, 'revoke.refused', refusal);
-    throw refusal;
+    return async (request) => {
+      if (outsideTenant(acting, request)) throw requestNotFound(request.id);
+      const target = await this.revokedWith(request, (id) => this.found(id));
+      if (outsideTenant(acting, target)) throw requestNotFound(request.id);
+      const refusal = await this.revokeRefusal(acting.actor, target, approves);
+      if (!refusal) return target;
+      await this.auditRefusal(acting.actor, target, 'revoke.refused', refusal);
+      throw refusal;
+    };
   }
 
   /** Whether `actor` approves a request, asked once per distinct set of approvers. */
@@ -271,11 +265,7 @@ export class AccessActions {
     if (request.state !== 'succeeded') return new UserFacingError('revoke.notActive', notRevocable(actor, request));
     // A second revoke would only rename who ended it (an expiry turned into someone's revoke):
     // the revocation under way is retried until it is done.
-    if (isBeingRevoked(request))
-      return new UserFacingError(
-        'revoke.running',
-        `Request ${request.id} is already being revoked (since ${formatUtc(request.access.revokingSince)}); acrbot retries the step that failed until it is done, and its card then says "Revoked".`,
-      );
+    if (isBeingRevoked(request)) return revokeRunning(request.id, `since ${formatUtc(request.access.revokingSince)}`);
     return undefined;
   }
 

@@ -76,12 +76,10 @@ export class AccessLifecycle {
 
   /**
    * {@link revokeSoon}, for an extension that ends with its original (access-extensions.ts): one
-   * whose end job carries a revoke already is ended by that job (its refusal is not this caller's).
+   * whose end job carries a revoke already is ended by that job, run now, with no refusal.
    */
   private readonly revokeSoonFn: RevokeSoon = (request, by, reason) =>
-    this.revokeSoon(request, by, reason).catch((err: unknown) => {
-      if (!(isUserFacing(err) && err.code === 'revoke.running')) throw err;
-    });
+    this.revokeSoon(request, by, reason, { leaveRunning: true });
 
   constructor(
     private readonly store: RequestStore,
@@ -207,7 +205,7 @@ export class AccessLifecycle {
     request: AccessRequest,
     by: Actor,
     reason: string | undefined,
-    options: { idempotencyKey?: string } = {},
+    options: RevokeOptions = {},
   ): Promise<void> {
     const run = await this.scheduleRevoke(request, by, reason, options);
     await run();
@@ -224,13 +222,14 @@ export class AccessLifecycle {
    * the write is conditional on the job read, so two at once cannot both pass.
    * `idempotencyKey`: the entry's, where one revoke can be asked for twice at once (a replaced
    * request's end, by the follow-up and the lost-end net): it is audited once, and one asked for
-   * with a key that finds a revoke stored already leaves it, unaudited and unrefused.
+   * with a key that finds a revoke stored already leaves it, unaudited and unrefused, as one with
+   * `leaveRunning` does (acrbot's own follow-ups: the revoke stored ends the request anyway).
    */
   async scheduleRevoke(
     request: AccessRequest,
     by: Actor,
     reason: string | undefined,
-    options: { idempotencyKey?: string } = {},
+    options: RevokeOptions = {},
   ): Promise<() => Promise<void>> {
     const id = accessExpiryJobId(request.id);
     const job = {
@@ -240,7 +239,8 @@ export class AccessLifecycle {
       requestId: request.id,
       payload: { by, ...(reason ? { reason } : {}) },
     };
-    if (await this.writeRevokeJob(request, by, job, options.idempotencyKey !== undefined))
+    const leave = options.idempotencyKey !== undefined || options.leaveRunning === true;
+    if (await this.writeRevokeJob(request, by, job, leave))
       await recordAccessEvent(this.deps, request, by, {
         action: 'access.revoke.requested',
         outcome: 'scheduled',
@@ -273,16 +273,21 @@ export class AccessLifecycle {
   /**
    * Writes the revoke's end job over the one stored only while that one is unchanged since read
    * (a plain expiry, or none): one that carries a revoke already is refused ({@link scheduleRevoke}),
-   * or left when `keyed` (false). Read again when another write came between (an extension moving
+   * or left when `leave` (false). Read again when another write came between (an extension moving
    * the end), a few times. True once written.
    */
-  private async writeRevokeJob(request: AccessRequest, by: Actor, job: JobSpec, keyed: boolean): Promise<boolean> {
+  private async writeRevokeJob(request: AccessRequest, by: Actor, job: JobSpec, leave: boolean): Promise<boolean> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const current = await this.jobs.get(job.id);
       if (carriesRevoke(current)) {
-        if (keyed) return false;
-        const refusal = revokeRunning(request, current!);
-        await recordAccessEvent(this.deps, request, by, { action: 'revoke.refused', outcome: refusal.code });
+        if (leave) return false;
+        const askedBy = (current!.payload as { by?: Partial<Actor> }).by?.name;
+        const refusal = revokeRunning(request.id, askedBy && `asked for by ${askedBy}`);
+        // The refusal stands whether or not its entry could be written (as RequestAuditing.recordRefusal).
+        await recordAccessEvent(this.deps, request, by, { action: 'revoke.refused', outcome: refusal.code }).catch(
+          (err: unknown) =>
+            this.log.error({ err, action: 'revoke.refused', requestId: request.id }, 'refusal could not be audited'),
+        );
         throw refusal;
       }
       // Without a conditional write (a test double), as before: written whatever is stored.
@@ -558,13 +563,22 @@ function jobSpec(job: ScheduledJob) {
 }
 
 /**
- * The refusal of a revoke whose end job carries one already (its run may not have begun, so the
- * request is not yet marked `revokingSince`): one request's `revoke.running`, naming who asked.
+ * The refusal of a revoke of `requestId` while one runs already (`revoke.running`), `aside`
+ * saying since when or who asked for it: one wording for the revoke rule's refusal
+ * (access-actions.ts, the request marked `revokingSince`) and for an end job found carrying a
+ * revoke ({@link AccessLifecycle.scheduleRevoke}: its run may not have begun, so no mark yet).
  */
-function revokeRunning(request: AccessRequest, job: ScheduledJob): UserFacingError {
-  const by = (job.payload as { by?: Partial<Actor> }).by?.name;
+export function revokeRunning(requestId: string, aside: string | undefined): UserFacingError {
   return new UserFacingError(
     'revoke.running',
-    `Request ${request.id} is already being revoked${by ? ` (asked for by ${by})` : ''}; acrbot retries the step that fails until it is done, and its card then says "Revoked".`,
+    `Request ${requestId} is already being revoked${aside ? ` (${aside})` : ''}; acrbot retries the step that failed until it is done, and its card then says "Revoked".`,
   );
+}
+
+/** How {@link AccessLifecycle.scheduleRevoke} treats a revoke stored already. */
+interface RevokeOptions {
+  /** The entry's key, where one revoke can be asked for twice at once; such an ask leaves a stored revoke. */
+  idempotencyKey?: string;
+  /** Leave a stored revoke as it is (no refusal), and run it now. */
+  leaveRunning?: boolean;
 }

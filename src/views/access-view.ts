@@ -295,12 +295,12 @@ function endedRow(cell: AccessCell, row: (c: AccessCell) => Row): Row {
   };
 }
 
-/** The newest end among a cell's ways of pulling, for ordering ended rows ('' when none is dated). */
+/**
+ * The newest end among an ended cell's ways of pulling (it has one at least), for ordering ended
+ * rows ('' when none is dated): the end of the path {@link endedRow} puts first.
+ */
 function newestEnd(cell: AccessCell): string {
-  return cell.paths.reduce((newest, p) => {
-    const end = endedAt(p) ?? '';
-    return end > newest ? end : newest;
-  }, '');
+  return endedAt(newestEndFirst(cell.paths)[0]!) ?? '';
 }
 
 /**

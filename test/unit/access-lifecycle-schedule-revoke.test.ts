@@ -112,6 +112,24 @@ describe('AccessLifecycle.scheduleRevoke', () => {
     ]);
   });
 
+  test('a second revoke whose refusal cannot be audited is still refused as running (the refusal stands)', async () => {
+    const t = setup();
+    await t.lifecycle.scheduleRevoke(t.request, APPROVER, 'token leaked');
+    jest.spyOn(t.audit, 'append').mockRejectedValueOnce(new Error('audit store: connection reset'));
+    await expect(t.lifecycle.scheduleRevoke(t.request, OUTSIDER, 'another reason')).rejects.toMatchObject({
+      code: 'revoke.running',
+    });
+    expect((await t.job())?.payload).toMatchObject({ by: APPROVER, reason: 'token leaked' });
+  });
+
+  test('acrbot ending an extension with its revoked original leaves the revoke stored: no refusal, who and why kept', async () => {
+    const t = setup();
+    await t.lifecycle.scheduleRevoke(t.request, APPROVER, 'token leaked');
+    await t.lifecycle.revokeSoon(t.request, OUTSIDER, 'its original was revoked', { leaveRunning: true });
+    expect((await t.job())?.payload).toMatchObject({ by: APPROVER, reason: 'token leaked' });
+    expect(await t.entries()).toEqual([['access.revoke.requested', 'scheduled', APPROVER.name]]);
+  });
+
   test('asked for again with an idempotency key (the system’s): the revoke stored stays, nothing more audited', async () => {
     const t = setup();
     await t.lifecycle.scheduleRevoke(t.request, APPROVER, 'token leaked');

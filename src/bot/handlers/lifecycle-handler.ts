@@ -347,8 +347,11 @@ export class LifecycleHandler {
     reason: string | undefined,
   ): Promise<{ started: string[]; refused: string[]; runs: { id: string; run: () => Promise<void> }[] }> {
     const { requests, lifecycle, log } = this.services;
-    const refusals = new Map<number, string>();
-    const refuse = (index: number, err: unknown) => refusals.set(index, refusalLine(ids[index]!, err, log));
+    // At each id's place in the card: the reads and writes end in any order.
+    const refusals = new Array<string | undefined>(ids.length);
+    const refuse = (index: number, err: unknown): void => {
+      refusals[index] = refusalLine(ids[index]!, err, log);
+    };
     // Asked once per click, and only once some id passes mayRevoke (a failure refuses each such id).
     let approver: Promise<boolean> | undefined;
     // The rule's approvers asked once per approver set too, not once per id.
@@ -377,17 +380,19 @@ export class LifecycleHandler {
       try {
         // Stored before the answer says "revoking": a revoke that cannot be audited or scheduled
         // is said here, not only logged while the card claims it started.
-        return { index, id: target.id, run: await lifecycle.flow.scheduleRevoke(target, identity.actor, reason) };
+        return { id: target.id, run: await lifecycle.flow.scheduleRevoke(target, identity.actor, reason) };
       } catch (err) {
         refuse(index, err);
         // Stored but not audited: it runs with the next sweep, so it is started, with its line.
-        return isUserFacing(err) && err.code === 'revoke.unaudited' ? { index, id: target.id } : undefined;
+        return isUserFacing(err) && err.code === 'revoke.unaudited' ? { id: target.id } : undefined;
       }
     });
-    const stored = scheduled.filter((s) => s !== undefined).sort((a, b) => a.index - b.index);
+    // In the card's order already: `first` holds the targets by their first index, and mapAtMost
+    // keeps the items' order.
+    const stored = scheduled.filter((s) => s !== undefined);
     return {
       started: stored.map((r) => r.id),
-      refused: [...refusals.entries()].sort(([a], [b]) => a - b).map(([, line]) => line),
+      refused: refusals.filter((line) => line !== undefined),
       runs: stored.flatMap(({ id, run }) => (run ? [{ id, run }] : [])),
     };
   }

@@ -155,7 +155,8 @@ export function othersNote(services: BotServices, left: readonly AccessRequest[]
 /**
  * Why requests there this approver may revoke are not on the card: they are being revoked
  * already, since the earliest of their marks, in the words of one request's `revoke.running`
- * refusal (access-actions.ts) ("are being revoked already (since …); acrbot retries …").
+ * refusal (revokeRunning, access-lifecycle.ts) ("are being revoked already (since …); acrbot
+ * retries …").
  */
 export function runningNote(running: readonly AccessRequest[]): string {
   const since = running.map((r) => r.access?.revokingSince ?? '').sort()[0];
