@@ -415,13 +415,12 @@ export class LifecycleHandler {
   ): Promise<AdaptiveCardJson | undefined> {
     const { requests, lifecycle } = this.services;
     // One that is not known counts as refused (the click says so for it), not as a failed click.
-    const known = await Promise.all(
-      ids.map((id) =>
-        requests.getInTenant(id, identity.tenantId).catch((err: unknown) => {
-          if (err instanceof UserFacingError) return undefined;
-          throw err;
-        }),
-      ),
+    // A few at a time, as the revokes are stored (a registry card carries 200 ids).
+    const known = await mapAtMost(ids, REVOKE_CLICK_AT_ONCE, (id) =>
+      requests.getInTenant(id, identity.tenantId).catch((err: unknown) => {
+        if (err instanceof UserFacingError) return undefined;
+        throw err;
+      }),
     );
     const asked = known.filter((r): r is AccessRequest => r !== undefined);
     const targets = await lifecycle.actions.revocationTargets(identity, asked);

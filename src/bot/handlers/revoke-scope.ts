@@ -102,7 +102,7 @@ export function cutReadNote(where: string, instead: string): string {
 }
 
 /** The sentence counting this approver's requests beyond what one card carries, for the next ask. */
-export function beyondNote(beyond: number): string | undefined {
+function beyondNote(beyond: number): string | undefined {
   if (beyond === 0) return undefined;
   return `${beyond} more that you may revoke ${beyond === 1 ? 'is' : 'are'} not on this card, which carries at most ${PAIR_REVOKE_LIMIT}: once these are revoked, ask again.`;
 }
@@ -111,7 +111,7 @@ export function beyondNote(beyond: number): string | undefined {
  * The requests there not run yet (notRunYetNote), read alongside the active ones. A failed read
  * leaves the note out rather than the card (the revoke does not depend on it), logged as `failed`.
  */
-export function notRunYet(
+function notRunYet(
   services: BotServices,
   read: () => Promise<NotRunYet>,
   failed: string,
@@ -129,7 +129,7 @@ export function notRunYet(
  * revoke ends (`mine`) is not one of them: the revoke closes it, approving it is refused and one
  * approved fails; an extension of a request it leaves is named.
  */
-export function waitingNote(
+function waitingNote(
   identity: TurnIdentity,
   notRun: NotRunYet | undefined,
   mine: readonly AccessRequest[],
@@ -146,7 +146,7 @@ export function waitingNote(
  * Why requests there are left out of an approver's revoke: the rules they are bound to, whose
  * approvers may revoke them ("are under rule prod, whose approvers can revoke them").
  */
-export function othersNote(services: BotServices, left: readonly AccessRequest[]): string {
+function othersNote(services: BotServices, left: readonly AccessRequest[]): string {
   const rules = [...new Set(left.map((r) => services.requests.ruleOf(r)?.id ?? r.policy?.ruleId ?? 'default'))];
   const named = rules.length === 1 ? `rule ${rules[0]}` : `rules ${rules.join(', ')}`;
   return `${left.length === 1 ? 'is' : 'are'} under ${named}, whose approvers (or the requester) can revoke ${left.length === 1 ? 'it' : 'them'}`;
@@ -158,7 +158,7 @@ export function othersNote(services: BotServices, left: readonly AccessRequest[]
  * refusal (revokeRunning, access-lifecycle.ts) ("are being revoked already (since …); acrbot
  * retries …").
  */
-export function runningNote(running: readonly AccessRequest[]): string {
+function runningNote(running: readonly AccessRequest[]): string {
   const since = running.map((r) => r.access?.revokingSince ?? '').sort()[0];
   const one = running.length === 1;
   return `${one ? 'is' : 'are'} being revoked already${since ? ` (since ${formatUtc(since)})` : ''}; acrbot retries the step that failed until it is done, and ${one ? 'its card then says' : 'their cards then say'} "Revoked"`;
@@ -170,7 +170,7 @@ export function runningNote(running: readonly AccessRequest[]): string {
  * (`running`), that the read stopped at its cap (`cut`, {@link cutReadNote}) and the requests
  * there not run yet (`waiting`), as the other answers name them.
  */
-export function nothingYouMayRevoke(
+function nothingYouMayRevoke(
   services: BotServices,
   where: string,
   notMine: { left: readonly AccessRequest[]; running: readonly AccessRequest[] },
