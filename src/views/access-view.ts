@@ -331,14 +331,14 @@ function card(input: {
   /**
    * Access that ended, under {@link ENDED_HEADING}; after `rows`, within the same row limit and
    * within what `rows` leave of {@link CARD_MAX_BYTES}: history never pushes out access there now.
+   * Rows of access there now give way too, from the last, only when they alone pass that size.
    */
   endedRows?: Row[];
   emptyText: string;
   notes: string[];
 }): AdaptiveCardJson {
   const ended = input.endedRows ?? [];
-  const shown = input.rows.slice(0, ACCESS_CARD_MAX_ROWS);
-  const render = (endedShown: Row[]): AdaptiveCardJson => {
+  const render = (shown: Row[], endedShown: Row[]): AdaptiveCardJson => {
     const notes = [...input.notes];
     // Counted apart: how much access there is now must not read larger with what ended.
     if (input.rows.length > shown.length)
@@ -347,10 +347,17 @@ function card(input: {
       notes.push(`${ended.length - endedShown.length} more that ended not shown; the Access matrix tab lists them.`);
     return renderAccess(input, shown, endedShown, notes);
   };
-  // The oldest ended rows go first while the card is over Teams' size (its rows newest end first).
-  let count = Math.min(ended.length, ACCESS_CARD_MAX_ROWS - shown.length);
-  let drawn = render(ended.slice(0, count));
-  while (count > 0 && jsonBytes(drawn) > CARD_MAX_BYTES) drawn = render(ended.slice(0, --count));
+  // While the card is over Teams' size, the oldest ended rows go first (its rows newest end
+  // first), then live rows from the last: a card that names most of the access with a count of
+  // the rest beats "Too large to show", which names none. One live row always stays.
+  let live = Math.min(input.rows.length, ACCESS_CARD_MAX_ROWS);
+  let count = Math.min(ended.length, ACCESS_CARD_MAX_ROWS - live);
+  let drawn = render(input.rows.slice(0, live), ended.slice(0, count));
+  while (jsonBytes(drawn) > CARD_MAX_BYTES && (count > 0 || live > 1)) {
+    if (count > 0) count--;
+    else live--;
+    drawn = render(input.rows.slice(0, live), ended.slice(0, count));
+  }
   return drawn;
 }
 

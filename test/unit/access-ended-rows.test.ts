@@ -185,4 +185,25 @@ describe('the size of a card with much history', () => {
     expect(ended.length).toBeLessThan(10);
     expect(JSON.stringify(card)).toContain(`${20 - ended.length} more that ended not shown`);
   });
+
+  test('live rows alone over the cap: the last give way, counted, rather than "Too large to show"', () => {
+    // Twenty clusters, each pulling six ways, every way a request by people with long names.
+    const sixWays = (i: number): PullPath[] =>
+      Array.from({ length: 6 }, (_, k) =>
+        acrbotRole({
+          assignmentId: `${ASSIGNMENTS}/${i}-${k}`,
+          requests: [ref({ requestId: `R-L${i}K${k}`, ...person, requesterName: '中'.repeat(60) })],
+        }),
+      );
+    const cells = Array.from({ length: 20 }, (_, i) => cellOf(cluster(`${name(i)}-live`, group), registry, sixWays(i)));
+    const card = registryAccessCard({ registry, cells, unresolvedClusters: [], generatedAt: NOW }, false);
+    expect(jsonBytes(card)).toBeLessThanOrEqual(CARD_MAX_BYTES);
+    const text = JSON.stringify(card);
+    const shown = cells.filter((_, i) => text.includes(`${name(i)}-live`)).length;
+    // The first rows by name stay; what the card leaves out is counted, pointing to the tab.
+    expect(shown).toBeGreaterThan(5);
+    expect(shown).toBeLessThan(20);
+    for (let i = 0; i < shown; i++) expect(text).toContain(`${name(i)}-live`);
+    expect(text).toContain(`${20 - shown} more not shown; the Access matrix tab lists them all.`);
+  });
 });
