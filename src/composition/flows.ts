@@ -313,6 +313,8 @@ export function createFlows(
     clock,
     // An extension of a grant looks again for the clusters pulling with its identity.
     planner,
+    // Another tenant's request revoked or extended: "not found", audited once per window.
+    { gate, log },
   );
   const inventory = new AccessInventory(
     {

@@ -16,11 +16,15 @@
  *   in the same window as chat's, the rest logged. Offered where the flows have their gate (the
  *   app's always do).
  *
+ * - Another tenant's request (the tab answers 404, as for an id that does not exist) is audited
+ *   by chat's rule (`refusedOutsideTenant`, flows/tenant-refusal.ts), in the same window.
+ *
  * - Reviews owed: `RequestService.awaitingReview`, the break-glass grants chat's `pending` lists
  *   first, for My access's "Waiting for your approval": every tenant's and rule's (up to its
  *   bound), which the tab narrows to the caller's tenant and `isApproverOf` (per rule).
  */
 import { auditLimitRefusal } from '../flows/limit-audit';
+import { refusedOutsideTenant } from '../flows/tenant-refusal';
 import { currentCorrelationId } from '../observability/correlation';
 import type { TabActions } from '../tab/tab-api';
 import type { Flows } from './flows';
@@ -35,6 +39,8 @@ export function tabActions(
     ...(gate && {
       limitRefused: ({ code, detail, ...identity }, log) =>
         auditLimitRefusal({ requests: flows.requests, gate, log }, identity, code, detail),
+      tenantRefused: async ({ acting, asked, request }, log) =>
+        void (await refusedOutsideTenant({ requests: flows.requests, gate, log }, acting, asked, request)),
     }),
     async revoke({ requestId, actor, tenantId, reason }) {
       // Passed as typed: AccessActions.revoke checks and normalises it (truncating here would

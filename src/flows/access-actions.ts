@@ -21,6 +21,7 @@ import { factsOf } from '../domain/policy';
 import { describeState, isBeingRevoked, type AccessRequest, type ActingContext, type Actor } from '../domain/request';
 import { ofTenant } from '../domain/tenant-boundary';
 import { requestNotFound } from './request-reads';
+import { refusedOutsideTenant, type TenantAsk, type TenantRefusalServices } from './tenant-refusal';
 import { formatUtc, isDefaultTerm } from '../domain/access-term';
 import type { Logger } from '../observability/logger';
 import { checkReason, REASON_LIMITS, singleLine } from '../domain/text';
@@ -147,6 +148,12 @@ export class AccessActions {
      * record is kept as it was.
      */
     private readonly sharing?: Pick<GrantPlanner, 'sharedIdentity'>,
+    /**
+     * Where a revoke or extend of another tenant's request is audited (tenant-refusal.ts: the
+     * first per person, request and ask in its window, the rest logged). Absent (unit tests of
+     * other rules), it is answered "not found" all the same, unaudited.
+     */
+    private readonly tenantRefusals?: Omit<TenantRefusalServices, 'requests'>,
   ) {}
 
   /** Numbers this instance's extension attempts (lease owners). */
@@ -158,7 +165,8 @@ export class AccessActions {
    * access is the original's). Throws when refused, and audits the refusal on that request
    * (`revoke.refused`, G11): every caller is an attempt (the preview, the click, the tab), while
    * the buttons ask {@link canRevoke}. Another tenant's request is not there for the actor
-   * ({@link outsideTenant}): "not found", as the callers' own tenant reads answer it.
+   * ({@link outsideTenant}): "not found", as the callers' own tenant reads answer it, audited as
+   * they audit it ({@link refusedAcross}).
    */
   mayRevoke(acting: ActingContext, request: AccessRequest): Promise<AccessRequest> {
     return this.mayRevokeEach(acting)(request);
@@ -172,14 +180,28 @@ export class AccessActions {
   mayRevokeEach(acting: ActingContext): (request: AccessRequest) => Promise<AccessRequest> {
     const approves = this.approverQuestion(acting.actor);
     return async (request) => {
-      if (outsideTenant(acting, request)) throw requestNotFound(request.id);
+      if (outsideTenant(acting, request)) throw await this.refusedAcross(acting, 'revoke', request);
       const target = await this.revokedWith(request, (id) => this.found(id));
-      if (outsideTenant(acting, target)) throw requestNotFound(request.id);
+      if (outsideTenant(acting, target)) throw await this.refusedAcross(acting, 'revoke', target, request.id);
       const refusal = await this.revokeRefusal(acting.actor, target, approves);
       if (!refusal) return target;
       await this.auditRefusal(acting.actor, target, 'revoke.refused', refusal);
       throw refusal;
     };
+  }
+
+  /**
+   * The "not found" of `request`, another tenant's, asked as `typedId`: audited by the one rule
+   * for such refusals (tenant-refusal.ts) when wired, the same answer either way.
+   */
+  private async refusedAcross(
+    acting: ActingContext,
+    asked: TenantAsk,
+    request: AccessRequest,
+    typedId: string = request.id,
+  ): Promise<UserFacingError> {
+    if (!this.tenantRefusals) return requestNotFound(typedId);
+    return refusedOutsideTenant({ ...this.tenantRefusals, requests: this.requests }, acting, asked, request, typedId);
   }
 
   /** Whether `actor` approves a request, asked once per distinct set of approvers. */
@@ -401,7 +423,10 @@ export class AccessActions {
     // Before anything is read or written: the reason ends up in the audit trail, the stored
     // request and the requester's chat notice, so a bad one must stop the revoke (G7, G12).
     const checked = revokeReason(reason);
-    const target = await this.mayRevoke(acting, await this.requests.get(requestId));
+    const asked = await this.requests.get(requestId);
+    // Named as typed, as a missing id is (mayRevoke names the stored id): the case must not tell them apart.
+    if (outsideTenant(acting, asked)) throw await this.refusedAcross(acting, 'revoke', asked, requestId);
+    const target = await this.mayRevoke(acting, asked);
     await this.lifecycle.revokeSoon(target, acting.actor, checked);
     return this.requests.get(target.id);
   }
@@ -417,7 +442,13 @@ export class AccessActions {
     const asked = await this.requests.get(input.originalId);
     // The tenant boundary, checked here as revoke checks it (mayRevoke), not only by the callers'
     // own reads: another tenant's id is one that does not exist, for chat and the tab alike.
-    if (!ofTenant(asked, input.tenantId)) throw requestNotFound(input.originalId);
+    if (!ofTenant(asked, input.tenantId))
+      throw await this.refusedAcross(
+        { actor: input.actor, tenantId: input.tenantId },
+        'extend',
+        asked,
+        input.originalId,
+      );
     const original = await this.accessHolderOf(asked);
     // Audited here, where it is an attempt; mayExtend also answers canExtend (the buttons).
     await this.refusalAudited(input.actor, original, async () => this.mayExtend(input.actor, original));
@@ -738,9 +769,10 @@ function namelessState(request: AccessRequest): string {
 
 /**
  * The request is of another tenant than the actor's (the tenant boundary, tenant-boundary.ts).
- * Checked here, not only by the callers' reads (`getInTenant`, `ofTenant` filters): the rule of
- * who may end access must hold whoever calls it. Answered and left unaudited as those reads
- * answer it: an id of another tenant is one that does not exist.
+ * Checked here, not only by the callers' reads (`readInTenant`, `ofTenant` filters): the rule of
+ * who may end access must hold whoever calls it. Answered as those reads answer it (an id of
+ * another tenant is one that does not exist) and audited as they audit it (tenant-refusal.ts);
+ * the buttons' questions ({@link AccessActions.revocationAnswers}) are not attempts, unaudited.
  */
 function outsideTenant(acting: ActingContext, request: AccessRequest): boolean {
   return !ofTenant(request, acting.tenantId);

@@ -195,6 +195,17 @@ export class RequestGate {
   }
 
   /**
+   * Whether `asked` (`revoke`, `extend`, `status`, …) of request `requestId`, answered "not found"
+   * because it is another tenant's (tenant-refusal.ts), is `actor`'s first of that request and
+   * ask in its window of {@link REQUEST_READ_REFUSAL_WINDOW_MS} (recorded now, in the store, so
+   * across instances): only that one is audited, as for a refused read by id. Nothing else bounds
+   * how often someone types another tenant's ids, and each entry would be a hash-chained write.
+   */
+  async firstTenantRefusalInWindow(actor: Actor, asked: string, requestId: string): Promise<boolean> {
+    return this.firstInWindow(`tenant-refused:${asked}:${actor.objectId}:${requestId}`, REQUEST_READ_REFUSAL_WINDOW_MS);
+  }
+
+  /**
    * Whether a turn refused at the door (another tenant, another channel, no identity: G2) is the
    * first of its kind from this sender in its window of {@link TURN_REFUSAL_WINDOW_MS}: only that
    * one is audited. Anyone who can reach the bot's endpoint through the Bot Framework (a user of

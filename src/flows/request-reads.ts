@@ -1,6 +1,6 @@
 /**
  * Reads of requests as every part of the request service answers them: a request that is not
- * there, or is another tenant's, is "not found"; a requester's open extensions; the requests of
+ * there is "not found" (another tenant's is answered so too, and audited: tenant-refusal.ts); a requester's open extensions; the requests of
  * tenants this deployment no longer serves.
  */
 import { UserFacingError } from '../domain/errors';
@@ -21,20 +21,6 @@ export function requestNotFound(id: string): UserFacingError {
 export async function readRequest(store: Pick<RequestStore, 'get'>, id: string): Promise<AccessRequest> {
   const request = await store.get(id.toUpperCase());
   if (!request) throw requestNotFound(id);
-  return request;
-}
-
-/**
- * Reads a request for someone of `tenantId` (the tenant boundary, tenant-boundary.ts): another
- * tenant's answers exactly as one that does not exist, as the tab answers 404.
- */
-export async function readRequestInTenant(
-  store: Pick<RequestStore, 'get'>,
-  id: string,
-  tenantId: string,
-): Promise<AccessRequest> {
-  const request = await store.get(id.toUpperCase());
-  if (!request || !ofTenant(request, tenantId)) throw requestNotFound(id);
   return request;
 }
 

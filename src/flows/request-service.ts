@@ -50,7 +50,7 @@ import {
   scheduleExpiryForPending,
   scheduleReviewsForUnreviewed,
 } from './request-jobs';
-import { notServedCounts, openExtensionsBy, readRequest, readRequestInTenant } from './request-reads';
+import { notServedCounts, openExtensionsBy, readRequest } from './request-reads';
 
 /** Creates, decides, lists and expires requests. */
 export class RequestService {
@@ -223,11 +223,6 @@ export class RequestService {
   /** Reads a request or says it does not exist. */
   get(id: string): Promise<AccessRequest> {
     return readRequest(this.store, id);
-  }
-
-  /** Reads a request for someone of `tenantId`, another tenant's as not found ({@link readRequestInTenant}). */
-  getInTenant(id: string, tenantId: string): Promise<AccessRequest> {
-    return readRequestInTenant(this.store, id, tenantId);
   }
 
   /**

@@ -90,6 +90,16 @@ export interface TabActions {
     refused: { actor: Actor; tenantId: string; code: GateRefusal['code']; detail: string },
     log: Logger,
   ): Promise<void>;
+  /**
+   * Audits a request of another tenant asked for by its id (its history, Extend, Revoke: answered
+   * 404 as one that does not exist) by chat's rule (flows/tenant-refusal.ts: the first per person,
+   * request and ask in its window, the rest logged on `log`). The app always wires it; absent
+   * (unit tests of other rules), such an ask is answered 404 all the same, unaudited.
+   */
+  tenantRefused?(
+    refused: { acting: ActingContext; asked: 'history' | 'extend' | 'revoke'; request: AccessRequest },
+    log: Logger,
+  ): Promise<void>;
   /** The flows' extend rule, for showing the button (the action decides again). */
   canExtend?(actor: Actor, request: AccessRequest): boolean;
   /**
@@ -370,7 +380,7 @@ export class TabApi {
   /** `GET /api/tab/requests/:id`: a request's history (requests, approvers, audit, Azure request ids). */
   history(authorization: string | undefined, id: string): Promise<ApiReply> {
     return this.handle(authorization, async (c) => {
-      const request = await this.visible(id, c);
+      const request = await this.visible(id, c, 'history');
       if (!request) return notFound(id);
       const audit = await this.deps.audit.forRequest(request.id);
       // Whoever sees only their own requests reads its trail as their cards tell it (history-entries.ts).
@@ -385,7 +395,7 @@ export class TabApi {
     return this.handle(authorization, async (c) => {
       const extend = this.deps.actions?.extend;
       if (!extend) return unavailable('extend');
-      const request = await this.visible(id, c);
+      const request = await this.visible(id, c, 'extend');
       if (!request) return notFound(id);
       const input = (body ?? {}) as { duration?: unknown; reason?: unknown };
       if (typeof input.duration !== 'string' || !input.duration.trim() || input.duration.length > 20)
@@ -409,7 +419,7 @@ export class TabApi {
     return this.handle(authorization, async (c) => {
       const revoke = this.deps.actions?.revoke;
       if (!revoke) return unavailable('revoke');
-      const request = await this.visible(id, c);
+      const request = await this.visible(id, c, 'revoke');
       if (!request) return notFound(id);
       const input = (body ?? {}) as { reason?: unknown };
       if (typeof input.reason !== 'string') return badRequest('reason is required: say why the access ends.');
@@ -461,10 +471,20 @@ export class TabApi {
     return request.requester.objectId.toLowerCase() === c.user.objectId;
   }
 
-  private async visible(id: string, c: Caller): Promise<AccessRequest | undefined> {
+  /** Request `id` if the caller may see it; another tenant's is audited as `asked` of it (tenantRefused). */
+  private async visible(
+    id: string,
+    c: Caller,
+    asked: 'history' | 'extend' | 'revoke',
+  ): Promise<AccessRequest | undefined> {
     if (!/^R-[0-9A-Z]{4,20}$/i.test(id)) return undefined;
     const request = await this.deps.store.get(id.toUpperCase());
-    if (!request || !inTenant(request, c)) return undefined;
+    if (!request) return undefined;
+    if (!inTenant(request, c)) {
+      const acting = { actor: c.actor, tenantId: c.user.tenantId };
+      await this.deps.actions?.tenantRefused?.({ acting, asked, request }, this.deps.log);
+      return undefined;
+    }
     return c.seesAll || this.isOwn(request, c) ? request : undefined;
   }
 

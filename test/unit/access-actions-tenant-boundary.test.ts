@@ -1,9 +1,10 @@
 /**
  * The revoke rule holds the tenant boundary itself (tenant-boundary.ts), not only through its
  * callers' reads: another tenant's request, or an extension whose access is another tenant's, is
- * answered "not found" exactly as `getInTenant` answers the chat handlers and the tab, unaudited
- * as theirs is, and nothing is revoked, whoever asks (its requester's id, an approver of its
- * rule). Within the tenant (its id in another case), revoking goes on as before.
+ * answered "not found" exactly as the chat handlers and the tab answer it, and nothing is revoked,
+ * whoever asks (its requester's id, an approver of its rule). Unaudited here, with no audit of such
+ * refusals wired (access-actions-tenant-refusal.test.ts covers it). Within the tenant (its id in
+ * another case), revoking goes on as before.
  */
 import { AccessActions } from '../../src/flows/access-actions';
 import { requestNotFound } from '../../src/flows/request-reads';

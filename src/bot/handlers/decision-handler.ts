@@ -13,6 +13,7 @@ import { type AccessRequest, describeState } from '../../domain/request';
 import { REASON_LIMITS, singleLine } from '../../domain/text';
 import { ofTenant } from '../../domain/tenant-boundary';
 import { REJECTION_NEEDS_REASON } from '../../flows/decision-result';
+import { readInTenant } from '../../flows/tenant-refusal';
 import { inertText } from '../../views/inert-text';
 import { requestCard } from '../../views/request-view';
 import { droppedNotice } from '../../flows/discounted-approvals';
@@ -60,7 +61,7 @@ export class DecisionHandler {
    */
   async refresh(identity: TurnIdentity, requestId: string): Promise<AdaptiveCardJson> {
     try {
-      return await this.viewFor(identity, await this.services.requests.getInTenant(requestId, identity.tenantId));
+      return await this.viewFor(identity, await readInTenant(this.services, identity, 'refresh', requestId));
     } catch (err) {
       return errorCardFor(this.services, err);
     }
@@ -131,7 +132,7 @@ export class DecisionHandler {
     const { requests } = this.services;
     try {
       // Another tenant's request is not there for them (tenant-boundary.ts), as for `cancel R-…`.
-      await requests.getInTenant(requestId, identity.tenantId);
+      await readInTenant(this.services, identity, 'cancel', requestId);
       const cancelled = await requests.cancel({ requestId, acting: identity });
       return requestCard(cancelled, {
         showActions: false,

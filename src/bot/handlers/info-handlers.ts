@@ -24,6 +24,7 @@ import { askedOncePerApprovers } from '../../flows/approver-question';
 import { WAITING_SCAN_LIMIT, type WaitingRequests } from '../../flows/waiting-for-approvers';
 import { ofTenant } from '../../domain/tenant-boundary';
 import { auditRequestReadRefusal } from '../../flows/limit-audit';
+import { readInTenant, refusedOutsideTenant, TENANT_REFUSAL_ACTION } from '../../flows/tenant-refusal';
 import { counted } from '../../domain/text';
 
 /** Approval cards `pending` posts at most; the count line says when there are more. */
@@ -119,7 +120,7 @@ export class InfoHandlers {
   private async pendingOne(ctx: TurnContext, identity: TurnIdentity, requestId: string): Promise<void> {
     const { requests, settings } = this.services;
     try {
-      const request = await requests.getInTenant(requestId, identity.tenantId);
+      const request = await readInTenant(this.services, identity, 'pending', requestId);
       if (!(await requests.isApproverOf(identity.actor, request, identity.tenantId))) {
         await this.auditRefusal(identity, 'pending.refused', 'pending.notApprover', request);
         const only = `Only the approvers of request ${request.id} can decide it. To see your own request, use "@acrbot status ${request.id}".`;
@@ -163,7 +164,7 @@ export class InfoHandlers {
       return;
     }
     try {
-      const request = await this.services.requests.getInTenant(requestId, identity.tenantId);
+      const request = await readInTenant(this.services, identity, 'status', requestId);
       const mine = request.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase();
       if (!mine && !(await this.services.requests.isApproverOf(identity.actor, request, identity.tenantId))) {
         await this.auditRefusal(identity, 'status.refused', 'status.notYours', request);
@@ -327,9 +328,11 @@ export class InfoHandlers {
    * tenant is the stored request's, or once it is gone from the store, its first entry's (its
    * creation, recorded in the requester's tenant). Of their own tenant's request, their tenant's
    * entries only, as `audit N` lists them: a person of another tenant who clicked on its card
-   * (approval.refused.tenant) is not named to this one.
+   * (approval.refused.tenant) is not named to this one. Another tenant's stored request is audited
+   * as every other ask of it is (tenant-refusal.ts), the answer the same.
    */
-  private async requestTrail(id: string, tenantId: string): Promise<AuditEntry[]> {
+  private async requestTrail(id: string, identity: TurnIdentity): Promise<AuditEntry[]> {
+    const { tenantId } = identity;
     const [request, entries] = await Promise.all([
       this.services.requests.get(id).catch((err: unknown) => {
         if (isUserFacing(err)) return undefined;
@@ -339,7 +342,10 @@ export class InfoHandlers {
     ]);
     const first = entries.reduce<AuditEntry | undefined>((a, e) => (!a || e.seq < a.seq ? e : a), undefined);
     const owner = request?.tenantId ?? first?.tenantId;
-    if (owner !== undefined && !ofTenant({ tenantId: owner }, tenantId)) return [];
+    if (owner !== undefined && !ofTenant({ tenantId: owner }, tenantId)) {
+      if (request) await refusedOutsideTenant(this.services, identity, 'audit', request);
+      return [];
+    }
     return entries.filter((e) => ofTenant(e, tenantId));
   }
 
@@ -428,7 +434,7 @@ export class InfoHandlers {
       return;
     }
     if (arg && isRequestId(arg)) {
-      const entries = await this.requestTrail(arg.toUpperCase(), identity.tenantId);
+      const entries = await this.requestTrail(arg.toUpperCase(), identity);
       // Refused clicks in a row are one counted line, as on the audit channel's card: a flood
       // of them cannot push the request's history out of the lines shown (audit:export has each).
       const lines = collapseRefusals(entries);
@@ -490,12 +496,15 @@ export class InfoHandlers {
   /**
    * The newest `n` entries of `tenantId` (tenant-boundary.ts): the store lists the latest of every
    * tenant, so wider windows of them are read, each at most four times the one before, until `n`
-   * are found, the log ends or {@link AUDIT_TENANT_SCAN} entries were read (`cut`).
+   * are found, the log ends or {@link AUDIT_TENANT_SCAN} entries were read (`cut`). Without
+   * `request.refused.tenant` entries: recorded in the asking user's tenant, they name another
+   * tenant's request and its tenant, which this tenant's readers (the asker among them) were
+   * answered does not exist; the deployment's export lists them (tenant-refusal.ts).
    */
   private async latestOfTenant(n: number, tenantId: string): Promise<{ entries: AuditEntry[]; cut: boolean }> {
     for (let window = n; ; window = Math.min(window * 4, AUDIT_TENANT_SCAN)) {
       const read = await this.services.audit.latest(window);
-      const theirs = read.filter((e) => ofTenant(e, tenantId));
+      const theirs = read.filter((e) => ofTenant(e, tenantId) && e.action !== TENANT_REFUSAL_ACTION);
       const ended = read.length < window;
       if (theirs.length >= n || ended || window >= AUDIT_TENANT_SCAN)
         return { entries: theirs.slice(-n), cut: theirs.length < n && !ended };

@@ -13,7 +13,7 @@ import { isRequestId } from '../../domain/identifiers';
 import { parseClusterRef, parseRegistryRef } from '../../domain/names';
 import type { AccessRequest } from '../../domain/request';
 import { revokeReason } from '../../flows/access-actions';
-import { requestNotFound } from '../../flows/request-reads';
+import { readInTenant, refusedOutsideTenant } from '../../flows/tenant-refusal';
 import { PAIR_REVOKE_LIMIT } from '../../flows/revocation-preview';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { lifecycleNoticeCard, revokeConfirmCard, revokePairConfirmCard } from '../../views/lifecycle-view';
@@ -127,7 +127,7 @@ export class LifecycleHandler {
       if (command.requestId) {
         const reason = checkedReason();
         // Another tenant's request is not there for them (tenant-boundary.ts), as in the tab.
-        const asked = await requests.getInTenant(command.requestId, identity.tenantId);
+        const asked = await readInTenant(this.services, identity, 'revoke', command.requestId);
         // An extension's id: the access it is part of (the card says so and lists all of it).
         const target = await this.mayRevoke(identity, asked);
         return revokeConfirmCard(target, await lifecycle.flow.preview(target), reason, { asked });
@@ -359,7 +359,7 @@ export class LifecycleHandler {
     const targets = await mapAtMost(ids, REVOKE_CLICK_AT_ONCE, async (id, index) => {
       try {
         // An extension's id revokes the access it is part of (its original).
-        const target = await mayRevoke(await requests.getInTenant(id, identity.tenantId));
+        const target = await mayRevoke(await readInTenant(this.services, identity, 'revoke', id));
         if (ids.length > 1 && !(await (approver ??= requests.isApprover(identity.actor))))
           throw new UserFacingError(
             'revoke.notApprover',
@@ -417,7 +417,7 @@ export class LifecycleHandler {
     // One that is not known counts as refused (the click says so for it), not as a failed click.
     // A few at a time, as the revokes are stored (a registry card carries 200 ids).
     const known = await mapAtMost(ids, REVOKE_CLICK_AT_ONCE, (id) =>
-      requests.getInTenant(id, identity.tenantId).catch((err: unknown) => {
+      readInTenant(this.services, identity, 'revoke', id).catch((err: unknown) => {
         if (err instanceof UserFacingError) return undefined;
         throw err;
       }),
@@ -565,7 +565,8 @@ export class LifecycleHandler {
       if (err instanceof UserFacingError && err.code === 'request.notFound') return undefined;
       throw err;
     });
-    if (original && !ofTenant(original, identity.tenantId)) throw requestNotFound(originalId);
+    if (original && !ofTenant(original, identity.tenantId))
+      throw await refusedOutsideTenant(this.services, identity, 'extend', original, originalId);
     return this.services.lifecycle.actions.createExtension({
       actor: identity.actor,
       tenantId: identity.tenantId,
@@ -581,7 +582,7 @@ export class LifecycleHandler {
   async cancelRequest(ctx: TurnContext, identity: TurnIdentity, requestId: string): Promise<void> {
     try {
       // Another tenant's request is not there for them (tenant-boundary.ts).
-      await this.services.requests.getInTenant(requestId, identity.tenantId);
+      await readInTenant(this.services, identity, 'cancel', requestId);
       const cancelled = await this.services.requests.cancel({ requestId, acting: identity });
       await this.reply(
         ctx,
