@@ -169,19 +169,23 @@ function loadDotEnv(): void {
  */
 function exitOnCrash(log: LoggerModule.Logger, exit: (code: number) => Promise<never>): void {
   let crashing = false;
-  const crash = (err: unknown, level: 'fatal' | 'error', msg: string) => {
+  /** Writes the crash's line, then exits. */
+  const crash = (logLine: () => void) => {
     // A second crash while the first is being flushed: exit at once, it is logged.
     if (crashing) {
-      log[level]({ err }, msg);
+      logLine();
       log.flush();
       process.exit(1);
     }
     crashing = true;
-    log[level]({ err }, msg);
+    logLine();
     void exit(1);
   };
-  process.on('uncaughtException', (err) => crash(err, 'fatal', 'uncaught exception; exiting'));
-  process.on('unhandledRejection', (reason) => crash(reason, 'error', 'unhandled promise rejection; exiting'));
+  // Both at fatal: the process exits after either, and an alert on fatal lines is an alert on crashes.
+  process.on('uncaughtException', (err) => crash(() => log.fatal({ err }, 'uncaught exception; exiting')));
+  process.on('unhandledRejection', (reason) =>
+    crash(() => log.fatal({ err: reason }, 'unhandled promise rejection; exiting')),
+  );
 }
 
 void main();

@@ -129,9 +129,8 @@ async function startTheRest(deps: BackgroundDeps, cleanups: Promise<void>): Prom
   // Executions whose instance died are taken over once their lease expired (G13 with many
   // instances); a run held by a live instance is skipped by its lease.
   const resumer = setInterval(() => {
-    void flows.executor
-      .resumeInterrupted()
-      .catch((err: unknown) => log.error({ err }, 'resuming interrupted executions failed'));
+    // Never throws; a store outage is logged at the first failure, then at most every few minutes.
+    void flows.executor.resumeSweep();
     void flows.executor.tellUntoldOutcomes({ atMostEveryMs: OUTCOME_NET_RECHECK_MS });
   }, flows.executor.resumeIntervalMs);
   resumer.unref();

@@ -23,6 +23,7 @@ import { executionLeaseKey } from './access-lease';
 import { runLimitMs, UNCONFIRMED_GRANT } from './run-resumption';
 import { OutcomeNet, outcomeEntryKey, type OutcomeTelling, tellOutcome } from './outcome-told-net';
 import { decisionEntryState, lateDecisionEntry } from './decision-entry-net';
+import { SweepFailureLog, type SweepFailureMessages } from './scheduler-sweep-log';
 
 /** What a runner may record while it works. */
 export interface RunContext {
@@ -92,6 +93,14 @@ export class RunInterrupted extends Error {
 
 /** The key the outcome net's pass is tracked under among the runs (no request id looks like it). */
 const OUTCOME_NET_RUN = '\u0000outcome-net';
+
+/** What a failing resume sweep logs (as the scheduler's sweep: the first, then spaced, then "again"). */
+const RESUME_SWEEP_MESSAGES: SweepFailureMessages = {
+  failed:
+    'resuming interrupted executions failed; while sweeps keep failing this is logged again at most every few minutes',
+  stillFailing: 'resuming interrupted executions still failing',
+  succeeded: 'resuming interrupted executions succeeded: store reachable again',
+};
 
 /** Appends one of a run's audit entries under its lease, as acrbot, for the run's request. */
 type RunAuditRecorder = (
@@ -231,6 +240,30 @@ export class Executor {
   }
 
   private resuming?: Promise<number>;
+
+  /**
+   * The periodic resume sweep ({@link resumeInterrupted} every {@link resumeIntervalMs}). Never
+   * throws: a failed listing is logged sparingly (a store outage would otherwise log a line every
+   * half lease TTL per instance), and the next sweep tries again.
+   */
+  resumeSweep(): Promise<void> {
+    return this.resumeInterrupted().then(
+      () => this.resumeLog.succeeded(),
+      (err: unknown) => this.resumeLog.failed(err),
+    );
+  }
+
+  /** Made on first use, as {@link outcomeNet}. */
+  private get resumeLog(): SweepFailureLog {
+    return (this.resumeFailures ??= new SweepFailureLog(
+      this.log,
+      () => this.clock.now().getTime(),
+      undefined,
+      RESUME_SWEEP_MESSAGES,
+    ));
+  }
+
+  private resumeFailures?: SweepFailureLog;
 
   /**
    * The net for outcomes a stopped process left untold (outcome-told-net.ts): at start, and with

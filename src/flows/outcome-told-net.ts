@@ -27,6 +27,7 @@ import type { Logger } from '../observability/logger';
 import { executionLeaseKey } from './access-lease';
 import { LeaseGuard } from './lease-guard';
 import type { RequestNotifier } from './notifier';
+import { SweepFailureLog, type SweepFailureMessages } from './scheduler-sweep-log';
 import { READS_AT_ONCE } from './unaudited-state-net';
 
 /** The audit action saying a run's outcome was told (cards redrawn, the requester's message sent). */
@@ -134,6 +135,41 @@ export interface OutcomeNetPorts extends OutcomeTelling {
   runningHere(requestId: string): boolean;
 }
 
+/** What a pass that failed for some runs logs (scheduler-sweep-log.ts: the first, then spaced, then "again"). */
+const OUTCOME_NET_FAILURE_MESSAGES: SweepFailureMessages = {
+  failed:
+    'the outcomes of some finished runs could not be checked or told; every resume sweep tries them again, and while it keeps failing this is logged again at most every few minutes',
+  stillFailing: 'the outcomes of some finished runs still could not be checked or told',
+  succeeded: 'the outcomes of finished runs are checked and told again',
+};
+
+/** Request ids one line names at most (a pass may fail for hundreds of runs). */
+const IDS_LOGGED = 10;
+
+/**
+ * The runs one pass failed for: each failure counted, the first {@link IDS_LOGGED} ids and the
+ * first error kept, for one line per pass instead of one per run.
+ */
+class PassFailures {
+  private readonly counts = { trailsUnread: 0, tellingFailed: 0 };
+  private readonly requestIds: string[] = [];
+  private firstErr: unknown;
+
+  /** `id` failed: its trail could not be read, or telling its outcome failed. */
+  add(kind: 'trailsUnread' | 'tellingFailed', id: string, err: unknown): void {
+    if (this.requestIds.length === 0) this.firstErr = err;
+    this.counts[kind]++;
+    if (this.requestIds.length < IDS_LOGGED) this.requestIds.push(id);
+  }
+
+  /** Logs the pass's failures (sparingly), or that a pass went through without any. */
+  report(log: SweepFailureLog): void {
+    const failed = this.counts.trailsUnread + this.counts.tellingFailed;
+    if (failed === 0) log.succeeded();
+    else log.failed(this.firstErr, { failed, ...this.counts, requestIds: this.requestIds });
+  }
+}
+
 /** Passes of the net on one instance: what the last full pass found, and when it ran. */
 export class OutcomeNet {
   private lastFullPass?: number;
@@ -142,13 +178,27 @@ export class OutcomeNet {
   /** Runs of the lookback seen told: not read again by the next full pass. */
   private seenTold = new Set<string>();
 
-  constructor(private readonly ports: OutcomeNetPorts) {}
+  /**
+   * Passes that failed for some runs. A store outage fails every run of every pass, and a pass
+   * comes with each resume sweep (every half lease TTL) with all the runs still owed: logged
+   * as one line per pass at most, and while passes keep failing at most every few minutes.
+   */
+  private readonly failureLog: SweepFailureLog;
+
+  constructor(private readonly ports: OutcomeNetPorts) {
+    this.failureLog = new SweepFailureLog(
+      ports.log,
+      () => ports.clock.now().getTime(),
+      undefined,
+      OUTCOME_NET_FAILURE_MESSAGES,
+    );
+  }
 
   /**
    * One pass: a full one (the newest {@link OUTCOME_NET_SCAN_LIMIT} ended runs) unless one began
    * less than `atMostEveryMs` ago on this instance, else only the runs the last passes left owed.
-   * Returns the ids told. Throws when the listing fails; a run whose telling fails is logged and
-   * kept for the next pass.
+   * Returns the ids told. Throws when the listing fails; a run whose trail cannot be read or whose
+   * telling fails is counted in the pass's one line (logged sparingly) and kept for the next pass.
    */
   async pass(options: { atMostEveryMs?: number } = {}): Promise<string[]> {
     const { store, clock } = this.ports;
@@ -165,25 +215,24 @@ export class OutcomeNet {
       ids = [...new Set([...this.owed, ...recent.filter((id) => !seen.has(id))])];
     } else ids = [...this.owed];
     this.owed.clear();
+    const failures = new PassFailures();
     const told: string[] = [];
-    for (const id of await this.owing(ids, now)) {
+    for (const id of await this.owing(ids, now, failures)) {
       try {
         const result = await this.tellAgain(id, now);
         if (result === 'told') told.push(id);
         if (result === 'held') this.owed.add(id);
       } catch (err) {
         this.owed.add(id);
-        this.ports.log.error(
-          { err, requestId: id },
-          'telling the outcome of a finished run failed; the next resume sweep tries again',
-        );
+        failures.add('tellingFailed', id, err);
       }
     }
+    failures.report(this.failureLog);
     return told;
   }
 
   /** Those of `ids` whose run ended within the lookback owing the mark and lacking it (read failures kept owed). */
-  private async owing(ids: string[], now: number): Promise<string[]> {
+  private async owing(ids: string[], now: number, failures: PassFailures): Promise<string[]> {
     const owing = await mapAtMost(ids, READS_AT_ONCE, async (id) => {
       try {
         const verdict = await this.markOwed(id, now);
@@ -191,10 +240,7 @@ export class OutcomeNet {
         return verdict === 'owed';
       } catch (err) {
         this.owed.add(id);
-        this.ports.log.error(
-          { err, requestId: id },
-          'the trail of a finished run could not be read; tried again later',
-        );
+        failures.add('trailsUnread', id, err);
         return false;
       }
     });

@@ -75,7 +75,8 @@ describe('a crash of the process', () => {
 
   test.each([
     ['exception', 60, 'uncaught exception; exiting'],
-    ['rejection', 50, 'unhandled promise rejection; exiting'],
+    // Fatal too: the process exits after it as after an exception.
+    ['rejection', 60, 'unhandled promise rejection; exiting'],
   ] as const)('an uncaught %s: one redacted line with the correlation id, then exit 1', async (how, level, msg) => {
     const { code, out, err } = await crash(how);
     expect(code).toBe(1);

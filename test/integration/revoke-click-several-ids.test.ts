@@ -60,4 +60,53 @@ describe('a revoke click of several ids', () => {
     expect(prodAt).toBeGreaterThan(-1);
     expect(unknownAt).toBeGreaterThan(prodAt);
   });
+
+  test('200 ids the store fails alike: each refused in the answer, one error line for the click', async () => {
+    await start();
+    const ALPHABET = '23456789ABCDEFGHJKMNPQRSTVWXYZ';
+    const ids = Array.from({ length: 200 }, (_, i) => `R-REV${ALPHABET[Math.floor(i / 30)]}${ALPHABET[i % 30]}XXX`);
+    jest.spyOn(h.app.services.requests, 'get').mockRejectedValue(new Error('store unreachable'));
+    const error = jest.spyOn(h.app.services.log, 'error');
+
+    const answer = await clickRevoke(ids);
+    // What the user sees is unchanged: every id named, with the reference.
+    expect(answer).toContain('Nothing was revoked');
+    for (const id of ids) expect(answer).toContain(`${id}: could not be started because of an unexpected error`);
+    const failed = error.mock.calls.filter(([, msg]) => msg === 'revoke click failed');
+    expect(failed).toEqual([
+      [
+        expect.objectContaining({ count: 200, err: expect.objectContaining({ message: 'store unreachable' }) }),
+        'revoke click failed',
+      ],
+    ]);
+    expect((failed[0]![0] as { requestIds: string[] }).requestIds).toHaveLength(10);
+  });
+
+  test('revocations of one click that fail to run at once: one error line for the click', async () => {
+    await start();
+    const prod = await grant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
+    const legacy = await grant(users.requester, 'aks-legacy contosoacr --for 30d nightly batch pulls');
+    const flow = h.app.services.lifecycle.flow;
+    const schedule = flow.scheduleRevoke.bind(flow);
+    // Stored as usual; running each at once fails (the store, around its job).
+    jest.spyOn(flow, 'scheduleRevoke').mockImplementation(async (...args) => {
+      await schedule(...args);
+      return () => Promise.reject(new Error('store unreachable'));
+    });
+    const error = jest.spyOn(h.app.services.log, 'error');
+
+    const answer = await clickRevoke([prod.id, legacy.id]);
+    expect(answer).toContain(`Revoking ${prod.id}, ${legacy.id}`);
+    await h.app.services.background.drain();
+    expect(error.mock.calls.filter(([, msg]) => msg === 'revocation did not run at once; its job retries it')).toEqual([
+      [
+        expect.objectContaining({
+          count: 2,
+          requestIds: [prod.id, legacy.id],
+          err: expect.objectContaining({ message: 'store unreachable' }),
+        }),
+        'revocation did not run at once; its job retries it',
+      ],
+    ]);
+  });
 });

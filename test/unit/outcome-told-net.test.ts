@@ -14,7 +14,7 @@ import { OUTCOME_NET_LOOKBACK_MS, OUTCOME_NET_RECHECK_MS, outcomeEntryKey } from
 import { MemoryLeaseStore } from '../../src/integrations/store/memory-coordination';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
-import { FakeClock, MINUTE } from './support/fake-clock';
+import { FakeClock, MINUTE, SECOND } from './support/fake-clock';
 import { APPROVER, pendingRequest } from './support/requests';
 
 const ID = 'R-OUTCOME1';
@@ -49,7 +49,7 @@ function setup() {
   const runner: PlanRunner = { run: async () => ({ summary: 'done', azureRequestIds: [] }) };
   const retried: AuditEvent[] = [];
   /** One instance: its own notifier, its own lease owner, the shared stores. */
-  const instance = (owner: string, told = new Told(), auditLog = audit) => ({
+  const instance = (owner: string, told = new Told(), auditLog = audit, logger = log) => ({
     told,
     executor: new Executor(
       store,
@@ -57,7 +57,7 @@ function setup() {
       clock,
       { grant: runner, secret: runner },
       told,
-      log,
+      logger,
       { leases, owner, ttlMs: MINUTE },
       async (event) => void retried.push(event),
     ),
@@ -251,5 +251,105 @@ describe('the net for outcomes saved but not told', () => {
     };
     await b.executor.tellUntoldOutcomes();
     expect(requests).toEqual(['R-OWING001']);
+  });
+});
+
+describe('runs the net cannot check or tell, through a store outage', () => {
+  /** Lines at `info` and above, parsed (pino writes each line synchronously to `write`). */
+  function logLines() {
+    const lines: Array<Record<string, any> & { level: number; msg: string }> = [];
+    const logger = createLogger({
+      level: 'info',
+      destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
+    });
+    return { lines, logger };
+  }
+  const ERROR = 50;
+  const INFO = 30;
+  const RUNS = 200;
+  const ALPHABET = '23456789ABCDEFGHJKMNPQRSTVWXYZ';
+  /** A request id of its own for each of `RUNS` runs. */
+  const idOf = (i: number) => `R-NET${ALPHABET[Math.floor(i / 30)]}${ALPHABET[i % 30]}XXX`;
+
+  /** RUNS runs that ended just now owing their mark (saved, never told). */
+  async function owingRuns(t: ReturnType<typeof setup>) {
+    for (let i = 0; i < RUNS; i++) {
+      const id = idOf(i);
+      await t.store.create(
+        pendingRequest({ id, state: 'succeeded', version: 4, updatedAt: t.clock.now().toISOString() }),
+      );
+      await t.audit.append({
+        actor: { objectId: 'acrbot', name: 'acrbot' },
+        tenantId: 't',
+        requestId: id,
+        targetIds: [],
+        action: 'request.succeeded',
+        outcome: 'succeeded',
+        idempotencyKey: outcomeEntryKey(id),
+      });
+    }
+  }
+
+  test('200 runs whose trails cannot be read: one error line, not one per run and sweep; every run read again at every sweep', async () => {
+    const t = setup();
+    await owingRuns(t);
+    const { lines, logger } = logLines();
+    let down = true;
+    const reads: string[] = [];
+    const failing = Object.assign(Object.create(t.audit) as MemoryAuditLog, {
+      forRequest: (id: string) => {
+        reads.push(id);
+        return down ? Promise.reject(new Error('store unreachable')) : t.audit.forRequest(id);
+      },
+    });
+    const b = t.instance('B', new Told(), failing, logger);
+    // The start's full pass, then a resume sweep every 30 s for five minutes.
+    await b.executor.tellUntoldOutcomes();
+    for (let i = 0; i < 10; i++) {
+      t.clock.advance(30 * SECOND);
+      await b.executor.tellUntoldOutcomes({ atMostEveryMs: OUTCOME_NET_RECHECK_MS });
+    }
+    // Never dropped: each of the 200 read again at every pass.
+    expect(reads).toHaveLength(RUNS * 11);
+    const errors = lines.filter((l) => l.level >= ERROR);
+    expect(errors).toEqual([
+      expect.objectContaining({
+        msg: expect.stringMatching(/^the outcomes of some finished runs could not be checked or told/),
+        failed: RUNS,
+        trailsUnread: RUNS,
+        tellingFailed: 0,
+        err: expect.objectContaining({ message: 'store unreachable' }),
+      }),
+    ]);
+    expect(errors[0]!.requestIds).toHaveLength(10);
+    // The store answers again: all told, and one line says so.
+    down = false;
+    t.clock.advance(30 * SECOND);
+    await b.executor.tellUntoldOutcomes({ atMostEveryMs: OUTCOME_NET_RECHECK_MS });
+    expect(b.told.states).toHaveLength(RUNS);
+    expect(lines.filter((l) => l.level === INFO && /told again/.test(l.msg))).toEqual([
+      expect.objectContaining({ failedSweeps: 11 }),
+    ]);
+    expect(lines.filter((l) => l.level >= ERROR)).toHaveLength(1);
+  });
+
+  test('200 runs whose telling fails (their lease cannot be taken): one line with the count, the next pass none', async () => {
+    const t = setup();
+    await owingRuns(t);
+    const { lines, logger } = logLines();
+    jest.spyOn(t.leases, 'acquire').mockRejectedValue(new Error('lease store unreachable'));
+    const b = t.instance('B', new Told(), t.audit, logger);
+    await b.executor.tellUntoldOutcomes();
+    t.clock.advance(30 * SECOND);
+    await b.executor.tellUntoldOutcomes({ atMostEveryMs: OUTCOME_NET_RECHECK_MS });
+    expect(t.leases.acquire).toHaveBeenCalledTimes(RUNS * 2);
+    expect(lines.filter((l) => l.level >= ERROR)).toEqual([
+      expect.objectContaining({
+        failed: RUNS,
+        trailsUnread: 0,
+        tellingFailed: RUNS,
+        err: expect.objectContaining({ message: 'lease store unreachable' }),
+      }),
+    ]);
   });
 });

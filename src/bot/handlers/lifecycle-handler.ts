@@ -57,10 +57,34 @@ const revokeData = z.object({
  */
 const REVOKE_CLICK_AT_ONCE = 8;
 
-/** The answer's line for an id of a revoke click that was not started (logged when unexpected). */
-function refusalLine(id: string, err: unknown, log: BotServices['log']): string {
+/** Request ids one log line of a click names at most (a registry card carries 200). */
+const IDS_LOGGED = 10;
+
+/**
+ * The ids of a click that failed alike, logged as one line: a store or Graph failure fails every
+ * id of a registry card with the same error, and one line per id would be up to 200 of them.
+ */
+class ClickFailures {
+  private readonly ids: string[] = [];
+  private firstErr: unknown;
+
+  /** `id` failed with `err` (each counted; the first error and the first ids kept). */
+  add(id: string, err: unknown): void {
+    if (this.ids.length === 0) this.firstErr = err;
+    this.ids.push(id);
+  }
+
+  /** The fields of the one error line (`count`, the first ids, the first error); undefined when none failed. */
+  fields(): { count: number; requestIds: string[]; err: unknown } | undefined {
+    if (this.ids.length === 0) return undefined;
+    return { count: this.ids.length, requestIds: this.ids.slice(0, IDS_LOGGED), err: this.firstErr };
+  }
+}
+
+/** The answer's line for an id of a revoke click that was not started (an unexpected error counted in `failures`). */
+function refusalLine(id: string, err: unknown, failures: ClickFailures): string {
   if (err instanceof UserFacingError) return `${id}: ${err.message}`;
-  log.error({ err, requestId: id }, 'revoke click failed');
+  failures.add(id, err);
   return `${id}: could not be started because of an unexpected error; nothing was revoked (reference ${currentCorrelationId() ?? id}).`;
 }
 
@@ -312,10 +336,11 @@ export class LifecycleHandler {
     // deletes it), each under its job's lease, and update every card copy. One that fails now is
     // in the store already: its job is retried with backoff and reported like an expiry.
     background.run('revocations of a revoke click', async () => {
-      for (const { id, run } of runs)
-        await run().catch((err: unknown) =>
-          log.error({ err, requestId: id }, 'revocation did not run at once; its job retries it'),
-        );
+      // A store failing fails each of them alike: one line for the click.
+      const failures = new ClickFailures();
+      for (const { id, run } of runs) await run().catch((err: unknown) => failures.add(id, err));
+      const failed = failures.fields();
+      if (failed) log.error(failed, 'revocation did not run at once; its job retries it');
     });
     return lifecycleNoticeCard({
       title: started.length ? `Revoking ${started.join(', ')}` : 'Nothing was revoked',
@@ -349,8 +374,10 @@ export class LifecycleHandler {
     const { requests, lifecycle, log } = this.services;
     // At each id's place in the card: the reads and writes end in any order.
     const refusals = new Array<string | undefined>(ids.length);
+    // Unexpected failures, logged once for the click (a failing Graph or store fails every id).
+    const failures = new ClickFailures();
     const refuse = (index: number, err: unknown): void => {
-      refusals[index] = refusalLine(ids[index]!, err, log);
+      refusals[index] = refusalLine(ids[index]!, err, failures);
     };
     // Asked once per click, and only once some id passes mayRevoke (a failure refuses each such id).
     let approver: Promise<boolean> | undefined;
@@ -387,6 +414,8 @@ export class LifecycleHandler {
         return isUserFacing(err) && err.code === 'revoke.unaudited' ? { id: target.id } : undefined;
       }
     });
+    const failed = failures.fields();
+    if (failed) log.error(failed, 'revoke click failed');
     // In the card's order already: `first` holds the targets by their first index, and mapAtMost
     // keeps the items' order.
     const stored = scheduled.filter((s) => s !== undefined);
