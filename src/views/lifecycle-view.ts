@@ -32,7 +32,12 @@ interface LifecycleCardInput {
   title: string;
   text: string;
   color?: 'Good' | 'Attention' | 'Warning' | 'Default' | 'Accent';
-  /** Sentences after `text`, each its own block so each reads on its own; a warning's in Warning colour. */
+  /**
+   * Sentences after `text`, each its own block so each reads on its own. Warnings are drawn
+   * first, each on a warning-styled background in the body's text colour: Warning-coloured text
+   * is unreadable on a white card (2.4:1 on the renderer's default host config, less in Teams'
+   * light sample; test/e2e/cards-axe.test.ts).
+   */
   notes?: Array<{ text: string; warning?: boolean }>;
   facts?: Fact[];
   steps?: string[];
@@ -48,9 +53,12 @@ function lifecycleCard(input: LifecycleCardInput): AdaptiveCardJson {
   return renderCard('lifecycle', {
     sandbox: input.sandbox,
     title: input.title,
+    // A Warning title is drawn on a warning-styled background instead, for the contrast (as warnings below).
+    warningTitle: input.color === 'Warning',
     text: input.text,
     color: input.color ?? 'Default',
-    notes: (input.notes ?? []).map((n) => ({ text: n.text, color: n.warning ? 'Warning' : 'Default' })),
+    warnings: (input.notes ?? []).filter((n) => n.warning).map((n) => ({ text: n.text })),
+    notes: (input.notes ?? []).filter((n) => !n.warning).map((n) => ({ text: n.text, color: 'Default' })),
     facts: input.facts ?? [],
     hasFacts: Boolean(input.facts?.length),
     steps: input.steps ?? [],

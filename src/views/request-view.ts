@@ -435,6 +435,9 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
     (request.state === 'pending' || (awaitingReview(request) && !isBeingGranted(request) && !isBeingRevoked(request)));
   // Their approval counts already: Approve again would only be refused, Reject still decides.
   const awaited = showActions ? stillAwaitedAfter(request, options.viewerObjectId) : undefined;
+  const noticeColor =
+    options.noticeColor ??
+    (request.state === 'failed' ? 'Attention' : waiting && notice === waiting ? 'Warning' : 'Default');
   const card = renderCard('request', {
     sandbox: request.sandbox,
     requestId: request.id,
@@ -455,10 +458,11 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
         ? 'Comment (required to approve or reject)'
         : 'Comment (required to reject)',
     notice: notice ?? '',
-    hasNotice: Boolean(notice),
-    noticeColor:
-      options.noticeColor ??
-      (request.state === 'failed' ? 'Attention' : waiting && notice === waiting ? 'Warning' : 'Default'),
+    // A Warning notice is drawn on a warning-styled background in the body's text colour: Warning-
+    // coloured text is unreadable on a white card (test/e2e/cards-axe.test.ts).
+    plainNotice: Boolean(notice) && noticeColor !== 'Warning',
+    warningNotice: Boolean(notice) && noticeColor === 'Warning',
+    noticeColor,
     showCancel: Boolean(options.showCancel) && request.state === 'pending',
   });
   return withViewers(card, options.viewers);

@@ -68,7 +68,10 @@ async function approversEndMessage(id: string): Promise<string> {
     "the approvers' end message",
   );
   const body = (sent.activity.attachments![0]!.content as { body: Array<Record<string, unknown>> }).body;
-  expect(body.find((b) => b.type === 'TextBlock' && b.text === title)?.color).toBe('Warning');
+  // In Warning: on a warning-styled background (lifecycle.json), as Warning-coloured text is unreadable on white.
+  expect(body.find((b) => b.type === 'Container' && b.style === 'warning')?.items).toEqual([
+    expect.objectContaining({ type: 'TextBlock', text: title }),
+  ]);
   const text = cardText(sent.activity);
   expect(text).not.toContain('Needs attention');
   expect(text).not.toContain('/subscriptions/');

@@ -29,7 +29,12 @@ function noticeColor(res: { body: any }, start: string): string | undefined {
       : node && typeof node === 'object'
         ? [node, ...Object.values(node).flatMap(walk)]
         : [];
-  return walk(res.body?.value).find((n) => n.type === 'TextBlock' && String(n.text).startsWith(start))?.color;
+  const nodes = walk(res.body?.value);
+  // A Warning notice is drawn on a warning-styled background (request.json): it reads as Warning here.
+  const boxed = nodes.find(
+    (n) => n.type === 'Container' && n.style === 'warning' && String(n.items?.[0]?.text).startsWith(start),
+  );
+  return boxed ? 'Warning' : nodes.find((n) => n.type === 'TextBlock' && String(n.text).startsWith(start))?.color;
 }
 
 const POLICY = `version: 1

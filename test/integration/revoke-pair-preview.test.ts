@@ -40,7 +40,8 @@ describe('revoke CLUSTER REGISTRY: the confirmation card', () => {
   /** The step lines of a lifecycle card (the "• …" text blocks). */
   function steps(call: CapturedCall): string[] {
     const body = call.activity.attachments[0].content.body as Array<Record<string, any>>;
-    return (body.find((b) => b.type === 'Container')?.items ?? []).map((i: { text: string }) => i.text);
+    // The steps' container (the title and warnings are in warning-styled ones).
+    return (body.find((b) => b.type === 'Container' && !b.style)?.items ?? []).map((i: { text: string }) => i.text);
   }
 
   test('two grants on one role assignment: both lines say it is deleted (the click deletes it), not kept for each other', async () => {

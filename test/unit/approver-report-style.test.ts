@@ -21,9 +21,14 @@ const ended = pendingRequest({
 const RG = `/subscriptions/${SUB}/resourceGroups/rg-acr`;
 const GROUP = '6a000000-0000-4000-8000-000000000001';
 
-/** The title, colour and fact labels of a lifecycle card (its title: the bold block that wraps, after any SANDBOX). */
+/**
+ * The title, colour and fact labels of a lifecycle card (its title: the bold block that wraps, after any SANDBOX;
+ * a Warning title is drawn on a warning-styled background, lifecycle.json, and reads as Warning here).
+ */
 function shape(card: unknown): { title: string; color?: string; facts: string[] } {
-  const body = (card as { body: Array<Record<string, unknown>> }).body;
+  const body = (card as { body: Array<Record<string, any>> }).body.map((b) =>
+    b.type === 'Container' && b.style === 'warning' ? { ...b.items[0], color: 'Warning' } : b,
+  );
   const head = body.find((b) => b.type === 'TextBlock' && b.weight === 'Bolder' && b.wrap)!;
   const factSet = body.find((b) => b.type === 'FactSet') as { facts: Array<{ title: string }> } | undefined;
   return { title: String(head.text), color: head.color as string, facts: (factSet?.facts ?? []).map((f) => f.title) };
