@@ -143,7 +143,9 @@ describe('a revoke of many reads past older requests of another rule or tenant',
     );
     expect(card.actions[0].data.requestId.split(',')).toEqual(mine.slice(0, PAIR_REVOKE_LIMIT));
     const answer = await clickRevoke(card);
-    expect(answer).toContain(`Revoking ${prod.id}, `);
+    // Counted in the title (not a bold paragraph of 200 ids), every id named under it.
+    expect(answer).toContain(`Revoking ${PAIR_REVOKE_LIMIT} acrbot requests`);
+    expect(answer).toContain(`Revoking: ${mine.slice(0, PAIR_REVOKE_LIMIT).join(', ')}.`);
     expect(answer).not.toContain('changed since the card was drawn');
     expect(await stateOf(mine[PAIR_REVOKE_LIMIT]!)).toBe('succeeded');
   });

@@ -57,6 +57,9 @@ const revokeData = z.object({
  */
 const REVOKE_CLICK_AT_ONCE = 8;
 
+/** Most ids a revoke click's answer names in its title; more are counted there (and named below it). */
+const TITLE_IDS_AT_MOST = 3;
+
 /** Request ids one log line of a click names at most (a registry card carries 200). */
 const IDS_LOGGED = 10;
 
@@ -342,12 +345,20 @@ export class LifecycleHandler {
       const failed = failures.fields();
       if (failed) log.error(failed, 'revocation did not run at once; its job retries it');
     });
+    // A title names a few ids; a registry's card may carry 200, a bold paragraph of them: counted
+    // there, and named in the text.
+    const named = started.length <= TITLE_IDS_AT_MOST;
     return lifecycleNoticeCard({
-      title: started.length ? `Revoking ${started.join(', ')}` : 'Nothing was revoked',
+      title: !started.length
+        ? 'Nothing was revoked'
+        : named
+          ? `Revoking ${started.join(', ')}`
+          : `Revoking ${started.length} acrbot requests`,
       text: [
         started.length
           ? 'acrbot is deleting what it created now; the request cards change to "Revoked" when it is done, and the requester is told.'
           : '',
+        started.length && !named ? `Revoking: ${started.join(', ')}.` : '',
         ...refused,
       ]
         .filter(Boolean)
