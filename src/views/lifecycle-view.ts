@@ -153,7 +153,7 @@ function endLeftWords(
 }
 
 /**
- * The first sentence of a revoke card drawn again by its click because what it listed changed
+ * The first warning of a revoke card drawn again by its click because what it listed changed
  * (its fingerprint no longer matches): nothing was revoked.
  */
 const CHANGED_SINCE_DRAWN = 'This changed since the card was drawn; review again. Nothing was revoked yet.';
@@ -179,8 +179,10 @@ export function revokeConfirmCard(
   return lifecycleCard({
     sandbox: request.sandbox,
     title: `Revoke ${request.id}?`,
-    text: `${changed ? `${CHANGED_SINCE_DRAWN} ` : ''}${extensionNote}This ends the access now${reason ? ` (reason: "${inertText(reason)}")` : ''}. acrbot deletes only what it created:`,
+    text: `${extensionNote}This ends the access now${reason ? ` (reason: "${inertText(reason)}")` : ''}. acrbot deletes only what it created:`,
     color: 'Warning',
+    // Set apart, on a warning background: the approver clicked a card whose list is no longer true.
+    ...(changed && { notes: [{ text: CHANGED_SINCE_DRAWN, warning: true }] }),
     facts: facts(request),
     // A step names what the requester chose (a secret or service account name such as
     // `www.evil.example`, which clients turn into a link): user text, made inert.
@@ -283,20 +285,19 @@ export function revokeSeveralConfirmCard(
   requests: Array<{ request: AccessRequest; lines: RevocationLine[] }>,
 ): AdaptiveCardJson {
   const reason = input.reason ? ` (reason: "${inertText(input.reason)}")` : '';
-  const changed = input.changed ? `${CHANGED_SINCE_DRAWN} ` : '';
   const one = requests.length === 1;
   const everything = input.all && !input.leftOut && !input.beyond && !input.cut;
   const opening = everything
     ? input.all
     : `The active acrbot request${one ? '' : 's'} below, which you may revoke, end${one ? 's' : ''} now`;
   const notes = [
-    ...[input.beyond, input.cut].map((text) => text && { text, warning: true }),
+    ...[input.changed && CHANGED_SINCE_DRAWN, input.beyond, input.cut].map((text) => text && { text, warning: true }),
     ...[input.leftOut, ...(input.more ?? []), PAIR_STEPS_AS_OF_NOW, input.waiting].map((text) => text && { text }),
   ].filter((n): n is { text: string; warning?: boolean } => Boolean(n));
   return lifecycleCard({
     sandbox: input.sandbox,
     title: input.title,
-    text: `${changed}${opening}${reason}.${input.lead ? ` ${input.lead}` : ''}`,
+    text: `${opening}${reason}.${input.lead ? ` ${input.lead}` : ''}`,
     notes,
     color: 'Warning',
     steps: severalSteps(requests, input.heading ?? ((r) => r.id)),

@@ -207,6 +207,20 @@ test('each note is its own block: clusters with the opening, then beyond and cut
     ['The steps are as of now: a role assignme', 'Default'],
     ['Not revoked, not run yet: R-PEND1NG2 (Ri', 'Default'],
   ]);
+  // Drawn again by a click on an older copy: said first among the warnings, apart from the opening.
+  const changed = revokeRegistryConfirmCard(
+    { registry: 'contosoacr', sandbox: true, otherTenants: 0, changed: true, cut: CUT },
+    both,
+  );
+  expect(
+    blocks(changed)
+      .map((b) => [b.text.slice(0, 40), b.color ?? ''])
+      .slice(1, 4),
+  ).toEqual([
+    ['The active acrbot requests below, which ', ''],
+    ['This changed since the card was drawn; r', 'Warning'],
+    [CUT.slice(0, 40), 'Warning'],
+  ]);
   // The clusters are said of the listed requests, before any other count ("They" are those below).
   expect(blocks(card)[1].text).toBe(
     'The active acrbot requests below, which you may revoke, end now (reason: "incident 42"). They are on aks-prod (1), aks-dev (1).',
