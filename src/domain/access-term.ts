@@ -253,6 +253,9 @@ export function endedWithoutAccess(state: RequestState): boolean {
   return NEVER_RAN.has(state) || state === 'failed';
 }
 
+/** The term of access granted before acrbot gave access an end (or recorded without one). */
+const NO_END = 'no end (granted before acrbot gave access an end)';
+
 /**
  * The access line of a card: "until 2027-01-04 10:00 UTC, 30 days" once granted, "30 days from
  * when it is granted" before, "permanent", "30 days (never granted)" for a request that ended
@@ -275,12 +278,14 @@ export function describeAccess(request: Pick<AccessRequest, 'access' | 'state'>)
     const asked = term?.permanent ? 'permanent' : term?.durationMs ? describeDurationMs(term.durationMs) : '';
     return asked ? `${asked} (${ungranted})` : ungranted;
   }
-  if (!term) return 'no end (granted before acrbot gave access an end)';
+  if (!term) return NO_END;
   // Its end no longer matters: the revocation's retry finishes it.
   if (request.state === 'succeeded' && term.revokingSince)
     return `being revoked since ${formatUtc(term.revokingSince)}`;
   if (term.permanent) return 'permanent (no expiry)';
-  const length = term.durationMs ? describeDurationMs(term.durationMs) : '';
+  // A term with neither a length nor an end says no more than one never given an end.
+  if (!term.durationMs) return term.expiresAt ? `until ${formatUtc(term.expiresAt)}` : NO_END;
+  const length = describeDurationMs(term.durationMs);
   if (term.expiresAt) return `until ${formatUtc(term.expiresAt)}, ${length}`;
   return `${length} from when it is granted`;
 }

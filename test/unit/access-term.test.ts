@@ -230,3 +230,18 @@ describe('describeAccess', () => {
     expect(describeDurationMs(120_000)).toBe('2 minutes');
   });
 });
+
+describe('describeAccess of a term recorded without a length', () => {
+  // The record's type allows it (an end without a duration): no dangling comma, no empty length.
+  test('an end only: "until DATE"', () => {
+    expect(describeAccess({ state: 'succeeded', access: { expiresAt: '2027-01-04T10:00:00.000Z' } })).toBe(
+      'until 2027-01-04 10:00 UTC',
+    );
+  });
+
+  test('neither an end nor a length: as a term never given an end', () => {
+    expect(describeAccess({ state: 'succeeded', access: {} })).toBe(
+      'no end (granted before acrbot gave access an end)',
+    );
+  });
+});
