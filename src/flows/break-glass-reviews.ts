@@ -10,6 +10,7 @@ import { awaitingReview, BREAK_GLASS_RULE_ID, type PolicyProvider, type PolicyRu
 import type { AuditEvent } from '../domain/audit-chain';
 import type { AuditLog, Clock, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
+import { UserFacingError } from '../domain/errors';
 import type { AccessRequest, ActingContext, Actor, PolicyBinding } from '../domain/request';
 import { isBeingGranted, isBeingRevoked } from '../domain/request';
 import { describeBreakGlassRun, reviewJudgesUseOnly } from '../domain/break-glass-review';
@@ -262,23 +263,28 @@ export class BreakGlassReviews {
     const what = [done.entryWritten && 'its audit entry written', done.revoked && "the grant's revocation started"]
       .filter(Boolean)
       .join(', ');
-    await this.auditing.record({
-      actor: acting.actor,
-      tenantId: acting.tenantId,
-      action: 'approval.refused.stale',
-      requestId: request.id,
-      targetIds: targetsOf(request.plan),
-      outcome: 'refused',
-      detail: `${describeBreakGlassRun(done.request)}; finished what that review left undone: ${what}`,
-      ruleId: request.policy?.ruleId,
-      policyHash: request.policy?.policyHash,
-    });
-    return {
-      kind: 'refused',
-      request: done.request,
-      reason: 'stale',
-      message: `${alreadyDecided(done.request)}. acrbot stopped before it finished that review; your click finished it (${what}).`,
-    };
+    const finished = `${alreadyDecided(done.request)}. acrbot stopped before it finished that review; your click finished it (${what})`;
+    // The finish stands whether or not the click's own entry is written: never "changed nothing".
+    await this.auditing
+      .record({
+        actor: acting.actor,
+        tenantId: acting.tenantId,
+        action: 'approval.refused.stale',
+        requestId: request.id,
+        targetIds: targetsOf(request.plan),
+        outcome: 'refused',
+        detail: `${describeBreakGlassRun(done.request)}; finished what that review left undone: ${what}`,
+        ruleId: request.policy?.ruleId,
+        policyHash: request.policy?.policyHash,
+      })
+      .catch((err: unknown) => {
+        throw new UserFacingError(
+          'audit.unavailable',
+          `${finished}, but the audit log could not record your click; ask the platform team to check the bot's storage.`,
+          { cause: err },
+        );
+      });
+    return { kind: 'refused', request: done.request, reason: 'stale', message: `${finished}.` };
   }
 
   /**

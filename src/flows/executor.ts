@@ -280,7 +280,10 @@ export class Executor {
       .then(
         () => undefined,
         (err: unknown) =>
-          this.log.error({ err }, 'looking for run outcomes left untold failed; the next resume sweep tries again'),
+          this.log.error(
+            { err },
+            'looking for run outcomes left untold failed; the next full pass, up to an hour later, tries again',
+          ),
       )
       .finally(() => this.inFlight.delete(OUTCOME_NET_RUN));
     this.inFlight.set(OUTCOME_NET_RUN, work);

@@ -185,6 +185,26 @@ test('died after the review was stored: the next click on its card finishes it, 
   expect(later.filter((a) => a === 'access.revoke.requested')).toHaveLength(1);
 });
 
+test('a click that finished a half-done review is not told it changed nothing when its own entry fails', async () => {
+  const bg = await breakGlassGranted();
+  diesAfterWrite(rejectedReview);
+  await reject(bg.id, 'not an emergency');
+  laterThanAClick();
+  const audit = h!.app.audit;
+  const append = audit.append.bind(audit);
+  jest.spyOn(audit, 'append').mockImplementation(async (event) => {
+    if (event.action === 'approval.refused.stale') throw new Error('the audit store is down');
+    return append(event);
+  });
+
+  const answer = await reject(bg.id, 'again');
+  expect(answer).toContain(
+    "your click finished it (its audit entry written, the grant's revocation started), but the audit log could not record your click",
+  );
+  expect(answer).not.toContain('changed nothing');
+  expect((await h!.app.store.get(bg.id))!.state).toBe('revoked');
+});
+
 test('died after the review was stored: the drift check of a running instance finishes it, at most hourly', async () => {
   const bg = await breakGlassGranted();
   diesAfterWrite(rejectedReview);

@@ -45,4 +45,6 @@ test('the service principal purge failing: the credential is audited deleted, ne
   const logged = h.logs.lines.filter((l) => l.includes("its service principal's permanent delete failed"));
   expect(logged).toHaveLength(1);
   expect(logged[0]).toContain('"applicationId"');
+  // With the service principal's id: once the application is purged, nothing else finds it.
+  expect(logged[0]).toContain(`"servicePrincipalId":"${sp.id}"`);
 });

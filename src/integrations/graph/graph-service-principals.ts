@@ -346,12 +346,14 @@ export class GraphServicePrincipals implements ServicePrincipalPort {
     // The application and its password are gone for good: what is left is the quota the service
     // principal holds. Its purge failing must not undo that success: a throw now would send the
     // caller's retry to an application it no longer finds, recorded as "absent", never "deleted".
+    // Its ids are logged with a failure: once the application is purged, its appId cannot be read back.
+    let spId: string | undefined = servicePrincipalId;
     try {
-      const spId = servicePrincipalId ?? (deletedAppId && (await this.deletedServicePrincipalOf(deletedAppId)));
+      spId ??= deletedAppId && (await this.deletedServicePrincipalOf(deletedAppId));
       if (spId) await this.purgeDeletedItem(spId, 'service principal', servicePrincipalId !== undefined, false);
     } catch (err) {
       this.log?.warn(
-        { err, applicationId: id },
+        { err, applicationId: id, servicePrincipalId: spId, appId: deletedAppId },
         "application deleted for good; its service principal's permanent delete failed (Entra removes it after 30 days)",
       );
     }
