@@ -90,7 +90,9 @@ export async function openAppStores(
     ? withMemoryDefaults(overrides.stores, clock)
     : await openStores(config.storage, clock, auditKey, {
         tracing: telemetryExporting(),
-        onBackgroundError: (err) => log.error({ err }, err.message),
+        // A fixed message to alert on; `err` says which work failed and what happens next.
+        onBackgroundError: (err) =>
+          log.error({ err }, "a store's background work failed; its error says what runs instead"),
         onProgress: (message) => log.info(message),
       });
   if (auditKey) opened.auditKey = auditKey;

@@ -81,8 +81,6 @@ const UNQUOTED: Record<string, string> = {
   'SANDBOX endpoint bound to HOST: anyone who can reach it can post anonymous activities and sign in to the tab as any sandbox user, approvers included (unset HOST to keep it on 127.0.0.1)':
     'sandbox mode only',
   'sandbox sign-in failed': 'sandbox mode only: the sign-in page exists only there',
-  'src/composition/stores.ts err.message':
-    "a store's background worker (the SQLite checkpoint, the Tables index backfill) logs its error's own text: nothing fixed to quote",
   'src/flows/scheduler-sweep-log.ts this.messages.failed':
     'SweepFailureLog logs the texts its owner gives it (SCHEDULER_SWEEP_MESSAGES, the resumer): quoted, checked as first-column quotes',
   'src/flows/scheduler-sweep-log.ts this.messages.stillFailing': 'as this.messages.failed',
