@@ -269,7 +269,8 @@ export class Executor {
    * The net for outcomes a stopped process left untold (outcome-told-net.ts): at start, and with
    * every resume sweep (a full pass at most every `atMostEveryMs`; in between, only the runs a
    * pass found held by another lease). One pass at a time; tracked like a run, so a shutdown
-   * waits for it. Never throws: a failed pass is logged and the next one tries again.
+   * waits for it. Never throws: the pass logs its own failures (sparingly), and a full pass whose
+   * listing failed is a full one again at the next resume sweep.
    */
   tellUntoldOutcomes(options: { atMostEveryMs?: number } = {}): Promise<void> {
     if (this.closed) return Promise.resolve();
@@ -277,13 +278,12 @@ export class Executor {
     if (running) return running;
     const work = this.outcomeNet
       .pass(options)
+      // The pass logs its store failures itself; only a fault in its own code comes here (an
+      // unhandled rejection would end the process: the resume sweep calls this without waiting).
       .then(
         () => undefined,
         (err: unknown) =>
-          this.log.error(
-            { err },
-            'looking for run outcomes left untold failed; the next full pass, up to an hour later, tries again',
-          ),
+          this.log.error({ err }, 'the untold-outcome pass failed unexpectedly; the next resume sweep tries again'),
       )
       .finally(() => this.inFlight.delete(OUTCOME_NET_RUN));
     this.inFlight.set(OUTCOME_NET_RUN, work);

@@ -42,7 +42,8 @@ export const OUTCOME_NET_LOOKBACK_MS = 24 * 3_600_000;
 /**
  * How often the resume sweep's full pass runs at most on one instance: it lists the newest
  * ended runs and reads the trail of each that ended within the lookback (once: one seen told is
- * remembered). A start's pass always runs; a run a pass found held is retried at every sweep.
+ * remembered). A start's pass always runs; a run a pass found held is retried at every sweep, and
+ * so is a full pass whose listing failed.
  */
 export const OUTCOME_NET_RECHECK_MS = 3_600_000;
 
@@ -143,6 +144,17 @@ const OUTCOME_NET_FAILURE_MESSAGES: SweepFailureMessages = {
   succeeded: 'the outcomes of finished runs are checked and told again',
 };
 
+/**
+ * What a full pass whose listing failed logs (scheduler-sweep-log.ts): a store outage fails the
+ * listing at every resume sweep, each of which tries it again until one succeeds.
+ */
+const OUTCOME_NET_LISTING_MESSAGES: SweepFailureMessages = {
+  failed:
+    'looking for run outcomes left untold failed; every resume sweep tries again, and while it keeps failing this is logged again at most every few minutes',
+  stillFailing: 'looking for run outcomes left untold still failing',
+  succeeded: 'looking for run outcomes left untold succeeded: store reachable again',
+};
+
 /** Request ids one line names at most (a pass may fail for hundreds of runs). */
 const IDS_LOGGED = 10;
 
@@ -185,35 +197,37 @@ export class OutcomeNet {
    */
   private readonly failureLog: SweepFailureLog;
 
+  /** Full passes whose listing failed: as sparingly, since every resume sweep lists again until one succeeds. */
+  private readonly listingLog: SweepFailureLog;
+
   constructor(private readonly ports: OutcomeNetPorts) {
-    this.failureLog = new SweepFailureLog(
-      ports.log,
-      () => ports.clock.now().getTime(),
-      undefined,
-      OUTCOME_NET_FAILURE_MESSAGES,
-    );
+    const now = () => ports.clock.now().getTime();
+    this.failureLog = new SweepFailureLog(ports.log, now, undefined, OUTCOME_NET_FAILURE_MESSAGES);
+    this.listingLog = new SweepFailureLog(ports.log, now, undefined, OUTCOME_NET_LISTING_MESSAGES);
   }
 
   /**
    * One pass: a full one (the newest {@link OUTCOME_NET_SCAN_LIMIT} ended runs) unless one began
    * less than `atMostEveryMs` ago on this instance, else only the runs the last passes left owed.
-   * Returns the ids told. Throws when the listing fails; a run whose trail cannot be read or whose
-   * telling fails is counted in the pass's one line (logged sparingly) and kept for the next pass.
+   * Returns the ids told. Never throws. A full pass whose listing fails is logged sparingly and
+   * does not count as one: the next pass (the next resume sweep) is a full one again, and this one
+   * goes on with the runs left owed. A run whose trail cannot be read or whose telling fails is
+   * counted in the pass's one line (logged sparingly) and kept for the next pass.
    */
   async pass(options: { atMostEveryMs?: number } = {}): Promise<string[]> {
-    const { store, clock } = this.ports;
-    const now = clock.now().getTime();
+    const now = this.ports.clock.now().getTime();
     const full = options.atMostEveryMs === undefined || now - (this.lastFullPass ?? -Infinity) >= options.atMostEveryMs;
-    let ids: string[];
-    if (full) {
+    let ids = [...this.owed];
+    const ended = full ? await this.listEnded() : undefined;
+    if (ended) {
+      // Only a listing that succeeded waits the hour: a failed one is tried again at the next sweep.
       this.lastFullPass = now;
-      const ended = await store.listByState(['succeeded', 'failed'], OUTCOME_NET_SCAN_LIMIT, 'newestFirst');
       // A run's last write is no older than its end: one updated before the lookback ended before it.
       const recent = ended.filter((r) => now - Date.parse(r.updatedAt) <= OUTCOME_NET_LOOKBACK_MS).map((r) => r.id);
       const seen = this.seenTold;
       this.seenTold = new Set(recent.filter((id) => seen.has(id)));
-      ids = [...new Set([...this.owed, ...recent.filter((id) => !seen.has(id))])];
-    } else ids = [...this.owed];
+      ids = [...new Set([...ids, ...recent.filter((id) => !seen.has(id))])];
+    }
     this.owed.clear();
     const failures = new PassFailures();
     const told: string[] = [];
@@ -229,6 +243,18 @@ export class OutcomeNet {
     }
     failures.report(this.failureLog);
     return told;
+  }
+
+  /** The newest ended runs, or `undefined` when the store failed to list them (logged sparingly). */
+  private async listEnded(): Promise<AccessRequest[] | undefined> {
+    try {
+      const ended = await this.ports.store.listByState(['succeeded', 'failed'], OUTCOME_NET_SCAN_LIMIT, 'newestFirst');
+      this.listingLog.succeeded();
+      return ended;
+    } catch (err) {
+      this.listingLog.failed(err);
+      return undefined;
+    }
   }
 
   /** Those of `ids` whose run ended within the lookback owing the mark and lacking it (read failures kept owed). */

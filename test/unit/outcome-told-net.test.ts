@@ -352,4 +352,65 @@ describe('runs the net cannot check or tell, through a store outage', () => {
       }),
     ]);
   });
+
+  test('a listing that fails is tried again at the next resume sweep, not an hour later; its runs are told once it answers', async () => {
+    const t = setup();
+    await owingRuns(t);
+    const { logger } = logLines();
+    const listing = jest.spyOn(t.store, 'listByState').mockRejectedValueOnce(new Error('store unreachable'));
+    const b = t.instance('B', new Told(), t.audit, logger);
+    // The start's full pass: its listing fails, and nothing is told.
+    await b.executor.tellUntoldOutcomes();
+    expect(b.told.states).toEqual([]);
+    // The next resume sweep, 30 s later, lists again (a full pass) and tells them all.
+    t.clock.advance(30 * SECOND);
+    await b.executor.tellUntoldOutcomes({ atMostEveryMs: OUTCOME_NET_RECHECK_MS });
+    expect(listing).toHaveBeenCalledTimes(2);
+    expect(b.told.states).toHaveLength(RUNS);
+  });
+
+  test('a listing failing for an hour of sweeps logs a handful of error lines, not 120; a success logs one line and waits the hour', async () => {
+    const t = setup();
+    await owingRuns(t);
+    const { lines, logger } = logLines();
+    const listing = jest.spyOn(t.store, 'listByState').mockRejectedValue(new Error('store unreachable'));
+    const b = t.instance('B', new Told(), t.audit, logger);
+    // The start's pass, then a resume sweep every 30 s for an hour: each lists again.
+    await b.executor.tellUntoldOutcomes();
+    for (let i = 0; i < 120; i++) {
+      t.clock.advance(30 * SECOND);
+      await b.executor.tellUntoldOutcomes({ atMostEveryMs: OUTCOME_NET_RECHECK_MS });
+    }
+    expect(listing).toHaveBeenCalledTimes(121);
+    const errors = lines.filter((l) => l.level >= ERROR);
+    expect(errors[0]).toMatchObject({
+      msg: expect.stringMatching(/^looking for run outcomes left untold failed; every resume sweep tries again/),
+      err: expect.objectContaining({ message: 'store unreachable' }),
+    });
+    expect(errors.length).toBeGreaterThan(1);
+    expect(errors.length).toBeLessThan(10);
+    for (const line of errors.slice(1))
+      expect(line).toMatchObject({
+        msg: 'looking for run outcomes left untold still failing',
+        failedSweeps: expect.any(Number),
+      });
+    expect(b.told.states).toEqual([]);
+    // The store answers again: the runs are told, and one line says the listing works again.
+    listing.mockRestore();
+    t.clock.advance(30 * SECOND);
+    await b.executor.tellUntoldOutcomes({ atMostEveryMs: OUTCOME_NET_RECHECK_MS });
+    expect(b.told.states).toHaveLength(RUNS);
+    const again = () =>
+      lines.filter((l) => l.level === INFO && /^looking for run outcomes left untold succeeded/.test(l.msg));
+    expect(again()).toEqual([expect.objectContaining({ failedSweeps: 121 })]);
+    // That full pass succeeded: the sweeps of the next hour do not list again, nor log again.
+    const relisted = jest.spyOn(t.store, 'listByState');
+    for (let i = 0; i < 10; i++) {
+      t.clock.advance(30 * SECOND);
+      await b.executor.tellUntoldOutcomes({ atMostEveryMs: OUTCOME_NET_RECHECK_MS });
+    }
+    expect(relisted).not.toHaveBeenCalled();
+    expect(again()).toHaveLength(1);
+    expect(lines.filter((l) => l.level >= ERROR)).toHaveLength(errors.length);
+  });
 });
