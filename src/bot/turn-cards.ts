@@ -68,10 +68,15 @@ function commandWords(ctx: TurnContext): string {
   return (words || `(${String(ctx.activity.type ?? 'activity')})`).slice(0, 100);
 }
 
-/** Whether `card` carries the sandbox banner (every template puts it first). */
+/**
+ * Whether `card` carries the sandbox banner (every template puts it first: its line on a
+ * warning-styled container, src/views/tint.ts).
+ */
 function isSandboxCard(card: AdaptiveCardJson): boolean {
-  const first = (card.body as Array<{ type?: unknown; text?: unknown }> | undefined)?.[0];
-  return first?.type === 'TextBlock' && typeof first.text === 'string' && first.text.startsWith('SANDBOX');
+  type Block = { type?: unknown; text?: unknown; items?: Block[] };
+  const first = (card.body as Block[] | undefined)?.[0];
+  const line = first?.type === 'Container' ? first.items?.[0] : first;
+  return line?.type === 'TextBlock' && typeof line.text === 'string' && line.text.startsWith('SANDBOX');
 }
 
 /**

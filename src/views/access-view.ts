@@ -41,6 +41,7 @@ import { inertText } from './inert-text';
 import { CARD_MAX_BYTES, jsonBytes } from './message-view';
 import { errorText } from './request-view';
 import { asSentence } from '../domain/text';
+import { tint } from './tint';
 
 /** Most rows in one card (Teams' message size limit); the rest are counted in a note. */
 export const ACCESS_CARD_MAX_ROWS = 20;
@@ -80,7 +81,8 @@ interface Row {
   heading: string;
   subheading: string;
   stateLabel: string;
-  stateColor: string;
+  /** The badge's tint (tint.ts): the state's colour as a background, the label in the body's colour. */
+  stateStyle: string;
   lines: string[];
 }
 
@@ -222,7 +224,7 @@ function cellRow(cell: AccessCell, heading: string, subheading: string, networkS
     heading,
     subheading,
     stateLabel: state.label,
-    stateColor: state.color,
+    stateStyle: tint(state.color),
     lines: [
       // First, so it is not cut: why none of the lines below gives pull.
       ...(network && cell.unreachable ? [inertText(cell.unreachable)] : []),
@@ -250,7 +252,7 @@ function anonymousRow(registry: InventoryRegistry): Row {
     heading: `${registry.name} → ${registry.loginServer}`,
     subheading: `resource group ${groupName(registry.resourceGroup)}`,
     stateLabel: STATE.anonymous.label,
-    stateColor: STATE.anonymous.color,
+    stateStyle: tint(STATE.anonymous.color),
     lines: [inertText(registryReach(registry, registry.network).anonymousText ?? '')],
   };
 }
@@ -285,7 +287,7 @@ function endedRow(cell: AccessCell, row: (c: AccessCell) => Row): Row {
   return {
     ...shown,
     stateLabel: state.label,
-    stateColor: state.color,
+    stateStyle: tint(state.color),
     lines: [
       ...shown.lines,
       ...(earlier > 0
@@ -514,7 +516,7 @@ export function userAccessCard(report: UserAccessReport, sandbox: boolean): Adap
       heading: inertText(what),
       subheading: '',
       stateLabel: state.label,
-      stateColor: state.color,
+      stateStyle: tint(state.color),
       lines: [
         inertText(`${requestText(e.request)}${credentialNote(e.request)}${stateSuffix(e.request.state, e.request)}`),
       ],
@@ -542,8 +544,10 @@ function incompleteNote(incomplete: string | undefined): string[] {
  * apart. A passed check or a note needs no word; the line says what was found.
  */
 const MARK: Record<PullDiagnosis['findings'][number]['level'], { mark: string; color: string; word: string }> = {
-  ok: { mark: '✓', color: 'Good', word: '' },
-  warn: { mark: '!', color: 'Warning', word: 'Warning: ' },
+  // In the body's colour: Good and Warning text is unreadable on white in Teams (tint.ts); the verdict
+  // above carries the card's tint, the glyph and word say the rest. Attention text reads on white.
+  ok: { mark: '✓', color: 'Default', word: '' },
+  warn: { mark: '!', color: 'Default', word: 'Warning: ' },
   fail: { mark: '✗', color: 'Attention', word: 'Problem: ' },
   info: { mark: '•', color: 'Default', word: '' },
 };
@@ -555,7 +559,7 @@ export function checkCard(diagnosis: PullDiagnosis, sandbox: boolean): AdaptiveC
     title: `Can ${diagnosis.cluster.name} pull from ${diagnosis.registry.name}?`,
     verdict: inertText(diagnosis.verdict),
     // Limited by a condition: some repositories only, which acrbot cannot name; not a plain yes.
-    verdictColor: !diagnosis.canPull ? 'Attention' : diagnosis.limited ? 'Warning' : 'Good',
+    verdictStyle: tint(!diagnosis.canPull ? 'Attention' : diagnosis.limited ? 'Warning' : 'Good'),
     findings: diagnosis.findings.map((f) => {
       const { mark, color, word } = MARK[f.level];
       return { mark, color, text: `${word}${inertText(f.text)}` };

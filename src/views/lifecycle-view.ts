@@ -18,6 +18,7 @@ import { renderCard } from './card-templates';
 import { jsonBytes, shortenForCard } from './message-view';
 import { inertText } from './inert-text';
 import { commandNames, deciders, errorText, type Fact } from './request-view';
+import { tint } from './tint';
 
 /** One line of a revocation preview. */
 export interface RevocationLine {
@@ -53,11 +54,10 @@ function lifecycleCard(input: LifecycleCardInput): AdaptiveCardJson {
   return renderCard('lifecycle', {
     sandbox: input.sandbox,
     title: input.title,
-    // A Warning title is drawn on a warning-styled background instead, for the contrast (as warnings below).
-    warningTitle: input.color === 'Warning',
+    // A coloured title is drawn on a background of its tint in the body's text colour (tint.ts).
+    titleStyle: tint(input.color),
     text: input.text,
-    color: input.color ?? 'Default',
-    warnings: (input.notes ?? []).filter((n) => n.warning).map((n) => ({ text: n.text })),
+    warnings: (input.notes ?? []).filter((n) => n.warning).map((n) => ({ text: n.text, color: 'Default' })),
     notes: (input.notes ?? []).filter((n) => !n.warning).map((n) => ({ text: n.text, color: 'Default' })),
     facts: input.facts ?? [],
     hasFacts: Boolean(input.facts?.length),

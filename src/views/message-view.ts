@@ -13,6 +13,7 @@ import { renderCard } from './card-templates';
 import { groupName } from './group-name';
 import { inertText } from './inert-text';
 import { errorText, type Fact } from './request-view';
+import { tint } from './tint';
 
 /** A titled message; `tone` picks the colour. */
 export function messageCard(input: {
@@ -21,7 +22,7 @@ export function messageCard(input: {
   tone?: 'error' | 'info' | 'good';
   hints?: readonly string[];
   facts?: Fact[];
-  /** A line of its own above `text`, in the warning colour (a notice not to be read as part of it). */
+  /** A line of its own above `text`, on a warning background (a notice not to be read as part of it). */
   warning?: string;
   sandbox: boolean;
 }): AdaptiveCardJson {
@@ -31,7 +32,7 @@ export function messageCard(input: {
     title: input.title,
     ...(input.warning && { warning: input.warning, hasWarning: true }),
     text: input.text,
-    color,
+    titleStyle: tint(color),
     hints: input.hints ?? [],
     hasHints: Boolean(input.hints?.length),
     facts: input.facts ?? [],

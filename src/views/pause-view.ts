@@ -10,6 +10,7 @@ import { type AdaptiveCardJson, renderCard } from './card-templates';
 import { inertText } from './inert-text';
 import type { Fact } from './request-view';
 import { resumeReasonData } from './resume-reason';
+import { tint } from './tint';
 
 /**
  * The data a Resume button carries: which pause it lifts, and the reason typed with `resume`
@@ -42,7 +43,7 @@ function pauseCard(input: {
     sandbox: input.sandbox,
     title: input.title,
     text: input.text,
-    color: input.color,
+    titleStyle: tint(input.color),
     facts,
     hasFacts: facts.length > 0,
     actions: input.actions ?? [],

@@ -22,6 +22,7 @@ import { groupName } from './group-name';
 import { inertText } from './inert-text';
 import { createdLabel, planOperationLines } from './plan-operations';
 import { sharingWords } from './sharing-clusters';
+import { tint } from './tint';
 
 /**
  * What the Identity row adds when other clusters pull with the same identity (found when planned):
@@ -444,7 +445,7 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
     version: request.version,
     title,
     stateLabel: state.label,
-    stateColor: state.color,
+    stateStyle: tint(state.color),
     stateDetail: awaited === undefined ? stateDetail(request) : approvedByViewer(awaited),
     facts: planFacts(request),
     // A replaced secret's line names its earlier requester.
@@ -458,11 +459,10 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
         ? 'Comment (required to approve or reject)'
         : 'Comment (required to reject)',
     notice: notice ?? '',
-    // A Warning notice is drawn on a warning-styled background in the body's text colour: Warning-
-    // coloured text is unreadable on a white card (test/e2e/cards-axe.test.ts).
-    plainNotice: Boolean(notice) && noticeColor !== 'Warning',
-    warningNotice: Boolean(notice) && noticeColor === 'Warning',
-    noticeColor,
+    // A coloured notice is drawn on a background of its tint in the body's text colour (tint.ts).
+    plainNotice: Boolean(notice) && tint(noticeColor) === 'default',
+    tintedNotice: Boolean(notice) && tint(noticeColor) !== 'default',
+    noticeStyle: tint(noticeColor),
     showCancel: Boolean(options.showCancel) && request.state === 'pending',
   });
   return withViewers(card, options.viewers);
@@ -571,7 +571,7 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
               ? 'Pull access granted'
               : 'Pull secret created'
       : 'The request failed',
-    color: ok ? (unreachable ? 'Warning' : 'Good') : 'Attention',
+    titleStyle: tint(ok ? (unreachable ? 'Warning' : 'Good') : 'Attention'),
     // Error text: an outcome may quote what Azure or a cluster answered (see requestCard).
     summary: errorText(ok ? (outcome?.summary ?? '') : (outcome?.error ?? 'The request failed.')),
     networkProblem: unreachable

@@ -52,11 +52,12 @@ describe('a refused policy reload on the policy card', () => {
       );
       return reply.activity;
     };
-    /** The card's TextBlocks in the warning colour: the refused reload's notice, and only it. */
+    /** The card's text on a warning-styled background (message.json): the refused reload's notice, and only it. */
     const warnings = (activity: Record<string, any>): string[] =>
-      (activity.attachments[0].content.body as Array<{ type: string; text: string; color?: string }>)
-        .filter((b) => b.type === 'TextBlock' && b.color === 'Warning' && b.text !== 'SANDBOX')
-        .map((b) => b.text);
+      (activity.attachments[0].content.body as Array<{ type: string; style?: string; items?: Array<{ text: string }> }>)
+        .filter((b) => b.type === 'Container' && b.style === 'warning')
+        .map((b) => b.items![0]!.text)
+        .filter((text) => !text.startsWith('SANDBOX'));
     const before = await policyCard();
     expect(cardText(before)).not.toMatch(/was refused/);
     expect(warnings(before)).toEqual([]);

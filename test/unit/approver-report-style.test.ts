@@ -21,13 +21,16 @@ const ended = pendingRequest({
 const RG = `/subscriptions/${SUB}/resourceGroups/rg-acr`;
 const GROUP = '6a000000-0000-4000-8000-000000000001';
 
+/** A tinted container's style, as the colour its text reads as (tint.ts). */
+const TINTED: Record<string, string> = { good: 'Good', warning: 'Warning', attention: 'Attention', accent: 'Accent' };
+
 /**
  * The title, colour and fact labels of a lifecycle card (its title: the bold block that wraps, after any SANDBOX;
- * a Warning title is drawn on a warning-styled background, lifecycle.json, and reads as Warning here).
+ * a coloured title is drawn on a background of its tint, lifecycle.json, and reads as that colour here).
  */
 function shape(card: unknown): { title: string; color?: string; facts: string[] } {
   const body = (card as { body: Array<Record<string, any>> }).body.map((b) =>
-    b.type === 'Container' && b.style === 'warning' ? { ...b.items[0], color: 'Warning' } : b,
+    b.type === 'Container' && TINTED[b.style] ? { ...b.items[0], color: TINTED[b.style] } : b,
   );
   const head = body.find((b) => b.type === 'TextBlock' && b.weight === 'Bolder' && b.wrap)!;
   const factSet = body.find((b) => b.type === 'FactSet') as { facts: Array<{ title: string }> } | undefined;

@@ -25,10 +25,16 @@ import { APPROVER } from './support/requests';
 /** The state line of a request card (request-view.ts). */
 const STATES = ['Pending approval', 'Approved', 'Executing…', 'Granted'];
 
-/** The state line of a card update (a text block holding a state label alone). */
+/**
+ * The state line of a card update (a text block holding a state label alone; a badge on a
+ * background of its tint, request.json, so in a column of its own: its text is read from there).
+ */
 function stateOf(activity: Partial<Activity>): string | undefined {
-  const body = (activity.attachments?.[0]?.content as { body?: Array<{ text?: string }> } | undefined)?.body ?? [];
-  return body.map((b) => b.text).find((text): text is string => STATES.includes(text ?? ''));
+  type Block = { text?: string; columns?: Array<{ items?: Block[] }> };
+  const body = (activity.attachments?.[0]?.content as { body?: Block[] } | undefined)?.body ?? [];
+  return body
+    .map((b) => b.text ?? b.columns?.[0]?.items?.[0]?.text)
+    .find((text): text is string => STATES.includes(text ?? ''));
 }
 
 /** What landed on the card, in order, and from which instance. */

@@ -115,7 +115,8 @@ describe('pull limited by a condition is not a plain yes', () => {
       'aks-prod can pull only those repositories of contosoacr that the condition on its Container Registry Repository Reader on its resource group allows — granted outside acrbot; acrbot does not evaluate conditions, so it cannot tell which.',
     );
     expect(d.fix).toBe('For every repository: @acrbot grant aks-prod contosoacr REASON…');
-    expect(cardText(checkCard(d, false))).toContain('"color":"Warning"');
+    // The verdict on a warning-styled background (check.json: Warning text is unreadable on white).
+    expect(cardText(checkCard(d, false))).toContain('"style":"warning"');
   });
 
   test('the pull role itself, conditioned on the registry: a grant would be refused, so the fix is the owners’', () => {
@@ -134,7 +135,7 @@ describe('pull limited by a condition is not a plain yes', () => {
       'aks-prod can pull from contosoacr: Container Registry Repository Reader on its subscription — granted outside acrbot.',
     );
     expect(d.fix).toBeUndefined();
-    expect(cardText(checkCard(d, false))).toContain('"color":"Good"');
+    expect(cardText(checkCard(d, false))).toContain('"style":"good"');
   });
 
   test('anonymous pull on: every repository can be pulled, whatever the condition', () => {

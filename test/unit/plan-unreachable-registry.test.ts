@@ -47,6 +47,9 @@ test('the approval card names it, and the outcome is a warning that says what to
   // id never names two.
   expect(outcome).toContain(`then: @acrbot check ${cluster.id} ${registry.id}.`);
   expect(outcome).not.toContain('can pull from contosoacr.azurecr.io');
-  const title = (card.body as Array<{ text?: string; color?: string }>).find((b) => b.text?.startsWith('Role granted'));
-  expect(title?.color).toBe('Warning');
+  // In Warning: on a warning-styled background (outcome.json), as Warning-coloured text is unreadable on white.
+  const title = (card.body as Array<{ style?: string; items?: Array<{ text?: string }> }>).find((b) =>
+    b.items?.[0]?.text?.startsWith('Role granted'),
+  );
+  expect(title?.style).toBe('warning');
 });

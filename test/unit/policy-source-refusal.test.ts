@@ -97,8 +97,11 @@ describe('PolicySource: the last refused reload', () => {
 });
 
 /** The card's TextBlocks, in order. */
+/** The card's text blocks in order, with their colour; one on a warning-styled background (message.json) reads as Warning. */
 const textBlocks = (card: Record<string, unknown>) =>
-  (card.body as Array<{ type: string; text?: string; color?: string }>).filter((b) => b.type === 'TextBlock');
+  (card.body as Array<{ type: string; text?: string; color?: string; style?: string; items?: any[] }>)
+    .map((b) => (b.type === 'Container' && b.style === 'warning' ? { ...b.items![0], color: 'Warning' } : b))
+    .filter((b) => b.type === 'TextBlock');
 
 describe('policy card: a refused reload', () => {
   const dir = useTempDir('acrbot-policy-refusal-card-');
