@@ -2,6 +2,7 @@
  * The compact audit card of a request in ACRBOT_AUDIT_CHANNEL, kept in step with the request:
  * posted once, then updated in place.
  */
+import { ofTenant } from '../domain/tenant-boundary';
 import type { ConversationReference } from 'botbuilder';
 import { collapseRefusals } from '../domain/audit-summary';
 import type { CardCopy } from '../domain/ports';
@@ -60,7 +61,10 @@ async function writeAuditCard(
   const request = stored && stored.version > given.version ? stored : given;
   // Read again unless the caller's list has the audit copy: an earlier write may have posted it.
   const all = copies?.some((c) => c.role === 'audit') ? copies : await parts.store.listCardCopies(request.id);
-  const entries = await audit.log.forRequest(request.id);
+  // The request's tenant's entries only, as chat's `audit R-…` and the tab read a trail: another
+  // tenant's refused ask of it (approval.refused.tenant, request.refused.tenant) names a person of
+  // that tenant, who must not be shown to this one.
+  const entries = (await audit.log.forRequest(request.id)).filter((e) => ofTenant(e, request.tenantId));
   // Read after the request's entries, so the head covers them: every card update publishes
   // the head of that moment outside the store (G11).
   const [head] = await audit.log.latest(1);
