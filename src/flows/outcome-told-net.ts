@@ -25,6 +25,7 @@ import type { AuditLog, Clock, LeaseStore, RequestStore } from '../domain/ports'
 import { ACRBOT_ACTOR, type AccessRequest, isBeingRevoked } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import { executionLeaseKey } from './access-lease';
+import { FailedIds } from './failed-ids';
 import { LeaseGuard } from './lease-guard';
 import type { RequestNotifier } from './notifier';
 import { SweepFailureLog, type SweepFailureMessages } from './scheduler-sweep-log';
@@ -155,30 +156,22 @@ const OUTCOME_NET_LISTING_MESSAGES: SweepFailureMessages = {
   succeeded: 'looking for run outcomes left untold succeeded: store reachable again',
 };
 
-/** Request ids one line names at most (a pass may fail for hundreds of runs). */
-const IDS_LOGGED = 10;
-
-/**
- * The runs one pass failed for: each failure counted, the first {@link IDS_LOGGED} ids and the
- * first error kept, for one line per pass instead of one per run.
- */
+/** The runs one pass failed for, by why ({@link FailedIds}): one line per pass instead of one per run. */
 class PassFailures {
   private readonly counts = { trailsUnread: 0, tellingFailed: 0 };
-  private readonly requestIds: string[] = [];
-  private firstErr: unknown;
+  private readonly ids = new FailedIds();
 
   /** `id` failed: its trail could not be read, or telling its outcome failed. */
   add(kind: 'trailsUnread' | 'tellingFailed', id: string, err: unknown): void {
-    if (this.requestIds.length === 0) this.firstErr = err;
     this.counts[kind]++;
-    if (this.requestIds.length < IDS_LOGGED) this.requestIds.push(id);
+    this.ids.add(id, err);
   }
 
   /** Logs the pass's failures (sparingly), or that a pass went through without any. */
   report(log: SweepFailureLog): void {
-    const failed = this.counts.trailsUnread + this.counts.tellingFailed;
-    if (failed === 0) log.succeeded();
-    else log.failed(this.firstErr, { failed, ...this.counts, requestIds: this.requestIds });
+    const failed = this.ids.fields();
+    if (!failed) log.succeeded();
+    else log.failed(failed.err, { failed: failed.count, ...this.counts, requestIds: failed.requestIds });
   }
 }
 

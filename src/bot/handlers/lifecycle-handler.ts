@@ -13,6 +13,7 @@ import { isRequestId } from '../../domain/identifiers';
 import { parseClusterRef, parseRegistryRef } from '../../domain/names';
 import type { AccessRequest } from '../../domain/request';
 import { revokeReason } from '../../flows/access-actions';
+import { FailedIds } from '../../flows/failed-ids';
 import { readInTenant, refusedOutsideTenant } from '../../flows/tenant-refusal';
 import { PAIR_REVOKE_LIMIT } from '../../flows/revocation-preview';
 import type { AdaptiveCardJson } from '../../views/card-templates';
@@ -60,32 +61,8 @@ const REVOKE_CLICK_AT_ONCE = 8;
 /** Most ids a revoke click's answer names in its title; more are counted there (and named below it). */
 const TITLE_IDS_AT_MOST = 3;
 
-/** Request ids one log line of a click names at most (a registry card carries 200). */
-const IDS_LOGGED = 10;
-
-/**
- * The ids of a click that failed alike, logged as one line: a store or Graph failure fails every
- * id of a registry card with the same error, and one line per id would be up to 200 of them.
- */
-class ClickFailures {
-  private readonly ids: string[] = [];
-  private firstErr: unknown;
-
-  /** `id` failed with `err` (each counted; the first error and the first ids kept). */
-  add(id: string, err: unknown): void {
-    if (this.ids.length === 0) this.firstErr = err;
-    this.ids.push(id);
-  }
-
-  /** The fields of the one error line (`count`, the first ids, the first error); undefined when none failed. */
-  fields(): { count: number; requestIds: string[]; err: unknown } | undefined {
-    if (this.ids.length === 0) return undefined;
-    return { count: this.ids.length, requestIds: this.ids.slice(0, IDS_LOGGED), err: this.firstErr };
-  }
-}
-
 /** The answer's line for an id of a revoke click that was not started (an unexpected error counted in `failures`). */
-function refusalLine(id: string, err: unknown, failures: ClickFailures): string {
+function refusalLine(id: string, err: unknown, failures: FailedIds): string {
   if (err instanceof UserFacingError) return `${id}: ${err.message}`;
   failures.add(id, err);
   return `${id}: could not be started because of an unexpected error; nothing was revoked (reference ${currentCorrelationId() ?? id}).`;
@@ -340,7 +317,7 @@ export class LifecycleHandler {
     // in the store already: its job is retried with backoff and reported like an expiry.
     background.run('revocations of a revoke click', async () => {
       // A store failing fails each of them alike: one line for the click.
-      const failures = new ClickFailures();
+      const failures = new FailedIds();
       for (const { id, run } of runs) await run().catch((err: unknown) => failures.add(id, err));
       const failed = failures.fields();
       if (failed) log.error(failed, 'revocation did not run at once; its job retries it');
@@ -386,7 +363,7 @@ export class LifecycleHandler {
     // At each id's place in the card: the reads and writes end in any order.
     const refusals = new Array<string | undefined>(ids.length);
     // Unexpected failures, logged once for the click (a failing Graph or store fails every id).
-    const failures = new ClickFailures();
+    const failures = new FailedIds();
     const refuse = (index: number, err: unknown): void => {
       refusals[index] = refusalLine(ids[index]!, err, failures);
     };
