@@ -35,7 +35,17 @@ function setup(failWrites = false) {
   const request = pendingRequest({ id: 'R-REVOKE01', state: 'succeeded' });
   const entries = async () => (await audit.forRequest(request.id)).map((e) => [e.action, e.outcome, e.actor.name]);
   const job = () => schedule.get(`access.expire:${request.id}`);
-  return { lifecycle, schedule, audit, request, entries, job, clock };
+  /** Stores the plain expiry a granted request has: a month away, with `extra` (its failures, say). */
+  const plainExpiry = (extra: Partial<ScheduledJob> = {}) =>
+    schedule.put({
+      id: `access.expire:${request.id}`,
+      kind: 'access.expire',
+      dueAt: '2026-12-30T10:00:00.000Z',
+      requestId: request.id,
+      attempts: 0,
+      ...extra,
+    });
+  return { lifecycle, schedule, audit, request, entries, job, clock, plainExpiry };
 }
 
 const codeOf = (result: PromiseSettledResult<unknown>) =>
@@ -64,14 +74,7 @@ describe('AccessLifecycle.scheduleRevoke', () => {
   test('two revokes at the same moment of a granted request (its plain expiry stored): one moves it, the other is refused', async () => {
     const t = setup();
     // As a granted request has it: a plain expiry a month away, which failed passingly once.
-    await t.schedule.put({
-      id: `access.expire:${t.request.id}`,
-      kind: 'access.expire',
-      dueAt: '2026-12-30T10:00:00.000Z',
-      requestId: t.request.id,
-      attempts: 0,
-      lastError: 'ARM answered 503',
-    });
+    await t.plainExpiry({ lastError: 'ARM answered 503' });
     const results = await Promise.allSettled([
       t.lifecycle.scheduleRevoke(t.request, APPROVER, 'token leaked'),
       t.lifecycle.scheduleRevoke(t.request, OUTSIDER, 'another reason'),
@@ -90,13 +93,7 @@ describe('AccessLifecycle.scheduleRevoke', () => {
   test('a second revoke after the first (its run not begun, so no mark yet) is refused, naming who asked; who and why stay', async () => {
     const t = setup();
     // A plain expiry a month away, as a granted request has it: moved to now, with who and why.
-    await t.schedule.put({
-      id: `access.expire:${t.request.id}`,
-      kind: 'access.expire',
-      dueAt: '2026-12-30T10:00:00.000Z',
-      requestId: t.request.id,
-      attempts: 0,
-    });
+    await t.plainExpiry();
     await t.lifecycle.scheduleRevoke(t.request, APPROVER, 'token leaked');
     await expect(t.lifecycle.scheduleRevoke(t.request, OUTSIDER, 'another reason')).rejects.toMatchObject({
       code: 'revoke.running',

@@ -3,11 +3,10 @@
  * still in flight at SIGTERM would otherwise start one after the drain, to be cut off by the
  * exit with its lease held). The request stays approved for the next start or another instance.
  */
-import { Executor, type PlanRunner } from '../../src/flows/executor';
-import { MemoryLeaseStore } from '../../src/integrations/store/memory-coordination';
-import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { createLogger } from '../../src/observability/logger';
-import { FakeClock, MINUTE } from './support/fake-clock';
+import type { PlanRunner } from '../../src/flows/executor';
+import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { FakeClock } from './support/fake-clock';
+import { memoryExecutor } from './support/memory-executor';
 import { APPROVER, pendingRequest } from './support/requests';
 
 function setup() {
@@ -20,15 +19,7 @@ function setup() {
       return { summary: 'granted', azureRequestIds: [] };
     },
   };
-  const executor = new Executor(
-    store,
-    new MemoryAuditLog(clock),
-    clock,
-    { grant },
-    { requestChanged: async () => undefined },
-    createLogger({ level: 'silent' }),
-    { leases: new MemoryLeaseStore(() => clock.now()), owner: 'test', ttlMs: MINUTE },
-  );
+  const executor = memoryExecutor(clock, { store, grant });
   return { store, runs, executor };
 }
 

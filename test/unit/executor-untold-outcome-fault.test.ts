@@ -3,27 +3,17 @@
  * rejection escaping it would be unhandled, and acrbot exits on an unhandled rejection: a fault
  * in the pass's own code (its store failures it logs itself) is logged once and the sweep goes on.
  */
-import { Executor } from '../../src/flows/executor';
 import { OutcomeNet } from '../../src/flows/outcome-told-net';
-import { MemoryLeaseStore } from '../../src/integrations/store/memory-coordination';
-import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
-import { FakeClock, MINUTE } from './support/fake-clock';
+import { FakeClock } from './support/fake-clock';
+import { memoryExecutor } from './support/memory-executor';
 
 afterEach(() => jest.restoreAllMocks());
 
 test('a pass that throws is logged, not left to reject, and the next pass runs', async () => {
   const clock = new FakeClock();
   const log = createLogger({ level: 'silent' });
-  const executor = new Executor(
-    new MemoryRequestStore(),
-    new MemoryAuditLog(clock),
-    clock,
-    { grant: { run: async () => ({ summary: 'granted', azureRequestIds: [] }) } },
-    { requestChanged: async () => undefined },
-    log,
-    { leases: new MemoryLeaseStore(() => clock.now()), owner: 'test', ttlMs: MINUTE },
-  );
+  const executor = memoryExecutor(clock, { log });
   const pass = jest.spyOn(OutcomeNet.prototype, 'pass').mockRejectedValueOnce(new TypeError('a bug in the pass'));
   const error = jest.spyOn(log, 'error');
 

@@ -15,6 +15,7 @@ import { MemoryLeaseStore } from '../../src/integrations/store/memory-coordinati
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
 import { FakeClock, MINUTE, SECOND } from './support/fake-clock';
+import { ERROR, INFO, logLines } from './support/log-lines';
 import { APPROVER, pendingRequest } from './support/requests';
 
 const ID = 'R-OUTCOME1';
@@ -72,7 +73,23 @@ function setup() {
     });
   /** `action:outcome` of the request's trail. */
   const trail = async () => (await audit.forRequest(ID)).map((e) => `${e.action}:${e.outcome}`);
-  return { clock, store, audit, leases, instance, approved, trail, retried };
+  /** Stores `id` as a run that ended (succeeded) now. */
+  const ended = (id: string, overrides: Partial<AccessRequest> = {}) =>
+    store.create(
+      pendingRequest({ id, state: 'succeeded', version: 4, updatedAt: clock.now().toISOString(), ...overrides }),
+    );
+  /** Appends `id`'s final entry under `idempotencyKey` (this release's runs key it with outcomeEntryKey). */
+  const finalEntry = (id: string, idempotencyKey: string) =>
+    audit.append({
+      actor: { objectId: 'acrbot', name: 'acrbot' },
+      tenantId: 't',
+      requestId: id,
+      targetIds: [],
+      action: 'request.succeeded',
+      outcome: 'succeeded',
+      idempotencyKey,
+    });
+  return { clock, store, audit, leases, instance, approved, trail, retried, ended, finalEntry };
 }
 
 /** A run of `a` that saved its outcome and stopped before telling it (its notifier never answers). */
@@ -210,20 +227,7 @@ describe('the net for outcomes saved but not told', () => {
 
   test('runs that ended before the mark existed, more than a day ago, finished by an older release, or are being revoked are not told again', async () => {
     const t = setup();
-    const ended = (id: string, overrides: Partial<AccessRequest> = {}) =>
-      t.store.create(
-        pendingRequest({ id, state: 'succeeded', version: 4, updatedAt: t.clock.now().toISOString(), ...overrides }),
-      );
-    const finalEntry = (id: string, idempotencyKey: string) =>
-      t.audit.append({
-        actor: { objectId: 'acrbot', name: 'acrbot' },
-        tenantId: 't',
-        requestId: id,
-        targetIds: [],
-        action: 'request.succeeded',
-        outcome: 'succeeded',
-        idempotencyKey,
-      });
+    const { ended, finalEntry } = t;
     // Ended before this release: its final entry's key is a bare random one.
     await ended('R-OLDREL01');
     await finalEntry('R-OLDREL01', '6b1f2c9e-0000-4000-8000-000000000001');
@@ -255,17 +259,6 @@ describe('the net for outcomes saved but not told', () => {
 });
 
 describe('runs the net cannot check or tell, through a store outage', () => {
-  /** Lines at `info` and above, parsed (pino writes each line synchronously to `write`). */
-  function logLines() {
-    const lines: Array<Record<string, any> & { level: number; msg: string }> = [];
-    const logger = createLogger({
-      level: 'info',
-      destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
-    });
-    return { lines, logger };
-  }
-  const ERROR = 50;
-  const INFO = 30;
   const RUNS = 200;
   const ALPHABET = '23456789ABCDEFGHJKMNPQRSTVWXYZ';
   /** A request id of its own for each of `RUNS` runs. */
@@ -275,18 +268,8 @@ describe('runs the net cannot check or tell, through a store outage', () => {
   async function owingRuns(t: ReturnType<typeof setup>) {
     for (let i = 0; i < RUNS; i++) {
       const id = idOf(i);
-      await t.store.create(
-        pendingRequest({ id, state: 'succeeded', version: 4, updatedAt: t.clock.now().toISOString() }),
-      );
-      await t.audit.append({
-        actor: { objectId: 'acrbot', name: 'acrbot' },
-        tenantId: 't',
-        requestId: id,
-        targetIds: [],
-        action: 'request.succeeded',
-        outcome: 'succeeded',
-        idempotencyKey: outcomeEntryKey(id),
-      });
+      await t.ended(id);
+      await t.finalEntry(id, outcomeEntryKey(id));
     }
   }
 

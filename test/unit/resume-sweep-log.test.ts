@@ -4,33 +4,16 @@
  * scheduler's sweep logs them (scheduler-sweep-log.ts): the first at once, then at most one line
  * every few minutes with how many sweeps failed, and one line once a listing succeeds again.
  */
-import { Executor, type PlanRunner } from '../../src/flows/executor';
-import { MemoryLeaseStore } from '../../src/integrations/store/memory-coordination';
-import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { createLogger } from '../../src/observability/logger';
-import { FakeClock, MINUTE, SECOND } from './support/fake-clock';
-
-const ERROR = 50;
-const INFO = 30;
+import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { FakeClock, SECOND } from './support/fake-clock';
+import { ERROR, INFO, logLines } from './support/log-lines';
+import { memoryExecutor } from './support/memory-executor';
 
 function setup() {
   const clock = new FakeClock();
   const store = new MemoryRequestStore();
-  const lines: Array<Record<string, any> & { level: number; msg: string }> = [];
-  const logger = createLogger({
-    level: 'info',
-    destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
-  });
-  const grant: PlanRunner = { run: async () => ({ summary: 'granted', azureRequestIds: [] }) };
-  const executor = new Executor(
-    store,
-    new MemoryAuditLog(clock),
-    clock,
-    { grant },
-    { requestChanged: async () => undefined },
-    logger,
-    { leases: new MemoryLeaseStore(() => clock.now()), owner: 'test', ttlMs: MINUTE },
-  );
+  const { lines, logger } = logLines();
+  const executor = memoryExecutor(clock, { store, log: logger });
   return { clock, store, lines, executor };
 }
 

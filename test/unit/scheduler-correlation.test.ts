@@ -7,13 +7,12 @@
  * Likewise an execution that crashed says so under `exec-<request id>`, the reference its cards give.
  */
 import type { Lease, LeaseStore, ScheduledJob } from '../../src/domain/ports';
-import { Executor } from '../../src/flows/executor';
 import { Scheduler, type SchedulerOptions } from '../../src/flows/scheduler';
 import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
-import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { withCorrelation } from '../../src/observability/correlation';
 import { createLogger } from '../../src/observability/logger';
 import { FakeClock, MINUTE, SECOND } from './support/fake-clock';
+import { memoryExecutor } from './support/memory-executor';
 
 interface Line {
   level: number;
@@ -174,15 +173,7 @@ test('a run that failed after its lease was lost: the line carries job-<id>', as
 test('an execution that crashed (its lease store fails) says so under exec-<request id>, not the caller’s id', async () => {
   const { lines, log, clock, leases } = setup();
   leases.failAcquire = true;
-  const executor = new Executor(
-    new MemoryRequestStore(),
-    new MemoryAuditLog(clock),
-    clock,
-    { grant: { run: async () => ({ summary: 'granted', azureRequestIds: [] }) } },
-    { requestChanged: async () => undefined },
-    log,
-    { leases, owner: 'a', ttlMs: MINUTE },
-  );
+  const executor = memoryExecutor(clock, { log, leases, owner: 'a' });
 
   await withCorrelation(() => executor.schedule('R-AAAAAAAA'), 'turn-abc');
 

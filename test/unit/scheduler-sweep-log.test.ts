@@ -1,20 +1,8 @@
 import { Scheduler } from '../../src/flows/scheduler';
 import { SweepFailureLog } from '../../src/flows/scheduler-sweep-log';
 import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
-import { createLogger } from '../../src/observability/logger';
 import { FakeClock, MINUTE, SECOND } from './support/fake-clock';
-
-/** Lines at `info` and above, parsed (pino writes each line synchronously to `write`). */
-function logLines() {
-  const lines: Array<{ level: number; msg: string; failedSweeps?: number }> = [];
-  const logger = createLogger({
-    level: 'info',
-    destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
-  });
-  return { lines, logger };
-}
-const ERROR = 50;
-const INFO = 30;
+import { ERROR, INFO, logLines } from './support/log-lines';
 
 afterEach(() => jest.useRealTimers());
 
