@@ -9,38 +9,22 @@
  */
 import type { ScheduledJob } from '../../src/domain/ports';
 import type { AccessRequest } from '../../src/domain/request';
-import { accessExpiryJobId } from '../../src/flows/access-jobs';
-import type { JobSpec } from '../../src/flows/scheduler';
-import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { quietLifecycle, type LifecycleParts } from './support/access-lifecycle';
-import { FakeClock, HOUR } from './support/fake-clock';
+import { endJobOf, memoryWorld, quietLifecycle, recordingJobs, tellingMessenger } from './support/access-lifecycle';
+import { HOUR } from './support/fake-clock';
 import { grantPlan, pendingRequest } from './support/requests';
 
 const NOW = '2025-02-12T10:00:00.000Z';
 
 function setUp(stored?: Partial<ScheduledJob>) {
-  const clock = new FakeClock(NOW);
-  const store = new MemoryRequestStore();
-  const written: JobSpec[] = [];
-  const jobs: LifecycleParts['jobs'] = {
-    schedule: async (job: JobSpec) => {
-      written.push(job);
-    },
-    scheduleIfAbsent: async () => true,
-    cancel: async () => undefined,
-    get: async (id: string) =>
-      stored && ({ id, kind: 'access.expire', dueAt: NOW, attempts: 0, ...stored } as ScheduledJob),
-  };
+  const { clock, store } = memoryWorld(NOW);
+  const { jobs, written } = recordingJobs(
+    async (id: string) => stored && ({ id, kind: 'access.expire', dueAt: NOW, attempts: 0, ...stored } as ScheduledJob),
+  );
   const due = () => written.filter((j) => j.kind === 'access.expire').map((j) => j.dueAt.toISOString());
   const told: unknown[] = [];
-  const messenger = {
-    requestChanged: async () => undefined,
-    tellRequester: async (_request: AccessRequest, notice: unknown) => {
-      told.push(notice);
-      return undefined;
-    },
-    reportToApprovers: async () => undefined,
-  } as unknown as LifecycleParts['messenger'];
+  const messenger = tellingMessenger((_request, notice) => {
+    told.push(notice);
+  });
   return { store, due, told, lifecycle: quietLifecycle(clock, { store, jobs, messenger }) };
 }
 
@@ -75,13 +59,7 @@ test.each<AccessRequest['state']>(['approved', 'executing'])(
     const { store, due, lifecycle } = setUp();
     const request = pendingRequest({ state, access: { durationMs: HOUR } });
     await store.create(request);
-    await lifecycle.onExpire({
-      id: accessExpiryJobId(request.id),
-      kind: 'access.expire',
-      dueAt: NOW,
-      requestId: request.id,
-      attempts: 0,
-    });
+    await lifecycle.onExpire(endJobOf(request, NOW));
     expect(due()).toEqual(['2025-02-12T10:01:00.000Z']);
   },
 );
@@ -90,15 +68,7 @@ test('an end job meeting a request that never ran does nothing, and does not fai
   const { store, due, lifecycle } = setUp();
   const request = pendingRequest({ state: 'cancelled', access: { durationMs: HOUR, expiresAt: NOW } });
   await store.create(request);
-  await expect(
-    lifecycle.onExpire({
-      id: accessExpiryJobId(request.id),
-      kind: 'access.expire',
-      dueAt: NOW,
-      requestId: request.id,
-      attempts: 0,
-    }),
-  ).resolves.toBeUndefined();
+  await expect(lifecycle.onExpire(endJobOf(request, NOW))).resolves.toBeUndefined();
   expect(due()).toEqual([]);
   expect((await store.get(request.id))?.state).toBe('cancelled');
 });
@@ -114,9 +84,7 @@ test("an extension due while a later extension carries its original's end waits 
   const first = granted('R-FIRST', { durationMs: HOUR, expiresAt: NOW }, 'R-ORIGINAL');
   await store.create(first);
   await store.create(granted('R-SECOND', { durationMs: HOUR, expiresAt: later }, 'R-ORIGINAL'));
-  await lifecycle
-    .onExpire({ id: accessExpiryJobId(first.id), kind: 'access.expire', dueAt: NOW, requestId: first.id, attempts: 0 })
-    .catch(() => undefined);
+  await lifecycle.onExpire(endJobOf(first, NOW)).catch(() => undefined);
   expect(due()).toEqual([later]);
   expect((await store.get(first.id))?.state).toBe('succeeded');
 });
@@ -139,13 +107,7 @@ test('a revocation waiting for an extension being granted is not told to the req
     }),
   );
   // The third attempt: one that fails is told to the requester.
-  const job = {
-    id: accessExpiryJobId(original.id),
-    kind: 'access.expire' as const,
-    dueAt: NOW,
-    requestId: original.id,
-    attempts: 2,
-  };
+  const job = endJobOf(original, NOW, 2);
   await expect(lifecycle.onExpire(job)).rejects.toMatchObject({ code: 'revoke.grantRunning' });
   expect(told).toEqual([]);
 });

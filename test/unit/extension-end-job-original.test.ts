@@ -10,14 +10,10 @@
  * as carried and the older one's job waits for the original's end. AccessLifecycle on memory stores with a fake
  * role-assignment port.
  */
-import type { GrantPlan } from '../../src/domain/plan';
 import type { AccessRequest } from '../../src/domain/request';
 import { accessExpiryJobId } from '../../src/flows/access-jobs';
-import type { JobSpec } from '../../src/flows/scheduler';
-import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
-import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { quietLifecycle, type LifecycleParts } from './support/access-lifecycle';
-import { FakeClock, HOUR } from './support/fake-clock';
+import { endJobOf, fakeRoleAssignments, memoryWorld, quietLifecycle, recordingJobs } from './support/access-lifecycle';
+import { HOUR } from './support/fake-clock';
 import { APPROVER, grantPlan, pendingRequest } from './support/requests';
 
 const DAY = 24 * HOUR;
@@ -25,37 +21,9 @@ const NOW = '2025-02-12T10:00:00.000Z';
 const at = (ms: number) => new Date(Date.parse(NOW) + ms).toISOString();
 
 function setUp() {
-  const clock = new FakeClock(NOW);
-  const store = new MemoryRequestStore();
-  const audit = new MemoryAuditLog(clock);
-  const plan: GrantPlan = grantPlan();
-  const deletes: unknown[] = [];
-  const ports = {
-    roleAssignments: {
-      listForPrincipal: async () => [
-        {
-          id: `${plan.scope}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`,
-          name: plan.roleAssignmentName,
-          scope: plan.scope,
-          roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${plan.role.id}`,
-          principalId: plan.identity.objectId,
-        },
-      ],
-      delete: async (target: unknown) => {
-        deletes.push(target);
-        return {};
-      },
-    },
-  } as unknown as SecretRunnerPorts;
-  const written: JobSpec[] = [];
-  const jobs: LifecycleParts['jobs'] = {
-    schedule: async (job: JobSpec) => {
-      written.push(job);
-    },
-    scheduleIfAbsent: async () => true,
-    cancel: async () => undefined,
-    get: async () => undefined,
-  };
+  const { clock, store, audit } = memoryWorld(NOW);
+  const { ports, deletes } = fakeRoleAssignments(grantPlan());
+  const { jobs, written } = recordingJobs();
   /** The end jobs written (moved), of `request` when given. */
   const moved = (request?: AccessRequest) =>
     written
@@ -63,24 +31,22 @@ function setUp() {
       .map((j) => j.dueAt.toISOString());
   const lifecycle = quietLifecycle(clock, { store, audit, ports, jobs });
   /** Runs `request`'s end job, due now. */
-  const endJob = (request: AccessRequest) =>
-    lifecycle.onExpire({
-      id: accessExpiryJobId(request.id),
-      kind: 'access.expire',
-      dueAt: NOW,
-      requestId: request.id,
-      attempts: 0,
-    });
+  const endJob = (request: AccessRequest) => lifecycle.onExpire(endJobOf(request, NOW));
   const state = async (request: AccessRequest) => (await store.get(request.id))?.state;
-  return { clock, store, audit, deletes, moved, endJob, state };
+  /** Stores R-ORIGINAL with `access` and its extension R-EXTENSION, ended an hour ago. */
+  const storeWithExtension = async (access: Access) => {
+    const original = succeeded('R-ORIGINAL', access);
+    const extension = succeeded('R-EXTENSION', { expiresAt: at(-HOUR) }, original.id);
+    await store.create(original);
+    await store.create(extension);
+    return { original, extension };
+  };
+  return { clock, store, audit, deletes, moved, endJob, state, storeWithExtension };
 }
 
-function succeeded(
-  id: string,
-  access: Partial<NonNullable<AccessRequest['access']>>,
-  extendsRequestId?: string,
-  createdAt?: string,
-) {
+type Access = Partial<NonNullable<AccessRequest['access']>>;
+
+function succeeded(id: string, access: Access, extendsRequestId?: string, createdAt?: string) {
   return pendingRequest({
     id,
     ...(createdAt && { createdAt }),
@@ -94,11 +60,8 @@ function succeeded(
 }
 
 test('an original this extension moved and now due ends with it, in one revocation: no job moved to its past end', async () => {
-  const { store, deletes, moved, endJob, state } = setUp();
-  const original = succeeded('R-ORIGINAL', { expiresAt: at(-HOUR), extendedBy: ['R-EXTENSION'] });
-  const extension = succeeded('R-EXTENSION', { expiresAt: at(-HOUR) }, original.id);
-  await store.create(original);
-  await store.create(extension);
+  const { deletes, moved, endJob, state, storeWithExtension } = setUp();
+  const { original, extension } = await storeWithExtension({ expiresAt: at(-HOUR), extendedBy: ['R-EXTENSION'] });
 
   await endJob(extension);
 
@@ -109,15 +72,12 @@ test('an original this extension moved and now due ends with it, in one revocati
 });
 
 test('an original being revoked carries no extension: the extension ends at its own end, alone', async () => {
-  const { store, moved, endJob, state } = setUp();
-  const original = succeeded('R-ORIGINAL', {
+  const { moved, endJob, state, storeWithExtension } = setUp();
+  const { original, extension } = await storeWithExtension({
     expiresAt: at(10 * DAY),
     extendedBy: ['R-EXTENSION'],
     revokingSince: at(-HOUR),
   });
-  const extension = succeeded('R-EXTENSION', { expiresAt: at(-HOUR) }, original.id);
-  await store.create(original);
-  await store.create(extension);
 
   await endJob(extension);
 
@@ -128,11 +88,8 @@ test('an original being revoked carries no extension: the extension ends at its 
 });
 
 test('an original this extension did not move carries none of it: the extension ends alone, the original runs on', async () => {
-  const { store, deletes, moved, endJob, state } = setUp();
-  const original = succeeded('R-ORIGINAL', { expiresAt: at(10 * DAY) });
-  const extension = succeeded('R-EXTENSION', { expiresAt: at(-HOUR) }, original.id);
-  await store.create(original);
-  await store.create(extension);
+  const { deletes, moved, endJob, state, storeWithExtension } = setUp();
+  const { original, extension } = await storeWithExtension({ expiresAt: at(10 * DAY) });
 
   await endJob(extension);
 
@@ -144,11 +101,8 @@ test('an original this extension did not move carries none of it: the extension 
 });
 
 test('a due original this extension did not move is left to its own job', async () => {
-  const { store, moved, endJob, state } = setUp();
-  const original = succeeded('R-ORIGINAL', { expiresAt: at(-2 * HOUR) });
-  const extension = succeeded('R-EXTENSION', { expiresAt: at(-HOUR) }, original.id);
-  await store.create(original);
-  await store.create(extension);
+  const { moved, endJob, state, storeWithExtension } = setUp();
+  const { original, extension } = await storeWithExtension({ expiresAt: at(-2 * HOUR) });
 
   await endJob(extension);
 
@@ -158,12 +112,9 @@ test('a due original this extension did not move is left to its own job', async 
 });
 
 test("at the original's end, an unrecorded extension due too ends with it: the end is not moved to the extension's", async () => {
-  const { store, audit, moved, endJob, state } = setUp();
-  const original = succeeded('R-ORIGINAL', { expiresAt: at(-2 * HOUR) });
-  // Ends later than the original, but before now: nothing left to carry.
-  const extension = succeeded('R-EXTENSION', { expiresAt: at(-HOUR) }, original.id);
-  await store.create(original);
-  await store.create(extension);
+  const { store, audit, moved, endJob, state, storeWithExtension } = setUp();
+  // The extension (an hour ago) ends later than the original, but before now: nothing left to carry.
+  const { original, extension } = await storeWithExtension({ expiresAt: at(-2 * HOUR) });
 
   await endJob(original);
 

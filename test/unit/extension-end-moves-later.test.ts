@@ -7,32 +7,23 @@
  * without an end, nor ends it at once.
  */
 import type { AccessRequest } from '../../src/domain/request';
-import type { JobSpec } from '../../src/flows/scheduler';
-import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
-import { AccessLifecycle } from '../../src/flows/access-lifecycle';
-import { createLogger } from '../../src/observability/logger';
-import type { LifecycleParts } from './support/access-lifecycle';
-import { FakeClock, HOUR } from './support/fake-clock';
-import { APPROVER, pendingRequest, secretPlan } from './support/requests';
+import {
+  memoryWorld,
+  quietLifecycle,
+  recordingJobs,
+  succeededGrant,
+  type LifecycleParts,
+} from './support/access-lifecycle';
+import { HOUR } from './support/fake-clock';
+import { pendingRequest, secretPlan } from './support/requests';
 
 const DAY = 24 * HOUR;
 const NOW = '2025-02-12T10:00:00.000Z';
 const at = (ms: number) => new Date(Date.parse(NOW) + ms).toISOString();
 
 function setUp() {
-  const clock = new FakeClock(NOW);
-  const store = new MemoryRequestStore();
-  const audit = new MemoryAuditLog(clock);
-  const written: JobSpec[] = [];
-  const jobs: LifecycleParts['jobs'] = {
-    schedule: async (job: JobSpec) => {
-      written.push(job);
-    },
-    scheduleIfAbsent: async () => true,
-    cancel: async () => undefined,
-    get: async () => undefined,
-  };
+  const { clock, store, audit } = memoryWorld(NOW);
+  const { jobs, written } = recordingJobs();
   /** The versions of requests whose cards were redrawn. */
   const redrawn: AccessRequest[] = [];
   const cards = {
@@ -40,34 +31,13 @@ function setUp() {
       redrawn.push(request);
     },
   };
-  const silent = {
-    requestChanged: async () => undefined,
-    tellRequester: async () => undefined,
-    reportToApprovers: async () => undefined,
-  };
-  const lifecycle = new AccessLifecycle(
+  const lifecycle = quietLifecycle(clock, {
     store,
     audit,
-    clock,
-    jobs!,
-    {} as SecretRunnerPorts,
-    cards as unknown as ConstructorParameters<typeof AccessLifecycle>[5],
-    silent as unknown as ConstructorParameters<typeof AccessLifecycle>[6],
-    createLogger({ level: 'silent' }),
-    { remindersMs: [] },
-  );
-  return { store, audit, written, redrawn, lifecycle };
-}
-
-function succeeded(id: string, expiresAt: string, overrides: Partial<AccessRequest> = {}): AccessRequest {
-  return pendingRequest({
-    id,
-    state: 'succeeded',
-    version: 4,
-    decision: { by: APPROVER, at: '2025-02-01T10:00:00.000Z', approved: true },
-    access: { durationMs: 30 * DAY, expiresAt },
-    ...overrides,
+    jobs,
+    notifier: cards as unknown as LifecycleParts['notifier'],
   });
+  return { store, audit, written, redrawn, lifecycle };
 }
 
 describe.each([
@@ -76,8 +46,8 @@ describe.each([
 ])("an extension ending %s the original's end", (_when, extensionEnd) => {
   test('leaves the end where it is, unaudited', async () => {
     const { store, audit, lifecycle } = setUp();
-    const original = succeeded('R-ORIGINAL', at(10 * DAY));
-    const extension = succeeded('R-EXTENSION', extensionEnd, { extendsRequestId: original.id });
+    const original = succeededGrant('R-ORIGINAL', at(10 * DAY));
+    const extension = succeededGrant('R-EXTENSION', extensionEnd, { extendsRequestId: original.id });
     await store.create(original);
     await store.create(extension);
     await lifecycle.requestChanged(extension);
@@ -88,8 +58,8 @@ describe.each([
 
 test("a later extension moves the original's end to its own, and its cards show it", async () => {
   const { store, redrawn, lifecycle } = setUp();
-  const original = succeeded('R-ORIGINAL', at(10 * DAY));
-  const extension = succeeded('R-EXTENSION', at(20 * DAY), { extendsRequestId: original.id });
+  const original = succeededGrant('R-ORIGINAL', at(10 * DAY));
+  const extension = succeededGrant('R-EXTENSION', at(20 * DAY), { extendsRequestId: original.id });
   await store.create(original);
   await store.create(extension);
   await lifecycle.requestChanged(extension);
@@ -101,8 +71,8 @@ test("a later extension moves the original's end to its own, and its cards show 
 
 test("a secret extension records its new credential's expiry on the original: pulls stop then", async () => {
   const { store, lifecycle } = setUp();
-  const original = succeeded('R-ORIGINAL', at(10 * DAY), { plan: secretPlan({ expiresAt: at(10 * DAY) }) });
-  const extension = succeeded('R-EXTENSION', at(20 * DAY), {
+  const original = succeededGrant('R-ORIGINAL', at(10 * DAY), { plan: secretPlan({ expiresAt: at(10 * DAY) }) });
+  const extension = succeededGrant('R-EXTENSION', at(20 * DAY), {
     extendsRequestId: original.id,
     plan: secretPlan({ expiresAt: at(15 * DAY) }),
   });

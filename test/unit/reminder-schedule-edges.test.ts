@@ -4,11 +4,9 @@
  * ones; a permanent pull secret's credential expiry is reminded of (nothing renews it); a
  * credential expiring with the term is the term's end, reminded as such.
  */
-import type { JobSpec } from '../../src/flows/scheduler';
 import type { AccessRequest } from '../../src/domain/request';
-import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { quietLifecycle, type LifecycleParts } from './support/access-lifecycle';
-import { FakeClock, HOUR } from './support/fake-clock';
+import { memoryWorld, quietLifecycle, recordingJobs, tellingMessenger } from './support/access-lifecycle';
+import { HOUR } from './support/fake-clock';
 import { APPROVER, pendingRequest, secretPlan } from './support/requests';
 
 const DAY = 24 * HOUR;
@@ -17,27 +15,12 @@ const at = (ms: number) => new Date(Date.parse(NOW) + ms).toISOString();
 
 /** A lifecycle at {@link NOW} reminding `remindersMs` before an end, recording the jobs written and the notices sent. */
 function lifecycle(remindersMs: number[]) {
-  const clock = new FakeClock(NOW);
-  const store = new MemoryRequestStore();
-  const written: JobSpec[] = [];
+  const { clock, store, audit } = memoryWorld(NOW);
   const told: unknown[] = [];
-  const jobs: LifecycleParts['jobs'] = {
-    schedule: async (job: JobSpec) => {
-      written.push(job);
-    },
-    scheduleIfAbsent: async () => true,
-    cancel: async () => undefined,
-    get: async () => undefined,
-  };
-  const messenger: LifecycleParts['messenger'] = {
-    requestChanged: async () => undefined,
-    tellRequester: async (_request: AccessRequest, notice: unknown) => {
-      told.push(notice);
-      return undefined;
-    },
-    reportToApprovers: async () => undefined,
-  } as unknown as LifecycleParts['messenger'];
-  const audit = new MemoryAuditLog(clock);
+  const { jobs, written } = recordingJobs();
+  const messenger = tellingMessenger((_request, notice) => {
+    told.push(notice);
+  });
   const life = quietLifecycle(clock, {
     store,
     audit,

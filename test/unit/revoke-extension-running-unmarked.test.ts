@@ -9,10 +9,9 @@
 import type { GrantPlan } from '../../src/domain/plan';
 import type { AccessRequest } from '../../src/domain/request';
 import { executionLeaseKey } from '../../src/flows/access-lease';
-import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
 import { MemoryLeaseStore } from '../../src/integrations/store/memory-coordination';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { quietLifecycle } from './support/access-lifecycle';
+import { fakeRoleAssignments, quietLifecycle } from './support/access-lifecycle';
 import { FakeClock, HOUR } from './support/fake-clock';
 import { APPROVER, pendingRequest } from './support/requests';
 
@@ -41,25 +40,7 @@ test('an executing extension with no waiting mark and no lease holder defers a r
   expect(extension.waiting).toBeUndefined();
   expect(await leases.holder(executionLeaseKey(extension.id))).toBeUndefined();
 
-  const plan = original.plan as GrantPlan;
-  const deletes: unknown[] = [];
-  const ports = {
-    roleAssignments: {
-      listForPrincipal: async () => [
-        {
-          id: `${plan.scope}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`,
-          name: plan.roleAssignmentName,
-          scope: plan.scope,
-          roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${plan.role.id}`,
-          principalId: plan.identity.objectId,
-        },
-      ],
-      delete: async (target: unknown) => {
-        deletes.push(target);
-        return {};
-      },
-    },
-  } as unknown as SecretRunnerPorts;
+  const { ports, deletes } = fakeRoleAssignments(original.plan as GrantPlan);
   const lifecycle = quietLifecycle(clock, {
     store,
     audit,

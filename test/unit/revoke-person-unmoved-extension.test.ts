@@ -7,60 +7,35 @@
  * holder's), not the earlier (access-end-notice.ts keptFor). AccessLifecycle on memory stores
  * with a fake role-assignment port.
  */
-import type { GrantPlan } from '../../src/domain/plan';
 import type { AccessRequest } from '../../src/domain/request';
-import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
-import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { quietLifecycle, type LifecycleParts } from './support/access-lifecycle';
-import { FakeClock, HOUR } from './support/fake-clock';
-import { APPROVER, grantPlan, pendingRequest } from './support/requests';
+import {
+  fakeRoleAssignments,
+  memoryWorld,
+  quietLifecycle,
+  succeededGrant,
+  tellingMessenger,
+} from './support/access-lifecycle';
+import { HOUR } from './support/fake-clock';
+import { APPROVER, grantPlan } from './support/requests';
 
 const DAY = 24 * HOUR;
 const NOW = '2025-02-12T10:00:00.000Z';
 const at = (ms: number) => new Date(Date.parse(NOW) + ms).toISOString();
 
 function setUp() {
-  const clock = new FakeClock(NOW);
-  const store = new MemoryRequestStore();
-  const plan: GrantPlan = grantPlan();
-  const deletes: unknown[] = [];
-  const ports = {
-    roleAssignments: {
-      listForPrincipal: async () => [
-        {
-          id: `${plan.scope}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`,
-          name: plan.roleAssignmentName,
-          scope: plan.scope,
-          roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${plan.role.id}`,
-          principalId: plan.identity.objectId,
-        },
-      ],
-      delete: async (target: unknown) => {
-        deletes.push(target);
-        return {};
-      },
-    },
-  } as unknown as SecretRunnerPorts;
+  const { clock, store } = memoryWorld(NOW);
+  const { ports, deletes } = fakeRoleAssignments(grantPlan());
   /** What the requesters were told, by request id. */
   const told: { id: string; notice: { kept?: { until?: string } } }[] = [];
-  const messenger = {
-    requestChanged: async () => undefined,
-    tellRequester: async (request: AccessRequest, notice: { kept?: { until?: string } }) => {
-      told.push({ id: request.id, notice });
-      return undefined;
-    },
-    reportToApprovers: async () => undefined,
-  } as unknown as LifecycleParts['messenger'];
+  const messenger = tellingMessenger((request, notice: { kept?: { until?: string } }) => {
+    told.push({ id: request.id, notice });
+  });
   return { store, deletes, told, lifecycle: quietLifecycle(clock, { store, ports, messenger }) };
 }
 
+/** A {@link succeededGrant} that made its role assignment. */
 function succeeded(id: string, expiresAt: string, overrides: Partial<AccessRequest> = {}): AccessRequest {
-  return pendingRequest({
-    id,
-    state: 'succeeded',
-    version: 4,
-    decision: { by: APPROVER, at: '2025-02-01T10:00:00.000Z', approved: true },
-    access: { durationMs: 30 * DAY, expiresAt },
+  return succeededGrant(id, expiresAt, {
     outcome: { summary: 'granted', azureRequestIds: [], createdIds: ['ra-id'] },
     ...overrides,
   });
