@@ -82,10 +82,10 @@ const UNQUOTED: Record<string, string> = {
     'sandbox mode only',
   'sandbox sign-in failed': 'sandbox mode only: the sign-in page exists only there',
   'src/flows/scheduler-sweep-log.ts this.messages.failed':
-    'SweepFailureLog logs the texts its owner gives it (SCHEDULER_SWEEP_MESSAGES, the resumer): quoted, checked as first-column quotes',
+    'SweepFailureLog logs the texts its owner gives it: each SweepFailureMessages constant is read instead (handedMessages)',
   'src/flows/scheduler-sweep-log.ts this.messages.stillFailing': 'as this.messages.failed',
   'src/bot/handlers/revoke-scope.ts failed':
-    "notRunYet logs its caller's `waitingFailed` texts: quoted, checked as first-column quotes",
+    "notRunYet logs its caller's `waitingFailed` texts: each is read instead (handedMessages)",
 };
 
 interface Node {
@@ -212,6 +212,8 @@ function readSource(): { calls: LogCall[]; literals: string[] } {
       if (node.type === 'FunctionDeclaration')
         for (const inner of nodes(node.body)) if (inner.type === 'CallExpression') enclosing.set(spanOf(inner), node);
     }
+    // Messages a helper logs for its owner, given as an object: each at the level it is logged at.
+    for (const node of nodes(body)) for (const call of handedMessages(node, file)) calls.push(call);
     for (const node of nodes(body)) {
       if (node.type !== 'CallExpression') continue;
       const callee =
@@ -232,6 +234,35 @@ function readSource(): { calls: LogCall[]; literals: string[] } {
     }
   }
   return { calls, literals };
+}
+
+/** The level SweepFailureLog logs each of its messages at (scheduler-sweep-log.ts). */
+const SWEEP_MESSAGE_LEVELS: Record<string, string> = { failed: 'error', stillFailing: 'error', succeeded: 'info' };
+
+/**
+ * The messages `node` hands to a helper that logs them: a `SweepFailureMessages` constant's three,
+ * and a `waitingFailed` text (revoke-scope.ts `notRunYet` logs it at warn). Read here, so a set of
+ * them without a row fails the table's check as a log call's message would.
+ */
+function handedMessages(node: Node, file: string): LogCall[] {
+  const properties = (object: unknown) =>
+    isNode(object) && object.type === 'ObjectExpression'
+      ? (object.properties as Node[]).filter((p) => p.type === 'KeyValueProperty' && isNode(p.key))
+      : [];
+  const keyOf = (p: Node) => (p.key as Node).value as string;
+  if (node.type === 'VariableDeclarator' && isNode(node.id)) {
+    const annotation = (node.id.typeAnnotation as Node | undefined)?.typeAnnotation as Node | undefined;
+    const typeName = isNode(annotation?.typeName) ? (annotation.typeName as Node).value : undefined;
+    if (typeName === 'SweepFailureMessages')
+      return properties(node.init).map((p) => ({
+        at: `${file} ${keyOf(p)}`,
+        level: SWEEP_MESSAGE_LEVELS[keyOf(p)] ?? 'error',
+        texts: textsOf(p.value, () => undefined),
+      }));
+  }
+  if (node.type === 'KeyValueProperty' && isNode(node.key) && node.key.value === 'waitingFailed')
+    return [{ at: `${file} waitingFailed`, level: 'warn', texts: textsOf(node.value, () => undefined) }];
+  return [];
 }
 
 /** Matches a text whole, its template holes standing for any text (a quote's `…`, a value). */
