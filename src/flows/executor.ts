@@ -258,7 +258,6 @@ export class Executor {
     return (this.resumeFailures ??= new SweepFailureLog(
       this.log,
       () => this.clock.now().getTime(),
-      undefined,
       RESUME_SWEEP_MESSAGES,
     ));
   }

@@ -195,8 +195,8 @@ export class OutcomeNet {
 
   constructor(private readonly ports: OutcomeNetPorts) {
     const now = () => ports.clock.now().getTime();
-    this.failureLog = new SweepFailureLog(ports.log, now, undefined, OUTCOME_NET_FAILURE_MESSAGES);
-    this.listingLog = new SweepFailureLog(ports.log, now, undefined, OUTCOME_NET_LISTING_MESSAGES);
+    this.failureLog = new SweepFailureLog(ports.log, now, OUTCOME_NET_FAILURE_MESSAGES);
+    this.listingLog = new SweepFailureLog(ports.log, now, OUTCOME_NET_LISTING_MESSAGES);
   }
 
   /**

@@ -39,7 +39,6 @@ export class SweepFailureLog {
   constructor(
     private readonly log: Logger,
     private readonly now: () => number,
-    private readonly everyMs = SWEEP_FAILURE_LOG_EVERY_MS,
     private readonly messages: SweepFailureMessages = SCHEDULER_SWEEP_MESSAGES,
   ) {}
 
@@ -55,7 +54,7 @@ export class SweepFailureLog {
       this.log.error({ ...fields, err }, this.messages.failed);
       return;
     }
-    if (now - this.lastLogged < this.everyMs) return;
+    if (now - this.lastLogged < SWEEP_FAILURE_LOG_EVERY_MS) return;
     this.lastLogged = now;
     this.log.error(
       { ...fields, err, failedSweeps: this.failedSweeps, since: new Date(this.since).toISOString() },

@@ -38,7 +38,7 @@ describe('sweeps failing through a store outage', () => {
   test('a long outage logs one error per interval with the count of failed sweeps', () => {
     const { lines, logger } = logLines();
     const clock = new FakeClock('2026-11-30T10:00:00Z');
-    const sweeps = new SweepFailureLog(logger, () => clock.now().getTime(), 10 * MINUTE);
+    const sweeps = new SweepFailureLog(logger, () => clock.now().getTime());
     // An hour of sweeps every 30 s.
     for (let i = 0; i < 120; i++) {
       sweeps.failed(new Error('store unreachable'));
