@@ -165,7 +165,7 @@ describe('the audit card', () => {
     await t.messenger.syncAuditCard(t.pending);
     await log.append({
       actor: { objectId: 'x', name: 'Oscar Outsider' },
-      tenantId: 't',
+      tenantId: t.pending.tenantId,
       action: 'decision.refused',
       requestId: t.pending.id,
       targetIds: [],
