@@ -67,7 +67,8 @@ async function reportReference(
  * Where to post a problem that concerns no request (a recurring job that keeps failing):
  * ACRBOT_APPROVAL_CHANNEL, reached with the Teams service URL, bot and tenant of an earlier
  * card (a proactive post needs them; any card of the tenant will do, pending requests' first as
- * the most recent). Without that setting, nowhere: acrbot does not guess a channel and never
+ * the most recent, and within a state the newest: a year-old card may carry a service URL Teams
+ * no longer answers at). Without that setting, nowhere: acrbot does not guess a channel and never
  * posts into a requester's conversation. One state at a time, a few requests each: every read
  * is an index range, however many requests the store holds.
  */
@@ -77,7 +78,7 @@ async function approvalChannelReference(
   const channelId = parts.lifecycle?.approvalChannelId;
   if (!channelId) return undefined;
   for (const state of ['pending', 'succeeded', 'revoked', 'expired', 'rejected'] as const) {
-    for (const request of await parts.store.listByState([state], 3)) {
+    for (const request of await parts.store.listByState([state], 3, 'newestFirst')) {
       const base = (await parts.store.listCardCopies(request.id))[0]?.conversation as
         Partial<ConversationReference> | undefined;
       if (base) return inChannel(base, channelId, 'approvals');

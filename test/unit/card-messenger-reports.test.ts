@@ -35,7 +35,7 @@ async function setup(
     defaultAccessMs: 86_400_000,
     sandbox: true,
   });
-  return { adapter, messenger, logs, request };
+  return { adapter, messenger, logs, request, store };
 }
 
 const conversation = (id: string) => ({
@@ -56,6 +56,20 @@ describe('a problem that concerns no request', () => {
     expect(card).toContain('drift.check is not done after 3 attempts');
     // In sandbox mode every card says so, this one too.
     expect(card).toContain('"text":"SANDBOX"');
+  });
+
+  test('takes the newest card of a state, not the oldest (an old one may carry a service URL Teams left)', async () => {
+    const t = await setup('19:approvals@thread.tacv2', [{ role: 'requester', conversation: conversation('a:riley') }]);
+    const newer = pendingRequest({ id: 'R-NEWER234', createdAt: '2026-11-30T09:00:00.000Z' });
+    await t.store.create(newer);
+    await t.store.addCardCopy({
+      role: 'requester',
+      conversation: { serviceUrl: 'https://smba.example/amer/', conversation: { id: 'a:sam', tenantId: 'tenant-1' } },
+      requestId: newer.id,
+      activityId: 'act-new',
+    });
+    await t.messenger.reportToApprovers(undefined, REPORT);
+    expect(t.adapter.posts.map((p) => p.reference.serviceUrl)).toEqual(['https://smba.example/amer/']);
   });
 
   test('without ACRBOT_APPROVAL_CHANNEL nowhere (logged): acrbot does not guess a channel from an old card’s conversation', async () => {
