@@ -4,9 +4,11 @@
  *
  * Why: coloured text is unreadable on a white card where it matters most: Teams' light theme draws
  * Good in #92c353 (2.2:1) and Warning in #f8d22a, the renderer's default host config Warning in
- * #E69500 (2.4:1) and Accent in #2E89FC (3.4:1); the body's text colour passes 4.5:1 on every
- * tinted background of both (test/e2e/cards-axe.test.ts draws every card with each). The word says
- * what it means; the tint is a second cue, not the only one.
+ * #E69500 (2.4:1) and Accent in #2E89FC (3.4:1), and Teams' dark theme Attention in #d74654 on its
+ * #2d2c2c card (3.2:1); the body's text colour passes 4.5:1 on every tinted background of each
+ * (test/e2e/cards-axe.test.ts draws every card with the default host config and Teams' light, dark
+ * and high-contrast colours). The word says what it means; the tint is a second cue, not the only
+ * one (in high contrast there is no tint at all).
  */
 
 /** The Adaptive Card colours acrbot gives a word for what it means. */

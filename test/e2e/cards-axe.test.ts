@@ -2,10 +2,11 @@
  * acrbot's cards as the Adaptive Cards renderer (`adaptivecards`, its default host config) draws
  * them in headless Chromium, checked with axe-core: colour contrast of coloured text and of text on
  * styled backgrounds, images without alt text, heading order, buttons and inputs without a name.
- * Each card is drawn twice: with the renderer's default host config and with Teams' light colours
- * (support/teams-light-host-config.ts), whose Good and Warning text is unreadable on white; no text
- * is let through by name. The real builders
- * make each card, with long names and many rows; every golden card (test/golden/cards, each the
+ * Each card is drawn four times: with the renderer's default host config and with Teams' light,
+ * dark and high-contrast colours (support/teams-*-host-config.ts; light's Good and Warning text is
+ * unreadable on white, dark's Attention text on its dark card), and text the colour of its
+ * background fails too; no text is let through by name. The real builders make each card, with
+ * long names and many rows; every golden card (test/golden/cards, each the
  * builder's output for its state, card-golden*.test.ts) is drawn too, so a template no builder
  * below reaches is still checked.
  *
@@ -38,6 +39,8 @@ import {
 import { notRunYetNote } from '../../src/views/not-run-yet-note';
 import { revokeRegistryConfirmCard } from '../../src/views/registry-revoke-view';
 import { requestCard } from '../../src/views/request-view';
+import { TEAMS_DARK_HOST_CONFIG } from './support/teams-dark-host-config';
+import { TEAMS_HIGH_CONTRAST_HOST_CONFIG } from './support/teams-high-contrast-host-config';
 import { TEAMS_LIGHT_HOST_CONFIG } from './support/teams-light-host-config';
 import { CHROMIUM_FLAGS_LOOPBACK_ONLY, CHROMIUM_PATH, requireChromium } from '../helpers/chromium';
 import { acrbotRole, ASSIGNMENTS, inventoryCluster, requestRef } from '../unit/support/inventory-fixtures';
@@ -308,10 +311,12 @@ const goldens = readdirSync(GOLDEN)
 const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>card</title></head>
 <body style="margin:0;background:#fff"><main><div id="card" style="width:${CARD_WIDTH}px;padding:8px"></div></main></body></html>`;
 
-/** The host configs each card is drawn with: the renderer's own default, and Teams' light colours. */
+/** The host configs each card is drawn with: the renderer's own default, and Teams' three themes. */
 const HOST_CONFIGS: Array<[string, object | undefined]> = [
   ['default', undefined],
   ['teams-light', TEAMS_LIGHT_HOST_CONFIG],
+  ['teams-dark', TEAMS_DARK_HOST_CONFIG],
+  ['teams-high-contrast', TEAMS_HIGH_CONTRAST_HOST_CONFIG],
 ];
 
 /**
@@ -336,8 +341,12 @@ async function draw(
       if (config) adaptive.hostConfig = new AC.HostConfig(config);
       const context = new AC.SerializationContext();
       adaptive.parse(json, context);
-      const host = (globalThis as any).document.getElementById('card');
+      const document = (globalThis as any).document;
+      const host = document.getElementById('card');
       host.replaceChildren(adaptive.render());
+      // The page around the card as the theme's chat draws it, for the screenshots.
+      const around = (config as any)?.containerStyles?.default?.backgroundColor;
+      document.body.style.background = around ? AC.stringToCssColor(around) : '#fff';
       const events: string[] = [];
       for (let i = 0; i < context.eventCount; i++) events.push(context.getEventAt(i).message);
       return events.filter((m) => !m.includes('"CodeBlock"'));
@@ -346,19 +355,35 @@ async function draw(
   );
 }
 
-/** Every axe violation in the card (any impact), as "rule: the text concerned (axe's summary)". */
+/**
+ * Every axe violation in the card (any impact), as "rule: the text concerned (axe's summary)", and
+ * any text drawn in its background's own colour: axe leaves a 1:1 ratio "incomplete" (it cannot
+ * tell hidden text from unreadable), but on a card no text is meant to be hidden, and a host whose
+ * style gives text its background's colour (a high-contrast black on black) hides it.
+ */
 async function axeViolations(page: Page): Promise<string[]> {
   if (!(await page.evaluate(() => Boolean((globalThis as any).axe)))) await page.evaluate(AXE);
   const found: Array<{ rule: string; text: string; summary: string }> = await page.evaluate(async () => {
     const g = globalThis as any;
-    const result = await g.axe.run(g.document.getElementById('card'), { resultTypes: ['violations'] });
-    return result.violations.flatMap((v: any) =>
-      v.nodes.map((n: any) => ({
-        rule: `${v.id} (${v.impact})`,
-        text: String(g.document.querySelector(n.target[0])?.innerText ?? n.target.join(' ')).trim(),
-        summary: String(n.failureSummary).split('\n').pop(),
-      })),
-    );
+    const result = await g.axe.run(g.document.getElementById('card'), {
+      resultTypes: ['violations', 'incomplete'],
+    });
+    const node = (rule: string, n: any, summary: string) => ({
+      rule,
+      text: String(g.document.querySelector(n.target[0])?.innerText ?? n.target.join(' ')).trim(),
+      summary,
+    });
+    const hidden = result.incomplete
+      .filter((v: any) => v.id === 'color-contrast')
+      .flatMap((v: any) => v.nodes)
+      .filter((n: any) => n.any.some((c: any) => c.data?.messageKey === 'equalRatio'))
+      .map((n: any) => node('color-contrast (1:1)', n, "Text in its background's own colour."));
+    return [
+      ...result.violations.flatMap((v: any) =>
+        v.nodes.map((n: any) => node(`${v.id} (${v.impact})`, n, String(n.failureSummary).split('\n').pop() ?? '')),
+      ),
+      ...hidden,
+    ];
   });
   return found.map((v) => `${v.rule}: «${v.text.slice(0, 80)}» ${v.summary}`);
 }
