@@ -215,11 +215,20 @@ export interface RequestStore {
     order?: ListOrder,
   ): Promise<AccessRequest[]>;
   /**
-   * One requester's requests (object id compared case-insensitively) in the given states, oldest
-   * first: the per-user pending cap on every new request (G16) and a user's own access. Indexed
-   * by requester, so its cost follows that user's requests, not everyone's; at most `limit`.
+   * One requester's requests (object id compared case-insensitively) in the given states, at most
+   * `limit`, in `order` of creation (default oldest first, as {@link listByState}): the per-user
+   * pending cap on every new request (G16) and a user's own access, whose ended states are read
+   * `newestFirst` (an automation account's year of history would otherwise be all it shows).
+   * Indexed by requester, so its cost follows that user's requests, not everyone's. On Azure
+   * Tables `newestFirst` reads the keys of every one of that user's requests in those states (the
+   * index sorts oldest first) and only the newest `limit` in full.
    */
-  listByRequester(requesterId: string, states: RequestState[], limit?: number): Promise<AccessRequest[]>;
+  listByRequester(
+    requesterId: string,
+    states: RequestState[],
+    limit?: number,
+    order?: ListOrder,
+  ): Promise<AccessRequest[]>;
   /**
    * How many requests {@link listByRequester} would find, counting no further than `atMost`
    * (the per-user cap): reads the index only, no request documents.

@@ -15,7 +15,7 @@
  * - {@link AccessInventory.forRegistry}: registry lookup (≤ S lists) + S cluster lists + 1
  *   at-or-above assignment list on the registry itself (where the deployment gives acrbot
  *   Reader) + R GETs + ≤ ⌈G/20⌉ × C Graph membership checks (one `checkMemberGroups` per
- *   identity and 20 groups).
+ *   identity and 20 groups); from the store, the registry's requests (by registry, as `check`).
  * - {@link AccessInventory.matrix}: S cluster lists + S registry lists + S subscription-wide
  *   assignment lists (a subscription that refuses its list: one at-or-above list on each of its
  *   registries instead) + R GETs + ≤ ⌈G/20⌉ × C membership checks — never one call per cell.
@@ -72,9 +72,10 @@ import { definitionScopes, RoleDefinitions } from './role-definitions';
 import { secretsInCluster, type SecretInspector } from './secrets-in-cluster';
 
 /**
- * Most requests read from the store per inventory call. The store has no index by cluster or
- * registry yet, so the inventory reads the requests that gave access (succeeded, revoked) and
- * filters them; this bound keeps one call's memory and time in check. Live access is read first
+ * Most requests read from the store per inventory call. `access REGISTRY`, `check` and `revoke`'s
+ * look at a pair read the registry's requests (the store's index by registry); `access CLUSTER`
+ * and the matrix, for which the store has no index, read everyone's requests that gave access
+ * (succeeded, revoked) and filter them; this bound keeps one call's memory and time in check. Live access is read first
  * and ended access only with what is left (see {@link readAccessRequests}).
  */
 export const INVENTORY_REQUEST_LIMIT = 10_000;
@@ -100,6 +101,8 @@ export interface AccessRecords {
 export async function readAccessRequests(
   list: RequestListing,
   limit: number = INVENTORY_REQUEST_LIMIT,
+  /** Whether the reader is shown role assignments labelled from these records (not `forUser`). */
+  labelsAssignments = true,
 ): Promise<AccessRecords> {
   const live = await list(['succeeded'], limit);
   if (live.length >= limit)
@@ -114,12 +117,19 @@ export async function readAccessRequests(
   return {
     requests: [...live, ...ended].filter(gaveAccess),
     ...(ended.length >= room && {
-      incomplete: `acrbot read only the newest ${room} of its ended requests: access that ended longer ago (revoked, expired) may be missing. Live access is complete.`,
+      incomplete: `acrbot read only the newest ${room} of its ended requests: access that ended longer ago (revoked, expired) may be missing${labelsAssignments ? ENDED_CUT_LABELS : ''}. Live access is complete.`,
     }),
   };
 }
 
-/** One of the store's request listings (by state, by registry), as {@link readAccessRequests} reads it. */
+/**
+ * What an ended grant left unread does to a role assignment made again at its name (G15): with
+ * no record of that grant, it reads as one this store never knew, not as made again after it ended.
+ */
+const ENDED_CUT_LABELS =
+  ', and a role assignment at the name of such a grant may be said to have no record in this store when it was made again after that grant ended';
+
+/** One of the store's request listings (by state, by registry, by requester), as {@link readAccessRequests} reads it. */
 export type RequestListing = (states: RequestState[], limit: number, order?: ListOrder) => Promise<AccessRequest[]>;
 
 /** The ports the inventory reads. */
@@ -190,7 +200,7 @@ export class AccessInventory {
     const [resolved, registries, records] = await Promise.all([
       this.identityOf(cluster, undefined, typedAs.cluster),
       this.allRegistries(),
-      this.accessRequests(() => true),
+      this.accessRequests(),
     ]);
     const { incomplete } = records;
     const requests = records.requests.filter((r) => forClusterOrItsIdentity(r, cluster, resolved.identity));
@@ -242,7 +252,10 @@ export class AccessInventory {
     const now = this.ports.clock.now();
     const [clusters, { requests, incomplete }, assignments] = await Promise.all([
       this.allClusters(),
-      this.accessRequests((r) => sameId(r.plan.registry.id, registry.id)),
+      // Indexed by registry, as `check` reads it: the registry's own history, not everyone's
+      // cut at the bound (which left out its older ended grants, and so named a role assignment
+      // made again at one's name as having no record here).
+      this.read((states, limit, order) => this.ports.requests.listByRegistry(registry.id, states, limit, order)),
       // Every assignment at the registry or above it (only those can cover it), read on the
       // registry, where the deployment gives acrbot Reader (docs/deploy.md).
       listedInEach([registry.subscriptionId], () => this.ports.roleAssignments.listAtOrAbove(registry.id)),
@@ -265,7 +278,7 @@ export class AccessInventory {
     const [clusters, registries, { requests, incomplete }, assignments] = await Promise.all([
       this.allClusters(),
       registriesRead,
-      this.accessRequests(() => true),
+      this.accessRequests(),
       listedInEach(
         this.subscriptionIds,
         (s) => this.ports.roleAssignments.listInSubscription(s),
@@ -289,8 +302,9 @@ export class AccessInventory {
   async forUser(user: Actor): Promise<UserAccessReport> {
     const now = this.ports.clock.now();
     // Indexed by requester: one user's requests, not everyone's filtered.
-    const { requests: mine, incomplete } = await this.read((states, limit) =>
-      this.ports.requests.listByRequester(user.objectId, states, limit),
+    const { requests: mine, incomplete } = await this.read(
+      (states, limit, order) => this.ports.requests.listByRequester(user.objectId, states, limit, order),
+      false,
     );
     return {
       user: { objectId: user.objectId, name: user.name },
@@ -457,15 +471,17 @@ export class AccessInventory {
 
   // ---- gathering ---------------------------------------------------------------------------
 
-  /** Requests that gave access and pass `keep`, read once per call. */
-  private async accessRequests(keep: (r: AccessRequest) => boolean): Promise<AccessRecords> {
-    const read = await this.read((states, limit, order) => this.ports.requests.listByState(states, limit, order));
-    return { ...read, requests: read.requests.filter(keep) };
+  /**
+   * Everyone's requests that gave access, read once per call: the cluster's and the matrix's ways
+   * of pulling can be any registry's (no index by cluster), so they are cut at the bound tenant-wide.
+   */
+  private accessRequests(): Promise<AccessRecords> {
+    return this.read((states, limit, order) => this.ports.requests.listByState(states, limit, order));
   }
 
   /** {@link readAccessRequests} within this inventory's bound; a cut-short read is logged once. */
-  private async read(list: RequestListing): Promise<AccessRecords> {
-    const read = await readAccessRequests(list, this.requestLimit);
+  private async read(list: RequestListing, labelsAssignments = true): Promise<AccessRecords> {
+    const read = await readAccessRequests(list, this.requestLimit, labelsAssignments);
     if (read.incomplete && !this.cutLogged) {
       this.cutLogged = true;
       this.ports.log?.warn(

@@ -10,7 +10,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { type AccessMatrix, credentialLapsed, gaveAccess } from '../domain/access-inventory';
-import type { AccessPause, AuditLog, Clock, RequestStore } from '../domain/ports';
+import type { AccessPause, AuditLog, Clock, ListOrder, RequestStore } from '../domain/ports';
 import type { PolicyRule } from '../domain/policy';
 import {
   REQUEST_STATES,
@@ -52,6 +52,28 @@ const LIVE_STATES: readonly RequestState[] = ['pending', 'approved', 'executing'
 
 /** States a request has ended in; they only accumulate, so they are read newest first. */
 const ENDED_STATES: readonly RequestState[] = REQUEST_STATES.filter((s) => !LIVE_STATES.includes(s));
+
+/**
+ * A listing of at most {@link LIST_LIMIT} requests through one of the store's indexes (everyone's
+ * by state, one user's by requester): the live ones oldest first, then the ended ones newest first
+ * in the room left (`ended`, by default read through `list` too). Ended requests only accumulate:
+ * read with the live ones oldest first, a year of history filled the listing, and yesterday's
+ * ended access (and, once past the limit, newer live grants and pending requests) was never
+ * shown. Live before ended: a request that ends between the two reads is found by the second
+ * (STATE_ROUNDS), and is then in both; it is shown once, as the second read has it (ended: no
+ * Revoke or Extend on access that is gone, and counted once).
+ */
+async function liveThenEnded(
+  list: (states: RequestState[], limit: number, order?: ListOrder) => Promise<AccessRequest[]>,
+  ended: (room: number) => Promise<AccessRequest[]> = (room) => list([...ENDED_STATES], room, 'newestFirst'),
+): Promise<AccessRequest[]> {
+  const live = await list([...LIVE_STATES], LIST_LIMIT);
+  const room = LIST_LIMIT - live.length;
+  // A read kept from an earlier call (endedFor) may have had more room than is left now.
+  const read = room > 0 ? (await ended(room)).slice(0, room) : [];
+  const endedIds = new Set(read.map((r) => r.id));
+  return [...live.filter((r) => !endedIds.has(r.id)), ...read];
+}
 
 /**
  * Most requests an approver's matrix reads from the store at once, of those the inventory names
@@ -164,6 +186,9 @@ interface Caller {
 
 /** The tab API. */
 export class TabApi {
+  /** Everyone's ended requests, read once per matrix the inventory answered ({@link endedFor}). */
+  private readonly endedByMatrix = new WeakMap<AccessMatrix, Promise<AccessRequest[]>>();
+
   constructor(private readonly deps: TabApiDeps) {}
 
   /** `GET /api/tab/me`: who the caller is, what they see and may do. */
@@ -224,7 +249,7 @@ export class TabApi {
       // then narrowed to the caller below: a cap first could hold none of theirs.
       const none: WaitingRequests = { requests: [], boundReached: false };
       const [listed, waiting, reviews] = await Promise.all([
-        this.deps.store.listByRequester(c.user.objectId, [...REQUEST_STATES], LIST_LIMIT),
+        this.ownRequests(c.user.objectId),
         c.approver ? listPending(this.deps.store) : Promise.resolve(none),
         c.approver && reviewsOwed ? reviewsOwed() : Promise.resolve(none),
       ]);
@@ -304,9 +329,9 @@ export class TabApi {
       const now = this.deps.clock.now();
       if (c.seesAll && this.deps.inventory) {
         // The store holds every allowed tenant's requests; the caller sees their own tenant's only.
-        const listed = await this.everyonesRequests();
-        const all = listed.filter((r) => inTenant(r, c));
         const matrix = await this.deps.inventory.matrix();
+        const listed = await this.everyonesRequests(matrix);
+        const all = listed.filter((r) => inTenant(r, c));
         const byId = new Map(all.map((r) => [r.id, r]));
         // The inventory names every tenant's requests. One beyond the listing's limit is read on
         // its own, so its tenant is known rather than guessed either way.
@@ -359,9 +384,7 @@ export class TabApi {
       }
       // A requester's own requests through the requester index, as My access reads them (the
       // oldest LIST_LIMIT of everyone's would leave out their newest once the store is large).
-      const listed = c.seesAll
-        ? await this.everyonesRequests()
-        : await this.deps.store.listByRequester(c.user.objectId, [...REQUEST_STATES], LIST_LIMIT);
+      const listed = c.seesAll ? await this.everyonesRequests() : await this.ownRequests(c.user.objectId);
       const shown = listed.filter((r) => inTenant(r, c) && (c.seesAll || this.isOwn(r, c)) && gaveAccess(r));
       const rows = await this.withActions(
         shown.map((r) => requestRow(r, now)),
@@ -452,19 +475,38 @@ export class TabApi {
   }
 
   /**
-   * Everyone's requests for an approver's views, at most {@link LIST_LIMIT}: the live ones oldest
-   * first, then the ended ones newest first in the room left. Ended requests only accumulate:
-   * read with the live ones oldest first, a year of history filled the listing, and yesterday's
-   * ended access (and, once past the limit, newer live grants) was never shown. Live before
-   * ended: a request that ends between the two reads is found by the second (STATE_ROUNDS), and
-   * is then in both; it is shown once, as the second read has it (ended: no Revoke or Extend on
-   * access that is gone, and counted once).
+   * Everyone's requests for an approver's views, as {@link liveThenEnded} reads them. With the
+   * `matrix` they are joined to, the ended ones are read once per matrix ({@link endedFor}).
    */
-  private async everyonesRequests(): Promise<AccessRequest[]> {
-    const live = await this.deps.store.listByState([...LIVE_STATES], LIST_LIMIT);
-    const ended = await this.deps.store.listByState([...ENDED_STATES], LIST_LIMIT - live.length, 'newestFirst');
-    const endedIds = new Set(ended.map((r) => r.id));
-    return [...live.filter((r) => !endedIds.has(r.id)), ...ended];
+  private everyonesRequests(matrix?: AccessMatrix): Promise<AccessRequest[]> {
+    return liveThenEnded(
+      (states, limit, order) => this.deps.store.listByState(states, limit, order),
+      matrix && ((room) => this.endedFor(matrix, room)),
+    );
+  }
+
+  /** One user's requests (My access, a requester's matrix), as {@link liveThenEnded} reads them. */
+  private ownRequests(objectId: string): Promise<AccessRequest[]> {
+    return liveThenEnded((states, limit, order) => this.deps.store.listByRequester(objectId, states, limit, order));
+  }
+
+  /**
+   * Everyone's ended requests (newest first, at most `room`) for the matrix `matrix`, read once
+   * for it: the inventory's copy is kept for its TTL and dropped when access changes here
+   * (inventory-cache.ts), while every page of every load used to read up to LIST_LIMIT of them
+   * again (on Tables ~25,000 index entities and thousands of point reads each). Live requests
+   * are still read on every call. Only the matrix's rows are shown, and an ended request does not
+   * change state again: one that ended after this read is not among the live ones either, so when
+   * the matrix names it, it is read on its own (`beyond`), fresh, as before. A failed read is not kept.
+   */
+  private endedFor(matrix: AccessMatrix, room: number): Promise<AccessRequest[]> {
+    let read = this.endedByMatrix.get(matrix);
+    if (!read) {
+      const started = this.deps.store.listByState([...ENDED_STATES], room, 'newestFirst');
+      this.endedByMatrix.set(matrix, (read = started));
+      void started.catch(() => this.endedByMatrix.get(matrix) === started && this.endedByMatrix.delete(matrix));
+    }
+    return read;
   }
 
   private isOwn(request: AccessRequest, c: Caller): boolean {

@@ -72,10 +72,15 @@ export class MemoryRequestStore implements RequestStore {
       .slice(0, limit);
   }
 
-  async listByRequester(requesterId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
+  async listByRequester(
+    requesterId: string,
+    states: RequestState[],
+    limit = 100,
+    order: ListOrder = 'oldestFirst',
+  ): Promise<AccessRequest[]> {
     if (limit <= 0) return [];
     const who = requesterId.toLowerCase();
-    return (await this.listByState(states, Number.MAX_SAFE_INTEGER))
+    return (await this.listByState(states, Number.MAX_SAFE_INTEGER, order))
       .filter((x) => x.requester.objectId.toLowerCase() === who)
       .slice(0, limit);
   }

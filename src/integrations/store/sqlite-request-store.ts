@@ -43,6 +43,12 @@ interface Row {
  */
 const orderBy = (order: ListOrder) => `ORDER BY created_at ${order === 'newestFirst' ? 'DESC' : 'ASC'}, id ASC`;
 
+/**
+ * One requester's rows: the expression matches the requests_by_requester index exactly; INDEXED BY
+ * keeps the planner from choosing requests_by_state (every pending request) without statistics.
+ */
+const REQUESTER_ROWS = `FROM requests INDEXED BY requests_by_requester WHERE lower(json_extract(doc, '$.requester.objectId')) = ?`;
+
 /** SQLite-backed {@link RequestStore}. */
 export class SqliteRequestStore implements RequestStore {
   private readonly insert;
@@ -201,13 +207,21 @@ export class SqliteRequestStore implements RequestStore {
       .slice(0, limit);
   }
 
-  async listByRequester(requesterId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
+  async listByRequester(
+    requesterId: string,
+    states: RequestState[],
+    limit = 100,
+    order: ListOrder = 'oldestFirst',
+  ): Promise<AccessRequest[]> {
     if (states.length === 0 || limit <= 0) return [];
-    // One statement per number of states, prepared once: this runs on every new request.
-    const rows = this.byRequester(states.length, 'list').all(requesterId.toLowerCase(), ...states, limit) as {
-      doc: string;
-    }[];
-    return rows.map((r) => JSON.parse(r.doc) as AccessRequest);
+    // One seek per state in `order`, each cut at the limit (perState): with `state IN (…)` and an
+    // ORDER BY, SQLite sorted every row of the user's states asked (an automation account's year
+    // of ended requests) before taking the first. Prepared once per order: this runs on every new request.
+    const statement = this.prepared(
+      `SELECT doc, id, created_at ${REQUESTER_ROWS} AND state = ? ${orderBy(order)} LIMIT ?`,
+    );
+    const who = requesterId.toLowerCase();
+    return this.perState(states, limit, order, (state) => statement.all(who, state, limit) as Row[]);
   }
 
   async countByRequester(requesterId: string, states: RequestState[], atMost: number): Promise<number> {
@@ -238,17 +252,10 @@ export class SqliteRequestStore implements RequestStore {
     }));
   }
 
-  private byRequester(stateCount: number, kind: 'list' | 'count'): Statement {
+  private byRequester(stateCount: number, kind: 'count'): Statement {
     const marks = Array.from({ length: stateCount }, () => '?').join(',');
-    // The expression matches the requests_by_requester index exactly; INDEXED BY keeps the
-    // planner from choosing requests_by_state (every pending request) without statistics.
-    const query = `FROM requests INDEXED BY requests_by_requester WHERE lower(json_extract(doc, '$.requester.objectId')) = ? AND state IN (${marks})`;
-    return this.prepared(
-      kind === 'list'
-        ? `SELECT doc ${query} ${orderBy('oldestFirst')} LIMIT ?`
-        : // Counting stops at the cap; the index alone answers it (no document is read).
-          `SELECT count(*) AS n FROM (SELECT 1 ${query} LIMIT ?)`,
-    );
+    // Counting stops at the cap; the index alone answers it (no document is read).
+    return this.prepared(`SELECT count(*) AS n FROM (SELECT 1 ${REQUESTER_ROWS} AND state IN (${marks}) LIMIT ?)`);
   }
 
   /**

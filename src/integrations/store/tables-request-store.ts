@@ -287,11 +287,14 @@ export class TablesRequestStore implements RequestStore {
     prefix: (state: RequestState) => string,
     states: RequestState[],
     limit: number,
+    /** How one state's rows are read: by default its first `limit` in key order. */
+    read: (filter: string) => Promise<TableEntityResult<Record<string, unknown>>[]> = (filter) =>
+      listTop(this.table, filter, limit),
   ): Promise<TableEntityResult<Record<string, unknown>>[][]> {
     const perState: TableEntityResult<Record<string, unknown>>[][] = [];
     for (const round of STATE_ROUNDS) {
       const asked = round.filter((state) => states.includes(state));
-      perState.push(...(await Promise.all(asked.map((s) => listTop(this.table, prefixFilter(PK, prefix(s)), limit)))));
+      perState.push(...(await Promise.all(asked.map((s) => read(prefixFilter(PK, prefix(s)))))));
     }
     return perState;
   }
@@ -330,8 +333,23 @@ export class TablesRequestStore implements RequestStore {
     return found.filter((r) => r.plan.registry.id.toLowerCase() === registryId.toLowerCase());
   }
 
-  async listByRequester(requesterId: string, states: RequestState[], limit = 100): Promise<AccessRequest[]> {
-    return this.listIndexed((s) => requesterPrefix(requesterId, s), states, limit);
+  async listByRequester(
+    requesterId: string,
+    states: RequestState[],
+    limit = 100,
+    order: ListOrder = 'oldestFirst',
+  ): Promise<AccessRequest[]> {
+    const prefix = (s: RequestState) => requesterPrefix(requesterId, s);
+    if (order === 'oldestFirst') return this.listIndexed(prefix, states, limit);
+    if (states.length === 0 || limit <= 0) return [];
+    // `u|` keys sort oldest first and Tables reads keys in ascending order only: every key of this
+    // user's rows in these states is read (keys and two properties, 1000 a page), in rounds as
+    // listIndexed reads, and only the newest `limit` requests in full. The cost follows this one
+    // user's history, not everyone's; a newest-first `u|` row kind would need a new index layout
+    // and its backfill.
+    const keys = ['RowKey', 'id', 'createdAt'];
+    const perState = await this.indexRowsByState(prefix, states, limit, (filter) => listAll(this.table, filter, keys));
+    return this.requestsOf(perState.flat(), states, limit, undefined, order);
   }
 
   /**

@@ -121,6 +121,12 @@ export function describeRequestStoreContract(
         '3',
       ]);
       expect(ids(await store.listByRegistry(registry.id, ['revoked'], 2))).toEqual(['1', '3']);
+      // One requester's own (a user's access, the tab's My access): the same order and cut.
+      const who = made[0].requester.objectId;
+      expect(ids(await store.listByRequester(who, ['revoked', 'failed'], 3, 'newestFirst'))).toEqual(['5', '4', '3']);
+      expect(ids(await store.listByRequester(who.toUpperCase(), ['revoked'], 2, 'newestFirst'))).toEqual(['5', '3']);
+      expect(ids(await store.listByRequester(who, ['revoked', 'failed'], 3, 'oldestFirst'))).toEqual(['0', '1', '2']);
+      expect(ids(await store.listByRequester(who, ['revoked'], 2))).toEqual(['1', '3']);
     });
 
     it('requests created at the same time are listed by id ascending in either order, each limit a prefix of a larger one', async () => {
@@ -151,6 +157,9 @@ export function describeRequestStoreContract(
         expect(ids(await store.listByTarget(cluster.id, registry.id, ended, limit))).toEqual(oldest.slice(0, limit));
         expect(ids(await store.listByRequester(all[0].requester.objectId, ended, limit))).toEqual(
           oldest.slice(0, limit),
+        );
+        expect(ids(await store.listByRequester(all[0].requester.objectId, ended, limit, 'newestFirst'))).toEqual(
+          newest.slice(0, limit),
         );
       }
       // One state alone: its own read, no merge.
