@@ -5,6 +5,7 @@
  */
 import type { ConversationReference } from 'botbuilder';
 import { UserFacingError } from '../domain/errors';
+import { extensionTermToOffer } from '../domain/extension-terms';
 import type { CardCopy } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import type { RequesterNews } from '../flows/lifecycle-messenger';
@@ -31,12 +32,22 @@ export async function tellRequester(
   try {
     const requesterCopy = (await parts.store.listCardCopies(request.id)).find((c) => c.role === 'requester');
     if (!requesterCopy) return 'noConversation';
-    const defaultAccessMs = extensionDefaultMs(parts, request);
     const card =
       news.kind === 'expiring'
-        ? expiryReminderCard(request, news.inMs, defaultAccessMs, news.paused)
+        ? expiryReminderCard(
+            request,
+            news.inMs,
+            extensionTermOffered(parts, request, Date.parse(request.access!.expiresAt!) - news.inMs),
+            news.paused,
+          )
         : news.kind === 'credentialExpiring'
-          ? credentialReminderCard(request, news.inMs, news.at, defaultAccessMs, news.paused)
+          ? credentialReminderCard(
+              request,
+              news.inMs,
+              news.at,
+              extensionTermOffered(parts, request, Date.parse(news.at) - news.inMs),
+              news.paused,
+            )
           : requesterNewsCard(request, news);
     const to = requesterCopy.conversation as Partial<ConversationReference>;
     // Only the post's failure is worded for the approvers' report of a failing reminder; a
@@ -68,17 +79,20 @@ export async function tellRequester(
 }
 
 /**
- * The term a reminder's Extend is pre-filled with: the one `extend R-…` without `--for` gets,
- * the deployment's default cut to what the request's rule allows (its maxDuration, its
- * auto-approval cap). The default alone (30d) under an 8h rule would be refused as offered.
+ * The term a reminder's Extend is pre-filled with ({@link extensionTermToOffer}): the smallest of
+ * the deployment's default (cut to what the request's rule allows: its maxDuration, its
+ * auto-approval cap), then the tab's choices, that is allowed and ends well after the access's
+ * current end. `now`: when the reminder is sent (its end less the time left it tells). The
+ * default alone (8h) a day before the end would be refused as ending before it; undefined when
+ * no term allowed would do, and the reminder offers no Extend.
  */
-function extensionDefaultMs(
+function extensionTermOffered(
   parts: Pick<MessengerParts, 'lifecycle' | 'extensionTermRange'>,
   request: AccessRequest,
-): number {
+  now: number,
+): number | undefined {
   const defaultMs = parts.lifecycle?.defaultAccessMs ?? 30 * 86_400_000;
-  const range = parts.extensionTermRange(request);
-  return range ? Math.max(range.minMs, Math.min(defaultMs, range.maxMs)) : defaultMs;
+  return extensionTermToOffer(defaultMs, parts.extensionTermRange(request), request.access?.expiresAt, now);
 }
 
 /**

@@ -31,13 +31,25 @@ const DURATION = /^(\d+)([mhdwy])$/i;
  * a duration is read, in these words in chat's `--for`, the policy file and the ACRBOT_* duration
  * settings, ACRBOT_EXPIRY_REMINDERS included (src/config/setting-duration.ts).
  */
-export function monthWrittenAsMinutes(text: string): string | undefined {
+export function monthWrittenAsMinutes(
+  text: string,
+  limits?: Pick<AccessLimits, 'minMs' | 'maxMs'>,
+): string | undefined {
   const digits = /^\s*(\d{1,9})\s*M\s*$/.exec(text)?.[1];
   if (digits === undefined) return undefined;
   const n = Number(digits);
   const months = n === 1 ? 'a month' : `${n} months`;
   const minutes = n === 1 ? 'a minute' : `${n} minutes`;
-  return `\`${n}M\`: M is read as minutes here — write ${n * 30}d for about ${months}, or ${n}m for ${minutes}`;
+  // A `--for` is read within `limits`: a suggestion they refuse is none (1M under 1h–7d).
+  const allowed = (ms: number) => !limits || (ms >= limits.minMs && ms <= limits.maxMs);
+  const ways = [
+    ...(allowed(n * 30 * UNIT_MS.d) ? [`${n * 30}d for about ${months}`] : []),
+    ...(allowed(n * UNIT_MS.m) ? [`${n}m for ${minutes}`] : []),
+  ];
+  const write = ways.length
+    ? `write ${ways.join(', or ')}`
+    : `choose a duration between ${shortDuration(limits!.minMs, 'up')} and ${shortDuration(limits!.maxMs, 'down')}`;
+  return `\`${n}M\`: M is read as minutes here — ${write}`;
 }
 
 /**
@@ -100,15 +112,27 @@ export function describeTimeLeft(ms: number): string {
   return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
 
-/** Short form for config and help: `30d`, `12h`, `90m`. */
-export function shortDuration(ms: number): string {
+/**
+ * Short form for config and help: `30d`, `12h`, `90m`. A length that is no whole number of
+ * minutes (a policy's `maxDuration: 90s`) is rounded to one, as `--for` takes no seconds:
+ * `'down'` for a maximum (a limit of 90s is no `2m`, which it refuses), `'up'` for a minimum,
+ * to the nearest otherwise.
+ */
+export function shortDuration(ms: number, round: 'down' | 'up' | 'nearest' = 'nearest'): string {
+  const toMinute = round === 'down' ? Math.floor : round === 'up' ? Math.ceil : Math.round;
+  const whole = toMinute(ms / UNIT_MS.m) * UNIT_MS.m;
   for (const [unit, size] of [
     ['y', UNIT_MS.y],
     ['d', UNIT_MS.d],
     ['h', UNIT_MS.h],
   ] as const)
-    if (ms % size === 0) return `${ms / size}${unit}`;
-  return `${Math.round(ms / 60_000)}m`;
+    if (whole % size === 0 && whole > 0) return `${whole / size}${unit}`;
+  return `${whole / UNIT_MS.m}m`;
+}
+
+/** `--for`'s example within a range: the default term, or the maximum if lower (rounded down). */
+function exampleTerm(defaultMs: number | undefined, maxMs: number): string {
+  return shortDuration(Math.min(defaultMs ?? maxMs, maxMs), 'down');
 }
 
 /** True when no `--for` was given (absent or blank): the deployment's default term applies. */
@@ -147,10 +171,12 @@ export function termRefusal(
   const ruleCuts = ruleMaxMs !== undefined && ruleMaxMs < deploymentMaxMs;
   const maxMs = ruleCuts ? ruleMaxMs : deploymentMaxMs;
   const bounds =
-    minMs > 0 ? `between ${shortDuration(minMs)} and ${shortDuration(maxMs)}` : `of at most ${shortDuration(maxMs)}`;
+    minMs > 0
+      ? `between ${shortDuration(minMs, 'up')} and ${shortDuration(maxMs, 'down')}`
+      : `of at most ${shortDuration(maxMs, 'down')}`;
   const range = `${bounds}${ruleCuts ? ` (rule ${rule!.id})` : ''}`;
   if (term.permanent) {
-    const example = shortDuration(Math.min(limits?.defaultMs ?? maxMs, maxMs));
+    const example = exampleTerm(limits?.defaultMs, maxMs);
     if (limits && !limits.allowPermanent)
       return {
         code: 'validation.duration',
@@ -169,11 +195,11 @@ export function termRefusal(
   if (ms < minMs)
     return {
       code: 'validation.duration',
-      message: `${value} is shorter than the minimum access of ${shortDuration(minMs)}; choose a duration ${range}.`,
+      message: `${value} is shorter than the minimum access of ${shortDuration(minMs, 'up')}; choose a duration ${range}.`,
     };
   return {
     code: ruleCuts ? 'policy.maxDuration' : 'validation.duration',
-    message: `${value} is longer than the maximum access of ${shortDuration(maxMs)}; choose a duration ${range}.`,
+    message: `${value} is longer than the maximum access of ${shortDuration(maxMs, 'down')}; choose a duration ${range}.`,
   };
 }
 
@@ -193,7 +219,7 @@ export function termPastLimitsNow(
   const deploymentMaxMs = limits?.maxMs ?? Number.POSITIVE_INFINITY;
   const ruleMaxMs = rule?.maxDurationMs;
   const byRule = ruleMaxMs !== undefined && ruleMaxMs < deploymentMaxMs;
-  const grants = `now grants at most ${shortDuration(byRule ? ruleMaxMs : deploymentMaxMs)}`;
+  const grants = `now grants at most ${shortDuration(byRule ? ruleMaxMs : deploymentMaxMs, 'down')}`;
   const grantor = byRule ? `rule ${rule!.id}` : 'acrbot';
   if (!term.permanent) return `asks for ${shortDuration(term.durationMs!)}, but ${grantor} ${grants}`;
   const bySettings = limits !== undefined && !limits.allowPermanent;
@@ -217,14 +243,14 @@ export function parseAccessDuration(
 ): AccessTerm {
   if (text === undefined || isDefaultTerm(text)) return { durationMs: limits.defaultMs };
   // Before the case is dropped: `1M` is most likely a month, which lower-cased would be a minute.
-  const month = monthWrittenAsMinutes(text);
+  const month = monthWrittenAsMinutes(text, limits);
   if (month) throw new UserFacingError('validation.duration', `${month}.`);
   const value = text.trim().toLowerCase();
   const m = DURATION.exec(value);
   if (value !== 'permanent' && !m)
     throw new UserFacingError(
       'validation.duration',
-      `"${text.slice(0, 30)}" is not a duration; use a number and a unit (m, h, d, w, y), e.g. --for 30d, between ${shortDuration(limits.minMs)} and ${shortDuration(limits.maxMs)}.`,
+      `"${text.slice(0, 30)}" is not a duration; use a number and a unit (m, h, d, w, y), e.g. --for ${exampleTerm(limits.defaultMs, limits.maxMs)}, between ${shortDuration(limits.minMs, 'up')} and ${shortDuration(limits.maxMs, 'down')}.`,
     );
   // Zero is a duration, only too short; many digits make one too long.
   const term: AccessTerm = m ? { durationMs: Number(m[1]) * UNIT_MS[m[2].toLowerCase()] } : { permanent: true };
@@ -237,9 +263,18 @@ export function parseAccessDuration(
   return term;
 }
 
-/** `2027-01-04 10:00 UTC`. */
+/** `2027-01-04 10:00 UTC`: the minute it falls in (rounded down), as ends and deadlines are shown. */
 export function formatUtc(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+/**
+ * {@link formatUtc} rounded up to the next whole minute: for a time someone must wait until. A
+ * cooldown ending at 10:00:30 shown as "until 10:00" is refused again when tried at 10:00.
+ */
+export function formatUtcUp(iso: string): string {
+  const ms = Date.parse(iso);
+  return formatUtc(new Date(Math.ceil(ms / UNIT_MS.m) * UNIT_MS.m).toISOString());
 }
 
 /** Final states a request reaches without running: refused, withdrawn, or undecided in time. */

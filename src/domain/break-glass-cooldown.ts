@@ -5,7 +5,7 @@
  * Pure: the request service reads the member's requests from the store and asks here, so a
  * rejection recorded on any instance counts.
  */
-import { describeDurationMs, formatUtc } from './access-term';
+import { describeDurationMs, formatUtc, formatUtcUp } from './access-term';
 import { DEFAULT_BREAK_GLASS_COOLDOWN_MS, type BreakGlassPolicy } from './policy';
 import type { AccessRequest, Actor, RequestState } from './request';
 
@@ -77,7 +77,7 @@ export function cooldownInForce(
 export function cooldownRefusal(cooldown: BreakGlassCooldown, pair: { cluster: string; registry: string }): string {
   const by = cooldown.rejectedBy ? ` by ${cooldown.rejectedBy.name}` : '';
   return (
-    `Break-glass is not available to you until ${formatUtc(cooldown.until)}: the review of your break-glass ` +
+    `Break-glass is not available to you until ${formatUtcUp(cooldown.until)}: the review of your break-glass ` +
     `request ${cooldown.requestId} was rejected${by} at ${formatUtc(cooldown.rejectedAt)}, and after a rejected ` +
     `review break-glass is refused for ${describeDurationMs(cooldown.cooldownMs)}, on every pair. Nothing was ` +
     `requested. To ask for access now, send a normal request without --break-glass ` +

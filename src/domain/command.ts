@@ -62,7 +62,7 @@ export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example:
     usage: 'grant CLUSTER REGISTRY [--for 30d] [--break-glass] REASON…',
     example: 'grant aks-prod contosoacr --for 30d deploy payments-api',
     description:
-      "Give a cluster's identity pull access (AcrPull) to a registry, after approval, for a time (e.g. 12h, 30d, 12w; within the limits set for acrbot, 1h to 90d by default); it is revoked by itself when it ends.",
+      "Give a cluster's identity pull access (AcrPull, or Repository Reader on ABAC registries) to a registry, after approval, for a time (e.g. 12h, 30d, 12w; within the limits set for acrbot, 1h to 90d by default); it is revoked by itself when it ends.",
   },
   {
     verb: 'secret',

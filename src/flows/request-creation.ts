@@ -23,6 +23,7 @@ import { readApproverGroups, readNamedApprovers } from './approver-groups-read';
 import { UserFacingError } from '../domain/errors';
 import { newRequestId } from '../domain/identifiers';
 import { describeDurationMs, formatUtc, shortDuration, termRefusal } from '../domain/access-term';
+import { extensionTermToOffer } from '../domain/extension-terms';
 import type { GrantPlan, Plan } from '../domain/plan';
 import type { Clock, DirectoryPort, RequestStore } from '../domain/ports';
 import type { AccessRequest, AccessTerm, ActingContext, Actor, DriftedBefore, PolicyBinding } from '../domain/request';
@@ -271,7 +272,7 @@ export class RequestCreation {
       return refuse(
         'extend.refused.notLater',
         'extend.notLater',
-        `Request ${input.extendsRequestId} already runs until ${formatUtc(currentEnd)}. An extension's term counts from when it is granted, so ${describeDurationMs(termMs)}${rule.autoApprove && termMs !== asked?.durationMs ? ` (rule ${rule.id} grants at most that)` : ''} would end before that and change nothing; ask for a term that ends later.`,
+        `Request ${input.extendsRequestId} already runs until ${formatUtc(currentEnd)}. An extension's term counts from when it is granted, so ${input.defaultTerm ? `without --for the default term, ${describeDurationMs(termMs)},` : describeDurationMs(termMs)}${rule.autoApprove && termMs !== asked?.durationMs ? ` (rule ${rule.id} grants at most that)` : ''} would end before that and change nothing; ${this.longerTermHint(rule, currentEnd, now)}.`,
       );
     const binding: PolicyBinding = {
       ruleId: rule.id,
@@ -322,6 +323,24 @@ export class RequestCreation {
    * Each create withdraws only its own request: another's may already be announced, and which
    * of two racing creates was first cannot be told, so under a race both may be refused.
    */
+  /**
+   * What to ask for instead of an extension's term that would end before the current end: the
+   * term a reminder's Extend offers ({@link extensionTermToOffer}), or, when none would do, that
+   * no term allowed ends later yet, or the longest allowed when it only just does.
+   */
+  private longerTermHint(rule: PolicyRule, currentEnd: string, now: Date): string {
+    const limits = this.settings.access;
+    if (!limits) return 'ask for a term that ends later';
+    const caps = [limits.maxMs, rule.maxDurationMs, rule.autoApprove?.maxDurationMs];
+    const maxMs = Math.min(...caps.filter((ms): ms is number => ms !== undefined));
+    const offer = extensionTermToOffer(limits.defaultMs, { minMs: limits.minMs, maxMs }, currentEnd, now.getTime());
+    if (offer !== undefined) return `ask for a term that ends later, e.g. --for ${shortDuration(offer)}`;
+    const longest = shortDuration(maxMs, 'down');
+    return now.getTime() + maxMs > Date.parse(currentEnd)
+      ? `ask for a term that ends later, at most ${longest} here`
+      : `no term allowed here (at most ${longest}) ends later yet: ask again closer to the end`;
+  }
+
   private async withdrawOverCap(request: AccessRequest, max: number): Promise<void> {
     const requesterId = request.requester.objectId;
     if ((await this.store.countByRequester(requesterId, ['pending'], max + 1)) <= max) return;

@@ -370,8 +370,8 @@ export class RequestService {
 function rulesAllowingLess(rules: readonly PolicyRule[]): string | undefined {
   const [only] = rules;
   if (!only) return undefined;
-  if (rules.length === 1) return `Rule ${only.id} allows at most ${shortDuration(only.maxDurationMs!)}.`;
-  const named = rules.slice(0, 3).map((r) => `${r.id} at most ${shortDuration(r.maxDurationMs!)}`);
+  if (rules.length === 1) return `Rule ${only.id} allows at most ${shortDuration(only.maxDurationMs!, 'down')}.`;
+  const named = rules.slice(0, 3).map((r) => `${r.id} at most ${shortDuration(r.maxDurationMs!, 'down')}`);
   const more = rules.length > 3 ? ` and ${rules.length - 3} more` : '';
   return `Some rules allow less: ${named.join(', ')}${more}.`;
 }

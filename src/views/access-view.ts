@@ -511,7 +511,7 @@ export function userAccessCard(report: UserAccessReport, sandbox: boolean): Adap
     const what =
       e.kind === 'grant'
         ? `${e.roleName ?? 'pull role'} for ${e.cluster.name} on ${e.registry.name}`
-        : `pull secret ${e.secretName} in ${e.cluster.name}/${e.namespace} for ${e.registry.name}`;
+        : `pull secret ${e.namespace}/${e.secretName} in ${e.cluster.name} for ${e.registry.name}`;
     return {
       heading: inertText(what),
       subheading: '',

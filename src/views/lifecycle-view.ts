@@ -17,7 +17,8 @@ import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 import { jsonBytes, shortenForCard } from './message-view';
 import { inertText } from './inert-text';
-import { commandNames, deciders, errorText, type Fact } from './request-view';
+import { askAgainCommand } from './ask-again-command';
+import { deciders, errorText, type Fact } from './request-view';
 import { tint } from './tint';
 
 /** One line of a revocation preview. */
@@ -391,6 +392,18 @@ function pausedNote(paused: PauseAsTold): string {
   return extensionsPaused({ since: paused.since, by: { name: inertText(paused.by.name) } });
 }
 
+/**
+ * Why a reminder offers no Extend when no term allowed would move the end by much
+ * (extension-terms.ts): an extension's term counts from when it is granted.
+ */
+const NO_TERM_YET =
+  'No extension term allowed here would yet end much later than your access does now (its term counts from when it is granted), so there is no Extend.';
+
+/** How to ask for an extension in chat once a term would end later (the reminder offers no Extend then). */
+function extendLater(request: AccessRequest): string {
+  return `Closer to the end, you can ask for one with "@acrbot extend ${request.id} --for TERM REASON"`;
+}
+
 /** How to ask for an extension in chat once new access is resumed (the reminder offers no Extend then). */
 function extendOnceResumed(request: AccessRequest): string {
   return `Once it is resumed, you can ask for an extension with "@acrbot extend ${request.id} REASON"`;
@@ -409,7 +422,7 @@ function extendOnceResumed(request: AccessRequest): string {
 export function expiryReminderCard(
   request: AccessRequest,
   inMs: number,
-  defaultDurationMs: number,
+  defaultDurationMs: number | undefined,
   paused?: PauseAsTold,
 ): AdaptiveCardJson {
   const ends = `Your access ${accessTo(request)} ends at ${formatUtc(request.access!.expiresAt!)} and is then revoked automatically.`;
@@ -438,6 +451,9 @@ export function expiryReminderCard(
       ...base,
       text: `${ends} ${pausedNote(paused)} ${extendOnceResumed(request)}; it is approved like a new request.`,
     });
+  // No term allowed would move the end (extension-terms.ts): no Extend that is bound to be refused.
+  if (defaultDurationMs === undefined)
+    return lifecycleCard({ ...base, text: `${ends} ${NO_TERM_YET} ${extendLater(request)}.` });
   return lifecycleCard({
     ...base,
     text: `${ends} To keep it, ask for an extension; it is approved like a new request.`,
@@ -457,12 +473,12 @@ export function credentialReminderCard(
   request: AccessRequest,
   inMs: number,
   expiresAt: string,
-  defaultDurationMs: number,
+  defaultDurationMs: number | undefined,
   paused?: PauseAsTold,
 ): AdaptiveCardJson {
   const plan = request.plan as SecretPlan;
   const secretName = inertText(plan.secretName);
-  const secret = `pull secret ${plan.namespace}/${secretName} (cluster ${plan.cluster.name})`;
+  const secret = `pull secret ${plan.namespace}/${secretName} in ${plan.cluster.name}`;
   const permanent = Boolean(request.access?.permanent);
   const expires = `The credential in ${secret} expires at ${formatUtc(expiresAt)}`;
   const offersExtend = !permanent && !paused;
@@ -470,14 +486,15 @@ export function credentialReminderCard(
     sandbox: request.sandbox,
     title: `Pull secret credential expires in ${describeTimeLeft(inMs)}`,
     text: permanent
-      ? `${expires} and nothing renews it: pulls with the secret fail from then, although the access is permanent. To keep pulling, ask for the secret again under the same name (secret ${commandNames(plan)} --namespace ${plan.namespace} --name ${secretName} --for permanent REASON); approved like a new request, it replaces the secret with a new credential.${paused ? ` ${pausedNote(paused)}` : ''}`
-      : `${expires}, before your access would end, and nothing renews it: pulls with the secret fail from then. ${paused ? `${pausedNote(paused)} ${extendOnceResumed(request)}` : 'To keep pulling, ask for an extension'}; approved like a new request, it puts a new credential into the same secret.`,
+      ? `${expires} and nothing renews it: pulls with the secret fail from then, although the access is permanent. To keep pulling, ask for the secret again under the same name: "${askAgainCommand(request)}"; approved like a new request, it replaces the secret with a new credential.${paused ? ` ${pausedNote(paused)}` : ''}`
+      : `${expires}, before your access would end, and nothing renews it: pulls with the secret fail from then. ${paused ? `${pausedNote(paused)} ${extendOnceResumed(request)}` : defaultDurationMs === undefined ? `${NO_TERM_YET} ${extendLater(request)}` : 'To keep pulling, ask for an extension'}; approved like a new request, it puts a new credential into the same secret.`,
     color: 'Warning',
     facts: facts(request),
-    ...(offersExtend && {
-      extend: { defaultDuration: shortDuration(defaultDurationMs) },
-      actions: [{ title: 'Extend', verb: 'extend', requestId: request.id, version: request.version }],
-    }),
+    ...(offersExtend &&
+      defaultDurationMs !== undefined && {
+        extend: { defaultDuration: shortDuration(defaultDurationMs) },
+        actions: [{ title: 'Extend', verb: 'extend', requestId: request.id, version: request.version }],
+      }),
   });
 }
 
@@ -523,7 +540,7 @@ export function requesterNewsCard(
       return lifecycleCard({
         ...base,
         title: `Expired without a decision: ${request.id}`,
-        text: 'Nobody decided in time, so nothing was changed. Ask again if you still need the access.',
+        text: `Nobody decided in time, so nothing was changed. If you still need the access, ask again: "${askAgainCommand(request, { extension: true })}".`,
       });
     case 'failed':
       return lifecycleCard({

@@ -69,12 +69,20 @@ function waitingLine(request: AccessRequest, label: string): string {
 }
 
 /**
+ * Where to decide: a nudge is a message of its own, not under the approval card (an escalation
+ * channel never had the card), so it names the command that brings the card with its buttons.
+ */
+function whereToDecide(request: AccessRequest): string {
+  return `"@acrbot pending ${request.id}" shows it with Approve and Reject`;
+}
+
+/**
  * The reminder, in the rule's channel: names the approvers as the policy calls them, mentions
  * those of its named users still waited on and names its approver groups.
  */
 export function reminderMessage(request: AccessRequest, rule: PolicyRule): NudgeMessage {
   const entities = approverMentions(request, rule);
-  const text = `${waitingLine(request, 'Reminder')} ${waitedOn(rule, entities, true)}, please decide.`;
+  const text = `${waitingLine(request, 'Reminder')} ${waitedOn(rule, entities, true)}, please decide: ${whereToDecide(request)}.`;
   return { text, entities };
 }
 
@@ -83,8 +91,9 @@ export function reminderMessage(request: AccessRequest, rule: PolicyRule): Nudge
  * not to make one (only the rule's approvers approve or reject, G5/G18), so "please decide"
  * alone would send them to a button that refuses them.
  */
-const ESCALATION_ASK =
-  'Those asked: please decide. Those told now cannot approve or reject: please see that it is decided.';
+function escalationAsk(request: AccessRequest): string {
+  return `Those asked: please decide (${whereToDecide(request)}). Those told now cannot approve or reject: please see that it is decided.`;
+}
 
 /**
  * The escalation: names who was asked (the rule's approvers: its named users still waited on
@@ -109,6 +118,6 @@ export function escalationMessage(request: AccessRequest, rule: PolicyRule): Nud
     rule.escalateAfterMs === undefined ? '' : ` No decision after ${describeDurationMs(rule.escalateAfterMs)}.`;
   const text =
     `${waitingLine(request, 'Escalation')}${after} Asked: ${asked}` +
-    `${also.length ? `; now also: ${also.join(' and ')}` : ''}. ${also.length ? ESCALATION_ASK : 'Please decide.'}`;
+    `${also.length ? `; now also: ${also.join(' and ')}` : ''}. ${also.length ? escalationAsk(request) : `Please decide: ${whereToDecide(request)}.`}`;
   return { text, entities };
 }

@@ -134,7 +134,8 @@ export function resumedCard(
   if (result.lifted)
     return pauseCard({
       title: 'New access resumed',
-      text: 'Requests can be made and approved again; pending ones need their Approve clicked again. This pause was lifted:',
+      // A pause drops no approval: one given before it still counts (a second click is refused).
+      text: 'Requests can be made and approved again: pending requests can be approved now, and approvals given before the pause still count. This pause was lifted:',
       color: 'Good',
       pause: result.lifted,
       withReason,

@@ -1,5 +1,5 @@
 /** Cards of the approval policy: `policy CLUSTER REGISTRY`, the break-glass alert. */
-import { describeDurationMs, formatUtc } from '../domain/access-term';
+import { describeDurationMs, formatUtc, formatUtcUp } from '../domain/access-term';
 import { cooldownMsOf, type BreakGlassCooldown } from '../domain/break-glass-cooldown';
 import type { SecretCredentialKind } from '../domain/plan';
 import { approversName, type BreakGlassPolicy, hasApprovers, type Policy, type PolicyRule } from '../domain/policy';
@@ -184,7 +184,7 @@ function breakGlassFacts(
 /** The reader's own cooldown: until when, and which review's rejection, by whom, started it. */
 function cooldownText(cooldown: BreakGlassCooldown): string {
   const by = cooldown.rejectedBy ? ` by ${inertText(cooldown.rejectedBy.name)}` : '';
-  return `not available to you until ${formatUtc(cooldown.until)}: the review of your break-glass request ${cooldown.requestId} was rejected${by} at ${formatUtc(cooldown.rejectedAt)}`;
+  return `not available to you until ${formatUtcUp(cooldown.until)}: the review of your break-glass request ${cooldown.requestId} was rejected${by} at ${formatUtc(cooldown.rejectedAt)}`;
 }
 
 /** How a heading names a rule, or that none fits. */

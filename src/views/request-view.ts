@@ -46,8 +46,11 @@ export interface Fact {
   value: string;
 }
 
-// Labels of a request's states; the access inventory's states have their own table (access-view.ts).
-const STATE_LABEL: Record<RequestState, { label: string; color: string }> = {
+/**
+ * Labels of a request's states, as its card and the audit channel's card show them; the access
+ * inventory's states have their own table (access-view.ts).
+ */
+export const STATE_LABEL: Record<RequestState, { label: string; color: string }> = {
   pending: { label: 'Pending approval', color: 'Warning' },
   approved: { label: 'Approved', color: 'Good' },
   executing: { label: 'Executing…', color: 'Accent' },
@@ -208,17 +211,18 @@ export function planFacts(request: AccessRequest): Fact[] {
   common.push({ label: 'Reason', value: inertText(request.reason) });
   const requirement = describeRequirement(request);
   if (requirement) common.push({ label: 'Approval', value: inertText(requirement) });
-  // How long access lasts (G17), on the plan, approval and outcome cards; drift replaces it.
+  // How long access lasts (G17), on the plan, approval and outcome cards: "Term", as on the
+  // lifecycle cards (their "Access" is the pair). Drift replaces it with what became of the access.
   if (request.access?.driftDetectedAt)
     common.push({
       label: 'Access',
       value: `${driftWords(request.access.driftReason)} on ${shortTime(request.access.driftDetectedAt)}; ${driftNotDone(request.access.driftReason)}`,
     });
-  else common.push({ label: 'Access', value: inertText(describeAccess(request)) });
+  else common.push({ label: 'Term', value: inertText(describeAccess(request)) });
   const drifted = driftedBeforeLine(request);
   if (drifted) common.push({ label: 'Drift', value: drifted });
   if (request.extendsRequestId) common.push({ label: 'Extends', value: request.extendsRequestId });
-  // When an undecided request expires, not when its access would end (that is the "Access" line).
+  // When an undecided request expires, not when its access would end (that is the "Term" line).
   if (request.state === 'pending') common.push({ label: 'Decide by', value: shortTime(request.expiresAt) });
   return common;
 }
@@ -269,8 +273,8 @@ function nextSteps(request: AccessRequest): string {
   if (!term || term.permanent) return `When it is no longer needed: @acrbot revoke ${id} REASON.`;
   // Break-glass access is never extended: a longer need goes through approval like any grant.
   if (request.policy?.breakGlass)
-    return `It ends by itself (see Access) and cannot be extended: for longer, ask for a normal grant (@acrbot grant ${commandNames(request.plan)} REASON). ${revoke}`;
-  return `It ends by itself (see Access). To keep it longer: @acrbot extend ${id} REASON. ${revoke}`;
+    return `It ends by itself (see Term) and cannot be extended: for longer, ask for a normal grant (@acrbot grant ${commandNames(request.plan)} REASON). ${revoke}`;
+  return `It ends by itself (see Term). To keep it longer: @acrbot extend ${id} REASON. ${revoke}`;
 }
 
 /**
@@ -415,7 +419,7 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
       ? request.extendsRequestId
         ? `Extend ${request.extendsRequestId}: ${plan.role.name} for ${plan.cluster.name} on ${plan.registry.name}`
         : `Grant ${plan.role.name} to ${plan.cluster.name} on ${plan.registry.name}`
-      : `${request.extendsRequestId ? `Extend ${request.extendsRequestId}: pull` : 'Pull'} secret ${inertText(plan.secretName)} in ${plan.cluster.name}/${plan.namespace}`;
+      : `${request.extendsRequestId ? `Extend ${request.extendsRequestId}: pull` : 'Pull'} secret ${plan.namespace}/${inertText(plan.secretName)} in ${plan.cluster.name}`;
   // Outcomes may quote what Azure or a cluster answered (a secret's field managers, which anyone
   // who can write the namespace names): error text (scrubbed, neutralised like user text).
   const outcomeText = request.outcome?.error ?? (request.state === 'succeeded' ? request.outcome?.summary : undefined);
@@ -509,7 +513,7 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
       label: 'Break-glass',
       value: `ran without approval; approvers review it by ${shortTime(review.dueAt)} (a Reject revokes it at once)`,
     });
-  if (ok) facts.push({ label: 'Access', value: describeAccess(request) });
+  if (ok) facts.push({ label: 'Term', value: describeAccess(request) });
   if (plan.kind === 'grant')
     facts.push(
       { label: 'Role', value: `${plan.role.name} on ${plan.registry.name}` },
@@ -590,7 +594,11 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
               // the assignment, so it shows it at once; it is the tool once that time has passed.
               `Pods in ${plan.cluster.name} ${netCondition ? 'pull' : 'can pull'} from ${plan.registry.loginServer} once Azure has applied the role (usually within minutes)${onlyIf}; no imagePullSecrets needed. If pulls still fail after 30 minutes: @acrbot check ${commandNames(plan)}.`
         : viaServiceAccount
-          ? `Pods in namespace ${plan.namespace} that run as service account ${inertText(plan.serviceAccount ?? '')} pull with the secret${onlyIf}; no imagePullSecrets needed.`
+          ? // Kubernetes copies a service account's imagePullSecrets into a pod only when the pod is
+            // created, and only into one that lists none of its own: pods already running never get it.
+            inertText(
+              `New pods in namespace ${plan.namespace} that run as service account ${plan.serviceAccount ?? ''} and list no imagePullSecrets of their own pull with the secret${onlyIf}. Restart existing pods (kubectl rollout restart deployment/NAME -n ${plan.namespace}); pods that list their own imagePullSecrets need ${plan.secretName} added.`,
+            )
           : `Reference the secret from pods in namespace ${plan.namespace}${onlyIf ? `; they pull${onlyIf}` : ''}.`) +
       (netCondition ? ` When this was requested: ${netCondition}` : ''),
     snippet,

@@ -42,7 +42,7 @@ describe("a request's audit card and another tenant's ask of it", () => {
     const updates = h.connector.calls.filter((c) => c.conversationId === AUDIT_CHANNEL && c.op === 'update');
     const card = cardText(updates[updates.length - 1]!.activity);
     // The card was drawn now, from the whole trail of its tenant: its run is there, the ask is not.
-    expect(card).toContain(`${granted.id} · grant · succeeded`);
+    expect(card).toContain(`${granted.id} · grant · Granted`);
     expect(card).toContain('request.succeeded');
     expect(card).not.toContain('request.refused.tenant');
     expect(card).not.toContain(SANDBOX_USERS.outsider.name);

@@ -42,7 +42,7 @@ describe('audit trail', () => {
       'request.succeeded',
     ])
       expect(finalText).toContain(action);
-    expect(finalText).toContain(`${request.id} · grant · succeeded`);
+    expect(finalText).toContain(`${request.id} · grant · Granted`);
     // Every post and update publishes the chain head of its moment (seq and MAC prefix, G11):
     // a head at or past the card's own entries, whose MAC is the stored entry's MAC.
     let lastHead = 0;

@@ -62,7 +62,7 @@ describe('access lifecycle (G17)', () => {
       'credential reminder',
     );
     expect(cardText(reminder.activity)).toMatch(
-      /The credential in pull secret payments\/acr-auth \(cluster aks-dev\) expires at .*, before your access would end, and nothing renews it/,
+      /The credential in pull secret payments\/acr-auth in aks-dev expires at .*, before your access would end, and nothing renews it/,
     );
     expect(JSON.stringify(reminder.activity)).toContain('"verb":"extend"');
     expect((await h.app.audit.forRequest(id)).find((e) => e.action === 'access.reminded')?.detail).toMatch(
@@ -91,7 +91,7 @@ describe('access lifecycle (G17)', () => {
       'the permanent secret’s credential reminder',
     );
     expect(cardText(again.activity)).toContain(
-      'ask for the secret again under the same name (secret aks-dev contosoacr --namespace payments --name acr-forever --for permanent REASON)',
+      'ask for the secret again under the same name: "@acrbot secret aks-dev contosoacr --namespace payments --name acr-forever --for permanent REASON…"',
     );
     expect(JSON.stringify(again.activity)).not.toContain('"verb":"extend"');
     // Doing as it says replaces the secret with a new credential.

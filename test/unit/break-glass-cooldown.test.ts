@@ -153,6 +153,30 @@ describe('break-glass after a rejected review', () => {
     expect((await policyFacts()).join('\n')).not.toMatch(/Your break-glass/);
   });
 
+  test('a cooldown ending within a minute is shown until the next minute, when break-glass runs again', async () => {
+    const t = setUp();
+    const first = await t.breakGlass();
+    t.clock.advance(30 * MINUTE + 30_000);
+    await t.decide(t.service, first.id, false);
+    // Ends at 09:30:30: "until 09:30" would be refused again when tried at 09:30.
+    await expect(t.breakGlassAgain()).rejects.toThrow(/not available to you until 2026-12-01 09:31 UTC/);
+    const card = policyCard({
+      cluster: 'aks-dev',
+      registry: 'contosoacr',
+      policy: t.service.currentPolicy(),
+      rule: rule('prod'),
+      cooldown: await t.service.breakGlassCooldownOf(OLIVE),
+      sandbox: false,
+    });
+    expect(JSON.stringify(card)).toContain('not available to you until 2026-12-01 09:31 UTC');
+    // The rejection itself, a time past, stays as it was (rounded down).
+    expect(JSON.stringify(card)).toContain('rejected by Alex Approver at 2026-11-30 09:30 UTC');
+    t.clock.advance(24 * HOUR - 30_000); // 09:30:00, the minute rounded down: still refused
+    await expect(t.breakGlassAgain()).rejects.toMatchObject({ code: 'breakglass.cooldown' });
+    t.clock.advance(MINUTE); // 09:31:00, the minute shown
+    expect(await t.breakGlassAgain()).toMatchObject({ state: 'approved' });
+  });
+
   test('cooldownAfterRejection 0 turns it off', async () => {
     const p = policy([rule('prod')]);
     const t = setUp({ ...p, breakGlass: { ...p.breakGlass!, cooldownAfterRejectionMs: 0 } });

@@ -231,7 +231,13 @@ const cards: Array<[string, () => AdaptiveCardJson]> = [
         new Date(AT),
         key,
       );
-      return auditCard('R-7K2M9QXA · grant · pending', 'Riley Requester: aks-prod → contosoacr', [first], false, other);
+      return auditCard(
+        'R-7K2M9QXA · grant · Pending approval',
+        'Riley Requester: aks-prod → contosoacr',
+        [first],
+        false,
+        other,
+      );
     },
   ],
 ];

@@ -119,8 +119,8 @@ async function setup() {
   return { adapter, store, messenger, pending, approved, executing, succeeded };
 }
 
-/** The state an audit card's title names (`R-… · grant · <state>`). */
-const auditState = (call: Call) => /· grant · (\w+)/.exec(call.card)?.[1];
+/** The state an audit card's title names (`R-… · grant · <state label>`), as the request card labels it. */
+const auditState = (call: Call) => /· grant · ([^"]+)"/.exec(call.card)?.[1];
 
 describe('the audit card', () => {
   test('two syncs at once with no audit card yet (handler and run of an auto-approved request) post it once; it ends on the newest state', async () => {
@@ -129,7 +129,7 @@ describe('the audit card', () => {
     await Promise.all([t.messenger.requestChanged(t.executing), t.messenger.syncAuditCard(t.approved)]);
     const audit = t.adapter.shownAt(AUDIT_CHANNEL);
     expect(audit.filter((c) => c.kind === 'send')).toHaveLength(1);
-    expect(auditState(audit[audit.length - 1])).toBe('executing');
+    expect(auditState(audit[audit.length - 1])).toBe('Executing…');
     expect((await t.store.listCardCopies(t.pending.id)).filter((c) => c.role === 'audit')).toHaveLength(1);
   });
 
@@ -148,7 +148,7 @@ describe('the audit card', () => {
     t.adapter.release();
     await Promise.all([executing, succeeded]);
     const audit = t.adapter.shownAt(AUDIT_CHANNEL);
-    expect(auditState(audit[audit.length - 1])).toBe('succeeded');
+    expect(auditState(audit[audit.length - 1])).toBe('Granted');
   });
 
   test('a late sync of an older state (the handler after the run) does not put the older state back', async () => {
@@ -156,7 +156,7 @@ describe('the audit card', () => {
     await t.messenger.requestChanged(t.succeeded);
     await t.messenger.syncAuditCard(t.approved);
     const audit = t.adapter.shownAt(AUDIT_CHANNEL);
-    expect(audit.map(auditState)).toEqual(['succeeded']);
+    expect(audit.map(auditState)).toEqual(['Granted']);
   });
 
   test('a sync at the same state (a refused click) still writes: the new audit line reaches the card', async () => {
@@ -210,7 +210,7 @@ describe('the audit card across instances', () => {
     await Promise.all([first, second]);
     const audit = t.adapter.shownAt(AUDIT_CHANNEL);
     expect(audit.map((c) => c.kind)).toEqual(['send', 'update']);
-    expect(auditState(audit[audit.length - 1])).toBe('executing');
+    expect(auditState(audit[audit.length - 1])).toBe('Executing…');
     expect((await t.store.listCardCopies(t.pending.id)).filter((c) => c.role === 'audit')).toHaveLength(1);
   });
 
@@ -264,7 +264,7 @@ describe('the audit card across instances', () => {
     await t.store.update(t.succeeded);
     // This instance last saw "approved"; the store holds "succeeded".
     await instance(t, 'one', leases).syncAuditCard(t.approved);
-    expect(t.adapter.shownAt(AUDIT_CHANNEL).map(auditState)).toEqual(['succeeded']);
+    expect(t.adapter.shownAt(AUDIT_CHANNEL).map(auditState)).toEqual(['Granted']);
   });
 });
 

@@ -11,6 +11,7 @@ import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
 import { CardMessenger } from '../../src/bot/card-messenger';
 import type { PolicyRule } from '../../src/domain/policy';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { escalationMessage } from '../../src/views/nudge-view';
 import { createLogger } from '../../src/observability/logger';
 import { HOUR } from './support/fake-clock';
 import { APPROVERS_GROUP, ONCALL_GROUP, rule, SAM } from './support/policy-fixtures';
@@ -81,7 +82,7 @@ describe('the escalation message', () => {
     for (const { activity } of t.adapter.posts) {
       expect(activity.text).toContain(
         `No decision after 8 hours. Asked: Platform Approvers (<at>approver 1</at>, members of ${APPROVERS_GROUP}); ` +
-          `now also: members of ${ONCALL_GROUP} and the escalation channel. Those asked: please decide. Those told now cannot approve or reject: please see that it is decided.`,
+          `now also: members of ${ONCALL_GROUP} and the escalation channel. Those asked: please decide ("@acrbot pending ${t.request.id}" shows it with Approve and Reject). Those told now cannot approve or reject: please see that it is decided.`,
       );
       expect(activity.text).toMatch(/^Escalation: request R-\S+ \(aks-prod → contosoacr, from Riley Requester\)/);
       // The named approver is a real mention; groups are named, never mentioned.
@@ -98,7 +99,7 @@ describe('the escalation message', () => {
     expect(t.adapter.posts).toHaveLength(2);
     for (const { activity } of t.adapter.posts) {
       expect(activity.text?.replace(/\u200b/g, '')).toContain(
-        `now also: Payments on-call &lt;at&gt;Alex&lt;/at&gt; (members of ${ONCALL_GROUP}) and the escalation channel. Those asked: please decide. Those told now cannot approve or reject: please see that it is decided.`,
+        `now also: Payments on-call &lt;at&gt;Alex&lt;/at&gt; (members of ${ONCALL_GROUP}) and the escalation channel. Those asked: please decide ("@acrbot pending ${t.request.id}" shows it with Approve and Reject). Those told now cannot approve or reject: please see that it is decided.`,
       );
       expect(activity.entities).toEqual([SAM_MENTION]);
     }
@@ -114,10 +115,20 @@ describe('the escalation message', () => {
     expect(t.adapter.posts).toHaveLength(2);
     for (const { activity } of t.adapter.posts) {
       expect(activity.text).toContain(
-        `Asked: the approvers of rule prod (members of ${APPROVERS_GROUP}); now also: the escalation channel. Those asked: please decide. Those told now cannot approve or reject: please see that it is decided.`,
+        `Asked: the approvers of rule prod (members of ${APPROVERS_GROUP}); now also: the escalation channel. Those asked: please decide ("@acrbot pending ${t.request.id}" shows it with Approve and Reject). Those told now cannot approve or reject: please see that it is decided.`,
       );
       expect(activity.entities).toEqual([]);
     }
+  });
+
+  test('told to nobody else, it asks the approvers alone and names where they decide', () => {
+    const request = pendingRequest();
+    const text = escalationMessage(request, escalating({ escalateTo: undefined })).text;
+    expect(text).toMatch(
+      new RegExp(
+        `Asked: Platform Approvers \\(.*\\)\\. Please decide: "@acrbot pending ${request.id}" shows it with Approve and Reject\\.$`,
+      ),
+    );
   });
 
   test("the approvers' name from the policy file is inert: its only mentions are the entities", async () => {
@@ -146,7 +157,7 @@ describe('the reminder', () => {
       type: 'message',
       text:
         `Reminder: request ${t.request.id} (aks-prod → contosoacr, from Riley Requester) is still waiting: 0 of 1 approvals. ` +
-        `Platform Approvers (<at>approver 1</at>, members of ${APPROVERS_GROUP}), please decide.`,
+        `Platform Approvers (<at>approver 1</at>, members of ${APPROVERS_GROUP}), please decide: "@acrbot pending ${t.request.id}" shows it with Approve and Reject.`,
       entities: [SAM_MENTION],
     });
   });
@@ -159,7 +170,7 @@ describe('the reminder', () => {
       'remind',
     );
     expect(t.adapter.posts[0].activity.text).toContain(
-      `approvals. The approvers of rule prod (members of ${APPROVERS_GROUP}), please decide.`,
+      `approvals. The approvers of rule prod (members of ${APPROVERS_GROUP}), please decide: "@acrbot pending ${t.request.id}" shows it with Approve and Reject.`,
     );
   });
 });
@@ -195,7 +206,7 @@ describe('who a nudge mentions', () => {
     await t.messenger.nudgeApprovers(alexApproved(r), r, 'remind');
     expect(t.adapter.posts[0].activity.entities).toEqual([]);
     expect(t.adapter.posts[0].activity.text).toMatch(
-      /is still waiting: 1 of 2 approvals\. Prod approvers, please decide\.$/,
+      /is still waiting: 1 of 2 approvals\. Prod approvers, please decide: "@acrbot pending R-\S+" shows it with Approve and Reject\.$/,
     );
   });
 });

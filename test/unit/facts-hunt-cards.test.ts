@@ -74,7 +74,9 @@ describe('the manifest snippet pulls the way the flow set it up', () => {
     expect(d.spec.template.spec.serviceAccountName).toBe('builder');
     expect(d.spec.template.spec.imagePullSecrets).toBeUndefined();
     expect(texts(card)).toContain(
-      'Pods in namespace payments that run as service account builder pull with the secret; no imagePullSecrets needed.',
+      // Kubernetes adds a service account's imagePullSecrets only to pods created from now on
+      // that list none of their own: running pods and pods listing their own are told what to do.
+      'New pods in namespace payments that run as service account builder and list no imagePullSecrets of their own pull with the secret. Restart existing pods (kubectl rollout restart deployment/NAME -n payments); pods that list their own imagePullSecrets need acr-auth added.',
     );
   });
 

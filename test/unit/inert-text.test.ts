@@ -16,8 +16,24 @@ describe('inertText', () => {
     expect(inertText(input)).toBe(shown);
   });
 
+  // Teams draws {{DATE(…)}} and {{TIME(…)}} in a TextBlock as a date of the reader's zone.
+  test.each([
+    ['{{DATE(2026-01-01T00:00:00Z)}}', '{\u200b{DATE(2026-01-01T00:00:00Z)}}'],
+    ['at {{TIME(2026-01-01T00:00:00Z)}} ok', 'at {\u200b{TIME(2026-01-01T00:00:00Z)}} ok'],
+    ['{{{DATE(x)}}}', '{\u200b{\u200b{DATE(x)}}}'],
+  ])('Teams date function %j reads %j', (input, shown) => {
+    expect(inertText(input)).toBe(shown);
+    expect(inertText(input)).not.toContain('{{');
+  });
+
   test('text without link or mention syntax is unchanged', () => {
-    for (const text of ['deploy payments-api 1.2', 'contosoacr.azurecr.io', 'awww.example is a name', 'ratio 3:1 / ok'])
+    for (const text of [
+      'deploy payments-api 1.2',
+      'contosoacr.azurecr.io',
+      'awww.example is a name',
+      'ratio 3:1 / ok',
+      'a {b} c',
+    ])
       expect(inertText(text)).toBe(text);
   });
 });

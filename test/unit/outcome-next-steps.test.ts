@@ -28,7 +28,7 @@ describe('the outcome card names the next steps', () => {
   test('time-boxed access: extend and revoke, with its request id', () => {
     const request = granted();
     expect(nextSteps(outcomeCard(request))).toBe(
-      `It ends by itself (see Access). To keep it longer: @acrbot extend ${request.id} REASON. Done with it sooner: @acrbot revoke ${request.id} REASON.`,
+      `It ends by itself (see Term). To keep it longer: @acrbot extend ${request.id} REASON. Done with it sooner: @acrbot revoke ${request.id} REASON.`,
     );
   });
 

@@ -85,9 +85,11 @@ test("a permanent pull secret's credential reminder asks for the secret again as
         30 * DAY,
       ),
     );
-  expect(reminder(BARE)).toContain('(secret aks-prod contosoacr --namespace payments --name acr-auth --for permanent');
-  expect(reminder(GROUP_AND_ID)).toContain(`(secret rg-aks/aks-prod ${REGISTRY_ID} --namespace payments`);
-  expect(reminder(undefined)).toContain(`(secret ${CLUSTER_ID} ${REGISTRY_ID} --namespace payments`);
+  expect(reminder(BARE)).toContain(
+    '"@acrbot secret aks-prod contosoacr --namespace payments --name acr-auth --for permanent',
+  );
+  expect(reminder(GROUP_AND_ID)).toContain(`"@acrbot secret rg-aks/aks-prod ${REGISTRY_ID} --namespace payments`);
+  expect(reminder(undefined)).toContain(`"@acrbot secret ${CLUSTER_ID} ${REGISTRY_ID} --namespace payments`);
 });
 
 test('the secret plan records how the requester named the pair, and its reminder repeats that form', async () => {
@@ -114,7 +116,7 @@ test('the secret plan records how the requester named the pair, and its reminder
         30 * DAY,
       ),
     ),
-  ).toContain(`(secret rg-aks/aks-prod ${REGISTRY_ID} --namespace payments`);
+  ).toContain(`"@acrbot secret rg-aks/aks-prod ${REGISTRY_ID} --namespace payments`);
 });
 
 describe('no rule covers the pair: `policy` is offered as the requester named it', () => {

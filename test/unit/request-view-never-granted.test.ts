@@ -1,6 +1,6 @@
 /**
  * The request card of a request that ended without its access (rejected, cancelled, expired
- * without a decision, failed): its Access line says what was asked and that it was not granted,
+ * without a decision, failed): its Term line says what was asked and that it was not granted,
  * never a term that starts "when it is granted", and a pull secret's credential is not said to
  * end "before the access ends" (there is no access).
  */
@@ -43,15 +43,15 @@ describe('the card of a request that ended without its access', () => {
     ['cancelled', '120 days (never granted)'],
     ['expired', '120 days (never granted)'],
     ['failed', '120 days (not granted)'],
-  ] as const)('%s: Access "%s"; its credential ends before no access', (state, access) => {
+  ] as const)('%s: Term "%s"; its credential ends before no access', (state, access) => {
     const shown = facts(requestCard(secretIn(state), { showActions: true }));
-    expect(shown.Access).toBe(access);
+    expect(shown.Term).toBe(access);
     expect(shown['Credential expires']).toBe('2025-04-15 09:00 UTC');
   });
 
   test('while it may still be granted, the term starts when it is, and the early credential end is said', () => {
     const shown = facts(requestCard(secretIn('pending'), { showActions: true }));
-    expect(shown.Access).toBe('120 days from when it is granted');
+    expect(shown.Term).toBe('120 days from when it is granted');
     expect(shown['Credential expires']).toMatch(/^2025-04-15 09:00 UTC, before the access ends/);
   });
 });

@@ -1,6 +1,7 @@
 /** Words and dates as the tab shows them. */
 import { describePause, GOES_ON_WHILE_PAUSED } from '../../src/domain/access-pause';
 import { describeDurationMs, describeTimeLeft, shortDuration } from '../../src/domain/access-term';
+import { EXTEND_DAYS, movesEndEnough } from '../../src/domain/extension-terms';
 import { NOT_LISTED_YET_LABEL } from '../../src/domain/listing-lag';
 import type { History, Me, PullState, Row } from './types';
 
@@ -300,9 +301,6 @@ export function extendInChatHint(row: Row, myObjectId: string): boolean {
   );
 }
 
-/** The terms the tab offers for an extension, in days, when the limits allow them. */
-const EXTEND_DAYS: readonly number[] = [1, 7, 30, 90];
-
 /** A term as typed in chat (`7d`, `36h`) and as read (`7 days`, `36 hours`), as the server writes them. */
 function termOf(ms: number): { value: string; words: string } {
   return { value: shortDuration(ms), words: describeDurationMs(ms) };
@@ -346,14 +344,6 @@ export function offeredTerms(
   now: number,
 ): Array<{ value: string; label: string }> {
   return extendTerms(termEnd(row), now, row.extendRange);
-}
-
-/**
- * Whether a term, counted from now, moves an end worth asking an approver for: by at least a day,
- * or by half the term for terms under two days (a term that moves the end by minutes is not).
- */
-function movesEndEnough(termMs: number, end: number, now: number): boolean {
-  return now + termMs >= end + Math.min(DAY_MS, termMs / 2);
 }
 
 /**

@@ -1,0 +1,41 @@
+/**
+ * The command a card suggests to ask for a request's access again: built from its plan in the
+ * grammar `grant` and `secret` parse (domain/command.ts), so that pasted as written it asks for
+ * the same access (the same namespace, secret name, credential kind, service account and
+ * repositories), not a wider or different one.
+ */
+import { shortDuration } from '../domain/access-term';
+import type { AccessRequest } from '../domain/request';
+import { inertText } from './inert-text';
+import { commandNames } from './request-view';
+
+/**
+ * `@acrbot grant PAIR [--for TERM] REASON…` or `@acrbot secret PAIR --namespace NS --name SECRET
+ * [--kind sp] [--service-account SA] [--repositories A,B] [--for TERM] REASON…`, with the term the
+ * request asked for (none when it recorded none: the default then applies, as it did).
+ * `extension`: an extension request is asked for again as `@acrbot extend ORIGINAL [--for TERM]
+ * REASON…` (a new grant or secret beside the original would not move its end).
+ */
+export function askAgainCommand(
+  request: Pick<AccessRequest, 'plan' | 'access' | 'extendsRequestId'>,
+  options: { extension?: boolean } = {},
+): string {
+  const plan = request.plan;
+  const term = request.access?.permanent
+    ? ' --for permanent'
+    : request.access?.durationMs
+      ? ` --for ${shortDuration(request.access.durationMs)}`
+      : '';
+  if (options.extension && request.extendsRequestId) return `@acrbot extend ${request.extendsRequestId}${term} REASON…`;
+  if (plan.kind === 'grant') return `@acrbot grant ${commandNames(plan)}${term} REASON…`;
+  const flags = [
+    `--namespace ${plan.namespace}`,
+    `--name ${plan.secretName}`,
+    ...(plan.credentialKind === 'sp' ? ['--kind sp'] : []),
+    ...(plan.serviceAccount ? [`--service-account ${plan.serviceAccount}`] : []),
+    // An empty list is every repository: leaving the option out asks for that again.
+    ...(plan.repositories.length ? [`--repositories ${plan.repositories.join(',')}`] : []),
+  ];
+  // The names are the requester's (valid Kubernetes names, but `www.` one would become a link).
+  return `@acrbot secret ${commandNames(plan)} ${inertText(flags.join(' '))}${term} REASON…`;
+}
