@@ -20,6 +20,7 @@ import { checkTokenCreation, foreignTokenWords } from './foreign-token';
 import { isActive } from './access-term';
 import { outsidePulls } from './outside-pull';
 import { acrbotCreatedAssignment, otherHolders, someIds, whyKept } from './role-assignment-holders';
+import { listedWith, listingsOf, readingOnce } from './revocation-draw-reads';
 import { ENTRY_NOT_ADDED, secretHolders } from './secret-revocation';
 
 /**
@@ -68,7 +69,9 @@ export interface ActiveRead {
  * ends with it.
  */
 export async function activeOn(deps: LifecycleDeps, clusterId: string, registryId: string): Promise<ActiveRead> {
-  return cutAt(deps, await deps.store.listByTarget(clusterId, registryId, ['succeeded'], REVOKE_READ_LIMIT));
+  const asked = { clusterId, registryId, states: ['succeeded'] as RequestState[], limit: REVOKE_READ_LIMIT };
+  const found = await deps.store.listByTarget(clusterId, registryId, asked.states, asked.limit);
+  return cutAt(deps, listedWith({ ...asked, order: 'oldestFirst', found }));
 }
 
 /**
@@ -76,7 +79,11 @@ export async function activeOn(deps: LifecycleDeps, clusterId: string, registryI
  * {@link activeOn} lists a pair's; every tenant's.
  */
 export async function activeOnRegistry(deps: LifecycleDeps, registryId: string): Promise<ActiveRead> {
-  return cutAt(deps, await deps.store.listByRegistry(registryId, ['succeeded'], REVOKE_READ_LIMIT));
+  const asked = { registryId, states: ['succeeded'] as RequestState[], limit: REVOKE_READ_LIMIT };
+  const found = await deps.store.listByRegistry(registryId, asked.states, asked.limit);
+  // Noted with its requests: the card's previews of them take who holds each role assignment
+  // (and a pair's extensions) from it, not from two more listings (revocation-draw-reads.ts).
+  return cutAt(deps, listedWith({ ...asked, order: 'oldestFirst', found }));
 }
 
 /** The active ones of a read of succeeded requests, `full` when it came back at its cap. */
@@ -137,8 +144,10 @@ export async function previewTogether(
   deps: LifecycleDeps,
   requests: readonly AccessRequest[],
 ): Promise<Array<{ request: AccessRequest; lines: RevocationStep[] }>> {
-  // The requests of one pair or registry share their listings and Azure reads: read once here.
-  const shared = readingOnce(deps);
+  // The requests of one pair or registry share their listings and Azure reads: read once here,
+  // and the listing the card's active read made (when `requests` came from one) serves those
+  // of the same requests.
+  const shared = readingOnce(deps, listingsOf(requests));
   const together = new Set(requests.map((r) => r.id));
   for (const request of requests) for (const e of await extensionsOf(shared, request)) together.add(e.id);
   // A few at once: each preview reads Azure (a grant's assignment and listing, a token's date)
@@ -147,61 +156,6 @@ export async function previewTogether(
     request,
     lines: await preview(shared, request, together),
   }));
-}
-
-/**
- * `deps` whose reads that the previews of many requests repeat are made once and shared, for one
- * {@link previewTogether}: each request's preview lists its pair's requests (its extensions, a
- * secret's holders), its registry's (who holds and who made its role assignment), reads the
- * originals it extends, and reads the registry and the identity's assignments there (what else
- * lets it pull). Requests of one pair or registry ask the same, so a 200-request card made 200
- * registry listings, 400 pair listings and 400 ARM reads (docs/performance.md, round forty-two).
- * One draw's reads, never kept past it: each card and each click's redraw check reads anew.
- */
-function readingOnce(deps: LifecycleDeps): LifecycleDeps {
-  const { store, settings } = deps;
-  const { pullReads, registryReads } = settings;
-  const byStore = {
-    get: once(store.get.bind(store)),
-    listByTarget: once(store.listByTarget.bind(store)),
-    listByRegistry: once(store.listByRegistry.bind(store)),
-  };
-  return {
-    ...deps,
-    // Every other method of the store as it is (bound to it: a store may keep private state).
-    store: new Proxy(store, {
-      get: (target, key) =>
-        key in byStore ? byStore[key as keyof typeof byStore] : bound(Reflect.get(target, key), target),
-    }),
-    settings: {
-      ...settings,
-      ...(pullReads && {
-        pullReads: {
-          listAssignedToAt: once(pullReads.listAssignedToAt.bind(pullReads)),
-          // Judged through a cache of role definitions kept per reads object (outside-pull.ts),
-          // so one per draw here: a role is read once per card, not once per process.
-          getRoleDefinition: once(pullReads.getRoleDefinition.bind(pullReads)),
-        },
-      }),
-      ...(registryReads && { registryReads: { getRegistry: once(registryReads.getRegistry.bind(registryReads)) } }),
-    },
-  };
-}
-
-/** `read`, asked once per distinct arguments and its promise shared (a failure too: one read failed). */
-function once<A extends unknown[], R>(read: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-  const made = new Map<string, Promise<R>>();
-  return (...args) => {
-    const key = JSON.stringify(args);
-    let pending = made.get(key);
-    if (!pending) made.set(key, (pending = read(...args)));
-    return pending;
-  };
-}
-
-/** A method read off `target`, bound to it; anything else as it is. */
-function bound(value: unknown, target: object): unknown {
-  return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
 }
 
 /** Requests of one pair revoke previewed at once ({@link previewTogether}). */
