@@ -43,6 +43,11 @@ interface LifecycleCardInput {
   notes?: Array<{ text: string; warning?: boolean }>;
   facts?: Fact[];
   steps?: string[];
+  /**
+   * The title of a button that shows the steps, hidden until it is clicked: a long list would
+   * push the card's buttons thousands of pixels down on a phone.
+   */
+  stepsToggle?: string;
   extend?: { defaultDuration: string };
   /**
    * `version`: the request's version (Extend), or a revoke card's {@link revocationFingerprint}
@@ -63,7 +68,9 @@ function lifecycleCard(input: LifecycleCardInput): AdaptiveCardJson {
     facts: input.facts ?? [],
     hasFacts: Boolean(input.facts?.length),
     steps: input.steps ?? [],
-    hasSteps: Boolean(input.steps?.length),
+    hasSteps: Boolean(input.steps?.length) && !input.stepsToggle,
+    hasHiddenSteps: Boolean(input.steps?.length) && Boolean(input.stepsToggle),
+    stepsToggle: input.stepsToggle ?? '',
     showExtendInputs: Boolean(input.extend),
     defaultDuration: input.extend?.defaultDuration ?? '',
     actions: (input.actions ?? []).map((a) => ({ ...a, version: a.version ?? 0, reason: a.reason ?? '' })),
@@ -214,6 +221,11 @@ export const PAIR_STEPS_SHOWN = 30;
  * under CARD_MAX_BYTES (message-view.ts).
  */
 const PAIR_STEPS_BYTES = 14_000;
+/**
+ * Step lines a confirmation of several requests shows open; more go behind a "Show or hide"
+ * button, so the summary above them and the button that revokes stay within a phone's first screens.
+ */
+const STEPS_OPEN = 3;
 /** Characters of one listed step, and of a requester's name in it (user text of any length). */
 const STEP_SHOWN = 400;
 const NAME_SHOWN = 40;
@@ -271,7 +283,8 @@ export interface SeveralRevokeInput {
  * an incident never reads a partial revoke as a clean one. `lead` follows in the same block (it
  * speaks of the listed requests); then, each in its own block, `beyond` and `cut` as warnings,
  * `leftOut`, `more` (the scope's own), the steps as of now, and `waiting`. Its steps are
- * {@link severalSteps}, each request's lines headed by `heading` (its id, by default); its button
+ * {@link severalSteps}, each request's lines headed by `heading` (its id, by default), behind a
+ * button that shows them when there are more than {@link STEPS_OPEN} lines; its button
  * carries every id and the fingerprint of `scope`, which the click compares.
  */
 export function revokeSeveralConfirmCard(
@@ -295,13 +308,17 @@ export function revokeSeveralConfirmCard(
     ...[input.changed && CHANGED_SINCE_DRAWN, input.beyond, input.cut].map((text) => text && { text, warning: true }),
     ...[input.leftOut, ...(input.more ?? []), PAIR_STEPS_AS_OF_NOW, input.waiting].map((text) => text && { text }),
   ].filter((n): n is { text: string; warning?: boolean } => Boolean(n));
+  const steps = severalSteps(requests, input.heading ?? ((r) => r.id));
+  // Every step, also those the list counts without showing: what the click does.
+  const count = requests.reduce((sum, r) => sum + r.lines.length, 0);
   return lifecycleCard({
     sandbox: input.sandbox,
     title: input.title,
     text: `${opening}${reason}.${input.lead ? ` ${input.lead}` : ''}`,
     notes,
     color: 'Warning',
-    steps: severalSteps(requests, input.heading ?? ((r) => r.id)),
+    steps,
+    stepsToggle: steps.length > STEPS_OPEN ? `Show or hide the ${count} steps` : undefined,
     actions: [
       {
         title: requests.length === 1 ? 'Revoke it' : `Revoke all ${requests.length}`,

@@ -50,10 +50,12 @@ function endedRows(card: AdaptiveCardJson): { now: string; ended: ShownRow[] } {
   const section = body.find((b) => b.items?.[0]?.text === ENDED_HEADING);
   const now = body.find((b) => b !== section && b.type === 'Container' && b.items?.[0]?.type === 'Container');
   const ended = (section?.items ?? []).slice(2).map((row) => {
+    // The heading, then (after its subheading) the badge on a line of its own.
     const [head, ...rest] = row.items!;
+    const badge = rest.find((i) => i.type === 'ColumnSet');
     return {
-      heading: head!.columns![0]!.items[0]!.text!,
-      label: head!.columns![1]!.items[0]!.text!,
+      heading: head!.text!,
+      label: badge!.columns![0]!.items[0]!.text!,
       lines: rest.filter((i) => i.text?.startsWith('• ')).map((i) => i.text!.slice(2)),
     };
   });

@@ -316,6 +316,18 @@ const lifecycleCards: Array<[string, () => AdaptiveCardJson]> = [
         { request: granted, lines: [deleteLine] },
       ]),
   ],
+  [
+    // More steps than a phone shows above the button: behind "Show or hide the 4 steps".
+    'lifecycle-revoke-pair-confirm-many',
+    () =>
+      revokePairConfirmCard(
+        { cluster: 'aks-prod', registry: 'contosoacr', sandbox: true, reason: 'incident 42' },
+        ['R-7K2M9QXA', 'R-8K2M9QXB', 'R-9K2M9QXC', 'R-AK2M9QXD'].map((id) => ({
+          request: { ...granted, id },
+          lines: [deleteLine],
+        })),
+      ),
+  ],
   ['lifecycle-revoke-result-done', () => revokeResultCard(revoked, 'The role assignment was deleted.', true)],
   [
     'lifecycle-revoke-result-refused',
