@@ -58,6 +58,15 @@ const revokeData = z.object({
  */
 const REVOKE_CLICK_AT_ONCE = 8;
 
+/** One id of a drawn card as its click read it: the request, or why it is not there for the clicker. */
+type IdRead = { request: AccessRequest } | { refused: UserFacingError };
+
+/** The request of an id's read, or its refusal thrown again (the same words, audited once when read). */
+function readOf(read: IdRead): AccessRequest {
+  if ('refused' in read) throw read.refused;
+  return read.request;
+}
+
 /** Most ids a revoke click's answer names in its title; more are counted there (and named below it). */
 const TITLE_IDS_AT_MOST = 3;
 
@@ -303,15 +312,18 @@ export class LifecycleHandler {
     }
     const ids = [...new Set(parsed.data.requestId.toUpperCase().split(','))].slice(0, PAIR_REVOKE_LIMIT);
     const drawn = parsed.data.version;
+    // A drawn card's ids, read once for its redraw check and then its revokes (see readIds).
+    let read: readonly IdRead[] | undefined;
     if (drawn !== undefined) {
       try {
-        const redrawn = await this.redrawnIfChanged(identity, ids, drawn, reason);
+        read = await this.readIds(identity, ids);
+        const redrawn = await this.redrawnIfChanged(identity, ids, read, drawn, reason);
         if (redrawn) return redrawn;
       } catch (err) {
         return errorCard(this.services, err, 'Could not revoke');
       }
     }
-    const { started, refused, runs } = await this.startRevokes(identity, ids, reason);
+    const { started, refused, runs } = await this.startRevokes(identity, ids, reason, read);
     // The revocations run one after another (overlapping grants on one assignment: the last one
     // deletes it), each under its job's lease, and update every card copy. One that fails now is
     // in the store already: its job is retried with backoff and reported like an expiry.
@@ -352,12 +364,14 @@ export class LifecycleHandler {
    * the answer, so the reads and the scheduling run REVOKE_CLICK_AT_ONCE at a time, and whether the
    * clicker is an approver is asked once (a Graph call for group approvers), not per id. Each id
    * is resolved to its target first, so an extension's id and its original's (one target) schedule
-   * one revoke, not a second one refused as running.
+   * one revoke, not a second one refused as running. `read`: the ids as a drawn card's redraw
+   * check read them (readIds), taken instead of reading each again; absent, each is read here.
    */
   private async startRevokes(
     identity: TurnIdentity,
     ids: readonly string[],
     reason: string | undefined,
+    read?: readonly IdRead[],
   ): Promise<{ started: string[]; refused: string[]; runs: { id: string; run: () => Promise<void> }[] }> {
     const { requests, lifecycle, log } = this.services;
     // At each id's place in the card: the reads and writes end in any order.
@@ -374,7 +388,8 @@ export class LifecycleHandler {
     const targets = await mapAtMost(ids, REVOKE_CLICK_AT_ONCE, async (id, index) => {
       try {
         // An extension's id revokes the access it is part of (its original).
-        const target = await mayRevoke(await readInTenant(this.services, identity, 'revoke', id));
+        const asked = read ? readOf(read[index]!) : await readInTenant(this.services, identity, 'revoke', id);
+        const target = await mayRevoke(asked);
         if (ids.length > 1 && !(await (approver ??= requests.isApprover(identity.actor))))
           throw new UserFacingError(
             'revoke.notApprover',
@@ -427,19 +442,13 @@ export class LifecycleHandler {
   private async redrawnIfChanged(
     identity: TurnIdentity,
     ids: readonly string[],
+    read: readonly IdRead[],
     drawn: string | number,
     reason: string | undefined,
   ): Promise<AdaptiveCardJson | undefined> {
     const { requests, lifecycle } = this.services;
     // One that is not known counts as refused (the click says so for it), not as a failed click.
-    // A few at a time, as the revokes are stored (a registry card carries 200 ids).
-    const known = await mapAtMost(ids, REVOKE_CLICK_AT_ONCE, (id) =>
-      readInTenant(this.services, identity, 'revoke', id).catch((err: unknown) => {
-        if (err instanceof UserFacingError) return undefined;
-        throw err;
-      }),
-    );
-    const asked = known.filter((r): r is AccessRequest => r !== undefined);
+    const asked = read.flatMap((r) => ('request' in r ? [r.request] : []));
     const targets = await lifecycle.actions.revocationTargets(identity, asked);
     const allowed = targets.filter((t): t is AccessRequest => t !== undefined);
     if (allowed.length === 0) return undefined;
@@ -461,6 +470,30 @@ export class LifecycleHandler {
     if (sameIds(ids, mine) && revocationFingerprint(await lifecycle.flow.previewTogether(mine), 'pair') === drawn)
       return undefined;
     return this.pairPreview(identity, cluster, registry, reason, true);
+  }
+
+  /**
+   * Each of a drawn card's `ids` read once, in the tenant (readInTenant: another tenant's is
+   * refused, and audited, there), a few at a time as the revokes are stored (a registry card
+   * carries 200). Its redraw check and then its revokes take these reads: read again, a registry
+   * card's click read each of its 200 requests twice (docs/performance.md, round forty-four).
+   * Taking them is as safe as reading again: the revokes' own reads were never fresher than their
+   * writes. What guards those is unchanged: each revoke's end job is written only while it is
+   * as read then (a revoke asked meanwhile is refused as running), and the revocation reads the
+   * request again when it runs (one ended meanwhile is finished, not revoked twice). A pair's or
+   * registry's card passes its check only when the listing read after these has every id at the
+   * card's version (its fingerprint). An error other than a refusal fails the click, as before.
+   */
+  private readIds(identity: TurnIdentity, ids: readonly string[]): Promise<IdRead[]> {
+    return mapAtMost(ids, REVOKE_CLICK_AT_ONCE, (id) =>
+      readInTenant(this.services, identity, 'revoke', id).then(
+        (request): IdRead => ({ request }),
+        (err: unknown): IdRead => {
+          if (err instanceof UserFacingError) return { refused: err };
+          throw err;
+        },
+      ),
+    );
   }
 
   /**
