@@ -1,0 +1,81 @@
+/**
+ * What the audit channel card of a request shows, in the cases mutation testing found no test
+ * pinned: whose request it is, the chain head of the moment, the newest entries when there are
+ * many, and repeated refused clicks as one line so they cannot push the history off the card.
+ */
+import { syncAuditCard } from '../../../src/bot/audit-card-sync';
+import type { AuditEvent } from '../../../src/domain/audit-chain';
+import { MemoryAuditLog, MemoryRequestStore } from '../../../src/integrations/store/memory-stores';
+import { createLogger } from '../../../src/observability/logger';
+import { FakeClock } from '../support/fake-clock';
+import { APPROVER, auditEvent, OUTSIDER, pendingRequest } from '../support/requests';
+
+/** Every text on a card, each as it is drawn. */
+const texts = (node: unknown): string[] => {
+  if (Array.isArray(node)) return node.flatMap(texts);
+  if (node === null || typeof node !== 'object') return [];
+  const own = typeof (node as { text?: unknown }).text === 'string' ? [(node as { text: string }).text] : [];
+  return [...own, ...Object.values(node).flatMap(texts)];
+};
+
+/** The audit card posted for a request whose trail holds `events`, as its lines. */
+async function auditCardOf(events: Array<Partial<AuditEvent>>): Promise<string[]> {
+  const clock = new FakeClock(new Date('2025-01-15T10:00:00.000Z'));
+  const log = new MemoryAuditLog(clock);
+  const store = new MemoryRequestStore();
+  const request = pendingRequest();
+  await store.create(request);
+  await store.addCardCopy({
+    requestId: request.id,
+    activityId: 'act-1',
+    role: 'requester',
+    conversation: { serviceUrl: 'https://smba.example/', conversation: { id: 'a:riley', tenantId: request.tenantId } },
+  });
+  for (const [i, e] of events.entries())
+    await log.append(auditEvent(i, { requestId: request.id, tenantId: request.tenantId, ...e }));
+  const sent: unknown[] = [];
+  await syncAuditCard(
+    {
+      store,
+      log: createLogger({ level: 'silent' }),
+      audit: { log, channelId: '19:audit@thread.tacv2' },
+      outbox: { replace: (_c: string, _k: string, _v: number, write: () => Promise<void>) => write() } as never,
+      send: async (_ref, card) => {
+        sent.push(card);
+        return 'audit-1';
+      },
+      inConversation: async () => undefined,
+    },
+    request,
+  );
+  expect(sent).toHaveLength(1);
+  return texts(sent[0]);
+}
+
+test('the subtitle names the requester and the pair', async () => {
+  expect(await auditCardOf([{}])).toContain('Riley Requester: aks-prod → contosoacr');
+});
+
+test('the chain head at the time of the update is on the card', async () => {
+  const lines = await auditCardOf([{}, {}, {}]);
+  expect(lines.some((l) => l.startsWith('Chain head: #3 · hash '))).toBe(true);
+});
+
+test('of more than 30 entries, the newest 30 are shown', async () => {
+  const lines = (await auditCardOf(Array.from({ length: 35 }, (_, i) => ({ detail: `step ${i}` })))).join('\n');
+  expect(lines).toContain('step 34');
+  expect(lines).toContain('step 5');
+  expect(lines).not.toMatch(/step [0-4]\n/);
+});
+
+test('40 refused clicks are one counted line: the history before them stays on the card', async () => {
+  const refused = Array.from({ length: 40 }, (_, i) => ({
+    action: 'approval.refused.notApprover',
+    outcome: 'refused' as const,
+    actor: i % 2 ? APPROVER : OUTSIDER,
+    detail: 'not an approver',
+  }));
+  const lines = (await auditCardOf([{ detail: 'first step' }, ...refused])).join('\n');
+  expect(lines).toContain('first step');
+  expect(lines).toContain('40 refused clicks');
+});
