@@ -11,29 +11,11 @@ import { join } from 'node:path';
 import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import { writePolicyFile } from '../helpers/break-glass-policy';
 import { cardText } from '../helpers/capturing-connector';
+import { inputValue } from '../helpers/card-input-value';
 import { users } from '../helpers/harness';
 import { useLifecycleHooks, h, start, grant, runDueAfter, reminderSent, MINUTE, DAY } from '../helpers/lifecycle';
 
 const HOUR = 60 * MINUTE;
-
-/** The `value` of the input with id `id` anywhere in a card (undefined when there is none). */
-function inputValue(node: unknown, id: string): string | undefined {
-  if (Array.isArray(node)) {
-    for (const item of node) {
-      const found = inputValue(item, id);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
-  if (!node || typeof node !== 'object') return undefined;
-  const element = node as Record<string, unknown>;
-  if (element.id === id && typeof element.value === 'string') return element.value;
-  for (const value of Object.values(element)) {
-    const found = inputValue(value, id);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
 
 describe("a reminder's Extend when the default term is shorter than the time left", () => {
   useLifecycleHooks();

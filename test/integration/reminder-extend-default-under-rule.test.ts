@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import { writePolicyFile } from '../helpers/break-glass-policy';
 import { cardText } from '../helpers/capturing-connector';
+import { inputValue } from '../helpers/card-input-value';
 import { users } from '../helpers/harness';
 import { useLifecycleHooks, h, start, grant, runDueAfter, reminderSent, MINUTE } from '../helpers/lifecycle';
 
@@ -20,25 +21,6 @@ rules:
     approvers: { users: ["${SANDBOX_USERS.approver.objectId}"] }
     maxDuration: 8h
 `;
-
-/** The `value` of the input with id `id` anywhere in a card (undefined when there is none). */
-function inputValue(node: unknown, id: string): string | undefined {
-  if (Array.isArray(node)) {
-    for (const item of node) {
-      const found = inputValue(item, id);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
-  if (!node || typeof node !== 'object') return undefined;
-  const element = node as Record<string, unknown>;
-  if (element.id === id && typeof element.value === 'string') return element.value;
-  for (const value of Object.values(element)) {
-    const found = inputValue(value, id);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
 
 describe("a reminder's Extend under a rule shorter than the default term", () => {
   useLifecycleHooks();
