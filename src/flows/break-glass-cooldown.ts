@@ -3,7 +3,7 @@
  * the cooldown after a rejected review, and a break-glass grant of theirs that still runs on the
  * pair (break-glass is never extended, nor renewed by using it again). Either recorded by any
  * instance counts on every other. One indexed read of the member's own requests each; past its
- * bound, a second read (everyone's newest granted requests, or the pair's running grants).
+ * bound, the cooldown's is their newest (and warned of), the running grant's adds the pair's.
  */
 import { cooldownInForce, REJECTED_BREAK_GLASS_STATES, type BreakGlassCooldown } from '../domain/break-glass-cooldown';
 import { describeDurationMs, formatUtc } from '../domain/access-term';
@@ -23,13 +23,13 @@ export const COOLDOWN_SCAN_LIMIT = 500;
 
 /**
  * The cooldown `requester` is in at `now` under a policy whose cooldown is `cooldownMs` (0: none,
- * and nothing is read). The by-requester listing is oldest first: a member with more granted
- * requests than the bound would have their newest, where a recent rejection is, cut off. Then
- * the newest granted requests of everyone (listByState `newestFirst`) are read as well, and a
- * warning says that a rejection of a grant older than both reads is not seen.
+ * and nothing is read). The member's granted requests are read newest first, as a recent
+ * rejection is among their newest: past the bound, a warning says that a rejection of a grant
+ * older than those read is not seen (a member would need more than the bound of grants made
+ * since it for one within the cooldown to be missed).
  */
 export async function readBreakGlassCooldown(
-  store: Pick<RequestStore, 'listByRequester' | 'listByState'>,
+  store: Pick<RequestStore, 'listByRequester'>,
   requester: Actor,
   cooldownMs: number,
   now: Date,
@@ -37,14 +37,13 @@ export async function readBreakGlassCooldown(
 ): Promise<BreakGlassCooldown | undefined> {
   if (cooldownMs <= 0) return undefined;
   const states = [...REJECTED_BREAK_GLASS_STATES];
-  const mine = await store.listByRequester(requester.objectId, states, COOLDOWN_SCAN_LIMIT + 1);
-  if (mine.length <= COOLDOWN_SCAN_LIMIT) return cooldownInForce(mine, requester.objectId, cooldownMs, now);
-  const newest = await store.listByState(states, COOLDOWN_SCAN_LIMIT, 'newestFirst');
-  log.warn(
-    { limit: COOLDOWN_SCAN_LIMIT, requester: requester.objectId },
-    "the break-glass cooldown check read the oldest and the newest granted requests only (the member's own, everyone's): a rejected break-glass grant among the others is not seen",
-  );
-  return cooldownInForce([...mine, ...newest], requester.objectId, cooldownMs, now);
+  const mine = await store.listByRequester(requester.objectId, states, COOLDOWN_SCAN_LIMIT + 1, 'newestFirst');
+  if (mine.length > COOLDOWN_SCAN_LIMIT)
+    log.warn(
+      { limit: COOLDOWN_SCAN_LIMIT, requester: requester.objectId },
+      "the break-glass cooldown check read only the member's newest granted requests: a rejected break-glass grant among older ones is not seen",
+    );
+  return cooldownInForce(mine.slice(0, COOLDOWN_SCAN_LIMIT), requester.objectId, cooldownMs, now);
 }
 
 /** The states of a break-glass grant that gives access, or is about to (approved, its run under way). */

@@ -17,7 +17,7 @@ import { breakGlassService } from './support/break-glass-service';
 import { HOUR, MINUTE } from './support/fake-clock';
 import { fakeDirectory } from './support/fake-directory';
 import { APPROVERS_GROUP, OLIVE, ONCALL_GROUP, policy, rule, settings, TENANT } from './support/policy-fixtures';
-import { APPROVER, grantPlan, pendingRequest, REGISTRY_ID } from './support/requests';
+import { APPROVER, grantPlan, pendingRequest, REGISTRY_ID, REQUESTER } from './support/requests';
 
 const COOLDOWN_ACTION = 'breakglass.refused.cooldown';
 
@@ -250,6 +250,33 @@ describe('break-glass after a rejected review', () => {
     }
     const first = await t.breakGlass();
     await t.decide(t.service, first.id, false);
+    await expect(t.breakGlassAgain()).rejects.toMatchObject({ code: 'breakglass.cooldown' });
+  });
+
+  test("past the bound, the member's newest are read: everyone else's newer grants do not hide the rejection", async () => {
+    const t = setUp();
+    const at = (base: string, i: number) => new Date(Date.parse(base) + i * MINUTE).toISOString();
+    for (let i = 0; i <= COOLDOWN_SCAN_LIMIT; i++)
+      await t.store.create(
+        pendingRequest({
+          id: `R-OLD${String(i).padStart(5, '0')}`,
+          requester: OLIVE,
+          state: 'revoked',
+          createdAt: at('2020-01-01T00:00:00.000Z', i),
+        }),
+      );
+    const first = await t.breakGlass();
+    await t.decide(t.service, first.id, false);
+    // Other people's grants, all newer than Olive's rejected one and more than one read takes.
+    for (let i = 0; i <= COOLDOWN_SCAN_LIMIT; i++)
+      await t.store.create(
+        pendingRequest({
+          id: `R-NEW${String(i).padStart(5, '0')}`,
+          requester: REQUESTER,
+          state: 'revoked',
+          createdAt: at(t.clock.now().toISOString(), i + 1),
+        }),
+      );
     await expect(t.breakGlassAgain()).rejects.toMatchObject({ code: 'breakglass.cooldown' });
   });
 });
