@@ -316,14 +316,6 @@ export class RequestCreation {
   }
 
   /**
-   * The pending cap, held across instances (G16): the gate counts before planning, so two
-   * requests of one user at once can both pass it. Counted again after the create, a user over
-   * the cap has `request` withdrawn (a conditional write, audited as the refusal it is) and is
-   * told the gate's sentence; nothing was sent to approvers yet (the caller announces after).
-   * Each create withdraws only its own request: another's may already be announced, and which
-   * of two racing creates was first cannot be told, so under a race both may be refused.
-   */
-  /**
    * What to ask for instead of an extension's term that would end before the current end: the
    * term a reminder's Extend offers ({@link extensionTermToOffer}), or, when none would do, that
    * no term allowed ends later yet, or the longest allowed when it only just does.
@@ -341,6 +333,14 @@ export class RequestCreation {
       : `no term allowed here (at most ${longest}) ends later yet: ask again closer to the end`;
   }
 
+  /**
+   * The pending cap, held across instances (G16): the gate counts before planning, so two
+   * requests of one user at once can both pass it. Counted again after the create, a user over
+   * the cap has `request` withdrawn (a conditional write, audited as the refusal it is) and is
+   * told the gate's sentence; nothing was sent to approvers yet (the caller announces after).
+   * Each create withdraws only its own request: another's may already be announced, and which
+   * of two racing creates was first cannot be told, so under a race both may be refused.
+   */
   private async withdrawOverCap(request: AccessRequest, max: number): Promise<void> {
     const requesterId = request.requester.objectId;
     if ((await this.store.countByRequester(requesterId, ['pending'], max + 1)) <= max) return;

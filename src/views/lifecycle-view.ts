@@ -222,10 +222,11 @@ export const PAIR_STEPS_SHOWN = 30;
  */
 const PAIR_STEPS_BYTES = 14_000;
 /**
- * Step lines a confirmation of several requests shows open; more go behind a "Show or hide"
- * button, so the summary above them and the button that revokes stay within a phone's first screens.
+ * Step lines a revoke confirmation shows open (about a phone's screen of them); more go behind a
+ * "Show or hide" button, so the summary above them and the button that revokes stay within a
+ * phone's first screens, while a card of a few deletions shows them beside its button.
  */
-const STEPS_OPEN = 3;
+const STEPS_OPEN = 8;
 /** Characters of one listed step, and of a requester's name in it (user text of any length). */
 const STEP_SHOWN = 400;
 const NAME_SHOWN = 40;

@@ -1,8 +1,8 @@
 /**
- * A reminder's Extend is pre-filled with the term `extend R-…` without --for gets: the
- * deployment's default (30 days here) cut to the rule's maxDuration (8h). Pre-filled with the
- * default alone, clicking Extend as offered was refused ("30d is longer than the maximum…") and
- * audited as policy.refused.duration.
+ * A reminder's Extend is pre-filled with a term within the request's rule: the deployment's
+ * default (30 days here) cut to the rule's maxDuration (8h), the smallest term allowed that moves
+ * the end (extension-terms.ts). Pre-filled with the default alone, clicking Extend as offered was
+ * refused ("30d is longer than the maximum…") and audited as policy.refused.duration.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

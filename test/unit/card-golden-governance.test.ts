@@ -317,12 +317,22 @@ const lifecycleCards: Array<[string, () => AdaptiveCardJson]> = [
       ]),
   ],
   [
-    // More steps than a phone shows above the button: behind "Show or hide the 4 steps".
+    // More steps than a phone shows above the button: behind "Show or hide the 9 steps".
     'lifecycle-revoke-pair-confirm-many',
     () =>
       revokePairConfirmCard(
         { cluster: 'aks-prod', registry: 'contosoacr', sandbox: true, reason: 'incident 42' },
-        ['R-7K2M9QXA', 'R-8K2M9QXB', 'R-9K2M9QXC', 'R-AK2M9QXD'].map((id) => ({
+        [
+          'R-7K2M9QXA',
+          'R-8K2M9QXB',
+          'R-9K2M9QXC',
+          'R-AK2M9QXD',
+          'R-BK2M9QXE',
+          'R-CK2M9QXF',
+          'R-DK2M9QXG',
+          'R-EK2M9QXH',
+          'R-FK2M9QXJ',
+        ].map((id) => ({
           request: { ...granted, id },
           lines: [deleteLine],
         })),

@@ -36,8 +36,9 @@ CREATE INDEX IF NOT EXISTS requests_by_registry_state ON requests(
 -- of the previous release still running on the file (an overlap, a rollback) prepares its listings
 -- with INDEXED BY requests_by_target and would fail every one with "no such index". A later
 -- release drops it, once no process older than this one can run on the file.
--- One requester's requests in a state, oldest first (the per-user pending cap on every new
--- request, a user's own access); created on open, so older database files get it too.
+-- One requester's requests in a state, in either order (the per-user pending cap on every new
+-- request oldest first, a user's own ended access newest first); created on open, so older
+-- database files get it too.
 CREATE INDEX IF NOT EXISTS requests_by_requester ON requests(
   lower(json_extract(doc, '$.requester.objectId')), state, created_at
 );
