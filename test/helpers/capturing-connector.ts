@@ -185,6 +185,20 @@ export class CapturingConnector {
   }
 }
 
+/**
+ * Every text on a card, each as it is drawn: each `text` (TextBlock, TextRun) and each fact
+ * `value`, as its own string, in card order (a node's text before its value, both before its
+ * children's). Titles are left out, so a label never reads as the line it labels.
+ */
+export function cardTexts(card: unknown): string[] {
+  if (Array.isArray(card)) return card.flatMap(cardTexts);
+  if (card === null || typeof card !== 'object') return [];
+  const own = ['text', 'value']
+    .map((key) => (card as Record<string, unknown>)[key])
+    .filter((v): v is string => typeof v === 'string');
+  return [...own, ...Object.values(card).flatMap(cardTexts)];
+}
+
 /** All text in an activity: its text plus every TextBlock/FactSet value in its cards. */
 export function cardText(activity: Record<string, any>): string {
   const out: string[] = [];

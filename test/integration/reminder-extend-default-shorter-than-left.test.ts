@@ -5,25 +5,21 @@
  * tab's choices (1d, 7d, 30d, 90d) that is allowed and ends well after the current end, and no
  * Extend when none does; `extend R-…` without --for is refused with a term to give.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import { writePolicyFile } from '../helpers/break-glass-policy';
 import { cardText } from '../helpers/capturing-connector';
 import { inputValue } from '../helpers/card-input-value';
 import { users } from '../helpers/harness';
+import { TempDirs } from '../helpers/temp-dirs';
 import { useLifecycleHooks, h, start, grant, runDueAfter, reminderSent, MINUTE, DAY } from '../helpers/lifecycle';
 
 const HOUR = 60 * MINUTE;
 
 describe("a reminder's Extend when the default term is shorter than the time left", () => {
   useLifecycleHooks();
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'acrbot-reminder-left-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  // Declared after the lifecycle hooks, so it runs after they stop the bot reading the policy file.
+  const tempDirs = new TempDirs();
+  afterEach(() => tempDirs.removeAll());
 
   test('offers the first term that ends later (7d), and Extend as offered files an extension', async () => {
     await start({ ACRBOT_EXPIRY_REMINDERS: '1d', ACRBOT_DEFAULT_ACCESS_DURATION: '8h' });
@@ -51,7 +47,11 @@ describe("a reminder's Extend when the default term is shorter than the time lef
     await runDueAfter(2 * DAY + MINUTE);
     h.connector.clear();
     await h.say(users.requester, `extend ${granted.id} release still running`);
-    const refusal = await h.connector.waitFor((c) => /already runs until/.test(cardText(c.activity)), 5000, 'refusal');
+    const refusal = await h.connector.waitFor(
+      (c) => /already runs until/.test(cardText(c.activity)),
+      undefined,
+      'refusal',
+    );
     expect(cardText(refusal.activity)).toContain(
       'so without --for the default term, 8 hours, would end before that and change nothing; ask for a term that ends later, e.g. --for 7d.',
     );
@@ -60,7 +60,7 @@ describe("a reminder's Extend when the default term is shorter than the time lef
   test('offers no Extend when no term the rule allows would end much later yet', async () => {
     await start({
       ACRBOT_POLICY: writePolicyFile(
-        dir,
+        tempDirs.make('acrbot-reminder-left-'),
         `version: 1
 rules:
   - id: prod-short

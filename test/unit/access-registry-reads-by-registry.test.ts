@@ -13,20 +13,17 @@ import { AccessInventory, type AccessInventoryPorts } from '../../src/flows/acce
 import type { ResourceResolver } from '../../src/flows/resource-resolver';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { FakeClock } from './support/fake-clock';
-import { ACR_PULL, KUBELET, registry, SUB } from './support/pull-diagnosis-fixtures';
+import { ACR_PULL, cluster as pair, identity, KUBELET, registry, SUB } from './support/pull-diagnosis-fixtures';
 
 /** The inventory's bound, small: the other registry's ended grants alone fill it. */
 const LIMIT = 5;
+/** The fixtures' aks-prod as Azure lists it: with its kubelet identity. */
 const cluster: ClusterInfo = {
-  id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-prod`,
-  name: 'aks-prod',
-  subscriptionId: SUB,
-  resourceGroup: 'rg',
+  ...pair,
   identity: { identityType: 'SystemAssigned', servicePrincipalClientId: 'msi', kubeletObjectId: KUBELET },
   aadEnabled: false,
 };
 const other: RegistryInfo = { ...registry, id: registry.id.replace('contosoacr', 'otheracr'), name: 'otheracr' };
-const identity = { kind: 'kubelet' as const, objectId: KUBELET, description: 'kubelet' };
 
 /** A grant of AcrPull on `on` to the cluster's kubelet, revoked `n` days into 2026. */
 function revoked(n: number, on: RegistryInfo): AccessRequest {
@@ -41,7 +38,7 @@ function revoked(n: number, on: RegistryInfo): AccessRequest {
     reason: 'r',
     plan: {
       kind: 'grant',
-      cluster: { id: cluster.id, name: cluster.name, subscriptionId: SUB, resourceGroup: 'rg' },
+      cluster: pair,
       registry: on,
       identity,
       role: { id: ACR_PULL.guid, name: 'AcrPull' },

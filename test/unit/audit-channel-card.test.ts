@@ -1,22 +1,15 @@
 /**
- * What the audit channel card of a request shows, in the cases mutation testing found no test
- * pinned: whose request it is, the chain head of the moment, the newest entries when there are
- * many, and repeated refused clicks as one line so they cannot push the history off the card.
+ * A request's audit channel card: whose request it is, the chain head of the moment, the newest
+ * 30 entries of many, and repeated refused clicks as one counted line so they cannot push the
+ * history off the card. Written to kill mutants that survived mutation testing.
  */
-import { syncAuditCard } from '../../../src/bot/audit-card-sync';
-import type { AuditEvent } from '../../../src/domain/audit-chain';
-import { MemoryAuditLog, MemoryRequestStore } from '../../../src/integrations/store/memory-stores';
-import { createLogger } from '../../../src/observability/logger';
-import { FakeClock } from '../support/fake-clock';
-import { APPROVER, auditEvent, OUTSIDER, pendingRequest } from '../support/requests';
-
-/** Every text on a card, each as it is drawn. */
-const texts = (node: unknown): string[] => {
-  if (Array.isArray(node)) return node.flatMap(texts);
-  if (node === null || typeof node !== 'object') return [];
-  const own = typeof (node as { text?: unknown }).text === 'string' ? [(node as { text: string }).text] : [];
-  return [...own, ...Object.values(node).flatMap(texts)];
-};
+import { syncAuditCard } from '../../src/bot/audit-card-sync';
+import type { AuditEvent } from '../../src/domain/audit-chain';
+import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { createLogger } from '../../src/observability/logger';
+import { cardTexts } from '../helpers/capturing-connector';
+import { FakeClock } from './support/fake-clock';
+import { APPROVER, auditEvent, OUTSIDER, pendingRequest } from './support/requests';
 
 /** The audit card posted for a request whose trail holds `events`, as its lines. */
 async function auditCardOf(events: Array<Partial<AuditEvent>>): Promise<string[]> {
@@ -49,7 +42,7 @@ async function auditCardOf(events: Array<Partial<AuditEvent>>): Promise<string[]
     request,
   );
   expect(sent).toHaveLength(1);
-  return texts(sent[0]);
+  return cardTexts(sent[0]);
 }
 
 test('the subtitle names the requester and the pair', async () => {

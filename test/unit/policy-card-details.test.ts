@@ -1,13 +1,14 @@
 /**
- * What the policy and break-glass cards say, in the cases mutation testing found no test pinned:
- * break-glass without a cooldown after a rejected review, the reader's own cooldown, the count of
- * namespace rules not listed, pull-secret kinds whose namespace rules differ, and the break-glass
- * alert's user text.
+ * The policy and break-glass cards: break-glass without a cooldown after a rejected review, the
+ * reader's own cooldown, namespace rules not listed or differing by credential kind, the
+ * Escalation fact, and the break-glass alert's user text. Written to kill mutants that survived
+ * mutation testing.
  */
-import type { Policy, PolicyRule } from '../../../src/domain/policy';
-import type { AccessRequest } from '../../../src/domain/request';
-import { breakGlassCard, policyCard } from '../../../src/views/policy-view';
-import { grantPlan, pendingRequest } from '../support/requests';
+import type { Policy, PolicyRule } from '../../src/domain/policy';
+import type { AccessRequest } from '../../src/domain/request';
+import { breakGlassCard, policyCard } from '../../src/views/policy-view';
+import { cardTexts } from '../helpers/capturing-connector';
+import { grantPlan, pendingRequest } from './support/requests';
 
 const rule: PolicyRule = {
   id: 'prod',
@@ -24,36 +25,27 @@ const policyWith = (breakGlass: Policy['breakGlass']): Policy => ({
   source: 'file',
 });
 
-/** Every text and fact value on a card, each as it is drawn. */
-const texts = (node: unknown): string[] => {
-  if (Array.isArray(node)) return node.flatMap(texts);
-  if (node === null || typeof node !== 'object') return [];
-  const own = ['text', 'value']
-    .map((key) => (node as Record<string, unknown>)[key])
-    .filter((v): v is string => typeof v === 'string');
-  return [...own, ...Object.values(node).flatMap(texts)];
-};
-const cardText = (input: Partial<Parameters<typeof policyCard>[0]> & { policy: Policy }) =>
-  texts(policyCard({ cluster: 'aks-prod', registry: 'contosoacr', rule, sandbox: false, ...input })).join('\n');
+const policyCardText = (input: Partial<Parameters<typeof policyCard>[0]> & { policy: Policy }) =>
+  cardTexts(policyCard({ cluster: 'aks-prod', registry: 'contosoacr', rule, sandbox: false, ...input })).join('\n');
 
 describe("the policy card's break-glass line", () => {
   const bg = { groups: ['0b000000-0000-4000-8000-0000000000b9'], maxDurationMs: 4 * 3_600_000 };
 
   test('a policy whose break-glass has no cooldown says nothing of one', () => {
-    const text = cardText({ policy: policyWith({ ...bg, cooldownAfterRejectionMs: 0 }) });
+    const text = policyCardText({ policy: policyWith({ ...bg, cooldownAfterRejectionMs: 0 }) });
     expect(text).toContain('may use --break-glass');
     expect(text).not.toContain('after a rejected review');
   });
 
   test('one with a cooldown says how long', () => {
-    const text = cardText({ policy: policyWith({ ...bg, cooldownAfterRejectionMs: 2 * 3_600_000 }) });
+    const text = policyCardText({ policy: policyWith({ ...bg, cooldownAfterRejectionMs: 2 * 3_600_000 }) });
     expect(text).toContain('after a rejected review, not again for 2 hours');
   });
 });
 
 describe("the reader's own break-glass cooldown", () => {
   test('names who rejected the review, inert: a Teams name is user text', () => {
-    const text = cardText({
+    const text = policyCardText({
       policy: policyWith({ groups: ['g'], maxDurationMs: 3_600_000 }),
       cooldown: {
         requestId: 'R-BG000001',
@@ -134,7 +126,7 @@ describe("a rule's Escalation fact", () => {
       escalateAfterMs: 3_600_000,
       escalateTo: { channel: '19:leads@thread.tacv2', groups: ['0b000000-0000-4000-8000-0000000000c7'] },
     };
-    expect(cardText({ policy: policyWith(undefined), rule: escalating })).toContain(
+    expect(policyCardText({ policy: policyWith(undefined), rule: escalating })).toContain(
       'after 1 hour to 19:leads@thread.tacv2, 0b000000-0000-4000-8000-0000000000c7',
     );
   });
@@ -183,12 +175,12 @@ describe('the break-glass alert and report', () => {
   };
 
   test.each(['used', 'unreviewed'] as const)('the %s card shows the reason inert', (kind) => {
-    expectInert(texts(breakGlassCard(request({ reason: `outage ${HOSTILE}` }), kind)).join('\n'));
+    expectInert(cardTexts(breakGlassCard(request({ reason: `outage ${HOSTILE}` }), kind)).join('\n'));
   });
 
   test("the report's Granted fact shows a custom role's name inert", () => {
     const plan = { ...grantPlan(), role: { ...grantPlan().role, name: `Custom ${HOSTILE}` } };
-    const text = texts(breakGlassCard(request({ plan }), 'unreviewed')).join('\n');
+    const text = cardTexts(breakGlassCard(request({ plan }), 'unreviewed')).join('\n');
     expect(text).toContain('aks-prod → contosoacr (Custom');
     expectInert(text);
   });

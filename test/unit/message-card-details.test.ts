@@ -1,11 +1,12 @@
 /**
- * What the small message cards say, in the cases mutation testing found no test pinned: a
- * message's warning line, the unexpected-failure sentence, refusal titles by error code, and the
- * answer to a message acrbot does not read.
+ * The small message cards: a message's warning line, the unexpected-failure sentence, refusal
+ * titles by error code, the answer to a message acrbot does not read, "Access already exists",
+ * and the audit card's chain head, subtitle and rows. Written to kill mutants that survived
+ * mutation testing.
  */
-import type { RoleAssignmentInfo } from '../../../src/domain/azure-model';
-import { UserFacingError } from '../../../src/domain/errors';
-import { ROLE_IDS } from '../../../src/domain/roles';
+import type { RoleAssignmentInfo } from '../../src/domain/azure-model';
+import { UserFacingError } from '../../src/domain/errors';
+import { ROLE_IDS } from '../../src/domain/roles';
 import {
   alreadyGrantedCard,
   auditCard,
@@ -15,22 +16,13 @@ import {
   messageCard,
   unexpectedErrorText,
   unreadContentCard,
-} from '../../../src/views/message-view';
-import { auditEvent, grantPlan, pendingRequest, REGISTRY_ID, SUB } from '../support/requests';
-
-/** Every text and fact value on a card, each as it is drawn. */
-const texts = (node: unknown): string[] => {
-  if (Array.isArray(node)) return node.flatMap(texts);
-  if (node === null || typeof node !== 'object') return [];
-  const own = ['text', 'value']
-    .map((key) => (node as Record<string, unknown>)[key])
-    .filter((v): v is string => typeof v === 'string');
-  return [...own, ...Object.values(node).flatMap(texts)];
-};
+} from '../../src/views/message-view';
+import { cardTexts } from '../helpers/capturing-connector';
+import { auditEvent, grantPlan, pendingRequest, REGISTRY_ID, SUB } from './support/requests';
 
 describe('a message card', () => {
   test('its warning is shown, on a line of its own before the text', () => {
-    const shown = texts(
+    const shown = cardTexts(
       messageCard({ title: 'T', text: 'the text', warning: 'Not in force: read this', sandbox: false }),
     );
     const warning = shown.indexOf('Not in force: read this');
@@ -50,27 +42,31 @@ describe('the sentence for an unexpected failure', () => {
 describe("a failed command's card", () => {
   test('a refusal because new access is paused is titled so, whatever the command', () => {
     const err = new UserFacingError('access.paused', 'New access is paused.', []);
-    const shown = texts(errorCard({ err, title: 'Could not create the request', reference: 'ref1', sandbox: false }));
+    const shown = cardTexts(
+      errorCard({ err, title: 'Could not create the request', reference: 'ref1', sandbox: false }),
+    );
     expect(shown).toContain('New access is paused');
     expect(shown).not.toContain('Could not create the request');
   });
 
   test("any other refusal keeps the command's title", () => {
     const err = new UserFacingError('cluster.notFound', 'No cluster named x was found.', []);
-    const shown = texts(errorCard({ err, title: 'Could not create the request', reference: 'ref1', sandbox: false }));
+    const shown = cardTexts(
+      errorCard({ err, title: 'Could not create the request', reference: 'ref1', sandbox: false }),
+    );
     expect(shown).toContain('Could not create the request');
   });
 });
 
 describe('the answer to a message acrbot does not read', () => {
   test('a button click sent as a message says the button does not work here', () => {
-    const shown = texts(unreadContentCard('cardSubmit', false)).join('\n');
+    const shown = cardTexts(unreadContentCard('cardSubmit', false)).join('\n');
     expect(shown).toContain('That button does not work here');
     expect(shown).toContain('Nothing was changed');
   });
 
   test('a file or image says acrbot reads typed text only', () => {
-    const shown = texts(unreadContentCard('attachment', false)).join('\n');
+    const shown = cardTexts(unreadContentCard('attachment', false)).join('\n');
     expect(shown).toContain('acrbot reads typed text only');
     expect(shown).not.toContain('That button does not work here');
   });
@@ -86,7 +82,7 @@ describe('"Access already exists"', () => {
     principalId: plan.identity.objectId,
   };
   const ended = (id: string) => pendingRequest({ id, state: 'revoked', plan });
-  const text = (...args: Parameters<typeof alreadyGrantedCard>) => texts(alreadyGrantedCard(...args)).join('\n');
+  const text = (...args: Parameters<typeof alreadyGrantedCard>) => cardTexts(alreadyGrantedCard(...args)).join('\n');
 
   test("held by the requester's own grant: it offers extend, and says nothing of grants left behind", () => {
     const mine = pendingRequest({
@@ -184,8 +180,8 @@ describe('the chain head the audit channel card publishes', () => {
 
   test('is on the audit card when given, and only then', () => {
     const entry = { ...auditEvent(1), seq: 7, ts: '2025-01-15T10:00:00.000Z', prevHash: '', hash, mac };
-    expect(texts(auditCard('R-1', 'sub', [entry], false, entry))).toContain(chainHeadText(entry));
-    expect(texts(auditCard('R-1', 'sub', [entry], false)).join('\n')).not.toContain('Chain head');
+    expect(cardTexts(auditCard('R-1', 'sub', [entry], false, entry))).toContain(chainHeadText(entry));
+    expect(cardTexts(auditCard('R-1', 'sub', [entry], false)).join('\n')).not.toContain('Chain head');
   });
 });
 
@@ -209,7 +205,7 @@ describe("an audit card's subtitle", () => {
       [],
       false,
     );
-    const json = JSON.stringify(texts(card));
+    const json = JSON.stringify(cardTexts(card));
     expect(json).toContain('evil.example/x');
     expect(json).not.toMatch(/\]\(|https:\/\/evil|<at>/);
   });
@@ -225,7 +221,7 @@ describe("an audit card's rows", () => {
       prevHash: '',
       hash: 'a'.repeat(64),
     };
-    expect(texts(auditCard('Latest audit entries', '', [entry], false))).toContain(
+    expect(cardTexts(auditCard('Latest audit entries', '', [entry], false))).toContain(
       '2025-01-15 10:00:00 UTC · Riley Requester · —',
     );
   });

@@ -1,11 +1,12 @@
 /**
- * What a request card and an outcome card say, in the cases mutation testing found no test
- * pinned: the words an approver or requester reads (facts), not how they are built.
+ * The facts a request card and an outcome card show an approver or requester (Identity,
+ * Credential expires, Approved by, the outcome's title and network hint, the Cancel button).
+ * Written to kill mutants that survived mutation testing.
  */
-import type { AccessRequest } from '../../../src/domain/request';
-import type { AdaptiveCardJson } from '../../../src/views/card-templates';
-import { outcomeCard, planFacts, requestCard } from '../../../src/views/request-view';
-import { APPROVER, REQUESTER, grantPlan, pendingRequest, secretPlan } from '../support/requests';
+import type { AccessRequest } from '../../src/domain/request';
+import type { AdaptiveCardJson } from '../../src/views/card-templates';
+import { outcomeCard, planFacts, requestCard } from '../../src/views/request-view';
+import { APPROVER, REQUESTER, grantPlan, pendingRequest, secretPlan } from './support/requests';
 
 /** The value of the fact labelled `label` in a card's FactSets, or undefined when it has none. */
 function fact(card: AdaptiveCardJson, label: string): string | undefined {

@@ -1,18 +1,14 @@
 /**
- * What the access and check cards say, in the cases mutation testing found no test pinned: the
- * lines and state labels someone reading who can pull sees.
+ * The rows of the access and check cards: each way of pulling, its state label, its network
+ * condition, and what a lingering acrbot assignment's line says. Written to kill mutants that
+ * survived mutation testing.
  */
-import type { InventoryRegistry } from '../../../src/domain/access-inventory';
-import { cellOf } from '../../../src/domain/access-inventory';
-import { clusterAccessCard, pathLine } from '../../../src/views/access-view';
-import {
-  ASSIGNMENTS,
-  acrbotRole,
-  expiredPullSecret,
-  inventoryCluster,
-  requestRef,
-} from '../support/inventory-fixtures';
-import { SUB, grantPlan } from '../support/requests';
+import type { InventoryRegistry } from '../../src/domain/access-inventory';
+import { cellOf } from '../../src/domain/access-inventory';
+import { clusterAccessCard, pathLine } from '../../src/views/access-view';
+import { cardTexts } from '../helpers/capturing-connector';
+import { ASSIGNMENTS, acrbotRole, expiredPullSecret, inventoryCluster, requestRef } from './support/inventory-fixtures';
+import { SUB, grantPlan } from './support/requests';
 
 /** An acrbot assignment whose access ran out on 2025-01-10 and whose revocation is done. */
 const overdue = (over: Parameters<typeof requestRef>[0] = {}) =>
@@ -96,15 +92,8 @@ describe('the ways of pulling listed on a row', () => {
 
 describe("a row's state label", () => {
   const registry = grantPlan().registry as InventoryRegistry;
-  /** Every text on a card, each as it is drawn. */
-  const texts = (node: unknown): string[] => {
-    if (Array.isArray(node)) return node.flatMap(texts);
-    if (node === null || typeof node !== 'object') return [];
-    const own = typeof (node as { text?: unknown }).text === 'string' ? [(node as { text: string }).text] : [];
-    return [...own, ...Object.values(node).flatMap(texts)];
-  };
   const card = (reg: InventoryRegistry, paths: Parameters<typeof cellOf>[2]) =>
-    texts(
+    cardTexts(
       clusterAccessCard(
         {
           cluster: inventoryCluster('aks-a'),

@@ -1,11 +1,11 @@
 /**
- * What the access lifecycle's cards (the end notice, the revoke confirmations, the reminders) say,
- * in the cases mutation testing found no test pinned: the words a requester or approver reads.
+ * The words of the access lifecycle's cards: the requester's end notice and the revoke
+ * confirmation. Written to kill mutants that survived mutation testing.
  */
-import type { AccessRequest } from '../../../src/domain/request';
-import { requesterNewsCard, revokeConfirmCard, type RevocationLine } from '../../../src/views/lifecycle-view';
-import { cardText } from '../../helpers/capturing-connector';
-import { APPROVER, REGISTRY_ID, pendingRequest } from '../support/requests';
+import type { AccessRequest } from '../../src/domain/request';
+import { requesterNewsCard, revokeConfirmCard, type RevocationLine } from '../../src/views/lifecycle-view';
+import { cardText } from '../helpers/capturing-connector';
+import { APPROVER, REGISTRY_ID, pendingRequest } from './support/requests';
 
 const text = (card: unknown) => cardText({ attachments: [{ content: card }] });
 

@@ -1,10 +1,11 @@
 /**
- * What approval nudges say, in the cases mutation testing found no test pinned: who is mentioned
- * when the policy file spells an id in another case.
+ * What approval nudges say: who is mentioned when the policy file spells an id in another case,
+ * the name the reminder opens with, and user text on the waiting line shown inert. Written to kill mutants that survived
+ * mutation testing.
  */
-import { escalationMessage, reminderMessage } from '../../../src/views/nudge-view';
-import { rule, SAM } from '../support/policy-fixtures';
-import { APPROVER, grantPlan, pendingRequest, REQUESTER } from '../support/requests';
+import { escalationMessage, reminderMessage } from '../../src/views/nudge-view';
+import { rule, SAM } from './support/policy-fixtures';
+import { APPROVER, grantPlan, pendingRequest, REQUESTER } from './support/requests';
 
 describe('who a nudge mentions', () => {
   // The policy file spells object ids as the admin typed them; Entra ids compare in any case.

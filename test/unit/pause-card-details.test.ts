@@ -1,12 +1,13 @@
 /**
- * What the pause cards say, in the cases mutation testing found no test pinned: who paused it is
- * shown inert, the reason only where asked for, and the Resume button carries who typed the
- * reason with it.
+ * The pause cards: who paused new access is shown inert, the reason only where asked for, and
+ * the Resume button carries who typed the reason. Written to kill mutants that survived mutation
+ * testing.
  */
-import type { AccessPause } from '../../../src/domain/ports';
-import { pauseStateCard, resumeConfirmCard, resumedCard } from '../../../src/views/pause-view';
-import { resumeReasonOf } from '../../../src/views/resume-reason';
-import { APPROVER, OUTSIDER } from '../support/requests';
+import type { AccessPause } from '../../src/domain/ports';
+import { pauseStateCard, resumeConfirmCard, resumedCard } from '../../src/views/pause-view';
+import { resumeReasonOf } from '../../src/views/resume-reason';
+import { cardTexts } from '../helpers/capturing-connector';
+import { APPROVER, OUTSIDER } from './support/requests';
 
 const HOSTILE = 'Alex [open](https://evil.example/x) <at>Everyone</at>';
 
@@ -14,15 +15,6 @@ const pause: AccessPause = {
   since: '2025-01-15T10:00:00.000Z',
   by: { objectId: APPROVER.objectId, name: APPROVER.name },
   reason: 'unexpected grants on prod',
-};
-
-/** Every text on a card, each as it is drawn. */
-const texts = (node: unknown): string[] => {
-  if (Array.isArray(node)) return node.flatMap(texts);
-  if (node === null || typeof node !== 'object') return [];
-  const own = typeof (node as { text?: unknown }).text === 'string' ? [(node as { text: string }).text] : [];
-  const fact = (node as { title?: unknown; value?: unknown }).value;
-  return [...own, ...(typeof fact === 'string' ? [fact] : []), ...Object.values(node).flatMap(texts)];
 };
 
 function expectInert(json: string): void {
@@ -41,17 +33,17 @@ describe('who paused new access', () => {
 
 describe('the reason for a pause', () => {
   test('the confirmation before resume shows it only to those allowed to read it', () => {
-    expect(texts(resumeConfirmCard(pause, 'closed', false, false)).join('\n')).not.toContain(pause.reason);
-    expect(texts(resumeConfirmCard(pause, 'closed', true, false)).join('\n')).toContain(pause.reason);
+    expect(cardTexts(resumeConfirmCard(pause, 'closed', false, false)).join('\n')).not.toContain(pause.reason);
+    expect(cardTexts(resumeConfirmCard(pause, 'closed', true, false)).join('\n')).toContain(pause.reason);
   });
 
   test('the answer to Resume shows it only to those allowed to read it', () => {
-    expect(texts(resumedCard({ lifted: pause }, false, false)).join('\n')).not.toContain(pause.reason);
-    expect(texts(resumedCard({ lifted: pause }, true, false)).join('\n')).toContain(pause.reason);
+    expect(cardTexts(resumedCard({ lifted: pause }, false, false)).join('\n')).not.toContain(pause.reason);
+    expect(cardTexts(resumedCard({ lifted: pause }, true, false)).join('\n')).toContain(pause.reason);
   });
 
   test('the reason typed with resume is echoed, inert', () => {
-    const json = JSON.stringify(texts(resumeConfirmCard(pause, `closed ${HOSTILE}`, false, false)));
+    const json = JSON.stringify(cardTexts(resumeConfirmCard(pause, `closed ${HOSTILE}`, false, false)));
     expect(json).toContain('(reason: \\"closed');
     expectInert(json);
   });
