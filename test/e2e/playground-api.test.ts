@@ -304,7 +304,7 @@ describe('acrbot in Microsoft 365 Agents Playground (API + stream)', () => {
         (m) =>
           m.conversationId === sent.conversationId &&
           REQUEST_ID.test(messageText(m)) &&
-          /Pull secret acr-auth/.test(messageText(m)),
+          /Pull secret payments\/acr-auth in aks-dev/.test(messageText(m)),
         'the secret plan card',
       ),
     );
