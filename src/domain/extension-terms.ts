@@ -4,6 +4,7 @@
  * (`extend.refused.notLater`), and one that moves the end by minutes is no use. Shared by the
  * tab's choices (web/src/format.ts) and the term a reminder's Extend is pre-filled with.
  */
+import type { PolicyRule } from './policy';
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
@@ -15,6 +16,18 @@ export const EXTEND_DAYS: readonly number[] = [1, 7, 30, 90];
 export interface ExtensionRange {
   minMs: number;
   maxMs: number;
+}
+
+/**
+ * The terms an extension under `rule` may run with: from the deployment's shortest to the least
+ * of its longest, the rule's maxDuration and its auto-approval cap.
+ */
+export function extensionRangeUnder(
+  limits: ExtensionRange,
+  rule: Pick<PolicyRule, 'maxDurationMs' | 'autoApprove'>,
+): ExtensionRange {
+  const caps = [limits.maxMs, rule.maxDurationMs, rule.autoApprove?.maxDurationMs];
+  return { minMs: limits.minMs, maxMs: Math.min(...caps.filter((ms): ms is number => ms !== undefined)) };
 }
 
 /**

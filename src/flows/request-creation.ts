@@ -23,7 +23,7 @@ import { readApproverGroups, readNamedApprovers } from './approver-groups-read';
 import { UserFacingError } from '../domain/errors';
 import { newRequestId } from '../domain/identifiers';
 import { describeDurationMs, formatUtc, shortDuration, termRefusal } from '../domain/access-term';
-import { extensionTermToOffer } from '../domain/extension-terms';
+import { extensionRangeUnder, extensionTermToOffer } from '../domain/extension-terms';
 import type { GrantPlan, Plan } from '../domain/plan';
 import type { Clock, DirectoryPort, RequestStore } from '../domain/ports';
 import type { AccessRequest, AccessTerm, ActingContext, Actor, DriftedBefore, PolicyBinding } from '../domain/request';
@@ -323,9 +323,9 @@ export class RequestCreation {
   private longerTermHint(rule: PolicyRule, currentEnd: string, now: Date): string {
     const limits = this.settings.access;
     if (!limits) return 'ask for a term that ends later';
-    const caps = [limits.maxMs, rule.maxDurationMs, rule.autoApprove?.maxDurationMs];
-    const maxMs = Math.min(...caps.filter((ms): ms is number => ms !== undefined));
-    const offer = extensionTermToOffer(limits.defaultMs, { minMs: limits.minMs, maxMs }, currentEnd, now.getTime());
+    const range = extensionRangeUnder(limits, rule);
+    const { maxMs } = range;
+    const offer = extensionTermToOffer(limits.defaultMs, range, currentEnd, now.getTime());
     if (offer !== undefined) return `ask for a term that ends later, e.g. --for ${shortDuration(offer)}`;
     const longest = shortDuration(maxMs, 'down');
     return now.getTime() + maxMs > Date.parse(currentEnd)

@@ -28,6 +28,7 @@ import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, AccessTerm, ActingContext, Actor } from '../domain/request';
 import { describeState, transition } from '../domain/request';
 import { cooldownMsOf, type BreakGlassCooldown } from '../domain/break-glass-cooldown';
+import { extensionRangeUnder } from '../domain/extension-terms';
 import { readBreakGlassCooldown } from './break-glass-cooldown';
 import { KeyedSerialiser } from '../domain/keyed-serialiser';
 import type { Logger } from '../observability/logger';
@@ -178,9 +179,7 @@ export class RequestService {
   extensionTermRange(original: AccessRequest): { minMs: number; maxMs: number } | undefined {
     const limits = this.settings.access;
     const rule = selectRule(this.policies.current(), factsOf(original.plan));
-    if (!limits || !rule) return undefined;
-    const caps = [limits.maxMs, rule.maxDurationMs, rule.autoApprove?.maxDurationMs];
-    return { minMs: limits.minMs, maxMs: Math.min(...caps.filter((ms): ms is number => ms !== undefined)) };
+    return limits && rule ? extensionRangeUnder(limits, rule) : undefined;
   }
 
   /**
