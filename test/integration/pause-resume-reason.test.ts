@@ -5,12 +5,12 @@
  * typist's own click is audited with the reason as typed. Sandbox app; a policy naming two
  * approvers.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import type { TeamsUser } from '../helpers/teams-activities';
+import { TempDirs } from '../helpers/temp-dirs';
 
 const megan = SANDBOX_USERS.secondApprover as TeamsUser;
 const POLICY = `version: 1
@@ -21,14 +21,19 @@ rules:
 `;
 
 describe('the reason on a Resume button', () => {
+  const tempDirs = new TempDirs();
   let h: Harness;
   beforeEach(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'acrbot-pause-resume-reason-'));
+    const dir = tempDirs.make('acrbot-pause-resume-reason-');
     writeFileSync(join(dir, 'policy.yaml'), POLICY);
     h = await startHarness({ ACRBOT_POLICY: join(dir, 'policy.yaml') });
   });
   afterEach(async () => {
-    await h.stop();
+    try {
+      await h.stop();
+    } finally {
+      tempDirs.removeAll();
+    }
   });
 
   /** Pauses as Alex, then has Alex type `resume REASON`; answers the Resume button's data. */
