@@ -135,6 +135,7 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
     ...(state === 'extended' && request.access?.expiresAt && { extendedUntil: request.access.expiresAt }),
     ...(request.access?.extendedBy?.length && { extendedBy: [...request.access.extendedBy] }),
     ...(request.state === 'pending' && termAsked(request) && { termAsked: termAsked(request) }),
+    ...(request.state === 'pending' && { decideBy: request.expiresAt }),
     decidedBy: request.decision && !breakGlass ? person(request.decision.by) : undefined,
     approvers,
     ...(breakGlass && { breakGlass }),

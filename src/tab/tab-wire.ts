@@ -112,6 +112,12 @@ export interface TabRow {
   extendRange?: { minMs: number; maxMs: number };
   /** While it waits for a decision: the term asked for ("30 days", "permanent"). */
   termAsked?: string;
+  /**
+   * While it waits for a decision (request state `pending`): when it expires undecided, the
+   * request card's "Decide by" (src/views/request-view.ts). Not when its access would end
+   * (`expiresAt`, set only once access was given).
+   */
+  decideBy?: string;
   /** For an extension: the request whose access it extends. */
   extendsRequestId?: string;
   /** For a granted extension (`extended`): the end it moved its original's access to. */

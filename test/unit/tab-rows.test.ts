@@ -142,3 +142,19 @@ test('a request that gave no access says how it ended (rejected, cancelled), and
   expect(requestRow({ ...asking, access: { permanent: true } }, now).termAsked).toBe('permanent');
   expect(requestRow({ ...asking, state: 'rejected' }, now)).not.toHaveProperty('termAsked');
 });
+
+test('a pending row carries when it expires undecided (decideBy); a granted or ended one does not', () => {
+  const now = new Date('2025-01-16T00:00:00.000Z');
+  const waiting = pendingRequest({ access: { durationMs: 30 * 86_400_000 } });
+  const row = requestRow(waiting, now);
+  expect(row.decideBy).toBe(waiting.expiresAt);
+  // Not the access's end: nothing was granted yet.
+  expect(row.expiresAt).toBeUndefined();
+  const granted = pendingRequest({
+    state: 'succeeded',
+    access: { durationMs: 30 * 86_400_000, expiresAt: '2025-02-14T00:00:00.000Z' },
+  });
+  expect(requestRow(granted, now)).not.toHaveProperty('decideBy');
+  for (const state of ['rejected', 'cancelled', 'expired'] as const)
+    expect(requestRow({ ...waiting, state }, now)).not.toHaveProperty('decideBy');
+});

@@ -1,7 +1,8 @@
 /**
  * "Waiting for your approval" in words: a break-glass review owed says by when it is due (and
  * "its use only" once its access ended), not "Asked by", and its link says "review"; a pending
- * request keeps "Asked by X for 30 days". Both link to `pending R-…` (chatCommandFor).
+ * request says by when to decide (the card's "Decide by") and "Asked by X for 30 days". Both link
+ * to `pending R-…` (chatCommandFor).
  */
 import { approvalDetail, approvalLinkText } from '../../web/src/approval-text';
 import { chatCommandFor } from '../../web/src/format';
@@ -9,6 +10,7 @@ import type { Me, Row } from '../../web/src/types';
 
 const riley = { objectId: 'riley', name: 'Riley' };
 const DUE = '2026-12-01T10:00:00Z';
+const NOW = Date.parse('2026-12-01T07:00:00Z');
 
 const row = (over: Partial<Row>): Row => ({
   key: 'R-BGLASS01',
@@ -44,7 +46,7 @@ const alex: Me = {
 };
 
 test('a review owed: when it is due and who started it without approval, linked as a review', () => {
-  expect(approvalDetail(review)).toBe(
+  expect(approvalDetail(review, NOW)).toBe(
     'Break-glass review due 2026-12-01 10:00 UTC: started by Riley without approval: prod down',
   );
   expect(approvalLinkText(review)).toBe('Open in chat to review');
@@ -53,14 +55,27 @@ test('a review owed: when it is due and who started it without approval, linked 
 
 test('a review owed once its access ended: its use only', () => {
   const ended = row({ state: 'revoked', breakGlass: { ...review.breakGlass!, reviewJudgesUseOnly: true } });
-  expect(approvalDetail(ended)).toBe(
+  expect(approvalDetail(ended, NOW)).toBe(
     'Break-glass review due 2026-12-01 10:00 UTC, its use only (its access ended): started by Riley without approval: prod down',
   );
 });
 
 test('a pending request: who asked, for how long, linked to approve', () => {
   const pending = row({ state: 'pending', requestState: 'pending', termAsked: '30 days', reason: 'deploy' });
-  expect(approvalDetail(pending)).toBe('Asked by Riley for 30 days: deploy');
+  expect(approvalDetail(pending, NOW)).toBe('Asked by Riley for 30 days: deploy');
   expect(approvalLinkText(pending)).toBe('Open in chat to approve');
   expect(chatCommandFor(pending, alex)).toBe('pending R-BGLASS01');
+});
+
+test("a pending request leads with when it expires undecided, in the card's words, and how long is left", () => {
+  const pending = row({
+    state: 'pending',
+    requestState: 'pending',
+    termAsked: '30 days',
+    reason: 'deploy',
+    decideBy: DUE,
+  });
+  expect(approvalDetail(pending, NOW)).toBe(
+    'Decide by 2026-12-01 10:00 UTC (in 3 hours) · Asked by Riley for 30 days: deploy',
+  );
 });

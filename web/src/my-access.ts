@@ -32,7 +32,7 @@ export function renderMyAccess(root: HTMLElement, data: MyAccess, ctx: DrawerCon
         ctx,
         labels,
         'Nothing is waiting for you.',
-        approvalDetail,
+        (r) => approvalDetail(r, now()),
       ),
     );
   sections.push(
