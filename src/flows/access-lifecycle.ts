@@ -36,6 +36,7 @@ import { orphanWatchJobId, watchOrphanedAssignment } from './orphan-watch';
 import type { LifecycleMessenger } from './lifecycle-messenger';
 import type { RequestNotifier } from './notifier';
 import { breakGlassReviewJobId, type JobScheduling } from './request-jobs';
+import type { Listing } from './revocation-draw-reads';
 import {
   type ActiveRead,
   activeOn,
@@ -454,11 +455,15 @@ export class AccessLifecycle {
     return waitingOnRegistry(this.deps, registryId);
   }
 
-  /** What revoking `requests` at once would delete and keep ({@link previewTogether}). */
+  /**
+   * What revoking `requests` at once would delete and keep ({@link previewTogether}), served
+   * from `listings` (their read's, ActiveRead) where those hold the answer.
+   */
   previewTogether(
     requests: readonly AccessRequest[],
+    listings: readonly Listing[],
   ): Promise<Array<{ request: AccessRequest; lines: RevocationStep[] }>> {
-    return previewTogether(this.deps, requests);
+    return previewTogether(this.deps, requests, listings);
   }
 
   /** What revoking would delete and keep ({@link preview}, revocation-preview.ts). */

@@ -11,7 +11,8 @@ import type { LifecycleDeps } from './access-lifecycle-deps';
 
 /**
  * One listing of a pair's (`clusterId` set) or a registry's requests, as made: its arguments
- * and what it returned.
+ * and what it returned. A card's active read returns its own with its requests (`ActiveRead`,
+ * revocation-preview.ts), and the handler hands it to their previews (`previewTogether`).
  */
 export interface Listing {
   registryId: string;
@@ -20,26 +21,6 @@ export interface Listing {
   limit: number;
   order: ListOrder;
   found: readonly AccessRequest[];
-}
-
-/**
- * The listing each request of a card's active read came from ({@link listedWith}): the handler
- * hands the previews the requests it kept of that read, not the read, and the previews' own
- * listings of the same registry (who holds and who made a role assignment, a pair's extensions)
- * are then served from it. Weak: it goes with the requests, and a new draw reads new ones (every
- * store returns new objects on each read, so a request object belongs to one read only).
- */
-const listedIn = new WeakMap<AccessRequest, Listing>();
-
-/** Notes that `listing`'s requests came from it, for {@link readingOnce}; returns them. */
-export function listedWith(listing: Listing): readonly AccessRequest[] {
-  for (const r of listing.found) listedIn.set(r, listing);
-  return listing.found;
-}
-
-/** The listings `requests` were read with (those noted by {@link listedWith}), each once. */
-export function listingsOf(requests: readonly AccessRequest[]): Listing[] {
-  return [...new Set(requests.flatMap((r) => listedIn.get(r) ?? []))];
 }
 
 /**

@@ -20,7 +20,7 @@ import { checkTokenCreation, foreignTokenWords } from './foreign-token';
 import { isActive } from './access-term';
 import { outsidePulls } from './outside-pull';
 import { acrbotCreatedAssignment, otherHolders, someIds, whyKept } from './role-assignment-holders';
-import { listedWith, listingsOf, readingOnce } from './revocation-draw-reads';
+import { type Listing, readingOnce } from './revocation-draw-reads';
 import { ENTRY_NOT_ADDED, secretHolders } from './secret-revocation';
 
 /**
@@ -56,11 +56,14 @@ export const REVOKE_READ_LIMIT = 2000;
 /**
  * The active requests a revoke of many reads (every tenant's and rule's), and `full`: the read
  * came back at REVOKE_READ_LIMIT, so there may be more, this approver's among them, that no
- * answer counts. Every answer says so.
+ * answer counts. Every answer says so. `listings`: the listing they were read with, for the
+ * caller to hand to their preview ({@link previewTogether}), whose own listings of the same pair
+ * or registry (who holds and who made a role assignment, a pair's extensions) it then serves.
  */
 export interface ActiveRead {
   requests: AccessRequest[];
   full: boolean;
+  listings: readonly Listing[];
 }
 
 /**
@@ -71,7 +74,7 @@ export interface ActiveRead {
 export async function activeOn(deps: LifecycleDeps, clusterId: string, registryId: string): Promise<ActiveRead> {
   const asked = { clusterId, registryId, states: ['succeeded'] as RequestState[], limit: REVOKE_READ_LIMIT };
   const found = await deps.store.listByTarget(clusterId, registryId, asked.states, asked.limit);
-  return cutAt(deps, listedWith({ ...asked, order: 'oldestFirst', found }));
+  return cutAt(deps, { ...asked, order: 'oldestFirst', found });
 }
 
 /**
@@ -81,14 +84,18 @@ export async function activeOn(deps: LifecycleDeps, clusterId: string, registryI
 export async function activeOnRegistry(deps: LifecycleDeps, registryId: string): Promise<ActiveRead> {
   const asked = { registryId, states: ['succeeded'] as RequestState[], limit: REVOKE_READ_LIMIT };
   const found = await deps.store.listByRegistry(registryId, asked.states, asked.limit);
-  // Noted with its requests: the card's previews of them take who holds each role assignment
+  // Returned with its requests: the card's previews of them take who holds each role assignment
   // (and a pair's extensions) from it, not from two more listings (revocation-draw-reads.ts).
-  return cutAt(deps, listedWith({ ...asked, order: 'oldestFirst', found }));
+  return cutAt(deps, { ...asked, order: 'oldestFirst', found });
 }
 
-/** The active ones of a read of succeeded requests, `full` when it came back at its cap. */
-function cutAt(deps: LifecycleDeps, listed: readonly AccessRequest[]): ActiveRead {
-  return { requests: stillActive(deps, listed), full: listed.length >= REVOKE_READ_LIMIT };
+/**
+ * The active ones of a listing of succeeded requests, `full` when it came back at its cap, with
+ * the listing itself (ActiveRead).
+ */
+function cutAt(deps: LifecycleDeps, listing: Listing): ActiveRead {
+  const { found } = listing;
+  return { requests: stillActive(deps, found), full: found.length >= REVOKE_READ_LIMIT, listings: [listing] };
 }
 
 /** Of succeeded requests, those whose access runs now, without an extension of one listed. */
@@ -138,16 +145,18 @@ function capped(requests: AccessRequest[]): { requests: AccessRequest[]; full: b
  * REGISTRY`): each request's preview, with the others (and their extensions) as ending too. The
  * click revokes them one after another and the last holder of a shared role assignment deletes
  * it, so a grant held only inside the set is shown as deleted, not as kept for a request that
- * ends in the same click.
+ * ends in the same click. `listings`: those made in the same draw that `requests` were read with
+ * (ActiveRead), empty when none was.
  */
 export async function previewTogether(
   deps: LifecycleDeps,
   requests: readonly AccessRequest[],
+  listings: readonly Listing[],
 ): Promise<Array<{ request: AccessRequest; lines: RevocationStep[] }>> {
   // The requests of one pair or registry share their listings and Azure reads: read once here,
-  // and the listing the card's active read made (when `requests` came from one) serves those
-  // of the same requests.
-  const shared = readingOnce(deps, listingsOf(requests));
+  // and the listings the card's active read made (handed here with its requests) serve those of
+  // the same requests.
+  const shared = readingOnce(deps, listings);
   const together = new Set(requests.map((r) => r.id));
   for (const request of requests) for (const e of await extensionsOf(shared, request)) together.add(e.id);
   // A few at once: each preview reads Azure (a grant's assignment and listing, a token's date)

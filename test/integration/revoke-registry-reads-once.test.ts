@@ -94,13 +94,13 @@ test.each([
 
     // What the card said is what the previews say when each reads its own listings.
     const { flow } = h.app.services.lifecycle;
-    const active = (await flow.activeOnRegistry(reals[0]!.plan.registry.id)).requests;
+    const { requests: active, listings } = await flow.activeOnRegistry(reals[0]!.plan.registry.id);
     const alone = await Promise.all(active.map(async (r) => (await h.app.store.get(r.id)) as AccessRequest));
     const lines = (previews: Awaited<ReturnType<typeof flow.previewTogether>>) =>
       previews.map((p) => [p.request.id, p.lines]);
-    const shared = await flow.previewTogether(active);
+    const shared = await flow.previewTogether(active, listings);
     const fromListings = byRegistry.mock.calls.length;
-    expect(lines(shared)).toEqual(lines(await flow.previewTogether(alone)));
+    expect(lines(shared)).toEqual(lines(await flow.previewTogether(alone, [])));
     // Without the active read's listing, the previews list the registry themselves.
     expect(byRegistry.mock.calls.length).toBeGreaterThan(fromListings);
 

@@ -466,8 +466,11 @@ export class LifecycleHandler {
     // was drawn (a pull secret approved meanwhile) would otherwise keep its access unmentioned.
     // Its requests all share one pair; a forged card mixing pairs differs and is redrawn.
     const { cluster, registry } = unique[0]!.plan;
-    const { mine } = await this.pairTargets(identity, cluster.id, registry.id);
-    if (sameIds(ids, mine) && revocationFingerprint(await lifecycle.flow.previewTogether(mine), 'pair') === drawn)
+    const { mine, listings } = await this.pairTargets(identity, cluster.id, registry.id);
+    if (
+      sameIds(ids, mine) &&
+      revocationFingerprint(await lifecycle.flow.previewTogether(mine, listings), 'pair') === drawn
+    )
       return undefined;
     return this.pairPreview(identity, cluster, registry, reason, true);
   }

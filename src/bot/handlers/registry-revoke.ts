@@ -61,10 +61,10 @@ export class RegistryRevoke {
     const { requests, lifecycle } = this.services;
     if (!(await requests.isApprover(identity.actor))) return undefined;
     const { registry } = allowed[0]!.plan;
-    const { mine } = await this.targets(identity, registry.id);
+    const { mine, listings } = await this.targets(identity, registry.id);
     const unchanged =
       shared.sameIds(ids, mine) &&
-      revocationFingerprint(await lifecycle.flow.previewTogether(mine), 'registry') === drawn;
+      revocationFingerprint(await lifecycle.flow.previewTogether(mine, listings), 'registry') === drawn;
     return unchanged ? undefined : this.card(identity, registry, reason, true);
   }
 

@@ -9,6 +9,7 @@ import { formatUtc } from '../../domain/access-term';
 import { UserFacingError } from '../../domain/errors';
 import type { AccessRequest } from '../../domain/request';
 import { ofTenant } from '../../domain/tenant-boundary';
+import type { Listing } from '../../flows/revocation-draw-reads';
 import { type ActiveRead, PAIR_REVOKE_LIMIT, REVOKE_READ_LIMIT } from '../../flows/revocation-preview';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { lifecycleNoticeCard, type RevocationLine, type SeveralRevokeInput } from '../../views/lifecycle-view';
@@ -55,7 +56,8 @@ export async function refuseUnlessApprover(
  * of theirs it leaves for the next ask (`beyond`); those left to other rules' approvers (`left`);
  * those this approver may revoke that are being revoked already (`running`, each once), neither
  * listed nor left to others; `elsewhere` counts another tenant's (tenant-boundary.ts), neither
- * listed nor revoked; `full`: the read stopped at its cap (ActiveRead).
+ * listed nor revoked; `full`: the read stopped at its cap; `listings`: the read's own, for the
+ * preview of `mine` (ActiveRead).
  */
 export interface Revocable {
   active: AccessRequest[];
@@ -65,6 +67,7 @@ export interface Revocable {
   running: AccessRequest[];
   elsewhere: number;
   full: boolean;
+  listings: readonly Listing[];
 }
 
 /** Of the active acrbot requests read there (`read`, every tenant's), what {@link Revocable} says. */
@@ -89,6 +92,7 @@ export async function revocableOf(services: BotServices, identity: TurnIdentity,
     running: once(answers.map((a) => a.running)),
     elsewhere: there.length - active.length,
     full: read.full,
+    listings: read.listings,
   };
 }
 
@@ -227,7 +231,7 @@ export async function severalRevokeCard(
     ) => AdaptiveCardJson;
   },
 ): Promise<AdaptiveCardJson> {
-  const [{ active, mine, beyond, left, running, elsewhere, full }, notRun] = await Promise.all([
+  const [{ active, mine, beyond, left, running, elsewhere, full, listings }, notRun] = await Promise.all([
     s.targets,
     notRunYet(services, s.waitingRead, s.waitingFailed),
   ]);
@@ -243,8 +247,8 @@ export async function severalRevokeCard(
     });
   if (mine.length === 0) return nothingYouMayRevoke(services, s.where, { left, running }, waiting, cut);
   // Previewed as one action: a role assignment held only by requests in it is deleted by the
-  // last of them (see confirmRevoke), not kept.
-  const previews = await services.lifecycle.flow.previewTogether(mine);
+  // last of them (see confirmRevoke), not kept. The active read's listing serves theirs.
+  const previews = await services.lifecycle.flow.previewTogether(mine, listings);
   const notes = {
     ...((left.length > 0 || running.length > 0) && {
       leftOut: [
