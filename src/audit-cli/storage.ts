@@ -23,20 +23,11 @@ export interface ReadOnlyAudit {
 }
 
 /**
- * Resolves the SQLite path from `--storage` or ACRBOT_STORAGE, validated by the bot's own
- * config rules. Only the storage settings are passed to `loadConfig`: an auditor needs no bot
- * credentials to review the trail, and a production env without them must still work.
- */
-export function resolveAuditPath(flag: string | undefined, env: Record<string, string | undefined>): string {
-  const storage = resolveAuditStorage(flag, env);
-  if (storage.kind === 'tables') throw new CliError('storage is Azure Tables, not a SQLite file');
-  return storage.path;
-}
-
-/**
  * The store to review: a SQLite file (resolved path) or Azure Tables; memory is refused. A
  * `--storage sqlite:<path>` (a backup, say) reviews that file, whatever tables the
- * environment's own pair names (see {@link resolveReadableStorage}).
+ * environment's own pair names (see {@link resolveReadableStorage}). Only the storage settings
+ * are validated by the bot's config rules: an auditor needs no bot credentials to review the
+ * trail, and a production env without them must still work.
  */
 export function resolveAuditStorage(
   flag: string | undefined,

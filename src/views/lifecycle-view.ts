@@ -391,17 +391,6 @@ export function lifecycleNoticeCard(input: {
   });
 }
 
-/** A revoke that needs no confirmation card any more (done, or refused). */
-export function revokeResultCard(request: AccessRequest, text: string, ok: boolean): AdaptiveCardJson {
-  return lifecycleCard({
-    sandbox: request.sandbox,
-    title: ok ? `Revoked ${request.id}` : `${request.id} was not revoked`,
-    text,
-    color: ok ? 'Good' : 'Attention',
-    facts: facts(request),
-  });
-}
-
 /**
  * While new access is paused (`paused`): the sentence a reminder says instead of offering Extend,
  * with who paused it neutralised (user text).

@@ -25,7 +25,6 @@ import {
   requesterNewsCard,
   revokeConfirmCard,
   revokePairConfirmCard,
-  revokeResultCard,
 } from '../../src/views/lifecycle-view';
 import { breakGlassCard, policyCard } from '../../src/views/policy-view';
 import {
@@ -337,11 +336,6 @@ const lifecycleCards: Array<[string, () => AdaptiveCardJson]> = [
           lines: [deleteLine],
         })),
       ),
-  ],
-  ['lifecycle-revoke-result-done', () => revokeResultCard(revoked, 'The role assignment was deleted.', true)],
-  [
-    'lifecycle-revoke-result-refused',
-    () => revokeResultCard(granted, 'Only the requester or an approver can revoke.', false),
   ],
   [
     'lifecycle-notice',
