@@ -15,8 +15,9 @@ import {
   ConnectorFactory,
   type UserTokenClient,
 } from 'botframework-connector';
+import type { Logger } from '../observability/logger';
 import { withConnectorRetries } from './connector-http-client';
-import { withLeanConversations } from './lean-conversations';
+import { leanConversationsStatus, withLeanConversations } from './lean-conversations';
 
 /** Teams uses a handful of regional service URLs; the bound only guards against a flood of made-up ones. */
 const MAX_ENTRIES = 256;
@@ -51,17 +52,40 @@ export function appIdOf(claims: ClaimsIdentity): string {
 export class ConnectorClientCache {
   private readonly connectors = new PromiseCache<ConnectorClient>();
   private readonly userTokens = new PromiseCache<UserTokenClient>();
+  private fallbackLogged = false;
+
+  /** `log`: where a fall back to the SDK's own activity calls is said, once per process. */
+  constructor(private readonly log?: Pick<Logger, 'warn'>) {}
 
   /** A factory that hands out the cached client for (app id, service URL, audience). */
   connectorFactory(appId: string, inner: ConnectorFactory): ConnectorFactory {
     const connectors = this.connectors;
+    const made = (client: ConnectorClient) => this.noteFallback(client);
     return new (class extends ConnectorFactory {
       create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
         return connectors.get(`${appId}\n${serviceUrl}\n${audience ?? ''}`, async () =>
-          withLeanConversations(withConnectorRetries(await inner.create(serviceUrl, audience))),
+          made(withLeanConversations(withConnectorRetries(await inner.create(serviceUrl, audience)))),
         );
       }
     })();
+  }
+
+  /**
+   * Says once that the lean calls could not be prepared with this SDK (a botbuilder upgrade
+   * changed its Activity mapper or operation specs): every activity then goes through the SDK's
+   * own calls, which work but cost more CPU per send (docs/performance.md), and nothing else
+   * would tell an operator why sends got slower.
+   */
+  private noteFallback(client: ConnectorClient): ConnectorClient {
+    const status = leanConversationsStatus();
+    if (status && !status.available && !this.fallbackLogged) {
+      this.fallbackLogged = true;
+      this.log?.warn(
+        { reason: status.reason },
+        "Bot Connector calls fall back to the SDK's own: its activity serialiser could not be prepared",
+      );
+    }
+    return client;
   }
 
   /** The cached user-token client of an app id. */

@@ -95,7 +95,7 @@ const JWT_ERRORS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpired
  */
 class ChannelAuthentication extends ConfigurationBotFrameworkAuthentication {
   /** Clients reused across turns instead of built per turn (see connector-client-cache.ts). */
-  private readonly clients = new ConnectorClientCache();
+  private readonly clients: ConnectorClientCache;
 
   constructor(
     options: ConfigurationBotFrameworkAuthenticationOptions,
@@ -105,9 +105,11 @@ class ChannelAuthentication extends ConfigurationBotFrameworkAuthentication {
     private readonly channelIssuer: string,
     /** Where the bot's own token comes from; undefined: botbuilder's, from the options. */
     credentials: ServiceClientCredentialsFactory | undefined,
+    log: Pick<Logger, 'warn'>,
   ) {
     // The connector clients' HTTP client (the token requests get theirs with `credentials`).
     super(options, credentials, undefined, undefined, httpClient ? { httpClient: compatHttpClient(httpClient) } : {});
+    this.clients = new ConnectorClientCache(log);
   }
 
   override async authenticateRequest(activity: Activity, authHeader: string) {
@@ -235,6 +237,7 @@ export function createAdapter(
       httpClient,
       tokenIssuer ?? PUBLIC_CLOUD.ToBotFromChannelTokenIssuer,
       credentials,
+      log,
     ),
     (err, status) => {
       // A refused token or body is the caller's problem (a probe, an expired token), not the bot's.

@@ -62,6 +62,35 @@ describe('ConnectorClientCache', () => {
     });
   });
 
+  test('an SDK whose activity calls cannot be prepared falls back to them, said once at warn', async () => {
+    // Operations that never reach sendOperationRequest: what a botbuilder that changed how it
+    // builds its calls looks like to lean-conversations.ts's probe.
+    class ChangedConversations {
+      replyToActivity() {}
+      sendToConversation() {}
+      updateActivity() {}
+    }
+    const warned: Array<{ fields: unknown; message: string }> = [];
+    const cache = new ConnectorClientCache({
+      warn: ((fields: unknown, message: string) => warned.push({ fields, message })) as never,
+    });
+    const inner = new (class extends ConnectorFactory {
+      async create(serviceUrl: string): Promise<ConnectorClient> {
+        return { serviceUrl, conversations: new ChangedConversations() } as unknown as ConnectorClient;
+      }
+    })();
+    const first = await cache.connectorFactory('app-1', inner).create('https://smba.example/emea/', 'aud');
+    await cache.connectorFactory('app-1', inner).create('https://smba.example/amer/', 'aud');
+    // The SDK's own methods are left in place: nothing lean was installed on the client.
+    expect(Object.prototype.hasOwnProperty.call(first.conversations, 'replyToActivity')).toBe(false);
+    expect(warned).toEqual([
+      {
+        fields: { reason: expect.stringContaining('did not call sendOperationRequest') },
+        message: "Bot Connector calls fall back to the SDK's own: its activity serialiser could not be prepared",
+      },
+    ]);
+  });
+
   test('user-token clients: one per app id', async () => {
     const cache = new ConnectorClientCache();
     let made = 0;
