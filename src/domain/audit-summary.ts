@@ -36,6 +36,7 @@ const REASON_WORDS: Record<string, string> = {
   // `pending R-…` by someone who may not decide it.
   'pending.notApprover': 'not an approver',
   'extend.notActive': 'no access to extend',
+  'extend.extendedSince': 'extended since the reminder',
   'extend.noExpiry': 'no end to extend',
   'extend.notRequester': 'not the requester',
   'extend.resourceGone': 'cluster or registry gone',

@@ -96,6 +96,13 @@ export interface ExtensionInput {
    * delivers again makes no second extension (G16). None from the tab.
    */
   activityKey?: string;
+  /**
+   * The access end the asking card showed (a reminder's Extend): when the access now ends later,
+   * it was extended since the card was drawn, and the click is refused rather than filing an
+   * extension that would add only the days between (`extend.extendedSince`). None from chat and
+   * the tab, which show the end as it is now.
+   */
+  drawnEnd?: string;
 }
 
 /** What {@link AccessActions.revocationAnswers} says of one request; neither when refused otherwise. */
@@ -452,6 +459,7 @@ export class AccessActions {
     const original = await this.accessHolderOf(asked);
     // Audited here, where it is an attempt; mayExtend also answers canExtend (the buttons).
     await this.refusalAudited(input.actor, original, async () => this.mayExtend(input.actor, original));
+    await this.refusalAudited(input.actor, original, async () => notExtendedSince(original, input.drawnEnd));
     const reason = checkReason(input.reason);
     const access = this.requests.accessTerm(input.duration);
     const plan = await this.refusalAudited(input.actor, original, async () => {
@@ -780,4 +788,18 @@ function outsideTenant(acting: ActingContext, request: AccessRequest): boolean {
 
 function isRequester(actor: Actor, request: AccessRequest): boolean {
   return request.requester.objectId.toLowerCase() === actor.objectId.toLowerCase();
+}
+
+/**
+ * Refuses a reminder's Extend whose access was extended since the reminder was drawn (its end
+ * now later than `drawnEnd`, the end the card showed): the requester already has the longer
+ * access, and a second extension would ask the approvers again for the days between.
+ */
+function notExtendedSince(holder: AccessRequest, drawnEnd: string | undefined): void {
+  const end = holder.access?.expiresAt;
+  if (!drawnEnd || !end || Date.parse(end) <= Date.parse(drawnEnd)) return;
+  throw new UserFacingError(
+    'extend.extendedSince',
+    `${holder.id}'s access was extended after this reminder was posted and now runs until ${formatUtc(end)}, so nothing was asked of the approvers. To extend it further: "@acrbot extend ${holder.id} --for TERM REASON".`,
+  );
 }

@@ -53,7 +53,30 @@ interface LifecycleCardInput {
    * `version`: the request's version (Extend), or a revoke card's {@link revocationFingerprint}
    * of what it lists, which its click compares.
    */
-  actions?: Array<{ title: string; verb: string; requestId: string; version?: number | string; reason?: string }>;
+  actions?: Array<{
+    title: string;
+    verb: string;
+    requestId: string;
+    version?: number | string;
+    reason?: string;
+    /** Extend: the end of the access the card was drawn with, which its click compares. */
+    endsAt?: string;
+  }>;
+}
+
+/**
+ * A reminder's Extend, carrying the access end it was drawn with (`endsAt`): a click after the
+ * access was extended some other way (from chat, the tab, another reminder) is refused instead
+ * of filing a second extension that would add a day or two (access-actions.ts, `drawnEnd`).
+ */
+function extendAction(request: AccessRequest): NonNullable<LifecycleCardInput['actions']>[number] {
+  return {
+    title: 'Extend',
+    verb: 'extend',
+    requestId: request.id,
+    version: request.version,
+    endsAt: request.access?.expiresAt ?? '',
+  };
 }
 
 function lifecycleCard(input: LifecycleCardInput): AdaptiveCardJson {
@@ -73,7 +96,12 @@ function lifecycleCard(input: LifecycleCardInput): AdaptiveCardJson {
     stepsToggle: input.stepsToggle ?? '',
     showExtendInputs: Boolean(input.extend),
     defaultDuration: input.extend?.defaultDuration ?? '',
-    actions: (input.actions ?? []).map((a) => ({ ...a, version: a.version ?? 0, reason: a.reason ?? '' })),
+    actions: (input.actions ?? []).map((a) => ({
+      ...a,
+      version: a.version ?? 0,
+      reason: a.reason ?? '',
+      endsAt: a.endsAt ?? '',
+    })),
   });
 }
 
@@ -465,7 +493,7 @@ export function expiryReminderCard(
     ...base,
     text: `${ends} To keep it, ask for an extension; it is approved like a new request.`,
     extend: { defaultDuration: shortDuration(defaultDurationMs) },
-    actions: [{ title: 'Extend', verb: 'extend', requestId: request.id, version: request.version }],
+    actions: [extendAction(request)],
   });
 }
 
@@ -500,7 +528,7 @@ export function credentialReminderCard(
     ...(offersExtend &&
       defaultDurationMs !== undefined && {
         extend: { defaultDuration: shortDuration(defaultDurationMs) },
-        actions: [{ title: 'Extend', verb: 'extend', requestId: request.id, version: request.version }],
+        actions: [extendAction(request)],
       }),
   });
 }

@@ -87,6 +87,8 @@ const extendData = z.object({
   requestId: z.string().refine(isRequestId, 'not a request id'),
   duration: z.string().optional(),
   reason: z.string().optional(),
+  // The access end the reminder was drawn with; empty or absent on cards posted before it was carried.
+  endsAt: z.union([z.literal(''), z.string().datetime()]).optional(),
 });
 
 /**
@@ -548,6 +550,7 @@ export class LifecycleHandler {
         parsed.data.duration || undefined,
         parsed.data.reason,
         ctx,
+        parsed.data.endsAt || undefined,
       );
       // The reminder's message becomes the requester's copy of the extension request; the rest
       // (the approvers' card, the audit card) after the click is answered (G16). Its id
@@ -611,6 +614,7 @@ export class LifecycleHandler {
     duration: string | undefined,
     reasonText: string | undefined,
     ctx: TurnContext,
+    drawnEnd?: string,
   ): Promise<AccessRequest> {
     // Only an original that is there and another tenant's: an unknown id is the flows' to refuse,
     // after the per-user limits, as before tenants were told apart.
@@ -628,6 +632,7 @@ export class LifecycleHandler {
       reason: reasonText,
       origin: originOf(ctx),
       activityKey: activityKeyOf(ctx.activity.conversation.id, ctx.activity.id),
+      ...(drawnEnd && { drawnEnd }),
     });
   }
 
