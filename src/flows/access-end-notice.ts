@@ -30,6 +30,7 @@ import { outsidePulls as listOutsidePulls } from './outside-pull';
 import { LATE_LISTING_DEADLINE_MS, LATE_LISTINGS_AT_ONCE, lateListings } from './late-listings';
 import { settleWithin } from './settle-within';
 import { currentCorrelationId } from '../observability/correlation';
+import { type NotTold, tellApproversEndNotTold } from './unreachable-requester';
 
 /** How a request's access ended, as its audit entry and its requester's notice say. */
 interface EndedAs {
@@ -212,7 +213,9 @@ async function tellWhenListed(
 /**
  * What follows the write of `revoked`: every card copy redrawn, the requester told (unless it
  * ended with the request it extends, whose notice tells them) and the pending extensions of
- * the ended access closed; then recorded (`access.end.told`). Until that entry exists, the
+ * the ended access closed; then recorded (`access.end.told`: `sent` only when the requester's
+ * notice went out; else `noConversation`, `refused` or `unposted`, as reminders audit theirs, and
+ * the approvers are told the requester was not, unreachable-requester.ts). Until that entry exists, the
  * request's end job does it again when it next runs ({@link finishEndMadeKnown}): a store error
  * or a stopped process in between neither loses the notice nor leaves the cards saying "Being
  * revoked". Cancelling the reminders (and an extension's own end job) comes last and only
@@ -240,17 +243,30 @@ async function makeEndKnown(
   await deps.cards
     .requestChanged(revoked)
     .catch((err: unknown) => deps.log.error({ err, requestId: revoked.id }, 'redrawing the cards of an end failed'));
+  let notTold: NotTold | undefined;
+  let approversTold = false;
   if (!endedWith) {
-    await deps.messenger.tellRequester(revoked, {
-      kind: 'ended',
-      by: how.by,
-      expired: how.expired,
-      reason: how.reason,
-      ...(heldOutsideAcrbot !== undefined && { heldOutsideAcrbot }),
-      ...(outside && outside.length > 0 && { outsidePulls: outside }),
-      ...(kept && { kept }),
-    });
-    // Never throws (the messenger logs its failures).
+    // Reported, not swallowed: the entry below says `sent` only when the notice went out. Not
+    // retried (the end is done; a retry would redraw and tell again); the approvers are told.
+    notTold = await deps.messenger
+      .tellRequester(
+        revoked,
+        {
+          kind: 'ended',
+          by: how.by,
+          expired: how.expired,
+          reason: how.reason,
+          ...(heldOutsideAcrbot !== undefined && { heldOutsideAcrbot }),
+          ...(outside && outside.length > 0 && { outsidePulls: outside }),
+          ...(kept && { kept }),
+        },
+        { reportFailure: true },
+      )
+      .catch((err: unknown): NotTold => {
+        deps.log.error({ err, requestId: revoked.id }, 'could not tell the requester');
+        return 'unposted';
+      });
+    if (notTold) approversTold = await tellApproversEndNotTold(deps, revoked, notTold);
     // The card names scopes as the request card does (the entry keeps the ids): news, not a failure.
     const stillShown =
       revoked.plan.kind === 'grant' ? outsidePullCardWords(revoked.plan.registry, outside ?? []) : undefined;
@@ -264,10 +280,11 @@ async function makeEndKnown(
   }
   await recordAccessEvent(deps, revoked, how.by, {
     action: END_TOLD,
-    outcome: endedWith ? 'withOriginal' : 'sent',
+    // Says nothing of the cards: requestChanged logs a copy it could not redraw and answers nothing.
+    outcome: endedWith ? 'withOriginal' : (notTold ?? 'sent'),
     detail: endedWith
-      ? `cards updated; the requester is told by ${endedWith.id}'s notice`
-      : `cards updated and the requester told${toldLate && still ? `; ${still}` : ''}`,
+      ? `the requester is told by ${endedWith.id}'s notice`
+      : `${notTold ? notToldWords(notTold, approversTold) : 'the requester told'}${toldLate && still ? `; ${still}` : ''}`,
   });
   const jobs = deps.settings.remindersMs.map((beforeMs) => accessReminderJobId(revoked.id, beforeMs));
   if (endedWith || toldLate) jobs.push(accessExpiryJobId(revoked.id));
@@ -280,6 +297,17 @@ async function makeEndKnown(
           'a job of ended access was not cancelled; it does nothing when due',
         ),
       );
+}
+
+/** The `access.end.told` detail of an end its requester was not told of, and whether the approvers were. */
+function notToldWords(why: NotTold, approversTold: boolean): string {
+  const reason =
+    why === 'refused'
+      ? 'Teams refused the post in their conversation (acrbot is no longer in it)'
+      : why === 'noConversation'
+        ? 'acrbot knows no conversation of theirs'
+        : 'the post failed';
+  return `the requester was not told: ${reason}; ${approversTold ? 'the approvers were told' : 'the approvers could not be told either (the report was not posted)'}`;
 }
 
 /**

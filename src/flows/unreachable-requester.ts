@@ -2,7 +2,8 @@
  * A requester an expiry reminder cannot reach (they left: Teams refuses their chat, or acrbot
  * knows no conversation of theirs). Only they may extend their access, so without a word to
  * anyone else the workload's pull access would lapse at its end unnoticed: the rule's approvers
- * are told once per request, whichever reminder found the requester gone.
+ * are told once per request, whichever reminder found the requester gone. An end notice that
+ * did not reach them is reported too ({@link tellApproversEndNotTold}).
  */
 import { formatUtc } from '../domain/access-term';
 import type { AuditEntry } from '../domain/audit-chain';
@@ -123,4 +124,38 @@ function unreachableText(
     `${who}, who asked for ${request.id} (${cluster.name} pulling from ${registry.name}), could not be reminded that ${ends} at ${formatUtc(end.at)}: ${reason}. ` +
     `${nobodyExtends} If ${cluster.name} still needs to pull from ${registry.name} after that, someone else asks for that access anew (a new request, approved again).`
   );
+}
+
+/** Why a requester was not told: as the reminders audit it, and `unposted` for a post that failed. */
+export type NotTold = 'noConversation' | 'refused' | 'unposted';
+
+/**
+ * Tells the approvers of `request`, which just ended, that its requester could not be told so
+ * (`why`): pulls fail from now and nobody who knows would say why. Called once per end (its
+ * `access.end.told` entry, written after, says whether this went out). Never throws: `true`
+ * only when the report was posted.
+ */
+export async function tellApproversEndNotTold(
+  deps: Pick<LifecycleDeps, 'messenger'>,
+  request: AccessRequest,
+  why: NotTold,
+): Promise<boolean> {
+  const { cluster, registry } = request.plan;
+  const reason =
+    why === 'refused'
+      ? 'Teams refused the post in their chat (acrbot is no longer in it; they may have left the organisation)'
+      : why === 'noConversation'
+        ? 'acrbot knows no conversation of theirs'
+        : 'the post in their conversation failed';
+  const text =
+    `${request.requester.name}, who asked for ${request.id} (${cluster.name} pulling from ${registry.name}), could not be told that this access ended: ${reason}. ` +
+    `If ${cluster.name} still needs to pull from ${registry.name}, someone asks for that access anew (a new request, approved again).`;
+  const posted = await deps.messenger
+    .reportToApprovers(request, text, {
+      title: `Requester not told of the end: ${request.id}`,
+      tone: 'warning',
+      requestFacts: true,
+    })
+    .catch(() => false);
+  return posted === true;
 }

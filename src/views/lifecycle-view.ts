@@ -600,7 +600,7 @@ export function requesterNewsCard(
       return lifecycleCard({
         ...base,
         title: `Revocation of ${request.id} is retrying`,
-        text: `acrbot could not yet remove your access (${news.attempts} attempts); it keeps retrying and the approvers were told.`,
+        text: `acrbot could not yet remove your access (${news.attempts} attempts); it keeps retrying, and the approvers are being told.`,
         color: 'Warning',
       });
   }
