@@ -4,6 +4,7 @@
  */
 import type { AuditEntry, AuditEvent, ChainVerdict } from './audit-chain';
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo, RoleDefinitionInfo } from './azure-model';
+import type { ResourceGoneError } from './errors';
 import type { ApplicationHoldings } from './application-holders';
 import type { AccessRequest, RequestState } from './request';
 import type { SecretValue } from './secret-value';
@@ -39,6 +40,20 @@ export interface DeleteResult {
   requestId?: string;
 }
 
+/**
+ * Result of a role assignment's DELETE: as {@link DeleteResult}, and whether ARM answered that
+ * nothing was there, so the caller does not record a deletion acrbot did not make (G17).
+ */
+export interface RoleAssignmentDeleteResult extends DeleteResult {
+  /** ARM answered 404 (or 403 with its registry gone behind it): nothing was deleted. */
+  absent?: true;
+  /**
+   * With `absent`, when the scope itself is gone (its registry deleted or moved): Azure keeps the
+   * assignment at that id, and it would grant pull again if a registry were there again.
+   */
+  gone?: ResourceGoneError;
+}
+
 /** Role assignments on a scope. */
 export interface RoleAssignmentPort {
   /** Assignments of `principalId` at or above `scope`. */
@@ -53,8 +68,11 @@ export interface RoleAssignmentPort {
   }): Promise<WriteResult>;
   /** Whether the bot's own identity may write role assignments on `scope`. */
   canAssignRoles(scope: string): Promise<boolean>;
-  /** Deletes an assignment by name; a missing one is fine (its answer's request id is still given). */
-  delete(input: { scope: string; name: string; subscriptionId: string }): Promise<DeleteResult>;
+  /**
+   * Deletes an assignment by name; a missing one, or a gone scope, is not an error: `absent` says
+   * so, and its answer's request id is still given.
+   */
+  delete(input: { scope: string; name: string; subscriptionId: string }): Promise<RoleAssignmentDeleteResult>;
   /**
    * Whether a registry or cluster answers at `scope` (one GET of it, cheaper than a listing):
    * false on 404 (deleted, or moved away). Throws on any other failure (a refusal, a hiccup).

@@ -17,13 +17,14 @@ import { attemptMarkKey, markedBefore, refusedDelete } from './deletion-mark';
 /**
  * Deletes the role assignment `request` made, after the checks (G15, G17): kept while another
  * active grant holds it; left alone unless acrbot's records say acrbot made it and it is still
- * there with that name, principal, role and scope; `absent` when the registry itself is gone
- * (nothing on its scope can be deleted now), with a watch scheduled that deletes the assignment
- * if a registry is at that id again ({@link scheduleOrphanWatch}) and recorded on the request
- * (`access.orphanWatchUntil`). `context.why` is said in the `deleted` audit entry. Just before
- * its DELETE, a keyed `deleting` mark: a retry after an attempt cut short between the DELETE and
- * its `deleted` entry finds no assignment and the mark, and records `alreadyDeleted`, not `absent`
- * (which the end's words would call removed outside acrbot). `context.beforeDelete` runs right
+ * there with that name, principal, role and scope; `absent` when the registry itself is gone,
+ * as its listing or its DELETE answers (nothing on its scope can be deleted now), with a watch
+ * scheduled that deletes the assignment if a registry is at that id again
+ * ({@link scheduleOrphanWatch}) and recorded on the request (`access.orphanWatchUntil`).
+ * `context.why` is said in the `deleted` audit entry. Just before its DELETE, a keyed `deleting`
+ * mark: a retry after an attempt cut short between the DELETE and its `deleted` entry finds no
+ * assignment and the mark, and records `alreadyDeleted`, not `absent` (which the end's words
+ * would call removed outside acrbot). `context.beforeDelete` runs right
  * before the DELETE, after every read and the mark: the caller checks the leases it holds there
  * (the access lease, a job's), since nothing fences an ARM DELETE, and a run frozen past its
  * lease (a GC pause, a stopped VM) while another instance finished this revocation and granted
@@ -71,20 +72,7 @@ export async function revokeGrant(
     // may also answer 403 (acrbot's rights went with it): the adapter reads the registry and
     // says gone on its 404, or that it cannot tell (retried, reported) when that is refused too.
     if (!(err instanceof ResourceGoneError)) throw err;
-    // Azure keeps the assignment at that id, and it grants pull again once a registry is there
-    // again (made again under the same name, or moved back): watched for that, daily, and
-    // deleted then (orphan-watch.ts). Written before the entry: a failed write is retried whole.
-    await scheduleOrphanWatch(deps, request.id);
-    const watched = await markWatched(deps, request);
-    await recordAccessEvent(deps, watched, by, {
-      action: 'access.revoke.roleAssignment',
-      outcome: 'absent',
-      targetIds: [target],
-      // Not at its recorded id may also be moved: Azure does not move a role assignment made on
-      // a resource with it (it is left orphaned at the old scope), so it grants nothing either way.
-      detail: `${err.subject} no longer exists (Azure answered ${err.azureCode}) at its recorded id: deleted, or moved to another resource group or subscription. The role assignment was on that scope, and Azure does not move a role assignment with its resource, so it grants nothing on it now; nothing deleted. It would grant pull again if a registry were at that id again (made again under the same name, or moved back): acrbot looks daily for ${ORPHAN_WATCH_DAYS} days and deletes it then`,
-    });
-    return { request: watched, others };
+    return { request: await recordScopeGone(deps, request, by, [target], err), others };
   }
   const match = current.find(
     (a) =>
@@ -109,7 +97,7 @@ export async function revokeGrant(
       targetIds: [target],
       detail: cutShort
         ? 'deleted by an earlier attempt of this revocation whose record was cut short (it had begun deleting it; not found since); nothing deleted again'
-        : 'no assignment with the name, principal, role and scope acrbot created; nothing deleted',
+        : NOT_FOUND,
     });
     return { request, others };
   }
@@ -125,7 +113,7 @@ export async function revokeGrant(
     idempotencyKey: mark,
   });
   await context.beforeDelete?.();
-  const { requestId } = await deps.ports.roleAssignments
+  const deletion = await deps.ports.roleAssignments
     .delete({ scope: plan.scope, name: plan.roleAssignmentName, subscriptionId: plan.registry.subscriptionId })
     .catch(async (err: unknown) => {
       // Only a refusal says nothing was deleted: a DELETE whose answer may be lost (5xx, 408, 429,
@@ -143,18 +131,65 @@ export async function revokeGrant(
       );
       throw err;
     });
-  // The DELETE's request id (its 404's too: gone meanwhile), for Azure's Activity Log.
+  // The DELETE's request id (its 404's too), for Azure's Activity Log.
+  const correlationIds = deletion.requestId ? [deletion.requestId] : [];
+  // Answered "nothing there": gone meanwhile (the registry deleted, the assignment removed by
+  // hand), recorded as when the listing found so, never as a deletion acrbot made.
+  if (deletion.gone)
+    return { request: await recordScopeGone(deps, request, by, [match.id], deletion.gone, correlationIds), others };
+  if (deletion.absent) {
+    await recordAccessEvent(deps, request, by, {
+      action: 'access.revoke.roleAssignment',
+      outcome: 'absent',
+      targetIds: [match.id],
+      correlationIds,
+      detail: NOT_FOUND,
+    });
+    return { request, others };
+  }
   await recordAccessEvent(deps, request, by, {
     action: 'access.revoke.roleAssignment',
     outcome: 'deleted',
     targetIds: [match.id],
-    correlationIds: requestId ? [requestId] : [],
+    correlationIds,
     detail:
       [context.why, extensions.length ? `its extension ${extensions.map((e) => e.id).join(', ')} ends with it` : '']
         .filter(Boolean)
         .join('; ') || undefined,
   });
   return { request, others };
+}
+
+/** The `absent` entry's detail when the assignment alone is not there (its scope is). */
+const NOT_FOUND = 'no assignment with the name, principal, role and scope acrbot created; nothing deleted';
+
+/**
+ * Records a revocation whose registry is gone (its listing or its DELETE answered so): `absent`,
+ * with the orphan watch scheduled and marked on the request, which it resolves to as stored now.
+ */
+async function recordScopeGone(
+  deps: LifecycleDeps,
+  request: AccessRequest,
+  by: Actor,
+  targetIds: string[],
+  gone: ResourceGoneError,
+  correlationIds?: string[],
+): Promise<AccessRequest> {
+  // Azure keeps the assignment at that id, and it grants pull again once a registry is there
+  // again (made again under the same name, or moved back): watched for that, daily, and
+  // deleted then (orphan-watch.ts). Written before the entry: a failed write is retried whole.
+  await scheduleOrphanWatch(deps, request.id);
+  const watched = await markWatched(deps, request);
+  await recordAccessEvent(deps, watched, by, {
+    action: 'access.revoke.roleAssignment',
+    outcome: 'absent',
+    targetIds,
+    ...(correlationIds && { correlationIds }),
+    // Not at its recorded id may also be moved: Azure does not move a role assignment made on
+    // a resource with it (it is left orphaned at the old scope), so it grants nothing either way.
+    detail: `${gone.subject} no longer exists (Azure answered ${gone.azureCode}) at its recorded id: deleted, or moved to another resource group or subscription. The role assignment was on that scope, and Azure does not move a role assignment with its resource, so it grants nothing on it now; nothing deleted. It would grant pull again if a registry were at that id again (made again under the same name, or moved back): acrbot looks daily for ${ORPHAN_WATCH_DAYS} days and deletes it then`,
+  });
+  return watched;
 }
 
 /** The prefix of the key of a grant revocation's `deleting` mark (deletion-mark.ts). */

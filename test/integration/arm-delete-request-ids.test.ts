@@ -24,9 +24,9 @@ test('a role assignment delete resolves the request id of its 200', async () => 
   expect(arm.requests.map((r) => r.method)).toEqual(['DELETE']);
 });
 
-test('a role assignment gone already resolves the request id of the 404', async () => {
+test('a role assignment gone already resolves the request id of the 404, said absent', async () => {
   arm.handler = answer(404, 'arm-req-delete-404', notFound);
-  await expect(standIn.roles.delete(ASSIGNMENT)).resolves.toEqual({ requestId: 'arm-req-delete-404' });
+  await expect(standIn.roles.delete(ASSIGNMENT)).resolves.toEqual({ requestId: 'arm-req-delete-404', absent: true });
 });
 
 test('a token delete resolves the request id of its 200, and of its 404 when gone already', async () => {

@@ -8,6 +8,7 @@
  * SubscriptionNotFound as ARM does.
  */
 import { CloudApiError } from '../../src/domain/ports';
+import { ResourceGoneError } from '../../src/domain/errors';
 import { ArmRegistryTokens } from '../../src/integrations/azure/arm-registry-tokens';
 import { ArmRoleAssignments } from '../../src/integrations/azure/arm-role-assignments';
 import { RefusedOrGoneError } from '../../src/integrations/azure/refused-or-gone';
@@ -127,13 +128,15 @@ describe('a resource that is not there still is', () => {
     await expect(tokens.deleteToken(goneGroup, 'acrbot-token-1')).rejects.toBeInstanceOf(RefusedOrGoneError);
   });
 
-  it('a role assignment whose scope is gone (404 ResourceNotFound) is deleted already', async () => {
+  it('a role assignment whose scope is gone (404 ResourceNotFound) is absent, its scope gone', async () => {
     sandbox.arm.faults.add({ operation: 'roleAssignments.delete', status: 404, code: 'ResourceNotFound' });
     const scope = sandboxResourceId('registry', contoso);
-    // Done, with the 404's request id: what the deletion's audit entry carries.
+    // Not an error, but not a deletion either: absent, the scope gone (the revocation watches for
+    // it), with the 404's request id for its audit entry.
     const gone = await roles.delete({ scope, name: assignmentName, subscriptionId: contoso.subscriptionId });
     const sent = sandbox.arm.requests.filter((r) => r.operation === 'roleAssignments.delete');
     expect(sent.at(-1)).toMatchObject({ status: 404 });
-    expect(gone).toEqual({ requestId: sent.at(-1)!.requestId });
+    expect(gone).toMatchObject({ requestId: sent.at(-1)!.requestId, absent: true });
+    expect(gone.gone).toBeInstanceOf(ResourceGoneError);
   });
 });

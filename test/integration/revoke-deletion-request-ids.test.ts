@@ -67,14 +67,14 @@ test('a grant: the role assignment deleted carries the DELETE’s x-ms-request-i
   });
 });
 
-test('a grant whose assignment ARM answers gone (404) at the DELETE: that answer’s request id is recorded', async () => {
+test('a grant whose assignment ARM answers gone (404) at the DELETE: absent, not deleted, with that answer’s request id', async () => {
   await start();
   const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
   h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.delete', status: 404, code: 'RoleAssignmentNotFound' });
   await revokedAtItsEnd(request.id);
   const gone = h.app.sandbox!.arm.requests.filter((r) => r.operation === 'roleAssignments.delete');
   expect(gone.map((r) => r.status)).toEqual([404]);
-  const { correlationIds } = await entry(request.id, 'access.revoke.roleAssignment', 'deleted');
+  const { correlationIds } = await entry(request.id, 'access.revoke.roleAssignment', 'absent');
   expect(correlationIds).toEqual([gone[0].requestId]);
 });
 

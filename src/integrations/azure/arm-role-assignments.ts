@@ -4,7 +4,12 @@ import type { AuthorizationManagementClient, RoleDefinition } from '@azure/arm-a
 import type { RoleAssignmentInfo, RoleDefinitionInfo } from '../../domain/azure-model';
 import { isResourceGone, ResourceGoneError } from '../../domain/errors';
 import { isActionAllowed } from '../../domain/permissions';
-import type { DeleteResult, RoleAssignmentListing, RoleAssignmentPort, WriteResult } from '../../domain/ports';
+import type {
+  RoleAssignmentDeleteResult,
+  RoleAssignmentListing,
+  RoleAssignmentPort,
+  WriteResult,
+} from '../../domain/ports';
 import { parseResourceId } from '../../domain/resource-id';
 import { dropIdlePolicies } from '../http/idle-policies';
 import {
@@ -169,14 +174,7 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
     } catch (err) {
       const info = restErrorInfo(err);
       if (!isResourceGone(info)) throw (await this.goneBehind(err, scope, 'the listing of role assignments')) ?? err;
-      const id = parseResourceId(scope);
-      const registry = id?.type.toLowerCase() === 'registries';
-      throw new ResourceGoneError(
-        registry ? 'registry' : 'scope',
-        registry ? `registry ${id!.name}` : `scope ${scope}`,
-        info.code!,
-        err,
-      );
+      throw goneScope(scope, info.code!, err);
     }
   }
 
@@ -242,7 +240,12 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
     }
   }
 
-  async delete(input: { scope: string; name: string; subscriptionId: string }): Promise<DeleteResult> {
+  /**
+   * DELETE by name. A 404 is `absent` (nothing deleted), with `gone` when it says the scope is
+   * (ResourceNotFound, ResourceGroupNotFound), or a 403 behind which the registry reads 404; a
+   * subscription ARM cannot find did not say so, and throws.
+   */
+  async delete(input: { scope: string; name: string; subscriptionId: string }): Promise<RoleAssignmentDeleteResult> {
     let requestId: string | undefined;
     try {
       await this.client(input.subscriptionId).roleAssignments.delete(sdkScope(input.scope), input.name, {
@@ -253,11 +256,18 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
       });
       return { requestId };
     } catch (err) {
-      // A scope that is gone took its assignments with it; a subscription ARM cannot find did not
-      // say so. Gone shows as a 403 too, the bot's rights having gone with the registry. Either
-      // answer has its own id, recorded as the deletion's.
-      if (isAbsent(err) || (await this.goneBehind(err, input.scope, 'the deletion of a role assignment')))
-        return { requestId: errorRequestId(err) ?? requestId };
+      // Nothing deleted: not a deletion to record, and a gone scope keeps its assignment at that id
+      // in Azure (it grants again if a registry is there again), which the caller watches for.
+      // Gone shows as a 403 too, the bot's rights having gone with the registry. Either answer
+      // has its own id, for the caller's entry.
+      const info = restErrorInfo(err);
+      const gone = isResourceGone(info)
+        ? goneScope(input.scope, info.code!, err)
+        : isAbsent(err)
+          ? undefined
+          : await this.goneBehind(err, input.scope, 'the deletion of a role assignment');
+      if (gone || isAbsent(err))
+        return { requestId: errorRequestId(err) ?? requestId, absent: true, ...(gone && { gone }) };
       throw armFailure(err, 'role assignment delete', requestId);
     }
   }
@@ -272,4 +282,16 @@ export class ArmRoleAssignments implements RoleAssignmentPort, RoleAssignmentLis
     const sets = permissions.map((p) => ({ actions: p.actions ?? [], notActions: p.notActions ?? [] }));
     return isActionAllowed(sets, ROLE_ASSIGNMENT_WRITE);
   }
+}
+
+/** A listing or delete at `scope` answered 404 `code` (the scope is gone): what the caller is told. */
+function goneScope(scope: string, code: string, cause: unknown): ResourceGoneError {
+  const id = parseResourceId(scope);
+  const registry = id?.type.toLowerCase() === 'registries';
+  return new ResourceGoneError(
+    registry ? 'registry' : 'scope',
+    registry ? `registry ${id!.name}` : `scope ${scope}`,
+    code,
+    cause,
+  );
 }
