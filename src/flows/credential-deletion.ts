@@ -230,8 +230,9 @@ async function deleteApplication(
  * the assignments of the service principal of acrbot's application on the recorded scope, with
  * the role the name was derived from for that principal ({@link recordedByDerivedName}). Says
  * which of deleted, not found (not listed for that principal on the scope: deleted, with its
- * registry or by an earlier try; not listed yet; or another principal's under that name) or not
- * ours (another role or scope) it was; only the first deletes anything.
+ * registry or by an earlier try; not listed yet; another principal's under that name; or its
+ * DELETE answered 404, nothing deleted) or not ours (another role or scope) it was; only the
+ * first deletes anything.
  *
  * The principal is the service principal's object id acrbot recorded when it made it
  * (`principal.recordedId`): ARM keeps, and lists, the assignments of a deleted principal, so one
@@ -262,8 +263,9 @@ async function deleteOwnAssignment(
   if (!named) return { notFound: recorded.name };
   if (!recordedByDerivedName(named, { name: recorded.name, scope: recorded.scope, principalId }))
     return { notOurs: recorded.name };
-  const { requestId } = await ports.roleAssignments.delete(recorded);
-  return { deleted: recorded.name, requestId };
+  const { requestId, absent } = await ports.roleAssignments.delete(recorded);
+  // A 404 (gone since the listing, or its registry with it) deleted nothing: not found, as the listing's.
+  return absent ? { notFound: recorded.name, requestId } : { deleted: recorded.name, requestId };
 }
 
 /**

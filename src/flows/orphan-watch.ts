@@ -9,7 +9,8 @@
  * one does, it deletes acrbot's recorded assignment there under the revocation's checks (G15:
  * only the name, principal, role and scope acrbot's records say it created, and not one Azure
  * says it made after the access ended; kept while another active grant holds it), audits what it
- * found, and stops. After the last day it stops without a word: by then an assignment left there
+ * found, and stops (unless its DELETE finds the registry gone again: then it looks again the next
+ * day, as before it was back). After the last day it stops without a word: by then an assignment left there
  * is an operator's to remove (docs/lifecycle.md).
  */
 import { ORPHAN_WATCH_MS } from '../domain/access-inventory';
@@ -168,7 +169,8 @@ export async function watchOrphanedAssignment(
  * A registry answers at the recorded id again: the checks of a revocation, then the delete, each
  * outcome audited and the watch done; `lookAgain` when the registry's grants were too many to
  * list whole and none of those read holds it (another may, or none: asked again the next day,
- * rather than left for good with no end). `beforeDelete` checks the leases the look holds, right
+ * rather than left for good with no end), or when the DELETE finds the registry gone again
+ * (unaudited, as a look that finds it gone). `beforeDelete` checks the leases the look holds, right
  * before the DELETE: a look frozen past them while a new grant of the pair was made would delete
  * that grant's assignment (the same name).
  */
@@ -219,7 +221,7 @@ async function endOrphan(
       'absent',
       named.length
         ? `${back}; the assignment there under the recorded name is not the one acrbot created (another role or scope); left in place`
-        : `${back}; no assignment with the name, principal, role and scope acrbot created; nothing deleted`,
+        : `${back}; ${NOT_FOUND}`,
     );
     return 'done';
   }
@@ -239,18 +241,32 @@ async function endOrphan(
     return 'done';
   }
   await beforeDelete();
-  const { requestId } = await deps.ports.roleAssignments.delete({
+  const deletion = await deps.ports.roleAssignments.delete({
     scope: plan.scope,
     name: plan.roleAssignmentName,
     subscriptionId: plan.registry.subscriptionId,
   });
-  // The DELETE's request id (its 404's too: gone meanwhile), for Azure's Activity Log, as a
-  // revocation's entry carries it (grant-revocation.ts).
+  // The registry went again between the listing and the DELETE (404 on its scope): nothing
+  // deleted, and Azure keeps the assignment at that id, so the watch goes on as when its listing
+  // finds the registry gone (audited nothing; looked at again the next day).
+  if (deletion.gone) return 'lookAgain';
+  // The DELETE's request id (its 404's too), for Azure's Activity Log, as a revocation's entry
+  // carries it (grant-revocation.ts).
+  const correlationIds = deletion.requestId ? [deletion.requestId] : [];
+  // Answered "nothing there" (removed meanwhile, by hand): recorded as the listing's, never as a
+  // deletion acrbot made.
+  if (deletion.absent) {
+    await audit('absent', `${back}; ${NOT_FOUND}`, [match.id], correlationIds);
+    return 'done';
+  }
   await audit(
     'deleted',
     `${back}: the role assignment acrbot created, left at that id when the access ended, gave pull again; deleted`,
     [match.id],
-    requestId ? [requestId] : [],
+    correlationIds,
   );
   return 'done';
 }
+
+/** The `absent` entry's words when the registry is back but acrbot's assignment is not there. */
+const NOT_FOUND = 'no assignment with the name, principal, role and scope acrbot created; nothing deleted';

@@ -80,7 +80,8 @@ export async function removeEarlierPasswords(
  * assignment under that name listed for the service principal (`principalId`) with the scope and
  * role the name was made for is deleted (G15, as credential-deletion.ts's clean-up does); one
  * made again under the name for another role or scope is left in place for an operator, and
- * audited as refused. A failure is logged and audited, not thrown: the request fails for the
+ * audited as refused; one whose DELETE is answered 404 (gone since the listing) is audited
+ * `absent`. A failure is logged and audited, not thrown: the request fails for the
  * application's sake either way, and its revocation rebuilds nothing from a failed request, so
  * the audit entry is what tells the platform team.
  */
@@ -89,7 +90,7 @@ export async function deleteRoleAssignment(
   assignment: { scope: string; name: string; subscriptionId: string },
   principalId: string,
   ctx: RunContext,
-): Promise<'deleted' | 'left' | 'unconfirmed' | 'failed'> {
+): Promise<'deleted' | 'absent' | 'left' | 'unconfirmed' | 'failed'> {
   // Named by its ARM id, from the recorded scope and name, as a revocation's entries name it.
   const targetIds = [roleAssignmentId(assignment.scope, assignment.name)];
   try {
@@ -124,15 +125,21 @@ export async function deleteRoleAssignment(
       await auditLeftAssignment([assignment.name], assignment.scope, ctx);
       return 'left';
     }
-    const { requestId } = await deps.ports.roleAssignments.delete(assignment);
+    const { requestId, absent, gone } = await deps.ports.roleAssignments.delete(assignment);
     // The DELETE's x-ms-request-id (its 404's too: gone meanwhile), for Azure's Activity Log.
+    // A 404 deleted nothing: said absent, never as a deletion acrbot made.
     await ctx.audit({
       action: 'credential.cleanup',
-      outcome: 'deleted',
+      outcome: absent ? 'absent' : 'deleted',
       targetIds,
       correlationIds: requestId ? [requestId] : [],
+      ...(absent && {
+        detail: gone
+          ? `${gone.subject} no longer exists (Azure answered ${gone.azureCode}); nothing deleted`
+          : 'not there when deleted (Azure answered 404); nothing deleted',
+      }),
     });
-    return 'deleted';
+    return absent ? 'absent' : 'deleted';
   } catch (err) {
     if (err instanceof LeaseLostError) throw err;
     ctx.log.error({ err }, 'deleting the role assignment of a refused application failed');
