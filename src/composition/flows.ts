@@ -123,7 +123,8 @@ export function createFlows(
     clock,
     config.secretMaxExpiryMs,
     stores.requests,
-    { allowLocalAccountClusters: config.allowLocalAccountClusters, log },
+    // The runner's own Kubernetes port: the plan checks the namespace as the run will (a hint).
+    { allowLocalAccountClusters: config.allowLocalAccountClusters, log, pullSecrets: azure.secrets.kubernetes },
   );
   // ACRBOT_POLICY is reloaded on SIGHUP and when the file changes (the background step); a new
   // file with problems is reported and the last good policy stays.

@@ -115,6 +115,14 @@ export interface SecretPlan {
   operations: string[];
   /** How the requester named the cluster and registry: see {@link PlannedAsTyped}. */
   typed?: PlannedAsTyped;
+  /**
+   * Set when, as planned, the cluster said the namespace (or the service account) is missing or
+   * being deleted: the sentence, with the time of that read, the card shows while the request
+   * waits for a decision. A hint only (G15): it may be made before approval, and the run checks
+   * again. Absent when the check found nothing wrong, could not tell, or was not made (plans
+   * stored before it was recorded).
+   */
+  targetCheck?: string;
 }
 
 /**

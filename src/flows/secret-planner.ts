@@ -7,7 +7,7 @@ import { isUserFacing, UserFacingError } from '../domain/errors';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { plannedCluster, plannedRegistry, type SecretPlan } from '../domain/plan';
 import { factsFor, type RequestFacts } from '../domain/policy';
-import type { Clock, RequestStore, RoleAssignmentPort } from '../domain/ports';
+import type { ClusterAccess, Clock, PullSecretPort, RequestStore, RoleAssignmentPort } from '../domain/ports';
 import {
   legacyWriterSentence,
   plannedReplacementOf,
@@ -16,6 +16,7 @@ import {
   secretWrittenAt,
   writtenSecretUid,
 } from '../domain/secret-ownership';
+import { shortTime } from '../domain/pull-diagnosis';
 import { pullRoleFor } from '../domain/roles';
 import { applicationNameFor } from '../domain/secret-credential';
 import { newCredentialLines } from '../domain/secret-credential-lines';
@@ -24,7 +25,8 @@ import type { SecretCommandOptions } from '../domain/command';
 import type { AccessRequest } from '../domain/request';
 import type { Logger } from '../observability/logger';
 import { missingRoleWriteMessage, registryDeletingRefusal } from './grant-planner';
-import { withPlanningDeadline } from './planning-deadline';
+import { PLANNING_DEADLINE_MS, withPlanningDeadline } from './planning-deadline';
+import { settleWithin } from './settle-within';
 import type { ResourceResolver } from './resource-resolver';
 
 /** Plans secret requests. */
@@ -40,8 +42,14 @@ export class SecretPlanner {
      * `allowLocalAccountClusters`: ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS, see {@link localAccountsRefusal}.
      * `log`: where what a plan past its deadline came to is logged (planning-deadline.ts); without
      * it, that goes unseen (the requester's error card and its log line are there either way).
+     * `pullSecrets`: the runner's Kubernetes port, for the read-only check of the namespace and
+     * service account at plan time ({@link SecretPlan.targetCheck}); without it, none is made.
      */
-    private readonly options: { allowLocalAccountClusters?: boolean; log?: Pick<Logger, 'warn'> } = {},
+    private readonly options: {
+      allowLocalAccountClusters?: boolean;
+      log?: Pick<Logger, 'warn'>;
+      pullSecrets?: Pick<PullSecretPort, 'access' | 'precheck'>;
+    } = {},
   ) {}
 
   /**
@@ -74,8 +82,10 @@ export class SecretPlanner {
     credentialLifetimeMs?: number,
     lifetimeUnderPolicy?: (facts: RequestFacts) => number | undefined,
   ): Promise<SecretPlan> {
+    // The target check's last moment, before the deadline below fails the whole plan.
+    const checkBy = Date.now() + PLANNING_DEADLINE_MS - TARGET_CHECK_MARGIN_MS;
     return withPlanningDeadline(
-      () => this.planUnbounded(clusterText, registryText, typed, credentialLifetimeMs, lifetimeUnderPolicy),
+      () => this.planUnbounded(clusterText, registryText, typed, checkBy, credentialLifetimeMs, lifetimeUnderPolicy),
       {
         what: 'pull secret',
         onLate: (late) =>
@@ -91,6 +101,7 @@ export class SecretPlanner {
     clusterText: string,
     registryText: string,
     typed: SecretCommandOptions,
+    checkBy: number,
     credentialLifetimeMs?: number,
     lifetimeUnderPolicy?: (facts: RequestFacts) => number | undefined,
   ): Promise<SecretPlan> {
@@ -108,6 +119,9 @@ export class SecretPlanner {
     if (cluster.powerState === 'Stopped') throw clusterStoppedRefusal(cluster);
     // A credential on a registry being deleted goes with it (or is left behind): none is asked for.
     if (registry.provisioningState === 'Deleting') throw registryDeletingRefusal(registry);
+    const plannedTarget = { ...plannedCluster(cluster), aadEnabled: cluster.aadEnabled };
+    // Alongside the reads that follow; never fails (targetCheck).
+    const checking = this.targetCheck(plannedTarget, options);
     // Only with time-boxing: without it, --expires is the credential's own lifetime.
     const underPolicy =
       credentialLifetimeMs === undefined
@@ -140,7 +154,7 @@ export class SecretPlanner {
       operations.push(`Add ${options.secretName} to imagePullSecrets of service account ${options.serviceAccount}`);
     const plan: SecretPlan = {
       kind: 'secret',
-      cluster: { ...plannedCluster(cluster), aadEnabled: cluster.aadEnabled },
+      cluster: plannedTarget,
       registry: plannedRegistry(registry),
       credentialKind: options.kind,
       credentialName,
@@ -158,7 +172,7 @@ export class SecretPlanner {
     // replaces that secret and no other: one written after this plan is refused, not replaced
     // unseen by the approver.
     // Without the store (tests of the options only) nothing is recorded: it replaces nobody's.
-    if (!this.requests) return plan;
+    if (!this.requests) return this.withTargetCheck(plan, checking, checkBy);
     const previous = await this.previousOn(plan, this.requests);
     // Written before acrbot kept secret uids: only an extension of that access may rotate it
     // (decideReplacement), never a new request, so none is put to an approver to be refused then.
@@ -169,6 +183,61 @@ export class SecretPlanner {
       plan.replaces = previous ? plannedReplacementOf(previous) : null;
       if (previous) operations.unshift(replacesLine(previous));
     }
+    return this.withTargetCheck(plan, checking, checkBy);
+  }
+
+  /**
+   * The runner's own precheck (namespace, service account; metadata and a hash, never the
+   * secret's data), made once at plan time through the same cluster access: the sentence to
+   * record when the cluster said the target is missing or going away, else undefined. A hint
+   * only (G15): the namespace may be made before approval, and the run checks again. Any other
+   * answer (a refusal, a timeout, no way in) says nothing here, and the run meets it; a failure
+   * that is no explained one is logged, once. Never rejects.
+   */
+  private async targetCheck(
+    cluster: SecretPlan['cluster'],
+    options: Pick<SecretOptions, 'namespace' | 'secretName' | 'serviceAccount'>,
+  ): Promise<string | undefined> {
+    const port = this.options.pullSecrets;
+    if (!port) return undefined;
+    const at = shortTime(this.clock.now().toISOString());
+    let access: ClusterAccess;
+    try {
+      access = await port.access(cluster);
+    } catch (err) {
+      return this.unchecked(err);
+    }
+    try {
+      await port.precheck(access, options);
+      return undefined;
+    } catch (err) {
+      // Only the precheck's codes: access() answers none of these.
+      const missing = isUserFacing(err) ? targetMissingSentence(err.code, at, cluster.name, options) : undefined;
+      return missing ?? this.unchecked(err);
+    }
+  }
+
+  /**
+   * A target check that said nothing of the target: an explained failure (403, no answer, a
+   * refused sign-in) is the run's to meet and say; anything else is logged, once, with its cause.
+   */
+  private unchecked(err: unknown): undefined {
+    if (!isUserFacing(err))
+      this.options.log?.warn(
+        { err },
+        'checking the namespace of a pull secret at plan time failed; planned without it',
+      );
+    return undefined;
+  }
+
+  /** `plan` with the target check's sentence when it came by `checkBy` (a late one is dropped). */
+  private async withTargetCheck(
+    plan: SecretPlan,
+    checking: Promise<string | undefined>,
+    checkBy: number,
+  ): Promise<SecretPlan> {
+    const got = await settleWithin(checking, Math.min(TARGET_CHECK_MS, Math.max(0, checkBy - Date.now())));
+    if (!got.late && got.value) plan.targetCheck = got.value;
     return plan;
   }
 
@@ -197,6 +266,40 @@ export class SecretPlanner {
  * than a pair holds (each is an access someone asked for); past it the plan replaces nobody's.
  */
 const PREVIOUS_LIMIT = 5000;
+
+/**
+ * Longest the plan waits for its target check (after its other reads): a hint is not worth a
+ * slow card. The cluster's own call timeout usually ends it sooner.
+ */
+const TARGET_CHECK_MS = 15_000;
+
+/** Time left after the target check's wait for the plan to end before the planning deadline. */
+const TARGET_CHECK_MARGIN_MS = 2_000;
+
+/**
+ * What the approver is told of a target the cluster said is missing or going away, by the code
+ * of the precheck's refusal (kube-errors.ts, kube-secret-read.ts), as of `at`; undefined for any
+ * other code. `kubernetes.notFound` is the namespace's: the precheck reads a missing secret as
+ * none and a missing service account as `kubernetes.noServiceAccount`.
+ */
+function targetMissingSentence(
+  code: string,
+  at: string,
+  clusterName: string,
+  target: { namespace: string; serviceAccount?: string },
+): string | undefined {
+  const { namespace, serviceAccount } = target;
+  switch (code) {
+    case 'kubernetes.notFound':
+      return `At ${at} namespace ${namespace} did not exist in cluster ${clusterName}: create it before approving, or the run will fail.`;
+    case 'kubernetes.namespaceTerminating':
+      return `At ${at} namespace ${namespace} of cluster ${clusterName} was being deleted: unless that stops before approving, the run will fail.`;
+    case 'kubernetes.noServiceAccount':
+      return `At ${at} service account ${serviceAccount ?? ''} did not exist in namespace ${namespace} of cluster ${clusterName}: create it before approving, or the run will fail.`;
+    default:
+      return undefined;
+  }
+}
 
 /** The card's line when acrbot's records could not say whose secret the plan would replace. */
 const REPLACES_UNKNOWN_LINE =
