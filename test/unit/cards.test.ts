@@ -333,9 +333,13 @@ test('lifecycle cards: the term on the request card, user text neutralised, butt
     expect(JSON.stringify(cards[name].body)).not.toContain('https://evil');
   const confirm = cards['revoke confirmation'].actions as { verb: string; data: Record<string, unknown> }[];
   expect(confirm.map((a) => a.verb)).toEqual(['revokeConfirm']);
-  expect(Object.keys(confirm[0].data).sort()).toEqual(['reason', 'requestId', 'version']);
+  // `endsAt` is an Extend's (the access end its reminder showed); empty on every other button.
+  expect(Object.keys(confirm[0].data).sort()).toEqual(['endsAt', 'reason', 'requestId', 'version']);
+  expect(confirm[0].data.endsAt).toBe('');
   const reminder = cards['expiry reminder'];
-  expect((reminder.actions as { verb: string }[]).map((a) => a.verb)).toEqual(['extend']);
+  const extend = reminder.actions as { verb: string; data: Record<string, unknown> }[];
+  expect(extend.map((a) => a.verb)).toEqual(['extend']);
+  expect(extend[0].data.endsAt).toMatch(/^\d{4}-\d\d-\d\dT/);
   expect(JSON.stringify(reminder)).toContain('"id":"duration"');
   expect(cards['request revoked'].actions ?? []).toEqual([]);
 });
