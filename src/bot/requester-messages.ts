@@ -39,6 +39,7 @@ export async function tellRequester(
             news.inMs,
             extensionTermOffered(parts, request, Date.parse(request.access!.expiresAt!) - news.inMs),
             news.paused,
+            news.extensionWaiting,
           )
         : news.kind === 'credentialExpiring'
           ? credentialReminderCard(
@@ -47,6 +48,7 @@ export async function tellRequester(
               news.at,
               extensionTermOffered(parts, request, Date.parse(news.at) - news.inMs),
               news.paused,
+              news.extensionWaiting,
             )
           : requesterNewsCard(request, news);
     const to = requesterCopy.conversation as Partial<ConversationReference>;

@@ -1,7 +1,8 @@
 /**
  * The reminders of an access's end (G17): scheduled with its `access.expire` job, before the end
  * of its term or a pull secret's credential expiry when that comes first, and sent to the
- * requester with an Extend button unless the access is ending or new access is paused.
+ * requester with an Extend button unless the access is ending, new access is paused or an
+ * extension of it already waits for approval.
  */
 import type { ScheduledJob } from '../domain/ports';
 import { accessEnd, credentialEnd } from '../domain/access-inventory';
@@ -9,6 +10,7 @@ import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
 import { accessExpiryJobId } from './access-jobs';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import type { JobRun } from './scheduler';
+import { openExtensionsBy } from './request-reads';
 import { tellApproversRequesterUnreachable } from './unreachable-requester';
 
 /** The id of a reminder job, `beforeMs` before the end it reminds of. */
@@ -30,10 +32,11 @@ function reminderEnd(request: AccessRequest): { at: string; credential: boolean 
 }
 
 /** Why a reminder went without Extend, for its audit entry ('' when it offered Extend). */
-function withoutExtend(driftSeen: string | undefined, paused: boolean): string {
+function withoutExtend(driftSeen: string | undefined, paused: boolean, extensionWaiting: string | undefined): string {
   const why = [
     ...(driftSeen ? [`removed outside acrbot (seen ${driftSeen})`] : []),
     ...(paused ? ['new access is paused'] : []),
+    ...(extensionWaiting ? [`extension ${extensionWaiting} waits for approval`] : []),
   ];
   return why.length ? `; without Extend: ${why.join(', and ')}` : '';
 }
@@ -79,9 +82,11 @@ export async function scheduleReminders(deps: LifecycleDeps, request: AccessRequ
  * paused the reminder still goes (its end comes all the same), saying so instead of offering
  * Extend. A grant removed outside acrbot (drift) is still reminded, its end comes all the same,
  * but the card (lifecycle-view.ts, from the request read here) offers no Extend, which would
- * be refused, and says to ask for the access again. `run` is checked right before the post: a
- * run that lost its lease (another instance holds the job) must not tell the requester a second
- * time.
+ * be refused, and says to ask for the access again. An extension of the access already waiting
+ * for approval (read like the extension's own check, RequestService.openExtensionsOf) leaves
+ * Extend out too, which would be refused as a second one: the reminder names it instead. `run`
+ * is checked right before the post: a run that lost its lease (another instance holds the job)
+ * must not tell the requester a second time.
  *
  * Audited `sent` only once the post went out: a post that did not (Teams down) throws, so the
  * job is retried with backoff and, after a few attempts, reported to the approvers like any
@@ -103,6 +108,11 @@ export async function sendReminder(deps: LifecycleDeps, job: ScheduledJob, run?:
   const paused = pause && { since: pause.since, by: { name: pause.by.name } };
   // Drift is recorded on grants only; a credential's reminder is a secret's (reminderEnd).
   const driftSeen = end.credential ? undefined : request.access?.driftDetectedAt;
+  // Read fresh from the store, as extend's check reads it (a failed read fails the job, retried).
+  // Only a pending one: an approved one being applied moves the end and reschedules the reminders.
+  const extensionWaiting = (await openExtensionsBy(deps.store, request.requester.objectId)).find(
+    (r) => r.extendsRequestId === request.id && r.state === 'pending',
+  )?.id;
   // One entry per reminder of this end (an extension moves the end and schedules the same job
   // ids again, for reminders of their own), whatever it says. A run after it was written (the
   // job's removal failed) neither posts again nor writes a second entry.
@@ -116,8 +126,14 @@ export async function sendReminder(deps: LifecycleDeps, job: ScheduledJob, run?:
   const told = await deps.messenger.tellRequester(
     request,
     end.credential
-      ? { kind: 'credentialExpiring', inMs, at: end.at, ...(paused && { paused }) }
-      : { kind: 'expiring', inMs, ...(paused && { paused }) },
+      ? {
+          kind: 'credentialExpiring',
+          inMs,
+          at: end.at,
+          ...(paused && { paused }),
+          ...(extensionWaiting && { extensionWaiting }),
+        }
+      : { kind: 'expiring', inMs, ...(paused && { paused }), ...(extensionWaiting && { extensionWaiting }) },
     { reportFailure: true },
   );
   // Before the reminder's entry: a run failing after telling is retried, and the told entry keeps it once.
@@ -133,6 +149,6 @@ export async function sendReminder(deps: LifecycleDeps, job: ScheduledJob, run?:
             outcome: 'refused',
             detail: `${of}; not sent: Teams refused the post in the requester’s conversation (acrbot is no longer in it)`,
           }
-        : { outcome: 'sent', detail: `${of}${withoutExtend(driftSeen, Boolean(paused))}` }),
+        : { outcome: 'sent', detail: `${of}${withoutExtend(driftSeen, Boolean(paused), extensionWaiting)}` }),
   });
 }

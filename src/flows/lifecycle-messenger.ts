@@ -12,10 +12,12 @@ export type RequesterNews =
   /**
    * The access ends in `inMs`. `paused`: new access was paused when the reminder was sent, so it
    * offers no Extend (an extension would be refused); who paused it and since when, never why.
+   * `extensionWaiting`: the id of an extension of this access waiting for approval when the
+   * reminder was sent, so it offers no Extend either (a second one would be refused) and names it.
    */
-  | { kind: 'expiring'; inMs: number; paused?: PauseAsTold }
+  | { kind: 'expiring'; inMs: number; paused?: PauseAsTold; extensionWaiting?: string }
   /** A pull secret's credential expires at `at`, before its term ends (or a permanent one's). */
-  | { kind: 'credentialExpiring'; inMs: number; at: string; paused?: PauseAsTold }
+  | { kind: 'credentialExpiring'; inMs: number; at: string; paused?: PauseAsTold; extensionWaiting?: string }
   | {
       kind: 'ended';
       by: Actor;

@@ -1,8 +1,8 @@
 /**
  * Cards of the access lifecycle (G17): the revoke confirmation (exactly what will be deleted),
- * the expiry reminder with an Extend button (none while new access is paused, nor for a grant
- * removed outside acrbot), and the messages the requester gets when their request is decided,
- * fails, ends or is revoked.
+ * the expiry reminder with an Extend button (none while new access is paused, while an extension
+ * of it waits for approval, nor for a grant removed outside acrbot), and the messages the
+ * requester gets when their request is decided, fails, ends or is revoked.
  */
 import { extensionsPaused, type PauseAsTold } from '../domain/access-pause';
 import { describeAccess, describeTimeLeft, formatUtc, shortDuration } from '../domain/access-term';
@@ -439,6 +439,14 @@ function extendLater(request: AccessRequest): string {
   return `Closer to the end, you can ask for one with "@acrbot extend ${request.id} --for TERM REASON"`;
 }
 
+/**
+ * While an extension of the access waits for approval (`extensionWaiting`, its id): the sentence
+ * a reminder says instead of offering Extend, which would be refused as a second extension.
+ */
+function extensionWaitingNote(extensionWaiting: string): string {
+  return `Extension ${extensionWaiting} waits for approval; if it is approved, the end moves.`;
+}
+
 /** How to ask for an extension in chat once new access is resumed (the reminder offers no Extend then). */
 function extendOnceResumed(request: AccessRequest): string {
   return `Once it is resumed, you can ask for an extension with "@acrbot extend ${request.id} REASON"`;
@@ -452,13 +460,16 @@ function extendOnceResumed(request: AccessRequest): string {
  * Extend does not come back to it when the pause ends: the chat command does, and so does each
  * later reminder, which reads the pause again when it is sent. A grant removed or changed outside
  * acrbot (drift) offers no Extend either (refused, drifted-access.ts) and never reads as working:
- * it says what happened and to ask for the access again, in the refusal's words.
+ * it says what happened and to ask for the access again, in the refusal's words. One sent while an
+ * extension of the access waits for approval (`extensionWaiting`, its id) names it instead of
+ * offering Extend (a second extension would be refused).
  */
 export function expiryReminderCard(
   request: AccessRequest,
   inMs: number,
   defaultDurationMs: number | undefined,
   paused?: PauseAsTold,
+  extensionWaiting?: string,
 ): AdaptiveCardJson {
   const ends = `Your access ${accessTo(request)} ends at ${formatUtc(request.access!.expiresAt!)} and is then revoked automatically.`;
   const base = {
@@ -486,6 +497,7 @@ export function expiryReminderCard(
       ...base,
       text: `${ends} ${pausedNote(paused)} ${extendOnceResumed(request)}; it is approved like a new request.`,
     });
+  if (extensionWaiting) return lifecycleCard({ ...base, text: `${ends} ${extensionWaitingNote(extensionWaiting)}` });
   // No term allowed would move the end (extension-terms.ts): no Extend that is bound to be refused.
   if (defaultDurationMs === undefined)
     return lifecycleCard({ ...base, text: `${ends} ${NO_TERM_YET} ${extendLater(request)}.` });
@@ -502,7 +514,8 @@ export function expiryReminderCard(
  * permanent): nothing renews the credential. An extension rotates a new one into the secret; a
  * permanent request has no end to extend, so asking for the secret again replaces it. While new
  * access is `paused` neither can be asked for: it says so and offers no Extend (never redrawn,
- * as {@link expiryReminderCard}).
+ * as {@link expiryReminderCard}); nor while an extension of it waits for approval
+ * (`extensionWaiting`), which it names.
  */
 export function credentialReminderCard(
   request: AccessRequest,
@@ -510,19 +523,26 @@ export function credentialReminderCard(
   expiresAt: string,
   defaultDurationMs: number | undefined,
   paused?: PauseAsTold,
+  extensionWaiting?: string,
 ): AdaptiveCardJson {
   const plan = request.plan as SecretPlan;
   const secretName = inertText(plan.secretName);
   const secret = `pull secret ${plan.namespace}/${secretName} in ${plan.cluster.name}`;
   const permanent = Boolean(request.access?.permanent);
   const expires = `The credential in ${secret} expires at ${formatUtc(expiresAt)}`;
-  const offersExtend = !permanent && !paused;
+  const offersExtend = !permanent && !paused && !extensionWaiting;
   return lifecycleCard({
     sandbox: request.sandbox,
     title: `Pull secret credential expires in ${describeTimeLeft(inMs)}`,
     text: permanent
       ? `${expires} and nothing renews it: pulls with the secret fail from then, although the access is permanent. To keep pulling, ask for the secret again under the same name: "${askAgainCommand(request)}"; approved like a new request, it replaces the secret with a new credential.${paused ? ` ${pausedNote(paused)}` : ''}`
-      : `${expires}, before your access would end, and nothing renews it: pulls with the secret fail from then. ${paused ? `${pausedNote(paused)} ${extendOnceResumed(request)}` : defaultDurationMs === undefined ? `${NO_TERM_YET} ${extendLater(request)}` : 'To keep pulling, ask for an extension'}; approved like a new request, it puts a new credential into the same secret.`,
+      : `${expires}, before your access would end, and nothing renews it: pulls with the secret fail from then. ${
+          paused
+            ? `${pausedNote(paused)} ${extendOnceResumed(request)}; approved like a new request, it puts a new credential into the same secret.`
+            : extensionWaiting
+              ? `${extensionWaitingNote(extensionWaiting)} Approved, it puts a new credential into the same secret.`
+              : `${defaultDurationMs === undefined ? `${NO_TERM_YET} ${extendLater(request)}` : 'To keep pulling, ask for an extension'}; approved like a new request, it puts a new credential into the same secret.`
+        }`,
     color: 'Warning',
     facts: facts(request),
     ...(offersExtend &&
