@@ -87,18 +87,8 @@ export async function revokeGrant(
   const mark = attemptMarkKey(DELETING, request.id, [target], trail);
   if (!match) {
     // An earlier attempt marked it and sent its DELETE, then stopped before its entry (a crash,
-    // an append that failed): that attempt deleted it, and its mark (acrbot's own record) says
-    // so; not "removed outside acrbot". Without one (none found, a trail of a release before the
-    // mark, or a DELETE that failed and someone removed it by hand since), absent as before.
-    const cutShort = markedBefore(trail, mark);
-    await recordAccessEvent(deps, request, by, {
-      action: 'access.revoke.roleAssignment',
-      outcome: cutShort ? 'alreadyDeleted' : 'absent',
-      targetIds: [target],
-      detail: cutShort
-        ? 'deleted by an earlier attempt of this revocation whose record was cut short (it had begun deleting it; not found since); nothing deleted again'
-        : NOT_FOUND,
-    });
+    // an append that failed): that attempt deleted it (recordNothingThere).
+    await recordNothingThere(deps, request, by, [target], markedBefore(trail, mark));
     return { request, others };
   }
   // Marked before the DELETE (keyed by the request and the assignment: once however many
@@ -137,14 +127,10 @@ export async function revokeGrant(
   // hand), recorded as when the listing found so, never as a deletion acrbot made.
   if (deletion.gone)
     return { request: await recordScopeGone(deps, request, by, [match.id], deletion.gone, correlationIds), others };
+  // An earlier attempt's mark means its DELETE may have gone through with its answer lost, and a
+  // listing that lags behind the delete still showed it: acrbot's deletion, not one outside it.
   if (deletion.absent) {
-    await recordAccessEvent(deps, request, by, {
-      action: 'access.revoke.roleAssignment',
-      outcome: 'absent',
-      targetIds: [match.id],
-      correlationIds,
-      detail: NOT_FOUND,
-    });
+    await recordNothingThere(deps, request, by, [match.id], markedBefore(trail, mark), correlationIds);
     return { request, others };
   }
   await recordAccessEvent(deps, request, by, {
@@ -162,6 +148,32 @@ export async function revokeGrant(
 
 /** The `absent` entry's detail when the assignment alone is not there (its scope is). */
 const NOT_FOUND = 'no assignment with the name, principal, role and scope acrbot created; nothing deleted';
+
+/**
+ * The entry for an assignment not there (not listed, or its DELETE answered 404): `alreadyDeleted`
+ * when an earlier attempt of this revocation had marked it and sent its DELETE (`cutShort`: that
+ * attempt deleted it, and its mark, acrbot's own record, says so; not "removed outside acrbot"),
+ * else `absent` (none found, a trail of a release before the mark, or a DELETE that failed and
+ * someone removed it by hand since).
+ */
+function recordNothingThere(
+  deps: Parameters<typeof recordAccessEvent>[0],
+  request: AccessRequest,
+  by: Actor,
+  targetIds: string[],
+  cutShort: boolean,
+  correlationIds?: string[],
+): Promise<unknown> {
+  return recordAccessEvent(deps, request, by, {
+    action: 'access.revoke.roleAssignment',
+    outcome: cutShort ? 'alreadyDeleted' : 'absent',
+    targetIds,
+    ...(correlationIds && { correlationIds }),
+    detail: cutShort
+      ? 'deleted by an earlier attempt of this revocation whose record was cut short (it had begun deleting it; not found since); nothing deleted again'
+      : NOT_FOUND,
+  });
+}
 
 /**
  * Records a revocation whose registry is gone (its listing or its DELETE answered so): `absent`,
