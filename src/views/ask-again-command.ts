@@ -7,7 +7,7 @@
 import { shortDuration } from '../domain/access-term';
 import type { AccessRequest } from '../domain/request';
 import { inertText } from './inert-text';
-import { commandNames } from './request-view';
+import { commandNames } from './command-names';
 
 /**
  * `@acrbot grant PAIR [--for TERM] REASON…` or `@acrbot secret PAIR --namespace NS --name SECRET

@@ -15,9 +15,10 @@ import type { GrantPlan, SecretPlan } from '../domain/plan';
 import { awaitingReview, countedApprovals, describeRequirement } from '../domain/policy';
 import { applicationDisplayNameFor, tokenNameFor } from '../domain/secret-credential';
 import { scrubSecrets } from '../domain/secret-text';
-import { typedPair } from '../domain/typed-names';
+import { askAgainCommand } from './ask-again-command';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
+import { commandNames } from './command-names';
 import { groupName } from './group-name';
 import { inertText } from './inert-text';
 import { createdLabel, planOperationLines } from './plan-operations';
@@ -254,16 +255,6 @@ function driftedBeforeLine(request: AccessRequest): string | undefined {
     ? 'this break-glass grant put the access back without approval'
     : 'approving puts the access back';
   return inertText(`${which}, perhaps on purpose by the registry's owners; ${after}.`);
-}
-
-/**
- * The plan's cluster and registry as a command names them (typed-names.ts `typedPair`: as its
- * requester typed them, else by id). An id or `group/name` holds the resource group's name, which
- * Azure lets anyone who may create groups spell like a host (`www.login.example`): made inert like
- * user text, so it never shows as a link (the copy of such a command then needs that fixed).
- */
-export function commandNames(plan: AccessRequest['plan']): string {
-  return inertText(typedPair(plan));
 }
 
 /**
@@ -582,7 +573,10 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
       : 'The request failed',
     titleStyle: tint(ok ? (unreachable ? 'Warning' : 'Good') : 'Attention'),
     // Error text: an outcome may quote what Azure or a cluster answered (see requestCard).
-    summary: errorText(ok ? (outcome?.summary ?? '') : (outcome?.error ?? 'The request failed.')),
+    summary: ok
+      ? errorText(outcome?.summary ?? '')
+      : // The way on, as an undecided request's news gives it: the same access asked for again.
+        `${errorText(outcome?.error ?? 'The request failed.')} Once fixed, ask again: "${askAgainCommand(request, { extension: true })}" (approved like a new request).`,
     networkProblem: unreachable
       ? `When this was requested: ${unreachable} Ask the registry's owners to let the cluster in (public access, its outbound IP or subnet, or a private endpoint), then: @acrbot check ${commandNames(plan)}.`
       : '',
