@@ -6,6 +6,7 @@
  * reminder of access not extended since still files its extension.
  */
 import { cardText } from '../helpers/capturing-connector';
+import { invokeText } from '../helpers/card-views';
 import { users } from '../helpers/harness';
 import { useLifecycleHooks, h, start, grant, runDueAfter, extendApproved, DAY, MINUTE } from '../helpers/lifecycle';
 import { clickInThread } from '../helpers/thread-click';
@@ -41,7 +42,7 @@ describe("a reminder's Extend", () => {
 
     const res = await clickInThread(h, users.requester, 'extend', data, activityId);
     expect(res.status).toBe(200);
-    const answer = cardText({ attachments: [{ content: res.body.value }] });
+    const answer = invokeText(res);
     expect(answer).toMatch(/was extended after this reminder was posted and now runs until/);
     expect(answer).toContain(`@acrbot extend ${granted.id} --for TERM REASON`);
     await h.app.services.background.drain();

@@ -23,7 +23,7 @@ describe('a pull secret planned for a namespace the cluster does not have', () =
     const request = (await h.app.store.get(id))!;
     expect(request.state).toBe('pending');
     expect(request.plan.kind === 'secret' && request.plan.targetCheck).toMatch(WARNING);
-    // The card the bot sent, and every redraw of it, carries the warning.
+    // The card the bot sent carries the warning, and so does its redraw from the store.
     expect(callsWithText(h.connector, WARNING).length).toBeGreaterThan(0);
     expect(await cardOf(id)).toContain('"Check"');
     // The team makes the namespace before approving: the warning was only a hint.
