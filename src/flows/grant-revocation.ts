@@ -11,7 +11,7 @@ import { type GrantPlan, plannedAssignmentId } from '../domain/plan';
 import type { AccessRequest, Actor } from '../domain/request';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { acrbotCreatedAssignment, type Holders, otherHolders, whyKept } from './role-assignment-holders';
-import { scheduleOrphanWatch } from './orphan-watch';
+import { ASSIGNMENT_NOT_FOUND, scheduleOrphanWatch } from './orphan-watch';
 import { attemptMarkKey, markedBefore, refusedDelete } from './deletion-mark';
 
 /**
@@ -147,7 +147,6 @@ export async function revokeGrant(
 }
 
 /** The `absent` entry's detail when the assignment alone is not there (its scope is). */
-const NOT_FOUND = 'no assignment with the name, principal, role and scope acrbot created; nothing deleted';
 
 /**
  * The entry for an assignment not there (not listed, or its DELETE answered 404): `alreadyDeleted`
@@ -171,7 +170,7 @@ function recordNothingThere(
     ...(correlationIds && { correlationIds }),
     detail: cutShort
       ? 'deleted by an earlier attempt of this revocation whose record was cut short (it had begun deleting it; not found since); nothing deleted again'
-      : NOT_FOUND,
+      : ASSIGNMENT_NOT_FOUND,
   });
 }
 

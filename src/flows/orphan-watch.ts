@@ -221,7 +221,7 @@ async function endOrphan(
       'absent',
       named.length
         ? `${back}; the assignment there under the recorded name is not the one acrbot created (another role or scope); left in place`
-        : `${back}; ${NOT_FOUND}`,
+        : `${back}; ${ASSIGNMENT_NOT_FOUND}`,
     );
     return 'done';
   }
@@ -256,7 +256,7 @@ async function endOrphan(
   // Answered "nothing there" (removed meanwhile, by hand): recorded as the listing's, never as a
   // deletion acrbot made.
   if (deletion.absent) {
-    await audit('absent', `${back}; ${NOT_FOUND}`, [match.id], correlationIds);
+    await audit('absent', `${back}; ${ASSIGNMENT_NOT_FOUND}`, [match.id], correlationIds);
     return 'done';
   }
   await audit(
@@ -268,5 +268,9 @@ async function endOrphan(
   return 'done';
 }
 
-/** The `absent` entry's words when the registry is back but acrbot's assignment is not there. */
-const NOT_FOUND = 'no assignment with the name, principal, role and scope acrbot created; nothing deleted';
+/**
+ * The `absent` entry's words for acrbot's assignment not there (the revocation's, and the
+ * watch's once the registry is back): one wording, so the trail reads the same either way.
+ */
+export const ASSIGNMENT_NOT_FOUND =
+  'no assignment with the name, principal, role and scope acrbot created; nothing deleted';

@@ -109,10 +109,7 @@ function unreachableText(
 ): string {
   const who = request.requester.name;
   const { cluster, registry } = request.plan;
-  const reason =
-    why === 'refused'
-      ? 'Teams refused the post in their chat (acrbot is no longer in it; they may have left the organisation)'
-      : 'acrbot knows no conversation of theirs';
+  const reason = notReachedBecause(why);
   const ends = end.credential ? "its pull secret's credential expires" : 'the access ends';
   // A credential's expiry leaves the access in place, but pulls with the secret fail; a permanent
   // secret's credential is renewed by nobody, and nothing about it can be extended.
@@ -141,21 +138,23 @@ export async function tellApproversEndNotTold(
   why: NotTold,
 ): Promise<boolean> {
   const { cluster, registry } = request.plan;
-  const reason =
-    why === 'refused'
-      ? 'Teams refused the post in their chat (acrbot is no longer in it; they may have left the organisation)'
-      : why === 'noConversation'
-        ? 'acrbot knows no conversation of theirs'
-        : 'the post in their conversation failed';
   const text =
-    `${request.requester.name}, who asked for ${request.id} (${cluster.name} pulling from ${registry.name}), could not be told that this access ended: ${reason}. ` +
+    `${request.requester.name}, who asked for ${request.id} (${cluster.name} pulling from ${registry.name}), could not be told that this access ended: ${notReachedBecause(why)}. ` +
     `If ${cluster.name} still needs to pull from ${registry.name}, someone asks for that access anew (a new request, approved again).`;
-  const posted = await deps.messenger
-    .reportToApprovers(request, text, {
-      title: `Requester not told of the end: ${request.id}`,
-      tone: 'warning',
-      requestFacts: true,
-    })
-    .catch(() => false);
+  // reportToApprovers never throws: a failure is logged there and answered `false`.
+  const posted = await deps.messenger.reportToApprovers(request, text, {
+    title: `Requester not told of the end: ${request.id}`,
+    tone: 'warning',
+    requestFacts: true,
+  });
   return posted === true;
+}
+
+/** Why a requester was not reached, as the approvers' reports (of a reminder, of an end) say it. */
+function notReachedBecause(why: NotTold): string {
+  return why === 'refused'
+    ? 'Teams refused the post in their chat (acrbot is no longer in it; they may have left the organisation)'
+    : why === 'noConversation'
+      ? 'acrbot knows no conversation of theirs'
+      : 'the post in their conversation failed';
 }
