@@ -8,6 +8,7 @@ import type { AuditEvent } from '../../src/domain/audit-chain';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
 import { cardTexts } from '../helpers/capturing-connector';
+import { addCopy } from './support/card-copies';
 import { FakeClock } from './support/fake-clock';
 import { APPROVER, auditEvent, OUTSIDER, pendingRequest } from './support/requests';
 
@@ -18,12 +19,7 @@ async function auditCardOf(events: Array<Partial<AuditEvent>>): Promise<string[]
   const store = new MemoryRequestStore();
   const request = pendingRequest();
   await store.create(request);
-  await store.addCardCopy({
-    requestId: request.id,
-    activityId: 'act-1',
-    role: 'requester',
-    conversation: { serviceUrl: 'https://smba.example/', conversation: { id: 'a:riley', tenantId: request.tenantId } },
-  });
+  await addCopy(store, request.id, 'act-1', 'requester', 'a:riley');
   for (const [i, e] of events.entries())
     await log.append(auditEvent(i, { requestId: request.id, tenantId: request.tenantId, ...e }));
   const sent: unknown[] = [];
