@@ -30,7 +30,7 @@ import { outsidePulls as listOutsidePulls } from './outside-pull';
 import { LATE_LISTING_DEADLINE_MS, LATE_LISTINGS_AT_ONCE, lateListings } from './late-listings';
 import { settleWithin } from './settle-within';
 import { currentCorrelationId } from '../observability/correlation';
-import { type NotTold, tellApproversEndNotTold } from './unreachable-requester';
+import { type NotTold, notReachedBecause, tellApproversEndNotTold } from './unreachable-requester';
 
 /** How a request's access ended, as its audit entry and its requester's notice say. */
 interface EndedAs {
@@ -301,13 +301,7 @@ async function makeEndKnown(
 
 /** The `access.end.told` detail of an end its requester was not told of, and whether the approvers were. */
 function notToldWords(why: NotTold, approversTold: boolean): string {
-  const reason =
-    why === 'refused'
-      ? 'Teams refused the post in their conversation (acrbot is no longer in it)'
-      : why === 'noConversation'
-        ? 'acrbot knows no conversation of theirs'
-        : 'the post failed';
-  return `the requester was not told: ${reason}; ${approversTold ? 'the approvers were told' : 'the approvers could not be told either (the report was not posted)'}`;
+  return `the requester was not told: ${notReachedBecause(why)}; ${approversTold ? 'the approvers were told' : 'the approvers could not be told either (the report was not posted)'}`;
 }
 
 /**

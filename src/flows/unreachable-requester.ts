@@ -150,8 +150,11 @@ export async function tellApproversEndNotTold(
   return posted === true;
 }
 
-/** Why a requester was not reached, as the approvers' reports (of a reminder, of an end) say it. */
-function notReachedBecause(why: NotTold): string {
+/**
+ * Why a requester was not reached, as the approvers' reports (of a reminder, of an end) and the
+ * end's `access.end.told` entry say it.
+ */
+export function notReachedBecause(why: NotTold): string {
   return why === 'refused'
     ? 'Teams refused the post in their chat (acrbot is no longer in it; they may have left the organisation)'
     : why === 'noConversation'

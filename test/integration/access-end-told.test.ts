@@ -35,7 +35,7 @@ describe('access.end.told says whether the requester was told', () => {
     const told = await endTold(request.id);
     expect(told).toHaveLength(1);
     expect(told[0].outcome).toBe('unposted');
-    expect(told[0].detail).toContain('the requester was not told: the post failed');
+    expect(told[0].detail).toContain('the requester was not told: the post in their conversation failed');
     expect(told[0].detail).toContain('the approvers were told');
     expect(told[0].detail).not.toMatch(/requester told|cards updated/);
     const report = h.connector.calls.find(
