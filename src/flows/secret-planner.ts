@@ -82,10 +82,8 @@ export class SecretPlanner {
     credentialLifetimeMs?: number,
     lifetimeUnderPolicy?: (facts: RequestFacts) => number | undefined,
   ): Promise<SecretPlan> {
-    // The target check's last moment, before the deadline below fails the whole plan.
-    const checkBy = Date.now() + PLANNING_DEADLINE_MS - TARGET_CHECK_MARGIN_MS;
     return withPlanningDeadline(
-      () => this.planUnbounded(clusterText, registryText, typed, checkBy, credentialLifetimeMs, lifetimeUnderPolicy),
+      () => this.planUnbounded(clusterText, registryText, typed, credentialLifetimeMs, lifetimeUnderPolicy),
       {
         what: 'pull secret',
         onLate: (late) =>
@@ -101,10 +99,12 @@ export class SecretPlanner {
     clusterText: string,
     registryText: string,
     typed: SecretCommandOptions,
-    checkBy: number,
     credentialLifetimeMs?: number,
     lifetimeUnderPolicy?: (facts: RequestFacts) => number | undefined,
   ): Promise<SecretPlan> {
+    // The target check's last moment, before withPlanningDeadline (which starts this at once)
+    // fails the whole plan. Real time, as that deadline's timer is.
+    const checkBy = Date.now() + PLANNING_DEADLINE_MS - TARGET_CHECK_MARGIN_MS;
     const clusterRef = parseClusterRef(clusterText);
     const registryRef = parseRegistryRef(registryText);
     const options = this.checkOptions(typed, credentialLifetimeMs);

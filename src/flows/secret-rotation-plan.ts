@@ -27,7 +27,8 @@ export async function rotationPlan(
   original: AccessRequest,
   lifetimeMs: number | undefined,
 ): Promise<SecretPlan> {
-  const plan = original.plan as SecretPlan;
+  // Not the original's plan-time target check: that run happened, so the target was there since.
+  const { targetCheck: _ranSince, ...plan } = original.plan as SecretPlan;
   const maxMs = deps.settings.secretMaxExpiryMs ?? MAX_CREDENTIAL_LIFETIME_MS;
   const lifetime = Math.min(lifetimeMs ?? SECRET_DEFAULTS.expiresInMs, maxMs);
   const expiresAt = new Date(deps.clock.now().getTime() + lifetime).toISOString();

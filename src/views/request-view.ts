@@ -209,9 +209,8 @@ export function planFacts(request: AccessRequest): Fact[] {
       },
     );
     // What the cluster said of the target when planned (a namespace missing or going away): only
-    // while a decision is awaited, which it is for. Not on an extension, whose plan is copied from
-    // its original's (that ran, so the target was there since).
-    if (plan.targetCheck && request.state === 'pending' && !request.extendsRequestId)
+    // while a decision is awaited, which it is for.
+    if (plan.targetCheck && request.state === 'pending')
       common.push({ label: 'Check', value: inertText(plan.targetCheck) });
   }
   common.push({ label: 'Reason', value: inertText(request.reason) });
