@@ -50,8 +50,8 @@ interface LifecycleCardInput {
   stepsToggle?: string;
   extend?: { defaultDuration: string };
   /**
-   * `version`: the request's version (Extend), or a revoke card's {@link revocationFingerprint}
-   * of what it lists, which its click compares.
+   * `version`: a revoke card's {@link revocationFingerprint} of what it lists, which its click
+   * compares (an Extend compares `endsAt` instead).
    */
   actions?: Array<{
     title: string;
@@ -74,7 +74,6 @@ function extendAction(request: AccessRequest): NonNullable<LifecycleCardInput['a
     title: 'Extend',
     verb: 'extend',
     requestId: request.id,
-    version: request.version,
     endsAt: request.access?.expiresAt ?? '',
   };
 }
