@@ -10,7 +10,7 @@ import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
 import { accessExpiryJobId } from './access-jobs';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import type { JobRun } from './scheduler';
-import { openExtensionsBy } from './request-reads';
+import { openExtensionsOf } from './request-reads';
 import { tellApproversRequesterUnreachable } from './unreachable-requester';
 
 /** The id of a reminder job, `beforeMs` before the end it reminds of. */
@@ -83,7 +83,7 @@ export async function scheduleReminders(deps: LifecycleDeps, request: AccessRequ
  * Extend. A grant removed outside acrbot (drift) is still reminded, its end comes all the same,
  * but the card (lifecycle-view.ts, from the request read here) offers no Extend, which would
  * be refused, and says to ask for the access again. An extension of the access already waiting
- * for approval (read like the extension's own check, RequestService.openExtensionsOf) leaves
+ * for approval (read as the extension's own check reads it, request-reads.ts openExtensionsOf) leaves
  * Extend out too, which would be refused as a second one: the reminder names it instead. `run`
  * is checked right before the post: a run that lost its lease (another instance holds the job)
  * must not tell the requester a second time.
@@ -110,9 +110,7 @@ export async function sendReminder(deps: LifecycleDeps, job: ScheduledJob, run?:
   const driftSeen = end.credential ? undefined : request.access?.driftDetectedAt;
   // Read fresh from the store, as extend's check reads it (a failed read fails the job, retried).
   // Only a pending one: an approved one being applied moves the end and reschedules the reminders.
-  const extensionWaiting = (await openExtensionsBy(deps.store, request.requester.objectId)).find(
-    (r) => r.extendsRequestId === request.id && r.state === 'pending',
-  )?.id;
+  const extensionWaiting = (await openExtensionsOf(deps.store, request)).find((r) => r.state === 'pending')?.id;
   // One entry per reminder of this end (an extension moves the end and schedules the same job
   // ids again, for reminders of their own), whatever it says. A run after it was written (the
   // job's removal failed) neither posts again nor writes a second entry.

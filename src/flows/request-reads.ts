@@ -44,6 +44,18 @@ export async function openExtensionsBy(
 }
 
 /**
+ * Extensions of `original` still open (pending, approved or executing), oldest first: only an
+ * extension's own requester files it (the requester of the original), so read through that
+ * user's open requests ({@link openExtensionsBy}) and kept when they extend `original`.
+ */
+export async function openExtensionsOf(
+  store: Pick<RequestStore, 'listByRequester'>,
+  original: Pick<AccessRequest, 'id' | 'requester'>,
+): Promise<AccessRequest[]> {
+  return (await openExtensionsBy(store, original.requester.objectId)).filter((r) => r.extendsRequestId === original.id);
+}
+
+/**
  * Pending and live (succeeded) requests of tenants this deployment no longer serves (`served`:
  * ACRBOT_ALLOWED_TENANTS), from one read of each state bounded by WAITING_SCAN_LIMIT
  * (`boundReached`: more were there), for a line at start: they stay in the store, undecidable

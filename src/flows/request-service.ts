@@ -51,7 +51,7 @@ import {
   scheduleExpiryForPending,
   scheduleReviewsForUnreviewed,
 } from './request-jobs';
-import { notServedCounts, openExtensionsBy, readRequest } from './request-reads';
+import { notServedCounts, openExtensionsOf, readRequest } from './request-reads';
 
 /** Creates, decides, lists and expires requests. */
 export class RequestService {
@@ -231,10 +231,8 @@ export class RequestService {
    * index (the per-user cap bounds the pending ones; approved and executing ones pass quickly)
    * and keeps those that extend `original`.
    */
-  async openExtensionsOf(original: AccessRequest): Promise<AccessRequest[]> {
-    return (await openExtensionsBy(this.store, original.requester.objectId)).filter(
-      (r) => r.extendsRequestId === original.id,
-    );
+  openExtensionsOf(original: AccessRequest): Promise<AccessRequest[]> {
+    return openExtensionsOf(this.store, original);
   }
 
   /**
