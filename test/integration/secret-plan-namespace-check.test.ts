@@ -5,7 +5,7 @@
  */
 import { requestCard } from '../../src/views/request-view';
 import { callsWithText, users } from '../helpers/harness';
-import { h, start, useLifecycleHooks } from '../helpers/lifecycle';
+import { h, requestExtension, start, useLifecycleHooks } from '../helpers/lifecycle';
 
 const MISSING = 'aks-dev contosoacr --namespace web pull for web';
 const WARNING =
@@ -32,6 +32,12 @@ describe('a pull secret planned for a namespace the cluster does not have', () =
     expect((await h.settle(id)).state).toBe('succeeded');
     // Decided: the card no longer shows it.
     expect(await cardOf(id)).not.toMatch(WARNING);
+    // Its extension, pending, says nothing of a check its original's run has since passed.
+    const extensionId = await requestExtension(id, '--for 60d still deploying');
+    const extension = (await h.app.store.get(extensionId))!;
+    expect(extension.state).toBe('pending');
+    expect(extension.plan.kind === 'secret' && extension.plan.targetCheck).toBeFalsy();
+    expect(await cardOf(extensionId)).not.toMatch(WARNING);
   });
 
   test('a namespace that exists: no warning', async () => {
