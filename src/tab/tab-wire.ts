@@ -115,7 +115,8 @@ export interface TabRow {
   /**
    * While it waits for a decision (request state `pending`): when it expires undecided, the
    * request card's "Decide by" (src/views/request-view.ts). Not when its access would end
-   * (`expiresAt`, set only once access was given).
+   * (`expiresAt`, set only once access was given). It may have passed while the request still
+   * reads pending, until the expiry job ends it: the tab then says it is too late to decide.
    */
   decideBy?: string;
   /** For an extension: the request whose access it extends. */

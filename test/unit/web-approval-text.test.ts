@@ -1,10 +1,11 @@
 /**
  * "Waiting for your approval" in words: a break-glass review owed says by when it is due (and
  * "its use only" once its access ended), not "Asked by", and its link says "review"; a pending
- * request says by when to decide (the card's "Decide by") and "Asked by X for 30 days". Both link
- * to `pending R-…` (chatCommandFor).
+ * request says by when to decide (the card's "Decide by") and "Asked by X for 30 days", and once
+ * that time passed (before the expiry job ends it), that it is too late to decide. Both link to
+ * `pending R-…` (chatCommandFor).
  */
-import { approvalDetail, approvalLinkText } from '../../web/src/approval-text';
+import { approvalDetail, approvalLinkText, decideByFact } from '../../web/src/approval-text';
 import { chatCommandFor } from '../../web/src/format';
 import type { Me, Row } from '../../web/src/types';
 
@@ -78,4 +79,25 @@ test("a pending request leads with when it expires undecided, in the card's word
   expect(approvalDetail(pending, NOW)).toBe(
     'Decide by 2026-12-01 10:00 UTC (in 3 hours) · Asked by Riley for 30 days: deploy',
   );
+});
+
+test('a decide-by passed while the request still reads pending: too late to decide, in the words of its expiry', () => {
+  const pending = row({ state: 'pending', requestState: 'pending', reason: 'deploy', decideBy: DUE });
+  const twoHoursLate = Date.parse(DUE) + 2 * 3_600_000;
+  expect(approvalDetail(pending, twoHoursLate)).toBe(
+    'Decide by 2026-12-01 10:00 UTC (passed 2 hours ago; too late to decide, it will expire without a decision) · Asked by Riley: deploy',
+  );
+  // At the very time a decision is refused already (checkDecision): passed, not "in 1 minute".
+  expect(decideByFact(pending, Date.parse(DUE))).toEqual([
+    'Decide by',
+    '2026-12-01 10:00 UTC (passed just now; too late to decide, it will expire without a decision)',
+  ]);
+});
+
+test('the drawer\'s "Decide by" fact is the row\'s words; none without a decideBy', () => {
+  expect(decideByFact(row({ state: 'pending', decideBy: DUE }), NOW)).toEqual([
+    'Decide by',
+    '2026-12-01 10:00 UTC (in 3 hours)',
+  ]);
+  expect(decideByFact(review, NOW)).toEqual(['Decide by', undefined]);
 });

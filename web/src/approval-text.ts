@@ -4,6 +4,7 @@
  * approval, so the line says by when it is reviewed, and "its use only" once its access ended,
  * when Reject revokes nothing), then a pending request asked of them, led by when it expires
  * undecided (the request card's "Decide by"), so an approver sees which ones run out first.
+ * The drawer shows that "Decide by" too ({@link decideByFact}), in the same words.
  */
 import { relative, shortTime } from './format';
 import type { Row } from './types';
@@ -18,8 +19,28 @@ export function approvalDetail(row: Row, now: number): string {
     return `Break-glass review due ${shortTime(review.reviewDueAt)}${
       review.reviewJudgesUseOnly ? ', its use only (its access ended)' : ''
     }: started by ${review.by.name} without approval: ${row.reason ?? ''}`;
-  const decide = row.decideBy ? `Decide by ${shortTime(row.decideBy)} (${relative(row.decideBy, now)}) · ` : '';
+  const [label, value] = decideByFact(row, now);
+  const decide = value ? `${label} ${value} · ` : '';
   return `${decide}Asked by ${row.requester?.name ?? 'someone'}${row.termAsked ? ` for ${row.termAsked}` : ''}: ${row.reason ?? ''}`;
+}
+
+/**
+ * By when a pending request must be decided (`decideBy`, the request card's "Decide by"), as the
+ * drawer's fact and the approvals row's lead: its time and how long is left. Once that time came,
+ * an approval or rejection is refused (chat's checkDecision), but the request reads pending until
+ * the expiry job ends it "Expired without a decision" (its card's and badge's words): so it says
+ * plainly that the time passed, not only "2 hours ago". No value without a `decideBy`.
+ */
+export function decideByFact(row: Pick<Row, 'decideBy'>, now: number): [label: string, value: string | undefined] {
+  const at = row.decideBy;
+  if (!at) return ['Decide by', undefined];
+  const ms = Date.parse(at) - now;
+  // Passed at the very time, as the server reckons it (a decision then is refused already).
+  const when =
+    ms > 0
+      ? relative(at, now)
+      : `passed ${ms < 0 ? relative(at, now) : 'just now'}; too late to decide, it will expire without a decision`;
+  return ['Decide by', `${shortTime(at)} (${when})`];
 }
 
 /** The chat link's words: both open the card with Approve and Reject (`pending R-…`). */

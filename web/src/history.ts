@@ -4,6 +4,7 @@
  * with Extend / Revoke (when the API says the user may) and "Open in chat".
  */
 import { api, ApiError, AuthError } from './api';
+import { decideByFact } from './approval-text';
 import { type Child, h, replace } from './dom';
 import {
   breakGlassFacts,
@@ -182,6 +183,8 @@ function entryHead(row: Row): HTMLElement[] {
       ['Requested by', row.requester?.name],
       ['Reason', row.reason],
       ['Requested', shortTime(row.createdAt)],
+      // A pending request's, as its approvals row leads with it.
+      decideByFact(row, now()),
       endFact(row, now()),
     ]),
   ];
