@@ -562,7 +562,7 @@ function approverName(request: AccessRequest): string {
 export function requesterNewsCard(
   request: AccessRequest,
   news:
-    | { kind: 'approved' | 'rejected' | 'expiredUnapproved' | 'failed' }
+    | { kind: 'approved' | 'rejected' | 'expiredUnapproved' }
     | {
         kind: 'ended';
         by: Actor;
@@ -595,14 +595,6 @@ export function requesterNewsCard(
         ...base,
         title: `Expired without a decision: ${request.id}`,
         text: `Nobody decided in time, so nothing was changed. If you still need the access, ask again: "${askAgainCommand(request, { extension: true })}".`,
-      });
-    case 'failed':
-      return lifecycleCard({
-        ...base,
-        title: `Failed: ${request.id}`,
-        // Error text: it may quote what Azure or a cluster answered (see requestCard).
-        text: errorText(request.outcome?.error ?? 'The request failed.'),
-        color: 'Attention',
       });
     case 'ended':
       return lifecycleCard({

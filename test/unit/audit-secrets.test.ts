@@ -15,7 +15,7 @@ import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store
 import { createLogger } from '../../src/observability/logger';
 import type { InventoryRegistry } from '../../src/domain/access-inventory';
 import { registryAccessCard } from '../../src/views/access-view';
-import { approverReportCard, requesterNewsCard } from '../../src/views/lifecycle-view';
+import { approverReportCard } from '../../src/views/lifecycle-view';
 import { errorCard } from '../../src/views/message-view';
 import { outcomeCard, requestCard } from '../../src/views/request-view';
 import { FakeClock, MINUTE } from './support/fake-clock';
@@ -128,7 +128,6 @@ describe("a failed run's outcome and the cards that show it", () => {
     ['the request card', () => requestCard(storedRaw, { showActions: false })],
     ['the request card with a notice', () => requestCard(approved, { showActions: false, notice: ERROR_TEXT })],
     ['the outcome card', () => outcomeCard(storedRaw)],
-    ["the requester's news", () => requesterNewsCard(storedRaw, { kind: 'failed' })],
     ["the approvers' report", () => approverReportCard(storedRaw, ERROR_TEXT, true)],
     [
       'the error card',

@@ -361,18 +361,6 @@ const lifecycleCards: Array<[string, () => AdaptiveCardJson]> = [
     () => requesterNewsCard(pendingRequest({ state: 'expired' }), { kind: 'expiredUnapproved' }),
   ],
   [
-    'lifecycle-requester-failed',
-    () =>
-      requesterNewsCard(
-        {
-          ...granted,
-          state: 'failed',
-          outcome: { summary: 'Failed', azureRequestIds: [], error: 'Azure refused the role assignment (HTTP 403).' },
-        },
-        { kind: 'failed' },
-      ),
-  ],
-  [
     'lifecycle-requester-revocation-failing',
     () => requesterNewsCard(granted, { kind: 'revocationFailing', attempts: 3 }),
   ],
