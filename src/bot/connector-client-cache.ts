@@ -17,7 +17,7 @@ import {
 } from 'botframework-connector';
 import type { Logger } from '../observability/logger';
 import { withConnectorRetries } from './connector-http-client';
-import { leanConversationsStatus, withLeanConversations } from './lean-conversations';
+import { withLeanConversations } from './lean-conversations';
 
 /** Teams uses a handful of regional service URLs; the bound only guards against a flood of made-up ones. */
 const MAX_ENTRIES = 256;
@@ -52,40 +52,37 @@ export function appIdOf(claims: ClaimsIdentity): string {
 export class ConnectorClientCache {
   private readonly connectors = new PromiseCache<ConnectorClient>();
   private readonly userTokens = new PromiseCache<UserTokenClient>();
-  private fallbackLogged = false;
 
-  /** `log`: where a fall back to the SDK's own activity calls is said, once per process. */
+  /**
+   * `log`: where a fall back to the SDK's own activity calls is said, once per loaded SDK (in
+   * practice once per process): lean-conversations.ts tells it only as it prepares the SDK.
+   */
   constructor(private readonly log?: Pick<Logger, 'warn'>) {}
 
   /** A factory that hands out the cached client for (app id, service URL, audience). */
   connectorFactory(appId: string, inner: ConnectorFactory): ConnectorFactory {
     const connectors = this.connectors;
-    const made = (client: ConnectorClient) => this.noteFallback(client);
+    const onFallback = (reason: string) => this.noteFallback(reason);
     return new (class extends ConnectorFactory {
       create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
         return connectors.get(`${appId}\n${serviceUrl}\n${audience ?? ''}`, async () =>
-          made(withLeanConversations(withConnectorRetries(await inner.create(serviceUrl, audience)))),
+          withLeanConversations(withConnectorRetries(await inner.create(serviceUrl, audience)), onFallback),
         );
       }
     })();
   }
 
   /**
-   * Says once that the lean calls could not be prepared with this SDK (a botbuilder upgrade
-   * changed its Activity mapper or operation specs): every activity then goes through the SDK's
-   * own calls, which work but cost more CPU per send (docs/performance.md), and nothing else
-   * would tell an operator why sends got slower.
+   * Says that the lean calls could not be prepared with this SDK (a botbuilder upgrade changed
+   * its Activity mapper or operation specs): every activity then goes through the SDK's own
+   * calls, which work but cost more CPU per send (docs/performance.md), and nothing else would
+   * tell an operator why sends got slower.
    */
-  private noteFallback(client: ConnectorClient): ConnectorClient {
-    const status = leanConversationsStatus();
-    if (status && !status.available && !this.fallbackLogged) {
-      this.fallbackLogged = true;
-      this.log?.warn(
-        { reason: status.reason },
-        "Bot Connector calls fall back to the SDK's own: its activity serialiser could not be prepared",
-      );
-    }
-    return client;
+  private noteFallback(reason: string): void {
+    this.log?.warn(
+      { reason },
+      "Bot Connector calls fall back to the SDK's own: its activity serialiser could not be prepared",
+    );
   }
 
   /** The cached user-token client of an app id. */

@@ -70,16 +70,22 @@ const OPERATIONS: Record<OperationName, readonly string[]> = {
 
 /** Per `Conversations` prototype (one per loaded botframework-connector): the prepared operations, or why not. */
 const prepared = new WeakMap<object, LeanOperations | Error>();
-let lastStatus: { available: boolean; reason?: string } | undefined;
+
+/**
+ * Told why the lean calls could not be prepared with an SDK: called once, when its `Conversations`
+ * prototype is first prepared (clients sharing that prototype later fall back silently).
+ */
+export type LeanFallbackListener = (reason: string) => void;
 
 /**
  * Gives `client` the lean reply/send/update (in place; returns it). A client without the SDK's
- * `conversations` (a test double) or an SDK whose specs cannot be compiled is left as it is.
+ * `conversations` (a test double) or an SDK whose specs cannot be compiled is left as it is; for
+ * the latter `onFallback` hears why, if this call is the one that prepared the SDK.
  */
-export function withLeanConversations<T>(client: T): T {
+export function withLeanConversations<T>(client: T, onFallback?: LeanFallbackListener): T {
   const conversations = (client as { conversations?: Conversations } | undefined)?.conversations;
   if (!conversations || typeof conversations !== 'object') return client;
-  const lean = leanOperationsOf(Object.getPrototypeOf(conversations) as Conversations);
+  const lean = leanOperationsOf(Object.getPrototypeOf(conversations) as Conversations, onFallback);
   if (lean instanceof Error) return client;
   const serviceClient = client as unknown as ConnectorClient;
   const urlPrefix = urlPrefixOf((client as { baseUri?: unknown }).baseUri);
@@ -111,23 +117,22 @@ export function withLeanConversations<T>(client: T): T {
   return client;
 }
 
-/** Whether the lean path is in use with this SDK (after the first client), and why not. */
-export function leanConversationsStatus(): { available: boolean; reason?: string } | undefined {
-  return lastStatus;
-}
-
-function leanOperationsOf(proto: Conversations): LeanOperations | Error {
-  let lean = prepared.get(proto);
-  if (!lean) {
-    try {
-      lean = prepare(proto);
-      lastStatus = { available: true };
-    } catch (err) {
-      lean = err instanceof Error ? err : new Error(String(err));
-      lastStatus = { available: false, reason: lean.message };
-    }
-    prepared.set(proto, lean);
+/**
+ * The prepared operations of `proto`, prepared on first use. A failure is told to `onFallback`
+ * only then, so it is said once per SDK where it is found, with no status kept for anyone to poll.
+ */
+function leanOperationsOf(proto: Conversations, onFallback?: LeanFallbackListener): LeanOperations | Error {
+  const known = prepared.get(proto);
+  if (known) return known;
+  let lean: LeanOperations | Error;
+  try {
+    lean = prepare(proto);
+  } catch (err) {
+    lean = err instanceof Error ? err : new Error(String(err));
   }
+  // Recorded before the listener runs: a listener that throws must not make the next client prepare again.
+  prepared.set(proto, lean);
+  if (lean instanceof Error) onFallback?.(lean.message);
   return lean;
 }
 
