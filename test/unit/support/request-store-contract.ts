@@ -14,6 +14,14 @@ export interface RequestStoreFixture {
 
 const AT = new Date('2025-01-15T10:00:00.000Z');
 
+/** The time of the `i`th of a history of requests, a minute apart. */
+const minute = (i: number) => new Date(Date.parse('2025-01-01T00:00:00.000Z') + i * 60_000).toISOString();
+/** The `i`th ended request of one requester on one registry (ids in the order of their times). */
+const ended = (i: number): AccessRequest =>
+  pendingRequest({ id: `R-L${String(i).padStart(7, '0')}`, state: 'revoked', createdAt: minute(i), version: 5 });
+/** The ids of `rs`, in order. */
+const idsOf = (rs: AccessRequest[]) => rs.map((r) => r.id);
+
 export function describeRequestStoreContract(
   name: string,
   make: () => Promise<RequestStoreFixture> | RequestStoreFixture,
@@ -93,13 +101,49 @@ export function describeRequestStoreContract(
       expect(await store.listByState(['pending'], 1)).toEqual([request]);
     });
 
+    it('a limit of 0 or below lists nothing newest first too, by requester and by registry', async () => {
+      // Two, so that "all but the last" (a negative slice) is not also none.
+      const made = [ended(1), ended(2)];
+      for (const r of made) await store.create(r);
+      const who = made[0].requester.objectId;
+      const registry = made[0].plan.registry.id;
+      for (const limit of [0, -1]) {
+        expect(await store.listByRequester(who, ['revoked'], limit, 'newestFirst')).toEqual([]);
+        expect(await store.listByRegistry(registry, ['revoked'], limit, 'newestFirst')).toEqual([]);
+      }
+    });
+
+    it('a state named twice lists each request once, in order and within the limit', async () => {
+      const made = [ended(1), ended(2), ended(3)];
+      for (const r of made) await store.create(r);
+      const who = made[0].requester.objectId;
+      const registry = made[0].plan.registry.id;
+      const twice: AccessRequest['state'][] = ['revoked', 'failed', 'revoked'];
+      expect(idsOf(await store.listByRequester(who, twice, 10, 'newestFirst'))).toEqual(idsOf([...made].reverse()));
+      expect(idsOf(await store.listByRequester(who, twice, 10))).toEqual(idsOf(made));
+      expect(idsOf(await store.listByRegistry(registry, twice, 10, 'newestFirst'))).toEqual(idsOf([...made].reverse()));
+      expect(idsOf(await store.listByRegistry(registry, twice, 2))).toEqual(idsOf(made.slice(0, 2)));
+    });
+
+    it("the newest of a requester's and a registry's history of more than 1000 requests, and the oldest", async () => {
+      // One page of an Azure Tables query is at most 1000 entities: there the newest request is
+      // on the second page, which the newest-first reads must scan to.
+      const made = Array.from({ length: 1003 }, (_, i) => ended(i));
+      for (let i = 0; i < made.length; i += 25) await Promise.all(made.slice(i, i + 25).map((r) => store.create(r)));
+      const who = made[0].requester.objectId;
+      const registry = made[0].plan.registry.id;
+      const newest = idsOf(made.slice(-3).reverse());
+      expect(idsOf(await store.listByRequester(who, ['revoked'], 3, 'newestFirst'))).toEqual(newest);
+      expect(idsOf(await store.listByRegistry(registry, ['revoked'], 3, 'newestFirst'))).toEqual(newest);
+      expect(idsOf(await store.listByRegistry(registry, ['revoked'], 2))).toEqual(idsOf(made.slice(0, 2)));
+    }, 120_000);
+
     it('newestFirst lists the newest of the states asked, merged and cut at the limit; the default stays oldest first', async () => {
-      const at = (i: number) => new Date(Date.parse('2025-01-01T00:00:00.000Z') + i * 60_000).toISOString();
       const made = Array.from({ length: 6 }, (_, i) =>
         pendingRequest({
           id: `R-N000000${i}`,
           state: i % 2 ? 'revoked' : 'failed',
-          createdAt: at(i),
+          createdAt: minute(i),
           version: 5,
         }),
       );
