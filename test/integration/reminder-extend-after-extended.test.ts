@@ -5,21 +5,32 @@
  * extension that would ask the approvers again for the day or two between the two ends. A
  * reminder of access not extended since still files its extension.
  */
-import { cardText } from '../helpers/capturing-connector';
 import { invokeText } from '../helpers/card-views';
 import { users } from '../helpers/harness';
-import { useLifecycleHooks, h, start, grant, runDueAfter, extendApproved, DAY, MINUTE } from '../helpers/lifecycle';
+import {
+  useLifecycleHooks,
+  h,
+  start,
+  grant,
+  runDueAfter,
+  extendApproved,
+  reminderSent,
+  DAY,
+  MINUTE,
+} from '../helpers/lifecycle';
 import { clickInThread } from '../helpers/thread-click';
 
-/** The reminder sent, and its Extend button's data as Teams sends it back, with the typed inputs. */
-function reminderExtend(): { activityId: string; data: Record<string, unknown> } {
-  const reminder = h.connector.calls.find((c) => c.op !== 'update' && /Access ends in/.test(cardText(c.activity)));
-  expect(reminder).toBeDefined();
-  const content = (reminder!.activity.attachments as Array<{ content: { actions: object[] } }>)[0].content;
+/**
+ * The reminder "Access ends in 6 days" (10 days granted, 3 days and a minute on), once sent, and
+ * its Extend button's data as Teams sends it back, with the typed inputs.
+ */
+async function reminderExtend(): Promise<{ activityId: string; data: Record<string, unknown> }> {
+  const reminder = await reminderSent('6 days');
+  const content = (reminder.activity.attachments as Array<{ content: { actions: object[] } }>)[0].content;
   const extend = content.actions.find((a) => (a as { verb?: string }).verb === 'extend') as {
     data: Record<string, unknown>;
   };
-  return { activityId: reminder!.activityId!, data: { ...extend.data, duration: '7d', reason: 'still deploying' } };
+  return { activityId: reminder.activityId, data: { ...extend.data, duration: '7d', reason: 'still deploying' } };
 }
 
 const pendingExtensionsOf = async (id: string) =>
@@ -32,7 +43,7 @@ describe("a reminder's Extend", () => {
     await start({ ACRBOT_EXPIRY_REMINDERS: '7d' });
     const granted = await grant(users.requester, 'aks-prod contosoacr --for 10d deploy payments-api');
     await runDueAfter(3 * DAY + MINUTE);
-    const { activityId, data } = reminderExtend();
+    const { activityId, data } = await reminderExtend();
     expect(data.endsAt).toBe(granted.access?.expiresAt);
 
     await extendApproved(granted.id, '--for 30d release still running');
@@ -55,7 +66,7 @@ describe("a reminder's Extend", () => {
     await start({ ACRBOT_EXPIRY_REMINDERS: '7d' });
     const granted = await grant(users.requester, 'aks-prod contosoacr --for 10d deploy payments-api');
     await runDueAfter(3 * DAY + MINUTE);
-    const { activityId, data } = reminderExtend();
+    const { activityId, data } = await reminderExtend();
     await runDueAfter(DAY);
 
     const res = await clickInThread(h, users.requester, 'extend', data, activityId);

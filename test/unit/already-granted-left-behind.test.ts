@@ -6,22 +6,14 @@
  * Azure made it). And the Scope row shows a resource group that imitates another with the
  * look-alike warning, as the request card does.
  */
-import type { RoleAssignmentInfo } from '../../src/domain/azure-model';
 import type { GrantPlan } from '../../src/domain/plan';
-import { ROLE_IDS } from '../../src/domain/roles';
 import { endedGrantsBehind } from '../../src/flows/grant-planner';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { alreadyGrantedCard } from '../../src/views/message-view';
-import { grantPlan, pendingRequest, REGISTRY_ID, SUB } from './support/requests';
+import { grantPlan, ownRoleAssignment, pendingRequest, REGISTRY_ID, SUB } from './support/requests';
 
 const plan = grantPlan();
-const own: RoleAssignmentInfo = {
-  id: `${REGISTRY_ID}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`,
-  name: plan.roleAssignmentName,
-  scope: REGISTRY_ID,
-  roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${ROLE_IDS.acrPull}`,
-  principalId: plan.identity.objectId,
-};
+const own = ownRoleAssignment(plan);
 
 /** An ended grant of the pair; `created` its records of what it made. */
 const ended = (id: string, created: string | undefined, extra: object = {}) =>

@@ -18,7 +18,7 @@ import {
   unreadContentCard,
 } from '../../src/views/message-view';
 import { cardTexts } from '../helpers/capturing-connector';
-import { auditEvent, grantPlan, pendingRequest, REGISTRY_ID, SUB } from './support/requests';
+import { auditEvent, grantPlan, ownRoleAssignment, pendingRequest, SUB } from './support/requests';
 
 describe('a message card', () => {
   test('its warning is shown, on a line of its own before the text', () => {
@@ -74,13 +74,7 @@ describe('the answer to a message acrbot does not read', () => {
 
 describe('"Access already exists"', () => {
   const plan = grantPlan();
-  const own: RoleAssignmentInfo = {
-    id: `${REGISTRY_ID}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`,
-    name: plan.roleAssignmentName,
-    scope: REGISTRY_ID,
-    roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${ROLE_IDS.acrPull}`,
-    principalId: plan.identity.objectId,
-  };
+  const own = ownRoleAssignment(plan);
   const ended = (id: string) => pendingRequest({ id, state: 'revoked', plan });
   const text = (...args: Parameters<typeof alreadyGrantedCard>) => cardTexts(alreadyGrantedCard(...args)).join('\n');
 

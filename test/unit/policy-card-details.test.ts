@@ -28,6 +28,22 @@ const policyWith = (breakGlass: Policy['breakGlass']): Policy => ({
 const policyCardText = (input: Partial<Parameters<typeof policyCard>[0]> & { policy: Policy }) =>
   cardTexts(policyCard({ cluster: 'aks-prod', registry: 'contosoacr', rule, sandbox: false, ...input })).join('\n');
 
+/** The facts of the policy card for `shown` under the pull-secret rules `secret`: each one's title and value. */
+function secretRuleFacts(
+  secret: Parameters<typeof policyCard>[0]['secret'],
+  shown: PolicyRule = rule,
+): Array<{ title: string; value: string }> {
+  const card = policyCard({
+    cluster: 'aks-prod',
+    registry: 'contosoacr',
+    policy: policyWith(undefined),
+    rule: shown,
+    secret,
+    sandbox: false,
+  }) as unknown as { body: Array<{ type: string; facts?: Array<{ title: string; value: string }> }> };
+  return card.body.filter((b) => b.type === 'FactSet').flatMap((b) => b.facts!);
+}
+
 describe("the policy card's break-glass line", () => {
   const bg = { groups: ['0b000000-0000-4000-8000-0000000000b9'], maxDurationMs: 4 * 3_600_000 };
 
@@ -69,19 +85,7 @@ describe('namespace rules of pull secrets beyond those the card lists', () => {
     return { token: { byNamespace, otherwise: rule }, sp: { byNamespace, otherwise: rule } };
   };
   /** The card's facts as "label: value" lines. */
-  const factsOf = (n: number): string[] =>
-    (
-      policyCard({
-        cluster: 'aks-prod',
-        registry: 'contosoacr',
-        policy: policyWith(undefined),
-        rule: ns(99),
-        secret: secretRules(n),
-        sandbox: false,
-      }) as unknown as { body: Array<{ type: string; facts?: Array<{ title: string; value: string }> }> }
-    ).body
-      .filter((b) => b.type === 'FactSet')
-      .flatMap((b) => b.facts!.map((f) => `${f.title}: ${f.value}`));
+  const factsOf = (n: number): string[] => secretRuleFacts(secretRules(n), ns(99)).map((f) => `${f.title}: ${f.value}`);
 
   test('one more is counted in the singular, more in the plural', () => {
     // Eight are listed: nine leave one.
@@ -101,18 +105,10 @@ describe('namespace rules of each credential kind', () => {
         namespaces: [`${kind}${i}`],
         rule: { ...rule, id: `${kind}${i}`, match: { namespace: [`${kind}${i}`] } },
       }));
-    const card = policyCard({
-      cluster: 'aks-prod',
-      registry: 'contosoacr',
-      policy: policyWith(undefined),
-      rule,
-      secret: {
-        token: { byNamespace: nsRules('tok'), otherwise: rule },
-        sp: { byNamespace: nsRules('sp'), otherwise: rule },
-      },
-      sandbox: false,
-    }) as unknown as { body: Array<{ type: string; facts?: Array<{ title: string; value: string }> }> };
-    const labels = card.body.filter((b) => b.type === 'FactSet').flatMap((b) => b.facts!.map((f) => f.title));
+    const labels = secretRuleFacts({
+      token: { byNamespace: nsRules('tok'), otherwise: rule },
+      sp: { byNamespace: nsRules('sp'), otherwise: rule },
+    }).map((f) => f.title);
     expect(labels).toContain('Pull secrets (ACR token) in namespace tok7');
     expect(labels).not.toContain('Pull secrets (service principal) in namespace sp0');
     expect(labels).toContain('Pull secrets (service principal) in 8 more namespace patterns');
@@ -135,18 +131,10 @@ describe("a rule's Escalation fact", () => {
 describe('pull-secret rules that differ only by namespace between credential kinds', () => {
   test('each kind is listed under its own heading, so nobody reads a token rule as a service principal one', () => {
     const payments: PolicyRule = { ...rule, id: 'payments', match: { namespace: ['payments*'] } };
-    const card = policyCard({
-      cluster: 'aks-prod',
-      registry: 'contosoacr',
-      policy: policyWith(undefined),
-      rule,
-      secret: {
-        token: { byNamespace: [{ namespaces: ['payments*'], rule: payments }], otherwise: rule },
-        sp: { byNamespace: [], otherwise: rule },
-      },
-      sandbox: false,
-    }) as unknown as { body: Array<{ type: string; facts?: Array<{ title: string; value: string }> }> };
-    const labels = card.body.filter((b) => b.type === 'FactSet').flatMap((b) => b.facts!.map((f) => f.title));
+    const labels = secretRuleFacts({
+      token: { byNamespace: [{ namespaces: ['payments*'], rule: payments }], otherwise: rule },
+      sp: { byNamespace: [], otherwise: rule },
+    }).map((f) => f.title);
     expect(labels).toContain('Pull secrets (ACR token) in namespace payments*');
     expect(labels).toContain('Pull secrets (service principal)');
     expect(labels).not.toContain('Pull secrets in namespace payments*');

@@ -1,5 +1,6 @@
 /** Builders for domain objects used across unit tests. */
 import type { AuditEvent } from '../../../src/domain/audit-chain';
+import type { RoleAssignmentInfo } from '../../../src/domain/azure-model';
 import type { GrantPlan, SecretPlan } from '../../../src/domain/plan';
 import type { AccessRequest, Actor } from '../../../src/domain/request';
 import { ROLE_IDS } from '../../../src/domain/roles';
@@ -38,7 +39,20 @@ export function grantPlan(): GrantPlan {
   };
 }
 
-/** A pending request created at `createdAt` that expires 24 h later. */
+/**
+ * The role assignment acrbot makes for `plan` as Azure lists it: under the plan's own name, on
+ * the registry, with the plan's role for its identity ("own role assignment").
+ */
+export function ownRoleAssignment(plan: GrantPlan = grantPlan()): RoleAssignmentInfo {
+  return {
+    id: `${plan.scope}/providers/Microsoft.Authorization/roleAssignments/${plan.roleAssignmentName}`,
+    name: plan.roleAssignmentName,
+    scope: plan.scope,
+    roleDefinitionId: `/subscriptions/${plan.registry.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${plan.role.id}`,
+    principalId: plan.identity.objectId,
+  };
+}
+
 /** A token-backed pull secret `payments/acr-auth` on the {@link grantPlan} cluster and registry. */
 export function secretPlan(overrides: Partial<SecretPlan> = {}): SecretPlan {
   const g = grantPlan();
@@ -57,6 +71,7 @@ export function secretPlan(overrides: Partial<SecretPlan> = {}): SecretPlan {
   };
 }
 
+/** A pending request created at `createdAt` that expires 24 h later. */
 export function pendingRequest(overrides: Partial<AccessRequest> = {}): AccessRequest {
   const createdAt = overrides.createdAt ?? '2025-01-15T09:00:00.000Z';
   return {
