@@ -52,6 +52,7 @@ import {
   scheduleReviewsForUnreviewed,
 } from './request-jobs';
 import { notServedCounts, openExtensionsOf, readRequest } from './request-reads';
+import { newestRequestsOf, openRequestsOf, type RequesterRequests } from './requester-requests';
 
 /** Creates, decides, lists and expires requests. */
 export class RequestService {
@@ -233,6 +234,19 @@ export class RequestService {
    */
   openExtensionsOf(original: AccessRequest): Promise<AccessRequest[]> {
     return openExtensionsOf(this.store, original);
+  }
+
+  /**
+   * `requester`'s newest requests of `tenantId`, every state, newest first (`status` without an
+   * id), through the by-requester index as the tab's "Your requests" reads them.
+   */
+  newestRequestsOf(requester: Actor, tenantId: string, shown?: number): Promise<RequesterRequests> {
+    return newestRequestsOf(this.store, requester.objectId, tenantId, shown);
+  }
+
+  /** `requester`'s open requests of `tenantId` (pending, approved, being applied), newest first, at most `shown` (`access`). */
+  openRequestsOf(requester: Actor, tenantId: string, shown: number): Promise<RequesterRequests> {
+    return openRequestsOf(this.store, requester.objectId, tenantId, shown);
   }
 
   /**

@@ -40,6 +40,7 @@ import { groupName, warnedGroupName } from './group-name';
 import { inertText } from './inert-text';
 import { CARD_MAX_BYTES, jsonBytes } from './message-view';
 import { errorText } from './request-view';
+import { NO_OPEN_SECTION, openSection, type OpenSection, type RequesterRequests } from './my-requests-view';
 import { asSentence } from '../domain/text';
 import { tint } from './tint';
 
@@ -336,6 +337,8 @@ function card(input: {
    * Rows of access there now give way too, from the last, only when they alone pass that size.
    */
   endedRows?: Row[];
+  /** `access` alone: the requester's open requests, apart from the access (already cut, {@link openSection}). */
+  open?: OpenSection;
   emptyText: string;
   notes: string[];
 }): AdaptiveCardJson {
@@ -365,7 +368,7 @@ function card(input: {
 
 /** The access card itself, from rows already cut to fit (see {@link card}). */
 function renderAccess(
-  input: { sandbox: boolean; title: string; subtitle: string; emptyText: string },
+  input: { sandbox: boolean; title: string; subtitle: string; emptyText: string; open?: OpenSection },
   shown: Row[],
   endedShown: Row[],
   notes: string[],
@@ -380,6 +383,7 @@ function renderAccess(
     endedSubheading: ENDED_SUBHEADING,
     endedRows: endedShown,
     hasEndedRows: endedShown.length > 0,
+    ...(input.open ?? NO_OPEN_SECTION),
     emptyText: input.emptyText,
     notes,
     hasNotes: notes.length > 0,
@@ -502,8 +506,13 @@ function unresolvedNotes(unresolved: RegistryAccessReport['unresolvedClusters'])
   ];
 }
 
-/** `access` alone: the user's own grants and secrets. */
-export function userAccessCard(report: UserAccessReport, sandbox: boolean): AdaptiveCardJson {
+/**
+ * `access` alone: the user's own grants and secrets, and apart from them their open requests
+ * (`open`, of their organisation: waiting for approval, approved, being applied), so whoever
+ * asked sees it waits.
+ */
+export function userAccessCard(report: UserAccessReport, sandbox: boolean, open?: RequesterRequests): AdaptiveCardJson {
+  const waiting = openSection(open);
   const rows: Row[] = report.entries.map((e) => {
     // Its assignment is intact but no longer serves: "removed" would send people looking for it.
     const state =
@@ -527,8 +536,10 @@ export function userAccessCard(report: UserAccessReport, sandbox: boolean): Adap
     title: 'Your access',
     subtitle: `Grants and pull secrets acrbot made for requests by ${inertText(report.user.name)}, newest first.`,
     rows,
-    emptyText:
-      'acrbot has not granted anything for your requests yet. Ask with "@acrbot grant CLUSTER REGISTRY REASON…".',
+    open: waiting,
+    emptyText: waiting.hasOpenRows
+      ? 'acrbot has not granted anything for your requests yet; your open requests are below.'
+      : 'acrbot has not granted anything for your requests yet. Ask with "@acrbot grant CLUSTER REGISTRY REASON…".',
     notes: incompleteNote(report.incomplete),
   });
 }

@@ -6,6 +6,7 @@ import { isNameOf } from '../../domain/names';
 import { parseResourceId } from '../../domain/resource-id';
 import type { DriftFinding } from '../../domain/access-inventory';
 import type { DriftNoticedBy } from '../../flows/drift-detector';
+import { OPEN_REQUESTS_SHOWN } from '../../flows/requester-requests';
 import { checkCard, clusterAccessCard, registryAccessCard, userAccessCard } from '../../views/access-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { messageCard, refusalCard } from '../../views/message-view';
@@ -23,15 +24,21 @@ export class AccessHandlers {
   }
 
   /**
-   * `access` alone: the user's own access (anyone). `access CLUSTER|REGISTRY`: approvers and
-   * auditors, since it lists every grant on the resource, also other people's and outside ones;
-   * of another tenant's grants only what the tab's matrix shows (tenant-boundary.ts).
+   * `access` alone: the user's own access (anyone), and apart from it their open requests of this
+   * tenant. `access CLUSTER|REGISTRY`: approvers and auditors, since it lists every grant on the
+   * resource, also other people's and outside ones; of another tenant's grants only what the
+   * tab's matrix shows (tenant-boundary.ts).
    */
   async access(ctx: TurnContext, identity: TurnIdentity, command: Extract<Command, { verb: 'access' }>): Promise<void> {
     const { inventory, requests, settings } = this.services;
     try {
       if (!command.target) {
-        await this.reply(ctx, userAccessCard(await inventory.forUser(identity.actor), settings.sandbox));
+        // What they asked for and is not granted yet, apart from what they hold: of their tenant only.
+        const [report, open] = await Promise.all([
+          inventory.forUser(identity.actor),
+          requests.openRequestsOf(identity.actor, identity.tenantId, OPEN_REQUESTS_SHOWN),
+        ]);
+        await this.reply(ctx, userAccessCard(report, settings.sandbox, open));
         return;
       }
       if (!(await requests.mayReadAudit(identity.actor))) {

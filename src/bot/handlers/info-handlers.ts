@@ -14,6 +14,7 @@ import type { AccessRequest } from '../../domain/request';
 import { isUserFacing } from '../../domain/errors';
 import { errorText, requestCard, withViewers } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
+import { myRequestsCard } from '../../views/my-requests-view';
 import { readByApprovers, readByApproversOf } from '../approvers-audience';
 import type { BotServices } from '../bot-services';
 import { errorCardFor, sendCard } from '../turn-cards';
@@ -142,10 +143,12 @@ export class InfoHandlers {
 
   /**
    * The requester and approvers may look at a request; one of another tenant reads as one that
-   * does not exist (tenant-boundary.ts), as the tab answers 404.
+   * does not exist (tenant-boundary.ts), as the tab answers 404. Without an id, the asker's own
+   * newest requests ({@link mine}).
    */
   async status(ctx: TurnContext, identity: TurnIdentity, requestId: string | undefined): Promise<void> {
     const sandbox = this.services.settings.sandbox;
+    if (requestId === undefined) return this.mine(ctx, identity);
     const punctuated = punctuatedRequestId(requestId, 'status {id}');
     if (punctuated) {
       await this.reply(ctx, errorCardFor(this.services, punctuated, 'Which request?'));
@@ -177,6 +180,20 @@ export class InfoHandlers {
       // typed perhaps in private.
       if (!mine && !(await this.inApproversConversation(ctx, request))) return;
       await this.reply(ctx, requestCard(request, { showActions: false }));
+    } catch (err) {
+      await this.reply(ctx, errorCardFor(this.services, err));
+    }
+  }
+
+  /**
+   * `status` alone: the asker's newest requests of their organisation (tenant), every state, as
+   * the tab's "Your requests" reads them (the by-requester index), with how to see one or, having
+   * none, how to ask. Only their own, so anywhere they ask: no reason or comment is on it.
+   */
+  private async mine(ctx: TurnContext, identity: TurnIdentity): Promise<void> {
+    try {
+      const mine = await this.services.requests.newestRequestsOf(identity.actor, identity.tenantId);
+      await this.reply(ctx, myRequestsCard(mine, identity.actor, this.services.settings.sandbox));
     } catch (err) {
       await this.reply(ctx, errorCardFor(this.services, err));
     }

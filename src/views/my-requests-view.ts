@@ -1,0 +1,135 @@
+/**
+ * A requester's own requests in chat: `status` without an id (their newest, every state) and the
+ * open ones `access` lists apart from the access they hold. Drawn with the access card's template
+ * (cards/access.json: rows with a state badge). Names come from Teams, Azure and the requester
+ * and are neutralised; nothing here is a secret (no reason, comment or outcome text is shown:
+ * `status R-…` shows one request in full).
+ */
+import { describeState, type AccessRequest } from '../domain/request';
+import { shortTime } from '../domain/pull-diagnosis';
+import { counted } from '../domain/text';
+import type { AdaptiveCardJson } from './card-templates';
+import { renderCard } from './card-templates';
+import { inertText } from './inert-text';
+import { STATE_LABEL } from './request-view';
+import { tint } from './tint';
+
+/** Some of a requester's requests as flows/requester-requests.ts reads them, and how many more there are. */
+export interface RequesterRequests {
+  requests: readonly AccessRequest[];
+  /** How many more past those, as far as the read went. */
+  more: number;
+  /** The read stopped at its bound: there may be more than `more`. */
+  boundReached: boolean;
+}
+
+/** One request as a row of the access template. */
+export interface RequestRow {
+  heading: string;
+  subheading: string;
+  stateLabel: string;
+  stateStyle: string;
+  lines: string[];
+}
+
+/** What a request asks for, in a word or two: an extension names the request it extends. */
+function kindWords(request: AccessRequest): string {
+  if (request.extendsRequestId) return `extension of ${request.extendsRequestId}`;
+  return request.plan.kind === 'grant' ? 'grant' : 'pull secret';
+}
+
+/**
+ * A request as a row: id, kind, cluster → registry; the role or the secret; its state's label
+ * (as its card shows it) and, in words, when it was asked for and decided and by whom.
+ */
+export function requestRow(request: AccessRequest): RequestRow {
+  const { plan } = request;
+  const state = STATE_LABEL[request.state];
+  const decided = request.decision ? `, decided ${shortTime(request.decision.at)}` : '';
+  return {
+    heading: inertText(`${request.id} · ${kindWords(request)}: ${plan.cluster.name} → ${plan.registry.name}`),
+    subheading: inertText(
+      plan.kind === 'grant'
+        ? `${plan.role.name} for the cluster's pull identity`
+        : `secret ${plan.namespace}/${plan.secretName}`,
+    ),
+    stateLabel: state.label,
+    stateStyle: tint(state.color),
+    // describeState names who decided: a Teams display name, user text.
+    lines: [inertText(`Asked ${shortTime(request.createdAt)}${decided}: ${describeState(request)}`)],
+  };
+}
+
+/** The open-requests section of the access card, empty (every access card but `access` alone). */
+export const NO_OPEN_SECTION = {
+  openHeading: '',
+  openSubheading: '',
+  openRows: [] as RequestRow[],
+  hasOpenRows: false,
+  openMore: '',
+};
+
+/** The access template's open-requests section. */
+export type OpenSection = typeof NO_OPEN_SECTION;
+
+/** "…and N more — see the tab" after a cut list; empty when nothing was cut. */
+function moreWords(list: RequesterRequests): string {
+  if (list.more === 0 && !list.boundReached) return '';
+  const n = list.boundReached ? 'more' : `${list.more} more`;
+  return `…and ${n} open request${list.more === 1 && !list.boundReached ? '' : 's'} — see the My access tab.`;
+}
+
+/**
+ * `access` alone: the requester's open requests (waiting for approval, approved, being applied;
+ * extensions of their access among them), apart from the access they hold, so whoever asked sees
+ * it waits. None: no section.
+ */
+export function openSection(open: RequesterRequests | undefined): OpenSection {
+  if (!open || open.requests.length === 0) return NO_OPEN_SECTION;
+  return {
+    openHeading: 'Waiting: your open requests',
+    openSubheading:
+      'Asked for and not granted yet: waiting for approval, approved, or being applied. "@acrbot status R-…" shows one.',
+    openRows: open.requests.map(requestRow),
+    hasOpenRows: true,
+    openMore: moreWords(open),
+  };
+}
+
+/** How to ask for access, for someone who has asked for nothing. */
+export const HOW_TO_ASK =
+  'Ask for access with "@acrbot grant CLUSTER REGISTRY REASON…" (or a pull secret with "@acrbot secret CLUSTER REGISTRY --namespace NAMESPACE REASON…"); "@acrbot help" lists every command.';
+
+/**
+ * `status` without an id: the asker's newest requests of their organisation (tenant), every
+ * state, newest first, with how to see one; none said plainly, with how to ask.
+ */
+export function myRequestsCard(mine: RequesterRequests, user: { name: string }, sandbox: boolean): AdaptiveCardJson {
+  const rows = mine.requests.map(requestRow);
+  const cut = mine.more > 0 || mine.boundReached;
+  const notes = rows.length
+    ? [
+        '"@acrbot status R-…" shows one request in full.',
+        ...(cut
+          ? [
+              `${mine.boundReached ? 'Older requests are' : `${counted(mine.more, 'older request')} ${mine.more === 1 ? 'is' : 'are'}`} not shown; the My access tab lists them all.`,
+            ]
+          : []),
+      ]
+    : [];
+  return renderCard('access', {
+    sandbox,
+    title: 'Your requests',
+    subtitle: `${cut ? `The ${rows.length} newest requests` : 'Requests'} by ${inertText(user.name)} in this organisation (tenant), newest first.`,
+    rows,
+    hasRows: rows.length > 0,
+    ...NO_OPEN_SECTION,
+    endedHeading: '',
+    endedSubheading: '',
+    endedRows: [],
+    hasEndedRows: false,
+    emptyText: `You have no requests in this organisation (tenant). ${HOW_TO_ASK}`,
+    notes,
+    hasNotes: notes.length > 0,
+  });
+}
