@@ -26,10 +26,11 @@ test('a warning is a JSON line at warn, its namespace a field, its secrets repla
   try {
     sdk.warning('ManagedIdentityCredential: token request failed: client_secret=%s', SECRET);
     sdk.info('not at this level');
+    // Asserted before the restore: mockRestore forgets the calls it recorded.
+    expect(stderr).not.toHaveBeenCalled();
   } finally {
     stderr.mockRestore();
   }
-  expect(stderr).not.toHaveBeenCalled();
   expect(logs.lines).toHaveLength(1);
   expect(logs.lines[0]).not.toContain(SECRET);
   expect(JSON.parse(logs.lines[0])).toMatchObject({

@@ -276,7 +276,11 @@ describe('azure mode', () => {
   });
 
   test('sandbox defaults never leak into azure mode', () => {
-    const config = applySandboxDefaults(loadConfig(AZURE), SANDBOX_DEFAULTS);
+    // The azure environment sets subscriptions and approvers itself, so those alone could not
+    // show a default leaking: the config must come back as it went in (the channel included).
+    const azure = loadConfig(AZURE);
+    const config = applySandboxDefaults(azure, SANDBOX_DEFAULTS);
+    expect(config).toBe(azure);
     expect(config.subscriptionIds).not.toContain('1f0c0000-0000-4000-8000-000000000001');
     expect(config.approverIds).not.toContain('0a000000-0000-4000-8000-00000000bbb2');
   });
