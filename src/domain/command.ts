@@ -87,9 +87,9 @@ export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example:
   },
   {
     verb: 'status',
-    usage: 'status REQUEST-ID',
+    usage: 'status [REQUEST-ID]',
     example: 'status R-7K2M9QXA',
-    description: 'Show a request and its current state.',
+    description: 'Show a request and its current state; alone, your newest requests.',
   },
   {
     verb: 'pending',
