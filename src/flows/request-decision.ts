@@ -177,7 +177,9 @@ export class RequestDecisions {
       now,
       approving: input.approve,
       justification: reason,
-      actorIsApprover: await this.approvers.isApproverOf(actor, request),
+      // With the tenant, as the card handlers ask it: the boundary above refuses another tenant's
+      // click already, and this answer stays right on its own should that order change.
+      actorIsApprover: await this.approvers.isApproverOf(actor, request, tenantId),
       approverJustificationRequired: rule?.approverJustification === 'required',
     });
     // `auditDetail`: what the request's history keeps when it must say less than the clicking
