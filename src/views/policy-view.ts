@@ -1,5 +1,5 @@
 /** Cards of the approval policy: `policy CLUSTER REGISTRY`, the break-glass alert. */
-import { describeDurationMs, formatUtc, formatUtcUp } from '../domain/access-term';
+import { describeAccess, describeDurationMs, formatUtc, formatUtcUp } from '../domain/access-term';
 import { cooldownMsOf, type BreakGlassCooldown } from '../domain/break-glass-cooldown';
 import type { SecretCredentialKind } from '../domain/plan';
 import { approversName, type BreakGlassPolicy, hasApprovers, type Policy, type PolicyRule } from '../domain/policy';
@@ -9,7 +9,7 @@ import { reviewJudgesUseOnly } from '../domain/break-glass-review';
 import type { AdaptiveCardJson } from './card-templates';
 import { messageCard } from './message-view';
 import { inertText } from './inert-text';
-import { errorText, type Fact } from './request-view';
+import { errorText, type Fact, planFacts } from './request-view';
 import { sharingWords } from './sharing-clusters';
 
 /**
@@ -267,7 +267,7 @@ export function breakGlassCard(request: AccessRequest, kind: 'used' | 'unreviewe
   return messageCard({
     title:
       kind === 'used'
-        ? `BREAK-GLASS used by ${requester}: ${request.plan.cluster.name} → ${request.plan.registry.name}`
+        ? `BREAK-GLASS used by ${requester}: ${placedCluster(request)} → ${request.plan.registry.name}`
         : `BREAK-GLASS still unreviewed: ${request.id}`,
     text:
       kind === 'used'
@@ -279,14 +279,20 @@ export function breakGlassCard(request: AccessRequest, kind: 'used' | 'unreviewe
       { label: 'By', value: requester },
       ...(kind === 'unreviewed' ? [{ label: 'Granted', value: grantedText(request) }] : []),
       { label: 'Reason', value: inertText(request.reason) },
-      {
-        label: 'Access for',
-        value: request.access?.durationMs !== undefined ? (duration(request.access.durationMs) ?? '') : 'unknown',
-      },
+      // The request card's "Term" in its words: until when, and for how long.
+      { label: 'Term', value: inertText(describeAccess(request)) },
       ...sharedIdentityFacts(request),
     ],
     sandbox: request.sandbox,
   });
+}
+
+/**
+ * The cluster as the request card's "Cluster" fact names it, with its resource group and
+ * subscription (planFacts): a cluster of one name in another subscription must not be taken for it.
+ */
+function placedCluster(request: AccessRequest): string {
+  return planFacts(request).find((f) => f.label === 'Cluster')?.value ?? request.plan.cluster.name;
 }
 
 /**

@@ -538,6 +538,34 @@ function placeOf(item: { id: string; subscriptionId?: string }): string {
   return where || item.id;
 }
 
+/**
+ * Where a cluster or registry is, in the request card's words (planFacts): "resource group rg-a,
+ * subscription 1a2b3c4d…", its subscription cut to its first 8 characters (a row has little
+ * room). Read from its id (a registry row carries no `subscriptionId`); empty when the id names
+ * neither.
+ */
+export function placeWhere(place: { id: string; subscriptionId?: string }): string {
+  const group = /\/resourceGroups\/([^/]+)/i.exec(place.id)?.[1];
+  const sub = place.subscriptionId || /^\/subscriptions\/([^/]+)/i.exec(place.id)?.[1];
+  const short = sub && sub.length > 8 ? `${sub.slice(0, 8)}…` : sub;
+  return [group && `resource group ${group}`, short && `subscription ${short}`].filter(Boolean).join(', ');
+}
+
+/** A place's name with {@link placeWhere} after it: "aks-prod (resource group rg-a, subscription 1a2b3c4d…)". */
+export function placedName(place: { id: string; name: string; subscriptionId?: string }): string {
+  const where = placeWhere(place);
+  return where ? `${place.name} (${where})` : place.name;
+}
+
+/**
+ * A row's title with both places always placed ({@link placedName}), whatever else is listed: for
+ * an approver deciding on it, who must not take a cluster in one subscription for its namesake in
+ * another (the request card names them so).
+ */
+export function placedRowTitle(row: Row): string {
+  return `${placedName(row.cluster)} → ${placedName(row.registry)}`;
+}
+
 /** {@link PlaceLabels} of the places the rows name (where no axis lists them, as in My access). */
 export function placeLabelsOf(rows: readonly Row[]): PlaceLabels {
   return { clusters: axisLabels(rows.map((r) => r.cluster)), registries: axisLabels(rows.map((r) => r.registry)) };

@@ -20,6 +20,7 @@ import {
   noExtendTermNote,
   noHistoryNote,
   offeredTerms,
+  placedName,
   rowBadge,
   shortTime,
   whatShort,
@@ -174,6 +175,10 @@ function entryHead(row: Row): HTMLElement[] {
       row.requestId ? h('span', { class: 'nowrap' }, row.requestId) : null,
     ),
     facts([
+      // Where each is, in the request card's words, always: the drawer's title tells same-named
+      // places apart only among those shown, and an approver must not mistake the subscription.
+      ['Cluster', placedName(row.cluster)],
+      ['Registry', placedName(row.registry)],
       ['How', row.howText],
       driftFact(row),
       ['Extends', row.extendsRequestId],

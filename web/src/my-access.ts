@@ -10,7 +10,7 @@ import {
   chatLink,
   driftLine,
   endText,
-  type PlaceLabels,
+  placedRowTitle,
   placeLabelsOf,
   rowTitle,
   whatShort,
@@ -23,6 +23,7 @@ import { now } from './clock';
 export function renderMyAccess(root: HTMLElement, data: MyAccess, ctx: DrawerContext): void {
   const sections: HTMLElement[] = [];
   const labels = placeLabelsOf([...data.approvals, ...data.grants, ...data.requests]);
+  const titleOf = (r: Row) => rowTitle(r, labels);
   if (ctx.me.roles.approver)
     sections.push(
       section(
@@ -30,7 +31,9 @@ export function renderMyAccess(root: HTMLElement, data: MyAccess, ctx: DrawerCon
         'Waiting for your approval',
         data.approvals,
         ctx,
-        labels,
+        // An approver decides on these: each names its places in full, as the request card does,
+        // not only when two of the viewer's rows share a name (placedRowTitle).
+        placedRowTitle,
         'Nothing is waiting for you.',
         (r) => approvalDetail(r, now()),
       ),
@@ -41,7 +44,7 @@ export function renderMyAccess(root: HTMLElement, data: MyAccess, ctx: DrawerCon
       'Your active access',
       data.grants,
       ctx,
-      labels,
+      titleOf,
       'You have no active access.',
       (r) => endText(r, now()) ?? 'No end date',
     ),
@@ -52,7 +55,7 @@ export function renderMyAccess(root: HTMLElement, data: MyAccess, ctx: DrawerCon
       'Your requests',
       data.requests,
       ctx,
-      labels,
+      titleOf,
       'You have not asked for access yet.',
       (r) => r.reason ?? '',
     ),
@@ -65,7 +68,7 @@ function section(
   title: string,
   rows: Row[],
   ctx: DrawerContext,
-  labels: PlaceLabels,
+  titleOf: (r: Row) => string,
   empty: string,
   detail: (r: Row) => string,
 ): HTMLElement {
@@ -75,7 +78,7 @@ function section(
       rowItem(
         ctx,
         r,
-        rowTitle(r, labels),
+        titleOf(r),
         h('p', { class: 'row-meta' }, `${whatShort(r)} · `, h('span', { class: 'nowrap' }, r.requestId ?? '')),
         h('p', { class: 'row-meta' }, detail(r)),
         driftLine(r) ? h('p', { class: 'row-meta' }, driftLine(r)) : null,
