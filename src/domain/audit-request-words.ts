@@ -1,12 +1,13 @@
 /**
  * What a request's audit entries say beyond its justification: what kind of access it is, for how
  * long, which other clusters its grant gives pull to (clusters sharing the pull identity), and
- * which earlier grants of its pair were removed or changed outside acrbot.
- * Built from ids, durations and ISO times only, so nothing here is user text. Pure.
+ * which earlier grants of its pair were removed or changed outside acrbot, and what people decided
+ * against its pair recently. Built from ids, durations and ISO times only, so nothing here is user text. Pure.
  */
 import { shortDuration } from './access-term';
 import type { GrantPlan, Plan, SharedIdentity } from './plan';
 import type { AccessRequest, AccessTerm } from './request';
+import { decidedBeforeWords } from './decided-before';
 
 /** Sharing clusters a sentence names by resource id; the rest are counted (a detail is bounded). */
 const SHARING_IDS_NAMED = 3;
@@ -33,7 +34,8 @@ export function requestKindWords(request: Pick<AccessRequest, 'plan' | 'policy' 
 /**
  * The detail of a `request.created` entry: kind and term first, then the clusters sharing a
  * grant's identity ({@link sharingWords}) and the pair's earlier drifted grants
- * ({@link driftedBeforeWords}), then the justification. `asked` is the term the
+ * ({@link driftedBeforeWords}) and its recent rejections and revocations by people
+ * ({@link decidedBeforeWords}: ids and times, not their text), then the justification. `asked` is the term the
  * requester asked for when the rule cut it (an auto-approving rule's maximum).
  */
 export function createdDetail(request: AccessRequest, asked?: AccessTerm): string {
@@ -42,7 +44,8 @@ export function createdDetail(request: AccessRequest, asked?: AccessTerm): strin
   if (askedWords && askedWords !== termWords(request.access)) head += ` (asked ${askedWords})`;
   const sharing = request.plan.kind === 'grant' ? sharingWords(request.plan, 'targets') : '';
   const drifted = driftedBeforeWords(request);
-  return `${head}${sharing ? `; ${sharing}` : ''}${drifted ? `; ${drifted}` : ''}: ${request.reason}`;
+  const decided = decidedBeforeWords(request.decidedBefore);
+  return `${head}${sharing ? `; ${sharing}` : ''}${drifted ? `; ${drifted}` : ''}${decided ? `; ${decided}` : ''}: ${request.reason}`;
 }
 
 /**

@@ -216,9 +216,19 @@ export interface RequestStore {
   /**
    * Requests on one cluster and registry (ids compared case-insensitively, as `toLowerCase`
    * folds them: letters outside ASCII too, which resource group names may hold) in the given
-   * states: overlapping grants and `revoke CLUSTER REGISTRY` (G17). Indexed; at most `limit`.
+   * states: overlapping grants and `revoke CLUSTER REGISTRY` (G17). Indexed; at most `limit`, in
+   * `order` of creation (default oldest first, as {@link listByState}): a new request's look at
+   * the pair's recent rejections and revocations reads those ended states `newestFirst`. On Azure
+   * Tables `newestFirst` reads the keys of every one of the pair's requests in those states (as
+   * {@link listByRequester} does) and only the newest `limit` in full.
    */
-  listByTarget(clusterId: string, registryId: string, states: RequestState[], limit?: number): Promise<AccessRequest[]>;
+  listByTarget(
+    clusterId: string,
+    registryId: string,
+    states: RequestState[],
+    limit?: number,
+    order?: ListOrder,
+  ): Promise<AccessRequest[]>;
   /**
    * Requests on one registry from any cluster (id compared as by {@link listByTarget}) in the given
    * states, oldest first: those that may share a role assignment on it (one user-assigned

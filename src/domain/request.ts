@@ -3,6 +3,7 @@
  * dialog state; every transition is a conditional write on `version` (G8).
  */
 import { UserFacingError } from './errors';
+import type { DecidedBefore } from './decided-before';
 import type { DriftReason } from './drift-reason';
 import type { Plan } from './plan';
 import type { BoundRule } from './policy';
@@ -129,6 +130,14 @@ export interface AccessRequest {
   access?: AccessTerm;
   /** For an extension request: the request whose access it extends. */
   extendsRequestId?: string;
+  /**
+   * For an extension: its original's access as found when the extension was filed, so its
+   * approvers see how much longer approving keeps the access (its term counts from approval),
+   * and so it stops waiting when that access ends (its `expiresAt` is then no later). Absent on
+   * other requests, on extensions of access without an end, and on extensions filed before it
+   * was recorded (their cards show only "Extends").
+   */
+  extendsAccess?: ExtendedAccess;
   /** The policy rule this request was created under (kept while pending, G18). */
   policy?: PolicyBinding;
   /** Every approval so far (quorum); `decision` holds the deciding one. */
@@ -160,6 +169,22 @@ export interface AccessRequest {
    * found, on extensions, and on requests filed before it was recorded.
    */
   driftedBefore?: DriftedBefore[];
+  /**
+   * The pair's (cluster and registry, any kind, any namespace) earlier requests an approver
+   * rejected, and its access a person revoked, within 30 days before this request was filed
+   * (newest first, at most 3; domain/decided-before.ts): one rejection rejects a request, and
+   * asking again makes another, so its approvers are told. Absent when none was found, on
+   * extensions, and on requests filed before it was recorded (their cards show none).
+   */
+  decidedBefore?: DecidedBefore[];
+}
+
+/** An extension's original access when the extension was filed ({@link AccessRequest.extendsAccess}). */
+export interface ExtendedAccess {
+  /** The original's `access.expiresAt` then: when its access would end without the extension. */
+  endsAt: string;
+  /** How many extensions had moved that end already (the original's `access.extendedBy`). */
+  extendedTimes: number;
 }
 
 /** The most earlier drifted grants a request records ({@link AccessRequest.driftedBefore}). */

@@ -14,7 +14,9 @@ import { expiredEntryKey } from './expiry-net';
  * the extensions that ended with it): what they would extend is gone, so they expire with it
  * rather than wait for an approver whose approval could only fail. Each is a conditional write
  * like every transition; one decided meanwhile (approved, rejected, cancelled) is left as it
- * is. Audited, and every copy of its card updated, as when a pending request expires; a
+ * is, and so is one its own `request.expire` job expired meanwhile: an extension's wait for a
+ * decision ends at its original's end when filed (extension-deadline.ts), so at that end the
+ * two race, one write wins, and each says the same of it (request-expiry.ts). Audited, and every copy of its card updated, as when a pending request expires; a
  * close whose audit entry cannot be written is undone (G11).
  *
  * The access has ended by now, so a failure here does not make the revocation fail (a retry
@@ -56,7 +58,7 @@ async function closePendingExtension(
     await updateUndoingUnseen({ store: deps.store, clock: deps.clock, log: deps.log }, extension, next);
   } catch (err) {
     if (!(err instanceof VersionConflictError)) throw err;
-    deps.log.info({ requestId: extension.id }, 'pending extension decided meanwhile; left as it is');
+    deps.log.info({ requestId: extension.id }, 'pending extension decided or expired meanwhile; left as it is');
     return;
   }
   // Audited by the winner of the conditional write only, as a pending request's expiry is;

@@ -27,6 +27,8 @@ import { extensionRangeUnder, extensionTermToOffer } from '../domain/extension-t
 import type { GrantPlan, Plan } from '../domain/plan';
 import type { Clock, DirectoryPort, RequestStore } from '../domain/ports';
 import type { AccessRequest, AccessTerm, ActingContext, Actor, DriftedBefore, PolicyBinding } from '../domain/request';
+import type { ExtendedAccess } from '../domain/request';
+import { decisionDeadline, extendedAccessOf } from '../domain/extension-deadline';
 import { transition } from '../domain/request';
 import { breakGlassNotExtended } from '../domain/break-glass-review';
 import { cooldownMsOf, cooldownRefusal } from '../domain/break-glass-cooldown';
@@ -36,6 +38,7 @@ import type { Logger } from '../observability/logger';
 import type { FlowSettings } from './settings';
 import { type PauseReader, pausedRefusal } from './access-pause';
 import { driftedOnPair, pendingCapMessage, pendingTwins, twinMessage } from './request-gate';
+import { decidedOnPair } from './decided-before';
 import { type RequestAudit, ruleActor, targetsOf } from './request-audit';
 import {
   type JobScheduling,
@@ -281,7 +284,13 @@ export class RequestCreation {
       rule: decidedBy,
       ...(auto && { autoApproved: true }),
     };
-    const request = this.newRequest(input, now, binding, access, await this.driftedBefore(input));
+    // An extension records its original's end and extensions so far (its card shows how much
+    // longer approving keeps the access), and waits for a decision no longer than that end.
+    const extendsAccess = extendedAccessOf(extended);
+    const request = await this.withDecidedBefore(
+      this.newRequest({ ...input, extendsAccess }, now, binding, access, await this.driftedBefore(input)),
+      now,
+    );
     await this.recordCreated(request, asked);
     if (!auto) {
       // Its jobs first: a create that fails may have been stored all the same (a store that lost
@@ -460,6 +469,7 @@ export class RequestCreation {
       origin: AccessRequest['origin'];
       sourceActivityId?: string;
       extendsRequestId?: string;
+      extendsAccess?: ExtendedAccess;
     },
     now: Date,
     policy: PolicyBinding,
@@ -476,13 +486,14 @@ export class RequestCreation {
       plan: input.plan,
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + this.settings.approvalTtlMs).toISOString(),
+      expiresAt: decisionDeadline(now, this.settings.approvalTtlMs, input.extendsAccess),
       origin: input.origin,
       sandbox: this.settings.sandbox,
       policy,
       ...(access && { access }),
       ...(input.sourceActivityId && { sourceActivityId: input.sourceActivityId }),
       ...(input.extendsRequestId && { extendsRequestId: input.extendsRequestId }),
+      ...(input.extendsAccess && { extendsAccess: input.extendsAccess }),
       ...(driftedBefore.length > 0 && { driftedBefore }),
     };
   }
@@ -497,6 +508,19 @@ export class RequestCreation {
   private async driftedBefore(input: NewRequest): Promise<DriftedBefore[]> {
     if (input.plan.kind !== 'grant' || input.extendsRequestId) return [];
     return driftedOnPair(this.store, input.plan);
+  }
+
+  /**
+   * `request` with what people decided against its pair recently ({@link decidedOnPair}: one
+   * indexed read of the pair's rejected and revoked requests), for its approvers' card and its
+   * `request.created` entry. Read, as {@link driftedBefore}, once every refusal has passed; none
+   * for an extension (it extends access already approved) nor for an auto-approved request
+   * (nobody decides it).
+   */
+  private async withDecidedBefore(request: AccessRequest, now: Date): Promise<AccessRequest> {
+    if (request.extendsRequestId || request.policy?.autoApproved) return request;
+    const decidedBefore = await decidedOnPair(this.store, request.plan, request.tenantId, now);
+    return decidedBefore.length > 0 ? { ...request, decidedBefore } : request;
   }
 
   /**
@@ -610,7 +634,10 @@ export class RequestCreation {
       rule,
       review: { dueAt: new Date(now.getTime() + BREAK_GLASS_REVIEW_MS).toISOString() },
     };
-    const request = this.newRequest(input, now, binding, { durationMs }, await this.driftedBefore(input));
+    const request = await this.withDecidedBefore(
+      this.newRequest(input, now, binding, { durationMs }, await this.driftedBefore(input)),
+      now,
+    );
     // The review job exists before the request does: an approved break-glass request is executed
     // by any instance's resume pass, so storing it first and failing to schedule (or dying in
     // between) would grant access nobody is ever asked to review. A job whose request was never

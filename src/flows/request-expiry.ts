@@ -7,6 +7,8 @@
 import type { Clock, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import { isExpired, transition, type AccessRequest } from '../domain/request';
+import { formatUtc } from '../domain/access-term';
+import { waitEndsWithOriginal } from '../domain/extension-deadline';
 import { expiredEntryKey } from './expiry-net';
 import type { RequestNotifier } from './notifier';
 import { type RequestAudit, targetsOf } from './request-audit';
@@ -35,6 +37,19 @@ export async function expireIfDue(ports: ExpiryPorts, requestId: string): Promis
   return expireRequest(ports, request, now);
 }
 
+/**
+ * The entry's words for an extension whose wait ended when the access it extends did (its
+ * deadline was cut to that end): said as the close of pending extensions at that end says it
+ * (close-pending-extensions.ts), whichever of the two closes it first. Undefined otherwise.
+ */
+function expiredWithOriginal(request: AccessRequest): string | undefined {
+  const end = waitEndsWithOriginal(request);
+  return (
+    end &&
+    `the access it extends ended with ${request.extendsRequestId} at ${formatUtc(end)}; closed without a decision`
+  );
+}
+
 /** Marks `request` expired at `now` unless something moved it first; whether it did. */
 export async function expireRequest(ports: ExpiryPorts, request: AccessRequest, now: Date): Promise<boolean> {
   const next = transition(request, { type: 'expire', at: now });
@@ -46,6 +61,7 @@ export async function expireRequest(ports: ExpiryPorts, request: AccessRequest, 
     if (err instanceof VersionConflictError) return false;
     throw err;
   }
+  const endedWith = expiredWithOriginal(request);
   await ports.auditing.recordOrUndo(request, next, {
     actor: { objectId: 'acrbot', name: 'acrbot' },
     tenantId: request.tenantId,
@@ -53,6 +69,7 @@ export async function expireRequest(ports: ExpiryPorts, request: AccessRequest, 
     requestId: request.id,
     targetIds: targetsOf(request.plan),
     outcome: 'expired',
+    ...(endedWith && { detail: endedWith }),
     // The net for expiries a stopped process left without their entry (expiry-net.ts) writes it
     // under this key: a slow append of this one landing after it adds nothing (G8).
     idempotencyKey: expiredEntryKey(request.id, next.updatedAt),

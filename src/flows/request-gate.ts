@@ -287,9 +287,9 @@ const PAIR_ACTIVE_READ = 100;
  * (`AccessRequest.driftedBefore`). Left out: a grant whose assignment another approved grant
  * made again since the drift (`lostToRemake`: that approval already overrode the removal, and the
  * new request overlaps the access there now), and an ended grant (its term would have ended the
- * access anyway). One indexed read of the pair's active grants, the only store read a grant
- * request adds: the twin look reads the pair's waiting requests (another state, another key
- * range on Azure Tables), so it cannot carry these.
+ * access anyway). One indexed read of the pair's active grants: the twin look reads the pair's
+ * waiting requests, and decided-before.ts its rejected and revoked ones (other states, other key
+ * ranges on Azure Tables), so neither can carry these.
  */
 export async function driftedOnPair(
   store: Pick<RequestStore, 'listByTarget'>,

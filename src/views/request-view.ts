@@ -20,8 +20,10 @@ import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 import { commandNames } from './command-names';
 import { groupName } from './group-name';
+import { decidedBeforeLine } from './decided-before-line';
 import { inertText } from './inert-text';
 import { createdLabel, planOperationLines } from './plan-operations';
+import { decideByValue, pendingExtensionFacts } from './extension-facts';
 import { sharingWords } from './sharing-clusters';
 import { tint } from './tint';
 
@@ -146,6 +148,7 @@ export function planFacts(request: AccessRequest): Fact[] {
   const common: Fact[] = [
     { label: 'Request', value: request.id },
     { label: 'Requested by', value: inertText(request.requester.name) },
+    { label: 'Requested', value: shortTime(request.createdAt) },
     // With its subscription: two clusters of one name and group in two subscriptions (dev and
     // prod) must not look the same to the approver.
     {
@@ -226,9 +229,12 @@ export function planFacts(request: AccessRequest): Fact[] {
   else common.push({ label: 'Term', value: inertText(describeAccess(request)) });
   const drifted = driftedBeforeLine(request);
   if (drifted) common.push({ label: 'Drift', value: drifted });
+  const decided = decidedBeforeLine(request);
+  if (decided) common.push({ label: 'Before', value: decided });
   if (request.extendsRequestId) common.push({ label: 'Extends', value: request.extendsRequestId });
+  common.push(...pendingExtensionFacts(request));
   // When an undecided request expires, not when its access would end (that is the "Term" line).
-  if (request.state === 'pending') common.push({ label: 'Decide by', value: shortTime(request.expiresAt) });
+  if (request.state === 'pending') common.push({ label: 'Decide by', value: decideByValue(request) });
   return common;
 }
 

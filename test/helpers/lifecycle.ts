@@ -155,6 +155,19 @@ export async function requestExtension(originalId: string, args: string): Promis
     .find((x) => x !== originalId)!;
 }
 
+/**
+ * Stores the pending extension `extensionId` as one filed before an extension's wait for a
+ * decision was cut to its original's end (src/domain/extension-deadline.ts): the approval TTL's
+ * (a day), no `extendsAccess`. Such a record (or one whose `request.expire` job runs after its
+ * original's end job) is still pending once the original's end has passed, for the guards that
+ * refuse approving it to meet.
+ */
+export async function filedBeforeTheCut(extensionId: string): Promise<void> {
+  const { extendsAccess: _recorded, ...filed } = (await h.app.store.get(extensionId))!;
+  const expiresAt = new Date(Date.parse(filed.createdAt) + 24 * 60 * MINUTE).toISOString();
+  await h.app.store.update({ ...filed, version: filed.version + 1, expiresAt });
+}
+
 /** Files an extension of `originalId` as its requester and has the approver approve it; it succeeded. */
 export async function extendApproved(originalId: string, args: string): Promise<string> {
   const extensionId = await requestExtension(originalId, args);

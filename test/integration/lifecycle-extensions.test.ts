@@ -36,6 +36,7 @@ import {
   scheduleOf,
   jobOf,
   beforeFirstUpdate,
+  filedBeforeTheCut,
 } from '../helpers/lifecycle';
 
 describe('access lifecycle (G17)', () => {
@@ -427,6 +428,9 @@ describe('access lifecycle (G17)', () => {
     await start();
     const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
     const extensionId = await requestExtension(request.id, '--for 1h release still running');
+    // Still pending at its original's end: filed before its wait was cut to that end, or its
+    // own expiry job not run yet.
+    await filedBeforeTheCut(extensionId);
     // The approver clicks as the expiry deletes the assignment (after its look for running
     // extensions).
     const approval = approveWhileRevoking(request.id, extensionId, 'access.revoke.roleAssignment');
@@ -445,6 +449,9 @@ describe('access lifecycle (G17)', () => {
     await start();
     const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
     const extensionId = await requestExtension(request.id, '--for 1h release still running');
+    // Still pending at its original's end: filed before its wait was cut to that end, or its
+    // own expiry job not run yet.
+    await filedBeforeTheCut(extensionId);
     // The expiry deletes the assignment, then cannot write "revoked" (the store failed once).
     const store = h.app.store;
     const update = beforeFirstUpdate(
@@ -547,6 +554,9 @@ describe('access lifecycle (G17)', () => {
     await start();
     const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
     const extensionId = await requestExtension(request.id, '--for 1h release still running');
+    // Still pending at its original's end: filed before its wait was cut to that end, or its
+    // own expiry job not run yet.
+    await filedBeforeTheCut(extensionId);
     const store = h.app.store;
     const listByTarget = store.listByTarget.bind(store);
     store.listByTarget = async (clusterId, registryId, states, limit) => {

@@ -242,6 +242,14 @@ const extension: AccessRequest = pendingRequest({
   reason: 'release week',
   access: { durationMs: 7 * DAY_MS },
 });
+// Filed with its original's end an hour away, extended twice before: "Would end" shows that 7 days
+// adds about 7 days, and its wait for a decision is cut to that end.
+const extensionEndingSoon: AccessRequest = {
+  ...extension,
+  id: 'R-EXT4ND02',
+  expiresAt: '2025-01-15T11:00:00.000Z',
+  extendsAccess: { endsAt: '2025-01-15T11:00:00.000Z', extendedTimes: 2 },
+};
 const deleteLine = {
   what: 'role assignment',
   target: 'AcrPull for kubelet identity on contosoacr',
@@ -296,6 +304,7 @@ const lifecycleCards: Array<[string, () => AdaptiveCardJson]> = [
     () => requesterNewsCard(revoked, { kind: 'ended', by: APPROVER, expired: false, reason: 'incident 42' }),
   ],
   ['lifecycle-extension-pending', () => requestCard(extension, { showActions: true })],
+  ['lifecycle-extension-pending-ends-soon', () => requestCard(extensionEndingSoon, { showActions: true })],
   [
     'lifecycle-revoke-confirm',
     () =>

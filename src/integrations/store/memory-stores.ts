@@ -50,11 +50,12 @@ export class MemoryRequestStore implements RequestStore {
     registryId: string,
     states: RequestState[],
     limit = 100,
+    order: ListOrder = 'oldestFirst',
   ): Promise<AccessRequest[]> {
     if (limit <= 0) return [];
     const c = clusterId.toLowerCase();
     const r = registryId.toLowerCase();
-    return (await this.listByState(states, Number.MAX_SAFE_INTEGER))
+    return (await this.listByState(states, Number.MAX_SAFE_INTEGER, order))
       .filter((x) => x.plan.cluster.id.toLowerCase() === c && x.plan.registry.id.toLowerCase() === r)
       .slice(0, limit);
   }

@@ -128,8 +128,9 @@ export class SqliteRequestStore implements RequestStore {
     registryId: string,
     states: RequestState[],
     limit = 100,
+    order: ListOrder = 'oldestFirst',
   ): Promise<AccessRequest[]> {
-    return this.listByIds(registryId, clusterId, states, limit, 'oldestFirst');
+    return this.listByIds(registryId, clusterId, states, limit, order);
   }
 
   async listByRegistry(

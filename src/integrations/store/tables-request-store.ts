@@ -305,10 +305,15 @@ export class TablesRequestStore implements RequestStore {
     registryId: string,
     states: RequestState[],
     limit = 100,
+    order: ListOrder = 'oldestFirst',
   ): Promise<AccessRequest[]> {
     // The key has the ids' digests; the request's own ids decide, as its state does.
     const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-    const found = await this.listIndexed((s) => targetPrefix(clusterId, registryId, s), states, limit);
+    const prefix = (s: RequestState) => targetPrefix(clusterId, registryId, s);
+    const found =
+      order === 'oldestFirst'
+        ? await this.listIndexed(prefix, states, limit)
+        : await this.newestOf(prefix, states, limit);
     return found.filter((r) => same(r.plan.cluster.id, clusterId) && same(r.plan.registry.id, registryId));
   }
 
@@ -347,9 +352,23 @@ export class TablesRequestStore implements RequestStore {
     // listIndexed reads, and only the newest `limit` requests in full. The cost follows this one
     // user's history, not everyone's; a newest-first `u|` row kind would need a new index layout
     // and its backfill.
+    return this.newestOf(prefix, states, limit);
+  }
+
+  /**
+   * The newest `limit` requests of an index whose keys (`prefix(state)`) sort oldest first:
+   * every key in those states is read (keys and two properties, 1000 a page), in rounds as
+   * listIndexed reads, and only the newest `limit` requests in full.
+   */
+  private async newestOf(
+    prefix: (state: RequestState) => string,
+    states: RequestState[],
+    limit: number,
+  ): Promise<AccessRequest[]> {
+    if (states.length === 0 || limit <= 0) return [];
     const keys = ['RowKey', 'id', 'createdAt'];
     const perState = await this.indexRowsByState(prefix, states, limit, (filter) => listAll(this.table, filter, keys));
-    return this.requestsOf(perState.flat(), states, limit, undefined, order);
+    return this.requestsOf(perState.flat(), states, limit, undefined, 'newestFirst');
   }
 
   /**

@@ -199,6 +199,9 @@ export function describeRequestStoreContract(
         );
         expect(ids(await store.listByRegistry(registry.id, ended, limit))).toEqual(oldest.slice(0, limit));
         expect(ids(await store.listByTarget(cluster.id, registry.id, ended, limit))).toEqual(oldest.slice(0, limit));
+        expect(ids(await store.listByTarget(cluster.id, registry.id, ended, limit, 'newestFirst'))).toEqual(
+          newest.slice(0, limit),
+        );
         expect(ids(await store.listByRequester(all[0].requester.objectId, ended, limit))).toEqual(
           oldest.slice(0, limit),
         );

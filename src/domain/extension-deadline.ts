@@ -1,0 +1,37 @@
+/**
+ * How long an extension may wait for a decision. Its original's access ending closes it
+ * unapproved (close-pending-extensions.ts), and an approval after that end is refused, so the
+ * approval window of an extension is cut to that end: its card's "Decide by", the tab's and its
+ * `request.expire` job then name the real deadline, not the approval TTL's.
+ */
+import type { AccessRequest, ExtendedAccess } from './request';
+
+/**
+ * What an extension records of its original when filed ({@link AccessRequest.extendsAccess}):
+ * undefined when there is no original or its access has no end (nothing cuts the wait then).
+ */
+export function extendedAccessOf(original: AccessRequest | undefined): ExtendedAccess | undefined {
+  const end = original?.access?.expiresAt;
+  if (!end || original.access?.permanent) return undefined;
+  return { endsAt: end, extendedTimes: original.access?.extendedBy?.length ?? 0 };
+}
+
+/**
+ * When a request filed at `now` stops waiting for a decision: the approval TTL, or for an
+ * extension the end of the access it extends when that comes first.
+ */
+export function decisionDeadline(now: Date, approvalTtlMs: number, extended?: ExtendedAccess): string {
+  const ttlEnd = now.getTime() + approvalTtlMs;
+  const end = extended ? Math.min(ttlEnd, Date.parse(extended.endsAt)) : ttlEnd;
+  return new Date(end).toISOString();
+}
+
+/**
+ * The end of the access `request` extends, when its wait for a decision ends with it (the
+ * deadline {@link decisionDeadline} cut to it); undefined otherwise (its approval TTL ends first,
+ * or it is no extension, or one filed before the end was recorded).
+ */
+export function waitEndsWithOriginal(request: Pick<AccessRequest, 'expiresAt' | 'extendsAccess'>): string | undefined {
+  const end = request.extendsAccess?.endsAt;
+  return end && Date.parse(end) === Date.parse(request.expiresAt) ? end : undefined;
+}

@@ -1,0 +1,149 @@
+/**
+ * An extension waits for a decision no longer than the access it extends runs (its original's
+ * end closes it unapproved, and an approval after that end is refused): its `expiresAt`, its
+ * `request.expire` job, its card's "Decide by" and the tab's `decideBy` name that end when it
+ * comes before the approval TTL. At that end its own expiry and the close of pending extensions
+ * race; one conditional write wins, with one `request.expired` entry saying why. Its card shows
+ * how much longer approving keeps the access (`extendsAccess`, recorded when filed). Through the
+ * real RequestService, memory stores and Scheduler, on a fake clock.
+ */
+import type { AccessRequest } from '../../src/domain/request';
+import type { LifecycleDeps } from '../../src/flows/access-lifecycle-deps';
+import { closePendingExtensions } from '../../src/flows/close-pending-extensions';
+import { requestExpiryJobId } from '../../src/flows/request-jobs';
+import { requestRow } from '../../src/tab/tab-rows';
+import { planFacts } from '../../src/views/request-view';
+import { createLogger } from '../../src/observability/logger';
+import { breakGlassService } from './support/break-glass-service';
+import { HOUR, MINUTE } from './support/fake-clock';
+import { DAY, granted, policy, rule, TENANT } from './support/policy-fixtures';
+import { grantPlan, REQUESTER } from './support/requests';
+
+const ORIGIN = { conversationId: '19:general@thread.tacv2', conversationType: 'channel' };
+
+/** The service with an original of Riley's granted now, ending in `leftMs`, extended `times` times before. */
+async function withOriginal(leftMs: number, times = 0) {
+  const t = breakGlassService({ policies: { current: () => policy([rule('prod')]) } });
+  const filed = await t.service.create({
+    requester: REQUESTER,
+    tenantId: TENANT,
+    reason: 'deploy payments-api',
+    plan: grantPlan(),
+    origin: ORIGIN,
+    access: { durationMs: leftMs },
+  });
+  const done = await granted(t.store, { ...filed, state: 'approved' }, t.clock.now());
+  const original: AccessRequest = {
+    ...done,
+    version: done.version + 1,
+    access: {
+      durationMs: leftMs,
+      expiresAt: new Date(t.clock.now().getTime() + leftMs).toISOString(),
+      ...(times > 0 && { extendedBy: Array.from({ length: times }, (_, i) => `R-EXTENDED${i}`) }),
+    },
+  };
+  await t.store.update(original);
+  const extend = (durationMs: number) =>
+    t.service.create({
+      requester: REQUESTER,
+      tenantId: TENANT,
+      reason: 'release slipped',
+      plan: grantPlan(),
+      origin: ORIGIN,
+      access: { durationMs },
+      extendsRequestId: original.id,
+    });
+  return { ...t, original, extend };
+}
+
+const fact = (request: AccessRequest, label: string) => planFacts(request).find((f) => f.label === label)?.value;
+
+test('an extension of access ending before the approval TTL must be decided by that end: stored, its expiry job, its card and its tab row', async () => {
+  const t = await withOriginal(HOUR, 2);
+  const extension = await t.extend(7 * DAY);
+  const end = t.original.access!.expiresAt!;
+
+  expect(extension).toMatchObject({
+    state: 'pending',
+    expiresAt: end,
+    extendsAccess: { endsAt: end, extendedTimes: 2 },
+  });
+  expect((await t.store.get(extension.id))!.expiresAt).toBe(end);
+  expect((await t.jobs.get(requestExpiryJobId(extension.id)))!.dueAt).toBe(end);
+  expect(fact(extension, 'Decide by')).toBe('2026-11-30 10:00 UTC, when the access it extends ends');
+  expect(requestRow(extension, t.clock.now()).decideBy).toBe(end);
+  // How much longer approving keeps it: the original's end, the least it adds, how often extended.
+  expect(fact(extension, 'Now ends')).toBe(`2026-11-30 10:00 UTC (${t.original.id})`);
+  expect(fact(extension, 'Would end')).toBe('at least 6 days later (7 days after approval)');
+  expect(fact(extension, 'Extended before')).toBe('2 times');
+  expect(fact(extension, 'Requested')).toBe('2026-11-30 09:00 UTC');
+});
+
+test('an extension of access ending after the approval TTL waits the TTL; its card says it adds only what the term passes the end by', async () => {
+  const t = await withOriginal(7 * DAY - HOUR);
+  const extension = await t.extend(7 * DAY);
+
+  expect(extension.expiresAt).toBe(new Date(t.clock.now().getTime() + DAY).toISOString());
+  expect(extension.extendsAccess).toEqual({ endsAt: t.original.access!.expiresAt, extendedTimes: 0 });
+  expect(fact(extension, 'Decide by')).toBe('2026-12-01 09:00 UTC');
+  expect(fact(extension, 'Would end')).toBe('at least 1 hour later (7 days after approval)');
+  expect(fact(extension, 'Extended before')).toBeUndefined();
+});
+
+test.each([
+  ['its own expiry job', true],
+  ['the close of pending extensions', false],
+])(
+  "at the original's end the extension expires once, %s first, saying the access it extends ended",
+  async (_, jobFirst) => {
+    const t = await withOriginal(HOUR);
+    const extension = await t.extend(7 * DAY);
+    t.clock.advance(HOUR);
+    const deps = {
+      store: t.store,
+      audit: t.audit,
+      clock: t.clock,
+      jobs: t.scheduler,
+      cards: { requestChanged: async () => undefined },
+      log: createLogger({ level: 'silent' }),
+    } as unknown as LifecycleDeps;
+    const close = async () => closePendingExtensions(deps, (await t.store.get(t.original.id))!, []);
+    // The two race at that end: whichever comes second finds it closed and writes nothing.
+    if (jobFirst) {
+      expect(await t.service.expireIfDue(extension.id)).toBe(true);
+      await close();
+    } else {
+      await close();
+      expect(await t.service.expireIfDue(extension.id)).toBe(false);
+    }
+
+    expect((await t.store.get(extension.id))!.state).toBe('expired');
+    const expired = (await t.audit.latest(20)).filter((e) => e.action === 'request.expired');
+    expect(expired).toHaveLength(1);
+    expect(expired[0]).toMatchObject({ requestId: extension.id });
+    expect(expired[0].detail).toBe(
+      jobFirst
+        ? `the access it extends ended with ${t.original.id} at 2026-11-30 10:00 UTC; closed without a decision`
+        : `the access it extends ended with ${t.original.id}; closed without a decision`,
+    );
+  },
+);
+
+test('a request that extends nothing waits the approval TTL and its expiry says nothing more', async () => {
+  const t = await withOriginal(HOUR);
+  const other = await t.service.create({
+    requester: REQUESTER,
+    tenantId: TENANT,
+    reason: 'another team',
+    plan: grantPlan(),
+    origin: ORIGIN,
+    access: { durationMs: HOUR },
+  });
+  expect(other.expiresAt).toBe(new Date(t.clock.now().getTime() + DAY).toISOString());
+  expect(other.extendsAccess).toBeUndefined();
+  expect(fact(other, 'Now ends')).toBeUndefined();
+  t.clock.advance(DAY + MINUTE);
+  expect(await t.service.expireIfDue(other.id)).toBe(true);
+  const [entry] = (await t.audit.latest(20)).filter((e) => e.action === 'request.expired');
+  expect(entry.detail).toBeUndefined();
+});
