@@ -5,7 +5,8 @@
 import type { ConversationReference } from 'botbuilder';
 import type { PolicyRule } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
-import { escalationMessage, reminderMessage } from '../views/nudge-view';
+import { groupedNudgeMessage } from '../views/grouped-nudge-view';
+import { escalationMessage, type NudgeMessage, reminderMessage } from '../views/nudge-view';
 import { approversPostAt, channelReference } from './card-copy-places';
 import { sameConversation } from './conversation-targets';
 import { eachTarget } from './each-target';
@@ -26,10 +27,41 @@ import type { MessengerParts } from './messenger-parts';
  * of retrying it until the request expires.
  */
 export async function nudgeApprovers(
-  parts: Pick<MessengerParts, 'store' | 'log' | 'approversCopyOf' | 'inConversation'>,
+  parts: NudgeParts,
   request: AccessRequest,
   rule: PolicyRule,
   kind: 'remind' | 'escalate',
+): Promise<false | 'refused' | undefined> {
+  const message = kind === 'remind' ? reminderMessage(request, rule) : escalationMessage(request, rule);
+  return postNudge(parts, request, rule, kind, message);
+}
+
+/**
+ * One reminder (or escalation) for several pending requests due at once in the rule's channel
+ * (flows/nudge-siblings.ts): `requests[0]` is the one whose job posts it, whose channel and
+ * escalation channel it goes to (the others share both), the rest are listed after it. Posted
+ * and answered as {@link nudgeApprovers}; the message is views/grouped-nudge-view.ts's.
+ */
+export async function nudgeApproversGrouped(
+  parts: NudgeParts,
+  requests: readonly AccessRequest[],
+  rule: PolicyRule,
+  kind: 'remind' | 'escalate',
+  now: Date,
+): Promise<false | 'refused' | undefined> {
+  return postNudge(parts, requests[0]!, rule, kind, groupedNudgeMessage(requests, kind, now));
+}
+
+/** The parts a nudge's post uses. */
+type NudgeParts = Pick<MessengerParts, 'store' | 'log' | 'approversCopyOf' | 'inConversation'>;
+
+/** Posts `message` where `request`'s nudge goes ({@link nudgeApprovers} says where and what it answers). */
+async function postNudge(
+  parts: NudgeParts,
+  request: AccessRequest,
+  rule: PolicyRule,
+  kind: 'remind' | 'escalate',
+  { text, entities }: NudgeMessage,
 ): Promise<false | 'refused' | undefined> {
   const approverCopy = parts.approversCopyOf(request, await parts.store.listCardCopies(request.id));
   const targets: Partial<ConversationReference>[] = [];
@@ -48,7 +80,6 @@ export async function nudgeApprovers(
     );
     return false;
   }
-  const { text, entities } = kind === 'remind' ? reminderMessage(request, rule) : escalationMessage(request, rule);
   const refused = await eachTarget(
     targets,
     parts.log,

@@ -23,7 +23,7 @@ import type { Logger } from '../observability/logger';
 import type { AdaptiveCardJson } from '../views/card-templates';
 import { withViewers } from '../views/request-view';
 import { reportToApprovers } from './approver-reports';
-import { nudgeApprovers } from './approver-nudge-posts';
+import { nudgeApprovers, nudgeApproversGrouped } from './approver-nudge-posts';
 import { syncAuditCard } from './audit-card-sync';
 import { postBreakGlass } from './break-glass-posts';
 import { approversCopyOf } from './card-copy-places';
@@ -157,6 +157,20 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     kind: 'remind' | 'escalate',
   ): Promise<false | 'refused' | undefined> {
     return nudgeApprovers(this.parts, request, rule, kind);
+  }
+
+  /**
+   * One reminder (or escalation) for several pending requests due at once in `requests[0]`'s
+   * rule channel, listing each (approver-nudge-posts.ts, nudgeApproversGrouped). Answers as
+   * {@link nudgeApprovers}.
+   */
+  nudgeApproversGrouped(
+    requests: readonly AccessRequest[],
+    rule: PolicyRule,
+    kind: 'remind' | 'escalate',
+    now: Date,
+  ): Promise<false | 'refused' | undefined> {
+    return nudgeApproversGrouped(this.parts, requests, rule, kind, now);
   }
 
   /**

@@ -275,6 +275,15 @@ export interface PolicyBinding {
   /** Reminder / escalation already sent (so the card shows it and nothing is sent twice). */
   remindedAt?: string;
   escalatedAt?: string;
+  /**
+   * Set with `remindedAt` when another pending request's reminder run claimed this one for its
+   * grouped post (flows/nudge-siblings.ts): that request's id. This request's own job, finding the
+   * mark and no entry, leaves it to that run for a few minutes before posting it itself. Absent
+   * when its own job marked it (and on marks made before grouping).
+   */
+  remindedBy?: string;
+  /** As {@link remindedBy}, for `escalatedAt`. */
+  escalatedBy?: string;
 }
 
 /** One approver's approval. */

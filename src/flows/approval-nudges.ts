@@ -21,6 +21,11 @@
  * the escalation goes out after it, and the reminder is used up unsent (approval-nudge-order.ts).
  * The report of an unreviewed break-glass grant goes on: the review is of access that exists
  * already, not new access, and the pause does not stop reviews (GOES_ON_WHILE_PAUSED).
+ *
+ * Nudges of other requests due at once in the same rule channel go in the same post
+ * (nudge-siblings.ts): each is marked like this one, with the claiming request's id beside the
+ * mark, so its own job, finding that mark and no entry, waits out the claim's window before it
+ * takes the claiming run as stopped and posts it; a failed post undoes all the marks it wrote.
  */
 import type { AuditEvent } from '../domain/audit-chain';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
@@ -31,6 +36,7 @@ import type { AccessRequest } from '../domain/request';
 import { isExpired } from '../domain/request';
 import { extendedAccessGone } from './access-lease';
 import { escalationSupersedesReminder, reminderNote } from './approval-nudge-order';
+import { CLAIMED_BY, claimSiblings, groupClaimHeldUntil, siblingsStillDue } from './nudge-siblings';
 import type { PauseReader } from './access-pause';
 import type { RequestNotifier } from './notifier';
 import { ruleActor } from './request-audit';
@@ -83,6 +89,24 @@ export interface NudgeNotifier extends RequestNotifier {
    * logged so); anything else means it was posted.
    */
   breakGlassUnreviewed(request: AccessRequest): Promise<boolean | 'refused' | void>;
+  /**
+   * Posts one reminder (or escalation) for several pending requests due at once in the rule
+   * channel of `requests[0]` (whose job posts it; nudge-siblings.ts), listing each and mentioning
+   * each approver they wait on once. Answers as {@link nudgeApprovers}. Absent: no grouping.
+   */
+  nudgeApproversGrouped?(
+    requests: readonly AccessRequest[],
+    rule: PolicyRule,
+    kind: 'remind' | 'escalate',
+    now: Date,
+  ): Promise<false | 'refused' | void>;
+}
+
+/** What an `approval.reminded` / `approval.escalated` entry says of the wait (`note`: of the reminder). */
+function nudgeDetail(rule: PolicyRule, kind: 'remind' | 'escalate', note: string): string {
+  return kind === 'remind'
+    ? `no decision after ${Math.round(rule.remindAfterMs! / 60_000)} min`
+    : `no decision after ${Math.round(rule.escalateAfterMs! / 60_000)} min${note}`;
 }
 
 /** The nudge job handlers. */
@@ -177,6 +201,10 @@ export class ApprovalNudges {
         // (see the top of this file). This run holds the job's lease, so that run is over (or
         // lost its lease and checks it before posting); the entry written after the post tells.
         if (await this.sent(request.id, action)) return;
+        // Marked by another request's run for its grouped post (nudge-siblings.ts), a few
+        // minutes ago: that run may be posting it now. Looked at again once it would be over.
+        const heldUntil = groupClaimHeldUntil(request, field, this.clock.now());
+        if (heldUntil) return this.deferUntil(job, request, heldUntil);
         claimed = request;
       } else {
         const now = this.clock.now().toISOString();
@@ -195,14 +223,31 @@ export class ApprovalNudges {
           throw err;
         }
       }
+      // The other requests due now in the same channel go in the same post (nudge-siblings.ts).
+      let siblings = this.notifier.nudgeApproversGrouped
+        ? await claimSiblings(
+            { store: this.store, clock: this.clock, sent: (id) => this.sent(id, action) },
+            claimed,
+            kind,
+          )
+        : [];
       // Another instance took the job over: it posts the nudge (it finds the mark and no entry),
-      // so this run stops before posting and leaves the mark to it.
+      // so this run stops before posting and leaves the mark to it (and the siblings' marks,
+      // which name this request: it takes them back).
       await run?.check();
-      if (await this.changedBeforePost(job, claimed, field, markedHere)) return;
+      if (await this.changedBeforePost(job, claimed, field, markedHere)) {
+        for (const sibling of await siblingsStillDue(this.store, this.clock, siblings, field))
+          await this.unclaim(sibling, field);
+        return;
+      }
+      siblings = await siblingsStillDue(this.store, this.clock, siblings, field);
       // Whether the reminder went out is the trail's to say, as for this nudge (sent()): its mark
       // stays when the run that set it stopped before posting. Read before the post: a failed read
       // after it would fail the job, and its retry would post the escalation again.
       const note = kind === 'escalate' ? await this.reminderNoteOf(claimed) : '';
+      const siblingNotes = await Promise.all(
+        siblings.map((s) => (kind === 'escalate' ? this.reminderNoteOf(s) : Promise.resolve(''))),
+      );
       // The mark claims the nudge (another run of this job finds it and its entry, and stops);
       // it is recorded as sent only once the approvers were told. Not told: the claim is undone
       // and the job fails, so the scheduler retries it with backoff instead of finding it "done".
@@ -211,10 +256,14 @@ export class ApprovalNudges {
       // nor is Teams refusing it in every channel for good (acrbot removed from them).
       let result: false | 'refused' | void;
       try {
-        result = await this.notifier.nudgeApprovers(claimed, rule, kind);
+        result =
+          siblings.length && this.notifier.nudgeApproversGrouped
+            ? await this.notifier.nudgeApproversGrouped([claimed, ...siblings], rule, kind, this.clock.now())
+            : await this.notifier.nudgeApprovers(claimed, rule, kind);
       } catch (err) {
         try {
           await this.unclaim(claimed, field);
+          for (const sibling of siblings) await this.unclaim(sibling, field);
         } catch (undoErr) {
           throw new AggregateError(
             [err, undoErr],
@@ -224,20 +273,23 @@ export class ApprovalNudges {
         throw err;
       }
       const posted = result !== false && result !== 'refused';
-      await this.record(claimed, {
-        action,
-        outcome: !posted ? 'unposted' : kind === 'remind' ? 'reminded' : 'escalated',
-        detail: `${
-          kind === 'remind'
-            ? `no decision after ${Math.round(rule.remindAfterMs! / 60_000)} min`
-            : `no decision after ${Math.round(rule.escalateAfterMs! / 60_000)} min${note}`
-        }${posted ? '' : result === 'refused' ? REFUSED_EVERYWHERE : NOT_POSTED}`,
-      });
+      const outcome = !posted ? 'unposted' : kind === 'remind' ? 'reminded' : 'escalated';
+      const end = posted ? '' : result === 'refused' ? REFUSED_EVERYWHERE : NOT_POSTED;
+      const together = siblings.length ? `; in one post with ${siblings.map((s) => s.id).join(', ')}` : '';
+      await this.record(claimed, { action, outcome, detail: `${nudgeDetail(rule, kind, note)}${end}${together}` });
+      for (const [i, sibling] of siblings.entries()) {
+        const detail = `${nudgeDetail(sibling.policy!.rule!, kind, siblingNotes[i]!)}${end}; in one post with the ${
+          kind === 'remind' ? 'reminder' : 'escalation'
+        } of ${claimed.id}`;
+        await this.record(sibling, { action, outcome, detail });
+      }
       // Posting the nudge takes a while (one post per channel): a decision, or the run it
       // started, may have changed the request since, and redrawn its cards. Drawing this
       // version then would put Approve/Reject back on a decided request's cards.
-      const current = await this.store.get(claimed.id);
-      if (current?.version === claimed.version) await this.notifier.requestChanged(claimed);
+      for (const drawn of [claimed, ...siblings]) {
+        const current = await this.store.get(drawn.id);
+        if (current?.version === drawn.version) await this.notifier.requestChanged(drawn);
+      }
       return;
     }
     // Still pending and unmarked: ending here would count as done, and the scheduler would delete
@@ -287,7 +339,11 @@ export class ApprovalNudges {
    * by then: its expiry ends it, and a nudge after that would have nothing to approve.
    */
   private async deferWhilePaused(job: ScheduledJob, request: AccessRequest): Promise<void> {
-    const dueAt = new Date(this.clock.now().getTime() + PAUSED_NUDGE_RECHECK_MS);
+    await this.deferUntil(job, request, new Date(this.clock.now().getTime() + PAUSED_NUDGE_RECHECK_MS));
+  }
+
+  /** Moves the running nudge job to `dueAt`, unless the request expires by then (as {@link deferWhilePaused}). */
+  private async deferUntil(job: ScheduledJob, request: AccessRequest, dueAt: Date): Promise<void> {
     if (dueAt.getTime() >= Date.parse(request.expiresAt)) return;
     await this.moveOwnJob(job, dueAt);
   }
@@ -341,6 +397,7 @@ export class ApprovalNudges {
       if (!current || current.state !== 'pending' || current.policy?.[field] !== claimed.policy![field]) return;
       const policy = { ...current.policy! };
       delete policy[field];
+      delete policy[CLAIMED_BY[field]];
       try {
         await this.store.update({
           ...current,

@@ -1,0 +1,54 @@
+/**
+ * One post for the approval nudges of several pending requests due at once in one channel (a
+ * morning rush, the end of a long pause): its bounds, and who it mentions. Shared by the flow
+ * that gathers the requests (flows/nudge-siblings.ts) and the view that writes the message
+ * (views/grouped-nudge-view.ts), so the bound the flow keeps is the one the message has.
+ */
+import { countedApprovals, type PolicyRule } from './policy';
+import type { AccessRequest } from './request';
+
+/**
+ * Most other requests one grouped nudge takes besides the one whose job posts it. With the
+ * request's own line, 21 lines of a few hundred characters: far under the 28 KB a Teams message
+ * stays safe at (CONTRACTS.md, Limits), and short enough to read. The rest go in their own jobs'
+ * posts (each of which groups again).
+ */
+export const MAX_NUDGE_SIBLINGS = 20;
+
+/**
+ * Most people one grouped nudge mentions. A sibling whose approvers would push the mentions past
+ * it is left to its own job: every approver of a request in the post is mentioned, never some
+ * dropped to fit. CONTRACTS.md names no mention limit; this keeps a post a person reads, and
+ * within what one rule's approvers already reach.
+ */
+export const MAX_GROUPED_MENTIONS = 20;
+
+/**
+ * How long a mark another request's run made for its grouped post (`remindedBy`, `escalatedBy`)
+ * keeps this request's own job from posting when it finds no entry: that run may still be
+ * posting. Past it, the run is taken as stopped (a crash, a lost lease) and the job posts, so the
+ * approvers are told at least once (flows/approval-nudges.ts, top comment).
+ */
+export const GROUP_CLAIM_WINDOW_MS = 10 * 60_000;
+
+/**
+ * The rule's named approvers (Entra object ids, as the policy spells them) still waited on: not
+ * the requester, who cannot approve, nor one whose approval counts already.
+ */
+export function waitedOnUsers(request: AccessRequest, rule: PolicyRule): string[] {
+  const done = new Set(
+    [request.requester, ...countedApprovals(request).map((a) => a.by)].map((p) => p.objectId.toLowerCase()),
+  );
+  return rule.approvers.users.filter((id) => !done.has(id.toLowerCase()));
+}
+
+/** The people a grouped nudge of `requests` mentions: each waited-on approver once, in order met. */
+export function groupedMentionIds(requests: readonly AccessRequest[]): string[] {
+  const seen = new Map<string, string>();
+  for (const request of requests) {
+    const rule = request.policy?.rule;
+    if (!rule) continue;
+    for (const id of waitedOnUsers(request, rule)) if (!seen.has(id.toLowerCase())) seen.set(id.toLowerCase(), id);
+  }
+  return [...seen.values()];
+}

@@ -1,0 +1,372 @@
+/**
+ * Grouped approval nudges (flows/nudge-siblings.ts): a reminder about to be posted in its rule's
+ * channel takes the other pending requests whose reminder is due now in that channel into the same
+ * post, instead of one post each mentioning the same approvers; one due alone gets today's
+ * message. Marks stay at least once: a sibling claimed by a run that stopped is posted by its own
+ * job once the claim's window is over, not before; a failed post undoes every mark it wrote.
+ * Real memory stores, Scheduler, RequestService, ApprovalNudges and CardMessenger, posting
+ * through a recording adapter.
+ */
+import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import { CardMessenger } from '../../src/bot/card-messenger';
+import { GROUP_CLAIM_WINDOW_MS } from '../../src/domain/nudge-group';
+import type { PolicyRule } from '../../src/domain/policy';
+import type { AccessRequest, Actor } from '../../src/domain/request';
+import type { NudgeNotifier } from '../../src/flows/approval-nudges';
+import { approvalNudgeJobIds } from '../../src/flows/request-jobs';
+import { createLogger } from '../../src/observability/logger';
+import { reminderMessage } from '../../src/views/nudge-view';
+import { HOUR, MINUTE } from './support/fake-clock';
+import { nudgeWorld } from './support/nudge-world';
+import { APPROVERS_GROUP, OLIVE, ONCALL_GROUP, policy, rule, SAM } from './support/policy-fixtures';
+import { APPROVER, newGrant, OUTSIDER, REQUESTER } from './support/requests';
+
+const RULE_CHANNEL = '19:prod@thread.tacv2';
+const OTHER_CHANNEL = '19:dev@thread.tacv2';
+
+/** Records each proactive post with the conversation it went to; `failing`: posts answer 503. */
+class RecordingAdapter {
+  readonly posts: Array<{ to: string; activity: Partial<Activity> }> = [];
+  failing = false;
+  async continueConversationAsync(
+    _appId: string,
+    reference: Partial<ConversationReference>,
+    logic: (ctx: unknown) => Promise<void>,
+  ): Promise<void> {
+    if (this.failing) throw Object.assign(new Error('Teams answered 503'), { statusCode: 503 });
+    await logic({
+      onSendActivities: () => undefined,
+      sendActivity: async (activity: Partial<Activity>) => {
+        this.posts.push({ to: String(reference.conversation?.id), activity });
+        return { id: `post-${this.posts.length}` };
+      },
+    });
+  }
+}
+
+/** The nudges through a real CardMessenger; card redraws are only counted. */
+class Chat implements NudgeNotifier {
+  messenger!: CardMessenger;
+  readonly redrawn: string[] = [];
+  async requestChanged(request: AccessRequest) {
+    this.redrawn.push(request.id);
+  }
+  nudgeApprovers(request: AccessRequest, r: PolicyRule, kind: 'remind' | 'escalate') {
+    return this.messenger.nudgeApprovers(request, r, kind);
+  }
+  nudgeApproversGrouped(requests: readonly AccessRequest[], r: PolicyRule, kind: 'remind' | 'escalate', now: Date) {
+    return this.messenger.nudgeApproversGrouped(requests, r, kind, now);
+  }
+  async breakGlassUnreviewed() {}
+}
+
+const ESCALATION_CHANNEL = '19:escalation@thread.tacv2';
+
+const reminding = (extra: Partial<PolicyRule> = {}) =>
+  policy([
+    rule('prod', {
+      channel: RULE_CHANNEL,
+      approvers: { users: [SAM.objectId, APPROVER.objectId], groups: [APPROVERS_GROUP], name: 'Platform Approvers' },
+      remindAfterMs: HOUR,
+      ...extra,
+    }),
+  ]);
+
+function setup(extra: Partial<PolicyRule> = {}) {
+  const chat = new Chat();
+  const adapter = new RecordingAdapter();
+  const world = nudgeWorld(chat, reminding(extra));
+  chat.messenger = new CardMessenger(
+    adapter as unknown as CloudAdapter,
+    'app-1',
+    world.store,
+    createLogger({ level: 'silent' }),
+  );
+  /** Files a request by `by` and gives it the requester's card, whose service URL posts go by. */
+  const create = async (by: Actor) => {
+    // A second apart: the store lists them in the order they were filed.
+    world.clock.advance(1000);
+    const request = await world.service.create(newGrant(by));
+    await world.store.addCardCopy({
+      requestId: request.id,
+      activityId: `card-${request.id}`,
+      role: 'requester',
+      conversation: { serviceUrl: 'https://smba.example/emea/', conversation: { id: 'a:requester', tenantId: 't' } },
+    });
+    return request;
+  };
+  /** Writes `patch` into the request's policy binding, as a run would. */
+  const mark = async (id: string, patch: Record<string, string>) => {
+    const current = (await world.store.get(id))!;
+    await world.store.update({ ...current, version: current.version + 1, policy: { ...current.policy!, ...patch } });
+  };
+  const reminded = async (id: string) =>
+    (await world.audit.forRequest(id)).filter((e) => e.action === 'approval.reminded');
+  return { ...world, chat, adapter, create, mark, reminded };
+}
+
+describe('reminders due at once in one channel', () => {
+  test('three due: one post lists all three and mentions each approver once; three entries; the siblings’ own jobs post nothing', async () => {
+    const t = setup();
+    const a = await t.create(REQUESTER);
+    const b = await t.create(OUTSIDER);
+    const c = await t.create(OLIVE);
+    t.clock.advance(HOUR);
+    expect(await t.scheduler.runNow(approvalNudgeJobIds(a.id).remind)).toBe(true);
+    expect(t.adapter.posts).toHaveLength(1);
+    const [post] = t.adapter.posts;
+    expect(post!.to).toBe(RULE_CHANNEL);
+    expect(post!.activity.text).toMatch(/^Reminder: 3 requests are still waiting for a decision\./);
+    for (const r of [a, b, c]) expect(post!.activity.text).toContain(`"@acrbot pending ${r.id}"`);
+    expect(post!.activity.text).toContain(
+      'aks-prod → contosoacr, from Oscar Outsider), waiting 1 hour, 0 of 1 approvals',
+    );
+    expect(post!.activity.entities!.map((e) => e.mentioned.id)).toEqual([SAM.objectId, APPROVER.objectId]);
+
+    for (const r of [b, c]) {
+      const [entry] = await t.reminded(r.id);
+      expect(entry).toMatchObject({ outcome: 'reminded' });
+      expect(entry!.detail).toBe(`no decision after 60 min; in one post with the reminder of ${a.id}`);
+      expect((await t.store.get(r.id))!.policy).toMatchObject({ remindedBy: a.id });
+    }
+    expect((await t.reminded(a.id))[0]!.detail).toBe(`no decision after 60 min; in one post with ${b.id}, ${c.id}`);
+    expect(t.chat.redrawn).toEqual([a.id, b.id, c.id]);
+
+    expect(await t.scheduler.runDue()).toBe(2);
+    expect(t.adapter.posts).toHaveLength(1);
+    for (const r of [a, b, c]) expect(await t.reminded(r.id)).toHaveLength(1);
+  });
+
+  test('one due alone: today’s message', async () => {
+    const t = setup();
+    const a = await t.create(REQUESTER);
+    t.clock.advance(HOUR);
+    expect(await t.scheduler.runDue()).toBe(1);
+    const stored = (await t.store.get(a.id))!;
+    const today = reminderMessage(stored, stored.policy!.rule!);
+    expect(t.adapter.posts).toEqual([{ to: RULE_CHANNEL, activity: { type: 'message', ...today } }]);
+    expect((await t.reminded(a.id))[0]!.detail).toBe('no decision after 60 min');
+  });
+
+  test('a sibling in another channel gets its own post there', async () => {
+    const t = setup();
+    const a = await t.create(REQUESTER);
+    const b = await t.create(OUTSIDER);
+    const bound = (await t.store.get(b.id))!;
+    await t.store.update({
+      ...bound,
+      version: bound.version + 1,
+      policy: { ...bound.policy!, rule: { ...bound.policy!.rule!, channel: OTHER_CHANNEL } },
+    });
+    t.clock.advance(HOUR);
+    // a's job first, alone (a sweep runs them at once, each marking its own request first).
+    expect(await t.scheduler.runNow(approvalNudgeJobIds(a.id).remind)).toBe(true);
+    expect(await t.scheduler.runDue()).toBe(1);
+    expect(t.adapter.posts.map((p) => p.to)).toEqual([RULE_CHANNEL, OTHER_CHANNEL]);
+    for (const p of t.adapter.posts) expect(p.activity.text).toMatch(/^Reminder: request R-/);
+    expect(t.adapter.posts.find((p) => p.to === OTHER_CHANNEL)!.activity.text).toContain(b.id);
+    expect(t.adapter.posts.find((p) => p.to === RULE_CHANNEL)!.activity.text).toContain(a.id);
+  });
+
+  test('a sibling rejected right after the listing is neither in the post nor marked', async () => {
+    const t = setup();
+    const a = await t.create(REQUESTER);
+    const b = await t.create(OUTSIDER);
+    const list = t.store.listByState.bind(t.store);
+    jest.spyOn(t.store, 'listByState').mockImplementationOnce(async (...args) => {
+      const listed = await list(...args);
+      await t.service.decide({
+        requestId: b.id,
+        acting: { actor: APPROVER, tenantId: b.tenantId },
+        approve: false,
+        reason: 'not needed',
+      });
+      return listed;
+    });
+    t.clock.advance(HOUR);
+    expect(await t.scheduler.runNow(approvalNudgeJobIds(a.id).remind)).toBe(true);
+    expect(t.adapter.posts).toHaveLength(1);
+    expect(t.adapter.posts[0]!.activity.text).toMatch(/^Reminder: request R-/);
+    expect(t.adapter.posts[0]!.activity.text).not.toContain(b.id);
+    expect((await t.store.get(b.id))!.policy?.remindedAt).toBeUndefined();
+    expect(await t.reminded(b.id)).toEqual([]);
+  });
+
+  test('a sibling rejected after it was claimed, before the post, is left out of the post and the trail', async () => {
+    const t = setup();
+    const a = await t.create(REQUESTER);
+    const b = await t.create(OUTSIDER);
+    const update = t.store.update.bind(t.store);
+    let rejected = false;
+    jest.spyOn(t.store, 'update').mockImplementation(async (next) => {
+      await update(next);
+      if (!rejected && next.id === b.id && next.policy?.remindedBy === a.id) {
+        rejected = true;
+        await t.service.decide({
+          requestId: b.id,
+          acting: { actor: APPROVER, tenantId: b.tenantId },
+          approve: false,
+          reason: 'not needed',
+        });
+      }
+    });
+    t.clock.advance(HOUR);
+    expect(await t.scheduler.runNow(approvalNudgeJobIds(a.id).remind)).toBe(true);
+    expect(rejected).toBe(true);
+    expect(t.adapter.posts).toHaveLength(1);
+    expect(t.adapter.posts[0]!.activity.text).not.toContain(b.id);
+    expect(await t.reminded(b.id)).toEqual([]);
+    // Its cards redrawn once, by the rejection, not again by the nudge.
+    expect(t.chat.redrawn.filter((id) => id === b.id)).toHaveLength(1);
+  });
+});
+
+describe('a sibling claimed by a run that stopped before its entry', () => {
+  /** `a` posted and wrote its own entry; `b`, claimed by it, has the mark and no entry. */
+  async function stoppedClaim() {
+    const t = setup();
+    const a = await t.create(REQUESTER);
+    const b = await t.create(OUTSIDER);
+    t.clock.advance(HOUR);
+    const at = t.clock.now().toISOString();
+    await t.mark(a.id, { remindedAt: at });
+    await t.audit.append({
+      action: 'approval.reminded',
+      outcome: 'reminded',
+      actor: { objectId: 'rule:prod', name: 'rule prod' },
+      tenantId: a.tenantId,
+      requestId: a.id,
+      targetIds: [],
+    });
+    await t.mark(b.id, { remindedAt: at, remindedBy: a.id });
+    return { t, a, b, at };
+  }
+
+  test('within the claim’s window its own job waits and posts nothing', async () => {
+    const { t, b, at } = await stoppedClaim();
+    t.clock.advance(MINUTE);
+    expect(await t.scheduler.runDue()).toBe(2);
+    expect(t.adapter.posts).toEqual([]);
+    expect(await t.jobs.get(approvalNudgeJobIds(b.id).remind)).toMatchObject({
+      dueAt: new Date(Date.parse(at) + GROUP_CLAIM_WINDOW_MS).toISOString(),
+    });
+    expect(await t.reminded(b.id)).toEqual([]);
+  });
+
+  test('the claiming request’s own job, run again (no entry of its own either), takes it back into its post at once', async () => {
+    const t = setup();
+    const a = await t.create(REQUESTER);
+    const b = await t.create(OUTSIDER);
+    t.clock.advance(HOUR);
+    const at = t.clock.now().toISOString();
+    await t.mark(a.id, { remindedAt: at });
+    await t.mark(b.id, { remindedAt: at, remindedBy: a.id });
+    expect(await t.scheduler.runNow(approvalNudgeJobIds(a.id).remind)).toBe(true);
+    expect(t.adapter.posts).toHaveLength(1);
+    expect(t.adapter.posts[0]!.activity.text).toMatch(/^Reminder: 2 requests/);
+    expect(await t.reminded(b.id)).toHaveLength(1);
+    expect(await t.scheduler.runDue()).toBe(1);
+    expect(t.adapter.posts).toHaveLength(1);
+  });
+
+  test('past the window its own job posts it', async () => {
+    const { t, b } = await stoppedClaim();
+    t.clock.advance(GROUP_CLAIM_WINDOW_MS);
+    expect(await t.scheduler.runDue()).toBe(2);
+    expect(t.adapter.posts).toHaveLength(1);
+    expect(t.adapter.posts[0]!.activity.text).toMatch(new RegExp(`^Reminder: request ${b.id} `));
+    expect(await t.reminded(b.id)).toHaveLength(1);
+  });
+});
+
+test('a grouped post that fails undoes every mark it wrote; the retry posts them together', async () => {
+  const t = setup();
+  const a = await t.create(REQUESTER);
+  const b = await t.create(OUTSIDER);
+  const c = await t.create(OLIVE);
+  t.clock.advance(HOUR);
+  t.adapter.failing = true;
+  await expect(t.scheduler.runNow(approvalNudgeJobIds(a.id).remind)).resolves.toBe(true);
+  for (const r of [a, b, c]) {
+    const policy = (await t.store.get(r.id))!.policy!;
+    expect(policy.remindedAt).toBeUndefined();
+    expect(policy.remindedBy).toBeUndefined();
+    expect(await t.reminded(r.id)).toEqual([]);
+  }
+  expect(await t.jobs.get(approvalNudgeJobIds(a.id).remind)).toMatchObject({ attempts: 1 });
+
+  t.adapter.failing = false;
+  expect(await t.scheduler.runNow(approvalNudgeJobIds(b.id).remind)).toBe(true);
+  expect(t.adapter.posts).toHaveLength(1);
+  for (const r of [a, b, c]) expect(t.adapter.posts[0]!.activity.text).toContain(`"@acrbot pending ${r.id}"`);
+});
+
+test('escalations due at once go as one post in the rule channel and the escalation channel; their reminders are used up unsent', async () => {
+  const t = setup({
+    escalateAfterMs: 2 * HOUR,
+    escalateTo: { channel: ESCALATION_CHANNEL, groups: [ONCALL_GROUP], name: 'Payments on-call' },
+  });
+  const a = await t.create(REQUESTER);
+  const b = await t.create(OUTSIDER);
+  t.clock.advance(3 * HOUR);
+  expect(await t.scheduler.runNow(approvalNudgeJobIds(a.id).escalate)).toBe(true);
+  expect(t.adapter.posts.map((p) => p.to)).toEqual([RULE_CHANNEL, ESCALATION_CHANNEL]);
+  for (const { activity } of t.adapter.posts) {
+    expect(activity.text).toMatch(/^Escalation: 2 requests are still waiting for a decision\./);
+    expect(activity.text).toContain(
+      `now also: Payments on-call (members of ${ONCALL_GROUP}) and the escalation channel. Those asked: please decide`,
+    );
+    for (const r of [a, b]) expect(activity.text).toContain(`"@acrbot pending ${r.id}"`);
+  }
+  const [escalated] = (await t.audit.forRequest(b.id)).filter((e) => e.action === 'approval.escalated');
+  expect(escalated!.detail).toContain(`in one post with the escalation of ${a.id}`);
+  expect(escalated!.detail).toContain('the reminder due after 60 min was not posted');
+  // The other three jobs (b's escalation, both reminders) post nothing more.
+  expect(await t.scheduler.runDue()).toBe(3);
+  expect(t.adapter.posts).toHaveLength(2);
+  for (const r of [a, b]) expect(await t.reminded(r.id)).toEqual([]);
+});
+
+describe('a grouped post stays within its bounds', () => {
+  const person = (n: number): Actor => ({
+    objectId: `0a000000-0000-4000-8000-${String(100_000 + n).padStart(12, '0')}`,
+    name: `Person ${n}`,
+  });
+
+  test('22 due: the first post lists 21 (its own and 20 others); the last one goes in a post of its own', async () => {
+    const t = setup();
+    const made: AccessRequest[] = [];
+    for (let n = 0; n < 22; n++) made.push(await t.create(person(n)));
+    t.clock.advance(HOUR);
+    expect(await t.scheduler.runNow(approvalNudgeJobIds(made[0]!.id).remind)).toBe(true);
+    expect(t.adapter.posts[0]!.activity.text).toMatch(/^Reminder: 21 requests are still waiting/);
+    expect(t.adapter.posts[0]!.activity.text).not.toContain(made[21]!.id);
+    await t.scheduler.runDue();
+    expect(t.adapter.posts).toHaveLength(2);
+    expect(t.adapter.posts[1]!.activity.text).toMatch(new RegExp(`^Reminder: request ${made[21]!.id} `));
+  });
+
+  test('a sibling whose approvers would take the mentions past 20 is left to its own post; a later one still joins', async () => {
+    const t = setup();
+    const a = await t.create(REQUESTER);
+    const b = await t.create(OUTSIDER);
+    const c = await t.create(OLIVE);
+    const bound = (await t.store.get(b.id))!;
+    const many = Array.from({ length: 19 }, (_, n) => person(50 + n).objectId);
+    await t.store.update({
+      ...bound,
+      version: bound.version + 1,
+      policy: {
+        ...bound.policy!,
+        rule: { ...bound.policy!.rule!, approvers: { ...bound.policy!.rule!.approvers, users: many } },
+      },
+    });
+    t.clock.advance(HOUR);
+    expect(await t.scheduler.runNow(approvalNudgeJobIds(a.id).remind)).toBe(true);
+    const [post] = t.adapter.posts;
+    expect(post!.activity.text).toMatch(/^Reminder: 2 requests/);
+    expect(post!.activity.text).toContain(c.id);
+    expect(post!.activity.text).not.toContain(b.id);
+    expect((await t.store.get(b.id))!.policy?.remindedAt).toBeUndefined();
+  });
+});
