@@ -3,6 +3,7 @@
  * at decision time and passed in (G5).
  */
 import { formatUtc } from './access-term';
+import { waitEndsWithOriginal } from './extension-deadline';
 import type { AccessRequest, Actor } from './request';
 import { isExpired } from './request';
 import { readableLength, singleLine } from './text';
@@ -37,13 +38,7 @@ export function checkDecision(request: AccessRequest, ctx: DecisionContext): Pol
       message: `You asked for request ${request.id} yourself, so someone else must approve or reject it.`,
     };
   }
-  if (isExpired(request, ctx.now)) {
-    return {
-      allowed: false,
-      reason: 'expired',
-      message: `Request ${request.id} expired at ${formatUtc(request.expiresAt)}; ask the requester to make a new one.`,
-    };
-  }
+  if (isExpired(request, ctx.now)) return { allowed: false, reason: 'expired', message: expiredMessage(request) };
   if (!ctx.actorIsApprover) {
     return {
       allowed: false,
@@ -59,6 +54,18 @@ export function checkDecision(request: AccessRequest, ctx: DecisionContext): Pol
     };
   }
   return { allowed: true };
+}
+
+/**
+ * Why an expired request can no longer be decided. An extension whose wait was cut to its
+ * original's end (extension-deadline.ts) says that end: the access it would extend is gone, so
+ * asking its requester for the same extension again would not help.
+ */
+function expiredMessage(request: AccessRequest): string {
+  const end = waitEndsWithOriginal(request);
+  if (end && request.extendsRequestId)
+    return `The access of ${request.extendsRequestId} ended at ${formatUtc(end)}, so its extension ${request.id} closed without a decision and nothing was extended; ask the requester for a new request if the access is still needed.`;
+  return `Request ${request.id} expired at ${formatUtc(request.expiresAt)}; ask the requester to make a new one.`;
 }
 
 /**

@@ -35,3 +35,17 @@ export function waitEndsWithOriginal(request: Pick<AccessRequest, 'expiresAt' | 
   const end = request.extendsAccess?.endsAt;
   return end && Date.parse(end) === Date.parse(request.expiresAt) ? end : undefined;
 }
+
+/**
+ * Whether `request`, an expired extension, closed because the access it extends ended: its wait
+ * was cut to that end ({@link waitEndsWithOriginal}), or it closed before its own deadline, which
+ * only the close of pending extensions at its original's end does (close-pending-extensions.ts;
+ * its `request.expire` job and a late click expire it at or after `expiresAt`). False for an
+ * extension its approval TTL closed while its original still ran: extending that still works.
+ */
+export function closedWithOriginal(
+  request: Pick<AccessRequest, 'state' | 'extendsRequestId' | 'expiresAt' | 'extendsAccess' | 'updatedAt'>,
+): boolean {
+  if (request.state !== 'expired' || !request.extendsRequestId) return false;
+  return waitEndsWithOriginal(request) !== undefined || Date.parse(request.updatedAt) < Date.parse(request.expiresAt);
+}

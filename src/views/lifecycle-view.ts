@@ -10,6 +10,7 @@ import type { ApproverReportStyle } from '../domain/approver-report';
 import { askOwners, type KeptAssignment, type OutsidePull } from '../domain/audit-end-words';
 import { outsidePullCardWords } from '../domain/outside-pull-card-words';
 import { driftedReminderNote } from '../domain/drifted-access';
+import { closedWithOriginal } from '../domain/extension-deadline';
 import type { AccessRequest, Actor } from '../domain/request';
 import { revocationFingerprint } from '../domain/revocation-fingerprint';
 import type { SecretPlan } from '../domain/plan';
@@ -594,7 +595,10 @@ export function requesterNewsCard(
       return lifecycleCard({
         ...base,
         title: `Expired without a decision: ${request.id}`,
-        text: `Nobody decided in time, so nothing was changed. If you still need the access, ask again: "${askAgainCommand(request, { extension: true })}".`,
+        text: closedWithOriginal(request)
+          ? // `extend` of an original whose access ended is refused (extend.notActive): a new request is the way back.
+            `The access it extends (${request.extendsRequestId}) ended before anyone decided, so nothing was extended. If you still need the access, make a new request: "${askAgainCommand(request)}".`
+          : `Nobody decided in time, so nothing was changed. If you still need the access, ask again: "${askAgainCommand(request, { extension: true })}".`,
       });
     case 'ended':
       return lifecycleCard({

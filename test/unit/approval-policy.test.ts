@@ -110,6 +110,27 @@ describe('the other checks, in order', () => {
     });
   });
 
+  test("an extension whose wait was cut to its original's end says that access ended then; one its TTL closed does not", () => {
+    const end = '2025-01-15T12:00:00.000Z';
+    const cut = pendingRequest({
+      createdAt: CREATED,
+      extendsRequestId: 'R-ORIGINAL',
+      extendsAccess: { endsAt: end, extendedTimes: 0 },
+    });
+    const atEnd = { ...cut, expiresAt: end };
+    const now = clock.set(new Date(Date.parse(end) + SECOND));
+    expect(checkDecision(atEnd, ctx({ now, approving: false, justification: 'too late' }))).toEqual({
+      allowed: false,
+      reason: 'expired',
+      message: `The access of R-ORIGINAL ended at 2025-01-15 12:00 UTC, so its extension ${cut.id} closed without a decision and nothing was extended; ask the requester for a new request if the access is still needed.`,
+    });
+    // Its original ran past its approval TTL: still the request's own expiry.
+    const ttl = { ...cut, extendsAccess: { endsAt: '2025-01-20T09:00:00.000Z', extendedTimes: 0 } };
+    expect(checkDecision(ttl, ctx({ now: late() }))).toMatchObject({
+      message: `Request ${cut.id} expired at 2025-01-16 09:00 UTC; ask the requester to make a new one.`,
+    });
+  });
+
   test('expiry boundary: allowed 1 ms before, refused exactly at expiresAt', () => {
     const expiresAt = Date.parse(request.expiresAt);
     expect(reasonOf(ctx({ now: clock.set(new Date(expiresAt - 1)) }))).toBe('allowed');

@@ -88,4 +88,34 @@ describe('"Expired without a decision" names the command to ask again', () => {
       'Nobody decided in time, so nothing was changed. If you still need the access, ask again: \\"@acrbot secret aks-prod contosoacr --namespace payments --name acr-auth --repositories team/app --for 30d REASON…\\".',
     );
   });
+
+  /** An extension of R-ORIGINAL, filed 2025-01-15 09:00 and due by 2025-01-16 09:00, expired at `at`. */
+  const expiredExtension = (at: string, extendsAccess?: { endsAt: string; extendedTimes: number }) =>
+    pendingRequest({
+      state: 'expired',
+      plan: { ...grantPlan(), typed: TYPED },
+      extendsRequestId: 'R-ORIGINAL',
+      access: { durationMs: 7 * DAY },
+      updatedAt: at,
+      ...(extendsAccess && { extendsAccess, expiresAt: extendsAccess.endsAt }),
+    });
+  const newsOf = (request: ReturnType<typeof pendingRequest>) =>
+    JSON.stringify(requesterNewsCard(request, { kind: 'expiredUnapproved' }));
+  const NEW_REQUEST =
+    'The access it extends (R-ORIGINAL) ended before anyone decided, so nothing was extended. If you still need the access, make a new request: \\"@acrbot grant aks-prod contosoacr --for 7d REASON…\\".';
+
+  test("an extension closed before its deadline (its original's access ended early) suggests a new request, not extend", () => {
+    expect(newsOf(expiredExtension('2025-01-15T15:00:00.000Z'))).toContain(NEW_REQUEST);
+  });
+
+  test("an extension whose wait ended with its original's end suggests a new request", () => {
+    const end = '2025-01-15T12:00:00.000Z';
+    expect(newsOf(expiredExtension(end, { endsAt: end, extendedTimes: 0 }))).toContain(NEW_REQUEST);
+  });
+
+  test('an extension its approval TTL closed while its original still runs is asked for again with extend', () => {
+    const text = newsOf(expiredExtension('2025-01-16T09:00:00.000Z'));
+    expect(text).toContain('ask again: \\"@acrbot extend R-ORIGINAL --for 7d REASON…\\".');
+    expect(text).not.toContain('make a new request');
+  });
 });

@@ -13,11 +13,12 @@ import { closePendingExtensions } from '../../src/flows/close-pending-extensions
 import { requestExpiryJobId } from '../../src/flows/request-jobs';
 import { requestRow } from '../../src/tab/tab-rows';
 import { planFacts } from '../../src/views/request-view';
+import { requesterNewsCard } from '../../src/views/lifecycle-view';
 import { createLogger } from '../../src/observability/logger';
 import { breakGlassService } from './support/break-glass-service';
 import { HOUR, MINUTE } from './support/fake-clock';
 import { DAY, granted, policy, rule, TENANT } from './support/policy-fixtures';
-import { grantPlan, REQUESTER } from './support/requests';
+import { APPROVER, grantPlan, REQUESTER } from './support/requests';
 
 const ORIGIN = { conversationId: '19:general@thread.tacv2', conversationType: 'channel' };
 
@@ -126,8 +127,53 @@ test.each([
         ? `the access it extends ended with ${t.original.id} at 2026-11-30 10:00 UTC; closed without a decision`
         : `the access it extends ended with ${t.original.id}; closed without a decision`,
     );
+    // Its requester is not sent back to `extend`, which the ended original now refuses.
+    const news = JSON.stringify(requesterNewsCard((await t.store.get(extension.id))!, { kind: 'expiredUnapproved' }));
+    expect(news).toContain(
+      `The access it extends (${t.original.id}) ended before anyone decided, so nothing was extended. If you still need the access, make a new request: \\"@acrbot grant /subscriptions/`,
+    );
+    expect(news).toContain('contosoacr --for 7d REASON…');
+    expect(news).not.toContain('@acrbot extend');
   },
 );
+
+test("an approver's click past the cut deadline is told the access it extends ended then, and nothing was extended", async () => {
+  const t = await withOriginal(HOUR);
+  const extension = await t.extend(7 * DAY);
+  t.clock.advance(HOUR);
+
+  const result = await t.service.decide({
+    requestId: extension.id,
+    acting: { actor: APPROVER, tenantId: TENANT },
+    approve: true,
+    reason: 'release slipped',
+  });
+
+  const said = `The access of ${t.original.id} ended at 2026-11-30 10:00 UTC, so its extension ${extension.id} closed without a decision and nothing was extended; ask the requester for a new request if the access is still needed.`;
+  expect(result).toMatchObject({ kind: 'refused', reason: 'expired', message: said, request: { state: 'expired' } });
+  const [refusal] = (await t.audit.latest(20)).filter((e) => e.action === 'approval.refused.expired');
+  expect(refusal.detail).toBe(said);
+});
+
+test('an extension its approval TTL closed while its original still runs is asked for again with extend', async () => {
+  const t = await withOriginal(7 * DAY - HOUR);
+  const extension = await t.extend(7 * DAY);
+  t.clock.advance(DAY);
+
+  const result = await t.service.decide({
+    requestId: extension.id,
+    acting: { actor: APPROVER, tenantId: TENANT },
+    approve: true,
+  });
+
+  expect(result).toMatchObject({
+    kind: 'refused',
+    reason: 'expired',
+    message: `Request ${extension.id} expired at 2026-12-01 09:00 UTC; ask the requester to make a new one.`,
+  });
+  const news = JSON.stringify(requesterNewsCard((await t.store.get(extension.id))!, { kind: 'expiredUnapproved' }));
+  expect(news).toContain(`ask again: \\"@acrbot extend ${t.original.id} --for 7d REASON…\\".`);
+});
 
 test('a request that extends nothing waits the approval TTL and its expiry says nothing more', async () => {
   const t = await withOriginal(HOUR);
