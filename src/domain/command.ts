@@ -5,7 +5,7 @@
  */
 import { UserFacingError } from './errors';
 import { isRequestId } from './identifiers';
-import { punctuatedRequestId } from './request-id-word';
+import { mistypedRequestId, withIdDash } from './request-id-word';
 import { withoutTrailing } from './text';
 
 /** Options of the secret flow, as typed (validated later). */
@@ -331,9 +331,9 @@ function parseRevoke(words: string[]): Command {
 
 function parseCancel(words: string[]): Command {
   if (words.length === 0) return { verb: 'cancel' };
-  if (words.length === 1 && REQUEST_ID.test(words[0])) return { verb: 'cancel', requestId: words[0].toUpperCase() };
-  const punctuated = words.length === 1 ? punctuatedRequestId(words[0], 'cancel {id}') : undefined;
-  if (punctuated) throw punctuated;
+  if (words.length === 1 && isRequestId(words[0])) return { verb: 'cancel', requestId: words[0].toUpperCase() };
+  const mistyped = words.length === 1 ? mistypedRequestId(words[0], 'cancel {id}') : undefined;
+  if (mistyped) throw mistyped;
   throw new UserFacingError(
     'validation.usage',
     'Say "cancel REQUEST-ID" (like "cancel R-7K2M9QXA") to withdraw your pending request, or just "cancel" to stop the question-and-answer in progress.',
@@ -341,9 +341,10 @@ function parseCancel(words: string[]): Command {
 }
 
 function parsePending(words: string[]): Command {
-  // An id with a full stop after it is named as the problem: it would list every pending request.
-  const punctuated = words[0] ? punctuatedRequestId(words[0], 'pending {id}') : undefined;
-  if (punctuated) throw punctuated;
+  // An id with a full stop after it, or mistyped, is named as the problem: it would list every
+  // pending request.
+  const mistyped = mistypedRequestId(words[0], 'pending {id}');
+  if (mistyped) throw mistyped;
   // Other words ("pending now") are ignored, as before ids were taken.
   return words[0] && isRequestId(words[0])
     ? { verb: 'pending', requestId: words[0].toUpperCase() }
@@ -352,7 +353,8 @@ function parsePending(words: string[]): Command {
 
 function parseExtend(words: string[]): Command {
   const { duration, rest } = takeDuration(words);
-  const [requestId, ...reason] = rest;
+  const [typed, ...reason] = rest;
+  const requestId = withIdDash(typed);
   return { verb: 'extend', requestId: requestId?.toUpperCase(), duration, reason: reason.join(' ') || undefined };
 }
 
@@ -517,10 +519,19 @@ export function verbOf(word: string, alone: boolean): string {
   return PUNCTUATED_VERBS.has(bare) ? bare : lower;
 }
 
+/**
+ * Commands whose first word may be a request id ({@link withIdDash}). Not `revoke`: its first
+ * word may be a cluster's name, and one like `rstagewe2` reads as an id without its dash.
+ */
+const ID_FIRST_VERBS = new Set(['status', 'pending', 'audit', 'cancel', 'stop']);
+
 /** Parses the text of a message addressed to the bot. */
 export function parseCommand(text: string): Command {
   const words = splitWords(text);
   const verb = verbOf(words.shift() ?? 'help', words.length === 0);
+  // The one place an id typed without its dash becomes the id, for every command that takes one
+  // first (extend's comes after its term: parseExtend).
+  if (ID_FIRST_VERBS.has(verb) && words.length > 0) words[0] = withIdDash(words[0]);
   // One case per verb: alike in shape, but each builds its own command from its own words.
   switch (verb) {
     case 'help':

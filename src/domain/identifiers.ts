@@ -13,7 +13,9 @@ export function roleAssignmentName(scope: string, principalId: string, roleDefin
   return uuidv5(`${scope}|${principalId}|${roleDefinitionGuid}`.toLowerCase(), ACRBOT_UUID_NAMESPACE);
 }
 
-const ALPHABET = '23456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** The characters of a request id after `R-`: no 0, 1, I, L, O or U, which read alike. */
+export const REQUEST_ID_ALPHABET = '23456789ABCDEFGHJKMNPQRSTVWXYZ';
+const ALPHABET = REQUEST_ID_ALPHABET;
 
 /** A short, unambiguous request id users can type: `R-` and 8 characters. */
 export function newRequestId(): string {

@@ -1,11 +1,12 @@
 /**
- * A request id typed at the end of a sentence ("status R-7K2M9QXA.") is no request id to the
- * commands, which would otherwise answer with their usage or read it as something else (a
- * cluster's name, for `revoke`). Recognised here so the answer can say what was wrong: the
- * punctuation, and the command without it. Nothing is done with such an id.
+ * Request ids as people type them. One typed without its dash (`R7K2M9QXA`) is the id
+ * ({@link withIdDash}). One typed at the end of a sentence ("status R-7K2M9QXA.") is no request
+ * id to the commands, which would otherwise answer with their usage or read it as something else
+ * (a cluster's name, for `revoke`); nor is one a character short or with a letter ids never use.
+ * Recognised here so the answer can say what was wrong. Nothing is done with such an id.
  */
 import { UserFacingError } from './errors';
-import { isRequestId } from './identifiers';
+import { isRequestId, REQUEST_ID_ALPHABET } from './identifiers';
 
 /** An id with the punctuation a sentence puts after a word: full stop, comma, colon, a closing bracket. */
 const TRAILING_PUNCTUATION = /^(R-[0-9A-Z]{8})([.,;:!?)\]]{1,4})$/i;
@@ -22,5 +23,54 @@ export function punctuatedRequestId(word: string | undefined, usage: string): Us
   return new UserFacingError(
     'validation.requestId',
     `"${word}" is not a request id: the "${match[2]}" after it is not part of it. Type "@acrbot ${usage.replace('{id}', id)}". Nothing was changed.`,
+  );
+}
+
+/** An id typed without its dash: `R` and 8 characters of the id alphabet. */
+const DASHLESS_ID = /^R([2-9A-HJKMNP-TV-Z]{8})$/i;
+
+/**
+ * `word` as a request id when it is one typed without its dash (`r7k2m9qxa` → `R-7K2M9QXA`),
+ * else `word` unchanged: the command parser applies it once to the word where an id goes, so
+ * every command takes such an id. Nothing else is read as an id: no other word changes.
+ */
+export function withIdDash<T extends string | undefined>(word: T): T | string {
+  const match = word ? DASHLESS_ID.exec(word) : null;
+  return match ? `R-${match[1].toUpperCase()}` : word;
+}
+
+/** A word meant as an id: `R-` and letters and digits, or `R` and 5 to 11 of them with a digit. Bounded, so linear. */
+const DASHED_ATTEMPT = /^R-([0-9A-Z]{1,16})$/i;
+const DASHLESS_ATTEMPT = /^R([0-9A-Z]{5,11})$/i;
+
+/** The characters ids never use, from the generator's alphabet ("0, 1, I, L, O or U"). */
+const NEVER_IN_IDS = [...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'].filter((c) => !REQUEST_ID_ALPHABET.includes(c));
+const ID_RULE = `Request ids are R- and 8 letters and digits, without ${NEVER_IN_IDS.slice(0, -1).join(', ')} or ${NEVER_IN_IDS.at(-1)}`;
+
+/**
+ * The refusal for `word` when it is a request id mistyped: followed by punctuation
+ * ({@link punctuatedRequestId}), of the wrong length, or with a character ids never use (said
+ * which); undefined for an id or any other word. Only for a place where nothing but an id goes
+ * (`status`, `cancel`, `audit`, `pending`): `revoke`'s first word may be a cluster's name. The word
+ * is quoted back: `R` and at most 17 letters, digits and a dash (the patterns say so).
+ */
+export function mistypedRequestId(word: string | undefined, usage: string): UserFacingError | undefined {
+  if (!word || isRequestId(word)) return undefined;
+  const punctuated = punctuatedRequestId(word, usage);
+  if (punctuated) return punctuated;
+  const dashed = DASHED_ATTEMPT.exec(word);
+  const dashless = dashed ? null : DASHLESS_ATTEMPT.exec(word);
+  const body = (dashed ?? dashless)?.[1].toUpperCase();
+  if (!body || (dashless && !/\d/.test(body))) return undefined;
+  const foreign = [...new Set([...body].filter((c) => !REQUEST_ID_ALPHABET.includes(c)))];
+  // An id typed without its dash is an id (withIdDash), not a mistake.
+  if (body.length === 8 && foreign.length === 0) return undefined;
+  const what =
+    body.length !== 8
+      ? `it has ${body.length} letters and digits after "${dashed ? 'R-' : 'R'}", not 8`
+      : `${foreign.map((c) => `"${c}"`).join(' and ')} ${foreign.length === 1 ? 'is' : 'are'} never in one`;
+  return new UserFacingError(
+    'validation.requestId',
+    `"${word}" is not a request id: ${what}. ${ID_RULE}: copy it from the request's card, e.g. "@acrbot ${usage.replace('{id}', 'R-7K2M9QXA')}". Nothing was changed.`,
   );
 }

@@ -488,9 +488,17 @@ export function describeState(request: AccessRequest): string {
 /**
  * Applies an event and returns the next version of the request. Throws a
  * {@link UserFacingError} (`request.alreadyDecided`) when the request is not in a state the
- * event applies to, naming who decided.
+ * event applies to, naming who decided; a cancel by anyone but its requester throws
+ * `request.notRequester` whatever its state.
  */
 export function transition(request: AccessRequest, event: RequestEvent): AccessRequest {
+  // Only the requester withdraws (approvers reject, with a reason). Who first: anyone else is
+  // told only that, not the request's state nor who decided it (`status` refuses them the request).
+  if (event.type === 'cancel' && event.by.objectId.toLowerCase() !== request.requester.objectId.toLowerCase())
+    throw new UserFacingError(
+      'request.notRequester',
+      `Only the person who made request ${request.id} can cancel it; nothing was changed.`,
+    );
   if (!ALLOWED[event.type].includes(request.state)) {
     throw new UserFacingError(
       'request.alreadyDecided',
@@ -518,12 +526,6 @@ export function transition(request: AccessRequest, event: RequestEvent): AccessR
         decision: { by: event.by, at: event.at.toISOString(), approved: false, reason: event.reason },
       };
     case 'cancel':
-      // Only the requester withdraws; approvers reject (with a reason) instead.
-      if (event.by.objectId.toLowerCase() !== request.requester.objectId.toLowerCase())
-        throw new UserFacingError(
-          'request.notRequester',
-          `Only ${request.requester.name}, who made request ${request.id}, can cancel it; nothing was changed.`,
-        );
       return { ...base, state: 'cancelled' };
     case 'expire':
       return { ...base, state: 'expired' };

@@ -26,7 +26,7 @@ import type { AuditEvent } from '../domain/audit-chain';
 import type { AuditLog, Clock, DirectoryPort, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, AccessTerm, ActingContext, Actor } from '../domain/request';
-import { describeState, transition } from '../domain/request';
+import { describeState, isBeingRevoked, transition } from '../domain/request';
 import { cooldownMsOf, type BreakGlassCooldown } from '../domain/break-glass-cooldown';
 import { extensionRangeUnder } from '../domain/extension-terms';
 import { readBreakGlassCooldown } from './break-glass-cooldown';
@@ -51,6 +51,7 @@ import {
   scheduleExpiryForPending,
   scheduleReviewsForUnreviewed,
 } from './request-jobs';
+import { termEndedBy } from './access-lease';
 import { notServedCounts, openExtensionsOf, readRequest } from './request-reads';
 import { newestRequestsOf, openRequestsOf, type RequesterRequests } from './requester-requests';
 
@@ -308,7 +309,8 @@ export class RequestService {
    * on the same request, conditional on the version read (a concurrent approval wins or loses
    * cleanly); audited as `request.cancelled`; its jobs (expiry, reminder, escalation and
    * announcement: {@link pendingRequestJobIds}) are cancelled and every card copy updates.
-   * Anyone else is refused (audited, nothing changes).
+   * Anyone else is refused (audited, nothing changes). The requester's own request that holds
+   * access is refused with the step that ends it ({@link withRevokeStep}).
    */
   async cancel(input: { requestId: string; acting: ActingContext }): Promise<AccessRequest> {
     return this.perRequest.run(input.requestId.toUpperCase(), () => this.cancelNow(input));
@@ -332,7 +334,7 @@ export class RequestService {
           outcome: 'refused',
           detail: err.message,
         });
-      throw err;
+      throw isUserFacing(err) ? withRevokeStep(err, request, now) : err;
     }
     try {
       await this.auditing.updateUndoingUnseen(request, next);
@@ -385,4 +387,20 @@ function rulesAllowingLess(rules: readonly PolicyRule[]): string | undefined {
   const named = rules.slice(0, 3).map((r) => `${r.id} at most ${shortDuration(r.maxDurationMs!, 'down')}`);
   const more = rules.length > 3 ? ` and ${rules.length - 3} more` : '';
   return `Some rules allow less: ${named.join(', ')}${more}.`;
+}
+
+/**
+ * A cancel refused because the request is no longer pending, with the way on when it holds
+ * access now (granted, not being revoked, its term not passed): revoke, as `revoke` of a pending
+ * request points to `cancel` (access-actions.ts). Only reached by its requester: the domain
+ * refuses anyone else first, without its state. The audit keeps the refusal without the step.
+ */
+function withRevokeStep(err: UserFacingError, request: AccessRequest, now: Date): UserFacingError {
+  const holdsAccess =
+    err.code === 'request.alreadyDecided' &&
+    request.state === 'succeeded' &&
+    !isBeingRevoked(request) &&
+    !termEndedBy(request, now);
+  if (!holdsAccess) return err;
+  return new UserFacingError(err.code, `${err.message} To end the access now: "@acrbot revoke ${request.id} REASON".`);
 }

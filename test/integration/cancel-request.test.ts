@@ -74,7 +74,7 @@ describe('cancel a pending request', () => {
       const before = h.connector.calls.length;
       await h.say(user, `cancel ${request.id}`);
       expect(await replyAfter(before, /Could not cancel/)).toContain(
-        `Only ${users.requester.name}, who made request ${request.id}, can cancel it; nothing was changed.`,
+        `Only the person who made request ${request.id} can cancel it; nothing was changed.`,
       );
     }
     const stored = (await h.app.store.get(request.id))!;
@@ -93,7 +93,39 @@ describe('cancel a pending request', () => {
     await h.settle(request.id);
     const before = h.connector.calls.length;
     await h.say(users.requester, `cancel ${request.id}`);
-    expect(await replyAfter(before, /Could not cancel/)).toContain('is already approved');
+    const refused = await replyAfter(before, /Could not cancel/);
+    expect(refused).toContain('is already approved');
+    // The way on, as `revoke` of a pending request points to `cancel`.
+    expect(refused).toContain(`To end the access now: "@acrbot revoke ${request.id} REASON".`);
     expect((await h.app.store.get(request.id))!.state).toBe('succeeded');
+
+    // Anyone else learns neither its state nor who approved it (`status` refuses them the request).
+    const other = h.connector.calls.length;
+    await h.say(users.outsider, `cancel ${request.id}`);
+    const told = await replyAfter(other, /Could not cancel/);
+    expect(told).toContain(`Only the person who made request ${request.id} can cancel it`);
+    expect(told).not.toMatch(/approved|Approver|revoke/);
+    expect((await actions(request.id)).filter((a) => a.startsWith('request.cancel'))).toEqual([
+      'request.cancel.refused.notPending:refused',
+      'request.cancel.refused.notRequester:refused',
+    ]);
+
+    // The card's Cancel button (a copy drawn while it was pending) answers as the command does.
+    const click = await h.click(users.requester, 'cancel', { requestId: request.id });
+    expect(cardText({ attachments: [{ content: click.body.value }] })).toContain(
+      `To end the access now: "@acrbot revoke ${request.id} REASON".`,
+    );
+    const stranger = await h.click(users.outsider, 'cancel', { requestId: request.id });
+    expect(cardText({ attachments: [{ content: stranger.body.value }] })).not.toMatch(/approved|Approver/);
+  });
+
+  test('a rejected request is refused without the revoke step: it holds no access', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.click(users.approver, 'reject', { requestId: request.id, comment: 'not this week' });
+    const before = h.connector.calls.length;
+    await h.say(users.requester, `cancel ${request.id}`);
+    const refused = await replyAfter(before, /Could not cancel/);
+    expect(refused).toContain('is already rejected');
+    expect(refused).not.toContain('revoke');
   });
 });

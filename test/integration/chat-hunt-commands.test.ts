@@ -77,6 +77,33 @@ describe('chat commands as typed', () => {
     expect((await answers(users.requester, `status ${request.id.toLowerCase()}`)).join('\n')).toContain(request.id);
   });
 
+  test('a request id typed without its dash is the id; one a character short or with a letter ids never use is said as such', async () => {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    const dashless = request.id.replace('-', '').toLowerCase();
+    const status = (await answers(users.requester, `status ${dashless}`)).join('\n');
+    expect(status).toContain(request.id);
+    expect(status).not.toMatch(/Which request\?/);
+    const approver = (await answers(users.approver, `pending ${dashless}`)).join('\n');
+    expect(approver).toContain(request.id);
+
+    const short = request.id.slice(0, -1);
+    expect((await answers(users.requester, `status ${short}`)).join('\n')).toContain(
+      `"${short}" is not a request id: it has 7 letters and digits after "R-", not 8. Request ids are R- and 8 letters and digits, without 0, 1, I, L, O or U`,
+    );
+    const withO = `${request.id.slice(0, -1)}O`;
+    expect((await answers(users.approver, `audit ${withO}`)).join('\n')).toContain(
+      `"${withO}" is not a request id: "O" is never in one.`,
+    );
+    // Any other word still gets the general answer.
+    expect((await answers(users.requester, 'status payments')).join('\n')).toContain(
+      'Give the request id from the plan card',
+    );
+
+    // Withdrawn by its dashless id too.
+    await answers(users.requester, `cancel ${dashless}`);
+    expect((await h.app.store.get(request.id))!.state).toBe('cancelled');
+  });
+
   test('"Cancel!" typed alone at the reason question stops it, and is no reason of a filed request', async () => {
     expect((await answers(users.requester, 'grant aks-prod contosoacr')).join('\n')).toMatch(
       /Why is the access needed/,

@@ -334,6 +334,46 @@ describe('a request id with punctuation after it', () => {
   });
 });
 
+describe('a request id typed without its dash, or mistyped', () => {
+  // Read once by the parser, so every command that takes an id takes it.
+  test.each<[string, Command]>([
+    ['status R7K2M9QXA', { verb: 'status', requestId: 'R-7K2M9QXA' }],
+    ['pending r7k2m9qxa', { verb: 'pending', requestId: 'R-7K2M9QXA' }],
+    ['audit R7K2M9QXA', { verb: 'audit', argument: 'R-7K2M9QXA' }],
+    ['cancel r7k2m9qxa', { verb: 'cancel', requestId: 'R-7K2M9QXA' }],
+    ['stop R7K2M9QXA', { verb: 'cancel', requestId: 'R-7K2M9QXA' }],
+    [
+      'extend --for 30d r7k2m9qxa release',
+      { verb: 'extend', requestId: 'R-7K2M9QXA', duration: '30d', reason: 'release' },
+    ],
+  ])('%j is the id with its dash', (text, command) => {
+    expect(parseCommand(text)).toEqual(command);
+  });
+
+  test.each([
+    // Not an id without its dash: O is never in one; a cluster pair stays a pair.
+    ['revoke R7K2M9QOA contosoacr', { verb: 'revoke', cluster: 'R7K2M9QOA', registry: 'contosoacr' }],
+    // revoke's first word may be a cluster's name: one shaped like an id without its dash stays a name.
+    ['revoke rstagewe2 contosoacr', { verb: 'revoke', cluster: 'rstagewe2', registry: 'contosoacr' }],
+    ['status RELEASE', { verb: 'status', requestId: 'RELEASE' }],
+  ])('%j keeps its words as typed', (text, command) => {
+    expect(parseCommand(text)).toMatchObject(command);
+  });
+
+  test.each([
+    ['cancel R-7K2M9QX', 'it has 7 letters and digits after "R-", not 8'],
+    ['cancel R7K2M9QXAB', 'it has 9 letters and digits after "R", not 8'],
+    ['pending R-7K2M9Q0A', '"0" is never in one'],
+    ['cancel R-7K2M9QXU', '"U" is never in one'],
+    ['pending r-7k2m9qoi', '"O" and "I" are never in one'],
+  ])('%j says what is wrong with the id', (text, problem) => {
+    const err = errorOf(text);
+    expect(err.code).toBe('validation.requestId');
+    expect(err.message).toContain(`is not a request id: ${problem}.`);
+    expect(err.message).toContain('Request ids are R- and 8 letters and digits, without 0, 1, I, L, O or U');
+  });
+});
+
 describe('an option given twice', () => {
   test.each([
     ['grant aks-prod contosoacr --for 2h --for 3d deploy', '--for was given twice, as "2h" and "3d"'],

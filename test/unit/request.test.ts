@@ -249,7 +249,10 @@ describe('cancel (#11)', () => {
     }
     expect(error).toBeInstanceOf(UserFacingError);
     expect((error as UserFacingError).code).toBe('request.notRequester');
-    expect((error as Error).message).toContain(`Only ${REQUESTER.name}`);
+    // Nobody named to someone else: `status` does not show them the request either.
+    expect((error as Error).message).toBe(
+      `Only the person who made request ${before.id} can cancel it; nothing was changed.`,
+    );
     const next = transition(before, {
       type: 'cancel',
       by: { ...REQUESTER, objectId: REQUESTER.objectId.toUpperCase() },
@@ -258,6 +261,20 @@ describe('cancel (#11)', () => {
     expect(next.state).toBe('cancelled');
     expect(describeState(next)).toBe('cancelled by the requester');
     expect(() => transition(next, EVENTS.approve)).toThrow(/already cancelled by the requester/);
+  });
+
+  test('someone else is refused as such whatever the state: neither the state nor who decided is told', () => {
+    const approved = transition(pendingRequest(), EVENTS.approve);
+    expect(() => transition(approved, { type: 'cancel', by: APPROVER, at: AT })).toThrow(
+      expect.objectContaining({
+        code: 'request.notRequester',
+        message: expect.not.stringMatching(/approved|Approver/),
+      }),
+    );
+    // Its requester is told the state, as before.
+    expect(() => transition(approved, { type: 'cancel', by: REQUESTER, at: AT })).toThrow(
+      expect.objectContaining({ code: 'request.alreadyDecided' }),
+    );
   });
 });
 

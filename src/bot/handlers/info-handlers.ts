@@ -19,7 +19,7 @@ import { readByApprovers, readByApproversOf } from '../approvers-audience';
 import type { BotServices } from '../bot-services';
 import { errorCardFor, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
-import { punctuatedRequestId } from '../../domain/request-id-word';
+import { mistypedRequestId } from '../../domain/request-id-word';
 import { collapseRefusals } from '../../domain/audit-summary';
 import { askedOncePerApprovers } from '../../flows/approver-question';
 import { WAITING_SCAN_LIMIT, type WaitingRequests } from '../../flows/waiting-for-approvers';
@@ -149,9 +149,10 @@ export class InfoHandlers {
   async status(ctx: TurnContext, identity: TurnIdentity, requestId: string | undefined): Promise<void> {
     const sandbox = this.services.settings.sandbox;
     if (requestId === undefined) return this.mine(ctx, identity);
-    const punctuated = punctuatedRequestId(requestId, 'status {id}');
-    if (punctuated) {
-      await this.reply(ctx, errorCardFor(this.services, punctuated, 'Which request?'));
+    // A full stop after it, a character short, a letter ids never use: said which.
+    const mistyped = mistypedRequestId(requestId, 'status {id}');
+    if (mistyped) {
+      await this.reply(ctx, errorCardFor(this.services, mistyped, 'Which request?'));
       return;
     }
     if (!requestId || !isRequestId(requestId)) {
@@ -470,9 +471,9 @@ export class InfoHandlers {
       );
       return;
     }
-    const punctuated = punctuatedRequestId(arg, 'audit {id}');
-    if (punctuated) {
-      await this.reply(ctx, errorCardFor(this.services, punctuated, 'Audit'));
+    const mistyped = mistypedRequestId(arg, 'audit {id}');
+    if (mistyped) {
+      await this.reply(ctx, errorCardFor(this.services, mistyped, 'Audit'));
       return;
     }
     const n = arg ? Number(arg) : 10;
