@@ -13,11 +13,27 @@ export type ClusterRef =
   | { kind: 'groupAndName'; resourceGroup: string; name: string }
   | { kind: 'id'; subscriptionId: string; resourceGroup: string; name: string };
 
-/** How the user named a registry. */
+/**
+ * How the user named a registry. `loginServer`: its login server (`contosoacr.azurecr.io`), lower
+ * case, which people copy from image references; found by the login server ARM reports, since one
+ * with a domain name label scope (`sharedacr-b7c1.azurecr.io`) does not spell the name.
+ */
 export type RegistryRef =
-  { kind: 'name'; name: string } | { kind: 'id'; subscriptionId: string; resourceGroup: string; name: string };
+  | { kind: 'name'; name: string }
+  | { kind: 'loginServer'; loginServer: string }
+  | { kind: 'id'; subscriptionId: string; resourceGroup: string; name: string };
 
 const REGISTRY_NAME = /^[a-zA-Z0-9]{5,50}$/;
+/** The domains of ACR login servers: Azure's public cloud, Azure China, Azure US Government. */
+const LOGIN_SERVER_DOMAIN = /\.azurecr\.(?:io|cn|us)$/i;
+/**
+ * A login server's first label: the registry's name, then with a domain name label scope `-` and
+ * a hash; at most 63 characters, as any DNS label.
+ */
+const LOGIN_SERVER_LABEL = /^[a-zA-Z0-9]{5,50}(?:-[a-zA-Z0-9]{1,32})?$/;
+const DNS_LABEL_MAX = 63;
+/** What may follow a login server in an image reference (`/repo:tag`): ignored, but on one line. */
+const IMAGE_PATH = /^(?:\/[^\s\p{C}]*)?$/u;
 /** AKS: 1–63 letters, digits, `-` and `_`, starting and ending with a letter or digit. */
 const CLUSTER_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9_-]{0,61}[a-zA-Z0-9])?$/;
 /**
@@ -127,7 +143,7 @@ export function parseClusterRef(input: string): ClusterRef {
   return { kind: 'name', name: checkClusterName(text) };
 }
 
-/** Parses a registry name or full ACR resource id. */
+/** Parses a registry name, login server or full ACR resource id. */
 export function parseRegistryRef(input: string): RegistryRef {
   const text = input.trim();
   if (!text) throw emptyError('registry', 'contosoacr');
@@ -147,7 +163,30 @@ export function parseRegistryRef(input: string): RegistryRef {
       name: checkRegistryName(id.name),
     };
   }
+  const loginServer = loginServerOf(text);
+  if (loginServer !== undefined) return { kind: 'loginServer', loginServer };
   return { kind: 'name', name: checkRegistryName(text) };
+}
+
+/**
+ * The login server `text` names, lower case, without the `https://` or `http://` and the image
+ * path (`/repo:tag`) people copy with it; undefined when its host is not on an ACR domain (then it
+ * is read as a name). On an ACR domain, a host that cannot be a registry's is refused here.
+ */
+function loginServerOf(text: string): string | undefined {
+  const address = text.replace(/^https?:\/\//i, '');
+  const slash = address.indexOf('/');
+  const host = slash < 0 ? address : address.slice(0, slash);
+  const domain = LOGIN_SERVER_DOMAIN.exec(host);
+  if (!domain) return undefined;
+  const label = host.slice(0, domain.index);
+  if (!LOGIN_SERVER_LABEL.test(label) || label.length > DNS_LABEL_MAX || !IMAGE_PATH.test(address.slice(host.length)))
+    throw invalid(
+      'registry login server',
+      text,
+      "a login server is the registry's name (and, with a domain name label scope, a hyphen and a hash) and then .azurecr.io, .azurecr.cn or .azurecr.us, e.g. contosoacr.azurecr.io; or use the registry's name, e.g. contosoacr.",
+    );
+  return host.toLowerCase();
 }
 
 /** Human form of a cluster reference, for messages. */

@@ -94,11 +94,15 @@ export class ResourceResolver {
     const where = ref.kind === 'id' ? [ref.subscriptionId] : this.subscriptionIds;
     const read = await this.readEverywhere(where, (s) => this.azure.getCluster(s, ref.resourceGroup, ref.name));
     if (read.found.length) return this.onlyCluster(ref, read.found);
+    // Only for where else it is and suggestions: a subscription whose list is refused simply offers
+    // none; a listing that fails otherwise does not hide why the read found nothing.
+    const { all, failure } = await settledListing(listAll());
+    const moved = inOtherGroups('cluster', ref, all);
+    if (moved) throw moved;
     const unseen =
       ref.kind === 'id' ? this.unseenResource('cluster', clusterResourceId(ref), ref.resourceGroup, read) : undefined;
     if (unseen) throw unseen;
-    // Only for suggestions: a subscription whose list is refused simply offers none.
-    const { all } = await listAll();
+    if (failure !== undefined) throw failure;
     throw this.notFound(
       'cluster',
       describeClusterRef(ref),
@@ -143,7 +147,7 @@ export class ResourceResolver {
     return matches[0];
   }
 
-  /** Finds a registry by name across all allowed subscriptions, or by id. */
+  /** Finds a registry by name or login server across all allowed subscriptions, or by id. */
   async resolveRegistry(ref: RegistryRef): Promise<RegistryInfo> {
     if (ref.kind === 'id') {
       const byId = this.allowed(ref);
@@ -151,9 +155,14 @@ export class ResourceResolver {
         this.azure.getRegistry(s, byId.resourceGroup, byId.name),
       );
       if (read.found.length) return read.found[0];
+      const { all, failure } = await settledListing(
+        this.listIn([byId.subscriptionId], (s) => this.azure.listRegistries(s)),
+      );
+      const moved = inOtherGroups('registry', byId, all);
+      if (moved) throw moved;
       const unseen = this.unseenResource('registry', registryResourceId(byId), byId.resourceGroup, read);
       if (unseen) throw unseen;
-      const { all } = await this.listIn([byId.subscriptionId], (s) => this.azure.listRegistries(s));
+      if (failure !== undefined) throw failure;
       throw this.notFound(
         'registry',
         byId.name,
@@ -161,18 +170,26 @@ export class ResourceResolver {
       );
     }
     const { all, unreadable } = await this.listEverywhere('registries', (s) => this.azure.listRegistries(s));
-    const matches = all.filter((r) => r.name.toLowerCase() === ref.name.toLowerCase());
+    const typed = ref.kind === 'name' ? ref.name : ref.loginServer;
+    const matches = all.filter(
+      (r) => (ref.kind === 'name' ? r.name : r.loginServer).toLowerCase() === typed.toLowerCase(),
+    );
     if (matches.length === 0 && unreadable) throw unreadable;
+    if (matches.length === 0 && ref.kind === 'loginServer')
+      throw this.notFound('registry', typed, [], undefined, {
+        named: 'with login server',
+        close: closestLoginServers(typed, all),
+      });
     if (matches.length === 0)
       throw this.notFound(
         'registry',
-        ref.name,
+        typed,
         all.map((r) => r.name),
       );
     if (matches.length > 1) {
       throw new UserFacingError(
         'registry.ambiguous',
-        `There are ${matches.length} registries named ${ref.name} in the subscriptions acrbot manages; repeat the command with the full resource id of the one you mean:`,
+        `There are ${matches.length} registries ${ref.kind === 'name' ? 'named' : 'with login server'} ${typed} in the subscriptions acrbot manages; repeat the command with the full resource id of the one you mean:`,
         matches.map((r) => r.id),
       );
     }
@@ -270,14 +287,15 @@ export class ResourceResolver {
     name: string,
     candidates: string[],
     unseen: Unseen & { resourceGroup?: string } = { refused: [], unknown: [] },
+    how: { named?: 'named' | 'with login server'; close?: string[] } = {},
   ): UserFacingError {
-    const close = closestNames(name, candidates);
+    const { named = 'named', close = closestNames(name, candidates) } = how;
     const suggestion = close.length ? ` Did you mean ${close.join(', ')}?` : '';
     const notLookedIn = [...unseen.refused, ...unseen.unknown].map((s) => s.toLowerCase());
     if (notLookedIn.length === 0)
       return new UserFacingError(
         `${kind}.notFound`,
-        `No ${kind} named ${name} was found in the subscriptions acrbot can see.${suggestion}`,
+        `No ${kind} ${named} ${name} was found in the subscriptions acrbot can see.${suggestion}`,
         close,
       );
     const lookedIn = this.subscriptionIds.filter((s) => !notLookedIn.includes(s.toLowerCase()));
@@ -293,6 +311,66 @@ export class ResourceResolver {
       close,
     );
   }
+}
+
+/**
+ * The login servers of `registries` closest to `typed`, compared by their first label (the
+ * registry's name, and a hash with a domain name label scope): compared whole, the domain they
+ * share would make every one of them close.
+ */
+function closestLoginServers(typed: string, registries: readonly RegistryInfo[]): string[] {
+  const label = (host: string) => host.split('.')[0].toLowerCase();
+  const close = closestNames(
+    label(typed),
+    registries.map((r) => label(r.loginServer)),
+  );
+  return close.flatMap((l) => registries.filter((r) => label(r.loginServer) === l).map((r) => r.loginServer));
+}
+
+/**
+ * A listing that serves only the answer to a lookup that found nothing: its failure is returned
+ * rather than thrown, so that the answer says first why the lookup failed (a refused read).
+ */
+function settledListing<T>(listing: Promise<{ all: T[] }>): Promise<{ all: T[]; failure?: unknown }> {
+  return listing.then(
+    ({ all }) => ({ all }),
+    (failure: unknown) => ({ all: [], failure }),
+  );
+}
+
+/**
+ * For a resource named with a resource group (`resourceGroup/name` or its id) that is not there:
+ * when the listing holds one of exactly its name elsewhere (an id: in the same subscription), the
+ * answer leads with where it is and what to type instead, since a wrong group is then the likely
+ * mistake, not a missing Reader role; undefined when there is none. A registry name being shared
+ * across subscriptions (domain name label scope), another subscription's is another registry.
+ */
+function inOtherGroups(
+  kind: 'cluster' | 'registry',
+  ref: { name: string; resourceGroup: string; subscriptionId?: string },
+  listed: readonly (ClusterInfo | RegistryInfo)[],
+): UserFacingError | undefined {
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  const there = listed.filter(
+    (r) =>
+      same(r.name, ref.name) &&
+      !same(r.resourceGroup, ref.resourceGroup) &&
+      (ref.subscriptionId === undefined || same(r.subscriptionId, ref.subscriptionId)),
+  );
+  if (there.length === 0) return undefined;
+  // `group/name` where it names one of them alone (read in every subscription), else the id.
+  const forms = there.map((r) =>
+    ref.subscriptionId === undefined && there.filter((o) => same(o.resourceGroup, r.resourceGroup)).length === 1
+      ? `${r.resourceGroup}/${r.name}`
+      : r.id,
+  );
+  const groups = [...new Set(there.map((r) => r.resourceGroup))];
+  const Kind = kind === 'cluster' ? 'Cluster' : 'Registry';
+  return new UserFacingError(
+    `${kind}.notFound`,
+    `${Kind} ${there[0].name} is in resource group${groups.length === 1 ? '' : 's'} ${groups.join(', ')}, not ${ref.resourceGroup}: type ${forms.length === 1 ? '' : 'one of '}${forms.join(', ')} instead.`,
+    forms,
+  );
 }
 
 /**

@@ -158,12 +158,13 @@ describe('an ordinary not found reads as before', () => {
   });
 
   it('a registry id whose resource group is not there (ResourceGroupNotFound)', async () => {
-    const id = registryId(platform, 'rg-nope', 'contosoacr');
+    // A name no registry has: with one elsewhere, the answer is where it is (resolver-wrong-group.test.ts).
+    const id = registryId(platform, 'rg-nope', 'nosuchacr');
     await withSubscriptionReader(async () => {
       const err = await failureOf(only().resolveRegistry(parseRegistryRef(id)));
       expect(err).toMatchObject({ code: 'registry.notFound' });
       expect((err as Error).message).toMatch(
-        /^No registry named contosoacr was found in the subscriptions acrbot can see\./,
+        /^No registry named nosuchacr was found in the subscriptions acrbot can see\./,
       );
     });
     // Without rights on the subscription Azure answers 403, which says nothing of whether it exists.

@@ -53,7 +53,9 @@ describe('a mistyped name in a resource group acrbot has Reader on', () => {
 
 describe('a name in a resource group acrbot may not read (here: one that does not exist)', () => {
   it('registry id: cannot tell whether it exists, check the group and name, or give Reader on the group', async () => {
-    const id = registryId('rg-acrr', 'contosoacr');
+    // A name no registry of that subscription has: with one, the answer is where that one is
+    // (resolver-wrong-group.test.ts).
+    const id = registryId('rg-acrr', 'contosoacrx');
     const err = await failure(resolver.resolveRegistry(parseRegistryRef(id)));
     expect(err).toBeInstanceOf(UserFacingError);
     expect(err).toMatchObject({ code: 'registry.unreadable' });
@@ -63,10 +65,11 @@ describe('a name in a resource group acrbot may not read (here: one that does no
   });
 
   it('rg/name: says it could look nowhere, names the group, and still offers the closest names', async () => {
-    const err = await failure(resolver.resolveCluster(parseClusterRef('rg-akss/aks-prod')));
+    // A name no cluster has: with one, the answer is where it is (resolver-wrong-group.test.ts).
+    const err = await failure(resolver.resolveCluster(parseClusterRef('rg-akss/aks-prdo')));
     expect(err).toMatchObject({ code: 'cluster.notFound' });
     expect((err as Error).message).toBe(
-      `No cluster rg-akss/aks-prod was found: acrbot may not read resource group rg-akss in subscriptions ${platform}, ${data}, so it could not look there (Azure gives the same answer where no such group exists); if the cluster is there, acrbot's identity needs the Reader role on that group: make sure the cluster is in managedClusters and redeploy (docs/deploy.md, Rights for the bot's identity). Did you mean rg-aks/aks-prod, rg-dev/aks-dev?`,
+      `No cluster rg-akss/aks-prdo was found: acrbot may not read resource group rg-akss in subscriptions ${platform}, ${data}, so it could not look there (Azure gives the same answer where no such group exists); if the cluster is there, acrbot's identity needs the Reader role on that group: make sure the cluster is in managedClusters and redeploy (docs/deploy.md, Rights for the bot's identity). Did you mean rg-aks/aks-prod, rg-dev/aks-dev?`,
     );
   });
 });

@@ -120,7 +120,6 @@ describe('parseRegistryRef rejects', () => {
     ['a'.repeat(51), 'validation.name'],
     ['contoso-acr', 'validation.name'],
     ['contoso_acr', 'validation.name'],
-    ['contoso.azurecr.io', 'validation.name'],
     ['my;acr12', 'validation.name'],
     ['', 'validation.empty'],
     [' ', 'validation.empty'],
