@@ -112,6 +112,14 @@ export interface SecretPlan {
    * then the run replaces no other request's secret.
    */
   replaces?: PlannedReplacement | null;
+  /**
+   * The access holding the secret this plan replaces ({@link replaces}), when acrbot's records
+   * said at planning that it was live and could be extended instead: the request `extend` names,
+   * its requester's object id and when the access ends. The card tells that requester, when they
+   * are the one asking again, that they hold it already (request-view.ts). Absent otherwise, and
+   * on plans stored before it was recorded.
+   */
+  replacesHeld?: HeldReplacedAccess;
   operations: string[];
   /** How the requester named the cluster and registry: see {@link PlannedAsTyped}. */
   typed?: PlannedAsTyped;
@@ -142,6 +150,16 @@ export interface PlannedReplacement {
   requestId: string;
   /** `metadata.uid` acrbot recorded when it wrote that secret (absent for requests recorded before uids). */
   uid?: string;
+}
+
+/** See {@link SecretPlan.replacesHeld}. */
+export interface HeldReplacedAccess {
+  /** The request whose access holds the secret (an original, never an extension: `extend` names it). */
+  requestId: string;
+  /** Entra object id of its requester. */
+  requesterObjectId: string;
+  /** ISO time its access ends (its term, or its credential's expiry when sooner). */
+  until: string;
 }
 
 /** Any plan. */

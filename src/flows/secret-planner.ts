@@ -9,6 +9,7 @@ import { plannedCluster, plannedRegistry, type SecretPlan } from '../domain/plan
 import { factsFor, type RequestFacts } from '../domain/policy';
 import type { ClusterAccess, Clock, PullSecretPort, RequestStore, RoleAssignmentPort } from '../domain/ports';
 import {
+  type ExistingSecret,
   legacyWriterSentence,
   plannedReplacementOf,
   replacesLine,
@@ -27,6 +28,8 @@ import type { Logger } from '../observability/logger';
 import { missingRoleWriteMessage, registryDeletingRefusal } from './grant-planner';
 import { PLANNING_DEADLINE_MS, withPlanningDeadline } from './planning-deadline';
 import { settleWithin } from './settle-within';
+import { foreignSecretCheck } from './secret-existing-check';
+import { heldAccessOf } from './secret-held-access';
 import type { ResourceResolver } from './resource-resolver';
 
 /** Plans secret requests. */
@@ -36,14 +39,18 @@ export class SecretPlanner {
     private readonly roleAssignments: RoleAssignmentPort,
     private readonly clock: Clock,
     private readonly maxExpiryMs: number,
-    /** acrbot's records, to say which earlier request's secret this one would replace. */
-    private readonly requests?: Pick<RequestStore, 'listByTarget'>,
+    /**
+     * acrbot's records, to say which earlier request's secret this one would replace; with `get`,
+     * also whether a secret of that name the target check finds is one the run may replace (G15).
+     */
+    private readonly requests?: Pick<RequestStore, 'listByTarget'> & Partial<Pick<RequestStore, 'get'>>,
     /**
      * `allowLocalAccountClusters`: ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS, see {@link localAccountsRefusal}.
      * `log`: where what a plan past its deadline came to is logged (planning-deadline.ts); without
      * it, that goes unseen (the requester's error card and its log line are there either way).
      * `pullSecrets`: the runner's Kubernetes port, for the read-only check of the namespace and
-     * service account at plan time ({@link SecretPlan.targetCheck}); without it, none is made.
+     * service account at plan time, and of a secret of that name ({@link SecretPlan.targetCheck});
+     * without it, none is made.
      */
     private readonly options: {
       allowLocalAccountClusters?: boolean;
@@ -173,7 +180,7 @@ export class SecretPlanner {
     // unseen by the approver.
     // Without the store (tests of the options only) nothing is recorded: it replaces nobody's.
     if (!this.requests) return this.withTargetCheck(plan, checking, checkBy);
-    const previous = await this.previousOn(plan, this.requests);
+    const { previous, listed } = await this.previousOn(plan, this.requests);
     // Written before acrbot kept secret uids: only an extension of that access may rotate it
     // (decideReplacement), never a new request, so none is put to an approver to be refused then.
     if (previous && previous !== 'unknown' && writtenSecretUid(previous) === undefined)
@@ -182,38 +189,43 @@ export class SecretPlanner {
     else {
       plan.replaces = previous ? plannedReplacementOf(previous) : null;
       if (previous) operations.unshift(replacesLine(previous));
+      const held = previous && heldAccessOf(previous, listed, this.clock.now());
+      if (held) plan.replacesHeld = held;
     }
-    return this.withTargetCheck(plan, checking, checkBy);
+    // The request the run takes for the secret's recorded writer: the one the plan replaces.
+    return this.withTargetCheck(plan, checking, checkBy, previous === 'unknown' ? undefined : previous);
   }
 
   /**
-   * The runner's own precheck (namespace, service account; metadata and a hash, never the
-   * secret's data), made once at plan time through the same cluster access: the sentence to
-   * record when the cluster said the target is missing or going away, else undefined. A hint
-   * only (G15): the namespace may be made before approval, and the run checks again. Any other
-   * answer (a refusal, a timeout, no way in) says nothing here, and the run meets it; a failure
-   * that is no explained one is logged, once. Never rejects.
+   * The runner's own precheck (namespace, service account, a secret of that name; metadata and a
+   * hash, never the secret's data), made once at plan time through the same cluster access, as
+   * of `at`: `missing`, the sentence to record when the cluster said the target is missing or
+   * going away; else `existing`, the secret of that name it showed, if any (whose it is, acrbot's
+   * records say: {@link withTargetCheck}). A hint only (G15): the namespace may be made, or the
+   * secret removed, before approval, and the run checks again. Any other answer (a refusal, a
+   * timeout, no way in) says nothing here, and the run meets it; a failure that is no explained
+   * one is logged, once. Never rejects.
    */
   private async targetCheck(
     cluster: SecretPlan['cluster'],
     options: Pick<SecretOptions, 'namespace' | 'secretName' | 'serviceAccount'>,
-  ): Promise<string | undefined> {
+  ): Promise<TargetSeen> {
     const port = this.options.pullSecrets;
-    if (!port) return undefined;
     const at = shortTime(this.clock.now().toISOString());
+    if (!port) return { at };
     let access: ClusterAccess;
     try {
       access = await port.access(cluster);
     } catch (err) {
-      return this.unchecked(err);
+      return this.unchecked(err, at);
     }
     try {
-      await port.precheck(access, options);
-      return undefined;
+      const { existing } = await port.precheck(access, options);
+      return { at, existing };
     } catch (err) {
       // Only the precheck's codes: access() answers none of these.
       const missing = isUserFacing(err) ? targetMissingSentence(err.code, at, cluster.name, options) : undefined;
-      return missing ?? this.unchecked(err);
+      return missing ? { at, missing } : this.unchecked(err, at);
     }
   }
 
@@ -221,44 +233,77 @@ export class SecretPlanner {
    * A target check that said nothing of the target: an explained failure (403, no answer, a
    * refused sign-in) is the run's to meet and say; anything else is logged, once, with its cause.
    */
-  private unchecked(err: unknown): undefined {
+  private unchecked(err: unknown, at: string): TargetSeen {
     if (!isUserFacing(err))
       this.options.log?.warn(
         { err },
         'checking the namespace of a pull secret at plan time failed; planned without it',
       );
-    return undefined;
+    return { at };
   }
 
-  /** `plan` with the target check's sentence when it came by `checkBy` (a late one is dropped). */
+  /**
+   * `plan` with the target check's sentence when it came by `checkBy` (a late one is dropped):
+   * the target missing, or a secret of that name the run would refuse to overwrite, by acrbot's
+   * records (foreignSecretCheck, the run's own decision; `replaced`: the request the plan
+   * replaces). Without the store's `get`, a secret found is not judged.
+   */
   private async withTargetCheck(
     plan: SecretPlan,
-    checking: Promise<string | undefined>,
+    checking: Promise<TargetSeen>,
     checkBy: number,
+    replaced?: AccessRequest,
   ): Promise<SecretPlan> {
-    const got = await settleWithin(checking, Math.min(TARGET_CHECK_MS, Math.max(0, checkBy - Date.now())));
-    if (!got.late && got.value) plan.targetCheck = got.value;
+    const waitMs = () => Math.min(TARGET_CHECK_MS, Math.max(0, checkBy - Date.now()));
+    const got = await settleWithin(checking, waitMs());
+    if (got.late) return plan;
+    const { at, missing, existing } = got.value;
+    if (missing) plan.targetCheck = missing;
+    const get = this.requests?.get?.bind(this.requests);
+    if (!existing || !get) return plan;
+    const judged = await settleWithin(
+      foreignSecretCheck(plan, existing, at, get, replaced).catch((err: unknown) => {
+        this.options.log?.warn(
+          { err },
+          "reading acrbot's records of a pull secret found at plan time failed; planned without judging it",
+        );
+        return undefined;
+      }),
+      waitMs(),
+    );
+    if (!judged.late && judged.value) plan.targetCheck = judged.value;
     return plan;
   }
 
   /**
    * The succeeded acrbot request that last wrote the same secret from the same registry, by the
    * store's index of the cluster and registry (oldest first, at most {@link PREVIOUS_LIMIT}):
-   * 'unknown' when the index holds more than that, since the newest may be past the cut.
+   * 'unknown' when the index holds more than that, since the newest may be past the cut. With the
+   * requests listed (an extension's original is among them: the same target, succeeded).
    */
   private async previousOn(
     plan: SecretPlan,
     requests: Pick<RequestStore, 'listByTarget'>,
-  ): Promise<AccessRequest | undefined | 'unknown'> {
+  ): Promise<{ previous: AccessRequest | undefined | 'unknown'; listed: AccessRequest[] }> {
     const listed = await requests.listByTarget(plan.cluster.id, plan.registry.id, ['succeeded'], PREVIOUS_LIMIT);
-    if (listed.length >= PREVIOUS_LIMIT) return 'unknown';
+    if (listed.length >= PREVIOUS_LIMIT) return { previous: 'unknown', listed };
     const writers = listed.filter((r) => r.plan.kind === 'secret' && sameSecretTarget(r.plan, plan));
     // A write recorded without a uid was made by a version of acrbot older than every write
     // recorded with one, and its time is only the request's last update (moved by reminders and
     // ends since): such a writer is the last one only when no other recorded a uid.
     const withUid = writers.filter((r) => writtenSecretUid(r) !== undefined);
-    return (withUid.length ? withUid : writers).sort((a, b) => secretWrittenAt(b).localeCompare(secretWrittenAt(a)))[0];
+    const previous = (withUid.length ? withUid : writers).sort((a, b) =>
+      secretWrittenAt(b).localeCompare(secretWrittenAt(a)),
+    )[0];
+    return { previous, listed };
   }
+}
+
+/** What the plan-time target check saw, as of `at` (see `SecretPlanner.targetCheck`). */
+interface TargetSeen {
+  at: string;
+  missing?: string;
+  existing?: ExistingSecret;
 }
 
 /**

@@ -27,8 +27,9 @@ export async function rotationPlan(
   original: AccessRequest,
   lifetimeMs: number | undefined,
 ): Promise<SecretPlan> {
-  // Not the original's plan-time target check: that run happened, so the target was there since.
-  const { targetCheck: _ranSince, ...plan } = original.plan as SecretPlan;
+  // Not the original's plan-time target check (that run happened, so the target was there since),
+  // nor its note of access its requester held then (an extension replaces nobody else's).
+  const { targetCheck: _ranSince, replacesHeld: _heldThen, ...plan } = original.plan as SecretPlan;
   const maxMs = deps.settings.secretMaxExpiryMs ?? MAX_CREDENTIAL_LIFETIME_MS;
   const lifetime = Math.min(lifetimeMs ?? SECRET_DEFAULTS.expiresInMs, maxMs);
   const expiresAt = new Date(deps.clock.now().getTime() + lifetime).toISOString();

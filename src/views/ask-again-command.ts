@@ -14,10 +14,12 @@ import { commandNames } from './command-names';
  * [--kind sp] [--service-account SA] [--repositories A,B] [--for TERM] REASON…`, with the term the
  * request asked for (none when it recorded none: the default then applies, as it did).
  * `extension`: an extension request is asked for again as `@acrbot extend ORIGINAL [--for TERM]
- * REASON…` (a new grant or secret beside the original would not move its end).
+ * REASON…` (a new grant or secret beside the original would not move its end). A secret whose
+ * run was refused because its name is taken by a secret acrbot may not overwrite
+ * (`kubernetes.foreignSecret`) is asked for as `--name NEW-NAME`: the same name is refused again.
  */
 export function askAgainCommand(
-  request: Pick<AccessRequest, 'plan' | 'access' | 'extendsRequestId'>,
+  request: Pick<AccessRequest, 'plan' | 'access' | 'extendsRequestId' | 'outcome'>,
   options: { extension?: boolean } = {},
 ): string {
   const plan = request.plan;
@@ -30,7 +32,7 @@ export function askAgainCommand(
   if (plan.kind === 'grant') return `@acrbot grant ${commandNames(plan)}${term} REASON…`;
   const flags = [
     `--namespace ${plan.namespace}`,
-    `--name ${plan.secretName}`,
+    `--name ${request.outcome?.errorCode === NAME_TAKEN ? NEW_NAME : plan.secretName}`,
     ...(plan.credentialKind === 'sp' ? ['--kind sp'] : []),
     ...(plan.serviceAccount ? [`--service-account ${plan.serviceAccount}`] : []),
     // An empty list is every repository: leaving the option out asks for that again.
@@ -39,3 +41,9 @@ export function askAgainCommand(
   // The names are the requester's (valid Kubernetes names, but `www.` one would become a link).
   return `@acrbot secret ${commandNames(plan)} ${inertText(flags.join(' '))}${term} REASON…`;
 }
+
+/** The run's code for a secret name taken by a secret acrbot may not overwrite (secret-ownership.ts). */
+const NAME_TAKEN = 'kubernetes.foreignSecret';
+
+/** What the command says in place of a name that was refused: the requester picks another. */
+const NEW_NAME = 'NEW-NAME';

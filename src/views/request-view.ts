@@ -16,6 +16,7 @@ import { awaitingReview, countedApprovals, describeRequirement } from '../domain
 import { applicationDisplayNameFor, tokenNameFor } from '../domain/secret-credential';
 import { scrubSecrets } from '../domain/secret-text';
 import { askAgainCommand } from './ask-again-command';
+import { heldSecretNote } from './secret-held-note';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 import { commandNames } from './command-names';
@@ -211,10 +212,13 @@ export function planFacts(request: AccessRequest): Fact[] {
         ),
       },
     );
-    // What the cluster said of the target when planned (a namespace missing or going away): only
-    // while a decision is awaited, which it is for.
+    // What the cluster said of the target when planned (a namespace missing or going away, a
+    // secret of that name the run would refuse): only while a decision is awaited, which it is for.
     if (plan.targetCheck && request.state === 'pending')
       common.push({ label: 'Check', value: inertText(plan.targetCheck) });
+    // The requester's own live secret asked for again: they may have meant to extend it.
+    const held = heldSecretNote(request);
+    if (held) common.push({ label: 'Already held', value: held });
   }
   common.push({ label: 'Reason', value: inertText(request.reason) });
   const requirement = describeRequirement(request);
