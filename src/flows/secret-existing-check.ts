@@ -66,5 +66,5 @@ export async function foreignSecretCheck(
     writer: async () => replaced,
   });
   if (decision.replace) return undefined;
-  return `At ${at} secret ${plan.namespace}/${plan.secretName} already existed in cluster ${plan.cluster.name}, and acrbot's records do not show it as one this request may replace: the run will refuse to overwrite it. Ask again with --name OTHER, or have whoever owns it remove it before approving.`;
+  return `At ${at} secret ${plan.namespace}/${plan.secretName} already existed in cluster ${plan.cluster.name}, and acrbot's records do not show it as one this request may replace: the run will refuse to overwrite it. Ask again with another --name, or have whoever owns it remove it before approving.`;
 }

@@ -13,7 +13,7 @@ import { h, second, secretApproved, start, useLifecycleHooks } from '../helpers/
 
 const ARGS = 'aks-dev contosoacr --namespace payments pull for payments-api';
 const WARNING =
-  /At \d{4}-\d\d-\d\d \d\d:\d\d UTC secret payments\/acr-auth already existed in cluster aks-dev, and acrbot's records do not show it as one this request may replace: the run will refuse to overwrite it\. Ask again with --name OTHER/;
+  /At \d{4}-\d\d-\d\d \d\d:\d\d UTC secret payments\/acr-auth already existed in cluster aks-dev, and acrbot's records do not show it as one this request may replace: the run will refuse to overwrite it\. Ask again with another --name/;
 
 const k8s = () => h.app.sandbox!.kubernetes['aks-dev'];
 const cardOf = async (id: string) => JSON.stringify(requestCard((await h.app.store.get(id))!, { showActions: true }));
