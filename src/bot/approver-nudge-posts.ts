@@ -33,14 +33,16 @@ export async function nudgeApprovers(
   kind: 'remind' | 'escalate',
 ): Promise<false | 'refused' | undefined> {
   const message = kind === 'remind' ? reminderMessage(request, rule) : escalationMessage(request, rule);
-  return postNudge(parts, request, rule, kind, message);
+  return postNudge(parts, [request], rule, kind, message);
 }
 
 /**
  * One reminder (or escalation) for several pending requests due at once in the rule's channel
  * (flows/nudge-siblings.ts): `requests[0]` is the one whose job posts it, whose channel and
  * escalation channel it goes to (the others share both), the rest are listed after it. Posted
- * and answered as {@link nudgeApprovers}; the message is views/grouped-nudge-view.ts's.
+ * and answered as {@link nudgeApprovers}; the message is views/grouped-nudge-view.ts's. Each
+ * channel is reached by the first request in order with a card copy to build its reference
+ * from, so one whose announcement stored none does not leave the others it lists unposted.
  */
 export async function nudgeApproversGrouped(
   parts: NudgeParts,
@@ -49,28 +51,32 @@ export async function nudgeApproversGrouped(
   kind: 'remind' | 'escalate',
   now: Date,
 ): Promise<false | 'refused' | undefined> {
-  return postNudge(parts, requests[0]!, rule, kind, groupedNudgeMessage(requests, kind, now));
+  return postNudge(parts, requests, rule, kind, groupedNudgeMessage(requests, kind, now));
 }
 
 /** The parts a nudge's post uses. */
 type NudgeParts = Pick<MessengerParts, 'store' | 'log' | 'approversCopyOf' | 'inConversation'>;
 
-/** Posts `message` where `request`'s nudge goes ({@link nudgeApprovers} says where and what it answers). */
+/**
+ * Posts `message` where the nudge of `requests[0]` goes ({@link nudgeApprovers} says where and
+ * what it answers); a channel is reached by the first of `requests` with a copy to reach it by.
+ */
 async function postNudge(
   parts: NudgeParts,
-  request: AccessRequest,
+  requests: readonly AccessRequest[],
   rule: PolicyRule,
   kind: 'remind' | 'escalate',
   { text, entities }: NudgeMessage,
 ): Promise<false | 'refused' | undefined> {
+  const request = requests[0]!;
   const approverCopy = parts.approversCopyOf(request, await parts.store.listCardCopies(request.id));
   const targets: Partial<ConversationReference>[] = [];
   const main = rule.channel
-    ? await channelReference(parts.store, request.id, rule.channel, 'approvals')
+    ? await firstChannelReference(parts, requests, rule.channel, 'approvals')
     : approverCopy && approversPostAt(approverCopy);
   if (main) targets.push(main);
   if (kind === 'escalate' && rule.escalateTo?.channel) {
-    const escalation = await channelReference(parts.store, request.id, rule.escalateTo.channel, 'escalation');
+    const escalation = await firstChannelReference(parts, requests, rule.escalateTo.channel, 'escalation');
     if (escalation && !targets.some((t) => sameConversation(t, escalation))) targets.push(escalation);
   }
   if (targets.length === 0) {
@@ -101,4 +107,22 @@ async function postNudge(
     'Teams refused an approval nudge in every channel (acrbot is not in them): add acrbot back or change the channels',
   );
   return 'refused';
+}
+
+/**
+ * A reference to `channelId` built from the card copies of the first of `requests` that has one
+ * (channelReference): a copy of any of them gives the service URL and bot account to reach the
+ * channel by, and the grouped post is due there for all of them.
+ */
+async function firstChannelReference(
+  parts: NudgeParts,
+  requests: readonly AccessRequest[],
+  channelId: string,
+  name: string,
+): Promise<Partial<ConversationReference> | undefined> {
+  for (const request of requests) {
+    const reference = await channelReference(parts.store, request.id, channelId, name);
+    if (reference) return reference;
+  }
+  return undefined;
 }

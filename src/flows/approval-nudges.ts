@@ -57,6 +57,13 @@ const REFUSED_EVERYWHERE = '; not posted: Teams refused it in every channel (acr
 const NOT_POSTED =
   "; not posted: no conversation where its approvers are asked (no rule channel, and no approvers' card to post beside)";
 
+/**
+ * How long before a request's expiry its nudge job, held back by another run's grouped claim that
+ * lasts past the expiry, looks again: late enough for that run to have posted or failed, early
+ * enough that a nudge it then owes still goes out before the request expires.
+ */
+const LAST_LOOK_BEFORE_EXPIRY_MS = 60_000;
+
 /** How often an unreviewed break-glass grant is reported again. */
 export const BREAK_GLASS_REPORT_EVERY_MS = 24 * 3_600_000;
 
@@ -203,8 +210,11 @@ export class ApprovalNudges {
         if (await this.sent(request.id, action)) return;
         // Marked by another request's run for its grouped post (nudge-siblings.ts), a few
         // minutes ago: that run may be posting it now. Looked at again once it would be over.
+        // A hold reaching past the request's expiry would end the job here, done: had that post
+        // then failed (its mark undone), nothing would be left to send the nudge. So the job looks
+        // again just before the expiry instead.
         const heldUntil = groupClaimHeldUntil(request, field, this.clock.now());
-        if (heldUntil) return this.deferUntil(job, request, heldUntil);
+        if (heldUntil) return this.deferUntil(job, request, heldUntil, { beforeExpiry: true });
         claimed = request;
       } else {
         const now = this.clock.now().toISOString();
@@ -342,10 +352,21 @@ export class ApprovalNudges {
     await this.deferUntil(job, request, new Date(this.clock.now().getTime() + PAUSED_NUDGE_RECHECK_MS));
   }
 
-  /** Moves the running nudge job to `dueAt`, unless the request expires by then (as {@link deferWhilePaused}). */
-  private async deferUntil(job: ScheduledJob, request: AccessRequest, dueAt: Date): Promise<void> {
-    if (dueAt.getTime() >= Date.parse(request.expiresAt)) return;
-    await this.moveOwnJob(job, dueAt);
+  /**
+   * Moves the running nudge job to `dueAt`, unless the request expires by then (as
+   * {@link deferWhilePaused}). `beforeExpiry`: then to {@link LAST_LOOK_BEFORE_EXPIRY_MS} before
+   * the expiry instead, while that is still ahead.
+   */
+  private async deferUntil(
+    job: ScheduledJob,
+    request: AccessRequest,
+    dueAt: Date,
+    { beforeExpiry = false } = {},
+  ): Promise<void> {
+    const expiresAt = Date.parse(request.expiresAt);
+    if (dueAt.getTime() < expiresAt) return this.moveOwnJob(job, dueAt);
+    const lastLook = expiresAt - LAST_LOOK_BEFORE_EXPIRY_MS;
+    if (beforeExpiry && lastLook > this.clock.now().getTime()) await this.moveOwnJob(job, new Date(lastLook));
   }
 
   /**

@@ -9,7 +9,8 @@
  * `<at>` tags are the only markup it carries.
  */
 import { describeDurationMs } from '../domain/access-term';
-import { approversName, countedApprovals, type PolicyRule } from '../domain/policy';
+import { waitedOnUsers } from '../domain/nudge-group';
+import { approversName, type PolicyRule } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
 import { inertMessageText } from './message-text-inert';
 
@@ -27,21 +28,17 @@ export interface NudgeMessage {
 }
 
 /**
- * The rule's named approvers still waited on, as mentions (the reminder's and the escalation's
- * alike): not the requester, who cannot approve, nor those whose approval counts already (a
- * second one from them is refused), so nobody is called to a click that cannot count.
+ * The rule's named approvers still waited on (domain/nudge-group.ts, waitedOnUsers: the same ones
+ * a grouped nudge mentions), as mentions (the reminder's and the escalation's alike): not the
+ * requester, who cannot approve, nor those whose approval counts already (a second one from them
+ * is refused), so nobody is called to a click that cannot count.
  */
 function approverMentions(request: AccessRequest, rule: PolicyRule): MentionEntity[] {
-  const done = new Set(
-    [request.requester, ...countedApprovals(request).map((a) => a.by)].map((p) => p.objectId.toLowerCase()),
-  );
-  return rule.approvers.users
-    .filter((id) => !done.has(id.toLowerCase()))
-    .map((id, i) => ({
-      type: 'mention',
-      text: `<at>approver ${i + 1}</at>`,
-      mentioned: { id, name: `approver ${i + 1}` },
-    }));
+  return waitedOnUsers(request, rule).map((id, i) => ({
+    type: 'mention',
+    text: `<at>approver ${i + 1}</at>`,
+    mentioned: { id, name: `approver ${i + 1}` },
+  }));
 }
 
 /**

@@ -370,3 +370,60 @@ describe('a grouped post stays within its bounds', () => {
     expect((await t.store.get(b.id))!.policy?.remindedAt).toBeUndefined();
   });
 });
+
+test('the posting request has no card copy (its announcement stored none): the post goes by a sibling’s, and all are reminded', async () => {
+  const t = setup();
+  t.clock.advance(1000);
+  const a = await t.service.create(newGrant(REQUESTER));
+  expect(await t.store.listCardCopies(a.id)).toEqual([]);
+  const b = await t.create(OUTSIDER);
+  const c = await t.create(OLIVE);
+  t.clock.advance(HOUR);
+  expect(await t.scheduler.runNow(approvalNudgeJobIds(a.id).remind)).toBe(true);
+  expect(t.adapter.posts).toHaveLength(1);
+  expect(t.adapter.posts[0]!.to).toBe(RULE_CHANNEL);
+  for (const r of [a, b, c]) {
+    expect(t.adapter.posts[0]!.activity.text).toContain(`"@acrbot pending ${r.id}"`);
+    const [entry, ...more] = await t.reminded(r.id);
+    expect(more).toEqual([]);
+    expect(entry).toMatchObject({ outcome: 'reminded' });
+    expect(entry!.detail).not.toContain('not posted');
+  }
+});
+
+test('a sibling held by a grouped claim lasting past its expiry looks again just before it, and posts itself when that post failed', async () => {
+  const t = setup();
+  const a = await t.create(REQUESTER);
+  const b = await t.create(OUTSIDER);
+  t.clock.advance(HOUR);
+  // b expires 5 minutes from now: within the claim's window.
+  const expiresAt = new Date(t.clock.now().getTime() + 5 * MINUTE);
+  const bound = (await t.store.get(b.id))!;
+  await t.store.update({ ...bound, version: bound.version + 1, expiresAt: expiresAt.toISOString() });
+  // While a's grouped post is under way, b's own job runs (a sweep does both at once); then
+  // Teams fails the post.
+  const post = t.adapter.continueConversationAsync.bind(t.adapter);
+  let ranDuring = false;
+  jest.spyOn(t.adapter, 'continueConversationAsync').mockImplementationOnce(async (...args) => {
+    expect((await t.store.get(b.id))!.policy).toMatchObject({ remindedBy: a.id });
+    ranDuring = await t.scheduler.runNow(approvalNudgeJobIds(b.id).remind);
+    t.adapter.failing = true;
+    try {
+      await post(...args);
+    } finally {
+      t.adapter.failing = false;
+    }
+  });
+  await t.scheduler.runNow(approvalNudgeJobIds(a.id).remind);
+  expect(ranDuring).toBe(true);
+  expect(t.adapter.posts).toEqual([]);
+  const lastLook = new Date(expiresAt.getTime() - MINUTE);
+  expect(await t.jobs.get(approvalNudgeJobIds(b.id).remind)).toMatchObject({ dueAt: lastLook.toISOString() });
+  expect((await t.store.get(b.id))!.policy?.remindedAt).toBeUndefined();
+
+  t.clock.set(lastLook);
+  expect(await t.scheduler.runNow(approvalNudgeJobIds(b.id).remind)).toBe(true);
+  expect(t.adapter.posts).toHaveLength(1);
+  expect(t.adapter.posts[0]!.activity.text).toContain(`"@acrbot pending ${b.id}"`);
+  expect(await t.reminded(b.id)).toEqual([expect.objectContaining({ outcome: 'reminded' })]);
+});
