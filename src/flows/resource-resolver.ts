@@ -97,10 +97,12 @@ export class ResourceResolver {
     // Only for where else it is and suggestions: a subscription whose list is refused simply offers
     // none; a listing that fails otherwise does not hide why the read found nothing.
     const { all, failure } = await settledListing(listAll());
-    const moved = inOtherGroups('cluster', ref, all);
-    if (moved) throw moved;
+    const elsewhere = inOtherGroups('cluster', ref, all);
+    if (elsewhere && lookedWhereFound(elsewhere, read)) throw elsewhere.answer;
     const unseen =
-      ref.kind === 'id' ? this.unseenResource('cluster', clusterResourceId(ref), ref.resourceGroup, read) : undefined;
+      ref.kind === 'id'
+        ? this.unseenResource('cluster', clusterResourceId(ref), ref.resourceGroup, read, elsewhere)
+        : undefined;
     if (unseen) throw unseen;
     if (failure !== undefined) throw failure;
     throw this.notFound(
@@ -108,6 +110,7 @@ export class ResourceResolver {
       describeClusterRef(ref),
       all.map((c) => `${c.resourceGroup}/${c.name}`),
       { ...read, resourceGroup: ref.resourceGroup },
+      elsewhere ? { close: elsewhere.forms, instead: elsewhere.possibility } : {},
     );
   }
 
@@ -158,9 +161,9 @@ export class ResourceResolver {
       const { all, failure } = await settledListing(
         this.listIn([byId.subscriptionId], (s) => this.azure.listRegistries(s)),
       );
-      const moved = inOtherGroups('registry', byId, all);
-      if (moved) throw moved;
-      const unseen = this.unseenResource('registry', registryResourceId(byId), byId.resourceGroup, read);
+      const elsewhere = inOtherGroups('registry', byId, all);
+      if (elsewhere && lookedWhereFound(elsewhere, read)) throw elsewhere.answer;
+      const unseen = this.unseenResource('registry', registryResourceId(byId), byId.resourceGroup, read, elsewhere);
       if (unseen) throw unseen;
       if (failure !== undefined) throw failure;
       throw this.notFound(
@@ -251,13 +254,16 @@ export class ResourceResolver {
    * For an explicit resource id acrbot could not look up: it cannot tell whether the resource
    * exists, so it says why, naming the subscription ARM could not find, or the right it lacks
    * (403, which ARM answers alike for a name that does not exist in a resource group acrbot may
-   * not read: a mistyped group or name reads so too). Undefined when it did look.
+   * not read: a mistyped group or name reads so too). Undefined when it did look. `elsewhere`:
+   * one of that name in another group, then named as a possibility only: acrbot cannot tell
+   * whether the one it may not read exists, so a wrong group is not the certain mistake.
    */
   private unseenResource(
     kind: 'cluster' | 'registry',
     id: string,
     resourceGroup: string,
     unseen: Unseen,
+    elsewhere?: Elsewhere,
   ): UserFacingError | undefined {
     const { cause } = unseen;
     const [missing] = unseen.unknown;
@@ -271,7 +277,7 @@ export class ResourceResolver {
     const code = (cause as { code?: unknown } | undefined)?.code;
     return new UserFacingError(
       `${kind}.unreadable`,
-      `acrbot may not read ${kind} ${id}${azureAnswered(code)}, so it cannot tell whether it exists: Azure gives the same answer for a name that does not exist in a resource group acrbot may not read. Check the resource group and the name; if they are right, acrbot's identity needs the Reader role on resource group ${resourceGroup}: make sure the ${kind} is in ${managedList(kind)} and redeploy (docs/deploy.md, Rights for the bot's identity), then try again.`,
+      `acrbot may not read ${kind} ${id}${azureAnswered(code)}, so it cannot tell whether it exists: Azure gives the same answer for a name that does not exist in a resource group acrbot may not read. Check the resource group and the name; if they are right, acrbot's identity needs the Reader role on resource group ${resourceGroup}: make sure the ${kind} is in ${managedList(kind)} and redeploy (docs/deploy.md, Rights for the bot's identity), then try again.${elsewhere ? ` ${elsewhere.possibility}` : ''}`,
       { cause },
     );
   }
@@ -281,16 +287,20 @@ export class ResourceResolver {
    * (refused, or not found by ARM), named so that "not found" is said only about the others;
    * with its `resourceGroup`, the refusals were point reads in that group (see
    * {@link readEverywhere}), and the sentence names the group rather than the subscription.
+   * `how.instead`: a sentence said in place of "Did you mean" (one of that name in another
+   * group, {@link Elsewhere}), `how.close` then being what it says to type.
    */
   private notFound(
     kind: 'cluster' | 'registry',
     name: string,
     candidates: string[],
     unseen: Unseen & { resourceGroup?: string } = { refused: [], unknown: [] },
-    how: { named?: 'named' | 'with login server'; close?: string[] } = {},
+    how: { named?: 'named' | 'with login server'; close?: string[]; instead?: string } = {},
   ): UserFacingError {
     const { named = 'named', close = closestNames(name, candidates) } = how;
-    const suggestion = close.length ? ` Did you mean ${close.join(', ')}?` : '';
+    // One of that name elsewhere says where and what to type itself: no "Did you mean" besides.
+    const suggestion =
+      how.instead !== undefined ? ` ${how.instead}` : close.length ? ` Did you mean ${close.join(', ')}?` : '';
     const notLookedIn = [...unseen.refused, ...unseen.unknown].map((s) => s.toLowerCase());
     if (notLookedIn.length === 0)
       return new UserFacingError(
@@ -339,17 +349,33 @@ function settledListing<T>(listing: Promise<{ all: T[] }>): Promise<{ all: T[]; 
 }
 
 /**
- * For a resource named with a resource group (`resourceGroup/name` or its id) that is not there:
- * when the listing holds one of exactly its name elsewhere (an id: in the same subscription), the
- * answer leads with where it is and what to type instead, since a wrong group is then the likely
- * mistake, not a missing Reader role; undefined when there is none. A registry name being shared
- * across subscriptions (domain name label scope), another subscription's is another registry.
+ * Resources of exactly the typed name in other resource groups than the one typed (an id: in the
+ * same subscription; a registry name being shared across subscriptions with a domain name label
+ * scope, another subscription's is another registry), and the two ways of saying so.
  */
+interface Elsewhere {
+  /** What to type for each: `group/name` where it names one alone, else the id. */
+  forms: string[];
+  /** The subscriptions (lower case) they are in. */
+  subscriptionIds: string[];
+  /**
+   * The answer when the typed group was looked in and has none: where it is and what to type,
+   * since a wrong group is then the likely mistake, not a missing Reader role.
+   */
+  answer: UserFacingError;
+  /**
+   * The sentence added to "cannot tell" when the typed group could not be read (403): the typed
+   * one may exist there, so the other is a possibility, and the Reader-role advice stays.
+   */
+  possibility: string;
+}
+
+/** The {@link Elsewhere} of a resource named with `ref.resourceGroup`; undefined when there is none. */
 function inOtherGroups(
   kind: 'cluster' | 'registry',
   ref: { name: string; resourceGroup: string; subscriptionId?: string },
   listed: readonly (ClusterInfo | RegistryInfo)[],
-): UserFacingError | undefined {
+): Elsewhere | undefined {
   const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
   const there = listed.filter(
     (r) =>
@@ -365,12 +391,33 @@ function inOtherGroups(
       : r.id,
   );
   const groups = [...new Set(there.map((r) => r.resourceGroup))];
+  const inGroups = `in resource group${groups.length === 1 ? '' : 's'} ${groups.join(', ')}`;
+  const type = `type ${forms.length === 1 ? '' : 'one of '}${forms.join(', ')} instead.`;
   const Kind = kind === 'cluster' ? 'Cluster' : 'Registry';
-  return new UserFacingError(
-    `${kind}.notFound`,
-    `${Kind} ${there[0].name} is in resource group${groups.length === 1 ? '' : 's'} ${groups.join(', ')}, not ${ref.resourceGroup}: type ${forms.length === 1 ? '' : 'one of '}${forms.join(', ')} instead.`,
+  const [one, Many] = kind === 'cluster' ? ['cluster', 'Clusters'] : ['registry', 'Registries'];
+  return {
     forms,
-  );
+    subscriptionIds: [...new Set(there.map((r) => r.subscriptionId.toLowerCase()))],
+    answer: new UserFacingError(
+      `${kind}.notFound`,
+      `${Kind} ${there[0].name} is ${inGroups}, not ${ref.resourceGroup}: ${type}`,
+      forms,
+    ),
+    possibility:
+      there.length === 1
+        ? `A ${one} of that name is ${inGroups}: if you meant it, ${type}`
+        : `${Many} of that name are ${inGroups}: if you meant one of them, ${type}`,
+  };
+}
+
+/**
+ * True when the typed group was read (answered, not refused nor in a subscription ARM could not
+ * find) in every subscription holding one of that name elsewhere: only then is "it is in that
+ * other group, not this one" known rather than guessed.
+ */
+function lookedWhereFound(elsewhere: Elsewhere, read: Unseen): boolean {
+  const unlooked = [...read.refused, ...read.unknown].map((s) => s.toLowerCase());
+  return elsewhere.subscriptionIds.every((s) => !unlooked.includes(s));
 }
 
 /**

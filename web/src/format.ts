@@ -531,9 +531,18 @@ export function axisLabels(
   );
 }
 
-/** Where a cluster is: its resource group and the start of its subscription id (else its id). */
+/** The resource group a resource id names, if it names one. */
+function groupOf(id: string): string | undefined {
+  return /\/resourceGroups\/([^/]+)/i.exec(id)?.[1];
+}
+
+/**
+ * Where a cluster is, tersely, for an axis label: its resource group and the start of the
+ * subscription id it carries (else its id). Not {@link placeWhere}'s words, nor its subscription
+ * read from the id: labels already shown keep their form.
+ */
 function placeOf(item: { id: string; subscriptionId?: string }): string {
-  const group = /\/resourceGroups\/([^/]+)/i.exec(item.id)?.[1];
+  const group = groupOf(item.id);
   const where = [group, item.subscriptionId?.slice(0, 8)].filter(Boolean).join(', ');
   return where || item.id;
 }
@@ -545,7 +554,7 @@ function placeOf(item: { id: string; subscriptionId?: string }): string {
  * neither.
  */
 export function placeWhere(place: { id: string; subscriptionId?: string }): string {
-  const group = /\/resourceGroups\/([^/]+)/i.exec(place.id)?.[1];
+  const group = groupOf(place.id);
   const sub = place.subscriptionId || /^\/subscriptions\/([^/]+)/i.exec(place.id)?.[1];
   const short = sub && sub.length > 8 ? `${sub.slice(0, 8)}…` : sub;
   return [group && `resource group ${group}`, short && `subscription ${short}`].filter(Boolean).join(', ');
