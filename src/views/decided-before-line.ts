@@ -1,6 +1,7 @@
 /**
  * The "Before" fact of a request's card: what people decided against its pair recently
- * (`decidedBefore`, found when it was filed), for those who decide it now.
+ * (`decidedBefore`, found when it was filed), for those who decide it now: drawn on the
+ * approvers' copy only (planFacts' `approvers`), never the requester's card, `status` or an outcome.
  */
 import { formatUtc } from '../domain/access-term';
 import type { DecidedBefore } from '../domain/decided-before';

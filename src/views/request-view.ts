@@ -143,8 +143,22 @@ export function deciders(request: AccessRequest): string {
   return names.map(inertText).join(', ');
 }
 
-/** The facts of a request's plan, in the order a reviewer reads them. */
-export function planFacts(request: AccessRequest): Fact[] {
+/** Whose copy of a request card the facts are drawn for. */
+export interface PlanFactsFor {
+  /**
+   * The approvers' copy (drawn with Approve/Reject, {@link RequestCardOptions.showActions}): only
+   * it says what people decided against the pair before ("Before"). Their rejection comments and
+   * revocation reasons are for the approvers' places, not the requester's card, `status` or
+   * wherever the requester asked (a team channel).
+   */
+  approvers?: boolean;
+}
+
+/**
+ * The facts of a request's plan, in the order a reviewer reads them. Without `forWhom.approvers`
+ * they are those every copy may show.
+ */
+export function planFacts(request: AccessRequest, forWhom: PlanFactsFor = {}): Fact[] {
   const plan = request.plan;
   const common: Fact[] = [
     { label: 'Request', value: request.id },
@@ -233,7 +247,7 @@ export function planFacts(request: AccessRequest): Fact[] {
   else common.push({ label: 'Term', value: inertText(describeAccess(request)) });
   const drifted = driftedBeforeLine(request);
   if (drifted) common.push({ label: 'Drift', value: drifted });
-  const decided = decidedBeforeLine(request);
+  const decided = forWhom.approvers ? decidedBeforeLine(request) : undefined;
   if (decided) common.push({ label: 'Before', value: decided });
   if (request.extendsRequestId) common.push({ label: 'Extends', value: request.extendsRequestId });
   common.push(...pendingExtensionFacts(request));
@@ -364,7 +378,10 @@ function useReviewOwed(dueAt: string): string {
 
 /** Options for a request card. */
 export interface RequestCardOptions {
-  /** Approve/Reject buttons (approvers' copies while pending). */
+  /**
+   * Approve/Reject buttons (approvers' copies while pending). Marks the approvers' copy: only it
+   * says what people decided against the pair before ("Before", planFacts).
+   */
   showActions: boolean;
   /** An extra line, e.g. why a click was refused. */
   notice?: string;
@@ -456,7 +473,9 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
     stateLabel: state.label,
     stateStyle: tint(state.color),
     stateDetail: awaited === undefined ? stateDetail(request) : approvedByViewer(awaited),
-    facts: planFacts(request),
+    // Asked for, not `showActions` as drawn: buttons hidden while a break-glass grant runs still
+    // leave the approvers' copy; the "Before" line itself says when it has done its work.
+    facts: planFacts(request, { approvers: options.showActions }),
     // A replaced secret's line names its earlier requester.
     operations: planOperationLines(request).map(inertText),
     showOperations: request.state === 'pending',

@@ -15,7 +15,8 @@ import { SqliteRequestStore } from '../../src/integrations/store/sqlite-request-
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
 import type { AdaptiveCardJson } from '../../src/views/card-templates';
-import { requestCard } from '../../src/views/request-view';
+import { outcomeCard, planFacts, requestCard } from '../../src/views/request-view';
+import { postedCardFor } from '../../src/bot/card-viewers';
 import { FakeClock, HOUR, MINUTE } from './support/fake-clock';
 import { fakeDirectory } from './support/fake-directory';
 import {
@@ -34,8 +35,11 @@ import { APPROVER, grantPlan, pendingRequest, REQUESTER, secretPlan } from './su
 
 const OTHER_TENANT = '5b1e2c3d-0000-4000-8000-00000000b0b0';
 
-/** The card's "Before" fact, if any. */
-function beforeFact(request: AccessRequest): string | undefined {
+/** The "Before" fact of a card (the approvers' copy of the request card unless given), if any. */
+function beforeFact(
+  request: AccessRequest,
+  card: AdaptiveCardJson = requestCard(request, { showActions: true }),
+): string | undefined {
   let found: string | undefined;
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(walk);
@@ -44,7 +48,7 @@ function beforeFact(request: AccessRequest): string | undefined {
     if (n.type === 'FactSet') found ??= n.facts?.find((f) => f.title === 'Before')?.value;
     Object.values(n).forEach(walk);
   };
-  walk(requestCard(request, { showActions: true }) as AdaptiveCardJson);
+  walk(card);
   return found;
 }
 
@@ -144,6 +148,8 @@ describe.each(stores)('a new request after decisions against its pair (%s store)
     expect(bg.decidedBefore?.map((d) => d.requestId)).toEqual([first.id]);
     const running = await granted(store, bg, t.clock.now());
     expect(beforeFact(running)).toMatch(new RegExp(`^${first.id} rejected by Alex Approver`));
+    // Its requester's copy and `status` say nothing of it: the comment is the approvers'.
+    expect(beforeFact(running, requestCard(running, { showActions: false, showCancel: true }))).toBeUndefined();
     await t.decide(bg.id, SAM, true, 'needed for the incident');
     expect(beforeFact((await store.get(bg.id))!)).toBeUndefined();
   });
@@ -252,5 +258,51 @@ describe.each(stores)('a new request after decisions against its pair (%s store)
     const extension = await t.ask('release slipped', { extendsRequestId: original.id, durationMs: 2 * DAY });
     expect(extension.extendsRequestId).toBe(original.id);
     expect(extension.decidedBefore).toBeUndefined();
+  });
+});
+
+/**
+ * Other people's rejection comments and revocation reasons are the approvers' to read: the copy
+ * drawn for them (with Approve/Reject, their own view too) says them, no other copy does — not
+ * the requester's card posted where they asked (perhaps a team channel), not `status`, not the
+ * requester's own view, not the outcome card.
+ */
+describe('which copies of the card say what was decided before', () => {
+  const request = pendingRequest({
+    decidedBefore: [
+      { requestId: 'R-REJECT22', how: 'rejected', by: APPROVER, at: '2025-01-15T08:40:00.000Z', text: 'not this week' },
+      {
+        requestId: 'R-REVOKE33',
+        how: 'revoked',
+        by: SAM,
+        at: '2025-01-10T17:05:00.000Z',
+        text: 'incident: leaked by Dana',
+      },
+    ],
+  });
+  const said = `R-REJECT22 rejected by Alex Approver on 2025-01-15 08:40 UTC: "not this week"; R-REVOKE33's access revoked by Megan Developer on 2025-01-10 17:05 UTC: "incident: leaked by Dana"`;
+  const viewers = { all: ['29:requester', '29:approver'], approvers: ['29:approver'] };
+
+  test("the approvers' copies say it: as posted with the buttons, and an approver's own view", () => {
+    expect(beforeFact(request, requestCard(request, { showActions: true }))).toBe(said);
+    expect(beforeFact(request, requestCard(request, { showActions: true, viewerObjectId: SAM.objectId }))).toBe(said);
+    // Teams can name none of its approvers: the approvers' channel copy is posted with the buttons.
+    expect(beforeFact(request, postedCardFor(request, 'approver', { ...viewers, approvers: [] }))).toBe(said);
+    expect(planFacts(request, { approvers: true }).find((f) => f.label === 'Before')?.value).toBe(said);
+  });
+
+  test("the requester's card, status, their own view and the outcome do not", () => {
+    const copies: Array<[string, AdaptiveCardJson]> = [
+      ["requester's posted copy", postedCardFor(request, 'requester', viewers)],
+      ['status', requestCard(request, { showActions: false })],
+      ["requester's own view", requestCard(request, { showActions: false, showCancel: true })],
+      ['outcome', outcomeCard({ ...request, state: 'succeeded' })],
+    ];
+    for (const [copy, card] of copies) {
+      expect([copy, beforeFact(request, card)]).toEqual([copy, undefined]);
+      expect([copy, JSON.stringify(card).includes('leaked by Dana')]).toEqual([copy, false]);
+    }
+    // Any other caller of planFacts gets the facts every copy may show.
+    expect(planFacts(request).map((f) => f.label)).not.toContain('Before');
   });
 });
