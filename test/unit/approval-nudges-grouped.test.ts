@@ -7,7 +7,7 @@
  * Real memory stores, Scheduler, RequestService, ApprovalNudges and CardMessenger, posting
  * through a recording adapter.
  */
-import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import type { CloudAdapter } from 'botbuilder';
 import { CardMessenger } from '../../src/bot/card-messenger';
 import { GROUP_CLAIM_WINDOW_MS } from '../../src/domain/nudge-group';
 import type { PolicyRule } from '../../src/domain/policy';
@@ -18,31 +18,12 @@ import { createLogger } from '../../src/observability/logger';
 import { reminderMessage } from '../../src/views/nudge-view';
 import { HOUR, MINUTE } from './support/fake-clock';
 import { nudgeWorld } from './support/nudge-world';
-import { APPROVERS_GROUP, OLIVE, ONCALL_GROUP, policy, rule, SAM } from './support/policy-fixtures';
-import { APPROVER, newGrant, OUTSIDER, REQUESTER } from './support/requests';
+import { APPROVERS_GROUP, OLIVE, ONCALL_GROUP, policy, rule, SAM, TENANT } from './support/policy-fixtures';
+import { postedTo, RecordingAdapter } from './support/recording-adapter';
+import { APPROVER, newGrant, OUTSIDER, pendingRequest, REQUESTER } from './support/requests';
 
 const RULE_CHANNEL = '19:prod@thread.tacv2';
 const OTHER_CHANNEL = '19:dev@thread.tacv2';
-
-/** Records each proactive post with the conversation it went to; `failing`: posts answer 503. */
-class RecordingAdapter {
-  readonly posts: Array<{ to: string; activity: Partial<Activity> }> = [];
-  failing = false;
-  async continueConversationAsync(
-    _appId: string,
-    reference: Partial<ConversationReference>,
-    logic: (ctx: unknown) => Promise<void>,
-  ): Promise<void> {
-    if (this.failing) throw Object.assign(new Error('Teams answered 503'), { statusCode: 503 });
-    await logic({
-      onSendActivities: () => undefined,
-      sendActivity: async (activity: Partial<Activity>) => {
-        this.posts.push({ to: String(reference.conversation?.id), activity });
-        return { id: `post-${this.posts.length}` };
-      },
-    });
-  }
-}
 
 /** The nudges through a real CardMessenger; card redraws are only counted. */
 class Chat implements NudgeNotifier {
@@ -100,9 +81,14 @@ function setup(extra: Partial<PolicyRule> = {}) {
     const current = (await world.store.get(id))!;
     await world.store.update({ ...current, version: current.version + 1, policy: { ...current.policy!, ...patch } });
   };
+  /** Rewrites the stored request by `edit`, as another write landing on it would. */
+  const change = async (id: string, edit: (r: AccessRequest) => Partial<AccessRequest>) => {
+    const current = (await world.store.get(id))!;
+    await world.store.update({ ...current, ...edit(current), version: current.version + 1 });
+  };
   const reminded = async (id: string) =>
     (await world.audit.forRequest(id)).filter((e) => e.action === 'approval.reminded');
-  return { ...world, chat, adapter, create, mark, reminded };
+  return { ...world, chat, adapter, create, mark, change, reminded };
 }
 
 describe('reminders due at once in one channel', () => {
@@ -115,7 +101,7 @@ describe('reminders due at once in one channel', () => {
     expect(await t.scheduler.runNow(approvalNudgeJobIds(a.id).remind)).toBe(true);
     expect(t.adapter.posts).toHaveLength(1);
     const [post] = t.adapter.posts;
-    expect(post!.to).toBe(RULE_CHANNEL);
+    expect(postedTo(t.adapter)).toEqual([RULE_CHANNEL]);
     expect(post!.activity.text).toMatch(/^Reminder: 3 requests are still waiting for a decision\./);
     for (const r of [a, b, c]) expect(post!.activity.text).toContain(`"@acrbot pending ${r.id}"`);
     expect(post!.activity.text).toContain(
@@ -144,7 +130,8 @@ describe('reminders due at once in one channel', () => {
     expect(await t.scheduler.runDue()).toBe(1);
     const stored = (await t.store.get(a.id))!;
     const today = reminderMessage(stored, stored.policy!.rule!);
-    expect(t.adapter.posts).toEqual([{ to: RULE_CHANNEL, activity: { type: 'message', ...today } }]);
+    expect(postedTo(t.adapter)).toEqual([RULE_CHANNEL]);
+    expect(t.adapter.posts.map((p) => p.activity)).toEqual([{ type: 'message', ...today }]);
     expect((await t.reminded(a.id))[0]!.detail).toBe('no decision after 60 min');
   });
 
@@ -162,10 +149,10 @@ describe('reminders due at once in one channel', () => {
     // a's job first, alone (a sweep runs them at once, each marking its own request first).
     expect(await t.scheduler.runNow(approvalNudgeJobIds(a.id).remind)).toBe(true);
     expect(await t.scheduler.runDue()).toBe(1);
-    expect(t.adapter.posts.map((p) => p.to)).toEqual([RULE_CHANNEL, OTHER_CHANNEL]);
+    expect(postedTo(t.adapter)).toEqual([RULE_CHANNEL, OTHER_CHANNEL]);
     for (const p of t.adapter.posts) expect(p.activity.text).toMatch(/^Reminder: request R-/);
-    expect(t.adapter.posts.find((p) => p.to === OTHER_CHANNEL)!.activity.text).toContain(b.id);
-    expect(t.adapter.posts.find((p) => p.to === RULE_CHANNEL)!.activity.text).toContain(a.id);
+    expect(t.adapter.posts[0]!.activity.text).toContain(a.id);
+    expect(t.adapter.posts[1]!.activity.text).toContain(b.id);
   });
 
   test('a sibling rejected right after the listing is neither in the post nor marked', async () => {
@@ -310,7 +297,7 @@ test('escalations due at once go as one post in the rule channel and the escalat
   const b = await t.create(OUTSIDER);
   t.clock.advance(3 * HOUR);
   expect(await t.scheduler.runNow(approvalNudgeJobIds(a.id).escalate)).toBe(true);
-  expect(t.adapter.posts.map((p) => p.to)).toEqual([RULE_CHANNEL, ESCALATION_CHANNEL]);
+  expect(postedTo(t.adapter)).toEqual([RULE_CHANNEL, ESCALATION_CHANNEL]);
   for (const { activity } of t.adapter.posts) {
     expect(activity.text).toMatch(/^Escalation: 2 requests are still waiting for a decision\./);
     expect(activity.text).toContain(
@@ -381,7 +368,7 @@ test('the posting request has no card copy (its announcement stored none): the p
   t.clock.advance(HOUR);
   expect(await t.scheduler.runNow(approvalNudgeJobIds(a.id).remind)).toBe(true);
   expect(t.adapter.posts).toHaveLength(1);
-  expect(t.adapter.posts[0]!.to).toBe(RULE_CHANNEL);
+  expect(postedTo(t.adapter)).toEqual([RULE_CHANNEL]);
   for (const r of [a, b, c]) {
     expect(t.adapter.posts[0]!.activity.text).toContain(`"@acrbot pending ${r.id}"`);
     const [entry, ...more] = await t.reminded(r.id);
@@ -426,4 +413,131 @@ test('a sibling held by a grouped claim lasting past its expiry looks again just
   expect(t.adapter.posts).toHaveLength(1);
   expect(t.adapter.posts[0]!.activity.text).toContain(`"@acrbot pending ${b.id}"`);
   expect(await t.reminded(b.id)).toEqual([expect.objectContaining({ outcome: 'reminded' })]);
+});
+
+describe('a pending request the post must not take is left to its own job, unmarked', () => {
+  const escalating = {
+    escalateAfterMs: 2 * HOUR,
+    escalateTo: { channel: ESCALATION_CHANNEL, groups: [ONCALL_GROUP], name: 'Payments on-call' },
+  };
+
+  /** Runs `first`'s `kind` job; expects one post (per channel) naming only `first`, and `other` unmarked. */
+  async function postedAlone(
+    t: ReturnType<typeof setup>,
+    first: AccessRequest,
+    other: AccessRequest,
+    kind: 'remind' | 'escalate' = 'remind',
+  ) {
+    expect(await t.scheduler.runNow(approvalNudgeJobIds(first.id)[kind])).toBe(true);
+    const heading = kind === 'remind' ? 'Reminder' : 'Escalation';
+    for (const { activity } of t.adapter.posts) {
+      expect(activity.text).toMatch(new RegExp(`^${heading}: request ${first.id} `));
+      expect(activity.text).not.toContain(other.id);
+    }
+    const { policy: binding } = (await t.store.get(other.id))!;
+    const mark = kind === 'remind' ? 'remindedAt' : 'escalatedAt';
+    expect(binding?.[mark]).toBeUndefined();
+    expect(binding?.[kind === 'remind' ? 'remindedBy' : 'escalatedBy']).toBeUndefined();
+  }
+
+  test('filed 59 minutes after it (its reminder due an hour after filing): reminded later, by its own job', async () => {
+    const t = setup();
+    const a = await t.create(REQUESTER);
+    t.clock.advance(59 * MINUTE);
+    const b = await t.create(OUTSIDER);
+    // a is an hour old, b a minute.
+    t.clock.advance(MINUTE);
+    await postedAlone(t, a, b);
+    expect(postedTo(t.adapter)).toEqual([RULE_CHANNEL]);
+    expect(await t.scheduler.runDue()).toBe(0);
+    t.clock.advance(59 * MINUTE);
+    expect(await t.scheduler.runDue()).toBe(1);
+    expect(postedTo(t.adapter)).toEqual([RULE_CHANNEL, RULE_CHANNEL]);
+    expect(t.adapter.posts[1]!.activity.text).toMatch(new RegExp(`^Reminder: request ${b.id} `));
+    expect(await t.reminded(b.id)).toEqual([expect.objectContaining({ outcome: 'reminded' })]);
+  });
+
+  test('expired, still pending (its expiry has not run yet): not taken', async () => {
+    const t = setup();
+    const a = await t.create(REQUESTER);
+    const b = await t.create(OUTSIDER);
+    await t.change(b.id, (r) => ({ expiresAt: new Date(Date.parse(r.createdAt) + 30 * MINUTE).toISOString() }));
+    t.clock.advance(HOUR);
+    await postedAlone(t, a, b);
+    expect(postedTo(t.adapter)).toEqual([RULE_CHANNEL]);
+    expect((await t.store.get(b.id))!.state).toBe('pending');
+    expect(await t.reminded(b.id)).toEqual([]);
+  });
+
+  test('its escalation due too: not in the reminder; it gets the escalation alone, and no reminder', async () => {
+    const t = setup(escalating);
+    const b = await t.create(OUTSIDER);
+    t.clock.advance(HOUR);
+    const a = await t.create(REQUESTER);
+    // b is two hours old (escalation due), a one (reminder due, escalation not).
+    t.clock.advance(HOUR);
+    await postedAlone(t, a, b);
+    expect(postedTo(t.adapter)).toEqual([RULE_CHANNEL]);
+    // b's reminder (used up unsent) and its escalation.
+    expect(await t.scheduler.runDue()).toBe(2);
+    expect(postedTo(t.adapter)).toEqual([RULE_CHANNEL, RULE_CHANNEL, ESCALATION_CHANNEL]);
+    expect(t.adapter.posts[1]!.activity.text).toMatch(new RegExp(`^Escalation: request ${b.id} `));
+    expect(await t.reminded(b.id)).toEqual([]);
+  });
+
+  test('an extension whose original’s access has ended (approving it would be refused): not taken, nor reminded by its own job', async () => {
+    const t = setup();
+    const a = await t.create(REQUESTER);
+    const b = await t.create(OUTSIDER);
+    const original = pendingRequest({
+      id: 'R-ORIGINAL',
+      tenantId: TENANT,
+      requester: OUTSIDER,
+      state: 'succeeded',
+      createdAt: '2026-11-30T07:00:00.000Z',
+      decision: { by: APPROVER, at: '2026-11-30T07:10:00.000Z', approved: true },
+      access: { durationMs: 2 * HOUR, expiresAt: '2026-11-30T09:10:00.000Z' },
+    });
+    await t.store.create(original);
+    await t.change(b.id, () => ({ extendsRequestId: original.id }));
+    t.clock.advance(HOUR);
+    await postedAlone(t, a, b);
+    expect(postedTo(t.adapter)).toEqual([RULE_CHANNEL]);
+    expect(await t.scheduler.runDue()).toBe(1);
+    expect(t.adapter.posts).toHaveLength(1);
+    expect(await t.reminded(b.id)).toEqual([]);
+  });
+
+  test('another tenant’s request under the same rule channel: its own post', async () => {
+    const t = setup();
+    const a = await t.create(REQUESTER);
+    const b = await t.create(OUTSIDER);
+    await t.change(b.id, () => ({ tenantId: '6c2f3d4e-0000-4000-8000-00000000b0b0' }));
+    t.clock.advance(HOUR);
+    await postedAlone(t, a, b);
+    expect(await t.scheduler.runDue()).toBe(1);
+    expect(postedTo(t.adapter)).toEqual([RULE_CHANNEL, RULE_CHANNEL]);
+    expect(t.adapter.posts[1]!.activity.text).toMatch(new RegExp(`^Reminder: request ${b.id} `));
+  });
+
+  test('an escalation whose rule names another escalation channel: its own post, there', async () => {
+    const OTHER_ESCALATION = '19:other-escalation@thread.tacv2';
+    const t = setup(escalating);
+    const a = await t.create(REQUESTER);
+    const b = await t.create(OUTSIDER);
+    await t.change(b.id, (r) => ({
+      policy: {
+        ...r.policy!,
+        rule: { ...r.policy!.rule!, escalateTo: { ...r.policy!.rule!.escalateTo!, channel: OTHER_ESCALATION } },
+      },
+    }));
+    t.clock.advance(3 * HOUR);
+    await postedAlone(t, a, b, 'escalate');
+    expect(postedTo(t.adapter)).toEqual([RULE_CHANNEL, ESCALATION_CHANNEL]);
+    // Both reminders (used up unsent) and b's escalation.
+    expect(await t.scheduler.runDue()).toBe(3);
+    expect(postedTo(t.adapter)).toEqual([RULE_CHANNEL, ESCALATION_CHANNEL, RULE_CHANNEL, OTHER_ESCALATION]);
+    for (const { activity } of t.adapter.posts.slice(2))
+      expect(activity.text).toMatch(new RegExp(`^Escalation: request ${b.id} `));
+  });
 });

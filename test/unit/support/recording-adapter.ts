@@ -7,14 +7,19 @@ export interface RecordedPost {
   activity: Partial<Activity>;
 }
 
-/** An adapter that records every proactive post: where it went and what it said. */
+/**
+ * An adapter that records every proactive post: where it went and what it said. `failing`: every
+ * post is answered 503 instead (Teams unavailable), for tests of what a failed post undoes.
+ */
 export class RecordingAdapter {
   readonly posts: RecordedPost[] = [];
+  failing = false;
   async continueConversationAsync(
     _appId: string,
     reference: Partial<ConversationReference>,
     logic: (ctx: unknown) => Promise<void>,
   ): Promise<void> {
+    if (this.failing) throw Object.assign(new Error('Teams answered 503'), { statusCode: 503 });
     await logic({
       onSendActivities: () => undefined,
       sendActivity: async (activity: Partial<Activity>) => {
