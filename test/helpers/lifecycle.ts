@@ -8,6 +8,7 @@ import type { AccessRequest } from '../../src/domain/request';
 import { transition } from '../../src/domain/request';
 import { currentCorrelationId } from '../../src/observability/correlation';
 import { SANDBOX_REGISTRIES, SANDBOX_USERS, sandboxResourceId } from '../../src/sandbox/fixtures';
+import { requestCard } from '../../src/views/request-view';
 import { cardText } from './capturing-connector';
 import { type Harness, startHarness, users } from './harness';
 import type { TeamsUser } from './teams-activities';
@@ -127,6 +128,11 @@ export function secretServicePrincipal(k8s: {
 /** `action:outcome` of every audit entry of `id`, oldest first. */
 export async function actions(id: string): Promise<string[]> {
   return (await h.app.audit.forRequest(id)).map((e) => `${e.action}:${e.outcome}`);
+}
+
+/** The approvers' card of `id` (with Approve/Reject) as drawn now from the store, as JSON text. */
+export async function cardOf(id: string): Promise<string> {
+  return JSON.stringify(requestCard((await h.app.store.get(id))!, { showActions: true }));
 }
 
 /**

@@ -116,7 +116,9 @@ describe('cancel a pending request', () => {
       `To end the access now: "@acrbot revoke ${request.id} REASON".`,
     );
     const stranger = await h.click(users.outsider, 'cancel', { requestId: request.id });
-    expect(cardText({ attachments: [{ content: stranger.body.value }] })).not.toMatch(/approved|Approver/);
+    const strangerText = cardText({ attachments: [{ content: stranger.body.value }] });
+    expect(strangerText).toContain(`Only the person who made request ${request.id} can cancel it`);
+    expect(strangerText).not.toMatch(/approved|Approver/);
   });
 
   test('a rejected request is refused without the revoke step: it holds no access', async () => {

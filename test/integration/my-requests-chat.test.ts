@@ -108,12 +108,18 @@ describe("a requester's own requests in chat", () => {
       ...(await adeles('OPENPND', 4, 'pending', '2026-03-01T00:00:00.000Z')),
       ...(await adeles('OPENAPR', 3, 'approved', '2026-03-02T00:00:00.000Z')),
     ];
+    // Ended ones, newer than all of them: not open, never listed here.
+    const ended = [
+      ...(await adeles('ENDEXP3', 2, 'expired', '2026-04-01T00:00:00.000Z')),
+      ...(await adeles('ENDFAL3', 2, 'failed', '2026-04-02T00:00:00.000Z')),
+    ];
     const text = await h.ask(adele, 'access');
     expect(text).toContain('Waiting: your open requests');
     // The 5 newest (the approved ones, then the 2 newest pending), none of the ended ones.
     for (const id of open.slice(2)) expect(text).toContain(id);
     for (const id of open.slice(0, 2)) expect(text).not.toContain(id);
     expect(text).toContain('…and 2 more open requests — see the My access tab.');
+    for (const id of ended) expect(text).not.toContain(id);
     expect(text).not.toMatch(/OLDEXP|OLDFAL/);
     expect(text).not.toContain(riley.id);
   });

@@ -7,16 +7,15 @@
  */
 import type { AccessRequest } from '../../src/domain/request';
 import type { KubeObject } from '../../src/sandbox/kubernetes';
-import { outcomeCard, requestCard } from '../../src/views/request-view';
+import { outcomeCard } from '../../src/views/request-view';
 import { callsWithText, users } from '../helpers/harness';
-import { h, second, secretApproved, start, useLifecycleHooks } from '../helpers/lifecycle';
+import { cardOf, h, second, secretApproved, start, useLifecycleHooks } from '../helpers/lifecycle';
 
 const ARGS = 'aks-dev contosoacr --namespace payments pull for payments-api';
 const WARNING =
   /At \d{4}-\d\d-\d\d \d\d:\d\d UTC secret payments\/acr-auth already existed in cluster aks-dev, and acrbot's records do not show it as one this request may replace: the run will refuse to overwrite it\. Ask again with another --name/;
 
 const k8s = () => h.app.sandbox!.kubernetes['aks-dev'];
-const cardOf = async (id: string) => JSON.stringify(requestCard((await h.app.store.get(id))!, { showActions: true }));
 const checkOf = (request: AccessRequest) => (request.plan.kind === 'secret' ? request.plan.targetCheck : undefined);
 
 /** A secret payments/acr-auth made outside acrbot, with `labels`. */

@@ -9,16 +9,13 @@ import type { RequestStore } from '../../src/domain/ports';
 import { ACRBOT_ACTOR, transition, type AccessRequest, type Actor } from '../../src/domain/request';
 import type { Plan } from '../../src/domain/plan';
 import { PAIR_DECIDED_READ } from '../../src/flows/decided-before';
-import { RequestService } from '../../src/flows/request-service';
 import { openSqlite } from '../../src/integrations/store/sqlite-database';
 import { SqliteRequestStore } from '../../src/integrations/store/sqlite-request-store';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import { createLogger } from '../../src/observability/logger';
 import type { AdaptiveCardJson } from '../../src/views/card-templates';
 import { outcomeCard, planFacts, requestCard } from '../../src/views/request-view';
 import { postedCardFor } from '../../src/bot/card-viewers';
 import { FakeClock, HOUR, MINUTE } from './support/fake-clock';
-import { fakeDirectory } from './support/fake-directory';
 import {
   APPROVERS_GROUP,
   DAY,
@@ -28,9 +25,9 @@ import {
   policy,
   rule,
   SAM,
-  settings,
   TENANT,
 } from './support/policy-fixtures';
+import { quietRequestService } from './support/quiet-request-service';
 import { APPROVER, grantPlan, pendingRequest, REQUESTER, secretPlan } from './support/requests';
 
 const OTHER_TENANT = '5b1e2c3d-0000-4000-8000-00000000b0b0';
@@ -71,17 +68,13 @@ describe.each(stores)('a new request after decisions against its pair (%s store)
     const clock = new FakeClock('2026-11-30T09:00:00.000Z');
     const audit = new MemoryAuditLog(clock);
     const p = policy([rule('prod')]);
-    const service = new RequestService(
+    const service = quietRequestService({
       store,
-      audit,
-      fakeDirectory({ [APPROVERS_GROUP]: [APPROVER.objectId, SAM.objectId], [ONCALL_GROUP]: [OLIVE.objectId] }),
       clock,
-      settings,
-      { requestChanged: async () => undefined },
-      createLogger({ level: 'silent' }),
-      undefined,
-      { current: () => p },
-    );
+      policy: p,
+      audit,
+      members: { [APPROVERS_GROUP]: [APPROVER.objectId, SAM.objectId], [ONCALL_GROUP]: [OLIVE.objectId] },
+    });
     const ask = (
       reason = 'deploy payments-api',
       extra: { tenantId?: string; plan?: Plan; extendsRequestId?: string; requester?: Actor; durationMs?: number } = {},
@@ -170,6 +163,42 @@ describe.each(stores)('a new request after decisions against its pair (%s store)
       `${incident.id}'s access revoked by Megan Developer on ${shown(at)}: "incident INC-1"`,
     );
     expect(await t.createdDetail(again.id)).toContain(`${incident.id} revoked at ${at}`);
+  });
+
+  test('a revoked extension is not named: the original it ended with carries the revocation', async () => {
+    const t = setUp();
+    const original = await t.grantedThenRevoked(SAM, 'incident INC-2');
+    const at = original.access!.revokedAt!;
+    // Its extension, ended by the same revocation (as access-lifecycle ends both).
+    await store.create(
+      pendingRequest({
+        id: 'R-EXTEND01',
+        state: 'revoked',
+        createdAt: original.createdAt,
+        extendsRequestId: original.id,
+        access: { durationMs: DAY, revokedAt: at, revokedBy: SAM, revokeReason: 'incident INC-2' },
+      }),
+    );
+    t.clock.advance(MINUTE);
+    expect((await t.ask()).decidedBefore?.map((d) => d.requestId)).toEqual([original.id]);
+  });
+
+  test('newest decision first, not newest request: an older request decided last comes first', async () => {
+    const t = setUp();
+    const at = (hoursAgo: number) => new Date(t.clock.now().getTime() - hoursAgo * HOUR).toISOString();
+    const rejected = (id: string, createdHoursAgo: number, decidedHoursAgo: number) =>
+      store.create(
+        pendingRequest({
+          id,
+          state: 'rejected',
+          createdAt: at(createdHoursAgo),
+          decision: { by: APPROVER, at: at(decidedHoursAgo), approved: false, reason: `no (${id})` },
+        }),
+      );
+    // R-OLDER01 was asked first but waited; R-NEWER01, asked after it, was rejected at once.
+    await rejected('R-OLDER01', 10, 1);
+    await rejected('R-NEWER01', 5, 4);
+    expect((await t.ask()).decidedBefore?.map((d) => d.requestId)).toEqual(['R-OLDER01', 'R-NEWER01']);
   });
 
   test("another tenant's rejection of a same-named pair is not shown", async () => {

@@ -7,9 +7,10 @@
  * Drawn in jsdom (support/jsdom-page.ts): the page is loaded with require(), the root tsconfig
  * having no DOM lib (web/tsconfig.json checks the web code).
  */
-import type { History, Me, MyAccess, Row } from '../../web/src/types';
+import type { History, MyAccess, Row } from '../../web/src/types';
 import { placeWhere } from '../../web/src/format';
 import { useJsdomPage } from './support/jsdom-page';
+import { approverMe as me, browserHost as host, until } from './support/web-context';
 import { ACTIVE_GRANT_ROW } from './support/web-rows';
 
 const { window } = useJsdomPage();
@@ -42,23 +43,6 @@ const pending: Row = {
     name: 'contosoacr',
   },
 };
-
-const me = {
-  user: { objectId: 'alex', name: 'Alex', tenantId: 't' },
-  roles: { approver: true, auditor: false },
-  sees: 'all',
-  actions: { extend: true, revoke: true },
-  paused: null,
-  botAppId: 'b',
-  now: '2026-12-01T00:00:00Z',
-} as Me;
-const host = { inTeams: false, theme: 'default', token: async () => 'token', openLink: () => undefined };
-
-/** Turns of the event loop until `done()` holds (the drawer draws once its fetches are answered). */
-async function until(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setImmediate(r));
-  expect(done()).toBe(true);
-}
 
 test('placeWhere: resource group and the start of the subscription, a registry’s read from its id', () => {
   expect(placeWhere(pending.cluster)).toBe('resource group rg-prod, subscription 2b7e0000…');

@@ -8,9 +8,10 @@
  * Drawn in jsdom (support/jsdom-page.ts): the page is loaded with require(), the root tsconfig
  * having no DOM lib (web/tsconfig.json checks the web code).
  */
-import type { History, Me, Row } from '../../web/src/types';
+import type { History, Row } from '../../web/src/types';
 import { rowAfterAction } from '../../web/src/row-after-action';
 import { useJsdomPage } from './support/jsdom-page';
+import { approverMe as me, browserHost as host, until } from './support/web-context';
 import { ACTIVE_GRANT_ROW } from './support/web-rows';
 
 const { window } = useJsdomPage();
@@ -35,22 +36,6 @@ const cellRow: Row = {
 
 const history = (row: Row): History => ({ row, approvals: [], azureRequestIds: [], audit: [] });
 
-const me = {
-  user: { objectId: 'alex', name: 'Alex', tenantId: 't' },
-  roles: { approver: true, auditor: false },
-  sees: 'all',
-  actions: { extend: true, revoke: true },
-  paused: null,
-  botAppId: 'b',
-  now: '2026-12-01T00:00:00Z',
-} as Me;
-
-/** Turns of the event loop until `done()` holds (the drawer draws once its fetches are answered). */
-async function until(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setImmediate(r));
-  expect(done()).toBe(true);
-}
-
 /** The entry's facts, label → value. */
 function facts(entry: any): Record<string, string> {
   const out: Record<string, string> = {};
@@ -73,7 +58,6 @@ test("after a Revoke in aks-b's cell, the entry still says it is aks-a's grant o
     return new Response(JSON.stringify(history(row)), { status: 200 });
   }) as typeof fetch;
 
-  const host = { inTeams: false, theme: 'default', token: async () => 'token', openLink: () => undefined };
   openHistory({ host, me, changed: () => undefined }, 'aks-b → contosoacr', [cellRow]);
   const entry = window.document.querySelector('dialog.drawer section.entry');
   const head = () => entry.querySelector('h3').textContent as string;

@@ -1,10 +1,11 @@
 /**
  * A RequestService on memory stores that tells nobody anything (no notifier, a silent log): for
  * tests of what it reads and answers (pending, reviews owed, approver questions), not of what it
- * posts. Directory groups are `members` (group id → user object ids).
+ * posts. Directory groups are `members` (group id → user object ids); its audit log `audit` when
+ * the test reads what was recorded, a fresh memory log otherwise.
  */
 import type { Policy } from '../../../src/domain/policy';
-import type { RequestStore } from '../../../src/domain/ports';
+import type { AuditLog, RequestStore } from '../../../src/domain/ports';
 import type { JobScheduling } from '../../../src/flows/request-jobs';
 import { RequestService } from '../../../src/flows/request-service';
 import { MemoryAuditLog } from '../../../src/integrations/store/memory-stores';
@@ -20,12 +21,13 @@ export function quietRequestService(options: {
   policy: Policy;
   members?: Record<string, readonly string[]>;
   jobs?: JobScheduling;
+  audit?: AuditLog;
 }): RequestService {
   const { store, clock, policy, members = {}, jobs } = options;
   const directory = fakeDirectory(members);
   return new RequestService(
     store,
-    new MemoryAuditLog({ now: () => clock.now() }),
+    options.audit ?? new MemoryAuditLog({ now: () => clock.now() }),
     directory,
     clock,
     settings,
