@@ -21,6 +21,7 @@ import type { AuditEntry } from '../domain/audit-chain';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
 import { NOT_LISTED_YET_WORDS, notListedYetPath } from '../domain/listing-lag';
 import { outsideGrantText } from '../domain/outside-grant';
+import { pendingExtensionEffect } from '../domain/pending-extension';
 import { awaitingReview, describeRequirement } from '../domain/policy';
 import { notListedYetText } from '../domain/pull-diagnosis';
 import { isBeingRevoked, type AccessRequest } from '../domain/request';
@@ -106,6 +107,7 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
   const approvers = breakGlass ? [] : (request.approvals ?? []).map((a) => person(a.by));
   if (approvers.length === 0 && request.decision?.approved && !breakGlass) approvers.push(person(request.decision.by));
   const state = pullState(request, now);
+  const effect = pendingExtensionEffect(request);
   return {
     key: request.id,
     requestId: request.id,
@@ -132,6 +134,11 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
       }),
     ...(request.state === 'revoked' && request.access?.revokedAt && { endedAt: request.access.revokedAt }),
     ...(request.extendsRequestId && { extendsRequestId: request.extendsRequestId }),
+    ...(effect && {
+      extendsEndsAt: effect.endsAt,
+      ...(effect.wouldEnd && { wouldEnd: effect.wouldEnd }),
+      ...(effect.extendedBefore && { extendedBefore: effect.extendedBefore }),
+    }),
     ...(state === 'extended' && request.access?.expiresAt && { extendedUntil: request.access.expiresAt }),
     ...(request.access?.extendedBy?.length && { extendedBy: [...request.access.extendedBy] }),
     ...(request.state === 'pending' && termAsked(request) && { termAsked: termAsked(request) }),

@@ -121,6 +121,18 @@ export interface TabRow {
   decideBy?: string;
   /** For an extension: the request whose access it extends. */
   extendsRequestId?: string;
+  /**
+   * For a pending extension filed since this was recorded: its original's end as recorded when it
+   * was filed, the request card's "Now ends" (src/domain/pending-extension.ts).
+   */
+  extendsEndsAt?: string;
+  /**
+   * With `extendsEndsAt`, when approving adds time: the card's "Would end" words, e.g. "at least
+   * 1 hour later (7 days after approval)". Absent for a permanent one.
+   */
+  wouldEnd?: string;
+  /** With `extendsEndsAt`, when extensions moved the original's end before: the card's "Extended before", e.g. "2 times". */
+  extendedBefore?: string;
   /** For a granted extension (`extended`): the end it moved its original's access to. */
   extendedUntil?: string;
   /** For a request whose end extensions moved: those extensions, oldest first. */

@@ -1,12 +1,10 @@
 /**
- * What an extension's card adds while it waits for a decision: how much longer approving it
- * keeps the access. Its term counts from approval, so "7 days" on access ending in 6 days 23
- * hours adds about an hour, and on access ending in an hour about 7 days: the approver is shown
- * the original's end and the least approving adds to it, from what the extension recorded when
- * filed (`extendsAccess`). Extensions filed before it was recorded show none of it.
+ * What an extension's card adds while it waits for a decision: the original's end and how much
+ * longer approving it keeps the access (domain/pending-extension.ts, which the tab shares).
  */
-import { describeDurationMs, describeTimeLeft, formatUtc } from '../domain/access-term';
+import { formatUtc } from '../domain/access-term';
 import { waitEndsWithOriginal } from '../domain/extension-deadline';
+import { pendingExtensionEffect } from '../domain/pending-extension';
 import type { AccessRequest } from '../domain/request';
 
 /** A label/value row (request-view.ts `Fact`). */
@@ -15,25 +13,13 @@ interface Fact {
   value: string;
 }
 
-/**
- * "Now ends", "Would end" and "Extended before" of a pending extension; none otherwise. One open
- * extension at a time, so the original's end recorded at filing is still its end while this one
- * waits (a revocation meanwhile closes it).
- */
+/** "Now ends", "Would end" and "Extended before" of a pending extension; none otherwise. */
 export function pendingExtensionFacts(request: AccessRequest): Fact[] {
-  const extended = request.extendsAccess;
-  if (request.state !== 'pending' || !request.extendsRequestId || !extended) return [];
-  const facts: Fact[] = [{ label: 'Now ends', value: `${formatUtc(extended.endsAt)} (${request.extendsRequestId})` }];
-  const termMs = request.access?.permanent ? undefined : request.access?.durationMs;
-  // The least it adds: approved the moment it was filed; every minute later adds one more.
-  const addsMs = termMs === undefined ? 0 : Date.parse(request.createdAt) + termMs - Date.parse(extended.endsAt);
-  if (termMs !== undefined && addsMs > 0)
-    facts.push({
-      label: 'Would end',
-      value: `at least ${describeTimeLeft(addsMs)} later (${describeDurationMs(termMs)} after approval)`,
-    });
-  const times = extended.extendedTimes;
-  if (times > 0) facts.push({ label: 'Extended before', value: `${times} time${times === 1 ? '' : 's'}` });
+  const effect = pendingExtensionEffect(request);
+  if (!effect) return [];
+  const facts: Fact[] = [{ label: 'Now ends', value: `${formatUtc(effect.endsAt)} (${request.extendsRequestId})` }];
+  if (effect.wouldEnd) facts.push({ label: 'Would end', value: effect.wouldEnd });
+  if (effect.extendedBefore) facts.push({ label: 'Extended before', value: effect.extendedBefore });
   return facts;
 }
 

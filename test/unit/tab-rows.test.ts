@@ -10,6 +10,7 @@ import type {
   InventoryRegistry,
 } from '../../src/domain/access-inventory';
 import { matrixRows, requestRow } from '../../src/tab/tab-rows';
+import { pendingExtensionFacts } from '../../src/views/extension-facts';
 import { pendingRequest } from './support/requests';
 
 const cluster: InventoryCluster = {
@@ -157,4 +158,44 @@ test('a pending row carries when it expires undecided (decideBy); a granted or e
   expect(requestRow(granted, now)).not.toHaveProperty('decideBy');
   for (const state of ['rejected', 'cancelled', 'expired'] as const)
     expect(requestRow({ ...waiting, state }, now)).not.toHaveProperty('decideBy');
+});
+
+test("a pending extension carries its original's end, what approving adds and how often it was extended, in the card's words", () => {
+  const now = new Date('2025-01-16T00:00:00.000Z');
+  // Filed at 09:00 on access ending 6 days 23 hours later: 7 days from approval add at least an hour.
+  const extension = pendingRequest({
+    extendsRequestId: 'R-AAAAAAA1',
+    access: { durationMs: 7 * 86_400_000 },
+    extendsAccess: { endsAt: '2025-01-22T08:00:00.000Z', extendedTimes: 2 },
+  });
+  const row = requestRow(extension, now);
+  expect(row).toMatchObject({
+    extendsEndsAt: '2025-01-22T08:00:00.000Z',
+    wouldEnd: 'at least 1 hour later (7 days after approval)',
+    extendedBefore: '2 times',
+  });
+  // The chat card's own values, word for word.
+  const card = Object.fromEntries(pendingExtensionFacts(extension).map((f) => [f.label, f.value]));
+  expect([card['Would end'], card['Extended before']]).toEqual([row.wouldEnd, row.extendedBefore]);
+  // Never extended, permanent (adds no end): neither line.
+  const first = requestRow(
+    {
+      ...extension,
+      access: { permanent: true },
+      extendsAccess: { endsAt: '2025-01-22T08:00:00.000Z', extendedTimes: 0 },
+    },
+    now,
+  );
+  expect(first.extendsEndsAt).toBe('2025-01-22T08:00:00.000Z');
+  expect(first).not.toHaveProperty('wouldEnd');
+  expect(first).not.toHaveProperty('extendedBefore');
+  // Decided, filed before it was recorded, or not an extension: none of it.
+  for (const other of [
+    { ...extension, state: 'rejected' as const },
+    { ...extension, extendsAccess: undefined },
+    { ...extension, extendsRequestId: undefined },
+  ])
+    expect(Object.keys(requestRow(other, now)).filter((k) => /extendsEndsAt|wouldEnd|extendedBefore/.test(k))).toEqual(
+      [],
+    );
 });

@@ -182,6 +182,10 @@ function entryHead(row: Row): HTMLElement[] {
       ['How', row.howText],
       driftFact(row),
       ['Extends', row.extendsRequestId],
+      // A pending extension's, in its request card's words (src/domain/pending-extension.ts).
+      ['Now ends', shortTime(row.extendsEndsAt)],
+      ['Would end', row.wouldEnd],
+      ['Extended before', row.extendedBefore],
       extensionFact(row),
       ['Term asked', row.termAsked],
       ['Notes', row.notes?.join('; ')],
