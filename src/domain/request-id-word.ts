@@ -51,8 +51,9 @@ const ID_RULE = `Request ids are R- and 8 letters and digits, without ${NEVER_IN
  * The refusal for `word` when it is a request id mistyped: followed by punctuation
  * ({@link punctuatedRequestId}), of the wrong length, or with a character ids never use (said
  * which); undefined for an id or any other word. Only for a place where nothing but an id goes
- * (`status`, `cancel`, `audit`, `pending`): `revoke`'s first word may be a cluster's name. The word
- * is quoted back: `R` and at most 17 letters, digits and a dash (the patterns say so).
+ * (`status`, `cancel`, `audit`, `pending`, `extend`'s id): `revoke`'s first word may be a
+ * cluster's name. The word is quoted back: `R` and at most 17 letters, digits and a dash (the
+ * patterns say so).
  */
 export function mistypedRequestId(word: string | undefined, usage: string): UserFacingError | undefined {
   if (!word || isRequestId(word)) return undefined;

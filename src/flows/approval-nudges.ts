@@ -53,9 +53,17 @@ const UNCLAIM_ATTEMPTS = 3;
 /** The end of the entry of a nudge Teams refused in every conversation for good (403/404). */
 const REFUSED_EVERYWHERE = '; not posted: Teams refused it in every channel (acrbot is not in them)';
 
-/** The end of the entry of a nudge that found no conversation to go to. */
-const NOT_POSTED =
-  "; not posted: no conversation where its approvers are asked (no rule channel, and no approvers' card to post beside)";
+/**
+ * The end of the entry of a nudge that found no conversation to go to. With a channel to post in
+ * (the rule's, or for an escalation its escalation channel) it is the way there that is missing:
+ * a channel is reached by a card copy of the request, or of one posted with it, and none had one.
+ */
+function notPosted(rule: PolicyRule, kind: 'remind' | 'escalate'): string {
+  const channel = rule.channel ?? (kind === 'escalate' ? rule.escalateTo?.channel : undefined);
+  return channel
+    ? '; not posted: no conversation where its approvers are asked (the rule names a channel, but no card of this request, or of one posted with it, gives the way to reach it)'
+    : "; not posted: no conversation where its approvers are asked (no rule channel, and no approvers' card to post beside)";
+}
 
 /**
  * How long before a request's expiry its nudge job, held back by another run's grouped claim that
@@ -261,8 +269,9 @@ export class ApprovalNudges {
       // The mark claims the nudge (another run of this job finds it and its entry, and stops);
       // it is recorded as sent only once the approvers were told. Not told: the claim is undone
       // and the job fails, so the scheduler retries it with backoff instead of finding it "done".
-      // Nowhere to post it (no rule channel, no approvers' card to follow) is no failure a retry
-      // mends: used up, and audited `unposted`, so no entry says approvers were told who were not;
+      // Nowhere to post it (no rule channel, no approvers' card to follow; or no card copy to
+      // reach the rule's channel by) is no failure a retry mends: used up, and audited
+      // `unposted`, so no entry says approvers were told who were not;
       // nor is Teams refusing it in every channel for good (acrbot removed from them).
       let result: false | 'refused' | void;
       try {
@@ -284,7 +293,7 @@ export class ApprovalNudges {
       }
       const posted = result !== false && result !== 'refused';
       const outcome = !posted ? 'unposted' : kind === 'remind' ? 'reminded' : 'escalated';
-      const end = posted ? '' : result === 'refused' ? REFUSED_EVERYWHERE : NOT_POSTED;
+      const end = posted ? '' : result === 'refused' ? REFUSED_EVERYWHERE : notPosted(rule, kind);
       const together = siblings.length ? `; in one post with ${siblings.map((s) => s.id).join(', ')}` : '';
       await this.record(claimed, { action, outcome, detail: `${nudgeDetail(rule, kind, note)}${end}${together}` });
       for (const [i, sibling] of siblings.entries()) {

@@ -100,7 +100,8 @@ export class BreakGlassReviews {
     };
     if (actor.objectId.toLowerCase() === request.requester.objectId.toLowerCase())
       return refuse('self', `You used break-glass for request ${request.id} yourself, so an approver must review it.`);
-    if (!(await this.approvers.isApproverOf(actor, request)))
+    // With the tenant, as decideNow asks it: its boundary refuses another tenant's click already.
+    if (!(await this.approvers.isApproverOf(actor, request, tenantId)))
       return refuse(
         'notApprover',
         `Only ${decidedRuleApprovers(rule, binding.rule)} can review break-glass request ${request.id}.`,

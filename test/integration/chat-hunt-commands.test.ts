@@ -94,6 +94,14 @@ describe('chat commands as typed', () => {
     expect((await answers(users.approver, `audit ${withO}`)).join('\n')).toContain(
       `"${withO}" is not a request id: "O" is never in one.`,
     );
+    // extend's id slot too, also after --for; nothing is asked for.
+    expect((await answers(users.requester, `extend ${short} --for 30d release`)).join('\n')).toContain(
+      `"${short}" is not a request id: it has 7 letters and digits after "R-", not 8.`,
+    );
+    expect((await answers(users.requester, `extend --for 7d ${withO} release`)).join('\n')).toContain(
+      `"${withO}" is not a request id: "O" is never in one.`,
+    );
+    expect((await h.app.store.listByState(['pending'])).map((r) => r.id)).toEqual([request.id]);
     // Any other word still gets the general answer.
     expect((await answers(users.requester, 'status payments')).join('\n')).toContain(
       'Give the request id from the plan card',

@@ -1,6 +1,6 @@
 /**
  * Through the real app (sandbox mode): a registry typed as its login server, as people copy it
- * from an image reference, is that registry for `grant`, `check` and `policy`, and a request's
+ * from an image reference, is that registry for `grant`, `check`, `policy` and a bare `access`, and a request's
  * hints then name it by id (a login server is no form the hints write); a cluster typed with the
  * wrong resource group is answered with the group it is in and what to type, nothing stored.
  */
@@ -29,6 +29,15 @@ test.each(['check aks-prod https://contosoacr.azurecr.io/payments/api:1.0', 'pol
     const reply = await h.ask(users.requester, text);
     expect(reply).toContain('contosoacr');
     expect(reply).not.toMatch(/not a valid|No registry/);
+  },
+);
+
+test.each(['access contosoacr.azurecr.io', 'access https://contosoacr.azurecr.io/payments/api:1.0'])(
+  '%s (bare, no "registry"): answered as access registry contosoacr',
+  async (text) => {
+    const reply = await h.ask(users.approver, text);
+    expect(reply).toContain('Who can pull from contosoacr');
+    expect(reply).not.toMatch(/not a valid|Neither a cluster/);
   },
 );
 

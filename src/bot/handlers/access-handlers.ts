@@ -2,7 +2,7 @@
 import type { TurnContext } from 'botbuilder';
 import type { Command } from '../../domain/command';
 import { isUserFacing, UserFacingError } from '../../domain/errors';
-import { isNameOf } from '../../domain/names';
+import { isNameOf, parseRegistryRef } from '../../domain/names';
 import { parseResourceId } from '../../domain/resource-id';
 import type { DriftFinding } from '../../domain/access-inventory';
 import type { DriftNoticedBy } from '../../flows/drift-detector';
@@ -149,9 +149,24 @@ function notFound(target: string, hints: readonly string[]): UserFacingError {
   );
 }
 
-/** An ARM id says what it is; `group/name` is a cluster; a bare name is decided by lookup. */
+/**
+ * An ARM id says what it is; so does a registry's login server (`contosoacr.azurecr.io`, also
+ * with `https://` and an image path, which would otherwise read as `group/name`); `group/name` is
+ * a cluster; a bare name is decided by lookup.
+ */
 function guessKind(target: string): 'cluster' | 'registry' | undefined {
   const id = parseResourceId(target);
   if (id) return id.type.toLowerCase() === 'registries' ? 'registry' : 'cluster';
+  if (isLoginServer(target)) return 'registry';
   return target.includes('/') ? 'cluster' : undefined;
+}
+
+/** Whether `target` is a well-formed registry login server; anything else is left to the lookups. */
+function isLoginServer(target: string): boolean {
+  try {
+    return parseRegistryRef(target).kind === 'loginServer';
+  } catch (err) {
+    if (isUserFacing(err)) return false;
+    throw err;
+  }
 }

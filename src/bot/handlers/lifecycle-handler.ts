@@ -28,7 +28,7 @@ import { activityKeyOf, originOf } from '../conversation-targets';
 import { errorCardFor as errorCard, gateRefusalTitle, sendCard } from '../turn-cards';
 import type { RequestHandler } from './request-handler';
 import type { OwnCards } from '../own-cards';
-import { punctuatedRequestId } from '../../domain/request-id-word';
+import { mistypedRequestId, punctuatedRequestId } from '../../domain/request-id-word';
 import { fingerprintScope, revocationFingerprint } from '../../domain/revocation-fingerprint';
 import { ofTenant } from '../../domain/tenant-boundary';
 import { mapAtMost } from '../../domain/bounded-map';
@@ -513,8 +513,10 @@ export class LifecycleHandler {
   /** `extend REQUEST-ID [--for DURATION] REASON…`: a new request, approved like any other. */
   async extendCommand(ctx: TurnContext, identity: TurnIdentity, command: Extract<Command, { verb: 'extend' }>) {
     try {
-      const punctuated = punctuatedRequestId(command.requestId, 'extend {id} [--for 30d] reason');
-      if (punctuated) throw punctuated;
+      // A full stop after it, a character short, a letter ids never use: said which. Its slot
+      // holds nothing but an id (after `--for`), unlike `revoke`'s first word.
+      const mistyped = mistypedRequestId(command.requestId, 'extend {id} [--for 30d] reason');
+      if (mistyped) throw mistyped;
       if (!command.requestId || !isRequestId(command.requestId))
         throw new UserFacingError(
           'validation.usage',
