@@ -50,37 +50,42 @@ function newestFirstOnce(requests: readonly AccessRequest[]): AccessRequest[] {
  * The newest `shown` requests of `requesterId` in `tenantId`, every state, newest first. `more`
  * counts those of the read past them (the tab lists them all).
  */
-export async function newestRequestsOf(
+export function newestRequestsOf(
   store: Pick<RequestStore, 'listByRequester'>,
   requesterId: string,
   tenantId: string,
   shown = MY_REQUESTS_SHOWN,
 ): Promise<RequesterRequests> {
-  const limit = Math.max(NEWEST_SCAN, shown + 1);
-  const read = await store.listByRequester(requesterId, [...REQUEST_STATES], limit, 'newestFirst');
-  const theirs = newestFirstOnce(read.filter((r) => ofTenant(r, tenantId)));
-  return {
-    requests: theirs.slice(0, shown),
-    more: Math.max(0, theirs.length - shown),
-    boundReached: read.length >= limit,
-  };
+  return newestOfTenant(store, requesterId, tenantId, REQUEST_STATES, Math.max(NEWEST_SCAN, shown + 1), shown);
 }
 
 /**
  * The open requests (pending, approved, being applied; extensions among them) of `requesterId`
  * in `tenantId`, newest first, at most `shown`; `more` counts the rest.
  */
-export async function openRequestsOf(
+export function openRequestsOf(
   store: Pick<RequestStore, 'listByRequester'>,
   requesterId: string,
   tenantId: string,
   shown: number,
 ): Promise<RequesterRequests> {
-  const read = await store.listByRequester(requesterId, [...OPEN_STATES], OPEN_SCAN, 'newestFirst');
+  return newestOfTenant(store, requesterId, tenantId, OPEN_STATES, OPEN_SCAN, shown);
+}
+
+/** One newest-first read of `states` (at most `scan`), narrowed to `tenantId` and cut at `shown`. */
+async function newestOfTenant(
+  store: Pick<RequestStore, 'listByRequester'>,
+  requesterId: string,
+  tenantId: string,
+  states: readonly RequestState[],
+  scan: number,
+  shown: number,
+): Promise<RequesterRequests> {
+  const read = await store.listByRequester(requesterId, [...states], scan, 'newestFirst');
   const theirs = newestFirstOnce(read.filter((r) => ofTenant(r, tenantId)));
   return {
     requests: theirs.slice(0, shown),
     more: Math.max(0, theirs.length - shown),
-    boundReached: read.length >= OPEN_SCAN,
+    boundReached: read.length >= scan,
   };
 }
