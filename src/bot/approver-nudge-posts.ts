@@ -4,6 +4,7 @@
  */
 import type { ConversationReference } from 'botbuilder';
 import type { PolicyRule } from '../domain/policy';
+import { nowhereToPost } from '../flows/approval-nudges';
 import type { AccessRequest } from '../domain/request';
 import { groupedNudgeMessage } from '../views/grouped-nudge-view';
 import { escalationMessage, type NudgeMessage, reminderMessage } from '../views/nudge-view';
@@ -81,8 +82,8 @@ async function postNudge(
   }
   if (targets.length === 0) {
     parts.log.warn(
-      { requestId: request.id, kind },
-      "an approval nudge had nowhere to go: no rule channel, and no approvers' card to post beside",
+      { requestId: request.id, kind, reason: nowhereToPost(rule, kind) },
+      'an approval nudge had nowhere to go',
     );
     return false;
   }

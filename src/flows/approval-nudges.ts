@@ -54,15 +54,21 @@ const UNCLAIM_ATTEMPTS = 3;
 const REFUSED_EVERYWHERE = '; not posted: Teams refused it in every channel (acrbot is not in them)';
 
 /**
- * The end of the entry of a nudge that found no conversation to go to. With a channel to post in
- * (the rule's, or for an escalation its escalation channel) it is the way there that is missing:
- * a channel is reached by a card copy of the request, or of one posted with it, and none had one.
+ * Why a nudge found no conversation to post in, in the words the log's warning
+ * (approver-nudge-posts.ts) and the audit entry's detail share. With a channel to post in (the
+ * rule's, or for an escalation its escalation channel) it is the way there that is missing: a
+ * channel is reached by a card copy of the request, or of one posted with it, and none had one.
  */
-function notPosted(rule: PolicyRule, kind: 'remind' | 'escalate'): string {
+export function nowhereToPost(rule: PolicyRule, kind: 'remind' | 'escalate'): string {
   const channel = rule.channel ?? (kind === 'escalate' ? rule.escalateTo?.channel : undefined);
   return channel
-    ? '; not posted: no conversation where its approvers are asked (the rule names a channel, but no card of this request, or of one posted with it, gives the way to reach it)'
-    : "; not posted: no conversation where its approvers are asked (no rule channel, and no approvers' card to post beside)";
+    ? 'the rule names a channel, but no card of this request, or of one posted with it, gives the way to reach it'
+    : "no rule channel, and no approvers' card to post beside";
+}
+
+/** The end of the entry of a nudge that found no conversation to go to. */
+function notPosted(rule: PolicyRule, kind: 'remind' | 'escalate'): string {
+  return `; not posted: no conversation where its approvers are asked (${nowhereToPost(rule, kind)})`;
 }
 
 /**

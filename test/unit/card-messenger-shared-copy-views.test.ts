@@ -96,7 +96,13 @@ describe('ACRBOT_APPROVAL_CHANNEL moved away from where a pending request’s on
     await expect(t.messenger.nudgeApprovers(t.request, groupRule, 'remind')).resolves.toBe(false);
     expect(t.adapter.posts).toEqual([]);
     expect(t.logs.entries().filter((e) => String(e.msg).includes('nudge had nowhere to go'))).toEqual([
-      expect.objectContaining({ level: 40, requestId: t.request.id, kind: 'remind' }),
+      expect.objectContaining({
+        level: 40,
+        requestId: t.request.id,
+        kind: 'remind',
+        // The audit entry's words (nowhereToPost): this rule names no channel.
+        reason: "no rule channel, and no approvers' card to post beside",
+      }),
     ]);
   });
 
