@@ -351,11 +351,17 @@ function parsePending(words: string[]): Command {
     : { verb: 'pending' };
 }
 
+/**
+ * `extend ID [--for D] REASON…`. An id (with or without its dash) becomes the id as acrbot writes
+ * it; any other word is kept as typed, as `status`, `pending` and `cancel` keep theirs, so that
+ * the refusal quotes what the user typed ("r-abc"), not a word they never wrote ("R-ABC").
+ */
 function parseExtend(words: string[]): Command {
   const { duration, rest } = takeDuration(words);
   const [typed, ...reason] = rest;
-  const requestId = withIdDash(typed);
-  return { verb: 'extend', requestId: requestId?.toUpperCase(), duration, reason: reason.join(' ') || undefined };
+  const word = withIdDash(typed);
+  const requestId = word !== undefined && isRequestId(word) ? word.toUpperCase() : word;
+  return { verb: 'extend', requestId, duration, reason: reason.join(' ') || undefined };
 }
 
 /** The words of a command as the parser reads them (dash look-alikes before options made `--`). */
@@ -435,6 +441,24 @@ function refuseSplitList(flag: string, value: string, next: string | undefined):
   );
 }
 
+/**
+ * What a suggested command says in place of a secret name that is taken (views/ask-again-command.ts):
+ * the requester picks another. Upper case, so it is never a valid secret name itself.
+ */
+export const NEW_SECRET_NAME = 'NEW-NAME';
+
+/**
+ * `--name NEW-NAME` pasted from a suggested command as it is: not refused as an invalid name (the
+ * name's rules would send the requester looking for what they did wrong) but as the placeholder
+ * it is, to be replaced with a new name. Nothing is requested.
+ */
+function placeholderName(flag: string): UserFacingError {
+  return new UserFacingError(
+    'validation.option',
+    `${NEW_SECRET_NAME} after ${flag} is a placeholder: replace it with a new name for the secret, since the one asked for before is taken (lowercase letters, digits, "-" and ".", e.g. ${flag} acr-auth-2). Nothing was requested.`,
+  );
+}
+
 function parseSecret(words: string[]): Command {
   const options: SecretCommandOptions = {};
   const rest: string[] = [];
@@ -456,6 +480,7 @@ function parseSecret(words: string[]): Command {
         );
       }
       if (key === 'repositories') refuseSplitList(flag, value, words[i + 1]);
+      if (key === 'name' && value === NEW_SECRET_NAME) throw placeholderName(flag);
       const earlier = options[key];
       if (earlier !== undefined && earlier !== value) throw givenTwice(flag, earlier, value);
       options[key] = value;

@@ -69,13 +69,17 @@ function checked(name: string, pattern: RegExp, what: string, rule: string): str
   return name;
 }
 
-/** Validates a registry name (5–50 letters and digits). */
+/**
+ * Validates a registry name (5–50 letters and digits). Its rule names the other forms a registry
+ * may be given in ({@link parseRegistryRef}): its login server, as copied from an image
+ * reference, and its resource id.
+ */
 export function checkRegistryName(name: string): string {
   return checked(
     name,
     REGISTRY_NAME,
     'registry name',
-    "use 5–50 letters and digits, e.g. contosoacr, or the registry's full resource id.",
+    "use 5–50 letters and digits, e.g. contosoacr, its login server (NAME.azurecr.io, e.g. contosoacr.azurecr.io), or the registry's full resource id.",
   );
 }
 
@@ -169,14 +173,30 @@ export function parseRegistryRef(input: string): RegistryRef {
 }
 
 /**
+ * Whether `text`'s host (after any `https://`, before any image path) is on an ACR domain
+ * (`.azurecr.io`, `.azurecr.cn`, `.azurecr.us`): it names a registry, whether or not its login
+ * server is well formed, so a command that takes a cluster or a registry (`access NAME`) reads it
+ * as a registry and refuses a malformed one by the registry's rule, not a cluster's.
+ */
+export function onLoginServerDomain(text: string): boolean {
+  return LOGIN_SERVER_DOMAIN.test(hostOf(text.trim()));
+}
+
+/** The host of a login server as typed: without `https://` or `http://`, and before any `/`. */
+function hostOf(text: string): string {
+  const address = text.replace(/^https?:\/\//i, '');
+  const slash = address.indexOf('/');
+  return slash < 0 ? address : address.slice(0, slash);
+}
+
+/**
  * The login server `text` names, lower case, without the `https://` or `http://` and the image
  * path (`/repo:tag`) people copy with it; undefined when its host is not on an ACR domain (then it
  * is read as a name). On an ACR domain, a host that cannot be a registry's is refused here.
  */
 function loginServerOf(text: string): string | undefined {
   const address = text.replace(/^https?:\/\//i, '');
-  const slash = address.indexOf('/');
-  const host = slash < 0 ? address : address.slice(0, slash);
+  const host = hostOf(text);
   const domain = LOGIN_SERVER_DOMAIN.exec(host);
   if (!domain) return undefined;
   const label = host.slice(0, domain.index);

@@ -11,6 +11,7 @@
 import { isTermLookalike, parseCommand, splitCommandWords, termOrBreakGlassOption, termTyped, verbOf } from './command';
 import { isUserFacing, UserFacingError } from './errors';
 import { isNameOf, parseClusterRef, parseRegistryRef } from './names';
+import { readAsRequestId } from './request-id-word';
 import { withoutTrailing } from './text';
 
 /** What a reply at the reason question is. */
@@ -136,8 +137,8 @@ export function lookalikeCommand(text: string): string | undefined {
 
 /**
  * Whether a reply is a command that cannot be a reason, run as such (the questions dropped): one
- * that acts on a request id (`revoke R-7K2M9QXA no longer needed`, whose id with a full stop is
- * named as the problem by the revoke), `audit N|R-…|verify`, `pause …` (which keeps its own
+ * that acts on a request id as the command reads it (`revoke R-7K2M9QXA no longer needed`, whose
+ * id with a full stop is named as the problem by the revoke; `status R7K2M9QXA`, without its dash), `audit N|R-…|verify`, `pause …` (which keeps its own
  * guard in acr-bot.ts) or a command word alone other than grant and secret (shorter than any
  * reason). A grant or secret never is: the dialog does not restart from the reason question.
  */
@@ -147,16 +148,20 @@ function isCommand(text: string): boolean {
   const args = words.slice(1);
   switch (verb) {
     case 'revoke':
+      // Its first word may be a cluster's name (`rstagewe2`), so only an id with its dash is one,
+      // as its parser reads it.
+      return args.length === 0 || REQUEST_ID_START.test(args[0]);
     case 'extend':
     case 'status':
     case 'pending':
     case 'cancel':
     case 'stop':
-      return args.length === 0 || REQUEST_ID_START.test(args[0]);
+      // An id as these commands read it: also without its dash, or mistyped (they say how).
+      return args.length === 0 || readAsRequestId(args[0]);
     case 'audit':
       return (
         args.length === 0 ||
-        (args.length === 1 && (REQUEST_ID_START.test(args[0]) || /^\d+$/.test(args[0]) || /^verify$/i.test(args[0])))
+        (args.length === 1 && (readAsRequestId(args[0]) || /^\d+$/.test(args[0]) || /^verify$/i.test(args[0])))
       );
     case 'pause':
       return true;

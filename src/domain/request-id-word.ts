@@ -75,3 +75,18 @@ export function mistypedRequestId(word: string | undefined, usage: string): User
     `"${word}" is not a request id: ${what}. ${ID_RULE}: copy it from the request's card, e.g. "@acrbot ${usage.replace('{id}', 'R-7K2M9QXA')}". Nothing was changed.`,
   );
 }
+
+/** A request id as typed with its dash, possibly with more after it ("R-7K2M9QXA's"). */
+const DASHED_ID_START = /^R-[0-9A-Z]{8}/i;
+
+/**
+ * Whether a command that takes a request id first (`status`, `pending`, `cancel`, `audit`,
+ * `extend`) reads `word` as one: an id with or without its dash ({@link withIdDash}), one with
+ * more after it, or one mistyped, which the command refuses naming the mistake
+ * ({@link mistypedRequestId}). Where acrbot must tell a command from free text (the reason
+ * question), such a word makes the line that command: the command answers about the id.
+ */
+export function readAsRequestId(word: string | undefined): boolean {
+  if (!word) return false;
+  return isRequestId(withIdDash(word)) || DASHED_ID_START.test(word) || mistypedRequestId(word, '{id}') !== undefined;
+}

@@ -47,7 +47,7 @@ import {
   type UserAccessReport,
 } from '../domain/access-inventory';
 import { isUserFacing, ResourceGoneError } from '../domain/errors';
-import { cellsShown, showsTenant } from '../domain/tenant-boundary';
+import { cellsShown, ofTenant, showsTenant } from '../domain/tenant-boundary';
 import { choosePullIdentity } from '../domain/identity';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import {
@@ -298,14 +298,20 @@ export class AccessInventory {
     };
   }
 
-  /** `access` alone: the user's own requests that gave access (active, ending, ended), newest first. */
-  async forUser(user: Actor): Promise<UserAccessReport> {
+  /**
+   * `access` alone: the user's own requests that gave access (active, ending, ended), newest first.
+   * Asked by someone of `tenantId`, those made in that tenant only (tenant-boundary.ts), as the
+   * open requests beside them: an object id in another tenant's request (a guest's home tenant)
+   * is not the asker there.
+   */
+  async forUser(user: Actor, tenantId?: string): Promise<UserAccessReport> {
     const now = this.ports.clock.now();
     // Indexed by requester: one user's requests, not everyone's filtered.
-    const { requests: mine, incomplete } = await this.read(
+    const { requests: read, incomplete } = await this.read(
       (states, limit, order) => this.ports.requests.listByRequester(user.objectId, states, limit, order),
       false,
     );
+    const mine = tenantId === undefined ? read : read.filter((r) => ofTenant(r, tenantId));
     return {
       user: { objectId: user.objectId, name: user.name },
       entries: mine

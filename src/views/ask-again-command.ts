@@ -5,6 +5,7 @@
  * repositories), not a wider or different one.
  */
 import { shortDuration } from '../domain/access-term';
+import { NEW_SECRET_NAME } from '../domain/command';
 import type { AccessRequest } from '../domain/request';
 import { inertText } from './inert-text';
 import { commandNames } from './command-names';
@@ -45,5 +46,8 @@ export function askAgainCommand(
 /** The run's code for a secret name taken by a secret acrbot may not overwrite (secret-ownership.ts). */
 const NAME_TAKEN = 'kubernetes.foreignSecret';
 
-/** What the command says in place of a name that was refused: the requester picks another. */
-const NEW_NAME = 'NEW-NAME';
+/**
+ * What the command says in place of a name that was refused: the requester picks another. The
+ * parser refuses it pasted as it is, saying it is a placeholder (domain/command.ts).
+ */
+const NEW_NAME = NEW_SECRET_NAME;

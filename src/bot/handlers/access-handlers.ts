@@ -2,7 +2,7 @@
 import type { TurnContext } from 'botbuilder';
 import type { Command } from '../../domain/command';
 import { isUserFacing, UserFacingError } from '../../domain/errors';
-import { isNameOf, parseRegistryRef } from '../../domain/names';
+import { isNameOf, onLoginServerDomain } from '../../domain/names';
 import { parseResourceId } from '../../domain/resource-id';
 import type { DriftFinding } from '../../domain/access-inventory';
 import type { DriftNoticedBy } from '../../flows/drift-detector';
@@ -24,8 +24,8 @@ export class AccessHandlers {
   }
 
   /**
-   * `access` alone: the user's own access (anyone), and apart from it their open requests of this
-   * tenant. `access CLUSTER|REGISTRY`: approvers and auditors, since it lists every grant on the
+   * `access` alone: the user's own access (anyone), and apart from it their open requests, both of
+   * this tenant. `access CLUSTER|REGISTRY`: approvers and auditors, since it lists every grant on the
    * resource, also other people's and outside ones; of another tenant's grants only what the
    * tab's matrix shows (tenant-boundary.ts).
    */
@@ -33,9 +33,9 @@ export class AccessHandlers {
     const { inventory, requests, settings } = this.services;
     try {
       if (!command.target) {
-        // What they asked for and is not granted yet, apart from what they hold: of their tenant only.
+        // What they hold and what they asked for and is not granted yet: of their tenant only.
         const [report, open] = await Promise.all([
-          inventory.forUser(identity.actor),
+          inventory.forUser(identity.actor, identity.tenantId),
           requests.openRequestsOf(identity.actor, identity.tenantId, OPEN_REQUESTS_SHOWN),
         ]);
         await this.reply(ctx, userAccessCard(report, settings.sandbox, open));
@@ -151,22 +151,13 @@ function notFound(target: string, hints: readonly string[]): UserFacingError {
 
 /**
  * An ARM id says what it is; so does a registry's login server (`contosoacr.azurecr.io`, also
- * with `https://` and an image path, which would otherwise read as `group/name`); `group/name` is
- * a cluster; a bare name is decided by lookup.
+ * with `https://` and an image path, which would otherwise read as `group/name`), even a
+ * malformed one (`bad_x.azurecr.io`): refused by the registry's rules, which say what a login
+ * server may be, not by a cluster's; `group/name` is a cluster; a bare name is decided by lookup.
  */
 function guessKind(target: string): 'cluster' | 'registry' | undefined {
   const id = parseResourceId(target);
   if (id) return id.type.toLowerCase() === 'registries' ? 'registry' : 'cluster';
-  if (isLoginServer(target)) return 'registry';
+  if (onLoginServerDomain(target)) return 'registry';
   return target.includes('/') ? 'cluster' : undefined;
-}
-
-/** Whether `target` is a well-formed registry login server; anything else is left to the lookups. */
-function isLoginServer(target: string): boolean {
-  try {
-    return parseRegistryRef(target).kind === 'loginServer';
-  } catch (err) {
-    if (isUserFacing(err)) return false;
-    throw err;
-  }
 }
