@@ -37,15 +37,27 @@ export function waitEndsWithOriginal(request: Pick<AccessRequest, 'expiresAt' | 
 }
 
 /**
- * Whether `request`, an expired extension, closed because the access it extends ended: its wait
- * was cut to that end ({@link waitEndsWithOriginal}), or it closed before its own deadline, which
- * only the close of pending extensions at its original's end does (close-pending-extensions.ts;
- * its `request.expire` job and a late click expire it at or after `expiresAt`). False for an
- * extension its approval TTL closed while its original still ran: extending that still works.
+ * Whether `request`, an expired extension, ended with the access it extends: `extend` of its
+ * original is then refused (extend.notActive), so its requester is sent to a new request. So when
+ * it recorded that the access had ended or was being revoked as it expired (`originalEnded`: the
+ * close of pending extensions at that end, close-pending-extensions.ts, or its own expiry finding
+ * it so, request-expiry.ts, whichever ran first and however late); and, for extensions expired
+ * before that was recorded, when it expired at or after the end recorded when it was filed (one
+ * whose wait was cut to that end, {@link waitEndsWithOriginal}, always does), or before its own
+ * deadline, which only that close does (its `request.expire` job and a late click expire it at or
+ * after `expiresAt`). False for an extension its approval TTL closed while its original still
+ * ran: extending that still works.
  */
 export function closedWithOriginal(
-  request: Pick<AccessRequest, 'state' | 'extendsRequestId' | 'expiresAt' | 'extendsAccess' | 'updatedAt'>,
+  request: Pick<
+    AccessRequest,
+    'state' | 'extendsRequestId' | 'expiresAt' | 'extendsAccess' | 'updatedAt' | 'originalEnded'
+  >,
 ): boolean {
   if (request.state !== 'expired' || !request.extendsRequestId) return false;
-  return waitEndsWithOriginal(request) !== undefined || Date.parse(request.updatedAt) < Date.parse(request.expiresAt);
+  const at = Date.parse(request.updatedAt);
+  const end = request.extendsAccess?.endsAt;
+  return (
+    request.originalEnded === true || (end !== undefined && at >= Date.parse(end)) || at < Date.parse(request.expiresAt)
+  );
 }

@@ -138,6 +138,14 @@ export interface AccessRequest {
    * was recorded (their cards show only "Extends").
    */
   extendsAccess?: ExtendedAccess;
+  /**
+   * For an extension that expired without a decision: the access it extends had ended, or was
+   * being revoked, when it expired (the close of pending extensions at that end, or its own
+   * expiry finding it so). `extend` of that original is refused, so its requester is sent to a
+   * new request instead (extension-deadline.ts, `closedWithOriginal`). Absent otherwise, and on
+   * extensions expired before it was recorded.
+   */
+  originalEnded?: true;
   /** The policy rule this request was created under (kept while pending, G18). */
   policy?: PolicyBinding;
   /** Every approval so far (quorum); `decision` holds the deciding one. */
@@ -371,7 +379,8 @@ export type RequestEvent =
   | { type: 'reject'; by: Actor; at: Date; reason?: string }
   /** The requester withdrew their own pending request (`cancel R-…`). */
   | { type: 'cancel'; by: Actor; at: Date }
-  | { type: 'expire'; at: Date }
+  /** `originalEnded`: an extension's, when the access it extends ended ({@link AccessRequest.originalEnded}). */
+  | { type: 'expire'; at: Date; originalEnded?: boolean }
   | { type: 'start'; at: Date }
   | { type: 'succeed'; at: Date; outcome: Outcome }
   | { type: 'fail'; at: Date; outcome: Outcome }
@@ -528,7 +537,7 @@ export function transition(request: AccessRequest, event: RequestEvent): AccessR
     case 'cancel':
       return { ...base, state: 'cancelled' };
     case 'expire':
-      return { ...base, state: 'expired' };
+      return { ...base, state: 'expired', ...(event.originalEnded && { originalEnded: true as const }) };
     case 'start':
       return { ...base, state: 'executing' };
     case 'succeed':

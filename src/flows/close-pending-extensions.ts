@@ -53,7 +53,9 @@ async function closePendingExtension(
   extension: AccessRequest,
   original: AccessRequest,
 ): Promise<void> {
-  const next = transition(extension, { type: 'expire', at: deps.clock.now() });
+  // Marked: its requester is sent to a new request, not to `extend` of the ended original, however
+  // late this close runs (past the extension's own deadline, as a retried end notice may).
+  const next = transition(extension, { type: 'expire', at: deps.clock.now(), originalEnded: true });
   try {
     await updateUndoingUnseen({ store: deps.store, clock: deps.clock, log: deps.log }, extension, next);
   } catch (err) {

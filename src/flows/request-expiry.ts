@@ -9,6 +9,7 @@ import { VersionConflictError } from '../domain/ports';
 import { isExpired, transition, type AccessRequest } from '../domain/request';
 import { formatUtc } from '../domain/access-term';
 import { waitEndsWithOriginal } from '../domain/extension-deadline';
+import { extendedAccessGone } from './access-lease';
 import { expiredEntryKey } from './expiry-net';
 import type { RequestNotifier } from './notifier';
 import { type RequestAudit, targetsOf } from './request-audit';
@@ -50,9 +51,26 @@ function expiredWithOriginal(request: AccessRequest): string | undefined {
   );
 }
 
+/**
+ * Whether `request` is an extension whose original no longer holds the access at `now`: ended,
+ * past its end, or being revoked (extendedAccessGone; a drifted one still runs). Its expiry may
+ * come after that end (its job late, or the original revoked early and its close failed or not
+ * yet run), and `extend` of that original is refused: recorded, so its requester is sent to a
+ * new request ({@link AccessRequest.originalEnded}).
+ */
+async function originalEnded(ports: ExpiryPorts, request: AccessRequest, now: Date): Promise<boolean> {
+  if (!request.extendsRequestId) return false;
+  const gone = await extendedAccessGone(ports.store, request, now);
+  return gone !== undefined && gone.why !== 'drifted';
+}
+
 /** Marks `request` expired at `now` unless something moved it first; whether it did. */
 export async function expireRequest(ports: ExpiryPorts, request: AccessRequest, now: Date): Promise<boolean> {
-  const next = transition(request, { type: 'expire', at: now });
+  const next = transition(request, {
+    type: 'expire',
+    at: now,
+    originalEnded: await originalEnded(ports, request, now),
+  });
   // Audited by the winner of the conditional write only, like a decision: an approval that
   // lands first leaves no `request.expired` entry behind it in the chain.
   try {

@@ -123,7 +123,8 @@ export interface TabRow {
   extendsRequestId?: string;
   /**
    * For a pending extension filed since this was recorded: its original's end as recorded when it
-   * was filed, the request card's "Now ends" (src/domain/pending-extension.ts).
+   * was filed, the request card's "Now ends" (src/domain/pending-extension.ts). With `wouldEnd` and
+   * `extendedBefore`, shown by its drawer and, in short, its approvals row (web/src/approval-text.ts).
    */
   extendsEndsAt?: string;
   /**

@@ -10,6 +10,7 @@ import {
 import { describeAccess, endedWithoutAccess } from '../domain/access-term';
 import { credentialEnd } from '../domain/access-inventory';
 import { driftNotDone, driftWords } from '../domain/drift-reason';
+import { EXTEND_DRIFTED } from '../domain/drifted-access';
 import { deploymentSnippet } from '../domain/manifest-snippet';
 import type { GrantPlan, SecretPlan } from '../domain/plan';
 import { awaitingReview, countedApprovals, describeRequirement } from '../domain/policy';
@@ -516,6 +517,26 @@ function credentialToCleanUp(outcome: Outcome | undefined): boolean {
   return outcome?.cleanup !== undefined && outcome.cleanup !== 'none';
 }
 
+/**
+ * The codes of an extension's run refused because its original no longer holds the access
+ * (access-lease.ts, `activeOriginal`): ended, being revoked, gone, or drifted. `extend` of that
+ * original is refused for the same reason (AccessActions.mayExtend).
+ */
+const ORIGINAL_GONE_CODES: ReadonlySet<string> = new Set(['extend.notActive', EXTEND_DRIFTED]);
+
+/**
+ * A failed run's summary: the error and the way on, as an undecided request's news gives it: the
+ * same access asked for again; an extension whose original no longer holds the access, as a new
+ * request (`extend` of that original is refused), never as `extend`.
+ */
+function failedSummary(request: AccessRequest): string {
+  const error = errorText(request.outcome?.error ?? 'The request failed.');
+  const code = request.outcome?.errorCode;
+  if (request.extendsRequestId && code && ORIGINAL_GONE_CODES.has(code))
+    return `${error} If you still need the access, make a new request: "${askAgainCommand(request)}".`;
+  return `${error} Once fixed, ask again: "${askAgainCommand(request, { extension: true })}" (approved like a new request).`;
+}
+
 /** The outcome card sent to the requester when a request finishes. */
 export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
   const plan = request.plan;
@@ -601,10 +622,7 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
       : 'The request failed',
     titleStyle: tint(ok ? (unreachable ? 'Warning' : 'Good') : 'Attention'),
     // Error text: an outcome may quote what Azure or a cluster answered (see requestCard).
-    summary: ok
-      ? errorText(outcome?.summary ?? '')
-      : // The way on, as an undecided request's news gives it: the same access asked for again.
-        `${errorText(outcome?.error ?? 'The request failed.')} Once fixed, ask again: "${askAgainCommand(request, { extension: true })}" (approved like a new request).`,
+    summary: ok ? errorText(outcome?.summary ?? '') : failedSummary(request),
     networkProblem: unreachable
       ? `When this was requested: ${unreachable} Ask the registry's owners to let the cluster in (public access, its outbound IP or subnet, or a private endpoint), then: @acrbot check ${commandNames(plan)}.`
       : '',

@@ -609,6 +609,16 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       expect(JSON.stringify(approverView.body.value)).toContain('"verb":"approve"');
       const posted = (await h.app.audit.forRequest(extensionId)).map((e) => `${e.action}:${e.outcome}`);
       expect(posted).toEqual(expect.arrayContaining(['request.created:pending', 'approval.card.posted:posted']));
+      // An approver's "Waiting for your approval" row says in short what approving changes, in
+      // its drawer's and chat card's words (src/domain/pending-extension.ts).
+      const { ctx: alexCtx, page: alex } = await signIn('approver', '/tabs/personal');
+      try {
+        expect(await alex.locator(`#approvals li[data-request="${extensionId}"]`).innerText()).toContain(
+          `Now ends ${oldEnd.slice(0, 16).replace('T', ' ')} UTC · would end at least 29 days later (30 days after approval) · Asked by`,
+        );
+      } finally {
+        await alexCtx.close();
+      }
 
       // While it waits the drawer names it and offers no second one (the API refuses one too:
       // one-extension-at-a-time.test.ts).

@@ -7,11 +7,12 @@
  * how much longer approving keeps the access (`extendsAccess`, recorded when filed). Through the
  * real RequestService, memory stores and Scheduler, on a fake clock.
  */
-import type { AccessRequest } from '../../src/domain/request';
+import { type AccessRequest, transition } from '../../src/domain/request';
 import type { LifecycleDeps } from '../../src/flows/access-lifecycle-deps';
 import { closePendingExtensions } from '../../src/flows/close-pending-extensions';
 import { requestExpiryJobId } from '../../src/flows/request-jobs';
 import { requestRow } from '../../src/tab/tab-rows';
+import { approvalDetail } from '../../web/src/approval-text';
 import { planFacts } from '../../src/views/request-view';
 import { requesterNewsCard } from '../../src/views/lifecycle-view';
 import { createLogger } from '../../src/observability/logger';
@@ -78,6 +79,10 @@ test('an extension of access ending before the approval TTL must be decided by t
   expect(fact(extension, 'Would end')).toBe('at least 6 days later (7 days after approval)');
   expect(fact(extension, 'Extended before')).toBe('2 times');
   expect(fact(extension, 'Requested')).toBe('2026-11-30 09:00 UTC');
+  // The tab's approvals row says it in short, in the same words (sent on the row, not worked out again).
+  expect(approvalDetail(requestRow(extension, t.clock.now()), t.clock.now().getTime())).toBe(
+    'Decide by 2026-11-30 10:00 UTC (in 1 hour) · Now ends 2026-11-30 10:00 UTC · would end at least 6 days later (7 days after approval) · extended before: 2 times · Asked by Riley Requester: release slipped',
+  );
 });
 
 test('an extension of access ending after the approval TTL waits the TTL; its card says it adds only what the term passes the end by', async () => {
@@ -173,6 +178,115 @@ test('an extension its approval TTL closed while its original still runs is aske
   });
   const news = JSON.stringify(requesterNewsCard((await t.store.get(extension.id))!, { kind: 'expiredUnapproved' }));
   expect(news).toContain(`ask again: \\"@acrbot extend ${t.original.id} --for 7d REASON…\\".`);
+});
+
+/** `original` revoked early by its requester at the clock's now (the end job done, its notice not yet). */
+async function revokeEarly(t: Awaited<ReturnType<typeof withOriginal>>): Promise<AccessRequest> {
+  const current = (await t.store.get(t.original.id))!;
+  const revoking = transition(current, { type: 'beginRevoke', at: t.clock.now() });
+  await t.store.update(revoking);
+  const revoked = transition(revoking, { type: 'revoke', at: t.clock.now(), by: REQUESTER, reason: 'done early' });
+  await t.store.update(revoked);
+  return revoked;
+}
+
+const closeDeps = (t: Awaited<ReturnType<typeof withOriginal>>) =>
+  ({
+    store: t.store,
+    audit: t.audit,
+    clock: t.clock,
+    jobs: t.scheduler,
+    cards: { requestChanged: async () => undefined },
+    log: createLogger({ level: 'silent' }),
+  }) as unknown as LifecycleDeps;
+
+/** The requester's "Expired without a decision" of `id`, as stored now. */
+const newsOf = async (t: Awaited<ReturnType<typeof withOriginal>>, id: string) =>
+  JSON.stringify(requesterNewsCard((await t.store.get(id))!, { kind: 'expiredUnapproved' }));
+
+/** The news sends its requester to a new grant, never to `extend` of the ended original. */
+function expectNewRequest(news: string, originalId: string) {
+  expect(news).toContain(
+    `The access it extends (${originalId}) ended before anyone decided, so nothing was extended. If you still need the access, make a new request: \\"@acrbot grant /subscriptions/`,
+  );
+  expect(news).not.toContain('@acrbot extend');
+}
+
+test.each([
+  ['its own expiry job', true],
+  ['the close of pending extensions', false],
+])(
+  'an extension whose approval TTL passed, then its original revoked early: %s first, its requester is sent to a new request',
+  async (_, jobFirst) => {
+    // Access ending in 6 days: the extension's wait is its 1-day approval TTL, not cut.
+    const t = await withOriginal(6 * DAY);
+    const extension = await t.extend(7 * DAY);
+    expect(extension.expiresAt).toBe(new Date(t.clock.now().getTime() + DAY).toISOString());
+    // Its expiry job is late (the instance was down) past its deadline; meanwhile the original
+    // is revoked, long before its end. The close at that end and the late job race.
+    t.clock.advance(2 * DAY);
+    const revoked = await revokeEarly(t);
+    const close = () => closePendingExtensions(closeDeps(t), revoked, []);
+    if (jobFirst) {
+      expect(await t.service.expireIfDue(extension.id)).toBe(true);
+      await close();
+    } else {
+      await close();
+      expect(await t.service.expireIfDue(extension.id)).toBe(false);
+    }
+
+    const stored = (await t.store.get(extension.id))!;
+    expect(stored).toMatchObject({ state: 'expired', originalEnded: true });
+    // Expired after its own deadline and before the end recorded when filed: only the mark tells.
+    expect(Date.parse(stored.updatedAt)).toBeGreaterThan(Date.parse(stored.expiresAt));
+    expect(Date.parse(stored.updatedAt)).toBeLessThan(Date.parse(stored.extendsAccess!.endsAt));
+    expectNewRequest(await newsOf(t, extension.id), t.original.id);
+  },
+);
+
+test.each([
+  ['being revoked', 'revoking'],
+  ['past its end, its end job yet to run', 'pastEnd'],
+])(
+  'an extension whose expiry job runs late while its original is %s: its requester is sent to a new request',
+  async (_, how) => {
+    const t = await withOriginal(2 * DAY);
+    const extension = await t.extend(7 * DAY);
+    if (how === 'revoking') {
+      t.clock.advance(DAY + HOUR);
+      const current = (await t.store.get(t.original.id))!;
+      await t.store.update(transition(current, { type: 'beginRevoke', at: t.clock.now() }));
+    } else t.clock.advance(2 * DAY + HOUR);
+
+    expect(await t.service.expireIfDue(extension.id)).toBe(true);
+
+    expect((await t.store.get(extension.id))!).toMatchObject({ state: 'expired', originalEnded: true });
+    expectNewRequest(await newsOf(t, extension.id), t.original.id);
+  },
+);
+
+test('an extension expired before the mark was recorded, at or after the end recorded when filed: a new request too', async () => {
+  const t = await withOriginal(2 * DAY);
+  const extension = await t.extend(7 * DAY);
+  // Its 1-day TTL job ran late, past the original's end, in a release that did not mark it.
+  t.clock.advance(2 * DAY + HOUR);
+  const expired = transition(extension, { type: 'expire', at: t.clock.now() });
+  expect(expired).not.toHaveProperty('originalEnded');
+
+  expectNewRequest(JSON.stringify(requesterNewsCard(expired, { kind: 'expiredUnapproved' })), t.original.id);
+});
+
+test('an extension its expiry job closes while its original still runs is not marked: extend still works', async () => {
+  const t = await withOriginal(6 * DAY);
+  const extension = await t.extend(7 * DAY);
+  t.clock.advance(2 * DAY);
+
+  expect(await t.service.expireIfDue(extension.id)).toBe(true);
+
+  const stored = (await t.store.get(extension.id))!;
+  expect(stored.state).toBe('expired');
+  expect(stored).not.toHaveProperty('originalEnded');
+  expect(await newsOf(t, extension.id)).toContain(`ask again: \\"@acrbot extend ${t.original.id} --for 7d REASON…\\".`);
 });
 
 test('a request that extends nothing waits the approval TTL and its expiry says nothing more', async () => {

@@ -4,7 +4,9 @@
  * approval, so the line says by when it is reviewed, and "its use only" once its access ended,
  * when Reject revokes nothing), then a pending request asked of them, led by when it expires
  * undecided (the request card's "Decide by"), so an approver sees which ones run out first.
- * The drawer shows that "Decide by" too ({@link decideByFact}), in the same words.
+ * The drawer shows that "Decide by" too ({@link decideByFact}), in the same words. A pending
+ * extension adds, in short, what its drawer and chat card say of what approving changes
+ * ({@link extensionEffect}).
  */
 import { relative, shortTime } from './format';
 import type { Row } from './types';
@@ -21,7 +23,29 @@ export function approvalDetail(row: Row, now: number): string {
     }: started by ${review.by.name} without approval: ${row.reason ?? ''}`;
   const [label, value] = decideByFact(row, now);
   const decide = value ? `${label} ${value} · ` : '';
-  return `${decide}Asked by ${row.requester?.name ?? 'someone'}${row.termAsked ? ` for ${row.termAsked}` : ''}: ${row.reason ?? ''}`;
+  const effect = extensionEffect(row);
+  // "Would end" names the term already ("7 days after approval"): not said twice.
+  const term = row.termAsked && !row.wouldEnd ? ` for ${row.termAsked}` : '';
+  return `${decide}${effect ? `${effect} · ` : ''}Asked by ${row.requester?.name ?? 'someone'}${term}: ${row.reason ?? ''}`;
+}
+
+/**
+ * A pending extension's effect in one line: when its original's access now ends, how much later
+ * approving makes it end, and how often it was extended before, e.g. "Now ends 2026-12-07 08:00
+ * UTC · would end at least 1 hour later (7 days after approval) · extended before: 2 times". The
+ * server's words (`extendsEndsAt`, `wouldEnd`, `extendedBefore`: src/domain/pending-extension.ts,
+ * the drawer's "Now ends", "Would end" and "Extended before"), not worked out again here; undefined
+ * for any other row, and for an extension filed before they were recorded.
+ */
+export function extensionEffect(row: Pick<Row, 'extendsEndsAt' | 'wouldEnd' | 'extendedBefore'>): string | undefined {
+  if (!row.extendsEndsAt) return undefined;
+  return [
+    `Now ends ${shortTime(row.extendsEndsAt)}`,
+    row.wouldEnd && `would end ${row.wouldEnd}`,
+    row.extendedBefore && `extended before: ${row.extendedBefore}`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 /**
