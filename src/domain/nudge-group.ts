@@ -32,6 +32,26 @@ export const MAX_GROUPED_MENTIONS = 20;
 export const GROUP_CLAIM_WINDOW_MS = 10 * 60_000;
 
 /**
+ * How long a nudge job whose request an older sibling's post may still take (its job due in the
+ * same sweep, or that post under way) moves itself on, once, instead of posting: the scheduler
+ * runs a few jobs at once, so without it each would mark its own request and post a burst in a
+ * few posts. Far longer than an older sibling's run takes to claim its siblings (a few store round
+ * trips), short enough that a request whose older sibling never claims it (that job failing, or
+ * stuck) is nudged a minute or a sweep late, not later (flows/nudge-siblings.ts).
+ */
+export const GROUP_HOLD_MS = 60_000;
+
+/**
+ * Whether `a` was filed before `b`: by creation time, then by id (two filed in the same
+ * millisecond). The order in which requests due together defer to each other: the oldest posts.
+ */
+export function filedBefore(a: AccessRequest, b: AccessRequest): boolean {
+  const at = Date.parse(a.createdAt);
+  const bt = Date.parse(b.createdAt);
+  return at !== bt ? at < bt : a.id < b.id;
+}
+
+/**
  * The rule's named approvers (Entra object ids, as the policy spells them) still waited on: not
  * the requester, who cannot approve, nor one whose approval counts already.
  */

@@ -26,9 +26,13 @@
  * (nudge-siblings.ts): each is marked like this one, with the claiming request's id beside the
  * mark, so its own job, finding that mark and no entry, waits out the claim's window before it
  * takes the claiming run as stopped and posts it; a failed post undoes all the marks it wrote.
+ * So that a burst due in one sweep, whose jobs the scheduler runs a few at once, goes in one post,
+ * a job whose request an older sibling's post may still take holds back once, unmarked, for
+ * GROUP_HOLD_MS (nudge-siblings.ts, olderSiblingMayTake), and then posts it unless that post did.
  */
 import type { AuditEvent } from '../domain/audit-chain';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
+import { GROUP_HOLD_MS } from '../domain/nudge-group';
 import { awaitingReview, type PolicyRule } from '../domain/policy';
 import type { AuditLog, Clock, RequestStore, ScheduledJob } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
@@ -36,11 +40,21 @@ import type { AccessRequest } from '../domain/request';
 import { isExpired } from '../domain/request';
 import { extendedAccessGone } from './access-lease';
 import { escalationSupersedesReminder, reminderNote } from './approval-nudge-order';
-import { CLAIMED_BY, claimSiblings, groupClaimHeldUntil, siblingsStillDue } from './nudge-siblings';
+import {
+  CLAIMED_BY,
+  claimSiblings,
+  groupClaimHeldUntil,
+  heldForOlder,
+  type HoldPorts,
+  listSiblingCandidates,
+  olderSiblingMayTake,
+  siblingsStillDue,
+  withHeldForOlder,
+} from './nudge-siblings';
 import type { PauseReader } from './access-pause';
 import type { RequestNotifier } from './notifier';
 import { ruleActor } from './request-audit';
-import type { JobScheduling } from './request-jobs';
+import { approvalNudgeJobIds, type JobScheduling } from './request-jobs';
 import type { JobRun } from './scheduler';
 import { REVIEW_NET_RECHECK_MS, reviewEntryKey } from './review-reject-net';
 
@@ -202,6 +216,8 @@ export class ApprovalNudges {
     if (!job.requestId) return;
     const field = kind === 'remind' ? 'remindedAt' : 'escalatedAt';
     const action = kind === 'remind' ? 'approval.reminded' : 'approval.escalated';
+    /** The pending requests this run looks among for siblings: read once, when first needed. */
+    let listed: AccessRequest[] | undefined;
     for (let attempt = 0; attempt < MARK_ATTEMPTS; attempt++) {
       const request = await this.store.get(job.requestId);
       const rule = request?.policy?.rule;
@@ -231,6 +247,18 @@ export class ApprovalNudges {
         if (heldUntil) return this.deferUntil(job, request, heldUntil, { beforeExpiry: true });
         claimed = request;
       } else {
+        // An older sibling's post may still take it (its job runs in this sweep, or that post is
+        // under way): this job holds back, once, and finds that post's claim when it runs again.
+        if (this.notifier.nudgeApproversGrouped && rule.channel && !heldForOlder(job)) {
+          const at = this.clock.now();
+          const until = new Date(at.getTime() + GROUP_HOLD_MS);
+          // Not past the expiry: the job would end there (deferUntil), owing a nudge nobody sends.
+          if (until.getTime() < Date.parse(request.expiresAt)) {
+            listed ??= await listSiblingCandidates(this.store);
+            if (await olderSiblingMayTake(this.holdPorts(kind, action), request, kind, listed))
+              return this.moveOwnJob(withHeldForOlder(job, at), until);
+          }
+        }
         const now = this.clock.now().toISOString();
         claimed = {
           ...request,
@@ -253,6 +281,7 @@ export class ApprovalNudges {
             { store: this.store, clock: this.clock, sent: (id) => this.sent(id, action) },
             claimed,
             kind,
+            listed,
           )
         : [];
       // Another instance took the job over: it posts the nudge (it finds the mark and no entry),
@@ -382,6 +411,19 @@ export class ApprovalNudges {
     if (dueAt.getTime() < expiresAt) return this.moveOwnJob(job, dueAt);
     const lastLook = expiresAt - LAST_LOOK_BEFORE_EXPIRY_MS;
     if (beforeExpiry && lastLook > this.clock.now().getTime()) await this.moveOwnJob(job, new Date(lastLook));
+  }
+
+  /** What the look for an older sibling's post (olderSiblingMayTake) reads. */
+  private holdPorts(kind: 'remind' | 'escalate', action: 'approval.reminded' | 'approval.escalated'): HoldPorts {
+    return {
+      store: this.store,
+      clock: this.clock,
+      sent: (id: string) => this.sent(id, action),
+      jobDue: async (id: string) => {
+        const job = await this.jobs.get(approvalNudgeJobIds(id)[kind]);
+        return job !== undefined && Date.parse(job.dueAt) <= this.clock.now().getTime();
+      },
+    };
   }
 
   /**

@@ -14,16 +14,30 @@
  * rerun of the claiming request's job (a retry, a new lease holder) takes back the siblings it
  * had claimed and not told (same claimer, no entry), without waiting for the window.
  *
+ * The scheduler runs a few jobs at once (JOBS_AT_ONCE), so in a burst due in one sweep (a
+ * morning rush, every overdue nudge at the end of a long pause) each job would mark its own
+ * request before any other run could claim it, and the burst would go in a few posts. So before
+ * marking its own request a job looks for an older sibling (filed before it) whose post may still
+ * take it: one unmarked whose own job is due now (it runs in this sweep, or is running), or one
+ * marked within GROUP_CLAIM_WINDOW_MS by a run that has not written its entry (a post under way).
+ * Finding one, it holds back: it moves itself GROUP_HOLD_MS on, unmarked, and records on the job
+ * (its payload, in the store) that it did. Run again, it finds the older one's claim (and follows
+ * the window above) or, not taken, posts itself as before, taking the older one along if its job
+ * never came. Once only: the second run never holds back, so an older sibling whose job keeps
+ * failing, or hangs, delays it by GROUP_HOLD_MS (or a sweep), never more; and nothing is left
+ * unmarked that no job will post. Only the oldest of a burst, whose job runs in the sweep, posts.
+ *
  * Only requests with a rule channel are grouped: without one the post goes beside each
  * request's own approvers' card, a conversation of its own.
  */
 import {
+  filedBefore,
   GROUP_CLAIM_WINDOW_MS,
   groupedMentionIds,
   MAX_GROUPED_MENTIONS,
   MAX_NUDGE_SIBLINGS,
 } from '../domain/nudge-group';
-import type { Clock, RequestStore } from '../domain/ports';
+import type { Clock, RequestStore, ScheduledJob } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, PolicyBinding } from '../domain/request';
 import { isExpired } from '../domain/request';
@@ -46,6 +60,32 @@ export const CLAIMED_BY: Record<NudgeMark, 'remindedBy' | 'escalatedBy'> = {
 /** The mark of each nudge. */
 export const MARK_OF: Record<NudgeKind, NudgeMark> = { remind: 'remindedAt', escalate: 'escalatedAt' };
 
+/** Where a nudge job records (in its payload, in the store) when it held back for an older sibling. */
+const HELD_FOR_OLDER = 'heldForOlderAt';
+
+/**
+ * The pending requests a nudge run looks among for its siblings, oldest first (up to
+ * WAITING_SCAN_LIMIT): read once per run, for {@link olderSiblingMayTake} and {@link claimSiblings}
+ * both, so holding back adds no read. Every pending request, not only those due: the store lists by
+ * state in creation order, with no cheaper read of the due ones (the oldest pending are mostly
+ * nudged already, so a smaller limit would cut off the due ones, not the rest); on Azure Tables
+ * each is read in full. Pending requests expire within a day (ACRBOT_APPROVAL_TTL), so there are
+ * few.
+ */
+export function listSiblingCandidates(store: Pick<RequestStore, 'listByState'>): Promise<AccessRequest[]> {
+  return store.listByState(['pending'], WAITING_SCAN_LIMIT);
+}
+
+/** Whether the nudge job held back once already for an older sibling (then it does not again). */
+export function heldForOlder(job: ScheduledJob): boolean {
+  return typeof job.payload?.[HELD_FOR_OLDER] === 'string';
+}
+
+/** The job as it is moved on when it holds back at `at`: its payload says so, for its next run. */
+export function withHeldForOlder(job: ScheduledJob, at: Date): ScheduledJob {
+  return { ...job, payload: { ...job.payload, [HELD_FOR_OLDER]: at.toISOString() } };
+}
+
 /** Whether the request's `kind` nudge is due at `now` by the rule it was created under. */
 function nudgeDue(request: AccessRequest, kind: NudgeKind, now: Date): boolean {
   const rule = request.policy?.rule;
@@ -62,6 +102,17 @@ function samePost(request: AccessRequest, other: AccessRequest, kind: NudgeKind)
   const b = other.policy?.rule;
   if (!a?.channel || !b?.channel || a.channel !== b.channel || request.tenantId !== other.tenantId) return false;
   return kind === 'remind' || a.escalateTo?.channel === b.escalateTo?.channel;
+}
+
+/**
+ * Whether `other` is a sibling of `request`'s `kind` nudge as of `now`: another request, still
+ * pending and unexpired, whose same nudge is due and would be posted in the same channel; not a
+ * reminder its escalation supersedes (approval-nudge-order.ts). Marks are not looked at here.
+ */
+function siblingOf(request: AccessRequest, other: AccessRequest, kind: NudgeKind, now: Date): boolean {
+  if (other.id === request.id || other.state !== 'pending' || isExpired(other, now)) return false;
+  if (!samePost(request, other, kind) || !nudgeDue(other, kind, now)) return false;
+  return !(kind === 'remind' && escalationSupersedesReminder(other, now));
 }
 
 /**
@@ -100,18 +151,18 @@ export async function claimSiblings(
   ports: SiblingPorts,
   request: AccessRequest,
   kind: NudgeKind,
+  /** This run's {@link listSiblingCandidates} when it read it already (its versions may be older: a conflict skips). */
+  listed?: readonly AccessRequest[],
 ): Promise<AccessRequest[]> {
   if (!request.policy?.rule?.channel) return [];
   const mark = MARK_OF[kind];
   const by = CLAIMED_BY[mark];
   const now = ports.clock.now();
-  const pending = await ports.store.listByState(['pending'], WAITING_SCAN_LIMIT);
+  const pending = listed ?? (await listSiblingCandidates(ports.store));
   const claimed: AccessRequest[] = [];
   for (const other of pending) {
     if (claimed.length >= MAX_NUDGE_SIBLINGS) break;
-    if (other.id === request.id || other.state !== 'pending' || isExpired(other, now)) continue;
-    if (!samePost(request, other, kind) || !nudgeDue(other, kind, now)) continue;
-    if (kind === 'remind' && escalationSupersedesReminder(other, now)) continue;
+    if (!siblingOf(request, other, kind, now)) continue;
     const existing = other.policy![mark];
     // Marked: its own job's, or another grouped post's; only this request's own claim of a
     // run that stopped before its entries is taken back.
@@ -134,6 +185,63 @@ export async function claimSiblings(
     claimed.push(next);
   }
   return claimed;
+}
+
+/** What {@link olderSiblingMayTake} reads besides the listing. */
+export interface HoldPorts {
+  store: Pick<RequestStore, 'get'>;
+  clock: Clock;
+  /** Whether the trail says that nudge of the request is done. */
+  sent: (requestId: string) => Promise<boolean>;
+  /** Whether the request's own job of this nudge is due now (it runs in this sweep, or is running). */
+  jobDue: (requestId: string) => Promise<boolean>;
+}
+
+/**
+ * An older sibling (filed before `request`, {@link filedBefore}) whose post may still take
+ * `request`'s `kind` nudge, from this run's listing `pending`; undefined when none is (the run
+ * marks its own request and posts). One is, when it is:
+ * - unmarked, and its own job is due now: that job runs in this sweep (here, or on another
+ *   instance) and, the oldest of the burst, claims this one. Its job not due (backing off after
+ *   failures, moved on while paused, held back itself) says it is not coming now: this run posts,
+ *   and takes it along. One its post would leave out anyway (the two together past
+ *   {@link MAX_GROUPED_MENTIONS}, an extension whose original's access is gone) is passed over;
+ * - marked within {@link GROUP_CLAIM_WINDOW_MS} by a run (its own, or another request's claiming
+ *   it) that has not written the claiming request's entry: that post may be under way, claiming.
+ * At most {@link MAX_NUDGE_SIBLINGS} + 1 older ones that need a read are looked at (an older post
+ * takes its 20 oldest first). A wrong answer costs one held-back run ({@link heldForOlder}).
+ */
+export async function olderSiblingMayTake(
+  ports: HoldPorts,
+  request: AccessRequest,
+  kind: NudgeKind,
+  pending: readonly AccessRequest[],
+): Promise<AccessRequest | undefined> {
+  if (!request.policy?.rule?.channel) return undefined;
+  const mark = MARK_OF[kind];
+  const by = CLAIMED_BY[mark];
+  const now = ports.clock.now();
+  const asked = new Set<string>();
+  let looked = 0;
+  for (const other of pending) {
+    if (!filedBefore(other, request) || !siblingOf(request, other, kind, now)) continue;
+    const at = other.policy![mark];
+    if (at) {
+      const claimer = other.policy![by] ?? other.id;
+      // An old mark is a post done, or a stopped run's that its own job posts: nothing to wait for.
+      if (!(now.getTime() < Date.parse(at) + GROUP_CLAIM_WINDOW_MS)) continue;
+      if (claimer === request.id || asked.has(claimer)) continue;
+      asked.add(claimer);
+      if (++looked > MAX_NUDGE_SIBLINGS + 1) return undefined;
+      if (!(await ports.sent(claimer))) return other;
+    } else {
+      if (groupedMentionIds([other, request]).length > MAX_GROUPED_MENTIONS) continue;
+      if (++looked > MAX_NUDGE_SIBLINGS + 1) return undefined;
+      if (await extendedAccessGone(ports.store, other, now)) continue;
+      if (await ports.jobDue(other.id)) return other;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -7,89 +7,20 @@
  * Real memory stores, Scheduler, RequestService, ApprovalNudges and CardMessenger, posting
  * through a recording adapter.
  */
-import type { CloudAdapter } from 'botbuilder';
-import { CardMessenger } from '../../src/bot/card-messenger';
 import { GROUP_CLAIM_WINDOW_MS } from '../../src/domain/nudge-group';
-import type { PolicyRule } from '../../src/domain/policy';
-import type { AccessRequest, Actor } from '../../src/domain/request';
-import type { NudgeNotifier } from '../../src/flows/approval-nudges';
+import type { AccessRequest } from '../../src/domain/request';
 import { approvalNudgeJobIds } from '../../src/flows/request-jobs';
-import { createLogger } from '../../src/observability/logger';
 import { reminderMessage } from '../../src/views/nudge-view';
 import { HOUR, MINUTE } from './support/fake-clock';
-import { nudgeWorld } from './support/nudge-world';
-import { APPROVERS_GROUP, OLIVE, ONCALL_GROUP, policy, rule, SAM, TENANT } from './support/policy-fixtures';
-import { postedTo, RecordingAdapter } from './support/recording-adapter';
+import { groupedNudgeWorld, person, RULE_CHANNEL } from './support/grouped-nudge-world';
+import { OLIVE, ONCALL_GROUP, SAM, TENANT } from './support/policy-fixtures';
+import { postedTo } from './support/recording-adapter';
 import { APPROVER, newGrant, OUTSIDER, pendingRequest, REQUESTER } from './support/requests';
 
-const RULE_CHANNEL = '19:prod@thread.tacv2';
 const OTHER_CHANNEL = '19:dev@thread.tacv2';
-
-/** The nudges through a real CardMessenger; card redraws are only counted. */
-class Chat implements NudgeNotifier {
-  messenger!: CardMessenger;
-  readonly redrawn: string[] = [];
-  async requestChanged(request: AccessRequest) {
-    this.redrawn.push(request.id);
-  }
-  nudgeApprovers(request: AccessRequest, r: PolicyRule, kind: 'remind' | 'escalate') {
-    return this.messenger.nudgeApprovers(request, r, kind);
-  }
-  nudgeApproversGrouped(requests: readonly AccessRequest[], r: PolicyRule, kind: 'remind' | 'escalate', now: Date) {
-    return this.messenger.nudgeApproversGrouped(requests, r, kind, now);
-  }
-  async breakGlassUnreviewed() {}
-}
-
 const ESCALATION_CHANNEL = '19:escalation@thread.tacv2';
 
-const reminding = (extra: Partial<PolicyRule> = {}) =>
-  policy([
-    rule('prod', {
-      channel: RULE_CHANNEL,
-      approvers: { users: [SAM.objectId, APPROVER.objectId], groups: [APPROVERS_GROUP], name: 'Platform Approvers' },
-      remindAfterMs: HOUR,
-      ...extra,
-    }),
-  ]);
-
-function setup(extra: Partial<PolicyRule> = {}) {
-  const chat = new Chat();
-  const adapter = new RecordingAdapter();
-  const world = nudgeWorld(chat, reminding(extra));
-  chat.messenger = new CardMessenger(
-    adapter as unknown as CloudAdapter,
-    'app-1',
-    world.store,
-    createLogger({ level: 'silent' }),
-  );
-  /** Files a request by `by` and gives it the requester's card, whose service URL posts go by. */
-  const create = async (by: Actor) => {
-    // A second apart: the store lists them in the order they were filed.
-    world.clock.advance(1000);
-    const request = await world.service.create(newGrant(by));
-    await world.store.addCardCopy({
-      requestId: request.id,
-      activityId: `card-${request.id}`,
-      role: 'requester',
-      conversation: { serviceUrl: 'https://smba.example/emea/', conversation: { id: 'a:requester', tenantId: 't' } },
-    });
-    return request;
-  };
-  /** Writes `patch` into the request's policy binding, as a run would. */
-  const mark = async (id: string, patch: Record<string, string>) => {
-    const current = (await world.store.get(id))!;
-    await world.store.update({ ...current, version: current.version + 1, policy: { ...current.policy!, ...patch } });
-  };
-  /** Rewrites the stored request by `edit`, as another write landing on it would. */
-  const change = async (id: string, edit: (r: AccessRequest) => Partial<AccessRequest>) => {
-    const current = (await world.store.get(id))!;
-    await world.store.update({ ...current, ...edit(current), version: current.version + 1 });
-  };
-  const reminded = async (id: string) =>
-    (await world.audit.forRequest(id)).filter((e) => e.action === 'approval.reminded');
-  return { ...world, chat, adapter, create, mark, change, reminded };
-}
+const setup = groupedNudgeWorld;
 
 describe('reminders due at once in one channel', () => {
   test('three due: one post lists all three and mentions each approver once; three entries; the siblings’ own jobs post nothing', async () => {
@@ -315,11 +246,6 @@ test('escalations due at once go as one post in the rule channel and the escalat
 });
 
 describe('a grouped post stays within its bounds', () => {
-  const person = (n: number): Actor => ({
-    objectId: `0a000000-0000-4000-8000-${String(100_000 + n).padStart(12, '0')}`,
-    name: `Person ${n}`,
-  });
-
   test('22 due: the first post lists 21 (its own and 20 others); the last one goes in a post of its own', async () => {
     const t = setup();
     const made: AccessRequest[] = [];
