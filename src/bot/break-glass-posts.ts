@@ -4,6 +4,7 @@
  * else where the request's approvers are asked.
  */
 import type { ConversationReference } from 'botbuilder';
+import { isUncovered } from '../domain/decided-rule';
 import type { AccessRequest } from '../domain/request';
 import { breakGlassCard } from '../views/policy-view';
 import { approversPostAt, channelReference } from './card-copy-places';
@@ -34,7 +35,15 @@ export async function postBreakGlass(
   channelId: string | undefined,
   kind: 'used' | 'unreviewed',
 ): Promise<boolean | 'refused'> {
-  const card = breakGlassCard(request, kind);
+  // The report names who reviews it now: the approvers a removed rule had, when no rule of the
+  // policy in force covers the pair (decidedRule), which the operators are told to mend.
+  const reviewers = kind === 'unreviewed' ? parts.ruleOf(request) : undefined;
+  if (isUncovered(reviewers))
+    parts.log.warn(
+      { requestId: request.id, policyRule: reviewers.id },
+      'a break-glass review is owed for a pair no rule of the approval policy covers now: the approvers its rule had review it; add a rule for the pair',
+    );
+  const card = breakGlassCard(request, kind, reviewers);
   const targets = await breakGlassTargets(parts, request, channelId);
   if (targets.length === 0) {
     parts.log.warn(

@@ -17,6 +17,7 @@ import { ApprovalNudges, type NudgeNotifier } from '../flows/approval-nudges';
 import { ApprovalAnnouncements } from '../flows/approval-announce';
 import { ApprovalCardPoster, type ApprovalCardMessenger } from '../bot/approval-card-poster';
 import { PolicySource } from '../config/policy-source';
+import { PolicyReloadAudit } from '../flows/policy-reload-audit';
 import { RequestGate } from '../flows/request-gate';
 import { RequestService } from '../flows/request-service';
 import { AccessPauseService } from '../flows/access-pause';
@@ -127,8 +128,10 @@ export function createFlows(
     { allowLocalAccountClusters: config.allowLocalAccountClusters, log, pullSecrets: azure.secrets.kubernetes },
   );
   // ACRBOT_POLICY is reloaded on SIGHUP and when the file changes (the background step); a new
-  // file with problems is reported and the last good policy stays.
-  const policies = new PolicySource(
+  // file with problems is reported and the last good policy stays. Both are audited, once across
+  // the instances that reload the same file (policy-reload-audit.ts).
+  const reloads = new PolicyReloadAudit(stores.audit, clock, log, config.allowedTenantIds[0] ?? '', config.policy);
+  const policies: PolicySource = new PolicySource(
     { policy: config.policy, warnings: config.policyWarnings ?? [] },
     config.policyFile,
     (result) => {
@@ -138,6 +141,8 @@ export function createFlows(
           'approval policy not reloaded: the file has problems or is still changing; the previous policy stays',
         );
       else if (result.changed) log.info({ policyHash: result.policy.hash }, 'approval policy reloaded');
+      // Called after the source took (or refused) the file, so its refusal is this one's.
+      void reloads.record(result, result.ok ? undefined : policies.refusal()?.reason);
     },
     // A reloaded file's reminders are checked against the TTL in force, and its terms against
     // the access limits in force, as at start.

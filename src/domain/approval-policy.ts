@@ -19,6 +19,12 @@ export interface DecisionContext {
   actor: Actor;
   /** The actor is in ACRBOT_APPROVERS or (checked now) in ACRBOT_APPROVER_GROUP. */
   actorIsApprover: boolean;
+  /**
+   * Not an approver of the request's rule as it was bound, the actor is one under the policy in
+   * force (of the rule with its id, or of a rule fitting its pair): a reload added them after it
+   * was made. Only the words of the refusal follow from it.
+   */
+  actorApprovesUnderPolicyNow?: boolean;
   approving: boolean;
   justification?: string;
   approverJustificationRequired: boolean;
@@ -43,7 +49,9 @@ export function checkDecision(request: AccessRequest, ctx: DecisionContext): Pol
     return {
       allowed: false,
       reason: 'notApprover',
-      message: `Only approvers can decide request ${request.id}; ask a member of the approvers list or group.`,
+      message: ctx.actorApprovesUnderPolicyNow
+        ? keptApproversMessage(request)
+        : `Only approvers can decide request ${request.id}; ask a member of the approvers list or group.`,
     };
   }
   if (ctx.approving && ctx.approverJustificationRequired && !isJustification(ctx.justification)) {
@@ -54,6 +62,21 @@ export function checkDecision(request: AccessRequest, ctx: DecisionContext): Pol
     };
   }
   return { allowed: true };
+}
+
+/**
+ * Why someone the approval policy in force makes an approver of the request's pair, but whom its
+ * rule did not name when it was made, may not decide it: a pending request keeps the approvers of
+ * the rule it was made under (G18). "Only approvers can decide" would read as if they were none.
+ */
+function keptApproversMessage(request: AccessRequest): string {
+  const rule = request.policy?.rule?.id ?? request.policy?.ruleId;
+  const under = rule ? `rule ${rule}` : 'its rule';
+  return (
+    `Request ${request.id} keeps the approvers ${under} had when it was made, before the approval policy changed, ` +
+    `and you are not one of them: ask one of them to decide it, or its requester can cancel it ` +
+    `("@acrbot cancel ${request.id}") and ask again, so that the policy in force applies.`
+  );
 }
 
 /**

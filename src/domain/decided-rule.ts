@@ -4,47 +4,61 @@
  * expiry), but a decided one has no time limit, so its rule's approvers are those the policy
  * names now.
  */
-import { hasApprovers, type Policy, type PolicyRule, type RequestFacts, selectRule } from './policy';
+import { hasApprovers, type Policy, type PolicyRule, type RequestFacts, ruleMatches, selectRule } from './policy';
+
+/**
+ * What {@link decidedRule} answers when no rule of the policy in force that names approvers covers
+ * the request's pair: the rule as it was bound, `uncovered` set, so that the refusal of a review
+ * and the daily report of one owed can say that the policy no longer covers the pair, and that
+ * the rule's approvers as they were review it.
+ */
+export type UncoveredRule = PolicyRule & { readonly uncovered: true };
+
+/** True when `rule` is {@link decidedRule}'s rule as it was bound, no current rule covering the pair. Pure. */
+export function isUncovered(rule: PolicyRule | undefined): rule is UncoveredRule {
+  return (rule as Partial<UncoveredRule> | undefined)?.uncovered === true;
+}
 
 /**
  * The rule whose approvers act on a decided request bound to `bound` and about `facts`, under
  * `policy` as it is now:
  *
  * - the current rule with the same id (compared without regard to case, as ids are unique) when
- *   the policy still has one that names approvers, so someone removed from it loses the right at
- *   the reload and whoever replaced them can review what is owed;
- * - else (the rule was removed or renamed, or its approvers emptied) the current rule that fits
- *   the request's facts ({@link selectRule}) when it names approvers: whoever the policy now
- *   makes approve this pair. Without this, a break-glass review owed under a removed rule could
- *   be done by nobody, yet would be reported every day for ever;
- * - else (no rule fits the pair any more, or none that names anyone) the same-id rule as it is,
- *   or `bound` with only the users and groups some current rule still names: nobody it dropped,
- *   and nobody it never named.
+ *   it still fits the request's facts and names approvers, so someone removed from it loses the
+ *   right at the reload and whoever replaced them can review what is owed;
+ * - else (the rule was removed, renamed or narrowed off the pair, or its approvers emptied) the
+ *   current rule that fits the request's facts ({@link selectRule}) when it names approvers:
+ *   whoever the policy now makes approve this pair;
+ * - else (no rule that names anyone covers the pair any more) `bound` as it was, marked
+ *   {@link isUncovered}, with those of its users and groups some current rule still names (nobody
+ *   it dropped from the policy altogether), or, when that leaves nobody, with all of them: a
+ *   review owed is never left to nobody, while the daily report and the refusal say that no
+ *   rule of the policy in force covers the pair and that one should be added.
  *
  * Callers compare the id of the answer with `bound.id` to say that another rule stands in. Pure.
  */
 export function decidedRule(bound: PolicyRule, policy: Policy, facts: RequestFacts): PolicyRule {
   const current = currentRuleFor(bound, policy, facts, hasApprovers);
   if (current) return current;
-  const same = ruleWithId(policy, bound.id);
-  if (same) return same;
   const users = new Set(policy.rules.flatMap((r) => r.approvers.users.map((u) => u.toLowerCase())));
   const groups = new Set(policy.rules.flatMap((r) => r.approvers.groups.map((g) => g.toLowerCase())));
-  return {
-    ...bound,
-    approvers: {
-      ...bound.approvers,
-      users: bound.approvers.users.filter((u) => users.has(u.toLowerCase())),
-      groups: bound.approvers.groups.filter((g) => groups.has(g.toLowerCase())),
-    },
+  const stillNamed = {
+    ...bound.approvers,
+    users: bound.approvers.users.filter((u) => users.has(u.toLowerCase())),
+    groups: bound.approvers.groups.filter((g) => groups.has(g.toLowerCase())),
   };
+  const approvers = stillNamed.users.length + stillNamed.groups.length > 0 ? stillNamed : bound.approvers;
+  const asItWas: UncoveredRule = { ...bound, approvers, uncovered: true };
+  return asItWas;
 }
 
 /**
  * The rule of `policy` as it is now that stands for a request bound to `bound` and about `facts`:
- * the current rule with the same id when it is `acceptable`, else the current rule that fits the
- * facts ({@link selectRule}) when it is; undefined when neither (the caller says what stands
- * then). By default any rule is acceptable (the term check of an approval, request-decision.ts);
+ * the current rule with the same id when it still fits the facts and is `acceptable`, else the
+ * current rule that fits the facts ({@link selectRule}) when it is; undefined when neither (the
+ * caller says what stands then). A rule narrowed off the pair no longer stands for it: its
+ * approvers would otherwise revoke access that the approvers of the rule now fitting the pair
+ * extend. By default any rule is acceptable (the term check of an approval, request-decision.ts);
  * {@link decidedRule} accepts only one that names approvers. Pure.
  */
 export function currentRuleFor(
@@ -54,9 +68,21 @@ export function currentRuleFor(
   acceptable: (rule: PolicyRule) => boolean = () => true,
 ): PolicyRule | undefined {
   const same = bound && ruleWithId(policy, bound.id);
-  if (same && acceptable(same)) return same;
+  if (same && ruleMatches(same.match, facts) && acceptable(same)) return same;
   const fits = selectRule(policy, facts);
   return fits && acceptable(fits) ? fits : undefined;
+}
+
+/**
+ * The rules of `policy` as it is now under which `bound`'s request would have other approvers
+ * than those it was bound to (a pending request keeps those, G18): the current rule with the
+ * same id, fitting the pair or not (that is the rule its reader knows by name), and every current
+ * rule whose `match` fits its facts. For the words of a refusal only: they grant nothing. Pure.
+ */
+export function rulesNowFor(bound: PolicyRule | undefined, policy: Policy, facts: RequestFacts): PolicyRule[] {
+  const same = bound && ruleWithId(policy, bound.id);
+  const fitting = policy.rules.filter((r) => ruleMatches(r.match, facts));
+  return same && !fitting.includes(same) ? [same, ...fitting] : fitting;
 }
 
 /** The rule of `policy` with `id`, compared without regard to case (ids are unique). */
@@ -66,12 +92,31 @@ function ruleWithId(policy: Policy, id: string): PolicyRule | undefined {
 }
 
 /**
- * Who acts on a decided request, as a refusal names them: "approvers of rule prod", or, when
- * {@link decidedRule} found another rule standing in for the one it was bound to, that rule
- * named as such, so the reader knows why the rule they remember no longer decides. Pure.
+ * Why `requestId`'s break-glass review is refused to someone who is none of its reviewers, naming
+ * who reviews it: "approvers of rule prod"; when {@link decidedRule} found another rule standing
+ * in for the one it was bound to, that rule named as such (and why: the old one was removed or
+ * names nobody, or, still in `policy`, no longer covers the pair), so the reader knows why the rule
+ * they remember no longer decides; and when no rule of the policy in force covers `pair`
+ * ({@link isUncovered}), the approvers the bound rule had, with that said and how to mend it. Pure.
  */
-export function decidedRuleApprovers(rule: PolicyRule | undefined, bound: PolicyRule | undefined): string {
-  if (!rule) return `approvers of rule ${bound?.id ?? 'default'}`;
-  if (!bound || bound.id.toLowerCase() === rule.id.toLowerCase()) return `approvers of rule ${rule.id}`;
-  return `approvers of rule ${rule.id} (it now covers this pair in place of rule ${bound.id}, which no longer names approvers)`;
+export function notReviewerMessage(
+  requestId: string,
+  pair: string,
+  rule: PolicyRule | undefined,
+  bound: PolicyRule | undefined,
+  policy?: Policy,
+): string {
+  const only = `Only approvers of rule`;
+  if (isUncovered(rule))
+    return (
+      `No rule of the approval policy in force covers ${pair}, so break-glass request ${requestId} is reviewed by ` +
+      `the approvers rule ${rule.id} had when it ran, and you are not one of them. Ask one of them, or ask the ` +
+      `platform team to add a rule for ${pair}: its approvers would then review it.`
+    );
+  if (!rule) return `${only} ${bound?.id ?? 'default'} can review break-glass request ${requestId}.`;
+  if (!bound || bound.id.toLowerCase() === rule.id.toLowerCase())
+    return `${only} ${rule.id} can review break-glass request ${requestId}.`;
+  const still = policy && ruleWithId(policy, bound.id);
+  const why = still && hasApprovers(still) ? 'which no longer covers it' : 'which no longer names approvers';
+  return `${only} ${rule.id} (it now covers this pair in place of rule ${bound.id}, ${why}) can review break-glass request ${requestId}.`;
 }

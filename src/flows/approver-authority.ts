@@ -13,7 +13,7 @@ import {
   type PolicyProvider,
   type PolicyRule,
 } from '../domain/policy';
-import { decidedRule } from '../domain/decided-rule';
+import { decidedRule, rulesNowFor } from '../domain/decided-rule';
 import type { Clock, DirectoryPort } from '../domain/ports';
 import type { AccessRequest, Actor } from '../domain/request';
 import { ofTenant } from '../domain/tenant-boundary';
@@ -57,6 +57,23 @@ export class ApproverAuthority {
     const bound = request.policy?.rule;
     if (!bound) return selectRule(this.policies.current(), factsOf(request.plan));
     return request.state === 'pending' ? bound : decidedRule(bound, this.policies.current(), factsOf(request.plan));
+  }
+
+  /**
+   * Whether `actor`, refused as no approver of a pending `request` (it keeps the approvers of the
+   * rule it was made under, G18), is one under the policy in force: named in, or in a group of,
+   * the current rule with its rule's id or any current rule that fits its pair (rulesNowFor).
+   * Only for the words of that refusal (a reload added them since): it lets nobody in. Never the
+   * requester, nor another tenant's; a directory failure answers false (the plain refusal stands).
+   */
+  async approvesUnderPolicyNow(actor: Actor, request: AccessRequest, tenantId?: string): Promise<boolean> {
+    if (request.state !== 'pending' || !request.policy?.rule) return false;
+    if (actor.objectId.toLowerCase() === request.requester.objectId.toLowerCase()) return false;
+    if (tenantId !== undefined && !ofTenant(request, tenantId)) return false;
+    const rules = rulesNowFor(request.policy.rule, this.policies.current(), factsOf(request.plan));
+    if (rules.some((r) => isNamedApprover(r, actor))) return true;
+    const groups = [...new Set(rules.flatMap((r) => r.approvers.groups.map((g) => g.toLowerCase())))];
+    return this.inAnyGroup(actor, groups).catch(() => false);
   }
 
   /** An approver under any rule of the current policy (who may list pending requests). */

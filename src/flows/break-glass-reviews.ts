@@ -14,7 +14,7 @@ import { UserFacingError } from '../domain/errors';
 import type { AccessRequest, ActingContext, Actor, PolicyBinding } from '../domain/request';
 import { isBeingGranted, isBeingRevoked } from '../domain/request';
 import { describeBreakGlassRun, reviewJudgesUseOnly } from '../domain/break-glass-review';
-import { decidedRuleApprovers } from '../domain/decided-rule';
+import { isUncovered, notReviewerMessage } from '../domain/decided-rule';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
 import {
@@ -104,7 +104,13 @@ export class BreakGlassReviews {
     if (!(await this.approvers.isApproverOf(actor, request, tenantId)))
       return refuse(
         'notApprover',
-        `Only ${decidedRuleApprovers(rule, binding.rule)} can review break-glass request ${request.id}.`,
+        notReviewerMessage(
+          request.id,
+          `${request.plan.cluster.name} → ${request.plan.registry.name}`,
+          rule,
+          binding.rule,
+          this.policies.current(),
+        ),
       );
     // The executor holds the request from the approval on (its first write, approved →
     // executing, is conditional on the version stored at the approval) until the grant is done:
@@ -186,7 +192,8 @@ export class BreakGlassReviews {
   /**
    * The rule and policy a break-glass review is judged under, for its audit entry: `rule`
    * (ruleOf, the current rule that decides it) and the hash of the policy in force, with
-   * `inPlaceOf` ("in place of rule prod") when that rule is not the one the grant was bound to.
+   * `inPlaceOf` ("in place of rule prod") when that rule is not the one the grant was bound to,
+   * or "under rule prod as it was" when no rule of the policy in force covers the pair.
    */
   private reviewAuthority(
     rule: PolicyRule | undefined,
@@ -197,6 +204,14 @@ export class BreakGlassReviews {
     const bound = binding.rule?.id;
     const ruleId = rule?.id ?? bound ?? binding.ruleId;
     const policyHash = this.policies.current().hash;
+    // No rule of the policy in force covers the pair: judged under the rule as it was (decidedRule),
+    // which that policy, named by the hash, does not have; the trail says so.
+    if (isUncovered(rule))
+      return {
+        ruleId,
+        policyHash,
+        inPlaceOf: `under rule ${rule.id} as it was: no rule of the policy in force covers the pair`,
+      };
     if (!bound || ruleId.toLowerCase() === bound.toLowerCase()) return { ruleId, policyHash };
     return { ruleId, policyHash, inPlaceOf: `in place of rule ${bound}` };
   }

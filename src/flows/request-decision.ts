@@ -172,14 +172,18 @@ export class RequestDecisions {
     }
     const rule = this.approvers.ruleOf(request);
     const binding = this.bindingOf(request, rule);
+    // With the tenant, as the card handlers ask it: the boundary above refuses another tenant's
+    // click already, and this answer stays right on its own should that order change.
+    const actorIsApprover = await this.approvers.isApproverOf(actor, request, tenantId);
     const verdict = checkDecision(request, {
       actor,
       now,
       approving: input.approve,
       justification: reason,
-      // With the tenant, as the card handlers ask it: the boundary above refuses another tenant's
-      // click already, and this answer stays right on its own should that order change.
-      actorIsApprover: await this.approvers.isApproverOf(actor, request, tenantId),
+      actorIsApprover,
+      // Refused, someone a reload made an approver of this pair is told why (it keeps its approvers).
+      actorApprovesUnderPolicyNow:
+        !actorIsApprover && (await this.approvers.approvesUnderPolicyNow(actor, request, tenantId)),
       approverJustificationRequired: rule?.approverJustification === 'required',
     });
     // `auditDetail`: what the request's history keeps when it must say less than the clicking

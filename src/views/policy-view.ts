@@ -6,6 +6,7 @@ import { approversName, type BreakGlassPolicy, hasApprovers, type Policy, type P
 import { oneRuleForAll, type PairRules, SECRET_KINDS, type SecretRules } from '../domain/policy-overview';
 import { isBeingRevoked, type AccessRequest } from '../domain/request';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
+import { isUncovered } from '../domain/decided-rule';
 import type { AdaptiveCardJson } from './card-templates';
 import { messageCard } from './message-view';
 import { inertText } from './inert-text';
@@ -259,8 +260,15 @@ function reviewChoices(request: AccessRequest): string {
  * The loud card posted when break-glass is used (break-glass channel and audit channel), and the
  * daily report of one still unreviewed. The report names what was granted (its title, unlike the
  * alert's, names only the request): a reviewer must not need a second command to learn it.
+ * `reviewers`: the rule whose approvers review it now (RequestService.ruleOf); when no rule of
+ * the policy in force covers its pair (decidedRule kept the rule as it was, isUncovered), the
+ * report says so, who reviews it then, and that a rule for the pair should be added.
  */
-export function breakGlassCard(request: AccessRequest, kind: 'used' | 'unreviewed'): AdaptiveCardJson {
+export function breakGlassCard(
+  request: AccessRequest,
+  kind: 'used' | 'unreviewed',
+  reviewers?: PolicyRule,
+): AdaptiveCardJson {
   const review = request.policy?.review;
   // The requester's Teams display name is user text, shown to every approver.
   const requester = inertText(request.requester.name);
@@ -272,7 +280,7 @@ export function breakGlassCard(request: AccessRequest, kind: 'used' | 'unreviewe
     text:
       kind === 'used'
         ? `Request ${request.id} ran without approval. An approver must review it by ${review?.dueAt.slice(0, 16).replace('T', ' ')} UTC, on its request card or with "@acrbot pending ${request.id}": Approve keeps it, Reject revokes it at once.`
-        : `Request ${request.id} (${requester}) was not reviewed by ${review?.dueAt.slice(0, 16).replace('T', ' ')} UTC. Approvers: "@acrbot pending ${request.id}" ${reviewChoices(request)}.`,
+        : `Request ${request.id} (${requester}) was not reviewed by ${review?.dueAt.slice(0, 16).replace('T', ' ')} UTC. ${whoReviews(request, reviewers)}"@acrbot pending ${request.id}" ${reviewChoices(request)}.${addRuleFor(request, reviewers)}`,
     tone: 'error',
     facts: [
       { label: 'Request', value: request.id },
@@ -285,6 +293,29 @@ export function breakGlassCard(request: AccessRequest, kind: 'used' | 'unreviewe
     ],
     sandbox: request.sandbox,
   });
+}
+
+/**
+ * Who the daily report of an owed review calls on: "Approvers: ", or, when no rule of the policy
+ * in force covers the pair (isUncovered), that said and the approvers the rule had when it ran:
+ * they review it (a review owed is never left to nobody), though the rule is no longer the
+ * policy's for the pair.
+ */
+function whoReviews(request: AccessRequest, reviewers: PolicyRule | undefined): string {
+  if (!isUncovered(reviewers)) return 'Approvers: ';
+  return `No rule of the approval policy in force covers ${pairText(request)}, so the approvers rule ${reviewers.id} had when it ran review it under that rule as it was: `;
+}
+
+/** The report's last sentence when no rule of the policy in force covers the pair: add one. */
+function addRuleFor(request: AccessRequest, reviewers: PolicyRule | undefined): string {
+  return isUncovered(reviewers)
+    ? ` Add a rule for ${pairText(request)} to the approval policy so that its approvers review it.`
+    : '';
+}
+
+/** "aks-prod → contosoacr", as the refusal of a pair no rule covers names it; made inert like user text. */
+function pairText(request: AccessRequest): string {
+  return inertText(`${request.plan.cluster.name} → ${request.plan.registry.name}`);
 }
 
 /**

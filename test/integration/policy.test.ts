@@ -385,8 +385,11 @@ describe('G18: the approval policy', () => {
       approvalsRequired: 1,
       approvers: { users: [SANDBOX_USERS.outsider.objectId] },
     });
-    // The pending request: still two approvals from its own group; Oscar is not its approver.
-    expect(invokeText(await h.click(users.outsider, 'approve', { requestId: pending.id }))).toMatch(/Only approvers/);
+    // The pending request: still two approvals from its own group; Oscar, the new file's approver,
+    // is not its approver, and is told it keeps those it was made with.
+    expect(invokeText(await h.click(users.outsider, 'approve', { requestId: pending.id }))).toContain(
+      `Request ${pending.id} keeps the approvers rule prod-two had when it was made, before the approval policy changed`,
+    );
     expect(invokeText(await h.click(users.approver, 'approve', { requestId: pending.id }))).toContain('1 of 2 so far');
     await h.click(sam, 'approve', { requestId: pending.id });
     expect((await h.settle(pending.id)).state).toBe('succeeded');

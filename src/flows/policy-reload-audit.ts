@@ -1,0 +1,124 @@
+/**
+ * The audit trail of the approval policy's reloads (G11, G18): a reload that takes a new file is
+ * `policy.reloaded` (the hash in force before and after, the rules added, removed and changed),
+ * one that refuses a file is `policy.reload.refused` (its first problem). Until these, the trail
+ * named a policy hash on each decision but never when, or whether, that policy came into force.
+ *
+ * Every instance watches the same file and reloads it within moments of the others: the entry is
+ * keyed by what changed (the two hashes, or the problem and the hash kept) and the hour, so the
+ * instances write one between them. The same change made again in the same hour (a file put back
+ * and then changed again) is not recorded twice.
+ */
+import { createHash } from 'node:crypto';
+import type { AuditEvent } from '../domain/audit-chain';
+import type { Policy, PolicyRule } from '../domain/policy';
+import type { AuditLog, Clock } from '../domain/ports';
+import { ACRBOT_ACTOR } from '../domain/request';
+import type { Logger } from '../observability/logger';
+
+/** A reload as the policy source reports it (config/policy-source.ts, PolicyReload). */
+export type PolicyReloadOutcome =
+  { ok: true; changed: boolean; policy: Policy } | { ok: false; error: Error; policy: Policy };
+
+/** Most rule ids an entry lists per kind of change; the rest are counted. */
+const IDS_LISTED = 10;
+
+/** Characters of a hash a key keeps: two in a key stay under IDEMPOTENCY_KEY_MAX. */
+const KEY_HASH_CHARS = 24;
+
+/** Audits the reloads of the approval policy; the composition root calls {@link record} from the source's callback. */
+export class PolicyReloadAudit {
+  /** The policy in force before the reload being recorded. */
+  private inForce: Policy;
+
+  constructor(
+    private readonly audit: AuditLog,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    /** The tenant the entries are filed under (acrbot's own: the first served). */
+    private readonly tenantId: string,
+    initial: Policy,
+  ) {
+    this.inForce = initial;
+  }
+
+  /**
+   * Appends the entry of one reload: `policy.reloaded` when it took a new file,
+   * `policy.reload.refused` when it refused one (`reason`: its first problem, as the policy card
+   * says it; PolicySource.refusal), nothing when the file had not changed. Never throws: a failed
+   * append is logged (the reload stands; the log line is then its record).
+   */
+  async record(reload: PolicyReloadOutcome, reason?: string): Promise<void> {
+    const event = this.eventOf(reload, reason);
+    if (reload.ok) this.inForce = reload.policy;
+    if (!event) return;
+    try {
+      await this.audit.append(event);
+      this.log.debug({ action: event.action, policyHash: event.policyHash }, 'policy reload audited');
+    } catch (err) {
+      this.log.error(
+        { err, action: event.action, policyHash: event.policyHash },
+        'policy reload could not be audited; the reload stands',
+      );
+    }
+  }
+
+  private eventOf(reload: PolicyReloadOutcome, reason: string | undefined): AuditEvent | undefined {
+    const hour = this.clock.now().toISOString().slice(0, 13);
+    const base = { actor: ACRBOT_ACTOR, tenantId: this.tenantId, targetIds: [] };
+    if (!reload.ok) {
+      const why = reason ?? 'the file could not be loaded';
+      return {
+        ...base,
+        action: 'policy.reload.refused',
+        outcome: 'refused',
+        detail: `policy ${reload.policy.hash} kept: ${why}`,
+        policyHash: reload.policy.hash,
+        idempotencyKey: `policy.reload.refused:${short(reload.policy.hash)}:${short(digest(why))}:${hour}`,
+      };
+    }
+    const before = this.inForce;
+    if (!reload.changed || before.hash === reload.policy.hash) return undefined;
+    return {
+      ...base,
+      action: 'policy.reloaded',
+      outcome: 'reloaded',
+      detail: `policy ${before.hash} → ${reload.policy.hash}; ${ruleChanges(before.rules, reload.policy.rules)}`,
+      policyHash: reload.policy.hash,
+      idempotencyKey: `policy.reloaded:${short(before.hash)}>${short(reload.policy.hash)}:${hour}`,
+    };
+  }
+}
+
+/** "rules added: a; removed: b; changed: c", or "rules unchanged" (what else changed is in the file). */
+function ruleChanges(before: readonly PolicyRule[], after: readonly PolicyRule[]): string {
+  const old = new Map(before.map((r) => [r.id.toLowerCase(), r]));
+  const now = new Map(after.map((r) => [r.id.toLowerCase(), r]));
+  const added = after.filter((r) => !old.has(r.id.toLowerCase())).map((r) => r.id);
+  const removed = before.filter((r) => !now.has(r.id.toLowerCase())).map((r) => r.id);
+  const changed = after
+    .filter((r) => {
+      const was = old.get(r.id.toLowerCase());
+      return was !== undefined && JSON.stringify(was) !== JSON.stringify(r);
+    })
+    .map((r) => r.id);
+  const parts = [
+    added.length > 0 && `added: ${listed(added)}`,
+    removed.length > 0 && `removed: ${listed(removed)}`,
+    changed.length > 0 && `changed: ${listed(changed)}`,
+  ].filter(Boolean);
+  return parts.length > 0 ? `rules ${parts.join('; ')}` : 'rules unchanged';
+}
+
+function listed(ids: readonly string[]): string {
+  const shown = ids.slice(0, IDS_LISTED).join(', ');
+  return ids.length > IDS_LISTED ? `${shown} and ${ids.length - IDS_LISTED} more` : shown;
+}
+
+function short(hash: string): string {
+  return hash.slice(0, KEY_HASH_CHARS);
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
