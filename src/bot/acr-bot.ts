@@ -19,7 +19,7 @@ import { isCancelReply, readReasonReply } from '../domain/reason-reply';
 import { displayName } from '../domain/text';
 import { grantFormCard, messageCard, unreadContentCard } from '../views/message-view';
 import type { AdaptiveCardJson } from '../views/card-templates';
-import { inertText } from '../views/inert-text';
+import { unknownCommandText } from '../views/unknown-command-text';
 import type { BotServices } from './bot-services';
 import { DialogRunner } from './dialog-runner';
 import { DecisionHandler } from './handlers/decision-handler';
@@ -34,7 +34,7 @@ import { type CardInvoke, cardInvokeError, isCardInvokeRefusal, readCardInvoke }
 import { errorCardFor, sendCard } from './turn-cards';
 import { activityKeyOf } from './conversation-targets';
 import { dropNonTextSender, isRefusal, tenantOf, textField, turnIdentity, type TurnIdentity } from './turn-identity';
-import { addressedText } from './message-text';
+import { addressedText, commandAfterMention, withoutCourtesy } from './message-text';
 import { auditBadCardData, auditValidationFailure, setTurnValidationAudit } from './validation-audit';
 import { auditLimitRefusal, firstOrUnknown } from '../flows/limit-audit';
 import type { GateRefusal } from '../flows/request-gate';
@@ -43,6 +43,9 @@ import { Welcomes } from './welcomes';
 import type { OwnCards } from './own-cards';
 
 const CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
+
+/** The turn's command word after acrbot's mention in the middle of the message (message-text.ts), for "Unknown command". */
+const COMMAND_AFTER_MENTION_KEY = Symbol('commandAfterMention');
 
 function cardResponse(card: AdaptiveCardJson): AdaptiveCardInvokeResponse {
   return { statusCode: 200, type: CARD_TYPE, value: card as unknown as AdaptiveCardInvokeResponse['value'] };
@@ -148,7 +151,7 @@ export class AcrBot extends ActivityHandler {
           ctx,
           messageCard({
             title: 'Unknown command',
-            text: `${quotedWord(word)} is not an acrbot command. Type "@acrbot help" to see them all.`,
+            text: unknownCommandText(word, ctx.turnState.get(COMMAND_AFTER_MENTION_KEY) as string | undefined),
             tone: 'error',
             sandbox: services.settings.sandbox,
           }),
@@ -248,6 +251,8 @@ export class AcrBot extends ActivityHandler {
     // The request dialog's answers are validated inside botbuilder-dialogs: audited with this.
     setTurnValidationAudit(ctx, (err) => auditValidationFailure(this.services.requests, identity, err));
     const text = addressedText(ctx.activity);
+    // Read before the text is replaced: "Hi team … @acrbot grant …" is answered with where the command goes.
+    ctx.turnState.set(COMMAND_AFTER_MENTION_KEY, commandAfterMention(ctx.activity));
     // A question's answer is read from the activity: the same text as a command, not raw tags.
     ctx.activity.text = text;
     // No text, but a card click sent as a message or a file: not "help", not an answer to an open
@@ -267,7 +272,9 @@ export class AcrBot extends ActivityHandler {
       question === 'reason' ? readReasonReply(text) : question && isCancelReply(text) ? 'cancel' : undefined;
     if (reply === 'cancel') return this.commandTable.cancel(ctx, identity, { verb: 'cancel' });
     if (reply === 'answer' && (await this.dialogs.continue(ctx))) return;
-    const command = safeParse(text);
+    // "please grant …", "can you grant …" and "hi" alone are the command (help) they ask for. Not
+    // an answer's text: the dialog reads that from the activity, as typed.
+    const command = safeParse(withoutCourtesy(text));
     if ('error' in command) {
       // A command typed at a question with a mistake in it: the mistake is shown, the question stays open.
       await auditValidationFailure(this.services.requests, identity, command.error);
@@ -278,10 +285,14 @@ export class AcrBot extends ActivityHandler {
       await this.commandTable.cancel(ctx, identity, command);
       // Withdrawing a request by its id leaves the questions of the one being filled in open:
       // said, so the next reply is not taken for something else.
-      if (command.requestId && question)
-        await ctx.sendActivity(
-          `The request you were filling in still waits for your answer (type "${addressing(ctx).cancel}" to stop it).${addressing(ctx).reply}`,
-        );
+      if (command.requestId && question) await ctx.sendActivity(stillWaiting(ctx));
+      return;
+    }
+    // "help" at a question shows the commands and keeps the question open: the next reply still
+    // answers it (it dropped the request being filled in, which a first-time requester then lost).
+    if (command.verb === 'help' && question) {
+      await this.info.help(ctx);
+      await ctx.sendActivity(stillWaiting(ctx));
       return;
     }
     // An answer to the cluster or registry question: text that is not a command.
@@ -459,14 +470,10 @@ export class AcrBot extends ActivityHandler {
   }
 }
 
-/**
- * The unknown word, quoted when it reads like a mistyped command (a short word); anything else is
- * not repeated: a connection string or token pasted as a message would come back, in part, on
- * acrbot's card (G12), and stripping its `=` and `:` would not make it less of a secret. Quoted
- * inert like all user text: `www.x.com` would otherwise be a live link on acrbot's card.
- */
-function quotedWord(word: string): string {
-  return /^[\w.-]{1,24}$/.test(word) ? `"${inertText(word)}"` : 'That';
+/** Said when a question stays open after another command: the next reply still answers it. */
+function stillWaiting(ctx: TurnContext): string {
+  const { cancel, reply } = addressing(ctx);
+  return `The request you were filling in still waits for your answer (type "${cancel}" to stop it).${reply}`;
 }
 
 function safeParse(text: string): Command | (Command & { error: unknown }) {

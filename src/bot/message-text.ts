@@ -6,6 +6,7 @@
  * space, a byte-order mark), which would make "grant" an unknown word.
  */
 
+import { COMMAND_HELP, verbOf } from '../domain/command';
 import { withoutTrailing } from '../domain/text';
 
 const ENTITIES: Record<string, string> = {
@@ -24,7 +25,13 @@ const ENTITIES: Record<string, string> = {
  * process for over a minute). Tags as Teams writes them hold no `<`: they are read as before.
  */
 const AT = String.raw`<at(?:\s[^<>]*)?>`;
-const LEADING_MENTIONS = new RegExp(String.raw`^(?:\s*${AT}[^<]*<\/at>)+`, 'i');
+/**
+ * An opening tag other than `<at>` (`<p>`, `<div class="…">`): Teams wraps a message in one, and a
+ * colleague mentioned first inside it (`<p><at>Alex</at> <at>acrbot</at> grant …`) was read as the
+ * command word ("alex is not an acrbot command"). No `<` or `>` inside, as in {@link AT}.
+ */
+const OPENING_TAG = String.raw`<(?!\/|at[\s>])[^<>]*>`;
+const LEADING_MENTIONS = new RegExp(String.raw`^(?:\s*(?:${OPENING_TAG}\s*)*${AT}[^<]*<\/at>)+`, 'i');
 const MENTION = new RegExp(String.raw`${AT}([^<]*)<\/at>`, 'gi');
 /** Any other tag. */
 const TAG = /<[^<>]+>/g;
@@ -108,6 +115,72 @@ function isFiller(text: string): boolean {
     words.every((word) => FILLER_WORDS.has(withoutTrailing(word.toLowerCase(), ',.!:;')))
   );
 }
+
+/** acrbot's command words (help and the verbs it lists), as {@link verbOf} reads a first word. */
+const COMMAND_WORDS: ReadonlySet<string> = new Set(COMMAND_HELP.map((c) => c.verb));
+
+/** The command word `text` starts with ("grant", "Status:" as status, "help." alone as help), if it is acrbot's. */
+function commandWordOf(text: string): string | undefined {
+  const words = text.split(/\s+/).filter(Boolean);
+  const verb = words.length > 0 ? verbOf(words[0], words.length === 1) : undefined;
+  return verb !== undefined && COMMAND_WORDS.has(verb) ? verb : undefined;
+}
+
+/**
+ * Words of courtesy before a command word: the {@link FILLER_WORDS} and the "can you" of "can you
+ * grant …". Only "can", "could", "would" and "you": none is a command word, so none is eaten from one.
+ */
+const COURTESY_WORDS: ReadonlySet<string> = new Set([...FILLER_WORDS, 'can', 'could', 'would', 'you']);
+/** At most this many ("ok, could you please grant …"). */
+const COURTESY_MAX_WORDS = 4;
+/** A first word and the spaces after it; `\S+` then `\s*` meet at one place, so linear. */
+const FIRST_WORD = /^(\S+)\s*/;
+
+/**
+ * The command in a message that starts with courtesy ("please grant …", "can you grant …", "hi,
+ * status"): the text from the command word on. Filler alone ("hi", "hello!") is empty, which reads
+ * as "help". Anything else as it is: "can you tell me …" stays the unknown command it is, and no
+ * word of courtesy is dropped from text that does not go on with a command word (a reason keeps
+ * its words: the bot reads answers to its questions as typed, acr-bot.ts).
+ */
+export function withoutCourtesy(text: string): string {
+  let rest = text.trim();
+  let fillerOnly = true;
+  for (let n = 0; n < COURTESY_MAX_WORDS; n++) {
+    const first = FIRST_WORD.exec(rest);
+    const word = first ? withoutTrailing(first[1].toLowerCase(), ',.!:;?') : '';
+    if (!first || !COURTESY_WORDS.has(word)) break;
+    fillerOnly &&= FILLER_WORDS.has(word);
+    rest = rest.slice(first[0].length);
+  }
+  if (rest === '') return fillerOnly ? '' : text;
+  return rest !== text.trim() && commandWordOf(rest) !== undefined ? rest : text;
+}
+
+/**
+ * The command word of a message that is addressed to acrbot in its middle: "Hi team, I need pull
+ * access. @acrbot grant aks-dev …", where acrbot reads "hi" as the command. Named in the answer
+ * to that unknown command, so the requester knows to start the message with the mention. The
+ * mention as Teams sends it, or "@acrbot" typed (a 1:1 chat); undefined when the message starts
+ * with it or what follows is no command word.
+ */
+export function commandAfterMention(activity: MessageParts): string | undefined {
+  const text = typeof activity.text === 'string' ? activity.text : '';
+  const mention = recipientMention(activity);
+  let after: string | undefined;
+  if (mention) {
+    const at = text.indexOf(mention);
+    if (at > 0 && messageText(text.slice(0, at)) !== '') after = messageText(text.slice(at + mention.length));
+  } else {
+    const plain = messageText(text);
+    const typed = TYPED_MENTION.exec(plain);
+    if (typed) after = plain.slice(typed.index + typed[0].length);
+  }
+  return after === undefined ? undefined : commandWordOf(withoutCourtesy(after));
+}
+
+/** "@acrbot" typed after other text, with an optional `:` or `,` (see {@link withoutTypedName}). */
+const TYPED_MENTION = /\s@acrbot[:,]?\s+/i;
 
 /**
  * The name acrbot's own hints write before a command ("@acrbot status R-…"): in a 1:1 chat it is

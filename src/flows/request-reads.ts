@@ -13,7 +13,8 @@ import { WAITING_SCAN_LIMIT } from './waiting-for-approvers';
 export function requestNotFound(id: string): UserFacingError {
   return new UserFacingError(
     'request.notFound',
-    `There is no request ${id}; check the id on the plan card (it looks like R-7K2M9QXA).`,
+    // The help card's example id is typed as it is by people who have no id yet: `status` alone lists theirs.
+    `There is no request ${id}; check the id on the plan card (it looks like R-7K2M9QXA), or type "@acrbot status" alone to list your requests.`,
   );
 }
 

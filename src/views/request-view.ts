@@ -18,6 +18,7 @@ import { applicationDisplayNameFor, tokenNameFor } from '../domain/secret-creden
 import { scrubSecrets } from '../domain/secret-text';
 import { askAgainCommand } from './ask-again-command';
 import { heldSecretNote } from './secret-held-note';
+import { defaultNamespaceNote } from './default-namespace-note';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 import { commandNames } from './command-names';
@@ -231,6 +232,9 @@ export function planFacts(request: AccessRequest, forWhom: PlanFactsFor = {}): F
     // secret of that name the run would refuse): only while a decision is awaited, which it is for.
     if (plan.targetCheck && request.state === 'pending')
       common.push({ label: 'Check', value: inertText(plan.targetCheck) });
+    // Written to `default` (no --namespace given, or the questions asked none): said before approval.
+    const defaultNamespace = defaultNamespaceNote(request);
+    if (defaultNamespace) common.push({ label: 'Namespace', value: defaultNamespace });
     // The requester's own live secret asked for again: they may have meant to extend it.
     const held = heldSecretNote(request);
     if (held) common.push({ label: 'Already held', value: held });

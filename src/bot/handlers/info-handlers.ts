@@ -222,7 +222,7 @@ export class InfoHandlers {
     if (pending.length === 0 && !(await requests.isApprover(identity.actor))) {
       await this.auditRefusal(identity, 'pending.refused', 'pending.notApprover');
       const only =
-        'Only approvers can list pending requests. To see your own request, use "@acrbot status REQUEST-ID".';
+        'Only approvers can list pending requests. To see your own requests, type "@acrbot status" alone; for one of them, "@acrbot status REQUEST-ID".';
       await this.reply(ctx, refusalCard('Approvers only', only, settings.sandbox));
       return;
     }
