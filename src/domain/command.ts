@@ -6,6 +6,8 @@
 import { UserFacingError } from './errors';
 import { isRequestId } from './identifiers';
 import { mistypedRequestId, withIdDash } from './request-id-word';
+import { swappedNames } from './swapped-names';
+import { bare, leadingTerm, spelledTerm } from './term-words';
 import { withoutTrailing } from './text';
 
 /** Options of the secret flow, as typed (validated later). */
@@ -54,12 +56,14 @@ export type Command =
 
 /**
  * Every verb with a one-line usage and an example; `help` is built from it. Placeholders are
- * UPPERCASE, not `<angle brackets>`, which Teams' markdown drops as HTML.
+ * UPPERCASE, not `<angle brackets>`, which Teams' markdown drops as HTML. Options are named after
+ * the usage, not in `[square brackets]`: people copy the line, and `[--for 7d]` pasted put the
+ * brackets into the names and the reason.
  */
 export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example: string; description: string }> = [
   {
     verb: 'grant',
-    usage: 'grant CLUSTER REGISTRY [--for 30d] [--break-glass] REASON…',
+    usage: 'grant CLUSTER REGISTRY REASON… (options, before the reason: --for 30d, --break-glass)',
     example: 'grant aks-prod contosoacr --for 30d deploy payments-api',
     description:
       "Give a cluster's identity pull access (AcrPull, or Repository Reader on ABAC registries) to a registry, after approval, for a time (e.g. 12h, 30d, 12w; within the limits set for acrbot, 1h to 90d by default); it is revoked by itself when it ends.",
@@ -67,7 +71,7 @@ export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example:
   {
     verb: 'secret',
     usage:
-      'secret CLUSTER REGISTRY [--namespace NS] [--name SECRET] [--kind token|sp] [--service-account SA] [--for 30d] [--repositories A,B] REASON…',
+      'secret CLUSTER REGISTRY REASON… (options, before the reason: --namespace NS, --name SECRET, --kind token|sp, --service-account SA, --for 30d, --repositories A,B)',
     example: 'secret aks-dev contosoacr --namespace payments pull for payments-api',
     description:
       'Create an image pull secret in a namespace from an ACR token (or a service principal), for a time; secret and credential are deleted when it ends.',
@@ -81,7 +85,7 @@ export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example:
   },
   {
     verb: 'extend',
-    usage: 'extend REQUEST-ID [--for 30d] REASON…',
+    usage: 'extend REQUEST-ID REASON… (option, before the reason: --for 30d)',
     example: 'extend R-7K2M9QXA --for 30d release still running',
     description: 'Ask to keep access longer; approved like a new request (a secret gets a new credential).',
   },
@@ -201,6 +205,22 @@ function refuseRunTogetherDuration(word: string): void {
   );
 }
 
+/**
+ * `--for 2 weeks`, `--for 7 d`, `--for 14days`: a term in words, which `--for` does not read
+ * ("2" is no duration, and "weeks" would be a word of the reason). Refused with the term it
+ * spells (`--for 2w`); nothing is requested. `next` is the word after the value.
+ */
+function refuseSpelledTerm(flag: string, value: string, next: string | undefined): void {
+  const spelled = spelledTerm(value, next);
+  if (!spelled) return;
+  // Both words fit spelledTerm's patterns (digits, a unit word): nothing else of the user's comes back.
+  const typed = spelled.count === 2 ? `${value} ${bare(next)}` : value;
+  throw new UserFacingError(
+    'validation.option',
+    `"${flag} ${typed}" is not a term acrbot reads: write ${flag} ${spelled.term} (a number and one of m, h, d, w, y, without a space). Nothing was requested.`,
+  );
+}
+
 /** Pulls `--for D` / `--expires D` (or `--for=D`) out of the words; refused when given twice. */
 function takeDuration(words: string[]): { duration?: string; rest: string[] } {
   const rest: string[] = [];
@@ -214,6 +234,7 @@ function takeDuration(words: string[]): { duration?: string; rest: string[] } {
       const value = eq > 0 ? word.slice(eq + 1) : words[++i];
       if (!value || value.startsWith('--'))
         throw new UserFacingError('validation.option', `${flag} needs a value, e.g. ${flag} 30d.`);
+      refuseSpelledTerm(flag, value, words[i + 1]);
       if (duration !== undefined && duration !== value) throw givenTwice(flag, duration, value);
       duration = value;
     } else {
@@ -224,8 +245,30 @@ function takeDuration(words: string[]): { duration?: string; rest: string[] } {
   return { duration, rest };
 }
 
+/**
+ * Options that name the term's unit (`--days 7`): their number, with that unit, is the term
+ * `--for` takes (`--for 7d`).
+ */
+const UNIT_OPTIONS: Readonly<Record<string, string>> = {
+  '--minutes': 'm',
+  '--hours': 'h',
+  '--hour': 'h',
+  '--days': 'd',
+  '--day': 'd',
+  '--weeks': 'w',
+  '--week': 'w',
+};
+
 /** Options people type for a term that acrbot names `--for`. */
-const TERM_LOOKALIKES = ['--duration', '--ttl', '--expiry', '--time', '--lifetime', '--valid-for'];
+const TERM_LOOKALIKES = [
+  '--duration',
+  '--ttl',
+  '--expiry',
+  '--time',
+  '--lifetime',
+  '--valid-for',
+  ...Object.keys(UNIT_OPTIONS),
+];
 
 /** Whether an option (as {@link termOrBreakGlassOption} names it) is a term option acrbot does not have (`--duration`). */
 export function isTermLookalike(flag: string): boolean {
@@ -236,14 +279,19 @@ const DURATION_WORD = /^(\d+[mhdwy]|permanent)$/i;
 
 /**
  * The term typed with an option word (`--for=30d`, `--for30d`, or `--duration` then `30d`), lower case, when
- * `--for` takes it as written; else undefined. What a hint may tell the user to type again.
+ * `--for` takes it as written, or a number after an option naming its unit (`--days 7`: `7d`); else
+ * undefined. What a hint may tell the user to type again.
  */
 export function termTyped(word: string, next: string | undefined): string | undefined {
   const eq = word.indexOf('=');
   // `--for30d` and `--for:30d` carry their term in the word itself.
   const runTogether = /^--for:?(\d+[a-z]+|permanent)$/i.exec(word);
   const value = runTogether ? runTogether[1] : eq > 0 ? word.slice(eq + 1) : next;
-  return value !== undefined && DURATION_WORD.test(value) ? value.slice(0, 20).toLowerCase() : undefined;
+  if (value === undefined) return undefined;
+  if (DURATION_WORD.test(value)) return value.slice(0, 20).toLowerCase();
+  const flag = (eq > 0 ? word.slice(0, eq) : word).toLowerCase();
+  const unit = Object.hasOwn(UNIT_OPTIONS, flag) ? UNIT_OPTIONS[flag] : undefined;
+  return unit && /^\d{1,4}$/.test(value) ? `${Number(value)}${unit}` : undefined;
 }
 
 /**
@@ -314,6 +362,170 @@ function takeEarlyBreakGlass(words: readonly string[]): { breakGlass: boolean; r
   return { breakGlass, rest };
 }
 
+/** The commands whose options {@link unknownOption} lists, and the sentence that lists them. */
+const OPTIONS_TAKEN = {
+  secret:
+    'The secret command takes --namespace, --name, --kind, --service-account, --for (or --expires) and --repositories.',
+  grant: 'The grant command takes --for (e.g. --for 7d) and --break-glass, before the reason. Nothing was requested.',
+  extend: 'The extend command takes --for (e.g. --for 7d), before the reason. Nothing was requested.',
+} as const;
+
+/** The long options of each command, without their dashes: what an unknown one may be a near miss of. */
+const OPTION_NAMES: Readonly<Record<keyof typeof OPTIONS_TAKEN, readonly string[]>> = {
+  secret: ['namespace', 'name', 'kind', 'service-account', 'for', 'expires', 'repositories'],
+  grant: ['for', 'expires', 'break-glass'],
+  extend: ['for', 'expires'],
+};
+
+/** Short forms people know from kubectl and other CLIs, and the option each means here (when the command has it). */
+const OPTION_ALIASES: Readonly<Record<string, string>> = {
+  n: 'namespace',
+  ns: 'namespace',
+  sa: 'service-account',
+  repo: 'repositories',
+  repos: 'repositories',
+  secret: 'name',
+  'secret-name': 'name',
+  type: 'kind',
+  t: 'for',
+  f: 'for',
+  d: 'for',
+  w: 'for',
+  exp: 'expires',
+  b: 'break-glass',
+  bg: 'break-glass',
+  emergency: 'break-glass',
+};
+
+/**
+ * The option of `verb` an unknown one was most likely meant as (`-ns`: `--namespace`, `--repos`:
+ * `--repositories`, `-serviceaccount`: `--service-account`), or undefined when none stands out.
+ */
+function meantOption(verb: keyof typeof OPTIONS_TAKEN, flag: string): string | undefined {
+  const typed = flag.replace(/^-+/, '').toLowerCase();
+  const names = OPTION_NAMES[verb];
+  const alias = Object.hasOwn(OPTION_ALIASES, typed) ? OPTION_ALIASES[typed] : undefined;
+  const squashed = typed.replace(/[-_]/g, '');
+  // A prefix of three letters or more names one option only when no other starts alike ("nam").
+  const prefixed = typed.length >= 3 ? names.filter((name) => name.startsWith(typed)) : [];
+  const found =
+    (alias !== undefined && names.includes(alias) ? alias : undefined) ??
+    names.find((name) => name.replace(/-/g, '') === squashed) ??
+    (prefixed.length === 1 ? prefixed[0] : undefined);
+  return found && `--${found}`;
+}
+
+/**
+ * An option `verb` does not have, refused with the one it most likely meant and the ones it has.
+ * `next` is the word after it: a term there goes into the suggestion (`-t 7d`: `--for 7d`; `-d 7`,
+ * `-w 2`: `--for 7d`, `--for 2w`).
+ */
+function unknownOption(verb: keyof typeof OPTIONS_TAKEN, flag: string, next: string | undefined): UserFacingError {
+  const meant = meantOption(verb, flag);
+  const unit = /^-+([dw])$/i.exec(flag)?.[1].toLowerCase();
+  const days = unit && next && /^\d{1,4}$/.test(next) ? `${Number(next)}${unit}` : undefined;
+  const term = meant === '--for' || meant === '--expires' ? (days ?? termTyped(meant, next)) : undefined;
+  const guess = meant ? `: did you mean ${term ? `${meant} ${term}` : meant}?` : '.';
+  return new UserFacingError('validation.option', `Unknown option ${flag.slice(0, 40)}${guess} ${OPTIONS_TAKEN[verb]}`);
+}
+
+/**
+ * A word typed as an option with one dash (`-ns`, `-sa=builder`, `-repos`): a dash, a letter, then
+ * letters and hyphens, and perhaps `=` and a value. Not a dash alone ("- fixes deploys"), `-v2`
+ * or `-5%`. One that names an option was made `--` by {@link asciiOption}; this one names none.
+ */
+const SINGLE_DASH_OPTION = /^-[a-z][a-z-]*(=|$)/i;
+
+/** The option name of a word typed as an option (`-ns=payments`: `-ns`). */
+const flagOf = (word: string): string => (word.includes('=') ? word.slice(0, word.indexOf('=')) : word);
+
+/**
+ * A one-dash option where a grant's or extend's options go (`grant aks-dev contosoacr -t 7d
+ * testing`; `-d 7`): refused as the unknown option it is, naming the one meant. Kept as the first
+ * words of the reason, the request went out with the default term. `words` are the places options
+ * go: the names and the reason's first word, where no name or sentence starts with a dash.
+ */
+function refuseSingleDashOption(verb: 'grant' | 'extend', words: readonly string[], next: string | undefined): void {
+  const at = words.findIndex((word) => SINGLE_DASH_OPTION.test(word));
+  if (at >= 0) throw unknownOption(verb, flagOf(words[at]), words[at + 1] ?? next);
+}
+
+/**
+ * A reason that starts with a length (`7d testing`, `for 2 weeks to test`, `2 days of testing`):
+ * meant as the term, filed as words of the reason with the default term. Refused, naming the
+ * option to write; nothing is requested. A length later in the reason stays ("testing the app
+ * for 2 weeks"): it reads as prose, and the plan card shows the term the request gets.
+ */
+function refuseLeadingTerm(reason: readonly string[]): void {
+  const found = leadingTerm(reason);
+  if (!found) return;
+  throw new UserFacingError(
+    'validation.option',
+    `"${found.typed}" reads as a length: write --for ${found.term} before the reason. Nothing was requested.`,
+  );
+}
+
+/**
+ * An option pasted with the usage's square brackets (`[--for 7d]`, `[--break-glass]`): the
+ * brackets kept it from being read as the option, so it became a name or words of the reason.
+ * Refused, naming what to type without them; nothing is requested.
+ */
+function refuseBracketedOption(words: readonly string[]): void {
+  const at = words.findIndex((word) => /^\[--?[a-z]/i.test(word));
+  if (at < 0) return;
+  const option = words[at].slice(1).replace(/\]$/, '');
+  const next = words[at + 1];
+  const value = !words[at].endsWith(']') && next?.endsWith(']') ? ` ${next.slice(0, -1)}` : '';
+  throw new UserFacingError(
+    'validation.option',
+    `Square brackets in the usage mark an option you may leave out: type "${`${option}${value}`.slice(0, 60)}" without them. Nothing was requested.`,
+  );
+}
+
+/**
+ * Words people put between a cluster and a registry (`grant aks-dev to contosoacr`, `grant
+ * contosoacr to aks-dev`, `aks-dev -> contosoacr`). None can be a registry's name (5 letters or
+ * more, no symbols), so one in the registry's place with a name after it is glue, dropped.
+ */
+const GLUE = new Set(['to', 'from', '->', '=>', '-->', '\u2192', '\u21d2']);
+
+/**
+ * The words without the glue word between the first two names, if there is one and another word
+ * after it. `optionWords` says how many words an option takes after it (its value), or undefined
+ * for a word that is no option (the default: every word a name): options are skipped in counting
+ * the names.
+ */
+export function withoutGlue(
+  words: string[],
+  optionWords: (word: string) => number | undefined = () => undefined,
+): string[] {
+  const names: number[] = [];
+  for (let i = 0; i < words.length && names.length < 3; i++) {
+    const taken = optionWords(words[i]);
+    if (taken === undefined) names.push(i);
+    else i += taken;
+  }
+  const [, second, third] = names;
+  return third !== undefined && GLUE.has(words[second].toLowerCase()) ? words.filter((_, i) => i !== second) : words;
+}
+
+/** How {@link withoutGlue} skips a grant's options: `--for` and `--expires` take the next word. */
+const grantOptionWords = (word: string): number | undefined =>
+  /^--?[a-z]/i.test(word) ? (DURATION_FLAGS.includes(word.toLowerCase()) ? 1 : 0) : undefined;
+
+/**
+ * What a command asks for instead of doing it: `grant --help`, `secret -h`, `grant ?`, or `grant
+ * help` alone. ("grant help" read its "help" as a cluster's name; "--help" was an unknown option.)
+ * `help` with more words after it stays a word (a cluster named help, a pause reason "help desk
+ * down").
+ */
+export function asksForHelp(args: readonly string[]): boolean {
+  const first = args[0]?.toLowerCase();
+  return first !== undefined && (HELP_WORDS.has(first) || (first === 'help' && args.length === 1));
+}
+
+const HELP_WORDS = new Set(['--help', '-help', '-h', '--h', '-?', '?', '/?', '/help']);
+
 function parseRevoke(words: string[]): Command {
   if (words[0] && REQUEST_ID.test(words[0]))
     return { verb: 'revoke', requestId: words[0].toUpperCase(), reason: words.slice(1).join(' ') || undefined };
@@ -357,8 +569,11 @@ function parsePending(words: string[]): Command {
  * the refusal quotes what the user typed ("r-abc"), not a word they never wrote ("R-ABC").
  */
 function parseExtend(words: string[]): Command {
+  refuseBracketedOption(words);
   const { duration, rest } = takeDuration(words);
+  refuseSingleDashOption('extend', rest.slice(0, 2), rest[2]);
   const [typed, ...reason] = rest;
+  refuseLeadingTerm(reason);
   const word = withIdDash(typed);
   const requestId = word !== undefined && isRequestId(word) ? word.toUpperCase() : word;
   return { verb: 'extend', requestId, duration, reason: reason.join(' ') || undefined };
@@ -420,9 +635,17 @@ function asciiOption(word: string): string {
 /** A word with one ASCII dash before two or more letters: `-for`, not `-n` or `--for`. */
 const SINGLE_DASH_LONG = /^-[a-z][a-z]/i;
 
+/** The cluster, the registry and the reason; a reason that starts with a length is refused ({@link refuseLeadingTerm}). */
 function positionals(words: string[]): { cluster?: string; registry?: string; reason?: string } {
   const [cluster, registry, ...rest] = words;
+  refuseLeadingTerm(rest);
   return { cluster, registry, reason: rest.length ? rest.join(' ') : undefined };
+}
+
+/** A grant or secret whose names read as swapped ({@link swappedNames}): refused, naming the order. */
+function refuseSwappedNames(verb: 'grant' | 'secret', parts: { cluster?: string; registry?: string }): void {
+  const swapped = parts.cluster && parts.registry ? swappedNames(verb, parts.cluster, parts.registry) : undefined;
+  if (swapped) throw swapped;
 }
 
 /**
@@ -460,6 +683,7 @@ function placeholderName(flag: string): UserFacingError {
 }
 
 function parseSecret(words: string[]): Command {
+  refuseBracketedOption(words);
   const options: SecretCommandOptions = {};
   const rest: string[] = [];
   for (let i = 0; i < words.length; i++) {
@@ -480,23 +704,25 @@ function parseSecret(words: string[]): Command {
         );
       }
       if (key === 'repositories') refuseSplitList(flag, value, words[i + 1]);
+      if (key === 'expires') refuseSpelledTerm(flag, value, words[i + 1]);
       if (key === 'name' && value === NEW_SECRET_NAME) throw placeholderName(flag);
       const earlier = options[key];
       if (earlier !== undefined && earlier !== value) throw givenTwice(flag, earlier, value);
       options[key] = value;
-    } else if (word.startsWith('--')) {
+    } else if (word.startsWith('--') || SINGLE_DASH_OPTION.test(word)) {
       // A term look-alike gets the same "use --for 30d" as in a grant; any other unknown option
-      // is refused too: a mistyped --namespace taken as a word would write the secret elsewhere.
+      // is refused too, with one dash as with two: a mistyped --namespace taken as a word would
+      // write the secret elsewhere (`-ns payments` made default/acr-auth, `-repos team/app` a
+      // token for every repository).
       refuseUnknownTermOption(word, words[i + 1]);
-      throw new UserFacingError(
-        'validation.option',
-        `Unknown option ${flag}. The secret command takes --namespace, --name, --kind, --service-account, --for (or --expires) and --repositories.`,
-      );
+      throw unknownOption('secret', flag, inline ?? words[i + 1]);
     } else {
       rest.push(word);
     }
   }
-  return { verb: 'secret', ...positionals(rest), options };
+  const parts = positionals(withoutGlue(rest));
+  refuseSwappedNames('secret', parts);
+  return { verb: 'secret', ...parts, options };
 }
 
 function parseAccess(words: string[]): Command {
@@ -550,6 +776,9 @@ export function verbOf(word: string, alone: boolean): string {
  */
 const ID_FIRST_VERBS = new Set(['status', 'pending', 'audit', 'cancel', 'stop']);
 
+/** Verbs that answer {@link asksForHelp} with the help card: every command acrbot has. */
+const HELP_VERBS: ReadonlySet<string> = new Set([...COMMAND_HELP.map((c) => c.verb), 'stop']);
+
 /** Parses the text of a message addressed to the bot. */
 export function parseCommand(text: string): Command {
   const words = splitWords(text);
@@ -557,16 +786,21 @@ export function parseCommand(text: string): Command {
   // The one place an id typed without its dash becomes the id, for every command that takes one
   // first (extend's comes after its term: parseExtend).
   if (ID_FIRST_VERBS.has(verb) && words.length > 0) words[0] = withIdDash(words[0]);
+  // `grant --help`, `secret -h`: the commands, not a cluster named "--help" or an unknown option.
+  if (HELP_VERBS.has(verb) && asksForHelp(words)) return { verb: 'help' };
   // One case per verb: alike in shape, but each builds its own command from its own words.
   switch (verb) {
     case 'help':
     case '?':
       return { verb: 'help' };
     case 'grant': {
-      const { breakGlass, rest: unflagged } = takeEarlyBreakGlass(words);
+      refuseBracketedOption(words);
+      const { breakGlass, rest: unflagged } = takeEarlyBreakGlass(withoutGlue(words, grantOptionWords));
       const { duration, rest } = takeDuration(unflagged);
       refuseLateBreakGlass(rest);
+      refuseSingleDashOption('grant', rest.slice(0, 3), rest[3]);
       const parts = positionals(rest);
+      refuseSwappedNames('grant', parts);
       // Break-glass runs at once, so there is no question-and-answer to fill gaps in (the
       // dialog would drop the flag and file an ordinary request without saying so).
       if (breakGlass && !(parts.cluster && parts.registry && parts.reason)) {

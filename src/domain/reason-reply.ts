@@ -8,10 +8,20 @@
  * with nothing but filler cancels: a wrong guess either way loses the request being filled in.
  * Also how an answer to the cluster or registry question that is a whole line is refused.
  */
-import { isTermLookalike, parseCommand, splitCommandWords, termOrBreakGlassOption, termTyped, verbOf } from './command';
+import {
+  asksForHelp,
+  isTermLookalike,
+  parseCommand,
+  splitCommandWords,
+  termOrBreakGlassOption,
+  termTyped,
+  verbOf,
+  withoutGlue,
+} from './command';
 import { isUserFacing, UserFacingError } from './errors';
 import { isNameOf, parseClusterRef, parseRegistryRef } from './names';
 import { readAsRequestId } from './request-id-word';
+import { leadingTerm } from './term-words';
 import { withoutTrailing } from './text';
 
 /** What a reply at the reason question is. */
@@ -111,8 +121,11 @@ export function lookalikeCommand(text: string): string | undefined {
   const { verb, args } = replyWords(text);
   switch (verb) {
     case 'grant':
-    case 'secret':
-      return validPair(args[0], args[1]) ? verb : undefined;
+    case 'secret': {
+      // As the command reads its names: "grant aks-dev to contosoacr" names the pair too.
+      const [cluster, registry] = withoutGlue(args);
+      return validPair(cluster, registry) ? verb : undefined;
+    }
     case 'revoke':
       // `revoke R-…` is that command, run ({@link isCommand}); an id is a valid cluster name too.
       return !REQUEST_ID_START.test(args[0] ?? '') && validPair(args[0], args[1]) ? verb : undefined;
@@ -140,7 +153,8 @@ export function lookalikeCommand(text: string): string | undefined {
  * that acts on a request id as the command reads it (`revoke R-7K2M9QXA no longer needed`, whose
  * id with a full stop is named as the problem by the revoke; `status R7K2M9QXA`, without its dash), `audit N|R-…|verify`, `pause …` (which keeps its own
  * guard in acr-bot.ts) or a command word alone other than grant and secret (shorter than any
- * reason). A grant or secret never is: the dialog does not restart from the reason question.
+ * reason). A grant or secret never is, but for `grant --help` (`grant help`, `secret -h`), which
+ * shows the commands and keeps the question: the dialog does not restart from the reason question.
  */
 function isCommand(text: string): boolean {
   const words = splitCommandWords(text);
@@ -167,7 +181,7 @@ function isCommand(text: string): boolean {
       return true;
     case 'grant':
     case 'secret':
-      return false;
+      return asksForHelp(args);
     default:
       return args.length === 0 && knownVerb(text);
   }
@@ -224,9 +238,10 @@ function optionInAnswer(option: string, flow: RequestFlow, term: string | undefi
 /**
  * Checks an answer to the reason question beyond the rules of any reason (checkReason): it is
  * no {@link lookalikeCommand}, which is neither run nor filed but asked again with the way to run
- * it; it carries no `--for`, `--expires` or `--break-glass` (or a look-alike), which kept as text would
- * file the request with the default term and no break-glass while its author believes
- * otherwise; and it is not a short greeting, which would be filed as the request's reason.
+ * it; it carries no `--for`, `--expires` or `--break-glass` (or a look-alike) and starts with no
+ * length (`2w testing`), which kept as text would file the request with the default term and no
+ * break-glass while its author believes otherwise; and it is not a short greeting, which would be
+ * filed as the request's reason.
  * `flow` is the request being filled in, named in the example of how to give an option;
  * `cancel` is what to type to stop the questions (in a channel or group chat acrbot hears only
  * a message that @mentions it, so there it is "@acrbot cancel").
@@ -246,6 +261,13 @@ export function checkReasonAnswer(text: string, flow: RequestFlow = 'grant', can
     throw new UserFacingError(
       'validation.option',
       optionInAnswer(option, flow, termTyped(words[at], words[at + 1]), cancel),
+    );
+  // "2w testing the app", "for 2 weeks, testing": meant as the term, which an answer does not set.
+  const length = leadingTerm(words);
+  if (length)
+    throw new UserFacingError(
+      'validation.option',
+      `"${length.typed}" reads as a length, and an answer sets no term: give the reason without it (the request gets the default term), or type "${cancel}", then the whole request on one line, e.g. "${flow} CLUSTER REGISTRY --for ${length.term} REASON…".`,
     );
   const typed = text.trim().split(/\s+/).filter(Boolean);
   if (GREETINGS.has(plainWord(typed[0])) && typed.length <= GREETING_MAX_WORDS)

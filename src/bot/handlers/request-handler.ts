@@ -9,6 +9,7 @@ import { isDefaultTerm } from '../../domain/access-term';
 import { isUserFacing } from '../../domain/errors';
 import type { AccessRequest, AccessTerm } from '../../domain/request';
 import type { SecretCommandOptions } from '../../domain/command';
+import { parseClusterRef, parseRegistryRef } from '../../domain/names';
 import type { GrantPlan, Plan } from '../../domain/plan';
 import { checkReason, REASON_LIMITS, singleLine } from '../../domain/text';
 import { alreadyGrantedCard, grantFormCard, messageCard } from '../../views/message-view';
@@ -292,6 +293,11 @@ export class RequestHandler {
       return this.refusedByLimits(refusal.code, refusal.message);
     }
     try {
+      // The names' forms before the reason: a request with a name that can be none (`grant
+      // aks-dev acr test`) was told its reason was too short, and only once it had a longer one
+      // that the registry was wrong. No Azure call; the planners read the names again.
+      parseClusterRef(input.cluster);
+      parseRegistryRef(input.registry);
       const reason = checkReason(input.reason);
       let plan: Plan;
       if (secret) {

@@ -1,0 +1,91 @@
+/**
+ * A length written the way people write it rather than the way `--for` takes it: `7d` or
+ * `for 2 weeks` where the reason starts, `--for 2 weeks` or `--for 14days` after the option. Kept
+ * as words of the reason (or refused as "not a duration"), the request got the default term, or
+ * its author was not told what to type. Pure reading: the callers refuse, naming the term
+ * `--for` takes for it (`2w`).
+ */
+import { withoutTrailing } from './text';
+
+/** Unit words and their letter in a term (`--for 2w`). No months: a month is no fixed number of days. */
+const UNITS: Readonly<Record<string, string>> = {
+  m: 'm',
+  min: 'm',
+  mins: 'm',
+  minute: 'm',
+  minutes: 'm',
+  h: 'h',
+  hr: 'h',
+  hrs: 'h',
+  hour: 'h',
+  hours: 'h',
+  d: 'd',
+  day: 'd',
+  days: 'd',
+  w: 'w',
+  wk: 'w',
+  wks: 'w',
+  week: 'w',
+  weeks: 'w',
+  y: 'y',
+  yr: 'y',
+  yrs: 'y',
+  year: 'y',
+  years: 'y',
+};
+
+/** Words for one, read only after "for" ("for a week"): alone, "a day of testing" is prose. */
+const ONE = new Set(['a', 'an', 'one']);
+
+/**
+ * A word without the punctuation a sentence puts after it ("weeks," → "weeks"): walked back from
+ * its end (text.ts), as `[…]+$` took quadratic time on one long word of punctuation.
+ */
+export const bare = (word: string | undefined): string => withoutTrailing(word ?? '', '.,;:!');
+
+/** The letter of a unit word, looked up among the table's own keys (not `constructor`). */
+function unitOf(word: string | undefined): string | undefined {
+  const lower = bare(word).toLowerCase();
+  return Object.hasOwn(UNITS, lower) ? UNITS[lower] : undefined;
+}
+
+/**
+ * The term `words[at…]` spells (`7d`, `14days`, `2 weeks`; with `one`, also `a week`) and how many
+ * words it takes; undefined when they spell none.
+ */
+function termAt(words: readonly string[], at: number, one: boolean): { term: string; count: number } | undefined {
+  const word = bare(words[at]);
+  const joined = /^(\d{1,4})([a-z]+)$/i.exec(word);
+  if (joined) {
+    const unit = unitOf(joined[2]);
+    return unit ? { term: `${Number(joined[1])}${unit}`, count: 1 } : undefined;
+  }
+  const count = /^\d{1,4}$/.test(word) ? Number(word) : one && ONE.has(word.toLowerCase()) ? 1 : undefined;
+  const unit = count === undefined ? undefined : unitOf(words[at + 1]);
+  return unit ? { term: `${count}${unit}`, count: 2 } : undefined;
+}
+
+/**
+ * The length a reason starts with, as typed and as `--for` takes it: `7d testing` (`7d`),
+ * `for 2 weeks to test` (`2w`), `2 days of testing`, `for a week`. Only at the start: "testing the
+ * app for 2 weeks" is a reason that says how long, which its author may well have meant as
+ * prose, and its plan card shows the term it gets.
+ */
+export function leadingTerm(words: readonly string[]): { typed: string; term: string } | undefined {
+  const afterFor = words[0]?.toLowerCase() === 'for';
+  const found = termAt(words, afterFor ? 1 : 0, afterFor);
+  if (!found) return undefined;
+  const typed = words.slice(0, found.count + (afterFor ? 1 : 0));
+  typed[typed.length - 1] = bare(typed[typed.length - 1]);
+  return { typed: typed.join(' '), term: found.term };
+}
+
+/**
+ * The term a value given to `--for` spells in words (`2 weeks`, `7 d`, `14days`), with `next` the
+ * word after it; undefined when the value is a term as `--for` takes it (`7d`) or spells none
+ * (refused as "not a duration" where terms are checked). `count`: words it takes, value included.
+ */
+export function spelledTerm(value: string, next: string | undefined): { term: string; count: number } | undefined {
+  // A number and one unit letter is a term as `--for` reads it (or refuses it by its bounds).
+  return /^\d+[a-z]$/i.test(value) ? undefined : termAt([value, next ?? ''], 0, false);
+}
