@@ -61,3 +61,18 @@ export function closedWithOriginal(
     request.originalEnded === true || (end !== undefined && at >= Date.parse(end)) || at < Date.parse(request.expiresAt)
   );
 }
+
+/**
+ * Why `request`, an expired extension, sends its requester to a new request rather than to
+ * `extend` of its original, which is then refused: `ended` when it closed with the access it
+ * extends ({@link closedWithOriginal}: extend.notActive), `drifted` when that access still ran but
+ * no longer gave pull as it expired (`originalDrifted`, recorded by its expiry: extend.drifted,
+ * drifted-access.ts). Undefined for an extension its approval TTL closed while its original still
+ * held its access, and for any other request.
+ */
+export function originalLostAtExpiry(
+  request: Parameters<typeof closedWithOriginal>[0] & Pick<AccessRequest, 'originalDrifted'>,
+): 'ended' | 'drifted' | undefined {
+  if (closedWithOriginal(request)) return 'ended';
+  return request.state === 'expired' && request.extendsRequestId && request.originalDrifted ? 'drifted' : undefined;
+}

@@ -146,6 +146,13 @@ export interface AccessRequest {
    * extensions expired before it was recorded.
    */
   originalEnded?: true;
+  /**
+   * For an extension that expired without a decision: the access it extends still ran but no
+   * longer gave pull (drift: its role assignment removed or changed outside acrbot, or no longer
+   * serving) when it expired. `extend` of that original is refused (drifted-access.ts), so its
+   * requester is sent to a new grant instead (extension-deadline.ts, `originalLostAtExpiry`).
+   */
+  originalDrifted?: true;
   /** The policy rule this request was created under (kept while pending, G18). */
   policy?: PolicyBinding;
   /** Every approval so far (quorum); `decision` holds the deciding one. */
@@ -379,8 +386,11 @@ export type RequestEvent =
   | { type: 'reject'; by: Actor; at: Date; reason?: string }
   /** The requester withdrew their own pending request (`cancel R-…`). */
   | { type: 'cancel'; by: Actor; at: Date }
-  /** `originalEnded`: an extension's, when the access it extends ended ({@link AccessRequest.originalEnded}). */
-  | { type: 'expire'; at: Date; originalEnded?: boolean }
+  /**
+   * `originalEnded`, `originalDrifted`: an extension's, when the access it extends ended or drifted
+   * ({@link AccessRequest.originalEnded}, {@link AccessRequest.originalDrifted}).
+   */
+  | { type: 'expire'; at: Date; originalEnded?: boolean; originalDrifted?: boolean }
   | { type: 'start'; at: Date }
   | { type: 'succeed'; at: Date; outcome: Outcome }
   | { type: 'fail'; at: Date; outcome: Outcome }
@@ -537,7 +547,12 @@ export function transition(request: AccessRequest, event: RequestEvent): AccessR
     case 'cancel':
       return { ...base, state: 'cancelled' };
     case 'expire':
-      return { ...base, state: 'expired', ...(event.originalEnded && { originalEnded: true as const }) };
+      return {
+        ...base,
+        state: 'expired',
+        ...(event.originalEnded && { originalEnded: true as const }),
+        ...(event.originalDrifted && { originalDrifted: true as const }),
+      };
     case 'start':
       return { ...base, state: 'executing' };
     case 'succeed':

@@ -16,6 +16,7 @@
 import { formatUtc } from '../domain/access-term';
 import { driftedExtensionRefusal } from '../domain/drifted-access';
 import { UserFacingError } from '../domain/errors';
+import { EXTEND_NOT_ACTIVE } from '../domain/new-request-codes';
 import type { GrantPlan, SecretPlan } from '../domain/plan';
 import type { LeaseStore, RequestStore } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
@@ -124,17 +125,17 @@ async function activeOriginal(store: RequestStore, extension: AccessRequest): Pr
   switch (gone.why) {
     case 'revoking':
       throw new UserFacingError(
-        'extend.notActive',
+        EXTEND_NOT_ACTIVE,
         `Request ${originalId} is being revoked, so there is nothing to extend; ask for a new request instead.`,
       );
     case 'inactive':
       throw new UserFacingError(
-        'extend.notActive',
+        EXTEND_NOT_ACTIVE,
         `Request ${originalId} no longer has active access, so there is nothing to extend; ask for a new request instead.`,
       );
     case 'ended':
       throw new UserFacingError(
-        'extend.notActive',
+        EXTEND_NOT_ACTIVE,
         `The access of ${originalId} ended at ${formatUtc(gone.endedAt)}, before its extension ${extension.id} was approved, so there is nothing to extend; ask for a new request instead.`,
       );
     case 'drifted':

@@ -6,6 +6,7 @@
 import { scopeLevelOf } from '../domain/access-inventory';
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../domain/azure-model';
 import { UserFacingError } from '../domain/errors';
+import { RECHECK_REGISTRY_DELETING } from '../domain/new-request-codes';
 import { roleAssignmentName } from '../domain/identifiers';
 import { choosePullIdentity, pullsAs } from '../domain/identity';
 import { madeAfterAccessEnded } from '../domain/made-after-access-ended';
@@ -133,7 +134,7 @@ export function registryDeletingRefusal(registry: { name: string }, notDone?: st
       `Registry ${registry.name} is being deleted (provisioningState Deleting); nothing was requested, since any access to it goes with it. If it is being recreated, ask again once it exists.`,
     );
   return new UserFacingError(
-    'recheck.registryDeleting',
+    RECHECK_REGISTRY_DELETING,
     `Registry ${registry.name} is being deleted (provisioningState Deleting; this began after the request was planned), so ${notDone}. If it is being recreated, ask for it again once it exists (the new request needs approving again).`,
   );
 }

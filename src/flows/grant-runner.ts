@@ -6,6 +6,7 @@
  */
 import { isRefusalStatus } from '../domain/azure-answer-class';
 import { isSubscriptionNotFound, isUserFacing, UserFacingError } from '../domain/errors';
+import { RECHECK_IDENTITY_CHANGED, RECHECK_REGISTRY_CHANGED, recheckUnreadable } from '../domain/new-request-codes';
 import { currentCorrelationId } from '../observability/correlation';
 import type { RoleAssignmentInfo } from '../domain/azure-model';
 import { type GrantPlan, plannedAssignmentId } from '../domain/plan';
@@ -239,14 +240,14 @@ export class GrantRunner implements PlanRunner, GrantRecheck {
     if (registry.provisioningState === 'Deleting') throw registryDeletingRefusal(plan.registry, notDone);
     if (registry.roleAssignmentMode !== plan.registry.roleAssignmentMode) {
       throw new UserFacingError(
-        'recheck.registryChanged',
+        RECHECK_REGISTRY_CHANGED,
         `Registry ${plan.registry.name} switched its permission mode to ${registry.roleAssignmentMode} since the plan was made, so ${notDone}; make a new request.`,
       );
     }
     const identity = await this.planner.resolveIdentity(cluster, plan.typed?.cluster);
     if (identity.objectId.toLowerCase() !== plan.identity.objectId.toLowerCase()) {
       throw new UserFacingError(
-        'recheck.identityChanged',
+        RECHECK_IDENTITY_CHANGED,
         `Cluster ${plan.cluster.name} now pulls with a different identity (${identity.objectId}) than the approved plan, so ${notDone}; make a new request.`,
       );
     }
@@ -288,13 +289,13 @@ async function reread<T>(
     const { statusCode, code } = err as { statusCode?: unknown; code?: unknown };
     if (isSubscriptionNotFound(err))
       throw new UserFacingError(
-        `recheck.${kind}Unreadable`,
+        recheckUnreadable(kind),
         `${subscriptionGoneClause(kind, name)}, so acrbot cannot check that the approved plan still holds, and ${notDone}; make a new request once the subscription is back.`,
         { cause: err },
       );
     if (statusCode !== 403) throw err;
     throw new UserFacingError(
-      `recheck.${kind}Unreadable`,
+      recheckUnreadable(kind),
       `acrbot may no longer read ${kind} ${name}${azureAnswered(code)}, so it cannot check that the approved plan still holds, and ${notDone}; ask the platform team to give acrbot's identity the Reader role on it (docs/deploy.md), then make a new request.`,
       { cause: err },
     );

@@ -9,7 +9,7 @@ import { VersionConflictError } from '../domain/ports';
 import { isExpired, transition, type AccessRequest } from '../domain/request';
 import { formatUtc } from '../domain/access-term';
 import { waitEndsWithOriginal } from '../domain/extension-deadline';
-import { extendedAccessGone } from './access-lease';
+import { type AccessGone, extendedAccessGone } from './access-lease';
 import { expiredEntryKey } from './expiry-net';
 import type { RequestNotifier } from './notifier';
 import { type RequestAudit, targetsOf } from './request-audit';
@@ -39,37 +39,45 @@ export async function expireIfDue(ports: ExpiryPorts, requestId: string): Promis
 }
 
 /**
- * The entry's words for an extension whose wait ended when the access it extends did (its
- * deadline was cut to that end): said as the close of pending extensions at that end says it
- * (close-pending-extensions.ts), whichever of the two closes it first. Undefined otherwise.
+ * The entry's words for an extension that closes without a decision because the access it
+ * extends no longer holds (`gone`, read as it expires), or whose wait ended when that access did
+ * (its deadline was cut to that end): said as the close of pending extensions at that end says it
+ * (close-pending-extensions.ts), whichever of the two closes it first, however late. Undefined
+ * otherwise (its approval TTL closed it while the access it extends still runs).
  */
-function expiredWithOriginal(request: AccessRequest): string | undefined {
-  const end = waitEndsWithOriginal(request);
-  return (
-    end &&
-    `the access it extends ended with ${request.extendsRequestId} at ${formatUtc(end)}; closed without a decision`
-  );
+function expiredWithOriginal(request: AccessRequest, gone: AccessGone | undefined): string | undefined {
+  const closed = 'closed without a decision';
+  const originalId = request.extendsRequestId;
+  if (gone?.why === 'drifted') {
+    const seen = gone.original.access?.driftDetectedAt;
+    return `the access it extends (${originalId}) was removed or changed outside acrbot, or no longer serves${seen ? ` (drift seen ${formatUtc(seen)})` : ''}; ${closed}`;
+  }
+  const end = gone?.why === 'ended' ? gone.endedAt : waitEndsWithOriginal(request);
+  if (end) return `the access it extends ended with ${originalId} at ${formatUtc(end)}; ${closed}`;
+  return gone && `the access it extends ended with ${originalId}; ${closed}`;
 }
 
 /**
- * Whether `request` is an extension whose original no longer holds the access at `now`: ended,
- * past its end, or being revoked (extendedAccessGone; a drifted one still runs). Its expiry may
- * come after that end (its job late, or the original revoked early and its close failed or not
- * yet run), and `extend` of that original is refused: recorded, so its requester is sent to a
- * new request ({@link AccessRequest.originalEnded}).
+ * Why `request`, an extension, closes without a decision because of its original at `now`: its
+ * access ended, past its end, being revoked, or no longer giving pull (extendedAccessGone).
+ * Its expiry may come after that end (its job late, or the original revoked early and its close
+ * failed or not yet run), or after a drift no sweep closes it for; `extend` of that original is
+ * refused either way: recorded, so its requester is sent to a new request
+ * ({@link AccessRequest.originalEnded}, {@link AccessRequest.originalDrifted}).
  */
-async function originalEnded(ports: ExpiryPorts, request: AccessRequest, now: Date): Promise<boolean> {
-  if (!request.extendsRequestId) return false;
-  const gone = await extendedAccessGone(ports.store, request, now);
-  return gone !== undefined && gone.why !== 'drifted';
+async function originalGone(ports: ExpiryPorts, request: AccessRequest, now: Date): Promise<AccessGone | undefined> {
+  if (!request.extendsRequestId) return undefined;
+  return extendedAccessGone(ports.store, request, now);
 }
 
 /** Marks `request` expired at `now` unless something moved it first; whether it did. */
 export async function expireRequest(ports: ExpiryPorts, request: AccessRequest, now: Date): Promise<boolean> {
+  const gone = await originalGone(ports, request, now);
   const next = transition(request, {
     type: 'expire',
     at: now,
-    originalEnded: await originalEnded(ports, request, now),
+    originalEnded: gone !== undefined && gone.why !== 'drifted',
+    originalDrifted: gone?.why === 'drifted',
   });
   // Audited by the winner of the conditional write only, like a decision: an approval that
   // lands first leaves no `request.expired` entry behind it in the chain.
@@ -79,7 +87,7 @@ export async function expireRequest(ports: ExpiryPorts, request: AccessRequest, 
     if (err instanceof VersionConflictError) return false;
     throw err;
   }
-  const endedWith = expiredWithOriginal(request);
+  const endedWith = expiredWithOriginal(request, gone);
   await ports.auditing.recordOrUndo(request, next, {
     actor: { objectId: 'acrbot', name: 'acrbot' },
     tenantId: request.tenantId,

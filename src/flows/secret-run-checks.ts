@@ -6,6 +6,7 @@
  */
 import type { RegistryInfo } from '../domain/azure-model';
 import { isSubscriptionNotFound, isUserFacing, UserFacingError } from '../domain/errors';
+import { recheckUnreadable } from '../domain/new-request-codes';
 import type { SecretPlan } from '../domain/plan';
 import { type AzureResourceReader, type ClusterAccess, LeaseLostError, VersionConflictError } from '../domain/ports';
 import { shortTime } from '../domain/pull-diagnosis';
@@ -257,7 +258,7 @@ async function recheckCluster(
     // not a refusal: a run whose earlier attempt began writing the secret waits it out.
     if (!isSubscriptionNotFound(err)) throw err;
     throw new UserFacingError(
-      'recheck.clusterUnreadable',
+      recheckUnreadable('cluster'),
       `${subscriptionGoneClause('cluster', name)}, so acrbot cannot check that the approved plan still holds${earlierCredential ? '.' : ', and nothing was created.'} Ask the platform team to check that subscription, and make a new request once it is back.`,
       { cause: err },
     );

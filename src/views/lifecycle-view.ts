@@ -10,7 +10,7 @@ import type { ApproverReportStyle } from '../domain/approver-report';
 import { askOwners, type KeptAssignment, type OutsidePull } from '../domain/audit-end-words';
 import { outsidePullCardWords } from '../domain/outside-pull-card-words';
 import { driftedReminderNote } from '../domain/drifted-access';
-import { closedWithOriginal } from '../domain/extension-deadline';
+import { originalLostAtExpiry } from '../domain/extension-deadline';
 import type { AccessRequest, Actor } from '../domain/request';
 import { revocationFingerprint } from '../domain/revocation-fingerprint';
 import type { SecretPlan } from '../domain/plan';
@@ -559,6 +559,23 @@ function approverName(request: AccessRequest): string {
   return request.decision ? deciders(request) : 'An approver';
 }
 
+/**
+ * The news of a request that expired without a decision, with the way on. `extend` of an original
+ * whose access ended (extend.notActive) or drifted (extend.drifted, in the words of its refusal:
+ * ask for a new grant) is refused: a new request is the way back then, never `extend`.
+ */
+function expiredUnapprovedText(request: AccessRequest): string {
+  const newRequest = `If you still need the access, make a new request: "${askAgainCommand(request)}".`;
+  switch (originalLostAtExpiry(request)) {
+    case 'ended':
+      return `The access it extends (${request.extendsRequestId}) ended before anyone decided, so nothing was extended. ${newRequest}`;
+    case 'drifted':
+      return `The access it extends (${request.extendsRequestId}) no longer lets ${request.plan.cluster.name} pull from ${request.plan.registry.name} (its role assignment was removed or changed outside acrbot, or no longer serves), so it cannot be extended and nothing was extended. ${newRequest}`;
+    default:
+      return `Nobody decided in time, so nothing was changed. If you still need the access, ask again: "${askAgainCommand(request, { extension: true })}".`;
+  }
+}
+
 /** What the requester is told about their request, proactively. */
 export function requesterNewsCard(
   request: AccessRequest,
@@ -595,10 +612,7 @@ export function requesterNewsCard(
       return lifecycleCard({
         ...base,
         title: `Expired without a decision: ${request.id}`,
-        text: closedWithOriginal(request)
-          ? // `extend` of an original whose access ended is refused (extend.notActive): a new request is the way back.
-            `The access it extends (${request.extendsRequestId}) ended before anyone decided, so nothing was extended. If you still need the access, make a new request: "${askAgainCommand(request)}".`
-          : `Nobody decided in time, so nothing was changed. If you still need the access, ask again: "${askAgainCommand(request, { extension: true })}".`,
+        text: expiredUnapprovedText(request),
       });
     case 'ended':
       return lifecycleCard({

@@ -10,7 +10,7 @@ import {
 import { describeAccess, endedWithoutAccess } from '../domain/access-term';
 import { credentialEnd } from '../domain/access-inventory';
 import { driftNotDone, driftWords } from '../domain/drift-reason';
-import { EXTEND_DRIFTED } from '../domain/drifted-access';
+import { NEW_REQUEST_CODES } from '../domain/new-request-codes';
 import { deploymentSnippet } from '../domain/manifest-snippet';
 import type { GrantPlan, SecretPlan } from '../domain/plan';
 import { awaitingReview, countedApprovals, describeRequirement } from '../domain/policy';
@@ -522,21 +522,15 @@ function credentialToCleanUp(outcome: Outcome | undefined): boolean {
 }
 
 /**
- * The codes of an extension's run refused because its original no longer holds the access
- * (access-lease.ts, `activeOriginal`): ended, being revoked, gone, or drifted. `extend` of that
- * original is refused for the same reason (AccessActions.mayExtend).
- */
-const ORIGINAL_GONE_CODES: ReadonlySet<string> = new Set(['extend.notActive', EXTEND_DRIFTED]);
-
-/**
  * A failed run's summary: the error and the way on, as an undecided request's news gives it: the
- * same access asked for again; an extension whose original no longer holds the access, as a new
- * request (`extend` of that original is refused), never as `extend`.
+ * same access asked for again; an extension whose error sends its requester to a new request
+ * (NEW_REQUEST_CODES: its original no longer holds the access, so `extend` of it is refused, or
+ * the plan no longer fits Azure), as a new request, never as `extend`.
  */
 function failedSummary(request: AccessRequest): string {
   const error = errorText(request.outcome?.error ?? 'The request failed.');
   const code = request.outcome?.errorCode;
-  if (request.extendsRequestId && code && ORIGINAL_GONE_CODES.has(code))
+  if (request.extendsRequestId && code && NEW_REQUEST_CODES.has(code))
     return `${error} If you still need the access, make a new request: "${askAgainCommand(request)}".`;
   return `${error} Once fixed, ask again: "${askAgainCommand(request, { extension: true })}" (approved like a new request).`;
 }

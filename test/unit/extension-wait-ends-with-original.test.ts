@@ -7,6 +7,7 @@
  * how much longer approving keeps the access (`extendsAccess`, recorded when filed). Through the
  * real RequestService, memory stores and Scheduler, on a fake clock.
  */
+import { driftedExtensionRefusal } from '../../src/domain/drifted-access';
 import { type AccessRequest, transition } from '../../src/domain/request';
 import type { LifecycleDeps } from '../../src/flows/access-lifecycle-deps';
 import { closePendingExtensions } from '../../src/flows/close-pending-extensions';
@@ -237,6 +238,10 @@ test.each([
 
     const stored = (await t.store.get(extension.id))!;
     expect(stored).toMatchObject({ state: 'expired', originalEnded: true });
+    // One entry, whichever closed it, saying that the access it extends ended.
+    const expired = (await t.audit.latest(20)).filter((e) => e.action === 'request.expired');
+    expect(expired).toHaveLength(1);
+    expect(expired[0].detail).toBe(`the access it extends ended with ${t.original.id}; closed without a decision`);
     // Expired after its own deadline and before the end recorded when filed: only the mark tells.
     expect(Date.parse(stored.updatedAt)).toBeGreaterThan(Date.parse(stored.expiresAt));
     expect(Date.parse(stored.updatedAt)).toBeLessThan(Date.parse(stored.extendsAccess!.endsAt));
@@ -262,8 +267,50 @@ test.each([
 
     expect((await t.store.get(extension.id))!).toMatchObject({ state: 'expired', originalEnded: true });
     expectNewRequest(await newsOf(t, extension.id), t.original.id);
+    // Its entry says so too, as the close of pending extensions would have (with the end it passed).
+    const [expired] = (await t.audit.latest(20)).filter((e) => e.action === 'request.expired');
+    expect(expired.detail).toBe(
+      how === 'revoking'
+        ? `the access it extends ended with ${t.original.id}; closed without a decision`
+        : `the access it extends ended with ${t.original.id} at 2026-12-02 09:00 UTC; closed without a decision`,
+    );
   },
 );
+
+test('an extension whose original drifted, expired by its own deadline: its requester is sent to a new grant, as extend of it is refused', async () => {
+  // Access ending in 6 days: the extension's wait is its 1-day approval TTL, not cut.
+  const t = await withOriginal(6 * DAY);
+  const extension = await t.extend(7 * DAY);
+  // Its role assignment removed outside acrbot after the extension was filed (seen by the sweep).
+  t.clock.advance(HOUR);
+  const current = (await t.store.get(t.original.id))!;
+  await t.store.update({
+    ...current,
+    version: current.version + 1,
+    access: { ...current.access!, driftDetectedAt: t.clock.now().toISOString(), driftReason: 'deleted' },
+  });
+  t.clock.advance(DAY);
+
+  expect(await t.service.expireIfDue(extension.id)).toBe(true);
+
+  const stored = (await t.store.get(extension.id))!;
+  expect(stored).toMatchObject({ state: 'expired', originalDrifted: true });
+  expect(stored).not.toHaveProperty('originalEnded');
+  // The card says what `extend` of it would say (extend.drifted): ask for a new grant.
+  const news = await newsOf(t, extension.id);
+  expect(news).toContain(
+    `The access it extends (${t.original.id}) no longer lets aks-prod pull from contosoacr (its role assignment was removed or changed outside acrbot, or no longer serves), so it cannot be extended and nothing was extended. If you still need the access, make a new request: \\"@acrbot grant /subscriptions/`,
+  );
+  expect(news).toContain('contosoacr --for 7d REASON…');
+  expect(news).not.toContain('@acrbot extend');
+  expect(driftedExtensionRefusal((await t.store.get(t.original.id))!)?.message).toContain(
+    'Ask for the access again with "@acrbot grant',
+  );
+  const [expired] = (await t.audit.latest(20)).filter((e) => e.action === 'request.expired');
+  expect(expired.detail).toBe(
+    `the access it extends (${t.original.id}) was removed or changed outside acrbot, or no longer serves (drift seen 2026-11-30 10:00 UTC); closed without a decision`,
+  );
+});
 
 test('an extension expired before the mark was recorded, at or after the end recorded when filed: a new request too', async () => {
   const t = await withOriginal(2 * DAY);
