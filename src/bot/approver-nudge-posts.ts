@@ -25,15 +25,20 @@ import type { MessengerParts } from './messenger-parts';
  * ({@link approversCopyOf} goes by the current settings). `'refused'`, with one error logged
  * naming the conversations, when Teams refused it in every one for good (403/404: acrbot removed
  * from them, eachTarget): no retry gets through, so the caller audits it as not posted instead
- * of retrying it until the request expires.
+ * of retrying it until the request expires. `approveRefused`: why an Approve of it would be
+ * refused now (a reload lowered its rule's maxDuration), which the message says.
  */
 export async function nudgeApprovers(
   parts: NudgeParts,
   request: AccessRequest,
   rule: PolicyRule,
   kind: 'remind' | 'escalate',
+  approveRefused?: string,
 ): Promise<false | 'refused' | undefined> {
-  const message = kind === 'remind' ? reminderMessage(request, rule) : escalationMessage(request, rule);
+  const message =
+    kind === 'remind'
+      ? reminderMessage(request, rule, approveRefused)
+      : escalationMessage(request, rule, approveRefused);
   return postNudge(parts, [request], rule, kind, message);
 }
 
@@ -51,8 +56,9 @@ export async function nudgeApproversGrouped(
   rule: PolicyRule,
   kind: 'remind' | 'escalate',
   now: Date,
+  approveRefused?: ReadonlyMap<string, string>,
 ): Promise<false | 'refused' | undefined> {
-  return postNudge(parts, requests, rule, kind, groupedNudgeMessage(requests, kind, now));
+  return postNudge(parts, requests, rule, kind, groupedNudgeMessage(requests, kind, now, approveRefused));
 }
 
 /** The parts a nudge's post uses. */

@@ -150,27 +150,30 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
    * A reminder (or escalation) in the rule's channel, mentioning the rule's named approvers
    * (approver-nudge-posts.ts). False, with a warning logged, when it found no conversation to
    * post in, `'refused'` when Teams refused it everywhere for good (the caller audits both as not posted).
+   * `approveRefused`: why an Approve of it would be refused now, which the nudge says.
    */
   nudgeApprovers(
     request: AccessRequest,
     rule: PolicyRule,
     kind: 'remind' | 'escalate',
+    approveRefused?: string,
   ): Promise<false | 'refused' | undefined> {
-    return nudgeApprovers(this.parts, request, rule, kind);
+    return nudgeApprovers(this.parts, request, rule, kind, approveRefused);
   }
 
   /**
    * One reminder (or escalation) for several pending requests due at once in `requests[0]`'s
    * rule channel, listing each (approver-nudge-posts.ts, nudgeApproversGrouped). Answers as
-   * {@link nudgeApprovers}.
+   * {@link nudgeApprovers}; `approveRefused` by request id.
    */
   nudgeApproversGrouped(
     requests: readonly AccessRequest[],
     rule: PolicyRule,
     kind: 'remind' | 'escalate',
     now: Date,
+    approveRefused?: ReadonlyMap<string, string>,
   ): Promise<false | 'refused' | undefined> {
-    return nudgeApproversGrouped(this.parts, requests, rule, kind, now);
+    return nudgeApproversGrouped(this.parts, requests, rule, kind, now, approveRefused);
   }
 
   /**

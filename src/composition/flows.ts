@@ -179,7 +179,11 @@ export function createFlows(
     (event) => requests.recordRefusal(event),
   );
   // A reminder or escalation due while new access is paused waits for the resume (Approve is refused).
-  const nudges = new ApprovalNudges(stores.requests, stores.audit, clock, notifier, scheduler, stores.pause);
+  // A nudge of a request whose Approve the term rule refuses now says so (same policy and limits).
+  const nudges = new ApprovalNudges(stores.requests, stores.audit, clock, notifier, scheduler, stores.pause, {
+    policies,
+    limits: settings.access,
+  });
   const announcements = new ApprovalAnnouncements(
     stores.requests,
     stores.audit,

@@ -29,11 +29,18 @@
  * So that a burst due in one sweep, whose jobs the scheduler runs a few at once, goes in one post,
  * a job whose request an older sibling's post may still take holds back once, unmarked, for
  * GROUP_HOLD_MS (nudge-siblings.ts, olderSiblingMayTake), and then posts it unless that post did.
+ *
+ * A request whose term a reload (a rule's lowered maxDuration) or a restart (a lower
+ * ACRBOT_MAX_ACCESS_DURATION, permanent access turned off) put past what may be granted now is
+ * still nudged, as Reject still decides it; the nudge says, on that request, that Approve would be
+ * refused and why, by the same rule as the refused click (domain/pending-term.ts).
  */
+import type { AccessLimits } from '../domain/access-term';
 import type { AuditEvent } from '../domain/audit-chain';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
 import { GROUP_HOLD_MS } from '../domain/nudge-group';
-import { awaitingReview, type PolicyRule } from '../domain/policy';
+import { pendingTermPastLimits } from '../domain/pending-term';
+import { awaitingReview, type PolicyProvider, type PolicyRule } from '../domain/policy';
 import type { AuditLog, Clock, RequestStore, ScheduledJob } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
@@ -110,12 +117,14 @@ export interface NudgeNotifier extends RequestNotifier {
    * Posts a reminder in the rule's channel mentioning its approvers (`escalate`: also the
    * escalation channel and groups). Resolves false when it found no conversation to post it in
    * (and logged so), `'refused'` when Teams refused it in every one for good (403/404: acrbot is
-   * not in them; logged so); anything else means it was posted.
+   * not in them; logged so); anything else means it was posted. `approveRefused`: why an
+   * Approve of it would be refused now (pendingTermPastLimits), for the nudge to say.
    */
   nudgeApprovers(
     request: AccessRequest,
     rule: PolicyRule,
     kind: 'remind' | 'escalate',
+    approveRefused?: string,
   ): Promise<false | 'refused' | void>;
   /**
    * Reports an unreviewed break-glass grant (break-glass channel and audit channel, else where
@@ -127,13 +136,15 @@ export interface NudgeNotifier extends RequestNotifier {
   /**
    * Posts one reminder (or escalation) for several pending requests due at once in the rule
    * channel of `requests[0]` (whose job posts it; nudge-siblings.ts), listing each and mentioning
-   * each approver they wait on once. Answers as {@link nudgeApprovers}. Absent: no grouping.
+   * each approver they wait on once. Answers as {@link nudgeApprovers}; `approveRefused` by
+   * request id, said on that request's line. Absent: no grouping.
    */
   nudgeApproversGrouped?(
     requests: readonly AccessRequest[],
     rule: PolicyRule,
     kind: 'remind' | 'escalate',
     now: Date,
+    approveRefused?: ReadonlyMap<string, string>,
   ): Promise<false | 'refused' | void>;
 }
 
@@ -154,6 +165,12 @@ export class ApprovalNudges {
     private readonly jobs: JobScheduling,
     /** The operators' pause of new access, read before each reminder or escalation. */
     private readonly pauses: PauseReader,
+    /**
+     * The policy in force and the deployment's access limits, which an Approve's term is judged
+     * against (pendingTermPastLimits): a nudge of a request whose Approve they refuse says so.
+     * Absent (tests of other rules), nudges say nothing of it.
+     */
+    private readonly terms?: { policies: PolicyProvider; limits?: AccessLimits },
   ) {}
 
   /**
@@ -308,12 +325,20 @@ export class ApprovalNudges {
       // reach the rule's channel by) is no failure a retry mends: used up, and audited
       // `unposted`, so no entry says approvers were told who were not;
       // nor is Teams refusing it in every channel for good (acrbot removed from them).
+      // Still sent when an Approve would be refused for its term (Reject still decides it), saying so.
+      const approveRefused = this.approveRefused([claimed, ...siblings]);
       let result: false | 'refused' | void;
       try {
         result =
           siblings.length && this.notifier.nudgeApproversGrouped
-            ? await this.notifier.nudgeApproversGrouped([claimed, ...siblings], rule, kind, this.clock.now())
-            : await this.notifier.nudgeApprovers(claimed, rule, kind);
+            ? await this.notifier.nudgeApproversGrouped(
+                [claimed, ...siblings],
+                rule,
+                kind,
+                this.clock.now(),
+                approveRefused,
+              )
+            : await this.notifier.nudgeApprovers(claimed, rule, kind, approveRefused.get(claimed.id));
       } catch (err) {
         try {
           await this.unclaim(claimed, field);
@@ -411,6 +436,22 @@ export class ApprovalNudges {
     if (dueAt.getTime() < expiresAt) return this.moveOwnJob(job, dueAt);
     const lastLook = expiresAt - LAST_LOOK_BEFORE_EXPIRY_MS;
     if (beforeExpiry && lastLook > this.clock.now().getTime()) await this.moveOwnJob(job, new Date(lastLook));
+  }
+
+  /**
+   * By request id, why an Approve of each of `requests` would be refused now for its term (a
+   * reload lowered its rule's maxDuration, a restart the deployment's maximum): the refused
+   * click's own rule (pendingTermPastLimits), under its rule as bound. Only those it refuses.
+   */
+  private approveRefused(requests: readonly AccessRequest[]): Map<string, string> {
+    const out = new Map<string, string>();
+    if (!this.terms) return out;
+    const policy = this.terms.policies.current();
+    for (const request of requests) {
+      const why = pendingTermPastLimits(request, policy, this.terms.limits);
+      if (why) out.set(request.id, why);
+    }
+    return out;
   }
 
   /** What the look for an older sibling's post (olderSiblingMayTake) reads. */

@@ -9,14 +9,14 @@ import { checkDecision, isJustification, type RefusalReason } from '../domain/ap
 import {
   awaitingReview,
   countedApprovals,
-  factsOf,
   isFailedBreakGlass,
   nextApprovalStep,
   type PolicyProvider,
   type PolicyRule,
 } from '../domain/policy';
 import { UserFacingError, UserFacingOutageError } from '../domain/errors';
-import { type AccessLimits, formatUtc, termPastLimitsNow } from '../domain/access-term';
+import { type AccessLimits, formatUtc } from '../domain/access-term';
+import { pendingTermPastLimits } from '../domain/pending-term';
 import type { Clock, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import type {
@@ -29,7 +29,6 @@ import type {
 } from '../domain/request';
 import { describeState, transition } from '../domain/request';
 import { describeBreakGlassRun } from '../domain/break-glass-review';
-import { currentRuleFor } from '../domain/decided-rule';
 import { approvedEntryKey } from './decision-entry-net';
 import { approvalEntryKey } from './approval-entry-net';
 import { discountedEntry } from './discounted-approvals';
@@ -465,17 +464,13 @@ export class RequestDecisions {
   }
 
   /**
-   * Why `request`'s term can no longer be granted (see termPastLimitsNow), in a sentence for the
-   * approver; undefined when it can. Under the deployment's limits now and the maxDuration of its
-   * rule as the policy has it now: the rule with its id, or (removed or renamed) the rule that
-   * fits its pair now, or (none does) the rule as it was bound. A request without a term (flows run
-   * without access limits) is not checked.
+   * Why `request`'s term can no longer be granted (pendingTermPastLimits: under the deployment's
+   * limits now and its rule's maxDuration as the policy has it now), in a sentence for the
+   * approver; undefined when it can.
    */
   private termPastLimits(request: AccessRequest, bound: PolicyRule | undefined): string | undefined {
-    if (!request.access) return undefined;
-    const policy = this.policies.current();
-    const current = currentRuleFor(bound, policy, factsOf(request.plan)) ?? bound;
-    const why = termPastLimitsNow(request.access, this.accessLimits, current);
+    // The reminders and escalations say the same of it (approval-nudges.ts): one rule for both.
+    const why = pendingTermPastLimits(request, this.policies.current(), this.accessLimits, bound);
     return (
       why &&
       `Request ${request.id} ${why}. It cannot be approved as it is: reject it, and its requester can ask again. Nothing was changed.`

@@ -66,6 +66,21 @@ function waitingLine(request: AccessRequest, label: string): string {
 }
 
 /**
+ * What a nudge says of a request whose Approve would be refused now (`why`: "asks for 30d, but
+ * rule prod now grants at most 8h", domain/pending-term.ts, the Approve refusal's own words): a
+ * reload lowered its rule's maxDuration, or a restart the deployment's maximum, under it. The
+ * nudge still goes out, as Reject still decides it; its approvers are told before they click.
+ */
+export function approveRefusedNote(why: string): string {
+  return `Approve would be refused: it ${inertMessageText(why)}; reject it, and its requester can ask again for less.`;
+}
+
+/** The note that Approve would be refused, after a space, or nothing (`approveRefused` absent). */
+function refusedAfter(approveRefused: string | undefined): string {
+  return approveRefused ? ` ${approveRefusedNote(approveRefused)}` : '';
+}
+
+/**
  * Where to decide: a nudge is a message of its own, not under the approval card (an escalation
  * channel never had the card), so it names the command that brings the card with its buttons.
  */
@@ -75,11 +90,12 @@ function whereToDecide(request: AccessRequest): string {
 
 /**
  * The reminder, in the rule's channel: names the approvers as the policy calls them, mentions
- * those of its named users still waited on and names its approver groups.
+ * those of its named users still waited on and names its approver groups. `approveRefused`: why
+ * an Approve would be refused now ({@link approveRefusedNote}).
  */
-export function reminderMessage(request: AccessRequest, rule: PolicyRule): NudgeMessage {
+export function reminderMessage(request: AccessRequest, rule: PolicyRule, approveRefused?: string): NudgeMessage {
   const entities = approverMentions(request, rule);
-  const text = `${waitingLine(request, 'Reminder')} ${waitedOn(rule, entities, true)}, please decide: ${whereToDecide(request)}.`;
+  const text = `${waitingLine(request, 'Reminder')}${refusedAfter(approveRefused)} ${waitedOn(rule, entities, true)}, please decide: ${whereToDecide(request)}.`;
   return { text, entities };
 }
 
@@ -100,8 +116,9 @@ function escalationAsk(request: AccessRequest): string {
  * who never saw the approval card and must learn who was supposed to decide. The same text goes
  * to every channel it is posted in. The approvers' name and the group ids come from the policy
  * file, which reaches every reader: made inert like user text (no live link, image or mention).
+ * `approveRefused`: as for {@link reminderMessage}.
  */
-export function escalationMessage(request: AccessRequest, rule: PolicyRule): NudgeMessage {
+export function escalationMessage(request: AccessRequest, rule: PolicyRule, approveRefused?: string): NudgeMessage {
   const entities = approverMentions(request, rule);
   const asked = waitedOn(rule, entities);
   const also: string[] = [];
@@ -114,7 +131,7 @@ export function escalationMessage(request: AccessRequest, rule: PolicyRule): Nud
   const after =
     rule.escalateAfterMs === undefined ? '' : ` No decision after ${describeDurationMs(rule.escalateAfterMs)}.`;
   const text =
-    `${waitingLine(request, 'Escalation')}${after} Asked: ${asked}` +
+    `${waitingLine(request, 'Escalation')}${after}${refusedAfter(approveRefused)} Asked: ${asked}` +
     `${also.length ? `; now also: ${also.join(' and ')}` : ''}. ${also.length ? escalationAsk(request) : `Please decide: ${whereToDecide(request)}.`}`;
   return { text, entities };
 }
