@@ -4,7 +4,7 @@
  * else where the request's approvers are asked.
  */
 import type { ConversationReference } from 'botbuilder';
-import { isUncovered } from '../domain/decided-rule';
+import { isUncovered, leftToNobody } from '../domain/decided-rule';
 import type { AccessRequest } from '../domain/request';
 import { breakGlassCard } from '../views/policy-view';
 import { approversPostAt, channelReference } from './card-copy-places';
@@ -35,14 +35,22 @@ export async function postBreakGlass(
   channelId: string | undefined,
   kind: 'used' | 'unreviewed',
 ): Promise<boolean | 'refused'> {
-  // The report names who reviews it now: the approvers a removed rule had, when no rule of the
-  // policy in force covers the pair (decidedRule), which the operators are told to mend.
+  // The report names who reviews it now: when no rule of the policy in force covers the pair
+  // (decidedRule), those of the approvers its rule had whom the policy still names, or nobody
+  // when it names none of them (leftToNobody); the operators are told to mend it either way.
   const reviewers = kind === 'unreviewed' ? parts.ruleOf(request) : undefined;
-  if (isUncovered(reviewers))
-    parts.log.warn(
-      { requestId: request.id, policyRule: reviewers.id },
-      'a break-glass review is owed for a pair no rule of the approval policy covers now: the approvers its rule had review it; add a rule for the pair',
-    );
+  if (isUncovered(reviewers)) {
+    if (leftToNobody(reviewers))
+      parts.log.warn(
+        { requestId: request.id, policyRule: reviewers.id },
+        'a break-glass review is owed for a pair no rule of the approval policy covers now, and the policy names none of the approvers its rule had: nobody can review it; add a rule for the pair',
+      );
+    else
+      parts.log.warn(
+        { requestId: request.id, policyRule: reviewers.id },
+        'a break-glass review is owed for a pair no rule of the approval policy covers now: those of the approvers its rule had whom the policy still names review it; add a rule for the pair',
+      );
+  }
   const card = breakGlassCard(request, kind, reviewers);
   const targets = await breakGlassTargets(parts, request, channelId);
   if (targets.length === 0) {

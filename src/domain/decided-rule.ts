@@ -8,15 +8,26 @@ import { hasApprovers, type Policy, type PolicyRule, type RequestFacts, ruleMatc
 
 /**
  * What {@link decidedRule} answers when no rule of the policy in force that names approvers covers
- * the request's pair: the rule as it was bound, `uncovered` set, so that the refusal of a review
- * and the daily report of one owed can say that the policy no longer covers the pair, and that
- * the rule's approvers as they were review it.
+ * the request's pair: the rule as it was bound, `uncovered` set, with only those of its approvers
+ * the policy in force still names (possibly none, {@link leftToNobody}), so that the refusal of a
+ * review and the daily report of one owed can say that the policy no longer covers the pair, and
+ * who, if anyone, reviews it.
  */
 export type UncoveredRule = PolicyRule & { readonly uncovered: true };
 
 /** True when `rule` is {@link decidedRule}'s rule as it was bound, no current rule covering the pair. Pure. */
 export function isUncovered(rule: PolicyRule | undefined): rule is UncoveredRule {
   return (rule as Partial<UncoveredRule> | undefined)?.uncovered === true;
+}
+
+/**
+ * True when `rule` is {@link decidedRule}'s rule as it was bound (no current rule covering the
+ * pair) and none of its users and groups is named in the policy in force: nobody reviews or
+ * revokes under it (its requester still revokes their own access) until a rule for the pair is
+ * added. Pure.
+ */
+export function leftToNobody(rule: PolicyRule | undefined): boolean {
+  return isUncovered(rule) && !hasApprovers(rule);
 }
 
 /**
@@ -30,10 +41,12 @@ export function isUncovered(rule: PolicyRule | undefined): rule is UncoveredRule
  *   current rule that fits the request's facts ({@link selectRule}) when it names approvers:
  *   whoever the policy now makes approve this pair;
  * - else (no rule that names anyone covers the pair any more) `bound` as it was, marked
- *   {@link isUncovered}, with those of its users and groups some current rule still names (nobody
- *   it dropped from the policy altogether), or, when that leaves nobody, with all of them: a
- *   review owed is never left to nobody, while the daily report and the refusal say that no
- *   rule of the policy in force covers the pair and that one should be added.
+ *   {@link isUncovered}, with only those of its users and groups some current rule still names:
+ *   nobody a reload dropped from the policy altogether gets a right back when the rule goes too.
+ *   When that leaves nobody ({@link leftToNobody}), nobody reviews or revokes under it: editing
+ *   the policy never widens who holds rights. The daily report and the refusal say that no rule
+ *   of the policy in force covers the pair, who (if anyone) reviews it, and that a rule for the
+ *   pair should be added.
  *
  * Callers compare the id of the answer with `bound.id` to say that another rule stands in. Pure.
  */
@@ -42,13 +55,15 @@ export function decidedRule(bound: PolicyRule, policy: Policy, facts: RequestFac
   if (current) return current;
   const users = new Set(policy.rules.flatMap((r) => r.approvers.users.map((u) => u.toLowerCase())));
   const groups = new Set(policy.rules.flatMap((r) => r.approvers.groups.map((g) => g.toLowerCase())));
-  const stillNamed = {
-    ...bound.approvers,
-    users: bound.approvers.users.filter((u) => users.has(u.toLowerCase())),
-    groups: bound.approvers.groups.filter((g) => groups.has(g.toLowerCase())),
+  const asItWas: UncoveredRule = {
+    ...bound,
+    approvers: {
+      ...bound.approvers,
+      users: bound.approvers.users.filter((u) => users.has(u.toLowerCase())),
+      groups: bound.approvers.groups.filter((g) => groups.has(g.toLowerCase())),
+    },
+    uncovered: true,
   };
-  const approvers = stillNamed.users.length + stillNamed.groups.length > 0 ? stillNamed : bound.approvers;
-  const asItWas: UncoveredRule = { ...bound, approvers, uncovered: true };
   return asItWas;
 }
 
@@ -97,7 +112,9 @@ function ruleWithId(policy: Policy, id: string): PolicyRule | undefined {
  * in for the one it was bound to, that rule named as such (and why: the old one was removed or
  * names nobody, or, still in `policy`, no longer covers the pair), so the reader knows why the rule
  * they remember no longer decides; and when no rule of the policy in force covers `pair`
- * ({@link isUncovered}), the approvers the bound rule had, with that said and how to mend it. Pure.
+ * ({@link isUncovered}), that said and how to mend it, with those of the approvers the bound
+ * rule had whom the policy still names, or, when it names none of them ({@link leftToNobody}),
+ * that nobody can review it until a rule for the pair is added. Pure.
  */
 export function notReviewerMessage(
   requestId: string,
@@ -107,12 +124,20 @@ export function notReviewerMessage(
   policy?: Policy,
 ): string {
   const only = `Only approvers of rule`;
-  if (isUncovered(rule))
+  if (isUncovered(rule)) {
+    // Nobody to ask: saying "ask one of them" would send the reader to people who were removed.
+    if (leftToNobody(rule))
+      return (
+        `No rule of the approval policy in force covers ${pair}, and none of the approvers rule ${rule.id} had is ` +
+        `in the policy any more, so nobody can review break-glass request ${requestId} until a rule for ${pair} ` +
+        `is added. Ask the platform team to add one: its approvers would then review it.`
+      );
     return (
       `No rule of the approval policy in force covers ${pair}, so break-glass request ${requestId} is reviewed by ` +
-      `the approvers rule ${rule.id} had when it ran, and you are not one of them. Ask one of them, or ask the ` +
-      `platform team to add a rule for ${pair}: its approvers would then review it.`
+      `those of the approvers rule ${rule.id} had when it ran whom the policy still names, and you are not one of ` +
+      `them. Ask one of them, or ask the platform team to add a rule for ${pair}: its approvers would then review it.`
     );
+  }
   if (!rule) return `${only} ${bound?.id ?? 'default'} can review break-glass request ${requestId}.`;
   if (!bound || bound.id.toLowerCase() === rule.id.toLowerCase())
     return `${only} ${rule.id} can review break-glass request ${requestId}.`;

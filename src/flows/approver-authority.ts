@@ -50,8 +50,11 @@ export class ApproverAuthority {
    * now). A pending request keeps its snapshot (G18; its expiry bounds that). A decided one — a
    * break-glass grant owing its review, access someone may revoke — has no such bound, so its
    * rule's approvers are the current policy's ({@link decidedRule}): someone a reload removed
-   * from the rule no longer reviews or revokes under it, and a rule removed or renamed passes
-   * them to the current rule that fits the request.
+   * from the rule no longer reviews or revokes under it, and a rule removed, renamed or narrowed
+   * off the pair passes them to the current rule that fits the request. When no current rule
+   * that names approvers fits it, the rule as it was bound, with only those of its approvers some
+   * current rule still names; when that is nobody, nobody reviews or revokes under it (its
+   * requester still revokes their own access): editing the policy never widens who holds rights.
    */
   ruleOf(request: AccessRequest): PolicyRule | undefined {
     const bound = request.policy?.rule;

@@ -6,7 +6,7 @@ import { approversName, type BreakGlassPolicy, hasApprovers, type Policy, type P
 import { oneRuleForAll, type PairRules, SECRET_KINDS, type SecretRules } from '../domain/policy-overview';
 import { isBeingRevoked, type AccessRequest } from '../domain/request';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
-import { isUncovered } from '../domain/decided-rule';
+import { isUncovered, leftToNobody } from '../domain/decided-rule';
 import type { AdaptiveCardJson } from './card-templates';
 import { messageCard } from './message-view';
 import { inertText } from './inert-text';
@@ -262,7 +262,8 @@ function reviewChoices(request: AccessRequest): string {
  * alert's, names only the request): a reviewer must not need a second command to learn it.
  * `reviewers`: the rule whose approvers review it now (RequestService.ruleOf); when no rule of
  * the policy in force covers its pair (decidedRule kept the rule as it was, isUncovered), the
- * report says so, who reviews it then, and that a rule for the pair should be added.
+ * report says so, who reviews it then (nobody, when the policy names none of the rule's
+ * approvers any more: leftToNobody), and that a rule for the pair should be added.
  */
 export function breakGlassCard(
   request: AccessRequest,
@@ -280,7 +281,7 @@ export function breakGlassCard(
     text:
       kind === 'used'
         ? `Request ${request.id} ran without approval. An approver must review it by ${review?.dueAt.slice(0, 16).replace('T', ' ')} UTC, on its request card or with "@acrbot pending ${request.id}": Approve keeps it, Reject revokes it at once.`
-        : `Request ${request.id} (${requester}) was not reviewed by ${review?.dueAt.slice(0, 16).replace('T', ' ')} UTC. ${whoReviews(request, reviewers)}"@acrbot pending ${request.id}" ${reviewChoices(request)}.${addRuleFor(request, reviewers)}`,
+        : `Request ${request.id} (${requester}) was not reviewed by ${review?.dueAt.slice(0, 16).replace('T', ' ')} UTC. ${reviewOwed(request, reviewers)}`,
     tone: 'error',
     facts: [
       { label: 'Request', value: request.id },
@@ -296,21 +297,29 @@ export function breakGlassCard(
 }
 
 /**
- * Who the daily report of an owed review calls on: "Approvers: ", or, when no rule of the policy
- * in force covers the pair (isUncovered), that said and the approvers the rule had when it ran:
- * they review it (a review owed is never left to nobody), though the rule is no longer the
- * policy's for the pair.
+ * What the daily report of an owed review asks, and of whom: approvers, with "@acrbot pending
+ * R-…"; when no rule of the policy in force covers the pair (isUncovered), that said, that those
+ * of the approvers the rule had when it ran whom the policy still names review it under that rule
+ * as it was, and that a rule for the pair should be added; and when the policy names none of them
+ * (leftToNobody), that nobody can review it until a rule for the pair is added (no command to
+ * point at: it would refuse everyone), and that its requester can still revoke their access.
  */
-function whoReviews(request: AccessRequest, reviewers: PolicyRule | undefined): string {
-  if (!isUncovered(reviewers)) return 'Approvers: ';
-  return `No rule of the approval policy in force covers ${pairText(request)}, so the approvers rule ${reviewers.id} had when it ran review it under that rule as it was: `;
+function reviewOwed(request: AccessRequest, reviewers: PolicyRule | undefined): string {
+  const pending = `"@acrbot pending ${request.id}" ${reviewChoices(request)}.`;
+  if (!isUncovered(reviewers)) return `Approvers: ${pending}`;
+  const pair = pairText(request);
+  const uncovered = `No rule of the approval policy in force covers ${pair}`;
+  if (leftToNobody(reviewers))
+    return `${uncovered}, and none of the approvers rule ${reviewers.id} had is in the policy any more, so nobody can review it until a rule for ${pair} is added to the approval policy: its approvers would then review it with "@acrbot pending ${request.id}".${requesterMayRevoke(request)}`;
+  return `${uncovered}, so those of the approvers rule ${reviewers.id} had when it ran whom the policy still names review it under that rule as it was: ${pending} Add a rule for ${pair} to the approval policy so that its approvers review it.`;
 }
 
-/** The report's last sentence when no rule of the policy in force covers the pair: add one. */
-function addRuleFor(request: AccessRequest, reviewers: PolicyRule | undefined): string {
-  return isUncovered(reviewers)
-    ? ` Add a rule for ${pairText(request)} to the approval policy so that its approvers review it.`
-    : '';
+/**
+ * " Its requester can still revoke their own access.", while that access is there to revoke (not
+ * ended, nor being revoked: reviewJudgesUseOnly); else nothing.
+ */
+function requesterMayRevoke(request: AccessRequest): string {
+  return reviewJudgesUseOnly(request) ? '' : ` Its requester can still revoke their own access.`;
 }
 
 /** "aks-prod → contosoacr", as the refusal of a pair no rule covers names it; made inert like user text. */
