@@ -250,7 +250,7 @@ describe('G13: crash and restart', () => {
       expect.arrayContaining(['execution.started', 'execution.resumed', 'request.succeeded']),
     );
     store.close();
-  });
+  }, 60_000);
 
   test('secret --kind sp: killed while addPassword is in flight → after restart the same application is reused, none orphaned', async () => {
     let bot = await startBot();
@@ -293,7 +293,7 @@ describe('G13: crash and restart', () => {
     const removed = (await store.audit.forRequest(id)).filter((e) => e.action === 'graph.write.removePassword');
     store.close();
     expect(removed).toEqual([expect.objectContaining({ outcome: 'removed' })]);
-  });
+  }, 60_000);
 
   test('G17: SIGKILL between scheduling the end and revoking → the restarted bot revokes at the end, exactly once', async () => {
     sandbox.arm.state.roleAssignments.clear();
@@ -411,7 +411,7 @@ describe('G13: crash and restart', () => {
     );
     expect(await waitForState(id, ['succeeded', 'failed'])).toBe('succeeded');
     await kill(bot);
-  });
+  }, 60_000);
 
   test('secret: killed while generateCredentials is in flight → after restart one secret, one token, no orphan', async () => {
     let bot = await startBot();
@@ -440,7 +440,7 @@ describe('G13: crash and restart', () => {
     const store = openStore();
     expect(await store.audit.verify()).toMatchObject({ intact: true });
     store.close();
-  });
+  }, 60_000);
 
   test('secret rotation: killed after the replacing PUT reached Kubernetes → the resumed run still retires the replaced token, keeps its service-account entry and says replaced', async () => {
     let bot = await startBot();
