@@ -297,9 +297,10 @@ export function termTyped(word: string, next: string | undefined): string | unde
 /**
  * `--duration 2h` (or another {@link TERM_LOOKALIKES}): kept as words of the reason, it filed a
  * request with the default term (30 days) while its author asked for two hours. Refused,
- * nothing requested. Any other word starting with `--` stays part of the reason, even with a
- * term after it: "kubectl logs --since 1h shows ImagePullBackOff" and "helm upgrade --timeout
- * 10m fails on pull" are reasons people give.
+ * nothing requested, wherever it is. Any other word starting with `--` after the first word of a
+ * grant's or extend's reason stays part of it, even with a term after it: "kubectl logs --since
+ * 1h shows ImagePullBackOff" and "helm upgrade --timeout 10m fails on pull" are reasons people
+ * give (one where the options go is refused: {@link refuseOptionWhereOptionsGo}).
  */
 function refuseUnknownTermOption(word: string, next: string | undefined): void {
   if (!word.startsWith('--')) return;
@@ -365,7 +366,7 @@ function takeEarlyBreakGlass(words: readonly string[]): { breakGlass: boolean; r
 /** The commands whose options {@link unknownOption} lists, and the sentence that lists them. */
 const OPTIONS_TAKEN = {
   secret:
-    'The secret command takes --namespace, --name, --kind, --service-account, --for (or --expires) and --repositories.',
+    'The secret command takes --namespace, --name, --kind, --service-account, --for (or --expires) and --repositories. Nothing was requested.',
   grant: 'The grant command takes --for (e.g. --for 7d) and --break-glass, before the reason. Nothing was requested.',
   extend: 'The extend command takes --for (e.g. --for 7d), before the reason. Nothing was requested.',
 } as const;
@@ -436,25 +437,40 @@ function unknownOption(verb: keyof typeof OPTIONS_TAKEN, flag: string, next: str
  */
 const SINGLE_DASH_OPTION = /^-[a-z][a-z-]*(=|$)/i;
 
+/** A word typed as an option with one dash or two (`-t`, `--t`, `--exp=7d`), as {@link SINGLE_DASH_OPTION}. */
+const OPTION_WORD = /^--?[a-z][a-z-]*(=|$)/i;
+
 /** The option name of a word typed as an option (`-ns=payments`: `-ns`). */
 const flagOf = (word: string): string => (word.includes('=') ? word.slice(0, word.indexOf('=')) : word);
 
 /**
- * A one-dash option where a grant's or extend's options go (`grant aks-dev contosoacr -t 7d
- * testing`; `-d 7`): refused as the unknown option it is, naming the one meant. Kept as the first
- * words of the reason, the request went out with the default term. `words` are the places options
- * go: the names and the reason's first word, where no name or sentence starts with a dash.
+ * An option the command does not have, typed where a grant's or extend's options go (`grant
+ * aks-dev contosoacr -t 7d testing`; `--t 7d`, `-d 7`, `--exp 7d`): refused as the unknown option it
+ * is, naming the one meant. Kept as the first words of the reason, the request went out with the
+ * default term. `words` are the places options go: the names and the reason's first word, where
+ * no name or sentence starts with a dash. A word starting with `--` later in the reason stays
+ * part of it ("kubectl logs --since 1h shows ImagePullBackOff"): the options are before it.
  */
-function refuseSingleDashOption(verb: 'grant' | 'extend', words: readonly string[], next: string | undefined): void {
-  const at = words.findIndex((word) => SINGLE_DASH_OPTION.test(word));
-  if (at >= 0) throw unknownOption(verb, flagOf(words[at]), words[at + 1] ?? next);
+function refuseOptionWhereOptionsGo(
+  verb: 'grant' | 'extend',
+  words: readonly string[],
+  next: string | undefined,
+): void {
+  const at = words.findIndex((word) => OPTION_WORD.test(word));
+  if (at < 0) return;
+  const word = words[at];
+  // Its value after `=` (`--exp=7d`) or as the next word, for the suggestion.
+  const inline = word.includes('=') ? word.slice(word.indexOf('=') + 1) : undefined;
+  throw unknownOption(verb, flagOf(word), inline || (words[at + 1] ?? next));
 }
 
 /**
  * A reason that starts with a length (`7d testing`, `for 2 weeks to test`, `2 days of testing`):
  * meant as the term, filed as words of the reason with the default term. Refused, naming the
  * option to write; nothing is requested. A length later in the reason stays ("testing the app
- * for 2 weeks"): it reads as prose, and the plan card shows the term the request gets.
+ * for 2 weeks"): it reads as prose, and the plan card shows the term the request gets. Not called
+ * when the command gave a term (`--for 2w 2 weeks load test`): the length then is what the term
+ * says, written out in the reason, and "write --for 2w" would ask for what was typed.
  */
 function refuseLeadingTerm(reason: readonly string[]): void {
   const found = leadingTerm(reason);
@@ -571,9 +587,9 @@ function parsePending(words: string[]): Command {
 function parseExtend(words: string[]): Command {
   refuseBracketedOption(words);
   const { duration, rest } = takeDuration(words);
-  refuseSingleDashOption('extend', rest.slice(0, 2), rest[2]);
+  refuseOptionWhereOptionsGo('extend', rest.slice(0, 2), rest[2]);
   const [typed, ...reason] = rest;
-  refuseLeadingTerm(reason);
+  if (duration === undefined) refuseLeadingTerm(reason);
   const word = withIdDash(typed);
   const requestId = word !== undefined && isRequestId(word) ? word.toUpperCase() : word;
   return { verb: 'extend', requestId, duration, reason: reason.join(' ') || undefined };
@@ -635,10 +651,13 @@ function asciiOption(word: string): string {
 /** A word with one ASCII dash before two or more letters: `-for`, not `-n` or `--for`. */
 const SINGLE_DASH_LONG = /^-[a-z][a-z]/i;
 
-/** The cluster, the registry and the reason; a reason that starts with a length is refused ({@link refuseLeadingTerm}). */
-function positionals(words: string[]): { cluster?: string; registry?: string; reason?: string } {
+/**
+ * The cluster, the registry and the reason; a reason that starts with a length is refused
+ * ({@link refuseLeadingTerm}) unless `termGiven` (a `--for` was typed too).
+ */
+function positionals(words: string[], termGiven: boolean): { cluster?: string; registry?: string; reason?: string } {
   const [cluster, registry, ...rest] = words;
-  refuseLeadingTerm(rest);
+  if (!termGiven) refuseLeadingTerm(rest);
   return { cluster, registry, reason: rest.length ? rest.join(' ') : undefined };
 }
 
@@ -662,6 +681,17 @@ function refuseSplitList(flag: string, value: string, next: string | undefined):
     'validation.option',
     `${flag} ${shown(value)} is followed by ${shown(next)}: a list with spaces in it is cut at the first space, so write it without spaces, e.g. ${flag} team/app,team/worker. Nothing was requested.`,
   );
+}
+
+/**
+ * Whether a one-dash word in a secret's reason reads as one of the secret's options (`-ns`,
+ * `-sa`, `-repos`, `-serviceaccount`: an alias or a close match), refused wherever it is. A
+ * one-letter alias (`-t`, `-f`, `-d`, `-w`, all meaning `--for`) only with a term or a number
+ * after it (`-t 7d`, `-d 7`): "docker build -f Dockerfile.prod fails" is a reason.
+ */
+function readsAsSecretOption(flag: string, next: string | undefined): boolean {
+  if (meantOption('secret', flag) === undefined) return false;
+  return flag.replace(/^-+/, '').length > 1 || (next !== undefined && /^(\d{1,4}|\d+[mhdwy]|permanent)$/i.test(next));
 }
 
 /**
@@ -709,18 +739,23 @@ function parseSecret(words: string[]): Command {
       const earlier = options[key];
       if (earlier !== undefined && earlier !== value) throw givenTwice(flag, earlier, value);
       options[key] = value;
-    } else if (word.startsWith('--') || SINGLE_DASH_OPTION.test(word)) {
+    } else if (
+      word.startsWith('--') ||
+      (SINGLE_DASH_OPTION.test(word) &&
+        (readsAsSecretOption(flag, inline ?? words[i + 1]) || withoutGlue(rest).length < 3))
+    ) {
       // A term look-alike gets the same "use --for 30d" as in a grant; any other unknown option
-      // is refused too, with one dash as with two: a mistyped --namespace taken as a word would
-      // write the secret elsewhere (`-ns payments` made default/acr-auth, `-repos team/app` a
-      // token for every repository).
+      // is refused too: a mistyped --namespace taken as a word would write the secret elsewhere
+      // (`-ns payments` made default/acr-auth, `-repos team/app` a token for every repository).
+      // With one dash, anywhere when it reads as one of the secret's options, else only where
+      // options go, as in a grant: "needed for the -rc build" is a reason.
       refuseUnknownTermOption(word, words[i + 1]);
       throw unknownOption('secret', flag, inline ?? words[i + 1]);
     } else {
       rest.push(word);
     }
   }
-  const parts = positionals(withoutGlue(rest));
+  const parts = positionals(withoutGlue(rest), options.expires !== undefined);
   refuseSwappedNames('secret', parts);
   return { verb: 'secret', ...parts, options };
 }
@@ -798,8 +833,8 @@ export function parseCommand(text: string): Command {
       const { breakGlass, rest: unflagged } = takeEarlyBreakGlass(withoutGlue(words, grantOptionWords));
       const { duration, rest } = takeDuration(unflagged);
       refuseLateBreakGlass(rest);
-      refuseSingleDashOption('grant', rest.slice(0, 3), rest[3]);
-      const parts = positionals(rest);
+      refuseOptionWhereOptionsGo('grant', rest.slice(0, 3), rest[3]);
+      const parts = positionals(rest, duration !== undefined);
       refuseSwappedNames('grant', parts);
       // Break-glass runs at once, so there is no question-and-answer to fill gaps in (the
       // dialog would drop the flag and file an ordinary request without saying so).

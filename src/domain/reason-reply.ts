@@ -151,7 +151,8 @@ export function lookalikeCommand(text: string): string | undefined {
 /**
  * Whether a reply is a command that cannot be a reason, run as such (the questions dropped): one
  * that acts on a request id as the command reads it (`revoke R-7K2M9QXA no longer needed`, whose
- * id with a full stop is named as the problem by the revoke; `status R7K2M9QXA`, without its dash), `audit N|R-…|verify`, `pause …` (which keeps its own
+ * id with a full stop is named as the problem by the revoke; `status R7K2M9QXA`, without its
+ * dash; not `status report2024 …`, a reason), `audit N|R-…|verify`, `pause …` (which keeps its own
  * guard in acr-bot.ts) or a command word alone other than grant and secret (shorter than any
  * reason). A grant or secret never is, but for `grant --help` (`grant help`, `secret -h`), which
  * shows the commands and keeps the question: the dialog does not restart from the reason question.
@@ -170,7 +171,8 @@ function isCommand(text: string): boolean {
     case 'pending':
     case 'cancel':
     case 'stop':
-      // An id as these commands read it: also without its dash, or mistyped (they say how).
+      // An id, also without its dash, or R- and 8 characters (a mistake in them the command names);
+      // not a dashless word like a mistyped id ("extend release2 testing window" is a reason).
       return args.length === 0 || readAsRequestId(args[0]);
     case 'audit':
       return (

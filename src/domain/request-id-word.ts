@@ -76,17 +76,19 @@ export function mistypedRequestId(word: string | undefined, usage: string): User
   );
 }
 
-/** A request id as typed with its dash, possibly with more after it ("R-7K2M9QXA's"). */
+/** A request id as typed with its dash, possibly with more after it ("R-7K2M9QXA's", "R-7K2M9QX0"). */
 const DASHED_ID_START = /^R-[0-9A-Z]{8}/i;
 
 /**
- * Whether a command that takes a request id first (`status`, `pending`, `cancel`, `audit`,
- * `extend`) reads `word` as one: an id with or without its dash ({@link withIdDash}), one with
- * more after it, or one mistyped, which the command refuses naming the mistake
- * ({@link mistypedRequestId}). Where acrbot must tell a command from free text (the reason
- * question), such a word makes the line that command: the command answers about the id.
+ * Whether a word at the reason question is a request id, making a line that starts with
+ * `status`, `pending`, `cancel`, `stop`, `audit` or `extend` that command rather than a reason: an
+ * id with or without its dash ({@link withIdDash}), or one typed with its dash and 8 characters,
+ * perhaps with more after it (the command then names what is wrong with it). Not a dashless word
+ * the commands would refuse as a mistyped id ({@link mistypedRequestId}): "release2", "runner01",
+ * "rabbitmq3" and "r2024q4" are words of reasons ("extend release2 testing window", "cancel
+ * rabbitmq3 upgrade"), and read as a command they stopped the request being filled in.
  */
 export function readAsRequestId(word: string | undefined): boolean {
   if (!word) return false;
-  return isRequestId(withIdDash(word)) || DASHED_ID_START.test(word) || mistypedRequestId(word, '{id}') !== undefined;
+  return isRequestId(withIdDash(word)) || DASHED_ID_START.test(word);
 }

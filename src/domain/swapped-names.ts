@@ -1,25 +1,48 @@
 /**
- * A grant or secret typed registry first (`grant contosoacr aks-dev …`, or `grant contosoacr to
- * aks-dev`, glue dropped by the parser). Told by the names' forms alone, no lookup: the word in
- * the registry's place can be no registry but can be a cluster (`aks-dev` has a hyphen, a
- * registry's name has none), and the word in the cluster's place can be a registry (a name of
- * letters and digits, or a login server, which no cluster's name is). Refused then as the swap it
- * most likely is, naming the order, instead of as an invalid registry name (or, with a short
- * reason, as a reason too short, which sent the requester looking in the wrong place).
+ * A grant or secret typed registry first (`grant contosoacr.azurecr.io aks-dev …`, or with `to`
+ * between them, glue dropped by the parser). Told by the names' forms alone, no lookup. The word
+ * in the registry's place can be no registry but can be a cluster (`aks-dev` has a hyphen, a
+ * registry's name has none). Whether the word in the cluster's place is a registry is sure only
+ * when it can be no cluster: a login server (`contosoacr.azurecr.io`) or a registry's resource
+ * id. A plain name of letters and digits (`contosoacr`, `aksprod`) can be either, since a
+ * cluster's name may be letters and digits too (names.ts): `grant aksprod contoso-acr` is a
+ * cluster and a mistyped registry as likely as a swap. Refused as the swap when sure, naming the
+ * order; else by the registry's own rule, with the order named as the other possibility. Either
+ * way not as a reason too short, which sent the requester looking in the wrong place.
  */
-import { UserFacingError } from './errors';
-import { isNameOf } from './names';
+import { isUserFacing, UserFacingError } from './errors';
+import { isNameOf, parseRegistryRef } from './names';
 
 /**
- * The refusal of `verb CLUSTER REGISTRY` typed with the two swapped, when their forms say so;
- * else undefined (the names are checked as typed later). Both words quoted are valid names by
- * form, so no other user text comes back.
+ * The refusal of `verb CLUSTER REGISTRY` when the registry's place holds a word that can only be
+ * a cluster and the cluster's place one that can be a registry; else undefined (the names are
+ * checked as typed later). Sure of the swap, it names the order with both words, valid names by
+ * form, so no other user text comes back; not sure, it is the registry rule's own refusal (which
+ * quotes the word as names.ts does) with the order named as the other possibility.
  */
 export function swappedNames(verb: 'grant' | 'secret', cluster: string, registry: string): UserFacingError | undefined {
   if (isNameOf('registry', registry) || !isNameOf('cluster', registry) || !isNameOf('registry', cluster))
     return undefined;
+  if (!isNameOf('cluster', cluster))
+    return new UserFacingError(
+      'validation.name',
+      `Cluster first: ${verb} ${registry} ${cluster} REASON… ("${registry}" reads as a cluster, and cannot be a registry: a registry's name is 5–50 letters and digits). Nothing was requested.`,
+    );
+  const refusal = registryRefusal(registry);
   return new UserFacingError(
-    'validation.name',
-    `Cluster first: ${verb} ${registry} ${cluster} REASON… ("${registry}" reads as a cluster, and cannot be a registry: a registry's name is 5–50 letters and digits). Nothing was requested.`,
+    refusal.code,
+    `${refusal.message} If you typed the registry first, put the cluster first: ${verb} CLUSTER REGISTRY REASON…`,
+    { cause: refusal },
   );
+}
+
+/** The registry rule's refusal of `word`, which is no registry by form (isNameOf said so). */
+function registryRefusal(word: string): UserFacingError {
+  try {
+    parseRegistryRef(word);
+  } catch (err) {
+    if (isUserFacing(err)) return err;
+    throw err;
+  }
+  throw new Error('registryRefusal: a valid registry name');
 }

@@ -11,10 +11,12 @@ import { inertText } from './inert-text';
 import { commandNames } from './command-names';
 
 /**
- * `@acrbot grant PAIR [--for TERM] REASON…` or `@acrbot secret PAIR --namespace NS --name SECRET
- * [--kind sp] [--service-account SA] [--repositories A,B] [--for TERM] REASON…`, with the term the
- * request asked for (none when it recorded none: the default then applies, as it did).
- * `extension`: an extension request is asked for again as `@acrbot extend ORIGINAL [--for TERM]
+ * `@acrbot grant PAIR --for TERM REASON…` or `@acrbot secret PAIR --namespace NS --name SECRET
+ * --kind sp --service-account SA --repositories A,B --for TERM REASON…`, each option only when the
+ * request had it (`--kind sp` for a service principal), with the term the request asked for (no
+ * `--for` when it recorded none: the default then applies, as it did). No option is written in
+ * square brackets: pasted, `[--for 30d]` is refused.
+ * `extension`: an extension request is asked for again as `@acrbot extend ORIGINAL --for TERM
  * REASON…` (a new grant or secret beside the original would not move its end). A secret whose
  * run was refused because its name is taken by a secret acrbot may not overwrite
  * (`kubernetes.foreignSecret`) is asked for as `--name NEW-NAME`: the same name is refused again.

@@ -1,7 +1,9 @@
 /**
  * The card line for a pull secret going to namespace `default`, acrbot's namespace when the
- * command gave no `--namespace` (and the only one the questions of a bare `secret` give): nothing
- * else said so until the secret was made, and pods in any other namespace cannot use it. Said
+ * command gave no `--namespace` (and the only one the questions of a bare `secret` give), or the
+ * one `--namespace default` names: nothing else said so until the secret was made, and pods in
+ * any other namespace cannot use it. The line does not say which of the two it was (the plan
+ * records only the namespace), so it says nothing that is true of one only. Said
  * while the request waits, when cancelling and asking again still costs nothing. The card is
  * shared with the approvers, so it speaks of "its requester".
  */
@@ -18,5 +20,6 @@ export function defaultNamespaceNote(
   const plan = request.plan;
   if (plan.kind !== 'secret' || request.state !== 'pending' || request.extendsRequestId) return undefined;
   if (plan.namespace !== SECRET_DEFAULTS.namespace) return undefined;
-  return `${SECRET_DEFAULTS.namespace}, used when no --namespace is given: pods in other namespaces cannot use this secret. For another namespace, its requester can cancel this request and ask again with --namespace NAME.`;
+  // True whether `--namespace default` was typed or none was (the plan does not say which).
+  return `${SECRET_DEFAULTS.namespace}: pods in other namespaces cannot use this secret; for another namespace, its requester can cancel this request and ask again with --namespace NAME.`;
 }

@@ -56,10 +56,20 @@ test.each([
   ['grant aks-dev contosoacr --days 7 testing the app', 'Unknown option --days: use --for 7d. Nothing was requested.'],
   ['grant aks-dev contosoacr --for 2 weeks testing the app', 'write --for 2w (a number and one of m, h, d, w, y'],
   [
-    'grant contosoacr to aks-dev',
-    'Cluster first: grant aks-dev contosoacr REASON… ("aks-dev" reads as a cluster, and cannot be a registry',
+    'grant contosoacr.azurecr.io to aks-dev',
+    'Cluster first: grant aks-dev contosoacr.azurecr.io REASON… ("aks-dev" reads as a cluster, and cannot be a registry',
   ],
-  ['grant contosoacr aks-dev testing', 'Cluster first: grant aks-dev contosoacr REASON…'],
+  ['grant contosoacr.azurecr.io aks-dev testing', 'Cluster first: grant aks-dev contosoacr.azurecr.io REASON…'],
+  ['grant aksprod contoso-acr deploy', '"contoso-acr" is not a valid registry name: use 5–50 letters and digits'],
+  [
+    'grant contosoacr aks-dev testing',
+    'If you typed the registry first, put the cluster first: grant CLUSTER REGISTRY',
+  ],
+  ['grant aks-dev contosoacr --t 7d testing the app', 'Unknown option --t: did you mean --for 7d?'],
+  [
+    'secret aks-dev contosoacr -ns payments pulling images',
+    'Unknown option -ns: did you mean --namespace? The secret command takes --namespace, --name, --kind, --service-account, --for (or --expires) and --repositories. Nothing was requested.',
+  ],
 ])('%s: told what to type, nothing requested', async (text, said) => {
   const before = await stored();
   const reply = await answers(text);
@@ -98,6 +108,22 @@ describe('read as meant', () => {
     expect(reply).toMatch(/Pending approval/);
     const [request] = await h.app.store.listByState(['pending'], 1000);
     expect(request.reason).toBe('testing the app for 2 weeks');
+  });
+
+  test('a term given, a length where the reason starts is the reason, filed with that term', async () => {
+    const reply = await answers('grant aks-dev contosoacr --for 2w 2 weeks load test');
+    expect(reply).toMatch(/Pending approval/);
+    expect(reply).not.toContain('write --for');
+    const [request] = await h.app.store.listByState(['pending'], 1000);
+    expect(request.reason).toBe('2 weeks load test');
+    expect(request.access?.durationMs).toBe(14 * 24 * 3600 * 1000);
+  });
+
+  test("a one-dash word later in a secret's reason that names no option is its text", async () => {
+    const reply = await answers('secret aks-dev contosoacr --namespace payments needed for the -rc build');
+    expect(reply).toMatch(/Pending approval/);
+    const [request] = await h.app.store.listByState(['pending'], 1000);
+    expect(request.reason).toBe('needed for the -rc build');
   });
 
   test('a secret with --namespace typed right goes to that namespace', async () => {

@@ -134,7 +134,7 @@ describe('a command acrbot does not read where it is', () => {
 });
 
 describe('a pull secret to namespace default', () => {
-  const NOTE = 'default, used when no --namespace is given: pods in other namespaces cannot use this secret.';
+  const NOTE = 'default: pods in other namespaces cannot use this secret;';
 
   test('without --namespace: the plan card says so', async () => {
     const said = await inChat(users.requester, 'secret aks-dev contosoacr pulling images for payments');
@@ -154,10 +154,18 @@ describe('a pull secret to namespace default', () => {
     await withdraw(said);
   });
 
+  test('with --namespace default typed: the same line, which does not say none was given', async () => {
+    const said = await inChat(users.requester, 'secret aks-dev contosoacr --namespace default pulling images');
+    expect(said).toContain('Pull secret default/acr-auth in aks-dev');
+    expect(said).toContain(NOTE);
+    expect(said).not.toContain('no --namespace');
+    await withdraw(said);
+  });
+
   test('with --namespace payments: no such line', async () => {
     const said = await inChat(users.requester, 'secret aks-dev contosoacr --namespace payments pulling images');
     expect(said).toContain('Pull secret payments/acr-auth in aks-dev');
-    expect(said).not.toContain('no --namespace');
+    expect(said).not.toContain('pods in other namespaces cannot use this secret');
     await withdraw(said);
   });
 });

@@ -3,7 +3,8 @@
  * wrong: a malformed login server after `access` by the registry's rule (not a cluster's); the
  * `--name NEW-NAME` of a suggested command pasted as it is, as the placeholder it is; a mistyped
  * id after `extend` quoted as typed; a request id without its dash in answer to the reason
- * question, as the command it is; and `access` alone of the asker's tenant only, what they hold
+ * question, as the command it is, while a dashless word like a mistyped id ("release2") stays a
+ * word of the reason; and `access` alone of the asker's tenant only, what they hold
  * as well as what they wait for.
  */
 import { SANDBOX_TENANT_ID } from '../../src/sandbox/fixtures';
@@ -132,12 +133,29 @@ describe('a request id at the reason question', () => {
     expect(await reasons()).not.toContain(`status ${dashless}`);
   });
 
-  test('a mistyped id without its dash is the command too, which says what is wrong with it', async () => {
+  test('a mistyped id with its dash is the command too, which says what is wrong with it', async () => {
     await askReason(users.outsider);
-    const status = await answers(users.outsider, 'status R1234ABCD');
+    const status = await answers(users.outsider, 'status R-1234ABCD');
     expect(status).toContain('The request you were filling in is stopped; nothing was requested.');
-    expect(status).toContain('"R1234ABCD" is not a request id: "1" is never in one');
-    expect(await reasons()).not.toContain('status R1234ABCD');
+    expect(status).toContain('"R-1234ABCD" is not a request id: "1" is never in one');
+    expect(await reasons()).not.toContain('status R-1234ABCD');
+  });
+
+  test.each([
+    'extend release2 testing window',
+    'status report2024 job needs images',
+    'pending release42 rollout',
+    'audit r2024q4',
+    'stop runner01 from failing its pulls',
+    'cancel rabbitmq3 upgrade blocked on images',
+  ])('%s: a dashless word like a mistyped id is a word of the reason, filed as such', async (reason) => {
+    await askReason(users.outsider);
+    const said = await answers(users.outsider, reason);
+    expect(said).not.toMatch(/The request you were filling in is stopped|is not a request id/);
+    expect(said).toMatch(/Pending approval/);
+    const filed = (await h.app.store.listByState(['pending'], 1000)).find((r) => r.reason === reason);
+    expect(filed).toBeDefined();
+    await answers(users.outsider, `cancel ${filed?.id}`);
   });
 
   test('revoke with a dashless word is still a reason-like line, as revoke reads a cluster there', async () => {

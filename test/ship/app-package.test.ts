@@ -207,6 +207,8 @@ describe('Teams app package', () => {
         expect(c.description.length).toBeGreaterThan(0);
         expect(c.description.length).toBeLessThanOrEqual(128);
         expect(c.description).not.toContain('\n');
+        // Pasted, an option in the usage's square brackets is refused ([--for 30d]): none is written so.
+        expect(c.description).not.toMatch(/\[--?[a-z]/i);
       }
     }
     const grant = lists[0].commands.find((c) => c.title === 'grant')!;

@@ -22,7 +22,7 @@ function refusal(text: string): UserFacingError {
 }
 
 const SECRET_TAKES =
-  'The secret command takes --namespace, --name, --kind, --service-account, --for (or --expires) and --repositories.';
+  'The secret command takes --namespace, --name, --kind, --service-account, --for (or --expires) and --repositories. Nothing was requested.';
 const GRANT_TAKES =
   'The grant command takes --for (e.g. --for 7d) and --break-glass, before the reason. Nothing was requested.';
 
@@ -44,10 +44,30 @@ describe('an option typed with one dash that names no option', () => {
       'Unknown option -serviceaccount: did you mean --service-account?',
     ],
     ['secret aks-dev contosoacr -zz payments pulling images', 'Unknown option -zz.'],
+    ['secret -zz aks-dev contosoacr pulling images', 'Unknown option -zz.'],
+    ['secret aks-dev to contosoacr -zz payments pulling images', 'Unknown option -zz.'],
+    ['secret aks-dev contosoacr pulling images for the -t 7d run', 'Unknown option -t: did you mean --for 7d?'],
+    ['secret aks-dev contosoacr pulling images for the -d 7 run', 'Unknown option -d: did you mean --for 7d?'],
+    ['secret aks-dev contosoacr pulling images -repos team/app', 'Unknown option -repos: did you mean --repositories?'],
+    [
+      'secret aks-dev contosoacr --namespace payments pulling -sa=builder',
+      'Unknown option -sa: did you mean --service-account?',
+    ],
   ])('secret: %j is refused like a two-dash one', (text, said) => {
     const err = refusal(text);
     expect(err.code).toBe('validation.option');
     expect(err.message).toBe(`${said} ${SECRET_TAKES}`);
+  });
+
+  test.each([
+    ['secret aks-dev contosoacr --namespace payments needed for the -rc build', 'needed for the -rc build'],
+    [
+      'secret aks-dev contosoacr --namespace payments docker build -f Dockerfile.prod fails',
+      'docker build -f Dockerfile.prod fails',
+    ],
+    ['secret aks-dev contosoacr pulling images -x86 and -arm builds', 'pulling images -x86 and -arm builds'],
+  ])('secret: a one-dash word later in the reason that reads as no option is its text: %j', (text, reason) => {
+    expect(parseCommand(text)).toMatchObject({ reason });
   });
 
   test('a two-dash one gets the option meant too', () => {
@@ -72,6 +92,42 @@ describe('an option typed with one dash that names no option', () => {
     const err = refusal(text);
     expect(err.code).toBe('validation.option');
     expect(err.message).toBe(`${said} ${GRANT_TAKES}`);
+  });
+
+  test.each([
+    ['grant aks-dev contosoacr --t 7d testing the app', 'Unknown option --t: did you mean --for 7d?'],
+    ['grant aks-dev contosoacr --d 7 testing the app', 'Unknown option --d: did you mean --for 7d?'],
+    ['grant aks-dev contosoacr --w 2 testing the app', 'Unknown option --w: did you mean --for 2w?'],
+    ['grant aks-dev contosoacr --exp 7d testing the app', 'Unknown option --exp: did you mean --expires 7d?'],
+    ['grant aks-dev contosoacr --exp=7d testing the app', 'Unknown option --exp: did you mean --expires 7d?'],
+    ['grant aks-dev --t 7d contosoacr testing the app', 'Unknown option --t: did you mean --for 7d?'],
+    ['grant aks-dev contosoacr --since 1h pulls fail', 'Unknown option --since.'],
+    ['grant --x aks-dev contosoacr deploying', 'Unknown option --x.'],
+  ])('grant: %j, two dashes where options go, is refused as with one', (text, said) => {
+    const err = refusal(text);
+    expect(err.code).toBe('validation.option');
+    expect(err.message).toBe(`${said} ${GRANT_TAKES}`);
+  });
+
+  test('extend: two dashes where its options go are refused as with one', () => {
+    expect(refusal('extend R-7K2M9QXA --t 7d release slipped').message).toBe(
+      'Unknown option --t: did you mean --for 7d? The extend command takes --for (e.g. --for 7d), before the reason. Nothing was requested.',
+    );
+    expect(refusal('extend R7K2M9QXA --exp 7d release slipped').message).toMatch(
+      /^Unknown option --exp: did you mean --expires 7d\?/,
+    );
+  });
+
+  test.each([
+    // README: a reason may carry such words after its first word.
+    [
+      'grant aks-dev contosoacr kubectl logs --since 1h shows ImagePullBackOff',
+      'kubectl logs --since 1h shows ImagePullBackOff',
+    ],
+    ['grant aks-dev contosoacr helm upgrade --timeout 10m fails on pull', 'helm upgrade --timeout 10m fails on pull'],
+    ['extend R-7K2M9QXA helm upgrade --t 10m fails on pull', 'helm upgrade --t 10m fails on pull'],
+  ])('two dashes later in the reason are its words: %j', (text, reason) => {
+    expect(parseCommand(text)).toMatchObject({ reason });
   });
 
   test('extend: one where its options go is refused the same way', () => {
@@ -180,6 +236,27 @@ describe('a term written any way but --for 7d', () => {
     ['grant aks-dev contosoacr a day of load testing', 'a day of load testing'],
   ])('not a length where the reason starts: %j', (text, reason) => {
     expect(parseCommand(text)).toMatchObject({ reason });
+  });
+
+  test.each([
+    // With a term given, a length where the reason starts is what the term says, written out.
+    ['grant aks-dev contosoacr --for 2w 2 weeks load test', '2w', '2 weeks load test'],
+    ['grant aks-dev contosoacr --for 30d 24h soak test', '30d', '24h soak test'],
+    ['grant aks-dev contosoacr --expires 7d 7d of testing', '7d', '7d of testing'],
+    ['grant aks-dev contosoacr 7d soak test --for 7d', '7d', '7d soak test'],
+  ])('a term given, a length where the reason starts is the reason: %j', (text, duration, reason) => {
+    expect(parseCommand(text)).toMatchObject({ duration, reason });
+  });
+
+  test('extend and secret with a term given keep a leading length as the reason too', () => {
+    expect(parseCommand('extend R-7K2M9QXA --for 7d 3 days more testing')).toMatchObject({
+      requestId: 'R-7K2M9QXA',
+      duration: '7d',
+      reason: '3 days more testing',
+    });
+    expect(
+      parseCommand('secret aks-dev contosoacr --namespace payments --for 30d 30d rotation of the pull token'),
+    ).toMatchObject({ options: { expires: '30d', namespace: 'payments' }, reason: '30d rotation of the pull token' });
   });
 
   test('--for with a term as it reads one is unchanged', () => {
@@ -295,18 +372,49 @@ describe('names swapped, or joined by "to"', () => {
   });
 
   test.each([
-    ['grant contosoacr to aks-dev', 'grant aks-dev contosoacr', 'aks-dev'],
-    ['grant contosoacr aks-dev testing', 'grant aks-dev contosoacr', 'aks-dev'],
+    ['grant contosoacr.azurecr.io to aks-dev', 'grant aks-dev contosoacr.azurecr.io', 'aks-dev'],
     ['grant contosoacr.azurecr.io aks-dev deploying', 'grant aks-dev contosoacr.azurecr.io', 'aks-dev'],
-    ['grant contosoacr rg-dev/aks-dev deploying', 'grant rg-dev/aks-dev contosoacr', 'rg-dev/aks-dev'],
-    ['secret contosoacr aks-dev --namespace payments pulling', 'secret aks-dev contosoacr', 'aks-dev'],
-  ])('swapped by their forms: %j', (text, written, cluster) => {
+    [
+      'grant contosoacr.azurecr.cn rg-dev/aks-dev deploying',
+      'grant rg-dev/aks-dev contosoacr.azurecr.cn',
+      'rg-dev/aks-dev',
+    ],
+    [
+      'grant /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/contosoacr aks-dev deploying',
+      'grant aks-dev /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/contosoacr',
+      'aks-dev',
+    ],
+    [
+      'secret contosoacr.azurecr.us aks-dev --namespace payments pulling',
+      'secret aks-dev contosoacr.azurecr.us',
+      'aks-dev',
+    ],
+  ])('swapped for sure (a login server or registry id where the cluster goes): %j', (text, written, cluster) => {
     const err = refusal(text);
     expect(err.code).toBe('validation.name');
     expect(err.message).toBe(
       `Cluster first: ${written} REASON… ("${cluster}" reads as a cluster, and cannot be a registry: a registry's name is 5–50 letters and digits). Nothing was requested.`,
     );
   });
+
+  test.each([
+    ['grant contosoacr to aks-dev', 'grant', 'aks-dev'],
+    ['grant contosoacr aks-dev testing', 'grant', 'aks-dev'],
+    ['grant aksprod contoso-acr deploy', 'grant', 'contoso-acr'],
+    ['grant aksprod acr deploy', 'grant', 'acr'],
+    ['grant contosoacr rg-dev/aks-dev deploying', 'grant', 'rg-dev/aks-dev'],
+    ['secret contosoacr aks-dev --namespace payments pulling', 'secret', 'aks-dev'],
+  ])(
+    'a plain name where the cluster goes may be a cluster: the registry rule, and the order as the other possibility: %j',
+    (text, verb, registry) => {
+      const err = refusal(text);
+      expect(err.code).toBe('validation.name');
+      expect(err.message).toBe(
+        `"${registry}" is not a valid registry name: use 5–50 letters and digits, e.g. contosoacr, its login server (NAME.azurecr.io, e.g. contosoacr.azurecr.io), or the registry's full resource id. If you typed the registry first, put the cluster first: ${verb} CLUSTER REGISTRY REASON…`,
+      );
+      expect(err.message).not.toContain('Cluster first');
+    },
+  );
 
   test.each([
     // Both could be either: told apart only by Azure, so read as typed.

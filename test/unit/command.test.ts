@@ -36,9 +36,11 @@ describe('parseCommand: verbs (mention already removed)', () => {
       '  grant\taks-prod   contosoacr  deploy\n payments-api  ',
       { verb: 'grant', cluster: 'aks-prod', registry: 'contosoacr', reason: 'deploy payments-api' },
     ],
+    // A word starting with -- after the reason's first word is its own text (where the options
+    // go, as the first word, it is refused: command-first-time-mistakes.test.ts).
     [
-      'grant rg-aks/aks-prod contosoacr --not-a-flag here',
-      { verb: 'grant', cluster: 'rg-aks/aks-prod', registry: 'contosoacr', reason: '--not-a-flag here' },
+      'grant rg-aks/aks-prod contosoacr fix --not-a-flag here',
+      { verb: 'grant', cluster: 'rg-aks/aks-prod', registry: 'contosoacr', reason: 'fix --not-a-flag here' },
     ],
     [
       'grant aks-prod contosoacr --for 2m deploy payments-api',
@@ -153,7 +155,7 @@ describe('parseCommand: secret flags', () => {
     const err = errorOf(text);
     expect(err.code).toBe('validation.option');
     expect(err.message).toBe(
-      `Unknown option ${flag}. The secret command takes --namespace, --name, --kind, --service-account, --for (or --expires) and --repositories.`,
+      `Unknown option ${flag}. The secret command takes --namespace, --name, --kind, --service-account, --for (or --expires) and --repositories. Nothing was requested.`,
     );
   });
 
@@ -413,9 +415,13 @@ describe('a term typed without its space (--for2h, --for:2h)', () => {
   });
 
   test('words that only start like the option stay words of the reason', () => {
-    expect(parseCommand('grant aks-prod contosoacr --forever is not a term')).toMatchObject({
-      reason: '--forever is not a term',
+    expect(parseCommand('grant aks-prod contosoacr it --forever is not a term')).toMatchObject({
+      reason: 'it --forever is not a term',
     });
+    // Where the options go, it is an option the grant does not have, not a --for without its space.
+    expect(errorOf('grant aks-prod contosoacr --forever is not a term').message).toMatch(
+      /^Unknown option --forever\. /,
+    );
     expect(parseCommand('grant aks-prod contosoacr --for=2h hotfix')).toMatchObject({
       duration: '2h',
       reason: 'hotfix',

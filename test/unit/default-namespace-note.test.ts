@@ -14,10 +14,11 @@ const inDefault = (overrides: Partial<AccessRequest> = {}) =>
 
 test('a pending secret for namespace default: the line, on every copy of its card', () => {
   const note = defaultNamespaceNote(inDefault());
-  expect(note).toContain(
-    'default, used when no --namespace is given: pods in other namespaces cannot use this secret.',
+  expect(note).toBe(
+    'default: pods in other namespaces cannot use this secret; for another namespace, its requester can cancel this request and ask again with --namespace NAME.',
   );
-  expect(note).toContain('its requester can cancel this request and ask again with --namespace NAME');
+  // True when --namespace default was typed too: it does not say none was given.
+  expect(note).not.toMatch(/no --namespace|when .*not given/);
   for (const showActions of [false, true])
     expect(cardTexts(requestCard(inDefault(), { showActions })).join('\n')).toContain(note);
 });
@@ -29,5 +30,7 @@ test.each<[string, AccessRequest]>([
   ['an extension', inDefault({ extendsRequestId: 'R-22222222' })],
 ])('%s: no line', (_name, request) => {
   expect(defaultNamespaceNote(request)).toBeUndefined();
-  expect(cardTexts(requestCard(request, { showActions: false })).join('\n')).not.toContain('no --namespace');
+  expect(cardTexts(requestCard(request, { showActions: false })).join('\n')).not.toContain(
+    'pods in other namespaces cannot use this secret',
+  );
 });

@@ -59,6 +59,17 @@ describe('readReasonReply', () => {
     ['help the payments team ship tonight', 'answer'],
     ['cancel the old registry and move to this one please', 'answer'],
     ['deploy payments-api to prod', 'answer'],
+    // An id after status, extend and the like, with or without its dash, is that command; a
+    // dashless word the command would refuse as a mistyped id is a word of the reason.
+    ['status R7K2M9QXA', 'command'],
+    ['status r7k2m9qxa', 'command'],
+    ['status R-7K2M9QX0', 'command'],
+    ['extend release2 testing window', 'answer'],
+    ['status report2024 job needs images', 'answer'],
+    ['pending release42 rollout', 'answer'],
+    ['audit r2024q4', 'answer'],
+    ['stop runner01 from failing its pulls', 'answer'],
+    ['cancel rabbitmq3 upgrade blocked on images', 'answer'],
   ])('%s → %s', (text, expected) => {
     expect(readReasonReply(text)).toBe(expected);
   });

@@ -510,7 +510,10 @@ export class LifecycleHandler {
     return this.services.lifecycle.actions.mayRevoke(identity, request);
   }
 
-  /** `extend REQUEST-ID [--for DURATION] REASON…`: a new request, approved like any other. */
+  /**
+   * `extend REQUEST-ID REASON…`, with `--for DURATION` before the reason or without it: a new
+   * request, approved like any other.
+   */
   async extendCommand(ctx: TurnContext, identity: TurnIdentity, command: Extract<Command, { verb: 'extend' }>) {
     try {
       // A full stop after it, a character short, a letter ids never use: said which. Its slot
