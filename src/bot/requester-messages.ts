@@ -11,6 +11,7 @@ import type { AccessRequest } from '../domain/request';
 import type { RequesterNews } from '../flows/lifecycle-messenger';
 import type { RequestChange } from '../flows/notifier';
 import { credentialReminderCard, expiryReminderCard, requesterNewsCard } from '../views/lifecycle-view';
+import { groupedReminderCard } from '../views/grouped-reminder-view';
 import { outcomeCard } from '../views/request-view';
 import { conversationKey } from './card-copy-places';
 import { EXECUTING_HOLD_MS } from './card-copy-updates';
@@ -50,7 +51,16 @@ export async function tellRequester(
               news.paused,
               news.extensionWaiting,
             )
-          : requesterNewsCard(request, news);
+          : news.kind === 'expiringGrouped'
+            ? groupedReminderCard(
+                news.items.map((item) => ({
+                  ...item,
+                  offeredMs: extensionTermOffered(parts, item.request, Date.parse(item.at) - item.inMs),
+                })),
+                news.more,
+                news.paused,
+              )
+            : requesterNewsCard(request, news);
     const to = requesterCopy.conversation as Partial<ConversationReference>;
     // Only the post's failure is worded for the approvers' report of a failing reminder; a
     // failed read of the copies goes as it is (the report gives its log reference).
@@ -69,8 +79,16 @@ export async function tellRequester(
     if (refused) return 'refused';
     // A reminder's Extend turns its message into the extension's card, if acrbot remembers
     // posting it (never throws: the post went out, and a retry would post it again).
-    if (news.kind === 'expiring' || news.kind === 'credentialExpiring')
-      await parts.ownCards()?.remember('reminder', String(to.conversation?.id ?? ''), id, news.inMs);
+    // A grouped one too: an Extend on any of its rows turns the whole card into that extension's.
+    if (news.kind === 'expiring' || news.kind === 'credentialExpiring' || news.kind === 'expiringGrouped')
+      await parts
+        .ownCards()
+        ?.remember(
+          'reminder',
+          String(to.conversation?.id ?? ''),
+          id,
+          news.kind === 'expiringGrouped' ? Math.max(...news.items.map((item) => item.inMs)) : news.inMs,
+        );
     return undefined;
   } catch (err) {
     // The caller's job logs it once, as it fails, and its report to the approvers quotes it.

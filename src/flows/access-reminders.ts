@@ -2,34 +2,22 @@
  * The reminders of an access's end (G17): scheduled with its `access.expire` job, before the end
  * of its term or a pull secret's credential expiry when that comes first, and sent to the
  * requester with an Extend button unless the access is ending, new access is paused or an
- * extension of it already waits for approval.
+ * extension of it already waits for approval. The requester's other reminders due soon go in the
+ * same card (reminder-siblings.ts).
  */
+import type { PauseAsTold } from '../domain/access-pause';
 import type { ScheduledJob } from '../domain/ports';
-import { accessEnd, credentialEnd } from '../domain/access-inventory';
 import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
 import { accessExpiryJobId } from './access-jobs';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
+import type { RequesterNews } from './lifecycle-messenger';
 import type { JobRun } from './scheduler';
 import { openExtensionsOf } from './request-reads';
+import { accessReminderJobId, reminderEnd, reminderEntryKey } from './reminder-end';
+import { claimRequesterReminders, reminderSiblings } from './reminder-siblings';
 import { tellApproversRequesterUnreachable } from './unreachable-requester';
 
-/** The id of a reminder job, `beforeMs` before the end it reminds of. */
-export const accessReminderJobId = (requestId: string, beforeMs: number): string =>
-  `access.remind:${requestId}:${beforeMs}`;
-
-/**
- * What the requester is reminded of: the end of the access term, or a pull secret's credential
- * expiry when it comes first (capped by ACRBOT_SECRET_MAX_EXPIRY; nothing renews it), also for a
- * permanent secret. Undefined when neither ends.
- */
-function reminderEnd(request: AccessRequest): { at: string; credential: boolean } | undefined {
-  const end = accessEnd(request);
-  if (end === undefined) return undefined;
-  const term = request.access?.permanent ? undefined : request.access?.expiresAt;
-  // A request from before time-boxing has no term: its credential's expiry was always its end.
-  if (term === undefined && !request.access?.permanent) return undefined;
-  return { at: end, credential: end !== term && end === credentialEnd(request) };
-}
+export { accessReminderJobId } from './reminder-end';
 
 /** Why a reminder went without Extend, for its audit entry ('' when it offered Extend). */
 function withoutExtend(driftSeen: string | undefined, paused: boolean, extensionWaiting: string | undefined): string {
@@ -94,6 +82,11 @@ export async function scheduleReminders(deps: LifecycleDeps, request: AccessRequ
  * audited `noConversation`, one whose conversation Teams refused (acrbot removed from it)
  * `refused`; neither is retried (no attempt could reach them). Only the requester may extend,
  * so the rule's approvers are told then, once per request (unreachable-requester.ts).
+ *
+ * The requester's other accesses whose reminder is due now or within a day go in the same card
+ * (reminder-siblings.ts), each with its own Extend or what replaces it, instead of one card each;
+ * once it went out each gets the entry its own reminder would write (the same key), so their jobs
+ * post nothing. A card with nowhere to go, or refused, writes only this access's entry.
  */
 export async function sendReminder(deps: LifecycleDeps, job: ScheduledJob, run?: JobRun): Promise<void> {
   const request = job.requestId ? await deps.store.get(job.requestId) : undefined;
@@ -111,32 +104,79 @@ export async function sendReminder(deps: LifecycleDeps, job: ScheduledJob, run?:
   // Read fresh from the store, as extend's check reads it (a failed read fails the job, retried).
   // Only a pending one: an approved one being applied moves the end and reschedules the reminders.
   const extensionWaiting = (await openExtensionsOf(deps.store, request)).find((r) => r.state === 'pending')?.id;
+  // Told already (its own run, or another's card): done, without waiting for the claim below.
+  const key = reminderEntryKey(job.id, end.at);
+  if ((await deps.audit.forRequest(request.id)).some((e) => e.idempotencyKey === key)) return;
+  // The requester's reminder claim (reminder-siblings.ts): held by another run, this job moved on
+  // and ends here; its next run finds the entry that run's card wrote for it, or posts.
+  const claim = await claimRequesterReminders(deps, request, job);
+  if (claim === 'held') return;
+  try {
+    await remindOnce(deps, job, run, { request, end, inMs, paused, driftSeen, extensionWaiting });
+  } finally {
+    await claim.release();
+  }
+}
+
+/** What {@link sendReminder} read of the reminder before taking the requester's claim. */
+interface Reminder {
+  request: AccessRequest;
+  end: { at: string; credential: boolean };
+  inMs: number;
+  paused: PauseAsTold | undefined;
+  driftSeen: string | undefined;
+  extensionWaiting: string | undefined;
+}
+
+/**
+ * The rest of {@link sendReminder}, under the requester's reminder claim: the entry check, the
+ * post (grouped with the requester's other reminders due soon) and the entries.
+ */
+async function remindOnce(
+  deps: LifecycleDeps,
+  job: ScheduledJob,
+  run: JobRun | undefined,
+  reminder: Reminder,
+): Promise<void> {
+  const { request, end, inMs, paused, driftSeen, extensionWaiting } = reminder;
   // One entry per reminder of this end (an extension moves the end and schedules the same job
   // ids again, for reminders of their own), whatever it says. A run after it was written (the
-  // job's removal failed) neither posts again nor writes a second entry.
-  const key = `access.reminded:${job.id}:${end.at}`;
+  // job's removal failed, or another run's card told it) neither posts again nor writes a second
+  // entry. Read again under the claim: a run holding it may have written it since.
+  const key = reminderEntryKey(job.id, end.at);
   const trail = await deps.audit.forRequest(request.id);
   if (trail.some((e) => e.idempotencyKey === key)) return;
+  // The requester's other accesses whose reminder is due now or soon go in the same card
+  // (reminder-siblings.ts): each gets its own reminder's entry below, once the card went out.
+  const siblings = await reminderSiblings(deps, request);
   await run?.check();
   // Throws when the post did not go out: no entry, the job is retried. At least once, not at
   // most once: a run whose post went out but whose entry could not be written is retried too
   // and posts the reminder again (a second reminder beats none); the key keeps one entry.
-  const told = await deps.messenger.tellRequester(
-    request,
-    end.credential
-      ? {
-          kind: 'credentialExpiring',
-          inMs,
-          at: end.at,
-          ...(paused && { paused }),
-          ...(extensionWaiting && { extensionWaiting }),
-        }
-      : { kind: 'expiring', inMs, ...(paused && { paused }), ...(extensionWaiting && { extensionWaiting }) },
-    { reportFailure: true },
-  );
+  const own = { inMs, ...(paused && { paused }), ...(extensionWaiting && { extensionWaiting }) };
+  const news: RequesterNews = siblings.listed.length
+    ? {
+        kind: 'expiringGrouped',
+        items: [
+          { request, inMs, at: end.at, credential: end.credential, ...(extensionWaiting && { extensionWaiting }) },
+          ...siblings.listed.map((s) => ({
+            request: s.request,
+            inMs: s.inMs,
+            at: s.end.at,
+            credential: s.end.credential,
+            ...(s.extensionWaiting && { extensionWaiting: s.extensionWaiting }),
+          })),
+        ],
+        more: siblings.more,
+        ...(paused && { paused }),
+      }
+    : end.credential
+      ? { kind: 'credentialExpiring', at: end.at, ...own }
+      : { kind: 'expiring', ...own };
+  const told = await deps.messenger.tellRequester(request, news, { reportFailure: true });
   // Before the reminder's entry: a run failing after telling is retried, and the told entry keeps it once.
   if (told) await tellApproversRequesterUnreachable(deps, request, trail, end, told, job.id);
-  const of = `expires ${end.at}${end.credential ? ' (the pull secret’s credential, before the term ends)' : ''}`;
+  const of = expiresOf(end);
   await recordAccessEvent(deps, request, ACRBOT_ACTOR, {
     action: 'access.reminded',
     idempotencyKey: key,
@@ -147,6 +187,29 @@ export async function sendReminder(deps: LifecycleDeps, job: ScheduledJob, run?:
             outcome: 'refused',
             detail: `${of}; not sent: Teams refused the post in the requester’s conversation (acrbot is no longer in it)`,
           }
-        : { outcome: 'sent', detail: `${of}${withoutExtend(driftSeen, Boolean(paused), extensionWaiting)}` }),
+        : {
+            outcome: 'sent',
+            detail: `${of}${withoutExtend(driftSeen, Boolean(paused), extensionWaiting)}${
+              siblings.listed.length ? `; in one card with ${siblings.listed.map((s) => s.request.id).join(', ')}` : ''
+            }`,
+          }),
   });
+  // Only once the card went out (not for one with nowhere to go or refused: each of the others'
+  // own jobs tries its own conversation): each access listed gets the entry its own reminder would
+  // write, so its job, running later, finds it and posts nothing.
+  if (told) return;
+  for (const sibling of siblings.listed) {
+    const drift = sibling.end.credential ? undefined : sibling.request.access?.driftDetectedAt;
+    await recordAccessEvent(deps, sibling.request, ACRBOT_ACTOR, {
+      action: 'access.reminded',
+      idempotencyKey: sibling.key,
+      outcome: 'sent',
+      detail: `${expiresOf(sibling.end)}${withoutExtend(drift, Boolean(paused), sibling.extensionWaiting)}; in one card with the reminder of ${request.id}`,
+    });
+  }
+}
+
+/** What a reminder's entry says it reminded of. */
+function expiresOf(end: { at: string; credential: boolean }): string {
+  return `expires ${end.at}${end.credential ? ' (the pull secret’s credential, before the term ends)' : ''}`;
 }

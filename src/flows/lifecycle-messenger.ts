@@ -18,6 +18,12 @@ export type RequesterNews =
   | { kind: 'expiring'; inMs: number; paused?: PauseAsTold; extensionWaiting?: string }
   /** A pull secret's credential expires at `at`, before its term ends (or a permanent one's). */
   | { kind: 'credentialExpiring'; inMs: number; at: string; paused?: PauseAsTold; extensionWaiting?: string }
+  /**
+   * Several of the requester's accesses end soon (reminder-siblings.ts): one card listing them,
+   * the request told first, each with its own Extend or what replaces it. `more`: how many more
+   * were due and left to their own reminders (the card points to the My access tab).
+   */
+  | { kind: 'expiringGrouped'; items: readonly ExpiringItem[]; more: number; paused?: PauseAsTold }
   | {
       kind: 'ended';
       by: Actor;
@@ -34,6 +40,16 @@ export type RequesterNews =
       kept?: KeptAssignment;
     }
   | { kind: 'revocationFailing'; attempts: number };
+
+/** One access of a grouped reminder: what its own reminder would say (`at`: the end it reminds of). */
+export interface ExpiringItem {
+  request: AccessRequest;
+  inMs: number;
+  at: string;
+  /** A pull secret's credential expiry, before its term ends (or a permanent one's). */
+  credential: boolean;
+  extensionWaiting?: string;
+}
 
 /** Implemented by the chat layer: messages outside any turn. */
 export interface LifecycleMessenger {

@@ -30,7 +30,8 @@ export interface RevocationLine {
   why?: string;
 }
 
-interface LifecycleCardInput {
+/** What a lifecycle card shows. */
+export interface LifecycleCardInput {
   sandbox: boolean;
   title: string;
   text: string;
@@ -70,7 +71,7 @@ interface LifecycleCardInput {
  * access was extended some other way (from chat, the tab, another reminder) is refused instead
  * of filing a second extension that would add a day or two (access-actions.ts, `drawnEnd`).
  */
-function extendAction(request: AccessRequest): NonNullable<LifecycleCardInput['actions']>[number] {
+export function extendAction(request: AccessRequest): NonNullable<LifecycleCardInput['actions']>[number] {
   return {
     title: 'Extend',
     verb: 'extend',
@@ -79,7 +80,8 @@ function extendAction(request: AccessRequest): NonNullable<LifecycleCardInput['a
   };
 }
 
-function lifecycleCard(input: LifecycleCardInput): AdaptiveCardJson {
+/** Draws a card of the lifecycle template (also the grouped reminder's, grouped-reminder-view.ts). */
+export function lifecycleCard(input: LifecycleCardInput): AdaptiveCardJson {
   return renderCard('lifecycle', {
     sandbox: input.sandbox,
     title: input.title,
@@ -105,7 +107,8 @@ function lifecycleCard(input: LifecycleCardInput): AdaptiveCardJson {
   });
 }
 
-function subject(request: AccessRequest): string {
+/** What the access is: a grant's pair and role, or the secret and where. */
+export function subject(request: AccessRequest): string {
   const plan = request.plan;
   return plan.kind === 'grant'
     ? `${plan.cluster.name} → ${plan.registry.name} (${plan.role.name})`
@@ -423,7 +426,7 @@ export function lifecycleNoticeCard(input: {
  * While new access is paused (`paused`): the sentence a reminder says instead of offering Extend,
  * with who paused it neutralised (user text).
  */
-function pausedNote(paused: PauseAsTold): string {
+export function pausedNote(paused: PauseAsTold): string {
   return extensionsPaused({ since: paused.since, by: { name: inertText(paused.by.name) } });
 }
 
@@ -443,7 +446,7 @@ function extendLater(request: AccessRequest): string {
  * While an extension of the access waits for approval (`extensionWaiting`, its id): the sentence
  * a reminder says instead of offering Extend, which would be refused as a second extension.
  */
-function extensionWaitingNote(extensionWaiting: string): string {
+export function extensionWaitingNote(extensionWaiting: string): string {
   return `Extension ${extensionWaiting} waits for approval; if it is approved, the end moves.`;
 }
 

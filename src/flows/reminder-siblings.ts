@@ -1,0 +1,159 @@
+/**
+ * Grouped expiry reminders: when a requester's reminder is about to be posted, their other
+ * accesses whose reminder is due now or within {@link REMINDER_LOOK_AHEAD_MS} go in the same card,
+ * instead of one card each (12 grants and 3 pull secrets ending in one week made about 30 cards;
+ * people mute a bot that does that).
+ *
+ * A sibling is another access of the same requester in the same tenant, read through the store's
+ * requester index (RequestStore.listByRequester): granted, not being revoked, not ended yet, with
+ * a reminder job of its own still scheduled and due by then whose entry is not written yet. Taken
+ * along, it gets the entry that job would write (same idempotency key, reminderEntryKey), written
+ * only once the card went out (access-reminders.ts): its job, running later, finds it and posts
+ * nothing. A post that fails writes no entry, so every job retries or posts as before: at least
+ * once. Only its earliest reminder due within the look-ahead is taken: a later one (an hour before
+ * the end) still goes on its own.
+ *
+ * Reminder jobs of one requester due together (granted together, so due in one sweep, run a few
+ * at once, or on two instances) would each post a card listing the others. So a run first takes
+ * the requester's reminder claim, a lease (`reminders:<tenant>:<requester>`, a conditional write,
+ * {@link claimRequesterReminders}) held until its entries are written; a run finding it held moves
+ * its job {@link REMINDER_HOLD_MS} on, once (recorded in the job's payload, in the store), and then
+ * finds the entry the holder's card wrote for it, or posts. Once only, so a holder that hangs
+ * delays it by that much, never more; the second run posts whether or not it gets the claim (two
+ * cards then, at least once). Without leases (a deployment's lifecycle always has them) or
+ * conditional job moves, nothing is claimed, and two runs at once may each post.
+ *
+ * Nothing is kept in process memory: the store's jobs and the audit trail say what is owed.
+ */
+import type { Lease, ScheduledJob } from '../domain/ports';
+import type { AccessRequest } from '../domain/request';
+import type { LifecycleDeps } from './access-lifecycle-deps';
+import { accessReminderJobId, reminderEnd, reminderEntryKey } from './reminder-end';
+import { openExtensionsOf } from './request-reads';
+
+/** How far ahead a sibling's reminder may be due to be taken into a card posted now. */
+export const REMINDER_LOOK_AHEAD_MS = 24 * 3_600_000;
+
+/** The most accesses one grouped card lists (the posting one included); the rest are counted. */
+export const MAX_GROUPED_REMINDERS = 10;
+
+/** How long the requester's reminder claim lasts (renewed by nothing: a run posts well within it). */
+export const REMINDER_CLAIM_MS = 2 * 60_000;
+
+/** How far a reminder job finding the requester's claim held moves itself on: past that claim's end. */
+export const REMINDER_HOLD_MS = REMINDER_CLAIM_MS + 30_000;
+
+/** Where a reminder job records (in its payload, in the store) that it held back for the claim. */
+const HELD_FOR_CLAIM = 'heldForClaimAt';
+
+/** How many of the requester's granted requests are looked among (newest first). */
+const SIBLING_SCAN_LIMIT = 200;
+
+/** An access taken into a grouped reminder, as its own reminder would have told it. */
+export interface ReminderSibling {
+  request: AccessRequest;
+  /** What it is reminded of (reminder-end.ts). */
+  end: { at: string; credential: boolean };
+  /** How long until that end, as of the look. */
+  inMs: number;
+  /** Its reminder job taken along, whose entry the grouped post writes. */
+  jobId: string;
+  /** That entry's idempotency key. */
+  key: string;
+  /** An extension of it waiting for approval (then no Extend on its row). */
+  extensionWaiting?: string;
+}
+
+/**
+ * The requester's other accesses whose reminder is due by `now` + {@link REMINDER_LOOK_AHEAD_MS},
+ * soonest end first: at most {@link MAX_GROUPED_REMINDERS} - 1 `listed`, and how many `more`
+ * there were. A failed read fails the job (retried), as every read of a reminder does.
+ */
+export async function reminderSiblings(
+  deps: Pick<LifecycleDeps, 'store' | 'audit' | 'jobs' | 'clock' | 'settings'>,
+  request: AccessRequest,
+): Promise<{ listed: ReminderSibling[]; more: number }> {
+  const now = deps.clock.now().getTime();
+  const horizon = now + REMINDER_LOOK_AHEAD_MS;
+  const offsets = [...deps.settings.remindersMs].sort((a, b) => b - a);
+  const granted = await deps.store.listByRequester(
+    request.requester.objectId,
+    ['succeeded'],
+    SIBLING_SCAN_LIMIT,
+    'newestFirst',
+  );
+  // Without a read: those whose end lies too far for any reminder of theirs to be due by then.
+  const near = granted
+    .filter((other) => other.id !== request.id && other.tenantId === request.tenantId && !other.access?.revokingSince)
+    .flatMap((other) => {
+      const end = reminderEnd(other);
+      const at = end ? Date.parse(end.at) : NaN;
+      if (!end || !(at > now) || !offsets.some((beforeMs) => at - beforeMs <= horizon)) return [];
+      return [{ request: other, end, at }];
+    })
+    .sort((a, b) => a.at - b.at);
+  const found: ReminderSibling[] = [];
+  for (const { request: other, end, at } of near) {
+    const jobId = await dueReminderJob(deps, other, at, horizon, offsets);
+    if (!jobId) continue;
+    const key = reminderEntryKey(jobId, end.at);
+    if ((await deps.audit.forRequest(other.id)).some((e) => e.idempotencyKey === key)) continue;
+    found.push({ request: other, end, inMs: at - now, jobId, key });
+  }
+  const listed = found.slice(0, MAX_GROUPED_REMINDERS - 1);
+  // Read fresh, as its own reminder reads it: only a pending one leaves Extend out.
+  for (const sibling of listed) {
+    const waiting = (await openExtensionsOf(deps.store, sibling.request)).find((r) => r.state === 'pending')?.id;
+    if (waiting) sibling.extensionWaiting = waiting;
+  }
+  return { listed, more: found.length - listed.length };
+}
+
+/**
+ * The id of `request`'s earliest reminder job still scheduled and due by `horizon`, of those
+ * before its end `at`; undefined when none is (never scheduled: its time had passed when it was
+ * granted; done; or not due yet).
+ */
+async function dueReminderJob(
+  deps: Pick<LifecycleDeps, 'jobs'>,
+  request: AccessRequest,
+  at: number,
+  horizon: number,
+  offsets: readonly number[],
+): Promise<string | undefined> {
+  for (const beforeMs of offsets) {
+    if (at - beforeMs > horizon) continue;
+    const job: ScheduledJob | undefined = await deps.jobs.get(accessReminderJobId(request.id, beforeMs));
+    if (job && Date.parse(job.dueAt) <= horizon) return job.id;
+  }
+  return undefined;
+}
+
+/**
+ * Takes `request`'s requester's reminder claim for this run of `job` (see the top of this file):
+ * resolves `release` (called once its entries are written, or it failed), or `'held'` when
+ * another run holds it and this job was moved {@link REMINDER_HOLD_MS} on (its run ends there).
+ * A job that held back once already, or that cannot be moved conditionally, goes on unclaimed.
+ */
+export async function claimRequesterReminders(
+  deps: Pick<LifecycleDeps, 'jobs' | 'clock' | 'settings'>,
+  request: AccessRequest,
+  job: ScheduledJob,
+): Promise<{ release: () => Promise<void> } | 'held'> {
+  const leases = deps.settings.leases;
+  const unclaimed = { release: async () => undefined };
+  if (!leases) return unclaimed;
+  const key = `reminders:${request.tenantId}:${request.requester.objectId.toLowerCase()}`;
+  const lease: Lease | undefined = await leases.store.acquire(key, `${leases.owner}#${job.id}`, REMINDER_CLAIM_MS);
+  if (lease) return { release: () => leases.store.release(lease) };
+  if (typeof job.payload?.[HELD_FOR_CLAIM] === 'string' || !deps.jobs.moveIfUnchanged || job.revision === undefined)
+    return unclaimed;
+  const now = deps.clock.now();
+  // Not moved when written since it was read (an extension rescheduled it, it was cancelled):
+  // that version stays as written, and this run ends without posting all the same.
+  await deps.jobs.moveIfUnchanged(
+    { ...job, payload: { ...job.payload, [HELD_FOR_CLAIM]: now.toISOString() } },
+    new Date(now.getTime() + REMINDER_HOLD_MS),
+  );
+  return 'held';
+}

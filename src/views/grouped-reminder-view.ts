@@ -1,0 +1,103 @@
+/**
+ * The grouped expiry reminder: one card for several of a requester's accesses ending soon
+ * (flows/reminder-siblings.ts), instead of one card each. One row per access (its request id,
+ * what it is, its end) with its own Extend button carrying what a single reminder's Extend
+ * carries (lifecycle-view.ts, extendAction: the same click handler), or, in its place, why there
+ * is none: new access paused, an extension waiting for approval, a grant removed outside acrbot
+ * (drift), break-glass access, a permanent secret's credential, no term allowed yet. The term and
+ * reason inputs are shared by the rows' buttons. A single access's reminder is
+ * lifecycle-view.ts's card, unchanged.
+ */
+import type { PauseAsTold } from '../domain/access-pause';
+import { describeTimeLeft, formatUtc, shortDuration } from '../domain/access-term';
+import { driftedReminderNote } from '../domain/drifted-access';
+import type { SecretPlan } from '../domain/plan';
+import type { AccessRequest } from '../domain/request';
+import type { AdaptiveCardJson } from './card-templates';
+import { inertText } from './inert-text';
+import { extendAction, extensionWaitingNote, lifecycleCard, pausedNote, subject } from './lifecycle-view';
+
+/** One access of a grouped reminder. */
+export interface GroupedReminderRow {
+  request: AccessRequest;
+  /** How long until `at`, when the card is sent. */
+  inMs: number;
+  /** The end it reminds of: the term's, or a pull secret's credential expiry when that comes first. */
+  at: string;
+  credential: boolean;
+  /** An extension of it waiting for approval (its id): no Extend. */
+  extensionWaiting?: string;
+  /** The term its Extend would be pre-filled with; undefined: no term allowed would do, no Extend. */
+  offeredMs?: number;
+}
+
+/** What the row is: a grant's pair and role, or the secret (its credential when that ends first). */
+function what(row: GroupedReminderRow): string {
+  if (!row.credential) return subject(row.request);
+  const plan = row.request.plan as SecretPlan;
+  return `Credential in pull secret ${plan.namespace}/${inertText(plan.secretName)} in ${plan.cluster.name} for ${plan.registry.name}`;
+}
+
+/** Why the row offers no Extend, or undefined when it does. */
+function noExtend(row: GroupedReminderRow, paused: PauseAsTold | undefined): string | undefined {
+  const { request } = row;
+  const drifted = row.credential ? undefined : driftedReminderNote(request);
+  // Its command names the pair, perhaps by a resource group spelled like a host: made inert.
+  if (drifted) return inertText(drifted);
+  if (request.policy?.breakGlass)
+    return 'Break-glass access cannot be extended: to keep pulling, ask for a normal grant';
+  if (row.credential && request.access?.permanent)
+    return 'Nothing renews it, although the access is permanent: to keep pulling, ask for the secret again under the same name';
+  if (paused) return 'No Extend while new access is paused';
+  if (row.extensionWaiting) return extensionWaitingNote(row.extensionWaiting);
+  if (row.offeredMs === undefined)
+    return `No extension term allowed here would yet end much later; closer to the end, "@acrbot extend ${request.id} --for TERM REASON"`;
+  return undefined;
+}
+
+/**
+ * The grouped reminder of `rows` (the access whose job posts it first, then the others, soonest
+ * end first), `more` counted at the end for the My access tab; `paused`: new access is paused, so
+ * no row offers Extend and the card says who paused it and since when.
+ */
+export function groupedReminderCard(
+  rows: readonly GroupedReminderRow[],
+  more: number,
+  paused?: PauseAsTold,
+): AdaptiveCardJson {
+  const extendable = rows.filter((row) => noExtend(row, paused) === undefined);
+  const facts = rows.map((row) => {
+    const why = noExtend(row, paused);
+    const end = `${row.credential ? 'expires' : 'ends'} ${formatUtc(row.at)}, in ${describeTimeLeft(row.inMs)}`;
+    return {
+      label: row.request.id,
+      value: `${what(row)}: ${end}. ${why ? `${why.replace(/\.$/, '')}.` : `Extend ${row.request.id} below.`}`,
+    };
+  });
+  const notes = [
+    ...(paused ? [{ text: pausedNote(paused) }] : []),
+    ...(extendable.length
+      ? [
+          {
+            text: `Extend one at a time: this card then becomes that extension's request. The others can be extended in the My access tab, or with "@acrbot extend R-… REASON".`,
+          },
+        ]
+      : []),
+    ...(more ? [{ text: `${more} more of your accesses end soon: see the My access tab.` }] : []),
+  ];
+  const count = rows.length + more;
+  return lifecycleCard({
+    sandbox: rows[0]!.request.sandbox,
+    title: `${count} of your accesses end soon`,
+    text: `Each is revoked automatically at its end (a pull secret stops working when its credential expires).${
+      paused ? '' : ' To keep one, ask for an extension; it is approved like a new request.'
+    }`,
+    color: 'Warning',
+    notes,
+    facts,
+    ...(extendable.length && {
+      extend: { defaultDuration: shortDuration(extendable[0]!.offeredMs!) },
+      actions: extendable.map((row) => ({ ...extendAction(row.request), title: `Extend ${row.request.id}` })),
+    }),
+  });
+}

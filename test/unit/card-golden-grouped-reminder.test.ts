@@ -1,0 +1,89 @@
+/**
+ * Golden files (see ./support/golden.ts) for the grouped expiry reminder (grouped-reminder-view.ts):
+ * one card for several of a requester's accesses ending soon, each row with its own Extend or
+ * what replaces it, and the count of those left to the My access tab. Fixed ids, names and times.
+ */
+import type { AccessRequest } from '../../src/domain/request';
+import { groupedReminderCard, type GroupedReminderRow } from '../../src/views/grouped-reminder-view';
+import { expectGolden } from './support/golden';
+import { APPROVER, grantPlan, pendingRequest, secretPlan } from './support/requests';
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+const granted: AccessRequest = pendingRequest({
+  state: 'succeeded',
+  version: 4,
+  decision: { by: APPROVER, at: '2025-01-14T10:00:00.000Z', approved: true },
+  access: { durationMs: 30 * DAY_MS, expiresAt: '2025-02-13T10:00:00.000Z' },
+});
+const other: AccessRequest = {
+  ...granted,
+  id: 'R-BBBBBBB2',
+  plan: { ...grantPlan(), cluster: { ...grantPlan().cluster, name: 'aks-stage' } },
+  access: { durationMs: 30 * DAY_MS, expiresAt: '2025-02-13T15:00:00.000Z' },
+};
+// A secret named like a link: user text, made inert.
+const secret: AccessRequest = {
+  ...granted,
+  id: 'R-CCCCCCC3',
+  plan: secretPlan({ secretName: 'www.evil.example', expiresAt: '2025-02-13T12:00:00.000Z' }),
+  access: { durationMs: 60 * DAY_MS, expiresAt: '2025-03-15T10:00:00.000Z' },
+};
+const drifted: AccessRequest = {
+  ...granted,
+  id: 'R-DDDDDDD4',
+  access: {
+    durationMs: 30 * DAY_MS,
+    expiresAt: '2025-02-13T18:00:00.000Z',
+    driftDetectedAt: '2025-01-20T08:00:00.000Z',
+    driftReason: 'deleted',
+  },
+};
+const waiting: AccessRequest = {
+  ...granted,
+  id: 'R-EEEEEEE5',
+  access: { durationMs: 30 * DAY_MS, expiresAt: '2025-02-14T08:00:00.000Z' },
+};
+
+const rows: GroupedReminderRow[] = [
+  { request: granted, inMs: DAY_MS, at: '2025-02-13T10:00:00.000Z', credential: false, offeredMs: 30 * DAY_MS },
+  {
+    request: secret,
+    inMs: DAY_MS + 2 * HOUR_MS,
+    at: '2025-02-13T12:00:00.000Z',
+    credential: true,
+    offeredMs: 30 * DAY_MS,
+  },
+  {
+    request: other,
+    inMs: DAY_MS + 5 * HOUR_MS,
+    at: '2025-02-13T15:00:00.000Z',
+    credential: false,
+    offeredMs: 7 * DAY_MS,
+  },
+  {
+    request: drifted,
+    inMs: DAY_MS + 8 * HOUR_MS,
+    at: '2025-02-13T18:00:00.000Z',
+    credential: false,
+    offeredMs: 30 * DAY_MS,
+  },
+  {
+    request: waiting,
+    inMs: DAY_MS + 22 * HOUR_MS,
+    at: '2025-02-14T08:00:00.000Z',
+    credential: false,
+    offeredMs: 30 * DAY_MS,
+    extensionWaiting: 'R-FFFFFFF6',
+  },
+];
+const pause = { since: '2025-02-12T09:00:00.000Z', by: { name: APPROVER.name } };
+
+describe('the grouped expiry reminder matches its golden files (UPDATE_GOLDEN=1 rewrites them)', () => {
+  test.each([
+    ['lifecycle-grouped-reminder', () => groupedReminderCard(rows, 0)],
+    ['lifecycle-grouped-reminder-more', () => groupedReminderCard(rows, 7)],
+    ['lifecycle-grouped-reminder-paused', () => groupedReminderCard(rows.slice(0, 3), 0, pause)],
+  ] as const)('%s', (name, render) => expectGolden(name, render()));
+});

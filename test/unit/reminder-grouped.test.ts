@@ -1,0 +1,316 @@
+/**
+ * Grouped expiry reminders (reminder-siblings.ts): a requester's reminder, about to be posted,
+ * takes along their other accesses whose reminder is due within REMINDER_LOOK_AHEAD_MS, in one
+ * card, each with its own Extend carrying what a single reminder's Extend carries. Each access
+ * listed gets the entry its own reminder would write (the same key), only once the card went
+ * out, so its own job posts nothing later; a failed post writes none, and the retry posts. Another
+ * requester's access, or the same requester's in another tenant, is not listed.
+ */
+import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
+import { CardMessenger } from '../../src/bot/card-messenger';
+import { createScheduler } from '../../src/composition/scheduler';
+import { loadConfig } from '../../src/config/config';
+import type { AccessRequest } from '../../src/domain/request';
+import { AccessActions } from '../../src/flows/access-actions';
+import { accessReminderJobId } from '../../src/flows/access-reminders';
+import { REMINDER_HOLD_MS } from '../../src/flows/reminder-siblings';
+import { memoryStores } from '../../src/integrations/store/open-stores';
+import { createLogger } from '../../src/observability/logger';
+import { expiryReminderCard } from '../../src/views/lifecycle-view';
+import { quietLifecycle } from './support/access-lifecycle';
+import { FakeClock, HOUR } from './support/fake-clock';
+import { DAY, granted, NOW } from './support/reminder-lifecycle';
+import { OUTSIDER } from './support/requests';
+
+const RILEY = 'a:riley-chat';
+const RILEY_ELSEWHERE = 'a:riley-other-tenant';
+const OSCAR = 'a:oscar-chat';
+const OTHER_TENANT = '6c2f3d4e-0000-4000-8000-00000000b0b0';
+
+/** Teams: posts in the requester's chat refused (503) while `down`; every post that went out kept. */
+class Teams {
+  down = false;
+  readonly posts: Array<{ conversation: string; text: string }> = [];
+  async continueConversationAsync(
+    _appId: string,
+    reference: Partial<ConversationReference>,
+    logic: (ctx: unknown) => Promise<void>,
+  ): Promise<void> {
+    const conversation = String(reference.conversation?.id);
+    await logic({
+      onSendActivities: () => undefined,
+      sendActivity: async (activity: Partial<Activity>) => {
+        if (this.down && conversation === RILEY) throw Object.assign(new Error('Teams said no'), { statusCode: 503 });
+        this.posts.push({ conversation, text: JSON.stringify(activity) });
+        return { id: `post-${this.posts.length}` };
+      },
+    });
+  }
+}
+
+/** A grant like {@link granted}, ending `endsInMs` after NOW. */
+function grant(id: string, endsInMs: number, overrides: Partial<AccessRequest> = {}): AccessRequest {
+  return {
+    ...granted,
+    id,
+    access: { durationMs: 30 * DAY, expiresAt: new Date(Date.parse(NOW) + endsInMs).toISOString() },
+    ...overrides,
+  };
+}
+
+/** Riley's grant whose one-day reminder is due now (its job runs first). */
+const lead = grant(granted.id, DAY);
+/** Riley's, due in 5 and 2 hours: within the look-ahead. */
+const soon = grant('R-BBBBBBB2', DAY + 5 * HOUR);
+const sooner = grant('R-CCCCCCC3', DAY + 2 * HOUR);
+/** Riley's, due in 2 days: past the look-ahead. */
+const later = grant('R-FFFFFFF6', 3 * DAY);
+/** Oscar's, due in an hour. */
+const oscars = grant('R-DDDDDDD4', DAY + HOUR, { requester: OUTSIDER });
+/** Riley's in another tenant, due in 3 hours. */
+const elsewhere = grant('R-EEEEEEE5', DAY + 3 * HOUR, { tenantId: OTHER_TENANT });
+
+const all = [lead, soon, sooner, later, oscars, elsewhere];
+
+async function setup(opts: { dueTogether?: boolean } = {}) {
+  const clock = new FakeClock(NOW);
+  const stores = memoryStores(clock);
+  const log = createLogger({ level: 'silent' });
+  const teams = new Teams();
+  const messenger = new CardMessenger(teams as unknown as CloudAdapter, 'app-1', stores.requests, log, undefined, {
+    defaultAccessMs: 30 * DAY,
+  });
+  const scheduler = createScheduler(
+    loadConfig({ ACRBOT_MODE: 'sandbox', ACRBOT_STORAGE: 'memory' }),
+    { stores, clock, log, messenger },
+    { sweepIntervalMs: 0, instanceId: 'test' },
+  );
+  // The lifecycle reads the jobs in the scheduler's store, as deployed.
+  const lifecycle = quietLifecycle(clock, {
+    store: stores.requests,
+    audit: stores.audit,
+    jobs: scheduler,
+    messenger,
+    // As deployed: the lifecycle's leases, which the requester's reminder claim takes.
+    settings: { remindersMs: [DAY], leases: { store: stores.leases, owner: 'this-instance' } },
+  });
+  scheduler.register('access.remind', (job, run) => lifecycle.onReminder(job, run));
+  const base = { serviceUrl: 'https://smba.example/emea/', bot: { id: 'app-1', name: 'acrbot' } };
+  const chat = (r: AccessRequest) => (r === oscars ? OSCAR : r === elsewhere ? RILEY_ELSEWHERE : RILEY);
+  for (const r of all) {
+    await stores.requests.create(r);
+    await stores.requests.addCardCopy({
+      requestId: r.id,
+      role: 'requester',
+      activityId: `act-${r.id}`,
+      conversation: { ...base, conversation: { id: chat(r), tenantId: r.tenantId } },
+    });
+    await scheduler.schedule({
+      id: accessReminderJobId(r.id, DAY),
+      kind: 'access.remind',
+      // Due together: in one sweep, as for accesses granted together.
+      dueAt:
+        opts.dueTogether && [lead, soon, sooner].includes(r)
+          ? new Date(NOW)
+          : new Date(Date.parse(r.access!.expiresAt!) - DAY),
+      requestId: r.id,
+      payload: { beforeMs: DAY },
+    });
+  }
+  const reminded = async (r: AccessRequest) =>
+    (await stores.audit.forRequest(r.id)).filter((e) => e.action === 'access.reminded');
+  const postsTo = (conversation: string) => teams.posts.filter((p) => p.conversation === conversation);
+  /** Moves the clock to `at` (ms after NOW) and runs what is due. */
+  const runAt = async (afterNowMs: number) => {
+    clock.set(new Date(Date.parse(NOW) + afterNowMs));
+    await scheduler.runDue();
+  };
+  return { clock, stores, teams, scheduler, reminded, postsTo, runAt };
+}
+
+/** The Action.Execute actions of a posted activity's card. */
+function extendActions(posted: string): Array<{ title: string; data: Record<string, unknown> }> {
+  const activity = JSON.parse(posted) as { attachments: Array<{ content: { actions?: unknown[] } }> };
+  return (activity.attachments[0]!.content.actions ?? []) as Array<{ title: string; data: Record<string, unknown> }>;
+}
+
+test('one card lists the requester’s accesses ending within the look-ahead; each is audited once and its own job posts nothing', async () => {
+  const t = await setup();
+  await t.runAt(0);
+  const cards = t.postsTo(RILEY);
+  expect(cards).toHaveLength(1);
+  const text = cards[0]!.text;
+  expect(text).toContain('3 of your accesses end soon');
+  // The soonest end first after the one whose job posts it.
+  expect(extendActions(text).map((a) => a.data.requestId)).toEqual([lead.id, sooner.id, soon.id]);
+  for (const other of [later, oscars, elsewhere]) expect(text).not.toContain(other.id);
+
+  for (const r of [lead, soon, sooner]) {
+    const entries = await t.reminded(r);
+    expect(entries.map((e) => e.idempotencyKey)).toEqual([
+      `access.reminded:${accessReminderJobId(r.id, DAY)}:${r.access!.expiresAt}`,
+    ]);
+    expect(entries[0]!.outcome).toBe('sent');
+  }
+  expect((await t.reminded(lead))[0]!.detail).toBe(
+    `expires ${lead.access!.expiresAt}; in one card with ${sooner.id}, ${soon.id}`,
+  );
+  expect((await t.reminded(soon))[0]!.detail).toBe(
+    `expires ${soon.access!.expiresAt}; in one card with the reminder of ${lead.id}`,
+  );
+
+  // Their own jobs, come due, find their entries: no second card, no second entry; gone.
+  await t.runAt(6 * HOUR);
+  expect(t.postsTo(RILEY)).toHaveLength(1);
+  for (const r of [soon, sooner]) {
+    expect(await t.reminded(r)).toHaveLength(1);
+    expect(await t.stores.schedule.get(accessReminderJobId(r.id, DAY))).toBeUndefined();
+  }
+  // Oscar's and the other tenant's were left to their own jobs: one card each, alone.
+  expect(t.postsTo(OSCAR)).toHaveLength(1);
+  expect(t.postsTo(OSCAR)[0]!.text).toContain('"title":"Extend"');
+  expect(t.postsTo(OSCAR)[0]!.text).not.toContain('of your accesses end soon');
+  expect(t.postsTo(RILEY_ELSEWHERE)).toHaveLength(1);
+  expect(t.postsTo(RILEY_ELSEWHERE)[0]!.text).toContain('"title":"Extend"');
+  expect(t.postsTo(RILEY_ELSEWHERE)[0]!.text).not.toContain('of your accesses end soon');
+  // The one past the look-ahead was not taken: its own reminder comes.
+  expect(await t.reminded(later)).toEqual([]);
+  await t.runAt(2 * DAY);
+  expect(t.postsTo(RILEY)).toHaveLength(2);
+  expect(t.postsTo(RILEY)[1]!.text).toContain('"title":"Extend"');
+  expect(t.postsTo(RILEY)[1]!.text).not.toContain('of your accesses end soon');
+  await t.scheduler.stop();
+});
+
+test('a grouped card that did not go out writes no entry for any access; the retry posts it, each audited once', async () => {
+  const t = await setup();
+  t.teams.down = true;
+  await t.runAt(0);
+  expect(t.postsTo(RILEY)).toEqual([]);
+  for (const r of [lead, soon, sooner]) expect(await t.reminded(r)).toEqual([]);
+  const failed = await t.stores.schedule.get(accessReminderJobId(lead.id, DAY));
+  expect(failed).toMatchObject({ attempts: 1 });
+
+  t.teams.down = false;
+  await t.runAt(Date.parse(failed!.dueAt) - Date.parse(NOW));
+  expect(t.postsTo(RILEY)).toHaveLength(1);
+  expect(extendActions(t.postsTo(RILEY)[0]!.text).map((a) => a.data.requestId)).toEqual([lead.id, sooner.id, soon.id]);
+  for (const r of [lead, soon, sooner]) expect(await t.reminded(r)).toHaveLength(1);
+  await t.runAt(6 * HOUR);
+  expect(t.postsTo(RILEY)).toHaveLength(1);
+  await t.scheduler.stop();
+});
+
+test('each row’s Extend carries what the access’s own reminder’s Extend carries (the same click handler)', async () => {
+  const t = await setup();
+  await t.runAt(0);
+  const grouped = extendActions(t.postsTo(RILEY)[0]!.text);
+  for (const r of [lead, soon, sooner]) {
+    const single = (expiryReminderCard(r, DAY, 30 * DAY).actions as Array<{ verb: string; data: unknown }>)[0]!;
+    const row = grouped.find((a) => a.data.requestId === r.id) as unknown as { verb: string; data: unknown };
+    expect(row.verb).toBe(single.verb);
+    expect(row.data).toEqual(single.data);
+  }
+  // The inputs the handler reads with it are on the card, once.
+  const body = t.postsTo(RILEY)[0]!.text;
+  expect(body.match(/"id":"duration"/g)).toHaveLength(1);
+  expect(body.match(/"id":"reason"/g)).toHaveLength(1);
+  await t.scheduler.stop();
+});
+
+test('Extend clicked on a listed row files the extension of that access, through the extend flow a single reminder’s click takes', async () => {
+  const t = await setup();
+  await t.runAt(0);
+  const row = extendActions(t.postsTo(RILEY)[0]!.text).find((a) => a.data.requestId === soon.id)!;
+  const created: Array<Record<string, unknown>> = [];
+  const requests = {
+    get: async (id: string) => (await t.stores.requests.get(id))!,
+    recordRefusal: async () => undefined,
+    create: async (input: Record<string, unknown>) => {
+      created.push(input);
+      return { ...soon, id: 'R-XXXXXXX7', state: 'pending', extendsRequestId: input.extendsRequestId };
+    },
+    openExtensionsOf: async () => [],
+    accessTerm: () => ({ durationMs: 7 * DAY }),
+  };
+  const actions = new AccessActions(
+    requests as never,
+    {} as never,
+    {} as never,
+    { announcer: { announceExtension: async () => ({}) }, execute: () => undefined },
+    undefined,
+    undefined,
+    undefined,
+    t.clock,
+  );
+  // As the click handler passes it (lifecycle-handler.ts, extendClick): the row's data and the card's inputs.
+  const click = () =>
+    actions.createExtension({
+      actor: soon.requester,
+      tenantId: soon.tenantId,
+      originalId: String(row.data.requestId),
+      duration: '7d',
+      reason: 'release still running',
+      origin: soon.origin,
+      drawnEnd: String(row.data.endsAt),
+    });
+  await click();
+  expect(created).toHaveLength(1);
+  expect(created[0]).toMatchObject({ extendsRequestId: soon.id, requester: soon.requester });
+  // The end the row was drawn with goes too: once the access was extended some other way, the
+  // row's click is refused as a single reminder's is.
+  const stored = (await t.stores.requests.get(soon.id))!;
+  await t.stores.requests.update({
+    ...stored,
+    version: stored.version + 1,
+    access: { ...stored.access!, expiresAt: new Date(Date.parse(stored.access!.expiresAt!) + 7 * DAY).toISOString() },
+  });
+  await expect(click()).rejects.toMatchObject({ code: 'extend.extendedSince' });
+  expect(created).toHaveLength(1);
+  await t.scheduler.stop();
+});
+
+test('reminders of one requester due in one sweep (run a few at once) post one card: the others hold back for its claim', async () => {
+  const t = await setup({ dueTogether: true });
+  await t.runAt(0);
+  const cards = t.postsTo(RILEY);
+  expect(cards).toHaveLength(1);
+  expect(extendActions(cards[0]!.text).map((a) => a.data.requestId)).toEqual(
+    expect.arrayContaining([lead.id, soon.id, sooner.id]),
+  );
+  // The held ones run again past the claim, find the entries its card wrote for them, and are done.
+  await t.runAt(REMINDER_HOLD_MS);
+  expect(t.postsTo(RILEY)).toHaveLength(1);
+  for (const r of [lead, soon, sooner]) {
+    expect(await t.reminded(r)).toHaveLength(1);
+    expect(await t.stores.schedule.get(accessReminderJobId(r.id, DAY))).toBeUndefined();
+  }
+  await t.scheduler.stop();
+});
+
+test('the card lists at most 10 accesses and counts the rest, which their own jobs remind of later', async () => {
+  const t = await setup();
+  const extra = [...'23456789A'].map((c, i) => grant(`R-GGGGGGG${c}`, DAY + (i + 1) * 10 * 60_000));
+  for (const r of extra) {
+    await t.stores.requests.create(r);
+    await t.scheduler.schedule({
+      id: accessReminderJobId(r.id, DAY),
+      kind: 'access.remind',
+      dueAt: new Date(Date.parse(r.access!.expiresAt!) - DAY),
+      requestId: r.id,
+      payload: { beforeMs: DAY },
+    });
+  }
+  await t.runAt(0);
+  const text = t.postsTo(RILEY)[0]!.text;
+  expect(extendActions(text).map((a) => a.data.requestId)).toEqual([lead.id, ...extra.map((r) => r.id)]);
+  expect(text).toContain('12 of your accesses end soon');
+  expect(text).toContain('2 more of your accesses end soon: see the My access tab.');
+  // The two counted were not audited: their own jobs remind of them (together, in one card).
+  for (const r of [soon, sooner]) expect(await t.reminded(r)).toEqual([]);
+  await t.runAt(6 * HOUR);
+  expect(t.postsTo(RILEY)).toHaveLength(2);
+  expect(extendActions(t.postsTo(RILEY)[1]!.text).map((a) => a.data.requestId)).toEqual([sooner.id, soon.id]);
+  for (const r of [lead, soon, sooner, ...extra]) expect(await t.reminded(r)).toHaveLength(1);
+  await t.scheduler.stop();
+});
