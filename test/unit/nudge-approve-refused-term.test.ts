@@ -8,9 +8,10 @@
  */
 import type { CloudAdapter } from 'botbuilder';
 import { CardMessenger } from '../../src/bot/card-messenger';
+import type { AccessLimits } from '../../src/domain/access-term';
 import type { Policy, PolicyRule } from '../../src/domain/policy';
-import type { AccessRequest, Actor } from '../../src/domain/request';
-import { ApprovalNudges, type NudgeNotifier } from '../../src/flows/approval-nudges';
+import type { Actor } from '../../src/domain/request';
+import { ApprovalNudges } from '../../src/flows/approval-nudges';
 import { RequestService } from '../../src/flows/request-service';
 import type { FlowSettings } from '../../src/flows/settings';
 import { Scheduler } from '../../src/flows/scheduler';
@@ -20,6 +21,7 @@ import { MemoryPauseStore } from '../../src/integrations/store/memory-pause-stor
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
 import { FakeClock, HOUR, MINUTE } from './support/fake-clock';
+import { Chat } from './support/grouped-nudge-world';
 import { fakeDirectory } from './support/fake-directory';
 import { APPROVERS_GROUP, DAY, OLIVE, policy, rule, settings, TENANT } from './support/policy-fixtures';
 import { RecordingAdapter } from './support/recording-adapter';
@@ -33,24 +35,6 @@ const log = createLogger({ level: 'silent' });
 const SAYS =
   'Approve would be refused: it asks for 30d, but rule prod now grants at most 8h; reject it, and its requester can ask again for less.';
 
-class Chat implements NudgeNotifier {
-  messenger!: CardMessenger;
-  async requestChanged() {}
-  nudgeApprovers(request: AccessRequest, r: PolicyRule, kind: 'remind' | 'escalate', why?: string) {
-    return this.messenger.nudgeApprovers(request, r, kind, why);
-  }
-  nudgeApproversGrouped(
-    requests: readonly AccessRequest[],
-    r: PolicyRule,
-    kind: 'remind' | 'escalate',
-    now: Date,
-    why?: ReadonlyMap<string, string>,
-  ) {
-    return this.messenger.nudgeApproversGrouped(requests, r, kind, now, why);
-  }
-  async breakGlassUnreviewed() {}
-}
-
 const prod = (maxDurationMs: number, extra: Partial<PolicyRule> = {}) =>
   rule('prod', {
     maxDurationMs,
@@ -61,7 +45,10 @@ const prod = (maxDurationMs: number, extra: Partial<PolicyRule> = {}) =>
     ...extra,
   });
 
-function world() {
+/** The deployment's limits the app gives the nudges and the service (ACRBOT_MAX_ACCESS_DURATION, ...). */
+const ROOMY: AccessLimits = { minMs: HOUR, maxMs: 365 * DAY, defaultMs: 8 * HOUR, allowPermanent: false };
+
+function world(limits: AccessLimits = ROOMY) {
   const clock = new FakeClock('2026-11-30T09:00:00.000Z');
   const store = new MemoryRequestStore();
   const audit = new MemoryAuditLog(clock);
@@ -76,13 +63,12 @@ function world() {
   });
   let current: Policy = policy([prod(30 * DAY)]);
   const policies = { current: () => current };
-  const flowSettings: FlowSettings = {
-    ...settings,
-    access: { minMs: HOUR, maxMs: 365 * DAY, defaultMs: 8 * HOUR, allowPermanent: false },
-  };
+  // A copy: restart() lowers it in place.
+  const access: AccessLimits = { ...limits };
+  const flowSettings: FlowSettings = { ...settings, access };
   const nudges = new ApprovalNudges(store, audit, clock, chat, scheduler, pauses, {
     policies,
-    limits: flowSettings.access,
+    limits: access,
   });
   scheduler.register('approval.remind', (job, run) => nudges.remind(job, run));
   scheduler.register('approval.escalate', (job, run) => nudges.escalate(job, run));
@@ -98,10 +84,11 @@ function world() {
     policies,
     pauses,
   );
-  /** Files a request by `by` for `durationMs`, with a requester's card the posts find their way by. */
-  const create = async (by: Actor, durationMs: number) => {
+  /** Files a request by `by` for `durationMs` (or for good), with a requester's card the posts find their way by. */
+  const create = async (by: Actor, durationMs: number | 'permanent') => {
     clock.advance(1000);
-    const request = await service.create({ ...newGrant(by), access: { durationMs } });
+    const term = durationMs === 'permanent' ? { permanent: true } : { durationMs };
+    const request = await service.create({ ...newGrant(by), access: term });
     await store.addCardCopy({
       requestId: request.id,
       activityId: `card-${request.id}`,
@@ -111,9 +98,11 @@ function world() {
     return request;
   };
   const reload = (p: Policy) => (current = p);
+  /** A restart with the deployment's limits lowered: the nudges and the service read the new ones. */
+  const restart = (next: AccessLimits) => Object.assign(access, next);
   const approve = (id: string) =>
     service.decide({ requestId: id, acting: { actor: APPROVER, tenantId: TENANT }, approve: true });
-  return { clock, store, adapter, scheduler, service, create, reload, approve };
+  return { clock, store, adapter, scheduler, service, create, reload, restart, approve };
 }
 
 describe('a nudge of a request whose Approve a lowered maximum refuses', () => {
@@ -165,5 +154,34 @@ describe('a nudge of a request whose Approve a lowered maximum refuses', () => {
     expect(lineOf(long.id)).toContain(`"@acrbot pending ${long.id}". ${SAYS}`);
     expect(lineOf(short.id)).not.toContain('Approve would be refused');
     expect(lines.filter((l) => l.includes('Approve would be refused'))).toHaveLength(1);
+  });
+
+  test('a restart that lowers the deployment maximum below the request: the reminder says so', async () => {
+    const t = world();
+    const request = await t.create(REQUESTER, 30 * DAY);
+    t.restart({ ...ROOMY, maxMs: 7 * DAY });
+    const refused = await t.approve(request.id);
+    expect(refused).toMatchObject({ kind: 'refused', reason: 'term' });
+
+    t.clock.advance(2 * HOUR);
+    expect(await t.scheduler.runNow(approvalNudgeJobIds(request.id).remind)).toBe(true);
+    expect(String(t.adapter.posts[0]!.activity.text)).toContain(
+      `0 of 1 approvals. Approve would be refused: it asks for 30d, but acrbot now grants at most 7d; reject it, and its requester can ask again for less. Platform Approvers`,
+    );
+  });
+
+  test('a restart that stops allowing permanent access: the reminder of a permanent request says so', async () => {
+    const t = world({ ...ROOMY, allowPermanent: true });
+    // A rule with no maximum of its own: only the deployment refuses permanent access.
+    t.reload(policy([prod(30 * DAY, { maxDurationMs: undefined })]));
+    const request = await t.create(REQUESTER, 'permanent');
+    expect(request.access).toMatchObject({ permanent: true });
+    t.restart({ ...ROOMY, allowPermanent: false });
+
+    t.clock.advance(2 * HOUR);
+    expect(await t.scheduler.runNow(approvalNudgeJobIds(request.id).remind)).toBe(true);
+    expect(String(t.adapter.posts[0]!.activity.text)).toContain(
+      'Approve would be refused: it asks for permanent access, but permanent access is no longer allowed here',
+    );
   });
 });

@@ -24,6 +24,8 @@ const V1 = rules(['prod', U1], ['dev', U1]);
 const V2 = rules(['prod', U2], ['stage', U1]);
 /** Refused: a rule without approvers. */
 const BROKEN = 'version: 1\nrules:\n  - id: v3\n    match: {}\n';
+/** Refused another way: not YAML a policy can be read from. */
+const BROKEN_OTHERWISE = 'version: 1\nrules: [\n';
 
 /** One instance: its policy source over `file` and the reload audit its composition root wires. */
 function instance(file: string, audit: AuditLog, clock: FakeClock, log = logLines().logger) {
@@ -124,5 +126,83 @@ describe('the audit entries of policy reloads', () => {
         action: 'policy.reloaded',
       }),
     ]);
+  });
+
+  /** Two instances over one audit log and `file` (holding V1), at 09:00. */
+  function twoInstances(file: string) {
+    writeFileSync(file, V1);
+    const clock = new FakeClock('2026-12-06T09:00:00.000Z');
+    const audit = new MemoryAuditLog(clock);
+    return { clock, audit, a: instance(file, audit, clock), b: instance(file, audit, clock) };
+  }
+
+  test('the same change made again in the same hour is one entry; an hour later, a second one', async () => {
+    const file = dir.path('policy.yaml');
+    const { clock, audit, a, b } = twoInstances(file);
+    const v1 = a.source.current().hash;
+    const change = async (text: string) => {
+      clock.advance(60_000);
+      writeFileSync(file, text);
+      await a.reload();
+      await b.reload();
+    };
+    const forward = `policy ${v1} → `;
+    await change(V2);
+    const v2 = a.source.current().hash;
+    await change(V1);
+    // V1 → V2 again within the hour (documented: not recorded twice).
+    await change(V2);
+    expect((await audit.latest(10)).map((e) => e.detail!.split(';')[0])).toEqual([
+      `${forward}${v2}`,
+      `policy ${v2} → ${v1}`,
+    ]);
+
+    // An hour later, the same V1 → V2 again: an entry of its own.
+    clock.advance(HOUR);
+    await change(V1);
+    await change(V2);
+    const forwards = (await audit.latest(10)).filter((e) => e.detail!.startsWith(forward));
+    expect(forwards.map((e) => e.ts)).toEqual([expect.stringMatching(/T09:/), expect.stringMatching(/T10:/)]);
+    expect(await audit.latest(10)).toHaveLength(4);
+  });
+
+  test('a refused file broken a second, different way (the same policy kept): a second entry', async () => {
+    const file = dir.path('policy.yaml');
+    const { audit, a, b } = twoInstances(file);
+    const kept = a.source.current().hash;
+    writeFileSync(file, BROKEN);
+    await a.reload();
+    await b.reload();
+    const first = a.source.refusal()!.reason;
+    writeFileSync(file, BROKEN_OTHERWISE);
+    await a.reload();
+    await b.reload();
+    const second = a.source.refusal()!.reason;
+    expect(second).not.toBe(first);
+    expect((await audit.latest(10)).map((e) => [e.action, e.detail])).toEqual([
+      ['policy.reload.refused', `policy ${kept} kept: ${first}`],
+      ['policy.reload.refused', `policy ${kept} kept: ${second}`],
+    ]);
+  });
+
+  test('a new file with the same rules says "rules unchanged"', async () => {
+    const file = dir.path('policy.yaml');
+    const { audit, a } = twoInstances(file);
+    const before = a.source.current().hash;
+    writeFileSync(file, `# reviewed 2026-12-06\n${V1}`);
+    expect(await a.reload()).toMatchObject({ ok: true, changed: true });
+    const after = a.source.current().hash;
+    expect(after).not.toBe(before);
+    expect((await audit.latest(10)).map((e) => e.detail)).toEqual([`policy ${before} → ${after}; rules unchanged`]);
+  });
+
+  test('more than 10 rules of a kind: the first 10 named, the rest counted', async () => {
+    const file = dir.path('policy.yaml');
+    const { audit, a } = twoInstances(file);
+    const many = Array.from({ length: 12 }, (_, i): [string, string] => [`r${String(i + 1).padStart(2, '0')}`, U1]);
+    writeFileSync(file, rules(['prod', U1], ['dev', U1], ...many));
+    await a.reload();
+    const named = many.slice(0, 10).map(([id]) => id);
+    expect((await audit.latest(10))[0]!.detail).toMatch(new RegExp(`; rules added: ${named.join(', ')} and 2 more$`));
   });
 });

@@ -18,18 +18,24 @@ import { APPROVER, newGrant } from './requests';
 /** The rule's channel. */
 export const RULE_CHANNEL = '19:prod@thread.tacv2';
 
-/** The nudges through a real CardMessenger; card redraws are only counted. */
+/** The nudges through a real CardMessenger (with why an Approve would be refused); card redraws are only counted. */
 export class Chat implements NudgeNotifier {
   messenger!: CardMessenger;
   readonly redrawn: string[] = [];
   async requestChanged(request: AccessRequest) {
     this.redrawn.push(request.id);
   }
-  nudgeApprovers(request: AccessRequest, r: PolicyRule, kind: 'remind' | 'escalate') {
-    return this.messenger.nudgeApprovers(request, r, kind);
+  nudgeApprovers(request: AccessRequest, r: PolicyRule, kind: 'remind' | 'escalate', approveRefused?: string) {
+    return this.messenger.nudgeApprovers(request, r, kind, approveRefused);
   }
-  nudgeApproversGrouped(requests: readonly AccessRequest[], r: PolicyRule, kind: 'remind' | 'escalate', now: Date) {
-    return this.messenger.nudgeApproversGrouped(requests, r, kind, now);
+  nudgeApproversGrouped(
+    requests: readonly AccessRequest[],
+    r: PolicyRule,
+    kind: 'remind' | 'escalate',
+    now: Date,
+    approveRefused?: ReadonlyMap<string, string>,
+  ) {
+    return this.messenger.nudgeApproversGrouped(requests, r, kind, now, approveRefused);
   }
   async breakGlassUnreviewed() {}
 }
