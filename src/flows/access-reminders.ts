@@ -157,6 +157,7 @@ async function remindOnce(
   const news: RequesterNews = siblings.listed.length
     ? {
         kind: 'expiringGrouped',
+        // Soonest end first, this access among them: the reader sees what ends first at the top.
         items: [
           { request, inMs, at: end.at, credential: end.credential, ...(extensionWaiting && { extensionWaiting }) },
           ...siblings.listed.map((s) => ({
@@ -166,7 +167,7 @@ async function remindOnce(
             credential: s.end.credential,
             ...(s.extensionWaiting && { extensionWaiting: s.extensionWaiting }),
           })),
-        ],
+        ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
         more: siblings.more,
         ...(paused && { paused }),
       }

@@ -20,7 +20,7 @@ export type RequesterNews =
   | { kind: 'credentialExpiring'; inMs: number; at: string; paused?: PauseAsTold; extensionWaiting?: string }
   /**
    * Several of the requester's accesses end soon (reminder-siblings.ts): one card listing them,
-   * the request told first, each with its own Extend or what replaces it. `more`: how many more
+   * soonest end first, each with its own Extend or what replaces it. `more`: how many more
    * were due and left to their own reminders (the card points to the My access tab).
    */
   | { kind: 'expiringGrouped'; items: readonly ExpiringItem[]; more: number; paused?: PauseAsTold }

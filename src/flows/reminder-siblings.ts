@@ -5,13 +5,16 @@
  * people mute a bot that does that).
  *
  * A sibling is another access of the same requester in the same tenant, read through the store's
- * requester index (RequestStore.listByRequester): granted, not being revoked, not ended yet, with
- * a reminder job of its own still scheduled and due by then whose entry is not written yet. Taken
+ * requester index (RequestStore.listByRequester), asked in the conversation this card goes to
+ * (its requester copy's: one asked in the personal chat is not posted into a channel thread,
+ * where everyone would see it): granted, not being revoked, not ended yet, with a reminder job
+ * of its own still scheduled and due by then whose entry is not written yet. Taken
  * along, it gets the entry that job would write (same idempotency key, reminderEntryKey), written
  * only once the card went out (access-reminders.ts): its job, running later, finds it and posts
  * nothing. A post that fails writes no entry, so every job retries or posts as before: at least
- * once. Only its earliest reminder due within the look-ahead is taken: a later one (an hour before
- * the end) still goes on its own.
+ * once. Only its earliest reminder due within the look-ahead is taken, and only one due within a
+ * quarter of its own lead ({@link reminderTakeAheadMs}): once its day-before reminder went, its
+ * hour-before one is not used up a day early, nor a day-before one two days before the end.
  *
  * Reminder jobs of one requester due together (granted together, so due in one sweep, run a few
  * at once, or on two instances) would each post a card listing the others. So a run first takes
@@ -34,8 +37,12 @@ import { openExtensionsOf } from './request-reads';
 /** How far ahead a sibling's reminder may be due to be taken into a card posted now. */
 export const REMINDER_LOOK_AHEAD_MS = 24 * 3_600_000;
 
-/** The most accesses one grouped card lists (the posting one included); the rest are counted. */
-export const MAX_GROUPED_REMINDERS = 10;
+/**
+ * The most accesses one grouped card lists (the posting one included); the rest are counted. Each
+ * row has its own Extend, and Teams shows at most 6 actions of a card's own (its host config's
+ * actions.maxActions): a 7th row's Extend would not be shown.
+ */
+export const MAX_GROUPED_REMINDERS = 6;
 
 /** How long the requester's reminder claim lasts (renewed by nothing: a run posts well within it). */
 export const REMINDER_CLAIM_MS = 2 * 60_000;
@@ -65,9 +72,10 @@ export interface ReminderSibling {
 }
 
 /**
- * The requester's other accesses whose reminder is due by `now` + {@link REMINDER_LOOK_AHEAD_MS},
- * soonest end first: at most {@link MAX_GROUPED_REMINDERS} - 1 `listed`, and how many `more`
- * there were. A failed read fails the job (retried), as every read of a reminder does.
+ * The requester's other accesses, asked in the same conversation, whose reminder is due by `now`
+ * + {@link reminderTakeAheadMs} of its lead, soonest end first (none when acrbot knows no
+ * conversation of `request`'s): at most {@link MAX_GROUPED_REMINDERS} - 1 `listed`, and how many
+ * `more` there were. A failed read fails the job (retried), as every read of a reminder does.
  */
 export async function reminderSiblings(
   deps: Pick<LifecycleDeps, 'store' | 'audit' | 'jobs' | 'clock' | 'settings'>,
@@ -75,6 +83,10 @@ export async function reminderSiblings(
 ): Promise<{ listed: ReminderSibling[]; more: number }> {
   const now = deps.clock.now().getTime();
   const horizon = now + REMINDER_LOOK_AHEAD_MS;
+  // Only accesses asked in the conversation this card goes to: another's row posted in a team
+  // channel thread would show everyone there, and its own reminder never reach its chat.
+  const place = await requesterPlace(deps, request);
+  if (!place) return { listed: [], more: 0 };
   const offsets = [...deps.settings.remindersMs].sort((a, b) => b - a);
   const granted = await deps.store.listByRequester(
     request.requester.objectId,
@@ -94,8 +106,9 @@ export async function reminderSiblings(
     .sort((a, b) => a.at - b.at);
   const found: ReminderSibling[] = [];
   for (const { request: other, end, at } of near) {
-    const jobId = await dueReminderJob(deps, other, at, horizon, offsets);
+    const jobId = await dueReminderJob(deps, other, at, now, offsets);
     if (!jobId) continue;
+    if ((await requesterPlace(deps, other)) !== place) continue;
     const key = reminderEntryKey(jobId, end.at);
     if ((await deps.audit.forRequest(other.id)).some((e) => e.idempotencyKey === key)) continue;
     found.push({ request: other, end, inMs: at - now, jobId, key });
@@ -110,21 +123,42 @@ export async function reminderSiblings(
 }
 
 /**
- * The id of `request`'s earliest reminder job still scheduled and due by `horizon`, of those
- * before its end `at`; undefined when none is (never scheduled: its time had passed when it was
- * granted; done; or not due yet).
+ * Where `request`'s requester copy is (the conversation their reminders go to, as the messenger
+ * picks it: the service and the conversation id); undefined when acrbot knows none.
+ */
+async function requesterPlace(deps: Pick<LifecycleDeps, 'store'>, request: AccessRequest): Promise<string | undefined> {
+  const copy = (await deps.store.listCardCopies(request.id)).find((c) => c.role === 'requester');
+  const reference = copy?.conversation as { serviceUrl?: string; conversation?: { id?: string } } | undefined;
+  const id = reference?.conversation?.id;
+  return id ? `${reference?.serviceUrl ?? ''} ${id}` : undefined;
+}
+
+/**
+ * How much earlier than due a reminder `beforeMs` before its end may be taken along: within the
+ * look-ahead, and never more than a quarter of its own lead (an hour-before reminder at most 15
+ * minutes early, a day-before one 6 hours), so a late reminder does not come a day early.
+ */
+export function reminderTakeAheadMs(beforeMs: number): number {
+  return Math.min(REMINDER_LOOK_AHEAD_MS, beforeMs / 4);
+}
+
+/**
+ * The id of `request`'s earliest reminder job still scheduled and due by `now` plus
+ * {@link reminderTakeAheadMs} of its lead, of those before its end `at`; undefined when none is
+ * (never scheduled: its time had passed when it was granted; done; or not due yet).
  */
 async function dueReminderJob(
   deps: Pick<LifecycleDeps, 'jobs'>,
   request: AccessRequest,
   at: number,
-  horizon: number,
+  now: number,
   offsets: readonly number[],
 ): Promise<string | undefined> {
   for (const beforeMs of offsets) {
-    if (at - beforeMs > horizon) continue;
+    const by = now + reminderTakeAheadMs(beforeMs);
+    if (at - beforeMs > by) continue;
     const job: ScheduledJob | undefined = await deps.jobs.get(accessReminderJobId(request.id, beforeMs));
-    if (job && Date.parse(job.dueAt) <= horizon) return job.id;
+    if (job && Date.parse(job.dueAt) <= by) return job.id;
   }
   return undefined;
 }

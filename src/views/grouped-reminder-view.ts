@@ -56,8 +56,7 @@ function noExtend(row: GroupedReminderRow, paused: PauseAsTold | undefined): str
 }
 
 /**
- * The grouped reminder of `rows` (the access whose job posts it first, then the others, soonest
- * end first), `more` counted at the end for the My access tab; `paused`: new access is paused, so
+ * The grouped reminder of `rows` (soonest end first), `more` counted at the end for the My access tab; `paused`: new access is paused, so
  * no row offers Extend and the card says who paused it and since when.
  */
 export function groupedReminderCard(
@@ -96,7 +95,9 @@ export function groupedReminderCard(
     notes,
     facts,
     ...(extendable.length && {
-      extend: { defaultDuration: shortDuration(extendable[0]!.offeredMs!) },
+      // The largest term offered: each row's own ends well after its end, so the largest does
+      // for every row (a row's smaller one could be refused by another row as not ending later).
+      extend: { defaultDuration: shortDuration(Math.max(...extendable.map((row) => row.offeredMs!))) },
       actions: extendable.map((row) => ({ ...extendAction(row.request), title: `Extend ${row.request.id}` })),
     }),
   });

@@ -4,6 +4,7 @@
  * what replaces it, and the count of those left to the My access tab. Fixed ids, names and times.
  */
 import type { AccessRequest } from '../../src/domain/request';
+import { MAX_GROUPED_REMINDERS } from '../../src/flows/reminder-siblings';
 import { groupedReminderCard, type GroupedReminderRow } from '../../src/views/grouped-reminder-view';
 import { expectGolden } from './support/golden';
 import { APPROVER, grantPlan, pendingRequest, secretPlan } from './support/requests';
@@ -78,12 +79,42 @@ const rows: GroupedReminderRow[] = [
     extensionWaiting: 'R-FFFFFFF6',
   },
 ];
+/** A sixth row: the most a grouped card lists (MAX_GROUPED_REMINDERS, Teams' 6 actions). */
+const sixth: GroupedReminderRow = {
+  request: {
+    ...granted,
+    id: 'R-GGGGGGG7',
+    access: { durationMs: 30 * DAY_MS, expiresAt: '2025-02-14T09:00:00.000Z' },
+  },
+  inMs: DAY_MS + 23 * HOUR_MS,
+  at: '2025-02-14T09:00:00.000Z',
+  credential: false,
+  offeredMs: 30 * DAY_MS,
+};
 const pause = { since: '2025-02-12T09:00:00.000Z', by: { name: APPROVER.name } };
 
 describe('the grouped expiry reminder matches its golden files (UPDATE_GOLDEN=1 rewrites them)', () => {
   test.each([
     ['lifecycle-grouped-reminder', () => groupedReminderCard(rows, 0)],
-    ['lifecycle-grouped-reminder-more', () => groupedReminderCard(rows, 7)],
+    ['lifecycle-grouped-reminder-more', () => groupedReminderCard([...rows, sixth], 7)],
     ['lifecycle-grouped-reminder-paused', () => groupedReminderCard(rows.slice(0, 3), 0, pause)],
   ] as const)('%s', (name, render) => expectGolden(name, render()));
+});
+
+test('a grouped card at its most rows has no more actions than Teams shows (6)', () => {
+  const card = groupedReminderCard([...rows, sixth].slice(0, MAX_GROUPED_REMINDERS), 7) as { actions?: unknown[] };
+  expect(MAX_GROUPED_REMINDERS).toBeLessThanOrEqual(6);
+  expect(card.actions!.length).toBeLessThanOrEqual(6);
+});
+
+test('the shared term is the largest any row offers, which ends after every row’s end (a smaller one may not)', () => {
+  const short: GroupedReminderRow = { ...rows[0]!, offeredMs: DAY_MS + 12 * HOUR_MS };
+  const long: GroupedReminderRow = { ...rows[2]!, offeredMs: 7 * DAY_MS };
+  const duration = (card: unknown) =>
+    JSON.stringify(card)
+      .match(/"id":"duration"[^}]*"value":"([^"]*)"|"value":"([^"]*)"[^}]*"id":"duration"/)!
+      .slice(1)
+      .find(Boolean);
+  expect(duration(groupedReminderCard([short, long], 0))).toBe('7d');
+  expect(duration(groupedReminderCard([long, short], 0))).toBe('7d');
 });

@@ -72,7 +72,21 @@ const elsewhere = grant('R-EEEEEEE5', DAY + 3 * HOUR, { tenantId: OTHER_TENANT }
 
 const all = [lead, soon, sooner, later, oscars, elsewhere];
 
-async function setup(opts: { dueTogether?: boolean } = {}) {
+/** A team channel's thread, where a request may be asked too. */
+const CHANNEL = '19:teamx@thread.tacv2;messageid=1700000000000';
+
+async function setup(
+  opts: {
+    dueTogether?: boolean;
+    remindersMs?: number[];
+    /** The conversation of `r`'s requester copy (null: none; undefined: as for {@link all}). */
+    chatOf?: (r: AccessRequest) => string | null | undefined;
+    /** The requests stored (default {@link all}). */
+    requests?: AccessRequest[];
+    /** Their reminder jobs (default: each one's day-before reminder). */
+    jobs?: Array<{ r: AccessRequest; beforeMs: number }>;
+  } = {},
+) {
   const clock = new FakeClock(NOW);
   const stores = memoryStores(clock);
   const log = createLogger({ level: 'silent' });
@@ -92,19 +106,23 @@ async function setup(opts: { dueTogether?: boolean } = {}) {
     jobs: scheduler,
     messenger,
     // As deployed: the lifecycle's leases, which the requester's reminder claim takes.
-    settings: { remindersMs: [DAY], leases: { store: stores.leases, owner: 'this-instance' } },
+    settings: { remindersMs: opts.remindersMs ?? [DAY], leases: { store: stores.leases, owner: 'this-instance' } },
   });
   scheduler.register('access.remind', (job, run) => lifecycle.onReminder(job, run));
   const base = { serviceUrl: 'https://smba.example/emea/', bot: { id: 'app-1', name: 'acrbot' } };
-  const chat = (r: AccessRequest) => (r === oscars ? OSCAR : r === elsewhere ? RILEY_ELSEWHERE : RILEY);
-  for (const r of all) {
+  const chat = (r: AccessRequest) =>
+    opts.chatOf?.(r) !== undefined ? opts.chatOf(r) : r === oscars ? OSCAR : r === elsewhere ? RILEY_ELSEWHERE : RILEY;
+  for (const r of opts.requests ?? all) {
     await stores.requests.create(r);
-    await stores.requests.addCardCopy({
-      requestId: r.id,
-      role: 'requester',
-      activityId: `act-${r.id}`,
-      conversation: { ...base, conversation: { id: chat(r), tenantId: r.tenantId } },
-    });
+    const id = chat(r);
+    if (id !== null)
+      await stores.requests.addCardCopy({
+        requestId: r.id,
+        role: 'requester',
+        activityId: `act-${r.id}`,
+        conversation: { ...base, conversation: { id, tenantId: r.tenantId } },
+      });
+    if (opts.jobs) continue;
     await scheduler.schedule({
       id: accessReminderJobId(r.id, DAY),
       kind: 'access.remind',
@@ -117,6 +135,14 @@ async function setup(opts: { dueTogether?: boolean } = {}) {
       payload: { beforeMs: DAY },
     });
   }
+  for (const { r, beforeMs } of opts.jobs ?? [])
+    await scheduler.schedule({
+      id: accessReminderJobId(r.id, beforeMs),
+      kind: 'access.remind',
+      dueAt: new Date(Date.parse(r.access!.expiresAt!) - beforeMs),
+      requestId: r.id,
+      payload: { beforeMs },
+    });
   const reminded = async (r: AccessRequest) =>
     (await stores.audit.forRequest(r.id)).filter((e) => e.action === 'access.reminded');
   const postsTo = (conversation: string) => teams.posts.filter((p) => p.conversation === conversation);
@@ -288,11 +314,22 @@ test('reminders of one requester due in one sweep (run a few at once) post one c
   await t.scheduler.stop();
 });
 
-test('the card lists at most 10 accesses and counts the rest, which their own jobs remind of later', async () => {
+test('the card lists at most 6 accesses (Teams shows 6 actions) and counts the rest, which their own jobs remind of later', async () => {
   const t = await setup();
   const extra = [...'23456789A'].map((c, i) => grant(`R-GGGGGGG${c}`, DAY + (i + 1) * 10 * 60_000));
   for (const r of extra) {
     await t.stores.requests.create(r);
+    // Asked in Riley's chat too: only those are taken along.
+    await t.stores.requests.addCardCopy({
+      requestId: r.id,
+      role: 'requester',
+      activityId: `act-${r.id}`,
+      conversation: {
+        serviceUrl: 'https://smba.example/emea/',
+        bot: { id: 'app-1', name: 'acrbot' },
+        conversation: { id: RILEY, tenantId: r.tenantId },
+      },
+    });
     await t.scheduler.schedule({
       id: accessReminderJobId(r.id, DAY),
       kind: 'access.remind',
@@ -303,14 +340,101 @@ test('the card lists at most 10 accesses and counts the rest, which their own jo
   }
   await t.runAt(0);
   const text = t.postsTo(RILEY)[0]!.text;
-  expect(extendActions(text).map((a) => a.data.requestId)).toEqual([lead.id, ...extra.map((r) => r.id)]);
+  const first = [lead, ...extra.slice(0, 5)];
+  const rest = [...extra.slice(5), sooner, soon];
+  expect(extendActions(text).map((a) => a.data.requestId)).toEqual(first.map((r) => r.id));
   expect(text).toContain('12 of your accesses end soon');
-  expect(text).toContain('2 more of your accesses end soon: see the My access tab.');
-  // The two counted were not audited: their own jobs remind of them (together, in one card).
-  for (const r of [soon, sooner]) expect(await t.reminded(r)).toEqual([]);
+  expect(text).toContain('6 more of your accesses end soon: see the My access tab.');
+  // The six counted were not audited: their own jobs remind of them (together, in one card).
+  for (const r of rest) expect(await t.reminded(r)).toEqual([]);
   await t.runAt(6 * HOUR);
   expect(t.postsTo(RILEY)).toHaveLength(2);
-  expect(extendActions(t.postsTo(RILEY)[1]!.text).map((a) => a.data.requestId)).toEqual([sooner.id, soon.id]);
+  expect(extendActions(t.postsTo(RILEY)[1]!.text).map((a) => a.data.requestId)).toEqual(rest.map((r) => r.id));
   for (const r of [lead, soon, sooner, ...extra]) expect(await t.reminded(r)).toHaveLength(1);
+  await t.scheduler.stop();
+});
+
+test('only accesses asked in the same conversation are taken along: one asked in the personal chat is not posted into a channel thread', async () => {
+  /** Riley's, due in 3 hours, with no conversation acrbot knows. */
+  const nowhere = grant('R-HHHHHHH8', DAY + 3 * HOUR);
+  const t = await setup({
+    requests: [lead, soon, sooner, nowhere],
+    chatOf: (r) => (r === lead ? CHANNEL : r === nowhere ? null : undefined),
+  });
+  await t.runAt(0);
+  // The channel's card is lead's alone: nothing of Riley's chat shows to everyone in the channel.
+  expect(t.postsTo(CHANNEL)).toHaveLength(1);
+  const inChannel = t.postsTo(CHANNEL)[0]!.text;
+  expect(inChannel).not.toContain('of your accesses end soon');
+  for (const r of [soon, sooner, nowhere]) expect(inChannel).not.toContain(r.id);
+  for (const r of [soon, sooner, nowhere]) expect(await t.reminded(r)).toEqual([]);
+  // Their own jobs remind of them in Riley's chat (the two together); the one with nowhere to go is audited so.
+  await t.runAt(6 * HOUR);
+  expect(t.postsTo(CHANNEL)).toHaveLength(1);
+  expect(t.postsTo(RILEY)).toHaveLength(1);
+  expect(extendActions(t.postsTo(RILEY)[0]!.text).map((a) => a.data.requestId)).toEqual([sooner.id, soon.id]);
+  // (Run in the same sweep, it held back for the requester's claim, once.)
+  await t.runAt(6 * HOUR + REMINDER_HOLD_MS);
+  expect((await t.reminded(nowhere)).map((e) => e.outcome)).toEqual(['noConversation']);
+  expect(t.teams.posts).toHaveLength(2);
+  await t.scheduler.stop();
+});
+
+test('reminders 1d,1h: once an access’s day-before reminder went, its hour-before one is not taken along 20 hours early', async () => {
+  /** Riley's, ending in 20 hours: its day-before reminder went 4 hours ago, its hour-before one is due in 19. */
+  const sib = grant('R-HHHHHHH2', 20 * HOUR);
+  const t = await setup({
+    remindersMs: [DAY, HOUR],
+    requests: [lead, sib],
+    jobs: [
+      { r: lead, beforeMs: DAY },
+      { r: lead, beforeMs: HOUR },
+      { r: sib, beforeMs: HOUR },
+    ],
+  });
+  await t.runAt(0);
+  expect(t.postsTo(RILEY)).toHaveLength(1);
+  expect(t.postsTo(RILEY)[0]!.text).not.toContain(sib.id);
+  expect(await t.reminded(sib)).toEqual([]);
+  // It comes an hour before the end, on its own.
+  await t.runAt(19 * HOUR);
+  expect(t.postsTo(RILEY)).toHaveLength(2);
+  expect(t.postsTo(RILEY)[1]!.text).toContain(sib.id);
+  expect(await t.reminded(sib)).toHaveLength(1);
+  await t.scheduler.stop();
+});
+
+test('reminders 7d,1d: a day-before reminder is taken along at most 6 hours early, a week-before one up to a day; rows soonest end first', async () => {
+  /** Riley's ending in a week: its week-before reminder is due now and posts. */
+  const week = grant(granted.id, 7 * DAY);
+  /** Its day-before reminder due in 23 hours: not taken (it would come 47 hours before the end). */
+  const tomorrow = grant('R-JJJJJJJ2', DAY + 23 * HOUR);
+  /** Its day-before reminder due in 5 hours: taken, and it ends first. */
+  const first = grant('R-BBBBBBB2', DAY + 5 * HOUR);
+  /** Its week-before reminder due in 20 hours: taken. */
+  const nextWeek = grant('R-KKKKKKK3', 7 * DAY + 20 * HOUR);
+  const t = await setup({
+    remindersMs: [7 * DAY, DAY],
+    requests: [week, tomorrow, first, nextWeek],
+    jobs: [
+      { r: week, beforeMs: 7 * DAY },
+      { r: tomorrow, beforeMs: DAY },
+      { r: first, beforeMs: DAY },
+      { r: nextWeek, beforeMs: 7 * DAY },
+    ],
+  });
+  await t.runAt(0);
+  expect(t.postsTo(RILEY)).toHaveLength(1);
+  // All rows by their end, the posting access among them.
+  expect(extendActions(t.postsTo(RILEY)[0]!.text).map((a) => a.data.requestId)).toEqual([
+    first.id,
+    week.id,
+    nextWeek.id,
+  ]);
+  expect(await t.reminded(tomorrow)).toEqual([]);
+  await t.runAt(23 * HOUR);
+  expect(t.postsTo(RILEY)).toHaveLength(2);
+  expect(t.postsTo(RILEY)[1]!.text).toContain(tomorrow.id);
+  expect(t.postsTo(RILEY)[1]!.text).not.toContain('of your accesses end soon');
   await t.scheduler.stop();
 });
