@@ -53,8 +53,5 @@ export async function channelReference(
   return base && inChannel(base, channelId, name);
 }
 
-/** The conversation a stored reference points at (the outbox's lane). */
-export function conversationKey(reference: unknown): string {
-  const r = reference as Partial<ConversationReference> | undefined;
-  return `${r?.serviceUrl ?? ''} ${r?.conversation?.id ?? ''}`;
-}
+/** The conversation a stored reference points at (the outbox's lane): domain/conversation-key.ts. */
+export { conversationKey } from '../domain/conversation-key';

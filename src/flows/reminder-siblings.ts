@@ -32,6 +32,7 @@ import type { Lease, ScheduledJob } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import type { LifecycleDeps } from './access-lifecycle-deps';
 import { accessReminderJobId, reminderEnd, reminderEntryKey } from './reminder-end';
+import { conversationKey } from '../domain/conversation-key';
 import { openExtensionsOf } from './request-reads';
 
 /** How far ahead a sibling's reminder may be due to be taken into a card posted now. */
@@ -128,9 +129,8 @@ export async function reminderSiblings(
  */
 async function requesterPlace(deps: Pick<LifecycleDeps, 'store'>, request: AccessRequest): Promise<string | undefined> {
   const copy = (await deps.store.listCardCopies(request.id)).find((c) => c.role === 'requester');
-  const reference = copy?.conversation as { serviceUrl?: string; conversation?: { id?: string } } | undefined;
-  const id = reference?.conversation?.id;
-  return id ? `${reference?.serviceUrl ?? ''} ${id}` : undefined;
+  const conversation = copy?.conversation as { conversation?: { id?: string } } | undefined;
+  return conversation?.conversation?.id ? conversationKey(conversation) : undefined;
 }
 
 /**
