@@ -32,6 +32,7 @@ import type { RequestService } from './request-service';
 import { azureAnswered, subscriptionGoneClause } from './azure-failure-text';
 import { breakGlassNotExtended } from '../domain/break-glass-review';
 import { driftedExtensionRefusal } from '../domain/drifted-access';
+import { EXTEND_NOT_ACTIVE } from '../domain/new-request-codes';
 import { askedOncePerApprovers } from './approver-question';
 import { approvalPostedEntry } from './approval-posted-entry';
 import { listedOrReadOnce } from './listed-or-read';
@@ -303,10 +304,10 @@ export class AccessActions {
    * acrbot (drift), by its requester, never break-glass. Throws when refused.
    */
   mayExtend(actor: Actor, request: AccessRequest): void {
-    if (request.state !== 'succeeded') throw new UserFacingError('extend.notActive', notExtendable(actor, request));
+    if (request.state !== 'succeeded') throw new UserFacingError(EXTEND_NOT_ACTIVE, notExtendable(actor, request));
     if (request.access?.revokingSince)
       throw new UserFacingError(
-        'extend.notActive',
+        EXTEND_NOT_ACTIVE,
         `Request ${request.id} is being revoked, so there is nothing to extend; ask for a new request once it is done.`,
       );
     if (!request.access?.expiresAt)
@@ -320,7 +321,7 @@ export class AccessActions {
     const endedAt = this.clock && termEndedBy(request, this.clock.now());
     if (endedAt)
       throw new UserFacingError(
-        'extend.notActive',
+        EXTEND_NOT_ACTIVE,
         `The access of ${request.id} ended at ${formatUtc(endedAt)} and is being revoked, so there is nothing to extend; ask for a new request instead.`,
       );
     if (!isRequester(actor, request))

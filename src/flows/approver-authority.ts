@@ -75,8 +75,12 @@ export class ApproverAuthority {
     if (tenantId !== undefined && !ofTenant(request, tenantId)) return false;
     const rules = rulesNowFor(request.policy.rule, this.policies.current(), factsOf(request.plan));
     if (rules.some((r) => isNamedApprover(r, actor))) return true;
-    const groups = [...new Set(rules.flatMap((r) => r.approvers.groups.map((g) => g.toLowerCase())))];
-    return this.inAnyGroup(actor, groups).catch(() => false);
+    // The bound rule's groups were asked just before (isApproverOf said no): not asked twice.
+    const asked = new Set(request.policy.rule.approvers.groups.map((g) => g.toLowerCase()));
+    const groups = [...new Set(rules.flatMap((r) => r.approvers.groups.map((g) => g.toLowerCase())))].filter(
+      (g) => !asked.has(g),
+    );
+    return groups.length > 0 && this.inAnyGroup(actor, groups).catch(() => false);
   }
 
   /** An approver under any rule of the current policy (who may list pending requests). */

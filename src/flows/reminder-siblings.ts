@@ -46,7 +46,7 @@ export const REMINDER_LOOK_AHEAD_MS = 24 * 3_600_000;
 export const MAX_GROUPED_REMINDERS = 6;
 
 /** How long the requester's reminder claim lasts (renewed by nothing: a run posts well within it). */
-export const REMINDER_CLAIM_MS = 2 * 60_000;
+const REMINDER_CLAIM_MS = 2 * 60_000;
 
 /** How far a reminder job finding the requester's claim held moves itself on: past that claim's end. */
 export const REMINDER_HOLD_MS = REMINDER_CLAIM_MS + 30_000;
@@ -138,7 +138,7 @@ async function requesterPlace(deps: Pick<LifecycleDeps, 'store'>, request: Acces
  * look-ahead, and never more than a quarter of its own lead (an hour-before reminder at most 15
  * minutes early, a day-before one 6 hours), so a late reminder does not come a day early.
  */
-export function reminderTakeAheadMs(beforeMs: number): number {
+function reminderTakeAheadMs(beforeMs: number): number {
   return Math.min(REMINDER_LOOK_AHEAD_MS, beforeMs / 4);
 }
 
