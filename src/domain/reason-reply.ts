@@ -20,7 +20,7 @@ import {
 } from './command';
 import { isUserFacing, UserFacingError } from './errors';
 import { isNameOf, parseClusterRef, parseRegistryRef } from './names';
-import { readAsRequestId } from './request-id-word';
+import { readAsRequestId, startsWithDashedId } from './request-id-word';
 import { leadingTerm } from './term-words';
 import { withoutTrailing } from './text';
 
@@ -61,9 +61,6 @@ const CANCEL_FILLER = new Set([
   'mind',
   'oops',
 ]);
-
-/** A request id as typed, possibly with punctuation after it (refused by the command with a hint). */
-const REQUEST_ID_START = /^R-[0-9A-Z]{8}/i;
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
@@ -128,7 +125,7 @@ export function lookalikeCommand(text: string): string | undefined {
     }
     case 'revoke':
       // `revoke R-…` is that command, run ({@link isCommand}); an id is a valid cluster name too.
-      return !REQUEST_ID_START.test(args[0] ?? '') && validPair(args[0], args[1]) ? verb : undefined;
+      return !startsWithDashedId(args[0]) && validPair(args[0], args[1]) ? verb : undefined;
     case 'check':
     case 'policy':
       return args.length === 2 && validPair(args[0], args[1]) ? verb : undefined;
@@ -165,7 +162,7 @@ function isCommand(text: string): boolean {
     case 'revoke':
       // Its first word may be a cluster's name (`rstagewe2`), so only an id with its dash is one,
       // as its parser reads it.
-      return args.length === 0 || REQUEST_ID_START.test(args[0]);
+      return args.length === 0 || startsWithDashedId(args[0]);
     case 'extend':
     case 'status':
     case 'pending':

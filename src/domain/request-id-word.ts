@@ -79,6 +79,11 @@ export function mistypedRequestId(word: string | undefined, usage: string): User
 /** A request id as typed with its dash, possibly with more after it ("R-7K2M9QXA's", "R-7K2M9QX0"). */
 const DASHED_ID_START = /^R-[0-9A-Z]{8}/i;
 
+/** Whether `word` starts like a request id typed with its dash (the command then says what is wrong with the rest). */
+export function startsWithDashedId(word: string | undefined): boolean {
+  return DASHED_ID_START.test(word ?? '');
+}
+
 /**
  * Whether a word at the reason question is a request id, making a line that starts with
  * `status`, `pending`, `cancel`, `stop`, `audit` or `extend` that command rather than a reason: an
@@ -90,5 +95,5 @@ const DASHED_ID_START = /^R-[0-9A-Z]{8}/i;
  */
 export function readAsRequestId(word: string | undefined): boolean {
   if (!word) return false;
-  return isRequestId(withIdDash(word)) || DASHED_ID_START.test(word);
+  return isRequestId(withIdDash(word)) || startsWithDashedId(word);
 }
