@@ -97,3 +97,18 @@ describe('a rule narrowed off a pair', () => {
     expect(result.kind === 'refused' && result.message).toContain('rule dev now grants at most 2h');
   });
 });
+
+test('a rule no rule in force covers keeps only the approver groups the policy still names', () => {
+  // Found by breaking the groups' filter: a group the policy dropped would review and revoke again.
+  const bound = rule('prod', { approvers: { users: [], groups: ['g-kept', 'g-dropped'] } });
+  const now = policy(
+    [
+      rule('other', {
+        match: { cluster: ['aks-other*'] },
+        approvers: { users: [OUTSIDER.objectId], groups: ['G-KEPT'] },
+      }),
+    ],
+    'hash-2',
+  );
+  expect(decidedRule(bound, now, factsOf(grantPlan())).approvers.groups).toEqual(['g-kept']);
+});

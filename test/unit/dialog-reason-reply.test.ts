@@ -23,6 +23,8 @@ describe('readReasonReply', () => {
     ['revoke R-7K2M9QXA. no longer needed', 'command'],
     ['audit verify', 'command'],
     ['audit 20', 'command'],
+    ['audit R-7K2M9QXA', 'command'],
+    ['audit r7k2m9qxa', 'command'],
     ['pause the old pipeline while we migrate', 'command'],
     ['help', 'command'],
     // Rule 1: a grant or secret never restarts the dialog from the reason question.

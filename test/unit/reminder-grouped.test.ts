@@ -30,6 +30,7 @@ const OTHER_TENANT = '6c2f3d4e-0000-4000-8000-00000000b0b0';
 /** Teams: posts in the requester's chat refused (503) while `down`; every post that went out kept. */
 class Teams {
   down = false;
+  gone = false;
   readonly posts: Array<{ conversation: string; text: string }> = [];
   async continueConversationAsync(
     _appId: string,
@@ -41,6 +42,7 @@ class Teams {
       onSendActivities: () => undefined,
       sendActivity: async (activity: Partial<Activity>) => {
         if (this.down && conversation === RILEY) throw Object.assign(new Error('Teams said no'), { statusCode: 503 });
+        if (this.gone && conversation === RILEY) throw Object.assign(new Error('not in it'), { statusCode: 403 });
         this.posts.push({ conversation, text: JSON.stringify(activity) });
         return { id: `post-${this.posts.length}` };
       },
@@ -436,5 +438,40 @@ test('reminders 7d,1d: a day-before reminder is taken along at most 6 hours earl
   expect(t.postsTo(RILEY)).toHaveLength(2);
   expect(t.postsTo(RILEY)[1]!.text).toContain(tomorrow.id);
   expect(t.postsTo(RILEY)[1]!.text).not.toContain('of your accesses end soon');
+  await t.scheduler.stop();
+});
+
+test('the requester claim is released once the card went out', async () => {
+  const t = await setup();
+  await t.runAt(0);
+  expect(t.postsTo(RILEY)).toHaveLength(1);
+  const key = `reminders:${lead.tenantId}:${lead.requester.objectId.toLowerCase()}`;
+  expect(await t.stores.leases.acquire(key, 'another', 1000)).toBeDefined();
+  await t.scheduler.stop();
+});
+
+test('a grouped card Teams refused for good writes no entry for the others', async () => {
+  const t = await setup();
+  t.teams.gone = true;
+  await t.runAt(0);
+  expect((await t.reminded(lead)).map((e) => e.outcome)).toEqual(['refused']);
+  for (const r of [soon, sooner]) expect(await t.reminded(r)).toEqual([]);
+  await t.scheduler.stop();
+});
+
+test('a day-before reminder due in 7 hours is not taken along (more than a quarter of its lead early)', async () => {
+  const week = grant(granted.id, 7 * DAY);
+  const in7 = grant('R-JJJJJJJ2', DAY + 7 * HOUR);
+  const t = await setup({
+    remindersMs: [7 * DAY, DAY],
+    requests: [week, in7],
+    jobs: [
+      { r: week, beforeMs: 7 * DAY },
+      { r: in7, beforeMs: DAY },
+    ],
+  });
+  await t.runAt(0);
+  expect(extendActions(t.postsTo(RILEY)[0]!.text).map((a) => a.data.requestId)).toEqual([week.id]);
+  expect(await t.reminded(in7)).toEqual([]);
   await t.scheduler.stop();
 });
