@@ -46,20 +46,30 @@ export function waitEndsWithOriginal(request: Pick<AccessRequest, 'expiresAt' | 
  * whose wait was cut to that end, {@link waitEndsWithOriginal}, always does), or before its own
  * deadline, which only that close does (its `request.expire` job and a late click expire it at or
  * after `expiresAt`). False for an extension its approval TTL closed while its original still
- * ran: extending that still works.
+ * ran: extending that still works; and for one its expiry or a drift close recorded found the
+ * original still running (`originalWentOn`: its wait was cut to an end another extension moved
+ * since; `originalDrifted`: the access ran but no longer gave pull), whatever the times say.
  */
 export function closedWithOriginal(
   request: Pick<
     AccessRequest,
-    'state' | 'extendsRequestId' | 'expiresAt' | 'extendsAccess' | 'updatedAt' | 'originalEnded'
+    | 'state'
+    | 'extendsRequestId'
+    | 'expiresAt'
+    | 'extendsAccess'
+    | 'updatedAt'
+    | 'originalEnded'
+    | 'originalDrifted'
+    | 'originalWentOn'
   >,
 ): boolean {
   if (request.state !== 'expired' || !request.extendsRequestId) return false;
+  if (request.originalEnded) return true;
+  // Recorded as it expired: the original still ran then, whenever that was.
+  if (request.originalWentOn || request.originalDrifted) return false;
   const at = Date.parse(request.updatedAt);
   const end = request.extendsAccess?.endsAt;
-  return (
-    request.originalEnded === true || (end !== undefined && at >= Date.parse(end)) || at < Date.parse(request.expiresAt)
-  );
+  return (end !== undefined && at >= Date.parse(end)) || at < Date.parse(request.expiresAt);
 }
 
 /**
@@ -71,7 +81,7 @@ export function closedWithOriginal(
  * held its access, and for any other request.
  */
 export function originalLostAtExpiry(
-  request: Parameters<typeof closedWithOriginal>[0] & Pick<AccessRequest, 'originalDrifted'>,
+  request: Parameters<typeof closedWithOriginal>[0],
 ): 'ended' | 'drifted' | undefined {
   if (closedWithOriginal(request)) return 'ended';
   return request.state === 'expired' && request.extendsRequestId && request.originalDrifted ? 'drifted' : undefined;

@@ -3,10 +3,14 @@
  * was approved can no longer be carried out as planned: the access an extension would extend no
  * longer holds (ended, revoked, being revoked, drifted), or the plan no longer fits Azure (the
  * cluster pulls with another identity, the registry changed its permission mode or is being
- * deleted, or acrbot can no longer read them to check). The runners throw with these constants,
- * and the failed card ends with a new request's command for exactly these (request-view.ts), so
- * an extension's card never sends its requester back to `extend` when its error says to make a
- * new request: one list, not two kept by hand. Pure.
+ * deleted). The runners throw with these constants, and the failed card ends with a new
+ * request's command for exactly these (request-view.ts), so an extension's card never sends its
+ * requester back to `extend` when its error says to make a new request: one list, not two kept
+ * by hand. Not on it: acrbot no longer able to read the cluster or registry (its Reader removed,
+ * its subscription not found): the plan may still hold, and once acrbot reads it again `extend`
+ * works as before, so the card asks again with `extend`. Apart from it: the cluster or registry
+ * gone, where neither `extend` nor a new request can work while it is gone ({@link GONE_CODES}).
+ * Pure.
  */
 import { EXTEND_DRIFTED } from './drifted-access';
 
@@ -22,18 +26,31 @@ export const RECHECK_IDENTITY_CHANGED = 'recheck.identityChanged';
 /** The registry is being deleted since the plan (grant-planner.ts, registryDeletingRefusal). */
 export const RECHECK_REGISTRY_DELETING = 'recheck.registryDeleting';
 
-/** acrbot may no longer read the planned cluster or registry, or its subscription is gone (the runners' re-checks). */
+/**
+ * acrbot may no longer read the planned cluster or registry, or its subscription is gone (the
+ * runners' re-checks). Not a new-request code: asked again once acrbot reads it again.
+ */
 export function recheckUnreadable(kind: 'cluster' | 'registry'): string {
   return `recheck.${kind}Unreadable`;
 }
 
-/** Every code above, and the drifted extension's refusal (drifted-access.ts). */
+/** The planned cluster or registry no longer exists (grant-runner.ts, GrantRunner.recheck). */
+export function recheckGone(kind: 'cluster' | 'registry'): string {
+  return `recheck.${kind}Gone`;
+}
+
+/** The codes of a new request's way on: the access to extend is gone, or the plan no longer fits Azure. */
 export const NEW_REQUEST_CODES: ReadonlySet<string> = new Set([
   EXTEND_NOT_ACTIVE,
   EXTEND_DRIFTED,
   RECHECK_REGISTRY_CHANGED,
   RECHECK_IDENTITY_CHANGED,
   RECHECK_REGISTRY_DELETING,
-  recheckUnreadable('cluster'),
-  recheckUnreadable('registry'),
 ]);
+
+/**
+ * The planned cluster or registry is gone: asking again, `extend` or a new request alike, cannot
+ * work while it is (`extend` is refused, `extend.resourceGone`; a new request finds nothing to
+ * plan on); only a new request once one of that name exists again, planned on that one.
+ */
+export const GONE_CODES: ReadonlySet<string> = new Set([recheckGone('cluster'), recheckGone('registry')]);

@@ -153,6 +153,13 @@ export interface AccessRequest {
    * requester is sent to a new grant instead (extension-deadline.ts, `originalLostAtExpiry`).
    */
   originalDrifted?: true;
+  /**
+   * For an extension that expired without a decision at a wait cut to its original's end
+   * (extension-deadline.ts): the access it extends still held as it expired, another extension
+   * having moved that end since it was filed. `extend` of that original still works, so its
+   * requester is asked again with it (extension-deadline.ts, `closedWithOriginal`).
+   */
+  originalWentOn?: true;
   /** The policy rule this request was created under (kept while pending, G18). */
   policy?: PolicyBinding;
   /** Every approval so far (quorum); `decision` holds the deciding one. */
@@ -387,10 +394,12 @@ export type RequestEvent =
   /** The requester withdrew their own pending request (`cancel R-…`). */
   | { type: 'cancel'; by: Actor; at: Date }
   /**
-   * `originalEnded`, `originalDrifted`: an extension's, when the access it extends ended or drifted
-   * ({@link AccessRequest.originalEnded}, {@link AccessRequest.originalDrifted}).
+   * `originalEnded`, `originalDrifted`, `originalWentOn`: an extension's, when the access it
+   * extends ended or drifted, or went on past the end its wait was cut to
+   * ({@link AccessRequest.originalEnded}, {@link AccessRequest.originalDrifted},
+   * {@link AccessRequest.originalWentOn}).
    */
-  | { type: 'expire'; at: Date; originalEnded?: boolean; originalDrifted?: boolean }
+  | { type: 'expire'; at: Date; originalEnded?: boolean; originalDrifted?: boolean; originalWentOn?: boolean }
   | { type: 'start'; at: Date }
   | { type: 'succeed'; at: Date; outcome: Outcome }
   | { type: 'fail'; at: Date; outcome: Outcome }
@@ -552,6 +561,7 @@ export function transition(request: AccessRequest, event: RequestEvent): AccessR
         state: 'expired',
         ...(event.originalEnded && { originalEnded: true as const }),
         ...(event.originalDrifted && { originalDrifted: true as const }),
+        ...(event.originalWentOn && { originalWentOn: true as const }),
       };
     case 'start':
       return { ...base, state: 'executing' };

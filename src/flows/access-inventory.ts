@@ -132,6 +132,23 @@ const ENDED_CUT_LABELS =
 /** One of the store's request listings (by state, by registry, by requester), as {@link readAccessRequests} reads it. */
 export type RequestListing = (states: RequestState[], limit: number, order?: ListOrder) => Promise<AccessRequest[]>;
 
+/**
+ * `list` kept to the requests of `tenantId`, its `limit` counted over them: the store cannot
+ * filter by tenant, so it is asked for twice as many each time until that many of the tenant's
+ * are found or the store has no more. Counted before filtering, a user's requests in another
+ * tenant (the same object id: a guest's home tenant) would use up the bound and leave fewer of
+ * their own shown than they hold, with a note that the read was cut short.
+ */
+function ofTenantOnly(list: RequestListing, tenantId: string): RequestListing {
+  return async (states, limit, order) => {
+    for (let asked = limit; ; asked *= 2) {
+      const read = await list(states, asked, order);
+      const kept = read.filter((r) => ofTenant(r, tenantId));
+      if (kept.length >= limit || read.length < asked) return kept.slice(0, limit);
+    }
+  };
+}
+
 /** The ports the inventory reads. */
 export interface AccessInventoryPorts {
   azure: AzureResourceReader;
@@ -307,11 +324,12 @@ export class AccessInventory {
   async forUser(user: Actor, tenantId?: string): Promise<UserAccessReport> {
     const now = this.ports.clock.now();
     // Indexed by requester: one user's requests, not everyone's filtered.
-    const { requests: read, incomplete } = await this.read(
-      (states, limit, order) => this.ports.requests.listByRequester(user.objectId, states, limit, order),
+    const byRequester: RequestListing = (states, limit, order) =>
+      this.ports.requests.listByRequester(user.objectId, states, limit, order);
+    const { requests: mine, incomplete } = await this.read(
+      tenantId === undefined ? byRequester : ofTenantOnly(byRequester, tenantId),
       false,
     );
-    const mine = tenantId === undefined ? read : read.filter((r) => ofTenant(r, tenantId));
     return {
       user: { objectId: user.objectId, name: user.name },
       entries: mine

@@ -3,8 +3,9 @@
  * left intact but no longer giving its cluster pull: the cluster pulls as another identity now,
  * or the registry's role assignment mode ignores the granted role (src/domain/drift-reason.ts).
  * The `drift.check` job (and `access`/`check`, confirmed as the job looks) records it on the
- * request as `access.driftDetectedAt` and `access.driftReason`, audits it, and updates the
- * request's cards. acrbot never re-creates the assignment nor grants the new identity or role:
+ * request as `access.driftDetectedAt` and `access.driftReason`, audits it, updates the request's
+ * cards, and closes the extensions of it still waiting for approval, as an end closes them
+ * (close-pending-extensions.ts): extending it is refused now (extend.drifted). acrbot never re-creates the assignment nor grants the new identity or role:
  * someone changed it on purpose, or knows why (G15); a new request does it, decided as any other.
  *
  * Only acrbot's own records are compared (G15): requests that succeeded, whose role assignment
@@ -52,6 +53,7 @@ import type { Logger } from '../observability/logger';
 import { INVENTORY_REQUEST_LIMIT } from './access-inventory';
 import { accessExpiryJobId } from './access-jobs';
 import { armAnswer } from './azure-failure-text';
+import { closePendingExtensions } from './close-pending-extensions';
 import { driftEntryKey } from './drift-entry-net';
 import type { RequestNotifier } from './notifier';
 
@@ -343,8 +345,28 @@ export class DriftDetector {
       await this.notifier
         .requestChanged(next, { markOnly: true })
         .catch((err: unknown) => this.log.error({ err, requestId: next.id }, 'updating cards after drift failed'));
+      await this.closePendingExtensionsOf(next);
     }
     return marked;
+  }
+
+  /**
+   * Closes the extensions of `drifted` still waiting for approval, as an end does: approving one
+   * could only fail (its run refuses a drifted original, extend.drifted), and waiting out its own
+   * deadline it keeps asking approvers about access that no longer gives pull. Each expires
+   * audited, its requester told (Expired without a decision, with a new grant's command) and every
+   * copy of its card updated; a failure is logged there, never the drift's (recorded by now), and
+   * one left pending is closed by its own expiry, which records the drift too.
+   */
+  private async closePendingExtensionsOf(drifted: AccessRequest): Promise<void> {
+    const { requests: store, audit, clock } = this.ports;
+    const jobs = { cancel: (id: string) => this.ports.schedule.delete(id) };
+    await closePendingExtensions(
+      { store, audit, clock, jobs, cards: this.notifier, log: this.log },
+      drifted,
+      [],
+      'drifted',
+    );
   }
 }
 

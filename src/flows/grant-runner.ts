@@ -6,7 +6,12 @@
  */
 import { isRefusalStatus } from '../domain/azure-answer-class';
 import { isSubscriptionNotFound, isUserFacing, UserFacingError } from '../domain/errors';
-import { RECHECK_IDENTITY_CHANGED, RECHECK_REGISTRY_CHANGED, recheckUnreadable } from '../domain/new-request-codes';
+import {
+  RECHECK_IDENTITY_CHANGED,
+  RECHECK_REGISTRY_CHANGED,
+  recheckGone,
+  recheckUnreadable,
+} from '../domain/new-request-codes';
 import { currentCorrelationId } from '../observability/correlation';
 import type { RoleAssignmentInfo } from '../domain/azure-model';
 import { type GrantPlan, plannedAssignmentId } from '../domain/plan';
@@ -230,10 +235,13 @@ export class GrantRunner implements PlanRunner, GrantRecheck {
       ),
     ]);
     if (!cluster)
-      throw new UserFacingError('recheck.clusterGone', `Cluster ${plan.cluster.name} no longer exists, so ${notDone}.`);
+      throw new UserFacingError(
+        recheckGone('cluster'),
+        `Cluster ${plan.cluster.name} no longer exists, so ${notDone}.`,
+      );
     if (!registry)
       throw new UserFacingError(
-        'recheck.registryGone',
+        recheckGone('registry'),
         `Registry ${plan.registry.name} no longer exists, so ${notDone}.`,
       );
     // Still listed while ARM deletes it: an assignment made now goes with it, or is left behind.
@@ -290,13 +298,13 @@ async function reread<T>(
     if (isSubscriptionNotFound(err))
       throw new UserFacingError(
         recheckUnreadable(kind),
-        `${subscriptionGoneClause(kind, name)}, so acrbot cannot check that the approved plan still holds, and ${notDone}; make a new request once the subscription is back.`,
+        `${subscriptionGoneClause(kind, name)}, so acrbot cannot check that the approved plan still holds, and ${notDone}; ask again once the subscription is back.`,
         { cause: err },
       );
     if (statusCode !== 403) throw err;
     throw new UserFacingError(
       recheckUnreadable(kind),
-      `acrbot may no longer read ${kind} ${name}${azureAnswered(code)}, so it cannot check that the approved plan still holds, and ${notDone}; ask the platform team to give acrbot's identity the Reader role on it (docs/deploy.md), then make a new request.`,
+      `acrbot may no longer read ${kind} ${name}${azureAnswered(code)}, so it cannot check that the approved plan still holds, and ${notDone}; ask the platform team to give acrbot's identity the Reader role on it (docs/deploy.md), then ask again.`,
       { cause: err },
     );
   }

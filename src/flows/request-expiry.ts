@@ -10,6 +10,7 @@ import { isExpired, transition, type AccessRequest } from '../domain/request';
 import { formatUtc } from '../domain/access-term';
 import { waitEndsWithOriginal } from '../domain/extension-deadline';
 import { type AccessGone, extendedAccessGone } from './access-lease';
+import { closedByDriftWords } from './close-pending-extensions';
 import { expiredEntryKey } from './expiry-net';
 import type { RequestNotifier } from './notifier';
 import { type RequestAudit, targetsOf } from './request-audit';
@@ -42,19 +43,34 @@ export async function expireIfDue(ports: ExpiryPorts, requestId: string): Promis
  * The entry's words for an extension that closes without a decision because the access it
  * extends no longer holds (`gone`, read as it expires), or whose wait ended when that access did
  * (its deadline was cut to that end): said as the close of pending extensions at that end says it
- * (close-pending-extensions.ts), whichever of the two closes it first, however late. Undefined
- * otherwise (its approval TTL closed it while the access it extends still runs).
+ * (close-pending-extensions.ts), whichever of the two closes it first, however late. One whose
+ * wait was cut to an end that another extension moved since ({@link wentOnPastCut}) says so: that
+ * access still runs. Undefined otherwise (its approval TTL closed it while the access it extends
+ * still runs).
  */
 function expiredWithOriginal(request: AccessRequest, gone: AccessGone | undefined): string | undefined {
   const closed = 'closed without a decision';
   const originalId = request.extendsRequestId;
-  if (gone?.why === 'drifted') {
-    const seen = gone.original.access?.driftDetectedAt;
-    return `the access it extends (${originalId}) was removed or changed outside acrbot, or no longer serves${seen ? ` (drift seen ${formatUtc(seen)})` : ''}; ${closed}`;
-  }
-  const end = gone?.why === 'ended' ? gone.endedAt : waitEndsWithOriginal(request);
+  if (gone?.why === 'drifted') return closedByDriftWords(originalId, gone.original.access?.driftDetectedAt);
+  const cut = waitEndsWithOriginal(request);
+  if (!gone)
+    return cut
+      ? `its wait was cut to the end of the access it extends (${originalId}) at ${formatUtc(cut)}, which another extension moved since; that access still runs, and this one ${closed}`
+      : undefined;
+  const end = gone.why === 'ended' ? gone.endedAt : cut;
   if (end) return `the access it extends ended with ${originalId} at ${formatUtc(end)}; ${closed}`;
-  return gone && `the access it extends ended with ${originalId}; ${closed}`;
+  return `the access it extends ended with ${originalId}; ${closed}`;
+}
+
+/**
+ * Whether `request`, an extension whose wait was cut to its original's end when filed
+ * (extension-deadline.ts), expires while the access it extends still holds (`gone` undefined):
+ * another extension moved that end after this one read it. Recorded
+ * ({@link AccessRequest.originalWentOn}), so its requester is asked again with `extend`, which
+ * works, not told that the access ended.
+ */
+function wentOnPastCut(request: AccessRequest, gone: AccessGone | undefined): boolean {
+  return !gone && Boolean(request.extendsRequestId) && waitEndsWithOriginal(request) !== undefined;
 }
 
 /**
@@ -78,6 +94,7 @@ export async function expireRequest(ports: ExpiryPorts, request: AccessRequest, 
     at: now,
     originalEnded: gone !== undefined && gone.why !== 'drifted',
     originalDrifted: gone?.why === 'drifted',
+    originalWentOn: wentOnPastCut(request, gone),
   });
   // Audited by the winner of the conditional write only, like a decision: an approval that
   // lands first leaves no `request.expired` entry behind it in the chain.

@@ -259,7 +259,7 @@ async function recheckCluster(
     if (!isSubscriptionNotFound(err)) throw err;
     throw new UserFacingError(
       recheckUnreadable('cluster'),
-      `${subscriptionGoneClause('cluster', name)}, so acrbot cannot check that the approved plan still holds${earlierCredential ? '.' : ', and nothing was created.'} Ask the platform team to check that subscription, and make a new request once it is back.`,
+      `${subscriptionGoneClause('cluster', name)}, so acrbot cannot check that the approved plan still holds${earlierCredential ? '.' : ', and nothing was created.'} Ask the platform team to check that subscription, and ask again once it is back.`,
       { cause: err },
     );
   });

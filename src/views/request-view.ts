@@ -10,7 +10,7 @@ import {
 import { describeAccess, endedWithoutAccess } from '../domain/access-term';
 import { credentialEnd } from '../domain/access-inventory';
 import { driftNotDone, driftWords } from '../domain/drift-reason';
-import { NEW_REQUEST_CODES } from '../domain/new-request-codes';
+import { GONE_CODES, NEW_REQUEST_CODES } from '../domain/new-request-codes';
 import { deploymentSnippet } from '../domain/manifest-snippet';
 import type { GrantPlan, SecretPlan } from '../domain/plan';
 import { awaitingReview, countedApprovals, describeRequirement } from '../domain/policy';
@@ -525,11 +525,15 @@ function credentialToCleanUp(outcome: Outcome | undefined): boolean {
  * A failed run's summary: the error and the way on, as an undecided request's news gives it: the
  * same access asked for again; an extension whose error sends its requester to a new request
  * (NEW_REQUEST_CODES: its original no longer holds the access, so `extend` of it is refused, or
- * the plan no longer fits Azure), as a new request, never as `extend`.
+ * the plan no longer fits Azure), as a new request, never as `extend`. A cluster or registry that
+ * is gone (GONE_CODES) leaves no way on while it is: asking again would fail the same way, and
+ * `extend` is refused, so only a new request once one of that name exists again.
  */
 function failedSummary(request: AccessRequest): string {
   const error = errorText(request.outcome?.error ?? 'The request failed.');
   const code = request.outcome?.errorCode;
+  if (code && GONE_CODES.has(code))
+    return `${error} Asking again cannot work while it is gone; if it is created again, make a new request: "${askAgainCommand(request)}".`;
   if (request.extendsRequestId && code && NEW_REQUEST_CODES.has(code))
     return `${error} If you still need the access, make a new request: "${askAgainCommand(request)}".`;
   return `${error} Once fixed, ask again: "${askAgainCommand(request, { extension: true })}" (approved like a new request).`;

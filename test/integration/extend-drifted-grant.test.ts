@@ -4,7 +4,8 @@
  * it. Extending it would say "Extended" of access nobody has, so every way to extend refuses it
  * with one sentence (what happened, and to ask for the access again), audited as `extend.refused`
  * with outcome `extend.drifted`: `extend` in chat, a card's Extend, the tab (no Extend offered,
- * and a POST refused), and an extension approved before the drift was seen, when it runs.
+ * and a POST refused), and an extension approved before the drift was seen, when it runs. One
+ * still waiting for approval when the drift is recorded is closed by it, as an end closes it.
  */
 import { LISTING_LAG_GRACE_MS } from '../../src/domain/listing-lag';
 import type { GrantPlan } from '../../src/domain/plan';
@@ -88,7 +89,7 @@ describe('extending a grant removed outside acrbot (drift)', () => {
     );
   });
 
-  test('an extension filed before the drift is refused at approval; approved all the same (an older instance), it fails when it runs: no "Extended", the end unmoved', async () => {
+  test('an extension filed before the drift is closed by it, its requester sent to a new grant; one approved before the drift was seen fails when it runs: no "Extended", the end unmoved', async () => {
     const request = await grantApproved(h, 'aks-prod contosoacr --for 1d deploy payments-api');
     await h.say(users.requester, `extend ${request.id} --for 2d release still rolling out`);
     const [extension] = await h.connector
@@ -97,26 +98,41 @@ describe('extending a grant removed outside acrbot (drift)', () => {
     expect(extension).toMatchObject({ state: 'pending' });
     await drifted(request);
 
-    const click = await h.click(users.approver, 'approve', { requestId: extension!.id });
-    expect(cardText({ attachments: [{ content: click.body.value }] })).toContain(
-      `Request ${request.id} no longer gives its cluster pull`,
-    );
-    expect((await h.app.store.get(extension!.id))!.state).toBe('pending');
+    // Closed with the drift, as an end closes it: nobody is asked about it any more.
+    expect(await h.app.store.get(extension!.id)).toMatchObject({ state: 'expired', originalDrifted: true });
     expect((await h.app.audit.forRequest(extension!.id)).map((e) => `${e.action}:${e.outcome}`)).toContain(
-      'approval.refused.notActive:refused',
+      'request.expired:expired',
     );
+    await h.connector.waitFor(
+      (c) => /Expired without a decision/.test(cardText(c.activity)) && /make a new request/.test(cardText(c.activity)),
+      5000,
+      "the requester's news of the closed extension",
+    );
+    const click = await h.click(users.approver, 'approve', { requestId: extension!.id });
+    expect(cardText({ attachments: [{ content: click.body.value }] })).toContain('Expired');
+    expect((await h.app.store.get(extension!.id))!.state).toBe('expired');
 
-    // Approved all the same (a decision written by an instance of an older version): its run
-    // finds the original drifted and extends nothing.
-    const pending = (await h.app.store.get(extension!.id))!;
-    await h.app.store.update(transition(pending, { type: 'approve', by: users.approver as Actor, at: new Date() }));
-    await h.app.services.executor.schedule(extension!.id);
-    const done = await h.settle(extension!.id);
+    // An extension approved before the drift was seen (its run not started yet) is not pending,
+    // so the drift leaves it: its run finds the original drifted and extends nothing.
+    const later = await grantApproved(h, 'aks-prod contosoacr --for 1d deploy payments-api again');
+    await h.say(users.requester, `extend ${later.id} --for 2d release still rolling out`);
+    const [second] = await h.connector
+      .waitFor(
+        (c) => c.op !== 'update' && new RegExp(`Extend ${later.id}`).test(cardText(c.activity)),
+        5000,
+        'the second extension’s plan card',
+      )
+      .then(() => extensionsOf(later.id));
+    await h.app.store.update(transition(second!, { type: 'approve', by: users.approver as Actor, at: new Date() }));
+    await drifted(later);
+    expect((await h.app.store.get(second!.id))!.state).toBe('approved');
+    await h.app.services.executor.schedule(second!.id);
+    const done = await h.settle(second!.id);
     expect(done.state).toBe('failed');
     expect(done.outcome).toMatchObject({ summary: 'Failed', errorCode: 'extend.drifted' });
     expect(done.outcome?.error).toMatch(DRIFTED);
-    const original = (await h.app.store.get(request.id))!;
-    expect(original.access?.expiresAt).toBe(request.access?.expiresAt);
+    const original = (await h.app.store.get(later.id))!;
+    expect(original.access?.expiresAt).toBe(later.access?.expiresAt);
     expect(original.access?.extendedBy).toBeUndefined();
   });
 });

@@ -1,16 +1,19 @@
 /**
  * An extension whose run fails with an error that itself sends its requester to a new request
  * (the cluster pulls with another identity, the registry changed its permission mode or is being
- * deleted, acrbot can no longer read what it must re-check) ends its failed card with a new
- * request's command, as that error says, never with "Once fixed, ask again: @acrbot extend …". The
- * errors come from the real extension runner's re-check (ExtensionAwareGrantRunner over the real
- * GrantRunner), so a code the runner throws and the card's list (NEW_REQUEST_CODES) cannot part:
- * every failure here whose text says "new request" has its code on the list, and one whose text
- * does not (the registry gone) is asked for again with `extend`.
+ * deleted) ends its failed card with a new request's command, as that error says, never with
+ * "Once fixed, ask again: @acrbot extend …". One that failed because acrbot can no longer read
+ * what it must re-check is asked for again with `extend` once acrbot reads it again (the original
+ * still holds its access, and `extend` then works), as its error says. One that failed because the
+ * cluster or registry is gone is told that asking again cannot work while it is gone, and a new
+ * request only once it exists again (`extend` of it is refused: extend.resourceGone). The errors
+ * come from the real extension runner's re-check (ExtensionAwareGrantRunner over the real
+ * GrantRunner), so a code the runner throws and the card's lists (NEW_REQUEST_CODES, GONE_CODES)
+ * cannot part.
  */
 import type { ClusterInfo, RegistryInfo } from '../../src/domain/azure-model';
 import { isUserFacing } from '../../src/domain/errors';
-import { NEW_REQUEST_CODES } from '../../src/domain/new-request-codes';
+import { GONE_CODES, NEW_REQUEST_CODES } from '../../src/domain/new-request-codes';
 import type { AzureResourceReader, DirectoryPort, RoleAssignmentPort } from '../../src/domain/ports';
 import type { AccessRequest } from '../../src/domain/request';
 import type { RunContext } from '../../src/flows/executor';
@@ -121,22 +124,6 @@ test.each<[string, string, Pick<AzureResourceReader, 'getCluster' | 'getRegistry
     'recheck.registryDeleting',
     { getCluster: async () => cluster(), getRegistry: async () => registry({ provisioningState: 'Deleting' }) },
   ],
-  [
-    'acrbot may no longer read the registry',
-    'recheck.registryUnreadable',
-    {
-      getCluster: async () => cluster(),
-      getRegistry: () => Promise.reject(armRefusal(403, 'AuthorizationFailed')),
-    },
-  ],
-  [
-    "the cluster's subscription is gone",
-    'recheck.clusterUnreadable',
-    {
-      getCluster: () => Promise.reject(armRefusal(404, 'SubscriptionNotFound')),
-      getRegistry: async () => registry(),
-    },
-  ],
 ])(
   'an extension that failed because %s: its card asks for a new request, as its error does',
   async (_, code, reads) => {
@@ -153,14 +140,55 @@ test.each<[string, string, Pick<AzureResourceReader, 'getCluster' | 'getRegistry
   },
 );
 
-test('an extension that failed because the registry is gone, its error saying no new request: asked for again with extend', async () => {
-  const { failure, text } = await extensionFailure({
-    getCluster: async () => cluster(),
-    getRegistry: async () => undefined,
-  });
+test.each<[string, string, Pick<AzureResourceReader, 'getCluster' | 'getRegistry'>]>([
+  [
+    'acrbot may no longer read the registry',
+    'recheck.registryUnreadable',
+    {
+      getCluster: async () => cluster(),
+      getRegistry: () => Promise.reject(armRefusal(403, 'AuthorizationFailed')),
+    },
+  ],
+  [
+    "the cluster's subscription is not found",
+    'recheck.clusterUnreadable',
+    {
+      getCluster: () => Promise.reject(armRefusal(404, 'SubscriptionNotFound')),
+      getRegistry: async () => registry(),
+    },
+  ],
+])(
+  'an extension that failed because %s: asked for again with extend once acrbot reads it again, as its error says',
+  async (_, code, reads) => {
+    const { failure, text } = await extensionFailure(reads);
 
-  expect(failure.code).toBe('recheck.registryGone');
-  expect(failure.message).not.toContain('new request');
-  expect(NEW_REQUEST_CODES.has(failure.code)).toBe(false);
-  expect(text).toContain('Once fixed, ask again: \\"@acrbot extend R-ORIGINAL --for 7d REASON…\\"');
-});
+    expect(failure.code).toBe(code);
+    expect(failure.message).toMatch(/ask again once the subscription is back\.$|then ask again\.$/);
+    expect(failure.message).not.toContain('new request');
+    expect(NEW_REQUEST_CODES.has(failure.code)).toBe(false);
+    expect(text).toContain('Once fixed, ask again: \\"@acrbot extend R-ORIGINAL --for 7d REASON…\\"');
+    expect(text).not.toContain('make a new request');
+  },
+);
+
+test.each<[string, string, Pick<AzureResourceReader, 'getCluster' | 'getRegistry'>]>([
+  ['registry', 'recheck.registryGone', { getCluster: async () => cluster(), getRegistry: async () => undefined }],
+  ['cluster', 'recheck.clusterGone', { getCluster: async () => undefined, getRegistry: async () => registry() }],
+])(
+  'an extension that failed because the %s is gone: neither extend nor a new request while it is; a new request once it exists again',
+  async (kind, code, reads) => {
+    const { failure, text } = await extensionFailure(reads);
+
+    expect(failure.code).toBe(code);
+    expect(failure.message).toMatch(
+      new RegExp(`^${kind === 'cluster' ? 'Cluster aks-prod' : 'Registry contosoacr'} no longer exists`),
+    );
+    expect(GONE_CODES.has(failure.code)).toBe(true);
+    expect(NEW_REQUEST_CODES.has(failure.code)).toBe(false);
+    expect(text).toContain(
+      ' Asking again cannot work while it is gone; if it is created again, make a new request: \\"@acrbot grant aks-prod contosoacr --for 7d REASON…\\".',
+    );
+    expect(text).not.toContain('@acrbot extend');
+    expect(text).not.toContain('Once fixed');
+  },
+);

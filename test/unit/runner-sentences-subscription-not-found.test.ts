@@ -91,8 +91,8 @@ describe("the secret run's cluster re-check answered SubscriptionNotFound", () =
     expect(err).toBeInstanceOf(UserFacingError);
     expect(err).toMatchObject({ code: 'recheck.clusterUnreadable' });
     expect((err as Error).message).toBe(
-      `${SENTENCE}, and nothing was created. Ask the platform team to check that subscription, and make a new ` +
-        'request once it is back.',
+      `${SENTENCE}, and nothing was created. Ask the platform team to check that subscription, and ask again ` +
+        'once it is back.',
     );
     expect((err as Error).cause).toMatchObject({ statusCode: 404, code: 'SubscriptionNotFound' });
     expect(t.calls).toEqual([]);
