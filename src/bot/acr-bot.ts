@@ -115,7 +115,7 @@ export class AcrBot extends ActivityHandler {
       },
     );
     this.commandTable = {
-      help: (ctx) => this.info.help(ctx),
+      help: (ctx, _identity, c) => this.info.help(ctx, (c as Extract<Command, { verb: 'help' }>).about),
       grant: (ctx, identity, c) => this.grant(ctx, identity, c as Extract<Command, { verb: 'grant' }>),
       secret: (ctx, identity, c) => this.secret(ctx, identity, c as Extract<Command, { verb: 'secret' }>),
       status: (ctx, identity, c) =>
@@ -291,7 +291,7 @@ export class AcrBot extends ActivityHandler {
     // "help" at a question shows the commands and keeps the question open: the next reply still
     // answers it (it dropped the request being filled in, which a first-time requester then lost).
     if (command.verb === 'help' && question) {
-      await this.info.help(ctx);
+      await this.info.help(ctx, command.about);
       await ctx.sendActivity(stillWaiting(ctx));
       return;
     }

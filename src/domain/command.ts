@@ -6,8 +6,8 @@
 import { UserFacingError } from './errors';
 import { isRequestId } from './identifiers';
 import { mistypedRequestId, withIdDash } from './request-id-word';
-import { swappedNames } from './swapped-names';
-import { bare, leadingTerm, spelledTerm } from './term-words';
+import { type PairVerb, swappedNames } from './swapped-names';
+import { bare, leadingTerm, monthsNote, spelledTerm } from './term-words';
 import { withoutTrailing } from './text';
 
 /** Options of the secret flow, as typed (validated later). */
@@ -22,7 +22,8 @@ export interface SecretCommandOptions {
 
 /** A parsed chat command. */
 export type Command =
-  | { verb: 'help' }
+  /** `about`: the command asked about (`grant help`, `grant --help`, `help grant`); absent: every command. */
+  | { verb: 'help'; about?: string }
   | { verb: 'grant'; cluster?: string; registry?: string; reason?: string; duration?: string; breakGlass?: boolean }
   | { verb: 'secret'; cluster?: string; registry?: string; reason?: string; options: SecretCommandOptions }
   | { verb: 'status'; requestId?: string }
@@ -147,7 +148,12 @@ export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example:
     example: 'resume incident closed',
     description: 'Lift the pause on new access (approvers): a card names the pause, and its button lifts it.',
   },
-  { verb: 'help', usage: 'help', example: 'help', description: 'List the commands.' },
+  {
+    verb: 'help',
+    usage: 'help',
+    example: 'help',
+    description: 'List the commands; one command\'s usage alone: "help grant" or "grant --help".',
+  },
 ];
 
 const SECRET_FLAGS: Record<string, keyof SecretCommandOptions> = {
@@ -217,7 +223,7 @@ function refuseSpelledTerm(flag: string, value: string, next: string | undefined
   const typed = spelled.count === 2 ? `${value} ${bare(next)}` : value;
   throw new UserFacingError(
     'validation.option',
-    `"${flag} ${typed}" is not a term acrbot reads: write ${flag} ${spelled.term} (a number and one of m, h, d, w, y, without a space). Nothing was requested.`,
+    `"${flag} ${typed}" is not a term acrbot reads: write ${flag} ${spelled.term}${monthsNote(spelled) || ' (a number and one of m, h, d, w, y, without a space)'}. Nothing was requested.`,
   );
 }
 
@@ -477,7 +483,7 @@ function refuseLeadingTerm(reason: readonly string[]): void {
   if (!found) return;
   throw new UserFacingError(
     'validation.option',
-    `"${found.typed}" reads as a length: write --for ${found.term} before the reason. Nothing was requested.`,
+    `"${found.typed}" reads as a length: write --for ${found.term}${monthsNote(found)} before the reason. Nothing was requested.`,
   );
 }
 
@@ -530,7 +536,7 @@ const grantOptionWords = (word: string): number | undefined =>
   /^--?[a-z]/i.test(word) ? (DURATION_FLAGS.includes(word.toLowerCase()) ? 1 : 0) : undefined;
 
 /**
- * What a command asks for instead of doing it: `grant --help`, `secret -h`, `grant ?`, or `grant
+ * What a command asks for instead of doing it, its usage: `grant --help`, `secret -h`, `grant ?`, or `grant
  * help` alone. ("grant help" read its "help" as a cluster's name; "--help" was an unknown option.)
  * `help` with more words after it stays a word (a cluster named help, a pause reason "help desk
  * down").
@@ -543,8 +549,13 @@ export function asksForHelp(args: readonly string[]): boolean {
 const HELP_WORDS = new Set(['--help', '-help', '-h', '--h', '-?', '?', '/?', '/help']);
 
 function parseRevoke(words: string[]): Command {
-  if (words[0] && REQUEST_ID.test(words[0]))
+  if (words[0] && REQUEST_ID.test(words[0])) {
+    // `R-` and 8 letters and digits with one that ids never use (`r-7k2m9qx0`): said as typed,
+    // as `status` and `cancel` say it, not looked up upper-cased ("There is no request R-7K2M9QX0").
+    const mistyped = mistypedRequestId(words[0], 'revoke {id}');
+    if (mistyped) throw mistyped;
     return { verb: 'revoke', requestId: words[0].toUpperCase(), reason: words.slice(1).join(' ') || undefined };
+  }
   // `revoke registry NAME…` names one registry, every cluster's requests on it; `revoke cluster
   // NAME…` is a form revoke does not take, told as such by the handler (not "no cluster named cluster").
   const scope = words[0]?.toLowerCase();
@@ -555,6 +566,18 @@ function parseRevoke(words: string[]): Command {
   }
   const [cluster, registry, ...rest] = words;
   return { verb: 'revoke', cluster, registry, reason: rest.join(' ') || undefined };
+}
+
+/**
+ * `check CLUSTER REGISTRY` and `policy CLUSTER REGISTRY`, read as grant reads its names: `to`
+ * between them dropped (`check aks-prod to contosoacr` checked a registry named "to"), and names
+ * typed registry first answered "Cluster first" ({@link swappedNames}). Words after the two are
+ * ignored, as before.
+ */
+function parsePair(verb: 'check' | 'policy', words: string[]): Command {
+  const [cluster, registry] = withoutGlue(words);
+  refuseSwappedNames(verb, { cluster, registry });
+  return { verb, cluster, registry };
 }
 
 function parseCancel(words: string[]): Command {
@@ -661,8 +684,8 @@ function positionals(words: string[], termGiven: boolean): { cluster?: string; r
   return { cluster, registry, reason: rest.length ? rest.join(' ') : undefined };
 }
 
-/** A grant or secret whose names read as swapped ({@link swappedNames}): refused, naming the order. */
-function refuseSwappedNames(verb: 'grant' | 'secret', parts: { cluster?: string; registry?: string }): void {
+/** A command whose names read as swapped ({@link swappedNames}): refused, naming the order. */
+function refuseSwappedNames(verb: PairVerb, parts: { cluster?: string; registry?: string }): void {
   const swapped = parts.cluster && parts.registry ? swappedNames(verb, parts.cluster, parts.registry) : undefined;
   if (swapped) throw swapped;
 }
@@ -811,8 +834,14 @@ export function verbOf(word: string, alone: boolean): string {
  */
 const ID_FIRST_VERBS = new Set(['status', 'pending', 'audit', 'cancel', 'stop']);
 
-/** Verbs that answer {@link asksForHelp} with the help card: every command acrbot has. */
+/** Verbs that answer {@link asksForHelp} with their own usage (`help` with every command's): every command acrbot has. */
 const HELP_VERBS: ReadonlySet<string> = new Set([...COMMAND_HELP.map((c) => c.verb), 'stop']);
+
+/** The help of one command; `stop` is `cancel`'s other name, `help` the whole list. */
+function helpAbout(verb: string): Command {
+  if (verb === 'help') return { verb: 'help' };
+  return { verb: 'help', about: verb === 'stop' ? 'cancel' : verb };
+}
 
 /** Parses the text of a message addressed to the bot. */
 export function parseCommand(text: string): Command {
@@ -821,13 +850,16 @@ export function parseCommand(text: string): Command {
   // The one place an id typed without its dash becomes the id, for every command that takes one
   // first (extend's comes after its term: parseExtend).
   if (ID_FIRST_VERBS.has(verb) && words.length > 0) words[0] = withIdDash(words[0]);
-  // `grant --help`, `secret -h`: the commands, not a cluster named "--help" or an unknown option.
-  if (HELP_VERBS.has(verb) && asksForHelp(words)) return { verb: 'help' };
+  // `grant --help`, `secret -h`: that command's usage, not a cluster named "--help" or an unknown option.
+  if (HELP_VERBS.has(verb) && asksForHelp(words)) return verb === 'help' ? { verb: 'help' } : helpAbout(verb);
   // One case per verb: alike in shape, but each builds its own command from its own words.
   switch (verb) {
     case 'help':
     case '?':
-      return { verb: 'help' };
+      // `help grant`: that command's usage; other words after help are ignored, as before.
+      return words.length === 1 && HELP_VERBS.has(words[0].toLowerCase())
+        ? helpAbout(words[0].toLowerCase())
+        : { verb: 'help' };
     case 'grant': {
       refuseBracketedOption(words);
       const { breakGlass, rest: unflagged } = takeEarlyBreakGlass(withoutGlue(words, grantOptionWords));
@@ -856,7 +888,8 @@ export function parseCommand(text: string): Command {
     case 'extend':
       return parseExtend(words);
     case 'policy':
-      return { verb: 'policy', cluster: words[0], registry: words[1] };
+    case 'check':
+      return parsePair(verb, words);
     case 'secret':
       return parseSecret(words);
     case 'status':
@@ -870,8 +903,6 @@ export function parseCommand(text: string): Command {
       return parseCancel(words);
     case 'access':
       return parseAccess(words);
-    case 'check':
-      return { verb: 'check', cluster: words[0], registry: words[1] };
     case 'pause':
     case 'resume':
       return { verb, reason: words.join(' ') || undefined };

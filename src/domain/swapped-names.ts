@@ -1,6 +1,6 @@
 /**
- * A grant or secret typed registry first (`grant contosoacr.azurecr.io aks-dev …`, or with `to`
- * between them, glue dropped by the parser). Told by the names' forms alone, no lookup. The word
+ * A grant, secret, check or policy typed registry first (`grant contosoacr.azurecr.io aks-dev …`,
+ * or with `to` between them, glue dropped by the parser). Told by the names' forms alone, no lookup. The word
  * in the registry's place can be no registry but can be a cluster (`aks-dev` has a hyphen, a
  * registry's name has none). Whether the word in the cluster's place is a registry is sure only
  * when it can be no cluster: a login server (`contosoacr.azurecr.io`) or a registry's resource
@@ -11,7 +11,10 @@
  * way not as a reason too short, which sent the requester looking in the wrong place.
  */
 import { isUserFacing, UserFacingError } from './errors';
-import { isNameOf, parseRegistryRef } from './names';
+import { isNameOf, onLoginServerDomain, parseRegistryRef } from './names';
+
+/** The commands that take a cluster, then a registry. `check` and `policy` take no reason and request nothing. */
+export type PairVerb = 'grant' | 'secret' | 'check' | 'policy';
 
 /**
  * The refusal of `verb CLUSTER REGISTRY` when the registry's place holds a word that can only be
@@ -20,18 +23,32 @@ import { isNameOf, parseRegistryRef } from './names';
  * form, so no other user text comes back; not sure, it is the registry rule's own refusal (which
  * quotes the word as names.ts does) with the order named as the other possibility.
  */
-export function swappedNames(verb: 'grant' | 'secret', cluster: string, registry: string): UserFacingError | undefined {
-  if (isNameOf('registry', registry) || !isNameOf('cluster', registry) || !isNameOf('registry', cluster))
-    return undefined;
+export function swappedNames(verb: PairVerb, cluster: string, registry: string): UserFacingError | undefined {
+  if (isNameOf('registry', registry) || !isNameOf('cluster', registry)) return undefined;
+  const requests = verb === 'grant' || verb === 'secret';
+  const reason = requests ? ' REASON…' : '';
+  const nothing = requests ? ' Nothing was requested.' : '';
+  // A login server in the cluster's place that is no registry's (`bad_x.azurecr.io`): a registry
+  // all the same (no cluster is on an ACR domain), so the swap is sure; its own rule is said too,
+  // and the order written with REGISTRY, not the word refused.
+  if (!isNameOf('registry', cluster) && onLoginServerDomain(cluster)) {
+    const refusal = registryRefusal(cluster);
+    return new UserFacingError(
+      refusal.code,
+      `Cluster first: ${verb} ${registry} REGISTRY${reason}, and ${refusal.message}${nothing}`,
+      { cause: refusal },
+    );
+  }
+  if (!isNameOf('registry', cluster)) return undefined;
   if (!isNameOf('cluster', cluster))
     return new UserFacingError(
       'validation.name',
-      `Cluster first: ${verb} ${registry} ${cluster} REASON… ("${registry}" reads as a cluster, and cannot be a registry: a registry's name is 5–50 letters and digits). Nothing was requested.`,
+      `Cluster first: ${verb} ${registry} ${cluster}${reason} ("${registry}" reads as a cluster, and cannot be a registry: a registry's name is 5–50 letters and digits).${nothing}`,
     );
   const refusal = registryRefusal(registry);
   return new UserFacingError(
     refusal.code,
-    `${refusal.message} If you typed the registry first, put the cluster first: ${verb} CLUSTER REGISTRY REASON…`,
+    `${refusal.message} If you typed the registry first, put the cluster first: ${verb} CLUSTER REGISTRY${reason || '.'}`,
     { cause: refusal },
   );
 }

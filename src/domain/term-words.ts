@@ -7,7 +7,10 @@
  */
 import { withoutTrailing } from './text';
 
-/** Unit words and their letter in a term (`--for 2w`). No months: a month is no fixed number of days. */
+/**
+ * Unit words and their letter in a term (`--for 2w`). Months are {@link MONTH_WORDS}: a month is no
+ * fixed number of days, so `--for` takes none.
+ */
 const UNITS: Readonly<Record<string, string>> = {
   m: 'm',
   min: 'm',
@@ -34,6 +37,17 @@ const UNITS: Readonly<Record<string, string>> = {
   years: 'y',
 };
 
+/**
+ * Month words (`for 3 months`, `--for 1mo`): read as a length all the same, or the request got the
+ * default term while its author asked for months. The term named for them is 30 days a month, as
+ * `1M` is answered (access-term.ts `monthWrittenAsMinutes`); the limits refuse it when it is longer
+ * than they allow, naming them.
+ */
+const MONTH_WORDS = new Set(['month', 'months', 'mo', 'mos', 'mth', 'mths']);
+
+/** Days {@link MONTH_WORDS} stand for, a month each. */
+const DAYS_A_MONTH = 30;
+
 /** Words for one, read only after "for" ("for a week"): alone, "a day of testing" is prose. */
 const ONE = new Set(['a', 'an', 'one']);
 
@@ -43,26 +57,51 @@ const ONE = new Set(['a', 'an', 'one']);
  */
 export const bare = (word: string | undefined): string => withoutTrailing(word ?? '', '.,;:!');
 
-/** The letter of a unit word, looked up among the table's own keys (not `constructor`). */
+/** The letter of a unit word, looked up among the table's own keys (not `constructor`); `mo` for a month word. */
 function unitOf(word: string | undefined): string | undefined {
   const lower = bare(word).toLowerCase();
+  if (MONTH_WORDS.has(lower)) return 'mo';
   return Object.hasOwn(UNITS, lower) ? UNITS[lower] : undefined;
 }
 
 /**
- * The term `words[at…]` spells (`7d`, `14days`, `2 weeks`; with `one`, also `a week`) and how many
- * words it takes; undefined when they spell none.
+ * A length read from words: `term` as `--for` takes it, and `months` when it was written in
+ * months (`term` is then {@link DAYS_A_MONTH} days a month: `for 3 months` is `90d`).
  */
-function termAt(words: readonly string[], at: number, one: boolean): { term: string; count: number } | undefined {
+export interface TermRead {
+  term: string;
+  months?: number;
+}
+
+/** `n` of `unit` as a {@link TermRead}. */
+function termOf(n: number, unit: string): TermRead {
+  return unit === 'mo' ? { term: `${n * DAYS_A_MONTH}d`, months: n } : { term: `${n}${unit}` };
+}
+
+/**
+ * The term `words[at…]` spells (`7d`, `14days`, `2 weeks`, `3 months`; with `one`, also `a week`)
+ * and how many words it takes; undefined when they spell none.
+ */
+function termAt(words: readonly string[], at: number, one: boolean): (TermRead & { count: number }) | undefined {
   const word = bare(words[at]);
   const joined = /^(\d{1,4})([a-z]+)$/i.exec(word);
   if (joined) {
     const unit = unitOf(joined[2]);
-    return unit ? { term: `${Number(joined[1])}${unit}`, count: 1 } : undefined;
+    return unit ? { ...termOf(Number(joined[1]), unit), count: 1 } : undefined;
   }
   const count = /^\d{1,4}$/.test(word) ? Number(word) : one && ONE.has(word.toLowerCase()) ? 1 : undefined;
   const unit = count === undefined ? undefined : unitOf(words[at + 1]);
-  return unit ? { term: `${count}${unit}`, count: 2 } : undefined;
+  return unit ? { ...termOf(count!, unit), count: 2 } : undefined;
+}
+
+/**
+ * What to call a length the reader wrote in months, after the term named for it (`--for 90d`):
+ * ` (about 3 months: acrbot counts days and weeks, not months)`; empty for any other length.
+ */
+export function monthsNote(read: TermRead): string {
+  if (read.months === undefined) return '';
+  const months = read.months === 1 ? 'a month' : `${read.months} months`;
+  return ` (about ${months}: acrbot counts days and weeks, not months)`;
 }
 
 /**
@@ -71,13 +110,13 @@ function termAt(words: readonly string[], at: number, one: boolean): { term: str
  * app for 2 weeks" is a reason that says how long, which its author may well have meant as
  * prose, and its plan card shows the term it gets.
  */
-export function leadingTerm(words: readonly string[]): { typed: string; term: string } | undefined {
+export function leadingTerm(words: readonly string[]): (TermRead & { typed: string }) | undefined {
   const afterFor = words[0]?.toLowerCase() === 'for';
   const found = termAt(words, afterFor ? 1 : 0, afterFor);
   if (!found) return undefined;
   const typed = words.slice(0, found.count + (afterFor ? 1 : 0));
   typed[typed.length - 1] = bare(typed[typed.length - 1]);
-  return { typed: typed.join(' '), term: found.term };
+  return { typed: typed.join(' '), term: found.term, ...(found.months !== undefined ? { months: found.months } : {}) };
 }
 
 /**
@@ -85,7 +124,7 @@ export function leadingTerm(words: readonly string[]): { typed: string; term: st
  * word after it; undefined when the value is a term as `--for` takes it (`7d`) or spells none
  * (refused as "not a duration" where terms are checked). `count`: words it takes, value included.
  */
-export function spelledTerm(value: string, next: string | undefined): { term: string; count: number } | undefined {
+export function spelledTerm(value: string, next: string | undefined): (TermRead & { count: number }) | undefined {
   // A number and one unit letter is a term as `--for` reads it (or refuses it by its bounds).
   return /^\d+[a-z]$/i.test(value) ? undefined : termAt([value, next ?? ''], 0, false);
 }

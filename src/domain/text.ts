@@ -173,6 +173,12 @@ function secretContext(text: string): string | undefined {
 }
 
 /**
+ * A reason that is the usage's placeholder as pasted (`REASON…`, `REASON...`, `REASON`, `[REASON…]`,
+ * in capitals as the usage writes it): quoted back, being no more than these characters.
+ */
+const USAGE_PLACEHOLDER = /^\[?REASON(…|\.\.\.)?\]?$/;
+
+/**
  * Validates a justification: required (at least {@link REASON_LIMITS}.min characters a reader sees),
  * bounded, single line, no secrets (G7, G12). Returns the normalised text.
  */
@@ -182,6 +188,13 @@ export function checkReason(
   ask = 'say why the access is needed, e.g. "deploy payments-api to prod"',
 ): string {
   const text = singleLine(raw ?? '');
+  // "REASON…" pasted from a usage line: the placeholder, not a reason too short (which sent the
+  // requester counting characters).
+  if (USAGE_PLACEHOLDER.test(text))
+    throw new UserFacingError(
+      'validation.reason',
+      `"${text}" is the usage's placeholder: replace it with the ${what} itself: ${ask}.`,
+    );
   // Counted in what a reader sees: eight Hangul fillers or combining marks are no justification
   // (G7), while the space in "fix bugs" counts as it always did.
   if (readableLength(text) < REASON_LIMITS.min) {

@@ -202,10 +202,20 @@ function deepFreeze<T>(value: T): T {
 export function helpCard(sandbox: boolean): AdaptiveCardJson {
   let card = helpCards.get(sandbox);
   if (!card) {
-    card = deepFreeze(renderCard('help', { sandbox, commands: COMMAND_HELP }));
+    card = deepFreeze(renderCard('help', { sandbox, title: 'acrbot commands', single: false, commands: COMMAND_HELP }));
     helpCards.set(sandbox, card);
   }
   return card;
+}
+
+/**
+ * One command's usage, description and example (`grant help`, `grant --help`): what was asked
+ * about, not the whole list to search; the help card for a verb that is no command.
+ */
+export function commandHelpCard(verb: string, sandbox: boolean): AdaptiveCardJson {
+  const help = COMMAND_HELP.find((c) => c.verb === verb);
+  if (!help) return helpCard(sandbox);
+  return renderCard('help', { sandbox, title: `acrbot ${help.verb}`, single: true, commands: [help] });
 }
 
 /**

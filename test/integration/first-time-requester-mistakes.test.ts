@@ -84,15 +84,19 @@ test('a name that can be none is told before a reason too short', async () => {
   expect(reply).not.toMatch(/A reason of at least/);
 });
 
-test.each(['grant help', 'grant --help', 'grant -h', 'secret --help'])(
-  '%s shows the commands, not a question about a cluster named "help"',
-  async (text) => {
-    const reply = await answers(text);
-    expect(reply).toContain('acrbot commands');
-    expect(reply).toContain('grant CLUSTER REGISTRY REASON… (options, before the reason: --for 30d, --break-glass)');
-    expect(reply).not.toMatch(/Which registry|not a valid cluster name|Unknown option/);
-  },
-);
+test.each([
+  ['grant help', 'grant CLUSTER REGISTRY REASON… (options, before the reason: --for 30d, --break-glass)'],
+  ['grant --help', 'grant CLUSTER REGISTRY REASON… (options, before the reason: --for 30d, --break-glass)'],
+  ['grant -h', 'grant CLUSTER REGISTRY REASON… (options, before the reason: --for 30d, --break-glass)'],
+  ['secret --help', 'secret CLUSTER REGISTRY REASON… (options, before the reason: --namespace NS'],
+])('%s shows that command\'s usage, not a question about a cluster named "help"', async (text, usage) => {
+  const reply = await answers(text);
+  expect(reply).toContain(`acrbot ${text.split(' ')[0]}`);
+  expect(reply).toContain(usage);
+  expect(reply).toContain('Type @acrbot help to see every command.');
+  expect(reply).not.toContain('acrbot commands');
+  expect(reply).not.toMatch(/Which registry|not a valid cluster name|Unknown option/);
+});
 
 describe('read as meant', () => {
   afterEach(withdrawAll);
@@ -139,9 +143,9 @@ test('"2w testing the app" at the reason question is asked again, saying how to 
   expect(reply).toContain('"2w" reads as a length, and an answer sets no term');
   expect(reply).toContain('"grant CLUSTER REGISTRY --for 2w REASON…"');
   expect(await stored()).toEqual(before);
-  // The question is still open: "grant --help" there shows the commands and keeps it.
+  // The question is still open: "grant --help" there shows grant's usage and keeps it.
   const help = await answers('grant --help');
-  expect(help).toContain('acrbot commands');
+  expect(help).toContain('grant CLUSTER REGISTRY REASON…');
   expect(await stored()).toEqual(before);
   expect(await answers('cancel')).toContain('Cancelled; nothing was requested.');
 });

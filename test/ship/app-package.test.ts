@@ -209,10 +209,17 @@ describe('Teams app package', () => {
         expect(c.description).not.toContain('\n');
         // Pasted, an option in the usage's square brackets is refused ([--for 30d]): none is written so.
         expect(c.description).not.toMatch(/\[--?[a-z]/i);
+        // Placeholders in capitals, as the help card writes them: no <angle> or [square] brackets,
+        // which pasted became part of the names or the reason.
+        expect(c.description).not.toMatch(/[<>[\]]/);
       }
     }
     const grant = lists[0].commands.find((c) => c.title === 'grant')!;
-    expect(grant.description).toContain('grant <cluster> <registry> <reason>');
+    expect(grant.description).toContain('grant CLUSTER REGISTRY REASON…');
+    const revoke = lists[0].commands.find((c) => c.title === 'revoke')!;
+    expect(revoke.description).toContain('revoke REQUEST-ID REASON…');
+    const audit = lists[0].commands.find((c) => c.title === 'audit')!;
+    expect(audit.description).toContain('audit N, audit REQUEST-ID or audit verify');
     const secret = lists[0].commands.find((c) => c.title === 'secret')!;
     expect(secret.description).toContain('--kind token|sp');
   });

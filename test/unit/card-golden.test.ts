@@ -16,6 +16,7 @@ import {
   auditCard,
   errorCard,
   grantFormCard,
+  commandHelpCard,
   helpCard,
   messageCard,
 } from '../../src/views/message-view';
@@ -186,6 +187,7 @@ const cards: Array<[string, () => AdaptiveCardJson]> = [
       }),
   ],
   ['help', () => helpCard(true)],
+  ['help-grant', () => commandHelpCard('grant', true)],
   ['grant-form-empty', () => grantFormCard({ sandbox: true })],
   [
     'grant-form-error',

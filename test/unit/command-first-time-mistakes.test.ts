@@ -309,17 +309,26 @@ describe('term-words', () => {
 
 describe("a command's own help", () => {
   test.each([
-    'grant help',
-    'grant --help',
-    'grant -h',
-    'grant ?',
-    'GRANT --HELP',
-    'secret --help',
-    'secret -h',
-    'extend --help',
-    'status -h',
-    'revoke --help',
-  ])('%j is the help', (text) => {
+    ['grant help', 'grant'],
+    ['grant --help', 'grant'],
+    ['grant -h', 'grant'],
+    ['grant ?', 'grant'],
+    ['GRANT --HELP', 'grant'],
+    ['secret --help', 'secret'],
+    ['secret help', 'secret'],
+    ['secret -h', 'secret'],
+    ['extend --help', 'extend'],
+    ['status -h', 'status'],
+    ['revoke --help', 'revoke'],
+    ['revoke help', 'revoke'],
+    ['stop --help', 'cancel'],
+    ['help grant', 'grant'],
+    ['help check', 'check'],
+  ])("%j is that command's help", (text, about) => {
+    expect(parseCommand(text)).toEqual({ verb: 'help', about });
+  });
+
+  test.each(['help', 'help --help', 'help help', 'help me please', '?'])('%j is every command', (text) => {
     expect(parseCommand(text)).toEqual({ verb: 'help' });
   });
 

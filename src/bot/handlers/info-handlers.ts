@@ -9,7 +9,7 @@ import {
 import type { AuditEntry, ChainVerdict } from '../../domain/audit-chain';
 import { isRequestId } from '../../domain/identifiers';
 import { awaitingReview } from '../../domain/policy';
-import { auditCard, helpCard, messageCard, refusalCard } from '../../views/message-view';
+import { auditCard, commandHelpCard, helpCard, messageCard, refusalCard } from '../../views/message-view';
 import type { AccessRequest } from '../../domain/request';
 import { isUserFacing } from '../../domain/errors';
 import { errorText, requestCard, withViewers } from '../../views/request-view';
@@ -108,8 +108,10 @@ export class InfoHandlers {
     return false;
   }
 
-  async help(ctx: TurnContext): Promise<void> {
-    await this.reply(ctx, helpCard(this.services.settings.sandbox));
+  /** Every command, or with `about` (`grant --help`) that command's usage only. */
+  async help(ctx: TurnContext, about?: string): Promise<void> {
+    const { sandbox } = this.services.settings;
+    await this.reply(ctx, about ? commandHelpCard(about, sandbox) : helpCard(sandbox));
   }
 
   /**
