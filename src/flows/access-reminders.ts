@@ -95,6 +95,10 @@ export async function sendReminder(deps: LifecycleDeps, job: ScheduledJob, run?:
   if (!end) return;
   const inMs = Date.parse(end.at) - deps.clock.now().getTime();
   if (inMs <= 0) return;
+  // Told already (its own run, or another's card: each access a grouped card listed): done,
+  // before reading anything else, and without waiting for the claim below.
+  const key = reminderEntryKey(job.id, end.at);
+  if ((await deps.audit.forRequest(request.id)).some((e) => e.idempotencyKey === key)) return;
   // Read fresh like every check of the pause (a failed read fails the job, which is retried). Only
   // who and since when go on: the requester never reads why (access-pause.ts).
   const pause = await deps.settings.pauses?.current();
@@ -104,9 +108,6 @@ export async function sendReminder(deps: LifecycleDeps, job: ScheduledJob, run?:
   // Read fresh from the store, as extend's check reads it (a failed read fails the job, retried).
   // Only a pending one: an approved one being applied moves the end and reschedules the reminders.
   const extensionWaiting = (await openExtensionsOf(deps.store, request)).find((r) => r.state === 'pending')?.id;
-  // Told already (its own run, or another's card): done, without waiting for the claim below.
-  const key = reminderEntryKey(job.id, end.at);
-  if ((await deps.audit.forRequest(request.id)).some((e) => e.idempotencyKey === key)) return;
   // The requester's reminder claim (reminder-siblings.ts): held by another run, this job moved on
   // and ends here; its next run finds the entry that run's card wrote for it, or posts.
   const claim = await claimRequesterReminders(deps, request, job);

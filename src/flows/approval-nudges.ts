@@ -38,7 +38,6 @@
 import type { AccessLimits } from '../domain/access-term';
 import type { AuditEvent } from '../domain/audit-chain';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
-import { GROUP_HOLD_MS } from '../domain/nudge-group';
 import { pendingTermPastLimits } from '../domain/pending-term';
 import { awaitingReview, type PolicyProvider, type PolicyRule } from '../domain/policy';
 import type { AuditLog, Clock, RequestStore, ScheduledJob } from '../domain/ports';
@@ -51,13 +50,13 @@ import {
   CLAIMED_BY,
   claimSiblings,
   groupClaimHeldUntil,
-  heldForOlder,
+  HOLD_FOR_OLDER,
   type HoldPorts,
   listSiblingCandidates,
   olderSiblingMayTake,
   siblingsStillDue,
-  withHeldForOlder,
 } from './nudge-siblings';
+import { heldBack, heldBackAlready } from './hold-back-once';
 import type { PauseReader } from './access-pause';
 import type { RequestNotifier } from './notifier';
 import { ruleActor } from './request-audit';
@@ -266,14 +265,13 @@ export class ApprovalNudges {
       } else {
         // An older sibling's post may still take it (its job runs in this sweep, or that post is
         // under way): this job holds back, once, and finds that post's claim when it runs again.
-        if (this.notifier.nudgeApproversGrouped && rule.channel && !heldForOlder(job)) {
-          const at = this.clock.now();
-          const until = new Date(at.getTime() + GROUP_HOLD_MS);
+        if (this.notifier.nudgeApproversGrouped && rule.channel && !heldBackAlready(job, HOLD_FOR_OLDER)) {
+          const held = heldBack(job, HOLD_FOR_OLDER, this.clock.now());
           // Not past the expiry: the job would end there (deferUntil), owing a nudge nobody sends.
-          if (until.getTime() < Date.parse(request.expiresAt)) {
+          if (held.dueAt.getTime() < Date.parse(request.expiresAt)) {
             listed ??= await listSiblingCandidates(this.store);
             if (await olderSiblingMayTake(this.holdPorts(kind, action), request, kind, listed))
-              return this.moveOwnJob(withHeldForOlder(job, at), until);
+              return this.moveOwnJob(held.job, held.dueAt);
           }
         }
         const now = this.clock.now().toISOString();

@@ -21,11 +21,12 @@
  * take it: one unmarked whose own job is due now (it runs in this sweep, or is running), or one
  * marked within GROUP_CLAIM_WINDOW_MS by a run that has not written its entry (a post under way).
  * Finding one, it holds back: it moves itself GROUP_HOLD_MS on, unmarked, and records on the job
- * (its payload, in the store) that it did. Run again, it finds the older one's claim (and follows
- * the window above) or, not taken, posts itself as before, taking the older one along if its job
- * never came. Once only: the second run never holds back, so an older sibling whose job keeps
- * failing, or hangs, delays it by GROUP_HOLD_MS (or a sweep), never more; and nothing is left
- * unmarked that no job will post. Only the oldest of a burst, whose job runs in the sweep, posts.
+ * (its payload, in the store) that it did (hold-back-once.ts). Run again, it finds the older one's
+ * claim (and follows the window above) or, not taken, posts itself as before, taking the older
+ * one along if its job never came. Once only: the second run never holds back, so an older
+ * sibling whose job keeps failing, or hangs, delays it by GROUP_HOLD_MS (or a sweep), never more;
+ * and nothing is left unmarked that no job will post. Only the oldest of a burst, whose job runs
+ * in the sweep, posts.
  *
  * Only requests with a rule channel are grouped: without one the post goes beside each
  * request's own approvers' card, a conversation of its own.
@@ -33,15 +34,17 @@
 import {
   filedBefore,
   GROUP_CLAIM_WINDOW_MS,
+  GROUP_HOLD_MS,
   groupedMentionIds,
   MAX_GROUPED_MENTIONS,
   MAX_NUDGE_SIBLINGS,
 } from '../domain/nudge-group';
-import type { Clock, RequestStore, ScheduledJob } from '../domain/ports';
+import type { Clock, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, PolicyBinding } from '../domain/request';
 import { isExpired } from '../domain/request';
 import { extendedAccessGone } from './access-lease';
+import type { HoldBackOnce } from './hold-back-once';
 import { escalationSupersedesReminder } from './approval-nudge-order';
 import { WAITING_SCAN_LIMIT } from './waiting-for-approvers';
 
@@ -60,8 +63,8 @@ export const CLAIMED_BY: Record<NudgeMark, 'remindedBy' | 'escalatedBy'> = {
 /** The mark of each nudge. */
 export const MARK_OF: Record<NudgeKind, NudgeMark> = { remind: 'remindedAt', escalate: 'escalatedAt' };
 
-/** Where a nudge job records (in its payload, in the store) when it held back for an older sibling. */
-const HELD_FOR_OLDER = 'heldForOlderAt';
+/** A nudge job's hold for an older sibling's post: recorded in its payload (in the store), once. */
+export const HOLD_FOR_OLDER: HoldBackOnce = { field: 'heldForOlderAt', ms: GROUP_HOLD_MS };
 
 /**
  * The pending requests a nudge run looks among for its siblings, oldest first (up to
@@ -74,16 +77,6 @@ const HELD_FOR_OLDER = 'heldForOlderAt';
  */
 export function listSiblingCandidates(store: Pick<RequestStore, 'listByState'>): Promise<AccessRequest[]> {
   return store.listByState(['pending'], WAITING_SCAN_LIMIT);
-}
-
-/** Whether the nudge job held back once already for an older sibling (then it does not again). */
-export function heldForOlder(job: ScheduledJob): boolean {
-  return typeof job.payload?.[HELD_FOR_OLDER] === 'string';
-}
-
-/** The job as it is moved on when it holds back at `at`: its payload says so, for its next run. */
-export function withHeldForOlder(job: ScheduledJob, at: Date): ScheduledJob {
-  return { ...job, payload: { ...job.payload, [HELD_FOR_OLDER]: at.toISOString() } };
 }
 
 /** Whether the request's `kind` nudge is due at `now` by the rule it was created under. */
@@ -209,7 +202,7 @@ export interface HoldPorts {
  * - marked within {@link GROUP_CLAIM_WINDOW_MS} by a run (its own, or another request's claiming
  *   it) that has not written the claiming request's entry: that post may be under way, claiming.
  * At most {@link MAX_NUDGE_SIBLINGS} + 1 older ones that need a read are looked at (an older post
- * takes its 20 oldest first). A wrong answer costs one held-back run ({@link heldForOlder}).
+ * takes its 20 oldest first). A wrong answer costs one held-back run ({@link HOLD_FOR_OLDER}).
  */
 export async function olderSiblingMayTake(
   ports: HoldPorts,

@@ -6,9 +6,12 @@
 import { accessEnd, credentialEnd } from '../domain/access-inventory';
 import type { AccessRequest } from '../domain/request';
 
+/** The start of the ids of a request's reminder jobs (one per `beforeMs`, {@link accessReminderJobId}). */
+export const accessReminderJobPrefix = (requestId: string): string => `access.remind:${requestId}:`;
+
 /** The id of a reminder job, `beforeMs` before the end it reminds of. */
 export const accessReminderJobId = (requestId: string, beforeMs: number): string =>
-  `access.remind:${requestId}:${beforeMs}`;
+  `${accessReminderJobPrefix(requestId)}${beforeMs}`;
 
 /**
  * The audit entry's idempotency key of the reminder job `jobId` of the end `at`: one entry per

@@ -20,19 +20,21 @@
  * at once, or on two instances) would each post a card listing the others. So a run first takes
  * the requester's reminder claim, a lease (`reminders:<tenant>:<requester>`, a conditional write,
  * {@link claimRequesterReminders}) held until its entries are written; a run finding it held moves
- * its job {@link REMINDER_HOLD_MS} on, once (recorded in the job's payload, in the store), and then
- * finds the entry the holder's card wrote for it, or posts. Once only, so a holder that hangs
- * delays it by that much, never more; the second run posts whether or not it gets the claim (two
- * cards then, at least once). Without leases (a deployment's lifecycle always has them) or
- * conditional job moves, nothing is claimed, and two runs at once may each post.
+ * its job {@link REMINDER_HOLD_MS} on, once (recorded in the job's payload, in the store:
+ * hold-back-once.ts), and then finds the entry the holder's card wrote for it, or posts. Once
+ * only, so a holder that hangs delays it by that much, never more; the second run posts whether
+ * or not it gets the claim (two cards then, at least once). Without leases (a deployment's
+ * lifecycle always has them) or conditional job moves, nothing is claimed, and two runs at once
+ * may each post.
  *
  * Nothing is kept in process memory: the store's jobs and the audit trail say what is owed.
  */
 import type { Lease, ScheduledJob } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import type { LifecycleDeps } from './access-lifecycle-deps';
-import { accessReminderJobId, reminderEnd, reminderEntryKey } from './reminder-end';
+import { accessReminderJobId, accessReminderJobPrefix, reminderEnd, reminderEntryKey } from './reminder-end';
 import { conversationKey } from '../domain/conversation-key';
+import { heldBack, heldBackAlready, type HoldBackOnce } from './hold-back-once';
 import { openExtensionsOf } from './request-reads';
 
 /** How far ahead a sibling's reminder may be due to be taken into a card posted now. */
@@ -51,8 +53,11 @@ const REMINDER_CLAIM_MS = 2 * 60_000;
 /** How far a reminder job finding the requester's claim held moves itself on: past that claim's end. */
 export const REMINDER_HOLD_MS = REMINDER_CLAIM_MS + 30_000;
 
-/** Where a reminder job records (in its payload, in the store) that it held back for the claim. */
-const HELD_FOR_CLAIM = 'heldForClaimAt';
+/** A reminder job's hold for the claim: recorded in its payload (in the store), once. */
+const HOLD_FOR_CLAIM: HoldBackOnce = { field: 'heldForClaimAt', ms: REMINDER_HOLD_MS };
+
+/** Most reminder jobs of one access read at once (far more than ACRBOT_EXPIRY_REMINDERS lists). */
+const REMINDER_JOBS_READ = 20;
 
 /** How many of the requester's granted requests are looked among (newest first). */
 const SIBLING_SCAN_LIMIT = 200;
@@ -154,13 +159,35 @@ async function dueReminderJob(
   now: number,
   offsets: readonly number[],
 ): Promise<string | undefined> {
+  const jobOf = reminderJobReader(deps.jobs, request.id);
   for (const beforeMs of offsets) {
     const by = now + reminderTakeAheadMs(beforeMs);
     if (at - beforeMs > by) continue;
-    const job: ScheduledJob | undefined = await deps.jobs.get(accessReminderJobId(request.id, beforeMs));
+    const job = await jobOf(accessReminderJobId(request.id, beforeMs));
     if (job && Date.parse(job.dueAt) <= by) return job.id;
   }
   return undefined;
+}
+
+/**
+ * Reads `requestId`'s reminder jobs by id for {@link dueReminderJob}: all of them in one read of
+ * their common prefix, on the first ask (one round trip, not one per reminder: with the default
+ * 7d,1d, a sibling ending tomorrow asks for its done week-before job first); by id when the
+ * scheduler lists no prefix, or holds more than {@link REMINDER_JOBS_READ} (then some may be cut).
+ */
+function reminderJobReader(
+  jobs: Pick<LifecycleDeps['jobs'], 'get' | 'withIdPrefix'>,
+  requestId: string,
+): (id: string) => Promise<ScheduledJob | undefined> {
+  if (!jobs.withIdPrefix) return (id) => jobs.get(id);
+  let read: Promise<Map<string, ScheduledJob> | undefined> | undefined;
+  return async (id) => {
+    read ??= jobs.withIdPrefix!(accessReminderJobPrefix(requestId), REMINDER_JOBS_READ).then((all) =>
+      all.length < REMINDER_JOBS_READ ? new Map(all.map((job) => [job.id, job])) : undefined,
+    );
+    const byId = await read;
+    return byId ? byId.get(id) : jobs.get(id);
+  };
 }
 
 /**
@@ -180,14 +207,11 @@ export async function claimRequesterReminders(
   const key = `reminders:${request.tenantId}:${request.requester.objectId.toLowerCase()}`;
   const lease: Lease | undefined = await leases.store.acquire(key, `${leases.owner}#${job.id}`, REMINDER_CLAIM_MS);
   if (lease) return { release: () => leases.store.release(lease) };
-  if (typeof job.payload?.[HELD_FOR_CLAIM] === 'string' || !deps.jobs.moveIfUnchanged || job.revision === undefined)
+  if (heldBackAlready(job, HOLD_FOR_CLAIM) || !deps.jobs.moveIfUnchanged || job.revision === undefined)
     return unclaimed;
-  const now = deps.clock.now();
   // Not moved when written since it was read (an extension rescheduled it, it was cancelled):
   // that version stays as written, and this run ends without posting all the same.
-  await deps.jobs.moveIfUnchanged(
-    { ...job, payload: { ...job.payload, [HELD_FOR_CLAIM]: now.toISOString() } },
-    new Date(now.getTime() + REMINDER_HOLD_MS),
-  );
+  const held = heldBack(job, HOLD_FOR_CLAIM, deps.clock.now());
+  await deps.jobs.moveIfUnchanged(held.job, held.dueAt);
   return 'held';
 }

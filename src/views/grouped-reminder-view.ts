@@ -16,6 +16,7 @@ import type { AccessRequest } from '../domain/request';
 import type { AdaptiveCardJson } from './card-templates';
 import { inertText } from './inert-text';
 import { extendAction, extensionWaitingNote, lifecycleCard, pausedNote, subject } from './lifecycle-view';
+import { noExtendReason } from './reminder-extend';
 
 /** One access of a grouped reminder. */
 export interface GroupedReminderRow {
@@ -38,21 +39,29 @@ function what(row: GroupedReminderRow): string {
   return `Credential in pull secret ${plan.namespace}/${inertText(plan.secretName)} in ${plan.cluster.name} for ${plan.registry.name}`;
 }
 
-/** Why the row offers no Extend, or undefined when it does. */
+/**
+ * Why the row offers no Extend, in the row's words, or undefined when it does: the single
+ * reminder's decision (reminder-extend.ts), so a row leaves Extend out where its own reminder would.
+ */
 function noExtend(row: GroupedReminderRow, paused: PauseAsTold | undefined): string | undefined {
   const { request } = row;
-  const drifted = row.credential ? undefined : driftedReminderNote(request);
-  // Its command names the pair, perhaps by a resource group spelled like a host: made inert.
-  if (drifted) return inertText(drifted);
-  if (request.policy?.breakGlass)
-    return 'Break-glass access cannot be extended: to keep pulling, ask for a normal grant';
-  if (row.credential && request.access?.permanent)
-    return 'Nothing renews it, although the access is permanent: to keep pulling, ask for the secret again under the same name';
-  if (paused) return 'No Extend while new access is paused';
-  if (row.extensionWaiting) return extensionWaitingNote(row.extensionWaiting);
-  if (row.offeredMs === undefined)
-    return `No extension term allowed here would yet end much later; closer to the end, "@acrbot extend ${request.id} --for TERM REASON"`;
-  return undefined;
+  switch (noExtendReason({ ...row, paused: Boolean(paused) })) {
+    case 'drifted':
+      // Its command names the pair, perhaps by a resource group spelled like a host: made inert.
+      return inertText(driftedReminderNote(request)!);
+    case 'breakGlass':
+      return 'Break-glass access cannot be extended: to keep pulling, ask for a normal grant';
+    case 'permanentCredential':
+      return 'Nothing renews it, although the access is permanent: to keep pulling, ask for the secret again under the same name';
+    case 'paused':
+      return 'No Extend while new access is paused';
+    case 'extensionWaiting':
+      return extensionWaitingNote(row.extensionWaiting!);
+    case 'noTermYet':
+      return `No extension term allowed here would yet end much later; closer to the end, "@acrbot extend ${request.id} --for TERM REASON"`;
+    case undefined:
+      return undefined;
+  }
 }
 
 /**

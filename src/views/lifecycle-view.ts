@@ -18,6 +18,7 @@ import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 import { jsonBytes, shortenForCard } from './message-view';
 import { inertText } from './inert-text';
+import { noExtendReason } from './reminder-extend';
 import { askAgainCommand } from './ask-again-command';
 import { deciders, errorText, type Fact } from './request-view';
 import { tint } from './tint';
@@ -481,33 +482,38 @@ export function expiryReminderCard(
     color: 'Warning' as const,
     facts: facts(request),
   };
-  // Before break-glass: whatever the grant was, the cluster no longer pulls with it, and the way
-  // on (a new grant) is the same.
-  const drifted = driftedReminderNote(request);
-  if (drifted)
+  // Where Extend is left out, and why: the grouped card's rows decide alike (reminder-extend.ts).
+  const why = noExtendReason({
+    request,
+    credential: false,
+    paused: Boolean(paused),
+    extensionWaiting,
+    offeredMs: defaultDurationMs,
+  });
+  if (why === 'drifted')
     return lifecycleCard({
       ...base,
       // Its command names the pair, perhaps by a resource group spelled like a host: made inert.
-      text: `Your grant ${subject(request)} ends at ${formatUtc(request.access!.expiresAt!)}. ${inertText(drifted)}${paused ? ` ${pausedNote(paused)}` : ''}`,
+      text: `Your grant ${subject(request)} ends at ${formatUtc(request.access!.expiresAt!)}. ${inertText(driftedReminderNote(request)!)}${paused ? ` ${pausedNote(paused)}` : ''}`,
     });
-  if (request.policy?.breakGlass)
+  if (why === 'breakGlass')
     return lifecycleCard({
       ...base,
       text: `${ends} It was break-glass access, which cannot be extended: to keep pulling, ask for a normal grant and an approver will decide.${paused ? ` ${pausedNote(paused)}` : ''}`,
     });
-  if (paused)
+  if (why === 'paused')
     return lifecycleCard({
       ...base,
-      text: `${ends} ${pausedNote(paused)} ${extendOnceResumed(request)}; it is approved like a new request.`,
+      text: `${ends} ${pausedNote(paused!)} ${extendOnceResumed(request)}; it is approved like a new request.`,
     });
-  if (extensionWaiting) return lifecycleCard({ ...base, text: `${ends} ${extensionWaitingNote(extensionWaiting)}` });
+  if (why === 'extensionWaiting')
+    return lifecycleCard({ ...base, text: `${ends} ${extensionWaitingNote(extensionWaiting!)}` });
   // No term allowed would move the end (extension-terms.ts): no Extend that is bound to be refused.
-  if (defaultDurationMs === undefined)
-    return lifecycleCard({ ...base, text: `${ends} ${NO_TERM_YET} ${extendLater(request)}.` });
+  if (why === 'noTermYet') return lifecycleCard({ ...base, text: `${ends} ${NO_TERM_YET} ${extendLater(request)}.` });
   return lifecycleCard({
     ...base,
     text: `${ends} To keep it, ask for an extension; it is approved like a new request.`,
-    extend: { defaultDuration: shortDuration(defaultDurationMs) },
+    extend: { defaultDuration: shortDuration(defaultDurationMs!) },
     actions: [extendAction(request)],
   });
 }
@@ -531,28 +537,34 @@ export function credentialReminderCard(
   const plan = request.plan as SecretPlan;
   const secretName = inertText(plan.secretName);
   const secret = `pull secret ${plan.namespace}/${secretName} in ${plan.cluster.name}`;
-  const permanent = Boolean(request.access?.permanent);
   const expires = `The credential in ${secret} expires at ${formatUtc(expiresAt)}`;
-  const offersExtend = !permanent && !paused && !extensionWaiting;
+  // Where Extend is left out, and why: the grouped card's rows decide alike (reminder-extend.ts).
+  const why = noExtendReason({
+    request,
+    credential: true,
+    paused: Boolean(paused),
+    extensionWaiting,
+    offeredMs: defaultDurationMs,
+  });
   return lifecycleCard({
     sandbox: request.sandbox,
     title: `Pull secret credential expires in ${describeTimeLeft(inMs)}`,
-    text: permanent
-      ? `${expires} and nothing renews it: pulls with the secret fail from then, although the access is permanent. To keep pulling, ask for the secret again under the same name: "${askAgainCommand(request)}"; approved like a new request, it replaces the secret with a new credential.${paused ? ` ${pausedNote(paused)}` : ''}`
-      : `${expires}, before your access would end, and nothing renews it: pulls with the secret fail from then. ${
-          paused
-            ? `${pausedNote(paused)} ${extendOnceResumed(request)}; approved like a new request, it puts a new credential into the same secret.`
-            : extensionWaiting
-              ? `${extensionWaitingNote(extensionWaiting)} Approved, it puts a new credential into the same secret.`
-              : `${defaultDurationMs === undefined ? `${NO_TERM_YET} ${extendLater(request)}` : 'To keep pulling, ask for an extension'}; approved like a new request, it puts a new credential into the same secret.`
-        }`,
+    text:
+      why === 'permanentCredential'
+        ? `${expires} and nothing renews it: pulls with the secret fail from then, although the access is permanent. To keep pulling, ask for the secret again under the same name: "${askAgainCommand(request)}"; approved like a new request, it replaces the secret with a new credential.${paused ? ` ${pausedNote(paused)}` : ''}`
+        : `${expires}, before your access would end, and nothing renews it: pulls with the secret fail from then. ${
+            why === 'paused'
+              ? `${pausedNote(paused!)} ${extendOnceResumed(request)}; approved like a new request, it puts a new credential into the same secret.`
+              : why === 'extensionWaiting'
+                ? `${extensionWaitingNote(extensionWaiting!)} Approved, it puts a new credential into the same secret.`
+                : `${why === 'noTermYet' ? `${NO_TERM_YET} ${extendLater(request)}` : 'To keep pulling, ask for an extension'}; approved like a new request, it puts a new credential into the same secret.`
+          }`,
     color: 'Warning',
     facts: facts(request),
-    ...(offersExtend &&
-      defaultDurationMs !== undefined && {
-        extend: { defaultDuration: shortDuration(defaultDurationMs) },
-        actions: [extendAction(request)],
-      }),
+    ...(why === undefined && {
+      extend: { defaultDuration: shortDuration(defaultDurationMs!) },
+      actions: [extendAction(request)],
+    }),
   });
 }
 

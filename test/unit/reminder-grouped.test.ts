@@ -87,6 +87,10 @@ async function setup(
     requests?: AccessRequest[];
     /** Their reminder jobs (default: each one's day-before reminder). */
     jobs?: Array<{ r: AccessRequest; beforeMs: number }>;
+    /** The lifecycle reads jobs by id only (a scheduler that lists no prefix). */
+    byIdOnly?: boolean;
+    /** How the lifecycle reads new access's pause (default: never paused, no reads). */
+    pauses?: { current: () => Promise<undefined> };
   } = {},
 ) {
   const clock = new FakeClock(NOW);
@@ -105,10 +109,22 @@ async function setup(
   const lifecycle = quietLifecycle(clock, {
     store: stores.requests,
     audit: stores.audit,
-    jobs: scheduler,
+    jobs: opts.byIdOnly
+      ? {
+          schedule: (job) => scheduler.schedule(job),
+          cancel: (id) => scheduler.cancel(id),
+          get: (id) => scheduler.get(id),
+          scheduleIfAbsent: (job) => scheduler.scheduleIfAbsent(job),
+          moveIfUnchanged: (job, dueAt) => scheduler.moveIfUnchanged(job, dueAt),
+        }
+      : scheduler,
     messenger,
     // As deployed: the lifecycle's leases, which the requester's reminder claim takes.
-    settings: { remindersMs: opts.remindersMs ?? [DAY], leases: { store: stores.leases, owner: 'this-instance' } },
+    settings: {
+      remindersMs: opts.remindersMs ?? [DAY],
+      leases: { store: stores.leases, owner: 'this-instance' },
+      ...(opts.pauses && { pauses: opts.pauses }),
+    },
   });
   scheduler.register('access.remind', (job, run) => lifecycle.onReminder(job, run));
   const base = { serviceUrl: 'https://smba.example/emea/', bot: { id: 'app-1', name: 'acrbot' } };
@@ -300,7 +316,12 @@ test('Extend clicked on a listed row files the extension of that access, through
 
 test('reminders of one requester due in one sweep (run a few at once) post one card: the others hold back for its claim', async () => {
   const t = await setup({ dueTogether: true });
+  const reads = jest.spyOn(t.stores.requests, 'listByRequester');
+  /** The looks among the requester's granted accesses (not the reads of open extensions). */
+  const scans = () => reads.mock.calls.filter(([, states]) => states.includes('succeeded')).length;
   await t.runAt(0);
+  // Only the run holding the claim looks among the requester's accesses: the others held back first.
+  expect(scans()).toBe(1);
   const cards = t.postsTo(RILEY);
   expect(cards).toHaveLength(1);
   expect(extendActions(cards[0]!.text).map((a) => a.data.requestId)).toEqual(
@@ -309,6 +330,8 @@ test('reminders of one requester due in one sweep (run a few at once) post one c
   // The held ones run again past the claim, find the entries its card wrote for them, and are done.
   await t.runAt(REMINDER_HOLD_MS);
   expect(t.postsTo(RILEY)).toHaveLength(1);
+  // Each found its entry before looking again.
+  expect(scans()).toBe(1);
   for (const r of [lead, soon, sooner]) {
     expect(await t.reminded(r)).toHaveLength(1);
     expect(await t.stores.schedule.get(accessReminderJobId(r.id, DAY))).toBeUndefined();
@@ -406,40 +429,47 @@ test('reminders 1d,1h: once an access’s day-before reminder went, its hour-bef
   await t.scheduler.stop();
 });
 
-test('reminders 7d,1d: a day-before reminder is taken along at most 6 hours early, a week-before one up to a day; rows soonest end first', async () => {
-  /** Riley's ending in a week: its week-before reminder is due now and posts. */
-  const week = grant(granted.id, 7 * DAY);
-  /** Its day-before reminder due in 23 hours: not taken (it would come 47 hours before the end). */
-  const tomorrow = grant('R-JJJJJJJ2', DAY + 23 * HOUR);
-  /** Its day-before reminder due in 5 hours: taken, and it ends first. */
-  const first = grant('R-BBBBBBB2', DAY + 5 * HOUR);
-  /** Its week-before reminder due in 20 hours: taken. */
-  const nextWeek = grant('R-KKKKKKK3', 7 * DAY + 20 * HOUR);
-  const t = await setup({
-    remindersMs: [7 * DAY, DAY],
-    requests: [week, tomorrow, first, nextWeek],
-    jobs: [
-      { r: week, beforeMs: 7 * DAY },
-      { r: tomorrow, beforeMs: DAY },
-      { r: first, beforeMs: DAY },
-      { r: nextWeek, beforeMs: 7 * DAY },
-    ],
-  });
-  await t.runAt(0);
-  expect(t.postsTo(RILEY)).toHaveLength(1);
-  // All rows by their end, the posting access among them.
-  expect(extendActions(t.postsTo(RILEY)[0]!.text).map((a) => a.data.requestId)).toEqual([
-    first.id,
-    week.id,
-    nextWeek.id,
-  ]);
-  expect(await t.reminded(tomorrow)).toEqual([]);
-  await t.runAt(23 * HOUR);
-  expect(t.postsTo(RILEY)).toHaveLength(2);
-  expect(t.postsTo(RILEY)[1]!.text).toContain(tomorrow.id);
-  expect(t.postsTo(RILEY)[1]!.text).not.toContain('of your accesses end soon');
-  await t.scheduler.stop();
-});
+test.each([
+  ['its reminder jobs read by prefix', false],
+  ['its reminder jobs read by id', true],
+])(
+  'reminders 7d,1d: a day-before reminder is taken along at most 6 hours early, a week-before one up to a day; rows soonest end first (%s)',
+  async (_how, byIdOnly) => {
+    /** Riley's ending in a week: its week-before reminder is due now and posts. */
+    const week = grant(granted.id, 7 * DAY);
+    /** Its day-before reminder due in 23 hours: not taken (it would come 47 hours before the end). */
+    const tomorrow = grant('R-JJJJJJJ2', DAY + 23 * HOUR);
+    /** Its day-before reminder due in 5 hours: taken, and it ends first. */
+    const first = grant('R-BBBBBBB2', DAY + 5 * HOUR);
+    /** Its week-before reminder due in 20 hours: taken. */
+    const nextWeek = grant('R-KKKKKKK3', 7 * DAY + 20 * HOUR);
+    const t = await setup({
+      byIdOnly,
+      remindersMs: [7 * DAY, DAY],
+      requests: [week, tomorrow, first, nextWeek],
+      jobs: [
+        { r: week, beforeMs: 7 * DAY },
+        { r: tomorrow, beforeMs: DAY },
+        { r: first, beforeMs: DAY },
+        { r: nextWeek, beforeMs: 7 * DAY },
+      ],
+    });
+    await t.runAt(0);
+    expect(t.postsTo(RILEY)).toHaveLength(1);
+    // All rows by their end, the posting access among them.
+    expect(extendActions(t.postsTo(RILEY)[0]!.text).map((a) => a.data.requestId)).toEqual([
+      first.id,
+      week.id,
+      nextWeek.id,
+    ]);
+    expect(await t.reminded(tomorrow)).toEqual([]);
+    await t.runAt(23 * HOUR);
+    expect(t.postsTo(RILEY)).toHaveLength(2);
+    expect(t.postsTo(RILEY)[1]!.text).toContain(tomorrow.id);
+    expect(t.postsTo(RILEY)[1]!.text).not.toContain('of your accesses end soon');
+    await t.scheduler.stop();
+  },
+);
 
 test('the requester claim is released once the card went out', async () => {
   const t = await setup();
@@ -473,5 +503,86 @@ test('a day-before reminder due in 7 hours is not taken along (more than a quart
   await t.runAt(0);
   expect(extendActions(t.postsTo(RILEY)[0]!.text).map((a) => a.data.requestId)).toEqual([week.id]);
   expect(await t.reminded(in7)).toEqual([]);
+  await t.scheduler.stop();
+});
+
+test.each([
+  ['its reminder jobs read by prefix', false],
+  ['its reminder jobs read by id', true],
+])(
+  'an access whose reminder job was moved past the take-ahead (a retry backing off) is not taken along: its job posts when it comes (%s)',
+  async (_how, byIdOnly) => {
+    /** Riley's, whose day-before reminder was due in 5 hours, its job moved to 8 hours from now. */
+    const moved = grant('R-BBBBBBB2', DAY + 5 * HOUR);
+    const t = await setup({ byIdOnly, requests: [lead, moved] });
+    await t.scheduler.schedule({
+      id: accessReminderJobId(moved.id, DAY),
+      kind: 'access.remind',
+      dueAt: new Date(Date.parse(NOW) + 8 * HOUR),
+      requestId: moved.id,
+      payload: { beforeMs: DAY },
+    });
+    await t.runAt(0);
+    // Its end is within reach of a day-before reminder taken 6 hours early, but the job is not due by then.
+    expect(t.postsTo(RILEY)).toHaveLength(1);
+    expect(t.postsTo(RILEY)[0]!.text).not.toContain(moved.id);
+    expect(await t.reminded(moved)).toEqual([]);
+    await t.runAt(8 * HOUR);
+    expect(t.postsTo(RILEY)).toHaveLength(2);
+    expect(t.postsTo(RILEY)[1]!.text).toContain(moved.id);
+    expect(await t.reminded(moved)).toHaveLength(1);
+    await t.scheduler.stop();
+  },
+);
+
+test('a sibling’s reminder jobs are read at once (one read of their prefix), not one read per reminder', async () => {
+  /** Riley's, ending tomorrow: its week-before reminder is done, its day-before one due in 5 hours. */
+  const sib = grant('R-BBBBBBB2', DAY + 5 * HOUR);
+  const t = await setup({
+    remindersMs: [7 * DAY, DAY],
+    requests: [lead, sib],
+    jobs: [
+      { r: lead, beforeMs: DAY },
+      { r: sib, beforeMs: DAY },
+    ],
+  });
+  const gets = jest.spyOn(t.scheduler, 'get');
+  const prefixes = jest.spyOn(t.scheduler, 'withIdPrefix');
+  await t.runAt(0);
+  expect(extendActions(t.postsTo(RILEY)[0]!.text).map((a) => a.data.requestId)).toEqual([lead.id, sib.id]);
+  expect(gets.mock.calls.filter(([id]) => id.includes(sib.id))).toEqual([]);
+  expect(prefixes.mock.calls.filter(([prefix]) => prefix.includes(sib.id))).toHaveLength(1);
+  await t.scheduler.stop();
+});
+
+test('a sibling with more reminder jobs than one read lists (left from other settings) is still found, by id', async () => {
+  const sib = grant('R-BBBBBBB2', DAY + 5 * HOUR);
+  const t = await setup({ requests: [lead, sib] });
+  // Ids that sort before its day-before job's: a read of the prefix would be cut before it.
+  for (let i = 0; i < 20; i++)
+    await t.scheduler.schedule({
+      id: accessReminderJobId(sib.id, 1000 + i),
+      kind: 'access.remind',
+      dueAt: new Date(Date.parse(NOW) + 10 * DAY),
+      requestId: sib.id,
+      payload: { beforeMs: 1000 + i },
+    });
+  await t.runAt(0);
+  expect(extendActions(t.postsTo(RILEY)[0]!.text).map((a) => a.data.requestId)).toEqual([lead.id, sib.id]);
+  await t.scheduler.stop();
+});
+
+test('the job of an access a grouped card listed finds its entry before reading anything else (the pause, open extensions)', async () => {
+  const pauses = { current: jest.fn(async () => undefined) };
+  const t = await setup({ requests: [lead, soon], pauses });
+  await t.runAt(0);
+  pauses.current.mockClear();
+  expect(extendActions(t.postsTo(RILEY)[0]!.text).map((a) => a.data.requestId)).toEqual([lead.id, soon.id]);
+  const reads = jest.spyOn(t.stores.requests, 'listByRequester');
+  await t.runAt(6 * HOUR);
+  expect(t.postsTo(RILEY)).toHaveLength(1);
+  expect(await t.stores.schedule.get(accessReminderJobId(soon.id, DAY))).toBeUndefined();
+  expect(reads).not.toHaveBeenCalled();
+  expect(pauses.current).not.toHaveBeenCalled();
   await t.scheduler.stop();
 });

@@ -1,0 +1,45 @@
+/**
+ * Whether an expiry reminder offers Extend, and if not, why: one decision for the single
+ * reminder's card (lifecycle-view.ts) and each row of the grouped one (grouped-reminder-view.ts),
+ * so neither offers an Extend the other leaves out. Each card words the reason its own way.
+ */
+import { driftedReminderNote } from '../domain/drifted-access';
+import type { AccessRequest } from '../domain/request';
+
+/**
+ * Why a reminder offers no Extend (each would be refused, or does not apply): a grant removed or
+ * changed outside acrbot (drift), break-glass access, a permanent access's secret credential
+ * (nothing to extend: asked for again), new access paused, an extension already waiting for
+ * approval, no term allowed that would end much later yet (extension-terms.ts).
+ */
+export type NoExtendReason =
+  'drifted' | 'breakGlass' | 'permanentCredential' | 'paused' | 'extensionWaiting' | 'noTermYet';
+
+/** What a reminder of one access knows when it decides. */
+export interface ReminderExtendCase {
+  request: AccessRequest;
+  /** It reminds of a pull secret's credential expiry, not of the term's end. */
+  credential: boolean;
+  /** New access is paused. */
+  paused: boolean;
+  /** An extension of it waiting for approval (its id). */
+  extensionWaiting?: string;
+  /** The term its Extend would be pre-filled with; undefined: none allowed would end much later. */
+  offeredMs?: number;
+}
+
+/**
+ * Why the reminder of `c` offers no Extend, the first that applies in this order, or undefined
+ * when it offers one. Drift before break-glass: whatever the grant was, the cluster no longer
+ * pulls with it, and the way on (a new grant) is the same. Drift is recorded on grants only, so
+ * a credential's reminder never reads it; break-glass access is always a grant.
+ */
+export function noExtendReason(c: ReminderExtendCase): NoExtendReason | undefined {
+  if (!c.credential && driftedReminderNote(c.request)) return 'drifted';
+  if (c.request.policy?.breakGlass) return 'breakGlass';
+  if (c.credential && c.request.access?.permanent) return 'permanentCredential';
+  if (c.paused) return 'paused';
+  if (c.extensionWaiting) return 'extensionWaiting';
+  if (c.offeredMs === undefined) return 'noTermYet';
+  return undefined;
+}
