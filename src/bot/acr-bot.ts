@@ -172,6 +172,17 @@ export class AcrBot extends ActivityHandler {
         await welcomes.once(String(conversation?.id ?? ''), () => this.info.help(ctx));
       await next();
     });
+    // Removed (from a team or chat, or uninstalled): logged, and a re-add welcomed again.
+    this.onMembersRemoved(async (ctx, next) => {
+      const { membersRemoved, recipient } = ctx.activity;
+      if (Array.isArray(membersRemoved) && membersRemoved.some((m) => m?.id === recipient?.id))
+        await welcomes.removedFrom(ctx.activity, 'membersRemoved', this.services.log);
+      await next();
+    });
+    this.onInstallationUpdateRemove(async (ctx, next) => {
+      await welcomes.removedFrom(ctx.activity, 'installationUpdate', this.services.log);
+      await next();
+    });
   }
 
   /**

@@ -7,10 +7,12 @@
 import type { ConversationReference } from 'botbuilder';
 import type { CardCopy, RequestStore } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
-import type { ApprovalCardPort } from '../flows/approval-announce';
+import type { ApprovalCardPort, ApprovalCardPost } from '../flows/approval-announce';
 import type { Logger } from '../observability/logger';
+import { messageCard } from '../views/message-view';
 import type { CardMessenger } from './card-messenger';
 import { conversationIdOf, inChannel, sameConversation } from './conversation-targets';
+import { teamsRefusal } from './teams-refusal';
 
 /** How many recent requests of each state are looked through for a reference when the request has no card at all. */
 const OTHER_REQUESTS_READ = 3;
@@ -18,7 +20,7 @@ const OTHER_REQUESTS_READ = 3;
 /** What the poster asks of the card messenger. */
 export type ApprovalCardMessenger = Pick<
   CardMessenger,
-  'postApproval' | 'shareRequesterCopy' | 'breakGlassUsed' | 'syncAuditCard'
+  'postApproval' | 'shareRequesterCopy' | 'breakGlassUsed' | 'syncAuditCard' | 'send'
 >;
 
 /** Posts a request's approvers' card where its approvers are asked, without a turn. */
@@ -35,17 +37,48 @@ export class ApprovalCardPoster implements ApprovalCardPort {
     return (await this.store.listCardCopies(request.id)).some((c) => c.role === 'approver');
   }
 
-  async postApprovalCard(request: AccessRequest): Promise<{ conversationId: string; shared: boolean } | undefined> {
+  /**
+   * `refused` when Teams refused the post for good (teamsRefusal: 403, acrbot is not in the
+   * conversation; 404, it is gone), with its status and code: no retry at the backoff gets
+   * through, and the job audits it and tries again slowly instead of failing.
+   */
+  async postApprovalCard(request: AccessRequest): Promise<ApprovalCardPost | undefined> {
     const copies = await this.store.listCardCopies(request.id);
     const target = await this.targetOf(request, copies);
     if (!target) return undefined;
+    const conversationId = conversationIdOf(target);
     // A requester's copy already where the approvers are asked is theirs too, as in the turn.
     const inTarget = copies.some(
       (c) => c.role === 'requester' && sameConversation(c.conversation as Partial<ConversationReference>, target),
     );
-    const shared = inTarget && (await this.messenger.shareRequesterCopy(request, target));
-    if (!shared) await this.messenger.postApproval(target, request);
-    return { conversationId: conversationIdOf(target), shared };
+    try {
+      const shared = inTarget && (await this.messenger.shareRequesterCopy(request, target));
+      if (!shared) await this.messenger.postApproval(target, request);
+      return { conversationId, shared };
+    } catch (err) {
+      const refusal = teamsRefusal(err);
+      if (!refusal) throw err;
+      return { conversationId, refused: refusal };
+    }
+  }
+
+  async tellRequester(request: AccessRequest, text: string): Promise<boolean> {
+    try {
+      const copy = (await this.store.listCardCopies(request.id)).find((c) => c.role === 'requester');
+      if (!copy) {
+        this.log.warn(
+          { requestId: request.id, news: 'approvalCardNotPosted' },
+          'the requester has no conversation acrbot knows of: not told',
+        );
+        return false;
+      }
+      const card = messageCard({ title: 'Note', text, sandbox: request.sandbox });
+      await this.messenger.send(copy.conversation as Partial<ConversationReference>, card);
+      return true;
+    } catch (err) {
+      this.log.warn({ err, requestId: request.id }, 'could not tell the requester');
+      return false;
+    }
   }
 
   breakGlassUsed(request: AccessRequest, channelId: string | undefined): Promise<boolean> {

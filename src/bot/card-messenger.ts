@@ -324,20 +324,24 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
   /**
    * Updates every copy; on a final grant/secret state, sends the outcome card to the requester,
    * and tells them of decisions, unless the change is a mark within the state (`markOnly`).
-   * Never throws.
+   * `'noConversation'` when there was news or an outcome and no conversation of the requester's
+   * to send it in (logged). Never throws.
    */
-  async requestChanged(request: AccessRequest, change: RequestChange = {}): Promise<void> {
+  async requestChanged(request: AccessRequest, change: RequestChange = {}): Promise<'noConversation' | undefined> {
     try {
       const copies = await this.parts.store.listCardCopies(request.id);
       // Everything is queued before the first await, so a later state's call queues after this
       // one: the card replacements (card-copy-updates.ts), then the requester's messages after
       // them in that conversation (requester-messages.ts).
       const work = queueCopyUpdates(this.parts, request, copies);
-      work.push(...queueRequesterMessages(this.parts, request, change, copies));
+      const requester = queueRequesterMessages(this.parts, request, change, copies);
+      work.push(...requester.work);
       await this.syncAuditCard(request, copies);
       await Promise.all(work);
+      return requester.noConversation ? 'noConversation' : undefined;
     } catch (err) {
       this.log.warn({ err, requestId: request.id }, 'could not update request cards');
+      return undefined;
     }
   }
 }

@@ -120,13 +120,16 @@ function extensionTermOffered(
  * news of a decision, and on a final grant/secret state the outcome card, none for a mark within
  * the state (`markOnly`). Synchronous up to the queueing, after the card replacements the caller
  * queued before; returns the messages, each resolving once sent or failed (logged).
+ * `noConversation`: there was news or an outcome to tell, and the request has no requester's copy
+ * to tell it beside (its card could not be placed): nothing sent, a warning logged, and the caller
+ * says so (the outcome's `request.outcome.told` entry is `unposted`).
  */
 export function queueRequesterMessages(
   parts: Pick<MessengerParts, 'log' | 'send' | 'outbox'>,
   request: AccessRequest,
   change: RequestChange,
   copies: readonly CardCopy[],
-): Promise<unknown>[] {
+): { work: Promise<unknown>[]; noConversation: boolean } {
   const work: Promise<unknown>[] = [];
   const requesterCopy = copies.find((c) => c.role === 'requester');
   const to = requesterCopy?.conversation as Partial<ConversationReference> | undefined;
@@ -144,6 +147,13 @@ export function queueRequesterMessages(
     !change.markOnly && (request.state === 'succeeded' || request.state === 'failed') && !request.access?.extendedBy
       ? outcomeCard(request)
       : undefined;
+  if (!to && (outcome || news)) {
+    parts.log.warn(
+      { requestId: request.id, news: outcome ? 'outcome' : news },
+      'the requester has no conversation acrbot knows of: not told',
+    );
+    return { work, noConversation: true };
+  }
   // New messages are never coalesced: each goes out, in order, after the card replacements
   // queued before it in that conversation. Only the "approved" news waits (see
   // EXECUTING_HOLD_MS), and the outcome withdraws it while it still waits.
@@ -166,7 +176,7 @@ export function queueRequesterMessages(
         )
         .catch(told(`${news} news`)),
     );
-  return work;
+  return { work, noConversation: false };
 }
 
 /** Teams' answer that a conversation can no longer be posted to: 403 (bot not in it) or 404 (gone). */

@@ -3,10 +3,14 @@
  * sends that `conversationUpdate` again when its delivery failed or timed out, and a team install
  * can arrive as several, on any instance; each one posted the whole help card again, into the
  * same thread. One welcome per conversation within the window, recorded in the store's sightings
- * (the abuse ledger that remembers Teams activity ids), so every instance agrees.
+ * (the abuse ledger that remembers Teams activity ids), so every instance agrees. acrbot removed
+ * from the conversation, the sighting is forgotten: added back, it is welcomed again.
  */
+import type { Activity } from 'botbuilder';
 import type { AbuseLedger, Clock } from '../domain/ports';
+import type { Logger } from '../observability/logger';
 import { teamsRefusal } from './teams-refusal';
+import { textField } from './turn-identity';
 
 /** How long a conversation counts as welcomed: redeliveries come within minutes. */
 export const WELCOME_WINDOW_MS = 10 * 60_000;
@@ -42,7 +46,7 @@ export class Welcomes {
    * (the turn is answered 200; the adapter logs the refusal, create-adapter.ts).
    */
   async once(conversationId: string, send: () => Promise<void>): Promise<void> {
-    const key = `welcome:${conversationId.split(';')[0]!.slice(0, 300)}`;
+    const key = welcomeKey(conversationId);
     if (!(await this.ledger.firstSighting(key, this.clock.now(), this.windowMs))) return;
     try {
       await send();
@@ -55,4 +59,43 @@ export class Welcomes {
       throw new WelcomeNotPostedError(key, err);
     }
   }
+
+  /**
+   * Forgets that `conversationId` was welcomed: acrbot was removed from it, so being added back,
+   * even within the window, is a new arrival that is welcomed again (not a redelivery).
+   */
+  async forget(conversationId: string): Promise<void> {
+    await this.ledger.forgetSighting(welcomeKey(conversationId));
+  }
+
+  /**
+   * acrbot was removed from the activity's conversation (`membersRemoved` naming it, or an
+   * `installationUpdate` remove): one info line naming the conversation (and its team), which
+   * otherwise leaves no trace until posts there are refused, and its welcome forgotten
+   * ({@link forget}). Never throws: a forget that failed is logged.
+   */
+  async removedFrom(
+    activity: Pick<Activity, 'conversation' | 'channelData' | 'action'>,
+    how: 'membersRemoved' | 'installationUpdate',
+    log: Logger,
+  ): Promise<void> {
+    const conversationId = textField(activity.conversation?.id)?.slice(0, 300) ?? '';
+    const teamId = textField((activity.channelData as { team?: { id?: unknown } } | undefined)?.team?.id);
+    const action = how === 'installationUpdate' ? textField(activity.action)?.slice(0, 40) : undefined;
+    log.info(
+      { conversationId, ...(teamId && { teamId: teamId.slice(0, 300) }), how, ...(action && { action }) },
+      'acrbot was removed from a conversation; adding it back there welcomes it again',
+    );
+    await this.forget(conversationId).catch((err: unknown) =>
+      log.warn(
+        { err, conversationId },
+        'the welcome of a conversation acrbot was removed from could not be forgotten; added back within 10 minutes, it is not welcomed',
+      ),
+    );
+  }
+}
+
+/** The sighting of a conversation's welcome: a channel thread (`19:…;messageid=…`) counts as its channel. */
+function welcomeKey(conversationId: string): string {
+  return `welcome:${conversationId.split(';')[0]!.slice(0, 300)}`;
 }

@@ -11,10 +11,10 @@ import type { RequestChange } from '../flows/notifier';
 
 /** A {@link CardMessenger} that keeps track of its `requestChanged` work until it has ended. */
 export class DrainingMessenger extends CardMessenger {
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
 
-  override requestChanged(request: AccessRequest, change?: RequestChange): Promise<void> {
-    const work: Promise<void> = super.requestChanged(request, change).finally(() => this.inFlight.delete(work));
+  override requestChanged(request: AccessRequest, change?: RequestChange): Promise<'noConversation' | undefined> {
+    const work = super.requestChanged(request, change).finally(() => this.inFlight.delete(work));
     this.inFlight.add(work);
     return work;
   }

@@ -98,7 +98,7 @@ export function createFlows(
   const cards: RequestNotifier = {
     requestChanged: async (request, change) => {
       for (const listener of changeListeners) listener(request);
-      await notifier.requestChanged(request, change);
+      return notifier.requestChanged(request, change);
     },
   };
   const settings: FlowSettings = {
@@ -191,6 +191,7 @@ export function createFlows(
     new ApprovalCardPoster(notifier, stores.requests, config.approvalChannelId, log),
     () => policies.current().breakGlass?.channel,
     log,
+    scheduler,
   );
   const grantRunner = new GrantRunner(
     azure.reader,
@@ -266,12 +267,14 @@ export function createFlows(
         // A credential the failed run could not delete is tried again soon, not at the next start:
         // its job is stored whatever the cards and the lifecycle do, and their failure still thrown.
         let told: { failed: false } | { failed: true; err: unknown } = { failed: false };
+        /** The cards' answer ('noConversation': the requester had nowhere to be told), for the told entry. */
+        let answer: 'noConversation' | void = undefined;
         try {
           if (request.state === 'executing')
             void cards
               .requestChanged(request)
               .catch((err: unknown) => log.warn({ err, requestId: request.id }, 'card update failed'));
-          else await cards.requestChanged(request);
+          else answer = await cards.requestChanged(request);
           await lifecycle.requestChanged(request);
         } catch (err) {
           told = { failed: true, err };
@@ -286,6 +289,7 @@ export function createFlows(
             );
           });
         if (told.failed) throw told.err;
+        return answer;
       },
     },
     log,
@@ -366,7 +370,7 @@ export function createFlows(
           clock,
           log,
           reschedule: (job) => scheduler.schedule(job),
-          outcomeChanged: (request) => cards.requestChanged(request, { markOnly: true }),
+          outcomeChanged: async (request) => void (await cards.requestChanged(request, { markOnly: true })),
           checkLease: run && (() => run.check()),
         }),
     },

@@ -19,14 +19,80 @@
  * still posting past the grace period, or when a post went out but was not recorded (the
  * process stopped between Teams' answer and the copy's write): a second card is better than
  * approvers never told. An announcement whose post failed leaves the job to post it again.
+ *
+ * A post Teams refuses for good (403 `BotNotInConversationRoster`: acrbot was removed from the
+ * approvals channel; 404: it is gone) is no failure a backoff mends, and failing the job would
+ * retry it every half hour until the request expires, each run reporting the failure to the
+ * approvers in that same refusing channel. So it is audited once (a keyed `approval.card.posted`
+ * entry with outcome `refused`, naming the conversation and Teams' code; the turn writes the same
+ * entry when its own post was refused, request-handler.ts), logged once per attempt with what to
+ * do, the requester told once in the turn's words (unless the turn told them), and the job moved
+ * {@link REFUSED_RETRY_MS} on while the request still waits: a pending one until it expires, a
+ * break-glass grant while its access lasts. acrbot added back, the next attempt posts the card.
  */
+import type { AuditEntry, AuditEvent } from '../domain/audit-chain';
 import { awaitingReview } from '../domain/policy';
 import type { AuditLog, Clock, RequestStore, ScheduledJob } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
-import { isExpired } from '../domain/request';
+import { isBeingRevoked, isExpired } from '../domain/request';
+import { currentCorrelationId } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import { APPROVAL_CARD_POSTED, approvalPostedEntry } from './approval-posted-entry';
+import type { JobScheduling } from './request-jobs';
 import type { JobRun } from './scheduler';
+
+/**
+ * How long after a post Teams refused for good the job tries again: slow, since it is refused
+ * until someone adds acrbot back (one error line per attempt), yet soon enough that a request
+ * (which waits at most a day) reaches its approvers within the hour of acrbot's return.
+ */
+export const REFUSED_RETRY_MS = 3_600_000;
+
+/** The outcome of the `approval.card.posted` entry of a card Teams refused for good. */
+export const APPROVAL_CARD_REFUSED = 'refused';
+
+/** What Teams answered a post it refused for good: its status, and its error code if it gave one. */
+export interface CardRefusal {
+  status: number;
+  code?: string;
+}
+
+/** Where the approvers' card went, or where Teams refused it for good. */
+export type ApprovalCardPost =
+  { conversationId: string; shared: boolean; refused?: undefined } | { conversationId: string; refused: CardRefusal };
+
+/** The key of the refused entry: one per request, whoever (the turn, any run of the job) writes it first. */
+export function approvalRefusedKey(requestId: string): string {
+  return `${APPROVAL_CARD_POSTED}:${APPROVAL_CARD_REFUSED}:${requestId}`;
+}
+
+/**
+ * The entry recording that Teams refused `request`'s approvers' card in `conversationId` for
+ * good (acrbot is not in it), keyed once per request ({@link approvalRefusedKey}); `by`: who met
+ * the refusal and what follows, appended to the detail. Not an entry of the card going out: the
+ * job looks past it ({@link ApprovalAnnouncements}) and keeps trying.
+ */
+export function approvalRefusedEntry(
+  request: Pick<AccessRequest, 'id' | 'tenantId'>,
+  conversationId: string,
+  refusal: CardRefusal,
+  by: string,
+): AuditEvent {
+  return {
+    ...approvalPostedEntry(request, conversationId),
+    outcome: APPROVAL_CARD_REFUSED,
+    detail: `not posted: Teams refused it (${refusal.status}${refusal.code ? ` ${refusal.code}` : ''}: acrbot is not in that conversation); ${by}`,
+    idempotencyKey: approvalRefusedKey(request.id),
+  };
+}
+
+/**
+ * What the requester is told when their request's approvers' card could not be posted: the
+ * turn's words (request-handler.ts), so a requester the job tells reads what the turn would have said.
+ */
+export function approvalCardNotPostedText(requestId: string, reference: string): string {
+  return `The approval card could not be posted to the approvals channel; approvers can still find request ${requestId} with "@acrbot pending". Reference for the platform team: ${reference}.`;
+}
 
 /** Implemented by the chat layer: the posts of an announcement made outside any turn. */
 export interface ApprovalCardPort {
@@ -36,9 +102,16 @@ export interface ApprovalCardPort {
    * Posts the approvers' copy where the announcement would have (the rule's channel, else
    * ACRBOT_APPROVAL_CHANNEL, else the request's own channel or group chat), or makes the
    * requester's copy there theirs. Where it went; undefined when there is no such conversation
-   * (a personal chat and no channel: nothing to post). Throws when the post failed.
+   * (a personal chat and no channel: nothing to post); `refused` when Teams refused the post for
+   * good (403: acrbot is not in it; 404: gone). Throws when the post failed otherwise.
    */
-  postApprovalCard(request: AccessRequest): Promise<{ conversationId: string; shared: boolean } | undefined>;
+  postApprovalCard(request: AccessRequest): Promise<ApprovalCardPost | undefined>;
+  /**
+   * Tells the requester `text` where they asked (their card copy's conversation). False when it
+   * was not posted (no conversation of theirs, the post failed: logged). Never throws. Absent:
+   * nobody is told.
+   */
+  tellRequester?(request: AccessRequest, text: string): Promise<boolean>;
   /** The break-glass alert (false: nowhere to post it). */
   breakGlassUsed(request: AccessRequest, channelId: string | undefined): Promise<boolean>;
   /** The request's audit card, posted or brought up to date (never throws). */
@@ -55,6 +128,8 @@ export class ApprovalAnnouncements {
     /** The break-glass channel of the policy in force (`breakGlass.channel`). */
     private readonly breakGlassChannel: () => string | undefined,
     private readonly log: Logger,
+    /** Moves the job on after a refusal ({@link REFUSED_RETRY_MS}); absent, a refused job ends. */
+    private readonly jobs?: Pick<JobScheduling, 'schedule' | 'moveIfUnchanged'>,
   ) {}
 
   /** `approval.announce`: posts the request's approvers' card if nobody did. `run`: the job's lease. */
@@ -63,15 +138,17 @@ export class ApprovalAnnouncements {
     const request = await this.store.get(job.requestId);
     // Not stored (the create failed after writing its jobs), or nothing asked of approvers now.
     if (!request || !this.waitsForApprovers(request)) return;
-    if (await this.announced(request)) return;
+    const entries = await this.audit.forRequest(request.id);
+    if (await this.announced(request, entries)) return;
     await run?.check();
-    let posted: { conversationId: string; shared: boolean } | undefined;
+    let posted: ApprovalCardPost | undefined;
     try {
       posted = await this.cards.postApprovalCard(request);
     } catch (err) {
       // Kept and retried with backoff (a failing job of a request is reported to its approvers).
       throw new Error(`the approvers' card of ${request.id} could not be posted; retrying`, { cause: err });
     }
+    if (posted?.refused) return this.refused(job, request, entries, posted.conversationId, posted.refused, run);
     if (!posted) {
       // The announcement found nowhere either, and told the requester so (if it ran).
       this.log.info(
@@ -108,16 +185,91 @@ export class ApprovalAnnouncements {
     await this.cards.syncAuditCard(request);
   }
 
+  /**
+   * Teams refused the card for good (acrbot is not in `conversationId`): audited once, the
+   * requester told once (unless the turn, which met the refusal first, told them: its entry is
+   * there), one error logged, and the job moved {@link REFUSED_RETRY_MS} on while the request
+   * still waits then ({@link nextAfterRefusal}); else it ends here.
+   */
+  private async refused(
+    job: ScheduledJob,
+    request: AccessRequest,
+    entries: readonly AuditEntry[],
+    conversationId: string,
+    refusal: CardRefusal,
+    run: JobRun | undefined,
+  ): Promise<void> {
+    const next = this.nextAfterRefusal(request);
+    const retry = next
+      ? `tried again every hour while it waits for its approvers`
+      : 'not tried again: the request no longer waits for its approvers by the next attempt';
+    if (!entries.some((e) => e.idempotencyKey === approvalRefusedKey(request.id))) {
+      // Told before the entry is written: a run that fails in between tells again rather than never.
+      const reference = currentCorrelationId() ?? request.id;
+      const told =
+        (await this.cards.tellRequester?.(request, approvalCardNotPostedText(request.id, reference))) ?? false;
+      await run?.check();
+      await this.audit.append(
+        approvalRefusedEntry(
+          request,
+          conversationId,
+          refusal,
+          `by the approval.announce job; ${told ? 'the requester was told' : 'the requester could not be told'}; ${retry}`,
+        ),
+      );
+    }
+    this.log.error(
+      {
+        requestId: request.id,
+        conversationId,
+        teamsStatus: refusal.status,
+        teamsCode: refusal.code,
+        nextAttemptAt: next?.toISOString(),
+      },
+      "Teams refused the approvers' card of a request (acrbot is not in that channel): add acrbot back or change the approvals channel; it is tried again every hour while the request waits",
+    );
+    if (next) await this.moveOwnJob(job, next);
+  }
+
+  /**
+   * When the job tries a refused card again: {@link REFUSED_RETRY_MS} on, while the request still
+   * waits for its approvers then: a pending request before it expires, a break-glass grant before
+   * its access ends (its review judges only the use after that; the daily `breakglass.review`
+   * report goes on). Undefined: it ends.
+   */
+  private nextAfterRefusal(request: AccessRequest): Date | undefined {
+    const next = this.clock.now().getTime() + REFUSED_RETRY_MS;
+    if (!this.jobs) return undefined;
+    if (request.state === 'pending') return next < Date.parse(request.expiresAt) ? new Date(next) : undefined;
+    if (request.state !== 'succeeded' && request.state !== 'approved' && request.state !== 'executing')
+      return undefined;
+    if (isBeingRevoked(request)) return undefined;
+    // Still running (no end yet), or permanent: until its review is due, then the daily report's.
+    const end = request.access?.expiresAt ?? request.policy?.review?.dueAt;
+    return end && next < Date.parse(end) ? new Date(next) : undefined;
+  }
+
+  /** Its own job, moved only while nobody wrote it since it was read (a decision's cancel must stay). */
+  private async moveOwnJob(job: ScheduledJob, dueAt: Date): Promise<void> {
+    if (this.jobs?.moveIfUnchanged && job.revision !== undefined) {
+      await this.jobs.moveIfUnchanged(job, dueAt);
+      return;
+    }
+    await this.jobs?.schedule({ id: job.id, kind: job.kind, dueAt, requestId: job.requestId, payload: job.payload });
+  }
+
   /** Pending (not past its window), or a break-glass grant whose review is owed. */
   private waitsForApprovers(request: AccessRequest): boolean {
     if (request.state === 'pending') return !isExpired(request, this.clock.now());
     return Boolean(request.policy?.breakGlass) && awaitingReview(request);
   }
 
-  /** Whether its approvers' card went out: its entry, or (a post recorded, its entry not yet) its copy. */
-  private async announced(request: AccessRequest): Promise<boolean> {
-    const entries = await this.audit.forRequest(request.id);
-    if (entries.some((e) => e.action === APPROVAL_CARD_POSTED)) return true;
+  /**
+   * Whether its approvers' card went out: its entry (not one of a refusal), or (a post recorded,
+   * its entry not yet) its copy.
+   */
+  private async announced(request: AccessRequest, entries: readonly AuditEntry[]): Promise<boolean> {
+    if (entries.some((e) => e.action === APPROVAL_CARD_POSTED && e.outcome !== APPROVAL_CARD_REFUSED)) return true;
     return this.cards.hasApproversCopy(request);
   }
 }

@@ -14,5 +14,9 @@ export interface RequestChange {
 
 /** Implemented by the bot layer: update every copy of the card, send outcome messages. */
 export interface RequestNotifier {
-  requestChanged(request: AccessRequest, change?: RequestChange): Promise<void>;
+  /**
+   * `'noConversation'`: there was news of a decision or an outcome for the requester, and acrbot
+   * knows no conversation of theirs to send it in (nothing sent; logged by the bot layer).
+   */
+  requestChanged(request: AccessRequest, change?: RequestChange): Promise<'noConversation' | void>;
 }

@@ -85,23 +85,28 @@ export interface OutcomeTelling {
  */
 export async function tellOutcome(telling: OutcomeTelling, request: AccessRequest): Promise<void> {
   let followUpFailed = false;
-  await telling.notifier.requestChanged(request).catch((err: unknown) => {
+  const answer = await telling.notifier.requestChanged(request).catch((err: unknown) => {
     followUpFailed = true;
     telling.log.error({ err, requestId: request.id, state: request.state }, 'follow-up of a state change failed');
+    return undefined;
   });
   if (request.state !== 'succeeded' && request.state !== 'failed') return;
+  // No conversation of the requester's (their card was never placed): nothing was sent to them,
+  // and none will be (the mark is written all the same), as `access.end.told` says of an end.
+  const noConversation = answer === 'noConversation';
+  const sent = noConversation
+    ? 'cards sent to Teams; the outcome message not sent: no conversation of the requester'
+    : 'cards and the outcome message sent to Teams (a refusal is logged)';
   const event: AuditEvent & { idempotencyKey: string } = {
     actor: ACRBOT_ACTOR,
     tenantId: request.tenantId,
     requestId: request.id,
     targetIds: [request.plan.cluster.id, request.plan.registry.id],
     action: OUTCOME_TOLD,
-    outcome: 'sent',
+    outcome: noConversation ? 'unposted' : 'sent',
     // What was done, not what Teams did with it: a card or message Teams refused is logged by
     // the messenger, which never throws, and is not sent again from here.
-    detail: followUpFailed
-      ? 'cards and the outcome message sent to Teams (a refusal is logged); the follow-up after them failed (logged)'
-      : 'cards and the outcome message sent to Teams (a refusal is logged)',
+    detail: followUpFailed ? `${sent}; the follow-up after them failed (logged)` : sent,
     idempotencyKey: outcomeToldKey(request.id),
   };
   try {

@@ -23,6 +23,8 @@ import type { TurnIdentity } from '../turn-identity';
 import { auditBadCardData, auditPlanningFailure } from '../validation-audit';
 import { auditLimitRefusal } from '../../flows/limit-audit';
 import { approvalPostedEntry } from '../../flows/approval-posted-entry';
+import { approvalCardNotPostedText, approvalRefusedEntry } from '../../flows/approval-announce';
+import { teamsRefusal } from '../teams-refusal';
 import { typingWhenSlow } from '../typing-when-slow';
 import type { OwnCards } from '../own-cards';
 
@@ -545,11 +547,25 @@ export class RequestHandler {
       // The reference ties what the requester quotes to this log line (its correlation id).
       const reference = currentCorrelationId() ?? request.id;
       this.services.log.warn({ err, requestId: request.id }, 'approval card could not be posted');
-      await say(
-        `The approval card could not be posted to the approvals channel; approvers can still find request ${request.id} with "@acrbot pending". Reference for the platform team: ${reference}.`,
-      ).catch((sayErr: unknown) =>
+      await say(approvalCardNotPostedText(request.id, reference)).catch((sayErr: unknown) =>
         this.services.log.warn({ err: sayErr, requestId: request.id }, 'could not tell the requester'),
       );
+      // Refused for good (acrbot not in that channel): audited, and the request's approval.announce
+      // job, finding the entry, neither writes it again nor tells the requester a second time.
+      const refusal = teamsRefusal(err);
+      if (refusal)
+        await audit
+          .append(
+            approvalRefusedEntry(
+              request,
+              String(target.conversation?.id),
+              refusal,
+              'by the announcement; the requester was told; the approval.announce job tries again',
+            ),
+          )
+          .catch((auditErr: unknown) =>
+            this.services.log.warn({ err: auditErr, requestId: request.id }, 'approval card could not be posted'),
+          );
     }
   }
 }

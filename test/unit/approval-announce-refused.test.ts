@@ -1,0 +1,111 @@
+/**
+ * The `approval.announce` job meeting a card Teams refuses for good (acrbot is not in the
+ * approvals channel): not a failure. The refusal is audited once (keyed), the requester told once
+ * in the turn's words unless the turn already did (its refused entry is there), and the job moved
+ * an hour on while the request still waits then; else it ends.
+ */
+import {
+  ApprovalAnnouncements,
+  type ApprovalCardPort,
+  approvalRefusedEntry,
+  REFUSED_RETRY_MS,
+} from '../../src/flows/approval-announce';
+import { approvalAnnounceJobId } from '../../src/flows/request-jobs';
+import type { JobSpec } from '../../src/flows/scheduler';
+import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import type { AccessRequest } from '../../src/domain/request';
+import { createLogger } from '../../src/observability/logger';
+import { FakeClock, HOUR, MINUTE } from './support/fake-clock';
+import { pendingRequest } from './support/requests';
+
+const CHANNEL = '19:approvals@thread.tacv2';
+
+function setup(request: AccessRequest) {
+  const clock = new FakeClock(new Date(Date.parse(request.createdAt) + 3 * MINUTE));
+  const store = new MemoryRequestStore();
+  const audit = new MemoryAuditLog(clock);
+  const told: string[] = [];
+  const moved: JobSpec[] = [];
+  const cards: ApprovalCardPort = {
+    hasApproversCopy: async () => false,
+    postApprovalCard: async () => ({
+      conversationId: CHANNEL,
+      refused: { status: 403, code: 'BotNotInConversationRoster' },
+    }),
+    tellRequester: async (_r, text) => {
+      told.push(text);
+      return true;
+    },
+    breakGlassUsed: async () => true,
+    syncAuditCard: async () => undefined,
+  };
+  const jobs = {
+    schedule: async (job: JobSpec) => void moved.push(job),
+  };
+  const announcements = new ApprovalAnnouncements(
+    store,
+    audit,
+    clock,
+    cards,
+    () => undefined,
+    createLogger({ level: 'silent' }),
+    jobs,
+  );
+  const run = async () => {
+    if (!(await store.get(request.id))) await store.create(request);
+    await announcements.onDue({
+      id: approvalAnnounceJobId(request.id),
+      kind: 'approval.announce',
+      dueAt: clock.now().toISOString(),
+      requestId: request.id,
+      attempts: 0,
+    });
+  };
+  const refusedEntries = async () =>
+    (await audit.forRequest(request.id)).filter((e) => e.action === 'approval.card.posted');
+  return { clock, audit, told, moved, run, refusedEntries };
+}
+
+describe('approval.announce refused for good', () => {
+  test('the first refusal: the requester told once in the turn words, one keyed entry, the job an hour on', async () => {
+    const request = pendingRequest();
+    const t = setup(request);
+    await t.run();
+    expect(t.told).toHaveLength(1);
+    expect(t.told[0]).toContain(`approvers can still find request ${request.id} with "@acrbot pending"`);
+    const [entry, ...more] = await t.refusedEntries();
+    expect(more).toEqual([]);
+    expect(entry).toMatchObject({ outcome: 'refused', targetIds: [CHANNEL] });
+    expect(entry!.detail).toContain('403 BotNotInConversationRoster');
+    expect(entry!.detail).toContain('the requester was told');
+    expect(t.moved.map((j) => j.dueAt.getTime())).toEqual([t.clock.now().getTime() + REFUSED_RETRY_MS]);
+
+    // The next attempt, still refused: neither told nor audited again; moved on again.
+    t.clock.advance(HOUR);
+    await t.run();
+    expect(t.told).toHaveLength(1);
+    expect(await t.refusedEntries()).toHaveLength(1);
+    expect(t.moved).toHaveLength(2);
+  });
+
+  test('the turn met the refusal first (its entry is there): the requester is not told again', async () => {
+    const request = pendingRequest();
+    const t = setup(request);
+    await t.audit.append(
+      approvalRefusedEntry(request, CHANNEL, { status: 403 }, 'by the announcement; the requester was told'),
+    );
+    await t.run();
+    expect(t.told).toEqual([]);
+    expect(await t.refusedEntries()).toHaveLength(1);
+    expect(t.moved).toHaveLength(1);
+  });
+
+  test('within the hour of its expiry: no further attempt, the job ends', async () => {
+    const request = pendingRequest();
+    const t = setup(request);
+    t.clock.advance(23.5 * HOUR);
+    await t.run();
+    expect(t.moved).toEqual([]);
+    expect((await t.refusedEntries())[0]!.detail).toContain('not tried again');
+  });
+});
