@@ -19,7 +19,7 @@ import { LOST_END_RECHECK_MS } from '../flows/access-end-net';
 import { REVIEW_NET_RECHECK_MS } from '../flows/review-reject-net';
 import { isUserFacing, UserFacingError } from '../domain/errors';
 import { CloudApiError } from '../domain/ports';
-import { revocationAdvice } from '../flows/azure-failure-text';
+import { azureLookupIds, revocationAdvice } from '../flows/azure-failure-text';
 import { passingFailure } from '../flows/outage-report-failure';
 import { reportPassingFailure } from '../flows/outage-report';
 import { DEFAULT_JOB_BACKOFF_MS, JOB_BACKOFF_JITTER, jobCorrelationId, RetryAt, Scheduler } from '../flows/scheduler';
@@ -208,7 +208,8 @@ export function jobInWords(
 /**
  * What a report of a failing job says of its last failure. Only text meant for users: the message
  * of a {@link UserFacingError}, or the status and code of a {@link CloudApiError} (its message
- * may echo the request) — the first of either in the `cause` chain. Anything else (a store's or a
+ * may echo the request; of a 403, only the denied action it names, checked, and the request id:
+ * {@link refusalAnswer}) — the first of either in the `cause` chain. Anything else (a store's or a
  * library's raw message, which may name internals) is "unexpected error" with the reference the
  * run's log lines carry; the job's `lastError` in the store and the failure's log line keep
  * the full text for operators.
@@ -216,11 +217,36 @@ export function jobInWords(
 export function answerForApprovers(err: unknown, jobId: string): string {
   for (const e of causesOf(err)) {
     if (isUserFacing(e)) return e.message;
-    if (e instanceof CloudApiError) return e.statusCode ? `${e.statusCode} ${e.code}` : e.code;
+    if (e instanceof CloudApiError) return e.statusCode === 403 ? refusalAnswer(e) : cloudAnswer(e);
   }
   // The scheduler runs every job under this correlation id (flows/scheduler.ts): the failure's
   // log line carries it.
   return `unexpected error (reference ${jobCorrelationId(jobId)})`;
+}
+
+/** A {@link CloudApiError}'s status and code: `503 ServiceUnavailable`. */
+function cloudAnswer(e: CloudApiError): string {
+  return e.statusCode ? `${e.statusCode} ${e.code}` : e.code;
+}
+
+/**
+ * ARM's denied action in its AuthorizationFailed message ("… to perform action
+ * 'Microsoft.Authorization/roleAssignments/delete' over scope …"): a provider's operation, which
+ * the check below lets through alone. The rest of the message (the client, the scope) stays in the
+ * log and the job.
+ */
+const DENIED_ACTION = /perform action '([^']{1,200})'/;
+const OPERATION = /^[A-Za-z][A-Za-z0-9.]{0,60}(\/[A-Za-z][A-Za-z0-9.]{0,60}){1,8}$/;
+
+/**
+ * A refusal (403) as approvers read it: its status and code, the action ARM says acrbot's identity
+ * may not do (only when shaped like an operation: checked, never ARM's text as it came), and the
+ * request id the platform team finds the refusal by (Graph's named as Graph's, azureLookupIds).
+ */
+function refusalAnswer(e: CloudApiError): string {
+  const action = DENIED_ACTION.exec(e.message)?.[1];
+  const denied = action && OPERATION.test(action) ? `, denied action ${action}` : '';
+  return `${cloudAnswer(e)}${denied}${e.requestId ? `, ${azureLookupIds(e)}` : ''}`;
 }
 
 /** Id of the recurring anchor job (whichever instance runs it schedules the next run). */

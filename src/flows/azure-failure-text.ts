@@ -9,6 +9,7 @@ import { causesOf } from '../domain/error-causes';
 import type { CloudApiError } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import { passingFailure } from './outage-report-failure';
+import { type LeftBehind, RevocationLeftError } from './revocation-left';
 
 /**
  * What a failure from Microsoft Graph carries besides its request id (in `requestId`): the
@@ -195,6 +196,35 @@ function refused403Advice(request: Pick<AccessRequest, 'plan' | 'created' | 'out
   return ` Azure refused (403): acrbot lacks a right it needs there (see Troubleshooting in acrbot's deployment guide). ${endAtOnce(request)}: the next attempt finds it gone and finishes, once acrbot can read there (where the answer says it cannot tell a deleted resource from a refusal, give it back Reader on the resource group, under the name the template uses, as the deployment guide's "Reader on a resource group by hand" shows).`;
 }
 
+/**
+ * A refusal by Microsoft Graph (403, `Authorization_RequestDenied`): acrbot's identity lacks the
+ * Graph permission the deployment guide gives it for `--kind sp` credentials, or is no longer an
+ * owner of the application (that permission reaches only what it owns). No Reader clause: that
+ * is Azure's, and Graph's refusal is no read acrbot is missing.
+ */
+function graphRefusal(code: unknown): string {
+  const answered = isGraphCode(code) ? ` (403 ${code})` : ' (403)';
+  return ` Microsoft Graph refused${answered}: acrbot's identity lacks the Microsoft Graph permission Application.ReadWrite.OwnedBy, or is no longer an owner of the application (see Microsoft Graph application permissions in acrbot's deployment guide).`;
+}
+
+/** A Graph error code as Graph writes them (`Authorization_RequestDenied`). */
+function isGraphCode(code: unknown): code is string {
+  return typeof code === 'string' && /^[A-Za-z][A-Za-z0-9_]{0,79}$/.test(code);
+}
+
+/** The 403 clause without the delete by hand, for a report whose access has ended already. */
+const REFUSED_403 =
+  " Azure refused (403): acrbot lacks a right it needs there (see Troubleshooting in acrbot's deployment guide).";
+
+/**
+ * The advice once what ends the access is gone and a step after it failed ({@link LeftBehind}):
+ * the access has ended, so nothing is urgent; what is left grants nothing, and the retry deletes
+ * it, or a person can by hand. `refusal`: why the step failed, when the answer does not say it.
+ */
+function leftAdvice(left: LeftBehind, refusal: string): string {
+  return `${refusal} The access has ended already: ${left.ended}. What is left is ${left.what}, which grants nothing by itself: acrbot deletes it at its next attempt once it may, or delete it by hand (${left.command}) and the next attempt finds it gone and finishes.`;
+}
+
 /** Any other failure that needs a person: deleting the access by hand ends it now. */
 function byHandAdvice(request: Pick<AccessRequest, 'plan' | 'created' | 'outcome'> | undefined): string {
   return ` ${endAtOnce(request)}: the next attempt finds it gone and finishes.`;
@@ -237,20 +267,34 @@ export function passingFailureAdvice(service: string, answer: string, expire: bo
  * - `registry.moved` (a registry moved with acrbot's token): its own sentence says what to do.
  * - A passing failure (5xx, 408, 429, no answer): acrbot retries; nothing by hand unless it lasts
  *   (the service that does not answer would not take a delete by hand either).
+ * - A failure after what ends the access was deleted ({@link RevocationLeftError}): the access
+ *   has ended; what is left (a scope map, an application without rights, a pull secret without
+ *   a credential) is named, with its command, not the credential acrbot deleted.
+ * - A 403 from Microsoft Graph: the Graph permission (or ownership) acrbot lacks.
  * - A 403: the right acrbot lacks, and deleting the access by hand ends it now.
  * - Anything else: deleting it by hand ends it now.
  * What to delete by hand, and the command, is named from `request`'s records (by-hand-delete.ts).
  */
 export function revocationAdvice(err: unknown, request?: Pick<AccessRequest, 'plan' | 'created' | 'outcome'>): string {
   let status: number | undefined;
+  let graph: { code: unknown } | undefined;
+  let left: LeftBehind | undefined;
   for (const e of causesOf(err)) {
-    const { code, statusCode } = e as { code?: unknown; statusCode?: unknown };
+    const { code, statusCode, service } = e as { code?: unknown; statusCode?: unknown; service?: unknown };
     if (code === 'ScopeLocked')
       return " A resource lock on the registry, its resource group or its subscription blocks the delete (Azure answered ScopeLocked), and it blocks a delete by hand just the same: remove the lock, or ask its owner to (acrbot's log line for the job names the lock); the next attempt then deletes it and finishes.";
     if (code === 'registry.moved') return '';
-    if (status === undefined && typeof statusCode === 'number') status = statusCode;
+    if (!left && e instanceof RevocationLeftError) left = e.left;
+    if (status === undefined && typeof statusCode === 'number') {
+      status = statusCode;
+      if (statusCode === 403 && service === 'Microsoft Graph') graph = { code };
+    }
   }
   const passing = passingFailure(err);
-  if (passing) return passingFailureAdvice(passing.service, passing.answer, true);
+  // Ended already: what the retry finishes is no longer the access.
+  if (passing) return passingFailureAdvice(passing.service, passing.answer, !left);
+  const refusal = status !== 403 ? '' : graph ? graphRefusal(graph.code) : REFUSED_403;
+  if (left) return leftAdvice(left, refusal);
+  if (graph) return `${refusal} ${endAtOnce(request)}: the next attempt finds it gone and finishes.`;
   return status === 403 ? refused403Advice(request) : byHandAdvice(request);
 }

@@ -95,8 +95,24 @@ export interface RegistryWhereabouts {
 export interface DeletionHooks {
   /** Just before that DELETE (a mark in the audit log); a throw deletes nothing. */
   beforeDelete?: () => Promise<void>;
-  /** When that DELETE threw (its error given); never throws itself. */
-  deleteFailed?: (err: unknown) => Promise<void>;
+  /**
+   * When a DELETE of the credential or of what hangs on it after the credential's threw (its
+   * error given, and `failed`: what it was deleting); never throws itself. What was
+   * deleted before it was told to {@link DeletionHooks.deleted}.
+   */
+  deleteFailed?: (err: unknown, failed: CredentialPart) => Promise<void>;
+  /**
+   * Each time something is dealt with, before the next step: deleted now (`deleted`, with the
+   * request ids of its DELETE), or, for the token, not found at its registry's recorded id. What a
+   * caller records of a deletion a later step fails (the DELETEs' ids are in no answer then).
+   */
+  deleted?: (step: CredentialPart & { deleted: boolean; requestIds: string[] }) => void;
+}
+
+/** One part of a credential, as entries name it: `token x`, `scope map y` (a token's may share its name). */
+export interface CredentialPart {
+  part: 'token' | 'scope map' | 'role assignment' | 'application';
+  name: string;
 }
 
 /** What a read of the token under a reference's name found (`found` undefined: none). */
@@ -121,8 +137,9 @@ export interface DeletionOptions extends DeletionHooks {
  * just before the DELETE of the credential itself (the token, the application), once it is known
  * to exist or to have been created (a token read first; an application by the id Graph gave, or
  * found under its recorded name); a throw there deletes nothing. `deleteFailed` runs when that
- * DELETE throws (not on a "not found" answer), before the error goes on: what `beforeDelete`
- * recorded then stands for nothing deleted. It must not throw.
+ * DELETE, or the scope map's after it, throws (not on a "not found" answer), before the error
+ * goes on: what `beforeDelete` recorded then stands for no more than `deleted` was told. It must
+ * not throw.
  */
 export async function deleteCredential(
   ports: SecretRunnerPorts,
@@ -134,14 +151,16 @@ export async function deleteCredential(
   const sent = (answer: DeleteResult): void => {
     if (answer.requestId) requestIds.push(answer.requestId);
   };
-  const own = async <T>(send: () => Promise<T>): Promise<T> => {
+  const own = async <T>(failed: CredentialPart, send: () => Promise<T>): Promise<T> => {
     try {
       return await send();
     } catch (err) {
-      await options.deleteFailed?.(err);
+      await options.deleteFailed?.(err, failed);
       throw err;
     }
   };
+  // The request ids `requestIds` gained since `from`: one step's DELETEs.
+  const idsSince = (from: number): string[] => requestIds.slice(from);
   if (ref.kind === 'token') {
     const registry = { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.registry };
     const { tokens } = ports;
@@ -150,7 +169,7 @@ export async function deleteCredential(
       () => (options.tokenRead ? Promise.resolve(options.tokenRead.found) : tokens.getToken(registry, ref.tokenName)),
       async () => {
         await options.beforeDelete?.();
-        sent(await own(() => tokens.deleteToken(registry, ref.tokenName)));
+        sent(await own({ part: 'token', name: ref.tokenName }, () => tokens.deleteToken(registry, ref.tokenName)));
       },
     );
     found.found = token;
@@ -169,13 +188,18 @@ export async function deleteCredential(
         ...(missing.unconfirmed && { registryUnconfirmed: missing.unconfirmed }),
       };
     }
+    // Gone from the registry at its recorded id: deleted now, or before.
+    options.deleted?.({ part: 'token', name: ref.tokenName, deleted: token, requestIds: idsSince(0) });
     if (ref.scopeMapName) {
       const name = ref.scopeMapName;
+      const from = requestIds.length;
+      // A refusal here comes after the token's DELETE: the caller records both (deleteFailed).
       const map = await deleteRegistryChild(
         `scope map ${name}`,
         () => tokens.getScopeMap(registry, name),
-        async () => sent(await tokens.deleteScopeMap(registry, name)),
+        async () => sent(await own({ part: 'scope map', name }, () => tokens.deleteScopeMap(registry, name))),
       );
+      if (map) options.deleted?.({ part: 'scope map', name, deleted: true, requestIds: idsSince(from) });
       (map ? found.deleted : found.notFound).push(name);
     }
     return found;
@@ -184,6 +208,8 @@ export async function deleteCredential(
     ? await deleteOwnAssignment(ports, { appId: ref.appId, recordedId: ref.servicePrincipalId }, ref.roleAssignment)
     : {};
   if (assignment.requestId) requestIds.push(assignment.requestId);
+  if (assignment.deleted)
+    options.deleted?.({ part: 'role assignment', name: assignment.deleted, deleted: true, requestIds: idsSince(0) });
   const alongside = {
     deleted: assignment.deleted ? [assignment.deleted] : [],
     notFound: assignment.notFound ? [assignment.notFound] : [],
@@ -196,7 +222,8 @@ export async function deleteCredential(
     ref.applicationId || (ref.uniqueName && (await ports.servicePrincipals.findApplication(ref.uniqueName))?.id);
   if (!applicationId) return { ...alongside, found: false, notFound: [...alongside.notFound, ref.uniqueName ?? ''] };
   await options.beforeDelete?.();
-  if (!(await own(() => deleteApplication(ports, applicationId, requestIds))))
+  const application: CredentialPart = { part: 'application', name: applicationId };
+  if (!(await own(application, () => deleteApplication(ports, applicationId, requestIds))))
     return { ...alongside, applicationId, found: false, notFound: [...alongside.notFound, applicationId] };
   return { ...alongside, applicationId, found: true, deleted: [...alongside.deleted, applicationId] };
 }

@@ -9,10 +9,15 @@ import { type CredentialRef, sameTokenCreation } from '../domain/secret-credenti
 import { credentialTargetIds, roleAssignmentId } from '../domain/credential-target-ids';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { leftAssignmentDetail } from './credential-cleanup';
-import type { CredentialDeletion } from './credential-deletion';
+import type { CredentialDeletion, CredentialPart } from './credential-deletion';
 import { deleteCredential } from './credential-deletion';
 import { attemptMarkKey, credentialMarkNames, refusedDelete } from './deletion-mark';
 import { checkOwnToken, foreignTokenWords, logForeignToken, tellForeignToken } from './foreign-token';
+import type { AuditEvent } from '../domain/audit-chain';
+import { causesOf } from '../domain/error-causes';
+import { LeaseLostError } from '../domain/ports';
+import { failureRequestIds } from './failure-request-ids';
+import { applicationLeft, type LeftBehind, leftBehind, scopeMapLeft } from './revocation-left';
 
 /**
  * Deletes the credential this request created, rebuilt from its own store records (G15). A
@@ -49,6 +54,8 @@ export async function revokeCredential(
   }
   const targetIds = credentialTargetIds(ref);
   const before = (await deps.audit.forRequest(request.id)).filter((e) => e.action === 'access.revoke.credential');
+  // What earlier attempts deleted before a DELETE of theirs was refused (their `failed` entries).
+  const earlier = deletedByEarlierAttempts(ref, before);
   const deletedBefore = before.some((e) => e.outcome === 'deleted');
   // 'unconfirmed': an earlier attempt ended it for acrbot's records and told the approvers.
   // 'notOurs': an earlier attempt found another token under the name and left it for an operator.
@@ -99,11 +106,15 @@ export async function revokeCredential(
     });
     return;
   }
+  // What this attempt dealt with so far, for the entry of a DELETE refused after it and for
+  // what the approvers are told is left (deleteFailed, leftAfter).
+  const sofar: DealtWith[] = [];
   // The deletion reads the token before its DELETE: given the read just checked, it deletes the
   // token whose date was checked, and ARM is asked once.
   await checkLeases?.();
   const deletion = await deleteCredential(deps.ports, ref, {
     ...(checked && { tokenRead: checked }),
+    deleted: (step) => void sofar.push(step),
     beforeDelete: async () => {
       await recordAccessEvent(deps, request, by, {
         action: 'access.revoke.credential',
@@ -118,19 +129,29 @@ export async function revokeCredential(
     // The DELETE was refused: the mark stands for nothing deleted, and the next attempt looks
     // again under a mark of its own. One whose answer may be lost (5xx, 408, 429, no answer: it
     // may have gone through) keeps the mark, as does one not recorded (the audit log failing too):
-    // the next attempt then reads what is under the name (earlierDeleteStands).
-    deleteFailed: async (err) => {
+    // the next attempt then reads what is under the name (earlierDeleteStands). What this attempt
+    // deleted before it (a `--kind sp` credential's role assignment, a token before its scope map)
+    // is said in the entry, with its DELETE's request ids, and the refused DELETE's own request id:
+    // the next attempt finds those gone, and its entry says who deleted them.
+    deleteFailed: async (err, failed) => {
       if (!refusedDelete(err)) return;
+      const deleted = sofar.filter((step) => step.deleted);
+      const correlationIds = [...deleted.flatMap((step) => step.requestIds), ...failureRequestIds(err)];
       await recordAccessEvent(deps, request, by, {
         action: 'access.revoke.credential',
         outcome: 'failed',
         targetIds,
-        detail: 'its DELETE was refused: nothing deleted; the next attempt of this revocation looks again',
+        detail: refusedDetail(deleted, failed),
+        ...(correlationIds.length && { correlationIds }),
         idempotencyKey: `${mark}:failed`,
       }).catch((auditErr: unknown) =>
         deps.log.warn({ err: auditErr, requestId: request.id }, 'a failed credential DELETE could not be audited'),
       );
     },
+  }).catch((err: unknown) => {
+    // What ends the access is gone already: the approvers are told what is left, not the credential.
+    const left = leftAfter(ref, sofar, earlier);
+    throw left && !stoppedOnLease(err) ? leftBehind(err, left) : err;
   });
   // A role assignment under the recorded name that is not the one acrbot made (another role or
   // scope, G15): left in place, and said so for an operator, as the clean-up job says it.
@@ -166,7 +187,7 @@ export async function revokeCredential(
           : 'absent',
     // An application recorded by its uniqueName alone is named by the object id it was found under.
     targetIds: deletion.applicationId ? credentialTargetIds(ref, deletion.applicationId) : targetIds,
-    detail: goneByEarlier ? DELETED_CUT_SHORT : revokedCredentialDetail(ref, deletion, left.length > 0),
+    detail: goneByEarlier ? DELETED_CUT_SHORT : revokedCredentialDetail(ref, deletion, left.length > 0, earlier),
     correlationIds: deletion.requestIds,
   });
   // Its registry is nowhere acrbot can see, its name taken (or not to be asked about): ended for
@@ -185,7 +206,12 @@ export async function revokeCredential(
  * credential's says where acrbot looked, no more.
  * `leftAssignment`: a role assignment under the recorded name was not acrbot's and stays.
  */
-function revokedCredentialDetail(ref: CredentialRef, deletion: CredentialDeletion, leftAssignment: boolean): string {
+function revokedCredentialDetail(
+  ref: CredentialRef,
+  deletion: CredentialDeletion,
+  leftAssignment: boolean,
+  earlier: ReadonlySet<string>,
+): string {
   const gone = 'not found: deleted already';
   if (ref.kind === 'token') {
     const map = ref.scopeMapName;
@@ -195,7 +221,7 @@ function revokedCredentialDetail(ref: CredentialRef, deletion: CredentialDeletio
       return `token${map ? ' and scope map' : ''} not found: ${deletion.registryNote}; nothing deleted`;
     if (!deletion.found)
       return deletion.deleted.length
-        ? `scope map (the token was ${gone})`
+        ? `scope map (the token was ${earlier.has(ref.tokenName) ? BY_EARLIER_ATTEMPT : gone})`
         : `token${map ? ' and scope map' : ''} ${gone}; nothing deleted`;
     if (!map) return 'token';
     return deletion.deleted.includes(map) ? 'token and scope map' : `token (its scope map was ${gone})`;
@@ -212,11 +238,76 @@ function revokedCredentialDetail(ref: CredentialRef, deletion: CredentialDeletio
       ? ' (its role assignment left in place: not the one acrbot made)'
       : deletion.deleted.includes(ref.roleAssignment.name)
         ? ' (and its role assignment)'
-        : ` (its role assignment was ${noAssignment})`;
+        : earlier.has(ref.roleAssignment.name)
+          ? ` (its role assignment was ${BY_EARLIER_ATTEMPT})`
+          : ` (its role assignment was ${noAssignment})`;
   if (deletion.found) return `application${assignment}`;
   if (deletion.deleted.length) return `role assignment (the application was ${noApplication})`;
   if (leftAssignment) return `application ${noApplication}; nothing deleted${assignment}`;
   return `application ${noApplication}${ref.roleAssignment ? `, its role assignment ${noAssignment}` : ''}; nothing deleted`;
+}
+
+/** What an earlier attempt deleted before one of its DELETEs was refused, as the entry after it says. */
+const BY_EARLIER_ATTEMPT = 'deleted by an earlier attempt of this revocation';
+
+/** One thing a deletion dealt with ({@link deleteCredential}'s `deleted`). */
+type DealtWith = CredentialPart & { deleted: boolean; requestIds: string[] };
+
+/** A part as entries name it: `token x`, `scope map y`, `role assignment z`, `application a`. */
+function named({ part, name }: CredentialPart): string {
+  return `${part} ${name}`;
+}
+
+/**
+ * The detail of the `failed` entry of a DELETE of `failed` refused, after `deleted` went
+ * through in the same attempt: `the DELETE of token x was refused: nothing deleted; …`, or
+ * `token x deleted; the DELETE of scope map y was refused; …`. Read back by
+ * {@link deletedByEarlierAttempts}.
+ */
+function refusedDetail(deleted: readonly DealtWith[], failed: CredentialPart): string {
+  const refused = `the DELETE of ${named(failed)} was refused`;
+  const next = 'the next attempt of this revocation looks again';
+  if (!deleted.length) return `${refused}: nothing deleted; ${next}`;
+  return `${deleted.map((step) => `${named(step)} deleted`).join(', ')}; ${refused}; ${next}`;
+}
+
+/**
+ * The names of `ref`'s parts that the `failed` entries in `before` (this revocation's, acrbot's
+ * own record: G15) say their attempt deleted ({@link refusedDetail}) before a DELETE was refused.
+ */
+function deletedByEarlierAttempts(ref: CredentialRef, before: readonly AuditEvent[]): Set<string> {
+  const parts: CredentialPart[] =
+    ref.kind === 'token'
+      ? [{ part: 'token', name: ref.tokenName }]
+      : ref.roleAssignment
+        ? [{ part: 'role assignment', name: ref.roleAssignment.name }]
+        : [];
+  const failed = before.filter((e) => e.outcome === 'failed' && e.detail).map((e) => e.detail as string);
+  return new Set(parts.filter((p) => failed.some((d) => d.startsWith(`${named(p)} deleted`))).map((p) => p.name));
+}
+
+/**
+ * What is left when a deletion of `ref` fails after what ends the access is gone, as the
+ * approvers' report names it ({@link LeftBehind}); undefined when the access itself is still
+ * there (nothing deleted yet: the report names the credential). A token gone from its registry
+ * (deleted now or before, or not found) leaves its scope map; a `--kind sp` credential whose
+ * role assignment this attempt or an earlier one deleted leaves its application.
+ */
+function leftAfter(
+  ref: CredentialRef,
+  sofar: readonly DealtWith[],
+  earlier: ReadonlySet<string>,
+): LeftBehind | undefined {
+  if (ref.kind === 'token') return sofar.some((step) => step.part === 'token') ? scopeMapLeft(ref) : undefined;
+  const assignment = ref.roleAssignment?.name;
+  if (!assignment) return undefined;
+  const gone = earlier.has(assignment) || sofar.some((step) => step.part === 'role assignment' && step.deleted);
+  return gone ? applicationLeft(ref, ref.applicationId) : undefined;
+}
+
+/** Whether `err` is a lease check's stop (nothing about the deletion: the run no longer holds it). */
+function stoppedOnLease(err: unknown): boolean {
+  return [...causesOf(err)].some((e) => e instanceof LeaseLostError);
 }
 
 /** The prefix of the key of a revocation's `deleting` mark (deletion-mark.ts `attemptMarkKey`). */

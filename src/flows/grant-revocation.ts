@@ -13,6 +13,7 @@ import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { acrbotCreatedAssignment, type Holders, otherHolders, whyKept } from './role-assignment-holders';
 import { ASSIGNMENT_NOT_FOUND, scheduleOrphanWatch } from './orphan-watch';
 import { attemptMarkKey, markedBefore, refusedDelete } from './deletion-mark';
+import { failureRequestIds } from './failure-request-ids';
 
 /**
  * Deletes the role assignment `request` made, after the checks (G15, G17): kept while another
@@ -109,11 +110,14 @@ export async function revokeGrant(
       // Only a refusal says nothing was deleted: a DELETE whose answer may be lost (5xx, 408, 429,
       // no answer) may have gone through, so its mark stands for the next attempt to read.
       if (!refusedDelete(err)) throw err;
+      // The refused DELETE's request id, which finds the refusal in Azure's Activity Log.
+      const refusalIds = failureRequestIds(err);
       await recordAccessEvent(deps, request, by, {
         action: 'access.revoke.roleAssignment',
         outcome: 'failed',
         targetIds: [match.id],
         detail: 'its DELETE was refused: nothing deleted; the next attempt of this revocation looks again',
+        ...(refusalIds.length && { correlationIds: refusalIds }),
         idempotencyKey: `${mark}:failed`,
       }).catch((auditErr: unknown) =>
         // Not recorded, the mark stands: a retry that finds the assignment deletes it all the same.

@@ -20,6 +20,7 @@ import {
 import { isRequestId } from '../domain/identifiers';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { revokeCredential } from './credential-revocation';
+import { RevocationLeftError, secretLeft } from './revocation-left';
 
 /** Why a service account's `imagePullSecrets` entry stays when the secret goes (audit and preview). */
 export const ENTRY_NOT_ADDED =
@@ -58,8 +59,10 @@ export async function revokeSecrets(
   }
   if (!failures.length) return;
   const cause = failures.length === 1 ? failures[0] : new AggregateError(failures, 'several secrets');
-  throw new Error(
+  // The credential is dealt with: the approvers' report names the secret as what is left.
+  throw new RevocationLeftError(
     `the Kubernetes clean-up of ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name} failed; its credential is deleted, the clean-up is retried`,
+    secretLeft(plan),
     { cause },
   );
 }

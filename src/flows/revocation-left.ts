@@ -1,0 +1,77 @@
+/**
+ * What a revocation that failed part way left behind, once what ends the access is gone: the
+ * ACR token or the role assignment was deleted (or the credential, before the cluster step), and
+ * a scope map, an application without rights or a pull secret without a credential is left. The
+ * approvers' report then names that, not the request's credential, which acrbot deleted already
+ * (azure-failure-text.ts `revocationAdvice`). Named from acrbot's own records (G15), never a secret.
+ */
+import type { SecretPlan } from '../domain/plan';
+import type { CredentialRef } from '../domain/secret-credential';
+
+/** What is left, and what ended the access before it. */
+export interface LeftBehind {
+  /** What is gone that ended the access, as a clause: `ACR token x on registry y is deleted`. */
+  ended: string;
+  /** What is left, which grants nothing by itself: `scope map m on registry y`. */
+  what: string;
+  /** The command that deletes it by hand. */
+  command: string;
+}
+
+/**
+ * A revocation's failure after what ends the access was deleted: its cause is the failure, as
+ * thrown (its message too, which operators read in the job); `left` is what the retry deletes.
+ */
+export class RevocationLeftError extends Error {
+  constructor(
+    message: string,
+    readonly left: LeftBehind,
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+    this.name = 'RevocationLeftError';
+  }
+}
+
+/** `err` wrapped with what is left ({@link RevocationLeftError}), its message kept. */
+export function leftBehind(err: unknown, left: LeftBehind): RevocationLeftError {
+  return new RevocationLeftError(err instanceof Error ? err.message : String(err), left, { cause: err });
+}
+
+/**
+ * A token credential whose token is gone (deleted by this attempt or an earlier one, or not
+ * found at its registry's recorded id): its scope map is what is left, and grants nothing
+ * without the token. Undefined without one (the built-in `_repositories_pull`, never deleted).
+ */
+export function scopeMapLeft(ref: Extract<CredentialRef, { kind: 'token' }>): LeftBehind | undefined {
+  if (!ref.scopeMapName) return undefined;
+  return {
+    ended: `ACR token ${ref.tokenName} on registry ${ref.registry} is deleted`,
+    what: `scope map ${ref.scopeMapName} on registry ${ref.registry}`,
+    command: `az acr scope-map delete --subscription ${ref.subscriptionId} --registry ${ref.registry} --name ${ref.scopeMapName} --yes`,
+  };
+}
+
+/**
+ * A `--kind sp` credential whose role assignment acrbot deleted: its application is what is
+ * left, with a password that may sign in but no right on the registry.
+ */
+export function applicationLeft(ref: Extract<CredentialRef, { kind: 'sp' }>, applicationId: string): LeftBehind {
+  return {
+    ended: `the role assignment acrbot made for service principal ${ref.appId} is deleted, so it can no longer pull`,
+    what: `the application of service principal ${ref.appId}`,
+    command: `az ad app delete --id ${applicationId || ref.appId}`,
+  };
+}
+
+/**
+ * A pull secret whose credential the revocation dealt with before its cluster step failed: the
+ * secret (and the `imagePullSecrets` entries acrbot added) is what is left, and no longer signs in.
+ */
+export function secretLeft(plan: Pick<SecretPlan, 'namespace' | 'secretName' | 'cluster'>): LeftBehind {
+  return {
+    ended: `acrbot deleted the credential of pull secret ${plan.namespace}/${plan.secretName}, so it no longer signs in`,
+    what: `the secret itself in cluster ${plan.cluster.name} (and any imagePullSecrets entry acrbot added for it)`,
+    command: `kubectl delete secret -n ${plan.namespace} ${plan.secretName}, in cluster ${plan.cluster.name}`,
+  };
+}
