@@ -230,6 +230,14 @@ export interface RequestStore {
     order?: ListOrder,
   ): Promise<AccessRequest[]>;
   /**
+   * False only when no request on the cluster and registry (as {@link listByTarget} matches them)
+   * in `states` has a drift recorded (`access.driftDetectedAt`), told without reading their
+   * documents: a new grant's look for drifted grants on its pair (request-gate.ts
+   * `driftedOnPair`), which on most pairs finds none, then reads nothing. True may be said of
+   * none (an id the store cannot seek exactly). Optional: a store without it is listed.
+   */
+  anyDriftOnTarget?(clusterId: string, registryId: string, states: RequestState[]): Promise<boolean>;
+  /**
    * Requests on one registry from any cluster (id compared as by {@link listByTarget}) in the given
    * states, oldest first: those that may share a role assignment on it (one user-assigned
    * kubelet identity can serve several clusters, G17). On Azure Tables it reads the keys of every

@@ -8,7 +8,8 @@ import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../domain/az
 import { UserFacingError } from '../domain/errors';
 import { RECHECK_REGISTRY_DELETING } from '../domain/new-request-codes';
 import { roleAssignmentName } from '../domain/identifiers';
-import { choosePullIdentity, pullsAs } from '../domain/identity';
+import { choosePullIdentity } from '../domain/identity';
+import { clustersPullingAs } from '../domain/pull-identity-index';
 import { madeAfterAccessEnded } from '../domain/made-after-access-ended';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import {
@@ -237,7 +238,7 @@ export class GrantPlanner {
   }
 
   /**
-   * The other clusters in the allowed subscriptions that pull with `identity` ({@link pullsAs}):
+   * The other clusters in the allowed subscriptions that pull with `identity` (identity.ts `pullsAs`):
    * a role assignment is named from scope, principal and role, so a grant for one of them is the
    * very assignment each of the others would get, and gives them pull too. One cluster listing per
    * subscription (no Graph: a service principal is matched by its app id). A subscription whose
@@ -254,7 +255,8 @@ export class GrantPlanner {
   ): Promise<SharedIdentity | undefined> {
     const { clusters, unlisted } = await this.resolver.listAllClusters(listings);
     const self = cluster.id.toLowerCase();
-    const sharing = clusters.filter((c) => c.id.toLowerCase() !== self && pullsAs(c, identity));
+    // Indexed once per listing (every plan within SHARING_LISTING_TTL_MS reads the same), not scanned per plan.
+    const sharing = clustersPullingAs(clusters, identity).filter((c) => c.id.toLowerCase() !== self);
     if (sharing.length === 0 && unlisted.length === 0) return undefined;
     return {
       clusters: sharing.slice(0, SHARING_CLUSTERS_RECORDED).map(plannedCluster),

@@ -23,6 +23,8 @@ export const SHARING_LISTING_TTL_MS = 30_000;
 export class ResourceResolver {
   /** The recent cluster listing of each subscription (lower-cased id), for the sharing look. */
   private readonly recent = new Map<string, { at: number; listing: Promise<ClusterInfo[]> }>();
+  /** {@link listAllClusters}' last answer with every subscription listed, and the listings it joined. */
+  private lastAll?: { parts: ClusterInfo[][]; clusters: readonly ClusterInfo[] };
 
   constructor(
     private readonly azure: AzureResourceReader,
@@ -56,17 +58,26 @@ export class ResourceResolver {
    * `listings`: those the same plan already made ({@link resolveCluster} by name), reused as they
    * ended, a failed one included (unlisted, not asked again); any other subscription's is the
    * listing of the last {@link SHARING_LISTING_TTL_MS}, shared by every plan (a failed one is not
-   * kept: the next plan asks again).
+   * kept: the next plan asks again). While every subscription answers with the same listings as
+   * the last call, `clusters` is the same array as then (read it, never change it): the sharing
+   * look indexes it once for all the plans of those listings (domain/pull-identity-index.ts).
    */
-  async listAllClusters(listings?: ClusterListings): Promise<{ clusters: ClusterInfo[]; unlisted: string[] }> {
+  async listAllClusters(listings?: ClusterListings): Promise<{ clusters: readonly ClusterInfo[]; unlisted: string[] }> {
+    // Only the shared listings are remembered: a plan's own (by name) are made and dropped with it.
+    const shared = !this.subscriptionIds.some((s) => listings?.has(s.toLowerCase()));
     const results = await Promise.allSettled(
       this.subscriptionIds.map((s) => listings?.get(s.toLowerCase()) ?? this.recentListing(s)),
     );
+    const parts = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const last = this.lastAll;
+    if (shared && parts.length === results.length && last && sameArrays(last.parts, parts))
+      return { clusters: last.clusters, unlisted: [] };
     const clusters: ClusterInfo[] = [];
     const unlisted: string[] = [];
     results.forEach((r, i) =>
       r.status === 'fulfilled' ? clusters.push(...r.value) : unlisted.push(this.subscriptionIds[i]),
     );
+    if (shared && unlisted.length === 0) this.lastAll = { parts, clusters };
     return { clusters, unlisted };
   }
 
@@ -429,6 +440,11 @@ function lookedWhereFound(elsewhere: Elsewhere, read: Unseen): boolean {
  * plan must see them as they are.
  */
 export type ClusterListings = Map<string, Promise<ClusterInfo[]>>;
+
+/** Whether `a` and `b` hold the same arrays (not equal ones) in the same order. */
+function sameArrays(a: readonly (readonly unknown[])[], b: readonly (readonly unknown[])[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
 
 /**
  * Subscriptions acrbot could not look in: `refused` answered 403 (or a listing's other 404),

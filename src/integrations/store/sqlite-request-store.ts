@@ -106,6 +106,24 @@ export class SqliteRequestStore implements RequestStore {
     return row ? (JSON.parse(row.doc) as AccessRequest) : undefined;
   }
 
+  /**
+   * One seek per state on the pair's index with the drift checked by SQLite on each row (see the
+   * port): no document reaches JavaScript. An id outside ASCII (a range on the index, compared
+   * in JavaScript by listByIds) is answered true, so the caller lists as before.
+   */
+  async anyDriftOnTarget(clusterId: string, registryId: string, states: RequestState[]): Promise<boolean> {
+    const registry = indexedId(REGISTRY_ID, registryId);
+    const cluster = indexedId(CLUSTER_ID, clusterId);
+    if (!registry.exact || !cluster.exact) return true;
+    const statement = this.prepared(
+      `SELECT 1 FROM requests INDEXED BY requests_by_target_state WHERE ${registry.sql} AND ${cluster.sql} AND state = ? AND json_extract(doc, '$.access.driftDetectedAt') IS NOT NULL LIMIT 1`,
+    );
+    const asked = [...new Set(states)];
+    const drifted = (state: RequestState) => statement.get(...registry.params, ...cluster.params, state) !== undefined;
+    // One snapshot, as perState reads several states.
+    return asked.length === 1 ? drifted(asked[0]) : this.db.transaction(() => asked.some(drifted))();
+  }
+
   async update(next: AccessRequest): Promise<void> {
     const doc = JSON.stringify(next);
     await this.group.write(() => {
