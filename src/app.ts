@@ -136,6 +136,9 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
   channel.messenger.ruleOf = (request) => flows.requests.ruleOf(request);
   // What a reminder's Extend offers by default: no longer than the request's rule allows.
   channel.messenger.extensionTermRange = (request) => flows.requests.extensionTermRange(request);
+  // A pending request whose term Approve would refuse now (a reload shortened its rule): its
+  // approvers' copy says so whenever it is drawn.
+  channel.messenger.approveRefusedForTerm = (request) => flows.requests.approveRefusedForTerm(request);
   const { services, bot } = createBot(config, { flows, stores, channel, clock, log });
 
   // 3. Listen, then start background work. Once listening, a failing step stops what was

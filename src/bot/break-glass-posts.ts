@@ -20,7 +20,8 @@ type BreakGlassParts = Pick<
 /**
  * Posts a break-glass card in `channelId` (`breakGlass.channel`) and ACRBOT_AUDIT_CHANNEL. Both
  * are optional: without either, it goes where the request's approvers are asked (the channel of
- * the rule that decides it now, {@link ruleOf}, else ACRBOT_APPROVAL_CHANNEL, else the
+ * the rule that decides it now, {@link ruleOf}, unless no rule covers its pair and nobody is left
+ * to review it, else ACRBOT_APPROVAL_CHANNEL, else the
  * conversation of its approval card), since an alert or a report of an owed review that
  * reaches nobody must not pass for one that was made. True when some copy went out; false,
  * with a warning logged, when there was nowhere to post it (the caller audits it so). Throws
@@ -93,7 +94,11 @@ async function breakGlassTargets(
     if (reference) found.push(reference);
   }
   if (found.length > 0) return found;
-  const approvals = parts.ruleOf(request)?.channel ?? parts.lifecycle?.approvalChannelId;
+  // A pair no rule of the policy in force covers, with nobody left to review it (leftToNobody),
+  // goes where a pair no rule covers goes (ACRBOT_APPROVAL_CHANNEL), not to the removed rule's
+  // channel: those it reached are the approvers the policy dropped.
+  const rule = parts.ruleOf(request);
+  const approvals = (leftToNobody(rule) ? undefined : rule?.channel) ?? parts.lifecycle?.approvalChannelId;
   const inApprovals = approvals ? await channelReference(parts.store, request.id, approvals, 'approvals') : undefined;
   if (inApprovals) return [inApprovals];
   const approverCopy = parts.approversCopyOf(request, await parts.store.listCardCopies(request.id));

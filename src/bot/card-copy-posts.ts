@@ -90,7 +90,7 @@ export async function postApproval(
  * conversation (it could not be placed): the caller posts the approvers' copy instead.
  */
 export async function shareRequesterCopy(
-  parts: Pick<MessengerParts, 'store' | 'log' | 'outbox' | 'viewersOf' | 'inConversation'>,
+  parts: Pick<MessengerParts, 'store' | 'log' | 'outbox' | 'viewersOf' | 'inConversation' | 'approveRefusedForTerm'>,
   request: AccessRequest,
   target: Partial<ConversationReference>,
 ): Promise<boolean> {

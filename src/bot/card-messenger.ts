@@ -93,6 +93,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
       withRequestViewers: (request, reference, card) => this.withRequestViewers(request, reference, card),
       approversCopyOf: (request, copies) => approversCopyOf(request, copies, lifecycle?.approvalChannelId),
       ruleOf: (request) => this.ruleOf(request),
+      approveRefusedForTerm: (request) => this.approveRefusedForTerm(request),
       extensionTermRange: (request) => this.extensionTermRange(request),
       ownCards: () => this.ownCards,
       syncAuditCard: (request, copies) => this.syncAuditCard(request, copies),
@@ -229,7 +230,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     reference: Partial<ConversationReference>,
     role: CardCopy['role'],
   ): Promise<AdaptiveCardJson> {
-    return postedCardFor(request, role, await this.viewersOf(request, reference));
+    return postedCardFor(request, role, await this.viewersOf(request, reference), this.approveRefusedForTerm(request));
   }
 
   /** Adds the per-user views to a request card built elsewhere (a reply in the current turn). */
@@ -258,6 +259,13 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
    * Unwired: the stored rule.
    */
   ruleOf: (request: AccessRequest) => PolicyRule | undefined = (request) => request.policy?.rule;
+
+  /**
+   * Why an Approve of a pending request would be refused now for its term
+   * (RequestService.approveRefusedForTerm; wired by the composition root), said on an approvers'
+   * copy drawn with its buttons. Unwired: never.
+   */
+  approveRefusedForTerm: (request: AccessRequest) => string | undefined = () => undefined;
 
   /** A refused click, reported in the audit channel on the request's audit card. */
   async refusalNoted(request: AccessRequest): Promise<void> {

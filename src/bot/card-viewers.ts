@@ -122,10 +122,13 @@ export function postedCardFor(
   request: AccessRequest,
   role: CardCopy['role'],
   viewers: { all: string[]; approvers: string[] },
+  approveRefused?: string,
 ): AdaptiveCardJson {
   return requestCard(request, {
     showActions: role === 'approver' && viewers.approvers.length === 0,
     viewers: viewers.all,
+    // Said on the copy that keeps Approve for all (request-view.ts draws it only with the buttons).
+    approveRefused,
   });
 }
 

@@ -59,6 +59,8 @@ export interface MessengerParts {
   approversCopyOf(request: AccessRequest, copies: readonly CardCopy[]): CardCopy | undefined;
   /** The rule whose approvers act on a request now. */
   ruleOf(request: AccessRequest): PolicyRule | undefined;
+  /** Why an Approve of a pending request would be refused now for its term; undefined when it would not. */
+  approveRefusedForTerm(request: AccessRequest): string | undefined;
   /** The terms an extension of a request may run with; undefined when nothing bounds it. */
   extensionTermRange(request: AccessRequest): { minMs: number; maxMs: number } | undefined;
   /** acrbot's record of the reminders it posted, once wired. */

@@ -145,3 +145,32 @@ export function notReviewerMessage(
   const why = still && hasApprovers(still) ? 'which no longer covers it' : 'which no longer names approvers';
   return `${only} ${rule.id} (it now covers this pair in place of rule ${bound.id}, ${why}) can review break-glass request ${requestId}.`;
 }
+
+/**
+ * Why a revoke of `requestId` is refused to someone who is neither its requester nor one of the
+ * approvers who act on it now, when no rule of the policy in force covers `pair`
+ * ({@link isUncovered}): that said, who may still revoke it (its requester, and those of the
+ * approvers its rule had whom the policy still names; only its requester when that is nobody,
+ * {@link leftToNobody}), and how to mend it (a rule covering the pair added to the policy).
+ * Undefined while a rule covers the pair: the plain refusal names its rule. Pure.
+ */
+export function notRevokerMessage(requestId: string, pair: string, rule: PolicyRule | undefined): string | undefined {
+  if (!isUncovered(rule)) return undefined;
+  const uncovered = `No rule of the approval policy in force covers ${pair} any more`;
+  const mend = `ask the platform team to add a rule covering ${pair} to the approval policy: its approvers could then revoke it`;
+  if (leftToNobody(rule))
+    return `${uncovered}, and none of the approvers rule ${rule.id} had is in the policy, so nobody but the requester of ${requestId} may revoke it; nothing was changed. To have it revoked, ask its requester, or ${mend}.`;
+  return `${uncovered}, so only the requester of ${requestId} or those of the approvers rule ${rule.id} had whom the policy still names may revoke it, and you are not one of them; nothing was changed. Ask one of them, or ${mend}.`;
+}
+
+/**
+ * What the `breakglass.unreviewed` entry of a review owed under `rule` adds when no rule of the
+ * policy in force covers the pair ({@link isUncovered}): that, and who reviews it then (nobody,
+ * {@link leftToNobody}); nothing while a rule covers it. Pure.
+ */
+export function uncoveredReviewNote(rule: PolicyRule | undefined): string {
+  if (!isUncovered(rule)) return '';
+  return leftToNobody(rule)
+    ? `; no rule of the policy in force covers the pair, and it names none of the approvers rule ${rule.id} had: nobody can review it until a rule for the pair is added`
+    : `; no rule of the policy in force covers the pair: those of the approvers rule ${rule.id} had whom it still names review it`;
+}

@@ -17,6 +17,7 @@
 import { isSubscriptionNotFound, UserFacingError } from '../domain/errors';
 import { LeaseLostError, type AuditLog, type AzureResourceReader, type Clock, type LeaseStore } from '../domain/ports';
 import { type GrantPlan, plannedRegistry, type Plan } from '../domain/plan';
+import { notRevokerMessage } from '../domain/decided-rule';
 import { factsOf } from '../domain/policy';
 import { describeState, isBeingRevoked, type AccessRequest, type ActingContext, type Actor } from '../domain/request';
 import { ofTenant } from '../domain/tenant-boundary';
@@ -286,7 +287,16 @@ export class AccessActions {
     // Who first: someone who may not revoke it is told only that, not what state it is in
     // (`status` refuses them the request too).
     if (!isRequester(actor, request) && !(await approves(request))) {
-      const rule = this.requests.ruleOf(request)?.id ?? request.policy?.ruleId;
+      const reviewers = this.requests.ruleOf(request);
+      // No rule of the policy in force covers the pair (decidedRule): said, with who may still
+      // revoke it (maybe only its requester) and how to mend it, not as a plain "not an approver".
+      const uncovered = notRevokerMessage(
+        request.id,
+        `${request.plan.cluster.name} → ${request.plan.registry.name}`,
+        reviewers,
+      );
+      if (uncovered) return new UserFacingError('revoke.notAllowed', uncovered);
+      const rule = reviewers?.id ?? request.policy?.ruleId;
       return new UserFacingError(
         'revoke.notAllowed',
         `Only the requester of ${request.id} or an approver of its rule${rule ? ` (${rule})` : ''} may revoke it; nothing was changed.`,

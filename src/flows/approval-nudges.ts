@@ -39,7 +39,8 @@ import type { AccessLimits } from '../domain/access-term';
 import type { AuditEvent } from '../domain/audit-chain';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
 import { pendingTermPastLimits } from '../domain/pending-term';
-import { awaitingReview, type PolicyProvider, type PolicyRule } from '../domain/policy';
+import { decidedRule, uncoveredReviewNote } from '../domain/decided-rule';
+import { awaitingReview, factsOf, type PolicyProvider, type PolicyRule } from '../domain/policy';
 import type { AuditLog, Clock, RequestStore, ScheduledJob } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
@@ -215,7 +216,7 @@ export class ApprovalNudges {
       outcome: posted ? 'reported' : 'unposted',
       detail: `review was due ${request.policy!.review!.dueAt}${
         reviewJudgesUseOnly(request) ? '; its access ended or is being revoked, so the review judges only the use' : ''
-      }${
+      }${uncoveredReviewNote(this.reviewersOf(request))}${
         posted
           ? ''
           : result === 'refused'
@@ -226,6 +227,17 @@ export class ApprovalNudges {
     // Its own job, moved a day on only while nobody wrote it since it was read: a review decided
     // during the report cancelled it (break-glass-reviews.ts), and an upsert would bring it back.
     await this.moveOwnJob(job, new Date(this.clock.now().getTime() + BREAK_GLASS_REPORT_EVERY_MS));
+  }
+
+  /**
+   * The rule whose approvers review a break-glass grant now (decidedRule, as
+   * ApproverAuthority.ruleOf answers for a decided request), for its report's entry to say when
+   * no rule of the policy in force covers the pair. Undefined without the policy (tests of other
+   * rules) or a bound rule.
+   */
+  private reviewersOf(request: AccessRequest): PolicyRule | undefined {
+    const bound = request.policy?.rule;
+    return bound && this.terms ? decidedRule(bound, this.terms.policies.current(), factsOf(request.plan)) : undefined;
   }
 
   private async nudge(job: ScheduledJob, kind: 'remind' | 'escalate', run: JobRun | undefined): Promise<void> {

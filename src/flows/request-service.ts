@@ -10,6 +10,7 @@
  * secret's credential must live). Every step and refusal is audited; a decision by the winner of
  * its conditional write only, right after it, and undone if that entry cannot be written (G8, G11).
  */
+import { pendingTermPastLimits } from '../domain/pending-term';
 import { isUserFacing, UserFacingError } from '../domain/errors';
 import { parseAccessDuration, shortDuration } from '../domain/access-term';
 import {
@@ -279,6 +280,17 @@ export class RequestService {
   /** The rule a request is bound to, its approvers the current policy's once decided ({@link ApproverAuthority.ruleOf}). */
   ruleOf(request: AccessRequest): PolicyRule | undefined {
     return this.approvers.ruleOf(request);
+  }
+
+  /**
+   * Why an Approve of pending `request` would be refused now for its term ("asks for 30d, but rule
+   * prod now grants at most 8h"; pendingTermPastLimits under the policy in force and the
+   * deployment's limits, as the click and the nudges judge it), for the approvers' card to say
+   * whenever it is drawn; undefined when it can be approved as it is, or it is not pending.
+   */
+  approveRefusedForTerm(request: AccessRequest): string | undefined {
+    if (request.state !== 'pending') return undefined;
+    return pendingTermPastLimits(request, this.policies.current(), this.settings.access);
   }
 
   /** An approver under any rule of the current policy (who may list pending requests). */

@@ -405,6 +405,23 @@ export interface RequestCardOptions {
    * (CONTRACTS §7a): the requester and the approvers. Everyone else sees the card as posted.
    */
   viewers?: readonly string[];
+  /**
+   * Why an Approve of this pending request would be refused now for its term ("asks for 30d, but
+   * rule prod now grants at most 8h": RequestService.approveRefusedForTerm, the click's own rule),
+   * after a reload shortened its rule or a restart lowered the deployment's maximum: the
+   * approvers' copy says so under its state, as the reminders and escalations do
+   * ({@link approveRefusedLine}). Absent when it can be approved as it is.
+   */
+  approveRefused?: string;
+}
+
+/**
+ * The approvers' card's line for a request whose Approve would be refused now (`why`, see
+ * {@link RequestCardOptions.approveRefused}), in the words of the nudges' (nudge-view.ts
+ * approveRefusedNote), neutralised as card text.
+ */
+export function approveRefusedLine(why: string): string {
+  return `Approve would be refused: it ${inertText(why)}; reject it, and its requester can ask again for less.`;
 }
 
 /** Teams renders at most 60 per-user views of one card. */
@@ -477,7 +494,15 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
     title,
     stateLabel: state.label,
     stateStyle: tint(state.color),
-    stateDetail: awaited === undefined ? stateDetail(request) : approvedByViewer(awaited),
+    stateDetail: [
+      awaited === undefined ? stateDetail(request) : approvedByViewer(awaited),
+      // The approvers' copy of a request whose term Approve would refuse now says so before a click.
+      showActions && request.state === 'pending' && options.approveRefused
+        ? approveRefusedLine(options.approveRefused)
+        : undefined,
+    ]
+      .filter(Boolean)
+      .join(' '),
     // Asked for, not `showActions` as drawn: buttons hidden while a break-glass grant runs still
     // leave the approvers' copy; the "Before" line itself says when it has done its work.
     facts: planFacts(request, { approvers: options.showActions }),

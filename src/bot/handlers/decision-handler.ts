@@ -102,6 +102,8 @@ export class DecisionHandler {
           viewerObjectId: identity.actor.objectId,
           notice,
           noticeColor: tone,
+          // A reload that shortened its rule under it: said before they click Approve.
+          approveRefused: this.services.requests.approveRefusedForTerm(request),
         });
       case 'other': {
         const state = `This request is ${inertText(describeState(request))}.`;
