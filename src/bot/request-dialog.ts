@@ -2,7 +2,9 @@
  * The question-and-answer for a grant or secret request with arguments missing
  * (botbuilder-dialogs): one question at a time, each answer validated with the same rules as
  * the inline command and re-asked with the reason when wrong. `cancel` ends it. A secret
- * request carries its options through unchanged.
+ * request carries its options through; one started with no names is asked its namespace too
+ * (unless `--namespace` was typed), which the card would otherwise name `default` unasked.
+ * Names given in the wrong order are answered as the one-line command answers them.
  */
 import { type TurnContext } from 'botbuilder';
 import {
@@ -16,6 +18,8 @@ import { isUserFacing } from '../domain/errors';
 import { checkReason } from '../domain/text';
 import { checkNameAnswer, checkReasonAnswer, type RequestFlow } from '../domain/reason-reply';
 import type { SecretCommandOptions } from '../domain/command';
+import { checkSecretOptions, SECRET_DEFAULTS } from '../domain/secret-options';
+import { registryForCluster, swappedNames } from '../domain/swapped-names';
 import { errorText } from '../views/request-view';
 import { ASKING_KEY } from './dialog-runner';
 import { auditInTurn } from './validation-audit';
@@ -23,6 +27,7 @@ import type { GrantInput, SecretInput } from './handlers/request-handler';
 
 const CLUSTER_PROMPT = 'clusterPrompt';
 const REGISTRY_PROMPT = 'registryPrompt';
+const NAMESPACE_PROMPT = 'namespacePrompt';
 const REASON_PROMPT = 'reasonPrompt';
 const REQUEST_WATERFALL = 'requestWaterfall';
 
@@ -32,8 +37,8 @@ export const REQUEST_DIALOG_ID = 'requestDialog';
 /** What the dialog starts with (anything already given inline); `options` marks a secret request. */
 export type PartialRequest = Partial<GrantInput> & { options?: SecretCommandOptions };
 
-/** Which request the dialog fills in, as passed to its prompts (`validations`). */
-type PromptFacts = { flow: RequestFlow };
+/** Which request the dialog fills in, as passed to its prompts (`validations`); `cluster`: the one answered. */
+type PromptFacts = { flow: RequestFlow; cluster?: string };
 
 /**
  * How to answer acrbot's questions in the turn's conversation. In a channel or group chat Teams
@@ -61,13 +66,14 @@ export function addressing(ctx: TurnContext): Addressing {
   };
 }
 
-function validator(check: (text: string, flow: RequestFlow, cancel: string) => unknown) {
+function validator(check: (text: string, flow: RequestFlow, cancel: string, facts?: PromptFacts) => unknown) {
   return async (prompt: PromptValidatorContext<string>): Promise<boolean> => {
     const text = prompt.recognized.value?.trim() ?? '';
-    const flow = (prompt.options.validations as PromptFacts | undefined)?.flow ?? 'grant';
+    const facts = prompt.options.validations as PromptFacts | undefined;
+    const flow = facts?.flow ?? 'grant';
     const { cancel, reply } = addressing(prompt.context);
     try {
-      check(text, flow, cancel);
+      check(text, flow, cancel, facts);
       return true;
     } catch (err) {
       // Refused like the same name or reason typed inline: audited (G10), then asked again.
@@ -93,9 +99,24 @@ export class RequestDialog extends ComponentDialog {
   constructor(onComplete: (ctx: TurnContext, input: GrantInput | SecretInput) => Promise<void>) {
     super(REQUEST_DIALOG_ID);
     // A whole line pasted as the name is refused as more than one name, with the name to type.
-    const oneName = (kind: 'cluster' | 'registry') => validator((t) => checkNameAnswer(kind, t));
-    this.addDialog(new TextPrompt(CLUSTER_PROMPT, oneName('cluster')));
-    this.addDialog(new TextPrompt(REGISTRY_PROMPT, oneName('registry')));
+    // A registry given first (a login server at the cluster question, a cluster-like name at the
+    // registry's after a name either could be) is answered as `grant REGISTRY CLUSTER` typed on
+    // one line is (swapped-names.ts): "Cluster first", nothing taken.
+    const clusterAnswer = validator((t) => {
+      const registry = registryForCluster(t);
+      if (registry) throw registry;
+      checkNameAnswer('cluster', t);
+    });
+    const registryAnswer = validator((t, flow, _cancel, facts) => {
+      const swapped = facts?.cluster ? swappedNames(flow, facts.cluster, t) : undefined;
+      if (swapped) throw swapped;
+      checkNameAnswer('registry', t);
+    });
+    this.addDialog(new TextPrompt(CLUSTER_PROMPT, clusterAnswer));
+    this.addDialog(new TextPrompt(REGISTRY_PROMPT, registryAnswer));
+    // By --namespace's own rule (and no other option's: only the namespace is checked here).
+    const namespaceAnswer = validator((t) => checkSecretOptions({ namespace: t }, Number.MAX_SAFE_INTEGER));
+    this.addDialog(new TextPrompt(NAMESPACE_PROMPT, namespaceAnswer));
     this.addDialog(
       new TextPrompt(
         REASON_PROMPT,
@@ -114,8 +135,10 @@ export class RequestDialog extends ComponentDialog {
         if (values[key]) return step.next(values[key]);
         // Which question is open decides how a reply that starts with a command word is read (acr-bot.ts).
         step.context.turnState.set(ASKING_KEY, key);
-        // The flow goes to the validator: its hints name the command being filled in.
-        const facts: PromptFacts = { flow: values.options ? 'secret' : 'grant' };
+        // The flow goes to the validator: its hints name the command being filled in; the
+        // registry question's checks the answer against the cluster's.
+        const cluster = (step.values as PartialRequest).cluster;
+        const facts: PromptFacts = { flow: values.options ? 'secret' : 'grant', ...(cluster && { cluster }) };
         const how = addressing(step.context);
         return step.prompt(promptId, { prompt: `${question(how)}${how.reply}`, validations: facts });
       };
@@ -149,6 +172,24 @@ export class RequestDialog extends ComponentDialog {
         },
         async (step) => {
           keep('registry')(step);
+          // Asked of a secret started with no names only: one typed on a line keeps `default`
+          // unless --namespace says otherwise, as the usage tells.
+          const given = step.options as PartialRequest;
+          if (!given.options || given.options.namespace !== undefined || given.cluster || given.registry)
+            return step.next();
+          step.context.turnState.set(ASKING_KEY, 'namespace');
+          const how = addressing(step.context);
+          const facts: PromptFacts = { flow: 'secret' };
+          return step.prompt(NAMESPACE_PROMPT, {
+            prompt: `Which Kubernetes namespace should the pull secret go in? (the namespace of the pods that pull; "${SECRET_DEFAULTS.namespace}" for the default one)${how.reply}`,
+            validations: facts,
+          });
+        },
+        async (step) => {
+          if (typeof step.result === 'string') {
+            const values = step.values as PartialRequest;
+            values.options = { ...values.options, namespace: step.result.trim() };
+          }
           return ask(
             'reason',
             REASON_PROMPT,

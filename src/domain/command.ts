@@ -58,8 +58,9 @@ export type Command =
 /**
  * Every verb with a one-line usage and an example; `help` is built from it. Placeholders are
  * UPPERCASE, not `<angle brackets>`, which Teams' markdown drops as HTML. Options are named after
- * the usage, not in `[square brackets]`: people copy the line, and `[--for 7d]` pasted put the
- * brackets into the names and the reason.
+ * the usage, and optional words are not in `[square brackets]` either (a usage has one form per
+ * ` | `, as README writes them): people copy the line, and `[--for 7d]` pasted put the brackets
+ * into the names and the reason.
  */
 export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example: string; description: string }> = [
   {
@@ -79,7 +80,8 @@ export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example:
   },
   {
     verb: 'revoke',
-    usage: 'revoke REQUEST-ID [REASON…] | revoke CLUSTER REGISTRY [REASON…] | revoke registry REGISTRY [REASON…]',
+    usage:
+      'revoke REQUEST-ID REASON… | revoke CLUSTER REGISTRY REASON… | revoke registry REGISTRY REASON… (the reason optional)',
     example: 'revoke R-7K2M9QXA no longer needed',
     description:
       'End access now: your own at once; approvers may revoke the requests of the rules they approve, or every such acrbot request (grant or pull secret) on a cluster and registry, or on a registry from every cluster.',
@@ -92,13 +94,13 @@ export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example:
   },
   {
     verb: 'status',
-    usage: 'status [REQUEST-ID]',
+    usage: 'status | status REQUEST-ID',
     example: 'status R-7K2M9QXA',
     description: 'Show a request and its current state; alone, your newest requests.',
   },
   {
     verb: 'pending',
-    usage: 'pending [REQUEST-ID]',
+    usage: 'pending | pending REQUEST-ID',
     example: 'pending',
     description:
       'List requests waiting for approval (approvers); with an id, that request with its Approve and Reject buttons.',
@@ -111,13 +113,13 @@ export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example:
   },
   {
     verb: 'audit',
-    usage: 'audit [N | REQUEST-ID | verify]',
+    usage: 'audit N | audit REQUEST-ID | audit verify',
     example: 'audit 20',
     description: 'Read the audit trail or verify its hash chain (approvers and auditors).',
   },
   {
     verb: 'access',
-    usage: 'access [CLUSTER | REGISTRY]',
+    usage: 'access | access CLUSTER | access REGISTRY',
     example: 'access aks-prod',
     description:
       'What a cluster can pull and why, or which clusters can pull from a registry (approvers and auditors); alone: your own grants and secrets.',
@@ -130,21 +132,21 @@ export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example:
   },
   {
     verb: 'cancel',
-    usage: 'cancel [REQUEST-ID]',
+    usage: 'cancel REQUEST-ID | cancel',
     example: 'cancel R-7K2M9QXA',
     description:
       'Withdraw your own pending request (it can no longer be approved); alone: stop the question-and-answer in progress.',
   },
   {
     verb: 'pause',
-    usage: 'pause [REASON…]',
+    usage: 'pause REASON… | pause',
     example: 'pause unexpected grants on prod, investigating',
     description:
       'Stop all new access at once, in an incident (approvers): nothing is requested or approved until an approver resumes it; revocations and scheduled ends go on. Alone: whether it is paused.',
   },
   {
     verb: 'resume',
-    usage: 'resume [REASON…]',
+    usage: 'resume | resume REASON…',
     example: 'resume incident closed',
     description: 'Lift the pause on new access (approvers): a card names the pause, and its button lifts it.',
   },

@@ -53,6 +53,23 @@ export function swappedNames(verb: PairVerb, cluster: string, registry: string):
   );
 }
 
+/**
+ * The refusal of a registry given where only the cluster is asked for (the request dialog's
+ * cluster question, one word): the same swap, sure only when the word can be no cluster (a login
+ * server or a registry's resource id). Quoted when it is a registry by form; a login server that
+ * is no registry's is not quoted but refused by its own rule, as {@link swappedNames} does.
+ */
+export function registryForCluster(word: string): UserFacingError | undefined {
+  if (/\s/.test(word) || isNameOf('cluster', word)) return undefined;
+  const asked =
+    'this question takes the cluster (name, resourceGroup/name or resource id), and the registry is asked next';
+  if (isNameOf('registry', word))
+    return new UserFacingError('validation.name', `Cluster first: "${word}" reads as a registry; ${asked}.`);
+  if (!onLoginServerDomain(word)) return undefined;
+  const refusal = registryRefusal(word);
+  return new UserFacingError(refusal.code, `Cluster first: ${asked}; and ${refusal.message}`, { cause: refusal });
+}
+
 /** The registry rule's refusal of `word`, which is no registry by form (isNameOf said so). */
 function registryRefusal(word: string): UserFacingError {
   try {

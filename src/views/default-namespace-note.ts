@@ -1,7 +1,7 @@
 /**
  * The card line for a pull secret going to namespace `default`, acrbot's namespace when the
- * command gave no `--namespace` (and the only one the questions of a bare `secret` give), or the
- * one `--namespace default` names: nothing else said so until the secret was made, and pods in
+ * command gave no `--namespace`, or the one `--namespace default` (or the answer `default` to the
+ * namespace question of a bare `secret`) names: nothing else said so until the secret was made, and pods in
  * any other namespace cannot use it. The line does not say which of the two it was (the plan
  * records only the namespace), so it says nothing that is true of one only. Said
  * while the request waits, when cancelling and asking again still costs nothing. The card is

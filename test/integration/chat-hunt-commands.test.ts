@@ -56,10 +56,10 @@ describe('chat commands as typed', () => {
 
     // Read as "revoke CLUSTER REGISTRY" before: the requester was told only approvers revoke pairs.
     const revoke = (await answers(users.requester, `revoke ${request.id.toLowerCase()}. no longer needed`)).join('\n');
-    expect(revoke).toContain(problem(`${request.id.toLowerCase()}.`, `revoke ${request.id} [reason]`));
+    expect(revoke).toContain(problem(`${request.id.toLowerCase()}.`, `revoke ${request.id} REASON…`));
     expect(revoke).not.toMatch(/Only approvers|cluster name/);
     const approverRevoke = (await answers(users.approver, `revoke ${request.id}, oops`)).join('\n');
-    expect(approverRevoke).toContain(problem(`${request.id},`, `revoke ${request.id} [reason]`));
+    expect(approverRevoke).toContain(problem(`${request.id},`, `revoke ${request.id} REASON…`));
     expect(approverRevoke).not.toMatch(/not a valid cluster name/);
 
     const extend = await answers(users.requester, `extend ${request.id}. --for 30d release still running`);

@@ -144,10 +144,11 @@ describe('a pull secret to namespace default', () => {
     await withdraw(said);
   });
 
-  test('through the questions of a bare "secret": the plan card says so too', async () => {
+  test('through the questions of a bare "secret", the namespace asked and "default" answered: the plan card says so too', async () => {
     expect(await inChat(users.requester, 'secret')).toMatch(/Which cluster/);
     expect(await inChat(users.requester, 'aks-dev')).toMatch(/Which registry/);
-    expect(await inChat(users.requester, 'contosoacr')).toMatch(/Why is the access needed/);
+    expect(await inChat(users.requester, 'contosoacr')).toMatch(/Which Kubernetes namespace/);
+    expect(await inChat(users.requester, 'default')).toMatch(/Why is the access needed/);
     const said = await inChat(users.requester, 'pulling images for payments');
     expect(said).toContain('Pull secret default/acr-auth in aks-dev');
     expect(said).toContain(NOTE);

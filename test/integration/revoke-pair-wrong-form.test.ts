@@ -53,11 +53,19 @@ describe('revoke in a wrong form', () => {
 
     const reply = await h.ask(users.approver, text);
     expect(reply).toContain(said);
-    expect(reply).toContain('"@acrbot revoke CLUSTER REGISTRY [reason]" per pair');
+    expect(reply).toContain('"@acrbot revoke CLUSTER REGISTRY REASON…" per pair');
     expect(reply).toContain('("@acrbot access contosoacr" lists its clusters), or "@acrbot revoke REQUEST-ID"');
     expect(reply).not.toMatch(/at least 8 characters|No cluster named|not a valid registry/);
     expect(await entriesAfter(users.approver, seq)).toEqual([['validation.failed', 'validation.usage']]);
     expect((await h.app.store.get(granted.id))!.state).toBe('succeeded');
+  });
+
+  test('revoke alone: the forms as README writes them, nothing bracketed (a pasted bracket is refused)', async () => {
+    const reply = await h.ask(users.requester, 'revoke');
+    expect(reply).toContain(
+      'Say what to revoke: "revoke REQUEST-ID REASON…", or (approvers) "revoke CLUSTER REGISTRY REASON…" or "revoke registry REGISTRY REASON…" (the reason optional).',
+    );
+    expect(reply).not.toMatch(/\[/);
   });
 
   test('a first name that is neither a cluster nor a registry: no cluster of that name, as before', async () => {

@@ -22,7 +22,7 @@ const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
 const second: TeamsUser = { ...SANDBOX_USERS.outsider, name: 'Sam Second' } as TeamsUser;
 /** The answer to `revoke cluster aks-prod …`. */
 const CLUSTER_FORM =
-  '"revoke cluster" is not a form of revoke: acrbot revokes per registry. Use "@acrbot revoke aks-prod REGISTRY [reason]"';
+  '"revoke cluster" is not a form of revoke: acrbot revokes per registry. Use "@acrbot revoke aks-prod REGISTRY REASON…"';
 const NOT_APPROVER = 'Only approvers may revoke every grant on a registry';
 const LIFECYCLE = { ACRBOT_MIN_ACCESS_DURATION: '1m', ACRBOT_EXPIRY_REMINDERS: 'none' };
 
@@ -158,7 +158,7 @@ describe('revoke registry NAME', () => {
       [
         approver,
         'revoke registry',
-        'Say which registry: "revoke registry REGISTRY [reason]"',
+        'Say which registry: "revoke registry REGISTRY REASON…" (the reason optional)',
         failed('validation.usage'),
       ],
       [approver, 'revoke registry contoso-acr incident 42', 'contoso-acr', failed('validation.name')],
@@ -181,7 +181,7 @@ describe('revoke registry NAME', () => {
     }
     // A registry typed as the cluster is told the registry form too.
     expect(await h.ask(users.approver, 'revoke contosoacr credential leak')).toContain(
-      '"@acrbot revoke registry contosoacr [reason]" for all of its clusters at once',
+      '"@acrbot revoke registry contosoacr REASON…" for all of its clusters at once',
     );
     expect(await stateOf(prod.id)).toBe('succeeded');
   });

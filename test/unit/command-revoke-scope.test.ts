@@ -34,6 +34,6 @@ describe('parseCommand: revoke registry and revoke cluster', () => {
 
   test('help names the registry form', () => {
     const revoke = COMMAND_HELP.find((c) => c.verb === 'revoke')!;
-    expect(revoke.usage).toContain('revoke registry REGISTRY [REASON…]');
+    expect(revoke.usage).toContain('revoke registry REGISTRY REASON…');
   });
 });

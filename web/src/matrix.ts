@@ -247,7 +247,7 @@ function nothingYet(): HTMLElement {
     'p',
     { class: 'empty' },
     'There is no access to show yet. To ask for access, say in chat to acrbot: ',
-    h('code', {}, 'grant <cluster> <registry> <reason>'),
+    h('code', {}, 'grant CLUSTER REGISTRY REASON…'),
   );
 }
 

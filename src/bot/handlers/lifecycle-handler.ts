@@ -123,7 +123,7 @@ export class LifecycleHandler {
     this.registryRevoke = new RegistryRevoke(services);
   }
 
-  /** `revoke REQUEST-ID [REASON…]`, `revoke CLUSTER REGISTRY [REASON…]` or `revoke registry NAME [REASON…]`: the confirmation card. */
+  /** `revoke REQUEST-ID REASON…`, `revoke CLUSTER REGISTRY REASON…` or `revoke registry NAME REASON…` (the reason optional): the confirmation card. */
   async revokeCommand(ctx: TurnContext, identity: TurnIdentity, command: Extract<Command, { verb: 'revoke' }>) {
     await this.reply(ctx, await this.revokePreview(identity, command));
   }
@@ -151,14 +151,14 @@ export class LifecycleHandler {
       // not as a name rule or a refusal to a requester who never asked to revoke a pair; a typo
       // told back, not audited, as `status`, `extend` and `audit` tell it.
       const first = command.scope === 'registry' ? command.registry : command.cluster;
-      const punctuated = punctuatedRequestId(first, 'revoke {id} [reason]');
+      const punctuated = punctuatedRequestId(first, 'revoke {id} REASON…');
       if (punctuated) return errorCard(this.services, punctuated, 'Could not revoke');
       if (command.scope === 'registry') return await this.registryRevoke.preview(identity, first, checkedReason);
       if (command.scope === 'cluster') throw wholeClusterForm(command.cluster);
       if (!command.cluster || !command.registry)
         throw new UserFacingError(
           'validation.usage',
-          'Say what to revoke: "revoke REQUEST-ID [reason]", or (approvers) "revoke CLUSTER REGISTRY [reason]" or "revoke registry REGISTRY [reason]".',
+          'Say what to revoke: "revoke REQUEST-ID REASON…", or (approvers) "revoke CLUSTER REGISTRY REASON…" or "revoke registry REGISTRY REASON…" (the reason optional).',
         );
       await refuseUnlessApprover(this.services, identity, 'a cluster and registry', [
         command.cluster,
@@ -672,7 +672,7 @@ export class LifecycleHandler {
 function wrongRevokeForm(what: string, registry: string): UserFacingError {
   return new UserFacingError(
     'validation.usage',
-    `${what}. Use "@acrbot revoke registry ${registry} [reason]" for all of its clusters at once, "@acrbot revoke CLUSTER REGISTRY [reason]" per pair ("@acrbot access ${registry}" lists its clusters), or "@acrbot revoke REQUEST-ID".`,
+    `${what}. Use "@acrbot revoke registry ${registry} REASON…" for all of its clusters at once, "@acrbot revoke CLUSTER REGISTRY REASON…" per pair ("@acrbot access ${registry}" lists its clusters), or "@acrbot revoke REQUEST-ID".`,
   );
 }
 
@@ -685,7 +685,7 @@ function wholeClusterForm(name: string | undefined): UserFacingError {
   const cluster = name && isValidClusterName(name) ? name : 'CLUSTER';
   return new UserFacingError(
     'validation.usage',
-    `"revoke cluster" is not a form of revoke: acrbot revokes per registry. Use "@acrbot revoke ${cluster} REGISTRY [reason]" for one registry ("@acrbot access ${cluster}" lists what it pulls from), "@acrbot revoke registry REGISTRY [reason]" for a registry from every cluster, or "@acrbot revoke REQUEST-ID".`,
+    `"revoke cluster" is not a form of revoke: acrbot revokes per registry. Use "@acrbot revoke ${cluster} REGISTRY REASON…" for one registry ("@acrbot access ${cluster}" lists what it pulls from), "@acrbot revoke registry REGISTRY REASON…" for a registry from every cluster, or "@acrbot revoke REQUEST-ID".`,
   );
 }
 

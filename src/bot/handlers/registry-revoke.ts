@@ -36,7 +36,7 @@ export class RegistryRevoke {
     if (!name)
       throw new UserFacingError(
         'validation.usage',
-        'Say which registry: "revoke registry REGISTRY [reason]" revokes what you may on it, from every cluster.',
+        'Say which registry: "revoke registry REGISTRY REASON…" (the reason optional) revokes what you may on it, from every cluster.',
       );
     await shared.refuseUnlessApprover(this.services, identity, 'a registry', ['registry', name]);
     const registry = await this.services.lifecycle.resolver.resolveRegistry(parseRegistryRef(name));

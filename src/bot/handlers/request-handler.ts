@@ -10,6 +10,7 @@ import { isUserFacing } from '../../domain/errors';
 import type { AccessRequest, AccessTerm } from '../../domain/request';
 import type { SecretCommandOptions } from '../../domain/command';
 import { parseClusterRef, parseRegistryRef } from '../../domain/names';
+import { swappedNames } from '../../domain/swapped-names';
 import type { GrantPlan, Plan } from '../../domain/plan';
 import { checkReason, REASON_LIMITS, singleLine } from '../../domain/text';
 import { alreadyGrantedCard, grantFormCard, messageCard } from '../../views/message-view';
@@ -297,7 +298,10 @@ export class RequestHandler {
     try {
       // The names' forms before the reason: a request with a name that can be none (`grant
       // aks-dev acr test`) was told its reason was too short, and only once it had a longer one
-      // that the registry was wrong. No Azure call; the planners read the names again.
+      // that the registry was wrong. No Azure call; the planners read the names again. Names in
+      // the wrong order (the grant form's fields filled registry first) are answered as on one line.
+      const swapped = swappedNames(secret ? 'secret' : 'grant', input.cluster, input.registry);
+      if (swapped) throw swapped;
       parseClusterRef(input.cluster);
       parseRegistryRef(input.registry);
       const reason = checkReason(input.reason);
