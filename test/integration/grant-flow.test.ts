@@ -504,7 +504,7 @@ describe('grant flow', () => {
     expect(reasons.join(' ')).not.toContain('<at>');
   });
 
-  test('an approvals channel that refuses the card (the bot removed from it): the requester is told, nothing audits it as posted, the log says why', async () => {
+  test('an approvals channel that refuses the card (the bot removed from it): the requester is told, it is audited as refused (never as posted), the log says why', async () => {
     h.connector.refusing.add('19:sandbox-approvals');
     try {
       const before = h.connector.calls.length;
@@ -518,8 +518,9 @@ describe('grant flow', () => {
         5000,
         'the requester told',
       );
-      const actions = (await h.app.audit.forRequest(request.id)).map((e) => e.action);
-      expect(actions).not.toContain('approval.card.posted');
+      // Audited as refused (the announce job reads it: the requester is not told twice), never as posted.
+      const posts = (await h.app.audit.forRequest(request.id)).filter((e) => e.action === 'approval.card.posted');
+      expect(posts.map((e) => e.outcome)).toEqual(['refused']);
       expect(h.logs.entries().filter((e) => e.msg === 'approval card could not be posted')).toMatchObject([
         { requestId: request.id, err: expect.objectContaining({ message: expect.stringContaining('roster') }) },
       ]);
