@@ -9,14 +9,21 @@ import { randomUUID } from 'node:crypto';
 import { isUserFacing, isUserFacingOutage } from '../domain/errors';
 import { currentCorrelationId } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
+import { cardSummary } from '../views/card-summary';
 import type { AdaptiveCardJson } from '../views/card-templates';
 import { CARD_MAX_BYTES, errorCard, jsonBytes, messageCard } from '../views/message-view';
 import { addressedText } from './message-text';
 
-/** A message activity carrying one Adaptive Card; with `id`, an update of that activity. */
+/**
+ * A message activity carrying one Adaptive Card; with `id`, an update of that activity. Its
+ * `summary` is the card's title as plain text (card-summary.ts), new post and update alike: Teams
+ * shows it in notifications and previews, which would otherwise say only "acrbot sent a card".
+ * Never `text`, which Teams may draw beside the card.
+ */
 export function cardActivity(card: AdaptiveCardJson, id?: string): Partial<Activity> {
   const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
-  return id ? { ...activity, id } : activity;
+  const summary = cardSummary(card);
+  return { ...activity, ...(summary && { summary }), ...(id && { id }) };
 }
 
 /**

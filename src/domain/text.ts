@@ -179,6 +179,14 @@ function secretContext(text: string): string | undefined {
 const USAGE_PLACEHOLDER = /^\[?REASON(…|\.\.\.)?\]?$/;
 
 /**
+ * Whether `text` (one line) is the usage's placeholder as pasted ({@link USAGE_PLACEHOLDER}): for
+ * a caller with a "too short" sentence of its own, which must not hide {@link checkReason}'s.
+ */
+export function isUsagePlaceholder(text: string): boolean {
+  return USAGE_PLACEHOLDER.test(text);
+}
+
+/**
  * Validates a justification: required (at least {@link REASON_LIMITS}.min characters a reader sees),
  * bounded, single line, no secrets (G7, G12). Returns the normalised text.
  */

@@ -25,7 +25,7 @@ import { requestNotFound } from './request-reads';
 import { refusedOutsideTenant, type TenantAsk, type TenantRefusalServices } from './tenant-refusal';
 import { formatUtc, isDefaultTerm } from '../domain/access-term';
 import type { Logger } from '../observability/logger';
-import { checkReason, REASON_LIMITS, singleLine } from '../domain/text';
+import { checkReason, isUsagePlaceholder, REASON_LIMITS, singleLine } from '../domain/text';
 import { type AccessLifecycle, revokeRunning } from './access-lifecycle';
 import type { GrantPlanner } from './grant-planner';
 import type { RequestGate } from './request-gate';
@@ -440,7 +440,7 @@ export class AccessActions {
   async revoke(acting: ActingContext, requestId: string, reason: string | undefined): Promise<AccessRequest> {
     // Before anything is read or written: the reason ends up in the audit trail, the stored
     // request and the requester's chat notice, so a bad one must stop the revoke (G7, G12).
-    const checked = revokeReason(reason);
+    const checked = revokeReason(reason, false);
     const asked = await this.requests.get(requestId);
     // Named as typed, as a missing id is (mayRevoke names the stored id): the case must not tell them apart.
     if (outsideTenant(acting, asked)) throw await this.refusedAcross(acting, 'revoke', asked, requestId);
@@ -713,15 +713,26 @@ async function rereadForExtension<T>(kind: 'cluster' | 'registry', name: string,
  * bounded, one line, nothing that looks like a credential), because it is shown and kept the same
  * way (audit entry, stored request, the requester's notice). Returns the normalised text; throws
  * `validation.reason` / `validation.secret` (the tab answers 400, chat shows the message).
+ * `optional`: the caller revokes without a reason when none is given (chat, where the usage's
+ * `[REASON…]` says so), so a refusal offers leaving it out; the tab's form requires one.
  */
-export function revokeReason(raw: string | undefined): string {
+export function revokeReason(raw: string | undefined, optional = true): string {
+  const leaveOut = optional ? ', or leave it out' : '';
   // checkReason's own "too short" sentence asks why access is needed; a revoke says why it ends.
-  if (singleLine(raw ?? '').length < REASON_LIMITS.min)
+  // Not the usage's placeholder, though: "REASON…" is shorter than that, and is told as what it is.
+  const text = singleLine(raw ?? '');
+  if (text.length < REASON_LIMITS.min && !isUsagePlaceholder(text))
     throw new UserFacingError(
       'validation.reason',
-      `Say why the access ends, in at least ${REASON_LIMITS.min} characters (e.g. "release done, no longer needed"); nothing was revoked.`,
+      `Say why the access ends, in at least ${REASON_LIMITS.min} characters (e.g. "release done, no longer needed")${leaveOut}; nothing was revoked.`,
     );
-  return checkReason(raw, 'revoke reason');
+  // Its placeholder sentence too ("REASON…" pasted from the usage): the grant's default prompt
+  // asked why access is needed, and did not say that nothing was revoked.
+  return checkReason(
+    raw,
+    'revoke reason',
+    `say why the access ends, e.g. "release done, no longer needed"${leaveOut}; nothing was revoked`,
+  );
 }
 
 /**

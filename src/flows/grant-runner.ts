@@ -284,6 +284,8 @@ function sharingSentence(plan: GrantPlan): string {
  * run cannot check the plan, so nothing is granted, and the card says which right is missing
  * (as resolving names says it) instead of "something unexpected went wrong". Likewise a 404
  * SubscriptionNotFound, which says nothing of the resource itself (the reader throws it).
+ * The sentences say what must be fixed, not to ask again: the failed card adds that, with the
+ * command to type (request-view.ts, failedSummary).
  */
 async function reread<T>(
   kind: 'cluster' | 'registry',
@@ -298,13 +300,13 @@ async function reread<T>(
     if (isSubscriptionNotFound(err))
       throw new UserFacingError(
         recheckUnreadable(kind),
-        `${subscriptionGoneClause(kind, name)}, so acrbot cannot check that the approved plan still holds, and ${notDone}; ask again once the subscription is back.`,
+        `${subscriptionGoneClause(kind, name)}, so acrbot cannot check that the approved plan still holds, and ${notDone}. Ask the platform team to check that subscription.`,
         { cause: err },
       );
     if (statusCode !== 403) throw err;
     throw new UserFacingError(
       recheckUnreadable(kind),
-      `acrbot may no longer read ${kind} ${name}${azureAnswered(code)}, so it cannot check that the approved plan still holds, and ${notDone}; ask the platform team to give acrbot's identity the Reader role on it (docs/deploy.md), then ask again.`,
+      `acrbot may no longer read ${kind} ${name}${azureAnswered(code)}, so it cannot check that the approved plan still holds, and ${notDone}; ask the platform team to give acrbot's identity the Reader role on it (docs/deploy.md).`,
       { cause: err },
     );
   }

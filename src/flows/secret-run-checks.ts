@@ -255,11 +255,12 @@ async function recheckCluster(
   const { subscriptionId, resourceGroup, name, id } = plan.cluster;
   const cluster = await deps.clusters.reader.getCluster(subscriptionId, resourceGroup, name).catch((err: unknown) => {
     // Says nothing of the cluster itself (the reader throws it rather than answer none). Thrown,
-    // not a refusal: a run whose earlier attempt began writing the secret waits it out.
+    // not a refusal: a run whose earlier attempt began writing the secret waits it out. What to
+    // fix, not "ask again": the failed card adds that, with the command (request-view.ts).
     if (!isSubscriptionNotFound(err)) throw err;
     throw new UserFacingError(
       recheckUnreadable('cluster'),
-      `${subscriptionGoneClause('cluster', name)}, so acrbot cannot check that the approved plan still holds${earlierCredential ? '.' : ', and nothing was created.'} Ask the platform team to check that subscription, and ask again once it is back.`,
+      `${subscriptionGoneClause('cluster', name)}, so acrbot cannot check that the approved plan still holds${earlierCredential ? '.' : ', and nothing was created.'} Ask the platform team to check that subscription.`,
       { cause: err },
     );
   });

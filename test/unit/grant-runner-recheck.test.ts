@@ -65,7 +65,7 @@ describe('GrantRunner: the re-check ARM refuses', () => {
     expect((err as Error).message).toContain(`cluster ${plan.cluster.name} (Azure answered AuthorizationFailed)`);
     // The platform team gives the role: the requester and approvers who read it cannot.
     expect((err as Error).message).toContain(
-      "ask the platform team to give acrbot's identity the Reader role on it (docs/deploy.md), then ask again.",
+      "ask the platform team to give acrbot's identity the Reader role on it (docs/deploy.md).",
     );
     expect((err as Error).message).toContain('nothing was granted');
     expect(t.puts()).toBe(0);

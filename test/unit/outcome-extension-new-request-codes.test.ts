@@ -163,7 +163,9 @@ test.each<[string, string, Pick<AzureResourceReader, 'getCluster' | 'getRegistry
     const { failure, text } = await extensionFailure(reads);
 
     expect(failure.code).toBe(code);
-    expect(failure.message).toMatch(/ask again once the subscription is back\.$|then ask again\.$/);
+    // What to fix, and "ask again" only once: the card adds it, with the command.
+    expect(failure.message).toMatch(/Ask the platform team to check that subscription\.$|\(docs\/deploy\.md\)\.$/);
+    expect(text.match(/ask again/gi)).toHaveLength(1);
     expect(failure.message).not.toContain('new request');
     expect(NEW_REQUEST_CODES.has(failure.code)).toBe(false);
     expect(text).toContain('Once fixed, ask again: \\"@acrbot extend R-ORIGINAL --for 7d REASON…\\"');

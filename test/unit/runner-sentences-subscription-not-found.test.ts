@@ -91,8 +91,7 @@ describe("the secret run's cluster re-check answered SubscriptionNotFound", () =
     expect(err).toBeInstanceOf(UserFacingError);
     expect(err).toMatchObject({ code: 'recheck.clusterUnreadable' });
     expect((err as Error).message).toBe(
-      `${SENTENCE}, and nothing was created. Ask the platform team to check that subscription, and ask again ` +
-        'once it is back.',
+      `${SENTENCE}, and nothing was created. Ask the platform team to check that subscription.`,
     );
     expect((err as Error).cause).toMatchObject({ statusCode: 404, code: 'SubscriptionNotFound' });
     expect(t.calls).toEqual([]);
@@ -111,7 +110,7 @@ describe("the secret run's cluster re-check answered SubscriptionNotFound", () =
       cleanup: 'deleted',
     });
     expect((err as RunFailure).outcome.error).toMatch(
-      /still holds\. Ask the platform team .* once it is back\. The credential an earlier attempt of this request had created was deleted\./,
+      /still holds\. Ask the platform team to check that subscription\. The credential an earlier attempt of this request had created was deleted\./,
     );
     expect(t.calls).toContain(`deleteToken:${TOKEN}`);
   });
