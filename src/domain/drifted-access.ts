@@ -60,7 +60,21 @@ function whatHappened(request: AccessRequest): string | undefined {
   }
 }
 
+/** Where {@link askAgain} starts in the refusal, after "Ask". */
+const ASK_AGAIN = ' Ask for the access again with "';
+
 /** What to do instead, after "ask": a new grant, decided like any other. */
 function askAgain(request: AccessRequest): string {
-  return `for the access again with "@acrbot grant ${typedPair(request.plan)} REASON…"; an approver decides, as for any grant.`;
+  return `${ASK_AGAIN.slice(' Ask '.length)}@acrbot grant ${typedPair(request.plan)} REASON…"; an approver decides, as for any grant.`;
+}
+
+/**
+ * The refusal's `message` (stored as a failed extension's error) without its closing "Ask for the
+ * access again with …": the failed card then names the new request once, with the extension's
+ * term (`--for 2d`), where the refusal's command has none. A message without it (stored before
+ * the refusal named a command) comes back as it is.
+ */
+export function withoutAskAgain(message: string): string {
+  const at = message.indexOf(ASK_AGAIN);
+  return at < 0 ? message : message.slice(0, at);
 }

@@ -5,6 +5,7 @@
 import { UserFacingError } from './errors';
 import type { DecidedBefore } from './decided-before';
 import type { DriftReason } from './drift-reason';
+import { originalLostAtExpiry } from './extension-deadline';
 import type { Plan } from './plan';
 import type { BoundRule } from './policy';
 
@@ -503,13 +504,29 @@ export function describeState(request: AccessRequest): string {
     case 'rejected':
       return `rejected${by}`;
     case 'expired':
-      return 'expired without a decision';
+      return expiredWords(request);
     case 'cancelled':
       return 'cancelled by the requester';
     case 'revoked':
       return request.access?.revokedBy && request.access.revokedBy.objectId !== 'acrbot'
         ? `revoked by ${request.access.revokedBy.name}`
         : 'expired and revoked';
+  }
+}
+
+/**
+ * What became of an expired request. An extension acrbot closed because the access it extends
+ * ended or drifted was closed when that was seen, maybe days before its deadline: "expired" would
+ * say its approvers ran out of time.
+ */
+function expiredWords(request: AccessRequest): string {
+  switch (originalLostAtExpiry(request)) {
+    case 'drifted':
+      return `closed without a decision: the access it extends (${request.extendsRequestId}) was removed or changed outside acrbot`;
+    case 'ended':
+      return `closed without a decision: the access it extends (${request.extendsRequestId}) ended`;
+    default:
+      return 'expired without a decision';
   }
 }
 

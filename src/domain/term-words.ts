@@ -9,7 +9,7 @@ import { withoutTrailing } from './text';
 
 /**
  * Unit words and their letter in a term (`--for 2w`). Months are {@link MONTH_WORDS}: a month is no
- * fixed number of days, so `--for` takes none.
+ * fixed number of days, so `--for` takes none (a year it takes, as 365 days).
  */
 const UNITS: Readonly<Record<string, string>> = {
   m: 'm',
@@ -66,7 +66,8 @@ function unitOf(word: string | undefined): string | undefined {
 
 /**
  * A length read from words: `term` as `--for` takes it, and `months` when it was written in
- * months (`term` is then {@link DAYS_A_MONTH} days a month: `for 3 months` is `90d`).
+ * months (`term` is then {@link DAYS_A_MONTH} days a month: `for 3 months` is `90d`; whole years
+ * in years: `for 12 months` is `1y`).
  */
 export interface TermRead {
   term: string;
@@ -75,7 +76,9 @@ export interface TermRead {
 
 /** `n` of `unit` as a {@link TermRead}. */
 function termOf(n: number, unit: string): TermRead {
-  return unit === 'mo' ? { term: `${n * DAYS_A_MONTH}d`, months: n } : { term: `${n}${unit}` };
+  if (unit !== 'mo') return { term: `${n}${unit}` };
+  // Whole years are a term `--for` reads (`1y`, 365 days): 12 months as 360d would be 5 days short.
+  return n > 0 && n % 12 === 0 ? { term: `${n / 12}y`, months: n } : { term: `${n * DAYS_A_MONTH}d`, months: n };
 }
 
 /**
@@ -96,12 +99,20 @@ function termAt(words: readonly string[], at: number, one: boolean): (TermRead &
 
 /**
  * What to call a length the reader wrote in months, after the term named for it (`--for 90d`):
- * ` (about 3 months: acrbot counts days and weeks, not months)`; empty for any other length.
+ * ` (about 3 months: acrbot counts days, weeks and years, not months; …)`; empty for any other
+ * length. The parser knows no limits, and months are long (`for 6 months` is 180d, over the
+ * default maximum of 90d): the note does not promise the term is accepted, it says a longer one
+ * is refused naming the limits, as it then is.
  */
 export function monthsNote(read: TermRead): string {
   if (read.months === undefined) return '';
+  const limits = 'a term longer than the limits allow is refused, naming them';
+  if (read.months > 0 && read.months % 12 === 0) {
+    const years = read.months === 12 ? 'a year' : `${read.months / 12} years`;
+    return ` (${read.months} months is ${years}: acrbot counts days, weeks and years, not months; ${limits})`;
+  }
   const months = read.months === 1 ? 'a month' : `${read.months} months`;
-  return ` (about ${months}: acrbot counts days and weeks, not months)`;
+  return ` (about ${months}: acrbot counts days, weeks and years, not months; ${limits})`;
 }
 
 /**

@@ -414,5 +414,5 @@ function withRevokeStep(err: UserFacingError, request: AccessRequest, now: Date)
     !isBeingRevoked(request) &&
     !termEndedBy(request, now);
   if (!holdsAccess) return err;
-  return new UserFacingError(err.code, `${err.message} To end the access now: "@acrbot revoke ${request.id} REASON".`);
+  return new UserFacingError(err.code, `${err.message} To end the access now: "@acrbot revoke ${request.id} REASON…".`);
 }

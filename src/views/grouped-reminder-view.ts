@@ -58,7 +58,7 @@ function noExtend(row: GroupedReminderRow, paused: PauseAsTold | undefined): str
     case 'extensionWaiting':
       return extensionWaitingNote(row.extensionWaiting!);
     case 'noTermYet':
-      return `No extension term allowed here would yet end much later; closer to the end, "@acrbot extend ${request.id} --for TERM REASON"`;
+      return `No extension term allowed here would yet end much later; closer to the end, "@acrbot extend ${request.id} --for TERM REASON…"`;
     case undefined:
       return undefined;
   }
@@ -87,7 +87,7 @@ export function groupedReminderCard(
     ...(extendable.length
       ? [
           {
-            text: `Extend one at a time: this card then becomes that extension's request. The others can be extended in the My access tab, or with "@acrbot extend R-… REASON".`,
+            text: `Extend one at a time: this card then becomes that extension's request. The others can be extended in the My access tab, or with "@acrbot extend R-… REASON…".`,
           },
         ]
       : []),

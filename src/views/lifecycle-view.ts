@@ -440,7 +440,7 @@ const NO_TERM_YET =
 
 /** How to ask for an extension in chat once a term would end later (the reminder offers no Extend then). */
 function extendLater(request: AccessRequest): string {
-  return `Closer to the end, you can ask for one with "@acrbot extend ${request.id} --for TERM REASON"`;
+  return `Closer to the end, you can ask for one with "@acrbot extend ${request.id} --for TERM REASON…"`;
 }
 
 /**
@@ -453,7 +453,7 @@ export function extensionWaitingNote(extensionWaiting: string): string {
 
 /** How to ask for an extension in chat once new access is resumed (the reminder offers no Extend then). */
 function extendOnceResumed(request: AccessRequest): string {
-  return `Once it is resumed, you can ask for an extension with "@acrbot extend ${request.id} REASON"`;
+  return `Once it is resumed, you can ask for an extension with "@acrbot extend ${request.id} REASON…"`;
 }
 
 /**
@@ -626,7 +626,8 @@ export function requesterNewsCard(
     case 'expiredUnapproved':
       return lifecycleCard({
         ...base,
-        title: `Expired without a decision: ${request.id}`,
+        // Closed by acrbot when the access it extends ended or drifted, maybe days before its deadline.
+        title: `${originalLostAtExpiry(request) ? 'Closed' : 'Expired'} without a decision: ${request.id}`,
         text: expiredUnapprovedText(request),
       });
     case 'ended':

@@ -130,7 +130,7 @@ export function alreadyGrantedCard(
   const left = !extendable && leftBy.length ? ` ${leftBehind(plan, existing, leftBy)}` : '';
   return messageCard({
     title: 'Access already exists',
-    text: `${plan.identity.description} ${plan.identity.objectId} of ${plan.cluster.name} can already pull from ${plan.registry.name}; no request was created.${extendable ? ` It is your request ${extendable.id} (${describeAccess(extendable)}); to keep it longer: extend ${extendable.id} --for 30d REASON.` : ''}${left}`,
+    text: `${plan.identity.description} ${plan.identity.objectId} of ${plan.cluster.name} can already pull from ${plan.registry.name}; no request was created.${extendable ? ` It is your request ${extendable.id} (${describeAccess(extendable)}); to keep it longer: "extend ${extendable.id} --for 30d REASON…".` : ''}${left}`,
     tone: 'good',
     // Words where acrbot knows them; full ARM ids clip in a fact set.
     facts: [

@@ -11,6 +11,8 @@ import { describeAccess, endedWithoutAccess } from '../domain/access-term';
 import { credentialEnd } from '../domain/access-inventory';
 import { driftNotDone, driftWords } from '../domain/drift-reason';
 import { GONE_CODES, NEW_REQUEST_CODES } from '../domain/new-request-codes';
+import { originalLostAtExpiry } from '../domain/extension-deadline';
+import { EXTEND_DRIFTED, withoutAskAgain } from '../domain/drifted-access';
 import { deploymentSnippet } from '../domain/manifest-snippet';
 import type { GrantPlan, SecretPlan } from '../domain/plan';
 import { awaitingReview, countedApprovals, describeRequirement } from '../domain/policy';
@@ -67,6 +69,17 @@ export const STATE_LABEL: Record<RequestState, { label: string; color: string }>
   cancelled: { label: 'Cancelled', color: 'Default' },
   revoked: { label: 'Revoked', color: 'Default' },
 };
+
+/**
+ * The label of `request`'s state on its card: {@link STATE_LABEL}'s, but "Closed" for an extension
+ * acrbot closed because the access it extends ended or drifted (originalLostAtExpiry), maybe days
+ * before its deadline: "Expired" would say its approvers ran out of time.
+ */
+export function stateLabelOf(request: AccessRequest): { label: string; color: string } {
+  return request.state === 'expired' && originalLostAtExpiry(request)
+    ? { label: 'Closed', color: 'Default' }
+    : STATE_LABEL[request.state];
+}
 
 /**
  * Error text shown in a card (an outcome's error, a refusal, a problem to report): it may quote
@@ -292,13 +305,13 @@ function driftedBeforeLine(request: AccessRequest): string | undefined {
  */
 function nextSteps(request: AccessRequest): string {
   const id = request.extendsRequestId ?? request.id;
-  const revoke = `Done with it sooner: @acrbot revoke ${id} REASON.`;
+  const revoke = `Done with it sooner: "@acrbot revoke ${id} REASON…".`;
   const term = request.access;
-  if (!term || term.permanent) return `When it is no longer needed: @acrbot revoke ${id} REASON.`;
+  if (!term || term.permanent) return `When it is no longer needed: "@acrbot revoke ${id} REASON…".`;
   // Break-glass access is never extended: a longer need goes through approval like any grant.
   if (request.policy?.breakGlass)
-    return `It ends by itself (see Term) and cannot be extended: for longer, ask for a normal grant (@acrbot grant ${commandNames(request.plan)} REASON). ${revoke}`;
-  return `It ends by itself (see Term). To keep it longer: @acrbot extend ${id} REASON. ${revoke}`;
+    return `It ends by itself (see Term) and cannot be extended: for longer, ask for a normal grant ("@acrbot grant ${commandNames(request.plan)} REASON…"). ${revoke}`;
+  return `It ends by itself (see Term). To keep it longer: "@acrbot extend ${id} REASON…". ${revoke}`;
 }
 
 /**
@@ -455,7 +468,7 @@ function approvedByViewer(awaited: number): string {
 
 /** The request card for any state. */
 export function requestCard(request: AccessRequest, options: RequestCardOptions): AdaptiveCardJson {
-  const state = STATE_LABEL[request.state];
+  const state = stateLabelOf(request);
   const plan = request.plan;
   // An extension says so first: its plan is its original's, and the title would read as a new grant.
   const title =
@@ -555,8 +568,11 @@ function credentialToCleanUp(outcome: Outcome | undefined): boolean {
  * `extend` is refused, so only a new request once one of that name exists again.
  */
 function failedSummary(request: AccessRequest): string {
-  const error = errorText(request.outcome?.error ?? 'The request failed.');
   const code = request.outcome?.errorCode;
+  // A drift's refusal ends with a command to ask again (drifted-access.ts), without a term; the new
+  // request's sentence below names one with the extension's: one command, not two to choose from.
+  const stored = request.outcome?.error ?? 'The request failed.';
+  const error = errorText(code === EXTEND_DRIFTED ? withoutAskAgain(stored) : stored);
   if (code && GONE_CODES.has(code))
     return `${error} Asking again cannot work while it is gone; if it is created again, make a new request: "${askAgainCommand(request)}".`;
   if (request.extendsRequestId && code && NEW_REQUEST_CODES.has(code))

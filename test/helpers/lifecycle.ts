@@ -191,13 +191,16 @@ export function reminderSent(inWords: string) {
   );
 }
 
-/** Every approvers' copy of `requestId`'s card was updated to say it expired. */
-export async function approverCardsSayExpired(requestId: string): Promise<void> {
+/**
+ * Every approvers' copy of `requestId`'s card was updated to say it closed: an extension closed
+ * with the access it extends (ended, revoked or drifted) reads "Closed", not "Expired".
+ */
+export async function approverCardsSayClosed(requestId: string): Promise<void> {
   const copies = (await h.app.store.listCardCopies(requestId)).filter((c) => c.role === 'approver');
   expect(copies.length).toBeGreaterThan(0);
   for (const copy of copies)
     await h.connector.waitFor(
-      (c) => c.op === 'update' && c.activityId === copy.activityId && /[Ee]xpired/.test(cardText(c.activity)),
+      (c) => c.op === 'update' && c.activityId === copy.activityId && /Closed/.test(cardText(c.activity)),
       5000,
       `approvers' card of ${requestId} updated`,
     );

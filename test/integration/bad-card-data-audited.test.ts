@@ -22,11 +22,11 @@ const auditSince = async (seq: number): Promise<AuditEntry[]> =>
 test.each<[string, Record<string, unknown>, RegExp]>([
   ['revokeConfirm', { requestId: 'x' }, /did not carry valid request ids/],
   // What was wrong, and the command to type instead: the id when the card carried a good one.
-  ['extend', {}, /did not carry a valid request id; type \\"@acrbot extend REQUEST-ID --for 30d REASON\\" instead/],
+  ['extend', {}, /did not carry a valid request id; type \\"@acrbot extend REQUEST-ID --for 30d REASON…\\" instead/],
   [
     'extend',
     { requestId: 'R-7K2M9QXA', reason: 5 },
-    /duration or reason could not be read; type \\"@acrbot extend R-7K2M9QXA --for 30d REASON\\" instead/,
+    /duration or reason could not be read; type \\"@acrbot extend R-7K2M9QXA --for 30d REASON…\\" instead/,
   ],
   ['grantForm', { cluster: 5 }, /The form was not understood/],
   ['resumeConfirm', {}, /This card is not valid/],

@@ -96,7 +96,7 @@ describe('cancel a pending request', () => {
     const refused = await replyAfter(before, /Could not cancel/);
     expect(refused).toContain('is already approved');
     // The way on, as `revoke` of a pending request points to `cancel`.
-    expect(refused).toContain(`To end the access now: "@acrbot revoke ${request.id} REASON".`);
+    expect(refused).toContain(`To end the access now: "@acrbot revoke ${request.id} REASON…".`);
     expect((await h.app.store.get(request.id))!.state).toBe('succeeded');
 
     // Anyone else learns neither its state nor who approved it (`status` refuses them the request).
@@ -113,7 +113,7 @@ describe('cancel a pending request', () => {
     // The card's Cancel button (a copy drawn while it was pending) answers as the command does.
     const click = await h.click(users.requester, 'cancel', { requestId: request.id });
     expect(cardText({ attachments: [{ content: click.body.value }] })).toContain(
-      `To end the access now: "@acrbot revoke ${request.id} REASON".`,
+      `To end the access now: "@acrbot revoke ${request.id} REASON…".`,
     );
     const stranger = await h.click(users.outsider, 'cancel', { requestId: request.id });
     const strangerText = cardText({ attachments: [{ content: stranger.body.value }] });

@@ -63,7 +63,7 @@ describe('chat commands as typed', () => {
     expect(approverRevoke).not.toMatch(/not a valid cluster name/);
 
     const extend = await answers(users.requester, `extend ${request.id}. --for 30d release still running`);
-    expect(extend.join('\n')).toContain(problem(`${request.id}.`, `extend ${request.id} --for 30d REASON`));
+    expect(extend.join('\n')).toContain(problem(`${request.id}.`, `extend ${request.id} --for 30d REASON…`));
 
     const audit = await answers(users.approver, `audit ${request.id}:`);
     expect(audit.join('\n')).toContain(problem(`${request.id}:`, `audit ${request.id}`));

@@ -104,12 +104,14 @@ describe('extending a grant removed outside acrbot (drift)', () => {
       'request.expired:expired',
     );
     await h.connector.waitFor(
-      (c) => /Expired without a decision/.test(cardText(c.activity)) && /make a new request/.test(cardText(c.activity)),
+      (c) => /Closed without a decision/.test(cardText(c.activity)) && /make a new request/.test(cardText(c.activity)),
       5000,
       "the requester's news of the closed extension",
     );
     const click = await h.click(users.approver, 'approve', { requestId: extension!.id });
-    expect(cardText({ attachments: [{ content: click.body.value }] })).toContain('Expired');
+    expect(cardText({ attachments: [{ content: click.body.value }] })).toContain(
+      'Closed without a decision: the access it extends',
+    );
     expect((await h.app.store.get(extension!.id))!.state).toBe('expired');
 
     // An extension approved before the drift was seen (its run not started yet) is not pending,

@@ -26,7 +26,7 @@ import {
   tokens,
   requestExtension,
   extendApproved,
-  approverCardsSayExpired,
+  approverCardsSayClosed,
   approveAndRun,
   approveAndHoldAfterItsCheck,
   approveWhenAudited,
@@ -266,7 +266,7 @@ describe('access lifecycle (G17)', () => {
     // Closed right after the original is marked revoked, by the same revocation.
     expect(await stateOnceClickWorkDone(extensionId)).toBe('expired');
     // The card update is the last step of closing it: after it the audit entry is there too.
-    await approverCardsSayExpired(extensionId);
+    await approverCardsSayClosed(extensionId);
     const closed = (await h.app.audit.forRequest(extensionId)).find((e) => e.action === 'request.expired');
     expect(closed).toMatchObject({ outcome: 'expired', detail: expect.stringContaining(`ended with ${id}`) });
     // Under the key the expiry net would write a missing one with: never a second entry.
@@ -420,7 +420,7 @@ describe('access lifecycle (G17)', () => {
     expect((await h.app.store.get(request.id))!.state).toBe('revoked');
     expect((await h.app.store.get(extensionId))!.state).toBe('expired');
     expect(await actions(extensionId)).toContain('request.expired:expired');
-    await approverCardsSayExpired(extensionId);
+    await approverCardsSayClosed(extensionId);
     expect(assignmentsOn(contosoId)).toHaveLength(0);
   });
 

@@ -79,6 +79,6 @@ rules:
     expect(inputValue(reminder.activity, 'duration')).toBeUndefined();
     expect(JSON.stringify(reminder.activity)).not.toContain('"verb":"extend"');
     expect(text).toContain('No extension term allowed here would yet end much later than your access does now');
-    expect(text).toContain(`"@acrbot extend ${granted.id} --for TERM REASON"`);
+    expect(text).toContain(`"@acrbot extend ${granted.id} --for TERM REASON…"`);
   });
 });

@@ -28,7 +28,7 @@ describe('reminders while new access is paused', () => {
     expect(cardText(paused.activity)).toContain(
       'by Alex Approver, so nothing can be requested or extended until an approver resumes it.',
     );
-    expect(cardText(paused.activity)).toContain(`"@acrbot extend ${request.id} REASON"`);
+    expect(cardText(paused.activity)).toContain(`"@acrbot extend ${request.id} REASON…"`);
     expect(pausedCard).not.toContain('investigating');
 
     const lifted = await h.app.services.pauses.current();

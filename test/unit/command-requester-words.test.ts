@@ -34,8 +34,25 @@ describe('a length in months', () => {
     const err = refusal(text);
     expect(err.code).toBe('validation.option');
     expect(err.message).toContain(said);
-    expect(err.message).toContain('acrbot counts days and weeks, not months');
+    expect(err.message).toContain('acrbot counts days, weeks and years, not months');
     expect(err.message).toMatch(/Nothing was requested\.$/);
+  });
+
+  test('a term past the default maximum is not promised: the note says the limits refuse it', () => {
+    // `for 6 months` (180d) is over the default maximum of 90d; the parser knows no limits.
+    expect(refusal('grant aks-prod contosoacr for 6 months deploy payments').message).toBe(
+      '"for 6 months" reads as a length: write --for 180d (about 6 months: acrbot counts days, weeks and years, not months; a term longer than the limits allow is refused, naming them) before the reason. Nothing was requested.',
+    );
+  });
+
+  test('whole years are named in years, which --for reads (1y), not as 360 days', () => {
+    expect(refusal('grant aks-prod contosoacr for 12 months deploy payments').message).toContain(
+      'write --for 1y (12 months is a year: acrbot counts days, weeks and years, not months;',
+    );
+    expect(refusal('secret aks-dev contosoacr --for 24 months pulls').message).toContain(
+      'write --for 2y (24 months is 2 years:',
+    );
+    expect(spelledTerm('12', 'months')).toEqual({ term: '1y', months: 12, count: 2 });
   });
 
   test.each([
@@ -177,6 +194,11 @@ describe('through the bot', () => {
       'personal',
     );
     expect(said).toContain('write --for 90d');
+  });
+
+  test('"extend" without a request id is answered with the usage\'s placeholder as help writes it (REASON…)', async () => {
+    const said = await h.turnReplies(users.requester, 'extend --for 30d release still running', 'personal');
+    expect(said).toContain('Say which request to extend: "extend REQUEST-ID --for 30d REASON…"');
   });
 
   test('"check contosoacr.azurecr.io aks-prod" is answered "Cluster first"', async () => {

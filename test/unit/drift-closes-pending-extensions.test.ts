@@ -4,7 +4,7 @@
  * approving one could only fail (extend.drifted), so they do not wait out their own deadline with
  * approvers asked about access that no longer gives pull. Each expires recorded as drifted,
  * audited as its own expiry would say it, its jobs cancelled and every copy of its card updated
- * (its requester's "Expired without a decision", sending them to a new grant, never to `extend`).
+ * (its requester's "Closed without a decision", sending them to a new grant, never to `extend`).
  * Other pending requests on the pair are left alone. Through the real DriftDetector on memory stores.
  */
 import type { ClusterInfo } from '../../src/domain/azure-model';
@@ -16,6 +16,8 @@ import { MemoryScheduleStore } from '../../src/integrations/store/memory-coordin
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
 import { requesterNewsCard } from '../../src/views/lifecycle-view';
+import { requestCard } from '../../src/views/request-view';
+import { describeState } from '../../src/domain/request';
 import { assignmentOf, clusterPulling, registryIn } from './support/drift-azure';
 import { FakeClock } from './support/fake-clock';
 import { grantPlan, pendingRequest } from './support/requests';
@@ -107,6 +109,24 @@ test("the sweep that marks a grant drifted closes its pending extension, as the 
     `The access it extends (${w.original.id}) no longer lets aks-prod pull from contosoacr (its role assignment was removed or changed outside acrbot, or no longer serves), so it cannot be extended and nothing was extended. If you still need the access, make a new request:`,
   );
   expect(news).not.toContain('@acrbot extend');
+  // Closed by acrbot when the drift was seen, maybe days before its deadline: not "Expired".
+  expect(news).toContain(`Closed without a decision: ${w.extension.id}`);
+  expect(news).not.toContain('Expired');
+  for (const showActions of [true, false]) {
+    const card = JSON.stringify(requestCard(closed, { showActions }));
+    expect(card).toContain('"Closed"');
+    expect(card).toContain(
+      `Closed without a decision: the access it extends (${w.original.id}) was removed or changed outside acrbot.`,
+    );
+    expect(card).not.toMatch(/Expired|expired without/);
+  }
+  // Other expired requests keep their words.
+  const unanswered = { ...closed, originalDrifted: undefined, originalWentOn: true as const };
+  expect(describeState(unanswered)).toBe('expired without a decision');
+  expect(JSON.stringify(requesterNewsCard(unanswered, { kind: 'expiredUnapproved' }))).toContain(
+    `Expired without a decision: ${w.extension.id}`,
+  );
+  expect(JSON.stringify(requestCard(unanswered, { showActions: false }))).toContain('"Expired"');
   // Nothing else on the pair is touched.
   expect((await w.requests.get('R-OTHERNEW'))!.state).toBe('pending');
   expect((await w.requests.get('R-EXTENSN2'))!.state).toBe('pending');

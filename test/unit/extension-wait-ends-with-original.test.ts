@@ -8,7 +8,7 @@
  * real RequestService, memory stores and Scheduler, on a fake clock.
  */
 import { driftedExtensionRefusal } from '../../src/domain/drifted-access';
-import { type AccessRequest, transition } from '../../src/domain/request';
+import { type AccessRequest, describeState, transition } from '../../src/domain/request';
 import type { LifecycleDeps } from '../../src/flows/access-lifecycle-deps';
 import { closePendingExtensions } from '../../src/flows/close-pending-extensions';
 import { requestExpiryJobId } from '../../src/flows/request-jobs';
@@ -140,6 +140,11 @@ test.each([
     );
     expect(news).toContain('contosoacr --for 7d REASON…');
     expect(news).not.toContain('@acrbot extend');
+    // Closed with the original's end, not left to expire: its title and state say so.
+    expect(news).toContain(`Closed without a decision: ${extension.id}`);
+    expect(describeState((await t.store.get(extension.id))!)).toBe(
+      `closed without a decision: the access it extends (${t.original.id}) ended`,
+    );
   },
 );
 

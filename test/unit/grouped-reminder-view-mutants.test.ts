@@ -48,7 +48,7 @@ describe('rows that offer no Extend', () => {
   test('no term allowed would yet end much later: said with the command for later, no button, no shared term', () => {
     const card = groupedReminderCard([row(granted, { offeredMs: undefined })], 0);
     expect(valueOf(card, 'R-7K2M9QXA')).toMatch(
-      /No extension term allowed here would yet end much later; closer to the end, "@acrbot extend R-7K2M9QXA --for TERM REASON"\.$/,
+      /No extension term allowed here would yet end much later; closer to the end, "@acrbot extend R-7K2M9QXA --for TERM REASON…"\.$/,
     );
     expect(buttons(card)).toEqual([]);
     expect(JSON.stringify(card)).not.toContain('"id":"duration"');

@@ -28,20 +28,22 @@ describe('the outcome card names the next steps', () => {
   test('time-boxed access: extend and revoke, with its request id', () => {
     const request = granted();
     expect(nextSteps(outcomeCard(request))).toBe(
-      `It ends by itself (see Term). To keep it longer: @acrbot extend ${request.id} REASON. Done with it sooner: @acrbot revoke ${request.id} REASON.`,
+      `It ends by itself (see Term). To keep it longer: "@acrbot extend ${request.id} REASON…". Done with it sooner: "@acrbot revoke ${request.id} REASON…".`,
     );
   });
 
   test('permanent access: revoke only', () => {
     const request = granted({ access: { permanent: true } });
-    expect(nextSteps(outcomeCard(request))).toBe(`When it is no longer needed: @acrbot revoke ${request.id} REASON.`);
+    expect(nextSteps(outcomeCard(request))).toBe(
+      `When it is no longer needed: "@acrbot revoke ${request.id} REASON…".`,
+    );
   });
 
   test('an extension names its original, whose access it moved', () => {
     const extension = granted({ id: 'R-EXTENSN2', extendsRequestId: 'R-ORIGINAL' });
     const text = nextSteps(outcomeCard(extension));
-    expect(text).toContain('@acrbot extend R-ORIGINAL REASON');
-    expect(text).toContain('@acrbot revoke R-ORIGINAL REASON');
+    expect(text).toContain('"@acrbot extend R-ORIGINAL REASON…"');
+    expect(text).toContain('"@acrbot revoke R-ORIGINAL REASON…"');
     expect(text).not.toContain('R-EXTENSN2');
   });
 
@@ -52,7 +54,7 @@ describe('the outcome card names the next steps', () => {
     expect(text).not.toContain('@acrbot extend');
     // By id: this plan did not record how its requester named the pair (plan-typed-hints.test.ts).
     expect(text).toContain(
-      `cannot be extended: for longer, ask for a normal grant (@acrbot grant ${CLUSTER_ID} ${REGISTRY_ID} REASON)`,
+      `cannot be extended: for longer, ask for a normal grant ("@acrbot grant ${CLUSTER_ID} ${REGISTRY_ID} REASON…")`,
     );
     expect(text).toContain(`@acrbot revoke ${request.id} REASON`);
   });

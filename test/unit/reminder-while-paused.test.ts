@@ -39,7 +39,7 @@ describe('the reminder cards while new access is paused', () => {
       'New access is paused since 2025-02-12 09:30 UTC by Alex www\u200b.evil.example, so nothing can be requested or extended until an approver resumes it.',
     );
     expect(paused).toContain(
-      'Once it is resumed, you can ask for an extension with \\"@acrbot extend R-7K2M9QXA REASON\\"',
+      'Once it is resumed, you can ask for an extension with \\"@acrbot extend R-7K2M9QXA REASON…\\"',
     );
     expect(paused).not.toContain('To keep it, ask for an extension');
     expect(paused).not.toContain('investigating');
@@ -58,7 +58,7 @@ describe('the reminder cards while new access is paused', () => {
     const paused = shown(credentialReminderCard(secret, DAY, '2025-01-24T10:00:00.000Z', 30 * DAY, told));
     expect(extendOffered(JSON.parse(paused))).toBe(false);
     expect(paused).toContain('pulls with the secret fail from then. New access is paused since');
-    expect(paused).toContain('extend R-7K2M9QXA REASON');
+    expect(paused).toContain('extend R-7K2M9QXA REASON…\\"');
     expect(paused).not.toContain('investigating');
 
     const permanent = { ...secret, access: { permanent: true } };

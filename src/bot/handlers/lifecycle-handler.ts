@@ -101,11 +101,11 @@ function unreadExtendCard(data: unknown): UserFacingError {
   if (typeof requestId !== 'string' || !isRequestId(requestId))
     return new UserFacingError(
       'validation.usage',
-      'The card did not carry a valid request id; type "@acrbot extend REQUEST-ID --for 30d REASON" instead, with the id on your request\'s card.',
+      'The card did not carry a valid request id; type "@acrbot extend REQUEST-ID --for 30d REASON…" instead, with the id on your request\'s card.',
     );
   return new UserFacingError(
     'validation.usage',
-    `The card's duration or reason could not be read; type "@acrbot extend ${requestId} --for 30d REASON" instead.`,
+    `The card's duration or reason could not be read; type "@acrbot extend ${requestId} --for 30d REASON…" instead.`,
   );
 }
 
@@ -518,12 +518,12 @@ export class LifecycleHandler {
     try {
       // A full stop after it, a character short, a letter ids never use: said which. Its slot
       // holds nothing but an id (after `--for`), unlike `revoke`'s first word.
-      const mistyped = mistypedRequestId(command.requestId, 'extend {id} --for 30d REASON');
+      const mistyped = mistypedRequestId(command.requestId, 'extend {id} --for 30d REASON…');
       if (mistyped) throw mistyped;
       if (!command.requestId || !isRequestId(command.requestId))
         throw new UserFacingError(
           'validation.usage',
-          'Say which request to extend: "extend REQUEST-ID --for 30d REASON", e.g. extend R-7K2M9QXA --for 30d release still running.',
+          'Say which request to extend: "extend REQUEST-ID --for 30d REASON…", e.g. extend R-7K2M9QXA --for 30d release still running.',
         );
       const extension = await this.createExtension(identity, command.requestId, command.duration, command.reason, ctx);
       const card = requestCard(extension, { showActions: false });

@@ -7,6 +7,7 @@
  */
 import { formatUtc } from '../../domain/access-term';
 import { UserFacingError } from '../../domain/errors';
+import { leftToNobody } from '../../domain/decided-rule';
 import type { AccessRequest } from '../../domain/request';
 import { ofTenant } from '../../domain/tenant-boundary';
 import type { Listing } from '../../flows/revocation-draw-reads';
@@ -147,13 +148,32 @@ function waitingNote(
 }
 
 /**
- * Why requests there are left out of an approver's revoke: the rules they are bound to, whose
- * approvers may revoke them ("are under rule prod, whose approvers can revoke them").
+ * Why requests there are left out of an approver's revoke, a count and its words each: the rules
+ * they are bound to, whose approvers may revoke them ("are under rule prod, whose approvers can
+ * revoke them"); apart, those no rule in force covers any more whose approvers are all gone from
+ * the policy ({@link leftToNobody}): nobody but their requester may revoke those, in the words of
+ * one request's refusal (notRevokerMessage), so "whose approvers can" would send the reader to
+ * nobody.
  */
-function othersNote(services: BotServices, left: readonly AccessRequest[]): string {
-  const rules = [...new Set(left.map((r) => services.requests.ruleOf(r)?.id ?? r.policy?.ruleId ?? 'default'))];
-  const named = rules.length === 1 ? `rule ${rules[0]}` : `rules ${rules.join(', ')}`;
-  return `${left.length === 1 ? 'is' : 'are'} under ${named}, whose approvers (or the requester) can revoke ${left.length === 1 ? 'it' : 'them'}`;
+function othersNotes(services: BotServices, left: readonly AccessRequest[]): Array<{ count: number; text: string }> {
+  const ruleOf = (r: AccessRequest) => services.requests.ruleOf(r);
+  const nobody = left.filter((r) => leftToNobody(ruleOf(r)));
+  const ruled = left.filter((r) => !leftToNobody(ruleOf(r)));
+  const named = (requests: readonly AccessRequest[]) => {
+    const rules = [...new Set(requests.map((r) => ruleOf(r)?.id ?? r.policy?.ruleId ?? 'default'))];
+    return rules.length === 1 ? `rule ${rules[0]}` : `rules ${rules.join(', ')}`;
+  };
+  const one = (n: number, singular: string, plural: string) => (n === 1 ? singular : plural);
+  return [
+    ruled.length > 0 && {
+      count: ruled.length,
+      text: `${one(ruled.length, 'is', 'are')} under ${named(ruled)}, whose approvers (or the requester) can revoke ${one(ruled.length, 'it', 'them')}`,
+    },
+    nobody.length > 0 && {
+      count: nobody.length,
+      text: `${one(nobody.length, 'is', 'are')} covered by no rule of the approval policy in force any more, and none of the approvers ${named(nobody)} had is in the policy, so nobody but ${one(nobody.length, 'its requester', 'their requesters')} may revoke ${one(nobody.length, 'it', 'them')} until a rule covering the pair is added`,
+    },
+  ].filter((note): note is { count: number; text: string } => Boolean(note));
 }
 
 /**
@@ -182,10 +202,14 @@ function nothingYouMayRevoke(
   cut?: string,
 ): AdaptiveCardJson {
   const { left, running } = notMine;
+  const notes = [
+    ...othersNotes(services, left),
+    ...(running.length ? [{ count: running.length, text: runningNote(running) }] : []),
+  ];
   const why =
-    left.length && running.length
-      ? `Of the active acrbot requests ${where}, ${left.length} ${othersNote(services, left)}, and ${running.length} ${runningNote(running)}`
-      : `The active acrbot request${left.length + running.length === 1 ? '' : 's'} ${where} ${left.length ? othersNote(services, left) : runningNote(running)}`;
+    notes.length > 1
+      ? `Of the active acrbot requests ${where}, ${notes.map((n) => `${n.count} ${n.text}`).join(', and ')}`
+      : `The active acrbot request${left.length + running.length === 1 ? '' : 's'} ${where} ${notes[0].text}`;
   return lifecycleNoticeCard({
     title: 'Nothing you may revoke',
     text: [`${why}; nothing was changed.`, cut, waiting].filter(Boolean).join(' '),
@@ -252,7 +276,7 @@ export async function severalRevokeCard(
   const notes = {
     ...((left.length > 0 || running.length > 0) && {
       leftOut: [
-        left.length > 0 && `${left.length} more ${othersNote(services, left)}.`,
+        ...othersNotes(services, left).map((n) => `${n.count} more ${n.text}.`),
         running.length > 0 && `${running.length} more ${runningNote(running)}.`,
       ]
         .filter(Boolean)
