@@ -12,7 +12,7 @@ import type { Logger } from '../observability/logger';
 import { messageCard } from '../views/message-view';
 import type { CardMessenger } from './card-messenger';
 import { conversationIdOf, inChannel, sameConversation } from './conversation-targets';
-import { teamsRefusal } from './teams-refusal';
+import { TeamsPostRefused } from './teams-refusal';
 
 /** How many recent requests of each state are looked through for a reference when the request has no card at all. */
 const OTHER_REQUESTS_READ = 3;
@@ -38,9 +38,10 @@ export class ApprovalCardPoster implements ApprovalCardPort {
   }
 
   /**
-   * `refused` when Teams refused the post for good (teamsRefusal: 403, acrbot is not in the
+   * `refused` when Teams refused the post for good (TeamsPostRefused: 403, acrbot is not in the
    * conversation; 404, it is gone), with its status and code: no retry at the backoff gets
-   * through, and the job audits it and tries again slowly instead of failing.
+   * through, and the job audits it and tries again slowly instead of failing. Any other error
+   * (the store's, even with the same status) rejects, and the job retries at its backoff.
    */
   async postApprovalCard(request: AccessRequest): Promise<ApprovalCardPost | undefined> {
     const copies = await this.store.listCardCopies(request.id);
@@ -56,9 +57,9 @@ export class ApprovalCardPoster implements ApprovalCardPort {
       if (!shared) await this.messenger.postApproval(target, request);
       return { conversationId, shared };
     } catch (err) {
-      const refusal = teamsRefusal(err);
-      if (!refusal) throw err;
-      return { conversationId, refused: refusal };
+      // Only the send's own refusal: the card copy written after it fails with the same status.
+      if (!(err instanceof TeamsPostRefused)) throw err;
+      return { conversationId, refused: err.refusal };
     }
   }
 

@@ -12,6 +12,7 @@ import { conversationKey } from './card-copy-places';
 import { newestOf, updateCopy } from './card-copy-updates';
 import { sameConversation } from './conversation-targets';
 import type { MessengerParts } from './messenger-parts';
+import { sendMarkingRefusal } from './teams-refusal';
 import { sendCard } from './turn-cards';
 
 /**
@@ -60,14 +61,19 @@ export async function replyAndTrack(
   if (sent?.id) await track(parts.store, ctx, request.id, sent.id, role);
 }
 
-/** Posts the approvers' copy to a channel or chat and records it. */
+/**
+ * Posts the approvers' copy to a channel or chat and records it. Teams refusing the post for
+ * good rejects with TeamsPostRefused (teams-refusal.ts); a failure to record it, as the store failed.
+ */
 export async function postApproval(
   parts: Pick<MessengerParts, 'store' | 'send' | 'postedRequestCard'>,
   reference: Partial<ConversationReference>,
   request: AccessRequest,
 ): Promise<string | undefined> {
   // Read-only as posted: approvers get Approve/Reject in their own view (refresh.userIds).
-  const id = await parts.send(reference, await parts.postedRequestCard(request, reference, 'approver'));
+  const card = await parts.postedRequestCard(request, reference, 'approver');
+  // Only the send's refusal is Teams': the store's errors before and after it have the same status.
+  const id = await sendMarkingRefusal(() => parts.send(reference, card));
   if (id)
     await parts.store.addCardCopy({
       requestId: request.id,

@@ -17,11 +17,46 @@ export interface TeamsRefusal {
  * to the conversation in question: any Azure SDK call fails with the same shape and status.
  */
 export function teamsRefusal(err: unknown): TeamsRefusal | undefined {
+  if (err instanceof TeamsPostRefused) return err.refusal;
   const e = err as { statusCode?: unknown; code?: unknown; response?: { bodyAsText?: unknown } } | undefined;
   const status = e?.statusCode;
   if (status !== 403 && status !== 404) return undefined;
   const code = typeof e?.code === 'string' && e.code ? e.code : bodyCode(e?.response?.bodyAsText);
   return code ? { status, code: code.slice(0, 100) } : { status };
+}
+
+/**
+ * A post Teams refused for good, marked where the activity itself was sent: a caller that also
+ * writes to the store around the post tells the two apart by this type, since an Azure Tables
+ * error (403 AuthorizationFailure, 404 TableNotFound) has the same shape and status as Teams'
+ * refusal. The RestError Teams answered is its `cause`.
+ */
+export class TeamsPostRefused extends Error {
+  constructor(
+    readonly refusal: TeamsRefusal,
+    cause: unknown,
+  ) {
+    // Teams' own words kept in the message: the log line of the caller says why without its cause.
+    const said = (cause as { message?: unknown } | undefined)?.message;
+    super(
+      `Teams refused the post (${refusal.status}${refusal.code ? ` ${refusal.code}` : ''})${typeof said === 'string' && said ? `: ${said}` : ''}`,
+      { cause },
+    );
+    this.name = 'TeamsPostRefused';
+  }
+}
+
+/**
+ * Runs `send` (one activity's post to the conversation in question, nothing else); its refusal
+ * for good ({@link teamsRefusal}) is rethrown as {@link TeamsPostRefused}, any other error as is.
+ */
+export async function sendMarkingRefusal<T>(send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (err) {
+    const refusal = teamsRefusal(err);
+    throw refusal ? new TeamsPostRefused(refusal, err) : err;
+  }
 }
 
 /** `error.code` of Teams' JSON answer (`{ "error": { "code": … } }`), if it has one. */

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { isUserFacing, isUserFacingOutage } from '../domain/errors';
 import { currentCorrelationId } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
-import { cardSummary } from '../views/card-summary';
+import { cardSummary, hasSandboxBanner } from '../views/card-summary';
 import type { AdaptiveCardJson } from '../views/card-templates';
 import { CARD_MAX_BYTES, errorCard, jsonBytes, messageCard } from '../views/message-view';
 import { addressedText } from './message-text';
@@ -44,7 +44,7 @@ export async function sendCard(
     { cardBytes: bytes, maxBytes: CARD_MAX_BYTES, command },
     'answer too large for a Teams card: sent a short card pointing to the tab instead',
   );
-  return ctx.sendActivity(cardActivity(tooLargeCard(bytes, command, isSandboxCard(card))));
+  return ctx.sendActivity(cardActivity(tooLargeCard(bytes, command, hasSandboxBanner(card))));
 }
 
 /**
@@ -73,17 +73,6 @@ function tooLargeCard(bytes: number, command: string, sandbox: boolean): Adaptiv
 function commandWords(ctx: TurnContext): string {
   const words = addressedText(ctx.activity).split(/\s+/).filter(Boolean).slice(0, 3).join(' ');
   return (words || `(${String(ctx.activity.type ?? 'activity')})`).slice(0, 100);
-}
-
-/**
- * Whether `card` carries the sandbox banner (every template puts it first: its line on a
- * warning-styled container, src/views/tint.ts).
- */
-function isSandboxCard(card: AdaptiveCardJson): boolean {
-  type Block = { type?: unknown; text?: unknown; items?: Block[] };
-  const first = (card.body as Block[] | undefined)?.[0];
-  const line = first?.type === 'Container' ? first.items?.[0] : first;
-  return line?.type === 'TextBlock' && typeof line.text === 'string' && line.text.startsWith('SANDBOX');
 }
 
 /**

@@ -49,7 +49,7 @@ import type { JobRun } from './scheduler';
 export const REFUSED_RETRY_MS = 3_600_000;
 
 /** The outcome of the `approval.card.posted` entry of a card Teams refused for good. */
-export const APPROVAL_CARD_REFUSED = 'refused';
+const APPROVAL_CARD_REFUSED = 'refused';
 
 /** What Teams answered a post it refused for good: its status, and its error code if it gave one. */
 export interface CardRefusal {
@@ -62,7 +62,7 @@ export type ApprovalCardPost =
   { conversationId: string; shared: boolean; refused?: undefined } | { conversationId: string; refused: CardRefusal };
 
 /** The key of the refused entry: one per request, whoever (the turn, any run of the job) writes it first. */
-export function approvalRefusedKey(requestId: string): string {
+function approvalRefusedKey(requestId: string): string {
   return `${APPROVAL_CARD_POSTED}:${APPROVAL_CARD_REFUSED}:${requestId}`;
 }
 

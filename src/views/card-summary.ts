@@ -46,10 +46,15 @@ export function cardSummary(card: AdaptiveCardJson): string | undefined {
  */
 export function cardTitle(card: AdaptiveCardJson): string | undefined {
   const body = Array.isArray(card.body) ? (card.body as Element[]) : [];
-  return firstText(isSandboxBanner(body[0]) ? body.slice(1) : body);
+  return firstText(hasSandboxBanner(card) ? body.slice(1) : body);
 }
 
-function isSandboxBanner(element: Element | undefined): boolean {
+/**
+ * Whether `card` carries the sandbox banner: every template puts it first in the body, a
+ * warning-styled Container whose first line starts with "SANDBOX" (the templates in cards/).
+ */
+export function hasSandboxBanner(card: AdaptiveCardJson): boolean {
+  const element = (Array.isArray(card.body) ? (card.body as Element[]) : [])[0];
   if (element?.type !== 'Container' || !Array.isArray(element.items)) return false;
   const line = (element.items as Element[])[0];
   return line?.type === 'TextBlock' && typeof line.text === 'string' && line.text.startsWith('SANDBOX');

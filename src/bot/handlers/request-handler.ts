@@ -25,7 +25,7 @@ import { auditBadCardData, auditPlanningFailure } from '../validation-audit';
 import { auditLimitRefusal } from '../../flows/limit-audit';
 import { approvalPostedEntry } from '../../flows/approval-posted-entry';
 import { approvalCardNotPostedText, approvalRefusedEntry } from '../../flows/approval-announce';
-import { teamsRefusal } from '../teams-refusal';
+import { TeamsPostRefused } from '../teams-refusal';
 import { typingWhenSlow } from '../typing-when-slow';
 import type { OwnCards } from '../own-cards';
 
@@ -551,20 +551,24 @@ export class RequestHandler {
       // The reference ties what the requester quotes to this log line (its correlation id).
       const reference = currentCorrelationId() ?? request.id;
       this.services.log.warn({ err, requestId: request.id }, 'approval card could not be posted');
-      await say(approvalCardNotPostedText(request.id, reference)).catch((sayErr: unknown) =>
-        this.services.log.warn({ err: sayErr, requestId: request.id }, 'could not tell the requester'),
+      const told = await say(approvalCardNotPostedText(request.id, reference)).then(
+        () => true,
+        (sayErr: unknown) => {
+          this.services.log.warn({ err: sayErr, requestId: request.id }, 'could not tell the requester');
+          return false;
+        },
       );
       // Refused for good (acrbot not in that channel): audited, and the request's approval.announce
       // job, finding the entry, neither writes it again nor tells the requester a second time.
-      const refusal = teamsRefusal(err);
-      if (refusal)
+      // Only the send's own refusal: the card copy and the entry written after it fail with the same status.
+      if (err instanceof TeamsPostRefused)
         await audit
           .append(
             approvalRefusedEntry(
               request,
               String(target.conversation?.id),
-              refusal,
-              'by the announcement; the requester was told; the approval.announce job tries again',
+              err.refusal,
+              `by the announcement; ${told ? 'the requester was told' : 'the requester could not be told'}; the approval.announce job tries again`,
             ),
           )
           .catch((auditErr: unknown) =>

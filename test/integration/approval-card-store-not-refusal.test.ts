@@ -1,0 +1,109 @@
+/**
+ * Teams' refusal of the approvers' card is told apart from the store's errors around its post:
+ * Azure Tables fails with the same shape and status (a RestError, 403 AuthorizationFailure), so
+ * a card Teams accepted whose copy could not be recorded is not audited as refused ("acrbot is
+ * not in that conversation"), neither by the turn nor by the `approval.announce` job (which
+ * retries it at its backoff as any failure). And the turn's refused entry says whether the
+ * requester could be told.
+ */
+import { approvalAnnounceJobId } from '../../src/flows/request-jobs';
+import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { SANDBOX_APPROVAL_CHANNEL_ID } from '../../src/sandbox/fixtures';
+import { cardText } from '../helpers/capturing-connector';
+import { type Harness, startHarness, users } from '../helpers/harness';
+import { TEAM_CHANNEL } from '../helpers/teams-activities';
+
+jest.setTimeout(60_000);
+
+const START = new Date('2026-12-01T09:00:00Z');
+let now = START;
+const clock = { now: () => now };
+beforeEach(() => {
+  now = START;
+});
+
+/** What Azure Tables answers a write it is not authorized for (an @azure/core-rest-pipeline RestError). */
+function tableRefusal(): Error {
+  return Object.assign(new Error('This request is not authorized to perform this operation.'), {
+    name: 'RestError',
+    statusCode: 403,
+    code: 'AuthorizationFailure',
+  });
+}
+
+async function postedEntries(h: Harness, requestId: string) {
+  return (await h.app.audit.forRequest(requestId)).filter((e) => e.action === 'approval.card.posted');
+}
+
+test("the approvers' card sent but its copy not recorded (a 403 from the store): not audited as refused by the turn or the job", async () => {
+  const store = new MemoryRequestStore();
+  const add = store.addCardCopy.bind(store);
+  store.addCardCopy = (copy) => (copy.role === 'approver' ? Promise.reject(tableRefusal()) : add(copy));
+  const h = await startHarness({}, { clock, sweepIntervalMs: 0, stores: { requests: store } });
+  try {
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.app.services.background.drain();
+    const posts = () =>
+      h.connector.calls.filter(
+        (c) =>
+          c.conversationId.startsWith(SANDBOX_APPROVAL_CHANNEL_ID) &&
+          c.op !== 'update' &&
+          cardText(c.activity).includes(request.id),
+      );
+    // Teams took the card; only its record failed.
+    expect(posts()).toHaveLength(1);
+    expect(await postedEntries(h, request.id)).toEqual([]);
+
+    // The job finds no copy and no entry, posts again, and fails at the record: retried at its backoff.
+    now = new Date(START.getTime() + 3 * 60_000);
+    await h.app.scheduler.runDue();
+    await h.app.services.background.drain();
+    expect(posts()).toHaveLength(2);
+    expect(await postedEntries(h, request.id)).toEqual([]);
+    const refusedLines = h.logs.entries().filter((e) => String(e.msg).startsWith("Teams refused the approvers' card"));
+    expect(refusedLines).toEqual([]);
+    const job = await h.app.stores.schedule.get(approvalAnnounceJobId(request.id));
+    expect(job?.attempts).toBe(1);
+    expect(job?.lastError).toContain('could not be posted; retrying');
+  } finally {
+    await h.stop();
+  }
+});
+
+test("the turn's refused entry says the requester could not be told when telling them failed", async () => {
+  const store = new MemoryRequestStore();
+  const add = store.addCardCopy.bind(store);
+  let h: Harness | undefined;
+  // Once the requester's copy is placed, the requester's channel fails every post (the note too).
+  store.addCardCopy = async (copy) => {
+    await add(copy);
+    if (copy.role === 'requester') h?.connector.failing.add(TEAM_CHANNEL);
+  };
+  h = await startHarness({}, { clock, sweepIntervalMs: 0, stores: { requests: store } });
+  try {
+    h.connector.refusing.add(SANDBOX_APPROVAL_CHANNEL_ID);
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.app.services.background.drain();
+    const entries = await postedEntries(h, request.id);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ outcome: 'refused' });
+    expect(entries[0]!.detail).toContain('by the announcement; the requester could not be told');
+    expect(entries[0]!.detail).not.toContain('the requester was told');
+  } finally {
+    await h.stop();
+  }
+});
+
+test("the turn's refused entry says the requester was told when they were", async () => {
+  const h = await startHarness({}, { clock, sweepIntervalMs: 0 });
+  try {
+    h.connector.refusing.add(SANDBOX_APPROVAL_CHANNEL_ID);
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.app.services.background.drain();
+    const entries = await postedEntries(h, request.id);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]!.detail).toContain('by the announcement; the requester was told');
+  } finally {
+    await h.stop();
+  }
+});
