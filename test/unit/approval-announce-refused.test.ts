@@ -20,7 +20,7 @@ import { pendingRequest } from './support/requests';
 
 const CHANNEL = '19:approvals@thread.tacv2';
 
-function setup(request: AccessRequest) {
+function setup(request: AccessRequest, options: { tellFails?: boolean } = {}) {
   const clock = new FakeClock(new Date(Date.parse(request.createdAt) + 3 * MINUTE));
   const store = new MemoryRequestStore();
   const audit = new MemoryAuditLog(clock);
@@ -34,7 +34,7 @@ function setup(request: AccessRequest) {
     }),
     tellRequester: async (_r, text) => {
       told.push(text);
-      return true;
+      return !options.tellFails;
     },
     breakGlassUsed: async () => true,
     syncAuditCard: async () => undefined,
@@ -107,5 +107,49 @@ describe('approval.announce refused for good', () => {
     await t.run();
     expect(t.moved).toEqual([]);
     expect((await t.refusedEntries())[0]!.detail).toContain('not tried again');
+  });
+
+  test('the requester could not be told: the entry says so, never that they were', async () => {
+    const request = pendingRequest();
+    const t = setup(request, { tellFails: true });
+    await t.run();
+    expect(t.told).toHaveLength(1);
+    const [entry] = await t.refusedEntries();
+    expect(entry!.detail).toContain('the requester could not be told');
+    expect(entry!.detail).not.toContain('the requester was told');
+  });
+
+  describe('a break-glass grant whose review is owed', () => {
+    const breakGlass = (access: AccessRequest['access']) =>
+      pendingRequest({
+        state: 'succeeded',
+        access,
+        policy: {
+          ruleId: 'breakglass',
+          policyHash: 'h',
+          approvalsRequired: 0,
+          breakGlass: true,
+          review: { dueAt: '2099-01-01T00:00:00.000Z' },
+        },
+      });
+
+    test('its access running: moved an hour on', async () => {
+      const t = setup(breakGlass({ durationMs: 4 * HOUR, expiresAt: '2099-01-01T00:00:00.000Z' }));
+      await t.run();
+      expect(t.moved).toHaveLength(1);
+    });
+
+    test('its access being revoked: not tried again, though its end is hours away', async () => {
+      const t = setup(
+        breakGlass({
+          durationMs: 4 * HOUR,
+          expiresAt: '2099-01-01T00:00:00.000Z',
+          revokingSince: '2025-01-15T09:00:00.000Z',
+        }),
+      );
+      await t.run();
+      expect(t.moved).toEqual([]);
+      expect((await t.refusedEntries())[0]!.detail).toContain('not tried again');
+    });
   });
 });

@@ -65,7 +65,11 @@ describe('a length in months', () => {
       '"--for 1mo" is not a term acrbot reads: write --for 30d',
     ],
   ])('%j after --for is refused with the days to write', (text, said) => {
-    expect(refusal(text).message).toContain(said);
+    const message = refusal(text).message;
+    expect(message).toContain(said);
+    // Months get the months note, not the generic unit list.
+    expect(message).toContain('acrbot counts days, weeks and years, not months');
+    expect(message).not.toContain('a number and one of m, h, d, w, y');
   });
 
   test('weeks keep their answer, and months later in the reason stay prose', () => {
