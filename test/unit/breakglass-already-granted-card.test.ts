@@ -23,7 +23,8 @@ const binding = { ruleId: 'prod', policyHash: 'hash-1', approvalsRequired: 1 };
 
 test('the requester’s own normal grant: the card says how to extend it', () => {
   const text = textOf(alreadyGrantedCard(grantPlan(), existing, true, { ...granted, policy: binding }));
-  expect(text).toContain(`to keep it longer: extend ${granted.id}`);
+  // The card as JSON: the command is quoted (escaped here).
+  expect(text).toContain(`to keep it longer: \\"extend ${granted.id} --for 30d REASON…\\"`);
 });
 
 test('the requester’s own break-glass grant: no extend is offered', () => {
