@@ -40,7 +40,7 @@ const UNITS: Readonly<Record<string, string>> = {
 /**
  * Month words (`for 3 months`, `--for 1mo`): read as a length all the same, or the request got the
  * default term while its author asked for months. The term named for them is 30 days a month, as
- * `1M` is answered (access-term.ts `monthWrittenAsMinutes`); the limits refuse it when it is longer
+ * `1M` is answered (access-term.ts `monthWrittenAsMinutes`), or whole years in years (`1y`); the limits refuse it when it is longer
  * than they allow, naming them.
  */
 const MONTH_WORDS = new Set(['month', 'months', 'mo', 'mos', 'mth', 'mths']);

@@ -822,6 +822,6 @@ function notExtendedSince(holder: AccessRequest, drawnEnd: string | undefined): 
   if (!drawnEnd || !end || Date.parse(end) <= Date.parse(drawnEnd)) return;
   throw new UserFacingError(
     'extend.extendedSince',
-    `${holder.id}'s access was extended after this reminder was posted and now runs until ${formatUtc(end)}, so nothing was asked of the approvers. To extend it further: "@acrbot extend ${holder.id} --for TERM REASON".`,
+    `${holder.id}'s access was extended after this reminder was posted and now runs until ${formatUtc(end)}, so nothing was asked of the approvers. To extend it further: "@acrbot extend ${holder.id} --for TERM REASON…".`,
   );
 }

@@ -26,7 +26,8 @@
  * approvers in that same refusing channel. So it is audited once (a keyed `approval.card.posted`
  * entry with outcome `refused`, naming the conversation and Teams' code; the turn writes the same
  * entry when its own post was refused, request-handler.ts), logged once per attempt with what to
- * do, the requester told once in the turn's words (unless the turn told them), and the job moved
+ * do, the requester told once in the turn's words (unless the turn met the refusal first: its entry
+ * says whether it told them, and the job does not try again), and the job moved
  * {@link REFUSED_RETRY_MS} on while the request still waits: a pending one until it expires, a
  * break-glass grant while its access lasts. acrbot added back, the next attempt posts the card.
  */
@@ -187,8 +188,8 @@ export class ApprovalAnnouncements {
 
   /**
    * Teams refused the card for good (acrbot is not in `conversationId`): audited once, the
-   * requester told once (unless the turn, which met the refusal first, told them: its entry is
-   * there), one error logged, and the job moved {@link REFUSED_RETRY_MS} on while the request
+   * requester told once (unless the turn met the refusal first: its entry is there, saying whether
+   * the turn told them; the job does not try again), one error logged, and the job moved {@link REFUSED_RETRY_MS} on while the request
    * still waits then ({@link nextAfterRefusal}); else it ends here.
    */
   private async refused(

@@ -354,7 +354,7 @@ export class DriftDetector {
    * Closes the extensions of `drifted` still waiting for approval, as an end does: approving one
    * could only fail (its run refuses a drifted original, extend.drifted), and waiting out its own
    * deadline it keeps asking approvers about access that no longer gives pull. Each expires
-   * audited, its requester told (Expired without a decision, with a new grant's command) and every
+   * audited, its requester told (Closed without a decision, with a new grant's command) and every
    * copy of its card updated; a failure is logged there, never the drift's (recorded by now), and
    * one left pending is closed by its own expiry, which records the drift too.
    */

@@ -42,7 +42,7 @@ export function cardSummary(card: AdaptiveCardJson): string | undefined {
 /**
  * The card's title: the text of the first TextBlock of its body, depth first through containers
  * and columns, past the sandbox banner (a Container first in the body whose first line starts
- * with "SANDBOX", src/views/tint.ts); undefined when there is none.
+ * with "SANDBOX", as the templates in cards/ draw it); undefined when there is none.
  */
 export function cardTitle(card: AdaptiveCardJson): string | undefined {
   const body = Array.isArray(card.body) ? (card.body as Element[]) : [];
