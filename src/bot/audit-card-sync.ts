@@ -8,7 +8,7 @@ import { collapseRefusals } from '../domain/audit-summary';
 import type { CardCopy } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import { auditCard } from '../views/message-view';
-import { STATE_LABEL } from '../views/request-view';
+import { stateLabelOf } from '../views/request-view';
 import { withAuditCardLease } from './audit-card-lease';
 import type { MessengerAuditSettings, MessengerParts } from './messenger-parts';
 import { cardActivity } from './turn-cards';
@@ -70,8 +70,9 @@ async function writeAuditCard(
   // the head of that moment outside the store (G11).
   const [head] = await audit.log.latest(1);
   const card = auditCard(
-    // The state as the request card labels it ("Granted", not `succeeded`).
-    `${request.id} · ${request.plan.kind} · ${STATE_LABEL[request.state].label}`,
+    // The state as the request card labels it ("Granted", not `succeeded`; "Closed" for an
+    // extension closed with the access it extends, not "Expired").
+    `${request.id} · ${request.plan.kind} · ${stateLabelOf(request).label}`,
     `${request.requester.name}: ${request.plan.cluster.name} → ${request.plan.registry.name}`,
     // Repeated refused clicks are one counted line, so they cannot flush the history off the card.
     collapseRefusals(entries).slice(-30),

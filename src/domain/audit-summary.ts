@@ -5,6 +5,7 @@
  * trail itself; this only changes what the card lists.
  */
 import type { AuditEntry } from './audit-chain';
+import { EXTEND_NOT_ACTIVE } from './new-request-codes';
 
 /**
  * Plain words for the refusal reasons: the last part of `approval.refused.<reason>` (and
@@ -35,7 +36,7 @@ const REASON_WORDS: Record<string, string> = {
   'status.notYours': 'not theirs to see',
   // `pending R-…` by someone who may not decide it.
   'pending.notApprover': 'not an approver',
-  'extend.notActive': 'no access to extend',
+  [EXTEND_NOT_ACTIVE]: 'no access to extend',
   'extend.extendedSince': 'extended since the reminder',
   'extend.noExpiry': 'no end to extend',
   'extend.notRequester': 'not the requester',

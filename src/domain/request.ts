@@ -522,7 +522,7 @@ export function describeState(request: AccessRequest): string {
 function expiredWords(request: AccessRequest): string {
   switch (originalLostAtExpiry(request)) {
     case 'drifted':
-      return `closed without a decision: the access it extends (${request.extendsRequestId}) was removed or changed outside acrbot`;
+      return `closed without a decision: the access it extends (${request.extendsRequestId}) was removed or changed outside acrbot, or no longer serves`;
     case 'ended':
       return `closed without a decision: the access it extends (${request.extendsRequestId}) ended`;
     default:

@@ -18,6 +18,7 @@ import {
 } from '../domain/access-inventory';
 import { describeDurationMs } from '../domain/access-term';
 import type { AuditEntry } from '../domain/audit-chain';
+import { closedWithItsAccess } from '../domain/closed-extension';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
 import { NOT_LISTED_YET_WORDS, notListedYetPath } from '../domain/listing-lag';
 import { outsideGrantText } from '../domain/outside-grant';
@@ -134,6 +135,8 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
       }),
     ...(request.state === 'revoked' && request.access?.revokedAt && { endedAt: request.access.revokedAt }),
     ...(request.extendsRequestId && { extendsRequestId: request.extendsRequestId }),
+    // The card's "Closed" rule, shared: the page cannot read the request.
+    ...(closedWithItsAccess(request) && { closedWithItsAccess: true as const }),
     ...(effect && {
       extendsEndsAt: effect.endsAt,
       ...(effect.wouldEnd && { wouldEnd: effect.wouldEnd }),

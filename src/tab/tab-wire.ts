@@ -28,7 +28,7 @@ export type PullState =
   | 'cancelled'
   /** An extension that did its work: it moved its original's end (the original carries the access). */
   | 'extended'
-  /** Expired without a decision. */
+  /** Expired without a decision (or closed with the access it extends: `closedWithItsAccess`). */
   | 'closed';
 
 /** A person, as shown. */
@@ -121,6 +121,13 @@ export interface TabRow {
   decideBy?: string;
   /** For an extension: the request whose access it extends. */
   extendsRequestId?: string;
+  /**
+   * With state `closed`: an extension acrbot closed without a decision because the access it
+   * extends ended, was revoked or drifted first (src/domain/closed-extension.ts), maybe days before
+   * its deadline. The page labels it "Closed without a decision", as its card says "Closed": not
+   * "Expired", which would say its approvers ran out of time.
+   */
+  closedWithItsAccess?: true;
   /**
    * For a pending extension filed since this was recorded: its original's end as recorded when it
    * was filed, the request card's "Now ends" (src/domain/pending-extension.ts). With `wouldEnd` and

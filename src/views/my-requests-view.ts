@@ -11,7 +11,7 @@ import { counted } from '../domain/text';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 import { inertText } from './inert-text';
-import { STATE_LABEL } from './request-view';
+import { stateLabelOf } from './request-view';
 import { tint } from './tint';
 
 /** Some of a requester's requests as flows/requester-requests.ts reads them, and how many more there are. */
@@ -40,11 +40,12 @@ function kindWords(request: AccessRequest): string {
 
 /**
  * A request as a row: id, kind, cluster → registry; the role or the secret; its state's label
- * (as its card shows it) and, in words, when it was asked for and decided and by whom.
+ * (as its card shows it: "Closed" for an extension closed with the access it extends) and, in
+ * words, when it was asked for and decided and by whom.
  */
 export function requestRow(request: AccessRequest): RequestRow {
   const { plan } = request;
-  const state = STATE_LABEL[request.state];
+  const state = stateLabelOf(request);
   const decided = request.decision ? `, decided ${shortTime(request.decision.at)}` : '';
   return {
     heading: inertText(`${request.id} · ${kindWords(request)}: ${plan.cluster.name} → ${plan.registry.name}`),

@@ -11,7 +11,7 @@ import { describeAccess, endedWithoutAccess } from '../domain/access-term';
 import { credentialEnd } from '../domain/access-inventory';
 import { driftNotDone, driftWords } from '../domain/drift-reason';
 import { GONE_CODES, NEW_REQUEST_CODES } from '../domain/new-request-codes';
-import { originalLostAtExpiry } from '../domain/extension-deadline';
+import { closedWithItsAccess } from '../domain/closed-extension';
 import { EXTEND_DRIFTED, withoutAskAgain } from '../domain/drifted-access';
 import { deploymentSnippet } from '../domain/manifest-snippet';
 import type { GrantPlan, SecretPlan } from '../domain/plan';
@@ -71,14 +71,13 @@ export const STATE_LABEL: Record<RequestState, { label: string; color: string }>
 };
 
 /**
- * The label of `request`'s state on its card: {@link STATE_LABEL}'s, but "Closed" for an extension
- * acrbot closed because the access it extends ended or drifted (originalLostAtExpiry), maybe days
- * before its deadline: "Expired" would say its approvers ran out of time.
+ * The label of `request`'s state on its card, in `status`'s list and on the audit channel's card:
+ * {@link STATE_LABEL}'s, but "Closed" for an extension acrbot closed because the access it extends
+ * ended or drifted ({@link closedWithItsAccess}, the tab's rule too), maybe days before its
+ * deadline: "Expired" would say its approvers ran out of time.
  */
 export function stateLabelOf(request: AccessRequest): { label: string; color: string } {
-  return request.state === 'expired' && originalLostAtExpiry(request)
-    ? { label: 'Closed', color: 'Default' }
-    : STATE_LABEL[request.state];
+  return closedWithItsAccess(request) ? { label: 'Closed', color: 'Default' } : STATE_LABEL[request.state];
 }
 
 /**

@@ -1,10 +1,12 @@
 /**
  * A request's audit channel card: whose request it is, the chain head of the moment, the newest
  * 30 entries of many, and repeated refused clicks as one counted line so they cannot push the
- * history off the card. Written to kill mutants that survived mutation testing.
+ * history off the card; its state labelled as the request card labels it. Written to kill mutants
+ * that survived mutation testing.
  */
 import { syncAuditCard } from '../../src/bot/audit-card-sync';
 import type { AuditEvent } from '../../src/domain/audit-chain';
+import type { AccessRequest } from '../../src/domain/request';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { createLogger } from '../../src/observability/logger';
 import { cardTexts } from '../helpers/capturing-connector';
@@ -13,11 +15,10 @@ import { FakeClock } from './support/fake-clock';
 import { APPROVER, auditEvent, OUTSIDER, pendingRequest } from './support/requests';
 
 /** The audit card posted for a request whose trail holds `events`, as its lines. */
-async function auditCardOf(events: Array<Partial<AuditEvent>>): Promise<string[]> {
+async function auditCardOf(events: Array<Partial<AuditEvent>>, request = pendingRequest()): Promise<string[]> {
   const clock = new FakeClock(new Date('2025-01-15T10:00:00.000Z'));
   const log = new MemoryAuditLog(clock);
   const store = new MemoryRequestStore();
-  const request = pendingRequest();
   await store.create(request);
   await addCopy(store, request.id, 'act-1', 'requester', 'a:riley');
   for (const [i, e] of events.entries())
@@ -67,4 +68,17 @@ test('40 refused clicks are one counted line: the history before them stays on t
   const lines = (await auditCardOf([{ detail: 'first step' }, ...refused])).join('\n');
   expect(lines).toContain('first step');
   expect(lines).toContain('40 refused clicks');
+});
+
+test('an extension closed with the access it extends is "Closed", as its card labels it; one that timed out "Expired"', async () => {
+  const extension = (extra: Partial<AccessRequest>) =>
+    pendingRequest({
+      state: 'expired',
+      extendsRequestId: 'R-ORIGINA1',
+      updatedAt: '2025-01-15T10:00:00.000Z',
+      ...extra,
+    });
+  for (const closed of [{ originalEnded: true as const }, { originalDrifted: true as const }])
+    expect(await auditCardOf([{}], extension(closed))).toContain('R-7K2M9QXA · grant · Closed');
+  expect(await auditCardOf([{}], extension({ originalWentOn: true }))).toContain('R-7K2M9QXA · grant · Expired');
 });

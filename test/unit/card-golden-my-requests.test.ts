@@ -58,6 +58,15 @@ const MINE: AccessRequest[] = [
   pendingRequest({ id: 'R-EXPIRED2', state: 'expired', createdAt: '2026-12-01T10:00:00.000Z' }),
 ];
 
+/** Expired extensions of R-GRANTED2: closed with its end, with its drift, and by their approval TTL. */
+const closedExtension = (id: string, createdAt: string, extra: Partial<AccessRequest>) =>
+  pendingRequest({ id, state: 'expired', extendsRequestId: 'R-GRANTED2', createdAt, updatedAt: createdAt, ...extra });
+const CLOSED_EXTENSIONS: AccessRequest[] = [
+  closedExtension('R-CLOSEDE1', '2026-12-06T10:00:00.000Z', { originalEnded: true }),
+  closedExtension('R-CLOSEDD1', '2026-12-05T10:00:00.000Z', { originalDrifted: true }),
+  closedExtension('R-TIMEDOU1', '2026-12-04T10:00:00.000Z', { originalWentOn: true }),
+];
+
 const listed = (requests: AccessRequest[], more = 0, boundReached = false): RequesterRequests => ({
   requests,
   more,
@@ -74,6 +83,9 @@ const cards: Array<[string, () => AdaptiveCardJson]> = [
   ['my-requests', () => myRequestsCard(listed(MINE), REQUESTER, false)],
   ['my-requests-newest-of-more', () => myRequestsCard(listed(MINE, 7), REQUESTER, true)],
   ['my-requests-none', () => myRequestsCard(listed([]), REQUESTER, false)],
+  // Extensions acrbot closed because the access they extend ended or drifted read "Closed", as
+  // their cards do; one its approval TTL closed while its original ran reads "Expired".
+  ['my-requests-closed-extensions', () => myRequestsCard(listed(CLOSED_EXTENSIONS), REQUESTER, false)],
   ['access-own-open-requests', () => userAccessCard(USER_REPORT, false, listed(MINE.slice(0, 2), 3))],
 ];
 

@@ -116,7 +116,7 @@ test("the sweep that marks a grant drifted closes its pending extension, as the 
     const card = JSON.stringify(requestCard(closed, { showActions }));
     expect(card).toContain('"Closed"');
     expect(card).toContain(
-      `Closed without a decision: the access it extends (${w.original.id}) was removed or changed outside acrbot.`,
+      `Closed without a decision: the access it extends (${w.original.id}) was removed or changed outside acrbot, or no longer serves.`,
     );
     expect(card).not.toMatch(/Expired|expired without/);
   }

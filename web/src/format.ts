@@ -27,20 +27,54 @@ export const STATE_LABEL: Record<PullState, string> = {
 };
 
 /**
+ * The label of a `closed` extension acrbot closed because the access it extends ended or drifted
+ * first (`closedWithItsAccess`), maybe days before its deadline: its card says "Closed", and
+ * "Expired" would say its approvers ran out of time.
+ */
+export const CLOSED_WITH_ITS_ACCESS_LABEL = 'Closed without a decision';
+
+/**
  * A state's badge: its label and class. Drifted rows that are all a grant made moments ago and
  * only missing from Azure's listing (`notListedYet`, src/domain/listing-lag.ts) read as the
  * access card reads them, "Not in Azure's listing yet", in the warning colours of Expiring soon,
- * not Drifted's: nothing was removed. The state itself stays drifted (filters, actions).
+ * not Drifted's: nothing was removed. The state itself stays drifted (filters, actions). Closed
+ * rows that are all extensions closed with the access they extend (`closedWithItsAccess`) read
+ * {@link CLOSED_WITH_ITS_ACCESS_LABEL}, as their cards do.
  */
-export function stateBadge(state: PullState, notListedYet = false): { label: string; className: string } {
-  return state === 'drifted' && notListedYet
-    ? { label: NOT_LISTED_YET_LABEL, className: 'state-drifted not-listed-yet' }
-    : { label: STATE_LABEL[state], className: `state-${state}` };
+export function stateBadge(
+  state: PullState,
+  notListedYet = false,
+  closedWithItsAccess = false,
+): { label: string; className: string } {
+  if (state === 'drifted' && notListedYet)
+    return { label: NOT_LISTED_YET_LABEL, className: 'state-drifted not-listed-yet' };
+  if (state === 'closed' && closedWithItsAccess)
+    return { label: CLOSED_WITH_ITS_ACCESS_LABEL, className: 'state-closed' };
+  return { label: STATE_LABEL[state], className: `state-${state}` };
+}
+
+/**
+ * A state as the State filter offers it, for `rows`: its {@link STATE_LABEL}, but closed rows that
+ * are all extensions closed with the access they extend read as their badges do, and a mix says
+ * both (the filter keeps them together: one state).
+ */
+export function stateFilterLabel(
+  state: PullState,
+  rows: readonly Pick<Row, 'state' | 'closedWithItsAccess'>[],
+): string {
+  if (state !== 'closed') return STATE_LABEL[state];
+  const closed = rows.filter((r) => r.state === 'closed');
+  const withAccess = closed.filter((r) => r.closedWithItsAccess).length;
+  if (withAccess === 0) return STATE_LABEL.closed;
+  return withAccess === closed.length ? CLOSED_WITH_ITS_ACCESS_LABEL : 'Expired or closed without a decision';
 }
 
 /** {@link stateBadge} of one row. */
-export function rowBadge(row: Pick<Row, 'state' | 'notListedYet'>): { label: string; className: string } {
-  return stateBadge(row.state, Boolean(row.notListedYet));
+export function rowBadge(row: Pick<Row, 'state' | 'notListedYet' | 'closedWithItsAccess'>): {
+  label: string;
+  className: string;
+} {
+  return stateBadge(row.state, Boolean(row.notListedYet), Boolean(row.closedWithItsAccess));
 }
 
 /** States of a way that still pulls (as the API's LIVE_PULL_STATES). */

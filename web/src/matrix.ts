@@ -17,7 +17,7 @@ import {
   howShort,
   labelOf,
   LIVE_STATES,
-  STATE_LABEL,
+  stateFilterLabel,
   STATE_RANK,
 } from './format';
 import { type DrawerContext, openHistory, rowItem } from './history';
@@ -105,7 +105,7 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
       'state',
       'State',
       // Only the states some row has: the others could only show "nothing matches".
-      STATE_RANK.filter((s) => data.rows.some((r) => r.state === s)).map((s) => [s, STATE_LABEL[s]]),
+      STATE_RANK.filter((s) => data.rows.some((r) => r.state === s)).map((s) => [s, stateFilterLabel(s, data.rows)]),
     ),
     h('div', { class: 'field field-wide' }, h('label', { attrs: { for: 'f-q' } }, 'Search'), search),
     select(
