@@ -223,6 +223,8 @@ export function createFlows(
     log,
     {
       remindersMs: config.access.remindersMs,
+      // A pending extension's wait cut to an end another extension moved is cut again (moved-end-waits.ts).
+      approvalTtlMs: config.approvalTtlMs,
       leases: { store: stores.leases, owner },
       secretMaxExpiryMs: config.secretMaxExpiryMs,
       // A reminder sent while new access is paused offers no Extend (it would be refused).

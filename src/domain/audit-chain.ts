@@ -39,6 +39,14 @@ export interface AuditEvent {
    * exactly as before keys existed.
    */
   idempotencyKey?: string;
+  /**
+   * What a later step of acrbot reads back from the entry, as lists of ids named by `facts`'
+   * keys (`deleted`: what a revocation attempt deleted before a DELETE of its was refused), so
+   * that step never parses the detail's words. acrbot's own values (ids from its records, never
+   * user text), normalised as the detail is. Part of the entry, so hashed and MAC'd; an entry
+   * without it hashes exactly as before it existed.
+   */
+  facts?: Record<string, string[]>;
 }
 
 /** Longest {@link AuditEvent.idempotencyKey}: escaped into a Tables row key, it stays under the service's 1 KiB. */
@@ -193,6 +201,11 @@ export function chainEntry(
   if (event.policyHash !== undefined) entry.policyHash = String(event.policyHash).slice(0, 64);
   // Refused rather than cut: a shortened key would be another key.
   if (event.idempotencyKey !== undefined) entry.idempotencyKey = checkedIdempotencyKey(event.idempotencyKey);
+  // Copied value by value, as the detail is: only strings, scrubbed and bounded.
+  if (event.facts !== undefined)
+    entry.facts = Object.fromEntries(
+      Object.entries(event.facts).map(([name, ids]) => [name, ids.map((id) => auditText(String(id)) as string)]),
+    );
   entry.seq = (previous?.seq ?? 0) + 1;
   entry.ts = ts.toISOString();
   entry.prevHash = previous?.hash ?? GENESIS_HASH;
@@ -228,6 +241,7 @@ const CONTENT_KEYS = [
   'actor',
   'correlationIds',
   'detail',
+  'facts',
   'idempotencyKey',
   'outcome',
   'policyHash',

@@ -12,6 +12,7 @@ import { accessExpiryJobId, carriesRevoke } from './access-jobs';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { accessReminderJobId, scheduleEnd } from './access-reminders';
 import { isDue } from './access-term';
+import { followMovedEndOfPending } from './moved-end-waits';
 
 /** AccessLifecycle.revokeSoon: how an extension ends with the original revoked while it ran. */
 export type RevokeSoon = (request: AccessRequest, by: Actor, reason: string) => Promise<void>;
@@ -93,6 +94,9 @@ export async function applyExtension(
   // job stays, in case the original's is lost; it ends with the original (see revoke).
   for (const beforeMs of deps.settings.remindersMs) await deps.jobs.cancel(accessReminderJobId(extension.id, beforeMs));
   await deps.cards.requestChanged(next);
+  // Extensions of it still waiting say the new end ("Now ends"), and a wait cut to the old end
+  // ("Decide by") no longer closes them as if the access ended then.
+  await followMovedEndOfPending({ ...deps, approvalTtlMs: deps.settings.approvalTtlMs }, next);
 }
 
 /**

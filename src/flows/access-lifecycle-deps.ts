@@ -18,6 +18,12 @@ import type { SecretRunnerPorts } from './secret-runner';
 export interface LifecycleSettings {
   remindersMs: readonly number[];
   /**
+   * How long a request waits for a decision (ACRBOT_APPROVAL_TTL): a pending extension whose wait
+   * was cut to its original's end is cut again to the end an approved extension moved, no later
+   * than this from its filing (moved-end-waits.ts). Without it, that wait is left as it was.
+   */
+  approvalTtlMs?: number;
+  /**
    * Serialises revocations of one piece of access across instances, and an extension's
    * check of its original with them (access-lease.ts): two overlapping grants revoked at
    * once cannot both see the other as still active and both keep the assignment.
@@ -65,13 +71,14 @@ export interface LifecycleDeps {
  * Appends an audit entry of `request`'s access, by `by` (targets: its cluster and registry unless
  * given). `correlationIds`: the request ids of the calls it records (a deletion's ARM
  * `x-ms-request-id`, Graph `request-id`), which match the entry to Azure's Activity Log or Entra's
- * audit log, as the writes' `azure.write.*` entries carry theirs.
+ * audit log, as the writes' `azure.write.*` entries carry theirs. `facts`: what a later attempt
+ * reads back from the entry (audit-chain.ts `AuditEvent.facts`).
  */
 export async function recordAccessEvent(
   deps: Pick<LifecycleDeps, 'audit'>,
   request: AccessRequest,
   by: Actor,
-  event: Pick<AuditEvent, 'action' | 'outcome' | 'detail' | 'idempotencyKey'> & {
+  event: Pick<AuditEvent, 'action' | 'outcome' | 'detail' | 'idempotencyKey' | 'facts'> & {
     targetIds?: string[];
     correlationIds?: readonly string[];
   },
@@ -86,5 +93,6 @@ export async function recordAccessEvent(
     outcome: event.outcome,
     detail: event.detail,
     ...(event.correlationIds && { correlationIds: [...event.correlationIds] }),
+    ...(event.facts && { facts: event.facts }),
   });
 }

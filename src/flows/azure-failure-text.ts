@@ -220,8 +220,12 @@ const REFUSED_403 =
  * The advice once what ends the access is gone and a step after it failed ({@link LeftBehind}):
  * the access has ended, so nothing is urgent; what is left grants nothing, and the retry deletes
  * it, or a person can by hand. `refusal`: why the step failed, when the answer does not say it.
+ * Without `ended` (no usable record of the credential: none deleted), only that is said, and
+ * deleting what is left by hand ends the access at once.
  */
 function leftAdvice(left: LeftBehind, refusal: string): string {
+  if (!left.ended)
+    return `${refusal} ${left.unconfirmed}. To end the access at once, delete by hand ${left.what} (${left.command}): the next attempt finds it gone and finishes.`;
   return `${refusal} The access has ended already: ${left.ended}. What is left is ${left.what}, which grants nothing by itself: acrbot deletes it at its next attempt once it may, or delete it by hand (${left.command}) and the next attempt finds it gone and finishes.`;
 }
 
@@ -269,7 +273,8 @@ export function passingFailureAdvice(service: string, answer: string, expire: bo
  *   (the service that does not answer would not take a delete by hand either).
  * - A failure after what ends the access was deleted ({@link RevocationLeftError}): the access
  *   has ended; what is left (a scope map, an application without rights, a pull secret without
- *   a credential) is named, with its command, not the credential acrbot deleted.
+ *   a credential) is named, with its command, not the credential acrbot deleted. A pull secret
+ *   whose credential acrbot kept no usable record of: that none was deleted, and the secret.
  * - A 403 from Microsoft Graph: the Graph permission (or ownership) acrbot lacks.
  * - A 403: the right acrbot lacks, and deleting the access by hand ends it now.
  * - Anything else: deleting it by hand ends it now.
@@ -292,7 +297,7 @@ export function revocationAdvice(err: unknown, request?: Pick<AccessRequest, 'pl
   }
   const passing = passingFailure(err);
   // Ended already: what the retry finishes is no longer the access.
-  if (passing) return passingFailureAdvice(passing.service, passing.answer, !left);
+  if (passing) return passingFailureAdvice(passing.service, passing.answer, !left?.ended);
   const refusal = status !== 403 ? '' : graph ? graphRefusal(graph.code) : REFUSED_403;
   if (left) return leftAdvice(left, refusal);
   if (graph) return `${refusal} ${endAtOnce(request)}: the next attempt finds it gone and finishes.`;

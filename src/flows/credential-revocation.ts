@@ -13,11 +13,11 @@ import type { CredentialDeletion, CredentialPart } from './credential-deletion';
 import { deleteCredential } from './credential-deletion';
 import { attemptMarkKey, credentialMarkNames, refusedDelete } from './deletion-mark';
 import { checkOwnToken, foreignTokenWords, logForeignToken, tellForeignToken } from './foreign-token';
-import type { AuditEvent } from '../domain/audit-chain';
 import { causesOf } from '../domain/error-causes';
 import { LeaseLostError } from '../domain/ports';
 import { failureRequestIds } from './failure-request-ids';
 import { applicationLeft, type LeftBehind, leftBehind, scopeMapLeft } from './revocation-left';
+import { deletedByEarlierAttempts, refusedEntry } from './earlier-deletions';
 
 /**
  * Deletes the credential this request created, rebuilt from its own store records (G15). A
@@ -43,7 +43,7 @@ export async function revokeCredential(
   checkLeases?: () => Promise<void>,
 ): Promise<void> {
   const ref = credentialOf(request);
-  const problem = ref ? credentialRefProblem(ref, request) : 'no credential is recorded for this request';
+  const problem = keptCredentialReason(request);
   if (!ref || problem) {
     await recordAccessEvent(deps, request, by, {
       action: 'access.revoke.credential',
@@ -54,7 +54,8 @@ export async function revokeCredential(
   }
   const targetIds = credentialTargetIds(ref);
   const before = (await deps.audit.forRequest(request.id)).filter((e) => e.action === 'access.revoke.credential');
-  // What earlier attempts deleted before a DELETE of theirs was refused (their `failed` entries).
+  // What earlier attempts deleted before a DELETE of theirs was refused (their `failed` entries'
+  // facts, or the detail of one written before facts were kept).
   const earlier = deletedByEarlierAttempts(ref, before);
   const deletedBefore = before.some((e) => e.outcome === 'deleted');
   // 'unconfirmed': an earlier attempt ended it for acrbot's records and told the approvers.
@@ -131,8 +132,9 @@ export async function revokeCredential(
     // may have gone through) keeps the mark, as does one not recorded (the audit log failing too):
     // the next attempt then reads what is under the name (earlierDeleteStands). What this attempt
     // deleted before it (a `--kind sp` credential's role assignment, a token before its scope map)
-    // is said in the entry, with its DELETE's request ids, and the refused DELETE's own request id:
-    // the next attempt finds those gone, and its entry says who deleted them.
+    // is said in the entry (its ids in the entry's facts too), with its DELETE's request ids, and
+    // the refused DELETE's own request id: the next attempt finds those gone, and its entry says
+    // who deleted them.
     deleteFailed: async (err, failed) => {
       if (!refusedDelete(err)) return;
       const deleted = sofar.filter((step) => step.deleted);
@@ -141,7 +143,7 @@ export async function revokeCredential(
         action: 'access.revoke.credential',
         outcome: 'failed',
         targetIds,
-        detail: refusedDetail(deleted, failed),
+        ...refusedEntry(ref, deleted, failed),
         ...(correlationIds.length && { correlationIds }),
         idempotencyKey: `${mark}:failed`,
       }).catch((auditErr: unknown) =>
@@ -200,6 +202,17 @@ export async function revokeCredential(
 }
 
 /**
+ * Why {@link revokeCredential} keeps `request`'s credential rather than delete it: no usable
+ * record of it (none recorded, or one its request's records do not vouch for, G15). Undefined
+ * when it is recorded, and deleted. Read by the cluster step's report too (secret-revocation.ts),
+ * which then never says acrbot deleted it.
+ */
+export function keptCredentialReason(request: AccessRequest): string | undefined {
+  const ref = credentialOf(request);
+  return ref ? credentialRefProblem(ref, request) : 'no credential is recorded for this request';
+}
+
+/**
  * The detail of a revocation's `access.revoke.credential` entry: what the deletion of `ref`
  * deleted and what it did not find (a rotation retired it, or someone deleted it). A token's
  * absence is said "deleted already" (its registry is at its recorded id); a `--kind sp`
@@ -252,39 +265,6 @@ const BY_EARLIER_ATTEMPT = 'deleted by an earlier attempt of this revocation';
 
 /** One thing a deletion dealt with ({@link deleteCredential}'s `deleted`). */
 type DealtWith = CredentialPart & { deleted: boolean; requestIds: string[] };
-
-/** A part as entries name it: `token x`, `scope map y`, `role assignment z`, `application a`. */
-function named({ part, name }: CredentialPart): string {
-  return `${part} ${name}`;
-}
-
-/**
- * The detail of the `failed` entry of a DELETE of `failed` refused, after `deleted` went
- * through in the same attempt: `the DELETE of token x was refused: nothing deleted; …`, or
- * `token x deleted; the DELETE of scope map y was refused; …`. Read back by
- * {@link deletedByEarlierAttempts}.
- */
-function refusedDetail(deleted: readonly DealtWith[], failed: CredentialPart): string {
-  const refused = `the DELETE of ${named(failed)} was refused`;
-  const next = 'the next attempt of this revocation looks again';
-  if (!deleted.length) return `${refused}: nothing deleted; ${next}`;
-  return `${deleted.map((step) => `${named(step)} deleted`).join(', ')}; ${refused}; ${next}`;
-}
-
-/**
- * The names of `ref`'s parts that the `failed` entries in `before` (this revocation's, acrbot's
- * own record: G15) say their attempt deleted ({@link refusedDetail}) before a DELETE was refused.
- */
-function deletedByEarlierAttempts(ref: CredentialRef, before: readonly AuditEvent[]): Set<string> {
-  const parts: CredentialPart[] =
-    ref.kind === 'token'
-      ? [{ part: 'token', name: ref.tokenName }]
-      : ref.roleAssignment
-        ? [{ part: 'role assignment', name: ref.roleAssignment.name }]
-        : [];
-  const failed = before.filter((e) => e.outcome === 'failed' && e.detail).map((e) => e.detail as string);
-  return new Set(parts.filter((p) => failed.some((d) => d.startsWith(`${named(p)} deleted`))).map((p) => p.name));
-}
 
 /**
  * What is left when a deletion of `ref` fails after what ends the access is gone, as the

@@ -27,7 +27,8 @@ import type {
   PolicyBinding,
   RequestEvent,
 } from '../domain/request';
-import { describeState, transition } from '../domain/request';
+import { describeState, isExpired, transition } from '../domain/request';
+import { waitEndsWithOriginal } from '../domain/extension-deadline';
 import { describeBreakGlassRun } from '../domain/break-glass-review';
 import { approvedEntryKey } from './decision-entry-net';
 import { approvalEntryKey } from './approval-entry-net';
@@ -45,6 +46,7 @@ import { type DecisionResult, REJECTION_NEEDS_REASON, alreadyDecided, lostRace }
 import type { BreakGlassReviews } from './break-glass-reviews';
 import { type ExpiryPorts, expireRequest } from './request-expiry';
 import { cancelPendingRequestJobs } from './request-jobs';
+import { followMovedEnd } from './moved-end-waits';
 import { currentCorrelationId } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 
@@ -82,6 +84,11 @@ export class RequestDecisions {
     private readonly pauses?: PauseReader,
     /** The deployment's access terms now (ACRBOT_*_ACCESS_DURATION, ACRBOT_ALLOW_PERMANENT); absent: none. */
     private readonly accessLimits?: AccessLimits,
+    /**
+     * ACRBOT_APPROVAL_TTL: an extension's wait cut to an end another extension moved since is cut
+     * again at a click (moved-end-waits.ts). Without it, such a click is refused as expired.
+     */
+    private readonly approvalTtlMs?: number,
   ) {}
 
   /**
@@ -89,7 +96,7 @@ export class RequestDecisions {
    * current version when its write loses to a change that left the request pending.
    */
   async decideNow(input: DecisionClick, attempt = 1): Promise<DecisionResult> {
-    const request = await readRequest(this.store, input.requestId);
+    let request = await readRequest(this.store, input.requestId);
     const { actor, tenantId } = input.acting;
     const now = this.clock.now();
     // The tenant boundary before anything else: what the request's state or the comment are is
@@ -169,6 +176,10 @@ export class RequestDecisions {
       });
       return { kind: 'refused', request, reason: 'stale', message: `${alreadyDecided(request)}; nothing was changed.` };
     }
+    // An extension whose wait was cut to its original's end, clicked after that end passed but
+    // before its expiry ran, while another extension has moved the end: the access still runs,
+    // so its wait follows the new end and it is decided on that, not refused as ended.
+    request = await this.withMovedEnd(request, now);
     const rule = this.approvers.ruleOf(request);
     const binding = this.bindingOf(request, rule);
     // With the tenant, as the card handlers ask it: the boundary above refuses another tenant's
@@ -206,7 +217,7 @@ export class RequestDecisions {
       if (r === 'expired') await expireRequest(this.expiry, request, this.clock.now());
       return { kind: 'refused', request: (await this.store.get(request.id)) ?? request, reason: r, message };
     };
-    if (!verdict.allowed) return refused(verdict.reason, verdict.message);
+    if (!verdict.allowed) return refused(verdict.reason, await this.refusalWords(request, verdict));
     // A rejection is the approver's decision on someone's request: it always says why (G7), by
     // the rule an approval's justification follows. The card asks first; this holds for any caller.
     if (!input.approve && !isJustification(reason)) return refused('justification', REJECTION_NEEDS_REASON);
@@ -260,7 +271,7 @@ export class RequestDecisions {
       actorIsApprover: true,
       approverJustificationRequired: false,
     });
-    if (!late.allowed) return refused(late.reason, late.message);
+    if (!late.allowed) return refused(late.reason, await this.refusalWords(current, late));
     const event: RequestEvent =
       step.kind === 'rejected'
         ? { type: 'reject', by: actor, at: now, reason }
@@ -461,6 +472,40 @@ export class RequestDecisions {
           ? 'no longer gives its cluster pull (its role assignment was removed or changed outside acrbot, or no longer serves)'
           : 'no longer has active access';
     return `Request ${request.extendsRequestId} ${why}, ${closes}`;
+  }
+
+  /**
+   * `request` with its wait following its original's end when it is an extension past a wait cut
+   * to that end while the original, read now, still holds its access past it: another extension
+   * moved the end after this one was filed, and its own follow-up has not reached this one yet
+   * (moved-end-waits.ts; written, its expiry job moved and its cards redrawn). Unchanged otherwise.
+   */
+  private async withMovedEnd(request: AccessRequest, now: Date): Promise<AccessRequest> {
+    if (!request.extendsRequestId || !isExpired(request, now) || !waitEndsWithOriginal(request)) return request;
+    const original = await this.store.get(request.extendsRequestId);
+    if (!original || (await extendedAccessGone(this.store, request, now))) return request;
+    const ports = { store: this.store, jobs: this.expiry.jobs, cards: this.notifier, log: this.log };
+    return followMovedEnd({ ...ports, approvalTtlMs: this.approvalTtlMs }, request, original);
+  }
+
+  /**
+   * What the approver is told of a refusal: the verdict's words, except for an extension whose
+   * wait was cut to its original's end (approval-policy.ts then says that access ended) while the
+   * access, read now, still runs: another extension moved that end since, and no approval window
+   * is known to cut the wait again by ({@link withMovedEnd}). It closes without a decision, and
+   * its requester can extend that access again.
+   */
+  private async refusalWords(
+    request: AccessRequest,
+    verdict: { reason: RefusalReason; message: string },
+  ): Promise<string> {
+    const cut = waitEndsWithOriginal(request);
+    const originalId = request.extendsRequestId;
+    if (verdict.reason !== 'expired' || !originalId || !cut) return verdict.message;
+    if (await extendedAccessGone(this.store, request, this.clock.now())) return verdict.message;
+    const end = (await this.store.get(originalId))?.access?.expiresAt;
+    const runs = end ? `still runs, until ${formatUtc(end)}` : 'still runs';
+    return `Extension ${request.id} could be decided until ${formatUtc(cut)}, the end the access of ${originalId} had when it was asked for; another extension has moved that end since and the access ${runs}, but this extension closed without a decision and nothing was extended: ask the requester to extend ${originalId} again.`;
   }
 
   /**

@@ -116,6 +116,7 @@ export class RequestService {
       log,
       pauses,
       settings.access,
+      settings.approvalTtlMs,
     );
   }
 

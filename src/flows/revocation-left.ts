@@ -10,9 +10,17 @@ import type { CredentialRef } from '../domain/secret-credential';
 
 /** What is left, and what ended the access before it. */
 export interface LeftBehind {
-  /** What is gone that ended the access, as a clause: `ACR token x on registry y is deleted`. */
-  ended: string;
-  /** What is left, which grants nothing by itself: `scope map m on registry y`. */
+  /**
+   * What is gone that ended the access, as a clause: `ACR token x on registry y is deleted`.
+   * Absent when acrbot cannot say the access ended ({@link LeftBehind.unconfirmed} says why).
+   */
+  ended?: string;
+  /**
+   * Why acrbot cannot say the access ended, as a clause, when it did not: no usable record of
+   * the credential was kept, so none was deleted, and what is left may still sign in.
+   */
+  unconfirmed?: string;
+  /** What is left, which grants nothing by itself once `ended`: `scope map m on registry y`. */
   what: string;
   /** The command that deletes it by hand. */
   command: string;
@@ -67,10 +75,21 @@ export function applicationLeft(ref: Extract<CredentialRef, { kind: 'sp' }>, app
 /**
  * A pull secret whose credential the revocation dealt with before its cluster step failed: the
  * secret (and the `imagePullSecrets` entries acrbot added) is what is left, and no longer signs in.
+ * `credential` `kept`: acrbot kept no usable record of the credential (credential-revocation.ts
+ * `keptCredentialReason`) and deleted none, so the secret may still sign in; said so, never that
+ * acrbot deleted it.
  */
-export function secretLeft(plan: Pick<SecretPlan, 'namespace' | 'secretName' | 'cluster'>): LeftBehind {
+export function secretLeft(
+  plan: Pick<SecretPlan, 'namespace' | 'secretName' | 'cluster'>,
+  credential: 'deleted' | 'kept' = 'deleted',
+): LeftBehind {
+  const secret = `pull secret ${plan.namespace}/${plan.secretName}`;
   return {
-    ended: `acrbot deleted the credential of pull secret ${plan.namespace}/${plan.secretName}, so it no longer signs in`,
+    ...(credential === 'deleted'
+      ? { ended: `acrbot deleted the credential of ${secret}, so it no longer signs in` }
+      : {
+          unconfirmed: `acrbot has no usable record of the credential of ${secret}, so it deleted none: the access may not have ended, as the secret may still sign in`,
+        }),
     what: `the secret itself in cluster ${plan.cluster.name} (and any imagePullSecrets entry acrbot added for it)`,
     command: `kubectl delete secret -n ${plan.namespace} ${plan.secretName}, in cluster ${plan.cluster.name}`,
   };

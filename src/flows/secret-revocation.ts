@@ -19,7 +19,7 @@ import {
 } from '../domain/secret-ownership';
 import { isRequestId } from '../domain/identifiers';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
-import { revokeCredential } from './credential-revocation';
+import { keptCredentialReason, revokeCredential } from './credential-revocation';
 import { RevocationLeftError, secretLeft } from './revocation-left';
 
 /** Why a service account's `imagePullSecrets` entry stays when the secret goes (audit and preview). */
@@ -53,16 +53,21 @@ export async function revokeSecrets(
   const plan = request.plan as SecretPlan;
   const ending = new Set([request.id, ...extensions.map((e) => e.id)]);
   const failures: unknown[] = [];
+  // A request whose cluster step failed with no usable record of its credential: none deleted.
+  let kept = false;
   for (const owner of [...extensions, request]) {
     const failed = await revokeSecret(deps, owner, owner.plan as SecretPlan, by, { ending, stopped, checkLeases });
-    if (failed) failures.push(failed);
+    if (!failed) continue;
+    failures.push(failed);
+    kept ||= keptCredentialReason(owner) !== undefined;
   }
   if (!failures.length) return;
   const cause = failures.length === 1 ? failures[0] : new AggregateError(failures, 'several secrets');
-  // The credential is dealt with: the approvers' report names the secret as what is left.
+  // The credential is dealt with: the approvers' report names the secret as what is left. One
+  // acrbot kept no usable record of was not deleted: the report says so, not that it was.
   throw new RevocationLeftError(
-    `the Kubernetes clean-up of ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name} failed; its credential is deleted, the clean-up is retried`,
-    secretLeft(plan),
+    `the Kubernetes clean-up of ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name} failed; ${kept ? 'no usable record of its credential was kept, so none was deleted' : 'its credential is deleted'}, the clean-up is retried`,
+    secretLeft(plan, kept ? 'kept' : 'deleted'),
     { cause },
   );
 }
@@ -113,7 +118,7 @@ async function revokeSecret(
         action: 'access.revoke.secret',
         outcome: 'failed',
         targetIds: [target],
-        detail: `the cluster step failed (${isUserFacing(err) ? err.code : 'unexpected error'}); the credential is deleted now, the cluster step is retried`,
+        detail: `the cluster step failed (${isUserFacing(err) ? err.code : 'unexpected error'}); ${keptCredentialReason(request) ? 'no usable record of the credential was kept, so none is deleted' : 'the credential is deleted now'}, the cluster step is retried`,
       }).catch((auditErr: unknown) =>
         deps.log.error({ err: auditErr, requestId: request.id }, 'audit of a failed secret revocation failed'),
       );

@@ -79,6 +79,9 @@ describe('a revocation with a right taken away part way', () => {
     expect(failed.detail).toBe(
       `token ${token} deleted; the DELETE of scope map ${token} was refused; the next attempt of this revocation looks again`,
     );
+    // What the next attempt reads back: the token's id (as the entry's targetIds name it), not the words.
+    expect(failed.facts).toEqual({ deleted: [failed.targetIds[0]] });
+    expect(failed.targetIds[0]).toMatch(new RegExp(`/tokens/${token}$`));
     // The token's DELETE, then the refused one's, whose id the report gives too.
     expect(failed.correlationIds).toHaveLength(2);
     const refusedId = failed.correlationIds![1];
@@ -125,6 +128,8 @@ describe('a revocation with a right taken away part way', () => {
     expect(failed.detail).toMatch(
       /^role assignment \S+ deleted; the DELETE of application \S+ was refused; the next attempt of this revocation looks again$/,
     );
+    expect(failed.facts).toEqual({ deleted: [failed.targetIds[1]] });
+    expect(failed.targetIds[1]).toMatch(/\/roleAssignments\/\S+$/);
     // The role assignment's DELETE and Graph's refusal.
     expect(failed.correlationIds).toHaveLength(2);
     expect(text).toContain('Microsoft Graph refused (403 Authorization_RequestDenied)');

@@ -1,0 +1,188 @@
+/**
+ * A pending extension whose original's end another extension moved (moved-end-waits.ts): its
+ * record and card follow the new end ("Now ends", and "Decide by" when its wait was cut to the
+ * old end), its expiry job with them; and an approver's click past the old end, before anything
+ * followed it, is decided on the access as it is (still running), not refused as ended. Through
+ * the real RequestService, memory stores, Scheduler and the real move of the end
+ * (applyExtension), on a fake clock.
+ */
+import { VersionConflictError } from '../../src/domain/ports';
+import { type AccessRequest, transition } from '../../src/domain/request';
+import { applyExtension } from '../../src/flows/access-extensions';
+import type { LifecycleDeps } from '../../src/flows/access-lifecycle-deps';
+import { requestExpiryJobId } from '../../src/flows/request-jobs';
+import { createLogger } from '../../src/observability/logger';
+import { decideByValue, pendingExtensionFacts } from '../../src/views/extension-facts';
+import { breakGlassService } from './support/break-glass-service';
+import { HOUR } from './support/fake-clock';
+import { DAY, granted, policy, rule, TENANT } from './support/policy-fixtures';
+import { APPROVER, grantPlan, REQUESTER } from './support/requests';
+
+const ORIGIN = { conversationId: '19:general@thread.tacv2', conversationType: 'channel' };
+
+/**
+ * Riley's original, ending in an hour; an extension of it that succeeded (its end `firstMs` on)
+ * without its move of the end applied yet; a second extension filed then (its wait cut to the
+ * hour). `move` applies the first's move, with the approval TTL (a day) known to it or not.
+ */
+async function cutWait(firstMs = 3 * DAY) {
+  const t = breakGlassService({ policies: { current: () => policy([rule('prod')]) } });
+  const ask = (reason: string, durationMs: number, extendsRequestId?: string) =>
+    t.service.create({
+      requester: REQUESTER,
+      tenantId: TENANT,
+      reason,
+      plan: grantPlan(),
+      origin: ORIGIN,
+      access: { durationMs },
+      ...(extendsRequestId && { extendsRequestId }),
+    });
+  const filed = await ask('deploy payments-api', HOUR);
+  const done = await granted(t.store, { ...filed, state: 'approved' }, t.clock.now());
+  const original: AccessRequest = {
+    ...done,
+    version: done.version + 1,
+    access: { durationMs: HOUR, expiresAt: new Date(t.clock.now().getTime() + HOUR).toISOString() },
+  };
+  await t.store.update(original);
+  const first = await ask('release slipped', firstMs, original.id);
+  const approved = transition(first, { type: 'approve', by: APPROVER, at: t.clock.now() });
+  await t.store.update(approved);
+  const ran = await granted(t.store, approved, t.clock.now());
+  const firstDone: AccessRequest = {
+    ...ran,
+    version: ran.version + 1,
+    access: { durationMs: firstMs, expiresAt: new Date(t.clock.now().getTime() + firstMs).toISOString() },
+  };
+  await t.store.update(firstDone);
+  const second = await ask('and the hotfix', 7 * DAY, original.id);
+  expect(second.expiresAt).toBe(original.access!.expiresAt);
+  const redrawn: AccessRequest[] = [];
+  const move = async (approvalTtlMs?: number) => {
+    const deps = {
+      store: t.store,
+      audit: t.audit,
+      clock: t.clock,
+      jobs: t.scheduler,
+      cards: { requestChanged: async (r: AccessRequest) => void redrawn.push(r) },
+      log: createLogger({ level: 'silent' }),
+      settings: { remindersMs: [], ...(approvalTtlMs !== undefined && { approvalTtlMs }) },
+    } as unknown as LifecycleDeps;
+    await applyExtension(deps, firstDone, async () => undefined);
+    expect((await t.store.get(original.id))!.access!.expiresAt).toBe(firstDone.access!.expiresAt);
+  };
+  const approve = () =>
+    t.service.decide({
+      requestId: second.id,
+      acting: { actor: APPROVER, tenantId: TENANT },
+      approve: true,
+      reason: 'hotfix needs it',
+    });
+  return { ...t, original, firstDone, second, move, redrawn, approve };
+}
+
+test("the move of the end cuts a waiting extension's wait again, to its approval window, and its card says the new end", async () => {
+  const t = await cutWait();
+  await t.move(DAY);
+
+  const stored = (await t.store.get(t.second.id))!;
+  expect(stored).toMatchObject({
+    state: 'pending',
+    expiresAt: '2026-12-01T09:00:00.000Z',
+    extendsAccess: { endsAt: t.firstDone.access!.expiresAt, extendedTimes: 1 },
+  });
+  expect(decideByValue(stored)).toBe('2026-12-01 09:00 UTC');
+  expect(pendingExtensionFacts(stored)).toEqual([
+    { label: 'Now ends', value: `2026-12-03 09:00 UTC (${t.original.id})` },
+    { label: 'Would end', value: 'at least 4 days later (7 days after approval)' },
+    { label: 'Extended before', value: '1 time' },
+  ]);
+  expect((await t.jobs.get(requestExpiryJobId(t.second.id)))!.dueAt).toBe('2026-12-01T09:00:00.000Z');
+  expect(t.redrawn.map((r) => r.id)).toContain(t.second.id);
+  expect(t.redrawn.find((r) => r.id === t.second.id)).toEqual(stored);
+  // Its old deadline passes and nothing closes it.
+  t.clock.advance(HOUR);
+  expect(await t.service.expireIfDue(t.second.id)).toBe(false);
+});
+
+test('moved to an end before its approval window closes, the wait is cut to that end and says so', async () => {
+  const t = await cutWait(3 * HOUR);
+  await t.move(DAY);
+
+  const stored = (await t.store.get(t.second.id))!;
+  expect(stored.expiresAt).toBe('2026-11-30T12:00:00.000Z');
+  expect(decideByValue(stored)).toBe('2026-11-30 12:00 UTC, when the access it extends ends');
+  expect(pendingExtensionFacts(stored)[0]).toEqual({
+    label: 'Now ends',
+    value: `2026-11-30 12:00 UTC (${t.original.id})`,
+  });
+});
+
+test('a waiting extension whose wait was not cut keeps its deadline, and its card says the new end', async () => {
+  const t = await cutWait();
+  // Filed with its approval window ending before the original: not cut.
+  const uncut: AccessRequest = {
+    ...t.second,
+    version: t.second.version + 1,
+    expiresAt: '2026-11-30T09:30:00.000Z',
+  };
+  await t.store.update(uncut);
+  await t.move(DAY);
+
+  const stored = (await t.store.get(t.second.id))!;
+  expect(stored.expiresAt).toBe('2026-11-30T09:30:00.000Z');
+  expect(stored.extendsAccess).toEqual({ endsAt: t.firstDone.access!.expiresAt, extendedTimes: 1 });
+});
+
+test('an approval clicked past the cut deadline, before anything followed the moved end, is decided: the access still runs', async () => {
+  const t = await cutWait();
+  // The move knows no approval window: the waiting extension's wait stays cut to the hour.
+  await t.move();
+  expect((await t.store.get(t.second.id))!.expiresAt).toBe(t.original.access!.expiresAt);
+  t.clock.advance(HOUR);
+
+  const result = await t.approve();
+
+  expect(result).toMatchObject({ kind: 'decided', request: { state: 'approved' } });
+  const actions = (await t.audit.latest(30)).map((e) => e.action);
+  expect(actions).toContain('request.approved');
+  expect(actions).not.toContain('approval.refused.expired');
+  expect(actions).not.toContain('request.expired');
+});
+
+test("a click past the approval window of an extension whose cut wait the end's move left is refused as expired, not as ended", async () => {
+  const t = await cutWait();
+  await t.move();
+  t.clock.advance(DAY);
+
+  const result = await t.approve();
+
+  expect(result).toMatchObject({
+    kind: 'refused',
+    reason: 'expired',
+    message: `Request ${t.second.id} expired at 2026-12-01 09:00 UTC; ask the requester to make a new one.`,
+    request: { state: 'expired' },
+  });
+  expect(result.request).not.toHaveProperty('originalEnded');
+});
+
+test('a click whose wait cannot follow the moved end is told the access still runs and can be extended again', async () => {
+  const t = await cutWait();
+  await t.move();
+  t.clock.advance(HOUR);
+  // Every write of the waiting extension's new deadline loses.
+  const update = t.store.update.bind(t.store);
+  t.store.update = async (r: AccessRequest) => {
+    if (r.id === t.second.id && r.state === 'pending' && r.expiresAt !== t.second.expiresAt)
+      throw new VersionConflictError(r.id);
+    return update(r);
+  };
+
+  const result = await t.approve();
+
+  const said = `Extension ${t.second.id} could be decided until 2026-11-30 10:00 UTC, the end the access of ${t.original.id} had when it was asked for; another extension has moved that end since and the access still runs, until 2026-12-03 09:00 UTC, but this extension closed without a decision and nothing was extended: ask the requester to extend ${t.original.id} again.`;
+  expect(result).toMatchObject({ kind: 'refused', reason: 'expired', message: said });
+  expect(await t.store.get(t.second.id)).toMatchObject({ state: 'expired', originalWentOn: true });
+  const [refusal] = (await t.audit.latest(30)).filter((e) => e.action === 'approval.refused.expired');
+  expect(refusal.detail).toBe(said);
+});

@@ -1,0 +1,76 @@
+/**
+ * A pull secret's revocation whose cluster step fails, for a request of which acrbot kept no
+ * usable credential record: no credential was deleted, so the report never says acrbot deleted
+ * it, nor that the access has ended; it says what is true, and that deleting the secret by hand
+ * ends the access at once. With the credential deleted, the report says so (the access ended).
+ */
+import { CloudApiError } from '../../src/domain/ports';
+import { revocationAdvice } from '../../src/flows/azure-failure-text';
+import type { LifecycleDeps } from '../../src/flows/access-lifecycle-deps';
+import { RevocationLeftError, secretLeft } from '../../src/flows/revocation-left';
+import { revokeSecrets } from '../../src/flows/secret-revocation';
+import { MemoryAuditLog } from '../../src/integrations/store/memory-stores';
+import { FakeClock } from './support/fake-clock';
+import { APPROVER, pendingRequest, secretPlan } from './support/requests';
+
+const plan = secretPlan();
+const SECRET = { namespace: plan.namespace, secretName: plan.secretName, cluster: plan.cluster };
+
+test('no usable credential record and a cluster step that fails: the report says none was deleted', async () => {
+  const audit = new MemoryAuditLog(new FakeClock());
+  const deps = {
+    audit,
+    store: { listByTarget: async () => [] },
+    ports: {
+      kubernetes: {
+        access: async () => {
+          throw new Error('the cluster did not answer');
+        },
+      },
+    },
+    log: { warn: () => undefined, error: () => undefined, info: () => undefined },
+  } as unknown as LifecycleDeps;
+  // A secret request whose records name no credential (none created, no credentialRef).
+  const request = pendingRequest({ state: 'succeeded', plan, created: [] });
+
+  const err = await revokeSecrets(deps, request, [], APPROVER, new Set()).catch((e: unknown) => e);
+
+  expect(err).toBeInstanceOf(RevocationLeftError);
+  expect((err as Error).message).toContain('no usable record of its credential was kept, so none was deleted');
+  expect((err as Error).message).not.toContain('its credential is deleted');
+  const advice = revocationAdvice(err, request);
+  expect(advice).toBe(
+    ` acrbot has no usable record of the credential of pull secret payments/acr-auth, so it deleted none: the access may not have ended, as the secret may still sign in. To end the access at once, delete by hand the secret itself in cluster ${plan.cluster.name} (and any imagePullSecrets entry acrbot added for it) (kubectl delete secret -n payments acr-auth, in cluster ${plan.cluster.name}): the next attempt finds it gone and finishes.`,
+  );
+  expect(advice).not.toContain('deleted the credential');
+  expect(advice).not.toContain('has ended already');
+  // The trail says the same: the credential kept, and the cluster step's entry claims no delete.
+  const trail = await audit.forRequest(request.id);
+  expect(trail.map((e) => [e.action, e.outcome])).toEqual([
+    ['access.revoke.secret', 'failed'],
+    ['access.revoke.credential', 'kept'],
+  ]);
+  expect(trail[0].detail).toBe(
+    'the cluster step failed (unexpected error); no usable record of the credential was kept, so none is deleted, the cluster step is retried',
+  );
+});
+
+test('the credential deleted: the access has ended, the secret is what is left', () => {
+  const err = new RevocationLeftError('failed', secretLeft(SECRET), { cause: new Error('x') });
+  const advice = revocationAdvice(err, pendingRequest({ plan }));
+  expect(advice).toMatch(
+    /^ The access has ended already: acrbot deleted the credential of pull secret payments\/acr-auth, so it no longer signs in\. What is left is the secret itself/,
+  );
+  expect(advice).not.toContain('To end the access at once');
+});
+
+test('kept, while Azure does not answer: retried, and the access ends when it answers, not "ended already"', () => {
+  const unavailable = new CloudApiError('ServiceUnavailable', 503, 'unavailable');
+  const advice = (credential: 'deleted' | 'kept') =>
+    revocationAdvice(
+      new RevocationLeftError('failed', secretLeft(SECRET, credential), { cause: unavailable }),
+      pendingRequest({ plan }),
+    );
+  expect(advice('kept')).toContain('the access ends as soon as Azure answers');
+  expect(advice('deleted')).toContain('the work is done as soon as Azure answers');
+});
