@@ -4,7 +4,7 @@
  * else where the request's approvers are asked.
  */
 import type { ConversationReference } from 'botbuilder';
-import { isUncovered, leftToNobody } from '../domain/decided-rule';
+import { isUncovered, leftToNobody, namesOnlyRequester, nobodyReviews } from '../domain/decided-rule';
 import type { AccessRequest } from '../domain/request';
 import { breakGlassCard } from '../views/policy-view';
 import { approversPostAt, channelReference } from './card-copy-places';
@@ -38,10 +38,16 @@ export async function postBreakGlass(
 ): Promise<boolean | 'refused'> {
   // The report names who reviews it now: when no rule of the policy in force covers the pair
   // (decidedRule), those of the approvers its rule had whom the policy still names, or nobody
-  // when it names none of them (leftToNobody); the operators are told to mend it either way.
+  // when it names none of them but its requester (nobodyReviews); the operators are told to mend
+  // it either way, as they are when its rule names only its requester (namesOnlyRequester).
   const reviewers = kind === 'unreviewed' ? parts.ruleOf(request) : undefined;
+  if (reviewers && !isUncovered(reviewers) && namesOnlyRequester(reviewers, request.requester))
+    parts.log.warn(
+      { requestId: request.id, policyRule: reviewers.id },
+      'a break-glass review is owed under a rule that names only its requester as approver: nobody can review it; add an approver to the rule',
+    );
   if (isUncovered(reviewers)) {
-    if (leftToNobody(reviewers))
+    if (nobodyReviews(reviewers, request.requester))
       parts.log.warn(
         { requestId: request.id, policyRule: reviewers.id },
         'a break-glass review is owed for a pair no rule of the approval policy covers now, and the policy names none of the approvers its rule had: nobody can review it; add a rule for the pair',

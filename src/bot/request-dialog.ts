@@ -155,11 +155,14 @@ export class RequestDialog extends ComponentDialog {
           if (given.options) values.options = given.options;
           if (given.duration !== undefined) values.duration = given.duration;
           if (given.breakGlass) values.breakGlass = true;
+          // A registry typed alone (`grant contosoacr.azurecr.io`, command.ts) is named, so the
+          // question says it was taken: a valid name by form (acr-bot.ts checked it), made inert.
+          const to = given.registry && !given.cluster ? ` to ${errorText(given.registry)}` : '';
           return ask(
             'cluster',
             CLUSTER_PROMPT,
             ({ cancel }) =>
-              `Which cluster needs pull access? (name, resourceGroup/name or resource id; "${cancel}" to stop)`,
+              `Which cluster needs pull access${to}? (name, resourceGroup/name or resource id; "${cancel}" to stop)`,
           )(step);
         },
         async (step) => {

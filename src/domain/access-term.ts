@@ -42,10 +42,14 @@ export function monthWrittenAsMinutes(
   const minutes = n === 1 ? 'a minute' : `${n} minutes`;
   // A `--for` is read within `limits`: a suggestion they refuse is none (1M under 1h–7d).
   const allowed = (ms: number) => !limits || (ms >= limits.minMs && ms <= limits.maxMs);
-  const ways = [
-    ...(allowed(n * 30 * UNIT_MS.d) ? [`${n * 30}d for about ${months}`] : []),
-    ...(allowed(n * UNIT_MS.m) ? [`${n}m for ${minutes}`] : []),
-  ];
+  // Whole years in years, as the month words are read (term-words.ts): 12M as 360d would be 5
+  // days short of the year meant, and "for 12 months" is answered 1y.
+  const years = n > 0 && n % 12 === 0 ? n / 12 : undefined;
+  const month =
+    years === undefined
+      ? { ms: n * 30 * UNIT_MS.d, way: `${n * 30}d for about ${months}` }
+      : { ms: years * UNIT_MS.y, way: `${years}y for ${years === 1 ? 'a year' : `${years} years`}` };
+  const ways = [...(allowed(month.ms) ? [month.way] : []), ...(allowed(n * UNIT_MS.m) ? [`${n}m for ${minutes}`] : [])];
   const write = ways.length
     ? `write ${ways.join(', or ')}`
     : `choose a duration between ${shortDuration(limits!.minMs, 'up')} and ${shortDuration(limits!.maxMs, 'down')}`;

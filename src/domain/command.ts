@@ -5,6 +5,7 @@
  */
 import { UserFacingError } from './errors';
 import { isRequestId } from './identifiers';
+import { isNameOf, onLoginServerDomain } from './names';
 import { mistypedRequestId, withIdDash } from './request-id-word';
 import { type PairVerb, swappedNames } from './swapped-names';
 import { bare, leadingTerm, monthsNote, spelledTerm } from './term-words';
@@ -34,9 +35,10 @@ export type Command =
   /** `cancel` stops the question-and-answer in progress; `cancel REQUEST-ID` withdraws a pending request. */
   | { verb: 'cancel'; requestId?: string }
   /**
-   * `revoke REQUEST-ID [REASON…]`, `revoke CLUSTER REGISTRY [REASON…]`, or `revoke registry NAME
-   * [REASON…]` (`scope` registry: every cluster's requests on it). `scope` cluster: `revoke cluster
-   * NAME…`, a form revoke does not take (answered as such, not as a cluster named "cluster").
+   * `revoke REQUEST-ID REASON…`, `revoke CLUSTER REGISTRY REASON…`, or `revoke registry NAME
+   * REASON…`, the reason optional (`scope` registry: every cluster's requests on it). `scope`
+   * cluster: `revoke cluster NAME…`, a form revoke does not take (answered as such, not as a
+   * cluster named "cluster").
    */
   | {
       verb: 'revoke';
@@ -678,12 +680,26 @@ const SINGLE_DASH_LONG = /^-[a-z][a-z]/i;
 
 /**
  * The cluster, the registry and the reason; a reason that starts with a length is refused
- * ({@link refuseLeadingTerm}) unless `termGiven` (a `--for` was typed too).
+ * ({@link refuseLeadingTerm}) unless `termGiven` (a `--for` was typed too). One name alone that
+ * can only be a registry ({@link onlyRegistry}) is the registry: the questions then ask for the
+ * cluster, instead of refusing a login server as a cluster's name before any question.
  */
 function positionals(words: string[], termGiven: boolean): { cluster?: string; registry?: string; reason?: string } {
   const [cluster, registry, ...rest] = words;
+  if (cluster !== undefined && registry === undefined && onlyRegistry(cluster)) return { registry: cluster };
   if (!termGiven) refuseLeadingTerm(rest);
   return { cluster, registry, reason: rest.length ? rest.join(' ') : undefined };
+}
+
+/**
+ * Whether `word` names a registry and can be no cluster, by its form alone: a login server
+ * (`contosoacr.azurecr.io`, on an ACR domain even when malformed, which the registry's rule then
+ * refuses) or a registry's resource id. A plain name (`contosoacr`) can be a cluster too: kept
+ * in the cluster's place, as typed.
+ */
+function onlyRegistry(word: string): boolean {
+  if (isNameOf('cluster', word)) return false;
+  return onLoginServerDomain(word) || isNameOf('registry', word);
 }
 
 /** A command whose names read as swapped ({@link swappedNames}): refused, naming the order. */

@@ -4,7 +4,16 @@
  * expiry), but a decided one has no time limit, so its rule's approvers are those the policy
  * names now.
  */
-import { hasApprovers, type Policy, type PolicyRule, type RequestFacts, ruleMatches, selectRule } from './policy';
+import {
+  hasApprovers,
+  hasOtherApprover,
+  type Policy,
+  type PolicyRule,
+  type RequestFacts,
+  ruleMatches,
+  selectRule,
+} from './policy';
+import type { Actor } from './request';
 
 /**
  * What {@link decidedRule} answers when no rule of the policy in force that names approvers covers
@@ -31,6 +40,27 @@ export function leftToNobody(rule: PolicyRule | undefined): boolean {
 }
 
 /**
+ * True when `rule` ({@link decidedRule}'s answer) names approvers but no group and no user other
+ * than `requester` ({@link hasOtherApprover}): nobody reviews their own break-glass grant, so
+ * nobody can review `requester`'s under it until an approver is added to it (a reload left it
+ * naming only them). A rule with groups is not judged: who is in them is read at each click, and
+ * someone else may be. For the review only: a requester revokes their own access anyway. Pure.
+ */
+export function namesOnlyRequester(rule: PolicyRule | undefined, requester: Actor): boolean {
+  return rule !== undefined && hasApprovers(rule) && !hasOtherApprover(rule, requester);
+}
+
+/**
+ * True when nobody can review `requester`'s break-glass grant under `rule` ({@link decidedRule}'s
+ * answer): it is left to nobody ({@link leftToNobody}), or it names only its requester
+ * ({@link namesOnlyRequester}). The one test of the refusals and the daily report of an owed
+ * review: while it holds, the review stays owed until the policy is mended. Pure.
+ */
+export function nobodyReviews(rule: PolicyRule | undefined, requester: Actor): boolean {
+  return leftToNobody(rule) || namesOnlyRequester(rule, requester);
+}
+
+/**
  * The rule whose approvers act on a decided request bound to `bound` and about `facts`, under
  * `policy` as it is now:
  *
@@ -47,6 +77,11 @@ export function leftToNobody(rule: PolicyRule | undefined): boolean {
  *   the policy never widens who holds rights. The daily report and the refusal say that no rule
  *   of the policy in force covers the pair, who (if anyone) reviews it, and that a rule for the
  *   pair should be added.
+ *
+ * A rule that names approvers stands even when the only one is the grant's requester (a reload
+ * left it naming only them): nobody can review under it then ({@link namesOnlyRequester}), and
+ * the refusals and the daily report say that an approver must be added to it; falling back to
+ * the rule as it was would give the right back to approvers the reload removed from it.
  *
  * Callers compare the id of the answer with `bound.id` to say that another rule stands in. Pure.
  */
@@ -113,24 +148,36 @@ function ruleWithId(policy: Policy, id: string): PolicyRule | undefined {
  * names nobody, or, still in `policy`, no longer covers the pair), so the reader knows why the rule
  * they remember no longer decides; and when no rule of the policy in force covers `pair`
  * ({@link isUncovered}), that said and how to mend it, with those of the approvers the bound
- * rule had whom the policy still names, or, when it names none of them ({@link leftToNobody}),
- * that nobody can review it until a rule for the pair is added. Pure.
+ * rule had whom the policy still names, or, when it names none of them ({@link leftToNobody}) or
+ * none but `requester`, that nobody can review it until a rule for the pair is added. A rule that
+ * names only `requester` ({@link namesOnlyRequester}) is said to, with nobody able to review it
+ * until an approver is added to it: "only approvers of rule prod" would send the reader to the
+ * one person who may not. Pure.
  */
 export function notReviewerMessage(
   requestId: string,
   pair: string,
   rule: PolicyRule | undefined,
   bound: PolicyRule | undefined,
+  requester: Actor,
   policy?: Policy,
 ): string {
   const only = `Only approvers of rule`;
+  const ask = `Ask the platform team to add one: its approvers would then review it.`;
   if (isUncovered(rule)) {
     // Nobody to ask: saying "ask one of them" would send the reader to people who were removed.
     if (leftToNobody(rule))
       return (
         `No rule of the approval policy in force covers ${pair}, and none of the approvers rule ${rule.id} had is ` +
         `in the policy any more, so nobody can review break-glass request ${requestId} until a rule for ${pair} ` +
-        `is added. Ask the platform team to add one: its approvers would then review it.`
+        `is added. ${ask}`
+      );
+    // The one it still names used the break-glass, and nobody reviews their own.
+    if (namesOnlyRequester(rule, requester))
+      return (
+        `No rule of the approval policy in force covers ${pair}, and of the approvers rule ${rule.id} had it names ` +
+        `only the requester of break-glass request ${requestId}, who may not review it, so nobody can review it ` +
+        `until a rule for ${pair} is added. ${ask}`
       );
     return (
       `No rule of the approval policy in force covers ${pair}, so break-glass request ${requestId} is reviewed by ` +
@@ -139,11 +186,54 @@ export function notReviewerMessage(
     );
   }
   if (!rule) return `${only} ${bound?.id ?? 'default'} can review break-glass request ${requestId}.`;
-  if (!bound || bound.id.toLowerCase() === rule.id.toLowerCase())
-    return `${only} ${rule.id} can review break-glass request ${requestId}.`;
+  const inPlace = inPlaceOf(rule, bound, policy);
+  if (namesOnlyRequester(rule, requester))
+    return (
+      `Rule ${rule.id}${inPlace ? ` (${inPlace})` : ''} names only the requester of break-glass request ` +
+      `${requestId} as its approver, who may not review it, so nobody can review it until an approver is added ` +
+      `to rule ${rule.id}. Ask the platform team to add one: they would then review it.`
+    );
+  if (!inPlace) return `${only} ${rule.id} can review break-glass request ${requestId}.`;
+  return `${only} ${rule.id} (${inPlace}) can review break-glass request ${requestId}.`;
+}
+
+/**
+ * Why a break-glass review is refused to its own requester: nobody reviews their own grant, so
+ * an approver must; and when nobody can ({@link nobodyReviews}: `rule`, as {@link decidedRule}
+ * answers, names only them, or no rule of the policy in force covers `pair` and the policy names
+ * none of the approvers its rule had but them), that said with how to mend it, since the
+ * requester is the one left to ask for it. Pure.
+ */
+export function ownReviewMessage(
+  requestId: string,
+  pair: string,
+  rule: PolicyRule | undefined,
+  requester: Actor,
+): string {
+  const own = `You used break-glass for request ${requestId} yourself, so an approver must review it`;
+  if (!rule || !nobodyReviews(rule, requester)) return `${own}.`;
+  if (isUncovered(rule))
+    return (
+      `${own}, but no rule of the approval policy in force covers ${pair}, and it names none of the approvers ` +
+      `rule ${rule.id} had but you, so nobody can review it until a rule for ${pair} is added. Ask the platform ` +
+      `team to add one: its approvers would then review it.`
+    );
+  return (
+    `${own}, but rule ${rule.id} names only you as its approver, so nobody can review it until an approver is ` +
+    `added to rule ${rule.id}. Ask the platform team to add one: they would then review it.`
+  );
+}
+
+/**
+ * "it now covers this pair in place of rule prod, which no longer covers it" (or "which no longer
+ * names approvers") when `rule` stands in for `bound`, another rule ({@link decidedRule}); `policy`
+ * tells which (without it: "no longer names approvers"). Undefined when it is the same rule.
+ */
+function inPlaceOf(rule: PolicyRule, bound: PolicyRule | undefined, policy: Policy | undefined): string | undefined {
+  if (!bound || bound.id.toLowerCase() === rule.id.toLowerCase()) return undefined;
   const still = policy && ruleWithId(policy, bound.id);
   const why = still && hasApprovers(still) ? 'which no longer covers it' : 'which no longer names approvers';
-  return `${only} ${rule.id} (it now covers this pair in place of rule ${bound.id}, ${why}) can review break-glass request ${requestId}.`;
+  return `it now covers this pair in place of rule ${bound.id}, ${why}`;
 }
 
 /**
@@ -164,13 +254,20 @@ export function notRevokerMessage(requestId: string, pair: string, rule: PolicyR
 }
 
 /**
- * What the `breakglass.unreviewed` entry of a review owed under `rule` adds when no rule of the
- * policy in force covers the pair ({@link isUncovered}): that, and who reviews it then (nobody,
- * {@link leftToNobody}); nothing while a rule covers it. Pure.
+ * What the `breakglass.unreviewed` entry of `requester`'s review owed under `rule` adds when no
+ * rule of the policy in force covers the pair ({@link isUncovered}): that, and who reviews it then
+ * (nobody, {@link leftToNobody}, or when the policy names none of the rule's approvers but the
+ * requester); and when the rule names only its requester ({@link namesOnlyRequester}), that
+ * nobody can review it until an approver is added to it. Nothing while someone may review it. Pure.
  */
-export function uncoveredReviewNote(rule: PolicyRule | undefined): string {
-  if (!isUncovered(rule)) return '';
-  return leftToNobody(rule)
-    ? `; no rule of the policy in force covers the pair, and it names none of the approvers rule ${rule.id} had: nobody can review it until a rule for the pair is added`
+export function uncoveredReviewNote(rule: PolicyRule | undefined, requester: Actor): string {
+  if (!isUncovered(rule))
+    return rule && namesOnlyRequester(rule, requester)
+      ? `; rule ${rule.id} names only its requester as approver: nobody can review it until an approver is added to the rule`
+      : '';
+  if (leftToNobody(rule))
+    return `; no rule of the policy in force covers the pair, and it names none of the approvers rule ${rule.id} had: nobody can review it until a rule for the pair is added`;
+  return namesOnlyRequester(rule, requester)
+    ? `; no rule of the policy in force covers the pair, and it names none of the approvers rule ${rule.id} had but its requester: nobody can review it until a rule for the pair is added`
     : `; no rule of the policy in force covers the pair: those of the approvers rule ${rule.id} had whom it still names review it`;
 }

@@ -714,7 +714,7 @@ async function rereadForExtension<T>(kind: 'cluster' | 'registry', name: string,
  * way (audit entry, stored request, the requester's notice). Returns the normalised text; throws
  * `validation.reason` / `validation.secret` (the tab answers 400, chat shows the message).
  * `optional`: the caller revokes without a reason when none is given (chat, where the usage's
- * `[REASON…]` says so), so a refusal offers leaving it out; the tab's form requires one.
+ * `REASON…` is optional), so a refusal offers leaving it out; the tab's form requires one.
  */
 export function revokeReason(raw: string | undefined, optional = true): string {
   const leaveOut = optional ? ', or leave it out' : '';
@@ -728,11 +728,15 @@ export function revokeReason(raw: string | undefined, optional = true): string {
     );
   // Its placeholder sentence too ("REASON…" pasted from the usage): the grant's default prompt
   // asked why access is needed, and did not say that nothing was revoked.
-  return checkReason(
-    raw,
-    'revoke reason',
-    `say why the access ends, e.g. "release done, no longer needed"${leaveOut}; nothing was revoked`,
-  );
+  const ask = `say why the access ends, e.g. "release done, no longer needed"${leaveOut}; nothing was revoked`;
+  try {
+    return checkReason(raw, 'revoke reason', ask);
+  } catch (err) {
+    // Too long, or a credential in it: those sentences say what to change, not that the revoke
+    // stopped, and the reader must not take the access for ended.
+    if (!(err instanceof UserFacingError) || err.message.includes(ask)) throw err;
+    throw new UserFacingError(err.code, `${err.message} Nothing was revoked.`, { cause: err });
+  }
 }
 
 /**

@@ -216,7 +216,7 @@ export class ApprovalNudges {
       outcome: posted ? 'reported' : 'unposted',
       detail: `review was due ${request.policy!.review!.dueAt}${
         reviewJudgesUseOnly(request) ? '; its access ended or is being revoked, so the review judges only the use' : ''
-      }${uncoveredReviewNote(this.reviewersOf(request))}${
+      }${uncoveredReviewNote(this.reviewersOf(request), request.requester)}${
         posted
           ? ''
           : result === 'refused'
@@ -232,8 +232,8 @@ export class ApprovalNudges {
   /**
    * The rule whose approvers review a break-glass grant now (decidedRule, as
    * ApproverAuthority.ruleOf answers for a decided request), for its report's entry to say when
-   * no rule of the policy in force covers the pair. Undefined without the policy (tests of other
-   * rules) or a bound rule.
+   * no rule of the policy in force covers the pair, or that nobody can review it
+   * (uncoveredReviewNote). Undefined without the policy (tests of other rules) or a bound rule.
    */
   private reviewersOf(request: AccessRequest): PolicyRule | undefined {
     const bound = request.policy?.rule;

@@ -14,7 +14,7 @@ import { UserFacingError } from '../domain/errors';
 import type { AccessRequest, ActingContext, Actor, PolicyBinding } from '../domain/request';
 import { isBeingGranted, isBeingRevoked } from '../domain/request';
 import { describeBreakGlassRun, reviewJudgesUseOnly } from '../domain/break-glass-review';
-import { isUncovered, notReviewerMessage } from '../domain/decided-rule';
+import { isUncovered, notReviewerMessage, ownReviewMessage } from '../domain/decided-rule';
 import type { Logger } from '../observability/logger';
 import type { RequestNotifier } from './notifier';
 import {
@@ -98,19 +98,16 @@ export class BreakGlassReviews {
       });
       return { kind: 'refused', request, reason: r, message };
     };
+    const pair = `${request.plan.cluster.name} → ${request.plan.registry.name}`;
+    // Both refusals say when nobody can review it (the rule names only its requester, or no rule
+    // covers the pair and none of its approvers is left): the review stays owed until that is mended.
     if (actor.objectId.toLowerCase() === request.requester.objectId.toLowerCase())
-      return refuse('self', `You used break-glass for request ${request.id} yourself, so an approver must review it.`);
+      return refuse('self', ownReviewMessage(request.id, pair, rule, request.requester));
     // With the tenant, as decideNow asks it: its boundary refuses another tenant's click already.
     if (!(await this.approvers.isApproverOf(actor, request, tenantId)))
       return refuse(
         'notApprover',
-        notReviewerMessage(
-          request.id,
-          `${request.plan.cluster.name} → ${request.plan.registry.name}`,
-          rule,
-          binding.rule,
-          this.policies.current(),
-        ),
+        notReviewerMessage(request.id, pair, rule, binding.rule, request.requester, this.policies.current()),
       );
     // The executor holds the request from the approval on (its first write, approved →
     // executing, is conditional on the version stored at the approval) until the grant is done:

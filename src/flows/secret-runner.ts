@@ -441,8 +441,10 @@ export class SecretRunner implements PlanRunner {
       : `Something unexpected went wrong; the platform team can find the details in the bot's logs under reference ${currentCorrelationId() ?? owner.id}.`;
     const what = earlierCleanupSentence(cleanup, refs, findings);
     const replaced = replacedByStartedWrite(owner)?.requestId;
+    // What to do with the secret, not "ask again" (as executor.ts says it): the failed card adds
+    // that, with the command to type (request-view.ts, failedSummary).
     const held = secretMayHold
-      ? ` That attempt began writing secret ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name}, which may therefore hold the credential and stop working without it${replaced ? ` (it was replacing the secret of ${replaced})` : ''}: look at that secret, delete it if it names this request, and ask again.`
+      ? ` That attempt began writing secret ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name}, which may therefore hold the credential and stop working without it${replaced ? ` (it was replacing the secret of ${replaced})` : ''}: look at that secret, and delete it if it names this request.`
       : '';
     throw new RunFailure({
       summary: 'Failed',

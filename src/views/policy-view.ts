@@ -6,7 +6,7 @@ import { approversName, type BreakGlassPolicy, hasApprovers, type Policy, type P
 import { oneRuleForAll, type PairRules, SECRET_KINDS, type SecretRules } from '../domain/policy-overview';
 import { isBeingRevoked, type AccessRequest } from '../domain/request';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
-import { isUncovered, leftToNobody } from '../domain/decided-rule';
+import { isUncovered, leftToNobody, namesOnlyRequester } from '../domain/decided-rule';
 import type { AdaptiveCardJson } from './card-templates';
 import { messageCard } from './message-view';
 import { inertText } from './inert-text';
@@ -263,7 +263,9 @@ function reviewChoices(request: AccessRequest): string {
  * `reviewers`: the rule whose approvers review it now (RequestService.ruleOf); when no rule of
  * the policy in force covers its pair (decidedRule kept the rule as it was, isUncovered), the
  * report says so, who reviews it then (nobody, when the policy names none of the rule's
- * approvers any more: leftToNobody), and that a rule for the pair should be added.
+ * approvers any more: leftToNobody), and that a rule for the pair should be added; when its rule
+ * names only its requester (namesOnlyRequester), that nobody can review it until an approver is
+ * added to that rule.
  */
 export function breakGlassCard(
   request: AccessRequest,
@@ -301,16 +303,26 @@ export function breakGlassCard(
  * R-…"; when no rule of the policy in force covers the pair (isUncovered), that said, that those
  * of the approvers the rule had when it ran whom the policy still names review it under that rule
  * as it was, and that a rule for the pair should be added; and when the policy names none of them
- * (leftToNobody), that nobody can review it until a rule for the pair is added (no command to
- * point at: it would refuse everyone), and that its requester can still revoke their access.
+ * (leftToNobody) or none but its requester, that nobody can review it until a rule for the pair
+ * is added (no command to point at: it would refuse everyone), and that its requester can still
+ * revoke their access; likewise when its rule names only its requester (namesOnlyRequester), who
+ * never reviews their own, until an approver is added to that rule.
  */
 function reviewOwed(request: AccessRequest, reviewers: PolicyRule | undefined): string {
   const pending = `"@acrbot pending ${request.id}" ${reviewChoices(request)}.`;
-  if (!isUncovered(reviewers)) return `Approvers: ${pending}`;
+  // Its requester never reviews their own: a rule naming only them leaves nobody to ask.
+  const onlyRequester = namesOnlyRequester(reviewers, request.requester);
+  if (!isUncovered(reviewers)) {
+    if (!reviewers || !onlyRequester) return `Approvers: ${pending}`;
+    return `Rule ${reviewers.id} names only its requester as approver, who may not review it, so nobody can review it until an approver is added to rule ${reviewers.id} in the approval policy: they would then review it with "@acrbot pending ${request.id}".${requesterMayRevoke(request)}`;
+  }
   const pair = pairText(request);
   const uncovered = `No rule of the approval policy in force covers ${pair}`;
+  const nobody = `so nobody can review it until a rule for ${pair} is added to the approval policy: its approvers would then review it with "@acrbot pending ${request.id}".${requesterMayRevoke(request)}`;
   if (leftToNobody(reviewers))
-    return `${uncovered}, and none of the approvers rule ${reviewers.id} had is in the policy any more, so nobody can review it until a rule for ${pair} is added to the approval policy: its approvers would then review it with "@acrbot pending ${request.id}".${requesterMayRevoke(request)}`;
+    return `${uncovered}, and none of the approvers rule ${reviewers.id} had is in the policy any more, ${nobody}`;
+  if (onlyRequester)
+    return `${uncovered}, and of the approvers rule ${reviewers.id} had it names only its requester, who may not review it, ${nobody}`;
   return `${uncovered}, so those of the approvers rule ${reviewers.id} had when it ran whom the policy still names review it under that rule as it was: ${pending} Add a rule for ${pair} to the approval policy so that its approvers review it.`;
 }
 

@@ -34,7 +34,7 @@ describe('Kubernetes calls have a deadline and wait out throttling', () => {
     expect(failure).toBeInstanceOf(UserFacingError);
     expect(failure).toMatchObject({ code: 'kubernetes.timeout' });
     expect((failure as Error).message).toBe(
-      'Cluster aks-prod did not answer in time while acrbot tried to read the namespace in namespace payments; check that its API server is up and reachable, then ask again.',
+      'Cluster aks-prod did not answer in time while acrbot tried to read the namespace in namespace payments; check that its API server is up and reachable.',
     );
     // On a loaded machine the deadline can pass before the call reaches the emulator, leaving the
     // slowdown for the next call: it is removed, so the next call is not slowed either way.

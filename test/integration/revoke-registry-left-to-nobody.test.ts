@@ -13,7 +13,7 @@ import { Writable } from 'node:stream';
 import { createLogger } from '../../src/observability/logger';
 import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
-import { startHarness, users } from '../helpers/harness';
+import { type Harness, startHarness, users } from '../helpers/harness';
 import { sam } from '../helpers/legacy-rule-policy';
 import type { TeamsUser } from '../helpers/teams-activities';
 
@@ -23,11 +23,21 @@ const rule = (id: string, cluster: string, approver: string) =>
 const PROD = rule('prod', 'aks-prod', users.approver.objectId);
 const DEV = rule('dev', 'aks-dev', sam.objectId);
 
-test('a grant no rule covers any more, its approvers gone from the policy, is said to be revocable by its requester only', async () => {
+/**
+ * The harness over a policy file of `rules`, with `body` run on it and `reload` writing new rules
+ * and sending SIGHUP, awaited until the reload is audited.
+ */
+async function withPolicy(
+  rules: string[],
+  body: (
+    h: Harness,
+    reload: (next: string[]) => Promise<void>,
+    grant: (user: TeamsUser, approver: TeamsUser, args: string) => Promise<{ id: string }>,
+  ) => Promise<void>,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'acrbot-revoke-nobody-'));
   const file = join(dir, 'policy.yaml');
-  const legacy = rule('legacy', 'aks-legacy', sam.objectId);
-  writeFileSync(file, ['version: 1', 'rules:', legacy, PROD, DEV].join('\n'));
+  writeFileSync(file, ['version: 1', 'rules:', ...rules].join('\n'));
   const logs = new EventEmitter();
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -46,15 +56,28 @@ test('a grant no rule covers any more, its approvers gone from the policy, is sa
       expect((await h.settle(asked.id)).state).toBe('succeeded');
       return asked;
     };
+    const reload = async (next: string[]) => {
+      const reloaded = once(logs, 'policy reload audited', { signal: AbortSignal.timeout(20_000) });
+      writeFileSync(file, ['version: 1', 'rules:', ...next].join('\n'));
+      process.emit('SIGHUP');
+      await reloaded;
+    };
+    await body(h, reload, grant);
+  } finally {
+    await h.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a grant no rule covers any more, its approvers gone from the policy, is said to be revocable by its requester only', async () => {
+  const legacy = rule('legacy', 'aks-legacy', sam.objectId);
+  await withPolicy([legacy, PROD, DEV], async (h, reload, grant) => {
     await grant(users.requester, users.approver, 'aks-prod contosoacr --for 30d deploy payments-api');
     const old = await grant(second, sam, 'aks-legacy contosoacr --for 30d nightly batch pulls');
     const dev = await grant(second, sam, 'aks-dev contosoacr --for 30d dev pulls for payments');
 
     // Rule legacy goes, and with it the only rule naming Sam: nobody is left to revoke under it.
-    const reloaded = once(logs, 'policy reload audited', { signal: AbortSignal.timeout(20_000) });
-    writeFileSync(file, ['version: 1', 'rules:', PROD, rule('dev', 'aks-dev', users.requester.objectId)].join('\n'));
-    process.emit('SIGHUP');
-    await reloaded;
+    await reload([PROD, rule('dev', 'aks-dev', users.requester.objectId)]);
 
     h.connector.clear();
     await h.say(users.approver, 'revoke registry contosoacr incident 42 credential leak');
@@ -68,8 +91,26 @@ test('a grant no rule covers any more, its approvers gone from the policy, is sa
     expect(text).toContain('1 more is under rule dev, whose approvers (or the requester) can revoke it.');
     expect(text).not.toContain(old.id);
     expect(text).not.toContain(dev.id);
-  } finally {
-    await h.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
+});
+
+test('such grants on two clusters of the registry need a rule for each of their pairs, not "the pair"', async () => {
+  const legacy = rule('legacy', 'aks-legacy', sam.objectId);
+  await withPolicy([legacy, PROD, DEV], async (h, reload, grant) => {
+    await grant(users.requester, users.approver, 'aks-prod contosoacr --for 30d deploy payments-api');
+    await grant(second, sam, 'aks-legacy contosoacr --for 30d nightly batch pulls');
+    await grant(second, sam, 'aks-dev contosoacr --for 30d dev pulls for payments');
+
+    // Both of Sam's rules go: two grants on two pairs are left to nobody.
+    await reload([PROD]);
+
+    h.connector.clear();
+    await h.say(users.approver, 'revoke registry contosoacr incident 42 credential leak');
+    const sent = await h.connector.waitFor((c) => /Revoke .*\?/.test(cardText(c.activity)), 5000, 'confirmation card');
+    const text = cardText(sent.activity);
+    expect(text).toContain(
+      '2 more are covered by no rule of the approval policy in force any more, and none of the approvers rules legacy, dev had is in the policy, so nobody but their requesters may revoke them until rules covering their 2 pairs are added.',
+    );
+    expect(text).not.toContain('the pair');
+  });
 });

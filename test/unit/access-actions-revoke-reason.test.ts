@@ -41,7 +41,20 @@ describe('AccessActions.revoke reason', () => {
     const refused = await actions.revoke(acting(REQUESTER), active.id, reason).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(UserFacingError);
     expect((refused as UserFacingError).code).toBe(code);
+    // Every refusal says the revoke stopped: a too-long or secret-looking reason too.
+    expect((refused as UserFacingError).message).toMatch(/nothing was revoked\.$/i);
     expect(calls).toEqual([]);
+  });
+
+  test('a too-long or secret-looking reason says what to change, then that nothing was revoked, in chat and the tab', () => {
+    for (const optional of [true, false]) {
+      expect(() => revokeReason('z'.repeat(501), optional)).toThrow(
+        /^The revoke reason is 501 characters long; keep it under 500\. Nothing was revoked\.$/,
+      );
+      expect(() => revokeReason('rotated AccountKey=abcdEFGH1234567890==', optional)).toThrow(
+        /^The revoke reason looks like it contains a credential .*never paste secrets in chat\. Nothing was revoked\.$/,
+      );
+    }
   });
 
   test('a short reason is asked for as why the access ends', () => {

@@ -69,4 +69,19 @@ describe('examples within the range they name', () => {
       '`1M`: M is read as minutes here — write 30d for about a month.',
     );
   });
+
+  test('whole years of months are suggested in years, as "for 12 months" is answered 1y', () => {
+    const wide = limits({ minMs: MINUTE, maxMs: 3 * 365 * DAY });
+    expect(refusal('12M', wide)).toBe('`12M`: M is read as minutes here — write 1y for a year, or 12m for 12 minutes.');
+    expect(refusal('24M', wide)).toBe(
+      '`24M`: M is read as minutes here — write 2y for 2 years, or 24m for 24 minutes.',
+    );
+    expect(refusal('18M', wide)).toBe(
+      '`18M`: M is read as minutes here — write 540d for about 18 months, or 18m for 18 minutes.',
+    );
+    // A year the limits refuse is not suggested (365 days, over a 360-day maximum).
+    expect(refusal('12M', limits({ maxMs: 360 * DAY }))).toBe(
+      '`12M`: M is read as minutes here — choose a duration between 1h and 360d.',
+    );
+  });
 });

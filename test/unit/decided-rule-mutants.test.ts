@@ -3,7 +3,15 @@
  * reload (a rule naming nobody never stands in; ids and approvers compared without letter case),
  * which rules a refusal names, and the words of a break-glass review refused.
  */
-import { decidedRule, isUncovered, leftToNobody, notReviewerMessage, rulesNowFor } from '../../src/domain/decided-rule';
+import {
+  decidedRule,
+  isUncovered,
+  leftToNobody,
+  notReviewerMessage,
+  ownReviewMessage,
+  rulesNowFor,
+  uncoveredReviewNote,
+} from '../../src/domain/decided-rule';
 import { factsOf, type PolicyRule } from '../../src/domain/policy';
 import { policy, rule } from './support/policy-fixtures';
 import { grantPlan } from './support/requests';
@@ -12,6 +20,9 @@ const facts = factsOf(grantPlan());
 const U1 = '0a000000-0000-4000-8000-0000000000a1';
 const U2 = '0a000000-0000-4000-8000-0000000000a2';
 const G1 = '0b000000-0000-4000-8000-0000000000c1';
+/** The grant's requester (break-glass); by default nobody any rule names. */
+const U3 = '0a000000-0000-4000-8000-0000000000a3';
+const REQUESTER = { objectId: U3, name: 'Olive' };
 const nobody = { users: [], groups: [] };
 const only = (users: string[], groups: string[] = []) => ({ users, groups });
 /** A rule that fits no request of the fixtures (they are for aks-prod). */
@@ -80,7 +91,7 @@ describe('notReviewerMessage', () => {
 
   test('uncovered, some approvers still named: ask one of them', () => {
     const answer = decidedRule(bound, policy([elsewhere('dev', { approvers: only([U1]) })]), facts);
-    expect(notReviewerMessage('R-7K2M9QXA', 'aks-prod → contosoacr', answer, bound)).toBe(
+    expect(notReviewerMessage('R-7K2M9QXA', 'aks-prod → contosoacr', answer, bound, REQUESTER)).toBe(
       'No rule of the approval policy in force covers aks-prod → contosoacr, so break-glass request R-7K2M9QXA is reviewed by ' +
         'those of the approvers rule prod had when it ran whom the policy still names, and you are not one of them. Ask one of ' +
         'them, or ask the platform team to add a rule for aks-prod → contosoacr: its approvers would then review it.',
@@ -89,7 +100,7 @@ describe('notReviewerMessage', () => {
 
   test('the same rule, its id in another case: named alone', () => {
     const now = rule('prod', { approvers: only([U1]) });
-    expect(notReviewerMessage('R-7K2M9QXA', 'pair', now, rule('PROD'))).toBe(
+    expect(notReviewerMessage('R-7K2M9QXA', 'pair', now, rule('PROD'), REQUESTER)).toBe(
       'Only approvers of rule prod can review break-glass request R-7K2M9QXA.',
     );
   });
@@ -97,8 +108,47 @@ describe('notReviewerMessage', () => {
   test('another rule in place of one still in the policy that names nobody: "no longer names approvers"', () => {
     const wide = rule('wide', { approvers: only([U2]) });
     const now = policy([rule('prod', { approvers: nobody }), wide]);
-    expect(notReviewerMessage('R-7K2M9QXA', 'pair', wide, bound, now)).toBe(
+    expect(notReviewerMessage('R-7K2M9QXA', 'pair', wide, bound, REQUESTER, now)).toBe(
       'Only approvers of rule wide (it now covers this pair in place of rule prod, which no longer names approvers) can review break-glass request R-7K2M9QXA.',
     );
+  });
+});
+
+describe('a rule naming only the requester (nobody reviews their own break-glass)', () => {
+  const bound = rule('prod', { approvers: only([U1, U3]) });
+
+  test('the same rule stands, and its words say nobody can review it; the requester’s id compared without case', () => {
+    const now = rule('prod', { approvers: only([U3.toUpperCase()]) });
+    const answer = decidedRule(bound, policy([now]), facts);
+    expect(answer).toBe(now);
+    expect(notReviewerMessage('R-7K2M9QXA', 'pair', answer, bound, REQUESTER)).toBe(
+      'Rule prod names only the requester of break-glass request R-7K2M9QXA as its approver, who may not review it, so ' +
+        'nobody can review it until an approver is added to rule prod. Ask the platform team to add one: they would then review it.',
+    );
+    expect(ownReviewMessage('R-7K2M9QXA', 'pair', answer, REQUESTER)).toContain('but rule prod names only you');
+    expect(uncoveredReviewNote(answer, REQUESTER)).toBe(
+      '; rule prod names only its requester as approver: nobody can review it until an approver is added to the rule',
+    );
+  });
+
+  test('another rule standing in names why, then that it names only the requester', () => {
+    const wide = rule('wide', { approvers: only([U3]) });
+    const now = policy([elsewhere('prod', { approvers: only([U1]) }), wide]);
+    expect(notReviewerMessage('R-7K2M9QXA', 'pair', decidedRule(bound, now, facts), bound, REQUESTER, now)).toBe(
+      'Rule wide (it now covers this pair in place of rule prod, which no longer covers it) names only the requester of ' +
+        'break-glass request R-7K2M9QXA as its approver, who may not review it, so nobody can review it until an approver ' +
+        'is added to rule wide. Ask the platform team to add one: they would then review it.',
+    );
+  });
+
+  test('a group besides the requester may hold a reviewer: the usual words', () => {
+    const answer = rule('prod', { approvers: only([U3], [G1]) });
+    expect(notReviewerMessage('R-7K2M9QXA', 'pair', answer, bound, REQUESTER)).toBe(
+      'Only approvers of rule prod can review break-glass request R-7K2M9QXA.',
+    );
+    expect(ownReviewMessage('R-7K2M9QXA', 'pair', answer, REQUESTER)).toBe(
+      'You used break-glass for request R-7K2M9QXA yourself, so an approver must review it.',
+    );
+    expect(uncoveredReviewNote(answer, REQUESTER)).toBe('');
   });
 });

@@ -213,7 +213,7 @@ describe('explainKubeError', () => {
     const down = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     expect(explainKubeError(down, { ...ctx, verb: 'create', resource: 'secrets' }).message).toBe(
       'Cluster aks-prod could not be reached (no answer) while acrbot tried to create secrets in namespace ' +
-        'payments; nothing was left behind; check that its API server is up and reachable from acrbot, then ask again.',
+        'payments; nothing was left behind; check that its API server is up and reachable from acrbot.',
     );
     expect(explainKubeError(down, { ...ctx, verb: 'delete', resource: 'secrets' }).message).toMatch(
       /while acrbot tried to delete secrets in namespace payments; check that its API server is up/,

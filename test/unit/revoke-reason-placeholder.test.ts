@@ -2,7 +2,8 @@
  * The usage's `[REASON…]` pasted as a revoke's reason is answered as a revoke's placeholder: say
  * why the access ends (not why it is needed, the grant's words), that it may be left out in chat,
  * and that nothing was revoked. The tab requires its reason, so there it is not offered to leave
- * it out. A placeholder shorter than a reason is told as the placeholder, not as too short.
+ * it out. A placeholder shorter than a reason is told as the placeholder, not as too short. A
+ * reason too long is told its length, and that nothing was revoked, in chat too.
  */
 import { UserFacingError } from '../../src/domain/errors';
 import { AccessActions, revokeReason } from '../../src/flows/access-actions';
@@ -75,6 +76,14 @@ describe('through the bot', () => {
       `"[REASON…]" is the usage's placeholder: replace it with the revoke reason itself: say why the access ends, e.g. "release done, no longer needed", or leave it out; nothing was revoked.`,
     );
     expect(said).not.toContain('deploy payments-api to prod');
+    expect((await h.app.store.get(granted.id))!.state).toBe('succeeded');
+  });
+
+  test('a too-long reason is told its length and that nothing was revoked', async () => {
+    const granted = await grantApproved(h, 'aks-prod contosoacr --for 1d deploy payments-api');
+    const said = await h.turnReplies(users.requester, `revoke ${granted.id} ${'done '.repeat(101)}`, 'personal');
+    expect(said).toContain('Could not revoke');
+    expect(said).toContain('The revoke reason is 504 characters long; keep it under 500. Nothing was revoked.');
     expect((await h.app.store.get(granted.id))!.state).toBe('succeeded');
   });
 });

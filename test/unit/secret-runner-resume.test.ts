@@ -197,6 +197,9 @@ describe('a resumed secret run failing before its credential step', () => {
       cleanup: 'deleted',
       error: expect.stringMatching(/Cluster aks-prod did not answer in time.*may therefore hold the credential/),
     });
+    // What to do with the secret, not "ask again": the failed card adds that, with the command.
+    expect(err.outcome.error).toContain(': look at that secret, and delete it if it names this request.');
+    expect(err.outcome.error).not.toMatch(/ask again/i);
     expect(deletes).toEqual([`token:${TOKEN}`]);
   });
 

@@ -1,6 +1,6 @@
 /**
- * `pause [REASON…]`, `resume [REASON…]` and the Resume button: approvers stop and restart all new
- * access in an incident (flows/access-pause.ts). `pause` alone shows whether it is paused, to
+ * `pause REASON…`, `resume` or `resume REASON…` and the Resume button: approvers stop and restart
+ * all new access in an incident (flows/access-pause.ts). `pause` alone shows whether it is paused, to
  * anyone (why, to approvers and auditors). Resuming asks for a click on a card that names the
  * pause it lifts: a typed "resume…" (an answer to a question that happens to start with the word,
  * a stale command) never lifts an incident's pause by itself. A change is also posted in the
@@ -70,7 +70,7 @@ export class PauseHandler {
     }
   }
 
-  /** `resume [REASON…]`: to an approver, the card that names the pause in force, with Resume now. */
+  /** `resume`, `resume REASON…`: to an approver, the card that names the pause in force, with Resume now. */
   async resume(ctx: TurnContext, identity: TurnIdentity, reason: string | undefined): Promise<void> {
     const { pauses, settings } = this.services;
     try {

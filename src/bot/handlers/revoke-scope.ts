@@ -164,6 +164,9 @@ function othersNotes(services: BotServices, left: readonly AccessRequest[]): Arr
     return rules.length === 1 ? `rule ${rules[0]}` : `rules ${rules.join(', ')}`;
   };
   const one = (n: number, singular: string, plural: string) => (n === 1 ? singular : plural);
+  // A registry's revoke meets them on several clusters: each pair needs a rule, not "the pair".
+  const pairs = new Set(nobody.map((r) => `${r.plan.cluster.id}\n${r.plan.registry.id}`)).size;
+  const covering = pairs === 1 ? 'a rule covering the pair is' : `rules covering their ${pairs} pairs are`;
   return [
     ruled.length > 0 && {
       count: ruled.length,
@@ -171,7 +174,7 @@ function othersNotes(services: BotServices, left: readonly AccessRequest[]): Arr
     },
     nobody.length > 0 && {
       count: nobody.length,
-      text: `${one(nobody.length, 'is', 'are')} covered by no rule of the approval policy in force any more, and none of the approvers ${named(nobody)} had is in the policy, so nobody but ${one(nobody.length, 'its requester', 'their requesters')} may revoke ${one(nobody.length, 'it', 'them')} until a rule covering the pair is added`,
+      text: `${one(nobody.length, 'is', 'are')} covered by no rule of the approval policy in force any more, and none of the approvers ${named(nobody)} had is in the policy, so nobody but ${one(nobody.length, 'its requester', 'their requesters')} may revoke ${one(nobody.length, 'it', 'them')} until ${covering} added`,
     },
   ].filter((note): note is { count: number; text: string } => Boolean(note));
 }

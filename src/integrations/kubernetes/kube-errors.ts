@@ -156,10 +156,12 @@ export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacing
         cause,
       );
     default:
+      // A timeout and no answer say what to check, not "ask again": a run's failed card adds that,
+      // with the command to type (request-view.ts, failedSummary), and a revocation's job retries.
       if (timedOut(err))
         return new UserFacingError(
           'kubernetes.timeout',
-          `Cluster ${ctx.cluster} did not answer in time while acrbot tried to ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace}; check that its API server is up and reachable, then ask again.`,
+          `Cluster ${ctx.cluster} did not answer in time while acrbot tried to ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace}; check that its API server is up and reachable.`,
           cause,
         );
       // Still throttled after the retries (kube-retrying-http.ts): busy, neither down nor unreachable.
@@ -174,7 +176,7 @@ export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacing
       return new UserFacingError(
         'kubernetes.failed',
         status === undefined
-          ? `Cluster ${ctx.cluster} could not be reached (no answer) while acrbot tried to ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace}${leftBehind(ctx)}; check that its API server is up and reachable from acrbot, then ask again.`
+          ? `Cluster ${ctx.cluster} could not be reached (no answer) while acrbot tried to ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace}${leftBehind(ctx)}; check that its API server is up and reachable from acrbot.`
           : `Cluster ${ctx.cluster} failed (HTTP ${status}) while acrbot tried to ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace}${leftBehind(ctx)}; ask again in a few minutes, and if it keeps failing, ${logsHold(ctx)}.`,
         cause,
       );
