@@ -39,7 +39,7 @@ import { auditBadCardData, auditValidationFailure, setTurnValidationAudit } from
 import { auditLimitRefusal, firstOrUnknown } from '../flows/limit-audit';
 import type { GateRefusal } from '../flows/request-gate';
 import { unreadContent } from './message-content';
-import { Welcomes } from './welcomes';
+import { addedBack, Welcomes } from './welcomes';
 import type { OwnCards } from './own-cards';
 
 const CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -168,8 +168,14 @@ export class AcrBot extends ActivityHandler {
     this.onMembersAdded(async (ctx, next) => {
       const { membersAdded, recipient, conversation } = ctx.activity;
       // Once per conversation: a redelivered or repeated "acrbot was added" is not a new welcome.
-      if (Array.isArray(membersAdded) && membersAdded.some((m) => m?.id === recipient?.id))
+      if (Array.isArray(membersAdded) && membersAdded.some((m) => m?.id === recipient?.id)) {
+        this.addedBack(ctx);
         await welcomes.once(String(conversation?.id ?? ''), () => this.info.help(ctx));
+      }
+      await next();
+    });
+    this.onInstallationUpdateAdd(async (ctx, next) => {
+      this.addedBack(ctx);
       await next();
     });
     // Removed (from a team or chat, or uninstalled): logged, and a re-add welcomed again.
@@ -183,6 +189,14 @@ export class AcrBot extends ActivityHandler {
       await welcomes.removedFrom(ctx.activity, 'installationUpdate', this.services.log);
       await next();
     });
+  }
+
+  /** acrbot added: the approvers' cards refused while it was away tried again now, after the turn (welcomes.ts). */
+  private addedBack(ctx: TurnContext): void {
+    const activity = { conversation: ctx.activity.conversation, channelData: ctx.activity.channelData };
+    this.services.background.run('bringing refused approval cards forward', () =>
+      addedBack(activity, this.services.announcements),
+    );
   }
 
   /**

@@ -16,6 +16,7 @@ import type { AccessPauseService } from '../flows/access-pause';
 import type { AccessLifecycle } from '../flows/access-lifecycle';
 import type { ResourceResolver } from '../flows/resource-resolver';
 import type { CardMessenger } from './card-messenger';
+import type { RefusedCards } from './welcomes';
 
 /** Settings the chat layer needs. */
 export interface BotSettings {
@@ -61,6 +62,8 @@ export interface BotServices {
     maxAccessMs: number;
     actions: AccessActions;
   };
+  /** The approvers' cards Teams refused, brought forward when acrbot is added back (welcomes.ts). */
+  announcements?: RefusedCards;
   /** The policy file's last refused reload on this instance, while the policy before it stays in force (the policy card says so). */
   policyRefusal?: () => { at: string; reason: string } | undefined;
 }

@@ -12,6 +12,7 @@ import { conversationKey } from './card-copy-places';
 import { newestOf, updateCopy } from './card-copy-updates';
 import { sameConversation } from './conversation-targets';
 import type { MessengerParts } from './messenger-parts';
+import { PostedNotRecorded } from './posted-not-recorded';
 import { sendMarkingRefusal } from './teams-refusal';
 import { sendCard } from './turn-cards';
 
@@ -63,7 +64,8 @@ export async function replyAndTrack(
 
 /**
  * Posts the approvers' copy to a channel or chat and records it. Teams refusing the post for
- * good rejects with TeamsPostRefused (teams-refusal.ts); a failure to record it, as the store failed.
+ * good rejects with TeamsPostRefused (teams-refusal.ts); a failure to record it, once posted,
+ * with PostedNotRecorded (its cause the store's error).
  */
 export async function postApproval(
   parts: Pick<MessengerParts, 'store' | 'send' | 'postedRequestCard'>,
@@ -75,12 +77,12 @@ export async function postApproval(
   // Only the send's refusal is Teams': the store's errors before and after it have the same status.
   const id = await sendMarkingRefusal(() => parts.send(reference, card));
   if (id)
-    await parts.store.addCardCopy({
-      requestId: request.id,
-      activityId: id,
-      role: 'approver',
-      conversation: reference,
-    });
+    // Posted: a failure to record it is the store's, marked so callers do not say it was not posted.
+    await parts.store
+      .addCardCopy({ requestId: request.id, activityId: id, role: 'approver', conversation: reference })
+      .catch((err: unknown) => {
+        throw new PostedNotRecorded(id, err);
+      });
   return id;
 }
 

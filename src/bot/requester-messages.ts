@@ -171,7 +171,14 @@ export function queueRequesterMessages(
       parts.outbox
         .send(
           conversationKey(to),
-          () => parts.send(to, requesterNewsCard(request, { kind: news })),
+          () =>
+            parts.send(
+              to,
+              requesterNewsCard(request, {
+                kind: news,
+                ...(news === 'expiredUnapproved' && change.approvalCardRefused && { approvalCardRefused: true }),
+              }),
+            ),
           news === 'approved' ? { ms: EXECUTING_HOLD_MS, tag: newsTag } : undefined,
         )
         .catch(told(`${news} news`)),

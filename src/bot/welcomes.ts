@@ -95,6 +95,36 @@ export class Welcomes {
   }
 }
 
+/** The announcements' part acrbot's return uses (flows/approval-announce.ts). */
+export interface RefusedCards {
+  /** Brings the refused cards' jobs forward (those refused where `where` says, else all); never throws. */
+  bringForwardRefused(where?: (conversationId: string) => boolean): Promise<number>;
+}
+
+/**
+ * acrbot was added to the activity's conversation (`membersAdded` naming it, or an
+ * `installationUpdate` add): the approvers' cards Teams refused while it was away are tried again
+ * now, not at their next hourly attempt ({@link RefusedCards.bringForwardRefused}). Added to a team,
+ * every refused card is (the event names the team, not its channels, and the approvals channel
+ * may be any of them); to a group chat, those refused in that chat; to a personal chat, none (no
+ * approvers' card goes there).
+ */
+export async function addedBack(
+  activity: Pick<Activity, 'conversation' | 'channelData'>,
+  cards: RefusedCards | undefined,
+): Promise<void> {
+  if (!cards) return;
+  const team = textField((activity.channelData as { team?: { id?: unknown } } | undefined)?.team?.id);
+  const type = textField(activity.conversation?.conversationType);
+  if (team || type === 'channel') {
+    await cards.bringForwardRefused();
+    return;
+  }
+  const conversationId = textField(activity.conversation?.id)?.split(';')[0];
+  if (type === 'groupChat' && conversationId)
+    await cards.bringForwardRefused((id) => id.split(';')[0] === conversationId);
+}
+
 /** The sighting of a conversation's welcome: a channel thread (`19:…;messageid=…`) counts as its channel. */
 function welcomeKey(conversationId: string): string {
   return `welcome:${conversationId.split(';')[0]!.slice(0, 300)}`;

@@ -47,6 +47,7 @@ export function createBot(
       actions: flows.actions,
     },
     policyRefusal: () => flows.policies.refusal(),
+    announcements: flows.announcements,
   };
   return {
     services,

@@ -26,10 +26,12 @@
  * approvers in that same refusing channel. So it is audited once (a keyed `approval.card.posted`
  * entry with outcome `refused`, naming the conversation and Teams' code; the turn writes the same
  * entry when its own post was refused, request-handler.ts), logged once per attempt with what to
- * do, the requester told once in the turn's words (unless the turn met the refusal first: its entry
- * says whether it told them, and the job does not try again), and the job moved
- * {@link REFUSED_RETRY_MS} on while the request still waits: a pending one until it expires, a
- * break-glass grant while its access lasts. acrbot added back, the next attempt posts the card.
+ * do, the requester told once in the turn's words (the turn tells them when it met the refusal
+ * first; when it, or a run, could not, a later run tells them, and records it so no other run
+ * does), and the job moved {@link REFUSED_RETRY_MS} on while the request still waits: a pending
+ * one until it expires, a break-glass grant while its access lasts. acrbot added back, the next
+ * attempt posts the card; its return to the approvals team brings that attempt forward
+ * ({@link ApprovalAnnouncements.bringForwardRefused}).
  */
 import type { AuditEntry, AuditEvent } from '../domain/audit-chain';
 import { awaitingReview } from '../domain/policy';
@@ -39,7 +41,7 @@ import { isBeingRevoked, isExpired } from '../domain/request';
 import { currentCorrelationId } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import { APPROVAL_CARD_POSTED, approvalPostedEntry } from './approval-posted-entry';
-import type { JobScheduling } from './request-jobs';
+import { approvalAnnounceJobId, type JobScheduling } from './request-jobs';
 import type { JobRun } from './scheduler';
 
 /**
@@ -48,6 +50,12 @@ import type { JobRun } from './scheduler';
  * (which waits at most a day) reaches its approvers within the hour of acrbot's return.
  */
 export const REFUSED_RETRY_MS = 3_600_000;
+
+/**
+ * Most `approval.announce` jobs one bring-forward reads: one per request whose card is not out
+ * yet (a job ends once it is), so a few per pending request at most.
+ */
+const BRING_FORWARD_READ_LIMIT = 1_000;
 
 /** The outcome of the `approval.card.posted` entry of a card Teams refused for good. */
 const APPROVAL_CARD_REFUSED = 'refused';
@@ -68,6 +76,21 @@ function approvalRefusedKey(requestId: string): string {
 }
 
 /**
+ * The key of the entry recording that a run of the job told the requester of the refusal after
+ * whoever met it first could not ({@link REQUESTER_NOT_TOLD}): one per request, so however many
+ * instances run the job, the requester is told once.
+ */
+function approvalRefusalToldKey(requestId: string): string {
+  return `${approvalRefusedKey(requestId)}:told`;
+}
+
+/**
+ * The words of a refused entry whose writer could not tell the requester (their conversation
+ * failed too): a later run of the job tells them, once ({@link approvalRefusalToldKey}).
+ */
+export const REQUESTER_NOT_TOLD = 'the requester could not be told';
+
+/**
  * The entry recording that Teams refused `request`'s approvers' card in `conversationId` for
  * good (acrbot is not in it), keyed once per request ({@link approvalRefusedKey}); `by`: who met
  * the refusal and what follows, appended to the detail. Not an entry of the card going out: the
@@ -85,6 +108,34 @@ export function approvalRefusedEntry(
     detail: `not posted: Teams refused it (${refusal.status}${refusal.code ? ` ${refusal.code}` : ''}: acrbot is not in that conversation); ${by}`,
     idempotencyKey: approvalRefusedKey(request.id),
   };
+}
+
+/**
+ * The entry recording that the requester of `request`, not told when its card was first refused
+ * ({@link REQUESTER_NOT_TOLD}), was told by a later run of the job; keyed once per request
+ * ({@link approvalRefusalToldKey}). Its outcome is that of the refusal: the card still did not go
+ * out, so the job looks past it too.
+ */
+function approvalRefusalToldEntry(request: Pick<AccessRequest, 'id' | 'tenantId'>, conversationId: string): AuditEvent {
+  return {
+    ...approvalPostedEntry(request, conversationId),
+    outcome: APPROVAL_CARD_REFUSED,
+    detail:
+      'not posted: Teams still refuses it; the requester, who could not be told when it was first refused, was told by the approval.announce job',
+    idempotencyKey: approvalRefusalToldKey(request.id),
+  };
+}
+
+/**
+ * Whether `entries` (a request's) say Teams refused its approvers' card and it never went out:
+ * a refused entry and no entry of the card posted. Its requester, told at its expiry, learns that
+ * no approver saw it (lifecycle-view.ts).
+ */
+export function approvalCardRefusedThroughout(entries: readonly Pick<AuditEntry, 'action' | 'outcome'>[]): boolean {
+  const posted = entries.filter((e) => e.action === APPROVAL_CARD_POSTED);
+  return (
+    posted.some((e) => e.outcome === APPROVAL_CARD_REFUSED) && posted.every((e) => e.outcome === APPROVAL_CARD_REFUSED)
+  );
 }
 
 /**
@@ -130,8 +181,47 @@ export class ApprovalAnnouncements {
     private readonly breakGlassChannel: () => string | undefined,
     private readonly log: Logger,
     /** Moves the job on after a refusal ({@link REFUSED_RETRY_MS}); absent, a refused job ends. */
-    private readonly jobs?: Pick<JobScheduling, 'schedule' | 'moveIfUnchanged'>,
+    private readonly jobs?: Pick<JobScheduling, 'schedule' | 'moveIfUnchanged' | 'withIdPrefix'>,
   ) {}
+
+  /**
+   * acrbot was added back where approvers' cards may have been refused: the `approval.announce`
+   * job of each request whose card Teams refused (its refused entry), due later, is moved to now,
+   * so the card goes out at the next sweep rather than at the next hourly attempt. `where`: the
+   * conversations acrbot was added to, as a test of a refused entry's conversation id; absent,
+   * every refused card is tried (a team: Teams' event does not name its channels). A card still
+   * refused costs one attempt (and its error line), and its job moves an hour on as before.
+   * Each move is conditional on the job's revision: a job run or written meanwhile, on any
+   * instance, stays as it is, and two instances told at once move it once. Returns how many were
+   * moved; never throws (logged: each keeps its hourly attempt).
+   */
+  async bringForwardRefused(where?: (conversationId: string) => boolean): Promise<number> {
+    const jobs = this.jobs;
+    if (!jobs?.withIdPrefix || !jobs.moveIfUnchanged) return 0;
+    try {
+      const now = this.clock.now();
+      let moved = 0;
+      for (const job of await jobs.withIdPrefix(approvalAnnounceJobId(''), BRING_FORWARD_READ_LIMIT)) {
+        if (!job.requestId || job.revision === undefined || Date.parse(job.dueAt) <= now.getTime()) continue;
+        const key = approvalRefusedKey(job.requestId);
+        const refused = (await this.audit.forRequest(job.requestId)).find((e) => e.idempotencyKey === key);
+        if (!refused || (where && !where(refused.targetIds[0] ?? ''))) continue;
+        if (await jobs.moveIfUnchanged(job, now)) moved++;
+      }
+      if (moved)
+        this.log.info(
+          { broughtForward: moved },
+          "acrbot was added back: the approvers' cards Teams refused are tried again now",
+        );
+      return moved;
+    } catch (err) {
+      this.log.warn(
+        { err },
+        "acrbot was added back, but the approvers' cards Teams refused could not be brought forward; each is tried at its next hourly attempt",
+      );
+      return 0;
+    }
+  }
 
   /** `approval.announce`: posts the request's approvers' card if nobody did. `run`: the job's lease. */
   async onDue(job: ScheduledJob, run?: JobRun): Promise<void> {
@@ -188,9 +278,10 @@ export class ApprovalAnnouncements {
 
   /**
    * Teams refused the card for good (acrbot is not in `conversationId`): audited once, the
-   * requester told once (unless the turn met the refusal first: its entry is there, saying whether
-   * the turn told them; the job does not try again), one error logged, and the job moved {@link REFUSED_RETRY_MS} on while the request
-   * still waits then ({@link nextAfterRefusal}); else it ends here.
+   * requester told once (whoever met the refusal first, the turn or a run, says in its entry
+   * whether it told them; if not, a later run tells them and records it), one error logged, and
+   * the job moved {@link REFUSED_RETRY_MS} on while the request still waits then
+   * ({@link nextAfterRefusal}); else it ends here.
    */
   private async refused(
     job: ScheduledJob,
@@ -204,20 +295,30 @@ export class ApprovalAnnouncements {
     const retry = next
       ? `tried again every hour while it waits for its approvers`
       : 'not tried again: the request no longer waits for its approvers by the next attempt';
-    if (!entries.some((e) => e.idempotencyKey === approvalRefusedKey(request.id))) {
+    const first = entries.find((e) => e.idempotencyKey === approvalRefusedKey(request.id));
+    if (!first) {
       // Told before the entry is written: a run that fails in between tells again rather than never.
-      const reference = currentCorrelationId() ?? request.id;
-      const told =
-        (await this.cards.tellRequester?.(request, approvalCardNotPostedText(request.id, reference))) ?? false;
+      const told = await this.tellRequester(request);
       await run?.check();
       await this.audit.append(
         approvalRefusedEntry(
           request,
           conversationId,
           refusal,
-          `by the approval.announce job; ${told ? 'the requester was told' : 'the requester could not be told'}; ${retry}`,
+          `by the approval.announce job; ${told ? 'the requester was told' : REQUESTER_NOT_TOLD}; ${retry}`,
         ),
       );
+    } else if (
+      first.detail?.includes(REQUESTER_NOT_TOLD) &&
+      !entries.some((e) => e.idempotencyKey === approvalRefusalToldKey(request.id))
+    ) {
+      // Whoever met the refusal first (the turn, or an earlier run) could not tell the requester:
+      // this run tries, and a success is recorded (keyed, in the store: any instance's later run
+      // finds it), so they are told once; a failure is left for the next attempt.
+      if (await this.tellRequester(request)) {
+        await run?.check();
+        await this.audit.append(approvalRefusalToldEntry(request, conversationId));
+      }
     }
     this.log.error(
       {
@@ -230,6 +331,12 @@ export class ApprovalAnnouncements {
       "Teams refused the approvers' card of a request (acrbot is not in that channel): add acrbot back or change the approvals channel; it is tried again every hour while the request waits",
     );
     if (next) await this.moveOwnJob(job, next);
+  }
+
+  /** The requester told, in the turn's words, that the card could not be posted; false when they could not be. */
+  private async tellRequester(request: AccessRequest): Promise<boolean> {
+    const reference = currentCorrelationId() ?? request.id;
+    return (await this.cards.tellRequester?.(request, approvalCardNotPostedText(request.id, reference))) ?? false;
   }
 
   /**

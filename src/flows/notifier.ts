@@ -10,6 +10,11 @@ export interface RequestChange {
    * for access that is being removed.
    */
   markOnly?: boolean;
+  /**
+   * An expiry of a request whose approvers' card Teams refused until then (never posted): its
+   * requester is told that no approver saw it, and what to do (lifecycle-view.ts).
+   */
+  approvalCardRefused?: boolean;
 }
 
 /** Implemented by the bot layer: update every copy of the card, send outcome messages. */

@@ -4,12 +4,13 @@
  * the conditional write only. One stored without its entry (the process stopped in between) gets
  * it from the net for stored transitions (expiry-net.ts).
  */
-import type { Clock, RequestStore } from '../domain/ports';
+import type { AuditLog, Clock, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import { isExpired, transition, type AccessRequest } from '../domain/request';
 import { formatUtc } from '../domain/access-term';
 import { waitEndsWithOriginal } from '../domain/extension-deadline';
 import { type AccessGone, extendedAccessGone } from './access-lease';
+import { approvalCardRefusedThroughout } from './approval-announce';
 import { closedByDriftWords } from './close-pending-extensions';
 import { expiredEntryKey } from './expiry-net';
 import type { RequestNotifier } from './notifier';
@@ -26,6 +27,8 @@ export interface ExpiryPorts {
   jobs?: JobScheduling;
   /** Where a failed cancel of the expired request's jobs is logged (they then find it expired). */
   log: Logger;
+  /** Read for whether its approvers' card was refused throughout (its requester is told so); absent: not read. */
+  audit?: Pick<AuditLog, 'forRequest'>;
 }
 
 /**
@@ -119,6 +122,24 @@ export async function expireRequest(ports: ExpiryPorts, request: AccessRequest, 
   });
   // Its reminders, escalation and announcement would each run once and find it expired.
   await cancelPendingRequestJobs(ports.jobs, request.id, ports.log);
-  await ports.notifier.requestChanged(next);
+  const refused = await approvalCardRefused(ports, request);
+  await ports.notifier.requestChanged(next, ...(refused ? [{ approvalCardRefused: true }] : []));
   return true;
+}
+
+/**
+ * Whether Teams refused `request`'s approvers' card until its expiry (never posted): read from its
+ * audit entries. A read that fails counts as not (the usual words; the expiry stands either way).
+ */
+async function approvalCardRefused(ports: ExpiryPorts, request: AccessRequest): Promise<boolean> {
+  if (!ports.audit) return false;
+  try {
+    return approvalCardRefusedThroughout(await ports.audit.forRequest(request.id));
+  } catch (err) {
+    ports.log.warn(
+      { err, requestId: request.id },
+      "whether the expired request's approvers' card was ever posted could not be read; its requester gets the usual words",
+    );
+    return false;
+  }
 }

@@ -103,7 +103,7 @@ export class RequestService {
       this.approvers,
       jobs,
     );
-    this.expiry = { store, clock, auditing: this.auditing, notifier, jobs, log };
+    this.expiry = { store, clock, auditing: this.auditing, notifier, jobs, log, audit };
     this.decisions = new RequestDecisions(
       store,
       clock,

@@ -579,7 +579,7 @@ function approverName(request: AccessRequest): string {
  * whose access ended (extend.notActive) or drifted (extend.drifted, in the words of its refusal:
  * ask for a new grant) is refused: a new request is the way back then, never `extend`.
  */
-function expiredUnapprovedText(request: AccessRequest): string {
+function expiredUnapprovedText(request: AccessRequest, approvalCardRefused?: boolean): string {
   const newRequest = `If you still need the access, make a new request: "${askAgainCommand(request)}".`;
   switch (originalLostAtExpiry(request)) {
     case 'ended':
@@ -587,6 +587,9 @@ function expiredUnapprovedText(request: AccessRequest): string {
     case 'drifted':
       return `The access it extends (${request.extendsRequestId}) no longer lets ${request.plan.cluster.name} pull from ${request.plan.registry.name} (its role assignment was removed or changed outside acrbot, or no longer serves), so it cannot be extended and nothing was extended. ${newRequest}`;
     default:
+      // Teams refused the approvers' card until the end: "nobody decided" would read as approvers who let it lapse.
+      if (approvalCardRefused)
+        return `Nobody decided in time because no approver ever saw this request: Teams refused its approval card in the approvals channel until it expired (acrbot is not in that channel). Nothing was changed. Ask the platform team to add acrbot back to the approvals channel, then ask again: "${askAgainCommand(request, { extension: true })}".`;
       return `Nobody decided in time, so nothing was changed. If you still need the access, ask again: "${askAgainCommand(request, { extension: true })}".`;
   }
 }
@@ -595,7 +598,11 @@ function expiredUnapprovedText(request: AccessRequest): string {
 export function requesterNewsCard(
   request: AccessRequest,
   news:
-    | { kind: 'approved' | 'rejected' | 'expiredUnapproved' }
+    | {
+        kind: 'approved' | 'rejected' | 'expiredUnapproved';
+        /** Expired: Teams refused its approvers' card until then (never posted), so no approver saw it. */
+        approvalCardRefused?: boolean;
+      }
     | {
         kind: 'ended';
         by: Actor;
@@ -628,7 +635,7 @@ export function requesterNewsCard(
         ...base,
         // Closed by acrbot when the access it extends ended or drifted, maybe days before its deadline.
         title: `${originalLostAtExpiry(request) ? 'Closed' : 'Expired'} without a decision: ${request.id}`,
-        text: expiredUnapprovedText(request),
+        text: expiredUnapprovedText(request, news.approvalCardRefused),
       });
     case 'ended':
       return lifecycleCard({

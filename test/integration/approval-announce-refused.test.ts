@@ -11,7 +11,7 @@ import { approvalAnnounceJobId } from '../../src/flows/request-jobs';
 import { type CapturingConnector, cardText } from '../helpers/capturing-connector';
 import { breakGlassPolicyYaml, writePolicyFile } from '../helpers/break-glass-policy';
 import { type Harness, startHarness, users } from '../helpers/harness';
-import type { TeamsUser } from '../helpers/teams-activities';
+import { channelMessage, postActivity, type TeamsUser } from '../helpers/teams-activities';
 import { TempDirs } from '../helpers/temp-dirs';
 
 jest.setTimeout(120_000);
@@ -158,6 +158,108 @@ test('a break-glass grant whose review card is refused: tried only while its acc
       (e) => e.action === 'approval.card.posted' && e.outcome === 'refused',
     );
     expect(refused).toHaveLength(1);
+  } finally {
+    await h.stop();
+  }
+});
+
+/** "acrbot was added" to the approvals channel's team (membersAdded naming the bot, or an installationUpdate add). */
+function addedToTeam(h: Harness, how: 'membersAdded' | 'installationUpdate'): Record<string, any> {
+  const {
+    text: _text,
+    entities: _entities,
+    ...m
+  } = channelMessage(users.approver, 'unused', {
+    serviceUrl: h.serviceUrl,
+  }) as Record<string, any>;
+  const conversation = { ...m.conversation, id: '19:team@thread.tacv2' };
+  return how === 'membersAdded'
+    ? { ...m, type: 'conversationUpdate', conversation, membersAdded: [{ id: m.recipient.id }] }
+    : { ...m, type: 'installationUpdate', action: 'add', conversation };
+}
+
+test.each(['membersAdded', 'installationUpdate'] as const)(
+  'acrbot added back (%s): the refused card is tried at the next sweep, not at the next hourly attempt',
+  async (how) => {
+    const h = await startHarness({}, { clock, sweepIntervalMs: 0 });
+    try {
+      h.connector.refusing.add(SANDBOX_APPROVAL_CHANNEL_ID);
+      const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+      await h.app.services.background.drain();
+      await runAt(h, 3);
+      expect((await h.app.stores.schedule.get(approvalAnnounceJobId(request.id)))?.dueAt).toBe(
+        new Date(START.getTime() + 63 * MINUTE).toISOString(),
+      );
+
+      // Added back ten minutes later: the job is due at once, and the next sweep posts the card.
+      h.connector.refusing.clear();
+      now = new Date(START.getTime() + 13 * MINUTE);
+      expect((await postActivity(h.app.url, addedToTeam(h, how))).status).toBe(200);
+      await h.app.services.background.drain();
+      expect((await h.app.stores.schedule.get(approvalAnnounceJobId(request.id)))?.dueAt).toBe(now.toISOString());
+      await runAt(h, 14);
+      expect(approvalPosts(h.connector, request.id)).toHaveLength(1);
+      expect(await h.app.stores.schedule.get(approvalAnnounceJobId(request.id))).toBeUndefined();
+    } finally {
+      await h.stop();
+    }
+  },
+);
+
+test("acrbot added to a personal chat: a refused card's job keeps its hourly attempt", async () => {
+  const h = await startHarness({}, { clock, sweepIntervalMs: 0 });
+  try {
+    h.connector.refusing.add(SANDBOX_APPROVAL_CHANNEL_ID);
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.app.services.background.drain();
+    await runAt(h, 3);
+    const { channelData: _c, ...m } = addedToTeam(h, 'membersAdded');
+    const personal = { ...m, conversation: { id: 'a:personal-chat', conversationType: 'personal' } };
+    expect((await postActivity(h.app.url, personal)).status).toBe(200);
+    await h.app.services.background.drain();
+    expect((await h.app.stores.schedule.get(approvalAnnounceJobId(request.id)))?.dueAt).toBe(
+      new Date(START.getTime() + 63 * MINUTE).toISOString(),
+    );
+  } finally {
+    await h.stop();
+  }
+});
+
+test('refused until it expired: the requester is told no approver ever saw it, and what to do', async () => {
+  const h = await startHarness({}, { clock, sweepIntervalMs: 0 });
+  try {
+    h.connector.refusing.add(SANDBOX_APPROVAL_CHANNEL_ID);
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.app.services.background.drain();
+    const expiresAfter = (Date.parse(request.expiresAt) - START.getTime()) / MINUTE;
+    for (let m = 3; m <= expiresAfter + 1; m += 60) await runAt(h, m);
+    await runAt(h, expiresAfter + 1);
+    expect((await h.app.store.get(request.id))?.state).toBe('expired');
+    const news = h.connector.calls.filter((c) => cardText(c.activity).includes(`without a decision: ${request.id}`));
+    expect(news).toHaveLength(1);
+    const text = cardText(news[0]!.activity);
+    expect(text).toContain('no approver ever saw this request');
+    expect(text).toContain('add acrbot back to the approvals channel, then ask again');
+  } finally {
+    await h.stop();
+  }
+});
+
+test('a card posted after a refusal: the expiry news keeps the usual words', async () => {
+  const h = await startHarness({}, { clock, sweepIntervalMs: 0 });
+  try {
+    h.connector.refusing.add(SANDBOX_APPROVAL_CHANNEL_ID);
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.app.services.background.drain();
+    await runAt(h, 3);
+    h.connector.refusing.clear();
+    await runAt(h, 63);
+    expect(approvalPosts(h.connector, request.id)).toHaveLength(1);
+    const expiresAfter = (Date.parse(request.expiresAt) - START.getTime()) / MINUTE;
+    await runAt(h, expiresAfter + 1);
+    const news = h.connector.calls.filter((c) => cardText(c.activity).includes(`without a decision: ${request.id}`));
+    expect(news).toHaveLength(1);
+    expect(cardText(news[0]!.activity)).toContain('Nobody decided in time, so nothing was changed.');
   } finally {
     await h.stop();
   }

@@ -107,3 +107,88 @@ test("the turn's refused entry says the requester was told when they were", asyn
     await h.stop();
   }
 });
+
+/** Messages to the requester's channel (not updates) whose text includes `words`. */
+function toRequester(h: Harness, words: string) {
+  return h.connector.calls.filter(
+    (c) => c.conversationId.startsWith(TEAM_CHANNEL) && c.op !== 'update' && cardText(c.activity).includes(words),
+  );
+}
+
+test('a card Teams accepted whose copy the store failed to record: the requester is not told it could not be posted; one error line', async () => {
+  const store = new MemoryRequestStore();
+  const add = store.addCardCopy.bind(store);
+  store.addCardCopy = (copy) => (copy.role === 'approver' ? Promise.reject(tableRefusal()) : add(copy));
+  const h = await startHarness({}, { clock, sweepIntervalMs: 0, stores: { requests: store } });
+  try {
+    const before = h.logs.entries().length;
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.app.services.background.drain();
+    expect(toRequester(h, 'could not be posted')).toEqual([]);
+    const notes = toRequester(h, `The approval card of request ${request.id} was posted to the approvals channel`);
+    expect(notes).toHaveLength(1);
+    expect(cardText(notes[0]!.activity)).toContain('approvers may see the card a second time');
+    const lines = h.logs
+      .entries()
+      .slice(before)
+      .filter((e) => (e.level as number) >= 40 && e.requestId === request.id);
+    expect(lines.map((e) => [e.level, e.msg])).toEqual([
+      [50, "the approvers' card was posted but could not be recorded; its approval.announce job may post it again"],
+    ]);
+    // The reference the requester is given is the line's correlation id.
+    const reference = lines[0]!.correlationId as string;
+    expect(reference).toMatch(/^turn-/);
+    expect(cardText(notes[0]!.activity)).toContain(`reference for the platform team: ${reference})`);
+  } finally {
+    await h.stop();
+  }
+});
+
+test("a card Teams accepted whose entry the audit log failed to write: not 'could not be posted' either", async () => {
+  const h = await startHarness({}, { clock, sweepIntervalMs: 0 });
+  try {
+    const append = h.app.audit.append.bind(h.app.audit);
+    h.app.audit.append = (event) =>
+      event.action === 'approval.card.posted' ? Promise.reject(tableRefusal()) : append(event);
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.app.services.background.drain();
+    expect(toRequester(h, 'could not be posted')).toEqual([]);
+    expect(toRequester(h, `The approval card of request ${request.id} was posted`)).toHaveLength(1);
+  } finally {
+    await h.stop();
+  }
+});
+
+test('the turn met the refusal and could not tell the requester: the next attempt of the job tells them, once', async () => {
+  const store = new MemoryRequestStore();
+  const add = store.addCardCopy.bind(store);
+  let h: Harness | undefined;
+  // Once the requester's copy is placed, the requester's channel fails every post (the note too).
+  store.addCardCopy = async (copy) => {
+    await add(copy);
+    if (copy.role === 'requester') h?.connector.failing.add(TEAM_CHANNEL);
+  };
+  h = await startHarness({}, { clock, sweepIntervalMs: 0, stores: { requests: store } });
+  try {
+    h.connector.refusing.add(SANDBOX_APPROVAL_CHANNEL_ID);
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.app.services.background.drain();
+    const notPosted = () =>
+      toRequester(h!, 'The approval card could not be posted').filter((c) => cardText(c.activity).includes(request.id));
+    expect(notPosted()).toEqual([]);
+
+    // The requester's channel works again; the card is still refused: the job tells them.
+    h.connector.failing.clear();
+    for (const minutes of [3, 63, 123]) {
+      now = new Date(START.getTime() + minutes * 60_000);
+      await h.app.scheduler.runDue();
+      await h.app.services.background.drain();
+    }
+    expect(notPosted()).toHaveLength(1);
+    const entries = await postedEntries(h, request.id);
+    expect(entries.map((e) => e.outcome)).toEqual(['refused', 'refused']);
+    expect(entries[1]!.detail).toContain('was told by the approval.announce job');
+  } finally {
+    await h.stop();
+  }
+});

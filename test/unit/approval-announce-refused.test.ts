@@ -9,6 +9,7 @@ import {
   type ApprovalCardPort,
   approvalRefusedEntry,
   REFUSED_RETRY_MS,
+  REQUESTER_NOT_TOLD,
 } from '../../src/flows/approval-announce';
 import { approvalAnnounceJobId } from '../../src/flows/request-jobs';
 import type { JobSpec } from '../../src/flows/scheduler';
@@ -98,6 +99,40 @@ describe('approval.announce refused for good', () => {
     expect(t.told).toEqual([]);
     expect(await t.refusedEntries()).toHaveLength(1);
     expect(t.moved).toHaveLength(1);
+  });
+
+  test('the turn met the refusal and could not tell the requester: the next run tells them, once, recorded', async () => {
+    const request = pendingRequest();
+    const t = setup(request);
+    await t.audit.append(
+      approvalRefusedEntry(request, CHANNEL, { status: 403 }, `by the announcement; ${REQUESTER_NOT_TOLD}`),
+    );
+    await t.run();
+    expect(t.told).toHaveLength(1);
+    expect(t.told[0]).toContain(`approvers can still find request ${request.id}`);
+    const entries = await t.refusedEntries();
+    expect(entries).toHaveLength(2);
+    expect(entries[1]).toMatchObject({ outcome: 'refused', idempotencyKey: expect.stringContaining(':told') });
+    expect(t.moved).toHaveLength(1);
+
+    // Any later run (on whichever instance) finds the record: not told again.
+    t.clock.advance(HOUR);
+    await t.run();
+    expect(t.told).toHaveLength(1);
+    expect(await t.refusedEntries()).toHaveLength(2);
+  });
+
+  test('the job could not tell the requester either: nothing recorded, the next run tries again', async () => {
+    const request = pendingRequest();
+    const t = setup(request, { tellFails: true });
+    await t.audit.append(
+      approvalRefusedEntry(request, CHANNEL, { status: 403 }, `by the announcement; ${REQUESTER_NOT_TOLD}`),
+    );
+    await t.run();
+    t.clock.advance(HOUR);
+    await t.run();
+    expect(t.told).toHaveLength(2);
+    expect(await t.refusedEntries()).toHaveLength(1);
   });
 
   test('within the hour of its expiry: no further attempt, the job ends', async () => {

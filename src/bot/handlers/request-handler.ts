@@ -24,7 +24,8 @@ import type { TurnIdentity } from '../turn-identity';
 import { auditBadCardData, auditPlanningFailure } from '../validation-audit';
 import { auditLimitRefusal } from '../../flows/limit-audit';
 import { approvalPostedEntry } from '../../flows/approval-posted-entry';
-import { approvalCardNotPostedText, approvalRefusedEntry } from '../../flows/approval-announce';
+import { approvalCardNotPostedText, approvalRefusedEntry, REQUESTER_NOT_TOLD } from '../../flows/approval-announce';
+import { PostedNotRecorded } from '../posted-not-recorded';
 import { TeamsPostRefused } from '../teams-refusal';
 import { typingWhenSlow } from '../typing-when-slow';
 import type { OwnCards } from '../own-cards';
@@ -533,10 +534,13 @@ export class RequestHandler {
       );
       return;
     }
+    /** Whether the card is out (posted, or the requester's copy made the approvers'): what fails after is the store's. */
+    let out = false;
     try {
       // Compared first, so a request made elsewhere (the usual case) costs no store read here.
       const shared = sameConversation(target, facts.reference) && (await messenger.shareRequesterCopy(request, target));
       if (!shared) await messenger.postApproval(target, request);
+      out = true;
       // The entry (and the approvers' copy postApproval records) tells the request's
       // `approval.announce` job that its card went out; without either, the job posts it
       // (flows/approval-announce.ts), so a process that stops before here still has it posted.
@@ -548,6 +552,7 @@ export class RequestHandler {
         ),
       );
     } catch (err) {
+      if (out || err instanceof PostedNotRecorded) return this.postedNotRecorded(request, err, say);
       // The reference ties what the requester quotes to this log line (its correlation id).
       const reference = currentCorrelationId() ?? request.id;
       this.services.log.warn({ err, requestId: request.id }, 'approval card could not be posted');
@@ -568,12 +573,34 @@ export class RequestHandler {
               request,
               String(target.conversation?.id),
               err.refusal,
-              `by the announcement; ${told ? 'the requester was told' : 'the requester could not be told'}; the approval.announce job tries again`,
+              `by the announcement; ${told ? 'the requester was told' : REQUESTER_NOT_TOLD}; the approval.announce job tries again (and tells them)`,
             ),
           )
           .catch((auditErr: unknown) =>
             this.services.log.warn({ err: auditErr, requestId: request.id }, 'approval card could not be posted'),
           );
     }
+  }
+
+  /**
+   * The approvers' card went out but the store failed to record it (its copy, or its entry): the
+   * approvers have it, so the requester is not told it "could not be posted". Without the record
+   * the request's `approval.announce` job may post it a second time (without the copy, it does);
+   * one error line (its correlation id the reference the requester is given) says so.
+   */
+  private async postedNotRecorded(
+    request: AccessRequest,
+    err: unknown,
+    say: (text: string) => Promise<void>,
+  ): Promise<void> {
+    const { log } = this.services;
+    const reference = currentCorrelationId() ?? request.id;
+    log.error(
+      { err, requestId: request.id },
+      "the approvers' card was posted but could not be recorded; its approval.announce job may post it again",
+    );
+    await say(
+      `The approval card of request ${request.id} was posted to the approvals channel, but acrbot could not record that (reference for the platform team: ${reference}); approvers may see the card a second time.`,
+    ).catch((sayErr: unknown) => log.warn({ err: sayErr, requestId: request.id }, 'could not tell the requester'));
   }
 }
