@@ -179,6 +179,7 @@ export async function startApp(givenConfig: AppConfig, options: AppOptions = {})
       log,
       anchorIntervalMs: config.auditAnchor?.intervalMs,
       allowedTenantIds: config.allowedTenantIds,
+      narrowed: { allowPermanent: config.access.allowPermanent, subscriptionIds: config.subscriptionIds },
       takeSighup: options.takeSighup,
     });
     http.started();

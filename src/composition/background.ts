@@ -8,6 +8,7 @@ import type { Clock } from '../domain/ports';
 import { scheduleCleanupsForPending } from '../flows/credential-cleanup';
 import { DRIFT_JOB_ID } from '../flows/drift-detector';
 import { OUTCOME_NET_RECHECK_MS } from '../flows/outcome-told-net';
+import { type NarrowedSettings, settingsLeftBehind } from '../flows/settings-left-behind';
 import { STORE_PURGE_JOB_ID } from '../flows/store-purge';
 import { AUDIT_ANCHOR_JOB_ID } from './scheduler';
 import type { Scheduler } from '../flows/scheduler';
@@ -30,6 +31,12 @@ export interface BackgroundDeps {
    */
   allowedTenantIds?: readonly string[];
   /**
+   * ACRBOT_ALLOW_PERMANENT and ACRBOT_SUBSCRIPTION_IDS: live permanent access while permanent
+   * access is not allowed, and requests in a subscription no longer listed, are counted at start
+   * ({@link warnOfSettingsLeftBehind}). Absent: not counted.
+   */
+  narrowed?: NarrowedSettings;
+  /**
    * false: the caller takes SIGHUP for the whole life of the process and calls
    * {@link reloadPolicyOnSighup}'s function while the app runs (src/index.ts). Default true: this
    * step takes it from here until its stop begins (in-process tests emit SIGHUP).
@@ -47,6 +54,31 @@ export function reloadPolicyOnSighup(flows: Pick<Flows, 'policies'>, log: Logger
     flows.policies.watching
       ? void flows.policies.reload()
       : log.info('SIGHUP: there is no approval policy file (ACRBOT_POLICY) to reload; nothing changed');
+}
+
+/**
+ * Says at start what a narrowed ACRBOT_ALLOW_PERMANENT or ACRBOT_SUBSCRIPTION_IDS left in the
+ * store (settings-left-behind.ts), one warning each, with what to do: acrbot changes none of it.
+ * Live permanent access has no end, so nothing ends it once the setting is off; requests in a
+ * subscription no longer listed stay in the store, on resources acrbot may since have lost its
+ * rights on (a live one's end then fails, and is retried and reported).
+ */
+export async function warnOfSettingsLeftBehind(
+  store: BackgroundDeps['stores']['requests'],
+  narrowed: NarrowedSettings,
+  log: Logger,
+): Promise<void> {
+  const { permanent, unlisted, boundReached } = await settingsLeftBehind(store, narrowed);
+  if (permanent.active)
+    log.warn(
+      { permanent: permanent.active, requestIds: permanent.requestIds, boundReached },
+      'permanent access is still live though ACRBOT_ALLOW_PERMANENT is off; it never ends: revoke it (@acrbot revoke REQUEST-ID REASON, for each of requestIds)',
+    );
+  if (unlisted.pending || unlisted.active)
+    log.warn(
+      { ...unlisted, boundReached },
+      'requests on clusters or registries of subscriptions no longer in ACRBOT_SUBSCRIPTION_IDS remain: reject the pending ones, and revoke the live ones (@acrbot revoke REQUEST-ID REASON) before acrbot loses its rights there, or add the subscription back',
+    );
 }
 
 /** Starts the background work; returns how to stop it. */
@@ -88,6 +120,8 @@ async function startTheRest(deps: BackgroundDeps, cleanups: Promise<void>): Prom
     if (notServed.pending || notServed.active)
       log.warn(notServed, 'requests of tenants no longer served (ACRBOT_ALLOWED_TENANTS) remain');
   }
+  // Likewise ACRBOT_ALLOW_PERMANENT turned off, or a subscription taken out of ACRBOT_SUBSCRIPTION_IDS.
+  if (deps.narrowed) await warnOfSettingsLeftBehind(stores.requests, deps.narrowed, log);
   // Break-glass grants owing a review but without a review job (stored before the job was
   // scheduled first, or the job was lost) get one, so they are reported until reviewed.
   const reviews = await flows.requests.scheduleReviewsForUnreviewed(

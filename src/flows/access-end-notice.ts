@@ -13,7 +13,8 @@ import { transition } from '../domain/request';
 import { accessExpiryJobId } from './access-jobs';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { extensionsOf } from './access-extensions';
-import { accessReminderJobId } from './access-reminders';
+import { accessReminderJobId, reminderJobIds } from './access-reminders';
+import { accessReminderJobPrefix } from './reminder-end';
 import { closePendingExtensions } from './close-pending-extensions';
 import { holdAccessLease } from './revocation-guards';
 import { acrbotCreatedAssignment, type Holders, otherHolders, whyKept } from './role-assignment-holders';
@@ -286,7 +287,15 @@ async function makeEndKnown(
       ? `the requester is told by ${endedWith.id}'s notice`
       : `${notTold ? notToldWords(notTold, approversTold) : 'the requester told'}${toldLate && still ? `; ${still}` : ''}`,
   });
-  const jobs = deps.settings.remindersMs.map((beforeMs) => accessReminderJobId(revoked.id, beforeMs));
+  // Every reminder job of the request, those of offsets an earlier ACRBOT_EXPIRY_REMINDERS listed
+  // too; a listing that failed leaves those (each does nothing when due) and cancels the current ones.
+  const jobs = await reminderJobIds(deps, revoked.id).catch((err: unknown) => {
+    deps.log.warn(
+      { err, requestId: revoked.id, jobId: accessReminderJobPrefix(revoked.id) },
+      'a job of ended access was not cancelled; it does nothing when due',
+    );
+    return deps.settings.remindersMs.map((beforeMs) => accessReminderJobId(revoked.id, beforeMs));
+  });
   if (endedWith || toldLate) jobs.push(accessExpiryJobId(revoked.id));
   for (const id of jobs)
     await deps.jobs

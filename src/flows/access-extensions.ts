@@ -10,7 +10,7 @@ import { transition } from '../domain/request';
 import { pendingRetirementOf, replacedByStartedWrite, retiredCredentialOf } from '../domain/secret-ownership';
 import { accessExpiryJobId, carriesRevoke } from './access-jobs';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
-import { accessReminderJobId, scheduleEnd } from './access-reminders';
+import { reminderJobIds, scheduleEnd } from './access-reminders';
 import { isDue } from './access-term';
 import { followMovedEndOfPending } from './moved-end-waits';
 
@@ -92,7 +92,7 @@ export async function applyExtension(
   // The original now ends when the extension does and reminds the requester of it (with an
   // Extend of the original): the extension's own reminders would say the same twice. Its end
   // job stays, in case the original's is lost; it ends with the original (see revoke).
-  for (const beforeMs of deps.settings.remindersMs) await deps.jobs.cancel(accessReminderJobId(extension.id, beforeMs));
+  for (const id of await reminderJobIds(deps, extension.id)) await deps.jobs.cancel(id);
   await deps.cards.requestChanged(next);
   // Extensions of it still waiting say the new end ("Now ends"), and a wait cut to the old end
   // ("Decide by") no longer closes them as if the access ended then.

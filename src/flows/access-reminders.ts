@@ -13,7 +13,7 @@ import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import type { RequesterNews } from './lifecycle-messenger';
 import type { JobRun } from './scheduler';
 import { openExtensionsOf } from './request-reads';
-import { accessReminderJobId, reminderEnd, reminderEntryKey } from './reminder-end';
+import { accessReminderJobId, accessReminderJobPrefix, reminderEnd, reminderEntryKey } from './reminder-end';
 import { claimRequesterReminders, reminderSiblings } from './reminder-siblings';
 import { tellApproversRequesterUnreachable } from './unreachable-requester';
 
@@ -44,7 +44,9 @@ export async function scheduleEnd(deps: LifecycleDeps, request: AccessRequest): 
 
 /**
  * Schedules every reminder that still lies in the future, before {@link reminderEnd}: the end
- * of the term, or a pull secret's credential expiry when that comes first.
+ * of the term, or a pull secret's credential expiry when that comes first. The request's jobs of
+ * offsets ACRBOT_EXPIRY_REMINDERS no longer lists (scheduled before it changed) go: kept, they
+ * would remind at the old offset before an end an extension moved.
  */
 export async function scheduleReminders(deps: LifecycleDeps, request: AccessRequest): Promise<void> {
   const remindOf = reminderEnd(request);
@@ -62,6 +64,73 @@ export async function scheduleReminders(deps: LifecycleDeps, request: AccessRequ
       payload: { beforeMs },
     });
   }
+  await cancelOutdatedReminders(deps, request.id);
+}
+
+/**
+ * Most reminder jobs of one request listed at once: far more than ACRBOT_EXPIRY_REMINDERS lists,
+ * with room for the offsets of an earlier setting or two.
+ */
+const REMINDER_JOBS_LISTED = 20;
+
+/**
+ * How long before the end a reminder job reminds: its payload's `beforeMs`, which every job
+ * {@link scheduleReminders} writes carries. Undefined without it (then it is taken as current).
+ */
+function offsetOf(job: Pick<ScheduledJob, 'payload'>): number | undefined {
+  const beforeMs = job.payload?.beforeMs;
+  return typeof beforeMs === 'number' ? beforeMs : undefined;
+}
+
+/** Whether `job` reminds at an offset ACRBOT_EXPIRY_REMINDERS no longer lists. */
+function isOutdated(deps: Pick<LifecycleDeps, 'settings'>, job: Pick<ScheduledJob, 'payload'>): boolean {
+  const beforeMs = offsetOf(job);
+  return beforeMs !== undefined && !deps.settings.remindersMs.includes(beforeMs);
+}
+
+/**
+ * Cancels `requestId`'s reminder jobs of offsets the setting no longer lists, read by their id
+ * prefix. Without a listing (a scheduler that has none) they stay, and each does nothing when due
+ * ({@link sendReminder}).
+ */
+async function cancelOutdatedReminders(deps: Pick<LifecycleDeps, 'jobs' | 'settings'>, requestId: string) {
+  if (!deps.jobs.withIdPrefix) return;
+  const listed = await deps.jobs.withIdPrefix(accessReminderJobPrefix(requestId), REMINDER_JOBS_LISTED);
+  for (const job of listed) if (isOutdated(deps, job)) await deps.jobs.cancel(job.id);
+}
+
+/**
+ * The ids of every reminder job of `requestId`, for the cancels when its access ends or is taken
+ * over by its original: those of the current offsets and, read by their id prefix, those of
+ * offsets an earlier ACRBOT_EXPIRY_REMINDERS listed (at most {@link REMINDER_JOBS_LISTED}).
+ */
+export async function reminderJobIds(
+  deps: Pick<LifecycleDeps, 'jobs' | 'settings'>,
+  requestId: string,
+): Promise<string[]> {
+  const current = deps.settings.remindersMs.map((beforeMs) => accessReminderJobId(requestId, beforeMs));
+  const listed = deps.jobs.withIdPrefix
+    ? await deps.jobs.withIdPrefix(accessReminderJobPrefix(requestId), REMINDER_JOBS_LISTED)
+    : [];
+  return [...new Set([...current, ...listed.map((job) => job.id)])];
+}
+
+/**
+ * A reminder job of an offset ACRBOT_EXPIRY_REMINDERS no longer lists (scheduled before it
+ * changed; `none` lists none): nothing is sent, and the job ends without a failure. The live
+ * access's reminders are scheduled again under the setting as it is now: its outdated jobs go
+ * (this one too: the scheduler, finding it gone once the run ends, leaves it so) and an offset
+ * added since is scheduled while it still lies in the future, so a change reaches a grant no
+ * later than its first reminder of the old setting.
+ */
+async function skipOutdated(deps: LifecycleDeps, job: ScheduledJob): Promise<void> {
+  deps.log.info(
+    { requestId: job.requestId, jobId: job.id, beforeMs: offsetOf(job) },
+    'a reminder of an offset ACRBOT_EXPIRY_REMINDERS no longer lists was not sent',
+  );
+  const request = job.requestId ? await deps.store.get(job.requestId) : undefined;
+  if (request?.state === 'succeeded' && !request.access?.revokingSince && !request.access?.revokedAt)
+    await scheduleReminders(deps, request);
 }
 
 /**
@@ -74,7 +143,8 @@ export async function scheduleReminders(deps: LifecycleDeps, request: AccessRequ
  * for approval (read as the extension's own check reads it, request-reads.ts openExtensionsOf) leaves
  * Extend out too, which would be refused as a second one: the reminder names it instead. `run`
  * is checked right before the post: a run that lost its lease (another instance holds the job)
- * must not tell the requester a second time.
+ * must not tell the requester a second time. A job of an offset ACRBOT_EXPIRY_REMINDERS no
+ * longer lists sends nothing and is not audited ({@link skipOutdated}).
  *
  * Audited `sent` only once the post went out: a post that did not (Teams down) throws, so the
  * job is retried with backoff and, after a few attempts, reported to the approvers like any
@@ -89,6 +159,8 @@ export async function scheduleReminders(deps: LifecycleDeps, request: AccessRequ
  * post nothing. A card with nowhere to go, or refused, writes only this access's entry.
  */
 export async function sendReminder(deps: LifecycleDeps, job: ScheduledJob, run?: JobRun): Promise<void> {
+  // Scheduled under an earlier ACRBOT_EXPIRY_REMINDERS: the requester is reminded as it says now.
+  if (isOutdated(deps, job)) return skipOutdated(deps, job);
   const request = job.requestId ? await deps.store.get(job.requestId) : undefined;
   if (!request || request.state !== 'succeeded' || request.access?.revokingSince) return;
   const end = reminderEnd(request);
