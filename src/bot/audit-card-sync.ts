@@ -18,7 +18,8 @@ type AuditCardParts = Pick<MessengerParts, 'store' | 'log' | 'send' | 'inConvers
 
 /**
  * The compact audit card of a request in ACRBOT_AUDIT_CHANNEL: posted once, then updated in
- * place as the request moves (one card per request lifecycle, not a flood of messages).
+ * place as the request moves (one card per request lifecycle, not a flood of messages). After
+ * the setting names another channel, the next write posts a new card there (the old one is left).
  *
  * Its writes go through the outbox as one card per request: one at a time, so two syncs at
  * once (the handler's and the run's, for a request approved by its rule) post it once and the
@@ -61,7 +62,9 @@ async function writeAuditCard(
   const stored = fresh ? await parts.store.get(given.id) : undefined;
   const request = stored && stored.version > given.version ? stored : given;
   // Read again unless the caller's list has the audit copy: an earlier write may have posted it.
-  const all = copies?.some((c) => c.role === 'audit') ? copies : await parts.store.listCardCopies(request.id);
+  const all = copies?.some((c) => inAuditChannel(c, audit.channelId))
+    ? copies
+    : await parts.store.listCardCopies(request.id);
   // The request's tenant's entries only, as chat's `audit R-…` and the tab read a trail: another
   // tenant's refused ask of it (approval.refused.tenant, request.refused.tenant) names a person of
   // that tenant, who must not be shown to this one.
@@ -79,7 +82,12 @@ async function writeAuditCard(
     request.sandbox,
     head,
   );
-  const existing = all.find((c) => c.role === 'audit');
+  // A copy in another channel (ACRBOT_AUDIT_CHANNEL changed since it was posted) counts as none:
+  // the card, and the chain head it publishes, move to the channel now set, where a new copy is
+  // posted and updated from then on; the old card stays as it last was. Updating it instead would
+  // keep a live request (a permanent one forever) in a channel nobody watches any more, or, with
+  // acrbot removed from it, fail every update.
+  const existing = all.find((c) => inAuditChannel(c, audit.channelId));
   if (existing) {
     await parts.inConversation(existing.conversation as Partial<ConversationReference>, async (ctx) => {
       await ctx.updateActivity(cardActivity(card, existing.activityId));
@@ -101,4 +109,12 @@ async function writeAuditCard(
   const id = await parts.send(reference, card);
   if (id)
     await parts.store.addCardCopy({ requestId: request.id, activityId: id, role: 'audit', conversation: reference });
+}
+
+/** Whether `copy` is the audit card's copy in the audit channel `channelId` (the one set now). */
+function inAuditChannel(copy: CardCopy, channelId: string): boolean {
+  return (
+    copy.role === 'audit' &&
+    (copy.conversation as Partial<ConversationReference> | undefined)?.conversation?.id === channelId
+  );
 }

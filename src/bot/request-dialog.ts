@@ -16,6 +16,7 @@ import {
 } from 'botbuilder-dialogs';
 import { isUserFacing } from '../domain/errors';
 import { checkReason } from '../domain/text';
+import type { GivenAnswers } from '../domain/asked-next';
 import { checkNameAnswer, checkReasonAnswer, type RequestFlow } from '../domain/reason-reply';
 import type { SecretCommandOptions } from '../domain/command';
 import { checkSecretOptions, SECRET_DEFAULTS } from '../domain/secret-options';
@@ -38,7 +39,7 @@ export const REQUEST_DIALOG_ID = 'requestDialog';
 export type PartialRequest = Partial<GrantInput> & { options?: SecretCommandOptions };
 
 /** Which request the dialog fills in, as passed to its prompts (`validations`); `cluster`: the one answered. */
-type PromptFacts = { flow: RequestFlow; cluster?: string };
+type PromptFacts = { flow: RequestFlow; cluster?: string; given?: GivenAnswers };
 
 /**
  * How to answer acrbot's questions in the turn's conversation. In a channel or group chat Teams
@@ -102,15 +103,16 @@ export class RequestDialog extends ComponentDialog {
     // A registry given first (a login server at the cluster question, a cluster-like name at the
     // registry's after a name either could be) is answered as `grant REGISTRY CLUSTER` typed on
     // one line is (swapped-names.ts): "Cluster first", nothing taken.
-    const clusterAnswer = validator((t) => {
-      const registry = registryForCluster(t);
+    // A re-ask names what is asked next, not what the command already gave (`grant REGISTRY`).
+    const clusterAnswer = validator((t, _flow, _cancel, facts) => {
+      const registry = registryForCluster(t, facts?.given);
       if (registry) throw registry;
-      checkNameAnswer('cluster', t);
+      checkNameAnswer('cluster', t, facts?.given);
     });
     const registryAnswer = validator((t, flow, _cancel, facts) => {
       const swapped = facts?.cluster ? swappedNames(flow, facts.cluster, t) : undefined;
       if (swapped) throw swapped;
-      checkNameAnswer('registry', t);
+      checkNameAnswer('registry', t, facts?.given);
     });
     this.addDialog(new TextPrompt(CLUSTER_PROMPT, clusterAnswer));
     this.addDialog(new TextPrompt(REGISTRY_PROMPT, registryAnswer));
@@ -138,7 +140,8 @@ export class RequestDialog extends ComponentDialog {
         // The flow goes to the validator: its hints name the command being filled in; the
         // registry question's checks the answer against the cluster's.
         const cluster = (step.values as PartialRequest).cluster;
-        const facts: PromptFacts = { flow: values.options ? 'secret' : 'grant', ...(cluster && { cluster }) };
+        const given = { registry: Boolean(values.registry), reason: Boolean(values.reason) };
+        const facts: PromptFacts = { flow: values.options ? 'secret' : 'grant', ...(cluster && { cluster }), given };
         const how = addressing(step.context);
         return step.prompt(promptId, { prompt: `${question(how)}${how.reply}`, validations: facts });
       };

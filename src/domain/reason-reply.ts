@@ -18,6 +18,7 @@ import {
   verbOf,
   withoutGlue,
 } from './command';
+import { askedNext, type GivenAnswers } from './asked-next';
 import { isUserFacing, UserFacingError } from './errors';
 import { isNameOf, parseClusterRef, parseRegistryRef } from './names';
 import { readAsRequestId, startsWithDashedId } from './request-id-word';
@@ -276,14 +277,10 @@ export function checkReasonAnswer(text: string, flow: RequestFlow = 'grant', can
     );
 }
 
-/** What the cluster or registry question asks for, and what it asks next. */
+/** What the cluster or registry question asks for (what it asks next: {@link askedNext}). */
 const NAME_QUESTIONS = {
-  cluster: {
-    what: 'one cluster (name, resourceGroup/name or resource id)',
-    example: 'aks-prod',
-    next: 'the registry and the reason are asked next',
-  },
-  registry: { what: 'one registry (name or resource id)', example: 'contosoacr', next: 'the reason is asked next' },
+  cluster: { what: 'one cluster (name, resourceGroup/name or resource id)', example: 'aks-prod' },
+  registry: { what: 'one registry (name or resource id)', example: 'contosoacr' },
 } as const;
 
 /**
@@ -293,9 +290,10 @@ const NAME_QUESTIONS = {
  * name: the question takes one name, and the name to type is the line's first word when the
  * line starts like a request (a valid cluster, then a valid registry). Nothing of the line is
  * taken: a word read as the registry that was not meant as one ("aks-prod please use
- * contosoacr" names a registry "please") would go into the request.
+ * contosoacr" names a registry "please") would go into the request. `given`: what the command
+ * that started the questions already gave, which the refusal does not say is asked next.
  */
-export function checkNameAnswer(kind: 'cluster' | 'registry', text: string): void {
+export function checkNameAnswer(kind: 'cluster' | 'registry', text: string, given: GivenAnswers = {}): void {
   try {
     if (kind === 'cluster') parseClusterRef(text);
     else parseRegistryRef(text);
@@ -306,9 +304,10 @@ export function checkNameAnswer(kind: 'cluster' | 'registry', text: string): voi
     // Only a validated name is quoted back: the rest is user text, and the refusal needs none of it.
     const name = kind === 'cluster' && validPair(words[0], words[1]) ? words[0] : undefined;
     const type = name ? `just "${name}"` : `just its name, e.g. "${question.example}"`;
+    const next = askedNext(kind, given);
     throw new UserFacingError(
       'validation.name',
-      `That is more than one name: this question takes ${question.what}. Type ${type}; ${question.next}.`,
+      `That is more than one name: this question takes ${question.what}. Type ${type}${next ? `; ${next}` : ''}.`,
       { cause: err },
     );
   }

@@ -10,6 +10,7 @@
  * order; else by the registry's own rule, with the order named as the other possibility. Either
  * way not as a reason too short, which sent the requester looking in the wrong place.
  */
+import { askedNext, type GivenAnswers } from './asked-next';
 import { isUserFacing, UserFacingError } from './errors';
 import { isNameOf, onLoginServerDomain, parseRegistryRef } from './names';
 
@@ -58,11 +59,14 @@ export function swappedNames(verb: PairVerb, cluster: string, registry: string):
  * cluster question, one word): the same swap, sure only when the word can be no cluster (a login
  * server or a registry's resource id). Quoted when it is a registry by form; a login server that
  * is no registry's is not quoted but refused by its own rule, as {@link swappedNames} does.
+ * `given`: what the command that started the questions already gave. Its registry given (typed
+ * alone), the refusal does not say the registry is asked next, only what is (the reason, if any).
  */
-export function registryForCluster(word: string): UserFacingError | undefined {
+export function registryForCluster(word: string, given: GivenAnswers = {}): UserFacingError | undefined {
   if (/\s/.test(word) || isNameOf('cluster', word)) return undefined;
-  const asked =
-    'this question takes the cluster (name, resourceGroup/name or resource id), and the registry is asked next';
+  // The registry comes next: the point of the refusal, so the reason after it is left unsaid.
+  const next = given.registry ? askedNext('cluster', given) : 'the registry is asked next';
+  const asked = `this question takes the cluster (name, resourceGroup/name or resource id)${next ? `, and ${next}` : ''}`;
   if (isNameOf('registry', word))
     return new UserFacingError('validation.name', `Cluster first: "${word}" reads as a registry; ${asked}.`);
   if (!onLoginServerDomain(word)) return undefined;

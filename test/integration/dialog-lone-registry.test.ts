@@ -38,3 +38,22 @@ test('the cluster question asked as before when no name was typed', async () => 
     'Which cluster needs pull access? (name, resourceGroup/name or resource id; "cancel" to stop)',
   );
 });
+
+test('re-asked at the cluster question, the registry already given is not said to come next: the reason is', async () => {
+  await answers('grant contosoacr.azurecr.io --for 2h');
+  const pasted = await answers('aks-prod contosoacr');
+  expect(pasted).toContain('Type just "aks-prod"; the reason is asked next.');
+  expect(pasted).not.toMatch(/registry (and the reason )?(is|are) asked next/);
+
+  const swapped = await answers('fabrikamacr.azurecr.io');
+  expect(swapped).toContain(
+    'Cluster first: "fabrikamacr.azurecr.io" reads as a registry; this question takes the cluster (name, resourceGroup/name or resource id), and the reason is asked next.',
+  );
+  expect(swapped).not.toMatch(/registry (and the reason )?(is|are) asked next/);
+
+  // Still the registry typed alone that the request is filed for.
+  expect(await answers('aks-prod')).toMatch(/^Why is the access needed/);
+  expect(await answers('deploys of payments fail')).toMatch(/Pending approval/);
+  const [filed] = await h.app.store.listByState(['pending']);
+  expect(filed.plan.registry.name).toBe('contosoacr');
+});

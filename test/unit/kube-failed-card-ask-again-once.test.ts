@@ -1,11 +1,26 @@
 /**
- * A secret run that failed because its cluster did not answer (a timeout, no answer at all) ends
- * its failed card with one "ask again", the card's own, with the command to type: the cluster's
- * sentence says what to check, not to ask again as well (request-view.ts, failedSummary).
+ * A secret run that failed because its cluster did not answer (a timeout, no answer at all), did
+ * not accept acrbot's sign-in (401), or refused acrbot its credentials (403) ends its failed card
+ * with one "ask again", the card's own, with the command to type: the cluster's sentence says
+ * what to check or fix, not to ask again as well (request-view.ts, failedSummary).
  */
-import { explainKubeError } from '../../src/integrations/kubernetes/kube-errors';
+import type { ContainerServiceClient } from '@azure/arm-containerservice';
+import type { TokenCredential } from '@azure/core-auth';
+import { UserFacingError } from '../../src/domain/errors';
+import { kubeClusterAccess } from '../../src/integrations/kubernetes/kube-cluster-access';
+import { explainKubeError, type KubeSignIn } from '../../src/integrations/kubernetes/kube-errors';
 import { outcomeCard } from '../../src/views/request-view';
 import { pendingRequest, secretPlan } from './support/requests';
+
+/** The failed card of a secret run whose error is `failure`, as JSON text. */
+function failedCardOf(failure: UserFacingError): string {
+  const request = pendingRequest({
+    plan: secretPlan(),
+    state: 'failed',
+    outcome: { summary: 'Failed', azureRequestIds: [], error: failure.message, errorCode: failure.code },
+  });
+  return JSON.stringify(outcomeCard(request));
+}
 
 const ctx = { cluster: 'aks-prod', namespace: 'payments', verb: 'create', resource: 'secrets' };
 const timeout = Object.assign(new Error('The operation was aborted'), { name: 'AbortError' });
@@ -25,4 +40,48 @@ test.each([
   const text = JSON.stringify(outcomeCard(request));
   expect(text.match(/ask again/gi)).toHaveLength(1);
   expect(text).toContain(`${ending} Once fixed, ask again: \\"@acrbot secret`);
+});
+
+const unauthorized = Object.assign(new Error('Unauthorized'), { code: 401, body: {} });
+
+test.each<[string, KubeSignIn | undefined]>([
+  ['an Entra-enabled cluster', 'entra'],
+  ['a cluster without Entra integration', 'entraNotIntegrated'],
+  ['a local-account cluster', 'localAccount'],
+  ['a cluster of unknown sign-in', undefined],
+])('a run on %s whose sign-in was refused (401): what to fix, and "ask again" once, from the card', (_, signIn) => {
+  const failure = explainKubeError(unauthorized, { ...ctx, ...(signIn && { signIn }) });
+  expect(failure.code).toBe('kubernetes.unauthorized');
+  const text = failedCardOf(failure);
+  expect(text.match(/ask again/gi)).toHaveLength(1);
+  expect(text).toContain('Once fixed, ask again: \\"@acrbot secret');
+});
+
+test('a run refused the cluster\'s credentials (403): what to fix, and "ask again" once, from the card', async () => {
+  const refused = Object.assign(new Error('refused'), { statusCode: 403, code: 'AuthorizationFailed' });
+  const aksClient = () =>
+    ({
+      managedClusters: {
+        listClusterUserCredentials: () => Promise.reject(refused),
+        // The cluster is there: the refusal is acrbot's missing role, not a deleted cluster.
+        get: () => Promise.resolve({}),
+      },
+    }) as unknown as ContainerServiceClient;
+  const settings = {
+    aksClient,
+    credential: {} as TokenCredential,
+    callTimeoutMs: 1_000,
+    throttleWaitMs: 0,
+    idleSocketMs: 1_000,
+  };
+  const cluster = { subscriptionId: 'sub', resourceGroup: 'rg', name: 'aks-prod', aadEnabled: true };
+  const failure = await kubeClusterAccess(settings, cluster).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(failure).toBeInstanceOf(UserFacingError);
+  expect(failure).toMatchObject({ code: 'cluster.noCredentials' });
+  const text = failedCardOf(failure as UserFacingError);
+  expect(text).toContain('Cluster User Role on the cluster (docs/deploy.md). Once fixed, ask again: \\"@acrbot secret');
+  expect(text.match(/ask again/gi)).toHaveLength(1);
 });

@@ -1,5 +1,5 @@
 /**
- * `revoke registry NAME [REASON…]` (approvers), for a suspected leak: one confirmation card for
+ * `revoke registry NAME REASON…` (approvers), for a suspected leak: one confirmation card for
  * every active acrbot request (grants and pull secrets) on one registry, from every cluster of
  * the asker's tenant, instead of one `revoke CLUSTER REGISTRY` per pair. Built as the pair's is
  * (revoke-scope.ts): the same authority (the rules this approver approves), the same preview
@@ -24,7 +24,7 @@ export class RegistryRevoke {
   constructor(private readonly services: BotServices) {}
 
   /**
-   * The confirmation card of `revoke registry NAME [REASON…]`, or throws why not: no name,
+   * The confirmation card of `revoke registry NAME REASON…`, or throws why not: no name,
    * someone who is no approver (audited), a name that is no registry (the resolver's error). `checkedReason` is judged only once the registry resolves,
    * so a mistyped name is answered as such, not as a too-short reason.
    */

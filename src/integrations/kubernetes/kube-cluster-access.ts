@@ -114,10 +114,12 @@ export async function kubeClusterAccess(
     );
     if (gone) throw gone;
     const cause = credentialsError(err);
+    // What to fix, not "then ask again": a run's failed card adds that, with the command to type
+    // (request-view.ts, failedSummary); `check` shows the first clause, and a revocation's job retries.
     if (statusCode === 403)
       throw new UserFacingError(
         'cluster.noCredentials',
-        `acrbot may not read the credentials of cluster ${cluster.name}; ask the platform team to give its identity the Azure Kubernetes Service Cluster User Role on the cluster (docs/deploy.md), then ask again.`,
+        `acrbot may not read the credentials of cluster ${cluster.name}; ask the platform team to give its identity the Azure Kubernetes Service Cluster User Role on the cluster (docs/deploy.md).`,
         { cause },
       );
     // No code and no status: no answer came, or one without a kubeconfig in it.

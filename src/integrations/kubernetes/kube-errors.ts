@@ -233,9 +233,10 @@ function leftBehind(ctx: KubeCallContext): string {
  */
 function unauthorizedText(ctx: KubeCallContext): string {
   // A 401 is a sign-in the API server refused, not a missing right (that is a 403): no role fixes it.
-  const grant = `this is a sign-in failure, not a missing right: check that the cluster's Entra integration accepts acrbot's identity (an identity of the cluster's tenant), then ask again; the rights acrbot needs in namespace ${ctx.namespace} are the Role of docs/deploy.md`;
+  // What to fix, not "then ask again": a run's failed card adds that, with the command to type.
+  const grant = `this is a sign-in failure, not a missing right: check that the cluster's Entra integration accepts acrbot's identity (an identity of the cluster's tenant); the rights acrbot needs in namespace ${ctx.namespace} are the Role of docs/deploy.md`;
   const integrate =
-    'ask the platform team to enable managed Microsoft Entra integration with Azure RBAC for Kubernetes on it (az aks update --enable-aad --enable-azure-rbac), then ask again';
+    'ask the platform team to enable managed Microsoft Entra integration with Azure RBAC for Kubernetes on it (az aks update --enable-aad --enable-azure-rbac)';
   switch (ctx.signIn) {
     case 'entra':
       return `Cluster ${ctx.cluster} did not accept acrbot's credentials; on Entra-enabled clusters ${grant}.`;
