@@ -12,6 +12,7 @@ import type { Logger } from '../observability/logger';
 import { messageCard } from '../views/message-view';
 import type { CardMessenger } from './card-messenger';
 import { conversationIdOf, inChannel, sameConversation } from './conversation-targets';
+import { PostedNotRecorded } from './posted-not-recorded';
 import { TeamsPostRefused } from './teams-refusal';
 
 /** How many recent requests of each state are looked through for a reference when the request has no card at all. */
@@ -41,7 +42,9 @@ export class ApprovalCardPoster implements ApprovalCardPort {
    * `refused` when Teams refused the post for good (TeamsPostRefused: 403, acrbot is not in the
    * conversation; 404, it is gone), with its status and code: no retry at the backoff gets
    * through, and the job audits it and tries again slowly instead of failing. Any other error
-   * (the store's, even with the same status) rejects, and the job retries at its backoff.
+   * (the store's, even with the same status) rejects, and the job retries at its backoff; but a
+   * post Teams took whose copy the store failed to record (PostedNotRecorded) is out: returned
+   * with `notRecorded`, so the job records it and posts no second card.
    */
   async postApprovalCard(request: AccessRequest): Promise<ApprovalCardPost | undefined> {
     const copies = await this.store.listCardCopies(request.id);
@@ -57,6 +60,8 @@ export class ApprovalCardPoster implements ApprovalCardPort {
       if (!shared) await this.messenger.postApproval(target, request);
       return { conversationId, shared };
     } catch (err) {
+      // Out, though not recorded: the job must not post it again nor say it could not be posted.
+      if (err instanceof PostedNotRecorded) return { conversationId, shared: false, notRecorded: { err: err.cause } };
       // Only the send's own refusal: the card copy written after it fails with the same status.
       if (!(err instanceof TeamsPostRefused)) throw err;
       return { conversationId, refused: err.refusal };

@@ -7,7 +7,9 @@
 import type { Clock } from '../domain/ports';
 import { scheduleCleanupsForPending } from '../flows/credential-cleanup';
 import { DRIFT_JOB_ID } from '../flows/drift-detector';
+import { listedOnce } from '../flows/listed-once';
 import { OUTCOME_NET_RECHECK_MS } from '../flows/outcome-told-net';
+import { notServedCounts } from '../flows/request-reads';
 import { type NarrowedSettings, settingsLeftBehind } from '../flows/settings-left-behind';
 import { STORE_PURGE_JOB_ID } from '../flows/store-purge';
 import { AUDIT_ANCHOR_JOB_ID } from './scheduler';
@@ -64,7 +66,7 @@ export function reloadPolicyOnSighup(flows: Pick<Flows, 'policies'>, log: Logger
  * rights on (a live one's end then fails, and is retried and reported).
  */
 export async function warnOfSettingsLeftBehind(
-  store: BackgroundDeps['stores']['requests'],
+  store: Parameters<typeof settingsLeftBehind>[0],
   narrowed: NarrowedSettings,
   log: Logger,
 ): Promise<void> {
@@ -79,6 +81,27 @@ export async function warnOfSettingsLeftBehind(
       { ...unlisted, boundReached },
       'requests on clusters or registries of subscriptions no longer in ACRBOT_SUBSCRIPTION_IDS remain: reject the pending ones, and revoke the live ones (@acrbot revoke REQUEST-ID REASON) before acrbot loses its rights there, or add the subscription back',
     );
+}
+
+/**
+ * Says at start what narrowed settings left in the store: requests of a tenant taken out of
+ * ACRBOT_ALLOWED_TENANTS, undecidable and unseen (tenant-boundary.ts) until they expire or end;
+ * and ACRBOT_ALLOW_PERMANENT turned off, or a subscription taken out of ACRBOT_SUBSCRIPTION_IDS
+ * ({@link warnOfSettingsLeftBehind}). Both counts read the same pending and live requests (up to
+ * WAITING_SCAN_LIMIT each): read once ({@link listedOnce}) and shared.
+ */
+export async function warnOfNarrowedSettings(
+  store: Pick<BackgroundDeps['stores']['requests'], 'listByState'>,
+  settings: Pick<BackgroundDeps, 'allowedTenantIds' | 'narrowed'>,
+  log: Logger,
+): Promise<void> {
+  const listed = listedOnce(store);
+  if (settings.allowedTenantIds?.length) {
+    const notServed = await notServedCounts(listed, settings.allowedTenantIds);
+    if (notServed.pending || notServed.active)
+      log.warn(notServed, 'requests of tenants no longer served (ACRBOT_ALLOWED_TENANTS) remain');
+  }
+  if (settings.narrowed) await warnOfSettingsLeftBehind(listed, settings.narrowed, log);
 }
 
 /** Starts the background work; returns how to stop it. */
@@ -113,15 +136,7 @@ async function startTheRest(deps: BackgroundDeps, cleanups: Promise<void>): Prom
   const { flows, stores, scheduler, clock, log } = deps;
   // Pending requests stored before the schedule existed get their expiry job (idempotent).
   await flows.requests.scheduleExpiryForPending();
-  // A tenant taken out of ACRBOT_ALLOWED_TENANTS leaves its requests undecidable and unseen
-  // (tenant-boundary.ts) until they expire or end: said once at start, for the operator.
-  if (deps.allowedTenantIds?.length) {
-    const notServed = await flows.requests.notServedCounts(deps.allowedTenantIds);
-    if (notServed.pending || notServed.active)
-      log.warn(notServed, 'requests of tenants no longer served (ACRBOT_ALLOWED_TENANTS) remain');
-  }
-  // Likewise ACRBOT_ALLOW_PERMANENT turned off, or a subscription taken out of ACRBOT_SUBSCRIPTION_IDS.
-  if (deps.narrowed) await warnOfSettingsLeftBehind(stores.requests, deps.narrowed, log);
+  await warnOfNarrowedSettings(stores.requests, deps, log);
   // Break-glass grants owing a review but without a review job (stored before the job was
   // scheduled first, or the job was lost) get one, so they are reported until reviewed.
   const reviews = await flows.requests.scheduleReviewsForUnreviewed(

@@ -57,6 +57,19 @@ export const REFUSED_RETRY_MS = 3_600_000;
  */
 const BRING_FORWARD_READ_LIMIT = 1_000;
 
+/**
+ * The field of an `approval.announce` job's payload naming the conversation Teams last refused
+ * its card in, written with the move that follows a refusal ({@link REFUSED_RETRY_MS}): acrbot's
+ * return brings forward the jobs it names without reading any request's audit trail.
+ */
+const REFUSED_IN = 'refusedIn';
+
+/** The conversation `job`'s payload says Teams refused its card in; undefined when never refused. */
+function refusedIn(job: ScheduledJob): string | undefined {
+  const mark = job.payload?.[REFUSED_IN];
+  return typeof mark === 'string' ? mark : undefined;
+}
+
 /** The outcome of the `approval.card.posted` entry of a card Teams refused for good. */
 const APPROVAL_CARD_REFUSED = 'refused';
 
@@ -66,9 +79,13 @@ export interface CardRefusal {
   code?: string;
 }
 
-/** Where the approvers' card went, or where Teams refused it for good. */
+/**
+ * Where the approvers' card went, or where Teams refused it for good. `notRecorded`: Teams took it
+ * but its copy could not be recorded (the store's error): it is out all the same.
+ */
 export type ApprovalCardPost =
-  { conversationId: string; shared: boolean; refused?: undefined } | { conversationId: string; refused: CardRefusal };
+  | { conversationId: string; shared: boolean; refused?: undefined; notRecorded?: { err: unknown } }
+  | { conversationId: string; refused: CardRefusal };
 
 /** The key of the refused entry: one per request, whoever (the turn, any run of the job) writes it first. */
 function approvalRefusedKey(requestId: string): string {
@@ -127,11 +144,24 @@ function approvalRefusalToldEntry(request: Pick<AccessRequest, 'id' | 'tenantId'
 }
 
 /**
- * Whether `entries` (a request's) say Teams refused its approvers' card and it never went out:
- * a refused entry and no entry of the card posted. Its requester, told at its expiry, learns that
- * no approver saw it (lifecycle-view.ts).
+ * The nudges (approval-nudges.ts) whose entry says they were posted (outcome other than
+ * `unposted`): a reminder or escalation posted where Teams took it is an approver seeing the
+ * request all the same.
  */
-export function approvalCardRefusedThroughout(entries: readonly Pick<AuditEntry, 'action' | 'outcome'>[]): boolean {
+const NUDGE_ACTIONS: readonly string[] = ['approval.reminded', 'approval.escalated'];
+
+/**
+ * Whether `request`, with its audit `entries`, never reached an approver because Teams refused its
+ * approvers' card: a refused entry, no entry of the card posted, no reminder or escalation posted
+ * elsewhere, and no approval (an approver who found it with "@acrbot pending" or the tab saw
+ * it). Its requester, told at its expiry, learns that no approver saw it (lifecycle-view.ts).
+ */
+export function approvalCardRefusedThroughout(
+  request: Pick<AccessRequest, 'approvals'>,
+  entries: readonly Pick<AuditEntry, 'action' | 'outcome'>[],
+): boolean {
+  if (request.approvals?.length) return false;
+  if (entries.some((e) => NUDGE_ACTIONS.includes(e.action) && e.outcome !== 'unposted')) return false;
   const posted = entries.filter((e) => e.action === APPROVAL_CARD_POSTED);
   return (
     posted.some((e) => e.outcome === APPROVAL_CARD_REFUSED) && posted.every((e) => e.outcome === APPROVAL_CARD_REFUSED)
@@ -186,10 +216,15 @@ export class ApprovalAnnouncements {
 
   /**
    * acrbot was added back where approvers' cards may have been refused: the `approval.announce`
-   * job of each request whose card Teams refused (its refused entry), due later, is moved to now,
-   * so the card goes out at the next sweep rather than at the next hourly attempt. `where`: the
-   * conversations acrbot was added to, as a test of a refused entry's conversation id; absent,
-   * every refused card is tried (a team: Teams' event does not name its channels). A card still
+   * job of each request whose card Teams refused (the conversation its payload names,
+   * {@link REFUSED_IN}), due later, is moved to now, so the card goes out at the next sweep rather
+   * than at the next hourly attempt. `where`: the conversations acrbot was added to, as a test of
+   * that conversation id; absent, every refused card is tried (a team: Teams' event does not name
+   * its channels). No audit trail is read: a group chat of no refused card costs one read of the
+   * jobs. A job without the mark was not refused by a run of its own: a new request's (due
+   * within minutes anyway), one refused only by the turn (its first run, minutes later, is
+   * refused in turn and marked), or one moved before the mark existed (its next hourly attempt
+   * marks it): each is tried when due, as before acrbot's return. A card still
    * refused costs one attempt (and its error line), and its job moves an hour on as before.
    * Each move is conditional on the job's revision: a job run or written meanwhile, on any
    * instance, stays as it is, and two instances told at once move it once. Returns how many were
@@ -203,9 +238,8 @@ export class ApprovalAnnouncements {
       let moved = 0;
       for (const job of await jobs.withIdPrefix(approvalAnnounceJobId(''), BRING_FORWARD_READ_LIMIT)) {
         if (!job.requestId || job.revision === undefined || Date.parse(job.dueAt) <= now.getTime()) continue;
-        const key = approvalRefusedKey(job.requestId);
-        const refused = (await this.audit.forRequest(job.requestId)).find((e) => e.idempotencyKey === key);
-        if (!refused || (where && !where(refused.targetIds[0] ?? ''))) continue;
+        const conversationId = refusedIn(job);
+        if (conversationId === undefined || (where && !where(conversationId))) continue;
         if (await jobs.moveIfUnchanged(job, now)) moved++;
       }
       if (moved)
@@ -248,15 +282,22 @@ export class ApprovalAnnouncements {
       );
       return;
     }
+    // Its entry is what ends the job's attempts when the copy was not recorded: without it, every
+    // retry (or later run) would find no card out and post it again, approvers getting it each time.
     await this.audit.append(
       approvalPostedEntry(
         request,
         posted.conversationId,
         `posted by a later run: the announcement had not posted it${
           posted.shared ? "; the requester's copy in this conversation is the approvers' copy" : ''
-        }`,
+        }${posted.notRecorded ? '; its copy could not be recorded (the store failed), so it is not posted again' : ''}`,
       ),
     );
+    if (posted.notRecorded)
+      this.log.error(
+        { err: posted.notRecorded.err, requestId: request.id },
+        "the approvers' card was posted by the approval.announce job but its copy could not be recorded; it is not posted again",
+      );
     this.log.warn(
       { requestId: request.id },
       "posted the approvers' card of a request whose announcement had not (its process stopped, or its post failed)",
@@ -330,7 +371,8 @@ export class ApprovalAnnouncements {
       },
       "Teams refused the approvers' card of a request (acrbot is not in that channel): add acrbot back or change the approvals channel; it is tried again every hour while the request waits",
     );
-    if (next) await this.moveOwnJob(job, next);
+    // Marked with where it was refused, so acrbot's return there finds it (bringForwardRefused).
+    if (next) await this.moveOwnJob({ ...job, payload: { ...job.payload, [REFUSED_IN]: conversationId } }, next);
   }
 
   /** The requester told, in the turn's words, that the card could not be posted; false when they could not be. */

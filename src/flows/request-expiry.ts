@@ -128,13 +128,14 @@ export async function expireRequest(ports: ExpiryPorts, request: AccessRequest, 
 }
 
 /**
- * Whether Teams refused `request`'s approvers' card until its expiry (never posted): read from its
- * audit entries. A read that fails counts as not (the usual words; the expiry stands either way).
+ * Whether no approver saw `request` because Teams refused its approvers' card until its expiry
+ * (never posted, no nudge posted, no approval): read from its audit entries. A read that fails
+ * counts as not (the usual words; the expiry stands either way).
  */
 async function approvalCardRefused(ports: ExpiryPorts, request: AccessRequest): Promise<boolean> {
   if (!ports.audit) return false;
   try {
-    return approvalCardRefusedThroughout(await ports.audit.forRequest(request.id));
+    return approvalCardRefusedThroughout(request, await ports.audit.forRequest(request.id));
   } catch (err) {
     ports.log.warn(
       { err, requestId: request.id },

@@ -3,7 +3,7 @@
  * Azure Tables fails with the same shape and status (a RestError, 403 AuthorizationFailure), so
  * a card Teams accepted whose copy could not be recorded is not audited as refused ("acrbot is
  * not in that conversation"), neither by the turn nor by the `approval.announce` job (which
- * retries it at its backoff as any failure). And the turn's refused entry says whether the
+ * records the card it posted as out, and posts no second one). And the turn's refused entry says whether the
  * requester could be told.
  */
 import { approvalAnnounceJobId } from '../../src/flows/request-jobs';
@@ -54,17 +54,33 @@ test("the approvers' card sent but its copy not recorded (a 403 from the store):
     expect(posts()).toHaveLength(1);
     expect(await postedEntries(h, request.id)).toEqual([]);
 
-    // The job finds no copy and no entry, posts again, and fails at the record: retried at its backoff.
-    now = new Date(START.getTime() + 3 * 60_000);
-    await h.app.scheduler.runDue();
-    await h.app.services.background.drain();
+    // The job finds no copy and no entry and posts again; its copy fails to be recorded too, yet
+    // the card is out: its entry says so, one error is logged, and no later run posts a third.
+    const before = h.logs.entries().length;
+    for (const minutes of [3, 63, 123, 183]) {
+      now = new Date(START.getTime() + minutes * 60_000);
+      await h.app.scheduler.runDue();
+      await h.app.services.background.drain();
+    }
     expect(posts()).toHaveLength(2);
-    expect(await postedEntries(h, request.id)).toEqual([]);
+    const entries = await postedEntries(h, request.id);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ outcome: 'posted' });
+    expect(entries[0]!.detail).toContain('its copy could not be recorded');
     const refusedLines = h.logs.entries().filter((e) => String(e.msg).startsWith("Teams refused the approvers' card"));
     expect(refusedLines).toEqual([]);
+    const errors = h.logs
+      .entries()
+      .slice(before)
+      .filter((e) => (e.level as number) >= 50);
+    expect(errors.map((e) => [e.msg, e.requestId])).toEqual([
+      [
+        "the approvers' card was posted by the approval.announce job but its copy could not be recorded; it is not posted again",
+        request.id,
+      ],
+    ]);
     const job = await h.app.stores.schedule.get(approvalAnnounceJobId(request.id));
-    expect(job?.attempts).toBe(1);
-    expect(job?.lastError).toContain('could not be posted; retrying');
+    expect(job).toBeUndefined();
   } finally {
     await h.stop();
   }

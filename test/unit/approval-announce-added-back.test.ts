@@ -3,7 +3,8 @@
  * requests whose card Teams refused are moved to now (conditionally: a job written meanwhile, on
  * any instance, stays), not left to their next hourly attempt. Which ones: those refused where
  * acrbot was added (a group chat), every one for a team (its event names no channels), none for
- * a personal chat.
+ * a personal chat. Found by the mark a refused run leaves in its job's payload, so no request's
+ * audit trail is read to find them.
  */
 import { ApprovalAnnouncements, approvalRefusedEntry } from '../../src/flows/approval-announce';
 import { addedBack } from '../../src/bot/welcomes';
@@ -33,10 +34,27 @@ function setup(options: { unchanged?: boolean } = {}) {
     jobs.push(j);
     return j;
   };
-  const refused = (requestId: string, conversationId = CHANNEL) =>
-    audit.append(
-      approvalRefusedEntry({ id: requestId, tenantId: 't' }, conversationId, { status: 403 }, 'by the announcement'),
+  // A run of the job refused in `conversationId`: its entry, and its job marked with where (as
+  // the run's move writes it).
+  const refused = async (requestId: string, conversationId = CHANNEL) => {
+    await audit.append(
+      approvalRefusedEntry(
+        { id: requestId, tenantId: 't' },
+        conversationId,
+        { status: 403 },
+        'by the approval.announce job',
+      ),
     );
+    const j = jobs.find((x) => x.requestId === requestId)!;
+    j.payload = { refusedIn: conversationId };
+  };
+  // Every read of a request's audit trail.
+  const trailReads: string[] = [];
+  const forRequest = audit.forRequest.bind(audit);
+  audit.forRequest = (requestId) => {
+    trailReads.push(requestId);
+    return forRequest(requestId);
+  };
   const announcements = new ApprovalAnnouncements(
     new MemoryRequestStore(),
     audit,
@@ -59,7 +77,7 @@ function setup(options: { unchanged?: boolean } = {}) {
       },
     },
   );
-  return { job, refused, announcements, moved };
+  return { job, refused, announcements, moved, trailReads };
 }
 
 test('only the refused jobs due later are moved to now', async () => {
@@ -113,4 +131,35 @@ describe('where acrbot was added', () => {
       await movedFor({ conversation: { id: 'a:personal', conversationType: 'personal', isGroup: false, name: '' } }),
     ).toEqual([]);
   });
+});
+
+test('300 jobs and acrbot added to an unrelated group chat: no audit trail is read, nothing moved', async () => {
+  const t = setup();
+  for (let i = 0; i < 150; i++) {
+    t.job(`R-REFUSED${i}`, HOUR);
+    await t.refused(`R-REFUSED${i}`);
+  }
+  for (let i = 0; i < 150; i++) t.job(`R-NEW${i}`, 2 * MINUTE);
+  await addedBack(
+    { conversation: { id: '19:other-chat@thread.v2', conversationType: 'groupChat', isGroup: true, name: '' } },
+    t.announcements,
+  );
+  expect(t.moved).toEqual([]);
+  expect(t.trailReads).toEqual([]);
+});
+
+test('a team: only the jobs marked refused are moved, and no audit trail is read', async () => {
+  const t = setup();
+  for (let i = 0; i < 150; i++) t.job(`R-NEW${i}`, 2 * MINUTE);
+  t.job('R-REFUSED1', HOUR);
+  await t.refused('R-REFUSED1');
+  await addedBack(
+    {
+      conversation: { id: '19:team@thread.tacv2', conversationType: 'channel', isGroup: true, name: '' },
+      channelData: { team: { id: '19:team@thread.tacv2' } },
+    },
+    t.announcements,
+  );
+  expect(t.moved.map((m) => m.id)).toEqual([approvalAnnounceJobId('R-REFUSED1')]);
+  expect(t.trailReads).toEqual([]);
 });

@@ -26,7 +26,18 @@ const ORIGIN = { conversationId: '19:general@thread.tacv2', conversationType: 'c
  * hour). `move` applies the first's move, with the approval TTL (a day) known to it or not.
  */
 async function cutWait(firstMs = 3 * DAY) {
-  const t = breakGlassService({ policies: { current: () => policy([rule('prod')]) } });
+  // What runs while a click is decided, between its first check and its re-check (the pause is
+  // read between them): nothing unless a test sets it.
+  let whileDeciding: (() => Promise<void>) | undefined;
+  const pauses = {
+    current: async () => {
+      const run = whileDeciding;
+      whileDeciding = undefined;
+      await run?.();
+      return undefined;
+    },
+  };
+  const t = breakGlassService({ policies: { current: () => policy([rule('prod')]) }, pauses });
   const ask = (reason: string, durationMs: number, extendsRequestId?: string) =>
     t.service.create({
       requester: REQUESTER,
@@ -78,7 +89,10 @@ async function cutWait(firstMs = 3 * DAY) {
       approve: true,
       reason: 'hotfix needs it',
     });
-  return { ...t, original, firstDone, second, move, redrawn, approve };
+  const duringDecision = (run: () => Promise<void>) => {
+    whileDeciding = run;
+  };
+  return { ...t, original, firstDone, second, move, redrawn, approve, duringDecision };
 }
 
 test("the move of the end cuts a waiting extension's wait again, to its approval window, and its card says the new end", async () => {
@@ -185,4 +199,23 @@ test('a click whose wait cannot follow the moved end is told the access still ru
   expect(await t.store.get(t.second.id)).toMatchObject({ state: 'expired', originalWentOn: true });
   const [refusal] = (await t.audit.latest(30)).filter((e) => e.action === 'approval.refused.expired');
   expect(refusal.detail).toBe(said);
+});
+
+test("a click checked before the cut deadline, re-checked past it after another extension moved the original's end: told the access still runs", async () => {
+  const t = await cutWait();
+  // Checked first at 09:30, before the wait's cut deadline (10:00, the original's end then)...
+  t.clock.advance(HOUR / 2);
+  // ...then, while its lookups run, the first extension moves the original's end and 10:00 passes.
+  t.duringDecision(async () => {
+    await t.move();
+    t.clock.advance(HOUR);
+  });
+
+  const result = await t.approve();
+
+  const said = `Extension ${t.second.id} could be decided until 2026-11-30 10:00 UTC, the end the access of ${t.original.id} had when it was asked for; another extension has moved that end since and the access still runs, until 2026-12-03 09:00 UTC, but this extension closed without a decision and nothing was extended: ask the requester to extend ${t.original.id} again.`;
+  expect(result).toMatchObject({ kind: 'refused', reason: 'expired', message: said });
+  const [refusal] = (await t.audit.latest(30)).filter((e) => e.action === 'approval.refused.expired');
+  expect(refusal.detail).toBe(said);
+  expect((await t.audit.latest(30)).map((e) => e.action)).not.toContain('request.approved');
 });
