@@ -3,6 +3,7 @@
  * rule's approvers, where they are asked, and for an escalation in the escalation channel too.
  */
 import type { ConversationReference } from 'botbuilder';
+import type { NudgeSignIns } from '../domain/nudge-group';
 import type { PolicyRule } from '../domain/policy';
 import { nowhereToPost } from '../flows/approval-nudges';
 import type { AccessRequest } from '../domain/request';
@@ -26,7 +27,8 @@ import type { MessengerParts } from './messenger-parts';
  * naming the conversations, when Teams refused it in every one for good (403/404: acrbot removed
  * from them, eachTarget): no retry gets through, so the caller audits it as not posted instead
  * of retrying it until the request expires. `approveRefused`: why an Approve of it would be
- * refused now (a reload lowered its rule's maxDuration), which the message says.
+ * refused now (a reload lowered its rule's maxDuration), which the message says. `signIns`: the
+ * named approvers who can no longer sign in, whom it does not mention (views/nudge-view.ts).
  */
 export async function nudgeApprovers(
   parts: NudgeParts,
@@ -34,11 +36,12 @@ export async function nudgeApprovers(
   rule: PolicyRule,
   kind: 'remind' | 'escalate',
   approveRefused?: string,
+  signIns?: NudgeSignIns,
 ): Promise<false | 'refused' | undefined> {
   const message =
     kind === 'remind'
-      ? reminderMessage(request, rule, approveRefused)
-      : escalationMessage(request, rule, approveRefused);
+      ? reminderMessage(request, rule, approveRefused, signIns)
+      : escalationMessage(request, rule, approveRefused, signIns);
   return postNudge(parts, [request], rule, kind, message);
 }
 
@@ -57,8 +60,9 @@ export async function nudgeApproversGrouped(
   kind: 'remind' | 'escalate',
   now: Date,
   approveRefused?: ReadonlyMap<string, string>,
+  signIns?: NudgeSignIns,
 ): Promise<false | 'refused' | undefined> {
-  return postNudge(parts, requests, rule, kind, groupedNudgeMessage(requests, kind, now, approveRefused));
+  return postNudge(parts, requests, rule, kind, groupedNudgeMessage(requests, kind, now, approveRefused, signIns));
 }
 
 /** The parts a nudge's post uses. */

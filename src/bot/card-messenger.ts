@@ -13,6 +13,7 @@
 import type { ApproverReportStyle } from '../domain/approver-report';
 import type { CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
 import type { CardCopy, Clock, RequestStore } from '../domain/ports';
+import type { NudgeSignIns } from '../domain/nudge-group';
 import type { PolicyRule } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
 import type { ExtensionAnnouncer } from '../flows/access-actions';
@@ -158,8 +159,9 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     rule: PolicyRule,
     kind: 'remind' | 'escalate',
     approveRefused?: string,
+    signIns?: NudgeSignIns,
   ): Promise<false | 'refused' | undefined> {
-    return nudgeApprovers(this.parts, request, rule, kind, approveRefused);
+    return nudgeApprovers(this.parts, request, rule, kind, approveRefused, signIns);
   }
 
   /**
@@ -173,8 +175,9 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     kind: 'remind' | 'escalate',
     now: Date,
     approveRefused?: ReadonlyMap<string, string>,
+    signIns?: NudgeSignIns,
   ): Promise<false | 'refused' | undefined> {
-    return nudgeApproversGrouped(this.parts, requests, rule, kind, now, approveRefused);
+    return nudgeApproversGrouped(this.parts, requests, rule, kind, now, approveRefused, signIns);
   }
 
   /**

@@ -41,6 +41,7 @@ export async function tellRequester(
             extensionTermOffered(parts, request, Date.parse(request.access!.expiresAt!) - news.inMs),
             news.paused,
             news.extensionWaiting,
+            news.notServed,
           )
         : news.kind === 'credentialExpiring'
           ? credentialReminderCard(
@@ -50,6 +51,7 @@ export async function tellRequester(
               extensionTermOffered(parts, request, Date.parse(news.at) - news.inMs),
               news.paused,
               news.extensionWaiting,
+              news.notServed,
             )
           : news.kind === 'expiringGrouped'
             ? groupedReminderCard(
@@ -59,6 +61,7 @@ export async function tellRequester(
                 })),
                 news.more,
                 news.paused,
+                news.notServed,
               )
             : requesterNewsCard(request, news);
     const to = requesterCopy.conversation as Partial<ConversationReference>;

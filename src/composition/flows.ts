@@ -14,6 +14,7 @@ import { ExtensionAwareSecretRunner } from '../flows/secret-extension-runner';
 import { GrantPlanner } from '../flows/grant-planner';
 import { GrantRunner } from '../flows/grant-runner';
 import { ApprovalNudges, type NudgeNotifier } from '../flows/approval-nudges';
+import { ApproverAuthority } from '../flows/approver-authority';
 import { ApprovalAnnouncements } from '../flows/approval-announce';
 import { ApprovalCardPoster, type ApprovalCardMessenger } from '../bot/approval-card-poster';
 import { PolicySource } from '../config/policy-source';
@@ -109,6 +110,7 @@ export function createFlows(
     approverJustificationRequired: config.approverJustificationRequired,
     principalRetryDelaysMs: options.principalRetryDelaysMs ?? DEFAULT_PRINCIPAL_RETRY_DELAYS_MS,
     sandbox: config.mode === 'sandbox',
+    subscriptionIds: config.subscriptionIds,
     access: config.access,
   };
   const sleep = options.sleep ?? realSleep;
@@ -180,10 +182,22 @@ export function createFlows(
   );
   // A reminder or escalation due while new access is paused waits for the resume (Approve is refused).
   // A nudge of a request whose Approve the term rule refuses now says so (same policy and limits).
-  const nudges = new ApprovalNudges(stores.requests, stores.audit, clock, notifier, scheduler, stores.pause, {
-    policies,
-    limits: settings.access,
-  });
+  // Before each nudge its named approvers' accounts are read (one disabled since is not mentioned),
+  // and a break-glass grant of a tenant no longer served is reported once more, then not while that lasts.
+  const nudges = new ApprovalNudges(
+    stores.requests,
+    stores.audit,
+    clock,
+    notifier,
+    scheduler,
+    stores.pause,
+    { policies, limits: settings.access },
+    {
+      servedTenantIds: config.allowedTenantIds,
+      approvers: new ApproverAuthority(azure.directory, clock, settings, log, policies),
+      log,
+    },
+  );
   const announcements = new ApprovalAnnouncements(
     stores.requests,
     stores.audit,
@@ -200,11 +214,17 @@ export function createFlows(
     settings.principalRetryDelaysMs,
     sleep,
     accessLeases,
+    config.subscriptionIds,
   );
   const secretRunner = new SecretRunner(
     azure.secrets,
     { delaysMs: settings.principalRetryDelaysMs, sleep },
-    { reader: azure.reader, allowLocalAccountClusters: config.allowLocalAccountClusters },
+    {
+      reader: azure.reader,
+      allowLocalAccountClusters: config.allowLocalAccountClusters,
+      // A secret approved before its subscription was taken out is refused before any write.
+      servedSubscriptionIds: config.subscriptionIds,
+    },
     () => clock.now(),
     azure.pullProbe && {
       probe: azure.pullProbe,
@@ -229,6 +249,8 @@ export function createFlows(
       secretMaxExpiryMs: config.secretMaxExpiryMs,
       // A reminder sent while new access is paused offers no Extend (it would be refused).
       pauses: stores.pause,
+      // ...nor one to a requester of a tenant no longer served (their turns are refused).
+      servedTenantIds: config.allowedTenantIds,
       // An end says what else still lets the cluster pull (outside-pull.ts).
       pullReads: azure.roleAssignments,
       // ...judged in the registry's mode as read then, as `check` judges it.
@@ -331,6 +353,7 @@ export function createFlows(
     planner,
     // Another tenant's request revoked or extended: "not found", audited once per window.
     { gate, log },
+    config.subscriptionIds,
   );
   const inventory = new AccessInventory(
     {

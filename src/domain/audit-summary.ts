@@ -24,6 +24,12 @@ const REASON_WORDS: Record<string, string> = {
   paused: 'new access paused',
   // An extension approved while its original's access ended or was ending.
   notActive: 'original access ended',
+  // An approval of a term the limits of now no longer allow (lowered since it was asked for).
+  term: 'term past the limits',
+  // An approval of a plan in a subscription taken out of ACRBOT_SUBSCRIPTION_IDS since.
+  subscription: 'subscription no longer served',
+  // A click by an approver whose own account was disabled or deleted in the directory since.
+  disabledOrGone: 'account disabled or gone',
   // A break-glass review while the grant, or its revocation, was still running.
   inProgress: 'still running',
   // A break-glass review of a run that failed: nothing was granted, no review is owed.
@@ -32,6 +38,7 @@ const REASON_WORDS: Record<string, string> = {
   'revoke.running': 'already being revoked',
   'revoke.notAllowed': 'not allowed to revoke',
   'revoke.notApprover': 'not an approver',
+  'revoke.disabledOrGone': 'account disabled or gone',
   // `status R-…` by someone who is neither its requester nor its approver.
   'status.notYours': 'not theirs to see',
   // `pending R-…` by someone who may not decide it.
@@ -43,6 +50,7 @@ const REASON_WORDS: Record<string, string> = {
   'extend.resourceGone': 'cluster or registry gone',
   'extend.resourceUnreadable': 'cluster or registry unreadable',
   'extend.subscriptionNotFound': 'subscription not found',
+  'extend.subscriptionUnserved': 'subscription no longer served',
   'extend.breakGlass': 'break-glass is not extended',
   'extend.drifted': 'removed outside acrbot',
   'extend.concurrent': 'another extension being filed',

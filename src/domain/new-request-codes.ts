@@ -9,7 +9,9 @@
  * by hand. Not on it: acrbot no longer able to read the cluster or registry (its Reader removed,
  * its subscription not found): the plan may still hold, and once acrbot reads it again `extend`
  * works as before, so the card asks again with `extend`. Apart from it: the cluster or registry
- * gone, where neither `extend` nor a new request can work while it is gone ({@link GONE_CODES}).
+ * gone, where neither `extend` nor a new request can work while it is gone ({@link GONE_CODES});
+ * and its subscription no longer served, where nothing can while it is not
+ * ({@link RECHECK_SUBSCRIPTION_UNSERVED}).
  * Pure.
  */
 import { EXTEND_DRIFTED } from './drifted-access';
@@ -25,6 +27,15 @@ export const RECHECK_IDENTITY_CHANGED = 'recheck.identityChanged';
 
 /** The registry is being deleted since the plan (grant-planner.ts, registryDeletingRefusal). */
 export const RECHECK_REGISTRY_DELETING = 'recheck.registryDeleting';
+
+/**
+ * The planned cluster or registry is in a subscription taken out of ACRBOT_SUBSCRIPTION_IDS
+ * since the plan (served-subscriptions.ts; the grant and secret runs' re-checks). Asking again
+ * cannot work while it is: the resolver refuses names and ids there, and `extend` is refused
+ * (`extend.subscriptionUnserved`). Neither a new-request code nor a gone one: nothing changed
+ * in Azure, so once the subscription is served again asking again works as before.
+ */
+export const RECHECK_SUBSCRIPTION_UNSERVED = 'recheck.subscriptionUnserved';
 
 /**
  * acrbot may no longer read the planned cluster or registry, or its subscription is gone (the

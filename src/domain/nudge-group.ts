@@ -53,22 +53,77 @@ export function filedBefore(a: AccessRequest, b: AccessRequest): boolean {
 
 /**
  * The rule's named approvers (Entra object ids, as the policy spells them) still waited on: not
- * the requester, who cannot approve, nor one whose approval counts already.
+ * the requester, who cannot approve, nor one whose approval counts already, nor one the directory
+ * found unable to sign in when the nudge was made (`cannotSignIn`: lower-cased object ids,
+ * {@link NudgeSignIns}): their click would not count, so they are not called to it.
  */
-export function waitedOnUsers(request: AccessRequest, rule: PolicyRule): string[] {
+export function waitedOnUsers(
+  request: AccessRequest,
+  rule: PolicyRule,
+  cannotSignIn: ReadonlySet<string> = new Set(),
+): string[] {
   const done = new Set(
     [request.requester, ...countedApprovals(request).map((a) => a.by)].map((p) => p.objectId.toLowerCase()),
   );
-  return rule.approvers.users.filter((id) => !done.has(id.toLowerCase()));
+  return rule.approvers.users.filter((id) => !done.has(id.toLowerCase()) && !cannotSignIn.has(id.toLowerCase()));
 }
 
-/** The people a grouped nudge of `requests` mentions: each waited-on approver once, in order met. */
-export function groupedMentionIds(requests: readonly AccessRequest[]): string[] {
+/**
+ * What a nudge read of its named approvers' accounts right before it was posted
+ * (flows/approval-nudges.ts): those the directory finds disabled or deleted (lower-cased object
+ * ids), left out of its mentions and, when their loss leaves the quorum out of reach, named
+ * ({@link quorumLostTo}). Empty when the directory could not be read: everyone is mentioned.
+ */
+export interface NudgeSignIns {
+  cannotSignIn: ReadonlySet<string>;
+}
+
+/**
+ * The named approvers of `rule` still waited on who can no longer sign in (`cannotSignIn`), when
+ * without them the approvals still needed cannot be had: the rule has no approver groups (whose
+ * members may still approve; not read here) and its other named approvers still waited on are
+ * fewer than the approvals missing. Undefined when the quorum may still be reached, or no
+ * approver was lost. Each id as the policy spells it.
+ */
+export function quorumLostTo(
+  request: AccessRequest,
+  rule: PolicyRule,
+  cannotSignIn: ReadonlySet<string>,
+): string[] | undefined {
+  if (cannotSignIn.size === 0 || rule.approvers.groups.length > 0 || rule.autoApprove) return undefined;
+  const waited = waitedOnUsers(request, rule);
+  const lost = waited.filter((id) => cannotSignIn.has(id.toLowerCase()));
+  if (lost.length === 0) return undefined;
+  const missing = Math.max(1, rule.approvalsRequired) - countedApprovals(request).length;
+  return waited.length - lost.length < missing ? lost : undefined;
+}
+
+/**
+ * What a nudge (and its audit entry) says of request `requestId`, under rule `ruleId`, whose
+ * quorum its lost approvers (`lost`, {@link quorumLostTo}) left out of reach. Policy-file text
+ * (the ids) comes as the caller gives it: a view makes it inert, the audit entry keeps it.
+ */
+export function quorumLostNote(requestId: string, ruleId: string, lost: readonly string[]): string {
+  return (
+    `${lost.length === 1 ? 'Named approver' : 'Named approvers'} ${lost.join(', ')} can no longer sign in (disabled or deleted in the directory): ` +
+    `this request cannot be approved as things stand; add approvers to rule ${ruleId} or the requester can cancel it ("@acrbot cancel ${requestId}")`
+  );
+}
+
+/**
+ * The people a grouped nudge of `requests` mentions: each waited-on approver once, in order met
+ * (none who cannot sign in, `cannotSignIn` as for {@link waitedOnUsers}).
+ */
+export function groupedMentionIds(
+  requests: readonly AccessRequest[],
+  cannotSignIn: ReadonlySet<string> = new Set(),
+): string[] {
   const seen = new Map<string, string>();
   for (const request of requests) {
     const rule = request.policy?.rule;
     if (!rule) continue;
-    for (const id of waitedOnUsers(request, rule)) if (!seen.has(id.toLowerCase())) seen.set(id.toLowerCase(), id);
+    for (const id of waitedOnUsers(request, rule, cannotSignIn))
+      if (!seen.has(id.toLowerCase())) seen.set(id.toLowerCase(), id);
   }
   return [...seen.values()];
 }

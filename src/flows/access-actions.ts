@@ -21,6 +21,7 @@ import { notRevokerMessage } from '../domain/decided-rule';
 import { factsOf } from '../domain/policy';
 import { describeState, isBeingRevoked, type AccessRequest, type ActingContext, type Actor } from '../domain/request';
 import { ofTenant } from '../domain/tenant-boundary';
+import { planOutsideSubscriptions, unservedClause } from '../domain/served-subscriptions';
 import { requestNotFound } from './request-reads';
 import { refusedOutsideTenant, type TenantAsk, type TenantRefusalServices } from './tenant-refusal';
 import { formatUtc, isDefaultTerm } from '../domain/access-term';
@@ -122,6 +123,7 @@ export class AccessActions {
       RequestService,
       | 'get'
       | 'isApproverOf'
+      | 'approverAccountEnabled'
       | 'ruleOf'
       | 'accessTerm'
       | 'credentialLifetimeUnderPolicy'
@@ -163,6 +165,11 @@ export class AccessActions {
      * other rules), it is answered "not found" all the same, unaudited.
      */
     private readonly tenantRefusals?: Omit<TenantRefusalServices, 'requests'>,
+    /**
+     * The subscriptions served now (ACRBOT_SUBSCRIPTION_IDS): access in another is not extended
+     * ({@link mayExtend}), as its approval would be refused. Absent: not checked.
+     */
+    private readonly servedSubscriptionIds?: readonly string[],
   ) {}
 
   /** Numbers this instance's extension attempts (lease owners). */
@@ -188,11 +195,24 @@ export class AccessActions {
    */
   mayRevokeEach(acting: ActingContext): (request: AccessRequest) => Promise<AccessRequest> {
     const approves = this.approverQuestion(acting.actor);
+    // The revoker's own account, read once for the action: an approver disabled or deleted since
+    // (an old card, a command) revokes nothing of others' (docs/policy.md). The buttons'
+    // questions (revocationAnswers) do not read it: they change nothing, and a read per list costs.
+    let enabled: Promise<boolean> | undefined;
+    const accountEnabled = (request: AccessRequest) =>
+      (enabled ??= this.requests.approverAccountEnabled(acting.actor, request.id, 'nothing was revoked'));
     return async (request) => {
       if (outsideTenant(acting, request)) throw await this.refusedAcross(acting, 'revoke', request);
       const target = await this.revokedWith(request, (id) => this.found(id));
       if (outsideTenant(acting, target)) throw await this.refusedAcross(acting, 'revoke', target, request.id);
-      const refusal = await this.revokeRefusal(acting.actor, target, approves);
+      const refusal =
+        (await this.revokeRefusal(acting.actor, target, approves)) ??
+        (isRequester(acting.actor, target) || (await accountEnabled(target))
+          ? undefined
+          : new UserFacingError(
+              'revoke.disabledOrGone',
+              `Your account is disabled or gone from the directory, so you can no longer revoke ${target.id} as an approver of its rule; nothing was changed.`,
+            ));
       if (!refusal) return target;
       await this.auditRefusal(acting.actor, target, 'revoke.refused', refusal);
       throw refusal;
@@ -342,6 +362,14 @@ export class AccessActions {
     // After the requester check (anyone else is told only that it is not theirs). Said here,
     // before any card or tab offers Extend: the policy refuses it anyway (G18).
     if (request.policy?.breakGlass) throw new UserFacingError('extend.breakGlass', breakGlassNotExtended(request.id));
+    // Its subscription taken out of ACRBOT_SUBSCRIPTION_IDS since: its extension could not be
+    // approved (request-decision.ts), so none is filed. Revoking it still works.
+    const unserved = planOutsideSubscriptions(request.plan, this.servedSubscriptionIds);
+    if (unserved)
+      throw new UserFacingError(
+        'extend.subscriptionUnserved',
+        `${unservedClause(unserved)}, so ${request.id} cannot be extended; its access ends when it was going to. Ask the platform team to add the subscription back if it is still needed.`,
+      );
     // Its assignment no longer gives pull: "Extended" would be said of access nobody has. After
     // the requester check too: the drift's details are the requester's to read.
     const drifted = driftedExtensionRefusal(request);

@@ -40,6 +40,11 @@ export interface LifecycleSettings {
    */
   pauses?: PauseReader;
   /**
+   * The tenants this deployment serves (ACRBOT_ALLOWED_TENANTS): a reminder to a requester of
+   * another offers no Extend (every turn of theirs is refused). Absent or empty: not judged.
+   */
+  servedTenantIds?: readonly string[];
+  /**
    * Reads of what else lets a grant's cluster pull from its registry, made at the grant's end and
    * in its revoke confirmation (outside-pull.ts): the ARM role assignments the planner reads.
    * Without it, an end says nothing of assignments acrbot did not make.

@@ -3,11 +3,13 @@
  * of its term or a pull secret's credential expiry when that comes first, and sent to the
  * requester with an Extend button unless the access is ending, new access is paused or an
  * extension of it already waits for approval. The requester's other reminders due soon go in the
- * same card (reminder-siblings.ts).
+ * same card (reminder-siblings.ts). One to a requester of a tenant no longer served
+ * (ACRBOT_ALLOWED_TENANTS) still goes, without Extend: every turn of theirs is refused.
  */
 import type { PauseAsTold } from '../domain/access-pause';
 import type { ScheduledJob } from '../domain/ports';
 import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
+import { isServedTenant } from '../domain/tenant-boundary';
 import { accessExpiryJobId } from './access-jobs';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import type { RequesterNews } from './lifecycle-messenger';
@@ -20,8 +22,14 @@ import { tellApproversRequesterUnreachable } from './unreachable-requester';
 export { accessReminderJobId } from './reminder-end';
 
 /** Why a reminder went without Extend, for its audit entry ('' when it offered Extend). */
-function withoutExtend(driftSeen: string | undefined, paused: boolean, extensionWaiting: string | undefined): string {
+function withoutExtend(
+  driftSeen: string | undefined,
+  paused: boolean,
+  extensionWaiting: string | undefined,
+  notServed = false,
+): string {
   const why = [
+    ...(notServed ? ['its tenant is no longer served (ACRBOT_ALLOWED_TENANTS)'] : []),
     ...(driftSeen ? [`removed outside acrbot (seen ${driftSeen})`] : []),
     ...(paused ? ['new access is paused'] : []),
     ...(extensionWaiting ? [`extension ${extensionWaiting} waits for approval`] : []),
@@ -180,12 +188,15 @@ export async function sendReminder(deps: LifecycleDeps, job: ScheduledJob, run?:
   // Read fresh from the store, as extend's check reads it (a failed read fails the job, retried).
   // Only a pending one: an approved one being applied moves the end and reschedules the reminders.
   const extensionWaiting = (await openExtensionsOf(deps.store, request)).find((r) => r.state === 'pending')?.id;
+  // A tenant no longer served: its requester's every turn is refused, so no Extend is offered.
+  const served = deps.settings.servedTenantIds;
+  const notServed = served !== undefined && served.length > 0 && !isServedTenant(request.tenantId, served);
   // The requester's reminder claim (reminder-siblings.ts): held by another run, this job moved on
   // and ends here; its next run finds the entry that run's card wrote for it, or posts.
   const claim = await claimRequesterReminders(deps, request, job);
   if (claim === 'held') return;
   try {
-    await remindOnce(deps, job, run, { request, end, inMs, paused, driftSeen, extensionWaiting });
+    await remindOnce(deps, job, run, { request, end, inMs, paused, driftSeen, extensionWaiting, notServed });
   } finally {
     await claim.release();
   }
@@ -199,6 +210,7 @@ interface Reminder {
   paused: PauseAsTold | undefined;
   driftSeen: string | undefined;
   extensionWaiting: string | undefined;
+  notServed: boolean;
 }
 
 /**
@@ -211,7 +223,7 @@ async function remindOnce(
   run: JobRun | undefined,
   reminder: Reminder,
 ): Promise<void> {
-  const { request, end, inMs, paused, driftSeen, extensionWaiting } = reminder;
+  const { request, end, inMs, paused, driftSeen, extensionWaiting, notServed } = reminder;
   // One entry per reminder of this end (an extension moves the end and schedules the same job
   // ids again, for reminders of their own), whatever it says. A run after it was written (the
   // job's removal failed, or another run's card told it) neither posts again nor writes a second
@@ -226,7 +238,12 @@ async function remindOnce(
   // Throws when the post did not go out: no entry, the job is retried. At least once, not at
   // most once: a run whose post went out but whose entry could not be written is retried too
   // and posts the reminder again (a second reminder beats none); the key keeps one entry.
-  const own = { inMs, ...(paused && { paused }), ...(extensionWaiting && { extensionWaiting }) };
+  const own = {
+    inMs,
+    ...(paused && { paused }),
+    ...(extensionWaiting && { extensionWaiting }),
+    ...(notServed && { notServed }),
+  };
   const news: RequesterNews = siblings.listed.length
     ? {
         kind: 'expiringGrouped',
@@ -243,6 +260,7 @@ async function remindOnce(
         ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
         more: siblings.more,
         ...(paused && { paused }),
+        ...(notServed && { notServed }),
       }
     : end.credential
       ? { kind: 'credentialExpiring', at: end.at, ...own }
@@ -263,7 +281,7 @@ async function remindOnce(
           }
         : {
             outcome: 'sent',
-            detail: `${of}${withoutExtend(driftSeen, Boolean(paused), extensionWaiting)}${
+            detail: `${of}${withoutExtend(driftSeen, Boolean(paused), extensionWaiting, notServed)}${
               siblings.listed.length ? `; in one card with ${siblings.listed.map((s) => s.request.id).join(', ')}` : ''
             }`,
           }),
@@ -278,7 +296,7 @@ async function remindOnce(
       action: 'access.reminded',
       idempotencyKey: sibling.key,
       outcome: 'sent',
-      detail: `${expiresOf(sibling.end)}${withoutExtend(drift, Boolean(paused), sibling.extensionWaiting)}; in one card with the reminder of ${request.id}`,
+      detail: `${expiresOf(sibling.end)}${withoutExtend(drift, Boolean(paused), sibling.extensionWaiting, notServed)}; in one card with the reminder of ${request.id}`,
     });
   }
 }

@@ -34,6 +34,17 @@
  * ACRBOT_MAX_ACCESS_DURATION, permanent access turned off) put past what may be granted now is
  * still nudged, as Reject still decides it; the nudge says, on that request, that Approve would be
  * refused and why, by the same rule as the refused click (domain/pending-term.ts).
+ *
+ * Right before a nudge is posted, the accounts of the named approvers it would mention are read
+ * (ApproverAuthority.enabledAmong, as a click re-checks earlier approvals; one read per post): one
+ * disabled or deleted since the request was made is not mentioned (a click of theirs would not
+ * count), and when without them the approvals still needed cannot be had (no approver groups,
+ * too few named approvers left) the post and its entry say so (domain/nudge-group.ts,
+ * quorumLostTo). A directory that cannot be read leaves the mentions as named, with a warning.
+ *
+ * A break-glass grant of a tenant this deployment no longer serves (ACRBOT_ALLOWED_TENANTS) owes a
+ * review nobody can make (a review click of that tenant is refused): it is reported once more, its
+ * entry saying so, and then not again while that lasts, the review still owed.
  */
 import type { AccessLimits } from '../domain/access-term';
 import type { AuditEvent } from '../domain/audit-chain';
@@ -41,10 +52,15 @@ import { reviewJudgesUseOnly } from '../domain/break-glass-review';
 import { pendingTermPastLimits } from '../domain/pending-term';
 import { decidedRule, uncoveredReviewNote } from '../domain/decided-rule';
 import { awaitingReview, factsOf, type PolicyProvider, type PolicyRule } from '../domain/policy';
+import { type NudgeSignIns, quorumLostNote, quorumLostTo, waitedOnUsers } from '../domain/nudge-group';
 import type { AuditLog, Clock, RequestStore, ScheduledJob } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import { isExpired } from '../domain/request';
+import { isServedTenant } from '../domain/tenant-boundary';
+import type { Logger } from '../observability/logger';
+import type { ApproverAuthority } from './approver-authority';
+import { warnUnreadApproversHourly } from './approver-groups-read';
 import { extendedAccessGone } from './access-lease';
 import { escalationSupersedesReminder, reminderNote } from './approval-nudge-order';
 import {
@@ -99,6 +115,24 @@ function notPosted(rule: PolicyRule, kind: 'remind' | 'escalate'): string {
  */
 const LAST_LOOK_BEFORE_EXPIRY_MS = 60_000;
 
+/**
+ * The end of the entry of a break-glass grant's last report: its tenant is no longer served, so
+ * no review click of it is taken (RequestDecisions refuses it, approval.refused.tenant).
+ */
+const TENANT_NOT_SERVED =
+  '; its tenant is no longer served by this deployment (ACRBOT_ALLOWED_TENANTS), so nobody can review it: it stays owed, and is not reported again while that lasts';
+
+/**
+ * What a nudge reads of who can still act on it: the tenants this deployment serves
+ * (ACRBOT_ALLOWED_TENANTS; empty or absent: not judged) and the named approvers' accounts
+ * (ApproverAuthority.enabledAmong), with the log its warning goes to.
+ */
+export interface NudgeReach {
+  servedTenantIds?: readonly string[];
+  approvers?: Pick<ApproverAuthority, 'enabledAmong'>;
+  log?: Logger;
+}
+
 /** How often an unreviewed break-glass grant is reported again. */
 export const BREAK_GLASS_REPORT_EVERY_MS = 24 * 3_600_000;
 
@@ -118,13 +152,16 @@ export interface NudgeNotifier extends RequestNotifier {
    * escalation channel and groups). Resolves false when it found no conversation to post it in
    * (and logged so), `'refused'` when Teams refused it in every one for good (403/404: acrbot is
    * not in them; logged so); anything else means it was posted. `approveRefused`: why an
-   * Approve of it would be refused now (pendingTermPastLimits), for the nudge to say.
+   * Approve of it would be refused now (pendingTermPastLimits), for the nudge to say. `signIns`:
+   * the named approvers who can no longer sign in: not mentioned, and said when the quorum is lost
+   * to them (views/nudge-view.ts).
    */
   nudgeApprovers(
     request: AccessRequest,
     rule: PolicyRule,
     kind: 'remind' | 'escalate',
     approveRefused?: string,
+    signIns?: NudgeSignIns,
   ): Promise<false | 'refused' | void>;
   /**
    * Reports an unreviewed break-glass grant (break-glass channel and audit channel, else where
@@ -137,7 +174,7 @@ export interface NudgeNotifier extends RequestNotifier {
    * Posts one reminder (or escalation) for several pending requests due at once in the rule
    * channel of `requests[0]` (whose job posts it; nudge-siblings.ts), listing each and mentioning
    * each approver they wait on once. Answers as {@link nudgeApprovers}; `approveRefused` by
-   * request id, said on that request's line. Absent: no grouping.
+   * request id, said on that request's line; `signIns` as for {@link nudgeApprovers}. Absent: no grouping.
    */
   nudgeApproversGrouped?(
     requests: readonly AccessRequest[],
@@ -145,6 +182,7 @@ export interface NudgeNotifier extends RequestNotifier {
     kind: 'remind' | 'escalate',
     now: Date,
     approveRefused?: ReadonlyMap<string, string>,
+    signIns?: NudgeSignIns,
   ): Promise<false | 'refused' | void>;
 }
 
@@ -153,6 +191,18 @@ function nudgeDetail(rule: PolicyRule, kind: 'remind' | 'escalate', note: string
   return kind === 'remind'
     ? `no decision after ${Math.round(rule.remindAfterMs! / 60_000)} min`
     : `no decision after ${Math.round(rule.escalateAfterMs! / 60_000)} min${note}`;
+}
+
+/**
+ * What a nudge's entry says of the named approvers of `request` it left unmentioned as unable to
+ * sign in (`signIns`): the quorum lost to them (quorumLostNote), or just who was left out.
+ */
+function signInNote(request: AccessRequest, rule: PolicyRule, signIns: NudgeSignIns | undefined): string {
+  if (!signIns) return '';
+  const lost = quorumLostTo(request, rule, signIns.cannotSignIn);
+  if (lost) return `; ${quorumLostNote(request.id, rule.id, lost)}`;
+  const left = waitedOnUsers(request, rule).filter((id) => signIns.cannotSignIn.has(id.toLowerCase()));
+  return left.length ? `; not mentioned, as they can no longer sign in: ${left.join(', ')}` : '';
 }
 
 /** The nudge job handlers. */
@@ -171,6 +221,8 @@ export class ApprovalNudges {
      * Absent (tests of other rules), nudges say nothing of it.
      */
     private readonly terms?: { policies: PolicyProvider; limits?: AccessLimits },
+    /** Who can still act on a nudge ({@link NudgeReach}). Absent (tests of other rules): not read. */
+    private readonly reach?: NudgeReach,
   ) {}
 
   /**
@@ -191,7 +243,12 @@ export class ApprovalNudges {
    * run that failed: it granted nothing and owes no review (policy.ts, awaitingReview). A grant
    * whose access ended (or is ending) is still reported; its report says the review judges only
    * the use and a Reject revokes nothing (reviewJudgesUseOnly). Reported while new access is
-   * paused too: reviewing grants no access, and the pause lets reviews go on.
+   * paused too: reviewing grants no access, and the pause lets reviews go on. A grant of a tenant
+   * no longer served is reported once more, its entry saying nobody can review it; then its daily
+   * run posts nothing while that lasts (reported every day, it would ask for a review every click
+   * of which is refused), and reports it again once the tenant is served again. The job stays: it
+   * is what the reviews-owed lists read (waiting-for-approvers.ts), and the start schedules a
+   * missing one again (scheduleReviewsForUnreviewed), which would report it once per start.
    */
   async reviewDue(job: ScheduledJob, run?: JobRun): Promise<void> {
     if (!job.requestId) return;
@@ -203,6 +260,11 @@ export class ApprovalNudges {
     if (reviewEntryKey(request))
       return this.moveOwnJob(job, new Date(this.clock.now().getTime() + REVIEW_NET_RECHECK_MS));
     if (!awaitingReview(request)) return;
+    const served = this.reach?.servedTenantIds;
+    const notServed = served !== undefined && served.length > 0 && !isServedTenant(request.tenantId, served);
+    // Said already, and still so: nothing to post, looked at again a day later.
+    if (notServed && (await this.saidNotServed(request.id)))
+      return this.moveOwnJob(job, new Date(this.clock.now().getTime() + BREAK_GLASS_REPORT_EVERY_MS));
     await run?.check();
     // Reported first, then recorded as reported: a report that could not be posted fails the
     // job (retried with backoff) without an entry saying it was made.
@@ -222,11 +284,20 @@ export class ApprovalNudges {
           : result === 'refused'
             ? REFUSED_EVERYWHERE
             : '; not posted: no break-glass, audit or approvals channel to post it in'
-      }`,
+      }${notServed ? TENANT_NOT_SERVED : ''}`,
     });
     // Its own job, moved a day on only while nobody wrote it since it was read: a review decided
     // during the report cancelled it (break-glass-reviews.ts), and an upsert would bring it back.
     await this.moveOwnJob(job, new Date(this.clock.now().getTime() + BREAK_GLASS_REPORT_EVERY_MS));
+  }
+
+  /**
+   * Whether the last report of the grant's owed review said its tenant is no longer served
+   * ({@link TENANT_NOT_SERVED}): a later report, made while it was served again, clears it.
+   */
+  private async saidNotServed(requestId: string): Promise<boolean> {
+    const reports = (await this.audit.forRequest(requestId)).filter((e) => e.action === 'breakglass.unreviewed');
+    return reports.at(-1)?.detail?.includes(TENANT_NOT_SERVED) ?? false;
   }
 
   /**
@@ -311,6 +382,8 @@ export class ApprovalNudges {
             listed,
           )
         : [];
+      // Read before the lease check, which stays the last thing before the post: never throws.
+      const signIns = await this.signInsOf([claimed, ...siblings]);
       // Another instance took the job over: it posts the nudge (it finds the mark and no entry),
       // so this run stops before posting and leaves the mark to it (and the siblings' marks,
       // which name this request: it takes them back).
@@ -347,8 +420,9 @@ export class ApprovalNudges {
                 kind,
                 this.clock.now(),
                 approveRefused,
+                signIns,
               )
-            : await this.notifier.nudgeApprovers(claimed, rule, kind, approveRefused.get(claimed.id));
+            : await this.notifier.nudgeApprovers(claimed, rule, kind, approveRefused.get(claimed.id), signIns);
       } catch (err) {
         try {
           await this.unclaim(claimed, field);
@@ -365,9 +439,14 @@ export class ApprovalNudges {
       const outcome = !posted ? 'unposted' : kind === 'remind' ? 'reminded' : 'escalated';
       const end = posted ? '' : result === 'refused' ? REFUSED_EVERYWHERE : notPosted(rule, kind);
       const together = siblings.length ? `; in one post with ${siblings.map((s) => s.id).join(', ')}` : '';
-      await this.record(claimed, { action, outcome, detail: `${nudgeDetail(rule, kind, note)}${end}${together}` });
+      await this.record(claimed, {
+        action,
+        outcome,
+        detail: `${nudgeDetail(rule, kind, note)}${signInNote(claimed, rule, signIns)}${end}${together}`,
+      });
       for (const [i, sibling] of siblings.entries()) {
-        const detail = `${nudgeDetail(sibling.policy!.rule!, kind, siblingNotes[i]!)}${end}; in one post with the ${
+        const own = sibling.policy!.rule!;
+        const detail = `${nudgeDetail(own, kind, siblingNotes[i]!)}${signInNote(sibling, own, signIns)}${end}; in one post with the ${
           kind === 'remind' ? 'reminder' : 'escalation'
         } of ${claimed.id}`;
         await this.record(sibling, { action, outcome, detail });
@@ -446,6 +525,35 @@ export class ApprovalNudges {
     if (dueAt.getTime() < expiresAt) return this.moveOwnJob(job, dueAt);
     const lastLook = expiresAt - LAST_LOOK_BEFORE_EXPIRY_MS;
     if (beforeExpiry && lastLook > this.clock.now().getTime()) await this.moveOwnJob(job, new Date(lastLook));
+  }
+
+  /**
+   * Which named approvers still waited on by `requests` the directory finds unable to sign in
+   * (disabled or deleted), in one read for the post. Undefined without the directory (tests of
+   * other rules) or nobody to read; on a failed read too, with a warning (at most hourly): the
+   * nudge then mentions them as before (a nudge not sent for a directory failure would leave them
+   * untold).
+   */
+  private async signInsOf(requests: readonly AccessRequest[]): Promise<NudgeSignIns | undefined> {
+    const approvers = this.reach?.approvers;
+    if (!approvers) return undefined;
+    const ids = new Map<string, string>();
+    for (const request of requests)
+      for (const id of waitedOnUsers(request, request.policy!.rule!)) ids.set(id.toLowerCase(), id);
+    if (ids.size === 0) return undefined;
+    try {
+      const enabled = await approvers.enabledAmong([...ids.values()].map((id) => ({ objectId: id, name: id })));
+      return { cannotSignIn: new Set([...ids.keys()].filter((id) => !enabled.has(id))) };
+    } catch (err) {
+      // At most once an hour (a deployment without User.Read.All fails every such read).
+      if (this.reach?.log)
+        warnUnreadApproversHourly(
+          this.reach.log,
+          { err, requestId: requests[0]!.id, approvers: ids.size },
+          "a nudge could not read its approvers' accounts in the directory; it mentions every named approver still waited on",
+        );
+      return undefined;
+    }
   }
 
   /**

@@ -4,7 +4,14 @@
  * request's rule has approvers enough to reach its quorum, from reads reused for a few minutes.
  */
 import { ApproverGroupsCache } from './approver-groups-cache';
-import { type ApproverReach, readApproverReach } from './approver-groups-read';
+import {
+  type ApproverReach,
+  isAccountReadRefused,
+  readApproverReach,
+  warnUnreadApproversHourly,
+} from './approver-groups-read';
+import { UserFacingOutageError } from '../domain/errors';
+import { currentCorrelationId } from '../observability/correlation';
 import {
   factsOf,
   isNamedApprover,
@@ -139,13 +146,85 @@ export class ApproverAuthority {
    * one deleted or disabled since approves nothing, whatever the policy file or a group still
    * says (Graph's checkMemberGroups answers alike for a disabled account). One batched read of all
    * of them, asked fresh (never the reads reused for new requests, G5). A failure is thrown, never
-   * read here as "none enabled" nor as "all enabled": the caller decides (request-decision.ts
-   * counts them unchecked on a 403, `User.Read.All` not granted, and fails the click otherwise).
+   * read here as "none enabled" nor as "all enabled": {@link enabledForClick} decides (counted
+   * unchecked on a 403, `User.Read.All` not granted; the click fails otherwise).
    */
   async enabledAmong(actors: readonly Actor[]): Promise<Set<string>> {
     if (actors.length === 0) return new Set();
     const ids = actors.map((a) => a.objectId);
     return new Set((await this.directory.enabledUserIds(ids)).map((id) => id.toLowerCase()));
+  }
+
+  /**
+   * THE question "may this person act as an approver of this request now", for a click that
+   * changes something (a reject, a break-glass review, a revoke of someone else's access):
+   * {@link isApproverOf}, then whether the directory finds the actor's own account enabled
+   * ({@link enabledForClick}: one read). `disabled`: an approver by the policy or a group whose
+   * account was disabled or deleted since, who decides nothing (Graph's checkMemberGroups answers
+   * alike for a disabled account, and an old card or a chat command still reaches acrbot). Lists
+   * and views ask {@link isApproverOf} alone: a read per row would cost too much, and they change
+   * nothing. An approval reads the actor's account with its earlier approvers' (request-decision.ts).
+   */
+  async enabledApproverOf(
+    actor: Actor,
+    request: AccessRequest,
+    tenantId: string | undefined,
+    undone: string,
+  ): Promise<'yes' | 'no' | 'disabled'> {
+    if (!(await this.isApproverOf(actor, request, tenantId))) return 'no';
+    return (await this.accountEnabledNow(actor, request.id, undone)) ? 'yes' : 'disabled';
+  }
+
+  /**
+   * Whether the directory finds `actor`'s own account enabled now, for a click on request
+   * `requestId` that they make as an approver ({@link enabledForClick}; `undone`: what a failed
+   * read left undone, "nothing was revoked"). For a caller that has asked {@link isApproverOf}
+   * already, once for many requests (a revoke of a pair's grants).
+   */
+  async accountEnabledNow(actor: Actor, requestId: string, undone: string): Promise<boolean> {
+    const enabled = await this.enabledForClick([actor], { requestId, whose: 'your account is', undone });
+    return enabled.has(actor.objectId.toLowerCase());
+  }
+
+  /**
+   * {@link enabledAmong} for a click that acts as an approver of request `click.requestId`, with
+   * the directory's failures decided the one way for every such click. Refused the read (403:
+   * `User.Read.All` not granted, which docs/deploy.md lets a deployment leave out), they all count,
+   * unchecked, as a new request's named approvers count then (readNamedApprovers, with the same
+   * hourly warning): refusing the click would leave such a deployment unable to decide anything;
+   * each is still asked whether they approve now. Any other failure (5xx, throttling, no answer)
+   * fails the click, nothing changed: let through, it would count someone who may have left; read
+   * as "none enabled", it would drop every earlier approval for good. The clicker is told so with
+   * the turn's reference ("… could not be read to check that `whose` still enabled, so `undone`"),
+   * which the warning logged here carries too (the click's handler shows a user-facing message
+   * without logging it).
+   */
+  async enabledForClick(
+    actors: readonly Actor[],
+    click: { requestId: string; whose: string; undone: string },
+  ): Promise<Set<string>> {
+    try {
+      return await this.enabledAmong(actors);
+    } catch (err) {
+      if (isAccountReadRefused(err)) {
+        warnUnreadApproversHourly(
+          this.log,
+          { err, requestId: click.requestId, approvers: actors.length },
+          "approvers' accounts could not be read at a click (the directory refused: User.Read.All not granted?); they count, without knowing whether their accounts still exist and are enabled",
+        );
+        return new Set(actors.map((a) => a.objectId.toLowerCase()));
+      }
+      const reference = currentCorrelationId();
+      this.log.warn(
+        { err, requestId: click.requestId, approvers: actors.length, ref: reference },
+        'approvers could not be looked up in the directory; the click failed, nothing was changed',
+      );
+      throw new UserFacingOutageError(
+        'directory.approversUnread',
+        `The directory (Microsoft Graph) could not be read to check that ${click.whose} still enabled, so ${click.undone}. Nothing was changed; try again in a few minutes${reference ? ` (reference ${reference})` : ''}.`,
+        { cause: err },
+      );
+    }
   }
 
   /** Approvers and auditors may read the audit log. */

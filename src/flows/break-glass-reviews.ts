@@ -84,7 +84,10 @@ export class BreakGlassReviews {
     // The review is judged under `rule` and the policy in force, not the grant's binding: the
     // trail names the rule that gave (or did not give) the reviewer the right.
     const under = this.reviewAuthority(rule, binding);
-    const refuse = async (r: RefusalReason | 'inProgress', message: string): Promise<DecisionResult> => {
+    const refuse = async (
+      r: RefusalReason | 'inProgress' | 'disabledOrGone',
+      message: string,
+    ): Promise<DecisionResult> => {
       await this.auditing.record({
         actor,
         tenantId,
@@ -104,10 +107,18 @@ export class BreakGlassReviews {
     if (actor.objectId.toLowerCase() === request.requester.objectId.toLowerCase())
       return refuse('self', ownReviewMessage(request.id, pair, rule, request.requester));
     // With the tenant, as decideNow asks it: its boundary refuses another tenant's click already.
-    if (!(await this.approvers.isApproverOf(actor, request, tenantId)))
+    // And the reviewer's own account, read now: an approver disabled or deleted since (an old
+    // card, a command) reviews nothing, as their approval would count for nothing (docs/policy.md).
+    const standing = await this.approvers.enabledApproverOf(actor, request, tenantId, 'your review was not recorded');
+    if (standing === 'no')
       return refuse(
         'notApprover',
         notReviewerMessage(request.id, pair, rule, binding.rule, request.requester, this.policies.current()),
+      );
+    if (standing === 'disabled')
+      return refuse(
+        'disabledOrGone',
+        `Your account is disabled or gone from the directory, so you can no longer review break-glass request ${request.id}; nothing was changed.`,
       );
     // The executor holds the request from the approval on (its first write, approved →
     // executing, is conditional on the version stored at the approval) until the grant is done:

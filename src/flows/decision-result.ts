@@ -24,7 +24,16 @@ export type DecisionResult =
   | {
       kind: 'refused';
       request: AccessRequest;
-      reason: RefusalReason | 'stale' | 'twice' | 'inProgress' | 'paused' | 'notActive' | 'term';
+      reason:
+        | RefusalReason
+        | 'stale'
+        | 'twice'
+        | 'inProgress'
+        | 'paused'
+        | 'notActive'
+        | 'term'
+        | 'subscription'
+        | 'disabledOrGone';
       message: string;
     };
 

@@ -9,6 +9,7 @@ import { isSubscriptionNotFound, isUserFacing, UserFacingError } from '../domain
 import {
   RECHECK_IDENTITY_CHANGED,
   RECHECK_REGISTRY_CHANGED,
+  RECHECK_SUBSCRIPTION_UNSERVED,
   recheckGone,
   recheckUnreadable,
 } from '../domain/new-request-codes';
@@ -20,6 +21,7 @@ import { CloudApiError, LeaseLostError } from '../domain/ports';
 import type { AccessRequest, Outcome } from '../domain/request';
 import type { RoleAssignmentMode } from '../domain/roles';
 import { typedPair } from '../domain/typed-names';
+import { planOutsideSubscriptions, unservedClause } from '../domain/served-subscriptions';
 import { sharingWords } from '../domain/audit-request-words';
 import { type AccessLeases, noRevocationRunning } from './access-lease';
 import { assignRole, realSleep, type Sleep } from './assign-role';
@@ -38,6 +40,10 @@ import {
 // Defined beside the run limits, which the executor reads without importing a runner.
 import { UNCONFIRMED_GRANT } from './run-resumption';
 export { UNCONFIRMED_GRANT };
+
+// The plan's cluster or registry is in a subscription no longer served (served-subscriptions.ts);
+// one code for the grant's and the secret's runs, kept with the other codes of new requests.
+export { RECHECK_SUBSCRIPTION_UNSERVED };
 
 /**
  * Waits before reading the principal's assignments again when a PUT answered RoleAssignmentExists
@@ -69,6 +75,11 @@ export class GrantRunner implements PlanRunner, GrantRecheck {
     private readonly sleep: Sleep = realSleep,
     /** Where revocations hold the access lease (none: a single process without revocations). */
     private readonly leases?: AccessLeases,
+    /**
+     * The subscriptions served now (ACRBOT_SUBSCRIPTION_IDS): a plan in another, approved before
+     * it was taken out, fails its recheck. Absent: not checked.
+     */
+    private readonly servedSubscriptionIds?: readonly string[],
   ) {}
 
   async run(request: AccessRequest, ctx: RunContext): Promise<Outcome> {
@@ -222,10 +233,15 @@ export class GrantRunner implements PlanRunner, GrantRecheck {
   }
 
   /**
-   * Resources still there and unchanged: same identity, same registry mode, the registry not being
-   * deleted (reads only).
+   * Resources still there and unchanged: in a subscription still served, same identity, same
+   * registry mode, the registry not being deleted (reads only).
    */
   async recheck(plan: GrantPlan, notDone = 'nothing was granted'): Promise<void> {
+    // First, before any read: approved before its subscription was taken out of
+    // ACRBOT_SUBSCRIPTION_IDS (approval refuses it since), the run would still write there.
+    const unserved = planOutsideSubscriptions(plan, this.servedSubscriptionIds);
+    if (unserved)
+      throw new UserFacingError(RECHECK_SUBSCRIPTION_UNSERVED, `${unservedClause(unserved)}, so ${notDone}.`);
     const [cluster, registry] = await Promise.all([
       reread('cluster', plan.cluster.name, notDone, () =>
         this.azure.getCluster(plan.cluster.subscriptionId, plan.cluster.resourceGroup, plan.cluster.name),

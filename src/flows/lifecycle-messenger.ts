@@ -14,16 +14,25 @@ export type RequesterNews =
    * offers no Extend (an extension would be refused); who paused it and since when, never why.
    * `extensionWaiting`: the id of an extension of this access waiting for approval when the
    * reminder was sent, so it offers no Extend either (a second one would be refused) and names it.
+   * `notServed`: the request's tenant is no longer served (ACRBOT_ALLOWED_TENANTS), so it offers
+   * no Extend (every turn of its requester is refused) and says so.
    */
-  | { kind: 'expiring'; inMs: number; paused?: PauseAsTold; extensionWaiting?: string }
+  | { kind: 'expiring'; inMs: number; paused?: PauseAsTold; extensionWaiting?: string; notServed?: boolean }
   /** A pull secret's credential expires at `at`, before its term ends (or a permanent one's). */
-  | { kind: 'credentialExpiring'; inMs: number; at: string; paused?: PauseAsTold; extensionWaiting?: string }
+  | {
+      kind: 'credentialExpiring';
+      inMs: number;
+      at: string;
+      paused?: PauseAsTold;
+      extensionWaiting?: string;
+      notServed?: boolean;
+    }
   /**
    * Several of the requester's accesses end soon (reminder-siblings.ts): one card listing them,
    * soonest end first, each with its own Extend or what replaces it. `more`: how many more
    * were due and left to their own reminders (the card points to the My access tab).
    */
-  | { kind: 'expiringGrouped'; items: readonly ExpiringItem[]; more: number; paused?: PauseAsTold }
+  | { kind: 'expiringGrouped'; items: readonly ExpiringItem[]; more: number; paused?: PauseAsTold; notServed?: boolean }
   | {
       kind: 'ended';
       by: Actor;

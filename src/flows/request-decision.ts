@@ -14,7 +14,7 @@ import {
   type PolicyProvider,
   type PolicyRule,
 } from '../domain/policy';
-import { UserFacingError, UserFacingOutageError } from '../domain/errors';
+import { UserFacingError } from '../domain/errors';
 import { type AccessLimits, formatUtc } from '../domain/access-term';
 import { pendingTermPastLimits } from '../domain/pending-term';
 import type { Clock, RequestStore } from '../domain/ports';
@@ -22,6 +22,7 @@ import { VersionConflictError } from '../domain/ports';
 import type {
   AccessRequest,
   ActingContext,
+  Actor,
   Approval,
   DiscountedApproval,
   PolicyBinding,
@@ -35,19 +36,18 @@ import { approvalEntryKey } from './approval-entry-net';
 import { discountedEntry } from './discounted-approvals';
 import { looksLikeSecret, REASON_LIMITS, singleLine } from '../domain/text';
 import { isServedTenant, ofTenant } from '../domain/tenant-boundary';
+import { planOutsideSubscriptions, unservedClause } from '../domain/served-subscriptions';
 import type { RequestNotifier } from './notifier';
 import { type PauseReader, pausedRefusal } from './access-pause';
 import { extendedAccessGone } from './access-lease';
 import { type RequestAudit, targetsOf } from './request-audit';
 import { readRequest } from './request-reads';
 import type { ApproverAuthority } from './approver-authority';
-import { isAccountReadRefused, warnUnreadApproversHourly } from './approver-groups-read';
 import { type DecisionResult, REJECTION_NEEDS_REASON, alreadyDecided, lostRace } from './decision-result';
 import type { BreakGlassReviews } from './break-glass-reviews';
 import { type ExpiryPorts, expireRequest } from './request-expiry';
 import { cancelPendingRequestJobs } from './request-jobs';
 import { followMovedEnd } from './moved-end-waits';
-import { currentCorrelationId } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 
 /**
@@ -89,6 +89,8 @@ export class RequestDecisions {
      * again at a click (moved-end-waits.ts). Without it, such a click is refused as expired.
      */
     private readonly approvalTtlMs?: number,
+    /** The subscriptions served now (ACRBOT_SUBSCRIPTION_IDS): a plan in another is not approved. */
+    private readonly servedSubscriptionIds?: readonly string[],
   ) {}
 
   /**
@@ -183,8 +185,15 @@ export class RequestDecisions {
     const rule = this.approvers.ruleOf(request);
     const binding = this.bindingOf(request, rule);
     // With the tenant, as the card handlers ask it: the boundary above refuses another tenant's
-    // click already, and this answer stays right on its own should that order change.
-    const actorIsApprover = await this.approvers.isApproverOf(actor, request, tenantId);
+    // click already, and this answer stays right on its own should that order change. A rejection
+    // also reads the actor's own account (enabledApproverOf: one deleted or disabled since decides
+    // nothing); an approval reads it below, with the earlier approvers' (withoutFormerApprovers).
+    const standing = input.approve
+      ? (await this.approvers.isApproverOf(actor, request, tenantId))
+        ? 'yes'
+        : 'no'
+      : await this.approvers.enabledApproverOf(actor, request, tenantId, 'your rejection was not recorded');
+    const actorIsApprover = standing !== 'no';
     const verdict = checkDecision(request, {
       actor,
       now,
@@ -199,7 +208,7 @@ export class RequestDecisions {
     // `auditDetail`: what the request's history keeps when it must say less than the clicking
     // approver is told (its requester reads that history in the tab).
     const refused = async (
-      r: RefusalReason | 'twice' | 'paused' | 'notActive' | 'term',
+      r: RefusalReason | 'twice' | 'paused' | 'notActive' | 'term' | 'subscription' | 'disabledOrGone',
       message: string,
       auditDetail = message,
     ): Promise<DecisionResult> => {
@@ -218,6 +227,7 @@ export class RequestDecisions {
       return { kind: 'refused', request: (await this.store.get(request.id)) ?? request, reason: r, message };
     };
     if (!verdict.allowed) return refused(verdict.reason, await this.refusalWords(request, verdict));
+    if (standing === 'disabled') return refused('disabledOrGone', disabledActorWords(request, input.approve));
     // A rejection is the approver's decision on someone's request: it always says why (G7), by
     // the rule an approval's justification follows. The card asks first; this holds for any caller.
     if (!input.approve && !isJustification(reason)) return refused('justification', REJECTION_NEEDS_REASON);
@@ -234,6 +244,15 @@ export class RequestDecisions {
     // term other than the one the card shows; it stays pending, to be rejected or to expire.
     const pastLimits = input.approve ? this.termPastLimits(request, rule) : undefined;
     if (pastLimits) return refused('term', pastLimits);
+    // Likewise a subscription taken out of ACRBOT_SUBSCRIPTION_IDS since it was asked for: as the
+    // tenant boundary holds for requests of a tenant no longer served, this one holds for plans
+    // in it. Approving would write there; rejecting harms nothing and clears it.
+    const unserved = input.approve ? planOutsideSubscriptions(request.plan, this.servedSubscriptionIds) : undefined;
+    if (unserved)
+      return refused(
+        'subscription',
+        `${unservedClause(unserved)}, so request ${request.id} cannot be approved; reject it, or ask the platform team to add the subscription back. Nothing was changed.`,
+      );
     // A pause stops approvals too (a pending request would otherwise become access); rejecting still works.
     const paused = input.approve ? await this.pauses?.current() : undefined;
     if (paused) {
@@ -249,9 +268,11 @@ export class RequestDecisions {
     // G5 holds for every approval the quorum counts, not only this click's: an earlier approver
     // who has since left the rule's approvers, or whose account was disabled or deleted, no longer
     // counts. A rejection needs no quorum.
-    const { current, discounted } = input.approve
-      ? await this.withoutFormerApprovers(request, required, now)
-      : { current: request, discounted: [] };
+    // The actor's own account is read with theirs, in the same batched read (G5 for this click).
+    const { current, discounted, actorEnabled } = input.approve
+      ? await this.withoutFormerApprovers(request, required, now, actor)
+      : { current: request, discounted: [], actorEnabled: true };
+    if (!actorEnabled) return refused('disabledOrGone', disabledActorWords(request, true));
     const step = nextApprovalStep(current, required, {
       actor,
       approving: input.approve,
@@ -385,22 +406,27 @@ export class RequestDecisions {
   /**
    * The request with only the earlier approvals whose authors are still approvers of its rule
    * (asked now, G5) with an account the directory finds enabled, and the approvals left out,
-   * recorded on it as dropped `at` this click. Asked only when there are earlier approvals (a
-   * rule approving with one click asks nothing more of Graph): one batched read of their
-   * accounts, then one approver lookup per enabled one. Counted approvals are fewer than the
-   * quorum by construction (the approval reaching it decides), and never more than
+   * recorded on it as dropped `at` this click, and whether the clicking `actor`'s own account is
+   * enabled (`actorEnabled`: one disabled or deleted since approves nothing, docs/policy.md). One
+   * batched read of their accounts and the actor's (so even a rule approving with one click reads
+   * one account), then one approver lookup per enabled earlier approver. Counted approvals are
+   * fewer than the quorum by construction (the approval reaching it decides), and never more than
    * {@link MAX_QUORUM_RECHECKS} are looked up; approvals past that bound are not counted either.
    */
   private async withoutFormerApprovers(
     request: AccessRequest,
     required: number,
     now: Date,
-  ): Promise<{ current: AccessRequest; discounted: DiscountedApproval[] }> {
+    actor: Actor,
+  ): Promise<{ current: AccessRequest; discounted: DiscountedApproval[]; actorEnabled: boolean }> {
     const discounted: DiscountedApproval[] = [];
     const at = now.toISOString();
     const counted = countedApprovals(request);
     const rechecked = counted.slice(0, Math.min(required, MAX_QUORUM_RECHECKS));
-    const enabled = await this.enabledEarlierApprovers(request, rechecked);
+    const enabled = await this.enabledEarlierApprovers(request, rechecked, actor);
+    const actorEnabled = enabled.has(actor.objectId.toLowerCase());
+    // Refused, the click changes nothing: no drop is recorded for it.
+    if (!actorEnabled) return { current: request, discounted, actorEnabled };
     for (const [i, approval] of counted.entries())
       if (i >= rechecked.length) discounted.push({ by: approval.by, at, why: 'notRechecked' });
       // Graph answers group membership alike for a disabled account, and the policy file still
@@ -409,48 +435,29 @@ export class RequestDecisions {
         discounted.push({ by: approval.by, at, why: 'disabledOrGone' });
       else if (!(await this.approvers.isApproverOf(approval.by, request)))
         discounted.push({ by: approval.by, at, why: 'notApprover' });
-    if (discounted.length === 0) return { current: request, discounted };
+    if (discounted.length === 0) return { current: request, discounted, actorEnabled };
     const gone = new Set(discounted.map((d) => d.by.objectId.toLowerCase()));
     const approvals = (request.approvals ?? []).filter((a) => !gone.has(a.by.objectId.toLowerCase()));
     const discountedApprovals = [...(request.discountedApprovals ?? []), ...discounted];
-    return { current: { ...request, approvals, discountedApprovals }, discounted };
+    return { current: { ...request, approvals, discountedApprovals }, discounted, actorEnabled };
   }
 
   /**
-   * Which of `earlier` (approvals a click re-checks) the directory finds enabled now, in one read.
-   * Refused the read (403: `User.Read.All` not granted, which docs/deploy.md lets a deployment
-   * leave out), they all count, unchecked, as a new request's named approvers count then
-   * (readNamedApprovers, with the same hourly warning): refusing the click would leave every
-   * request needing two approvals unapprovable; each is still asked whether they approve now. Any
-   * other failure (5xx, throttling, no answer) fails the click, nothing changed: let through, it
-   * would count someone who may have left; read as "none enabled", it would drop every earlier
-   * approval for good. The approver is told so with the turn's reference, which the warning
-   * logged here carries too (the click's handler shows a user-facing message without logging it).
+   * Which of `earlier` (approvals a click re-checks) and the clicking `actor` the directory finds
+   * enabled now, in one read; its failures decided as for every approver's click
+   * (ApproverAuthority.enabledForClick: a 403 counts them unchecked, any other failure fails the
+   * click, nothing changed).
    */
-  private async enabledEarlierApprovers(request: AccessRequest, earlier: Approval[]): Promise<Set<string>> {
-    if (earlier.length === 0) return new Set();
-    try {
-      return await this.approvers.enabledAmong(earlier.map((a) => a.by));
-    } catch (err) {
-      if (isAccountReadRefused(err)) {
-        warnUnreadApproversHourly(
-          this.log,
-          { err, requestId: request.id, approvers: earlier.length },
-          "earlier approvers' accounts could not be read (the directory refused: User.Read.All not granted?); they count, without knowing whether their accounts still exist and are enabled",
-        );
-        return new Set(earlier.map((a) => a.by.objectId.toLowerCase()));
-      }
-      const reference = currentCorrelationId();
-      this.log.warn(
-        { err, requestId: request.id, approvers: earlier.length, ref: reference },
-        'earlier approvers could not be looked up in the directory; the approval click failed, nothing was changed',
-      );
-      throw new UserFacingOutageError(
-        'directory.approversUnread',
-        `The directory (Microsoft Graph) could not be read to check that the earlier approvers of request ${request.id} still have enabled accounts, so your approval was not recorded. Nothing was changed; try again in a few minutes${reference ? ` (reference ${reference})` : ''}.`,
-        { cause: err },
-      );
-    }
+  private enabledEarlierApprovers(request: AccessRequest, earlier: Approval[], actor: Actor): Promise<Set<string>> {
+    const whose =
+      earlier.length === 0
+        ? 'your account is'
+        : `your account and those of the earlier approvers of request ${request.id} are`;
+    return this.approvers.enabledForClick([actor, ...earlier.map((a) => a.by)], {
+      requestId: request.id,
+      whose,
+      undone: 'your approval was not recorded',
+    });
   }
 
   /**
@@ -533,4 +540,13 @@ export class RequestDecisions {
       rule,
     };
   }
+}
+
+/**
+ * What an approver whose own account the directory no longer finds enabled (disabled, or deleted)
+ * is told of their click: it counts for nobody, as an earlier approval of theirs would not
+ * (docs/policy.md), whatever the policy file or a group still says.
+ */
+function disabledActorWords(request: AccessRequest, approving: boolean): string {
+  return `Your account is disabled or gone from the directory, so you can no longer ${approving ? 'approve' : 'reject'} request ${request.id}; nothing was changed.`;
 }

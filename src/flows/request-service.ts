@@ -117,6 +117,7 @@ export class RequestService {
       pauses,
       settings.access,
       settings.approvalTtlMs,
+      settings.subscriptionIds,
     );
   }
 
@@ -276,6 +277,11 @@ export class RequestService {
   /** THE question "may this person approve this request" ({@link ApproverAuthority.isApproverOf}). */
   isApproverOf(actor: Actor, request: AccessRequest, tenantId?: string): Promise<boolean> {
     return this.approvers.isApproverOf(actor, request, tenantId);
+  }
+
+  /** Whether an approver's own account is enabled now, for a click they make as one ({@link ApproverAuthority.accountEnabledNow}). */
+  approverAccountEnabled(actor: Actor, requestId: string, undone: string): Promise<boolean> {
+    return this.approvers.accountEnabledNow(actor, requestId, undone);
   }
 
   /** The rule a request is bound to, its approvers the current policy's once decided ({@link ApproverAuthority.ruleOf}). */

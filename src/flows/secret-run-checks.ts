@@ -2,15 +2,18 @@
  * What a secret run checks before its credential exists, so a typo'd namespace or a foreign
  * secret costs nothing to clean up: the credential's remaining life, the cluster and registry as
  * ARM reports them now (approval can come hours after the plan), the namespace and service
- * account, and whose any secret of that name is, by acrbot's records alone (G15).
+ * account, and whose any secret of that name is, by acrbot's records alone (G15). First of all,
+ * that the plan's subscriptions are still served: approved before one was taken out of
+ * ACRBOT_SUBSCRIPTION_IDS, the run would still write there (served-subscriptions.ts).
  */
 import type { RegistryInfo } from '../domain/azure-model';
 import { isSubscriptionNotFound, isUserFacing, UserFacingError } from '../domain/errors';
-import { recheckUnreadable } from '../domain/new-request-codes';
+import { RECHECK_SUBSCRIPTION_UNSERVED, recheckUnreadable } from '../domain/new-request-codes';
 import type { SecretPlan } from '../domain/plan';
 import { type AzureResourceReader, type ClusterAccess, LeaseLostError, VersionConflictError } from '../domain/ports';
 import { shortTime } from '../domain/pull-diagnosis';
 import type { AccessRequest } from '../domain/request';
+import { planOutsideSubscriptions, unservedClause } from '../domain/served-subscriptions';
 import {
   decideReplacement,
   type ExistingSecret,
@@ -43,6 +46,11 @@ export interface ClusterRecheck {
   reader: Pick<AzureResourceReader, 'getCluster'> & Partial<Pick<AzureResourceReader, 'getRegistry'>>;
   /** ACRBOT_ALLOW_LOCAL_ACCOUNT_CLUSTERS (see {@link localAccountsRefusal}). */
   allowLocalAccountClusters: boolean;
+  /**
+   * The subscriptions served now (ACRBOT_SUBSCRIPTION_IDS): a plan in another, approved before
+   * it was taken out, is refused before anything is read or written. Absent: not checked.
+   */
+  servedSubscriptionIds?: readonly string[];
 }
 
 /** What the checks need of the runner. */
@@ -95,6 +103,12 @@ export async function checkFirst(
     return waitOnCluster(deps.now, err, request, plan, targetId, ctx, found);
   };
   const earlierCredential = recordedCredentials({ ...request, created: ctx.created() }).length > 0;
+  const unserved = await unservedRefusal(deps, plan, ctx, earlierCredential, earlierWrite);
+  if (unserved) {
+    // As a refusal of the cluster below: the secret is not looked at.
+    found.secretMayHold = earlierWrite;
+    throw unserved;
+  }
   const lapsed = await lapsedCredentialRefusal(deps, request, plan, ctx, targetId, earlierCredential, earlierWrite);
   if (lapsed) {
     // As a refusal of the cluster below: the secret is not looked at.
@@ -184,6 +198,43 @@ export async function checkFirst(
     previous = await plannedWriterOfDeletedSecret(deps.ports.requests, request, ctx).catch(wait);
   }
   return { access, existing, previous, previousEntries, serviceAccountLinked };
+}
+
+/**
+ * The refusal, audited, of a plan whose cluster or registry is in a subscription this deployment
+ * no longer serves (the grant run's `recheck.subscriptionUnserved`, grant-runner.ts): checked
+ * before any read, as nothing of it may be written there any more. The code suppresses "ask
+ * again" on the failed card (request-view.ts): the resolver refuses the names there too.
+ */
+async function unservedRefusal(
+  deps: Pick<SecretCheckDeps, 'clusters'>,
+  plan: SecretPlan,
+  ctx: RunContext,
+  earlierCredential: boolean,
+  earlierWrite: boolean,
+): Promise<UserFacingError | undefined> {
+  const unserved = planOutsideSubscriptions(plan, deps.clusters.servedSubscriptionIds);
+  if (!unserved) return undefined;
+  const clause = unservedClause(unserved);
+  await ctx.audit({
+    action:
+      unserved.kind === 'cluster'
+        ? 'kubernetes.write.secret'
+        : plan.credentialKind === 'token'
+          ? 'azure.write.token'
+          : 'graph.write.application',
+    outcome: 'refused',
+    targetIds: [plan[unserved.kind].id],
+    detail: clause,
+  });
+  // An earlier attempt's credential is deleted by the caller, which says so (and of a secret
+  // that attempt began writing): this sentence does not deny either.
+  const done = earlierWrite
+    ? 'acrbot stopped here'
+    : earlierCredential
+      ? 'the secret was not written'
+      : 'nothing was created';
+  return new UserFacingError(RECHECK_SUBSCRIPTION_UNSERVED, `${clause}, so ${done}.`);
 }
 
 /**

@@ -12,6 +12,12 @@ export interface FlowSettings {
   /** Delays between PrincipalNotFound retries; bounded (about 2 minutes in total by default). */
   principalRetryDelaysMs: readonly number[];
   sandbox: boolean;
+  /**
+   * The subscriptions served now (ACRBOT_SUBSCRIPTION_IDS with AZURE_SUBSCRIPTION_ID): a request
+   * planned in another is not approved (served-subscriptions.ts). Absent (flows run without
+   * config): not checked.
+   */
+  subscriptionIds?: readonly string[];
   /** Access durations (G17); without them requests have no term (flows run without config). */
   access?: import('../domain/access-term').AccessLimits;
 }

@@ -8,27 +8,35 @@
  * the only markup. A single request's nudge is nudge-view.ts's message, unchanged.
  */
 import { describeTimeLeft } from '../domain/access-term';
-import { groupedMentionIds } from '../domain/nudge-group';
+import { groupedMentionIds, type NudgeSignIns } from '../domain/nudge-group';
 import { approversName } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
 import { inertMessageText } from './message-text-inert';
-import { approveRefusedNote, type MentionEntity, type NudgeMessage } from './nudge-view';
+import { approveRefusedNote, type MentionEntity, type NudgeMessage, quorumLostAfter } from './nudge-view';
 
 /** Paragraphs: Teams shows a bot's text message as markdown, where a lone newline may run on. */
 const BREAK = '\n\n';
 
 /**
  * `R-… (aks-prod → contosoacr, from Riley), waiting 2 hours, 0 of 1 approvals: "@acrbot pending R-…"`,
- * then (`approveRefused`) that an Approve of it would be refused now, on its own line's end.
+ * then (`approveRefused`) that an Approve of it would be refused now, and (`signIns`) that named
+ * approvers who can no longer sign in leave its quorum out of reach, on its own line's end.
  */
-function requestLine(request: AccessRequest, now: Date, approveRefused: string | undefined): string {
+function requestLine(
+  request: AccessRequest,
+  now: Date,
+  approveRefused: string | undefined,
+  signIns: NudgeSignIns | undefined,
+): string {
   const waited = describeTimeLeft(now.getTime() - Date.parse(request.createdAt));
   const so = request.approvals?.length ?? 0;
+  const lost = request.policy?.rule ? quorumLostAfter(request, request.policy.rule, signIns).trim() : '';
+  const notes = [...(approveRefused ? [approveRefusedNote(approveRefused)] : []), ...(lost ? [lost] : [])];
   return (
     `${request.id} (${inertMessageText(request.plan.cluster.name)} → ${inertMessageText(request.plan.registry.name)}, ` +
     `from ${inertMessageText(request.requester.name)}), waiting ${waited}, ` +
     `${so} of ${request.policy?.approvalsRequired ?? 1} approvals: "@acrbot pending ${request.id}"` +
-    (approveRefused ? `. ${approveRefusedNote(approveRefused)}` : '')
+    (notes.length ? `. ${notes.join(' ')}` : '')
   );
 }
 
@@ -72,21 +80,23 @@ function alsoTold(requests: readonly AccessRequest[]): string[] {
  * The grouped reminder or escalation of `requests` (the one whose job posts it first, then the
  * others, oldest first), as of `now`. The same text goes to every channel it is posted in.
  * `approveRefused`: by request id, why an Approve of it would be refused now; said on that
- * request's line only (nudge-view.ts, approveRefusedNote).
+ * request's line only (nudge-view.ts, approveRefusedNote). `signIns`: the named approvers the
+ * directory finds unable to sign in, mentioned by none, said on a line whose quorum they lose.
  */
 export function groupedNudgeMessage(
   requests: readonly AccessRequest[],
   kind: 'remind' | 'escalate',
   now: Date,
   approveRefused: ReadonlyMap<string, string> = new Map(),
+  signIns?: NudgeSignIns,
 ): NudgeMessage {
-  const entities: MentionEntity[] = groupedMentionIds(requests).map((id, i) => ({
+  const entities: MentionEntity[] = groupedMentionIds(requests, signIns?.cannotSignIn).map((id, i) => ({
     type: 'mention',
     text: `<at>approver ${i + 1}</at>`,
     mentioned: { id, name: `approver ${i + 1}` },
   }));
   const head = `${kind === 'remind' ? 'Reminder' : 'Escalation'}: ${requests.length} requests are still waiting for a decision.`;
-  const lines = requests.map((r) => requestLine(r, now, approveRefused.get(r.id)));
+  const lines = requests.map((r) => requestLine(r, now, approveRefused.get(r.id), signIns));
   const asked = askedOf(requests, entities);
   const shows = `"@acrbot pending R-…" shows each with Approve and Reject`;
   const also = kind === 'escalate' ? alsoTold(requests) : [];

@@ -16,7 +16,7 @@ import type { AccessRequest } from '../domain/request';
 import type { AdaptiveCardJson } from './card-templates';
 import { inertText } from './inert-text';
 import { extendAction, extensionWaitingNote, lifecycleCard, pausedNote, subject } from './lifecycle-view';
-import { noExtendReason } from './reminder-extend';
+import { NOT_SERVED_NOTE, noExtendReason } from './reminder-extend';
 
 /** One access of a grouped reminder. */
 export interface GroupedReminderRow {
@@ -43,9 +43,11 @@ function what(row: GroupedReminderRow): string {
  * Why the row offers no Extend, in the row's words, or undefined when it does: the single
  * reminder's decision (reminder-extend.ts), so a row leaves Extend out where its own reminder would.
  */
-function noExtend(row: GroupedReminderRow, paused: PauseAsTold | undefined): string | undefined {
+function noExtend(row: GroupedReminderRow, paused: PauseAsTold | undefined, notServed?: boolean): string | undefined {
   const { request } = row;
-  switch (noExtendReason({ ...row, paused: Boolean(paused) })) {
+  switch (noExtendReason({ ...row, paused: Boolean(paused), notServed })) {
+    case 'notServed':
+      return 'No Extend: this acrbot no longer serves your organisation';
     case 'drifted':
       // Its command names the pair, perhaps by a resource group spelled like a host: made inert.
       return inertText(driftedReminderNote(request)!);
@@ -66,16 +68,18 @@ function noExtend(row: GroupedReminderRow, paused: PauseAsTold | undefined): str
 
 /**
  * The grouped reminder of `rows` (soonest end first), `more` counted at the end for the My access tab; `paused`: new access is paused, so
- * no row offers Extend and the card says who paused it and since when.
+ * no row offers Extend and the card says who paused it and since when; `notServed`: the requester's
+ * tenant is no longer served, so no row offers Extend and the card says so.
  */
 export function groupedReminderCard(
   rows: readonly GroupedReminderRow[],
   more: number,
   paused?: PauseAsTold,
+  notServed?: boolean,
 ): AdaptiveCardJson {
-  const extendable = rows.filter((row) => noExtend(row, paused) === undefined);
+  const extendable = rows.filter((row) => noExtend(row, paused, notServed) === undefined);
   const facts = rows.map((row) => {
-    const why = noExtend(row, paused);
+    const why = noExtend(row, paused, notServed);
     const end = `${row.credential ? 'expires' : 'ends'} ${formatUtc(row.at)}, in ${describeTimeLeft(row.inMs)}`;
     return {
       label: row.request.id,
@@ -83,6 +87,7 @@ export function groupedReminderCard(
     };
   });
   const notes = [
+    ...(notServed ? [{ text: NOT_SERVED_NOTE }] : []),
     ...(paused ? [{ text: pausedNote(paused) }] : []),
     ...(extendable.length
       ? [

@@ -18,7 +18,7 @@ import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 import { jsonBytes, shortenForCard } from './message-view';
 import { inertText } from './inert-text';
-import { noExtendReason } from './reminder-extend';
+import { NOT_SERVED_NOTE, noExtendReason } from './reminder-extend';
 import { askAgainCommand } from './ask-again-command';
 import { deciders, errorText, type Fact } from './request-view';
 import { tint } from './tint';
@@ -466,7 +466,8 @@ function extendOnceResumed(request: AccessRequest): string {
  * acrbot (drift) offers no Extend either (refused, drifted-access.ts) and never reads as working:
  * it says what happened and to ask for the access again, in the refusal's words. One sent while an
  * extension of the access waits for approval (`extensionWaiting`, its id) names it instead of
- * offering Extend (a second extension would be refused).
+ * offering Extend (a second extension would be refused). One to a requester of a tenant no longer
+ * served (`notServed`) offers none and says so (every turn of theirs is refused).
  */
 export function expiryReminderCard(
   request: AccessRequest,
@@ -474,6 +475,7 @@ export function expiryReminderCard(
   defaultDurationMs: number | undefined,
   paused?: PauseAsTold,
   extensionWaiting?: string,
+  notServed?: boolean,
 ): AdaptiveCardJson {
   const ends = `Your access ${accessTo(request)} ends at ${formatUtc(request.access!.expiresAt!)} and is then revoked automatically.`;
   const base = {
@@ -487,9 +489,11 @@ export function expiryReminderCard(
     request,
     credential: false,
     paused: Boolean(paused),
+    notServed,
     extensionWaiting,
     offeredMs: defaultDurationMs,
   });
+  if (why === 'notServed') return lifecycleCard({ ...base, text: `${ends} ${NOT_SERVED_NOTE}` });
   if (why === 'drifted')
     return lifecycleCard({
       ...base,
@@ -524,7 +528,7 @@ export function expiryReminderCard(
  * permanent request has no end to extend, so asking for the secret again replaces it. While new
  * access is `paused` neither can be asked for: it says so and offers no Extend (never redrawn,
  * as {@link expiryReminderCard}); nor while an extension of it waits for approval
- * (`extensionWaiting`), which it names.
+ * (`extensionWaiting`), which it names; nor to a requester of a tenant no longer served (`notServed`).
  */
 export function credentialReminderCard(
   request: AccessRequest,
@@ -533,6 +537,7 @@ export function credentialReminderCard(
   defaultDurationMs: number | undefined,
   paused?: PauseAsTold,
   extensionWaiting?: string,
+  notServed?: boolean,
 ): AdaptiveCardJson {
   const plan = request.plan as SecretPlan;
   const secretName = inertText(plan.secretName);
@@ -543,6 +548,7 @@ export function credentialReminderCard(
     request,
     credential: true,
     paused: Boolean(paused),
+    notServed,
     extensionWaiting,
     offeredMs: defaultDurationMs,
   });
@@ -550,15 +556,17 @@ export function credentialReminderCard(
     sandbox: request.sandbox,
     title: `Pull secret credential expires in ${describeTimeLeft(inMs)}`,
     text:
-      why === 'permanentCredential'
-        ? `${expires} and nothing renews it: pulls with the secret fail from then, although the access is permanent. To keep pulling, ask for the secret again under the same name: "${askAgainCommand(request)}"; approved like a new request, it replaces the secret with a new credential.${paused ? ` ${pausedNote(paused)}` : ''}`
-        : `${expires}, before your access would end, and nothing renews it: pulls with the secret fail from then. ${
-            why === 'paused'
-              ? `${pausedNote(paused!)} ${extendOnceResumed(request)}; approved like a new request, it puts a new credential into the same secret.`
-              : why === 'extensionWaiting'
-                ? `${extensionWaitingNote(extensionWaiting!)} Approved, it puts a new credential into the same secret.`
-                : `${why === 'noTermYet' ? `${NO_TERM_YET} ${extendLater(request)}` : 'To keep pulling, ask for an extension'}; approved like a new request, it puts a new credential into the same secret.`
-          }`,
+      why === 'notServed'
+        ? `${expires}, and nothing renews it: pulls with the secret fail from then. ${NOT_SERVED_NOTE}`
+        : why === 'permanentCredential'
+          ? `${expires} and nothing renews it: pulls with the secret fail from then, although the access is permanent. To keep pulling, ask for the secret again under the same name: "${askAgainCommand(request)}"; approved like a new request, it replaces the secret with a new credential.${paused ? ` ${pausedNote(paused)}` : ''}`
+          : `${expires}, before your access would end, and nothing renews it: pulls with the secret fail from then. ${
+              why === 'paused'
+                ? `${pausedNote(paused!)} ${extendOnceResumed(request)}; approved like a new request, it puts a new credential into the same secret.`
+                : why === 'extensionWaiting'
+                  ? `${extensionWaitingNote(extensionWaiting!)} Approved, it puts a new credential into the same secret.`
+                  : `${why === 'noTermYet' ? `${NO_TERM_YET} ${extendLater(request)}` : 'To keep pulling, ask for an extension'}; approved like a new request, it puts a new credential into the same secret.`
+            }`,
     color: 'Warning',
     facts: facts(request),
     ...(why === undefined && {

@@ -9,7 +9,7 @@
  * `<at>` tags are the only markup it carries.
  */
 import { describeDurationMs } from '../domain/access-term';
-import { waitedOnUsers } from '../domain/nudge-group';
+import { type NudgeSignIns, quorumLostNote, quorumLostTo, waitedOnUsers } from '../domain/nudge-group';
 import { approversName, type PolicyRule } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
 import { inertMessageText } from './message-text-inert';
@@ -31,10 +31,11 @@ export interface NudgeMessage {
  * The rule's named approvers still waited on (domain/nudge-group.ts, waitedOnUsers: the same ones
  * a grouped nudge mentions), as mentions (the reminder's and the escalation's alike): not the
  * requester, who cannot approve, nor those whose approval counts already (a second one from them
- * is refused), so nobody is called to a click that cannot count.
+ * is refused), so nobody is called to a click that cannot count; nor those the directory found
+ * unable to sign in when the nudge was made (`signIns`).
  */
-function approverMentions(request: AccessRequest, rule: PolicyRule): MentionEntity[] {
-  return waitedOnUsers(request, rule).map((id, i) => ({
+function approverMentions(request: AccessRequest, rule: PolicyRule, signIns?: NudgeSignIns): MentionEntity[] {
+  return waitedOnUsers(request, rule, signIns?.cannotSignIn).map((id, i) => ({
     type: 'mention',
     text: `<at>approver ${i + 1}</at>`,
     mentioned: { id, name: `approver ${i + 1}` },
@@ -81,6 +82,22 @@ function refusedAfter(approveRefused: string | undefined): string {
 }
 
 /**
+ * That the named approvers who can no longer sign in (`signIns`) leave the request's quorum out
+ * of reach (domain/nudge-group.ts, quorumLostTo), after a space, or nothing. Their ids and the
+ * rule's come from the policy file: made inert like user text.
+ */
+export function quorumLostAfter(request: AccessRequest, rule: PolicyRule, signIns: NudgeSignIns | undefined): string {
+  const lost = signIns && quorumLostTo(request, rule, signIns.cannotSignIn);
+  return lost
+    ? ` ${quorumLostNote(
+        request.id,
+        inertMessageText(rule.id),
+        lost.map((id) => inertMessageText(id)),
+      )}.`
+    : '';
+}
+
+/**
  * Where to decide: a nudge is a message of its own, not under the approval card (an escalation
  * channel never had the card), so it names the command that brings the card with its buttons.
  */
@@ -91,11 +108,18 @@ function whereToDecide(request: AccessRequest): string {
 /**
  * The reminder, in the rule's channel: names the approvers as the policy calls them, mentions
  * those of its named users still waited on and names its approver groups. `approveRefused`: why
- * an Approve would be refused now ({@link approveRefusedNote}).
+ * an Approve would be refused now ({@link approveRefusedNote}). `signIns`: the named approvers
+ * the directory finds unable to sign in, left unmentioned, and said when the quorum is lost to them
+ * ({@link quorumLostAfter}).
  */
-export function reminderMessage(request: AccessRequest, rule: PolicyRule, approveRefused?: string): NudgeMessage {
-  const entities = approverMentions(request, rule);
-  const text = `${waitingLine(request, 'Reminder')}${refusedAfter(approveRefused)} ${waitedOn(rule, entities, true)}, please decide: ${whereToDecide(request)}.`;
+export function reminderMessage(
+  request: AccessRequest,
+  rule: PolicyRule,
+  approveRefused?: string,
+  signIns?: NudgeSignIns,
+): NudgeMessage {
+  const entities = approverMentions(request, rule, signIns);
+  const text = `${waitingLine(request, 'Reminder')}${refusedAfter(approveRefused)}${quorumLostAfter(request, rule, signIns)} ${waitedOn(rule, entities, true)}, please decide: ${whereToDecide(request)}.`;
   return { text, entities };
 }
 
@@ -116,10 +140,15 @@ function escalationAsk(request: AccessRequest): string {
  * who never saw the approval card and must learn who was supposed to decide. The same text goes
  * to every channel it is posted in. The approvers' name and the group ids come from the policy
  * file, which reaches every reader: made inert like user text (no live link, image or mention).
- * `approveRefused`: as for {@link reminderMessage}.
+ * `approveRefused`, `signIns`: as for {@link reminderMessage}.
  */
-export function escalationMessage(request: AccessRequest, rule: PolicyRule, approveRefused?: string): NudgeMessage {
-  const entities = approverMentions(request, rule);
+export function escalationMessage(
+  request: AccessRequest,
+  rule: PolicyRule,
+  approveRefused?: string,
+  signIns?: NudgeSignIns,
+): NudgeMessage {
+  const entities = approverMentions(request, rule, signIns);
   const asked = waitedOn(rule, entities);
   const also: string[] = [];
   const escalationGroups = rule.escalateTo?.groups ?? [];
@@ -131,7 +160,7 @@ export function escalationMessage(request: AccessRequest, rule: PolicyRule, appr
   const after =
     rule.escalateAfterMs === undefined ? '' : ` No decision after ${describeDurationMs(rule.escalateAfterMs)}.`;
   const text =
-    `${waitingLine(request, 'Escalation')}${after}${refusedAfter(approveRefused)} Asked: ${asked}` +
+    `${waitingLine(request, 'Escalation')}${after}${refusedAfter(approveRefused)}${quorumLostAfter(request, rule, signIns)} Asked: ${asked}` +
     `${also.length ? `; now also: ${also.join(' and ')}` : ''}. ${also.length ? escalationAsk(request) : `Please decide: ${whereToDecide(request)}.`}`;
   return { text, entities };
 }

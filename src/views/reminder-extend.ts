@@ -10,10 +10,16 @@ import type { AccessRequest } from '../domain/request';
  * Why a reminder offers no Extend (each would be refused, or does not apply): a grant removed or
  * changed outside acrbot (drift), break-glass access, a permanent access's secret credential
  * (nothing to extend: asked for again), new access paused, an extension already waiting for
- * approval, no term allowed that would end much later yet (extension-terms.ts).
+ * approval, no term allowed that would end much later yet (extension-terms.ts); before all of
+ * them, a requester's tenant this deployment no longer serves (ACRBOT_ALLOWED_TENANTS), whose
+ * every turn is refused.
  */
 export type NoExtendReason =
-  'drifted' | 'breakGlass' | 'permanentCredential' | 'paused' | 'extensionWaiting' | 'noTermYet';
+  'notServed' | 'drifted' | 'breakGlass' | 'permanentCredential' | 'paused' | 'extensionWaiting' | 'noTermYet';
+
+/** What a reminder says instead of Extend to a requester of a tenant no longer served. */
+export const NOT_SERVED_NOTE =
+  'This acrbot no longer serves your organisation (tenant), so nothing can be extended or asked for here.';
 
 /** What a reminder of one access knows when it decides. */
 export interface ReminderExtendCase {
@@ -22,6 +28,8 @@ export interface ReminderExtendCase {
   credential: boolean;
   /** New access is paused. */
   paused: boolean;
+  /** The request's tenant is no longer served (every turn of it is refused). */
+  notServed?: boolean;
   /** An extension of it waiting for approval (its id). */
   extensionWaiting?: string;
   /** The term its Extend would be pre-filled with; undefined: none allowed would end much later. */
@@ -30,11 +38,12 @@ export interface ReminderExtendCase {
 
 /**
  * Why the reminder of `c` offers no Extend, the first that applies in this order, or undefined
- * when it offers one. Drift before break-glass: whatever the grant was, the cluster no longer
+ * when it offers one. A tenant no longer served first: no way on works for its requester. Drift before break-glass: whatever the grant was, the cluster no longer
  * pulls with it, and the way on (a new grant) is the same. Drift is recorded on grants only, so
  * a credential's reminder never reads it; break-glass access is always a grant.
  */
 export function noExtendReason(c: ReminderExtendCase): NoExtendReason | undefined {
+  if (c.notServed) return 'notServed';
   if (!c.credential && driftedReminderNote(c.request)) return 'drifted';
   if (c.request.policy?.breakGlass) return 'breakGlass';
   if (c.credential && c.request.access?.permanent) return 'permanentCredential';

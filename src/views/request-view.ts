@@ -10,7 +10,7 @@ import {
 import { describeAccess, endedWithoutAccess } from '../domain/access-term';
 import { credentialEnd } from '../domain/access-inventory';
 import { driftNotDone, driftWords } from '../domain/drift-reason';
-import { GONE_CODES, NEW_REQUEST_CODES } from '../domain/new-request-codes';
+import { GONE_CODES, NEW_REQUEST_CODES, RECHECK_SUBSCRIPTION_UNSERVED } from '../domain/new-request-codes';
 import { closedWithItsAccess } from '../domain/closed-extension';
 import { EXTEND_DRIFTED, withoutAskAgain } from '../domain/drifted-access';
 import { deploymentSnippet } from '../domain/manifest-snippet';
@@ -564,7 +564,9 @@ function credentialToCleanUp(outcome: Outcome | undefined): boolean {
  * (NEW_REQUEST_CODES: its original no longer holds the access, so `extend` of it is refused, or
  * the plan no longer fits Azure), as a new request, never as `extend`. A cluster or registry that
  * is gone (GONE_CODES) leaves no way on while it is: asking again would fail the same way, and
- * `extend` is refused, so only a new request once one of that name exists again.
+ * `extend` is refused, so only a new request once one of that name exists again. One in a
+ * subscription no longer served (RECHECK_SUBSCRIPTION_UNSERVED) is refused alike while it is
+ * not: asking again waits for the platform team to serve it again.
  */
 function failedSummary(request: AccessRequest): string {
   const code = request.outcome?.errorCode;
@@ -574,6 +576,8 @@ function failedSummary(request: AccessRequest): string {
   const error = errorText(code === EXTEND_DRIFTED ? withoutAskAgain(stored) : stored);
   if (code && GONE_CODES.has(code))
     return `${error} Asking again cannot work while it is gone; if it is created again, make a new request: "${askAgainCommand(request)}".`;
+  if (code === RECHECK_SUBSCRIPTION_UNSERVED)
+    return `${error} Asking again cannot work while the subscription is no longer served by this deployment; if the platform team serves it again, ask again: "${askAgainCommand(request, { extension: true })}" (approved like a new request).`;
   if (request.extendsRequestId && code && NEW_REQUEST_CODES.has(code))
     return `${error} If you still need the access, make a new request: "${askAgainCommand(request)}".`;
   return `${error} Once fixed, ask again: "${askAgainCommand(request, { extension: true })}" (approved like a new request).`;

@@ -41,6 +41,7 @@ const actions = new AccessActions(
       asked.push(r.id);
       return actor.objectId === APPROVER.objectId;
     },
+    approverAccountEnabled: async () => true,
     recordRefusal: async (e: { action: string; outcome: string }) => void refusals.push(`${e.action}:${e.outcome}`),
   } as never,
   { revokeSoon: async (r: AccessRequest) => void revoked.push(r.id) } as never,

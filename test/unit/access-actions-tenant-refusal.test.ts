@@ -55,6 +55,7 @@ beforeEach(() => {
       },
       ruleOf: () => rule,
       isApproverOf: async (actor: Actor) => actor.objectId === APPROVER.objectId,
+      approverAccountEnabled: async () => true,
       recordRefusal: async (e: Record<string, unknown>) => void refusals.push(e),
       create: async (r: AccessRequest) => void done.push(`created ${r.id}`),
     } as never,

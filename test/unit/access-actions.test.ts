@@ -36,6 +36,8 @@ describe('AccessActions.revocable', () => {
     ruleOf: (r: AccessRequest) => rules[r.policy!.ruleId],
     recordRefusal: async (e: { action: string; outcome: string; requestId?: string }) =>
       void refusals.push(`${e.action}:${e.outcome}:${e.requestId}`),
+    // Every approver here has an enabled account (disabled-approver-clicks.test.ts tests the rest).
+    approverAccountEnabled: async () => true,
     async isApproverOf(actor: Actor, r: AccessRequest) {
       asked.push(r.id);
       if (actor.objectId === r.requester.objectId) return false;
@@ -193,6 +195,7 @@ describe('refusing what holds no access: the state in words and the step that fi
     recordRefusal: async () => undefined,
     ruleOf: () => undefined,
     isApproverOf: async (actor: Actor) => actor.objectId === APPROVER.objectId,
+    approverAccountEnabled: async () => true,
   };
   const actions = new AccessActions(requests as never, {} as never, {} as never);
   const decided = { by: APPROVER, at: '2025-01-15T09:00:00.000Z', approved: true };

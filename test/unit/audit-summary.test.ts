@@ -170,3 +170,30 @@ describe('collapseRefusals: typed commands refused on a request (status, pending
     expect(collapseRefusals([access, pair])).toEqual([access, pair]);
   });
 });
+
+describe('collapseRefusals: refusals of a term or a subscription the settings of now no longer allow', () => {
+  test('an Approve refused for its term or its subscription, and an extend refused for its subscription, in words', () => {
+    const id = 'R-HHHHHHHH';
+    const run = [
+      entry('approval.refused.term', 'refused', 'Alex', id),
+      entry('approval.refused.subscription', 'refused', 'Alex', id),
+      entry('approval.refused.subscription', 'refused', 'Oscar', id),
+      entry('extend.refused', 'extend.subscriptionUnserved', 'Riley', id),
+    ];
+    expect(collapseRefusals(run).map((e) => e.action)).toEqual([
+      '4 refused clicks: term past the limits ×1, subscription no longer served ×3',
+    ]);
+  });
+});
+
+describe('collapseRefusals: clicks of an approver whose account is disabled or gone', () => {
+  test('an Approve, a review and a revoke refused for a disabled account, in words', () => {
+    const id = 'R-JJJJJJJJ';
+    const run = [
+      entry('approval.refused.disabledOrGone', 'refused', 'Alex', id),
+      entry('breakglass.review.refused.disabledOrGone', 'refused', 'Alex', id),
+      entry('revoke.refused', 'revoke.disabledOrGone', 'Alex', id),
+    ];
+    expect(collapseRefusals(run).map((e) => e.action)).toEqual(['3 refused clicks: account disabled or gone ×3']);
+  });
+});

@@ -2,7 +2,8 @@
  * A Reject click (request-decision.ts `decideNow`) needs no quorum, so it waits on nothing an
  * approval waits on: not the end of an operators' pause (request-decision.ts: "rejecting
  * still works"), and not the directory's re-check of earlier approvers (G5 is asked for approvals
- * only), which would otherwise fail it while Graph is down and drop who had approved.
+ * only), which would otherwise fail it while Graph is down and drop who had approved. Only the
+ * rejecting approver's own account is read (ApproverAuthority.enabledApproverOf).
  */
 import type { AccessPause } from '../../src/domain/ports';
 import { ApproverAuthority } from '../../src/flows/approver-authority';
@@ -50,9 +51,12 @@ describe('a Reject click', () => {
       id: 'R-REJECT02',
       approvals: [{ by: SAM, at: createdAt, reason: 'looks fine' }],
     });
-    const unread = jest
-      .spyOn(ApproverAuthority.prototype, 'enabledAmong')
-      .mockRejectedValue(Object.assign(new Error('Service Unavailable'), { statusCode: 503 }));
+    // The earlier approvers' accounts cannot be read; the rejecting approver's own can.
+    const unread = jest.spyOn(ApproverAuthority.prototype, 'enabledAmong').mockImplementation(async (actors) => {
+      if (actors.some((a) => a.objectId !== APPROVER.objectId))
+        throw Object.assign(new Error('Service Unavailable'), { statusCode: 503 });
+      return new Set([APPROVER.objectId.toLowerCase()]);
+    });
     const result = await t.service.decide({
       requestId: t.request.id,
       acting: { actor: APPROVER, tenantId: TENANT },
@@ -60,7 +64,7 @@ describe('a Reject click', () => {
       reason: 'not this week',
     });
     expect(result).toMatchObject({ kind: 'decided' });
-    expect(unread).not.toHaveBeenCalled();
+    expect(unread.mock.calls).toEqual([[[APPROVER]]]);
     const stored = (await t.store.get(t.request.id))!;
     expect(stored.state).toBe('rejected');
     // Who had approved stays on the rejected request (its card says so); nothing was discounted.

@@ -15,6 +15,7 @@ const told = { since: '2025-02-12T09:30:00.000Z', by: { name: 'Alex Approver' } 
 const CREDENTIAL_ENDS = '2025-02-13T08:00:00.000Z';
 
 const REASONS: NoExtendReason[] = [
+  'notServed',
   'drifted',
   'breakGlass',
   'permanentCredential',
@@ -26,6 +27,8 @@ const REASONS: NoExtendReason[] = [
 /** Words of each reason a card shows (`row`: a grouped card's row; otherwise the single reminder's). */
 function reasonWords(reason: NoExtendReason, request: AccessRequest, row = false): string {
   switch (reason) {
+    case 'notServed':
+      return 'no longer serves your organisation';
     case 'drifted':
       return `${request.id} no longer lets aks-prod pull from contosoacr and cannot be extended`;
     case 'breakGlass':
@@ -65,14 +68,16 @@ const kinds: Case[] = [
 const cases = kinds.flatMap((kind) =>
   [false, true].flatMap((paused) =>
     [undefined, 'R-EXTWAIT1'].flatMap((extensionWaiting) =>
-      [undefined, 30 * DAY].map((offeredMs) => ({ ...kind, paused, extensionWaiting, offeredMs })),
+      [undefined, 30 * DAY].flatMap((offeredMs) =>
+        [false, true].map((notServed) => ({ ...kind, paused, extensionWaiting, offeredMs, notServed })),
+      ),
     ),
   ),
 );
 
 test.each(
   cases.map((c) => [
-    `${c.name}${c.paused ? ', paused' : ''}${c.extensionWaiting ? ', an extension waiting' : ''}${c.offeredMs ? '' : ', no term yet'}`,
+    `${c.name}${c.paused ? ', paused' : ''}${c.extensionWaiting ? ', an extension waiting' : ''}${c.offeredMs ? '' : ', no term yet'}${c.notServed ? ', tenant not served' : ''}`,
     c,
   ]),
 )('%s: the single reminder and the grouped row agree', (_name, c) => {
@@ -80,8 +85,8 @@ test.each(
   const pause = c.paused ? told : undefined;
   const inMs = Date.parse(ENDS) - Date.parse(NOW);
   const single = c.credential
-    ? credentialReminderCard(c.request, inMs, CREDENTIAL_ENDS, c.offeredMs, pause, c.extensionWaiting)
-    : expiryReminderCard(c.request, inMs, c.offeredMs, pause, c.extensionWaiting);
+    ? credentialReminderCard(c.request, inMs, CREDENTIAL_ENDS, c.offeredMs, pause, c.extensionWaiting, c.notServed)
+    : expiryReminderCard(c.request, inMs, c.offeredMs, pause, c.extensionWaiting, c.notServed);
   const other = { ...granted, id: 'R-OTHERXX9' };
   const grouped = groupedReminderCard(
     [
@@ -97,6 +102,7 @@ test.each(
     ],
     0,
     pause,
+    c.notServed,
   );
   const row = (grouped.body as unknown as Array<{ type: string; facts?: Array<{ title: string; value: string }> }>)
     .flatMap((b) => b.facts ?? [])

@@ -5,6 +5,7 @@
  */
 import type { CloudAdapter } from 'botbuilder';
 import { CardMessenger } from '../../../src/bot/card-messenger';
+import type { NudgeSignIns } from '../../../src/domain/nudge-group';
 import type { PolicyRule } from '../../../src/domain/policy';
 import type { AccessRequest, Actor } from '../../../src/domain/request';
 import type { NudgeNotifier } from '../../../src/flows/approval-nudges';
@@ -25,8 +26,14 @@ export class Chat implements NudgeNotifier {
   async requestChanged(request: AccessRequest) {
     this.redrawn.push(request.id);
   }
-  nudgeApprovers(request: AccessRequest, r: PolicyRule, kind: 'remind' | 'escalate', approveRefused?: string) {
-    return this.messenger.nudgeApprovers(request, r, kind, approveRefused);
+  nudgeApprovers(
+    request: AccessRequest,
+    r: PolicyRule,
+    kind: 'remind' | 'escalate',
+    approveRefused?: string,
+    signIns?: NudgeSignIns,
+  ) {
+    return this.messenger.nudgeApprovers(request, r, kind, approveRefused, signIns);
   }
   nudgeApproversGrouped(
     requests: readonly AccessRequest[],
@@ -34,8 +41,9 @@ export class Chat implements NudgeNotifier {
     kind: 'remind' | 'escalate',
     now: Date,
     approveRefused?: ReadonlyMap<string, string>,
+    signIns?: NudgeSignIns,
   ) {
-    return this.messenger.nudgeApproversGrouped(requests, r, kind, now, approveRefused);
+    return this.messenger.nudgeApproversGrouped(requests, r, kind, now, approveRefused, signIns);
   }
   async breakGlassUnreviewed() {}
 }

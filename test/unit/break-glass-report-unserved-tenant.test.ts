@@ -1,0 +1,94 @@
+/**
+ * A break-glass grant owing its review, of a tenant since removed from ACRBOT_ALLOWED_TENANTS: a
+ * review click of that tenant is refused (RequestDecisions, approval.refused.tenant), so nobody can
+ * review it. Its daily report (`breakglass.review`) goes out once more, its entry saying so, and
+ * then not again while that lasts: not every day for ever. Its job stays (the reviews-owed lists
+ * read it; a start would schedule a missing one again), and reports it again once the tenant is
+ * served again. A grant of a tenant still served is reported daily as before. Real memory stores,
+ * Scheduler, RequestService and ApprovalNudges.
+ */
+import { ApprovalNudges, BREAK_GLASS_REPORT_EVERY_MS, type NudgeNotifier } from '../../src/flows/approval-nudges';
+import { breakGlassReviewJobId } from '../../src/flows/request-jobs';
+import { MemoryPauseStore } from '../../src/integrations/store/memory-pause-store';
+import { breakGlassService } from './support/break-glass-service';
+import { policy, rule, TENANT } from './support/policy-fixtures';
+
+const OTHER_TENANT = '99999999-0000-4000-8000-000000000009';
+
+async function world(initially: readonly string[]) {
+  let served = [...initially];
+  const pauses = new MemoryPauseStore();
+  const t = breakGlassService({ policies: { current: () => policy([rule('prod')]) }, pauses });
+  const reports: string[] = [];
+  const notifier: NudgeNotifier = {
+    requestChanged: async () => undefined,
+    nudgeApprovers: async () => undefined,
+    breakGlassUnreviewed: async (r) => {
+      reports.push(r.id);
+    },
+  };
+  const nudges = new ApprovalNudges(t.store, t.audit, t.clock, notifier, t.scheduler, pauses, undefined, {
+    get servedTenantIds() {
+      return served;
+    },
+  });
+  t.scheduler.register('breakglass.review', (job, run) => nudges.reviewDue(job, run));
+  const request = await t.breakGlass();
+  expect(request.tenantId).toBe(TENANT);
+  t.clock.set(new Date((await t.jobs.get(breakGlassReviewJobId(request.id)))!.dueAt));
+  /** Runs the due jobs on each of `days` days. */
+  const days = async (n: number) => {
+    for (let day = 0; day < n; day++) {
+      await t.scheduler.runDue();
+      t.clock.advance(BREAK_GLASS_REPORT_EVERY_MS);
+    }
+  };
+  const entries = async () =>
+    (await t.audit.forRequest(request.id)).filter((e) => e.action === 'breakglass.unreviewed');
+  const serve = (tenants: string[]) => (served = tenants);
+  return { ...t, request, reports, days, entries, serve };
+}
+
+describe('the daily report of a break-glass review its tenant can no longer make', () => {
+  test('reported once more, saying nobody can review it, then not while that lasts; again once it is served', async () => {
+    const t = await world([OTHER_TENANT]);
+    await t.days(3);
+    expect(t.reports).toEqual([t.request.id]);
+    const entries = await t.entries();
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ outcome: 'reported' });
+    expect(entries[0]!.detail).toContain(
+      'its tenant is no longer served by this deployment (ACRBOT_ALLOWED_TENANTS), so nobody can review it: it stays owed, and is not reported again while that lasts',
+    );
+    // Its job stays, a day on: the reviews-owed lists read it, and nothing reviewed it.
+    expect(await t.jobs.get(breakGlassReviewJobId(t.request.id))).toBeDefined();
+    expect((await t.store.get(t.request.id))!.policy!.review).toMatchObject({ dueAt: expect.any(String) });
+
+    // The tenant served again: reported the next day, and daily from then on, without the note.
+    t.serve([TENANT]);
+    await t.days(2);
+    expect(t.reports).toHaveLength(3);
+    const later = (await t.entries()).slice(1);
+    expect(later).toHaveLength(2);
+    for (const e of later) expect(e.detail).not.toContain('no longer served');
+    // Removed again: said once more, then silent again.
+    t.serve([OTHER_TENANT]);
+    await t.days(3);
+    expect(t.reports).toHaveLength(4);
+    expect((await t.entries()).at(-1)!.detail).toContain('no longer served');
+  });
+
+  test('a tenant still served (any case): reported every day, its entry saying nothing of it', async () => {
+    const t = await world([OTHER_TENANT, TENANT.toUpperCase()]);
+    await t.days(3);
+    expect(t.reports).toHaveLength(3);
+    for (const e of await t.entries()) expect(e.detail).not.toContain('no longer served');
+    expect(await t.jobs.get(breakGlassReviewJobId(t.request.id))).toBeDefined();
+  });
+
+  test('no tenants listed (served as before): reported every day', async () => {
+    const t = await world([]);
+    await t.days(2);
+    expect(t.reports).toHaveLength(2);
+  });
+});

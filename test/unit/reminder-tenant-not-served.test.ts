@@ -1,0 +1,87 @@
+/**
+ * A reminder to the requester of a tenant this deployment no longer serves (ACRBOT_ALLOWED_TENANTS):
+ * every turn of theirs is refused ("not enabled for your organisation"), so an Extend would be a
+ * button whose click is refused. The reminder still goes (the access ends all the same), without
+ * Extend, saying why, and its audit entry says it went without Extend and why.
+ */
+import type { AccessRequest } from '../../src/domain/request';
+import type { RequesterNews } from '../../src/flows/lifecycle-messenger';
+import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { credentialReminderCard, expiryReminderCard } from '../../src/views/lifecycle-view';
+import { groupedReminderCard } from '../../src/views/grouped-reminder-view';
+import { quietLifecycle } from './support/access-lifecycle';
+import { FakeClock } from './support/fake-clock';
+import { TENANT } from './support/policy-fixtures';
+import { DAY, ENDS, extendOffered, granted, NOW, reminderJob, shown } from './support/reminder-lifecycle';
+import { secretPlan } from './support/requests';
+
+const OTHER_TENANT = '99999999-0000-4000-8000-000000000009';
+const SAYS = 'This acrbot no longer serves your organisation (tenant), so nothing can be extended or asked for here.';
+
+function setup(servedTenantIds: readonly string[]) {
+  const clock = new FakeClock(NOW);
+  const store = new MemoryRequestStore();
+  const audit = new MemoryAuditLog(clock);
+  const news: RequesterNews[] = [];
+  const lifecycle = quietLifecycle(clock, {
+    store,
+    audit,
+    messenger: {
+      tellRequester: async (_r: AccessRequest, n: RequesterNews) => void news.push(n),
+      reportToApprovers: async () => undefined,
+    },
+    settings: { remindersMs: [DAY], servedTenantIds },
+  });
+  return { store, audit, lifecycle, news, job: reminderJob(granted.id) };
+}
+
+describe('a reminder to a requester of a tenant no longer served', () => {
+  test('goes without Extend, and its entry says why', async () => {
+    expect(granted.tenantId).toBe(TENANT);
+    const t = setup([OTHER_TENANT]);
+    await t.store.create(granted);
+    await t.lifecycle.onReminder(t.job);
+    expect(t.news).toEqual([{ kind: 'expiring', inMs: DAY, notServed: true }]);
+    const [entry] = await t.audit.forRequest(granted.id);
+    expect(entry).toMatchObject({ action: 'access.reminded', outcome: 'sent' });
+    expect(entry!.detail).toBe(
+      `expires ${ENDS}; without Extend: its tenant is no longer served (ACRBOT_ALLOWED_TENANTS)`,
+    );
+  });
+
+  test('a tenant still served (any case), or none listed: Extend as before', async () => {
+    for (const served of [[OTHER_TENANT, TENANT.toUpperCase()], []]) {
+      const t = setup(served);
+      await t.store.create(granted);
+      await t.lifecycle.onReminder(t.job);
+      expect(t.news).toEqual([{ kind: 'expiring', inMs: DAY }]);
+      expect((await t.audit.forRequest(granted.id))[0]!.detail).toBe(`expires ${ENDS}`);
+    }
+  });
+
+  test('the cards: no Extend and no duration input, and they say why', () => {
+    const single = shown(expiryReminderCard(granted, DAY, 30 * DAY, undefined, undefined, true));
+    expect(extendOffered(JSON.parse(single))).toBe(false);
+    expect(single).toContain(SAYS);
+    expect(single).not.toContain('"id":"duration"');
+
+    const secret = { ...granted, plan: secretPlan({ expiresAt: '2025-01-24T10:00:00.000Z' }) };
+    const credential = shown(
+      credentialReminderCard(secret, DAY, '2025-01-24T10:00:00.000Z', 30 * DAY, undefined, undefined, true),
+    );
+    expect(extendOffered(JSON.parse(credential))).toBe(false);
+    expect(credential).toContain(SAYS);
+
+    const grouped = groupedReminderCard(
+      [
+        { request: granted, inMs: DAY, at: ENDS, credential: false, offeredMs: 30 * DAY },
+        { request: { ...granted, id: 'R-OTHERXX9' }, inMs: DAY, at: ENDS, credential: false, offeredMs: 30 * DAY },
+      ],
+      0,
+      undefined,
+      true,
+    );
+    expect(extendOffered(grouped)).toBe(false);
+    expect(shown(grouped)).toContain(SAYS);
+  });
+});
