@@ -61,7 +61,11 @@ export async function applyExtension(
   if (await endedWithRevokedOriginal(extension, original, revokeSoon)) return;
   // An original whose revocation began is ending: its end is not moved (the retry finishes it).
   if (!original || original.state !== 'succeeded' || original.access?.revokingSince || !end) return;
-  if (original.access?.extendedBy?.includes(extension.id)) return;
+  const following = { ...deps, approvalTtlMs: deps.settings.approvalTtlMs };
+  // Applied already (this success again, or a retry after the process stopped between the move
+  // and the follow below): the extensions still waiting follow the end once more. Idempotent: an
+  // extension that says the end already is left as it is, and each write is conditional.
+  if (original.access?.extendedBy?.includes(extension.id)) return followMovedEndOfPending(following, original);
   const current = original.access?.expiresAt;
   if (current && Date.parse(current) >= Date.parse(end)) return;
   await recordAccessEvent(deps, original, extension.requester, {
@@ -96,7 +100,7 @@ export async function applyExtension(
   await deps.cards.requestChanged(next);
   // Extensions of it still waiting say the new end ("Now ends"), and a wait cut to the old end
   // ("Decide by") no longer closes them as if the access ended then.
-  await followMovedEndOfPending({ ...deps, approvalTtlMs: deps.settings.approvalTtlMs }, next);
+  await followMovedEndOfPending(following, next);
 }
 
 /**

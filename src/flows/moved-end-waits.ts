@@ -92,16 +92,27 @@ export async function followMovedEnd(
 
 /**
  * After `original`'s end moved: every still-pending extension of it follows the new end
- * ({@link followMovedEnd}). A failure on one is logged and the others go on: the move of the end
- * stands either way.
+ * ({@link followMovedEnd}). Never throws: the move of the end stands either way, and failing it
+ * would report the extension as not applied. A failure is logged (once for the listing, once for
+ * each extension) and the others go on; what did not follow does at the next application of the
+ * extension (applyExtension follows again when the end was moved already) or at a click on it.
  */
 export async function followMovedEndOfPending(ports: MovedEndPorts, original: AccessRequest): Promise<void> {
-  const pending = await ports.store.listByTarget(
-    original.plan.cluster.id,
-    original.plan.registry.id,
-    ['pending'],
-    PENDING_READ_LIMIT,
-  );
+  let pending: AccessRequest[];
+  try {
+    pending = await ports.store.listByTarget(
+      original.plan.cluster.id,
+      original.plan.registry.id,
+      ['pending'],
+      PENDING_READ_LIMIT,
+    );
+  } catch (err) {
+    ports.log.warn(
+      { err, original: original.id },
+      "a pending extension could not follow its original's moved end; its card keeps the old end",
+    );
+    return;
+  }
   for (const extension of pending)
     if (extension.extendsRequestId === original.id)
       try {

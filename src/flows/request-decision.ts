@@ -47,7 +47,7 @@ import { type DecisionResult, REJECTION_NEEDS_REASON, alreadyDecided, lostRace }
 import type { BreakGlassReviews } from './break-glass-reviews';
 import { type ExpiryPorts, expireRequest } from './request-expiry';
 import { cancelPendingRequestJobs } from './request-jobs';
-import { followMovedEnd } from './moved-end-waits';
+import { followingMovedEnd, followMovedEnd } from './moved-end-waits';
 import type { Logger } from '../observability/logger';
 
 /**
@@ -180,8 +180,9 @@ export class RequestDecisions {
     }
     // An extension whose wait was cut to its original's end, clicked after that end passed but
     // before its expiry ran, while another extension has moved the end: the access still runs,
-    // so its wait follows the new end and it is decided on that, not refused as ended.
-    request = await this.withMovedEnd(request, now);
+    // so it is judged by its wait following the new end, not refused as ended. Only read here:
+    // the wait is written (withMovedEnd) below, once the click is one that is decided.
+    const moved = await this.movedEndOf(request, now);
     const rule = this.approvers.ruleOf(request);
     const binding = this.bindingOf(request, rule);
     // With the tenant, as the card handlers ask it: the boundary above refuses another tenant's
@@ -194,17 +195,28 @@ export class RequestDecisions {
         : 'no'
       : await this.approvers.enabledApproverOf(actor, request, tenantId, 'your rejection was not recorded');
     const actorIsApprover = standing !== 'no';
-    const verdict = checkDecision(request, {
-      actor,
-      now,
-      approving: input.approve,
-      justification: reason,
-      actorIsApprover,
-      // Refused, someone a reload made an approver of this pair is told why (it keeps its approvers).
-      actorApprovesUnderPolicyNow:
-        !actorIsApprover && (await this.approvers.approvesUnderPolicyNow(actor, request, tenantId)),
-      approverJustificationRequired: rule?.approverJustification === 'required',
-    });
+    // Refused, someone a reload made an approver of this pair is told why (it keeps its approvers).
+    const actorApprovesUnderPolicyNow =
+      !actorIsApprover && (await this.approvers.approvesUnderPolicyNow(actor, request, tenantId));
+    const judge = (r: AccessRequest) =>
+      checkDecision(r, {
+        actor,
+        now,
+        approving: input.approve,
+        justification: reason,
+        actorIsApprover,
+        actorApprovesUnderPolicyNow,
+        approverJustificationRequired: rule?.approverJustification === 'required',
+      });
+    let verdict = judge(moved?.followed ?? request);
+    // Written only for an approver's click the policy lets through, or finds past the approval
+    // window (its refusal expires the request, by the wait as it follows): not someone else's, not
+    // the requester's own, not a disabled account's rejection. A click that decides nothing
+    // changes nothing. A write that keeps losing leaves the wait cut, and the click is judged on that.
+    if (moved && standing === 'yes' && (verdict.allowed || verdict.reason === 'expired')) {
+      request = await this.withMovedEnd(request, moved.original);
+      verdict = judge(request);
+    }
     // `auditDetail`: what the request's history keeps when it must say less than the clicking
     // approver is told (its requester reads that history in the tab).
     const refused = async (
@@ -482,15 +494,27 @@ export class RequestDecisions {
   }
 
   /**
-   * `request` with its wait following its original's end when it is an extension past a wait cut
-   * to that end while the original, read now, still holds its access past it: another extension
-   * moved the end after this one was filed, and its own follow-up has not reached this one yet
-   * (moved-end-waits.ts; written, its expiry job moved and its cards redrawn). Unchanged otherwise.
+   * When `request` is an extension past a wait cut to its original's end while the original,
+   * read now, still holds its access past it (another extension moved the end after this one was
+   * filed, and its own follow-up has not reached this one yet): that original, and `request` as it
+   * reads once it follows the new end ({@link followingMovedEnd}, not written). Undefined otherwise.
    */
-  private async withMovedEnd(request: AccessRequest, now: Date): Promise<AccessRequest> {
-    if (!request.extendsRequestId || !isExpired(request, now) || !waitEndsWithOriginal(request)) return request;
+  private async movedEndOf(
+    request: AccessRequest,
+    now: Date,
+  ): Promise<{ original: AccessRequest; followed: AccessRequest } | undefined> {
+    if (!request.extendsRequestId || !isExpired(request, now) || !waitEndsWithOriginal(request)) return undefined;
     const original = await this.store.get(request.extendsRequestId);
-    if (!original || (await extendedAccessGone(this.store, request, now))) return request;
+    if (!original || (await extendedAccessGone(this.store, request, now))) return undefined;
+    const followed = followingMovedEnd(request, original, this.approvalTtlMs);
+    return followed && { original, followed };
+  }
+
+  /**
+   * `request` following `original`'s moved end ({@link movedEndOf}), written: its expiry job
+   * moved and its cards redrawn (moved-end-waits.ts). As stored afterwards.
+   */
+  private withMovedEnd(request: AccessRequest, original: AccessRequest): Promise<AccessRequest> {
     const ports = { store: this.store, jobs: this.expiry.jobs, cards: this.notifier, log: this.log };
     return followMovedEnd({ ...ports, approvalTtlMs: this.approvalTtlMs }, request, original);
   }

@@ -2,20 +2,23 @@
  * A pending extension whose original's end another extension moved (moved-end-waits.ts): its
  * record and card follow the new end ("Now ends", and "Decide by" when its wait was cut to the
  * old end), its expiry job with them; and an approver's click past the old end, before anything
- * followed it, is decided on the access as it is (still running), not refused as ended. Through
- * the real RequestService, memory stores, Scheduler and the real move of the end
- * (applyExtension), on a fake clock.
+ * followed it, is decided on the access as it is (still running), not refused as ended, while
+ * anyone else's click there changes nothing. A follow the process stopped before, or whose read
+ * failed, is made when the extension is applied again. Through the real RequestService, memory
+ * stores, Scheduler and the real move of the end (applyExtension), on a fake clock.
  */
 import { VersionConflictError } from '../../src/domain/ports';
 import { type AccessRequest, transition } from '../../src/domain/request';
 import { applyExtension } from '../../src/flows/access-extensions';
 import type { LifecycleDeps } from '../../src/flows/access-lifecycle-deps';
 import { requestExpiryJobId } from '../../src/flows/request-jobs';
+import type { Logger } from '../../src/observability/logger';
 import { createLogger } from '../../src/observability/logger';
 import { decideByValue, pendingExtensionFacts } from '../../src/views/extension-facts';
 import { breakGlassService } from './support/break-glass-service';
 import { HOUR } from './support/fake-clock';
-import { DAY, granted, policy, rule, TENANT } from './support/policy-fixtures';
+import { logLines } from './support/log-lines';
+import { DAY, granted, OLIVE, policy, rule, TENANT } from './support/policy-fixtures';
 import { APPROVER, grantPlan, REQUESTER } from './support/requests';
 
 const ORIGIN = { conversationId: '19:general@thread.tacv2', conversationType: 'channel' };
@@ -69,23 +72,23 @@ async function cutWait(firstMs = 3 * DAY) {
   const second = await ask('and the hotfix', 7 * DAY, original.id);
   expect(second.expiresAt).toBe(original.access!.expiresAt);
   const redrawn: AccessRequest[] = [];
-  const move = async (approvalTtlMs?: number) => {
+  const move = async (approvalTtlMs?: number, log: Logger = createLogger({ level: 'silent' })) => {
     const deps = {
       store: t.store,
       audit: t.audit,
       clock: t.clock,
       jobs: t.scheduler,
       cards: { requestChanged: async (r: AccessRequest) => void redrawn.push(r) },
-      log: createLogger({ level: 'silent' }),
+      log,
       settings: { remindersMs: [], ...(approvalTtlMs !== undefined && { approvalTtlMs }) },
     } as unknown as LifecycleDeps;
     await applyExtension(deps, firstDone, async () => undefined);
     expect((await t.store.get(original.id))!.access!.expiresAt).toBe(firstDone.access!.expiresAt);
   };
-  const approve = () =>
+  const approve = (actor = APPROVER) =>
     t.service.decide({
       requestId: second.id,
-      acting: { actor: APPROVER, tenantId: TENANT },
+      acting: { actor, tenantId: TENANT },
       approve: true,
       reason: 'hotfix needs it',
     });
@@ -218,4 +221,77 @@ test("a click checked before the cut deadline, re-checked past it after another 
   const [refusal] = (await t.audit.latest(30)).filter((e) => e.action === 'approval.refused.expired');
   expect(refusal.detail).toBe(said);
   expect((await t.audit.latest(30)).map((e) => e.action)).not.toContain('request.approved');
+});
+
+test('applied again after the process stopped between the move of the end and the follow, the waiting extension follows', async () => {
+  const t = await cutWait();
+  // The first extension's move was written; the process stopped before its extensions followed.
+  const original = (await t.store.get(t.original.id))!;
+  const end = t.firstDone.access!.expiresAt!;
+  await t.store.update(
+    transition(original, {
+      type: 'extend',
+      at: t.clock.now(),
+      expiresAt: end,
+      durationMs: Date.parse(end) - Date.parse(original.access!.expiresAt!),
+      by: t.firstDone.id,
+    }),
+  );
+  expect((await t.store.get(t.second.id))!.extendsAccess!.endsAt).toBe(t.original.access!.expiresAt);
+
+  await t.move(DAY);
+
+  expect(await t.store.get(t.second.id)).toMatchObject({
+    state: 'pending',
+    expiresAt: '2026-12-01T09:00:00.000Z',
+    extendsAccess: { endsAt: end, extendedTimes: 1 },
+  });
+  expect((await t.jobs.get(requestExpiryJobId(t.second.id)))!.dueAt).toBe('2026-12-01T09:00:00.000Z');
+});
+
+test('a failed read of the waiting extensions leaves the move applied, is logged once, and the next application follows', async () => {
+  const t = await cutWait();
+  const list = t.store.listByTarget.bind(t.store);
+  let failing = true;
+  t.store.listByTarget = async (...args: Parameters<typeof list>) => {
+    if (failing && args[2].length === 1 && args[2][0] === 'pending') throw new Error('store unavailable');
+    return list(...args);
+  };
+  const { lines, logger } = logLines();
+
+  await t.move(DAY, logger);
+
+  expect(lines.filter((l) => l.level >= 40).map((l) => [l.msg, l.original, l.err?.message])).toEqual([
+    [
+      "a pending extension could not follow its original's moved end; its card keeps the old end",
+      t.original.id,
+      'store unavailable',
+    ],
+  ]);
+  expect((await t.store.get(t.second.id))!.extendsAccess!.endsAt).toBe(t.original.access!.expiresAt);
+
+  failing = false;
+  await t.move(DAY);
+
+  expect(await t.store.get(t.second.id)).toMatchObject({
+    expiresAt: '2026-12-01T09:00:00.000Z',
+    extendsAccess: { endsAt: t.firstDone.access!.expiresAt },
+  });
+});
+
+test("a non-approver's click past the cut deadline is told they are no approver, and changes nothing", async () => {
+  const t = await cutWait();
+  await t.move();
+  t.clock.advance(HOUR);
+  const before = (await t.store.get(t.second.id))!;
+  const job = await t.jobs.get(requestExpiryJobId(t.second.id));
+
+  const result = await t.approve(OLIVE);
+
+  expect(result).toMatchObject({ kind: 'refused', reason: 'notApprover', request: { state: 'pending' } });
+  expect(await t.store.get(t.second.id)).toEqual(before);
+  expect(await t.jobs.get(requestExpiryJobId(t.second.id))).toEqual(job);
+  const actions = (await t.audit.latest(30)).map((e) => e.action);
+  expect(actions).toContain('approval.refused.notApprover');
+  expect(actions).not.toContain('request.expired');
 });
