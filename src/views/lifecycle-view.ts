@@ -597,7 +597,7 @@ function expiredUnapprovedText(request: AccessRequest, approvalCardRefused?: boo
     default:
       // Teams refused the approvers' card until the end: "nobody decided" would read as approvers who let it lapse.
       if (approvalCardRefused)
-        return `Nobody decided in time because no approver ever saw this request: Teams refused its approval card in the approvals channel until it expired (acrbot is not in that channel). Nothing was changed. Ask the platform team to add acrbot back to the approvals channel, then ask again: "${askAgainCommand(request, { extension: true })}".`;
+        return `Nobody decided in time because no approver was shown this request: Teams refused its approval card in the approvals channel until it expired (acrbot is not in that channel, or the channel no longer exists). Nothing was changed. Ask the platform team to add acrbot back to the approvals channel, or to name one it is in, then ask again: "${askAgainCommand(request, { extension: true })}".`;
       return `Nobody decided in time, so nothing was changed. If you still need the access, ask again: "${askAgainCommand(request, { extension: true })}".`;
   }
 }

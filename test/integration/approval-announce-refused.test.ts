@@ -225,7 +225,7 @@ test("acrbot added to a personal chat: a refused card's job keeps its hourly att
   }
 });
 
-test('refused until it expired: the requester is told no approver ever saw it, and what to do', async () => {
+test('refused until it expired: the requester is told no approver was shown it, and what to do', async () => {
   const h = await startHarness({}, { clock, sweepIntervalMs: 0 });
   try {
     h.connector.refusing.add(SANDBOX_APPROVAL_CHANNEL_ID);
@@ -238,8 +238,8 @@ test('refused until it expired: the requester is told no approver ever saw it, a
     const news = h.connector.calls.filter((c) => cardText(c.activity).includes(`without a decision: ${request.id}`));
     expect(news).toHaveLength(1);
     const text = cardText(news[0]!.activity);
-    expect(text).toContain('no approver ever saw this request');
-    expect(text).toContain('add acrbot back to the approvals channel, then ask again');
+    expect(text).toContain('no approver was shown this request');
+    expect(text).toContain('add acrbot back to the approvals channel, or to name one it is in, then ask again');
   } finally {
     await h.stop();
   }

@@ -1,5 +1,5 @@
 /**
- * The expiry news says "no approver ever saw this request" only when none did: Teams refused the
+ * The expiry news says "no approver was shown this request" only when none did: Teams refused the
  * approvers' card and nothing else reached them. An approval (given through "@acrbot pending" or
  * the tab while the channel refused the card, e.g. one of a quorum of two) or a reminder or
  * escalation posted where Teams took it is an approver who saw it.
