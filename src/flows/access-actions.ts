@@ -196,8 +196,10 @@ export class AccessActions {
   mayRevokeEach(acting: ActingContext): (request: AccessRequest) => Promise<AccessRequest> {
     const approves = this.approverQuestion(acting.actor);
     // The revoker's own account, read once for the action: an approver disabled or deleted since
-    // (an old card, a command) revokes nothing of others' (docs/policy.md). The buttons'
-    // questions (revocationAnswers) do not read it: they change nothing, and a read per list costs.
+    // (an old card, a command) revokes nothing of others' (docs/policy.md). A read that fails
+    // (Graph down) does not stop the revoke: it only takes access away (accountEnabledNow). The
+    // buttons' questions (revocationAnswers) do not read it: they change nothing, and a read per
+    // list costs.
     let enabled: Promise<boolean> | undefined;
     const accountEnabled = (request: AccessRequest) =>
       (enabled ??= this.requests.approverAccountEnabled(acting.actor, request.id, 'nothing was revoked'));

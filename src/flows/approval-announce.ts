@@ -70,6 +70,27 @@ function refusedIn(job: ScheduledJob): string | undefined {
   return typeof mark === 'string' ? mark : undefined;
 }
 
+/**
+ * The field of an `approval.announce` job's payload naming the conversation a run posted the card
+ * to whose copy could not be recorded: a later run writes only its entry, never a second card.
+ */
+const POSTED_NOT_RECORDED_IN = 'postedNotRecordedIn';
+
+/** The conversation an earlier run of `job` posted its card to without recording its copy; undefined if none. */
+function postedNotRecordedIn(job: ScheduledJob): string | undefined {
+  const mark = job.payload?.[POSTED_NOT_RECORDED_IN];
+  return typeof mark === 'string' ? mark : undefined;
+}
+
+/** The entry of a card a run posted to `conversationId` whose copy could not be recorded. */
+function postedNotRecordedEntry(request: AccessRequest, conversationId: string): AuditEvent {
+  return approvalPostedEntry(
+    request,
+    conversationId,
+    'posted by a later run: the announcement had not posted it; its copy could not be recorded (the store failed), so it is not posted again',
+  );
+}
+
 /** The outcome of the `approval.card.posted` entry of a card Teams refused for good. */
 const APPROVAL_CARD_REFUSED = 'refused';
 
@@ -265,6 +286,9 @@ export class ApprovalAnnouncements {
     if (!request || !this.waitsForApprovers(request)) return;
     const entries = await this.audit.forRequest(request.id);
     if (await this.announced(request, entries)) return;
+    const postedIn = postedNotRecordedIn(job);
+    // Out already (an earlier run's post whose copy was not recorded): only its entry is owed.
+    if (postedIn !== undefined) return this.recordPostedNotRecorded(job, request, postedIn);
     await run?.check();
     let posted: ApprovalCardPost | undefined;
     try {
@@ -282,21 +306,16 @@ export class ApprovalAnnouncements {
       );
       return;
     }
-    // Its entry is what ends the job's attempts when the copy was not recorded: without it, every
-    // retry (or later run) would find no card out and post it again, approvers getting it each time.
-    await this.audit.append(
-      approvalPostedEntry(
-        request,
-        posted.conversationId,
-        `posted by a later run: the announcement had not posted it${
-          posted.shared ? "; the requester's copy in this conversation is the approvers' copy" : ''
-        }${posted.notRecorded ? '; its copy could not be recorded (the store failed), so it is not posted again' : ''}`,
-      ),
-    );
-    if (posted.notRecorded)
-      this.log.error(
-        { err: posted.notRecorded.err, requestId: request.id },
-        "the approvers' card was posted by the approval.announce job but its copy could not be recorded; it is not posted again",
+    if (posted.notRecorded) await this.postedNotRecorded(job, request, posted.conversationId, posted.notRecorded.err);
+    else
+      await this.audit.append(
+        approvalPostedEntry(
+          request,
+          posted.conversationId,
+          `posted by a later run: the announcement had not posted it${
+            posted.shared ? "; the requester's copy in this conversation is the approvers' copy" : ''
+          }`,
+        ),
       );
     this.log.warn(
       { requestId: request.id },
@@ -373,6 +392,75 @@ export class ApprovalAnnouncements {
     );
     // Marked with where it was refused, so acrbot's return there finds it (bringForwardRefused).
     if (next) await this.moveOwnJob({ ...job, payload: { ...job.payload, [REFUSED_IN]: conversationId } }, next);
+  }
+
+  /**
+   * Teams took the card this run posted but its copy could not be recorded (`err`, the store's):
+   * nothing the next run reads shows it out but its entry, and a run that finds no card out posts
+   * it again. So the job is first marked with where it went ({@link POSTED_NOT_RECORDED_IN}),
+   * moved to now (conditional on its revision: a decision's cancel stays), then the entry is
+   * written. The mark written, an entry that fails too is left to the job's next run, which
+   * writes only the entry ({@link recordPostedNotRecorded}) and never posts; the next run also
+   * ends the job, which the write here keeps the scheduler from removing. Neither written (the
+   * job store fails as well), the run fails and a retry may post again. One error line.
+   */
+  private async postedNotRecorded(
+    job: ScheduledJob,
+    request: AccessRequest,
+    conversationId: string,
+    err: unknown,
+  ): Promise<void> {
+    const marked = await this.markPostedNotRecorded(job, conversationId);
+    let entryErr: unknown;
+    try {
+      await this.audit.append(postedNotRecordedEntry(request, conversationId));
+    } catch (e) {
+      if (!marked) throw e;
+      entryErr = e;
+    }
+    this.log.error(
+      { err, entryErr, requestId: request.id },
+      "the approvers' card was posted by the approval.announce job but its copy could not be recorded; it is not posted again",
+    );
+  }
+
+  /**
+   * The entry of the card an earlier run posted to `conversationId` without recording its copy
+   * (the job's mark): written, and the job ends; never a second card. When it fails again, the
+   * job moves an hour on (conditional on its revision) and tries only the entry again, while the
+   * request waits for its approvers. Not a failure of the job: the card is out, the run that
+   * posted it logged the error once, and a failing job would be reported to the approvers at
+   * every retry. Throws only when the move fails too (the scheduler's retry then writes it).
+   */
+  private async recordPostedNotRecorded(
+    job: ScheduledJob,
+    request: AccessRequest,
+    conversationId: string,
+  ): Promise<void> {
+    try {
+      await this.audit.append(postedNotRecordedEntry(request, conversationId));
+    } catch (err) {
+      const next = new Date(this.clock.now().getTime() + REFUSED_RETRY_MS);
+      this.log.info(
+        { err, requestId: request.id, nextAttemptAt: next.toISOString() },
+        "the entry of an approvers' card posted without its copy recorded could not be written; tried again in an hour, the card is not posted again",
+      );
+      await this.moveOwnJob(job, next);
+    }
+  }
+
+  /** `job` marked as posted to `conversationId` and moved to now; false when not written (logged at debug). */
+  private async markPostedNotRecorded(job: ScheduledJob, conversationId: string): Promise<boolean> {
+    if (!this.jobs?.moveIfUnchanged || job.revision === undefined) return false;
+    try {
+      return await this.jobs.moveIfUnchanged(
+        { ...job, payload: { ...job.payload, [POSTED_NOT_RECORDED_IN]: conversationId } },
+        this.clock.now(),
+      );
+    } catch (e) {
+      this.log.debug({ err: e, jobId: job.id }, 'the approval.announce job could not be marked as posted');
+      return false;
+    }
   }
 
   /** The requester told, in the turn's words, that the card could not be posted; false when they could not be. */

@@ -27,6 +27,13 @@ import { ofTenant } from '../domain/tenant-boundary';
 import type { Logger } from '../observability/logger';
 import type { FlowSettings } from './settings';
 
+/**
+ * What the audit entry of a click that only takes access away (a rejection, a break-glass review's
+ * Reject) adds when the clicker's own account could not be read (ApproverAuthority.accountStandingNow).
+ */
+export const ACCOUNT_UNREAD_NOTE =
+  "the approver's account could not be read in the directory to check that it is still enabled";
+
 /** The approver questions of the request service's parts, on the policy in force. */
 export class ApproverAuthority {
   constructor(
@@ -157,33 +164,57 @@ export class ApproverAuthority {
 
   /**
    * THE question "may this person act as an approver of this request now", for a click that
-   * changes something (a reject, a break-glass review, a revoke of someone else's access):
-   * {@link isApproverOf}, then whether the directory finds the actor's own account enabled
-   * ({@link enabledForClick}: one read). `disabled`: an approver by the policy or a group whose
-   * account was disabled or deleted since, who decides nothing (Graph's checkMemberGroups answers
-   * alike for a disabled account, and an old card or a chat command still reaches acrbot). Lists
-   * and views ask {@link isApproverOf} alone: a read per row would cost too much, and they change
-   * nothing. An approval reads the actor's account with its earlier approvers' (request-decision.ts).
+   * changes something (a break-glass review): {@link isApproverOf}, then whether the directory
+   * finds the actor's own account enabled ({@link accountStandingNow}: one read). `disabled`: an
+   * approver by the policy or a group whose account was disabled or deleted since, who decides
+   * nothing (Graph's checkMemberGroups answers alike for a disabled account, and an old card or a
+   * chat command still reaches acrbot). `unread`: the read failed and `click.failOpen` let the
+   * click through (one that only takes access away). Lists and views ask {@link isApproverOf}
+   * alone: a read per row would cost too much, and they change nothing. An approval reads the
+   * actor's account with its earlier approvers' (request-decision.ts), a rejection once its
+   * verdict allows it.
    */
   async enabledApproverOf(
     actor: Actor,
     request: AccessRequest,
     tenantId: string | undefined,
-    undone: string,
-  ): Promise<'yes' | 'no' | 'disabled'> {
+    click: { undone: string; failOpen: boolean },
+  ): Promise<'yes' | 'no' | 'disabled' | 'unread'> {
     if (!(await this.isApproverOf(actor, request, tenantId))) return 'no';
-    return (await this.accountEnabledNow(actor, request.id, undone)) ? 'yes' : 'disabled';
+    const account = await this.accountStandingNow(actor, request.id, click);
+    return account === 'enabled' ? 'yes' : account;
   }
 
   /**
-   * Whether the directory finds `actor`'s own account enabled now, for a click on request
-   * `requestId` that they make as an approver ({@link enabledForClick}; `undone`: what a failed
-   * read left undone, "nothing was revoked"). For a caller that has asked {@link isApproverOf}
-   * already, once for many requests (a revoke of a pair's grants).
+   * Whether the directory finds `actor`'s own account enabled now, for a revoke of someone else's
+   * access that they make as an approver of request `requestId`: a disabled or deleted account
+   * revokes nothing, but a failed read ({@link accountStandingNow}, fail-open) lets the revoke
+   * through, as it only takes access away. For a caller that has asked {@link isApproverOf}
+   * already, once for many requests (a revoke of a pair's grants). `undone` is kept for the
+   * callers' words; a revoke is never failed for the read.
    */
   async accountEnabledNow(actor: Actor, requestId: string, undone: string): Promise<boolean> {
-    const enabled = await this.enabledForClick([actor], { requestId, whose: 'your account is', undone });
-    return enabled.has(actor.objectId.toLowerCase());
+    return (await this.accountStandingNow(actor, requestId, { undone, failOpen: true })) !== 'disabled';
+  }
+
+  /**
+   * What the directory says of `actor`'s own account now, for a click on request `requestId` that
+   * they make as an approver ({@link enabledForClick}; `undone`: what a failed read left undone,
+   * "your approval was not recorded"). With `failOpen` (a click that only takes access away or
+   * refuses it: a revoke, a rejection, a break-glass review's Reject), a read failure other than a
+   * 403 answers `unread` instead of failing the click: a Graph outage must not keep an approver
+   * from reducing access, which named approvers could otherwise do without Graph. The caller goes
+   * on and says so in its audit entry; the operators are warned (at most once an hour). A disabled
+   * account found is refused all the same.
+   */
+  async accountStandingNow(
+    actor: Actor,
+    requestId: string,
+    click: { undone: string; failOpen: boolean },
+  ): Promise<'enabled' | 'disabled' | 'unread'> {
+    const enabled = await this.readForClick([actor], { ...click, requestId, whose: 'your account is' });
+    if (enabled === 'unread') return 'unread';
+    return enabled.has(actor.objectId.toLowerCase()) ? 'enabled' : 'disabled';
   }
 
   /**
@@ -203,6 +234,19 @@ export class ApproverAuthority {
     actors: readonly Actor[],
     click: { requestId: string; whose: string; undone: string },
   ): Promise<Set<string>> {
+    const enabled = await this.readForClick(actors, { ...click, failOpen: false });
+    // Never `unread` without failOpen.
+    return enabled === 'unread' ? new Set() : enabled;
+  }
+
+  /**
+   * {@link enabledForClick}, or with `click.failOpen` `unread` on a failure it would fail the
+   * click for (warned as such, at most once an hour: {@link accountStandingNow}).
+   */
+  private async readForClick(
+    actors: readonly Actor[],
+    click: { requestId: string; whose: string; undone: string; failOpen: boolean },
+  ): Promise<Set<string> | 'unread'> {
     try {
       return await this.enabledAmong(actors);
     } catch (err) {
@@ -214,6 +258,14 @@ export class ApproverAuthority {
         );
         return new Set(actors.map((a) => a.objectId.toLowerCase()));
       }
+      if (click.failOpen) {
+        warnUnreadApproversHourly(
+          this.log,
+          { err, requestId: click.requestId, approvers: actors.length },
+          "an approver's account could not be read at a click that only takes access away (a revoke, a rejection, a break-glass review's Reject); the click went on without knowing whether the account is still enabled",
+        );
+        return 'unread';
+      }
       const reference = currentCorrelationId();
       this.log.warn(
         { err, requestId: click.requestId, approvers: actors.length, ref: reference },
@@ -221,7 +273,7 @@ export class ApproverAuthority {
       );
       throw new UserFacingOutageError(
         'directory.approversUnread',
-        `The directory (Microsoft Graph) could not be read to check that ${click.whose} still enabled, so ${click.undone}. Nothing was changed; try again in a few minutes${reference ? ` (reference ${reference})` : ''}.`,
+        `The directory (Microsoft Graph) could not be read to check that ${click.whose} still enabled, so ${click.undone}; try again in a few minutes${reference ? ` (reference ${reference})` : ''}.`,
         { cause: err },
       );
     }

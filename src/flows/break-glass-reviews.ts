@@ -27,8 +27,13 @@ import {
 import { type RequestAudit, ruleActor, targetsOf } from './request-audit';
 import { type JobScheduling, scheduleReview, breakGlassReviewJobId } from './request-jobs';
 import { readRequest } from './request-reads';
-import type { ApproverAuthority } from './approver-authority';
+import { ACCOUNT_UNREAD_NOTE, type ApproverAuthority } from './approver-authority';
 import { type DecisionResult, REJECTION_NEEDS_REASON, alreadyDecided, lostRace } from './decision-result';
+
+/** A review's audit entry saying its reviewer's account could not be read (ACCOUNT_UNREAD_NOTE). */
+function withAccountUnread(entry: AuditEvent): AuditEvent {
+  return { ...entry, detail: entry.detail ? `${entry.detail} (${ACCOUNT_UNREAD_NOTE})` : ACCOUNT_UNREAD_NOTE };
+}
 
 /** An audit detail with "in place of rule …" added when another rule decided (reviewAuthority). */
 function withInPlaceOf(detail: string | undefined, inPlaceOf: string | undefined): string | undefined {
@@ -109,7 +114,12 @@ export class BreakGlassReviews {
     // With the tenant, as decideNow asks it: its boundary refuses another tenant's click already.
     // And the reviewer's own account, read now: an approver disabled or deleted since (an old
     // card, a command) reviews nothing, as their approval would count for nothing (docs/policy.md).
-    const standing = await this.approvers.enabledApproverOf(actor, request, tenantId, 'your review was not recorded');
+    // A Reject only takes access away: a directory that cannot be read now (Graph down) lets it
+    // through, said in its audit entry; an Accept keeps access, so it fails (enabledApproverOf).
+    const standing = await this.approvers.enabledApproverOf(actor, request, tenantId, {
+      undone: 'your review was not recorded',
+      failOpen: !accept,
+    });
     if (standing === 'no')
       return refuse(
         'notApprover',
@@ -177,7 +187,9 @@ export class BreakGlassReviews {
     await this.auditing.recordOrUndo(
       request,
       next,
-      this.reviewEntry(next, tenantId, under),
+      standing === 'unread'
+        ? withAccountUnread(this.reviewEntry(next, tenantId, under))
+        : this.reviewEntry(next, tenantId, under),
       // Undone (not audited), the review is owed again: its job may have run meanwhile, found it
       // reviewed and been deleted, and the list of reviews owed and the daily report read the jobs.
       () => this.keepReviewJob(request),

@@ -42,7 +42,7 @@ import { type PauseReader, pausedRefusal } from './access-pause';
 import { extendedAccessGone } from './access-lease';
 import { type RequestAudit, targetsOf } from './request-audit';
 import { readRequest } from './request-reads';
-import type { ApproverAuthority } from './approver-authority';
+import { ACCOUNT_UNREAD_NOTE, type ApproverAuthority } from './approver-authority';
 import { type DecisionResult, REJECTION_NEEDS_REASON, alreadyDecided, lostRace } from './decision-result';
 import type { BreakGlassReviews } from './break-glass-reviews';
 import { type ExpiryPorts, expireRequest } from './request-expiry';
@@ -187,14 +187,10 @@ export class RequestDecisions {
     const binding = this.bindingOf(request, rule);
     // With the tenant, as the card handlers ask it: the boundary above refuses another tenant's
     // click already, and this answer stays right on its own should that order change. A rejection
-    // also reads the actor's own account (enabledApproverOf: one deleted or disabled since decides
-    // nothing); an approval reads it below, with the earlier approvers' (withoutFormerApprovers).
-    const standing = input.approve
-      ? (await this.approvers.isApproverOf(actor, request, tenantId))
-        ? 'yes'
-        : 'no'
-      : await this.approvers.enabledApproverOf(actor, request, tenantId, 'your rejection was not recorded');
-    const actorIsApprover = standing !== 'no';
+    // reads the actor's own account too (one deleted or disabled since decides nothing), but only
+    // once its verdict allows it (below): an expired request is told expired, whatever the
+    // directory. An approval reads it later still, with the earlier approvers' (withoutFormerApprovers).
+    const actorIsApprover = await this.approvers.isApproverOf(actor, request, tenantId);
     // Refused, someone a reload made an approver of this pair is told why (it keeps its approvers).
     const actorApprovesUnderPolicyNow =
       !actorIsApprover && (await this.approvers.approvesUnderPolicyNow(actor, request, tenantId));
@@ -209,11 +205,20 @@ export class RequestDecisions {
         approverJustificationRequired: rule?.approverJustification === 'required',
       });
     let verdict = judge(moved?.followed ?? request);
+    // A rejection only refuses access: a directory that cannot be read now (Graph down) lets it
+    // through (`unread`, said in its audit entry), a disabled account found does not.
+    const account =
+      !input.approve && actorIsApprover && verdict.allowed
+        ? await this.approvers.accountStandingNow(actor, request.id, {
+            undone: 'your rejection was not recorded',
+            failOpen: true,
+          })
+        : 'enabled';
     // Written only for an approver's click the policy lets through, or finds past the approval
     // window (its refusal expires the request, by the wait as it follows): not someone else's, not
     // the requester's own, not a disabled account's rejection. A click that decides nothing
     // changes nothing. A write that keeps losing leaves the wait cut, and the click is judged on that.
-    if (moved && standing === 'yes' && (verdict.allowed || verdict.reason === 'expired')) {
+    if (moved && actorIsApprover && account !== 'disabled' && (verdict.allowed || verdict.reason === 'expired')) {
       request = await this.withMovedEnd(request, moved.original);
       verdict = judge(request);
     }
@@ -239,7 +244,7 @@ export class RequestDecisions {
       return { kind: 'refused', request: (await this.store.get(request.id)) ?? request, reason: r, message };
     };
     if (!verdict.allowed) return refused(verdict.reason, await this.refusalWords(request, verdict));
-    if (standing === 'disabled') return refused('disabledOrGone', disabledActorWords(request, input.approve));
+    if (account === 'disabled') return refused('disabledOrGone', disabledActorWords(request, input.approve));
     // A rejection is the approver's decision on someone's request: it always says why (G7), by
     // the rule an approval's justification follows. The card asks first; this holds for any caller.
     if (!input.approve && !isJustification(reason)) return refused('justification', REJECTION_NEEDS_REASON);
@@ -337,7 +342,7 @@ export class RequestDecisions {
       requestId: request.id,
       targetIds: targetsOf(request.plan),
       outcome: step.kind === 'recorded' ? `${step.approvals.length} of ${step.required}` : next.state,
-      detail: reason,
+      detail: account === 'unread' ? (reason ? `${reason} (${ACCOUNT_UNREAD_NOTE})` : ACCOUNT_UNREAD_NOTE) : reason,
       ruleId: binding.ruleId,
       policyHash: binding.policyHash,
       // The resume sweep writes this entry under the same key when this process stopped before

@@ -86,6 +86,67 @@ test("the approvers' card sent but its copy not recorded (a 403 from the store):
   }
 });
 
+test("the approvers' card sent, its copy and its entry not recorded (Tables down): the job posts it once, then retries only the entry", async () => {
+  const store = new MemoryRequestStore();
+  const add = store.addCardCopy.bind(store);
+  store.addCardCopy = (copy) => (copy.role === 'approver' ? Promise.reject(tableRefusal()) : add(copy));
+  const h = await startHarness({}, { clock, sweepIntervalMs: 0, stores: { requests: store } });
+  try {
+    const append = h.app.audit.append.bind(h.app.audit);
+    let auditDown = true;
+    h.app.audit.append = (event) =>
+      auditDown && event.action === 'approval.card.posted' ? Promise.reject(tableRefusal()) : append(event);
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.app.services.background.drain();
+    const posts = () =>
+      h.connector.calls.filter(
+        (c) =>
+          c.conversationId.startsWith(SANDBOX_APPROVAL_CHANNEL_ID) &&
+          c.op !== 'update' &&
+          cardText(c.activity).includes(request.id),
+      );
+    expect(posts()).toHaveLength(1);
+
+    const before = h.logs.entries().length;
+    for (const minutes of [3, 10, 30, 63, 123, 183, 300]) {
+      now = new Date(START.getTime() + minutes * 60_000);
+      await h.app.scheduler.runDue();
+      await h.app.services.background.drain();
+    }
+    // The turn's card and the job's: never a third, though neither its copy nor its entry was written.
+    expect(posts()).toHaveLength(2);
+    expect(await postedEntries(h, request.id)).toEqual([]);
+    const notRecorded = h.logs
+      .entries()
+      .slice(before)
+      .filter((e) => String(e.msg).startsWith("the approvers' card was posted by the approval.announce job"));
+    expect(notRecorded.map((e) => [e.level, e.requestId])).toEqual([[50, request.id]]);
+    // Not a failing job either (reported to the approvers at each retry): the card is out.
+    const failed = h.logs
+      .entries()
+      .slice(before)
+      .filter((e) => String(e.msg).startsWith('scheduled job failed'));
+    expect(failed).toEqual([]);
+    expect(await h.app.stores.schedule.get(approvalAnnounceJobId(request.id))).toBeDefined();
+
+    // The audit log back: the next run writes the entry (no card) and the job ends.
+    auditDown = false;
+    now = new Date(START.getTime() + 400 * 60_000);
+    await h.app.scheduler.runDue();
+    await h.app.services.background.drain();
+    now = new Date(START.getTime() + 500 * 60_000);
+    await h.app.scheduler.runDue();
+    await h.app.services.background.drain();
+    expect(posts()).toHaveLength(2);
+    const entries = await postedEntries(h, request.id);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]!.detail).toContain('its copy could not be recorded');
+    expect(await h.app.stores.schedule.get(approvalAnnounceJobId(request.id))).toBeUndefined();
+  } finally {
+    await h.stop();
+  }
+});
+
 test("the turn's refused entry says the requester could not be told when telling them failed", async () => {
   const store = new MemoryRequestStore();
   const add = store.addCardCopy.bind(store);

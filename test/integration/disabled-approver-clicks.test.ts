@@ -4,7 +4,9 @@
  * disabled account) approves, rejects, reviews and revokes nothing from an old card or a chat
  * command (docs/policy.md: "counts for nobody"). Refused, audited, nothing changed. An approval
  * reads the clicker's account with the earlier approvers', in one read; a directory that refuses
- * the read (403) lets the click through unchecked, any other failure fails it. Requests are made
+ * the read (403) lets the click through unchecked; any other failure (Graph down) fails an approval
+ * or a review's Accept, but lets through a click that only takes access away (a revoke, a reject,
+ * a review's Reject), said in its audit entry and warned. Requests are made
  * and decided through a RequestService over GraphDirectory and the Graph emulator (HTTPS), as in
  * quorum-disabled-approver.test.ts.
  */
@@ -211,10 +213,93 @@ describe("the clicker's account unread", () => {
     expect(err).toMatchObject({
       code: 'directory.approversUnread',
       message: expect.stringMatching(
-        /could not be read to check that your account is still enabled, so your review was not recorded\. Nothing was changed.*\(reference ref-review-1\)/,
+        /could not be read to check that your account is still enabled, so your review was not recorded; try again in a few minutes \(reference ref-review-1\)\.$/,
       ),
     });
     expect(await t.store.get(granted.id)).toEqual(before);
+  });
+});
+
+describe('Graph down (503): a click that only takes access away goes on', () => {
+  const graphDown = () =>
+    sandbox.graph.faults.add({
+      operation: 'users.list',
+      status: 503,
+      count: Infinity,
+      headers: { 'Retry-After': '0' },
+    });
+  const unreadWarnings = (t: ReturnType<typeof setup>) =>
+    t.lines.filter((l) => String(l.msg).includes("an approver's account could not be read at a click"));
+
+  test('a reject is recorded, its audit entry saying the account was not read; warned once an hour', async () => {
+    const t = setup(1, true);
+    const [alex, bea] = t.people;
+    const first = await t.service.create(newGrant());
+    const second = await t.service.create(newGrant());
+    graphDown();
+
+    const result = await t.decide(first.id, alex, false, 'not this week');
+    expect(result.kind).toBe('decided');
+    expect(result.request.state).toBe('rejected');
+    const entry = (await t.audit.forRequest(first.id)).find((e) => e.action === 'request.rejected');
+    expect(entry?.detail).toBe(
+      "not this week (the approver's account could not be read in the directory to check that it is still enabled)",
+    );
+    expect((await t.decide(second.id, bea, false, 'not needed now')).request.state).toBe('rejected');
+    expect(unreadWarnings(t)).toHaveLength(1);
+  });
+
+  test('an approval still fails, nothing changed', async () => {
+    const t = setup(1);
+    const [alex] = t.people;
+    const request = await t.service.create(newGrant());
+    graphDown();
+
+    await expect(t.approve(request.id, alex)).rejects.toMatchObject({
+      code: 'directory.approversUnread',
+      message: expect.stringMatching(/so your approval was not recorded; try again in a few minutes/),
+    });
+    expect((await t.store.get(request.id))!.state).toBe('pending');
+  });
+
+  test("a break-glass review's Reject is recorded (its Accept fails: see above)", async () => {
+    const t = setup(1);
+    const [alex] = t.people;
+    const granted = await succeeded(t, await t.service.create({ ...newGrant(OLIVE), breakGlass: true }));
+    graphDown();
+
+    const result = await t.decide(granted.id, alex, false, 'not an emergency');
+    expect(result).toMatchObject({ kind: 'reviewed', outcome: 'rejected' });
+    expect((await t.store.get(granted.id))!.policy?.review?.outcome).toBe('rejected');
+    const entry = (await t.audit.forRequest(granted.id)).find((e) => e.action === 'breakglass.review.rejected');
+    expect(entry?.detail).toBe(
+      "not an emergency (the approver's account could not be read in the directory to check that it is still enabled)",
+    );
+    expect(unreadWarnings(t)).toHaveLength(1);
+  });
+
+  test("a revoke by an approver of others' access is allowed", async () => {
+    const t = setup(1);
+    const [alex, bea] = t.people;
+    const requester: Actor = { objectId: newId(), name: 'Rae Requester' };
+    const granted = await succeeded(t, await t.service.create(newGrant(requester)), bea);
+    const actions = new AccessActions(t.service as never, {} as never, {} as never);
+    graphDown();
+
+    expect((await actions.mayRevoke({ actor: alex, tenantId: TENANT }, granted)).id).toBe(granted.id);
+    expect(unreadWarnings(t)).toHaveLength(1);
+  });
+
+  test('a reject of an expired request is told expired, the account not read', async () => {
+    const t = setup(1);
+    const [alex] = t.people;
+    const request = await t.service.create(newGrant());
+    t.clock.advance(30 * 24 * 60 * MINUTE);
+    graphDown();
+    sandbox.graph.clearRequests();
+
+    expect(await t.decide(request.id, alex, false, 'too late')).toMatchObject({ kind: 'refused', reason: 'expired' });
+    expect(userReads()).toEqual([]);
   });
 });
 

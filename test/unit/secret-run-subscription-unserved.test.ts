@@ -8,6 +8,7 @@
  * served again (request-view.ts).
  */
 import { RECHECK_SUBSCRIPTION_UNSERVED } from '../../src/domain/new-request-codes';
+import { pullSecretRecordId } from '../../src/domain/secret-ownership';
 import type { CreatedObject } from '../../src/domain/request';
 import { type RunContext, RunFailure } from '../../src/flows/executor';
 
@@ -126,6 +127,28 @@ describe('a secret run whose registry is in a subscription no longer served', ()
     expect((err as RunFailure).outcome.error).toMatch(
       new RegExp(`^${CLAUSE.replace(/[()]/g, '\\$&')}, so the secret was not written\\.`),
     );
+    expect(t.calls).toContain(`deleteToken:${TOKEN}`);
+    expect(t.calls.filter((c) => /^(create|kubernetes|get(Cluster|Registry))/.test(c))).toEqual([]);
+  });
+
+  test('a resumed run whose earlier attempt began writing the secret: refused, the token deleted, the secret named to look at', async () => {
+    const t = setup(
+      [SUB],
+      [
+        { kind: 'acrToken', id: `${REGISTRY_ID}/tokens/${TOKEN}`, name: TOKEN },
+        { kind: 'pullSecretWriteStarted', id: pullSecretRecordId(secretPlan()), name: 'acr-auth' },
+      ],
+    );
+    const err = await t.run();
+    expect(err).toBeInstanceOf(RunFailure);
+    expect((err as RunFailure).outcome).toMatchObject({ errorCode: RECHECK_SUBSCRIPTION_UNSERVED, cleanup: 'deleted' });
+    const error = (err as RunFailure).outcome.error;
+    expect(error).toMatch(new RegExp(`^${CLAUSE.replace(/[()]/g, '\\$&')}, so acrbot stopped here\\.`));
+    // The secret was not looked at: it may hold the deleted credential, and the error says so.
+    expect(error).toContain(
+      `That attempt began writing secret ${secretPlan().namespace}/${secretPlan().secretName} in cluster aks-prod, which may therefore hold the credential`,
+    );
+    expect(error).toContain('look at that secret, and delete it if it names this request.');
     expect(t.calls).toContain(`deleteToken:${TOKEN}`);
     expect(t.calls.filter((c) => /^(create|kubernetes|get(Cluster|Registry))/.test(c))).toEqual([]);
   });
