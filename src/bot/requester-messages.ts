@@ -42,6 +42,7 @@ export async function tellRequester(
             news.paused,
             news.extensionWaiting,
             news.notServed,
+            news.unserved,
           )
         : news.kind === 'credentialExpiring'
           ? credentialReminderCard(
@@ -52,6 +53,7 @@ export async function tellRequester(
               news.paused,
               news.extensionWaiting,
               news.notServed,
+              news.unserved,
             )
           : news.kind === 'expiringGrouped'
             ? groupedReminderCard(

@@ -191,7 +191,7 @@ export function createFlows(
     notifier,
     scheduler,
     stores.pause,
-    { policies, limits: settings.access },
+    { policies, limits: settings.access, servedSubscriptionIds: config.subscriptionIds },
     {
       servedTenantIds: config.allowedTenantIds,
       approvers: new ApproverAuthority(azure.directory, clock, settings, log, policies),
@@ -251,6 +251,8 @@ export function createFlows(
       pauses: stores.pause,
       // ...nor one to a requester of a tenant no longer served (their turns are refused).
       servedTenantIds: config.allowedTenantIds,
+      // ...nor one of access in a subscription no longer served (its extension is refused).
+      servedSubscriptionIds: config.subscriptionIds,
       // An end says what else still lets the cluster pull (outside-pull.ts).
       pullReads: azure.roleAssignments,
       // ...judged in the registry's mode as read then, as `check` judges it.

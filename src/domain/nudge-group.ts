@@ -79,11 +79,13 @@ export interface NudgeSignIns {
 }
 
 /**
- * The named approvers of `rule` still waited on who can no longer sign in (`cannotSignIn`), when
- * without them the approvals still needed cannot be had: the rule has no approver groups (whose
- * members may still approve; not read here) and its other named approvers still waited on are
- * fewer than the approvals missing. Undefined when the quorum may still be reached, or no
- * approver was lost. Each id as the policy spells it.
+ * The named approvers of `rule` who can no longer sign in (`cannotSignIn`), when without them
+ * the approvals still needed cannot be had: the rule has no approver groups (whose members may
+ * still approve; not read here) and its other named approvers still waited on are fewer than the
+ * approvals missing. An approval already counted whose author can no longer sign in is missing
+ * too (the next click drops it, request-decision.ts), and its author among the lost. Undefined
+ * when the quorum may still be reached, or no approver was lost. Each id as the policy spells it
+ * (an earlier approver the rule no longer names: as the approval recorded it), in policy order.
  */
 export function quorumLostTo(
   request: AccessRequest,
@@ -91,11 +93,18 @@ export function quorumLostTo(
   cannotSignIn: ReadonlySet<string>,
 ): string[] | undefined {
   if (cannotSignIn.size === 0 || rule.approvers.groups.length > 0 || rule.autoApprove) return undefined;
+  const cannot = (id: string) => cannotSignIn.has(id.toLowerCase());
   const waited = waitedOnUsers(request, rule);
-  const lost = waited.filter((id) => cannotSignIn.has(id.toLowerCase()));
-  if (lost.length === 0) return undefined;
-  const missing = Math.max(1, rule.approvalsRequired) - countedApprovals(request).length;
-  return waited.length - lost.length < missing ? lost : undefined;
+  const lostWaited = waited.filter(cannot);
+  const counted = countedApprovals(request).map((a) => a.by.objectId);
+  const lostApprovers = counted.filter(cannot);
+  if (lostWaited.length === 0 && lostApprovers.length === 0) return undefined;
+  const missing = Math.max(1, rule.approvalsRequired) - (counted.length - lostApprovers.length);
+  if (waited.length - lostWaited.length >= missing) return undefined;
+  const lost = new Set([...lostWaited, ...lostApprovers].map((id) => id.toLowerCase()));
+  const named = rule.approvers.users.filter((id) => lost.has(id.toLowerCase()));
+  const unnamed = lostApprovers.filter((id) => !named.some((n) => n.toLowerCase() === id.toLowerCase()));
+  return [...named, ...unnamed];
 }
 
 /**

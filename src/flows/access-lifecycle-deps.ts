@@ -45,6 +45,12 @@ export interface LifecycleSettings {
    */
   servedTenantIds?: readonly string[];
   /**
+   * The subscriptions this deployment serves (ACRBOT_SUBSCRIPTION_IDS): a reminder of access whose
+   * cluster or registry is in another offers no Extend (it would be refused,
+   * served-subscriptions.ts). Absent or empty: not judged.
+   */
+  servedSubscriptionIds?: readonly string[];
+  /**
    * Reads of what else lets a grant's cluster pull from its registry, made at the grant's end and
    * in its revoke confirmation (outside-pull.ts): the ARM role assignments the planner reads.
    * Without it, an end says nothing of assignments acrbot did not make.

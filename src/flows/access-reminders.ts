@@ -9,6 +9,7 @@
 import type { PauseAsTold } from '../domain/access-pause';
 import type { ScheduledJob } from '../domain/ports';
 import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
+import { planOutsideSubscriptions, type UnservedResource, unservedClause } from '../domain/served-subscriptions';
 import { isServedTenant } from '../domain/tenant-boundary';
 import { accessExpiryJobId } from './access-jobs';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
@@ -27,9 +28,11 @@ function withoutExtend(
   paused: boolean,
   extensionWaiting: string | undefined,
   notServed = false,
+  unserved?: UnservedResource,
 ): string {
   const why = [
     ...(notServed ? ['its tenant is no longer served (ACRBOT_ALLOWED_TENANTS)'] : []),
+    ...(unserved ? [unservedClause(unserved).replace(/^C/, 'c').replace(/^R/, 'r')] : []),
     ...(driftSeen ? [`removed outside acrbot (seen ${driftSeen})`] : []),
     ...(paused ? ['new access is paused'] : []),
     ...(extensionWaiting ? [`extension ${extensionWaiting} waits for approval`] : []),
@@ -191,12 +194,23 @@ export async function sendReminder(deps: LifecycleDeps, job: ScheduledJob, run?:
   // A tenant no longer served: its requester's every turn is refused, so no Extend is offered.
   const served = deps.settings.servedTenantIds;
   const notServed = served !== undefined && served.length > 0 && !isServedTenant(request.tenantId, served);
+  // Its cluster or registry in a subscription no longer served: its extension is refused, so none is offered.
+  const unserved = unservedOf(deps, request);
   // The requester's reminder claim (reminder-siblings.ts): held by another run, this job moved on
   // and ends here; its next run finds the entry that run's card wrote for it, or posts.
   const claim = await claimRequesterReminders(deps, request, job);
   if (claim === 'held') return;
   try {
-    await remindOnce(deps, job, run, { request, end, inMs, paused, driftSeen, extensionWaiting, notServed });
+    await remindOnce(deps, job, run, {
+      request,
+      end,
+      inMs,
+      paused,
+      driftSeen,
+      extensionWaiting,
+      notServed,
+      unserved,
+    });
   } finally {
     await claim.release();
   }
@@ -211,6 +225,16 @@ interface Reminder {
   driftSeen: string | undefined;
   extensionWaiting: string | undefined;
   notServed: boolean;
+  unserved: UnservedResource | undefined;
+}
+
+/**
+ * The cluster or registry of `request`'s plan in a subscription this deployment no longer serves
+ * (ACRBOT_SUBSCRIPTION_IDS), whose extension is refused (served-subscriptions.ts): its reminder
+ * offers no Extend. Undefined when both are served, or no list is configured.
+ */
+function unservedOf(deps: LifecycleDeps, request: AccessRequest): UnservedResource | undefined {
+  return planOutsideSubscriptions(request.plan, deps.settings.servedSubscriptionIds);
 }
 
 /**
@@ -223,7 +247,7 @@ async function remindOnce(
   run: JobRun | undefined,
   reminder: Reminder,
 ): Promise<void> {
-  const { request, end, inMs, paused, driftSeen, extensionWaiting, notServed } = reminder;
+  const { request, end, inMs, paused, driftSeen, extensionWaiting, notServed, unserved } = reminder;
   // One entry per reminder of this end (an extension moves the end and schedules the same job
   // ids again, for reminders of their own), whatever it says. A run after it was written (the
   // job's removal failed, or another run's card told it) neither posts again nor writes a second
@@ -243,20 +267,32 @@ async function remindOnce(
     ...(paused && { paused }),
     ...(extensionWaiting && { extensionWaiting }),
     ...(notServed && { notServed }),
+    ...(unserved && { unserved }),
   };
   const news: RequesterNews = siblings.listed.length
     ? {
         kind: 'expiringGrouped',
         // Soonest end first, this access among them: the reader sees what ends first at the top.
         items: [
-          { request, inMs, at: end.at, credential: end.credential, ...(extensionWaiting && { extensionWaiting }) },
-          ...siblings.listed.map((s) => ({
-            request: s.request,
-            inMs: s.inMs,
-            at: s.end.at,
-            credential: s.end.credential,
-            ...(s.extensionWaiting && { extensionWaiting: s.extensionWaiting }),
-          })),
+          {
+            request,
+            inMs,
+            at: end.at,
+            credential: end.credential,
+            ...(extensionWaiting && { extensionWaiting }),
+            ...(unserved && { unserved }),
+          },
+          ...siblings.listed.map((s) => {
+            const sUnserved = unservedOf(deps, s.request);
+            return {
+              request: s.request,
+              inMs: s.inMs,
+              at: s.end.at,
+              credential: s.end.credential,
+              ...(s.extensionWaiting && { extensionWaiting: s.extensionWaiting }),
+              ...(sUnserved && { unserved: sUnserved }),
+            };
+          }),
         ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
         more: siblings.more,
         ...(paused && { paused }),
@@ -281,7 +317,7 @@ async function remindOnce(
           }
         : {
             outcome: 'sent',
-            detail: `${of}${withoutExtend(driftSeen, Boolean(paused), extensionWaiting, notServed)}${
+            detail: `${of}${withoutExtend(driftSeen, Boolean(paused), extensionWaiting, notServed, unserved)}${
               siblings.listed.length ? `; in one card with ${siblings.listed.map((s) => s.request.id).join(', ')}` : ''
             }`,
           }),
@@ -296,7 +332,7 @@ async function remindOnce(
       action: 'access.reminded',
       idempotencyKey: sibling.key,
       outcome: 'sent',
-      detail: `${expiresOf(sibling.end)}${withoutExtend(drift, Boolean(paused), sibling.extensionWaiting, notServed)}; in one card with the reminder of ${request.id}`,
+      detail: `${expiresOf(sibling.end)}${withoutExtend(drift, Boolean(paused), sibling.extensionWaiting, notServed, unservedOf(deps, sibling.request))}; in one card with the reminder of ${request.id}`,
     });
   }
 }

@@ -49,9 +49,10 @@
 import type { AccessLimits } from '../domain/access-term';
 import type { AuditEvent } from '../domain/audit-chain';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
+import { unservedApproveRefusalOf } from '../domain/approve-refused';
 import { pendingTermPastLimits } from '../domain/pending-term';
 import { decidedRule, uncoveredReviewNote } from '../domain/decided-rule';
-import { awaitingReview, factsOf, type PolicyProvider, type PolicyRule } from '../domain/policy';
+import { awaitingReview, countedApprovals, factsOf, type PolicyProvider, type PolicyRule } from '../domain/policy';
 import { type NudgeSignIns, quorumLostNote, quorumLostTo, waitedOnUsers } from '../domain/nudge-group';
 import type { AuditLog, Clock, RequestStore, ScheduledJob } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
@@ -220,7 +221,12 @@ export class ApprovalNudges {
      * against (pendingTermPastLimits): a nudge of a request whose Approve they refuse says so.
      * Absent (tests of other rules), nudges say nothing of it.
      */
-    private readonly terms?: { policies: PolicyProvider; limits?: AccessLimits },
+    private readonly terms?: {
+      policies: PolicyProvider;
+      limits?: AccessLimits;
+      /** ACRBOT_SUBSCRIPTION_IDS: a plan outside it is refused an Approve too (served-subscriptions.ts). */
+      servedSubscriptionIds?: readonly string[];
+    },
     /** Who can still act on a nudge ({@link NudgeReach}). Absent (tests of other rules): not read. */
     private readonly reach?: NudgeReach,
   ) {}
@@ -273,6 +279,8 @@ export class ApprovalNudges {
     // as `unposted`, not `reported`, and tried again a day later as usual, not every half hour.
     const result = await this.notifier.breakGlassUnreviewed(request);
     const posted = result !== false && result !== 'refused';
+    // Only a report posted says its tenant is no longer served, the mark that stops later reports
+    // (saidNotServed): one not posted is tried again a day later, as any other.
     await this.record(request, {
       action: 'breakglass.unreviewed',
       outcome: posted ? 'reported' : 'unposted',
@@ -284,7 +292,7 @@ export class ApprovalNudges {
           : result === 'refused'
             ? REFUSED_EVERYWHERE
             : '; not posted: no break-glass, audit or approvals channel to post it in'
-      }${notServed ? TENANT_NOT_SERVED : ''}`,
+      }${notServed && posted ? TENANT_NOT_SERVED : ''}`,
     });
     // Its own job, moved a day on only while nobody wrote it since it was read: a review decided
     // during the report cancelled it (break-glass-reviews.ts), and an upsert would bring it back.
@@ -528,8 +536,8 @@ export class ApprovalNudges {
   }
 
   /**
-   * Which named approvers still waited on by `requests` the directory finds unable to sign in
-   * (disabled or deleted), in one read for the post. Undefined without the directory (tests of
+   * Which named approvers still waited on by `requests`, and which approvers whose approvals count
+   * so far, the directory finds unable to sign in (disabled or deleted), in one read for the post. Undefined without the directory (tests of
    * other rules) or nobody to read; on a failed read too, with a warning (at most hourly): the
    * nudge then mentions them as before (a nudge not sent for a directory failure would leave them
    * untold).
@@ -538,8 +546,14 @@ export class ApprovalNudges {
     const approvers = this.reach?.approvers;
     if (!approvers) return undefined;
     const ids = new Map<string, string>();
+    // The earlier approvers too: an approval whose author can no longer sign in is dropped at
+    // the next click, so the quorum is judged without it (quorumLostTo).
     for (const request of requests)
-      for (const id of waitedOnUsers(request, request.policy!.rule!)) ids.set(id.toLowerCase(), id);
+      for (const id of [
+        ...waitedOnUsers(request, request.policy!.rule!),
+        ...countedApprovals(request).map((a) => a.by.objectId),
+      ])
+        if (!ids.has(id.toLowerCase())) ids.set(id.toLowerCase(), id);
     if (ids.size === 0) return undefined;
     try {
       const enabled = await approvers.enabledAmong([...ids.values()].map((id) => ({ objectId: id, name: id })));
@@ -559,14 +573,18 @@ export class ApprovalNudges {
   /**
    * By request id, why an Approve of each of `requests` would be refused now for its term (a
    * reload lowered its rule's maxDuration, a restart the deployment's maximum): the refused
-   * click's own rule (pendingTermPastLimits), under its rule as bound. Only those it refuses.
+   * click's own rule (pendingTermPastLimits), under its rule as bound; or, its term allowed, for
+   * its plan in a subscription taken out of ACRBOT_SUBSCRIPTION_IDS (approve-refused.ts, the
+   * click's next check). Only those it refuses.
    */
   private approveRefused(requests: readonly AccessRequest[]): Map<string, string> {
     const out = new Map<string, string>();
     if (!this.terms) return out;
     const policy = this.terms.policies.current();
     for (const request of requests) {
-      const why = pendingTermPastLimits(request, policy, this.terms.limits);
+      const why =
+        pendingTermPastLimits(request, policy, this.terms.limits) ??
+        unservedApproveRefusalOf(request, this.terms.servedSubscriptionIds);
       if (why) out.set(request.id, why);
     }
     return out;

@@ -6,6 +6,7 @@ import type { ApproverReportStyle } from '../domain/approver-report';
 import type { PauseAsTold } from '../domain/access-pause';
 import type { KeptAssignment, OutsidePull } from '../domain/audit-end-words';
 import type { AccessRequest, Actor } from '../domain/request';
+import type { UnservedResource } from '../domain/served-subscriptions';
 
 /** What the requester is told, proactively (rendered by the chat layer). */
 export type RequesterNews =
@@ -15,9 +16,17 @@ export type RequesterNews =
    * `extensionWaiting`: the id of an extension of this access waiting for approval when the
    * reminder was sent, so it offers no Extend either (a second one would be refused) and names it.
    * `notServed`: the request's tenant is no longer served (ACRBOT_ALLOWED_TENANTS), so it offers
-   * no Extend (every turn of its requester is refused) and says so.
+   * no Extend (every turn of its requester is refused) and says so. `unserved`: its cluster or
+   * registry is in a subscription no longer served (ACRBOT_SUBSCRIPTION_IDS): no Extend either.
    */
-  | { kind: 'expiring'; inMs: number; paused?: PauseAsTold; extensionWaiting?: string; notServed?: boolean }
+  | {
+      kind: 'expiring';
+      inMs: number;
+      paused?: PauseAsTold;
+      extensionWaiting?: string;
+      notServed?: boolean;
+      unserved?: UnservedResource;
+    }
   /** A pull secret's credential expires at `at`, before its term ends (or a permanent one's). */
   | {
       kind: 'credentialExpiring';
@@ -26,6 +35,7 @@ export type RequesterNews =
       paused?: PauseAsTold;
       extensionWaiting?: string;
       notServed?: boolean;
+      unserved?: UnservedResource;
     }
   /**
    * Several of the requester's accesses end soon (reminder-siblings.ts): one card listing them,
@@ -58,6 +68,8 @@ export interface ExpiringItem {
   /** A pull secret's credential expiry, before its term ends (or a permanent one's). */
   credential: boolean;
   extensionWaiting?: string;
+  /** Its cluster or registry in a subscription no longer served: no Extend. */
+  unserved?: UnservedResource;
 }
 
 /** Implemented by the chat layer: messages outside any turn. */

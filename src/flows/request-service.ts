@@ -10,6 +10,7 @@
  * secret's credential must live). Every step and refusal is audited; a decision by the winner of
  * its conditional write only, right after it, and undone if that entry cannot be written (G8, G11).
  */
+import { unservedApproveRefusalOf } from '../domain/approve-refused';
 import { pendingTermPastLimits } from '../domain/pending-term';
 import { isUserFacing, UserFacingError } from '../domain/errors';
 import { parseAccessDuration, shortDuration } from '../domain/access-term';
@@ -292,12 +293,17 @@ export class RequestService {
   /**
    * Why an Approve of pending `request` would be refused now for its term ("asks for 30d, but rule
    * prod now grants at most 8h"; pendingTermPastLimits under the policy in force and the
-   * deployment's limits, as the click and the nudges judge it), for the approvers' card to say
+   * deployment's limits, as the click and the nudges judge it), or, its term allowed, for its plan
+   * in a subscription no longer in ACRBOT_SUBSCRIPTION_IDS (approve-refused.ts, the click's next
+   * check), for the approvers' card to say
    * whenever it is drawn; undefined when it can be approved as it is, or it is not pending.
    */
   approveRefusedForTerm(request: AccessRequest): string | undefined {
     if (request.state !== 'pending') return undefined;
-    return pendingTermPastLimits(request, this.policies.current(), this.settings.access);
+    return (
+      pendingTermPastLimits(request, this.policies.current(), this.settings.access) ??
+      unservedApproveRefusalOf(request, this.settings.subscriptionIds)
+    );
   }
 
   /** An approver under any rule of the current policy (who may list pending requests). */

@@ -16,7 +16,8 @@ import type { AccessRequest } from '../domain/request';
 import type { AdaptiveCardJson } from './card-templates';
 import { inertText } from './inert-text';
 import { extendAction, extensionWaitingNote, lifecycleCard, pausedNote, subject } from './lifecycle-view';
-import { NOT_SERVED_NOTE, noExtendReason } from './reminder-extend';
+import type { UnservedResource } from '../domain/served-subscriptions';
+import { NOT_SERVED_NOTE, noExtendReason, unservedSubscriptionNote } from './reminder-extend';
 
 /** One access of a grouped reminder. */
 export interface GroupedReminderRow {
@@ -28,6 +29,8 @@ export interface GroupedReminderRow {
   credential: boolean;
   /** An extension of it waiting for approval (its id): no Extend. */
   extensionWaiting?: string;
+  /** Its cluster or registry in a subscription no longer served: no Extend (it would be refused). */
+  unserved?: UnservedResource;
   /** The term its Extend would be pre-filled with; undefined: no term allowed would do, no Extend. */
   offeredMs?: number;
 }
@@ -48,6 +51,8 @@ function noExtend(row: GroupedReminderRow, paused: PauseAsTold | undefined, notS
   switch (noExtendReason({ ...row, paused: Boolean(paused), notServed })) {
     case 'notServed':
       return 'No Extend: this acrbot no longer serves your organisation';
+    case 'subscriptionUnserved':
+      return `No Extend: ${unservedSubscriptionNote(row.unserved!).replace(/^Its/, 'its')}`;
     case 'drifted':
       // Its command names the pair, perhaps by a resource group spelled like a host: made inert.
       return inertText(driftedReminderNote(request)!);

@@ -18,7 +18,8 @@ import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 import { jsonBytes, shortenForCard } from './message-view';
 import { inertText } from './inert-text';
-import { NOT_SERVED_NOTE, noExtendReason } from './reminder-extend';
+import type { UnservedResource } from '../domain/served-subscriptions';
+import { NOT_SERVED_NOTE, noExtendReason, unservedSubscriptionNote } from './reminder-extend';
 import { askAgainCommand } from './ask-again-command';
 import { deciders, errorText, type Fact } from './request-view';
 import { tint } from './tint';
@@ -467,7 +468,8 @@ function extendOnceResumed(request: AccessRequest): string {
  * it says what happened and to ask for the access again, in the refusal's words. One sent while an
  * extension of the access waits for approval (`extensionWaiting`, its id) names it instead of
  * offering Extend (a second extension would be refused). One to a requester of a tenant no longer
- * served (`notServed`) offers none and says so (every turn of theirs is refused).
+ * served (`notServed`) offers none and says so (every turn of theirs is refused); nor one of access
+ * whose cluster or registry is in a subscription no longer served (`unserved`: its extension is refused).
  */
 export function expiryReminderCard(
   request: AccessRequest,
@@ -476,6 +478,7 @@ export function expiryReminderCard(
   paused?: PauseAsTold,
   extensionWaiting?: string,
   notServed?: boolean,
+  unserved?: UnservedResource,
 ): AdaptiveCardJson {
   const ends = `Your access ${accessTo(request)} ends at ${formatUtc(request.access!.expiresAt!)} and is then revoked automatically.`;
   const base = {
@@ -490,10 +493,13 @@ export function expiryReminderCard(
     credential: false,
     paused: Boolean(paused),
     notServed,
+    unserved,
     extensionWaiting,
     offeredMs: defaultDurationMs,
   });
   if (why === 'notServed') return lifecycleCard({ ...base, text: `${ends} ${NOT_SERVED_NOTE}` });
+  if (why === 'subscriptionUnserved')
+    return lifecycleCard({ ...base, text: `${ends} ${unservedSubscriptionNote(unserved!)}` });
   if (why === 'drifted')
     return lifecycleCard({
       ...base,
@@ -528,7 +534,8 @@ export function expiryReminderCard(
  * permanent request has no end to extend, so asking for the secret again replaces it. While new
  * access is `paused` neither can be asked for: it says so and offers no Extend (never redrawn,
  * as {@link expiryReminderCard}); nor while an extension of it waits for approval
- * (`extensionWaiting`), which it names; nor to a requester of a tenant no longer served (`notServed`).
+ * (`extensionWaiting`), which it names; nor to a requester of a tenant no longer served (`notServed`); nor of access in a subscription
+ * no longer served (`unserved`).
  */
 export function credentialReminderCard(
   request: AccessRequest,
@@ -538,6 +545,7 @@ export function credentialReminderCard(
   paused?: PauseAsTold,
   extensionWaiting?: string,
   notServed?: boolean,
+  unserved?: UnservedResource,
 ): AdaptiveCardJson {
   const plan = request.plan as SecretPlan;
   const secretName = inertText(plan.secretName);
@@ -549,6 +557,7 @@ export function credentialReminderCard(
     credential: true,
     paused: Boolean(paused),
     notServed,
+    unserved,
     extensionWaiting,
     offeredMs: defaultDurationMs,
   });
@@ -558,15 +567,17 @@ export function credentialReminderCard(
     text:
       why === 'notServed'
         ? `${expires}, and nothing renews it: pulls with the secret fail from then. ${NOT_SERVED_NOTE}`
-        : why === 'permanentCredential'
-          ? `${expires} and nothing renews it: pulls with the secret fail from then, although the access is permanent. To keep pulling, ask for the secret again under the same name: "${askAgainCommand(request)}"; approved like a new request, it replaces the secret with a new credential.${paused ? ` ${pausedNote(paused)}` : ''}`
-          : `${expires}, before your access would end, and nothing renews it: pulls with the secret fail from then. ${
-              why === 'paused'
-                ? `${pausedNote(paused!)} ${extendOnceResumed(request)}; approved like a new request, it puts a new credential into the same secret.`
-                : why === 'extensionWaiting'
-                  ? `${extensionWaitingNote(extensionWaiting!)} Approved, it puts a new credential into the same secret.`
-                  : `${why === 'noTermYet' ? `${NO_TERM_YET} ${extendLater(request)}` : 'To keep pulling, ask for an extension'}; approved like a new request, it puts a new credential into the same secret.`
-            }`,
+        : why === 'subscriptionUnserved'
+          ? `${expires}, and nothing renews it: pulls with the secret fail from then. ${unservedSubscriptionNote(unserved!)}`
+          : why === 'permanentCredential'
+            ? `${expires} and nothing renews it: pulls with the secret fail from then, although the access is permanent. To keep pulling, ask for the secret again under the same name: "${askAgainCommand(request)}"; approved like a new request, it replaces the secret with a new credential.${paused ? ` ${pausedNote(paused)}` : ''}`
+            : `${expires}, before your access would end, and nothing renews it: pulls with the secret fail from then. ${
+                why === 'paused'
+                  ? `${pausedNote(paused!)} ${extendOnceResumed(request)}; approved like a new request, it puts a new credential into the same secret.`
+                  : why === 'extensionWaiting'
+                    ? `${extensionWaitingNote(extensionWaiting!)} Approved, it puts a new credential into the same secret.`
+                    : `${why === 'noTermYet' ? `${NO_TERM_YET} ${extendLater(request)}` : 'To keep pulling, ask for an extension'}; approved like a new request, it puts a new credential into the same secret.`
+              }`,
     color: 'Warning',
     facts: facts(request),
     ...(why === undefined && {

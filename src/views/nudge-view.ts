@@ -8,6 +8,7 @@
  * policy-file text in it is HTML-escaped as well as made inert ({@link inertMessageText}): those
  * `<at>` tags are the only markup it carries.
  */
+import { approveRefusedAdvice } from '../domain/approve-refused';
 import { describeDurationMs } from '../domain/access-term';
 import { type NudgeSignIns, quorumLostNote, quorumLostTo, waitedOnUsers } from '../domain/nudge-group';
 import { approversName, type PolicyRule } from '../domain/policy';
@@ -73,7 +74,7 @@ function waitingLine(request: AccessRequest, label: string): string {
  * nudge still goes out, as Reject still decides it; its approvers are told before they click.
  */
 export function approveRefusedNote(why: string): string {
-  return `Approve would be refused: it ${inertMessageText(why)}; reject it, and its requester can ask again for less.`;
+  return `Approve would be refused: it ${inertMessageText(why)}; ${approveRefusedAdvice(why)}.`;
 }
 
 /** The note that Approve would be refused, after a space, or nothing (`approveRefused` absent). */

@@ -5,6 +5,7 @@
  */
 import { driftedReminderNote } from '../domain/drifted-access';
 import type { AccessRequest } from '../domain/request';
+import type { UnservedResource } from '../domain/served-subscriptions';
 
 /**
  * Why a reminder offers no Extend (each would be refused, or does not apply): a grant removed or
@@ -12,14 +13,32 @@ import type { AccessRequest } from '../domain/request';
  * (nothing to extend: asked for again), new access paused, an extension already waiting for
  * approval, no term allowed that would end much later yet (extension-terms.ts); before all of
  * them, a requester's tenant this deployment no longer serves (ACRBOT_ALLOWED_TENANTS), whose
- * every turn is refused.
+ * every turn is refused, then a plan's cluster or registry in a subscription it no longer serves
+ * (ACRBOT_SUBSCRIPTION_IDS), whose extension is refused (served-subscriptions.ts).
  */
 export type NoExtendReason =
-  'notServed' | 'drifted' | 'breakGlass' | 'permanentCredential' | 'paused' | 'extensionWaiting' | 'noTermYet';
+  | 'notServed'
+  | 'subscriptionUnserved'
+  | 'drifted'
+  | 'breakGlass'
+  | 'permanentCredential'
+  | 'paused'
+  | 'extensionWaiting'
+  | 'noTermYet';
 
 /** What a reminder says instead of Extend to a requester of a tenant no longer served. */
 export const NOT_SERVED_NOTE =
   'This acrbot no longer serves your organisation (tenant), so nothing can be extended or asked for here.';
+
+/**
+ * What a reminder says instead of Extend of access whose cluster or registry (`resource`) is in a
+ * subscription this deployment no longer serves: an extension would be refused. Names from the
+ * stored plan (Azure resource names: no markdown or mentions).
+ */
+export function unservedSubscriptionNote(resource: UnservedResource): string {
+  const kind = resource.kind === 'cluster' ? 'cluster' : 'registry';
+  return `Its ${kind} ${resource.name} is in a subscription this deployment no longer serves, so it cannot be extended here.`;
+}
 
 /** What a reminder of one access knows when it decides. */
 export interface ReminderExtendCase {
@@ -30,6 +49,8 @@ export interface ReminderExtendCase {
   paused: boolean;
   /** The request's tenant is no longer served (every turn of it is refused). */
   notServed?: boolean;
+  /** The plan's cluster or registry in a subscription no longer served (its extension is refused). */
+  unserved?: UnservedResource;
   /** An extension of it waiting for approval (its id). */
   extensionWaiting?: string;
   /** The term its Extend would be pre-filled with; undefined: none allowed would end much later. */
@@ -38,12 +59,14 @@ export interface ReminderExtendCase {
 
 /**
  * Why the reminder of `c` offers no Extend, the first that applies in this order, or undefined
- * when it offers one. A tenant no longer served first: no way on works for its requester. Drift before break-glass: whatever the grant was, the cluster no longer
+ * when it offers one. A tenant no longer served first: no way on works for its requester. A
+ * subscription no longer served next: an extension there is refused, whatever else holds. Drift before break-glass: whatever the grant was, the cluster no longer
  * pulls with it, and the way on (a new grant) is the same. Drift is recorded on grants only, so
  * a credential's reminder never reads it; break-glass access is always a grant.
  */
 export function noExtendReason(c: ReminderExtendCase): NoExtendReason | undefined {
   if (c.notServed) return 'notServed';
+  if (c.unserved) return 'subscriptionUnserved';
   if (!c.credential && driftedReminderNote(c.request)) return 'drifted';
   if (c.request.policy?.breakGlass) return 'breakGlass';
   if (c.credential && c.request.access?.permanent) return 'permanentCredential';

@@ -1,4 +1,5 @@
 /** View models for request cards: what every copy (requester's, approvers') shows. */
+import { approveRefusedAdvice } from '../domain/approve-refused';
 import {
   describeState,
   isBeingGranted,
@@ -433,7 +434,7 @@ export interface RequestCardOptions {
  * approveRefusedNote), neutralised as card text.
  */
 export function approveRefusedLine(why: string): string {
-  return `Approve would be refused: it ${inertText(why)}; reject it, and its requester can ask again for less.`;
+  return `Approve would be refused: it ${inertText(why)}; ${approveRefusedAdvice(why)}.`;
 }
 
 /** Teams renders at most 60 per-user views of one card. */

@@ -192,6 +192,41 @@ describe('a nudge leaves out named approvers who can no longer sign in', () => {
     expect(t.text(0)).toContain(lostTo(request.id));
   });
 
+  test('an earlier approver disabled since: their approval no longer counts, so the quorum is lost to them too', async () => {
+    const CARL: Actor = { objectId: '0a000000-0000-4000-8000-0000000ca411', name: 'Carl Approver' };
+    const t = world(
+      prod({
+        approvalsRequired: 2,
+        approvers: { users: [ALEX.objectId, BEA.objectId, CARL.objectId], groups: [], name: 'N' },
+      }),
+    );
+    const request = await t.create();
+    expect((await t.approve(request.id, ALEX)).kind).toBe('recorded');
+    t.disable(ALEX);
+    t.disable(CARL);
+    t.clock.advance(2 * HOUR);
+    await t.remind(request.id);
+    // Alex, who approved, is read in the same batch as those still waited on.
+    expect(t.directory.reads).toEqual([[BEA.objectId, CARL.objectId, ALEX.objectId]]);
+    expect(t.mentioned(0)).toEqual([BEA.objectId]);
+    const said = `Named approvers ${ALEX.objectId}, ${CARL.objectId} can no longer sign in (disabled or deleted in the directory): this request cannot be approved as things stand`;
+    expect(t.text(0)).toContain(said);
+    expect((await t.entry(request.id, 'approval.reminded')).detail).toContain(said);
+  });
+
+  test('a rule id the client would link (www.…) is made inert in the post; the entry keeps it as the policy spells it', async () => {
+    const t = world(prod({ id: 'www.evil.example', approvalsRequired: 2 }));
+    const request = await t.create();
+    t.disable(ALEX);
+    t.clock.advance(2 * HOUR);
+    await t.remind(request.id);
+    expect(t.text(0)).toContain('add approvers to rule www\u200b.evil.example or the requester can cancel it');
+    expect(t.text(0)).not.toContain('www.evil.example');
+    expect((await t.entry(request.id, 'approval.reminded')).detail).toContain(
+      'add approvers to rule www.evil.example or the requester can cancel it',
+    );
+  });
+
   test('a rule with approver groups: their members may still approve, so nothing is said of the quorum', async () => {
     const t = world(
       prod({ approvalsRequired: 2, approvers: { users: [ALEX.objectId, BEA.objectId], groups: [APPROVERS_GROUP] } }),

@@ -20,10 +20,14 @@ async function world(initially: readonly string[]) {
   const pauses = new MemoryPauseStore();
   const t = breakGlassService({ policies: { current: () => policy([rule('prod')]) }, pauses });
   const reports: string[] = [];
+  /** What each next report's post answers: nowhere to post (`false`), refused everywhere, or posted. */
+  const answers: Array<false | 'refused'> = [];
   const notifier: NudgeNotifier = {
     requestChanged: async () => undefined,
     nudgeApprovers: async () => undefined,
     breakGlassUnreviewed: async (r) => {
+      const answer = answers.shift();
+      if (answer !== undefined) return answer;
       reports.push(r.id);
     },
   };
@@ -46,7 +50,7 @@ async function world(initially: readonly string[]) {
   const entries = async () =>
     (await t.audit.forRequest(request.id)).filter((e) => e.action === 'breakglass.unreviewed');
   const serve = (tenants: string[]) => (served = tenants);
-  return { ...t, request, reports, days, entries, serve };
+  return { ...t, request, reports, answers, days, entries, serve };
 }
 
 describe('the daily report of a break-glass review its tenant can no longer make', () => {
@@ -76,6 +80,19 @@ describe('the daily report of a break-glass review its tenant can no longer make
     await t.days(3);
     expect(t.reports).toHaveLength(4);
     expect((await t.entries()).at(-1)!.detail).toContain('no longer served');
+  });
+
+  test('a report not posted (nowhere to post, refused everywhere) does not say it once for good: tried again the next day', async () => {
+    const t = await world([OTHER_TENANT]);
+    t.answers.push(false, 'refused');
+    await t.days(4);
+    // Days 1 and 2 not posted, day 3 posted (saying nobody can review it), day 4 nothing.
+    expect(t.reports).toEqual([t.request.id]);
+    const entries = await t.entries();
+    expect(entries.map((e) => e.outcome)).toEqual(['unposted', 'unposted', 'reported']);
+    expect(entries[0]!.detail).not.toContain('nobody can review it');
+    expect(entries[1]!.detail).not.toContain('nobody can review it');
+    expect(entries[2]!.detail).toContain('nobody can review it');
   });
 
   test('a tenant still served (any case): reported every day, its entry saying nothing of it', async () => {

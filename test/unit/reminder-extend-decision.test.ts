@@ -16,6 +16,7 @@ const CREDENTIAL_ENDS = '2025-02-13T08:00:00.000Z';
 
 const REASONS: NoExtendReason[] = [
   'notServed',
+  'subscriptionUnserved',
   'drifted',
   'breakGlass',
   'permanentCredential',
@@ -29,6 +30,8 @@ function reasonWords(reason: NoExtendReason, request: AccessRequest, row = false
   switch (reason) {
     case 'notServed':
       return 'no longer serves your organisation';
+    case 'subscriptionUnserved':
+      return 'registry contosoacr is in a subscription this deployment no longer serves, so it cannot be extended here';
     case 'drifted':
       return `${request.id} no longer lets aks-prod pull from contosoacr and cannot be extended`;
     case 'breakGlass':
@@ -65,11 +68,23 @@ const kinds: Case[] = [
   { name: 'a permanent secret’s credential', request: { ...secret, access: { permanent: true } }, credential: true },
 ];
 
+/** The plan's registry in a subscription taken out of ACRBOT_SUBSCRIPTION_IDS since. */
+const UNSERVED = { kind: 'registry' as const, name: 'contosoacr', subscriptionId: 'sub-old' };
+
 const cases = kinds.flatMap((kind) =>
   [false, true].flatMap((paused) =>
     [undefined, 'R-EXTWAIT1'].flatMap((extensionWaiting) =>
       [undefined, 30 * DAY].flatMap((offeredMs) =>
-        [false, true].map((notServed) => ({ ...kind, paused, extensionWaiting, offeredMs, notServed })),
+        [false, true].flatMap((notServed) =>
+          [undefined, UNSERVED].map((unserved) => ({
+            ...kind,
+            paused,
+            extensionWaiting,
+            offeredMs,
+            notServed,
+            unserved,
+          })),
+        ),
       ),
     ),
   ),
@@ -77,7 +92,7 @@ const cases = kinds.flatMap((kind) =>
 
 test.each(
   cases.map((c) => [
-    `${c.name}${c.paused ? ', paused' : ''}${c.extensionWaiting ? ', an extension waiting' : ''}${c.offeredMs ? '' : ', no term yet'}${c.notServed ? ', tenant not served' : ''}`,
+    `${c.name}${c.paused ? ', paused' : ''}${c.extensionWaiting ? ', an extension waiting' : ''}${c.offeredMs ? '' : ', no term yet'}${c.notServed ? ', tenant not served' : ''}${c.unserved ? ', subscription not served' : ''}`,
     c,
   ]),
 )('%s: the single reminder and the grouped row agree', (_name, c) => {
@@ -85,8 +100,17 @@ test.each(
   const pause = c.paused ? told : undefined;
   const inMs = Date.parse(ENDS) - Date.parse(NOW);
   const single = c.credential
-    ? credentialReminderCard(c.request, inMs, CREDENTIAL_ENDS, c.offeredMs, pause, c.extensionWaiting, c.notServed)
-    : expiryReminderCard(c.request, inMs, c.offeredMs, pause, c.extensionWaiting, c.notServed);
+    ? credentialReminderCard(
+        c.request,
+        inMs,
+        CREDENTIAL_ENDS,
+        c.offeredMs,
+        pause,
+        c.extensionWaiting,
+        c.notServed,
+        c.unserved,
+      )
+    : expiryReminderCard(c.request, inMs, c.offeredMs, pause, c.extensionWaiting, c.notServed, c.unserved);
   const other = { ...granted, id: 'R-OTHERXX9' };
   const grouped = groupedReminderCard(
     [
@@ -97,6 +121,7 @@ test.each(
         credential: c.credential,
         offeredMs: c.offeredMs,
         ...(c.extensionWaiting && { extensionWaiting: c.extensionWaiting }),
+        ...(c.unserved && { unserved: c.unserved }),
       },
       { request: other, inMs, at: ENDS, credential: false, offeredMs: 30 * DAY },
     ],

@@ -1,0 +1,42 @@
+/**
+ * Why an Approve of a pending request would be refused now, as the approvers' card and the
+ * nudges say it before anyone clicks ("Approve would be refused: it …"): its term past the
+ * limits in force (pending-term.ts), or its plan in a subscription this deployment no longer
+ * serves (served-subscriptions.ts), each with the way on that fits it. Pure.
+ */
+import type { AccessRequest } from './request';
+import { planOutsideSubscriptions, type UnservedResource } from './served-subscriptions';
+
+/** How {@link unservedApproveRefusal} begins: what tells its advice from a term's. */
+const UNSERVED_START = 'is for a cluster or registry in a subscription';
+
+/**
+ * Why an Approve of a request whose planned cluster or registry (`resource`) is in a subscription
+ * no longer served would be refused (request-decision.ts, approval.refused.subscription), after
+ * "it": "is for a cluster or registry in a subscription this deployment no longer serves (…)".
+ */
+export function unservedApproveRefusal(resource: UnservedResource): string {
+  return `${UNSERVED_START} this deployment no longer serves (${resource.kind} ${resource.name}, subscription ${resource.subscriptionId}, not in ACRBOT_SUBSCRIPTION_IDS)`;
+}
+
+/**
+ * The way on after an Approve refused for `why`: a term asks again for less; a subscription no
+ * longer served cannot be asked for again until an operator adds it back.
+ */
+export function approveRefusedAdvice(why: string): string {
+  return why.startsWith(UNSERVED_START)
+    ? 'reject it, or ask the platform team to add the subscription back'
+    : 'reject it, and its requester can ask again for less';
+}
+
+/**
+ * {@link unservedApproveRefusal} of `request`'s plan when its cluster or registry is outside
+ * `served` (ACRBOT_SUBSCRIPTION_IDS; absent or empty: not judged), as the click judges it.
+ */
+export function unservedApproveRefusalOf(
+  request: AccessRequest,
+  served: readonly string[] | undefined,
+): string | undefined {
+  const unserved = planOutsideSubscriptions(request.plan, served);
+  return unserved && unservedApproveRefusal(unserved);
+}
