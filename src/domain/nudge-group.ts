@@ -120,6 +120,21 @@ export function quorumLostNote(requestId: string, ruleId: string, lost: readonly
 }
 
 /**
+ * What a grouped nudge says once for rule `ruleId`, whose requests `requestIds` (in the order
+ * listed) its lost approvers (`lost`, the union of each request's {@link quorumLostTo}) left out
+ * of reach: each request's own line then says only that it cannot be approved as things stand,
+ * so the same long sentence is not repeated on every line. Policy-file text as for
+ * {@link quorumLostNote}.
+ */
+export function groupedQuorumLostNote(ruleId: string, lost: readonly string[], requestIds: readonly string[]): string {
+  const one = requestIds.length === 1;
+  return (
+    `${lost.length === 1 ? 'Named approver' : 'Named approvers'} ${lost.join(', ')} can no longer sign in (disabled or deleted in the directory): ` +
+    `${requestIds.join(', ')} cannot be approved as things stand; add approvers to rule ${ruleId}, or ${one ? 'its requester can cancel it' : 'their requesters can cancel them'}`
+  );
+}
+
+/**
  * The people a grouped nudge of `requests` mentions: each waited-on approver once, in order met
  * (none who cannot sign in, `cannotSignIn` as for {@link waitedOnUsers}).
  */

@@ -8,19 +8,25 @@
  * the only markup. A single request's nudge is nudge-view.ts's message, unchanged.
  */
 import { describeTimeLeft } from '../domain/access-term';
-import { groupedMentionIds, type NudgeSignIns } from '../domain/nudge-group';
+import { groupedMentionIds, groupedQuorumLostNote, type NudgeSignIns, quorumLostTo } from '../domain/nudge-group';
 import { approversName } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
 import { inertMessageText } from './message-text-inert';
-import { approveRefusedNote, type MentionEntity, type NudgeMessage, quorumLostAfter } from './nudge-view';
+import { approveRefusedNote, type MentionEntity, type NudgeMessage } from './nudge-view';
 
 /** Paragraphs: Teams shows a bot's text message as markdown, where a lone newline may run on. */
 const BREAK = '\n\n';
 
+/** The named approvers who can no longer sign in that leave a request's quorum out of reach, if any. */
+function lostOf(request: AccessRequest, signIns: NudgeSignIns | undefined): string[] | undefined {
+  const rule = request.policy?.rule;
+  return rule && signIns ? quorumLostTo(request, rule, signIns.cannotSignIn) : undefined;
+}
+
 /**
  * `R-… (aks-prod → contosoacr, from Riley), waiting 2 hours, 0 of 1 approvals: "@acrbot pending R-…"`,
- * then (`approveRefused`) that an Approve of it would be refused now, and (`signIns`) that named
- * approvers who can no longer sign in leave its quorum out of reach, on its own line's end.
+ * then (`approveRefused`) that an Approve of it would be refused now, and (`signIns`) that it
+ * cannot be approved as things stand, its lost approvers said once per rule ({@link lostByRule}).
  */
 function requestLine(
   request: AccessRequest,
@@ -30,13 +36,38 @@ function requestLine(
 ): string {
   const waited = describeTimeLeft(now.getTime() - Date.parse(request.createdAt));
   const so = request.approvals?.length ?? 0;
-  const lost = request.policy?.rule ? quorumLostAfter(request, request.policy.rule, signIns).trim() : '';
+  const lost = lostOf(request, signIns) ? 'It cannot be approved as things stand.' : '';
   const notes = [...(approveRefused ? [approveRefusedNote(approveRefused)] : []), ...(lost ? [lost] : [])];
   return (
     `${request.id} (${inertMessageText(request.plan.cluster.name)} → ${inertMessageText(request.plan.registry.name)}, ` +
     `from ${inertMessageText(request.requester.name)}), waiting ${waited}, ` +
     `${so} of ${request.policy?.approvalsRequired ?? 1} approvals: "@acrbot pending ${request.id}"` +
     (notes.length ? `. ${notes.join(' ')}` : '')
+  );
+}
+
+/**
+ * Per rule whose quorum lost approvers left out of reach for some of `requests`: who was lost
+ * (each once, in order met) and which requests, said once at the end rather than on every line.
+ */
+function lostByRule(requests: readonly AccessRequest[], signIns: NudgeSignIns | undefined): string[] {
+  const byRule = new Map<string, { lost: Map<string, string>; ids: string[] }>();
+  for (const request of requests) {
+    const lost = lostOf(request, signIns);
+    if (!lost) continue;
+    const ruleId = request.policy!.rule!.id;
+    const entry = byRule.get(ruleId) ?? { lost: new Map<string, string>(), ids: [] };
+    for (const id of lost) if (!entry.lost.has(id.toLowerCase())) entry.lost.set(id.toLowerCase(), id);
+    entry.ids.push(request.id);
+    byRule.set(ruleId, entry);
+  }
+  return [...byRule].map(
+    ([ruleId, { lost, ids }]) =>
+      `${groupedQuorumLostNote(
+        inertMessageText(ruleId),
+        [...lost.values()].map((id) => inertMessageText(id)),
+        ids,
+      )}.`,
   );
 }
 
@@ -100,12 +131,21 @@ export function groupedNudgeMessage(
   const asked = askedOf(requests, entities);
   const shows = `"@acrbot pending R-…" shows each with Approve and Reject`;
   const also = kind === 'escalate' ? alsoTold(requests) : [];
-  const ask =
-    kind === 'remind'
+  const lost = lostByRule(requests, signIns);
+  // Every request's quorum lost to approvers who can no longer sign in, nobody mentioned and no
+  // group named: no one asked can act, so no "please decide"; the platform team can.
+  const nobody =
+    (kind === 'remind' || also.length === 0) &&
+    entities.length === 0 &&
+    requests.every((r) => lostOf(r, signIns) && r.policy!.rule!.approvers.groups.length === 0);
+  const rules = distinct(requests.flatMap((r) => (r.policy?.rule ? [inertMessageText(r.policy.rule.id)] : [])));
+  const ask = nobody
+    ? `Nobody left to ask can approve them: the platform team can, by adding approvers to ${rules.length === 1 ? 'rule' : 'rules'} ${rules.join(', ')}.`
+    : kind === 'remind'
       ? `${asked}, please decide: ${shows}.`
       : also.length
         ? `Asked: ${asked}; now also: ${also.join(' and ')}. Those asked: please decide (${shows}). ` +
           'Those told now cannot approve or reject: please see that they are decided.'
         : `Asked: ${asked}. Please decide: ${shows}.`;
-  return { text: [head, ...lines, ask].join(BREAK), entities };
+  return { text: [head, ...lines, ...lost, ask].join(BREAK), entities };
 }

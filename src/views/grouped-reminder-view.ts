@@ -50,7 +50,8 @@ function noExtend(row: GroupedReminderRow, paused: PauseAsTold | undefined, notS
   const { request } = row;
   switch (noExtendReason({ ...row, paused: Boolean(paused), notServed })) {
     case 'notServed':
-      return 'No Extend: this acrbot no longer serves your organisation';
+      // The card's note says why once (NOT_SERVED_NOTE); each row repeating it reads as noise.
+      return 'No Extend';
     case 'subscriptionUnserved':
       return `No Extend: ${unservedSubscriptionNote(row.unserved!).replace(/^Its/, 'its')}`;
     case 'drifted':
@@ -93,7 +94,8 @@ export function groupedReminderCard(
   });
   const notes = [
     ...(notServed ? [{ text: NOT_SERVED_NOTE }] : []),
-    ...(paused ? [{ text: pausedNote(paused) }] : []),
+    // Not served: resuming would not help (the single reminder leaves the pause note out too).
+    ...(paused && !notServed ? [{ text: pausedNote(paused) }] : []),
     ...(extendable.length
       ? [
           {
@@ -101,14 +103,23 @@ export function groupedReminderCard(
           },
         ]
       : []),
-    ...(more ? [{ text: `${more} more of your accesses end soon: see the My access tab.` }] : []),
+    // Not served: the My access tab refuses the tenant, so it is not pointed to.
+    ...(more
+      ? [
+          {
+            text: notServed
+              ? `${more} more of your accesses end soon.`
+              : `${more} more of your accesses end soon: see the My access tab.`,
+          },
+        ]
+      : []),
   ];
   const count = rows.length + more;
   return lifecycleCard({
     sandbox: rows[0]!.request.sandbox,
     title: `${count} of your accesses end soon`,
     text: `Each is revoked automatically at its end (a pull secret stops working when its credential expires).${
-      paused ? '' : ' To keep one, ask for an extension; it is approved like a new request.'
+      paused || notServed ? '' : ' To keep one, ask for an extension; it is approved like a new request.'
     }`,
     color: 'Warning',
     notes,

@@ -107,6 +107,30 @@ function whereToDecide(request: AccessRequest): string {
 }
 
 /**
+ * Nobody the nudge could ask: its quorum is lost to approvers who can no longer sign in
+ * ({@link quorumLostAfter}), no named approver still waited on is mentioned and the rule names no
+ * groups. "Please decide" would then ask no one who can act. (Approvers left out for another
+ * reason, the requester or who approved already, keep the ask: the rule's name says whose it is.)
+ */
+function nobodyToAsk(
+  request: AccessRequest,
+  rule: PolicyRule,
+  mentions: readonly MentionEntity[],
+  signIns: NudgeSignIns | undefined,
+): boolean {
+  return (
+    mentions.length === 0 &&
+    rule.approvers.groups.length === 0 &&
+    Boolean(signIns && quorumLostTo(request, rule, signIns.cannotSignIn))
+  );
+}
+
+/** Who can act when nobody is left to ask: the platform team, by adding approvers. */
+function nobodyLeft(rule: PolicyRule): string {
+  return `Nobody left to ask can approve it: the platform team can, by adding approvers to rule ${inertMessageText(rule.id)}.`;
+}
+
+/**
  * The reminder, in the rule's channel: names the approvers as the policy calls them, mentions
  * those of its named users still waited on and names its approver groups. `approveRefused`: why
  * an Approve would be refused now ({@link approveRefusedNote}). `signIns`: the named approvers
@@ -120,7 +144,10 @@ export function reminderMessage(
   signIns?: NudgeSignIns,
 ): NudgeMessage {
   const entities = approverMentions(request, rule, signIns);
-  const text = `${waitingLine(request, 'Reminder')}${refusedAfter(approveRefused)}${quorumLostAfter(request, rule, signIns)} ${waitedOn(rule, entities, true)}, please decide: ${whereToDecide(request)}.`;
+  const ask = nobodyToAsk(request, rule, entities, signIns)
+    ? nobodyLeft(rule)
+    : `${waitedOn(rule, entities, true)}, please decide: ${whereToDecide(request)}.`;
+  const text = `${waitingLine(request, 'Reminder')}${refusedAfter(approveRefused)}${quorumLostAfter(request, rule, signIns)} ${ask}`;
   return { text, entities };
 }
 
@@ -162,6 +189,6 @@ export function escalationMessage(
     rule.escalateAfterMs === undefined ? '' : ` No decision after ${describeDurationMs(rule.escalateAfterMs)}.`;
   const text =
     `${waitingLine(request, 'Escalation')}${after}${refusedAfter(approveRefused)}${quorumLostAfter(request, rule, signIns)} Asked: ${asked}` +
-    `${also.length ? `; now also: ${also.join(' and ')}` : ''}. ${also.length ? escalationAsk(request) : `Please decide: ${whereToDecide(request)}.`}`;
+    `${also.length ? `; now also: ${also.join(' and ')}` : ''}. ${also.length ? escalationAsk(request) : nobodyToAsk(request, rule, entities, signIns) ? nobodyLeft(rule) : `Please decide: ${whereToDecide(request)}.`}`;
   return { text, entities };
 }

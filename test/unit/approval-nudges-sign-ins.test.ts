@@ -181,6 +181,35 @@ describe('a nudge leaves out named approvers who can no longer sign in', () => {
     expect((await t.entry(request.id, 'approval.escalated')).detail).toContain(lostTo(request.id));
   });
 
+  test('every named approver lost and no groups: no "please decide" to nobody; the platform team can act', async () => {
+    const t = world();
+    const request = await t.create();
+    t.disable(ALEX);
+    t.disable(BEA);
+    t.clock.advance(2 * HOUR);
+    await t.remind(request.id);
+    expect(t.mentioned(0)).toEqual([]);
+    expect(t.text(0)).not.toContain('please decide');
+    expect(t.text(0)).toMatch(
+      /Nobody left to ask can approve it: the platform team can, by adding approvers to rule prod\.$/,
+    );
+  });
+
+  test('a grouped reminder whose approvers are all lost: no "please decide" either', async () => {
+    const t = world();
+    const first = await t.create(OUTSIDER);
+    await t.create(OLIVE);
+    t.disable(ALEX);
+    t.disable(BEA);
+    t.clock.advance(2 * HOUR);
+    await t.remind(first.id);
+    expect(t.mentioned(0)).toEqual([]);
+    expect(t.text(0)).not.toContain('please decide');
+    expect(t.text(0)).toMatch(
+      /Nobody left to ask can approve them: the platform team can, by adding approvers to rule prod\.$/,
+    );
+  });
+
   test('quorum 2 with one approval in: the enabled approver who has approved is not counted twice', async () => {
     const t = world(prod({ approvalsRequired: 2 }));
     const request = await t.create();
@@ -261,7 +290,7 @@ describe('a nudge leaves out named approvers who can no longer sign in', () => {
     expect(t.logs.entries().filter((e) => e.level === 40)).toHaveLength(1);
   });
 
-  test('a grouped reminder: one read for all, nobody disabled mentioned, the lost quorum said on each line it concerns', async () => {
+  test('a grouped reminder: one read for all, nobody disabled mentioned, the lost quorum said once per rule', async () => {
     const t = world(prod({ approvalsRequired: 2 }));
     const first = await t.create(OUTSIDER);
     const second = await t.create(OLIVE);
@@ -276,8 +305,15 @@ describe('a nudge leaves out named approvers who can no longer sign in', () => {
     const lines = t.text(0).split('\n\n');
     expect(lines[0]).toMatch(/^Reminder: 2 requests are still waiting/);
     const lineOf = (id: string) => lines.find((l) => l.startsWith(`${id} (`))!;
-    expect(lineOf(first.id)).toContain(`"@acrbot pending ${first.id}". ${lostTo(first.id)}.`);
-    expect(lineOf(second.id)).toContain(lostTo(second.id));
+    expect(lineOf(first.id)).toContain(`"@acrbot pending ${first.id}". It cannot be approved as things stand.`);
+    expect(lineOf(second.id)).toMatch(/\. It cannot be approved as things stand\.$/);
+    // Who was lost, said once for the rule, not on every line.
+    expect(t.text(0).match(/can no longer sign in/g)).toHaveLength(1);
+    expect(lines).toContain(
+      `Named approver ${ALEX.objectId} can no longer sign in (disabled or deleted in the directory): ${first.id}, ${second.id} cannot be approved as things stand; add approvers to rule prod, or their requesters can cancel them.`,
+    );
+    // Bea can still act: she is asked.
+    expect(lines[lines.length - 1]).toContain('please decide');
     expect((await t.entry(first.id, 'approval.reminded')).detail).toContain(lostTo(first.id));
     expect((await t.entry(second.id, 'approval.reminded')).detail).toContain(lostTo(second.id));
   });

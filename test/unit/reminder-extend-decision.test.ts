@@ -29,7 +29,8 @@ const REASONS: NoExtendReason[] = [
 function reasonWords(reason: NoExtendReason, request: AccessRequest, row = false): string {
   switch (reason) {
     case 'notServed':
-      return 'no longer serves your organisation';
+      // A grouped row says only "No Extend": the card's note says why, once.
+      return row ? 'No Extend' : 'no longer serves your organisation';
     case 'subscriptionUnserved':
       return 'registry contosoacr is in a subscription this deployment no longer serves, so it cannot be extended here';
     case 'drifted':

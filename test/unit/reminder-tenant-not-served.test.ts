@@ -83,5 +83,29 @@ describe('a reminder to a requester of a tenant no longer served', () => {
     );
     expect(extendOffered(grouped)).toBe(false);
     expect(shown(grouped)).toContain(SAYS);
+    expect(shown(grouped)).not.toContain('ask for an extension');
+  });
+
+  test('the grouped card does not contradict itself: no way on offered, no pause note, no My access tab', () => {
+    const told = { since: '2025-02-12T09:30:00.000Z', by: { name: 'Alex Approver' } };
+    const grouped = shown(
+      groupedReminderCard(
+        [
+          { request: granted, inMs: DAY, at: ENDS, credential: false, offeredMs: 30 * DAY },
+          { request: { ...granted, id: 'R-OTHERXX9' }, inMs: DAY, at: ENDS, credential: false, offeredMs: 30 * DAY },
+        ],
+        2,
+        told,
+        true,
+      ),
+    );
+    expect(grouped).toContain(SAYS);
+    expect(grouped).not.toContain('ask for an extension');
+    expect(grouped).not.toContain('paused');
+    expect(grouped).not.toContain('My access tab');
+    expect(grouped).toContain('2 more of your accesses end soon.');
+    // Each row says only that it has no Extend: the note says why once.
+    expect(grouped.match(/no longer serves/g)).toHaveLength(1);
+    expect(grouped).toContain('No Extend.');
   });
 });
