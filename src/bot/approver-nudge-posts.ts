@@ -3,6 +3,7 @@
  * rule's approvers, where they are asked, and for an escalation in the escalation channel too.
  */
 import type { ConversationReference } from 'botbuilder';
+import type { ApproveRefusal } from '../domain/approve-refused';
 import type { NudgeSignIns } from '../domain/nudge-group';
 import type { PolicyRule } from '../domain/policy';
 import { nowhereToPost } from '../flows/approval-nudges';
@@ -35,7 +36,7 @@ export async function nudgeApprovers(
   request: AccessRequest,
   rule: PolicyRule,
   kind: 'remind' | 'escalate',
-  approveRefused?: string,
+  approveRefused?: ApproveRefusal,
   signIns?: NudgeSignIns,
 ): Promise<false | 'refused' | undefined> {
   const message =
@@ -59,7 +60,7 @@ export async function nudgeApproversGrouped(
   rule: PolicyRule,
   kind: 'remind' | 'escalate',
   now: Date,
-  approveRefused?: ReadonlyMap<string, string>,
+  approveRefused?: ReadonlyMap<string, ApproveRefusal>,
   signIns?: NudgeSignIns,
 ): Promise<false | 'refused' | undefined> {
   return postNudge(parts, requests, rule, kind, groupedNudgeMessage(requests, kind, now, approveRefused, signIns));

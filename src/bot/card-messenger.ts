@@ -12,6 +12,7 @@
  */
 import type { ApproverReportStyle } from '../domain/approver-report';
 import type { CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
+import type { ApproveRefusal } from '../domain/approve-refused';
 import type { CardCopy, Clock, RequestStore } from '../domain/ports';
 import type { NudgeSignIns } from '../domain/nudge-group';
 import type { PolicyRule } from '../domain/policy';
@@ -158,7 +159,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     request: AccessRequest,
     rule: PolicyRule,
     kind: 'remind' | 'escalate',
-    approveRefused?: string,
+    approveRefused?: ApproveRefusal,
     signIns?: NudgeSignIns,
   ): Promise<false | 'refused' | undefined> {
     return nudgeApprovers(this.parts, request, rule, kind, approveRefused, signIns);
@@ -174,7 +175,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     rule: PolicyRule,
     kind: 'remind' | 'escalate',
     now: Date,
-    approveRefused?: ReadonlyMap<string, string>,
+    approveRefused?: ReadonlyMap<string, ApproveRefusal>,
     signIns?: NudgeSignIns,
   ): Promise<false | 'refused' | undefined> {
     return nudgeApproversGrouped(this.parts, requests, rule, kind, now, approveRefused, signIns);
@@ -268,7 +269,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
    * (RequestService.approveRefusedForTerm; wired by the composition root), said on an approvers'
    * copy drawn with its buttons. Unwired: never.
    */
-  approveRefusedForTerm: (request: AccessRequest) => string | undefined = () => undefined;
+  approveRefusedForTerm: (request: AccessRequest) => ApproveRefusal | undefined = () => undefined;
 
   /** A refused click, reported in the audit channel on the request's audit card. */
   async refusalNoted(request: AccessRequest): Promise<void> {

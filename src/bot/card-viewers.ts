@@ -4,6 +4,7 @@
  * remembered; and the request card as posted for them.
  */
 import { type ConversationReference, TeamsInfo, type TurnContext } from 'botbuilder';
+import type { ApproveRefusal } from '../domain/approve-refused';
 import type { CardCopy, Clock } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import type { Logger } from '../observability/logger';
@@ -122,7 +123,7 @@ export function postedCardFor(
   request: AccessRequest,
   role: CardCopy['role'],
   viewers: { all: string[]; approvers: string[] },
-  approveRefused?: string,
+  approveRefused?: ApproveRefusal,
 ): AdaptiveCardJson {
   return requestCard(request, {
     showActions: role === 'approver' && viewers.approvers.length === 0,

@@ -5,6 +5,7 @@
  * (`ruleOf`, `approverIdsOf`, `ownCards`, …) apply. Each part takes only the members it uses.
  */
 import type { ConversationReference, TurnContext } from 'botbuilder';
+import type { ApproveRefusal } from '../domain/approve-refused';
 import type { AuditLog, CardCopy, RequestStore } from '../domain/ports';
 import type { PolicyRule } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
@@ -60,7 +61,7 @@ export interface MessengerParts {
   /** The rule whose approvers act on a request now. */
   ruleOf(request: AccessRequest): PolicyRule | undefined;
   /** Why an Approve of a pending request would be refused now for its term; undefined when it would not. */
-  approveRefusedForTerm(request: AccessRequest): string | undefined;
+  approveRefusedForTerm(request: AccessRequest): ApproveRefusal | undefined;
   /** The terms an extension of a request may run with; undefined when nothing bounds it. */
   extensionTermRange(request: AccessRequest): { minMs: number; maxMs: number } | undefined;
   /** acrbot's record of the reminders it posted, once wired. */

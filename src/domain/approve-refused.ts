@@ -7,8 +7,14 @@
 import type { AccessRequest } from './request';
 import { planOutsideSubscriptions, type UnservedResource } from './served-subscriptions';
 
-/** How {@link unservedApproveRefusal} begins: what tells its advice from a term's. */
-const UNSERVED_START = 'is for a cluster or registry in a subscription';
+/**
+ * Why an Approve of a pending request would be refused now (`why`, after "it") and the way on
+ * that fits that cause (`advice`), which the card and the nudges print after it.
+ */
+export interface ApproveRefusal {
+  why: string;
+  advice: string;
+}
 
 /**
  * Why an Approve of a request whose planned cluster or registry (`resource`) is in a subscription
@@ -16,27 +22,32 @@ const UNSERVED_START = 'is for a cluster or registry in a subscription';
  * "it": "is for a cluster or registry in a subscription this deployment no longer serves (…)".
  */
 export function unservedApproveRefusal(resource: UnservedResource): string {
-  return `${UNSERVED_START} this deployment no longer serves (${resource.kind} ${resource.name}, subscription ${resource.subscriptionId}, not in ACRBOT_SUBSCRIPTION_IDS)`;
+  return `is for a cluster or registry in a subscription this deployment no longer serves (${resource.kind} ${resource.name}, subscription ${resource.subscriptionId}, not in ACRBOT_SUBSCRIPTION_IDS)`;
 }
 
 /**
- * The way on after an Approve refused for `why`: a term asks again for less; a subscription no
- * longer served cannot be asked for again until an operator adds it back.
+ * An Approve refused for its term (`why`: "asks for 30d, but rule prod now grants at most 8h",
+ * pending-term.ts): its requester can ask again for less.
  */
-export function approveRefusedAdvice(why: string): string {
-  return why.startsWith(UNSERVED_START)
-    ? 'reject it, or ask the platform team to add the subscription back'
-    : 'reject it, and its requester can ask again for less';
+export function termApproveRefusal(why: string): ApproveRefusal {
+  return { why, advice: 'reject it, and its requester can ask again for less' };
 }
 
 /**
  * {@link unservedApproveRefusal} of `request`'s plan when its cluster or registry is outside
- * `served` (ACRBOT_SUBSCRIPTION_IDS; absent or empty: not judged), as the click judges it.
+ * `served` (ACRBOT_SUBSCRIPTION_IDS; absent or empty: not judged), as the click judges it, with
+ * its way on: a subscription no longer served cannot be asked for again until an operator adds
+ * it back.
  */
 export function unservedApproveRefusalOf(
   request: AccessRequest,
   served: readonly string[] | undefined,
-): string | undefined {
+): ApproveRefusal | undefined {
   const unserved = planOutsideSubscriptions(request.plan, served);
-  return unserved && unservedApproveRefusal(unserved);
+  return (
+    unserved && {
+      why: unservedApproveRefusal(unserved),
+      advice: 'reject it, or ask the platform team to add the subscription back',
+    }
+  );
 }

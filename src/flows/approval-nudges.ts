@@ -49,7 +49,7 @@
 import type { AccessLimits } from '../domain/access-term';
 import type { AuditEvent } from '../domain/audit-chain';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
-import { unservedApproveRefusalOf } from '../domain/approve-refused';
+import { termApproveRefusal, unservedApproveRefusalOf, type ApproveRefusal } from '../domain/approve-refused';
 import { pendingTermPastLimits } from '../domain/pending-term';
 import { decidedRule, uncoveredReviewNote } from '../domain/decided-rule';
 import { awaitingReview, countedApprovals, factsOf, type PolicyProvider, type PolicyRule } from '../domain/policy';
@@ -161,7 +161,7 @@ export interface NudgeNotifier extends RequestNotifier {
     request: AccessRequest,
     rule: PolicyRule,
     kind: 'remind' | 'escalate',
-    approveRefused?: string,
+    approveRefused?: ApproveRefusal,
     signIns?: NudgeSignIns,
   ): Promise<false | 'refused' | void>;
   /**
@@ -182,7 +182,7 @@ export interface NudgeNotifier extends RequestNotifier {
     rule: PolicyRule,
     kind: 'remind' | 'escalate',
     now: Date,
-    approveRefused?: ReadonlyMap<string, string>,
+    approveRefused?: ReadonlyMap<string, ApproveRefusal>,
     signIns?: NudgeSignIns,
   ): Promise<false | 'refused' | void>;
 }
@@ -577,15 +577,16 @@ export class ApprovalNudges {
    * its plan in a subscription taken out of ACRBOT_SUBSCRIPTION_IDS (approve-refused.ts, the
    * click's next check). Only those it refuses.
    */
-  private approveRefused(requests: readonly AccessRequest[]): Map<string, string> {
-    const out = new Map<string, string>();
+  private approveRefused(requests: readonly AccessRequest[]): Map<string, ApproveRefusal> {
+    const out = new Map<string, ApproveRefusal>();
     if (!this.terms) return out;
     const policy = this.terms.policies.current();
     for (const request of requests) {
-      const why =
-        pendingTermPastLimits(request, policy, this.terms.limits) ??
-        unservedApproveRefusalOf(request, this.terms.servedSubscriptionIds);
-      if (why) out.set(request.id, why);
+      const term = pendingTermPastLimits(request, policy, this.terms.limits);
+      const refusal = term
+        ? termApproveRefusal(term)
+        : unservedApproveRefusalOf(request, this.terms.servedSubscriptionIds);
+      if (refusal) out.set(request.id, refusal);
     }
     return out;
   }

@@ -10,7 +10,7 @@
  * secret's credential must live). Every step and refusal is audited; a decision by the winner of
  * its conditional write only, right after it, and undone if that entry cannot be written (G8, G11).
  */
-import { unservedApproveRefusalOf } from '../domain/approve-refused';
+import { termApproveRefusal, unservedApproveRefusalOf, type ApproveRefusal } from '../domain/approve-refused';
 import { pendingTermPastLimits } from '../domain/pending-term';
 import { isUserFacing, UserFacingError } from '../domain/errors';
 import { parseAccessDuration, shortDuration } from '../domain/access-term';
@@ -54,7 +54,7 @@ import {
   scheduleReviewsForUnreviewed,
 } from './request-jobs';
 import { termEndedBy } from './access-lease';
-import { notServedCounts, openExtensionsOf, readRequest } from './request-reads';
+import { openExtensionsOf, readRequest } from './request-reads';
 import { newestRequestsOf, openRequestsOf, type RequesterRequests } from './requester-requests';
 
 /** Creates, decides, lists and expires requests. */
@@ -298,12 +298,10 @@ export class RequestService {
    * check), for the approvers' card to say
    * whenever it is drawn; undefined when it can be approved as it is, or it is not pending.
    */
-  approveRefusedForTerm(request: AccessRequest): string | undefined {
+  approveRefusedForTerm(request: AccessRequest): ApproveRefusal | undefined {
     if (request.state !== 'pending') return undefined;
-    return (
-      pendingTermPastLimits(request, this.policies.current(), this.settings.access) ??
-      unservedApproveRefusalOf(request, this.settings.subscriptionIds)
-    );
+    const term = pendingTermPastLimits(request, this.policies.current(), this.settings.access);
+    return term ? termApproveRefusal(term) : unservedApproveRefusalOf(request, this.settings.subscriptionIds);
   }
 
   /** An approver under any rule of the current policy (who may list pending requests). */
@@ -322,11 +320,6 @@ export class RequestService {
    */
   async decide(input: DecisionClick): Promise<DecisionResult> {
     return this.perRequest.run(input.requestId.toUpperCase(), () => this.decisions.decideNow(input));
-  }
-
-  /** Pending and live requests of tenants no longer served, for a line at start ({@link notServedCounts}). */
-  notServedCounts(served: readonly string[]): Promise<{ pending: number; active: number; boundReached: boolean }> {
-    return notServedCounts(this.store, served);
   }
 
   /**

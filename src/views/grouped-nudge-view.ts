@@ -8,6 +8,7 @@
  * the only markup. A single request's nudge is nudge-view.ts's message, unchanged.
  */
 import { describeTimeLeft } from '../domain/access-term';
+import type { ApproveRefusal } from '../domain/approve-refused';
 import { groupedMentionIds, groupedQuorumLostNote, type NudgeSignIns, quorumLostTo } from '../domain/nudge-group';
 import { approversName } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
@@ -31,7 +32,7 @@ function lostOf(request: AccessRequest, signIns: NudgeSignIns | undefined): stri
 function requestLine(
   request: AccessRequest,
   now: Date,
-  approveRefused: string | undefined,
+  approveRefused: ApproveRefusal | undefined,
   signIns: NudgeSignIns | undefined,
 ): string {
   const waited = describeTimeLeft(now.getTime() - Date.parse(request.createdAt));
@@ -118,7 +119,7 @@ export function groupedNudgeMessage(
   requests: readonly AccessRequest[],
   kind: 'remind' | 'escalate',
   now: Date,
-  approveRefused: ReadonlyMap<string, string> = new Map(),
+  approveRefused: ReadonlyMap<string, ApproveRefusal> = new Map(),
   signIns?: NudgeSignIns,
 ): NudgeMessage {
   const entities: MentionEntity[] = groupedMentionIds(requests, signIns?.cannotSignIn).map((id, i) => ({

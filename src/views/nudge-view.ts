@@ -8,7 +8,7 @@
  * policy-file text in it is HTML-escaped as well as made inert ({@link inertMessageText}): those
  * `<at>` tags are the only markup it carries.
  */
-import { approveRefusedAdvice } from '../domain/approve-refused';
+import type { ApproveRefusal } from '../domain/approve-refused';
 import { describeDurationMs } from '../domain/access-term';
 import { type NudgeSignIns, quorumLostNote, quorumLostTo, waitedOnUsers } from '../domain/nudge-group';
 import { approversName, type PolicyRule } from '../domain/policy';
@@ -68,17 +68,18 @@ function waitingLine(request: AccessRequest, label: string): string {
 }
 
 /**
- * What a nudge says of a request whose Approve would be refused now (`why`: "asks for 30d, but
- * rule prod now grants at most 8h", domain/pending-term.ts, the Approve refusal's own words): a
- * reload lowered its rule's maxDuration, or a restart the deployment's maximum, under it. The
- * nudge still goes out, as Reject still decides it; its approvers are told before they click.
+ * What a nudge says of a request whose Approve would be refused now (`r.why`: "asks for 30d, but
+ * rule prod now grants at most 8h", domain/pending-term.ts, the Approve refusal's own words; then
+ * `r.advice`, its way on): a reload lowered its rule's maxDuration, or a restart the deployment's
+ * maximum, under it. The nudge still goes out, as Reject still decides it; its approvers are told
+ * before they click.
  */
-export function approveRefusedNote(why: string): string {
-  return `Approve would be refused: it ${inertMessageText(why)}; ${approveRefusedAdvice(why)}.`;
+export function approveRefusedNote(r: ApproveRefusal): string {
+  return `Approve would be refused: it ${inertMessageText(r.why)}; ${r.advice}.`;
 }
 
 /** The note that Approve would be refused, after a space, or nothing (`approveRefused` absent). */
-function refusedAfter(approveRefused: string | undefined): string {
+function refusedAfter(approveRefused: ApproveRefusal | undefined): string {
   return approveRefused ? ` ${approveRefusedNote(approveRefused)}` : '';
 }
 
@@ -140,7 +141,7 @@ function nobodyLeft(rule: PolicyRule): string {
 export function reminderMessage(
   request: AccessRequest,
   rule: PolicyRule,
-  approveRefused?: string,
+  approveRefused?: ApproveRefusal,
   signIns?: NudgeSignIns,
 ): NudgeMessage {
   const entities = approverMentions(request, rule, signIns);
@@ -173,7 +174,7 @@ function escalationAsk(request: AccessRequest): string {
 export function escalationMessage(
   request: AccessRequest,
   rule: PolicyRule,
-  approveRefused?: string,
+  approveRefused?: ApproveRefusal,
   signIns?: NudgeSignIns,
 ): NudgeMessage {
   const entities = approverMentions(request, rule, signIns);

@@ -1,5 +1,5 @@
 /** View models for request cards: what every copy (requester's, approvers') shows. */
-import { approveRefusedAdvice } from '../domain/approve-refused';
+import type { ApproveRefusal } from '../domain/approve-refused';
 import {
   describeState,
   isBeingGranted,
@@ -423,18 +423,18 @@ export interface RequestCardOptions {
    * rule prod now grants at most 8h": RequestService.approveRefusedForTerm, the click's own rule),
    * after a reload shortened its rule or a restart lowered the deployment's maximum: the
    * approvers' copy says so under its state, as the reminders and escalations do
-   * ({@link approveRefusedLine}). Absent when it can be approved as it is.
+   * ({@link approveRefusedLine}), with its way on. Absent when it can be approved as it is.
    */
-  approveRefused?: string;
+  approveRefused?: ApproveRefusal;
 }
 
 /**
- * The approvers' card's line for a request whose Approve would be refused now (`why`, see
+ * The approvers' card's line for a request whose Approve would be refused now (`r`, see
  * {@link RequestCardOptions.approveRefused}), in the words of the nudges' (nudge-view.ts
- * approveRefusedNote), neutralised as card text.
+ * approveRefusedNote), its why neutralised as card text.
  */
-export function approveRefusedLine(why: string): string {
-  return `Approve would be refused: it ${inertText(why)}; ${approveRefusedAdvice(why)}.`;
+export function approveRefusedLine(r: ApproveRefusal): string {
+  return `Approve would be refused: it ${inertText(r.why)}; ${r.advice}.`;
 }
 
 /** Teams renders at most 60 per-user views of one card. */

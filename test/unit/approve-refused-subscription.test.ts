@@ -112,9 +112,10 @@ describe('a pending request in a subscription no longer served', () => {
   test("the approvers' card says it, with the way on that fits", async () => {
     const t = world([NEW_SUB]);
     const request = await t.create();
-    expect(t.service.approveRefusedForTerm(request)).toBe(WHY);
-    expect(approveRefusedLine(WHY)).toBe(SAYS);
-    const card = JSON.stringify(requestCard(request, { showActions: true, approveRefused: WHY }));
+    const refusal = { why: WHY, advice: 'reject it, or ask the platform team to add the subscription back' };
+    expect(t.service.approveRefusedForTerm(request)).toEqual(refusal);
+    expect(approveRefusedLine(refusal)).toBe(SAYS);
+    const card = JSON.stringify(requestCard(request, { showActions: true, approveRefused: refusal }));
     expect(card).toContain(SAYS);
   });
 });

@@ -12,6 +12,7 @@ import { BatchedRead } from '../../src/bot/batched-read';
 import { CardMessenger } from '../../src/bot/card-messenger';
 import { updateCopy } from '../../src/bot/card-copy-updates';
 import type { AccessLimits } from '../../src/domain/access-term';
+import { termApproveRefusal } from '../../src/domain/approve-refused';
 import type { Policy } from '../../src/domain/policy';
 import type { AccessRequest } from '../../src/domain/request';
 import { RequestService } from '../../src/flows/request-service';
@@ -27,6 +28,7 @@ import { RecordingAdapter } from './support/recording-adapter';
 import { APPROVER, newGrant, REQUESTER } from './support/requests';
 
 const log = createLogger({ level: 'silent' });
+const WHY = 'asks for 30d, but rule prod now grants at most 8h';
 const SAYS =
   'Approve would be refused: it asks for 30d, but rule prod now grants at most 8h; reject it, and its requester can ask again for less.';
 const LIMITS: AccessLimits = { minMs: HOUR, maxMs: 365 * DAY, defaultMs: 8 * HOUR, allowPermanent: false };
@@ -104,7 +106,7 @@ describe("the approvers' card of a request whose Approve a shortened rule would 
     );
 
     t.reload(policy([rule('prod', { maxDurationMs: 8 * HOUR })], 'hash-2'));
-    expect(t.service.approveRefusedForTerm(t.request)).toBe('asks for 30d, but rule prod now grants at most 8h');
+    expect(t.service.approveRefusedForTerm(t.request)).toEqual(termApproveRefusal(WHY));
     expect(cardWords(await t.messenger.postedRequestCard(t.request, REFERENCE, 'approver'))).toContain(SAYS);
     expect(cardWords(await redrawn(t, t.request))).toContain(SAYS);
     expect(cardWords(await t.messenger.postedRequestCard(t.request, REFERENCE, 'requester'))).not.toContain(
@@ -114,7 +116,7 @@ describe("the approvers' card of a request whose Approve a shortened rule would 
 
   test('the line is the nudges’ line, and only on a pending copy drawn with its buttons', async () => {
     const t = await world();
-    const why = 'asks for 30d, but rule prod now grants at most 8h';
+    const why = termApproveRefusal(WHY);
     expect(approveRefusedLine(why)).toBe(approveRefusedNote(why));
     expect(cardWords(requestCard(t.request, { showActions: true, approveRefused: why }))).toContain(SAYS);
     expect(cardWords(requestCard(t.request, { showActions: false, approveRefused: why }))).not.toContain(SAYS);

@@ -5,6 +5,7 @@
  */
 import type { CloudAdapter } from 'botbuilder';
 import { CardMessenger } from '../../../src/bot/card-messenger';
+import type { ApproveRefusal } from '../../../src/domain/approve-refused';
 import type { NudgeSignIns } from '../../../src/domain/nudge-group';
 import type { PolicyRule } from '../../../src/domain/policy';
 import type { AccessRequest, Actor } from '../../../src/domain/request';
@@ -30,7 +31,7 @@ export class Chat implements NudgeNotifier {
     request: AccessRequest,
     r: PolicyRule,
     kind: 'remind' | 'escalate',
-    approveRefused?: string,
+    approveRefused?: ApproveRefusal,
     signIns?: NudgeSignIns,
   ) {
     return this.messenger.nudgeApprovers(request, r, kind, approveRefused, signIns);
@@ -40,7 +41,7 @@ export class Chat implements NudgeNotifier {
     r: PolicyRule,
     kind: 'remind' | 'escalate',
     now: Date,
-    approveRefused?: ReadonlyMap<string, string>,
+    approveRefused?: ReadonlyMap<string, ApproveRefusal>,
     signIns?: NudgeSignIns,
   ) {
     return this.messenger.nudgeApproversGrouped(requests, r, kind, now, approveRefused, signIns);
