@@ -18,10 +18,10 @@ export interface ApproveRefusal {
 
 /**
  * Why an Approve of a request whose planned cluster or registry (`resource`) is in a subscription
- * no longer served would be refused (request-decision.ts, approval.refused.subscription), after
+ * no longer served would be refused (the click's approval.refused.subscription), after
  * "it": "is for a cluster or registry in a subscription this deployment no longer serves (…)".
  */
-export function unservedApproveRefusal(resource: UnservedResource): string {
+function unservedApproveRefusal(resource: UnservedResource): string {
   return `is for a cluster or registry in a subscription this deployment no longer serves (${resource.kind} ${resource.name}, subscription ${resource.subscriptionId}, not in ACRBOT_SUBSCRIPTION_IDS)`;
 }
 

@@ -97,7 +97,7 @@ export type AccessGone =
   | { why: 'drifted'; original: AccessRequest; refusal: UserFacingError };
 
 /** {@link extendedAccessGone} of an original already read (undefined: not found). */
-function originalAccessGone(original: AccessRequest | undefined, at: Date): AccessGone | undefined {
+export function originalAccessGone(original: AccessRequest | undefined, at: Date): AccessGone | undefined {
   if (original?.state !== 'succeeded') return { why: 'inactive', original };
   if (original.access?.revokingSince) return { why: 'revoking', original };
   const endedAt = termEndedBy(original, at);

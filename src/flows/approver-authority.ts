@@ -31,8 +31,13 @@ import type { FlowSettings } from './settings';
  * What the audit entry of a click that only takes access away (a rejection, a break-glass review's
  * Reject) adds when the clicker's own account could not be read (ApproverAuthority.accountStandingNow).
  */
-export const ACCOUNT_UNREAD_NOTE =
+const ACCOUNT_UNREAD_NOTE =
   "the approver's account could not be read in the directory to check that it is still enabled";
+
+/** `detail` with {@link ACCOUNT_UNREAD_NOTE} added (in brackets after a detail, alone without one). */
+export function withAccountUnreadNote(detail: string | undefined): string {
+  return detail ? `${detail} (${ACCOUNT_UNREAD_NOTE})` : ACCOUNT_UNREAD_NOTE;
+}
 
 /** The approver questions of the request service's parts, on the policy in force. */
 export class ApproverAuthority {

@@ -27,12 +27,12 @@ import {
 import { type RequestAudit, ruleActor, targetsOf } from './request-audit';
 import { type JobScheduling, scheduleReview, breakGlassReviewJobId } from './request-jobs';
 import { readRequest } from './request-reads';
-import { ACCOUNT_UNREAD_NOTE, type ApproverAuthority } from './approver-authority';
+import { type ApproverAuthority, withAccountUnreadNote } from './approver-authority';
 import { type DecisionResult, REJECTION_NEEDS_REASON, alreadyDecided, lostRace } from './decision-result';
 
-/** A review's audit entry saying its reviewer's account could not be read (ACCOUNT_UNREAD_NOTE). */
+/** A review's audit entry saying its reviewer's account could not be read (withAccountUnreadNote). */
 function withAccountUnread(entry: AuditEvent): AuditEvent {
-  return { ...entry, detail: entry.detail ? `${entry.detail} (${ACCOUNT_UNREAD_NOTE})` : ACCOUNT_UNREAD_NOTE };
+  return { ...entry, detail: withAccountUnreadNote(entry.detail) };
 }
 
 /** An audit detail with "in place of rule …" added when another rule decided (reviewAuthority). */

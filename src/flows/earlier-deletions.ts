@@ -12,7 +12,7 @@ import { registryResourceId } from '../domain/typed-names';
 import type { CredentialPart } from './credential-deletion';
 
 /** The `facts` key of the ids a `failed` entry's attempt deleted. */
-export const DELETED_FACT = 'deleted';
+const DELETED_FACT = 'deleted';
 
 /** A part as entries name it: `token x`, `scope map y`, `role assignment z`, `application a`. */
 export function named({ part, name }: CredentialPart): string {
@@ -23,7 +23,7 @@ export function named({ part, name }: CredentialPart): string {
  * The id of `ref`'s `part` as the entries about it name it (credential-target-ids.ts): a token's
  * or scope map's ARM id, a role assignment's on the recorded scope, an application's object id.
  */
-export function partId(ref: CredentialRef, { part, name }: CredentialPart): string {
+function partId(ref: CredentialRef, { part, name }: CredentialPart): string {
   if (ref.kind === 'token') {
     const registry = registryResourceId({
       subscriptionId: ref.subscriptionId,

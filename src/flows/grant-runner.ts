@@ -41,10 +41,6 @@ import {
 import { UNCONFIRMED_GRANT } from './run-resumption';
 export { UNCONFIRMED_GRANT };
 
-// The plan's cluster or registry is in a subscription no longer served (served-subscriptions.ts);
-// one code for the grant's and the secret's runs, kept with the other codes of new requests.
-export { RECHECK_SUBSCRIPTION_UNSERVED };
-
 /**
  * Waits before reading the principal's assignments again when a PUT answered RoleAssignmentExists
  * and the listing showed no such assignment (not replicated to the replica that answered yet).

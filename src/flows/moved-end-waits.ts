@@ -6,7 +6,7 @@
  * (access-extensions.ts) and at a click on an extension whose cut wait passed before that ran
  * (request-decision.ts).
  */
-import { waitEndsWithOriginal } from '../domain/extension-deadline';
+import { decisionDeadline, extendedAccessOf, waitEndsWithOriginal } from '../domain/extension-deadline';
 import type { RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
@@ -40,15 +40,13 @@ export function followingMovedEnd(
   approvalTtlMs: number | undefined,
 ): AccessRequest | undefined {
   const recorded = extension.extendsAccess;
-  const end = original.access?.expiresAt;
-  if (extension.state !== 'pending' || extension.extendsRequestId !== original.id || !recorded || !end)
+  const extendsAccess = extendedAccessOf(original);
+  if (extension.state !== 'pending' || extension.extendsRequestId !== original.id || !recorded || !extendsAccess)
     return undefined;
-  if (original.access?.permanent || Date.parse(end) <= Date.parse(recorded.endsAt)) return undefined;
-  const extendsAccess = { endsAt: end, extendedTimes: original.access?.extendedBy?.length ?? 0 };
+  if (Date.parse(extendsAccess.endsAt) <= Date.parse(recorded.endsAt)) return undefined;
   if (!waitEndsWithOriginal(extension)) return { ...extension, extendsAccess };
   if (approvalTtlMs === undefined) return undefined;
-  const ttlEnd = Date.parse(extension.createdAt) + approvalTtlMs;
-  const expiresAt = new Date(Math.min(ttlEnd, Date.parse(end))).toISOString();
+  const expiresAt = decisionDeadline(new Date(extension.createdAt), approvalTtlMs, extendsAccess);
   return { ...extension, extendsAccess, expiresAt };
 }
 

@@ -39,10 +39,10 @@ import { isServedTenant, ofTenant } from '../domain/tenant-boundary';
 import { planOutsideSubscriptions, unservedClause } from '../domain/served-subscriptions';
 import type { RequestNotifier } from './notifier';
 import { type PauseReader, pausedRefusal } from './access-pause';
-import { extendedAccessGone } from './access-lease';
+import { extendedAccessGone, originalAccessGone } from './access-lease';
 import { type RequestAudit, targetsOf } from './request-audit';
 import { readRequest } from './request-reads';
-import { ACCOUNT_UNREAD_NOTE, type ApproverAuthority } from './approver-authority';
+import { type ApproverAuthority, withAccountUnreadNote } from './approver-authority';
 import { type DecisionResult, REJECTION_NEEDS_REASON, alreadyDecided, lostRace } from './decision-result';
 import type { BreakGlassReviews } from './break-glass-reviews';
 import { type ExpiryPorts, expireRequest } from './request-expiry';
@@ -342,7 +342,7 @@ export class RequestDecisions {
       requestId: request.id,
       targetIds: targetsOf(request.plan),
       outcome: step.kind === 'recorded' ? `${step.approvals.length} of ${step.required}` : next.state,
-      detail: account === 'unread' ? (reason ? `${reason} (${ACCOUNT_UNREAD_NOTE})` : ACCOUNT_UNREAD_NOTE) : reason,
+      detail: account === 'unread' ? withAccountUnreadNote(reason) : reason,
       ruleId: binding.ruleId,
       policyHash: binding.policyHash,
       // The resume sweep writes this entry under the same key when this process stopped before
@@ -510,7 +510,7 @@ export class RequestDecisions {
   ): Promise<{ original: AccessRequest; followed: AccessRequest } | undefined> {
     if (!request.extendsRequestId || !isExpired(request, now) || !waitEndsWithOriginal(request)) return undefined;
     const original = await this.store.get(request.extendsRequestId);
-    if (!original || (await extendedAccessGone(this.store, request, now))) return undefined;
+    if (!original || originalAccessGone(original, now)) return undefined;
     const followed = followingMovedEnd(request, original, this.approvalTtlMs);
     return followed && { original, followed };
   }
@@ -538,8 +538,9 @@ export class RequestDecisions {
     const cut = waitEndsWithOriginal(request);
     const originalId = request.extendsRequestId;
     if (verdict.reason !== 'expired' || !originalId || !cut) return verdict.message;
-    if (await extendedAccessGone(this.store, request, this.clock.now())) return verdict.message;
-    const end = (await this.store.get(originalId))?.access?.expiresAt;
+    const original = await this.store.get(originalId);
+    if (originalAccessGone(original, this.clock.now())) return verdict.message;
+    const end = original?.access?.expiresAt;
     const runs = end ? `still runs, until ${formatUtc(end)}` : 'still runs';
     return `Extension ${request.id} could be decided until ${formatUtc(cut)}, the end the access of ${originalId} had when it was asked for; another extension has moved that end since and the access ${runs}, but this extension closed without a decision and nothing was extended: ask the requester to extend ${originalId} again.`;
   }

@@ -133,7 +133,8 @@ export async function expireRequest(ports: ExpiryPorts, request: AccessRequest, 
  * counts as not (the usual words; the expiry stands either way).
  */
 async function approvalCardRefused(ports: ExpiryPorts, request: AccessRequest): Promise<boolean> {
-  if (!ports.audit) return false;
+  // An approval means an approver saw it (approvalCardRefusedThroughout says no): no read needed.
+  if (!ports.audit || request.approvals?.length) return false;
   try {
     return approvalCardRefusedThroughout(request, await ports.audit.forRequest(request.id));
   } catch (err) {

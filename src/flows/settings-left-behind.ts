@@ -10,7 +10,7 @@ import type { AccessRequest } from '../domain/request';
 import { WAITING_SCAN_LIMIT } from './waiting-for-approvers';
 
 /** Most request ids a count names (its line names the rest by their number only). */
-export const LEFT_BEHIND_IDS_NAMED = 20;
+const LEFT_BEHIND_IDS_NAMED = 20;
 
 /** The settings whose narrowing {@link settingsLeftBehind} looks for. */
 export interface NarrowedSettings {

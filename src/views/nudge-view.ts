@@ -88,7 +88,7 @@ function refusedAfter(approveRefused: ApproveRefusal | undefined): string {
  * of reach (domain/nudge-group.ts, quorumLostTo), after a space, or nothing. Their ids and the
  * rule's come from the policy file: made inert like user text.
  */
-export function quorumLostAfter(request: AccessRequest, rule: PolicyRule, signIns: NudgeSignIns | undefined): string {
+function quorumLostAfter(request: AccessRequest, rule: PolicyRule, signIns: NudgeSignIns | undefined): string {
   const lost = signIns && quorumLostTo(request, rule, signIns.cannotSignIn);
   return lost
     ? ` ${quorumLostNote(

@@ -8,7 +8,8 @@ import type { AzureResourceReader, RoleAssignmentPort } from '../../src/domain/p
 import { planOutsideSubscriptions, unservedClause } from '../../src/domain/served-subscriptions';
 import type { RunContext } from '../../src/flows/executor';
 import type { GrantPlanner } from '../../src/flows/grant-planner';
-import { GrantRunner, RECHECK_SUBSCRIPTION_UNSERVED } from '../../src/flows/grant-runner';
+import { RECHECK_SUBSCRIPTION_UNSERVED } from '../../src/domain/new-request-codes';
+import { GrantRunner } from '../../src/flows/grant-runner';
 import { createLogger } from '../../src/observability/logger';
 import { grantPlan, pendingRequest } from './support/requests';
 
