@@ -202,7 +202,7 @@ export class AccessActions {
     // list costs.
     let enabled: Promise<boolean> | undefined;
     const accountEnabled = (request: AccessRequest) =>
-      (enabled ??= this.requests.approverAccountEnabled(acting.actor, request.id, 'nothing was revoked'));
+      (enabled ??= this.requests.approverAccountEnabled(acting.actor, request.id));
     return async (request) => {
       if (outsideTenant(acting, request)) throw await this.refusedAcross(acting, 'revoke', request);
       const target = await this.revokedWith(request, (id) => this.found(id));

@@ -195,11 +195,14 @@ export class ApproverAuthority {
    * access that they make as an approver of request `requestId`: a disabled or deleted account
    * revokes nothing, but a failed read ({@link accountStandingNow}, fail-open) lets the revoke
    * through, as it only takes access away. For a caller that has asked {@link isApproverOf}
-   * already, once for many requests (a revoke of a pair's grants). `undone` is kept for the
-   * callers' words; a revoke is never failed for the read.
+   * already, once for many requests (a revoke of a pair's grants). A revoke is never failed for the
+   * read, so there is nothing it leaves undone to say.
    */
-  async accountEnabledNow(actor: Actor, requestId: string, undone: string): Promise<boolean> {
-    return (await this.accountStandingNow(actor, requestId, { undone, failOpen: true })) !== 'disabled';
+  async accountEnabledNow(actor: Actor, requestId: string): Promise<boolean> {
+    return (
+      (await this.accountStandingNow(actor, requestId, { undone: 'nothing was revoked', failOpen: true })) !==
+      'disabled'
+    );
   }
 
   /**

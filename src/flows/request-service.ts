@@ -281,8 +281,8 @@ export class RequestService {
   }
 
   /** Whether an approver's own account is enabled now, for a click they make as one ({@link ApproverAuthority.accountEnabledNow}). */
-  approverAccountEnabled(actor: Actor, requestId: string, undone: string): Promise<boolean> {
-    return this.approvers.accountEnabledNow(actor, requestId, undone);
+  approverAccountEnabled(actor: Actor, requestId: string): Promise<boolean> {
+    return this.approvers.accountEnabledNow(actor, requestId);
   }
 
   /** The rule a request is bound to, its approvers the current policy's once decided ({@link ApproverAuthority.ruleOf}). */
