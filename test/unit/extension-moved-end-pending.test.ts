@@ -28,7 +28,7 @@ const ORIGIN = { conversationId: '19:general@thread.tacv2', conversationType: 'c
  * without its move of the end applied yet; a second extension filed then (its wait cut to the
  * hour). `move` applies the first's move, with the approval TTL (a day) known to it or not.
  */
-async function cutWait(firstMs = 3 * DAY) {
+async function cutWait(firstMs = 3 * DAY, disabledUserIds: readonly string[] = []) {
   // What runs while a click is decided, between its first check and its re-check (the pause is
   // read between them): nothing unless a test sets it.
   let whileDeciding: (() => Promise<void>) | undefined;
@@ -40,7 +40,7 @@ async function cutWait(firstMs = 3 * DAY) {
       return undefined;
     },
   };
-  const t = breakGlassService({ policies: { current: () => policy([rule('prod')]) }, pauses });
+  const t = breakGlassService({ policies: { current: () => policy([rule('prod')]) }, pauses, disabledUserIds });
   const ask = (reason: string, durationMs: number, extendsRequestId?: string) =>
     t.service.create({
       requester: REQUESTER,
@@ -294,4 +294,42 @@ test("a non-approver's click past the cut deadline is told they are no approver,
   const actions = (await t.audit.latest(30)).map((e) => e.action);
   expect(actions).toContain('approval.refused.notApprover');
   expect(actions).not.toContain('request.expired');
+});
+
+test("a disabled approver's Reject past the cut deadline is refused, and changes nothing", async () => {
+  const t = await cutWait(3 * DAY, [APPROVER.objectId]);
+  await t.move();
+  t.clock.advance(HOUR);
+  const before = (await t.store.get(t.second.id))!;
+  const job = await t.jobs.get(requestExpiryJobId(t.second.id));
+
+  const result = await t.service.decide({
+    requestId: t.second.id,
+    acting: { actor: APPROVER, tenantId: TENANT },
+    approve: false,
+    reason: 'not needed after all',
+  });
+
+  expect(result).toMatchObject({ kind: 'refused', reason: 'disabledOrGone', request: { state: 'pending' } });
+  expect(await t.store.get(t.second.id)).toEqual(before);
+  expect(await t.jobs.get(requestExpiryJobId(t.second.id))).toEqual(job);
+});
+
+test('one lost write while following the moved end is tried again on a fresh read, and followed', async () => {
+  const t = await cutWait();
+  const update = t.store.update.bind(t.store);
+  let conflicts = 0;
+  t.store.update = async (r: AccessRequest) => {
+    if (r.id === t.second.id && conflicts === 0) {
+      conflicts++;
+      throw new VersionConflictError(r.id);
+    }
+    return update(r);
+  };
+
+  await t.move(DAY);
+
+  expect(conflicts).toBe(1);
+  expect((await t.store.get(t.second.id))!.extendsAccess!.endsAt).toBe(t.firstDone.access!.expiresAt);
+  expect(t.redrawn.map((r) => r.id)).toContain(t.second.id);
 });

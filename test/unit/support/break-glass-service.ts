@@ -26,6 +26,8 @@ export interface BreakGlassServiceParts {
   notifier?: Notifier;
   /** The operators' pause of new access; absent: never paused. */
   pauses?: PauseReader;
+  /** Object ids whose accounts the directory finds disabled or gone; by default none. */
+  disabledUserIds?: readonly string[];
 }
 
 /**
@@ -44,10 +46,17 @@ export function breakGlassService(parts: BreakGlassServiceParts) {
     sweepIntervalMs: 0,
     leaseTtlMs: MINUTE,
   });
+  const members = fakeDirectory({ [APPROVERS_GROUP]: [APPROVER.objectId], [ONCALL_GROUP]: [OLIVE.objectId] });
+  const disabled = new Set(parts.disabledUserIds ?? []);
+  const directory = {
+    ...members,
+    enabledUserIds: async (ids: readonly string[]) =>
+      (await members.enabledUserIds(ids)).filter((id) => !disabled.has(id)),
+  };
   const service = new RequestService(
     store,
     audit,
-    fakeDirectory({ [APPROVERS_GROUP]: [APPROVER.objectId], [ONCALL_GROUP]: [OLIVE.objectId] }),
+    directory,
     clock,
     settings,
     parts.notifier ?? { requestChanged: async () => undefined },
