@@ -64,21 +64,19 @@ const BRING_FORWARD_READ_LIMIT = 1_000;
  */
 const REFUSED_IN = 'refusedIn';
 
-/** The conversation `job`'s payload says Teams refused its card in; undefined when never refused. */
-function refusedIn(job: ScheduledJob): string | undefined {
-  const mark = job.payload?.[REFUSED_IN];
-  return typeof mark === 'string' ? mark : undefined;
-}
-
 /**
  * The field of an `approval.announce` job's payload naming the conversation a run posted the card
  * to whose copy could not be recorded: a later run writes only its entry, never a second card.
  */
 const POSTED_NOT_RECORDED_IN = 'postedNotRecordedIn';
 
-/** The conversation an earlier run of `job` posted its card to without recording its copy; undefined if none. */
-function postedNotRecordedIn(job: ScheduledJob): string | undefined {
-  const mark = job.payload?.[POSTED_NOT_RECORDED_IN];
+/**
+ * The conversation `job`'s payload names under `key` ({@link REFUSED_IN}: where Teams refused its
+ * card; {@link POSTED_NOT_RECORDED_IN}: where an earlier run posted it without recording its copy);
+ * undefined when it names none.
+ */
+function stringMark(job: ScheduledJob, key: typeof REFUSED_IN | typeof POSTED_NOT_RECORDED_IN): string | undefined {
+  const mark = job.payload?.[key];
   return typeof mark === 'string' ? mark : undefined;
 }
 
@@ -129,23 +127,43 @@ function approvalRefusalToldKey(requestId: string): string {
 export const REQUESTER_NOT_TOLD = 'the requester could not be told';
 
 /**
+ * The `facts` key of whether the requester knows of the refusal: {@link REQUESTER_TOLD} or
+ * {@link REQUESTER_NOT_TOLD_FACT}. The job reads it, never the detail's words (people read those).
+ */
+const REQUESTER_FACT = 'requester';
+
+/** {@link REQUESTER_FACT} of an entry whose writer told the requester. */
+const REQUESTER_TOLD = 'told';
+
+/** {@link REQUESTER_FACT} of a refused entry whose writer could not tell the requester. */
+const REQUESTER_NOT_TOLD_FACT = 'notTold';
+
+/**
  * The entry recording that Teams refused `request`'s approvers' card in `conversationId` for
  * good (acrbot is not in it), keyed once per request ({@link approvalRefusedKey}); `by`: who met
- * the refusal and what follows, appended to the detail. Not an entry of the card going out: the
- * job looks past it ({@link ApprovalAnnouncements}) and keeps trying.
+ * the refusal and what follows, appended to the detail; `told`: whether its writer told the
+ * requester, in its `facts` ({@link REQUESTER_FACT}) for a later run of the job to read. Not an
+ * entry of the card going out: the job looks past it ({@link ApprovalAnnouncements}) and keeps trying.
  */
 export function approvalRefusedEntry(
   request: Pick<AccessRequest, 'id' | 'tenantId'>,
   conversationId: string,
   refusal: CardRefusal,
   by: string,
+  told: boolean,
 ): AuditEvent {
   return {
     ...approvalPostedEntry(request, conversationId),
     outcome: APPROVAL_CARD_REFUSED,
     detail: `not posted: Teams refused it (${refusal.status}${refusal.code ? ` ${refusal.code}` : ''}: acrbot is not in that conversation); ${by}`,
+    facts: { [REQUESTER_FACT]: [told ? REQUESTER_TOLD : REQUESTER_NOT_TOLD_FACT] },
     idempotencyKey: approvalRefusedKey(request.id),
   };
+}
+
+/** Whether the writer of refused `entry` could not tell the requester ({@link REQUESTER_FACT}). */
+function requesterNotTold(entry: AuditEvent): boolean {
+  return entry.facts?.[REQUESTER_FACT]?.includes(REQUESTER_NOT_TOLD_FACT) ?? false;
 }
 
 /**
@@ -160,6 +178,7 @@ function approvalRefusalToldEntry(request: Pick<AccessRequest, 'id' | 'tenantId'
     outcome: APPROVAL_CARD_REFUSED,
     detail:
       'not posted: Teams still refuses it; the requester, who could not be told when it was first refused, was told by the approval.announce job',
+    facts: { [REQUESTER_FACT]: [REQUESTER_TOLD] },
     idempotencyKey: approvalRefusalToldKey(request.id),
   };
 }
@@ -259,7 +278,7 @@ export class ApprovalAnnouncements {
       let moved = 0;
       for (const job of await jobs.withIdPrefix(approvalAnnounceJobId(''), BRING_FORWARD_READ_LIMIT)) {
         if (!job.requestId || job.revision === undefined || Date.parse(job.dueAt) <= now.getTime()) continue;
-        const conversationId = refusedIn(job);
+        const conversationId = stringMark(job, REFUSED_IN);
         if (conversationId === undefined || (where && !where(conversationId))) continue;
         if (await jobs.moveIfUnchanged(job, now)) moved++;
       }
@@ -286,7 +305,7 @@ export class ApprovalAnnouncements {
     if (!request || !this.waitsForApprovers(request)) return;
     const entries = await this.audit.forRequest(request.id);
     if (await this.announced(request, entries)) return;
-    const postedIn = postedNotRecordedIn(job);
+    const postedIn = stringMark(job, POSTED_NOT_RECORDED_IN);
     // Out already (an earlier run's post whose copy was not recorded): only its entry is owed.
     if (postedIn !== undefined) return this.recordPostedNotRecorded(job, request, postedIn);
     await run?.check();
@@ -366,10 +385,11 @@ export class ApprovalAnnouncements {
           conversationId,
           refusal,
           `by the approval.announce job; ${told ? 'the requester was told' : REQUESTER_NOT_TOLD}; ${retry}`,
+          told,
         ),
       );
     } else if (
-      first.detail?.includes(REQUESTER_NOT_TOLD) &&
+      requesterNotTold(first) &&
       !entries.some((e) => e.idempotencyKey === approvalRefusalToldKey(request.id))
     ) {
       // Whoever met the refusal first (the turn, or an earlier run) could not tell the requester:

@@ -124,6 +124,15 @@ const TENANT_NOT_SERVED =
   '; its tenant is no longer served by this deployment (ACRBOT_ALLOWED_TENANTS), so nobody can review it: it stays owed, and is not reported again while that lasts';
 
 /**
+ * The `facts` of a report's entry whose tenant is no longer served ({@link TENANT_NOT_SERVED}):
+ * what {@link ApprovalNudges.saidNotServed} reads, never the detail's words (people read those).
+ */
+const TENANT_FACT = 'tenant';
+
+/** {@link TENANT_FACT} of a report whose tenant is no longer served. */
+const TENANT_NOT_SERVED_FACT = 'notServed';
+
+/**
  * What a nudge reads of who can still act on it: the tenants this deployment serves
  * (ACRBOT_ALLOWED_TENANTS; empty or absent: not judged) and the named approvers' accounts
  * (ApproverAuthority.enabledAmong), with the log its warning goes to.
@@ -293,6 +302,7 @@ export class ApprovalNudges {
             ? REFUSED_EVERYWHERE
             : '; not posted: no break-glass, audit or approvals channel to post it in'
       }${notServed && posted ? TENANT_NOT_SERVED : ''}`,
+      ...(notServed && posted ? { facts: { [TENANT_FACT]: [TENANT_NOT_SERVED_FACT] } } : {}),
     });
     // Its own job, moved a day on only while nobody wrote it since it was read: a review decided
     // during the report cancelled it (break-glass-reviews.ts), and an upsert would bring it back.
@@ -301,11 +311,12 @@ export class ApprovalNudges {
 
   /**
    * Whether the last report of the grant's owed review said its tenant is no longer served
-   * ({@link TENANT_NOT_SERVED}): a later report, made while it was served again, clears it.
+   * ({@link TENANT_NOT_SERVED}; read from its facts, {@link TENANT_FACT}): a later report, made
+   * while it was served again, clears it.
    */
   private async saidNotServed(requestId: string): Promise<boolean> {
     const reports = (await this.audit.forRequest(requestId)).filter((e) => e.action === 'breakglass.unreviewed');
-    return reports.at(-1)?.detail?.includes(TENANT_NOT_SERVED) ?? false;
+    return reports.at(-1)?.facts?.[TENANT_FACT]?.includes(TENANT_NOT_SERVED_FACT) ?? false;
   }
 
   /**
@@ -672,7 +683,7 @@ export class ApprovalNudges {
 
   private async record(
     request: AccessRequest,
-    event: Pick<AuditEvent, 'action' | 'outcome' | 'detail'>,
+    event: Pick<AuditEvent, 'action' | 'outcome' | 'detail' | 'facts'>,
   ): Promise<void> {
     await this.audit.append({
       ...event,

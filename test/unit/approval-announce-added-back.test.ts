@@ -43,6 +43,7 @@ function setup(options: { unchanged?: boolean } = {}) {
         conversationId,
         { status: 403 },
         'by the approval.announce job',
+        true,
       ),
     );
     const j = jobs.find((x) => x.requestId === requestId)!;

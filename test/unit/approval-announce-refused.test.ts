@@ -79,6 +79,7 @@ describe('approval.announce refused for good', () => {
     expect(entry).toMatchObject({ outcome: 'refused', targetIds: [CHANNEL] });
     expect(entry!.detail).toContain('403 BotNotInConversationRoster');
     expect(entry!.detail).toContain('the requester was told');
+    expect(entry!.facts).toEqual({ requester: ['told'] });
     expect(t.moved.map((j) => j.dueAt.getTime())).toEqual([t.clock.now().getTime() + REFUSED_RETRY_MS]);
 
     // The next attempt, still refused: neither told nor audited again; moved on again.
@@ -93,7 +94,7 @@ describe('approval.announce refused for good', () => {
     const request = pendingRequest();
     const t = setup(request);
     await t.audit.append(
-      approvalRefusedEntry(request, CHANNEL, { status: 403 }, 'by the announcement; the requester was told'),
+      approvalRefusedEntry(request, CHANNEL, { status: 403 }, 'by the announcement; the requester was told', true),
     );
     await t.run();
     expect(t.told).toEqual([]);
@@ -105,7 +106,7 @@ describe('approval.announce refused for good', () => {
     const request = pendingRequest();
     const t = setup(request);
     await t.audit.append(
-      approvalRefusedEntry(request, CHANNEL, { status: 403 }, `by the announcement; ${REQUESTER_NOT_TOLD}`),
+      approvalRefusedEntry(request, CHANNEL, { status: 403 }, `by the announcement; ${REQUESTER_NOT_TOLD}`, false),
     );
     await t.run();
     expect(t.told).toHaveLength(1);
@@ -126,7 +127,7 @@ describe('approval.announce refused for good', () => {
     const request = pendingRequest();
     const t = setup(request, { tellFails: true });
     await t.audit.append(
-      approvalRefusedEntry(request, CHANNEL, { status: 403 }, `by the announcement; ${REQUESTER_NOT_TOLD}`),
+      approvalRefusedEntry(request, CHANNEL, { status: 403 }, `by the announcement; ${REQUESTER_NOT_TOLD}`, false),
     );
     await t.run();
     t.clock.advance(HOUR);
@@ -152,6 +153,8 @@ describe('approval.announce refused for good', () => {
     const [entry] = await t.refusedEntries();
     expect(entry!.detail).toContain('the requester could not be told');
     expect(entry!.detail).not.toContain('the requester was told');
+    // What a later run reads (never the words): the requester is still owed the telling.
+    expect(entry!.facts).toEqual({ requester: ['notTold'] });
   });
 
   describe('a break-glass grant whose review is owed', () => {

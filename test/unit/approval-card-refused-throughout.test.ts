@@ -59,7 +59,7 @@ describe('at expiry, through the real RequestService', () => {
       origin: { conversationId: '19:general@thread.tacv2', conversationType: 'channel' },
     });
     await t.audit.append(
-      approvalRefusedEntry(asked, '19:approvals@thread.tacv2', { status: 403 }, 'by the announcement'),
+      approvalRefusedEntry(asked, '19:approvals@thread.tacv2', { status: 403 }, 'by the announcement', true),
     );
     // One approval of a quorum of two, given through "@acrbot pending" while the card was
     // refused: stored on the request as the decision records it.

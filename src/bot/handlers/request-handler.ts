@@ -574,6 +574,7 @@ export class RequestHandler {
               String(target.conversation?.id),
               err.refusal,
               `by the announcement; ${told ? 'the requester was told' : REQUESTER_NOT_TOLD}; the approval.announce job tries again (and tells them)`,
+              told,
             ),
           )
           .catch((auditErr: unknown) =>
