@@ -7,10 +7,14 @@
 import type { Clock } from '../domain/ports';
 import { scheduleCleanupsForPending } from '../flows/credential-cleanup';
 import { DRIFT_JOB_ID } from '../flows/drift-detector';
-import { listedOnce } from '../flows/listed-once';
 import { OUTCOME_NET_RECHECK_MS } from '../flows/outcome-told-net';
-import { notServedCounts } from '../flows/request-reads';
-import { type NarrowedSettings, settingsLeftBehind } from '../flows/settings-left-behind';
+import {
+  listsToCount,
+  type NarrowedSettings,
+  notServedCounts,
+  settingsLeftBehind,
+  type StartLists,
+} from '../flows/settings-left-behind';
 import { STORE_PURGE_JOB_ID } from '../flows/store-purge';
 import { AUDIT_ANCHOR_JOB_ID } from './scheduler';
 import type { Scheduler } from '../flows/scheduler';
@@ -65,12 +69,8 @@ export function reloadPolicyOnSighup(flows: Pick<Flows, 'policies'>, log: Logger
  * subscription no longer listed stay in the store, on resources acrbot may since have lost its
  * rights on (a live one's end then fails, and is retried and reported).
  */
-export async function warnOfSettingsLeftBehind(
-  store: Parameters<typeof settingsLeftBehind>[0],
-  narrowed: NarrowedSettings,
-  log: Logger,
-): Promise<void> {
-  const { permanent, unlisted, boundReached } = await settingsLeftBehind(store, narrowed);
+function warnOfSettingsLeftBehind(lists: StartLists, narrowed: NarrowedSettings, log: Logger): void {
+  const { permanent, unlisted, boundReached } = settingsLeftBehind(lists, narrowed);
   if (permanent.active)
     log.warn(
       { permanent: permanent.active, requestIds: permanent.requestIds, boundReached },
@@ -87,21 +87,22 @@ export async function warnOfSettingsLeftBehind(
  * Says at start what narrowed settings left in the store: requests of a tenant taken out of
  * ACRBOT_ALLOWED_TENANTS, undecidable and unseen (tenant-boundary.ts) until they expire or end;
  * and ACRBOT_ALLOW_PERMANENT turned off, or a subscription taken out of ACRBOT_SUBSCRIPTION_IDS
- * ({@link warnOfSettingsLeftBehind}). Both counts read the same pending and live requests (up to
- * WAITING_SCAN_LIMIT each): read once ({@link listedOnce}) and shared.
+ * ({@link warnOfSettingsLeftBehind}). The counts share the pending and live requests (up to
+ * WAITING_SCAN_LIMIT each), each read once here ({@link listsToCount}).
  */
 export async function warnOfNarrowedSettings(
   store: Pick<BackgroundDeps['stores']['requests'], 'listByState'>,
   settings: Pick<BackgroundDeps, 'allowedTenantIds' | 'narrowed'>,
   log: Logger,
 ): Promise<void> {
-  const listed = listedOnce(store);
-  if (settings.allowedTenantIds?.length) {
-    const notServed = await notServedCounts(listed, settings.allowedTenantIds);
+  const served = settings.allowedTenantIds?.length ? settings.allowedTenantIds : undefined;
+  const lists = await listsToCount(store, { tenants: served !== undefined, narrowed: settings.narrowed });
+  if (served) {
+    const notServed = notServedCounts(lists, served);
     if (notServed.pending || notServed.active)
       log.warn(notServed, 'requests of tenants no longer served (ACRBOT_ALLOWED_TENANTS) remain');
   }
-  if (settings.narrowed) await warnOfSettingsLeftBehind(listed, settings.narrowed, log);
+  if (settings.narrowed) warnOfSettingsLeftBehind(lists, settings.narrowed, log);
 }
 
 /** Starts the background work; returns how to stop it. */

@@ -113,10 +113,7 @@ export function quorumLostTo(
  * (the ids) comes as the caller gives it: a view makes it inert, the audit entry keeps it.
  */
 export function quorumLostNote(requestId: string, ruleId: string, lost: readonly string[]): string {
-  return (
-    `${lost.length === 1 ? 'Named approver' : 'Named approvers'} ${lost.join(', ')} can no longer sign in (disabled or deleted in the directory): ` +
-    `this request cannot be approved as things stand; add approvers to rule ${ruleId} or the requester can cancel it ("@acrbot cancel ${requestId}")`
-  );
+  return `${quorumLostOpening(lost, 'this request', ruleId)} or the requester can cancel it ("@acrbot cancel ${requestId}")`;
 }
 
 /**
@@ -128,9 +125,18 @@ export function quorumLostNote(requestId: string, ruleId: string, lost: readonly
  */
 export function groupedQuorumLostNote(ruleId: string, lost: readonly string[], requestIds: readonly string[]): string {
   const one = requestIds.length === 1;
+  return `${quorumLostOpening(lost, requestIds.join(', '), ruleId)}, or ${one ? 'its requester can cancel it' : 'their requesters can cancel them'}`;
+}
+
+/**
+ * What {@link quorumLostNote} and {@link groupedQuorumLostNote} both say first: who can no longer
+ * sign in, that `what` (the request, or the requests listed) cannot be approved, and the rule to
+ * add approvers to. Each goes on with who may cancel.
+ */
+function quorumLostOpening(lost: readonly string[], what: string, ruleId: string): string {
   return (
     `${lost.length === 1 ? 'Named approver' : 'Named approvers'} ${lost.join(', ')} can no longer sign in (disabled or deleted in the directory): ` +
-    `${requestIds.join(', ')} cannot be approved as things stand; add approvers to rule ${ruleId}, or ${one ? 'its requester can cancel it' : 'their requesters can cancel them'}`
+    `${what} cannot be approved as things stand; add approvers to rule ${ruleId}`
   );
 }
 

@@ -14,29 +14,45 @@ export interface UnservedResource {
   subscriptionId: string;
 }
 
+/** Where a plan writes: its cluster and its registry, each with its subscription. */
+type PlannedPlaces = Record<'cluster' | 'registry', { name: string; subscriptionId: string }>;
+
 /**
  * The plan's cluster (first) or registry whose subscription is not in `served`, or undefined
  * when both are (ids compared ignoring case, as config lists them). No list (flows run without
  * config, or none configured): nothing is outside it.
  */
 export function planOutsideSubscriptions(
-  plan: {
-    cluster: { name: string; subscriptionId: string };
-    registry: { name: string; subscriptionId: string };
-  },
+  plan: PlannedPlaces,
   served: readonly string[] | undefined,
 ): UnservedResource | undefined {
-  if (!served?.length) return undefined;
+  return planResourcesOutside(plan, served)[0];
+}
+
+/**
+ * Each of the plan's cluster and registry (in that order) whose subscription is not in `served`,
+ * as {@link planOutsideSubscriptions} judges them: for a count that names every subscription no
+ * longer served, the registry's too when the cluster's is one.
+ */
+export function planResourcesOutside(plan: PlannedPlaces, served: readonly string[] | undefined): UnservedResource[] {
+  if (!served?.length) return [];
   const listed = new Set(served.map((s) => s.toLowerCase()));
-  for (const kind of ['cluster', 'registry'] as const) {
-    const { name, subscriptionId } = plan[kind];
-    if (!listed.has(subscriptionId.toLowerCase())) return { kind, name, subscriptionId };
-  }
-  return undefined;
+  return (['cluster', 'registry'] as const)
+    .filter((kind) => !listed.has(plan[kind].subscriptionId.toLowerCase()))
+    .map((kind) => ({ kind, name: plan[kind].name, subscriptionId: plan[kind].subscriptionId }));
 }
 
 /** "Cluster aks-dev is in subscription …, which this deployment no longer serves (ACRBOT_SUBSCRIPTION_IDS)". */
 export function unservedClause(resource: UnservedResource): string {
-  const kind = resource.kind === 'cluster' ? 'Cluster' : 'Registry';
-  return `${kind} ${resource.name} is in subscription ${resource.subscriptionId}, which this deployment no longer serves (ACRBOT_SUBSCRIPTION_IDS)`;
+  return `${resource.kind === 'cluster' ? 'Cluster' : 'Registry'} ${unservedRest(resource)}`;
+}
+
+/** {@link unservedClause} inside a sentence: "cluster aks-dev is in subscription …, which …". */
+export function unservedClauseWithin(resource: UnservedResource): string {
+  return `${resource.kind} ${unservedRest(resource)}`;
+}
+
+/** The words of {@link unservedClause} after the resource's kind. */
+function unservedRest(resource: UnservedResource): string {
+  return `${resource.name} is in subscription ${resource.subscriptionId}, which this deployment no longer serves (ACRBOT_SUBSCRIPTION_IDS)`;
 }

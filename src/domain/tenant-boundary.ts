@@ -23,6 +23,16 @@ export function isServedTenant(tenantId: string, served: readonly string[]): boo
 }
 
 /**
+ * `tenantId` is outside `servedTenantIds` (ACRBOT_ALLOWED_TENANTS as the flow was given it): its
+ * people no longer reach acrbot, so nothing of theirs is decided, reviewed or extended. No list,
+ * or an empty one, draws no boundary (flows run without config); configuration always names one,
+ * and with none every turn is refused before a flow runs (turn-identity.ts).
+ */
+export function tenantNotServed(tenantId: string, servedTenantIds: readonly string[] | undefined): boolean {
+  return servedTenantIds !== undefined && servedTenantIds.length > 0 && !isServedTenant(tenantId, servedTenantIds);
+}
+
+/**
  * The inventory's cells as someone who may see only the requests `shows` accepts (their
  * tenant's) sees them, as the tab's matrix shows them (tab-rows.ts `matrixRows`): a pull secret
  * or ended grant of a hidden request is left out; a role assignment keeps only the requests

@@ -187,8 +187,24 @@ export function isUsagePlaceholder(text: string): boolean {
 }
 
 /**
+ * A reason {@link checkReason} refused. `asks`: its message ends with the caller's `ask` (the
+ * usage's placeholder, or a reason too short), so a caller with more to say has said it there;
+ * otherwise it says what to change (too long, a credential in it) and a caller adds its own ending.
+ */
+export class ReasonRefused extends UserFacingError {
+  constructor(
+    code: string,
+    message: string,
+    readonly asks: boolean,
+  ) {
+    super(code, message);
+  }
+}
+
+/**
  * Validates a justification: required (at least {@link REASON_LIMITS}.min characters a reader sees),
- * bounded, single line, no secrets (G7, G12). Returns the normalised text.
+ * bounded, single line, no secrets (G7, G12). Returns the normalised text; refuses with
+ * {@link ReasonRefused}.
  */
 export function checkReason(
   raw: string | undefined,
@@ -199,29 +215,33 @@ export function checkReason(
   // "REASON…" pasted from a usage line: the placeholder, not a reason too short (which sent the
   // requester counting characters).
   if (USAGE_PLACEHOLDER.test(text))
-    throw new UserFacingError(
+    throw new ReasonRefused(
       'validation.reason',
       `"${text}" is the usage's placeholder: replace it with the ${what} itself: ${ask}.`,
+      true,
     );
   // Counted in what a reader sees: eight Hangul fillers or combining marks are no justification
   // (G7), while the space in "fix bugs" counts as it always did.
   if (readableLength(text) < REASON_LIMITS.min) {
-    throw new UserFacingError(
+    throw new ReasonRefused(
       'validation.reason',
       `A ${what} of at least ${REASON_LIMITS.min} characters is required: ${ask}.`,
+      true,
     );
   }
   if (text.length > REASON_LIMITS.max) {
-    throw new UserFacingError(
+    throw new ReasonRefused(
       'validation.reason',
       `The ${what} is ${text.length} characters long; keep it under ${REASON_LIMITS.max}.`,
+      false,
     );
   }
   if (looksLikeSecret(text)) {
     const where = secretContext(text);
-    throw new UserFacingError(
+    throw new ReasonRefused(
       'validation.secret',
       `The ${what} looks like it contains a credential (a token, key or password)${where ? ` where it says "${where}"` : ''}. Remove it, or reword it (e.g. without "name=value"), and try again; never paste secrets in chat.`,
+      false,
     );
   }
   return text;

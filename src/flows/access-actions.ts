@@ -26,7 +26,7 @@ import { requestNotFound } from './request-reads';
 import { refusedOutsideTenant, type TenantAsk, type TenantRefusalServices } from './tenant-refusal';
 import { formatUtc, isDefaultTerm } from '../domain/access-term';
 import type { Logger } from '../observability/logger';
-import { checkReason, isUsagePlaceholder, REASON_LIMITS, singleLine } from '../domain/text';
+import { checkReason, isUsagePlaceholder, REASON_LIMITS, ReasonRefused, singleLine } from '../domain/text';
 import { type AccessLifecycle, revokeRunning } from './access-lifecycle';
 import type { GrantPlanner } from './grant-planner';
 import type { RequestGate } from './request-gate';
@@ -764,7 +764,7 @@ export function revokeReason(raw: string | undefined, optional = true): string {
   } catch (err) {
     // Too long, or a credential in it: those sentences say what to change, not that the revoke
     // stopped, and the reader must not take the access for ended.
-    if (!(err instanceof UserFacingError) || err.message.includes(ask)) throw err;
+    if (!(err instanceof ReasonRefused) || err.asks) throw err;
     throw new UserFacingError(err.code, `${err.message} Nothing was revoked.`, { cause: err });
   }
 }

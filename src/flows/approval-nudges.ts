@@ -58,7 +58,7 @@ import type { AuditLog, Clock, RequestStore, ScheduledJob } from '../domain/port
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import { isExpired } from '../domain/request';
-import { isServedTenant } from '../domain/tenant-boundary';
+import { tenantNotServed } from '../domain/tenant-boundary';
 import type { Logger } from '../observability/logger';
 import type { ApproverAuthority } from './approver-authority';
 import { warnUnreadApproversHourly } from './approver-groups-read';
@@ -275,8 +275,7 @@ export class ApprovalNudges {
     if (reviewEntryKey(request))
       return this.moveOwnJob(job, new Date(this.clock.now().getTime() + REVIEW_NET_RECHECK_MS));
     if (!awaitingReview(request)) return;
-    const served = this.reach?.servedTenantIds;
-    const notServed = served !== undefined && served.length > 0 && !isServedTenant(request.tenantId, served);
+    const notServed = tenantNotServed(request.tenantId, this.reach?.servedTenantIds);
     // Said already, and still so: nothing to post, looked at again a day later.
     if (notServed && (await this.saidNotServed(request.id)))
       return this.moveOwnJob(job, new Date(this.clock.now().getTime() + BREAK_GLASS_REPORT_EVERY_MS));

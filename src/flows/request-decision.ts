@@ -35,7 +35,7 @@ import { approvedEntryKey } from './decision-entry-net';
 import { approvalEntryKey } from './approval-entry-net';
 import { discountedEntry } from './discounted-approvals';
 import { looksLikeSecret, REASON_LIMITS, singleLine } from '../domain/text';
-import { isServedTenant, ofTenant } from '../domain/tenant-boundary';
+import { ofTenant, tenantNotServed } from '../domain/tenant-boundary';
 import { planOutsideSubscriptions, unservedClause } from '../domain/served-subscriptions';
 import type { RequestNotifier } from './notifier';
 import { type PauseReader, pausedRefusal } from './access-pause';
@@ -383,7 +383,7 @@ export class RequestDecisions {
     acting: ActingContext,
     served: readonly string[] | undefined,
   ): Promise<DecisionResult | undefined> {
-    const gone = served !== undefined && !isServedTenant(request.tenantId, served);
+    const gone = tenantNotServed(request.tenantId, served);
     if (!gone && ofTenant(request, acting.tenantId)) return undefined;
     const message = gone
       ? `Request ${request.id} was made in an organisation (tenant) this acrbot no longer serves, so it can no longer be approved, rejected or reviewed. Nothing was changed; a pending request closes when its approval window ends.`

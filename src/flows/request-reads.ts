@@ -1,13 +1,12 @@
 /**
  * Reads of requests as every part of the request service answers them: a request that is not
- * there is "not found" (another tenant's is answered so too, and audited: tenant-refusal.ts); a requester's open extensions; the requests of
- * tenants this deployment no longer serves.
+ * there is "not found" (another tenant's is answered so too, and audited: tenant-refusal.ts); a
+ * requester's open extensions.
  */
 import { UserFacingError } from '../domain/errors';
 import type { RequestStore } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
-import { isServedTenant, ofTenant } from '../domain/tenant-boundary';
-import { WAITING_SCAN_LIMIT } from './waiting-for-approvers';
+import { ofTenant } from '../domain/tenant-boundary';
 
 /** The answer for a request that is not there, or not the reader's to see (another tenant's). */
 export function requestNotFound(id: string): UserFacingError {
@@ -54,26 +53,4 @@ export async function openExtensionsOf(
   original: Pick<AccessRequest, 'id' | 'requester'>,
 ): Promise<AccessRequest[]> {
   return (await openExtensionsBy(store, original.requester.objectId)).filter((r) => r.extendsRequestId === original.id);
-}
-
-/**
- * Pending and live (succeeded) requests of tenants this deployment no longer serves (`served`:
- * ACRBOT_ALLOWED_TENANTS), from one read of each state bounded by WAITING_SCAN_LIMIT
- * (`boundReached`: more were there), for a line at start: they stay in the store, undecidable
- * and invisible (tenant-boundary.ts), until they expire or their access ends.
- */
-export async function notServedCounts(
-  store: Pick<RequestStore, 'listByState'>,
-  served: readonly string[],
-): Promise<{ pending: number; active: number; boundReached: boolean }> {
-  const [pending, active] = await Promise.all([
-    store.listByState(['pending'], WAITING_SCAN_LIMIT),
-    store.listByState(['succeeded'], WAITING_SCAN_LIMIT),
-  ]);
-  const gone = (list: AccessRequest[]) => list.filter((r) => !isServedTenant(r.tenantId, served)).length;
-  return {
-    pending: gone(pending),
-    active: gone(active),
-    boundReached: pending.length >= WAITING_SCAN_LIMIT || active.length >= WAITING_SCAN_LIMIT,
-  };
 }

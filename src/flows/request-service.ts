@@ -49,7 +49,6 @@ import {
   breakGlassReviewJobId,
   type JobScheduling,
   pendingRequestJobIds,
-  scheduleExpiry,
   scheduleExpiryForPending,
   scheduleReviewsForUnreviewed,
 } from './request-jobs';
@@ -213,11 +212,6 @@ export class RequestService {
   /** Schedules missing break-glass review jobs at start ({@link scheduleReviewsForUnreviewed}). */
   scheduleReviewsForUnreviewed(hasJob: (jobId: string) => Promise<boolean>): Promise<number> {
     return scheduleReviewsForUnreviewed(this.store, this.jobs, this.log, hasJob);
-  }
-
-  /** Schedules the `request.expire` job of a pending request ({@link scheduleExpiry}). */
-  scheduleExpiry(request: AccessRequest): Promise<void> {
-    return scheduleExpiry(this.jobs, request);
   }
 
   /** Schedules missing expiry jobs of pending requests at start ({@link scheduleExpiryForPending}). */

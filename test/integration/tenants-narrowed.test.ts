@@ -3,11 +3,11 @@
  * the tenant that was removed stays in the store, but nobody decides it any more. An approver of
  * the tenant still served is refused Approve ("no longer serves", audited
  * `approval.refused.tenant`) and Reject alike; the request stays pending, nothing runs, and its
- * cards are not updated. The start's count of such requests (request-reads.ts notServedCounts)
+ * cards are not updated. The start's count of such requests (settings-left-behind.ts notServedCounts)
  * names it.
  */
 import { join } from 'node:path';
-import { notServedCounts } from '../../src/flows/request-reads';
+import { listsToCount, notServedCounts } from '../../src/flows/settings-left-behind';
 import { SANDBOX_TENANT_ID } from '../../src/sandbox/fixtures';
 import { CapturingConnector, cardText } from '../helpers/capturing-connector';
 import { startHarness, users } from '../helpers/harness';
@@ -55,7 +55,7 @@ test("a removed tenant's pending request can no longer be approved or rejected",
       { connector },
     );
     try {
-      expect(await notServedCounts(one.app.store, [SANDBOX_TENANT_ID])).toEqual({
+      expect(notServedCounts(await listsToCount(one.app.store, { tenants: true }), [SANDBOX_TENANT_ID])).toEqual({
         pending: 1,
         active: 0,
         boundReached: false,

@@ -3,7 +3,7 @@
  * there is left as it is: rewriting it reset its failure count, so an instance restarting in a
  * loop never saw a failing expiry reported after its third attempt.
  */
-import { requestExpiryJobId } from '../../src/flows/request-jobs';
+import { requestExpiryJobId, scheduleExpiry } from '../../src/flows/request-jobs';
 import { Scheduler } from '../../src/flows/scheduler';
 import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
@@ -29,7 +29,7 @@ test('scheduleExpiryForPending adds a lost expiry job and keeps an existing one 
   await store.create(failing);
   await store.create(lost);
   const service = quietRequestService({ store, clock, policy: policy([rule('default')]), jobs });
-  await service.scheduleExpiry(failing);
+  await scheduleExpiry(jobs, failing);
   const first = (await schedule.get(requestExpiryJobId(failing.id)))!;
   // The expiry has failed twice already (the job was rewritten with its count and next try).
   expect(

@@ -5,7 +5,7 @@
  * `recheck.subscriptionUnserved`, no PUT, and so does its extension's run (which re-checks alike).
  */
 import type { AzureResourceReader, RoleAssignmentPort } from '../../src/domain/ports';
-import { planOutsideSubscriptions, unservedClause } from '../../src/domain/served-subscriptions';
+import { planOutsideSubscriptions, unservedClause, unservedClauseWithin } from '../../src/domain/served-subscriptions';
 import type { RunContext } from '../../src/flows/executor';
 import type { GrantPlanner } from '../../src/flows/grant-planner';
 import { RECHECK_SUBSCRIPTION_UNSERVED } from '../../src/domain/new-request-codes';
@@ -37,6 +37,9 @@ describe('planOutsideSubscriptions', () => {
     expect(registry).toMatchObject({ kind: 'registry', subscriptionId: GONE });
     expect(unservedClause(registry!)).toBe(
       `Registry ${grantPlan().registry.name} is in subscription ${GONE}, which this deployment no longer serves (ACRBOT_SUBSCRIPTION_IDS)`,
+    );
+    expect(unservedClauseWithin(registry!)).toBe(
+      `registry ${grantPlan().registry.name} is in subscription ${GONE}, which this deployment no longer serves (ACRBOT_SUBSCRIPTION_IDS)`,
     );
   });
 

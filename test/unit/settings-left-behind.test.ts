@@ -1,14 +1,14 @@
 /**
  * What a narrowed setting left, said at start (settings-left-behind.ts, background.ts
- * warnOfSettingsLeftBehind): live permanent access while ACRBOT_ALLOW_PERMANENT is off, and
+ * warnOfNarrowedSettings): live permanent access while ACRBOT_ALLOW_PERMANENT is off, and
  * pending and live requests on a cluster or registry of a subscription ACRBOT_SUBSCRIPTION_IDS
  * no longer lists, each one warning with its count and the ids to act on; nothing when nothing
  * was left. Read by state, each read bounded. Memory store, captured log.
  */
 import type { RequestStore } from '../../src/domain/ports';
 import type { AccessRequest } from '../../src/domain/request';
-import { warnOfSettingsLeftBehind } from '../../src/composition/background';
-import { settingsLeftBehind } from '../../src/flows/settings-left-behind';
+import { warnOfNarrowedSettings } from '../../src/composition/background';
+import { listsToCount, type NarrowedSettings, settingsLeftBehind } from '../../src/flows/settings-left-behind';
 import { WAITING_SCAN_LIMIT } from '../../src/flows/waiting-for-approvers';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { LogCapture } from '../helpers/log-capture';
@@ -43,9 +43,9 @@ async function storeOf(...requests: AccessRequest[]): Promise<MemoryRequestStore
 }
 
 /** The warnings the start writes for `store` under `narrowed`. */
-async function startWarnings(store: MemoryRequestStore, narrowed: Parameters<typeof settingsLeftBehind>[1]) {
+async function startWarnings(store: MemoryRequestStore, narrowed: NarrowedSettings) {
   const logs = new LogCapture();
-  await warnOfSettingsLeftBehind(store, narrowed, logs.logger('info'));
+  await warnOfNarrowedSettings(store, { narrowed }, logs.logger('info'));
   return logs.entries().filter((e) => Number(e.level) >= 40);
 }
 
@@ -95,6 +95,23 @@ test('a subscription taken out of ACRBOT_SUBSCRIPTION_IDS: its pending and live 
   ]);
 });
 
+test('a request whose cluster and registry are each in a subscription no longer listed names both', async () => {
+  const other = '9f0c0000-0000-4000-8000-00000000000a';
+  const plan = planIn('cluster');
+  const store = await storeOf(
+    pendingRequest({ id: 'R-WAITBOTH', plan: { ...plan, registry: { ...plan.registry, subscriptionId: other } } }),
+  );
+
+  expect(await startWarnings(store, { allowPermanent: true, subscriptionIds: [SUB] })).toEqual([
+    expect.objectContaining({
+      msg: UNLISTED_LINE,
+      pending: 1,
+      subscriptionIds: [GONE, other],
+      requestIds: ['R-WAITBOTH'],
+    }),
+  ]);
+});
+
 test('both at once: one line each', async () => {
   const store = await storeOf(live('R-PERMGONE', true, { plan: planIn('registry') }));
 
@@ -116,7 +133,8 @@ test('each read is one bounded read by state, and a full one is said', async () 
     },
   };
 
-  const left = await settingsLeftBehind(store, { allowPermanent: false, subscriptionIds: [] });
+  const narrowed = { allowPermanent: false, subscriptionIds: [] };
+  const left = settingsLeftBehind(await listsToCount(store, { tenants: false, narrowed }), narrowed);
 
   // No subscriptions to compare with: the pending requests are not read.
   expect(reads).toEqual([[['succeeded'], WAITING_SCAN_LIMIT]]);
@@ -125,6 +143,18 @@ test('each read is one bounded read by state, and a full one is said', async () 
   expect(left.permanent.requestIds).toHaveLength(20);
   // Nothing asked of it: nothing read.
   reads.length = 0;
-  await settingsLeftBehind(store, { allowPermanent: true, subscriptionIds: [] });
+  await listsToCount(store, { tenants: false, narrowed: { allowPermanent: true, subscriptionIds: [] } });
   expect(reads).toEqual([]);
+});
+
+test('pending requests read for the tenants count leave the permanent count unbounded', () => {
+  const pending = Array.from({ length: WAITING_SCAN_LIMIT }, () => pendingRequest());
+  const lists = { pending, active: [live('R-PERM0001', true)] };
+
+  // Permanent access is judged on the live requests alone: a full pending list says nothing of it.
+  const left = settingsLeftBehind(lists, { allowPermanent: false, subscriptionIds: [] });
+  expect(left.permanent.active).toBe(1);
+  expect(left.boundReached).toBe(false);
+  // With subscriptions listed, the pending requests are counted too, and their bound is said.
+  expect(settingsLeftBehind(lists, { allowPermanent: false, subscriptionIds: [SUB] }).boundReached).toBe(true);
 });

@@ -18,6 +18,7 @@ import {
   ofTenant,
   sameTenant,
   showsTenant,
+  tenantNotServed,
 } from '../../src/domain/tenant-boundary';
 import { acrPullOnRegistry, cluster, registry } from './support/pull-diagnosis-fixtures';
 
@@ -72,6 +73,14 @@ describe('tenant ids', () => {
     expect(byTenant([theirs, mine], TENANT)).toEqual({ own: [mine], elsewhere: [theirs] });
     const shows = showsTenant([mine, theirs], TENANT);
     expect([shows('R-OWN1'), shows('R-OTHER1'), shows('R-UNKNOWN')]).toEqual([true, false, false]);
+  });
+
+  test('a tenant is not served only when a list of served tenants leaves it out, in either case', () => {
+    expect(tenantNotServed(TENANT, [OTHER])).toBe(true);
+    expect(tenantNotServed(TENANT.toUpperCase(), [OTHER, TENANT])).toBe(false);
+    // No list, or an empty one (flows run without config): no boundary drawn.
+    expect(tenantNotServed(TENANT, undefined)).toBe(false);
+    expect(tenantNotServed(TENANT, [])).toBe(false);
   });
 });
 
