@@ -407,7 +407,9 @@ export class TabApi {
       if (!request) return notFound(id);
       const audit = await this.deps.audit.forRequest(request.id);
       // Whoever sees only their own requests reads its trail as their cards tell it (history-entries.ts).
-      const history = requestHistory(request, audit, this.deps.clock.now(), c.seesAll ? 'all' : 'own');
+      // The rule whose approvers review it now (from the policy in memory): its drawer says when nobody can.
+      const reviewers = (this.deps.roles.ruleOf ?? ((r: AccessRequest) => r.policy?.rule))(request);
+      const history = requestHistory(request, audit, this.deps.clock.now(), c.seesAll ? 'all' : 'own', reviewers);
       await this.withActions([history.row], [request], c, { everyonesExtensions: true, extendRange: true });
       return { status: 200, body: history };
     });

@@ -23,9 +23,10 @@ import { reviewJudgesUseOnly } from '../domain/break-glass-review';
 import { NOT_LISTED_YET_WORDS, notListedYetPath } from '../domain/listing-lag';
 import { outsideGrantText } from '../domain/outside-grant';
 import { pendingExtensionEffect } from '../domain/pending-extension';
-import { awaitingReview, describeRequirement } from '../domain/policy';
+import { isUncovered, leftToNobody, nobodyReviews } from '../domain/decided-rule';
+import { awaitingReview, describeRequirement, type PolicyRule } from '../domain/policy';
 import { notListedYetText } from '../domain/pull-diagnosis';
-import { isBeingRevoked, type AccessRequest } from '../domain/request';
+import { describeState, isBeingRevoked, type AccessRequest } from '../domain/request';
 import { DRIFT_NOT_FOUND, DRIFT_UNVERIFIED, recordedDriftText } from './drift-text';
 import { historyEntries, type HistoryReader } from './history-entries';
 import type { PullHow, PullState, TabBreakGlass, TabHistory, TabPerson, TabRow } from './tab-wire';
@@ -95,6 +96,35 @@ function breakGlassOf(request: AccessRequest): TabBreakGlass | undefined {
   };
 }
 
+/**
+ * Why an extension closed with the access it extends (`closedWithItsAccess`) closed: `status`'s
+ * words and its card's ("Closed without a decision: the access it extends (R-…) ended", or "…
+ * was removed or changed outside acrbot, or no longer serves"), one sentence for every surface.
+ */
+function closedWhy(request: AccessRequest): string {
+  return describeState(request).replace(/^./, (c) => c.toUpperCase());
+}
+
+/**
+ * Why nobody can review `request`'s owed break-glass review under `rule` (the rule whose approvers
+ * review it now, RequestService.ruleOf), as the daily report of it says (breakGlassCard in
+ * src/views/policy-view.ts): its rule names only its requester, who may not review it; or no rule
+ * of the policy in force covers its pair and the policy names none of its rule's approvers, or
+ * only its requester. Undefined when someone may ({@link nobodyReviews}) or no review is owed.
+ * Ids are policy-file text, shown by the page as text.
+ */
+export function nobodyReviewsText(request: AccessRequest, rule: PolicyRule | undefined): string | undefined {
+  const review = request.policy?.breakGlass ? request.policy.review : undefined;
+  if (!review || !awaitingReview(request) || !rule || !nobodyReviews(rule, request.requester)) return undefined;
+  if (!isUncovered(rule))
+    return `Rule ${rule.id} names only its requester as approver, who may not review it, so nobody can review it until an approver is added to rule ${rule.id} in the approval policy`;
+  const pair = `${request.plan.cluster.name} → ${request.plan.registry.name}`;
+  const had = leftToNobody(rule)
+    ? `none of the approvers rule ${rule.id} had is in the policy any more`
+    : `of the approvers rule ${rule.id} had it names only its requester, who may not review it`;
+  return `No rule of the approval policy in force covers ${pair}, and ${had}, so nobody can review it until a rule for ${pair} is added to the approval policy`;
+}
+
 /** The row of one request. */
 export function requestRow(request: AccessRequest, now: Date): TabRow {
   const plan = request.plan;
@@ -135,8 +165,8 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
       }),
     ...(request.state === 'revoked' && request.access?.revokedAt && { endedAt: request.access.revokedAt }),
     ...(request.extendsRequestId && { extendsRequestId: request.extendsRequestId }),
-    // The card's "Closed" rule, shared: the page cannot read the request.
-    ...(closedWithItsAccess(request) && { closedWithItsAccess: true as const }),
+    // The card's "Closed" rule, shared, and why in `status`'s words: the page cannot read the request.
+    ...(closedWithItsAccess(request) && { closedWithItsAccess: true as const, closedWhy: closedWhy(request) }),
     ...(effect && {
       extendsEndsAt: effect.endsAt,
       ...(effect.wouldEnd && { wouldEnd: effect.wouldEnd }),
@@ -159,13 +189,16 @@ const CLUSTER_ACTIONS: ReadonlySet<string> = new Set(['access.revoke.secret', 'a
  * The history of one request as `reader` may read it; audit entries are the request's own
  * (already chained and bounded), listed as {@link historyEntries} says. A requester (`own`) is
  * told who approved and when, not each approver's comment: their card quotes the decision's
- * comment only (request-view.ts), which `decision` carries.
+ * comment only (request-view.ts), which `decision` carries. `reviewers`: the rule whose approvers
+ * review an owed break-glass review now (RequestService.ruleOf), for its row to say when nobody
+ * can ({@link nobodyReviewsText}); pure, from the policy in memory, no directory read.
  */
 export function requestHistory(
   request: AccessRequest,
   entries: readonly AuditEntry[],
   now: Date,
   reader: HistoryReader = 'all',
+  reviewers?: PolicyRule,
 ): TabHistory {
   const audit = historyEntries(request, entries, reader);
   const ids = new Set<string>(request.outcome?.azureRequestIds ?? []);
@@ -173,6 +206,9 @@ export function requestHistory(
   // Audit-Id, found in the cluster's audit log, not in Azure's Activity Log the line points to.
   for (const e of audit) if (!CLUSTER_ACTIONS.has(e.action)) for (const c of e.correlationIds ?? []) ids.add(c);
   const row = requestRow(request, now);
+  // An owed review nobody can do as the policy stands: said where the review is, as the daily report says it.
+  const nobody = nobodyReviewsText(request, reviewers);
+  if (nobody && row.breakGlass) row.breakGlass = { ...row.breakGlass, nobodyReviews: nobody };
   // A break-glass run's decision and approval are its requester's own: the row says who started
   // it and where its review stands, never that they approved it.
   const decided = row.breakGlass ? undefined : request.decision;

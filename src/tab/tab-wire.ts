@@ -124,10 +124,17 @@ export interface TabRow {
   /**
    * With state `closed`: an extension acrbot closed without a decision because the access it
    * extends ended, was revoked or drifted first (src/domain/closed-extension.ts), maybe days before
-   * its deadline. The page labels it "Closed without a decision", as its card says "Closed": not
-   * "Expired", which would say its approvers ran out of time.
+   * its deadline. The page labels it "Closed", as its card, `status`'s list and the audit channel's
+   * card do: not "Expired", which would say its approvers ran out of time.
    */
   closedWithItsAccess?: true;
+  /**
+   * With `closedWithItsAccess`: why, in `status`'s and its card's words (describeState in
+   * src/domain/request.ts), e.g. "Closed without a decision: the access it extends (R-…) ended",
+   * or "… was removed or changed outside acrbot, or no longer serves" when it drifted. Plain text,
+   * shown as text: the drawer's "Outcome".
+   */
+  closedWhy?: string;
   /**
    * For a pending extension filed since this was recorded: its original's end as recorded when it
    * was filed, the request card's "Now ends" (src/domain/pending-extension.ts). With `wouldEnd` and
@@ -168,6 +175,14 @@ export interface TabBreakGlass {
   reviewDueAt?: string;
   /** With `reviewDueAt`: its access ended already, so the review judges only the use and revokes nothing. */
   reviewJudgesUseOnly?: boolean;
+  /**
+   * With `reviewDueAt`, in a request's history (the drawer) only: nobody can review it as the
+   * policy in force stands (src/domain/decided-rule.ts `nobodyReviews`: its rule names only its
+   * requester, or no rule covers the pair and the policy names none of its rule's approvers but
+   * them), in the daily report's words, with how to mend it. Judged from the policy alone: an
+   * approver disabled or deleted in the directory is not looked up (the nudges read Graph for that).
+   */
+  nobodyReviews?: string;
   /** The reviewer's comment, once reviewed. */
   reviewReason?: string;
 }

@@ -9,7 +9,7 @@
  */
 import { type Browser, chromium } from 'playwright-core';
 import { buildWeb } from '../../scripts/build-web';
-import { type Harness, startHarness } from '../helpers/harness';
+import { type Harness, startHarness, users } from '../helpers/harness';
 import { grantApproved } from '../helpers/grant-approved';
 import { CHROMIUM_FLAGS_LOOPBACK_ONLY, CHROMIUM_PATH } from '../helpers/chromium';
 import { launchTabBrowser, signInToTab } from '../helpers/tab-browser';
@@ -188,6 +188,39 @@ describe('Teams tab in Chromium: drawer, focus and an empty matrix', () => {
         () => (globalThis as any).document.activeElement.closest('section.block')?.id as string | undefined,
       );
       expect(list).toBe('requests');
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test('an extension closed because its original was revoked reads "Closed", as `status` says, and its drawer says why', async () => {
+    const original = await grantedToRiley('aks-prod contosoacr --for 1d nightly batch jobs');
+    await h.say(users.requester, `extend ${original.id} --for 2d still running the batch`);
+    const [extension] = (await h.app.store.listByRequester(users.requester.objectId, ['pending'])).filter(
+      (r) => r.extendsRequestId === original.id,
+    );
+    // Revoked (its confirmation clicked): the extension waiting for approval closes with it.
+    await h.click(users.requester, 'revokeConfirm', { requestId: original.id, reason: 'batch finished early' });
+    await h.app.services.background.drain();
+    await expect(h.app.store.get(extension!.id)).resolves.toMatchObject({ state: 'expired', originalEnded: true });
+    // `status`'s list labels it "Closed" and says why: the tab uses the same label and words.
+    expect(await h.turnReplies(users.requester, 'status', 'personal')).toContain(
+      `closed without a decision: the access it extends (${original.id}) ended`,
+    );
+    const { ctx, page } = await signIn('requester', '/tabs/personal');
+    try {
+      const row = page.locator(`#requests li[data-request="${extension!.id}"]`);
+      await expect(row.locator('.badge').innerText()).resolves.toBe('Closed');
+      await row.locator('.row-open').click();
+      const head = page.locator('dialog.drawer section.entry').first();
+      await expect(head.locator('h3 .badge').innerText()).resolves.toBe('Closed');
+      const outcome = head
+        .locator('dl.facts')
+        .first()
+        .locator('dt', { hasText: /^Outcome$/ });
+      await expect(outcome.locator('xpath=following-sibling::dd[1]').innerText()).resolves.toBe(
+        `Closed without a decision: the access it extends (${original.id}) ended`,
+      );
     } finally {
       await ctx.close();
     }

@@ -9,7 +9,11 @@ import { type AccessMatrix, requestRef } from '../../src/domain/access-inventory
 import type { AccessRequest, PolicyBinding } from '../../src/domain/request';
 import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { requestHistory, requestRow } from '../../src/tab/tab-rows';
-import type { TabMatrixPage } from '../../src/tab/tab-wire';
+import type { PolicyRule } from '../../src/domain/policy';
+import type { TabHistory, TabMatrixPage } from '../../src/tab/tab-wire';
+import { breakGlassFacts } from '../../web/src/format';
+import type { Row } from '../../web/src/types';
+import { rule } from './support/policy-fixtures';
 import { FakeClock } from './support/fake-clock';
 import { breakGlassRequest } from './support/break-glass';
 import { bearer, testTabApi } from './support/tab-api';
@@ -109,6 +113,76 @@ describe("a break-glass request's history", () => {
     expect(hist.decision).toBeUndefined();
     expect(hist.approvals).toEqual([]);
     expect(hist.row.breakGlass?.by.name).toBe(REQUESTER.name);
+  });
+});
+
+describe('an owed review nobody can do as the policy stands', () => {
+  const onlyRequester = rule('prod', {
+    approvers: { users: [REQUESTER.objectId], groups: [], name: 'Riley alone' },
+  });
+  const uncovered = (users: string[]) =>
+    ({ ...rule('prod', { approvers: { users, groups: [] } }), uncovered: true }) as PolicyRule;
+
+  test("its drawer says so in the daily report's words: a rule naming only its requester", () => {
+    const hist = requestHistory(breakGlass('succeeded'), [], NOW, 'all', onlyRequester);
+    expect(hist.row.breakGlass?.nobodyReviews).toBe(
+      'Rule prod names only its requester as approver, who may not review it, so nobody can review it until an approver is added to rule prod in the approval policy',
+    );
+    expect(breakGlassFacts(hist.row as Row)).toContainEqual(['Reviewers', hist.row.breakGlass!.nobodyReviews]);
+  });
+
+  test('no rule covers the pair any more, and the policy names none of its approvers (or only its requester)', () => {
+    const none = requestHistory(breakGlass('succeeded'), [], NOW, 'all', uncovered([]));
+    expect(none.row.breakGlass?.nobodyReviews).toBe(
+      'No rule of the approval policy in force covers aks-prod → contosoacr, and none of the approvers rule prod had is in the policy any more, so nobody can review it until a rule for aks-prod → contosoacr is added to the approval policy',
+    );
+    const requesterLeft = requestHistory(breakGlass('succeeded'), [], NOW, 'all', uncovered([REQUESTER.objectId]));
+    expect(requesterLeft.row.breakGlass?.nobodyReviews).toContain(
+      'of the approvers rule prod had it names only its requester, who may not review it, so nobody can review it',
+    );
+  });
+
+  test('said only while a review is owed and nobody can do it', () => {
+    // Someone else may review it: its rule's group, another named approver, or the rule as it was with one left.
+    for (const reviewers of [
+      rule('prod'),
+      rule('prod', { approvers: { users: [REQUESTER.objectId, APPROVER.objectId], groups: [] } }),
+      uncovered([APPROVER.objectId]),
+      undefined,
+    ])
+      expect(requestHistory(breakGlass('succeeded'), [], NOW, 'all', reviewers).row.breakGlass).not.toHaveProperty(
+        'nobodyReviews',
+      );
+    // No review owed: a run that failed, or one reviewed already.
+    const reviewed = breakGlass('succeeded', { dueAt: DUE, outcome: 'accepted', by: APPROVER, at: AT });
+    for (const request of [breakGlass('failed'), reviewed]) {
+      const hist = requestHistory(request, [], NOW, 'all', onlyRequester);
+      expect(hist.row.breakGlass).not.toHaveProperty('nobodyReviews');
+      expect(breakGlassFacts(hist.row as Row).find(([label]) => label === 'Reviewers')?.[1]).toBeUndefined();
+    }
+    // The matrix's and My access's rows never carry it: judged for the one request a drawer shows.
+    expect(requestRow(breakGlass('succeeded'), NOW).breakGlass).not.toHaveProperty('nobodyReviews');
+  });
+
+  test('through the tab API: the drawer judges it by the rule whose approvers review it now (ruleOf)', async () => {
+    const clock = new FakeClock(NOW.toISOString());
+    const store = new MemoryRequestStore();
+    const request = breakGlass('succeeded');
+    await store.create(request);
+    const roles = {
+      isApprover: async () => false,
+      isApproverOf: async () => false,
+      isAuditor: () => false,
+      ruleOf: () => onlyRequester,
+    };
+    const api = testTabApi(clock, store, { roles });
+    const drawer = await api.history(await bearer(REQUESTER, clock), request.id);
+    expect(drawer.status).toBe(200);
+    expect((drawer.body as TabHistory).row.breakGlass?.nobodyReviews).toMatch(/^Rule prod names only its requester/);
+    // Bound to a rule with approvers (no ruleOf: the rule as bound): nothing said.
+    const plain = testTabApi(clock, store);
+    const again = await plain.history(await bearer(REQUESTER, clock), request.id);
+    expect((again.body as TabHistory).row.breakGlass).not.toHaveProperty('nobodyReviews');
   });
 });
 

@@ -58,6 +58,8 @@ describe("a break-glass request's facts", () => {
       ['Approval', 'break-glass: ran at once; Platform Approvers must review it'],
       ['Review note', undefined],
       ['Review due', '2026-12-01 10:00 UTC: Approve keeps it, Reject revokes it at once'],
+      // Said only when nobody can review it as the policy stands (tab-break-glass.test.ts).
+      ['Reviewers', undefined],
     ]);
   });
   test('its access ended before the review: the review judges its use, Reject revokes nothing', () => {
@@ -73,6 +75,7 @@ describe("a break-glass request's facts", () => {
       ['Approval', 'break-glass: ran at once and failed; nothing to review'],
       ['Review note', undefined],
       ['Review due', undefined],
+      ['Reviewers', undefined],
     ]);
   });
   test('any other request: none', () => {

@@ -28,10 +28,11 @@ export const STATE_LABEL: Record<PullState, string> = {
 
 /**
  * The label of a `closed` extension acrbot closed because the access it extends ended or drifted
- * first (`closedWithItsAccess`), maybe days before its deadline: its card says "Closed", and
- * "Expired" would say its approvers ran out of time.
+ * first (`closedWithItsAccess`), maybe days before its deadline: "Closed", as its card, `status`'s
+ * list and the audit channel's card label it (stateLabelOf in src/views/request-view.ts), since
+ * "Expired" would say its approvers ran out of time. Its drawer says why ({@link extensionFact}).
  */
-export const CLOSED_WITH_ITS_ACCESS_LABEL = 'Closed without a decision';
+export const CLOSED_WITH_ITS_ACCESS_LABEL = 'Closed';
 
 /**
  * A state's badge: its label and class. Drifted rows that are all a grant made moments ago and
@@ -66,7 +67,7 @@ export function stateFilterLabel(
   const closed = rows.filter((r) => r.state === 'closed');
   const withAccess = closed.filter((r) => r.closedWithItsAccess).length;
   if (withAccess === 0) return STATE_LABEL.closed;
-  return withAccess === closed.length ? CLOSED_WITH_ITS_ACCESS_LABEL : 'Expired or closed without a decision';
+  return withAccess === closed.length ? CLOSED_WITH_ITS_ACCESS_LABEL : `${STATE_LABEL.closed}, or closed`;
 }
 
 /** {@link stateBadge} of one row. */
@@ -98,7 +99,9 @@ export const STATE_RANK: PullState[] = [
 
 /**
  * What an extension did, or which extensions moved a request's end, as a drawer fact: a granted
- * extension "Extended R-… until <end>"; an original "Extended by R-…". Undefined for others.
+ * extension "Extended R-… until <end>"; one acrbot closed with the access it extends
+ * (`closedWithItsAccess`), why, in `status`'s words (`closedWhy`: that access ended, or drifted);
+ * an original "Extended by R-…". Undefined for others.
  */
 export function extensionFact(row: Row): [label: string, value: string | undefined] {
   if (row.state === 'extended' && row.extendsRequestId)
@@ -106,6 +109,7 @@ export function extensionFact(row: Row): [label: string, value: string | undefin
       'Outcome',
       `Extended ${row.extendsRequestId}${row.extendedUntil ? ` until ${shortTime(row.extendedUntil)}` : ''}`,
     ];
+  if (row.state === 'closed' && row.closedWithItsAccess && row.closedWhy) return ['Outcome', row.closedWhy];
   return ['Extended by', row.extendedBy?.length ? row.extendedBy.join(', ') : undefined];
 }
 
@@ -443,7 +447,9 @@ export function decisionFacts(hist: History): Array<[label: string, value: strin
  * A break-glass run, as the drawer's facts (its requester is never named as its approver, as in
  * chat): who started it, the card's Approval line for it (the
  * review owed, none owed for a run that failed, or the review's verdict), and, while a review is
- * owed, by when and what Approve and Reject do. Nothing for any other request.
+ * owed, by when and what Approve and Reject do, and when nobody can review it as the policy stands
+ * (`nobodyReviews`, its drawer's history only), why and how to mend it, as its daily report says.
+ * Nothing for any other request.
  */
 export function breakGlassFacts(row: Row): Array<[label: string, value: string | undefined]> {
   const run = row.breakGlass;
@@ -463,6 +469,7 @@ export function breakGlassFacts(row: Row): Array<[label: string, value: string |
               `${row.state === 'pending' ? 'once the grant is in place, ' : ''}Approve keeps it, Reject revokes it at once`
         }`,
     ],
+    ['Reviewers', due && run.nobodyReviews],
   ];
 }
 

@@ -48,13 +48,13 @@ export function cellState(rows: readonly Row[]): PullState {
  * The badge a cell shows ({@link cellState}, format.ts `stateBadge`): "Not in Azure's listing
  * yet" when it reads drifted only because of grants made moments ago that Azure's listing does
  * not show yet (every drifted row `notListedYet`), as the access card's cell reads; one drifted
- * row of any other kind makes it Drifted. Likewise "Closed without a decision" for closed rows
+ * row of any other kind makes it Drifted. Likewise "Closed" (as their cards say) for closed rows
  * that are all extensions closed with the access they extend (`closedWithItsAccess`).
  */
 export function cellBadge(rows: readonly Row[]): { state: PullState; label: string; className: string } {
   const state = cellState(rows);
   const unlisted = state === 'drifted' && rows.every((r) => r.state !== 'drifted' || r.notListedYet);
-  // "Closed without a decision" only when the cell has closed rows and every one is an extension
+  // "Closed" only when the cell has closed rows and every one is an extension
   // closed with the access it extends (an empty cell falls back to closed too).
   const closed = rows.filter((r) => r.state === 'closed');
   const closedWithAccess = state === 'closed' && closed.length > 0 && closed.every((r) => r.closedWithItsAccess);
