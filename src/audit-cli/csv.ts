@@ -26,6 +26,8 @@ export const CSV_COLUMNS = [
   'rule_id',
   'policy_hash',
   'idempotency_key',
+  // JSON, as the JSONL export has it: which ids sit under which name is the point of the field.
+  'facts',
 ] as const;
 
 /** Characters that make Excel, LibreOffice or Sheets evaluate a cell. */
@@ -67,6 +69,8 @@ export const CSV_HEADER = csvLine(CSV_COLUMNS);
 // A stored entry is untrusted input here (it may have been tampered with), so fields are
 // read defensively rather than assumed to match AuditEntry.
 const list = (v: unknown): string => (Array.isArray(v) ? v.map(String).join(';') : v === undefined ? '' : String(v));
+/** A JSON field as its JSON text (empty when absent); the cell is then neutralised like any other. */
+const json = (v: unknown): string => (v === undefined || v === null ? '' : JSON.stringify(v));
 
 /** The CSV line of one entry, in {@link CSV_COLUMNS} order. */
 export function entryCsvLine(entry: AuditEntry): string {
@@ -87,5 +91,6 @@ export function entryCsvLine(entry: AuditEntry): string {
     entry.ruleId,
     entry.policyHash,
     entry.idempotencyKey,
+    json(entry.facts),
   ]);
 }

@@ -21,7 +21,7 @@ import {
 } from '../domain/audit-chain';
 import { counted } from '../domain/text';
 import { CliError, EXIT } from './cli-error';
-import { CSV_HEADER } from './csv';
+import { CSV_COLUMNS } from './csv';
 
 /** What a first pass over an export file found. */
 export interface ExportFile {
@@ -103,6 +103,13 @@ const isEntryLike = (v: unknown): v is AuditEntry =>
   v !== null && typeof v === 'object' && !Array.isArray(v) && isSeq((v as AuditEntry).seq);
 
 /**
+ * How every CSV export's header begins, this release's and older ones' alike: columns are added
+ * at the end (`facts`, `idempotency_key`, …), so a whole-header match would miss an older CSV.
+ * A JSONL line begins with `{`.
+ */
+const CSV_HEADER_START = `${CSV_COLUMNS[0]},${CSV_COLUMNS[1]},`;
+
+/**
  * Reads `path` once and says what it is. A file that is no JSONL export (missing, a directory, a
  * CSV export, a first line that is not an entry) or one cut short (its last line not a whole JSON
  * value) is an error, exit 2: nothing in it was verified. A later line that is not JSON is left
@@ -121,7 +128,7 @@ export function readExportFile(path: string): ExportFile {
   try {
     for (const line of lines(path)) {
       count++;
-      if (line.no === 1 && line.text.replace(/\r$/, '') === CSV_HEADER.replace(/\r\n$/, ''))
+      if (line.no === 1 && line.text.startsWith(CSV_HEADER_START))
         throw new CliError(
           `${path} is a CSV export: verify reads the JSONL export (audit:export --format jsonl), which keeps each entry as it was hashed`,
         );

@@ -35,13 +35,16 @@ import { deletedByEarlierAttempts, refusedEntry } from './earlier-deletions';
  * before the DELETE of the credential itself: nothing fences those DELETEs, and a run frozen past
  * its leases while another instance took its revocation over writes nothing more. Its throw sends
  * nothing; a mark written stands, as for an attempt stopped at that point.
+ * Returns `notOurs` when the token under the credential's name was left as not acrbot's, by this
+ * attempt or an earlier one: no credential of the request was deleted then, which the cluster
+ * step's report says (secret-revocation.ts).
  */
 export async function revokeCredential(
   deps: LifecycleDeps,
   request: AccessRequest,
   by: Actor,
   checkLeases?: () => Promise<void>,
-): Promise<void> {
+): Promise<'notOurs' | undefined> {
   const ref = credentialOf(request);
   const problem = keptCredentialReason(request);
   if (!ref || problem) {
@@ -50,7 +53,7 @@ export async function revokeCredential(
       outcome: 'kept',
       detail: problem,
     });
-    return;
+    return undefined;
   }
   const targetIds = credentialTargetIds(ref);
   const before = (await deps.audit.forRequest(request.id)).filter((e) => e.action === 'access.revoke.credential');
@@ -89,7 +92,7 @@ export async function revokeCredential(
             ? "not there when an earlier attempt of this revocation looked (the token under its name was not acrbot's, left for an operator); nothing deleted"
             : 'not there when an earlier attempt of this revocation looked; nothing deleted',
     });
-    return;
+    return notOursBefore && !deletedBefore && !stands ? 'notOurs' : undefined;
   }
   // A token under the name that Azure dates otherwise than acrbot's record is not the one acrbot
   // made (deleted and made again since): neither it nor the scope map it may use is deleted. A
@@ -105,7 +108,7 @@ export async function revokeCredential(
       targetIds,
       detail: foreign.detail,
     });
-    return;
+    return 'notOurs';
   }
   // What this attempt dealt with so far, for the entry of a DELETE refused after it and for
   // what the approvers are told is left (deleteFailed, leftAfter).
@@ -199,6 +202,7 @@ export async function revokeCredential(
       request,
       `The revocation of ${request.id} ended unconfirmed for its token. ${deletion.registryUnconfirmed}`,
     );
+  return undefined;
 }
 
 /**

@@ -77,19 +77,26 @@ export function applicationLeft(ref: Extract<CredentialRef, { kind: 'sp' }>, app
  * secret (and the `imagePullSecrets` entries acrbot added) is what is left, and no longer signs in.
  * `credential` `kept`: acrbot kept no usable record of the credential (credential-revocation.ts
  * `keptCredentialReason`) and deleted none, so the secret may still sign in; said so, never that
- * acrbot deleted it.
+ * acrbot deleted it. `notOurs`: the token under the credential's name (`token`: `T on registry
+ * R`) is not the one acrbot made (G15, foreign-token.ts), so acrbot left it for an operator and
+ * deleted none: said so, with what to check, never that acrbot deleted it.
  */
 export function secretLeft(
   plan: Pick<SecretPlan, 'namespace' | 'secretName' | 'cluster'>,
-  credential: 'deleted' | 'kept' = 'deleted',
+  credential: 'deleted' | 'kept' | 'notOurs' = 'deleted',
+  token: string | undefined = undefined,
 ): LeftBehind {
   const secret = `pull secret ${plan.namespace}/${plan.secretName}`;
   return {
     ...(credential === 'deleted'
       ? { ended: `acrbot deleted the credential of ${secret}, so it no longer signs in` }
-      : {
-          unconfirmed: `acrbot has no usable record of the credential of ${secret}, so it deleted none: the access may not have ended, as the secret may still sign in`,
-        }),
+      : credential === 'notOurs'
+        ? {
+            unconfirmed: `acrbot deleted no credential of ${secret}: the ACR token ${token ?? "now under its token's name"} is not the one acrbot made (audit log: access.revoke.credential, notOurs), so acrbot left it in place for an operator to check, and to delete if nobody needs it. acrbot cannot confirm the access ended: if that token is acrbot's own after all, the secret still signs in`,
+          }
+        : {
+            unconfirmed: `acrbot has no usable record of the credential of ${secret}, so it deleted none: the access may not have ended, as the secret may still sign in`,
+          }),
     what: `the secret itself in cluster ${plan.cluster.name} (and any imagePullSecrets entry acrbot added for it)`,
     command: `kubectl delete secret -n ${plan.namespace} ${plan.secretName}, in cluster ${plan.cluster.name}`,
   };

@@ -10,6 +10,7 @@ import { type ClusterAccess, LeaseLostError } from '../domain/ports';
 import type { AccessRequest, Actor } from '../domain/request';
 import {
   acrbotServiceAccountEntries,
+  credentialOf,
   laterWriterOf,
   replacedByStartedWrite,
   serviceAccountUidsOf,
@@ -55,19 +56,30 @@ export async function revokeSecrets(
   const failures: unknown[] = [];
   // A request whose cluster step failed with no usable record of its credential: none deleted.
   let kept = false;
+  // One whose cluster step failed and whose token under the credential's name is not acrbot's
+  // (G15): left for an operator, none deleted either.
+  let notOurs: { token?: string } | undefined;
   for (const owner of [...extensions, request]) {
-    const failed = await revokeSecret(deps, owner, owner.plan as SecretPlan, by, { ending, stopped, checkLeases });
-    if (!failed) continue;
-    failures.push(failed);
+    const ended = await revokeSecret(deps, owner, owner.plan as SecretPlan, by, { ending, stopped, checkLeases });
+    if (!ended.clusterFailed) continue;
+    failures.push(ended.failure);
     kept ||= keptCredentialReason(owner) !== undefined;
+    if (ended.credential === 'notOurs') notOurs ??= { token: tokenNamed(owner) };
   }
   if (!failures.length) return;
   const cause = failures.length === 1 ? failures[0] : new AggregateError(failures, 'several secrets');
   // The credential is dealt with: the approvers' report names the secret as what is left. One
-  // acrbot kept no usable record of was not deleted: the report says so, not that it was.
+  // acrbot kept no usable record of, or left as not its own, was not deleted: the report says
+  // so, not that it was.
+  const credential = kept ? 'kept' : notOurs !== undefined ? 'notOurs' : 'deleted';
+  const said = {
+    kept: 'no usable record of its credential was kept, so none was deleted',
+    notOurs: "the token under its credential's name is not the one acrbot made, so none was deleted",
+    deleted: 'its credential is deleted',
+  }[credential];
   throw new RevocationLeftError(
-    `the Kubernetes clean-up of ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name} failed; ${kept ? 'no usable record of its credential was kept, so none was deleted' : 'its credential is deleted'}, the clean-up is retried`,
-    secretLeft(plan, kept ? 'kept' : 'deleted'),
+    `the Kubernetes clean-up of ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name} failed; ${said}, the clean-up is retried`,
+    secretLeft(plan, credential, notOurs?.token),
     { cause },
   );
 }
@@ -76,10 +88,11 @@ export async function revokeSecrets(
  * Ends one secret request: its secret and service-account entry (unless a later acrbot
  * request wrote that same object, or the cluster cannot be reached), then its credential,
  * which is deleted even when the cluster step failed: a revoke after a leak must end the
- * credential at once. Returns the cluster step's error, to be retried; throws if the
- * credential could not be deleted. `ending`: the requests ending with it; `stopped`: the
- * extensions whose runs wait to be resumed ({@link removeSecret}); `checkLeases`: the lease
- * checks ({@link revokeSecrets}), whose {@link LeaseLostError} is thrown on as it is.
+ * credential at once. Returns whether the cluster step failed, with its error (to be retried),
+ * and `notOurs` when the credential's token was left as not acrbot's ({@link revokeCredential});
+ * throws if the credential could not be deleted. `ending`: the requests ending with it;
+ * `stopped`: the extensions whose runs wait to be resumed ({@link removeSecret}); `checkLeases`:
+ * the lease checks ({@link revokeSecrets}), whose {@link LeaseLostError} is thrown on as it is.
  */
 async function revokeSecret(
   deps: LifecycleDeps,
@@ -91,11 +104,12 @@ async function revokeSecret(
     stopped,
     checkLeases,
   }: { ending: ReadonlySet<string>; stopped: ReadonlySet<string>; checkLeases?: () => Promise<void> },
-): Promise<unknown> {
+): Promise<{ clusterFailed: boolean; failure?: unknown; credential?: 'notOurs' }> {
   const target = `${plan.cluster.id}/namespaces/${plan.namespace}/secrets/${plan.secretName}`;
   // A replacement is a PUT that keeps the uid: acrbot's records of who wrote that object, and
   // when, say whether a later request holds it now (G15). Asked of the store, not the cluster.
   const holder = laterWriterOf(request, await secretHolders(deps, plan), ending);
+  let clusterFailed = false;
   let clusterFailure: unknown;
   if (holder)
     await recordAccessEvent(deps, request, by, {
@@ -111,6 +125,7 @@ async function revokeSecret(
       // Not the cluster's failure: another instance may hold this revocation now, and this run
       // writes nothing more (the credential's deletion included).
       if (err instanceof LeaseLostError) throw err;
+      clusterFailed = true;
       clusterFailure = err;
       // Not allowed to stop the credential's deletion below: a failed audit write here is
       // logged, the error itself goes to the scheduler (retried and reported).
@@ -118,13 +133,19 @@ async function revokeSecret(
         action: 'access.revoke.secret',
         outcome: 'failed',
         targetIds: [target],
-        detail: `the cluster step failed (${isUserFacing(err) ? err.code : 'unexpected error'}); ${keptCredentialReason(request) ? 'no usable record of the credential was kept, so none is deleted' : 'the credential is deleted now'}, the cluster step is retried`,
+        detail: `the cluster step failed (${isUserFacing(err) ? err.code : 'unexpected error'}); ${keptCredentialReason(request) ? 'no usable record of the credential was kept, so none is deleted' : "the credential is deleted now if it is acrbot's (the access.revoke.credential entry that follows says)"}, the cluster step is retried`,
       }).catch((auditErr: unknown) =>
         deps.log.error({ err: auditErr, requestId: request.id }, 'audit of a failed secret revocation failed'),
       );
     }
-  await revokeCredential(deps, request, by, checkLeases);
-  return clusterFailure;
+  const credential = await revokeCredential(deps, request, by, checkLeases);
+  return { clusterFailed, failure: clusterFailure, ...(credential && { credential }) };
+}
+
+/** `T on registry R`: the token `request`'s records name for its credential, for the report. */
+function tokenNamed(request: AccessRequest): string | undefined {
+  const ref = credentialOf(request);
+  return ref?.kind === 'token' ? `${ref.tokenName} on registry ${ref.registry}` : undefined;
 }
 
 /** The acrbot requests on this cluster and registry that may hold a secret they wrote, from the store. */

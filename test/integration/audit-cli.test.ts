@@ -557,6 +557,7 @@ describe('audit:export', () => {
         ruleId: 'prod-two',
         policyHash: 'sha256:abc',
         idempotencyKey: 'k-2',
+        facts: { deleted: ['/subscriptions/s/a', '=1+1'] },
       }),
       auditEvent(3, { actor: { objectId: 'oid-3', name: '\tTabbed' }, detail: 'line\nbreak' }),
       // A formula after another separator: Excel splits on ";" in much of Europe, LibreOffice on tab too.
@@ -566,7 +567,7 @@ describe('audit:export', () => {
     expect(r.code).toBe(0);
     expect(
       r.stdout.startsWith(
-        'seq,ts,actor_object_id,actor_name,tenant_id,action,request_id,target_ids,outcome,detail,correlation_ids,prev_hash,hash,rule_id,policy_hash,idempotency_key\r\n',
+        'seq,ts,actor_object_id,actor_name,tenant_id,action,request_id,target_ids,outcome,detail,correlation_ids,prev_hash,hash,rule_id,policy_hash,idempotency_key,facts\r\n',
       ),
     ).toBe(true);
     const [header, ...rows] = parseCsv(r.stdout);
@@ -590,7 +591,9 @@ describe('audit:export', () => {
       'sha256:abc',
       'k-2',
     ]);
+    expect(JSON.parse(col(rows[1], 'facts'))).toEqual({ deleted: ['/subscriptions/s/a', '=1+1'] });
     expect(col(rows[0], 'rule_id')).toBe('');
+    expect(col(rows[0], 'facts')).toBe('');
     expect(col(rows[2], 'actor_name')).toBe("'\tTabbed");
     expect(col(rows[2], 'detail')).toBe('line\\nbreak'); // escaped on append (G12)
     // The hashes are exported so the rows can be matched against a re-verified JSONL export.

@@ -74,7 +74,7 @@ describe('a credentials answer that cannot be read', () => {
     expect(failure).toBeInstanceOf(UserFacingError);
     expect(failure).toMatchObject({ code: 'cluster.noCredentials' });
     expect((failure as Error).message).toMatch(
-      /^Azure did not return credentials for cluster aks-dev \(PARSE_ERROR\); ask again in a few minutes, and if it keeps failing, the platform team can find the details in acrbot's logs/,
+      /^Azure did not return credentials for cluster aks-dev \(PARSE_ERROR\); this often passes within a few minutes, and if it keeps failing, the platform team can find the details in acrbot's logs/,
     );
     // What the flow logs (logExplainedFailure): the error with its whole cause chain.
     const logged = JSON.stringify(serializeError(failure));

@@ -262,7 +262,7 @@ describe('what the user reads', () => {
     emulator().faults.inject({ verb: 'create', resource: 'secrets', status: 429, retryAfterSeconds: 0, times: 10 });
     const err = await write(kube, access, 'acr-throttled').catch((e: unknown) => e);
     expect((err as Error).message).toBe(
-      "Cluster aks-prod is throttling requests (429) and refused acrbot's create of secrets in namespace payments; nothing was left behind; try again in a few minutes.",
+      "Cluster aks-prod is throttling requests (429) and refused acrbot's create of secrets in namespace payments; nothing was left behind; this passes once it is less busy, usually within a few minutes.",
     );
   });
 

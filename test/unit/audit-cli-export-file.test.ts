@@ -146,3 +146,13 @@ describe('checkEachEntry: unsigned entries of a filtered export, with the key', 
     });
   });
 });
+
+test('a CSV export is named as one, an older release’s too (its header lacks the columns added since, such as facts)', () => {
+  const older =
+    'seq,ts,actor_object_id,actor_name,tenant_id,action,request_id,target_ids,outcome,detail,correlation_ids,prev_hash,hash,rule_id,policy_hash,idempotency_key\r\n';
+  for (const header of [older, `${older.slice(0, -2)},facts\r\n`]) {
+    const path = tmp.path('export.csv');
+    writeFileSync(path, `${header}1,2025-01-15T00:00:00.000Z\r\n`);
+    expect(() => readExportFile(path)).toThrow(/is a CSV export: verify reads the JSONL export/);
+  }
+});

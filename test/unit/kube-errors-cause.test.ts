@@ -236,7 +236,7 @@ describe('explainKubeError', () => {
       withCorrelation(() => explainKubeError(apiError(500, { reason: 'InternalError' }), call).message, 'run-8'),
     ).toBe(
       'Cluster aks-prod failed (HTTP 500) while acrbot tried to create secrets in namespace payments; nothing was ' +
-        'left behind; ask again in a few minutes, and if it keeps failing, the platform team can find the status ' +
+        'left behind; this often passes within a few minutes, and if it keeps failing, the platform team can find the status ' +
         "and reason of the cluster's answer in acrbot's logs under reference run-8 (not its message: it may quote the secret).",
     );
     // Said to the requester, whose new request an approver approves: one wording for it.
@@ -283,7 +283,7 @@ describe("the cluster's credentials not returned", () => {
     expect(err).toMatchObject({
       code: 'cluster.noCredentials',
       message:
-        'Azure did not return credentials for cluster aks-prod (no answer); ask again in a few minutes, and if it ' +
+        'Azure did not return credentials for cluster aks-prod (no answer); this often passes within a few minutes, and if it ' +
         "keeps failing, the platform team can find the details in acrbot's logs under reference run-9.",
     });
   });

@@ -74,3 +74,15 @@ test('kept, while Azure does not answer: retried, and the access ends when it an
   expect(advice('kept')).toContain('the access ends as soon as Azure answers');
   expect(advice('deleted')).toContain('the work is done as soon as Azure answers');
 });
+
+test('a token under its name that is not acrbot’s (notOurs, G15): none deleted, what to check, never "deleted the credential"', () => {
+  const left = secretLeft(SECRET, 'notOurs', 'acrbot-r-1 on registry contosoacr');
+  const advice = revocationAdvice(
+    new RevocationLeftError('failed', left, { cause: new Error('x') }),
+    pendingRequest({ plan }),
+  );
+  expect(advice).toBe(
+    ` acrbot deleted no credential of pull secret payments/acr-auth: the ACR token acrbot-r-1 on registry contosoacr is not the one acrbot made (audit log: access.revoke.credential, notOurs), so acrbot left it in place for an operator to check, and to delete if nobody needs it. acrbot cannot confirm the access ended: if that token is acrbot's own after all, the secret still signs in. To end the access at once, delete by hand the secret itself in cluster ${plan.cluster.name} (and any imagePullSecrets entry acrbot added for it) (kubectl delete secret -n payments acr-auth, in cluster ${plan.cluster.name}): the next attempt finds it gone and finishes.`,
+  );
+  expect(advice).not.toMatch(/acrbot deleted the credential|has ended already/);
+});

@@ -114,8 +114,9 @@ export async function kubeClusterAccess(
     );
     if (gone) throw gone;
     const cause = credentialsError(err);
-    // What to fix, not "then ask again": a run's failed card adds that, with the command to type
-    // (request-view.ts, failedSummary); `check` shows the first clause, and a revocation's job retries.
+    // What to fix or wait for, never "ask again": a run's failed card adds that, with the command to
+    // type (request-view.ts, failedSummary), and would say it twice; `check` shows the first clause,
+    // and a revocation's job retries.
     if (statusCode === 403)
       throw new UserFacingError(
         'cluster.noCredentials',
@@ -126,7 +127,7 @@ export async function kubeClusterAccess(
     const answer = code ?? (statusCode !== undefined ? `HTTP ${statusCode}` : 'no answer');
     throw new UserFacingError(
       'cluster.noCredentials',
-      `Azure did not return credentials for cluster ${cluster.name} (${answer}); ask again in a few minutes, and if it keeps failing, ${logsReference()}.`,
+      `Azure did not return credentials for cluster ${cluster.name} (${answer}); this often passes within a few minutes, and if it keeps failing, ${logsReference()}.`,
       { cause },
     );
   }

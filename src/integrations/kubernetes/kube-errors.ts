@@ -92,12 +92,13 @@ export const CLUSTER_NO_TOKEN = 'cluster.noToken';
  * acrbot's identity could not get its Entra token for an Entra-enabled cluster (the credential
  * threw or answered none): the call it was for was never sent. Its own sentence, not the
  * cluster's 401 that an old token would have drawn, which would send people to the cluster's
- * rights when the token service failed. `cause`: the credential's error, for the log.
+ * rights when the token service failed. No "ask again": a run's failed card adds it with the
+ * command. `cause`: the credential's error, for the log.
  */
 export function clusterTokenError(cluster: string, cause?: unknown): UserFacingError {
   return new UserFacingError(
     CLUSTER_NO_TOKEN,
-    `acrbot could not get an Entra token for cluster ${cluster} from Microsoft Entra ID, so nothing was sent to the cluster; ask again in a few minutes (the platform team finds the cause in acrbot's log if it goes on).`,
+    `acrbot could not get an Entra token for cluster ${cluster} from Microsoft Entra ID, so nothing was sent to the cluster; this often passes within a few minutes (the platform team finds the cause in acrbot's log if it goes on).`,
     cause === undefined ? [] : { cause },
   );
 }
@@ -156,8 +157,9 @@ export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacing
         cause,
       );
     default:
-      // A timeout and no answer say what to check, not "ask again": a run's failed card adds that,
-      // with the command to type (request-view.ts, failedSummary), and a revocation's job retries.
+      // None of these says "ask again" (a timeout and no answer say what to check, a passing fault
+      // that it passes): a run's failed card adds that, with the command to type (request-view.ts,
+      // failedSummary), and would say it twice; a revocation's job retries.
       if (timedOut(err))
         return new UserFacingError(
           'kubernetes.timeout',
@@ -168,7 +170,7 @@ export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacing
       if (status === 429)
         return new UserFacingError(
           'kubernetes.failed',
-          `Cluster ${ctx.cluster} is throttling requests (429) and refused acrbot's ${ctx.verb} of ${ctx.resource} in namespace ${ctx.namespace}${LEAVES_NOTHING.has(ctx.verb) ? '; nothing was left behind' : ''}; try again in a few minutes.`,
+          `Cluster ${ctx.cluster} is throttling requests (429) and refused acrbot's ${ctx.verb} of ${ctx.resource} in namespace ${ctx.namespace}${LEAVES_NOTHING.has(ctx.verb) ? '; nothing was left behind' : ''}; this passes once it is less busy, usually within a few minutes.`,
           cause,
         );
       // No status: nothing came back (refused connection, reset, DNS), so the step is the
@@ -177,7 +179,7 @@ export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacing
         'kubernetes.failed',
         status === undefined
           ? `Cluster ${ctx.cluster} could not be reached (no answer) while acrbot tried to ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace}${leftBehind(ctx)}; check that its API server is up and reachable from acrbot.`
-          : `Cluster ${ctx.cluster} failed (HTTP ${status}) while acrbot tried to ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace}${leftBehind(ctx)}; ask again in a few minutes, and if it keeps failing, ${logsHold(ctx)}.`,
+          : `Cluster ${ctx.cluster} failed (HTTP ${status}) while acrbot tried to ${ctx.verb} ${ctx.resource} in namespace ${ctx.namespace}${leftBehind(ctx)}; this often passes within a few minutes, and if it keeps failing, ${logsHold(ctx)}.`,
         cause,
       );
   }
