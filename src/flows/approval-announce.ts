@@ -122,13 +122,15 @@ function approvalRefusalToldKey(requestId: string): string {
 
 /**
  * The words of a refused entry whose writer could not tell the requester (their conversation
- * failed too): a later run of the job tells them, once ({@link approvalRefusalToldKey}).
+ * failed too): a later run of the job tells them, once ({@link approvalRefusalToldKey}). Kept as
+ * they are: an entry written before its `facts` existed is read by them ({@link requesterNotTold}).
  */
 export const REQUESTER_NOT_TOLD = 'the requester could not be told';
 
 /**
  * The `facts` key of whether the requester knows of the refusal: {@link REQUESTER_TOLD} or
- * {@link REQUESTER_NOT_TOLD_FACT}. The job reads it, never the detail's words (people read those).
+ * {@link REQUESTER_NOT_TOLD_FACT}. The job reads it, not the detail's words (people read those),
+ * of every entry that has it ({@link requesterNotTold}).
  */
 const REQUESTER_FACT = 'requester';
 
@@ -161,9 +163,18 @@ export function approvalRefusedEntry(
   };
 }
 
-/** Whether the writer of refused `entry` could not tell the requester ({@link REQUESTER_FACT}). */
+/**
+ * Whether the writer of refused `entry` could not tell the requester: read from its facts
+ * ({@link REQUESTER_FACT}); an entry without them, written before they existed (before the upgrade,
+ * or by an older instance during it), by its detail's words ({@link REQUESTER_NOT_TOLD}, unchanged
+ * since), so a requester whose turn an older release ran is still told.
+ */
 function requesterNotTold(entry: AuditEvent): boolean {
-  return entry.facts?.[REQUESTER_FACT]?.includes(REQUESTER_NOT_TOLD_FACT) ?? false;
+  // A stored entry is read defensively: a list of strings, or not a record of them.
+  const said: unknown = entry.facts?.[REQUESTER_FACT];
+  return entry.facts === undefined
+    ? typeof entry.detail === 'string' && entry.detail.includes(REQUESTER_NOT_TOLD)
+    : Array.isArray(said) && said.includes(REQUESTER_NOT_TOLD_FACT);
 }
 
 /**

@@ -124,8 +124,11 @@ const TENANT_NOT_SERVED =
   '; its tenant is no longer served by this deployment (ACRBOT_ALLOWED_TENANTS), so nobody can review it: it stays owed, and is not reported again while that lasts';
 
 /**
- * The `facts` of a report's entry whose tenant is no longer served ({@link TENANT_NOT_SERVED}):
- * what {@link ApprovalNudges.saidNotServed} reads, never the detail's words (people read those).
+ * The `facts` key every report's entry carries: {@link TENANT_NOT_SERVED_FACT} when it said its
+ * tenant is no longer served ({@link TENANT_NOT_SERVED}), else empty. What
+ * {@link ApprovalNudges.saidNotServed} reads, not the detail's words (people read those); carried
+ * by every report, so one without `facts` is known for an older release's (which said nothing of
+ * the tenant) and looked past.
  */
 const TENANT_FACT = 'tenant';
 
@@ -301,7 +304,7 @@ export class ApprovalNudges {
             ? REFUSED_EVERYWHERE
             : '; not posted: no break-glass, audit or approvals channel to post it in'
       }${notServed && posted ? TENANT_NOT_SERVED : ''}`,
-      ...(notServed && posted ? { facts: { [TENANT_FACT]: [TENANT_NOT_SERVED_FACT] } } : {}),
+      facts: { [TENANT_FACT]: notServed && posted ? [TENANT_NOT_SERVED_FACT] : [] },
     });
     // Its own job, moved a day on only while nobody wrote it since it was read: a review decided
     // during the report cancelled it (break-glass-reviews.ts), and an upsert would bring it back.
@@ -309,13 +312,25 @@ export class ApprovalNudges {
   }
 
   /**
-   * Whether the last report of the grant's owed review said its tenant is no longer served
-   * ({@link TENANT_NOT_SERVED}; read from its facts, {@link TENANT_FACT}): a later report, made
-   * while it was served again, clears it.
+   * Whether the last report of the grant's owed review that says anything of its tenant said it
+   * is no longer served ({@link TENANT_NOT_SERVED}; read from its facts, {@link TENANT_FACT}): a
+   * later report, made while it was served again (or not posted), clears it. A report without
+   * `facts` is an older release's (before the upgrade, or an older instance's daily report during
+   * the rollout), which said nothing of the tenant: looked past, so that report does not make this
+   * one report again; unless its words say it (a build that wrote them before the facts existed).
    */
   private async saidNotServed(requestId: string): Promise<boolean> {
     const reports = (await this.audit.forRequest(requestId)).filter((e) => e.action === 'breakglass.unreviewed');
-    return reports.at(-1)?.facts?.[TENANT_FACT]?.includes(TENANT_NOT_SERVED_FACT) ?? false;
+    for (const { facts, detail } of reports.reverse()) {
+      if (facts === undefined) {
+        if (typeof detail === 'string' && detail.includes(TENANT_NOT_SERVED)) return true;
+        continue;
+      }
+      // A stored entry is read defensively: a list of strings, or not a record of them.
+      const said: unknown = facts[TENANT_FACT];
+      return Array.isArray(said) && said.includes(TENANT_NOT_SERVED_FACT);
+    }
+    return false;
   }
 
   /**

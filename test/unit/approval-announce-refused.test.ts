@@ -14,7 +14,7 @@ import {
 import { approvalAnnounceJobId } from '../../src/flows/request-jobs';
 import type { JobSpec } from '../../src/flows/scheduler';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
-import type { AccessRequest } from '../../src/domain/request';
+import { ACRBOT_ACTOR, type AccessRequest } from '../../src/domain/request';
 import { createLogger } from '../../src/observability/logger';
 import { FakeClock, HOUR, MINUTE } from './support/fake-clock';
 import { pendingRequest } from './support/requests';
@@ -121,6 +121,51 @@ describe('approval.announce refused for good', () => {
     await t.run();
     expect(t.told).toHaveLength(1);
     expect(await t.refusedEntries()).toHaveLength(2);
+  });
+
+  test('an entry of a release before facts (the turn could not tell the requester): read by its words, told once', async () => {
+    const request = pendingRequest();
+    const t = setup(request);
+    // Exactly as release 3825f385's turn wrote it (request-handler.ts), during or before the
+    // upgrade: no facts; its words alone say the requester was not told.
+    await t.audit.append({
+      actor: { ...ACRBOT_ACTOR },
+      tenantId: request.tenantId,
+      action: 'approval.card.posted',
+      requestId: request.id,
+      targetIds: [CHANNEL],
+      outcome: 'refused',
+      detail:
+        'not posted: Teams refused it (403 BotNotInConversationRoster: acrbot is not in that conversation); by the announcement; the requester could not be told; the approval.announce job tries again',
+      idempotencyKey: `approval.card.posted:refused:${request.id}`,
+    });
+    await t.run();
+    expect(t.told).toHaveLength(1);
+    expect(await t.refusedEntries()).toHaveLength(2);
+
+    // The one that told them (it has facts) is found by the next run: not told again.
+    t.clock.advance(HOUR);
+    await t.run();
+    expect(t.told).toHaveLength(1);
+  });
+
+  test('an entry of a release before facts whose turn told the requester: not told again', async () => {
+    const request = pendingRequest();
+    const t = setup(request);
+    await t.audit.append({
+      actor: { ...ACRBOT_ACTOR },
+      tenantId: request.tenantId,
+      action: 'approval.card.posted',
+      requestId: request.id,
+      targetIds: [CHANNEL],
+      outcome: 'refused',
+      detail:
+        'not posted: Teams refused it (403 BotNotInConversationRoster: acrbot is not in that conversation); by the announcement; the requester was told; the approval.announce job tries again',
+      idempotencyKey: `approval.card.posted:refused:${request.id}`,
+    });
+    await t.run();
+    expect(t.told).toEqual([]);
+    expect(await t.refusedEntries()).toHaveLength(1);
   });
 
   test('the job could not tell the requester either: nothing recorded, the next run tries again', async () => {
