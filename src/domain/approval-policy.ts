@@ -82,12 +82,18 @@ function keptApproversMessage(request: AccessRequest): string {
 /**
  * Why an expired request can no longer be decided. An extension whose wait was cut to its
  * original's end (extension-deadline.ts) says that end: the access it would extend is gone, so
- * asking its requester for the same extension again would not help.
+ * asking its requester for the same extension again would not help. One its approval window
+ * closed while that access ran on says the way its requester's card gives (lifecycle-view.ts):
+ * `extend` the original again, which works while its access runs; a new request is the way once
+ * it ended (`extend` is refused then), and a grant's request is made anew.
  */
 function expiredMessage(request: AccessRequest): string {
   const end = waitEndsWithOriginal(request);
-  if (end && request.extendsRequestId)
-    return `The access of ${request.extendsRequestId} ended at ${formatUtc(end)}, so its extension ${request.id} closed without a decision and nothing was extended; ask the requester for a new request if the access is still needed.`;
+  const originalId = request.extendsRequestId;
+  if (end && originalId)
+    return `The access of ${originalId} ended at ${formatUtc(end)}, so its extension ${request.id} closed without a decision and nothing was extended; ask the requester for a new request if the access is still needed.`;
+  if (originalId)
+    return `Extension ${request.id} expired at ${formatUtc(request.expiresAt)} without a decision, and nothing was extended; ask the requester to extend ${originalId} again while its access runs, or to make a new request once it has ended.`;
   return `Request ${request.id} expired at ${formatUtc(request.expiresAt)}; ask the requester to make a new one.`;
 }
 

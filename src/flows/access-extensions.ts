@@ -4,6 +4,7 @@
  * the family of requests that make up one access (an original and its extensions) is read and
  * ended together or carried on by the later end.
  */
+import { credentialEnd } from '../domain/access-end';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, Actor, RequestState } from '../domain/request';
 import { transition } from '../domain/request';
@@ -128,7 +129,10 @@ async function moveEnd(
       by: extension.id,
       // The extension's run rotated the secret to a credential with this expiry (the old one is
       // deleted): from now on it, not the original's plan, says when pulls with the secret stop.
-      ...(extension.plan.kind === 'secret' && { credentialExpiresAt: extension.plan.expiresAt }),
+      // An extension that an extension of its own rotated since (a chain) has that one's.
+      ...(extension.plan.kind === 'secret' && {
+        credentialExpiresAt: credentialEnd(extension) ?? extension.plan.expiresAt,
+      }),
     });
     try {
       await deps.store.update(next);
@@ -198,20 +202,31 @@ export async function movedByMissedExtensions(
   return fresh?.state === 'succeeded' && !isDue(fresh, now);
 }
 
+/** Most originals {@link originalEndingWith} climbs through: far more than a chain of extensions has. */
+const MAX_CHAIN_HOPS = 10;
+
 /**
  * The original of `extension` when its end was moved to the extension's and is due now (the
- * extension moved it), so both end in one revocation; undefined otherwise.
+ * extension moved it), so both end in one revocation; undefined otherwise. Followed up a chain:
+ * an extension of an extension (filed on one that had not yet moved its own original's end, which
+ * it moved later) ends with the first original whose end the chain moved, whose revocation takes
+ * every extension of it along (extensionsOf). Stopping at the middle one would end it and the
+ * last one alone, and delete the secret they share while the first original still holds it.
  */
 export async function originalEndingWith(
   deps: LifecycleDeps,
   extension: AccessRequest,
   now: Date,
 ): Promise<AccessRequest | undefined> {
-  if (!extension.extendsRequestId) return undefined;
-  const original = await deps.store.get(extension.extendsRequestId);
-  return original?.state === 'succeeded' && original.access?.extendedBy?.includes(extension.id) && isDue(original, now)
-    ? original
-    : undefined;
+  let ending: AccessRequest | undefined;
+  for (let current = extension, hops = 0; current.extendsRequestId && hops < MAX_CHAIN_HOPS; hops++) {
+    const original = await deps.store.get(current.extendsRequestId);
+    const endsWith =
+      original?.state === 'succeeded' && original.access?.extendedBy?.includes(current.id) && isDue(original, now);
+    if (!endsWith) break;
+    ending = current = original;
+  }
+  return ending;
 }
 
 /**

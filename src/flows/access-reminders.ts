@@ -9,7 +9,7 @@
 import type { PauseAsTold } from '../domain/access-pause';
 import type { ScheduledJob } from '../domain/ports';
 import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
-import { planOutsideSubscriptions, type UnservedResource, unservedClause } from '../domain/served-subscriptions';
+import { planOutsideSubscriptions, type UnservedResource, unservedClauseWithin } from '../domain/served-subscriptions';
 import { isServedTenant } from '../domain/tenant-boundary';
 import { accessExpiryJobId } from './access-jobs';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
@@ -32,7 +32,7 @@ function withoutExtend(
 ): string {
   const why = [
     ...(notServed ? ['its tenant is no longer served (ACRBOT_ALLOWED_TENANTS)'] : []),
-    ...(unserved ? [unservedClause(unserved).replace(/^C/, 'c').replace(/^R/, 'r')] : []),
+    ...(unserved ? [unservedClauseWithin(unserved)] : []),
     ...(driftSeen ? [`removed outside acrbot (seen ${driftSeen})`] : []),
     ...(paused ? ['new access is paused'] : []),
     ...(extensionWaiting ? [`extension ${extensionWaiting} waits for approval`] : []),
@@ -55,9 +55,12 @@ export async function scheduleEnd(deps: LifecycleDeps, request: AccessRequest): 
 
 /**
  * Schedules every reminder that still lies in the future, before {@link reminderEnd}: the end
- * of the term, or a pull secret's credential expiry when that comes first. The request's jobs of
- * offsets ACRBOT_EXPIRY_REMINDERS no longer lists (scheduled before it changed) go: kept, they
- * would remind at the old offset before an end an extension moved.
+ * of the term, or a pull secret's credential expiry when that comes first. Jobs of offsets
+ * ACRBOT_EXPIRY_REMINDERS does not list are left alone: during a rolling restart from one value
+ * to another, instances of both run on one schedule, and cancelling them here would cancel the
+ * other side's reminders (each side would cancel the other's, and one whose time passed meanwhile
+ * would be lost). Each ends itself when due ({@link skipOutdated}), and the end of the access
+ * cancels them all ({@link reminderJobIds}).
  */
 export async function scheduleReminders(deps: LifecycleDeps, request: AccessRequest): Promise<void> {
   const remindOf = reminderEnd(request);
@@ -75,12 +78,11 @@ export async function scheduleReminders(deps: LifecycleDeps, request: AccessRequ
       payload: { beforeMs },
     });
   }
-  await cancelOutdatedReminders(deps, request.id);
 }
 
 /**
  * Most reminder jobs of one request listed at once: far more than ACRBOT_EXPIRY_REMINDERS lists,
- * with room for the offsets of an earlier setting or two.
+ * with room for the offsets of an earlier setting or two (kept until due: {@link scheduleReminders}).
  */
 const REMINDER_JOBS_LISTED = 20;
 
@@ -93,21 +95,10 @@ function offsetOf(job: Pick<ScheduledJob, 'payload'>): number | undefined {
   return typeof beforeMs === 'number' ? beforeMs : undefined;
 }
 
-/** Whether `job` reminds at an offset ACRBOT_EXPIRY_REMINDERS no longer lists. */
+/** Whether `job` reminds at an offset this instance's ACRBOT_EXPIRY_REMINDERS does not list. */
 function isOutdated(deps: Pick<LifecycleDeps, 'settings'>, job: Pick<ScheduledJob, 'payload'>): boolean {
   const beforeMs = offsetOf(job);
   return beforeMs !== undefined && !deps.settings.remindersMs.includes(beforeMs);
-}
-
-/**
- * Cancels `requestId`'s reminder jobs of offsets the setting no longer lists, read by their id
- * prefix. Without a listing (a scheduler that has none) they stay, and each does nothing when due
- * ({@link sendReminder}).
- */
-async function cancelOutdatedReminders(deps: Pick<LifecycleDeps, 'jobs' | 'settings'>, requestId: string) {
-  if (!deps.jobs.withIdPrefix) return;
-  const listed = await deps.jobs.withIdPrefix(accessReminderJobPrefix(requestId), REMINDER_JOBS_LISTED);
-  for (const job of listed) if (isOutdated(deps, job)) await deps.jobs.cancel(job.id);
 }
 
 /**
@@ -127,17 +118,17 @@ export async function reminderJobIds(
 }
 
 /**
- * A reminder job of an offset ACRBOT_EXPIRY_REMINDERS no longer lists (scheduled before it
- * changed; `none` lists none): nothing is sent, and the job ends without a failure. The live
- * access's reminders are scheduled again under the setting as it is now: its outdated jobs go
- * (this one too: the scheduler, finding it gone once the run ends, leaves it so) and an offset
- * added since is scheduled while it still lies in the future, so a change reaches a grant no
- * later than its first reminder of the old setting.
+ * A reminder job of an offset ACRBOT_EXPIRY_REMINDERS does not list (scheduled before it changed,
+ * or by an instance of the other value during a rolling restart; `none` lists none): nothing is
+ * sent, and the job ends without a failure. The live access's reminders are scheduled again
+ * under the setting as this instance has it, so an offset added since is scheduled while it
+ * still lies in the future and a change reaches a grant no later than its first reminder of the
+ * old setting. The access's other jobs of unlisted offsets stay: each ends itself the same way.
  */
 async function skipOutdated(deps: LifecycleDeps, job: ScheduledJob): Promise<void> {
   deps.log.info(
     { requestId: job.requestId, jobId: job.id, beforeMs: offsetOf(job) },
-    'a reminder of an offset ACRBOT_EXPIRY_REMINDERS no longer lists was not sent',
+    'a reminder of an offset ACRBOT_EXPIRY_REMINDERS does not list was not sent',
   );
   const request = job.requestId ? await deps.store.get(job.requestId) : undefined;
   if (request?.state === 'succeeded' && !request.access?.revokingSince && !request.access?.revokedAt)
@@ -154,8 +145,8 @@ async function skipOutdated(deps: LifecycleDeps, job: ScheduledJob): Promise<voi
  * for approval (read as the extension's own check reads it, request-reads.ts openExtensionsOf) leaves
  * Extend out too, which would be refused as a second one: the reminder names it instead. `run`
  * is checked right before the post: a run that lost its lease (another instance holds the job)
- * must not tell the requester a second time. A job of an offset ACRBOT_EXPIRY_REMINDERS no
- * longer lists sends nothing and is not audited ({@link skipOutdated}).
+ * must not tell the requester a second time. A job of an offset ACRBOT_EXPIRY_REMINDERS does not
+ * list sends nothing and is not audited ({@link skipOutdated}).
  *
  * Audited `sent` only once the post went out: a post that did not (Teams down) throws, so the
  * job is retried with backoff and, after a few attempts, reported to the approvers like any
@@ -170,7 +161,7 @@ async function skipOutdated(deps: LifecycleDeps, job: ScheduledJob): Promise<voi
  * post nothing. A card with nowhere to go, or refused, writes only this access's entry.
  */
 export async function sendReminder(deps: LifecycleDeps, job: ScheduledJob, run?: JobRun): Promise<void> {
-  // Scheduled under an earlier ACRBOT_EXPIRY_REMINDERS: the requester is reminded as it says now.
+  // Of an offset this instance's ACRBOT_EXPIRY_REMINDERS does not list: reminded as it says.
   if (isOutdated(deps, job)) return skipOutdated(deps, job);
   const request = job.requestId ? await deps.store.get(job.requestId) : undefined;
   if (!request || request.state !== 'succeeded' || request.access?.revokingSince) return;

@@ -110,7 +110,7 @@ describe('the other checks, in order', () => {
     });
   });
 
-  test("an extension whose wait was cut to its original's end says that access ended then; one its TTL closed does not", () => {
+  test("an extension whose wait was cut to its original's end says that access ended then; one its TTL closed says to extend again", () => {
     const end = '2025-01-15T12:00:00.000Z';
     const cut = pendingRequest({
       createdAt: CREATED,
@@ -124,10 +124,16 @@ describe('the other checks, in order', () => {
       reason: 'expired',
       message: `The access of R-ORIGINAL ended at 2025-01-15 12:00 UTC, so its extension ${cut.id} closed without a decision and nothing was extended; ask the requester for a new request if the access is still needed.`,
     });
-    // Its original ran past its approval TTL: still the request's own expiry.
+    // Its original ran past its approval TTL: the request's own expiry, and the way on its
+    // requester's card gives (extend again), not a new request.
     const ttl = { ...cut, extendsAccess: { endsAt: '2025-01-20T09:00:00.000Z', extendedTimes: 0 } };
     expect(checkDecision(ttl, ctx({ now: late() }))).toMatchObject({
-      message: `Request ${cut.id} expired at 2025-01-16 09:00 UTC; ask the requester to make a new one.`,
+      reason: 'expired',
+      message: `Extension ${cut.id} expired at 2025-01-16 09:00 UTC without a decision, and nothing was extended; ask the requester to extend R-ORIGINAL again while its access runs, or to make a new request once it has ended.`,
+    });
+    // A grant's request is still made anew.
+    expect(checkDecision(request, ctx({ now: late() }))).toMatchObject({
+      message: `Request ${request.id} expired at 2025-01-16 09:00 UTC; ask the requester to make a new one.`,
     });
   });
 

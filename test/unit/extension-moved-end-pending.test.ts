@@ -177,7 +177,7 @@ test("a click past the approval window of an extension whose cut wait the end's 
   expect(result).toMatchObject({
     kind: 'refused',
     reason: 'expired',
-    message: `Request ${t.second.id} expired at 2026-12-01 09:00 UTC; ask the requester to make a new one.`,
+    message: `Extension ${t.second.id} expired at 2026-12-01 09:00 UTC without a decision, and nothing was extended; ask the requester to extend ${t.original.id} again while its access runs, or to make a new request once it has ended.`,
     request: { state: 'expired' },
   });
   expect(result.request).not.toHaveProperty('originalEnded');

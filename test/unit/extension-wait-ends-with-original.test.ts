@@ -180,7 +180,7 @@ test('an extension its approval TTL closed while its original still runs is aske
   expect(result).toMatchObject({
     kind: 'refused',
     reason: 'expired',
-    message: `Request ${extension.id} expired at 2026-12-01 09:00 UTC; ask the requester to make a new one.`,
+    message: `Extension ${extension.id} expired at 2026-12-01 09:00 UTC without a decision, and nothing was extended; ask the requester to extend ${t.original.id} again while its access runs, or to make a new request once it has ended.`,
   });
   const news = JSON.stringify(requesterNewsCard((await t.store.get(extension.id))!, { kind: 'expiredUnapproved' }));
   expect(news).toContain(`ask again: \\"@acrbot extend ${t.original.id} --for 7d REASON…\\".`);

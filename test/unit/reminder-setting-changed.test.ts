@@ -1,12 +1,12 @@
 /**
  * ACRBOT_EXPIRY_REMINDERS changed while grants live (access-reminders.ts): a reminder job of an
- * offset the setting no longer lists sends nothing when due and has the grant's reminders
- * scheduled as the setting says now; scheduling a grant's reminders again (an extension moving
- * its end) drops the jobs of the old offsets; the end of the access and an extension's move of
- * its original's end cancel every reminder job of the request, old offsets' too. Real memory
- * stores and the real Scheduler, on a fake clock; the grant is scheduled under 7d,1d, then read
- * by a process started with the new setting.
- */
+ * offset the setting does not list sends nothing when due, ends, and has the grant's reminders
+ * scheduled as the setting says now; scheduling a grant's reminders (an extension moving its
+ * end, or an instance of the other value during a rolling restart) cancels no job of another
+ * offset, so neither side of a rolling restart loses the other's reminders; the end of the
+ * access and an extension's move of its original's end cancel every reminder job of the request,
+ * old offsets' too. Real memory stores and the real Scheduler, on a fake clock; the grant is
+ * scheduled under 7d,1d, then read by a process started with the new setting. */
 import type { AccessRequest } from '../../src/domain/request';
 import { markRevoked } from '../../src/flows/access-end-notice';
 import { applyExtension } from '../../src/flows/access-extensions';
@@ -56,12 +56,20 @@ function world() {
     log,
     settings: { remindersMs },
   });
+  /**
+   * Runs the job `id` now through the scheduler, as an instance with `remindersMs` runs it (the
+   * scheduler removes it once the run succeeds, unless the run wrote it again).
+   */
+  const run = async (id: string, remindersMs: number[]) => {
+    jobs.register('access.remind', (job, r) => sendReminder(deps(remindersMs), job, r));
+    expect(await jobs.runNow(id)).toBe(true);
+  };
   /** `requestId`'s reminder jobs, as `<beforeMs in days>d due <time>`, in that order. */
   const reminders = async (requestId: string) =>
     (await schedule.withIdPrefix(accessReminderJobPrefix(requestId), 100))
       .map((j) => `${Number(j.payload?.beforeMs) / DAY}d due ${j.dueAt}`)
       .sort();
-  return { clock, store, audit, schedule, deps, told, reminders };
+  return { clock, store, audit, schedule, deps, told, reminders, run };
 }
 
 /** {@link granted}, ending `endsInMs` from {@link NOW}, stored and its end scheduled under 7d,1d. */
@@ -73,18 +81,21 @@ async function grantedUnderOldSetting(w: ReturnType<typeof world>, endsInMs = 20
   return request;
 }
 
-test('set to none: a reminder scheduled before sends nothing when due, and the grant’s other one goes', async () => {
+test('set to none: a reminder scheduled before sends nothing when due and ends; the grant’s other one ends alike', async () => {
   const w = world();
   const request = await grantedUnderOldSetting(w);
   const job = (await w.schedule.get(accessReminderJobId(request.id, 7 * DAY)))!;
   w.clock.set(new Date(job.dueAt));
 
-  await expect(sendReminder(w.deps([]), job)).resolves.toBeUndefined();
+  await w.run(job.id, []);
 
   expect(w.told).toEqual([]);
   expect((await w.audit.forRequest(request.id)).map((e) => e.action)).not.toContain('access.reminded');
-  // The day-before job of the old setting went with it (it would have reminded too), and so did
-  // this one: the scheduler, finding it gone once the run ends, leaves it so.
+  // This one ended; the day-before job of the old setting stays, to end itself when due.
+  expect(await w.reminders(request.id)).toEqual([`1d due ${at(19 * DAY)}`]);
+  w.clock.set(new Date(at(19 * DAY)));
+  await w.run(accessReminderJobId(request.id, DAY), []);
+  expect(w.told).toEqual([]);
   expect(await w.reminders(request.id)).toEqual([]);
 });
 
@@ -94,13 +105,16 @@ test('changed to 3d: a reminder of the old setting sends nothing and schedules t
   const job = (await w.schedule.get(accessReminderJobId(request.id, 7 * DAY)))!;
   w.clock.set(new Date(job.dueAt));
 
-  await sendReminder(w.deps([3 * DAY]), job);
+  await w.run(job.id, [3 * DAY]);
 
   expect(w.told).toEqual([]);
-  expect(await w.reminders(request.id)).toEqual([`3d due ${at(17 * DAY)}`]);
+  expect(await w.reminders(request.id)).toEqual([`1d due ${at(19 * DAY)}`, `3d due ${at(17 * DAY)}`]);
+  w.clock.set(new Date(at(17 * DAY)));
+  await w.run(accessReminderJobId(request.id, 3 * DAY), [3 * DAY]);
+  expect(w.told).toEqual([expect.objectContaining({ kind: 'expiring', inMs: 3 * DAY })]);
 });
 
-test('changed to 3d: an extension moving the end drops the old offsets’ jobs and reminds 3 days before the new end', async () => {
+test('changed to 3d: an extension moving the end reminds 3 days before the new end; the old offsets’ jobs, left where they were, send nothing', async () => {
   const w = world();
   const request = await grantedUnderOldSetting(w);
   const moved: AccessRequest = {
@@ -112,8 +126,45 @@ test('changed to 3d: an extension moving the end drops the old offsets’ jobs a
 
   await scheduleEnd(w.deps([3 * DAY]), moved);
 
-  // Kept, the 7d job would remind 37 days before the moved end.
-  expect(await w.reminders(request.id)).toEqual([`3d due ${at(47 * DAY)}`]);
+  expect(await w.reminders(request.id)).toEqual([
+    `1d due ${at(19 * DAY)}`,
+    `3d due ${at(47 * DAY)}`,
+    `7d due ${at(13 * DAY)}`,
+  ]);
+  // The 7d job, due 37 days before the moved end, ends without a word.
+  w.clock.set(new Date(at(13 * DAY)));
+  await w.run(accessReminderJobId(request.id, 7 * DAY), [3 * DAY]);
+  expect(w.told).toEqual([]);
+  expect(await w.reminders(request.id)).toEqual([`1d due ${at(19 * DAY)}`, `3d due ${at(47 * DAY)}`]);
+});
+
+test('a rolling restart from 7d,1d to 3d: each side schedules the grant’s reminders and cancels none of the other’s; the new setting’s reminder is sent', async () => {
+  const w = world();
+  const request = await grantedUnderOldSetting(w);
+  const oldSide = w.deps([7 * DAY, DAY]);
+  const newSide = w.deps([3 * DAY]);
+
+  // Both run on one schedule until the restart is done: a new instance schedules the grant's
+  // reminders, then an old one does (an extension applied on each, or a reminder of the
+  // other's offset meeting it), in either order.
+  await scheduleEnd(newSide, request);
+  await scheduleEnd(oldSide, request);
+  await scheduleEnd(newSide, request);
+
+  const all = [`1d due ${at(19 * DAY)}`, `3d due ${at(17 * DAY)}`, `7d due ${at(13 * DAY)}`];
+  expect(await w.reminders(request.id)).toEqual(all);
+  // The restart is done: only instances of 3d are left. The old 7d job ends without a word, the
+  // 3d one is sent, the old 1d one ends without a word.
+  w.clock.set(new Date(at(13 * DAY)));
+  await w.run(accessReminderJobId(request.id, 7 * DAY), [3 * DAY]);
+  expect(w.told).toEqual([]);
+  w.clock.set(new Date(at(17 * DAY)));
+  await w.run(accessReminderJobId(request.id, 3 * DAY), [3 * DAY]);
+  expect(w.told).toEqual([expect.objectContaining({ kind: 'expiring', inMs: 3 * DAY })]);
+  w.clock.set(new Date(at(19 * DAY)));
+  await w.run(accessReminderJobId(request.id, DAY), [3 * DAY]);
+  expect(w.told).toHaveLength(1);
+  expect(await w.reminders(request.id)).toEqual([]);
 });
 
 test('a reminder of an offset still listed is sent as before', async () => {
@@ -150,5 +201,10 @@ test('an extension applied under a new setting cancels its own reminder jobs of 
 
   expect((await w.store.get(original.id))?.access?.expiresAt).toBe(at(50 * DAY));
   expect(await w.reminders(extension.id)).toEqual([]);
-  expect(await w.reminders(original.id)).toEqual([`3d due ${at(47 * DAY)}`]);
+  // The original's jobs of the old offsets stay where they were, to end themselves when due.
+  expect(await w.reminders(original.id)).toEqual([
+    `1d due ${at(19 * DAY)}`,
+    `3d due ${at(47 * DAY)}`,
+    `7d due ${at(13 * DAY)}`,
+  ]);
 });
