@@ -172,6 +172,9 @@ export function createFlows(
     policies,
     stores.pause,
   );
+  // Approver questions asked outside the request service: of the nudges' named approvers, and of
+  // the account of whoever pauses or resumes new access (one disabled or deleted since does neither).
+  const approverAuthority = new ApproverAuthority(azure.directory, clock, settings, log, policies);
   const pauses = new AccessPauseService(
     stores.pause,
     stores.audit,
@@ -179,6 +182,7 @@ export function createFlows(
     (actor) => requests.isApprover(actor),
     log,
     (event) => requests.recordRefusal(event),
+    (actor, click) => approverAuthority.accountStandingNow(actor, undefined, click),
   );
   // A reminder or escalation due while new access is paused waits for the resume (Approve is refused).
   // A nudge of a request whose Approve the term rule refuses now says so (same policy and limits).
@@ -194,7 +198,7 @@ export function createFlows(
     { policies, limits: settings.access, servedSubscriptionIds: config.subscriptionIds },
     {
       servedTenantIds: config.allowedTenantIds,
-      approvers: new ApproverAuthority(azure.directory, clock, settings, log, policies),
+      approvers: approverAuthority,
       log,
     },
   );

@@ -14,6 +14,7 @@ import type { AccessPause, AuditLog, Clock, PauseIdentity, PauseOutcome, PauseSt
 import type { ActingContext, Actor } from '../domain/request';
 import { checkReason } from '../domain/text';
 import type { Logger } from '../observability/logger';
+import { withAccountUnreadNote } from './approver-authority';
 
 /** What the request service reads before filing or approving anything. */
 export type PauseReader = Pick<PauseStore, 'current'>;
@@ -37,6 +38,14 @@ export class AccessPauseService {
     private readonly log: Logger,
     /** Audits a refusal, which stands whether or not its entry could be written (RequestService.recordRefusal). */
     private readonly recordRefusal: (event: Omit<AuditEvent, 'targetIds'>) => Promise<void>,
+    /**
+     * What the directory says of the actor's own account now (ApproverAuthority.accountStandingNow
+     * on no request): `unread` only with `failOpen`, for a read failure other than a 403.
+     */
+    private readonly accountStanding: (
+      actor: Actor,
+      click: { undone: string; failOpen: boolean },
+    ) => Promise<'enabled' | 'disabled' | 'unread'>,
   ) {}
 
   /** The pause in force, read fresh from the store. */
@@ -46,7 +55,7 @@ export class AccessPauseService {
 
   /** Pauses new access with `reason`; when a pause is already in force, answers it unchanged. */
   async pause(acting: ActingContext, reasonText: string | undefined): Promise<PauseOutcome> {
-    await this.mustBeApprover(acting, 'pause');
+    const account = await this.mustBeApprover(acting, 'pause');
     const reason = checkReason(
       reasonText,
       'reason for the pause',
@@ -66,7 +75,7 @@ export class AccessPauseService {
         action: 'access.paused',
         targetIds: [],
         outcome: 'paused',
-        detail: reason,
+        detail: account === 'unread' ? withAccountUnreadNote(reason) : reason,
       },
       // Only this pause: one another approver put in force meanwhile was audited and stays.
       async () => (await this.store.resume(pause)) !== undefined,
@@ -111,20 +120,52 @@ export class AccessPauseService {
   }
 
   /**
-   * Refuses (audited) anyone who is not an approver under the policy in force; chat asks it before
+   * Refuses (audited) anyone who is not an approver under the policy in force, or whose own account
+   * the directory finds disabled or deleted since (Graph's checkMemberGroups answers alike for a
+   * disabled account, and an old Resume card or a chat command still reaches acrbot: responders
+   * who disable a compromised approver and pause new access must not see that account lift it).
+   * The account is read as for the other approver clicks: a resume, which reopens access, fails
+   * when the read fails (other than a 403; nothing changed, with the turn's reference); a pause,
+   * which only stops it, goes on then (`unread`, which its audit entry says). Chat asks it before
    * showing the confirmation to resume, so that only approvers see one.
    */
-  async mustBeApprover(acting: ActingContext, verb: 'pause' | 'resume'): Promise<void> {
-    if (await this.isApprover(acting.actor)) return;
-    const message = `Only approvers can ${verb} new access; nothing was changed.`;
+  async mustBeApprover(acting: ActingContext, verb: 'pause' | 'resume'): Promise<'enabled' | 'unread'> {
+    if (!(await this.isApprover(acting.actor))) {
+      throw await this.refused(
+        acting,
+        verb,
+        'notApprover',
+        `Only approvers can ${verb} new access; nothing was changed.`,
+      );
+    }
+    const account = await this.accountStanding(acting.actor, {
+      undone: verb === 'pause' ? 'new access was not paused' : 'the pause was not lifted',
+      failOpen: verb === 'pause',
+    });
+    if (account !== 'disabled') return account;
+    throw await this.refused(
+      acting,
+      verb,
+      'disabledOrGone',
+      `Your account is disabled or gone from the directory, so you can no longer ${verb} new access as an approver; nothing was changed.`,
+    );
+  }
+
+  /** Audits the refusal of `verb` (`access.<verb>.refused.<why>`) and answers the error to throw. */
+  private async refused(
+    acting: ActingContext,
+    verb: 'pause' | 'resume',
+    why: 'notApprover' | 'disabledOrGone',
+    message: string,
+  ): Promise<UserFacingError> {
     await this.recordRefusal({
       actor: acting.actor,
       tenantId: acting.tenantId,
-      action: `access.${verb}.refused.notApprover`,
+      action: `access.${verb}.refused.${why}`,
       outcome: 'refused',
       detail: message,
     });
-    throw new UserFacingError(`${verb}.notApprover`, message);
+    return new UserFacingError(`${verb}.${why}`, message);
   }
 
   /**

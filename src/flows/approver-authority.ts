@@ -209,15 +209,16 @@ export class ApproverAuthority {
    * What the directory says of `actor`'s own account now, for a click on request `requestId` that
    * they make as an approver ({@link enabledForClick}; `undone`: what a failed read left undone,
    * "your approval was not recorded"). With `failOpen` (a click that only takes access away or
-   * refuses it: a revoke, a rejection, a break-glass review's Reject), a read failure other than a
-   * 403 answers `unread` instead of failing the click: a Graph outage must not keep an approver
-   * from reducing access, which named approvers could otherwise do without Graph. The caller goes
-   * on and says so in its audit entry; the operators are warned (at most once an hour). A disabled
-   * account found is refused all the same.
+   * refuses it: a revoke, a rejection, a break-glass review's Reject, a pause of new access), a
+   * read failure other than a 403 answers `unread` instead of failing the click: a Graph outage
+   * must not keep an approver from reducing access, which named approvers could otherwise do
+   * without Graph. The caller goes on and says so in its audit entry; the operators are warned (at
+   * most once an hour). A disabled account found is refused all the same. No `requestId` for a
+   * click on no request (a pause or resume of new access, access-pause.ts).
    */
   async accountStandingNow(
     actor: Actor,
-    requestId: string,
+    requestId: string | undefined,
     click: { undone: string; failOpen: boolean },
   ): Promise<'enabled' | 'disabled' | 'unread'> {
     const enabled = await this.readForClick([actor], { ...click, requestId, whose: 'your account is' });
@@ -253,7 +254,7 @@ export class ApproverAuthority {
    */
   private async readForClick(
     actors: readonly Actor[],
-    click: { requestId: string; whose: string; undone: string; failOpen: boolean },
+    click: { requestId: string | undefined; whose: string; undone: string; failOpen: boolean },
   ): Promise<Set<string> | 'unread'> {
     try {
       return await this.enabledAmong(actors);
@@ -270,7 +271,7 @@ export class ApproverAuthority {
         warnUnreadApproversHourly(
           this.log,
           { err, requestId: click.requestId, approvers: actors.length },
-          "an approver's account could not be read at a click that only takes access away (a revoke, a rejection, a break-glass review's Reject); the click went on without knowing whether the account is still enabled",
+          "an approver's account could not be read at a click that only takes access away (a revoke, a rejection, a break-glass review's Reject, a pause of new access); the click went on without knowing whether the account is still enabled",
         );
         return 'unread';
       }

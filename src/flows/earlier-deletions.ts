@@ -5,7 +5,7 @@
  * never the detail's words. Entries written before `facts` existed are read by their detail, so a
  * revocation an older release began still finishes.
  */
-import type { AuditEvent } from '../domain/audit-chain';
+import { type AuditEvent, auditText } from '../domain/audit-chain';
 import { roleAssignmentId } from '../domain/credential-target-ids';
 import type { CredentialRef } from '../domain/secret-credential';
 import { registryResourceId } from '../domain/typed-names';
@@ -68,6 +68,9 @@ export function deletedByEarlierAttempts(ref: CredentialRef, before: readonly Au
         ? [{ part: 'role assignment', name: ref.roleAssignment.name }]
         : [];
   const found = new Set<string>();
+  // Each id as the audit log stores it (auditText: scrubbed, bounded), or one that looks like a
+  // secret (a resource group named like a JWT, `eyJhb.cd.ef`) would never match what is stored.
+  const stored = (p: CredentialPart) => auditText(partId(ref, p));
   for (const entry of before) {
     if (entry.outcome !== 'failed') continue;
     // A stored entry is read defensively: a list of strings, or not a record of them.
@@ -75,7 +78,7 @@ export function deletedByEarlierAttempts(ref: CredentialRef, before: readonly Au
     for (const p of parts) {
       const said =
         entry.facts !== undefined
-          ? Array.isArray(ids) && ids.includes(partId(ref, p))
+          ? Array.isArray(ids) && ids.includes(stored(p))
           : typeof entry.detail === 'string' && entry.detail.startsWith(`${named(p)} deleted`);
       if (said) found.add(p.name);
     }

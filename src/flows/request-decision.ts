@@ -206,17 +206,23 @@ export class RequestDecisions {
       });
     let verdict = judge(moved?.followed ?? request);
     // A rejection only refuses access: a directory that cannot be read now (Graph down) lets it
-    // through (`unread`, said in its audit entry), a disabled account found does not.
+    // through (`unread`, said in its audit entry), a disabled account found does not. An approval
+    // reads the actor's account with its earlier approvers' (withoutFormerApprovers), except before
+    // the write that follows a moved end, which a disabled account's click must not make: read
+    // first then, failing the click on a failed read, as approvals do.
     const account =
-      !input.approve && actorIsApprover && verdict.allowed
-        ? await this.approvers.accountStandingNow(actor, request.id, {
-            undone: 'your rejection was not recorded',
-            failOpen: true,
-          })
+      actorIsApprover && verdict.allowed && (!input.approve || moved)
+        ? await this.approvers.accountStandingNow(
+            actor,
+            request.id,
+            input.approve
+              ? { undone: 'your approval was not recorded', failOpen: false }
+              : { undone: 'your rejection was not recorded', failOpen: true },
+          )
         : 'enabled';
     // Written only for an approver's click the policy lets through, or finds past the approval
     // window (its refusal expires the request, by the wait as it follows): not someone else's, not
-    // the requester's own, not a disabled account's rejection. A click that decides nothing
+    // the requester's own, not a disabled account's. A click that decides nothing
     // changes nothing. A write that keeps losing leaves the wait cut, and the click is judged on that.
     if (moved && actorIsApprover && account !== 'disabled' && (verdict.allowed || verdict.reason === 'expired')) {
       request = await this.withMovedEnd(request, moved.original);

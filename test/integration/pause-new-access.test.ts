@@ -122,6 +122,13 @@ describe('pause new access', () => {
       10_000,
       'the role assignment deleted by the revocation',
     );
+    // Its news is awaited too, so the next answer read there is the resume's (which reads the
+    // approver's account in Graph first).
+    await h.connector.waitFor(
+      (c) => c.op !== 'update' && cardText(c.activity).includes(`Revoked: ${granted.id}`),
+      5000,
+      'the revocation news',
+    );
 
     // Resuming takes a click on a card that names the pause: typing it changes nothing yet.
     const confirmCard = await ask(users.approver, 'resume incident closed');
@@ -267,6 +274,16 @@ describe('pause new access', () => {
     );
     expect(await h.app.stores.pause.current()).toEqual(third);
     expect((await entries()).filter((e) => e === 'access.resumed:resumed')).toHaveLength(2);
+    // An approver whose account was disabled since (responders acting on a compromised account)
+    // lifts nothing from the card they still hold, nor gets a new one.
+    h.app.sandbox!.directory.users.get(users.approver.objectId)!.accountEnabled = false;
+    const byDisabled = await clickWith({ since: third.since, by: third.by.objectId });
+    expect(byDisabled).toContain(
+      'Your account is disabled or gone from the directory, so you can no longer resume new access as an approver; nothing was changed.',
+    );
+    expect(await ask(users.approver, 'resume')).toContain('you can no longer resume new access');
+    expect(await h.app.stores.pause.current()).toEqual(third);
+    expect((await entries()).filter((e) => e === 'access.resume.refused.disabledOrGone:refused')).toHaveLength(2);
   });
 
   test("a change is posted once in each approvers' channel (approvals, audit), not again where it was typed; a click is answered in place", async () => {

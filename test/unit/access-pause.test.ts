@@ -51,6 +51,8 @@ function setup() {
     async (actor) => approvers.has(actor.objectId),
     logs.logger(),
     async (event) => void (await audit.append({ ...event, targetIds: [] })),
+    // Every account enabled here: disabled-approver-pause.test.ts reads them in the Graph emulator.
+    async () => 'enabled' as const,
   );
   const as = (actor: typeof APPROVER) => ({ actor, tenantId: 'tenant-1' });
   return { clock, store, audit, pauses, as, logs };

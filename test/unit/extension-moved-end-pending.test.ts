@@ -315,6 +315,24 @@ test("a disabled approver's Reject past the cut deadline is refused, and changes
   expect(await t.jobs.get(requestExpiryJobId(t.second.id))).toEqual(job);
 });
 
+test("a disabled approver's Approve past the cut deadline is refused before the moved end is written", async () => {
+  const t = await cutWait(3 * DAY, [APPROVER.objectId]);
+  await t.move();
+  t.clock.advance(HOUR);
+  const before = (await t.store.get(t.second.id))!;
+  const job = await t.jobs.get(requestExpiryJobId(t.second.id));
+  const redrawn = t.redrawn.length;
+
+  const result = await t.approve();
+
+  expect(result).toMatchObject({ kind: 'refused', reason: 'disabledOrGone', request: { state: 'pending' } });
+  // Not followed on its behalf: no version bump, no moved end, no moved expiry job, no redrawn card.
+  expect(await t.store.get(t.second.id)).toEqual(before);
+  expect(await t.jobs.get(requestExpiryJobId(t.second.id))).toEqual(job);
+  expect(t.redrawn).toHaveLength(redrawn);
+  expect((await t.audit.latest(5)).map((e) => e.action).at(-1)).toBe('approval.refused.disabledOrGone');
+});
+
 test('one lost write while following the moved end is tried again on a fresh read, and followed', async () => {
   const t = await cutWait();
   const update = t.store.update.bind(t.store);

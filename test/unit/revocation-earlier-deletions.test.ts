@@ -7,6 +7,8 @@ import type { AuditEvent } from '../../src/domain/audit-chain';
 import { credentialTargetIds } from '../../src/domain/credential-target-ids';
 import type { CredentialRef } from '../../src/domain/secret-credential';
 import { deletedByEarlierAttempts, refusedEntry } from '../../src/flows/earlier-deletions';
+import { MemoryAuditLog } from '../../src/integrations/store/memory-stores';
+import { FakeClock } from './support/fake-clock';
 import { auditEvent } from './support/requests';
 
 const TOKEN: CredentialRef = {
@@ -89,6 +91,27 @@ describe('the next attempt reads', () => {
         'the DELETE of token acrbot-r-7 was refused: nothing deleted; the next attempt of this revocation looks again',
     });
     expect(deletedByEarlierAttempts(TOKEN, [none]).size).toBe(0);
+  });
+
+  test('the ids as the audit log stored them: scrubbed, as a resource group named like a JWT is', async () => {
+    // A valid resource group name that the secret scrubber takes for a token: stored `[redacted]`.
+    const group = 'eyJhb.cd.ef';
+    const token = { ...TOKEN, resourceGroup: group } as CredentialRef;
+    const scope = SCOPE.replace('rg-acr', group);
+    const sp = { ...SP, roleAssignment: { name: 'ra-1', scope } } as CredentialRef;
+    const audit = new MemoryAuditLog(new FakeClock('2026-11-30T09:00:00.000Z'));
+    for (const [ref, part] of [
+      [token, { part: 'token', name: 'acrbot-r-7' }],
+      [sp, { part: 'role assignment', name: 'ra-1' }],
+    ] as const) {
+      const entry = refusedEntry(ref, [part], { part: 'application', name: 'app-object-1' });
+      await audit.append(failed({ ...entry, requestId: 'req-1' }));
+    }
+    const stored = await audit.forRequest('req-1');
+    // Secrets never in the audit: the group is not stored as it was.
+    expect(JSON.stringify(stored)).not.toContain(group);
+    expect(deletedByEarlierAttempts(token, stored)).toEqual(new Set(['acrbot-r-7']));
+    expect(deletedByEarlierAttempts(sp, stored)).toEqual(new Set(['ra-1']));
   });
 
   test('only failed entries', () => {
