@@ -10,7 +10,7 @@ import type { PauseAsTold } from '../domain/access-pause';
 import type { ScheduledJob } from '../domain/ports';
 import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
 import { planOutsideSubscriptions, type UnservedResource, unservedClauseWithin } from '../domain/served-subscriptions';
-import { isServedTenant } from '../domain/tenant-boundary';
+import { tenantNotServed } from '../domain/tenant-boundary';
 import { accessExpiryJobId } from './access-jobs';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import type { RequesterNews } from './lifecycle-messenger';
@@ -183,8 +183,7 @@ export async function sendReminder(deps: LifecycleDeps, job: ScheduledJob, run?:
   // Only a pending one: an approved one being applied moves the end and reschedules the reminders.
   const extensionWaiting = (await openExtensionsOf(deps.store, request)).find((r) => r.state === 'pending')?.id;
   // A tenant no longer served: its requester's every turn is refused, so no Extend is offered.
-  const served = deps.settings.servedTenantIds;
-  const notServed = served !== undefined && served.length > 0 && !isServedTenant(request.tenantId, served);
+  const notServed = tenantNotServed(request.tenantId, deps.settings.servedTenantIds);
   // Its cluster or registry in a subscription no longer served: its extension is refused, so none is offered.
   const unserved = unservedOf(deps, request);
   // The requester's reminder claim (reminder-siblings.ts): held by another run, this job moved on

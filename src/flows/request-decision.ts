@@ -204,7 +204,8 @@ export class RequestDecisions {
         actorApprovesUnderPolicyNow,
         approverJustificationRequired: rule?.approverJustification === 'required',
       });
-    let verdict = judge(moved?.followed ?? request);
+    let judgedOn = moved?.followed ?? request;
+    let verdict = judge(judgedOn);
     // A rejection only refuses access: a directory that cannot be read now (Graph down) lets it
     // through (`unread`, said in its audit entry), a disabled account found does not. An approval
     // reads the actor's account with its earlier approvers' (withoutFormerApprovers), except before
@@ -226,6 +227,7 @@ export class RequestDecisions {
     // changes nothing. A write that keeps losing leaves the wait cut, and the click is judged on that.
     if (moved && actorIsApprover && account !== 'disabled' && (verdict.allowed || verdict.reason === 'expired')) {
       request = await this.withMovedEnd(request, moved.original);
+      judgedOn = request;
       verdict = judge(request);
     }
     // `auditDetail`: what the request's history keeps when it must say less than the clicking
@@ -249,7 +251,9 @@ export class RequestDecisions {
       if (r === 'expired') await expireRequest(this.expiry, request, this.clock.now());
       return { kind: 'refused', request: (await this.store.get(request.id)) ?? request, reason: r, message };
     };
-    if (!verdict.allowed) return refused(verdict.reason, await this.refusalWords(request, verdict));
+    // Told in the words of what it was judged on: the wait as it follows the moved end when that
+    // was not written for it (a non-approver's click, a disabled account's), as when it was.
+    if (!verdict.allowed) return refused(verdict.reason, await this.refusalWords(judgedOn, verdict));
     if (account === 'disabled') return refused('disabledOrGone', disabledActorWords(request, input.approve));
     // A rejection is the approver's decision on someone's request: it always says why (G7), by
     // the rule an approval's justification follows. The card asks first; this holds for any caller.

@@ -296,6 +296,20 @@ test("a non-approver's click past the cut deadline is told they are no approver,
   expect(actions).not.toContain('request.expired');
 });
 
+test("a non-approver's click past the approval window is told it expired in the words an approver's is, not at the cut deadline", async () => {
+  const t = await cutWait();
+  await t.move();
+  t.clock.advance(DAY);
+
+  const result = await t.approve(OLIVE);
+
+  expect(result).toMatchObject({
+    kind: 'refused',
+    reason: 'expired',
+    message: `Extension ${t.second.id} expired at 2026-12-01 09:00 UTC without a decision, and nothing was extended; ask the requester to extend ${t.original.id} again while its access runs, or to make a new request once it has ended.`,
+  });
+});
+
 test("a disabled approver's Reject past the cut deadline is refused, and changes nothing", async () => {
   const t = await cutWait(3 * DAY, [APPROVER.objectId]);
   await t.move();
