@@ -11,7 +11,7 @@ import { transition } from '../domain/request';
 import { pendingRetirementOf, replacedByStartedWrite, retiredCredentialOf } from '../domain/secret-ownership';
 import { accessExpiryJobId, carriesRevoke } from './access-jobs';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
-import { reminderJobIds, scheduleEnd } from './access-reminders';
+import { reminderJobIds, scheduleMovedEnd } from './access-reminders';
 import { isDue } from './access-term';
 import { followMovedEndOfPending } from './moved-end-waits';
 
@@ -92,8 +92,9 @@ export async function applyExtension(
   // A revocation someone asked for may wait in the original's job (deferred while this
   // extension was granted, or failing and retried): the moved end must not turn it back into
   // a plain expiry. Only here: a request that has just succeeded cannot have one yet.
+  // Its reminder jobs of every offset move with the end, those of another instance's setting too.
   const job = await deps.jobs.get(accessExpiryJobId(next.id));
-  if (!carriesRevoke(job)) await scheduleEnd(deps, next);
+  if (!carriesRevoke(job)) await scheduleMovedEnd(deps, next);
   // The original now ends when the extension does and reminds the requester of it (with an
   // Extend of the original): the extension's own reminders would say the same twice. Its end
   // job stays, in case the original's is lost; it ends with the original (see revoke).

@@ -59,8 +59,9 @@ export async function scheduleEnd(deps: LifecycleDeps, request: AccessRequest): 
  * ACRBOT_EXPIRY_REMINDERS does not list are left alone: during a rolling restart from one value
  * to another, instances of both run on one schedule, and cancelling them here would cancel the
  * other side's reminders (each side would cancel the other's, and one whose time passed meanwhile
- * would be lost). Each ends itself when due ({@link skipOutdated}), and the end of the access
- * cancels them all ({@link reminderJobIds}).
+ * would be lost). Each ends itself when due ({@link skipOutdated}), an extension's move of the
+ * end moves them with it ({@link scheduleMovedEnd}), and the end of the access cancels them all
+ * ({@link reminderJobIds}).
  */
 export async function scheduleReminders(deps: LifecycleDeps, request: AccessRequest): Promise<void> {
   const remindOf = reminderEnd(request);
@@ -72,6 +73,41 @@ export async function scheduleReminders(deps: LifecycleDeps, request: AccessRequ
     if (at <= now) continue;
     await deps.jobs.schedule({
       id: accessReminderJobId(request.id, beforeMs),
+      kind: 'access.remind',
+      dueAt: new Date(at),
+      requestId: request.id,
+      payload: { beforeMs },
+    });
+  }
+}
+
+/**
+ * Schedules the end of `request` after an extension moved it, as {@link scheduleEnd} does, and
+ * moves its reminder jobs of offsets this instance's ACRBOT_EXPIRY_REMINDERS does not list (read
+ * by their id prefix: those of an instance of another value during a rolling restart, or of the
+ * setting before it changed) to as long before the new end. Left at their old times they would
+ * run early on an instance that does list their offset (later in the rollout, or once the
+ * setting is changed back): "ends in 37 days" sent on the day the old end's 7-day reminder was
+ * due, and the on-time one then skipped as sent (one entry per reminder of an end). Moved, not
+ * cancelled: the other side's reminders stay owed. One whose new time has passed is left where
+ * it was (due, as a listed offset's is left). Without a listing (a scheduler that has none) they
+ * stay, and one run where its offset is not listed sends nothing ({@link skipOutdated}).
+ */
+export async function scheduleMovedEnd(deps: LifecycleDeps, request: AccessRequest): Promise<void> {
+  await scheduleEnd(deps, request);
+  const remindOf = reminderEnd(request);
+  if (!remindOf || !deps.jobs.withIdPrefix) return;
+  const end = Date.parse(remindOf.at);
+  const now = deps.clock.now().getTime();
+  const listed = await deps.jobs.withIdPrefix(accessReminderJobPrefix(request.id), REMINDER_JOBS_LISTED);
+  for (const job of listed) {
+    const beforeMs = offsetOf(job);
+    // The listed offsets were just scheduled; a job without an offset is not a reminder's.
+    if (beforeMs === undefined || !isOutdated(deps, job)) continue;
+    const at = end - beforeMs;
+    if (at <= now || at === Date.parse(job.dueAt)) continue;
+    await deps.jobs.schedule({
+      id: job.id,
       kind: 'access.remind',
       dueAt: new Date(at),
       requestId: request.id,

@@ -181,6 +181,7 @@ export interface TabBreakGlass {
    * requester, or no rule covers the pair and the policy names none of its rule's approvers but
    * them), in the daily report's words, with how to mend it. Judged from the policy alone: an
    * approver disabled or deleted in the directory is not looked up (the nudges read Graph for that).
+   * The page then shows its own Approval line, not `approval` ("… must review it" would contradict it).
    */
   nobodyReviews?: string;
   /** The reviewer's comment, once reviewed. */

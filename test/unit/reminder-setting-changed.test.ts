@@ -3,9 +3,10 @@
  * offset the setting does not list sends nothing when due, ends, and has the grant's reminders
  * scheduled as the setting says now; scheduling a grant's reminders (an extension moving its
  * end, or an instance of the other value during a rolling restart) cancels no job of another
- * offset, so neither side of a rolling restart loses the other's reminders; the end of the
- * access and an extension's move of its original's end cancel every reminder job of the request,
- * old offsets' too. Real memory stores and the real Scheduler, on a fake clock; the grant is
+ * offset, so neither side of a rolling restart loses the other's reminders; an extension's move
+ * of its original's end cancels the extension's own reminder jobs and moves every one of the
+ * original's, of any offset, to as long before the new end; the end of the access cancels every
+ * reminder job of the request, old offsets' too. Real memory stores and the real Scheduler, on a fake clock; the grant is
  * scheduled under 7d,1d, then read by a process started with the new setting. */
 import type { AccessRequest } from '../../src/domain/request';
 import { markRevoked } from '../../src/flows/access-end-notice';
@@ -18,7 +19,7 @@ import type { SecretRunnerPorts } from '../../src/flows/secret-runner';
 import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
 import { createLogger } from '../../src/observability/logger';
 import { memoryWorld } from './support/access-lifecycle';
-import { MINUTE } from './support/fake-clock';
+import { HOUR, MINUTE } from './support/fake-clock';
 import { DAY, granted, NOW } from './support/reminder-lifecycle';
 import { APPROVER } from './support/requests';
 
@@ -114,7 +115,7 @@ test('changed to 3d: a reminder of the old setting sends nothing and schedules t
   expect(w.told).toEqual([expect.objectContaining({ kind: 'expiring', inMs: 3 * DAY })]);
 });
 
-test('changed to 3d: an extension moving the end reminds 3 days before the new end; the old offsets’ jobs, left where they were, send nothing', async () => {
+test('changed to 3d: its end scheduled again (moved) reminds 3 days before the new end; scheduling leaves the old offsets’ jobs where they were, and they send nothing', async () => {
   const w = world();
   const request = await grantedUnderOldSetting(w);
   const moved: AccessRequest = {
@@ -201,10 +202,60 @@ test('an extension applied under a new setting cancels its own reminder jobs of 
 
   expect((await w.store.get(original.id))?.access?.expiresAt).toBe(at(50 * DAY));
   expect(await w.reminders(extension.id)).toEqual([]);
-  // The original's jobs of the old offsets stay where they were, to end themselves when due.
+  // The original's jobs of the old offsets stay, moved with its end, to end themselves when due
+  // on an instance of 3d (or remind on time on one of 7d,1d).
   expect(await w.reminders(original.id)).toEqual([
-    `1d due ${at(19 * DAY)}`,
+    `1d due ${at(49 * DAY)}`,
     `3d due ${at(47 * DAY)}`,
-    `7d due ${at(13 * DAY)}`,
+    `7d due ${at(43 * DAY)}`,
   ]);
+});
+
+test('a rolling restart: an extension applied on an instance of 3d moves the 7d,1d jobs to the new end, so an instance of 7d,1d reminds on time, not early', async () => {
+  const w = world();
+  const original = await grantedUnderOldSetting(w);
+  // The extension's move of the original's end (to day 50) is applied by an instance of 3d.
+  const extension = await grantedUnderOldSetting(w, 50 * DAY, 'R-EXTEND01');
+  await w.store.update({ ...extension, version: extension.version + 1, extendsRequestId: original.id });
+  await applyExtension(w.deps([3 * DAY]), (await w.store.get(extension.id))!, async () => undefined);
+  expect((await w.store.get(original.id))?.access?.expiresAt).toBe(at(50 * DAY));
+
+  // Every reminder job of the original, of either setting, reminds as long before the new end.
+  expect(await w.reminders(original.id)).toEqual([
+    `1d due ${at(49 * DAY)}`,
+    `3d due ${at(47 * DAY)}`,
+    `7d due ${at(43 * DAY)}`,
+  ]);
+  // The old 7d time (day 13) comes and goes: nothing is due, nothing is said.
+  w.clock.set(new Date(at(13 * DAY)));
+  expect(await w.schedule.get(accessReminderJobId(original.id, 7 * DAY))).toMatchObject({ dueAt: at(43 * DAY) });
+  // An instance of 7d,1d (still in the rollout, or the setting changed back) runs the 7d job at
+  // its time: 7 days before the end, not 37; and its 1d job is still owed, and sent.
+  w.clock.set(new Date(at(43 * DAY)));
+  await w.run(accessReminderJobId(original.id, 7 * DAY), [7 * DAY, DAY]);
+  expect(w.told).toEqual([expect.objectContaining({ kind: 'expiring', inMs: 7 * DAY })]);
+  w.clock.set(new Date(at(49 * DAY)));
+  await w.run(accessReminderJobId(original.id, DAY), [7 * DAY, DAY]);
+  expect(w.told).toEqual([
+    expect.objectContaining({ kind: 'expiring', inMs: 7 * DAY }),
+    expect.objectContaining({ kind: 'expiring', inMs: DAY }),
+  ]);
+});
+
+test('an extension moving the end leaves a reminder job of another setting whose time at the new end is past where it is: due, it reminds now', async () => {
+  const w = world();
+  const original = await grantedUnderOldSetting(w);
+  // Half a day before its end, an extension (scheduled nothing: the test's) moves it by 6 hours.
+  w.clock.set(new Date(at(19 * DAY + 12 * HOUR)));
+  const extension: AccessRequest = {
+    ...granted,
+    id: 'R-EXTEND01',
+    extendsRequestId: original.id,
+    access: { durationMs: DAY, expiresAt: at(20 * DAY + 6 * HOUR) },
+  };
+  await w.store.create(extension);
+  await applyExtension(w.deps([3 * DAY]), extension, async () => undefined);
+  expect((await w.store.get(original.id))?.access?.expiresAt).toBe(at(20 * DAY + 6 * HOUR));
+  // Its 1d and 7d times at the new end (day 19 6h, day 13 6h) have passed: both stay, due, where they were.
+  expect(await w.reminders(original.id)).toEqual([`1d due ${at(19 * DAY)}`, `7d due ${at(13 * DAY)}`]);
 });

@@ -11,7 +11,7 @@ import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { requestHistory, requestRow } from '../../src/tab/tab-rows';
 import type { PolicyRule } from '../../src/domain/policy';
 import type { TabHistory, TabMatrixPage } from '../../src/tab/tab-wire';
-import { breakGlassFacts } from '../../web/src/format';
+import { breakGlassFacts, NOBODY_REVIEWS_APPROVAL } from '../../web/src/format';
 import type { Row } from '../../web/src/types';
 import { rule } from './support/policy-fixtures';
 import { FakeClock } from './support/fake-clock';
@@ -129,6 +129,22 @@ describe('an owed review nobody can do as the policy stands', () => {
       'Rule prod names only its requester as approver, who may not review it, so nobody can review it until an approver is added to rule prod in the approval policy',
     );
     expect(breakGlassFacts(hist.row as Row)).toContainEqual(['Reviewers', hist.row.breakGlass!.nobodyReviews]);
+  });
+
+  test("its Approval line does not say the rule's approvers must review it: the review is owed, and Reviewers says why nobody can", () => {
+    for (const reviewers of [onlyRequester, uncovered([]), uncovered([REQUESTER.objectId])]) {
+      const facts = new Map(
+        breakGlassFacts(requestHistory(breakGlass('succeeded'), [], NOW, 'all', reviewers).row as Row),
+      );
+      expect(facts.get('Approval')).toBe(NOBODY_REVIEWS_APPROVAL);
+      expect(facts.get('Approval')).not.toMatch(/must review it/);
+      expect(facts.get('Reviewers')).toMatch(/nobody can review it until/);
+    }
+    // Someone may review it: the card's own words, naming them.
+    const facts = new Map(
+      breakGlassFacts(requestHistory(breakGlass('succeeded'), [], NOW, 'all', rule('prod')).row as Row),
+    );
+    expect(facts.get('Approval')).toBe('break-glass: ran at once; Platform Approvers must review it');
   });
 
   test('no rule covers the pair any more, and the policy names none of its approvers (or only its requester)', () => {

@@ -444,9 +444,18 @@ export function decisionFacts(hist: History): Array<[label: string, value: strin
 }
 
 /**
+ * The drawer's Approval line of a break-glass run whose review is owed but nobody can give as the
+ * policy stands (`nobodyReviews`): the card's words ("… must review it") would contradict the
+ * Reviewers line right below it, which says why and how to mend it.
+ */
+export const NOBODY_REVIEWS_APPROVAL =
+  'break-glass: ran at once; its review is owed, but nobody can give it yet (see Reviewers)';
+
+/**
  * A break-glass run, as the drawer's facts (its requester is never named as its approver, as in
  * chat): who started it, the card's Approval line for it (the
- * review owed, none owed for a run that failed, or the review's verdict), and, while a review is
+ * review owed, none owed for a run that failed, or the review's verdict; {@link NOBODY_REVIEWS_APPROVAL}
+ * when nobody can give the review owed), and, while a review is
  * owed, by when and what Approve and Reject do, and when nobody can review it as the policy stands
  * (`nobodyReviews`, its drawer's history only), why and how to mend it, as its daily report says.
  * Nothing for any other request.
@@ -457,7 +466,8 @@ export function breakGlassFacts(row: Row): Array<[label: string, value: string |
   const due = run.reviewDueAt;
   return [
     ['Started as break-glass by', `${run.by.name} (${shortTime(run.at)}), without approval`],
-    ['Approval', run.approval],
+    // The card's line names the approvers who must review it: not so when nobody can (Reviewers says why).
+    ['Approval', due && run.nobodyReviews ? NOBODY_REVIEWS_APPROVAL : run.approval],
     ['Review note', run.reviewReason],
     [
       'Review due',
