@@ -33,7 +33,15 @@ import { AccessHandlers } from './handlers/access-handlers';
 import { type CardInvoke, cardInvokeError, isCardInvokeRefusal, readCardInvoke } from './card-invoke';
 import { errorCardFor, sendCard } from './turn-cards';
 import { activityKeyOf } from './conversation-targets';
-import { dropNonTextSender, isRefusal, tenantOf, textField, turnIdentity, type TurnIdentity } from './turn-identity';
+import {
+  dropNonTextSender,
+  isRefusal,
+  tenantOf,
+  textField,
+  turnIdentity,
+  type TurnIdentity,
+  type TurnRefusal,
+} from './turn-identity';
 import { addressedText, commandAfterMention, withoutCourtesy } from './message-text';
 import { auditBadCardData, auditValidationFailure, setTurnValidationAudit } from './validation-audit';
 import { auditLimitRefusal, firstOrUnknown } from '../flows/limit-audit';
@@ -205,7 +213,12 @@ export class AcrBot extends ActivityHandler {
    * the store cannot say whether it is the first, it is audited (one entry too many rather than
    * none).
    */
-  private async auditTurnRefusal(code: string, actor: Actor, tenantId: string, activity: Activity): Promise<void> {
+  private async auditTurnRefusal(
+    { code, detail }: TurnRefusal,
+    actor: Actor,
+    tenantId: string,
+    activity: Activity,
+  ): Promise<void> {
     const first = await firstOrUnknown(
       () => this.services.gate.firstTurnRefusalInWindow(tenantId, actor.objectId, code),
       this.services.log,
@@ -221,7 +234,9 @@ export class AcrBot extends ActivityHandler {
       tenantId,
       action: code,
       outcome: 'refused',
-      detail: `channel=${textField(activity.channelId)?.slice(0, 40) ?? '(not text)'}`,
+      detail: [`channel=${textField(activity.channelId)?.slice(0, 40) ?? '(not text)'}`, detail]
+        .filter(Boolean)
+        .join('; '),
     });
   }
 
@@ -250,7 +265,7 @@ export class AcrBot extends ActivityHandler {
         { refusal: identity.code, channelId: String(ctx.activity.channelId).slice(0, 40) },
         `turn refused: ${identity.message}`,
       );
-      await this.auditTurnRefusal(identity.code, refusedActor, tenantOf(ctx.activity) ?? 'unknown', ctx.activity);
+      await this.auditTurnRefusal(identity, refusedActor, tenantOf(ctx.activity) ?? 'unknown', ctx.activity);
       if (ctx.activity.type === 'invoke') {
         await ctx.sendActivity({ type: 'invokeResponse', value: cardInvokeError(403, 'Forbidden', identity.message) });
       } else if (identity.code !== 'rejected.channel') {

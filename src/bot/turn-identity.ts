@@ -1,8 +1,10 @@
 /**
  * Who is acting in a turn, and whether the turn may be served at all (G2, G3). Identity is
- * always `from.aadObjectId`; never anything from card data.
+ * always `from.aadObjectId`; never anything from card data. The tenant is the conversation's
+ * (its host's); a sender who names another tenant of their own is refused.
  */
 import type { Activity, TurnContext } from 'botbuilder';
+import { z } from 'zod/v3';
 import type { Actor } from '../domain/request';
 import { displayName } from '../domain/text';
 
@@ -23,15 +25,53 @@ export function tenantOf(activity: Partial<Activity>): string | undefined {
   return typeof given === 'string' ? given : undefined;
 }
 
+/**
+ * A membership source as Teams describes one (microsoft/Agents#179, the Agents SDK's
+ * `MembershipSource`): only its tenant is read. One without a tenant, or whose tenant is not
+ * text, says nothing.
+ */
+const membershipSource = z.object({ tenantId: z.string().trim().min(1) });
+
+/**
+ * The tenants the sender's own membership names, when they differ from the conversation's. In a
+ * shared channel (Teams Connect) or a federated chat, `tenant.id` and `conversation.tenantId`
+ * are the host's for every payload (msteams-docs `build-apps-for-shared-private-channels.md`,
+ * "Authenticate external users"); a member of another organisation is told apart only by
+ * `channelData.membershipSource.tenantId`, or `from.membershipSources[].tenantId` in newer
+ * payloads. Such a member is no user of the host's directory: served as the host tenant, they
+ * would request, check and approve as one of its people. A guest (B2B) has an account in the
+ * host's directory and is served as its user. In a `conversationUpdate` the membership
+ * source is that of the member added or removed, not of the sender: an event about a member of
+ * another organisation is ignored, as acrbot acts only on its own arrival and removal.
+ */
+export function foreignMemberTenants(activity: Partial<Activity>, hostTenantId: string): string[] {
+  const channelData = activity.channelData as { membershipSource?: unknown } | undefined;
+  const sources = (activity.from as { membershipSources?: unknown } | undefined)?.membershipSources;
+  const named = [channelData?.membershipSource, ...(Array.isArray(sources) ? sources : [])]
+    .map((source) => membershipSource.safeParse(source))
+    .flatMap((parsed) => (parsed.success ? [parsed.data.tenantId] : []));
+  // Tenant ids are GUIDs, printed in either case: compared and named once in lower case.
+  const host = hostTenantId.toLowerCase();
+  return [...new Set(named.map((t) => t.toLowerCase()))].filter((t) => t !== host);
+}
+
 /** A field of the activity that must be text: itself if it is a string, else undefined. */
 export function textField(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
 /** Why a turn is refused before any handler runs. */
-export type TurnRefusal = { code: 'rejected.channel' | 'rejected.tenant' | 'rejected.identity'; message: string };
+export type TurnRefusal = {
+  code: 'rejected.channel' | 'rejected.tenant' | 'rejected.identity';
+  message: string;
+  /** For the audit entry: what was refused beyond the code (never user text). */
+  detail?: string;
+};
 
-/** Checks channel, tenant and identity; returns the identity or a refusal. */
+/**
+ * Checks channel, tenant (the conversation's, then the sender's own: {@link foreignMemberTenants})
+ * and identity; returns the identity or a refusal.
+ */
 export function identifyTurn(
   activity: Partial<Activity>,
   allowedTenantIds: readonly string[],
@@ -45,6 +85,19 @@ export function identifyTurn(
       code: 'rejected.tenant',
       message:
         'acrbot is not enabled for your organisation (tenant); ask your platform team to add it to ACRBOT_ALLOWED_TENANTS.',
+    };
+  }
+  const foreign = foreignMemberTenants(activity, tenantId);
+  if (foreign.length > 0) {
+    return {
+      code: 'rejected.tenant',
+      message:
+        'acrbot acts only for members of the organisation (tenant) hosting this conversation, and your account belongs to another one; nothing was done. Use acrbot from your own organisation, if it is enabled there.',
+      // Bounded, as any field of the activity: at most three tenants, 64 characters each.
+      detail: `member of tenant ${foreign
+        .slice(0, 3)
+        .map((t) => t.slice(0, 64))
+        .join(', ')}`,
     };
   }
   const objectId = textField(activity.from?.aadObjectId);
