@@ -46,8 +46,18 @@ export async function twoInstancesOnOneStore(
     const connector = (started.connector = new CapturingConnector());
     await connector.start();
     const both = { ...env, ACRBOT_STORAGE: storage };
-    const first = (started.first = await startHarness(both, { ...options, sandbox }, { connector }));
-    const second = (started.second = await startHarness(both, { ...options, sandbox }, { connector }));
+    // Two instance ids, as two processes have: leases are re-entrant for their owner, so one id
+    // for both would let each hold the other's job and run leases.
+    const first = (started.first = await startHarness(
+      both,
+      { ...options, sandbox, instanceId: 'first' },
+      { connector },
+    ));
+    const second = (started.second = await startHarness(
+      both,
+      { ...options, sandbox, instanceId: 'second' },
+      { connector },
+    ));
     return { first, second, sandbox, connector, stop };
   } catch (err) {
     await stop();
