@@ -35,16 +35,16 @@ import { deletedByEarlierAttempts, refusedEntry } from './earlier-deletions';
  * before the DELETE of the credential itself: nothing fences those DELETEs, and a run frozen past
  * its leases while another instance took its revocation over writes nothing more. Its throw sends
  * nothing; a mark written stands, as for an attempt stopped at that point.
- * Returns `notOurs` when the token under the credential's name was left as not acrbot's, by this
- * attempt or an earlier one: no credential of the request was deleted then, which the cluster
- * step's report says (secret-revocation.ts).
+ * Returns what this attempt, or an earlier one, left of the credential ({@link CredentialNotDeleted});
+ * undefined when it is deleted or gone. The cluster step's report and audit entries say so
+ * (secret-revocation.ts), never that acrbot deleted it.
  */
 export async function revokeCredential(
   deps: LifecycleDeps,
   request: AccessRequest,
   by: Actor,
   checkLeases?: () => Promise<void>,
-): Promise<'notOurs' | undefined> {
+): Promise<CredentialNotDeleted | undefined> {
   const ref = credentialOf(request);
   const problem = keptCredentialReason(request);
   if (!ref || problem) {
@@ -53,7 +53,7 @@ export async function revokeCredential(
       outcome: 'kept',
       detail: problem,
     });
-    return undefined;
+    return 'kept';
   }
   const targetIds = credentialTargetIds(ref);
   const before = (await deps.audit.forRequest(request.id)).filter((e) => e.action === 'access.revoke.credential');
@@ -64,8 +64,9 @@ export async function revokeCredential(
   // 'unconfirmed': an earlier attempt ended it for acrbot's records and told the approvers.
   // 'notOurs': an earlier attempt found another token under the name and left it for an operator.
   const notOursBefore = before.some((e) => e.outcome === 'notOurs');
+  const unconfirmedBefore = before.some((e) => e.outcome === 'unconfirmed');
   const recordedBefore =
-    deletedBefore || notOursBefore || before.some((e) => e.outcome === 'absent' || e.outcome === 'unconfirmed');
+    deletedBefore || notOursBefore || unconfirmedBefore || before.some((e) => e.outcome === 'absent');
   // Keyed by the request, the credential and how many of its DELETEs failed before (deletion-mark.ts).
   const mark = attemptMarkKey(DELETING, request.id, credentialMarkNames(ref), before);
   // When Azure made acrbot's token, by the outcome's record (G15). Records of releases before it
@@ -92,7 +93,9 @@ export async function revokeCredential(
             ? "not there when an earlier attempt of this revocation looked (the token under its name was not acrbot's, left for an operator); nothing deleted"
             : 'not there when an earlier attempt of this revocation looked; nothing deleted',
     });
-    return notOursBefore && !deletedBefore && !stands ? 'notOurs' : undefined;
+    // What the earlier attempt left is still all there is: none of it deleted since.
+    if (deletedBefore || stands) return undefined;
+    return notOursBefore ? 'notOurs' : unconfirmedBefore ? 'unconfirmed' : undefined;
   }
   // A token under the name that Azure dates otherwise than acrbot's record is not the one acrbot
   // made (deleted and made again since): neither it nor the scope map it may use is deleted. A
@@ -202,8 +205,17 @@ export async function revokeCredential(
       request,
       `The revocation of ${request.id} ended unconfirmed for its token. ${deletion.registryUnconfirmed}`,
     );
-  return undefined;
+  return deletion.registryUnconfirmed ? 'unconfirmed' : undefined;
 }
+
+/**
+ * What {@link revokeCredential} did not delete, which the cluster step's report and entries say
+ * rather than that acrbot deleted it: `kept`, no usable record of it ({@link keptCredentialReason});
+ * `notOurs`, the token under its name is not the one acrbot made (G15), left for an operator;
+ * `unconfirmed`, its token's registry is nowhere acrbot can see, so nothing was deleted and the
+ * approvers were told what to check.
+ */
+export type CredentialNotDeleted = 'kept' | 'notOurs' | 'unconfirmed';
 
 /**
  * Why {@link revokeCredential} keeps `request`'s credential rather than delete it: no usable

@@ -1,7 +1,8 @@
 /**
  * What a revocation that failed part way left behind, once what ends the access is gone: the
  * ACR token or the role assignment was deleted (or the credential, before the cluster step), and
- * a scope map, an application without rights or a pull secret without a credential is left. The
+ * a scope map, an application without rights, a pull secret without a credential, or the
+ * `imagePullSecrets` entry of a pull secret deleted already is left. The
  * approvers' report then names that, not the request's credential, which acrbot deleted already
  * (azure-failure-text.ts `revocationAdvice`). Named from acrbot's own records (G15), never a secret.
  */
@@ -16,8 +17,9 @@ export interface LeftBehind {
    */
   ended?: string;
   /**
-   * Why acrbot cannot say the access ended, as a clause, when it did not: no usable record of
-   * the credential was kept, so none was deleted, and what is left may still sign in.
+   * Why acrbot cannot say the access ended, as a clause, when it did not: no credential was
+   * deleted (no usable record of it was kept, the token under its name is not acrbot's, or its
+   * registry is nowhere acrbot can see), and what is left may still sign in.
    */
   unconfirmed?: string;
   /** What is left, which grants nothing by itself once `ended`: `scope map m on registry y`. */
@@ -75,29 +77,71 @@ export function applicationLeft(ref: Extract<CredentialRef, { kind: 'sp' }>, app
 /**
  * A pull secret whose credential the revocation dealt with before its cluster step failed: the
  * secret (and the `imagePullSecrets` entries acrbot added) is what is left, and no longer signs in.
- * `credential` `kept`: acrbot kept no usable record of the credential (credential-revocation.ts
- * `keptCredentialReason`) and deleted none, so the secret may still sign in; said so, never that
- * acrbot deleted it. `notOurs`: the token under the credential's name (`token`: `T on registry
- * R`) is not the one acrbot made (G15, foreign-token.ts), so acrbot left it for an operator and
- * deleted none: said so, with what to check, never that acrbot deleted it.
+ * `credential` says what the credential step did (credential-revocation.ts `revokeCredential`);
+ * one it did not delete is said so, never that acrbot deleted it: `kept`, acrbot kept no usable
+ * record of it (`keptCredentialReason`), so the secret may still sign in; `notOurs`, the token
+ * under its name (`token`: `T on registry R`) is not the one acrbot made (G15, foreign-token.ts),
+ * left for an operator, with what to check; `unconfirmed`, its token's registry is nowhere acrbot
+ * can see (the approvers were told what to check), so the secret may still sign in there.
+ * `entriesLeft`: the secret is gone already (deleted before a service account PATCH failed), and
+ * only its entry in these service accounts' `imagePullSecrets` is left: named, with the kubectl
+ * patch that takes it out, and the access through the cluster has ended with the secret.
  */
 export function secretLeft(
   plan: Pick<SecretPlan, 'namespace' | 'secretName' | 'cluster'>,
-  credential: 'deleted' | 'kept' | 'notOurs' = 'deleted',
-  token: string | undefined = undefined,
+  credential: 'deleted' | 'kept' | 'notOurs' | 'unconfirmed' = 'deleted',
+  { token, entriesLeft }: { token?: string; entriesLeft?: readonly string[] } = {},
 ): LeftBehind {
   const secret = `pull secret ${plan.namespace}/${plan.secretName}`;
+  const tokenNamed = `the ACR token ${token ?? "now under its token's name"}`;
+  const tokenUnseen = `${token ? `ACR token ${token}` : 'its ACR token'} was not found where acrbot recorded it, and ${token ? 'that' : 'its'} registry is nowhere acrbot can see`;
+  if (entriesLeft?.length) {
+    const noneDeleted = {
+      kept: 'acrbot has no usable record of its credential, so it deleted none',
+      notOurs: `acrbot deleted no credential of it: ${tokenNamed} is not the one acrbot made (audit log: access.revoke.credential, notOurs), left in place for an operator to check`,
+      unconfirmed: `acrbot deleted no credential of it: ${tokenUnseen} (audit log: access.revoke.credential, unconfirmed)`,
+    };
+    return {
+      ended:
+        credential === 'deleted'
+          ? `acrbot deleted the credential of ${secret}, so it no longer signs in, and the secret itself in cluster ${plan.cluster.name}`
+          : `acrbot deleted ${secret} in cluster ${plan.cluster.name}, so the cluster no longer pulls with it; ${noneDeleted[credential]}`,
+      ...entriesLeftBehind(plan, entriesLeft),
+    };
+  }
   return {
     ...(credential === 'deleted'
       ? { ended: `acrbot deleted the credential of ${secret}, so it no longer signs in` }
       : credential === 'notOurs'
         ? {
-            unconfirmed: `acrbot deleted no credential of ${secret}: the ACR token ${token ?? "now under its token's name"} is not the one acrbot made (audit log: access.revoke.credential, notOurs), so acrbot left it in place for an operator to check, and to delete if nobody needs it. acrbot cannot confirm the access ended: if that token is acrbot's own after all, the secret still signs in`,
+            unconfirmed: `acrbot deleted no credential of ${secret}: ${tokenNamed} is not the one acrbot made (audit log: access.revoke.credential, notOurs), so acrbot left it in place for an operator to check, and to delete if nobody needs it. acrbot cannot confirm the access ended: if that token is acrbot's own after all, the secret still signs in`,
           }
-        : {
-            unconfirmed: `acrbot has no usable record of the credential of ${secret}, so it deleted none: the access may not have ended, as the secret may still sign in`,
-          }),
+        : credential === 'unconfirmed'
+          ? {
+              unconfirmed: `acrbot deleted no credential of ${secret}: ${tokenUnseen} (audit log: access.revoke.credential, unconfirmed; the approvers were told what to check), so acrbot cannot confirm the access ended: if the registry was moved, the secret still signs in`,
+            }
+          : {
+              unconfirmed: `acrbot has no usable record of the credential of ${secret}, so it deleted none: the access may not have ended, as the secret may still sign in`,
+            }),
     what: `the secret itself in cluster ${plan.cluster.name} (and any imagePullSecrets entry acrbot added for it)`,
     command: `kubectl delete secret -n ${plan.namespace} ${plan.secretName}, in cluster ${plan.cluster.name}`,
+  };
+}
+
+/**
+ * The entry of a deleted pull secret left in the `imagePullSecrets` of `serviceAccounts`: what is
+ * left and the kubectl patch that takes it out of each. A ServiceAccount's list has no merge key
+ * (a strategic merge patch replaces it whole), so the patch removes it by its place in the list.
+ */
+function entriesLeftBehind(
+  plan: Pick<SecretPlan, 'namespace' | 'secretName' | 'cluster'>,
+  serviceAccounts: readonly string[],
+): Pick<LeftBehind, 'what' | 'command'> {
+  const [first, ...others] = serviceAccounts;
+  const accounts = `service account${others.length ? 's' : ''} ${serviceAccounts.join(', ')}`;
+  const likewise = others.length ? ` (and likewise for ${others.join(', ')})` : '';
+  return {
+    what: `the entry ${plan.secretName} in the imagePullSecrets of ${accounts} in namespace ${plan.namespace} of cluster ${plan.cluster.name}`,
+    command: `kubectl patch serviceaccount ${first} -n ${plan.namespace} --type json -p '[{"op":"remove","path":"/imagePullSecrets/N"}]'${likewise}, in cluster ${plan.cluster.name}, N being the place of ${plan.secretName} in that list, counted from 0`,
   };
 }

@@ -4,6 +4,7 @@
  * later request wrote the secret again; the credential is deleted even when the cluster step
  * failed (credential-revocation.ts). Every step audited.
  */
+import { causesOf } from '../domain/error-causes';
 import { isUserFacing, ResourceGoneError } from '../domain/errors';
 import type { SecretPlan } from '../domain/plan';
 import { type ClusterAccess, LeaseLostError } from '../domain/ports';
@@ -20,7 +21,7 @@ import {
 } from '../domain/secret-ownership';
 import { isRequestId } from '../domain/identifiers';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
-import { keptCredentialReason, revokeCredential } from './credential-revocation';
+import { type CredentialNotDeleted, keptCredentialReason, revokeCredential } from './credential-revocation';
 import { RevocationLeftError, secretLeft } from './revocation-left';
 
 /** Why a service account's `imagePullSecrets` entry stays when the secret goes (audit and preview). */
@@ -54,34 +55,58 @@ export async function revokeSecrets(
   const plan = request.plan as SecretPlan;
   const ending = new Set([request.id, ...extensions.map((e) => e.id)]);
   const failures: unknown[] = [];
-  // A request whose cluster step failed with no usable record of its credential: none deleted.
-  let kept = false;
-  // One whose cluster step failed and whose token under the credential's name is not acrbot's
-  // (G15): left for an operator, none deleted either.
-  let notOurs: { token?: string } | undefined;
+  // What the requests whose cluster step failed left of their credentials: none deleted when
+  // acrbot kept no usable record of it, or left it as not its own (G15), or cannot see its
+  // registry. The first of each, with its token's name.
+  const undeleted = new Map<CredentialNotDeleted, string | undefined>();
+  // The service accounts whose imagePullSecrets entry is all a failed cluster step left (the
+  // secret deleted); undefined once a failed one may have left the secret itself.
+  let entriesLeft: Set<string> | undefined = new Set();
   for (const owner of [...extensions, request]) {
     const ended = await revokeSecret(deps, owner, owner.plan as SecretPlan, by, { ending, stopped, checkLeases });
     if (!ended.clusterFailed) continue;
     failures.push(ended.failure);
-    kept ||= keptCredentialReason(owner) !== undefined;
-    if (ended.credential === 'notOurs') notOurs ??= { token: tokenNamed(owner) };
+    if (ended.credential && !undeleted.has(ended.credential)) undeleted.set(ended.credential, tokenNamed(owner));
+    if (!ended.entriesLeft) entriesLeft = undefined;
+    for (const serviceAccount of ended.entriesLeft ?? []) entriesLeft?.add(serviceAccount);
   }
   if (!failures.length) return;
   const cause = failures.length === 1 ? failures[0] : new AggregateError(failures, 'several secrets');
-  // The credential is dealt with: the approvers' report names the secret as what is left. One
-  // acrbot kept no usable record of, or left as not its own, was not deleted: the report says
-  // so, not that it was.
-  const credential = kept ? 'kept' : notOurs !== undefined ? 'notOurs' : 'deleted';
+  // The credential is dealt with: the approvers' report names the secret, or the entries a
+  // deleted secret left, as what is left. One that was not deleted is said so, never that it was.
+  const credential = (['kept', 'notOurs', 'unconfirmed'] as const).find((c) => undeleted.has(c)) ?? 'deleted';
   const said = {
     kept: 'no usable record of its credential was kept, so none was deleted',
     notOurs: "the token under its credential's name is not the one acrbot made, so none was deleted",
+    unconfirmed: "its token's registry is nowhere acrbot can see, so none was deleted",
     deleted: 'its credential is deleted',
   }[credential];
+  const entries = entriesLeft ? [...entriesLeft] : [];
+  const step = entries.length
+    ? `failed after its secret was deleted (its entry is left in the imagePullSecrets of service account ${entries.join(', ')})`
+    : 'failed';
   throw new RevocationLeftError(
-    `the Kubernetes clean-up of ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name} failed; ${said}, the clean-up is retried`,
-    secretLeft(plan, credential, notOurs?.token),
+    `the Kubernetes clean-up of ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name} ${step}; ${said}, the clean-up is retried`,
+    secretLeft(plan, credential, {
+      token: credential === 'deleted' ? undefined : undeleted.get(credential),
+      ...(entries.length && { entriesLeft: entries }),
+    }),
     { cause },
   );
+}
+
+/** What {@link revokeSecret} did, for {@link revokeSecrets}' report. */
+interface SecretEnded {
+  /** The cluster step failed (`failure`: its error, to be retried). */
+  clusterFailed: boolean;
+  failure?: unknown;
+  /** What the credential step did not delete ({@link revokeCredential}); undefined: deleted or gone. */
+  credential?: CredentialNotDeleted;
+  /**
+   * The cluster step failed after the secret was deleted (or found gone): only the entries of
+   * these service accounts' `imagePullSecrets` are left.
+   */
+  entriesLeft?: readonly string[];
 }
 
 /**
@@ -89,10 +114,12 @@ export async function revokeSecrets(
  * request wrote that same object, or the cluster cannot be reached), then its credential,
  * which is deleted even when the cluster step failed: a revoke after a leak must end the
  * credential at once. Returns whether the cluster step failed, with its error (to be retried),
- * and `notOurs` when the credential's token was left as not acrbot's ({@link revokeCredential});
- * throws if the credential could not be deleted. `ending`: the requests ending with it;
- * `stopped`: the extensions whose runs wait to be resumed ({@link removeSecret}); `checkLeases`:
- * the lease checks ({@link revokeSecrets}), whose {@link LeaseLostError} is thrown on as it is.
+ * what the credential step did not delete ({@link revokeCredential}), and the entries a deleted
+ * secret left; throws if the credential could not be deleted. A secret whose contents someone
+ * replaced is left, and its entry, which says what became of the credential, is written once
+ * the credential step has run. `ending`: the requests ending with it; `stopped`: the extensions
+ * whose runs wait to be resumed ({@link removeSecret}); `checkLeases`: the lease checks
+ * ({@link revokeSecrets}), whose {@link LeaseLostError} is thrown on as it is.
  */
 async function revokeSecret(
   deps: LifecycleDeps,
@@ -104,13 +131,28 @@ async function revokeSecret(
     stopped,
     checkLeases,
   }: { ending: ReadonlySet<string>; stopped: ReadonlySet<string>; checkLeases?: () => Promise<void> },
-): Promise<{ clusterFailed: boolean; failure?: unknown; credential?: 'notOurs' }> {
+): Promise<SecretEnded> {
   const target = `${plan.cluster.id}/namespaces/${plan.namespace}/secrets/${plan.secretName}`;
   // A replacement is a PUT that keeps the uid: acrbot's records of who wrote that object, and
   // when, say whether a later request holds it now (G15). Asked of the store, not the cluster.
   const holder = laterWriterOf(request, await secretHolders(deps, plan), ending);
   let clusterFailed = false;
   let clusterFailure: unknown;
+  // Not allowed to stop the credential's deletion below: a failed audit write here is logged,
+  // the error itself goes to the scheduler (retried and reported).
+  const failed = async (err: unknown): Promise<void> => {
+    clusterFailed = true;
+    clusterFailure = err;
+    await recordAccessEvent(deps, request, by, {
+      action: 'access.revoke.secret',
+      outcome: 'failed',
+      targetIds: [target],
+      detail: `the cluster step failed (${isUserFacing(err) ? err.code : 'unexpected error'}); ${keptCredentialReason(request) ? 'no usable record of the credential was kept, so none is deleted' : "the credential is deleted now if it is acrbot's (the access.revoke.credential entry that follows says)"}, the cluster step is retried`,
+    }).catch((auditErr: unknown) =>
+      deps.log.error({ err: auditErr, requestId: request.id }, 'audit of a failed secret revocation failed'),
+    );
+  };
+  let removed: SecretRemoved = {};
   if (holder)
     await recordAccessEvent(deps, request, by, {
       action: 'access.revoke.secret',
@@ -120,26 +162,65 @@ async function revokeSecret(
     });
   else
     try {
-      await removeSecret(deps, request, plan, by, { target, stopped, checkLeases });
+      removed = await removeSecret(deps, request, plan, by, { target, stopped, checkLeases });
     } catch (err) {
       // Not the cluster's failure: another instance may hold this revocation now, and this run
       // writes nothing more (the credential's deletion included).
       if (err instanceof LeaseLostError) throw err;
-      clusterFailed = true;
-      clusterFailure = err;
-      // Not allowed to stop the credential's deletion below: a failed audit write here is
-      // logged, the error itself goes to the scheduler (retried and reported).
-      await recordAccessEvent(deps, request, by, {
-        action: 'access.revoke.secret',
-        outcome: 'failed',
-        targetIds: [target],
-        detail: `the cluster step failed (${isUserFacing(err) ? err.code : 'unexpected error'}); ${keptCredentialReason(request) ? 'no usable record of the credential was kept, so none is deleted' : "the credential is deleted now if it is acrbot's (the access.revoke.credential entry that follows says)"}, the cluster step is retried`,
-      }).catch((auditErr: unknown) =>
-        deps.log.error({ err: auditErr, requestId: request.id }, 'audit of a failed secret revocation failed'),
-      );
+      await failed(err);
     }
-  const credential = await revokeCredential(deps, request, by, checkLeases);
-  return { clusterFailed, failure: clusterFailure, ...(credential && { credential }) };
+  if (removed.entriesLeft) await failed(removed.entriesLeft.failure);
+  const { contentsReplaced } = removed;
+  const credential = await revokeCredential(deps, request, by, checkLeases).catch(async (err: unknown) => {
+    // Its deletion failed, and is retried: the secret's entry says so (a lost lease: nothing more).
+    if (contentsReplaced && !stoppedOnLease(err))
+      await recordContentsReplaced(deps, request, by, { target, ...contentsReplaced }, 'failed');
+    throw err;
+  });
+  if (contentsReplaced) await recordContentsReplaced(deps, request, by, { target, ...contentsReplaced }, credential);
+  return {
+    clusterFailed,
+    failure: clusterFailure,
+    ...(credential && { credential }),
+    ...(removed.entriesLeft && { entriesLeft: removed.entriesLeft.serviceAccounts }),
+  };
+}
+
+/**
+ * The `notOurs` entry of a secret acrbot wrote whose contents someone replaced since (a GitOps
+ * sync that took the name over, G15): left in place with its `imagePullSecrets` entries, and what
+ * the credential step did with the credential acrbot made, as it did it (`credential`: what it
+ * did not delete, `failed`: its deletion failed and is retried). Written after that step, so it
+ * says what happened, not what was meant to; nothing was sent to the cluster, so nothing is lost
+ * if the run stops before it (the retry finds the secret as it was, and says so).
+ */
+async function recordContentsReplaced(
+  deps: LifecycleDeps,
+  request: AccessRequest,
+  by: Actor,
+  { target, writtenUid }: { target: string; writtenUid: string | undefined },
+  credential: CredentialNotDeleted | 'failed' | undefined,
+): Promise<void> {
+  const revoked = {
+    kept: 'acrbot kept no usable record of the credential it made, so none is revoked',
+    notOurs:
+      "the token under the credential's name is not the one acrbot made, so acrbot revoked none (left in place for an operator)",
+    unconfirmed:
+      "acrbot cannot confirm the credential it made is revoked: its token's registry is nowhere acrbot can see",
+    failed: 'the deletion of the credential acrbot made failed, and is retried',
+    deleted: 'the credential acrbot made is revoked all the same',
+  }[credential ?? 'deleted'];
+  await recordAccessEvent(deps, request, by, {
+    action: 'access.revoke.secret',
+    outcome: 'notOurs',
+    targetIds: [target],
+    detail: `it is the object acrbot wrote (uid ${writtenUid}), but its contents were replaced by someone else since acrbot wrote it; left in place with its imagePullSecrets entries; ${revoked}`,
+  });
+}
+
+/** Whether `err` is, or was caused by, a lease check's stop: the run no longer holds the work. */
+function stoppedOnLease(err: unknown): boolean {
+  return [...causesOf(err)].some((e) => e instanceof LeaseLostError);
 }
 
 /** `T on registry R`: the token `request`'s records name for its credential, for the report. */
@@ -186,7 +267,9 @@ async function unfinishedWriterOf(
  * A secret labelled by a write that replaced it and will never hold it ({@link unfinishedWriterOf})
  * is still the object acrbot wrote for `request`: deleted too, its entries with it. `checkLeases`
  * runs right before each service account PATCH (the port's `beforePatch`); its throw, answered
- * as the removal's `stopped`, is thrown on once what the removal did is recorded.
+ * as the removal's `stopped`, is thrown on once what the removal did is recorded. A secret whose
+ * contents were replaced is left, its entry left to the caller ({@link SecretRemoved}); a PATCH
+ * that failed after the secret went is answered, with the entries left, once recorded.
  */
 async function removeSecret(
   deps: LifecycleDeps,
@@ -194,7 +277,7 @@ async function removeSecret(
   plan: SecretPlan,
   by: Actor,
   { target, stopped, checkLeases }: { target: string; stopped: ReadonlySet<string>; checkLeases?: () => Promise<void> },
-): Promise<void> {
+): Promise<SecretRemoved> {
   const entries = acrbotServiceAccountEntries(request);
   let access: ClusterAccess;
   try {
@@ -212,7 +295,7 @@ async function removeSecret(
       // Said once: a retry (the credential's deletion failed) finds the cluster gone again.
       idempotencyKey: `access.revoke.secret:clusterGone:${request.id}`,
     });
-    return;
+    return {};
   }
   // The data acrbot recorded writing, too: the object it made with someone else's data in it
   // (a GitOps sync that took the name over) is theirs now (G15). None on older records.
@@ -240,17 +323,19 @@ async function removeSecret(
       writtenFingerprints: started.complete ? started.fingerprints : undefined,
     });
   }
+  // Nothing was sent to the cluster (no DELETE, no PATCH): its entry says what became of the
+  // credential, so it waits for the credential step (recordContentsReplaced).
+  if (removed.secret === 'notOurs' && removed.contentsReplaced)
+    return { contentsReplaced: { writtenUid: removal.writtenUid } };
   await recordAccessEvent(deps, request, by, {
     action: 'access.revoke.secret',
     outcome: removed.secret,
     targetIds: [target],
     detail:
       removed.secret === 'notOurs'
-        ? removed.contentsReplaced
-          ? `it is the object acrbot wrote (uid ${removal.writtenUid}), but its contents were replaced by someone else since acrbot wrote it; left in place with its imagePullSecrets entries; the credential acrbot made is revoked all the same`
-          : removed.ownerRequestId
-            ? `its label names ${removed.ownerRequestId}; left in place`
-            : 'not written by acrbot for this request; left in place'
+        ? removed.ownerRequestId
+          ? `its label names ${removed.ownerRequestId}; left in place`
+          : 'not written by acrbot for this request; left in place'
         : writer
           ? `labelled by ${writer.id}, whose write into this secret (uid ${removal.writtenUid}) replaced this request's; it ${writer.state === 'failed' ? 'failed' : 'waits to be resumed and fails then'}`
           : undefined,
@@ -313,5 +398,34 @@ async function removeSecret(
   // retry finds the secret gone and could not say who deleted it, or when. Now the run stops
   // with the check's error (its LeaseLostError, not the cluster step's failure).
   if (removed.stopped) throw removed.stopped.cause;
-  if (removed.serviceAccountFailure) throw removed.serviceAccountFailure;
+  if (!removed.serviceAccountFailure) return {};
+  // The secret is gone: what is left is the entry in each account acrbot added it to that was
+  // neither patched nor found without it (nor gone, nor made again): the failed one, and any
+  // other that failed after it.
+  const dealtWith = new Set([
+    ...removed.serviceAccountsPatched,
+    ...removed.serviceAccountsAbsent,
+    ...(removed.serviceAccountsNoEntry ?? []),
+    ...(removed.serviceAccountsNotOurs ?? []),
+  ]);
+  return {
+    entriesLeft: {
+      serviceAccounts: entries.filter((serviceAccount) => !dealtWith.has(serviceAccount)),
+      failure: removed.serviceAccountFailure,
+    },
+  };
+}
+
+/** What {@link removeSecret} leaves its caller ({@link revokeSecret}) to finish. */
+interface SecretRemoved {
+  /**
+   * The object acrbot wrote, with someone else's data in it now (G15): left, with nothing sent;
+   * its entry waits for the credential step ({@link recordContentsReplaced}).
+   */
+  contentsReplaced?: { writtenUid: string | undefined };
+  /**
+   * The secret is gone, and taking its entry out of a service account's `imagePullSecrets`
+   * failed (`failure`: the first such error, recorded): the entries of `serviceAccounts` are left.
+   */
+  entriesLeft?: { serviceAccounts: string[]; failure: Error };
 }

@@ -3,6 +3,9 @@
  * usable credential record: no credential was deleted, so the report never says acrbot deleted
  * it, nor that the access has ended; it says what is true, and that deleting the secret by hand
  * ends the access at once. With the credential deleted, the report says so (the access ended).
+ * A token left as not acrbot's, or whose registry acrbot cannot see, is not said deleted either;
+ * a secret deleted before a service account PATCH failed leaves only its entry, which the report
+ * names with its kubectl patch.
  */
 import { CloudApiError } from '../../src/domain/ports';
 import { revocationAdvice } from '../../src/flows/azure-failure-text';
@@ -76,7 +79,7 @@ test('kept, while Azure does not answer: retried, and the access ends when it an
 });
 
 test('a token under its name that is not acrbot’s (notOurs, G15): none deleted, what to check, never "deleted the credential"', () => {
-  const left = secretLeft(SECRET, 'notOurs', 'acrbot-r-1 on registry contosoacr');
+  const left = secretLeft(SECRET, 'notOurs', { token: 'acrbot-r-1 on registry contosoacr' });
   const advice = revocationAdvice(
     new RevocationLeftError('failed', left, { cause: new Error('x') }),
     pendingRequest({ plan }),
@@ -85,4 +88,62 @@ test('a token under its name that is not acrbot’s (notOurs, G15): none deleted
     ` acrbot deleted no credential of pull secret payments/acr-auth: the ACR token acrbot-r-1 on registry contosoacr is not the one acrbot made (audit log: access.revoke.credential, notOurs), so acrbot left it in place for an operator to check, and to delete if nobody needs it. acrbot cannot confirm the access ended: if that token is acrbot's own after all, the secret still signs in. To end the access at once, delete by hand the secret itself in cluster ${plan.cluster.name} (and any imagePullSecrets entry acrbot added for it) (kubectl delete secret -n payments acr-auth, in cluster ${plan.cluster.name}): the next attempt finds it gone and finishes.`,
   );
   expect(advice).not.toMatch(/acrbot deleted the credential|has ended already/);
+});
+
+test('a token whose registry is nowhere acrbot can see (unconfirmed): none deleted, never "deleted the credential"', () => {
+  const left = secretLeft(SECRET, 'unconfirmed', { token: 'acrbot-r-1 on registry contosoacr' });
+  const advice = revocationAdvice(
+    new RevocationLeftError('failed', left, { cause: new Error('x') }),
+    pendingRequest({ plan }),
+  );
+  expect(advice).toBe(
+    ` acrbot deleted no credential of pull secret payments/acr-auth: ACR token acrbot-r-1 on registry contosoacr was not found where acrbot recorded it, and that registry is nowhere acrbot can see (audit log: access.revoke.credential, unconfirmed; the approvers were told what to check), so acrbot cannot confirm the access ended: if the registry was moved, the secret still signs in. To end the access at once, delete by hand the secret itself in cluster ${plan.cluster.name} (and any imagePullSecrets entry acrbot added for it) (kubectl delete secret -n payments acr-auth, in cluster ${plan.cluster.name}): the next attempt finds it gone and finishes.`,
+  );
+  expect(advice).not.toMatch(/acrbot deleted the credential|has ended already/);
+});
+
+describe('the secret deleted, a service account PATCH failed: only the entries are left', () => {
+  const cluster = plan.cluster.name;
+  const advice = (credential: 'deleted' | 'kept' | 'notOurs' | 'unconfirmed', entriesLeft: string[]) =>
+    revocationAdvice(
+      new RevocationLeftError(
+        'failed',
+        secretLeft(SECRET, credential, { token: 'acrbot-r-1 on registry contosoacr', entriesLeft }),
+        { cause: new Error('x') },
+      ),
+      pendingRequest({ plan }),
+    );
+
+  test('the credential deleted: the entry and the kubectl patch for it, nothing of the secret', () => {
+    const text = advice('deleted', ['default']);
+    expect(text).toBe(
+      ` The access has ended already: acrbot deleted the credential of pull secret payments/acr-auth, so it no longer signs in, and the secret itself in cluster ${cluster}. What is left is the entry acr-auth in the imagePullSecrets of service account default in namespace payments of cluster ${cluster}, which grants nothing by itself: acrbot deletes it at its next attempt once it may, or delete it by hand (kubectl patch serviceaccount default -n payments --type json -p '[{"op":"remove","path":"/imagePullSecrets/N"}]', in cluster ${cluster}, N being the place of acr-auth in that list, counted from 0) and the next attempt finds it gone and finishes.`,
+    );
+    expect(text).not.toContain('kubectl delete secret');
+  });
+
+  test('several service accounts: each named, the patch for each', () => {
+    const text = advice('deleted', ['default', 'builder']);
+    expect(text).toContain('the imagePullSecrets of service accounts default, builder in namespace payments');
+    expect(text).toContain(
+      `kubectl patch serviceaccount default -n payments --type json -p '[{"op":"remove","path":"/imagePullSecrets/N"}]' (and likewise for builder), in cluster ${cluster}`,
+    );
+  });
+
+  test('a credential not deleted: the secret is, so the cluster no longer pulls with it; never "deleted the credential", nor "to end the access" by the entry', () => {
+    const said = {
+      kept: 'acrbot has no usable record of its credential, so it deleted none',
+      notOurs:
+        'acrbot deleted no credential of it: the ACR token acrbot-r-1 on registry contosoacr is not the one acrbot made (audit log: access.revoke.credential, notOurs), left in place for an operator to check',
+      unconfirmed:
+        'acrbot deleted no credential of it: ACR token acrbot-r-1 on registry contosoacr was not found where acrbot recorded it, and that registry is nowhere acrbot can see (audit log: access.revoke.credential, unconfirmed)',
+    };
+    for (const credential of ['kept', 'notOurs', 'unconfirmed'] as const) {
+      const text = advice(credential, ['default']);
+      expect(text).toContain(
+        ` The access has ended already: acrbot deleted pull secret payments/acr-auth in cluster ${cluster}, so the cluster no longer pulls with it; ${said[credential]}. What is left is the entry acr-auth`,
+      );
+      expect(text).not.toMatch(/acrbot deleted the credential|To end the access at once|kubectl delete secret/);
+    }
+  });
 });

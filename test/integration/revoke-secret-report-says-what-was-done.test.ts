@@ -1,0 +1,187 @@
+/**
+ * A pull secret's revocation that cannot finish tells the approvers, and records, what acrbot did,
+ * nothing more, through the real server, the scheduler and the sandbox emulators, with a test clock:
+ * - its token's registry nowhere acrbot can see (`unconfirmed`): nothing was deleted, so the report
+ *   never says "acrbot deleted the credential", on the first attempt or on a retry;
+ * - a secret whose contents someone replaced, its token made again under its name (`notOurs`):
+ *   the secret's entry says acrbot revoked no credential, not that it revoked it all the same;
+ * - a service account PATCH refused after the secret was deleted: the entry in its
+ *   `imagePullSecrets` is what is left, with the kubectl patch for it, not the secret.
+ */
+import type { KubeObject } from '../../src/sandbox/kubernetes';
+import { SANDBOX_SUBSCRIPTIONS } from '../../src/sandbox/fixtures';
+import { cardText } from '../helpers/capturing-connector';
+import {
+  advance,
+  contosoId,
+  grantedSecretOnAksDev,
+  h,
+  MINUTE,
+  now,
+  tokens,
+  useLifecycleHooks,
+} from '../helpers/lifecycle';
+
+useLifecycleHooks();
+
+type Cluster = Awaited<ReturnType<typeof grantedSecretOnAksDev>>['k8s'];
+
+/** The reports of a revocation that is not done, sent to the approvers since the last clear. */
+const failing = () =>
+  h.connector.calls
+    .map((c) => cardText(c.activity))
+    .filter((text) => /Needs attention/.test(text) && text.includes('Revoking the access is not done'));
+
+/** The access's end reached, or the next attempt of its revocation due, and run. */
+async function attempt(minutes = 2): Promise<void> {
+  advance(minutes * MINUTE);
+  await h.app.scheduler.runDue();
+}
+
+/** `outcome: detail` of `id`'s entries of `action`. */
+async function steps(id: string, action: string): Promise<string[]> {
+  return (await h.app.audit.forRequest(id))
+    .filter((e) => e.action === action)
+    .map((e) => `${e.outcome}: ${e.detail ?? ''}`);
+}
+
+test('a token whose registry is nowhere acrbot can see: the report says no credential was deleted, on every attempt', async () => {
+  const { id, k8s } = await grantedSecretOnAksDev(
+    'aks-dev contosoacr --namespace payments --for 2m pull for payments-api',
+  );
+  const token = `acrbot-${id.toLowerCase()}`;
+  // Moved to a subscription acrbot cannot read, and the deployment may not ask whether its name is taken.
+  h.app.sandbox!.arm.state.moveRegistry(contosoId, {
+    subscriptionId: SANDBOX_SUBSCRIPTIONS.data,
+    resourceGroup: 'rg-elsewhere',
+  });
+  const unreachable = k8s.faults.inject({ drop: true, times: Infinity });
+  h.connector.clear();
+  await attempt();
+  await attempt();
+  expect((await h.app.store.get(id))!.state).toBe('succeeded');
+  expect((await steps(id, 'access.revoke.credential')).map((s) => s.slice(0, s.indexOf(':')))).toEqual([
+    'unconfirmed',
+    'absent',
+  ]);
+  const reports = failing();
+  expect(reports).toHaveLength(2);
+  for (const report of reports) {
+    expect(report).toContain(
+      `acrbot deleted no credential of pull secret payments/acr-auth: ACR token ${token} on registry contosoacr was not found where acrbot recorded it, and that registry is nowhere acrbot can see (audit log: access.revoke.credential, unconfirmed; the approvers were told what to check), so acrbot cannot confirm the access ended: if the registry was moved, the secret still signs in. To end the access at once, delete by hand the secret itself in cluster aks-dev`,
+    );
+    expect(report).not.toMatch(/acrbot deleted the credential|has ended already/);
+  }
+  // The approvers were told what to check once, as before.
+  const told = h.connector.calls.filter((c) => cardText(c.activity).includes('ended unconfirmed for its token'));
+  expect(told).toHaveLength(1);
+
+  unreachable();
+  await attempt();
+  expect((await h.app.store.get(id))!.state).toBe('revoked');
+});
+
+/** A GitOps sync puts the team's data into the object acrbot made (same uid, acrbot's labels kept). */
+function syncTeamSecret(k8s: Cluster): void {
+  const s = k8s.getObject('secrets', 'payments', 'acr-auth')!;
+  const team = Buffer.from(JSON.stringify({ auths: { 'contosoacr.azurecr.io': { username: 't', password: 'p' } } }));
+  k8s.seedObject('secrets', { ...s, data: { '.dockerconfigjson': team.toString('base64') } } as KubeObject);
+}
+
+/** Someone deletes the token `name` and makes one again under that name, which Azure dates now. */
+function tokenMadeAgain(name: string): void {
+  const registry = h.app.sandbox!.arm.state.getRegistry(contosoId)!;
+  expect(registry.tokens.delete(name)).toBe(true);
+  registry.tokens.set(name, {
+    id: `${contosoId}/tokens/${name}`,
+    name,
+    scopeMapId: `${contosoId}/scopeMaps/${name}`,
+    status: 'enabled',
+    creationDate: now.toISOString(),
+    passwords: [],
+  });
+}
+
+const REPLACED =
+  /^notOurs: it is the object acrbot wrote \(uid .+\), but its contents were replaced by someone else since acrbot wrote it; left in place with its imagePullSecrets entries; /;
+
+test('a secret whose contents were replaced, its token made again: its entry says acrbot revoked no credential', async () => {
+  const { id, k8s } = await grantedSecretOnAksDev(
+    'aks-dev contosoacr --namespace payments --for 2m pull for payments-api',
+  );
+  const token = `acrbot-${id.toLowerCase()}`;
+  syncTeamSecret(k8s);
+  advance(MINUTE);
+  tokenMadeAgain(token);
+  await attempt();
+  expect((await h.app.store.get(id))!.state).toBe('revoked');
+  expect(tokens()).toEqual([token]);
+  const [secretStep] = await steps(id, 'access.revoke.secret');
+  expect(secretStep).toMatch(REPLACED);
+  expect(secretStep).toMatch(
+    /; the token under the credential's name is not the one acrbot made, so acrbot revoked none \(left in place for an operator\)$/,
+  );
+  expect(secretStep).not.toContain('revoked all the same');
+  // Written once the credential step has run, so it says what that step did.
+  expect((await h.app.audit.forRequest(id)).map((e) => `${e.action}:${e.outcome}`)).toEqual(
+    expect.arrayContaining(['access.revoke.credential:notOurs', 'access.revoke.secret:notOurs']),
+  );
+});
+
+test('a secret whose contents were replaced, its own token deleted: revoked all the same, as before', async () => {
+  const { id, k8s } = await grantedSecretOnAksDev(
+    'aks-dev contosoacr --namespace payments --for 2m pull for payments-api',
+  );
+  syncTeamSecret(k8s);
+  await attempt();
+  expect((await h.app.store.get(id))!.state).toBe('revoked');
+  expect(tokens()).toEqual([]);
+  const [secretStep] = await steps(id, 'access.revoke.secret');
+  expect(secretStep).toMatch(REPLACED);
+  expect(secretStep).toMatch(/; the credential acrbot made is revoked all the same$/);
+});
+
+test("a secret whose contents were replaced, its token's DELETE refused: its entry says the deletion failed and is retried, then that it is revoked", async () => {
+  const { id, k8s } = await grantedSecretOnAksDev(
+    'aks-dev contosoacr --namespace payments --for 2m pull for payments-api',
+  );
+  syncTeamSecret(k8s);
+  const TOKEN_DELETE = 'Microsoft.ContainerRegistry/registries/tokens/delete';
+  h.app.sandbox!.arm.state.denyAction(contosoId, TOKEN_DELETE);
+  await attempt();
+  expect((await h.app.store.get(id))!.state).toBe('succeeded');
+  expect(await steps(id, 'access.revoke.secret')).toEqual([
+    expect.stringMatching(/; the deletion of the credential acrbot made failed, and is retried$/),
+  ]);
+  h.app.sandbox!.arm.state.allowAction(contosoId, TOKEN_DELETE);
+  await attempt(1);
+  expect((await h.app.store.get(id))!.state).toBe('revoked');
+  expect((await steps(id, 'access.revoke.secret')).at(-1)).toMatch(
+    /; the credential acrbot made is revoked all the same$/,
+  );
+});
+
+test('a service account PATCH refused after the secret was deleted: the entry and its kubectl patch are what is left, not the secret', async () => {
+  const { id, k8s } = await grantedSecretOnAksDev(
+    'aks-dev contosoacr --namespace payments --service-account default --for 2m pull for payments-api',
+  );
+  const refused = k8s.faults.inject({ verb: 'patch', resource: 'serviceaccounts', status: 403, times: Infinity });
+  h.connector.clear();
+  await attempt();
+  expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
+  expect(tokens()).toEqual([]);
+  expect((await h.app.store.get(id))!.state).toBe('succeeded');
+  const [report] = failing();
+  expect(report).toContain(
+    'The access has ended already: acrbot deleted the credential of pull secret payments/acr-auth, so it no longer signs in, and the secret itself in cluster aks-dev. What is left is the entry acr-auth in the imagePullSecrets of service account default in namespace payments of cluster aks-dev, which grants nothing by itself',
+  );
+  expect(report).toContain(
+    `kubectl patch serviceaccount default -n payments --type json -p '[{"op":"remove","path":"/imagePullSecrets/N"}]', in cluster aks-dev, N being the place of acr-auth in that list, counted from 0`,
+  );
+  expect(report).not.toContain('kubectl delete secret');
+  expect(report).not.toContain('the secret itself in cluster aks-dev (and any');
+
+  refused();
+  await attempt(1);
+  expect((await h.app.store.get(id))!.state).toBe('revoked');
+});
