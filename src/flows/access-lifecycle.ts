@@ -49,7 +49,7 @@ import {
 } from './revocation-preview';
 import { beginRevoke, checkBoth, holdAccessLease, refuseWhileGranting } from './revocation-guards';
 import { type AssignmentClaims, grantingOf, type Holders, holdersOf, watchedEnded } from './role-assignment-holders';
-import type { JobRun, JobSpec } from './scheduler';
+import { type JobRun, type JobSpec, OtherRunUnderWay } from './scheduler';
 import { revokeSecrets } from './secret-revocation';
 import type { SecretRunnerPorts } from './secret-runner';
 import { rotationPlan } from './secret-rotation-plan';
@@ -394,9 +394,10 @@ export class AccessLifecycle {
     try {
       await this.revoke(target, payload.by ?? ACRBOT_ACTOR, payload.reason, !payload.by, run);
     } catch (err) {
-      // A revocation waiting for a request being granted is not failing: the requester hears
-      // when it is done, not that it "keeps failing".
-      const waiting = isUserFacing(err) && err.code === 'revoke.grantRunning';
+      // A revocation waiting for a request being granted, or for another revocation of the same
+      // access (no attempt counted), is not failing: the requester hears when it is done, not
+      // that it "keeps failing".
+      const waiting = (isUserFacing(err) && err.code === 'revoke.grantRunning') || err instanceof OtherRunUnderWay;
       const attempts = job.attempts + 1;
       // At the third failure, then once a day while it keeps failing: the approvers hear of every
       // failure and act; the requester only needs to know it is not done yet. A run that lost

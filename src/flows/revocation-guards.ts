@@ -12,7 +12,7 @@ import { isBeingGranted, transition } from '../domain/request';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { ACCESS_LEASE_TTL_MS, accessLeaseKey, accessLeaseSubject, executionLeaseKey } from './access-lease';
 import { LeaseGuard } from './lease-guard';
-import type { JobRun } from './scheduler';
+import { type JobRun, OtherRunUnderWay } from './scheduler';
 
 /** Two grants of one role assignment (the deterministic name covers scope, principal and role). */
 function sameRoleAssignment(a: GrantPlan | SecretPlan, b: GrantPlan | SecretPlan): boolean {
@@ -20,8 +20,11 @@ function sameRoleAssignment(a: GrantPlan | SecretPlan, b: GrantPlan | SecretPlan
 }
 
 /**
- * Takes the access lease of `request`'s access (access-lease.ts) for a revocation, or throws so
- * that the job is retried when another revocation of the same access holds it. The guard keeps
+ * Takes the access lease of `request`'s access (access-lease.ts) for a revocation. When another
+ * revocation of the same access holds it, throws {@link OtherRunUnderWay}: not a failure of the
+ * job (every extended grant's end meets it: the extension's end job, at the original's moved
+ * end, revokes the original, and so does the original's own), which runs again at the next sweep
+ * and finds the access ended, or ends it if that revocation failed. The guard keeps
  * it alive while the work runs (a slow cluster); runs wait for it. It is checked before the
  * revocation begins (`beginRevoke`), right before a grant's role assignment DELETE (revokeGrant's
  * `beforeDelete`, which the callers pass), right before a secret's service account PATCHes and
@@ -41,7 +44,8 @@ export async function holdAccessLease(deps: LifecycleDeps, request: AccessReques
     `${leases.owner}|${request.id}#${randomUUID()}`,
     ACCESS_LEASE_TTL_MS,
   );
-  if (!lease) throw new Error(`another revocation of ${accessLeaseSubject(request.plan)} is running; retrying`);
+  if (!lease)
+    throw new OtherRunUnderWay(`another revocation of ${accessLeaseSubject(request.plan)} is running; retrying`);
   return new LeaseGuard(
     { leases: leases.store, ttlMs: ACCESS_LEASE_TTL_MS },
     lease,

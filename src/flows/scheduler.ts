@@ -51,7 +51,8 @@ export interface JobRun {
 
 /**
  * Runs one job; throwing means "try again later" (retried with backoff, reported), throwing
- * {@link RetryAt} "try again at this time". `run` tells whether the run still holds the job's
+ * {@link RetryAt} "try again at this time", {@link OtherRunUnderWay} "not mine to do right now,
+ * look again at the next sweep" (no failure). `run` tells whether the run still holds the job's
  * lease; a handler with side effects checks it before each.
  */
 export type JobHandler = (job: ScheduledJob, run: JobRun) => Promise<void>;
@@ -76,6 +77,22 @@ export class RetryAt extends Error {
       cause,
     });
     this.name = 'RetryAt';
+  }
+}
+
+/**
+ * Thrown by a handler whose work another run is doing right now (another revocation of the same
+ * access holds its lease: an extended grant's two end jobs, due at the same moment): not a
+ * failure of this job, which is neither done nor failing. Nothing is written: the job stays as
+ * it was (due, its attempts and last error kept) and runs again at the next sweep, when it finds
+ * the work done, or does it itself if that other run failed (G17: nothing dropped, and a job
+ * failing for real still has its count, so it is reported as before). Logged at info: an
+ * ordinary meeting, not one to alert on.
+ */
+export class OtherRunUnderWay extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OtherRunUnderWay';
   }
 }
 
@@ -511,7 +528,8 @@ export class Scheduler {
       // A handler stopped by its lease check failed with the loss itself: an operational event
       // (a stall, a store outage, a take-over), not a failure to act on. Still one line: the
       // guard warns only of a lapse or an outage, not of a take-over the store refused to renew.
-      if (failure && leaseStop(failure.err) !== undefined)
+      // One that met its work under way in another run (OtherRunUnderWay) did not fail either.
+      if (failure && (leaseStop(failure.err) !== undefined || failure.err instanceof OtherRunUnderWay))
         this.log.warn(
           { err: failure.err, ...jobFields(job) },
           'scheduled job stopped when its lease was lost; not recorded: the instance holding the lease owns the job now',
@@ -534,6 +552,15 @@ export class Scheduler {
     // as it is (due), so the next sweep runs it again once its leases are free (`runLeased`
     // releases the job's). A store failing renewals (too near the expiry, or until it passed) is
     // a failure as before: backed off and, if it lasts, reported, rather than retried at every sweep.
+    // Its work is another run's right now (an extended grant's two end jobs): not a failure, so
+    // nothing is written (its count kept for a failure that is real) and it stays due.
+    if (failure?.err instanceof OtherRunUnderWay) {
+      this.log.info(
+        { err: failure.err, ...jobFields(job) },
+        'scheduled job found its work under way in another run; not a failure: it runs again at the next sweep',
+      );
+      return true;
+    }
     if (failure && leaseStop(failure.err) === 'lost') {
       this.log.warn(
         { err: failure.err, ...jobFields(job) },
