@@ -21,11 +21,13 @@ import {
 } from '../domain/request';
 import { UserFacingError } from '../domain/errors';
 import { mapAtMost } from '../domain/bounded-map';
+import { MatrixBuilds } from './matrix-builds';
 import { accessHolderOf, NOT_ALLOWED_CODES } from '../flows/access-actions';
 import { isGateRefusalCode } from '../flows/limit-audit';
 import type { GateRefusal } from '../flows/request-gate';
 import { openExtensionsBy } from '../flows/request-reads';
 import { listPending, WAITING_SCAN_LIMIT, type WaitingRequests } from '../flows/waiting-for-approvers';
+import { soonestDecisionFirst } from '../domain/decision-order';
 import type { Logger } from '../observability/logger';
 import { currentCorrelationId, withCorrelation } from '../observability/correlation';
 import { SsoError, type SsoSettings, type TabUser, validateSsoToken } from './sso-token';
@@ -188,8 +190,12 @@ interface Caller {
 export class TabApi {
   /** Everyone's ended requests, read once per matrix the inventory answered ({@link endedFor}). */
   private readonly endedByMatrix = new WeakMap<AccessMatrix, Promise<AccessRequest[]>>();
+  /** An approver's matrix as built at a load's first page, for its later pages (matrix-builds.ts). */
+  private readonly matrixBuilds: MatrixBuilds<TabMatrix>;
 
-  constructor(private readonly deps: TabApiDeps) {}
+  constructor(private readonly deps: TabApiDeps) {
+    this.matrixBuilds = new MatrixBuilds(deps.clock);
+  }
 
   /** `GET /api/tab/me`: who the caller is, what they see and may do. */
   me(authorization: string | undefined): Promise<ApiReply> {
@@ -253,9 +259,12 @@ export class TabApi {
         c.approver ? listPending(this.deps.store) : Promise.resolve(none),
         c.approver && reviewsOwed ? reviewsOwed() : Promise.resolve(none),
       ]);
-      const [pending, owed] = [waiting.requests, reviews.requests];
-      // The wire has no place to say it yet (TabMyAccess); the operators are told.
-      if (waiting.boundReached || reviews.boundReached)
+      // Pending requests by when deciding runs out (the row's "Decide by"), soonest first: store
+      // order is creation order, and an extension's wait is cut to its grant's end.
+      const [pending, owed] = [[...waiting.requests].sort(soonestDecisionFirst), reviews.requests];
+      // The page says so under the heading (waitingBoundReached); the operators are told too.
+      const waitingBoundReached = waiting.boundReached || reviews.boundReached;
+      if (waitingBoundReached)
         this.deps.log.warn(
           { limit: WAITING_SCAN_LIMIT },
           'tab: more requests wait for approvers than one read takes; newer ones are missing from "Waiting for your approval"',
@@ -279,7 +288,10 @@ export class TabApi {
           ]
         : [];
       const asked = await this.approverOfEach(c, candidates);
-      const approvals = candidates.filter((_, i) => asked[i]).map((r) => requestRow(r, now));
+      // Each asked of them under its own rule: chat's `pending R-…` shows it with Approve and Reject.
+      const approvals = candidates
+        .filter((_, i) => asked[i])
+        .map((r): TabRow => ({ ...requestRow(r, now), mayDecide: true }));
       // A secret whose credential lapsed is still theirs to extend (rotate) or revoke. Chosen
       // while `own[i]` still shows `mine[i]`: the sorts below reorder the rows, not the requests.
       const grants = own.filter((r, i) => LIVE_PULL_STATES.includes(r.state) || credentialLapsed(mine[i]!, now));
@@ -289,6 +301,7 @@ export class TabApi {
           requests: [...own].sort(newestFirst),
           grants: grants.sort(byExpiry),
           approvals,
+          ...(waitingBoundReached && { waitingBoundReached: true }),
         } satisfies TabMyAccess,
       };
     });
@@ -304,16 +317,15 @@ export class TabApi {
    * stable order (cluster, registry, row key); `nextOffset` while more follow. The axes and the
    * unresolved clusters come with the first page only. `generatedAt` names the snapshot
    * ({@link matrixSnapshot}): when it differs between pages, what the matrix shows changed
-   * meanwhile and the client starts again.
+   * meanwhile and the client starts again. An approver's matrix is built at a load's first page
+   * and its later pages slice that build while the inventory's copy stands ({@link MatrixBuilds}).
    */
   matrix(authorization: string | undefined, query: Record<string, string | undefined> = {}): Promise<ApiReply> {
     return this.handle(authorization, async (c) => {
       const page = pageOf(query);
       if (typeof page === 'string') return badRequest(page);
-      const paged = (whole: Omit<TabMatrix, 'generatedAt'>): ApiReply => {
-        const rows = [...whole.rows].sort(byPlace);
-        const generatedAt = matrixSnapshot({ ...whole, rows });
-        const body = { ...whole, generatedAt };
+      const slice = (body: TabMatrix): ApiReply => {
+        const { rows, generatedAt } = body;
         const end = page.offset + page.limit;
         return {
           status: 200,
@@ -326,10 +338,15 @@ export class TabApi {
           } satisfies TabMatrixPage,
         };
       };
+      const paged = (whole: Omit<TabMatrix, 'generatedAt'>): ApiReply => slice(sortedMatrix(whole));
       const now = this.deps.clock.now();
       if (c.seesAll && this.deps.inventory) {
         // The store holds every allowed tenant's requests; the caller sees their own tenant's only.
         const matrix = await this.deps.inventory.matrix();
+        // The pages after a load's first slice its build while the inventory's copy stands (matrix-builds.ts).
+        const caller = callerKey(c);
+        const kept = page.offset > 0 ? this.matrixBuilds.get(caller, matrix) : undefined;
+        if (kept) return slice(kept);
         const listed = await this.everyonesRequests(matrix);
         const all = listed.filter((r) => inTenant(r, c));
         const byId = new Map(all.map((r) => [r.id, r]));
@@ -341,7 +358,7 @@ export class TabApi {
         );
         // A bounded number at a time: beyond a large store these are thousands of point reads of
         // one partition, and all at once they invite throttling (and so 500s, or pages that
-        // "kept changing"); every page of a load reads them again (docs/tab.md, Paging).
+        // "kept changing"); once per load, at its first page (matrix-builds.ts; docs/tab.md, Paging).
         const read = await mapAtMost(beyond, MATRIX_READS_AT_ONCE, (id) => this.deps.store.get(id));
         for (const request of read) if (request && inTenant(request, c)) byId.set(request.id, request);
         const rows: TabRow[] = [];
@@ -374,13 +391,15 @@ export class TabApi {
           joined.map((j) => j.request),
           c,
         );
-        return paged({
+        const built = sortedMatrix({
           clusters: axis(matrix.clusters.map((x) => ({ id: x.id, name: x.name, subscriptionId: x.subscriptionId }))),
           registries: axis(matrix.registries.map((x) => ({ id: x.id, name: x.name, loginServer: x.loginServer }))),
           rows,
           unresolvedClusters: matrix.unresolvedClusters.map((u) => ({ name: u.cluster.name, problem: u.problem })),
           ...(matrix.incomplete && { incomplete: matrix.incomplete }),
         });
+        this.matrixBuilds.set(caller, { source: matrix, answer: built });
+        return slice(built);
       }
       // A requester's own requests through the requester index, as My access reads them (the
       // oldest LIST_LIMIT of everyone's would leave out their newest once the store is large).
@@ -411,8 +430,26 @@ export class TabApi {
       const reviewers = (this.deps.roles.ruleOf ?? ((r: AccessRequest) => r.policy?.rule))(request);
       const history = requestHistory(request, audit, this.deps.clock.now(), c.seesAll ? 'all' : 'own', reviewers);
       await this.withActions([history.row], [request], c, { everyonesExtensions: true, extendRange: true });
+      await this.markDecidable(history.row, request, c);
       return { status: 200, body: history };
     });
+  }
+
+  /**
+   * Marks the drawer's row with what chat's `pending R-…` would do for the caller: `mayDecide`
+   * when they approve under the request's own rule, and `decidesExtension` when they approve
+   * under the rule of its open extension. The tab's "sees everything" is any rule's approver,
+   * but chat answers `pending R-…` of another rule's request with "Approvers only" (audited
+   * `pending.refused`), so the drawer must not send them there. Asked as the approvals list asks
+   * (`isApproverOf`); the extension is read once, only while one waits.
+   */
+  private async markDecidable(row: TabRow, request: AccessRequest, c: Caller): Promise<void> {
+    if (c.approver && !this.isOwn(request, c) && (await this.approverOfEach(c, [request]))[0]) row.mayDecide = true;
+    const open = row.extensionWaiting;
+    if (!c.approver || !open) return;
+    const extension = await this.deps.store.get(open);
+    if (!extension || !inTenant(extension, c) || this.isOwn(extension, c)) return;
+    if ((await this.approverOfEach(c, [extension]))[0]) row.decidesExtension = true;
   }
 
   /** `POST /api/tab/requests/:id/extend` with `{ duration, reason? }`. */
@@ -732,6 +769,22 @@ function matrixSnapshot(body: Omit<TabMatrix, 'generatedAt'>): string {
   const shown = JSON.stringify([body.clusters, body.registries, body.unresolvedClusters, body.incomplete, body.rows]);
   return `sha256:${createHash('sha256').update(shown).digest('base64url')}`;
 }
+
+/**
+ * The whole matrix in page order, named by its snapshot ({@link matrixSnapshot}): what every page
+ * of a load slices.
+ */
+function sortedMatrix(whole: Omit<TabMatrix, 'generatedAt'>): TabMatrix {
+  const rows = [...whole.rows].sort(byPlace);
+  return { ...whole, rows, generatedAt: matrixSnapshot({ ...whole, rows }) };
+}
+
+/**
+ * Whose matrix a build is: the tenant, the person and their roles, everything the rows and their
+ * buttons depend on, so one caller's build never serves another's page.
+ */
+const callerKey = (c: Caller): string =>
+  JSON.stringify([c.user.tenantId, c.user.objectId, c.approver, c.auditor, c.seesAll]);
 
 /** The request belongs to the caller's tenant (the token's `tid`, already lower case). */
 const inTenant = (request: AccessRequest, c: Caller): boolean => request.tenantId.toLowerCase() === c.user.tenantId;

@@ -154,6 +154,15 @@ export interface TabRow {
   extendedBy?: string[];
   /** The caller's extension of it that waits for approval (or runs): no second one is offered. */
   extensionWaiting?: string;
+  /**
+   * The caller approves under this request's own rule (`isApproverOf`, never its requester), so
+   * chat's `pending R-…` answers them, with Approve and Reject while it waits or its review is
+   * owed; an approver of another rule only (the tab shows them everything) is refused there.
+   * Set on the approvals rows of My access and on the drawer's row.
+   */
+  mayDecide?: true;
+  /** With `extensionWaiting`, on the drawer's row: the caller approves under that extension's rule ({@link mayDecide}). */
+  decidesExtension?: true;
 }
 
 /**
@@ -237,9 +246,15 @@ export interface TabMyAccess {
   grants: TabRow[];
   /**
    * What waits for the caller as an approver of its rule, never their own: break-glass runs whose
-   * review they owe first (`breakGlass.reviewDueAt` set), oldest first, then pending requests.
+   * review they owe first (`breakGlass.reviewDueAt` set), oldest first, then pending requests,
+   * the one whose time to decide runs out first (`decideBy`) first.
    */
   approvals: TabRow[];
+  /**
+   * More requests wait for approvers (or reviews) than one read takes (WAITING_SCAN_LIMIT): only
+   * the oldest were read, so some asked of the caller may be missing from `approvals`.
+   */
+  waitingBoundReached?: true;
 }
 
 /** The whole matrix, as the page assembles it from its pages. */

@@ -3,16 +3,21 @@
  * the history drawer closes on its backdrop only (a click on its own blank space, or a
  * drag-select out of a typed reason, keeps it and the reason), focus goes back to the list the
  * drawer was opened from after an action, and a matrix with nothing in it says so and how to
- * ask for access (not "nothing matches these filters"), with nothing to export.
+ * ask for access (not "nothing matches these filters"), with nothing to export. Its Close button
+ * stays on one line beside a long title; many rows waiting for an approver get a search.
  *
  * Needs /usr/bin/chromium (`apt-get install -y chromium`). Nothing is written to the repo.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { buildWeb } from '../../scripts/build-web';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { grantApproved } from '../helpers/grant-approved';
 import { CHROMIUM_FLAGS_LOOPBACK_ONLY, CHROMIUM_PATH } from '../helpers/chromium';
 import { launchTabBrowser, signInToTab } from '../helpers/tab-browser';
+
+const AXE = readFileSync(path.resolve(__dirname, '..', '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 
 // Page functions use `globalThis as any`: the project's tsconfig has no DOM lib (web/tsconfig.json has).
 describe('Teams tab in Chromium: drawer, focus and an empty matrix', () => {
@@ -124,6 +129,64 @@ describe('Teams tab in Chromium: drawer, focus and an empty matrix', () => {
     } finally {
       await ctx.close();
       await scrolling.close();
+    }
+  });
+
+  test("at 1366 px an approver's drawer of a waiting request keeps Close on one line beside its long title", async () => {
+    // Oscar's: Riley's grants of this file already hold the pair, so a request of theirs would not wait.
+    const request = await h.requestGrant(users.outsider, 'aks-prod contosoacr --for 1d drawer close button width');
+    expect(request.state).toBe('pending');
+    const { ctx, page } = await signIn('approver', '/tabs/personal', 1366, 900);
+    try {
+      // Its title names both places in full (resource group, subscription): two lines at half the width.
+      await page.click(`#approvals li[data-request="${request.id}"] .row-open`);
+      await page.locator('dialog.drawer summary').first().waitFor();
+      const lines = await page.evaluate(() => {
+        const g = globalThis as any;
+        const lineBoxes = (el: any) => {
+          const range = g.document.createRange();
+          range.selectNodeContents(el);
+          return new Set(Array.from(range.getClientRects()).map((r: any) => Math.round(r.top))).size;
+        };
+        return {
+          title: lineBoxes(g.document.querySelector('dialog.drawer .drawer-head h2')),
+          close: lineBoxes(g.document.querySelector('dialog.drawer .drawer-head button')),
+        };
+      });
+      expect(lines.title).toBeGreaterThan(1);
+      // It used to shrink and wrap mid-word ("Cl", "os", "e").
+      expect(lines.close).toBe(1);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test('with many waiting, a search above "Waiting for your approval" narrows it, and axe finds nothing serious', async () => {
+    const asked = await h.requestGrant(users.outsider, 'aks-legacy contosoacr --for 1d search what waits');
+    expect(asked.state).toBe('pending');
+    // More of Oscar's, stored as the first was (his pending cap is not the point).
+    const ids = ['R-SEARCH2A', 'R-SEARCH3A', 'R-SEARCH4A', 'R-SEARCH5A', 'R-SEARCH6A', 'R-SEARCH7A'];
+    for (const id of ids) await h.app.store.create({ ...asked, id, reason: `batch run ${id}` });
+    const { ctx, page } = await signIn('approver', '/tabs/personal', 1024, 900);
+    try {
+      const search = page.locator('#approvals-q');
+      await search.fill('R-SEARCH4A');
+      const shown = page.locator('#approvals li.row:visible');
+      await expect(shown.count()).resolves.toBe(1);
+      await expect(shown.first().getAttribute('data-request')).resolves.toBe('R-SEARCH4A');
+      await expect(page.locator('#approvals .count').textContent()).resolves.toMatch(/^1 of \d+ shown$/);
+      await page.evaluate(AXE);
+      const violations = await page.evaluate(async () => {
+        const result = await (globalThis as any).axe.run((globalThis as any).document, { resultTypes: ['violations'] });
+        return result.violations
+          .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
+      });
+      expect(violations).toEqual([]);
+      await search.fill('');
+      await expect(shown.count()).resolves.toBeGreaterThanOrEqual(7);
+    } finally {
+      await ctx.close();
     }
   });
 

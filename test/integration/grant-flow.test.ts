@@ -641,7 +641,7 @@ describe('grant flow', () => {
       'the count line',
     );
     expect(cardText(count.activity)).toBe(
-      '25 requests waiting for approval; the first 20 are shown here (the oldest), "@acrbot pending R-…" shows any other:',
+      '25 requests waiting for approval; the first 20 are shown here (those whose time to decide runs out first), "@acrbot pending R-…" shows any other:',
     );
     await h.app.services.background.drain();
     const cards = () =>

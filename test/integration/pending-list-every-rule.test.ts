@@ -83,6 +83,34 @@ describe('pending lists what waits for the caller among every pending request, n
     );
   });
 
+  test('the 20 cards shown lead with the requests whose time to decide runs out first, however new', async () => {
+    h = await startHarness({ ACRBOT_POLICY: join(dir, 'policy.yaml') });
+    const main = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await olderOf(h, main, 25);
+    // Made last, decided within 90 minutes (as an extension's wait cut to its grant's end is):
+    // in creation order it was the 27th of 27, past the 20 cards shown.
+    const made = new Date(Date.parse(main.createdAt) + 1000).toISOString();
+    const soonest = {
+      ...main,
+      id: 'R-ZZZZNEWX',
+      version: 1,
+      createdAt: made,
+      updatedAt: made,
+      expiresAt: new Date(Date.parse(main.createdAt) + 90 * 60_000).toISOString(),
+    };
+    await h.app.store.create(soonest);
+
+    const before = h.connector.calls.length;
+    expect(await h.turnReplies(users.approver, 'pending', 'personal')).toMatch(
+      /^27 requests waiting for approval; the first 20 are shown here \(those whose time to decide runs out first\)/,
+    );
+    await h.connector.waitFor(
+      (c) => h.connector.calls.indexOf(c) >= before && c.op !== 'update' && cardText(c.activity).includes(soonest.id),
+      5000,
+      'the approvers’ copy of the request that runs out first',
+    );
+  });
+
   test('past the bound, the answer says only the oldest were read, not "Nothing pending"', async () => {
     h = await startHarness({ ACRBOT_POLICY: join(dir, 'policy.yaml') });
     const main = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');

@@ -29,6 +29,8 @@ const row = (over: Partial<Row>): Row => ({
   ...over,
 });
 const review = row({
+  // Listed under "Waiting for your approval": the caller approves under its rule.
+  mayDecide: true,
   breakGlass: {
     by: riley,
     at: '2026-11-30T10:00:00Z',
@@ -62,7 +64,13 @@ test('a review owed once its access ended: its use only', () => {
 });
 
 test('a pending request: who asked, for how long, linked to approve', () => {
-  const pending = row({ state: 'pending', requestState: 'pending', termAsked: '30 days', reason: 'deploy' });
+  const pending = row({
+    state: 'pending',
+    requestState: 'pending',
+    termAsked: '30 days',
+    reason: 'deploy',
+    mayDecide: true,
+  });
   expect(approvalDetail(pending, NOW)).toBe('Asked by Riley for 30 days: deploy');
   expect(approvalLinkText(pending)).toBe('Open in chat to approve');
   expect(chatCommandFor(pending, alex)).toBe('pending R-BGLASS01');

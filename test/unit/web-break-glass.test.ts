@@ -84,12 +84,17 @@ describe("a break-glass request's facts", () => {
 });
 
 describe("the drawer's chat link on a break-glass request", () => {
-  test("an approver of a review owed gets its card with Approve and Reject ('pending R-…')", () => {
-    expect(chatCommandFor(owed, me('alex', true))).toBe('pending R-BGLASS01');
+  // The server marks a row the caller approves under its own rule (`mayDecide`).
+  const decidable = { ...owed, mayDecide: true as const };
+  test("an approver of its rule with a review owed gets its card with Approve and Reject ('pending R-…')", () => {
+    expect(chatCommandFor(decidable, me('alex', true))).toBe('pending R-BGLASS01');
   });
   test("a failed run owes no review: 'status R-…'; so for its requester and non-approvers", () => {
-    expect(chatCommandFor(failed, me('alex', true))).toBe('status R-BGLASS01');
+    expect(chatCommandFor({ ...failed, mayDecide: true }, me('alex', true))).toBe('status R-BGLASS01');
     expect(chatCommandFor(owed, me('alex', false))).toBe('status R-BGLASS01');
-    expect(chatCommandFor(owed, me('riley', true))).toBe('status R-BGLASS01');
+    expect(chatCommandFor(decidable, me('riley', true))).toBe('status R-BGLASS01');
+  });
+  test("an approver under another rule only is not sent to 'pending R-…', which chat refuses them", () => {
+    expect(chatCommandFor(owed, me('alex', true))).toBe('status R-BGLASS01');
   });
 });

@@ -290,14 +290,18 @@ describe('an open extension in the drawer', () => {
     requester: { objectId: 'riley', name: 'Riley' },
     extensionWaiting: 'R-2',
   };
-  test('tells its requester why no second one is offered, and an approver where to decide it', () => {
+  test('tells its requester why no second one is offered, and an approver of its rule where to decide it', () => {
     expect(extensionWaitingNote(row, me('riley', false))).toBe(
       'Its extension R-2 is waiting for an approver; another can be asked once that one is decided or cancelled.',
     );
-    expect(extensionWaitingNote(row, me('alex', true))).toBe(
+    expect(extensionWaitingNote({ ...row, decidesExtension: true }, me('alex', true))).toBe(
       'Riley asked to extend it: R-2 waits for an approver\'s decision in chat ("pending R-2" shows it with Approve and Reject).',
     );
-    expect(extensionWaitingNote(row, me('auditor', false))).toContain('"status R-2" shows where it stands');
+    // An approver under another rule only, or an auditor: chat refuses them `pending` and `status` of it.
+    for (const who of [me('alex', true), me('auditor', false)])
+      expect(extensionWaitingNote(row, who)).toBe(
+        'Riley asked to extend it: R-2 waits for a decision by the approvers of its rule.',
+      );
     expect(extensionWaitingNote({ ...row, extensionWaiting: undefined }, me('riley', false))).toBeUndefined();
   });
 });
@@ -464,15 +468,20 @@ describe("the drawer's chat link", () => {
     state: 'pending',
     requester: { objectId: 'riley', name: 'Riley' },
   };
-  test("an approver of someone else's pending request gets the cards with Approve and Reject", () => {
-    expect(chatCommandFor(pending, me(true))).toBe('pending R-AAAAAAA1');
+  // The server marks a row whose own rule the caller approves under (`mayDecide`).
+  const decidable: Row = { ...pending, mayDecide: true };
+  test("an approver of someone else's pending request, under its rule, gets the cards with Approve and Reject", () => {
+    expect(chatCommandFor(decidable, me(true))).toBe('pending R-AAAAAAA1');
+  });
+  test('an approver under another rule only does not: chat refuses them `pending R-…` ("Approvers only")', () => {
+    expect(chatCommandFor(pending, me(true))).toBe('status R-AAAAAAA1');
   });
   test('everyone else, and every other state, gets the request', () => {
     expect(chatCommandFor(pending, me(false))).toBe('status R-AAAAAAA1');
-    expect(chatCommandFor({ ...pending, requester: { objectId: 'alex', name: 'Alex' } }, me(true))).toBe(
+    expect(chatCommandFor({ ...decidable, requester: { objectId: 'alex', name: 'Alex' } }, me(true))).toBe(
       'status R-AAAAAAA1',
     );
-    expect(chatCommandFor({ ...pending, state: 'active' }, me(true))).toBe('status R-AAAAAAA1');
+    expect(chatCommandFor({ ...decidable, state: 'active' }, me(true))).toBe('status R-AAAAAAA1');
   });
 });
 

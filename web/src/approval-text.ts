@@ -3,7 +3,8 @@
  * break-glass run whose review the caller owes (`breakGlass.reviewDueAt`: it already ran, without
  * approval, so the line says by when it is reviewed, and "its use only" once its access ended,
  * when Reject revokes nothing), then a pending request asked of them, led by when it expires
- * undecided (the request card's "Decide by"), so an approver sees which ones run out first.
+ * undecided (the request card's "Decide by"), and listed soonest first (the server's order), so an
+ * approver sees which ones run out first.
  * The drawer shows that "Decide by" too ({@link decideByFact}), in the same words. A pending
  * extension adds, in short, what its drawer and chat card say of what approving changes
  * ({@link extensionEffect}).

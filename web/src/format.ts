@@ -498,26 +498,32 @@ export function endedFacts(hist: History): Array<[label: string, value: string |
 }
 
 /**
- * What the drawer's chat link types: for an approver looking at someone else's pending request,
- * or at a break-glass run whose review is owed (never one that failed: it owes none),
- * `pending R-…` (its card carries Approve and Reject; `status` shows one without them), else `status R-…`.
+ * What the drawer's chat link types: for an approver under the row's own rule (`mayDecide`, from
+ * the server) looking at someone else's pending request, or at a break-glass run whose review is
+ * owed (never one that failed: it owes none), `pending R-…` (its card carries Approve and Reject;
+ * `status` shows one without them), else `status R-…`. Not for an approver of another rule only:
+ * chat answers them "Approvers only" (the tab shows them everything, `me.roles.approver`).
  */
 export function chatCommandFor(row: Row, me: Me): string {
   const open = row.state === 'pending' || Boolean(row.breakGlass?.reviewDueAt);
-  const approving = open && me.roles.approver && row.requester?.objectId !== me.user.objectId;
+  const approving = open && Boolean(row.mayDecide) && row.requester?.objectId !== me.user.objectId;
   return `${approving ? 'pending' : 'status'} ${row.requestId}`;
 }
 
 /**
  * The drawer's line about an extension of this access that is open: to its requester, why no
- * second one is offered; to anyone else (an approver), where it is decided.
+ * second one is offered; to an approver under the extension's rule (`decidesExtension`), where to
+ * decide it; to anyone else, that its rule's approvers decide it (chat refuses them `pending`
+ * and `status` of it).
  */
 export function extensionWaitingNote(row: Row, me: Me): string | undefined {
   const open = row.extensionWaiting;
   if (!open) return undefined;
   return row.requester?.objectId === me.user.objectId
     ? `Its extension ${open} is waiting for an approver; another can be asked once that one is decided or cancelled.`
-    : `${row.requester?.name ?? 'Its requester'} asked to extend it: ${open} waits for an approver's decision in chat (${me.roles.approver ? `"pending ${open}" shows it with Approve and Reject` : `"status ${open}" shows where it stands`}).`;
+    : row.decidesExtension
+      ? `${row.requester?.name ?? 'Its requester'} asked to extend it: ${open} waits for an approver's decision in chat ("pending ${open}" shows it with Approve and Reject).`
+      : `${row.requester?.name ?? 'Its requester'} asked to extend it: ${open} waits for a decision by the approvers of its rule.`;
 }
 
 /**

@@ -16,9 +16,23 @@ export interface MatrixFilters {
   sort: 'expiry' | 'cluster' | 'newest';
 }
 
+/**
+ * Whether `row` matches the search words `q` (trimmed, any case; empty matches all): its cluster,
+ * registry, requester, reason, request id or how it pulls contain them. The matrix's Search, and
+ * the one above "Waiting for your approval".
+ */
+export function searchMatches(r: Row, q: string): boolean {
+  const words = q.trim().toLowerCase();
+  return (
+    !words ||
+    [r.cluster.name, r.registry.name, r.registry.loginServer, r.requester?.name, r.reason, r.requestId, r.howText]
+      .filter(Boolean)
+      .some((t) => t!.toLowerCase().includes(words))
+  );
+}
+
 /** Rows that pass the filters, sorted. */
 export function filterRows(rows: readonly Row[], f: MatrixFilters): Row[] {
-  const q = f.q.trim().toLowerCase();
   const out = rows.filter(
     (r) =>
       // Resource ids in any case: a row may spell its place otherwise than the axis entry.
@@ -26,10 +40,7 @@ export function filterRows(rows: readonly Row[], f: MatrixFilters): Row[] {
       (!f.registry || sameId(r.registry.id, f.registry)) &&
       (!f.requester || askedByKey(r) === f.requester) &&
       (!f.state || r.state === f.state) &&
-      (!q ||
-        [r.cluster.name, r.registry.name, r.registry.loginServer, r.requester?.name, r.reason, r.requestId, r.howText]
-          .filter(Boolean)
-          .some((t) => t!.toLowerCase().includes(q))),
+      searchMatches(r, f.q),
   );
   const by: Record<MatrixFilters['sort'], (a: Row, b: Row) => number> = {
     expiry: (a, b) => expiryKey(a).localeCompare(expiryKey(b)) || a.key.localeCompare(b.key),

@@ -9,6 +9,7 @@ import {
 import type { AuditEntry, ChainVerdict } from '../../domain/audit-chain';
 import { isRequestId } from '../../domain/identifiers';
 import { awaitingReview } from '../../domain/policy';
+import { soonestDecisionFirst } from '../../domain/decision-order';
 import { auditCard, commandHelpCard, helpCard, messageCard, refusalCard } from '../../views/message-view';
 import type { AccessRequest } from '../../domain/request';
 import { isUserFacing } from '../../domain/errors';
@@ -218,7 +219,11 @@ export class InfoHandlers {
     // every rule) could hold none of theirs while theirs waited.
     const reviews = await requests.awaitingReview();
     const open = await requests.pending();
-    const pending = await this.waitingFor(identity, [...reviews.requests, ...open.requests]);
+    // Reviews owed first (due soonest first), then the requests whose time to decide runs out
+    // first: the store's order is creation, and an extension's wait is cut to its grant's end, so
+    // a new one ending within the hour came after hundreds of older ones, past the 20 shown.
+    const soonest = [...open.requests].sort(soonestDecisionFirst);
+    const pending = await this.waitingFor(identity, [...reviews.requests, ...soonest]);
     // Past WAITING_SCAN_LIMIT only the oldest were read: the answer says so rather than "all".
     const unread = notAllRead(open, reviews);
     if (pending.length === 0 && !(await requests.isApprover(identity.actor))) {
@@ -268,7 +273,7 @@ export class InfoHandlers {
     await ctx.sendActivity(
       `${listed.length} request${listed.length === 1 ? '' : 's'} waiting for approval${elsewhere ? ` whose approval card${listed.length === 1 ? ' is' : 's are'} in this conversation` : ''}${owed ? ' (break-glass grants to review first)' : ''}${unread}${
         shown < listed.length
-          ? `; the first ${shown} are shown here (${owed ? 'break-glass reviews, then ' : ''}the oldest), "@acrbot pending R-…" shows any other`
+          ? `; the first ${shown} are shown here (${owed ? 'break-glass reviews, then ' : ''}those whose time to decide runs out first), "@acrbot pending R-…" shows any other`
           : ''
       }${
         elsewhere
