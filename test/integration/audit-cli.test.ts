@@ -16,6 +16,7 @@ import { openAppStores } from '../../src/composition/stores';
 import { SqliteAuditLog } from '../../src/integrations/store/sqlite-audit-log';
 import { createLogger } from '../../src/observability/logger';
 import { openSqlite } from '../../src/integrations/store/sqlite-database';
+import { parseCsv } from '../unit/support/csv-rows';
 import { FakeClock, SECOND } from '../unit/support/fake-clock';
 import { auditEvent } from '../unit/support/requests';
 import { useTempDir } from '../unit/support/temp-dir';
@@ -78,35 +79,6 @@ function tamper(path: string, sql: string): void {
   attacker.exec('DROP TRIGGER IF EXISTS audit_no_update; DROP TRIGGER IF EXISTS audit_no_delete;');
   attacker.exec(sql);
   attacker.close();
-}
-
-/** RFC 4180 parser, enough to check the export's quoting from the reader's side. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else cell += c;
-  }
-  return rows;
 }
 
 describe("audit CLI and the settings' start warnings", () => {

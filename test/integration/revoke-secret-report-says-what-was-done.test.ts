@@ -6,7 +6,8 @@
  * - a secret whose contents someone replaced, its token made again under its name (`notOurs`):
  *   the secret's entry says acrbot revoked no credential, not that it revoked it all the same;
  * - a service account PATCH refused after the secret was deleted: the entry in its
- *   `imagePullSecrets` is what is left, with the kubectl patch for it, not the secret.
+ *   `imagePullSecrets` is what is left, with the kubectl patch for it, not the secret; with the
+ *   entry in two accounts and only one's PATCH refused, that one alone.
  */
 import type { KubeObject } from '../../src/sandbox/kubernetes';
 import { SANDBOX_SUBSCRIPTIONS } from '../../src/sandbox/fixtures';
@@ -180,6 +181,61 @@ test('a service account PATCH refused after the secret was deleted: the entry an
   );
   expect(report).not.toContain('kubectl delete secret');
   expect(report).not.toContain('the secret itself in cluster aks-dev (and any');
+
+  refused();
+  await attempt(1);
+  expect((await h.app.store.get(id))!.state).toBe('revoked');
+});
+
+test('the entry recorded in two service accounts, the PATCH of one refused: only that one is named as left', async () => {
+  const { id, k8s } = await grantedSecretOnAksDev(
+    'aks-dev contosoacr --namespace payments --service-account default --for 2m pull for payments-api',
+  );
+  // A second account holding the entry, recorded as acrbot's (as a write that replaced another
+  // request's secret keeps that request's entries).
+  const account = k8s.getObject('serviceaccounts', 'payments', 'default')!;
+  const builder = k8s.seedObject('serviceaccounts', {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: 'builder', namespace: 'payments' },
+    imagePullSecrets: [{ name: 'acr-auth' }],
+  } as KubeObject);
+  const done = (await h.app.store.get(id))!;
+  const secret = done.outcome!.secret!;
+  await h.app.store.update({
+    ...done,
+    version: done.version + 1,
+    outcome: {
+      ...done.outcome!,
+      secret: {
+        ...secret,
+        serviceAccounts: ['default', 'builder'],
+        serviceAccountLinks: { default: { uid: account.metadata.uid! }, builder: { uid: builder.metadata.uid! } },
+      },
+    },
+  });
+  const refused = k8s.faults.inject({
+    verb: 'patch',
+    resource: 'serviceaccounts',
+    name: 'builder',
+    status: 403,
+    times: Infinity,
+  });
+  h.connector.clear();
+  await attempt();
+  expect(k8s.getObject('secrets', 'payments', 'acr-auth')).toBeUndefined();
+  expect((await h.app.store.get(id))!.state).toBe('succeeded');
+  const [report] = failing();
+  expect(report).toContain(
+    'What is left is the entry acr-auth in the imagePullSecrets of service account builder in namespace payments of cluster aks-dev, which grants nothing by itself',
+  );
+  // default's entry was taken out: not named as left, nor given a kubectl patch.
+  expect(
+    (k8s.getObject('serviceaccounts', 'payments', 'default') as unknown as { imagePullSecrets?: { name: string }[] })
+      .imagePullSecrets ?? [],
+  ).not.toContainEqual({ name: 'acr-auth' });
+  expect(report).not.toMatch(/service accounts? [^.]*\bdefault\b/);
+  expect(report).not.toContain('kubectl patch serviceaccount default');
 
   refused();
   await attempt(1);

@@ -8,36 +8,8 @@ import { PassThrough } from 'node:stream';
 import { CSV_COLUMNS, entryCsvLine } from '../../src/audit-cli/csv';
 import { exportEntries } from '../../src/audit-cli/export';
 import { type AuditEntry, chainEntry } from '../../src/domain/audit-chain';
+import { parseCsv } from './support/csv-rows';
 import { auditEvent } from './support/requests';
-
-/** RFC 4180 rows (CRLF line ends, `""` for a quote inside a quoted cell). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else cell += c;
-  }
-  return rows;
-}
 
 async function csvOf(entries: AuditEntry[]): Promise<string> {
   const out = new PassThrough();

@@ -40,7 +40,14 @@ async function cutWait(firstMs = 3 * DAY, disabledUserIds: readonly string[] = [
       return undefined;
     },
   };
-  const t = breakGlassService({ policies: { current: () => policy([rule('prod')]) }, pauses, disabledUserIds });
+  // Set by `failAccountReads`: the directory is down from then on.
+  let directoryDown = false;
+  const t = breakGlassService({
+    policies: { current: () => policy([rule('prod')]) },
+    pauses,
+    disabledUserIds,
+    accountReadFails: () => directoryDown,
+  });
   const ask = (reason: string, durationMs: number, extendsRequestId?: string) =>
     t.service.create({
       requester: REQUESTER,
@@ -95,7 +102,10 @@ async function cutWait(firstMs = 3 * DAY, disabledUserIds: readonly string[] = [
   const duringDecision = (run: () => Promise<void>) => {
     whileDeciding = run;
   };
-  return { ...t, original, firstDone, second, move, redrawn, approve, duringDecision };
+  const failAccountReads = () => {
+    directoryDown = true;
+  };
+  return { ...t, original, firstDone, second, move, redrawn, approve, duringDecision, failAccountReads };
 }
 
 test("the move of the end cuts a waiting extension's wait again, to its approval window, and its card says the new end", async () => {
@@ -345,6 +355,26 @@ test("a disabled approver's Approve past the cut deadline is refused before the 
   expect(await t.jobs.get(requestExpiryJobId(t.second.id))).toEqual(job);
   expect(t.redrawn).toHaveLength(redrawn);
   expect((await t.audit.latest(5)).map((e) => e.action).at(-1)).toBe('approval.refused.disabledOrGone');
+});
+
+test("an approver's Approve past the cut deadline, their account unread (Graph down), fails before the moved end is written", async () => {
+  const t = await cutWait();
+  await t.move();
+  t.clock.advance(HOUR);
+  const before = (await t.store.get(t.second.id))!;
+  const job = await t.jobs.get(requestExpiryJobId(t.second.id));
+  const redrawn = t.redrawn.length;
+  t.failAccountReads();
+
+  // Not let through as a rejection is: an approval must not be written on an account nobody read.
+  await expect(t.approve()).rejects.toThrow(
+    /^The directory \(Microsoft Graph\) could not be read to check that your account is still enabled, so your approval was not recorded; try again in a few minutes/,
+  );
+
+  expect(await t.store.get(t.second.id)).toEqual(before);
+  expect(await t.jobs.get(requestExpiryJobId(t.second.id))).toEqual(job);
+  expect(t.redrawn).toHaveLength(redrawn);
+  expect((await t.audit.latest(30)).map((e) => e.action)).not.toContain('request.approved');
 });
 
 test('one lost write while following the moved end is tried again on a fresh read, and followed', async () => {

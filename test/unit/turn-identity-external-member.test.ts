@@ -70,6 +70,20 @@ describe('identifyTurn: a member of another organisation', () => {
     }
   });
 
+  test('a host tenant the activity names in upper case, and the membership in lower case, is no other tenant', () => {
+    const sent = activity({ channelData: source(HOST), fromSources: [source(HOST)] });
+    const upper = HOST.toUpperCase();
+    const hosted = {
+      ...sent,
+      channelData: { ...(sent.channelData as object), tenant: { id: upper } },
+      conversation: { ...sent.conversation, tenantId: upper } as Activity['conversation'],
+    };
+    const identity = identifyTurn(hosted, [HOST]);
+    expect(isRefusal(identity)).toBe(false);
+    expect(identity).toMatchObject({ actor: { objectId: USER }, tenantId: upper });
+    expect(foreignMemberTenants(hosted, upper)).toEqual([]);
+  });
+
   test('a malformed membership says nothing: ignored, never thrown on', () => {
     const malformed: Array<{ channelData?: unknown; fromSources?: unknown }> = [
       { channelData: source(42) },

@@ -28,6 +28,11 @@ export interface BreakGlassServiceParts {
   pauses?: PauseReader;
   /** Object ids whose accounts the directory finds disabled or gone; by default none. */
   disabledUserIds?: readonly string[];
+  /**
+   * While it answers true, every read of accounts (`enabledUserIds`) throws a plain error, as a
+   * Graph outage does (a 5xx, no answer: not the 403 of `User.Read.All` not granted); by default never.
+   */
+  accountReadFails?: () => boolean;
 }
 
 /**
@@ -50,8 +55,10 @@ export function breakGlassService(parts: BreakGlassServiceParts) {
   const disabled = new Set(parts.disabledUserIds ?? []);
   const directory = {
     ...members,
-    enabledUserIds: async (ids: readonly string[]) =>
-      (await members.enabledUserIds(ids)).filter((id) => !disabled.has(id)),
+    enabledUserIds: async (ids: readonly string[]) => {
+      if (parts.accountReadFails?.()) throw new Error('directory unavailable');
+      return (await members.enabledUserIds(ids)).filter((id) => !disabled.has(id));
+    },
   };
   const service = new RequestService(
     store,
