@@ -126,19 +126,8 @@ describe('approval.announce refused for good', () => {
   test('an entry of a release before facts (the turn could not tell the requester): read by its words, told once', async () => {
     const request = pendingRequest();
     const t = setup(request);
-    // Exactly as release 3825f385's turn wrote it (request-handler.ts), during or before the
-    // upgrade: no facts; its words alone say the requester was not told.
-    await t.audit.append({
-      actor: { ...ACRBOT_ACTOR },
-      tenantId: request.tenantId,
-      action: 'approval.card.posted',
-      requestId: request.id,
-      targetIds: [CHANNEL],
-      outcome: 'refused',
-      detail:
-        'not posted: Teams refused it (403 BotNotInConversationRoster: acrbot is not in that conversation); by the announcement; the requester could not be told; the approval.announce job tries again',
-      idempotencyKey: `approval.card.posted:refused:${request.id}`,
-    });
+    // Written during or before the upgrade: its words alone say the requester was not told.
+    await appendOldTurnEntry(t, request, 'could not be told');
     await t.run();
     expect(t.told).toHaveLength(1);
     expect(await t.refusedEntries()).toHaveLength(2);
@@ -152,17 +141,7 @@ describe('approval.announce refused for good', () => {
   test('an entry of a release before facts whose turn told the requester: not told again', async () => {
     const request = pendingRequest();
     const t = setup(request);
-    await t.audit.append({
-      actor: { ...ACRBOT_ACTOR },
-      tenantId: request.tenantId,
-      action: 'approval.card.posted',
-      requestId: request.id,
-      targetIds: [CHANNEL],
-      outcome: 'refused',
-      detail:
-        'not posted: Teams refused it (403 BotNotInConversationRoster: acrbot is not in that conversation); by the announcement; the requester was told; the approval.announce job tries again',
-      idempotencyKey: `approval.card.posted:refused:${request.id}`,
-    });
+    await appendOldTurnEntry(t, request, 'was told');
     await t.run();
     expect(t.told).toEqual([]);
     expect(await t.refusedEntries()).toHaveLength(1);
@@ -236,3 +215,24 @@ describe('approval.announce refused for good', () => {
     });
   });
 });
+
+/**
+ * Appends the refused card's entry exactly as release 3825f385's turn wrote it (request-handler.ts):
+ * no facts; its words alone say whether the requester was told.
+ */
+async function appendOldTurnEntry(
+  t: { audit: MemoryAuditLog },
+  request: AccessRequest,
+  requester: 'could not be told' | 'was told',
+): Promise<void> {
+  await t.audit.append({
+    actor: { ...ACRBOT_ACTOR },
+    tenantId: request.tenantId,
+    action: 'approval.card.posted',
+    requestId: request.id,
+    targetIds: [CHANNEL],
+    outcome: 'refused',
+    detail: `not posted: Teams refused it (403 BotNotInConversationRoster: acrbot is not in that conversation); by the announcement; the requester ${requester}; the approval.announce job tries again`,
+    idempotencyKey: `approval.card.posted:refused:${request.id}`,
+  });
+}

@@ -61,37 +61,27 @@ test.each<[string, KubeSignIn | undefined]>([
 
 test('a run refused the cluster\'s credentials (403): what to fix, and "ask again" once, from the card', async () => {
   const refused = Object.assign(new Error('refused'), { statusCode: 403, code: 'AuthorizationFailed' });
-  const aksClient = () =>
-    ({
-      managedClusters: {
-        listClusterUserCredentials: () => Promise.reject(refused),
-        // The cluster is there: the refusal is acrbot's missing role, not a deleted cluster.
-        get: () => Promise.resolve({}),
-      },
-    }) as unknown as ContainerServiceClient;
-  const settings = {
-    aksClient,
-    credential: {} as TokenCredential,
-    callTimeoutMs: 1_000,
-    throttleWaitMs: 0,
-    idleSocketMs: 1_000,
-  };
-  const cluster = { subscriptionId: 'sub', resourceGroup: 'rg', name: 'aks-prod', aadEnabled: true };
-  const failure = await kubeClusterAccess(settings, cluster).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(failure).toBeInstanceOf(UserFacingError);
+  const failure = await accessFailure(() => Promise.reject(refused), {
+    // The cluster is there: the refusal is acrbot's missing role, not a deleted cluster.
+    get: () => Promise.resolve({}),
+  });
   expect(failure).toMatchObject({ code: 'cluster.noCredentials' });
   const text = failedCardOf(failure as UserFacingError);
   expect(text).toContain('Cluster User Role on the cluster (docs/deploy.md). Once fixed, ask again: \\"@acrbot secret');
   expect(text.match(/ask again/gi)).toHaveLength(1);
 });
 
-/** A failure of `kubeClusterAccess` on an Entra-enabled cluster whose credentials call ends as `list` does. */
-async function accessFailure(list: () => Promise<unknown>): Promise<UserFacingError> {
+/**
+ * A failure of `kubeClusterAccess` on an Entra-enabled cluster whose credentials call ends as
+ * `list` does (`more`: the cluster client's other calls the case needs).
+ */
+async function accessFailure(
+  list: () => Promise<unknown>,
+  more: Record<string, () => Promise<unknown>> = {},
+): Promise<UserFacingError> {
   const settings = {
-    aksClient: () => ({ managedClusters: { listClusterUserCredentials: list } }) as unknown as ContainerServiceClient,
+    aksClient: () =>
+      ({ managedClusters: { listClusterUserCredentials: list, ...more } }) as unknown as ContainerServiceClient,
     credential: {} as TokenCredential,
     callTimeoutMs: 1_000,
     throttleWaitMs: 0,
