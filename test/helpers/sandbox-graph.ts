@@ -52,3 +52,22 @@ export function useSandboxGraph(started: (env: SandboxGraph) => void | Promise<v
     sandbox!.graph.faults.clear();
   });
 }
+
+/**
+ * Fresh object ids from `first` on, for a test file's people and groups: the emulator's directory
+ * lives for the whole file, so each test makes its own (files start far apart: 400, 700, 900).
+ */
+export function directoryIds(first: number): () => string {
+  let next = first;
+  return () => `0c000000-0000-4000-8000-${String(next++).padStart(12, '0')}`;
+}
+
+/** Disables `who`'s account in `sandbox`'s directory, as an admin does in Entra. */
+export function disableAccount(sandbox: Sandbox, who: { objectId: string }): void {
+  sandbox.directory.users.get(who.objectId)!.accountEnabled = false;
+}
+
+/** Deletes `who`'s account from `sandbox`'s directory. */
+export function deleteAccount(sandbox: Sandbox, who: { objectId: string }): void {
+  sandbox.directory.users.delete(who.objectId);
+}

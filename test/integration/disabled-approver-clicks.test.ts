@@ -19,7 +19,7 @@ import type { GraphClient } from '../../src/integrations/graph/graph-client';
 import { withCorrelation } from '../../src/observability/correlation';
 import type { Sandbox } from '../../src/sandbox/sandbox';
 import { graphRequestService } from '../helpers/graph-request-service';
-import { useSandboxGraph } from '../helpers/sandbox-graph';
+import { deleteAccount, directoryIds, disableAccount, useSandboxGraph } from '../helpers/sandbox-graph';
 import { MINUTE } from '../unit/support/fake-clock';
 import { OLIVE, rule, TENANT } from '../unit/support/policy-fixtures';
 import { newGrant } from '../unit/support/requests';
@@ -33,12 +33,10 @@ useSandboxGraph((started) => {
 
 afterEach(() => resetUnreadNamedWarning());
 
-/** Fresh ids for each test's people and group: the emulator's directory lives for the whole file. */
-let next = 700;
-const newId = () => `0c000000-0000-4000-8000-${String(next++).padStart(12, '0')}`;
+const newId = directoryIds(700);
 
-const disable = (who: Actor) => void (sandbox.directory.users.get(who.objectId)!.accountEnabled = false);
-const remove = (who: Actor) => void sandbox.directory.users.delete(who.objectId);
+const disable = (who: Actor) => disableAccount(sandbox, who);
+const remove = (who: Actor) => deleteAccount(sandbox, who);
 const userReads = () => sandbox.graph.requests.filter((r) => r.operation === 'users.list');
 
 /** Alex and Bea, enabled, named by the rule or members of its group, under a quorum of `required`. */

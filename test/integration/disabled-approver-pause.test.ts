@@ -20,7 +20,7 @@ import { MemoryPauseStore } from '../../src/integrations/store/memory-pause-stor
 import { withCorrelation } from '../../src/observability/correlation';
 import type { Sandbox } from '../../src/sandbox/sandbox';
 import { graphRequestService } from '../helpers/graph-request-service';
-import { useSandboxGraph } from '../helpers/sandbox-graph';
+import { deleteAccount, directoryIds, disableAccount, useSandboxGraph } from '../helpers/sandbox-graph';
 import { policy, rule, settings, TENANT } from '../unit/support/policy-fixtures';
 
 let sandbox: Sandbox;
@@ -32,12 +32,10 @@ useSandboxGraph((started) => {
 
 afterEach(() => resetUnreadNamedWarning());
 
-/** Fresh ids for each test's people and group: the emulator's directory lives for the whole file. */
-let next = 900;
-const newId = () => `0c000000-0000-4000-8000-${String(next++).padStart(12, '0')}`;
+const newId = directoryIds(900);
 
-const disable = (who: Actor) => void (sandbox.directory.users.get(who.objectId)!.accountEnabled = false);
-const remove = (who: Actor) => void sandbox.directory.users.delete(who.objectId);
+const disable = (who: Actor) => disableAccount(sandbox, who);
+const remove = (who: Actor) => deleteAccount(sandbox, who);
 const graphDown = () =>
   sandbox.graph.faults.add({ operation: 'users.list', status: 503, count: Infinity, headers: { 'Retry-After': '0' } });
 

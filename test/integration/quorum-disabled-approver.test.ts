@@ -23,7 +23,7 @@ import type { GraphClient } from '../../src/integrations/graph/graph-client';
 import { withCorrelation } from '../../src/observability/correlation';
 import type { Sandbox } from '../../src/sandbox/sandbox';
 import { graphRequestService } from '../helpers/graph-request-service';
-import { useSandboxGraph } from '../helpers/sandbox-graph';
+import { directoryIds, useSandboxGraph } from '../helpers/sandbox-graph';
 import { MINUTE } from '../unit/support/fake-clock';
 import { rule, TENANT } from '../unit/support/policy-fixtures';
 import { newGrant } from '../unit/support/requests';
@@ -35,9 +35,7 @@ useSandboxGraph((started) => {
   ({ sandbox, graph } = started);
 });
 
-/** Fresh ids for each test's people and group: the emulator's directory lives for the whole file. */
-let next = 400;
-const newId = () => `0c000000-0000-4000-8000-${String(next++).padStart(12, '0')}`;
+const newId = directoryIds(400);
 
 /** Three approvers, enabled in the emulated directory, named by the rule or members of its group. */
 function setup(options: { approvalsRequired?: number; viaGroup?: boolean } = {}) {
