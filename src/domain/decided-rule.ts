@@ -198,6 +198,24 @@ export function notReviewerMessage(
 }
 
 /**
+ * Why nobody can review `requester`'s owed break-glass review under `rule` ({@link decidedRule}'s
+ * answer), and until what: its rule names only its requester, who may not review it; or no rule
+ * of the policy in force covers `pair` (text as the caller shows it) and the policy names none of
+ * the approvers its rule had, or only its requester. One clause, no full stop, for the daily
+ * report of the review (which goes on to say who would then review it) and the tab's row.
+ * Undefined when someone may ({@link nobodyReviews}). Pure.
+ */
+export function nobodyReviewsWhy(rule: PolicyRule | undefined, requester: Actor, pair: string): string | undefined {
+  if (!rule || !nobodyReviews(rule, requester)) return undefined;
+  if (!isUncovered(rule))
+    return `Rule ${rule.id} names only its requester as approver, who may not review it, so nobody can review it until an approver is added to rule ${rule.id} in the approval policy`;
+  const had = leftToNobody(rule)
+    ? `none of the approvers rule ${rule.id} had is in the policy any more`
+    : `of the approvers rule ${rule.id} had it names only its requester, who may not review it`;
+  return `No rule of the approval policy in force covers ${pair}, and ${had}, so nobody can review it until a rule for ${pair} is added to the approval policy`;
+}
+
+/**
  * Why a break-glass review is refused to its own requester: nobody reviews their own grant, so
  * an approver must; and when nobody can ({@link nobodyReviews}: `rule`, as {@link decidedRule}
  * answers, names only them, or no rule of the policy in force covers `pair` and the policy names

@@ -515,6 +515,14 @@ export function describeState(request: AccessRequest): string {
 }
 
 /**
+ * {@link describeState} as a sentence starts ("Rejected by Ann", "Closed without a decision: …"),
+ * for the surfaces that show it on its own: the request card's status line and the tab's.
+ */
+export function describeStateSentence(request: AccessRequest): string {
+  return describeState(request).replace(/^./, (c) => c.toUpperCase());
+}
+
+/**
  * What became of an expired request. An extension acrbot closed because the access it extends
  * ended or drifted was closed when that was seen, maybe days before its deadline: "expired" would
  * say its approvers ran out of time.

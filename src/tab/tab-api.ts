@@ -427,10 +427,11 @@ export class TabApi {
       const audit = await this.deps.audit.forRequest(request.id);
       // Whoever sees only their own requests reads its trail as their cards tell it (history-entries.ts).
       // The rule whose approvers review it now (from the policy in memory): its drawer says when nobody can.
-      const reviewers = (this.deps.roles.ruleOf ?? ((r: AccessRequest) => r.policy?.rule))(request);
+      const reviewers = this.ruleOf(request);
       const history = requestHistory(request, audit, this.deps.clock.now(), c.seesAll ? 'all' : 'own', reviewers);
-      await this.withActions([history.row], [request], c, { everyonesExtensions: true, extendRange: true });
-      await this.markDecidable(history.row, request, c);
+      const extensions = new Map<string, AccessRequest>();
+      await this.withActions([history.row], [request], c, { everyonesExtensions: true, extendRange: true, extensions });
+      await this.markDecidable(history.row, request, c, extensions);
       return { status: 200, body: history };
     });
   }
@@ -441,13 +442,19 @@ export class TabApi {
    * under the rule of its open extension. The tab's "sees everything" is any rule's approver,
    * but chat answers `pending R-…` of another rule's request with "Approvers only" (audited
    * `pending.refused`), so the drawer must not send them there. Asked as the approvals list asks
-   * (`isApproverOf`); the extension is read once, only while one waits.
+   * (`isApproverOf`); the extension is taken from `extensions` (the open ones `withActions` listed
+   * just before, by id), and read from the store only when it is not there and one waits.
    */
-  private async markDecidable(row: TabRow, request: AccessRequest, c: Caller): Promise<void> {
+  private async markDecidable(
+    row: TabRow,
+    request: AccessRequest,
+    c: Caller,
+    extensions: ReadonlyMap<string, AccessRequest>,
+  ): Promise<void> {
     if (c.approver && !this.isOwn(request, c) && (await this.approverOfEach(c, [request]))[0]) row.mayDecide = true;
     const open = row.extensionWaiting;
     if (!c.approver || !open) return;
-    const extension = await this.deps.store.get(open);
+    const extension = extensions.get(open) ?? (await this.deps.store.get(open));
     if (!extension || !inTenant(extension, c) || this.isOwn(extension, c)) return;
     if ((await this.approverOfEach(c, [extension]))[0]) row.decidesExtension = true;
   }
@@ -573,13 +580,15 @@ export class TabApi {
    * Marks what the caller could do on each row (`rows[i]` shows `requests[i]`), by the flows' own
    * rules: Extend per row (no I/O), Revoke for all rows at once (an approver check per distinct
    * rule, not per row), and with `extendRange` (the drawer's one row) the terms Extend may offer,
-   * from the tags Azure has now. The flows decide again when they are called.
+   * from the tags Azure has now. The flows decide again when they are called. `extensions`, when
+   * given, receives the open extensions it listed, by id, for the caller to use without reading
+   * them again.
    */
   private async withActions(
     rows: TabRow[],
     requests: readonly AccessRequest[],
     c: Caller,
-    opts: { everyonesExtensions?: boolean; extendRange?: boolean } = {},
+    opts: { everyonesExtensions?: boolean; extendRange?: boolean; extensions?: Map<string, AccessRequest> } = {},
   ): Promise<TabRow[]> {
     const actions = this.deps.actions;
     // Live, or a secret whose credential lapsed while its term runs on: Extend rotates a new
@@ -611,7 +620,10 @@ export class TabApi {
     const open = new Map<string, string>();
     if (actions?.extend)
       for (const requesterId of requesters)
-        for (const r of await openExtensionsBy(this.deps.store, requesterId)) open.set(r.extendsRequestId!, r.id);
+        for (const r of await openExtensionsBy(this.deps.store, requesterId)) {
+          open.set(r.extendsRequestId!, r.id);
+          opts.extensions?.set(r.id, r);
+        }
     const waitingOn = await this.extensionsWaiting(live, requests, open);
     for (const [i, row] of rows.entries()) {
       const request = requests[i]!;
@@ -749,9 +761,19 @@ export class TabApi {
    * rule (made before policies) is asked on its own.
    */
   private async approverOfEach(c: Caller, requests: readonly AccessRequest[]): Promise<boolean[]> {
-    const ruleOf = this.deps.roles.ruleOf ?? ((request: AccessRequest) => request.policy?.rule);
-    const approves = askedOncePerApprovers(ruleOf, (request) => this.deps.roles.isApproverOf(c.actor, request));
+    const approves = askedOncePerApprovers(
+      (request) => this.ruleOf(request),
+      (request) => this.deps.roles.isApproverOf(c.actor, request),
+    );
     return Promise.all(requests.map(approves));
+  }
+
+  /**
+   * The rule whose approvers review and decide on `request` now ({@link TabRoles.ruleOf}:
+   * RequestService.ruleOf); without it, the rule the request is bound to.
+   */
+  private ruleOf(request: AccessRequest): PolicyRule | undefined {
+    return this.deps.roles.ruleOf ? this.deps.roles.ruleOf(request) : request.policy?.rule;
   }
 }
 

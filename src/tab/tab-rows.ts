@@ -23,10 +23,10 @@ import { reviewJudgesUseOnly } from '../domain/break-glass-review';
 import { NOT_LISTED_YET_WORDS, notListedYetPath } from '../domain/listing-lag';
 import { outsideGrantText } from '../domain/outside-grant';
 import { pendingExtensionEffect } from '../domain/pending-extension';
-import { isUncovered, leftToNobody, nobodyReviews } from '../domain/decided-rule';
+import { nobodyReviewsWhy } from '../domain/decided-rule';
 import { awaitingReview, describeRequirement, type PolicyRule } from '../domain/policy';
 import { notListedYetText } from '../domain/pull-diagnosis';
-import { describeState, isBeingRevoked, type AccessRequest } from '../domain/request';
+import { describeStateSentence, isBeingRevoked, type AccessRequest } from '../domain/request';
 import { DRIFT_NOT_FOUND, DRIFT_UNVERIFIED, recordedDriftText } from './drift-text';
 import { historyEntries, type HistoryReader } from './history-entries';
 import type { PullHow, PullState, TabBreakGlass, TabHistory, TabPerson, TabRow } from './tab-wire';
@@ -102,7 +102,7 @@ function breakGlassOf(request: AccessRequest): TabBreakGlass | undefined {
  * was removed or changed outside acrbot, or no longer serves"), one sentence for every surface.
  */
 function closedWhy(request: AccessRequest): string {
-  return describeState(request).replace(/^./, (c) => c.toUpperCase());
+  return describeStateSentence(request);
 }
 
 /**
@@ -110,19 +110,13 @@ function closedWhy(request: AccessRequest): string {
  * review it now, RequestService.ruleOf), as the daily report of it says (breakGlassCard in
  * src/views/policy-view.ts): its rule names only its requester, who may not review it; or no rule
  * of the policy in force covers its pair and the policy names none of its rule's approvers, or
- * only its requester. Undefined when someone may ({@link nobodyReviews}) or no review is owed.
+ * only its requester ({@link nobodyReviewsWhy}). Undefined when someone may or no review is owed.
  * Ids are policy-file text, shown by the page as text.
  */
 export function nobodyReviewsText(request: AccessRequest, rule: PolicyRule | undefined): string | undefined {
   const review = request.policy?.breakGlass ? request.policy.review : undefined;
-  if (!review || !awaitingReview(request) || !rule || !nobodyReviews(rule, request.requester)) return undefined;
-  if (!isUncovered(rule))
-    return `Rule ${rule.id} names only its requester as approver, who may not review it, so nobody can review it until an approver is added to rule ${rule.id} in the approval policy`;
-  const pair = `${request.plan.cluster.name} → ${request.plan.registry.name}`;
-  const had = leftToNobody(rule)
-    ? `none of the approvers rule ${rule.id} had is in the policy any more`
-    : `of the approvers rule ${rule.id} had it names only its requester, who may not review it`;
-  return `No rule of the approval policy in force covers ${pair}, and ${had}, so nobody can review it until a rule for ${pair} is added to the approval policy`;
+  if (!review || !awaitingReview(request)) return undefined;
+  return nobodyReviewsWhy(rule, request.requester, `${request.plan.cluster.name} → ${request.plan.registry.name}`);
 }
 
 /** The row of one request. */

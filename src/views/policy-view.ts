@@ -6,7 +6,7 @@ import { approversName, type BreakGlassPolicy, hasApprovers, type Policy, type P
 import { oneRuleForAll, type PairRules, SECRET_KINDS, type SecretRules } from '../domain/policy-overview';
 import { isBeingRevoked, type AccessRequest } from '../domain/request';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
-import { isUncovered, leftToNobody, namesOnlyRequester } from '../domain/decided-rule';
+import { isUncovered, nobodyReviewsWhy } from '../domain/decided-rule';
 import type { AdaptiveCardJson } from './card-templates';
 import { messageCard } from './message-view';
 import { inertText } from './inert-text';
@@ -310,20 +310,15 @@ export function breakGlassCard(
  */
 function reviewOwed(request: AccessRequest, reviewers: PolicyRule | undefined): string {
   const pending = `"@acrbot pending ${request.id}" ${reviewChoices(request)}.`;
-  // Its requester never reviews their own: a rule naming only them leaves nobody to ask.
-  const onlyRequester = namesOnlyRequester(reviewers, request.requester);
-  if (!isUncovered(reviewers)) {
-    if (!reviewers || !onlyRequester) return `Approvers: ${pending}`;
-    return `Rule ${reviewers.id} names only its requester as approver, who may not review it, so nobody can review it until an approver is added to rule ${reviewers.id} in the approval policy: they would then review it with "@acrbot pending ${request.id}".${requesterMayRevoke(request)}`;
-  }
   const pair = pairText(request);
-  const uncovered = `No rule of the approval policy in force covers ${pair}`;
-  const nobody = `so nobody can review it until a rule for ${pair} is added to the approval policy: its approvers would then review it with "@acrbot pending ${request.id}".${requesterMayRevoke(request)}`;
-  if (leftToNobody(reviewers))
-    return `${uncovered}, and none of the approvers rule ${reviewers.id} had is in the policy any more, ${nobody}`;
-  if (onlyRequester)
-    return `${uncovered}, and of the approvers rule ${reviewers.id} had it names only its requester, who may not review it, ${nobody}`;
-  return `${uncovered}, so those of the approvers rule ${reviewers.id} had when it ran whom the policy still names review it under that rule as it was: ${pending} Add a rule for ${pair} to the approval policy so that its approvers review it.`;
+  // Its requester never reviews their own: a rule naming only them leaves nobody to ask.
+  const nobody = nobodyReviewsWhy(reviewers, request.requester, pair);
+  if (nobody) {
+    const then = isUncovered(reviewers) ? 'its approvers' : 'they';
+    return `${nobody}: ${then} would then review it with "@acrbot pending ${request.id}".${requesterMayRevoke(request)}`;
+  }
+  if (!isUncovered(reviewers)) return `Approvers: ${pending}`;
+  return `No rule of the approval policy in force covers ${pair}, so those of the approvers rule ${reviewers.id} had when it ran whom the policy still names review it under that rule as it was: ${pending} Add a rule for ${pair} to the approval policy so that its approvers review it.`;
 }
 
 /**

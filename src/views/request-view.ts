@@ -1,7 +1,7 @@
 /** View models for request cards: what every copy (requester's, approvers') shows. */
 import type { ApproveRefusal } from '../domain/approve-refused';
 import {
-  describeState,
+  describeStateSentence,
   isBeingGranted,
   isBeingRevoked,
   type AccessRequest,
@@ -383,7 +383,7 @@ function stateDetail(request: AccessRequest): string {
     const decided = `${d.approved ? 'Approved' : 'Rejected'} by ${deciders(request)} at ${shortTime(d.at)}${why}`;
     return `${decided}${after ? `; ${after}` : ''}.`;
   }
-  return `${inertText(describeState(request)).replace(/^./, (c) => c.toUpperCase())}.`;
+  return `${inertText(describeStateSentence(request))}.`;
 }
 
 /**
