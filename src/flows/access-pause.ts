@@ -14,7 +14,7 @@ import type { AccessPause, AuditLog, Clock, PauseIdentity, PauseOutcome, PauseSt
 import type { ActingContext, Actor } from '../domain/request';
 import { checkReason } from '../domain/text';
 import type { Logger } from '../observability/logger';
-import { withAccountUnreadNote } from './approver-authority';
+import { type ClickReadFailure, withAccountUnreadNote } from './approver-authority';
 
 /** What the request service reads before filing or approving anything. */
 export type PauseReader = Pick<PauseStore, 'current'>;
@@ -44,7 +44,7 @@ export class AccessPauseService {
      */
     private readonly accountStanding: (
       actor: Actor,
-      click: { undone: string; failOpen: boolean },
+      click: ClickReadFailure,
     ) => Promise<'enabled' | 'disabled' | 'unread'>,
   ) {}
 
@@ -138,10 +138,10 @@ export class AccessPauseService {
         `Only approvers can ${verb} new access; nothing was changed.`,
       );
     }
-    const account = await this.accountStanding(acting.actor, {
-      undone: verb === 'pause' ? 'new access was not paused' : 'the pause was not lifted',
-      failOpen: verb === 'pause',
-    });
+    const account = await this.accountStanding(
+      acting.actor,
+      verb === 'pause' ? { failOpen: true } : { failOpen: false, undone: 'the pause was not lifted' },
+    );
     if (account !== 'disabled') return account;
     throw await this.refused(
       acting,

@@ -284,6 +284,8 @@ async function remindOnce(
   // The requester's other accesses whose reminder is due now or soon go in the same card
   // (reminder-siblings.ts): each gets its own reminder's entry below, once the card went out.
   const siblings = await reminderSiblings(deps, request);
+  // Each one's unserved subscription, for its item and its entry alike.
+  const listed = siblings.listed.map((s) => ({ ...s, unserved: unservedOf(deps, s.request) }));
   await run?.check();
   // Throws when the post did not go out: no entry, the job is retried. At least once, not at
   // most once: a run whose post went out but whose entry could not be written is retried too
@@ -295,7 +297,7 @@ async function remindOnce(
     ...(notServed && { notServed }),
     ...(unserved && { unserved }),
   };
-  const news: RequesterNews = siblings.listed.length
+  const news: RequesterNews = listed.length
     ? {
         kind: 'expiringGrouped',
         // Soonest end first, this access among them: the reader sees what ends first at the top.
@@ -308,17 +310,14 @@ async function remindOnce(
             ...(extensionWaiting && { extensionWaiting }),
             ...(unserved && { unserved }),
           },
-          ...siblings.listed.map((s) => {
-            const sUnserved = unservedOf(deps, s.request);
-            return {
-              request: s.request,
-              inMs: s.inMs,
-              at: s.end.at,
-              credential: s.end.credential,
-              ...(s.extensionWaiting && { extensionWaiting: s.extensionWaiting }),
-              ...(sUnserved && { unserved: sUnserved }),
-            };
-          }),
+          ...listed.map((s) => ({
+            request: s.request,
+            inMs: s.inMs,
+            at: s.end.at,
+            credential: s.end.credential,
+            ...(s.extensionWaiting && { extensionWaiting: s.extensionWaiting }),
+            ...(s.unserved && { unserved: s.unserved }),
+          })),
         ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
         more: siblings.more,
         ...(paused && { paused }),
@@ -344,7 +343,7 @@ async function remindOnce(
         : {
             outcome: 'sent',
             detail: `${of}${withoutExtend(driftSeen, Boolean(paused), extensionWaiting, notServed, unserved)}${
-              siblings.listed.length ? `; in one card with ${siblings.listed.map((s) => s.request.id).join(', ')}` : ''
+              listed.length ? `; in one card with ${listed.map((s) => s.request.id).join(', ')}` : ''
             }`,
           }),
   });
@@ -352,13 +351,13 @@ async function remindOnce(
   // own jobs tries its own conversation): each access listed gets the entry its own reminder would
   // write, so its job, running later, finds it and posts nothing.
   if (told) return;
-  for (const sibling of siblings.listed) {
+  for (const sibling of listed) {
     const drift = sibling.end.credential ? undefined : sibling.request.access?.driftDetectedAt;
     await recordAccessEvent(deps, sibling.request, ACRBOT_ACTOR, {
       action: 'access.reminded',
       idempotencyKey: sibling.key,
       outcome: 'sent',
-      detail: `${expiresOf(sibling.end)}${withoutExtend(drift, Boolean(paused), sibling.extensionWaiting, notServed, unservedOf(deps, sibling.request))}; in one card with the reminder of ${request.id}`,
+      detail: `${expiresOf(sibling.end)}${withoutExtend(drift, Boolean(paused), sibling.extensionWaiting, notServed, sibling.unserved)}; in one card with the reminder of ${request.id}`,
     });
   }
 }

@@ -34,6 +34,7 @@
  * ({@link ApprovalAnnouncements.bringForwardRefused}).
  */
 import type { AuditEntry, AuditEvent } from '../domain/audit-chain';
+import { factSays } from '../domain/audit-fact';
 import { awaitingReview } from '../domain/policy';
 import type { AuditLog, Clock, RequestStore, ScheduledJob } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
@@ -170,11 +171,7 @@ export function approvalRefusedEntry(
  * since), so a requester whose turn an older release ran is still told.
  */
 function requesterNotTold(entry: AuditEvent): boolean {
-  // A stored entry is read defensively: a list of strings, or not a record of them.
-  const said: unknown = entry.facts?.[REQUESTER_FACT];
-  return entry.facts === undefined
-    ? typeof entry.detail === 'string' && entry.detail.includes(REQUESTER_NOT_TOLD)
-    : Array.isArray(said) && said.includes(REQUESTER_NOT_TOLD_FACT);
+  return factSays(entry, REQUESTER_FACT, REQUESTER_NOT_TOLD_FACT, (d) => d.includes(REQUESTER_NOT_TOLD)) ?? false;
 }
 
 /**

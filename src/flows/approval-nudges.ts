@@ -48,6 +48,7 @@
  */
 import type { AccessLimits } from '../domain/access-term';
 import type { AuditEvent } from '../domain/audit-chain';
+import { factSays } from '../domain/audit-fact';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
 import { termApproveRefusal, unservedApproveRefusalOf, type ApproveRefusal } from '../domain/approve-refused';
 import { pendingTermPastLimits } from '../domain/pending-term';
@@ -321,14 +322,9 @@ export class ApprovalNudges {
    */
   private async saidNotServed(requestId: string): Promise<boolean> {
     const reports = (await this.audit.forRequest(requestId)).filter((e) => e.action === 'breakglass.unreviewed');
-    for (const { facts, detail } of reports.reverse()) {
-      if (facts === undefined) {
-        if (typeof detail === 'string' && detail.includes(TENANT_NOT_SERVED)) return true;
-        continue;
-      }
-      // A stored entry is read defensively: a list of strings, or not a record of them.
-      const said: unknown = facts[TENANT_FACT];
-      return Array.isArray(said) && said.includes(TENANT_NOT_SERVED_FACT);
+    for (const report of reports.reverse()) {
+      const said = factSays(report, TENANT_FACT, TENANT_NOT_SERVED_FACT, (d) => d.includes(TENANT_NOT_SERVED));
+      if (said !== undefined) return said;
     }
     return false;
   }

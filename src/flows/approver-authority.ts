@@ -39,6 +39,14 @@ export function withAccountUnreadNote(detail: string | undefined): string {
   return detail ? `${detail} (${ACCOUNT_UNREAD_NOTE})` : ACCOUNT_UNREAD_NOTE;
 }
 
+/**
+ * What a click does when the directory cannot be read (a failure other than a 403): with
+ * `failOpen` (a click that only takes access away or refuses it) it goes on, said `unread`, so it
+ * has nothing left undone to say; otherwise it fails, telling the clicker what it left `undone`
+ * ("your approval was not recorded").
+ */
+export type ClickReadFailure = { failOpen: true } | { failOpen: false; undone: string };
+
 /** The approver questions of the request service's parts, on the policy in force. */
 export class ApproverAuthority {
   constructor(
@@ -183,7 +191,7 @@ export class ApproverAuthority {
     actor: Actor,
     request: AccessRequest,
     tenantId: string | undefined,
-    click: { undone: string; failOpen: boolean },
+    click: ClickReadFailure,
   ): Promise<'yes' | 'no' | 'disabled' | 'unread'> {
     if (!(await this.isApproverOf(actor, request, tenantId))) return 'no';
     const account = await this.accountStandingNow(actor, request.id, click);
@@ -199,10 +207,7 @@ export class ApproverAuthority {
    * read, so there is nothing it leaves undone to say.
    */
   async accountEnabledNow(actor: Actor, requestId: string): Promise<boolean> {
-    return (
-      (await this.accountStandingNow(actor, requestId, { undone: 'nothing was revoked', failOpen: true })) !==
-      'disabled'
-    );
+    return (await this.accountStandingNow(actor, requestId, { failOpen: true })) !== 'disabled';
   }
 
   /**
@@ -219,7 +224,7 @@ export class ApproverAuthority {
   async accountStandingNow(
     actor: Actor,
     requestId: string | undefined,
-    click: { undone: string; failOpen: boolean },
+    click: ClickReadFailure,
   ): Promise<'enabled' | 'disabled' | 'unread'> {
     const enabled = await this.readForClick([actor], { ...click, requestId, whose: 'your account is' });
     if (enabled === 'unread') return 'unread';
@@ -254,7 +259,7 @@ export class ApproverAuthority {
    */
   private async readForClick(
     actors: readonly Actor[],
-    click: { requestId: string | undefined; whose: string; undone: string; failOpen: boolean },
+    click: { requestId: string | undefined; whose: string } & ClickReadFailure,
   ): Promise<Set<string> | 'unread'> {
     try {
       return await this.enabledAmong(actors);

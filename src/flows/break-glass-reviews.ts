@@ -116,10 +116,12 @@ export class BreakGlassReviews {
     // card, a command) reviews nothing, as their approval would count for nothing (docs/policy.md).
     // A Reject only takes access away: a directory that cannot be read now (Graph down) lets it
     // through, said in its audit entry; an Accept keeps access, so it fails (enabledApproverOf).
-    const standing = await this.approvers.enabledApproverOf(actor, request, tenantId, {
-      undone: 'your review was not recorded',
-      failOpen: !accept,
-    });
+    const standing = await this.approvers.enabledApproverOf(
+      actor,
+      request,
+      tenantId,
+      accept ? { failOpen: false, undone: 'your review was not recorded' } : { failOpen: true },
+    );
     if (standing === 'no')
       return refuse(
         'notApprover',

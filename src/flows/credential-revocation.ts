@@ -13,8 +13,7 @@ import type { CredentialDeletion, CredentialPart } from './credential-deletion';
 import { deleteCredential } from './credential-deletion';
 import { attemptMarkKey, credentialMarkNames, refusedDelete } from './deletion-mark';
 import { checkOwnToken, foreignTokenWords, logForeignToken, tellForeignToken } from './foreign-token';
-import { causesOf } from '../domain/error-causes';
-import { LeaseLostError } from '../domain/ports';
+import { leaseStop } from './lease-guard';
 import { failureRequestIds } from './failure-request-ids';
 import { applicationLeft, type LeftBehind, leftBehind, scopeMapLeft } from './revocation-left';
 import { deletedByEarlierAttempts, refusedEntry } from './earlier-deletions';
@@ -159,7 +158,8 @@ export async function revokeCredential(
   }).catch((err: unknown) => {
     // What ends the access is gone already: the approvers are told what is left, not the credential.
     const left = leftAfter(ref, sofar, earlier);
-    throw left && !stoppedOnLease(err) ? leftBehind(err, left) : err;
+    // A lease check's stop says nothing about the deletion: the run no longer holds it.
+    throw left && leaseStop(err) === undefined ? leftBehind(err, left) : err;
   });
   // A role assignment under the recorded name that is not the one acrbot made (another role or
   // scope, G15): left in place, and said so for an operator, as the clean-up job says it.
@@ -299,11 +299,6 @@ function leftAfter(
   if (!assignment) return undefined;
   const gone = earlier.has(assignment) || sofar.some((step) => step.part === 'role assignment' && step.deleted);
   return gone ? applicationLeft(ref, ref.applicationId) : undefined;
-}
-
-/** Whether `err` is a lease check's stop (nothing about the deletion: the run no longer holds it). */
-function stoppedOnLease(err: unknown): boolean {
-  return [...causesOf(err)].some((e) => e instanceof LeaseLostError);
 }
 
 /** The prefix of the key of a revocation's `deleting` mark (deletion-mark.ts `attemptMarkKey`). */

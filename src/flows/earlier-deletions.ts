@@ -6,6 +6,7 @@
  * revocation an older release began still finishes.
  */
 import { type AuditEvent, auditText } from '../domain/audit-chain';
+import { factSays } from '../domain/audit-fact';
 import { roleAssignmentId } from '../domain/credential-target-ids';
 import type { CredentialRef } from '../domain/secret-credential';
 import { registryResourceId } from '../domain/typed-names';
@@ -70,18 +71,11 @@ export function deletedByEarlierAttempts(ref: CredentialRef, before: readonly Au
   const found = new Set<string>();
   // Each id as the audit log stores it (auditText: scrubbed, bounded), or one that looks like a
   // secret (a resource group named like a JWT, `eyJhb.cd.ef`) would never match what is stored.
-  const stored = (p: CredentialPart) => auditText(partId(ref, p));
+  const stored = (p: CredentialPart) => auditText(partId(ref, p)) as string;
   for (const entry of before) {
     if (entry.outcome !== 'failed') continue;
-    // A stored entry is read defensively: a list of strings, or not a record of them.
-    const ids: unknown = entry.facts?.[DELETED_FACT];
-    for (const p of parts) {
-      const said =
-        entry.facts !== undefined
-          ? Array.isArray(ids) && ids.includes(stored(p))
-          : typeof entry.detail === 'string' && entry.detail.startsWith(`${named(p)} deleted`);
-      if (said) found.add(p.name);
-    }
+    for (const p of parts)
+      if (factSays(entry, DELETED_FACT, stored(p), (d) => d.startsWith(`${named(p)} deleted`))) found.add(p.name);
   }
   return found;
 }

@@ -5,6 +5,7 @@
  */
 import type { Lease, LeaseStore } from '../domain/ports';
 import { LeaseLostError, LeaseMarginError, LeaseStoreFailedError } from '../domain/ports';
+import { causesOf } from '../domain/error-causes';
 import type { Logger } from '../observability/logger';
 
 /**
@@ -193,4 +194,19 @@ export class LeaseGuard {
 /** A {@link LeaseStoreFailedError} for a lease that expired while the store failed its renewals (the last error the cause). */
 function lostBecause(key: string, storeError: unknown): LeaseLostError {
   return new LeaseStoreFailedError(key, storeError);
+}
+
+/**
+ * How a run's failure (a scheduled job's, a revocation's) stopped on its lease, if it did (a check that threw, or an error
+ * wrapping one): `storeFailed` when the store failed its renewals, a {@link LeaseMarginError}
+ * (too little left to write under) or a {@link LeaseStoreFailedError} (expired while every
+ * renewal failed), which backs off and is reported; `lost` when it lapsed in a stall or was taken.
+ */
+export function leaseStop(err: unknown): 'lost' | 'storeFailed' | undefined {
+  let stop: 'lost' | undefined;
+  for (const e of causesOf(err)) {
+    if (e instanceof LeaseMarginError || e instanceof LeaseStoreFailedError) return 'storeFailed';
+    if (e instanceof LeaseLostError) stop = 'lost';
+  }
+  return stop;
 }

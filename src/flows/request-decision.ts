@@ -182,7 +182,7 @@ export class RequestDecisions {
     // before its expiry ran, while another extension has moved the end: the access still runs,
     // so it is judged by its wait following the new end, not refused as ended. Only read here:
     // the wait is written (withMovedEnd) below, once the click is one that is decided.
-    const moved = await this.movedEndOf(request, now);
+    const { moved, read: originalRead } = await this.movedEndOf(request, now);
     const rule = this.approvers.ruleOf(request);
     const binding = this.bindingOf(request, rule);
     // With the tenant, as the card handlers ask it: the boundary above refuses another tenant's
@@ -216,9 +216,7 @@ export class RequestDecisions {
         ? await this.approvers.accountStandingNow(
             actor,
             request.id,
-            input.approve
-              ? { undone: 'your approval was not recorded', failOpen: false }
-              : { undone: 'your rejection was not recorded', failOpen: true },
+            input.approve ? { failOpen: false, undone: 'your approval was not recorded' } : { failOpen: true },
           )
         : 'enabled';
     // Written only for an approver's click the policy lets through, or finds past the approval
@@ -253,7 +251,8 @@ export class RequestDecisions {
     };
     // Told in the words of what it was judged on: the wait as it follows the moved end when that
     // was not written for it (a non-approver's click, a disabled account's), as when it was.
-    if (!verdict.allowed) return refused(verdict.reason, await this.refusalWords(judgedOn, verdict));
+    // The original read for the moved end, if it was, serves the words too: one read a click.
+    if (!verdict.allowed) return refused(verdict.reason, await this.refusalWords(judgedOn, verdict, originalRead));
     if (account === 'disabled') return refused('disabledOrGone', disabledActorWords(request, input.approve));
     // A rejection is the approver's decision on someone's request: it always says why (G7), by
     // the rule an approval's justification follows. The card asks first; this holds for any caller.
@@ -512,17 +511,23 @@ export class RequestDecisions {
    * When `request` is an extension past a wait cut to its original's end while the original,
    * read now, still holds its access past it (another extension moved the end after this one was
    * filed, and its own follow-up has not reached this one yet): that original, and `request` as it
-   * reads once it follows the new end ({@link followingMovedEnd}, not written). Undefined otherwise.
+   * reads once it follows the new end ({@link followingMovedEnd}, not written), as `moved`;
+   * undefined otherwise. `read`: the original as read for it, whether or not its end moved (for
+   * {@link refusalWords}); undefined when it was not read.
    */
   private async movedEndOf(
     request: AccessRequest,
     now: Date,
-  ): Promise<{ original: AccessRequest; followed: AccessRequest } | undefined> {
-    if (!request.extendsRequestId || !isExpired(request, now) || !waitEndsWithOriginal(request)) return undefined;
+  ): Promise<{
+    moved?: { original: AccessRequest; followed: AccessRequest };
+    read?: { original: AccessRequest | undefined };
+  }> {
+    if (!request.extendsRequestId || !isExpired(request, now) || !waitEndsWithOriginal(request)) return {};
     const original = await this.store.get(request.extendsRequestId);
-    if (!original || originalAccessGone(original, now)) return undefined;
+    const read = { original };
+    if (!original || originalAccessGone(original, now)) return { read };
     const followed = followingMovedEnd(request, original, this.approvalTtlMs);
-    return followed && { original, followed };
+    return followed ? { moved: { original, followed }, read } : { read };
   }
 
   /**
@@ -539,16 +544,18 @@ export class RequestDecisions {
    * wait was cut to its original's end (approval-policy.ts then says that access ended) while the
    * access, read now, still runs: another extension moved that end since, and no approval window
    * is known to cut the wait again by ({@link withMovedEnd}). It closes without a decision, and
-   * its requester can extend that access again.
+   * its requester can extend that access again. `read`: the original as this click read it already
+   * ({@link movedEndOf}), read from the store when absent.
    */
   private async refusalWords(
     request: AccessRequest,
     verdict: { reason: RefusalReason; message: string },
+    read?: { original: AccessRequest | undefined },
   ): Promise<string> {
     const cut = waitEndsWithOriginal(request);
     const originalId = request.extendsRequestId;
     if (verdict.reason !== 'expired' || !originalId || !cut) return verdict.message;
-    const original = await this.store.get(originalId);
+    const original = read ? read.original : await this.store.get(originalId);
     if (originalAccessGone(original, this.clock.now())) return verdict.message;
     const end = original?.access?.expiresAt;
     const runs = end ? `still runs, until ${formatUtc(end)}` : 'still runs';

@@ -17,15 +17,13 @@
  * its outcome back when it settles (scheduler-run-limit.ts).
  */
 import { createHash } from 'node:crypto';
-import type { Clock, JobKind, LeaseStore, ScheduledJob, ScheduleStore } from '../domain/ports';
-import { LeaseLostError, LeaseMarginError, LeaseStoreFailedError } from '../domain/ports';
-import { causesOf } from '../domain/error-causes';
+import type { Clock, JobKind, LeaseLostError, LeaseStore, ScheduledJob, ScheduleStore } from '../domain/ports';
 import { UserFacingError } from '../domain/errors';
 import { scrubSecrets } from '../domain/secret-text';
 import { withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import { mapAtMost } from '../domain/bounded-map';
-import { LeaseGuard } from './lease-guard';
+import { LeaseGuard, leaseStop } from './lease-guard';
 import { bringForwardAfterRecovery } from './scheduler-recovery';
 import { passingFailure } from './outage-report-failure';
 import { JOBS_AT_ONCE, limitText, runTimeLimitOf } from './scheduler-run-limit';
@@ -106,21 +104,6 @@ interface RunFailure {
 function runFailure(err: unknown): RunFailure {
   if (!(err instanceof RetryAt)) return { err };
   return Number.isFinite(err.at.getTime()) ? { err: err.cause, at: err.at } : { err: err.cause };
-}
-
-/**
- * How a handler's failure stopped on its lease, if it did (a check that threw, or an error
- * wrapping one): `storeFailed` when the store failed its renewals, a {@link LeaseMarginError}
- * (too little left to write under) or a {@link LeaseStoreFailedError} (expired while every
- * renewal failed), which backs off and is reported; `lost` when it lapsed in a stall or was taken.
- */
-function leaseStop(err: unknown): 'lost' | 'storeFailed' | undefined {
-  let stop: 'lost' | undefined;
-  for (const e of causesOf(err)) {
-    if (e instanceof LeaseMarginError || e instanceof LeaseStoreFailedError) return 'storeFailed';
-    if (e instanceof LeaseLostError) stop = 'lost';
-  }
-  return stop;
 }
 
 /** Told when a job failed `reportAfterAttempts` times (and on every later failure). */

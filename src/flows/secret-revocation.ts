@@ -4,7 +4,6 @@
  * later request wrote the secret again; the credential is deleted even when the cluster step
  * failed (credential-revocation.ts). Every step audited.
  */
-import { causesOf } from '../domain/error-causes';
 import { isUserFacing, ResourceGoneError } from '../domain/errors';
 import type { SecretPlan } from '../domain/plan';
 import { type ClusterAccess, LeaseLostError } from '../domain/ports';
@@ -22,6 +21,7 @@ import {
 import { isRequestId } from '../domain/identifiers';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { type CredentialNotDeleted, keptCredentialReason, revokeCredential } from './credential-revocation';
+import { leaseStop } from './lease-guard';
 import { RevocationLeftError, secretLeft } from './revocation-left';
 
 /** Why a service account's `imagePullSecrets` entry stays when the secret goes (audit and preview). */
@@ -173,7 +173,7 @@ async function revokeSecret(
   const { contentsReplaced } = removed;
   const credential = await revokeCredential(deps, request, by, checkLeases).catch(async (err: unknown) => {
     // Its deletion failed, and is retried: the secret's entry says so (a lost lease: nothing more).
-    if (contentsReplaced && !stoppedOnLease(err))
+    if (contentsReplaced && leaseStop(err) === undefined)
       await recordContentsReplaced(deps, request, by, { target, ...contentsReplaced }, 'failed');
     throw err;
   });
@@ -216,11 +216,6 @@ async function recordContentsReplaced(
     targetIds: [target],
     detail: `it is the object acrbot wrote (uid ${writtenUid}), but its contents were replaced by someone else since acrbot wrote it; left in place with its imagePullSecrets entries; ${revoked}`,
   });
-}
-
-/** Whether `err` is, or was caused by, a lease check's stop: the run no longer holds the work. */
-function stoppedOnLease(err: unknown): boolean {
-  return [...causesOf(err)].some((e) => e instanceof LeaseLostError);
 }
 
 /** `T on registry R`: the token `request`'s records name for its credential, for the report. */

@@ -395,3 +395,27 @@ test('one lost write while following the moved end is tried again on a fresh rea
   expect((await t.store.get(t.second.id))!.extendsAccess!.endsAt).toBe(t.firstDone.access!.expiresAt);
   expect(t.redrawn.map((r) => r.id)).toContain(t.second.id);
 });
+
+test("a click refused past the cut deadline words its refusal on the original the moved end's check read", async () => {
+  const t = await cutWait();
+  await t.move();
+  t.clock.advance(HOUR);
+  const update = t.store.update.bind(t.store);
+  t.store.update = async (r: AccessRequest) => {
+    if (r.id === t.second.id && r.state === 'pending' && r.expiresAt !== t.second.expiresAt)
+      throw new VersionConflictError(r.id);
+    return update(r);
+  };
+  const get = t.store.get.bind(t.store);
+  let originalReads = 0;
+  t.store.get = async (id: string) => {
+    if (id === t.original.id) originalReads++;
+    return get(id);
+  };
+
+  const result = await t.approve();
+
+  expect(result).toMatchObject({ kind: 'refused', reason: 'expired' });
+  // Once for the moved end (whose read words the refusal too), once as it expires (request-expiry.ts).
+  expect(originalReads).toBe(2);
+});
