@@ -66,3 +66,18 @@ describe('AccessActions.revoke reason', () => {
     expect(calls).toEqual(['get', 'revokeSoon:incident 42: rotate the credentials', 'get']);
   });
 });
+
+test('a reason long enough in characters but too short to read says once that nothing was revoked', () => {
+  // One letter and eleven combining marks: 12 characters, 1 a reader sees (checkReason's own refusal).
+  const refused = (() => {
+    try {
+      revokeReason('a' + '\u0301'.repeat(11));
+    } catch (err) {
+      return err as Error;
+    }
+    throw new Error('accepted');
+  })();
+  expect(refused).toBeInstanceOf(UserFacingError);
+  expect(refused.message).toMatch(/why the access ends/);
+  expect(refused.message.match(/nothing was revoked/gi)).toHaveLength(1);
+});

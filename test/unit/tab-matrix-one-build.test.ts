@@ -96,7 +96,13 @@ class Changes {
  * The app's wiring over `store`: the inventory read through its cache (kept for a minute) and
  * dropped on changes that can alter it; the approver may revoke, the auditor sees all and may not.
  */
-async function setUp() {
+async function setUp(
+  who: { approvers: Set<string>; revokers: Set<string>; auditors: Set<string> } = {
+    approvers: new Set([APPROVER.objectId]),
+    revokers: new Set([APPROVER.objectId]),
+    auditors: new Set([AUDITOR.objectId]),
+  },
+) {
   const store = new CountingStore();
   const grants = [1, 2, 3].map(grant);
   for (const g of grants) await store.create(g);
@@ -105,14 +111,14 @@ async function setUp() {
   dropMatrixOnAccessChange(changes, inventory);
   const api = testTabApi(clock, store, {
     roles: {
-      isApprover: async (a) => a.objectId === APPROVER.objectId,
-      isApproverOf: async (a) => a.objectId === APPROVER.objectId,
-      isAuditor: (a) => a.objectId === AUDITOR.objectId,
+      isApprover: async (a) => who.approvers.has(a.objectId),
+      isApproverOf: async (a) => who.approvers.has(a.objectId),
+      isAuditor: (a) => who.auditors.has(a.objectId),
     },
     inventory,
     actions: {
       revoke: async () => ({ message: 'revoked' }),
-      revocable: async (acting, requests) => requests.map(() => acting.actor.objectId === APPROVER.objectId),
+      revocable: async (acting, requests) => requests.map(() => who.revokers.has(acting.actor.objectId)),
     },
   });
   return { store, api, changes, grants };
@@ -156,6 +162,41 @@ test("one caller's build never answers another's page", async () => {
   const second = await page(api, approver, 1);
   expect(second.rows[0]).toMatchObject({ requestId: 'R-GRANT002', canRevoke: true });
   expect(second.generatedAt).toBe(first.generatedAt);
+  expect(store.liveListings).toBe(2);
+});
+
+test("an approver's build never answers another approver's page, their roles the same", async () => {
+  // Both approve under every rule; only the first may revoke the rows (the revoke rule decides per person).
+  const OTHER = { objectId: '0a000000-0000-4000-8000-00000000ddd4', name: 'Dana Approver' };
+  const { store, api } = await setUp({
+    approvers: new Set([APPROVER.objectId, OTHER.objectId]),
+    revokers: new Set([APPROVER.objectId]),
+    auditors: new Set(),
+  });
+  const first = await page(api, await bearer(APPROVER, clock), 0);
+  expect(first.rows[0]).toMatchObject({ canRevoke: true });
+  const theirs = await page(api, await bearer(OTHER, clock), 1);
+  expect(theirs.rows[0]).toMatchObject({ requestId: 'R-GRANT002', canRevoke: false });
+  expect(store.liveListings).toBe(2);
+});
+
+test('a role lost between pages makes the next page build anew, without its buttons', async () => {
+  const who = {
+    approvers: new Set([APPROVER.objectId]),
+    revokers: new Set([APPROVER.objectId]),
+    auditors: new Set<string>(),
+  };
+  const { store, api } = await setUp(who);
+  const auth = await bearer(APPROVER, clock);
+  const first = await page(api, auth, 0);
+  expect(first.rows[0]).toMatchObject({ canRevoke: true });
+  // Now an auditor only: sees every row, may revoke none.
+  who.approvers.clear();
+  who.revokers.clear();
+  who.auditors.add(APPROVER.objectId);
+  const second = await page(api, auth, 1);
+  expect(second.rows[0]).toMatchObject({ requestId: 'R-GRANT002' });
+  expect(second.rows[0]!.canRevoke).toBeFalsy();
   expect(store.liveListings).toBe(2);
 });
 
