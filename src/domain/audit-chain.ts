@@ -166,7 +166,11 @@ export function auditText(text: string | undefined): string | undefined {
     .replace(/\r/g, '\\r')
     .replace(/\n/g, '\\n')
     .replace(CONTROL_CHARACTERS, escapedControl);
-  return escaped.length > AUDIT_DETAIL_MAX ? `${escaped.slice(0, AUDIT_DETAIL_MAX - 1)}…` : escaped;
+  if (escaped.length <= AUDIT_DETAIL_MAX) return escaped;
+  // Never half a surrogate pair (an emoji in a reason): a lone one reads as U+FFFD in a card and
+  // is escaped as `\ud83d` in a JSON export.
+  const end = /[\uD800-\uDBFF]/.test(escaped[AUDIT_DETAIL_MAX - 2]!) ? AUDIT_DETAIL_MAX - 2 : AUDIT_DETAIL_MAX - 1;
+  return `${escaped.slice(0, end)}…`;
 }
 
 /** Computes the hash of an entry from its content and the previous hash. */

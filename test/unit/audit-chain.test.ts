@@ -164,6 +164,13 @@ describe('auditText', () => {
     expect(out.endsWith('…')).toBe(truncated);
   });
 
+  test.each([0, 1])('an emoji at the cut (offset %i) is kept whole or left out, never halved', (offset) => {
+    const out = auditText(`${'x'.repeat(AUDIT_DETAIL_MAX - 2 - offset)}${'\u{1F680}'.repeat(5)}`)!;
+    expect(out.endsWith('…')).toBe(true);
+    expect(out.length).toBeLessThanOrEqual(AUDIT_DETAIL_MAX);
+    expect(out).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+  });
+
   test('escaping counts towards the bound', () => {
     const out = auditText('\n'.repeat(400))!;
     expect(out.length).toBe(AUDIT_DETAIL_MAX);
