@@ -24,6 +24,19 @@ const UNIT_MS: Record<string, number> = {
 const DURATION = /^(\d+)([mhdwy])$/i;
 
 /**
+ * `text` with the digits and letters of other scripts and widths as `--for` reads them: full
+ * width (`８ｈ`, typed with a CJK input method on) by NFKC, and Arabic-Indic and Eastern
+ * Arabic-Indic digits (`٨h`, `۸h`), which NFKC keeps, as 0–9. Refused as "not a duration", they
+ * looked to their author like what `--for` takes. Only for reading: errors quote what was typed.
+ */
+function durationText(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
+    .replace(/[\u06f0-\u06f9]/g, (d) => String(d.charCodeAt(0) - 0x06f0));
+}
+
+/**
  * What to say of a duration written with a capital `M` (`1M`), or undefined for any other text.
  * Units are read without regard to case (`24H` is 24 hours), but `M` is the one unit people write
  * for a month: read as minutes, `--for 1M` would ask for a minute, and a policy's
@@ -246,12 +259,14 @@ export function parseAccessDuration(
   options: { rangeHint?: string } = {},
 ): AccessTerm {
   if (text === undefined || isDefaultTerm(text)) return { durationMs: limits.defaultMs };
+  const read = durationText(text);
   // Before the case is dropped: `1M` is most likely a month, which lower-cased would be a minute.
-  const month = monthWrittenAsMinutes(text, limits);
+  const month = monthWrittenAsMinutes(read, limits);
   if (month) throw new UserFacingError('validation.duration', `${month}.`);
+  const normalised = read.trim().toLowerCase();
   const value = text.trim().toLowerCase();
-  const m = DURATION.exec(value);
-  if (value !== 'permanent' && !m)
+  const m = DURATION.exec(normalised);
+  if (normalised !== 'permanent' && !m)
     throw new UserFacingError(
       'validation.duration',
       `"${text.slice(0, 30)}" is not a duration; use a number and a unit (m, h, d, w, y), e.g. --for ${exampleTerm(limits.defaultMs, limits.maxMs)}, between ${shortDuration(limits.minMs, 'up')} and ${shortDuration(limits.maxMs, 'down')}.`,

@@ -3,6 +3,7 @@
  * here; names and reasons are validated by the flows so every entry point (text, form,
  * dialog) gives the same errors.
  */
+import { leadingEnd } from './end-words';
 import { UserFacingError } from './errors';
 import { isRequestId } from './identifiers';
 import { isNameOf, onLoginServerDomain } from './names';
@@ -478,11 +479,20 @@ function refuseOptionWhereOptionsGo(
  * A reason that starts with a length (`7d testing`, `for 2 weeks to test`, `2 days of testing`):
  * meant as the term, filed as words of the reason with the default term. Refused, naming the
  * option to write; nothing is requested. A length later in the reason stays ("testing the app
- * for 2 weeks"): it reads as prose, and the plan card shows the term the request gets. Not called
- * when the command gave a term (`--for 2w 2 weeks load test`): the length then is what the term
- * says, written out in the reason, and "write --for 2w" would ask for what was typed.
+ * for 2 weeks"): it reads as prose, and the plan card shows the term the request gets. An end
+ * where the length goes (`until 2026-12-31 release freeze`, `by Friday 17:00`) is refused too.
+ * Not called when the command gave a term (`--for 2w 2 weeks load test`): the length then is what
+ * the term says, written out in the reason, and "write --for 2w" would ask for what was typed.
  */
 function refuseLeadingTerm(reason: readonly string[]): void {
+  // "until 2026-12-31 release freeze": an end where a length goes, with the default term (30
+  // days) past it. acrbot counts from the approval, which is not known yet: it names no length.
+  const end = leadingEnd(reason);
+  if (end)
+    throw new UserFacingError(
+      'validation.option',
+      `"${end}" reads as an end: acrbot takes how long the access lasts, not when it ends. Write --for and the length until then (like --for 3d or --for 8h) before the reason. Nothing was requested.`,
+    );
   const found = leadingTerm(reason);
   if (!found) return;
   throw new UserFacingError(

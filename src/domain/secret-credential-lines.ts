@@ -3,6 +3,7 @@
  * (SecretPlanner) and for an extension's rotation (AccessLifecycle.rotationPlan), which makes its
  * credential the same way.
  */
+import { formatUtc } from './access-term';
 import type { SecretPlan } from './plan';
 
 /** What a new secret's credential is made from: the plan's fields that its lines name. */
@@ -18,7 +19,10 @@ export type NewCredentialFacts = Pick<SecretPlan, 'credentialKind' | 'credential
  * its lines say "a new" one.
  */
 export function newCredentialLines(facts: NewCredentialFacts, expiresAt: string, rotation = false): string[] {
-  const expires = expiresAt.slice(0, 10);
+  // A moment (now + the lifetime), shown to the minute in UTC: a date alone reads a day late west
+  // of UTC. These lines are shown from the stored plan and never matched against, so older plans'
+  // date-only lines stay as they were.
+  const expires = formatUtc(expiresAt);
   const created = rotation ? 'Create a new' : 'Create';
   if (facts.credentialKind === 'token') {
     const limited = facts.repositories.length > 0;

@@ -4,6 +4,7 @@
  * is a hint anyone with write access to the namespace can forge.
  */
 import { createHash } from 'node:crypto';
+import { formatUtc } from './access-term';
 import {
   foreignHolders,
   foreignHoldersSentence,
@@ -711,7 +712,7 @@ export function summaryAfterRetirement(summary: string, replacedRequestId: strin
 function whoseSecret(existing: ExistingSecret): string {
   const parts: string[] = [];
   if (existing.writers.length) parts.push(`last written by ${existing.writers.join(', ')}`);
-  if (existing.createdAt) parts.push(`created ${existing.createdAt.slice(0, 10)}`);
+  if (existing.createdAt) parts.push(`created ${formatUtc(existing.createdAt)}`);
   const managed = existing.managedBy ? `labelled managed-by=${existing.managedBy}` : undefined;
   if (managed) parts.push(managed);
   return parts.length

@@ -3,6 +3,7 @@
  * credential and its expiry as the outcome names them, and the log line behind a user-facing
  * failure (the card only points at acrbot's logs).
  */
+import { formatUtc } from '../domain/access-term';
 import type { SecretPlan } from '../domain/plan';
 import { UserFacingError } from '../domain/errors';
 import { causesOf } from '../domain/error-causes';
@@ -156,15 +157,17 @@ export function credentialName(ref: CredentialRef, id: string): string {
 /**
  * What the outcome says about the credential's own expiry. A time-boxed secret's credential is
  * made to outlast its access (the approval wait too), so acrbot deletes it when the access ends,
- * before that date. Capped by the longest credential lifetime, it may lapse first: then it says so.
+ * before that moment. Capped by the longest credential lifetime, it may lapse first: then it says so.
  * The access runs from about its decision, so that is where its end is counted from.
  */
 export function credentialValidity(request: AccessRequest, plan: SecretPlan): string {
-  const date = plan.expiresAt.slice(0, 10);
+  // The expiry is a moment (now + its lifetime), not a day: a date alone reads up to a day late
+  // west of UTC, so it is shown to the minute, in UTC as every end is.
+  const at = formatUtc(plan.expiresAt);
   const term = request.access?.permanent ? undefined : request.access?.durationMs;
-  if (!term) return `, valid until ${date}`;
+  if (!term) return `, valid until ${at}`;
   const accessEnd = Date.parse(request.decision?.at ?? request.createdAt) + term;
   return Date.parse(plan.expiresAt) >= accessEnd
-    ? `; acrbot deletes it when the access ends (it would lapse by itself on ${date})`
-    : `, valid until ${date}, before the access would end: pulls with it stop then unless it is renewed (ask for the secret again)`;
+    ? `; acrbot deletes it when the access ends (it would lapse by itself at ${at})`
+    : `, valid until ${at}, before the access would end: pulls with it stop then unless it is renewed (ask for the secret again)`;
 }

@@ -67,7 +67,7 @@ test('--kind sp: the rotation’s card says a new application and service princi
     expect.stringMatching(
       new RegExp(`^Create a new Entra application and service principal acrbot-pull-.*-${extensionId.toLowerCase()}$`),
     ),
-    expect.stringMatching(/^Add a password expiring \d{4}-\d\d-\d\d \(shown to nobody\)$/),
+    expect.stringMatching(/^Add a password expiring \d{4}-\d\d-\d\d \d\d:\d\d UTC \(shown to nobody\)$/),
     'Assign AcrPull on contosoacr to the service principal (principalType ServicePrincipal)',
     'Write it into the same secret payments/acr-auth (rotation)',
     `Delete the credential of ${id}, which the secret holds now`,

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { formatUtc } from '../../src/domain/access-term';
 import { ROLE_IDS } from '../../src/domain/roles';
 import { applicationDisplayNameFor } from '../../src/domain/secret-credential';
 import {
@@ -91,7 +92,7 @@ describe('secret flow', () => {
     expect(done.state).toBe('succeeded');
     // The outcome says why the credential's own expiry is later than the access's end.
     expect(done.outcome?.summary).toContain(
-      `acrbot deletes it when the access ends (it would lapse by itself on ${plan.expiresAt.slice(0, 10)})`,
+      `acrbot deletes it when the access ends (it would lapse by itself at ${formatUtc(plan.expiresAt)})`,
     );
 
     const config = dockerConfigOf('aks-dev', 'payments', 'acr-auth');
@@ -137,7 +138,7 @@ describe('secret flow', () => {
     const done = await approve(request.id);
     expect(done.state).toBe('succeeded');
     expect(done.outcome?.summary).toContain(
-      `valid until ${plan.expiresAt.slice(0, 10)}, before the access would end: pulls with it stop then`,
+      `valid until ${formatUtc(plan.expiresAt)}, before the access would end: pulls with it stop then`,
     );
     expect(done.outcome?.summary).not.toContain('acrbot deletes it when the access ends');
   });
