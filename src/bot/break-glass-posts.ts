@@ -58,7 +58,8 @@ export async function postBreakGlass(
         'a break-glass review is owed for a pair no rule of the approval policy covers now: those of the approvers its rule had whom the policy still names review it; add a rule for the pair',
       );
   }
-  const card = breakGlassCard(request, kind, reviewers);
+  // The alert says so too when nobody can review it (a reload since it ran); no warning for that.
+  const card = breakGlassCard(request, kind, reviewers ?? parts.ruleOf(request));
   const targets = await breakGlassTargets(parts, request, channelId);
   if (targets.length === 0) {
     parts.log.warn(

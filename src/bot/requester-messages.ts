@@ -130,7 +130,7 @@ function extensionTermOffered(
  * says so (the outcome's `request.outcome.told` entry is `unposted`).
  */
 export function queueRequesterMessages(
-  parts: Pick<MessengerParts, 'log' | 'send' | 'outbox'>,
+  parts: Pick<MessengerParts, 'log' | 'send' | 'outbox' | 'ruleOf'>,
   request: AccessRequest,
   change: RequestChange,
   copies: readonly CardCopy[],
@@ -150,7 +150,7 @@ export function queueRequesterMessages(
           : undefined;
   const outcome =
     !change.markOnly && (request.state === 'succeeded' || request.state === 'failed') && !request.access?.extendedBy
-      ? outcomeCard(request)
+      ? outcomeCard(request, parts.ruleOf(request))
       : undefined;
   if (!to && (outcome || news)) {
     parts.log.warn(

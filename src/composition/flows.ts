@@ -132,7 +132,11 @@ export function createFlows(
   // ACRBOT_POLICY is reloaded on SIGHUP and when the file changes (the background step); a new
   // file with problems is reported and the last good policy stays. Both are audited, once across
   // the instances that reload the same file (policy-reload-audit.ts).
-  const reloads = new PolicyReloadAudit(stores.audit, clock, log, config.allowedTenantIds[0] ?? '', config.policy);
+  // The owed reviews are read at a reload only (after `requests` below is built): the entry names
+  // those the new policy leaves to nobody.
+  const reloads = new PolicyReloadAudit(stores.audit, clock, log, config.allowedTenantIds[0] ?? '', config.policy, () =>
+    requests.awaitingReview(),
+  );
   const policies: PolicySource = new PolicySource(
     { policy: config.policy, warnings: config.policyWarnings ?? [] },
     config.policyFile,

@@ -34,9 +34,10 @@ import { deletedByEarlierAttempts, refusedEntry } from './earlier-deletions';
  * before the DELETE of the credential itself: nothing fences those DELETEs, and a run frozen past
  * its leases while another instance took its revocation over writes nothing more. Its throw sends
  * nothing; a mark written stands, as for an attempt stopped at that point.
- * Returns what this attempt, or an earlier one, left of the credential ({@link CredentialNotDeleted});
- * undefined when it is deleted or gone. The cluster step's report and audit entries say so
- * (secret-revocation.ts), never that acrbot deleted it.
+ * Returns what this attempt, or an earlier one, left of the credential ({@link CredentialNotDeleted}),
+ * or found gone already (`absent`); undefined when acrbot deleted it (this attempt or an earlier
+ * one). The cluster step's report and audit entries say so (secret-revocation.ts), never that
+ * acrbot deleted what it did not.
  */
 export async function revokeCredential(
   deps: LifecycleDeps,
@@ -94,7 +95,7 @@ export async function revokeCredential(
     });
     // What the earlier attempt left is still all there is: none of it deleted since.
     if (deletedBefore || stands) return undefined;
-    return notOursBefore ? 'notOurs' : unconfirmedBefore ? 'unconfirmed' : undefined;
+    return notOursBefore ? 'notOurs' : unconfirmedBefore ? 'unconfirmed' : 'absent';
   }
   // A token under the name that Azure dates otherwise than acrbot's record is not the one acrbot
   // made (deleted and made again since): neither it nor the scope map it may use is deleted. A
@@ -184,15 +185,16 @@ export async function revokeCredential(
   // nothing: that attempt's DELETE went through.
   const goneByEarlier =
     cutShort && !deletion.deleted.length && !deletion.registryUnconfirmed && !deletion.registryNote && !left.length;
+  const outcome = deletion.deleted.length
+    ? 'deleted'
+    : deletion.registryUnconfirmed
+      ? 'unconfirmed'
+      : goneByEarlier
+        ? 'alreadyDeleted'
+        : 'absent';
   await recordAccessEvent(deps, request, by, {
     action: 'access.revoke.credential',
-    outcome: deletion.deleted.length
-      ? 'deleted'
-      : deletion.registryUnconfirmed
-        ? 'unconfirmed'
-        : goneByEarlier
-          ? 'alreadyDeleted'
-          : 'absent',
+    outcome,
     // An application recorded by its uniqueName alone is named by the object id it was found under.
     targetIds: deletion.applicationId ? credentialTargetIds(ref, deletion.applicationId) : targetIds,
     detail: goneByEarlier ? DELETED_CUT_SHORT : revokedCredentialDetail(ref, deletion, left.length > 0, earlier),
@@ -205,7 +207,7 @@ export async function revokeCredential(
       request,
       `The revocation of ${request.id} ended unconfirmed for its token. ${deletion.registryUnconfirmed}`,
     );
-  return deletion.registryUnconfirmed ? 'unconfirmed' : undefined;
+  return outcome === 'unconfirmed' || outcome === 'absent' ? outcome : undefined;
 }
 
 /**
@@ -213,9 +215,10 @@ export async function revokeCredential(
  * rather than that acrbot deleted it: `kept`, no usable record of it ({@link keptCredentialReason});
  * `notOurs`, the token under its name is not the one acrbot made (G15), left for an operator;
  * `unconfirmed`, its token's registry is nowhere acrbot can see, so nothing was deleted and the
- * approvers were told what to check.
+ * approvers were told what to check; `absent`, it was gone already (audited `absent`), so acrbot
+ * deleted nothing, and it no longer signs in.
  */
-export type CredentialNotDeleted = 'kept' | 'notOurs' | 'unconfirmed';
+export type CredentialNotDeleted = 'absent' | 'kept' | 'notOurs' | 'unconfirmed';
 
 /**
  * Why {@link revokeCredential} keeps `request`'s credential rather than delete it: no usable

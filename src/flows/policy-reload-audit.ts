@@ -8,12 +8,18 @@
  * keyed by what changed (the two hashes, or the problem and the hash kept) and the hour, so the
  * instances write one between them. The same change made again in the same hour (a file put back
  * and then changed again) is not recorded twice.
+ *
+ * A reload can leave a break-glass review owed to nobody (no rule covers its pair and the policy
+ * names none of the approvers its rule had, or only its requester; or its rule names only its
+ * requester: nobodyReviews). Until the daily report, nothing said so: the `policy.reloaded` entry
+ * and a warn line now name those requests when the reload takes the file.
  */
 import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../domain/audit-chain';
-import type { Policy, PolicyRule } from '../domain/policy';
+import { decidedRule, nobodyReviews } from '../domain/decided-rule';
+import { factsOf, type Policy, type PolicyRule, selectRule } from '../domain/policy';
 import type { AuditLog, Clock } from '../domain/ports';
-import { ACRBOT_ACTOR } from '../domain/request';
+import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
 import type { Logger } from '../observability/logger';
 
 /** A reload as the policy source reports it (config/policy-source.ts, PolicyReload). */
@@ -22,6 +28,12 @@ export type PolicyReloadOutcome =
 
 /** Most rule ids an entry lists per kind of change; the rest are counted. */
 const IDS_LISTED = 10;
+
+/**
+ * Reads the break-glass grants whose review is owed (RequestService.awaitingReview: bounded,
+ * WAITING_SCAN_LIMIT), for a reload that takes a new file to name those nobody can review now.
+ */
+export type ReviewsOwedReader = () => Promise<{ requests: readonly AccessRequest[] }>;
 
 /** Characters of a hash a key keeps: two in a key stay under IDEMPOTENCY_KEY_MAX. */
 const KEY_HASH_CHARS = 24;
@@ -38,6 +50,8 @@ export class PolicyReloadAudit {
     /** The tenant the entries are filed under (acrbot's own: the first served). */
     private readonly tenantId: string,
     initial: Policy,
+    /** Without it, a reload names no owed review (tests of the entries alone). */
+    private readonly reviewsOwed?: ReviewsOwedReader,
   ) {
     this.inForce = initial;
   }
@@ -45,13 +59,20 @@ export class PolicyReloadAudit {
   /**
    * Appends the entry of one reload: `policy.reloaded` when it took a new file,
    * `policy.reload.refused` when it refused one (`reason`: its first problem, as the policy card
-   * says it; PolicySource.refusal), nothing when the file had not changed. Never throws: a failed
-   * append is logged (the reload stands; the log line is then its record).
+   * says it; PolicySource.refusal), nothing when the file had not changed. A file taken names the
+   * owed break-glass reviews nobody can do under it ({@link nobodyReviews}), in the entry and in a
+   * warn line. Never throws: a failed append is logged (the reload stands; the log line is then its
+   * record), and so is a failed read of the reviews owed (the entry is written without them).
    */
   async record(reload: PolicyReloadOutcome, reason?: string): Promise<void> {
-    const event = this.eventOf(reload, reason);
+    // The policy before is taken before any await: reloads recorded back to back keep their order.
+    let event = this.eventOf(reload, reason);
     if (reload.ok) this.inForce = reload.policy;
     if (!event) return;
+    if (event.action === 'policy.reloaded') {
+      const left = await this.leftToNobody(reload.policy);
+      if (left.length > 0) event = { ...event, detail: `${event.detail}; ${nobodyText(left)}` };
+    }
     try {
       await this.audit.append(event);
       this.log.debug({ action: event.action, policyHash: event.policyHash }, 'policy reload audited');
@@ -61,6 +82,33 @@ export class PolicyReloadAudit {
         'policy reload could not be audited; the reload stands',
       );
     }
+  }
+
+  /**
+   * The ids of the owed break-glass reviews nobody can do under `policy` (nobodyReviews of the rule
+   * whose approvers review each now, as ApproverAuthority.ruleOf finds it), oldest first; said in a
+   * warn line when any. Pure over the one bounded read: no directory read (a rule with groups is
+   * not judged, as nobodyReviews says). Empty when there is no reader or the read failed (logged).
+   */
+  private async leftToNobody(policy: Policy): Promise<string[]> {
+    if (!this.reviewsOwed) return [];
+    let owed: readonly AccessRequest[];
+    try {
+      owed = (await this.reviewsOwed()).requests;
+    } catch (err) {
+      this.log.warn(
+        { err, policyHash: policy.hash },
+        'policy reload: the break-glass reviews owed could not be read to name those nobody can review now',
+      );
+      return [];
+    }
+    const ids = owed.filter((r) => nobodyReviews(reviewRule(r, policy), r.requester)).map((r) => r.id);
+    if (ids.length > 0)
+      this.log.warn(
+        { policyHash: policy.hash, requestIds: ids.slice(0, IDS_LISTED), count: ids.length },
+        'approval policy reloaded: nobody can review some owed break-glass reviews under it',
+      );
+    return ids;
   }
 
   private eventOf(reload: PolicyReloadOutcome, reason: string | undefined): AuditEvent | undefined {
@@ -88,6 +136,21 @@ export class PolicyReloadAudit {
       idempotencyKey: `policy.reloaded:${short(before.hash)}>${short(reload.policy.hash)}:${hour}`,
     };
   }
+}
+
+/**
+ * The rule whose approvers review `request`'s owed break-glass review under `policy`: as
+ * ApproverAuthority.ruleOf answers for a decided request, over the policy the reload took.
+ */
+function reviewRule(request: AccessRequest, policy: Policy): PolicyRule | undefined {
+  const bound = request.policy?.rule;
+  const facts = factsOf(request.plan);
+  return bound ? decidedRule(bound, policy, facts) : selectRule(policy, facts);
+}
+
+/** "break-glass reviews owed that nobody can do under it until the policy is mended: R-1, R-2". */
+function nobodyText(ids: readonly string[]): string {
+  return `break-glass reviews owed that nobody can do under it until the policy is mended: ${listed(ids)}`;
 }
 
 /** "rules added: a; removed: b; changed: c", or "rules unchanged" (what else changed is in the file). */

@@ -78,7 +78,8 @@ export function applicationLeft(ref: Extract<CredentialRef, { kind: 'sp' }>, app
  * A pull secret whose credential the revocation dealt with before its cluster step failed: the
  * secret (and the `imagePullSecrets` entries acrbot added) is what is left, and no longer signs in.
  * `credential` says what the credential step did (credential-revocation.ts `revokeCredential`);
- * one it did not delete is said so, never that acrbot deleted it: `kept`, acrbot kept no usable
+ * one it did not delete is said so, never that acrbot deleted it: `absent`, it was gone already
+ * (a rotation retired it, or someone deleted it), so the secret no longer signs in; `kept`, acrbot kept no usable
  * record of it (`keptCredentialReason`), so the secret may still sign in; `notOurs`, the token
  * under its name (`token`: `T on registry R`) is not the one acrbot made (G15, foreign-token.ts),
  * left for an operator, with what to check; `unconfirmed`, its token's registry is nowhere acrbot
@@ -89,12 +90,17 @@ export function applicationLeft(ref: Extract<CredentialRef, { kind: 'sp' }>, app
  */
 export function secretLeft(
   plan: Pick<SecretPlan, 'namespace' | 'secretName' | 'cluster'>,
-  credential: 'deleted' | 'kept' | 'notOurs' | 'unconfirmed' = 'deleted',
+  credential: 'deleted' | 'absent' | 'kept' | 'notOurs' | 'unconfirmed' = 'deleted',
   { token, entriesLeft }: { token?: string; entriesLeft?: readonly string[] } = {},
 ): LeftBehind {
   const secret = `pull secret ${plan.namespace}/${plan.secretName}`;
   const tokenNamed = `the ACR token ${token ?? "now under its token's name"}`;
   const tokenUnseen = `${token ? `ACR token ${token}` : 'its ACR token'} was not found where acrbot recorded it, and ${token ? 'that' : 'its'} registry is nowhere acrbot can see`;
+  // Gone, by acrbot's DELETE or before it: either way the secret no longer signs in.
+  const credentialEnded =
+    credential === 'absent'
+      ? `the credential of ${secret} was already gone, so it no longer signs in`
+      : `acrbot deleted the credential of ${secret}, so it no longer signs in`;
   if (entriesLeft?.length) {
     const noneDeleted = {
       kept: 'acrbot has no usable record of its credential, so it deleted none',
@@ -103,15 +109,15 @@ export function secretLeft(
     };
     return {
       ended:
-        credential === 'deleted'
-          ? `acrbot deleted the credential of ${secret}, so it no longer signs in, and the secret itself in cluster ${plan.cluster.name}`
+        credential === 'deleted' || credential === 'absent'
+          ? `${credentialEnded}, and ${credential === 'absent' ? 'acrbot deleted ' : ''}the secret itself in cluster ${plan.cluster.name}`
           : `acrbot deleted ${secret} in cluster ${plan.cluster.name}, so the cluster no longer pulls with it; ${noneDeleted[credential]}`,
       ...entriesLeftBehind(plan, entriesLeft),
     };
   }
   return {
-    ...(credential === 'deleted'
-      ? { ended: `acrbot deleted the credential of ${secret}, so it no longer signs in` }
+    ...(credential === 'deleted' || credential === 'absent'
+      ? { ended: credentialEnded }
       : credential === 'notOurs'
         ? {
             unconfirmed: `acrbot deleted no credential of ${secret}: ${tokenNamed} is not the one acrbot made (audit log: access.revoke.credential, notOurs), so acrbot left it in place for an operator to check, and to delete if nobody needs it. acrbot cannot confirm the access ended: if that token is acrbot's own after all, the secret still signs in`,
@@ -131,7 +137,13 @@ export function secretLeft(
 /**
  * The entry of a deleted pull secret left in the `imagePullSecrets` of `serviceAccounts`: what is
  * left and the kubectl patch that takes it out of each. A ServiceAccount's list has no merge key
- * (a strategic merge patch replaces it whole), so the patch removes it by its place in the list.
+ * (a strategic merge patch replaces it whole), so the patch removes it by its place in the list,
+ * after a JSON-patch `test` (RFC 6902) that the entry there is still the secret's: a list changed
+ * since N was read fails the whole patch instead of losing another entry. The test compares the
+ * whole entry (`{"name":…}`, all a LocalObjectReference holds), not its `"value":"…"` string,
+ * which the report's secret scrubbing (secret-text.ts) would redact. The names in it are DNS-1123
+ * (secret-options.ts, and the API server's own rule for service accounts), so the single-quoted
+ * JSON needs no escaping in a shell.
  */
 function entriesLeftBehind(
   plan: Pick<SecretPlan, 'namespace' | 'secretName' | 'cluster'>,
@@ -142,6 +154,6 @@ function entriesLeftBehind(
   const likewise = others.length ? ` (and likewise for ${others.join(', ')})` : '';
   return {
     what: `the entry ${plan.secretName} in the imagePullSecrets of ${accounts} in namespace ${plan.namespace} of cluster ${plan.cluster.name}`,
-    command: `kubectl patch serviceaccount ${first} -n ${plan.namespace} --type json -p '[{"op":"remove","path":"/imagePullSecrets/N"}]'${likewise}, in cluster ${plan.cluster.name}, N being the place of ${plan.secretName} in that list, counted from 0`,
+    command: `kubectl patch serviceaccount ${first} -n ${plan.namespace} --type json -p '[{"op":"test","path":"/imagePullSecrets/N","value":{"name":"${plan.secretName}"}},{"op":"remove","path":"/imagePullSecrets/N"}]'${likewise}, in cluster ${plan.cluster.name}, N being the place of ${plan.secretName} in that list, counted from 0`,
   };
 }

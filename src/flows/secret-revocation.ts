@@ -57,8 +57,10 @@ export async function revokeSecrets(
   const failures: unknown[] = [];
   // What the requests whose cluster step failed left of their credentials: none deleted when
   // acrbot kept no usable record of it, or left it as not its own (G15), or cannot see its
-  // registry. The first of each, with its token's name.
+  // registry, or found it gone already. The first of each, with its token's name.
   const undeleted = new Map<CredentialNotDeleted, string | undefined>();
+  // Whether acrbot deleted the credential of one of them: then "gone already" is not the whole story.
+  let deletedOne = false;
   // The service accounts whose imagePullSecrets entry is all a failed cluster step left (the
   // secret deleted); undefined once a failed one may have left the secret itself.
   let entriesLeft: Set<string> | undefined = new Set();
@@ -67,6 +69,7 @@ export async function revokeSecrets(
     if (!ended.clusterFailed) continue;
     failures.push(ended.failure);
     if (ended.credential && !undeleted.has(ended.credential)) undeleted.set(ended.credential, tokenNamed(owner));
+    if (!ended.credential) deletedOne = true;
     if (!ended.entriesLeft) entriesLeft = undefined;
     for (const serviceAccount of ended.entriesLeft ?? []) entriesLeft?.add(serviceAccount);
   }
@@ -74,8 +77,11 @@ export async function revokeSecrets(
   const cause = failures.length === 1 ? failures[0] : new AggregateError(failures, 'several secrets');
   // The credential is dealt with: the approvers' report names the secret, or the entries a
   // deleted secret left, as what is left. One that was not deleted is said so, never that it was.
-  const credential = (['kept', 'notOurs', 'unconfirmed'] as const).find((c) => undeleted.has(c)) ?? 'deleted';
+  const credential =
+    (['kept', 'notOurs', 'unconfirmed'] as const).find((c) => undeleted.has(c)) ??
+    (undeleted.has('absent') && !deletedOne ? 'absent' : 'deleted');
   const said = {
+    absent: 'its credential was already gone',
     kept: 'no usable record of its credential was kept, so none was deleted',
     notOurs: "the token under its credential's name is not the one acrbot made, so none was deleted",
     unconfirmed: "its token's registry is nowhere acrbot can see, so none was deleted",
@@ -88,7 +94,7 @@ export async function revokeSecrets(
   throw new RevocationLeftError(
     `the Kubernetes clean-up of ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name} ${step}; ${said}, the clean-up is retried`,
     secretLeft(plan, credential, {
-      token: credential === 'deleted' ? undefined : undeleted.get(credential),
+      token: credential === 'deleted' || credential === 'absent' ? undefined : undeleted.get(credential),
       ...(entries.length && { entriesLeft: entries }),
     }),
     { cause },
@@ -100,7 +106,7 @@ interface SecretEnded {
   /** The cluster step failed (`failure`: its error, to be retried). */
   clusterFailed: boolean;
   failure?: unknown;
-  /** What the credential step did not delete ({@link revokeCredential}); undefined: deleted or gone. */
+  /** What the credential step did not delete ({@link revokeCredential}); undefined: acrbot deleted it. */
   credential?: CredentialNotDeleted;
   /**
    * The cluster step failed after the secret was deleted (or found gone): only the entries of
@@ -207,6 +213,7 @@ async function recordContentsReplaced(
       "the token under the credential's name is not the one acrbot made, so acrbot revoked none (left in place for an operator)",
     unconfirmed:
       "acrbot cannot confirm the credential it made is revoked: its token's registry is nowhere acrbot can see",
+    absent: 'the credential acrbot made was already gone, so none is revoked, and it no longer signs in',
     failed: 'the deletion of the credential acrbot made failed, and is retried',
     deleted: 'the credential acrbot made is revoked all the same',
   }[credential ?? 'deleted'];

@@ -260,8 +260,9 @@ function reviewChoices(request: AccessRequest): string {
  * The loud card posted when break-glass is used (break-glass channel and audit channel), and the
  * daily report of one still unreviewed. The report names what was granted (its title, unlike the
  * alert's, names only the request): a reviewer must not need a second command to learn it.
- * `reviewers`: the rule whose approvers review it now (RequestService.ruleOf); when no rule of
- * the policy in force covers its pair (decidedRule kept the rule as it was, isUncovered), the
+ * `reviewers`: the rule whose approvers review it now (RequestService.ruleOf). The alert says
+ * when nobody can review it (a reload since it ran, {@link reviewAsked}); when no rule of the
+ * policy in force covers its pair (decidedRule kept the rule as it was, isUncovered), the
  * report says so, who reviews it then (nobody, when the policy names none of the rule's
  * approvers any more: leftToNobody), and that a rule for the pair should be added; when its rule
  * names only its requester (namesOnlyRequester), that nobody can review it until an approver is
@@ -282,7 +283,7 @@ export function breakGlassCard(
         : `BREAK-GLASS still unreviewed: ${request.id}`,
     text:
       kind === 'used'
-        ? `Request ${request.id} ran without approval. An approver must review it by ${review?.dueAt.slice(0, 16).replace('T', ' ')} UTC, on its request card or with "@acrbot pending ${request.id}": Approve keeps it, Reject revokes it at once.`
+        ? `Request ${request.id} ran without approval. ${reviewAsked(request, reviewers)}`
         : `Request ${request.id} (${requester}) was not reviewed by ${review?.dueAt.slice(0, 16).replace('T', ' ')} UTC. ${reviewOwed(request, reviewers)}`,
     tone: 'error',
     facts: [
@@ -299,6 +300,30 @@ export function breakGlassCard(
 }
 
 /**
+ * What the alert of a break-glass use asks of the approvers: to review it by when, and where; or,
+ * when nobody can as the policy stands under `reviewers` (a reload since it ran), that said
+ * ({@link nobodyToReview}).
+ */
+function reviewAsked(request: AccessRequest, reviewers: PolicyRule | undefined): string {
+  const due = `${request.policy?.review?.dueAt.slice(0, 16).replace('T', ' ')} UTC`;
+  const nobody = nobodyToReview(request, reviewers);
+  if (nobody) return `Its review is owed by ${due}, but nobody can give it yet. ${nobody}`;
+  return `An approver must review it by ${due}, on its request card or with "@acrbot pending ${request.id}": Approve keeps it, Reject revokes it at once.`;
+}
+
+/**
+ * Why nobody can review `request`'s owed review under `reviewers` ({@link nobodyReviewsWhy}), who
+ * would then review it, and that its requester can still revoke their access; undefined when
+ * someone may.
+ */
+function nobodyToReview(request: AccessRequest, reviewers: PolicyRule | undefined): string | undefined {
+  const nobody = nobodyReviewsWhy(reviewers, request.requester, pairText(request));
+  if (!nobody) return undefined;
+  const then = isUncovered(reviewers) ? 'its approvers' : 'they';
+  return `${nobody}: ${then} would then review it with "@acrbot pending ${request.id}".${requesterMayRevoke(request)}`;
+}
+
+/**
  * What the daily report of an owed review asks, and of whom: approvers, with "@acrbot pending
  * R-…"; when no rule of the policy in force covers the pair (isUncovered), that said, that those
  * of the approvers the rule had when it ran whom the policy still names review it under that rule
@@ -312,11 +337,8 @@ function reviewOwed(request: AccessRequest, reviewers: PolicyRule | undefined): 
   const pending = `"@acrbot pending ${request.id}" ${reviewChoices(request)}.`;
   const pair = pairText(request);
   // Its requester never reviews their own: a rule naming only them leaves nobody to ask.
-  const nobody = nobodyReviewsWhy(reviewers, request.requester, pair);
-  if (nobody) {
-    const then = isUncovered(reviewers) ? 'its approvers' : 'they';
-    return `${nobody}: ${then} would then review it with "@acrbot pending ${request.id}".${requesterMayRevoke(request)}`;
-  }
+  const nobody = nobodyToReview(request, reviewers);
+  if (nobody) return nobody;
   if (!isUncovered(reviewers)) return `Approvers: ${pending}`;
   return `No rule of the approval policy in force covers ${pair}, so those of the approvers rule ${reviewers.id} had when it ran whom the policy still names review it under that rule as it was: ${pending} Add a rule for ${pair} to the approval policy so that its approvers review it.`;
 }

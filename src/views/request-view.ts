@@ -16,7 +16,8 @@ import { closedWithItsAccess } from '../domain/closed-extension';
 import { EXTEND_DRIFTED, withoutAskAgain } from '../domain/drifted-access';
 import { deploymentSnippet } from '../domain/manifest-snippet';
 import type { GrantPlan, SecretPlan } from '../domain/plan';
-import { awaitingReview, countedApprovals, describeRequirement } from '../domain/policy';
+import { awaitingReview, countedApprovals, describeRequirement, type PolicyRule } from '../domain/policy';
+import { nobodyReviewsWhy } from '../domain/decided-rule';
 import { applicationDisplayNameFor, tokenNameFor } from '../domain/secret-credential';
 import { scrubSecrets } from '../domain/secret-text';
 import { askAgainCommand } from './ask-again-command';
@@ -333,7 +334,35 @@ const AFTER_DECISION: Partial<Record<RequestState, string>> = {
   rejected: '',
 };
 
-function stateDetail(request: AccessRequest): string {
+/**
+ * Why nobody can give `request`'s owed break-glass review as the policy in force stands, under
+ * `reviewers` (the rule whose approvers review it now, RequestService.ruleOf): the daily report's
+ * and the tab's words ({@link nobodyReviewsWhy}), its pair made inert like user text. Undefined
+ * when someone may, when no review is owed, or without `reviewers` (the card then says an approver
+ * reviews it, as before the rule was known).
+ */
+export function nobodyReviewsOwed(request: AccessRequest, reviewers: PolicyRule | undefined): string | undefined {
+  const review = request.policy?.breakGlass ? request.policy.review : undefined;
+  if (!review || !awaitingReview(request)) return undefined;
+  const pair = inertText(`${request.plan.cluster.name} → ${request.plan.registry.name}`);
+  return nobodyReviewsWhy(reviewers, request.requester, pair);
+}
+
+/**
+ * "its review is owed by 12-01 10:00 UTC, but nobody can give it yet: Rule … until …", in place of
+ * "an approver must review it by …" when {@link nobodyReviewsOwed} says nobody can (`nobody`).
+ */
+function reviewOwedByNobody(dueAt: string, nobody: string): string {
+  return `its review is owed by ${shortTime(dueAt)}, but nobody can give it yet: ${nobody}`;
+}
+
+/**
+ * The line under the state. `reviewers`: the rule whose approvers review an owed break-glass
+ * review now ({@link RequestCardOptions.reviewers}); when nobody can, said so, not that an
+ * approver must.
+ */
+function stateDetail(request: AccessRequest, reviewers?: PolicyRule): string {
+  const nobody = nobodyReviewsOwed(request, reviewers);
   if (request.state === 'pending')
     return `Waiting for an approver (its requester cannot approve it). Its requester can withdraw it with "@acrbot cancel ${request.id}".`;
   if (request.state === 'revoked' && request.access?.revokedAt) {
@@ -341,16 +370,24 @@ function stateDetail(request: AccessRequest): string {
     const revoked = `${inertText(describeAccess(request))}${why}.`;
     // Revoked before its review: the review is still owed, and judges only the use.
     const review = request.policy?.review;
-    return review && awaitingReview(request) ? `${revoked} ${useReviewOwed(review.dueAt)}` : revoked;
+    if (!review || !awaitingReview(request)) return revoked;
+    const owed = nobody
+      ? `BREAK-GLASS: ran without approval; ${reviewOwedByNobody(review.dueAt, nobody)}.`
+      : useReviewOwed(review.dueAt);
+    return `${revoked} ${owed}`;
   }
   // A revocation began and has not finished (a step failed and is retried): the access is ending.
   if (isBeingRevoked(request))
     return `Being revoked since ${shortTime(request.access.revokingSince)}: what acrbot created is being deleted, and a step that failed is retried until it is done.`;
   const review = request.policy?.breakGlass ? request.policy.review : undefined;
   if (review && !review.outcome && isBeingGranted(request))
-    return `BREAK-GLASS: being granted without approval. Once it is in place, an approver must review it by ${shortTime(review.dueAt)}.`;
+    return nobody
+      ? `BREAK-GLASS: being granted without approval; ${reviewOwedByNobody(review.dueAt, nobody)}.`
+      : `BREAK-GLASS: being granted without approval. Once it is in place, an approver must review it by ${shortTime(review.dueAt)}.`;
   if (review && awaitingReview(request))
-    return `BREAK-GLASS: ran without approval. An approver must review it by ${shortTime(review.dueAt)}: Approve keeps it, Reject revokes it at once.`;
+    return nobody
+      ? `BREAK-GLASS: ran without approval; ${reviewOwedByNobody(review.dueAt, nobody)}. Its requester can still revoke their own access.`
+      : `BREAK-GLASS: ran without approval. An approver must review it by ${shortTime(review.dueAt)}: Approve keeps it, Reject revokes it at once.`;
   const d = request.decision;
   const after = AFTER_DECISION[request.state];
   // A break-glass request was "approved" by its requester, to run at once: never "Approved by"
@@ -426,6 +463,13 @@ export interface RequestCardOptions {
    * ({@link approveRefusedLine}), with its way on. Absent when it can be approved as it is.
    */
   approveRefused?: ApproveRefusal;
+  /**
+   * The rule whose approvers review an owed break-glass review now (RequestService.ruleOf). When
+   * nobody can review it as the policy stands ({@link nobodyReviewsOwed}), the line under the state
+   * says so and why, as the daily report and the tab do, not that an approver must. Absent: not
+   * judged (the card says an approver reviews it).
+   */
+  reviewers?: PolicyRule;
 }
 
 /**
@@ -508,7 +552,7 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
     stateLabel: state.label,
     stateStyle: tint(state.color),
     stateDetail: [
-      awaited === undefined ? stateDetail(request) : approvedByViewer(awaited),
+      awaited === undefined ? stateDetail(request, options.reviewers) : approvedByViewer(awaited),
       // The approvers' copy of a request whose term Approve would refuse now says so before a click.
       showActions && request.state === 'pending' && options.approveRefused
         ? approveRefusedLine(options.approveRefused)
@@ -584,8 +628,11 @@ function failedSummary(request: AccessRequest): string {
   return `${error} Once fixed, ask again: "${askAgainCommand(request, { extension: true })}" (approved like a new request).`;
 }
 
-/** The outcome card sent to the requester when a request finishes. */
-export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
+/**
+ * The outcome card sent to the requester when a request finishes. `reviewers`: as
+ * {@link RequestCardOptions.reviewers}, for its break-glass line.
+ */
+export function outcomeCard(request: AccessRequest, reviewers?: PolicyRule): AdaptiveCardJson {
   const plan = request.plan;
   const ok = request.state === 'succeeded';
   const outcome = request.outcome;
@@ -600,10 +647,13 @@ export function outcomeCard(request: AccessRequest): AdaptiveCardJson {
   if (approvers) facts.push({ label: 'Approved by', value: approvers });
   // Nobody approved it: the holder should know that approvers review it, and what a Reject does.
   const review = request.policy?.breakGlass ? request.policy.review : undefined;
+  const nobody = nobodyReviewsOwed(request, reviewers);
   if (ok && review && !review.outcome)
     facts.push({
       label: 'Break-glass',
-      value: `ran without approval; approvers review it by ${shortTime(review.dueAt)} (a Reject revokes it at once)`,
+      value: nobody
+        ? `ran without approval; ${reviewOwedByNobody(review.dueAt, nobody)}`
+        : `ran without approval; approvers review it by ${shortTime(review.dueAt)} (a Reject revokes it at once)`,
     });
   if (ok) facts.push({ label: 'Term', value: describeAccess(request) });
   if (plan.kind === 'grant')

@@ -177,7 +177,7 @@ test('a service account PATCH refused after the secret was deleted: the entry an
     'The access has ended already: acrbot deleted the credential of pull secret payments/acr-auth, so it no longer signs in, and the secret itself in cluster aks-dev. What is left is the entry acr-auth in the imagePullSecrets of service account default in namespace payments of cluster aks-dev, which grants nothing by itself',
   );
   expect(report).toContain(
-    `kubectl patch serviceaccount default -n payments --type json -p '[{"op":"remove","path":"/imagePullSecrets/N"}]', in cluster aks-dev, N being the place of acr-auth in that list, counted from 0`,
+    `kubectl patch serviceaccount default -n payments --type json -p '[{"op":"test","path":"/imagePullSecrets/N","value":{"name":"acr-auth"}},{"op":"remove","path":"/imagePullSecrets/N"}]', in cluster aks-dev, N being the place of acr-auth in that list, counted from 0`,
   );
   expect(report).not.toContain('kubectl delete secret');
   expect(report).not.toContain('the secret itself in cluster aks-dev (and any');
@@ -185,6 +185,49 @@ test('a service account PATCH refused after the secret was deleted: the entry an
   refused();
   await attempt(1);
   expect((await h.app.store.get(id))!.state).toBe('revoked');
+});
+
+test('a service account PATCH refused, the token found gone already: the report says it was gone, never that acrbot deleted it', async () => {
+  const { id, k8s } = await grantedSecretOnAksDev(
+    'aks-dev contosoacr --namespace payments --service-account default --for 2m pull for payments-api',
+  );
+  // Someone deleted the token (and its scope map) before the access's end.
+  const registry = h.app.sandbox!.arm.state.getRegistry(contosoId)!;
+  const token = `acrbot-${id.toLowerCase()}`;
+  expect(registry.tokens.delete(token)).toBe(true);
+  registry.scopeMaps.delete(token);
+  const refused = k8s.faults.inject({ verb: 'patch', resource: 'serviceaccounts', status: 403, times: Infinity });
+  h.connector.clear();
+  await attempt();
+  expect((await steps(id, 'access.revoke.credential')).map((s) => s.slice(0, s.indexOf(':')))).toEqual(['absent']);
+  const [report] = failing();
+  expect(report).toContain(
+    'The access has ended already: the credential of pull secret payments/acr-auth was already gone, so it no longer signs in, and acrbot deleted the secret itself in cluster aks-dev. What is left is the entry acr-auth',
+  );
+  expect(report).not.toMatch(/acrbot deleted the credential/);
+  // The retry finds it recorded absent: still said gone, not deleted.
+  h.connector.clear();
+  await attempt(1);
+  expect(failing()[0]).toContain('the credential of pull secret payments/acr-auth was already gone');
+
+  refused();
+  await attempt(5);
+  expect((await h.app.store.get(id))!.state).toBe('revoked');
+});
+
+test('a secret whose contents were replaced, its token found gone already: its entry says so, not that acrbot revoked it', async () => {
+  const { id, k8s } = await grantedSecretOnAksDev(
+    'aks-dev contosoacr --namespace payments --for 2m pull for payments-api',
+  );
+  syncTeamSecret(k8s);
+  expect(h.app.sandbox!.arm.state.getRegistry(contosoId)!.tokens.delete(`acrbot-${id.toLowerCase()}`)).toBe(true);
+  await attempt();
+  expect((await h.app.store.get(id))!.state).toBe('revoked');
+  const [secretStep] = await steps(id, 'access.revoke.secret');
+  expect(secretStep).toMatch(REPLACED);
+  expect(secretStep).toMatch(
+    /; the credential acrbot made was already gone, so none is revoked, and it no longer signs in$/,
+  );
 });
 
 test('the entry recorded in two service accounts, the PATCH of one refused: only that one is named as left', async () => {

@@ -103,7 +103,7 @@ async function setup(initial: Policy) {
     const result = await t.review(request.id, actor, 'ok, INC-4711');
     return result.kind === 'refused' ? { reason: result.reason, message: result.message } : result.kind;
   };
-  return { ...t, reload, request, report, click };
+  return { ...t, reload, request, report, click, messenger, teams };
 }
 
 describe('a break-glass grant whose rule a reload left naming only its requester', () => {
@@ -153,6 +153,19 @@ describe('a break-glass grant whose rule a reload left naming only its requester
         msg: 'a break-glass review is owed under a rule that names only its requester as approver: nobody can review it; add an approver to the rule',
       }),
     );
+  });
+
+  test("the alert of its use and the requester's outcome card say nobody can review it, not that approvers must", async () => {
+    const t = await setup(prod([APPROVER.objectId, OLIVE.objectId]));
+    t.reload(prod([OLIVE.objectId], [], 'hash-2'));
+    const nobody = `Rule prod names only its requester as approver, who may not review it, so nobody can review it until an approver is added to rule prod in the approval policy`;
+    expect(await t.messenger.breakGlassUsed(t.request, undefined)).toBe(true);
+    await t.messenger.requestChanged((await t.store.get(t.request.id))!);
+    const [used, outcome] = [t.teams.posts[0]!.text, t.teams.posts.at(-1)!.text];
+    expect(used).toContain(`but nobody can give it yet. ${nobody}:`);
+    expect(used).not.toContain('An approver must review it');
+    expect(outcome).toContain(`but nobody can give it yet: ${nobody}`);
+    expect(outcome).not.toContain('approvers review it by');
   });
 
   test('with a group besides the requester, someone may review it: the usual words', async () => {

@@ -8,6 +8,7 @@
  * names with its kubectl patch.
  */
 import { CloudApiError } from '../../src/domain/ports';
+import { scrubSecrets } from '../../src/domain/secret-text';
 import { revocationAdvice } from '../../src/flows/azure-failure-text';
 import type { LifecycleDeps } from '../../src/flows/access-lifecycle-deps';
 import { RevocationLeftError, secretLeft } from '../../src/flows/revocation-left';
@@ -67,6 +68,15 @@ test('the credential deleted: the access has ended, the secret is what is left',
   expect(advice).not.toContain('To end the access at once');
 });
 
+test('the credential found gone already (absent): the access has ended, and the report never says acrbot deleted it', () => {
+  const err = new RevocationLeftError('failed', secretLeft(SECRET, 'absent'), { cause: new Error('x') });
+  const advice = revocationAdvice(err, pendingRequest({ plan }));
+  expect(advice).toMatch(
+    /^ The access has ended already: the credential of pull secret payments\/acr-auth was already gone, so it no longer signs in\. What is left is the secret itself/,
+  );
+  expect(advice).not.toMatch(/acrbot deleted the credential|To end the access at once/);
+});
+
 test('kept, while Azure does not answer: retried, and the access ends when it answers, not "ended already"', () => {
   const unavailable = new CloudApiError('ServiceUnavailable', 503, 'unavailable');
   const advice = (credential: 'deleted' | 'kept') =>
@@ -104,7 +114,7 @@ test('a token whose registry is nowhere acrbot can see (unconfirmed): none delet
 
 describe('the secret deleted, a service account PATCH failed: only the entries are left', () => {
   const cluster = plan.cluster.name;
-  const advice = (credential: 'deleted' | 'kept' | 'notOurs' | 'unconfirmed', entriesLeft: string[]) =>
+  const advice = (credential: 'deleted' | 'absent' | 'kept' | 'notOurs' | 'unconfirmed', entriesLeft: string[]) =>
     revocationAdvice(
       new RevocationLeftError(
         'failed',
@@ -117,16 +127,35 @@ describe('the secret deleted, a service account PATCH failed: only the entries a
   test('the credential deleted: the entry and the kubectl patch for it, nothing of the secret', () => {
     const text = advice('deleted', ['default']);
     expect(text).toBe(
-      ` The access has ended already: acrbot deleted the credential of pull secret payments/acr-auth, so it no longer signs in, and the secret itself in cluster ${cluster}. What is left is the entry acr-auth in the imagePullSecrets of service account default in namespace payments of cluster ${cluster}, which grants nothing by itself: acrbot deletes it at its next attempt once it may, or delete it by hand (kubectl patch serviceaccount default -n payments --type json -p '[{"op":"remove","path":"/imagePullSecrets/N"}]', in cluster ${cluster}, N being the place of acr-auth in that list, counted from 0) and the next attempt finds it gone and finishes.`,
+      ` The access has ended already: acrbot deleted the credential of pull secret payments/acr-auth, so it no longer signs in, and the secret itself in cluster ${cluster}. What is left is the entry acr-auth in the imagePullSecrets of service account default in namespace payments of cluster ${cluster}, which grants nothing by itself: acrbot deletes it at its next attempt once it may, or delete it by hand (kubectl patch serviceaccount default -n payments --type json -p '[{"op":"test","path":"/imagePullSecrets/N","value":{"name":"acr-auth"}},{"op":"remove","path":"/imagePullSecrets/N"}]', in cluster ${cluster}, N being the place of acr-auth in that list, counted from 0) and the next attempt finds it gone and finishes.`,
     );
     expect(text).not.toContain('kubectl delete secret');
+  });
+
+  test('the credential found gone already (absent): said so, and that acrbot deleted the secret', () => {
+    const text = advice('absent', ['default']);
+    expect(text).toContain(
+      ` The access has ended already: the credential of pull secret payments/acr-auth was already gone, so it no longer signs in, and acrbot deleted the secret itself in cluster ${cluster}. What is left is the entry acr-auth`,
+    );
+    expect(text).not.toMatch(/acrbot deleted the credential|To end the access at once|kubectl delete secret/);
+  });
+
+  test('the patch first tests that the entry at N is still the secret, so a list changed since removes nothing', () => {
+    const command = secretLeft(SECRET, 'deleted', { entriesLeft: ['default'] }).command;
+    const patch = /-p '([^']*)'/.exec(command)![1];
+    expect(JSON.parse(patch)).toEqual([
+      { op: 'test', path: '/imagePullSecrets/N', value: { name: 'acr-auth' } },
+      { op: 'remove', path: '/imagePullSecrets/N' },
+    ]);
+    // The report's text is scrubbed of secrets (a `"value":"…"` string would be): the patch is not.
+    expect(scrubSecrets(command)).toBe(command);
   });
 
   test('several service accounts: each named, the patch for each', () => {
     const text = advice('deleted', ['default', 'builder']);
     expect(text).toContain('the imagePullSecrets of service accounts default, builder in namespace payments');
     expect(text).toContain(
-      `kubectl patch serviceaccount default -n payments --type json -p '[{"op":"remove","path":"/imagePullSecrets/N"}]' (and likewise for builder), in cluster ${cluster}`,
+      `kubectl patch serviceaccount default -n payments --type json -p '[{"op":"test","path":"/imagePullSecrets/N","value":{"name":"acr-auth"}},{"op":"remove","path":"/imagePullSecrets/N"}]' (and likewise for builder), in cluster ${cluster}`,
     );
   });
 

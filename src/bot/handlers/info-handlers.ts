@@ -16,6 +16,7 @@ import { isUserFacing } from '../../domain/errors';
 import { errorText, requestCard, withViewers } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { myRequestsCard } from '../../views/my-requests-view';
+import { nobodyDecidesText } from '../../views/nobody-decides-text';
 import { readByApprovers, readByApproversOf } from '../approvers-audience';
 import type { BotServices } from '../bot-services';
 import { errorCardFor, sendCard } from '../turn-cards';
@@ -183,7 +184,9 @@ export class InfoHandlers {
       // alone read or its approval card is, as `pending R-…`: its reason is the requester's,
       // typed perhaps in private.
       if (!mine && !(await this.inApproversConversation(ctx, request))) return;
-      await this.reply(ctx, requestCard(request, { showActions: false }));
+      // An owed break-glass review nobody can give as the policy stands is said so (request-view.ts).
+      const reviewers = this.services.requests.ruleOf(request);
+      await this.reply(ctx, requestCard(request, { showActions: false, reviewers }));
     } catch (err) {
       await this.reply(ctx, errorCardFor(this.services, err));
     }
@@ -251,6 +254,12 @@ export class InfoHandlers {
       );
       return;
     }
+    // What nobody can decide as the policy stands is in no approver's list (nobody's isApproverOf
+    // holds): said after it, where approvers alone read. From the reads above and the policy in
+    // memory, no directory read (nobody-decides-text.ts).
+    const nobody = readByApprovers(ctx, this.services)
+      ? nobodyDecidesText([...reviews.requests, ...open.requests], (r) => requests.ruleOf(r), identity.tenantId)
+      : undefined;
     if (pending.length === 0) {
       await this.reply(
         ctx,
@@ -258,11 +267,14 @@ export class InfoHandlers {
           title: unread ? 'Nothing pending among those read' : 'Nothing pending',
           text: unread
             ? `None of the requests read waits for you${unread}.`
-            : 'There are no requests waiting for approval or review.',
+            : nobody
+              ? 'None of the requests waiting for approval or review is yours to decide.'
+              : 'There are no requests waiting for approval or review.',
           tone: unread ? 'info' : 'good',
           sandbox: settings.sandbox,
         }),
       );
+      if (nobody) await ctx.sendActivity(nobody);
       return;
     }
     // While paused, Approve is refused: say so up front (who and why are on `pause`'s card, not
@@ -286,6 +298,7 @@ export class InfoHandlers {
       }:`,
     );
     for (const request of listed.slice(0, PENDING_CARDS_SHOWN)) await this.postApproversCopy(ctx, request);
+    if (nobody) await ctx.sendActivity(nobody);
   }
 
   /**
