@@ -258,6 +258,12 @@ export interface AccessTerm {
   driftDetectedAt?: string;
   /** Why (set with `driftDetectedAt`; absent on requests marked before reasons were recorded). */
   driftReason?: DriftReason;
+  /**
+   * How many drift marks came off this grant (the cluster's identity or the registry's mode put
+   * back, its assignment intact: drift-detector.ts); absent while none did. Each mark and each
+   * clearing has its own audit entry, keyed by it (drift-entry-net.ts `driftEntryKey`).
+   */
+  driftCleared?: number;
   /** Extension requests that moved `expiresAt`. */
   extendedBy?: string[];
   /**

@@ -34,6 +34,7 @@ import type { RequestService } from './request-service';
 import { azureAnswered, subscriptionGoneClause } from './azure-failure-text';
 import { breakGlassNotExtended } from '../domain/break-glass-review';
 import { driftedExtensionRefusal } from '../domain/drifted-access';
+import { notAtRecordedId } from '../domain/not-at-recorded-id';
 import { EXTEND_NOT_ACTIVE } from '../domain/new-request-codes';
 import { askedOncePerApprovers } from './approver-question';
 import { approvalPostedEntry } from './approval-posted-entry';
@@ -562,8 +563,8 @@ export class AccessActions {
    * rule that fits them today (a registry retagged from dev to prod is extended under prod's
    * approvers, not auto-approved under dev's rule for ever). The registry's network verdict
    * (`unreachable`, `networkCondition`) is read again too, so the extension's card tells the
-   * approver what the network allows today. A cluster or registry that no longer
-   * exists has no access to extend; one acrbot can no longer read (its subscription gone, or its
+   * approver what the network allows today. A cluster or registry no longer at its recorded id
+   * (deleted or moved: {@link notAtRecordedId}) has no access to extend; one acrbot can no longer read (its subscription gone, or its
    * Reader removed) is refused with its own sentence ({@link rereadForExtension}).
    */
   private async withCurrentTags<P extends Plan>(plan: P): Promise<P> {
@@ -576,7 +577,7 @@ export class AccessActions {
     if (!cluster || !registry)
       throw new UserFacingError(
         'extend.resourceGone',
-        `${cluster ? `Registry ${plan.registry.name}` : `Cluster ${plan.cluster.name}`} no longer exists, so there is no access to extend.`,
+        notAtRecordedId(cluster ? 'registry' : 'cluster', plan, 'there is no access to extend'),
       );
     const { tags: _clusterTags, ...keptCluster } = plan.cluster;
     const {

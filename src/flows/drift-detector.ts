@@ -9,7 +9,11 @@
  * someone changed it on purpose, or knows why (G15); a new request does it, decided as any other.
  *
  * Only acrbot's own records are compared (G15): requests that succeeded, whose role assignment
- * id the store recorded (see `createdAssignmentId`), not revoked, not already marked. Grants
+ * id the store recorded (see `createdAssignmentId`), not revoked, not already marked. A mark
+ * `identityChanged` or `modeChanged` comes off when a sweep reads the assignment intact and the
+ * cluster and registry giving pull again (the change undone: drift-cleared.ts), audited as
+ * `access.drift` with outcome `cleared`; `deleted` and `changed` stay (the owner's removal
+ * stands, G15), as does any mark whose reads failed or could not tell. Grants
  * whose end has passed, or whose `access.expire` job is due (a revoke in progress), are left to
  * the lifecycle's revocation, which may be deleting them right now. ARM cost of a sweep: one
  * `atScope()` list of each registry named by a live grant ({@link REGISTRIES_AT_ONCE} registries
@@ -21,7 +25,7 @@
  * registries are checked and their drift recorded, and then the run fails naming it.
  *
  * A grant made less than {@link LISTING_LAG_GRACE_MS} ago that a listing lacks is not marked
- * `deleted`: ARM's listings lag the PUT (listing-lag.ts), and a mark never comes off. A later
+ * `deleted`: ARM's listings lag the PUT (listing-lag.ts), and a `deleted` mark never comes off. A later
  * sweep looks again. Only the absence waits: a changed assignment, cluster or registry is marked
  * at once.
  */
@@ -34,6 +38,7 @@ import {
 } from '../domain/access-inventory';
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../domain/azure-model';
 import { mapAtMost } from '../domain/bounded-map';
+import { hasClearableDrift, pullsAgain } from '../domain/drift-cleared';
 import { driftNotDone } from '../domain/drift-reason';
 import { ResourceGoneError, UserFacingError } from '../domain/errors';
 import { LISTING_LAG_GRACE_MS, listingMayLag } from '../domain/listing-lag';
@@ -54,11 +59,14 @@ import { INVENTORY_REQUEST_LIMIT } from './access-inventory';
 import { accessExpiryJobId } from './access-jobs';
 import { armAnswer } from './azure-failure-text';
 import { closePendingExtensions } from './close-pending-extensions';
-import { driftEntryKey } from './drift-entry-net';
+import { driftClearedEntryKey, driftEntryKey } from './drift-entry-net';
 import type { RequestNotifier } from './notifier';
 
 /** The id of the one recurring drift job (the scheduler runs it on one instance at a time). */
 export const DRIFT_JOB_ID = 'drift.check';
+
+/** The outcome of the `access.drift` entry of a mark that came off (the others are the drift's reason). */
+export const DRIFT_CLEARED = 'cleared';
 
 /**
  * Registries a sweep lists at once: a few, so a sweep over hundreds of registries does not take
@@ -109,8 +117,9 @@ export class DriftDetector {
   /** Checks every live acrbot grant against Azure; returns the requests newly marked. */
   async sweep(): Promise<AccessRequest[]> {
     const now = this.ports.clock.now();
+    // Marked grants whose assignment stayed intact too: their mark comes off once the change is undone.
     const live = (await this.ports.requests.listByState(['succeeded'], INVENTORY_REQUEST_LIMIT)).filter(
-      (r) => r.plan.kind === 'grant' && watchable(r, now),
+      (r) => r.plan.kind === 'grant' && (watchable(r, now) || clearable(r, now)),
     );
     const byRegistry = new Map<string, RegistryGrants>();
     for (const r of live) {
@@ -153,15 +162,20 @@ export class DriftDetector {
         // Drift found but not recorded (the store or the audit log failed): its own error, so the
         // report sends nobody to look at acrbot's rights on a registry it could read.
         try {
-          const findings = findDrift(identity, assignmentsOf(identity), requests);
+          const unmarked = requests.filter((r) => !r.access?.driftDetectedAt);
+          const findings = findDrift(identity, assignmentsOf(identity), unmarked);
           const found = new Set(findings.map((f) => f.requestId));
           // Intact assignments: whether they still give their cluster pull.
-          for (const r of requests) {
+          for (const r of unmarked) {
             if (found.has(r.id)) continue;
             const finding = await this.pullDrift(r, reads);
             if (finding) findings.push(finding);
           }
           marked.push(...(await this.record(findings, 'sweeper')));
+          for (const r of requests) {
+            if (r.access?.driftDetectedAt && (await this.givesPullAgain(r, assignmentsOf(identity), reads)))
+              await this.clear(r);
+          }
         } catch (err) {
           unrecorded.push(err);
         }
@@ -288,7 +302,7 @@ export class DriftDetector {
    * The entry is keyed by the request ({@link driftEntryKey}): an append reported failed may have
    * been stored all the same (the store's answer lost), and the next sweep's append then finds it
    * instead of reporting the same drift a second time. A process killed between the mark and its
-   * entry leaves the mark, which this detector never looks at again: the net for stored
+   * entry leaves the mark, which this detector never marks again: the net for stored
    * transitions writes the entry (drift-entry-net.ts), under the same key.
    */
   async record(findings: DriftFinding[], noticedBy: DriftNoticedBy): Promise<AccessRequest[]> {
@@ -327,7 +341,7 @@ export class DriftDetector {
           actor: ACRBOT_ACTOR,
           tenantId: current.tenantId,
           action: 'access.drift',
-          idempotencyKey: driftEntryKey(current.id),
+          idempotencyKey: driftEntryKey(current),
           requestId: current.id,
           targetIds: [seen.assignmentId],
           outcome: seen.kind,
@@ -348,6 +362,86 @@ export class DriftDetector {
       await this.closePendingExtensionsOf(next);
     }
     return marked;
+  }
+
+  /**
+   * Whether a grant marked `identityChanged` or `modeChanged` gives its cluster pull again: its
+   * assignment is in `assignments` as acrbot made it (the listing that `findDrift` reads), and its
+   * cluster and registry, read now, pull as its identity and honour its role (drift-cleared.ts).
+   * False whenever that is not known: a cluster or registry gone, or a read that failed (kept in
+   * `reads.failed`, so the run fails naming it); a mark never comes off on a guess.
+   */
+  private async givesPullAgain(
+    request: AccessRequest,
+    assignments: RoleAssignmentInfo[],
+    reads: ResourceReads,
+  ): Promise<boolean> {
+    if (request.plan.kind !== 'grant' || !hasClearableDrift(request)) return false;
+    // Compared as an unmarked grant (findDrift looks only at those), without the cluster and
+    // registry: any finding is its assignment gone or changed since, and the mark stays.
+    const unmarked = { ...request, access: { ...request.access, driftDetectedAt: undefined } };
+    if (findDrift(request.plan.identity.objectId, assignments, [unmarked]).length) return false;
+    const [cluster, registry] = [
+      await reads.cluster(request.plan.cluster),
+      await reads.registry(request.plan.registry),
+    ];
+    return !!cluster && !!registry && pullsAgain(request, cluster, registry);
+  }
+
+  /**
+   * Takes the drift mark off `seen` (found giving pull again by {@link givesPullAgain}): a conditional
+   * write on the version read (exactly one instance clears it; a request that moved meanwhile, a
+   * mark already off or replaced, a revocation begun or due, is left for the next sweep), then its
+   * `access.drift` entry, outcome `cleared`, keyed by the mark it clears
+   * ({@link driftClearedEntryKey}); an append that fails puts the mark back and throws, so the next
+   * sweep tries again under the same key. Then the request's cards, as the mark updated them.
+   * `access.driftCleared` counts the marks that came off, so a later drift has its own entry.
+   */
+  private async clear(seen: AccessRequest): Promise<void> {
+    const now = this.ports.clock.now();
+    const current = await this.ports.requests.get(seen.id);
+    if (!current || !clearable(current, now)) return;
+    // The mark the sweep judged, not one set again since (another instance cleared and re-marked).
+    if (current.access?.driftDetectedAt !== seen.access?.driftDetectedAt) return;
+    const expiry = await this.ports.schedule.get(accessExpiryJobId(current.id));
+    if (expiry && Date.parse(expiry.dueAt) <= now.getTime()) return;
+    const { driftDetectedAt, driftReason, ...access } = current.access!;
+    const next: AccessRequest = {
+      ...current,
+      version: current.version + 1,
+      updatedAt: now.toISOString(),
+      access: { ...access, driftCleared: (current.access?.driftCleared ?? 0) + 1 },
+    };
+    try {
+      await this.ports.requests.update(next);
+    } catch (err) {
+      if (err instanceof VersionConflictError) return; // someone else moved it; the next sweep looks again
+      throw err;
+    }
+    const assignmentId = createdAssignmentId(current);
+    try {
+      await this.ports.audit.append({
+        actor: ACRBOT_ACTOR,
+        tenantId: current.tenantId,
+        action: 'access.drift',
+        idempotencyKey: driftClearedEntryKey(current),
+        requestId: current.id,
+        targetIds: assignmentId ? [assignmentId] : [],
+        outcome: DRIFT_CLEARED,
+        detail: `the ${driftReason} drift seen ${driftDetectedAt} was undone outside acrbot: ${clearedWords(current)}; noticed by sweeper; the mark came off`,
+      });
+    } catch (err) {
+      await this.ports.requests
+        .update({ ...current, version: next.version + 1, updatedAt: now.toISOString() })
+        .catch((undo: unknown) =>
+          this.log.error({ err: undo, requestId: current.id }, 'putting back a drift mark failed'),
+        );
+      throw new Error(`could not audit the drift mark of ${current.id} coming off`, { cause: err });
+    }
+    this.log.info({ requestId: current.id, driftReason }, 'a drift mark came off: the grant gives pull again');
+    await this.notifier
+      .requestChanged(next, { markOnly: true })
+      .catch((err: unknown) => this.log.error({ err, requestId: next.id }, 'updating cards after drift failed'));
   }
 
   /**
@@ -493,6 +587,24 @@ function failureWords(err: unknown): string {
   const { statusCode, code } = (err ?? {}) as { statusCode?: unknown; code?: unknown };
   const why = [statusCode, code].filter((v) => typeof v === 'number' || typeof v === 'string').join(' ');
   return why || (err instanceof Error ? err.name : 'failed');
+}
+
+/**
+ * A live acrbot grant marked `identityChanged` or `modeChanged` whose mark may come off (the
+ * change undone): as {@link watchable}, but marked.
+ */
+function clearable(r: AccessRequest, now: Date): boolean {
+  if (!hasClearableDrift(r)) return false;
+  const { driftDetectedAt: _seen, driftReason: _why, ...access } = r.access!;
+  return watchable({ ...r, access }, now);
+}
+
+/** What was put back, for the `cleared` entry. */
+function clearedWords(request: AccessRequest): string {
+  if (request.plan.kind !== 'grant') return '';
+  return request.access?.driftReason === 'identityChanged'
+    ? `cluster ${request.plan.cluster.name} pulls as ${request.plan.identity.objectId} again`
+    : `registry ${request.plan.registry.name}'s role assignment mode honours ${request.plan.role.name} again`;
 }
 
 /** A live acrbot grant the drift check watches. */

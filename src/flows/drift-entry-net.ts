@@ -3,7 +3,7 @@
  * `check`, an extension's run) stores the mark first (`access.driftDetectedAt` and
  * `driftReason`; the conditional write picks the one instance that records it), then appends its
  * entry, and undoes the mark when the append fails (drift-detector.ts `record`). A process killed
- * in between left the mark with no entry, for good: the drift check watches only unmarked grants.
+ * in between left the mark with no entry, for good: the drift check marks only unmarked grants.
  * The net for stored transitions (unaudited-state-net.ts) writes it, in acrbot's name as every
  * drift entry, under the key the detector writes it with ({@link driftEntryKey}), so a slow
  * append of that process landing after it adds nothing.
@@ -20,14 +20,23 @@ import { INVENTORY_REQUEST_LIMIT } from './access-inventory';
 import type { StoredTransition } from './unaudited-state-net';
 
 /**
- * The idempotency key of a request's `access.drift` entry. One per request, not per mark: a
- * request is marked once and the mark never comes off, so it has one drift to report; and the
+ * The idempotency key of the `access.drift` entry of a request's current mark, one per mark: the
  * detector undoes a mark whose append was reported failed and marks it again at a later sweep,
- * when an append stored all the same (its answer lost) must be found under the same key. Were
- * marks ever cleared, a later drift would need a key of its own.
+ * when an append stored all the same (its answer lost) must be found under the same key. A mark
+ * that came off (`access.driftCleared`, drift-detector.ts) and a later one are two drifts: the
+ * first mark keeps the key it always had, each later one adds its number.
  */
-export function driftEntryKey(requestId: string): string {
-  return `access.drift:${requestId}`;
+export function driftEntryKey(request: Pick<AccessRequest, 'id' | 'access'>): string {
+  const before = request.access?.driftCleared ?? 0;
+  return before === 0 ? `access.drift:${request.id}` : `access.drift:${request.id}:${before + 1}`;
+}
+
+/**
+ * The idempotency key of the `access.drift` entry (outcome `cleared`) of the mark `request`
+ * carries coming off: the mark's own key and `:cleared`, so a retried clearing finds it.
+ */
+export function driftClearedEntryKey(request: Pick<AccessRequest, 'id' | 'access'>): string {
+  return `${driftEntryKey(request)}:cleared`;
 }
 
 /**
@@ -56,7 +65,7 @@ export const STORED_DRIFT: StoredTransition = {
       actor: ACRBOT_ACTOR,
       tenantId: request.tenantId,
       action: 'access.drift',
-      idempotencyKey: driftEntryKey(request.id),
+      idempotencyKey: driftEntryKey(request),
       requestId: request.id,
       targetIds: assignment ? [assignment] : [],
       outcome: reason,

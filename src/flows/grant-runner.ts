@@ -21,6 +21,7 @@ import { CloudApiError, LeaseLostError } from '../domain/ports';
 import type { AccessRequest, Outcome } from '../domain/request';
 import type { RoleAssignmentMode } from '../domain/roles';
 import { typedPair } from '../domain/typed-names';
+import { notAtRecordedId } from '../domain/not-at-recorded-id';
 import { planOutsideSubscriptions, unservedClause } from '../domain/served-subscriptions';
 import { sharingWords } from '../domain/audit-request-words';
 import { type AccessLeases, noRevocationRunning } from './access-lease';
@@ -246,16 +247,9 @@ export class GrantRunner implements PlanRunner, GrantRecheck {
         this.azure.getRegistry(plan.registry.subscriptionId, plan.registry.resourceGroup, plan.registry.name),
       ),
     ]);
-    if (!cluster)
-      throw new UserFacingError(
-        recheckGone('cluster'),
-        `Cluster ${plan.cluster.name} no longer exists, so ${notDone}.`,
-      );
+    if (!cluster) throw new UserFacingError(recheckGone('cluster'), notAtRecordedId('cluster', plan, notDone, false));
     if (!registry)
-      throw new UserFacingError(
-        recheckGone('registry'),
-        `Registry ${plan.registry.name} no longer exists, so ${notDone}.`,
-      );
+      throw new UserFacingError(recheckGone('registry'), notAtRecordedId('registry', plan, notDone, false));
     // Still listed while ARM deletes it: an assignment made now goes with it, or is left behind.
     if (registry.provisioningState === 'Deleting') throw registryDeletingRefusal(plan.registry, notDone);
     if (registry.roleAssignmentMode !== plan.registry.roleAssignmentMode) {

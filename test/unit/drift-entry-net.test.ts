@@ -110,7 +110,7 @@ test('a drift mark stored without its entry gets exactly one, from the next pass
     expect.objectContaining({
       actor: { objectId: 'acrbot', name: 'acrbot' },
       outcome: 'deleted',
-      idempotencyKey: driftEntryKey(ID),
+      idempotencyKey: driftEntryKey({ id: ID, access: {} }),
       detail: expect.stringContaining(`the drift was stored at ${left.access!.driftDetectedAt}`),
     }),
   ]);
@@ -128,7 +128,10 @@ test('a drift mark audited by its own sweep gets no second entry, and is not wri
   expect((await t.detector.sweep()).map((r) => r.id)).toEqual([ID]);
   const stored = (await t.requests.get(ID))!;
   expect(await t.drifts()).toEqual([
-    expect.objectContaining({ idempotencyKey: driftEntryKey(ID), detail: expect.stringMatching(/noticed by sweeper/) }),
+    expect.objectContaining({
+      idempotencyKey: driftEntryKey({ id: ID, access: {} }),
+      detail: expect.stringMatching(/noticed by sweeper/),
+    }),
   ]);
 
   t.clock.advance(CLICK_GRACE_MS);

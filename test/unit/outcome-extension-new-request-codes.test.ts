@@ -183,7 +183,9 @@ test.each<[string, string, Pick<AzureResourceReader, 'getCluster' | 'getRegistry
 
     expect(failure.code).toBe(code);
     expect(failure.message).toMatch(
-      new RegExp(`^${kind === 'cluster' ? 'Cluster aks-prod' : 'Registry contosoacr'} no longer exists`),
+      new RegExp(
+        `^${kind === 'cluster' ? 'Cluster aks-prod' : 'Registry contosoacr'} is no longer at its recorded id: deleted, or moved`,
+      ),
     );
     expect(GONE_CODES.has(failure.code)).toBe(true);
     expect(NEW_REQUEST_CODES.has(failure.code)).toBe(false);
