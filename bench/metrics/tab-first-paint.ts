@@ -23,9 +23,14 @@
  * acrbot (a role assignment each, its succeeded request in the store) and {@link ENDED} ended
  * requests on the same pairs are added, and the same cold and warm first visits are timed, with
  * the API's whole paged load (every page, as the page loader asks for them).
+ *
+ * Looking into a miss (docs/performance.md, round fifty-one): `BENCH_TAB_TIMINGS=1` prints each
+ * visit's resource timings (start, first byte, end of the bundle and of each API page) beside its
+ * paint time, which splits the server's part from the browser's; `BENCH_TAB_PROFILE=<dir>` writes
+ * a CPU profile of the page per visit (summarise it with bench/tools/cpuprofile-summary.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { buildWeb } from '../../scripts/build-web';
@@ -169,14 +174,43 @@ export const tabFirstPaint: Metric = async (ctx) => {
         // The token is in session storage before the measured navigation (as after sign-in).
         await page.goto(`${app.url}/tabs/config`);
         await page.evaluate((t) => (globalThis as any).sessionStorage.setItem('acrbot.sandboxToken', t), token);
+        const cdp = process.env.BENCH_TAB_PROFILE ? await context.newCDPSession(page) : undefined;
+        if (cdp) {
+          await cdp.send('Profiler.enable');
+          await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+          await cdp.send('Profiler.start');
+        }
         await page.goto(`${app.url}/tabs/matrix`);
         await page.waitForSelector('body[data-ready="true"]');
+        if (cdp) {
+          const { profile } = await cdp.send('Profiler.stop');
+          writeFileSync(
+            path.join(process.env.BENCH_TAB_PROFILE!, `browser-${Date.now()}.cpuprofile`),
+            JSON.stringify(profile),
+          );
+        }
         const ms = await page.evaluate(
           () =>
             new Promise<number>((resolve) =>
               (globalThis as any).requestAnimationFrame(() => resolve((globalThis as any).performance.now())),
             ),
         );
+        if (process.env.BENCH_TAB_TIMINGS)
+          console.error(
+            JSON.stringify(
+              await page.evaluate(() =>
+                (globalThis as any).performance
+                  .getEntriesByType('resource')
+                  .map((e: any) => [
+                    e.name.slice(-30),
+                    Math.round(e.startTime),
+                    Math.round(e.responseStart),
+                    Math.round(e.responseEnd),
+                  ]),
+              ),
+            ),
+            Math.round(ms),
+          );
         const rendered = await page.locator('table.matrix tbody tr').count();
         if (rendered !== SIZE) throw new Error(`T1: ${rendered} rows rendered, not ${SIZE}`);
         return ms;

@@ -61,3 +61,24 @@ describe('ids in another case', () => {
     expect(keys({ cluster: CLUSTER.replace('aks-prod', 'aks-dev') })).toEqual([]);
   });
 });
+
+describe('sort by expiry', () => {
+  test('revoking first, then the soonest end, no end, ended last; one end by key', () => {
+    const rows = [
+      row('R-ENDED', { state: 'revoked', endedAt: '2026-01-01T00:00:00Z' }),
+      row('R-NOEND'),
+      row('R-LATE', { expiresAt: '2026-03-01T00:00:00Z' }),
+      row('R-SOON-B', { expiresAt: '2026-02-01T00:00:00Z' }),
+      row('R-SOON-A', { expiresAt: '2026-02-01T00:00:00Z' }),
+      row('R-REVOKING', { state: 'revoking', revokingSince: '2026-01-15T00:00:00Z' }),
+    ];
+    expect(filterRows(rows, none).map((r) => r.key)).toEqual([
+      'R-REVOKING',
+      'R-SOON-A',
+      'R-SOON-B',
+      'R-LATE',
+      'R-NOEND',
+      'R-ENDED',
+    ]);
+  });
+});

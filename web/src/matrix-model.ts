@@ -42,8 +42,10 @@ export function filterRows(rows: readonly Row[], f: MatrixFilters): Row[] {
       (!f.state || r.state === f.state) &&
       searchMatches(r, f.q),
   );
+  // Each row's expiry key once, not twice per comparison (a large matrix sorts thousands of rows).
+  const expiry = f.sort === 'expiry' ? new Map(out.map((r) => [r, expiryKey(r)])) : undefined;
   const by: Record<MatrixFilters['sort'], (a: Row, b: Row) => number> = {
-    expiry: (a, b) => expiryKey(a).localeCompare(expiryKey(b)) || a.key.localeCompare(b.key),
+    expiry: (a, b) => expiry!.get(a)!.localeCompare(expiry!.get(b)!) || a.key.localeCompare(b.key),
     cluster: (a, b) => a.cluster.name.localeCompare(b.cluster.name) || a.registry.name.localeCompare(b.registry.name),
     newest: (a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''),
   };

@@ -10,6 +10,10 @@ export function idKey(id: string): string {
 
 /** Collapses repeated slashes, ensures a leading `/` and drops a trailing one. Keeps case. */
 export function normalizeScope(scope: string): string {
+  // Already canonical (nearly every call: the emulator stores scopes normalized): as it is. A
+  // listing of role assignments checks each against every assignment of the caller, and the
+  // split and join below were most of a large tab's cold read (docs/performance.md, round fifty-one).
+  if (scope.startsWith('/') && !scope.includes('//') && (scope.length === 1 || !scope.endsWith('/'))) return scope;
   const trimmed = scope
     .split('/')
     .filter((s) => s !== '')
