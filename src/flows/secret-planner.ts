@@ -7,9 +7,8 @@ import { isUserFacing, UserFacingError } from '../domain/errors';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { plannedCluster, plannedRegistry, type SecretPlan } from '../domain/plan';
 import { factsFor, type RequestFacts } from '../domain/policy';
-import type { ClusterAccess, Clock, PullSecretPort, RequestStore, RoleAssignmentPort } from '../domain/ports';
+import type { Clock, PullSecretPort, RequestStore, RoleAssignmentPort } from '../domain/ports';
 import {
-  type ExistingSecret,
   legacyWriterSentence,
   plannedReplacementOf,
   replacesLine,
@@ -29,6 +28,7 @@ import { missingRoleWriteMessage, registryDeletingRefusal } from './grant-planne
 import { PLANNING_DEADLINE_MS, withPlanningDeadline } from './planning-deadline';
 import { settleWithin } from './settle-within';
 import { foreignSecretCheck } from './secret-existing-check';
+import { checkSecretTarget, TARGET_CHECK_MS, type TargetSeen } from './secret-target-check';
 import { heldAccessOf } from './secret-held-access';
 import type { ResourceResolver } from './resource-resolver';
 
@@ -197,49 +197,17 @@ export class SecretPlanner {
   }
 
   /**
-   * The runner's own precheck (namespace, service account, a secret of that name; metadata and a
-   * hash, never the secret's data), made once at plan time through the same cluster access, as
-   * of `at`: `missing`, the sentence to record when the cluster said the target is missing or
-   * going away; else `existing`, the secret of that name it showed, if any (whose it is, acrbot's
-   * records say: {@link withTargetCheck}). A hint only (G15): the namespace may be made, or the
-   * secret removed, before approval, and the run checks again. Any other answer (a refusal, a
-   * timeout, no way in) says nothing here, and the run meets it; a failure that is no explained
-   * one is logged, once. Never rejects.
+   * The plan-time target check (secret-target-check.ts) through the runner's own cluster access,
+   * as of now. A hint only (G15): the namespace may be made, or the secret removed, before
+   * approval, and the run checks again. Whose a secret it shows is, acrbot's records say
+   * ({@link withTargetCheck}). Never rejects.
    */
-  private async targetCheck(
+  private targetCheck(
     cluster: SecretPlan['cluster'],
     options: Pick<SecretOptions, 'namespace' | 'secretName' | 'serviceAccount'>,
   ): Promise<TargetSeen> {
-    const port = this.options.pullSecrets;
     const at = shortTime(this.clock.now().toISOString());
-    if (!port) return { at };
-    let access: ClusterAccess;
-    try {
-      access = await port.access(cluster);
-    } catch (err) {
-      return this.unchecked(err, at);
-    }
-    try {
-      const { existing } = await port.precheck(access, options);
-      return { at, existing };
-    } catch (err) {
-      // Only the precheck's codes: access() answers none of these.
-      const missing = isUserFacing(err) ? targetMissingSentence(err.code, at, cluster.name, options) : undefined;
-      return missing ? { at, missing } : this.unchecked(err, at);
-    }
-  }
-
-  /**
-   * A target check that said nothing of the target: an explained failure (403, no answer, a
-   * refused sign-in) is the run's to meet and say; anything else is logged, once, with its cause.
-   */
-  private unchecked(err: unknown, at: string): TargetSeen {
-    if (!isUserFacing(err))
-      this.options.log?.warn(
-        { err },
-        'checking the namespace of a pull secret at plan time failed; planned without it',
-      );
-    return { at };
+    return checkSecretTarget(this.options.pullSecrets, cluster, options, at, this.options.log);
   }
 
   /**
@@ -299,52 +267,14 @@ export class SecretPlanner {
   }
 }
 
-/** What the plan-time target check saw, as of `at` (see `SecretPlanner.targetCheck`). */
-interface TargetSeen {
-  at: string;
-  missing?: string;
-  existing?: ExistingSecret;
-}
-
 /**
  * Succeeded requests read on one cluster and registry to find the secret a plan replaces: far more
  * than a pair holds (each is an access someone asked for); past it the plan replaces nobody's.
  */
 const PREVIOUS_LIMIT = 5000;
 
-/**
- * Longest the plan waits for its target check (after its other reads): a hint is not worth a
- * slow card. The cluster's own call timeout usually ends it sooner.
- */
-const TARGET_CHECK_MS = 15_000;
-
 /** Time left after the target check's wait for the plan to end before the planning deadline. */
 const TARGET_CHECK_MARGIN_MS = 2_000;
-
-/**
- * What the approver is told of a target the cluster said is missing or going away, by the code
- * of the precheck's refusal (kube-errors.ts, kube-secret-read.ts), as of `at`; undefined for any
- * other code. `kubernetes.notFound` is the namespace's: the precheck reads a missing secret as
- * none and a missing service account as `kubernetes.noServiceAccount`.
- */
-function targetMissingSentence(
-  code: string,
-  at: string,
-  clusterName: string,
-  target: { namespace: string; serviceAccount?: string },
-): string | undefined {
-  const { namespace, serviceAccount } = target;
-  switch (code) {
-    case 'kubernetes.notFound':
-      return `At ${at} namespace ${namespace} did not exist in cluster ${clusterName}: create it before approving, or the run will fail.`;
-    case 'kubernetes.namespaceTerminating':
-      return `At ${at} namespace ${namespace} of cluster ${clusterName} was being deleted: unless that stops before approving, the run will fail.`;
-    case 'kubernetes.noServiceAccount':
-      return `At ${at} service account ${serviceAccount ?? ''} did not exist in namespace ${namespace} of cluster ${clusterName}: create it before approving, or the run will fail.`;
-    default:
-      return undefined;
-  }
-}
 
 /** The card's line when acrbot's records could not say whose secret the plan would replace. */
 const REPLACES_UNKNOWN_LINE =

@@ -1,0 +1,92 @@
+/**
+ * What an extension of a pull secret says when it cannot rotate the secret: one whose secret is
+ * not acrbot's any more (its contents replaced in place by GitOps, a person's kubectl apply), or
+ * whose namespace is gone. `extend` takes only `--for` (domain/command.ts): the advice a new
+ * secret's refusal gives (another `--name`, another `--namespace`) cannot be followed with it.
+ * The ways on an extension has instead: the secret removed (or the namespace made again) and
+ * `extend` again, which writes the secret anew; or a new pull secret under another name or in
+ * another namespace, asked for with the `secret` command written out from the plan. Said on the
+ * extension's card before approval (secret-rotation-plan.ts) and in its failure after
+ * (secret-extension-runner.ts).
+ */
+import { shortDuration } from '../domain/access-term';
+import { NEW_SECRET_NAME } from '../domain/command';
+import type { SecretPlan } from '../domain/plan';
+import type { AccessRequest } from '../domain/request';
+import { typedPair } from '../domain/typed-names';
+
+/** The run's code for a secret acrbot may not overwrite (secret-ownership.ts). */
+const FOREIGN_SECRET = 'kubernetes.foreignSecret';
+
+/** The Kubernetes adapter's code for a missing namespace, among other objects (kube-errors.ts). */
+const NOT_FOUND = 'kubernetes.notFound';
+
+/** The way on a new secret's refusal of a secret that is not acrbot's ends with (secret-ownership.ts). */
+const NEW_SECRET_FOREIGN_WAY_ON = 'choose another --name, or ask whoever owns it to remove it first.';
+
+/** The way on the adapter's missing namespace ends with (kube-errors.ts `notFoundText`). */
+const NEW_SECRET_NAMESPACE_WAY_ON =
+  "create it first or choose another --namespace (a pull secret must live in the workload's namespace).";
+
+/** What the namespace placeholder of {@link newSecretCommand} says: the requester writes theirs. */
+const NEW_NAMESPACE = 'NAMESPACE';
+
+/**
+ * `@acrbot secret PAIR --namespace NS --name NAME [--kind sp] [--service-account SA]
+ * [--repositories A,B] [--for TERM] REASON…` for `plan`'s access as a new pull secret, in the
+ * grammar `secret` parses, with `--name NEW-NAME` (`newName`, which the parser refuses pasted as it
+ * is: the requester picks one) or `--namespace NAMESPACE` (`newNamespace`). `access`: the term to
+ * ask for (the extension's); without one, none is written and the default applies.
+ */
+export function newSecretCommand(
+  plan: SecretPlan,
+  change: 'newName' | 'newNamespace',
+  access?: AccessRequest['access'],
+): string {
+  const term = access?.permanent
+    ? ' --for permanent'
+    : access?.durationMs
+      ? ` --for ${shortDuration(access.durationMs)}`
+      : '';
+  const flags = [
+    `--namespace ${change === 'newNamespace' ? NEW_NAMESPACE : plan.namespace}`,
+    `--name ${change === 'newName' ? NEW_SECRET_NAME : plan.secretName}`,
+    ...(plan.credentialKind === 'sp' ? ['--kind sp'] : []),
+    ...(plan.serviceAccount ? [`--service-account ${plan.serviceAccount}`] : []),
+    // An empty list is every repository: leaving the option out asks for that again.
+    ...(plan.repositories.length ? [`--repositories ${plan.repositories.join(',')}`] : []),
+  ];
+  return `@acrbot secret ${typedPair(plan)} ${flags.join(' ')}${term} REASON…`;
+}
+
+/**
+ * The card's note of an extension whose secret the cluster showed at `at` is one its run would
+ * refuse to overwrite (decideOverExisting, for the extension as it will be stored): the run will
+ * fail, and the ways on it has.
+ */
+export function foreignSecretRotationNote(plan: SecretPlan, at: string): string {
+  return `At ${at} secret ${plan.namespace}/${plan.secretName} in cluster ${plan.cluster.name} was not one acrbot's records show this access wrote (its contents or the object were replaced since, or it was made by someone else): the run will refuse to overwrite it, and nothing is extended. An extension writes only into this secret: have whoever owns it remove it before approving, or ask for a new pull secret under another name instead: "${newSecretCommand(plan, 'newName')}".`;
+}
+
+/**
+ * `error`, a failed extension's text, with a new secret's way on that an extension cannot follow
+ * replaced by one it can: for a secret that is not acrbot's (`kubernetes.foreignSecret`), the
+ * secret removed and `extend` again, or a new secret under another name; for a namespace that
+ * does not exist (`kubernetes.notFound` with the namespace's sentence), the namespace made again
+ * and `extend` again, or a new secret in the workload's namespace. The commands ask for the
+ * extension's term. Any other text is returned as it is.
+ */
+export function extensionWayOn(error: string, code: string | undefined, extension: AccessRequest): string {
+  const plan = extension.plan as SecretPlan;
+  if (code === FOREIGN_SECRET && error.includes(NEW_SECRET_FOREIGN_WAY_ON))
+    return error.replace(
+      NEW_SECRET_FOREIGN_WAY_ON,
+      `an extension writes only into this secret, so ask whoever owns it to remove it and then extend again, or ask for a new pull secret under another name: "${newSecretCommand(plan, 'newName', extension.access)}".`,
+    );
+  if (code === NOT_FOUND && error.includes(NEW_SECRET_NAMESPACE_WAY_ON))
+    return error.replace(
+      NEW_SECRET_NAMESPACE_WAY_ON,
+      `an extension writes only into namespace ${plan.namespace}, so have it created again and then extend again, or ask for a new pull secret in the workload's namespace: "${newSecretCommand(plan, 'newNamespace', extension.access)}".`,
+    );
+  return error;
+}

@@ -1,0 +1,119 @@
+/**
+ * A failed secret extension's way on is one `extend` (which takes only `--for`) can follow: not
+ * a new secret's "choose another --name" or "--namespace", but the secret removed (the namespace
+ * made again) and `extend` again, or a new pull secret with the `secret` command written out from
+ * the plan. Whether the run's failure comes as a RunFailure (a credential was made and cleaned
+ * up: its sentences follow the reason) or as a UserFacingError; any other failure's text is kept.
+ */
+import { UserFacingError } from '../../src/domain/errors';
+import type { AccessRequest } from '../../src/domain/request';
+import { MemoryLeaseStore } from '../../src/integrations/store/memory-coordination';
+import { MemoryRequestStore } from '../../src/integrations/store/memory-stores';
+import { RunFailure, type RunContext } from '../../src/flows/executor';
+import { ExtensionAwareSecretRunner } from '../../src/flows/secret-extension-runner';
+import { extensionWayOn, newSecretCommand } from '../../src/flows/secret-extension-way-on';
+import { pendingRequest, secretPlan } from './support/requests';
+
+const NAMESPACE_GONE =
+  "Namespace payments does not exist in cluster aks-prod; create it first or choose another --namespace (a pull secret must live in the workload's namespace).";
+const FOREIGN =
+  "Secret payments/acr-auth already exists in cluster aks-prod, and acrbot has no record of making it. It seems to be someone else's secret. acrbot will not overwrite it or delete any credential it names; choose another --name, or ask whoever owns it to remove it first.";
+const CLEANED = ' The credential acrbot had created was deleted again.';
+
+const PAIR = `/subscriptions/1f0c0000-0000-4000-8000-000000000001/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-prod /subscriptions/1f0c0000-0000-4000-8000-000000000001/resourceGroups/rg-acr/providers/Microsoft.ContainerRegistry/registries/contosoacr`;
+
+const original = pendingRequest({
+  id: 'R-AAAAAAAA',
+  state: 'succeeded',
+  plan: secretPlan({ serviceAccount: 'default' }),
+  access: { durationMs: 3_600_000, expiresAt: '2099-01-01T10:00:00.000Z' },
+});
+const extension = pendingRequest({
+  id: 'R-BBBBBBBB',
+  state: 'executing',
+  plan: secretPlan({ serviceAccount: 'default' }),
+  extendsRequestId: original.id,
+  access: { durationMs: 2 * 3_600_000 },
+});
+
+/** What ExtensionAwareSecretRunner makes of `failure`, thrown by the secret runner. */
+async function failedWith(failure: unknown): Promise<unknown> {
+  const store = new MemoryRequestStore();
+  await store.create(original);
+  const runner = new ExtensionAwareSecretRunner(
+    {
+      run: async () => {
+        throw failure;
+      },
+      refuseBeforeChecks: async (err) => {
+        throw err;
+      },
+    },
+    store,
+    { store: new MemoryLeaseStore(() => new Date()) },
+  );
+  return runner.run(extension, {} as RunContext).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+}
+
+describe('a failed secret extension: a way on it can follow', () => {
+  test('namespace gone, after a credential was made (RunFailure): made again and extend, or a new secret elsewhere', async () => {
+    const err = await failedWith(
+      new RunFailure({
+        summary: 'Failed',
+        azureRequestIds: [],
+        error: `${NAMESPACE_GONE}${CLEANED}`,
+        errorCode: 'kubernetes.notFound',
+      }),
+    );
+    expect(err).toBeInstanceOf(RunFailure);
+    expect((err as RunFailure).outcome.error).toBe(
+      `Namespace payments does not exist in cluster aks-prod; an extension writes only into namespace payments, so have it created again and then extend again, or ask for a new pull secret in the workload's namespace: "@acrbot secret ${PAIR} --namespace NAMESPACE --name acr-auth --service-account default --for 2h REASON…".${CLEANED} Access of R-AAAAAAAA was not extended; it still ends at 2099-01-01 10:00 UTC.`,
+    );
+  });
+
+  test('a secret not acrbot’s (RunFailure): removed and extend, or a new secret under another name', async () => {
+    const err = await failedWith(
+      new RunFailure({ summary: 'Failed', azureRequestIds: [], error: FOREIGN, errorCode: 'kubernetes.foreignSecret' }),
+    );
+    const error = (err as RunFailure).outcome.error!;
+    expect(error).toContain(
+      `acrbot will not overwrite it or delete any credential it names; an extension writes only into this secret, so ask whoever owns it to remove it and then extend again, or ask for a new pull secret under another name: "@acrbot secret ${PAIR} --namespace payments --name NEW-NAME --service-account default --for 2h REASON…".`,
+    );
+    expect(error).not.toContain('choose another --name');
+  });
+
+  test('the same as a UserFacingError, its code kept', async () => {
+    const err = await failedWith(new UserFacingError('kubernetes.foreignSecret', FOREIGN));
+    expect(err).toBeInstanceOf(UserFacingError);
+    expect((err as UserFacingError).code).toBe('kubernetes.foreignSecret');
+    expect((err as UserFacingError).message).toContain('--name NEW-NAME');
+    expect((err as UserFacingError).message).not.toContain('choose another --name');
+  });
+
+  test('other failures keep their words: a service account gone (also kubernetes.notFound), another code', () => {
+    const account =
+      'The service account acrbot was to patch no longer exists in namespace payments of cluster aks-prod (it was there when acrbot checked); check --service-account and ask for it again (the new request needs approving again).';
+    expect(extensionWayOn(account, 'kubernetes.notFound', extension)).toBe(account);
+    expect(extensionWayOn(NAMESPACE_GONE, 'kubernetes.forbidden', extension)).toBe(NAMESPACE_GONE);
+  });
+});
+
+describe('newSecretCommand: the secret command for the same access, as `secret` parses it', () => {
+  const plan = secretPlan({
+    credentialKind: 'sp',
+    typed: { cluster: 'name', registry: 'name' },
+    repositories: [],
+  });
+
+  test('the options the access had, the term asked for, the name or namespace left to choose', () => {
+    expect(newSecretCommand(plan, 'newName', { permanent: true } as AccessRequest['access'])).toBe(
+      '@acrbot secret aks-prod contosoacr --namespace payments --name NEW-NAME --kind sp --for permanent REASON…',
+    );
+    expect(newSecretCommand(secretPlan({ repositories: ['team/app', 'team/worker'] }), 'newNamespace')).toBe(
+      `@acrbot secret ${PAIR} --namespace NAMESPACE --name acr-auth --repositories team/app,team/worker REASON…`,
+    );
+  });
+});
