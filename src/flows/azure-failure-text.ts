@@ -221,12 +221,19 @@ const REFUSED_403 =
  * the access has ended, so nothing is urgent; what is left grants nothing, and the retry deletes
  * it, or a person can by hand. `refusal`: why the step failed, when the answer does not say it.
  * Without `ended` (no usable record of the credential: none deleted), only that is said, and
- * deleting what is left by hand ends the access at once.
+ * deleting what is left by hand ends the access at once. What is left only while it is still
+ * acrbot's ({@link LeftBehind.onlyIf}, a pull secret) is said so, for the retry and the hand.
  */
 function leftAdvice(left: LeftBehind, refusal: string): string {
+  // Gone by a name someone else may hold now: acrbot's retry deletes it only if it is still
+  // acrbot's, and a person checks that first (G15), never deletes by the name alone.
+  const byHand = left.onlyIf
+    ? `only if ${left.onlyIf}: check that ${left.check}; then delete it (${left.command})`
+    : `(${left.command})`;
   if (!left.ended)
-    return `${refusal} ${left.unconfirmed}. To end the access at once, delete by hand ${left.what} (${left.command}): the next attempt finds it gone and finishes.`;
-  return `${refusal} The access has ended already: ${left.ended}. What is left is ${left.what}, which grants nothing by itself: acrbot deletes it at its next attempt once it may, or delete it by hand (${left.command}) and the next attempt finds it gone and finishes.`;
+    return `${refusal} ${left.unconfirmed}. To end the access at once, delete by hand ${left.what} ${byHand}: the next attempt finds it gone and finishes.`;
+  const retry = left.onlyIf ? `, if ${left.onlyIf} (else it is someone else's, and acrbot leaves it in place)` : '';
+  return `${refusal} The access has ended already: ${left.ended}. What is left is ${left.what}, which grants nothing by itself: acrbot deletes it at its next attempt once it may${retry}, or delete it by hand ${byHand} and the next attempt finds it gone and finishes.`;
 }
 
 /** Any other failure that needs a person: deleting the access by hand ends it now. */

@@ -64,10 +64,14 @@ export async function revokeSecrets(
   // The service accounts whose imagePullSecrets entry is all a failed cluster step left (the
   // secret deleted); undefined once a failed one may have left the secret itself.
   let entriesLeft: Set<string> | undefined = new Set();
+  // The uids acrbot recorded writing the secrets left under, for the report's check before a
+  // delete by hand (revocation-left.ts); none recorded counts as one unknown.
+  const writtenUids = new Set<string | undefined>();
   for (const owner of [...extensions, request]) {
     const ended = await revokeSecret(deps, owner, owner.plan as SecretPlan, by, { ending, stopped, checkLeases });
     if (!ended.clusterFailed) continue;
     failures.push(ended.failure);
+    writtenUids.add(writtenSecretUid(owner));
     if (ended.credential && !undeleted.has(ended.credential)) undeleted.set(ended.credential, tokenNamed(owner));
     if (!ended.credential) deletedOne = true;
     if (!ended.entriesLeft) entriesLeft = undefined;
@@ -96,6 +100,8 @@ export async function revokeSecrets(
     secretLeft(plan, credential, {
       token: credential === 'deleted' || credential === 'absent' ? undefined : undeleted.get(credential),
       ...(entries.length && { entriesLeft: entries }),
+      // One uid to check against, or none: the report names no uid that may not be the one left.
+      ...(writtenUids.size === 1 && { writtenUid: [...writtenUids][0] }),
     }),
     { cause },
   );

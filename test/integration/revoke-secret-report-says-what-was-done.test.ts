@@ -284,3 +284,62 @@ test('the entry recorded in two service accounts, the PATCH of one refused: only
   await attempt(1);
   expect((await h.app.store.get(id))!.state).toBe('revoked');
 });
+
+/** The team deletes acrbot's secret and makes their own under its name (another uid). */
+function teamMakesOwnSecret(k8s: Cluster): string {
+  expect(k8s.deleteObject('secrets', 'payments', 'acr-auth')).toBe(true);
+  const team = Buffer.from(JSON.stringify({ auths: { 'contosoacr.azurecr.io': { username: 't', password: 'p' } } }));
+  k8s.seedObject('secrets', {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'kubernetes.io/dockerconfigjson',
+    metadata: { name: 'acr-auth', namespace: 'payments' },
+    data: { '.dockerconfigjson': team.toString('base64') },
+  } as unknown as KubeObject);
+  return k8s.getObject('secrets', 'payments', 'acr-auth')!.metadata.uid!;
+}
+
+test("the cluster unreachable at the end, the team's own secret under the name since: the report says to delete it only if it is acrbot's uid, and acrbot leaves it", async () => {
+  const { id, k8s } = await grantedSecretOnAksDev(
+    'aks-dev contosoacr --namespace payments --for 2m pull for payments-api',
+  );
+  const written = k8s.getObject('secrets', 'payments', 'acr-auth')!.metadata.uid!;
+  const teams = teamMakesOwnSecret(k8s);
+  expect(teams).not.toBe(written);
+  const unreachable = k8s.faults.inject({ drop: true, times: Infinity });
+  h.connector.clear();
+  await attempt();
+  const [report] = failing();
+  expect(report).toContain(
+    `What is left is the secret itself in cluster aks-dev (and any imagePullSecrets entry acrbot added for it), which grants nothing by itself: acrbot deletes it at its next attempt once it may, if it is still the object acrbot wrote, with the data acrbot wrote in it (else it is someone else's, and acrbot leaves it in place), or delete it by hand only if it is still the object acrbot wrote, with the data acrbot wrote in it: check that kubectl get secret -n payments acr-auth -o jsonpath='{.metadata.uid}', in cluster aks-dev, prints ${written} (another uid is someone else's secret under that name: leave it), and nobody put their own data into it since (a GitOps sync or kubectl apply under that name); then delete it (kubectl delete secret -n payments acr-auth, in cluster aks-dev) and the next attempt finds it gone and finishes.`,
+  );
+  expect(report).not.toContain('once it may, or delete it by hand (kubectl delete secret');
+
+  // The next attempt finds the team's secret, not acrbot's: left, and the access revoked.
+  unreachable();
+  await attempt();
+  expect((await h.app.store.get(id))!.state).toBe('revoked');
+  expect(k8s.getObject('secrets', 'payments', 'acr-auth')!.metadata.uid).toBe(teams);
+});
+
+test("the cluster unreachable at the end, the secret's contents replaced in place: the report asks whether anyone put their data into it, and acrbot leaves it", async () => {
+  const { id, k8s } = await grantedSecretOnAksDev(
+    'aks-dev contosoacr --namespace payments --for 2m pull for payments-api',
+  );
+  const written = k8s.getObject('secrets', 'payments', 'acr-auth')!.metadata.uid!;
+  syncTeamSecret(k8s);
+  const unreachable = k8s.faults.inject({ drop: true, times: Infinity });
+  h.connector.clear();
+  await attempt();
+  const [report] = failing();
+  // The uid is the same: the check names the data too, and the uid is no secret to scrub.
+  expect(report).toContain(`prints ${written} (another uid`);
+  expect(report).toContain(
+    'and nobody put their own data into it since (a GitOps sync or kubectl apply under that name); then delete it (kubectl delete secret -n payments acr-auth, in cluster aks-dev)',
+  );
+
+  unreachable();
+  await attempt();
+  expect((await h.app.store.get(id))!.state).toBe('revoked');
+  expect(k8s.getObject('secrets', 'payments', 'acr-auth')!.metadata.uid).toBe(written);
+});

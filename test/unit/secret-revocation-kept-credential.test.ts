@@ -13,12 +13,16 @@ import { revocationAdvice } from '../../src/flows/azure-failure-text';
 import type { LifecycleDeps } from '../../src/flows/access-lifecycle-deps';
 import { RevocationLeftError, secretLeft } from '../../src/flows/revocation-left';
 import { revokeSecrets } from '../../src/flows/secret-revocation';
+import { pullSecretRecordId } from '../../src/domain/secret-ownership';
 import { MemoryAuditLog } from '../../src/integrations/store/memory-stores';
 import { FakeClock } from './support/fake-clock';
 import { APPROVER, pendingRequest, secretPlan } from './support/requests';
 
 const plan = secretPlan();
 const SECRET = { namespace: plan.namespace, secretName: plan.secretName, cluster: plan.cluster };
+/** The check before a delete by hand, for a secret whose uid acrbot did not record. */
+const NO_UID_CHECK =
+  'only if it is still the object acrbot wrote, with the data acrbot wrote in it: check that nobody deleted it and made their own under that name (acrbot kept no uid of it to check against), and nobody put their own data into it since (a GitOps sync or kubectl apply under that name)';
 
 test('no usable credential record and a cluster step that fails: the report says none was deleted', async () => {
   const audit = new MemoryAuditLog(new FakeClock());
@@ -44,7 +48,7 @@ test('no usable credential record and a cluster step that fails: the report says
   expect((err as Error).message).not.toContain('its credential is deleted');
   const advice = revocationAdvice(err, request);
   expect(advice).toBe(
-    ` acrbot has no usable record of the credential of pull secret payments/acr-auth, so it deleted none: the access may not have ended, as the secret may still sign in. To end the access at once, delete by hand the secret itself in cluster ${plan.cluster.name} (and any imagePullSecrets entry acrbot added for it) (kubectl delete secret -n payments acr-auth, in cluster ${plan.cluster.name}): the next attempt finds it gone and finishes.`,
+    ` acrbot has no usable record of the credential of pull secret payments/acr-auth, so it deleted none: the access may not have ended, as the secret may still sign in. To end the access at once, delete by hand the secret itself in cluster ${plan.cluster.name} (and any imagePullSecrets entry acrbot added for it) ${NO_UID_CHECK}; then delete it (kubectl delete secret -n payments acr-auth, in cluster ${plan.cluster.name}): the next attempt finds it gone and finishes.`,
   );
   expect(advice).not.toContain('deleted the credential');
   expect(advice).not.toContain('has ended already');
@@ -56,6 +60,66 @@ test('no usable credential record and a cluster step that fails: the report says
   ]);
   expect(trail[0].detail).toBe(
     'the cluster step failed (unexpected error); no usable record of the credential was kept, so none is deleted, the cluster step is retried',
+  );
+});
+
+/** Deps whose cluster never answers, and whose store holds no other writer of the secret. */
+function unreachableCluster(): LifecycleDeps {
+  return {
+    audit: new MemoryAuditLog(new FakeClock()),
+    store: { listByTarget: async () => [] },
+    ports: {
+      kubernetes: {
+        access: async () => {
+          throw new Error('the cluster did not answer');
+        },
+      },
+    },
+    log: { warn: () => undefined, error: () => undefined, info: () => undefined },
+  } as unknown as LifecycleDeps;
+}
+
+/** A succeeded secret request without a usable credential record, whose secret acrbot recorded under `uid`. */
+const wroteUid = (uid: string, id?: string) =>
+  pendingRequest({
+    ...(id && { id }),
+    state: 'succeeded',
+    plan,
+    created: [{ kind: 'pullSecret', id: pullSecretRecordId(plan), uid, recordedAt: '2026-01-01T00:00:00.000Z' }],
+  });
+
+test("no usable credential record, the secret's uid recorded: to end the access at once, delete it only if that uid is still there", async () => {
+  const uid = '0f6b3c1e-8a41-4d2b-9c7e-5d1a2b3c4d5e';
+  const request = wroteUid(uid);
+
+  const err = await revokeSecrets(unreachableCluster(), request, [], APPROVER, new Set()).catch((e: unknown) => e);
+
+  const advice = revocationAdvice(err, request);
+  expect(advice).toContain(
+    ` To end the access at once, delete by hand the secret itself in cluster ${plan.cluster.name} (and any imagePullSecrets entry acrbot added for it) only if it is still the object acrbot wrote, with the data acrbot wrote in it: check that kubectl get secret -n payments acr-auth -o jsonpath='{.metadata.uid}', in cluster ${plan.cluster.name}, prints ${uid} (another uid is someone else's secret under that name: leave it), and nobody put their own data into it since (a GitOps sync or kubectl apply under that name); then delete it (kubectl delete secret -n payments acr-auth, in cluster ${plan.cluster.name}): the next attempt finds it gone and finishes.`,
+  );
+  // Never a delete by the name alone; and the uid is no secret, so the report's scrubbing keeps it.
+  expect(advice).not.toContain('added for it) (kubectl delete secret');
+  expect(scrubSecrets(advice)).toBe(advice);
+});
+
+test('a request and its extension left under two recorded uids: no uid is named, as either may not be the one left; under one, it is', async () => {
+  const advice = async (extensionUid: string) => {
+    const request = wroteUid('u-request', 'R-AAAAAAAA');
+    const err = await revokeSecrets(
+      unreachableCluster(),
+      request,
+      [wroteUid(extensionUid, 'R-BBBBBBBB')],
+      APPROVER,
+      new Set(),
+    ).catch((e: unknown) => e);
+    return revocationAdvice(err, request);
+  };
+  const two = await advice('u-extension');
+  expect(two).toContain('(acrbot kept no uid of it to check against)');
+  expect(two).not.toMatch(/prints u-/);
+  expect(await advice('u-request')).toContain(
+    `-o jsonpath='{.metadata.uid}', in cluster ${plan.cluster.name}, prints u-request (`,
   );
 });
 
@@ -95,7 +159,7 @@ test('a token under its name that is not acrbot’s (notOurs, G15): none deleted
     pendingRequest({ plan }),
   );
   expect(advice).toBe(
-    ` acrbot deleted no credential of pull secret payments/acr-auth: the ACR token acrbot-r-1 on registry contosoacr is not the one acrbot made (audit log: access.revoke.credential, notOurs), so acrbot left it in place for an operator to check, and to delete if nobody needs it. acrbot cannot confirm the access ended: if that token is acrbot's own after all, the secret still signs in. To end the access at once, delete by hand the secret itself in cluster ${plan.cluster.name} (and any imagePullSecrets entry acrbot added for it) (kubectl delete secret -n payments acr-auth, in cluster ${plan.cluster.name}): the next attempt finds it gone and finishes.`,
+    ` acrbot deleted no credential of pull secret payments/acr-auth: the ACR token acrbot-r-1 on registry contosoacr is not the one acrbot made (audit log: access.revoke.credential, notOurs), so acrbot left it in place for an operator to check, and to delete if nobody needs it. acrbot cannot confirm the access ended: if that token is acrbot's own after all, the secret still signs in. To end the access at once, delete by hand the secret itself in cluster ${plan.cluster.name} (and any imagePullSecrets entry acrbot added for it) ${NO_UID_CHECK}; then delete it (kubectl delete secret -n payments acr-auth, in cluster ${plan.cluster.name}): the next attempt finds it gone and finishes.`,
   );
   expect(advice).not.toMatch(/acrbot deleted the credential|has ended already/);
 });
@@ -107,7 +171,7 @@ test('a token whose registry is nowhere acrbot can see (unconfirmed): none delet
     pendingRequest({ plan }),
   );
   expect(advice).toBe(
-    ` acrbot deleted no credential of pull secret payments/acr-auth: ACR token acrbot-r-1 on registry contosoacr was not found where acrbot recorded it, and that registry is nowhere acrbot can see (audit log: access.revoke.credential, unconfirmed; the approvers were told what to check), so acrbot cannot confirm the access ended: if the registry was moved, the secret still signs in. To end the access at once, delete by hand the secret itself in cluster ${plan.cluster.name} (and any imagePullSecrets entry acrbot added for it) (kubectl delete secret -n payments acr-auth, in cluster ${plan.cluster.name}): the next attempt finds it gone and finishes.`,
+    ` acrbot deleted no credential of pull secret payments/acr-auth: ACR token acrbot-r-1 on registry contosoacr was not found where acrbot recorded it, and that registry is nowhere acrbot can see (audit log: access.revoke.credential, unconfirmed; the approvers were told what to check), so acrbot cannot confirm the access ended: if the registry was moved, the secret still signs in. To end the access at once, delete by hand the secret itself in cluster ${plan.cluster.name} (and any imagePullSecrets entry acrbot added for it) ${NO_UID_CHECK}; then delete it (kubectl delete secret -n payments acr-auth, in cluster ${plan.cluster.name}): the next attempt finds it gone and finishes.`,
   );
   expect(advice).not.toMatch(/acrbot deleted the credential|has ended already/);
 });
