@@ -24,7 +24,7 @@ import { NOT_LISTED_YET_WORDS, notListedYetPath } from '../domain/listing-lag';
 import { outsideGrantText } from '../domain/outside-grant';
 import { pendingExtensionEffect } from '../domain/pending-extension';
 import { nobodyReviewsWhy } from '../domain/decided-rule';
-import { awaitingReview, describeRequirement, type PolicyRule } from '../domain/policy';
+import { awaitingReview, countedApprovals, describeRequirement, type PolicyRule } from '../domain/policy';
 import { notListedYetText } from '../domain/pull-diagnosis';
 import { describeStateSentence, isBeingRevoked, type AccessRequest } from '../domain/request';
 import { DRIFT_NOT_FOUND, DRIFT_UNVERIFIED, recordedDriftText } from './drift-text';
@@ -119,6 +119,19 @@ export function nobodyReviewsText(request: AccessRequest, rule: PolicyRule | und
   return nobodyReviewsWhy(rule, request.requester, `${request.plan.cluster.name} → ${request.plan.registry.name}`);
 }
 
+/**
+ * Where a pending request's quorum stands, as its card's Approval line counts it
+ * (describeRequirement): distinct approvals so far, of those its rule needs. Only while it waits
+ * under a rule needing more than one approval: one approval decides alone, and a break-glass run
+ * or an auto-approved request waits for none.
+ */
+function approvalsSoFar(request: AccessRequest): TabRow['approvalsSoFar'] {
+  const binding = request.policy;
+  if (request.state !== 'pending' || !binding?.rule || binding.breakGlass || binding.autoApproved) return undefined;
+  const required = binding.approvalsRequired;
+  return required > 1 ? { count: countedApprovals(request).length, required } : undefined;
+}
+
 /** The row of one request. */
 export function requestRow(request: AccessRequest, now: Date): TabRow {
   const plan = request.plan;
@@ -133,6 +146,7 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
   if (approvers.length === 0 && request.decision?.approved && !breakGlass) approvers.push(person(request.decision.by));
   const state = pullState(request, now);
   const effect = pendingExtensionEffect(request);
+  const quorum = approvalsSoFar(request);
   return {
     key: request.id,
     requestId: request.id,
@@ -170,6 +184,7 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
     ...(request.access?.extendedBy?.length && { extendedBy: [...request.access.extendedBy] }),
     ...(request.state === 'pending' && termAsked(request) && { termAsked: termAsked(request) }),
     ...(request.state === 'pending' && { decideBy: request.expiresAt }),
+    ...(quorum && { approvalsSoFar: quorum }),
     decidedBy: request.decision && !breakGlass ? person(request.decision.by) : undefined,
     approvers,
     ...(breakGlass && { breakGlass }),

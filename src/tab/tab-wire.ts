@@ -119,6 +119,13 @@ export interface TabRow {
    * reads pending, until the expiry job ends it: the tab then says it is too late to decide.
    */
   decideBy?: string;
+  /**
+   * While it waits for a decision (request state `pending`) under a rule needing more than one
+   * approval: how many distinct approvals count so far (countedApprovals) and how many it needs,
+   * the request card's "1 of 2 so far" (describeRequirement in src/domain/policy.ts). Shown by
+   * its approvals row and its drawer alike (web/src/approval-text.ts `approvalsFact`).
+   */
+  approvalsSoFar?: { count: number; required: number };
   /** For an extension: the request whose access it extends. */
   extendsRequestId?: string;
   /**

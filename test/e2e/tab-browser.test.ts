@@ -330,7 +330,7 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       try {
         const banner = asApprover.page.locator('.paused-banner[role="status"]');
         expect(await banner.textContent()).toMatch(
-          /^New access is paused since .* UTC by Alex Approver: "incident 42 <img src=x onerror="window.__xss=1">"\. Nothing can be requested/,
+          /^New access is paused since .* UTC by \u2068Alex Approver\u2069: "incident 42 <img src=x onerror="window.__xss=1">"\. Nothing can be requested/,
         );
         expect(await asApprover.page.evaluate(() => (globalThis as any).__xss)).toBeUndefined();
       } finally {
@@ -340,7 +340,7 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       try {
         const banner = page.locator('.paused-banner[role="status"]');
         expect(await banner.textContent()).toMatch(
-          /^New access is paused since .* UTC by Alex Approver\. Nothing can be/,
+          /^New access is paused since .* UTC by \u2068Alex Approver\u2069\. Nothing can be/,
         );
         await page.click(`#grants li[data-request="${rileyId}"] .row-open`);
         await page

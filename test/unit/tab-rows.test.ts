@@ -11,7 +11,8 @@ import type {
 } from '../../src/domain/access-inventory';
 import { matrixRows, requestRow } from '../../src/tab/tab-rows';
 import { pendingExtensionFacts } from '../../src/views/extension-facts';
-import { pendingRequest } from './support/requests';
+import type { PolicyRule } from '../../src/domain/policy';
+import { APPROVER, OUTSIDER, pendingRequest, REQUESTER } from './support/requests';
 
 const cluster: InventoryCluster = {
   id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks',
@@ -158,6 +159,41 @@ test('a pending row carries when it expires undecided (decideBy); a granted or e
   expect(requestRow(granted, now)).not.toHaveProperty('decideBy');
   for (const state of ['rejected', 'cancelled', 'expired'] as const)
     expect(requestRow({ ...waiting, state }, now)).not.toHaveProperty('decideBy');
+});
+
+test("a pending row under a rule needing 2 approvals carries where its quorum stands, as its card's '1 of 2 so far' counts it", () => {
+  const now = new Date('2025-01-16T00:00:00.000Z');
+  const rule: PolicyRule = {
+    id: 'prod',
+    match: {},
+    approvers: { users: [APPROVER.objectId, OUTSIDER.objectId], groups: [] },
+    approvalsRequired: 2,
+    approverJustification: 'optional',
+  };
+  const at = '2025-01-15T10:00:00.000Z';
+  const waiting = pendingRequest({
+    policy: { ruleId: 'prod', policyHash: 'h', approvalsRequired: 2, rule },
+    // Its requester's own approval and a second one by the same approver never count (countedApprovals).
+    approvals: [
+      { by: APPROVER, at },
+      { by: { ...APPROVER, objectId: APPROVER.objectId.toUpperCase() }, at },
+      { by: REQUESTER, at },
+    ],
+  });
+  expect(requestRow(waiting, now).approvalsSoFar).toEqual({ count: 1, required: 2 });
+  expect(requestRow({ ...waiting, approvals: [] }, now).approvalsSoFar).toEqual({ count: 0, required: 2 });
+  // One approval decides alone; once decided (or ended) there is nothing left to count.
+  const single = { ...waiting, policy: { ...waiting.policy!, approvalsRequired: 1 } };
+  expect(requestRow(single, now)).not.toHaveProperty('approvalsSoFar');
+  for (const state of ['approved', 'executing', 'rejected', 'cancelled', 'expired'] as const)
+    expect(requestRow({ ...waiting, state }, now)).not.toHaveProperty('approvalsSoFar');
+  // A break-glass run and an auto-approved request wait for no approval.
+  expect(requestRow({ ...waiting, policy: { ...waiting.policy!, breakGlass: true } }, now)).not.toHaveProperty(
+    'approvalsSoFar',
+  );
+  expect(requestRow({ ...waiting, policy: { ...waiting.policy!, autoApproved: true } }, now)).not.toHaveProperty(
+    'approvalsSoFar',
+  );
 });
 
 test("a pending extension carries its original's end, what approving adds and how often it was extended, in the card's words", () => {

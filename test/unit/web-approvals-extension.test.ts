@@ -57,7 +57,7 @@ test('a pending extension: when it now ends, how much later approving makes it e
   expect(approvalLines([extension])).toEqual([
     [
       'Extension of R-AAAAAAA1 · R-BBBBBBB2',
-      'Decide by 2026-12-01 10:00 UTC (in 3 hours) · Now ends 2026-12-07 08:00 UTC · would end at least 1 hour later (7 days after approval) · extended before: 2 times · Asked by Riley: release slipped',
+      'Decide by 2026-12-01 10:00 UTC (in 3 hours) · Now ends 2026-12-07 08:00 UTC · would end at least 1 hour later (7 days after approval) · extended before: 2 times · Asked by \u2068Riley\u2069: release slipped',
     ],
   ]);
 });
@@ -73,7 +73,7 @@ test("the row's words are the drawer's", async () => {
 test('never extended before, or permanent (no "Would end"): only what it has, and the term asked', () => {
   const permanent = { ...extension, termAsked: 'permanent', wouldEnd: undefined, extendedBefore: undefined };
   expect(approvalLines([permanent])[0][1]).toBe(
-    'Decide by 2026-12-01 10:00 UTC (in 3 hours) · Now ends 2026-12-07 08:00 UTC · Asked by Riley for permanent: release slipped',
+    'Decide by 2026-12-01 10:00 UTC (in 3 hours) · Now ends 2026-12-07 08:00 UTC · Asked by \u2068Riley\u2069 for permanent: release slipped',
   );
 });
 
@@ -82,6 +82,6 @@ test("a request that is no extension, or an extension filed before its original'
   const older = { ...extension, extendsEndsAt: undefined, wouldEnd: undefined, extendedBefore: undefined };
   for (const row of [plain, older])
     expect(approvalLines([row])[0][1]).toBe(
-      'Decide by 2026-12-01 10:00 UTC (in 3 hours) · Asked by Riley for 7 days: release slipped',
+      'Decide by 2026-12-01 10:00 UTC (in 3 hours) · Asked by \u2068Riley\u2069 for 7 days: release slipped',
     );
 });

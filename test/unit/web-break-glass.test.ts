@@ -54,7 +54,7 @@ const me = (objectId: string, approver: boolean): Me => ({
 describe("a break-glass request's facts", () => {
   test('who started it without approval, the review owed and what Approve and Reject do', () => {
     expect(breakGlassFacts(owed)).toEqual([
-      ['Started as break-glass by', 'Riley (2026-11-30 10:00 UTC), without approval'],
+      ['Started as break-glass by', '\u2068Riley\u2069 (2026-11-30 10:00 UTC), without approval'],
       ['Approval', 'break-glass: ran at once; Platform Approvers must review it'],
       ['Review note', undefined],
       ['Review due', '2026-12-01 10:00 UTC: Approve keeps it, Reject revokes it at once'],
@@ -71,7 +71,7 @@ describe("a break-glass request's facts", () => {
   });
   test('a run that failed: no review due', () => {
     expect(breakGlassFacts(failed)).toEqual([
-      ['Started as break-glass by', 'Riley (2026-11-30 10:00 UTC), without approval'],
+      ['Started as break-glass by', '\u2068Riley\u2069 (2026-11-30 10:00 UTC), without approval'],
       ['Approval', 'break-glass: ran at once and failed; nothing to review'],
       ['Review note', undefined],
       ['Review due', undefined],
@@ -94,7 +94,7 @@ describe("the drawer's chat link on a break-glass request", () => {
     expect(chatCommandFor(owed, me('alex', false))).toBe('status R-BGLASS01');
     expect(chatCommandFor(decidable, me('riley', true))).toBe('status R-BGLASS01');
   });
-  test("an approver under another rule only is not sent to 'pending R-…', which chat refuses them", () => {
-    expect(chatCommandFor(owed, me('alex', true))).toBe('status R-BGLASS01');
+  test("an approver under another rule only is not sent to 'pending R-…' nor 'status R-…', which chat refuses them", () => {
+    expect(chatCommandFor(owed, me('alex', true))).toBe('audit R-BGLASS01');
   });
 });

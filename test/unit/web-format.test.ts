@@ -6,6 +6,7 @@ import {
   askedBy,
   askedByKey,
   chatCommandFor,
+  chatLinkText,
   decisionFacts,
   endedFacts,
   endFact,
@@ -22,6 +23,7 @@ import {
   pauseUnreadableBanner,
   placeLabelsOf,
   relative,
+  rowBadge,
   rowTitle,
   termEnd,
   whatShort,
@@ -295,12 +297,12 @@ describe('an open extension in the drawer', () => {
       'Its extension R-2 is waiting for an approver; another can be asked once that one is decided or cancelled.',
     );
     expect(extensionWaitingNote({ ...row, decidesExtension: true }, me('alex', true))).toBe(
-      'Riley asked to extend it: R-2 waits for an approver\'s decision in chat ("pending R-2" shows it with Approve and Reject).',
+      '\u2068Riley\u2069 asked to extend it: R-2 waits for an approver\'s decision in chat ("pending R-2" shows it with Approve and Reject).',
     );
     // An approver under another rule only, or an auditor: chat refuses them `pending` and `status` of it.
     for (const who of [me('alex', true), me('auditor', false)])
       expect(extensionWaitingNote(row, who)).toBe(
-        'Riley asked to extend it: R-2 waits for a decision by the approvers of its rule.',
+        '\u2068Riley\u2069 asked to extend it: R-2 waits for a decision by the approvers of its rule.',
       );
     expect(extensionWaitingNote({ ...row, extensionWaiting: undefined }, me('riley', false))).toBeUndefined();
   });
@@ -358,13 +360,13 @@ describe('who decided', () => {
   test('a rejection is under "Rejected by", not "Approvers"', () => {
     expect(decisionFacts(hist({ decision: { by: { objectId: 'a', name: 'Alex' }, at, approved: false } }))).toEqual([
       ['Had approved', undefined],
-      ['Rejected by', 'Alex (2026-11-30 10:00 UTC)'],
+      ['Rejected by', '\u2068Alex\u2069 (2026-11-30 10:00 UTC)'],
     ]);
   });
   test('approvals, each; else the deciding approver', () => {
     expect(decisionFacts(hist({ decision: { by: { objectId: 'a', name: 'Alex' }, at, approved: true } }))[0]).toEqual([
       'Approvers',
-      'Alex (2026-11-30 10:00 UTC)',
+      '\u2068Alex\u2069 (2026-11-30 10:00 UTC)',
     ]);
     const two = hist({
       approvals: [
@@ -375,7 +377,7 @@ describe('who decided', () => {
     });
     expect(decisionFacts({ ...two, decision: { ...two.decision!, approved: true } })[0]).toEqual([
       'Approvers',
-      'Alex (2026-11-30 10:00 UTC), Sam (2026-11-30 10:00 UTC)',
+      '\u2068Alex\u2069 (2026-11-30 10:00 UTC), \u2068Sam\u2069 (2026-11-30 10:00 UTC)',
     ]);
   });
   test('approvals that decided nothing are not "Approvers": a quorum rejected, or still short', () => {
@@ -386,16 +388,16 @@ describe('who decided', () => {
       decision: { by: { objectId: 'r', name: 'Rae' }, at, approved: false },
     });
     expect(decisionFacts(rejected)).toEqual([
-      ['Had approved', 'Alex (2026-11-30 10:00 UTC)'],
-      ['Rejected by', 'Rae (2026-11-30 10:00 UTC)'],
+      ['Had approved', '\u2068Alex\u2069 (2026-11-30 10:00 UTC)'],
+      ['Rejected by', '\u2068Rae\u2069 (2026-11-30 10:00 UTC)'],
     ]);
     expect(decisionFacts(hist({ row: { ...base, state: 'cancelled' }, approvals: [alex] }))[0]).toEqual([
       'Had approved',
-      'Alex (2026-11-30 10:00 UTC)',
+      '\u2068Alex\u2069 (2026-11-30 10:00 UTC)',
     ]);
     expect(decisionFacts(hist({ row: { ...base, state: 'pending' }, approvals: [alex] }))[0]).toEqual([
       'Approved so far',
-      'Alex (2026-11-30 10:00 UTC)',
+      '\u2068Alex\u2069 (2026-11-30 10:00 UTC)',
     ]);
   });
 });
@@ -438,6 +440,38 @@ describe('what a row is', () => {
     expect(whatShort(base)).toBe('Role (acrbot)');
     expect(whatShort({ ...base, extendsRequestId: 'R-AAAAAAA1' })).toBe('Extension of R-AAAAAAA1');
   });
+  test("a pending request: how it would pull, not granted yet, in the access card's words", () => {
+    const pending: Row = { ...base, requestId: 'R-AAAAAAA1', state: 'pending', requestState: 'pending' };
+    expect(whatShort(pending)).toBe('Role (acrbot), not granted yet');
+    expect(whatShort({ ...pending, kind: 'secret', how: 'pull-secret' })).toBe('Pull secret, not granted yet');
+    expect(howAndWho({ ...pending, requester: { objectId: 'r', name: 'Riley' } })).toBe(
+      'Role (acrbot), not granted yet · Riley',
+    );
+    // Approved and being applied read pending too: still not granted.
+    expect(whatShort({ ...pending, requestState: 'executing' })).toBe('Role (acrbot), not granted yet');
+  });
+});
+
+describe("a row's badge", () => {
+  const owed: Row = {
+    ...base,
+    requestId: 'R-BGLASS01',
+    breakGlass: {
+      by: { objectId: 'riley', name: 'Riley' },
+      at: '2026-11-30T10:00:00Z',
+      approval: 'break-glass: ran at once; Platform Approvers must review it',
+      reviewDueAt: '2026-12-01T10:00:00Z',
+    },
+  };
+  test('a break-glass run whose review is owed says so, not plain "Active"', () => {
+    expect(rowBadge(owed)).toEqual({ label: 'Active, review owed', className: 'state-active review-owed' });
+    expect(rowBadge({ ...owed, state: 'revoked' }).label).toBe('Revoked, review owed');
+  });
+  test('once reviewed (or owing none), its state alone', () => {
+    const { reviewDueAt: _due, ...reviewed } = owed.breakGlass!;
+    expect(rowBadge({ ...owed, breakGlass: reviewed })).toEqual({ label: 'Active', className: 'state-active' });
+    expect(rowBadge(base).label).toBe('Active');
+  });
 });
 
 describe('how access ended', () => {
@@ -473,15 +507,23 @@ describe("the drawer's chat link", () => {
   test("an approver of someone else's pending request, under its rule, gets the cards with Approve and Reject", () => {
     expect(chatCommandFor(decidable, me(true))).toBe('pending R-AAAAAAA1');
   });
-  test('an approver under another rule only does not: chat refuses them `pending R-…` ("Approvers only")', () => {
-    expect(chatCommandFor(pending, me(true))).toBe('status R-AAAAAAA1');
+  test('an approver under another rule only, or an auditor, gets its audit trail: chat refuses them `pending` and `status` of it', () => {
+    expect(chatCommandFor(pending, me(true))).toBe('audit R-AAAAAAA1');
+    expect(chatCommandFor({ ...pending, state: 'active' }, me(true))).toBe('audit R-AAAAAAA1');
+    const auditor: Me = { ...me(false), roles: { approver: false, auditor: true } };
+    expect(chatCommandFor({ ...pending, state: 'active' }, auditor)).toBe('audit R-AAAAAAA1');
+    expect(chatLinkText(pending, me(true))).toBe('Open its audit trail in chat');
   });
-  test('everyone else, and every other state, gets the request', () => {
+  test("its requester, and its rule's approvers in every other state, get the request", () => {
     expect(chatCommandFor(pending, me(false))).toBe('status R-AAAAAAA1');
     expect(chatCommandFor({ ...decidable, requester: { objectId: 'alex', name: 'Alex' } }, me(true))).toBe(
       'status R-AAAAAAA1',
     );
+    expect(chatCommandFor({ ...pending, requester: { objectId: 'alex', name: 'Alex' } }, me(true))).toBe(
+      'status R-AAAAAAA1',
+    );
     expect(chatCommandFor({ ...decidable, state: 'active' }, me(true))).toBe('status R-AAAAAAA1');
+    expect(chatLinkText({ ...decidable, state: 'active' }, me(true))).toBe('Open the request in chat');
   });
 });
 
@@ -510,10 +552,10 @@ describe('the banner while new access is paused', () => {
   test('says since when and by whom, why when the API gives it (approvers and auditors), and what still goes on', () => {
     const since = '2026-12-01T10:00:00.000Z';
     expect(pausedBanner({ since, by: 'Alex Approver', reason: 'incident 42, investigating' })).toBe(
-      'New access is paused since 2026-12-01 10:00 UTC by Alex Approver: "incident 42, investigating". Nothing can be requested, extended or approved until an approver resumes it. Revocations, scheduled ends, rejections and break-glass reviews go on.',
+      'New access is paused since 2026-12-01 10:00 UTC by \u2068Alex Approver\u2069: "incident 42, investigating". Nothing can be requested, extended or approved until an approver resumes it. Revocations, scheduled ends, rejections and break-glass reviews go on.',
     );
     expect(pausedBanner({ since, by: 'Alex Approver' })).toBe(
-      'New access is paused since 2026-12-01 10:00 UTC by Alex Approver. Nothing can be requested, extended or approved until an approver resumes it. Revocations, scheduled ends, rejections and break-glass reviews go on.',
+      'New access is paused since 2026-12-01 10:00 UTC by \u2068Alex Approver\u2069. Nothing can be requested, extended or approved until an approver resumes it. Revocations, scheduled ends, rejections and break-glass reviews go on.',
     );
   });
 });

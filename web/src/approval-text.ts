@@ -5,11 +5,12 @@
  * when Reject revokes nothing), then a pending request asked of them, led by when it expires
  * undecided (the request card's "Decide by"), and listed soonest first (the server's order), so an
  * approver sees which ones run out first.
- * The drawer shows that "Decide by" too ({@link decideByFact}), in the same words. A pending
+ * The drawer shows that "Decide by" too ({@link decideByFact}), in the same words, and so where
+ * a quorum of several approvals stands ({@link approvalsFact}: "1 of 2 approved"). A pending
  * extension adds, in short, what its drawer and chat card say of what approving changes
  * ({@link extensionEffect}).
  */
-import { relative, shortTime } from './format';
+import { isolated, relative, shortTime } from './format';
 import type { Row } from './types';
 
 /**
@@ -21,13 +22,25 @@ export function approvalDetail(row: Row, now: number): string {
   if (review?.reviewDueAt)
     return `Break-glass review due ${shortTime(review.reviewDueAt)}${
       review.reviewJudgesUseOnly ? ', its use only (its access ended)' : ''
-    }: started by ${review.by.name} without approval: ${row.reason ?? ''}`;
+    }: started by ${isolated(review.by.name)} without approval: ${row.reason ?? ''}`;
   const [label, value] = decideByFact(row, now);
   const decide = value ? `${label} ${value} · ` : '';
+  // Where its quorum stands, in its drawer's words: an approver sees one more is needed.
+  const [, quorum] = approvalsFact(row);
   const effect = extensionEffect(row);
   // "Would end" names the term already ("7 days after approval"): not said twice.
   const term = row.termAsked && !row.wouldEnd ? ` for ${row.termAsked}` : '';
-  return `${decide}${effect ? `${effect} · ` : ''}Asked by ${row.requester?.name ?? 'someone'}${term}: ${row.reason ?? ''}`;
+  return `${decide}${quorum ? `${quorum} · ` : ''}${effect ? `${effect} · ` : ''}Asked by ${row.requester ? isolated(row.requester.name) : 'someone'}${term}: ${row.reason ?? ''}`;
+}
+
+/**
+ * Where a pending request's quorum stands (`approvalsSoFar`, under a rule needing more than one
+ * approval), as the drawer's fact and in its approvals row: "1 of 2 approved", the request card's
+ * "1 of 2 so far". No value for any other row.
+ */
+export function approvalsFact(row: Pick<Row, 'approvalsSoFar'>): [label: string, value: string | undefined] {
+  const q = row.approvalsSoFar;
+  return ['Approvals', q && `${q.count} of ${q.required} approved`];
 }
 
 /**

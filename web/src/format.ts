@@ -70,12 +70,25 @@ export function stateFilterLabel(
   return withAccess === closed.length ? CLOSED_WITH_ITS_ACCESS_LABEL : `${STATE_LABEL.closed}, or closed`;
 }
 
-/** {@link stateBadge} of one row. */
-export function rowBadge(row: Pick<Row, 'state' | 'notListedYet' | 'closedWithItsAccess'>): {
+/**
+ * What a row's badge adds while an approver owes the review of its break-glass run
+ * (`breakGlass.reviewDueAt`): its drawer's words ("its review is owed", "Review due"), so a run
+ * nobody approved yet never reads plain "Active" in a list.
+ */
+export const REVIEW_OWED_WORDS = 'review owed';
+
+/**
+ * {@link stateBadge} of one row; a break-glass run whose review is owed says so after its state
+ * ("Active, review owed", "Revoked, review owed" for one whose use is still to be reviewed:
+ * {@link REVIEW_OWED_WORDS}), in its state's colours, marked `review-owed`.
+ */
+export function rowBadge(row: Pick<Row, 'state' | 'notListedYet' | 'closedWithItsAccess' | 'breakGlass'>): {
   label: string;
   className: string;
 } {
-  return stateBadge(row.state, Boolean(row.notListedYet), Boolean(row.closedWithItsAccess));
+  const badge = stateBadge(row.state, Boolean(row.notListedYet), Boolean(row.closedWithItsAccess));
+  if (!row.breakGlass?.reviewDueAt) return badge;
+  return { label: `${badge.label}, ${REVIEW_OWED_WORDS}`, className: `${badge.className} review-owed` };
 }
 
 /** States of a way that still pulls (as the API's LIVE_PULL_STATES). */
@@ -146,8 +159,24 @@ function unrecordedRole(row: Row): boolean {
   return row.how === 'outside-role' || row.how === 'acrbot-named-role';
 }
 
-/** Short words for how a cluster pulls. */
+/**
+ * What a pending request's "how" adds: it waits for approval, is approved or is being applied, and
+ * nothing of it is in place, in the words the access card's open requests say it ("Asked for and
+ * not granted yet", src/views/my-requests-view.ts).
+ */
+export const NOT_GRANTED_YET = 'not granted yet';
+
+/**
+ * Short words for how a cluster pulls, or, for a pending request, would pull: "Role (acrbot), not
+ * granted yet" ({@link NOT_GRANTED_YET}), never as if the role were in place.
+ */
 export function howShort(row: Row): string {
+  const how = howWords(row);
+  return row.state === 'pending' && row.requestId ? `${how}, ${NOT_GRANTED_YET}` : how;
+}
+
+/** {@link howShort}'s words for how a row's access pulls, whatever its state. */
+function howWords(row: Row): string {
   if (row.how === 'acrbot-role') return 'Role (acrbot)';
   if (row.how === 'outside-role') return 'Role (outside acrbot)';
   if (madeAgain(row)) return "Role (acrbot's name, made after its grant ended)";
@@ -228,6 +257,18 @@ export function noHistoryNote(row: Row): string {
     : 'Granted outside acrbot: no request, approval or audit entry exists.';
 }
 
+/**
+ * A person's name as it stands in a sentence of the tab, isolated (U+2068 FIRST STRONG ISOLATE …
+ * U+2069 POP DIRECTIONAL ISOLATE): a right-to-left name ("محمد العتيبي") must not take the
+ * numbers after it into its run, which would lay out "(2026-12-03 14:00 UTC)" as "(14:00
+ * 03-12-2026 UTC)", read as 12 March in New York, nor the words before or after it. The API drops
+ * every bidi control from what it sends (src/tab/bidi-text.ts), so the pair added here is the
+ * only one and always balanced.
+ */
+export function isolated(name: string): string {
+  return `\u2068${name}\u2069`;
+}
+
 /** `2026-12-07 14:00 UTC`. */
 export function shortTime(iso: string | undefined): string {
   return iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '';
@@ -236,7 +277,8 @@ export function shortTime(iso: string | undefined): string {
 /** The banner while new access is paused (the server refuses Extend meanwhile; revocations go on). */
 export function pausedBanner(paused: NonNullable<Me['paused']>): string {
   // The API sends the reason only to approvers and auditors; the sentence is chat's own.
-  const pause = { since: paused.since, by: { name: paused.by }, reason: paused.reason ?? '' };
+  // Its name isolated: a right-to-left one must not take the reason's numbers into its run.
+  const pause = { since: paused.since, by: { name: isolated(paused.by) }, reason: paused.reason ?? '' };
   return `${describePause(pause, paused.reason !== undefined)} Nothing can be requested, extended or approved until an approver resumes it. ${GOES_ON_WHILE_PAUSED}`;
 }
 
@@ -429,7 +471,7 @@ export function noExtendTermNote(
  * "Approvers" as if the request had been approved.
  */
 export function decisionFacts(hist: History): Array<[label: string, value: string | undefined]> {
-  const by = (who: { by: { name: string }; at: string }) => `${who.by.name} (${shortTime(who.at)})`;
+  const by = (who: { by: { name: string }; at: string }) => `${isolated(who.by.name)} (${shortTime(who.at)})`;
   const decision = hist.decision;
   const approvals = hist.approvals.length ? hist.approvals.map(by).join(', ') : undefined;
   const approversLabel = decision?.approved
@@ -465,7 +507,7 @@ export function breakGlassFacts(row: Row): Array<[label: string, value: string |
   if (!run) return [];
   const due = run.reviewDueAt;
   return [
-    ['Started as break-glass by', `${run.by.name} (${shortTime(run.at)}), without approval`],
+    ['Started as break-glass by', `${isolated(run.by.name)} (${shortTime(run.at)}), without approval`],
     // The card's line names the approvers who must review it: not so when nobody can (Reviewers says why).
     ['Approval', due && run.nobodyReviews ? NOBODY_REVIEWS_APPROVAL : run.approval],
     ['Review note', run.reviewReason],
@@ -501,13 +543,23 @@ export function endedFacts(hist: History): Array<[label: string, value: string |
  * What the drawer's chat link types: for an approver under the row's own rule (`mayDecide`, from
  * the server) looking at someone else's pending request, or at a break-glass run whose review is
  * owed (never one that failed: it owes none), `pending R-…` (its card carries Approve and Reject;
- * `status` shows one without them), else `status R-…`. Not for an approver of another rule only:
- * chat answers them "Approvers only" (the tab shows them everything, `me.roles.approver`).
+ * `status` shows one without them); for its requester and its rule's approvers otherwise,
+ * `status R-…`. An approver of another rule only, or an auditor, sees everything in the tab but
+ * is refused both in chat (`pending`: "Approvers only"; `status`: "Not yours to see", as only
+ * its requester and its rule's approvers see it): `audit R-…`, which chat serves every approver
+ * and auditor (mayReadAudit), as the tab's "sees everything" reckons them (`me.roles`).
  */
 export function chatCommandFor(row: Row, me: Me): string {
+  const own = row.requester?.objectId === me.user.objectId;
   const open = row.state === 'pending' || Boolean(row.breakGlass?.reviewDueAt);
-  const approving = open && Boolean(row.mayDecide) && row.requester?.objectId !== me.user.objectId;
-  return `${approving ? 'pending' : 'status'} ${row.requestId}`;
+  if (open && row.mayDecide && !own) return `pending ${row.requestId}`;
+  const readsAudit = me.roles.approver || me.roles.auditor;
+  return `${own || row.mayDecide || !readsAudit ? 'status' : 'audit'} ${row.requestId}`;
+}
+
+/** The drawer's chat link's words: its audit trail for `audit R-…` ({@link chatCommandFor}), else the request. */
+export function chatLinkText(row: Row, me: Me): string {
+  return chatCommandFor(row, me).startsWith('audit ') ? 'Open its audit trail in chat' : 'Open the request in chat';
 }
 
 /**
@@ -519,11 +571,12 @@ export function chatCommandFor(row: Row, me: Me): string {
 export function extensionWaitingNote(row: Row, me: Me): string | undefined {
   const open = row.extensionWaiting;
   if (!open) return undefined;
+  const who = row.requester ? isolated(row.requester.name) : 'Its requester';
   return row.requester?.objectId === me.user.objectId
     ? `Its extension ${open} is waiting for an approver; another can be asked once that one is decided or cancelled.`
     : row.decidesExtension
-      ? `${row.requester?.name ?? 'Its requester'} asked to extend it: ${open} waits for an approver's decision in chat ("pending ${open}" shows it with Approve and Reject).`
-      : `${row.requester?.name ?? 'Its requester'} asked to extend it: ${open} waits for a decision by the approvers of its rule.`;
+      ? `${who} asked to extend it: ${open} waits for an approver's decision in chat ("pending ${open}" shows it with Approve and Reject).`
+      : `${who} asked to extend it: ${open} waits for a decision by the approvers of its rule.`;
 }
 
 /**

@@ -4,12 +4,13 @@
  * with Extend / Revoke (when the API says the user may) and "Open in chat".
  */
 import { api, ApiError, AuthError } from './api';
-import { decideByFact } from './approval-text';
+import { approvalsFact, decideByFact } from './approval-text';
 import { type Child, h, replace } from './dom';
 import {
   breakGlassFacts,
   chatCommandFor,
   chatLink,
+  chatLinkText,
   decisionFacts,
   driftFact,
   endFact,
@@ -17,6 +18,7 @@ import {
   endedFacts,
   extendInChatHint,
   extensionWaitingNote,
+  isolated,
   noExtendTermNote,
   noHistoryNote,
   offeredTerms,
@@ -161,6 +163,18 @@ function badge(row: Row): HTMLElement {
   return h('span', { class: `badge ${className}` }, label);
 }
 
+/**
+ * An entry's badge drawn again from `row` once its history is read: a matrix cell's row does not
+ * carry its request's break-glass run, so a run whose review is owed would read plain "Active"
+ * there while its My access row says "Active, review owed" ({@link rowBadge}). Left as it is when
+ * it says the same.
+ */
+function redrawBadge(section: HTMLElement, row: Row): void {
+  const was = section.querySelector(':scope > h3 > .badge');
+  const fresh = badge(row);
+  if (was && (was.className !== fresh.className || was.textContent !== fresh.textContent)) was.replaceWith(fresh);
+}
+
 /** The heading and facts of an entry. */
 function entryHead(row: Row): HTMLElement[] {
   return [
@@ -192,8 +206,9 @@ function entryHead(row: Row): HTMLElement[] {
       ['Requested by', row.requester?.name],
       ['Reason', row.reason],
       ['Requested', shortTime(row.createdAt)],
-      // A pending request's, as its approvals row leads with it.
+      // A pending request's, as its approvals row leads with them.
       decideByFact(row, now()),
+      approvalsFact(row),
       endFact(row, now()),
     ]),
   ];
@@ -231,6 +246,10 @@ function entry(ctx: DrawerContext, row: Row): HTMLElement {
         if (done !== undefined) {
           shown = rowAfterAction(shown, hist.row);
           replace(section, ...entryHead(shown), more);
+        } else {
+          // Its request's break-glass run, which a matrix cell's row does not carry, shows on its badge.
+          shown = { ...shown, breakGlass: hist.row.breakGlass };
+          redrawBadge(section, shown);
         }
         replace(more, ...historyParts(ctx, hist, { refresh: load, done, flying }));
         if (hadFocus) more.querySelector<HTMLElement>('.action-message')?.focus();
@@ -286,7 +305,7 @@ function historyParts(ctx: DrawerContext, hist: History, state: ActionsState): H
         h('span', { class: 'audit-time' }, shortTime(e.ts)),
         ' ',
         h('strong', {}, e.action),
-        ` by ${e.actor.name}: ${e.outcome}`,
+        ` by ${isolated(e.actor.name)}: ${e.outcome}`,
         e.detail ? ` — ${e.detail}` : '',
         e.correlationIds.length ? h('span', { class: 'ids' }, ` (${e.correlationIds.join(', ')})`) : '',
       ),
@@ -423,7 +442,7 @@ function actions(ctx: DrawerContext, row: Row, state: ActionsState): HTMLElement
           },
         },
       },
-      'Open the request in chat',
+      chatLinkText(row, ctx.me),
     ),
   );
   box.appendChild(message);
