@@ -28,8 +28,9 @@ const DURATION = /^(\d+)([mhdwy])$/i;
  * width (`８ｈ`, typed with a CJK input method on) by NFKC, and Arabic-Indic and Eastern
  * Arabic-Indic digits (`٨h`, `۸h`), which NFKC keeps, as 0–9. Refused as "not a duration", they
  * looked to their author like what `--for` takes. Only for reading: errors quote what was typed.
+ * The command parser reads option look-alikes through it too (`--duration ８ｈ`, `--for８h`).
  */
-function durationText(text: string): string {
+export function durationText(text: string): string {
   return text
     .normalize('NFKC')
     .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))

@@ -3,7 +3,8 @@
  * here; names and reasons are validated by the flows so every entry point (text, form,
  * dialog) gives the same errors.
  */
-import { leadingEnd } from './end-words';
+import { durationText } from './access-term';
+import { leadingEnd, readsAsEnd } from './end-words';
 import { UserFacingError } from './errors';
 import { isRequestId } from './identifiers';
 import { isNameOf, onLoginServerDomain } from './names';
@@ -204,12 +205,16 @@ function givenTwice(flag: string, first: string, second: string): UserFacingErro
  */
 const DURATION_NEAR_MISS = /^--(for|expires)[:\d]/i;
 
-/** Refuses a {@link DURATION_NEAR_MISS}, naming the way to write it; nothing is requested. */
+/**
+ * Refuses a {@link DURATION_NEAR_MISS}, naming the way to write it; nothing is requested. Read
+ * with the digits `--for` reads ({@link durationText}): `--for８h` kept as text was a 30-day grant.
+ */
 function refuseRunTogetherDuration(word: string): void {
-  const match = DURATION_NEAR_MISS.exec(word);
+  const read = durationText(word);
+  const match = DURATION_NEAR_MISS.exec(read);
   if (!match) return;
   const flag = `--${match[1].toLowerCase()}`;
-  const value = word.slice(match[0].length - (match[0].endsWith(':') ? 0 : 1)).slice(0, 20) || '30d';
+  const value = read.slice(match[0].length - (match[0].endsWith(':') ? 0 : 1)).slice(0, 20) || '30d';
   throw new UserFacingError(
     'validation.option',
     `"${word.slice(0, 40)}" is not an option: write ${flag} ${value}, with a space. Nothing was requested.`,
@@ -291,9 +296,12 @@ const DURATION_WORD = /^(\d+[mhdwy]|permanent)$/i;
 /**
  * The term typed with an option word (`--for=30d`, `--for30d`, or `--duration` then `30d`), lower case, when
  * `--for` takes it as written, or a number after an option naming its unit (`--days 7`: `7d`); else
- * undefined. What a hint may tell the user to type again.
+ * undefined. What a hint may tell the user to type again, in the digits `--for` reads in any width or
+ * script (`--duration ８ｈ`: `8h`, {@link durationText}).
  */
-export function termTyped(word: string, next: string | undefined): string | undefined {
+export function termTyped(typedWord: string, typedNext: string | undefined): string | undefined {
+  const word = durationText(typedWord);
+  const next = typedNext === undefined ? undefined : durationText(typedNext);
   const eq = word.indexOf('=');
   // `--for30d` and `--for:30d` carry their term in the word itself.
   const runTogether = /^--for:?(\d+[a-z]+|permanent)$/i.exec(word);
@@ -435,7 +443,8 @@ function meantOption(verb: keyof typeof OPTIONS_TAKEN, flag: string): string | u
 function unknownOption(verb: keyof typeof OPTIONS_TAKEN, flag: string, next: string | undefined): UserFacingError {
   const meant = meantOption(verb, flag);
   const unit = /^-+([dw])$/i.exec(flag)?.[1].toLowerCase();
-  const days = unit && next && /^\d{1,4}$/.test(next) ? `${Number(next)}${unit}` : undefined;
+  const number = next === undefined ? undefined : durationText(next);
+  const days = unit && number && /^\d{1,4}$/.test(number) ? `${Number(number)}${unit}` : undefined;
   const term = meant === '--for' || meant === '--expires' ? (days ?? termTyped(meant, next)) : undefined;
   const guess = meant ? `: did you mean ${term ? `${meant} ${term}` : meant}?` : '.';
   return new UserFacingError('validation.option', `Unknown option ${flag.slice(0, 40)}${guess} ${OPTIONS_TAKEN[verb]}`);
@@ -491,7 +500,7 @@ function refuseLeadingTerm(reason: readonly string[]): void {
   if (end)
     throw new UserFacingError(
       'validation.option',
-      `"${end}" reads as an end: acrbot takes how long the access lasts, not when it ends. Write --for and the length until then (like --for 3d or --for 8h) before the reason. Nothing was requested.`,
+      `${readsAsEnd(end)}. Write --for and the length until then (like --for 3d or --for 8h) before the reason. Nothing was requested.`,
     );
   const found = leadingTerm(reason);
   if (!found) return;
@@ -647,7 +656,7 @@ export function termOrBreakGlassOption(word: string): string | undefined {
   if (!option.startsWith('--')) return undefined;
   const flag = option.split('=')[0].toLowerCase();
   if (DURATION_FLAGS.includes(flag) || TERM_LOOKALIKES.includes(flag) || /^--break[-_]?glass$/.test(flag)) return flag;
-  const nearMiss = DURATION_NEAR_MISS.exec(option);
+  const nearMiss = DURATION_NEAR_MISS.exec(durationText(option));
   return nearMiss ? `--${nearMiss[1].toLowerCase()}` : undefined;
 }
 
@@ -681,7 +690,7 @@ function asciiOption(word: string): string {
     TERM_LOOKALIKES.includes(flag) ||
     secretFlag(flag) !== undefined ||
     /^--break[-_]?glass$/.test(flag) ||
-    DURATION_NEAR_MISS.test(option);
+    DURATION_NEAR_MISS.test(durationText(option));
   return known ? option : word;
 }
 
@@ -738,11 +747,14 @@ function refuseSplitList(flag: string, value: string, next: string | undefined):
  * Whether a one-dash word in a secret's reason reads as one of the secret's options (`-ns`,
  * `-sa`, `-repos`, `-serviceaccount`: an alias or a close match), refused wherever it is. A
  * one-letter alias (`-t`, `-f`, `-d`, `-w`, all meaning `--for`) only with a term or a number
- * after it (`-t 7d`, `-d 7`): "docker build -f Dockerfile.prod fails" is a reason.
+ * after it (`-t 7d`, `-d 7`, `-t ８ｈ`): "docker build -f Dockerfile.prod fails" is a reason.
  */
 function readsAsSecretOption(flag: string, next: string | undefined): boolean {
   if (meantOption('secret', flag) === undefined) return false;
-  return flag.replace(/^-+/, '').length > 1 || (next !== undefined && /^(\d{1,4}|\d+[mhdwy]|permanent)$/i.test(next));
+  return (
+    flag.replace(/^-+/, '').length > 1 ||
+    (next !== undefined && /^(\d{1,4}|\d+[mhdwy]|permanent)$/i.test(durationText(next)))
+  );
 }
 
 /**

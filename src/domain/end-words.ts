@@ -2,9 +2,11 @@
  * An end written where a length goes: a reason that starts "until 2026-12-31", "till Friday
  * 17:00" or "by tomorrow". acrbot takes how long access lasts (`--for 3d`), not when it ends, so
  * kept as words of the reason the request got the default term (30 days, past the end asked
- * for). Pure reading: the command parser refuses it. Only a date- or time-like word after the
+ * for). Pure reading: the command parser and the reason question refuse it, in the words of
+ * {@link readsAsEnd}. Only a date- or time-like word after the
  * first makes it an end: "by request of the SRE team" and "until the rollout is done" are reasons.
  */
+import { durationText } from './access-term';
 import { bare } from './term-words';
 
 /** Words that put an end after them. */
@@ -95,9 +97,12 @@ const ORDINAL = /^\d{1,2}(st|nd|rd|th)$/i;
 
 const AM_PM = /^(am|pm|a\.m|p\.m)$/i;
 
-/** How many of `words[at…]` spell a date or a time, 0 when the first spells none. */
+/**
+ * How many of `words[at…]` spell a date or a time, 0 when the first spells none. Read in the
+ * digits `--for` reads ({@link durationText}): `until ２０２６-１２-３１` is an end too.
+ */
 function endLength(words: readonly string[], at: number): number {
-  const word = (i: number) => bare(words[at + i]).toLowerCase();
+  const word = (i: number) => durationText(bare(words[at + i])).toLowerCase();
   const first = word(0);
   if (!first) return 0;
   let n = 0;
@@ -145,4 +150,13 @@ export function leadingEnd(words: readonly string[]): string | undefined {
   const typed = words.slice(0, 1 + length);
   typed[typed.length - 1] = bare(typed[typed.length - 1]);
   return typed.join(' ').slice(0, 60);
+}
+
+/**
+ * How a refusal of a {@link leadingEnd} starts, in a command and in an answer to the reason
+ * question alike: `"until Friday" reads as an end: acrbot takes how long the access lasts, not
+ * when it ends`. acrbot counts from the approval, which is not known yet: it names no length.
+ */
+export function readsAsEnd(end: string): string {
+  return `"${end}" reads as an end: acrbot takes how long the access lasts, not when it ends`;
 }

@@ -19,6 +19,7 @@ import {
   withoutGlue,
 } from './command';
 import { askedNext, type GivenAnswers } from './asked-next';
+import { leadingEnd, readsAsEnd } from './end-words';
 import { isUserFacing, UserFacingError } from './errors';
 import { isNameOf, parseClusterRef, parseRegistryRef } from './names';
 import { readAsRequestId, startsWithDashedId } from './request-id-word';
@@ -236,12 +237,21 @@ function optionInAnswer(option: string, flow: RequestFlow, term: string | undefi
 }
 
 /**
+ * The rest of the refusal of a term written at the start of an answer (a length or an end): an
+ * answer sets none, and what to type instead, with `term` in the example (`how`: what the line
+ * says of it).
+ */
+function noTermInAnswer(flow: RequestFlow, cancel: string, term: string, how = ''): string {
+  return `an answer sets no term: give the reason without it (the request gets the default term), or type "${cancel}", then the whole request on one line${how}, e.g. "${flow} CLUSTER REGISTRY --for ${term} REASON…".`;
+}
+
+/**
  * Checks an answer to the reason question beyond the rules of any reason (checkReason): it is
  * no {@link lookalikeCommand}, which is neither run nor filed but asked again with the way to run
  * it; it carries no `--for`, `--expires` or `--break-glass` (or a look-alike) and starts with no
- * length (`2w testing`), which kept as text would file the request with the default term and no
- * break-glass while its author believes otherwise; and it is not a short greeting, which would be
- * filed as the request's reason.
+ * length (`2w testing`) or an end (`until Friday 17:00 …`, end-words.ts), which kept as text would
+ * file the request with the default term and no break-glass while its author believes otherwise;
+ * and it is not a short greeting, which would be filed as the request's reason.
  * `flow` is the request being filled in, named in the example of how to give an option;
  * `cancel` is what to type to stop the questions (in a channel or group chat acrbot hears only
  * a message that @mentions it, so there it is "@acrbot cancel").
@@ -262,12 +272,20 @@ export function checkReasonAnswer(text: string, flow: RequestFlow = 'grant', can
       'validation.option',
       optionInAnswer(option, flow, termTyped(words[at], words[at + 1]), cancel),
     );
+  // "until Friday 17:00, release freeze": an end where a length goes, as a command refuses it
+  // (command.ts refuseLeadingTerm); filed, the request got the default term, past the end asked for.
+  const end = leadingEnd(words);
+  if (end)
+    throw new UserFacingError(
+      'validation.option',
+      `${readsAsEnd(end)}, and ${noTermInAnswer(flow, cancel, '3d', ' with --for and the length until then')}`,
+    );
   // "2w testing the app", "for 2 weeks, testing": meant as the term, which an answer does not set.
   const length = leadingTerm(words);
   if (length)
     throw new UserFacingError(
       'validation.option',
-      `"${length.typed}" reads as a length, and an answer sets no term: give the reason without it (the request gets the default term), or type "${cancel}", then the whole request on one line, e.g. "${flow} CLUSTER REGISTRY --for ${length.term} REASON…".`,
+      `"${length.typed}" reads as a length, and ${noTermInAnswer(flow, cancel, length.term)}`,
     );
   const typed = text.trim().split(/\s+/).filter(Boolean);
   if (GREETINGS.has(plainWord(typed[0])) && typed.length <= GREETING_MAX_WORDS)

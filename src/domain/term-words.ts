@@ -5,6 +5,7 @@
  * its author was not told what to type. Pure reading: the callers refuse, naming the term
  * `--for` takes for it (`2w`).
  */
+import { durationText } from './access-term';
 import { withoutTrailing } from './text';
 
 /**
@@ -59,7 +60,7 @@ export const bare = (word: string | undefined): string => withoutTrailing(word ?
 
 /** The letter of a unit word, looked up among the table's own keys (not `constructor`); `mo` for a month word. */
 function unitOf(word: string | undefined): string | undefined {
-  const lower = bare(word).toLowerCase();
+  const lower = durationText(bare(word)).toLowerCase();
   if (MONTH_WORDS.has(lower)) return 'mo';
   return Object.hasOwn(UNITS, lower) ? UNITS[lower] : undefined;
 }
@@ -83,10 +84,11 @@ function termOf(n: number, unit: string): TermRead {
 
 /**
  * The term `words[at…]` spells (`7d`, `14days`, `2 weeks`, `3 months`; with `one`, also `a week`)
- * and how many words it takes; undefined when they spell none.
+ * and how many words it takes; undefined when they spell none. Read in the digits and letters
+ * `--for` reads ({@link durationText}: `８ｈ testing`, `--for ٨ hours`), named in ASCII.
  */
 function termAt(words: readonly string[], at: number, one: boolean): (TermRead & { count: number }) | undefined {
-  const word = bare(words[at]);
+  const word = durationText(bare(words[at]));
   const joined = /^(\d{1,4})([a-z]+)$/i.exec(word);
   if (joined) {
     const unit = unitOf(joined[2]);
@@ -137,5 +139,5 @@ export function leadingTerm(words: readonly string[]): (TermRead & { typed: stri
  */
 export function spelledTerm(value: string, next: string | undefined): (TermRead & { count: number }) | undefined {
   // A number and one unit letter is a term as `--for` reads it (or refuses it by its bounds).
-  return /^\d+[a-z]$/i.test(value) ? undefined : termAt([value, next ?? ''], 0, false);
+  return /^\d+[a-z]$/i.test(durationText(value)) ? undefined : termAt([value, next ?? ''], 0, false);
 }
