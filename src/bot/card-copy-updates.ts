@@ -24,7 +24,11 @@ import { cardActivity } from './turn-cards';
 export const EXECUTING_HOLD_MS = 2_000;
 
 /** What a copy's update uses of the messenger. */
-type CopyUpdateParts = Pick<MessengerParts, 'store' | 'log' | 'viewersOf' | 'inConversation' | 'approveRefusedForTerm'>;
+type CopyUpdateParts = Pick<
+  MessengerParts,
+  'store' | 'log' | 'viewersOf' | 'inConversation' | 'approveRefusedForTerm'
+> &
+  Partial<Pick<MessengerParts, 'ruleOf'>>;
 
 /**
  * Queues the update of every copy of the request's card but its audit card (see
@@ -89,7 +93,13 @@ export async function updateCopy(
     // Who gets their own view does not change with the state (the requester, the rule's
     // approvers); looked up first, as it may ask Teams, so the read is as late as it can be.
     const { looked: viewers, read: request } = await newest.after(() => parts.viewersOf(given, reference));
-    const card = postedCardFor(request, copy.role, viewers, parts.approveRefusedForTerm(request));
+    const card = postedCardFor(
+      request,
+      copy.role,
+      viewers,
+      parts.approveRefusedForTerm(request),
+      parts.ruleOf?.(request),
+    );
     await parts.inConversation(reference, async (ctx) => {
       await ctx.updateActivity(cardActivity(card, copy.activityId));
     });

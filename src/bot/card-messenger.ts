@@ -234,7 +234,8 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
     reference: Partial<ConversationReference>,
     role: CardCopy['role'],
   ): Promise<AdaptiveCardJson> {
-    return postedCardFor(request, role, await this.viewersOf(request, reference), this.approveRefusedForTerm(request));
+    const viewers = await this.viewersOf(request, reference);
+    return postedCardFor(request, role, viewers, this.approveRefusedForTerm(request), this.ruleOf(request));
   }
 
   /** Adds the per-user views to a request card built elsewhere (a reply in the current turn). */

@@ -5,6 +5,7 @@
  */
 import { type ConversationReference, TeamsInfo, type TurnContext } from 'botbuilder';
 import type { ApproveRefusal } from '../domain/approve-refused';
+import type { PolicyRule } from '../domain/policy';
 import type { CardCopy, Clock } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import type { Logger } from '../observability/logger';
@@ -118,18 +119,25 @@ export class CardViewers {
   }
 }
 
-/** A request card as posted (see {@link CardMessenger.postedRequestCard}), for viewers already looked up. */
+/**
+ * A request card as posted (see {@link CardMessenger.postedRequestCard}), for viewers already
+ * looked up. `reviewers`: the rule whose approvers review an owed break-glass review now
+ * (RequestService.ruleOf, as `status` passes it): when nobody can review it as the policy stands,
+ * every copy says so, not that an approver must (request-view.ts `nobodyReviewsOwed`).
+ */
 export function postedCardFor(
   request: AccessRequest,
   role: CardCopy['role'],
   viewers: { all: string[]; approvers: string[] },
   approveRefused?: ApproveRefusal,
+  reviewers?: PolicyRule,
 ): AdaptiveCardJson {
   return requestCard(request, {
     showActions: role === 'approver' && viewers.approvers.length === 0,
     viewers: viewers.all,
     // Said on the copy that keeps Approve for all (request-view.ts draws it only with the buttons).
     approveRefused,
+    ...(reviewers ? { reviewers } : {}),
   });
 }
 

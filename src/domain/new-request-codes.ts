@@ -8,8 +8,14 @@
  * requester back to `extend` when its error says to make a new request: one list, not two kept
  * by hand. Not on it: acrbot no longer able to read the cluster or registry (its Reader removed,
  * its subscription not found): the plan may still hold, and once acrbot reads it again `extend`
- * works as before, so the card asks again with `extend`. Apart from it: the cluster or registry
- * gone, where neither `extend` nor a new request can work while it is gone ({@link GONE_CODES});
+ * works as before, so the card asks again with `extend`. Nor a pull secret's extension refused
+ * over a secret that is not acrbot's (`kubernetes.foreignSecret`) or a namespace that does not
+ * exist (`kubernetes.notFound`): its error offers `extend` again once the secret is removed or the
+ * namespace made again, or a new secret under another name or namespace, with that command
+ * (secret-extension-way-on.ts); a new request's command here would name the same secret, refused
+ * the same way, so the card closes with `extend`. Apart from it: the cluster or registry
+ * no longer at its recorded id (deleted, or moved), where neither `extend` nor a new request can
+ * work there ({@link GONE_CODES});
  * and its subscription no longer served, where nothing can while it is not
  * ({@link RECHECK_SUBSCRIPTION_UNSERVED}).
  * Pure.
@@ -60,8 +66,9 @@ export const NEW_REQUEST_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The planned cluster or registry is gone: asking again, `extend` or a new request alike, cannot
- * work while it is (`extend` is refused, `extend.resourceGone`; a new request finds nothing to
- * plan on); only a new request once one of that name exists again, planned on that one.
+ * The planned cluster or registry is no longer at its recorded id (not-at-recorded-id.ts):
+ * deleted, or moved to another resource group or subscription. Asking again, `extend` or the same
+ * plan alike, cannot work there (`extend` is refused, `extend.resourceGone`); only a new request,
+ * planned where it is now once acrbot has Reader there, or on one of that name made again.
  */
 export const GONE_CODES: ReadonlySet<string> = new Set([recheckGone('cluster'), recheckGone('registry')]);

@@ -607,11 +607,13 @@ function credentialToCleanUp(outcome: Outcome | undefined): boolean {
  * A failed run's summary: the error and the way on, as an undecided request's news gives it: the
  * same access asked for again; an extension whose error sends its requester to a new request
  * (NEW_REQUEST_CODES: its original no longer holds the access, so `extend` of it is refused, or
- * the plan no longer fits Azure), as a new request, never as `extend`. A cluster or registry that
- * is gone (GONE_CODES) leaves no way on while it is: asking again would fail the same way, and
- * `extend` is refused, so only a new request once one of that name exists again. One in a
- * subscription no longer served (RECHECK_SUBSCRIPTION_UNSERVED) is refused alike while it is
- * not: asking again waits for the platform team to serve it again.
+ * the plan no longer fits Azure), as a new request, never as `extend`. A cluster or registry no
+ * longer at its recorded id (GONE_CODES: deleted, or moved to another resource group or
+ * subscription) leaves no way on there: asking again would fail the same way, and `extend` is
+ * refused, so a new request, named bare (an id typed is the old one), once acrbot has Reader
+ * where it is now (its error, not-at-recorded-id.ts, says so) or, if deleted, once it exists
+ * again. One in a subscription no longer served (RECHECK_SUBSCRIPTION_UNSERVED) is refused alike
+ * while it is not: asking again waits for the platform team to serve it again.
  */
 function failedSummary(request: AccessRequest): string {
   const code = request.outcome?.errorCode;
@@ -619,8 +621,11 @@ function failedSummary(request: AccessRequest): string {
   // request's sentence below names one with the extension's: one command, not two to choose from.
   const stored = request.outcome?.error ?? 'The request failed.';
   const error = errorText(code === EXTEND_DRIFTED ? withoutAskAgain(stored) : stored);
-  if (code && GONE_CODES.has(code))
-    return `${error} Asking again cannot work while it is gone; if it is created again, make a new request: "${askAgainCommand(request)}".`;
+  if (code && GONE_CODES.has(code)) {
+    // By name: an id it was typed with is the one it is no longer at.
+    const bare = { ...request, plan: { ...request.plan, typed: { cluster: 'name', registry: 'name' } as const } };
+    return `${error} Then, or once it is created again if it was deleted, make a new request: "${askAgainCommand(bare)}".`;
+  }
   if (code === RECHECK_SUBSCRIPTION_UNSERVED)
     return `${error} Asking again cannot work while the subscription is no longer served by this deployment; if the platform team serves it again, ask again: "${askAgainCommand(request, { extension: true })}" (approved like a new request).`;
   if (request.extendsRequestId && code && NEW_REQUEST_CODES.has(code))

@@ -5,8 +5,9 @@
  * "Once fixed, ask again: @acrbot extend …". One that failed because acrbot can no longer read
  * what it must re-check is asked for again with `extend` once acrbot reads it again (the original
  * still holds its access, and `extend` then works), as its error says. One that failed because the
- * cluster or registry is gone is told that asking again cannot work while it is gone, and a new
- * request only once it exists again (`extend` of it is refused: extend.resourceGone). The errors
+ * cluster or registry is no longer at its recorded id (deleted, or moved) is told to make a new
+ * request once acrbot has Reader where it is now, or once it exists again (`extend` of it is
+ * refused: extend.resourceGone). The errors
  * come from the real extension runner's re-check (ExtensionAwareGrantRunner over the real
  * GrantRunner), so a code the runner throws and the card's lists (NEW_REQUEST_CODES, GONE_CODES)
  * cannot part.
@@ -190,7 +191,7 @@ test.each<[string, string, Pick<AzureResourceReader, 'getCluster' | 'getRegistry
     expect(GONE_CODES.has(failure.code)).toBe(true);
     expect(NEW_REQUEST_CODES.has(failure.code)).toBe(false);
     expect(text).toContain(
-      ' Asking again cannot work while it is gone; if it is created again, make a new request: \\"@acrbot grant aks-prod contosoacr --for 7d REASON…\\".',
+      ' If it was moved, give acrbot Reader where it is now. Then, or once it is created again if it was deleted, make a new request: \\"@acrbot grant aks-prod contosoacr --for 7d REASON…\\".',
     );
     expect(text).not.toContain('@acrbot extend');
     expect(text).not.toContain('Once fixed');

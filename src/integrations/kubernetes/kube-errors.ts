@@ -69,6 +69,12 @@ export interface KubeCallContext {
   resource: string;
   /** How acrbot signed in; unknown, a 401's sentence names the causes of both kinds of cluster. */
   signIn?: KubeSignIn;
+  /**
+   * A read made by a removal (a revocation reading the secret it is to delete): what acrbot wrote
+   * is still there for the retry to remove, so its sentence, like a failed delete's, does not say
+   * "nothing was left behind".
+   */
+  forRemoval?: boolean;
 }
 
 /** The part of a {@link KubeCallContext} that one cluster access and namespace fix. */
@@ -170,7 +176,7 @@ export function explainKubeError(err: unknown, ctx: KubeCallContext): UserFacing
       if (status === 429)
         return new UserFacingError(
           'kubernetes.failed',
-          `Cluster ${ctx.cluster} is throttling requests (429) and refused acrbot's ${ctx.verb} of ${ctx.resource} in namespace ${ctx.namespace}${LEAVES_NOTHING.has(ctx.verb) ? '; nothing was left behind' : ''}; this passes once it is less busy, usually within a few minutes.`,
+          `Cluster ${ctx.cluster} is throttling requests (429) and refused acrbot's ${ctx.verb} of ${ctx.resource} in namespace ${ctx.namespace}${leftBehind(ctx)}; this passes once it is less busy, usually within a few minutes.`,
           cause,
         );
       // No status: nothing came back (refused connection, reset, DNS), so the step is the
@@ -221,9 +227,12 @@ function policyError(
   );
 }
 
-/** The clause saying a failed call left the cluster as it was, for the calls that do ({@link LEAVES_NOTHING}). */
+/**
+ * The clause saying a failed call left the cluster as it was, for the calls that do
+ * ({@link LEAVES_NOTHING}), except a removal's read: what acrbot wrote is still there.
+ */
 function leftBehind(ctx: KubeCallContext): string {
-  return LEAVES_NOTHING.has(ctx.verb) ? '; nothing was left behind' : '';
+  return LEAVES_NOTHING.has(ctx.verb) && !ctx.forRemoval ? '; nothing was left behind' : '';
 }
 
 /**

@@ -103,12 +103,26 @@ export async function inspectSecret(access: ClusterAccess, input: PullSecretInsp
   return { secret, serviceAccounts };
 }
 
-/** The secret `name` in `scope`'s namespace; undefined when there is none (404). */
-export async function readSecret(api: CoreV1Api, scope: KubeScope, name: string): Promise<V1Secret | undefined> {
+/**
+ * The secret `name` in `scope`'s namespace; undefined when there is none (404). `forRemoval`: the
+ * read of a revocation, whose failure leaves what acrbot wrote in place (its sentence does not say
+ * "nothing was left behind").
+ */
+export async function readSecret(
+  api: CoreV1Api,
+  scope: KubeScope,
+  name: string,
+  options: { forRemoval?: boolean } = {},
+): Promise<V1Secret | undefined> {
   try {
     return await api.readNamespacedSecret({ name, namespace: scope.namespace });
   } catch (err) {
     if (kubeStatus(err) === 404) return undefined;
-    throw explainKubeError(err, { ...scope, verb: 'read', resource: 'secrets' });
+    throw explainKubeError(err, {
+      ...scope,
+      verb: 'read',
+      resource: 'secrets',
+      ...(options.forRemoval ? { forRemoval: true } : {}),
+    });
   }
 }

@@ -65,7 +65,8 @@ export async function removeSecret(access: ClusterAccess, input: PullSecretRemov
   // a secret made since under the same name, which is never this request's.
   let uid = input.writtenUid;
   for (let attempt = 1; ; attempt++) {
-    const existing = await readSecret(api, ctx, input.secretName);
+    // Its failure leaves the secret in place: its sentence does not say "nothing was left behind".
+    const existing = await readSecret(api, ctx, input.secretName, { forRemoval: true });
     // Gone already (an earlier attempt deleted it and then failed on a service account): the
     // entries acrbot added still go, so a retry finishes what that attempt began.
     if (!existing) return { secret: 'absent', ...(await unlinkAll(api, input, ctx)) };
