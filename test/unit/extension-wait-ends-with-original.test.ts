@@ -82,7 +82,7 @@ test('an extension of access ending before the approval TTL must be decided by t
   expect(fact(extension, 'Requested')).toBe('2026-11-30 09:00 UTC');
   // The tab's approvals row says it in short, in the same words (sent on the row, not worked out again).
   expect(approvalDetail(requestRow(extension, t.clock.now()), t.clock.now().getTime())).toBe(
-    'Decide by 2026-11-30 10:00 UTC (in 1 hour) · Now ends 2026-11-30 10:00 UTC · would end at least 6 days later (7 days after approval) · extended before: 2 times · Asked by Riley Requester: release slipped',
+    'Decide by 2026-11-30 10:00 UTC (in 1 hour) · Now ends 2026-11-30 10:00 UTC · would end at least 6 days later (7 days after approval) · extended before: 2 times · Asked by \u2068Riley Requester\u2069: release slipped',
   );
 });
 
