@@ -264,6 +264,16 @@ export interface AccessTerm {
    * clearing has its own audit entry, keyed by it (drift-entry-net.ts `driftEntryKey`).
    */
   driftCleared?: number;
+  /**
+   * Set when the drift check read the grant's cluster and ARM answered that it no longer exists
+   * (never on a read that failed): not drift (nothing was changed on the assignment), but the
+   * cluster's kubelet identity went with it, so the grant gives nothing until its end, when acrbot
+   * deletes its recorded assignment as for any grant. Comes off when a sweep reads a cluster of
+   * that name again (drift-detector.ts); the usual drift check then judges the grant.
+   */
+  clusterGoneAt?: string;
+  /** How many {@link clusterGoneAt} notes came off (a cluster of that name read again); absent while none did. */
+  clusterGoneCleared?: number;
   /** Extension requests that moved `expiresAt`. */
   extendedBy?: string[];
   /**

@@ -19,8 +19,12 @@
  * `atScope()` list of each registry named by a live grant ({@link REGISTRIES_AT_ONCE} registries
  * at a time), read on the registry: docs/deploy.md gives acrbot Reader there and nothing at
  * subscription scope; then, for the grants whose assignment is intact, one GET of each distinct
- * cluster and registry they name (their pull identity and mode now). A cluster that is gone is
- * not drift (its grant ends at its end, as before); a read that fails (403, throttling) marks
+ * cluster and registry they name (their pull identity and mode now). A cluster that is gone (its
+ * read answered 404) is not drift: it is noted on the request as `access.clusterGoneAt` (audited
+ * `access.clusterGone`, cards updated: its grant gives nothing, and is not offered for extension),
+ * and the note comes off when a sweep reads a cluster of that name again (a new cluster has a new
+ * kubelet identity: the drift check then marks `identityChanged`); the grant ends at its end, as
+ * before, its recorded assignment deleted (G15). A read that fails (403, throttling) marks
  * nothing for the grants it concerns (a failed listing is logged once per registry), the other
  * registries are checked and their drift recorded, and then the run fails naming it.
  *
@@ -170,6 +174,7 @@ export class DriftDetector {
             if (found.has(r.id)) continue;
             const finding = await this.pullDrift(r, reads);
             if (finding) findings.push(finding);
+            await this.noteClusterGone(r, reads);
           }
           marked.push(...(await this.record(findings, 'sweeper')));
           for (const r of requests) {
@@ -445,6 +450,67 @@ export class DriftDetector {
   }
 
   /**
+   * Notes `seen`'s cluster gone (`access.clusterGoneAt`) when this sweep read it and ARM answered
+   * that it no longer exists, or takes the note off when it read one of that name again; nothing
+   * when the read failed (kept in `reads.failed`) or the note already says so. As a drift mark: a
+   * conditional write on the version read (exactly one instance writes it; a request that moved,
+   * drifted or began its revocation meanwhile is left for the next sweep), then its
+   * `access.clusterGone` entry, keyed by the note ({@link clusterGoneEntryKey}), whose failure
+   * puts the request back and throws; then the request's cards.
+   */
+  private async noteClusterGone(seen: AccessRequest, reads: ResourceReads): Promise<void> {
+    if (seen.plan.kind !== 'grant') return;
+    const gone = await reads.clusterGone(seen.plan.cluster);
+    if (gone === undefined || gone === !!seen.access?.clusterGoneAt) return;
+    const now = this.ports.clock.now();
+    const current = await this.ports.requests.get(seen.id);
+    if (!current || !watchable(current, now) || current.access?.clusterGoneAt !== seen.access?.clusterGoneAt) return;
+    const expiry = await this.ports.schedule.get(accessExpiryJobId(current.id));
+    if (expiry && Date.parse(expiry.dueAt) <= now.getTime()) return;
+    const { clusterGoneAt, ...access } = current.access!;
+    const next: AccessRequest = {
+      ...current,
+      version: current.version + 1,
+      updatedAt: now.toISOString(),
+      access: gone
+        ? { ...access, clusterGoneAt: now.toISOString() }
+        : { ...access, clusterGoneCleared: (access.clusterGoneCleared ?? 0) + 1 },
+    };
+    try {
+      await this.ports.requests.update(next);
+    } catch (err) {
+      if (err instanceof VersionConflictError) return; // someone else moved it; the next sweep looks again
+      throw err;
+    }
+    const assignmentId = createdAssignmentId(current);
+    const cluster = seen.plan.cluster.name;
+    try {
+      await this.ports.audit.append({
+        actor: ACRBOT_ACTOR,
+        tenantId: current.tenantId,
+        action: 'access.clusterGone',
+        idempotencyKey: gone ? clusterGoneEntryKey(current) : `${clusterGoneEntryKey(current)}:cleared`,
+        requestId: current.id,
+        targetIds: assignmentId ? [assignmentId] : [],
+        outcome: gone ? 'noted' : 'cleared',
+        detail: gone
+          ? `cluster ${cluster} no longer exists (ARM answered 404), and its kubelet identity with it: this grant gives nothing; noticed by sweeper; acrbot deletes its role assignment at the grant's end`
+          : `a cluster named ${cluster} exists again (the note of ${clusterGoneAt} came off); noticed by sweeper; the drift check judges whether the grant gives it pull`,
+      });
+    } catch (err) {
+      await this.ports.requests
+        .update({ ...current, version: next.version + 1, updatedAt: now.toISOString() })
+        .catch((undo: unknown) =>
+          this.log.error({ err: undo, requestId: current.id }, 'undoing a cluster-gone note failed'),
+        );
+      throw new Error(`could not audit the cluster-gone note of ${current.id}`, { cause: err });
+    }
+    await this.notifier
+      .requestChanged(next, { markOnly: true })
+      .catch((err: unknown) => this.log.error({ err, requestId: next.id }, 'updating cards after drift failed'));
+  }
+
+  /**
    * Closes the extensions of `drifted` still waiting for approval, as an end does: approving one
    * could only fail (its run refuses a drifted original, extend.drifted), and waiting out its own
    * deadline it keeps asking approvers about access that no longer gives pull. Each expires
@@ -548,6 +614,17 @@ class ResourceReads {
     >;
   }
 
+  /**
+   * Whether ARM answered that cluster `c` no longer exists (true), or read it (false); undefined
+   * when its read failed: a gone cluster is never concluded from a failure.
+   */
+  async clusterGone(c: ResourceSummary): Promise<boolean | undefined> {
+    const found = await this.cluster(c);
+    if (found) return false;
+    const failed = this.failed.some((f) => f.what === 'cluster' && f.id.toLowerCase() === c.id.toLowerCase());
+    return failed ? undefined : true;
+  }
+
   registry(r: GrantPlan['registry']): Promise<RegistryInfo | undefined> {
     return this.once('registry', r, () =>
       this.reader.getRegistry(r.subscriptionId, r.resourceGroup, r.name),
@@ -605,6 +682,16 @@ function clearedWords(request: AccessRequest): string {
   return request.access?.driftReason === 'identityChanged'
     ? `cluster ${request.plan.cluster.name} pulls as ${request.plan.identity.objectId} again`
     : `registry ${request.plan.registry.name}'s role assignment mode honours ${request.plan.role.name} again`;
+}
+
+/**
+ * The idempotency key of the `access.clusterGone` entry of `request`'s cluster-gone note, one per
+ * note (a cluster of that name read again takes it off: `clusterGoneCleared` counts those), so
+ * an append reported failed but stored is found by the next sweep's, not written twice.
+ */
+export function clusterGoneEntryKey(request: Pick<AccessRequest, 'id' | 'access'>): string {
+  const before = request.access?.clusterGoneCleared ?? 0;
+  return before === 0 ? `access.clusterGone:${request.id}` : `access.clusterGone:${request.id}:${before + 1}`;
 }
 
 /** A live acrbot grant the drift check watches. */

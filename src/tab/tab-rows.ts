@@ -16,7 +16,7 @@ import {
   requestAccessState,
   type RoleAssignmentOrigin,
 } from '../domain/access-inventory';
-import { describeDurationMs } from '../domain/access-term';
+import { describeDurationMs, formatUtc } from '../domain/access-term';
 import type { AuditEntry } from '../domain/audit-chain';
 import { closedWithItsAccess } from '../domain/closed-extension';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
@@ -172,6 +172,15 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
         driftReason: recordedDriftText(request.access.driftReason),
       }),
     ...(request.state === 'revoked' && request.access?.revokedAt && { endedAt: request.access.revokedAt }),
+    // Its cluster deleted (drift-detector.ts): the drawer's Notes say it gives nothing, as its card does.
+    ...(state !== 'drifted' &&
+      gaveAccess(request) &&
+      request.state === 'succeeded' &&
+      request.access?.clusterGoneAt && {
+        notes: [
+          `cluster ${plan.cluster.name} gone since ${formatUtc(request.access.clusterGoneAt)}: this grant gives nothing`,
+        ],
+      }),
     ...(request.extendsRequestId && { extendsRequestId: request.extendsRequestId }),
     // The card's "Closed" rule, shared, and why in `status`'s words: the page cannot read the request.
     ...(closedWithItsAccess(request) && { closedWithItsAccess: true as const, closedWhy: closedWhy(request) }),

@@ -465,7 +465,8 @@ function extendOnceResumed(request: AccessRequest): string {
  * Extend does not come back to it when the pause ends: the chat command does, and so does each
  * later reminder, which reads the pause again when it is sent. A grant removed or changed outside
  * acrbot (drift) offers no Extend either (refused, drifted-access.ts) and never reads as working:
- * it says what happened and to ask for the access again, in the refusal's words. One sent while an
+ * it says what happened and to ask for the access again, in the refusal's words; nor one whose
+ * cluster the drift check read gone ({@link clusterGoneNote}). One sent while an
  * extension of the access waits for approval (`extensionWaiting`, its id) names it instead of
  * offering Extend (a second extension would be refused). One to a requester of a tenant no longer
  * served (`notServed`) offers none and says so (every turn of theirs is refused); nor one of access
@@ -506,6 +507,13 @@ export function expiryReminderCard(
       // Its command names the pair, perhaps by a resource group spelled like a host: made inert.
       text: `Your grant ${subject(request)} ends at ${formatUtc(request.access!.expiresAt!)}. ${inertText(driftedReminderNote(request)!)}${paused ? ` ${pausedNote(paused)}` : ''}`,
     });
+  // Its cluster deleted (the drift check read it gone): the grant gives nothing, and its extension is refused.
+  const gone = clusterGoneNote(request);
+  if (gone)
+    return lifecycleCard({
+      ...base,
+      text: `Your grant ${subject(request)} ends at ${formatUtc(request.access!.expiresAt!)}. ${inertText(gone)}${paused ? ` ${pausedNote(paused)}` : ''}`,
+    });
   if (why === 'breakGlass')
     return lifecycleCard({
       ...base,
@@ -526,6 +534,17 @@ export function expiryReminderCard(
     extend: { defaultDuration: shortDuration(defaultDurationMs!) },
     actions: [extendAction(request)],
   });
+}
+
+/**
+ * What a reminder of a grant whose cluster the drift check read gone (`access.clusterGoneAt`)
+ * says instead of offering Extend (its extension is refused: the cluster no longer exists);
+ * undefined otherwise. The grouped reminder's rows can say the same.
+ */
+export function clusterGoneNote(request: AccessRequest): string | undefined {
+  const at = request.access?.clusterGoneAt;
+  if (!at || request.plan.kind !== 'grant') return undefined;
+  return `Cluster ${request.plan.cluster.name} no longer exists (seen ${formatUtc(at)}), so ${request.id} gives nothing and cannot be extended; its role assignment is deleted at its end.`;
 }
 
 /**

@@ -263,6 +263,14 @@ export function planFacts(request: AccessRequest, forWhom: PlanFactsFor = {}): F
       label: 'Access',
       value: `${driftWords(request.access.driftReason)} on ${shortTime(request.access.driftDetectedAt)}; ${driftNotDone(request.access.driftReason)}`,
     });
+  // Its cluster deleted (the drift check read it gone): its kubelet identity went with it.
+  else if (request.access?.clusterGoneAt && request.plan.kind === 'grant')
+    common.push({
+      label: 'Access',
+      value: inertText(
+        `cluster ${request.plan.cluster.name} no longer exists (seen ${shortTime(request.access.clusterGoneAt)}); this grant gives nothing; its role assignment is deleted at its end`,
+      ),
+    });
   else common.push({ label: 'Term', value: inertText(describeAccess(request)) });
   const drifted = driftedBeforeLine(request);
   if (drifted) common.push({ label: 'Drift', value: drifted });

@@ -251,11 +251,12 @@ describe('drift of an intact assignment (drift-detector)', () => {
     expect((await requests.get('R-AAAAAAAA'))!.access?.driftReason).toBe('modeChanged');
   });
 
-  test('a cluster that no longer exists is not drift (its grant ends at its end): nothing marked, the run succeeds', async () => {
+  test('a cluster that no longer exists is not drift (its grant ends at its end): nothing marked but the note, the run succeeds', async () => {
     await live('R-AAAAAAAA');
     clusters.delete(CLUSTER_ID.toLowerCase());
     expect(await drift.sweep()).toEqual([]);
     expect((await requests.get('R-AAAAAAAA'))!.access?.driftDetectedAt).toBeUndefined();
+    expect((await requests.get('R-AAAAAAAA'))!.access?.clusterGoneAt).toBeDefined();
     expect(await driftEntries('R-AAAAAAAA')).toEqual([]);
   });
 
@@ -276,6 +277,7 @@ describe('drift of an intact assignment (drift-detector)', () => {
       `drift check could not read 1 of 2 clusters and registries, so whether the grants naming them still give pull is not known; nothing was marked for them (the others were checked): ${what} ${id}: ${status} ${code}`,
     );
     expect((await requests.get('R-AAAAAAAA'))!.access?.driftDetectedAt).toBeUndefined();
+    expect((await requests.get('R-AAAAAAAA'))!.access?.clusterGoneAt).toBeUndefined();
     expect(await driftEntries('R-AAAAAAAA')).toEqual([]);
     expect(cardUpdates).toEqual([]);
   });

@@ -1,0 +1,29 @@
+/**
+ * A grant whose cluster the drift check read gone (`access.clusterGoneAt`) gives nothing: its tab
+ * row's Notes (the drawer's) say so, as its card does; a drifted one says its drift instead.
+ */
+import { requestRow } from '../../src/tab/tab-rows';
+import { granted } from './support/reminder-lifecycle';
+
+const NOW = new Date('2025-02-12T10:00:00.000Z');
+const SEEN = '2025-02-10T08:00:00.000Z';
+
+describe('the tab row of a grant whose cluster is gone', () => {
+  test('notes the cluster gone', () => {
+    expect(requestRow(granted, NOW).notes).toBeUndefined();
+    const row = requestRow({ ...granted, access: { ...granted.access!, clusterGoneAt: SEEN } }, NOW);
+    expect(row.notes).toEqual(['cluster aks-prod gone since 2025-02-10 08:00 UTC: this grant gives nothing']);
+  });
+
+  test('a drifted one says its drift, not the note', () => {
+    const row = requestRow(
+      {
+        ...granted,
+        access: { ...granted.access!, clusterGoneAt: SEEN, driftDetectedAt: SEEN, driftReason: 'deleted' },
+      },
+      NOW,
+    );
+    expect(row.state).toBe('drifted');
+    expect(row.notes).toBeUndefined();
+  });
+});
