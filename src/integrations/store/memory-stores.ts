@@ -6,41 +6,85 @@ import { VersionConflictError } from '../../domain/ports';
 import type { AccessRequest, RequestState } from '../../domain/request';
 import { compareCodeUnits } from './code-unit-order';
 
+/**
+ * What a listing filters and sorts a stored request on, read from its stored document once when it
+ * is written: a listing parses only the documents it returns, not every stored one (a tab's cold
+ * read listed thousands in the sandbox and parsed them all, docs/performance.md, round fifty-one).
+ */
+interface Listed {
+  doc: string;
+  id: string;
+  state: RequestState;
+  createdAt: string;
+  /** Lower-cased, as the listings by target, registry and requester compare them. */
+  cluster: string | undefined;
+  registry: string | undefined;
+  requester: string | undefined;
+}
+
+function listed(doc: string): Listed {
+  // From the document as stored (parsed back), not the caller's object: what a listing sorts on
+  // is what a reader of the document gets.
+  const r = JSON.parse(doc) as AccessRequest;
+  return {
+    doc,
+    id: r.id,
+    state: r.state,
+    createdAt: r.createdAt,
+    cluster: r.plan?.cluster?.id?.toLowerCase(),
+    registry: r.plan?.registry?.id?.toLowerCase(),
+    requester: r.requester?.objectId?.toLowerCase(),
+  };
+}
+
 /** Requests in a Map; documents are copied in and out so callers cannot mutate stored state. */
 export class MemoryRequestStore implements RequestStore {
-  private readonly requests = new Map<string, string>();
+  private readonly requests = new Map<string, Listed>();
   private readonly cards = new Map<string, CardCopy[]>();
 
   async create(request: AccessRequest): Promise<void> {
     if (this.requests.has(request.id)) throw new Error(`request ${request.id} already exists`);
-    this.requests.set(request.id, JSON.stringify(request));
+    this.requests.set(request.id, listed(JSON.stringify(request)));
   }
 
   async get(id: string): Promise<AccessRequest | undefined> {
-    const doc = this.requests.get(id);
-    return doc ? (JSON.parse(doc) as AccessRequest) : undefined;
+    const stored = this.requests.get(id);
+    return stored ? (JSON.parse(stored.doc) as AccessRequest) : undefined;
   }
 
   async update(next: AccessRequest): Promise<void> {
     // Check and write with no await in between: the event loop makes this atomic, like SQLite's WHERE version = ?.
-    const doc = this.requests.get(next.id);
-    const current = doc ? (JSON.parse(doc) as AccessRequest) : undefined;
+    const stored = this.requests.get(next.id);
+    const current = stored ? (JSON.parse(stored.doc) as AccessRequest) : undefined;
     if (!current || current.version !== next.version - 1) throw new VersionConflictError(next.id);
-    this.requests.set(next.id, JSON.stringify(next));
+    this.requests.set(next.id, listed(JSON.stringify(next)));
   }
 
   async listByState(states: RequestState[], limit = 100, order: ListOrder = 'oldestFirst'): Promise<AccessRequest[]> {
+    return this.select(states, limit, order, () => true);
+  }
+
+  /**
+   * The stored requests in `states` that `keep` keeps, in `order`, at most `limit`: filtered and
+   * sorted on what was read at write time, and only those returned parsed (each a fresh copy).
+   */
+  private select(
+    states: RequestState[],
+    limit: number,
+    order: ListOrder,
+    keep: (r: Listed) => boolean,
+  ): AccessRequest[] {
     // slice(0, -1) would be "all but the last": none, as the other stores answer.
     if (limit <= 0) return [];
     const sign = order === 'newestFirst' ? -1 : 1;
     return (
       [...this.requests.values()]
-        .map((d) => JSON.parse(d) as AccessRequest)
-        .filter((r) => states.includes(r.state))
+        .filter((r) => states.includes(r.state) && keep(r))
         // Creation time in `order`, ids ascending within one time in either order: the port's rule,
         // as SQLite's ORDER BY and Tables' keys have it.
         .sort((a, b) => sign * compareCodeUnits(a.createdAt, b.createdAt) || compareCodeUnits(a.id, b.id))
         .slice(0, limit)
+        .map((r) => JSON.parse(r.doc) as AccessRequest)
     );
   }
 
@@ -52,12 +96,9 @@ export class MemoryRequestStore implements RequestStore {
     limit = 100,
     order: ListOrder = 'oldestFirst',
   ): Promise<AccessRequest[]> {
-    if (limit <= 0) return [];
     const c = clusterId.toLowerCase();
     const r = registryId.toLowerCase();
-    return (await this.listByState(states, Number.MAX_SAFE_INTEGER, order))
-      .filter((x) => x.plan.cluster.id.toLowerCase() === c && x.plan.registry.id.toLowerCase() === r)
-      .slice(0, limit);
+    return this.select(states, limit, order, (x) => x.cluster === c && x.registry === r);
   }
 
   async listByRegistry(
@@ -66,11 +107,8 @@ export class MemoryRequestStore implements RequestStore {
     limit = 100,
     order: ListOrder = 'oldestFirst',
   ): Promise<AccessRequest[]> {
-    if (limit <= 0) return [];
     const r = registryId.toLowerCase();
-    return (await this.listByState(states, Number.MAX_SAFE_INTEGER, order))
-      .filter((x) => x.plan.registry.id.toLowerCase() === r)
-      .slice(0, limit);
+    return this.select(states, limit, order, (x) => x.registry === r);
   }
 
   async listByRequester(
@@ -79,11 +117,8 @@ export class MemoryRequestStore implements RequestStore {
     limit = 100,
     order: ListOrder = 'oldestFirst',
   ): Promise<AccessRequest[]> {
-    if (limit <= 0) return [];
     const who = requesterId.toLowerCase();
-    return (await this.listByState(states, Number.MAX_SAFE_INTEGER, order))
-      .filter((x) => x.requester.objectId.toLowerCase() === who)
-      .slice(0, limit);
+    return this.select(states, limit, order, (x) => x.requester === who);
   }
 
   async countByRequester(requesterId: string, states: RequestState[], atMost: number): Promise<number> {

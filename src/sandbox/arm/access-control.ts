@@ -22,7 +22,7 @@
  */
 import { isAtOrAbove, normalizeScope } from './arm-ids';
 import {
-  assignmentCovers,
+  anyAssignmentCovers,
   type CallerAssignment,
   type CallerRole,
   governingResource,
@@ -141,7 +141,7 @@ export class AccessControl {
 
   /** Whether an assignment of the caller at or above `scope` carries `action`. */
   private carries(scope: string, action: string): boolean {
-    return this.assignments.some((a) => assignmentCovers(a, scope, action, actionMatches));
+    return anyAssignmentCovers(this.assignments, scope, action, actionMatches);
   }
 
   /**

@@ -141,6 +141,53 @@ export function assignmentCovers(
   );
 }
 
+/**
+ * The caller's assignments by scope key ({@link idKey}), built once per list: a listing of role
+ * assignments asks {@link anyAssignmentCovers} about each listed one, and a scan of every
+ * assignment of the caller per question was most of a large tab's cold read in the sandbox
+ * (docs/performance.md, round fifty-one). The list is grown in place (a push) or replaced (a
+ * filter): an index is kept per list object and built again when its length or last element
+ * changed.
+ */
+const scopeIndexes = new WeakMap<
+  readonly CallerAssignment[],
+  { length: number; last: CallerAssignment | undefined; byScope: Map<string, CallerAssignment[]> }
+>();
+
+function scopeIndex(assignments: readonly CallerAssignment[]): Map<string, CallerAssignment[]> {
+  const last = assignments[assignments.length - 1];
+  const kept = scopeIndexes.get(assignments);
+  if (kept && kept.length === assignments.length && kept.last === last) return kept.byScope;
+  const byScope = new Map<string, CallerAssignment[]>();
+  for (const a of assignments) {
+    const key = idKey(a.scope);
+    const here = byScope.get(key);
+    if (here) here.push(a);
+    else byScope.set(key, [a]);
+  }
+  scopeIndexes.set(assignments, { length: assignments.length, last, byScope });
+  return byScope;
+}
+
+/**
+ * Whether any of `assignments` covers `action` at `scope` ({@link assignmentCovers}): the same
+ * answer as asking each, but only those at `scope` or one of its ancestors are looked at.
+ */
+export function anyAssignmentCovers(
+  assignments: readonly CallerAssignment[],
+  scope: string,
+  action: string,
+  matches: (pattern: string, action: string) => boolean,
+): boolean {
+  const byScope = scopeIndex(assignments);
+  const key = idKey(scope);
+  // The keys at or above `key` (isAtOrAbove): the root, each prefix ending before a `/`, and itself.
+  const covers = (k: string) => byScope.get(k)?.some((a) => assignmentCovers(a, scope, action, matches)) ?? false;
+  if (covers('/')) return true;
+  for (let i = key.indexOf('/', 1); i > 0; i = key.indexOf('/', i + 1)) if (covers(key.slice(0, i))) return true;
+  return key !== '/' && covers(key);
+}
+
 /** The same assignment (scope and role, any case). */
 export function sameAssignment(a: CallerAssignment, b: { scope: string; roleName: string }): boolean {
   return (
