@@ -40,6 +40,7 @@ import {
   modeDrift,
   type DriftFinding,
 } from '../domain/access-inventory';
+import type { AuditEvent } from '../domain/audit-chain';
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../domain/azure-model';
 import { mapAtMost } from '../domain/bounded-map';
 import { hasClearableDrift, pullsAgain } from '../domain/drift-cleared';
@@ -335,35 +336,21 @@ export class DriftDetector {
         updatedAt: now.toISOString(),
         access: { ...current.access, driftDetectedAt: now.toISOString(), driftReason: seen.kind },
       };
-      try {
-        await this.ports.requests.update(next);
-      } catch (err) {
-        if (err instanceof VersionConflictError) continue; // someone else moved it; the next sweep looks again
-        throw err;
-      }
-      try {
-        await this.ports.audit.append({
-          actor: ACRBOT_ACTOR,
-          tenantId: current.tenantId,
+      const written = await this.writeAudited(
+        current,
+        next,
+        {
           action: 'access.drift',
           idempotencyKey: driftEntryKey(current),
-          requestId: current.id,
           targetIds: [seen.assignmentId],
           outcome: seen.kind,
           detail: `${seen.detail}; noticed by ${noticedBy}; ${driftNotDone(seen.kind, 'does')}`,
-        });
-      } catch (err) {
-        await this.ports.requests
-          .update({ ...current, version: next.version + 1, updatedAt: now.toISOString() })
-          .catch((undo: unknown) =>
-            this.log.error({ err: undo, requestId: current.id }, 'undoing a drift mark failed'),
-          );
-        throw new Error(`could not audit drift of ${current.id}`, { cause: err });
-      }
+        },
+        (undo) => this.log.error({ err: undo, requestId: current.id }, 'undoing a drift mark failed'),
+        `could not audit drift of ${current.id}`,
+      );
+      if (!written) continue; // someone else moved it; the next sweep looks again
       marked.push(next);
-      await this.notifier
-        .requestChanged(next, { markOnly: true })
-        .catch((err: unknown) => this.log.error({ err, requestId: next.id }, 'updating cards after drift failed'));
       await this.closePendingExtensionsOf(next);
     }
     return marked;
@@ -417,36 +404,22 @@ export class DriftDetector {
       updatedAt: now.toISOString(),
       access: { ...access, driftCleared: (current.access?.driftCleared ?? 0) + 1 },
     };
-    try {
-      await this.ports.requests.update(next);
-    } catch (err) {
-      if (err instanceof VersionConflictError) return; // someone else moved it; the next sweep looks again
-      throw err;
-    }
     const assignmentId = createdAssignmentId(current);
-    try {
-      await this.ports.audit.append({
-        actor: ACRBOT_ACTOR,
-        tenantId: current.tenantId,
+    const written = await this.writeAudited(
+      current,
+      next,
+      {
         action: 'access.drift',
         idempotencyKey: driftClearedEntryKey(current),
-        requestId: current.id,
         targetIds: assignmentId ? [assignmentId] : [],
         outcome: DRIFT_CLEARED,
         detail: `the ${driftReason} drift seen ${driftDetectedAt} was undone outside acrbot: ${clearedWords(current)}; noticed by sweeper; the mark came off`,
-      });
-    } catch (err) {
-      await this.ports.requests
-        .update({ ...current, version: next.version + 1, updatedAt: now.toISOString() })
-        .catch((undo: unknown) =>
-          this.log.error({ err: undo, requestId: current.id }, 'putting back a drift mark failed'),
-        );
-      throw new Error(`could not audit the drift mark of ${current.id} coming off`, { cause: err });
-    }
-    this.log.info({ requestId: current.id, driftReason }, 'a drift mark came off: the grant gives pull again');
-    await this.notifier
-      .requestChanged(next, { markOnly: true })
-      .catch((err: unknown) => this.log.error({ err, requestId: next.id }, 'updating cards after drift failed'));
+      },
+      (undo) => this.log.error({ err: undo, requestId: current.id }, 'putting back a drift mark failed'),
+      `could not audit the drift mark of ${current.id} coming off`,
+    );
+    if (written)
+      this.log.info({ requestId: current.id, driftReason }, 'a drift mark came off: the grant gives pull again');
   }
 
   /**
@@ -476,38 +449,62 @@ export class DriftDetector {
         ? { ...access, clusterGoneAt: now.toISOString() }
         : { ...access, clusterGoneCleared: (access.clusterGoneCleared ?? 0) + 1 },
     };
-    try {
-      await this.ports.requests.update(next);
-    } catch (err) {
-      if (err instanceof VersionConflictError) return; // someone else moved it; the next sweep looks again
-      throw err;
-    }
     const assignmentId = createdAssignmentId(current);
     const cluster = seen.plan.cluster.name;
-    try {
-      await this.ports.audit.append({
-        actor: ACRBOT_ACTOR,
-        tenantId: current.tenantId,
+    await this.writeAudited(
+      current,
+      next,
+      {
         action: 'access.clusterGone',
         idempotencyKey: gone ? clusterGoneEntryKey(current) : `${clusterGoneEntryKey(current)}:cleared`,
-        requestId: current.id,
         targetIds: assignmentId ? [assignmentId] : [],
         outcome: gone ? 'noted' : 'cleared',
         detail: gone
           ? `cluster ${cluster} no longer exists (ARM answered 404), and its kubelet identity with it: this grant gives nothing; noticed by sweeper; acrbot deletes its role assignment at the grant's end`
           : `a cluster named ${cluster} exists again (the note of ${clusterGoneAt} came off); noticed by sweeper; the drift check judges whether the grant gives it pull`,
+      },
+      (undo) => this.log.error({ err: undo, requestId: current.id }, 'undoing a cluster-gone note failed'),
+      `could not audit the cluster-gone note of ${current.id}`,
+    );
+  }
+
+  /**
+   * Writes `next` over `current` as a conditional write on the version read, then appends `entry`
+   * for it (acrbot's, on `current`'s tenant and request); an append that fails puts `current`
+   * back (`undoFailed` logs it when that fails too) and throws `failure`, so the next sweep tries
+   * again under the entry's key. Then the request's cards, as a mark updates them. False, with
+   * nothing written, when another instance moved the request first.
+   */
+  private async writeAudited(
+    current: AccessRequest,
+    next: AccessRequest,
+    entry: Pick<AuditEvent, 'action' | 'idempotencyKey' | 'targetIds' | 'outcome' | 'detail'>,
+    undoFailed: (err: unknown) => void,
+    failure: string,
+  ): Promise<boolean> {
+    try {
+      await this.ports.requests.update(next);
+    } catch (err) {
+      if (err instanceof VersionConflictError) return false;
+      throw err;
+    }
+    try {
+      await this.ports.audit.append({
+        actor: ACRBOT_ACTOR,
+        tenantId: current.tenantId,
+        requestId: current.id,
+        ...entry,
       });
     } catch (err) {
       await this.ports.requests
-        .update({ ...current, version: next.version + 1, updatedAt: now.toISOString() })
-        .catch((undo: unknown) =>
-          this.log.error({ err: undo, requestId: current.id }, 'undoing a cluster-gone note failed'),
-        );
-      throw new Error(`could not audit the cluster-gone note of ${current.id}`, { cause: err });
+        .update({ ...current, version: next.version + 1, updatedAt: next.updatedAt })
+        .catch(undoFailed);
+      throw new Error(failure, { cause: err });
     }
     await this.notifier
       .requestChanged(next, { markOnly: true })
       .catch((err: unknown) => this.log.error({ err, requestId: next.id }, 'updating cards after drift failed'));
+    return true;
   }
 
   /**
