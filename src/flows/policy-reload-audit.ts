@@ -66,11 +66,24 @@ export class PolicyReloadAudit {
    */
   async record(reload: PolicyReloadOutcome, reason?: string): Promise<void> {
     // The policy before is taken before any await: reloads recorded back to back keep their order.
-    let event = this.eventOf(reload, reason);
+    const event = this.eventOf(reload, reason);
     if (reload.ok) this.inForce = reload.policy;
     if (!event) return;
+    // Appended in call order: a reload taken waits on the reviews read before its append, and a
+    // refusal recorded meanwhile must not land in the trail ahead of it. write() never rejects.
+    const written = this.tail.then(() => this.write(event, reload.policy));
+    this.tail = written;
+    await written;
+  }
+
+  /** The chain of appends, in the order {@link record} was called. */
+  private tail: Promise<void> = Promise.resolve();
+
+  /** Appends one entry (a taken file's with the reviews left to nobody); never rejects. */
+  private async write(entry: AuditEvent, policy: Policy): Promise<void> {
+    let event = entry;
     if (event.action === 'policy.reloaded') {
-      const left = await this.leftToNobody(reload.policy);
+      const left = await this.leftToNobody(policy);
       if (left.length > 0) event = { ...event, detail: `${event.detail}; ${nobodyText(left)}` };
     }
     try {
@@ -92,9 +105,12 @@ export class PolicyReloadAudit {
    */
   private async leftToNobody(policy: Policy): Promise<string[]> {
     if (!this.reviewsOwed) return [];
-    let owed: readonly AccessRequest[];
+    let ids: string[];
     try {
-      owed = (await this.reviewsOwed()).requests;
+      // Judging inside the try too: an owed request the policy code cannot place must not make
+      // record() throw; the entry is then written without the names.
+      const owed = (await this.reviewsOwed()).requests;
+      ids = owed.filter((r) => nobodyReviews(reviewRule(r, policy), r.requester)).map((r) => r.id);
     } catch (err) {
       this.log.warn(
         { err, policyHash: policy.hash },
@@ -102,7 +118,6 @@ export class PolicyReloadAudit {
       );
       return [];
     }
-    const ids = owed.filter((r) => nobodyReviews(reviewRule(r, policy), r.requester)).map((r) => r.id);
     if (ids.length > 0)
       this.log.warn(
         { policyHash: policy.hash, requestIds: ids.slice(0, IDS_LISTED), count: ids.length },

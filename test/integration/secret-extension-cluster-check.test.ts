@@ -119,6 +119,18 @@ test('namespace deleted: the card says so before approval, and the failure a way
   expect(error).toContain(`Access of ${id} was not extended; it still ends at 2026-11-30 11:00 UTC.`);
 });
 
+test("namespace being deleted: the extension's card says so before approval", async () => {
+  const { id, k8s } = await grantedSecretOnAksDev(SECRET);
+  expect(k8s.terminateNamespace('payments')).toBe(true);
+  advance(MINUTE);
+  const extensionId = await requestExtension(id, '--for 2h still needed for payments');
+
+  expect(await checkOf(extensionId)).toMatch(
+    /^At \d{4}-\d\d-\d\d \d\d:\d\d UTC namespace payments of cluster aks-dev was being deleted: unless that stops before approving, the run will fail\.$/,
+  );
+  expect(await cardOf(extensionId)).toContain('was being deleted');
+});
+
 test('namespace made again after the card said it was gone: extending again writes the secret anew', async () => {
   const { id, k8s } = await grantedSecretOnAksDev(SECRET);
   k8s.deleteObject('secrets', 'payments', 'acr-auth');

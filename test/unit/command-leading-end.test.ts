@@ -80,4 +80,10 @@ describe('a reason that starts with those words but names no date or time is acc
     expect(leadingEnd(['release', 'until', 'Friday'])).toBeUndefined();
     expect(leadingEnd(['until', 'Friday.'])).toBe('until Friday');
   });
+
+  test('leadingEnd quotes at most 60 characters of a very long end', () => {
+    const end = leadingEnd(['until', `2026-12-31T00:00:00.${'0'.repeat(100)}Z`]);
+    expect(end).toBe(`until 2026-12-31T00:00:00.${'0'.repeat(34)}`);
+    expect(end!.length).toBe(60);
+  });
 });

@@ -89,4 +89,12 @@ describe("pending's line for what nobody can decide", () => {
     expect(lines).toHaveLength(NOBODY_DECIDES_SHOWN + 2);
     expect(lines.at(-1)).toBe('- and 3 more.');
   });
+
+  test('exactly NOBODY_DECIDES_SHOWN waiting: all named, no "and 0 more" line', () => {
+    const all = Array.from({ length: NOBODY_DECIDES_SHOWN }, (_, i) => review(`R-${i}`));
+    const lines = nobodyDecidesText(all, () => onlyRequester, TENANT)!.split('\n');
+    expect(lines).toHaveLength(NOBODY_DECIDES_SHOWN + 1);
+    expect(lines.at(-1)).toMatch(/^- R-9: /);
+    expect(lines.join('\n')).not.toContain('more.');
+  });
 });

@@ -16,6 +16,7 @@ import {
   extendTerms,
   extensionWaitingNote,
   howAndWho,
+  howShort,
   noExtendTermNote,
   noHistoryNote,
   offeredTerms,
@@ -565,5 +566,14 @@ describe('the banner when the pause of new access could not be read', () => {
     expect(pauseUnreadableBanner({ correlationId: 'c-123' })).toBe(
       'Whether new access is paused could not be read just now, so Extend may be refused; the rest of this page is current. If it stays, give the platform team reference c-123.',
     );
+  });
+});
+
+describe('howShort', () => {
+  test('"not granted yet" only on a pending request, never on an active grant with its request', () => {
+    const active: Row = { ...base, requestId: 'R-AAAAAAA1', requestState: 'succeeded' };
+    expect(howShort(active)).toBe('Role (acrbot)');
+    const pending: Row = { ...active, state: 'pending', requestState: 'pending' };
+    expect(howShort(pending)).toBe('Role (acrbot), not granted yet');
   });
 });
