@@ -66,7 +66,9 @@ test('a grant caught mid-run in a backup three hours old is failed after the res
     updatedAt: threeHoursEarlier(atBackup.updatedAt),
     decision: { ...atBackup.decision!, at: threeHoursEarlier(atBackup.decision!.at) },
   };
-  (store as unknown as { requests: Map<string, string> }).requests.set(filed.id, JSON.stringify(backup));
+  // The backup's record in place of the live one (its older version too), as a restore leaves it.
+  (store as unknown as { requests: Map<string, unknown> }).requests.delete(filed.id);
+  await store.create(backup);
   await h.app.services.executor.resumeInterrupted();
   await h.app.services.executor.drain();
 
