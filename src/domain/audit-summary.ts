@@ -53,6 +53,7 @@ const REASON_WORDS: Record<string, string> = {
   'extend.subscriptionUnserved': 'subscription no longer served',
   'extend.breakGlass': 'break-glass is not extended',
   'extend.drifted': 'removed outside acrbot',
+  'extend.clusterGone': 'cluster deleted',
   'extend.concurrent': 'another extension being filed',
   'extend.alreadyPending': 'an extension already waiting',
   'extend.inProgress': 'an extension being applied',

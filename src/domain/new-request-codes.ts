@@ -14,8 +14,8 @@
  * namespace made again, or a new secret under another name or namespace, with that command
  * (secret-extension-way-on.ts); a new request's command here would name the same secret, refused
  * the same way, so the card closes with `extend`. Apart from it: the cluster or registry
- * no longer at its recorded id (deleted, or moved), where neither `extend` nor a new request can
- * work there ({@link GONE_CODES});
+ * no longer at its recorded id (a cluster deleted; a registry deleted or moved), where neither
+ * `extend` nor a new request can work there ({@link GONE_CODES});
  * and its subscription no longer served, where nothing can while it is not
  * ({@link RECHECK_SUBSCRIPTION_UNSERVED}).
  * Pure.
@@ -66,9 +66,10 @@ export const NEW_REQUEST_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The planned cluster or registry is no longer at its recorded id (not-at-recorded-id.ts):
- * deleted, or moved to another resource group or subscription. Asking again, `extend` or the same
- * plan alike, cannot work there (`extend` is refused, `extend.resourceGone`); only a new request,
- * planned where it is now once acrbot has Reader there, or on one of that name made again.
+ * The planned cluster or registry is no longer at its recorded id (not-at-recorded-id.ts): a
+ * cluster deleted (AKS clusters are not moved), a registry deleted or moved to another resource
+ * group or subscription. Asking again, `extend` or the same plan alike, cannot work there
+ * (`extend` is refused, `extend.resourceGone`); only a new request, planned where a moved
+ * registry is now once acrbot has Reader there, or on one of that name made again.
  */
 export const GONE_CODES: ReadonlySet<string> = new Set([recheckGone('cluster'), recheckGone('registry')]);

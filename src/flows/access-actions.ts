@@ -33,6 +33,7 @@ import type { RequestGate } from './request-gate';
 import type { RequestService } from './request-service';
 import { azureAnswered, subscriptionGoneClause } from './azure-failure-text';
 import { breakGlassNotExtended } from '../domain/break-glass-review';
+import { clusterGoneExtensionRefusal } from '../domain/cluster-gone';
 import { driftedExtensionRefusal } from '../domain/drifted-access';
 import { notAtRecordedId } from '../domain/not-at-recorded-id';
 import { EXTEND_NOT_ACTIVE } from '../domain/new-request-codes';
@@ -334,7 +335,7 @@ export class AccessActions {
 
   /**
    * THE extend rule: only active access with an end that has not passed yet, not removed outside
-   * acrbot (drift), by its requester, never break-glass. Throws when refused.
+   * acrbot (drift), its cluster not read gone (cluster-gone.ts), by its requester, never break-glass. Throws when refused.
    */
   mayExtend(actor: Actor, request: AccessRequest): void {
     if (request.state !== 'succeeded') throw new UserFacingError(EXTEND_NOT_ACTIVE, notExtendable(actor, request));
@@ -377,6 +378,9 @@ export class AccessActions {
     // the requester check too: the drift's details are the requester's to read.
     const drifted = driftedExtensionRefusal(request);
     if (drifted) throw drifted;
+    // Its cluster read gone (404) by the drift check: "Extended" would be said of access nobody has.
+    const gone = clusterGoneExtensionRefusal(request);
+    if (gone) throw gone;
   }
 
   /** Whether {@link mayExtend} allows it (for showing the button; the action decides again). */

@@ -4,12 +4,13 @@
  * what it is, its end) with its own Extend button carrying what a single reminder's Extend
  * carries (lifecycle-view.ts, extendAction: the same click handler), or, in its place, why there
  * is none: new access paused, an extension waiting for approval, a grant removed outside acrbot
- * (drift), break-glass access, a permanent secret's credential, no term allowed yet. The term and
+ * (drift) or whose cluster is gone, break-glass access, a permanent secret's credential, no term allowed yet. The term and
  * reason inputs are shared by the rows' buttons. A single access's reminder is
  * lifecycle-view.ts's card, unchanged.
  */
 import type { PauseAsTold } from '../domain/access-pause';
 import { describeTimeLeft, formatUtc, shortDuration } from '../domain/access-term';
+import { clusterGoneNote } from '../domain/cluster-gone';
 import { driftedReminderNote } from '../domain/drifted-access';
 import type { SecretPlan } from '../domain/plan';
 import type { AccessRequest } from '../domain/request';
@@ -57,6 +58,9 @@ function noExtend(row: GroupedReminderRow, paused: PauseAsTold | undefined, notS
     case 'drifted':
       // Its command names the pair, perhaps by a resource group spelled like a host: made inert.
       return inertText(driftedReminderNote(request)!);
+    case 'clusterGone':
+      // The single reminder's sentence (cluster-gone.ts): the cluster's name made inert like drift's.
+      return inertText(clusterGoneNote(request)!);
     case 'breakGlass':
       return 'Break-glass access cannot be extended: to keep pulling, ask for a normal grant';
     case 'permanentCredential':

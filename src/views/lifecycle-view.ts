@@ -9,6 +9,7 @@ import { describeAccess, describeTimeLeft, formatUtc, shortDuration } from '../d
 import type { ApproverReportStyle } from '../domain/approver-report';
 import { askOwners, type KeptAssignment, type OutsidePull } from '../domain/audit-end-words';
 import { outsidePullCardWords } from '../domain/outside-pull-card-words';
+import { clusterGoneNote } from '../domain/cluster-gone';
 import { driftedReminderNote } from '../domain/drifted-access';
 import { originalLostAtExpiry } from '../domain/extension-deadline';
 import type { AccessRequest, Actor } from '../domain/request';
@@ -508,11 +509,10 @@ export function expiryReminderCard(
       text: `Your grant ${subject(request)} ends at ${formatUtc(request.access!.expiresAt!)}. ${inertText(driftedReminderNote(request)!)}${paused ? ` ${pausedNote(paused)}` : ''}`,
     });
   // Its cluster deleted (the drift check read it gone): the grant gives nothing, and its extension is refused.
-  const gone = clusterGoneNote(request);
-  if (gone)
+  if (why === 'clusterGone')
     return lifecycleCard({
       ...base,
-      text: `Your grant ${subject(request)} ends at ${formatUtc(request.access!.expiresAt!)}. ${inertText(gone)}${paused ? ` ${pausedNote(paused)}` : ''}`,
+      text: `Your grant ${subject(request)} ends at ${formatUtc(request.access!.expiresAt!)}. ${inertText(clusterGoneNote(request)!)}${paused ? ` ${pausedNote(paused)}` : ''}`,
     });
   if (why === 'breakGlass')
     return lifecycleCard({
@@ -534,17 +534,6 @@ export function expiryReminderCard(
     extend: { defaultDuration: shortDuration(defaultDurationMs!) },
     actions: [extendAction(request)],
   });
-}
-
-/**
- * What a reminder of a grant whose cluster the drift check read gone (`access.clusterGoneAt`)
- * says instead of offering Extend (its extension is refused: the cluster no longer exists);
- * undefined otherwise. The grouped reminder's rows can say the same.
- */
-export function clusterGoneNote(request: AccessRequest): string | undefined {
-  const at = request.access?.clusterGoneAt;
-  if (!at || request.plan.kind !== 'grant') return undefined;
-  return `Cluster ${request.plan.cluster.name} no longer exists (seen ${formatUtc(at)}), so ${request.id} gives nothing and cannot be extended; its role assignment is deleted at its end.`;
 }
 
 /**

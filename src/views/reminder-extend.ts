@@ -3,13 +3,14 @@
  * reminder's card (lifecycle-view.ts) and each row of the grouped one (grouped-reminder-view.ts),
  * so neither offers an Extend the other leaves out. Each card words the reason its own way.
  */
+import { clusterGoneNote } from '../domain/cluster-gone';
 import { driftedReminderNote } from '../domain/drifted-access';
 import type { AccessRequest } from '../domain/request';
 import type { UnservedResource } from '../domain/served-subscriptions';
 
 /**
  * Why a reminder offers no Extend (each would be refused, or does not apply): a grant removed or
- * changed outside acrbot (drift), break-glass access, a permanent access's secret credential
+ * changed outside acrbot (drift), a grant whose cluster the drift check read gone (cluster-gone.ts), break-glass access, a permanent access's secret credential
  * (nothing to extend: asked for again), new access paused, an extension already waiting for
  * approval, no term allowed that would end much later yet (extension-terms.ts); before all of
  * them, a requester's tenant this deployment no longer serves (ACRBOT_ALLOWED_TENANTS), whose
@@ -20,6 +21,7 @@ export type NoExtendReason =
   | 'notServed'
   | 'subscriptionUnserved'
   | 'drifted'
+  | 'clusterGone'
   | 'breakGlass'
   | 'permanentCredential'
   | 'paused'
@@ -61,13 +63,15 @@ export interface ReminderExtendCase {
  * Why the reminder of `c` offers no Extend, the first that applies in this order, or undefined
  * when it offers one. A tenant no longer served first: no way on works for its requester. A
  * subscription no longer served next: an extension there is refused, whatever else holds. Drift before break-glass: whatever the grant was, the cluster no longer
- * pulls with it, and the way on (a new grant) is the same. Drift is recorded on grants only, so
+ * pulls with it, and the way on (a new grant) is the same; a cluster read gone next (a drift mark
+ * says what the drift did instead, as the grant's card does). Drift is recorded on grants only, so
  * a credential's reminder never reads it; break-glass access is always a grant.
  */
 export function noExtendReason(c: ReminderExtendCase): NoExtendReason | undefined {
   if (c.notServed) return 'notServed';
   if (c.unserved) return 'subscriptionUnserved';
   if (!c.credential && driftedReminderNote(c.request)) return 'drifted';
+  if (!c.credential && clusterGoneNote(c.request)) return 'clusterGone';
   if (c.request.policy?.breakGlass) return 'breakGlass';
   if (c.credential && c.request.access?.permanent) return 'permanentCredential';
   if (c.paused) return 'paused';

@@ -11,7 +11,7 @@ import {
 import { describeAccess, endedWithoutAccess } from '../domain/access-term';
 import { credentialEnd } from '../domain/access-inventory';
 import { driftNotDone, driftWords } from '../domain/drift-reason';
-import { GONE_CODES, NEW_REQUEST_CODES, RECHECK_SUBSCRIPTION_UNSERVED } from '../domain/new-request-codes';
+import { GONE_CODES, NEW_REQUEST_CODES, RECHECK_SUBSCRIPTION_UNSERVED, recheckGone } from '../domain/new-request-codes';
 import { closedWithItsAccess } from '../domain/closed-extension';
 import { EXTEND_DRIFTED, withoutAskAgain } from '../domain/drifted-access';
 import { deploymentSnippet } from '../domain/manifest-snippet';
@@ -616,8 +616,8 @@ function credentialToCleanUp(outcome: Outcome | undefined): boolean {
  * same access asked for again; an extension whose error sends its requester to a new request
  * (NEW_REQUEST_CODES: its original no longer holds the access, so `extend` of it is refused, or
  * the plan no longer fits Azure), as a new request, never as `extend`. A cluster or registry no
- * longer at its recorded id (GONE_CODES: deleted, or moved to another resource group or
- * subscription) leaves no way on there: asking again would fail the same way, and `extend` is
+ * longer at its recorded id (GONE_CODES: deleted, or a registry moved to another resource group or
+ * subscription; a cluster cannot be moved) leaves no way on there: asking again would fail the same way, and `extend` is
  * refused, so a new request, named bare (an id typed is the old one), once acrbot has Reader
  * where it is now (its error, not-at-recorded-id.ts, says so) or, if deleted, once it exists
  * again. One in a subscription no longer served (RECHECK_SUBSCRIPTION_UNSERVED) is refused alike
@@ -632,6 +632,9 @@ function failedSummary(request: AccessRequest): string {
   if (code && GONE_CODES.has(code)) {
     // By name: an id it was typed with is the one it is no longer at.
     const bare = { ...request, plan: { ...request.plan, typed: { cluster: 'name', registry: 'name' } as const } };
+    // A cluster cannot be moved, so only one made again under its name (not-at-recorded-id.ts).
+    if (code === recheckGone('cluster'))
+      return `${error} Once it is created again, make a new request: "${askAgainCommand(bare)}".`;
     return `${error} Then, or once it is created again if it was deleted, make a new request: "${askAgainCommand(bare)}".`;
   }
   if (code === RECHECK_SUBSCRIPTION_UNSERVED)

@@ -74,7 +74,7 @@ describe('a resumed grant run', () => {
     [
       'the cluster deleted meanwhile (a user-facing re-check failure)',
       () => h.app.sandbox!.arm.state.removeCluster(aksProdId),
-      /^Cluster aks-prod is no longer at its recorded id: deleted, or moved to another resource group or subscription, so nothing was granted\. If it was moved, give acrbot Reader where it is now\. An earlier attempt of this request had already asked Azure/,
+      /^Cluster aks-prod no longer exists \(deleted\), so nothing was granted\. An earlier attempt of this request had already asked Azure/,
     ],
   ])('%s: fails unconfirmed, and the assignment its earlier attempt made is deleted', async (_name, breakIt, error) => {
     const filed = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 1d deploy payments-api');

@@ -164,7 +164,7 @@ describe('G18: the approval policy', () => {
     ).rejects.toMatchObject({
       code: 'extend.resourceGone',
       message: expect.stringMatching(
-        /^Cluster aks-dev is no longer at its recorded id: deleted, or moved to another resource group or subscription, so there is no access to extend\./,
+        /^Cluster aks-dev no longer exists \(deleted\), so there is no access to extend\. If it is created again, ask again with "@acrbot grant aks-dev/,
       ),
     });
     expect(await h.app.store.listByRequester(users.requester.objectId, [...REQUEST_STATES])).toHaveLength(before);

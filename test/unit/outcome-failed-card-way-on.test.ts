@@ -1,8 +1,8 @@
 /**
  * The closing words of a failed run's card agree with the way on its error gives:
- * - a cluster or registry no longer at its recorded id (deleted, or moved to another resource
- *   group or subscription; not-at-recorded-id.ts): a new request once acrbot has Reader where it
- *   is now, or once it exists again, with the pair named bare (an id it was typed with is the old
+ * - a cluster or registry no longer at its recorded id (deleted, or a registry moved to another
+ *   resource group or subscription; a cluster cannot be moved; not-at-recorded-id.ts): a new
+ *   request once acrbot has Reader where it is now, or once it exists again, with the pair named bare (an id it was typed with is the old
  *   one), not "if it is created again" alone;
  * - a pull secret's extension refused over a secret that is not acrbot's, or a namespace that does
  *   not exist: its error offers `extend` again (the secret removed, the namespace made again) or a
@@ -28,18 +28,26 @@ const failed = (over: Partial<AccessRequest>, errorCode: string, error: string):
     ),
   );
 
-test.each(['registry', 'cluster'] as const)(
-  'a %s no longer at its recorded id: the card says a new request once acrbot reads it where it is now, naming it bare',
-  (kind) => {
+test.each([
+  [
+    'registry',
+    'Registry contosoacr is no longer at its recorded id: deleted, or moved to another resource group or subscription, so the role was not assigned. If it was moved, give acrbot Reader where it is now. Then, or once it is created again if it was deleted, make a new request: \\"@acrbot grant aks-prod contosoacr --for 1d REASON…\\".',
+  ],
+  // An AKS cluster cannot be moved to another resource group or subscription: deleted, only.
+  [
+    'cluster',
+    'Cluster aks-prod no longer exists (deleted), so the role was not assigned. Once it is created again, make a new request: \\"@acrbot grant aks-prod contosoacr --for 1d REASON…\\".',
+  ],
+] as const)(
+  'a %s no longer at its recorded id: the card says a new request once it is there to read, naming it bare',
+  (kind, words) => {
     const plan = grantPlan(); // typed by id: the command would name the old id
     const text = failed(
       { plan, access: { durationMs: 86_400_000 } },
       recheckGone(kind),
       notAtRecordedId(kind, plan, 'the role was not assigned', false),
     );
-    expect(text).toContain(
-      'If it was moved, give acrbot Reader where it is now. Then, or once it is created again if it was deleted, make a new request: \\"@acrbot grant aks-prod contosoacr --for 1d REASON…\\".',
-    );
+    expect(text).toContain(words);
     expect(text).not.toContain('if it is created again, make a new request');
     expect(text).not.toContain(`grant ${REGISTRY_ID}`);
     expect(text).not.toContain('/subscriptions/');

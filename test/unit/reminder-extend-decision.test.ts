@@ -18,6 +18,7 @@ const REASONS: NoExtendReason[] = [
   'notServed',
   'subscriptionUnserved',
   'drifted',
+  'clusterGone',
   'breakGlass',
   'permanentCredential',
   'paused',
@@ -35,6 +36,8 @@ function reasonWords(reason: NoExtendReason, request: AccessRequest, row = false
       return 'registry contosoacr is in a subscription this deployment no longer serves, so it cannot be extended here';
     case 'drifted':
       return `${request.id} no longer lets aks-prod pull from contosoacr and cannot be extended`;
+    case 'clusterGone':
+      return `Cluster aks-prod no longer exists (seen 2025-02-11 09:00 UTC), so ${request.id} gives nothing and cannot be extended`;
     case 'breakGlass':
       return 'reak-glass access';
     case 'permanentCredential':
@@ -58,12 +61,24 @@ const drifted: AccessRequest = {
   ...granted,
   access: { ...granted.access!, driftDetectedAt: '2025-02-11T10:00:00.000Z', driftReason: 'deleted' },
 };
+/** Its cluster read gone by the drift check (drift-detector.ts, noteClusterGone). */
+const gone: AccessRequest = {
+  ...granted,
+  access: { ...granted.access!, clusterGoneAt: '2025-02-11T09:00:00.000Z' },
+};
 const secret: AccessRequest = { ...granted, plan: secretPlan({ expiresAt: CREDENTIAL_ENDS }) };
 const kinds: Case[] = [
   { name: 'a grant', request: granted, credential: false },
   { name: 'a drifted grant', request: drifted, credential: false },
   { name: 'a break-glass grant', request: grantedBreakGlass(granted.access), credential: false },
   { name: 'a drifted break-glass grant', request: grantedBreakGlass(drifted.access), credential: false },
+  { name: 'a grant whose cluster is gone', request: gone, credential: false },
+  {
+    name: 'a drifted grant whose cluster is gone',
+    request: { ...gone, access: { ...gone.access!, ...drifted.access } },
+    credential: false,
+  },
+  { name: 'a break-glass grant whose cluster is gone', request: grantedBreakGlass(gone.access), credential: false },
   { name: 'a secret’s term', request: { ...secret, plan: secretPlan() }, credential: false },
   { name: 'a secret’s credential', request: secret, credential: true },
   { name: 'a permanent secret’s credential', request: { ...secret, access: { permanent: true } }, credential: true },
