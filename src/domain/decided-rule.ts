@@ -5,6 +5,7 @@
  * names now.
  */
 import {
+  factsOf,
   hasApprovers,
   hasOtherApprover,
   type Policy,
@@ -13,7 +14,24 @@ import {
   ruleMatches,
   selectRule,
 } from './policy';
-import type { Actor } from './request';
+import type { AccessRequest, Actor } from './request';
+
+/**
+ * The rule `request` is bound to under `policy` (or, for requests made before policies, the one
+ * that fits it there): a pending request keeps its snapshot (G18; its expiry bounds that); a
+ * decided one (a break-glass grant owing its review, access someone may revoke) has no such
+ * bound, so its rule's approvers are `policy`'s ({@link decidedRule}). One answer for the policy
+ * in force (ApproverAuthority.ruleOf) and for one a reload takes (policy-reload-audit.ts). Pure.
+ */
+export function ruleUnder(
+  request: Pick<AccessRequest, 'policy' | 'plan' | 'state'>,
+  policy: Policy,
+): PolicyRule | undefined {
+  const bound = request.policy?.rule;
+  const facts = factsOf(request.plan);
+  if (!bound) return selectRule(policy, facts);
+  return request.state === 'pending' ? bound : decidedRule(bound, policy, facts);
+}
 
 /**
  * What {@link decidedRule} answers when no rule of the policy in force that names approvers covers

@@ -12,6 +12,7 @@ import {
   type OwnHoldings,
 } from './application-holders';
 import { isGuid, isRequestId } from './identifiers';
+import { FOREIGN_SECRET_WAY_ON, LEGACY_WRITER_WAY_ON } from './new-secret-way-on';
 import type { PlannedReplacement, SecretPlan } from './plan';
 import type { AccessRequest, CreatedObject, Outcome } from './request';
 import { sameResourceId } from './resource-id';
@@ -161,7 +162,7 @@ function decideByLabel(
   const refuse = (why: string): ReplaceDecision => ({
     replace: false,
     code: 'kubernetes.foreignSecret',
-    reason: `${where}, ${why} ${seems} acrbot will not overwrite it or delete any credential it names; choose another --name, or ask whoever owns it to remove it first.`,
+    reason: `${where}, ${why} ${seems} acrbot will not overwrite it or delete any credential it names; ${FOREIGN_SECRET_WAY_ON}`,
   });
   const id = labelledRequestId(existing);
   if (!id) return refuse('and acrbot has no record of making it.');
@@ -236,7 +237,7 @@ function vouchedByRecords(
   return {
     replace: false,
     code: 'kubernetes.foreignSecret',
-    reason: `${where}: it is the object acrbot wrote for request ${writer.id}, ${contentsReplaced(writer.id)} ${whoseSecret(existing)} acrbot will not overwrite it or delete any credential it names; choose another --name, or ask whoever owns it to remove it first.`,
+    reason: `${where}: it is the object acrbot wrote for request ${writer.id}, ${contentsReplaced(writer.id)} ${whoseSecret(existing)} acrbot will not overwrite it or delete any credential it names; ${FOREIGN_SECRET_WAY_ON}`,
   };
 }
 
@@ -276,8 +277,8 @@ export function legacyWriterSentence(plan: SecretPlan, writer: AccessRequest, wh
   // A revoked writer can be neither extended nor revoked again: its revocation should have
   // deleted the secret, so the one there is for a person to look at and remove.
   if (writer.state === 'revoked')
-    return `${secret} carries the label of request ${writer.id} (by ${writer.requester.name}), which acrbot wrote before it recorded which secret object it wrote and which was revoked since, so nothing proves this is that secret; ${done}. Delete the secret in the cluster once nothing uses it, then ask again; or choose another --name.`;
-  return `${secret} is the one acrbot wrote for request ${writer.id} (by ${writer.requester.name}) before it recorded which secret object it wrote; only an extension of ${writer.id} may rotate it, ${done}. ${writer.requester.name} can extend ${writer.id} (that puts a new credential into the secret), or revoke it (that deletes the secret) and then ask again; or choose another --name.`;
+    return `${secret} carries the label of request ${writer.id} (by ${writer.requester.name}), which acrbot wrote before it recorded which secret object it wrote and which was revoked since, so nothing proves this is that secret; ${done}. Delete the secret in the cluster once nothing uses it, ${LEGACY_WRITER_WAY_ON}`;
+  return `${secret} is the one acrbot wrote for request ${writer.id} (by ${writer.requester.name}) before it recorded which secret object it wrote; only an extension of ${writer.id} may rotate it, ${done}. ${writer.requester.name} can extend ${writer.id} (that puts a new credential into the secret), or revoke it (that deletes the secret) and ${LEGACY_WRITER_WAY_ON}`;
 }
 
 /** What a plan records of the request whose secret it replaces (`previous`): its id and the uid acrbot wrote. */

@@ -12,15 +12,8 @@ import {
 } from './approver-groups-read';
 import { UserFacingOutageError } from '../domain/errors';
 import { currentCorrelationId } from '../observability/correlation';
-import {
-  factsOf,
-  isNamedApprover,
-  quorumOutOfReach,
-  selectRule,
-  type PolicyProvider,
-  type PolicyRule,
-} from '../domain/policy';
-import { decidedRule, rulesNowFor } from '../domain/decided-rule';
+import { factsOf, isNamedApprover, quorumOutOfReach, type PolicyProvider, type PolicyRule } from '../domain/policy';
+import { rulesNowFor, ruleUnder } from '../domain/decided-rule';
 import type { Clock, DirectoryPort } from '../domain/ports';
 import type { AccessRequest, Actor } from '../domain/request';
 import { ofTenant } from '../domain/tenant-boundary';
@@ -84,9 +77,7 @@ export class ApproverAuthority {
    * requester still revokes their own access): editing the policy never widens who holds rights.
    */
   ruleOf(request: AccessRequest): PolicyRule | undefined {
-    const bound = request.policy?.rule;
-    if (!bound) return selectRule(this.policies.current(), factsOf(request.plan));
-    return request.state === 'pending' ? bound : decidedRule(bound, this.policies.current(), factsOf(request.plan));
+    return ruleUnder(request, this.policies.current());
   }
 
   /**

@@ -226,14 +226,19 @@ const REFUSED_403 =
  */
 function leftAdvice(left: LeftBehind, refusal: string): string {
   // Gone by a name someone else may hold now: acrbot's retry deletes it only if it is still
-  // acrbot's, and a person checks that first (G15), never deletes by the name alone.
+  // acrbot's, and a person checks that first (G15), never deletes by the name alone. Short
+  // sentences: the condition once, then the check, then the command.
   const byHand = left.onlyIf
-    ? `only if ${left.onlyIf}: check that ${left.check}; then delete it (${left.command})`
-    : `(${left.command})`;
-  if (!left.ended)
-    return `${refusal} ${left.unconfirmed}. To end the access at once, delete by hand ${left.what} ${byHand}: the next attempt finds it gone and finishes.`;
-  const retry = left.onlyIf ? `, if ${left.onlyIf} (else it is someone else's, and acrbot leaves it in place)` : '';
-  return `${refusal} The access has ended already: ${left.ended}. What is left is ${left.what}, which grants nothing by itself: acrbot deletes it at its next attempt once it may${retry}, or delete it by hand ${byHand} and the next attempt finds it gone and finishes.`;
+    ? `first check that ${left.check}; then delete it (${left.command})`
+    : `delete it by hand (${left.command})`;
+  if (!left.ended) {
+    const only = left.onlyIf ? `, but only if ${left.onlyIf}. To do so, ${byHand}` : ` (${left.command})`;
+    return `${refusal} ${left.unconfirmed}. To end the access at once, delete by hand ${left.what}${only}. The next attempt finds it gone and finishes.`;
+  }
+  const grantsNothing = `${refusal} The access has ended already: ${left.ended}. What is left is ${left.what}, which grants nothing by itself`;
+  if (!left.onlyIf)
+    return `${grantsNothing}: acrbot deletes it at its next attempt, or ${byHand} and the next attempt finds it gone and finishes.`;
+  return `${grantsNothing}. acrbot deletes it at its next attempt if ${left.onlyIf}; else it is someone else's and is left. To delete it now, ${byHand}. The next attempt finds it gone and finishes.`;
 }
 
 /** Any other failure that needs a person: deleting the access by hand ends it now. */

@@ -12,12 +12,13 @@
  * A reload can leave a break-glass review owed to nobody (no rule covers its pair and the policy
  * names none of the approvers its rule had, or only its requester; or its rule names only its
  * requester: nobodyReviews). Until the daily report, nothing said so: the `policy.reloaded` entry
- * and a warn line now name those requests when the reload takes the file.
+ * and a warn line now name those requests when the reload takes the file (the entry, filed under
+ * one tenant, names only that tenant's and counts the others').
  */
 import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../domain/audit-chain';
-import { decidedRule, nobodyReviews } from '../domain/decided-rule';
-import { factsOf, type Policy, type PolicyRule, selectRule } from '../domain/policy';
+import { nobodyReviews, ruleUnder } from '../domain/decided-rule';
+import type { Policy, PolicyRule } from '../domain/policy';
 import type { AuditLog, Clock } from '../domain/ports';
 import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
 import type { Logger } from '../observability/logger';
@@ -84,7 +85,11 @@ export class PolicyReloadAudit {
     let event = entry;
     if (event.action === 'policy.reloaded') {
       const left = await this.leftToNobody(policy);
-      if (left.length > 0) event = { ...event, detail: `${event.detail}; ${nobodyText(left)}` };
+      // The entry is filed under one tenant: it names that tenant's requests, and only counts
+      // another's (the warn line, the operator's, names them all).
+      const own = left.filter((r) => r.tenantId === event.tenantId).map((r) => r.id);
+      const others = left.length - own.length;
+      if (left.length > 0) event = { ...event, detail: `${event.detail}; ${nobodyText(own, others)}` };
     }
     try {
       await this.audit.append(event);
@@ -98,19 +103,19 @@ export class PolicyReloadAudit {
   }
 
   /**
-   * The ids of the owed break-glass reviews nobody can do under `policy` (nobodyReviews of the rule
-   * whose approvers review each now, as ApproverAuthority.ruleOf finds it), oldest first; said in a
-   * warn line when any. Pure over the one bounded read: no directory read (a rule with groups is
+   * The owed break-glass reviews nobody can do under `policy` (nobodyReviews of the rule whose
+   * approvers review each under it, ruleUnder as ApproverAuthority.ruleOf finds it), oldest first,
+   * of every tenant; named in a warn line when any. Pure over the one bounded read: no directory read (a rule with groups is
    * not judged, as nobodyReviews says). Empty when there is no reader or the read failed (logged).
    */
-  private async leftToNobody(policy: Policy): Promise<string[]> {
+  private async leftToNobody(policy: Policy): Promise<AccessRequest[]> {
     if (!this.reviewsOwed) return [];
-    let ids: string[];
+    let left: AccessRequest[];
     try {
       // Judging inside the try too: an owed request the policy code cannot place must not make
       // record() throw; the entry is then written without the names.
       const owed = (await this.reviewsOwed()).requests;
-      ids = owed.filter((r) => nobodyReviews(reviewRule(r, policy), r.requester)).map((r) => r.id);
+      left = owed.filter((r) => nobodyReviews(ruleUnder(r, policy), r.requester));
     } catch (err) {
       this.log.warn(
         { err, policyHash: policy.hash },
@@ -118,12 +123,12 @@ export class PolicyReloadAudit {
       );
       return [];
     }
-    if (ids.length > 0)
+    if (left.length > 0)
       this.log.warn(
-        { policyHash: policy.hash, requestIds: ids.slice(0, IDS_LISTED), count: ids.length },
+        { policyHash: policy.hash, requestIds: left.slice(0, IDS_LISTED).map((r) => r.id), count: left.length },
         'approval policy reloaded: nobody can review some owed break-glass reviews under it',
       );
-    return ids;
+    return left;
   }
 
   private eventOf(reload: PolicyReloadOutcome, reason: string | undefined): AuditEvent | undefined {
@@ -154,18 +159,14 @@ export class PolicyReloadAudit {
 }
 
 /**
- * The rule whose approvers review `request`'s owed break-glass review under `policy`: as
- * ApproverAuthority.ruleOf answers for a decided request, over the policy the reload took.
+ * "break-glass reviews owed that nobody can do under it until the policy is mended: R-1, R-2 (and
+ * 3 in other tenants)": `ids`, the entry's tenant's; `others`, how many of other tenants, counted
+ * only (a tenant's trail never names another's requests).
  */
-function reviewRule(request: AccessRequest, policy: Policy): PolicyRule | undefined {
-  const bound = request.policy?.rule;
-  const facts = factsOf(request.plan);
-  return bound ? decidedRule(bound, policy, facts) : selectRule(policy, facts);
-}
-
-/** "break-glass reviews owed that nobody can do under it until the policy is mended: R-1, R-2". */
-function nobodyText(ids: readonly string[]): string {
-  return `break-glass reviews owed that nobody can do under it until the policy is mended: ${listed(ids)}`;
+function nobodyText(ids: readonly string[], others: number): string {
+  const elsewhere = `${others} in other tenant${others === 1 ? '' : 's'}`;
+  const named = ids.length === 0 ? elsewhere : others > 0 ? `${listed(ids)} (and ${elsewhere})` : listed(ids);
+  return `break-glass reviews owed that nobody can do under it until the policy is mended: ${named}`;
 }
 
 /** "rules added: a; removed: b; changed: c", or "rules unchanged" (what else changed is in the file). */

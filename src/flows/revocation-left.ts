@@ -28,7 +28,7 @@ export interface LeftBehind {
   command: string;
   /**
    * When what is left goes by a name someone else may have taken since (a pull secret): what
-   * makes it still acrbot's, as a clause (`it is still the object acrbot wrote, …`). The next
+   * makes it still acrbot's, as a clause (`it is still the object acrbot wrote`). The next
    * attempt checks it, and leaves what is not (G15: names are hints), so the report says so,
    * and asks a person deleting it by hand to check first ({@link LeftBehind.check}).
    */
@@ -96,13 +96,17 @@ export function applicationLeft(ref: Extract<CredentialRef, { kind: 'sp' }>, app
  * `entriesLeft`: the secret is gone already (deleted before a service account PATCH failed), and
  * only its entry in these service accounts' `imagePullSecrets` is left: named, with the kubectl
  * patch that takes it out, and the access through the cluster has ended with the secret.
- * `writtenUid`: the uid acrbot recorded writing the secret under, for the check before a delete
- * by hand ({@link secretStillOurs}).
+ * `writtenUids`: the uids acrbot recorded writing the secret under (a request and its extension
+ * may have recorded two), for the check before a delete by hand ({@link secretStillOurs}).
  */
 export function secretLeft(
   plan: Pick<SecretPlan, 'namespace' | 'secretName' | 'cluster'>,
   credential: 'deleted' | 'absent' | 'kept' | 'notOurs' | 'unconfirmed' = 'deleted',
-  { token, entriesLeft, writtenUid }: { token?: string; entriesLeft?: readonly string[]; writtenUid?: string } = {},
+  {
+    token,
+    entriesLeft,
+    writtenUids = [],
+  }: { token?: string; entriesLeft?: readonly string[]; writtenUids?: readonly string[] } = {},
 ): LeftBehind {
   const secret = `pull secret ${plan.namespace}/${plan.secretName}`;
   const tokenNamed = `the ACR token ${token ?? "now under its token's name"}`;
@@ -142,7 +146,7 @@ export function secretLeft(
             }),
     what: `the secret itself in cluster ${plan.cluster.name} (and any imagePullSecrets entry acrbot added for it)`,
     command: `kubectl delete secret -n ${plan.namespace} ${plan.secretName}, in cluster ${plan.cluster.name}`,
-    ...secretStillOurs(plan, writtenUid),
+    ...secretStillOurs(plan, writtenUids),
   };
 }
 
@@ -152,21 +156,22 @@ export function secretLeft(
  * same name (another uid), or a GitOps sync or `kubectl apply` may have put their data into it
  * (the same uid). The next attempt finds either, and leaves it (secret-revocation.ts); a delete
  * by hand by name would delete it all the same. kubectl has no flag for a DELETE's uid
- * precondition, so the check is the uid it prints against `writtenUid`, which is no secret (the
- * report's scrubbing, secret-text.ts, leaves it); the data, a password, is not printed: whether
+ * precondition, so the check is the uid it prints against `writtenUids` (a request and its
+ * extension may each have recorded one: either may be the one left), which are no secret (the
+ * report's scrubbing, secret-text.ts, leaves them); the data, a password, is not printed: whether
  * anything else writes that name is for the person to know. Without a recorded uid (records made
  * before uids were kept), the check is that nobody did either.
  */
 function secretStillOurs(
   plan: Pick<SecretPlan, 'namespace' | 'secretName' | 'cluster'>,
-  writtenUid: string | undefined,
+  writtenUids: readonly string[],
 ): Pick<LeftBehind, 'onlyIf' | 'check'> {
-  const data = 'nobody put their own data into it since (a GitOps sync or kubectl apply under that name)';
+  const data = 'that nobody put their own data in it since (a GitOps sync or kubectl apply under that name)';
   return {
-    onlyIf: 'it is still the object acrbot wrote, with the data acrbot wrote in it',
-    check: writtenUid
-      ? `kubectl get secret -n ${plan.namespace} ${plan.secretName} -o jsonpath='{.metadata.uid}', in cluster ${plan.cluster.name}, prints ${writtenUid} (another uid is someone else's secret under that name: leave it), and ${data}`
-      : `nobody deleted it and made their own under that name (acrbot kept no uid of it to check against), and ${data}`,
+    onlyIf: 'it is still the object acrbot wrote',
+    check: writtenUids.length
+      ? `kubectl get secret -n ${plan.namespace} ${plan.secretName} -o jsonpath='{.metadata.uid}', in cluster ${plan.cluster.name}, prints ${writtenUids.join(' or ')} and ${data}`
+      : `nobody deleted it and made their own under that name (acrbot kept no uid of it to check against) and ${data}`,
   };
 }
 

@@ -11,6 +11,7 @@
  */
 import { shortDuration } from '../domain/access-term';
 import { NEW_SECRET_NAME } from '../domain/command';
+import { FOREIGN_SECRET_WAY_ON, LEGACY_WRITER_WAY_ON, MISSING_NAMESPACE_WAY_ON } from '../domain/new-secret-way-on';
 import type { SecretPlan } from '../domain/plan';
 import type { AccessRequest } from '../domain/request';
 import { typedPair } from '../domain/typed-names';
@@ -20,13 +21,6 @@ const FOREIGN_SECRET = 'kubernetes.foreignSecret';
 
 /** The Kubernetes adapter's code for a missing namespace, among other objects (kube-errors.ts). */
 const NOT_FOUND = 'kubernetes.notFound';
-
-/** The way on a new secret's refusal of a secret that is not acrbot's ends with (secret-ownership.ts). */
-const NEW_SECRET_FOREIGN_WAY_ON = 'choose another --name, or ask whoever owns it to remove it first.';
-
-/** The way on the adapter's missing namespace ends with (kube-errors.ts `notFoundText`). */
-const NEW_SECRET_NAMESPACE_WAY_ON =
-  "create it first or choose another --namespace (a pull secret must live in the workload's namespace).";
 
 /** What the namespace placeholder of {@link newSecretCommand} says: the requester writes theirs. */
 const NEW_NAMESPACE = 'NAMESPACE';
@@ -71,22 +65,40 @@ export function foreignSecretRotationNote(plan: SecretPlan, at: string): string 
 /**
  * `error`, a failed extension's text, with a new secret's way on that an extension cannot follow
  * replaced by one it can: for a secret that is not acrbot's (`kubernetes.foreignSecret`), the
- * secret removed and `extend` again, or a new secret under another name; for a namespace that
+ * secret removed and `extend` again, or a new secret under another name (likewise for one acrbot
+ * wrote for another access before it kept uids, `legacyWriterSentence`); for a namespace that
  * does not exist (`kubernetes.notFound` with the namespace's sentence), the namespace made again
  * and `extend` again, or a new secret in the workload's namespace. The commands ask for the
- * extension's term. Any other text is returned as it is.
+ * extension's term. The endings are found by the constants their sentences end with
+ * (domain/new-secret-way-on.ts). Any other text is returned as it is.
  */
 export function extensionWayOn(error: string, code: string | undefined, extension: AccessRequest): string {
   const plan = extension.plan as SecretPlan;
-  if (code === FOREIGN_SECRET && error.includes(NEW_SECRET_FOREIGN_WAY_ON))
-    return error.replace(
-      NEW_SECRET_FOREIGN_WAY_ON,
-      `an extension writes only into this secret, so ask whoever owns it to remove it and then extend again, or ask for a new pull secret under another name: "${newSecretCommand(plan, 'newName', extension.access)}".`,
+  const newName = `"${newSecretCommand(plan, 'newName', extension.access)}"`;
+  if (code === FOREIGN_SECRET && error.includes(FOREIGN_SECRET_WAY_ON))
+    return swapEnding(
+      error,
+      FOREIGN_SECRET_WAY_ON,
+      `an extension writes only into this secret, so ask whoever owns it to remove it and then extend again, or ask for a new pull secret under another name: ${newName}.`,
     );
-  if (code === NOT_FOUND && error.includes(NEW_SECRET_NAMESPACE_WAY_ON))
-    return error.replace(
-      NEW_SECRET_NAMESPACE_WAY_ON,
+  // A secret acrbot wrote for another access before it kept uids: removed (by hand, or by that
+  // access's revocation), the extension writes it anew.
+  if (code === FOREIGN_SECRET && error.includes(LEGACY_WRITER_WAY_ON))
+    return swapEnding(
+      error,
+      LEGACY_WRITER_WAY_ON,
+      `then extend again (an extension writes only into this secret); or ask for a new pull secret under another name: ${newName}.`,
+    );
+  if (code === NOT_FOUND && error.includes(MISSING_NAMESPACE_WAY_ON))
+    return swapEnding(
+      error,
+      MISSING_NAMESPACE_WAY_ON,
       `an extension writes only into namespace ${plan.namespace}, so have it created again and then extend again, or ask for a new pull secret in the workload's namespace: "${newSecretCommand(plan, 'newNamespace', extension.access)}".`,
     );
   return error;
+}
+
+/** `text` with `ending` replaced by `wayOn` (a function replacer: no `$` pattern in it is read). */
+function swapEnding(text: string, ending: string, wayOn: string): string {
+  return text.replace(ending, () => wayOn);
 }

@@ -100,8 +100,9 @@ export async function revokeSecrets(
     secretLeft(plan, credential, {
       token: credential === 'deleted' || credential === 'absent' ? undefined : undeleted.get(credential),
       ...(entries.length && { entriesLeft: entries }),
-      // One uid to check against, or none: the report names no uid that may not be the one left.
-      ...(writtenUids.size === 1 && { writtenUid: [...writtenUids][0] }),
+      // Every uid recorded (a request and its extension may each have one): either may be the one
+      // left. A write recorded without one is left out: a secret of it fails the check, and stays.
+      writtenUids: [...writtenUids].filter((uid): uid is string => !!uid),
     }),
     { cause },
   );

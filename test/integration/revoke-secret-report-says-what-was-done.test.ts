@@ -311,9 +311,11 @@ test("the cluster unreachable at the end, the team's own secret under the name s
   await attempt();
   const [report] = failing();
   expect(report).toContain(
-    `What is left is the secret itself in cluster aks-dev (and any imagePullSecrets entry acrbot added for it), which grants nothing by itself: acrbot deletes it at its next attempt once it may, if it is still the object acrbot wrote, with the data acrbot wrote in it (else it is someone else's, and acrbot leaves it in place), or delete it by hand only if it is still the object acrbot wrote, with the data acrbot wrote in it: check that kubectl get secret -n payments acr-auth -o jsonpath='{.metadata.uid}', in cluster aks-dev, prints ${written} (another uid is someone else's secret under that name: leave it), and nobody put their own data into it since (a GitOps sync or kubectl apply under that name); then delete it (kubectl delete secret -n payments acr-auth, in cluster aks-dev) and the next attempt finds it gone and finishes.`,
+    `What is left is the secret itself in cluster aks-dev (and any imagePullSecrets entry acrbot added for it), which grants nothing by itself. acrbot deletes it at its next attempt if it is still the object acrbot wrote; else it is someone else's and is left. To delete it now, first check that kubectl get secret -n payments acr-auth -o jsonpath='{.metadata.uid}', in cluster aks-dev, prints ${written} and that nobody put their own data in it since (a GitOps sync or kubectl apply under that name); then delete it (kubectl delete secret -n payments acr-auth, in cluster aks-dev). The next attempt finds it gone and finishes.`,
   );
-  expect(report).not.toContain('once it may, or delete it by hand (kubectl delete secret');
+  expect(report).not.toContain('attempt, or delete it by hand (kubectl delete secret');
+  // Said once: the condition, then the check, then the command.
+  expect(report.split('still the object acrbot wrote').length).toBe(2);
 
   // The next attempt finds the team's secret, not acrbot's: left, and the access revoked.
   unreachable();
@@ -333,9 +335,9 @@ test("the cluster unreachable at the end, the secret's contents replaced in plac
   await attempt();
   const [report] = failing();
   // The uid is the same: the check names the data too, and the uid is no secret to scrub.
-  expect(report).toContain(`prints ${written} (another uid`);
+  expect(report).toContain(`prints ${written} and that nobody`);
   expect(report).toContain(
-    'and nobody put their own data into it since (a GitOps sync or kubectl apply under that name); then delete it (kubectl delete secret -n payments acr-auth, in cluster aks-dev)',
+    'and that nobody put their own data in it since (a GitOps sync or kubectl apply under that name); then delete it (kubectl delete secret -n payments acr-auth, in cluster aks-dev)',
   );
 
   unreachable();

@@ -28,10 +28,13 @@ const ONLY_REQUESTER = rules(['prod', REQUESTER.objectId], ['dev', U1]);
 const PROD_GONE = rules(['dev', APPROVER.objectId]);
 /** `prod` names another approver, neither requester: someone reviews both. */
 const REPLACED = rules(['prod', U3], ['dev', U1]);
+/** The tenant the entries are filed under: the owed requests' own (pendingRequest's), unless said. */
+const TENANT_ID = '5b1e2c3d-0000-4000-8000-00000000a0a0';
+const OTHER_TENANT = '7c2f3d4e-0000-4000-8000-00000000b0b0';
 const NOBODY_LINE = 'approval policy reloaded: nobody can review some owed break-glass reviews under it';
 
 /** An owed review of `requester`'s grant on aks-prod, bound to V1's `prod`. */
-function owed(id: string, requester = REQUESTER): AccessRequest {
+function owed(id: string, requester = REQUESTER, tenantId = TENANT_ID): AccessRequest {
   const bound = loadPolicy(V1, 'v1.yaml').policy.rules[0];
   const request = breakGlassRequest(
     requester,
@@ -43,7 +46,7 @@ function owed(id: string, requester = REQUESTER): AccessRequest {
       plan: grantPlan(),
     },
   );
-  return { ...request, policy: { ...request.policy!, rule: bound } };
+  return { ...request, tenantId, policy: { ...request.policy!, rule: bound } };
 }
 
 describe('a reload that leaves owed break-glass reviews to nobody', () => {
@@ -56,7 +59,7 @@ describe('a reload that leaves owed break-glass reviews to nobody', () => {
     const audit = new MemoryAuditLog(clock);
     const { lines, logger } = logLines();
     const initial = loadPolicy(V1, file);
-    const reloads = new PolicyReloadAudit(audit, clock, logger, 'tenant-1', initial.policy, reviewsOwed);
+    const reloads = new PolicyReloadAudit(audit, clock, logger, TENANT_ID, initial.policy, reviewsOwed);
     const source = new PolicySource(initial, file, undefined, { sleep: () => Promise.resolve() });
     const reloadTo = async (text: string) => {
       writeFileSync(file, text);
@@ -83,6 +86,26 @@ describe('a reload that leaves owed break-glass reviews to nobody', () => {
     const { reloadTo } = setUp(async () => ({ requests: [owed('R-MINE'), owed('R-OTHER', APPROVER)] }));
     const entry = await reloadTo(PROD_GONE);
     expect(entry.detail).toMatch(/nobody can do under it until the policy is mended: R-MINE, R-OTHER$/);
+  });
+
+  test("two tenants: the entry names its own tenant's requests and only counts the other's; the warn line names all", async () => {
+    const { lines, reloadTo } = setUp(async () => ({
+      requests: [owed('R-MINE'), owed('R-THEIRS1', REQUESTER, OTHER_TENANT), owed('R-THEIRS2', APPROVER, OTHER_TENANT)],
+    }));
+    const entry = await reloadTo(PROD_GONE);
+    expect(entry.tenantId).toBe(TENANT_ID);
+    expect(entry.detail).toMatch(/until the policy is mended: R-MINE \(and 2 in other tenants\)$/);
+    expect(entry.detail).not.toContain('R-THEIRS');
+    expect(lines.filter((l) => l.level === WARN)).toEqual([
+      expect.objectContaining({ msg: NOBODY_LINE, requestIds: ['R-MINE', 'R-THEIRS1', 'R-THEIRS2'], count: 3 }),
+    ]);
+  });
+
+  test("only another tenant's reviews left to nobody: the entry counts them, naming none", async () => {
+    const { reloadTo } = setUp(async () => ({ requests: [owed('R-THEIRS1', REQUESTER, OTHER_TENANT)] }));
+    const entry = await reloadTo(PROD_GONE);
+    expect(entry.detail).toMatch(/until the policy is mended: 1 in other tenant$/);
+    expect(entry.detail).not.toContain('R-THEIRS');
   });
 
   test('someone may review each: nothing added, no warn line', async () => {

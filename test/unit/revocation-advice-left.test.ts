@@ -36,7 +36,7 @@ const graph = (status: number, code: string) =>
 test('a scope map left after the token: the access has ended; the scope map and its command, not the token', () => {
   const advice = revocationAdvice(leftBehind(arm(403, 'AuthorizationFailed'), scopeMapLeft(TOKEN_REF)!), token);
   expect(advice).toBe(
-    " Azure refused (403): acrbot lacks a right it needs there (see Troubleshooting in acrbot's deployment guide). The access has ended already: ACR token acrbot-r-7 on registry contosoacr is deleted. What is left is scope map acrbot-r-7 on registry contosoacr, which grants nothing by itself: acrbot deletes it at its next attempt once it may, or delete it by hand (az acr scope-map delete --subscription s1 --registry contosoacr --name acrbot-r-7 --yes) and the next attempt finds it gone and finishes.",
+    " Azure refused (403): acrbot lacks a right it needs there (see Troubleshooting in acrbot's deployment guide). The access has ended already: ACR token acrbot-r-7 on registry contosoacr is deleted. What is left is scope map acrbot-r-7 on registry contosoacr, which grants nothing by itself: acrbot deletes it at its next attempt, or delete it by hand (az acr scope-map delete --subscription s1 --registry contosoacr --name acrbot-r-7 --yes) and the next attempt finds it gone and finishes.",
   );
 });
 

@@ -5,6 +5,7 @@
  * write's body may echo the docker config (a password), so neither is ever kept.
  */
 import { UserFacingError } from '../../domain/errors';
+import { MISSING_NAMESPACE_WAY_ON } from '../../domain/new-secret-way-on';
 import { currentCorrelationId } from '../../observability/correlation';
 
 /**
@@ -291,7 +292,7 @@ function notFoundText(ctx: KubeCallContext): string {
   const where = `namespace ${ctx.namespace} of cluster ${ctx.cluster}`;
   const resource = ctx.resource.replace(/\s+/g, '').toLowerCase();
   if (resource === 'thenamespace' || resource === 'namespaces' || (resource === 'secrets' && ctx.verb === 'create'))
-    return `Namespace ${ctx.namespace} does not exist in cluster ${ctx.cluster}; create it first or choose another --namespace (a pull secret must live in the workload's namespace).`;
+    return `Namespace ${ctx.namespace} does not exist in cluster ${ctx.cluster}; ${MISSING_NAMESPACE_WAY_ON}`;
   if (resource === 'serviceaccounts')
     return `The service account acrbot was to ${ctx.verb} no longer exists in ${where} (it was there when acrbot checked); check --service-account and ask for it again (the new request needs approving again).`;
   if (resource === 'secrets')
