@@ -176,6 +176,7 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
     ...(state !== 'drifted' &&
       gaveAccess(request) &&
       request.state === 'succeeded' &&
+      !request.access?.revokingSince &&
       request.access?.clusterGoneAt && {
         notes: [
           `cluster ${plan.cluster.name} gone since ${formatUtc(request.access.clusterGoneAt)}: this grant gives nothing`,

@@ -263,8 +263,15 @@ export function planFacts(request: AccessRequest, forWhom: PlanFactsFor = {}): F
       label: 'Access',
       value: `${driftWords(request.access.driftReason)} on ${shortTime(request.access.driftDetectedAt)}; ${driftNotDone(request.access.driftReason)}`,
     });
-  // Its cluster deleted (the drift check read it gone): its kubelet identity went with it.
-  else if (request.access?.clusterGoneAt && request.plan.kind === 'grant')
+  // Its cluster deleted (the drift check read it gone): its kubelet identity went with it. Only
+  // while the grant is live: revoking keeps the mark, and then the Term says how it ended.
+  else if (
+    request.access?.clusterGoneAt &&
+    request.plan.kind === 'grant' &&
+    request.state === 'succeeded' &&
+    !request.access.revokedAt &&
+    !request.access.revokingSince
+  )
     common.push({
       label: 'Access',
       value: inertText(

@@ -44,3 +44,36 @@ describe('a grant whose cluster is gone', () => {
     expect(card).not.toContain('@acrbot extend');
   });
 });
+
+describe('a grant whose cluster is gone, once it ends', () => {
+  const REVOKED = '2025-02-12T09:00:00.000Z';
+
+  test('revoked: its card says when, not that it gives nothing', () => {
+    const revoked: AccessRequest = {
+      ...gone,
+      state: 'revoked',
+      access: { ...gone.access!, revokedAt: REVOKED, revokedBy: { objectId: 'u-1', name: 'Ada' } },
+    };
+    const card = shown(requestCard(revoked, { showActions: false }));
+    expect(card).toContain('Revoked at 2025-02-12 09:00 UTC by Ada');
+    expect(card).not.toContain('no longer exists');
+  });
+
+  test('expired: its card says expired and revoked', () => {
+    const expired: AccessRequest = {
+      ...gone,
+      state: 'revoked',
+      access: { ...gone.access!, revokedAt: gone.access!.expiresAt! },
+    };
+    const card = shown(requestCard(expired, { showActions: false }));
+    expect(card).toContain('Expired and revoked at');
+    expect(card).not.toContain('no longer exists');
+  });
+
+  test('being revoked: its Term says since when', () => {
+    const revoking: AccessRequest = { ...gone, access: { ...gone.access!, revokingSince: REVOKED } };
+    const card = shown(requestCard(revoking, { showActions: false }));
+    expect(card).toContain('being revoked since 2025-02-12 09:00 UTC');
+    expect(card).not.toContain('no longer exists');
+  });
+});

@@ -7,7 +7,7 @@
  */
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../../src/domain/azure-model';
 import type { AccessRequest } from '../../src/domain/request';
-import type { RequestStore } from '../../src/domain/ports';
+import { VersionConflictError, type RequestStore } from '../../src/domain/ports';
 import { accessExpiryJobId } from '../../src/flows/access-jobs';
 import { DriftDetector } from '../../src/flows/drift-detector';
 import { MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
@@ -132,6 +132,31 @@ describe('a drift mark coming off: the guards (drift-detector clear)', () => {
     await expect(drift.sweep()).rejects.toThrow();
     expect((await store.get(ID))!.access?.driftDetectedAt).toBe(MARKED_AT);
     expect(await cleared()).toEqual([]);
+  });
+
+  test('another instance moving the request first (a version conflict): the sweep goes on, the mark stays, no entry', async () => {
+    nextUpdateError = new VersionConflictError(ID);
+    await expect(drift.sweep()).resolves.toEqual([]);
+    expect((await store.get(ID))!.access).toMatchObject({ driftDetectedAt: MARKED_AT, driftReason: 'identityChanged' });
+    expect(await cleared()).toEqual([]);
+  });
+
+  test('a drift mark losing its write to another instance: record() marks nothing, no entry', async () => {
+    const OTHER = 'R-MARKCONF';
+    await store.create(
+      pendingRequest({
+        id: OTHER,
+        plan,
+        state: 'succeeded',
+        outcome: { summary: 'Granted', azureRequestIds: [] },
+        access: { expiresAt: '2025-03-01T00:00:00.000Z' },
+      }),
+    );
+    nextUpdateError = new VersionConflictError(OTHER);
+    const finding = { requestId: OTHER, assignmentId: assignmentOf(plan).id, kind: 'deleted' as const, detail: 'gone' };
+    expect(await drift.record([finding], 'sweeper')).toEqual([]);
+    expect((await store.get(OTHER))!.access?.driftDetectedAt).toBeUndefined();
+    expect(await audit.forRequest(OTHER)).toEqual([]);
   });
 
   test('the cleared entry failing: the mark is put back, the next sweep clears it under the same key', async () => {

@@ -71,4 +71,17 @@ describe('MemoryRequestStore listings', () => {
       'B',
     ]);
   });
+
+  test('listByTarget matches the registry as well as the cluster', async () => {
+    const store = new MemoryRequestStore();
+    const a = { ...pendingRequest(), id: 'A', createdAt: '2025-01-01T00:00:00.000Z' };
+    const b: AccessRequest = structuredClone({ ...pendingRequest(), id: 'B', createdAt: '2025-01-02T00:00:00.000Z' });
+    b.plan.registry.id = `${a.plan.registry.id}-other`;
+    await store.create(a);
+    await store.create(b);
+    const onTarget = async (registryId: string) =>
+      (await store.listByTarget(a.plan.cluster.id, registryId, ['pending'])).map((r) => r.id);
+    expect(await onTarget(a.plan.registry.id)).toEqual(['A']);
+    expect(await onTarget(b.plan.registry.id)).toEqual(['B']);
+  });
 });

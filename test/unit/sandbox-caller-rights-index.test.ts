@@ -100,3 +100,15 @@ test('the index follows the list: an assignment pushed, the list replaced, an el
   expect(anyAssignmentCovers(without, REGISTRY, WRITE, actionMatches)).toBe(true);
   expectSameAnswers(without);
 });
+
+test('the index follows the list: a middle assignment spliced out (the last one kept)', () => {
+  const list: CallerAssignment[] = [
+    { scope: CLUSTER, ...builtInCallerRole(BUILT_IN_ROLES.reader) },
+    { scope: REGISTRY, ...builtInCallerRole(BUILT_IN_ROLES.rbacAdministrator) },
+    { scope: `${SUB}/resourceGroups/rg-aks`, ...builtInCallerRole(BUILT_IN_ROLES.reader) },
+  ];
+  expect(anyAssignmentCovers(list, REGISTRY, WRITE, actionMatches)).toBe(true);
+  list.splice(1, 1);
+  expect(anyAssignmentCovers(list, REGISTRY, WRITE, actionMatches)).toBe(false);
+  expectSameAnswers(list);
+});

@@ -26,4 +26,24 @@ describe('the tab row of a grant whose cluster is gone', () => {
     expect(row.state).toBe('drifted');
     expect(row.notes).toBeUndefined();
   });
+
+  test('a revoked one (the note kept) has no notes: its end says how it ended', () => {
+    const row = requestRow(
+      {
+        ...granted,
+        state: 'revoked',
+        access: { ...granted.access!, clusterGoneAt: SEEN, revokedAt: '2025-02-11T09:00:00.000Z' },
+      },
+      NOW,
+    );
+    expect(row.endedAt).toBe('2025-02-11T09:00:00.000Z');
+    expect(row.notes).toBeUndefined();
+  });
+
+  test('one being revoked has no notes: its row says it is being revoked, as its card does', () => {
+    const revokingSince = '2025-02-12T09:59:00.000Z';
+    const row = requestRow({ ...granted, access: { ...granted.access!, clusterGoneAt: SEEN, revokingSince } }, NOW);
+    expect(row.revokingSince).toBe(revokingSince);
+    expect(row.notes).toBeUndefined();
+  });
 });
