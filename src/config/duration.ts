@@ -1,4 +1,5 @@
 /** Durations in config and commands: `90d`, `24h`, `30m`, `45s`, `1y`, or plain seconds. */
+import { otherDigitIn, readTypedDigits } from '../domain/typed-digits';
 
 const UNIT_MS: Record<string, number> = {
   s: 1000,
@@ -22,6 +23,23 @@ export function parseDurationMs(text: string): number | undefined {
   if (!m || m[2] === 'M') return undefined;
   const value = Number(m[1]) * UNIT_MS[(m[2] || 's').toLowerCase()];
   return value > 0 ? value : undefined;
+}
+
+/**
+ * What to say after `"８h" is not a duration` of a duration written with a digit or letter outside
+ * ASCII, or undefined when it has none: `(８ is a full-width digit); use ASCII digits: 8h`, the
+ * duration in ASCII when it is one in the digits chat's `--for` reads, else `examples`. Chat reads
+ * full-width and Arabic-Indic digits, typed there with the keyboard at hand; config does not:
+ * it is text reviewed in diffs and read by other tools, where `８h` is no `8h`. So the policy file
+ * and the ACRBOT_* durations refuse them, naming the character, as they refuse a capital `M`.
+ */
+export function nonAsciiDuration(text: string, examples: string): string | undefined {
+  const other = otherDigitIn(text);
+  if (!other) return undefined;
+  // Only a duration that has its unit and is one (not `０h`, nor `１Ｍ`, a month) is written out.
+  const ascii = /^\s*(\d{1,20})\s*([smhdwy])\s*$/i.exec(readTypedDigits(text));
+  const write = ascii && ascii[2] !== 'M' && Number(ascii[1]) > 0 ? `: ${ascii[1]}${ascii[2]}` : `, e.g. ${examples}`;
+  return `(${other.char} is ${other.kind}); use ASCII ${other.digit ? 'digits' : 'letters'}${write}`;
 }
 
 /**

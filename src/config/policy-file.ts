@@ -20,7 +20,7 @@ import {
   type Policy,
   type PolicyRule,
 } from '../domain/policy';
-import { MAX_APPROVAL_TTL_MS, MAX_POLICY_DURATION_MS, parseDurationMs } from './duration';
+import { MAX_APPROVAL_TTL_MS, MAX_POLICY_DURATION_MS, nonAsciiDuration, parseDurationMs } from './duration';
 import { type AddProblem, rawMs, ruleName, shortened } from './policy-problems';
 import { type AccessLimits, accessBounds, accessTermProblems, breakGlassTermProblems } from './policy-term-limits';
 import { unfittableNames } from './policy-name-patterns';
@@ -148,9 +148,11 @@ const duration = z
     }
     const ms = parseDurationMs(String(v));
     if (ms === undefined) {
+      // `８h`, `٨h`: read in chat's `--for`, but config is ASCII (nonAsciiDuration says why).
+      const other = nonAsciiDuration(String(v), '30m, 8h or 7d');
       ctx.addIssue({
         code: 'custom',
-        message: `"${String(v).slice(0, 40)}" is not a duration; use e.g. 30m, 8h or 7d`,
+        message: `"${String(v).slice(0, 40)}" is not a duration${other ? ` ${other}` : '; use e.g. 30m, 8h or 7d'}`,
       });
       return z.NEVER;
     }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod/v3';
 import { monthWrittenAsMinutes } from '../domain/access-term';
-import { MAX_ACCESS_DURATION_MS, parseDurationMs } from './duration';
+import { MAX_ACCESS_DURATION_MS, nonAsciiDuration, parseDurationMs } from './duration';
 import { commaItems } from './setting-list';
 
 /**
@@ -15,6 +15,15 @@ import { commaItems } from './setting-list';
 function monthProblem(name: string, text: string): string | undefined {
   const month = monthWrittenAsMinutes(text);
   return month ? `${name}: ${month}` : undefined;
+}
+
+/**
+ * The problem of setting `name` holding `text`, no duration (quoted as `shown`): written with a
+ * digit or letter outside ASCII (`８h`), named; else `examples` of what it takes.
+ */
+function notADuration(name: string, text: string, shown: string, examples: string): string {
+  const other = nonAsciiDuration(text, examples);
+  return `${name}: "${shown}" is not a duration${other ? ` ${other}` : `; use e.g. ${examples}`}`;
 }
 
 /** A duration setting, in milliseconds, with the duration `fallback` when unset. */
@@ -27,7 +36,7 @@ export const duration = (name: string, fallback: string) =>
       if (ms === undefined) {
         ctx.addIssue({
           code: 'custom',
-          message: monthProblem(name, v ?? '') ?? `${name}: "${v}" is not a duration; use e.g. 24h, 90m or 7d`,
+          message: monthProblem(name, v ?? '') ?? notADuration(name, v ?? '', v ?? '', '24h, 90m or 7d'),
         });
         return 0;
       }
@@ -59,7 +68,7 @@ export const expiryReminders = () =>
             code: 'custom',
             message:
               monthProblem('ACRBOT_EXPIRY_REMINDERS', item) ??
-              `ACRBOT_EXPIRY_REMINDERS: "${item.slice(0, 20)}" is not a duration; use e.g. 7d,1d (or none)`,
+              notADuration('ACRBOT_EXPIRY_REMINDERS', item, item.slice(0, 20), '7d,1d (or none)'),
           });
         // No term or credential lasts longer than a year, so such a reminder would never be
         // sent; and one like 99999999999999999999d is past anything a date can be moved by.

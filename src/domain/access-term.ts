@@ -5,6 +5,7 @@
  */
 import { UserFacingError } from './errors';
 import type { AccessRequest, AccessTerm, RequestState } from './request';
+import { otherDigitIn, readTypedDigits } from './typed-digits';
 
 /** Limits from config (ACRBOT_DEFAULT/MIN/MAX_ACCESS_DURATION, ACRBOT_ALLOW_PERMANENT). */
 export interface AccessLimits {
@@ -24,17 +25,15 @@ const UNIT_MS: Record<string, number> = {
 const DURATION = /^(\d+)([mhdwy])$/i;
 
 /**
- * `text` with the digits and letters of other scripts and widths as `--for` reads them: full
- * width (`８ｈ`, typed with a CJK input method on) by NFKC, and Arabic-Indic and Eastern
- * Arabic-Indic digits (`٨h`, `۸h`), which NFKC keeps, as 0–9. Refused as "not a duration", they
- * looked to their author like what `--for` takes. Only for reading: errors quote what was typed.
- * The command parser reads option look-alikes through it too (`--duration ８ｈ`, `--for８h`).
+ * `text` with the digits and letters of other widths and scripts as `--for` reads them: full
+ * width (`８ｈ`, typed with a CJK input method on), and Arabic-Indic and Extended Arabic-Indic
+ * digits (`٨h`, `۸h`), as ASCII ({@link readTypedDigits}). Refused as "not a duration", they
+ * looked to their author like what `--for` takes. Superscript and circled digits (`²h`, `①h`)
+ * stay as typed, refused: no one types them for a number. Only for reading: errors quote what was
+ * typed. The command parser reads option look-alikes through it too (`--duration ８ｈ`, `--for８h`).
  */
 export function durationText(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
-    .replace(/[\u06f0-\u06f9]/g, (d) => String(d.charCodeAt(0) - 0x06f0));
+  return readTypedDigits(text);
 }
 
 /**
@@ -267,11 +266,14 @@ export function parseAccessDuration(
   const normalised = read.trim().toLowerCase();
   const value = text.trim().toLowerCase();
   const m = DURATION.exec(normalised);
-  if (normalised !== 'permanent' && !m)
+  if (normalised !== 'permanent' && !m) {
+    // `²h`, `①h` look like `2h`, `1h` to their author: the refusal names the character not read.
+    const other = otherDigitIn(text, true);
     throw new UserFacingError(
       'validation.duration',
-      `"${text.slice(0, 30)}" is not a duration; use a number and a unit (m, h, d, w, y), e.g. --for ${exampleTerm(limits.defaultMs, limits.maxMs)}, between ${shortDuration(limits.minMs, 'up')} and ${shortDuration(limits.maxMs, 'down')}.`,
+      `"${text.slice(0, 30)}" is not a duration${other ? ` (${other.char} is ${other.kind})` : ''}; use a number and a unit (m, h, d, w, y), e.g. --for ${exampleTerm(limits.defaultMs, limits.maxMs)}, between ${shortDuration(limits.minMs, 'up')} and ${shortDuration(limits.maxMs, 'down')}.`,
     );
+  }
   // Zero is a duration, only too short; many digits make one too long.
   const term: AccessTerm = m ? { durationMs: Number(m[1]) * UNIT_MS[m[2].toLowerCase()] } : { permanent: true };
   const refusal = termRefusal(term, limits, undefined, value.length > 30 ? `${value.slice(0, 30)}…` : value);

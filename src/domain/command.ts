@@ -12,6 +12,7 @@ import { mistypedRequestId, withIdDash } from './request-id-word';
 import { type PairVerb, swappedNames } from './swapped-names';
 import { bare, leadingTerm, monthsNote, spelledTerm } from './term-words';
 import { withoutTrailing } from './text';
+import { otherDigitIn } from './typed-digits';
 
 /** Options of the secret flow, as typed (validated later). */
 export interface SecretCommandOptions {
@@ -202,8 +203,9 @@ function givenTwice(flag: string, first: string, second: string): UserFacingErro
 /**
  * `--for2h`, `--for:2h`, `--expires30d`: a term typed without its space (or with a colon). Read as
  * words of the reason, the request would silently get the default term (30 days for `--for2h`).
+ * With any digit (`--for²h`, which `--for` does not read, is no reason either).
  */
-const DURATION_NEAR_MISS = /^--(for|expires)[:\d]/i;
+const DURATION_NEAR_MISS = /^--(for|expires)[:\d\p{Nd}\p{No}]/iu;
 
 /**
  * Refuses a {@link DURATION_NEAR_MISS}, naming the way to write it; nothing is requested. Read
@@ -214,10 +216,15 @@ function refuseRunTogetherDuration(word: string): void {
   const match = DURATION_NEAR_MISS.exec(read);
   if (!match) return;
   const flag = `--${match[1].toLowerCase()}`;
-  const value = read.slice(match[0].length - (match[0].endsWith(':') ? 0 : 1)).slice(0, 20) || '30d';
+  // By the flag's length, not the match's: a digit past U+FFFF (`𝟖`) is two code units.
+  const value = read.slice(flag.length + (match[0].endsWith(':') ? 1 : 0)).slice(0, 20) || '30d';
+  // `--for²h`: "write --for ²h" would be refused next, as `²` is no digit `--for` reads.
+  const other = otherDigitIn(value, true);
   throw new UserFacingError(
     'validation.option',
-    `"${word.slice(0, 40)}" is not an option: write ${flag} ${value}, with a space. Nothing was requested.`,
+    other
+      ? `"${word.slice(0, 40)}" is not an option: write ${flag}, a space and the term in digits 0–9 (${other.char} is ${other.kind}), e.g. ${flag} 2h. Nothing was requested.`
+      : `"${word.slice(0, 40)}" is not an option: write ${flag} ${value}, with a space. Nothing was requested.`,
   );
 }
 

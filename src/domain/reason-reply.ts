@@ -23,7 +23,7 @@ import { leadingEnd, readsAsEnd } from './end-words';
 import { isUserFacing, UserFacingError } from './errors';
 import { isNameOf, parseClusterRef, parseRegistryRef } from './names';
 import { readAsRequestId, startsWithDashedId } from './request-id-word';
-import { leadingTerm } from './term-words';
+import { leadingTerm, monthsNote } from './term-words';
 import { withoutTrailing } from './text';
 
 /** What a reply at the reason question is. */
@@ -239,10 +239,10 @@ function optionInAnswer(option: string, flow: RequestFlow, term: string | undefi
 /**
  * The rest of the refusal of a term written at the start of an answer (a length or an end): an
  * answer sets none, and what to type instead, with `term` in the example (`how`: what the line
- * says of it).
+ * says of it; `note`: what follows it, as a command's refusal has it: {@link monthsNote}).
  */
-function noTermInAnswer(flow: RequestFlow, cancel: string, term: string, how = ''): string {
-  return `an answer sets no term: give the reason without it (the request gets the default term), or type "${cancel}", then the whole request on one line${how}, e.g. "${flow} CLUSTER REGISTRY --for ${term} REASON…".`;
+function noTermInAnswer(flow: RequestFlow, cancel: string, term: string, how = '', note = ''): string {
+  return `an answer sets no term: give the reason without it (the request gets the default term), or type "${cancel}", then the whole request on one line${how}, e.g. "${flow} CLUSTER REGISTRY --for ${term} REASON…"${note}.`;
 }
 
 /**
@@ -285,7 +285,7 @@ export function checkReasonAnswer(text: string, flow: RequestFlow = 'grant', can
   if (length)
     throw new UserFacingError(
       'validation.option',
-      `"${length.typed}" reads as a length, and ${noTermInAnswer(flow, cancel, length.term)}`,
+      `"${length.typed}" reads as a length, and ${noTermInAnswer(flow, cancel, length.term, '', monthsNote(length))}`,
     );
   const typed = text.trim().split(/\s+/).filter(Boolean);
   if (GREETINGS.has(plainWord(typed[0])) && typed.length <= GREETING_MAX_WORDS)
