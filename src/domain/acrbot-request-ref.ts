@@ -61,6 +61,11 @@ export function requestRef(request: AccessRequest, now: Date): AcrbotRequestRef 
     driftDetectedAt: request.access?.driftDetectedAt,
     ...(request.access?.driftReason && { driftReason: request.access.driftReason }),
     ...(isBeingRevoked(request) && { revokingSince: request.access.revokingSince }),
+    // Its cluster deleted: it gives nothing (a drift or a revocation under way says more).
+    ...(request.access?.clusterGoneAt &&
+      (state === 'active' || state === 'expiring') &&
+      request.plan.kind === 'grant' &&
+      !isBeingRevoked(request) && { clusterGoneAt: request.access.clusterGoneAt }),
     ...watchOf(request, now),
   };
 }

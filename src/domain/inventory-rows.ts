@@ -91,6 +91,11 @@ export interface AcrbotRequestRef {
   /** Set once a revocation began deleting (it still pulls until the retry finishes). */
   revokingSince?: string;
   /**
+   * A live grant (not drifted, not being revoked) whose cluster the drift check read gone
+   * (`access.clusterGoneAt`, cluster-gone.ts): it gives nothing, and `access` badges it so.
+   */
+  clusterGoneAt?: string;
+  /**
    * A revoked grant whose revocation met the registry gone from its id and scheduled acrbot's
    * watch (flows/orphan-watch.ts; recorded as `access.orphanWatchUntil`), while that watch runs:
    * until when it would delete the role assignment Azure kept there, should it be found still there.

@@ -132,6 +132,15 @@ function approvalsSoFar(request: AccessRequest): TabRow['approvalsSoFar'] {
   return required > 1 ? { count: countedApprovals(request).length, required } : undefined;
 }
 
+/**
+ * When the drift check read `request`'s cluster gone, while its grant is in place: a drifted one
+ * says its drift instead, and one being revoked or ended says how it ends. Undefined otherwise.
+ */
+function clusterGoneSince(request: AccessRequest, state: PullState): string | undefined {
+  if (state === 'drifted' || !gaveAccess(request) || request.state !== 'succeeded') return undefined;
+  return request.access?.revokingSince ? undefined : request.access?.clusterGoneAt;
+}
+
 /** The row of one request. */
 export function requestRow(request: AccessRequest, now: Date): TabRow {
   const plan = request.plan;
@@ -147,6 +156,7 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
   const state = pullState(request, now);
   const effect = pendingExtensionEffect(request);
   const quorum = approvalsSoFar(request);
+  const goneAt = clusterGoneSince(request, state);
   return {
     key: request.id,
     requestId: request.id,
@@ -172,16 +182,13 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
         driftReason: recordedDriftText(request.access.driftReason),
       }),
     ...(request.state === 'revoked' && request.access?.revokedAt && { endedAt: request.access.revokedAt }),
-    // Its cluster deleted (drift-detector.ts): the drawer's Notes say it gives nothing, as its card does.
-    ...(state !== 'drifted' &&
-      gaveAccess(request) &&
-      request.state === 'succeeded' &&
-      !request.access?.revokingSince &&
-      request.access?.clusterGoneAt && {
-        notes: [
-          `cluster ${plan.cluster.name} gone since ${formatUtc(request.access.clusterGoneAt)}: this grant gives nothing`,
-        ],
-      }),
+    // Its cluster deleted (drift-detector.ts): the drawer's Notes say it gives nothing, as its card
+    // does, and its badge and list line say so too (web/src/format.ts clusterGoneLine).
+    ...(goneAt && {
+      notes: [`cluster ${plan.cluster.name} gone since ${formatUtc(goneAt)}: this grant gives nothing`],
+      // Past its end and waiting for the end job, it reads Expired: that says it gives nothing.
+      ...((state === 'active' || state === 'expiring') && { clusterGoneAt: goneAt }),
+    }),
     ...(request.extendsRequestId && { extendsRequestId: request.extendsRequestId }),
     // The card's "Closed" rule, shared, and why in `status`'s words: the page cannot read the request.
     ...(closedWithItsAccess(request) && { closedWithItsAccess: true as const, closedWhy: closedWhy(request) }),

@@ -102,6 +102,14 @@ export interface TabRow {
    * labels it as they do (NOT_LISTED_YET_LABEL), a warning. Still drifted for filters and actions.
    */
   notListedYet?: true;
+  /**
+   * On a request's row with state `active` or `expiring` only (never drifted, being revoked or
+   * ended): when the drift check read its cluster gone (`access.clusterGoneAt`,
+   * src/domain/cluster-gone.ts), so the grant gives nothing and cannot be extended. The page
+   * badges it "Cluster gone" in Drifted's colours and says so in its list line, as it does a
+   * drift; the state stays as its end says, for filters and actions (Revoke still ends it).
+   */
+  clusterGoneAt?: string;
   /** The user may extend / revoke it (decided by the API per caller). */
   canExtend?: boolean;
   canRevoke?: boolean;

@@ -50,7 +50,7 @@ export const ACCESS_CARD_MAX_ROWS = 20;
 // Labels of the inventory's access states; a request's states are another set with their own table
 // (STATE_LABEL in request-view.ts), alike in shape only.
 const STATE: Record<
-  AccessState | 'cannot' | 'noLongerPulls' | 'notListedYet' | 'unreachable' | 'anonymous',
+  AccessState | 'cannot' | 'noLongerPulls' | 'notListedYet' | 'unreachable' | 'anonymous' | 'clusterGone',
   { label: string; color: string }
 > = {
   active: { label: 'Active', color: 'Good' },
@@ -64,6 +64,8 @@ const STATE: Record<
   notListedYet: { label: NOT_LISTED_YET_LABEL, color: 'Warning' },
   unreachable: { label: 'Registry unreachable', color: 'Attention' },
   anonymous: { label: 'Anonymous pull', color: 'Good' },
+  // A grant whose cluster was deleted (cluster-gone.ts): it gives nothing, whatever its end says.
+  clusterGone: { label: 'Cluster gone', color: 'Attention' },
 };
 
 /** A drift whose role assignment is still there (the cluster's identity or the registry's mode changed). */
@@ -182,6 +184,16 @@ function stateSuffix(state: AccessState, r: AcrbotRequestRef | undefined, why?: 
     default:
       return '';
   }
+}
+
+/**
+ * After a live grant's request text, when the drift check read its cluster gone (`clusterGoneAt`):
+ * that it gives nothing, in its card's Access words (request-view.ts); nothing otherwise.
+ */
+function clusterGoneSuffix(cluster: string, r: AcrbotRequestRef): string {
+  return r.clusterGoneAt
+    ? ` — cluster ${cluster} no longer exists (seen ${shortTime(r.clusterGoneAt)}); this grant gives nothing; its role assignment is deleted at its end`
+    : '';
 }
 
 /** Most ways of pulling listed per row; the check command explains one pair in full. */
@@ -515,8 +527,12 @@ export function userAccessCard(report: UserAccessReport, sandbox: boolean, open?
   const waiting = openSection(open);
   const rows: Row[] = report.entries.map((e) => {
     // Its assignment is intact but no longer serves: "removed" would send people looking for it.
-    const state =
-      e.request.state === 'drifted' && intactDrift(e.request) ? STATE.noLongerPulls : STATE[e.request.state];
+    // Its cluster deleted: "Active" would say it pulls (the line says why it gives nothing).
+    const state = e.request.clusterGoneAt
+      ? STATE.clusterGone
+      : e.request.state === 'drifted' && intactDrift(e.request)
+        ? STATE.noLongerPulls
+        : STATE[e.request.state];
     const what =
       e.kind === 'grant'
         ? `${e.roleName ?? 'pull role'} for ${e.cluster.name} on ${e.registry.name}`
@@ -527,7 +543,9 @@ export function userAccessCard(report: UserAccessReport, sandbox: boolean, open?
       stateLabel: state.label,
       stateStyle: tint(state.color),
       lines: [
-        inertText(`${requestText(e.request)}${credentialNote(e.request)}${stateSuffix(e.request.state, e.request)}`),
+        inertText(
+          `${requestText(e.request)}${credentialNote(e.request)}${stateSuffix(e.request.state, e.request)}${clusterGoneSuffix(e.cluster.name, e.request)}`,
+        ),
       ],
     };
   });

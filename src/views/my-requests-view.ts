@@ -5,7 +5,8 @@
  * and are neutralised; nothing here is a secret (no reason, comment or outcome text is shown:
  * `status R-…` shows one request in full).
  */
-import { describeState, type AccessRequest } from '../domain/request';
+import { driftNotDone, driftWords } from '../domain/drift-reason';
+import { describeState, isBeingRevoked, type AccessRequest } from '../domain/request';
 import { shortTime } from '../domain/pull-diagnosis';
 import { counted } from '../domain/text';
 import type { AdaptiveCardJson } from './card-templates';
@@ -38,14 +39,50 @@ function kindWords(request: AccessRequest): string {
   return request.plan.kind === 'grant' ? 'grant' : 'pull secret';
 }
 
+/** A granted request whose access gives nothing now: its badge, and why in its card's Access words. */
+interface GivesNothing {
+  label: string;
+  color: string;
+  line: string;
+}
+
+/**
+ * Why `request`, granted and in place, gives nothing, badged as `access` badges it and said in its
+ * card's Access words (request-view.ts): a drift mark ("Removed outside acrbot", or "No longer
+ * gives pull" while its role assignment is still there), or its cluster read gone ("Cluster gone",
+ * src/domain/cluster-gone.ts), never "Granted". Undefined while it serves, and once a revocation
+ * began or it ended (its state says how it ends).
+ */
+function givesNothing(request: AccessRequest): GivesNothing | undefined {
+  const access = request.access;
+  if (request.state !== 'succeeded' || !access || isBeingRevoked(request)) return undefined;
+  if (access.driftDetectedAt) {
+    const intact = access.driftReason === 'identityChanged' || access.driftReason === 'modeChanged';
+    return {
+      label: intact ? 'No longer gives pull' : 'Removed outside acrbot',
+      color: 'Attention',
+      line: `${driftWords(access.driftReason)} on ${shortTime(access.driftDetectedAt)}; ${driftNotDone(access.driftReason)}`,
+    };
+  }
+  if (access.clusterGoneAt && request.plan.kind === 'grant')
+    return {
+      label: 'Cluster gone',
+      color: 'Attention',
+      line: `cluster ${request.plan.cluster.name} no longer exists (seen ${shortTime(access.clusterGoneAt)}); this grant gives nothing; its role assignment is deleted at its end`,
+    };
+  return undefined;
+}
+
 /**
  * A request as a row: id, kind, cluster → registry; the role or the secret; its state's label
- * (as its card shows it: "Closed" for an extension closed with the access it extends) and, in
- * words, when it was asked for and decided and by whom.
+ * (as its card shows it: "Closed" for an extension closed with the access it extends; for a grant
+ * that gives nothing, why: {@link givesNothing}) and, in words, when it was asked for and decided
+ * and by whom, and what became of its access when it gives nothing.
  */
 export function requestRow(request: AccessRequest): RequestRow {
   const { plan } = request;
-  const state = stateLabelOf(request);
+  const nothing = givesNothing(request);
+  const state = nothing ?? stateLabelOf(request);
   const decided = request.decision ? `, decided ${shortTime(request.decision.at)}` : '';
   return {
     heading: inertText(`${request.id} · ${kindWords(request)}: ${plan.cluster.name} → ${plan.registry.name}`),
@@ -57,7 +94,11 @@ export function requestRow(request: AccessRequest): RequestRow {
     stateLabel: state.label,
     stateStyle: tint(state.color),
     // describeState names who decided: a Teams display name, user text.
-    lines: [inertText(`Asked ${shortTime(request.createdAt)}${decided}: ${describeState(request)}`)],
+    lines: [
+      inertText(`Asked ${shortTime(request.createdAt)}${decided}: ${describeState(request)}`),
+      // A cluster's name is Azure's: neutralised like every name here.
+      ...(nothing ? [inertText(`${nothing.line[0]!.toUpperCase()}${nothing.line.slice(1)}`)] : []),
+    ],
   };
 }
 

@@ -15,6 +15,22 @@ describe('the tab row of a grant whose cluster is gone', () => {
     expect(row.notes).toEqual(['cluster aks-prod gone since 2025-02-10 08:00 UTC: this grant gives nothing']);
   });
 
+  test('carries when it was seen gone, for its badge and list line (web/src/format.ts), active or expiring', () => {
+    expect(requestRow(granted, NOW).clusterGoneAt).toBeUndefined();
+    const gone = { ...granted, access: { ...granted.access!, clusterGoneAt: SEEN } };
+    const endsAt = Date.parse(gone.access.expiresAt!);
+    expect(requestRow(gone, new Date(endsAt - 20 * 86_400_000))).toMatchObject({
+      state: 'active',
+      clusterGoneAt: SEEN,
+    });
+    expect(requestRow(gone, new Date(endsAt - 3_600_000))).toMatchObject({ state: 'expiring', clusterGoneAt: SEEN });
+    // Past its end, waiting for the end job: "Expired" says it gives nothing; the note stays.
+    const past = requestRow(gone, new Date(endsAt + 60_000));
+    expect(past.state).toBe('expired');
+    expect(past.clusterGoneAt).toBeUndefined();
+    expect(past.notes).toHaveLength(1);
+  });
+
   test('a drifted one says its drift, not the note', () => {
     const row = requestRow(
       {
@@ -25,6 +41,7 @@ describe('the tab row of a grant whose cluster is gone', () => {
     );
     expect(row.state).toBe('drifted');
     expect(row.notes).toBeUndefined();
+    expect(row.clusterGoneAt).toBeUndefined();
   });
 
   test('a revoked one (the note kept) has no notes: its end says how it ended', () => {
@@ -38,6 +55,7 @@ describe('the tab row of a grant whose cluster is gone', () => {
     );
     expect(row.endedAt).toBe('2025-02-11T09:00:00.000Z');
     expect(row.notes).toBeUndefined();
+    expect(row.clusterGoneAt).toBeUndefined();
   });
 
   test('one being revoked has no notes: its row says it is being revoked, as its card does', () => {
@@ -45,5 +63,6 @@ describe('the tab row of a grant whose cluster is gone', () => {
     const row = requestRow({ ...granted, access: { ...granted.access!, clusterGoneAt: SEEN, revokingSince } }, NOW);
     expect(row.revokingSince).toBe(revokingSince);
     expect(row.notes).toBeUndefined();
+    expect(row.clusterGoneAt).toBeUndefined();
   });
 });

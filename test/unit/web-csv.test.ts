@@ -51,7 +51,13 @@ describe('CSV export of the matrix rows', () => {
       'reason',
       'approvers',
     ]);
-    expect(EXPORT_COLUMNS.slice(12)).toEqual(['ended_at', 'revoking_since', 'drift_reason', 'not_listed_yet']);
+    expect(EXPORT_COLUMNS.slice(12)).toEqual([
+      'ended_at',
+      'revoking_since',
+      'drift_reason',
+      'not_listed_yet',
+      'cluster_gone_since',
+    ]);
     expect(rowsCsv([]).split('\r\n')[0]).toBe(EXPORT_COLUMNS.join(','));
   });
 
@@ -76,5 +82,22 @@ describe('CSV export of the matrix rows', () => {
       revoking_since: '2026-12-01T08:00:00Z',
     });
     expect(active).toMatchObject({ state: 'active', ended_at: '', revoking_since: '', approvers: 'Alex' });
+  });
+
+  test('a grant whose cluster is gone says since when in cluster_gone_since, its state staying as its end says', () => {
+    const GONE = '2026-12-05T08:00:00Z';
+    const [gone, expiring, revoking, active] = parsed(
+      rowsCsv([
+        row({ clusterGoneAt: GONE }),
+        row({ state: 'expiring', clusterGoneAt: GONE }),
+        // Being revoked: its state says how it ends, and no leftover is exported.
+        row({ state: 'revoking', revokingSince: '2026-12-06T08:00:00Z', clusterGoneAt: GONE }),
+        row({}),
+      ]),
+    );
+    expect(gone).toMatchObject({ state: 'active', cluster_gone_since: GONE });
+    expect(expiring).toMatchObject({ state: 'expiring', cluster_gone_since: GONE });
+    expect(revoking).toMatchObject({ state: 'revoking', cluster_gone_since: '' });
+    expect(active).toMatchObject({ state: 'active', cluster_gone_since: '' });
   });
 });

@@ -3,7 +3,7 @@
  * (`src/audit-cli/csv.ts`: a cell starting with = + - @ tab or CR gets a leading ').
  */
 import { csvLine } from '../../src/audit-cli/csv';
-import { driftReasonOf } from './format';
+import { clusterGoneOf, driftReasonOf } from './format';
 import type { Row } from './types';
 
 /**
@@ -14,6 +14,8 @@ import type { Row } from './types';
  * says why it reads drifted (empty for any other state), and `not_listed_yet` is `yes` on a
  * drifted row that is only a grant younger than 15 minutes Azure's listing does not show yet (its
  * `state` stays `drifted`, as the filters count it, so a script that reads `state` keeps working).
+ * `cluster_gone_since` is when the drift check read a live grant's cluster gone, so it gives
+ * nothing (its badge's "Cluster gone"; empty otherwise): its `state` stays `active` or `expiring`.
  */
 export const EXPORT_COLUMNS = [
   'cluster',
@@ -32,6 +34,7 @@ export const EXPORT_COLUMNS = [
   'revoking_since',
   'drift_reason',
   'not_listed_yet',
+  'cluster_gone_since',
 ] as const;
 
 /** The CSV text of `rows`, header first. */
@@ -57,6 +60,7 @@ export function rowsCsv(rows: readonly Row[]): string {
           r.revokingSince,
           driftReasonOf(r),
           r.state === 'drifted' && r.notListedYet ? 'yes' : '',
+          clusterGoneOf(r),
         ]),
       )
       .join('')

@@ -78,15 +78,43 @@ export function stateFilterLabel(
 export const REVIEW_OWED_WORDS = 'review owed';
 
 /**
- * {@link stateBadge} of one row; a break-glass run whose review is owed says so after its state
- * ("Active, review owed", "Revoked, review owed" for one whose use is still to be reviewed:
- * {@link REVIEW_OWED_WORDS}), in its state's colours, marked `review-owed`.
+ * The badge of a grant whose cluster is gone ({@link clusterGoneOf}): it gives nothing, so never
+ * "Active" or "Expiring soon"; in Drifted's colours, which mark access that does not serve.
  */
-export function rowBadge(row: Pick<Row, 'state' | 'notListedYet' | 'closedWithItsAccess' | 'breakGlass'>): {
+export const CLUSTER_GONE_BADGE = { label: 'Cluster gone', className: 'state-drifted cluster-gone' } as const;
+
+/**
+ * When the drift check read a live grant's cluster gone (`clusterGoneAt`, src/domain/cluster-gone.ts);
+ * undefined for any other row, and for one whose state says how it ends (being revoked, ended).
+ */
+export function clusterGoneOf(row: Pick<Row, 'state' | 'clusterGoneAt'>): string | undefined {
+  return row.state === 'active' || row.state === 'expiring' ? row.clusterGoneAt : undefined;
+}
+
+/**
+ * {@link clusterGoneOf} as a list line, in the drawer's Notes' words: "Cluster gone since
+ * 2026-12-05 08:00 UTC: this grant gives nothing", as a drifted row's says why ({@link driftLine}).
+ */
+export function clusterGoneLine(row: Pick<Row, 'state' | 'clusterGoneAt'>): string | undefined {
+  const at = clusterGoneOf(row);
+  return at ? `Cluster gone since ${shortTime(at)}: this grant gives nothing` : undefined;
+}
+
+/**
+ * {@link stateBadge} of one row ({@link CLUSTER_GONE_BADGE} for a grant whose cluster is gone); a
+ * break-glass run whose review is owed says so after its state ("Active, review owed", "Revoked,
+ * review owed" for one whose use is still to be reviewed: {@link REVIEW_OWED_WORDS}), in its
+ * state's colours, marked `review-owed`.
+ */
+export function rowBadge(
+  row: Pick<Row, 'state' | 'notListedYet' | 'closedWithItsAccess' | 'breakGlass' | 'clusterGoneAt'>,
+): {
   label: string;
   className: string;
 } {
-  const badge = stateBadge(row.state, Boolean(row.notListedYet), Boolean(row.closedWithItsAccess));
+  const badge = clusterGoneOf(row)
+    ? CLUSTER_GONE_BADGE
+    : stateBadge(row.state, Boolean(row.notListedYet), Boolean(row.closedWithItsAccess));
   if (!row.breakGlass?.reviewDueAt) return badge;
   return { label: `${badge.label}, ${REVIEW_OWED_WORDS}`, className: `${badge.className} review-owed` };
 }

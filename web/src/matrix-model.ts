@@ -3,7 +3,16 @@
  * axes and cells. Resource ids compare in any case (ARM ids are case-insensitive; the API lists
  * an axis entry once whatever the case, and each row keeps its own spelling).
  */
-import { askedByKey, expiryKey, idKey, sameId, stateBadge, STATE_RANK } from './format';
+import {
+  askedByKey,
+  CLUSTER_GONE_BADGE,
+  clusterGoneOf,
+  expiryKey,
+  idKey,
+  sameId,
+  stateBadge,
+  STATE_RANK,
+} from './format';
 import type { MatrixData, PullState, Row } from './types';
 
 /** Filter and sort choices. */
@@ -62,10 +71,15 @@ export function cellState(rows: readonly Row[]): PullState {
  * yet" when it reads drifted only because of grants made moments ago that Azure's listing does
  * not show yet (every drifted row `notListedYet`), as the access card's cell reads; one drifted
  * row of any other kind makes it Drifted. Likewise "Closed" (as their cards say) for closed rows
- * that are all extensions closed with the access they extend (`closedWithItsAccess`).
+ * that are all extensions closed with the access they extend (`closedWithItsAccess`), and "Cluster
+ * gone" (format.ts CLUSTER_GONE_BADGE) when it reads active or expiring only by grants whose
+ * cluster is gone (`clusterGoneAt`): none of them gives anything.
  */
 export function cellBadge(rows: readonly Row[]): { state: PullState; label: string; className: string } {
   const state = cellState(rows);
+  const live = rows.filter((r) => r.state === 'active' || r.state === 'expiring');
+  if ((state === 'active' || state === 'expiring') && live.every((r) => clusterGoneOf(r)))
+    return { state, ...CLUSTER_GONE_BADGE };
   const unlisted = state === 'drifted' && rows.every((r) => r.state !== 'drifted' || r.notListedYet);
   // "Closed" only when the cell has closed rows and every one is an extension
   // closed with the access it extends (an empty cell falls back to closed too).

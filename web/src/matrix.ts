@@ -9,6 +9,7 @@ import {
   askedBy,
   askedByKey,
   axisLabels,
+  clusterGoneLine,
   driftLine,
   type PlaceLabels,
   rowTitle,
@@ -280,6 +281,7 @@ function renderList(list: HTMLElement, rows: Row[], ctx: DrawerContext, labels: 
         ),
         endText(r, now) ? h('p', { class: 'row-meta' }, endText(r, now)) : null,
         driftLine(r) ? h('p', { class: 'row-meta' }, driftLine(r)) : null,
+        clusterGoneLine(r) ? h('p', { class: 'row-meta' }, clusterGoneLine(r)) : null,
       ),
     );
   }

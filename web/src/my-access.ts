@@ -9,6 +9,7 @@ import { h, replace } from './dom';
 import {
   chatCommandFor,
   chatLink,
+  clusterGoneLine,
   driftLine,
   endText,
   placedRowTitle,
@@ -96,6 +97,7 @@ function section(
         h('p', { class: 'row-meta' }, `${whatShort(r)} · `, h('span', { class: 'nowrap' }, r.requestId ?? '')),
         h('p', { class: 'row-meta' }, detail(r)),
         driftLine(r) ? h('p', { class: 'row-meta' }, driftLine(r)) : null,
+        clusterGoneLine(r) ? h('p', { class: 'row-meta' }, clusterGoneLine(r)) : null,
         // An approver's pending row or review owed: "pending R-…", with Approve and Reject (chatCommandFor).
         r.requestId && id === 'approvals'
           ? h(
