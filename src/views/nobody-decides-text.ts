@@ -6,13 +6,16 @@
  * (quorumOutOfReach), or that no rule covers. The approvers' own list never shows these: nobody's
  * `isApproverOf` holds for them. Pure, from the policy in memory: a rule with groups is not judged
  * (who is in them is read at each click), and no directory read is made, so a named approver who
- * left the directory is not seen here.
+ * left the directory is not seen here. The message is text, not a card: its names (cluster,
+ * registry, rule ids from the policy file) are made inert and HTML-escaped as a nudge's are
+ * (message-text-inert.ts), so none shows as a link, an image or a mention.
  */
 import { nobodyReviewsWhy } from '../domain/decided-rule';
 import { awaitingReview, type PolicyRule, quorumOutOfReach } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
 import { ofTenant } from '../domain/tenant-boundary';
 import { counted } from '../domain/text';
+import { inertMessageText } from './message-text-inert';
 
 /** Requests named at most; the rest are counted. */
 export const NOBODY_DECIDES_SHOWN = 10;
@@ -30,7 +33,9 @@ export function nobodyDecidesText(
   const lines = waiting.flatMap((request) => {
     if (!ofTenant(request, tenantId)) return [];
     const why = nobodyDecidesWhy(request, ruleOf(request));
-    return why ? [`- ${request.id}: ${why}.`] : [];
+    // The whole line, not each name: nobodyReviewsWhy writes the rule id in by itself, and the
+    // words around the names hold nothing inertMessageText changes.
+    return why ? [inertMessageText(`- ${request.id}: ${why}.`)] : [];
   });
   if (lines.length === 0) return undefined;
   const more = lines.length - NOBODY_DECIDES_SHOWN;

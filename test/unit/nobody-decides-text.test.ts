@@ -77,6 +77,28 @@ describe("pending's line for what nobody can decide", () => {
     ]);
   });
 
+  test('names are inert in this text message: no link, image or mention, HTML escaped', () => {
+    const plan = grantPlan();
+    const hostile = {
+      ...plan,
+      cluster: { ...plan.cluster, name: '[x](https://evil)' },
+      registry: { ...plan.registry, name: '<at>x</at>' },
+    };
+    const solo = { ...onlyRequester, id: '<img src=x>www.evil' };
+    const text = nobodyDecidesText(
+      [review('R-SOLO', { plan: hostile }), waiting('R-NONE', { plan: hostile })],
+      (r) => (r.id === 'R-SOLO' ? solo : undefined),
+      TENANT,
+    )!;
+    const pair = '[x] (https:\u200b//evil) → &lt;\u200bat&gt;x&lt;/\u200bat&gt;';
+    const rule = '&lt;img src=x&gt;www\u200b.evil';
+    expect(text.split('\n').slice(1)).toEqual([
+      `- R-SOLO: its break-glass review is owed. Rule ${rule} names only its requester as approver, who may not review it, so nobody can review it until an approver is added to rule ${rule} in the approval policy.`,
+      `- R-NONE: no rule of the approval policy covers ${pair}, so nobody can approve it and it expires unanswered.`,
+    ]);
+    expect(text).not.toMatch(/\]\(|:\/\/|<|www\./);
+  });
+
   test("nothing to say: someone may decide each, or it is another tenant's", () => {
     expect(nobodyDecidesText([review('R-FINE'), waiting('R-OK')], () => named, TENANT)).toBeUndefined();
     expect(nobodyDecidesText([review('R-SOLO', { tenantId: 'other' })], () => onlyRequester, TENANT)).toBeUndefined();

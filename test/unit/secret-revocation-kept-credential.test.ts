@@ -10,13 +10,13 @@
 import { CloudApiError } from '../../src/domain/ports';
 import { scrubSecrets } from '../../src/domain/secret-text';
 import { revocationAdvice } from '../../src/flows/azure-failure-text';
-import type { LifecycleDeps } from '../../src/flows/access-lifecycle-deps';
 import { RevocationLeftError, secretLeft } from '../../src/flows/revocation-left';
 import { revokeSecrets } from '../../src/flows/secret-revocation';
 import { pullSecretRecordId } from '../../src/domain/secret-ownership';
 import { MemoryAuditLog } from '../../src/integrations/store/memory-stores';
 import { FakeClock } from './support/fake-clock';
 import { APPROVER, pendingRequest, secretPlan } from './support/requests';
+import { unreachableClusterDeps } from './support/unreachable-cluster-deps';
 
 const plan = secretPlan();
 const SECRET = { namespace: plan.namespace, secretName: plan.secretName, cluster: plan.cluster };
@@ -26,18 +26,7 @@ const NO_UID_CHECK =
 
 test('no usable credential record and a cluster step that fails: the report says none was deleted', async () => {
   const audit = new MemoryAuditLog(new FakeClock());
-  const deps = {
-    audit,
-    store: { listByTarget: async () => [] },
-    ports: {
-      kubernetes: {
-        access: async () => {
-          throw new Error('the cluster did not answer');
-        },
-      },
-    },
-    log: { warn: () => undefined, error: () => undefined, info: () => undefined },
-  } as unknown as LifecycleDeps;
+  const deps = unreachableClusterDeps(audit);
   // A secret request whose records name no credential (none created, no credentialRef).
   const request = pendingRequest({ state: 'succeeded', plan, created: [] });
 
@@ -63,22 +52,6 @@ test('no usable credential record and a cluster step that fails: the report says
   );
 });
 
-/** Deps whose cluster never answers, and whose store holds no other writer of the secret. */
-function unreachableCluster(): LifecycleDeps {
-  return {
-    audit: new MemoryAuditLog(new FakeClock()),
-    store: { listByTarget: async () => [] },
-    ports: {
-      kubernetes: {
-        access: async () => {
-          throw new Error('the cluster did not answer');
-        },
-      },
-    },
-    log: { warn: () => undefined, error: () => undefined, info: () => undefined },
-  } as unknown as LifecycleDeps;
-}
-
 /** A succeeded secret request without a usable credential record, whose secret acrbot recorded under `uid`. */
 const wroteUid = (uid: string, id?: string) =>
   pendingRequest({
@@ -92,7 +65,7 @@ test("no usable credential record, the secret's uid recorded: to end the access 
   const uid = '0f6b3c1e-8a41-4d2b-9c7e-5d1a2b3c4d5e';
   const request = wroteUid(uid);
 
-  const err = await revokeSecrets(unreachableCluster(), request, [], APPROVER, new Set()).catch((e: unknown) => e);
+  const err = await revokeSecrets(unreachableClusterDeps(), request, [], APPROVER, new Set()).catch((e: unknown) => e);
 
   const advice = revocationAdvice(err, request);
   expect(advice).toContain(
@@ -107,7 +80,7 @@ test('a request and its extension left under two recorded uids: both are named, 
   const advice = async (extensionUid: string) => {
     const request = wroteUid('u-request', 'R-AAAAAAAA');
     const err = await revokeSecrets(
-      unreachableCluster(),
+      unreachableClusterDeps(),
       request,
       [wroteUid(extensionUid, 'R-BBBBBBBB')],
       APPROVER,

@@ -3,12 +3,12 @@
  * deleted the credential of one, and found the other's gone already. The report says acrbot
  * deleted the credential (the access has ended by its doing), never only that it "was already gone".
  */
-import type { LifecycleDeps } from '../../src/flows/access-lifecycle-deps';
 import { RevocationLeftError } from '../../src/flows/revocation-left';
 import { revokeSecrets } from '../../src/flows/secret-revocation';
 import { MemoryAuditLog } from '../../src/integrations/store/memory-stores';
 import { FakeClock } from './support/fake-clock';
 import { APPROVER, auditEvent, pendingRequest, REGISTRY_ID, secretPlan } from './support/requests';
+import { unreachableClusterDeps } from './support/unreachable-cluster-deps';
 
 const plan = secretPlan();
 
@@ -30,18 +30,7 @@ test('one credential deleted, the other already gone: the report says acrbot del
   // Earlier attempts of this revocation: the request's credential deleted, the extension's not found.
   await audit.append(auditEvent(1, { requestId: request.id, action: 'access.revoke.credential', outcome: 'deleted' }));
   await audit.append(auditEvent(2, { requestId: extension.id, action: 'access.revoke.credential', outcome: 'absent' }));
-  const deps = {
-    audit,
-    store: { listByTarget: async () => [] },
-    ports: {
-      kubernetes: {
-        access: async () => {
-          throw new Error('the cluster did not answer');
-        },
-      },
-    },
-    log: { warn: () => undefined, error: () => undefined, info: () => undefined },
-  } as unknown as LifecycleDeps;
+  const deps = unreachableClusterDeps(audit);
 
   const err = await revokeSecrets(deps, request, [extension], APPROVER, new Set()).catch((e: unknown) => e);
 

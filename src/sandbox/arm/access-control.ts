@@ -22,13 +22,12 @@
  */
 import { isAtOrAbove, normalizeScope } from './arm-ids';
 import {
-  anyAssignmentCovers,
   type CallerAssignment,
+  CallerAssignments,
   type CallerRole,
   governingResource,
   resourceCollectionGroup,
   resourceGroupScope,
-  sameAssignment,
 } from './caller-rights';
 
 /**
@@ -56,12 +55,12 @@ interface Denial {
 /** The caller's rights table. */
 export class AccessControl {
   private denials: Denial[] = [];
-  private assignments: CallerAssignment[] = [];
+  /** Changed only through its own methods: its index by scope is dropped with each change. */
+  private readonly assignments = new CallerAssignments();
 
   /** Gives the caller `role` at `scope` (once: the same scope and role again changes nothing). */
   assign(scope: string, role: CallerRole): void {
-    const a = { roleName: role.roleName, permissions: role.permissions, scope: normalizeScope(scope) };
-    if (!this.assignments.some((b) => sameAssignment(b, a))) this.assignments.push(a);
+    this.assignments.add({ roleName: role.roleName, permissions: role.permissions, scope: normalizeScope(scope) });
   }
 
   /**
@@ -70,25 +69,21 @@ export class AccessControl {
    */
   unassign(scope: string, roleName?: string): number {
     const key = normalizeScope(scope).toLowerCase();
-    const before = this.assignments.length;
-    this.assignments = this.assignments.filter(
+    return this.assignments.removeWhere(
       (a) =>
-        !(
-          a.scope.toLowerCase() === key &&
-          (roleName === undefined || a.roleName.toLowerCase() === roleName.toLowerCase())
-        ),
+        a.scope.toLowerCase() === key &&
+        (roleName === undefined || a.roleName.toLowerCase() === roleName.toLowerCase()),
     );
-    return before - this.assignments.length;
   }
 
   /** Drops every assignment at or below `resourceId`: ARM deletes them with the resource. */
   dropWithResource(resourceId: string): void {
-    this.assignments = this.assignments.filter((a) => !isAtOrAbove(resourceId, a.scope));
+    this.assignments.removeWhere((a) => isAtOrAbove(resourceId, a.scope));
   }
 
   /** The caller's assignments, in the order they were made. */
   listAssignments(): readonly CallerAssignment[] {
-    return this.assignments;
+    return this.assignments.all();
   }
 
   /**
@@ -136,12 +131,12 @@ export class AccessControl {
     if (SUBSCRIPTION_ONLY_ACTIONS.some((a) => actionMatches(a, action))) return !this.carries(scope, action);
     const group = resourceCollectionGroup(scope);
     if (group === undefined) return false;
-    return !this.carries(scope, action) && !this.assignments.some((a) => isAtOrAbove(group, a.scope));
+    return !this.carries(scope, action) && !this.assignments.all().some((a) => isAtOrAbove(group, a.scope));
   }
 
   /** Whether an assignment of the caller at or above `scope` carries `action`. */
   private carries(scope: string, action: string): boolean {
-    return anyAssignmentCovers(this.assignments, scope, action, actionMatches);
+    return this.assignments.anyCovers(scope, action, actionMatches);
   }
 
   /**
@@ -156,6 +151,7 @@ export class AccessControl {
       return [{ actions: ['*'], notActions: [...denied, ...withheld], dataActions: [], notDataActions: [] }];
     }
     return this.assignments
+      .all()
       .filter((a) => isAtOrAbove(a.scope, scope))
       .flatMap((a) =>
         a.permissions.map((p) => ({

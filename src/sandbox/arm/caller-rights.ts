@@ -21,9 +21,9 @@ import { BUILT_IN_ROLE_DEFINITIONS, BUILT_IN_ROLES, type RolePermissionBlock } f
 
 /** One role assignment of the caller. */
 export interface CallerAssignment {
-  scope: string;
-  roleName: string;
-  permissions: readonly RolePermissionBlock[];
+  readonly scope: string;
+  readonly roleName: string;
+  readonly permissions: readonly RolePermissionBlock[];
 }
 
 /** A role the caller can hold: its name and permissions. */
@@ -142,22 +142,70 @@ export function assignmentCovers(
 }
 
 /**
- * The caller's assignments by scope key ({@link idKey}), built once per list: a listing of role
- * assignments asks {@link anyAssignmentCovers} about each listed one, and a scan of every
+ * The caller's assignments, and an index of them by scope key ({@link idKey}): a listing of role
+ * assignments asks {@link CallerAssignments.anyCovers} about each listed one, and a scan of every
  * assignment of the caller per question was most of a large tab's cold read in the sandbox
- * (docs/performance.md, round fifty-one). The list is grown in place (a push) or replaced (a
- * filter): an index is kept per list object and built again when its length or last element
- * changed.
+ * (docs/performance.md, round fifty-one). The index lives with the list it is built from, and
+ * only this class changes that list: each change ({@link CallerAssignments.add},
+ * {@link CallerAssignments.removeWhere}) drops it, and the next question builds it again, so it
+ * never answers for a list that has changed since. Assignments are frozen as they come in, and
+ * {@link CallerAssignments.all} hands out a frozen copy: neither an assignment's scope nor the
+ * list can change from outside behind the index's back.
  */
-const scopeIndexes = new WeakMap<
-  readonly CallerAssignment[],
-  { length: number; last: CallerAssignment | undefined; byScope: Map<string, CallerAssignment[]> }
->();
+export class CallerAssignments {
+  private readonly items: CallerAssignment[] = [];
+  /** Built from `items` at the first question after a change; undefined until then. */
+  private byScope: Map<string, CallerAssignment[]> | undefined;
+  private snapshot: readonly CallerAssignment[] | undefined;
 
-function scopeIndex(assignments: readonly CallerAssignment[]): Map<string, CallerAssignment[]> {
-  const last = assignments[assignments.length - 1];
-  const kept = scopeIndexes.get(assignments);
-  if (kept && kept.length === assignments.length && kept.last === last) return kept.byScope;
+  /**
+   * Adds `a` (a frozen copy), unless the caller holds the same role at the same scope already
+   * ({@link sameAssignment}): ARM keeps one such assignment. Whether it was added.
+   */
+  add(a: CallerAssignment): boolean {
+    if (this.items.some((b) => sameAssignment(b, a))) return false;
+    this.items.push(Object.freeze({ scope: a.scope, roleName: a.roleName, permissions: a.permissions }));
+    this.changed();
+    return true;
+  }
+
+  /** Removes the assignments `drop` holds for; how many went. */
+  removeWhere(drop: (a: CallerAssignment) => boolean): number {
+    const kept = this.items.filter((a) => !drop(a));
+    const gone = this.items.length - kept.length;
+    if (gone === 0) return 0;
+    this.items.splice(0, this.items.length, ...kept);
+    this.changed();
+    return gone;
+  }
+
+  /** The assignments, in the order they were made (a frozen copy, made once per change). */
+  all(): readonly CallerAssignment[] {
+    return (this.snapshot ??= Object.freeze([...this.items]));
+  }
+
+  /**
+   * Whether any assignment covers `action` at `scope` ({@link assignmentCovers}): the same answer
+   * as asking each, but only those at `scope` or one of its ancestors are looked at.
+   */
+  anyCovers(scope: string, action: string, matches: (pattern: string, action: string) => boolean): boolean {
+    const byScope = (this.byScope ??= indexByScope(this.items));
+    const key = idKey(scope);
+    // The keys at or above `key` (isAtOrAbove): the root, each prefix ending before a `/`, and itself.
+    const covers = (k: string) => byScope.get(k)?.some((a) => assignmentCovers(a, scope, action, matches)) ?? false;
+    if (covers('/')) return true;
+    for (let i = key.indexOf('/', 1); i > 0; i = key.indexOf('/', i + 1)) if (covers(key.slice(0, i))) return true;
+    return key !== '/' && covers(key);
+  }
+
+  /** Drops what was built from the list before it changed. */
+  private changed(): void {
+    this.byScope = undefined;
+    this.snapshot = undefined;
+  }
+}
+
+function indexByScope(assignments: readonly CallerAssignment[]): Map<string, CallerAssignment[]> {
   const byScope = new Map<string, CallerAssignment[]>();
   for (const a of assignments) {
     const key = idKey(a.scope);
@@ -165,27 +213,7 @@ function scopeIndex(assignments: readonly CallerAssignment[]): Map<string, Calle
     if (here) here.push(a);
     else byScope.set(key, [a]);
   }
-  scopeIndexes.set(assignments, { length: assignments.length, last, byScope });
   return byScope;
-}
-
-/**
- * Whether any of `assignments` covers `action` at `scope` ({@link assignmentCovers}): the same
- * answer as asking each, but only those at `scope` or one of its ancestors are looked at.
- */
-export function anyAssignmentCovers(
-  assignments: readonly CallerAssignment[],
-  scope: string,
-  action: string,
-  matches: (pattern: string, action: string) => boolean,
-): boolean {
-  const byScope = scopeIndex(assignments);
-  const key = idKey(scope);
-  // The keys at or above `key` (isAtOrAbove): the root, each prefix ending before a `/`, and itself.
-  const covers = (k: string) => byScope.get(k)?.some((a) => assignmentCovers(a, scope, action, matches)) ?? false;
-  if (covers('/')) return true;
-  for (let i = key.indexOf('/', 1); i > 0; i = key.indexOf('/', i + 1)) if (covers(key.slice(0, i))) return true;
-  return key !== '/' && covers(key);
 }
 
 /** The same assignment (scope and role, any case). */
