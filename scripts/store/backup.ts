@@ -18,8 +18,9 @@ import { scrubSecrets } from '../../src/domain/secret-text';
 export const USAGE = `usage: npm run store:backup -- <database file> <copy to make>
 
 A consistent copy of the bot's SQLite file (with what its -wal holds), safe while the bot runs.
-The source is opened read-only; an existing target is refused. Restore by stopping the bot and
-putting the copy at its ACRBOT_STORAGE path (with no -wal/-shm of the old file beside it).
+The source is opened read-only; an existing target, or one with a -wal, -shm or -journal file
+beside it, is refused. Restore by stopping the bot, removing the old file's -wal, -shm and
+-journal, and putting the copy at its ACRBOT_STORAGE path (docs/operations.md).
 exit codes: 0 copied, 2 usage or file problem`;
 
 /** Where the CLI writes. */
@@ -60,6 +61,7 @@ async function backup(source: string, target: string): Promise<number> {
   const realTarget = join(realpathSync(dirname(target)), basename(target));
   if ([real, `${real}-wal`, `${real}-shm`, `${real}-journal`].includes(realTarget))
     throw new CliError('the copy cannot be the database or one of its files');
+  refuseStaleSideFiles(target, realTarget);
   const partial = `${target}.partial-${process.pid}`;
   let db: Database.Database | undefined;
   try {
@@ -91,4 +93,20 @@ async function backup(source: string, target: string): Promise<number> {
   }
   renameSync(partial, target);
   return head;
+}
+
+/**
+ * Refuses a target with a `-wal`, `-shm` or `-journal` file already beside it (left there by a
+ * killed process on a database that had the name before). SQLite takes such a file as the new
+ * copy's own whenever the copy is opened: a `-wal` from another database is replayed into it, so
+ * the copy would open as that database's state, not the one this run reports.
+ */
+function refuseStaleSideFiles(target: string, realTarget: string): void {
+  for (const suffix of ['-wal', '-shm', '-journal']) {
+    const stale = [`${target}${suffix}`, `${realTarget}${suffix}`].find((file) => existsSync(file));
+    if (stale)
+      throw new CliError(
+        `${stale} exists (left by an earlier database of that name, whose process was killed?): SQLite would read it into the copy whenever the copy is opened (nothing was copied). Name a new file, or move the -wal, -shm and -journal files of that name away first`,
+      );
+  }
 }

@@ -6,8 +6,8 @@
  */
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { ScheduledJob } from '../../src/domain/ports';
 import { SqliteScheduleStore } from '../../src/integrations/store/sqlite-coordination';
@@ -120,6 +120,39 @@ describe('store:backup', () => {
       db.close();
     }
   });
+
+  // A bot killed on a database of the target's name leaves its -wal (and -shm) behind; SQLite takes
+  // a -wal beside a file as that file's own and replays it on open, so the copy would open as the
+  // killed database's state while the script reported its own. Each side file is refused.
+  test.each(['-wal', '-shm', '-journal'])(
+    'a %s file already beside the target: refused, nothing copied, the file left alone',
+    async (suffix) => {
+      const { path, db } = runningStore('source.db');
+      const killed = runningStore('killed.db');
+      try {
+        await new SqliteRequestStore(db, false).create(pendingRequest({ id: 'R-S0URCE00' }));
+        await new SqliteRequestStore(killed.db, false).create(pendingRequest({ id: 'R-K1LLED00' }));
+        const target = tmp.path('restored.db');
+        // What the killed process left under the target's name: its real -wal, or another side file.
+        if (suffix === '-wal') copyFileSync(`${killed.path}-wal`, `${target}-wal`);
+        else writeFileSync(`${target}${suffix}`, 'left by a killed process');
+        const left = readFileSync(`${target}${suffix}`);
+
+        const r = await script('store-backup.ts', path, target);
+
+        expect(r.code).toBe(2);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toContain(`${target}${suffix} exists`);
+        expect(r.stderr).toContain('move the -wal, -shm and -journal files of that name away');
+        expect(existsSync(target)).toBe(false);
+        expect(readdirSync(dirname(target)).filter((name) => name.includes('.partial-'))).toEqual([]);
+        expect(readFileSync(`${target}${suffix}`)).toEqual(left);
+      } finally {
+        db.close();
+        killed.db.close();
+      }
+    },
+  );
 });
 
 /** The request ids in the database file at `path` (a plain read, as a restore would open it). */
