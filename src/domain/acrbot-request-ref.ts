@@ -4,6 +4,7 @@
  * it once revoked.
  */
 import { accessEnd, termEnd } from './access-end';
+import { liveClusterGoneAt } from './cluster-gone';
 import type { AcrbotRequestRef, RequestAccessState, TermState } from './inventory-rows';
 import { grantedBy, listingMayLag } from './listing-lag';
 import { isBeingRevoked, type AccessRequest } from './request';
@@ -39,6 +40,7 @@ export function requestRef(request: AccessRequest, now: Date): AcrbotRequestRef 
   const approved = request.decision?.approved ? request.decision : undefined;
   // Its decision is its requester's own, made only so it ran at once: nobody approved it.
   const breakGlass = Boolean(request.policy?.breakGlass);
+  const clusterGoneAt = liveClusterGoneAt(request);
   return {
     requestId: request.id,
     requesterName: request.requester.name,
@@ -61,11 +63,9 @@ export function requestRef(request: AccessRequest, now: Date): AcrbotRequestRef 
     driftDetectedAt: request.access?.driftDetectedAt,
     ...(request.access?.driftReason && { driftReason: request.access.driftReason }),
     ...(isBeingRevoked(request) && { revokingSince: request.access.revokingSince }),
-    // Its cluster deleted: it gives nothing (a drift or a revocation under way says more).
-    ...(request.access?.clusterGoneAt &&
-      (state === 'active' || state === 'expiring') &&
-      request.plan.kind === 'grant' &&
-      !isBeingRevoked(request) && { clusterGoneAt: request.access.clusterGoneAt }),
+    // Its cluster deleted: it gives nothing (a drift or a revocation under way says more, and
+    // past its end its expiry does).
+    ...((state === 'active' || state === 'expiring') && clusterGoneAt && { clusterGoneAt }),
     ...watchOf(request, now),
   };
 }

@@ -3,7 +3,8 @@
  * end removed nothing, or left the cluster able to pull: the role assignment was already gone
  * (removed outside acrbot, drift), its registry is gone, another grant keeps it, or it was never
  * acrbot's; and the assignments not made by acrbot through which the cluster can still pull
- * ({@link outsidePullWords}, one wording for the entry and the notices). Built from ids, ISO times
+ * ({@link outsidePullWords}, one wording for the entry and the notices), and what the registry
+ * itself lets in (anonymous pull, its admin user: {@link registryOpenWords}). Built from ids, ISO times
  * and the role names ARM gives. Pure.
  */
 import type { AuditEntry } from './audit-chain';
@@ -26,6 +27,85 @@ export interface OutsidePull {
    * allows, which acrbot does not evaluate (`check` says the same).
    */
   conditioned?: boolean;
+}
+
+/**
+ * What the registry itself lets pull whatever roles say, as read at a grant's end (its GET, judged
+ * by registry-reach.ts as `check` judges it): acrbot deletes only role assignments, so these outlast
+ * any end.
+ */
+export interface RegistryOpen {
+  /** Anonymous pull is enabled and something can reach the registry: the cluster pulls without a role. */
+  anonymous?: boolean;
+  /** The admin user is enabled (and something can reach the registry): anything holding its password pulls. */
+  adminUser?: boolean;
+}
+
+/**
+ * What a grant's end found still letting the cluster pull: the assignments not made by acrbot
+ * (`pulls`), and what the registry itself lets in (`open`; absent when the registry was not read).
+ */
+export interface OutsideWays {
+  pulls: OutsidePull[];
+  open?: RegistryOpen;
+}
+
+/** One way the registry itself lets pull ({@link registryOpenWays}). */
+export interface RegistryOpenWay {
+  /** The setting, as the revoke confirmation names it: "anonymous pull on contosoacr". */
+  setting: string;
+  /** "anonymous pull is enabled on contosoacr": the setting as a clause. */
+  enabled: string;
+  /** What it lets on, lower case, no stop: "so the cluster (…) can still pull without a role". */
+  so: string;
+}
+
+/**
+ * Each way the registry itself lets pull ({@link RegistryOpen}), in the words of the end's entry
+ * and notices ({@link registryOpenWords}) and of the revoke confirmation's steps, so a revoke is
+ * not read as the end of pulling while anonymous pull or the admin user lets it on (`check` says
+ * the same after its verdict).
+ */
+export function registryOpenWays(
+  registry: { name: string; loginServer: string },
+  open: RegistryOpen | undefined,
+): RegistryOpenWay[] {
+  return [
+    ...(open?.anonymous
+      ? [
+          {
+            setting: `anonymous pull on ${registry.name}`,
+            enabled: `anonymous pull is enabled on ${registry.name}`,
+            so: `so the cluster (and anything that can reach ${registry.loginServer}) can still pull without a role`,
+          },
+        ]
+      : []),
+    ...(open?.adminUser
+      ? [
+          {
+            setting: `admin user of ${registry.name}`,
+            enabled: `the admin user of ${registry.name} is enabled`,
+            so: `so anything holding its password can still pull (az acr update -n ${registry.name} --admin-enabled false)`,
+          },
+        ]
+      : []),
+  ];
+}
+
+/**
+ * "anonymous pull is enabled on REGISTRY, so the cluster (…) can still pull without a role; the
+ * admin user …": {@link registryOpenWays} as one clause, lower case, no stop; undefined when
+ * there is none.
+ */
+export function registryOpenWords(
+  registry: { name: string; loginServer: string },
+  open: RegistryOpen | undefined,
+): string | undefined {
+  return (
+    registryOpenWays(registry, open)
+      .map((w) => `${w.enabled}, ${w.so}`)
+      .join('; ') || undefined
+  );
 }
 
 /**
@@ -96,21 +176,22 @@ const ROLE_STEP = 'access.revoke.roleAssignment';
  * entries; an attempt retried after a delete that went through still counts as deleted, its
  * entry or only its mark written) and
  * whether the assignment it relied on was made outside acrbot (`heldOutsideAcrbot`), and the
- * assignments not acrbot's through which the cluster can still pull, as listed at the end
- * (`outside`; undefined when not listed; the one `heldOutsideAcrbot` names is not among them).
- * Undefined when acrbot deleted the
+ * assignments not acrbot's through which the cluster can still pull, as listed at the end, and
+ * what the registry itself lets in (`outside`; undefined when not listed; the one
+ * `heldOutsideAcrbot` names is not among them). Undefined when acrbot deleted the
  * assignment and nothing outside acrbot lets it pull, for a secret, and when no step was recorded.
  */
 export function grantEndWords(
   request: Pick<AccessRequest, 'plan' | 'access'>,
   trail: readonly Pick<AuditEntry, 'action' | 'outcome' | 'detail'>[],
   heldOutsideAcrbot: boolean | undefined,
-  outside?: readonly OutsidePull[],
+  outside?: OutsideWays,
 ): string | undefined {
   if (request.plan.kind !== 'grant') return undefined;
-  const still = outsidePullWords(request.plan.registry.name, outside ?? []);
+  const still = outsidePullWords(request.plan.registry.name, outside?.pulls ?? []);
+  const open = registryOpenWords(request.plan.registry, outside?.open);
   const left = removedWords(request, trail, heldOutsideAcrbot);
-  return [left, still].filter(Boolean).join('; ') || undefined;
+  return [left, still, open].filter(Boolean).join('; ') || undefined;
 }
 
 /** {@link grantEndWords} without the listing. */

@@ -36,6 +36,13 @@ export interface ClusterInfo {
    */
   powerState?: ClusterPowerState;
   /**
+   * `networkProfile.outboundType`, as ARM spells it (`loadBalancer`, `managedNATGateway`,
+   * `userAssignedNATGateway`, `userDefinedRouting`, `none`, `block`): how the nodes' traffic leaves
+   * the cluster, so how they reach a registry's public endpoint (pull-diagnosis.ts). Absent when
+   * Azure did not report it.
+   */
+  outboundType?: string;
+  /**
    * `apiServerAccessProfile.enablePrivateCluster` (or a `privateFQDN`): the API server has only a
    * private address, reachable from the cluster's network, so acrbot writes secrets there only
    * when it runs where it can reach that address.
@@ -57,6 +64,8 @@ export interface RegistryInfo {
   /** From Azure, never built from the name. */
   loginServer: string;
   roleAssignmentMode: RoleAssignmentMode;
+  /** Its Azure region (`location`), when ARM gave it: names its data endpoint (registry-reach.ts). */
+  location?: string;
   /** Azure tags (policy `match.registryTags`). */
   tags?: Record<string, string>;
   /** Network and anonymous-pull settings (for `check`); absent when Azure did not report them. */

@@ -8,7 +8,7 @@
  */
 import { formatUtc } from './access-term';
 import { UserFacingError } from './errors';
-import type { AccessRequest } from './request';
+import { isBeingRevoked, type AccessRequest } from './request';
 
 /** The refusal's code (audited as the outcome of `extend.refused`, like every extension refusal). */
 export const EXTEND_CLUSTER_GONE = 'extend.clusterGone';
@@ -22,6 +22,20 @@ export function clusterGoneNote(request: AccessRequest): string | undefined {
   const at = request.access?.clusterGoneAt;
   if (!at || request.plan.kind !== 'grant') return undefined;
   return `Cluster ${request.plan.cluster.name} no longer exists (seen ${formatUtc(at)}), so ${request.id} gives nothing and cannot be extended; its role assignment is deleted at its end.`;
+}
+
+/**
+ * When the drift check read `request`'s cluster gone while its grant is live (in place, not
+ * drift-marked, no revocation under way): `access.clusterGoneAt`, which the request card
+ * (request-view.ts) and the inventory's reference (acrbot-request-ref.ts, so `access`) badge
+ * "Cluster gone" and word as giving nothing. Undefined otherwise: a drift or a revocation under
+ * way says more, an ended grant's state says how it ended (the note stays on it), and a pull
+ * secret is never noted so.
+ */
+export function liveClusterGoneAt(request: AccessRequest): string | undefined {
+  const access = request.access;
+  if (request.state !== 'succeeded' || request.plan.kind !== 'grant' || !access?.clusterGoneAt) return undefined;
+  return access.driftDetectedAt || access.revokedAt || isBeingRevoked(request) ? undefined : access.clusterGoneAt;
 }
 
 /** The refusal of an extension of `request` whose cluster is gone, in {@link clusterGoneNote}'s words; undefined otherwise. */

@@ -38,6 +38,7 @@ export type InventoryRegistry = Pick<
   | 'roleAssignmentMode'
   | 'network'
   | 'provisioningState'
+  | 'location'
 >;
 
 /** The identity a cluster pulls with (PRODUCT facts: kubelet identity, or the cluster's service principal). */

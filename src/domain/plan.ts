@@ -182,6 +182,19 @@ export type PlannedRegistry = ResourceSummary & {
    * on plans stored before it was recorded (they show as they did).
    */
   networkCondition?: string;
+  /**
+   * Set when, as planned, anonymous pull is enabled and something can reach the registry:
+   * `check`'s sentence (registry-reach.ts `anonymousText`). Anything that reaches the registry
+   * pulls without a role, so the access asked for may add nothing; the approver and the requester
+   * are told. Absent on plans stored before it was recorded (they show as they did).
+   */
+  anonymousPull?: string;
+  /**
+   * Set when, as planned, ARM reported the registry's admin user enabled: `check`'s sentence
+   * (registry-reach.ts `adminUserText`): its password pulls whatever acrbot grants. Absent on
+   * plans stored before it was recorded.
+   */
+  adminUser?: string;
 };
 
 /**
@@ -212,5 +225,8 @@ export function plannedRegistry(registry: RegistryInfo): PlannedRegistry {
     ...(registry.tags && { tags: registry.tags }),
     ...(reach.unreachable && reach.finding && { unreachable: reach.finding.text }),
     ...(reach.condition && { networkCondition: reach.condition }),
+    // Unreachable, anonymous pull lets nothing in: the network's fact says so already.
+    ...(reach.anonymous && reach.anonymousText && { anonymousPull: reach.anonymousText }),
+    ...(reach.adminUserText && { adminUser: reach.adminUserText }),
   };
 }

@@ -24,7 +24,7 @@ import {
   type PullSecretPath,
   type RoleAssignmentPath,
 } from './access-inventory';
-import type { RegistryNetwork } from './azure-model';
+import type { ClusterPowerState, RegistryNetwork } from './azure-model';
 import { driftNotDone, driftWords } from './drift-reason';
 import { LISTING_LAG_GRACE_MS, notListedYetPath } from './listing-lag';
 import { outsideGrantText } from './outside-grant';
@@ -35,7 +35,8 @@ import { typedPair, type TypedAs } from './typed-names';
 
 /** One line of the diagnosis. */
 export interface DiagnosisFinding {
-  topic: 'identity' | 'registry' | 'role' | 'abac' | 'network' | 'anonymous' | 'expiry' | 'secret' | 'drift';
+  topic:
+    'cluster' | 'identity' | 'registry' | 'role' | 'abac' | 'network' | 'anonymous' | 'expiry' | 'secret' | 'drift';
   /** `ok` supports pulling, `warn` may stop it, `fail` stops it, `info` is context. */
   level: 'ok' | 'warn' | 'fail' | 'info';
   text: string;
@@ -91,6 +92,17 @@ export interface DiagnosisInput {
    * offers `extend` to them alone. Without it (operators' tools), nobody is taken for the requester.
    */
   askedBy?: string;
+  /**
+   * The cluster's `networkProfile.outboundType` (ClusterInfo), when ARM gave it: how its nodes'
+   * traffic leaves it, which decides whether they reach the registry's public endpoint at all
+   * ({@link egressFinding}).
+   */
+  outboundType?: string;
+  /**
+   * The cluster's `powerState.code` (ClusterInfo), when ARM gave it: a stopped cluster runs no
+   * pods, so nothing pulls until it is started, whatever its roles allow.
+   */
+  powerState?: ClusterPowerState;
   now: Date;
 }
 
@@ -247,6 +259,15 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
     });
   }
 
+  // Its roles are read and judged all the same: they hold once it is started (a grant needs no
+  // running cluster), so the finding qualifies the answer rather than replacing it.
+  if (input.powerState === 'Stopped')
+    findings.push({
+      topic: 'cluster',
+      level: 'warn',
+      text: `${cluster.name} is stopped (its power state is Stopped): its pods cannot pull until it is started (az aks start -g ${cluster.resourceGroup} -n ${cluster.name}); what follows holds once it runs.`,
+    });
+
   // A registry ARM is deleting still answers pulls until it is gone, and takes every way of
   // pulling from it (role assignments on it, tokens) with it; nothing can be requested there.
   if (registry.provisioningState === 'Deleting')
@@ -286,7 +307,8 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
     findings.push({
       topic: 'role',
       // A grant just made may be all that is missing (its warning below): no ✗ before Azure lists it.
-      level: unlisted.length ? 'warn' : 'fail',
+      // Nor under anonymous pull's "can pull" verdict: no role is needed, so none is no problem.
+      level: unlisted.length ? 'warn' : reach.anonymous ? 'info' : 'fail',
       text: `No role assignment of this identity that carries pull covers ${registry.name} (checked the registry, its resource group, subscription and management groups).`,
     });
   if (!abac && ignored.length)
@@ -335,6 +357,9 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
 
   const { unreachable, denyAll } = reach;
   if (reach.finding) findings.push({ topic: 'network', ...reach.finding });
+  // The cluster's side of the path: said only while something can reach the registry at all.
+  const egress = unreachable ? undefined : egressFinding(cluster.name, registry, input.outboundType);
+  if (egress) findings.push({ topic: 'network', level: 'warn', text: egress.text });
   if (reach.anonymousText) findings.push({ topic: 'anonymous', level: 'info', text: reach.anonymousText });
 
   const anonymous = Boolean(network?.anonymousPullEnabled);
@@ -397,11 +422,14 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
   const borrowedFrom = end !== undefined && !soonest && !driftedEnd ? endingWith[0]?.clusterName : undefined;
   // Only when one way in is left to the cluster, which acrbot cannot see: the firewall's IP rules
   // (a private endpoint would be another), or a private endpoint (public access closed).
-  const firewall = reach.ipFiltered
-    ? ', if its outbound IP is allowed by the firewall'
-    : reach.endpointOnly
+  // A cluster with no egress of its own (outbound type none or block) is in the private endpoint
+  // case whatever the registry allows: its public endpoint is no way in.
+  const firewall =
+    reach.endpointOnly || egress?.endpointOnly
       ? ', if its nodes reach it through a private endpoint'
-      : '';
+      : reach.ipFiltered
+        ? ', if its outbound IP is allowed by the firewall'
+        : '';
   // Pods that reference a live pull secret pull without the node identity: a "cannot pull" verdict
   // is about the nodes only, and must say so rather than deny what those pods can do.
   // Not one the cluster shows gone or someone else's: the records alone must not promise it.
@@ -440,7 +468,9 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
       fix = `It ends with the grant for cluster ${borrowedFrom}, which pulls with the same identity; to keep pulling after that: ${grantCommand(input)}`;
     else if (expiring && soonest) fix = extendFix(input, soonest);
   } else if (anonymous) {
-    verdict = `${cluster.name} can pull from ${registry.name}${firewall} because anonymous pull is enabled, not through a role.`;
+    // The condition last: "can pull …, if its outbound IP is allowed" before the reason reads as
+    // though the firewall were why it pulls.
+    verdict = `${cluster.name} can pull from ${registry.name} because anonymous pull is enabled, not through a role${firewall}.`;
     fix = identity ? `For access that survives turning anonymous pull off: ${grantCommand(input)}` : undefined;
   } else if (!identity) {
     verdict = `${cluster.name} cannot pull from ${registry.name} with a node identity: ${withoutTrailing(input.identityProblem ?? 'it has none acrbot can use', /^[.\s]$/)}${notChecked}.${secretsText}`;
@@ -463,6 +493,41 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
   // Every verdict, pulls or not: the admin user's password pulls whatever the roles above say.
   if (reach.adminUserText) verdict = `${verdict} ${reach.adminUserText}`;
   return { cluster, registry, identity, findings, canPull, ...(limited && canPull && { limited }), verdict, fix };
+}
+
+/**
+ * What the cluster's outbound type (`networkProfile.outboundType`) means for reaching `registry`,
+ * which acrbot cannot see past: `none` (AKS set up no egress) and `block` (egress blocked, a
+ * network isolated cluster) leave the nodes a private endpoint (or a path their network provides)
+ * as the only way in, so the verdict is qualified as for a registry reached only through one
+ * (`endpointOnly`); `userDefinedRouting` sends their traffic through routes the customer runs,
+ * usually a firewall that must allow the registry's endpoints. Undefined for a load balancer or a
+ * NAT gateway (the public path), and when ARM did not say.
+ */
+function egressFinding(
+  clusterName: string,
+  registry: { name: string; loginServer: string },
+  outboundType: string | undefined,
+): { text: string; endpointOnly: boolean } | undefined {
+  switch (outboundType?.toLowerCase()) {
+    case 'none':
+      return {
+        text: `${clusterName}'s outbound type is none: AKS set up no egress for its nodes, so they reach ${registry.name} only through a private endpoint or a path their network provides, which acrbot cannot see.`,
+        endpointOnly: true,
+      };
+    case 'block':
+      return {
+        text: `${clusterName}'s outbound type is block: its nodes' egress is blocked, so they reach ${registry.name} only through a private endpoint, which acrbot cannot see.`,
+        endpointOnly: true,
+      };
+    case 'userdefinedrouting':
+      return {
+        text: `${clusterName}'s egress goes through user-defined routes (outbound type userDefinedRouting), usually your firewall: it must allow ${registry.loginServer} and the registry's data endpoints (*.data.azurecr.io); acrbot cannot see it.`,
+        endpointOnly: false,
+      };
+    default:
+      return undefined;
+  }
 }
 
 /**

@@ -47,9 +47,27 @@ function adminUserSentence(registryName: string, unreachable: boolean): string {
   return `The registry's admin user is enabled: anything holding its password pulls${unreachable ? ' (once something can reach the registry; nothing can now)' : ''}, whatever acrbot grants (az acr update -n ${registryName} --admin-enabled false).`;
 }
 
-/** Reads `network` (undefined: not known, so nothing is said about it) for `registry`. */
+/**
+ * "through one of its 2 private endpoints: the cluster's network must resolve LOGIN SERVER and its
+ * data endpoints (…) to one of them": a private endpoint serves the login server, and the layers
+ * come from the registry's data endpoints, REGISTRY.REGION.data.azurecr.io, one per region it is
+ * replicated to. A network that resolves only the login server gets manifests and fails on the
+ * first layer. The home region is named when ARM gave the registry's location.
+ */
+function throughEndpoints(registry: { name: string; loginServer: string; location?: string }, count: number): string {
+  const host = (region: string) => `${registry.name.toLowerCase()}.${region}.data.azurecr.io`;
+  const data = registry.location
+    ? `${host(registry.location.toLowerCase())} and one per other replica region`
+    : `${host('REGION')}, one per replica region`;
+  return `through ${count === 1 ? 'its private endpoint' : `one of its ${count} private endpoints`}: the cluster's network must resolve ${registry.loginServer} and its data endpoints (${data}) to ${count === 1 ? 'it' : 'one of them'}`;
+}
+
+/**
+ * Reads `network` (undefined: not known, so nothing is said about it) for `registry` (`location`:
+ * its Azure region, when known, named in the private endpoints' sentence).
+ */
 export function registryReach(
-  registry: { name: string; loginServer: string },
+  registry: { name: string; loginServer: string; location?: string },
   network: RegistryNetwork | undefined,
 ): RegistryReach {
   if (!network) return { unreachable: false, denyAll: false, ipFiltered: false, endpointOnly: false, anonymous: false };
@@ -62,7 +80,7 @@ export function registryReach(
   const vnets = network.vnetRuleCount ?? 0;
   const denyAll = !publicDisabled && deny && network.ipRuleCount === 0 && vnets === 0;
   const endpoints = network.privateEndpoints;
-  const viaEndpoint = `through one of its ${endpoints} private endpoint(s) (the cluster's network must resolve ${registry.loginServer} to it)`;
+  const viaEndpoint = throughEndpoints(registry, endpoints);
   let unreachable = false;
   let ipFiltered = false;
   let finding: RegistryReach['finding'];

@@ -36,6 +36,7 @@ import { breakGlassNotExtended } from '../domain/break-glass-review';
 import { clusterGoneExtensionRefusal } from '../domain/cluster-gone';
 import { driftedExtensionRefusal } from '../domain/drifted-access';
 import { notAtRecordedId } from '../domain/not-at-recorded-id';
+import { stoppedClusterExtensionRefusal } from './secret-extension-way-on';
 import { EXTEND_NOT_ACTIVE } from '../domain/new-request-codes';
 import { askedOncePerApprovers } from './approver-question';
 import { approvalPostedEntry } from './approval-posted-entry';
@@ -566,10 +567,12 @@ export class AccessActions {
    * `plan` with the tags Azure has on its cluster and registry now: an extension is bound to the
    * rule that fits them today (a registry retagged from dev to prod is extended under prod's
    * approvers, not auto-approved under dev's rule for ever). The registry's network verdict
-   * (`unreachable`, `networkCondition`) is read again too, so the extension's card tells the
+   * (`unreachable`, `networkCondition`, and `anonymousPull`, `adminUser`) is read again too, so the extension's card tells the
    * approver what the network allows today. A cluster or registry no longer at its recorded id
    * (deleted or moved: {@link notAtRecordedId}) has no access to extend; one acrbot can no longer read (its subscription gone, or its
-   * Reader removed) is refused with its own sentence ({@link rereadForExtension}).
+   * Reader removed) is refused with its own sentence ({@link rereadForExtension}). A secret's on a
+   * stopped cluster is refused too: its rotation could not write the secret
+   * ({@link stoppedClusterExtensionRefusal}).
    */
   private async withCurrentTags<P extends Plan>(plan: P): Promise<P> {
     if (!this.resources) return plan;
@@ -583,17 +586,20 @@ export class AccessActions {
         'extend.resourceGone',
         notAtRecordedId(cluster ? 'registry' : 'cluster', plan, 'there is no access to extend'),
       );
+    if (plan.kind === 'secret' && cluster.powerState === 'Stopped') throw stoppedClusterExtensionRefusal(plan);
     const { tags: _clusterTags, ...keptCluster } = plan.cluster;
     const {
       tags: _registryTags,
       unreachable: _then,
       networkCondition: _thenCondition,
+      anonymousPull: _thenAnonymous,
+      adminUser: _thenAdmin,
       ...keptRegistry
     } = plan.registry;
     // The network verdict as the planner words it, from this same read: the extension's card
     // says "when this was requested", and the original's verdict may be months old (a registry
     // opened since would read as blocked, one closed since would carry no warning).
-    const { tags, unreachable, networkCondition } = plannedRegistry(registry);
+    const { tags, unreachable, networkCondition, anonymousPull, adminUser } = plannedRegistry(registry);
     return {
       ...plan,
       cluster: { ...keptCluster, ...(cluster.tags && { tags: cluster.tags }) },
@@ -602,6 +608,8 @@ export class AccessActions {
         ...(tags && { tags }),
         ...(unreachable && { unreachable }),
         ...(networkCondition && { networkCondition }),
+        ...(anonymousPull && { anonymousPull }),
+        ...(adminUser && { adminUser }),
       },
     };
   }

@@ -23,8 +23,9 @@ import {
   grantEndWords,
   type KeptAssignment,
   lastRoleStep,
-  type OutsidePull,
+  type OutsideWays,
   outsidePullWords,
+  registryOpenWords,
 } from '../domain/audit-end-words';
 import { byTenant } from '../domain/tenant-boundary';
 import { outsidePulls as listOutsidePulls } from './outside-pull';
@@ -158,7 +159,7 @@ async function tellWhenListed(
   revoked: AccessRequest,
   how: EndedAs,
   along: { extensions?: readonly AccessRequest[]; heldOutsideAcrbot?: boolean; kept?: KeptAssignment },
-  listing: Promise<OutsidePull[] | undefined> | undefined,
+  listing: Promise<OutsideWays | undefined> | undefined,
   stop: AbortController,
 ): Promise<boolean> {
   const net = accessExpiryJobId(revoked.id);
@@ -232,14 +233,20 @@ async function makeEndKnown(
     endedWith?: AccessRequest;
     extensions?: readonly AccessRequest[];
     heldOutsideAcrbot?: boolean;
-    outside?: readonly OutsidePull[];
+    outside?: OutsideWays;
     kept?: KeptAssignment;
     /** Listed after the end's entry was written: said in `access.end.told`, and the net job cancelled. */
     toldLate?: boolean;
   },
 ): Promise<void> {
   const { endedWith, heldOutsideAcrbot, outside, kept, toldLate } = along;
-  const still = revoked.plan.kind === 'grant' ? outsidePullWords(revoked.plan.registry.name, outside ?? []) : undefined;
+  const pulls = outside?.pulls ?? [];
+  // What the registry itself lets in (anonymous pull, its admin user) is said after the assignments.
+  const open = revoked.plan.kind === 'grant' ? registryOpenWords(revoked.plan.registry, outside?.open) : undefined;
+  const still =
+    revoked.plan.kind === 'grant'
+      ? [outsidePullWords(revoked.plan.registry.name, pulls), open].filter(Boolean).join('; ') || undefined
+      : undefined;
   // The notifier and the messenger log their own failures; this catch is for the rest of the chain.
   await deps.cards
     .requestChanged(revoked)
@@ -258,7 +265,8 @@ async function makeEndKnown(
           expired: how.expired,
           reason: how.reason,
           ...(heldOutsideAcrbot !== undefined && { heldOutsideAcrbot }),
-          ...(outside && outside.length > 0 && { outsidePulls: outside }),
+          ...(pulls.length > 0 && { outsidePulls: pulls }),
+          ...(outside?.open && { registryOpen: outside.open }),
           ...(kept && { kept }),
         },
         { reportFailure: true },
@@ -269,12 +277,12 @@ async function makeEndKnown(
       });
     if (notTold) approversTold = await tellApproversEndNotTold(deps, revoked, notTold);
     // The card names scopes as the request card does (the entry keeps the ids): news, not a failure.
-    const stillShown =
-      revoked.plan.kind === 'grant' ? outsidePullCardWords(revoked.plan.registry, outside ?? []) : undefined;
+    const assigned = revoked.plan.kind === 'grant' ? outsidePullCardWords(revoked.plan.registry, pulls) : undefined;
+    const stillShown = [assigned && `${assigned}; ${askOwners(pulls.length)}`, open].filter(Boolean).join('; ');
     if (stillShown)
       await deps.messenger.reportToApprovers(
         revoked,
-        `${revoked.id} ended and acrbot deleted only what it created, but ${stillShown}; ${askOwners(outside?.length ?? 0)}.`,
+        `${revoked.id} ended and acrbot deleted only what it created, but ${stillShown}.`,
         { title: `Ended; the cluster can still pull: ${revoked.id}`, tone: 'warning', requestFacts: true },
       );
     await closePendingExtensions(deps, revoked, along.extensions ?? []);

@@ -433,6 +433,8 @@ export class AccessInventory {
       ...(seen && { secretsInCluster: seen }),
       typedAs,
       ...(askedBy !== undefined && { askedBy }),
+      ...(cluster.outboundType && { outboundType: cluster.outboundType }),
+      ...(cluster.powerState && { powerState: cluster.powerState }),
       now,
     });
     return {
@@ -793,6 +795,8 @@ export function toRegistry(r: RegistryInfo): InventoryRegistry {
     ...(r.network && { network: r.network }),
     // A registry being deleted: `check` says so (pull-diagnosis.ts).
     ...(r.provisioningState && { provisioningState: r.provisioningState }),
+    // Names its data endpoint where a private endpoint is the way in (registry-reach.ts).
+    ...(r.location && { location: r.location }),
   };
 }
 

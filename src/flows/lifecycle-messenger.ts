@@ -4,7 +4,7 @@
  */
 import type { ApproverReportStyle } from '../domain/approver-report';
 import type { PauseAsTold } from '../domain/access-pause';
-import type { KeptAssignment, OutsidePull } from '../domain/audit-end-words';
+import type { KeptAssignment, OutsidePull, RegistryOpen } from '../domain/audit-end-words';
 import type { AccessRequest, Actor } from '../domain/request';
 import type { UnservedResource } from '../domain/served-subscriptions';
 
@@ -55,6 +55,8 @@ export type RequesterNews =
       heldOutsideAcrbot?: boolean;
       /** Assignments acrbot did not make through which the cluster can still pull (listed at the end). */
       outsidePulls?: readonly OutsidePull[];
+      /** What the registry itself lets in whatever roles say (anonymous pull, its admin user), read at the end. */
+      registryOpen?: RegistryOpen;
       /** The grant's role assignment was kept by its revocation (`kept`), so the cluster still pulls through it. */
       kept?: KeptAssignment;
     }

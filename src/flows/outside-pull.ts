@@ -3,11 +3,14 @@
  * acrbot did not make through which the cluster can still pull from the registry (an AcrPull on
  * the registry's resource group from Terraform or Azure Policy, a custom role with pull). acrbot
  * deletes only its own assignment, so without this the requester and the approvers read "revoked"
- * while the cluster keeps pulling, as `check` would show them.
+ * while the cluster keeps pulling, as `check` would show them. The same read of the registry
+ * that gives its mode says whether anonymous pull or the admin user lets pulls in whatever roles
+ * say (`check` reports both), said with them.
  */
 import type { RoleAssignmentInfo } from '../domain/azure-model';
-import type { OutsidePull } from '../domain/audit-end-words';
+import type { OutsideWays, RegistryOpen } from '../domain/audit-end-words';
 import { namedAsAcrbotNames } from '../domain/access-inventory';
+import { registryReach } from '../domain/registry-reach';
 import type { GrantPlan } from '../domain/plan';
 import type { AccessRequest } from '../domain/request';
 import type { RoleAssignmentMode } from '../domain/roles';
@@ -24,7 +27,10 @@ const definitionsOf = new WeakMap<object, RoleDefinitions>();
 
 /**
  * The assignments not made by acrbot through which the grant's identity can still pull from its
- * registry: one listing of the identity's pull-carrying assignments there, judged as planning and
+ * registry (`pulls`), and what the registry itself lets in (`open`: anonymous pull, the admin
+ * user, from the registry's read in {@link modeNow}; absent when neither is on, or the registry
+ * was not read): one listing of
+ * the identity's pull-carrying assignments there, judged as planning and
  * `check` judge them ({@link pullingAssignmentsAt}), through the lifecycle's `pullReads` (none:
  * nothing is said), in the registry's mode as read now ({@link modeNow}). One with a condition
  * (an ABAC repository limit) is listed too, `conditioned`: `check` counts it as pulling some
@@ -41,7 +47,7 @@ export async function outsidePulls(
   request: AccessRequest,
   except?: (a: RoleAssignmentInfo) => boolean,
   signal?: AbortSignal,
-): Promise<OutsidePull[] | undefined> {
+): Promise<OutsideWays | undefined> {
   if (request.plan.kind !== 'grant') return undefined;
   const plan = request.plan;
   const reads = deps.settings.pullReads;
@@ -52,7 +58,8 @@ export async function outsidePulls(
     definitionsOf.set(reads, definitions);
   }
   try {
-    const registry = { ...plan.registry, roleAssignmentMode: await modeNow(deps, request, plan, signal) };
+    const now = await modeNow(deps, request, plan, signal);
+    const registry = { ...plan.registry, roleAssignmentMode: now.mode };
     // The role definitions' reads (after the listing) go through the shared cache, unbounded:
     // the whole judgement is raced with the signal, so it is not waited for past it either.
     const { pulling, limited } = await untilAborted(signal, () =>
@@ -67,7 +74,7 @@ export async function outsidePulls(
     ];
     // One under the name acrbot would give it (for this grant or another of the same identity)
     // is acrbot's: its records hold it. Any other name was given outside acrbot.
-    return listed
+    const pulls = listed
       .filter(({ assignment }) => !namedAsAcrbotNames(assignment) && !except?.(assignment))
       .map(({ assignment, roleName, conditioned }) => ({
         role: roleName,
@@ -75,6 +82,7 @@ export async function outsidePulls(
         ...(assignment.principalId.toLowerCase() !== identity && { group: assignment.principalId }),
         ...(conditioned && { conditioned }),
       }));
+    return { pulls, ...(now.open && { open: now.open }) };
   } catch (err) {
     if (signal?.aborted) throw err;
     deps.log.warn(
@@ -95,7 +103,10 @@ function boundedBy(reads: PlanningReads, signal: AbortSignal | undefined): Plann
 }
 
 /**
- * The registry's role assignment mode, as `check` judges it: read now (`registryReads`), since a
+ * The registry's role assignment mode, as `check` judges it, and what it lets in whatever roles
+ * say (`open`, from the same read: {@link registryReach}'s anonymous pull and admin user, only
+ * when something can reach it; absent when neither is on or it was not read): read now
+ * (`registryReads`), since a
  * registry switched to ABAC since the plan honours Container Registry Repository Reader and no
  * longer AcrPull. When it cannot be read (no reader wired, a failed read, not found), the plan's
  * mode, flipped when drift recorded the switch (`modeChanged`: the registry's mode no longer
@@ -107,7 +118,7 @@ async function modeNow(
   request: AccessRequest,
   plan: GrantPlan,
   signal?: AbortSignal,
-): Promise<RoleAssignmentMode> {
+): Promise<{ mode: RoleAssignmentMode; open?: RegistryOpen }> {
   const registry = plan.registry;
   const read = deps.settings.registryReads;
   if (read) {
@@ -116,7 +127,15 @@ async function modeNow(
         read.getRegistry(registry.subscriptionId, registry.resourceGroup, registry.name),
       );
       // Its id too: a registry of that name made again elsewhere is not the one the plan recorded.
-      if (now && now.id.toLowerCase() === registry.id.toLowerCase()) return now.roleAssignmentMode;
+      if (now && now.id.toLowerCase() === registry.id.toLowerCase()) {
+        const reach = registryReach(now, now.network);
+        const open: RegistryOpen = {
+          ...(reach.anonymous && { anonymous: true }),
+          // Its password pulls only once something can reach the registry, as `check` says.
+          ...(reach.adminUserText && !reach.unreachable && { adminUser: true }),
+        };
+        return { mode: now.roleAssignmentMode, ...(Object.keys(open).length > 0 && { open }) };
+      }
     } catch (err) {
       if (signal?.aborted) throw err;
       deps.log.warn(
@@ -129,6 +148,8 @@ async function modeNow(
     registry.roleAssignmentMode === 'AbacRepositoryPermissions'
       ? 'AbacRepositoryPermissions'
       : 'LegacyRegistryPermissions';
-  if (request.access?.driftReason !== 'modeChanged') return planned;
-  return planned === 'AbacRepositoryPermissions' ? 'LegacyRegistryPermissions' : 'AbacRepositoryPermissions';
+  if (request.access?.driftReason !== 'modeChanged') return { mode: planned };
+  return {
+    mode: planned === 'AbacRepositoryPermissions' ? 'LegacyRegistryPermissions' : 'AbacRepositoryPermissions',
+  };
 }

@@ -3,7 +3,14 @@
  * CLUSTER REGISTRY`): the same checks as the revocation, read from the store (and Azure for
  * grants), nothing changed.
  */
-import { askOwners, type OutsidePull, outsidePullNamed, pullsFrom } from '../domain/audit-end-words';
+import {
+  askOwners,
+  type OutsidePull,
+  outsidePullNamed,
+  pullsFrom,
+  type RegistryOpen,
+  registryOpenWays,
+} from '../domain/audit-end-words';
 import { type GrantPlan, isPlannedTuple } from '../domain/plan';
 import type { AccessRequest, RequestState } from '../domain/request';
 import {
@@ -194,7 +201,12 @@ export async function preview(
     // One listing: what else lets the cluster pull, which the revoke leaves in place. A grant that
     // met its assignment in place already says that one stays (`existed before acrbot`).
     const outside = await outsidePulls(deps, request, own.notOurs ? isPlannedTuple(plan) : undefined);
-    return [own.step, ...(outside ?? []).map((p) => outsideStep(plan.registry.name, p)), ...endsToo];
+    return [
+      own.step,
+      ...(outside?.pulls ?? []).map((p) => outsideStep(plan.registry.name, p)),
+      ...openSteps(plan, outside?.open),
+      ...endsToo,
+    ];
   }
   const plan = request.plan;
   const secret = `${plan.namespace}/${plan.secretName} in ${plan.cluster.name}`;
@@ -288,6 +300,21 @@ function outsideStep(registryName: string, pull: OutsidePull): RevocationStep {
     why: `granted outside acrbot, so the cluster can still pull ${pullsFrom(registryName, pull.conditioned)} through it; ${askOwners(1)}`,
     informational: true,
   };
+}
+
+/**
+ * What the registry itself lets in whatever roles say (anonymous pull, its admin user, as read
+ * now): a revoke changes neither, so each is a step kept and told, as an assignment acrbot did not
+ * make is ({@link outsideStep}), in the end notice's words.
+ */
+function openSteps(plan: GrantPlan, open: RegistryOpen | undefined): RevocationStep[] {
+  return registryOpenWays(plan.registry, open).map((way) => ({
+    what: 'registry setting',
+    target: way.setting,
+    action: 'keep',
+    why: `enabled, ${way.so}; acrbot does not change registry settings`,
+    informational: true,
+  }));
 }
 
 /**

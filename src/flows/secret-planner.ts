@@ -5,6 +5,7 @@
  */
 import { isUserFacing, UserFacingError } from '../domain/errors';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
+import { GRANT_WHILE_STOPPED, STOPPED_CLUSTER_RUN_WAY_ON } from '../domain/new-secret-way-on';
 import { plannedCluster, plannedRegistry, type SecretPlan } from '../domain/plan';
 import { factsFor, type RequestFacts } from '../domain/policy';
 import type { Clock, PullSecretPort, RequestStore, RoleAssignmentPort } from '../domain/ports';
@@ -307,18 +308,19 @@ export function localAccountsRefusal(clusterName: string, when?: string, nothing
  * Refusal for a stopped cluster (`powerState.code` Stopped): its API server answers nothing, so
  * the secret could not be written; refused at plan time and again before the run creates
  * anything (`when`: the run's clause, saying what it changes). A grant works while it is stopped.
+ * The run's ends with {@link STOPPED_CLUSTER_RUN_WAY_ON}, which an extension's failure swaps for
+ * a way on an extension can follow (secret-extension-way-on.ts).
  */
 export function clusterStoppedRefusal(
   cluster: { name: string; resourceGroup: string },
   when?: { earlierCredential: boolean },
 ): UserFacingError {
-  const since = when
-    ? ` (it was stopped after this request was planned${when.earlierCredential ? '' : '; nothing was created'})`
-    : '';
-  const again = when ? 'ask for it again (the new request needs approving again)' : 'ask again';
+  const start = `start it with az aks start -g ${cluster.resourceGroup} -n ${cluster.name}`;
   return new UserFacingError(
     'cluster.stopped',
-    `Cluster ${cluster.name} is stopped${since}, so acrbot cannot write a pull secret in it; start it (az aks start -g ${cluster.resourceGroup} -n ${cluster.name}) and ${again}. A grant (AcrPull on the cluster's identity) works while it is stopped.`,
+    when
+      ? `Cluster ${cluster.name} was stopped after this request was planned (its power state is Stopped${when.earlierCredential ? '' : '; nothing was created'}), so acrbot cannot write a pull secret in it: ${start} ${STOPPED_CLUSTER_RUN_WAY_ON}`
+      : `Cluster ${cluster.name} is stopped (its power state is Stopped), so acrbot cannot write a pull secret in it: ${start} and ask again. ${GRANT_WHILE_STOPPED}`,
   );
 }
 

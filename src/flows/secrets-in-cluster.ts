@@ -5,7 +5,8 @@
  * not be told so. Read-only and bounded: the cluster credentials the revocation uses (same port,
  * same per-call deadlines), at most {@link CHECK_MAX_CLUSTER_READS} objects per answer, a few at
  * a time, within {@link CHECK_CLUSTER_BUDGET_MS}. A cluster acrbot cannot reach, or that refuses,
- * makes those secrets "not checked", never a failed answer. Never the secrets' data: the port
+ * makes those secrets "not checked", never a failed answer; so does a stopped one (its power
+ * state, read with the cluster), with no call at all. Never the secrets' data: the port
  * hands back a fingerprint, compared with the one acrbot recorded writing.
  */
 import type { ClusterInfo } from '../domain/azure-model';
@@ -67,6 +68,12 @@ export async function secretsInCluster(
     log?.warn({ err, cluster: cluster.name }, 'check could not read pull secrets in the cluster');
     return 'an unexpected error; the logs have it';
   };
+  // Its API server answers nothing: each call would wait out its deadline, and say less.
+  if (cluster.powerState === 'Stopped') {
+    const reason = `cluster ${cluster.name} is stopped (its power state is Stopped): start it with az aks start -g ${cluster.resourceGroup} -n ${cluster.name}`;
+    for (const t of targets) settle(t, notChecked(reason));
+    return found;
+  }
   const work = (async () => {
     let access: ClusterAccess;
     try {

@@ -7,7 +7,13 @@
 import { extensionsPaused, type PauseAsTold } from '../domain/access-pause';
 import { describeAccess, describeTimeLeft, formatUtc, shortDuration } from '../domain/access-term';
 import type { ApproverReportStyle } from '../domain/approver-report';
-import { askOwners, type KeptAssignment, type OutsidePull } from '../domain/audit-end-words';
+import {
+  askOwners,
+  type KeptAssignment,
+  type OutsidePull,
+  type RegistryOpen,
+  registryOpenWords,
+} from '../domain/audit-end-words';
 import { outsidePullCardWords } from '../domain/outside-pull-card-words';
 import { clusterGoneNote } from '../domain/cluster-gone';
 import { driftedReminderNote } from '../domain/drifted-access';
@@ -184,14 +190,33 @@ function keptWords(kept: KeptAssignment | undefined): string | undefined {
   return inertText(`The cluster can still pull through the same role assignment: ${kept.why}${until}${then}.`);
 }
 
-/** What the end notice adds when the cluster can still pull: the assignment the grant met or kept, the others listed. */
+/**
+ * What the registry itself lets in whatever roles say (anonymous pull, its admin user), read at the
+ * end: `check`'s facts in the end's words ({@link registryOpenWords}). A registry's name and login
+ * server are not acrbot's to vouch for: made inert.
+ */
+function registryOpenSentence(request: AccessRequest, open: RegistryOpen | undefined): string | undefined {
+  const words = registryOpenWords(request.plan.registry, open);
+  return words ? inertText(`${words.replace(/^./, (c) => c.toUpperCase())}.`) : undefined;
+}
+
+/**
+ * What the end notice adds when the cluster can still pull: the assignment the grant met or kept,
+ * the others listed, what the registry itself lets in.
+ */
 function endLeftWords(
   request: AccessRequest,
-  news: { heldOutsideAcrbot?: boolean; outsidePulls?: readonly OutsidePull[]; kept?: KeptAssignment },
+  news: {
+    heldOutsideAcrbot?: boolean;
+    outsidePulls?: readonly OutsidePull[];
+    registryOpen?: RegistryOpen;
+    kept?: KeptAssignment;
+  },
 ): string {
   const held = heldOutside(request, news.heldOutsideAcrbot) ? HELD_OUTSIDE_ACRBOT : undefined;
   const still = stillPulls(request, news.outsidePulls);
-  return [held, keptWords(news.kept), still].map((s) => (s ? ` ${s}` : '')).join('');
+  const open = registryOpenSentence(request, news.registryOpen);
+  return [held, keptWords(news.kept), still, open].map((s) => (s ? ` ${s}` : '')).join('');
 }
 
 /**
@@ -637,6 +662,7 @@ export function requesterNewsCard(
         reason?: string;
         heldOutsideAcrbot?: boolean;
         outsidePulls?: readonly OutsidePull[];
+        registryOpen?: RegistryOpen;
         kept?: KeptAssignment;
       }
     | { kind: 'revocationFailing'; attempts: number },

@@ -13,9 +13,10 @@ import { credentialEnd } from '../domain/access-inventory';
 import { driftNotDone, driftWords } from '../domain/drift-reason';
 import { GONE_CODES, NEW_REQUEST_CODES, RECHECK_SUBSCRIPTION_UNSERVED, recheckGone } from '../domain/new-request-codes';
 import { closedWithItsAccess } from '../domain/closed-extension';
+import { liveClusterGoneAt } from '../domain/cluster-gone';
 import { EXTEND_DRIFTED, withoutAskAgain } from '../domain/drifted-access';
 import { deploymentSnippet } from '../domain/manifest-snippet';
-import type { GrantPlan, SecretPlan } from '../domain/plan';
+import type { GrantPlan, PlannedRegistry, SecretPlan } from '../domain/plan';
 import { awaitingReview, countedApprovals, describeRequirement, type PolicyRule } from '../domain/policy';
 import { nobodyReviewsWhy } from '../domain/decided-rule';
 import { applicationDisplayNameFor, tokenNameFor } from '../domain/secret-credential';
@@ -171,6 +172,16 @@ export interface PlanFactsFor {
 }
 
 /**
+ * What the registry lets pull whatever roles say, as planned (anonymous pull, its admin user), in
+ * `check`'s words: an approver must not approve access that adds nothing without knowing it.
+ * None on plans stored before they were recorded. Shared by the request card and the outcome card.
+ */
+function registrySettingFacts(registry: PlannedRegistry): Fact[] {
+  const said = [registry.anonymousPull, registry.adminUser].filter(Boolean);
+  return said.length ? [{ label: 'Registry settings', value: `When this was requested: ${said.join(' ')}` }] : [];
+}
+
+/**
  * The facts of a request's plan, in the order a reviewer reads them. Without `forWhom.approvers`
  * they are those every copy may show.
  */
@@ -206,6 +217,7 @@ export function planFacts(request: AccessRequest, forWhom: PlanFactsFor = {}): F
             },
           ]
         : []),
+    ...registrySettingFacts(plan.registry),
   ];
   if (plan.kind === 'grant') {
     common.push(
@@ -258,6 +270,7 @@ export function planFacts(request: AccessRequest, forWhom: PlanFactsFor = {}): F
   if (requirement) common.push({ label: 'Approval', value: inertText(requirement) });
   // How long access lasts (G17), on the plan, approval and outcome cards: "Term", as on the
   // lifecycle cards (their "Access" is the pair). Drift replaces it with what became of the access.
+  const clusterGoneAt = liveClusterGoneAt(request);
   if (request.access?.driftDetectedAt)
     common.push({
       label: 'Access',
@@ -265,17 +278,12 @@ export function planFacts(request: AccessRequest, forWhom: PlanFactsFor = {}): F
     });
   // Its cluster deleted (the drift check read it gone): its kubelet identity went with it. Only
   // while the grant is live: revoking keeps the mark, and then the Term says how it ended.
-  else if (
-    request.access?.clusterGoneAt &&
-    request.plan.kind === 'grant' &&
-    request.state === 'succeeded' &&
-    !request.access.revokedAt &&
-    !request.access.revokingSince
-  )
+  // Its badge says "Cluster gone" then too (requestCard).
+  else if (clusterGoneAt)
     common.push({
       label: 'Access',
       value: inertText(
-        `cluster ${request.plan.cluster.name} no longer exists (seen ${shortTime(request.access.clusterGoneAt)}); this grant gives nothing; its role assignment is deleted at its end`,
+        `cluster ${request.plan.cluster.name} no longer exists (seen ${shortTime(clusterGoneAt)}); this grant gives nothing; its role assignment is deleted at its end`,
       ),
     });
   else common.push({ label: 'Term', value: inertText(describeAccess(request)) });
@@ -527,7 +535,9 @@ function approvedByViewer(awaited: number): string {
 
 /** The request card for any state. */
 export function requestCard(request: AccessRequest, options: RequestCardOptions): AdaptiveCardJson {
-  const state = stateLabelOf(request);
+  // A live grant whose cluster is gone gives nothing: "Granted" would say it pulls. Badged as
+  // `access` badges it (access-view.ts); its Access line says why.
+  const state = liveClusterGoneAt(request) ? { label: 'Cluster gone', color: 'Attention' } : stateLabelOf(request);
   const plan = request.plan;
   // An extension says so first: its plan is its original's, and the title would read as a new grant.
   const title =
@@ -695,6 +705,7 @@ export function outcomeCard(request: AccessRequest, reviewers?: PolicyRule): Ada
     // A failed run's credential was deleted again or is recorded for clean-up: it has no expiry to show.
     if (ok) facts.push({ label: 'Credential expires', value: credentialExpiry(request) });
   }
+  facts.push(...registrySettingFacts(plan.registry));
   if (outcome?.createdIds?.length)
     facts.push({ label: 'Created', value: outcome.createdIds.map((id) => createdLabel(request, id)).join(', ') });
   if (outcome?.azureRequestIds.length)

@@ -97,6 +97,7 @@ function clusterFromSdk(c: ManagedCluster): ClusterInfo {
     aadEnabled: Boolean(c.aadProfile?.managed),
     localAccountsDisabled: c.disableLocalAccounts === true,
     powerState: c.powerState?.code as ClusterInfo['powerState'],
+    ...(c.networkProfile?.outboundType && { outboundType: c.networkProfile.outboundType }),
     privateCluster: c.apiServerAccessProfile?.enablePrivateCluster === true || Boolean(c.privateFqdn),
     tags: c.tags ? { ...c.tags } : undefined,
   };
@@ -111,6 +112,7 @@ function registryFromSdk(r: Registry): RegistryInfo {
     resourceGroup: id?.resourceGroup ?? '',
     loginServer: r.loginServer ?? '',
     roleAssignmentMode: (r.roleAssignmentMode as RoleAssignmentMode | undefined) ?? 'LegacyRegistryPermissions',
+    ...(r.location && { location: r.location }),
     tags: r.tags ? { ...r.tags } : undefined,
     network: {
       publicNetworkAccess: r.publicNetworkAccess,

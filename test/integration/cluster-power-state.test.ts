@@ -42,8 +42,8 @@ describe('secret requests on a stopped or private cluster', () => {
       'secret aks-prod contosoacr --namespace payments pull for payments-api',
       /stopped/,
     );
-    expect(text).toContain('Cluster aks-prod is stopped');
-    expect(text).toContain('start it (az aks start -g rg-aks -n aks-prod) and ask again');
+    expect(text).toContain('Cluster aks-prod is stopped (its power state is Stopped)');
+    expect(text).toContain('start it with az aks start -g rg-aks -n aks-prod and ask again');
     expect(writes(h)).toEqual(before);
     expect(await h.app.store.listByState(['pending'], 10)).toEqual([]);
     const refusals = (await h.app.audit.latest(20)).filter((e) => e.seq > seq);
@@ -75,10 +75,10 @@ describe('secret requests on a stopped or private cluster', () => {
     expect(done.state).toBe('failed');
     expect(done.outcome?.errorCode).toBe('cluster.stopped');
     expect(done.outcome?.error).toContain(
-      'Cluster aks-prod is stopped (it was stopped after this request was planned; nothing was created)',
+      'Cluster aks-prod was stopped after this request was planned (its power state is Stopped; nothing was created)',
     );
     expect(done.outcome?.error).toContain(
-      'start it (az aks start -g rg-aks -n aks-prod) and ask for it again (the new request needs approving again)',
+      'start it with az aks start -g rg-aks -n aks-prod and ask for it again (the new request needs approving again)',
     );
     expect(writes(h)).toEqual(before);
     expect(credentialReads()).toBe(readsBefore);

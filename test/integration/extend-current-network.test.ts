@@ -86,6 +86,21 @@ describe("an extension's network verdict is the registry's now", () => {
     );
   });
 
+  test('anonymous pull and the admin user: on when planned and turned off since, on since, each as it is now', async () => {
+    h = await startHarness();
+    contosoacr().anonymousPullEnabled = true;
+    const { original, extension } = await grantThenExtend(() => {
+      contosoacr().anonymousPullEnabled = false;
+      contosoacr().adminUserEnabled = true;
+    });
+    expect(original.plan.registry.anonymousPull).toMatch(/^Anonymous pull is enabled/);
+    expect(original.plan.registry.adminUser).toBeUndefined();
+    expect(extension.plan.registry.anonymousPull).toBeUndefined();
+    expect(extension.plan.registry.adminUser).toMatch(/^The registry's admin user is enabled/);
+    expect(cardOf(extension)).not.toContain('Anonymous pull');
+    expect(cardOf(extension)).toContain("When this was requested: The registry's admin user is enabled");
+  });
+
   test('planned while closed, opened since: the extension no longer says it is blocked', async () => {
     h = await startHarness();
     contosoacr().publicNetworkAccess = 'Disabled';

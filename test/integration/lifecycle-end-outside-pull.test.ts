@@ -297,6 +297,32 @@ describe('the end of a grant while something outside acrbot lets the cluster pul
     expect(check).toContain(later.id);
   });
 
+  test('anonymous pull and the admin user enabled during the grant: the confirmation, the notice, the approvers and the entry say the cluster can still pull without a role, as check says', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 10m deploy payments-api');
+    const record = h.app.sandbox!.arm.state.getRegistry(contosoId)!;
+    record.anonymousPullEnabled = true;
+    record.adminUserEnabled = true;
+    const anonymous = `anonymous pull is enabled on ${contoso.name}, so the cluster (and anything that can reach ${contoso.loginServer}) can still pull without a role`;
+    const admin = `the admin user of ${contoso.name} is enabled, so anything holding its password can still pull (az acr update -n ${contoso.name} --admin-enabled false)`;
+    const confirmation = await confirmationOf(request.id);
+    expect(confirmation).toContain(
+      `Keep registry setting anonymous pull on ${contoso.name}: enabled, so the cluster (and anything that can reach ${contoso.loginServer}) can still pull without a role; acrbot does not change registry settings`,
+    );
+    expect(confirmation).toContain(`Keep registry setting admin user of ${contoso.name}: enabled, so anything holding`);
+    h.connector.clear();
+    await runDueAfter(10 * MINUTE);
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
+    const notice = await messageSaying(/Expired and revoked:/, 'the end notice');
+    expect(notice).toContain(`A${anonymous.slice(1)}; ${admin}.`);
+    expect(await approversEndMessage(request.id)).toContain(
+      `${request.id} ended and acrbot deleted only what it created, but ${anonymous}; ${admin}.`,
+    );
+    expect(await detailOf(request.id, 'access.expired')).toContain(`${anonymous}; ${admin}`);
+    // check's verdict, which the end now agrees with.
+    expect(await h.ask(users.approver, 'check aks-prod contosoacr')).toContain('because anonymous pull is enabled');
+  });
+
   test("the registry's mode cannot be read at the end: judged in the plan's, switched where drift recorded modeChanged", async () => {
     await start();
     const request = await grant(users.requester, 'aks-prod contosoacr --for 10m deploy payments-api');

@@ -4,8 +4,9 @@
  * scanner's annotation leaves it the object acrbot checked, so the extension goes through,
  * keeping the annotation, with one token live; a change of acrbot's request-id label is someone
  * else's write, still refused, the new token deleted again (G14, G15); a deletion held by a
- * finalizer fails the extension as `kubernetes.secretTerminating`, nothing reported written, and
- * the secret, still the original's, goes once its finalizer clears. The port-level cases are in
+ * finalizer fails the extension as `kubernetes.secretTerminating`, nothing reported written, with
+ * ways on an extension can follow (no `--name` for `extend`), and the secret, still the
+ * original's, goes once its finalizer clears. The port-level cases are in
  * kube-replace-conflict.test.ts and kube-replace-terminating.test.ts.
  */
 import { users } from '../helpers/harness';
@@ -117,7 +118,7 @@ test('deleted between the check and the PUT: the extension fails, nothing report
   expect(done.state).toBe('failed');
   expect(done.outcome?.errorCode).toBe('kubernetes.secretTerminating');
   expect(done.outcome?.error).toBe(
-    `Secret payments/acr-auth in cluster aks-dev is being deleted (finalizers example.com/hold); nothing was written. Try again when it is gone (a new request may also choose another --name). The credential acrbot had created was deleted again. Access of ${first} was not extended; it still ends at 2026-11-30 11:00 UTC.`,
+    `Secret payments/acr-auth in cluster aks-dev is being deleted (finalizers example.com/hold); nothing was written. Extend again when it is gone (an extension writes only into this secret, and writes it anew then), or ask for a new pull secret under another name: "@acrbot secret aks-dev contosoacr --namespace payments --name NEW-NAME --for 2h REASON…". The credential acrbot had created was deleted again. Access of ${first} was not extended; it still ends at 2026-11-30 11:00 UTC.`,
   );
   expect(done.outcome?.secret).toBeUndefined();
   expect(done.created?.some((o) => o.kind === 'pullSecret')).toBe(false);

@@ -20,7 +20,7 @@ const endpointOnly: RegistryNetwork = { ...open, publicNetworkAccess: 'Disabled'
 const IP_TEXT =
   "The registry firewall denies by default and allows 2 IP ranges; the cluster's outbound IP must be one of them (acrbot cannot see it).";
 const ENDPOINT_TEXT =
-  "Public network access is disabled; the nodes must reach contosoacr through one of its 1 private endpoint(s) (the cluster's network must resolve contosoacr.azurecr.io to it).";
+  "Public network access is disabled; the nodes must reach contosoacr through its private endpoint: the cluster's network must resolve contosoacr.azurecr.io and its data endpoints (contosoacr.REGION.data.azurecr.io, one per replica region) to it.";
 
 const acrPull: RoleAssignmentInfo = {
   id: `${registry.id}/providers/Microsoft.Authorization/roleAssignments/aaaaaaaa-0000-4000-8000-000000000001`,

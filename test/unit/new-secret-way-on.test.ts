@@ -10,7 +10,11 @@ import {
   FOREIGN_SECRET_WAY_ON,
   LEGACY_WRITER_WAY_ON,
   MISSING_NAMESPACE_WAY_ON,
+  SECRET_TERMINATING_WAY_ON,
+  SERVICE_ACCOUNT_GONE_WAY_ON,
+  STOPPED_CLUSTER_RUN_WAY_ON,
 } from '../../src/domain/new-secret-way-on';
+import { clusterStoppedRefusal } from '../../src/flows/secret-planner';
 import type { SecretPlan } from '../../src/domain/plan';
 import {
   decideReplacement,
@@ -21,7 +25,7 @@ import {
   secretDataFingerprint,
 } from '../../src/domain/secret-ownership';
 import { extensionWayOn } from '../../src/flows/secret-extension-way-on';
-import { explainKubeError } from '../../src/integrations/kubernetes/kube-errors';
+import { explainKubeError, secretTerminatingError } from '../../src/integrations/kubernetes/kube-errors';
 import { pendingRequest, secretPlan } from './support/requests';
 
 const plan: SecretPlan = secretPlan({ serviceAccount: 'default' });
@@ -103,6 +107,32 @@ describe("each refusal ends with its way on's constant", () => {
     });
     expect(err.code).toBe('kubernetes.notFound');
     expect(err.message.endsWith(MISSING_NAMESPACE_WAY_ON)).toBe(true);
+    // A service account gone between the check and the link's PATCH.
+    const link = explainKubeError(notFound, {
+      cluster: 'aks-prod',
+      namespace: 'payments',
+      verb: 'patch',
+      resource: 'service accounts',
+    });
+    expect(link.code).toBe('kubernetes.notFound');
+    expect(link.message.endsWith(SERVICE_ACCOUNT_GONE_WAY_ON)).toBe(true);
+  });
+
+  test('a secret being deleted, written into or not; a cluster stopped since the plan, with a credential made or not', () => {
+    for (const writtenInto of [false, true]) {
+      const deleting = secretTerminatingError(
+        { cluster: 'aks-prod', namespace: 'payments' },
+        'acr-auth',
+        ['x.io/hold'],
+        writtenInto,
+      );
+      expect(deleting.message.endsWith(SECRET_TERMINATING_WAY_ON)).toBe(true);
+    }
+    for (const earlierCredential of [false, true]) {
+      const refusal = clusterStoppedRefusal({ name: 'aks-prod', resourceGroup: 'rg-aks' }, { earlierCredential });
+      expect(refusal.code).toBe('cluster.stopped');
+      expect(refusal.message.endsWith(STOPPED_CLUSTER_RUN_WAY_ON)).toBe(true);
+    }
   });
 });
 

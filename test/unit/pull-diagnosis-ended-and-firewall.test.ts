@@ -43,7 +43,7 @@ test('firewall with IP rules and private endpoints: the nodes may come through a
   expect(d.findings).toContainEqual({
     topic: 'network',
     level: 'warn',
-    text: "The registry firewall denies by default and allows 2 IP ranges; the cluster's outbound IP must be one of them (acrbot cannot see it), or the nodes must reach contosoacr through one of its 1 private endpoint(s) (the cluster's network must resolve contosoacr.azurecr.io to it).",
+    text: "The registry firewall denies by default and allows 2 IP ranges; the cluster's outbound IP must be one of them (acrbot cannot see it), or the nodes must reach contosoacr through its private endpoint: the cluster's network must resolve contosoacr.azurecr.io and its data endpoints (contosoacr.REGION.data.azurecr.io, one per replica region) to it.",
   });
   expect(d.verdict).toBe('aks-prod can pull from contosoacr: AcrPull on the registry itself — granted outside acrbot.');
 });

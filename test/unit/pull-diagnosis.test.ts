@@ -132,7 +132,7 @@ test('firewall default Deny with no IP rule but a private endpoint: only through
   expect(d.canPull).toBe(true);
   expect(d.findings.find((f) => f.topic === 'network')).toMatchObject({
     level: 'warn',
-    text: expect.stringContaining('through one of its 1 private endpoint(s)'),
+    text: expect.stringContaining('through its private endpoint:'),
   });
   expect(d.verdict).not.toContain('outbound IP');
 });
@@ -141,6 +141,28 @@ test('anonymous pull: can pull without a role', () => {
   const d = diagnose({ network: { ...open, anonymousPullEnabled: true } });
   expect(d.canPull).toBe(true);
   expect(d.verdict).toContain('because anonymous pull is enabled');
+  // Under a "can pull" verdict, having no role is information, not a ✗ problem.
+  expect(d.findings.find((f) => f.text.startsWith('No role assignment'))).toMatchObject({ level: 'info' });
+  // Without anonymous pull it is the problem.
+  expect(diagnose({}).findings.find((f) => f.text.startsWith('No role assignment'))).toMatchObject({ level: 'fail' });
+});
+
+test.each([
+  [
+    'a firewall with IP rules',
+    { defaultAction: 'Deny', ipRuleCount: 1 },
+    'if its outbound IP is allowed by the firewall',
+  ],
+  [
+    'public access closed, a private endpoint',
+    { publicNetworkAccess: 'Disabled', privateEndpoints: 1 },
+    'if its nodes reach it through a private endpoint',
+  ],
+])('anonymous pull behind %s: the condition comes after the reason', (_name, network, condition) => {
+  const d = diagnose({ network: { ...open, ...network, anonymousPullEnabled: true } });
+  expect(d.verdict).toBe(
+    `aks-prod can pull from contosoacr because anonymous pull is enabled, not through a role, ${condition}.`,
+  );
 });
 
 test('ABAC registry with AcrPull: not honoured, grant gives Repository Reader', () => {

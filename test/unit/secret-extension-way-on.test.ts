@@ -93,11 +93,44 @@ describe('a failed secret extension: a way on it can follow', () => {
     expect((err as UserFacingError).message).not.toContain('choose another --name');
   });
 
-  test('other failures keep their words: a service account gone (also kubernetes.notFound), another code', () => {
-    const account =
+  test('a service account missing when checked, or gone before the link: made again and extend, or a new secret for another account', () => {
+    const way = `an extension links the secret only to service account default, so have it created again and then extend again, or ask for a new pull secret for the workload's service account: "@acrbot secret ${PAIR} --namespace payments --name acr-auth --service-account SERVICE-ACCOUNT --for 2h REASON…".`;
+    const missing =
+      'Service account default does not exist in namespace payments of cluster aks-prod; check --service-account.';
+    expect(extensionWayOn(missing, 'kubernetes.noServiceAccount', extension)).toBe(
+      `Service account default does not exist in namespace payments of cluster aks-prod; ${way}`,
+    );
+    const gone =
       'The service account acrbot was to patch no longer exists in namespace payments of cluster aks-prod (it was there when acrbot checked); check --service-account and ask for it again (the new request needs approving again).';
-    expect(extensionWayOn(account, 'kubernetes.notFound', extension)).toBe(account);
+    const text = extensionWayOn(gone, 'kubernetes.notFound', extension);
+    expect(text).toBe(
+      `The service account acrbot was to patch no longer exists in namespace payments of cluster aks-prod (it was there when acrbot checked); ${way}`,
+    );
+    expect(text).not.toContain('check --service-account');
+  });
+
+  test('a secret being deleted: extend again once it is gone, or a new secret under another name; no --name for extend', () => {
+    const deleting =
+      'Secret payments/acr-auth in cluster aks-prod is being deleted (finalizers example.com/hold); nothing was written. Try again when it is gone (a new request may also choose another --name).';
+    const text = extensionWayOn(deleting, 'kubernetes.secretTerminating', extension);
+    expect(text).toBe(
+      `Secret payments/acr-auth in cluster aks-prod is being deleted (finalizers example.com/hold); nothing was written. Extend again when it is gone (an extension writes only into this secret, and writes it anew then), or ask for a new pull secret under another name: "@acrbot secret ${PAIR} --namespace payments --name NEW-NAME --service-account default --for 2h REASON…".`,
+    );
+  });
+
+  test('a cluster stopped since the plan: started before extending again, neither a new request nor a grant', () => {
+    const stopped =
+      "Cluster aks-prod was stopped after this request was planned (its power state is Stopped; nothing was created), so acrbot cannot write a pull secret in it: start it with az aks start -g rg-aks -n aks-prod and ask for it again (the new request needs approving again). A grant (AcrPull on the cluster's identity) works while it is stopped.";
+    expect(extensionWayOn(stopped, 'cluster.stopped', extension)).toBe(
+      'Cluster aks-prod was stopped after this request was planned (its power state is Stopped; nothing was created), so acrbot cannot write a pull secret in it: start it with az aks start -g rg-aks -n aks-prod before extending again (an extension writes a new credential into the secret, which needs the cluster running).',
+    );
+  });
+
+  test('other failures keep their words: another code, another sentence', () => {
     expect(extensionWayOn(NAMESPACE_GONE, 'kubernetes.forbidden', extension)).toBe(NAMESPACE_GONE);
+    const other =
+      'Kubernetes did not find the configmaps acrbot was to read in namespace payments of cluster aks-prod.';
+    expect(extensionWayOn(other, 'kubernetes.notFound', extension)).toBe(other);
   });
 });
 

@@ -75,6 +75,29 @@ describe('secretsInCluster', () => {
     });
   });
 
+  test('a stopped cluster: not checked, with how to start it, and no call made', async () => {
+    let calls = 0;
+    const kube: SecretInspector = {
+      access: async () => {
+        calls++;
+        return { clusterName: 'aks' } as ClusterAccess;
+      },
+      inspect: async () => {
+        calls++;
+        return new Promise(() => {});
+      },
+    };
+    const stopped = { ...cluster, resourceGroup: 'rg', powerState: 'Stopped' } as ClusterInfo;
+    const seen = (await secretsInCluster(kube, stopped, [path(1, []), path(2, ['default'])], []))!;
+    expect(calls).toBe(0);
+    for (const key of ['ns-1/acr-auth', 'ns-2/acr-auth'])
+      expect(seen.get(key)).toEqual({
+        secret: 'notChecked',
+        notCheckedBecause:
+          'cluster aks is stopped (its power state is Stopped): start it with az aks start -g rg -n aks',
+      });
+  });
+
   test('a port without inspect leaves the records unchecked', async () => {
     const kube: SecretInspector = { access: async () => ({ clusterName: 'aks' }) as ClusterAccess };
     expect(await secretsInCluster(kube, cluster, [path(1, [])], [])).toBeUndefined();

@@ -30,6 +30,8 @@ export interface WireManagedCluster {
     powerState?: { code?: unknown } | null;
     apiServerAccessProfile?: { enablePrivateCluster?: unknown } | null;
     privateFQDN?: unknown;
+    /** How the nodes' traffic leaves the cluster; typed loosely: only a string is read. */
+    networkProfile?: { outboundType?: unknown } | null;
   } | null;
 }
 
@@ -37,6 +39,7 @@ export interface WireManagedCluster {
 export interface WireRegistry {
   id?: string;
   name?: string;
+  location?: string;
   tags?: Record<string, string> | null;
   properties?: {
     loginServer?: string;
@@ -96,6 +99,8 @@ export function clusterFromWire(c: WireManagedCluster): ClusterInfo {
     aadEnabled: Boolean(p.aadProfile?.managed),
     localAccountsDisabled: p.disableLocalAccounts === true,
     powerState: powerStateFromWire(p.powerState),
+    ...(typeof p.networkProfile?.outboundType === 'string' &&
+      p.networkProfile.outboundType.trim() !== '' && { outboundType: p.networkProfile.outboundType.trim() }),
     privateCluster:
       p.apiServerAccessProfile?.enablePrivateCluster === true ||
       (typeof p.privateFQDN === 'string' && p.privateFQDN.trim() !== ''),
@@ -143,6 +148,7 @@ export function registryFromWire(r: WireRegistry): RegistryInfo {
     resourceGroup: id?.resourceGroup ?? '',
     loginServer: p.loginServer ?? '',
     roleAssignmentMode: (p.roleAssignmentMode as RoleAssignmentMode | undefined) ?? 'LegacyRegistryPermissions',
+    ...(typeof r.location === 'string' && r.location && { location: r.location }),
     tags: r.tags ? { ...r.tags } : undefined,
     network: {
       publicNetworkAccess: p.publicNetworkAccess,

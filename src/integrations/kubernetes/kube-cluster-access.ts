@@ -13,6 +13,7 @@ import { CloudApiError, type ClusterAccess } from '../../domain/ports';
 import { errorRequestId, restErrorInfo } from '../azure/arm-connection';
 import { goneBehindRefusal } from '../azure/refused-or-gone';
 import { kubeAgent, sharedAgentAuthentication } from './kube-agent';
+import type { ArmCluster } from './kube-cluster-stopped';
 import { kube } from './kube-client';
 import { clusterTokenError, type KubeSignIn, logsReference } from './kube-errors';
 import { sendRetrying } from './kube-retrying-http';
@@ -25,6 +26,8 @@ export interface KubeAccess extends ClusterAccess {
   api: CoreV1Api;
   /** How acrbot signs in to the cluster: what a 401 means there (kube-errors.ts). */
   signIn: KubeSignIn;
+  /** The cluster as ARM names it: read again when a call gets no answer (kube-cluster-stopped.ts). */
+  armCluster?: ArmCluster;
 }
 
 /**
@@ -168,7 +171,8 @@ export async function kubeClusterAccess(
   }
   // From Azure's settings (`aadProfile.managed`) and what the kubeconfig holds, not from a 401.
   const signIn: KubeSignIn = !bearer ? 'localAccount' : cluster.aadEnabled ? 'entra' : 'entraNotIntegrated';
-  const access = { clusterName: cluster.name, signIn } as KubeAccess;
+  const { subscriptionId, resourceGroup, name } = cluster;
+  const access = { clusterName: name, signIn, armCluster: { subscriptionId, resourceGroup, name } } as KubeAccess;
   access.api = apiWithDeadline(settings, kc, CoreV1Api, cluster.name, access, bearer);
   return access;
 }

@@ -5,7 +5,11 @@
  * write's body may echo the docker config (a password), so neither is ever kept.
  */
 import { UserFacingError } from '../../domain/errors';
-import { MISSING_NAMESPACE_WAY_ON } from '../../domain/new-secret-way-on';
+import {
+  MISSING_NAMESPACE_WAY_ON,
+  SECRET_TERMINATING_WAY_ON,
+  SERVICE_ACCOUNT_GONE_WAY_ON,
+} from '../../domain/new-secret-way-on';
 import { currentCorrelationId } from '../../observability/correlation';
 
 /**
@@ -294,7 +298,7 @@ function notFoundText(ctx: KubeCallContext): string {
   if (resource === 'thenamespace' || resource === 'namespaces' || (resource === 'secrets' && ctx.verb === 'create'))
     return `Namespace ${ctx.namespace} does not exist in cluster ${ctx.cluster}; ${MISSING_NAMESPACE_WAY_ON}`;
   if (resource === 'serviceaccounts')
-    return `The service account acrbot was to ${ctx.verb} no longer exists in ${where} (it was there when acrbot checked); check --service-account and ask for it again (the new request needs approving again).`;
+    return `The service account acrbot was to ${ctx.verb} no longer exists in ${where} (it was there when acrbot checked); ${SERVICE_ACCOUNT_GONE_WAY_ON}`;
   if (resource === 'secrets')
     return `The secret acrbot was to ${ctx.verb} no longer exists in ${where} (it, or the namespace, was deleted after acrbot checked it); ask for it again (the new request needs approving again), and acrbot checks again.`;
   return `Kubernetes did not find the ${ctx.resource} acrbot was to ${ctx.verb} in ${where}.`;
@@ -340,7 +344,7 @@ export function secretTerminatingError(
     : `is being deleted${held}; nothing was written.`;
   return new UserFacingError(
     'kubernetes.secretTerminating',
-    `Secret ${ctx.namespace}/${secretName} in cluster ${ctx.cluster} ${what} Try again when it is gone (a new request may also choose another --name).`,
+    `Secret ${ctx.namespace}/${secretName} in cluster ${ctx.cluster} ${what} ${SECRET_TERMINATING_WAY_ON}`,
   );
 }
 

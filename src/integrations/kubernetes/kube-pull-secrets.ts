@@ -18,7 +18,8 @@ import type {
 } from '../../domain/ports';
 import type { ExistingSecret } from '../../domain/secret-ownership';
 import { KUBE_IDLE_SOCKET_MS } from './kube-agent';
-import { KUBE_CALL_TIMEOUT_MS, kubeClusterAccess } from './kube-cluster-access';
+import { KUBE_CALL_TIMEOUT_MS, type KubeAccess, kubeClusterAccess } from './kube-cluster-access';
+import { stoppedOr } from './kube-cluster-stopped';
 import { KUBE_THROTTLE_MAX_WAIT_MS } from './kube-retrying-http';
 import { inspectSecret, precheckSecret } from './kube-secret-read';
 import { removeSecret } from './kube-secret-remove';
@@ -58,21 +59,34 @@ export class KubePullSecrets implements PullSecretPort {
     access: ClusterAccess,
     input: { namespace: string; secretName: string; serviceAccount?: string },
   ): Promise<{ existing?: ExistingSecret; serviceAccountLinked?: boolean }> {
-    return precheckSecret(access, input);
+    return this.toldIfStopped(access, precheckSecret(access, input));
   }
 
   /** {@inheritDoc PullSecretPort.write} See {@link writeSecret}. */
   write(access: ClusterAccess, input: PullSecretWrite): Promise<PullSecretWriteOutcome> {
-    return writeSecret(access, input);
+    return this.toldIfStopped(access, writeSecret(access, input));
   }
 
   /** {@inheritDoc PullSecretPort.remove} See {@link removeSecret}. */
   remove(access: ClusterAccess, input: PullSecretRemoval): Promise<SecretRemoveResult> {
-    return removeSecret(access, input);
+    return this.toldIfStopped(access, removeSecret(access, input));
   }
 
   /** {@inheritDoc PullSecretPort.inspect} See {@link inspectSecret}. */
   inspect(access: ClusterAccess, input: PullSecretInspection): Promise<PullSecretSeen> {
-    return inspectSecret(access, input);
+    return this.toldIfStopped(access, inspectSecret(access, input));
+  }
+
+  /**
+   * `call`, whose failure for want of an answer is said to be a stopped cluster's when ARM says
+   * the cluster is stopped ({@link stoppedOr}); any other outcome as it is.
+   */
+  private async toldIfStopped<T>(access: ClusterAccess, call: Promise<T>): Promise<T> {
+    try {
+      return await call;
+    } catch (err) {
+      const cluster = (access as KubeAccess).armCluster;
+      throw cluster ? await stoppedOr(err, this.aksClient, cluster) : err;
+    }
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
 import { UserFacingError } from '../../domain/errors';
+import { MISSING_SERVICE_ACCOUNT_WAY_ON } from '../../domain/new-secret-way-on';
 import type { ClusterAccess, PullSecretInspection, PullSecretSeen } from '../../domain/ports';
 import { type ExistingSecret, secretDataFingerprint } from '../../domain/secret-ownership';
 import type { KubeAccess } from './kube-cluster-access';
@@ -47,7 +48,7 @@ export async function precheckSecret(
       if (kubeStatus(err) === 404)
         throw new UserFacingError(
           'kubernetes.noServiceAccount',
-          `Service account ${input.serviceAccount} does not exist in namespace ${input.namespace} of cluster ${clusterName}; check --service-account.`,
+          `Service account ${input.serviceAccount} does not exist in namespace ${input.namespace} of cluster ${clusterName}; ${MISSING_SERVICE_ACCOUNT_WAY_ON}`,
         );
       throw explainKubeError(err, { ...ctx, verb: 'read', resource: 'service accounts' });
     }

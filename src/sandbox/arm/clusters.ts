@@ -45,6 +45,9 @@ export interface ClusterSpec {
    * Changed after seeding with {@link setClusterPowerState} or the stop/start operations.
    */
   powerState?: ClusterPowerCode;
+  /** `networkProfile.outboundType`; default `loadBalancer` (AKS's default). */
+  outboundType?:
+    'loadBalancer' | 'managedNATGateway' | 'userAssignedNATGateway' | 'userDefinedRouting' | 'none' | 'block';
   kubernetesVersion?: string;
   dnsPrefix?: string;
   /** `server:` in kubeconfigs; defaults to `https://<fqdn>:443`. Point it at the Kubernetes emulator. */
@@ -104,6 +107,7 @@ export function clusterRecord(spec: ClusterSpec, tenantId: string): ClusterRecor
     privateCluster: spec.privateCluster ?? false,
     privateApiServerReachable: spec.privateApiServerReachable ?? false,
     powerState: spec.powerState ?? 'Running',
+    outboundType: spec.outboundType ?? 'loadBalancer',
     kubernetesVersion: spec.kubernetesVersion ?? '1.31.2',
     token: spec.token ?? `sandbox-kube-token-${spec.name.toLowerCase()}`,
     tenantId: spec.tenantId ?? tenantId,
@@ -140,7 +144,7 @@ export function clusterToWire(c: ClusterRecord): Record<string, unknown> {
     nodeResourceGroup: c.nodeResourceGroup,
     servicePrincipalProfile: { clientId: managedIdentity ? 'msi' : c.servicePrincipalAppId },
     disableLocalAccounts: c.disableLocalAccounts,
-    networkProfile: { networkPlugin: 'azure', loadBalancerSku: 'standard', outboundType: 'loadBalancer' },
+    networkProfile: { networkPlugin: 'azure', loadBalancerSku: 'standard', outboundType: c.outboundType },
   };
   if (c.privateCluster)
     properties['apiServerAccessProfile'] = {
