@@ -29,6 +29,12 @@ export const MISSING_SERVICE_ACCOUNT_WAY_ON = 'check --service-account.';
 export const SERVICE_ACCOUNT_GONE_WAY_ON =
   'check --service-account and ask for it again (the new request needs approving again).';
 
+/**
+ * How a refusal of a namespace being deleted ends (kube-errors.ts `namespaceTerminatingError`),
+ * after "If it should stay, ask the cluster's owners what holds its deletion (a finalizer);".
+ */
+export const NAMESPACE_TERMINATING_WAY_ON = 'otherwise ask again for a namespace that is not going away.';
+
 /** How a refusal of a secret being deleted ends (kube-errors.ts `secretTerminatingError`). */
 export const SECRET_TERMINATING_WAY_ON = 'Try again when it is gone (a new request may also choose another --name).';
 

@@ -241,6 +241,52 @@ function leftAdvice(left: LeftBehind, refusal: string): string {
   return `${grantsNothing}. acrbot deletes it at its next attempt if ${left.onlyIf}; else it is someone else's and is left. To delete it now, ${byHand}. The next attempt finds it gone and finishes.`;
 }
 
+/**
+ * The code of a call to a stopped AKS cluster (kube-cluster-stopped.ts `CLUSTER_STOPPED`, which
+ * flows do not import): its API server answers nothing until the cluster is started.
+ */
+const CLUSTER_STOPPED = 'cluster.stopped';
+
+/** Whether `err` (down its causes, and each of several failures at once) is a stopped cluster's. */
+function clusterStopped(err: unknown): boolean {
+  for (const e of causesOf(err)) {
+    if (e instanceof AggregateError) return e.errors.some(clusterStopped);
+    if ((e as { code?: unknown }).code === CLUSTER_STOPPED) return true;
+  }
+  return false;
+}
+
+/**
+ * The advice when the cluster step failed because the cluster is stopped: nothing in it can be
+ * deleted, by acrbot or by hand (kubectl gets no answer either), until it is started; once it
+ * runs, acrbot's next attempt finishes on its own. So that comes first, with the command that
+ * starts it (`request`'s cluster), and what is left ({@link LeftBehind}) and its delete by hand
+ * after, for once it runs. Without `left` (what ends the access not yet gone), deleting the
+ * access by hand in Azure needs no cluster, and ends it now.
+ */
+function stoppedClusterAdvice(
+  left: LeftBehind | undefined,
+  request: Pick<AccessRequest, 'plan' | 'created' | 'outcome'> | undefined,
+): string {
+  const cluster = request?.plan.cluster;
+  const start = cluster
+    ? `Cluster ${cluster.name} must be started first (az aks start -g ${cluster.resourceGroup} -n ${cluster.name})`
+    : 'Its cluster must be started first (az aks start)';
+  const first = ` ${start}: until then nothing in it can be deleted, by acrbot or by hand, and once it runs acrbot's next attempt finishes on its own.`;
+  if (!left) return `${first}${byHandAdvice(request)}`;
+  const byHand = left.onlyIf
+    ? `first check that ${left.check}; then delete it (${left.command})`
+    : `delete it (${left.command})`;
+  if (!left.ended) {
+    const only = left.onlyIf ? `, but only if ${left.onlyIf}. To do so, ${byHand}` : ` (${left.command})`;
+    return `${first} ${left.unconfirmed}. To end the access at once after it is started, delete by hand ${left.what}${only}.`;
+  }
+  const then = left.onlyIf
+    ? `: acrbot deletes it then if ${left.onlyIf}; else it is someone else's and is left`
+    : ': acrbot deletes it then';
+  return `${first} The access has ended already: ${left.ended}. What is left is ${left.what}, which grants nothing by itself${then}. To delete it by hand once the cluster runs, ${byHand}.`;
+}
+
 /** Any other failure that needs a person: deleting the access by hand ends it now. */
 function byHandAdvice(request: Pick<AccessRequest, 'plan' | 'created' | 'outcome'> | undefined): string {
   return ` ${endAtOnce(request)}: the next attempt finds it gone and finishes.`;
@@ -281,6 +327,8 @@ export function passingFailureAdvice(service: string, answer: string, expire: bo
  * meanwhile (a sentence, leading space). Read down `err`'s causes, by code and status only:
  * - ARM's 409 `ScopeLocked`: a resource lock blocks every delete under it, one by hand too.
  * - `registry.moved` (a registry moved with acrbot's token): its own sentence says what to do.
+ * - `cluster.stopped` (a pull secret's cluster stopped): it must be started first, and then acrbot
+ *   finishes on its own; what is left, and how to delete it by hand, only once it runs.
  * - A passing failure (5xx, 408, 429, no answer): acrbot retries; nothing by hand unless it lasts
  *   (the service that does not answer would not take a delete by hand either).
  * - A failure after what ends the access was deleted ({@link RevocationLeftError}): the access
@@ -307,6 +355,8 @@ export function revocationAdvice(err: unknown, request?: Pick<AccessRequest, 'pl
       if (statusCode === 403 && service === 'Microsoft Graph') graph = { code };
     }
   }
+  // A stopped cluster: started, the retry finishes; kubectl gets no answer before (no kubectl first).
+  if (clusterStopped(err)) return stoppedClusterAdvice(left, request);
   const passing = passingFailure(err);
   // Ended already: what the retry finishes is no longer the access.
   if (passing) return passingFailureAdvice(passing.service, passing.answer, !left?.ended);

@@ -1,7 +1,8 @@
 /**
  * What an extension of a pull secret says when it cannot rotate the secret: one whose secret is
  * not acrbot's any more (its contents replaced in place by GitOps, a person's kubectl apply) or
- * is being deleted, whose namespace or service account is gone, or whose cluster was stopped.
+ * is being deleted, whose namespace or service account is gone, whose namespace is being deleted,
+ * or whose cluster was stopped.
  * `extend` takes only `--for` (domain/command.ts): the advice a new secret's refusal gives
  * (another `--name`, `--namespace` or `--service-account`) cannot be followed with it. The ways
  * on an extension has instead: the secret removed (or the namespace or service account made
@@ -19,6 +20,7 @@ import {
   LEGACY_WRITER_WAY_ON,
   MISSING_NAMESPACE_WAY_ON,
   MISSING_SERVICE_ACCOUNT_WAY_ON,
+  NAMESPACE_TERMINATING_WAY_ON,
   SECRET_TERMINATING_WAY_ON,
   SERVICE_ACCOUNT_GONE_WAY_ON,
   STOPPED_CLUSTER_RUN_WAY_ON,
@@ -35,6 +37,9 @@ const NO_SERVICE_ACCOUNT = 'kubernetes.noServiceAccount';
 
 /** The Kubernetes adapter's code for a secret being deleted (kube-errors.ts `secretTerminatingError`). */
 const SECRET_TERMINATING = 'kubernetes.secretTerminating';
+
+/** The Kubernetes adapter's code for a namespace being deleted (kube-errors.ts `namespaceTerminatingError`). */
+const NAMESPACE_TERMINATING = 'kubernetes.namespaceTerminating';
 
 /** The run's code for a cluster stopped since the plan (secret-planner.ts `clusterStoppedRefusal`). */
 const CLUSTER_STOPPED = 'cluster.stopped';
@@ -103,7 +108,9 @@ export function foreignSecretRotationNote(plan: SecretPlan, at: string): string 
  * extension's term. For a service account that does not exist (`kubernetes.noServiceAccount`,
  * or `kubernetes.notFound` with the link's sentence), the account made again and `extend` again, or a new secret for another account; for a secret
  * being deleted (`kubernetes.secretTerminating`), `extend` again once it is gone (it is written
- * anew), or a new secret under another name. For a cluster stopped since the plan (`cluster.stopped`), the cluster
+ * anew), or a new secret under another name; for a namespace being deleted
+ * (`kubernetes.namespaceTerminating`), the namespace made again once it is gone and `extend`
+ * again, or a new secret in the workload's namespace. For a cluster stopped since the plan (`cluster.stopped`), the cluster
  * started before extending again, not a new request nor a grant (the card adds the `extend`
  * command). The endings are found by the constants their sentences end with
  * (domain/new-secret-way-on.ts). Any other text is returned as it is.
@@ -131,6 +138,16 @@ export function extensionWayOn(error: string, code: string | undefined, extensio
       MISSING_NAMESPACE_WAY_ON,
       `an extension writes only into namespace ${plan.namespace}, so have it created again and then extend again, or ask for a new pull secret in the workload's namespace: "${newSecretCommand(plan, 'newNamespace', extension.access)}".`,
     );
+  // Going away with the secret in it: made again once gone, the extension writes the secret anew
+  // (its service account, gone with the namespace, made again too).
+  if (code === NAMESPACE_TERMINATING && error.includes(NAMESPACE_TERMINATING_WAY_ON)) {
+    const account = plan.serviceAccount ? ` (and service account ${plan.serviceAccount} in it)` : '';
+    return swapEnding(
+      error,
+      NAMESPACE_TERMINATING_WAY_ON,
+      `otherwise, as an extension writes only into namespace ${plan.namespace}, have it created again once it is gone${account} and then extend again, or ask for a new pull secret in the workload's namespace: "${newSecretCommand(plan, 'newNamespace', extension.access)}".`,
+    );
+  }
   // Missing when checked, or gone between the check and the link (a 404 on the PATCH).
   const accountWayOn = `an extension links the secret only to service account ${plan.serviceAccount ?? ''}, so have it created again and then extend again, or ask for a new pull secret for the workload's service account: "${newSecretCommand(plan, 'newServiceAccount', extension.access)}".`;
   if (code === NO_SERVICE_ACCOUNT && error.includes(MISSING_SERVICE_ACCOUNT_WAY_ON))

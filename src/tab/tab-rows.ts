@@ -19,6 +19,7 @@ import {
 import { describeDurationMs, formatUtc } from '../domain/access-term';
 import type { AuditEntry } from '../domain/audit-chain';
 import { closedWithItsAccess } from '../domain/closed-extension';
+import { liveClusterGoneAt } from '../domain/cluster-gone';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
 import { NOT_LISTED_YET_WORDS, notListedYetPath } from '../domain/listing-lag';
 import { outsideGrantText } from '../domain/outside-grant';
@@ -133,12 +134,13 @@ function approvalsSoFar(request: AccessRequest): TabRow['approvalsSoFar'] {
 }
 
 /**
- * When the drift check read `request`'s cluster gone, while its grant is in place: a drifted one
- * says its drift instead, and one being revoked or ended says how it ends. Undefined otherwise.
+ * When the drift check read `request`'s cluster gone, while the grant it made is in place
+ * ({@link liveClusterGoneAt}, the cards' rule): a drifted one says its drift instead, and one
+ * being revoked or ended says how it ends. Undefined otherwise, and for an extension (its
+ * original's row carries the access).
  */
-function clusterGoneSince(request: AccessRequest, state: PullState): string | undefined {
-  if (state === 'drifted' || !gaveAccess(request) || request.state !== 'succeeded') return undefined;
-  return request.access?.revokingSince ? undefined : request.access?.clusterGoneAt;
+function clusterGoneSince(request: AccessRequest): string | undefined {
+  return gaveAccess(request) ? liveClusterGoneAt(request) : undefined;
 }
 
 /** The row of one request. */
@@ -156,7 +158,7 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
   const state = pullState(request, now);
   const effect = pendingExtensionEffect(request);
   const quorum = approvalsSoFar(request);
-  const goneAt = clusterGoneSince(request, state);
+  const goneAt = clusterGoneSince(request);
   return {
     key: request.id,
     requestId: request.id,

@@ -5,6 +5,7 @@
  * and are neutralised; nothing here is a secret (no reason, comment or outcome text is shown:
  * `status R-…` shows one request in full).
  */
+import { liveClusterGoneAt } from '../domain/cluster-gone';
 import { driftNotDone, driftWords } from '../domain/drift-reason';
 import { describeState, isBeingRevoked, type AccessRequest } from '../domain/request';
 import { shortTime } from '../domain/pull-diagnosis';
@@ -64,11 +65,12 @@ function givesNothing(request: AccessRequest): GivesNothing | undefined {
       line: `${driftWords(access.driftReason)} on ${shortTime(access.driftDetectedAt)}; ${driftNotDone(access.driftReason)}`,
     };
   }
-  if (access.clusterGoneAt && request.plan.kind === 'grant')
+  const goneAt = liveClusterGoneAt(request);
+  if (goneAt)
     return {
       label: 'Cluster gone',
       color: 'Attention',
-      line: `cluster ${request.plan.cluster.name} no longer exists (seen ${shortTime(access.clusterGoneAt)}); this grant gives nothing; its role assignment is deleted at its end`,
+      line: `cluster ${request.plan.cluster.name} no longer exists (seen ${shortTime(goneAt)}); this grant gives nothing; its role assignment is deleted at its end`,
     };
   return undefined;
 }

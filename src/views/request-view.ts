@@ -77,10 +77,13 @@ export const STATE_LABEL: Record<RequestState, { label: string; color: string }>
  * The label of `request`'s state on its card, in `status`'s list and on the audit channel's card:
  * {@link STATE_LABEL}'s, but "Closed" for an extension acrbot closed because the access it extends
  * ended or drifted ({@link closedWithItsAccess}, the tab's rule too), maybe days before its
- * deadline: "Expired" would say its approvers ran out of time.
+ * deadline: "Expired" would say its approvers ran out of time; and "Cluster gone" for a live
+ * grant whose cluster the drift check read gone ({@link liveClusterGoneAt}), as `access` badges
+ * it: "Granted" would say it pulls.
  */
 export function stateLabelOf(request: AccessRequest): { label: string; color: string } {
-  return closedWithItsAccess(request) ? { label: 'Closed', color: 'Default' } : STATE_LABEL[request.state];
+  if (closedWithItsAccess(request)) return { label: 'Closed', color: 'Default' };
+  return liveClusterGoneAt(request) ? { label: 'Cluster gone', color: 'Attention' } : STATE_LABEL[request.state];
 }
 
 /**
@@ -535,9 +538,8 @@ function approvedByViewer(awaited: number): string {
 
 /** The request card for any state. */
 export function requestCard(request: AccessRequest, options: RequestCardOptions): AdaptiveCardJson {
-  // A live grant whose cluster is gone gives nothing: "Granted" would say it pulls. Badged as
-  // `access` badges it (access-view.ts); its Access line says why.
-  const state = liveClusterGoneAt(request) ? { label: 'Cluster gone', color: 'Attention' } : stateLabelOf(request);
+  // A live grant whose cluster is gone is badged "Cluster gone" (stateLabelOf); its Access line says why.
+  const state = stateLabelOf(request);
   const plan = request.plan;
   // An extension says so first: its plan is its original's, and the title would read as a new grant.
   const title =

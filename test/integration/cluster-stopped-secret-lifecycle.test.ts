@@ -2,7 +2,8 @@
  * A pull secret's access on a cluster stopped after it was granted (`az aks stop`, through the
  * ARM emulator's own stop operation): its end cannot delete the secret, and says that the
  * cluster is stopped (not that its API server may be down or unreachable) while acrbot keeps
- * retrying, which finishes once the cluster is started again; an extension asked for while it
+ * retrying, which finishes once the cluster is started again (the approvers are told to start it
+ * first, and to delete what is left by hand only once it runs); an extension asked for while it
  * is stopped is refused with how to start it, and one whose cluster was stopped after it was
  * planned fails with a way on an extension can follow (start it, then extend again); `check`
  * says it is stopped and reads nothing in it.
@@ -76,6 +77,12 @@ describe('pull secret access on a cluster stopped after its grant', () => {
     );
     expect(text).toContain('acrbot keeps trying; next attempt at');
     expect(text).not.toContain('check that its API server is up and reachable');
+    // What to do meanwhile: start it, and acrbot finishes; kubectl (which gets no answer) only after.
+    expect(text).toContain(
+      "Cluster aks-dev must be started first (az aks start -g rg-dev -n aks-dev): until then nothing in it can be deleted, by acrbot or by hand, and once it runs acrbot's next attempt finishes on its own.",
+    );
+    expect(text.indexOf('must be started first')).toBeLessThan(text.indexOf('kubectl'));
+    expect(text).toContain('To delete it by hand once the cluster runs, first check that kubectl get secret');
 
     // Started again: the next attempt deletes the secret and ends the access.
     await power('start');

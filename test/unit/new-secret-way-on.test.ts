@@ -10,6 +10,7 @@ import {
   FOREIGN_SECRET_WAY_ON,
   LEGACY_WRITER_WAY_ON,
   MISSING_NAMESPACE_WAY_ON,
+  NAMESPACE_TERMINATING_WAY_ON,
   SECRET_TERMINATING_WAY_ON,
   SERVICE_ACCOUNT_GONE_WAY_ON,
   STOPPED_CLUSTER_RUN_WAY_ON,
@@ -25,7 +26,11 @@ import {
   secretDataFingerprint,
 } from '../../src/domain/secret-ownership';
 import { extensionWayOn } from '../../src/flows/secret-extension-way-on';
-import { explainKubeError, secretTerminatingError } from '../../src/integrations/kubernetes/kube-errors';
+import {
+  explainKubeError,
+  namespaceTerminatingError,
+  secretTerminatingError,
+} from '../../src/integrations/kubernetes/kube-errors';
 import { pendingRequest, secretPlan } from './support/requests';
 
 const plan: SecretPlan = secretPlan({ serviceAccount: 'default' });
@@ -116,6 +121,12 @@ describe("each refusal ends with its way on's constant", () => {
     });
     expect(link.code).toBe('kubernetes.notFound');
     expect(link.message.endsWith(SERVICE_ACCOUNT_GONE_WAY_ON)).toBe(true);
+  });
+
+  test('a namespace being deleted', () => {
+    const err = namespaceTerminatingError({ cluster: 'aks-prod', namespace: 'payments' });
+    expect(err.code).toBe('kubernetes.namespaceTerminating');
+    expect(err.message.endsWith(NAMESPACE_TERMINATING_WAY_ON)).toBe(true);
   });
 
   test('a secret being deleted, written into or not; a cluster stopped since the plan, with a credential made or not', () => {

@@ -100,3 +100,49 @@ describe("a refusal's answer to the approvers", () => {
     expect(answerForApprovers(new CloudApiError('Conflict', 409, message, 'req-2'), 'j')).toBe('409 Conflict');
   });
 });
+
+describe("a cluster step's failure on a stopped cluster: started first, kubectl only once it runs", () => {
+  const stopped = () =>
+    new UserFacingError(
+      'cluster.stopped',
+      'Cluster aks-dev is stopped (its power state is Stopped), so its API server answers nothing until it is started: az aks start -g rg-dev -n aks-dev.',
+    );
+  const plan = { namespace: 'payments', secretName: 'acr-auth', cluster: { name: 'aks-dev', resourceGroup: 'rg-dev' } };
+  const onDev = { ...token, plan: { kind: 'secret', ...plan } } as unknown as AccessRequest;
+  const START =
+    " Cluster aks-dev must be started first (az aks start -g rg-dev -n aks-dev): until then nothing in it can be deleted, by acrbot or by hand, and once it runs acrbot's next attempt finishes on its own.";
+  const left = (credential?: Parameters<typeof secretLeft>[1], more?: Parameters<typeof secretLeft>[2]) =>
+    secretLeft(plan as Parameters<typeof secretLeft>[0], credential, more);
+
+  test('the credential deleted: the start first, then what is left, its check and delete for once it runs', () => {
+    const advice = revocationAdvice(leftBehind(stopped(), left('deleted', { writtenUids: ['uid-1'] })), onDev);
+    expect(advice).toBe(
+      `${START} The access has ended already: acrbot deleted the credential of pull secret payments/acr-auth, so it no longer signs in. What is left is the secret itself in cluster aks-dev (and any imagePullSecrets entry acrbot added for it), which grants nothing by itself: acrbot deletes it then if it is still the object acrbot wrote; else it is someone else's and is left. To delete it by hand once the cluster runs, first check that kubectl get secret -n payments acr-auth -o jsonpath='{.metadata.uid}', in cluster aks-dev, prints uid-1 and that nobody put their own data in it since (a GitOps sync or kubectl apply under that name); then delete it (kubectl delete secret -n payments acr-auth, in cluster aks-dev).`,
+    );
+  });
+
+  test('no credential deleted: why, then the delete by hand after it is started', () => {
+    const advice = revocationAdvice(leftBehind(stopped(), left('kept')), onDev);
+    expect(advice.startsWith(START)).toBe(true);
+    expect(advice).toContain('To end the access at once after it is started, delete by hand the secret itself');
+    expect(advice).not.toMatch(/^ To end the access at once/);
+  });
+
+  test("only the entries left: the patch once it runs; several secrets' failures at once, any stopped", () => {
+    const entries = left('deleted', { entriesLeft: ['default'] });
+    const several = new AggregateError([stopped(), stopped()], 'several secrets');
+    const advice = revocationAdvice(leftBehind(several, entries), onDev);
+    expect(advice.startsWith(START)).toBe(true);
+    expect(advice).toContain(
+      ': acrbot deletes it then. To delete it by hand once the cluster runs, delete it (kubectl patch',
+    );
+  });
+
+  test('another failure of the cluster step keeps its advice', () => {
+    const forbidden = new UserFacingError(
+      'kubernetes.forbidden',
+      'acrbot may not delete secrets in namespace payments',
+    );
+    expect(revocationAdvice(leftBehind(forbidden, left()), onDev)).not.toContain('must be started first');
+  });
+});

@@ -118,6 +118,18 @@ describe('a failed secret extension: a way on it can follow', () => {
     );
   });
 
+  test('a namespace being deleted: made again once gone and extend, or a new secret in another namespace; no "ask again"', () => {
+    const deleting =
+      "Namespace payments of cluster aks-prod is being deleted (Terminating), so nothing can be created in it. If it should stay, ask the cluster's owners what holds its deletion (a finalizer); otherwise ask again for a namespace that is not going away.";
+    const text = extensionWayOn(deleting, 'kubernetes.namespaceTerminating', extension);
+    expect(text).toBe(
+      `Namespace payments of cluster aks-prod is being deleted (Terminating), so nothing can be created in it. If it should stay, ask the cluster's owners what holds its deletion (a finalizer); otherwise, as an extension writes only into namespace payments, have it created again once it is gone (and service account default in it) and then extend again, or ask for a new pull secret in the workload's namespace: "@acrbot secret ${PAIR} --namespace NAMESPACE --name acr-auth --service-account default --for 2h REASON…".`,
+    );
+    // Without a service account of its own, none is named.
+    const plain = { ...extension, plan: secretPlan() };
+    expect(extensionWayOn(deleting, 'kubernetes.namespaceTerminating', plain)).not.toContain('service account');
+  });
+
   test('a cluster stopped since the plan: started before extending again, neither a new request nor a grant', () => {
     const stopped =
       "Cluster aks-prod was stopped after this request was planned (its power state is Stopped; nothing was created), so acrbot cannot write a pull secret in it: start it with az aks start -g rg-aks -n aks-prod and ask for it again (the new request needs approving again). A grant (AcrPull on the cluster's identity) works while it is stopped.";

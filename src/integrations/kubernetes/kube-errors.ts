@@ -7,6 +7,7 @@
 import { UserFacingError } from '../../domain/errors';
 import {
   MISSING_NAMESPACE_WAY_ON,
+  NAMESPACE_TERMINATING_WAY_ON,
   SECRET_TERMINATING_WAY_ON,
   SERVICE_ACCOUNT_GONE_WAY_ON,
 } from '../../domain/new-secret-way-on';
@@ -314,7 +315,7 @@ export function namespaceTerminatingError(
 ): UserFacingError {
   return new UserFacingError(
     'kubernetes.namespaceTerminating',
-    `Namespace ${ctx.namespace} of cluster ${ctx.cluster} is being deleted (Terminating), so nothing can be created in it. If it should stay, ask the cluster's owners what holds its deletion (a finalizer); otherwise ask again for a namespace that is not going away.`,
+    `Namespace ${ctx.namespace} of cluster ${ctx.cluster} is being deleted (Terminating), so nothing can be created in it. If it should stay, ask the cluster's owners what holds its deletion (a finalizer); ${NAMESPACE_TERMINATING_WAY_ON}`,
     cause,
   );
 }
