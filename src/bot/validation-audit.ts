@@ -10,6 +10,7 @@
  */
 import type { TurnContext } from 'botbuilder';
 import { isUserFacing } from '../domain/errors';
+import { CLUSTER_STOPPED } from '../domain/kube-no-answer';
 import { PlanningTimeoutError } from '../flows/planning-deadline';
 import type { RequestService } from '../flows/request-service';
 import type { TurnIdentity } from './turn-identity';
@@ -62,7 +63,7 @@ const PLAN_REFUSALS: ReadonlySet<string> = new Set([
   'grant.conditionalExists',
   'secret.legacyWriter',
   'cluster.localAccounts',
-  'cluster.stopped',
+  CLUSTER_STOPPED,
   'registry.deleting',
 ]);
 

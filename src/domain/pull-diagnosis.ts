@@ -423,10 +423,13 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
   // Only when one way in is left to the cluster, which acrbot cannot see: the firewall's IP rules
   // (a private endpoint would be another), or a private endpoint (public access closed).
   // A cluster with no egress of its own (outbound type none or block) is in the private endpoint
-  // case whatever the registry allows: its public endpoint is no way in.
+  // case whatever the registry allows: its public endpoint is no way in. A registry with no
+  // private endpoint (or none known) offers it none: a path its network gives is all that is left.
   const firewall =
     reach.endpointOnly || egress?.endpointOnly
-      ? ', if its nodes reach it through a private endpoint'
+      ? reach.endpointOnly || (network?.privateEndpoints ?? 0) > 0
+        ? ', if its nodes reach it through a private endpoint'
+        : ', if its network gives its nodes a path to it'
       : reach.ipFiltered
         ? ', if its outbound IP is allowed by the firewall'
         : '';

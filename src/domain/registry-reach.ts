@@ -50,12 +50,16 @@ function adminUserSentence(registryName: string, unreachable: boolean): string {
 /**
  * "through one of its 2 private endpoints: the cluster's network must resolve LOGIN SERVER and its
  * data endpoints (…) to one of them": a private endpoint serves the login server, and the layers
- * come from the registry's data endpoints, REGISTRY.REGION.data.azurecr.io, one per region it is
- * replicated to. A network that resolves only the login server gets manifests and fails on the
- * first layer. The home region is named when ARM gave the registry's location.
+ * come from the registry's data endpoints, LABEL.REGION.data.azurecr.io (LABEL: the login
+ * server's first label, the registry's name unless a domain name label scope adds a hash), one per
+ * region it is replicated to. A network that resolves only the login server gets manifests and
+ * fails on the first layer. The home region is named when ARM gave the registry's location.
  */
 function throughEndpoints(registry: { name: string; loginServer: string; location?: string }, count: number): string {
-  const host = (region: string) => `${registry.name.toLowerCase()}.${region}.data.azurecr.io`;
+  // Named after the login server's first label, not the registry's name: a registry with a domain
+  // name label scope is served at NAME-HASH.azurecr.io, and so are its data endpoints.
+  const label = registry.loginServer.split('.')[0] || registry.name;
+  const host = (region: string) => `${label.toLowerCase()}.${region}.data.azurecr.io`;
   const data = registry.location
     ? `${host(registry.location.toLowerCase())} and one per other replica region`
     : `${host('REGION')}, one per replica region`;

@@ -224,6 +224,8 @@ async function tellWhenListed(
  * logs a failure: a reminder left behind finds the request revoked and sends nothing. `outside`:
  * the assignments not acrbot's through which the cluster can still pull; the requester is told,
  * and so are the approvers (their card copies show only the request's end, drawn from its record).
+ * The registry's own settings are told with them; an admin user alone is told to the requester
+ * only: the cluster cannot pull through it (only holders of its password can).
  */
 async function makeEndKnown(
   deps: LifecycleDeps,
@@ -279,7 +281,10 @@ async function makeEndKnown(
     // The card names scopes as the request card does (the entry keeps the ids): news, not a failure.
     const assigned = revoked.plan.kind === 'grant' ? outsidePullCardWords(revoked.plan.registry, pulls) : undefined;
     const stillShown = [assigned && `${assigned}; ${askOwners(pulls.length)}`, open].filter(Boolean).join('; ');
-    if (stillShown)
+    // Only when the cluster itself can still pull (an assignment, anonymous pull): an admin user
+    // alone lets in holders of its password, which the notice and the entry say, not the cluster.
+    const clusterPulls = pulls.length > 0 || Boolean(outside?.open?.anonymous);
+    if (clusterPulls && stillShown)
       await deps.messenger.reportToApprovers(
         revoked,
         `${revoked.id} ended and acrbot deleted only what it created, but ${stillShown}.`,

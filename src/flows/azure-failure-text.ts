@@ -6,6 +6,7 @@
  */
 import { byHandDelete } from '../domain/by-hand-delete';
 import { causesOf } from '../domain/error-causes';
+import { CLUSTER_STOPPED } from '../domain/kube-no-answer';
 import type { CloudApiError } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import { passingFailure } from './outage-report-failure';
@@ -240,12 +241,6 @@ function leftAdvice(left: LeftBehind, refusal: string): string {
     return `${grantsNothing}: acrbot deletes it at its next attempt, or ${byHand} and the next attempt finds it gone and finishes.`;
   return `${grantsNothing}. acrbot deletes it at its next attempt if ${left.onlyIf}; else it is someone else's and is left. To delete it now, ${byHand}. The next attempt finds it gone and finishes.`;
 }
-
-/**
- * The code of a call to a stopped AKS cluster (kube-cluster-stopped.ts `CLUSTER_STOPPED`, which
- * flows do not import): its API server answers nothing until the cluster is started.
- */
-const CLUSTER_STOPPED = 'cluster.stopped';
 
 /** Whether `err` (down its causes, and each of several failures at once) is a stopped cluster's. */
 function clusterStopped(err: unknown): boolean {

@@ -14,6 +14,7 @@
  */
 import { shortDuration } from '../domain/access-term';
 import { UserFacingError } from '../domain/errors';
+import { CLUSTER_STOPPED } from '../domain/kube-no-answer';
 import { NEW_SECRET_NAME } from '../domain/command';
 import {
   FOREIGN_SECRET_WAY_ON,
@@ -40,9 +41,6 @@ const SECRET_TERMINATING = 'kubernetes.secretTerminating';
 
 /** The Kubernetes adapter's code for a namespace being deleted (kube-errors.ts `namespaceTerminatingError`). */
 const NAMESPACE_TERMINATING = 'kubernetes.namespaceTerminating';
-
-/** The run's code for a cluster stopped since the plan (secret-planner.ts `clusterStoppedRefusal`). */
-const CLUSTER_STOPPED = 'cluster.stopped';
 
 /** The Kubernetes adapter's code for a missing namespace, among other objects (kube-errors.ts). */
 const NOT_FOUND = 'kubernetes.notFound';

@@ -3,7 +3,8 @@
  * options, name the credential, and (for a service principal) check the bot may assign the
  * pull role on the registry.
  */
-import { isUserFacing, UserFacingError } from '../domain/errors';
+import { UserFacingError } from '../domain/errors';
+import { CLUSTER_STOPPED, isNoAnswer } from '../domain/kube-no-answer';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { GRANT_WHILE_STOPPED, STOPPED_CLUSTER_RUN_WAY_ON } from '../domain/new-secret-way-on';
 import { plannedCluster, plannedRegistry, type SecretPlan } from '../domain/plan';
@@ -317,7 +318,7 @@ export function clusterStoppedRefusal(
 ): UserFacingError {
   const start = `start it with az aks start -g ${cluster.resourceGroup} -n ${cluster.name}`;
   return new UserFacingError(
-    'cluster.stopped',
+    CLUSTER_STOPPED,
     when
       ? `Cluster ${cluster.name} was stopped after this request was planned (its power state is Stopped${when.earlierCredential ? '' : '; nothing was created'}), so acrbot cannot write a pull secret in it: ${start} ${STOPPED_CLUSTER_RUN_WAY_ON}`
       : `Cluster ${cluster.name} is stopped (its power state is Stopped), so acrbot cannot write a pull secret in it: ${start} and ask again. ${GRANT_WHILE_STOPPED}`,
@@ -327,19 +328,14 @@ export function clusterStoppedRefusal(
 /**
  * A failure to reach a private cluster's API server (no answer, or none in time) said as what it
  * most likely is: acrbot runs outside the network that reaches it. Other failures are kept.
- * Recognised by the Kubernetes adapter's codes and cause (kube-errors.ts): `kubernetes.timeout`,
- * or `kubernetes.failed` whose cause says no answer came (a status came: the server was reached).
+ * Recognised as the Kubernetes adapter recognises a stopped cluster's ({@link isNoAnswer}).
  */
 export function privateClusterUnreachable(
   err: unknown,
   cluster: { name: string },
   earlierCredential: boolean,
 ): UserFacingError | undefined {
-  if (!isUserFacing(err)) return undefined;
-  const cause = err.cause instanceof Error ? err.cause.message : '';
-  const noAnswer =
-    err.code === 'kubernetes.timeout' || (err.code === 'kubernetes.failed' && cause.startsWith('No Kubernetes answer'));
-  if (!noAnswer) return undefined;
+  if (!isNoAnswer(err)) return undefined;
   return new UserFacingError(
     'cluster.privateUnreachable',
     `acrbot could not reach the API server of cluster ${cluster.name}${earlierCredential ? '' : '; nothing was created'}. It is a private cluster: its API server has only a private address, so acrbot must run where it can reach it (in the cluster's virtual network or one peered with it, or through a private endpoint, with the cluster's private DNS zone resolving its name). Ask the platform team to check that, then ask for it again (the new request needs approving again).`,

@@ -2,8 +2,8 @@
  * `check` against the emulated ARM, on both ends of the network path acrbot cannot see past: a
  * registry reached through a private endpoint names its data endpoints (in the registry's region,
  * as ARM gives its location) besides its login server; a cluster whose outbound type gives its
- * nodes no egress (`none`, `block`) pulls only through a private endpoint, and its verdict says
- * so; one routed through the customer's own routes (`userDefinedRouting`) is said to go through a
+ * nodes no egress (`none`, `block`) pulls only through a private endpoint (or, when the registry
+ * has none, a path its network gives), and its verdict says so; one routed through the customer's own routes (`userDefinedRouting`) is said to go through a
  * firewall acrbot cannot see. A cluster on AKS's default load balancer gets none of that.
  */
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
@@ -41,12 +41,16 @@ describe("check and the network path's two ends", () => {
   });
 
   test.each(['none', 'block'] as const)(
-    'outbound type %s: the verdict holds only through a private endpoint, and a finding says why',
+    'outbound type %s: the verdict holds only through a path the network gives (a private endpoint when the registry has one), and a finding says why',
     async (outboundType) => {
       prod().outboundType = outboundType;
       const text = await h.ask(users.requester, 'check aks-prod contosoacr');
       expect(text).toContain(`aks-prod's outbound type is ${outboundType}:`);
-      expect(text).toContain('aks-prod can pull from contosoacr, if its nodes reach it through a private endpoint:');
+      expect(text).toContain('aks-prod can pull from contosoacr, if its network gives its nodes a path to it:');
+      contoso().privateEndpoints = ['pe-aks'];
+      expect(await h.ask(users.requester, 'check aks-prod contosoacr')).toContain(
+        'aks-prod can pull from contosoacr, if its nodes reach it through a private endpoint:',
+      );
     },
   );
 

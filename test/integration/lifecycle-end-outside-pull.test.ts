@@ -323,6 +323,23 @@ describe('the end of a grant while something outside acrbot lets the cluster pul
     expect(await h.ask(users.approver, 'check aks-prod contosoacr')).toContain('because anonymous pull is enabled');
   });
 
+  test('only the admin user enabled: the notice and the entry say who can still pull, and the approvers get no "the cluster can still pull" message', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 10m deploy payments-api');
+    h.app.sandbox!.arm.state.getRegistry(contosoId)!.adminUserEnabled = true;
+    const admin = `the admin user of ${contoso.name} is enabled, so anything holding its password can still pull (az acr update -n ${contoso.name} --admin-enabled false)`;
+    h.connector.clear();
+    await runDueAfter(10 * MINUTE);
+    expect(assignmentsOn(contosoId)).toHaveLength(0);
+    const notice = await messageSaying(/Expired and revoked:/, 'the end notice');
+    expect(notice).toContain(`T${admin.slice(1)}.`);
+    expect(await detailOf(request.id, 'access.expired')).toContain(admin);
+    // The end was made known (its entry comes after the approvers' message would have been posted).
+    expect(await detailOf(request.id, 'access.end.told')).toBe('the requester told');
+    const toApprovers = h.connector.calls.filter((c) => /can still pull: R-/.test(cardText(c.activity)));
+    expect(toApprovers).toEqual([]);
+  });
+
   test("the registry's mode cannot be read at the end: judged in the plan's, switched where drift recorded modeChanged", async () => {
     await start();
     const request = await grant(users.requester, 'aks-prod contosoacr --for 10m deploy payments-api');

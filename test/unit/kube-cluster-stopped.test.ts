@@ -5,7 +5,8 @@
  */
 import type { ContainerServiceClient } from '@azure/arm-containerservice';
 import { UserFacingError } from '../../src/domain/errors';
-import { CLUSTER_STOPPED, isNoAnswer, stoppedOr } from '../../src/integrations/kubernetes/kube-cluster-stopped';
+import { CLUSTER_STOPPED, isNoAnswer } from '../../src/domain/kube-no-answer';
+import { stoppedOr } from '../../src/integrations/kubernetes/kube-cluster-stopped';
 
 const cluster = { subscriptionId: 'sub', resourceGroup: 'rg-dev', name: 'aks-dev' };
 

@@ -165,6 +165,22 @@ test.each([
   );
 });
 
+test.each(['none', 'block'])(
+  'outbound type %s: a registry with no private endpoint is reached only through a path the network gives, one with an endpoint through it',
+  (outboundType) => {
+    const pulls = cell([acrPullOnRegistry()]);
+    const without = diagnose({ cell: pulls, outboundType });
+    expect(without.verdict).toMatch(
+      /^aks-prod can pull from contosoacr, if its network gives its nodes a path to it: /,
+    );
+    expect(without.verdict).not.toContain('private endpoint');
+    const withOne = diagnose({ cell: pulls, outboundType, network: { ...open, privateEndpoints: 1 } });
+    expect(withOne.verdict).toMatch(
+      /^aks-prod can pull from contosoacr, if its nodes reach it through a private endpoint: /,
+    );
+  },
+);
+
 test('ABAC registry with AcrPull: not honoured, grant gives Repository Reader', () => {
   const abac = { ...registry, roleAssignmentMode: 'AbacRepositoryPermissions' as const };
   const d = diagnose({

@@ -1,8 +1,9 @@
 /**
  * A registry reached through private endpoints: the cluster's network must resolve its login
- * server and its data endpoints (REGISTRY.REGION.data.azurecr.io, one per replica region, where
- * the layers come from) to one of them, or pulls fail on the first layer. The home region is
- * named when ARM gave the registry's location, and the endpoints are counted in plain words.
+ * server and its data endpoints (LABEL.REGION.data.azurecr.io, LABEL the login server's first
+ * label, one per replica region, where the layers come from) to one of them, or pulls fail on the
+ * first layer. The home region is named when ARM gave the registry's location, and the endpoints
+ * are counted in plain words.
  */
 import type { RegistryInfo, RegistryNetwork } from '../../src/domain/azure-model';
 import { registryFromWire } from '../../src/integrations/azure/arm-wire';
@@ -31,6 +32,13 @@ test('behind a firewall with IP rules, the private endpoint way says the same', 
   const network = { ...open, defaultAction: 'Deny', ipRuleCount: 1, privateEndpoints: 1 };
   expect(registryReach({ ...registry, location: 'eastus2' }, network).condition).toContain(
     "or the nodes must reach contosoacr through its private endpoint: the cluster's network must resolve contosoacr.azurecr.io and its data endpoints (contosoacr.eastus2.data.azurecr.io and one per other replica region) to it.",
+  );
+});
+
+test('a registry with a domain name label scope: its data endpoints are named after its login server (NAME-HASH), not its name', () => {
+  const hashed = { ...registry, loginServer: 'contosoacr-e7a9bdc3f2hsd4e5.azurecr.io', location: 'westeurope' };
+  expect(registryReach(hashed, closed(1)).condition).toContain(
+    "the cluster's network must resolve contosoacr-e7a9bdc3f2hsd4e5.azurecr.io and its data endpoints (contosoacr-e7a9bdc3f2hsd4e5.westeurope.data.azurecr.io and one per other replica region) to it.",
   );
 });
 

@@ -4,34 +4,21 @@
  * so every call to it gets no answer (or none in time), which kube-errors.ts can only word as
  * "check that its API server is up and reachable". After such a failure the cluster is read
  * once from ARM; stopped, the failure says so and how to start it, as `cluster.stopped` (the
- * code the secret planner refuses a stopped cluster with). Any other answer, or a read that
- * fails, keeps the failure as it was. Nothing else is read: a call that was answered, or that
- * failed for another reason, costs no ARM call.
+ * code the secret planner refuses a stopped cluster with; it and "no answer" are defined in
+ * kube-no-answer.ts, for both). Any other answer, or a read that fails, keeps the failure as
+ * it was. Nothing else is read: a call that was answered, or that failed for another reason,
+ * costs no ARM call.
  */
 import type { ContainerServiceClient } from '@azure/arm-containerservice';
-import { isUserFacing, UserFacingError } from '../../domain/errors';
+import { UserFacingError } from '../../domain/errors';
+import { CLUSTER_STOPPED, isNoAnswer } from '../../domain/kube-no-answer';
 import { powerStateFromWire } from '../azure/arm-wire';
-
-/** The code of a failure on a stopped cluster (secret-planner.ts `clusterStoppedRefusal` uses it too). */
-export const CLUSTER_STOPPED = 'cluster.stopped';
 
 /** The cluster an access was made for, as ARM names it. */
 export interface ArmCluster {
   subscriptionId: string;
   resourceGroup: string;
   name: string;
-}
-
-/**
- * A failure of a call that got no answer (kube-errors.ts: `kubernetes.timeout`, or
- * `kubernetes.failed` whose cause says no answer came). A status means the server was reached.
- */
-export function isNoAnswer(err: unknown): boolean {
-  if (!isUserFacing(err)) return false;
-  const cause = err.cause instanceof Error ? err.cause.message : '';
-  return (
-    err.code === 'kubernetes.timeout' || (err.code === 'kubernetes.failed' && cause.startsWith('No Kubernetes answer'))
-  );
 }
 
 /**
