@@ -1,5 +1,6 @@
 /** Step "flows": planners, the request service, runners and the executor, wired to their ports. */
 import type { AppConfig } from '../config/config';
+import type * as SandboxDefaultsModule from '../sandbox/defaults';
 import type { Clock } from '../domain/ports';
 import { AccessInventory } from '../flows/access-inventory';
 import { cleanupJob, cleanupPending, retryCleanupOf } from '../flows/credential-cleanup';
@@ -111,6 +112,7 @@ export function createFlows(
     principalRetryDelaysMs: options.principalRetryDelaysMs ?? DEFAULT_PRINCIPAL_RETRY_DELAYS_MS,
     sandbox: config.mode === 'sandbox',
     subscriptionIds: config.subscriptionIds,
+    ownTenantId: ownTenantOf(config),
     access: config.access,
   };
   const sleep = options.sleep ?? realSleep;
@@ -410,4 +412,15 @@ export function createFlows(
         }),
     },
   };
+}
+
+/**
+ * acrbot's own tenant, whose directory holds its approvers and whose Azure it writes to
+ * (FlowSettings.ownTenantId): MicrosoftAppTenantId, which azure mode requires; in sandbox mode
+ * without it, the sandbox's (its Graph emulator's directory), loaded only then.
+ */
+function ownTenantOf(config: AppConfig): string | undefined {
+  if (config.app.tenantId || config.mode !== 'sandbox') return config.app.tenantId;
+  const { SANDBOX_DEFAULTS } = require('../sandbox/defaults') as typeof SandboxDefaultsModule;
+  return SANDBOX_DEFAULTS.tenantId;
 }

@@ -1,7 +1,8 @@
 /**
  * Filing a request: bound to the first policy rule that fits it (G18), its term checked against
  * that rule and the deployment's limits, refused while new access is paused, past the pending
- * cap (G16) or when nobody could approve it; auto-approved when its rule says so; break-glass
+ * cap (G16), when nobody could approve it or when it comes from another tenant than acrbot's own
+ * (own-tenant.ts); auto-approved when its rule says so; break-glass
  * approved at once for a member of its groups, with a review owed. Every refusal, and the
  * request itself, is audited before anything is stored.
  */
@@ -19,6 +20,12 @@ import {
   type PolicyRule,
 } from '../domain/policy';
 import { enoughOtherApprovers, namedOthers } from '../domain/approver-reach';
+import {
+  decidedByNobody,
+  OTHER_TENANT_REFUSAL_ACTION,
+  OTHER_TENANT_REFUSAL_CODE,
+  otherTenantRefusal,
+} from '../domain/own-tenant';
 import { readApproverGroups, readNamedApprovers } from './approver-groups-read';
 import { UserFacingError } from '../domain/errors';
 import { newRequestId } from '../domain/identifiers';
@@ -198,6 +205,7 @@ export class RequestCreation {
       });
       throw new UserFacingError(code, message);
     };
+    // Another tenant's requester is refused here, before the rule, break-glass included.
     await this.assertOpen({ actor: input.requester, tenantId: input.tenantId }, targets);
     const rule = selectRule(policy, factsOf(input.plan));
     // A grant's assignment is its identity's, whichever cluster named it: refused when a cluster
@@ -418,7 +426,11 @@ export class RequestCreation {
   }
 
   /**
-   * Refuses while the operators' pause of new access is in force: a `UserFacingError` with code
+   * Refuses someone of another tenant than acrbot's own ({@link decidedByNobody}: nobody in its
+   * directory may decide their request, and an automatic or break-glass grant would put them on
+   * this tenant's registries beyond its approvers' sight), audited as
+   * `request.refused.otherTenant` with code `request.otherTenant`; then refuses while the
+   * operators' pause of new access is in force: a `UserFacingError` with code
    * `access.paused`, audited as `request.refused.paused`. The refusal names who paused and since
    * when, not why: the requester may be the one the pause is about.
    * Read from the store every time, not cached: a pause made on another instance holds here at
@@ -426,6 +438,19 @@ export class RequestCreation {
    * nobody answers questions for a request that would be refused.
    */
   async assertOpen(acting: ActingContext, targetIds: string[] = []): Promise<void> {
+    const own = this.settings.ownTenantId;
+    if (own && decidedByNobody(acting.tenantId, own)) {
+      const message = otherTenantRefusal(acting.tenantId, own);
+      await this.auditing.recordRefusal({
+        actor: acting.actor,
+        tenantId: acting.tenantId,
+        action: OTHER_TENANT_REFUSAL_ACTION,
+        targetIds,
+        outcome: 'refused',
+        detail: message,
+      });
+      throw new UserFacingError(OTHER_TENANT_REFUSAL_CODE, message);
+    }
     const paused = await this.pauses?.current();
     if (!paused) return;
     const message = pausedRefusal(paused, 'Nothing was requested.', false);

@@ -18,6 +18,12 @@ export interface FlowSettings {
    * config): not checked.
    */
   subscriptionIds?: readonly string[];
+  /**
+   * acrbot's own tenant (MicrosoftAppTenantId; the sandbox's in sandbox mode), whose directory
+   * holds its approvers and whose Azure it writes to: a request of another allowed tenant is
+   * refused when it is made (own-tenant.ts). Absent (flows run without config): not checked.
+   */
+  ownTenantId?: string;
   /** Access durations (G17); without them requests have no term (flows run without config). */
   access?: import('../domain/access-term').AccessLimits;
 }

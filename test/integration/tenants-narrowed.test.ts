@@ -1,9 +1,9 @@
 /**
- * ACRBOT_ALLOWED_TENANTS narrowed between two starts on one SQLite store (G2): a request made in
- * the tenant that was removed stays in the store, but nobody decides it any more. An approver of
- * the tenant still served is refused Approve ("no longer serves", audited
- * `approval.refused.tenant`) and Reject alike; the request stays pending, nothing runs, and its
- * cards are not updated. The start's count of such requests (settings-left-behind.ts notServedCounts)
+ * ACRBOT_ALLOWED_TENANTS narrowed between two starts on one SQLite store (G2): a request of the
+ * tenant that was removed (filed there by an earlier release) stays in the store, but nobody
+ * decides it any more. An approver of the tenant still served is refused Approve ("no longer
+ * serves", audited `approval.refused.tenant`) and Reject alike; the request stays pending,
+ * nothing runs, and its cards are not updated. The start's count of such requests (settings-left-behind.ts notServedCounts)
  * names it.
  */
 import { join } from 'node:path';
@@ -33,9 +33,10 @@ test("a removed tenant's pending request can no longer be approved or rejected",
     let id: string;
     try {
       const before = connector.calls.length;
+      // Made in the sandbox tenant and filed under the other, as a release that took requests of
+      // another allowed tenant filed them: they are refused when made now (own-tenant.ts).
       const asked = channelMessage(users.requester, 'grant aks-prod contosoacr deploy payments-api for the release', {
         serviceUrl: connector.url,
-        tenantId: REMOVED,
       });
       expect((await postActivity(both.app.url, asked)).status).toBe(200);
       const plan = await connector.waitFor(
@@ -44,6 +45,8 @@ test("a removed tenant's pending request can no longer be approved or rejected",
         'the plan card',
       );
       id = /R-[2-9A-HJKMNP-TV-Z]{8}/.exec(cardText(plan.activity))![0];
+      const made = (await both.app.store.get(id))!;
+      await both.app.store.update({ ...made, version: made.version + 1, tenantId: REMOVED });
       expect(await both.app.store.get(id)).toMatchObject({ state: 'pending', tenantId: REMOVED });
     } finally {
       await both.stop();

@@ -1,0 +1,36 @@
+/**
+ * Requests of an allowed tenant other than acrbot's own (G2). Everything acrbot decides with and
+ * writes to is its own tenant's: who approves, reviews or is in a break-glass group is read in
+ * its own directory (Graph of its tenant), and the role assignments and pull secrets it makes are
+ * on its own tenant's registries and clusters. Another tenant's people (ACRBOT_ALLOWED_TENANTS)
+ * reach it, but nobody may decide their requests (the tenant boundary refuses its approvers'
+ * clicks on them, and nobody of theirs is in its directory), and an automatic grant would put
+ * them on this tenant's registries where this tenant's approvers cannot see or end it. So such a
+ * request is refused when it is made, auto-approving rules and `--break-glass` included. Pure.
+ */
+import { sameTenant } from './tenant-boundary';
+
+/** The audit action of a request refused for its tenant ({@link otherTenantRefusal}). */
+export const OTHER_TENANT_REFUSAL_ACTION = 'request.refused.otherTenant';
+
+/** The code of that refusal (UserFacingError). */
+export const OTHER_TENANT_REFUSAL_CODE = 'request.otherTenant';
+
+/**
+ * True when a request made in `tenantId` could be decided by nobody: `ownTenantId` is acrbot's
+ * own tenant (MicrosoftAppTenantId; the sandbox's in sandbox mode) and `tenantId` another.
+ * Without an own tenant (flows run without config) nothing is refused.
+ */
+export function decidedByNobody(tenantId: string, ownTenantId: string | undefined): boolean {
+  return ownTenantId !== undefined && ownTenantId !== '' && !sameTenant(tenantId, ownTenantId);
+}
+
+/**
+ * What the requester of another tenant is told: why nobody can grant it (acrbot's approvers are
+ * people of its own directory, and it grants nothing by itself to another tenant's people) and
+ * what to do instead (a guest account in acrbot's organisation acts as one of its people, and
+ * Teams gives its messages that tenant; or its platform team).
+ */
+export function otherTenantRefusal(tenantId: string, ownTenantId: string): string {
+  return `acrbot's approvers are people of its own organisation's directory (tenant ${ownTenantId}), and you are signed in to Teams as a user of another tenant (${tenantId}). Nobody can approve or review a request from there, and acrbot grants nothing by itself to another tenant's people (auto-approving rules and --break-glass included), so nothing was requested. To ask for access, switch Teams to acrbot's organisation with a guest account you have there and ask again, or ask its platform team.`;
+}

@@ -1,0 +1,127 @@
+/**
+ * A request of an allowed tenant other than acrbot's own (G2, own-tenant.ts): nobody in acrbot's
+ * directory may decide it, and its Azure is acrbot's tenant's, so it is refused when it is made,
+ * with words saying why and what to do, audited (`request.refused.otherTenant`, in the
+ * requester's tenant) and nothing stored, announced or granted. So under a rule that needs
+ * approvers (it would wait, unseen by anyone who may decide it, until it expires), under an
+ * auto-approving rule (it would put another tenant's people on this tenant's registry, where this
+ * tenant's approvers cannot end it) and with `--break-glass`. The same asks of acrbot's own
+ * tenant are served as before.
+ */
+import type { AuditEntry } from '../../src/domain/audit-chain';
+import {
+  SANDBOX_APPROVER_GROUP_ID,
+  SANDBOX_ONCALL_GROUP_ID,
+  SANDBOX_TENANT_ID,
+  SANDBOX_USERS,
+} from '../../src/sandbox/fixtures';
+import { cardText } from '../helpers/capturing-connector';
+import { writePolicyFile } from '../helpers/break-glass-policy';
+import { type Harness, startHarness, users } from '../helpers/harness';
+import { channelMessage, postActivity, type TeamsUser } from '../helpers/teams-activities';
+import { TempDirs } from '../helpers/temp-dirs';
+
+const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
+/** A user of tenant B: not in acrbot's directory. */
+const bea: TeamsUser = { objectId: '9b000000-0000-4000-8000-0000000000b1', name: 'Bea Other', teamsId: '29:bea-other' };
+/** The on-call member's object id, in a payload of tenant B: break-glass is not applied there either. */
+const olive = SANDBOX_USERS.oncall as TeamsUser;
+
+const POLICY = `version: 1
+rules:
+  - id: dev-auto
+    match: { cluster: aks-dev }
+    autoApprove: { maxDuration: 7d }
+    approvers: { groups: ["${SANDBOX_APPROVER_GROUP_ID}"] }
+  - id: default
+    match: {}
+    approvers: { groups: ["${SANDBOX_APPROVER_GROUP_ID}"] }
+breakGlass:
+  groups: ["${SANDBOX_ONCALL_GROUP_ID}"]
+  maxDuration: 4h
+`;
+const REFUSED =
+  /acrbot's approvers are people of its own organisation's directory \(tenant [0-9a-f-]+\), and you are signed in to Teams as a user of another tenant/;
+
+describe("requests of another allowed tenant than acrbot's own", () => {
+  const tempDirs = new TempDirs();
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({
+      ACRBOT_ALLOWED_TENANTS: `${SANDBOX_TENANT_ID},${OTHER_TENANT}`,
+      ACRBOT_POLICY: writePolicyFile(tempDirs.make('acrbot-other-tenant-'), POLICY),
+    });
+  });
+  afterAll(async () => {
+    await h?.stop();
+    tempDirs.removeAll();
+  });
+
+  /** What acrbot answers `user` in tenant B's channel for `text`. */
+  async function inTenantB(user: TeamsUser, text: string): Promise<string> {
+    const before = h.connector.calls.length;
+    const res = await postActivity(
+      h.app.url,
+      channelMessage(user, text, { serviceUrl: h.serviceUrl, tenantId: OTHER_TENANT }),
+    );
+    expect(res.status).toBe(200);
+    const reply = await h.connector.waitFor(
+      (c) => h.connector.calls.indexOf(c) >= before && c.op !== 'update' && cardText(c.activity) !== '',
+      10_000,
+      `an answer to "${text}"`,
+    );
+    return cardText(reply.activity);
+  }
+  const refusals = async (who: TeamsUser): Promise<AuditEntry[]> =>
+    (await h.app.audit.latest(10_000)).filter(
+      (e) => e.action === 'request.refused.otherTenant' && e.actor.objectId === who.objectId,
+    );
+
+  test.each([
+    ['an auto-approving rule', 'grant aks-dev contosoacr nightly batch pulls', bea],
+    ['a rule that needs approvers', 'grant aks-prod contosoacr deploy payments-api to prod', bea],
+    ['--break-glass', 'grant aks-prod contosoacr --break-glass prod is down, image pull failing', olive],
+  ])('under %s: refused when made, audited, nothing stored or granted', async (_, text, who) => {
+    const before = (await refusals(who)).length;
+    const assignments = h.app.sandbox!.arm.state.roleAssignments.values().length;
+    const answer = await inTenantB(who, text);
+    expect(answer).toMatch(REFUSED);
+    expect(answer).toContain('with a guest account');
+    expect(await h.app.store.listByRequester(who.objectId, ['pending', 'approved', 'succeeded'], 10)).toEqual([]);
+    expect(h.app.sandbox!.arm.state.roleAssignments.values().length).toBe(assignments);
+    const entries = await refusals(who);
+    expect(entries).toHaveLength(before + 1);
+    expect(entries[entries.length - 1]).toMatchObject({ tenantId: OTHER_TENANT, outcome: 'refused' });
+  });
+
+  test('refused before the form or the first question, as a pause refuses', async () => {
+    for (const text of ['grant', 'grant aks-dev']) {
+      const before = (await refusals(bea)).length;
+      const answer = await inTenantB(bea, text);
+      expect(answer).toMatch(REFUSED);
+      expect(await refusals(bea)).toHaveLength(before + 1);
+    }
+  });
+
+  test("an extension of tenant B's grant filed by an earlier release: refused, its end kept", async () => {
+    const made = await h.requestGrant(users.requester, 'aks-prod contosoacr tenant b nightly pulls');
+    await h.click(users.approver, 'approve', { requestId: made.id });
+    const done = await h.settle(made.id);
+    expect(done.state).toBe('succeeded');
+    await h.app.store.update({ ...done, version: done.version + 1, tenantId: OTHER_TENANT, requester: bea });
+    const answer = await inTenantB(bea, `extend ${made.id} --for 7d still pulling`);
+    expect(answer).toMatch(REFUSED);
+    const after = (await h.app.store.get(made.id))!;
+    expect(after.access?.expiresAt).toBe(done.access?.expiresAt);
+    expect(await h.app.store.listByRequester(bea.objectId, ['pending', 'approved'], 10)).toEqual([]);
+  });
+
+  test("acrbot's own tenant's people are served as before: auto-approved, and a request waits for approvers", async () => {
+    const auto = await h.requestGrant(users.requester, 'aks-dev contosoacr nightly batch pulls');
+    expect(auto.policy?.autoApproved).toBe(true);
+    expect((await h.settle(auto.id)).state).toBe('succeeded');
+    const asked = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api to prod');
+    expect(asked.state).toBe('pending');
+  });
+});
