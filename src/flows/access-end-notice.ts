@@ -5,6 +5,7 @@
  * stopped process left undone.
  */
 import { outsidePullCardWords } from '../domain/outside-pull-card-words';
+import { lateEndWords } from '../domain/late-end';
 import type { AuditEntry } from '../domain/audit-chain';
 import { isPlannedTuple } from '../domain/plan';
 import { VersionConflictError } from '../domain/ports';
@@ -33,6 +34,7 @@ import { LATE_LISTING_DEADLINE_MS, LATE_LISTINGS_AT_ONCE, lateListings } from '.
 import { settleWithin } from './settle-within';
 import { currentCorrelationId } from '../observability/correlation';
 import { type NotTold, notReachedBecause, tellApproversEndNotTold } from './unreachable-requester';
+import { passingFailure } from './outage-report-failure';
 
 /** How a request's access ended, as its audit entry and its requester's notice say. */
 interface EndedAs {
@@ -104,7 +106,7 @@ export async function markRevoked(
       outcome: 'revoked',
       detail: endedWith
         ? `with ${endedWith.id}, which it extends${reason ? `: ${reason}` : ''}`
-        : [left, reason].filter(Boolean).join('; ') || undefined,
+        : [left, reason, expired && lateEndWords(next.access)].filter(Boolean).join('; ') || undefined,
       idempotencyKey: endedKey(request.id, endedWith?.id),
     });
     try {
@@ -213,6 +215,26 @@ async function tellWhenListed(
 }
 
 /**
+ * How long after an end notice Teams did not serve (a 429, a 5xx, no answer: throttling of a
+ * mass end, an outage of the moment) its end job sends it again, one wait per retry: a passing
+ * failure is not reported per request (36 "not told" cards in a throttled mass end), it is sent
+ * again ({@link finishEndMadeKnown}). Past the last, still failing, it is audited `unposted` and
+ * the approvers are told, as a refusal is at once.
+ */
+export const NOTICE_RETRIES_MS: readonly number[] = [2 * 60_000, 10 * 60_000, 30 * 60_000];
+
+/** The `access.expire` payload field counting the end notice's retries (the net's run reads it). */
+export const NOTICE_TRIES_FIELD = 'noticeTries';
+
+/**
+ * The end notice's post failed in a way that passes ({@link passingFailure}): Teams throttled it
+ * or did not answer. The messenger wraps the post's failure in a sentence for people, its cause.
+ */
+function noticeFailedPassingly(err: unknown): boolean {
+  return (passingFailure(err) ?? passingFailure((err as { cause?: unknown } | undefined)?.cause)) !== undefined;
+}
+
+/**
  * What follows the write of `revoked`: every card copy redrawn, the requester told (unless it
  * ended with the request it extends, whose notice tells them) and the pending extensions of
  * the ended access closed; then recorded (`access.end.told`: `sent` only when the requester's
@@ -221,7 +243,10 @@ async function tellWhenListed(
  * request's end job does it again when it next runs ({@link finishEndMadeKnown}): a store error
  * or a stopped process in between neither loses the notice nor leaves the cards saying "Being
  * revoked". Cancelling the reminders (and an extension's own end job) comes last and only
- * logs a failure: a reminder left behind finds the request revoked and sends nothing. `outside`:
+ * logs a failure: a reminder left behind finds the request revoked and sends nothing. A notice
+ * Teams did not serve now (throttled, failing: {@link noticeFailedPassingly}) writes no entry and
+ * no report: the end job is written again, due after the next of {@link NOTICE_RETRIES_MS}
+ * (`noticeTries`: the retries made), and sends it then; past the last it is `unposted`. `outside`:
  * the assignments not acrbot's through which the cluster can still pull; the requester is told,
  * and so are the approvers (their card copies show only the request's end, drawn from its record).
  * The registry's own settings are told with them; an admin user alone is told to the requester
@@ -239,9 +264,12 @@ async function makeEndKnown(
     kept?: KeptAssignment;
     /** Listed after the end's entry was written: said in `access.end.told`, and the net job cancelled. */
     toldLate?: boolean;
+    /** The end notice's retries made so far (after posts Teams did not serve). */
+    noticeTries?: number;
   },
 ): Promise<void> {
   const { endedWith, heldOutsideAcrbot, outside, kept, toldLate } = along;
+  const noticeTries = along.noticeTries ?? 0;
   const pulls = outside?.pulls ?? [];
   // What the registry itself lets in (anonymous pull, its admin user) is said after the assignments.
   const open = revoked.plan.kind === 'grant' ? registryOpenWords(revoked.plan.registry, outside?.open) : undefined;
@@ -255,9 +283,11 @@ async function makeEndKnown(
     .catch((err: unknown) => deps.log.error({ err, requestId: revoked.id }, 'redrawing the cards of an end failed'));
   let notTold: NotTold | undefined;
   let approversTold = false;
+  let sendAgain = false;
   if (!endedWith) {
     // Reported, not swallowed: the entry below says `sent` only when the notice went out. Not
-    // retried (the end is done; a retry would redraw and tell again); the approvers are told.
+    // retried here (the end is done); one Teams did not serve now is sent again by the end job,
+    // any other failure (or the last retry's) is told to the approvers.
     notTold = await deps.messenger
       .tellRequester(
         revoked,
@@ -273,7 +303,15 @@ async function makeEndKnown(
         },
         { reportFailure: true },
       )
-      .catch((err: unknown): NotTold => {
+      .catch((err: unknown): NotTold | undefined => {
+        if (noticeTries < NOTICE_RETRIES_MS.length && noticeFailedPassingly(err)) {
+          deps.log.info(
+            { err, requestId: revoked.id, noticeTries },
+            'the end notice was not served by Teams now; its end job sends it again later',
+          );
+          sendAgain = true;
+          return undefined;
+        }
         deps.log.error({ err, requestId: revoked.id }, 'could not tell the requester');
         return 'unposted';
       });
@@ -284,7 +322,8 @@ async function makeEndKnown(
     // Only when the cluster itself can still pull (an assignment, anonymous pull): an admin user
     // alone lets in holders of its password, which the notice and the entry say, not the cluster.
     const clusterPulls = pulls.length > 0 || Boolean(outside?.open?.anonymous);
-    if (clusterPulls && stillShown)
+    // Told by the run that sends the notice (it lists again): once, beside the notice.
+    if (clusterPulls && stillShown && !sendAgain)
       await deps.messenger.reportToApprovers(
         revoked,
         `${revoked.id} ended and acrbot deleted only what it created, but ${stillShown}.`,
@@ -292,14 +331,25 @@ async function makeEndKnown(
       );
     await closePendingExtensions(deps, revoked, along.extensions ?? []);
   }
-  await recordAccessEvent(deps, revoked, how.by, {
-    action: END_TOLD,
-    // Says nothing of the cards: requestChanged logs a copy it could not redraw and answers nothing.
-    outcome: endedWith ? 'withOriginal' : (notTold ?? 'sent'),
-    detail: endedWith
-      ? `the requester is told by ${endedWith.id}'s notice`
-      : `${notTold ? notToldWords(notTold, approversTold) : 'the requester told'}${toldLate && still ? `; ${still}` : ''}`,
-  });
+  if (sendAgain) {
+    // No `access.end.told` yet: the end job, written again, finds the end not made known and
+    // makes it known again (finishEndMadeKnown). A job written while it runs stays (scheduler).
+    await deps.jobs.schedule({
+      id: accessExpiryJobId(revoked.id),
+      kind: 'access.expire',
+      dueAt: new Date(deps.clock.now().getTime() + NOTICE_RETRIES_MS[noticeTries]),
+      requestId: revoked.id,
+      payload: { [NOTICE_TRIES_FIELD]: noticeTries + 1 },
+    });
+  } else
+    await recordAccessEvent(deps, revoked, how.by, {
+      action: END_TOLD,
+      // Says nothing of the cards: requestChanged logs a copy it could not redraw and answers nothing.
+      outcome: endedWith ? 'withOriginal' : (notTold ?? 'sent'),
+      detail: endedWith
+        ? `the requester is told by ${endedWith.id}'s notice`
+        : `${notTold ? notToldWords(notTold, approversTold) : 'the requester told'}${toldLate && still ? `; ${still}` : ''}`,
+    });
   // Every reminder job of the request, those of offsets an earlier ACRBOT_EXPIRY_REMINDERS listed
   // too; a listing that failed leaves those (each does nothing when due) and cancels the current ones.
   const jobs = await reminderJobIds(deps, revoked.id).catch((err: unknown) => {
@@ -309,7 +359,8 @@ async function makeEndKnown(
     );
     return deps.settings.remindersMs.map((beforeMs) => accessReminderJobId(revoked.id, beforeMs));
   });
-  if (endedWith || toldLate) jobs.push(accessExpiryJobId(revoked.id));
+  // The end job stays when it sends the notice again.
+  if ((endedWith || toldLate) && !sendAgain) jobs.push(accessExpiryJobId(revoked.id));
   for (const id of jobs)
     await deps.jobs
       .cancel(id)
@@ -332,9 +383,14 @@ function notToldWords(why: NotTold, approversTold: boolean): string {
  * stopped after the write (a store error, a stopped process) and the job is its retry: the end
  * is made known now ({@link makeEndKnown}, at least once). Under the access lease, so a
  * revocation still finishing on another instance is not told twice; a request revoked before
- * the key existed, or whose end was told, is left alone.
+ * the key existed, or whose end was told, is left alone. `noticeTries`: the end notice's retries
+ * made (its job's payload, written when Teams did not serve it, {@link NOTICE_RETRIES_MS}).
  */
-export async function finishEndMadeKnown(deps: LifecycleDeps, request: AccessRequest): Promise<void> {
+export async function finishEndMadeKnown(
+  deps: LifecycleDeps,
+  request: AccessRequest,
+  noticeTries?: number,
+): Promise<void> {
   // Read first without the lease: nearly always told already (an end job whose delete failed).
   if (!(await endNotMadeKnown(deps, request.id))) return;
   // Its listing came late and this process makes it known still: the job stays, and looks again.
@@ -356,10 +412,17 @@ export async function finishEndMadeKnown(deps: LifecycleDeps, request: AccessReq
       reason: current.access?.revokeReason,
       expired: ended.action === 'access.expired',
     };
-    deps.log.warn(
-      { requestId: current.id },
-      'the end of this access was written but not made known; the cards and the requester are told now',
-    );
+    // A notice sent again after Teams did not serve it is expected work; a lost one is not.
+    if (noticeTries)
+      deps.log.info(
+        { requestId: current.id, noticeTries },
+        'the end notice is sent again; Teams did not serve it before',
+      );
+    else
+      deps.log.warn(
+        { requestId: current.id },
+        'the end of this access was written but not made known; the cards and the requester are told now',
+      );
     const extensions = endedWith ? [] : await extensionsOf(deps, current, ['revoked']);
     const heldOutsideAcrbot = endedWith ? undefined : await isHeldOutsideAcrbot(deps, current);
     const outside = endedWith ? undefined : await outsidePulls(deps, current, heldOutsideAcrbot);
@@ -374,6 +437,7 @@ export async function finishEndMadeKnown(deps: LifecycleDeps, request: AccessReq
       outside,
       kept,
       toldLate: !endedWith,
+      noticeTries,
     });
   } finally {
     await guard?.stop();

@@ -18,7 +18,7 @@ import { isFailedBreakGlass } from '../domain/policy';
 import { currentCorrelationId } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import { scheduleLostEnds } from './access-end-net';
-import { finishEndMadeKnown, markRevoked } from './access-end-notice';
+import { finishEndMadeKnown, markRevoked, NOTICE_TRIES_FIELD } from './access-end-notice';
 import {
   applyExtension,
   carryingOriginalEnd,
@@ -54,6 +54,7 @@ import { revokeSecrets } from './secret-revocation';
 import type { SecretRunnerPorts } from './secret-runner';
 import { rotationPlan } from './secret-rotation-plan';
 import { cleanUpUnconfirmedGrant, isUnconfirmedGrant } from './unconfirmed-grant-cleanup';
+import { passingFailure } from './outage-report-failure';
 
 /** The failed attempt of a revocation at which its requester is first told it is retrying. */
 export const FAILING_TOLD_AFTER = 3;
@@ -364,7 +365,9 @@ export class AccessLifecycle {
       return;
     }
     if (request.state === 'revoked') {
-      await finishEndMadeKnown(this.deps, request);
+      // Its end notice's retries so far, when Teams did not serve it (access-end-notice.ts).
+      const tries = (job.payload as Record<string, unknown> | undefined)?.[NOTICE_TRIES_FIELD];
+      await finishEndMadeKnown(this.deps, request, typeof tries === 'number' ? tries : undefined);
       return;
     }
     if (request.state !== 'succeeded') return;
@@ -398,11 +401,21 @@ export class AccessLifecycle {
       // access (no attempt counted), is not failing: the requester hears when it is done, not
       // that it "keeps failing".
       const waiting = (isUserFacing(err) && err.code === 'revoke.grantRunning') || err instanceof OtherRunUnderWay;
+      // A passing failure (Azure throttling or down: 429, 5xx, no answer) is not told per request
+      // either: it usually holds up many ends at once, the approvers' summary covers them all
+      // (outage-report.ts), and the end notice follows once Azure answers. A mass end under
+      // throttling would otherwise send one requester a "retrying" message per grant.
+      const passing = passingFailure(err) !== undefined;
       const attempts = job.attempts + 1;
       // At the third failure, then once a day while it keeps failing: the approvers hear of every
       // failure and act; the requester only needs to know it is not done yet. A run that lost
       // the job's lease leaves it to the instance that holds it now.
-      if (!waiting && attempts >= FAILING_TOLD_AFTER && (attempts - FAILING_TOLD_AFTER) % FAILING_TOLD_EVERY === 0) {
+      if (
+        !waiting &&
+        !passing &&
+        attempts >= FAILING_TOLD_AFTER &&
+        (attempts - FAILING_TOLD_AFTER) % FAILING_TOLD_EVERY === 0
+      ) {
         // The revocation's own error is what the scheduler records, not the lease's.
         const held = run
           ? await run.check().then(

@@ -22,13 +22,13 @@ import { UserFacingError } from '../domain/errors';
 import { scrubSecrets } from '../domain/secret-text';
 import { withCorrelation } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
-import { mapAtMost } from '../domain/bounded-map';
 import { LeaseGuard, leaseStop } from './lease-guard';
 import { bringForwardAfterRecovery } from './scheduler-recovery';
 import { passingFailure } from './outage-report-failure';
 import { JOBS_AT_ONCE, limitText, runTimeLimitOf } from './scheduler-run-limit';
 import { settleWithin } from './settle-within';
 import { SweepFailureLog } from './scheduler-sweep-log';
+import { SWEEP_MAX_JOBS, sweepDue } from './scheduler-sweep-feed';
 
 /**
  * The lease a run of a job holds (`job:<id>`), as its handler sees it. A run whose lease was
@@ -126,8 +126,10 @@ export interface SchedulerOptions {
   sweepIntervalMs: number;
   /** How long a job's lease lasts; another instance takes a job over only after it (ACRBOT_LEASE_TTL). */
   leaseTtlMs: number;
-  /** Most jobs taken per sweep (the rest run in the next one). */
+  /** Most due jobs read at once; a sweep reads again as they run low (scheduler-sweep-feed.ts). */
   batchSize?: number;
+  /** Most jobs one sweep takes over all its reads (the rest run in the next one); default {@link SWEEP_MAX_JOBS}. */
+  maxJobsPerSweep?: number;
   /**
    * Backoff after the n-th failure: at most `backoffMs[min(n-1, last)]`, and at least 80 % of it
    * (see {@link jitteredBackoffMs}).
@@ -397,20 +399,26 @@ export class Scheduler {
       );
   }
 
-  private async sweep(): Promise<number> {
-    const due = await this.jobs.due(this.clock.now(), this.options.batchSize ?? 100);
-    // A few at once: one run stuck on a service that does not answer holds one slot (until its
-    // time limit), not the pending requests' expiries and reminders due behind it.
-    const done = await mapAtMost(due, JOBS_AT_ONCE, (job) => {
-      if (this.stopped) return Promise.resolve(false);
-      return this.runOne(job, (err) => {
-        // A store error around one job (its lease, its re-read, its write-back) must not hold
-        // back the other due jobs; this one is still in the store and comes up again.
-        this.log.error({ err, ...jobFields(job) }, 'scheduled job could not be run; the sweep goes on');
-        return false;
-      });
+  /**
+   * One sweep: the due jobs, a batch at a time, {@link JOBS_AT_ONCE} at once (one run stuck on a
+   * service that does not answer holds one slot, until its time limit, not the pending requests'
+   * expiries and reminders due behind it), reading more as the batch runs low, each job once
+   * (scheduler-sweep-feed.ts).
+   */
+  private sweep(): Promise<number> {
+    return sweepDue({
+      read: (limit) => this.jobs.due(this.clock.now(), limit),
+      run: (job) =>
+        this.runOne(job, (err) => {
+          // A store error around one job (its lease, its re-read, its write-back) must not hold
+          // back the other due jobs; this one is still in the store and comes up again.
+          this.log.error({ err, ...jobFields(job) }, 'scheduled job could not be run; the sweep goes on');
+          return false;
+        }),
+      stopped: () => this.stopped,
+      batchSize: this.options.batchSize ?? 100,
+      maxJobs: this.options.maxJobsPerSweep,
     });
-    return done.filter(Boolean).length;
   }
 
   /**

@@ -18,6 +18,7 @@ import { outsidePullCardWords } from '../domain/outside-pull-card-words';
 import { clusterGoneNote } from '../domain/cluster-gone';
 import { driftedReminderNote } from '../domain/drifted-access';
 import { originalLostAtExpiry } from '../domain/extension-deadline';
+import { lateEndWords } from '../domain/late-end';
 import type { AccessRequest, Actor } from '../domain/request';
 import { revocationFingerprint } from '../domain/revocation-fingerprint';
 import type { SecretPlan } from '../domain/plan';
@@ -696,7 +697,7 @@ export function requesterNewsCard(
         title: news.expired ? `Expired and revoked: ${request.id}` : `Revoked: ${request.id}`,
         text: `${
           news.expired
-            ? `Your access ${accessTo(request)} reached its end and was revoked at ${formatUtc(request.access?.revokedAt ?? request.updatedAt)}.`
+            ? `Your access ${accessTo(request)} reached its end and was revoked at ${formatUtc(request.access?.revokedAt ?? request.updatedAt)}${lateEnd(request)}.`
             : // Told to the requester: when they revoked it themselves, in the second person.
               `${news.by.objectId === request.requester.objectId ? 'You' : inertText(news.by.name)} revoked your access ${accessTo(request)} at ${formatUtc(request.access?.revokedAt ?? request.updatedAt)}${news.reason ? `: "${inertText(news.reason)}"` : ''}.`
         }${endLeftWords(request, news)}`,
@@ -709,6 +710,12 @@ export function requesterNewsCard(
         color: 'Warning',
       });
   }
+}
+
+/** ` (due 17:00 UTC; ended 9 min late)` for an end that came late ({@link lateEndWords}), else nothing. */
+function lateEnd(request: AccessRequest): string {
+  const words = lateEndWords(request.access);
+  return words ? ` (${words})` : '';
 }
 
 /** The card colour of each report tone ({@link ApproverReportStyle}). */

@@ -36,6 +36,11 @@ export class CapturingConnector {
   readonly refusing = new Set<string>();
   /** Conversations (id prefix) whose new activities and updates fail with a 500 (a failure of the moment). */
   readonly failing = new Set<string>();
+  /**
+   * Conversations (id prefix) whose new activities and updates are throttled: 429 asking a wait
+   * longer than acrbot waits out (Retry-After 30 s), so the call fails at once. Nothing is recorded.
+   */
+  readonly throttling = new Set<string>();
   /** Typing indicators answered 502 (a channel's front end throttling or failing), the rest as usual. */
   failTyping = false;
   /** Conversations (id prefix) whose posts wait for their release (a slow or throttling Teams). */
@@ -104,6 +109,14 @@ export class CapturingConnector {
       [...this.failing].some((prefix) => conversationId.startsWith(prefix))
     )
       return this.json(res, 500, { error: { code: 'ServiceError', message: 'The service failed.' } });
+    if (
+      (req.method === 'POST' || req.method === 'PUT') &&
+      parts[3] === 'activities' &&
+      [...this.throttling].some((prefix) => conversationId.startsWith(prefix))
+    ) {
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '30' });
+      return void res.end(JSON.stringify({ error: { code: 'TooManyRequests', message: 'Too many requests.' } }));
+    }
     if (req.method === 'POST' && parts[3] === 'activities' && this.failTyping && body?.type === 'typing')
       return this.json(res, 502, { error: { code: 'BadGateway', message: 'The typing indicator failed.' } });
     if (req.method === 'POST' && parts[3] === 'activities') {

@@ -1,12 +1,21 @@
 /**
  * `access.end.told` says whether the requester was told their access ended: `sent` only when
- * the notice went out; a post Teams failed is audited `unposted`, with words that say so, and
- * the approvers are told the requester was not (the auditor, and the tab's history, must not
- * read "told" of a requester nobody reached).
+ * the notice went out; a post Teams refused is audited `refused`, and one it keeps failing past
+ * the end job's retries `unposted`, with words that say so, and the approvers are told the
+ * requester was not (the auditor, and the tab's history, must not read "told" of a requester
+ * nobody reached). A post Teams did not serve now (throttled, failing) is sent again by the end
+ * job, without a report per request: a throttled mass end sent the approvers one per end.
  */
 import { cardText } from '../helpers/capturing-connector';
 import { users } from '../helpers/harness';
-import { useLifecycleHooks, h, runDueAfter, start, MINUTE, grant, outcomeSent } from '../helpers/lifecycle';
+import { NOTICE_RETRIES_MS } from '../../src/flows/access-end-notice';
+import { useLifecycleHooks, h, runDueAfter, start, MINUTE, grant, outcomeSent, endNotices } from '../helpers/lifecycle';
+
+/** The approvers' reports that the requester of `id` was not told of its end. */
+const notToldReports = (id: string) =>
+  h.connector.calls.filter(
+    (c) => c.op !== 'update' && cardText(c.activity).includes(`Requester not told of the end: ${id}`),
+  );
 
 /** The `access.end.told` entries of `id`. */
 async function endTold(id: string) {
@@ -22,15 +31,41 @@ async function requesterConversation(id: string): Promise<string> {
 describe('access.end.told says whether the requester was told', () => {
   useLifecycleHooks();
 
-  test('an expiry whose notice to the requester Teams fails is audited unposted, and the approvers are told', async () => {
+  test('an expiry whose notice Teams throttles is sent again by its end job: no report, audited sent', async () => {
     await start();
     const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
     await outcomeSent(request.id);
-    h.connector.failing.add(await requesterConversation(request.id));
+    const conversation = await requesterConversation(request.id);
+    h.connector.throttling.add(conversation);
     h.connector.clear();
     await runDueAfter(2 * MINUTE);
-    await h.app.services.background.drain();
     expect((await h.app.store.get(request.id))!.state).toBe('revoked');
+    // Not told yet, and no entry says so: its end job sends the notice again.
+    expect(await endTold(request.id)).toEqual([]);
+    expect(notToldReports(request.id)).toEqual([]);
+    const job = await h.app.stores.schedule.get(`access.expire:${request.id}`);
+    expect(job?.payload).toEqual({ noticeTries: 1 });
+
+    h.connector.throttling.delete(conversation);
+    await runDueAfter(NOTICE_RETRIES_MS[0]);
+    const told = await endTold(request.id);
+    expect(told.map((e) => e.outcome)).toEqual(['sent']);
+    expect(endNotices().filter((c) => cardText(c.activity).includes(request.id))).toHaveLength(1);
+    expect(notToldReports(request.id)).toEqual([]);
+    expect(await h.app.stores.schedule.get(`access.expire:${request.id}`)).toBeUndefined();
+  });
+
+  test('a notice Teams keeps throttling is audited unposted after its last retry, and the approvers are told once', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+    await outcomeSent(request.id);
+    h.connector.throttling.add(await requesterConversation(request.id));
+    h.connector.clear();
+    await runDueAfter(2 * MINUTE);
+    for (const waitMs of NOTICE_RETRIES_MS) {
+      expect(await endTold(request.id)).toEqual([]);
+      await runDueAfter(waitMs);
+    }
 
     const told = await endTold(request.id);
     expect(told).toHaveLength(1);
@@ -38,10 +73,21 @@ describe('access.end.told says whether the requester was told', () => {
     expect(told[0].detail).toContain('the requester was not told: the post in their conversation failed');
     expect(told[0].detail).toContain('the approvers were told');
     expect(told[0].detail).not.toMatch(/requester told|cards updated/);
-    const report = h.connector.calls.find(
-      (c) => c.op !== 'update' && cardText(c.activity).includes(`Requester not told of the end: ${request.id}`),
-    );
-    expect(report?.conversationId).toMatch(/^19:sandbox-approvals/);
+    const reports = notToldReports(request.id);
+    expect(reports).toHaveLength(1);
+    expect(reports[0].conversationId).toMatch(/^19:sandbox-approvals/);
+    expect(await h.app.stores.schedule.get(`access.expire:${request.id}`)).toBeUndefined();
+  });
+
+  test('an expiry whose notice Teams refuses for good is audited refused at once, and the approvers are told', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+    await outcomeSent(request.id);
+    h.connector.refusing.add(await requesterConversation(request.id));
+    h.connector.clear();
+    await runDueAfter(2 * MINUTE);
+    expect((await endTold(request.id)).map((e) => e.outcome)).toEqual(['refused']);
+    expect(notToldReports(request.id)).toHaveLength(1);
   });
 
   test('an expiry whose notice went out is audited sent', async () => {

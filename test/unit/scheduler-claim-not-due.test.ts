@@ -1,7 +1,7 @@
 /**
  * What a run claims under its lease is the job as stored then, not as listed: a job moved later
  * after the sweep listed it (an extension moving `access.expire` on another instance) is not run
- * now, and `runNow` of a job not yet due runs nothing. A sweep takes at most its batch, all of it.
+ * now, and `runNow` of a job not yet due runs nothing. A sweep takes at most its bound, all of it.
  * Found by mutation testing: dropping the due check of the re-read under the lease (access ended
  * before the extended end), and taking one job fewer than the batch, passed every existing test.
  */
@@ -25,7 +25,7 @@ class ListThenWrite extends MemoryScheduleStore {
   }
 }
 
-function setup(batchSize?: number) {
+function setup(batchSize?: number, maxJobsPerSweep?: number) {
   const clock = new FakeClock('2026-11-30T10:00:00Z');
   const jobs = new ListThenWrite();
   const scheduler = new Scheduler(jobs, new MemoryLeaseStore(() => clock.now()), clock, log, {
@@ -33,6 +33,7 @@ function setup(batchSize?: number) {
     sweepIntervalMs: 0,
     leaseTtlMs: MINUTE,
     ...(batchSize === undefined ? {} : { batchSize }),
+    ...(maxJobsPerSweep === undefined ? {} : { maxJobsPerSweep }),
   });
   const ran: string[] = [];
   scheduler.register('access.expire', async (job) => void ran.push(job.id));
@@ -60,16 +61,16 @@ test('runNow of a job not yet due runs nothing and leaves it', async () => {
   expect((await jobs.get('access.expire:R-2'))?.dueAt).toBe(later.toISOString());
 });
 
-test('a sweep runs as many due jobs as its batch, earliest first; the rest run in the next', async () => {
-  const { clock, scheduler, ran } = setup(2);
-  for (let i = 1; i <= 3; i++)
+test('a sweep reads a batch at a time, earliest first, and takes at most its bound; the rest run in the next', async () => {
+  const { clock, scheduler, ran } = setup(2, 3);
+  for (let i = 1; i <= 4; i++)
     await scheduler.schedule({
       id: `access.expire:R-${i}`,
       kind: 'access.expire',
-      dueAt: new Date(clock.now().getTime() - (4 - i) * MINUTE),
+      dueAt: new Date(clock.now().getTime() - (5 - i) * MINUTE),
     });
-  expect(await scheduler.runDue()).toBe(2);
-  expect(ran).toEqual(['access.expire:R-1', 'access.expire:R-2']);
-  expect(await scheduler.runDue()).toBe(1);
+  expect(await scheduler.runDue()).toBe(3);
   expect(ran).toEqual(['access.expire:R-1', 'access.expire:R-2', 'access.expire:R-3']);
+  expect(await scheduler.runDue()).toBe(1);
+  expect(ran).toEqual(['access.expire:R-1', 'access.expire:R-2', 'access.expire:R-3', 'access.expire:R-4']);
 });
