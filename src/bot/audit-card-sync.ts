@@ -74,8 +74,9 @@ async function writeAuditCard(
   const [head] = await audit.log.latest(1);
   const card = auditCard(
     // The state as the request card labels it ("Granted", not `succeeded`; "Closed" for an
-    // extension closed with the access it extends, not "Expired"; "Cluster gone" for a live grant
-    // whose cluster is gone, not "Granted").
+    // extension closed with the access it extends, not "Expired"; for a live grant that gives
+    // nothing, "Removed outside acrbot" or "No longer gives pull" when drift-marked and "Cluster
+    // gone" when its cluster is gone, not "Granted").
     `${request.id} · ${request.plan.kind} · ${stateLabelOf(request).label}`,
     `${request.requester.name}: ${request.plan.cluster.name} → ${request.plan.registry.name}`,
     // Repeated refused clicks are one counted line, so they cannot flush the history off the card.

@@ -22,6 +22,11 @@ import type { RefusedCards } from './welcomes';
 export interface BotSettings {
   sandbox: boolean;
   allowedTenantIds: readonly string[];
+  /**
+   * acrbot's own tenant (FlowSettings.ownTenantId): `policy` tells a user of another allowed
+   * tenant that their requests are refused, not a rule that will never apply to them.
+   */
+  ownTenantId?: string;
   /** Channel (or chat) id for approval cards; else the conversation of the request. */
   approvalChannelId?: string;
   auditChannelId?: string;

@@ -43,6 +43,7 @@ export async function tellRequester(
             news.extensionWaiting,
             news.notServed,
             news.unserved,
+            news.otherTenant,
           )
         : news.kind === 'credentialExpiring'
           ? credentialReminderCard(
@@ -54,6 +55,7 @@ export async function tellRequester(
               news.extensionWaiting,
               news.notServed,
               news.unserved,
+              news.otherTenant,
             )
           : news.kind === 'expiringGrouped'
             ? groupedReminderCard(
@@ -64,6 +66,7 @@ export async function tellRequester(
                 news.more,
                 news.paused,
                 news.notServed,
+                news.otherTenant,
               )
             : requesterNewsCard(request, news);
     const to = requesterCopy.conversation as Partial<ConversationReference>;

@@ -19,6 +19,7 @@ export function createBot(
     settings: {
       sandbox: config.mode === 'sandbox',
       allowedTenantIds: config.allowedTenantIds,
+      ownTenantId: flows.settings.ownTenantId,
       approvalChannelId: config.approvalChannelId,
       auditChannelId: config.auditChannelId,
     },

@@ -261,6 +261,8 @@ export function createFlows(
       pauses: stores.pause,
       // ...nor one to a requester of a tenant no longer served (their turns are refused).
       servedTenantIds: config.allowedTenantIds,
+      // ...nor one to a requester of another tenant than acrbot's own (their requests are refused).
+      ownTenantId: settings.ownTenantId,
       // ...nor one of access in a subscription no longer served (its extension is refused).
       servedSubscriptionIds: config.subscriptionIds,
       // An end says what else still lets the cluster pull (outside-pull.ts).
@@ -417,10 +419,11 @@ export function createFlows(
 /**
  * acrbot's own tenant, whose directory holds its approvers and whose Azure it writes to
  * (FlowSettings.ownTenantId): MicrosoftAppTenantId, which azure mode requires; in sandbox mode
- * without it, the sandbox's (its Graph emulator's directory), loaded only then.
+ * the sandbox's (its Graph emulator's directory, and the allowed tenant by default), loaded only
+ * then, whatever MicrosoftAppTenantId says: its approvers are the emulator's people.
  */
-function ownTenantOf(config: AppConfig): string | undefined {
-  if (config.app.tenantId || config.mode !== 'sandbox') return config.app.tenantId;
+export function ownTenantOf(config: AppConfig): string | undefined {
+  if (config.mode !== 'sandbox') return config.app.tenantId;
   const { SANDBOX_DEFAULTS } = require('../sandbox/defaults') as typeof SandboxDefaultsModule;
   return SANDBOX_DEFAULTS.tenantId;
 }

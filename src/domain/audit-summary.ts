@@ -24,6 +24,8 @@ const REASON_WORDS: Record<string, string> = {
   paused: 'new access paused',
   // An extension approved while its original's access ended or was ending.
   notActive: 'original access ended',
+  // An extension approved after the drift check read its original's cluster gone (it gives nothing).
+  clusterGone: 'cluster deleted',
   // An approval of a term the limits of now no longer allow (lowered since it was asked for).
   term: 'term past the limits',
   // An approval of a plan in a subscription taken out of ACRBOT_SUBSCRIPTION_IDS since.

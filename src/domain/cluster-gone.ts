@@ -3,8 +3,10 @@
  * src/flows/drift-detector.ts when ARM answers 404 for it) gives nothing: the cluster's kubelet
  * identity went with it, so the role assignment on the registry grants pull to no one. Extending
  * it would say "Extended" of access nobody has, so every way to extend refuses it (the typed
- * `extend`, a card's or the tab's Extend: AccessActions.mayExtend), and an expiry reminder, single
- * or grouped (reminder-extend.ts), offers no Extend, saying why in the same sentence. Pure.
+ * `extend`, a card's or the tab's Extend: AccessActions.mayExtend), an approver's Approve of an
+ * extension of it asked for before the note was written is refused in the note's words
+ * (approval.refused.clusterGone, request-decision.ts), and an expiry reminder, single or grouped
+ * (reminder-extend.ts), offers no Extend, saying why in the same sentence. Pure.
  */
 import { formatUtc } from './access-term';
 import { UserFacingError } from './errors';

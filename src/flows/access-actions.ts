@@ -15,6 +15,7 @@
  *   with many grants cannot post many approval cards at once by extending them all.
  */
 import { isSubscriptionNotFound, UserFacingError } from '../domain/errors';
+import { OTHER_TENANT_REFUSAL_CODE } from '../domain/own-tenant';
 import { LeaseLostError, type AuditLog, type AzureResourceReader, type Clock, type LeaseStore } from '../domain/ports';
 import { type GrantPlan, plannedRegistry, type Plan } from '../domain/plan';
 import { notRevokerMessage } from '../domain/decided-rule';
@@ -61,7 +62,11 @@ export interface ExtensionAnnouncer {
 const MAX_EXTENSION_HOPS = 10;
 
 /** The refusal codes that mean "not yours to do" (the tab answers them with 403). */
-export const NOT_ALLOWED_CODES: ReadonlySet<string> = new Set(['revoke.notAllowed', 'extend.notRequester']);
+export const NOT_ALLOWED_CODES: ReadonlySet<string> = new Set([
+  'revoke.notAllowed',
+  'extend.notRequester',
+  OTHER_TENANT_REFUSAL_CODE,
+]);
 
 /**
  * The lease `extend:<request id>` held while an extension is checked and created, so two asked at

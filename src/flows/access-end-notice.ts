@@ -322,8 +322,9 @@ async function makeEndKnown(
     // Only when the cluster itself can still pull (an assignment, anonymous pull): an admin user
     // alone lets in holders of its password, which the notice and the entry say, not the cluster.
     const clusterPulls = pulls.length > 0 || Boolean(outside?.open?.anonymous);
-    // Told by the run that sends the notice (it lists again): once, beside the notice.
-    if (clusterPulls && stillShown && !sendAgain)
+    // Told once, by the first run, which listed them: a retry of the notice (noticeTries > 0)
+    // lists again, and a listing that fails then would leave the approvers never told.
+    if (clusterPulls && stillShown && !noticeTries)
       await deps.messenger.reportToApprovers(
         revoked,
         `${revoked.id} ended and acrbot deleted only what it created, but ${stillShown}.`,

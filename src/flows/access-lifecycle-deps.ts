@@ -45,6 +45,11 @@ export interface LifecycleSettings {
    */
   servedTenantIds?: readonly string[];
   /**
+   * acrbot's own tenant (FlowSettings.ownTenantId): a reminder to a requester of another served
+   * tenant offers no Extend (their every request is refused, own-tenant.ts). Absent: not judged.
+   */
+  ownTenantId?: string;
+  /**
    * The subscriptions this deployment serves (ACRBOT_SUBSCRIPTION_IDS): a reminder of access whose
    * cluster or registry is in another offers no Extend (it would be refused,
    * served-subscriptions.ts). Absent or empty: not judged.

@@ -4,13 +4,16 @@
  * requester with an Extend button unless the access is ending, new access is paused or an
  * extension of it already waits for approval. The requester's other reminders due soon go in the
  * same card (reminder-siblings.ts). One to a requester of a tenant no longer served
- * (ACRBOT_ALLOWED_TENANTS) still goes, without Extend: every turn of theirs is refused.
+ * (ACRBOT_ALLOWED_TENANTS) still goes, without Extend: every turn of theirs is refused; so does
+ * one to a requester of another served tenant than acrbot's own (own-tenant.ts), whose every
+ * request is refused.
  */
 import type { PauseAsTold } from '../domain/access-pause';
 import type { ScheduledJob } from '../domain/ports';
 import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
 import { planOutsideSubscriptions, type UnservedResource, unservedClauseWithin } from '../domain/served-subscriptions';
 import { tenantNotServed } from '../domain/tenant-boundary';
+import { decidedByNobody } from '../domain/own-tenant';
 import { accessExpiryJobId } from './access-jobs';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import type { RequesterNews } from './lifecycle-messenger';
@@ -29,9 +32,11 @@ function withoutExtend(
   extensionWaiting: string | undefined,
   notServed = false,
   unserved?: UnservedResource,
+  otherTenant = false,
 ): string {
   const why = [
     ...(notServed ? ['its tenant is no longer served (ACRBOT_ALLOWED_TENANTS)'] : []),
+    ...(otherTenant ? ["its requester is of another tenant than acrbot's own, whose requests are refused"] : []),
     ...(unserved ? [unservedClauseWithin(unserved)] : []),
     ...(driftSeen ? [`removed outside acrbot (seen ${driftSeen})`] : []),
     ...(paused ? ['new access is paused'] : []),
@@ -220,6 +225,8 @@ export async function sendReminder(deps: LifecycleDeps, job: ScheduledJob, run?:
   const extensionWaiting = (await openExtensionsOf(deps.store, request)).find((r) => r.state === 'pending')?.id;
   // A tenant no longer served: its requester's every turn is refused, so no Extend is offered.
   const notServed = tenantNotServed(request.tenantId, deps.settings.servedTenantIds);
+  // Served, but another tenant than acrbot's own: any request of theirs is refused, extensions too.
+  const otherTenant = !notServed && decidedByNobody(request.tenantId, deps.settings.ownTenantId);
   // Its cluster or registry in a subscription no longer served: its extension is refused, so none is offered.
   const unserved = unservedOf(deps, request);
   // The requester's reminder claim (reminder-siblings.ts): held by another run, this job moved on
@@ -235,6 +242,7 @@ export async function sendReminder(deps: LifecycleDeps, job: ScheduledJob, run?:
       driftSeen,
       extensionWaiting,
       notServed,
+      otherTenant,
       unserved,
     });
   } finally {
@@ -251,6 +259,7 @@ interface Reminder {
   driftSeen: string | undefined;
   extensionWaiting: string | undefined;
   notServed: boolean;
+  otherTenant: boolean;
   unserved: UnservedResource | undefined;
 }
 
@@ -273,7 +282,7 @@ async function remindOnce(
   run: JobRun | undefined,
   reminder: Reminder,
 ): Promise<void> {
-  const { request, end, inMs, paused, driftSeen, extensionWaiting, notServed, unserved } = reminder;
+  const { request, end, inMs, paused, driftSeen, extensionWaiting, notServed, otherTenant, unserved } = reminder;
   // One entry per reminder of this end (an extension moves the end and schedules the same job
   // ids again, for reminders of their own), whatever it says. A run after it was written (the
   // job's removal failed, or another run's card told it) neither posts again nor writes a second
@@ -295,6 +304,7 @@ async function remindOnce(
     ...(paused && { paused }),
     ...(extensionWaiting && { extensionWaiting }),
     ...(notServed && { notServed }),
+    ...(otherTenant && { otherTenant }),
     ...(unserved && { unserved }),
   };
   const news: RequesterNews = listed.length
@@ -322,6 +332,7 @@ async function remindOnce(
         more: siblings.more,
         ...(paused && { paused }),
         ...(notServed && { notServed }),
+        ...(otherTenant && { otherTenant }),
       }
     : end.credential
       ? { kind: 'credentialExpiring', at: end.at, ...own }
@@ -342,7 +353,7 @@ async function remindOnce(
           }
         : {
             outcome: 'sent',
-            detail: `${of}${withoutExtend(driftSeen, Boolean(paused), extensionWaiting, notServed, unserved)}${
+            detail: `${of}${withoutExtend(driftSeen, Boolean(paused), extensionWaiting, notServed, unserved, otherTenant)}${
               listed.length ? `; in one card with ${listed.map((s) => s.request.id).join(', ')}` : ''
             }`,
           }),
@@ -357,7 +368,7 @@ async function remindOnce(
       action: 'access.reminded',
       idempotencyKey: sibling.key,
       outcome: 'sent',
-      detail: `${expiresOf(sibling.end)}${withoutExtend(drift, Boolean(paused), sibling.extensionWaiting, notServed, sibling.unserved)}; in one card with the reminder of ${request.id}`,
+      detail: `${expiresOf(sibling.end)}${withoutExtend(drift, Boolean(paused), sibling.extensionWaiting, notServed, sibling.unserved, otherTenant)}; in one card with the reminder of ${request.id}`,
     });
   }
 }

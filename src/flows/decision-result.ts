@@ -31,6 +31,7 @@ export type DecisionResult =
         | 'inProgress'
         | 'paused'
         | 'notActive'
+        | 'clusterGone'
         | 'term'
         | 'subscription'
         | 'disabledOrGone';

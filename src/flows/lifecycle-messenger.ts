@@ -16,8 +16,10 @@ export type RequesterNews =
    * `extensionWaiting`: the id of an extension of this access waiting for approval when the
    * reminder was sent, so it offers no Extend either (a second one would be refused) and names it.
    * `notServed`: the request's tenant is no longer served (ACRBOT_ALLOWED_TENANTS), so it offers
-   * no Extend (every turn of its requester is refused) and says so. `unserved`: its cluster or
-   * registry is in a subscription no longer served (ACRBOT_SUBSCRIPTION_IDS): no Extend either.
+   * no Extend (every turn of its requester is refused) and says so. `otherTenant`: its requester
+   * is of another served tenant than acrbot's own (own-tenant.ts), whose every request is refused:
+   * no Extend, saying why. `unserved`: its cluster or registry is in a subscription no longer
+   * served (ACRBOT_SUBSCRIPTION_IDS): no Extend either.
    */
   | {
       kind: 'expiring';
@@ -25,6 +27,7 @@ export type RequesterNews =
       paused?: PauseAsTold;
       extensionWaiting?: string;
       notServed?: boolean;
+      otherTenant?: boolean;
       unserved?: UnservedResource;
     }
   /** A pull secret's credential expires at `at`, before its term ends (or a permanent one's). */
@@ -35,6 +38,7 @@ export type RequesterNews =
       paused?: PauseAsTold;
       extensionWaiting?: string;
       notServed?: boolean;
+      otherTenant?: boolean;
       unserved?: UnservedResource;
     }
   /**
@@ -42,7 +46,14 @@ export type RequesterNews =
    * soonest end first, each with its own Extend or what replaces it. `more`: how many more
    * were due and left to their own reminders (the card points to the My access tab).
    */
-  | { kind: 'expiringGrouped'; items: readonly ExpiringItem[]; more: number; paused?: PauseAsTold; notServed?: boolean }
+  | {
+      kind: 'expiringGrouped';
+      items: readonly ExpiringItem[];
+      more: number;
+      paused?: PauseAsTold;
+      notServed?: boolean;
+      otherTenant?: boolean;
+    }
   | {
       kind: 'ended';
       by: Actor;

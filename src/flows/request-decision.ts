@@ -30,6 +30,7 @@ import type {
 } from '../domain/request';
 import { describeState, isExpired, transition } from '../domain/request';
 import { waitEndsWithOriginal } from '../domain/extension-deadline';
+import { clusterGoneNote } from '../domain/cluster-gone';
 import { describeBreakGlassRun } from '../domain/break-glass-review';
 import { approvedEntryKey } from './decision-entry-net';
 import { approvalEntryKey } from './approval-entry-net';
@@ -39,7 +40,7 @@ import { ofTenant, tenantNotServed } from '../domain/tenant-boundary';
 import { planOutsideSubscriptions, unservedClause } from '../domain/served-subscriptions';
 import type { RequestNotifier } from './notifier';
 import { type PauseReader, pausedRefusal } from './access-pause';
-import { extendedAccessGone, originalAccessGone } from './access-lease';
+import { type AccessGone, originalAccessGone } from './access-lease';
 import { type RequestAudit, targetsOf } from './request-audit';
 import { readRequest } from './request-reads';
 import { type ApproverAuthority, withAccountUnreadNote } from './approver-authority';
@@ -231,7 +232,7 @@ export class RequestDecisions {
     // `auditDetail`: what the request's history keeps when it must say less than the clicking
     // approver is told (its requester reads that history in the tab).
     const refused = async (
-      r: RefusalReason | 'twice' | 'paused' | 'notActive' | 'term' | 'subscription' | 'disabledOrGone',
+      r: RefusalReason | 'twice' | 'paused' | 'notActive' | 'clusterGone' | 'term' | 'subscription' | 'disabledOrGone',
       message: string,
       auditDetail = message,
     ): Promise<DecisionResult> => {
@@ -288,9 +289,11 @@ export class RequestDecisions {
       return refused('paused', pausedRefusal(paused, stays, true), pausedRefusal(paused, stays, false));
     }
     // An extension of access that is being revoked or has ended would only fail when it runs
-    // (extend.notActive): refused here, left pending for the revocation to close.
-    const ended = input.approve ? await this.endedOriginal(request) : undefined;
-    if (ended) return refused('notActive', ended);
+    // (extend.notActive): refused here, left pending for the revocation to close. So would one
+    // of a grant whose cluster the drift check read gone after it was asked for (its run's
+    // re-check reads the cluster gone): refused in the note's words, as `extend` of it is.
+    const lost = input.approve ? await this.lostOriginal(request) : undefined;
+    if (lost) return refused(lost.reason, lost.message);
     // G5 holds for every approval the quorum counts, not only this click's: an earlier approver
     // who has since left the rule's approvers, or whose account was disabled or deleted, no longer
     // counts. A rejection needs no quorum.
@@ -487,24 +490,29 @@ export class RequestDecisions {
   }
 
   /**
-   * Why an extension cannot be approved because of its original (being revoked, no longer active,
-   * or its term passed while its end job has yet to run: another grant's revocation may already
-   * have deleted the role assignment they share, see termEndedBy); undefined for a request that
-   * extends nothing or an original still active.
+   * Why an extension cannot be approved because of its original, read now (the checks before it
+   * may have taken a while): `notActive` when its access is gone ({@link endedOriginalWords}), or
+   * `clusterGone` when the drift check read its cluster gone after the extension was asked for
+   * (`access.clusterGoneAt`): it gives nothing, and "Extended" would be said of access nobody
+   * has, so the Approve is refused in the note's words (clusterGoneNote), as `extend` of it is
+   * (extend.clusterGone). Undefined for a request that extends nothing or an original still
+   * giving its access.
    */
-  private async endedOriginal(request: AccessRequest): Promise<string | undefined> {
-    // Read now, not when the click began: the checks before it may have taken a while.
-    const gone = await extendedAccessGone(this.store, request, this.clock.now());
-    if (!gone) return undefined;
-    const closes = `so its extension ${request.id} cannot be approved; it closes without a decision. Nothing was changed; ask for a new request if the access is still needed.`;
-    if (gone.why === 'ended') return `The access of ${gone.original.id} ended at ${formatUtc(gone.endedAt)}, ${closes}`;
-    const why =
-      gone.why === 'revoking'
-        ? 'is being revoked'
-        : gone.why === 'drifted'
-          ? 'no longer gives its cluster pull (its role assignment was removed or changed outside acrbot, or no longer serves)'
-          : 'no longer has active access';
-    return `Request ${request.extendsRequestId} ${why}, ${closes}`;
+  private async lostOriginal(
+    request: AccessRequest,
+  ): Promise<{ reason: 'notActive' | 'clusterGone'; message: string } | undefined> {
+    if (!request.extendsRequestId) return undefined;
+    const original = await this.store.get(request.extendsRequestId);
+    const gone = originalAccessGone(original, this.clock.now());
+    if (gone) return { reason: 'notActive', message: endedOriginalWords(request, gone) };
+    const note = clusterGoneNote(original!);
+    if (!note) return undefined;
+    // Not closed by the note (unlike a drift mark's): it stays pending until rejected or its own
+    // deadline, which is at most the original's end, whose revocation closes it.
+    return {
+      reason: 'clusterGone',
+      message: `${note} Its extension ${request.id} cannot be approved: reject it, or leave it to close without a decision. Nothing was changed.`,
+    };
   }
 
   /**
@@ -587,6 +595,23 @@ export class RequestDecisions {
       rule,
     };
   }
+}
+
+/**
+ * Why an extension cannot be approved because its original's access is gone (`gone`: being
+ * revoked, no longer active, or its term passed while its end job has yet to run: another
+ * grant's revocation may already have deleted the role assignment they share, see termEndedBy).
+ */
+function endedOriginalWords(request: AccessRequest, gone: AccessGone): string {
+  const closes = `so its extension ${request.id} cannot be approved; it closes without a decision. Nothing was changed; ask for a new request if the access is still needed.`;
+  if (gone.why === 'ended') return `The access of ${gone.original.id} ended at ${formatUtc(gone.endedAt)}, ${closes}`;
+  const why =
+    gone.why === 'revoking'
+      ? 'is being revoked'
+      : gone.why === 'drifted'
+        ? 'no longer gives its cluster pull (its role assignment was removed or changed outside acrbot, or no longer serves)'
+        : 'no longer has active access';
+  return `Request ${request.extendsRequestId} ${why}, ${closes}`;
 }
 
 /**

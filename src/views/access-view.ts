@@ -36,6 +36,7 @@ import type { RoleAssignmentMode } from '../domain/roles';
 import { typedCluster, type TypedAs } from '../domain/typed-names';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
+import { DRIFT_BADGE, intactDrift } from './drift-badge';
 import { groupName, warnedGroupName } from './group-name';
 import { inertText } from './inert-text';
 import { CARD_MAX_BYTES, jsonBytes } from './message-view';
@@ -57,21 +58,18 @@ const STATE: Record<
   expiring: { label: 'Expiring soon', color: 'Warning' },
   expired: { label: 'Expired', color: 'Default' },
   revoked: { label: 'Revoked', color: 'Default' },
-  drifted: { label: 'Removed outside acrbot', color: 'Attention' },
+  // A drift's two badges are drift-badge.ts's: the request card and `status`'s list badge a live
+  // drift-marked grant with them too.
+  drifted: DRIFT_BADGE.removed,
   unverified: { label: 'Cannot be checked', color: 'Warning' },
   cannot: { label: 'Not honoured', color: 'Attention' },
-  noLongerPulls: { label: 'No longer gives pull', color: 'Attention' },
+  noLongerPulls: DRIFT_BADGE.noLongerPulls,
   notListedYet: { label: NOT_LISTED_YET_LABEL, color: 'Warning' },
   unreachable: { label: 'Registry unreachable', color: 'Attention' },
   anonymous: { label: 'Anonymous pull', color: 'Good' },
   // A grant whose cluster was deleted (cluster-gone.ts): it gives nothing, whatever its end says.
   clusterGone: { label: 'Cluster gone', color: 'Attention' },
 };
-
-/** A drift whose role assignment is still there (the cluster's identity or the registry's mode changed). */
-function intactDrift(r: AcrbotRequestRef): boolean {
-  return r.driftReason === 'identityChanged' || r.driftReason === 'modeChanged';
-}
 
 const SCOPE: Record<string, string> = {
   registry: 'on the registry',
@@ -215,7 +213,7 @@ function cellState(cell: AccessCell): { label: string; color: string } {
   // Drifted with every drifted grant's assignment still there: "removed" would send people looking for it.
   const drifted = cell.paths.filter((p): p is EndedGrantPath => p.kind === 'endedGrant' && p.state === 'drifted');
   if (cell.state !== 'drifted' || !drifted.length) return STATE[cell.state];
-  if (drifted.every((p) => intactDrift(p.request))) return STATE.noLongerPulls;
+  if (drifted.every((p) => intactDrift(p.request.driftReason))) return STATE.noLongerPulls;
   // Every one granted moments ago, and only missing from a listing that may lag (as `check` says),
   // whether the cells were built with the drift seen (`access CLUSTER`) or without (`access REGISTRY`).
   if (drifted.every(notListedYetPath)) return STATE.notListedYet;
@@ -530,7 +528,7 @@ export function userAccessCard(report: UserAccessReport, sandbox: boolean, open?
     // Its cluster deleted: "Active" would say it pulls (the line says why it gives nothing).
     const state = e.request.clusterGoneAt
       ? STATE.clusterGone
-      : e.request.state === 'drifted' && intactDrift(e.request)
+      : e.request.state === 'drifted' && intactDrift(e.request.driftReason)
         ? STATE.noLongerPulls
         : STATE[e.request.state];
     const what =

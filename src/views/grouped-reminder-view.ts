@@ -4,7 +4,8 @@
  * what it is, its end) with its own Extend button carrying what a single reminder's Extend
  * carries (lifecycle-view.ts, extendAction: the same click handler), or, in its place, why there
  * is none: new access paused, an extension waiting for approval, a grant removed outside acrbot
- * (drift) or whose cluster is gone, break-glass access, a permanent secret's credential, no term allowed yet. The term and
+ * (drift) or whose cluster is gone, break-glass access, a permanent secret's credential, no term allowed yet; a requester
+ * of a tenant no longer served, or of another than acrbot's own, is told once for all rows. The term and
  * reason inputs are shared by the rows' buttons. A single access's reminder is
  * lifecycle-view.ts's card, unchanged.
  */
@@ -18,6 +19,7 @@ import type { AdaptiveCardJson } from './card-templates';
 import { inertText } from './inert-text';
 import { extendAction, extensionWaitingNote, lifecycleCard, pausedNote, subject } from './lifecycle-view';
 import type { UnservedResource } from '../domain/served-subscriptions';
+import { OTHER_TENANT_NO_EXTEND_NOTE } from '../domain/own-tenant';
 import { NOT_SERVED_NOTE, noExtendReason, unservedSubscriptionNote } from './reminder-extend';
 
 /** One access of a grouped reminder. */
@@ -47,11 +49,16 @@ function what(row: GroupedReminderRow): string {
  * Why the row offers no Extend, in the row's words, or undefined when it does: the single
  * reminder's decision (reminder-extend.ts), so a row leaves Extend out where its own reminder would.
  */
-function noExtend(row: GroupedReminderRow, paused: PauseAsTold | undefined, notServed?: boolean): string | undefined {
+function noExtend(
+  row: GroupedReminderRow,
+  paused: PauseAsTold | undefined,
+  tenant: TenantStanding,
+): string | undefined {
   const { request } = row;
-  switch (noExtendReason({ ...row, paused: Boolean(paused), notServed })) {
+  switch (noExtendReason({ ...row, paused: Boolean(paused), ...tenant })) {
     case 'notServed':
-      // The card's note says why once (NOT_SERVED_NOTE); each row repeating it reads as noise.
+    case 'otherTenant':
+      // The card's note says why once (NOT_SERVED_NOTE, OTHER_TENANT_NO_EXTEND_NOTE); each row repeating it reads as noise.
       return 'No Extend';
     case 'subscriptionUnserved':
       return `No Extend: ${unservedSubscriptionNote(row.unserved!).replace(/^Its/, 'its')}`;
@@ -76,20 +83,31 @@ function noExtend(row: GroupedReminderRow, paused: PauseAsTold | undefined, notS
   }
 }
 
+/** The requester's tenant as the card's rows read it: no longer served, or served but not acrbot's own. */
+interface TenantStanding {
+  notServed?: boolean;
+  otherTenant?: boolean;
+}
+
 /**
  * The grouped reminder of `rows` (soonest end first), `more` counted at the end for the My access tab; `paused`: new access is paused, so
  * no row offers Extend and the card says who paused it and since when; `notServed`: the requester's
- * tenant is no longer served, so no row offers Extend and the card says so.
+ * tenant is no longer served, so no row offers Extend and the card says so; `otherTenant`: the
+ * requester is of another served tenant than acrbot's own (own-tenant.ts), likewise.
  */
 export function groupedReminderCard(
   rows: readonly GroupedReminderRow[],
   more: number,
   paused?: PauseAsTold,
   notServed?: boolean,
+  otherTenant?: boolean,
 ): AdaptiveCardJson {
-  const extendable = rows.filter((row) => noExtend(row, paused, notServed) === undefined);
+  const tenant = { notServed, otherTenant };
+  // Either way no way on here: no pause note, no extension to ask for, no tab to point to.
+  const noWayOn = Boolean(notServed || otherTenant);
+  const extendable = rows.filter((row) => noExtend(row, paused, tenant) === undefined);
   const facts = rows.map((row) => {
-    const why = noExtend(row, paused, notServed);
+    const why = noExtend(row, paused, tenant);
     const end = `${row.credential ? 'expires' : 'ends'} ${formatUtc(row.at)}, in ${describeTimeLeft(row.inMs)}`;
     return {
       label: row.request.id,
@@ -97,9 +115,9 @@ export function groupedReminderCard(
     };
   });
   const notes = [
-    ...(notServed ? [{ text: NOT_SERVED_NOTE }] : []),
-    // Not served: resuming would not help (the single reminder leaves the pause note out too).
-    ...(paused && !notServed ? [{ text: pausedNote(paused) }] : []),
+    ...(notServed ? [{ text: NOT_SERVED_NOTE }] : otherTenant ? [{ text: OTHER_TENANT_NO_EXTEND_NOTE }] : []),
+    // Resuming would not help (the single reminder leaves the pause note out too).
+    ...(paused && !noWayOn ? [{ text: pausedNote(paused) }] : []),
     ...(extendable.length
       ? [
           {
@@ -107,11 +125,12 @@ export function groupedReminderCard(
           },
         ]
       : []),
-    // Not served: the My access tab refuses the tenant, so it is not pointed to.
+    // Not served: the My access tab refuses the tenant, so it is not pointed to; nor for another
+    // tenant than acrbot's own (its Extend is refused there, and the tab's sign-in is this tenant's).
     ...(more
       ? [
           {
-            text: notServed
+            text: noWayOn
               ? `${more} more of your accesses end soon.`
               : `${more} more of your accesses end soon: see the My access tab.`,
           },
@@ -123,7 +142,7 @@ export function groupedReminderCard(
     sandbox: rows[0]!.request.sandbox,
     title: `${count} of your accesses end soon`,
     text: `Each is revoked automatically at its end (a pull secret stops working when its credential expires).${
-      paused || notServed ? '' : ' To keep one, ask for an extension; it is approved like a new request.'
+      paused || noWayOn ? '' : ' To keep one, ask for an extension; it is approved like a new request.'
     }`,
     color: 'Warning',
     notes,

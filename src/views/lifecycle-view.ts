@@ -27,6 +27,7 @@ import { renderCard } from './card-templates';
 import { jsonBytes, shortenForCard } from './message-view';
 import { inertText } from './inert-text';
 import type { UnservedResource } from '../domain/served-subscriptions';
+import { OTHER_TENANT_NO_EXTEND_NOTE } from '../domain/own-tenant';
 import { NOT_SERVED_NOTE, noExtendReason, unservedSubscriptionNote } from './reminder-extend';
 import { askAgainCommand } from './ask-again-command';
 import { deciders, errorText, type Fact } from './request-view';
@@ -496,8 +497,10 @@ function extendOnceResumed(request: AccessRequest): string {
  * cluster the drift check read gone ({@link clusterGoneNote}). One sent while an
  * extension of the access waits for approval (`extensionWaiting`, its id) names it instead of
  * offering Extend (a second extension would be refused). One to a requester of a tenant no longer
- * served (`notServed`) offers none and says so (every turn of theirs is refused); nor one of access
- * whose cluster or registry is in a subscription no longer served (`unserved`: its extension is refused).
+ * served (`notServed`) offers none and says so (every turn of theirs is refused); nor one to a
+ * requester of another served tenant than acrbot's own (`otherTenant`: their every request is
+ * refused, own-tenant.ts); nor one of access whose cluster or registry is in a subscription no
+ * longer served (`unserved`: its extension is refused).
  */
 export function expiryReminderCard(
   request: AccessRequest,
@@ -507,6 +510,7 @@ export function expiryReminderCard(
   extensionWaiting?: string,
   notServed?: boolean,
   unserved?: UnservedResource,
+  otherTenant?: boolean,
 ): AdaptiveCardJson {
   const ends = `Your access ${accessTo(request)} ends at ${formatUtc(request.access!.expiresAt!)} and is then revoked automatically.`;
   const base = {
@@ -521,11 +525,13 @@ export function expiryReminderCard(
     credential: false,
     paused: Boolean(paused),
     notServed,
+    otherTenant,
     unserved,
     extensionWaiting,
     offeredMs: defaultDurationMs,
   });
   if (why === 'notServed') return lifecycleCard({ ...base, text: `${ends} ${NOT_SERVED_NOTE}` });
+  if (why === 'otherTenant') return lifecycleCard({ ...base, text: `${ends} ${OTHER_TENANT_NO_EXTEND_NOTE}` });
   if (why === 'subscriptionUnserved')
     return lifecycleCard({ ...base, text: `${ends} ${unservedSubscriptionNote(unserved!)}` });
   if (why === 'drifted')
@@ -568,8 +574,9 @@ export function expiryReminderCard(
  * permanent request has no end to extend, so asking for the secret again replaces it. While new
  * access is `paused` neither can be asked for: it says so and offers no Extend (never redrawn,
  * as {@link expiryReminderCard}); nor while an extension of it waits for approval
- * (`extensionWaiting`), which it names; nor to a requester of a tenant no longer served (`notServed`); nor of access in a subscription
- * no longer served (`unserved`).
+ * (`extensionWaiting`), which it names; nor to a requester of a tenant no longer served
+ * (`notServed`), or of another served tenant than acrbot's own (`otherTenant`); nor of access in a
+ * subscription no longer served (`unserved`).
  */
 export function credentialReminderCard(
   request: AccessRequest,
@@ -580,6 +587,7 @@ export function credentialReminderCard(
   extensionWaiting?: string,
   notServed?: boolean,
   unserved?: UnservedResource,
+  otherTenant?: boolean,
 ): AdaptiveCardJson {
   const plan = request.plan as SecretPlan;
   const secretName = inertText(plan.secretName);
@@ -591,6 +599,7 @@ export function credentialReminderCard(
     credential: true,
     paused: Boolean(paused),
     notServed,
+    otherTenant,
     unserved,
     extensionWaiting,
     offeredMs: defaultDurationMs,
@@ -601,17 +610,19 @@ export function credentialReminderCard(
     text:
       why === 'notServed'
         ? `${expires}, and nothing renews it: pulls with the secret fail from then. ${NOT_SERVED_NOTE}`
-        : why === 'subscriptionUnserved'
-          ? `${expires}, and nothing renews it: pulls with the secret fail from then. ${unservedSubscriptionNote(unserved!)}`
-          : why === 'permanentCredential'
-            ? `${expires} and nothing renews it: pulls with the secret fail from then, although the access is permanent. To keep pulling, ask for the secret again under the same name: "${askAgainCommand(request)}"; approved like a new request, it replaces the secret with a new credential.${paused ? ` ${pausedNote(paused)}` : ''}`
-            : `${expires}, before your access would end, and nothing renews it: pulls with the secret fail from then. ${
-                why === 'paused'
-                  ? `${pausedNote(paused!)} ${extendOnceResumed(request)}; approved like a new request, it puts a new credential into the same secret.`
-                  : why === 'extensionWaiting'
-                    ? `${extensionWaitingNote(extensionWaiting!)} Approved, it puts a new credential into the same secret.`
-                    : `${why === 'noTermYet' ? `${NO_TERM_YET} ${extendLater(request)}` : 'To keep pulling, ask for an extension'}; approved like a new request, it puts a new credential into the same secret.`
-              }`,
+        : why === 'otherTenant'
+          ? `${expires}, and nothing renews it: pulls with the secret fail from then. ${OTHER_TENANT_NO_EXTEND_NOTE}`
+          : why === 'subscriptionUnserved'
+            ? `${expires}, and nothing renews it: pulls with the secret fail from then. ${unservedSubscriptionNote(unserved!)}`
+            : why === 'permanentCredential'
+              ? `${expires} and nothing renews it: pulls with the secret fail from then, although the access is permanent. To keep pulling, ask for the secret again under the same name: "${askAgainCommand(request)}"; approved like a new request, it replaces the secret with a new credential.${paused ? ` ${pausedNote(paused)}` : ''}`
+              : `${expires}, before your access would end, and nothing renews it: pulls with the secret fail from then. ${
+                  why === 'paused'
+                    ? `${pausedNote(paused!)} ${extendOnceResumed(request)}; approved like a new request, it puts a new credential into the same secret.`
+                    : why === 'extensionWaiting'
+                      ? `${extensionWaitingNote(extensionWaiting!)} Approved, it puts a new credential into the same secret.`
+                      : `${why === 'noTermYet' ? `${NO_TERM_YET} ${extendLater(request)}` : 'To keep pulling, ask for an extension'}; approved like a new request, it puts a new credential into the same secret.`
+                }`,
     color: 'Warning',
     facts: facts(request),
     ...(why === undefined && {

@@ -7,11 +7,12 @@
  */
 import { liveClusterGoneAt } from '../domain/cluster-gone';
 import { driftNotDone, driftWords } from '../domain/drift-reason';
-import { describeState, isBeingRevoked, type AccessRequest } from '../domain/request';
+import { describeState, type AccessRequest } from '../domain/request';
 import { shortTime } from '../domain/pull-diagnosis';
 import { counted } from '../domain/text';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
+import { liveDriftBadge } from './drift-badge';
 import { inertText } from './inert-text';
 import { stateLabelOf } from './request-view';
 import { tint } from './tint';
@@ -40,38 +41,20 @@ function kindWords(request: AccessRequest): string {
   return request.plan.kind === 'grant' ? 'grant' : 'pull secret';
 }
 
-/** A granted request whose access gives nothing now: its badge, and why in its card's Access words. */
-interface GivesNothing {
-  label: string;
-  color: string;
-  line: string;
-}
-
 /**
- * Why `request`, granted and in place, gives nothing, badged as `access` badges it and said in its
- * card's Access words (request-view.ts): a drift mark ("Removed outside acrbot", or "No longer
- * gives pull" while its role assignment is still there), or its cluster read gone ("Cluster gone",
- * src/domain/cluster-gone.ts), never "Granted". Undefined while it serves, and once a revocation
+ * Why `request`, granted and in place, gives nothing, in its card's Access words (request-view.ts):
+ * a drift mark, or its cluster read gone (src/domain/cluster-gone.ts). Its badge says so too
+ * (stateLabelOf: "Removed outside acrbot", "No longer gives pull" or "Cluster gone", as `access`
+ * badges it, never "Granted"), by the same rule: undefined while it serves, and once a revocation
  * began or it ended (its state says how it ends).
  */
-function givesNothing(request: AccessRequest): GivesNothing | undefined {
+function givesNothing(request: AccessRequest): string | undefined {
   const access = request.access;
-  if (request.state !== 'succeeded' || !access || isBeingRevoked(request)) return undefined;
-  if (access.driftDetectedAt) {
-    const intact = access.driftReason === 'identityChanged' || access.driftReason === 'modeChanged';
-    return {
-      label: intact ? 'No longer gives pull' : 'Removed outside acrbot',
-      color: 'Attention',
-      line: `${driftWords(access.driftReason)} on ${shortTime(access.driftDetectedAt)}; ${driftNotDone(access.driftReason)}`,
-    };
-  }
+  if (access?.driftDetectedAt && liveDriftBadge(request))
+    return `${driftWords(access.driftReason)} on ${shortTime(access.driftDetectedAt)}; ${driftNotDone(access.driftReason)}`;
   const goneAt = liveClusterGoneAt(request);
   if (goneAt)
-    return {
-      label: 'Cluster gone',
-      color: 'Attention',
-      line: `cluster ${request.plan.cluster.name} no longer exists (seen ${shortTime(goneAt)}); this grant gives nothing; its role assignment is deleted at its end`,
-    };
+    return `cluster ${request.plan.cluster.name} no longer exists (seen ${shortTime(goneAt)}); this grant gives nothing; its role assignment is deleted at its end`;
   return undefined;
 }
 
@@ -84,7 +67,7 @@ function givesNothing(request: AccessRequest): GivesNothing | undefined {
 export function requestRow(request: AccessRequest): RequestRow {
   const { plan } = request;
   const nothing = givesNothing(request);
-  const state = nothing ?? stateLabelOf(request);
+  const state = stateLabelOf(request);
   const decided = request.decision ? `, decided ${shortTime(request.decision.at)}` : '';
   return {
     heading: inertText(`${request.id} · ${kindWords(request)}: ${plan.cluster.name} → ${plan.registry.name}`),
@@ -99,7 +82,7 @@ export function requestRow(request: AccessRequest): RequestRow {
     lines: [
       inertText(`Asked ${shortTime(request.createdAt)}${decided}: ${describeState(request)}`),
       // A cluster's name is Azure's: neutralised like every name here.
-      ...(nothing ? [inertText(`${nothing.line[0]!.toUpperCase()}${nothing.line.slice(1)}`)] : []),
+      ...(nothing ? [inertText(`${nothing[0]!.toUpperCase()}${nothing.slice(1)}`)] : []),
     ],
   };
 }

@@ -6,6 +6,7 @@ import { approversName, type BreakGlassPolicy, hasApprovers, type Policy, type P
 import { oneRuleForAll, type PairRules, SECRET_KINDS, type SecretRules } from '../domain/policy-overview';
 import { isBeingRevoked, type AccessRequest } from '../domain/request';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
+import { OTHER_TENANT_POLICY_OUTCOME, otherTenantRefusal } from '../domain/own-tenant';
 import { isUncovered, nobodyReviewsWhy } from '../domain/decided-rule';
 import type { AdaptiveCardJson } from './card-templates';
 import { messageCard } from './message-view';
@@ -125,6 +126,21 @@ export function policyCard(input: {
     tone: split || rule ? 'info' : 'error',
     facts,
     sandbox: input.sandbox,
+  });
+}
+
+/**
+ * `policy CLUSTER REGISTRY` asked by a user of another allowed tenant than acrbot's own: every
+ * request of theirs is refused when it is made (own-tenant.ts), so the pair's rule does not apply
+ * to them and is not shown (its approvers are this tenant's people and groups, and an automatic
+ * approval would read as one they could get). The creation refusal's words say why and what to do.
+ */
+export function otherTenantPolicyCard(tenantId: string, ownTenantId: string, sandbox: boolean): AdaptiveCardJson {
+  return messageCard({
+    title: 'Requests from your tenant are refused',
+    text: otherTenantRefusal(tenantId, ownTenantId, OTHER_TENANT_POLICY_OUTCOME),
+    tone: 'error',
+    sandbox,
   });
 }
 

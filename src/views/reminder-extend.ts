@@ -14,11 +14,13 @@ import type { UnservedResource } from '../domain/served-subscriptions';
  * (nothing to extend: asked for again), new access paused, an extension already waiting for
  * approval, no term allowed that would end much later yet (extension-terms.ts); before all of
  * them, a requester's tenant this deployment no longer serves (ACRBOT_ALLOWED_TENANTS), whose
- * every turn is refused, then a plan's cluster or registry in a subscription it no longer serves
- * (ACRBOT_SUBSCRIPTION_IDS), whose extension is refused (served-subscriptions.ts).
+ * every turn is refused, then a requester of another served tenant than acrbot's own, whose every
+ * request is refused (own-tenant.ts), then a plan's cluster or registry in a subscription it no
+ * longer serves (ACRBOT_SUBSCRIPTION_IDS), whose extension is refused (served-subscriptions.ts).
  */
 export type NoExtendReason =
   | 'notServed'
+  | 'otherTenant'
   | 'subscriptionUnserved'
   | 'drifted'
   | 'clusterGone'
@@ -51,6 +53,11 @@ export interface ReminderExtendCase {
   paused: boolean;
   /** The request's tenant is no longer served (every turn of it is refused). */
   notServed?: boolean;
+  /**
+   * The requester is of another tenant than acrbot's own, though served (own-tenant.ts): their
+   * extension is refused when it is made, as any request of theirs.
+   */
+  otherTenant?: boolean;
   /** The plan's cluster or registry in a subscription no longer served (its extension is refused). */
   unserved?: UnservedResource;
   /** An extension of it waiting for approval (its id). */
@@ -61,14 +68,16 @@ export interface ReminderExtendCase {
 
 /**
  * Why the reminder of `c` offers no Extend, the first that applies in this order, or undefined
- * when it offers one. A tenant no longer served first: no way on works for its requester. A
- * subscription no longer served next: an extension there is refused, whatever else holds. Drift before break-glass: whatever the grant was, the cluster no longer
+ * when it offers one. A tenant no longer served first: no way on works for its requester. Another
+ * tenant than acrbot's own next: no request of its requester's is granted here, whatever else
+ * holds (a guest account in acrbot's organisation is their way on). A subscription no longer served next: an extension there is refused, whatever else holds. Drift before break-glass: whatever the grant was, the cluster no longer
  * pulls with it, and the way on (a new grant) is the same; a cluster read gone next (a drift mark
  * says what the drift did instead, as the grant's card does). Drift is recorded on grants only, so
  * a credential's reminder never reads it; break-glass access is always a grant.
  */
 export function noExtendReason(c: ReminderExtendCase): NoExtendReason | undefined {
   if (c.notServed) return 'notServed';
+  if (c.otherTenant) return 'otherTenant';
   if (c.unserved) return 'subscriptionUnserved';
   if (!c.credential && driftedReminderNote(c.request)) return 'drifted';
   if (!c.credential && clusterGoneNote(c.request)) return 'clusterGone';

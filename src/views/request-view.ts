@@ -24,6 +24,7 @@ import { scrubSecrets } from '../domain/secret-text';
 import { askAgainCommand } from './ask-again-command';
 import { heldSecretNote } from './secret-held-note';
 import { defaultNamespaceNote } from './default-namespace-note';
+import { liveDriftBadge } from './drift-badge';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 import { commandNames } from './command-names';
@@ -77,12 +78,15 @@ export const STATE_LABEL: Record<RequestState, { label: string; color: string }>
  * The label of `request`'s state on its card, in `status`'s list and on the audit channel's card:
  * {@link STATE_LABEL}'s, but "Closed" for an extension acrbot closed because the access it extends
  * ended or drifted ({@link closedWithItsAccess}, the tab's rule too), maybe days before its
- * deadline: "Expired" would say its approvers ran out of time; and "Cluster gone" for a live
- * grant whose cluster the drift check read gone ({@link liveClusterGoneAt}), as `access` badges
- * it: "Granted" would say it pulls.
+ * deadline: "Expired" would say its approvers ran out of time; for a live grant that gives
+ * nothing, as `access` badges it ("Granted" would say it pulls): "Removed outside acrbot" or "No
+ * longer gives pull" when drift-marked ({@link liveDriftBadge}), "Cluster gone" when the drift
+ * check read its cluster gone ({@link liveClusterGoneAt}).
  */
 export function stateLabelOf(request: AccessRequest): { label: string; color: string } {
   if (closedWithItsAccess(request)) return { label: 'Closed', color: 'Default' };
+  const drift = liveDriftBadge(request);
+  if (drift) return drift;
   return liveClusterGoneAt(request) ? { label: 'Cluster gone', color: 'Attention' } : STATE_LABEL[request.state];
 }
 
@@ -538,7 +542,8 @@ function approvedByViewer(awaited: number): string {
 
 /** The request card for any state. */
 export function requestCard(request: AccessRequest, options: RequestCardOptions): AdaptiveCardJson {
-  // A live grant whose cluster is gone is badged "Cluster gone" (stateLabelOf); its Access line says why.
+  // A live grant that gives nothing (drift-marked, its cluster gone) is badged so (stateLabelOf);
+  // its Access line says why.
   const state = stateLabelOf(request);
   const plan = request.plan;
   // An extension says so first: its plan is its original's, and the title would read as a new grant.

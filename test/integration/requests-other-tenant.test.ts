@@ -6,7 +6,9 @@
  * approvers (it would wait, unseen by anyone who may decide it, until it expires), under an
  * auto-approving rule (it would put another tenant's people on this tenant's registry, where this
  * tenant's approvers cannot end it) and with `--break-glass`. The same asks of acrbot's own
- * tenant are served as before.
+ * tenant are served as before. What tenant B's people may still read does not mislead them:
+ * `policy` says their requests are refused instead of a rule (and this tenant's approver groups)
+ * that will never apply to them, and `audit verify` says its count is every organisation's.
  */
 import type { AuditEntry } from '../../src/domain/audit-chain';
 import {
@@ -51,6 +53,8 @@ describe("requests of another allowed tenant than acrbot's own", () => {
     h = await startHarness({
       ACRBOT_ALLOWED_TENANTS: `${SANDBOX_TENANT_ID},${OTHER_TENANT}`,
       ACRBOT_POLICY: writePolicyFile(tempDirs.make('acrbot-other-tenant-'), POLICY),
+      // Bea audits: `audit verify` goes to any auditor, whatever their tenant.
+      ACRBOT_AUDITORS: bea.objectId,
     });
   });
   afterAll(async () => {
@@ -123,5 +127,34 @@ describe("requests of another allowed tenant than acrbot's own", () => {
     expect((await h.settle(auto.id)).state).toBe('succeeded');
     const asked = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api to prod');
     expect(asked.state).toBe('pending');
+  });
+
+  test('policy: tenant B is told its requests are refused, not the rule, its approvers or its auto-approval', async () => {
+    for (const pair of ['aks-dev contosoacr', 'aks-prod contosoacr']) {
+      const answer = await inTenantB(bea, `policy ${pair}`);
+      expect(answer).toMatch(REFUSED);
+      expect(answer).toContain('a request of yours is refused when it is made, whatever rule this pair has');
+      expect(answer).not.toContain(SANDBOX_APPROVER_GROUP_ID);
+      expect(answer).not.toContain(SANDBOX_ONCALL_GROUP_ID);
+      expect(answer).not.toMatch(/automatic|Rule dev-auto|Rule default/);
+    }
+    // acrbot's own tenant's people read the rule as before.
+    const before = h.connector.calls.length;
+    await h.say(users.requester, 'policy aks-dev contosoacr');
+    const own = await h.connector.waitFor(
+      (c) => h.connector.calls.indexOf(c) >= before && /Approval policy for/.test(cardText(c.activity)),
+      10_000,
+      'the policy card',
+    );
+    expect(cardText(own.activity)).toContain('automatic (no human needed)');
+  });
+
+  test("audit verify: the count is said to be every organisation's, not the reader's", async () => {
+    const answer = await inTenantB(bea, 'audit verify');
+    const said = /The audit chain is intact, (\d+) entries \(all organisations\)\./.exec(answer);
+    expect(said).not.toBeNull();
+    // More than tenant B's own: the chain holds acrbot's own tenant's entries too.
+    const theirs = (await h.app.audit.latest(10_000)).filter((e) => e.tenantId === OTHER_TENANT).length;
+    expect(Number(said![1])).toBeGreaterThan(theirs);
   });
 });

@@ -83,7 +83,7 @@ test('an extension closed with the access it extends is "Closed", as its card la
   expect(await auditCardOf([{}], extension({ originalWentOn: true }))).toContain('R-7K2M9QXA · grant · Expired');
 });
 
-test('a live grant whose cluster is gone is "Cluster gone", as its request card badges it; drift-marked or revoked, its own label', async () => {
+test('a live grant whose cluster is gone is "Cluster gone", as its request card badges it; drift-marked, its drift badge; revoked, its own label', async () => {
   const access = { durationMs: 86_400_000, expiresAt: '2025-02-14T10:00:00.000Z' };
   const grant = (extra: Partial<NonNullable<AccessRequest['access']>>, state: AccessRequest['state'] = 'succeeded') =>
     pendingRequest({ state, access: { ...access, clusterGoneAt: '2025-01-15T09:00:00.000Z', ...extra } });
@@ -91,8 +91,11 @@ test('a live grant whose cluster is gone is "Cluster gone", as its request card 
   expect(await auditCardOf([{}], pendingRequest({ state: 'succeeded', access }))).toContain(
     'R-7K2M9QXA · grant · Granted',
   );
+  // Drift-marked, it gives nothing either: badged as `access` and its request card badge it, not "Granted".
   const drifted = grant({ driftDetectedAt: '2025-01-15T09:00:00.000Z', driftReason: 'deleted' });
-  expect(await auditCardOf([{}], drifted)).toContain('R-7K2M9QXA · grant · Granted');
+  expect(await auditCardOf([{}], drifted)).toContain('R-7K2M9QXA · grant · Removed outside acrbot');
+  const intact = grant({ driftDetectedAt: '2025-01-15T09:00:00.000Z', driftReason: 'modeChanged' });
+  expect(await auditCardOf([{}], intact)).toContain('R-7K2M9QXA · grant · No longer gives pull');
   const revoked = grant({ revokedAt: '2025-01-15T09:30:00.000Z' }, 'revoked');
   expect(await auditCardOf([{}], revoked)).toContain('R-7K2M9QXA · grant · Revoked');
 });

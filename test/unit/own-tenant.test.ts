@@ -1,5 +1,5 @@
 /** own-tenant.ts: a request of another tenant than acrbot's own is decided by nobody. */
-import { decidedByNobody, otherTenantRefusal } from '../../src/domain/own-tenant';
+import { decidedByNobody, OTHER_TENANT_POLICY_OUTCOME, otherTenantRefusal } from '../../src/domain/own-tenant';
 
 const OWN = '11111111-1111-4111-8111-111111111111';
 const OTHER = '9e9e9e9e-0000-4000-8000-000000000f0f';
@@ -22,4 +22,11 @@ test('the refusal says why and what to do', () => {
   expect(words).toContain('nothing was requested');
   expect(words).toContain('guest account');
   expect(words).toContain('platform team');
+});
+
+test("policy's answer is the refusal's words, with what a request would meet instead of what became of one", () => {
+  const refusal = otherTenantRefusal(OTHER, OWN);
+  const policy = otherTenantRefusal(OTHER, OWN, OTHER_TENANT_POLICY_OUTCOME);
+  expect(policy).toBe(refusal.replace('nothing was requested', OTHER_TENANT_POLICY_OUTCOME));
+  expect(policy).toContain('a request of yours is refused when it is made');
 });

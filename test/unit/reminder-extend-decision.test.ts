@@ -16,6 +16,7 @@ const CREDENTIAL_ENDS = '2025-02-13T08:00:00.000Z';
 
 const REASONS: NoExtendReason[] = [
   'notServed',
+  'otherTenant',
   'subscriptionUnserved',
   'drifted',
   'clusterGone',
@@ -32,6 +33,9 @@ function reasonWords(reason: NoExtendReason, request: AccessRequest, row = false
     case 'notServed':
       // A grouped row says only "No Extend": the card's note says why, once.
       return row ? 'No Extend' : 'no longer serves your organisation';
+    case 'otherTenant':
+      // Likewise: the card's note says why, once.
+      return row ? 'No Extend' : 'you are a user of another tenant, so nobody can approve an extension from there';
     case 'subscriptionUnserved':
       return 'registry contosoacr is in a subscription this deployment no longer serves, so it cannot be extended here';
     case 'drifted':
@@ -91,13 +95,15 @@ const cases = kinds.flatMap((kind) =>
   [false, true].flatMap((paused) =>
     [undefined, 'R-EXTWAIT1'].flatMap((extensionWaiting) =>
       [undefined, 30 * DAY].flatMap((offeredMs) =>
-        [false, true].flatMap((notServed) =>
+        [{}, { notServed: true }, { otherTenant: true }, { notServed: true, otherTenant: true }].flatMap((tenant) =>
           [undefined, UNSERVED].map((unserved) => ({
             ...kind,
             paused,
             extensionWaiting,
             offeredMs,
-            notServed,
+            notServed: false,
+            otherTenant: false,
+            ...tenant,
             unserved,
           })),
         ),
@@ -108,7 +114,7 @@ const cases = kinds.flatMap((kind) =>
 
 test.each(
   cases.map((c) => [
-    `${c.name}${c.paused ? ', paused' : ''}${c.extensionWaiting ? ', an extension waiting' : ''}${c.offeredMs ? '' : ', no term yet'}${c.notServed ? ', tenant not served' : ''}${c.unserved ? ', subscription not served' : ''}`,
+    `${c.name}${c.paused ? ', paused' : ''}${c.extensionWaiting ? ', an extension waiting' : ''}${c.offeredMs ? '' : ', no term yet'}${c.notServed ? ', tenant not served' : ''}${c.otherTenant ? ', another tenant' : ''}${c.unserved ? ', subscription not served' : ''}`,
     c,
   ]),
 )('%s: the single reminder and the grouped row agree', (_name, c) => {
@@ -125,8 +131,18 @@ test.each(
         c.extensionWaiting,
         c.notServed,
         c.unserved,
+        c.otherTenant,
       )
-    : expiryReminderCard(c.request, inMs, c.offeredMs, pause, c.extensionWaiting, c.notServed, c.unserved);
+    : expiryReminderCard(
+        c.request,
+        inMs,
+        c.offeredMs,
+        pause,
+        c.extensionWaiting,
+        c.notServed,
+        c.unserved,
+        c.otherTenant,
+      );
   const other = { ...granted, id: 'R-OTHERXX9' };
   const grouped = groupedReminderCard(
     [
@@ -144,6 +160,7 @@ test.each(
     0,
     pause,
     c.notServed,
+    c.otherTenant,
   );
   const row = (grouped.body as unknown as Array<{ type: string; facts?: Array<{ title: string; value: string }> }>)
     .flatMap((b) => b.facts ?? [])

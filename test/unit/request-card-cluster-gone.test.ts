@@ -3,7 +3,8 @@
  * whose cluster the drift check read gone (`access.clusterGoneAt`) "Cluster gone", in Attention,
  * as `access` badges it, never "Granted": its Access line says it gives nothing. Only while the
  * grant is live, not drift-marked and not being revoked (liveClusterGoneAt, cluster-gone.ts, which
- * the inventory's reference reads too); otherwise its state's own label.
+ * the inventory's reference reads too); otherwise its state's own label, or a drift mark's badge
+ * (request-card-drift-badge.test.ts).
  */
 import { requestRef } from '../../src/domain/access-inventory';
 import { liveClusterGoneAt } from '../../src/domain/cluster-gone';

@@ -457,8 +457,11 @@ export class InfoHandlers {
       // The bot knows it holds the key when it checks anchors (they are signed with it); otherwise
       // MACs are named only when the verdict shows them (an unkeyed prefix before the first MAC).
       const checked = verdict.intact ? verdictCoverage(verdict, anchors ? true : undefined) : [];
+      // One chain holds every served tenant's entries (G11): with several, its count is all of
+      // theirs, not the reader's (whose own `audit` lists only theirs), so it says so.
+      const whose = settings.allowedTenantIds.length > 1 ? ' (all organisations)' : '';
       const text = verdict.intact
-        ? `The audit chain is intact, ${counted(verdict.count, 'entry', 'entries')}. ${checked.map((c) => `${c}. `).join('')}${scope}`
+        ? `The audit chain is intact, ${counted(verdict.count, 'entry', 'entries')}${whose}. ${checked.map((c) => `${c}. `).join('')}${scope}`
         : `The audit chain is broken at seq ${verdict.brokenAtSeq}: ${verdict.problem}. ${scope}`;
       await this.reply(
         ctx,

@@ -1,12 +1,15 @@
 /**
  * `policy CLUSTER REGISTRY`: which approval rules apply to a pair and who can approve, before
  * anyone asks: a grant's and, where they differ, its pull secrets'. Resolves both resources
- * (their tags take part in matching) and asks the policy.
+ * (their tags take part in matching) and asks the policy. A user of another allowed tenant than
+ * acrbot's own is told that their requests are refused instead (own-tenant.ts): no rule applies
+ * to them, and nothing is resolved or shown for them.
  */
 import type { TurnContext } from 'botbuilder';
+import { decidedByNobody } from '../../domain/own-tenant';
 import { rulesForPair } from '../../domain/policy-overview';
 import { messageCard } from '../../views/message-view';
-import { policyCard } from '../../views/policy-view';
+import { otherTenantPolicyCard, policyCard } from '../../views/policy-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import type { BotServices } from '../bot-services';
 import { errorCardFor, sendCard } from '../turn-cards';
@@ -35,7 +38,10 @@ export class PolicyHandler {
     cluster: string | undefined,
     registry: string | undefined,
   ): Promise<AdaptiveCardJson> {
-    const { sandbox } = this.services.settings;
+    const { sandbox, ownTenantId } = this.services.settings;
+    // Before the usage and any read: whatever pair they name, no rule of it applies to them.
+    if (ownTenantId && decidedByNobody(identity.tenantId, ownTenantId))
+      return otherTenantPolicyCard(identity.tenantId, ownTenantId, sandbox);
     if (!cluster || !registry)
       return messageCard({
         title: 'Which cluster and registry?',
