@@ -396,7 +396,7 @@ export class AcrBot extends ActivityHandler {
   ): Promise<void> {
     // The form has no term: with --for given, the questions ask for the rest and keep it.
     if (!command.cluster && !command.registry && command.duration === undefined) {
-      // Paused: refused now, not after the form is filled in.
+      // Another tenant's user, or new access paused: refused now, not after the form is filled in.
       try {
         await this.services.requests.assertOpen(identity);
       } catch (err) {
@@ -437,7 +437,8 @@ export class AcrBot extends ActivityHandler {
       // dialog store until it ends or expires: a cluster or registry that can never be a name
       // (e.g. 16 KB of text) is refused now, and nothing is stored for it.
       try {
-        // Paused: refused before any question (the request itself checks again when it is made).
+        // Another tenant's user, or new access paused: refused before any question (the request
+        // itself checks again when it is made).
         await this.services.requests.assertOpen(identity);
         if (input.cluster) parseClusterRef(input.cluster);
         if (input.registry) parseRegistryRef(input.registry);
@@ -450,7 +451,8 @@ export class AcrBot extends ActivityHandler {
         }
       } catch (err) {
         if (!isUserFacing(err)) throw err;
-        // A bad name, term or option is audited as when planning finds it (G10); a pause audits itself.
+        // A bad name, term or option is audited as when planning finds it (G10); assertOpen's
+        // refusals (another tenant, a pause) audit themselves.
         await auditValidationFailure(this.services.requests, identity, err);
         await sendCard(ctx, errorCardFor(this.services, err, 'Could not read that request'), this.services.log);
         return;

@@ -5,7 +5,7 @@
  */
 import { UserFacingError } from './errors';
 import type { AccessRequest, AccessTerm, RequestState } from './request';
-import { otherDigitIn, readTypedDigits } from './typed-digits';
+import { readTypedDigits, unreadDigitIn } from './typed-digits';
 
 /** Limits from config (ACRBOT_DEFAULT/MIN/MAX_ACCESS_DURATION, ACRBOT_ALLOW_PERMANENT). */
 export interface AccessLimits {
@@ -268,7 +268,7 @@ export function parseAccessDuration(
   const m = DURATION.exec(normalised);
   if (normalised !== 'permanent' && !m) {
     // `²h`, `①h` look like `2h`, `1h` to their author: the refusal names the character not read.
-    const other = otherDigitIn(text, true);
+    const other = unreadDigitIn(text);
     throw new UserFacingError(
       'validation.duration',
       `"${text.slice(0, 30)}" is not a duration${other ? ` (${other.char} is ${other.kind})` : ''}; use a number and a unit (m, h, d, w, y), e.g. --for ${exampleTerm(limits.defaultMs, limits.maxMs)}, between ${shortDuration(limits.minMs, 'up')} and ${shortDuration(limits.maxMs, 'down')}.`,

@@ -64,12 +64,15 @@ export interface RegistryOpenWay {
  * Each way the registry itself lets pull ({@link RegistryOpen}), in the words of the end's entry
  * and notices ({@link registryOpenWords}) and of the revoke confirmation's steps, so a revoke is
  * not read as the end of pulling while anonymous pull or the admin user lets it on (`check` says
- * the same after its verdict).
+ * the same after its verdict). The command that turns the admin user off names the registry's
+ * subscription when it is at hand, as acrbot's other by-hand commands do: the operator's CLI may
+ * be set to another one.
  */
 export function registryOpenWays(
-  registry: { name: string; loginServer: string },
+  registry: { name: string; loginServer: string; subscriptionId?: string },
   open: RegistryOpen | undefined,
 ): RegistryOpenWay[] {
+  const inSubscription = registry.subscriptionId ? ` --subscription ${registry.subscriptionId}` : '';
   return [
     ...(open?.anonymous
       ? [
@@ -85,7 +88,7 @@ export function registryOpenWays(
           {
             setting: `admin user of ${registry.name}`,
             enabled: `the admin user of ${registry.name} is enabled`,
-            so: `so anything holding its password can still pull (az acr update -n ${registry.name} --admin-enabled false)`,
+            so: `so anything holding its password can still pull (az acr update${inSubscription} -n ${registry.name} --admin-enabled false)`,
           },
         ]
       : []),
@@ -98,7 +101,7 @@ export function registryOpenWays(
  * there is none.
  */
 export function registryOpenWords(
-  registry: { name: string; loginServer: string },
+  registry: { name: string; loginServer: string; subscriptionId?: string },
   open: RegistryOpen | undefined,
 ): string | undefined {
   return (

@@ -66,6 +66,13 @@ export interface RegistryInfo {
   roleAssignmentMode: RoleAssignmentMode;
   /** Its Azure region (`location`), when ARM gave it: names its data endpoint (registry-reach.ts). */
   location?: string;
+  /**
+   * `dataEndpointEnabled`: dedicated data endpoints (Premium, off unless turned on) serve its
+   * layers at LABEL.REGION.data.azurecr.io; when off they come from Azure Storage
+   * (`*.blob.core.windows.net`). Names what a firewall must allow (pull-diagnosis.ts). Absent when
+   * ARM did not say.
+   */
+  dataEndpointEnabled?: boolean;
   /** Azure tags (policy `match.registryTags`). */
   tags?: Record<string, string>;
   /** Network and anonymous-pull settings (for `check`); absent when Azure did not report them. */

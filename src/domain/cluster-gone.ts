@@ -28,11 +28,11 @@ export function clusterGoneNote(request: AccessRequest): string | undefined {
 
 /**
  * When the drift check read `request`'s cluster gone while its grant is live (in place, not
- * drift-marked, no revocation under way): `access.clusterGoneAt`, which the request card
- * (request-view.ts) and the inventory's reference (acrbot-request-ref.ts, so `access`) badge
- * "Cluster gone" and word as giving nothing. Undefined otherwise: a drift or a revocation under
- * way says more, an ended grant's state says how it ended (the note stays on it), and a pull
- * secret is never noted so.
+ * drift-marked, no revocation under way): `access.clusterGoneAt`. The one rule for whether a
+ * grant is shown as giving nothing because its cluster is gone (badged "Cluster gone"), wherever
+ * requests and their states are shown, so no two places disagree on it. Undefined otherwise: a
+ * drift or a revocation under way says more, an ended grant's state says how it ended (the note
+ * stays on it), and a pull secret is never noted so.
  */
 export function liveClusterGoneAt(request: AccessRequest): string | undefined {
   const access = request.access;

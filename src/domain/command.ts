@@ -12,7 +12,7 @@ import { mistypedRequestId, withIdDash } from './request-id-word';
 import { type PairVerb, swappedNames } from './swapped-names';
 import { bare, leadingTerm, monthsNote, spelledTerm } from './term-words';
 import { withoutTrailing } from './text';
-import { otherDigitIn } from './typed-digits';
+import { unreadDigitIn } from './typed-digits';
 
 /** Options of the secret flow, as typed (validated later). */
 export interface SecretCommandOptions {
@@ -219,7 +219,7 @@ function refuseRunTogetherDuration(word: string): void {
   // By the flag's length, not the match's: a digit past U+FFFF (`𝟖`) is two code units.
   const value = read.slice(flag.length + (match[0].endsWith(':') ? 1 : 0)).slice(0, 20) || '30d';
   // `--for²h`: "write --for ²h" would be refused next, as `²` is no digit `--for` reads.
-  const other = otherDigitIn(value, true);
+  const other = unreadDigitIn(value);
   throw new UserFacingError(
     'validation.option',
     other

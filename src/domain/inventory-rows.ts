@@ -39,6 +39,7 @@ export type InventoryRegistry = Pick<
   | 'network'
   | 'provisioningState'
   | 'location'
+  | 'dataEndpointEnabled'
 >;
 
 /** The identity a cluster pulls with (PRODUCT facts: kubelet identity, or the cluster's service principal). */

@@ -1,14 +1,14 @@
 /**
  * An end that came late: access revoked well after its term's end (ARM throttled the deletes of
  * a mass end, an outage held them up). The requester's notice and the `access.expired` entry say
- * so, with when it was due: "revoked at 17:09" alone reads as the end they were given. An end
- * within {@link LATE_END_AFTER_MS} of its due time is on time: a sweep's order alone (30 s
- * apart by default, ACRBOT_SWEEP_INTERVAL) makes one seconds late.
+ * so, with when it was due: "revoked at 2026-12-07 17:09 UTC" alone reads as the end they were
+ * given. An end within {@link LATE_END_AFTER_MS} of its due time is on time: a sweep's order
+ * alone (30 s apart by default, ACRBOT_SWEEP_INTERVAL) makes one seconds late.
  */
 import { formatUtc } from './access-term';
 import type { AccessRequest } from './request';
 
-/** How late an end may come before it is said to be late: a couple of sweeps at the default interval, and more. */
+/** How late an end may come before it is said to be late: 2 minutes (four sweeps at the default 30 s). */
 export const LATE_END_AFTER_MS = 2 * 60_000;
 
 /**

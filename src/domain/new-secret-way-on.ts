@@ -1,9 +1,10 @@
 /**
  * How a new pull secret's refusals end: the way on they give the requester (another `--name`,
- * another `--namespace`, ask again, a stopped cluster started and asked again). An extension takes only `--for` (command.ts), so it cannot
- * follow them; secret-extension-way-on.ts finds these endings in a failed extension's text and
- * puts ways on it can follow in their place. Kept here, one copy, so the sentences that end with
- * them (secret-ownership.ts, the Kubernetes adapter's kube-errors.ts) and the swap cannot drift.
+ * another `--namespace`, ask again, a stopped cluster started and asked again). An extension takes
+ * only `--for` (command.ts), so it cannot follow them; secret-extension-way-on.ts finds these
+ * endings in a failed extension's text and puts ways on it can follow in their place. Kept here,
+ * one copy, so the sentences that end with them (secret-ownership.ts, the Kubernetes adapter's
+ * kube-errors.ts) and the swap cannot drift.
  */
 
 /** How a refusal of a secret that is not acrbot's ends (secret-ownership.ts `decideReplacement`). */

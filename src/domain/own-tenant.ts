@@ -19,11 +19,11 @@ export const OTHER_TENANT_REFUSAL_ACTION = 'request.refused.otherTenant';
 export const OTHER_TENANT_REFUSAL_CODE = 'request.otherTenant';
 
 /**
- * True when a request made in `tenantId` could be decided by nobody: `ownTenantId` is acrbot's
- * own tenant (MicrosoftAppTenantId; the sandbox's in sandbox mode) and `tenantId` another.
- * Without an own tenant (flows run without config) nothing is refused.
+ * True when `tenantId` is another tenant than acrbot's own, `ownTenantId` (MicrosoftAppTenantId;
+ * the sandbox's in sandbox mode): nobody could decide a request made there. Without an own
+ * tenant (flows run without config) nothing is refused.
  */
-export function decidedByNobody(tenantId: string, ownTenantId: string | undefined): boolean {
+export function isOtherTenant(tenantId: string, ownTenantId: string | undefined): boolean {
   return ownTenantId !== undefined && ownTenantId !== '' && !sameTenant(tenantId, ownTenantId);
 }
 

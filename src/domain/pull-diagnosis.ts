@@ -26,9 +26,10 @@ import {
 } from './access-inventory';
 import type { ClusterPowerState, RegistryNetwork } from './azure-model';
 import { driftNotDone, driftWords } from './drift-reason';
+import { startClusterCommand } from './kube-no-answer';
 import { LISTING_LAG_GRACE_MS, notListedYetPath } from './listing-lag';
 import { outsideGrantText } from './outside-grant';
-import { registryReach } from './registry-reach';
+import { dataEndpointHosts, registryReach } from './registry-reach';
 import { pullRoleFor } from './roles';
 import { withoutTrailing } from './text';
 import { typedPair, type TypedAs } from './typed-names';
@@ -265,7 +266,7 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
     findings.push({
       topic: 'cluster',
       level: 'warn',
-      text: `${cluster.name} is stopped (its power state is Stopped): its pods cannot pull until it is started (az aks start -g ${cluster.resourceGroup} -n ${cluster.name}); what follows holds once it runs.`,
+      text: `${cluster.name} is stopped (its power state is Stopped): its pods cannot pull until it is started (${startClusterCommand(cluster)}); what follows holds once it runs.`,
     });
 
   // A registry ARM is deleting still answers pulls until it is gone, and takes every way of
@@ -504,12 +505,12 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
  * network isolated cluster) leave the nodes a private endpoint (or a path their network provides)
  * as the only way in, so the verdict is qualified as for a registry reached only through one
  * (`endpointOnly`); `userDefinedRouting` sends their traffic through routes the customer runs,
- * usually a firewall that must allow the registry's endpoints. Undefined for a load balancer or a
- * NAT gateway (the public path), and when ARM did not say.
+ * usually a firewall that must allow the registry's endpoints ({@link firewallMustAllow}).
+ * Undefined for a load balancer or a NAT gateway (the public path), and when ARM did not say.
  */
 function egressFinding(
   clusterName: string,
-  registry: { name: string; loginServer: string },
+  registry: Pick<InventoryRegistry, 'name' | 'loginServer' | 'location' | 'dataEndpointEnabled'>,
   outboundType: string | undefined,
 ): { text: string; endpointOnly: boolean } | undefined {
   switch (outboundType?.toLowerCase()) {
@@ -525,11 +526,33 @@ function egressFinding(
       };
     case 'userdefinedrouting':
       return {
-        text: `${clusterName}'s egress goes through user-defined routes (outbound type userDefinedRouting), usually your firewall: it must allow ${registry.loginServer} and the registry's data endpoints (*.data.azurecr.io); acrbot cannot see it.`,
+        text: `${clusterName}'s egress goes through user-defined routes (outbound type userDefinedRouting), usually your firewall: it must allow ${firewallMustAllow(registry)}; acrbot cannot see it.`,
         endpointOnly: false,
       };
     default:
       return undefined;
+  }
+}
+
+/**
+ * What a firewall on the cluster's egress must allow to pull from `registry`: its login server
+ * (manifests) and where its layers come from, which its `dataEndpointEnabled` decides. With
+ * dedicated data endpoints (Premium, off unless turned on) that is LABEL.REGION.data.azurecr.io,
+ * one per replica region; without them, Azure Storage (`*.blob.core.windows.net`). Both are named
+ * when ARM did not say. A firewall that allows only the login server gets manifests and fails on
+ * the first layer.
+ */
+function firewallMustAllow(
+  registry: Pick<InventoryRegistry, 'name' | 'loginServer' | 'location' | 'dataEndpointEnabled'>,
+): string {
+  const hosts = dataEndpointHosts(registry);
+  switch (registry.dataEndpointEnabled) {
+    case true:
+      return `${registry.loginServer} and the registry's dedicated data endpoints (${hosts}), where its layers come from`;
+    case false:
+      return `${registry.loginServer} and *.blob.core.windows.net, where the registry's layers come from (it has no dedicated data endpoints)`;
+    default:
+      return `${registry.loginServer} and where the registry's layers come from: its dedicated data endpoints (${hosts}) if they are enabled, *.blob.core.windows.net if not`;
   }
 }
 

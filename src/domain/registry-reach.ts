@@ -48,22 +48,30 @@ function adminUserSentence(registryName: string, unreachable: boolean): string {
 }
 
 /**
- * "through one of its 2 private endpoints: the cluster's network must resolve LOGIN SERVER and its
- * data endpoints (…) to one of them": a private endpoint serves the login server, and the layers
- * come from the registry's data endpoints, LABEL.REGION.data.azurecr.io (LABEL: the login
- * server's first label, the registry's name unless a domain name label scope adds a hash), one per
- * region it is replicated to. A network that resolves only the login server gets manifests and
- * fails on the first layer. The home region is named when ARM gave the registry's location.
+ * A registry's data endpoints, LABEL.REGION.data.azurecr.io (LABEL: the login server's first
+ * label, the registry's name unless a domain name label scope adds a hash), one per region it is
+ * replicated to: "contosoacr.westeurope.data.azurecr.io and one per other replica region", the
+ * home region named when ARM gave the registry's location, REGION otherwise. Where layers come
+ * from through a private endpoint, and, with dedicated data endpoints on, through the public path.
  */
-function throughEndpoints(registry: { name: string; loginServer: string; location?: string }, count: number): string {
+export function dataEndpointHosts(registry: { name: string; loginServer: string; location?: string }): string {
   // Named after the login server's first label, not the registry's name: a registry with a domain
   // name label scope is served at NAME-HASH.azurecr.io, and so are its data endpoints.
   const label = registry.loginServer.split('.')[0] || registry.name;
   const host = (region: string) => `${label.toLowerCase()}.${region}.data.azurecr.io`;
-  const data = registry.location
+  return registry.location
     ? `${host(registry.location.toLowerCase())} and one per other replica region`
     : `${host('REGION')}, one per replica region`;
-  return `through ${count === 1 ? 'its private endpoint' : `one of its ${count} private endpoints`}: the cluster's network must resolve ${registry.loginServer} and its data endpoints (${data}) to ${count === 1 ? 'it' : 'one of them'}`;
+}
+
+/**
+ * "through one of its 2 private endpoints: the cluster's network must resolve LOGIN SERVER and its
+ * data endpoints (…) to one of them": a private endpoint serves the login server, and the layers
+ * come from the registry's data endpoints ({@link dataEndpointHosts}). A network that resolves
+ * only the login server gets manifests and fails on the first layer.
+ */
+function throughEndpoints(registry: { name: string; loginServer: string; location?: string }, count: number): string {
+  return `through ${count === 1 ? 'its private endpoint' : `one of its ${count} private endpoints`}: the cluster's network must resolve ${registry.loginServer} and its data endpoints (${dataEndpointHosts(registry)}) to ${count === 1 ? 'it' : 'one of them'}`;
 }
 
 /**

@@ -341,7 +341,8 @@ export class AccessActions {
 
   /**
    * THE extend rule: only active access with an end that has not passed yet, not removed outside
-   * acrbot (drift), its cluster not read gone (cluster-gone.ts), by its requester, never break-glass. Throws when refused.
+   * acrbot (drift), its cluster not read gone (cluster-gone.ts), by its requester, never
+   * break-glass. Throws when refused.
    */
   mayExtend(actor: Actor, request: AccessRequest): void {
     if (request.state !== 'succeeded') throw new UserFacingError(EXTEND_NOT_ACTIVE, notExtendable(actor, request));
@@ -572,12 +573,12 @@ export class AccessActions {
    * `plan` with the tags Azure has on its cluster and registry now: an extension is bound to the
    * rule that fits them today (a registry retagged from dev to prod is extended under prod's
    * approvers, not auto-approved under dev's rule for ever). The registry's network verdict
-   * (`unreachable`, `networkCondition`, and `anonymousPull`, `adminUser`) is read again too, so the extension's card tells the
-   * approver what the network allows today. A cluster or registry no longer at its recorded id
-   * (deleted or moved: {@link notAtRecordedId}) has no access to extend; one acrbot can no longer read (its subscription gone, or its
-   * Reader removed) is refused with its own sentence ({@link rereadForExtension}). A secret's on a
-   * stopped cluster is refused too: its rotation could not write the secret
-   * ({@link stoppedClusterExtensionRefusal}).
+   * (`unreachable`, `networkCondition`, and `anonymousPull`, `adminUser`) is read again too, so the
+   * extension's card tells the approver what the network allows today. A cluster or registry no
+   * longer at its recorded id (deleted or moved: {@link notAtRecordedId}) has no access to extend;
+   * one acrbot can no longer read (its subscription gone, or its Reader removed) is refused with
+   * its own sentence ({@link rereadForExtension}). A secret's on a stopped cluster is refused too:
+   * its rotation could not write the secret ({@link stoppedClusterExtensionRefusal}).
    */
   private async withCurrentTags<P extends Plan>(plan: P): Promise<P> {
     if (!this.resources) return plan;

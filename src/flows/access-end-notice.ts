@@ -231,6 +231,10 @@ export const NOTICE_TRIES_FIELD = 'noticeTries';
  * or did not answer. The messenger wraps the post's failure in a sentence for people, its cause.
  */
 function noticeFailedPassingly(err: unknown): boolean {
+  // The cause too: passingFailure stops at the first UserFacingError down the causes (a sentence
+  // for people is not an outage), and the messenger's notPostedToRequester is one, wrapping the
+  // post's own failure (a 429, a 5xx, no answer). Asked of `err` alone, every failed notice would
+  // be reported at once; asked of its cause too, a throttled post is sent again.
   return (passingFailure(err) ?? passingFailure((err as { cause?: unknown } | undefined)?.cause)) !== undefined;
 }
 

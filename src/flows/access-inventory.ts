@@ -797,6 +797,8 @@ export function toRegistry(r: RegistryInfo): InventoryRegistry {
     ...(r.provisioningState && { provisioningState: r.provisioningState }),
     // Names its data endpoint where a private endpoint is the way in (registry-reach.ts).
     ...(r.location && { location: r.location }),
+    // Where its layers come from, which a firewall on the cluster's egress must allow (pull-diagnosis.ts).
+    ...(r.dataEndpointEnabled !== undefined && { dataEndpointEnabled: r.dataEndpointEnabled }),
   };
 }
 

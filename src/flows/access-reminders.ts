@@ -13,7 +13,7 @@ import type { ScheduledJob } from '../domain/ports';
 import { ACRBOT_ACTOR, type AccessRequest } from '../domain/request';
 import { planOutsideSubscriptions, type UnservedResource, unservedClauseWithin } from '../domain/served-subscriptions';
 import { tenantNotServed } from '../domain/tenant-boundary';
-import { decidedByNobody } from '../domain/own-tenant';
+import { isOtherTenant } from '../domain/own-tenant';
 import { accessExpiryJobId } from './access-jobs';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import type { RequesterNews } from './lifecycle-messenger';
@@ -226,7 +226,7 @@ export async function sendReminder(deps: LifecycleDeps, job: ScheduledJob, run?:
   // A tenant no longer served: its requester's every turn is refused, so no Extend is offered.
   const notServed = tenantNotServed(request.tenantId, deps.settings.servedTenantIds);
   // Served, but another tenant than acrbot's own: any request of theirs is refused, extensions too.
-  const otherTenant = !notServed && decidedByNobody(request.tenantId, deps.settings.ownTenantId);
+  const otherTenant = !notServed && isOtherTenant(request.tenantId, deps.settings.ownTenantId);
   // Its cluster or registry in a subscription no longer served: its extension is refused, so none is offered.
   const unserved = unservedOf(deps, request);
   // The requester's reminder claim (reminder-siblings.ts): held by another run, this job moved on

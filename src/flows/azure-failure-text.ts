@@ -6,7 +6,7 @@
  */
 import { byHandDelete } from '../domain/by-hand-delete';
 import { causesOf } from '../domain/error-causes';
-import { CLUSTER_STOPPED } from '../domain/kube-no-answer';
+import { CLUSTER_STOPPED, startClusterCommand } from '../domain/kube-no-answer';
 import type { CloudApiError } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import { passingFailure } from './outage-report-failure';
@@ -265,7 +265,7 @@ function stoppedClusterAdvice(
 ): string {
   const cluster = request?.plan.cluster;
   const start = cluster
-    ? `Cluster ${cluster.name} must be started first (az aks start -g ${cluster.resourceGroup} -n ${cluster.name})`
+    ? `Cluster ${cluster.name} must be started first (${startClusterCommand(cluster)})`
     : 'Its cluster must be started first (az aks start)';
   const first = ` ${start}: until then nothing in it can be deleted, by acrbot or by hand, and once it runs acrbot's next attempt finishes on its own.`;
   if (!left) return `${first}${byHandAdvice(request)}`;

@@ -21,7 +21,7 @@ import {
 } from '../domain/policy';
 import { enoughOtherApprovers, namedOthers } from '../domain/approver-reach';
 import {
-  decidedByNobody,
+  isOtherTenant,
   OTHER_TENANT_REFUSAL_ACTION,
   OTHER_TENANT_REFUSAL_CODE,
   otherTenantRefusal,
@@ -426,7 +426,7 @@ export class RequestCreation {
   }
 
   /**
-   * Refuses someone of another tenant than acrbot's own ({@link decidedByNobody}: nobody in its
+   * Refuses someone of another tenant than acrbot's own ({@link isOtherTenant}: nobody in its
    * directory may decide their request, and an automatic or break-glass grant would put them on
    * this tenant's registries beyond its approvers' sight), audited as
    * `request.refused.otherTenant` with code `request.otherTenant`; then refuses while the
@@ -439,7 +439,7 @@ export class RequestCreation {
    */
   async assertOpen(acting: ActingContext, targetIds: string[] = []): Promise<void> {
     const own = this.settings.ownTenantId;
-    if (own && decidedByNobody(acting.tenantId, own)) {
+    if (own && isOtherTenant(acting.tenantId, own)) {
       const message = otherTenantRefusal(acting.tenantId, own);
       await this.auditing.recordRefusal({
         actor: acting.actor,

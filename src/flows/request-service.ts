@@ -153,7 +153,10 @@ export class RequestService {
     return this.creation.create(input);
   }
 
-  /** Refuses while the operators' pause of new access is in force ({@link RequestCreation.assertOpen}). */
+  /**
+   * Refuses a user of another tenant than acrbot's own, then any user while the operators' pause
+   * of new access is in force ({@link RequestCreation.assertOpen}).
+   */
   assertOpen(acting: ActingContext, targetIds: string[] = []): Promise<void> {
     return this.creation.assertOpen(acting, targetIds);
   }

@@ -14,7 +14,7 @@
  */
 import { shortDuration } from '../domain/access-term';
 import { UserFacingError } from '../domain/errors';
-import { CLUSTER_STOPPED } from '../domain/kube-no-answer';
+import { CLUSTER_STOPPED, startClusterCommand } from '../domain/kube-no-answer';
 import { NEW_SECRET_NAME } from '../domain/command';
 import {
   FOREIGN_SECRET_WAY_ON,
@@ -100,18 +100,18 @@ export function foreignSecretRotationNote(plan: SecretPlan, at: string): string 
  * `error`, a failed extension's text, with a new secret's way on that an extension cannot follow
  * replaced by one it can: for a secret that is not acrbot's (`kubernetes.foreignSecret`), the
  * secret removed and `extend` again, or a new secret under another name (likewise for one acrbot
- * wrote for another access before it kept uids, `legacyWriterSentence`); for a namespace that
- * does not exist (`kubernetes.notFound` with the namespace's sentence), the namespace made again
- * and `extend` again, or a new secret in the workload's namespace. The commands ask for the
- * extension's term. For a service account that does not exist (`kubernetes.noServiceAccount`,
- * or `kubernetes.notFound` with the link's sentence), the account made again and `extend` again, or a new secret for another account; for a secret
- * being deleted (`kubernetes.secretTerminating`), `extend` again once it is gone (it is written
- * anew), or a new secret under another name; for a namespace being deleted
- * (`kubernetes.namespaceTerminating`), the namespace made again once it is gone and `extend`
- * again, or a new secret in the workload's namespace. For a cluster stopped since the plan (`cluster.stopped`), the cluster
- * started before extending again, not a new request nor a grant (the card adds the `extend`
- * command). The endings are found by the constants their sentences end with
- * (domain/new-secret-way-on.ts). Any other text is returned as it is.
+ * wrote for another access before it kept uids, `legacyWriterSentence`); for a namespace that does
+ * not exist (`kubernetes.notFound` with the namespace's sentence), the namespace made again and
+ * `extend` again, or a new secret in the workload's namespace. The commands ask for the extension's
+ * term. For a service account that does not exist (`kubernetes.noServiceAccount`, or
+ * `kubernetes.notFound` with the link's sentence), the account made again and `extend` again, or a
+ * new secret for another account; for a secret being deleted (`kubernetes.secretTerminating`),
+ * `extend` again once it is gone (it is written anew), or a new secret under another name; for a
+ * namespace being deleted (`kubernetes.namespaceTerminating`), the namespace made again once it is
+ * gone and `extend` again, or a new secret in the workload's namespace. For a cluster stopped since
+ * the plan (`cluster.stopped`), the cluster started before extending again, not a new request nor a
+ * grant (the card adds the `extend` command). The endings are found by the constants their
+ * sentences end with (domain/new-secret-way-on.ts). Any other text is returned as it is.
  */
 export function extensionWayOn(error: string, code: string | undefined, extension: AccessRequest): string {
   const plan = extension.plan as SecretPlan;
@@ -175,10 +175,10 @@ export function extensionWayOn(error: string, code: string | undefined, extensio
  * plan is refused, secret-planner.ts). The access keeps its end.
  */
 export function stoppedClusterExtensionRefusal(plan: SecretPlan): UserFacingError {
-  const { name, resourceGroup } = plan.cluster;
+  const { name } = plan.cluster;
   return new UserFacingError(
     CLUSTER_STOPPED,
-    `Cluster ${name} is stopped (its power state is Stopped), so acrbot cannot extend pull secret ${plan.namespace}/${plan.secretName} in it (an extension writes a new credential into the secret): start it with az aks start -g ${resourceGroup} -n ${name} and extend again. Nothing was asked of the approvers; the access ends when it was going to.`,
+    `Cluster ${name} is stopped (its power state is Stopped), so acrbot cannot extend pull secret ${plan.namespace}/${plan.secretName} in it (an extension writes a new credential into the secret): start it with ${startClusterCommand(plan.cluster)} and extend again. Nothing was asked of the approvers; the access ends when it was going to.`,
   );
 }
 

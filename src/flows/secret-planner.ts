@@ -4,7 +4,7 @@
  * pull role on the registry.
  */
 import { UserFacingError } from '../domain/errors';
-import { CLUSTER_STOPPED, isNoAnswer } from '../domain/kube-no-answer';
+import { CLUSTER_STOPPED, isNoAnswer, startClusterCommand } from '../domain/kube-no-answer';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { GRANT_WHILE_STOPPED, STOPPED_CLUSTER_RUN_WAY_ON } from '../domain/new-secret-way-on';
 import { plannedCluster, plannedRegistry, type SecretPlan } from '../domain/plan';
@@ -313,10 +313,10 @@ export function localAccountsRefusal(clusterName: string, when?: string, nothing
  * a way on an extension can follow (secret-extension-way-on.ts).
  */
 export function clusterStoppedRefusal(
-  cluster: { name: string; resourceGroup: string },
+  cluster: { subscriptionId: string; name: string; resourceGroup: string },
   when?: { earlierCredential: boolean },
 ): UserFacingError {
-  const start = `start it with az aks start -g ${cluster.resourceGroup} -n ${cluster.name}`;
+  const start = `start it with ${startClusterCommand(cluster)}`;
   return new UserFacingError(
     CLUSTER_STOPPED,
     when

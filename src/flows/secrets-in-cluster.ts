@@ -12,6 +12,7 @@
 import type { ClusterInfo } from '../domain/azure-model';
 import { mapAtMost } from '../domain/bounded-map';
 import { isUserFacing } from '../domain/errors';
+import { startClusterCommand } from '../domain/kube-no-answer';
 import type { ClusterAccess, PullSecretPort, PullSecretSeen } from '../domain/ports';
 import { secretKey, type SecretInCluster } from '../domain/pull-diagnosis';
 import type { PullSecretPath } from '../domain/access-inventory';
@@ -70,7 +71,7 @@ export async function secretsInCluster(
   };
   // Its API server answers nothing: each call would wait out its deadline, and say less.
   if (cluster.powerState === 'Stopped') {
-    const reason = `cluster ${cluster.name} is stopped (its power state is Stopped): start it with az aks start -g ${cluster.resourceGroup} -n ${cluster.name}`;
+    const reason = `cluster ${cluster.name} is stopped (its power state is Stopped): start it with ${startClusterCommand(cluster)}`;
     for (const t of targets) settle(t, notChecked(reason));
     return found;
   }

@@ -16,10 +16,11 @@ import {
   requestAccessState,
   type RoleAssignmentOrigin,
 } from '../domain/access-inventory';
-import { describeDurationMs, formatUtc } from '../domain/access-term';
+import { describeDurationMs } from '../domain/access-term';
 import type { AuditEntry } from '../domain/audit-chain';
 import { closedWithItsAccess } from '../domain/closed-extension';
 import { liveClusterGoneAt } from '../domain/cluster-gone';
+import { clusterGoneSinceWords } from '../domain/cluster-gone-words';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
 import { NOT_LISTED_YET_WORDS, notListedYetPath } from '../domain/listing-lag';
 import { outsideGrantText } from '../domain/outside-grant';
@@ -187,7 +188,7 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
     // Its cluster deleted (drift-detector.ts): the drawer's Notes say it gives nothing, as its card
     // does, and its badge and list line say so too (web/src/format.ts clusterGoneLine).
     ...(goneAt && {
-      notes: [`cluster ${plan.cluster.name} gone since ${formatUtc(goneAt)}: this grant gives nothing`],
+      notes: [clusterGoneSinceWords(plan.cluster.name, goneAt)],
       // Past its end and waiting for the end job, it reads Expired: that says it gives nothing.
       ...((state === 'active' || state === 'expiring') && { clusterGoneAt: goneAt }),
     }),

@@ -20,6 +20,7 @@ import {
   type RoleAssignmentPath,
   type UserAccessReport,
 } from '../domain/access-inventory';
+import { clusterGoneWords } from '../domain/cluster-gone-words';
 import { driftWords } from '../domain/drift-reason';
 import { endedAt, newestEndFirst, splitEnded } from '../domain/ended-access';
 import { NOT_LISTED_YET_LABEL, notListedYetPath } from '../domain/listing-lag';
@@ -36,6 +37,7 @@ import type { RoleAssignmentMode } from '../domain/roles';
 import { typedCluster, type TypedAs } from '../domain/typed-names';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
+import { CLUSTER_GONE_BADGE } from './cluster-gone-badge';
 import { DRIFT_BADGE, intactDrift } from './drift-badge';
 import { groupName, warnedGroupName } from './group-name';
 import { inertText } from './inert-text';
@@ -68,7 +70,8 @@ const STATE: Record<
   unreachable: { label: 'Registry unreachable', color: 'Attention' },
   anonymous: { label: 'Anonymous pull', color: 'Good' },
   // A grant whose cluster was deleted (cluster-gone.ts): it gives nothing, whatever its end says.
-  clusterGone: { label: 'Cluster gone', color: 'Attention' },
+  // cluster-gone-badge.ts's, as the request card and `status`'s list badge it.
+  clusterGone: CLUSTER_GONE_BADGE,
 };
 
 const SCOPE: Record<string, string> = {
@@ -186,12 +189,10 @@ function stateSuffix(state: AccessState, r: AcrbotRequestRef | undefined, why?: 
 
 /**
  * After a live grant's request text, when the drift check read its cluster gone (`clusterGoneAt`):
- * that it gives nothing, in its card's Access words (request-view.ts); nothing otherwise.
+ * that it gives nothing, in its card's Access words (cluster-gone-words.ts); nothing otherwise.
  */
 function clusterGoneSuffix(cluster: string, r: AcrbotRequestRef): string {
-  return r.clusterGoneAt
-    ? ` — cluster ${cluster} no longer exists (seen ${shortTime(r.clusterGoneAt)}); this grant gives nothing; its role assignment is deleted at its end`
-    : '';
+  return r.clusterGoneAt ? ` — ${clusterGoneWords(cluster, r.clusterGoneAt)}` : '';
 }
 
 /** Most ways of pulling listed per row; the check command explains one pair in full. */

@@ -6,8 +6,10 @@
  * badges one, so none says "Granted" or "Active" of a grant another calls drifted: the access
  * inventory's rows and cells (access-view.ts), and for a live grant the request card and the
  * audit channel's card (stateLabelOf, request-view.ts) and `status`'s list (my-requests-view.ts).
+ * Its line's words too ({@link driftAccessWords}), where a card says what became of the access.
  */
-import type { DriftReason } from '../domain/drift-reason';
+import { driftNotDone, driftWords, type DriftReason } from '../domain/drift-reason';
+import { shortTime } from '../domain/pull-diagnosis';
 import { isBeingRevoked, type AccessRequest } from '../domain/request';
 
 /** A badge: its words and the colour its tint is drawn from (tint.ts). */
@@ -30,6 +32,15 @@ export function intactDrift(reason: DriftReason | undefined): boolean {
 /** The badge of a drift of `reason` (a mark recorded before reasons were reads as removed). */
 export function driftBadge(reason: DriftReason | undefined): DriftBadge {
   return intactDrift(reason) ? DRIFT_BADGE.noLongerPulls : DRIFT_BADGE.removed;
+}
+
+/**
+ * What became of a drift-marked grant's access, beside its badge: "removed outside acrbot on …;
+ * acrbot did not …" (drift-reason.ts's words). The request card's Access line (request-view.ts,
+ * in place of its Term) and `status`'s list line (my-requests-view.ts) say it.
+ */
+export function driftAccessWords(reason: DriftReason | undefined, detectedAt: string): string {
+  return `${driftWords(reason)} on ${shortTime(detectedAt)}; ${driftNotDone(reason)}`;
 }
 
 /**

@@ -6,13 +6,13 @@
  * `status R-…` shows one request in full).
  */
 import { liveClusterGoneAt } from '../domain/cluster-gone';
-import { driftNotDone, driftWords } from '../domain/drift-reason';
+import { clusterGoneWords } from '../domain/cluster-gone-words';
 import { describeState, type AccessRequest } from '../domain/request';
 import { shortTime } from '../domain/pull-diagnosis';
 import { counted } from '../domain/text';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
-import { liveDriftBadge } from './drift-badge';
+import { driftAccessWords, liveDriftBadge } from './drift-badge';
 import { inertText } from './inert-text';
 import { stateLabelOf } from './request-view';
 import { tint } from './tint';
@@ -51,11 +51,9 @@ function kindWords(request: AccessRequest): string {
 function givesNothing(request: AccessRequest): string | undefined {
   const access = request.access;
   if (access?.driftDetectedAt && liveDriftBadge(request))
-    return `${driftWords(access.driftReason)} on ${shortTime(access.driftDetectedAt)}; ${driftNotDone(access.driftReason)}`;
+    return driftAccessWords(access.driftReason, access.driftDetectedAt);
   const goneAt = liveClusterGoneAt(request);
-  if (goneAt)
-    return `cluster ${request.plan.cluster.name} no longer exists (seen ${shortTime(goneAt)}); this grant gives nothing; its role assignment is deleted at its end`;
-  return undefined;
+  return goneAt ? clusterGoneWords(request.plan.cluster.name, goneAt) : undefined;
 }
 
 /**

@@ -10,10 +10,10 @@ import {
 } from '../domain/request';
 import { describeAccess, endedWithoutAccess } from '../domain/access-term';
 import { credentialEnd } from '../domain/access-inventory';
-import { driftNotDone, driftWords } from '../domain/drift-reason';
 import { GONE_CODES, NEW_REQUEST_CODES, RECHECK_SUBSCRIPTION_UNSERVED, recheckGone } from '../domain/new-request-codes';
 import { closedWithItsAccess } from '../domain/closed-extension';
 import { liveClusterGoneAt } from '../domain/cluster-gone';
+import { clusterGoneWords } from '../domain/cluster-gone-words';
 import { EXTEND_DRIFTED, withoutAskAgain } from '../domain/drifted-access';
 import { deploymentSnippet } from '../domain/manifest-snippet';
 import type { GrantPlan, PlannedRegistry, SecretPlan } from '../domain/plan';
@@ -24,7 +24,8 @@ import { scrubSecrets } from '../domain/secret-text';
 import { askAgainCommand } from './ask-again-command';
 import { heldSecretNote } from './secret-held-note';
 import { defaultNamespaceNote } from './default-namespace-note';
-import { liveDriftBadge } from './drift-badge';
+import { liveClusterGoneBadge } from './cluster-gone-badge';
+import { driftAccessWords, liveDriftBadge } from './drift-badge';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 import { commandNames } from './command-names';
@@ -81,13 +82,11 @@ export const STATE_LABEL: Record<RequestState, { label: string; color: string }>
  * deadline: "Expired" would say its approvers ran out of time; for a live grant that gives
  * nothing, as `access` badges it ("Granted" would say it pulls): "Removed outside acrbot" or "No
  * longer gives pull" when drift-marked ({@link liveDriftBadge}), "Cluster gone" when the drift
- * check read its cluster gone ({@link liveClusterGoneAt}).
+ * check read its cluster gone ({@link liveClusterGoneBadge}).
  */
 export function stateLabelOf(request: AccessRequest): { label: string; color: string } {
   if (closedWithItsAccess(request)) return { label: 'Closed', color: 'Default' };
-  const drift = liveDriftBadge(request);
-  if (drift) return drift;
-  return liveClusterGoneAt(request) ? { label: 'Cluster gone', color: 'Attention' } : STATE_LABEL[request.state];
+  return liveDriftBadge(request) ?? liveClusterGoneBadge(request) ?? STATE_LABEL[request.state];
 }
 
 /**
@@ -281,7 +280,7 @@ export function planFacts(request: AccessRequest, forWhom: PlanFactsFor = {}): F
   if (request.access?.driftDetectedAt)
     common.push({
       label: 'Access',
-      value: `${driftWords(request.access.driftReason)} on ${shortTime(request.access.driftDetectedAt)}; ${driftNotDone(request.access.driftReason)}`,
+      value: driftAccessWords(request.access.driftReason, request.access.driftDetectedAt),
     });
   // Its cluster deleted (the drift check read it gone): its kubelet identity went with it. Only
   // while the grant is live: revoking keeps the mark, and then the Term says how it ended.
@@ -289,9 +288,7 @@ export function planFacts(request: AccessRequest, forWhom: PlanFactsFor = {}): F
   else if (clusterGoneAt)
     common.push({
       label: 'Access',
-      value: inertText(
-        `cluster ${request.plan.cluster.name} no longer exists (seen ${shortTime(clusterGoneAt)}); this grant gives nothing; its role assignment is deleted at its end`,
-      ),
+      value: inertText(clusterGoneWords(request.plan.cluster.name, clusterGoneAt)),
     });
   else common.push({ label: 'Term', value: inertText(describeAccess(request)) });
   const drifted = driftedBeforeLine(request);

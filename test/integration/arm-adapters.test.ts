@@ -113,6 +113,7 @@ function registryFromSdk(r: Registry): RegistryInfo {
     loginServer: r.loginServer ?? '',
     roleAssignmentMode: (r.roleAssignmentMode as RoleAssignmentMode | undefined) ?? 'LegacyRegistryPermissions',
     ...(r.location && { location: r.location }),
+    ...(typeof r.dataEndpointEnabled === 'boolean' && { dataEndpointEnabled: r.dataEndpointEnabled }),
     tags: r.tags ? { ...r.tags } : undefined,
     network: {
       publicNetworkAccess: r.publicNetworkAccess,

@@ -3,8 +3,11 @@
  * registry reached through a private endpoint names its data endpoints (in the registry's region,
  * as ARM gives its location) besides its login server; a cluster whose outbound type gives its
  * nodes no egress (`none`, `block`) pulls only through a private endpoint (or, when the registry
- * has none, a path its network gives), and its verdict says so; one routed through the customer's own routes (`userDefinedRouting`) is said to go through a
- * firewall acrbot cannot see. A cluster on AKS's default load balancer gets none of that.
+ * has none, a path its network gives), and its verdict says so; one routed through the
+ * customer's own routes (`userDefinedRouting`) is said to go through a firewall acrbot cannot see,
+ * which must allow the login server and where layers come from (the registry's dedicated data
+ * endpoints when ARM says they are on, Azure Storage when off). A cluster on AKS's default load
+ * balancer gets none of that.
  */
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
 import type { ClusterRecord } from '../../src/sandbox/arm/clusters';
@@ -54,13 +57,19 @@ describe("check and the network path's two ends", () => {
     },
   );
 
-  test("userDefinedRouting: egress through the customer's firewall, which acrbot cannot see", async () => {
+  test("userDefinedRouting: egress through the customer's firewall, which acrbot cannot see, and what it must allow", async () => {
     prod().outboundType = 'userDefinedRouting';
+    // ARM's default: no dedicated data endpoints, so layers come from Azure Storage.
+    expect(contoso().dataEndpointEnabled).toBe(false);
     const text = await h.ask(users.requester, 'check aks-prod contosoacr');
     expect(text).toContain(
-      "aks-prod's egress goes through user-defined routes (outbound type userDefinedRouting), usually your firewall: it must allow contosoacr.azurecr.io and the registry's data endpoints (*.data.azurecr.io); acrbot cannot see it.",
+      "aks-prod's egress goes through user-defined routes (outbound type userDefinedRouting), usually your firewall: it must allow contosoacr.azurecr.io and *.blob.core.windows.net, where the registry's layers come from (it has no dedicated data endpoints); acrbot cannot see it.",
     );
     expect(text).toContain('aks-prod can pull from contosoacr: AcrPull');
+    contoso().dataEndpointEnabled = true;
+    expect(await h.ask(users.requester, 'check aks-prod contosoacr')).toContain(
+      `it must allow contosoacr.azurecr.io and the registry's dedicated data endpoints (contosoacr.${contoso().location}.data.azurecr.io and one per other replica region), where its layers come from; acrbot cannot see it.`,
+    );
   });
 
   test("AKS's default load balancer: nothing said of the cluster's egress, the verdict unqualified", async () => {

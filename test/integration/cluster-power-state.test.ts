@@ -43,7 +43,9 @@ describe('secret requests on a stopped or private cluster', () => {
       /stopped/,
     );
     expect(text).toContain('Cluster aks-prod is stopped (its power state is Stopped)');
-    expect(text).toContain('start it with az aks start -g rg-aks -n aks-prod and ask again');
+    expect(text).toContain(
+      `start it with az aks start --subscription ${prod.subscriptionId} -g rg-aks -n aks-prod and ask again`,
+    );
     expect(writes(h)).toEqual(before);
     expect(await h.app.store.listByState(['pending'], 10)).toEqual([]);
     const refusals = (await h.app.audit.latest(20)).filter((e) => e.seq > seq);
@@ -78,7 +80,7 @@ describe('secret requests on a stopped or private cluster', () => {
       'Cluster aks-prod was stopped after this request was planned (its power state is Stopped; nothing was created)',
     );
     expect(done.outcome?.error).toContain(
-      'start it with az aks start -g rg-aks -n aks-prod and ask for it again (the new request needs approving again)',
+      `start it with az aks start --subscription ${prod.subscriptionId} -g rg-aks -n aks-prod and ask for it again (the new request needs approving again)`,
     );
     expect(writes(h)).toEqual(before);
     expect(credentialReads()).toBe(readsBefore);

@@ -27,6 +27,8 @@ import {
 } from '../helpers/lifecycle';
 
 const dev = SANDBOX_CLUSTERS.dev;
+/** How acrbot says to start aks-dev (in its subscription, which the CLI may not be set to). */
+const START_DEV = `az aks start --subscription ${dev.subscriptionId} -g rg-dev -n aks-dev`;
 const devId = sandboxResourceId('cluster', dev);
 
 /** Stops (or starts) aks-dev as `az aks stop` does: AKS's long-running POST through the ARM emulator. */
@@ -73,13 +75,13 @@ describe('pull secret access on a cluster stopped after its grant', () => {
     );
     const text = cardText(report.activity);
     expect(text).toContain(
-      'last answer: Cluster aks-dev is stopped (its power state is Stopped), so its API server answers nothing until it is started: az aks start -g rg-dev -n aks-dev.',
+      `last answer: Cluster aks-dev is stopped (its power state is Stopped), so its API server answers nothing until it is started: ${START_DEV}.`,
     );
     expect(text).toContain('acrbot keeps trying; next attempt at');
     expect(text).not.toContain('check that its API server is up and reachable');
     // What to do meanwhile: start it, and acrbot finishes; kubectl (which gets no answer) only after.
     expect(text).toContain(
-      "Cluster aks-dev must be started first (az aks start -g rg-dev -n aks-dev): until then nothing in it can be deleted, by acrbot or by hand, and once it runs acrbot's next attempt finishes on its own.",
+      `Cluster aks-dev must be started first (${START_DEV}): until then nothing in it can be deleted, by acrbot or by hand, and once it runs acrbot's next attempt finishes on its own.`,
     );
     expect(text.indexOf('must be started first')).toBeLessThan(text.indexOf('kubectl'));
     expect(text).toContain('To delete it by hand once the cluster runs, first check that kubectl get secret');
@@ -104,7 +106,7 @@ describe('pull secret access on a cluster stopped after its grant', () => {
     await h.say(users.requester, `extend ${id} --for 3h rollout still running`);
     const reply = await h.connector.waitFor((c) => /Could not extend/.test(cardText(c.activity)), 5000, 'the refusal');
     expect(cardText(reply.activity)).toContain(
-      'Cluster aks-dev is stopped (its power state is Stopped), so acrbot cannot extend pull secret payments/acr-auth in it (an extension writes a new credential into the secret): start it with az aks start -g rg-dev -n aks-dev and extend again.',
+      `Cluster aks-dev is stopped (its power state is Stopped), so acrbot cannot extend pull secret payments/acr-auth in it (an extension writes a new credential into the secret): start it with ${START_DEV} and extend again.`,
     );
     expect(await h.app.store.listByState(['pending'], 10)).toEqual([]);
     const refusal = (await h.app.audit.forRequest(id)).find((e) => e.action === 'extend.refused');
@@ -122,7 +124,7 @@ describe('pull secret access on a cluster stopped after its grant', () => {
     expect(done.state).toBe('failed');
     expect(done.outcome?.errorCode).toBe('cluster.stopped');
     expect(done.outcome?.error).toContain(
-      'start it with az aks start -g rg-dev -n aks-dev before extending again (an extension writes a new credential into the secret, which needs the cluster running).',
+      `start it with ${START_DEV} before extending again (an extension writes a new credential into the secret, which needs the cluster running).`,
     );
     // Neither a new request nor a grant: an extension of this access is what was asked for.
     expect(done.outcome?.error).not.toContain('the new request needs approving again');
@@ -138,10 +140,10 @@ describe('pull secret access on a cluster stopped after its grant', () => {
     const calls = k8s.requests.length;
     const text = await h.ask(users.approver, 'check aks-dev contosoacr');
     expect(text).toContain(
-      'aks-dev is stopped (its power state is Stopped): its pods cannot pull until it is started (az aks start -g rg-dev -n aks-dev); what follows holds once it runs.',
+      `aks-dev is stopped (its power state is Stopped): its pods cannot pull until it is started (${START_DEV}); what follows holds once it runs.`,
     );
     expect(text).toContain(
-      'Not checked in the cluster (cluster aks-dev is stopped (its power state is Stopped): start it with az aks start -g rg-dev -n aks-dev)',
+      `Not checked in the cluster (cluster aks-dev is stopped (its power state is Stopped): start it with ${START_DEV})`,
     );
     expect(k8s.requests.length).toBe(calls);
   });

@@ -5,7 +5,9 @@
  * pull: in the requester's notice, to the approvers, in the end's audit entry and in the revoke
  * confirmation. A listing that fails does not hold up the end. The notice and the approvers'
  * message ("Ended; the cluster can still pull: R-…", Warning: news, not a failure) name each scope
- * as the request card does ("resource group rg-acr"); the audit entry keeps the ARM ids.
+ * as the request card does ("resource group rg-acr"); the audit entry keeps the ARM ids. The
+ * approvers are told by the end's first run, also when Teams throttled the requester's notice and
+ * its retry (which lists again, and may fail to) sends it later.
  * Shared steps: test/helpers/lifecycle.ts.
  */
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
@@ -13,6 +15,7 @@ import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES } from '../../src/sandbox/fixtures
 import { cardText } from '../helpers/capturing-connector';
 import { users } from '../helpers/harness';
 import { formatUtc } from '../../src/domain/access-term';
+import { NOTICE_RETRIES_MS } from '../../src/flows/access-end-notice';
 import {
   useLifecycleHooks,
   h,
@@ -23,6 +26,8 @@ import {
   grant,
   runDueAfter,
   second,
+  outcomeSent,
+  endNotices,
 } from '../helpers/lifecycle';
 
 const contoso = SANDBOX_REGISTRIES.contoso;
@@ -82,6 +87,12 @@ async function approversEndMessage(id: string): Promise<string> {
   expect(text).not.toContain('/subscriptions/');
   expect(h.connector.calls.filter((c) => /Needs attention/.test(cardText(c.activity)))).toEqual([]);
   return text;
+}
+
+/** The conversation id of the requester's card copy of `id`, where their end notice goes. */
+async function requesterConversation(id: string): Promise<string> {
+  const copy = (await h.app.store.listCardCopies(id)).find((c) => c.role === 'requester')!;
+  return String((copy.conversation as { conversation: { id: string } }).conversation.id);
 }
 
 /** The detail of request `id`'s entry `action`. */
@@ -177,6 +188,41 @@ describe('the end of a grant while something outside acrbot lets the cluster pul
       `can still pull from ${contoso.name}: image puller on registry ${contoso.name} itself, granted outside acrbot;`,
     );
     expect(await detailOf(request.id, 'access.revoked')).toContain(`image puller on ${contosoId}`);
+  });
+
+  test('an end notice Teams throttles is sent again later: the approvers are told the cluster can still pull once, by the first run, though the retry cannot list', async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 10m deploy payments-api');
+    await outcomeSent(request.id);
+    acrPullOnResourceGroup();
+    const conversation = await requesterConversation(request.id);
+    h.connector.throttling.add(conversation);
+    h.connector.clear();
+    await runDueAfter(10 * MINUTE);
+    expect((await h.app.store.get(request.id))!.state).toBe('revoked');
+    expect(await h.app.stores.schedule.get(`access.expire:${request.id}`)).toMatchObject({
+      payload: { noticeTries: 1 },
+    });
+    // The retry's listing fails (outside-pull.ts logs it and lists nothing): the first run told them.
+    h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.listForScope', status: 503, count: Infinity });
+    h.connector.throttling.delete(conversation);
+    await runDueAfter(NOTICE_RETRIES_MS[0]);
+    expect(
+      h.logs
+        .entries()
+        .some((e) => e.level === 40 && /listing what else lets the cluster pull failed/.test(String(e.msg))),
+    ).toBe(true);
+    const toApprovers = h.connector.calls.filter(
+      (c) => c.op !== 'update' && cardText(c.activity).includes(`can still pull: ${request.id}`),
+    );
+    expect(toApprovers).toHaveLength(1);
+    expect(toApprovers[0].conversationId).toMatch(/^19:sandbox-approvals/);
+    expect(
+      endNotices().filter((c) => cardText(c.activity).includes(`Expired and revoked: ${request.id}`)),
+    ).toHaveLength(1);
+    expect((await h.app.audit.forRequest(request.id)).filter((e) => e.action === 'access.end.told')).toMatchObject([
+      { outcome: 'sent' },
+    ]);
   });
 
   test('a listing that fails does not hold up the end: the notice says nothing more, and a warning is logged', async () => {
@@ -304,7 +350,7 @@ describe('the end of a grant while something outside acrbot lets the cluster pul
     record.anonymousPullEnabled = true;
     record.adminUserEnabled = true;
     const anonymous = `anonymous pull is enabled on ${contoso.name}, so the cluster (and anything that can reach ${contoso.loginServer}) can still pull without a role`;
-    const admin = `the admin user of ${contoso.name} is enabled, so anything holding its password can still pull (az acr update -n ${contoso.name} --admin-enabled false)`;
+    const admin = `the admin user of ${contoso.name} is enabled, so anything holding its password can still pull (az acr update --subscription ${contoso.subscriptionId} -n ${contoso.name} --admin-enabled false)`;
     const confirmation = await confirmationOf(request.id);
     expect(confirmation).toContain(
       `Keep registry setting anonymous pull on ${contoso.name}: enabled, so the cluster (and anything that can reach ${contoso.loginServer}) can still pull without a role; acrbot does not change registry settings`,
@@ -327,7 +373,7 @@ describe('the end of a grant while something outside acrbot lets the cluster pul
     await start();
     const request = await grant(users.requester, 'aks-prod contosoacr --for 10m deploy payments-api');
     h.app.sandbox!.arm.state.getRegistry(contosoId)!.adminUserEnabled = true;
-    const admin = `the admin user of ${contoso.name} is enabled, so anything holding its password can still pull (az acr update -n ${contoso.name} --admin-enabled false)`;
+    const admin = `the admin user of ${contoso.name} is enabled, so anything holding its password can still pull (az acr update --subscription ${contoso.subscriptionId} -n ${contoso.name} --admin-enabled false)`;
     h.connector.clear();
     await runDueAfter(10 * MINUTE);
     expect(assignmentsOn(contosoId)).toHaveLength(0);

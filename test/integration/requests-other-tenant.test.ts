@@ -9,6 +9,7 @@
  * tenant are served as before. What tenant B's people may still read does not mislead them:
  * `policy` says their requests are refused instead of a rule (and this tenant's approver groups)
  * that will never apply to them, and `audit verify` says its count is every organisation's.
+ * The tab answers their Extend 403 (not theirs to do, as chat refuses it), in the same words.
  */
 import type { AuditEntry } from '../../src/domain/audit-chain';
 import {
@@ -21,6 +22,7 @@ import { cardText } from '../helpers/capturing-connector';
 import { writePolicyFile } from '../helpers/break-glass-policy';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { channelMessage, postActivity, type TeamsUser } from '../helpers/teams-activities';
+import { SANDBOX_TAB_AUDIENCE, tabCall } from '../helpers/tab-call';
 import { TempDirs } from '../helpers/temp-dirs';
 
 const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
@@ -117,6 +119,34 @@ describe("requests of another allowed tenant than acrbot's own", () => {
     const answer = await inTenantB(bea, `extend ${made.id} --for 7d still pulling`);
     expect(answer).toMatch(REFUSED);
     const after = (await h.app.store.get(made.id))!;
+    expect(after.access?.expiresAt).toBe(done.access?.expiresAt);
+    expect(await h.app.store.listByRequester(bea.objectId, ['pending', 'approved'], 10)).toEqual([]);
+  });
+
+  test("the tab's Extend of tenant B's grant: 403 in the refusal's words (not yours to do, not the request's state), nothing changed", async () => {
+    const made = await h.requestGrant(users.requester, 'aks-prod contosoacr tenant b weekly pulls');
+    await h.click(users.approver, 'approve', { requestId: made.id });
+    const done = await h.settle(made.id);
+    expect(done.state).toBe('succeeded');
+    await h.app.store.update({ ...done, version: done.version + 1, tenantId: OTHER_TENANT, requester: bea });
+    // Bea's tab token, of tenant B (an allowed tenant: the tab serves her).
+    const token = await h.app.sandbox!.identity.issue({
+      user: 'outsider',
+      audience: SANDBOX_TAB_AUDIENCE,
+      claims: { tid: OTHER_TENANT, oid: bea.objectId, name: bea.name },
+    });
+    expect((await tabCall(h.app.url, `/api/tab/requests/${made.id}`, token)).status).toBe(200);
+    const before = (await refusals(bea)).length;
+    const posted = await tabCall(h.app.url, `/api/tab/requests/${made.id}/extend`, token, {
+      duration: '7d',
+      reason: 'still pulling nightly',
+    });
+    expect(posted.status).toBe(403);
+    expect(posted.body).toMatchObject({ error: 'request.otherTenant' });
+    expect(posted.body.message).toMatch(REFUSED);
+    expect(await refusals(bea)).toHaveLength(before + 1);
+    const after = (await h.app.store.get(made.id))!;
+    expect(after).toMatchObject({ state: 'succeeded', version: done.version + 1 });
     expect(after.access?.expiresAt).toBe(done.access?.expiresAt);
     expect(await h.app.store.listByRequester(bea.objectId, ['pending', 'approved'], 10)).toEqual([]);
   });

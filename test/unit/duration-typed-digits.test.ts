@@ -37,6 +37,12 @@ describe('--for: digits no one types for a number are refused, naming them', () 
     ['①h', '① is a circled number'],
     ['❽h', '❽ is a circled number'],
     ['⑻h', '⑻ is a bracketed number'],
+    // U+2488–249B sit beside the bracketed numbers but are "DIGIT EIGHT FULL STOP" and so on.
+    ['⒏h', '⒏ is a number with a full stop'],
+    ['⒛d', '⒛ is a number with a full stop'],
+    ['⒇d', '⒇ is a bracketed number'],
+    // U+2071 sits among the superscript digits but is a letter.
+    ['8ⁱ', 'ⁱ is a superscript letter'],
     ['𝟖h', '𝟖 is a mathematical digit'],
     ['8ⓗ', 'ⓗ is a circled letter'],
     ['८h', '८ is a Devanagari digit'],
@@ -85,6 +91,23 @@ describe('ACRBOT_* durations are ASCII: other digits are refused, naming the set
       '"۹۰d" is not a duration (۹ is an Extended Arabic-Indic digit); use ASCII digits: 90d',
     ],
     ['ACRBOT_SWEEP_INTERVAL', '1ｍ', '"1ｍ" is not a duration (ｍ is a full-width letter); use ASCII letters: 1m'],
+    // Digit or letter is the table's, not the name's: a circled letter asks for letters, a number
+    // with a full stop for digits.
+    [
+      'ACRBOT_SWEEP_INTERVAL',
+      '1ⓜ',
+      '"1ⓜ" is not a duration (ⓜ is a circled letter); use ASCII letters, e.g. 24h, 90m or 7d',
+    ],
+    [
+      'ACRBOT_SWEEP_INTERVAL',
+      '⒈m',
+      '"⒈m" is not a duration (⒈ is a number with a full stop); use ASCII digits, e.g. 24h, 90m or 7d',
+    ],
+    [
+      'ACRBOT_SWEEP_INTERVAL',
+      '1ⁱ',
+      '"1ⁱ" is not a duration (ⁱ is a superscript letter); use ASCII letters, e.g. 24h, 90m or 7d',
+    ],
     [
       'ACRBOT_SWEEP_INTERVAL',
       '²m',

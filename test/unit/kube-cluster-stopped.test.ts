@@ -41,7 +41,7 @@ describe('stoppedOr', () => {
       const err = (await stoppedOr(failure, client, cluster)) as UserFacingError;
       expect(err.code).toBe(CLUSTER_STOPPED);
       expect(err.message).toBe(
-        'Cluster aks-dev is stopped (its power state is Stopped), so its API server answers nothing until it is started: az aks start -g rg-dev -n aks-dev.',
+        'Cluster aks-dev is stopped (its power state is Stopped), so its API server answers nothing until it is started: az aks start --subscription sub -g rg-dev -n aks-dev.',
       );
       expect(err.cause).toBe(failure);
       expect(reads).toEqual(['rg-dev/aks-dev']);

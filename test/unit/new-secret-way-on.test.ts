@@ -140,7 +140,10 @@ describe("each refusal ends with its way on's constant", () => {
       expect(deleting.message.endsWith(SECRET_TERMINATING_WAY_ON)).toBe(true);
     }
     for (const earlierCredential of [false, true]) {
-      const refusal = clusterStoppedRefusal({ name: 'aks-prod', resourceGroup: 'rg-aks' }, { earlierCredential });
+      const refusal = clusterStoppedRefusal(
+        { subscriptionId: 'sub', name: 'aks-prod', resourceGroup: 'rg-aks' },
+        { earlierCredential },
+      );
       expect(refusal.code).toBe('cluster.stopped');
       expect(refusal.message.endsWith(STOPPED_CLUSTER_RUN_WAY_ON)).toBe(true);
     }

@@ -1,18 +1,18 @@
-/** own-tenant.ts: a request of another tenant than acrbot's own is decided by nobody. */
-import { decidedByNobody, OTHER_TENANT_POLICY_OUTCOME, otherTenantRefusal } from '../../src/domain/own-tenant';
+/** own-tenant.ts: a request of another tenant than acrbot's own is refused, as nobody could decide it. */
+import { isOtherTenant, OTHER_TENANT_POLICY_OUTCOME, otherTenantRefusal } from '../../src/domain/own-tenant';
 
 const OWN = '11111111-1111-4111-8111-111111111111';
 const OTHER = '9e9e9e9e-0000-4000-8000-000000000f0f';
 
-test("another tenant's request is decided by nobody; acrbot's own, in either case, is not", () => {
-  expect(decidedByNobody(OTHER, OWN)).toBe(true);
-  expect(decidedByNobody(OWN, OWN)).toBe(false);
-  expect(decidedByNobody(OWN.toUpperCase(), OWN)).toBe(false);
+test("another tenant is told apart from acrbot's own, in either case", () => {
+  expect(isOtherTenant(OTHER, OWN)).toBe(true);
+  expect(isOtherTenant(OWN, OWN)).toBe(false);
+  expect(isOtherTenant(OWN.toUpperCase(), OWN)).toBe(false);
 });
 
 test('without an own tenant (flows run without config) nothing is refused', () => {
-  expect(decidedByNobody(OTHER, undefined)).toBe(false);
-  expect(decidedByNobody(OTHER, '')).toBe(false);
+  expect(isOtherTenant(OTHER, undefined)).toBe(false);
+  expect(isOtherTenant(OTHER, '')).toBe(false);
 });
 
 test('the refusal says why and what to do', () => {

@@ -13,7 +13,7 @@ describe('check on a stopped cluster', () => {
     expect(stopped.findings).toContainEqual({
       topic: 'cluster',
       level: 'warn',
-      text: `${cluster.name} is stopped (its power state is Stopped): its pods cannot pull until it is started (az aks start -g ${cluster.resourceGroup} -n ${cluster.name}); what follows holds once it runs.`,
+      text: `${cluster.name} is stopped (its power state is Stopped): its pods cannot pull until it is started (az aks start --subscription ${cluster.subscriptionId} -g ${cluster.resourceGroup} -n ${cluster.name}); what follows holds once it runs.`,
     });
     expect(stopped.findings.filter((f) => f.topic !== 'cluster')).toEqual(running.findings);
     expect({ verdict: stopped.verdict, fix: stopped.fix, canPull: stopped.canPull }).toEqual({

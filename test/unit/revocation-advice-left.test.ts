@@ -105,12 +105,16 @@ describe("a cluster step's failure on a stopped cluster: started first, kubectl 
   const stopped = () =>
     new UserFacingError(
       'cluster.stopped',
-      'Cluster aks-dev is stopped (its power state is Stopped), so its API server answers nothing until it is started: az aks start -g rg-dev -n aks-dev.',
+      'Cluster aks-dev is stopped (its power state is Stopped), so its API server answers nothing until it is started: az aks start --subscription sub-dev -g rg-dev -n aks-dev.',
     );
-  const plan = { namespace: 'payments', secretName: 'acr-auth', cluster: { name: 'aks-dev', resourceGroup: 'rg-dev' } };
+  const plan = {
+    namespace: 'payments',
+    secretName: 'acr-auth',
+    cluster: { name: 'aks-dev', subscriptionId: 'sub-dev', resourceGroup: 'rg-dev' },
+  };
   const onDev = { ...token, plan: { kind: 'secret', ...plan } } as unknown as AccessRequest;
   const START =
-    " Cluster aks-dev must be started first (az aks start -g rg-dev -n aks-dev): until then nothing in it can be deleted, by acrbot or by hand, and once it runs acrbot's next attempt finishes on its own.";
+    " Cluster aks-dev must be started first (az aks start --subscription sub-dev -g rg-dev -n aks-dev): until then nothing in it can be deleted, by acrbot or by hand, and once it runs acrbot's next attempt finishes on its own.";
   const left = (credential?: Parameters<typeof secretLeft>[1], more?: Parameters<typeof secretLeft>[2]) =>
     secretLeft(plan as Parameters<typeof secretLeft>[0], credential, more);
 

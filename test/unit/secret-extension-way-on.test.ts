@@ -132,9 +132,9 @@ describe('a failed secret extension: a way on it can follow', () => {
 
   test('a cluster stopped since the plan: started before extending again, neither a new request nor a grant', () => {
     const stopped =
-      "Cluster aks-prod was stopped after this request was planned (its power state is Stopped; nothing was created), so acrbot cannot write a pull secret in it: start it with az aks start -g rg-aks -n aks-prod and ask for it again (the new request needs approving again). A grant (AcrPull on the cluster's identity) works while it is stopped.";
+      "Cluster aks-prod was stopped after this request was planned (its power state is Stopped; nothing was created), so acrbot cannot write a pull secret in it: start it with az aks start --subscription 1f0c0000-0000-4000-8000-000000000001 -g rg-aks -n aks-prod and ask for it again (the new request needs approving again). A grant (AcrPull on the cluster's identity) works while it is stopped.";
     expect(extensionWayOn(stopped, 'cluster.stopped', extension)).toBe(
-      'Cluster aks-prod was stopped after this request was planned (its power state is Stopped; nothing was created), so acrbot cannot write a pull secret in it: start it with az aks start -g rg-aks -n aks-prod before extending again (an extension writes a new credential into the secret, which needs the cluster running).',
+      'Cluster aks-prod was stopped after this request was planned (its power state is Stopped; nothing was created), so acrbot cannot write a pull secret in it: start it with az aks start --subscription 1f0c0000-0000-4000-8000-000000000001 -g rg-aks -n aks-prod before extending again (an extension writes a new credential into the secret, which needs the cluster running).',
     );
   });
 

@@ -87,14 +87,14 @@ describe('secretsInCluster', () => {
         return new Promise(() => {});
       },
     };
-    const stopped = { ...cluster, resourceGroup: 'rg', powerState: 'Stopped' } as ClusterInfo;
+    const stopped = { ...cluster, subscriptionId: 's', resourceGroup: 'rg', powerState: 'Stopped' } as ClusterInfo;
     const seen = (await secretsInCluster(kube, stopped, [path(1, []), path(2, ['default'])], []))!;
     expect(calls).toBe(0);
     for (const key of ['ns-1/acr-auth', 'ns-2/acr-auth'])
       expect(seen.get(key)).toEqual({
         secret: 'notChecked',
         notCheckedBecause:
-          'cluster aks is stopped (its power state is Stopped): start it with az aks start -g rg -n aks',
+          'cluster aks is stopped (its power state is Stopped): start it with az aks start --subscription s -g rg -n aks',
       });
   });
 

@@ -6,7 +6,7 @@
  * to them, and nothing is resolved or shown for them.
  */
 import type { TurnContext } from 'botbuilder';
-import { decidedByNobody } from '../../domain/own-tenant';
+import { isOtherTenant } from '../../domain/own-tenant';
 import { rulesForPair } from '../../domain/policy-overview';
 import { messageCard } from '../../views/message-view';
 import { otherTenantPolicyCard, policyCard } from '../../views/policy-view';
@@ -40,7 +40,7 @@ export class PolicyHandler {
   ): Promise<AdaptiveCardJson> {
     const { sandbox, ownTenantId } = this.services.settings;
     // Before the usage and any read: whatever pair they name, no rule of it applies to them.
-    if (ownTenantId && decidedByNobody(identity.tenantId, ownTenantId))
+    if (ownTenantId && isOtherTenant(identity.tenantId, ownTenantId))
       return otherTenantPolicyCard(identity.tenantId, ownTenantId, sandbox);
     if (!cluster || !registry)
       return messageCard({

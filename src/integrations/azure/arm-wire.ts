@@ -49,6 +49,8 @@ export interface WireRegistry {
     publicNetworkAccess?: string;
     anonymousPullEnabled?: boolean;
     adminUserEnabled?: boolean;
+    /** Dedicated data endpoints (Premium; off unless turned on); typed loosely: only a boolean is read. */
+    dataEndpointEnabled?: unknown;
     networkRuleSet?: {
       defaultAction?: string;
       ipRules?: unknown[] | null;
@@ -149,6 +151,8 @@ export function registryFromWire(r: WireRegistry): RegistryInfo {
     loginServer: p.loginServer ?? '',
     roleAssignmentMode: (p.roleAssignmentMode as RoleAssignmentMode | undefined) ?? 'LegacyRegistryPermissions',
     ...(typeof r.location === 'string' && r.location && { location: r.location }),
+    // Only what ARM said: a missing field is not "off" (where layers come from, pull-diagnosis.ts).
+    ...(typeof p.dataEndpointEnabled === 'boolean' && { dataEndpointEnabled: p.dataEndpointEnabled }),
     tags: r.tags ? { ...r.tags } : undefined,
     network: {
       publicNetworkAccess: p.publicNetworkAccess,

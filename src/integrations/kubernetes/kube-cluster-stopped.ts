@@ -11,7 +11,7 @@
  */
 import type { ContainerServiceClient } from '@azure/arm-containerservice';
 import { UserFacingError } from '../../domain/errors';
-import { CLUSTER_STOPPED, isNoAnswer } from '../../domain/kube-no-answer';
+import { CLUSTER_STOPPED, isNoAnswer, startClusterCommand } from '../../domain/kube-no-answer';
 import { powerStateFromWire } from '../azure/arm-wire';
 
 /** The cluster an access was made for, as ARM names it. */
@@ -27,7 +27,7 @@ export interface ArmCluster {
  * revocation's report the second (its job keeps trying).
  */
 export function clusterStoppedText(cluster: ArmCluster): string {
-  return `Cluster ${cluster.name} is stopped (its power state is Stopped), so its API server answers nothing until it is started: az aks start -g ${cluster.resourceGroup} -n ${cluster.name}.`;
+  return `Cluster ${cluster.name} is stopped (its power state is Stopped), so its API server answers nothing until it is started: ${startClusterCommand(cluster)}.`;
 }
 
 /**

@@ -5,6 +5,7 @@
  * write's body may echo the docker config (a password), so neither is ever kept.
  */
 import { UserFacingError } from '../../domain/errors';
+import { NO_KUBERNETES_ANSWER } from '../../domain/kube-no-answer';
 import {
   MISSING_NAMESPACE_WAY_ON,
   NAMESPACE_TERMINATING_WAY_ON,
@@ -519,7 +520,7 @@ function kubeFailureCause(err: unknown, ctx: KubeCallContext): KubeApiFailure {
     const code = (err as { code?: unknown } | undefined)?.code;
     const name = err instanceof Error && ERROR_NAME.test(err.name) ? err.name : 'Error';
     const systemCode = typeof code === 'string' && ERROR_CODE.test(code) ? ` ${code}` : '';
-    parts.push(`No Kubernetes answer to ${what}: ${name}${systemCode}`);
+    parts.push(`${NO_KUBERNETES_ANSWER} to ${what}: ${name}${systemCode}`);
     message = err instanceof Error ? oneLine(err.message) : undefined;
   }
   if (message) parts.push(secrets ? WITHHELD : `message: ${message}`);

@@ -27,6 +27,8 @@ export interface RegistrySpec {
   /** Names of approved private endpoints. */
   privateEndpoints?: string[];
   anonymousPullEnabled?: boolean;
+  /** `dataEndpointEnabled` (dedicated data endpoints, Premium); default false, as in Azure. */
+  dataEndpointEnabled?: boolean;
   /**
    * `provisioningState`; default Succeeded. `Deleting` shows a registry ARM is deleting: still
    * answered by GET and the listings until the delete finishes (a test alters a seeded one with
@@ -53,6 +55,7 @@ export interface RegistryRecord {
   networkRuleSet: { defaultAction: 'Allow' | 'Deny'; ipRules: string[] };
   privateEndpoints: string[];
   anonymousPullEnabled: boolean;
+  dataEndpointEnabled: boolean;
   provisioningState: RegistryProvisioningState;
   creationDate: string;
   tags?: Record<string, string>;
@@ -83,6 +86,7 @@ export function registryRecord(spec: RegistrySpec): RegistryRecord {
     },
     privateEndpoints: spec.privateEndpoints ?? [],
     anonymousPullEnabled: spec.anonymousPullEnabled ?? false,
+    dataEndpointEnabled: spec.dataEndpointEnabled ?? false,
     provisioningState: spec.provisioningState ?? 'Succeeded',
     creationDate,
     ...(spec.tags && { tags: { ...spec.tags } }),
@@ -132,7 +136,11 @@ export function registryToWire(r: RegistryRecord): Record<string, unknown> {
           provisioningState: 'Succeeded',
         },
       })),
-      dataEndpointEnabled: false,
+      dataEndpointEnabled: r.dataEndpointEnabled,
+      // One per region the registry is in (replicas are not emulated), named after the login server.
+      dataEndpointHostNames: r.dataEndpointEnabled
+        ? [`${r.loginServer.split('.')[0]}.${r.location}.data.azurecr.io`]
+        : [],
       networkRuleBypassOptions: 'AzureServices',
       zoneRedundancy: 'Disabled',
       roleAssignmentMode: r.roleAssignmentMode,
