@@ -488,9 +488,10 @@ function extendOnceResumed(request: AccessRequest): string {
 /**
  * The reminder before expiry, with duration and reason inputs and an Extend button; break-glass
  * access, which is never extended, is told to ask for a normal grant instead. One sent while new
- * access is `paused` offers no Extend (the extension would be refused, RequestService.assertOpen)
- * and says so. A reminder is a message of its own, never redrawn (no card copy is kept of it), so
- * Extend does not come back to it when the pause ends: the chat command does, and so does each
+ * access is `paused`, or to a requester of another tenant, offers no Extend (the extension would
+ * be refused, RequestService.assertOpen) and says so. A reminder is a message of its own, never
+ * redrawn (no card copy is kept of it), so Extend does not come back to it when the pause ends:
+ * the chat command does, and so does each
  * later reminder, which reads the pause again when it is sent. A grant removed or changed outside
  * acrbot (drift) offers no Extend either (refused, drifted-access.ts) and never reads as working:
  * it says what happened and to ask for the access again, in the refusal's words; nor one whose
