@@ -6,49 +6,13 @@
  */
 import { requestRef } from '../../src/domain/access-inventory';
 import type { AccessRequest } from '../../src/domain/request';
-import { userAccessCard } from '../../src/views/access-view';
 import { tint } from '../../src/views/tint';
-import { registryIn } from './support/drift-azure';
+import { accessRowOf } from './support/access-row';
 import { granted, NOW } from './support/reminder-lifecycle';
 
 const SEEN = '2025-02-10T08:00:00.000Z';
 const now = new Date(NOW);
 const gone: AccessRequest = { ...granted, access: { ...granted.access!, clusterGoneAt: SEEN } };
-
-const rendered: Array<{ rows: Array<{ stateLabel: string; stateStyle: string; lines: string[] }> }> = [];
-jest.mock('../../src/views/card-templates', () => {
-  const actual = jest.requireActual('../../src/views/card-templates');
-  return {
-    ...actual,
-    renderCard: (name: string, data: never) => {
-      rendered.push(structuredClone(data));
-      return actual.renderCard(name, data);
-    },
-  };
-});
-
-/** The one row of `access` alone for `request`, as the access template is given it. */
-function rowOf(request: AccessRequest): { stateLabel: string; stateStyle: string; lines: string[] } {
-  const plan = request.plan;
-  if (plan.kind !== 'grant') throw new Error('a grant');
-  userAccessCard(
-    {
-      user: { objectId: request.requester.objectId, name: request.requester.name },
-      entries: [
-        {
-          kind: 'grant',
-          cluster: plan.cluster,
-          registry: registryIn(plan, 'LegacyRegistryPermissions'),
-          roleName: 'AcrPull',
-          request: requestRef(request, now),
-        },
-      ],
-      generatedAt: NOW,
-    },
-    false,
-  );
-  return rendered.at(-1)!.rows[0]!;
-}
 
 describe('`access` of a grant whose cluster is gone', () => {
   test('its reference carries when it was seen gone, only while it is live and not drifted', () => {
@@ -63,13 +27,13 @@ describe('`access` of a grant whose cluster is gone', () => {
   });
 
   test('its row reads "Cluster gone" in Attention, and its line says it gives nothing', () => {
-    const row = rowOf(gone);
+    const row = accessRowOf(gone, now);
     expect(row.stateLabel).toBe('Cluster gone');
     expect(row.stateStyle).toBe(tint('Attention'));
     expect(row.lines).toEqual([
       `acrbot request ${gone.id} (approved by Alex Approver, until 2025-02-13 10:00 UTC) — cluster aks-prod no longer exists (seen 2025-02-10 08:00 UTC); this grant gives nothing; its role assignment is deleted at its end`,
     ]);
-    const live = rowOf(granted);
+    const live = accessRowOf(granted, now);
     expect(live.stateLabel).toBe('Expiring soon');
     expect(live.lines.join()).not.toContain('no longer exists');
   });

@@ -6,7 +6,6 @@
  * store wrapped to change one answer, and a cluster read that answers "gone" (undefined) at will
  * (support/drift-guard-world.ts).
  */
-import { accessExpiryJobId } from '../../src/flows/access-jobs';
 import { assignmentOf, clusterPulling } from './support/drift-azure';
 import { driftGuardWorld, type DriftGuardWorld, guardedPlan as plan } from './support/drift-guard-world';
 
@@ -45,13 +44,7 @@ describe('a cluster-gone note: the guards (drift-detector noteClusterGone)', () 
   });
 
   test('the expiry job due now but not yet run: no note, no entry', async () => {
-    await w.schedule.put({
-      id: accessExpiryJobId(ID),
-      kind: 'access.expire',
-      dueAt: w.clock.now().toISOString(),
-      requestId: ID,
-      attempts: 0,
-    });
+    await w.expireDueNow();
     await w.drift.sweep();
     expect((await w.store.get(ID))!.access?.clusterGoneAt).toBeUndefined();
     expect(await entries()).toEqual([]);

@@ -7,7 +7,6 @@
  * (support/drift-guard-world.ts).
  */
 import { VersionConflictError } from '../../src/domain/ports';
-import { accessExpiryJobId } from '../../src/flows/access-jobs';
 import { assignmentOf, clusterPulling } from './support/drift-azure';
 import {
   driftGuardWorld,
@@ -41,13 +40,7 @@ describe('a drift mark coming off: the guards (drift-detector clear)', () => {
   });
 
   test('the expiry job due now but not yet run: the mark stays, no cleared entry', async () => {
-    await w.schedule.put({
-      id: accessExpiryJobId(ID),
-      kind: 'access.expire',
-      dueAt: w.clock.now().toISOString(),
-      requestId: ID,
-      attempts: 0,
-    });
+    await w.expireDueNow();
     await w.drift.sweep();
     expect((await w.store.get(ID))!.access).toMatchObject({
       driftDetectedAt: MARKED_AT,

@@ -7,35 +7,22 @@
  * LeaseLostError, and a caller can tell a refused check from a lost lease.
  */
 import { LeaseLostError, LeaseMarginError } from '../../src/domain/ports';
-import { LeaseGuard } from '../../src/flows/lease-guard';
-import { MemoryLeaseStore } from '../../src/integrations/store/memory-coordination';
-import { createLogger } from '../../src/observability/logger';
-import { FakeClock, SECOND } from './support/fake-clock';
-
-const TTL_MS = 60 * SECOND;
+import { SECOND } from './support/fake-clock';
+import { GUARDED_TTL_MS as TTL_MS, leaseGuardWorld } from './support/lease-guard-world';
 
 /** A guard over a memory lease store whose renewals fail while `outage.on`. */
 async function setup() {
-  const clock = new FakeClock();
-  const store = new MemoryLeaseStore(() => clock.now());
   const outage = { on: false, failed: 0 };
-  const renew = store.renew.bind(store);
-  store.renew = async (lease, ttlMs) => {
-    if (outage.on) {
-      outage.failed++;
-      throw new Error('store: 503 ServerBusy');
-    }
-    return renew(lease, ttlMs);
-  };
-  const lease = (await store.acquire('exec:R1', 'instance-a', TTL_MS))!;
-  const guard = new LeaseGuard(
-    { leases: store, ttlMs: TTL_MS },
-    lease,
-    createLogger({ level: 'silent' }),
-    { requestId: 'R1' },
-    () => clock.now(),
-  );
-  return { clock, store, outage, guard };
+  const world = await leaseGuardWorld({
+    renewing: (renew) => async (lease, ttlMs) => {
+      if (outage.on) {
+        outage.failed++;
+        throw new Error('store: 503 ServerBusy');
+      }
+      return renew(lease, ttlMs);
+    },
+  });
+  return { ...world, outage };
 }
 
 test('a renewal the store fails passes the check while two thirds of the TTL are left; the lease stays held', async () => {

@@ -4,28 +4,18 @@ import { LeaseGuard } from '../../src/flows/lease-guard';
 import { MemoryLeaseStore } from '../../src/integrations/store/memory-coordination';
 import { createLogger } from '../../src/observability/logger';
 import { FakeClock, SECOND } from './support/fake-clock';
+import { GUARDED_TTL_MS as TTL_MS, leaseGuardWorld } from './support/lease-guard-world';
 
-const TTL_MS = 60 * SECOND;
-
-/** A memory lease store that counts renewals (each one is a store write in SQLite and Tables). */
+/** A guard whose store counts renewals (each one is a store write in SQLite and Tables). */
 async function setup() {
-  const clock = new FakeClock();
-  const store = new MemoryLeaseStore(() => clock.now());
   const renewals: Lease[] = [];
-  const renew = store.renew.bind(store);
-  store.renew = async (lease, ttlMs) => {
-    renewals.push(lease);
-    return renew(lease, ttlMs);
-  };
-  const lease = (await store.acquire('exec:R1', 'instance-a', TTL_MS))!;
-  const guard = new LeaseGuard(
-    { leases: store, ttlMs: TTL_MS },
-    lease,
-    createLogger({ level: 'silent' }),
-    { requestId: 'R1' },
-    () => clock.now(),
-  );
-  return { clock, store, renewals, guard };
+  const world = await leaseGuardWorld({
+    renewing: (renew) => async (lease, ttlMs) => {
+      renewals.push(lease);
+      return renew(lease, ttlMs);
+    },
+  });
+  return { ...world, renewals };
 }
 
 describe('LeaseGuard.check (the fence before each write of a run)', () => {
@@ -98,17 +88,15 @@ describe('LeaseGuard and a renewal the store takes long over', () => {
    */
   async function slowStore(landsAfterMs: number) {
     const lines: { level: number; msg: string; overrunMs?: number }[] = [];
-    const clock = new FakeClock();
-    const store = new MemoryLeaseStore(() => clock.now());
-    const renew = store.renew.bind(store);
-    store.renew = async (lease, ttlMs) => {
-      const renewed = await renew(lease, ttlMs);
-      clock.advance(landsAfterMs);
-      return renewed;
-    };
-    const lease = (await store.acquire('exec:R1', 'instance-a', TTL_MS))!;
     const log = createLogger({ level: 'debug', destination: { write: (l: string) => void lines.push(JSON.parse(l)) } });
-    const guard = new LeaseGuard({ leases: store, ttlMs: TTL_MS }, lease, log, { requestId: 'R1' }, () => clock.now());
+    const { clock, guard } = await leaseGuardWorld({
+      log,
+      renewing: (renew, storeClock) => async (lease, ttlMs) => {
+        const renewed = await renew(lease, ttlMs);
+        storeClock.advance(landsAfterMs);
+        return renewed;
+      },
+    });
     return { clock, lines, guard };
   }
 

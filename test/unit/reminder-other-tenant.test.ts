@@ -5,40 +5,18 @@
  * longer served says only that (it says more: nothing works for them), and acrbot's own tenant's
  * requester, in any case, is offered Extend as before.
  */
-import type { AccessRequest } from '../../src/domain/request';
-import type { RequesterNews } from '../../src/flows/lifecycle-messenger';
-import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { groupedReminderCard } from '../../src/views/grouped-reminder-view';
-import { quietLifecycle } from './support/access-lifecycle';
-import { FakeClock } from './support/fake-clock';
 import { TENANT } from './support/policy-fixtures';
-import { DAY, ENDS, extendOffered, granted, NOW, reminderJob, shown } from './support/reminder-lifecycle';
+import { DAY, ENDS, extendOffered, granted, shown } from './support/reminder-lifecycle';
+import { OTHER_TENANT, tenantReminderWorld, TWO_ENDING } from './support/tenant-reminder-world';
 
-const OTHER_TENANT = '99999999-0000-4000-8000-000000000009';
 const SAYS =
   'you are a user of another tenant, so nobody can approve an extension from there and your access cannot be extended here';
-
-function setup(ownTenantId: string | undefined, servedTenantIds: readonly string[] = []) {
-  const clock = new FakeClock(NOW);
-  const store = new MemoryRequestStore();
-  const audit = new MemoryAuditLog(clock);
-  const news: RequesterNews[] = [];
-  const lifecycle = quietLifecycle(clock, {
-    store,
-    audit,
-    messenger: {
-      tellRequester: async (_r: AccessRequest, n: RequesterNews) => void news.push(n),
-      reportToApprovers: async () => undefined,
-    },
-    settings: { remindersMs: [DAY], ownTenantId, servedTenantIds },
-  });
-  return { store, audit, lifecycle, news, job: reminderJob(granted.id) };
-}
 
 describe("a reminder to a requester of another tenant than acrbot's own", () => {
   test('goes without Extend, and its entry says why', async () => {
     expect(granted.tenantId).toBe(TENANT);
-    const t = setup(OTHER_TENANT, [OTHER_TENANT, TENANT]);
+    const t = tenantReminderWorld({ ownTenantId: OTHER_TENANT, servedTenantIds: [OTHER_TENANT, TENANT] });
     await t.store.create(granted);
     await t.lifecycle.onReminder(t.job);
     expect(t.news).toEqual([{ kind: 'expiring', inMs: DAY, otherTenant: true }]);
@@ -50,7 +28,7 @@ describe("a reminder to a requester of another tenant than acrbot's own", () => 
   });
 
   test('a tenant no longer served says only that', async () => {
-    const t = setup(OTHER_TENANT, [OTHER_TENANT]);
+    const t = tenantReminderWorld({ ownTenantId: OTHER_TENANT, servedTenantIds: [OTHER_TENANT] });
     await t.store.create(granted);
     await t.lifecycle.onReminder(t.job);
     expect(t.news).toEqual([{ kind: 'expiring', inMs: DAY, notServed: true }]);
@@ -58,7 +36,7 @@ describe("a reminder to a requester of another tenant than acrbot's own", () => 
 
   test("acrbot's own tenant (any case), or no own tenant known: Extend as before", async () => {
     for (const own of [TENANT.toUpperCase(), undefined]) {
-      const t = setup(own);
+      const t = tenantReminderWorld({ ownTenantId: own, servedTenantIds: [] });
       await t.store.create(granted);
       await t.lifecycle.onReminder(t.job);
       expect(t.news).toEqual([{ kind: 'expiring', inMs: DAY }]);
@@ -68,16 +46,7 @@ describe("a reminder to a requester of another tenant than acrbot's own", () => 
 
   test('the grouped card says why once, with no pause note, no extension to ask for and no tab', () => {
     const told = { since: '2025-02-12T09:30:00.000Z', by: { name: 'Alex Approver' } };
-    const card = groupedReminderCard(
-      [
-        { request: granted, inMs: DAY, at: ENDS, credential: false, offeredMs: 30 * DAY },
-        { request: { ...granted, id: 'R-OTHERXX9' }, inMs: DAY, at: ENDS, credential: false, offeredMs: 30 * DAY },
-      ],
-      2,
-      told,
-      false,
-      true,
-    );
+    const card = groupedReminderCard(TWO_ENDING, 2, told, false, true);
     const text = shown(card);
     expect(extendOffered(card)).toBe(false);
     expect(text.split(SAYS)).toHaveLength(2);

@@ -4,41 +4,19 @@
  * button whose click is refused. The reminder still goes (the access ends all the same), without
  * Extend, saying why, and its audit entry says it went without Extend and why.
  */
-import type { AccessRequest } from '../../src/domain/request';
-import type { RequesterNews } from '../../src/flows/lifecycle-messenger';
-import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
 import { credentialReminderCard, expiryReminderCard } from '../../src/views/lifecycle-view';
 import { groupedReminderCard } from '../../src/views/grouped-reminder-view';
-import { quietLifecycle } from './support/access-lifecycle';
-import { FakeClock } from './support/fake-clock';
 import { TENANT } from './support/policy-fixtures';
-import { DAY, ENDS, extendOffered, granted, NOW, reminderJob, shown } from './support/reminder-lifecycle';
+import { DAY, ENDS, extendOffered, granted, shown } from './support/reminder-lifecycle';
 import { secretPlan } from './support/requests';
+import { OTHER_TENANT, tenantReminderWorld, TWO_ENDING } from './support/tenant-reminder-world';
 
-const OTHER_TENANT = '99999999-0000-4000-8000-000000000009';
 const SAYS = 'This acrbot no longer serves your organisation (tenant), so nothing can be extended or asked for here.';
-
-function setup(servedTenantIds: readonly string[]) {
-  const clock = new FakeClock(NOW);
-  const store = new MemoryRequestStore();
-  const audit = new MemoryAuditLog(clock);
-  const news: RequesterNews[] = [];
-  const lifecycle = quietLifecycle(clock, {
-    store,
-    audit,
-    messenger: {
-      tellRequester: async (_r: AccessRequest, n: RequesterNews) => void news.push(n),
-      reportToApprovers: async () => undefined,
-    },
-    settings: { remindersMs: [DAY], servedTenantIds },
-  });
-  return { store, audit, lifecycle, news, job: reminderJob(granted.id) };
-}
 
 describe('a reminder to a requester of a tenant no longer served', () => {
   test('goes without Extend, and its entry says why', async () => {
     expect(granted.tenantId).toBe(TENANT);
-    const t = setup([OTHER_TENANT]);
+    const t = tenantReminderWorld({ servedTenantIds: [OTHER_TENANT] });
     await t.store.create(granted);
     await t.lifecycle.onReminder(t.job);
     expect(t.news).toEqual([{ kind: 'expiring', inMs: DAY, notServed: true }]);
@@ -51,7 +29,7 @@ describe('a reminder to a requester of a tenant no longer served', () => {
 
   test('a tenant still served (any case), or none listed: Extend as before', async () => {
     for (const served of [[OTHER_TENANT, TENANT.toUpperCase()], []]) {
-      const t = setup(served);
+      const t = tenantReminderWorld({ servedTenantIds: served });
       await t.store.create(granted);
       await t.lifecycle.onReminder(t.job);
       expect(t.news).toEqual([{ kind: 'expiring', inMs: DAY }]);
@@ -72,15 +50,7 @@ describe('a reminder to a requester of a tenant no longer served', () => {
     expect(extendOffered(JSON.parse(credential))).toBe(false);
     expect(credential).toContain(SAYS);
 
-    const grouped = groupedReminderCard(
-      [
-        { request: granted, inMs: DAY, at: ENDS, credential: false, offeredMs: 30 * DAY },
-        { request: { ...granted, id: 'R-OTHERXX9' }, inMs: DAY, at: ENDS, credential: false, offeredMs: 30 * DAY },
-      ],
-      0,
-      undefined,
-      true,
-    );
+    const grouped = groupedReminderCard(TWO_ENDING, 0, undefined, true);
     expect(extendOffered(grouped)).toBe(false);
     expect(shown(grouped)).toContain(SAYS);
     expect(shown(grouped)).not.toContain('ask for an extension');
@@ -88,17 +58,7 @@ describe('a reminder to a requester of a tenant no longer served', () => {
 
   test('the grouped card does not contradict itself: no way on offered, no pause note, no My access tab', () => {
     const told = { since: '2025-02-12T09:30:00.000Z', by: { name: 'Alex Approver' } };
-    const grouped = shown(
-      groupedReminderCard(
-        [
-          { request: granted, inMs: DAY, at: ENDS, credential: false, offeredMs: 30 * DAY },
-          { request: { ...granted, id: 'R-OTHERXX9' }, inMs: DAY, at: ENDS, credential: false, offeredMs: 30 * DAY },
-        ],
-        2,
-        told,
-        true,
-      ),
-    );
+    const grouped = shown(groupedReminderCard(TWO_ENDING, 2, told, true));
     expect(grouped).toContain(SAYS);
     expect(grouped).not.toContain('ask for an extension');
     expect(grouped).not.toContain('paused');

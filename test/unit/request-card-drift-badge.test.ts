@@ -6,14 +6,12 @@
  * list and `access` alone read one rule (drift-badge.ts); a revocation under way or its end keeps
  * its state's own label on the request card and the list.
  */
-import { requestRef } from '../../src/domain/access-inventory';
 import type { DriftReason } from '../../src/domain/drift-reason';
 import type { AccessRequest } from '../../src/domain/request';
-import { userAccessCard } from '../../src/views/access-view';
 import { requestRow } from '../../src/views/my-requests-view';
 import { requestCard, stateLabelOf } from '../../src/views/request-view';
 import { tint } from '../../src/views/tint';
-import { registryIn } from './support/drift-azure';
+import { accessRowOf } from './support/access-row';
 import { granted, NOW } from './support/reminder-lifecycle';
 
 const SEEN = '2025-02-10T08:00:00.000Z';
@@ -26,18 +24,6 @@ function drifted(reason: DriftReason | undefined, extra: Partial<NonNullable<Acc
     access: { ...granted.access!, driftDetectedAt: SEEN, ...(reason && { driftReason: reason }), ...extra },
   } satisfies AccessRequest;
 }
-
-const rendered: Array<{ rows: Array<{ stateLabel: string; stateStyle: string }> }> = [];
-jest.mock('../../src/views/card-templates', () => {
-  const actual = jest.requireActual('../../src/views/card-templates');
-  return {
-    ...actual,
-    renderCard: (name: string, data: never) => {
-      rendered.push(structuredClone(data));
-      return actual.renderCard(name, data);
-    },
-  };
-});
 
 interface Badge {
   label: string;
@@ -54,27 +40,9 @@ function cardBadgeOf(request: AccessRequest): Badge {
   return { label: column.items[0]!.text, style: column.style };
 }
 
-/** The badge of `request`'s one row of `access` alone, as the access template is given it. */
+/** The badge of `request`'s one row of `access` alone, as drawn. */
 function accessBadgeOf(request: AccessRequest): Badge {
-  const plan = request.plan;
-  if (plan.kind !== 'grant') throw new Error('a grant');
-  userAccessCard(
-    {
-      user: { objectId: request.requester.objectId, name: request.requester.name },
-      entries: [
-        {
-          kind: 'grant',
-          cluster: plan.cluster,
-          registry: registryIn(plan, 'LegacyRegistryPermissions'),
-          roleName: 'AcrPull',
-          request: requestRef(request, now),
-        },
-      ],
-      generatedAt: NOW,
-    },
-    false,
-  );
-  const row = rendered.at(-1)!.rows[0]!;
+  const row = accessRowOf(request, now);
   return { label: row.stateLabel, style: row.stateStyle };
 }
 

@@ -9,6 +9,7 @@ import type { ClusterInfo, RoleAssignmentInfo } from '../../../src/domain/azure-
 import { LISTING_LAG_GRACE_MS } from '../../../src/domain/listing-lag';
 import type { RequestStore } from '../../../src/domain/ports';
 import type { AccessRequest } from '../../../src/domain/request';
+import { accessExpiryJobId } from '../../../src/flows/access-jobs';
 import { DriftDetector } from '../../../src/flows/drift-detector';
 import { MemoryScheduleStore } from '../../../src/integrations/store/memory-coordination';
 import { MemoryAuditLog, MemoryRequestStore } from '../../../src/integrations/store/memory-stores';
@@ -38,6 +39,8 @@ export interface DriftGuardWorld {
    * moved).
    */
   sweepRereading(change: (r: AccessRequest) => AccessRequest): Promise<boolean>;
+  /** Puts the grant's `access.expire` job, due now and not yet run: its revocation runs next. */
+  expireDueNow(): Promise<void>;
 }
 
 /** The plan of the grant a {@link driftGuardWorld} holds. */
@@ -107,6 +110,14 @@ export async function driftGuardWorld(
       await drift.sweep();
       return (await store.get(id))!.version !== before;
     },
+    expireDueNow: () =>
+      schedule.put({
+        id: accessExpiryJobId(id),
+        kind: 'access.expire',
+        dueAt: clock.now().toISOString(),
+        requestId: id,
+        attempts: 0,
+      }),
   };
   await store.create(grantedRequest(id, access));
   return world;
