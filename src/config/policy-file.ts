@@ -22,6 +22,7 @@ import {
 } from '../domain/policy';
 import { MAX_APPROVAL_TTL_MS, MAX_POLICY_DURATION_MS, nonAsciiDuration, parseDurationMs } from './duration';
 import { type AddProblem, rawMs, ruleName, shortened } from './policy-problems';
+import { nonAsciiWholeNumber } from './setting-number';
 import { type AccessLimits, accessBounds, accessTermProblems, breakGlassTermProblems } from './policy-term-limits';
 import { unfittableNames } from './policy-name-patterns';
 import { unreachableRules } from './policy-rule-order';
@@ -118,6 +119,21 @@ const ids = (what: string, listed: string, fix: string) =>
       `lists more than ${MAX_RULE_IDS.toLocaleString('en-US')} ${listed}, the most a rule may name (every request keeps the rule it was made under); ${fix}`,
     )
     .default([]);
+
+/**
+ * How many approvals a rule needs: a whole number from 1 to 10. YAML reads `２` (a CJK input
+ * method on) as text, not a number: refused naming the character and the number to write, as a
+ * duration in such digits is, where "must be a whole number" alone showed nothing wrong.
+ */
+const approvalsRequired = z
+  .union([z.number(), z.string()], saying('must be a whole number'))
+  .transform((v, ctx) => {
+    if (typeof v === 'number') return v;
+    const other = nonAsciiWholeNumber(v, 'a whole number from 1 to 10', (n) => n >= 1 && n <= 10);
+    ctx.addIssue({ code: 'custom', message: other ?? 'must be a whole number' });
+    return z.NEVER;
+  })
+  .pipe(z.number().int('must be a whole number').min(1, 'must be at least 1').max(10, 'must be at most 10'));
 
 /**
  * A duration with its unit. parseDurationMs reads a bare number as seconds (as environment
@@ -279,12 +295,7 @@ const ruleSchema = z.strictObject({
       { message: 'must be a map: write approvers: { groups: ["<object id>"] } (or users: [...])' },
     )
     .optional(),
-  approvalsRequired: z
-    .number({ message: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(10, 'must be at most 10')
-    .optional(),
+  approvalsRequired: approvalsRequired.optional(),
   channel: channel.optional(),
   maxDuration: duration.optional(),
   approverJustification: z.enum(['required', 'optional'], { message: 'must be "required" or "optional"' }).optional(),

@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod/v3';
 import { isGuid } from '../domain/identifiers';
 import { guidList } from './setting-list';
+import { nonAsciiWholeNumber, wholeNumber } from './setting-number';
 import { urlSetting } from './setting-url';
 import { checkServiceEndpoint } from './url-settings';
 
@@ -16,16 +17,20 @@ const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([
 /** The hosting settings, by name, as the settings schema (settings-schema.ts) reads them. */
 export const hostingSettings = {
   ACRBOT_MODE: z.enum(['sandbox', 'azure'], { message: 'ACRBOT_MODE must be "sandbox" or "azure"' }).default('sandbox'),
-  // Digits only: Number(' ') is 0 (a random port) and Number('0x50') is 80.
-  PORT: z.preprocess(
-    (v) => (typeof v === 'string' && !/^\s*\d+\s*$/.test(v) ? Number.NaN : v),
-    z.coerce
-      .number({ message: 'PORT must be a whole number from 0 to 65535' })
-      .int('PORT must be a whole number from 0 to 65535')
-      .min(0, 'PORT must be a whole number from 0 to 65535')
-      .max(65535, 'PORT must be a whole number from 0 to 65535')
-      .default(3978),
-  ),
+  // Digits only: Number(' ') is 0 (a random port) and Number('0x50') is 80. Other digits (`８０`)
+  // are named, as in every whole-number setting (setting-number.ts).
+  PORT: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return 3978;
+      const port = wholeNumber(v.trim());
+      if (port !== undefined && port <= 65535) return port;
+      const what = 'a whole number from 0 to 65535';
+      const other = nonAsciiWholeNumber(v, what, (n) => n <= 65535);
+      ctx.addIssue({ code: 'custom', message: other ? `PORT: ${other}` : `PORT must be ${what}` });
+      return 3978;
+    }),
   // Handed to listen() as it is: a URL or host:port would fail there, after the settings were accepted.
   HOST: z
     .string()

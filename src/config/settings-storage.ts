@@ -8,7 +8,7 @@ import { z } from 'zod/v3';
 import { parseAnchorTarget } from './anchor-target';
 import { AUDIT_KEY_MIN_BYTES, auditKeyFromText } from './audit-key';
 import { duration } from './setting-duration';
-import { wholeNumber } from './setting-number';
+import { nonAsciiWholeNumber, wholeNumber } from './setting-number';
 import { parseStorage } from './storage-setting';
 
 /** The storage and audit settings, by name, as the settings schema (settings-schema.ts) reads them. */
@@ -31,9 +31,11 @@ export const storageSettings = {
       if (v === undefined) return undefined;
       const seq = wholeNumber(v);
       if (seq === undefined || seq < 1) {
+        const what = 'the seq of the newest audit entry (a whole number)';
+        const other = nonAsciiWholeNumber(v, what, (n) => n >= 1);
         ctx.addIssue({
           code: 'custom',
-          message: 'ACRBOT_AUDIT_ADOPT_UNSIGNED must be the seq of the newest audit entry (a whole number)',
+          message: other ? `ACRBOT_AUDIT_ADOPT_UNSIGNED: ${other}` : `ACRBOT_AUDIT_ADOPT_UNSIGNED must be ${what}`,
         });
         return undefined;
       }

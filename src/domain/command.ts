@@ -10,9 +10,9 @@ import { isRequestId } from './identifiers';
 import { isNameOf, onLoginServerDomain } from './names';
 import { mistypedRequestId, withIdDash } from './request-id-word';
 import { type PairVerb, swappedNames } from './swapped-names';
-import { bare, leadingTerm, monthsNote, spelledTerm } from './term-words';
+import { bare, leadingTerm, leadingUnreadTerm, monthsNote, spelledTerm } from './term-words';
 import { withoutTrailing } from './text';
-import { unreadDigitIn } from './typed-digits';
+import { type OtherDigit, unreadDigitIn } from './typed-digits';
 
 /** Options of the secret flow, as typed (validated later). */
 export interface SecretCommandOptions {
@@ -510,11 +510,23 @@ function refuseLeadingTerm(reason: readonly string[]): void {
       `${readsAsEnd(end)}. Write --for and the length until then (like --for 3d or --for 8h) before the reason. Nothing was requested.`,
     );
   const found = leadingTerm(reason);
-  if (!found) return;
-  throw new UserFacingError(
-    'validation.option',
-    `"${found.typed}" reads as a length: write --for ${found.term}${monthsNote(found)} before the reason. Nothing was requested.`,
-  );
+  if (found)
+    throw new UserFacingError(
+      'validation.option',
+      `"${found.typed}" reads as a length: write --for ${found.term}${monthsNote(found)} before the reason. Nothing was requested.`,
+    );
+  // `²h testing`: as meant as `2h testing`, but in a digit `--for ²h` refuses; named as it does.
+  const unread = leadingUnreadTerm(reason);
+  if (unread)
+    throw new UserFacingError(
+      'validation.option',
+      `"${unread.typed}" reads as a length, but ${unreadWhy(unread.other)}: write --for and the term in ${unread.other.digit ? 'digits 0–9' : 'ASCII letters'} (like --for 3d or --for 8h) before the reason. Nothing was requested.`,
+    );
+}
+
+/** `² is a superscript digit, which --for does not read`: why a length in such a character is none. */
+export function unreadWhy(other: OtherDigit): string {
+  return `${other.char} is ${other.kind}, which --for does not read`;
 }
 
 /**

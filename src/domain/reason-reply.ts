@@ -15,6 +15,7 @@ import {
   splitCommandWords,
   termOrBreakGlassOption,
   termTyped,
+  unreadWhy,
   verbOf,
   withoutGlue,
 } from './command';
@@ -23,7 +24,7 @@ import { leadingEnd, readsAsEnd } from './end-words';
 import { isUserFacing, UserFacingError } from './errors';
 import { isNameOf, parseClusterRef, parseRegistryRef } from './names';
 import { readAsRequestId, startsWithDashedId } from './request-id-word';
-import { leadingTerm, monthsNote } from './term-words';
+import { leadingTerm, leadingUnreadTerm, monthsNote } from './term-words';
 import { withoutTrailing } from './text';
 
 /** What a reply at the reason question is. */
@@ -286,6 +287,13 @@ export function checkReasonAnswer(text: string, flow: RequestFlow = 'grant', can
     throw new UserFacingError(
       'validation.option',
       `"${length.typed}" reads as a length, and ${noTermInAnswer(flow, cancel, length.term, '', monthsNote(length))}`,
+    );
+  // "²h testing": a length too, in a digit `--for` does not read (command.ts refuseLeadingTerm).
+  const unread = leadingUnreadTerm(words);
+  if (unread)
+    throw new UserFacingError(
+      'validation.option',
+      `"${unread.typed}" reads as a length (${unreadWhy(unread.other)}), and ${noTermInAnswer(flow, cancel, '8h', ' with --for and the term in ASCII')}`,
     );
   const typed = text.trim().split(/\s+/).filter(Boolean);
   if (GREETINGS.has(plainWord(typed[0])) && typed.length <= GREETING_MAX_WORDS)

@@ -7,6 +7,7 @@
  */
 import { durationText } from './access-term';
 import { withoutTrailing } from './text';
+import { type OtherDigit, unreadDigitIn } from './typed-digits';
 
 /**
  * Unit words and their letter in a term (`--for 2w`). Months are {@link MONTH_WORDS}: a month is no
@@ -124,12 +125,55 @@ export function monthsNote(read: TermRead): string {
  * prose, and its plan card shows the term it gets.
  */
 export function leadingTerm(words: readonly string[]): (TermRead & { typed: string }) | undefined {
+  const found = leadingAt(words);
+  if (!found) return undefined;
+  return {
+    typed: typedStart(words, found.count),
+    term: found.term,
+    ...(found.months !== undefined ? { months: found.months } : {}),
+  };
+}
+
+/** The length `words` start with ({@link leadingTerm}) and how many words it takes, `for` included. */
+function leadingAt(words: readonly string[]): (TermRead & { count: number }) | undefined {
   const afterFor = words[0]?.toLowerCase() === 'for';
   const found = termAt(words, afterFor ? 1 : 0, afterFor);
-  if (!found) return undefined;
-  const typed = words.slice(0, found.count + (afterFor ? 1 : 0));
+  return found && { ...found, count: found.count + (afterFor ? 1 : 0) };
+}
+
+/** The first `count` of `words` as typed, without the punctuation after the last. */
+function typedStart(words: readonly string[], count: number): string {
+  const typed = words.slice(0, count);
   typed[typed.length - 1] = bare(typed[typed.length - 1]);
-  return { typed: typed.join(' '), term: found.term, ...(found.months !== undefined ? { months: found.months } : {}) };
+  return typed.join(' ');
+}
+
+/**
+ * `word` with each digit of any script as `1` and each other character that stands for a digit or
+ * letter as what it stands for (`²` as `2`, `①` as `1`, `ⓗ` as `h`, NFKC): the shape of a length,
+ * whatever its digits, for {@link leadingUnreadTerm}. Never a term to grant: its digits are guesses.
+ */
+function lengthShape(word: string): string {
+  return durationText(word)
+    .normalize('NFKC')
+    .replace(/\p{Nd}/gu, '1');
+}
+
+/**
+ * A reason that starts with a length but for a digit or letter `--for` does not read (`²h testing`,
+ * `for ① week`, `८ days of testing`, `2ⓗ`): meant as the term all the same, and filed as words of
+ * the reason it got the default term. The words as typed and the first such character, which the
+ * refusal names as `--for ²h` does ({@link unreadDigitIn}); undefined for any other start (a length
+ * in digits `--for` reads is {@link leadingTerm}'s).
+ */
+export function leadingUnreadTerm(words: readonly string[]): { typed: string; other: OtherDigit } | undefined {
+  // A length takes three words at most (`for 2 weeks`): the rest of a long reason is not read.
+  const start = words.slice(0, 3);
+  const found = leadingAt(start.map(lengthShape));
+  if (!found) return undefined;
+  const typed = typedStart(start, found.count);
+  const other = unreadDigitIn(typed);
+  return other && { typed, other };
 }
 
 /**

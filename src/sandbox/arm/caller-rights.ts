@@ -154,27 +154,40 @@ export function assignmentCovers(
  */
 export class CallerAssignments {
   private readonly items: CallerAssignment[] = [];
+  /** The {@link assignmentKey} of each of `items`: ARM keeps one assignment of a role at a scope. */
+  private readonly keys = new Set<string>();
   /** Built from `items` at the first question after a change; undefined until then. */
   private byScope: Map<string, CallerAssignment[]> | undefined;
   private snapshot: readonly CallerAssignment[] | undefined;
 
   /**
    * Adds `a` (a frozen copy), unless the caller holds the same role at the same scope already
-   * ({@link sameAssignment}): ARM keeps one such assignment. Whether it was added.
+   * ({@link assignmentKey}): ARM keeps one such assignment. Whether it was added.
    */
   add(a: CallerAssignment): boolean {
-    if (this.items.some((b) => sameAssignment(b, a))) return false;
+    // By key, not a scan of every one held: a caller with a large estate's assignments was
+    // quadratic to build.
+    const key = assignmentKey(a);
+    if (this.keys.has(key)) return false;
+    this.keys.add(key);
     this.items.push(Object.freeze({ scope: a.scope, roleName: a.roleName, permissions: a.permissions }));
     this.changed();
     return true;
   }
 
-  /** Removes the assignments `drop` holds for; how many went. */
+  /**
+   * Removes the assignments `drop` holds for; how many went. The kept ones are moved up in place:
+   * spread into `splice`, each was an argument of one call, a RangeError past some 100,000.
+   */
   removeWhere(drop: (a: CallerAssignment) => boolean): number {
-    const kept = this.items.filter((a) => !drop(a));
-    const gone = this.items.length - kept.length;
+    let kept = 0;
+    for (const a of this.items) {
+      if (drop(a)) this.keys.delete(assignmentKey(a));
+      else this.items[kept++] = a;
+    }
+    const gone = this.items.length - kept;
     if (gone === 0) return 0;
-    this.items.splice(0, this.items.length, ...kept);
+    this.items.length = kept;
     this.changed();
     return gone;
   }
@@ -216,10 +229,10 @@ function indexByScope(assignments: readonly CallerAssignment[]): Map<string, Cal
   return byScope;
 }
 
-/** The same assignment (scope and role, any case). */
-export function sameAssignment(a: CallerAssignment, b: { scope: string; roleName: string }): boolean {
-  return (
-    normalizeScope(a.scope).toLowerCase() === normalizeScope(b.scope).toLowerCase() &&
-    a.roleName.toLowerCase() === b.roleName.toLowerCase()
-  );
+/**
+ * What makes two assignments the same one (scope and role, any case): the scope's key and the
+ * role's name, lower-cased, a line apart (neither holds a line break ARM would take).
+ */
+function assignmentKey(a: { scope: string; roleName: string }): string {
+  return `${idKey(a.scope)}\n${a.roleName.toLowerCase()}`;
 }
