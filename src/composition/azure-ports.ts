@@ -55,7 +55,14 @@ export function createAzurePorts(
       options.log,
     ),
     roleAssignments,
-    kubernetes: new KubePullSecrets((s) => reader.aksClient(s), access.credential, options.kubeCallTimeoutMs),
+    kubernetes: new KubePullSecrets(
+      (s) => reader.aksClient(s),
+      access.credential,
+      options.kubeCallTimeoutMs,
+      undefined,
+      undefined,
+      options.log,
+    ),
     // The secret runner checks acrbot's own records before replacing or deleting (G15).
     requests: stores.requests,
   };

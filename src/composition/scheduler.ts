@@ -209,19 +209,73 @@ export function jobInWords(
  * What a report of a failing job says of its last failure. Only text meant for users: the message
  * of a {@link UserFacingError}, or the status and code of a {@link CloudApiError} (its message
  * may echo the request; of a 403, only the denied action it names, checked, and the request id:
- * {@link refusalAnswer}) — the first of either in the `cause` chain. Anything else (a store's or a
- * library's raw message, which may name internals) is "unexpected error" with the reference the
- * run's log lines carry; the job's `lastError` in the store and the failure's log line keep
- * the full text for operators.
+ * {@link refusalAnswer}) — the first of either in the `cause` chain. Several failures at once (an
+ * AggregateError: a request's secrets each failing) are answered by the one their writer named
+ * the cause, else from their members ({@link groupAnswer}): a mass end on a stopped cluster or
+ * under throttling says so, not "unexpected error". Anything else (a store's or a library's raw
+ * message, which may name internals) is "unexpected error" with the reference the run's log lines
+ * carry; the job's `lastError` in the store and the failure's log line keep the full text for
+ * operators.
  */
 export function answerForApprovers(err: unknown, jobId: string): string {
+  // The scheduler runs every job under this correlation id (flows/scheduler.ts): the failure's
+  // log line carries it.
+  return knownAnswer(err, jobId, 0) ?? unexpectedAnswer(jobId);
+}
+
+/** The answer of a failure nothing in it is worded for people: the reference of its log lines. */
+function unexpectedAnswer(jobId: string): string {
+  return `unexpected error (reference ${jobCorrelationId(jobId)})`;
+}
+
+/** How deep groups within groups are read: a group of members that are groups themselves, no further. */
+const GROUP_DEPTH = 2;
+
+/** Most distinct member answers a group's answer lists; the rest are counted. */
+const GROUP_ANSWERS_SHOWN = 3;
+
+/**
+ * {@link answerForApprovers}' answer for `err`, or undefined when nothing in it is worded for
+ * people. `depth`: the groups read on the way here.
+ */
+function knownAnswer(err: unknown, jobId: string, depth: number): string | undefined {
   for (const e of causesOf(err)) {
     if (isUserFacing(e)) return e.message;
     if (e instanceof CloudApiError) return e.statusCode === 403 ? refusalAnswer(e) : cloudAnswer(e);
+    if (e instanceof AggregateError && e.errors.length && depth < GROUP_DEPTH) {
+      // A group that names one member its cause is answered by it, as its writer meant (a drift
+      // run: the sweep's failure, an ARM answer, first); else, or when it has none, by its members.
+      const answer =
+        (e.cause !== undefined && knownAnswer(e.cause, jobId, depth)) || groupAnswer(e.errors, jobId, depth + 1);
+      if (answer) return answer;
+    }
   }
-  // The scheduler runs every job under this correlation id (flows/scheduler.ts): the failure's
-  // log line carries it.
-  return `unexpected error (reference ${jobCorrelationId(jobId)})`;
+  return undefined;
+}
+
+/**
+ * Several failures at once, as one answer: the same answer from every member (each secret on
+ * one stopped cluster: its message, which names `az aks start`; each call throttled: `429
+ * TooManyRequests`) is said once; different ones are listed (the first few, the rest counted),
+ * with the members nothing is worded for as unexpected errors under the run's reference.
+ * Undefined when no member has an answer (an unexpected error, then, unless the chain goes on).
+ */
+function groupAnswer(members: readonly unknown[], jobId: string, depth: number): string | undefined {
+  const answers = members.map((m) => knownAnswer(m, jobId, depth));
+  const known = [...new Set(answers.filter((a): a is string => a !== undefined))];
+  if (!known.length) return undefined;
+  const unexpected = answers.length - answers.filter((a) => a !== undefined).length;
+  if (known.length === 1 && !unexpected) return known[0];
+  const shown = known.slice(0, GROUP_ANSWERS_SHOWN);
+  const more = known.length - shown.length;
+  const parts = [
+    ...shown,
+    ...(more ? [`${more} other answer${more === 1 ? '' : 's'}`] : []),
+    ...(unexpected
+      ? [`${unexpected} unexpected error${unexpected === 1 ? '' : 's'} (reference ${jobCorrelationId(jobId)})`]
+      : []),
+  ];
+  return `${members.length} failures: ${parts.join('; ')}`;
 }
 
 /** A {@link CloudApiError}'s status and code: `503 ServiceUnavailable`. */

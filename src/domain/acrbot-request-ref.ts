@@ -40,7 +40,7 @@ export function requestRef(request: AccessRequest, now: Date): AcrbotRequestRef 
   const approved = request.decision?.approved ? request.decision : undefined;
   // Its decision is its requester's own, made only so it ran at once: nobody approved it.
   const breakGlass = Boolean(request.policy?.breakGlass);
-  const clusterGoneAt = liveClusterGoneAt(request);
+  const clusterGoneAt = liveClusterGoneAt(request, now);
   return {
     requestId: request.id,
     requesterName: request.requester.name,
@@ -64,8 +64,8 @@ export function requestRef(request: AccessRequest, now: Date): AcrbotRequestRef 
     ...(request.access?.driftReason && { driftReason: request.access.driftReason }),
     ...(isBeingRevoked(request) && { revokingSince: request.access.revokingSince }),
     // Its cluster deleted: it gives nothing (a drift or a revocation under way says more, and
-    // past its end its expiry does).
-    ...((state === 'active' || state === 'expiring') && clusterGoneAt && { clusterGoneAt }),
+    // past its end its expiry does: the cards' rule, liveClusterGoneAt).
+    ...(clusterGoneAt && { clusterGoneAt }),
     ...watchOf(request, now),
   };
 }

@@ -61,12 +61,13 @@ export function closedWithOriginal(
     | 'originalEnded'
     | 'originalDrifted'
     | 'originalWentOn'
+    | 'originalClusterGoneAt'
   >,
 ): boolean {
   if (request.state !== 'expired' || !request.extendsRequestId) return false;
   if (request.originalEnded) return true;
   // Recorded as it expired: the original still ran then, whenever that was.
-  if (request.originalWentOn || request.originalDrifted) return false;
+  if (request.originalWentOn || request.originalDrifted || request.originalClusterGoneAt) return false;
   const at = Date.parse(request.updatedAt);
   const end = request.extendsAccess?.endsAt;
   return (end !== undefined && at >= Date.parse(end)) || at < Date.parse(request.expiresAt);
@@ -77,12 +78,15 @@ export function closedWithOriginal(
  * `extend` of its original, which is then refused: `ended` when it closed with the access it
  * extends ({@link closedWithOriginal}: extend.notActive), `drifted` when that access still ran but
  * no longer gave pull as it expired (`originalDrifted`, recorded by its expiry: extend.drifted,
- * drifted-access.ts). Undefined for an extension its approval TTL closed while its original still
- * held its access, and for any other request.
+ * drifted-access.ts), `clusterGone` when the drift check read that access's cluster gone, which
+ * closed it (`originalClusterGoneAt`: extend.clusterGone, cluster-gone.ts). Undefined for an
+ * extension its approval TTL closed while its original still held its access, and for any other
+ * request.
  */
 export function originalLostAtExpiry(
   request: Parameters<typeof closedWithOriginal>[0],
-): 'ended' | 'drifted' | undefined {
+): 'ended' | 'drifted' | 'clusterGone' | undefined {
   if (closedWithOriginal(request)) return 'ended';
+  if (request.state === 'expired' && request.extendsRequestId && request.originalClusterGoneAt) return 'clusterGone';
   return request.state === 'expired' && request.extendsRequestId && request.originalDrifted ? 'drifted' : undefined;
 }

@@ -32,9 +32,11 @@ export const SERVICE_ACCOUNT_GONE_WAY_ON =
 
 /**
  * How a refusal of a namespace being deleted ends (kube-errors.ts `namespaceTerminatingError`),
- * after "If it should stay, ask the cluster's owners what holds its deletion (a finalizer);".
+ * after "its deletion cannot be undone (…);": a namespace in Terminating never becomes Active
+ * again, so the way on is the namespace made again once it is gone, or another one.
  */
-export const NAMESPACE_TERMINATING_WAY_ON = 'otherwise ask again for a namespace that is not going away.';
+export const NAMESPACE_TERMINATING_WAY_ON =
+  'once it is gone, have it created again, or choose a namespace that is not going away.';
 
 /** How a refusal of a secret being deleted ends (kube-errors.ts `secretTerminatingError`). */
 export const SECRET_TERMINATING_WAY_ON = 'Try again when it is gone (a new request may also choose another --name).';

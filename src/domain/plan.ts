@@ -1,5 +1,6 @@
 /** Plans: exactly what acrbot will do once a request is approved. */
 import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from './azure-model';
+import { startClusterCommand } from './kube-no-answer';
 import type { PullRole } from './roles';
 import { registryReach } from './registry-reach';
 import { roleDefinitionGuid, sameResourceId } from './resource-id';
@@ -46,6 +47,26 @@ export interface GrantPlan {
   sharedWith?: SharedIdentity;
   /** How the requester named the cluster and registry: see {@link PlannedAsTyped}. */
   typed?: PlannedAsTyped;
+  /**
+   * Set when, as planned, ARM said the cluster is stopped (`powerState.code` Stopped): the
+   * sentence ({@link clusterStoppedWhenPlanned}) the card shows, as `check` says it. The role is
+   * granted all the same (it needs nothing of the cluster), but no pod runs to pull with it
+   * until the cluster is started. Absent on a running cluster, and on plans stored before it
+   * was recorded.
+   */
+  clusterStopped?: string;
+}
+
+/**
+ * What a grant's card says of a cluster ARM reports stopped when planned (undefined when it is
+ * not, or ARM gave no power state): its pods pull nothing until it is started, with the one
+ * command that starts it (kube-no-answer.ts), in its subscription.
+ */
+export function clusterStoppedWhenPlanned(
+  cluster: Pick<ClusterInfo, 'name' | 'subscriptionId' | 'resourceGroup' | 'powerState'>,
+): string | undefined {
+  if (cluster.powerState !== 'Stopped') return undefined;
+  return `Cluster ${cluster.name} is stopped (its power state is Stopped): its pods cannot pull until it is started (${startClusterCommand(cluster)}). The role is granted all the same.`;
 }
 
 /**

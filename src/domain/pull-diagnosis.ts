@@ -26,6 +26,7 @@ import {
 } from './access-inventory';
 import type { ClusterPowerState, RegistryNetwork } from './azure-model';
 import { driftNotDone, driftWords } from './drift-reason';
+import { intactDrift } from './live-drift';
 import { startClusterCommand } from './kube-no-answer';
 import { LISTING_LAG_GRACE_MS, notListedYetPath } from './listing-lag';
 import { outsideGrantText } from './outside-grant';
@@ -694,7 +695,6 @@ export function notListedYetText(grantedAt: string): string {
  */
 function driftSentence(request: AcrbotRequestRef): string {
   const seen = request.driftDetectedAt ? shortTime(request.driftDetectedAt) : undefined;
-  if (request.driftReason === 'identityChanged' || request.driftReason === 'modeChanged')
-    return `${driftWords(request.driftReason)}${seen ? ` (noticed ${seen})` : ''}`;
+  if (intactDrift(request.driftReason)) return `${driftWords(request.driftReason)}${seen ? ` (noticed ${seen})` : ''}`;
   return `was removed outside acrbot${seen ? ` on ${seen}` : ''}`;
 }

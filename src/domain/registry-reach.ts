@@ -43,8 +43,11 @@ export interface RegistryReach {
  * admin user is on: a password acrbot neither grants nor sees pulls regardless of the roles read,
  * which matters most when a credential has leaked. One definition, so they never disagree.
  */
-function adminUserSentence(registryName: string, unreachable: boolean): string {
-  return `The registry's admin user is enabled: anything holding its password pulls${unreachable ? ' (once something can reach the registry; nothing can now)' : ''}, whatever acrbot grants (az acr update -n ${registryName} --admin-enabled false).`;
+function adminUserSentence(registry: { name: string; subscriptionId?: string }, unreachable: boolean): string {
+  // In its subscription, as acrbot's other by-hand commands (audit-end-words.ts): the operator's
+  // CLI may be set to another one, where `-n` alone names no registry, or the wrong one.
+  const inSubscription = registry.subscriptionId ? ` --subscription ${registry.subscriptionId}` : '';
+  return `The registry's admin user is enabled: anything holding its password pulls${unreachable ? ' (once something can reach the registry; nothing can now)' : ''}, whatever acrbot grants (az acr update${inSubscription} -n ${registry.name} --admin-enabled false).`;
 }
 
 /**
@@ -76,10 +79,11 @@ function throughEndpoints(registry: { name: string; loginServer: string; locatio
 
 /**
  * Reads `network` (undefined: not known, so nothing is said about it) for `registry` (`location`:
- * its Azure region, when known, named in the private endpoints' sentence).
+ * its Azure region, when known, named in the private endpoints' sentence; `subscriptionId`, in
+ * the admin user's command).
  */
 export function registryReach(
-  registry: { name: string; loginServer: string; location?: string },
+  registry: { name: string; loginServer: string; location?: string; subscriptionId?: string },
   network: RegistryNetwork | undefined,
 ): RegistryReach {
   if (!network) return { unreachable: false, denyAll: false, ipFiltered: false, endpointOnly: false, anonymous: false };
@@ -136,6 +140,6 @@ export function registryReach(
     ...(network.anonymousPullEnabled && {
       anonymousText: `Anonymous pull is enabled: anyone who can reach ${registry.loginServer} can pull without a role${unreachable ? ' (nothing can reach it now)' : ''}.`,
     }),
-    ...(network.adminUserEnabled === true && { adminUserText: adminUserSentence(registry.name, unreachable) }),
+    ...(network.adminUserEnabled === true && { adminUserText: adminUserSentence(registry, unreachable) }),
   };
 }

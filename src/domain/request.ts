@@ -155,6 +155,15 @@ export interface AccessRequest {
    */
   originalDrifted?: true;
   /**
+   * For an extension that expired without a decision: when the drift check read the cluster of
+   * the access it extends gone (that access's `access.clusterGoneAt`), which closed it (the drift
+   * detector closes an original's pending extensions as it writes the note: approving one is
+   * refused, approval.refused.clusterGone). Its requester is told why in the note's words
+   * (cluster-gone.ts), never that approvers ran out of time (extension-deadline.ts,
+   * `originalLostAtExpiry`).
+   */
+  originalClusterGoneAt?: string;
+  /**
    * For an extension that expired without a decision at a wait cut to its original's end
    * (extension-deadline.ts): the access it extends still held as it expired, another extension
    * having moved that end since it was filed. `extend` of that original still works, so its
@@ -416,7 +425,14 @@ export type RequestEvent =
    * ({@link AccessRequest.originalEnded}, {@link AccessRequest.originalDrifted},
    * {@link AccessRequest.originalWentOn}).
    */
-  | { type: 'expire'; at: Date; originalEnded?: boolean; originalDrifted?: boolean; originalWentOn?: boolean }
+  | {
+      type: 'expire';
+      at: Date;
+      originalEnded?: boolean;
+      originalDrifted?: boolean;
+      originalWentOn?: boolean;
+      originalClusterGoneAt?: string;
+    }
   | { type: 'start'; at: Date }
   | { type: 'succeed'; at: Date; outcome: Outcome }
   | { type: 'fail'; at: Date; outcome: Outcome }
@@ -540,13 +556,15 @@ export function describeStateSentence(request: AccessRequest): string {
 
 /**
  * What became of an expired request. An extension acrbot closed because the access it extends
- * ended or drifted was closed when that was seen, maybe days before its deadline: "expired" would
+ * ended, drifted or had its cluster read gone was closed when that was seen, maybe days before its deadline: "expired" would
  * say its approvers ran out of time.
  */
 function expiredWords(request: AccessRequest): string {
   switch (originalLostAtExpiry(request)) {
     case 'drifted':
       return `closed without a decision: the access it extends (${request.extendsRequestId}) was removed or changed outside acrbot, or no longer serves`;
+    case 'clusterGone':
+      return `closed without a decision: cluster ${request.plan.cluster.name} of the access it extends (${request.extendsRequestId}) no longer exists`;
     case 'ended':
       return `closed without a decision: the access it extends (${request.extendsRequestId}) ended`;
     default:
@@ -603,6 +621,7 @@ export function transition(request: AccessRequest, event: RequestEvent): AccessR
         ...(event.originalEnded && { originalEnded: true as const }),
         ...(event.originalDrifted && { originalDrifted: true as const }),
         ...(event.originalWentOn && { originalWentOn: true as const }),
+        ...(event.originalClusterGoneAt && { originalClusterGoneAt: event.originalClusterGoneAt }),
       };
     case 'start':
       return { ...base, state: 'executing' };

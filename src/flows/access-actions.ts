@@ -17,7 +17,7 @@
 import { isSubscriptionNotFound, UserFacingError } from '../domain/errors';
 import { OTHER_TENANT_REFUSAL_CODE } from '../domain/own-tenant';
 import { LeaseLostError, type AuditLog, type AzureResourceReader, type Clock, type LeaseStore } from '../domain/ports';
-import { type GrantPlan, plannedRegistry, type Plan } from '../domain/plan';
+import { clusterStoppedWhenPlanned, type GrantPlan, plannedRegistry, type Plan } from '../domain/plan';
 import { notRevokerMessage } from '../domain/decided-rule';
 import { factsOf } from '../domain/policy';
 import { describeState, isBeingRevoked, type AccessRequest, type ActingContext, type Actor } from '../domain/request';
@@ -606,8 +606,12 @@ export class AccessActions {
     // says "when this was requested", and the original's verdict may be months old (a registry
     // opened since would read as blocked, one closed since would carry no warning).
     const { tags, unreachable, networkCondition, anonymousPull, adminUser } = plannedRegistry(registry);
+    // A grant's cluster stopped or started since: said as of this read too, never the original's.
+    const { clusterStopped: _thenStopped, ...keptPlan } = plan as P & { clusterStopped?: string };
+    const clusterStopped = plan.kind === 'grant' ? clusterStoppedWhenPlanned(cluster) : undefined;
     return {
-      ...plan,
+      ...keptPlan,
+      ...(clusterStopped && { clusterStopped }),
       cluster: { ...keptCluster, ...(cluster.tags && { tags: cluster.tags }) },
       registry: {
         ...keptRegistry,
@@ -617,7 +621,7 @@ export class AccessActions {
         ...(anonymousPull && { anonymousPull }),
         ...(adminUser && { adminUser }),
       },
-    };
+    } as P;
   }
 
   /**

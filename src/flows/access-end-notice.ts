@@ -8,6 +8,7 @@ import { outsidePullCardWords } from '../domain/outside-pull-card-words';
 import { lateEndWords } from '../domain/late-end';
 import type { AuditEntry } from '../domain/audit-chain';
 import { isPlannedTuple } from '../domain/plan';
+import { isUserFacing } from '../domain/errors';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, Actor } from '../domain/request';
 import { transition } from '../domain/request';
@@ -35,6 +36,7 @@ import { settleWithin } from './settle-within';
 import { currentCorrelationId } from '../observability/correlation';
 import { type NotTold, notReachedBecause, tellApproversEndNotTold } from './unreachable-requester';
 import { passingFailure } from './outage-report-failure';
+import { spreadOf } from './scheduler';
 
 /** How a request's access ended, as its audit entry and its requester's notice say. */
 interface EndedAs {
@@ -68,7 +70,17 @@ export async function markRevoked(
   deps: LifecycleDeps,
   request: AccessRequest,
   how: EndedAs,
-  along: { endedWith?: AccessRequest; extensions?: readonly AccessRequest[]; others?: Holders },
+  along: {
+    endedWith?: AccessRequest;
+    extensions?: readonly AccessRequest[];
+    others?: Holders;
+    /**
+     * Called once the end is written (the access is revoked, its entry first), before it is made
+     * known: the end job frees its sweep slot there (JobRun.yieldSlot), so the notice and the
+     * cards, which Teams may throttle in a mass end, do not hold up the next due revocation.
+     */
+    written?: () => unknown;
+  },
 ): Promise<AccessRequest> {
   const { by, reason, expired } = how;
   const { endedWith, others } = along;
@@ -118,6 +130,7 @@ export async function markRevoked(
       }
       throw err;
     }
+    along.written?.();
     if (late) {
       handedOn = await tellWhenListed(deps, next, how, { ...along, heldOutsideAcrbot, kept }, listing, stop);
       return next;
@@ -223,12 +236,48 @@ async function tellWhenListed(
  */
 export const NOTICE_RETRIES_MS: readonly number[] = [2 * 60_000, 10 * 60_000, 30 * 60_000];
 
+/**
+ * The largest part of a wait of {@link NOTICE_RETRIES_MS} {@link noticeRetryMs} takes off: a
+ * retry comes between half of its wait and all of it.
+ */
+export const NOTICE_RETRY_JITTER = 0.5;
+
+/**
+ * How long after its `tries`-th unserved post (counted from 0) request `requestId`'s end notice
+ * is sent again: the wait of {@link NOTICE_RETRIES_MS}, less a part of up to
+ * {@link NOTICE_RETRY_JITTER} of it drawn from the request's id and the try ({@link spreadOf}).
+ * The notices of a mass end that Teams throttled failed together, and would all come due in one
+ * sweep at each retry, meeting Teams with the same burst; spread, they come over a minute at the
+ * first retry and over minutes after. Drawn, not random: a request's retries are the same on every
+ * run, so a test or an operator reading the schedule can tell when. Shorter, never longer: the
+ * waits are the most the requester waits for the notice (operations.md).
+ */
+export function noticeRetryMs(requestId: string, tries: number): number {
+  const waitMs = NOTICE_RETRIES_MS[tries];
+  return Math.round(waitMs - spreadOf(`notice:${requestId}`, tries) * NOTICE_RETRY_JITTER * waitMs);
+}
+
 /** The `access.expire` payload field counting the end notice's retries (the net's run reads it). */
 export const NOTICE_TRIES_FIELD = 'noticeTries';
 
 /**
- * The end notice's post failed in a way that passes ({@link passingFailure}): Teams throttled it
- * or did not answer. The messenger wraps the post's failure in a sentence for people, its cause.
+ * The code of the messenger's sentence for a post to the requester that did not go out, the
+ * post's failure its cause (notPostedToRequester, bot/requester-messages.ts). Anything else the
+ * messenger throws failed before the post, as it came: the store's read of the request's card
+ * copies (where to post), or building the card.
+ */
+const POST_FAILED_CODE = 'requester.notTold';
+
+/** Whether the end notice failed at its post (Teams' answer), not before it ({@link POST_FAILED_CODE}). */
+function postFailed(err: unknown): boolean {
+  return isUserFacing(err) && err.code === POST_FAILED_CODE;
+}
+
+/**
+ * The end notice failed in a way that passes ({@link passingFailure}): Teams throttled its post
+ * or did not answer, or the store did not serve the read of where to post it (a Tables 503 or
+ * 429 in the same mass end). The messenger wraps the post's failure in a sentence for people,
+ * its cause ({@link postFailed}); the store's comes as it is.
  */
 function noticeFailedPassingly(err: unknown): boolean {
   // The cause too: passingFailure stops at the first UserFacingError down the causes (a sentence
@@ -250,11 +299,12 @@ function noticeFailedPassingly(err: unknown): boolean {
  * logs a failure: a reminder left behind finds the request revoked and sends nothing. A notice
  * Teams did not serve now (throttled, failing: {@link noticeFailedPassingly}) writes no entry and
  * no report: the end job is written again, due after the next of {@link NOTICE_RETRIES_MS}
- * (`noticeTries`: the retries made), and sends it then; past the last it is `unposted`. `outside`:
- * the assignments not acrbot's through which the cluster can still pull; the requester is told,
- * and so are the approvers (their card copies show only the request's end, drawn from its record).
- * The registry's own settings are told with them; an admin user alone is told to the requester
- * only: the cluster cannot pull through it (only holders of its password can).
+ * (`noticeTries`: the retries made; spread by request, {@link noticeRetryMs}), and sends it then;
+ * past the last it is `unposted`. `outside`: the assignments not acrbot's through which the
+ * cluster can still pull; the requester is told, and so are the approvers (their card copies
+ * show only the request's end, drawn from its record). The registry's own settings are told with
+ * them; an admin user alone is told to the requester only: the cluster cannot pull through it
+ * (only holders of its password can).
  */
 async function makeEndKnown(
   deps: LifecycleDeps,
@@ -309,10 +359,17 @@ async function makeEndKnown(
       )
       .catch((err: unknown): NotTold | undefined => {
         if (noticeTries < NOTICE_RETRIES_MS.length && noticeFailedPassingly(err)) {
-          deps.log.info(
-            { err, requestId: revoked.id, noticeTries },
-            'the end notice was not served by Teams now; its end job sends it again later',
-          );
+          // Whose failure it was: Teams' and the store's need different people to look.
+          if (postFailed(err))
+            deps.log.info(
+              { err, requestId: revoked.id, noticeTries },
+              'the end notice was not served by Teams now; its end job sends it again later',
+            );
+          else
+            deps.log.info(
+              { err, requestId: revoked.id, noticeTries },
+              'the end notice was not sent: the store did not serve the read of where to post it; its end job sends it again later',
+            );
           sendAgain = true;
           return undefined;
         }
@@ -342,7 +399,7 @@ async function makeEndKnown(
     await deps.jobs.schedule({
       id: accessExpiryJobId(revoked.id),
       kind: 'access.expire',
-      dueAt: new Date(deps.clock.now().getTime() + NOTICE_RETRIES_MS[noticeTries]),
+      dueAt: new Date(deps.clock.now().getTime() + noticeRetryMs(revoked.id, noticeTries)),
       requestId: revoked.id,
       payload: { [NOTICE_TRIES_FIELD]: noticeTries + 1 },
     });
@@ -417,11 +474,12 @@ export async function finishEndMadeKnown(
       reason: current.access?.revokeReason,
       expired: ended.action === 'access.expired',
     };
-    // A notice sent again after Teams did not serve it is expected work; a lost one is not.
+    // A notice sent again after Teams (or the store) did not serve it is expected work; a lost
+    // one is not. Whose failure it was, the try's own line said.
     if (noticeTries)
       deps.log.info(
         { requestId: current.id, noticeTries },
-        'the end notice is sent again; Teams did not serve it before',
+        'the end notice is sent again; its last try was not served',
       );
     else
       deps.log.warn(

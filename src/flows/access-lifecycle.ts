@@ -547,8 +547,15 @@ export class AccessLifecycle {
       await guard?.check();
       for (const extension of endingExtensions)
         await markRevoked(this.deps, extension, { by, reason, expired }, { endedWith: ending });
-      // The holders the revocation read: a kept assignment's notice says why from them.
-      return await markRevoked(this.deps, ending, { by, reason, expired }, { extensions: endingExtensions, others });
+      // The holders the revocation read: a kept assignment's notice says why from them. Once it
+      // is written, the end job's sweep slot goes to the next due job (JobRun.yieldSlot): the
+      // notice and the cards go on beside it, under this run's leases.
+      return await markRevoked(
+        this.deps,
+        ending,
+        { by, reason, expired },
+        { extensions: endingExtensions, others, written: run?.yieldSlot },
+      );
     } finally {
       await guard?.stop();
     }

@@ -63,7 +63,7 @@ import { tenantNotServed } from '../domain/tenant-boundary';
 import type { Logger } from '../observability/logger';
 import type { ApproverAuthority } from './approver-authority';
 import { warnUnreadApproversHourly } from './approver-groups-read';
-import { extendedAccessGone } from './access-lease';
+import { extensionUnapprovable } from './extension-unapprovable';
 import { escalationSupersedesReminder, reminderNote } from './approval-nudge-order';
 import {
   CLAIMED_BY,
@@ -350,8 +350,8 @@ export class ApprovalNudges {
       const request = await this.store.get(job.requestId);
       const rule = request?.policy?.rule;
       if (!request || !rule || request.state !== 'pending' || isExpired(request, this.clock.now())) return;
-      // Approving it would be refused (approval.refused.notActive): the approvers have nothing to do.
-      if (await extendedAccessGone(this.store, request, this.clock.now())) return;
+      // Approving it would be refused (approval.refused.notActive or .clusterGone): the approvers have nothing to do.
+      if (await extensionUnapprovable(this.store, request, this.clock.now())) return;
       // The escalation is due too (both waited through a pause, or an outage): it goes alone, and
       // this reminder is used up unsent (approval-nudge-order.ts says why). Neither marked nor
       // audited as sent: the escalation's entry says the reminder was not posted.

@@ -1,11 +1,12 @@
 /**
  * When access ends, or drifts (its role assignment removed or changed outside acrbot, or no
- * longer serving), the extensions of it still waiting for approval close with it: what they would
- * extend is gone, or no longer gives pull. A failure is logged, never the revocation's nor the
- * drift's.
+ * longer serving), or its cluster is read gone (cluster-gone.ts), the extensions of it still
+ * waiting for approval close with it: what they would extend is gone, or no longer gives pull. A
+ * failure is logged, never the revocation's nor the drift's.
  */
 import { VersionConflictError } from '../domain/ports';
 import { formatUtc } from '../domain/access-term';
+import { clusterGoneNoteWords } from '../domain/cluster-gone-words';
 import { ACRBOT_ACTOR, type AccessRequest, transition } from '../domain/request';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { pendingRequestJobIds } from './request-jobs';
@@ -19,9 +20,11 @@ export type ClosingDeps = Pick<LifecycleDeps, 'store' | 'audit' | 'clock' | 'car
 
 /**
  * Why the extensions close: the access they extend `ended` (revoked or expired), or `drifted`
- * (no longer giving pull: extending it is refused, extend.drifted, drifted-access.ts).
+ * (no longer giving pull: extending it is refused, extend.drifted, drifted-access.ts), or
+ * `clusterGone` (the drift check read its cluster gone: it gives nothing, and approving an
+ * extension of it is refused, approval.refused.clusterGone, cluster-gone.ts).
  */
-export type ClosedBecause = 'ended' | 'drifted';
+export type ClosedBecause = 'ended' | 'drifted' | 'clusterGone';
 
 /**
  * Closes the extensions still waiting for approval of access that just ended (`original` and
@@ -70,6 +73,15 @@ export async function closePendingExtensions(
 }
 
 /**
+ * The `request.expired` words of an extension closed because the drift check read the cluster of
+ * the access it extends (`original`) gone: the note's words (cluster-gone.ts).
+ */
+export function closedByClusterGoneWords(original: AccessRequest): string {
+  const at = original.access?.clusterGoneAt ?? '';
+  return `${clusterGoneNoteWords(original.plan.cluster.name, original.id, at)}; closed without a decision`;
+}
+
+/**
  * The `request.expired` words of an extension closed because the access it extends (`originalId`)
  * drifted, seen at `seen`: the same whether this close or its own expiry closes it.
  */
@@ -87,11 +99,13 @@ async function closePendingExtension(
   // original, however late this close runs (past the extension's own deadline, as a retried end
   // notice may).
   const drifted = because === 'drifted';
+  const clusterGone = because === 'clusterGone';
   const next = transition(extension, {
     type: 'expire',
     at: deps.clock.now(),
-    originalEnded: !drifted,
+    originalEnded: because === 'ended',
     originalDrifted: drifted,
+    ...(clusterGone && { originalClusterGoneAt: original.access?.clusterGoneAt }),
   });
   try {
     await updateUndoingUnseen({ store: deps.store, clock: deps.clock, log: deps.log }, extension, next);
@@ -106,9 +120,11 @@ async function closePendingExtension(
     await recordAccessEvent(deps, extension, ACRBOT_ACTOR, {
       action: 'request.expired',
       outcome: 'expired',
-      detail: drifted
-        ? closedByDriftWords(original.id, original.access?.driftDetectedAt)
-        : `the access it extends ended with ${original.id}; closed without a decision`,
+      detail: clusterGone
+        ? closedByClusterGoneWords(original)
+        : drifted
+          ? closedByDriftWords(original.id, original.access?.driftDetectedAt)
+          : `the access it extends ended with ${original.id}; closed without a decision`,
       // The key the expiry net writes a missing entry under: a slow append landing after it adds nothing.
       idempotencyKey: expiredEntryKey(extension.id, next.updatedAt),
     });

@@ -21,8 +21,8 @@
  * subscription scope; then, for the grants whose assignment is intact, one GET of each distinct
  * cluster and registry they name (their pull identity and mode now). A cluster that is gone (its
  * read answered 404) is not drift: it is noted on the request as `access.clusterGoneAt` (audited
- * `access.clusterGone`, cards updated: its grant gives nothing, and is not offered for extension),
- * and the note comes off when a sweep reads a cluster of that name again (a new cluster has a new
+ * `access.clusterGone`, cards updated: its grant gives nothing, and is not offered for extension;
+ * its extensions still waiting for approval are closed, as a drift mark closes them), and the note comes off when a sweep reads a cluster of that name again (a new cluster has a new
  * kubelet identity: the drift check then marks `identityChanged`); the grant ends at its end, as
  * before, its recorded assignment deleted (G15). A read that fails (403, throttling) marks
  * nothing for the grants it concerns (a failed listing is logged once per registry), the other
@@ -351,7 +351,7 @@ export class DriftDetector {
       );
       if (!written) continue; // someone else moved it; the next sweep looks again
       marked.push(next);
-      await this.closePendingExtensionsOf(next);
+      await this.closePendingExtensionsOf(next, 'drifted');
     }
     return marked;
   }
@@ -429,7 +429,9 @@ export class DriftDetector {
    * conditional write on the version read (exactly one instance writes it; a request that moved,
    * drifted or began its revocation meanwhile is left for the next sweep), then its
    * `access.clusterGone` entry, keyed by the note ({@link clusterGoneEntryKey}), whose failure
-   * puts the request back and throws; then the request's cards.
+   * puts the request back and throws; then the request's cards, and, for a note written, the
+   * close of the grant's extensions still waiting for approval (approving one is refused now:
+   * approval.refused.clusterGone), each requester told why in the note's words.
    */
   private async noteClusterGone(seen: AccessRequest, reads: ResourceReads): Promise<void> {
     if (seen.plan.kind !== 'grant') return;
@@ -451,7 +453,7 @@ export class DriftDetector {
     };
     const assignmentId = createdAssignmentId(current);
     const cluster = seen.plan.cluster.name;
-    await this.writeAudited(
+    const written = await this.writeAudited(
       current,
       next,
       {
@@ -466,6 +468,8 @@ export class DriftDetector {
       (undo) => this.log.error({ err: undo, requestId: current.id }, 'undoing a cluster-gone note failed'),
       `could not audit the cluster-gone note of ${current.id}`,
     );
+    // Approving an extension of it is refused now (approval.refused.clusterGone): closed, as a drift mark closes them.
+    if (written && gone) await this.closePendingExtensionsOf(next, 'clusterGone');
   }
 
   /**
@@ -509,20 +513,23 @@ export class DriftDetector {
 
   /**
    * Closes the extensions of `drifted` still waiting for approval, as an end does: approving one
-   * could only fail (its run refuses a drifted original, extend.drifted), and waiting out its own
-   * deadline it keeps asking approvers about access that no longer gives pull. Each expires
-   * audited, its requester told (Closed without a decision, with a new grant's command) and every
-   * copy of its card updated; a failure is logged there, never the drift's (recorded by now), and
-   * one left pending is closed by its own expiry, which records the drift too.
+   * could only fail (its run refuses a drifted original, extend.drifted; an Approve of one whose
+   * cluster is gone is refused, approval.refused.clusterGone), and waiting out its own deadline it
+   * keeps asking approvers about access that no longer gives pull. Each expires audited, its
+   * requester told (Closed without a decision: after a drift with a new grant's command, after a
+   * cluster-gone note in the note's words) and every copy of its card updated; a failure is
+   * logged there, never the drift's nor the note's (recorded by now). One left pending after a
+   * drift is closed by its own expiry, which records the drift too; one left pending after a
+   * cluster-gone note is refused at Approve and closes at its own deadline.
    */
-  private async closePendingExtensionsOf(drifted: AccessRequest): Promise<void> {
+  private async closePendingExtensionsOf(drifted: AccessRequest, because: 'drifted' | 'clusterGone'): Promise<void> {
     const { requests: store, audit, clock } = this.ports;
     const jobs = { cancel: (id: string) => this.ports.schedule.delete(id) };
     await closePendingExtensions(
       { store, audit, clock, jobs, cards: this.notifier, log: this.log },
       drifted,
       [],
-      'drifted',
+      because,
     );
   }
 }

@@ -13,6 +13,7 @@ import { clustersPullingAs } from '../domain/pull-identity-index';
 import { madeAfterAccessEnded } from '../domain/made-after-access-ended';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import {
+  clusterStoppedWhenPlanned,
   type GrantPlan,
   isPlannedTuple,
   type PlannedAsTyped,
@@ -448,6 +449,8 @@ export function buildGrantPlan(
   const role = pullRoleFor(registry.roleAssignmentMode);
   const scope = registry.id;
   const name = roleAssignmentName(scope, identity.objectId, role.id);
+  // Read with the cluster already: a stopped cluster takes the grant, but pulls nothing yet.
+  const clusterStopped = clusterStoppedWhenPlanned(cluster);
   return {
     kind: 'grant',
     cluster: plannedCluster(cluster),
@@ -461,5 +464,6 @@ export function buildGrantPlan(
       `Create role assignment ${name}: ${role.name} for service principal ${identity.objectId} on registry ${registry.name}`,
     ],
     ...(typed && { typed }),
+    ...(clusterStopped && { clusterStopped }),
   };
 }

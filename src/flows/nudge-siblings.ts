@@ -43,7 +43,7 @@ import type { Clock, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
 import type { AccessRequest, PolicyBinding } from '../domain/request';
 import { isExpired } from '../domain/request';
-import { extendedAccessGone } from './access-lease';
+import { extensionUnapprovable } from './extension-unapprovable';
 import type { HoldBackOnce } from './hold-back-once';
 import { escalationSupersedesReminder } from './approval-nudge-order';
 import { WAITING_SCAN_LIMIT } from './waiting-for-approvers';
@@ -136,7 +136,7 @@ export interface SiblingPorts {
  * {@link MAX_NUDGE_SIBLINGS}, and only while every approver they wait on can still be mentioned
  * ({@link MAX_GROUPED_MENTIONS}). Skipped, left to their own jobs: one marked by anyone else,
  * one whose mark conflicts (its own job or a decision wrote it first), a reminder its escalation
- * supersedes (approval-nudge-order.ts), an extension whose original's access is gone. Answers
+ * supersedes (approval-nudge-order.ts), an extension whose original's access is gone or its cluster read gone (extension-unapprovable.ts). Answers
  * them as written (their new versions). A store failure other than a conflict fails the run;
  * the marks it wrote name this request, so its retry takes them back.
  */
@@ -161,7 +161,7 @@ export async function claimSiblings(
     // run that stopped before its entries is taken back.
     if (existing && (other.policy![by] !== request.id || (await ports.sent(other.id)))) continue;
     if (groupedMentionIds([request, ...claimed, other]).length > MAX_GROUPED_MENTIONS) continue;
-    if (await extendedAccessGone(ports.store, other, now)) continue;
+    if (await extensionUnapprovable(ports.store, other, now)) continue;
     const at = ports.clock.now().toISOString();
     const next: AccessRequest = {
       ...other,
@@ -198,7 +198,7 @@ export interface HoldPorts {
  *   instance) and, the oldest of the burst, claims this one. Its job not due (backing off after
  *   failures, moved on while paused, held back itself) says it is not coming now: this run posts,
  *   and takes it along. One its post would leave out anyway (the two together past
- *   {@link MAX_GROUPED_MENTIONS}, an extension whose original's access is gone) is passed over;
+ *   {@link MAX_GROUPED_MENTIONS}, an extension whose original's access is gone or its cluster read gone) is passed over;
  * - marked within {@link GROUP_CLAIM_WINDOW_MS} by a run (its own, or another request's claiming
  *   it) that has not written the claiming request's entry: that post may be under way, claiming.
  * At most {@link MAX_NUDGE_SIBLINGS} + 1 older ones that need a read are looked at (an older post
@@ -230,7 +230,7 @@ export async function olderSiblingMayTake(
     } else {
       if (groupedMentionIds([other, request]).length > MAX_GROUPED_MENTIONS) continue;
       if (++looked > MAX_NUDGE_SIBLINGS + 1) return undefined;
-      if (await extendedAccessGone(ports.store, other, now)) continue;
+      if (await extensionUnapprovable(ports.store, other, now)) continue;
       if (await ports.jobDue(other.id)) return other;
     }
   }

@@ -507,8 +507,8 @@ export class RequestDecisions {
     if (gone) return { reason: 'notActive', message: endedOriginalWords(request, gone) };
     const note = clusterGoneNote(original!);
     if (!note) return undefined;
-    // Not closed by the note (unlike a drift mark's): it stays pending until rejected or its own
-    // deadline, which is at most the original's end, whose revocation closes it.
+    // The drift detector closes it as it writes the note (close-pending-extensions.ts); one whose
+    // close failed, or a click racing it, is refused here.
     return {
       reason: 'clusterGone',
       message: `${note} Its extension ${request.id} cannot be approved: reject it, or leave it to close without a decision. Nothing was changed.`,

@@ -242,8 +242,9 @@ export class RequestService {
    * `requester`'s newest requests of `tenantId`, every state, newest first (`status` without an
    * id), through the by-requester index as the tab's "Your requests" reads them.
    */
-  newestRequestsOf(requester: Actor, tenantId: string, shown?: number): Promise<RequesterRequests> {
-    return newestRequestsOf(this.store, requester.objectId, tenantId, shown);
+  async newestRequestsOf(requester: Actor, tenantId: string, shown?: number): Promise<RequesterRequests> {
+    const readAt = this.clock.now();
+    return { ...(await newestRequestsOf(this.store, requester.objectId, tenantId, shown)), readAt };
   }
 
   /** `requester`'s open requests of `tenantId` (pending, approved, being applied), newest first, at most `shown` (`access`). */

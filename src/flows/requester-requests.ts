@@ -37,6 +37,11 @@ export interface RequesterRequests {
   more: number;
   /** The read stopped at its bound: `more` counts only what it read. */
   boundReached: boolean;
+  /**
+   * When it was read (RequestService's clock), where the list is drawn as of then (`status`): a
+   * grant whose cluster is gone reads past its end as the tab and `access` read it (cluster-gone.ts).
+   */
+  readAt?: Date;
 }
 
 /** Newest first by creation, each once (a request that moved state between a store's reads of two states is in both). */

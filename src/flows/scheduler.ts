@@ -45,7 +45,25 @@ export interface JobRun {
   check(): Promise<void>;
   /** Aborted, with a {@link LeaseLostError} as its reason, once the lease is known to be lost. */
   readonly signal: AbortSignal;
+  /**
+   * Tells the sweep that the run's urgent work is done (an end written: the access is revoked),
+   * and what is left (its notice to the requester, its cards redrawn: Teams, which may throttle)
+   * can go on beside the next due job rather than in one of the sweep's {@link JOBS_AT_ONCE}
+   * slots. Nothing else changes: the run keeps its lease, its outcome is written back (the job
+   * deleted, or its failure recorded) only when the handler settles, and the sweep waits for it
+   * before it ends. Absent outside a sweep (`runNow`); does nothing while
+   * {@link YIELDED_AT_ONCE} runs that freed their slot are still going, and a second time. True
+   * when the slot was freed.
+   */
+  readonly yieldSlot?: () => boolean;
 }
+
+/**
+ * Most runs that freed their slot ({@link JobRun.yieldSlot}) going on at once in this process:
+ * past it a run keeps its slot, so a mass end's notices reach Teams at most this many (and the
+ * slots' own) at a time, not all at once.
+ */
+export const YIELDED_AT_ONCE = 2 * JOBS_AT_ONCE;
 
 /**
  * Runs one job; throwing means "try again later" (retried with backoff, reported), throwing
@@ -282,6 +300,8 @@ export class Scheduler {
   private readonly sweepLog: SweepFailureLog;
   /** Runs the sweep went on without (past their time limit), until each settles and is written back. */
   private readonly detached = new Set<Promise<void>>();
+  /** Runs going on after they freed their sweep's slot ({@link JobRun.yieldSlot}). */
+  private yieldedRuns = 0;
 
   constructor(
     private readonly jobs: ScheduleStore,
@@ -405,16 +425,31 @@ export class Scheduler {
    * expiries and reminders due behind it), reading more as the batch runs low, each job once
    * (scheduler-sweep-feed.ts).
    */
-  private sweep(): Promise<number> {
+  private async sweep(): Promise<number> {
+    // The runs that freed their slot: waited for before the sweep ends, as any run it started.
+    const yielded = new Set<Promise<void>>();
+    try {
+      return await this.sweepFeeding(yielded);
+    } finally {
+      while (yielded.size) await Promise.allSettled([...yielded]);
+    }
+  }
+
+  /** {@link sweep}'s feed: `yielded` gathers the runs that freed their slot. */
+  private sweepFeeding(yielded: Set<Promise<void>>): Promise<number> {
     return sweepDue({
       read: (limit) => this.jobs.due(this.clock.now(), limit),
       run: (job) =>
-        this.runOne(job, (err) => {
-          // A store error around one job (its lease, its re-read, its write-back) must not hold
-          // back the other due jobs; this one is still in the store and comes up again.
-          this.log.error({ err, ...jobFields(job) }, 'scheduled job could not be run; the sweep goes on');
-          return false;
-        }),
+        this.runOne(
+          job,
+          (err) => {
+            // A store error around one job (its lease, its re-read, its write-back) must not hold
+            // back the other due jobs; this one is still in the store and comes up again.
+            this.log.error({ err, ...jobFields(job) }, 'scheduled job could not be run; the sweep goes on');
+            return false;
+          },
+          yielded,
+        ),
       stopped: () => this.stopped,
       batchSize: this.options.batchSize ?? 100,
       maxJobs: this.options.maxJobsPerSweep,
@@ -427,10 +462,14 @@ export class Scheduler {
    * and write-back lines, `onError`'s — carries the correlation id `job-<id>`, the reference a
    * report of the failing job gives (composition/scheduler.ts).
    */
-  private runOne(candidate: ScheduledJob, onError?: (err: unknown) => boolean): Promise<boolean> {
+  private runOne(
+    candidate: ScheduledJob,
+    onError?: (err: unknown) => boolean,
+    yielded?: Set<Promise<void>>,
+  ): Promise<boolean> {
     return withCorrelation(async () => {
       try {
-        return await this.runLeased(candidate);
+        return await this.runLeased(candidate, yielded);
       } catch (err) {
         if (!onError) throw err;
         return onError(err);
@@ -444,9 +483,11 @@ export class Scheduler {
    * the run keeps its lease, renewed as before, until its handler settles; its outcome is then
    * written back as any run's (done, failed with backoff and report) and only then is the lease
    * released. So no sweep, here or on another instance, starts the job again meanwhile: they find
-   * its lease held.
+   * its lease held. In a sweep (`yielded`), a handler may free its slot sooner
+   * ({@link JobRun.yieldSlot}): this returns then, and the rest of its run goes on as a run past
+   * its limit does, added to `yielded` for the sweep to wait for.
    */
-  private async runLeased(candidate: ScheduledJob): Promise<boolean> {
+  private async runLeased(candidate: ScheduledJob, yielded?: Set<Promise<void>>): Promise<boolean> {
     // A lease is re-entrant for its owner: each run is an owner of its own, so a job the sweep
     // is running is not run a second time at once by `runNow` (a revoke confirmed meanwhile).
     const owner = `${this.options.instanceId}#${++this.runs}`;
@@ -464,11 +505,48 @@ export class Scheduler {
       { what: 'job lease' },
     );
     const startedAt = this.clock.now().getTime();
-    const ran = this.runHeld(candidate, run, owner).finally(() => run.stop());
+    let freeSlot: (() => void) | undefined;
+    const slotFreed = new Promise<'slotFreed'>((resolve) => (freeSlot = () => resolve('slotFreed')));
+    const jobRun: JobRun = {
+      check: () => run.check(),
+      get signal() {
+        return run.signal;
+      },
+      ...(yielded && {
+        yieldSlot: () => {
+          if (!freeSlot || this.yieldedRuns >= YIELDED_AT_ONCE) return false;
+          // Counted from here until the rest of the run settles (below): the race below sees
+          // the slot freed first, as the run settles only after its handler returns.
+          this.yieldedRuns++;
+          freeSlot();
+          freeSlot = undefined;
+          return true;
+        },
+      }),
+    };
+    const ran = this.runHeld(candidate, run, owner, jobRun).finally(() => run.stop());
     const limitMs = runTimeLimitOf(candidate.kind, this.options.runTimeLimitMs);
-    const inTime = await settleWithin(ran, limitMs);
-    if (!inTime.late) return inTime.value;
-    this.detach(candidate, ran, limitMs, startedAt);
+    const inTime = await settleWithin(yielded ? Promise.race([ran, slotFreed]) : ran, limitMs);
+    // Freed once at most, and only while the sweep waits on this call (not once detached).
+    freeSlot = undefined;
+    if (inTime.late) {
+      this.detach(candidate, ran, limitMs, startedAt);
+      return true;
+    }
+    if (inTime.value !== 'slotFreed') return inTime.value;
+    // The slot is the next job's; the rest of the run is waited for by the sweep, within the
+    // time limit as any run's (past it, detached), and its store errors logged as a sweep's.
+    const rest = settleWithin(ran, limitMs)
+      .then(
+        (late) => void (late.late && this.detach(candidate, ran, limitMs, startedAt)),
+        (err: unknown) =>
+          void this.log.error({ err, ...jobFields(candidate) }, 'scheduled job could not be run; the sweep goes on'),
+      )
+      .finally(() => {
+        this.yieldedRuns--;
+        yielded!.delete(rest);
+      });
+    yielded!.add(rest);
     return true;
   }
 
@@ -494,7 +572,7 @@ export class Scheduler {
   }
 
   /** Runs the job under `run`'s lease and writes its outcome back; `runLeased` releases the lease. */
-  private async runHeld(candidate: ScheduledJob, run: LeaseGuard, owner: string): Promise<boolean> {
+  private async runHeld(candidate: ScheduledJob, run: LeaseGuard, owner: string, jobRun: JobRun): Promise<boolean> {
     // Re-read under the lease: another instance may have run (and deleted) or moved it meanwhile.
     const stored: StoredJob | undefined = await this.jobs.get(candidate.id);
     if (!stored || Date.parse(stored.dueAt) > this.clock.now().getTime()) return false;
@@ -508,7 +586,7 @@ export class Scheduler {
     const { unknownKindSince: _since, unknownKindReported: _reported, ...job } = stored;
     let failure: RunFailure | undefined;
     try {
-      await handler(job, run);
+      await handler(job, jobRun);
     } catch (err) {
       failure = runFailure(err);
     }

@@ -143,7 +143,7 @@ export function extensionWayOn(error: string, code: string | undefined, extensio
     return swapEnding(
       error,
       NAMESPACE_TERMINATING_WAY_ON,
-      `otherwise, as an extension writes only into namespace ${plan.namespace}, have it created again once it is gone${account} and then extend again, or ask for a new pull secret in the workload's namespace: "${newSecretCommand(plan, 'newNamespace', extension.access)}".`,
+      `as an extension writes only into namespace ${plan.namespace}, have it created again once it is gone${account} and then extend again, or ask for a new pull secret in the workload's namespace: "${newSecretCommand(plan, 'newNamespace', extension.access)}".`,
     );
   }
   // Missing when checked, or gone between the check and the link (a 404 on the PATCH).

@@ -83,7 +83,8 @@ function targetMissingSentence(
     case 'kubernetes.notFound':
       return `At ${at} namespace ${namespace} did not exist in cluster ${clusterName}: create it before approving, or the run will fail.`;
     case 'kubernetes.namespaceTerminating':
-      return `At ${at} namespace ${namespace} of cluster ${clusterName} was being deleted: unless that stops before approving, the run will fail.`;
+      // A deletion is never undone (a finalizer only holds it): nothing "stops" it.
+      return `At ${at} namespace ${namespace} of cluster ${clusterName} was being deleted, which cannot be undone: unless it is gone and created again before approving, the run will fail.`;
     case 'kubernetes.noServiceAccount':
       return `At ${at} service account ${serviceAccount ?? ''} did not exist in namespace ${namespace} of cluster ${clusterName}: create it before approving, or the run will fail.`;
     default:

@@ -1,10 +1,11 @@
 /**
  * Why the tab marks a row drifted, in a few neutral words: what Azure shows, not who did it nor
- * what to think of it. The drawer shows it as its "Drifted" fact, the lists under the row, the
- * CSV export as `drift_reason`. The recorded reason (domain/drift-reason.ts, set by the drift
- * check) when there is one; otherwise what the inventory saw: the assignment not found in Azure
- * before the drift check recorded it, or a grant it cannot check (shown as drifted, tab-rows.ts);
- * within the listing-lag grace, `check`'s "not in Azure's listing … yet" instead (tab-rows.ts).
+ * what to think of it. The drawer shows it as its "Why" fact, the lists under the row (after its
+ * badge's words, src/domain/live-drift.ts), the CSV export as `drift_reason`. The recorded reason
+ * (domain/drift-reason.ts, set by the drift check) when there is one; otherwise what the
+ * inventory saw: the assignment not found in Azure before the drift check recorded it, or a grant
+ * it cannot check (shown as drifted, tab-rows.ts); within the listing-lag grace, `check`'s "not
+ * in Azure's listing … yet" instead (tab-rows.ts).
  * Fixed texts only: nothing from Azure or a user goes into them.
  */
 import type { DriftReason } from '../domain/drift-reason';

@@ -23,6 +23,7 @@ import { liveClusterGoneAt } from '../domain/cluster-gone';
 import { clusterGoneSinceWords } from '../domain/cluster-gone-words';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
 import { NOT_LISTED_YET_WORDS, notListedYetPath } from '../domain/listing-lag';
+import { driftKind, liveDriftKind } from '../domain/live-drift';
 import { outsideGrantText } from '../domain/outside-grant';
 import { pendingExtensionEffect } from '../domain/pending-extension';
 import { nobodyReviewsWhy } from '../domain/decided-rule';
@@ -141,6 +142,7 @@ function approvalsSoFar(request: AccessRequest): TabRow['approvalsSoFar'] {
  * original's row carries the access).
  */
 function clusterGoneSince(request: AccessRequest): string | undefined {
+  // Without `now`: past its end the drawer's note stays (the row's state, Expired, gates the badge).
   return gaveAccess(request) ? liveClusterGoneAt(request) : undefined;
 }
 
@@ -184,6 +186,8 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
       request.access?.driftDetectedAt && {
         driftReason: recordedDriftText(request.access.driftReason),
       }),
+    // The cards' badge (live-drift.ts): never while a revocation is under way (`revoking` then).
+    ...(state === 'drifted' && liveDriftKind(request) && { driftBadge: liveDriftKind(request) }),
     ...(request.state === 'revoked' && request.access?.revokedAt && { endedAt: request.access.revokedAt }),
     // Its cluster deleted (drift-detector.ts): the drawer's Notes say it gives nothing, as its card
     // does, and its badge and list line say so too (web/src/format.ts clusterGoneLine).
@@ -348,16 +352,18 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
           ...(ref?.clusterName ? [sharedNote(ref.clusterName)] : []),
           ...cellNotes,
         ];
-        // An ended grant's own state says what Azure shows now (drifted when it is gone but the record is live).
-        const state: PullState =
-          path.kind === 'endedGrant'
+        // A revocation under way says how it ends, over a drift too (live-drift.ts, as the cards
+        // and the request's own row say); else an ended grant's own state says what Azure shows
+        // now (drifted when it is gone but the record is live).
+        const state: PullState = ref?.revokingSince
+          ? 'revoking'
+          : path.kind === 'endedGrant'
             ? tabState(path.state)
-            : ref?.revokingSince
-              ? 'revoking'
-              : (ref?.state ?? tabState(path.state));
+            : (ref?.state ?? tabState(path.state));
         const drift = state === 'drifted' ? driftText(path, ref) : undefined;
         // Granted moments ago and only missing from a listing that may lag: not "removed" (as `check` says).
         const unlisted = state === 'drifted' && notListedYetPath(path);
+        const badge = state === 'drifted' && !unlisted ? driftBadgeOf(path, ref) : undefined;
         rows.push({
           ...base,
           key,
@@ -375,6 +381,7 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
           notes: notes.length ? notes : undefined,
           ...(drift && { driftReason: drift }),
           ...(unlisted && { notListedYet: true as const }),
+          ...(badge && { driftBadge: badge }),
           ...(!ref && madeAgainFields(path)),
         });
       }
@@ -425,6 +432,16 @@ function driftText(path: PullPath, ref: AcrbotRequestRef | undefined): string | 
   if (path.kind !== 'endedGrant') return undefined;
   if (notListedYetPath(path)) return notListedYetText(path.request.grantedAt);
   return path.state === 'unverified' ? DRIFT_UNVERIFIED : DRIFT_NOT_FOUND;
+}
+
+/**
+ * What a drifted matrix row is badged, as `access` badges it (live-drift.ts): by the drift the
+ * drift check recorded on its request; a grant the inventory cannot check "Cannot be checked";
+ * else (no assignment found for a live grant, not recorded yet) removed.
+ */
+function driftBadgeOf(path: PullPath, ref: AcrbotRequestRef | undefined): TabRow['driftBadge'] {
+  if (ref?.driftDetectedAt) return driftKind(ref.driftReason);
+  return path.kind === 'endedGrant' && path.state === 'unverified' ? 'unverified' : 'removed';
 }
 
 /**

@@ -4,6 +4,7 @@
  * fails the other's type check instead of showing an empty cell. Types only: nothing here runs,
  * and nothing of the server is bundled into the page.
  */
+import type { DriftKind } from '../domain/live-drift';
 import type { RequestState } from '../domain/request';
 
 /**
@@ -96,10 +97,20 @@ export interface TabRow {
    */
   driftReason?: string;
   /**
+   * With state `drifted` (never while a revocation is under way: that is `revoking`): what its
+   * badge says, by the cards' rule (src/domain/live-drift.ts): `removed` "Removed outside acrbot",
+   * `noLongerPulls` "No longer gives pull" (its role assignment is still there), `unverified`
+   * "Cannot be checked" (a live grant on a cluster whose pull identity acrbot cannot determine, as
+   * `access` badges it). The page's State filter offers each as its own value. Absent on a row
+   * only missing from a listing that may lag (`notListedYet`).
+   */
+  driftBadge?: DriftKind | 'unverified';
+  /**
    * With state `drifted`, on a matrix row only: a grant made less than 15 minutes ago that Azure's
    * listing of role assignments does not show yet (src/domain/listing-lag.ts `notListedYetPath`), not
    * one removed: `driftReason` says so in `check`'s and the access card's words, and the page
-   * labels it as they do (NOT_LISTED_YET_LABEL), a warning. Still drifted for filters and actions.
+   * labels it as they do (NOT_LISTED_YET_LABEL), a warning, and its State filter offers it so.
+   * Still drifted for actions and the CSV's `state`.
    */
   notListedYet?: true;
   /**
@@ -107,7 +118,8 @@ export interface TabRow {
    * ended): when the drift check read its cluster gone (`access.clusterGoneAt`,
    * src/domain/cluster-gone.ts), so the grant gives nothing and cannot be extended. The page
    * badges it "Cluster gone" in Drifted's colours and says so in its list line, as it does a
-   * drift; the state stays as its end says, for filters and actions (Revoke still ends it).
+   * drift, and its State filter offers it as "Cluster gone" (web/src/format.ts `shownState`); the
+   * state stays as its end says, for actions (Revoke still ends it) and the CSV's `state`.
    */
   clusterGoneAt?: string;
   /** The user may extend / revoke it (decided by the API per caller). */

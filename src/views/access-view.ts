@@ -24,6 +24,7 @@ import { clusterGoneWords } from '../domain/cluster-gone-words';
 import { driftWords } from '../domain/drift-reason';
 import { endedAt, newestEndFirst, splitEnded } from '../domain/ended-access';
 import { NOT_LISTED_YET_LABEL, notListedYetPath } from '../domain/listing-lag';
+import { BEING_REVOKED_LABEL, CANNOT_BE_CHECKED_LABEL, intactDrift, liveDriftKindOfRef } from '../domain/live-drift';
 import {
   NOT_CHECKED_WORDS,
   notListedYetText,
@@ -38,7 +39,7 @@ import { typedCluster, type TypedAs } from '../domain/typed-names';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
 import { CLUSTER_GONE_BADGE } from './cluster-gone-badge';
-import { DRIFT_BADGE, intactDrift } from './drift-badge';
+import { DRIFT_BADGE } from './drift-badge';
 import { groupName, warnedGroupName } from './group-name';
 import { inertText } from './inert-text';
 import { CARD_MAX_BYTES, jsonBytes } from './message-view';
@@ -53,7 +54,7 @@ export const ACCESS_CARD_MAX_ROWS = 20;
 // Labels of the inventory's access states; a request's states are another set with their own table
 // (STATE_LABEL in request-view.ts), alike in shape only.
 const STATE: Record<
-  AccessState | 'cannot' | 'noLongerPulls' | 'notListedYet' | 'unreachable' | 'anonymous' | 'clusterGone',
+  AccessState | 'cannot' | 'noLongerPulls' | 'notListedYet' | 'unreachable' | 'anonymous' | 'clusterGone' | 'revoking',
   { label: string; color: string }
 > = {
   active: { label: 'Active', color: 'Good' },
@@ -63,7 +64,7 @@ const STATE: Record<
   // A drift's two badges are drift-badge.ts's: the request card and `status`'s list badge a live
   // drift-marked grant with them too.
   drifted: DRIFT_BADGE.removed,
-  unverified: { label: 'Cannot be checked', color: 'Warning' },
+  unverified: { label: CANNOT_BE_CHECKED_LABEL, color: 'Warning' },
   cannot: { label: 'Not honoured', color: 'Attention' },
   noLongerPulls: DRIFT_BADGE.noLongerPulls,
   notListedYet: { label: NOT_LISTED_YET_LABEL, color: 'Warning' },
@@ -72,6 +73,9 @@ const STATE: Record<
   // A grant whose cluster was deleted (cluster-gone.ts): it gives nothing, whatever its end says.
   // cluster-gone-badge.ts's, as the request card and `status`'s list badge it.
   clusterGone: CLUSTER_GONE_BADGE,
+  // A revocation under way says how the access ends, over a drift or a cluster gone (live-drift.ts),
+  // as the tab's "Being revoked" does; it still pulls until the revocation finishes.
+  revoking: { label: BEING_REVOKED_LABEL, color: 'Warning' },
 };
 
 const SCOPE: Record<string, string> = {
@@ -214,6 +218,8 @@ function cellState(cell: AccessCell): { label: string; color: string } {
   // Drifted with every drifted grant's assignment still there: "removed" would send people looking for it.
   const drifted = cell.paths.filter((p): p is EndedGrantPath => p.kind === 'endedGrant' && p.state === 'drifted');
   if (cell.state !== 'drifted' || !drifted.length) return STATE[cell.state];
+  // Every drifted grant being revoked: that says how it ends (live-drift.ts), as the tab's row does.
+  if (drifted.every((p) => p.request.revokingSince)) return STATE.revoking;
   if (drifted.every((p) => intactDrift(p.request.driftReason))) return STATE.noLongerPulls;
   // Every one granted moments ago, and only missing from a listing that may lag (as `check` says),
   // whether the cells were built with the drift seen (`access CLUSTER`) or without (`access REGISTRY`).
@@ -525,13 +531,17 @@ function unresolvedNotes(unresolved: RegistryAccessReport['unresolvedClusters'])
 export function userAccessCard(report: UserAccessReport, sandbox: boolean, open?: RequesterRequests): AdaptiveCardJson {
   const waiting = openSection(open);
   const rows: Row[] = report.entries.map((e) => {
-    // Its assignment is intact but no longer serves: "removed" would send people looking for it.
-    // Its cluster deleted: "Active" would say it pulls (the line says why it gives nothing).
-    const state = e.request.clusterGoneAt
-      ? STATE.clusterGone
-      : e.request.state === 'drifted' && intactDrift(e.request.driftReason)
-        ? STATE.noLongerPulls
-        : STATE[e.request.state];
+    // By live-drift.ts's rule, as the request card and the tab: a revocation under way says how it
+    // ends; a drift whose assignment is intact "no longer gives pull" ("removed" would send people
+    // looking for it); its cluster deleted, "Active" would say it pulls (the line says why not).
+    const drift = liveDriftKindOfRef(e.request);
+    const state = e.request.revokingSince
+      ? STATE.revoking
+      : e.request.clusterGoneAt
+        ? STATE.clusterGone
+        : drift
+          ? DRIFT_BADGE[drift]
+          : STATE[e.request.state];
     const what =
       e.kind === 'grant'
         ? `${e.roleName ?? 'pull role'} for ${e.cluster.name} on ${e.registry.name}`

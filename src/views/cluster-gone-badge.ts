@@ -13,10 +13,10 @@ import type { DriftBadge } from './drift-badge';
 export const CLUSTER_GONE_BADGE = { label: 'Cluster gone', color: 'Attention' } as const satisfies DriftBadge;
 
 /**
- * {@link CLUSTER_GONE_BADGE} when `request`'s grant is live and its cluster was read gone
- * ({@link liveClusterGoneAt}); undefined otherwise (a drift, a revocation under way or an end says
- * more).
+ * {@link CLUSTER_GONE_BADGE} when `request`'s grant is live at `now` and its cluster was read
+ * gone ({@link liveClusterGoneAt}); undefined otherwise (a drift, a revocation under way or an
+ * end, passed or reached, says more).
  */
-export function liveClusterGoneBadge(request: AccessRequest): DriftBadge | undefined {
-  return liveClusterGoneAt(request) ? CLUSTER_GONE_BADGE : undefined;
+export function liveClusterGoneBadge(request: AccessRequest, now?: Date): DriftBadge | undefined {
+  return liveClusterGoneAt(request, now) ? CLUSTER_GONE_BADGE : undefined;
 }

@@ -1,16 +1,17 @@
 /**
- * The badge of a grant the drift check marked (`access.driftDetectedAt`, its reason in
- * `driftReason`: src/domain/drift-reason.ts): "Removed outside acrbot", or "No longer gives pull"
- * while its role assignment is still there (the cluster's identity or the registry's mode
- * changed), where "removed" would send people looking for it. One rule for every card that
- * badges one, so none says "Granted" or "Active" of a grant another calls drifted: the access
- * inventory's rows and cells (access-view.ts), and for a live grant the request card and the
- * audit channel's card (stateLabelOf, request-view.ts) and `status`'s list (my-requests-view.ts).
- * Its line's words too ({@link driftAccessWords}), where a card says what became of the access.
+ * The badge of a grant the drift check marked, as cards draw it: src/domain/live-drift.ts's words
+ * and rule ("Removed outside acrbot", or "No longer gives pull" while its role assignment is
+ * still there; only while the grant is live and no revocation is under way) in the Attention
+ * colour. One badge for every card that shows one, so none says "Granted" or "Active" of a grant
+ * another calls drifted: the access inventory's rows and cells (access-view.ts), and for a live
+ * grant the request card and the audit channel's card (stateLabelOf, request-view.ts) and
+ * `status`'s list (my-requests-view.ts); the tab says the same words (web/src/format.ts). Its
+ * line's words too ({@link driftAccessWords}), where a card says what became of the access.
  */
 import { driftNotDone, driftWords, type DriftReason } from '../domain/drift-reason';
+import { DRIFT_LABEL, driftKind, liveDriftKind, type DriftKind } from '../domain/live-drift';
 import { shortTime } from '../domain/pull-diagnosis';
-import { isBeingRevoked, type AccessRequest } from '../domain/request';
+import type { AccessRequest } from '../domain/request';
 
 /** A badge: its words and the colour its tint is drawn from (tint.ts). */
 export interface DriftBadge {
@@ -19,19 +20,14 @@ export interface DriftBadge {
 }
 
 /** The two drift badges: the assignment removed or changed, or intact and no longer serving. */
-export const DRIFT_BADGE = {
-  removed: { label: 'Removed outside acrbot', color: 'Attention' },
-  noLongerPulls: { label: 'No longer gives pull', color: 'Attention' },
-} as const satisfies Record<string, DriftBadge>;
-
-/** A drift whose role assignment is still there (the cluster's identity or the registry's mode changed). */
-export function intactDrift(reason: DriftReason | undefined): boolean {
-  return reason === 'identityChanged' || reason === 'modeChanged';
-}
+export const DRIFT_BADGE: Readonly<Record<DriftKind, DriftBadge>> = {
+  removed: { label: DRIFT_LABEL.removed, color: 'Attention' },
+  noLongerPulls: { label: DRIFT_LABEL.noLongerPulls, color: 'Attention' },
+};
 
 /** The badge of a drift of `reason` (a mark recorded before reasons were reads as removed). */
 export function driftBadge(reason: DriftReason | undefined): DriftBadge {
-  return intactDrift(reason) ? DRIFT_BADGE.noLongerPulls : DRIFT_BADGE.removed;
+  return DRIFT_BADGE[driftKind(reason)];
 }
 
 /**
@@ -45,11 +41,10 @@ export function driftAccessWords(reason: DriftReason | undefined, detectedAt: st
 
 /**
  * The badge of `request` when it is drift-marked while its grant is live (granted, no revocation
- * under way); undefined otherwise: a revocation under way or its end says how it ends (its card's
- * Access line keeps the drift words).
+ * under way: live-drift.ts `liveDriftKind`); undefined otherwise: a revocation under way or its
+ * end says how it ends (its card's Access line keeps the drift words).
  */
 export function liveDriftBadge(request: AccessRequest): DriftBadge | undefined {
-  const access = request.access;
-  if (request.state !== 'succeeded' || !access?.driftDetectedAt || isBeingRevoked(request)) return undefined;
-  return driftBadge(access.driftReason);
+  const kind = liveDriftKind(request);
+  return kind && DRIFT_BADGE[kind];
 }

@@ -15,7 +15,7 @@ import {
   registryOpenWords,
 } from '../domain/audit-end-words';
 import { outsidePullCardWords } from '../domain/outside-pull-card-words';
-import { clusterGoneNote } from '../domain/cluster-gone';
+import { closedByClusterGoneNote, clusterGoneNote } from '../domain/cluster-gone';
 import { driftedReminderNote } from '../domain/drifted-access';
 import { originalLostAtExpiry } from '../domain/extension-deadline';
 import { lateEndWords } from '../domain/late-end';
@@ -24,6 +24,7 @@ import { revocationFingerprint } from '../domain/revocation-fingerprint';
 import type { SecretPlan } from '../domain/plan';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
+import { requestInTitle } from './request-in-title';
 import { jsonBytes, shortenForCard } from './message-view';
 import { inertText } from './inert-text';
 import type { UnservedResource } from '../domain/served-subscriptions';
@@ -501,7 +502,9 @@ function extendOnceResumed(request: AccessRequest): string {
  * served (`notServed`) offers none and says so (every turn of theirs is refused); nor one to a
  * requester of another served tenant than acrbot's own (`otherTenant`: their every request is
  * refused, own-tenant.ts); nor one of access whose cluster or registry is in a subscription no
- * longer served (`unserved`: its extension is refused).
+ * longer served (`unserved`: its extension is refused). Its title names the request and its pair
+ * (request-in-title.ts): two reminders of accesses ending a day apart must not read alike in
+ * the notification.
  */
 export function expiryReminderCard(
   request: AccessRequest,
@@ -516,7 +519,7 @@ export function expiryReminderCard(
   const ends = `Your access ${accessTo(request)} ends at ${formatUtc(request.access!.expiresAt!)} and is then revoked automatically.`;
   const base = {
     sandbox: request.sandbox,
-    title: `Access ends in ${describeTimeLeft(inMs)}`,
+    title: `Access ends in ${describeTimeLeft(inMs)}: ${requestInTitle(request)}`,
     color: 'Warning' as const,
     facts: facts(request),
   };
@@ -607,7 +610,7 @@ export function credentialReminderCard(
   });
   return lifecycleCard({
     sandbox: request.sandbox,
-    title: `Pull secret credential expires in ${describeTimeLeft(inMs)}`,
+    title: `Pull secret credential expires in ${describeTimeLeft(inMs)}: ${requestInTitle(request)}`,
     text:
       why === 'notServed'
         ? `${expires}, and nothing renews it: pulls with the secret fail from then. ${NOT_SERVED_NOTE}`
@@ -651,6 +654,9 @@ function expiredUnapprovedText(request: AccessRequest, approvalCardRefused?: boo
       return `The access it extends (${request.extendsRequestId}) ended before anyone decided, so nothing was extended. ${newRequest}`;
     case 'drifted':
       return `The access it extends (${request.extendsRequestId}) no longer lets ${request.plan.cluster.name} pull from ${request.plan.registry.name} (its role assignment was removed or changed outside acrbot, or no longer serves), so it cannot be extended and nothing was extended. ${newRequest}`;
+    case 'clusterGone':
+      // In the note's words (cluster-gone.ts); no command: a request for a cluster that no longer exists would fail.
+      return `${inertText(closedByClusterGoneNote(request)!)} Nothing was extended.`;
     default:
       // Teams refused the approvers' card until the end: "nobody decided" would read as approvers who let it lapse.
       if (approvalCardRefused)
@@ -659,7 +665,10 @@ function expiredUnapprovedText(request: AccessRequest, approvalCardRefused?: boo
   }
 }
 
-/** What the requester is told about their request, proactively. */
+/**
+ * What the requester is told about their request, proactively. Each title names the request and
+ * its pair (request-in-title.ts): it is what their notification shows.
+ */
 export function requesterNewsCard(
   request: AccessRequest,
   news:
@@ -685,14 +694,14 @@ export function requesterNewsCard(
     case 'approved':
       return lifecycleCard({
         ...base,
-        title: `Approved: ${request.id}`,
+        title: `Approved: ${requestInTitle(request)}`,
         text: `${approverName(request)} approved your request; acrbot is carrying it out now.`,
         color: 'Good',
       });
     case 'rejected':
       return lifecycleCard({
         ...base,
-        title: `Rejected: ${request.id}`,
+        title: `Rejected: ${requestInTitle(request)}`,
         text: `${approverName(request)} rejected your request${request.decision?.reason ? `: "${inertText(request.decision.reason)}"` : ''}. Nothing was changed.`,
         color: 'Attention',
       });
@@ -700,13 +709,13 @@ export function requesterNewsCard(
       return lifecycleCard({
         ...base,
         // Closed by acrbot when the access it extends ended or drifted, maybe days before its deadline.
-        title: `${originalLostAtExpiry(request) ? 'Closed' : 'Expired'} without a decision: ${request.id}`,
+        title: `${originalLostAtExpiry(request) ? 'Closed' : 'Expired'} without a decision: ${requestInTitle(request)}`,
         text: expiredUnapprovedText(request, news.approvalCardRefused),
       });
     case 'ended':
       return lifecycleCard({
         ...base,
-        title: news.expired ? `Expired and revoked: ${request.id}` : `Revoked: ${request.id}`,
+        title: `${news.expired ? 'Expired and revoked' : 'Revoked'}: ${requestInTitle(request)}`,
         text: `${
           news.expired
             ? `Your access ${accessTo(request)} reached its end and was revoked at ${formatUtc(request.access?.revokedAt ?? request.updatedAt)}${lateEnd(request)}.`
@@ -717,7 +726,7 @@ export function requesterNewsCard(
     case 'revocationFailing':
       return lifecycleCard({
         ...base,
-        title: `Revocation of ${request.id} is retrying`,
+        title: `Revocation of ${requestInTitle(request)} is retrying`,
         text: `acrbot could not yet remove your access (${news.attempts} attempts); it keeps retrying, and the approvers are being told.`,
         color: 'Warning',
       });

@@ -24,6 +24,8 @@ export interface RequesterRequests {
   more: number;
   /** The read stopped at its bound: there may be more than `more`. */
   boundReached: boolean;
+  /** When it was read: `status`'s list is drawn as of then (see {@link myRequestsCard}). */
+  readAt?: Date;
 }
 
 /** One request as a row of the access template. */
@@ -48,11 +50,11 @@ function kindWords(request: AccessRequest): string {
  * badges it, never "Granted"), by the same rule: undefined while it serves, and once a revocation
  * began or it ended (its state says how it ends).
  */
-function givesNothing(request: AccessRequest): string | undefined {
+function givesNothing(request: AccessRequest, now?: Date): string | undefined {
   const access = request.access;
   if (access?.driftDetectedAt && liveDriftBadge(request))
     return driftAccessWords(access.driftReason, access.driftDetectedAt);
-  const goneAt = liveClusterGoneAt(request);
+  const goneAt = liveClusterGoneAt(request, now);
   return goneAt ? clusterGoneWords(request.plan.cluster.name, goneAt) : undefined;
 }
 
@@ -62,10 +64,10 @@ function givesNothing(request: AccessRequest): string | undefined {
  * that gives nothing, why: {@link givesNothing}) and, in words, when it was asked for and decided
  * and by whom, and what became of its access when it gives nothing.
  */
-export function requestRow(request: AccessRequest): RequestRow {
+export function requestRow(request: AccessRequest, now?: Date): RequestRow {
   const { plan } = request;
-  const nothing = givesNothing(request);
-  const state = stateLabelOf(request);
+  const nothing = givesNothing(request, now);
+  const state = stateLabelOf(request, now);
   const decided = request.decision ? `, decided ${shortTime(request.decision.at)}` : '';
   return {
     heading: inertText(`${request.id} · ${kindWords(request)}: ${plan.cluster.name} → ${plan.registry.name}`),
@@ -115,7 +117,7 @@ export function openSection(open: RequesterRequests | undefined): OpenSection {
     openHeading: 'Waiting: your open requests',
     openSubheading:
       'Asked for and not granted yet: waiting for approval, approved, or being applied. "@acrbot status R-…" shows one.',
-    openRows: open.requests.map(requestRow),
+    openRows: open.requests.map((r) => requestRow(r)),
     hasOpenRows: true,
     openMore: moreWords(open),
   };
@@ -127,10 +129,12 @@ export const HOW_TO_ASK =
 
 /**
  * `status` without an id: the asker's newest requests of their organisation (tenant), every
- * state, newest first, with how to see one; none said plainly, with how to ask.
+ * state, newest first, with how to see one; none said plainly, with how to ask. As of when it was
+ * read (`readAt`): a grant whose cluster is gone reads past its end as the tab and `access` read
+ * it (liveClusterGoneAt).
  */
 export function myRequestsCard(mine: RequesterRequests, user: { name: string }, sandbox: boolean): AdaptiveCardJson {
-  const rows = mine.requests.map(requestRow);
+  const rows = mine.requests.map((r) => requestRow(r, mine.readAt));
   const cut = mine.more > 0 || mine.boundReached;
   const notes = rows.length
     ? [

@@ -12,6 +12,7 @@ import type { AdaptiveCardJson } from './card-templates';
 import { messageCard } from './message-view';
 import { inertText } from './inert-text';
 import { errorText, type Fact, planFacts } from './request-view';
+import { pairText, requestInTitle } from './request-in-title';
 import { sharingWords } from './sharing-clusters';
 
 /**
@@ -274,8 +275,10 @@ function reviewChoices(request: AccessRequest): string {
 
 /**
  * The loud card posted when break-glass is used (break-glass channel and audit channel), and the
- * daily report of one still unreviewed. The report names what was granted (its title, unlike the
- * alert's, names only the request): a reviewer must not need a second command to learn it.
+ * daily report of one still unreviewed. Both titles name the pair and the request, short
+ * (request-in-title.ts): the title is what a notification shows. The alert's facts place the
+ * cluster and registry; the report names what was granted (its role too): a reviewer must not
+ * need a second command to learn it.
  * `reviewers`: the rule whose approvers review it now (RequestService.ruleOf). The alert says
  * when nobody can review it (a reload since it ran, {@link reviewAsked}); when no rule of the
  * policy in force covers its pair (decidedRule kept the rule as it was, isUncovered), the
@@ -295,8 +298,8 @@ export function breakGlassCard(
   return messageCard({
     title:
       kind === 'used'
-        ? `BREAK-GLASS used by ${requester}: ${placedCluster(request)} → ${request.plan.registry.name}`
-        : `BREAK-GLASS still unreviewed: ${request.id}`,
+        ? `BREAK-GLASS used: ${pairText(request)} (${request.id}) by ${requester}`
+        : `BREAK-GLASS still unreviewed: ${requestInTitle(request)}`,
     text:
       kind === 'used'
         ? `Request ${request.id} ran without approval. ${reviewAsked(request, reviewers)}`
@@ -305,7 +308,9 @@ export function breakGlassCard(
     facts: [
       { label: 'Request', value: request.id },
       { label: 'By', value: requester },
-      ...(kind === 'unreviewed' ? [{ label: 'Granted', value: grantedText(request) }] : []),
+      // Where, with the cluster's resource group and subscription (a cluster of one name in
+      // another subscription must not be taken for it): the alert's title names only the pair.
+      ...(kind === 'used' ? placedPair(request) : [{ label: 'Granted', value: grantedText(request) }]),
       { label: 'Reason', value: inertText(request.reason) },
       // The request card's "Term" in its words: until when, and for how long.
       { label: 'Term', value: inertText(describeAccess(request)) },
@@ -367,17 +372,12 @@ function requesterMayRevoke(request: AccessRequest): string {
   return reviewJudgesUseOnly(request) ? '' : ` Its requester can still revoke their own access.`;
 }
 
-/** "aks-prod → contosoacr", as the refusal of a pair no rule covers names it; made inert like user text. */
-function pairText(request: AccessRequest): string {
-  return inertText(`${request.plan.cluster.name} → ${request.plan.registry.name}`);
-}
-
 /**
- * The cluster as the request card's "Cluster" fact names it, with its resource group and
- * subscription (planFacts): a cluster of one name in another subscription must not be taken for it.
+ * The cluster and registry as the request card's "Cluster" and "Registry" facts name them, the
+ * cluster with its resource group and subscription, the registry with its login server (planFacts).
  */
-function placedCluster(request: AccessRequest): string {
-  return planFacts(request).find((f) => f.label === 'Cluster')?.value ?? request.plan.cluster.name;
+function placedPair(request: AccessRequest): Fact[] {
+  return planFacts(request).filter((f) => f.label === 'Cluster' || f.label === 'Registry');
 }
 
 /**

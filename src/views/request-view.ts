@@ -13,6 +13,7 @@ import { credentialEnd } from '../domain/access-inventory';
 import { GONE_CODES, NEW_REQUEST_CODES, RECHECK_SUBSCRIPTION_UNSERVED, recheckGone } from '../domain/new-request-codes';
 import { closedWithItsAccess } from '../domain/closed-extension';
 import { liveClusterGoneAt } from '../domain/cluster-gone';
+import { BEING_REVOKED_LABEL } from '../domain/live-drift';
 import { clusterGoneWords } from '../domain/cluster-gone-words';
 import { EXTEND_DRIFTED, withoutAskAgain } from '../domain/drifted-access';
 import { deploymentSnippet } from '../domain/manifest-snippet';
@@ -25,6 +26,7 @@ import { askAgainCommand } from './ask-again-command';
 import { heldSecretNote } from './secret-held-note';
 import { defaultNamespaceNote } from './default-namespace-note';
 import { liveClusterGoneBadge } from './cluster-gone-badge';
+import { clusterStoppedFacts } from './cluster-stopped-fact';
 import { driftAccessWords, liveDriftBadge } from './drift-badge';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
@@ -82,11 +84,15 @@ export const STATE_LABEL: Record<RequestState, { label: string; color: string }>
  * deadline: "Expired" would say its approvers ran out of time; for a live grant that gives
  * nothing, as `access` badges it ("Granted" would say it pulls): "Removed outside acrbot" or "No
  * longer gives pull" when drift-marked ({@link liveDriftBadge}), "Cluster gone" when the drift
- * check read its cluster gone ({@link liveClusterGoneBadge}).
+ * check read its cluster gone ({@link liveClusterGoneBadge}; with `now`, until its end passes);
+ * "Being revoked" while a revocation is under way.
  */
-export function stateLabelOf(request: AccessRequest): { label: string; color: string } {
+export function stateLabelOf(request: AccessRequest, now?: Date): { label: string; color: string } {
   if (closedWithItsAccess(request)) return { label: 'Closed', color: 'Default' };
-  return liveDriftBadge(request) ?? liveClusterGoneBadge(request) ?? STATE_LABEL[request.state];
+  // A revocation under way outranks what it ends (a drift mark, a cluster gone), as on `access`
+  // and in the tab (live-drift.ts): "Granted" would say it keeps pulling.
+  if (isBeingRevoked(request)) return { label: BEING_REVOKED_LABEL, color: 'Warning' };
+  return liveDriftBadge(request) ?? liveClusterGoneBadge(request, now) ?? STATE_LABEL[request.state];
 }
 
 /**
@@ -175,6 +181,12 @@ export interface PlanFactsFor {
    * wherever the requester asked (a team channel).
    */
   approvers?: boolean;
+  /**
+   * When it is drawn, for a grant whose cluster is gone (liveClusterGoneAt): past its end it
+   * reads as every grant waiting for its end job does, as the tab and `access` read it. Absent:
+   * drawn at an event, its end not read.
+   */
+  now?: Date;
 }
 
 /**
@@ -224,6 +236,7 @@ export function planFacts(request: AccessRequest, forWhom: PlanFactsFor = {}): F
           ]
         : []),
     ...registrySettingFacts(plan.registry),
+    ...clusterStoppedFacts(plan),
   ];
   if (plan.kind === 'grant') {
     common.push(
@@ -276,7 +289,7 @@ export function planFacts(request: AccessRequest, forWhom: PlanFactsFor = {}): F
   if (requirement) common.push({ label: 'Approval', value: inertText(requirement) });
   // How long access lasts (G17), on the plan, approval and outcome cards: "Term", as on the
   // lifecycle cards (their "Access" is the pair). Drift replaces it with what became of the access.
-  const clusterGoneAt = liveClusterGoneAt(request);
+  const clusterGoneAt = liveClusterGoneAt(request, forWhom.now);
   if (request.access?.driftDetectedAt)
     common.push({
       label: 'Access',
@@ -471,6 +484,12 @@ export interface RequestCardOptions {
   /** The requester's Cancel button (their own view, while pending). */
   showCancel?: boolean;
   /**
+   * When it is drawn, where a time is known (`status` of one request): a grant whose cluster is
+   * gone reads past its end as every grant waiting for its end job does (liveClusterGoneAt), as
+   * the tab and `access` read it. Absent: drawn at an event, its end not read.
+   */
+  now?: Date;
+  /**
    * Entra object id of the approver this view is drawn for (their own view, CONTRACTS §7a). One
    * whose approval already counts towards a quorum gets Reject without Approve and a line saying
    * how many approvals are still awaited: a second Approve is only refused (nextApprovalStep),
@@ -541,7 +560,7 @@ function approvedByViewer(awaited: number): string {
 export function requestCard(request: AccessRequest, options: RequestCardOptions): AdaptiveCardJson {
   // A live grant that gives nothing (drift-marked, its cluster gone) is badged so (stateLabelOf);
   // its Access line says why.
-  const state = stateLabelOf(request);
+  const state = stateLabelOf(request, options.now);
   const plan = request.plan;
   // An extension says so first: its plan is its original's, and the title would read as a new grant.
   const title =
@@ -591,7 +610,7 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
       .join(' '),
     // Asked for, not `showActions` as drawn: buttons hidden while a break-glass grant runs still
     // leave the approvers' copy; the "Before" line itself says when it has done its work.
-    facts: planFacts(request, { approvers: options.showActions }),
+    facts: planFacts(request, { approvers: options.showActions, now: options.now }),
     // A replaced secret's line names its earlier requester.
     operations: planOperationLines(request).map(inertText),
     showOperations: request.state === 'pending',

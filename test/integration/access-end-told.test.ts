@@ -6,10 +6,21 @@
  * nobody reached). A post Teams did not serve now (throttled, failing) is sent again by the end
  * job, without a report per request: a throttled mass end sent the approvers one per end.
  */
+import { RestError } from '@azure/core-rest-pipeline';
 import { cardText } from '../helpers/capturing-connector';
 import { users } from '../helpers/harness';
-import { NOTICE_RETRIES_MS } from '../../src/flows/access-end-notice';
-import { useLifecycleHooks, h, runDueAfter, start, MINUTE, grant, outcomeSent, endNotices } from '../helpers/lifecycle';
+import { NOTICE_RETRIES_MS, noticeRetryMs } from '../../src/flows/access-end-notice';
+import {
+  useLifecycleHooks,
+  h,
+  now,
+  runDueAfter,
+  start,
+  MINUTE,
+  grant,
+  outcomeSent,
+  endNotices,
+} from '../helpers/lifecycle';
 
 /** The approvers' reports that the requester of `id` was not told of its end. */
 const notToldReports = (id: string) =>
@@ -28,6 +39,16 @@ async function requesterConversation(id: string): Promise<string> {
   return String((copy.conversation as { conversation: { id: string } }).conversation.id);
 }
 
+/** The messages of the info lines logged for `id`'s end notice that was not sent now. */
+const notSentLines = (id: string) =>
+  h.logs
+    .entries()
+    .filter((e) => e.requestId === id && /^the end notice was not (served|sent)/.test(String(e.msg)))
+    .map((e) => e.msg);
+const BY_TEAMS = 'the end notice was not served by Teams now; its end job sends it again later';
+const BY_STORE =
+  'the end notice was not sent: the store did not serve the read of where to post it; its end job sends it again later';
+
 describe('access.end.told says whether the requester was told', () => {
   useLifecycleHooks();
 
@@ -45,6 +66,10 @@ describe('access.end.told says whether the requester was told', () => {
     expect(notToldReports(request.id)).toEqual([]);
     const job = await h.app.stores.schedule.get(`access.expire:${request.id}`);
     expect(job?.payload).toEqual({ noticeTries: 1 });
+    // Due after its request's share of the first wait (spread, so a mass end's do not come due together).
+    expect(job?.dueAt).toBe(new Date(now.getTime() + noticeRetryMs(request.id, 0)).toISOString());
+    // Teams' failure, said to be Teams'.
+    expect(notSentLines(request.id)).toEqual([BY_TEAMS]);
 
     h.connector.throttling.delete(conversation);
     await runDueAfter(NOTICE_RETRIES_MS[0]);
@@ -53,6 +78,33 @@ describe('access.end.told says whether the requester was told', () => {
     expect(endNotices().filter((c) => cardText(c.activity).includes(request.id))).toHaveLength(1);
     expect(notToldReports(request.id)).toEqual([]);
     expect(await h.app.stores.schedule.get(`access.expire:${request.id}`)).toBeUndefined();
+  });
+
+  test("a notice the store did not serve the read of where to post it (Tables busy) is sent again, logged as the store's failure, not Teams'", async () => {
+    await start();
+    const request = await grant(users.requester, 'aks-prod contosoacr --for 2m deploy payments-api');
+    await outcomeSent(request.id);
+    // Azure Tables answers 503 to the card copies' read once the request is revoked: the cards'
+    // redraw and the notice's read of the requester's conversation.
+    const store = h.app.store;
+    const listCardCopies = store.listCardCopies.bind(store);
+    let busy = true;
+    store.listCardCopies = async (id) => {
+      if (busy && id === request.id && (await store.get(id))?.state === 'revoked')
+        throw new RestError('The server is busy.', { statusCode: 503, code: 'ServerBusy' });
+      return listCardCopies(id);
+    };
+    h.connector.clear();
+    await runDueAfter(2 * MINUTE);
+    expect((await h.app.store.get(request.id))!.state).toBe('revoked');
+    expect(await endTold(request.id)).toEqual([]);
+    expect((await h.app.stores.schedule.get(`access.expire:${request.id}`))?.payload).toEqual({ noticeTries: 1 });
+    expect(notSentLines(request.id)).toEqual([BY_STORE]);
+
+    busy = false;
+    await runDueAfter(NOTICE_RETRIES_MS[0]);
+    expect((await endTold(request.id)).map((e) => e.outcome)).toEqual(['sent']);
+    expect(notSentLines(request.id)).toEqual([BY_STORE]);
   });
 
   test('a notice Teams keeps throttling is audited unposted after its last retry, and the approvers are told once', async () => {

@@ -81,7 +81,7 @@ describe('no approvals channel: the request channel is where its approval card i
     const request = await h.requestGrant(olive, 'aks-prod contosoacr --break-glass prod is down, image pull failing');
     expect((await h.settle(request.id)).state).toBe('succeeded');
     const alert = await h.connector.waitFor(
-      (c) => c.conversationId.split(';')[0] === TEAM_CHANNEL && /BREAK-GLASS used by/.test(cardText(c.activity)),
+      (c) => c.conversationId.split(';')[0] === TEAM_CHANNEL && /BREAK-GLASS used: /.test(cardText(c.activity)),
       10_000,
       'the break-glass alert in the request channel',
     );

@@ -30,11 +30,11 @@ test('no break-glass or audit channel: the alert and the daily report go to the 
         (c) => c.conversationId.split(';')[0] === SANDBOX_APPROVAL_CHANNEL_ID && title.test(cardText(c.activity)),
       );
     await h.connector.waitFor(
-      (c) => inApprovals(/BREAK-GLASS used by/).includes(c),
+      (c) => inApprovals(/BREAK-GLASS used: /).includes(c),
       10_000,
       'the break-glass alert in the approvals channel',
     );
-    expect(inApprovals(/BREAK-GLASS used by/)).toHaveLength(1);
+    expect(inApprovals(/BREAK-GLASS used: /)).toHaveLength(1);
     // The approvers' copy (the review) is posted before the alert: its conversation is the
     // alert's last fallback, so it must exist when the alert looks for it.
     const approvalCard = h.connector.calls.findIndex(
@@ -42,10 +42,10 @@ test('no break-glass or audit channel: the alert and the daily report go to the 
         c.op === 'send' &&
         c.conversationId.split(';')[0] === SANDBOX_APPROVAL_CHANNEL_ID &&
         cardText(c.activity).includes(request.id) &&
-        !/BREAK-GLASS used by/.test(cardText(c.activity)),
+        !/BREAK-GLASS used: /.test(cardText(c.activity)),
     );
     expect(approvalCard).toBeGreaterThanOrEqual(0);
-    expect(approvalCard).toBeLessThan(h.connector.calls.indexOf(inApprovals(/BREAK-GLASS used by/)[0]!));
+    expect(approvalCard).toBeLessThan(h.connector.calls.indexOf(inApprovals(/BREAK-GLASS used: /)[0]!));
 
     offset = 25 * 3_600_000;
     expect(await h.app.scheduler.runNow(`breakglass.review:${request.id}`)).toBe(true);

@@ -12,7 +12,7 @@ import { clusterAccessCard, registryAccessCard } from '../../src/views/access-vi
 import { type Harness, startHarness, users } from '../helpers/harness';
 
 const admin = (name: string): string =>
-  `The registry's admin user is enabled: anything holding its password pulls, whatever acrbot grants (az acr update -n ${name} --admin-enabled false).`;
+  `The registry's admin user is enabled: anything holding its password pulls, whatever acrbot grants (az acr update --subscription ${SANDBOX_REGISTRIES.contoso.subscriptionId} -n ${name} --admin-enabled false).`;
 const scope = "and acrbot's pull secrets give none (pull secrets and tokens made outside acrbot are not checked).";
 
 describe('check and the registry admin user', () => {

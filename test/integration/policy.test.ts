@@ -241,7 +241,8 @@ describe('G18: the approval policy', () => {
     expect(request.policy).toMatchObject({ ruleId: 'break-glass', breakGlass: true });
     expect(request.access?.durationMs).toBe(4 * 3_600_000);
     await h.connector.waitFor(
-      (c) => c.conversationId === SECURITY_CHANNEL && /BREAK-GLASS used by Adele Operator/.test(cardText(c.activity)),
+      (c) =>
+        c.conversationId === SECURITY_CHANNEL && /BREAK-GLASS used: .* by Adele Operator/.test(cardText(c.activity)),
       5000,
       'the loud break-glass card',
     );

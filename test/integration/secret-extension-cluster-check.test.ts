@@ -126,7 +126,7 @@ test("namespace being deleted: the extension's card says so before approval", as
   const extensionId = await requestExtension(id, '--for 2h still needed for payments');
 
   expect(await checkOf(extensionId)).toMatch(
-    /^At \d{4}-\d\d-\d\d \d\d:\d\d UTC namespace payments of cluster aks-dev was being deleted: unless that stops before approving, the run will fail\.$/,
+    /^At \d{4}-\d\d-\d\d \d\d:\d\d UTC namespace payments of cluster aks-dev was being deleted, which cannot be undone: unless it is gone and created again before approving, the run will fail\.$/,
   );
   expect(await cardOf(extensionId)).toContain('was being deleted');
 });

@@ -546,17 +546,19 @@ test("a reminder's title never overstates what is left, in the tab's words (web-
   const hour = 3_600_000;
   const left = [36 * hour, 60 * hour, 84 * hour, 36 * hour - 1_000, 24 * hour, 90 * 60_000, 30_000];
   const title = (card: AdaptiveCardJson) => textBlocks(card).find((b) => /ends in|expires in/.test(b.text ?? ''))?.text;
+  // Which access, after the time left (request-in-title.ts): the notification shows the title.
+  const about = ': R-7K2M9QXA (aks-prod → contosoacr)';
   expect(left.map((ms) => title(expiryReminderCard(grantedTimeBoxed, ms, 30 * 86_400_000)))).toEqual([
-    'Access ends in 36 hours',
-    'Access ends in 2 days',
-    'Access ends in 3 days',
-    'Access ends in 36 hours',
-    'Access ends in 24 hours',
-    'Access ends in 1 hour',
-    'Access ends in 1 minute',
+    `Access ends in 36 hours${about}`,
+    `Access ends in 2 days${about}`,
+    `Access ends in 3 days${about}`,
+    `Access ends in 36 hours${about}`,
+    `Access ends in 24 hours${about}`,
+    `Access ends in 1 hour${about}`,
+    `Access ends in 1 minute${about}`,
   ]);
   const secret = { ...grantedTimeBoxed, plan: secretPlan };
   expect(title(credentialReminderCard(secret, 36 * hour, '2027-01-04T10:00:00.000Z', 30 * 86_400_000))).toBe(
-    'Pull secret credential expires in 36 hours',
+    'Pull secret credential expires in 36 hours: R-7K2M9QXA (aks-dev → contosoacr)',
   );
 });

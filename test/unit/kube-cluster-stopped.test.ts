@@ -6,7 +6,7 @@
 import type { ContainerServiceClient } from '@azure/arm-containerservice';
 import { UserFacingError } from '../../src/domain/errors';
 import { CLUSTER_STOPPED, isNoAnswer } from '../../src/domain/kube-no-answer';
-import { stoppedOr } from '../../src/integrations/kubernetes/kube-cluster-stopped';
+import { explainNoAnswer, isClusterStopped } from '../../src/integrations/kubernetes/kube-cluster-stopped';
 
 const cluster = { subscriptionId: 'sub', resourceGroup: 'rg-dev', name: 'aks-dev' };
 
@@ -34,11 +34,15 @@ function aks(read: unknown | Error) {
   return { client, reads };
 }
 
-describe('stoppedOr', () => {
+/** {@link explainNoAnswer} asking ARM through `client`, as the adapter does. */
+const explained = (err: unknown, client: (s: string) => ContainerServiceClient, c: typeof cluster) =>
+  explainNoAnswer(err, c, () => isClusterStopped(client, c));
+
+describe('explainNoAnswer', () => {
   test('no answer from a stopped cluster: cluster.stopped with the start command, the failure as its cause', async () => {
     for (const failure of [noAnswer, timeout]) {
       const { client, reads } = aks({ powerState: { code: 'Stopped' } });
-      const err = (await stoppedOr(failure, client, cluster)) as UserFacingError;
+      const err = (await explained(failure, client, cluster)) as UserFacingError;
       expect(err.code).toBe(CLUSTER_STOPPED);
       expect(err.message).toBe(
         'Cluster aks-dev is stopped (its power state is Stopped), so its API server answers nothing until it is started: az aks start --subscription sub -g rg-dev -n aks-dev.',
@@ -50,13 +54,13 @@ describe('stoppedOr', () => {
 
   test('a running cluster, a power state not sent, or a failed read: the failure as it was', async () => {
     for (const read of [{ powerState: { code: 'Running' } }, {}, new Error('ARM down')])
-      expect(await stoppedOr(noAnswer, aks(read).client, cluster)).toBe(noAnswer);
+      expect(await explained(noAnswer, aks(read).client, cluster)).toBe(noAnswer);
   });
 
   test('a call that was answered, or any other error, reads nothing', async () => {
     for (const failure of [answered, new Error('bug'), new UserFacingError('kubernetes.forbidden', 'no')]) {
       const { client, reads } = aks({ powerState: { code: 'Stopped' } });
-      expect(await stoppedOr(failure, client, cluster)).toBe(failure);
+      expect(await explained(failure, client, cluster)).toBe(failure);
       expect(reads).toEqual([]);
       expect(isNoAnswer(failure)).toBe(false);
     }

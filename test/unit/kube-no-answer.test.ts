@@ -9,7 +9,11 @@ import type { ContainerServiceClient } from '@azure/arm-containerservice';
 import { UserFacingError } from '../../src/domain/errors';
 import { CLUSTER_STOPPED, isNoAnswer, startClusterCommand } from '../../src/domain/kube-no-answer';
 import { clusterStoppedRefusal, privateClusterUnreachable } from '../../src/flows/secret-planner';
-import { clusterStoppedText, stoppedOr } from '../../src/integrations/kubernetes/kube-cluster-stopped';
+import {
+  clusterStoppedText,
+  explainNoAnswer,
+  isClusterStopped,
+} from '../../src/integrations/kubernetes/kube-cluster-stopped';
 import { explainKubeError } from '../../src/integrations/kubernetes/kube-errors';
 
 const cluster = { subscriptionId: 'sub', resourceGroup: 'rg-dev', name: 'aks-dev' };
@@ -43,7 +47,8 @@ const failures: Array<[string, unknown, boolean]> = [
 test.each(failures)('%s: the planner and the adapter agree on whether it got no answer', async (_n, err, none) => {
   expect(isNoAnswer(err)).toBe(none);
   expect(privateClusterUnreachable(err, cluster, false)?.code).toBe(none ? 'cluster.privateUnreachable' : undefined);
-  expect(((await stoppedOr(err, stopped, cluster)) as { code?: string }).code === CLUSTER_STOPPED).toBe(none);
+  const told = await explainNoAnswer(err, cluster, () => isClusterStopped(stopped, cluster));
+  expect((told as { code?: string }).code === CLUSTER_STOPPED).toBe(none);
 });
 
 test("a stopped cluster's refusal at plan time and at run time has the adapter's code", () => {

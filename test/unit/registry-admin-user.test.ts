@@ -15,7 +15,7 @@ function registry(properties: Record<string, unknown>): WireRegistry {
 }
 
 const ADMIN =
-  "The registry's admin user is enabled: anything holding its password pulls, whatever acrbot grants (az acr update -n contosoacr --admin-enabled false).";
+  "The registry's admin user is enabled: anything holding its password pulls, whatever acrbot grants (az acr update --subscription 00000000-0000-4000-8000-000000000001 -n contosoacr --admin-enabled false).";
 
 test('read from ARM: true and false as said, absent when not reported', () => {
   expect(registryFromWire(registry({ adminUserEnabled: true })).network?.adminUserEnabled).toBe(true);
@@ -43,6 +43,6 @@ test('check: the sentence after the verdict when on; nothing when off or not rep
 test('check: nothing reaches the registry, so the password pulls only once something can', () => {
   const d = diagnose({ network: { ...open, publicNetworkAccess: 'Disabled', adminUserEnabled: true } });
   expect(d.verdict).toBe(
-    "aks-prod cannot pull from contosoacr: the registry cannot be reached from any network. The registry's admin user is enabled: anything holding its password pulls (once something can reach the registry; nothing can now), whatever acrbot grants (az acr update -n contosoacr --admin-enabled false).",
+    "aks-prod cannot pull from contosoacr: the registry cannot be reached from any network. The registry's admin user is enabled: anything holding its password pulls (once something can reach the registry; nothing can now), whatever acrbot grants (az acr update --subscription 00000000-0000-4000-8000-000000000001 -n contosoacr --admin-enabled false).",
   );
 });

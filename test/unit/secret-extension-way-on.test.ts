@@ -120,10 +120,10 @@ describe('a failed secret extension: a way on it can follow', () => {
 
   test('a namespace being deleted: made again once gone and extend, or a new secret in another namespace; no "ask again"', () => {
     const deleting =
-      "Namespace payments of cluster aks-prod is being deleted (Terminating), so nothing can be created in it. If it should stay, ask the cluster's owners what holds its deletion (a finalizer); otherwise ask again for a namespace that is not going away.";
+      "Namespace payments of cluster aks-prod is being deleted (Terminating), so nothing can be created in it, and its deletion cannot be undone (if it stays Terminating, a finalizer holds it: the cluster's owners can see which); once it is gone, have it created again, or choose a namespace that is not going away.";
     const text = extensionWayOn(deleting, 'kubernetes.namespaceTerminating', extension);
     expect(text).toBe(
-      `Namespace payments of cluster aks-prod is being deleted (Terminating), so nothing can be created in it. If it should stay, ask the cluster's owners what holds its deletion (a finalizer); otherwise, as an extension writes only into namespace payments, have it created again once it is gone (and service account default in it) and then extend again, or ask for a new pull secret in the workload's namespace: "@acrbot secret ${PAIR} --namespace NAMESPACE --name acr-auth --service-account default --for 2h REASON…".`,
+      `Namespace payments of cluster aks-prod is being deleted (Terminating), so nothing can be created in it, and its deletion cannot be undone (if it stays Terminating, a finalizer holds it: the cluster's owners can see which); as an extension writes only into namespace payments, have it created again once it is gone (and service account default in it) and then extend again, or ask for a new pull secret in the workload's namespace: "@acrbot secret ${PAIR} --namespace NAMESPACE --name acr-auth --service-account default --for 2h REASON…".`,
     );
     // Without a service account of its own, none is named.
     const plain = { ...extension, plan: secretPlan() };

@@ -32,7 +32,7 @@ test('a namespace being deleted: said so, as of the check', async () => {
   );
   expect(seen).toEqual({
     at: AT,
-    missing: `At ${AT} namespace payments of cluster ${plan.cluster.name} was being deleted: unless that stops before approving, the run will fail.`,
+    missing: `At ${AT} namespace payments of cluster ${plan.cluster.name} was being deleted, which cannot be undone: unless it is gone and created again before approving, the run will fail.`,
   });
   expect(warn).not.toHaveBeenCalled();
 });

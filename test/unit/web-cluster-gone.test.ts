@@ -109,7 +109,7 @@ describe('a grant whose cluster is gone, on the page', () => {
 describe('a cell of grants whose cluster is gone', () => {
   const { cellBadge } = require('../../web/src/matrix-model') as typeof import('../../web/src/matrix-model');
 
-  test('reads "Cluster gone" when every active or expiring row of it is; one that pulls keeps its state', () => {
+  test('reads "Cluster gone" when every active or expiring row of it is; one that pulls gives its state', () => {
     expect(cellBadge([gone])).toMatchObject({
       state: 'active',
       label: 'Cluster gone',
@@ -117,18 +117,25 @@ describe('a cell of grants whose cluster is gone', () => {
     });
     const revoked: Row = { ...active, key: 'R-OLD', state: 'revoked', endedAt: '2026-11-01T00:00:00Z' };
     expect(cellBadge([gone, revoked]).label).toBe('Cluster gone');
+    // The grant that pulls says what the cell is: the expiring one gives nothing.
     expect(
       cellBadge([
         { ...gone, state: 'expiring' },
         { ...active, key: 'R-B' },
+      ]),
+    ).toMatchObject({ state: 'active', label: 'Active' });
+    expect(
+      cellBadge([
+        { ...gone, state: 'expiring' },
+        { ...active, key: 'R-B', state: 'expiring' },
       ]).label,
     ).toBe('Expiring soon');
     expect(cellBadge([gone, { ...active, key: 'R-B' }]).label).toBe('Active');
-    expect(cellBadge([gone, { ...active, key: 'R-B', state: 'drifted' }]).label).toBe('Drifted');
+    expect(cellBadge([gone, { ...active, key: 'R-B', state: 'drifted' }]).label).toBe('Removed outside acrbot');
   });
 });
 
-test('the grid and its list show it so; the State filter still counts it as active', () => {
+test('the grid and its list show it so; the State filter offers it as "Cluster gone", not "Active"', () => {
   const root = window.document.getElementById('app')!;
   const data: MatrixData = {
     clusters: [active.cluster],
@@ -146,5 +153,8 @@ test('the grid and its list show it so; the State filter still counts it as acti
   const lines = [...item.querySelectorAll('.row-meta')].map((p) => p.textContent);
   expect(lines).toContain(LINE);
   const options = [...root.querySelectorAll('#f-state option')].map((o: any) => [o.value, o.textContent]);
-  expect(options).toContainEqual(['active', 'Active']);
+  expect(options).toEqual([
+    ['', 'All'],
+    ['clusterGone', 'Cluster gone'],
+  ]);
 });

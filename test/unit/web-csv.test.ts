@@ -57,6 +57,7 @@ describe('CSV export of the matrix rows', () => {
       'drift_reason',
       'not_listed_yet',
       'cluster_gone_since',
+      'badge',
     ]);
     expect(rowsCsv([]).split('\r\n')[0]).toBe(EXPORT_COLUMNS.join(','));
   });

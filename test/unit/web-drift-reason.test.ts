@@ -63,7 +63,7 @@ describe('why a row reads drifted, on the page', () => {
 
   test('only a drifted row has one', () => {
     expect(driftReasonOf(drifted)).toBe(DELETED);
-    expect(driftLine(drifted)).toBe(`Drifted: ${DELETED}`);
+    expect(driftLine(drifted)).toBe(`Removed outside acrbot: ${DELETED}`);
     // A reason left on a row whose state moved on (an old page's row) is not shown.
     expect(driftReasonOf({ ...drifted, state: 'revoking' })).toBeUndefined();
     expect(driftLine(active)).toBeUndefined();
@@ -73,7 +73,7 @@ describe('why a row reads drifted, on the page', () => {
     served = { ...drifted, driftReason: MARKUP };
     openHistory({ host, me, changed: () => undefined }, 'aks-a → contosoacr', [served]);
     const entry = window.document.querySelector('dialog.drawer section.entry');
-    expect(facts(entry)['Why drifted']).toBe(MARKUP);
+    expect(facts(entry)['Why']).toBe(MARKUP);
     expect(entry.querySelector('img')).toBeNull();
   });
 
@@ -81,7 +81,7 @@ describe('why a row reads drifted, on the page', () => {
     served = active;
     openHistory({ host, me, changed: () => undefined }, 'aks-a → contosoacr', [active]);
     const entries = window.document.querySelectorAll('dialog.drawer section.entry');
-    expect(facts(entries[entries.length - 1])).not.toHaveProperty('Why drifted');
+    expect(facts(entries[entries.length - 1])).not.toHaveProperty('Why');
   });
 
   test('My access says it under the row, as text', () => {
@@ -96,16 +96,16 @@ describe('why a row reads drifted, on the page', () => {
       },
     );
     const lines = [...root.querySelectorAll('#grants .row-meta')].map((p: any) => p.textContent as string);
-    expect(lines).toContain(`Drifted: ${MARKUP}`);
-    expect(lines.filter((l) => l.startsWith('Drifted:'))).toHaveLength(1);
+    expect(lines).toContain(`Removed outside acrbot: ${MARKUP}`);
+    expect(lines.filter((l) => l.startsWith('Removed outside acrbot:'))).toHaveLength(1);
     expect(root.querySelector('img')).toBeNull();
   });
 
   test('the CSV export has it as drift_reason, empty for rows that are not drifted', () => {
     const [head, first, second] = rowsCsv([drifted, active]).split('\r\n');
-    expect(head!.split(',').slice(-3, -1)).toEqual(['drift_reason', 'not_listed_yet']);
-    expect(first!.endsWith(`,${DELETED},,`)).toBe(true);
-    expect(second!.endsWith(',,,')).toBe(true);
+    expect(head!.split(',').slice(-4, -2)).toEqual(['drift_reason', 'not_listed_yet']);
+    expect(first!.endsWith(`,${DELETED},,,Removed outside acrbot`)).toBe(true);
+    expect(second!.endsWith(',,,,Active')).toBe(true);
   });
 
   test("the CSV export says a grant not in Azure's listing yet in not_listed_yet, its state staying drifted", () => {
@@ -114,9 +114,9 @@ describe('why a row reads drifted, on the page', () => {
     const revoking: Row = { ...unlisted, state: 'revoking' };
     const [, first, second, third] = rowsCsv([unlisted, drifted, revoking]).split('\r\n');
     expect(first!.includes(',drifted,')).toBe(true);
-    expect(first!.endsWith(',not in the listing yet,yes,')).toBe(true);
-    expect(second!.endsWith(`,${DELETED},,`)).toBe(true);
-    expect(third!.endsWith(',,,')).toBe(true);
+    expect(first!.endsWith(",not in the listing yet,yes,,Not in Azure's listing yet")).toBe(true);
+    expect(second!.endsWith(`,${DELETED},,,Removed outside acrbot`)).toBe(true);
+    expect(third!.endsWith(',,,,Being revoked')).toBe(true);
   });
 
   test('an entry redrawn after an action keeps the reason while it stays drifted, and drops it once revoking', () => {

@@ -65,9 +65,9 @@ beforeAll(() => {
     })) as typeof fetch;
 });
 
-test("its badge is the access card's label, in the warning colours; a drifted row's stays Drifted", () => {
+test("its badge is the access card's label, in the warning colours; a removed row's is the cards' drift badge", () => {
   expect(rowBadge(unlisted)).toEqual({ label: NOT_LISTED_YET_LABEL, className: 'state-drifted not-listed-yet' });
-  expect(rowBadge(removed)).toEqual({ label: 'Drifted', className: 'state-drifted' });
+  expect(rowBadge(removed)).toEqual({ label: 'Removed outside acrbot', className: 'state-drifted' });
   // Only while drifted: a flag left on a row whose state moved on is not shown.
   expect(rowBadge({ ...unlisted, state: 'revoking' })).toEqual({ label: 'Being revoked', className: 'state-revoking' });
 });
@@ -76,7 +76,9 @@ test("its line gives check's words, never 'Drifted:'", () => {
   expect(driftLine(unlisted)).toBe(
     `Not in Azure's listing of role assignments yet: it was granted 2026-12-01 09:58 UTC, and Azure can take some minutes to list a new one`,
   );
-  expect(driftLine(removed)).toBe('Drifted: role assignment not found in Azure; acrbot did not remove it');
+  expect(driftLine(removed)).toBe(
+    'Removed outside acrbot: role assignment not found in Azure; acrbot did not remove it',
+  );
 });
 
 test('a cell reads not listed yet only while every drifted row in it does', () => {
@@ -85,11 +87,15 @@ test('a cell reads not listed yet only while every drifted row in it does', () =
     label: NOT_LISTED_YET_LABEL,
     className: 'state-drifted not-listed-yet',
   });
-  expect(cellBadge([unlisted, removed])).toEqual({ state: 'drifted', label: 'Drifted', className: 'state-drifted' });
+  expect(cellBadge([unlisted, removed])).toEqual({
+    state: 'drifted',
+    label: 'Removed outside acrbot',
+    className: 'state-drifted',
+  });
   expect(cellBadge([active]).label).toBe('Active');
 });
 
-test('the grid and its list show it so, as text, and the State filter still counts it as drifted', () => {
+test('the grid and its list show it so, as text, and the State filter offers it as its badge says it', () => {
   const root = window.document.getElementById('app');
   const data: MatrixData = {
     clusters: [active.cluster],
@@ -108,7 +114,10 @@ test('the grid and its list show it so, as text, and the State filter still coun
   expect(lines).toContain(`${WHY[0]!.toUpperCase()}${WHY.slice(1)}`);
   expect(root.textContent).not.toContain('Drifted:');
   const options = [...root.querySelectorAll('#f-state option')].map((o: any) => [o.value, o.textContent]);
-  expect(options).toContainEqual(['drifted', 'Drifted']);
+  expect(options).toEqual([
+    ['', 'All'],
+    ['notListedYet', NOT_LISTED_YET_LABEL],
+  ]);
 });
 
 test("the drawer's badge and fact say it is not listed yet, not why it drifted", () => {

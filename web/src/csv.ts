@@ -3,7 +3,7 @@
  * (`src/audit-cli/csv.ts`: a cell starting with = + - @ tab or CR gets a leading ').
  */
 import { csvLine } from '../../src/audit-cli/csv';
-import { clusterGoneOf, driftReasonOf } from './format';
+import { clusterGoneOf, driftReasonOf, rowBadge } from './format';
 import type { Row } from './types';
 
 /**
@@ -16,6 +16,9 @@ import type { Row } from './types';
  * `state` stays `drifted`, as the filters count it, so a script that reads `state` keeps working).
  * `cluster_gone_since` is when the drift check read a live grant's cluster gone, so it gives
  * nothing (its badge's "Cluster gone"; empty otherwise): its `state` stays `active` or `expiring`.
+ * `badge` is what the row's badge says, as the list, the drawer and the State filter say it
+ * (format.ts rowBadge): "Cluster gone", "Removed outside acrbot", "No longer gives pull", "Being
+ * revoked", …, where `state` keeps the one word a script compares.
  */
 export const EXPORT_COLUMNS = [
   'cluster',
@@ -35,6 +38,7 @@ export const EXPORT_COLUMNS = [
   'drift_reason',
   'not_listed_yet',
   'cluster_gone_since',
+  'badge',
 ] as const;
 
 /** The CSV text of `rows`, header first. */
@@ -61,6 +65,7 @@ export function rowsCsv(rows: readonly Row[]): string {
           driftReasonOf(r),
           r.state === 'drifted' && r.notListedYet ? 'yes' : '',
           clusterGoneOf(r),
+          rowBadge(r).label,
         ]),
       )
       .join('')

@@ -3,20 +3,25 @@ import { describePause, GOES_ON_WHILE_PAUSED } from '../../src/domain/access-pau
 import { describeDurationMs, describeTimeLeft, shortDuration } from '../../src/domain/access-term';
 import { EXTEND_DAYS, movesEndEnough } from '../../src/domain/extension-terms';
 import { NOT_LISTED_YET_LABEL } from '../../src/domain/listing-lag';
+import { BEING_REVOKED_LABEL, CANNOT_BE_CHECKED_LABEL, DRIFT_LABEL } from '../../src/domain/live-drift';
 import type { History, Me, PullState, Row } from './types';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
 
-/** State labels (colour is never the only cue). */
+/**
+ * State labels (colour is never the only cue). A drifted row reads as the cards badge it
+ * (src/domain/live-drift.ts): "Removed outside acrbot", unless its badge says otherwise
+ * ({@link shownState}).
+ */
 export const STATE_LABEL: Record<PullState, string> = {
-  revoking: 'Being revoked',
+  revoking: BEING_REVOKED_LABEL,
   active: 'Active',
   expiring: 'Expiring soon',
   expired: 'Expired',
   revoked: 'Revoked',
-  drifted: 'Drifted',
+  drifted: DRIFT_LABEL.removed,
   pending: 'Pending',
   failed: 'Failed',
   rejected: 'Rejected',
@@ -38,8 +43,9 @@ export const CLOSED_WITH_ITS_ACCESS_LABEL = 'Closed';
  * A state's badge: its label and class. Drifted rows that are all a grant made moments ago and
  * only missing from Azure's listing (`notListedYet`, src/domain/listing-lag.ts) read as the
  * access card reads them, "Not in Azure's listing yet", in the warning colours of Expiring soon,
- * not Drifted's: nothing was removed. The state itself stays drifted (filters, actions). Closed
- * rows that are all extensions closed with the access they extend (`closedWithItsAccess`) read
+ * not Drifted's: nothing was removed. The state itself stays drifted (for actions; the State
+ * filter offers what the badge says, {@link shownState}). Closed rows that are all extensions
+ * closed with the access they extend (`closedWithItsAccess`) read
  * {@link CLOSED_WITH_ITS_ACCESS_LABEL}, as their cards do.
  */
 export function stateBadge(
@@ -55,19 +61,68 @@ export function stateBadge(
 }
 
 /**
- * A state as the State filter offers it, for `rows`: its {@link STATE_LABEL}, but closed rows that
- * are all extensions closed with the access they extend read as their badges do, and a mix says
- * both (the filter keeps them together: one state).
+ * What a row is shown as: its state, but what its badge says where that differs from its state's
+ * label, so that the State filter offers what the badges say ({@link shownState}): a drifted row
+ * whose role assignment is intact (`noLongerPulls`), that cannot be checked (`cannotBeChecked`)
+ * or that is only missing from a listing that may lag (`notListedYet`), and a live grant whose
+ * cluster is gone (`clusterGone`).
+ */
+export type ShownState = PullState | 'noLongerPulls' | 'cannotBeChecked' | 'notListedYet' | 'clusterGone';
+
+/** {@link ShownState}'s labels (its badge's words). */
+export const SHOWN_LABEL: Record<ShownState, string> = {
+  ...STATE_LABEL,
+  noLongerPulls: DRIFT_LABEL.noLongerPulls,
+  cannotBeChecked: CANNOT_BE_CHECKED_LABEL,
+  notListedYet: NOT_LISTED_YET_LABEL,
+  clusterGone: 'Cluster gone',
+};
+
+/**
+ * What a row is shown as ({@link ShownState}): its badge's, and its State filter's value. A grant
+ * whose cluster is gone ({@link clusterGoneOf}) is "Cluster gone", never "Active"; a drifted row
+ * is what `driftBadge` (the cards' rule, src/domain/live-drift.ts) or `notListedYet` says;
+ * anything else its state.
+ */
+export function shownState(row: Pick<Row, 'state' | 'clusterGoneAt' | 'notListedYet' | 'driftBadge'>): ShownState {
+  if (clusterGoneOf(row)) return 'clusterGone';
+  if (row.state !== 'drifted') return row.state;
+  if (row.notListedYet) return 'notListedYet';
+  if (row.driftBadge === 'noLongerPulls') return 'noLongerPulls';
+  return row.driftBadge === 'unverified' ? 'cannotBeChecked' : 'drifted';
+}
+
+/**
+ * A shown state as the State filter offers it, for `rows`: its {@link SHOWN_LABEL}, but closed
+ * rows that are all extensions closed with the access they extend read as their badges do, and a
+ * mix says both (the filter keeps them together: one state).
  */
 export function stateFilterLabel(
-  state: PullState,
+  state: ShownState,
   rows: readonly Pick<Row, 'state' | 'closedWithItsAccess'>[],
 ): string {
-  if (state !== 'closed') return STATE_LABEL[state];
+  if (state !== 'closed') return SHOWN_LABEL[state];
   const closed = rows.filter((r) => r.state === 'closed');
   const withAccess = closed.filter((r) => r.closedWithItsAccess).length;
   if (withAccess === 0) return STATE_LABEL.closed;
   return withAccess === closed.length ? CLOSED_WITH_ITS_ACCESS_LABEL : `${STATE_LABEL.closed}, or closed`;
+}
+
+/** The badge of a {@link ShownState}: its label and class (the drift badges in Drifted's colours but for warnings). */
+export function shownBadge(state: ShownState, closedWithItsAccess = false): { label: string; className: string } {
+  switch (state) {
+    case 'notListedYet':
+      return stateBadge('drifted', true);
+    case 'clusterGone':
+      return CLUSTER_GONE_BADGE;
+    case 'noLongerPulls':
+      return { label: SHOWN_LABEL.noLongerPulls, className: 'state-drifted no-longer-pulls' };
+    case 'cannotBeChecked':
+      // A warning, as `access` colours it: nothing was seen removed.
+      return { label: SHOWN_LABEL.cannotBeChecked, className: 'state-drifted cannot-be-checked' };
+    default:
+      return stateBadge(state, false, closedWithItsAccess);
+  }
 }
 
 /**
@@ -81,7 +136,7 @@ export const REVIEW_OWED_WORDS = 'review owed';
  * The badge of a grant whose cluster is gone ({@link clusterGoneOf}): it gives nothing, so never
  * "Active" or "Expiring soon"; in Drifted's colours, which mark access that does not serve.
  */
-export const CLUSTER_GONE_BADGE = { label: 'Cluster gone', className: 'state-drifted cluster-gone' } as const;
+export const CLUSTER_GONE_BADGE = { label: SHOWN_LABEL.clusterGone, className: 'state-drifted cluster-gone' } as const;
 
 /**
  * When the drift check read a live grant's cluster gone (`clusterGoneAt`, src/domain/cluster-gone.ts);
@@ -101,20 +156,18 @@ export function clusterGoneLine(row: Pick<Row, 'state' | 'clusterGoneAt'>): stri
 }
 
 /**
- * {@link stateBadge} of one row ({@link CLUSTER_GONE_BADGE} for a grant whose cluster is gone); a
- * break-glass run whose review is owed says so after its state ("Active, review owed", "Revoked,
- * review owed" for one whose use is still to be reviewed: {@link REVIEW_OWED_WORDS}), in its
- * state's colours, marked `review-owed`.
+ * {@link shownBadge} of one row's {@link shownState} ({@link CLUSTER_GONE_BADGE} for a grant whose
+ * cluster is gone, a drift's as the cards badge it); a break-glass run whose review is owed says
+ * so after its state ("Active, review owed", "Revoked, review owed" for one whose use is still to
+ * be reviewed: {@link REVIEW_OWED_WORDS}), in its state's colours, marked `review-owed`.
  */
 export function rowBadge(
-  row: Pick<Row, 'state' | 'notListedYet' | 'closedWithItsAccess' | 'breakGlass' | 'clusterGoneAt'>,
+  row: Pick<Row, 'state' | 'notListedYet' | 'closedWithItsAccess' | 'breakGlass' | 'clusterGoneAt' | 'driftBadge'>,
 ): {
   label: string;
   className: string;
 } {
-  const badge = clusterGoneOf(row)
-    ? CLUSTER_GONE_BADGE
-    : stateBadge(row.state, Boolean(row.notListedYet), Boolean(row.closedWithItsAccess));
+  const badge = shownBadge(shownState(row), Boolean(row.closedWithItsAccess));
   if (!row.breakGlass?.reviewDueAt) return badge;
   return { label: `${badge.label}, ${REVIEW_OWED_WORDS}`, className: `${badge.className} review-owed` };
 }
@@ -137,6 +190,19 @@ export const STATE_RANK: PullState[] = [
   'extended',
   'closed',
 ];
+
+/**
+ * The shown states in the order the State filter offers them and a cell picks its badge by: what
+ * needs attention first ({@link STATE_RANK}, with each drift badge where drifted is, the
+ * worst first, and a gone cluster's grant after active ones: a cell with one that pulls reads so).
+ */
+export const SHOWN_RANK: readonly ShownState[] = STATE_RANK.flatMap((s): ShownState[] =>
+  s === 'drifted'
+    ? ['drifted', 'cannotBeChecked', 'noLongerPulls', 'notListedYet']
+    : s === 'active'
+      ? ['active', 'clusterGone']
+      : [s],
+);
 
 /**
  * What an extension did, or which extensions moved a request's end, as a drawer fact: a granted
@@ -243,19 +309,21 @@ export function driftReasonOf(row: Row): string | undefined {
 }
 
 /**
- * {@link driftReasonOf} as a list line ("Drifted: role assignment deleted outside acrbot"); for a
- * grant not in Azure's listing yet, its words alone ("Not in Azure's listing of role assignments
- * yet: …"): it is not drifted, whatever its state's name.
+ * {@link driftReasonOf} as a list line, after its badge's words ("Removed outside acrbot: role
+ * assignment deleted outside acrbot", "No longer gives pull: the cluster pulls as another
+ * identity now; …", as the cards badge it); for a grant not in Azure's listing yet, its words
+ * alone ("Not in Azure's listing of role assignments yet: …"): it is not drifted, whatever its
+ * state's name.
  */
 export function driftLine(row: Row): string | undefined {
   const why = driftReasonOf(row);
   if (!why) return undefined;
-  return row.notListedYet ? `${why[0]!.toUpperCase()}${why.slice(1)}` : `Drifted: ${why}`;
+  return row.notListedYet ? `${why[0]!.toUpperCase()}${why.slice(1)}` : `${SHOWN_LABEL[shownState(row)]}: ${why}`;
 }
 
-/** {@link driftReasonOf} as the drawer's fact: "Why drifted", or "Why" for a grant not listed yet ({@link driftLine}). */
+/** {@link driftReasonOf} as the drawer's fact: "Why", beside the badge that says what ({@link driftLine}). */
 export function driftFact(row: Row): [label: string, value: string | undefined] {
-  return [row.notListedYet ? 'Why' : 'Why drifted', driftReasonOf(row)];
+  return ['Why', driftReasonOf(row)];
 }
 
 /** The requester filter's value for a row: the requester's object id, or who stands in for one. */

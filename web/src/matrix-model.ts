@@ -3,16 +3,7 @@
  * axes and cells. Resource ids compare in any case (ARM ids are case-insensitive; the API lists
  * an axis entry once whatever the case, and each row keeps its own spelling).
  */
-import {
-  askedByKey,
-  CLUSTER_GONE_BADGE,
-  clusterGoneOf,
-  expiryKey,
-  idKey,
-  sameId,
-  stateBadge,
-  STATE_RANK,
-} from './format';
+import { askedByKey, expiryKey, idKey, sameId, shownBadge, shownState, SHOWN_RANK, STATE_RANK } from './format';
 import type { MatrixData, PullState, Row } from './types';
 
 /** Filter and sort choices. */
@@ -48,7 +39,8 @@ export function filterRows(rows: readonly Row[], f: MatrixFilters): Row[] {
       (!f.cluster || sameId(r.cluster.id, f.cluster)) &&
       (!f.registry || sameId(r.registry.id, f.registry)) &&
       (!f.requester || askedByKey(r) === f.requester) &&
-      (!f.state || r.state === f.state) &&
+      // What its badge says (format.ts shownState): a gone cluster's grant is not "Active".
+      (!f.state || shownState(r) === f.state) &&
       searchMatches(r, f.q),
   );
   // Each row's expiry key once, not twice per comparison (a large matrix sorts thousands of rows).
@@ -67,25 +59,23 @@ export function cellState(rows: readonly Row[]): PullState {
 }
 
 /**
- * The badge a cell shows ({@link cellState}, format.ts `stateBadge`): "Not in Azure's listing
- * yet" when it reads drifted only because of grants made moments ago that Azure's listing does
- * not show yet (every drifted row `notListedYet`), as the access card's cell reads; one drifted
- * row of any other kind makes it Drifted. Likewise "Closed" (as their cards say) for closed rows
- * that are all extensions closed with the access they extend (`closedWithItsAccess`), and "Cluster
- * gone" (format.ts CLUSTER_GONE_BADGE) when it reads active or expiring only by grants whose
- * cluster is gone (`clusterGoneAt`): none of them gives anything.
+ * The badge a cell shows: that of the first of its rows' shown states (format.ts `shownState`,
+ * the rows' own badges) in {@link SHOWN_RANK}'s order, so it names what needs attention first in
+ * the rows' words. "Not in Azure's listing yet" only when every drifted row is a grant made
+ * moments ago that Azure's listing does not show yet, as the access card's cell reads; one drifted
+ * row of any other kind makes it that kind's ("Removed outside acrbot" first). "Cluster gone"
+ * only when no grant in it pulls (active or expiring with its cluster there). "Closed" (as their
+ * cards say) for closed rows that are all extensions closed with the access they extend
+ * (`closedWithItsAccess`). Its `state` is the state of the rows it names ({@link cellState}).
  */
 export function cellBadge(rows: readonly Row[]): { state: PullState; label: string; className: string } {
-  const state = cellState(rows);
-  const live = rows.filter((r) => r.state === 'active' || r.state === 'expiring');
-  if ((state === 'active' || state === 'expiring') && live.every((r) => clusterGoneOf(r)))
-    return { state, ...CLUSTER_GONE_BADGE };
-  const unlisted = state === 'drifted' && rows.every((r) => r.state !== 'drifted' || r.notListedYet);
+  const shown = SHOWN_RANK.find((s) => rows.some((r) => shownState(r) === s)) ?? 'closed';
+  const state = cellState(rows.filter((r) => shownState(r) === shown));
   // "Closed" only when the cell has closed rows and every one is an extension
   // closed with the access it extends (an empty cell falls back to closed too).
   const closed = rows.filter((r) => r.state === 'closed');
-  const closedWithAccess = state === 'closed' && closed.length > 0 && closed.every((r) => r.closedWithItsAccess);
-  return { state, ...stateBadge(state, unlisted, closedWithAccess) };
+  const closedWithAccess = shown === 'closed' && closed.length > 0 && closed.every((r) => r.closedWithItsAccess);
+  return { state, ...shownBadge(shown, closedWithAccess) };
 }
 
 /**

@@ -19,7 +19,8 @@ import {
   labelOf,
   LIVE_STATES,
   stateFilterLabel,
-  STATE_RANK,
+  SHOWN_RANK,
+  shownState,
 } from './format';
 import { type DrawerContext, openHistory, rowItem } from './history';
 import { cellBadge, cellKey, filterRows, gridModel, type MatrixFilters } from './matrix-model';
@@ -106,7 +107,11 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
       'state',
       'State',
       // Only the states some row has: the others could only show "nothing matches".
-      STATE_RANK.filter((s) => data.rows.some((r) => r.state === s)).map((s) => [s, stateFilterLabel(s, data.rows)]),
+      // Each as its badges say it (shownState): a gone cluster's grant under "Cluster gone", not "Active".
+      SHOWN_RANK.filter((s) => data.rows.some((r) => shownState(r) === s)).map((s) => [
+        s,
+        stateFilterLabel(s, data.rows),
+      ]),
     ),
     h('div', { class: 'field field-wide' }, h('label', { attrs: { for: 'f-q' } }, 'Search'), search),
     select(

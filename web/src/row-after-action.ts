@@ -29,6 +29,8 @@ export function rowAfterAction(shown: Row, fresh: Row): Row {
     state: stillDrifted ? shown.state : fresh.state,
     // Why it reads drifted goes with the state shown: the cell's while it stays drifted.
     driftReason: stillDrifted ? shown.driftReason : fresh.driftReason,
+    // And so does what its badge says of it (the cell's "Cannot be checked", say).
+    driftBadge: stillDrifted ? shown.driftBadge : fresh.driftBadge,
     // A matrix row's own fact, as its reason (a request's row never carries it).
     ...(stillDrifted && shown.notListedYet && { notListedYet: true as const }),
   };

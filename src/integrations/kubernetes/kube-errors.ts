@@ -308,7 +308,8 @@ function notFoundText(ctx: KubeCallContext): string {
 
 /**
  * The namespace is being deleted (phase Terminating): nothing new can be created in it. Not a
- * missing right, which a 403 otherwise is.
+ * missing right, which a 403 otherwise is. Nor a state it leaves for Active: a deletion is never
+ * undone (a finalizer only holds it), so the way on is the namespace made again once gone.
  */
 export function namespaceTerminatingError(
   ctx: Pick<KubeCallContext, 'cluster' | 'namespace'>,
@@ -316,7 +317,7 @@ export function namespaceTerminatingError(
 ): UserFacingError {
   return new UserFacingError(
     'kubernetes.namespaceTerminating',
-    `Namespace ${ctx.namespace} of cluster ${ctx.cluster} is being deleted (Terminating), so nothing can be created in it. If it should stay, ask the cluster's owners what holds its deletion (a finalizer); ${NAMESPACE_TERMINATING_WAY_ON}`,
+    `Namespace ${ctx.namespace} of cluster ${ctx.cluster} is being deleted (Terminating), so nothing can be created in it, and its deletion cannot be undone (if it stays Terminating, a finalizer holds it: the cluster's owners can see which); ${NAMESPACE_TERMINATING_WAY_ON}`,
     cause,
   );
 }

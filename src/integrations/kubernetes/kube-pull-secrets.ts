@@ -17,9 +17,10 @@ import type {
   SecretRemoveResult,
 } from '../../domain/ports';
 import type { ExistingSecret } from '../../domain/secret-ownership';
+import type { Logger } from '../../observability/logger';
 import { KUBE_IDLE_SOCKET_MS } from './kube-agent';
 import { KUBE_CALL_TIMEOUT_MS, type KubeAccess, kubeClusterAccess } from './kube-cluster-access';
-import { stoppedOr } from './kube-cluster-stopped';
+import { explainNoAnswer, isClusterStopped } from './kube-cluster-stopped';
 import { KUBE_THROTTLE_MAX_WAIT_MS } from './kube-retrying-http';
 import { inspectSecret, precheckSecret } from './kube-secret-read';
 import { removeSecret } from './kube-secret-remove';
@@ -41,7 +42,17 @@ export class KubePullSecrets implements PullSecretPort {
     private readonly throttleWaitMs = KUBE_THROTTLE_MAX_WAIT_MS,
     /** How long a connection to an API server may stay idle before it is closed (tests shorten it). */
     private readonly idleSocketMs = KUBE_IDLE_SOCKET_MS,
+    /** Where a failed read of a cluster's power state after a call got no answer is logged. */
+    private readonly log?: Pick<Logger, 'warn'>,
   ) {}
+
+  /**
+   * Per access (one cluster, one `check` answer or one run), whether ARM says its cluster is
+   * stopped, read at the first call that got no answer: the calls after it, and those failing at
+   * the same time (`check` reads a few secrets at once), ask the same read, not one each. Dropped
+   * with the access.
+   */
+  private readonly stoppedReads = new WeakMap<ClusterAccess, Promise<boolean>>();
 
   /** {@inheritDoc PullSecretPort.access} See {@link kubeClusterAccess}. */
   access(cluster: {
@@ -79,14 +90,22 @@ export class KubePullSecrets implements PullSecretPort {
 
   /**
    * `call`, whose failure for want of an answer is said to be a stopped cluster's when ARM says
-   * the cluster is stopped ({@link stoppedOr}); any other outcome as it is.
+   * the cluster is stopped ({@link explainNoAnswer}), read once per access; any other outcome as it is.
    */
   private async toldIfStopped<T>(access: ClusterAccess, call: Promise<T>): Promise<T> {
     try {
       return await call;
     } catch (err) {
       const cluster = (access as KubeAccess).armCluster;
-      throw cluster ? await stoppedOr(err, this.aksClient, cluster) : err;
+      if (!cluster) throw err;
+      throw await explainNoAnswer(err, cluster, () => {
+        let read = this.stoppedReads.get(access);
+        if (!read) {
+          read = isClusterStopped(this.aksClient, cluster, this.log);
+          this.stoppedReads.set(access, read);
+        }
+        return read;
+      });
     }
   }
 }
