@@ -17,7 +17,8 @@ import type { MessengerParts } from './messenger-parts';
 
 /**
  * A reminder (or escalation) in the rule's channel, mentioning the rule's named approvers by
- * Entra object id (Teams accepts a user id, object id or UPN in `mentioned.id`). An escalation
+ * Entra object id (Teams accepts a user id, object id or UPN in `mentioned.id`) and showing their
+ * display names (`signIns.names`; views/nudge-view.ts, mentionsOf). An escalation
  * goes to the escalation channel too, the same message in both: who was asked and who is told
  * now (views/nudge-view.ts). Without a rule channel, a new post where the approvers' copy is.
  * One post per conversation: an escalation channel that is where the approvers are asked gets
@@ -29,7 +30,8 @@ import type { MessengerParts } from './messenger-parts';
  * from them, eachTarget): no retry gets through, so the caller audits it as not posted instead
  * of retrying it until the request expires. `approveRefused`: why an Approve of it would be
  * refused now (a reload lowered its rule's maxDuration), which the message says. `signIns`: the
- * named approvers who can no longer sign in, whom it does not mention (views/nudge-view.ts).
+ * named approvers who can no longer sign in, whom it does not mention, and the display names of
+ * the others (views/nudge-view.ts).
  */
 export async function nudgeApprovers(
   parts: NudgeParts,

@@ -76,6 +76,12 @@ export function waitedOnUsers(
  */
 export interface NudgeSignIns {
   cannotSignIn: ReadonlySet<string>;
+  /**
+   * The display names the same read gave for those who can sign in, by lower-cased object id, as
+   * the directory gives them (user text: views/nudge-view.ts cleans them and makes them inert).
+   * One without a name here is mentioned by number ("approver 2").
+   */
+  names?: ReadonlyMap<string, string>;
 }
 
 /**

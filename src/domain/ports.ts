@@ -138,6 +138,21 @@ export interface DirectoryPort {
    * named approvers, to the same end; who may decide is still asked at the click (G5).
    */
   enabledUserIds(userIds: readonly string[]): Promise<string[]>;
+  /**
+   * As {@link enabledUserIds}, in the same one read, with each enabled user's display name as the
+   * directory gives it (user text, chosen by its owner: cleaned and made inert where shown;
+   * absent when the directory gives none). Asked right before an approval nudge, which mentions
+   * its approvers by name (views/nudge-view.ts).
+   */
+  enabledUsers(userIds: readonly string[]): Promise<EnabledUser[]>;
+}
+
+/** A user whose account is enabled, as {@link DirectoryPort.enabledUsers} answers it. */
+export interface EnabledUser {
+  /** Object id, lower-cased. */
+  id: string;
+  /** Display name as the directory gives it, uncleaned; absent when it gives none. */
+  displayName?: string;
 }
 
 /**

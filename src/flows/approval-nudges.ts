@@ -36,11 +36,14 @@
  * refused and why, by the same rule as the refused click (domain/pending-term.ts).
  *
  * Right before a nudge is posted, the accounts of the named approvers it would mention are read
- * (ApproverAuthority.enabledAmong, as a click re-checks earlier approvals; one read per post): one
- * disabled or deleted since the request was made is not mentioned (a click of theirs would not
- * count), and when without them the approvals still needed cannot be had (no approver groups,
- * too few named approvers left) the post and its entry say so (domain/nudge-group.ts,
- * quorumLostTo). A directory that cannot be read leaves the mentions as named, with a warning.
+ * (ApproverAuthority.enabledNamesAmong, as a click re-checks earlier approvals; one read per
+ * post): one disabled or deleted since the request was made is not mentioned (a click of theirs
+ * would not count), and when without them the approvals still needed cannot be had (no approver
+ * groups, too few named approvers left) the post and its entry say so (domain/nudge-group.ts,
+ * quorumLostTo). The same read gives their display names, which the mentions show: Teams shows a
+ * mention's text in the notification and the activity feed, where "approver 1" tells nobody they
+ * are the one asked. A directory that cannot be read leaves the mentions as named, by number
+ * ("approver 1"), with a warning.
  *
  * A break-glass grant of a tenant this deployment no longer serves (ACRBOT_ALLOWED_TENANTS) owes a
  * review nobody can make (a review click of that tenant is refused): it is reported once more, its
@@ -139,11 +142,11 @@ const TENANT_NOT_SERVED_FACT = 'notServed';
 /**
  * What a nudge reads of who can still act on it: the tenants this deployment serves
  * (ACRBOT_ALLOWED_TENANTS; empty or absent: not judged) and the named approvers' accounts
- * (ApproverAuthority.enabledAmong), with the log its warning goes to.
+ * and display names (ApproverAuthority.enabledNamesAmong), with the log its warning goes to.
  */
 export interface NudgeReach {
   servedTenantIds?: readonly string[];
-  approvers?: Pick<ApproverAuthority, 'enabledAmong'>;
+  approvers?: Pick<ApproverAuthority, 'enabledNamesAmong'>;
   log?: Logger;
 }
 
@@ -558,9 +561,10 @@ export class ApprovalNudges {
 
   /**
    * Which named approvers still waited on by `requests`, and which approvers whose approvals count
-   * so far, the directory finds unable to sign in (disabled or deleted), in one read for the post. Undefined without the directory (tests of
-   * other rules) or nobody to read; on a failed read too, with a warning (at most hourly): the
-   * nudge then mentions them as before (a nudge not sent for a directory failure would leave them
+   * so far, the directory finds unable to sign in (disabled or deleted), and the display names of
+   * the others, in one read for the post. Undefined without the directory (tests of other rules)
+   * or nobody to read; on a failed read too, with a warning (at most hourly): the nudge then
+   * mentions them all, by number (a nudge not sent for a directory failure would leave them
    * untold).
    */
   private async signInsOf(requests: readonly AccessRequest[]): Promise<NudgeSignIns | undefined> {
@@ -577,8 +581,10 @@ export class ApprovalNudges {
         if (!ids.has(id.toLowerCase())) ids.set(id.toLowerCase(), id);
     if (ids.size === 0) return undefined;
     try {
-      const enabled = await approvers.enabledAmong([...ids.values()].map((id) => ({ objectId: id, name: id })));
-      return { cannotSignIn: new Set([...ids.keys()].filter((id) => !enabled.has(id))) };
+      const enabled = await approvers.enabledNamesAmong([...ids.values()]);
+      const names = new Map<string, string>();
+      for (const [id, name] of enabled) if (name !== undefined) names.set(id, name);
+      return { cannotSignIn: new Set([...ids.keys()].filter((id) => !enabled.has(id))), names };
     } catch (err) {
       // At most once an hour (a deployment without User.Read.All fails every such read).
       if (this.reach?.log)

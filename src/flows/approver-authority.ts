@@ -167,6 +167,18 @@ export class ApproverAuthority {
   }
 
   /**
+   * As {@link enabledAmong}, for a nudge that mentions approvers by name: of `objectIds`, those the
+   * directory finds with an enabled account now (lower-cased), each with the display name it gives
+   * (user text, uncleaned; undefined when it gives none). One batched read, asked fresh. A failure
+   * is thrown: the nudge decides (it mentions everyone, by number).
+   */
+  async enabledNamesAmong(objectIds: readonly string[]): Promise<Map<string, string | undefined>> {
+    if (objectIds.length === 0) return new Map();
+    const users = await this.directory.enabledUsers(objectIds);
+    return new Map(users.map((u) => [u.id.toLowerCase(), u.displayName]));
+  }
+
+  /**
    * THE question "may this person act as an approver of this request now", for a click that
    * changes something (a break-glass review): {@link isApproverOf}, then whether the directory
    * finds the actor's own account enabled ({@link accountStandingNow}: one read). `disabled`: an

@@ -3,9 +3,10 @@
  * due at once in one rule channel (flows/nudge-siblings.ts), instead of one post each mentioning
  * the same approvers. One line per request (id, cluster → registry, requester, how long it has
  * waited, approvals so far, and the command that shows it with its buttons), then who is asked:
- * each approver still waited on by any of them mentioned once, their groups named. As in
- * nudge-view.ts, user and policy-file text is made inert and HTML-escaped; the `<at>` tags are
- * the only markup. A single request's nudge is nudge-view.ts's message, unchanged.
+ * each approver still waited on by any of them mentioned once, by name (nudge-view.ts,
+ * mentionsOf), their groups named. As in nudge-view.ts, user and policy-file text is made inert
+ * and HTML-escaped; the `<at>` tags are the only markup. A single request's nudge is
+ * nudge-view.ts's message, unchanged.
  */
 import { describeTimeLeft } from '../domain/access-term';
 import type { ApproveRefusal } from '../domain/approve-refused';
@@ -13,7 +14,7 @@ import { groupedMentionIds, groupedQuorumLostNote, type NudgeSignIns, quorumLost
 import { approversName } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
 import { inertMessageText } from './message-text-inert';
-import { approveRefusedNote, type MentionEntity, type NudgeMessage } from './nudge-view';
+import { approveRefusedNote, type MentionEntity, mentionsOf, type NudgeMessage } from './nudge-view';
 
 /** Paragraphs: Teams shows a bot's text message as markdown, where a lone newline may run on. */
 const BREAK = '\n\n';
@@ -79,7 +80,7 @@ function distinct(values: Iterable<string>): string[] {
 
 /**
  * Who the requests wait on: the approvers' names their rules give, then the mentions and the
- * groups in brackets, each once across the requests ("Platform Approvers (<at>approver 1</at>,
+ * groups in brackets, each once across the requests ("Platform Approvers (<at>Alex Kim</at>,
  * members of 0b00…)").
  */
 function askedOf(requests: readonly AccessRequest[], mentions: readonly MentionEntity[]): string {
@@ -113,7 +114,8 @@ function alsoTold(requests: readonly AccessRequest[]): string[] {
  * others, oldest first), as of `now`. The same text goes to every channel it is posted in.
  * `approveRefused`: by request id, why an Approve of it would be refused now; said on that
  * request's line only (nudge-view.ts, approveRefusedNote). `signIns`: the named approvers the
- * directory finds unable to sign in, mentioned by none, said on a line whose quorum they lose.
+ * directory finds unable to sign in, mentioned by none, said on a line whose quorum they lose;
+ * and the others' display names, which their mentions show.
  */
 export function groupedNudgeMessage(
   requests: readonly AccessRequest[],
@@ -122,11 +124,7 @@ export function groupedNudgeMessage(
   approveRefused: ReadonlyMap<string, ApproveRefusal> = new Map(),
   signIns?: NudgeSignIns,
 ): NudgeMessage {
-  const entities: MentionEntity[] = groupedMentionIds(requests, signIns?.cannotSignIn).map((id, i) => ({
-    type: 'mention',
-    text: `<at>approver ${i + 1}</at>`,
-    mentioned: { id, name: `approver ${i + 1}` },
-  }));
+  const entities = mentionsOf(groupedMentionIds(requests, signIns?.cannotSignIn), signIns?.names);
   const head = `${kind === 'remind' ? 'Reminder' : 'Escalation'}: ${requests.length} requests are still waiting for a decision.`;
   const lines = requests.map((r) => requestLine(r, now, approveRefused.get(r.id), signIns));
   const asked = askedOf(requests, entities);

@@ -1,18 +1,20 @@
 /**
  * The text of an approval nudge (CardMessenger.nudgeApprovers): a reminder in the rule's channel,
  * or an escalation there and in the escalation channel. Mentions are Teams `mention` entities
- * whose `<at>…</at>` text appears in the message; only people are mentioned (a group cannot be),
- * groups are named in the text, after the name the policy gives the approvers. Only those still
- * waited on are mentioned: not the requester (who cannot approve) nor an approver whose approval
- * already counts. Teams renders a bot's text message as HTML too, so the user and
- * policy-file text in it is HTML-escaped as well as made inert ({@link inertMessageText}): those
- * `<at>` tags are the only markup it carries.
+ * whose `<at>…</at>` text (the person's display name, {@link mentionsOf}) appears in the message;
+ * only people are mentioned (a group cannot be), groups are named in the text, after the name the
+ * policy gives the approvers. Only those still waited on are mentioned: not the requester (who
+ * cannot approve) nor an approver whose approval already counts. Teams renders a bot's text
+ * message as HTML too, so the user and policy-file text in it, the names in the tags included, is
+ * HTML-escaped as well as made inert ({@link inertMessageText}): those `<at>` tags are the only
+ * markup it carries.
  */
 import type { ApproveRefusal } from '../domain/approve-refused';
 import { describeDurationMs } from '../domain/access-term';
 import { type NudgeSignIns, quorumLostNote, quorumLostTo, waitedOnUsers } from '../domain/nudge-group';
 import { approversName, type PolicyRule } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
+import { displayName } from '../domain/text';
 import { inertMessageText } from './message-text-inert';
 
 /** A Teams mention of one person, by Entra object id (Teams accepts it in `mentioned.id`). */
@@ -29,23 +31,42 @@ export interface NudgeMessage {
 }
 
 /**
+ * Mentions of `ids` (Entra object ids), by display name: Teams shows the `<at>` text in the
+ * notification, the activity feed and to a screen reader, so a name tells an approver they are the
+ * one asked, where "approver 1" told nobody. `names`: what the directory gave (lower-cased ids,
+ * {@link NudgeSignIns}), user text: cleaned as every display name ({@link displayName}: one line,
+ * nothing invisible, at most 100 characters) and made inert ({@link inertMessageText}), so the
+ * name cannot close the tag, open another, or carry a link or markdown. One with no name read, or
+ * nothing visible in it, is "approver N" (its place in the list). The same text goes in the tag
+ * and in `mentioned.name`, and each tag is unique in the message (a name met before, or
+ * "approver 2" taken by someone so named, gets " (2)", " (3)"…): Teams pairs an entity with
+ * the tag whose text equals its own, so two alike could put one person's mention on another.
+ */
+export function mentionsOf(ids: readonly string[], names?: ReadonlyMap<string, string>): MentionEntity[] {
+  const taken = new Set<string>();
+  return ids.map((id, i) => {
+    const shown = inertMessageText(displayName(names?.get(id.toLowerCase()), `approver ${i + 1}`));
+    let name = shown;
+    for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${shown} (${n})`;
+    taken.add(name.toLowerCase());
+    return { type: 'mention', text: `<at>${name}</at>`, mentioned: { id, name } };
+  });
+}
+
+/**
  * The rule's named approvers still waited on (domain/nudge-group.ts, waitedOnUsers: the same ones
  * a grouped nudge mentions), as mentions (the reminder's and the escalation's alike): not the
  * requester, who cannot approve, nor those whose approval counts already (a second one from them
  * is refused), so nobody is called to a click that cannot count; nor those the directory found
- * unable to sign in when the nudge was made (`signIns`).
+ * unable to sign in when the nudge was made (`signIns`), whose read gave the others' names.
  */
 function approverMentions(request: AccessRequest, rule: PolicyRule, signIns?: NudgeSignIns): MentionEntity[] {
-  return waitedOnUsers(request, rule, signIns?.cannotSignIn).map((id, i) => ({
-    type: 'mention',
-    text: `<at>approver ${i + 1}</at>`,
-    mentioned: { id, name: `approver ${i + 1}` },
-  }));
+  return mentionsOf(waitedOnUsers(request, rule, signIns?.cannotSignIn), signIns?.names);
 }
 
 /**
  * Who a nudge waits on: the approvers' name from the policy, then its mentions and groups in
- * brackets ("Platform Approvers (<at>approver 1</at>, members of 0b00…)"). The name stays when
+ * brackets ("Platform Approvers (<at>Alex Kim</at>, members of 0b00…)"). The name stays when
  * nobody is left to mention or name: the message still says whose decision it waits for.
  * `sentence`: it opens a sentence, so the default name ("the approvers of rule …") is capitalised
  * (a name the policy gives is shown as written).
@@ -136,7 +157,8 @@ function nobodyLeft(rule: PolicyRule): string {
  * those of its named users still waited on and names its approver groups. `approveRefused`: why
  * an Approve would be refused now ({@link approveRefusedNote}). `signIns`: the named approvers
  * the directory finds unable to sign in, left unmentioned, and said when the quorum is lost to them
- * ({@link quorumLostAfter}).
+ * ({@link quorumLostAfter}); and the others' display names, which their mentions show
+ * ({@link mentionsOf}; without it, "approver 1", "approver 2"…).
  */
 export function reminderMessage(
   request: AccessRequest,

@@ -1,7 +1,8 @@
 /**
  * GraphDirectory counts only what it asked about: a checkMemberGroups answer, or a users
  * listing, that names an id outside the question (a proxy's or a faulty answer) never makes
- * someone a member of a group, or an enabled approver, that acrbot did not ask for; a group's
+ * someone a member of a group, or an enabled approver, that acrbot did not ask for (nor gives
+ * anyone a display name: a nudge's read asks for them, `$select=id,displayName`); a group's
  * people are at most as many as asked for, whatever a page holds; and a listing whose links
  * never end fails at the page limit instead of reading on. The real
  * GraphClient over HTTPS against a local server standing in for Graph.
@@ -48,6 +49,26 @@ test('a users listing naming someone acrbot did not ask about does not make them
   graphService.handler = (_req, res) => json(res, 200, { value: [{ id: ASKED }, { id: NOT_ASKED }] });
   await expect(directory.enabledUserIds([ASKED])).resolves.toEqual([ASKED]);
   expect(graphService.requests).toHaveLength(1);
+});
+
+test('the users listing a nudge reads asks for display names, keeps only those asked about, and no name that is no string', async () => {
+  const OTHER = 'cccccccc-cccc-4ccc-8ccc-cccccccccccc';
+  graphService.handler = (_req, res) =>
+    json(res, 200, {
+      value: [
+        { id: ASKED.toUpperCase(), displayName: 'Alex Approver' },
+        { id: OTHER, displayName: null },
+        { id: NOT_ASKED, displayName: 'Mallory' },
+      ],
+    });
+  await expect(directory.enabledUsers([ASKED, OTHER])).resolves.toEqual([
+    { id: ASKED, displayName: 'Alex Approver' },
+    { id: OTHER },
+  ]);
+  const [read] = graphService.requests;
+  const query = new URL(read!.url, 'https://graph.invalid').searchParams;
+  expect(query.get('$select')).toBe('id,displayName');
+  expect(query.get('$filter')).toBe(`id in ('${ASKED}','${OTHER}') and accountEnabled eq true`);
 });
 
 test('a group listing answering more people than asked for is cut to the number asked', async () => {

@@ -1,6 +1,6 @@
 /**
  * A nudge reads, right before it is posted, whether the named approvers it would mention can still
- * sign in (ApproverAuthority.enabledAmong, one read per post): one disabled or deleted since the
+ * sign in (ApproverAuthority.enabledNamesAmong, one read per post): one disabled or deleted since the
  * request was made is not mentioned, and when without them the approvals still needed cannot be
  * had (no approver groups, too few named approvers left) the post and its audit entry say so. A
  * directory that cannot be read leaves the mentions as named, with a warning. Real memory stores,
@@ -66,12 +66,12 @@ function world(theRule: PolicyRule = prod()) {
   /** The accounts the directory finds disabled or deleted now (lower-cased); `fail`: it does not answer. */
   const directory = { disabled: new Set<string>(), fail: false, reads: [] as string[][] };
   const approvers = {
-    enabledAmong: async (actors: readonly Actor[]) => {
-      directory.reads.push(actors.map((a) => a.objectId));
+    // No display names: the mentions are "approver 1"… (nudge-names-in-mentions.test.ts reads names).
+    enabledNamesAmong: async (ids: readonly string[]) => {
+      directory.reads.push([...ids]);
       if (directory.fail) throw new Error('Graph did not answer');
-      return new Set(
-        actors.map((a) => a.objectId.toLowerCase()).filter((id) => !directory.disabled.has(id.toLowerCase())),
-      );
+      const enabled = ids.map((id) => id.toLowerCase()).filter((id) => !directory.disabled.has(id));
+      return new Map(enabled.map((id) => [id, undefined]));
     },
   };
   const nudges = new ApprovalNudges(

@@ -25,6 +25,7 @@ function directoryAnswering(answered: string[]): DirectoryPort {
     memberGroupsAmong: async () => answered,
     groupUserIds: async () => [],
     enabledUserIds: async (ids) => [...ids],
+    enabledUsers: async (ids) => ids.map((id) => ({ id: id.toLowerCase() })),
   };
 }
 

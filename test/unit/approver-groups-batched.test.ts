@@ -29,6 +29,7 @@ function countingDirectory(options: { failBatchWith?: Error } = {}) {
     },
     groupUserIds: async () => [],
     enabledUserIds: async (ids) => [...ids],
+    enabledUsers: async (ids) => ids.map((id) => ({ id: id.toLowerCase() })),
   };
   return { directory, calls };
 }

@@ -1,5 +1,5 @@
 /** {@link DirectoryPort} over Microsoft Graph. */
-import type { DirectoryPort } from '../../domain/ports';
+import type { DirectoryPort, EnabledUser } from '../../domain/ports';
 import type { Logger } from '../../observability/logger';
 import type { GraphClient } from './graph-client';
 import { GraphError, graphFailure, GraphUnconfirmedError } from './graph-failure';
@@ -140,15 +140,35 @@ export class GraphDirectory implements DirectoryPort {
    * Graph's error, with its request ids.
    */
   async enabledUserIds(userIds: readonly string[]): Promise<string[]> {
+    return (await this.readEnabledUsers(userIds, 'id')).map((u) => u.id);
+  }
+
+  /**
+   * As {@link enabledUserIds}, with `$select=id,displayName`: the same query and permission
+   * (`displayName` is in a user's basic profile), each user's display name as Graph gives it. A
+   * display name that is not a string (null) is left out: none to show.
+   */
+  async enabledUsers(userIds: readonly string[]): Promise<EnabledUser[]> {
+    return this.readEnabledUsers(userIds, 'id,displayName');
+  }
+
+  /** The read of {@link enabledUserIds} and {@link enabledUsers}, with the properties `select`s. */
+  private async readEnabledUsers(userIds: readonly string[], select: string): Promise<EnabledUser[]> {
     // Object ids compared without regard to case: a user named twice is asked for once.
     const ids = [...new Set(userIds.filter(isDirectoryId).map((id) => id.toLowerCase()))];
-    const found: string[] = [];
+    const found: EnabledUser[] = [];
     for (let i = 0; i < ids.length; i += USERS_PER_FILTER) {
       const chunk = ids.slice(i, i + USERS_PER_FILTER);
       const filter = encodeURIComponent(`id in (${chunk.map((id) => `'${id}'`).join(',')}) and accountEnabled eq true`);
-      const users = await this.graph.listAll<{ id?: unknown }>(`/users?$filter=${filter}&$select=id`);
+      const users = await this.graph.listAll<{ id?: unknown; displayName?: unknown }>(
+        `/users?$filter=${filter}&$select=${select}`,
+      );
       for (const u of users)
-        if (typeof u.id === 'string' && chunk.includes(u.id.toLowerCase())) found.push(u.id.toLowerCase());
+        if (typeof u.id === 'string' && chunk.includes(u.id.toLowerCase()))
+          found.push({
+            id: u.id.toLowerCase(),
+            ...(typeof u.displayName === 'string' ? { displayName: u.displayName } : {}),
+          });
     }
     return found;
   }

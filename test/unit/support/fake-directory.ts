@@ -36,6 +36,7 @@ export function fakeDirectory(
     },
     // Everyone a rule names is in this directory, their account enabled.
     enabledUserIds: async (userIds) => [...userIds],
+    enabledUsers: async (userIds) => userIds.map((id) => ({ id: id.toLowerCase() })),
   };
   return directory;
 }
