@@ -48,6 +48,11 @@ export interface BotServices {
   /** Records drift that `access`/`check` notice (the `drift.check` job uses the same instance). */
   drift: DriftDetector;
   audit: AuditLog;
+  /**
+   * The composition root's clock: what a handler draws "as of now" by (`status R-…`'s card, whose
+   * grant past its end reads as every grant waiting for its end job), the time the flows read.
+   */
+  clock: Clock;
   /** The published anchors and the key that signs them (ACRBOT_AUDIT_ANCHOR): `audit verify` checks the store against them. */
   /**
    * Where anchors are published, the key they are signed with, how often

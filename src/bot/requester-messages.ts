@@ -10,6 +10,7 @@ import type { CardCopy } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import type { RequesterNews } from '../flows/lifecycle-messenger';
 import type { RequestChange } from '../flows/notifier';
+import { REQUESTER_NOT_TOLD_CODE } from '../flows/requester-not-told';
 import { credentialReminderCard, expiryReminderCard, requesterNewsCard } from '../views/lifecycle-view';
 import { groupedReminderCard } from '../views/grouped-reminder-view';
 import { outcomeCard } from '../views/request-view';
@@ -207,7 +208,7 @@ function conversationGone(err: unknown): boolean {
 function notPostedToRequester(err: unknown): UserFacingError {
   const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
   const answered = typeof status === 'number' ? ` (Teams answered ${status})` : '';
-  return new UserFacingError('requester.notTold', `The message to the requester could not be posted${answered}.`, {
+  return new UserFacingError(REQUESTER_NOT_TOLD_CODE, `The message to the requester could not be posted${answered}.`, {
     cause: err,
   });
 }

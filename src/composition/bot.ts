@@ -33,6 +33,7 @@ export function createBot(
     inventory: flows.inventory,
     drift: flows.drift,
     audit: stores.audit,
+    clock,
     anchors:
       stores.anchors && stores.auditKey && config.auditAnchor
         ? { log: stores.anchors, key: stores.auditKey, intervalMs: config.auditAnchor.intervalMs, clock }

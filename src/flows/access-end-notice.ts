@@ -36,6 +36,7 @@ import { settleWithin } from './settle-within';
 import { currentCorrelationId } from '../observability/correlation';
 import { type NotTold, notReachedBecause, tellApproversEndNotTold } from './unreachable-requester';
 import { passingFailure } from './outage-report-failure';
+import { REQUESTER_NOT_TOLD_CODE } from './requester-not-told';
 import { spreadOf } from './scheduler';
 
 /** How a request's access ended, as its audit entry and its requester's notice say. */
@@ -261,16 +262,14 @@ export function noticeRetryMs(requestId: string, tries: number): number {
 export const NOTICE_TRIES_FIELD = 'noticeTries';
 
 /**
- * The code of the messenger's sentence for a post to the requester that did not go out, the
- * post's failure its cause (notPostedToRequester, bot/requester-messages.ts). Anything else the
- * messenger throws failed before the post, as it came: the store's read of the request's card
- * copies (where to post), or building the card.
+ * Whether the end notice failed at its post (Teams' answer), not before it: the messenger wraps
+ * a post to the requester that did not go out in a sentence with {@link REQUESTER_NOT_TOLD_CODE},
+ * the post's failure its cause (bot/requester-messages.ts). Anything else the messenger throws
+ * failed before the post, as it came: the store's read of the request's card copies (where to
+ * post), or building the card.
  */
-const POST_FAILED_CODE = 'requester.notTold';
-
-/** Whether the end notice failed at its post (Teams' answer), not before it ({@link POST_FAILED_CODE}). */
 function postFailed(err: unknown): boolean {
-  return isUserFacing(err) && err.code === POST_FAILED_CODE;
+  return isUserFacing(err) && err.code === REQUESTER_NOT_TOLD_CODE;
 }
 
 /**

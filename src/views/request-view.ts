@@ -30,6 +30,7 @@ import { clusterStoppedFacts } from './cluster-stopped-fact';
 import { driftAccessWords, liveDriftBadge } from './drift-badge';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
+import { pairText, requestInTitle } from './request-in-title';
 import { commandNames } from './command-names';
 import { groupName } from './group-name';
 import { decidedBeforeLine } from './decided-before-line';
@@ -685,6 +686,33 @@ function failedSummary(request: AccessRequest): string {
 }
 
 /**
+ * The outcome card's title: what became of the request, then which request it is
+ * ({@link requestInTitle}), as the reminders' and the requester's news name theirs. The title is
+ * the notification's and the chat preview's text (card-summary.ts): two outcomes in one chat must
+ * not read alike there. An extension applied names the access it extended (its original's id,
+ * as before) and its pair; a failed one its own id, its facts saying what it extends. What became
+ * of it comes first, as before: it is what a toast must say (and what tests and e2e match).
+ */
+function outcomeTitle(
+  request: AccessRequest,
+  { extended, unreachable }: { extended: boolean; unreachable: boolean },
+): string {
+  const plan = request.plan;
+  if (request.state !== 'succeeded') return `The request failed: ${requestInTitle(request)}`;
+  if (extended) return `Access of ${request.extendsRequestId} extended (${pairText(request)})`;
+  const what = request.outcome?.alreadyPresent
+    ? 'Access was already in place'
+    : unreachable
+      ? // "the cluster", not its name: the pair after it names it, and with the longest names
+        // Azure allows the id still comes before a preview's cut.
+        `${plan.kind === 'grant' ? 'Role granted' : 'Pull secret created'}, but the cluster cannot pull yet`
+      : plan.kind === 'grant'
+        ? 'Pull access granted'
+        : 'Pull secret created';
+  return `${what}: ${requestInTitle(request)}`;
+}
+
+/**
  * The outcome card sent to the requester when a request finishes. `reviewers`: as
  * {@link RequestCardOptions.reviewers}, for its break-glass line.
  */
@@ -763,17 +791,7 @@ export function outcomeCard(request: AccessRequest, reviewers?: PolicyRule): Ada
   return renderCard('outcome', {
     sandbox: request.sandbox,
     nextSteps: ok && !outcome?.alreadyPresent ? nextSteps(request) : '',
-    title: ok
-      ? extended
-        ? `Access of ${request.extendsRequestId} extended`
-        : outcome?.alreadyPresent
-          ? 'Access was already in place'
-          : unreachable
-            ? `${plan.kind === 'grant' ? 'Role granted' : 'Pull secret created'}, but ${plan.cluster.name} cannot pull yet`
-            : plan.kind === 'grant'
-              ? 'Pull access granted'
-              : 'Pull secret created'
-      : 'The request failed',
+    title: outcomeTitle(request, { extended, unreachable: Boolean(unreachable) }),
     titleStyle: tint(ok ? (unreachable ? 'Warning' : 'Good') : 'Attention'),
     // Error text: an outcome may quote what Azure or a cluster answered (see requestCard).
     summary: ok ? errorText(outcome?.summary ?? '') : failedSummary(request),

@@ -124,6 +124,8 @@ test("`status R-…` in the requester's chat passes the rule that reviews it now
     settings: { sandbox: true, allowedTenantIds: [] },
     log: { warn: () => undefined, error: () => undefined, info: () => undefined },
     requests: { get: async () => request, ruleOf: () => ONLY_OLIVE },
+    // While the access runs: its card reads as of now (RequestCardOptions.now).
+    clock: { now: () => new Date('2025-01-15T11:00:00.000Z') },
   } as unknown as BotServices;
   const ctx = { sendActivity: async (activity: unknown) => void sent.push(activity) } as unknown as TurnContext;
   await new InfoHandlers(services).status(ctx, { actor: OLIVE, tenantId: request.tenantId }, request.id);

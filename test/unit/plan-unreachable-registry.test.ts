@@ -40,7 +40,7 @@ test('the approval card names it, and the outcome is a warning that says what to
   });
   const card = outcomeCard(done);
   const outcome = text(card);
-  expect(outcome).toContain('Role granted, but aks-prod cannot pull yet');
+  expect(outcome).toContain('Role granted, but the cluster cannot pull yet: R-7K2M9QXA (aks-prod → contosoacr)');
   expect(outcome).not.toContain('Pull access granted');
   expect(outcome).toContain(`When this was requested: ${WHY} Ask the registry's owners to let the cluster in`);
   // By id: this plan did not record how its requester named them (plan.ts `typed`), and only the

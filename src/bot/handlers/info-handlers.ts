@@ -134,9 +134,9 @@ export class InfoHandlers {
       }
       if (!(await this.inApproversConversation(ctx, request))) return;
       // Nothing to decide (decided, running, ended, its review made): its card as `status` shows
-      // it, not tracked, so asking again adds no copy that each later change must update.
+      // it, as of now, not tracked, so asking again adds no copy that each later change must update.
       if (request.state !== 'pending' && !awaitingReview(request)) {
-        await this.reply(ctx, requestCard(request, { showActions: false }));
+        await this.reply(ctx, requestCard(request, { showActions: false, now: this.services.clock.now() }));
         return;
       }
       await this.postApproversCopy(ctx, request);
@@ -186,7 +186,10 @@ export class InfoHandlers {
       if (!mine && !(await this.inApproversConversation(ctx, request))) return;
       // An owed break-glass review nobody can give as the policy stands is said so (request-view.ts).
       const reviewers = this.services.requests.ruleOf(request);
-      await this.reply(ctx, requestCard(request, { showActions: false, reviewers }));
+      // As of now, as the list, `access` and the tab read it: a grant whose cluster is gone reads
+      // past its end as every grant waiting for its end job does, not "Cluster gone".
+      const now = this.services.clock.now();
+      await this.reply(ctx, requestCard(request, { showActions: false, reviewers, now }));
     } catch (err) {
       await this.reply(ctx, errorCardFor(this.services, err));
     }
