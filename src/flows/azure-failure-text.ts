@@ -137,15 +137,31 @@ const QUOTA_CODE = /quota|limitexceeded|limitreached/i;
 /**
  * The sentence for a create of a token or scope map ACR refused at the registry's limit of
  * them (each: 100 on Basic, 500 on Standard, 50,000 on Premium), or undefined for any other
- * failure. Worded from the code alone, as every Azure sentence here.
+ * failure. Worded from the code alone, as every Azure sentence here. `--kind sp` is offered only
+ * where the requester can take it: never to an extension (`extend` takes only --for, and makes
+ * its new token (and scope map) before it deletes the old ones, so it needs room for one more),
+ * and to a request limited to repositories as what it is, a credential that pulls every one.
  */
 export function registryQuotaSentence(
   err: Pick<CloudApiError, 'code' | 'statusCode' | 'requestId' | 'correlationRequestId'>,
   registry: string,
   what: 'token' | 'scope map',
+  request: {
+    /** The run is an extension's, which keeps its original's credential kind. */
+    extension: boolean;
+    /** The request is limited to repositories (`--repositories`), which `--kind sp` is not. */
+    repositories: boolean;
+  },
 ): string | undefined {
   if (err.statusCode === undefined || err.statusCode < 400 || !QUOTA_CODE.test(String(err.code))) return undefined;
-  return `Azure refused to create the ${what} on registry ${registry} (${armCode(err.code)}): the registry holds as many ${what === 'token' ? 'tokens' : 'scope maps'} as its SKU allows (100 on Basic, 500 on Standard, 50,000 on Premium). The platform team can delete tokens and scope maps nobody uses, or move the registry to a higher SKU; or ask for --kind sp, which uses neither. They can look the refusal up with ${azureLookupIds(err)}.`;
+  const wayOn = request.extension
+    ? request.repositories
+      ? ' An extension makes its new token and scope map before it deletes the old ones, so the registry needs room for one more of each.'
+      : ' An extension makes its new token before it deletes the old one, so the registry needs room for one more.'
+    : request.repositories
+      ? '; or ask again with --kind sp and without --repositories, which uses neither but pulls from every repository of the registry.'
+      : '; or ask for --kind sp, which uses neither.';
+  return `Azure refused to create the ${what} on registry ${registry} (${armCode(err.code)}): the registry holds as many ${what === 'token' ? 'tokens' : 'scope maps'} as its SKU allows (100 on Basic, 500 on Standard, 50,000 on Premium). The platform team can delete tokens and scope maps nobody uses, or move the registry to a higher SKU${request.extension ? '.' : ''}${wayOn} They can look the refusal up with ${azureLookupIds(err)}.`;
 }
 
 /** Where Azure explains its fixed limit of role assignments per subscription, and what to do at it. */

@@ -32,12 +32,16 @@ export interface CredentialDeletion {
    * was, what hangs on it and was not found is gone already: its create came first.
    */
   found: boolean;
-  /** Names of what was there and is deleted now. */
+  /**
+   * Names of what was there and is deleted now. A token's parts are labelled (`token x`,
+   * `scope map x`: they may share a name); a `--kind sp` credential's are bare names (a role
+   * assignment's, the application's object id).
+   */
   deleted: string[];
   /**
    * Names of what was not found under its recorded name: gone already, never created, or (after
    * a create Azure did not answer, or an application Graph does not show yet) not visible yet.
-   * The caller decides which, by what it knows of the write.
+   * The caller decides which, by what it knows of the write. Labelled as {@link deleted}.
    */
   notFound: string[];
   /**
@@ -173,7 +177,8 @@ export async function deleteCredential(
       },
     );
     found.found = token;
-    (token ? found.deleted : found.notFound).push(ref.tokenName);
+    // Labelled: a token and its scope map share their name, and entries quote these lists.
+    (token ? found.deleted : found.notFound).push(`token ${ref.tokenName}`);
     // Not found: from the registry, or the registry not at its id (the read of its scope map
     // would not find that either, so it is not made).
     const { scopeMapName } = ref;
@@ -181,7 +186,7 @@ export async function deleteCredential(
       ? undefined
       : await tokens.missingTokenReason?.(registry, { tokenName: ref.tokenName, scopeMapName });
     if (missing) {
-      if (scopeMapName) found.notFound.push(scopeMapName);
+      if (scopeMapName) found.notFound.push(`scope map ${scopeMapName}`);
       return {
         ...found,
         registryNote: missing.note,
@@ -200,7 +205,7 @@ export async function deleteCredential(
         async () => sent(await own({ part: 'scope map', name }, () => tokens.deleteScopeMap(registry, name))),
       );
       if (map) options.deleted?.({ part: 'scope map', name, deleted: true, requestIds: idsSince(from) });
-      (map ? found.deleted : found.notFound).push(name);
+      (map ? found.deleted : found.notFound).push(`scope map ${name}`);
     }
     return found;
   }

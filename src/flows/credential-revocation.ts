@@ -256,7 +256,7 @@ function revokedCredentialDetail(
         ? `scope map (the token was ${earlier.has(ref.tokenName) ? BY_EARLIER_ATTEMPT : gone})`
         : `token${map ? ' and scope map' : ''} ${gone}; nothing deleted`;
     if (!map) return 'token';
-    return deletion.deleted.includes(map) ? 'token and scope map' : `token (its scope map was ${gone})`;
+    return deletion.deleted.includes(`scope map ${map}`) ? 'token and scope map' : `token (its scope map was ${gone})`;
   }
   // Only what acrbot saw is said: Graph had no application under its id (live or deleted), ARM
   // listed no assignment of its service principal under the recorded name. Who removed them,

@@ -378,7 +378,7 @@ export class SecretRunner implements PlanRunner {
         azureRequestIds: credential?.requestIds ?? [],
         error: `${reason}${cleanupText}${leftText}`,
         errorCode: isUserFacing(err) ? err.code : err instanceof CloudApiError ? err.code : 'internal',
-        cleanup: refs.length ? cleanup : 'none',
+        cleanup: credentialMade(cleanup, refs, cleaned, { ...tokenProgress, earlierCredential }) ? cleanup : 'none',
         credentialRef: refs.length && cleanup === 'pending' ? JSON.stringify(refs) : undefined,
       });
     }
@@ -469,6 +469,26 @@ function leftSentences(findings: CleanupFindings): string {
   ]
     .map((sentence) => ` ${sentence}`)
     .join('');
+}
+
+/**
+ * Whether a failed run made a credential: its clean-up found one (deleted again, or kept as not
+ * acrbot's), or left one pending, or an earlier attempt of the request recorded one (gone by now:
+ * deleted, as the error says nothing of the request is left). The outcome's `cleanup` says so only
+ * then, and the card then names the credential and what became of it. Not when this run's
+ * clean-up found nothing under the recorded names (its first create was refused: nothing was
+ * made), nor when its token's create was refused after its scope map's (only the scope map was
+ * made, and deleted again, as the error says): the card must not call a token never made deleted.
+ */
+function credentialMade(
+  cleanup: 'deleted' | 'pending',
+  refs: CredentialRef[],
+  cleaned: CleanupFindings,
+  run: { tokenRefused: boolean; earlierCredential: boolean },
+): boolean {
+  if (!refs.length) return false;
+  if (cleanup === 'pending' || cleaned.keptTokens?.length || run.earlierCredential) return true;
+  return cleaned.deleted > 0 && !run.tokenRefused;
 }
 
 /** Whether every reference is a service principal whose create never answered (no application id). */

@@ -97,7 +97,12 @@ export async function createToken(
     write().catch((err: unknown) => {
       if (!(err instanceof CloudApiError && isRefusalStatus(err.statusCode))) unanswered.add(ref);
       else if (what === 'token' && !progress.tokenExisted) progress.tokenRefused = true;
-      const atQuota = err instanceof CloudApiError && registryQuotaSentence(err, registry.name, what);
+      const atQuota =
+        err instanceof CloudApiError &&
+        registryQuotaSentence(err, registry.name, what, {
+          extension: !!request.extendsRequestId,
+          repositories: plan.repositories.length > 0,
+        });
       throw atQuota ? new UserFacingError('azure.registryQuota', atQuota, { cause: err }) : err;
     });
   const scopeMap = await noteUnanswered(

@@ -28,7 +28,7 @@ describe('secret refusals explained by credential kind and step', () => {
     expect(done.outcome?.error).toMatch(/may not create the credential on registry contosoacr/);
     expect(done.outcome?.error).toMatch(/ Nothing was created\.$/);
     expect(done.outcome?.error).not.toMatch(/deleted again/);
-    expect(done.outcome?.cleanup).toBe('deleted');
+    expect(done.outcome?.cleanup).toBe('none');
   });
 
   test('a refused role assignment of --kind sp: role-assignment rights, and the application made is deleted', async () => {
