@@ -59,8 +59,8 @@ export function createAzurePorts(
       (s) => reader.aksClient(s),
       access.credential,
       options.kubeCallTimeoutMs,
-      undefined,
-      undefined,
+      undefined, // throttleWaitMs: its default, KUBE_THROTTLE_MAX_WAIT_MS
+      undefined, // idleSocketMs: its default, KUBE_IDLE_SOCKET_MS
       options.log,
     ),
     // The secret runner checks acrbot's own records before replacing or deleting (G15).

@@ -556,8 +556,8 @@ export function describeStateSentence(request: AccessRequest): string {
 
 /**
  * What became of an expired request. An extension acrbot closed because the access it extends
- * ended, drifted or had its cluster read gone was closed when that was seen, maybe days before its deadline: "expired" would
- * say its approvers ran out of time.
+ * ended, drifted or had its cluster read gone was closed when that was seen, maybe days before
+ * its deadline: "expired" would say its approvers ran out of time.
  */
 function expiredWords(request: AccessRequest): string {
   switch (originalLostAtExpiry(request)) {

@@ -136,9 +136,10 @@ export interface SiblingPorts {
  * {@link MAX_NUDGE_SIBLINGS}, and only while every approver they wait on can still be mentioned
  * ({@link MAX_GROUPED_MENTIONS}). Skipped, left to their own jobs: one marked by anyone else,
  * one whose mark conflicts (its own job or a decision wrote it first), a reminder its escalation
- * supersedes (approval-nudge-order.ts), an extension whose original's access is gone or its cluster read gone (extension-unapprovable.ts). Answers
- * them as written (their new versions). A store failure other than a conflict fails the run;
- * the marks it wrote name this request, so its retry takes them back.
+ * supersedes (approval-nudge-order.ts), an extension whose original's access is gone or its
+ * cluster read gone (extension-unapprovable.ts). Answers them as written (their new versions). A
+ * store failure other than a conflict fails the run; the marks it wrote name this request, so its
+ * retry takes them back.
  */
 export async function claimSiblings(
   ports: SiblingPorts,
@@ -198,7 +199,8 @@ export interface HoldPorts {
  *   instance) and, the oldest of the burst, claims this one. Its job not due (backing off after
  *   failures, moved on while paused, held back itself) says it is not coming now: this run posts,
  *   and takes it along. One its post would leave out anyway (the two together past
- *   {@link MAX_GROUPED_MENTIONS}, an extension whose original's access is gone or its cluster read gone) is passed over;
+ *   {@link MAX_GROUPED_MENTIONS}, an extension whose original's access is gone or its cluster
+ *   read gone) is passed over;
  * - marked within {@link GROUP_CLAIM_WINDOW_MS} by a run (its own, or another request's claiming
  *   it) that has not written the claiming request's entry: that post may be under way, claiming.
  * At most {@link MAX_NUDGE_SIBLINGS} + 1 older ones that need a read are looked at (an older post

@@ -41,6 +41,7 @@ import { planOutsideSubscriptions, unservedClause } from '../domain/served-subsc
 import type { RequestNotifier } from './notifier';
 import { type PauseReader, pausedRefusal } from './access-pause';
 import { type AccessGone, originalAccessGone } from './access-lease';
+import { originalUnapprovable } from './extension-unapprovable';
 import { type RequestAudit, targetsOf } from './request-audit';
 import { readRequest } from './request-reads';
 import { type ApproverAuthority, withAccountUnreadNote } from './approver-authority';
@@ -491,8 +492,9 @@ export class RequestDecisions {
 
   /**
    * Why an extension cannot be approved because of its original, read now (the checks before it
-   * may have taken a while): `notActive` when its access is gone ({@link endedOriginalWords}), or
-   * `clusterGone` when the drift check read its cluster gone after the extension was asked for
+   * may have taken a while), by the rule the approval reminders skip by (originalUnapprovable,
+   * extension-unapprovable.ts): `notActive` when its access is gone ({@link endedOriginalWords}),
+   * or `clusterGone` when the drift check read its cluster gone after the extension was asked for
    * (`access.clusterGoneAt`): it gives nothing, and "Extended" would be said of access nobody
    * has, so the Approve is refused in the note's words (clusterGoneNote), as `extend` of it is
    * (extend.clusterGone). Undefined for a request that extends nothing or an original still
@@ -503,15 +505,14 @@ export class RequestDecisions {
   ): Promise<{ reason: 'notActive' | 'clusterGone'; message: string } | undefined> {
     if (!request.extendsRequestId) return undefined;
     const original = await this.store.get(request.extendsRequestId);
-    const gone = originalAccessGone(original, this.clock.now());
-    if (gone) return { reason: 'notActive', message: endedOriginalWords(request, gone) };
-    const note = clusterGoneNote(original!);
-    if (!note) return undefined;
+    const lost = originalUnapprovable(original, this.clock.now());
+    if (!lost) return undefined;
+    if (lost.why !== 'clusterGone') return { reason: 'notActive', message: endedOriginalWords(request, lost) };
     // The drift detector closes it as it writes the note (close-pending-extensions.ts); one whose
     // close failed, or a click racing it, is refused here.
     return {
       reason: 'clusterGone',
-      message: `${note} Its extension ${request.id} cannot be approved: reject it, or leave it to close without a decision. Nothing was changed.`,
+      message: `${clusterGoneNote(lost.original)!} Its extension ${request.id} cannot be approved: reject it, or leave it to close without a decision. Nothing was changed.`,
     };
   }
 

@@ -2,9 +2,11 @@
  * Approval reminders and escalations of an extension whose original's cluster the drift check
  * read gone (`access.clusterGoneAt`): an Approve of it is refused (approval.refused.clusterGone),
  * so the approvers are not reminded of it, alone or taken along by another request's grouped
- * reminder (extension-unapprovable.ts). The drift detector closes such an extension as it writes
- * the note (cluster-gone-closes-extensions.test.ts); this is one that close left pending.
+ * reminder (extension-unapprovable.ts), and a newer request's reminder does not hold back for its
+ * post (nudge-siblings.ts, olderSiblingMayTake). The drift detector closes such an extension as it
+ * writes the note (cluster-gone-closes-extensions.test.ts); this is one that close left pending.
  */
+import type { ScheduledJob } from '../../src/domain/ports';
 import type { AccessRequest, PolicyBinding } from '../../src/domain/request';
 import { ApprovalNudges, type NudgeNotifier } from '../../src/flows/approval-nudges';
 import { claimSiblings } from '../../src/flows/nudge-siblings';
@@ -53,33 +55,44 @@ class Nudges implements NudgeNotifier {
   async breakGlassUnreviewed() {}
 }
 
-async function setup(original: AccessRequest, others: AccessRequest[] = []) {
+/** Posts grouped reminders too, so a run may hold back for an older sibling's post. */
+class GroupedNudges extends Nudges {
+  async nudgeApproversGrouped(requests: readonly AccessRequest[], _r: unknown, kind: 'remind' | 'escalate') {
+    this.posted.push(`${kind}:${requests.map((r) => r.id).join('+')}`);
+  }
+}
+
+/** R-EXTENSION's reminder job, due now. */
+const extensionJob: ScheduledJob = {
+  id: approvalNudgeJobIds(extension.id).remind,
+  kind: 'approval.remind',
+  dueAt: NOW,
+  requestId: extension.id,
+  attempts: 0,
+};
+
+async function setup(original: AccessRequest, others: AccessRequest[] = [], notifier = new Nudges()) {
   const clock = new FakeClock(NOW);
   const store = new MemoryRequestStore();
   for (const r of [original, extension, ...others]) await store.create(r);
-  const notifier = new Nudges();
+  /** The jobs a run moved (held back). */
+  const moved: string[] = [];
   const nudges = new ApprovalNudges(
     store,
     new MemoryAuditLog(clock),
     clock,
     notifier,
     {
-      schedule: async () => undefined,
+      schedule: async (job) => void moved.push(job.id),
       scheduleIfAbsent: async () => true,
       cancel: async () => undefined,
-      get: async () => undefined,
+      get: async (id) => (id === extensionJob.id ? extensionJob : undefined),
     },
     new MemoryPauseStore(),
   );
-  const remind = () =>
-    nudges.remind({
-      id: approvalNudgeJobIds(extension.id).remind,
-      kind: 'approval.remind',
-      dueAt: NOW,
-      requestId: extension.id,
-      attempts: 0,
-    });
-  return { clock, store, notifier, remind };
+  const remind = (requestId = extension.id) =>
+    nudges.remind({ ...extensionJob, id: approvalNudgeJobIds(requestId).remind, requestId });
+  return { clock, store, notifier, moved, remind };
 }
 
 test.each([
@@ -106,3 +119,19 @@ test("another request's grouped reminder does not take it along", async () => {
     expect((await claimSiblings(ports, other, 'remind')).map((r) => r.id)).toEqual(claimed);
   }
 });
+
+test.each([
+  ['its cluster in place', active, [], [approvalNudgeJobIds('R-NEWER').remind]],
+  ['its cluster read gone', gone, ['remind:R-NEWER'], []],
+])(
+  "a newer request's reminder, the extension (of a grant with %s) filed first with its job due: held back for it exactly when it may be approved",
+  async (_n, original, posted, moved) => {
+    // The extension's own job would post first and take the newer one along, unless it has
+    // nothing to post (olderSiblingMayTake passes it over): then the newer one posts, alone.
+    const newer = pendingRequest({ id: 'R-NEWER', createdAt: '2026-11-30T09:30:00.000Z', policy: binding });
+    const t = await setup(original, [newer], new GroupedNudges());
+    await t.remind(newer.id);
+    expect(t.notifier.posted).toEqual(posted);
+    expect(t.moved).toEqual(moved);
+  },
+);

@@ -39,7 +39,7 @@ async function setup(count: number, handler: (job: ScheduledJob, run: JobRun) =>
       kind: 'access.expire',
       dueAt: new Date(clock.now().getTime() - (count - n) * SECOND),
     });
-  return { jobs, scheduler };
+  return { clock, jobs, scheduler };
 }
 
 test('runs that freed their slot go on beside the next jobs; written back when they settle, and the sweep waits for them', async () => {
@@ -96,6 +96,22 @@ test('past YIELDED_AT_ONCE runs going on, a run keeps its slot', async () => {
 
   expect(await scheduler.runDue()).toBe(count);
   expect(freedAtLast).toBe(YIELDED_AT_ONCE);
+});
+
+test("runs that freed their slot and settled count no more: a later sweep's run frees its slot again", async () => {
+  // The first sweep's YIELDED_AT_ONCE runs each free their slot and end; were they still
+  // counted as going on, the next sweep's run would keep its slot.
+  const freed: boolean[] = [];
+  const { clock, scheduler } = await setup(YIELDED_AT_ONCE, async (_job, run) => {
+    freed.push(run.yieldSlot?.() ?? false);
+  });
+  expect(await scheduler.runDue()).toBe(YIELDED_AT_ONCE);
+  expect(freed).toEqual(Array(YIELDED_AT_ONCE).fill(true));
+
+  freed.length = 0;
+  await scheduler.schedule({ id: idOf(YIELDED_AT_ONCE + 1), kind: 'access.expire', dueAt: clock.now() });
+  expect(await scheduler.runDue()).toBe(1);
+  expect(freed).toEqual([true]);
 });
 
 test('runNow has no slot to free', async () => {
