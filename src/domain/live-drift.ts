@@ -25,6 +25,12 @@ export const DRIFT_LABEL: Readonly<Record<DriftKind, string>> = {
 export const BEING_REVOKED_LABEL = 'Being revoked';
 
 /**
+ * The badge of a live grant whose cluster the drift check read gone (cluster-gone.ts): the grant
+ * gives nothing, so neither "Active" nor a drift.
+ */
+export const CLUSTER_GONE_LABEL = 'Cluster gone';
+
+/**
  * The badge of a live grant on a cluster whose pulling identity acrbot cannot determine
  * (`unverified`, inventory-rows.ts): whether it still gives pull cannot be told, so neither
  * "Active" nor a drift.
@@ -36,7 +42,7 @@ export function intactDrift(reason: DriftReason | undefined): boolean {
   return reason === 'identityChanged' || reason === 'modeChanged';
 }
 
-/** The kind of a drift of `reason` (a mark recorded before reasons were reads as removed). */
+/** The kind of a drift of `reason` (a mark recorded before reasons were recorded reads as removed). */
 export function driftKind(reason: DriftReason | undefined): DriftKind {
   return intactDrift(reason) ? 'noLongerPulls' : 'removed';
 }

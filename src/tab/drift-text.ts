@@ -24,8 +24,12 @@ const RECORDED_WITHOUT_REASON = 'role assignment removed or changed outside acrb
 /** The inventory found no assignment for a live grant the drift check has not recorded yet. */
 export const DRIFT_NOT_FOUND = 'role assignment not found in Azure; acrbot did not remove it';
 
-/** A live grant the inventory cannot check (`unverified`; its note says why). */
-export const DRIFT_UNVERIFIED = "not checked: the cluster's pull identity is unknown";
+/**
+ * A live grant the inventory cannot check (`unverified`; its note says why). Only why: its badge,
+ * "Cannot be checked", goes before it in the list line ("Cannot be checked: the cluster's pull
+ * identity is unknown", web/src/format.ts driftLine), so "not checked" here would say it twice.
+ */
+export const DRIFT_UNVERIFIED = "the cluster's pull identity is unknown";
 
 /** The words for a drift the drift check recorded, by its reason (absent: recorded before reasons were). */
 export function recordedDriftText(reason: DriftReason | undefined): string {

@@ -101,8 +101,9 @@ function breakGlassOf(request: AccessRequest): TabBreakGlass | undefined {
 
 /**
  * Why an extension closed with the access it extends (`closedWithItsAccess`) closed: `status`'s
- * words and its card's ("Closed without a decision: the access it extends (R-…) ended", or "…
- * was removed or changed outside acrbot, or no longer serves"), one sentence for every surface.
+ * words and its card's ("Closed without a decision: the access it extends (R-…) ended", "… was
+ * removed or changed outside acrbot, or no longer serves", or, its cluster read gone, "cluster
+ * aks-prod of the access it extends (R-…) no longer exists"), one sentence for every surface.
  */
 function closedWhy(request: AccessRequest): string {
   return describeStateSentence(request);
@@ -162,6 +163,7 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
   const effect = pendingExtensionEffect(request);
   const quorum = approvalsSoFar(request);
   const goneAt = clusterGoneSince(request);
+  const driftBadge = liveDriftKind(request);
   return {
     key: request.id,
     requestId: request.id,
@@ -187,7 +189,7 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
         driftReason: recordedDriftText(request.access.driftReason),
       }),
     // The cards' badge (live-drift.ts): never while a revocation is under way (`revoking` then).
-    ...(state === 'drifted' && liveDriftKind(request) && { driftBadge: liveDriftKind(request) }),
+    ...(state === 'drifted' && driftBadge && { driftBadge }),
     ...(request.state === 'revoked' && request.access?.revokedAt && { endedAt: request.access.revokedAt }),
     // Its cluster deleted (drift-detector.ts): the drawer's Notes say it gives nothing, as its card
     // does, and its badge and list line say so too (web/src/format.ts clusterGoneLine).

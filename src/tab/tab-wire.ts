@@ -114,12 +114,13 @@ export interface TabRow {
    */
   notListedYet?: true;
   /**
-   * On a request's row with state `active` or `expiring` only (never drifted, being revoked or
-   * ended): when the drift check read its cluster gone (`access.clusterGoneAt`,
+   * On a request's row (My access) with state `active` or `expiring` only (never drifted, being
+   * revoked or ended): when the drift check read its cluster gone (`access.clusterGoneAt`,
    * src/domain/cluster-gone.ts), so the grant gives nothing and cannot be extended. The page
    * badges it "Cluster gone" in Drifted's colours and says so in its list line, as it does a
-   * drift, and its State filter offers it as "Cluster gone" (web/src/format.ts `shownState`); the
-   * state stays as its end says, for actions (Revoke still ends it) and the CSV's `state`.
+   * drift (web/src/format.ts `shownState`); the state stays as its end says, for actions (Revoke
+   * still ends it). The matrix's rows carry none: a deleted cluster is not in ARM's listing, so it
+   * has no row there.
    */
   clusterGoneAt?: string;
   /** The user may extend / revoke it (decided by the API per caller). */
@@ -150,7 +151,8 @@ export interface TabRow {
   extendsRequestId?: string;
   /**
    * With state `closed`: an extension acrbot closed without a decision because the access it
-   * extends ended, was revoked or drifted first (src/domain/closed-extension.ts), maybe days before
+   * extends ended, was revoked or drifted, or its cluster was read gone, first
+   * (src/domain/closed-extension.ts), maybe days before
    * its deadline. The page labels it "Closed", as its card, `status`'s list and the audit channel's
    * card do: not "Expired", which would say its approvers ran out of time.
    */

@@ -6,11 +6,12 @@
  * a drift; their lines say why in cluster-gone-words.ts's words.
  */
 import { liveClusterGoneAt } from '../domain/cluster-gone';
+import { CLUSTER_GONE_LABEL } from '../domain/live-drift';
 import type { AccessRequest } from '../domain/request';
 import type { DriftBadge } from './drift-badge';
 
 /** "Cluster gone", in the drift badges' colour: access that does not serve. */
-export const CLUSTER_GONE_BADGE = { label: 'Cluster gone', color: 'Attention' } as const satisfies DriftBadge;
+export const CLUSTER_GONE_BADGE = { label: CLUSTER_GONE_LABEL, color: 'Attention' } as const satisfies DriftBadge;
 
 /**
  * {@link CLUSTER_GONE_BADGE} when `request`'s grant is live at `now` and its cluster was read

@@ -298,7 +298,7 @@ export function breakGlassCard(
   return messageCard({
     title:
       kind === 'used'
-        ? `BREAK-GLASS used: ${pairText(request)} (${request.id}) by ${requester}`
+        ? `BREAK-GLASS used: ${requestInTitle(request)} by ${requester}`
         : `BREAK-GLASS still unreviewed: ${requestInTitle(request)}`,
     text:
       kind === 'used'

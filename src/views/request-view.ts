@@ -385,8 +385,7 @@ const AFTER_DECISION: Partial<Record<RequestState, string>> = {
 export function nobodyReviewsOwed(request: AccessRequest, reviewers: PolicyRule | undefined): string | undefined {
   const review = request.policy?.breakGlass ? request.policy.review : undefined;
   if (!review || !awaitingReview(request)) return undefined;
-  const pair = inertText(`${request.plan.cluster.name} → ${request.plan.registry.name}`);
-  return nobodyReviewsWhy(reviewers, request.requester, pair);
+  return nobodyReviewsWhy(reviewers, request.requester, pairText(request));
 }
 
 /**

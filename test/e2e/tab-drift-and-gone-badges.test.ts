@@ -1,8 +1,9 @@
 /**
- * The Access matrix in Chromium says of a drift and of a gone cluster what chat's cards say
- * (src/domain/live-drift.ts, src/domain/cluster-gone.ts): a grant whose cluster is gone is badged
- * "Cluster gone" and its own State filter value picks it, never "Active"; a drift whose role
- * assignment is intact is "No longer gives pull", not "Drifted"; a drift-marked grant being
+ * The tab in Chromium says of a drift and of a gone cluster what chat's cards say
+ * (src/domain/live-drift.ts, src/domain/cluster-gone.ts): on My access a grant whose cluster is
+ * gone is badged "Cluster gone", never "Active" (the matrix has no row for a deleted cluster: ARM
+ * no longer lists it); in the matrix a drift whose role assignment is intact is "No longer gives
+ * pull", not "Drifted", and its own State filter value picks it; a drift-marked grant being
  * revoked reads "Being revoked". A screenshot of the page goes to $TAB_SCREENSHOT when set.
  *
  * Needs /usr/bin/chromium (`apt-get install -y chromium`). Nothing is written to the repo.

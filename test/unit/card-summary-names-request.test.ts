@@ -71,7 +71,7 @@ const breakGlass: AccessRequest = {
 describe('the break-glass alert', () => {
   test("its preview names the pair, the request and who used it, short; the cluster's place is in its facts", () => {
     const card = breakGlassCard(breakGlass, 'used', rule);
-    expect(summary(card)).toBe('BREAK-GLASS used: aks-prod-weu → contosoacr (R-7K2M9QXA) by Riley Requester');
+    expect(summary(card)).toBe('BREAK-GLASS used: R-7K2M9QXA (aks-prod-weu → contosoacr) by Riley Requester');
     // The resource group and subscription stay on the card, where a reader tells two clusters
     // of one name apart: not in the preview, which they would cut short.
     expect(summary(card)).not.toContain(SUB);
@@ -81,6 +81,17 @@ describe('the break-glass alert', () => {
       Cluster: `aks-prod-weu (resource group rg-platform-prod-westeurope, subscription ${SUB})`,
       Registry: 'contosoacr → contosoacr.azurecr.io',
     });
+  });
+
+  test('with the longest names Azure allows, the request id still survives the cut', () => {
+    const long: AccessRequest = {
+      ...grantOf('R-7K2M9QXA', `aks-${'c'.repeat(59)}`, 'r'.repeat(50), '2025-01-15T14:00:00.000Z'),
+      decision: breakGlass.decision,
+      policy: breakGlass.policy,
+    };
+    const preview = summary(breakGlassCard(long, 'used', rule))!;
+    expect(Array.from(preview)).toHaveLength(SUMMARY_MAX_CHARS);
+    expect(preview.startsWith('BREAK-GLASS used: R-7K2M9QXA (aks-ccc')).toBe(true);
   });
 
   test('its daily report while unreviewed names the pair too', () => {

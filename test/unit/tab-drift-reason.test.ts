@@ -19,6 +19,7 @@ import { NOT_LISTED_YET_LABEL } from '../../src/domain/listing-lag';
 import { notListedYetText } from '../../src/domain/pull-diagnosis';
 import type { AccessRequest } from '../../src/domain/request';
 import { matrixRows, requestRow } from '../../src/tab/tab-rows';
+import { driftLine } from '../../web/src/format';
 import { APPROVER, pendingRequest } from './support/requests';
 
 const NOW = new Date('2025-02-01T09:00:00.000Z');
@@ -128,8 +129,11 @@ describe("the matrix's rows", () => {
     });
     expect(rows.get('R-UNCHECK1')).toMatchObject({
       state: 'drifted',
-      driftReason: "not checked: the cluster's pull identity is unknown",
+      driftBadge: 'unverified',
+      driftReason: "the cluster's pull identity is unknown",
     });
+    // The list line puts its badge's words first: it says "not checked" once.
+    expect(driftLine(rows.get('R-UNCHECK1')!)).toBe("Cannot be checked: the cluster's pull identity is unknown");
     expect(rows.get('R-MODECHG1')).toMatchObject({
       state: 'drifted',
       driftReason: "the registry's role assignment mode changed and ignores this role",

@@ -34,7 +34,7 @@ const intact = row('R-INTACT01', {
 const unchecked = row('R-UNCHECK1', {
   state: 'drifted',
   driftBadge: 'unverified',
-  driftReason: "not checked: the cluster's pull identity is unknown",
+  driftReason: "the cluster's pull identity is unknown",
 });
 const revoking = row('R-REVOKE01', { state: 'revoking', revokingSince: '2026-12-05T09:00:00Z' });
 

@@ -14,11 +14,11 @@ import type { Row } from './types';
  * says why it reads drifted (empty for any other state), and `not_listed_yet` is `yes` on a
  * drifted row that is only a grant younger than 15 minutes Azure's listing does not show yet (its
  * `state` stays `drifted`, as the filters count it, so a script that reads `state` keeps working).
- * `cluster_gone_since` is when the drift check read a live grant's cluster gone, so it gives
- * nothing (its badge's "Cluster gone"; empty otherwise): its `state` stays `active` or `expiring`.
- * `badge` is what the row's badge says, as the list, the drawer and the State filter say it
- * (format.ts rowBadge): "Cluster gone", "Removed outside acrbot", "No longer gives pull", "Being
- * revoked", …, where `state` keeps the one word a script compares.
+ * `cluster_gone_since` is when the drift check read a live grant's cluster gone (`clusterGoneAt`),
+ * which only My access's rows carry: the matrix has no row for a deleted cluster, so it stays
+ * empty there. `badge` is what the row's badge says, as the list and the drawer say it (format.ts
+ * rowBadge): "Removed outside acrbot", "No longer gives pull", "Being revoked", …, with ", review
+ * owed" while a break-glass review is owed, where `state` keeps the one word a script compares.
  */
 export const EXPORT_COLUMNS = [
   'cluster',

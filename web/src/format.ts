@@ -3,7 +3,12 @@ import { describePause, GOES_ON_WHILE_PAUSED } from '../../src/domain/access-pau
 import { describeDurationMs, describeTimeLeft, shortDuration } from '../../src/domain/access-term';
 import { EXTEND_DAYS, movesEndEnough } from '../../src/domain/extension-terms';
 import { NOT_LISTED_YET_LABEL } from '../../src/domain/listing-lag';
-import { BEING_REVOKED_LABEL, CANNOT_BE_CHECKED_LABEL, DRIFT_LABEL } from '../../src/domain/live-drift';
+import {
+  BEING_REVOKED_LABEL,
+  CANNOT_BE_CHECKED_LABEL,
+  CLUSTER_GONE_LABEL,
+  DRIFT_LABEL,
+} from '../../src/domain/live-drift';
 import type { History, Me, PullState, Row } from './types';
 
 const DAY_MS = 86_400_000;
@@ -75,7 +80,7 @@ export const SHOWN_LABEL: Record<ShownState, string> = {
   noLongerPulls: DRIFT_LABEL.noLongerPulls,
   cannotBeChecked: CANNOT_BE_CHECKED_LABEL,
   notListedYet: NOT_LISTED_YET_LABEL,
-  clusterGone: 'Cluster gone',
+  clusterGone: CLUSTER_GONE_LABEL,
 };
 
 /**
@@ -407,7 +412,7 @@ export function relative(iso: string | undefined, now: number): string {
  * longer matters); access acrbot ended, when; else its end. No value when there is none to show.
  */
 export function endFact(row: Row, now: number): [label: string, value: string | undefined] {
-  if (row.revokingSince) return ['Being revoked', `since ${shortTime(row.revokingSince)}, until it is done`];
+  if (row.revokingSince) return [BEING_REVOKED_LABEL, `since ${shortTime(row.revokingSince)}, until it is done`];
   if (row.endedAt) return ['Access ended', shortTime(row.endedAt)];
   // A pull secret's credential, capped in lifetime, ends before its term: nothing renews it, and
   // once it passed the request is still active (extending it rotates a new credential in). Not
