@@ -4,21 +4,15 @@
  * gone" while the grant runs, and past its end, its end job not run yet, not that. So does
  * `pending R-…` of a request with nothing to decide, which shows the same card.
  */
-import { SANDBOX_CLUSTERS, sandboxResourceId } from '../../src/sandbox/fixtures';
+import { grantWithClusterGone, pastItsEnd } from '../helpers/cluster-gone-grant';
 import { users } from '../helpers/harness';
-import { DAY, advance, grant, h, start, useLifecycleHooks } from '../helpers/lifecycle';
-
-const prodId = sandboxResourceId('cluster', SANDBOX_CLUSTERS.prod);
+import { h, useLifecycleHooks } from '../helpers/lifecycle';
 
 describe('`status R-…` of a grant whose cluster is gone', () => {
   useLifecycleHooks();
 
   test('says "Cluster gone" until its end, and nothing of it past its end', async () => {
-    await start();
-    const request = await grant(users.requester, 'aks-prod contosoacr --for 3d deploy payments-api');
-    h.app.sandbox!.arm.state.removeCluster(prodId);
-    await h.app.services.drift.sweep();
-    expect((await h.app.store.get(request.id))!.access?.clusterGoneAt).toBeDefined();
+    const request = await grantWithClusterGone();
 
     const running = await h.ask(users.requester, `status ${request.id}`);
     expect(running).toContain('Cluster gone');
@@ -27,8 +21,7 @@ describe('`status R-…` of a grant whose cluster is gone', () => {
     expect(asApprover).toContain('Cluster gone');
 
     // Past its end; its end job has not run.
-    advance(3 * DAY + 60_000);
-    expect((await h.app.store.get(request.id))!.state).toBe('succeeded');
+    await pastItsEnd(request);
     const past = await h.ask(users.requester, `status ${request.id}`);
     expect(past).toContain(request.id);
     expect(past).not.toMatch(/Cluster gone|no longer exists/);

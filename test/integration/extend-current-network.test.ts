@@ -7,6 +7,7 @@
 import type { AccessRequest } from '../../src/domain/request';
 import { SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { requestCard } from '../../src/views/request-view';
+import { approvedThenExtended } from '../helpers/extension-asked';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
 const CLOSED =
@@ -28,19 +29,7 @@ describe("an extension's network verdict is the registry's now", () => {
       h.requestGrant(users.requester, 'aks-prod contosoacr --for 1d deploy payments-api'),
   ): Promise<{ original: AccessRequest; extension: AccessRequest }> {
     const original = await ask();
-    await h.click(users.approver, 'approve', { requestId: original.id });
-    expect((await h.settle(original.id)).state).toBe('succeeded');
-    between();
-    const res = await h.click(users.requester, 'extend', {
-      requestId: original.id,
-      duration: '2d',
-      reason: 'release still rolling out',
-    });
-    expect(res.status).toBe(200);
-    const [extension] = (await h.app.store.listByRequester(users.requester.objectId, ['pending'])).filter(
-      (r) => r.extendsRequestId === original.id,
-    );
-    expect(extension).toBeDefined();
+    const extension = await approvedThenExtended(h, original, between);
     return { original: (await h.app.store.get(original.id))!, extension };
   }
 

@@ -11,6 +11,7 @@ import { setClusterPowerState } from '../../src/sandbox/arm/clusters';
 import { SANDBOX_CLUSTERS, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { clusterStoppedFacts } from '../../src/views/cluster-stopped-fact';
 import { cardText } from '../helpers/capturing-connector';
+import { approvedThenExtended } from '../helpers/extension-asked';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
 const prod = SANDBOX_CLUSTERS.prod;
@@ -28,20 +29,7 @@ describe('a grant planned on a stopped cluster', () => {
   /** A granted grant on aks-prod, then (after `between`) its extension as stored, pending approval. */
   async function grantThenExtend(between: () => void): Promise<{ original: AccessRequest; extension: AccessRequest }> {
     const original = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 1d deploy payments-api');
-    await h.click(users.approver, 'approve', { requestId: original.id });
-    expect((await h.settle(original.id)).state).toBe('succeeded');
-    between();
-    const res = await h.click(users.requester, 'extend', {
-      requestId: original.id,
-      duration: '2d',
-      reason: 'release still rolling out',
-    });
-    expect(res.status).toBe(200);
-    const [extension] = (await h.app.store.listByRequester(users.requester.objectId, ['pending'])).filter(
-      (r) => r.extendsRequestId === original.id,
-    );
-    expect(extension).toBeDefined();
-    return { original, extension: extension! };
+    return { original, extension: await approvedThenExtended(h, original, between) };
   }
 
   test('the plan records that it is stopped, with the start command; the card says so as of the request', async () => {

@@ -4,10 +4,9 @@
  * survived mutation testing.
  */
 import type { InventoryRegistry } from '../../src/domain/access-inventory';
-import { cellOf } from '../../src/domain/access-inventory';
-import { clusterAccessCard, pathLine } from '../../src/views/access-view';
-import { cardTexts } from '../helpers/capturing-connector';
-import { ASSIGNMENTS, acrbotRole, expiredPullSecret, inventoryCluster, requestRef } from './support/inventory-fixtures';
+import { pathLine } from '../../src/views/access-view';
+import { driftedGrant, oneCellCardTexts, oneCellClusterCard } from './support/cluster-access-card';
+import { ASSIGNMENTS, acrbotRole, expiredPullSecret, requestRef } from './support/inventory-fixtures';
 import { SUB, grantPlan } from './support/requests';
 
 /** An acrbot assignment whose access ran out on 2025-01-10 and whose revocation is done. */
@@ -63,18 +62,7 @@ describe('the ways of pulling listed on a row', () => {
         requests: [requestRef({ requestId: `R-0000000${i}` })],
       }),
     );
-  const rowText = (n: number) =>
-    JSON.stringify(
-      clusterAccessCard(
-        {
-          cluster: inventoryCluster('aks-a'),
-          identity: grantPlan().identity,
-          cells: [cellOf(inventoryCluster('aks-a'), registry, roles(n))],
-          generatedAt: '2025-01-15T10:00:00.000Z',
-        },
-        false,
-      ),
-    );
+  const rowText = (n: number) => JSON.stringify(oneCellClusterCard(registry, roles(n)));
 
   test('six are all listed', () => {
     const text = rowText(6);
@@ -92,18 +80,6 @@ describe('the ways of pulling listed on a row', () => {
 
 describe("a row's state label", () => {
   const registry = grantPlan().registry as InventoryRegistry;
-  const card = (reg: InventoryRegistry, paths: Parameters<typeof cellOf>[2]) =>
-    cardTexts(
-      clusterAccessCard(
-        {
-          cluster: inventoryCluster('aks-a'),
-          identity: grantPlan().identity,
-          cells: [cellOf(inventoryCluster('aks-a'), reg, paths)],
-          generatedAt: '2025-01-15T10:00:00.000Z',
-        },
-        false,
-      ).body,
-    );
 
   test("a registry open to anonymous pull where the cluster has a live way of its own: that way's state", () => {
     const anonymous: InventoryRegistry = {
@@ -116,14 +92,14 @@ describe("a row's state label", () => {
         anonymousPullEnabled: true,
       },
     };
-    const labels = card(anonymous, [acrbotRole()]);
+    const labels = oneCellCardTexts(anonymous, [acrbotRole()]);
     expect(labels).toContain('Active');
     expect(labels).not.toContain('Anonymous pull');
   });
 
   test('only a role the registry ignores: Not honoured, not Active', () => {
     const abac: InventoryRegistry = { ...registry, roleAssignmentMode: 'AbacRepositoryPermissions' };
-    const labels = card(abac, [acrbotRole({ honoured: false })]);
+    const labels = oneCellCardTexts(abac, [acrbotRole({ honoured: false })]);
     expect(labels).toContain('Not honoured');
     expect(labels).not.toContain('Active');
   });
@@ -131,19 +107,8 @@ describe("a row's state label", () => {
   test.each(['identityChanged', 'modeChanged'] as const)(
     'a grant drifted while its assignment is still there (%s): no longer gives pull, not removed',
     (driftReason) => {
-      const drifted = {
-        kind: 'endedGrant' as const,
-        assignmentId: `${ASSIGNMENTS}/9`,
-        roleName: 'AcrPull',
-        scope: registry.id,
-        request: requestRef({
-          state: 'drifted',
-          driftReason,
-          driftDetectedAt: '2025-01-12T10:00:00.000Z',
-        }),
-        state: 'drifted' as const,
-      };
-      const labels = card(registry, [drifted]);
+      const drifted = driftedGrant('9', driftReason);
+      const labels = oneCellCardTexts(registry, [drifted]);
       expect(labels).toContain('No longer gives pull');
       expect(labels).not.toContain('Removed outside acrbot');
     },
@@ -161,18 +126,7 @@ describe("a row's network condition", () => {
       anonymousPullEnabled: false,
     },
   };
-  const text = (paths: Parameters<typeof cellOf>[2]) =>
-    JSON.stringify(
-      clusterAccessCard(
-        {
-          cluster: inventoryCluster('aks-a'),
-          identity: grantPlan().identity,
-          cells: [cellOf(inventoryCluster('aks-a'), registry, paths)],
-          generatedAt: '2025-01-15T10:00:00.000Z',
-        },
-        false,
-      ),
-    );
+  const text = (paths: Parameters<typeof oneCellClusterCard>[1]) => JSON.stringify(oneCellClusterCard(registry, paths));
 
   test('is said on a row that pulls, and not on one whose only way is a role the registry ignores', () => {
     expect(text([acrbotRole()])).toContain("Pulls only if the cluster's network gets through");

@@ -5,41 +5,14 @@
  * revoked keeps the cell's drift badge.
  */
 import type { EndedGrantPath, InventoryRegistry } from '../../src/domain/access-inventory';
-import { cellOf } from '../../src/domain/access-inventory';
 import { BEING_REVOKED_LABEL, DRIFT_LABEL } from '../../src/domain/live-drift';
-import { clusterAccessCard } from '../../src/views/access-view';
-import { cardTexts } from '../helpers/capturing-connector';
-import { ASSIGNMENTS, inventoryCluster, requestRef } from './support/inventory-fixtures';
+import { driftedGrant, oneCellCardTexts } from './support/cluster-access-card';
 import { grantPlan } from './support/requests';
 
 const registry = grantPlan().registry as InventoryRegistry;
-const SEEN = '2025-01-12T10:00:00.000Z';
-const drifted = (id: string, reason: 'deleted' | 'identityChanged', revokingSince?: string): EndedGrantPath => ({
-  kind: 'endedGrant',
-  assignmentId: `${ASSIGNMENTS}/${id}`,
-  roleName: 'AcrPull',
-  scope: registry.id,
-  request: requestRef({
-    requestId: id,
-    state: 'drifted',
-    driftDetectedAt: SEEN,
-    driftReason: reason,
-    ...(revokingSince && { revokingSince }),
-  }),
-  state: 'drifted',
-});
-const labels = (paths: EndedGrantPath[]) =>
-  cardTexts(
-    clusterAccessCard(
-      {
-        cluster: inventoryCluster('aks-a'),
-        identity: grantPlan().identity,
-        cells: [cellOf(inventoryCluster('aks-a'), registry, paths)],
-        generatedAt: '2025-01-15T10:00:00.000Z',
-      },
-      false,
-    ).body,
-  );
+const drifted = (id: string, reason: 'deleted' | 'identityChanged', revokingSince?: string): EndedGrantPath =>
+  driftedGrant(id, reason, { requestId: id, ...(revokingSince && { revokingSince }) });
+const labels = (paths: EndedGrantPath[]) => oneCellCardTexts(registry, paths);
 
 test.each(['deleted', 'identityChanged'] as const)('a drift %s being revoked reads "Being revoked"', (reason) => {
   const texts = labels([drifted('R-DRIFTED1', reason, '2025-01-15T09:00:00.000Z')]);

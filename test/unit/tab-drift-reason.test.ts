@@ -7,20 +7,14 @@
  * revoked reads "revoking", an active or expired row has none. Fixed words: nothing from Azure
  * or a user goes into them.
  */
-import type {
-  AccessMatrix,
-  AcrbotRequestRef,
-  InventoryCluster,
-  InventoryRegistry,
-  PullPath,
-} from '../../src/domain/access-inventory';
 import type { DriftReason } from '../../src/domain/drift-reason';
 import { NOT_LISTED_YET_LABEL } from '../../src/domain/listing-lag';
 import { notListedYetText } from '../../src/domain/pull-diagnosis';
 import type { AccessRequest } from '../../src/domain/request';
-import { matrixRows, requestRow } from '../../src/tab/tab-rows';
+import { requestRow } from '../../src/tab/tab-rows';
 import { driftLine } from '../../web/src/format';
 import { APPROVER, pendingRequest } from './support/requests';
+import { endedPath as ended, matrixRef as ref, matrixRowsOf as rowsOf, unhonouredRole } from './support/tab-matrix';
 
 const NOW = new Date('2025-02-01T09:00:00.000Z');
 
@@ -61,43 +55,6 @@ describe("the request's row", () => {
 });
 
 describe("the matrix's rows", () => {
-  const cluster: InventoryCluster = { id: '/c/aks', name: 'aks', subscriptionId: 's', resourceGroup: 'rg' };
-  const registry: InventoryRegistry = {
-    id: '/r/acr',
-    name: 'acr',
-    subscriptionId: 's',
-    resourceGroup: 'rg',
-    loginServer: 'acr.azurecr.io',
-    roleAssignmentMode: 'LegacyRegistryPermissions',
-  };
-  const ref = (id: string, extra: Partial<AcrbotRequestRef> = {}): AcrbotRequestRef => ({
-    requestId: id,
-    requesterName: 'Riley',
-    requesterId: 'r-1',
-    expiresAt: '2030-01-01T00:00:00.000Z',
-    state: 'active',
-    ...extra,
-  });
-  const ended = (request: AcrbotRequestRef, state: 'drifted' | 'unverified' | 'expired'): PullPath => ({
-    kind: 'endedGrant',
-    assignmentId: `ra-${request.requestId}`,
-    roleName: 'AcrPull',
-    scope: registry.id,
-    request,
-    state,
-    ...(state === 'unverified' && { unverifiedBecause: 'its pull identity could not be determined' }),
-  });
-  const rowsOf = (paths: PullPath[]) => {
-    const matrix: AccessMatrix = {
-      clusters: [cluster],
-      registries: [registry],
-      unresolvedClusters: [],
-      generatedAt: 'g',
-      cells: [{ cluster, registry, state: 'drifted', canPull: false, paths }],
-    };
-    return new Map(matrixRows(matrix).map((r) => [r.requestId, r]));
-  };
-
   test('recorded, the drift check’s reason; not yet recorded, what Azure shows; unchecked, that it cannot be checked', () => {
     const recorded = { state: 'drifted' as const, driftDetectedAt: '2025-01-20T10:00:00.000Z' };
     const rows = rowsOf([
@@ -105,19 +62,7 @@ describe("the matrix's rows", () => {
       ended(ref('R-NOTSEEN1'), 'drifted'),
       ended(ref('R-UNCHECK1'), 'unverified'),
       ended(ref('R-EXPIRED1', { state: 'expired' }), 'expired'),
-      {
-        kind: 'roleAssignment',
-        assignmentId: 'ra-mode',
-        roleGuid: 'g',
-        roleName: 'AcrPull',
-        scope: registry.id,
-        scopeLevel: 'registry',
-        conditional: false,
-        honoured: false,
-        origin: 'acrbot',
-        requests: [ref('R-MODECHG1', { ...recorded, driftReason: 'modeChanged' }), ref('R-ACTIVE01')],
-        state: 'active',
-      },
+      unhonouredRole('ra-mode', [ref('R-MODECHG1', { ...recorded, driftReason: 'modeChanged' }), ref('R-ACTIVE01')]),
     ]);
     expect(rows.get('R-DELETED1')).toMatchObject({
       state: 'drifted',

@@ -6,52 +6,9 @@
  * whose revocation is under way reads "revoking", as its request's row and `access` say, even
  * when its assignment is already gone from Azure (an ended-grant path).
  */
-import type {
-  AccessMatrix,
-  AcrbotRequestRef,
-  InventoryCluster,
-  InventoryRegistry,
-  PullPath,
-} from '../../src/domain/access-inventory';
-import { matrixRows } from '../../src/tab/tab-rows';
+import { endedPath as ended, matrixRef as ref, matrixRowsOf as rowsOf, unhonouredRole } from './support/tab-matrix';
 
-const cluster: InventoryCluster = { id: '/c/aks', name: 'aks', subscriptionId: 's', resourceGroup: 'rg' };
-const registry: InventoryRegistry = {
-  id: '/r/acr',
-  name: 'acr',
-  subscriptionId: 's',
-  resourceGroup: 'rg',
-  loginServer: 'acr.azurecr.io',
-  roleAssignmentMode: 'LegacyRegistryPermissions',
-};
 const SEEN = '2025-01-20T10:00:00.000Z';
-const ref = (id: string, extra: Partial<AcrbotRequestRef> = {}): AcrbotRequestRef => ({
-  requestId: id,
-  requesterName: 'Riley',
-  requesterId: 'r-1',
-  expiresAt: '2030-01-01T00:00:00.000Z',
-  state: 'active',
-  ...extra,
-});
-const ended = (request: AcrbotRequestRef, state: 'drifted' | 'unverified'): PullPath => ({
-  kind: 'endedGrant',
-  assignmentId: `ra-${request.requestId}`,
-  roleName: 'AcrPull',
-  scope: registry.id,
-  request,
-  state,
-  ...(state === 'unverified' && { unverifiedBecause: 'its pull identity could not be determined' }),
-});
-const rowsOf = (paths: PullPath[]) => {
-  const matrix: AccessMatrix = {
-    clusters: [cluster],
-    registries: [registry],
-    unresolvedClusters: [],
-    generatedAt: 'g',
-    cells: [{ cluster, registry, state: 'drifted', canPull: false, paths }],
-  };
-  return new Map(matrixRows(matrix).map((r) => [r.requestId, r]));
-};
 
 test('each drifted row says what its badge is, by the recorded drift or what the inventory saw', () => {
   const rows = rowsOf([
@@ -74,19 +31,7 @@ test('a drifted grant being revoked reads "revoking", its assignment gone or not
   const drifting = { state: 'drifted' as const, driftDetectedAt: SEEN, driftReason: 'deleted' as const, revokingSince };
   const rows = rowsOf([
     ended(ref('R-GONEREV1', drifting), 'drifted'),
-    {
-      kind: 'roleAssignment',
-      assignmentId: 'ra-intact',
-      roleGuid: 'g',
-      roleName: 'AcrPull',
-      scope: registry.id,
-      scopeLevel: 'registry',
-      conditional: false,
-      honoured: false,
-      origin: 'acrbot',
-      requests: [ref('R-MODEREV1', { ...drifting, driftReason: 'modeChanged' })],
-      state: 'active',
-    },
+    unhonouredRole('ra-intact', [ref('R-MODEREV1', { ...drifting, driftReason: 'modeChanged' })]),
   ]);
   for (const id of ['R-GONEREV1', 'R-MODEREV1']) {
     expect(rows.get(id)).toMatchObject({ state: 'revoking', revokingSince });

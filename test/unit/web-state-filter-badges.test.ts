@@ -7,8 +7,9 @@
  *
  * Drawn in jsdom (support/jsdom-page.ts), as the other web tests.
  */
-import type { MatrixData, Me, Row } from '../../web/src/types';
+import type { MatrixData, Row } from '../../web/src/types';
 import { useJsdomPage } from './support/jsdom-page';
+import { approverMe, browserHost } from './support/web-context';
 import { ACTIVE_GRANT_ROW } from './support/web-rows';
 
 const { window } = useJsdomPage();
@@ -38,20 +39,7 @@ const unchecked = row('R-UNCHECK1', {
 });
 const revoking = row('R-REVOKE01', { state: 'revoking', revokingSince: '2026-12-05T09:00:00Z' });
 
-const me = {
-  user: { objectId: 'alex', name: 'Alex', tenantId: 't' },
-  roles: { approver: true, auditor: false },
-  sees: 'all',
-  actions: { extend: true, revoke: true },
-  paused: null,
-  botAppId: 'b',
-  now: '2026-12-06T00:00:00Z',
-} as Me;
-const ctx = {
-  host: { inTeams: false, theme: 'default', token: async () => 'token', openLink: () => undefined },
-  me,
-  changed: () => undefined,
-};
+const ctx = { host: browserHost, me: approverMe, changed: () => undefined };
 
 test('each row is badged as the cards badge it, the drift line after its badge’s words', () => {
   expect(rowBadge(gone).label).toBe('Cluster gone');
