@@ -37,7 +37,7 @@ import { currentCorrelationId } from '../observability/correlation';
 import { type NotTold, notReachedBecause, tellApproversEndNotTold } from './unreachable-requester';
 import { passingFailure } from './outage-report-failure';
 import { REQUESTER_NOT_TOLD_CODE } from './requester-not-told';
-import { spreadOf } from './scheduler';
+import { type JobRun, spreadOf } from './scheduler';
 
 /** How a request's access ended, as its audit entry and its requester's notice say. */
 interface EndedAs {
@@ -446,11 +446,14 @@ function notToldWords(why: NotTold, approversTold: boolean): string {
  * revocation still finishing on another instance is not told twice; a request revoked before
  * the key existed, or whose end was told, is left alone. `noticeTries`: the end notice's retries
  * made (its job's payload, written when Teams did not serve it, {@link NOTICE_RETRIES_MS}).
+ * `run`: the end job's run, whose sweep slot is freed once what the end left has been read, as
+ * the first run frees it once the end is written ({@link markRevoked}'s `written`).
  */
 export async function finishEndMadeKnown(
   deps: LifecycleDeps,
   request: AccessRequest,
   noticeTries?: number,
+  run?: JobRun,
 ): Promise<void> {
   // Read first without the lease: nearly always told already (an end job whose delete failed).
   if (!(await endNotMadeKnown(deps, request.id))) return;
@@ -492,6 +495,8 @@ export async function finishEndMadeKnown(
     // Read again: the holders the revocation read are gone with the process that stopped.
     const kept = await keptFor(deps, current, trail, extensions);
     await guard?.check();
+    // The notice and the cards (Teams, throttled in a mass end) go on beside the next due end.
+    run?.yieldSlot?.();
     await makeEndKnown(deps, current, how, {
       endedWith,
       extensions,

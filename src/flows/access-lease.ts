@@ -74,29 +74,19 @@ export function termEndedBy(original: AccessRequest, at: Date): string | undefin
   return Date.parse(end) <= at.getTime() ? end : undefined;
 }
 
-/**
- * Why the access an extension `request` would extend is no longer there to extend, read from the
- * store now: its original gone or no longer active, being revoked, past its end at `at`
- * ({@link termEndedBy}), or no longer giving pull (drift, with its refusal); undefined while it
- * holds its access, or for a request that extends nothing. The one rule approval refuses by
- * (RequestService), approval nudges skip by and an extension's run checks ({@link activeOriginal}).
- */
-export async function extendedAccessGone(
-  store: Pick<RequestStore, 'get'>,
-  request: AccessRequest,
-  at: Date,
-): Promise<AccessGone | undefined> {
-  if (!request.extendsRequestId) return undefined;
-  return originalAccessGone(await store.get(request.extendsRequestId), at);
-}
-
-/** Why an extension's original no longer holds the access it would extend (see {@link extendedAccessGone}). */
+/** Why an extension's original no longer holds the access it would extend (see {@link originalAccessGone}). */
 export type AccessGone =
   | { why: 'inactive' | 'revoking'; original?: AccessRequest }
   | { why: 'ended'; original: AccessRequest; endedAt: string }
   | { why: 'drifted'; original: AccessRequest; refusal: UserFacingError };
 
-/** {@link extendedAccessGone} of an original already read (undefined: not found). */
+/**
+ * Why the access an extension would extend is no longer there to extend, its original as read
+ * (undefined: not found): gone or no longer active, being revoked, past its end at `at`
+ * ({@link termEndedBy}), or no longer giving pull (drift, with its refusal); undefined while it
+ * holds its access. Approval, approval nudges and an extension's expiry judge by it through
+ * originalUnapprovable (extension-unapprovable.ts), an extension's run by {@link activeOriginal}.
+ */
 export function originalAccessGone(original: AccessRequest | undefined, at: Date): AccessGone | undefined {
   if (original?.state !== 'succeeded') return { why: 'inactive', original };
   if (original.access?.revokingSince) return { why: 'revoking', original };
@@ -108,7 +98,7 @@ export function originalAccessGone(original: AccessRequest | undefined, at: Date
 }
 
 /**
- * The original of an extension, still holding its access ({@link extendedAccessGone}); a
+ * The original of an extension, still holding its access ({@link originalAccessGone}); a
  * user-facing refusal otherwise. The term is judged at the extension's approval: an original
  * whose term had passed by then is refused; one whose term passes after the approval is not:
  * from its approval on, the extension defers every revocation of the same access, so the access

@@ -367,7 +367,7 @@ export class AccessLifecycle {
     if (request.state === 'revoked') {
       // Its end notice's retries so far, when Teams did not serve it (access-end-notice.ts).
       const tries = (job.payload as Record<string, unknown> | undefined)?.[NOTICE_TRIES_FIELD];
-      await finishEndMadeKnown(this.deps, request, typeof tries === 'number' ? tries : undefined);
+      await finishEndMadeKnown(this.deps, request, typeof tries === 'number' ? tries : undefined, run);
       return;
     }
     if (request.state !== 'succeeded') return;

@@ -9,9 +9,9 @@ import { VersionConflictError } from '../domain/ports';
 import { isExpired, transition, type AccessRequest } from '../domain/request';
 import { formatUtc } from '../domain/access-term';
 import { waitEndsWithOriginal } from '../domain/extension-deadline';
-import { type AccessGone, extendedAccessGone } from './access-lease';
 import { approvalCardRefusedThroughout } from './approval-announce';
-import { closedByDriftWords } from './close-pending-extensions';
+import { closedByClusterGoneWords, closedByDriftWords } from './close-pending-extensions';
+import { type OriginalUnapprovable, originalUnapprovable } from './extension-unapprovable';
 import { expiredEntryKey } from './expiry-net';
 import type { RequestNotifier } from './notifier';
 import { type RequestAudit, targetsOf } from './request-audit';
@@ -51,9 +51,10 @@ export async function expireIfDue(ports: ExpiryPorts, requestId: string): Promis
  * access still runs. Undefined otherwise (its approval TTL closed it while the access it extends
  * still runs).
  */
-function expiredWithOriginal(request: AccessRequest, gone: AccessGone | undefined): string | undefined {
+function expiredWithOriginal(request: AccessRequest, gone: OriginalUnapprovable | undefined): string | undefined {
   const closed = 'closed without a decision';
   const originalId = request.extendsRequestId;
+  if (gone?.why === 'clusterGone') return closedByClusterGoneWords(gone.original);
   if (gone?.why === 'drifted') return closedByDriftWords(originalId, gone.original.access?.driftDetectedAt);
   const cut = waitEndsWithOriginal(request);
   if (!gone)
@@ -72,21 +73,30 @@ function expiredWithOriginal(request: AccessRequest, gone: AccessGone | undefine
  * ({@link AccessRequest.originalWentOn}), so its requester is asked again with `extend`, which
  * works, not told that the access ended.
  */
-function wentOnPastCut(request: AccessRequest, gone: AccessGone | undefined): boolean {
+function wentOnPastCut(request: AccessRequest, gone: OriginalUnapprovable | undefined): boolean {
   return !gone && Boolean(request.extendsRequestId) && waitEndsWithOriginal(request) !== undefined;
 }
 
 /**
  * Why `request`, an extension, closes without a decision because of its original at `now`: its
- * access ended, past its end, being revoked, or no longer giving pull (extendedAccessGone).
- * Its expiry may come after that end (its job late, or the original revoked early and its close
- * failed or not yet run), or after a drift no sweep closes it for; `extend` of that original is
+ * access ended, past its end, being revoked, or no longer giving pull, or its cluster read gone
+ * while otherwise live (originalUnapprovable, extension-unapprovable.ts). Its expiry may come
+ * after that end (its job late, or the original revoked early and its close failed or not yet
+ * run), or after a drift or cluster-gone note no sweep closes it for (the close failed, or it was filed as the note was
+ * written: a sweep finding the note already there closes nothing); `extend` of that original is
  * refused either way: recorded, so its requester is sent to a new request
- * ({@link AccessRequest.originalEnded}, {@link AccessRequest.originalDrifted}).
+ * ({@link AccessRequest.originalEnded}, {@link AccessRequest.originalDrifted},
+ * {@link AccessRequest.originalClusterGoneAt}), as the close would have.
  */
-async function originalGone(ports: ExpiryPorts, request: AccessRequest, now: Date): Promise<AccessGone | undefined> {
+async function originalGone(
+  ports: ExpiryPorts,
+  request: AccessRequest,
+  now: Date,
+): Promise<OriginalUnapprovable | undefined> {
   if (!request.extendsRequestId) return undefined;
-  return extendedAccessGone(ports.store, request, now);
+  // The rule an Approve of it would be refused by (a drift says more than the cluster note, an
+  // end that it ended).
+  return originalUnapprovable(await ports.store.get(request.extendsRequestId), now);
 }
 
 /** Marks `request` expired at `now` unless something moved it first; whether it did. */
@@ -95,8 +105,9 @@ export async function expireRequest(ports: ExpiryPorts, request: AccessRequest, 
   const next = transition(request, {
     type: 'expire',
     at: now,
-    originalEnded: gone !== undefined && gone.why !== 'drifted',
+    originalEnded: gone !== undefined && gone.why !== 'drifted' && gone.why !== 'clusterGone',
     originalDrifted: gone?.why === 'drifted',
+    ...(gone?.why === 'clusterGone' && { originalClusterGoneAt: gone.original.access?.clusterGoneAt }),
     originalWentOn: wentOnPastCut(request, gone),
   });
   // Audited by the winner of the conditional write only, like a decision: an approval that

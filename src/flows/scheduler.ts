@@ -485,7 +485,8 @@ export class Scheduler {
    * released. So no sweep, here or on another instance, starts the job again meanwhile: they find
    * its lease held. In a sweep (`yielded`), a handler may free its slot sooner
    * ({@link JobRun.yieldSlot}): this returns then, and the rest of its run goes on as a run past
-   * its limit does, added to `yielded` for the sweep to wait for.
+   * its limit does, added to `yielded` for the sweep to wait for until the same time limit, still
+   * counted from the run's start.
    */
   private async runLeased(candidate: ScheduledJob, yielded?: Set<Promise<void>>): Promise<boolean> {
     // A lease is re-entrant for its owner: each run is an owner of its own, so a job the sweep
@@ -534,9 +535,11 @@ export class Scheduler {
       return true;
     }
     if (inTime.value !== 'slotFreed') return inTime.value;
-    // The slot is the next job's; the rest of the run is waited for by the sweep, within the
-    // time limit as any run's (past it, detached), and its store errors logged as a sweep's.
-    const rest = settleWithin(ran, limitMs)
+    // The slot is the next job's; the rest of the run is waited for by the sweep, within what is
+    // left of its time limit (one deadline from its start, not a fresh one: past it, detached),
+    // and its store errors logged as a sweep's.
+    const leftMs = Math.max(0, limitMs - (this.clock.now().getTime() - startedAt));
+    const rest = settleWithin(ran, leftMs)
       .then(
         (late) => void (late.late && this.detach(candidate, ran, limitMs, startedAt)),
         (err: unknown) =>

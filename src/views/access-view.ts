@@ -215,6 +215,10 @@ function cellState(cell: AccessCell): { label: string; color: string } {
   if (cell.anonymousPull && !cell.paths.some(pullsNow)) return STATE.anonymous;
   const onlyIgnored = !cell.canPull && cell.paths.every((p) => p.kind === 'roleAssignment' && !p.honoured);
   if (onlyIgnored) return STATE.cannot;
+  // Every way it pulls by now going with a revocation under way: that says how it ends
+  // (live-drift.ts), as the tab's row of each does; a way that stays (another grant's, one made
+  // outside acrbot) keeps the cell's own state.
+  if (liveBeingRevoked(cell)) return STATE.revoking;
   // Drifted with every drifted grant's assignment still there: "removed" would send people looking for it.
   const drifted = cell.paths.filter((p): p is EndedGrantPath => p.kind === 'endedGrant' && p.state === 'drifted');
   if (cell.state !== 'drifted' || !drifted.length) return STATE[cell.state];
@@ -225,6 +229,21 @@ function cellState(cell: AccessCell): { label: string; color: string } {
   // whether the cells were built with the drift seen (`access CLUSTER`) or without (`access REGISTRY`).
   if (drifted.every(notListedYetPath)) return STATE.notListedYet;
   return STATE[cell.state];
+}
+
+/**
+ * Whether `cell` pulls by ways of its own and every acrbot request behind each of them is being
+ * revoked (`revokingSince`): the tab badges each of their rows "Being revoked" (tab-rows.ts).
+ */
+function liveBeingRevoked(cell: AccessCell): boolean {
+  const pulling = cell.paths.filter(pullsNow);
+  return (
+    pulling.length > 0 &&
+    pulling.every((p) => {
+      const refs = p.kind === 'roleAssignment' ? requestsBehind(p) : [p.request];
+      return refs.length > 0 && refs.every((r) => r.revokingSince);
+    })
+  );
 }
 
 /**

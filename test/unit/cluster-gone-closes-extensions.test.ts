@@ -6,14 +6,17 @@
  * the note's time (`originalClusterGoneAt`), audited in the note's words, its jobs cancelled
  * (its approval reminders with them) and every copy of its card updated; its requester is told
  * why in the note's words, never that approvers ran out of time. Other pending requests on the
- * pair are left alone; a note taken off closes nothing. Through the real DriftDetector on memory
- * stores.
+ * pair are left alone; a note taken off closes nothing. One the close left pending (filed as the
+ * note was written, or its close failed) expires at its own deadline as the close would have
+ * closed it. Through the real DriftDetector on memory stores.
  */
 import type { ClusterInfo } from '../../src/domain/azure-model';
 import { clusterGoneNote } from '../../src/domain/cluster-gone';
 import { LISTING_LAG_GRACE_MS } from '../../src/domain/listing-lag';
 import { describeState } from '../../src/domain/request';
 import { DriftDetector } from '../../src/flows/drift-detector';
+import { RequestAudit } from '../../src/flows/request-audit';
+import { expireRequest } from '../../src/flows/request-expiry';
 import { pendingRequestJobIds, requestExpiryJobId } from '../../src/flows/request-jobs';
 import { MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
 import { MemoryAuditLog, MemoryRequestStore } from '../../src/integrations/store/memory-stores';
@@ -148,4 +151,50 @@ test('a note already written closes nothing again; a note taken off closes nothi
   await w.drift.sweep();
   expect((await w.requests.get(w.original.id))!.access?.clusterGoneAt).toBeUndefined();
   expect((await w.requests.get(late.id))!.state).toBe('pending');
+});
+
+test("an extension the close left pending expires at its deadline as the close would have, in the note's words", async () => {
+  const w = await world();
+  w.clock.advance(60_000);
+  w.setCluster(false);
+  await w.drift.sweep();
+  const noted = (await w.requests.get(w.original.id))!;
+  // Filed as the note was written: the sweeps after it find the note there and close nothing.
+  const late = pendingRequest({
+    id: 'R-EXTENSN3',
+    plan: w.original.plan,
+    extendsRequestId: w.original.id,
+    extendsAccess: { endsAt: '2025-03-01T00:00:00.000Z', extendedTimes: 0 },
+    access: { durationMs: 7 * 86_400_000 },
+  });
+  await w.requests.create(late);
+  await w.drift.sweep();
+  const log = createLogger({ level: 'silent' });
+  const told: string[] = [];
+  const ports = {
+    store: w.requests,
+    clock: w.clock,
+    auditing: new RequestAudit(w.audit, w.requests, w.clock, log),
+    notifier: {
+      requestChanged: async (r: Parameters<typeof requesterNewsCard>[0]) =>
+        void told.push(JSON.stringify(requesterNewsCard(r, { kind: 'expiredUnapproved' }))),
+    },
+    log,
+  };
+
+  const at = new Date(Date.parse(late.expiresAt) + 1000);
+  expect(await expireRequest(ports, (await w.requests.get(late.id))!, at)).toBe(true);
+
+  const goneAt = noted.access!.clusterGoneAt!;
+  const expired = (await w.requests.get(late.id))!;
+  expect(expired).toMatchObject({ state: 'expired', originalClusterGoneAt: goneAt });
+  expect(expired).not.toHaveProperty('originalEnded');
+  const entries = (await w.audit.forRequest(late.id)).filter((e) => e.action === 'request.expired');
+  expect(entries.map((e) => e.detail)).toEqual([
+    `cluster aks-prod no longer exists (seen 2025-01-15 09:16 UTC), so ${w.original.id} gives nothing and cannot be extended; its role assignment is deleted at its end; closed without a decision`,
+  ]);
+  // Its requester is told why in the note's words, not sent to an `extend` that is refused.
+  expect(told).toHaveLength(1);
+  expect(told[0]).toContain(`${clusterGoneNote(noted)} Nothing was extended.`);
+  expect(told[0]).not.toMatch(/Nobody decided|@acrbot extend/);
 });

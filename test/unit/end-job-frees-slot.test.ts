@@ -1,14 +1,17 @@
 /**
  * An end job frees its sweep slot once the end is written (JobRun.yieldSlot, scheduler.ts), before
  * it is made known: the notice and the cards (Teams, throttled in a mass end) then no longer hold
- * up the next due revocation. Not before: the access is revoked and recorded when it frees it.
+ * up the next due revocation. Not before: the access is revoked and recorded when it frees it. A
+ * retry of a notice Teams did not serve frees it too, before its reads and its posts.
  */
+import { CloudApiError } from '../../src/domain/ports';
 import type { JobRun } from '../../src/flows/scheduler';
 import {
   endJobOf,
   fakeRoleAssignments,
   memoryWorld,
   quietLifecycle,
+  recordingJobs,
   tellingMessenger,
 } from './support/access-lifecycle';
 import { HOUR } from './support/fake-clock';
@@ -53,5 +56,48 @@ test('the end job frees its slot after the end is written, before the requester 
   await lifecycle.onExpire(endJobOf(request, NOW), run);
 
   expect(events.slice(events.indexOf('written revoked'))).toEqual(['written revoked', 'slot freed', 'told']);
+  expect((await audit.forRequest(request.id)).map((e) => e.action)).toContain('access.end.told');
+});
+
+test('a retry of an end notice Teams did not serve frees its slot before it is sent again', async () => {
+  const { clock, store, audit } = memoryWorld(NOW);
+  const { ports } = fakeRoleAssignments(grantPlan());
+  const { jobs, written } = recordingJobs();
+  const events: string[] = [];
+  let throttled = true;
+  const messenger = tellingMessenger(() => {
+    // The first post is throttled (a mass end); the retry's goes out.
+    if (throttled) {
+      throttled = false;
+      throw new CloudApiError('TooManyRequests', 429, 'throttled');
+    }
+    events.push('told');
+  });
+  const lifecycle = quietLifecycle(clock, { store, audit, jobs, ports, messenger });
+  const request = pendingRequest({
+    state: 'succeeded',
+    version: 4,
+    decision: { by: APPROVER, at: '2025-02-01T10:00:00.000Z', approved: true },
+    access: { durationMs: 30 * 24 * HOUR, expiresAt: new Date(Date.parse(NOW) - HOUR).toISOString() },
+    outcome: { summary: 'granted', azureRequestIds: [], createdIds: ['ra-id'] },
+  });
+  await store.create(request);
+  await lifecycle.onExpire(endJobOf(request, NOW));
+  // Not told: the end job is written again, to send the notice later.
+  const retry = written.find((j) => j.id === endJobOf(request, NOW).id);
+  expect(retry?.payload).toEqual({ noticeTries: 1 });
+  expect(events).toEqual([]);
+  const run: JobRun = {
+    check: async () => undefined,
+    signal: new AbortController().signal,
+    yieldSlot: () => {
+      events.push('slot freed');
+      return true;
+    },
+  };
+
+  await lifecycle.onExpire({ ...endJobOf(request, NOW), payload: retry!.payload }, run);
+
+  expect(events).toEqual(['slot freed', 'told']);
   expect((await audit.forRequest(request.id)).map((e) => e.action)).toContain('access.end.told');
 });

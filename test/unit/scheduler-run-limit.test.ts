@@ -122,6 +122,38 @@ describe('a job whose handler never answers', () => {
     expect(await jobs.get('access.expire:R-1')).toBeUndefined();
   });
 
+  test('a run that freed its slot keeps the time limit counted from its start, not a fresh one', async () => {
+    const { clock, jobs, lines, scheduler } = setup();
+    const hung = hungHandler();
+    const freed: Array<boolean | undefined> = [];
+    scheduler.register('access.expire', async (job, run) => {
+      // Its end written after 6 minutes (ARM throttling), it frees its slot; its notice hangs.
+      await new Promise((resolve) => setTimeout(resolve, 6 * MINUTE));
+      freed.push(run.yieldSlot?.());
+      await hung.handler(job, run);
+    });
+    await scheduler.schedule({ id: 'access.expire:R-1', kind: 'access.expire', dueAt: clock.now() });
+    const warnings = () => lines.filter((l) => l.level === WARN).map((l) => [l.msg, l.jobId]);
+
+    let swept = false;
+    const sweep = scheduler.runDue().finally(() => (swept = true));
+    await jest.advanceTimersByTimeAsync(6 * MINUTE);
+    expect(freed).toEqual([true]);
+    expect(warnings()).toEqual([]);
+    // Ten minutes from its start, not from the slot freed: the sweep goes on without it.
+    await jest.advanceTimersByTimeAsync(JOB_RUN_TIME_LIMIT_MS - 6 * MINUTE);
+    expect(warnings()).toEqual([
+      ['scheduled job still running after 10 min; the sweep goes on without it', 'access.expire:R-1'],
+    ]);
+    expect(swept).toBe(true);
+    expect(await sweep).toBe(1);
+    // Detached, not failed: it keeps its job until it settles.
+    expect(await jobs.get('access.expire:R-1')).toMatchObject({ attempts: 0 });
+    hung.settle();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(await jobs.get('access.expire:R-1')).toBeUndefined();
+  });
+
   test('a detached run that succeeds removes its job, as any run', async () => {
     const { clock, jobs, scheduler } = setup();
     const hung = hungHandler();
