@@ -49,9 +49,9 @@ describe("status's list of a grant that gives nothing", () => {
     );
   });
 
-  test('one being revoked or revoked reads as its state says', () => {
+  test('one being revoked reads "Being revoked" (as access and the tab), one revoked as its state says', () => {
     const revoking = requestRow({ ...gone, access: { ...gone.access, revokingSince: '2025-02-12T09:00:00.000Z' } });
-    expect(revoking.stateLabel).toBe('Granted');
+    expect(revoking.stateLabel).toBe('Being revoked');
     expect(revoking.lines).toHaveLength(1);
     const revoked = requestRow({
       ...gone,
