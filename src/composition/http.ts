@@ -97,6 +97,8 @@ export async function serveHttp(
     inventory,
     actions: tabActions(flows, () => inventory.invalidate()),
     pause: () => flows.pauses.current(),
+    // A grant of another tenant's requester offers no Extend there (refused, as in their reminders).
+    ownTenantId: flows.settings.ownTenantId,
   });
   await listen(server, config.port, listenHostOf(config));
   return {

@@ -46,6 +46,8 @@ export interface MountTabInput {
   inventory?: TabInventory;
   /** The operators' pause of new access in force (the tab shows it). */
   pause?: () => Promise<AccessPause | undefined>;
+  /** acrbot's own tenant (FlowSettings.ownTenantId): another tenant's requester is offered no Extend. */
+  ownTenantId?: string;
 }
 
 /** Mounts the tab; returns false (and logs why) when it cannot be offered. */
@@ -87,6 +89,7 @@ export function mountTab(server: restify.Server, input: MountTabInput): boolean 
     actions: input.actions,
     inventory: input.inventory,
     pause: input.pause,
+    ownTenantId: input.ownTenantId,
   });
   const sandboxSignIn =
     sandboxMode && input.sandbox

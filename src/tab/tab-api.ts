@@ -20,6 +20,7 @@ import {
   type RequestState,
 } from '../domain/request';
 import { UserFacingError } from '../domain/errors';
+import { isOtherTenant } from '../domain/own-tenant';
 import { mapAtMost } from '../domain/bounded-map';
 import { MatrixBuilds } from './matrix-builds';
 import { accessHolderOf, NOT_ALLOWED_CODES } from '../flows/access-actions';
@@ -169,6 +170,12 @@ export interface TabApiDeps {
   inventory?: TabInventory;
   /** The operators' pause of new access in force, if any (shown as a banner; Extend is refused meanwhile). */
   pause?: () => Promise<AccessPause | undefined>;
+  /**
+   * acrbot's own tenant (FlowSettings.ownTenantId, own-tenant.ts): a grant an earlier release made
+   * for a requester of another served tenant offers no Extend, as its reminder offers none
+   * (reminder-extend.ts): the extension would be refused when it is made. Absent: not judged.
+   */
+  ownTenantId?: string;
 }
 
 /** An API answer. */
@@ -635,10 +642,15 @@ export class TabApi {
       const request = requests[i]!;
       const waiting = waitingOn.get(i);
       if (waiting && extendable.has(i)) row.extensionWaiting = waiting;
+      // Its requester of another served tenant than acrbot's own: their every request is refused,
+      // extensions too (request-creation.ts), so none is offered, and the row says why.
+      const otherTenant = extendable.has(i) && isOtherTenant(request.tenantId, this.deps.ownTenantId);
+      if (otherTenant) row.otherTenant = true;
       row.canExtend =
         Boolean(actions?.extend) &&
         extendable.has(i) &&
         !waiting &&
+        !otherTenant &&
         (actions?.canExtend ? actions.canExtend(c.actor, request) : this.isOwn(request, c));
       // Only the drawer offers terms, and the range reads the tags in Azure now (the rule the
       // extension will be judged by), so lists do not pay two reads per row for it.

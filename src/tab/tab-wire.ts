@@ -123,6 +123,13 @@ export interface TabRow {
    * has no row there.
    */
   clusterGoneAt?: string;
+  /**
+   * On a live request's row: its requester is of another served tenant than acrbot's own
+   * (ACRBOT_ALLOWED_TENANTS, src/domain/own-tenant.ts), a grant an earlier release made. Any
+   * request of theirs is refused, extensions too, so `canExtend` is never set and the drawer says
+   * why instead of offering Extend (or `extend` in chat), as their expiry reminder does.
+   */
+  otherTenant?: true;
   /** The user may extend / revoke it (decided by the API per caller). */
   canExtend?: boolean;
   canRevoke?: boolean;

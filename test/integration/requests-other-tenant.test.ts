@@ -135,7 +135,11 @@ describe("requests of another allowed tenant than acrbot's own", () => {
       audience: SANDBOX_TAB_AUDIENCE,
       claims: { tid: OTHER_TENANT, oid: bea.objectId, name: bea.name },
     });
-    expect((await tabCall(h.app.url, `/api/tab/requests/${made.id}`, token)).status).toBe(200);
+    const history = await tabCall(h.app.url, `/api/tab/requests/${made.id}`, token);
+    expect(history.status).toBe(200);
+    // The running app tells the tab its own tenant: her row offers no Extend, and says why.
+    expect(history.text).toContain('"otherTenant":true');
+    expect(history.text).not.toContain('"canExtend":true');
     const before = (await refusals(bea)).length;
     const posted = await tabCall(h.app.url, `/api/tab/requests/${made.id}/extend`, token, {
       duration: '7d',

@@ -3,6 +3,7 @@ import { describePause, GOES_ON_WHILE_PAUSED } from '../../src/domain/access-pau
 import { describeDurationMs, describeTimeLeft, shortDuration } from '../../src/domain/access-term';
 import { EXTEND_DAYS, movesEndEnough } from '../../src/domain/extension-terms';
 import { NOT_LISTED_YET_LABEL } from '../../src/domain/listing-lag';
+import { OTHER_TENANT_NO_EXTEND_NOTE } from '../../src/domain/own-tenant';
 import {
   BEING_REVOKED_LABEL,
   CANNOT_BE_CHECKED_LABEL,
@@ -478,8 +479,22 @@ export function extendInChatHint(row: Row, myObjectId: string): boolean {
     !row.canExtend &&
     // Break-glass access is never extended (the policy refuses it): nothing to suggest.
     !row.breakGlass &&
+    // Nor is a requester's of another tenant than acrbot's own ({@link otherTenantExtendNote}).
+    !row.otherTenant &&
     row.requester?.objectId === myObjectId
   );
+}
+
+/**
+ * What a row's drawer says to its requester of another served tenant than acrbot's own, of live
+ * access an earlier release granted them (`otherTenant`): no Extend is offered, in the tab or in
+ * chat, since their extension is refused when it is made; the words their expiry reminder says
+ * (src/domain/own-tenant.ts). Undefined for anyone else's row, or one that is not live.
+ */
+export function otherTenantExtendNote(row: Row, myObjectId: string): string | undefined {
+  const live = LIVE_STATES.includes(row.state) && row.requestState === 'succeeded';
+  if (!live || !row.otherTenant || row.requester?.objectId !== myObjectId) return undefined;
+  return OTHER_TENANT_NO_EXTEND_NOTE;
 }
 
 /** A term as typed in chat (`7d`, `36h`) and as read (`7 days`, `36 hours`), as the server writes them. */

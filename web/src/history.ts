@@ -17,6 +17,7 @@ import {
   extensionFact,
   endedFacts,
   extendInChatHint,
+  otherTenantExtendNote,
   extensionWaitingNote,
   isolated,
   noExtendTermNote,
@@ -422,6 +423,8 @@ function actions(ctx: DrawerContext, row: Row, state: ActionsState): HTMLElement
       ),
     );
   }
+  const otherTenant = otherTenantExtendNote(row, ctx.me.user.objectId);
+  if (otherTenant) box.appendChild(h('p', { class: 'note' }, otherTenant));
   if (extendInChatHint(row, ctx.me.user.objectId))
     box.appendChild(
       h('p', { class: 'note' }, 'To extend it, say in chat: ', h('code', {}, `extend ${requestId} --for 30d <reason>`)),
