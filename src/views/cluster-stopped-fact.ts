@@ -3,7 +3,7 @@
  * (GrantPlan.clusterStopped): the role is granted all the same, but no pod runs to pull with it
  * until the cluster is started, as `check` says. Said in the past, like the registry's network:
  * the cluster may have been started since. Its own file so every card of the plan (the request
- * card, request-view.ts) says it in the same words.
+ * card and the outcome card, request-view.ts) says it in the same words.
  */
 import type { Plan } from '../domain/plan';
 import { inertText } from './inert-text';

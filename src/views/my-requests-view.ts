@@ -61,7 +61,8 @@ function givesNothing(request: AccessRequest, now?: Date): string | undefined {
 /**
  * A request as a row: id, kind, cluster → registry; the role or the secret; its state's label
  * (as its card shows it: "Closed" for an extension closed with the access it extends; for a grant
- * that gives nothing, why: {@link givesNothing}) and, in words, when it was asked for and decided
+ * that gives nothing, why: {@link givesNothing}; "Expired" for access past its end at `now`, its
+ * end job not run yet, as `access` and the tab read it) and, in words, when it was asked for and decided
  * and by whom, and what became of its access when it gives nothing.
  */
 export function requestRow(request: AccessRequest, now?: Date): RequestRow {

@@ -10,6 +10,7 @@ import {
 } from '../domain/request';
 import { describeAccess, endedWithoutAccess } from '../domain/access-term';
 import { credentialEnd } from '../domain/access-inventory';
+import { accessEnd } from '../domain/access-end';
 import { GONE_CODES, NEW_REQUEST_CODES, RECHECK_SUBSCRIPTION_UNSERVED, recheckGone } from '../domain/new-request-codes';
 import { closedWithItsAccess } from '../domain/closed-extension';
 import { liveClusterGoneAt } from '../domain/cluster-gone';
@@ -86,14 +87,33 @@ export const STATE_LABEL: Record<RequestState, { label: string; color: string }>
  * nothing, as `access` badges it ("Granted" would say it pulls): "Removed outside acrbot" or "No
  * longer gives pull" when drift-marked ({@link liveDriftBadge}), "Cluster gone" when the drift
  * check read its cluster gone ({@link liveClusterGoneBadge}; with `now`, until its end passes);
- * "Being revoked" while a revocation is under way.
+ * "Being revoked" while a revocation is under way; with `now`, "Expired" for access past its end
+ * whose end job has not run yet ({@link pastItsEnd}).
  */
 export function stateLabelOf(request: AccessRequest, now?: Date): { label: string; color: string } {
   if (closedWithItsAccess(request)) return { label: 'Closed', color: 'Default' };
   // A revocation under way outranks what it ends (a drift mark, a cluster gone), as on `access`
   // and in the tab (live-drift.ts): "Granted" would say it keeps pulling.
   if (isBeingRevoked(request)) return { label: BEING_REVOKED_LABEL, color: 'Warning' };
-  return liveDriftBadge(request) ?? liveClusterGoneBadge(request, now) ?? STATE_LABEL[request.state];
+  return (
+    liveDriftBadge(request) ??
+    liveClusterGoneBadge(request, now) ??
+    (pastItsEnd(request, now) ? STATE_LABEL.expired : STATE_LABEL[request.state])
+  );
+}
+
+/**
+ * True when `request`'s access is still `succeeded` but past its end at `now` (a pull secret's
+ * credential expiry when that comes first, accessEnd): its end job (the next sweep, a failing
+ * attempt's backoff) has not run yet. `access` and the tab read it "Expired"
+ * (requestAccessState, acrbot-request-ref.ts), and "Granted" would say it still pulls. Never an
+ * extension: its original carries the access (the tab reads it "extended"). False without
+ * `now`: a card drawn without a time keeps its state's label.
+ */
+function pastItsEnd(request: AccessRequest, now: Date | undefined): boolean {
+  if (!now || request.state !== 'succeeded' || request.extendsRequestId) return false;
+  const end = accessEnd(request);
+  return end !== undefined && Date.parse(end) <= now.getTime();
 }
 
 /**
@@ -755,7 +775,9 @@ export function outcomeCard(request: AccessRequest, reviewers?: PolicyRule): Ada
     // A failed run's credential was deleted again or is recorded for clean-up: it has no expiry to show.
     if (ok) facts.push({ label: 'Credential expires', value: credentialExpiry(request) });
   }
-  facts.push(...registrySettingFacts(plan.registry));
+  // As the plan's card said it: the grant was made all the same, and nothing pulls with it until
+  // the cluster is started.
+  facts.push(...registrySettingFacts(plan.registry), ...clusterStoppedFacts(plan));
   if (outcome?.createdIds?.length)
     facts.push({ label: 'Created', value: outcome.createdIds.map((id) => createdLabel(request, id)).join(', ') });
   if (outcome?.azureRequestIds.length)

@@ -25,8 +25,13 @@ describe('`status R-…` of a grant whose cluster is gone', () => {
     const past = await h.ask(users.requester, `status ${request.id}`);
     expect(past).toContain(request.id);
     expect(past).not.toMatch(/Cluster gone|no longer exists/);
+    // As `access` and the tab read it: "Granted" would say it still pulls.
+    expect(past.split('\n')).toContain('Expired');
+    // (its outcome line still says what was granted: the badge, a line of its own, does not)
+    expect(past.split('\n')).not.toContain('Granted');
     const pastAsApprover = await h.turnReplies(users.approver, `pending ${request.id}`, 'personal');
     expect(pastAsApprover).toContain(request.id);
     expect(pastAsApprover).not.toMatch(/Cluster gone|no longer exists/);
+    expect(pastAsApprover.split('\n')).toContain('Expired');
   });
 });

@@ -23,5 +23,8 @@ describe("`status`'s list of a grant whose cluster is gone", () => {
     const past = await h.ask(users.requester, 'status');
     expect(past).toContain(request.id);
     expect(past).not.toMatch(/Cluster gone|no longer exists/);
+    // As `access` and the tab read it: "Granted" would say it still pulls.
+    expect(past).toContain('Expired');
+    expect(past).not.toContain('Granted');
   });
 });

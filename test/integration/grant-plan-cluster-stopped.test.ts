@@ -51,6 +51,23 @@ describe('a grant planned on a stopped cluster', () => {
     );
   });
 
+  test("the grant's outcome card repeats the plan's Cluster state row", async () => {
+    h = await startHarness();
+    power('Stopped');
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    expect((await h.settle(request.id)).state).toBe('succeeded');
+    // The requester's outcome card: the role was granted, and nothing pulls until it is started.
+    await h.connector.waitFor(
+      (c) =>
+        /Pull access granted|Role granted/.test(cardText(c.activity)) &&
+        cardText(c.activity).includes(request.id) &&
+        cardText(c.activity).includes(`When this was requested: ${STOPPED}`),
+      undefined,
+      'the outcome card with its Cluster state row',
+    );
+  });
+
   test('a running cluster: nothing recorded, no row', async () => {
     h = await startHarness();
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
