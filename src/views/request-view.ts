@@ -103,12 +103,15 @@ export function stateLabelOf(request: AccessRequest, now?: Date): { label: strin
 }
 
 /**
- * True when `request`'s access is still `succeeded` but past its end at `now` (a pull secret's
- * credential expiry when that comes first, accessEnd): its end job (the next sweep, a failing
- * attempt's backoff) has not run yet. `access` and the tab read it "Expired"
- * (requestAccessState, acrbot-request-ref.ts), and "Granted" would say it still pulls. Never an
- * extension: its original carries the access (the tab reads it "extended"). False without
- * `now`: a card drawn without a time keeps its state's label.
+ * True when `request`'s access is still `succeeded` but past its end at `now` (accessEnd): its
+ * end job (the next sweep, a failing attempt's backoff) has not run yet; or a pull secret whose
+ * credential expired before its term's end, for which no end job comes then (its term's end, or
+ * none when permanent) and which stays extendable. `access` and the tab read both "Expired"
+ * (requestAccessState, acrbot-request-ref.ts), and "Granted" would say it still pulls. Once the
+ * end job has run the card and `status`'s list say "Revoked" (its Term "Expired and revoked at
+ * …") where `access` and the tab keep "Expired". Never an extension: its original carries the
+ * access (the tab reads it "extended"). False without `now`: a card drawn without a time (the
+ * copies acrbot posts and updates, the audit channel's card) keeps its state's label.
  */
 function pastItsEnd(request: AccessRequest, now: Date | undefined): boolean {
   if (!now || request.state !== 'succeeded' || request.extendsRequestId) return false;

@@ -2,8 +2,10 @@
  * `status R-…` (one request's card) reads a grant whose cluster is gone as of when it is asked,
  * as `status`'s list, `access` and the tab do (liveClusterGoneAt, cluster-gone.ts): "Cluster
  * gone" while the grant runs, and past its end, its end job not run yet, not that. So does
- * `pending R-…` of a request with nothing to decide, which shows the same card.
+ * `pending R-…` of a request with nothing to decide, which shows the same card, and Teams' refresh
+ * of either (decision-handler.ts viewFor).
  */
+import { invokeText, refreshView } from '../helpers/card-views';
 import { grantWithClusterGone, pastItsEnd } from '../helpers/cluster-gone-grant';
 import { users } from '../helpers/harness';
 import { h, useLifecycleHooks } from '../helpers/lifecycle';
@@ -33,5 +35,11 @@ describe('`status R-…` of a grant whose cluster is gone', () => {
     expect(pastAsApprover).toContain(request.id);
     expect(pastAsApprover).not.toMatch(/Cluster gone|no longer exists/);
     expect(pastAsApprover.split('\n')).toContain('Expired');
+    // Teams refreshes the card (its refresh has no userIds: everyone in a small chat): the same.
+    for (const user of [users.requester, users.approver]) {
+      const refreshed = invokeText(await refreshView(h, user, request.id));
+      expect(refreshed).not.toMatch(/Cluster gone|no longer exists/);
+      expect(refreshed.split('\n')).toContain('Expired');
+    }
   });
 });

@@ -92,12 +92,16 @@ export class DecisionHandler {
     const seen = ofTenant(request, identity.tenantId)
       ? (viewer ?? (await this.viewerOf(identity, request)))
       : 'outside';
+    // As of now, as `status R-…` draws it: Teams refreshes that card through here, and a grant
+    // past its end reads "Expired" on both (request-view.ts stateLabelOf).
+    const now = this.services.clock.now();
     switch (seen) {
       case 'requester':
-        return requestCard(request, { showActions: false, showCancel: true, notice, noticeColor: tone });
+        return requestCard(request, { showActions: false, showCancel: true, notice, noticeColor: tone, now });
       case 'approver':
         // Drawn for them: one whose approval already counts sees Reject only (request-view.ts).
         return requestCard(request, {
+          now,
           showActions: true,
           viewerObjectId: identity.actor.objectId,
           notice,
