@@ -10,7 +10,10 @@
  * tells them so instead of a rule that will never apply to them, and an expiry reminder of access
  * an earlier release granted them offers no Extend ({@link OTHER_TENANT_NO_EXTEND_NOTE}). Pure.
  */
+import { OTHER_TENANT_ASK_INSTEAD, OTHER_TENANT_NO_EXTEND_NOTE } from './other-tenant-words';
 import { sameTenant } from './tenant-boundary';
+
+export { OTHER_TENANT_NO_EXTEND_NOTE };
 
 /** The audit action of a request refused for its tenant ({@link otherTenantRefusal}). */
 export const OTHER_TENANT_REFUSAL_ACTION = 'request.refused.otherTenant';
@@ -35,19 +38,8 @@ export function isOtherTenant(tenantId: string, ownTenantId: string | undefined)
  * ask: a request's refusal says nothing was requested; `policy` says what a request would meet.
  */
 export function otherTenantRefusal(tenantId: string, ownTenantId: string, outcome = 'nothing was requested'): string {
-  return `acrbot's approvers are people of its own organisation's directory (tenant ${ownTenantId}), and you are signed in to Teams as a user of another tenant (${tenantId}). Nobody can approve or review a request from there, and acrbot grants nothing by itself to another tenant's people (auto-approving rules and --break-glass included), so ${outcome}. ${ASK_INSTEAD}`;
+  return `acrbot's approvers are people of its own organisation's directory (tenant ${ownTenantId}), and you are signed in to Teams as a user of another tenant (${tenantId}). Nobody can approve or review a request from there, and acrbot grants nothing by itself to another tenant's people (auto-approving rules and --break-glass included), so ${outcome}. ${OTHER_TENANT_ASK_INSTEAD}`;
 }
-
-/** The way on for another tenant's people: a guest account in acrbot's organisation, or its platform team. */
-const ASK_INSTEAD =
-  "To ask for access, switch Teams to acrbot's organisation with a guest account you have there and ask again, or ask its platform team.";
 
 /** What `policy CLUSTER REGISTRY` says became of a request of theirs, instead of the pair's rule. */
 export const OTHER_TENANT_POLICY_OUTCOME = 'a request of yours is refused when it is made, whatever rule this pair has';
-
-/**
- * What an expiry reminder says instead of Extend to a requester of another tenant, of access an
- * earlier release granted them (their extension is refused as any request of theirs is): why, in
- * the creation refusal's words, and the way on (the card says it ends at its end).
- */
-export const OTHER_TENANT_NO_EXTEND_NOTE = `acrbot's approvers are people of its own organisation's directory, and you are a user of another tenant, so nobody can approve an extension from there and your access cannot be extended here. ${ASK_INSTEAD}`;

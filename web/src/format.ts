@@ -3,7 +3,7 @@ import { describePause, GOES_ON_WHILE_PAUSED } from '../../src/domain/access-pau
 import { describeDurationMs, describeTimeLeft, shortDuration } from '../../src/domain/access-term';
 import { EXTEND_DAYS, movesEndEnough } from '../../src/domain/extension-terms';
 import { NOT_LISTED_YET_LABEL } from '../../src/domain/listing-lag';
-import { OTHER_TENANT_NO_EXTEND_NOTE } from '../../src/domain/own-tenant';
+import { OTHER_TENANT_NO_EXTEND_NOTE } from '../../src/domain/other-tenant-words';
 import {
   BEING_REVOKED_LABEL,
   CANNOT_BE_CHECKED_LABEL,
