@@ -14,6 +14,11 @@
  *    - src/sandbox imports nothing outside src/sandbox but packages: every relative import, at
  *      any depth and of any kind (type-only, require(), import()), must resolve inside it, so
  *      an emulator never shares (and so never hides) a bug of the bot's code.
+ *    - the tab's page (web/src, bundled by scripts/build-web.ts for the browser) reaches no Node
+ *      module: no web/src file, and no src file it reaches through relative imports that esbuild
+ *      keeps (any depth; `import type`, `export type … from` and all-`type` braces are erased), may
+ *      import a Node built-in (`node:crypto`, or bare: `fs`, `path`, …) or a package not in
+ *      BROWSER_PACKAGES; the error names the chain from the web file ({@link browserBundleImports}).
  * 2. Naming: every .ts/.js file under src, test, scripts, bench and web/src is kebab-case.
  * 3. One concept per file (outside src/sandbox): at most one exported class that is not an
  *    Error. A class's errors, types and small helpers may live with it; two services (or two
@@ -22,7 +27,8 @@
  * ALLOW lists known exceptions, each with the reason and the issue that removes it; an entry
  * that no longer matches anything fails the check, so the list cannot rot.
  */
-const { readdirSync, readFileSync, statSync } = require('node:fs');
+const { existsSync, readdirSync, readFileSync, statSync } = require('node:fs');
+const { builtinModules } = require('node:module');
 const { basename, dirname, isAbsolute, join, relative, resolve, sep } = require('node:path');
 
 const ROOT = join(__dirname, '..');
@@ -120,6 +126,96 @@ const inside = (path, dir) => {
 };
 const NODE_IO = /^node:(fs|http|https|net|child_process|dgram|tls)$/;
 
+/**
+ * The packages the tab's page may bundle, each built for the browser. Anything else web/src
+ * reaches (in web/src or through src) fails the check until it is listed here, with why it runs
+ * in a browser: a server package (an Azure SDK, pino) would fail the bundle or bloat it.
+ */
+const BROWSER_PACKAGES = {
+  // The Teams JavaScript client: the tab's host (web/src/host.ts, web/src/config-page.ts).
+  '@microsoft/teams-js': 'the Teams client library, made for the page',
+};
+
+const NODE_BUILTINS = new Set(builtinModules);
+/** True for a Node built-in: `node:…`, or named bare (`fs`, `fs/promises`, `crypto`, `worker_threads`). */
+const isNodeBuiltin = (spec) =>
+  spec.startsWith('node:') || NODE_BUILTINS.has(spec) || NODE_BUILTINS.has(spec.split('/')[0]);
+/** The package a bare specifier names: `@scope/name` or `name`, without a subpath. */
+const packageOf = (spec) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
+
+/**
+ * The specifiers of `text`'s imports and re-exports that esbuild keeps in a bundle: not
+ * `import type`/`export type … from`, nor one whose braces name types only (`import { type A }`),
+ * which esbuild erases. Lines that are comments are skipped (`{@link import('./host').Host}`).
+ * Over, never under: a value import used only as a type (erased too) is still followed.
+ */
+function valueImports(text) {
+  const code = text
+    .split('\n')
+    .filter((line) => !/^\s*(\/\/|\/\*|\*)/.test(line))
+    .join('\n');
+  const specs = [];
+  for (const m of code.matchAll(IMPORT)) {
+    if (m[1]) continue;
+    if (m[3] !== undefined) {
+      if (/^(?:import|export)\s+type\s/.test(m[0])) continue;
+      const braces = /^(?:import|export)\s*\{([^}]*)\}\s*from/.exec(m[0]);
+      const names = braces?.[1]
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean);
+      if (names?.length && names.every((n) => /^type\s/.test(n))) continue;
+    }
+    specs.push(m[3] ?? m[4] ?? m[5] ?? m[6]);
+  }
+  return specs;
+}
+
+/** The .ts file relative import `spec` of `from` names (as esbuild resolves it), if any. */
+function resolveSource(from, spec) {
+  const base = resolve(dirname(from), spec);
+  return [base, base.replace(/\.js$/, '.ts'), `${base}.ts`, `${base}.tsx`, join(base, 'index.ts')].find(
+    (path) => /\.tsx?$/.test(path) && existsSync(path) && statSync(path).isFile(),
+  );
+}
+
+/**
+ * The imports the tab's page must not bundle: every file under `webDir` and every file they
+ * reach through kept relative imports ({@link valueImports}), breadth first, each import of a Node
+ * built-in or of a package not in BROWSER_PACKAGES, with `chain`: the files from a web file to the
+ * one importing it (the shortest), absolute paths. Exported for the check's own test.
+ */
+function browserBundleImports(webDir) {
+  const starts = files(webDir, ['.ts', '.tsx']);
+  /** Each file reached → the file it was first reached from (none for a web file). */
+  const from = new Map(starts.map((file) => [file, undefined]));
+  const queue = [...starts];
+  const found = [];
+  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+    for (const spec of valueImports(readFileSync(file, 'utf8'))) {
+      if (spec.startsWith('.')) {
+        const next = resolveSource(file, spec);
+        if (next && !from.has(next)) {
+          from.set(next, file);
+          queue.push(next);
+        }
+        continue;
+      }
+      if (isAbsolute(spec)) continue;
+      const node = isNodeBuiltin(spec);
+      if (!node && BROWSER_PACKAGES[packageOf(spec)] !== undefined) continue;
+      const chain = [];
+      for (let f = file; f !== undefined; f = from.get(f)) chain.unshift(f);
+      found.push({ file, spec, node, chain });
+    }
+  }
+  return found;
+}
+
 const problems = [];
 const used = new Set();
 const rel = (file) => relative(ROOT, file).split(sep).join('/');
@@ -129,74 +225,92 @@ function report(file, rule, text) {
   problems.push(`${rel(file)}: ${text}`);
 }
 
-for (const file of files(SRC)) {
-  const layer = layerOf(file);
-  const rule = RULES.find(([l]) => l === layer);
-  const text = readFileSync(file, 'utf8');
-  for (const m of text.matchAll(IMPORT)) {
-    const typeOnly = Boolean(m[1]);
-    const spec = m[2] ?? m[3] ?? m[4] ?? m[5] ?? m[6];
-    const lazy = m[4] !== undefined || m[5] !== undefined;
-    if (rule && rule[1].some((re) => re.test(spec))) report(file, `layer ${spec}`, `imports "${spec}" — ${rule[2]}`);
-    if (layer === 'flows' && NODE_IO.test(spec))
-      report(file, `flows-ports-only ${spec}`, `imports "${spec}" — flows use ports only, no I/O`);
-    if (!spec.startsWith('.') && !isAbsolute(spec)) continue; // a package or a Node module
-    const resolved = resolve(dirname(file), spec);
-    if (layer === 'sandbox') {
-      if (!inside(resolved, SANDBOX))
-        report(
-          file,
-          `sandbox-outside ${spec}`,
-          `imports "${spec}" (${rel(resolved)}) — the emulators import nothing outside src/sandbox`,
-        );
-      continue;
+function main() {
+  for (const file of files(SRC)) {
+    const layer = layerOf(file);
+    const rule = RULES.find(([l]) => l === layer);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(IMPORT)) {
+      const typeOnly = Boolean(m[1]);
+      const spec = m[2] ?? m[3] ?? m[4] ?? m[5] ?? m[6];
+      const lazy = m[4] !== undefined || m[5] !== undefined;
+      if (rule && rule[1].some((re) => re.test(spec))) report(file, `layer ${spec}`, `imports "${spec}" — ${rule[2]}`);
+      if (layer === 'flows' && NODE_IO.test(spec))
+        report(file, `flows-ports-only ${spec}`, `imports "${spec}" — flows use ports only, no I/O`);
+      if (!spec.startsWith('.') && !isAbsolute(spec)) continue; // a package or a Node module
+      const resolved = resolve(dirname(file), spec);
+      if (layer === 'sandbox') {
+        if (!inside(resolved, SANDBOX))
+          report(
+            file,
+            `sandbox-outside ${spec}`,
+            `imports "${spec}" (${rel(resolved)}) — the emulators import nothing outside src/sandbox`,
+          );
+        continue;
+      }
+      const target = layerOf(resolved);
+      if (target === layer) continue;
+      if (target === 'sandbox') {
+        if (!COMPOSITION_ROOT.has(layer))
+          report(file, `sandbox ${spec}`, `imports "${spec}" — only the composition root may load the sandbox`);
+        else if (!typeOnly && !lazy)
+          report(
+            file,
+            `sandbox-lazy ${spec}`,
+            `imports "${spec}" eagerly — load the sandbox with require()/import() where sandbox mode needs it`,
+          );
+      }
+      if (layer === 'flows' && ['config', 'sandbox', 'composition', 'tab', 'app', 'index'].includes(target))
+        report(file, `flows-ports-only ${spec}`, `imports "${spec}" — flows use ports only`);
     }
-    const target = layerOf(resolved);
-    if (target === layer) continue;
-    if (target === 'sandbox') {
-      if (!COMPOSITION_ROOT.has(layer))
-        report(file, `sandbox ${spec}`, `imports "${spec}" — only the composition root may load the sandbox`);
-      else if (!typeOnly && !lazy)
-        report(
-          file,
-          `sandbox-lazy ${spec}`,
-          `imports "${spec}" eagerly — load the sandbox with require()/import() where sandbox mode needs it`,
-        );
+    // One concept per file, outside the sandbox.
+    if (layer !== 'sandbox') {
+      const classes = [...text.matchAll(/^export (?:abstract )?class (\w+)(?: extends ([\w.]+))?/gm)]
+        .filter((c) => !/Error$/.test(c[2] ?? ''))
+        .map((c) => c[1]);
+      if (classes.length > 1)
+        report(file, 'one-concept', `exports ${classes.length} classes (${classes.join(', ')}) — one concept per file`);
     }
-    if (layer === 'flows' && ['config', 'sandbox', 'composition', 'tab', 'app', 'index'].includes(target))
-      report(file, `flows-ports-only ${spec}`, `imports "${spec}" — flows use ports only`);
   }
-  // One concept per file, outside the sandbox.
-  if (layer !== 'sandbox') {
-    const classes = [...text.matchAll(/^export (?:abstract )?class (\w+)(?: extends ([\w.]+))?/gm)]
-      .filter((c) => !/Error$/.test(c[2] ?? ''))
-      .map((c) => c[1]);
-    if (classes.length > 1)
-      report(file, 'one-concept', `exports ${classes.length} classes (${classes.join(', ')}) — one concept per file`);
+
+  // File names: kebab-case (a dotted suffix such as .test or .config is fine).
+  const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+)*$/;
+  for (const dir of ['src', 'test', 'scripts', 'bench', join('web', 'src')]) {
+    const abs = join(ROOT, dir);
+    let found = [];
+    try {
+      found = files(abs, ['.ts', '.tsx', '.js']);
+    } catch {
+      continue; // a folder this checkout does not have
+    }
+    for (const file of found) {
+      const name = basename(file).replace(/\.(ts|tsx|js)$/, '');
+      if (!KEBAB.test(name)) report(file, 'kebab-case', `file name is not kebab-case`);
+    }
   }
+
+  // The tab's page: what web/src bundles reaches no Node module and no server package.
+  for (const { file, spec, node, chain } of browserBundleImports(join(ROOT, 'web', 'src')))
+    report(
+      file,
+      `browser-bundle ${spec}`,
+      `imports "${spec}", bundled into the tab's page (${chain.map(rel).join(' → ')}): ${
+        node
+          ? 'a Node module does not run in the browser'
+          : 'a package not in BROWSER_PACKAGES (list it there only if it is made for the browser)'
+      }`,
+    );
+
+  for (const key of Object.keys(ALLOW))
+    if (!used.has(key)) problems.push(`scripts/check-layers.js: allow-list entry "${key}" matches nothing; remove it`);
+
+  if (problems.length) {
+    console.error(`House rules broken (${problems.length}):\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    process.exit(1);
+  }
+  console.log('layer, naming, one-concept and browser-bundle rules: ok');
 }
 
-// File names: kebab-case (a dotted suffix such as .test or .config is fine).
-const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+)*$/;
-for (const dir of ['src', 'test', 'scripts', 'bench', join('web', 'src')]) {
-  const abs = join(ROOT, dir);
-  let found = [];
-  try {
-    found = files(abs, ['.ts', '.tsx', '.js']);
-  } catch {
-    continue; // a folder this checkout does not have
-  }
-  for (const file of found) {
-    const name = basename(file).replace(/\.(ts|tsx|js)$/, '');
-    if (!KEBAB.test(name)) report(file, 'kebab-case', `file name is not kebab-case`);
-  }
-}
+if (require.main === module) main();
 
-for (const key of Object.keys(ALLOW))
-  if (!used.has(key)) problems.push(`scripts/check-layers.js: allow-list entry "${key}" matches nothing; remove it`);
-
-if (problems.length) {
-  console.error(`House rules broken (${problems.length}):\n${problems.map((p) => `  ${p}`).join('\n')}`);
-  process.exit(1);
-}
-console.log('layer, naming and one-concept rules: ok');
+module.exports = { browserBundleImports };

@@ -37,7 +37,8 @@ import { currentCorrelationId } from '../observability/correlation';
 import { type NotTold, notReachedBecause, tellApproversEndNotTold } from './unreachable-requester';
 import { passingFailure } from './outage-report-failure';
 import { REQUESTER_NOT_TOLD_CODE } from './requester-not-told';
-import { type JobRun, spreadOf } from './scheduler';
+import type { JobRun } from './scheduler';
+import { jitteredMs, spreadOf } from './retry-jitter';
 
 /** How a request's access ended, as its audit entry and its requester's notice say. */
 interface EndedAs {
@@ -254,12 +255,27 @@ export const NOTICE_RETRY_JITTER = 0.5;
  * waits are the most the requester waits for the notice (operations.md).
  */
 export function noticeRetryMs(requestId: string, tries: number): number {
-  const waitMs = NOTICE_RETRIES_MS[tries];
-  return Math.round(waitMs - spreadOf(`notice:${requestId}`, tries) * NOTICE_RETRY_JITTER * waitMs);
+  // The scheduler's formula (retry-jitter.ts), with this larger part: a notice's waits are longer.
+  return jitteredMs(NOTICE_RETRIES_MS[tries], NOTICE_RETRY_JITTER, spreadOf(`notice:${requestId}`, tries));
 }
 
 /** The `access.expire` payload field counting the end notice's retries (the net's run reads it). */
 export const NOTICE_TRIES_FIELD = 'noticeTries';
+
+/**
+ * Where the end notice's last try failed, as its log lines (`failedAt`) and its end job's payload
+ * ({@link NOTICE_FAILED_AT_FIELD}) say: `post`, Teams did not take the post (its answer, or none:
+ * {@link postFailed}); `beforePost`, it failed before the post (the store's read of where to post
+ * it, or building the card). Teams' failures and the store's need different people to look.
+ */
+type NoticeFailedAt = 'post' | 'beforePost';
+
+/**
+ * The `access.expire` payload field saying where the end notice's last try failed
+ * ({@link NoticeFailedAt}), for an operator reading the schedule: the run that sends it again
+ * does not read it.
+ */
+const NOTICE_FAILED_AT_FIELD = 'noticeFailedAt';
 
 /**
  * Whether the end notice failed at its post (Teams' answer), not before it: the messenger wraps
@@ -336,7 +352,7 @@ async function makeEndKnown(
     .catch((err: unknown) => deps.log.error({ err, requestId: revoked.id }, 'redrawing the cards of an end failed'));
   let notTold: NotTold | undefined;
   let approversTold = false;
-  let sendAgain = false;
+  let sendAgain: NoticeFailedAt | undefined;
   if (!endedWith) {
     // Reported, not swallowed: the entry below says `sent` only when the notice went out. Not
     // retried here (the end is done); one Teams did not serve now is sent again by the end job,
@@ -357,22 +373,24 @@ async function makeEndKnown(
         { reportFailure: true },
       )
       .catch((err: unknown): NotTold | undefined => {
+        // Whose failure it was: Teams' and the store's need different people to look.
+        const failedAt: NoticeFailedAt = postFailed(err) ? 'post' : 'beforePost';
         if (noticeTries < NOTICE_RETRIES_MS.length && noticeFailedPassingly(err)) {
-          // Whose failure it was: Teams' and the store's need different people to look.
-          if (postFailed(err))
+          if (failedAt === 'post')
             deps.log.info(
-              { err, requestId: revoked.id, noticeTries },
+              { err, requestId: revoked.id, noticeTries, failedAt },
               'the end notice was not served by Teams now; its end job sends it again later',
             );
           else
             deps.log.info(
-              { err, requestId: revoked.id, noticeTries },
+              { err, requestId: revoked.id, noticeTries, failedAt },
               'the end notice was not sent: the store did not serve the read of where to post it; its end job sends it again later',
             );
-          sendAgain = true;
+          sendAgain = failedAt;
           return undefined;
         }
-        deps.log.error({ err, requestId: revoked.id }, 'could not tell the requester');
+        // The line shared with the chat layer's failed messages; `failedAt` says whose failure this was.
+        deps.log.error({ err, requestId: revoked.id, failedAt }, 'could not tell the requester');
         return 'unposted';
       });
     if (notTold) approversTold = await tellApproversEndNotTold(deps, revoked, notTold);
@@ -400,7 +418,7 @@ async function makeEndKnown(
       kind: 'access.expire',
       dueAt: new Date(deps.clock.now().getTime() + noticeRetryMs(revoked.id, noticeTries)),
       requestId: revoked.id,
-      payload: { [NOTICE_TRIES_FIELD]: noticeTries + 1 },
+      payload: { [NOTICE_TRIES_FIELD]: noticeTries + 1, [NOTICE_FAILED_AT_FIELD]: sendAgain },
     });
   } else
     await recordAccessEvent(deps, revoked, how.by, {

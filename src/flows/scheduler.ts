@@ -16,7 +16,6 @@
  * its time limit is not failed: the sweep goes on without it while it keeps its lease, and writes
  * its outcome back when it settles (scheduler-run-limit.ts).
  */
-import { createHash } from 'node:crypto';
 import type { Clock, JobKind, LeaseLostError, LeaseStore, ScheduledJob, ScheduleStore } from '../domain/ports';
 import { UserFacingError } from '../domain/errors';
 import { scrubSecrets } from '../domain/secret-text';
@@ -29,6 +28,10 @@ import { JOBS_AT_ONCE, limitText, runTimeLimitOf } from './scheduler-run-limit';
 import { settleWithin } from './settle-within';
 import { SweepFailureLog } from './scheduler-sweep-log';
 import { SWEEP_MAX_JOBS, sweepDue } from './scheduler-sweep-feed';
+import { jitteredMs, spreadOf } from './retry-jitter';
+
+// Where the scheduler's spread of retries was first defined; orphan-watch.ts and tests read it here.
+export { spreadOf };
 
 /**
  * The lease a run of a job holds (`job:<id>`), as its handler sees it. A run whose lease was
@@ -225,19 +228,11 @@ export const JOB_BACKOFF_JITTER = 0.2;
  * sweeps instead of all in one, which would meet a recovering service with the same burst.
  * Shorter, never longer: the steps are the promised cadence (reports "about once a day" at the
  * 30-minute step, composition/scheduler.ts), and a fifth keeps them so; `random() = 0` waits
- * the whole step.
+ * the whole step. `random` defaults to {@link spreadOf} the job's id and attempt (retry-jitter.ts).
  */
 function jitteredBackoffMs(stepMs: number, random: () => number): number {
-  return Math.round(stepMs - random() * JOB_BACKOFF_JITTER * stepMs);
-}
-
-/**
- * The default part of a step {@link jitteredBackoffMs} takes off, in [0, 1): drawn from the job's
- * id and attempt, not from Math.random, so jobs that failed together still spread apart while one
- * job's timing is the same on every run (a test, or an operator reading the schedule, can predict it).
- */
-export function spreadOf(jobId: string, attempt: number): number {
-  return createHash('sha256').update(`${jobId}:${attempt}`).digest().readUInt32BE(0) / 2 ** 32;
+  // The end notice's retries spread by the same formula, with a larger part (access-end-notice.ts).
+  return jitteredMs(stepMs, JOB_BACKOFF_JITTER, random());
 }
 
 /**

@@ -65,7 +65,8 @@ describe('access.end.told says whether the requester was told', () => {
     expect(await endTold(request.id)).toEqual([]);
     expect(notToldReports(request.id)).toEqual([]);
     const job = await h.app.stores.schedule.get(`access.expire:${request.id}`);
-    expect(job?.payload).toEqual({ noticeTries: 1 });
+    // Whose failure it was, for an operator reading the schedule: Teams', at the post.
+    expect(job?.payload).toEqual({ noticeTries: 1, noticeFailedAt: 'post' });
     // Due after its request's share of the first wait (spread, so a mass end's do not come due together).
     expect(job?.dueAt).toBe(new Date(now.getTime() + noticeRetryMs(request.id, 0)).toISOString());
     // Teams' failure, said to be Teams'.
@@ -98,7 +99,10 @@ describe('access.end.told says whether the requester was told', () => {
     await runDueAfter(2 * MINUTE);
     expect((await h.app.store.get(request.id))!.state).toBe('revoked');
     expect(await endTold(request.id)).toEqual([]);
-    expect((await h.app.stores.schedule.get(`access.expire:${request.id}`))?.payload).toEqual({ noticeTries: 1 });
+    expect((await h.app.stores.schedule.get(`access.expire:${request.id}`))?.payload).toEqual({
+      noticeTries: 1,
+      noticeFailedAt: 'beforePost',
+    });
     expect(notSentLines(request.id)).toEqual([BY_STORE]);
 
     busy = false;
@@ -122,6 +126,11 @@ describe('access.end.told says whether the requester was told', () => {
     const told = await endTold(request.id);
     expect(told).toHaveLength(1);
     expect(told[0].outcome).toBe('unposted');
+    // The line after the last try says whose failure it was: Teams', at the post.
+    const notTold = h.logs
+      .entries()
+      .filter((e) => e.requestId === request.id && e.msg === 'could not tell the requester');
+    expect(notTold.map((e) => [e.level, e.failedAt])).toEqual([[50, 'post']]);
     expect(told[0].detail).toContain('the requester was not told: the post in their conversation failed');
     expect(told[0].detail).toContain('the approvers were told');
     expect(told[0].detail).not.toMatch(/requester told|cards updated/);

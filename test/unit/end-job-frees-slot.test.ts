@@ -85,7 +85,7 @@ test('a retry of an end notice Teams did not serve frees its slot before it is s
   await lifecycle.onExpire(endJobOf(request, NOW));
   // Not told: the end job is written again, to send the notice later.
   const retry = written.find((j) => j.id === endJobOf(request, NOW).id);
-  expect(retry?.payload).toEqual({ noticeTries: 1 });
+  expect(retry?.payload).toMatchObject({ noticeTries: 1 });
   expect(events).toEqual([]);
   const run: JobRun = {
     check: async () => undefined,

@@ -1,11 +1,15 @@
 /**
  * Retries spread at random so that calls and jobs that failed together do not come back together:
- * Graph's backoff after a 429 that names no wait (half to all of each step), and a failed job's
- * backoff in the scheduler (up to a fifth shorter than its step). The random source is injected:
- * these assert the computed delays, never time.
+ * Graph's backoff after a 429 that names no wait (half to all of each step), a failed job's
+ * backoff in the scheduler (up to a fifth shorter than its step), and the retries of an end
+ * notice Teams did not serve (up to half shorter than each wait; the scheduler's formula,
+ * retry-jitter.ts, drawn from the request's id). The random source is injected: these assert the
+ * computed delays, never time.
  */
 import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import type { ScheduledJob } from '../../src/domain/ports';
+import { NOTICE_RETRIES_MS, NOTICE_RETRY_JITTER, noticeRetryMs } from '../../src/flows/access-end-notice';
+import { jitteredMs } from '../../src/flows/retry-jitter';
 import { Scheduler } from '../../src/flows/scheduler';
 import { graphThrottleStrategy } from '../../src/integrations/graph/graph-throttling';
 import { MemoryLeaseStore, MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
@@ -110,5 +114,23 @@ describe('Scheduler: a failed job', () => {
     expect(await dueAfterFailure(0)).toBe(100_000);
     expect(await dueAfterFailure(0.5)).toBe(90_000);
     expect(await dueAfterFailure(0.999)).toBe(80_020);
+  });
+});
+
+describe('the shared formula', () => {
+  test('takes off up to its largest part of the wait, never adds: all of it at spread 0', () => {
+    expect(jitteredMs(100_000, 0.2, 0)).toBe(100_000);
+    expect(jitteredMs(100_000, 0.2, 0.5)).toBe(90_000);
+    expect(jitteredMs(100_000, 0.2, 0.999)).toBe(80_020);
+    expect(jitteredMs(120_000, 0.5, 0.999)).toBe(60_060);
+  });
+});
+
+describe('End notice: a retry after Teams did not serve it', () => {
+  test("is the request's own draw of between half and all of each wait, the same on every run", () => {
+    // Pinned: the due times an operator reads in the schedule do not move when the formula is shared.
+    expect(NOTICE_RETRIES_MS.map((_, tries) => noticeRetryMs('R-1042', tries))).toEqual([66_013, 558_561, 1_556_035]);
+    expect(NOTICE_RETRY_JITTER).toBe(0.5);
+    expect(noticeRetryMs('R-1043', 0)).not.toBe(noticeRetryMs('R-1042', 0));
   });
 });
