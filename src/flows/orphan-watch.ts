@@ -22,7 +22,8 @@ import { type GrantPlan, plannedAssignmentId } from '../domain/plan';
 import { madeAfterAccessEnded } from '../domain/made-after-access-ended';
 import { type LifecycleDeps, recordAccessEvent } from './access-lifecycle-deps';
 import { acrbotCreatedAssignment, grantingOf, otherHolders, whyKept } from './role-assignment-holders';
-import { type JobRun, RetryAt, spreadOf } from './scheduler';
+import { spreadOf } from './retry-jitter';
+import { type JobRun, RetryAt } from './scheduler';
 import { checkBoth, holdAccessLease } from './revocation-guards';
 
 /** The job kind of the watch. */

@@ -30,9 +30,6 @@ import { SweepFailureLog } from './scheduler-sweep-log';
 import { SWEEP_MAX_JOBS, sweepDue } from './scheduler-sweep-feed';
 import { jitteredMs, spreadOf } from './retry-jitter';
 
-// Where the scheduler's spread of retries was first defined; orphan-watch.ts and tests read it here.
-export { spreadOf };
-
 /**
  * The lease a run of a job holds (`job:<id>`), as its handler sees it. A run whose lease was
  * lost (another instance took the job over once it expired) must not make its side effects:

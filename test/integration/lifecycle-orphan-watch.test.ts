@@ -10,7 +10,7 @@
 import type { GrantPlan } from '../../src/domain/plan';
 import { ORPHAN_WATCH_MS } from '../../src/domain/access-inventory';
 import { ORPHAN_WATCH_SPREAD_MS, orphanWatchJobId } from '../../src/flows/orphan-watch';
-import { spreadOf } from '../../src/flows/scheduler';
+import { spreadOf } from '../../src/flows/retry-jitter';
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
 import { users } from '../helpers/harness';
 import { advance, contosoId, DAY, grant, h, MINUTE, runDueAfter, start, useLifecycleHooks } from '../helpers/lifecycle';
