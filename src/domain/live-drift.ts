@@ -6,7 +6,9 @@
  * and no revocation is under way. A revocation under way wins: "Being revoked" says how the
  * access ends, as it does over a cluster gone (cluster-gone.ts `liveClusterGoneAt`). Every place
  * that names one uses these words: the cards (src/views/drift-badge.ts, access-view.ts), `check`
- * (pull-diagnosis.ts) and the tab (src/tab/tab-rows.ts, web/src/format.ts). Pure.
+ * (pull-diagnosis.ts) and the tab (src/tab/tab-rows.ts, web/src/format.ts). Which of a request's
+ * overlays its badge shows (being revoked, a drift, past its end, its cluster gone) is one rule
+ * too: live-badge.ts. Pure.
  */
 import type { AcrbotRequestRef } from './inventory-rows';
 import type { DriftReason } from './drift-reason';

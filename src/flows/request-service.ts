@@ -54,7 +54,8 @@ import {
 } from './request-jobs';
 import { termEndedBy } from './access-lease';
 import { openExtensionsOf, readRequest } from './request-reads';
-import { newestRequestsOf, openRequestsOf, type RequesterRequests } from './requester-requests';
+import { newestRequestsOf, openRequestsOf } from './requester-requests';
+import type { RequesterRequests } from '../domain/requester-requests';
 
 /** Creates, decides, lists and expires requests. */
 export class RequestService {

@@ -6,6 +6,7 @@
  */
 import type { RequestStore } from '../domain/ports';
 import { REQUEST_STATES, type AccessRequest, type RequestState } from '../domain/request';
+import type { RequesterRequests } from '../domain/requester-requests';
 import { ofTenant } from '../domain/tenant-boundary';
 
 /** Most requests `status` without an id lists: the newest, of every state. */
@@ -29,20 +30,6 @@ export const OPEN_STATES: readonly RequestState[] = ['pending', 'approved', 'exe
  * ones and approved or executing ones pass quickly, so in practice all of them.
  */
 const OPEN_SCAN = 200;
-
-/** Some of a requester's requests, and whether more were there than `requests` holds. */
-export interface RequesterRequests {
-  requests: AccessRequest[];
-  /** How many more of theirs there are (past the cut), as far as the read went; 0 when none. */
-  more: number;
-  /** The read stopped at its bound: `more` counts only what it read. */
-  boundReached: boolean;
-  /**
-   * When it was read (RequestService's clock), where the list is drawn as of then (`status`): a
-   * grant whose cluster is gone reads past its end as the tab and `access` read it (cluster-gone.ts).
-   */
-  readAt?: Date;
-}
 
 /** Newest first by creation, each once (a request that moved state between a store's reads of two states is in both). */
 function newestFirstOnce(requests: readonly AccessRequest[]): AccessRequest[] {

@@ -23,6 +23,7 @@ import { liveClusterGoneAt } from '../domain/cluster-gone';
 import { clusterGoneSinceWords } from '../domain/cluster-gone-words';
 import { reviewJudgesUseOnly } from '../domain/break-glass-review';
 import { NOT_LISTED_YET_WORDS, notListedYetPath } from '../domain/listing-lag';
+import { liveBadgeKind } from '../domain/live-badge';
 import { driftKind, liveDriftKind } from '../domain/live-drift';
 import { outsideGrantText } from '../domain/outside-grant';
 import { pendingExtensionEffect } from '../domain/pending-extension';
@@ -44,9 +45,12 @@ const person = (a: { objectId: string; name: string }): TabPerson => ({ objectId
  * access state (active, expiring, expired, revoked, drifted); otherwise where the request stands.
  */
 export function pullState(request: AccessRequest, now: Date): PullState {
-  // Still pulls, but ending: not "active" (the retry finishes it whatever its end says).
-  if (isBeingRevoked(request)) return 'revoking';
-  if (gaveAccess(request)) return requestAccessState(request, now);
+  const access = gaveAccess(request) ? requestAccessState(request, now) : undefined;
+  // Still pulls, but ending: not "active" (the retry finishes it whatever its end says), nor a
+  // drift it ends (live-badge.ts's order). A drift mark wins over an end passed (requestAccessState).
+  if (liveBadgeKind({ beingRevoked: isBeingRevoked(request), drift: access === 'drifted' }) === 'beingRevoked')
+    return 'revoking';
+  if (access) return access;
   // An extension that did its work moved its original's end: granted, as chat says, never the
   // "closed" of a request nobody answered. One that ended with its original was revoked with it.
   if (request.extendsRequestId && request.state === 'succeeded') return 'extended';
@@ -164,6 +168,14 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
   const quorum = approvalsSoFar(request);
   const goneAt = clusterGoneSince(request);
   const driftBadge = liveDriftKind(request);
+  // Which overlay its badge shows (live-badge.ts), from its state and its cluster gone: the page
+  // draws the one the row carries (web/src/format.ts shownState).
+  const shows = liveBadgeKind({
+    beingRevoked: state === 'revoking',
+    drift: state === 'drifted',
+    expired: state === 'expired',
+    clusterGone: goneAt !== undefined,
+  });
   return {
     key: request.id,
     requestId: request.id,
@@ -189,14 +201,14 @@ export function requestRow(request: AccessRequest, now: Date): TabRow {
         driftReason: recordedDriftText(request.access.driftReason),
       }),
     // The cards' badge (live-drift.ts): never while a revocation is under way (`revoking` then).
-    ...(state === 'drifted' && driftBadge && { driftBadge }),
+    ...(shows === 'drift' && driftBadge && { driftBadge }),
     ...(request.state === 'revoked' && request.access?.revokedAt && { endedAt: request.access.revokedAt }),
     // Its cluster deleted (drift-detector.ts): the drawer's Notes say it gives nothing, as its card
     // does, and its badge and list line say so too (web/src/format.ts clusterGoneLine).
     ...(goneAt && {
       notes: [clusterGoneSinceWords(plan.cluster.name, goneAt)],
       // Past its end and waiting for the end job, it reads Expired: that says it gives nothing.
-      ...((state === 'active' || state === 'expiring') && { clusterGoneAt: goneAt }),
+      ...(shows === 'clusterGone' && { clusterGoneAt: goneAt }),
     }),
     ...(request.extendsRequestId && { extendsRequestId: request.extendsRequestId }),
     // The card's "Closed" rule, shared, and why in `status`'s words: the page cannot read the request.
@@ -354,14 +366,12 @@ export function matrixRows(matrix: AccessMatrix, shows: (requestId: string) => b
           ...(ref?.clusterName ? [sharedNote(ref.clusterName)] : []),
           ...cellNotes,
         ];
-        // A revocation under way says how it ends, over a drift too (live-drift.ts, as the cards
-        // and the request's own row say); else an ended grant's own state says what Azure shows
-        // now (drifted when it is gone but the record is live).
-        const state: PullState = ref?.revokingSince
-          ? 'revoking'
-          : path.kind === 'endedGrant'
-            ? tabState(path.state)
-            : (ref?.state ?? tabState(path.state));
+        // An ended grant's own state says what Azure shows now (drifted when it is gone but the
+        // record is live); a revocation under way says how it ends, over a drift too (live-badge.ts,
+        // as the cards and the request's own row say).
+        const own: PullState = path.kind === 'endedGrant' ? tabState(path.state) : (ref?.state ?? tabState(path.state));
+        const ending = liveBadgeKind({ beingRevoked: Boolean(ref?.revokingSince), drift: own === 'drifted' });
+        const state: PullState = ending === 'beingRevoked' ? 'revoking' : own;
         const drift = state === 'drifted' ? driftText(path, ref) : undefined;
         // Granted moments ago and only missing from a listing that may lag: not "removed" (as `check` says).
         const unlisted = state === 'drifted' && notListedYetPath(path);

@@ -25,6 +25,7 @@ import { driftWords } from '../domain/drift-reason';
 import { endedAt, newestEndFirst, splitEnded } from '../domain/ended-access';
 import { NOT_LISTED_YET_LABEL, notListedYetPath } from '../domain/listing-lag';
 import { BEING_REVOKED_LABEL, CANNOT_BE_CHECKED_LABEL, intactDrift, liveDriftKindOfRef } from '../domain/live-drift';
+import { liveBadge, liveBadgeKind } from '../domain/live-badge';
 import {
   NOT_CHECKED_WORDS,
   notListedYetText,
@@ -44,7 +45,8 @@ import { groupName, warnedGroupName } from './group-name';
 import { inertText } from './inert-text';
 import { CARD_MAX_BYTES, jsonBytes } from './message-view';
 import { errorText } from './request-view';
-import { NO_OPEN_SECTION, openSection, type OpenSection, type RequesterRequests } from './my-requests-view';
+import { NO_OPEN_SECTION, openSection, type OpenSection } from './my-requests-view';
+import type { RequesterRequests } from '../domain/requester-requests';
 import { asSentence } from '../domain/text';
 import { tint } from './tint';
 
@@ -216,14 +218,18 @@ function cellState(cell: AccessCell): { label: string; color: string } {
   const onlyIgnored = !cell.canPull && cell.paths.every((p) => p.kind === 'roleAssignment' && !p.honoured);
   if (onlyIgnored) return STATE.cannot;
   // Every way it pulls by now going with a revocation under way: that says how it ends
-  // (live-drift.ts), as the tab's row of each does; a way that stays (another grant's, one made
-  // outside acrbot) keeps the cell's own state.
-  if (liveBeingRevoked(cell)) return STATE.revoking;
-  // Drifted with every drifted grant's assignment still there: "removed" would send people looking for it.
+  // (live-badge.ts's order), as the tab's row of each does; a way that stays (another grant's, one
+  // made outside acrbot) keeps the cell's own state.
   const drifted = cell.paths.filter((p): p is EndedGrantPath => p.kind === 'endedGrant' && p.state === 'drifted');
-  if (cell.state !== 'drifted' || !drifted.length) return STATE[cell.state];
-  // Every drifted grant being revoked: that says how it ends (live-drift.ts), as the tab's row does.
+  const kind = liveBadgeKind({
+    beingRevoked: liveBeingRevoked(cell),
+    drift: cell.state === 'drifted' && drifted.length > 0,
+  });
+  if (kind === 'beingRevoked') return STATE.revoking;
+  if (kind !== 'drift') return STATE[cell.state];
+  // Every drifted grant being revoked: that says how it ends (live-badge.ts), as the tab's row does.
   if (drifted.every((p) => p.request.revokingSince)) return STATE.revoking;
+  // Drifted with every drifted grant's assignment still there: "removed" would send people looking for it.
   if (drifted.every((p) => intactDrift(p.request.driftReason))) return STATE.noLongerPulls;
   // Every one granted moments ago, and only missing from a listing that may lag (as `check` says),
   // whether the cells were built with the drift seen (`access CLUSTER`) or without (`access REGISTRY`).
@@ -550,17 +556,20 @@ function unresolvedNotes(unresolved: RegistryAccessReport['unresolvedClusters'])
 export function userAccessCard(report: UserAccessReport, sandbox: boolean, open?: RequesterRequests): AdaptiveCardJson {
   const waiting = openSection(open);
   const rows: Row[] = report.entries.map((e) => {
-    // By live-drift.ts's rule, as the request card and the tab: a revocation under way says how it
+    // In live-badge.ts's order, as the request card and the tab: a revocation under way says how it
     // ends; a drift whose assignment is intact "no longer gives pull" ("removed" would send people
-    // looking for it); its cluster deleted, "Active" would say it pulls (the line says why not).
+    // looking for it, live-drift.ts); its cluster deleted, "Active" would say it pulls (the line
+    // says why not); past its end, "Expired" (its inventory state) says it gives nothing.
     const drift = liveDriftKindOfRef(e.request);
-    const state = e.request.revokingSince
-      ? STATE.revoking
-      : e.request.clusterGoneAt
-        ? STATE.clusterGone
-        : drift
-          ? DRIFT_BADGE[drift]
-          : STATE[e.request.state];
+    const state = liveBadge(
+      {
+        beingRevoked: e.request.revokingSince ? STATE.revoking : undefined,
+        drift: drift && DRIFT_BADGE[drift],
+        expired: e.request.state === 'expired' ? STATE.expired : undefined,
+        clusterGone: e.request.clusterGoneAt ? STATE.clusterGone : undefined,
+      },
+      STATE[e.request.state],
+    );
     const what =
       e.kind === 'grant'
         ? `${e.roleName ?? 'pull role'} for ${e.cluster.name} on ${e.registry.name}`

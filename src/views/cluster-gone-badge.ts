@@ -3,7 +3,8 @@
  * gone", never "Granted" or "Active", since the grant gives nothing. One badge for every card
  * that shows one — the request card, `status`'s list and the audit channel's card (stateLabelOf,
  * request-view.ts) and the `access` inventory's rows (access-view.ts) — as drift-badge.ts is for
- * a drift; their lines say why in cluster-gone-words.ts's words.
+ * a drift; their lines say why in cluster-gone-words.ts's words. Whether it or another overlay
+ * wins is src/domain/live-badge.ts's order.
  */
 import { liveClusterGoneAt } from '../domain/cluster-gone';
 import { CLUSTER_GONE_LABEL } from '../domain/live-drift';

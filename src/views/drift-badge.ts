@@ -7,6 +7,7 @@
  * grant the request card and the audit channel's card (stateLabelOf, request-view.ts) and
  * `status`'s list (my-requests-view.ts); the tab says the same words (web/src/format.ts). Its
  * line's words too ({@link driftAccessWords}), where a card says what became of the access.
+ * Whether it or another overlay wins is src/domain/live-badge.ts's order.
  */
 import { driftNotDone, driftWords, type DriftReason } from '../domain/drift-reason';
 import { DRIFT_LABEL, driftKind, liveDriftKind, type DriftKind } from '../domain/live-drift';

@@ -8,6 +8,7 @@
 import { liveClusterGoneAt } from '../domain/cluster-gone';
 import { clusterGoneWords } from '../domain/cluster-gone-words';
 import { describeState, type AccessRequest } from '../domain/request';
+import type { RequesterRequests } from '../domain/requester-requests';
 import { shortTime } from '../domain/pull-diagnosis';
 import { counted } from '../domain/text';
 import type { AdaptiveCardJson } from './card-templates';
@@ -17,16 +18,8 @@ import { inertText } from './inert-text';
 import { stateLabelOf } from './request-view';
 import { tint } from './tint';
 
-/** Some of a requester's requests as flows/requester-requests.ts reads them, and how many more there are. */
-export interface RequesterRequests {
-  requests: readonly AccessRequest[];
-  /** How many more past those, as far as the read went. */
-  more: number;
-  /** The read stopped at its bound: there may be more than `more`. */
-  boundReached: boolean;
-  /** When it was read: `status`'s list is drawn as of then (see {@link myRequestsCard}). */
-  readAt?: Date;
-}
+/** Read by flows/requester-requests.ts; one type, in domain/ (views may not import flows). */
+export type { RequesterRequests } from '../domain/requester-requests';
 
 /** One request as a row of the access template. */
 export interface RequestRow {

@@ -15,6 +15,7 @@ import { GONE_CODES, NEW_REQUEST_CODES, RECHECK_SUBSCRIPTION_UNSERVED, recheckGo
 import { closedWithItsAccess } from '../domain/closed-extension';
 import { liveClusterGoneAt } from '../domain/cluster-gone';
 import { BEING_REVOKED_LABEL } from '../domain/live-drift';
+import { liveBadge } from '../domain/live-badge';
 import { clusterGoneWords } from '../domain/cluster-gone-words';
 import { EXTEND_DRIFTED, withoutAskAgain } from '../domain/drifted-access';
 import { deploymentSnippet } from '../domain/manifest-snippet';
@@ -88,19 +89,26 @@ export const STATE_LABEL: Record<RequestState, { label: string; color: string }>
  * longer gives pull" when drift-marked ({@link liveDriftBadge}), "Cluster gone" when the drift
  * check read its cluster gone ({@link liveClusterGoneBadge}; with `now`, until its end passes);
  * "Being revoked" while a revocation is under way; with `now`, "Expired" for access past its end
- * whose end job has not run yet ({@link pastItsEnd}).
+ * whose end job has not run yet ({@link pastItsEnd}). Which of those wins is live-badge.ts's rule.
  */
 export function stateLabelOf(request: AccessRequest, now?: Date): { label: string; color: string } {
   if (closedWithItsAccess(request)) return { label: 'Closed', color: 'Default' };
-  // A revocation under way outranks what it ends (a drift mark, a cluster gone), as on `access`
-  // and in the tab (live-drift.ts): "Granted" would say it keeps pulling.
-  if (isBeingRevoked(request)) return { label: BEING_REVOKED_LABEL, color: 'Warning' };
-  return (
-    liveDriftBadge(request) ??
-    liveClusterGoneBadge(request, now) ??
-    (pastItsEnd(request, now) ? STATE_LABEL.expired : STATE_LABEL[request.state])
+  // In live-badge.ts's order, as on `access` and in the tab: a revocation under way outranks what
+  // it ends (a drift mark, a cluster gone), since "Granted" would say it keeps pulling; past its
+  // end reads Expired over a cluster gone.
+  return liveBadge(
+    {
+      beingRevoked: isBeingRevoked(request) ? BEING_REVOKED_BADGE : undefined,
+      drift: liveDriftBadge(request),
+      expired: pastItsEnd(request, now) ? STATE_LABEL.expired : undefined,
+      clusterGone: liveClusterGoneBadge(request, now),
+    },
+    STATE_LABEL[request.state],
   );
 }
+
+/** The badge of a request whose revocation is under way: it still pulls until the revocation finishes. */
+const BEING_REVOKED_BADGE = { label: BEING_REVOKED_LABEL, color: 'Warning' };
 
 /**
  * True when `request`'s access is still `succeeded` but past its end at `now` (accessEnd): its

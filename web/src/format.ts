@@ -10,6 +10,7 @@ import {
   CLUSTER_GONE_LABEL,
   DRIFT_LABEL,
 } from '../../src/domain/live-drift';
+import { liveBadgeKind } from '../../src/domain/live-badge';
 import type { History, Me, PullState, Row } from './types';
 
 const DAY_MS = 86_400_000;
@@ -91,8 +92,16 @@ export const SHOWN_LABEL: Record<ShownState, string> = {
  * anything else its state.
  */
 export function shownState(row: Pick<Row, 'state' | 'clusterGoneAt' | 'notListedYet' | 'driftBadge'>): ShownState {
-  if (clusterGoneOf(row)) return 'clusterGone';
-  if (row.state !== 'drifted') return row.state;
+  // In the cards' order (src/domain/live-badge.ts): the row's state already says a revocation under
+  // way, a drift or an end passed (src/tab/tab-rows.ts), each over its cluster gone.
+  const kind = liveBadgeKind({
+    beingRevoked: row.state === 'revoking',
+    drift: row.state === 'drifted',
+    expired: row.state === 'expired',
+    clusterGone: clusterGoneOf(row) !== undefined,
+  });
+  if (kind === 'clusterGone') return 'clusterGone';
+  if (kind !== 'drift') return row.state;
   if (row.notListedYet) return 'notListedYet';
   if (row.driftBadge === 'noLongerPulls') return 'noLongerPulls';
   return row.driftBadge === 'unverified' ? 'cannotBeChecked' : 'drifted';
