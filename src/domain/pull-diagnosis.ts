@@ -29,6 +29,7 @@ import { driftNotDone, driftWords } from './drift-reason';
 import { intactDrift } from './live-drift';
 import { startClusterCommand } from './kube-no-answer';
 import { LISTING_LAG_GRACE_MS, notListedYetPath } from './listing-lag';
+import { OTHER_TENANT_ASK_INSTEAD, OTHER_TENANT_NO_EXTEND_NOTE } from './other-tenant-words';
 import { outsideGrantText } from './outside-grant';
 import { dataEndpointHosts, registryReach } from './registry-reach';
 import { pullRoleFor } from './roles';
@@ -94,6 +95,14 @@ export interface DiagnosisInput {
    * offers `extend` to them alone. Without it (operators' tools), nobody is taken for the requester.
    */
   askedBy?: string;
+  /**
+   * Who asked is of another allowed tenant than acrbot's own (own-tenant.ts `isOtherTenant`):
+   * every request of theirs is refused when it is made, extensions too, and the requests they are
+   * shown are their tenant's (tenant-boundary.ts `cellsShown`), whose extensions are refused
+   * alike. So the fix of a grant that ends soon offers no `extend`, and says what they can do
+   * instead, in their expiry reminder's words ({@link OTHER_TENANT_NO_EXTEND_NOTE}).
+   */
+  askerOfOtherTenant?: boolean;
   /**
    * The cluster's `networkProfile.outboundType` (ClusterInfo), when ARM gave it: how its nodes'
    * traffic leaves it, which decides whether they reach the registry's public endpoint at all
@@ -230,12 +239,18 @@ function grantCommand(input: DiagnosisInput): string {
 /**
  * Extending `ref`, the request the pull ends with: the command for its requester; anyone else
  * (`check` is anyone's) is told who may extend it and offered a grant of their own, since
- * `extend` refuses them.
+ * `extend` refuses them. Someone of another tenant than acrbot's own (`askerOfOtherTenant`) is
+ * offered neither, which would be refused (own-tenant.ts): its requester is told what their
+ * expiry reminder says, anyone else of that tenant the same way on.
  */
 function extendFix(input: DiagnosisInput, ref: AcrbotRequestRef): string {
   const asker = input.askedBy?.toLowerCase();
-  if (asker !== undefined && asker === ref.requesterId.toLowerCase())
-    return `Extend before it ends: @acrbot extend ${ref.requestId} REASON…`;
+  const theirs = asker !== undefined && asker === ref.requesterId.toLowerCase();
+  if (input.askerOfOtherTenant)
+    return theirs
+      ? OTHER_TENANT_NO_EXTEND_NOTE
+      : `Neither an extension of ${ref.requestId} nor a grant of your own can be asked for from another tenant: acrbot's approvers are people of its own organisation's directory, so nobody can approve either from there. ${OTHER_TENANT_ASK_INSTEAD}`;
+  if (theirs) return `Extend before it ends: @acrbot extend ${ref.requestId} REASON…`;
   return `Only ${ref.requesterName}, who asked for ${ref.requestId}, can extend it before it ends; to keep pulling after that, ask for your own grant: ${grantCommand(input)}`;
 }
 

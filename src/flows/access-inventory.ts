@@ -355,13 +355,15 @@ export class AccessInventory {
    * reads "by acrbot, for a request of another tenant", with no id, requester, approver or end,
    * and their pull secrets and ended grants are left out. Without it (operators' tools, tests),
    * every request is shown. `askedBy`: the asker's object id, so that only a request's requester
-   * is told to extend it (pull-diagnosis.ts).
+   * is told to extend it (pull-diagnosis.ts); `askerOfOtherTenant`: the asker is of another tenant
+   * than acrbot's own (own-tenant.ts), whose extensions are refused, so nobody is told to extend.
    */
   async check(
     clusterText: string,
     registryText: string,
     tenantId?: string,
     askedBy?: string,
+    askerOfOtherTenant = false,
   ): Promise<PullDiagnosis & { drift: DriftFinding[] }> {
     const clusterRef = parseClusterRef(clusterText);
     const registryRef = parseRegistryRef(registryText);
@@ -433,6 +435,7 @@ export class AccessInventory {
       ...(seen && { secretsInCluster: seen }),
       typedAs,
       ...(askedBy !== undefined && { askedBy }),
+      ...(askerOfOtherTenant && { askerOfOtherTenant }),
       ...(cluster.outboundType && { outboundType: cluster.outboundType }),
       ...(cluster.powerState && { powerState: cluster.powerState }),
       now,

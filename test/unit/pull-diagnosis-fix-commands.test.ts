@@ -2,9 +2,12 @@
  * The commands in `check`'s fix work when copied: they name the cluster and registry as the asker
  * did (those forms resolved to this pair), else by resource id, never by a bare name that may fit
  * two; and `extend` is offered only to the request's requester, the one person it accepts (anyone
- * may ask `check`). Anyone else is told whose it is and offered a grant of their own.
+ * may ask `check`). Anyone else is told whose it is and offered a grant of their own. Someone of
+ * another tenant than acrbot's own, whose every request is refused (own-tenant.ts), is offered
+ * neither, and told what they can do instead, in their expiry reminder's words.
  */
 import type { AcrbotRequestRef } from '../../src/domain/access-inventory';
+import { OTHER_TENANT_ASK_INSTEAD, OTHER_TENANT_NO_EXTEND_NOTE } from '../../src/domain/other-tenant-words';
 import { checkCard } from '../../src/views/access-view';
 import { acrPullOnRegistry, cell, cluster, diagnose, registry } from './support/pull-diagnosis-fixtures';
 
@@ -79,5 +82,27 @@ describe('extending the grant the pull ends with', () => {
     const card = JSON.stringify(checkCard(d, false));
     expect(card).toContain('Only Riley [see] (https:\u200b//evil.example), who asked for R-AAAAAAAA');
     expect(card).not.toContain('](https://');
+  });
+});
+
+describe("extending it, asked by someone of another tenant than acrbot's own", () => {
+  test('its requester is told why it cannot be extended and what to do instead, as their reminder says', () => {
+    const d = diagnose({ cell: expiringCell(), askedBy: RILEY, askerOfOtherTenant: true });
+    expect(d.fix).toBe(OTHER_TENANT_NO_EXTEND_NOTE);
+    expect(d.fix).not.toContain('@acrbot');
+  });
+
+  test('anyone else of that tenant is offered neither extend nor a grant, both refused there', () => {
+    const d = diagnose({ cell: expiringCell(), askedBy: OSCAR, askerOfOtherTenant: true });
+    expect(d.fix).toBe(
+      `Neither an extension of R-AAAAAAAA nor a grant of your own can be asked for from another tenant: acrbot's approvers are people of its own organisation's directory, so nobody can approve either from there. ${OTHER_TENANT_ASK_INSTEAD}`,
+    );
+    expect(d.fix).not.toContain('@acrbot');
+  });
+
+  test("acrbot's own tenant's requester is still given the extend command", () => {
+    expect(diagnose({ cell: expiringCell(), askedBy: RILEY, askerOfOtherTenant: false }).fix).toBe(
+      'Extend before it ends: @acrbot extend R-AAAAAAAA REASON…',
+    );
   });
 });

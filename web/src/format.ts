@@ -426,16 +426,18 @@ export function endFact(row: Row, now: number): [label: string, value: string | 
   if (row.endedAt) return ['Access ended', shortTime(row.endedAt)];
   // A pull secret's credential, capped in lifetime, ends before its term: nothing renews it, and
   // once it passed the request is still active (extending it rotates a new credential in). Not
-  // once its term passed too: acrbot is revoking it, and no Extend is offered.
-  if (row.credentialEnds && row.expiresAt && !termOver(row, now))
-    return Date.parse(row.expiresAt) <= now
+  // once its term passed too: acrbot is revoking it, and no Extend is offered. Nor told to extend
+  // or ask again when its requester is of another tenant than acrbot's own (`otherTenant`): both
+  // are refused, and the drawer says what they can do instead ({@link otherTenantExtendNote}).
+  if (credentialLapses(row, now))
+    return Date.parse(row.expiresAt!) <= now
       ? [
           'Credential expired',
-          `${shortTime(row.expiresAt)}: pulls with the secret fail until it is extended (a new credential) or asked for again`,
+          `${shortTime(row.expiresAt!)}: pulls with the secret fail ${row.otherTenant ? 'from then' : 'until it is extended (a new credential) or asked for again'}`,
         ]
       : [
           'Credential expires',
-          `${shortTime(row.expiresAt)} (${relative(row.expiresAt, now)}); nothing renews it: extend it before then`,
+          `${shortTime(row.expiresAt!)} (${relative(row.expiresAt!, now)}); nothing renews it${row.otherTenant ? '' : ': extend it before then'}`,
         ];
   // Past its end but not revoked yet (deferred, or the scheduler behind): it still pulls. The end
   // that passed is the term's (a pull secret's credential expired before it).
@@ -443,6 +445,14 @@ export function endFact(row: Row, now: number): [label: string, value: string | 
   if (row.state === 'expired' && end) return ['Access ends', `${shortTime(end)} (passed; acrbot is revoking it)`];
   // Drifted: changed or removed outside acrbot (the badge says so); its end still applies.
   return ['Access ends', row.expiresAt ? `${shortTime(row.expiresAt)} (${relative(row.expiresAt, now)})` : undefined];
+}
+
+/**
+ * Whether a row is a pull secret whose credential, capped in lifetime, ends (or ended) before its
+ * access term, which runs on: the request stays active once the credential lapsed.
+ */
+function credentialLapses(row: Row, now: number): boolean {
+  return Boolean(row.credentialEnds && row.expiresAt && !termOver(row, now));
 }
 
 /**
@@ -498,10 +508,12 @@ export function extendInChatHint(row: Row, myObjectId: string): boolean {
  * What a row's drawer says to its requester of another served tenant than acrbot's own, of live
  * access an earlier release granted them (`otherTenant`): no Extend is offered, in the tab or in
  * chat, since their extension is refused when it is made; the words their expiry reminder says
- * (src/domain/own-tenant.ts). Undefined for anyone else's row, or one that is not live.
+ * (src/domain/other-tenant-words.ts). So too for a pull secret whose credential lapsed while its
+ * term runs on (its row reads expired, its request stays active): extending it or asking for it
+ * again is refused alike. Undefined for anyone else's row, or one that gives no access.
  */
-export function otherTenantExtendNote(row: Row, myObjectId: string): string | undefined {
-  const live = LIVE_STATES.includes(row.state) && row.requestState === 'succeeded';
+export function otherTenantExtendNote(row: Row, myObjectId: string, now: number): string | undefined {
+  const live = (LIVE_STATES.includes(row.state) || credentialLapses(row, now)) && row.requestState === 'succeeded';
   if (!live || !row.otherTenant || row.requester?.objectId !== myObjectId) return undefined;
   return OTHER_TENANT_NO_EXTEND_NOTE;
 }

@@ -423,7 +423,7 @@ function actions(ctx: DrawerContext, row: Row, state: ActionsState): HTMLElement
       ),
     );
   }
-  const otherTenant = otherTenantExtendNote(row, ctx.me.user.objectId);
+  const otherTenant = otherTenantExtendNote(row, ctx.me.user.objectId, now());
   if (otherTenant) box.appendChild(h('p', { class: 'note' }, otherTenant));
   if (extendInChatHint(row, ctx.me.user.objectId))
     box.appendChild(

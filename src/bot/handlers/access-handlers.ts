@@ -3,6 +3,7 @@ import type { TurnContext } from 'botbuilder';
 import type { Command } from '../../domain/command';
 import { isUserFacing, UserFacingError } from '../../domain/errors';
 import { isNameOf, onLoginServerDomain } from '../../domain/names';
+import { isOtherTenant } from '../../domain/own-tenant';
 import { parseResourceId } from '../../domain/resource-id';
 import type { DriftFinding } from '../../domain/access-inventory';
 import type { DriftNoticedBy } from '../../flows/drift-detector';
@@ -104,12 +105,14 @@ export class AccessHandlers {
     }
     try {
       // Another tenant's grants as the matrix shows them (tenant-boundary.ts): `check` is anyone's.
-      // The asker too: only a grant's requester is told to extend it.
+      // The asker too: only a grant's requester is told to extend it, and nobody of another
+      // tenant than acrbot's own, whose extensions are refused (own-tenant.ts).
       const diagnosis = await inventory.check(
         command.cluster,
         command.registry,
         identity.tenantId,
         identity.actor.objectId,
+        isOtherTenant(identity.tenantId, settings.ownTenantId),
       );
       await this.recordDrift(diagnosis.drift, 'check');
       await this.reply(ctx, checkCard(diagnosis, settings.sandbox));
