@@ -128,8 +128,14 @@ export function createFlows(
     clock,
     config.secretMaxExpiryMs,
     stores.requests,
-    // The runner's own Kubernetes port: the plan checks the namespace as the run will (a hint).
-    { allowLocalAccountClusters: config.allowLocalAccountClusters, log, pullSecrets: azure.secrets.kubernetes },
+    // The runner's own Kubernetes port: the plan checks the namespace as the run will (a hint);
+    // and its token port: the plan counts the registry's tokens against its SKU's limits.
+    {
+      allowLocalAccountClusters: config.allowLocalAccountClusters,
+      log,
+      pullSecrets: azure.secrets.kubernetes,
+      tokens: azure.secrets.tokens,
+    },
   );
   // ACRBOT_POLICY is reloaded on SIGHUP and when the file changes (the background step); a new
   // file with problems is reported and the last good policy stays. Both are audited, once across

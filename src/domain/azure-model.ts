@@ -160,3 +160,21 @@ export interface RoleDefinitionInfo {
   roleType: string;
   permissions: RolePermissions[];
 }
+
+/**
+ * ACR's limits per registry, by SKU, of repository-scoped tokens and of scope maps (each, the
+ * built-in scope maps not counted): Azure refuses a create beyond them with 409 QuotaExceeded.
+ * Fixed by the SKU (learn.microsoft.com/azure/container-registry/container-registry-skus); only
+ * a higher SKU raises them.
+ */
+export const REGISTRY_TOKEN_LIMITS: Readonly<Record<'Basic' | 'Standard' | 'Premium', number>> = {
+  Basic: 100,
+  Standard: 500,
+  Premium: 50_000,
+};
+
+/** The limit of tokens (and of scope maps) of a registry of SKU `sku` (any case); undefined for one acrbot does not know. */
+export function registryTokenLimit(sku: string | undefined): number | undefined {
+  const known = Object.keys(REGISTRY_TOKEN_LIMITS).find((k) => k.toLowerCase() === sku?.toLowerCase());
+  return known === undefined ? undefined : REGISTRY_TOKEN_LIMITS[known as keyof typeof REGISTRY_TOKEN_LIMITS];
+}

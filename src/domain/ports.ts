@@ -323,8 +323,25 @@ export interface RegistryTokenRead {
   creationDate?: string;
 }
 
+/**
+ * What a registry holds of what ACR limits per SKU ({@link RegistryTokenPort.countTokens}): its
+ * tokens, its own scope maps (the built-in ones not counted, as ACR does not count them) and its
+ * SKU's name as ARM answered it (`sku.name`), absent when it gave none.
+ */
+export interface RegistryTokenCount {
+  tokens: number;
+  scopeMaps: number;
+  sku?: string;
+}
+
 /** ACR repository-scoped tokens (secret flow, kind `token`). */
 export interface RegistryTokenPort {
+  /**
+   * Counts the registry's tokens and scope maps (every page of ARM's listings) and reads its SKU,
+   * for the plan-time check against ACR's limits. Read-only; rejects as a read does. Optional:
+   * without it no plan is checked.
+   */
+  countTokens?(registry: { subscriptionId: string; resourceGroup: string; name: string }): Promise<RegistryTokenCount>;
   /** Scope map id for the given repositories (created if needed), or the built-in `_repositories_pull` when none. */
   scopeMapFor(
     registry: { id: string; subscriptionId: string; resourceGroup: string; name: string },

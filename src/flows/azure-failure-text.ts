@@ -4,6 +4,7 @@
  * resource the request links to. Built from codes and ids only, never from ARM's own text, which
  * names scopes and principals the requester has no business seeing (the log line has it whole).
  */
+import { REGISTRY_TOKEN_LIMITS } from '../domain/azure-model';
 import { byHandDelete } from '../domain/by-hand-delete';
 import { causesOf } from '../domain/error-causes';
 import { CLUSTER_STOPPED, startClusterCommand } from '../domain/kube-no-answer';
@@ -134,26 +135,28 @@ export function disabledTokenSentence(registry: string, token: string, status: s
 /** ARM codes of a refusal at a limit: the registry holds as many tokens or scope maps as its SKU allows. */
 const QUOTA_CODE = /quota|limitexceeded|limitreached/i;
 
+/** What a registry's request for a token is, for the words of its limits: see {@link registryQuotaSentence}. */
+export interface QuotaRequest {
+  /** The run is an extension's, which keeps its original's credential kind. */
+  extension: boolean;
+  /** The request is limited to repositories (`--repositories`), which `--kind sp` is not. */
+  repositories: boolean;
+}
+
+/** ACR's limits in words: `(100 on Basic, 500 on Standard, 50,000 on Premium)`. */
+const QUOTA_LIMITS = `(${Object.entries(REGISTRY_TOKEN_LIMITS)
+  .map(([sku, limit]) => `${limit.toLocaleString('en-US')} on ${sku}`)
+  .join(', ')})`;
+
 /**
- * The sentence for a create of a token or scope map ACR refused at the registry's limit of
- * them (each: 100 on Basic, 500 on Standard, 50,000 on Premium), or undefined for any other
- * failure. Worded from the code alone, as every Azure sentence here. `--kind sp` is offered only
- * where the requester can take it: never to an extension (`extend` takes only --for, and makes
- * its new token (and scope map) before it deletes the old ones, so it needs room for one more),
- * and to a request limited to repositories as what it is, a credential that pulls every one.
+ * What to do at a registry's limit of tokens or scope maps, as a sentence (or two): the platform
+ * team makes room or raises the SKU, and `--kind sp` is offered only where the requester can take
+ * it: never to an extension (`extend` takes only --for, and makes its new token (and scope map)
+ * before it deletes the old ones, so it needs room for one more), and to a request limited to
+ * repositories as what it is, a credential that pulls every one. The run's refusal and the
+ * plan's ({@link registryFullSentence}) say it alike.
  */
-export function registryQuotaSentence(
-  err: Pick<CloudApiError, 'code' | 'statusCode' | 'requestId' | 'correlationRequestId'>,
-  registry: string,
-  what: 'token' | 'scope map',
-  request: {
-    /** The run is an extension's, which keeps its original's credential kind. */
-    extension: boolean;
-    /** The request is limited to repositories (`--repositories`), which `--kind sp` is not. */
-    repositories: boolean;
-  },
-): string | undefined {
-  if (err.statusCode === undefined || err.statusCode < 400 || !QUOTA_CODE.test(String(err.code))) return undefined;
+export function registryQuotaAdvice(request: QuotaRequest): string {
   const wayOn = request.extension
     ? request.repositories
       ? ' An extension makes its new token and scope map before it deletes the old ones, so the registry needs room for one more of each.'
@@ -161,7 +164,65 @@ export function registryQuotaSentence(
     : request.repositories
       ? '; or ask again with --kind sp and without --repositories, which uses neither but pulls from every repository of the registry.'
       : '; or ask for --kind sp, which uses neither.';
-  return `Azure refused to create the ${what} on registry ${registry} (${armCode(err.code)}): the registry holds as many ${what === 'token' ? 'tokens' : 'scope maps'} as its SKU allows (100 on Basic, 500 on Standard, 50,000 on Premium). The platform team can delete tokens and scope maps nobody uses, or move the registry to a higher SKU${request.extension ? '.' : ''}${wayOn} They can look the refusal up with ${azureLookupIds(err)}.`;
+  return `The platform team can delete tokens and scope maps nobody uses, or move the registry to a higher SKU${request.extension ? '.' : ''}${wayOn}`;
+}
+
+/**
+ * The sentence for a create of a token or scope map ACR refused at the registry's limit of
+ * them (each: 100 on Basic, 500 on Standard, 50,000 on Premium), or undefined for any other
+ * failure. Worded from the code alone, as every Azure sentence here; what to do is
+ * {@link registryQuotaAdvice}'s.
+ */
+export function registryQuotaSentence(
+  err: Pick<CloudApiError, 'code' | 'statusCode' | 'requestId' | 'correlationRequestId'>,
+  registry: string,
+  what: 'token' | 'scope map',
+  request: QuotaRequest,
+): string | undefined {
+  if (err.statusCode === undefined || err.statusCode < 400 || !QUOTA_CODE.test(String(err.code))) return undefined;
+  return `Azure refused to create the ${what} on registry ${registry} (${armCode(err.code)}): the registry holds as many ${what === 'token' ? 'tokens' : 'scope maps'} as its SKU allows ${QUOTA_LIMITS}. ${registryQuotaAdvice(request)} They can look the refusal up with ${azureLookupIds(err)}.`;
+}
+
+/** One limit a registry is at or near: how many of `what` it holds, of the `limit` its SKU allows. */
+export interface RegistryCount {
+  what: 'token' | 'scope map';
+  count: number;
+  limit: number;
+}
+
+/** "92 of the 100 tokens and 95 of the 100 scope maps" (the counts formatted as ACR's limits are). */
+function countsWords(counts: readonly RegistryCount[]): string {
+  return counts
+    .map((c) => `${c.count.toLocaleString('en-US')} of the ${c.limit.toLocaleString('en-US')} ${c.what}s`)
+    .join(' and ');
+}
+
+/**
+ * The plan-time refusal of a token credential on a registry that holds as many tokens (or scope
+ * maps, `full`) as its SKU allows: the run's create would be refused (409 QuotaExceeded), so
+ * nothing is stored and no approver is asked. Counted, not refused by Azure: no ids to look up.
+ */
+export function registryFullSentence(
+  registry: string,
+  sku: string,
+  full: readonly RegistryCount[],
+  request: QuotaRequest,
+): string {
+  const made = full.map((c) => c.what).join(' and ');
+  return `Registry ${registry} holds ${countsWords(full)} its ${sku} SKU allows ${QUOTA_LIMITS}, so Azure would refuse the new ${made} this ${request.extension ? 'extension' : 'request'} needs: it was not put to approvers. ${registryQuotaAdvice(request)}`;
+}
+
+/**
+ * The plan card's note for a registry near its limits (`near`): the run still fits, but a few
+ * more tokens made before it is approved and it would be refused. `at`: when it was counted.
+ */
+export function registryNearlyFullNote(
+  registry: string,
+  sku: string,
+  near: readonly RegistryCount[],
+  at: string,
+): string {
+  return `At ${at} registry ${registry} held ${countsWords(near)} its ${sku} SKU allows: once it is full, Azure refuses new ones and the run fails. The platform team can delete tokens and scope maps nobody uses, or move the registry to a higher SKU.`;
 }
 
 /** Where Azure explains its fixed limit of role assignments per subscription, and what to do at it. */

@@ -9,7 +9,7 @@ import { parseClusterRef, parseRegistryRef } from '../domain/names';
 import { GRANT_WHILE_STOPPED, STOPPED_CLUSTER_RUN_WAY_ON } from '../domain/new-secret-way-on';
 import { plannedCluster, plannedRegistry, type SecretPlan } from '../domain/plan';
 import { factsFor, type RequestFacts } from '../domain/policy';
-import type { Clock, PullSecretPort, RequestStore, RoleAssignmentPort } from '../domain/ports';
+import type { Clock, PullSecretPort, RegistryTokenPort, RequestStore, RoleAssignmentPort } from '../domain/ports';
 import {
   legacyWriterSentence,
   plannedReplacementOf,
@@ -32,6 +32,7 @@ import { settleWithin } from './settle-within';
 import { foreignSecretCheck } from './secret-existing-check';
 import { checkSecretTarget, TARGET_CHECK_MS, type TargetSeen } from './secret-target-check';
 import { heldAccessOf } from './secret-held-access';
+import { type TokenRoom, tokenRoom, withRoomNote } from './registry-token-room';
 import type { ResourceResolver } from './resource-resolver';
 
 /** Plans secret requests. */
@@ -53,11 +54,15 @@ export class SecretPlanner {
      * `pullSecrets`: the runner's Kubernetes port, for the read-only check of the namespace and
      * service account at plan time, and of a secret of that name ({@link SecretPlan.targetCheck});
      * without it, none is made.
+     * `tokens`: the runner's ACR token port, to count a registry's tokens and scope maps against
+     * its SKU's limits when the plan makes a token (registry-token-room.ts); without it (or its
+     * `countTokens`), none is counted.
      */
     private readonly options: {
       allowLocalAccountClusters?: boolean;
       log?: Pick<Logger, 'warn'>;
       pullSecrets?: Pick<PullSecretPort, 'access' | 'precheck'>;
+      tokens?: Pick<RegistryTokenPort, 'countTokens'>;
     } = {},
   ) {}
 
@@ -131,6 +136,19 @@ export class SecretPlanner {
     const plannedTarget = { ...plannedCluster(cluster), aadEnabled: cluster.aadEnabled };
     // Alongside the reads that follow; never fails (targetCheck).
     const checking = this.targetCheck(plannedTarget, options);
+    // Alongside too, and never rejects: only a token credential uses the registry's tokens (and a
+    // scope map of its own with --repositories); `sp` makes neither.
+    const rooming: Promise<TokenRoom> =
+      options.kind === 'token'
+        ? tokenRoom(
+            this.options.tokens,
+            registry,
+            { extension: false, repositories: options.repositories.length > 0 },
+            shortTime(this.clock.now().toISOString()),
+            Math.min(TARGET_CHECK_MS, Math.max(0, checkBy - Date.now())),
+            this.options.log,
+          )
+        : Promise.resolve(undefined);
     // Only with time-boxing: without it, --expires is the credential's own lifetime.
     const underPolicy =
       credentialLifetimeMs === undefined
@@ -181,7 +199,7 @@ export class SecretPlanner {
     // replaces that secret and no other: one written after this plan is refused, not replaced
     // unseen by the approver.
     // Without the store (tests of the options only) nothing is recorded: it replaces nobody's.
-    if (!this.requests) return this.withTargetCheck(plan, checking, checkBy);
+    if (!this.requests) return withRoomNote(await this.withTargetCheck(plan, checking, checkBy), await rooming);
     const { previous, listed } = await this.previousOn(plan, this.requests);
     // Written before acrbot kept secret uids: only an extension of that access may rotate it
     // (decideReplacement), never a new request, so none is put to an approver to be refused then.
@@ -195,7 +213,10 @@ export class SecretPlanner {
       if (held) plan.replacesHeld = held;
     }
     // The request the run takes for the secret's recorded writer: the one the plan replaces.
-    return this.withTargetCheck(plan, checking, checkBy, previous === 'unknown' ? undefined : previous);
+    const checked = await this.withTargetCheck(plan, checking, checkBy, previous === 'unknown' ? undefined : previous);
+    // A registry full for the token (or its scope map) is refused here: nothing is stored, and no
+    // approver is asked to approve what Azure would refuse to make.
+    return withRoomNote(checked, await rooming);
   }
 
   /**

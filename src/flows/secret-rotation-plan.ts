@@ -15,6 +15,7 @@ import { settleWithin } from './settle-within';
 import { decideOverExisting } from './secret-existing-check';
 import { foreignSecretRotationNote } from './secret-extension-way-on';
 import { checkSecretTarget, TARGET_CHECK_MS } from './secret-target-check';
+import { tokenRoom, withRoomNote } from './registry-token-room';
 
 /** The longest credential lifetime acrbot ever gives (ACRBOT_SECRET_MAX_EXPIRY's upper bound). */
 const MAX_CREDENTIAL_LIFETIME_MS = 365 * 86_400_000;
@@ -43,23 +44,40 @@ export async function rotationPlan(
   const maxMs = deps.settings.secretMaxExpiryMs ?? MAX_CREDENTIAL_LIFETIME_MS;
   const lifetime = Math.min(lifetimeMs ?? SECRET_DEFAULTS.expiresInMs, maxMs);
   const expiresAt = new Date(deps.clock.now().getTime() + lifetime).toISOString();
+  // The rotation makes a new token (and scope map, with repositories) before it deletes the old
+  // ones: the registry needs room for one more, as for a new request. Counted alongside the
+  // reads below; a full registry refuses the extension before it is stored (registry-token-room.ts).
+  const rooming =
+    plan.credentialKind === 'token'
+      ? tokenRoom(
+          deps.ports.tokens,
+          plan.registry,
+          { extension: true, repositories: plan.repositories.length > 0 },
+          shortTime(deps.clock.now().toISOString()),
+          TARGET_CHECK_MS,
+          deps.log,
+        )
+      : Promise.resolve(undefined);
   const holder = await secretHolderOf(deps, original);
   const check = await rotationCheck(deps, original, plan as SecretPlan, holder);
-  return {
-    ...plan,
-    expiresAt,
-    operations: [
-      ...newCredentialLines(plan, expiresAt, true),
-      `Write it into the same secret ${plan.namespace}/${plan.secretName} (rotation)`,
-      // A secret that is not acrbot's holds none of its credentials: the card does not say it does.
-      !holder
-        ? 'Delete the credential the secret holds now'
-        : check?.foreign
-          ? `Delete the credential of ${holder.id}, which acrbot wrote into the secret last`
-          : `Delete the credential of ${holder.id}, which the secret holds now`,
-    ],
-    ...(check && { targetCheck: check.note }),
-  };
+  return withRoomNote<SecretPlan>(
+    {
+      ...plan,
+      expiresAt,
+      operations: [
+        ...newCredentialLines(plan, expiresAt, true),
+        `Write it into the same secret ${plan.namespace}/${plan.secretName} (rotation)`,
+        // A secret that is not acrbot's holds none of its credentials: the card does not say it does.
+        !holder
+          ? 'Delete the credential the secret holds now'
+          : check?.foreign
+            ? `Delete the credential of ${holder.id}, which acrbot wrote into the secret last`
+            : `Delete the credential of ${holder.id}, which the secret holds now`,
+      ],
+      ...(check && { targetCheck: check.note }),
+    },
+    await rooming,
+  );
 }
 
 /**

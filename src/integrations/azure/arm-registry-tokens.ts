@@ -4,6 +4,7 @@ import type { RegistryInfo } from '../../domain/azure-model';
 import { type ResourceGoneError, UserFacingError } from '../../domain/errors';
 import type {
   DeleteResult,
+  RegistryTokenCount,
   RegistryTokenPort,
   RegistryTokenRead,
   RegistryTokenStatus,
@@ -20,6 +21,7 @@ import {
   restErrorInfo,
   unlessAbsent,
 } from './arm-connection';
+import { MAX_LIST_PAGES } from './arm-rest';
 import { goneBehindRefusal } from './refused-or-gone';
 import { registryResourceId } from '../../domain/typed-names';
 
@@ -176,6 +178,36 @@ export class ArmRegistryTokens implements RegistryTokenPort {
         creationDate: tokenCreationDate(token),
       }
     );
+  }
+
+  /**
+   * The registry's tokens and own scope maps counted (ACR lists its built-in scope maps with the
+   * user's, typed `SystemDefined`; its limit counts the user's), and its SKU, read together.
+   * Every page of both listings is counted ({@link countListed}). A failure is thrown as the read
+   * it was (`token listing`, `scope map listing`, `registry read`).
+   */
+  async countTokens(registry: RegistryRef): Promise<RegistryTokenCount> {
+    const client = this.arm.acrClient(registry.subscriptionId);
+    const { resourceGroup: rg, name } = registry;
+    const [tokens, scopeMaps, sku] = await Promise.all([
+      countListed(
+        'token listing',
+        (options) => client.tokens.list(rg, name, options as never),
+        () => true,
+      ),
+      countListed(
+        'scope map listing',
+        (options) => client.scopeMaps.list(rg, name, options as never),
+        (map) => map.typePropertiesType?.toLowerCase() !== 'systemdefined',
+      ),
+      client.registries.get(rg, name).then(
+        (r) => r.sku?.name,
+        (err: unknown) => {
+          throw armFailure(err, 'registry read');
+        },
+      ),
+    ]);
+    return { tokens, scopeMaps, ...(typeof sku === 'string' && sku && { sku }) };
   }
 
   async getScopeMap(
@@ -415,6 +447,59 @@ export class ArmRegistryTokens implements RegistryTokenPort {
       (r) => this.arm.acrClient(r.subscriptionId).registries.get(r.resourceGroup, r.name),
       `the ${what} on registry ${registry.name}`,
     );
+  }
+}
+
+/** As much of the SDK's paged listings as {@link countListed} uses: one page at a time. */
+interface PagedListing<T> {
+  byPage(settings?: { continuationToken?: string }): AsyncIterator<T[] & { continuationToken?: string }>;
+}
+
+/**
+ * How many items of an SDK listing `counts` keeps, over every page. Taken one page at a time, so
+ * each nextLink is checked before it is asked for, as ArmRest checks its own: only to the origin
+ * the first page came from (the pipeline sends the bearer token wherever a link points), never a
+ * page already asked for (a loop), at most {@link MAX_LIST_PAGES} pages; otherwise the listing
+ * fails, as `what`.
+ */
+async function countListed<T>(
+  what: string,
+  list: (options: { onResponse: (raw: { request: { url: string } }) => void }) => PagedListing<T>,
+  counts: (item: T) => boolean,
+): Promise<number> {
+  let origin: string | undefined;
+  const asked = new Set<string>();
+  let link: string | undefined;
+  let count = 0;
+  try {
+    for (;;) {
+      const pages = list({ onResponse: (raw) => void (origin ??= new URL(raw.request.url).origin) }).byPage(
+        link === undefined ? undefined : { continuationToken: link },
+      );
+      const { value: page } = await pages.next();
+      for (const item of page ?? []) if (counts(item)) count++;
+      link = page?.continuationToken ?? undefined;
+      if (!link) return count;
+      if (asked.size + 1 >= MAX_LIST_PAGES)
+        throw new Error(`${what} did not end after ${MAX_LIST_PAGES} pages; stopped`);
+      let next: URL;
+      try {
+        next = new URL(link);
+      } catch (err) {
+        throw new Error(`${what} answered a nextLink that is not an absolute URL`, { cause: err });
+      }
+      // Only the origin in the message: the rest of a link is the service's, not ours to log.
+      if (origin === undefined || next.origin !== origin)
+        throw new Error(
+          `${what} answered a nextLink to ${next.origin}, not ${origin ?? 'the origin of its first page'}; not followed (it would carry the bearer token there)`,
+        );
+      if (asked.has(link))
+        throw new Error(`${what} answered a nextLink to a page it already fetched (a loop); stopped`);
+      asked.add(link);
+    }
+  } catch (err) {
+    // The checks' own errors as they are; ARM's answers explained as the listing.
+    throw restErrorInfo(err).statusCode === undefined ? err : armFailure(err, what);
   }
 }
 

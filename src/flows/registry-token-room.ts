@@ -1,0 +1,94 @@
+/**
+ * The plan-time check of a `--kind token` secret against ACR's limits of tokens and scope maps
+ * per registry (azure-model.ts REGISTRY_TOKEN_LIMITS): the run makes a token, and a scope map
+ * with `--repositories`, each of which Azure refuses (409 QuotaExceeded) on a registry that
+ * holds as many as its SKU allows. Found out only then, the requester asked and the approvers
+ * approved for nothing; counted at plan time, a full registry is refused before anyone is asked,
+ * and one nearly full is said on the card. ACR's `listUsages` would say it in one call, but
+ * needs a right acrbot's role does not carry; the token and scope-map listings it reads anyway.
+ *
+ * A hint, as the target check is (G15): tokens may be made or deleted before approval, and the
+ * run's create is what Azure decides. A count that cannot be read (refused, throttled past the
+ * pipeline's retries, late) plans on without it, logged once; the requester is not told.
+ */
+import { registryTokenLimit } from '../domain/azure-model';
+import { UserFacingError } from '../domain/errors';
+import type { RegistryTokenPort } from '../domain/ports';
+import type { Logger } from '../observability/logger';
+import {
+  type QuotaRequest,
+  type RegistryCount,
+  registryFullSentence,
+  registryNearlyFullNote,
+} from './azure-failure-text';
+import { settleWithin } from './settle-within';
+
+/**
+ * Warned of once this share of the limit is used (90%: 10 left on Basic, 50 on Standard, 5,000 on
+ * Premium). A share, not a fixed number left: a fixed 5 is a day's requests on a busy Basic
+ * registry and nothing at all on Premium, where 5 left is as full as full. Ten percent leaves the
+ * platform team time to clean up before requests fail, on every SKU alike.
+ */
+export const NEAR_LIMIT_SHARE = 0.9;
+
+/** What the room check found: a refusal to throw (full), a note for the card (nearly full), or neither. */
+export type TokenRoom = { refusal: UserFacingError } | { note: string } | undefined;
+
+/** The message of the one warning a plan logs when it could not count (docs/operations.md). */
+export const ROOM_UNREAD_MESSAGE =
+  "counting a registry's tokens and scope maps at plan time failed or took too long; planned without the check against its limits";
+
+/**
+ * Counts the registry's tokens and scope maps ({@link RegistryTokenPort.countTokens}) and tells
+ * what the plan must say: full for what the run makes (a token; a scope map too with
+ * `request.repositories`) is a refusal ({@link registryFullSentence}), nearly full
+ * ({@link NEAR_LIMIT_SHARE}) a note ({@link registryNearlyFullNote}, dated `at`). Undefined when
+ * there is room, the SKU is one acrbot does not know, the port cannot count, or the count failed
+ * or did not come within `waitMs` (logged once on `log`). Never rejects.
+ */
+export async function tokenRoom(
+  tokens: Pick<RegistryTokenPort, 'countTokens'> | undefined,
+  registry: { subscriptionId: string; resourceGroup: string; name: string },
+  request: QuotaRequest,
+  at: string,
+  waitMs: number,
+  log?: Pick<Logger, 'warn'>,
+): Promise<TokenRoom> {
+  if (!tokens?.countTokens) return undefined;
+  const unread = (err?: unknown) => {
+    log?.warn({ ...(err !== undefined && { err }), registry: registry.name }, ROOM_UNREAD_MESSAGE);
+    return undefined;
+  };
+  let got;
+  try {
+    got = await settleWithin(tokens.countTokens(registry), waitMs);
+  } catch (err) {
+    return unread(err);
+  }
+  // A count that comes later is dropped (no one waits for it), its failure too.
+  if (got.late) return unread();
+  const { sku } = got.value;
+  const limit = registryTokenLimit(sku);
+  if (limit === undefined || sku === undefined) return undefined;
+  const counts: RegistryCount[] = [{ what: 'token', count: got.value.tokens, limit }];
+  if (request.repositories) counts.push({ what: 'scope map', count: got.value.scopeMaps, limit });
+  const full = counts.filter((c) => c.count >= c.limit);
+  if (full.length)
+    return {
+      refusal: new UserFacingError('azure.registryQuota', registryFullSentence(registry.name, sku, full, request)),
+    };
+  const near = counts.filter((c) => c.count >= Math.ceil(c.limit * NEAR_LIMIT_SHARE));
+  return near.length ? { note: registryNearlyFullNote(registry.name, sku, near, at) } : undefined;
+}
+
+/**
+ * `plan` with what the room check found (`room`): a full registry's refusal is thrown; a nearly
+ * full one's note goes on the card's check row (`targetCheck`, shown while a decision is awaited,
+ * as what the cluster said of the target is), after the target's own sentence.
+ */
+export function withRoomNote<P extends { targetCheck?: string }>(plan: P, room: TokenRoom): P {
+  if (!room) return plan;
+  if ('refusal' in room) throw room.refusal;
+  plan.targetCheck = plan.targetCheck ? `${plan.targetCheck} ${room.note}` : room.note;
+  return plan;
+}

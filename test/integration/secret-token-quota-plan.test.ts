@@ -1,0 +1,181 @@
+/**
+ * A `--kind token` secret is checked at plan time against the registry's limits of tokens and
+ * scope maps (ACR: 100 on Basic, 500 on Standard, 50,000 on Premium, each), counted through the
+ * emulated ARM's paged listings: a full registry refuses the request before it is stored or put
+ * to approvers; a nearly full one (90%) is said on the plan card, the approvers' copy too; a count
+ * acrbot cannot read plans on without a word to the user, logged once; with room, nothing is said.
+ */
+import type { AccessRequest } from '../../src/domain/request';
+import { ROOM_UNREAD_MESSAGE } from '../../src/flows/registry-token-room';
+import type { RegistryRecord } from '../../src/sandbox/arm/registries';
+import { SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
+import { requestCard } from '../../src/views/request-view';
+import { callsWithText, type Harness, startHarness, users } from '../helpers/harness';
+import { azureWrites, replyMatching } from '../helpers/refusal-checks';
+
+const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
+const WITH_REPOSITORIES =
+  'secret aks-dev contosoacr --namespace payments --repositories team/app pull for payments-api';
+const ALL_REPOSITORIES = 'aks-dev contosoacr --namespace payments pull for payments-api';
+const NEAR =
+  /registry contosoacr held 9\d of the 100 tokens its Basic SKU allows: once it is full, Azure refuses new ones and the run fails\./;
+
+describe('a token secret planned against the registry limits', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+    // Small pages: the count follows nextLink as ARM pages it.
+    h.app.sandbox!.arm.state.pageSize = 7;
+  });
+  afterEach(async () => h.stop());
+
+  const registry = (): RegistryRecord => h.app.sandbox!.arm.state.getRegistry(contosoId)!;
+
+  /** A Basic registry holding `tokens` tokens and `scopeMaps` scope maps of its own, made by someone else. */
+  function fill(tokens: number, scopeMaps = 0): void {
+    const r = registry();
+    r.sku = 'Basic';
+    const now = new Date().toISOString();
+    for (let i = r.tokens.size; i < tokens; i++)
+      r.tokens.set(`other-${i}`, {
+        id: `${r.id}/tokens/other-${i}`,
+        name: `other-${i}`,
+        scopeMapId: `${r.id}/scopeMaps/_repositories_pull`,
+        status: 'enabled',
+        creationDate: now,
+        passwords: [],
+      });
+    for (let i = 0; i < scopeMaps; i++)
+      r.scopeMaps.set(`other-map-${i}`, {
+        id: `${r.id}/scopeMaps/other-map-${i}`,
+        name: `other-map-${i}`,
+        description: 'someone else',
+        system: false,
+        actions: ['repositories/x/content/read'],
+        creationDate: now,
+      });
+  }
+
+  const stored = async (): Promise<AccessRequest[]> => h.app.store.listByState(['pending'], 10);
+  const approverCard = (r: AccessRequest) => JSON.stringify(requestCard(r, { showActions: true }));
+  const requesterCard = (r: AccessRequest) => JSON.stringify(requestCard(r, { showActions: false }));
+
+  test('at the token limit: refused at plan time, which limit and what to do said; nothing stored or written', async () => {
+    fill(100);
+    const before = azureWrites(h, contosoId);
+    const text = await replyMatching(h, `secret ${ALL_REPOSITORIES}`, /Registry contosoacr holds/);
+    expect(text).toContain(
+      'Registry contosoacr holds 100 of the 100 tokens its Basic SKU allows (100 on Basic, 500 on Standard, 50,000 on Premium), so Azure would refuse the new token this request needs: it was not put to approvers.',
+    );
+    // The run's refusal's advice, word for word.
+    expect(text).toContain(
+      'The platform team can delete tokens and scope maps nobody uses, or move the registry to a higher SKU; or ask for --kind sp, which uses neither.',
+    );
+    expect(await stored()).toEqual([]);
+    // Nothing written (the plan's target check reads the cluster's credential, a POST: not a write).
+    expect(azureWrites(h, contosoId)).toEqual({ ...before, arm: expect.any(Number) });
+    expect(
+      h.app.sandbox!.arm.requests.filter(
+        (r: { method: string; operation: string }) =>
+          r.method !== 'GET' && !r.operation.startsWith('managedClusters.list'),
+      ),
+    ).toEqual([]);
+    // Counted through every page: 100 tokens at 7 a page.
+    const tokenPages = h.app.sandbox!.arm.requests.filter((r: { operation: string }) => r.operation === 'tokens.list');
+    expect(tokenPages).toHaveLength(15);
+  });
+
+  test('at the scope-map limit with --repositories: the scope-map limit named, and --kind sp offered without --repositories', async () => {
+    fill(0, 100);
+    const text = await replyMatching(h, WITH_REPOSITORIES, /Registry contosoacr holds/);
+    expect(text).toContain('Registry contosoacr holds 100 of the 100 scope maps its Basic SKU allows');
+    expect(text).toContain('so Azure would refuse the new scope map this request needs');
+    expect(text).toContain('or ask again with --kind sp and without --repositories');
+    expect(await stored()).toEqual([]);
+  });
+
+  test('a full count of scope maps does not refuse a request that makes none (all repositories)', async () => {
+    fill(0, 100);
+    const request = await h.requestSecret(users.requester, ALL_REPOSITORIES);
+    expect(request.state).toBe('pending');
+    expect(request.plan.kind === 'secret' && request.plan.targetCheck).toBeUndefined();
+  });
+
+  test('near the limit: the warning on the plan card and the approvers’ copy, while pending', async () => {
+    fill(95);
+    h.connector.clear();
+    const request = await h.requestSecret(users.requester, ALL_REPOSITORIES);
+    expect(request.state).toBe('pending');
+    expect(request.plan.kind === 'secret' && request.plan.targetCheck).toMatch(NEAR);
+    expect(callsWithText(h.connector, NEAR).length).toBeGreaterThan(0);
+    expect(requesterCard(request)).toMatch(NEAR);
+    expect(approverCard(request)).toMatch(NEAR);
+    // Approved, the run still fits: the warning was a hint.
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const done = await h.settle(request.id);
+    expect(done.state).toBe('succeeded');
+    expect(approverCard(done)).not.toMatch(NEAR);
+  });
+
+  test('a count acrbot may not read (403): no warning, the plan goes on, one warning logged', async () => {
+    fill(100);
+    h.app.sandbox!.arm.faults.add({
+      operation: 'tokens.list',
+      status: 403,
+      code: 'AuthorizationFailed',
+      message: 'no',
+    });
+    const request = await h.requestSecret(users.requester, ALL_REPOSITORIES);
+    expect(request.state).toBe('pending');
+    expect(request.plan.kind === 'secret' && request.plan.targetCheck).toBeUndefined();
+    const warned = h.logs.entries().filter((e) => e.msg === ROOM_UNREAD_MESSAGE);
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatchObject({ level: 40, registry: 'contosoacr' });
+  });
+
+  test('throttled past the retries (429): no warning, the plan goes on', async () => {
+    fill(95);
+    h.app.sandbox!.arm.faults.add({
+      operation: 'scopeMaps.list',
+      status: 429,
+      code: 'TooManyRequests',
+      headers: { 'retry-after-ms': '1' },
+      count: 20,
+    });
+    const request = await h.requestSecret(users.requester, ALL_REPOSITORIES);
+    expect(request.state).toBe('pending');
+    expect(request.plan.kind === 'secret' && request.plan.targetCheck).toBeUndefined();
+    expect(h.logs.entries().filter((e) => e.msg === ROOM_UNREAD_MESSAGE)).toHaveLength(1);
+  });
+
+  test('below it: no row, nothing logged', async () => {
+    fill(89);
+    const request = await h.requestSecret(users.requester, ALL_REPOSITORIES);
+    expect(request.plan.kind === 'secret' && request.plan.targetCheck).toBeUndefined();
+    expect(approverCard(request)).not.toContain('"Check"');
+    expect(h.logs.entries().filter((e) => e.msg === ROOM_UNREAD_MESSAGE)).toEqual([]);
+  });
+
+  test('a grant (P8) makes no token: its plan lists neither tokens nor scope maps', async () => {
+    fill(100, 100);
+    const request = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
+    expect(request.state).toBe('pending');
+    const listed = h.app.sandbox!.arm.requests.filter((r: { operation: string }) =>
+      ['tokens.list', 'scopeMaps.list'].includes(r.operation),
+    );
+    expect(listed).toEqual([]);
+  });
+
+  test('--kind sp makes no token: nothing counted, not refused at the limit', async () => {
+    fill(100, 100);
+    const request = await h.requestSecret(
+      users.requester,
+      'aks-dev contosoacr --namespace payments --kind sp pull for payments-api',
+    );
+    expect(request.state).toBe('pending');
+    const listed = h.app.sandbox!.arm.requests.filter((r: { operation: string }) =>
+      ['tokens.list', 'scopeMaps.list'].includes(r.operation),
+    );
+    expect(listed).toEqual([]);
+  });
+});
