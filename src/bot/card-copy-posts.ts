@@ -7,6 +7,7 @@ import { type ConversationReference, TurnContext } from 'botbuilder';
 import type { CardCopy, RequestStore } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import type { AdaptiveCardJson } from '../views/card-templates';
+import { type MentionParts, mentionNewRequestApprovers, mentionPlaceOf } from './approver-mention-posts';
 import { BatchedRead } from './batched-read';
 import { conversationKey } from './card-copy-places';
 import { newestOf, updateCopy } from './card-copy-updates';
@@ -63,12 +64,15 @@ export async function replyAndTrack(
 }
 
 /**
- * Posts the approvers' copy to a channel or chat and records it. Teams refusing the post for
- * good rejects with TeamsPostRefused (teams-refusal.ts); a failure to record it, once posted,
- * with PostedNotRecorded (its cause the store's error).
+ * Posts the approvers' copy to a channel or chat and records it, then mentions the request's
+ * named approvers still waited on in the card's thread (approver-mention-posts.ts: a message of
+ * its own, never the card's activity's `text`; a failure of it is logged, not thrown). Teams
+ * refusing the post for good rejects with TeamsPostRefused (teams-refusal.ts); a failure to
+ * record it, once posted, with PostedNotRecorded (its cause the store's error), after the
+ * mention: the card is out all the same.
  */
 export async function postApproval(
-  parts: Pick<MessengerParts, 'store' | 'send' | 'postedRequestCard'>,
+  parts: Pick<MessengerParts, 'store' | 'send' | 'postedRequestCard'> & MentionParts,
   reference: Partial<ConversationReference>,
   request: AccessRequest,
 ): Promise<string | undefined> {
@@ -76,13 +80,16 @@ export async function postApproval(
   const card = await parts.postedRequestCard(request, reference, 'approver');
   // Only the send's refusal is Teams': the store's errors before and after it have the same status.
   const id = await sendMarkingRefusal(() => parts.send(reference, card));
-  if (id)
-    // Posted: a failure to record it is the store's, marked so callers do not say it was not posted.
-    await parts.store
-      .addCardCopy({ requestId: request.id, activityId: id, role: 'approver', conversation: reference })
-      .catch((err: unknown) => {
-        throw new PostedNotRecorded(id, err);
-      });
+  if (!id) return id;
+  // Posted: a failure to record it is the store's, marked so callers do not say it was not posted.
+  const notRecorded = await parts.store
+    .addCardCopy({ requestId: request.id, activityId: id, role: 'approver', conversation: reference })
+    .then(
+      () => undefined,
+      (err: unknown) => new PostedNotRecorded(id, err),
+    );
+  await mentionNewRequestApprovers(parts, request, mentionPlaceOf(reference, id));
+  if (notRecorded) throw notRecorded;
   return id;
 }
 
@@ -95,10 +102,13 @@ export async function postApproval(
  * approvers has a view of their own). So that copy must have been posted with its viewers
  * (replyAndTrack, {@link postedRequestCard}): one without them would leave named approvers with
  * a read-only card and no view of their own. False when no requester's copy is in `target`'s
- * conversation (it could not be placed): the caller posts the approvers' copy instead.
+ * conversation (it could not be placed): the caller posts the approvers' copy instead. Shared,
+ * the request's named approvers still waited on are mentioned in a reply in that copy's thread
+ * (approver-mention-posts.ts; a failure of it logged, not thrown): no new post tells them.
  */
 export async function shareRequesterCopy(
-  parts: Pick<MessengerParts, 'store' | 'log' | 'outbox' | 'viewersOf' | 'inConversation' | 'approveRefusedForTerm'>,
+  parts: Pick<MessengerParts, 'store' | 'log' | 'outbox' | 'viewersOf' | 'inConversation' | 'approveRefusedForTerm'> &
+    MentionParts,
   request: AccessRequest,
   target: Partial<ConversationReference>,
 ): Promise<boolean> {
@@ -113,5 +123,7 @@ export async function shareRequesterCopy(
     await parts.outbox.replace(conversationKey(reference), copy.activityId, request.version, () =>
       updateCopy(parts, { ...copy, role: 'approver' }, request, new BatchedRead(() => newestOf(parts, request))),
     );
+  // No new post notifies anyone here: its named approvers are mentioned in the copy's thread.
+  await mentionNewRequestApprovers(parts, request, reference);
   return true;
 }

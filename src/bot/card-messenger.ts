@@ -7,8 +7,9 @@
  * (messenger-parts.ts): proactive-conversations.ts (posting and updating outside a turn),
  * card-viewers.ts (who gets their own view), card-copy-places.ts (where a request's cards are),
  * card-copy-posts.ts and card-copy-updates.ts (a card's copies, posted and updated),
- * requester-messages.ts, approver-reports.ts, approver-nudge-posts.ts, break-glass-posts.ts,
- * audit-card-sync.ts and extension-announcement.ts (the messages of each event).
+ * requester-messages.ts, approver-reports.ts, approver-nudge-posts.ts, approver-mention-posts.ts,
+ * break-glass-posts.ts, audit-card-sync.ts and extension-announcement.ts (the messages of each
+ * event).
  */
 import type { ApproverReportStyle } from '../domain/approver-report';
 import type { CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
@@ -18,6 +19,7 @@ import type { NudgeSignIns } from '../domain/nudge-group';
 import type { PolicyRule } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
 import type { ExtensionAnnouncer } from '../flows/access-actions';
+import type { ApproverAuthority } from '../flows/approver-authority';
 import type { NudgeNotifier } from '../flows/approval-nudges';
 import type { LifecycleMessenger, RequesterNews } from '../flows/lifecycle-messenger';
 import type { RequestChange } from '../flows/notifier';
@@ -98,6 +100,7 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
       approveRefusedForTerm: (request) => this.approveRefusedForTerm(request),
       extensionTermRange: (request) => this.extensionTermRange(request),
       ownCards: () => this.ownCards,
+      approverAccounts: () => this.approverAccounts,
       syncAuditCard: (request, copies) => this.syncAuditCard(request, copies),
       trackAt: (reference, requestId, activityId, role) => this.trackAt(reference, requestId, activityId, role),
       postApproval: (reference, request) => this.postApproval(reference, request),
@@ -252,6 +255,13 @@ export class CardMessenger implements NudgeNotifier, LifecycleMessenger, Extensi
    * sightings): only a remembered reminder's message may become an extension's card.
    */
   ownCards?: OwnCards;
+
+  /**
+   * The named approvers' accounts as the directory has them (ApproverAuthority; wired by the
+   * composition root): read before a new request's approvers are mentioned beside its card
+   * (approver-mention-posts.ts). Unwired: everyone still waited on is mentioned, by number.
+   */
+  approverAccounts?: Pick<ApproverAuthority, 'enabledNamesAmong'>;
 
   /** Where break-glass alerts go: the current policy's `breakGlass.channel` (wired by the composition root). */
   breakGlassChannel: () => string | undefined = () => undefined;

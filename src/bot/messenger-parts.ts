@@ -9,6 +9,7 @@ import type { ApproveRefusal } from '../domain/approve-refused';
 import type { AuditLog, CardCopy, RequestStore } from '../domain/ports';
 import type { PolicyRule } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
+import type { ApproverAuthority } from '../flows/approver-authority';
 import type { Logger } from '../observability/logger';
 import type { AdaptiveCardJson } from '../views/card-templates';
 import type { AuditCardLeases } from './audit-card-lease';
@@ -66,6 +67,11 @@ export interface MessengerParts {
   extensionTermRange(request: AccessRequest): { minMs: number; maxMs: number } | undefined;
   /** acrbot's record of the reminders it posted, once wired. */
   ownCards(): OwnCards | undefined;
+  /**
+   * The directory's word on named approvers' accounts (enabled, display names), once wired: read
+   * before a new request's approvers are mentioned (approver-mention-posts.ts).
+   */
+  approverAccounts(): Pick<ApproverAuthority, 'enabledNamesAmong'> | undefined;
   /** Updates (or first posts) the request's audit card. */
   syncAuditCard(request: AccessRequest, copies?: CardCopy[]): Promise<void>;
   /** Records an activity of a conversation (by reference) as a copy of the request's card. */

@@ -18,6 +18,7 @@ import { ApprovalNudges, type NudgeNotifier } from '../flows/approval-nudges';
 import { ApproverAuthority } from '../flows/approver-authority';
 import { ApprovalAnnouncements } from '../flows/approval-announce';
 import { ApprovalCardPoster, type ApprovalCardMessenger } from '../bot/approval-card-poster';
+import type { CardMessenger } from '../bot/card-messenger';
 import { PolicySource } from '../config/policy-source';
 import { PolicyReloadAudit } from '../flows/policy-reload-audit';
 import { RequestGate } from '../flows/request-gate';
@@ -86,7 +87,11 @@ export function createFlows(
   deps: {
     stores: Stores;
     azure: AzurePorts;
-    notifier: NudgeNotifier & LifecycleMessenger & ExtensionAnnouncer & ApprovalCardMessenger;
+    notifier: NudgeNotifier &
+      LifecycleMessenger &
+      ExtensionAnnouncer &
+      ApprovalCardMessenger &
+      Partial<Pick<CardMessenger, 'approverAccounts'>>;
     scheduler: Scheduler;
     clock: Clock;
     log: Logger;
@@ -187,6 +192,9 @@ export function createFlows(
   // Approver questions asked outside the request service: of the nudges' named approvers, and of
   // the account of whoever pauses or resumes new access (one disabled or deleted since does neither).
   const approverAuthority = new ApproverAuthority(azure.directory, clock, settings, log, policies);
+  // A new request's named approvers are mentioned beside its card by display name, those whose
+  // accounts are disabled left out: the same read as a nudge's (bot/approver-mention-posts.ts).
+  notifier.approverAccounts = approverAuthority;
   const pauses = new AccessPauseService(
     stores.pause,
     stores.audit,

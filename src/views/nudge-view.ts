@@ -58,9 +58,10 @@ export function mentionsOf(ids: readonly string[], names?: ReadonlyMap<string, s
  * a grouped nudge mentions), as mentions (the reminder's and the escalation's alike): not the
  * requester, who cannot approve, nor those whose approval counts already (a second one from them
  * is refused), so nobody is called to a click that cannot count; nor those the directory found
- * unable to sign in when the nudge was made (`signIns`), whose read gave the others' names.
+ * unable to sign in when the nudge was made (`signIns`), whose read gave the others' names. The
+ * mention of a new request's approvers is made of the same (views/new-request-mention-view.ts).
  */
-function approverMentions(request: AccessRequest, rule: PolicyRule, signIns?: NudgeSignIns): MentionEntity[] {
+export function approverMentions(request: AccessRequest, rule: PolicyRule, signIns?: NudgeSignIns): MentionEntity[] {
   return mentionsOf(waitedOnUsers(request, rule, signIns?.cannotSignIn), signIns?.names);
 }
 

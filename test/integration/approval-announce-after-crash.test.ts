@@ -30,6 +30,8 @@ function approvalPosts(connector: CapturingConnector, id: string) {
     (c) =>
       c.conversationId.startsWith(SANDBOX_APPROVAL_CHANNEL_ID) &&
       c.op !== 'update' &&
+      // The card, not the message mentioning its approvers in its thread.
+      (c.activity.attachments?.length ?? 0) > 0 &&
       cardText(c.activity).includes(id),
   );
 }

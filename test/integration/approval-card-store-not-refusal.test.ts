@@ -48,6 +48,8 @@ test("the approvers' card sent but its copy not recorded (a 403 from the store):
         (c) =>
           c.conversationId.startsWith(SANDBOX_APPROVAL_CHANNEL_ID) &&
           c.op !== 'update' &&
+          // The card, not the message mentioning its approvers in its thread.
+          (c.activity.attachments?.length ?? 0) > 0 &&
           cardText(c.activity).includes(request.id),
       );
     // Teams took the card; only its record failed.
@@ -103,6 +105,8 @@ test("the approvers' card sent, its copy and its entry not recorded (Tables down
         (c) =>
           c.conversationId.startsWith(SANDBOX_APPROVAL_CHANNEL_ID) &&
           c.op !== 'update' &&
+          // The card, not the message mentioning its approvers in its thread.
+          (c.activity.attachments?.length ?? 0) > 0 &&
           cardText(c.activity).includes(request.id),
       );
     expect(posts()).toHaveLength(1);

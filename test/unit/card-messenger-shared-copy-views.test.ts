@@ -73,8 +73,12 @@ test('an extension asked in the tab, where its named approvers are asked: its on
   await t.store.create(extension);
   const { approvalPostedTo } = await t.mk(undefined).announceExtension(extension, t.request, undefined);
   expect(approvalPostedTo).toBe(CHANNEL);
-  // One card, in the thread: no second one beside it.
-  expect(t.adapter.posts.map((p) => p.to)).toEqual([THREAD]);
+  // One card, in the thread: no second one beside it; then, there, the message mentioning its
+  // named approver (approver-mention-posts.ts; no directory wired here: by number).
+  expect(t.adapter.posts.filter((p) => p.activity.attachments?.length).map((p) => p.to)).toEqual([THREAD]);
+  expect(t.adapter.posts.filter((p) => !p.activity.attachments?.length).map((p) => [p.to, p.activity.text])).toEqual([
+    [THREAD, '<at>approver 1</at>: request R-EXTEND22 (aks-prod → contosoacr) waits for your decision.'],
+  ]);
   expect((await t.store.listCardCopies(extension.id)).map((c) => c.role)).toEqual(['requester']);
   // Read-only as posted (Alex approves from his own view), unless redrawn for all.
   const shown = t.adapter.updates.at(-1)?.activity ?? t.adapter.posts[0].activity;

@@ -519,6 +519,8 @@ export class RequestHandler {
    * Sends the approvers' copy to the approvals channel, or the request's own channel/group chat.
    * A request made in that very conversation has its card there already: the requester's copy
    * serves as the approvers' too (CardMessenger.shareRequesterCopy), not a second card beside it.
+   * Either way its named approvers still waited on are then @mentioned in the card's thread
+   * (approver-mention-posts.ts), which never fails the card.
    */
   private async postApprovalCard(
     facts: TurnFacts,
