@@ -12,12 +12,22 @@
  * (turn-cards.ts, cardActivity: never `text`).
  *
  * Whom: views/new-request-mention-view.ts (the reminder's mentions). Right before it is sent the
- * accounts of those it would mention are read (ApproverAuthority.enabledNamesAmong, as a nudge
- * reads them): one disabled or deleted is left out, the others are shown by display name. No
- * read when nobody is to be mentioned (a rule with only groups costs no Graph call). A directory
- * that cannot be read leaves everyone still waited on mentioned by number ("approver 1"), as a
- * nudge does, with a warning at most hourly: a mention is what tells them, and the card is out
- * already whatever happens here. A failed send is a warning too, never the card's failure.
+ * accounts of those it would mention are looked up (ApproverAuthority.enabledNamesAmong, `reused`):
+ * one disabled or deleted is left out, the others are shown by display name. The request was made
+ * a moment ago, and its making read the same named users' accounts, with their names, to tell
+ * whether its quorum is in reach (readNamedApprovers, kept five minutes by
+ * approver-groups-cache.ts): that read answers, so a new request costs Graph no second query
+ * (one is made, and kept, only when there is none: a rule naming fewer than its quorum and no
+ * groups, break-glass, a read that failed, an announcement retried minutes later). Reused, not
+ * fresh, because a mention decides nothing: one sent to someone disabled in the last five minutes
+ * is harmless, it changes nothing (it lets nobody approve, counts nobody, and only notifies a
+ * person who can no longer sign in to act on it), and one left out as enabled only since still
+ * has the card and its reminder. Who may approve is asked of Graph at every click (G5), and the
+ * nudges, whose reads say a quorum is lost, read afresh. No read when nobody is to be mentioned (a rule with only groups costs no
+ * Graph call). A directory that cannot be read leaves everyone still waited on mentioned by
+ * number ("approver 1"), as a nudge does, with a warning at most hourly: a mention is what tells
+ * them, and the card is out already whatever happens here. A failed send is a warning too, never
+ * the card's failure.
  */
 import type { ConversationReference } from 'botbuilder';
 import { type NudgeSignIns, waitedOnUsers } from '../domain/nudge-group';
@@ -87,8 +97,9 @@ export async function mentionNewRequestApprovers(
 
 /**
  * The directory's word on `ids` (the named approvers still waited on): who cannot sign in and the
- * others' display names, in one read. Undefined without the directory (then everyone, by number)
- * or when the read failed (the same, with a warning at most hourly).
+ * others' display names, in one read, the request's own when it is kept (see the top of this
+ * file). Undefined without the directory (then everyone, by number) or when the read failed (the
+ * same, with a warning at most hourly).
  */
 async function signInsOf(
   parts: MentionParts,
@@ -98,7 +109,7 @@ async function signInsOf(
   const accounts = parts.approverAccounts();
   if (!accounts) return undefined;
   try {
-    const enabled = await accounts.enabledNamesAmong(ids);
+    const enabled = await accounts.enabledNamesAmong(ids, { reused: true });
     const names = new Map<string, string>();
     for (const [id, name] of enabled) if (name !== undefined) names.set(id, name);
     return {

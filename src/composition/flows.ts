@@ -15,7 +15,6 @@ import { ExtensionAwareSecretRunner } from '../flows/secret-extension-runner';
 import { GrantPlanner } from '../flows/grant-planner';
 import { GrantRunner } from '../flows/grant-runner';
 import { ApprovalNudges, type NudgeNotifier } from '../flows/approval-nudges';
-import { ApproverAuthority } from '../flows/approver-authority';
 import { ApprovalAnnouncements } from '../flows/approval-announce';
 import { ApprovalCardPoster, type ApprovalCardMessenger } from '../bot/approval-card-poster';
 import type { CardMessenger } from '../bot/card-messenger';
@@ -189,11 +188,12 @@ export function createFlows(
     policies,
     stores.pause,
   );
-  // Approver questions asked outside the request service: of the nudges' named approvers, and of
-  // the account of whoever pauses or resumes new access (one disabled or deleted since does neither).
-  const approverAuthority = new ApproverAuthority(azure.directory, clock, settings, log, policies);
-  // A new request's named approvers are mentioned beside its card by display name, those whose
-  // accounts are disabled left out: the same read as a nudge's (bot/approver-mention-posts.ts).
+  // Approver questions asked outside the request service (of the nudges' named approvers, of the
+  // account of whoever pauses or resumes new access) go to its own instance: a new request's named
+  // approvers are mentioned beside its card by display name, those whose accounts are disabled left
+  // out, from the read the request service kept of them when the request was made
+  // (approver-groups-cache.ts; bot/approver-mention-posts.ts), not a second Graph read.
+  const approverAuthority = requests.approvers;
   notifier.approverAccounts = approverAuthority;
   const pauses = new AccessPauseService(
     stores.pause,

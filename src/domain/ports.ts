@@ -142,7 +142,9 @@ export interface DirectoryPort {
    * As {@link enabledUserIds}, in the same one read, with each enabled user's display name as the
    * directory gives it (user text, chosen by its owner: cleaned and made inert where shown;
    * absent when the directory gives none). Asked right before an approval nudge, which mentions
-   * its approvers by name (views/nudge-view.ts).
+   * its approvers by name (views/nudge-view.ts), and in place of {@link enabledUserIds} when a
+   * normal request is made, the read kept a few minutes for the mention beside its card
+   * (flows/approver-groups-cache.ts).
    */
   enabledUsers(userIds: readonly string[]): Promise<EnabledUser[]>;
 }

@@ -1,7 +1,8 @@
 /**
  * Who may approve or review a request and who may read the audit log, asked of the rule the
  * request is bound to and of the directory at every question (G4, G5); and whether a new
- * request's rule has approvers enough to reach its quorum, from reads reused for a few minutes.
+ * request's rule has approvers enough to reach its quorum, and whom to @mention beside its card,
+ * from reads reused for a few minutes.
  */
 import { ApproverGroupsCache } from './approver-groups-cache';
 import {
@@ -108,8 +109,16 @@ export class ApproverAuthority {
     return this.inAnyGroup(actor, [...new Set(rules.flatMap((r) => r.approvers.groups.map((g) => g.toLowerCase())))]);
   }
 
-  /** Approver reads reused across requests (made on first use; see approverReachIfRead). */
-  private groupReads?: ApproverGroupsCache;
+  /**
+   * Approver reads reused across requests (see approverReachIfRead and enabledNamesAmong), made on
+   * first use. One per process: the composition root asks the request service's own instance
+   * (RequestService.approvers) for the mentions, so a new request's read answers them.
+   */
+  private cachedReads?: ApproverGroupsCache;
+
+  private get groupReads(): ApproverGroupsCache {
+    return (this.cachedReads ??= new ApproverGroupsCache(this.directory, this.clock));
+  }
 
   /**
    * `rule`'s named users the directory finds enabled and the members of its approver groups as
@@ -121,14 +130,15 @@ export class ApproverAuthority {
    * approvers were read; the warning tells the operators.
    *
    * Reads made for earlier requests are reused for a few minutes (approver-groups-cache.ts), so a
-   * rule does not cost Graph queries before every card. A request they would refuse is judged
-   * again on fresh reads: someone added to a group (or enabled) since must not be refused (the
-   * refusal tells them to have approvers added). Break-glass does not use them (createBreakGlass).
+   * rule does not cost Graph queries before every card; the named users' read, made with their
+   * display names, also answers the mention beside this request's card (enabledNamesAmong,
+   * `reused`) without another query. A request they would refuse is judged again on fresh reads:
+   * someone added to a group (or enabled) since must not be refused (the refusal tells them to
+   * have approvers added). Break-glass does not use them (createBreakGlass).
    */
   async approverReachIfRead(rule: PolicyRule, requester: Actor): Promise<ApproverReach> {
     if (rule.autoApprove) return { rule };
     const needed = Math.max(1, rule.approvalsRequired);
-    this.groupReads ??= new ApproverGroupsCache(this.directory, this.clock);
     const reused = this.groupReads.session();
     const reach = await readApproverReach(reused, rule, requester, needed, this.log);
     if (!reused.fromCache || !quorumOutOfReach(reach.rule, requester, reach.groupUsers)) return reach;
@@ -167,14 +177,23 @@ export class ApproverAuthority {
   }
 
   /**
-   * As {@link enabledAmong}, for a nudge that mentions approvers by name: of `objectIds`, those the
-   * directory finds with an enabled account now (lower-cased), each with the display name it gives
-   * (user text, uncleaned; undefined when it gives none). One batched read, asked fresh. A failure
-   * is thrown: the nudge decides (it mentions everyone, by number).
+   * As {@link enabledAmong}, for a post that mentions approvers by name: of `objectIds`, those the
+   * directory finds with an enabled account (lower-cased), each with the display name it gives
+   * (user text, uncleaned; undefined when it gives none). One batched read, asked fresh; with
+   * `reused`, answered from a read of the same users younger than five minutes when there is one
+   * (a new request's, approverReachIfRead; else read and kept the same way): only for a mention
+   * that decides nothing (bot/approver-mention-posts.ts). A nudge asks fresh: it runs hours after
+   * its request, when a read kept is seldom there, and what it finds disabled it says the quorum
+   * lost, which a stale read must not say of someone enabled since. A failure is thrown (never
+   * kept): the caller decides (a mention names everyone, by number).
    */
-  async enabledNamesAmong(objectIds: readonly string[]): Promise<Map<string, string | undefined>> {
+  async enabledNamesAmong(
+    objectIds: readonly string[],
+    options: { reused?: boolean } = {},
+  ): Promise<Map<string, string | undefined>> {
     if (objectIds.length === 0) return new Map();
-    const users = await this.directory.enabledUsers(objectIds);
+    const directory = options.reused ? this.groupReads.session() : this.directory;
+    const users = await directory.enabledUsers(objectIds);
     return new Map(users.map((u) => [u.id.toLowerCase(), u.displayName]));
   }
 

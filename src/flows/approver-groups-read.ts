@@ -56,7 +56,9 @@ export async function readApproverGroups(
  * A directory that cannot be read (most often: no `User.Read.All`, which a deployment without
  * approver groups was never asked for) leaves the rule as written, as before this check existed,
  * for a normal request and for break-glass alike, with a warning at most once an hour per process
- * ({@link UNREAD_NAMED_WARN_EVERY_MS}) rather than one per request.
+ * ({@link UNREAD_NAMED_WARN_EVERY_MS}) rather than one per request. A normal request reads
+ * through approver-groups-cache.ts, which makes this read with the users' display names and keeps
+ * it, so the @mention beside its card (bot/approver-mention-posts.ts) asks Graph nothing more.
  */
 export async function readNamedApprovers(
   directory: Pick<DirectoryPort, 'enabledUserIds'>,

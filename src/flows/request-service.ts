@@ -124,7 +124,13 @@ export class RequestService {
 
   private readonly policies: PolicyProvider;
   private readonly auditing: RequestAudit;
-  private readonly approvers: ApproverAuthority;
+  /**
+   * Who may approve, review or read, asked of the rule and the directory. Public so the rest of the
+   * process asks the same instance (composition/flows.ts: nudges, pauses, the mention beside a new
+   * request's card), whose reads kept a few minutes (approver-groups-cache.ts) a new request has
+   * just filled.
+   */
+  readonly approvers: ApproverAuthority;
   private readonly creation: RequestCreation;
   private readonly reviews: BreakGlassReviews;
   private readonly decisions: RequestDecisions;

@@ -29,7 +29,7 @@ export interface BreakGlassServiceParts {
   /** Object ids whose accounts the directory finds disabled or gone; by default none. */
   disabledUserIds?: readonly string[];
   /**
-   * While it answers true, every read of accounts (`enabledUserIds`) throws a plain error, as a
+   * While it answers true, every read of accounts (`enabledUserIds`, `enabledUsers`) throws a plain error, as a
    * Graph outage does (a 5xx, no answer: not the 403 of `User.Read.All` not granted); by default never.
    */
   accountReadFails?: () => boolean;
@@ -58,6 +58,11 @@ export function breakGlassService(parts: BreakGlassServiceParts) {
     enabledUserIds: async (ids: readonly string[]) => {
       if (parts.accountReadFails?.()) throw new Error('directory unavailable');
       return (await members.enabledUserIds(ids)).filter((id) => !disabled.has(id));
+    },
+    // The same accounts with their names: what a new request reads (approver-groups-cache.ts).
+    enabledUsers: async (ids: readonly string[]) => {
+      if (parts.accountReadFails?.()) throw new Error('directory unavailable');
+      return (await members.enabledUsers(ids)).filter((u) => ![...disabled].some((d) => d.toLowerCase() === u.id));
     },
   };
   const service = new RequestService(
