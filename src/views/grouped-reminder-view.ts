@@ -1,7 +1,7 @@
 /**
  * The grouped expiry reminder: one card for several of a requester's accesses ending soon
  * (flows/reminder-siblings.ts), instead of one card each. One row per access (its request id,
- * what it is, its end) with its own Extend button carrying what a single reminder's Extend
+ * what it is, its end) with its own Extend button under it carrying what a single reminder's Extend
  * carries (lifecycle-view.ts, extendAction: the same click handler), or, in its place, why there
  * is none: new access paused, an extension waiting for approval, a grant removed outside acrbot
  * (drift) or whose cluster is gone, break-glass access, a permanent secret's credential, no term allowed yet; a requester
@@ -138,7 +138,7 @@ export function groupedReminderCard(
       : []),
   ];
   const count = rows.length + more;
-  return lifecycleCard({
+  const card = lifecycleCard({
     sandbox: rows[0]!.request.sandbox,
     title: `${count} of your accesses end soon`,
     text: `Each is revoked automatically at its end (a pull secret stops working when its credential expires).${
@@ -151,7 +151,33 @@ export function groupedReminderCard(
       // The largest term offered: each row's own ends well after its end, so the largest does
       // for every row (a row's smaller one could be refused by another row as not ending later).
       extend: { defaultDuration: shortDuration(Math.max(...extendable.map((row) => row.offeredMs!))) },
+      // The id stays in the title: Teams reads a button by its title, so six plain "Extend"s would
+      // sound alike (a tooltip is read only where the title is missing, and not by every client).
       actions: extendable.map((row) => ({ ...extendAction(row.request), title: `Extend ${row.request.id}` })),
     }),
   });
+  return rowsWithTheirExtend(card);
+}
+
+/** An element of a card's body, as {@link rowsWithTheirExtend} reads it. */
+type Element = Record<string, unknown>;
+
+/**
+ * `card` with each row in a container of its own, its Extend (if any) right under it, after the
+ * shared inputs: the template draws the rows as one FactSet and their buttons as the card's
+ * actions, which at a phone's width run off the card in one row, each far from the row it
+ * extends. The button is the template's, as drawn: its data and the click handler are unchanged.
+ */
+function rowsWithTheirExtend(card: AdaptiveCardJson): AdaptiveCardJson {
+  const { actions = [], body: drawn, ...rest } = card as { actions?: Element[]; body: Element[] };
+  const factSet = drawn.find((element) => element.type === 'FactSet')!;
+  const rows = (factSet.facts as Array<{ title: string; value: string }>).map((fact) => {
+    const extend = actions.find((action) => (action.data as { requestId?: string }).requestId === fact.title);
+    return {
+      type: 'Container',
+      separator: true,
+      items: [{ type: 'FactSet', facts: [fact] }, ...(extend ? [{ type: 'ActionSet', actions: [extend] }] : [])],
+    };
+  });
+  return { ...rest, body: [...drawn.filter((element) => element !== factSet), ...rows] };
 }

@@ -2,8 +2,9 @@
  * The Teams tab in Chromium (playwright-core, headless) against the real app in sandbox mode:
  * sign-in through the sandbox issuer as a requester and as an approver, what each sees, the
  * filters, search, CSV export (formula-safe), hostile text shown as text, keyboard use of the
- * matrix and its history drawer, 320 px without page overflow or clipped text, and axe-core with
- * no serious or critical violation in the light, dark and high-contrast themes.
+ * matrix and its history drawer, 320 px without page overflow or clipped text, the filters closed
+ * at a phone's width (the grid on the first screen), and axe-core with no serious or critical
+ * violation in the light, dark and high-contrast themes.
  *
  * Needs /usr/bin/chromium (`apt-get install -y chromium`). Nothing is written to the repo.
  */
@@ -294,6 +295,50 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
         return out;
       });
       expect(problems).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test('360×740 (a phone): the filters start closed, so the grid starts on the first screen; the keyboard opens them, the summary counts those set', async () => {
+    const { ctx, page } = await signInToTab(browser, h, 'approver', '/tabs/matrix', { width: 360, height: 740 });
+    try {
+      const summary = page.locator('details.filters-box > summary');
+      await expect(summary.innerText()).resolves.toBe('Filters (none set)');
+      await expect(page.locator('#f-cluster').isVisible()).resolves.toBe(false);
+      // Unscrolled, the grid starts in the first screen's upper half (the six fields and Export
+      // CSV open took about 400 px), and the first entry under it starts on that screen too.
+      expect(await page.evaluate(() => (globalThis as any).scrollY)).toBe(0);
+      const cell = await page.locator('.grid-wrap table.matrix td').first().boundingBox();
+      const entry = await page.locator('ul.rows > li').first().boundingBox();
+      expect({ cell: cell!.y < 740 / 2, entry: entry!.y < 740 }).toEqual({ cell: true, entry: true });
+      await expect(page.locator('.count').isVisible()).resolves.toBe(true);
+      expect(await axeViolations(page)).toEqual([]);
+
+      // The summary is a button to the keyboard and to screen readers: Enter opens, Tab goes on into the fields.
+      await summary.focus();
+      await page.keyboard.press('Enter');
+      await expect(page.locator('details.filters-box').evaluate((d) => (d as any).open)).resolves.toBe(true);
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => (globalThis as any).document.activeElement.id)).toBe('f-cluster');
+      await page.selectOption('#f-state', 'active');
+      await expect(summary.innerText()).resolves.toBe('Filters (1 set)');
+      expect(await axeViolations(page)).toEqual([]);
+      // Closed again, it still says a filter narrows what is shown.
+      await summary.focus();
+      await page.keyboard.press('Enter');
+      await expect(page.locator('#f-state').isVisible()).resolves.toBe(false);
+      await expect(summary.innerText()).resolves.toBe('Filters (1 set)');
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test('a wider window shows the filters open', async () => {
+    const { ctx, page } = await signIn('approver', '/tabs/matrix', 1024);
+    try {
+      await expect(page.locator('details.filters-box').evaluate((d) => (d as any).open)).resolves.toBe(true);
+      await expect(page.locator('#f-cluster').isVisible()).resolves.toBe(true);
     } finally {
       await ctx.close();
     }

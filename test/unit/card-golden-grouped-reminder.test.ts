@@ -79,7 +79,7 @@ const rows: GroupedReminderRow[] = [
     extensionWaiting: 'R-FFFFFFF6',
   },
 ];
-/** A sixth row: the most a grouped card lists (MAX_GROUPED_REMINDERS, Teams' 6 actions). */
+/** A sixth row: the most a grouped card lists (MAX_GROUPED_REMINDERS). */
 const sixth: GroupedReminderRow = {
   request: {
     ...granted,
@@ -101,10 +101,32 @@ describe('the grouped expiry reminder matches its golden files (UPDATE_GOLDEN=1 
   ] as const)('%s', (name, render) => expectGolden(name, render()));
 });
 
-test('a grouped card at its most rows has no more actions than Teams shows (6)', () => {
-  const card = groupedReminderCard([...rows, sixth].slice(0, MAX_GROUPED_REMINDERS), 7) as { actions?: unknown[] };
+test('a grouped card at its most rows has no card-level actions (a phone shows about two in a row): each row holds its own Extend', () => {
+  interface Element {
+    type: string;
+    items?: Element[];
+    facts?: Array<{ title: string }>;
+    actions?: Array<{ title: string; verb: string; data: { requestId: string } }>;
+  }
+  const most = [...rows, sixth].slice(0, MAX_GROUPED_REMINDERS);
+  const card = groupedReminderCard(most, 7) as unknown as { body: Element[]; actions?: unknown[] };
   expect(MAX_GROUPED_REMINDERS).toBeLessThanOrEqual(6);
-  expect(card.actions!.length).toBeLessThanOrEqual(6);
+  expect((card.actions ?? []).length).toBeLessThanOrEqual(2);
+  const inRows = card.body
+    .filter((b) => b.type === 'Container' && b.items?.[0]?.type === 'FactSet')
+    .map((row) => ({
+      id: row.items![0]!.facts![0]!.title,
+      extend: row.items!.flatMap((i) => (i.type === 'ActionSet' ? i.actions! : [])),
+    }));
+  expect(inRows.map((r) => r.id)).toEqual(most.map((r) => r.request.id));
+  // The drifted row and the one whose extension waits offer none; every other row its own, named by its id.
+  for (const { id, extend } of inRows) {
+    const expected = id === 'R-DDDDDDD4' || id === 'R-EEEEEEE5' ? [] : [{ title: `Extend ${id}`, verb: 'extend', id }];
+    expect({ id, extend: extend.map((a) => ({ title: a.title, verb: a.verb, id: a.data.requestId })) }).toEqual({
+      id,
+      extend: expected,
+    });
+  }
 });
 
 test('the shared term is the largest any row offers, which ends after every row’s end (a smaller one may not)', () => {

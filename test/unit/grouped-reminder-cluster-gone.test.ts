@@ -6,6 +6,7 @@
 import type { AccessRequest } from '../../src/domain/request';
 import { groupedReminderCard } from '../../src/views/grouped-reminder-view';
 import { noExtendReason } from '../../src/views/reminder-extend';
+import { groupedExtends, groupedRows } from './support/grouped-reminder-card';
 import { DAY, ENDS, granted, NOW, shown } from './support/reminder-lifecycle';
 
 const gone: AccessRequest = { ...granted, access: { ...granted.access!, clusterGoneAt: '2025-02-10T08:00:00.000Z' } };
@@ -21,12 +22,10 @@ test('the row of a grant whose cluster is gone offers no Extend and says why', (
     ],
     0,
   );
-  const actions = shown(card.actions ?? []);
+  const actions = shown(groupedExtends(card));
   expect(actions).not.toContain(`"requestId":"${gone.id}"`);
   expect(actions).toContain(`"requestId":"${other.id}"`);
-  const row = (card.body as unknown as Array<{ facts?: Array<{ title: string; value: string }> }>)
-    .flatMap((b) => b.facts ?? [])
-    .find((f) => f.title === gone.id)!;
+  const row = groupedRows(card).find((f) => f.title === gone.id)!;
   expect(row.value).toContain(
     `Cluster aks-prod no longer exists (seen 2025-02-10 08:00 UTC), so ${gone.id} gives nothing and cannot be extended; its role assignment is deleted at its end.`,
   );

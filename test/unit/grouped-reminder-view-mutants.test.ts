@@ -5,6 +5,7 @@
  */
 import type { AccessRequest } from '../../src/domain/request';
 import { groupedReminderCard, type GroupedReminderRow } from '../../src/views/grouped-reminder-view';
+import { groupedExtends, groupedRows } from './support/grouped-reminder-card';
 import { APPROVER, grantPlan, pendingRequest, secretPlan } from './support/requests';
 
 const DAY_MS = 86_400_000;
@@ -22,14 +23,8 @@ function row(request: AccessRequest, extra: Partial<GroupedReminderRow> = {}): G
   return { request, inMs: DAY_MS, at: ENDS, credential: false, offeredMs: 30 * DAY_MS, ...extra };
 }
 
-interface Card {
-  body: Array<{ type: string; facts?: Array<{ title: string; value: string }> }>;
-  actions?: Array<{ title: string }>;
-}
-
-const rowsOf = (card: unknown) => (card as Card).body.find((b) => b.type === 'FactSet')!.facts!;
-const valueOf = (card: unknown, id: string) => rowsOf(card).find((f) => f.title === id)!.value;
-const buttons = (card: unknown) => ((card as Card).actions ?? []).map((a) => a.title);
+const valueOf = (card: unknown, id: string) => groupedRows(card).find((f) => f.title === id)!.value;
+const buttons = (card: unknown) => groupedExtends(card).map((a) => a.title);
 
 describe('rows that offer no Extend', () => {
   test('break-glass access: said on its row, and no button for it', () => {

@@ -9,6 +9,7 @@ import { groupedReminderCard } from '../../src/views/grouped-reminder-view';
 import { credentialReminderCard, expiryReminderCard } from '../../src/views/lifecycle-view';
 import { noExtendReason, type NoExtendReason } from '../../src/views/reminder-extend';
 import { grantedBreakGlass, DAY, ENDS, extendOffered, granted, NOW, shown } from './support/reminder-lifecycle';
+import { groupedRows } from './support/grouped-reminder-card';
 import { secretPlan } from './support/requests';
 
 const told = { since: '2025-02-12T09:30:00.000Z', by: { name: 'Alex Approver' } };
@@ -162,10 +163,8 @@ test.each(
     c.notServed,
     c.otherTenant,
   );
-  const row = (grouped.body as unknown as Array<{ type: string; facts?: Array<{ title: string; value: string }> }>)
-    .flatMap((b) => b.facts ?? [])
-    .find((f) => f.title === c.request.id)!;
-  const rowExtend = shown(grouped.actions ?? []).includes(`"requestId":"${c.request.id}"`);
+  const row = groupedRows(grouped).find((f) => f.title === c.request.id)!;
+  const rowExtend = shown(row.actions).includes(`"requestId":"${c.request.id}"`);
   expect(extendOffered(single)).toBe(reason === undefined);
   expect(rowExtend).toBe(reason === undefined);
   if (reason === undefined) return;

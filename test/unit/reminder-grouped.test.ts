@@ -19,6 +19,7 @@ import { createLogger } from '../../src/observability/logger';
 import { expiryReminderCard } from '../../src/views/lifecycle-view';
 import { quietLifecycle } from './support/access-lifecycle';
 import { FakeClock, HOUR } from './support/fake-clock';
+import { groupedExtends } from './support/grouped-reminder-card';
 import { DAY, granted, NOW } from './support/reminder-lifecycle';
 import { OUTSIDER } from './support/requests';
 
@@ -172,10 +173,14 @@ async function setup(
   return { clock, stores, teams, scheduler, reminded, postsTo, runAt };
 }
 
-/** The Action.Execute actions of a posted activity's card. */
+/** The Action.Execute actions of a posted activity's card: a single reminder's, or each grouped row's own Extend. */
 function extendActions(posted: string): Array<{ title: string; data: Record<string, unknown> }> {
   const activity = JSON.parse(posted) as { attachments: Array<{ content: { actions?: unknown[] } }> };
-  return (activity.attachments[0]!.content.actions ?? []) as Array<{ title: string; data: Record<string, unknown> }>;
+  const card = activity.attachments[0]!.content;
+  return [
+    ...((card.actions ?? []) as Array<{ title: string; data: Record<string, unknown> }>),
+    ...groupedExtends(card),
+  ];
 }
 
 test('one card lists the requester’s accesses ending within the look-ahead; each is audited once and its own job posts nothing', async () => {

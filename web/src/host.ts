@@ -27,6 +27,12 @@ export type Theme = 'default' | 'dark' | 'contrast';
 export interface Host {
   inTeams: boolean;
   theme: Theme;
+  /**
+   * True in Teams' iOS, iPadOS and Android apps: their web view drops a file the page makes
+   * (a blob link's download, OfficeDev/microsoft-teams-library-js#611), so no export is offered
+   * there. Absent elsewhere.
+   */
+  savesNoFiles?: boolean;
   /** A token for the tab API, or undefined when the user must sign in. */
   token(): Promise<string | undefined>;
   /** Opens a link the way the host wants (Teams deep links inside Teams). */
@@ -35,6 +41,14 @@ export interface Host {
 }
 
 const asTheme = (t: string | null | undefined): Theme => (t === 'dark' || t === 'contrast' ? t : 'default');
+
+/** Teams' clients (`app.host.clientType`) whose web view saves no file the page makes: {@link Host.savesNoFiles}. */
+const NO_FILE_CLIENTS: readonly string[] = ['ios', 'ipados', 'android'];
+
+/** Whether a Teams client of `clientType` saves no file the page makes (its phone and tablet apps). */
+export function savesNoFiles(clientType: string | undefined): boolean {
+  return NO_FILE_CLIENTS.includes(clientType ?? '');
+}
 
 /**
  * Detects the host. Never waits for Teams when the page is not framed; when it is, waits at
@@ -56,6 +70,7 @@ export async function detectHost(): Promise<Host> {
       return {
         inTeams: true,
         theme: asTheme(context.app.theme),
+        ...(savesNoFiles(context.app.host?.clientType) && { savesNoFiles: true }),
         // A refusal (no consent, a misconfigured app registration) is a sign-in problem to explain.
         token: () =>
           authentication.getAuthToken().catch((err: unknown) => {

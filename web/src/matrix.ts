@@ -1,7 +1,8 @@
 /**
  * The channel tab "Access matrix": clusters × registries, each cell saying how the cluster pulls
  * and in what state; filters (cluster, registry, requester, state), search, sort by expiry, CSV
- * export of exactly the rows shown, and the history drawer of a cell.
+ * export of exactly the rows shown (in a disclosure, closed at a phone's width), and the history
+ * drawer of a cell.
  */
 import { rowsCsv, download } from './csv';
 import { h, replace } from './dom';
@@ -31,6 +32,19 @@ const EMPTY: MatrixFilters = { cluster: '', registry: '', requester: '', state: 
 
 /** The filters of the page, kept across reloads of its data (one matrix per page). */
 const keptFilters: MatrixFilters = { ...EMPTY };
+
+/**
+ * The width (styles.css's) at which the filters start closed: at a phone's width their six
+ * fields fill the first screen, and the grid, what the page is for, would start below it.
+ */
+const NARROW = '(max-width: 420px)';
+/** Whether the filters are open, as the user last left them (kept across reloads of the data). */
+let keptOpen: boolean | undefined;
+
+/** How many filters narrow the rows shown (the sort is none): said on the closed filters. */
+function filtersSet(filters: MatrixFilters): number {
+  return [filters.cluster, filters.registry, filters.requester, filters.state, filters.q.trim()].filter(Boolean).length;
+}
 
 /** Renders the matrix page into `root`. */
 export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerContext): void {
@@ -79,6 +93,15 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
   const count = h('p', { class: 'count', attrs: { role: 'status', 'aria-live': 'polite' } });
   const exportButton = h('button', { class: 'btn', attrs: { type: 'button', id: 'export-csv' } }, 'Export CSV');
   exportButton.addEventListener('click', () => download('acrbot-access.csv', rowsCsv(shown)));
+  // Teams' phone and tablet apps drop the file (host.ts, savesNoFiles): a button that does
+  // nothing there is replaced by where the export works.
+  const exportField = ctx.host.savesNoFiles
+    ? h(
+        'p',
+        { class: 'note', attrs: { id: 'export-csv-elsewhere' } },
+        'CSV export: in Teams on a computer or in a browser (the mobile app cannot save files).',
+      )
+    : exportButton;
 
   const bar = h(
     'form',
@@ -127,8 +150,17 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
       // a narrower box puts their end under the arrow.
       'field field-wide',
     ),
-    h('div', { class: 'field field-button' }, exportButton),
+    h('div', { class: 'field field-button' }, exportField),
   );
+  // A disclosure: closed at a phone's width (the first screen then shows the grid), open on a
+  // wider one, and as the user last left it after a reload. Its summary says how many are set,
+  // so rows narrowed by closed filters are not taken for all of them.
+  const summary = h('summary', {});
+  const filtersBox = h('details', { class: 'filters-box' }, summary, bar);
+  filtersBox.open = keptOpen ?? !(typeof matchMedia === 'function' && matchMedia(NARROW).matches);
+  filtersBox.addEventListener('toggle', () => {
+    keptOpen = filtersBox.open;
+  });
   const grid = h('div', {
     class: 'grid-wrap',
     attrs: { role: 'region', 'aria-label': 'Clusters by registries', tabindex: '0' },
@@ -146,7 +178,7 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
   const incomplete = data.incomplete ? h('p', { class: 'note', attrs: { role: 'note' } }, data.incomplete) : null;
   replace(
     root,
-    bar,
+    filtersBox,
     count,
     ...(incomplete ? [incomplete] : []),
     ...(unresolved ? [unresolved] : []),
@@ -159,9 +191,9 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
   function update(): void {
     shown = filterRows(data.rows, filters);
     count.textContent = `${shown.length} of ${data.rows.length} entries shown`;
-    const filtered = Boolean(
-      filters.cluster || filters.registry || filters.requester || filters.state || filters.q.trim(),
-    );
+    const set = filtersSet(filters);
+    const filtered = set > 0;
+    summary.textContent = `Filters (${set ? `${set} set` : 'none set'})`;
     renderGrid(grid, data, shown, ctx, filtered);
     renderList(list, shown, ctx, { clusters: clusterLabels, registries: registryLabels }, filtered);
     // Nothing shown, nothing to export: a header-only file would only look like a failed export.
