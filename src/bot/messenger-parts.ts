@@ -27,11 +27,17 @@ export interface MessengerAuditSettings {
   leases?: AuditCardLeases;
 }
 
-/** Where problems are reported, and the default extension length on reminders. */
+/**
+ * Where problems are reported, and the default extension length on reminders. `ownTenantId`:
+ * acrbot's own tenant (FlowSettings.ownTenantId): a requester of another tenant, refused any
+ * request when made (own-tenant.ts), is offered no command to extend or ask again in their
+ * outcome card and news (requester-messages.ts).
+ */
 export interface MessengerLifecycleSettings {
   approvalChannelId?: string;
   defaultAccessMs: number;
   sandbox?: boolean;
+  ownTenantId?: string;
 }
 
 /** The card messenger's state and steps, as its parts use them. */

@@ -6,6 +6,7 @@
 import type { ConversationReference } from 'botbuilder';
 import { UserFacingError } from '../domain/errors';
 import { extensionTermToOffer } from '../domain/extension-terms';
+import { isOtherTenant } from '../domain/own-tenant';
 import type { CardCopy } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import type { RequesterNews } from '../flows/lifecycle-messenger';
@@ -134,7 +135,7 @@ function extensionTermOffered(
  * says so (the outcome's `request.outcome.told` entry is `unposted`).
  */
 export function queueRequesterMessages(
-  parts: Pick<MessengerParts, 'log' | 'send' | 'outbox' | 'ruleOf'>,
+  parts: Pick<MessengerParts, 'log' | 'send' | 'outbox' | 'ruleOf' | 'lifecycle'>,
   request: AccessRequest,
   change: RequestChange,
   copies: readonly CardCopy[],
@@ -152,9 +153,12 @@ export function queueRequesterMessages(
         : request.state === 'executing' && request.outcome === undefined && request.decision?.approved
           ? 'approved'
           : undefined;
+  // A requester of another tenant than acrbot's own, whose requests are refused when made (an
+  // earlier release's, or one made before the rule): offered no command that would be refused.
+  const otherTenant = isOtherTenant(request.tenantId, parts.lifecycle?.ownTenantId);
   const outcome =
     !change.markOnly && (request.state === 'succeeded' || request.state === 'failed') && !request.access?.extendedBy
-      ? outcomeCard(request, parts.ruleOf(request))
+      ? outcomeCard(request, parts.ruleOf(request), otherTenant)
       : undefined;
   if (!to && (outcome || news)) {
     parts.log.warn(
@@ -186,6 +190,7 @@ export function queueRequesterMessages(
               requesterNewsCard(request, {
                 kind: news,
                 ...(news === 'expiredUnapproved' && change.approvalCardRefused && { approvalCardRefused: true }),
+                ...(news === 'expiredUnapproved' && otherTenant && { requesterOfOtherTenant: true }),
               }),
             ),
           news === 'approved' ? { ms: EXECUTING_HOLD_MS, tag: newsTag } : undefined,

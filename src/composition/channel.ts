@@ -8,6 +8,7 @@ import type { Clock } from '../domain/ports';
 import { sharedHttpClient } from '../integrations/http/pooled-http-client';
 import type { Logger } from '../observability/logger';
 import { DrainingMessenger } from './draining-messenger';
+import { ownTenantOf } from './flows';
 import type { Stores } from './stores';
 
 /** The way out to Teams. */
@@ -54,6 +55,7 @@ export function createChannel(
       approvalChannelId: config.approvalChannelId,
       defaultAccessMs: config.access.defaultMs,
       sandbox: config.mode === 'sandbox',
+      ownTenantId: ownTenantOf(config),
     },
     undefined, // the default outbox
     clock, // how long a "not a member" answer of Teams is believed

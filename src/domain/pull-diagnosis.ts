@@ -100,7 +100,9 @@ export interface DiagnosisInput {
    * every request of theirs is refused when it is made, extensions too, and the requests they are
    * shown are their tenant's (tenant-boundary.ts `cellsShown`), whose extensions are refused
    * alike. So the fix of a grant that ends soon offers no `extend`, and says what they can do
-   * instead, in their expiry reminder's words ({@link OTHER_TENANT_NO_EXTEND_NOTE}).
+   * instead, in their expiry reminder's words ({@link OTHER_TENANT_NO_EXTEND_NOTE}); nor does any
+   * other fix offer a `grant` or `secret` command: it says what would be needed, and what they
+   * can do instead ({@link OTHER_TENANT_ASK_INSTEAD}).
    */
   askerOfOtherTenant?: boolean;
   /**
@@ -234,6 +236,22 @@ const VERDICT_MAX_SECRETS = 3;
 
 function grantCommand(input: DiagnosisInput): string {
   return `@acrbot grant ${typedPair(input, input.typedAs)} REASON…`;
+}
+
+/**
+ * A fix that asks for new access: `own`, with its `@acrbot grant`/`secret` command, for the asker of
+ * acrbot's own tenant; for one of another tenant (`askerOfOtherTenant`), whose requests are all
+ * refused when made (own-tenant.ts), `other` (the same advice without the command) followed by
+ * why it cannot be asked for from there and what they can do instead.
+ */
+function requestFix(
+  input: DiagnosisInput,
+  own: string,
+  other: string,
+  kind: 'grant' | 'pull secret' = 'grant',
+): string {
+  if (!input.askerOfOtherTenant) return own;
+  return `${other} A ${kind} cannot be asked for from another tenant: acrbot's approvers are people of its own organisation's directory, so nobody can approve one from there. ${OTHER_TENANT_ASK_INSTEAD}`;
 }
 
 /**
@@ -480,35 +498,54 @@ export function diagnosePull(input: DiagnosisInput): PullDiagnosis {
     // One without a condition is the answer for every repository.
     const first = working.find((p) => !p.conditional) ?? working[0];
     verdict = `${cluster.name} can pull from ${registry.name}${firewall}: ${first.roleName} ${SCOPE_WORDS[first.scopeLevel]} — ${originText(first)}.`;
-    if (ending)
-      fix = `To keep pulling after ${endedAt ? 'acrbot removes it' : 'the revocation'}: ${grantCommand(input)}`;
-    else if (driftedEnd)
-      fix = `It ends with acrbot request ${driftedEnd.requestId}, which acrbot does not extend: its access changed outside acrbot${driftedEnd.driftDetectedAt ? ` (noticed ${shortTime(driftedEnd.driftDetectedAt)})` : ''}; to keep pulling after that: ${grantCommand(input)}`;
-    else if (borrowedFrom)
-      fix = `It ends with the grant for cluster ${borrowedFrom}, which pulls with the same identity; to keep pulling after that: ${grantCommand(input)}`;
-    else if (expiring && soonest) fix = extendFix(input, soonest);
+    if (ending) {
+      const after = endedAt ? 'acrbot removes it' : 'the revocation';
+      fix = requestFix(
+        input,
+        `To keep pulling after ${after}: ${grantCommand(input)}`,
+        `To keep pulling after ${after}, a new grant is needed.`,
+      );
+    } else if (driftedEnd) {
+      const ends = `It ends with acrbot request ${driftedEnd.requestId}, which acrbot does not extend: its access changed outside acrbot${driftedEnd.driftDetectedAt ? ` (noticed ${shortTime(driftedEnd.driftDetectedAt)})` : ''}; to keep pulling after that`;
+      fix = requestFix(input, `${ends}: ${grantCommand(input)}`, `${ends}, a new grant is needed.`);
+    } else if (borrowedFrom) {
+      const ends = `It ends with the grant for cluster ${borrowedFrom}, which pulls with the same identity; to keep pulling after that`;
+      fix = requestFix(input, `${ends}: ${grantCommand(input)}`, `${ends}, a grant of its own is needed.`);
+    } else if (expiring && soonest) fix = extendFix(input, soonest);
   } else if (anonymous) {
     // The condition last: "can pull …, if its outbound IP is allowed" before the reason reads as
     // though the firewall were why it pulls.
     verdict = `${cluster.name} can pull from ${registry.name} because anonymous pull is enabled, not through a role${firewall}.`;
-    fix = identity ? `For access that survives turning anonymous pull off: ${grantCommand(input)}` : undefined;
+    fix = identity
+      ? requestFix(
+          input,
+          `For access that survives turning anonymous pull off: ${grantCommand(input)}`,
+          'For access that survives turning anonymous pull off, a grant is needed.',
+        )
+      : undefined;
   } else if (!identity) {
     verdict = `${cluster.name} cannot pull from ${registry.name} with a node identity: ${withoutTrailing(input.identityProblem ?? 'it has none acrbot can use', /^[.\s]$/)}${notChecked}.${secretsText}`;
-    fix = `${secrets.length ? 'For pods in another namespace, a pull secret there' : 'Use a pull secret instead'}: @acrbot secret ${typedPair(input, input.typedAs)} --namespace NAMESPACE REASON…`;
+    fix = requestFix(
+      input,
+      `${secrets.length ? 'For pods in another namespace, a pull secret there' : 'Use a pull secret instead'}: @acrbot secret ${typedPair(input, input.typedAs)} --namespace NAMESPACE REASON…`,
+      `${secrets.length ? 'Pods in another namespace need a pull secret there' : 'A pull secret would do instead'}.`,
+      'pull secret',
+    );
   } else if (ignored.length) {
     const role = pullRoleFor(registry.roleAssignmentMode);
     verdict = `${cluster.name} cannot pull from ${registry.name}: its ${ignored[0].roleName} is not honoured because the registry uses ${abac ? 'ABAC repository' : 'RBAC registry'} permissions${notChecked}.${secretsText}`;
-    fix = `${grantCommand(input)} (acrbot assigns ${role.name} on ${abac ? 'ABAC registries' : 'registries with RBAC registry permissions'}).`;
+    const assigns = `acrbot assigns ${role.name} on ${abac ? 'ABAC registries' : 'registries with RBAC registry permissions'}`;
+    fix = requestFix(input, `${grantCommand(input)} (${assigns}).`, `A grant is needed (${assigns}).`);
   } else if (unread.length) {
     verdict = `acrbot cannot tell whether ${cluster.name} can pull from ${registry.name}: no role it could read carries pull there, and it could not read the role of ${unread.length} assignment${unread.length === 1 ? '' : 's'} of its identity that cover${unread.length === 1 ? 's' : ''} the registry.${secretsText}`;
-    fix = `If pulls fail: ${grantCommand(input)}`;
+    fix = requestFix(input, `If pulls fail: ${grantCommand(input)}`, 'If pulls fail, a grant is needed.');
   } else if (unlisted.length) {
     // Not "cannot pull, ask for a grant": the grant was just made, and a second one would change nothing.
     verdict = `acrbot cannot tell yet whether ${cluster.name} can pull from ${registry.name}: Azure does not list the role acrbot granted in ${unlisted[0].request.requestId} yet.${secretsText}`;
     fix = `Check again in a few minutes: @acrbot check ${typedPair(input, input.typedAs)}`;
   } else {
     verdict = `${cluster.name} cannot pull from ${registry.name}: its identity has no role that carries pull on the registry${notChecked}.${secretsText}`;
-    fix = grantCommand(input);
+    fix = requestFix(input, grantCommand(input), 'A grant would give it pull.');
   }
   // Every verdict, pulls or not: the admin user's password pulls whatever the roles above say.
   if (reach.adminUserText) verdict = `${verdict} ${reach.adminUserText}`;
@@ -691,7 +728,7 @@ function limitedFix(input: DiagnosisInput, working: RoleAssignmentPath[]): strin
   );
   return blocking
     ? `For every repository, ask the registry's owners to remove or widen the condition on ${blocking.roleName} ${SCOPE_WORDS.registry} (${blocking.assignmentId}); Azure keeps one assignment of a role per identity and registry, so acrbot cannot add one without it.`
-    : `For every repository: ${grantCommand(input)}`;
+    : requestFix(input, `For every repository: ${grantCommand(input)}`, 'For every repository, a grant is needed.');
 }
 
 /**

@@ -209,6 +209,35 @@ export interface AccessRequest {
    * extensions, and on requests filed before it was recorded (their cards show none).
    */
   decidedBefore?: DecidedBefore[];
+  /**
+   * A grant filed on acrbot's existing role assignment for its pair (overlap, G17): the live
+   * acrbot grants of other requesters that already gave its cluster pull through it, or were being
+   * granted it, when this request was filed (the longest first, at most
+   * {@link PULLS_THROUGH_RECORDED}; pulls-through.ts). Approving keeps that one assignment until
+   * this request's end too, so its approvers are told the cluster already pulls and until when.
+   * Absent when none held it, on pull secrets and extensions, and on requests filed before it was
+   * recorded (their cards show none).
+   */
+  pullsThrough?: PullsThrough[];
+}
+
+/** The most grants a request records as already giving its pull ({@link AccessRequest.pullsThrough}). */
+export const PULLS_THROUGH_RECORDED = 3;
+
+/**
+ * A live acrbot grant that held a new grant's role assignment when the new one was filed. One of
+ * another tenant's is recorded without its id, requester or end (tenant-boundary.ts: named only
+ * as another tenant's request).
+ */
+export interface PullsThrough {
+  /** Its id; absent for another tenant's. */
+  requestId?: string;
+  /** Its requester's display name (user text); absent for another tenant's. */
+  requester?: string;
+  /** When its access ends (accessEnd); absent when it has none, is being granted, or is another tenant's. */
+  until?: string;
+  /** Approved or running then: it holds the assignment once its run succeeds. */
+  granting?: boolean;
 }
 
 /** An extension's original access when the extension was filed ({@link AccessRequest.extendsAccess}). */

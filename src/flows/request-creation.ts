@@ -33,7 +33,15 @@ import { describeDurationMs, formatUtc, shortDuration, termRefusal } from '../do
 import { extensionRangeUnder, extensionTermToOffer } from '../domain/extension-terms';
 import type { GrantPlan, Plan } from '../domain/plan';
 import type { Clock, DirectoryPort, RequestStore } from '../domain/ports';
-import type { AccessRequest, AccessTerm, ActingContext, Actor, DriftedBefore, PolicyBinding } from '../domain/request';
+import type {
+  AccessRequest,
+  AccessTerm,
+  ActingContext,
+  Actor,
+  DriftedBefore,
+  PolicyBinding,
+  PullsThrough,
+} from '../domain/request';
 import type { ExtendedAccess } from '../domain/request';
 import { decisionDeadline, extendedAccessOf } from '../domain/extension-deadline';
 import { transition } from '../domain/request';
@@ -166,6 +174,11 @@ export interface NewRequest {
    * withdraws this one if there is ({@link RequestCreation.withdrawTwin}).
    */
   refuseTwins?: boolean;
+  /**
+   * A grant on acrbot's existing role assignment (overlap): the live grants of other requesters
+   * that already hold it, recorded on the request for its card ({@link AccessRequest.pullsThrough}).
+   */
+  pullsThrough?: PullsThrough[];
 }
 
 /** Files requests for the request service. */
@@ -495,6 +508,7 @@ export class RequestCreation {
       sourceActivityId?: string;
       extendsRequestId?: string;
       extendsAccess?: ExtendedAccess;
+      pullsThrough?: PullsThrough[];
     },
     now: Date,
     policy: PolicyBinding,
@@ -520,6 +534,10 @@ export class RequestCreation {
       ...(input.extendsRequestId && { extendsRequestId: input.extendsRequestId }),
       ...(input.extendsAccess && { extendsAccess: input.extendsAccess }),
       ...(driftedBefore.length > 0 && { driftedBefore }),
+      // Only a grant that is no extension overlaps another requester's (an extension moves its own end).
+      ...(input.plan.kind === 'grant' &&
+        !input.extendsRequestId &&
+        (input.pullsThrough?.length ?? 0) > 0 && { pullsThrough: input.pullsThrough }),
     };
   }
 

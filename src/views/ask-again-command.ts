@@ -6,6 +6,7 @@
  */
 import { shortDuration } from '../domain/access-term';
 import { NEW_SECRET_NAME } from '../domain/command';
+import { OTHER_TENANT_ASK_INSTEAD } from '../domain/other-tenant-words';
 import type { AccessRequest } from '../domain/request';
 import { inertText } from './inert-text';
 import { commandNames } from './command-names';
@@ -44,6 +45,14 @@ export function askAgainCommand(
   // The names are the requester's (valid Kubernetes names, but `www.` one would become a link).
   return `@acrbot secret ${commandNames(plan)} ${inertText(flags.join(' '))}${term} REASON…`;
 }
+
+/**
+ * What a card says in place of {@link askAgainCommand} to a requester of another tenant than
+ * acrbot's own (own-tenant.ts `isOtherTenant`): every request of theirs, an extension too, is
+ * refused when it is made, so a command to ask again would only be refused. Why, in the creation
+ * refusal's words, and the way on.
+ */
+export const OTHER_TENANT_NO_ASK_AGAIN = `Asking again would be refused: acrbot's approvers are people of its own organisation's directory, and you are a user of another tenant, so nobody can approve a request of yours from there. ${OTHER_TENANT_ASK_INSTEAD}`;
 
 /** The run's code for a secret name taken by a secret acrbot may not overwrite (secret-ownership.ts). */
 const NAME_TAKEN = 'kubernetes.foreignSecret';

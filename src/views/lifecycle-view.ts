@@ -30,7 +30,7 @@ import { inertText } from './inert-text';
 import type { UnservedResource } from '../domain/served-subscriptions';
 import { OTHER_TENANT_NO_EXTEND_NOTE } from '../domain/own-tenant';
 import { NOT_SERVED_NOTE, noExtendReason, unservedSubscriptionNote } from './reminder-extend';
-import { askAgainCommand } from './ask-again-command';
+import { askAgainCommand, OTHER_TENANT_NO_ASK_AGAIN } from './ask-again-command';
 import { deciders, errorText, type Fact } from './request-view';
 import { tint } from './tint';
 
@@ -645,10 +645,14 @@ function approverName(request: AccessRequest): string {
 /**
  * The news of a request that expired without a decision, with the way on. `extend` of an original
  * whose access ended (extend.notActive) or drifted (extend.drifted, in the words of its refusal:
- * ask for a new grant) is refused: a new request is the way back then, never `extend`.
+ * ask for a new grant) is refused: a new request is the way back then, never `extend`. Its
+ * requester of another tenant than acrbot's own (`otherTenant`), whose requests are all refused
+ * when made, is given no command to ask again, but why and the way on instead.
  */
-function expiredUnapprovedText(request: AccessRequest, approvalCardRefused?: boolean): string {
-  const newRequest = `If you still need the access, make a new request: "${askAgainCommand(request)}".`;
+function expiredUnapprovedText(request: AccessRequest, approvalCardRefused?: boolean, otherTenant?: boolean): string {
+  const newRequest = otherTenant
+    ? OTHER_TENANT_NO_ASK_AGAIN
+    : `If you still need the access, make a new request: "${askAgainCommand(request)}".`;
   switch (originalLostAtExpiry(request)) {
     case 'ended':
       return `The access it extends (${request.extendsRequestId}) ended before anyone decided, so nothing was extended. ${newRequest}`;
@@ -658,6 +662,8 @@ function expiredUnapprovedText(request: AccessRequest, approvalCardRefused?: boo
       // In the note's words (cluster-gone.ts); no command: a request for a cluster that no longer exists would fail.
       return `${inertText(closedByClusterGoneNote(request)!)} Nothing was extended.`;
     default:
+      // No approver could have decided it, shown or not (own-tenant.ts): no channel to fix.
+      if (otherTenant) return `Nobody decided in time, so nothing was changed. ${OTHER_TENANT_NO_ASK_AGAIN}`;
       // Teams refused the approvers' card until the end: "nobody decided" would read as approvers who let it lapse.
       if (approvalCardRefused)
         return `Nobody decided in time because no approver was shown this request: Teams refused its approval card in the approvals channel until it expired (acrbot is not in that channel, or the channel no longer exists). Nothing was changed. Ask the platform team to add acrbot back to the approvals channel, or to name one it is in, then ask again: "${askAgainCommand(request, { extension: true })}".`;
@@ -676,6 +682,11 @@ export function requesterNewsCard(
         kind: 'approved' | 'rejected' | 'expiredUnapproved';
         /** Expired: Teams refused its approvers' card until then (never posted), so no approver saw it. */
         approvalCardRefused?: boolean;
+        /**
+         * Expired: its requester is of another tenant than acrbot's own (own-tenant.ts
+         * `isOtherTenant`), whose requests are all refused when made: no command to ask again.
+         */
+        requesterOfOtherTenant?: boolean;
       }
     | {
         kind: 'ended';
@@ -710,7 +721,7 @@ export function requesterNewsCard(
         ...base,
         // Closed by acrbot when the access it extends ended or drifted, maybe days before its deadline.
         title: `${originalLostAtExpiry(request) ? 'Closed' : 'Expired'} without a decision: ${requestInTitle(request)}`,
-        text: expiredUnapprovedText(request, news.approvalCardRefused),
+        text: expiredUnapprovedText(request, news.approvalCardRefused, news.requesterOfOtherTenant),
       });
     case 'ended':
       return lifecycleCard({

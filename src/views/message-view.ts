@@ -7,6 +7,7 @@ import type { GrantPlan } from '../domain/plan';
 import type { AdaptiveCardJson } from './card-templates';
 import type { AccessRequest } from '../domain/request';
 import { describeAccess } from '../domain/access-term';
+import { OTHER_TENANT_NO_EXTEND_NOTE } from '../domain/other-tenant-words';
 import { scopeLevelOf } from '../domain/access-inventory';
 import { scrubSecrets } from '../domain/secret-text';
 import { renderCard } from './card-templates';
@@ -124,13 +125,24 @@ export function alreadyGrantedCard(
    * have it removed.
    */
   leftBy: readonly AccessRequest[] = [],
+  /**
+   * The asker is of another tenant than acrbot's own (own-tenant.ts `isOtherTenant`; `mine` then
+   * an earlier release's grant): their extension is refused when asked for, so none is offered,
+   * and the card says why and what to do instead, as their expiry reminder does.
+   */
+  askerOfOtherTenant = false,
 ): AdaptiveCardJson {
   // A break-glass grant is never extended: "extend" would only be refused.
   const extendable = mine && !mine.policy?.breakGlass ? mine : undefined;
   const left = !extendable && leftBy.length ? ` ${leftBehind(plan, existing, leftBy)}` : '';
+  const yours = !extendable
+    ? ''
+    : askerOfOtherTenant
+      ? ` It is your request ${extendable.id} (${describeAccess(extendable)}). ${OTHER_TENANT_NO_EXTEND_NOTE}`
+      : ` It is your request ${extendable.id} (${describeAccess(extendable)}); to keep it longer: "extend ${extendable.id} --for 30d REASON…".`;
   return messageCard({
     title: 'Access already exists',
-    text: `${plan.identity.description} ${plan.identity.objectId} of ${plan.cluster.name} can already pull from ${plan.registry.name}; no request was created.${extendable ? ` It is your request ${extendable.id} (${describeAccess(extendable)}); to keep it longer: "extend ${extendable.id} --for 30d REASON…".` : ''}${left}`,
+    text: `${plan.identity.description} ${plan.identity.objectId} of ${plan.cluster.name} can already pull from ${plan.registry.name}; no request was created.${yours}${left}`,
     tone: 'good',
     // Words where acrbot knows them; full ARM ids clip in a fact set.
     facts: [

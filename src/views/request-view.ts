@@ -14,6 +14,7 @@ import { accessEnd } from '../domain/access-end';
 import { GONE_CODES, NEW_REQUEST_CODES, RECHECK_SUBSCRIPTION_UNSERVED, recheckGone } from '../domain/new-request-codes';
 import { closedWithItsAccess } from '../domain/closed-extension';
 import { liveClusterGoneAt } from '../domain/cluster-gone';
+import { pullsThroughWords } from '../domain/pulls-through';
 import { BEING_REVOKED_LABEL } from '../domain/live-drift';
 import { liveBadge } from '../domain/live-badge';
 import { clusterGoneWords } from '../domain/cluster-gone-words';
@@ -24,7 +25,8 @@ import { awaitingReview, countedApprovals, describeRequirement, type PolicyRule 
 import { nobodyReviewsWhy } from '../domain/decided-rule';
 import { applicationDisplayNameFor, tokenNameFor } from '../domain/secret-credential';
 import { scrubSecrets } from '../domain/secret-text';
-import { askAgainCommand } from './ask-again-command';
+import { askAgainCommand, OTHER_TENANT_NO_ASK_AGAIN } from './ask-again-command';
+import { OTHER_TENANT_NO_EXTEND_NOTE } from '../domain/other-tenant-words';
 import { heldSecretNote } from './secret-held-note';
 import { defaultNamespaceNote } from './default-namespace-note';
 import { liveClusterGoneBadge } from './cluster-gone-badge';
@@ -232,6 +234,33 @@ function registrySettingFacts(registry: PlannedRegistry): Fact[] {
 }
 
 /**
+ * How long access lasts (G17), on the plan, approval and outcome cards: "Term", as on the
+ * lifecycle cards (their "Access" is the pair). Drift replaces it with what became of the access;
+ * so does its cluster deleted (the drift check read it gone: its kubelet identity went with it),
+ * only while the grant is live (`now`: liveClusterGoneAt): revoking keeps the mark, and then the
+ * Term says how it ended. Its badge says "Cluster gone" then too (requestCard).
+ */
+function termFact(request: AccessRequest, now: Date | undefined): Fact {
+  const clusterGoneAt = liveClusterGoneAt(request, now);
+  if (request.access?.driftDetectedAt)
+    return { label: 'Access', value: driftAccessWords(request.access.driftReason, request.access.driftDetectedAt) };
+  if (clusterGoneAt)
+    return { label: 'Access', value: inertText(clusterGoneWords(request.plan.cluster.name, clusterGoneAt)) };
+  return { label: 'Term', value: inertText(describeAccess(request)) };
+}
+
+/**
+ * "Already pulls": the grants of others that held this grant's role assignment when it was filed
+ * (pulls-through.ts), while it waits for a decision (or a break-glass grant for its review): later
+ * they may have ended, and the card would tell of a pull that is gone.
+ */
+function pullsThroughFacts(request: AccessRequest): Fact[] {
+  const deciding = request.state === 'pending' || awaitingReview(request);
+  const words = deciding ? pullsThroughWords(request) : undefined;
+  return words ? [{ label: 'Already pulls', value: inertText(words) }] : [];
+}
+
+/**
  * The facts of a request's plan, in the order a reviewer reads them. Without `forWhom.approvers`
  * they are those every copy may show.
  */
@@ -241,6 +270,12 @@ export function planFacts(request: AccessRequest, forWhom: PlanFactsFor = {}): F
     { label: 'Request', value: request.id },
     { label: 'Requested by', value: inertText(request.requester.name) },
     { label: 'Requested', value: shortTime(request.createdAt) },
+    // Why, and for how long, before the Azure detail: what an approver decides on first, read on
+    // a phone without scrolling past the ids. One order for every copy.
+    { label: 'Reason', value: inertText(request.reason) },
+    termFact(request, forWhom.now),
+    // Overlap (G17): the cluster already pulls through acrbot's assignment, held by others' grants.
+    ...pullsThroughFacts(request),
     // With its subscription: two clusters of one name and group in two subscriptions (dev and
     // prod) must not look the same to the approver.
     {
@@ -295,7 +330,10 @@ export function planFacts(request: AccessRequest, forWhom: PlanFactsFor = {}): F
       // is a valid Kubernetes name): shown to approvers as user text.
       {
         label: 'Pulls from',
-        value: plan.repositories.length ? inertText(plan.repositories.join(', ')) : 'all repositories',
+        // The registry-wide scope map covers every repository, those pushed after approval too.
+        value: plan.repositories.length
+          ? inertText(plan.repositories.join(', '))
+          : `all repositories of ${plan.registry.name}, including ones pushed later`,
       },
       { label: 'Credential expires', value: credentialExpiry(request) },
       {
@@ -316,26 +354,8 @@ export function planFacts(request: AccessRequest, forWhom: PlanFactsFor = {}): F
     const held = heldSecretNote(request);
     if (held) common.push({ label: 'Already held', value: held });
   }
-  common.push({ label: 'Reason', value: inertText(request.reason) });
   const requirement = describeRequirement(request);
   if (requirement) common.push({ label: 'Approval', value: inertText(requirement) });
-  // How long access lasts (G17), on the plan, approval and outcome cards: "Term", as on the
-  // lifecycle cards (their "Access" is the pair). Drift replaces it with what became of the access.
-  const clusterGoneAt = liveClusterGoneAt(request, forWhom.now);
-  if (request.access?.driftDetectedAt)
-    common.push({
-      label: 'Access',
-      value: driftAccessWords(request.access.driftReason, request.access.driftDetectedAt),
-    });
-  // Its cluster deleted (the drift check read it gone): its kubelet identity went with it. Only
-  // while the grant is live: revoking keeps the mark, and then the Term says how it ended.
-  // Its badge says "Cluster gone" then too (requestCard).
-  else if (clusterGoneAt)
-    common.push({
-      label: 'Access',
-      value: inertText(clusterGoneWords(request.plan.cluster.name, clusterGoneAt)),
-    });
-  else common.push({ label: 'Term', value: inertText(describeAccess(request)) });
   const drifted = driftedBeforeLine(request);
   if (drifted) common.push({ label: 'Drift', value: drifted });
   const decided = forWhom.approvers ? decidedBeforeLine(request) : undefined;
@@ -374,13 +394,17 @@ function driftedBeforeLine(request: AccessRequest): string | undefined {
 /**
  * What the requester can do next with access that was just granted (or extended): ask to keep it
  * longer while it has an end, and end it themselves when it is no longer needed. The commands name
- * the request whose access it is (an extension's original, which the extension moved).
+ * the request whose access it is (an extension's original, which the extension moved). A requester
+ * of another tenant than acrbot's own (`otherTenant`: an earlier release's grant, or a run begun
+ * before the rule) is offered neither `extend` nor `grant`, refused to them when made
+ * (own-tenant.ts), but told why and the way on, as their expiry reminder is; `revoke` stays theirs.
  */
-function nextSteps(request: AccessRequest): string {
+function nextSteps(request: AccessRequest, otherTenant = false): string {
   const id = request.extendsRequestId ?? request.id;
   const revoke = `Done with it sooner: "@acrbot revoke ${id} REASON…".`;
   const term = request.access;
   if (!term || term.permanent) return `When it is no longer needed: "@acrbot revoke ${id} REASON…".`;
+  if (otherTenant) return `It ends by itself (see Term). ${OTHER_TENANT_NO_EXTEND_NOTE} ${revoke}`;
   // Break-glass access is never extended: a longer need goes through approval like any grant.
   if (request.policy?.breakGlass)
     return `It ends by itself (see Term) and cannot be extended: for longer, ask for a normal grant ("@acrbot grant ${commandNames(request.plan)} REASON…"). ${revoke}`;
@@ -594,12 +618,14 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
   const state = stateLabelOf(request, options.now);
   const plan = request.plan;
   // An extension says so first: its plan is its original's, and the title would read as a new grant.
+  // A secret's names its registry before the secret's name (up to 253 characters): the title is
+  // the notification's preview too (card-summary.ts, cut at 120) and must say what it pulls from.
   const title =
     plan.kind === 'grant'
       ? request.extendsRequestId
         ? `Extend ${request.extendsRequestId}: ${plan.role.name} for ${plan.cluster.name} on ${plan.registry.name}`
         : `Grant ${plan.role.name} to ${plan.cluster.name} on ${plan.registry.name}`
-      : `${request.extendsRequestId ? `Extend ${request.extendsRequestId}: pull` : 'Pull'} secret ${plan.namespace}/${inertText(plan.secretName)} in ${plan.cluster.name}`;
+      : `${request.extendsRequestId ? `Extend ${request.extendsRequestId}: pull` : 'Pull'} secret for ${plan.registry.name} in ${plan.cluster.name} (${plan.namespace}/${inertText(plan.secretName)})`;
   // Outcomes may quote what Azure or a cluster answered (a secret's field managers, which anyone
   // who can write the namespace names): error text (scrubbed, neutralised like user text).
   const outcomeText = request.outcome?.error ?? (request.state === 'succeeded' ? request.outcome?.summary : undefined);
@@ -694,12 +720,15 @@ function credentialToCleanUp(outcome: Outcome | undefined): boolean {
  * again. One in a subscription no longer served (RECHECK_SUBSCRIPTION_UNSERVED) is refused alike
  * while it is not: asking again waits for the platform team to serve it again.
  */
-function failedSummary(request: AccessRequest): string {
+function failedSummary(request: AccessRequest, otherTenant = false): string {
   const code = request.outcome?.errorCode;
   // A drift's refusal ends with a command to ask again (drifted-access.ts), without a term; the new
   // request's sentence below names one with the extension's: one command, not two to choose from.
   const stored = request.outcome?.error ?? 'The request failed.';
   const error = errorText(code === EXTEND_DRIFTED ? withoutAskAgain(stored) : stored);
+  // Its requester of another tenant than acrbot's own would be refused any request (own-tenant.ts):
+  // no command to ask again, whatever the error, but why and the way on.
+  if (otherTenant) return `${error} ${OTHER_TENANT_NO_ASK_AGAIN}`;
   if (code && GONE_CODES.has(code)) {
     // By name: an id it was typed with is the one it is no longer at.
     const bare = { ...request, plan: { ...request.plan, typed: { cluster: 'name', registry: 'name' } as const } };
@@ -744,9 +773,16 @@ function outcomeTitle(
 
 /**
  * The outcome card sent to the requester when a request finishes. `reviewers`: as
- * {@link RequestCardOptions.reviewers}, for its break-glass line.
+ * {@link RequestCardOptions.reviewers}, for its break-glass line. `requesterOfOtherTenant`: its
+ * requester is of another tenant than acrbot's own (own-tenant.ts `isOtherTenant`), refused any
+ * request when made, so its next steps and a failure's way on offer no `extend`, `grant` or
+ * `secret`, but say why and what to do instead.
  */
-export function outcomeCard(request: AccessRequest, reviewers?: PolicyRule): AdaptiveCardJson {
+export function outcomeCard(
+  request: AccessRequest,
+  reviewers?: PolicyRule,
+  requesterOfOtherTenant = false,
+): AdaptiveCardJson {
   const plan = request.plan;
   const ok = request.state === 'succeeded';
   const outcome = request.outcome;
@@ -822,11 +858,11 @@ export function outcomeCard(request: AccessRequest, reviewers?: PolicyRule): Ada
   const onlyIf = netCondition ? ", but only if the cluster's network reaches the registry" : '';
   return renderCard('outcome', {
     sandbox: request.sandbox,
-    nextSteps: ok && !outcome?.alreadyPresent ? nextSteps(request) : '',
+    nextSteps: ok && !outcome?.alreadyPresent ? nextSteps(request, requesterOfOtherTenant) : '',
     title: outcomeTitle(request, { extended, unreachable: Boolean(unreachable) }),
     titleStyle: tint(ok ? (unreachable ? 'Warning' : 'Good') : 'Attention'),
     // Error text: an outcome may quote what Azure or a cluster answered (see requestCard).
-    summary: ok ? errorText(outcome?.summary ?? '') : failedSummary(request),
+    summary: ok ? errorText(outcome?.summary ?? '') : failedSummary(request, requesterOfOtherTenant),
     networkProblem: unreachable
       ? `When this was requested: ${unreachable} Ask the registry's owners to let the cluster in (public access, its outbound IP or subnet, or a private endpoint), then: @acrbot check ${commandNames(plan)}.`
       : '',

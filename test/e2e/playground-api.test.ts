@@ -304,12 +304,17 @@ describe('acrbot in Microsoft 365 Agents Playground (API + stream)', () => {
         (m) =>
           m.conversationId === sent.conversationId &&
           REQUEST_ID.test(messageText(m)) &&
-          /Pull secret payments\/acr-auth in aks-dev/.test(messageText(m)),
+          /Pull secret for contosoacr in aks-dev \(payments\/acr-auth\)/.test(messageText(m)),
         'the secret plan card',
       ),
     );
     const id = messageText(secretPlan).match(REQUEST_ID)![0];
-    for (const expected of ['ACR token', 'payments/acr-auth', 'all repositories', 'contosoacr.azurecr.io'])
+    for (const expected of [
+      'ACR token',
+      'payments/acr-auth',
+      'all repositories of contosoacr, including ones pushed later',
+      'contosoacr.azurecr.io',
+    ])
       expect(messageText(secretPlan)).toContain(expected);
     const secretApproval = await step('secret approval card', () =>
       pg.waitFor((m) => m.parentId === approvals && messageText(m).includes(id), 'the secret approval card'),

@@ -132,7 +132,7 @@ describe('read as meant', () => {
 
   test('a secret with --namespace typed right goes to that namespace', async () => {
     const reply = await answers('secret aks-dev contosoacr --namespace payments pulling images');
-    expect(reply).toContain('Pull secret payments/acr-auth in aks-dev');
+    expect(reply).toContain('Pull secret for contosoacr in aks-dev (payments/acr-auth)');
   });
 });
 

@@ -138,7 +138,7 @@ describe('a pull secret to namespace default', () => {
 
   test('without --namespace: the plan card says so', async () => {
     const said = await inChat(users.requester, 'secret aks-dev contosoacr pulling images for payments');
-    expect(said).toContain('Pull secret default/acr-auth in aks-dev');
+    expect(said).toContain('Pull secret for contosoacr in aks-dev (default/acr-auth)');
     expect(said).toContain(NOTE);
     expect(said).toContain('its requester can cancel this request and ask again with --namespace NAME');
     await withdraw(said);
@@ -150,14 +150,14 @@ describe('a pull secret to namespace default', () => {
     expect(await inChat(users.requester, 'contosoacr')).toMatch(/Which Kubernetes namespace/);
     expect(await inChat(users.requester, 'default')).toMatch(/Why is the access needed/);
     const said = await inChat(users.requester, 'pulling images for payments');
-    expect(said).toContain('Pull secret default/acr-auth in aks-dev');
+    expect(said).toContain('Pull secret for contosoacr in aks-dev (default/acr-auth)');
     expect(said).toContain(NOTE);
     await withdraw(said);
   });
 
   test('with --namespace default typed: the same line, which does not say none was given', async () => {
     const said = await inChat(users.requester, 'secret aks-dev contosoacr --namespace default pulling images');
-    expect(said).toContain('Pull secret default/acr-auth in aks-dev');
+    expect(said).toContain('Pull secret for contosoacr in aks-dev (default/acr-auth)');
     expect(said).toContain(NOTE);
     expect(said).not.toContain('no --namespace');
     await withdraw(said);
@@ -165,7 +165,7 @@ describe('a pull secret to namespace default', () => {
 
   test('with --namespace payments: no such line', async () => {
     const said = await inChat(users.requester, 'secret aks-dev contosoacr --namespace payments pulling images');
-    expect(said).toContain('Pull secret payments/acr-auth in aks-dev');
+    expect(said).toContain('Pull secret for contosoacr in aks-dev (payments/acr-auth)');
     expect(said).not.toContain('pods in other namespaces cannot use this secret');
     await withdraw(said);
   });

@@ -65,7 +65,7 @@ describe('buildGrantPlan', () => {
     });
     expect(plan.cluster).toEqual({ id: CLUSTER_ID, name: 'aks-prod', subscriptionId: SUB, resourceGroup: 'rg-aks' });
     expect(plan.operations[1]).toBe(
-      `Create role assignment ${plan.roleAssignmentName}: ${roleName} for service principal ${KUBELET} on registry contosoacr`,
+      `Create role assignment ${plan.roleAssignmentName}: ${roleName} for the kubelet managed identity (system-assigned cluster), by its service principal (object id ${KUBELET}), on registry contosoacr`,
     );
     expect(JSON.stringify(plan)).not.toContain(CONTROL_PLANE);
   });

@@ -7,9 +7,11 @@ import { type ConversationReference, TurnContext } from 'botbuilder';
 import { z } from 'zod/v3';
 import { isDefaultTerm } from '../../domain/access-term';
 import { isUserFacing } from '../../domain/errors';
-import type { AccessRequest, AccessTerm } from '../../domain/request';
+import type { AccessRequest, AccessTerm, PullsThrough } from '../../domain/request';
+import { pullsThroughOf } from '../../domain/pulls-through';
 import type { SecretCommandOptions } from '../../domain/command';
 import { parseClusterRef, parseRegistryRef } from '../../domain/names';
+import { isOtherTenant } from '../../domain/own-tenant';
 import { swappedNames } from '../../domain/swapped-names';
 import type { GrantPlan, Plan } from '../../domain/plan';
 import { checkReason, REASON_LIMITS, singleLine } from '../../domain/text';
@@ -23,6 +25,7 @@ import { errorCardFor, gateRefusalTitle, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
 import { auditBadCardData, auditPlanningFailure } from '../validation-audit';
 import { auditLimitRefusal } from '../../flows/limit-audit';
+import { keepingExisting } from '../../flows/grant-planner';
 import { approvalPostedEntry } from '../../flows/approval-posted-entry';
 import { approvalCardNotPostedText, approvalRefusedEntry, REQUESTER_NOT_TOLD } from '../../flows/approval-announce';
 import { PostedNotRecorded } from '../posted-not-recorded';
@@ -307,6 +310,7 @@ export class RequestHandler {
       parseRegistryRef(input.registry);
       const reason = checkReason(input.reason);
       let plan: Plan;
+      let pullsThrough: PullsThrough[] = [];
       if (secret) {
         // --for (or its synonym --expires) is the access term; the credential outlives it (G17).
         access = requests.accessTerm(input.options.expires);
@@ -340,11 +344,16 @@ export class RequestHandler {
                 overlap.mine,
                 result.existingRoleName,
                 leftBy,
+                // Their extension is refused when asked for (own-tenant.ts): none offered.
+                isOtherTenant(identity.tenantId, settings.ownTenantId),
               ),
             };
           }
+          // Held by others' grants: the request records which, and until when, for its approvers,
+          // and its plan says the run keeps that assignment rather than creating one.
+          pullsThrough = overlap.pullsThrough;
         }
-        plan = result.plan;
+        plan = pullsThrough.length > 0 ? keepingExisting(result.plan) : result.plan;
       }
       // Once planned, the target is known by its ids: a second request for one this user already
       // has waiting is refused, as its card would read like the first's (RequestGate.twinRefusal).
@@ -375,6 +384,7 @@ export class RequestHandler {
         pendingCap: this.services.gate.maxPendingPerUser,
         // Its twin looked for again too, for the same reason (checked above only when it can wait).
         refuseTwins: secret || !input.breakGlass,
+        ...(pullsThrough.length > 0 && { pullsThrough }),
       });
       return { kind: 'created', request };
     } catch (err) {
@@ -412,8 +422,9 @@ export class RequestHandler {
     plan: GrantPlan,
     existingName: string,
     access: AccessTerm | undefined,
-  ): Promise<{ allowed: boolean; mine?: AccessRequest; unheld?: boolean }> {
-    if (!access || existingName.toLowerCase() !== plan.roleAssignmentName.toLowerCase()) return { allowed: false };
+  ): Promise<{ allowed: boolean; mine?: AccessRequest; unheld?: boolean; pullsThrough: PullsThrough[] }> {
+    if (!access || existingName.toLowerCase() !== plan.roleAssignmentName.toLowerCase())
+      return { allowed: false, pullsThrough: [] };
     // From any cluster whose kubelet runs as the same identity: the assignment is the identity's.
     const { holders, ending, granting, complete } = await this.services.lifecycle.flow.holdersOf(plan);
     // One of the requester's own that is being revoked cannot be extended: not offered. Nor a
@@ -438,7 +449,10 @@ export class RequestHandler {
     // that grant's term (and its failure).
     const unheld = complete && !holders.length && !ending.length && !granting.length;
     const claimed = holders.length > 0 || ending.length > 0 || granting.length > 0;
-    return { allowed: claimed && !mine, mine, unheld };
+    // The grants already giving this pull (or about to), read here anyway: the request records
+    // them so its approvers see the cluster already pulls, and until when (pulls-through.ts).
+    const pullsThrough = pullsThroughOf(holders, granting, identity.tenantId);
+    return { allowed: claimed && !mine, mine, unheld, pullsThrough };
   }
 
   /** A stored request: the requester's copy (placed by the caller), then the approvers' copy and the audit card. */
