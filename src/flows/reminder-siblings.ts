@@ -41,9 +41,15 @@ import { openExtensionsOf } from './request-reads';
 export const REMINDER_LOOK_AHEAD_MS = 24 * 3_600_000;
 
 /**
- * The most accesses one grouped card lists (the posting one included); the rest are counted. Each
- * row has its own Extend, and Teams shows at most 6 actions of a card's own (its host config's
- * actions.maxActions): a 7th row's Extend would not be shown.
+ * The most accesses one grouped card lists (the posting one included); the rest are counted and
+ * left to the My access tab, which lists them all. Not for Teams' limit of 6 actions (its host
+ * config's actions.maxActions): that holds per action set, and each row's Extend has its own
+ * (grouped-reminder-view.ts). Some cap must hold all the same: Teams refuses a message over about
+ * 28 KB, and a row with the longest names Azure allows (a drifted grant's, whose note quotes both
+ * ids) takes about 1.3 KB, so some twenty rows would make a card that is never sent. Six is what a
+ * phone reads: at 320 px six rows already run two screens below the term and reason their Extend
+ * shares, and one Extend turns the whole card into that extension's request, so the card reminds;
+ * extending many is the tab's.
  */
 export const MAX_GROUPED_REMINDERS = 6;
 

@@ -887,10 +887,17 @@ export function outcomeCard(
           : `Reference the secret from pods in namespace ${plan.namespace}${onlyIf ? `; they pull${onlyIf}` : ''}.`) +
       (netCondition ? ` When this was requested: ${netCondition}` : ''),
     snippet,
-    // Clients without CodeBlock fall back to one monospace line per row; non-breaking spaces keep the YAML indentation.
-    // Those rows are TextBlocks, markdown like any other (monospace is only their font): the
-    // secret, service account and repository names in them are the requester's, and a
-    // `www.` name would become a link, so the rows are made inert. The CodeBlock shows code.
+    // Clients without CodeBlock (Teams mobile, microsoft/AdaptiveCards#9072) fall back to one
+    // monospace line per row; non-breaking spaces keep the YAML indentation. Those rows are
+    // TextBlocks, markdown like any other (monospace is only their font): the secret, service
+    // account and repository names in them are the requester's, and a `www.` name would become a
+    // link, so the rows are made inert. The CodeBlock shows code.
+    // So the rows are for reading, and the template's line above them says so and where to copy
+    // from: copied, a non-breaking space is no YAML indentation (the text parses, silently, into
+    // another structure) and a zero-width space would be in a name. Made copyable instead (JSON
+    // or flow-style YAML, which need no indentation), the rows would read worse on the phone, where
+    // the snippet is read, not applied (kubectl runs on a computer, where this card shows the
+    // CodeBlock), and the inert names would still not copy as typed.
     snippetLines: snippet
       .split('\n')
       .map((line) => inertText(line.replace(/^ +/, (spaces) => '\u00a0'.repeat(spaces.length)))),
