@@ -84,6 +84,11 @@ export interface RegistryInfo {
    * Azure did not report it.
    */
   provisioningState?: RegistryProvisioningState;
+  /**
+   * `sku.name` as ARM answered it (Basic, Standard, Premium): what ACR's limits of tokens and scope
+   * maps are read against ({@link registryTokenLimit}). Absent when ARM gave none.
+   */
+  sku?: string;
 }
 
 /** A registry's provisioning state as acrbot reads it: ACR's six states, or one it does not know. */

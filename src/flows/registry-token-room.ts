@@ -9,7 +9,8 @@
  *
  * A hint, as the target check is (G15): tokens may be made or deleted before approval, and the
  * run's create is what Azure decides. A count that cannot be read (refused, throttled past the
- * pipeline's retries, late) plans on without it, logged once; the requester is not told.
+ * pipeline's retries, late) plans on without it, logged at most once an hour per registry; the
+ * requester is not told.
  */
 import { registryTokenLimit } from '../domain/azure-model';
 import { UserFacingError } from '../domain/errors';
@@ -38,17 +39,51 @@ export type TokenRoom = { refusal: UserFacingError } | { note: string } | undefi
 export const ROOM_UNREAD_MESSAGE =
   "counting a registry's tokens and scope maps at plan time failed or took too long; planned without the check against its limits";
 
+/** How often, at most, one process warns {@link ROOM_UNREAD_MESSAGE} of the same registry. */
+export const ROOM_UNREAD_WARN_EVERY_MS = 3_600_000;
+
+/** When this process last warned, by registry (only to space the warnings; nothing is decided by it). */
+const lastRoomUnreadWarnMs = new Map<string, number>();
+
+/**
+ * Warns {@link ROOM_UNREAD_MESSAGE} unless this process warned it of the same registry less than
+ * {@link ROOM_UNREAD_WARN_EVERY_MS} ago (at `nowMs`): a registry whose listings acrbot is always
+ * refused (403) fails every token plan's count, and one line an hour tells the operators as well
+ * as one per plan would. Per registry, so one registry's warning never hides another's.
+ */
+function warnRoomUnreadHourly(log: Pick<Logger, 'warn'>, registry: RoomRegistry, nowMs: number, err?: unknown): void {
+  const key = `${registry.subscriptionId}/${registry.resourceGroup}/${registry.name}`.toLowerCase();
+  if (nowMs - (lastRoomUnreadWarnMs.get(key) ?? -Infinity) < ROOM_UNREAD_WARN_EVERY_MS) return;
+  // Those past their hour would warn anyway: dropped, so the map holds only the last hour's.
+  for (const [k, at] of lastRoomUnreadWarnMs)
+    if (nowMs - at >= ROOM_UNREAD_WARN_EVERY_MS) lastRoomUnreadWarnMs.delete(k);
+  lastRoomUnreadWarnMs.set(key, nowMs);
+  log.warn({ ...(err !== undefined && { err }), registry: registry.name }, ROOM_UNREAD_MESSAGE);
+}
+
+/** Lets a test see the warnings again (the spacing is per process). */
+export function resetRoomUnreadWarnings(): void {
+  lastRoomUnreadWarnMs.clear();
+}
+
+/**
+ * The registry counted. `sku`, when the caller read it with the registry (RegistryInfo), spares
+ * the count its own read of it.
+ */
+type RoomRegistry = { subscriptionId: string; resourceGroup: string; name: string; sku?: string };
+
 /**
  * Counts the registry's tokens and scope maps ({@link RegistryTokenPort.countTokens}) and tells
  * what the plan must say: full for what the run makes (a token; a scope map too with
  * `request.repositories`) is a refusal ({@link registryFullSentence}), nearly full
  * ({@link NEAR_LIMIT_SHARE}) a note ({@link registryNearlyFullNote}, dated `at`). Undefined when
  * there is room, the SKU is one acrbot does not know, the port cannot count, or the count failed
- * or did not come within `waitMs` (logged once on `log`). Never rejects.
+ * or did not come within `waitMs` (logged on `log`, at most once an hour per registry:
+ * {@link ROOM_UNREAD_WARN_EVERY_MS}). Never rejects.
  */
 export async function tokenRoom(
   tokens: Pick<RegistryTokenPort, 'countTokens'> | undefined,
-  registry: { subscriptionId: string; resourceGroup: string; name: string },
+  registry: RoomRegistry,
   request: QuotaRequest,
   at: string,
   waitMs: number,
@@ -56,7 +91,7 @@ export async function tokenRoom(
 ): Promise<TokenRoom> {
   if (!tokens?.countTokens) return undefined;
   const unread = (err?: unknown) => {
-    log?.warn({ ...(err !== undefined && { err }), registry: registry.name }, ROOM_UNREAD_MESSAGE);
+    if (log) warnRoomUnreadHourly(log, registry, Date.now(), err);
     return undefined;
   };
   let got;

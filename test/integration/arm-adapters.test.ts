@@ -127,6 +127,7 @@ function registryFromSdk(r: Registry): RegistryInfo {
       ...(typeof r.adminUserEnabled === 'boolean' && { adminUserEnabled: r.adminUserEnabled }),
     },
     ...(r.provisioningState && { provisioningState: r.provisioningState as RegistryInfo['provisioningState'] }),
+    ...(r.sku?.name && { sku: r.sku.name }),
   };
 }
 
@@ -182,6 +183,8 @@ describe('reads map ARM JSON to the same values the SDK models gave', () => {
       },
     });
     expect(listed.find((r) => r.name === 'contosoabac')?.roleAssignmentMode).toBe('AbacRepositoryPermissions');
+    // The SKU ACR's limits of tokens are read against (registry-token-room.ts), by get and by list.
+    expect(listed.every((r) => ['Basic', 'Standard', 'Premium'].includes(r.sku ?? ''))).toBe(true);
   });
 
   it('role assignments of a principal, as the SDK listing gives them', async () => {

@@ -6,7 +6,7 @@
  * acrbot cannot read plans on without a word to the user, logged once; with room, nothing is said.
  */
 import type { AccessRequest } from '../../src/domain/request';
-import { ROOM_UNREAD_MESSAGE } from '../../src/flows/registry-token-room';
+import { resetRoomUnreadWarnings, ROOM_UNREAD_MESSAGE } from '../../src/flows/registry-token-room';
 import type { RegistryRecord } from '../../src/sandbox/arm/registries';
 import { SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { requestCard } from '../../src/views/request-view';
@@ -27,7 +27,11 @@ describe('a token secret planned against the registry limits', () => {
     // Small pages: the count follows nextLink as ARM pages it.
     h.app.sandbox!.arm.state.pageSize = 7;
   });
-  afterEach(async () => h.stop());
+  afterEach(async () => {
+    // Its warning is spaced per registry per process: each test sees its own.
+    resetRoomUnreadWarnings();
+    await h.stop();
+  });
 
   const registry = (): RegistryRecord => h.app.sandbox!.arm.state.getRegistry(contosoId)!;
 
@@ -146,6 +150,20 @@ describe('a token secret planned against the registry limits', () => {
     expect(request.state).toBe('pending');
     expect(request.plan.kind === 'secret' && request.plan.targetCheck).toBeUndefined();
     expect(h.logs.entries().filter((e) => e.msg === ROOM_UNREAD_MESSAGE)).toHaveLength(1);
+  });
+
+  test('the SKU comes with the registry the plan read: the count reads the registry no second time', async () => {
+    fill(95);
+    const reads = () =>
+      h.app.sandbox!.arm.requests.filter((r: { operation: string }) => r.operation.startsWith('registries.')).length;
+    const sp = reads();
+    await h.requestSecret(users.requester, 'aks-dev contosoacr --namespace payments --kind sp pull for payments-api');
+    const spReads = reads() - sp;
+    const before = reads();
+    const request = await h.requestSecret(users.requester, 'aks-dev contosoacr --namespace web pull for web-api');
+    // As many registry reads as a plan that counts nothing; the Basic SKU still judged.
+    expect(reads() - before).toBe(spReads);
+    expect(request.plan.kind === 'secret' && request.plan.targetCheck).toMatch(NEAR);
   });
 
   test('below it: no row, nothing logged', async () => {

@@ -28,7 +28,7 @@ function listing<T>(pages: Record<string, Page<T>>, asked: string[]) {
   });
 }
 
-function tokensOver(tokenPages: Record<string, Page<unknown>>, asked: string[] = []) {
+function tokensOver(tokenPages: Record<string, Page<unknown>>, asked: string[] = [], registryReads: string[] = []) {
   const scopeMaps = listing<{ typePropertiesType?: string }>(
     {
       '': {
@@ -41,7 +41,12 @@ function tokensOver(tokenPages: Record<string, Page<unknown>>, asked: string[] =
     acrClient: () => ({
       tokens: { list: listing(tokenPages, asked) },
       scopeMaps: { list: scopeMaps },
-      registries: { get: async () => ({ sku: { name: 'Standard' } }) },
+      registries: {
+        get: async (_rg: string, name: string) => {
+          registryReads.push(name);
+          return { sku: { name: 'Standard' } };
+        },
+      },
     }),
     listRegistries: async () => [],
   } as unknown as RegistryArm;
@@ -50,6 +55,7 @@ function tokensOver(tokenPages: Record<string, Page<unknown>>, asked: string[] =
 
 test('every page counted; built-in scope maps left out; the SKU read', async () => {
   const asked: string[] = [];
+  const reads: string[] = [];
   const tokens = tokensOver(
     {
       '': { items: [1, 2], next: `${ORIGIN}/p2` },
@@ -57,9 +63,22 @@ test('every page counted; built-in scope maps left out; the SKU read', async () 
       [`${ORIGIN}/p3`]: { items: [5] },
     },
     asked,
+    reads,
   );
   await expect(tokens.countTokens(REGISTRY)).resolves.toEqual({ tokens: 5, scopeMaps: 2, sku: 'Standard' });
   expect(asked).toEqual(['', `${ORIGIN}/p2`, `${ORIGIN}/p3`]);
+  expect(reads).toEqual(['contosoacr']);
+});
+
+test('a registry that comes with its SKU (as registryFromWire reads it) is not read again', async () => {
+  const reads: string[] = [];
+  const tokens = tokensOver({ '': { items: [1, 2] } }, [], reads);
+  await expect(tokens.countTokens({ ...REGISTRY, sku: 'Basic' })).resolves.toEqual({
+    tokens: 2,
+    scopeMaps: 2,
+    sku: 'Basic',
+  });
+  expect(reads).toEqual([]);
 });
 
 test('a nextLink to another origin is not followed', async () => {

@@ -183,10 +183,12 @@ export class ArmRegistryTokens implements RegistryTokenPort {
   /**
    * The registry's tokens and own scope maps counted (ACR lists its built-in scope maps with the
    * user's, typed `SystemDefined`; its limit counts the user's), and its SKU, read together.
-   * Every page of both listings is counted ({@link countListed}). A failure is thrown as the read
-   * it was (`token listing`, `scope map listing`, `registry read`).
+   * Every page of both listings is counted ({@link countListed}). The SKU is `registry.sku` when
+   * the caller has it (the plan's registry, read from ARM moments before: registryFromWire), and
+   * only without it one GET of the registry. A failure is thrown as the read it was
+   * (`token listing`, `scope map listing`, `registry read`).
    */
-  async countTokens(registry: RegistryRef): Promise<RegistryTokenCount> {
+  async countTokens(registry: RegistryRef & { sku?: string }): Promise<RegistryTokenCount> {
     const client = this.arm.acrClient(registry.subscriptionId);
     const { resourceGroup: rg, name } = registry;
     const [tokens, scopeMaps, sku] = await Promise.all([
@@ -200,12 +202,14 @@ export class ArmRegistryTokens implements RegistryTokenPort {
         (options) => client.scopeMaps.list(rg, name, options as never),
         (map) => map.typePropertiesType?.toLowerCase() !== 'systemdefined',
       ),
-      client.registries.get(rg, name).then(
-        (r) => r.sku?.name,
-        (err: unknown) => {
-          throw armFailure(err, 'registry read');
-        },
-      ),
+      registry.sku
+        ? registry.sku
+        : client.registries.get(rg, name).then(
+            (r) => r.sku?.name,
+            (err: unknown) => {
+              throw armFailure(err, 'registry read');
+            },
+          ),
     ]);
     return { tokens, scopeMaps, ...(typeof sku === 'string' && sku && { sku }) };
   }

@@ -41,6 +41,8 @@ export interface WireRegistry {
   name?: string;
   location?: string;
   tags?: Record<string, string> | null;
+  /** Its SKU; typed loosely: only a non-empty string `name` is read. */
+  sku?: { name?: unknown } | null;
   properties?: {
     loginServer?: string;
     /** ACR's `ProvisioningState`; typed loosely: read with {@link registryProvisioningStateFromWire}. */
@@ -167,6 +169,7 @@ export function registryFromWire(r: WireRegistry): RegistryInfo {
       ...(typeof p.adminUserEnabled === 'boolean' && { adminUserEnabled: p.adminUserEnabled }),
     },
     ...(provisioningState && { provisioningState }),
+    ...(typeof r.sku?.name === 'string' && r.sku.name && { sku: r.sku.name }),
   };
 }
 
