@@ -18,7 +18,7 @@ import { requestInTitle } from './request-in-title';
 
 /**
  * `<at>Alex Kim</at>, <at>Sam Lee</at>: request R-… (aks-prod → contosoacr) waits for your decision.`;
- * for a break-glass grant, which ran at once, its review. Undefined when nobody is left to mention
+ * for a break-glass grant, which runs at once, its review once it has run. Undefined when nobody is left to mention
  * (no named approver, or none still waited on who can sign in): then nothing is sent. `signIns`:
  * what the directory read gave (without it, everyone still waited on, by number: "approver 1").
  */
@@ -33,7 +33,9 @@ export function newRequestMentionMessage(
   // requestInTitle is made inert for a card; a text message is HTML and markdown too.
   const what = inertMessageText(requestInTitle(request));
   const text = request.policy?.breakGlass
-    ? `${who}: break-glass request ${what} ran without approval and waits for your review.`
+    ? // Sent as its card goes out, before its run has finished (or failed, when no review is owed):
+      // said in the present, not "ran".
+      `${who}: break-glass request ${what} runs without approval; review it once it has run.`
     : `${who}: request ${what} waits for your decision.`;
   return { text, entities };
 }

@@ -48,7 +48,7 @@ test('one who cannot sign in is left out; without a read, everyone still waited 
 test('a break-glass grant asks for its review', () => {
   const request = breakGlassRequest(REQUESTER, AT, { dueAt: '2026-12-07T08:00:00.000Z' }, { id: 'R-GLASS001' });
   expect(newRequestMentionMessage(request, named, { cannotSignIn: new Set(), names })!.text).toBe(
-    '<at>Alex Approver</at>, <at>Oscar Outsider</at>: break-glass request R-GLASS001 (aks-prod → contosoacr) ran without approval and waits for your review.',
+    '<at>Alex Approver</at>, <at>Oscar Outsider</at>: break-glass request R-GLASS001 (aks-prod → contosoacr) runs without approval; review it once it has run.',
   );
 });
 

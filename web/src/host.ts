@@ -42,12 +42,17 @@ export interface Host {
 
 const asTheme = (t: string | null | undefined): Theme => (t === 'dark' || t === 'contrast' ? t : 'default');
 
-/** Teams' clients (`app.host.clientType`) whose web view saves no file the page makes: {@link Host.savesNoFiles}. */
-const NO_FILE_CLIENTS: readonly string[] = ['ios', 'ipados', 'android'];
+/**
+ * Teams' clients (`app.host.clientType`) whose page saves a file it makes (a blob download):
+ * the desktop apps and the browser. Listed, not the others: the phone and tablet apps do not, and
+ * neither, most likely, do the room, phone and display devices (Android-based) nor a client type
+ * added later, where a button that does nothing is worse than saying where it works.
+ */
+const FILE_SAVING_CLIENTS: readonly string[] = ['desktop', 'web', 'macos'];
 
-/** Whether a Teams client of `clientType` saves no file the page makes (its phone and tablet apps). */
+/** Whether a Teams client of `clientType` saves no file the page makes; undefined (no Teams host): it does. */
 export function savesNoFiles(clientType: string | undefined): boolean {
-  return NO_FILE_CLIENTS.includes(clientType ?? '');
+  return clientType !== undefined && !FILE_SAVING_CLIENTS.includes(clientType);
 }
 
 /**
