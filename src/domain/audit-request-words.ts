@@ -8,6 +8,7 @@ import { shortDuration } from './access-term';
 import type { GrantPlan, Plan, SharedIdentity } from './plan';
 import type { AccessRequest, AccessTerm } from './request';
 import { decidedBeforeWords } from './decided-before';
+import { pullsThroughAuditWords } from './pulls-through';
 
 /** Sharing clusters a sentence names by resource id; the rest are counted (a detail is bounded). */
 const SHARING_IDS_NAMED = 3;
@@ -35,7 +36,8 @@ export function requestKindWords(request: Pick<AccessRequest, 'plan' | 'policy' 
  * The detail of a `request.created` entry: kind and term first, then the clusters sharing a
  * grant's identity ({@link sharingWords}) and the pair's earlier drifted grants
  * ({@link driftedBeforeWords}) and its recent rejections and revocations by people
- * ({@link decidedBeforeWords}: ids and times, not their text), then the justification. `asked` is the term the
+ * ({@link decidedBeforeWords}: ids and times, not their text) and what already gave the cluster
+ * pull ({@link pullsThroughAuditWords}: ids only), then the justification. `asked` is the term the
  * requester asked for when the rule cut it (an auto-approving rule's maximum).
  */
 export function createdDetail(request: AccessRequest, asked?: AccessTerm): string {
@@ -45,7 +47,9 @@ export function createdDetail(request: AccessRequest, asked?: AccessTerm): strin
   const sharing = request.plan.kind === 'grant' ? sharingWords(request.plan, 'targets') : '';
   const drifted = driftedBeforeWords(request);
   const decided = decidedBeforeWords(request.decidedBefore);
-  return `${head}${sharing ? `; ${sharing}` : ''}${drifted ? `; ${drifted}` : ''}${decided ? `; ${decided}` : ''}: ${request.reason}`;
+  // What already gave the cluster pull when it was filed (overlap, or a pull secret's kubelet): ids only.
+  const through = pullsThroughAuditWords(request);
+  return `${head}${sharing ? `; ${sharing}` : ''}${drifted ? `; ${drifted}` : ''}${decided ? `; ${decided}` : ''}${through ? `; ${through}` : ''}: ${request.reason}`;
 }
 
 /**

@@ -37,20 +37,69 @@ export function pullsThroughOf(
 }
 
 /**
+ * What a new pull secret records as already letting its cluster's kubelet identity pull from the
+ * registry: the pair's live acrbot `grants` (as {@link pullsThroughOf} records holders, the
+ * longest first), then `outside`, the id of an assignment none of them holds (made outside
+ * acrbot), kept within {@link PULLS_THROUGH_RECORDED}.
+ */
+export function secretPullsThroughOf(
+  grants: readonly AccessRequest[],
+  outside: string | undefined,
+  tenantId: string,
+): PullsThrough[] {
+  const room = PULLS_THROUGH_RECORDED - (outside ? 1 : 0);
+  return [...pullsThroughOf(grants, [], tenantId).slice(0, room), ...(outside ? [{ roleAssignmentId: outside }] : [])];
+}
+
+/**
  * The "Already pulls" line of a grant's card: through which grants its cluster pulled when it was
  * filed, until when, and that approving keeps that same role assignment until this request's end
- * too (so ending those grants alone no longer stops the pull). Undefined when none was recorded.
+ * too (so ending those grants alone no longer stops the pull). A pull secret's says its cluster's
+ * kubelet already pulled without one ({@link secretWords}). Undefined when none was recorded.
  * Requester names are user text: the caller makes the line inert.
  */
-export function pullsThroughWords(request: Pick<AccessRequest, 'pullsThrough'>): string | undefined {
+export function pullsThroughWords(
+  request: Pick<AccessRequest, 'pullsThrough'> & { plan?: AccessRequest['plan'] },
+): string | undefined {
   const through = request.pullsThrough ?? [];
   if (through.length === 0) return undefined;
-  const each = through.map((p) => {
-    const who = p.requestId ? `${p.requestId} (${p.requester ?? 'someone'}'s grant)` : 'a request of another tenant';
-    if (p.granting) return `${who}, being granted`;
-    return p.until ? `${who}, until ${formatUtc(p.until)}` : p.requestId ? `${who}, with no end` : who;
-  });
+  const each = through.map(throughWords);
+  if (request.plan?.kind === 'secret') return secretWords(request.plan.registry.name, each);
   const ids = through.filter((p) => p.requestId).map((p) => p.requestId);
   const alone = ids.length ? `, so revoking ${ids.join(' or ')} alone no longer stops the pull` : '';
   return `When this was requested: through ${each.join('; ')}. Approving keeps that same role assignment until this request's end too${alone}.`;
+}
+
+/** One recorded way the cluster pulled: a grant (whose, until when) or an assignment outside acrbot. */
+function throughWords(p: PullsThrough): string {
+  if (p.roleAssignmentId)
+    return `role assignment ${p.roleAssignmentId.split('/').pop()}, which no live acrbot grant of this pair holds (made outside acrbot, e.g. with az aks update --attach-acr, or a grant of another cluster with the same kubelet identity)`;
+  const who = p.requestId ? `${p.requestId} (${p.requester ?? 'someone'}'s grant)` : 'a request of another tenant';
+  if (p.granting) return `${who}, being granted`;
+  return p.until ? `${who}, until ${formatUtc(p.until)}` : p.requestId ? `${who}, with no end` : who;
+}
+
+/**
+ * A pull secret's "Already pulls": the kubelet pulls images for every pod of its cluster with its
+ * own identity, so while that access lasts the secret adds nothing to those pulls. It still works:
+ * it serves what pulls with other credentials, and after that access ends.
+ */
+function secretWords(registry: string, each: readonly string[]): string {
+  return `When this was requested: the cluster's kubelet identity already pulled from ${registry} through ${each.join('; ')}. A pull secret still works, but the kubelet pulls without it while that lasts: it is needed only for pulls made with other credentials (a tool that reads the secret) or after that access ends.`;
+}
+
+/**
+ * The `request.created` entry's clause for what already gave the pull ({@link AccessRequest.pullsThrough}),
+ * by ids only (no names, no ends): "already pulled through R-A, R-B (being granted), role
+ * assignment /subscriptions/…". Empty when none was recorded. Another tenant's is named as such.
+ */
+export function pullsThroughAuditWords(request: Pick<AccessRequest, 'pullsThrough'>): string {
+  const through = request.pullsThrough ?? [];
+  if (through.length === 0) return '';
+  const each = through.map((p) => {
+    if (p.roleAssignmentId) return `role assignment ${p.roleAssignmentId} (outside acrbot)`;
+    const who = p.requestId ?? 'a request of another tenant';
+    return p.granting ? `${who} (being granted)` : who;
+  });
+  return `the cluster already pulled through ${each.join(', ')}`;
 }

@@ -215,8 +215,11 @@ export interface AccessRequest {
    * granted it, when this request was filed (the longest first, at most
    * {@link PULLS_THROUGH_RECORDED}; pulls-through.ts). Approving keeps that one assignment until
    * this request's end too, so its approvers are told the cluster already pulls and until when.
-   * Absent when none held it, on pull secrets and extensions, and on requests filed before it was
-   * recorded (their cards show none).
+   * On a pull secret: what already let its cluster's kubelet identity pull from the registry
+   * when it was filed (the pair's live acrbot grants, then an assignment outside acrbot), so its
+   * approvers see the secret is redundant for that kubelet (secret-planner.ts).
+   * Absent when none held it, on extensions, and on requests filed before it was recorded (their
+   * cards show none).
    */
   pullsThrough?: PullsThrough[];
 }
@@ -225,7 +228,8 @@ export interface AccessRequest {
 export const PULLS_THROUGH_RECORDED = 3;
 
 /**
- * A live acrbot grant that held a new grant's role assignment when the new one was filed. One of
+ * A live acrbot grant that held a new grant's role assignment when the new one was filed (or, for
+ * a pull secret, one on its pair, or an assignment outside acrbot: `roleAssignmentId`). One of
  * another tenant's is recorded without its id, requester or end (tenant-boundary.ts: named only
  * as another tenant's request).
  */
@@ -238,6 +242,12 @@ export interface PullsThrough {
   until?: string;
   /** Approved or running then: it holds the assignment once its run succeeds. */
   granting?: boolean;
+  /**
+   * A pull secret's only: a role assignment that let the kubelet identity pull and that none of
+   * the pair's live acrbot grants holds (made outside acrbot, e.g. `az aks update --attach-acr`),
+   * by its ARM id; no request id, requester or end then.
+   */
+  roleAssignmentId?: string;
 }
 
 /** An extension's original access when the extension was filed ({@link AccessRequest.extendsAccess}). */

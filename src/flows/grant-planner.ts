@@ -336,24 +336,42 @@ export class GrantPlanner {
     principalId: string,
     mode: RoleAssignmentMode,
   ): Promise<{ pulls?: RoleAssignmentInfo; conditioned?: RoleAssignmentInfo }> {
-    const roles = rolesThatGrantPull(mode);
-    const planned = pullRoleFor(mode).id;
-    const own = (await this.roleAssignments.listForPrincipal(scope, principalId)).filter(
-      (a) => a.principalId.toLowerCase() === principalId.toLowerCase(),
-    );
-    return {
-      pulls: own.find(
-        (a) => !a.condition && scopeCovers(a.scope, scope) && roles.includes(roleDefinitionGuid(a.roleDefinitionId)),
-      ),
-      // The one Azure found instead: the planned role at exactly the scope, with a condition.
-      conditioned: own.find(
-        (a) =>
-          Boolean(a.condition) &&
-          a.scope.toLowerCase().replace(/\/+$/, '') === scope.toLowerCase() &&
-          roleDefinitionGuid(a.roleDefinitionId) === planned.toLowerCase(),
-      ),
-    };
+    return directPullAssignments(this.roleAssignments, scope, principalId, mode);
   }
+}
+
+/**
+ * The principal's own assignments at or above `scope` (one `listForPrincipal` list, no role
+ * definition read): `pulls`, one without a condition of a pull role acrbot grants (or AcrPush)
+ * covering the scope (`pulling`: every such one); `conditioned`, the planned role at exactly the scope with a condition. Used
+ * after a PUT answered RoleAssignmentExists ({@link GrantPlanner.findExisting}), and by a pull
+ * secret's plan to say its cluster's kubelet already pulls (secret-planner.ts): one ARM read.
+ */
+export async function directPullAssignments(
+  reads: Pick<RoleAssignmentPort, 'listForPrincipal'>,
+  scope: string,
+  principalId: string,
+  mode: RoleAssignmentMode,
+): Promise<{ pulls?: RoleAssignmentInfo; pulling: RoleAssignmentInfo[]; conditioned?: RoleAssignmentInfo }> {
+  const roles = rolesThatGrantPull(mode);
+  const planned = pullRoleFor(mode).id;
+  const own = (await reads.listForPrincipal(scope, principalId)).filter(
+    (a) => a.principalId.toLowerCase() === principalId.toLowerCase(),
+  );
+  const pulling = own.filter(
+    (a) => !a.condition && scopeCovers(a.scope, scope) && roles.includes(roleDefinitionGuid(a.roleDefinitionId)),
+  );
+  return {
+    pulls: pulling[0],
+    pulling,
+    // The one Azure found instead: the planned role at exactly the scope, with a condition.
+    conditioned: own.find(
+      (a) =>
+        Boolean(a.condition) &&
+        a.scope.toLowerCase().replace(/\/+$/, '') === scope.toLowerCase() &&
+        roleDefinitionGuid(a.roleDefinitionId) === planned.toLowerCase(),
+    ),
+  };
 }
 
 /** An assignment that lets a principal pull from a registry (in `limited`: some repositories), and its role's name. */

@@ -176,7 +176,9 @@ export interface NewRequest {
   refuseTwins?: boolean;
   /**
    * A grant on acrbot's existing role assignment (overlap): the live grants of other requesters
-   * that already hold it, recorded on the request for its card ({@link AccessRequest.pullsThrough}).
+   * that already hold it; a pull secret: what already let its cluster's kubelet pull (the pair's
+   * live grants, an assignment outside acrbot). Recorded on the request for its card
+   * ({@link AccessRequest.pullsThrough}).
    */
   pullsThrough?: PullsThrough[];
 }
@@ -534,10 +536,9 @@ export class RequestCreation {
       ...(input.extendsRequestId && { extendsRequestId: input.extendsRequestId }),
       ...(input.extendsAccess && { extendsAccess: input.extendsAccess }),
       ...(driftedBefore.length > 0 && { driftedBefore }),
-      // Only a grant that is no extension overlaps another requester's (an extension moves its own end).
-      ...(input.plan.kind === 'grant' &&
-        !input.extendsRequestId &&
-        (input.pullsThrough?.length ?? 0) > 0 && { pullsThrough: input.pullsThrough }),
+      // A grant that is no extension overlaps another requester's (an extension moves its own end);
+      // a new pull secret's cluster may already pull without one (secret-planner.ts).
+      ...(!input.extendsRequestId && (input.pullsThrough?.length ?? 0) > 0 && { pullsThrough: input.pullsThrough }),
     };
   }
 

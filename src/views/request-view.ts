@@ -251,7 +251,8 @@ function termFact(request: AccessRequest, now: Date | undefined): Fact {
 
 /**
  * "Already pulls": the grants of others that held this grant's role assignment when it was filed
- * (pulls-through.ts), while it waits for a decision (or a break-glass grant for its review): later
+ * (pulls-through.ts), or, on a pull secret, what already let its cluster's kubelet pull (the
+ * pair's live grants, an assignment outside acrbot), while it waits for a decision (or a break-glass grant for its review): later
  * they may have ended, and the card would tell of a pull that is gone.
  */
 function pullsThroughFacts(request: AccessRequest): Fact[] {

@@ -8,7 +8,7 @@ import { z } from 'zod/v3';
 import { isDefaultTerm } from '../../domain/access-term';
 import { isUserFacing } from '../../domain/errors';
 import type { AccessRequest, AccessTerm, PullsThrough } from '../../domain/request';
-import { pullsThroughOf } from '../../domain/pulls-through';
+import { pullsThroughOf, secretPullsThroughOf } from '../../domain/pulls-through';
 import type { SecretCommandOptions } from '../../domain/command';
 import { parseClusterRef, parseRegistryRef } from '../../domain/names';
 import { isOtherTenant } from '../../domain/own-tenant';
@@ -315,13 +315,18 @@ export class RequestHandler {
         // --for (or its synonym --expires) is the access term; the credential outlives it (G17).
         access = requests.accessTerm(input.options.expires);
         const term = access;
-        plan = await secretPlanner.plan(
+        const planned = await secretPlanner.planRequest(
           input.cluster,
           input.registry,
           input.options,
           requests.credentialLifetimeMs(term),
           (facts) => requests.credentialLifetimeUnderPolicy(facts, term, isDefaultTerm(input.options.expires)),
         );
+        plan = planned.plan;
+        // The cluster's kubelet already pulls (a live grant of the pair, an assignment outside
+        // acrbot): the request records it so its approvers see the secret is redundant for it.
+        const { grants, outside } = planned.alreadyPulls;
+        pullsThrough = secretPullsThroughOf(grants, outside, identity.tenantId);
       } else {
         access = requests.accessTerm(input.duration);
         const result = await planner.plan(input.cluster, input.registry);

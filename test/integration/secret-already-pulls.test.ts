@@ -1,0 +1,102 @@
+/**
+ * A pull secret asked for on a cluster whose kubelet identity already pulls from the registry
+ * (a live acrbot grant of the pair, or an assignment made outside acrbot such as
+ * `az aks update --attach-acr`): the request records it (`pullsThrough`), its card says so while
+ * it waits, and its `request.created` entry names it by id. It costs one ARM list, no Graph read.
+ */
+import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
+import type { AccessRequest } from '../../src/domain/request';
+import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
+import { cardText } from '../helpers/capturing-connector';
+import { type Harness, startHarness, users } from '../helpers/harness';
+
+const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
+const kubelet = SANDBOX_CLUSTERS.dev.kubeletObjectId;
+
+describe('a pull secret for a cluster that already pulls', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(() => h.stop());
+
+  /** The text of every card sent (not updated) that names the request. */
+  const cardsOf = (request: AccessRequest) =>
+    h.connector.calls
+      .filter(
+        (c) =>
+          c.op !== 'update' && (c.activity.attachments ?? []).length > 0 && cardText(c.activity).includes(request.id),
+      )
+      .map((c) => cardText(c.activity));
+
+  const createdDetail = async (request: AccessRequest) =>
+    (await h.app.audit.forRequest(request.id)).find((e) => e.action === 'request.created')?.detail;
+
+  test('a live acrbot grant of the pair: recorded, said on the card while pending, and in the audit by id', async () => {
+    const grant = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
+    await h.click(users.approver, 'approve', { requestId: grant.id });
+    expect((await h.settle(grant.id)).state).toBe('succeeded');
+
+    h.app.sandbox!.arm.clearRequests();
+    const graphBefore = h.app.sandbox!.graph.requests.length;
+    const secret = await h.requestSecret(users.requester, 'aks-dev contosoacr --namespace payments pull for a job');
+    expect(secret.pullsThrough).toEqual([
+      { requestId: grant.id, requester: grant.requester.name, until: expect.any(String) },
+    ]);
+    const cards = cardsOf(secret);
+    expect(cards.length).toBeGreaterThan(0);
+    for (const text of cards) {
+      expect(text).toContain(
+        `the cluster's kubelet identity already pulled from contosoacr through ${grant.id} (${grant.requester.name}'s grant), until`,
+      );
+      expect(text).toContain('A pull secret still works, but the kubelet pulls without it while that lasts');
+    }
+    expect(await createdDetail(secret)).toContain(`the cluster already pulled through ${grant.id}:`);
+    expect(await createdDetail(secret)).not.toContain(grant.requester.name);
+
+    // The added read: one list of the kubelet's assignments on the registry (a token secret's plan
+    // made none before); no Graph read (the approvers' read the grant made is kept).
+    const lists = h.app
+      .sandbox!.arm.requests.filter((r: { operation: string }) => r.operation === 'roleAssignments.listForScope')
+      .map((r: { path: string }) => r.path.toLowerCase());
+    expect(lists).toEqual([expect.stringContaining(contosoId.toLowerCase())]);
+    expect(h.app.sandbox!.graph.requests.slice(graphBefore)).toEqual([]);
+  });
+
+  test('an assignment made outside acrbot: recorded by its id and said on the card', async () => {
+    const outside = h.app.sandbox!.arm.state.addRoleAssignment({
+      scope: contosoId,
+      roleDefinitionGuid: BUILT_IN_ROLES.acrPull,
+      principalId: kubelet,
+      principalType: 'ServicePrincipal',
+    });
+    const secret = await h.requestSecret(users.requester, 'aks-dev contosoacr --namespace payments pull for a job');
+    expect(secret.pullsThrough).toEqual([{ roleAssignmentId: outside.id }]);
+    const [card] = cardsOf(secret);
+    expect(card).toContain(
+      `already pulled from contosoacr through role assignment ${outside.name}, which no live acrbot grant of this pair holds (made outside acrbot`,
+    );
+    expect(await createdDetail(secret)).toContain(`the cluster already pulled through role assignment ${outside.id}`);
+  });
+
+  test('the list failing: planned all the same, without the note, and not warned of', async () => {
+    h.app.sandbox!.arm.state.addRoleAssignment({
+      scope: contosoId,
+      roleDefinitionGuid: BUILT_IN_ROLES.acrPull,
+      principalId: kubelet,
+      principalType: 'ServicePrincipal',
+    });
+    h.app.sandbox!.arm.faults.add({ operation: 'roleAssignments.listForScope', status: 403, count: 5 });
+    const secret = await h.requestSecret(users.requester, 'aks-dev contosoacr --namespace payments pull for a job');
+    expect(secret.state).toBe('pending');
+    expect(secret.pullsThrough).toBeUndefined();
+    expect(h.logs.lines.filter((l) => l.includes('already pulls') && l.includes('"level":40'))).toEqual([]);
+  });
+
+  test('nothing gives it pull: nothing recorded, no fact, no clause', async () => {
+    const secret = await h.requestSecret(users.requester, 'aks-dev contosoacr --namespace payments pull for a job');
+    expect(secret.pullsThrough).toBeUndefined();
+    for (const text of cardsOf(secret)) expect(text).not.toContain('Already pulls');
+    expect(await createdDetail(secret)).not.toContain('already pulled');
+  });
+});
