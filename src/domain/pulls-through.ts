@@ -4,14 +4,16 @@
  */
 import { accessEnd } from './access-end';
 import { formatUtc } from './access-term';
-import { type AccessRequest, PULLS_THROUGH_RECORDED, type PullsThrough } from './request';
+import { type AccessRequest, isBeingRevoked, PULLS_THROUGH_RECORDED, type PullsThrough } from './request';
 import { ofTenant } from './tenant-boundary';
 
 /**
  * The grants a new grant of `tenantId` records as already giving its pull: the live `holders` of
  * the assignment, then those being granted it (`granting`), the one that keeps it longest first
  * (no end before an end), at most {@link PULLS_THROUGH_RECORDED}. Another tenant's is kept
- * without its id, requester or end (tenant-boundary.ts).
+ * without its id, requester or end (tenant-boundary.ts). A holder being revoked or marked
+ * drifted is left out: its end is not the one it was given ("until" would overstate it, the
+ * revocation may delete the assignment before this request is decided), so it keeps nothing.
  */
 export function pullsThroughOf(
   holders: readonly AccessRequest[],
@@ -30,6 +32,7 @@ export function pullsThroughOf(
   };
   const endOf = (p: PullsThrough) => (p.until ? Date.parse(p.until) : Number.POSITIVE_INFINITY);
   const held = holders
+    .filter((r) => !isBeingRevoked(r) && !r.access?.driftDetectedAt)
     .map((r) => one(r, false))
     // Another tenant's end is not recorded: first, as one that may keep it longest.
     .sort((a, b) => endOf(b) - endOf(a));

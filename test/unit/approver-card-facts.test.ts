@@ -63,6 +63,18 @@ describe('a grant overlapping other requesters’ grants (Already pulls)', () =>
     expect(pullsThroughOf([...held, elsewhere], granting, TENANT_OF_PENDING)).toHaveLength(3);
   });
 
+  test('a holder being revoked or marked drifted keeps nothing: not recorded, so the plan creates rather than keeps', () => {
+    const held = other('R-HELD0001', '2025-02-20T09:00:00.000Z');
+    const revoking = other('R-REVOKING', '2025-12-30T00:00:00.000Z');
+    revoking.access = { ...revoking.access!, revokingSince: '2025-01-15T09:00:00.000Z' };
+    const drifted = other('R-DRIFTED1', '2025-12-30T00:00:00.000Z');
+    drifted.access = { ...drifted.access!, driftDetectedAt: '2025-01-15T09:00:00.000Z' };
+    expect(pullsThroughOf([revoking, drifted], [], TENANT_OF_PENDING)).toEqual([]);
+    expect(pullsThroughOf([revoking, held, drifted], [], TENANT_OF_PENDING).map((p) => p.requestId)).toEqual([
+      'R-HELD0001',
+    ]);
+  });
+
   test('the card says through which grant, until when, and that approving keeps the assignment, while it is decided', () => {
     const request = pendingRequest({
       pullsThrough: [{ requestId: 'R-DE3FJX38', requester: 'Sam Second', until: '2025-01-20T09:00:00.000Z' }],
