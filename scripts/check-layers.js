@@ -113,8 +113,14 @@ function files(dir, exts = ['.ts']) {
   });
 }
 
+/**
+ * An import's or re-export's specifier, by kind: [1] the whole `import type … from` ([2] its
+ * specifier), [3] `import|export … from`, [4] `require()`/`require.resolve()`, [5] `import()`,
+ * [6] a bare `import '…'`. `require()` and `import()` take a template literal too when it has no
+ * substitution (`import(\`child_process\`)` names its module as plainly as quotes do).
+ */
 const IMPORT =
-  /(import\s+type\s[^'"]*?from\s+['"]([^'"]+)['"])|(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|require(?:\.resolve)?\(['"]([^'"]+)['"]\)|import\(['"]([^'"]+)['"]\)|import\s+['"]([^'"]+)['"]/g;
+  /(import\s+type\s[^'"]*?from\s+['"]([^'"]+)['"])|(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|require(?:\.resolve)?\(\s*['"`]((?:[^'"`$]|\$(?!\{))+)['"`]\s*\)|import\(\s*['"`]((?:[^'"`$]|\$(?!\{))+)['"`]\s*\)|import\s+['"]([^'"]+)['"]/g;
 /** Layer (first folder under src, or the file for src/app.ts and src/index.ts) of a path. */
 const layerOf = (path) => relative(SRC, path).split(sep)[0].replace(/\.ts$/, '');
 const COMPOSITION_ROOT = new Set(['app', 'index', 'composition']);
@@ -147,17 +153,112 @@ const packageOf = (spec) =>
     .slice(0, spec.startsWith('@') ? 2 : 1)
     .join('/');
 
+/** Characters after which a `/` starts a regular expression, not a division. */
+const BEFORE_REGEX = new Set([...'(,=:[!&|?{};+-*%<>~^']);
+/** Keywords after which a `/` starts a regular expression (`return /x/`). */
+const REGEX_KEYWORDS = /(?:^|[^\w$])(?:return|typeof|case|do|else|in|of|void|yield|await|delete|instanceof|new|throw)$/;
+
+/**
+ * `text` with its comments, block (anywhere on a line, over lines) and line, blanked (each
+ * character but a newline made a space, so lines stay where they were), strings and template
+ * literals kept: a `//` in a string (a URL) starts no comment, and a quote in a comment starts no
+ * string. A regular expression literal is skipped whole, so a quote or `//` in it is neither;
+ * whether a `/` starts one is told from what comes before it (a value: a division), as a
+ * tokenizer would, near enough for a house-rule check. A template literal's `${…}` is code.
+ */
+function withoutComments(text) {
+  let out = '';
+  /** For each template literal whose `${…}` is being read: the brace depth its `}` closes. */
+  const templates = [];
+  let depth = 0;
+  /** The code before `i`, its last character not a space: what tells a regex from a division. */
+  let last = '';
+  let i = 0;
+  /** Copies `text` from `i` up to `end` as it is, and goes on from there. */
+  const keep = (end) => {
+    out += text.slice(i, end);
+    i = end;
+  };
+  /** Where the string opened by the quote at `i` ends (after its closing quote; a line's end for an unclosed one). */
+  const quoted = (quote) => {
+    let j = i + 1;
+    while (j < text.length && text[j] !== quote && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
+    return Math.min(j + 1, text.length);
+  };
+  /** From `i`, inside a template literal: copies it up to its end or its next `${`. */
+  const template = () => {
+    let j = i;
+    while (j < text.length && text[j] !== '`' && !(text[j] === '$' && text[j + 1] === '{'))
+      j += text[j] === '\\' ? 2 : 1;
+    if (text[j] === '`') return keep(j + 1);
+    templates.push(depth++);
+    keep(j + 2);
+  };
+  while (i < text.length) {
+    const c = text[i];
+    const next = text[i + 1];
+    if (c === '/' && (next === '/' || next === '*')) {
+      const close = next === '/' ? text.indexOf('\n', i) : text.indexOf('*/', i + 2) + 2;
+      const end = close < (next === '/' ? 0 : 2) ? text.length : close;
+      out += text.slice(i, end).replace(/[^\n]/g, ' ');
+      i = end;
+      continue;
+    }
+    if (c === "'" || c === '"') {
+      keep(quoted(c));
+      last = c;
+      continue;
+    }
+    if (c === '`') {
+      i += 1;
+      out += c;
+      template();
+      last = c;
+      continue;
+    }
+    if (c === '{') depth += 1;
+    if (c === '}') {
+      depth -= 1;
+      if (templates.length && templates[templates.length - 1] === depth) {
+        templates.pop();
+        out += c;
+        i += 1;
+        template();
+        last = '`';
+        continue;
+      }
+    }
+    if (c === '/' && (last === '' || BEFORE_REGEX.has(last) || REGEX_KEYWORDS.test(out.slice(-40).trimEnd()))) {
+      // A regular expression: up to its closing `/`, outside any [class]; none on the line, a division.
+      let j = i + 1;
+      for (let inClass = false; j < text.length && text[j] !== '\n'; j += text[j] === '\\' ? 2 : 1) {
+        if (text[j] === '[') inClass = true;
+        else if (text[j] === ']') inClass = false;
+        else if (text[j] === '/' && !inClass) break;
+      }
+      if (text[j] === '/') {
+        keep(j + 1);
+        last = '/';
+        continue;
+      }
+    }
+    out += c;
+    i += 1;
+    if (!/\s/.test(c)) last = c;
+  }
+  return out;
+}
+
 /**
  * The specifiers of `text`'s imports and re-exports that esbuild keeps in a bundle: not
  * `import type`/`export type … from`, nor one whose braces name types only (`import { type A }`),
- * which esbuild erases. Lines that are comments are skipped (`{@link import('./host').Host}`).
+ * which esbuild erases. Comments are not read ({@link withoutComments}): not a doc comment's
+ * `{@link import('./host').Host}`, nor a line that a comment only begins
+ * (`/* eslint-disable *\/ import os from 'os'` imports os).
  * Over, never under: a value import used only as a type (erased too) is still followed.
  */
 function valueImports(text) {
-  const code = text
-    .split('\n')
-    .filter((line) => !/^\s*(\/\/|\/\*|\*)/.test(line))
-    .join('\n');
+  const code = withoutComments(text);
   const specs = [];
   for (const m of code.matchAll(IMPORT)) {
     if (m[1]) continue;
@@ -175,12 +276,23 @@ function valueImports(text) {
   return specs;
 }
 
-/** The .ts file relative import `spec` of `from` names (as esbuild resolves it), if any. */
+/** The source files the page bundles: TypeScript, and JavaScript, which esbuild bundles as well. */
+const BUNDLED = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs'];
+
+/**
+ * The source file relative import `spec` of `from` names (as esbuild resolves it: the file named,
+ * else `.js` read as `.ts`, else with an extension or as a folder's index), if any.
+ */
 function resolveSource(from, spec) {
   const base = resolve(dirname(from), spec);
-  return [base, base.replace(/\.js$/, '.ts'), `${base}.ts`, `${base}.tsx`, join(base, 'index.ts')].find(
-    (path) => /\.tsx?$/.test(path) && existsSync(path) && statSync(path).isFile(),
-  );
+  return [
+    base,
+    base.replace(/\.js$/, '.ts'),
+    base.replace(/\.jsx$/, '.tsx'),
+    base.replace(/\.mjs$/, '.mts'),
+    ...BUNDLED.map((ext) => `${base}${ext}`),
+    ...BUNDLED.map((ext) => join(base, `index${ext}`)),
+  ].find((path) => /\.[mc]?[tj]sx?$/.test(path) && existsSync(path) && statSync(path).isFile());
 }
 
 /**
@@ -190,7 +302,7 @@ function resolveSource(from, spec) {
  * one importing it (the shortest), absolute paths. Exported for the check's own test.
  */
 function browserBundleImports(webDir) {
-  const starts = files(webDir, ['.ts', '.tsx']);
+  const starts = files(webDir, BUNDLED);
   /** Each file reached → the file it was first reached from (none for a web file). */
   const from = new Map(starts.map((file) => [file, undefined]));
   const queue = [...starts];

@@ -6,7 +6,8 @@
  * is none: new access paused, an extension waiting for approval, a grant removed outside acrbot
  * (drift) or whose cluster is gone, break-glass access, a permanent secret's credential, no term allowed yet; a requester
  * of a tenant no longer served, or of another than acrbot's own, is told once for all rows. The term and
- * reason inputs are shared by the rows' buttons. A single access's reminder is
+ * reason inputs are shared by the rows' buttons, drawn once above the rows; the count of those left to
+ * the My access tab comes after them. A single access's reminder is
  * lifecycle-view.ts's card, unchanged.
  */
 import type { PauseAsTold } from '../domain/access-pause';
@@ -114,6 +115,16 @@ export function groupedReminderCard(
       value: `${what(row)}: ${end}. ${why ? `${why.replace(/\.$/, '')}.` : `Extend ${row.request.id} below.`}`,
     };
   });
+  // Not served: the My access tab refuses the tenant, so it is not pointed to; nor for another
+  // tenant than acrbot's own (its Extend is refused there, and the tab's sign-in is this tenant's).
+  // Drawn after the rows (rowsWithTheirExtend): "N more" goes on from the list.
+  const moreNote = more
+    ? {
+        text: noWayOn
+          ? `${more} more of your accesses end soon.`
+          : `${more} more of your accesses end soon: see the My access tab.`,
+      }
+    : undefined;
   const notes = [
     ...(notServed ? [{ text: NOT_SERVED_NOTE }] : otherTenant ? [{ text: OTHER_TENANT_NO_EXTEND_NOTE }] : []),
     // Resuming would not help (the single reminder leaves the pause note out too).
@@ -125,17 +136,7 @@ export function groupedReminderCard(
           },
         ]
       : []),
-    // Not served: the My access tab refuses the tenant, so it is not pointed to; nor for another
-    // tenant than acrbot's own (its Extend is refused there, and the tab's sign-in is this tenant's).
-    ...(more
-      ? [
-          {
-            text: noWayOn
-              ? `${more} more of your accesses end soon.`
-              : `${more} more of your accesses end soon: see the My access tab.`,
-          },
-        ]
-      : []),
+    ...(moreNote ? [moreNote] : []),
   ];
   const count = rows.length + more;
   const card = lifecycleCard({
@@ -156,19 +157,28 @@ export function groupedReminderCard(
       actions: extendable.map((row) => ({ ...extendAction(row.request), title: `Extend ${row.request.id}` })),
     }),
   });
-  return rowsWithTheirExtend(card);
+  return rowsWithTheirExtend(card, moreNote?.text);
 }
 
 /** An element of a card's body, as {@link rowsWithTheirExtend} reads it. */
 type Element = Record<string, unknown>;
 
 /**
- * `card` with each row in a container of its own, its Extend (if any) right under it, after the
- * shared inputs: the template draws the rows as one FactSet and their buttons as the card's
- * actions, which at a phone's width run off the card in one row, each far from the row it
- * extends. The button is the template's, as drawn: its data and the click handler are unchanged.
+ * `card` with each row in a container of its own, its Extend (if any) right under it: the template
+ * draws the rows as one FactSet and their buttons as the card's actions, which at a phone's width
+ * run off the card in one row, each far from the row it extends. The button is the template's, as
+ * drawn: its data and the click handler are unchanged.
+ *
+ * The rows stand where the template drew the FactSet, so the card's notes (why no row offers
+ * Extend, "Extend one at a time…") still come before them, and the note whose text is `after`
+ * ("N more of your accesses…") follows them, as it goes on from the list. The shared term and
+ * reason move up to just before the rows (the template draws them after the FactSet): every
+ * row's Extend sends the same two inputs, so they are drawn once, and before every button that
+ * sends them; below the rows a phone's reader would meet the buttons first, and a missing
+ * reason's error would show under the last row, screens away from the Extend pressed. Right
+ * after "Extend one at a time…", they read as that note's form.
  */
-function rowsWithTheirExtend(card: AdaptiveCardJson): AdaptiveCardJson {
+function rowsWithTheirExtend(card: AdaptiveCardJson, after: string | undefined): AdaptiveCardJson {
   const { actions = [], body: drawn, ...rest } = card as { actions?: Element[]; body: Element[] };
   const factSet = drawn.find((element) => element.type === 'FactSet')!;
   const rows = (factSet.facts as Array<{ title: string; value: string }>).map((fact) => {
@@ -179,5 +189,13 @@ function rowsWithTheirExtend(card: AdaptiveCardJson): AdaptiveCardJson {
       items: [{ type: 'FactSet', facts: [fact] }, ...(extend ? [{ type: 'ActionSet', actions: [extend] }] : [])],
     };
   });
-  return { ...rest, body: [...drawn.filter((element) => element !== factSet), ...rows] };
+  const inputs = drawn.filter((element) => element.type === 'Input.Text');
+  const trailing = drawn.filter(
+    (element) => after !== undefined && element.type === 'TextBlock' && element.text === after,
+  );
+  const moved = new Set([...inputs, ...trailing]);
+  const body = drawn.flatMap((element) =>
+    element === factSet ? [...inputs, ...rows, ...trailing] : moved.has(element) ? [] : [element],
+  );
+  return { ...rest, body };
 }

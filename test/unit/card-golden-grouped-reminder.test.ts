@@ -140,3 +140,40 @@ test('the shared term is the largest any row offers, which ends after every rowâ
   expect(duration(groupedReminderCard([short, long], 0))).toBe('7d');
   expect(duration(groupedReminderCard([long, short], 0))).toBe('7d');
 });
+
+test('the shared term and reason come before the rows whose Extend sends them, and "N more" after the rows it goes on from', () => {
+  interface Element {
+    type: string;
+    id?: string;
+    text?: string;
+    items?: Array<{ type: string }>;
+  }
+  // What each body element is, in order: a row, an input by its id, a note by its first words.
+  const order = (card: unknown) =>
+    (card as { body: Element[] }).body.flatMap((b) =>
+      b.type === 'Container' && b.items?.[0]?.type === 'FactSet'
+        ? ['row']
+        : b.type === 'Input.Text'
+          ? [b.id!]
+          : b.type === 'TextBlock' && /^(Extend one at a time|\d+ more of your accesses)/.test(b.text!)
+            ? [b.text!.startsWith('Extend') ? 'one at a time' : 'more']
+            : [],
+    );
+  const rowsOf = (n: number) => Array<string>(n).fill('row');
+  expect(order(groupedReminderCard([...rows, sixth], 7))).toEqual([
+    'one at a time',
+    'duration',
+    'reason',
+    ...rowsOf(6),
+    'more',
+  ]);
+  expect(order(groupedReminderCard(rows, 0))).toEqual(['one at a time', 'duration', 'reason', ...rowsOf(5)]);
+  // No row offers Extend: no inputs; the count still follows the rows.
+  expect(order(groupedReminderCard(rows.slice(0, 3), 4, pause))).toEqual([...rowsOf(3), 'more']);
+  expect(order(groupedReminderCard(rows.slice(0, 3), 4, undefined, true))).toEqual([...rowsOf(3), 'more']);
+  // The notes saying why nothing is offered still come first, after the card's text.
+  const paused = (groupedReminderCard(rows.slice(0, 3), 4, pause) as { body: Element[] }).body;
+  const pausedAt = paused.findIndex((b) => b.type === 'TextBlock' && b.text!.startsWith('New access is paused'));
+  expect(pausedAt).toBeGreaterThan(0);
+  expect(pausedAt).toBeLessThan(paused.findIndex((b) => b.type === 'Container' && b.items?.[0]?.type === 'FactSet'));
+});

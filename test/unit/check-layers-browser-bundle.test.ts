@@ -75,6 +75,10 @@ test('imports esbuild erases (types only), comments, and files the page does not
       "export type { D } from '../../src/domain/type-export';",
       "export { type E } from '../../src/domain/type-export-braces';",
       "/** Where it comes from ({@link import('../../src/domain/commented').F}). */",
+      "// import { readFileSync } from 'fs';",
+      "/* Not yet: it's the server's.",
+      "   import { hostname } from 'os'; */",
+      "const half = 4 / 2; // import('child_process'): a division, then a comment",
       "import { pages } from '@microsoft/teams-js';",
       '',
     ].join('\n'),
@@ -94,4 +98,55 @@ test('a type imported beside a value keeps its import: the file is followed', ()
     'src/domain/mixed.ts': "import { hostname } from 'node:os';\nexport type A = 1;\nexport const value = hostname;\n",
   });
   expect(refused(root)).toEqual(['src/domain/mixed.ts: node:os (web/src/main.ts → src/domain/mixed.ts)']);
+});
+
+test('a comment before an import on its line hides nothing, and a `//` in a string, a quote or `/*` in a regular expression, or a division starts no comment, string or regular expression', () => {
+  const root = tree({
+    'web/src/main.ts': [
+      "/* eslint-disable */ import os from 'os';",
+      "/** Multi-line,\n * over lines. */ import { join } from 'path';",
+      "const home = 'https://example.org/docs'; import { hostname } from 'node:os';",
+      'const quoted = "//" + `//`; const later = () => import(\'fs\');',
+      "const quote = /'/g; const docs = 'https://example.org'; const pino = require('pino');",
+      "const slashes = /\\/*/; const tls = require('tls'); // */",
+      "const half = 4 / 2; const net = require('net'); // 1 / 2",
+      '',
+    ].join('\n'),
+  });
+  expect(refused(root)).toEqual([
+    'web/src/main.ts: fs (web/src/main.ts)',
+    'web/src/main.ts: net (web/src/main.ts)',
+    'web/src/main.ts: node:os (web/src/main.ts)',
+    'web/src/main.ts: os (web/src/main.ts)',
+    'web/src/main.ts: path (web/src/main.ts)',
+    'web/src/main.ts: pino (web/src/main.ts)',
+    'web/src/main.ts: tls (web/src/main.ts)',
+  ]);
+});
+
+test('a template literal without substitutions names its module as quotes do', () => {
+  const root = tree({
+    'web/src/main.ts': 'const run = () => import(`child_process`);\nconst util = require(`util`);\n',
+  });
+  expect(refused(root)).toEqual([
+    'web/src/main.ts: child_process (web/src/main.ts)',
+    'web/src/main.ts: util (web/src/main.ts)',
+  ]);
+});
+
+test('JavaScript files are bundled too: those in web/src, and those a relative import resolves to', () => {
+  const root = tree({
+    'web/src/main.ts': "import { a } from '../../src/domain/a';\nimport { b } from '../../src/domain/b.mjs';\n",
+    'web/src/legacy.js': "const fs = require('fs');\n",
+    'web/src/worker.mjs': "import { cpus } from 'node:os';\n",
+    'src/domain/a.js': "import { join } from 'path';\nexport const a = join;\n",
+    'src/domain/b.mjs': "import { c } from './c.js';\nexport const b = c;\n",
+    'src/domain/c.js': "export const c = require('child_process');\n",
+  });
+  expect(refused(root)).toEqual([
+    'src/domain/a.js: path (web/src/main.ts → src/domain/a.js)',
+    'src/domain/c.js: child_process (web/src/main.ts → src/domain/b.mjs → src/domain/c.js)',
+    'web/src/legacy.js: fs (web/src/legacy.js)',
+    'web/src/worker.mjs: node:os (web/src/worker.mjs)',
+  ]);
 });

@@ -344,7 +344,7 @@ test('reminders of one requester due in one sweep (run a few at once) post one c
   await t.scheduler.stop();
 });
 
-test('the card lists at most 6 accesses (Teams shows 6 actions) and counts the rest, which their own jobs remind of later', async () => {
+test('the card lists at most 6 accesses (what a phone’s screen reads; the card must also stay within the size Teams accepts) and counts the rest, which their own jobs remind of later', async () => {
   const t = await setup();
   const extra = [...'23456789A'].map((c, i) => grant(`R-GGGGGGG${c}`, DAY + (i + 1) * 10 * 60_000));
   for (const r of extra) {
