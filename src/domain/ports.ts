@@ -328,7 +328,8 @@ export interface RegistryTokenRead {
 /**
  * What a registry holds of what ACR limits per SKU ({@link RegistryTokenPort.countTokens}): its
  * tokens, its own scope maps (the built-in ones not counted, as ACR does not count them) and its
- * SKU's name as ARM answered it (`sku.name`), absent when it gave none.
+ * SKU's name as ARM answered it (`sku.name`), absent when it gave none. A count equal to the
+ * count's `stopAt` means at least that many (its listing stopped there).
  */
 export interface RegistryTokenCount {
   tokens: number;
@@ -339,11 +340,20 @@ export interface RegistryTokenCount {
 /** ACR repository-scoped tokens (secret flow, kind `token`). */
 export interface RegistryTokenPort {
   /**
-   * Counts the registry's tokens and scope maps (every page of ARM's listings) and reads its SKU,
-   * for the plan-time check against ACR's limits. Read-only; rejects as a read does. Optional:
-   * without it no plan is checked.
+   * Counts the registry's tokens and scope maps (page by page of ARM's listings) and reads its
+   * SKU, for the plan-time check against ACR's limits: uses `registry.sku` when given, else reads
+   * it. Read-only; rejects as a read does. Optional: without it no plan is checked.
+   * - `stopAt`: given the SKU once known (undefined when ARM gave none), the count at which a
+   *   listing stops (undefined: none; counted to its end): nothing beyond the limit tells more
+   *   than "full". A listing that reaches it is counted as exactly `stopAt`, meaning at least that
+   *   many; below it, every page is counted.
+   * - `abortSignal`: once it aborts, no further page or read is asked for, and the count rejects
+   *   with its reason (the caller stopped waiting for it).
    */
-  countTokens?(registry: { subscriptionId: string; resourceGroup: string; name: string }): Promise<RegistryTokenCount>;
+  countTokens?(
+    registry: { subscriptionId: string; resourceGroup: string; name: string; sku?: string },
+    options?: { stopAt?: (sku: string | undefined) => number | undefined; abortSignal?: AbortSignal },
+  ): Promise<RegistryTokenCount>;
   /** Scope map id for the given repositories (created if needed), or the built-in `_repositories_pull` when none. */
   scopeMapFor(
     registry: { id: string; subscriptionId: string; resourceGroup: string; name: string },

@@ -79,7 +79,8 @@ type RoomRegistry = { subscriptionId: string; resourceGroup: string; name: strin
  * ({@link NEAR_LIMIT_SHARE}) a note ({@link registryNearlyFullNote}, dated `at`). Undefined when
  * there is room, the SKU is one acrbot does not know, the port cannot count, or the count failed
  * or did not come within `waitMs` (logged on `log`, at most once an hour per registry:
- * {@link ROOM_UNREAD_WARN_EVERY_MS}). Never rejects.
+ * {@link ROOM_UNREAD_WARN_EVERY_MS}). Never rejects. The count stops at the SKU's limit, and
+ * asks for no further page once this stops waiting for it.
  */
 export async function tokenRoom(
   tokens: Pick<RegistryTokenPort, 'countTokens'> | undefined,
@@ -94,11 +95,22 @@ export async function tokenRoom(
     if (log) warnRoomUnreadHourly(log, registry, Date.now(), err);
     return undefined;
   };
+  // Aborted once the plan stops waiting (counted, failed or late): a listing no one awaits asks
+  // ARM for no further page (ARM's reads come out of the subscription's read quota, which grants
+  // and revokes need too).
+  const stop = new AbortController();
   let got;
   try {
-    got = await settleWithin(tokens.countTokens(registry), waitMs);
+    got = await settleWithin(
+      // A count that reaches the SKU's limit says "full" already: no page past it is asked for.
+      // An SKU acrbot does not know (no limit) is judged by nothing: its listings stop once it is known.
+      tokens.countTokens(registry, { stopAt: (sku) => registryTokenLimit(sku) ?? 0, abortSignal: stop.signal }),
+      waitMs,
+    );
   } catch (err) {
     return unread(err);
+  } finally {
+    stop.abort(new Error('the plan no longer awaits this count'));
   }
   // A count that comes later is dropped (no one waits for it), its failure too.
   if (got.late) return unread();

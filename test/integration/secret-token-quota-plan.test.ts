@@ -89,6 +89,17 @@ describe('a token secret planned against the registry limits', () => {
     expect(tokenPages).toHaveLength(15);
   });
 
+  test('past the limit: the count stops at the page that reaches it; no further page asked for', async () => {
+    // Azure refuses creates at the limit; 140 is the count's own bound tested, not a registry ACR makes.
+    fill(140);
+    const text = await replyMatching(h, `secret ${ALL_REPOSITORIES}`, /Registry contosoacr holds/);
+    // Counted up to the limit and no further: "at least 100" is all "full" needs.
+    expect(text).toContain('Registry contosoacr holds 100 of the 100 tokens its Basic SKU allows');
+    const tokenPages = h.app.sandbox!.arm.requests.filter((r: { operation: string }) => r.operation === 'tokens.list');
+    // 15 pages of 7 reach 100; the 20 of the whole listing are not asked for.
+    expect(tokenPages).toHaveLength(15);
+  });
+
   test('at the scope-map limit with --repositories: the scope-map limit named, and --kind sp offered without --repositories', async () => {
     fill(0, 100);
     const text = await replyMatching(h, WITH_REPOSITORIES, /Registry contosoacr holds/);

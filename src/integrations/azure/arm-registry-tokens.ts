@@ -183,29 +183,44 @@ export class ArmRegistryTokens implements RegistryTokenPort {
   /**
    * The registry's tokens and own scope maps counted (ACR lists its built-in scope maps with the
    * user's, typed `SystemDefined`; its limit counts the user's), and its SKU, read together.
-   * Every page of both listings is counted ({@link countListed}). The SKU is `registry.sku` when
-   * the caller has it (the plan's registry, read from ARM moments before: registryFromWire), and
-   * only without it one GET of the registry. A failure is thrown as the read it was
-   * (`token listing`, `scope map listing`, `registry read`).
+   * Each listing is counted page by page ({@link countListed}) until its end, or until it reaches
+   * `options.stopAt` of the SKU (once the SKU is known: the first pages may come before its
+   * read). The SKU is `registry.sku` when the caller has it (the plan's registry, read from ARM
+   * moments before: registryFromWire), and only without it one GET of the registry.
+   * `options.abortSignal` goes with the SKU read and each listing's first page, and is looked at
+   * before each further page. A failure is thrown as the read it was (`token listing`,
+   * `scope map listing`, `registry read`).
    */
-  async countTokens(registry: RegistryRef & { sku?: string }): Promise<RegistryTokenCount> {
+  async countTokens(
+    registry: RegistryRef & { sku?: string },
+    options: { stopAt?: (sku: string | undefined) => number | undefined; abortSignal?: AbortSignal } = {},
+  ): Promise<RegistryTokenCount> {
     const client = this.arm.acrClient(registry.subscriptionId);
     const { resourceGroup: rg, name } = registry;
+    const { abortSignal } = options;
+    // Undefined until the SKU is known, and after it when stopAt gives none.
+    let stopAt = registry.sku ? options.stopAt?.(registry.sku) : undefined;
+    const bounds = { abortSignal, stopAt: () => stopAt };
     const [tokens, scopeMaps, sku] = await Promise.all([
       countListed(
         'token listing',
-        (options) => client.tokens.list(rg, name, options as never),
+        (o) => client.tokens.list(rg, name, o as never),
         () => true,
+        bounds,
       ),
       countListed(
         'scope map listing',
-        (options) => client.scopeMaps.list(rg, name, options as never),
+        (o) => client.scopeMaps.list(rg, name, o as never),
         (map) => map.typePropertiesType?.toLowerCase() !== 'systemdefined',
+        bounds,
       ),
       registry.sku
         ? registry.sku
-        : client.registries.get(rg, name).then(
-            (r) => r.sku?.name,
+        : client.registries.get(rg, name, { ...(abortSignal && { abortSignal }) }).then(
+            (r) => {
+              stopAt = options.stopAt?.(r.sku?.name);
+              return r.sku?.name;
+            },
             (err: unknown) => {
               throw armFailure(err, 'registry read');
             },
@@ -460,28 +475,61 @@ interface PagedListing<T> {
 }
 
 /**
- * How many items of an SDK listing `counts` keeps, over every page. Taken one page at a time, so
- * each nextLink is checked before it is asked for, as ArmRest checks its own: only to the origin
- * the first page came from (the pipeline sends the bearer token wherever a link points), never a
- * page already asked for (a loop), at most {@link MAX_LIST_PAGES} pages; otherwise the listing
- * fails, as `what`.
+ * How many items of an SDK listing `counts` keeps, over every page, or `bounds.stopAt()` once the
+ * count reaches it (asked after each page: it may come to be known while the listing goes on):
+ * no further page is asked for, and the count is given as exactly that ("at least"). Taken one
+ * page at a time, so each nextLink is checked before it is asked for, as ArmRest checks its own:
+ * only to the origin the first page came from (the pipeline sends the bearer token wherever a link
+ * points), never a page already asked for (a loop), at most {@link MAX_LIST_PAGES} pages;
+ * otherwise the listing fails, as `what`.
+ *
+ * `bounds.abortSignal` goes with the first page's request (its retries, its wait), and is looked
+ * at before each further page: once it aborts, none is asked for and the count rejects with its
+ * reason. The SDK sends a nextLink's page without the caller's options (its paging helper's
+ * `pathUnchecked(link).get()`), so a page already asked for at the abort is answered (with the
+ * pipeline's retries of it), unread: at most one page per listing after the caller stopped waiting.
+ *
+ * Past {@link MAX_LIST_PAGES} without reaching `stopAt` the count fails (read as unread by the
+ * plan, logged): ARM documents no page size for these listings, so 500 pages below Premium's
+ * 50,000 (pages under 100 items) cannot be told from a service handing out nextLinks for ever.
+ * For Basic (100) and Standard (500), reaching the cap below the limit takes pages of under one
+ * item: a loop of empty pages. Either way the plan's abort comes first: it waits at most 15 s
+ * (secret-target-check.ts TARGET_CHECK_MS), and 500 pages one after another at ARM's usual tens
+ * to hundreds of milliseconds each take longer.
  */
 async function countListed<T>(
   what: string,
-  list: (options: { onResponse: (raw: { request: { url: string } }) => void }) => PagedListing<T>,
+  list: (options: {
+    onResponse: (raw: { request: { url: string } }) => void;
+    abortSignal?: AbortSignal;
+  }) => PagedListing<T>,
   counts: (item: T) => boolean,
+  bounds: { abortSignal?: AbortSignal; stopAt: () => number | undefined },
 ): Promise<number> {
+  const { abortSignal } = bounds;
   let origin: string | undefined;
   const asked = new Set<string>();
   let link: string | undefined;
   let count = 0;
+  const reached = () => {
+    const stopAt = bounds.stopAt();
+    return stopAt !== undefined && count >= stopAt ? stopAt : undefined;
+  };
+  // A stopAt of 0 (nothing to judge by) asks for no page at all.
+  const none = reached();
+  if (none !== undefined) return none;
   try {
     for (;;) {
-      const pages = list({ onResponse: (raw) => void (origin ??= new URL(raw.request.url).origin) }).byPage(
-        link === undefined ? undefined : { continuationToken: link },
-      );
+      abortSignal?.throwIfAborted();
+      const pages = list({
+        onResponse: (raw) => void (origin ??= new URL(raw.request.url).origin),
+        ...(abortSignal && { abortSignal }),
+      }).byPage(link === undefined ? undefined : { continuationToken: link });
       const { value: page } = await pages.next();
       for (const item of page ?? []) if (counts(item)) count++;
+      // Before the nextLink is judged: a page that is not asked for need not be sound.
+      const stopped = reached();
+      if (stopped !== undefined) return stopped;
       link = page?.continuationToken ?? undefined;
       if (!link) return count;
       if (asked.size + 1 >= MAX_LIST_PAGES)
