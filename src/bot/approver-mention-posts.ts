@@ -4,7 +4,7 @@
  * (in a group chat, the message after it), and a requester's copy that serves as the approvers'
  * (shareRequesterCopy) gets it in that copy's thread. The card mentions nobody, and a channel's
  * new post raises no banner or feed item under Teams' usual settings; a mention notifies the
- * person mentioned at once, where until now only the `remindAfter` reminder did.
+ * person mentioned at once, hours before a `remindAfter` reminder would (a rule may have none).
  *
  * Its own message, not `text` beside the card in the card's activity: Teams splits an activity
  * with text and a card into two messages and answers the post with no activity id (202), and
@@ -23,9 +23,9 @@
  * is harmless, it changes nothing (it lets nobody approve, counts nobody, and only notifies a
  * person who can no longer sign in to act on it), and one left out as enabled only since still
  * has the card and its reminder. Who may approve is asked of Graph at every click (G5), and the
- * nudges, whose reads say a quorum is lost, read afresh. No read when nobody is to be mentioned (a rule with only groups costs no
- * Graph call). A directory that cannot be read leaves everyone still waited on mentioned by
- * number ("approver 1"), as a nudge does, with a warning at most hourly: a mention is what tells
+ * nudges, whose reads say a quorum is lost, read afresh. No read when nobody is to be mentioned
+ * (a rule with only groups costs no Graph call). A directory that cannot be read leaves everyone
+ * still waited on mentioned by number ("approver 1"), as a nudge does, with a warning at most hourly: a mention is what tells
  * them, and the card is out already whatever happens here. A failed send is a warning too, never
  * the card's failure.
  */
@@ -38,7 +38,7 @@ import { newRequestMentionMessage } from '../views/new-request-mention-view';
 import { conversationIdOf } from './conversation-targets';
 import type { MessengerParts } from './messenger-parts';
 
-/** The parts the mention uses. */
+/** The parts the mention uses: a narrow view of the messenger's, so a test gives only these. */
 export type MentionParts = Pick<MessengerParts, 'log' | 'inConversation' | 'ruleOf' | 'approverAccounts'>;
 
 /**
@@ -89,7 +89,7 @@ export async function mentionNewRequestApprovers(
   } catch (err) {
     parts.log.warn(
       { err, requestId: request.id, mentions: message.entities.length },
-      "the message mentioning a new request's named approvers could not be posted; its card is out, and its reminder mentions them",
+      "the message mentioning a new request's named approvers could not be posted; its card is out; only its reminder (a rule's remindAfter), if it has one, mentions them",
     );
     return 0;
   }

@@ -209,7 +209,7 @@ export function registryFullSentence(
   request: QuotaRequest,
 ): string {
   const made = full.map((c) => c.what).join(' and ');
-  return `Registry ${registry} holds ${countsWords(full)} its ${sku} SKU allows ${QUOTA_LIMITS}, so Azure would refuse the new ${made} this ${request.extension ? 'extension' : 'request'} needs: it was not put to approvers. ${registryQuotaAdvice(request)}`;
+  return `Registry ${registry} holds ${countsWords(full)} its ${sku} SKU allows ${QUOTA_LIMITS}, so Azure would refuse the new ${made} this ${request.extension ? 'extension' : 'request'} needs. Nothing was requested. ${registryQuotaAdvice(request)}`;
 }
 
 /**

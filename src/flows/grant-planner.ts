@@ -343,7 +343,8 @@ export class GrantPlanner {
 /**
  * The principal's own assignments at or above `scope` (one `listForPrincipal` list, no role
  * definition read): `pulls`, one without a condition of a pull role acrbot grants (or AcrPush)
- * covering the scope (`pulling`: every such one); `conditioned`, the planned role at exactly the scope with a condition. Used
+ * covering the scope (`pulling`: every such one); `conditioned`, the planned role at exactly the
+ * scope with a condition. Used
  * after a PUT answered RoleAssignmentExists ({@link GrantPlanner.findExisting}), and by a pull
  * secret's plan to say its cluster's kubelet already pulls (secret-planner.ts): one ARM read.
  */

@@ -58,7 +58,15 @@ function warnRoomUnreadHourly(log: Pick<Logger, 'warn'>, registry: RoomRegistry,
   for (const [k, at] of lastRoomUnreadWarnMs)
     if (nowMs - at >= ROOM_UNREAD_WARN_EVERY_MS) lastRoomUnreadWarnMs.delete(k);
   lastRoomUnreadWarnMs.set(key, nowMs);
-  log.warn({ ...(err !== undefined && { err }), registry: registry.name }, ROOM_UNREAD_MESSAGE);
+  log.warn(
+    {
+      ...(err !== undefined && { err }),
+      registry: registry.name,
+      resourceGroup: registry.resourceGroup,
+      subscriptionId: registry.subscriptionId,
+    },
+    ROOM_UNREAD_MESSAGE,
+  );
 }
 
 /** Lets a test see the warnings again (the spacing is per process). */

@@ -39,7 +39,7 @@ test('a full registry: the extension is refused before it is stored, with the ex
   fillTokens(100);
   const replies = await h.turnReplies(users.requester, `extend ${id} --for 60d still needed for payments`);
   expect(replies).toContain(
-    'Registry contosoacr holds 100 of the 100 tokens its Basic SKU allows (100 on Basic, 500 on Standard, 50,000 on Premium), so Azure would refuse the new token this extension needs: it was not put to approvers.',
+    'Registry contosoacr holds 100 of the 100 tokens its Basic SKU allows (100 on Basic, 500 on Standard, 50,000 on Premium), so Azure would refuse the new token this extension needs. Nothing was requested.',
   );
   expect(replies).toContain(
     'An extension makes its new token and scope map before it deletes the old ones, so the registry needs room for one more of each.',

@@ -69,7 +69,7 @@ describe('a token secret planned against the registry limits', () => {
     const before = azureWrites(h, contosoId);
     const text = await replyMatching(h, `secret ${ALL_REPOSITORIES}`, /Registry contosoacr holds/);
     expect(text).toContain(
-      'Registry contosoacr holds 100 of the 100 tokens its Basic SKU allows (100 on Basic, 500 on Standard, 50,000 on Premium), so Azure would refuse the new token this request needs: it was not put to approvers.',
+      'Registry contosoacr holds 100 of the 100 tokens its Basic SKU allows (100 on Basic, 500 on Standard, 50,000 on Premium), so Azure would refuse the new token this request needs. Nothing was requested.',
     );
     // The run's refusal's advice, word for word.
     expect(text).toContain(
