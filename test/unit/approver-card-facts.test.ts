@@ -63,7 +63,7 @@ describe('a grant overlapping other requesters’ grants (Already pulls)', () =>
     expect(pullsThroughOf([...held, elsewhere], granting, TENANT_OF_PENDING)).toHaveLength(3);
   });
 
-  test('a holder being revoked or marked drifted keeps nothing: not recorded, so the plan creates rather than keeps', () => {
+  test('a holder being revoked or marked drifted keeps nothing: not recorded (with no other holder, the handler plans Create)', () => {
     const held = other('R-HELD0001', '2025-02-20T09:00:00.000Z');
     const revoking = other('R-REVOKING', '2025-12-30T00:00:00.000Z');
     revoking.access = { ...revoking.access!, revokingSince: '2025-01-15T09:00:00.000Z' };
