@@ -24,6 +24,7 @@ import { clusterGoneWords } from '../domain/cluster-gone-words';
 import { driftWords } from '../domain/drift-reason';
 import { endedAt, newestEndFirst, splitEnded } from '../domain/ended-access';
 import { NOT_LISTED_YET_LABEL, notListedYetPath } from '../domain/listing-lag';
+import { OTHER_TENANT_ASK_INSTEAD } from '../domain/other-tenant-words';
 import { BEING_REVOKED_LABEL, CANNOT_BE_CHECKED_LABEL, intactDrift, liveDriftKindOfRef } from '../domain/live-drift';
 import { liveBadge, liveBadgeKind } from '../domain/live-badge';
 import {
@@ -441,10 +442,13 @@ export const NOT_READ_NOTE = `${NOT_CHECKED_WORDS[0]!.toUpperCase()}${NOT_CHECKE
 /**
  * `access CLUSTER`. `typedAs`: how the asker named the cluster (it resolved to it), which the
  * commands the card suggests repeat; without it they name the cluster by id (typed-names.ts).
+ * `askerOfOtherTenant`: the asker is of another tenant than acrbot's own (own-tenant.ts
+ * `isOtherTenant`), whose every request is refused when made: the way on, not a command.
  */
 export function clusterAccessCard(
   report: ClusterAccessReport & { typedAs?: TypedAs },
   sandbox: boolean,
+  askerOfOtherTenant = false,
 ): AdaptiveCardJson {
   const { cluster, identity } = report;
   // As a command names it; an id or group/name holds the group, inert as groupName() makes it.
@@ -480,9 +484,11 @@ export function clusterAccessCard(
     emptyText: `${cluster.name} cannot pull from any registry in the subscriptions acrbot manages, and ${
       endedRows.length ? 'the access acrbot gave it has ended' : 'acrbot never gave it access'
     }. ${NOT_READ_NOTE} ${
-      identity
-        ? `Use "@acrbot grant ${named} REGISTRY REASON…".`
-        : `Use a pull secret: "@acrbot secret ${named} REGISTRY --namespace NAMESPACE REASON…".`
+      askerOfOtherTenant
+        ? OTHER_TENANT_ASK_INSTEAD
+        : identity
+          ? `Use "@acrbot grant ${named} REGISTRY REASON…".`
+          : `Use a pull secret: "@acrbot secret ${named} REGISTRY --namespace NAMESPACE REASON…".`
     }`,
     notes: [
       ...incompleteNote(report.incomplete),
@@ -551,9 +557,15 @@ function unresolvedNotes(unresolved: RegistryAccessReport['unresolvedClusters'])
 /**
  * `access` alone: the user's own grants and secrets, and apart from them their open requests
  * (`open`, of their organisation: waiting for approval, approved, being applied), so whoever
- * asked sees it waits.
+ * asked sees it waits. `askerOfOtherTenant`: the asker is of another tenant than acrbot's own
+ * (own-tenant.ts `isOtherTenant`), whose every request is refused when made: the way on, not a command.
  */
-export function userAccessCard(report: UserAccessReport, sandbox: boolean, open?: RequesterRequests): AdaptiveCardJson {
+export function userAccessCard(
+  report: UserAccessReport,
+  sandbox: boolean,
+  open?: RequesterRequests,
+  askerOfOtherTenant = false,
+): AdaptiveCardJson {
   const waiting = openSection(open);
   const rows: Row[] = report.entries.map((e) => {
     // In live-badge.ts's order, as the request card and the tab: a revocation under way says how it
@@ -594,7 +606,9 @@ export function userAccessCard(report: UserAccessReport, sandbox: boolean, open?
     open: waiting,
     emptyText: waiting.hasOpenRows
       ? 'acrbot has not granted anything for your requests yet; your open requests are below.'
-      : 'acrbot has not granted anything for your requests yet. Ask with "@acrbot grant CLUSTER REGISTRY REASON…".',
+      : askerOfOtherTenant
+        ? `acrbot has not granted anything for your requests yet. ${OTHER_TENANT_ASK_INSTEAD}`
+        : 'acrbot has not granted anything for your requests yet. Ask with "@acrbot grant CLUSTER REGISTRY REASON…".',
     notes: incompleteNote(report.incomplete),
   });
 }

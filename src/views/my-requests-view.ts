@@ -7,6 +7,7 @@
  */
 import { liveClusterGoneAt } from '../domain/cluster-gone';
 import { clusterGoneWords } from '../domain/cluster-gone-words';
+import { OTHER_TENANT_ASK_INSTEAD } from '../domain/other-tenant-words';
 import { describeState, type AccessRequest } from '../domain/request';
 import type { RequesterRequests } from '../domain/requester-requests';
 import { shortTime } from '../domain/pull-diagnosis';
@@ -125,9 +126,16 @@ export const HOW_TO_ASK =
  * `status` without an id: the asker's newest requests of their organisation (tenant), every
  * state, newest first, with how to see one; none said plainly, with how to ask. As of when it was
  * read (`readAt`): a grant whose cluster is gone reads past its end as the tab and `access` read
- * it (liveClusterGoneAt).
+ * it (liveClusterGoneAt). An asker of another tenant than acrbot's own (`askerOfOtherTenant`,
+ * own-tenant.ts `isOtherTenant`), whose every request is refused when made, is told the way on
+ * instead of a command to ask.
  */
-export function myRequestsCard(mine: RequesterRequests, user: { name: string }, sandbox: boolean): AdaptiveCardJson {
+export function myRequestsCard(
+  mine: RequesterRequests,
+  user: { name: string },
+  sandbox: boolean,
+  askerOfOtherTenant = false,
+): AdaptiveCardJson {
   const rows = mine.requests.map((r) => requestRow(r, mine.readAt));
   const cut = mine.more > 0 || mine.boundReached;
   const notes = rows.length
@@ -151,7 +159,7 @@ export function myRequestsCard(mine: RequesterRequests, user: { name: string }, 
     endedSubheading: '',
     endedRows: [],
     hasEndedRows: false,
-    emptyText: `You have no requests in this organisation (tenant). ${HOW_TO_ASK}`,
+    emptyText: `You have no requests in this organisation (tenant). ${askerOfOtherTenant ? OTHER_TENANT_ASK_INSTEAD : HOW_TO_ASK}`,
     notes,
     hasNotes: notes.length > 0,
   });

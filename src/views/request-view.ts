@@ -25,7 +25,8 @@ import { awaitingReview, countedApprovals, describeRequirement, type PolicyRule 
 import { nobodyReviewsWhy } from '../domain/decided-rule';
 import { applicationDisplayNameFor, tokenNameFor } from '../domain/secret-credential';
 import { scrubSecrets } from '../domain/secret-text';
-import { askAgainCommand, OTHER_TENANT_NO_ASK_AGAIN } from './ask-again-command';
+import { askAgainCommand } from './ask-again-command';
+import { otherTenantFailedText } from './other-tenant-error';
 import { OTHER_TENANT_NO_EXTEND_NOTE } from '../domain/other-tenant-words';
 import { heldSecretNote } from './secret-held-note';
 import { defaultNamespaceNote } from './default-namespace-note';
@@ -728,8 +729,9 @@ function failedSummary(request: AccessRequest, otherTenant = false): string {
   const stored = request.outcome?.error ?? 'The request failed.';
   const error = errorText(code === EXTEND_DRIFTED ? withoutAskAgain(stored) : stored);
   // Its requester of another tenant than acrbot's own would be refused any request (own-tenant.ts):
-  // no command to ask again, whatever the error, but why and the way on.
-  if (otherTenant) return `${error} ${OTHER_TENANT_NO_ASK_AGAIN}`;
+  // no command to ask again, whatever the error (its own `grant`/`secret`/`extend` sentences left
+  // out, other-tenant-error.ts), but why and the way on.
+  if (otherTenant) return errorText(otherTenantFailedText(stored));
   if (code && GONE_CODES.has(code)) {
     // By name: an id it was typed with is the one it is no longer at.
     const bare = { ...request, plan: { ...request.plan, typed: { cluster: 'name', registry: 'name' } as const } };

@@ -6,8 +6,9 @@
  * say why and what to do instead, in their expiry reminder's words. acrbot's own tenant's
  * requester is still told to extend.
  */
-import { OTHER_TENANT_NO_EXTEND_NOTE } from '../../src/domain/other-tenant-words';
+import { OTHER_TENANT_ASK_INSTEAD, OTHER_TENANT_NO_EXTEND_NOTE } from '../../src/domain/other-tenant-words';
 import { SANDBOX_TENANT_ID } from '../../src/sandbox/fixtures';
+import { OTHER_TENANT_NO_ASK_AGAIN } from '../../src/views/ask-again-command';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { cardAction, personalMessage, postActivity, type TeamsUser } from '../helpers/teams-activities';
@@ -94,5 +95,60 @@ describe("a requester of another tenant than acrbot's own is offered no extend",
     const again = await h.ask(users.requester, 'grant aks-prod contosoacr --for 2d deploy payments-api again');
     expect(again).toContain(`to keep it longer: "extend ${made.id} --for 30d REASON…"`);
     expect(again).not.toContain('guest account');
+  });
+  /** What acrbot answers Bea, of tenant B, in her chat with it. */
+  async function askAsBea(text: string): Promise<string> {
+    const before = h.connector.calls.length;
+    const res = await postActivity(
+      h.app.url,
+      personalMessage(bea, text, { serviceUrl: h.serviceUrl, tenantId: OTHER_TENANT }),
+    );
+    expect(res.status).toBe(200);
+    const reply = await h.connector.waitFor(
+      (c) => h.connector.calls.indexOf(c) >= before && c.op !== 'update' && cardText(c.activity) !== '',
+      10_000,
+      `an answer to Bea's ${text}`,
+    );
+    return cardText(reply.activity);
+  }
+
+  test('"status" with no requests of hers: the way on, no grant or secret command', async () => {
+    const text = await askAsBea('status');
+    expect(text).toContain('You have no requests in this organisation (tenant).');
+    expect(text).toContain(OTHER_TENANT_ASK_INSTEAD);
+    expect(text).not.toMatch(/@acrbot (grant|secret)/);
+  });
+
+  test('"access" with nothing granted to her: the way on, no grant command', async () => {
+    const text = await askAsBea('access');
+    expect(text).toContain('acrbot has not granted anything for your requests yet.');
+    expect(text).toContain(OTHER_TENANT_ASK_INSTEAD);
+    expect(text).not.toMatch(/@acrbot (grant|secret)/);
+  });
+
+  test('acrbot\'s own tenant\'s "status" and "access" with nothing: the commands to ask, as before', async () => {
+    const status = await h.ask(users.requester, 'status');
+    expect(status).toContain('Ask for access with "@acrbot grant CLUSTER REGISTRY REASON…"');
+    expect(status).not.toContain('guest account');
+    const access = await h.ask(users.requester, 'access');
+    expect(access).toContain('Ask with "@acrbot grant CLUSTER REGISTRY REASON…"');
+  });
+  test('"status R-…" of her failed request: its error without the pull secret command, why and the way on', async () => {
+    const made = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 2d tenant b nightly pulls');
+    // As an earlier release recorded it: tenant B's, failed at Azure's role assignment limit.
+    const error =
+      'Azure refused the role assignment on registry contosoacr. Nothing was granted. Meanwhile a pull secret ("@acrbot secret aks-prod contosoacr --kind token …", the default kind) needs no role assignment.';
+    await h.app.store.update({
+      ...made,
+      version: made.version + 1,
+      tenantId: OTHER_TENANT,
+      requester: bea,
+      state: 'failed',
+      outcome: { summary: 'Failed', azureRequestIds: [], error, errorCode: 'azure.roleAssignmentLimit' },
+    });
+    const text = await askAsBea(`status ${made.id}`);
+    expect(text).toContain('Nothing was granted.');
+    expect(text).toContain(OTHER_TENANT_NO_ASK_AGAIN);
+    expect(text).not.toMatch(/@acrbot (grant|secret|extend)/);
   });
 });

@@ -32,6 +32,8 @@ export class AccessHandlers {
    */
   async access(ctx: TurnContext, identity: TurnIdentity, command: Extract<Command, { verb: 'access' }>): Promise<void> {
     const { inventory, requests, settings } = this.services;
+    // Their requests are refused when made (own-tenant.ts): the way on, not a command to ask.
+    const otherTenant = isOtherTenant(identity.tenantId, settings.ownTenantId);
     try {
       if (!command.target) {
         // What they hold and what they asked for and is not granted yet: of their tenant only.
@@ -39,7 +41,7 @@ export class AccessHandlers {
           inventory.forUser(identity.actor, identity.tenantId),
           requests.openRequestsOf(identity.actor, identity.tenantId, OPEN_REQUESTS_SHOWN),
         ]);
-        await this.reply(ctx, userAccessCard(report, settings.sandbox, open));
+        await this.reply(ctx, userAccessCard(report, settings.sandbox, open, otherTenant));
         return;
       }
       if (!(await requests.mayReadAudit(identity.actor))) {
@@ -68,7 +70,7 @@ export class AccessHandlers {
       try {
         const report = await inventory.forCluster(command.target, identity.tenantId);
         await this.recordDrift(report.drift, 'access');
-        await this.reply(ctx, clusterAccessCard(report, settings.sandbox));
+        await this.reply(ctx, clusterAccessCard(report, settings.sandbox, otherTenant));
       } catch (err) {
         // A bare name that is no cluster may be a registry, when it can be a registry's name at
         // all: "aks-prd" cannot, and the answer is that nothing has that name, not that it breaks

@@ -8,6 +8,7 @@ import {
 } from '../../domain/audit-anchor';
 import type { AuditEntry, ChainVerdict } from '../../domain/audit-chain';
 import { isRequestId } from '../../domain/identifiers';
+import { isOtherTenant } from '../../domain/own-tenant';
 import { awaitingReview } from '../../domain/policy';
 import { soonestDecisionFirst } from '../../domain/decision-order';
 import { auditCard, commandHelpCard, helpCard, messageCard, refusalCard } from '../../views/message-view';
@@ -16,6 +17,7 @@ import { isUserFacing } from '../../domain/errors';
 import { errorText, requestCard, withViewers } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { myRequestsCard } from '../../views/my-requests-view';
+import { otherTenantFailedText } from '../../views/other-tenant-error';
 import { nobodyDecidesText } from '../../views/nobody-decides-text';
 import { readByApprovers, readByApproversOf } from '../approvers-audience';
 import type { BotServices } from '../bot-services';
@@ -189,7 +191,15 @@ export class InfoHandlers {
       // As of now, as the list, `access` and the tab read it: a grant whose cluster is gone reads
       // past its end as every grant waiting for its end job does, not "Cluster gone".
       const now = this.services.clock.now();
-      await this.reply(ctx, requestCard(request, { showActions: false, reviewers, now }));
+      // Its requester of another tenant than acrbot's own is refused any request (own-tenant.ts):
+      // a failed run's stored error is shown without its `grant`/`secret`/`extend` command (a
+      // drift's "Ask for the access again with …"), with why and the way on instead.
+      const error = request.outcome?.error;
+      const notice =
+        mine && error !== undefined && isOtherTenant(identity.tenantId, this.services.settings.ownTenantId)
+          ? otherTenantFailedText(error)
+          : undefined;
+      await this.reply(ctx, requestCard(request, { showActions: false, reviewers, now, ...(notice && { notice }) }));
     } catch (err) {
       await this.reply(ctx, errorCardFor(this.services, err));
     }
@@ -203,7 +213,12 @@ export class InfoHandlers {
   private async mine(ctx: TurnContext, identity: TurnIdentity): Promise<void> {
     try {
       const mine = await this.services.requests.newestRequestsOf(identity.actor, identity.tenantId);
-      await this.reply(ctx, myRequestsCard(mine, identity.actor, this.services.settings.sandbox));
+      const { sandbox, ownTenantId } = this.services.settings;
+      // Their requests are refused when made (own-tenant.ts): the way on, not a command to ask.
+      await this.reply(
+        ctx,
+        myRequestsCard(mine, identity.actor, sandbox, isOtherTenant(identity.tenantId, ownTenantId)),
+      );
     } catch (err) {
       await this.reply(ctx, errorCardFor(this.services, err));
     }
