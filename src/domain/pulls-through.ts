@@ -42,8 +42,9 @@ export function pullsThroughOf(
 /**
  * What a new pull secret records as already letting its cluster's kubelet identity pull from the
  * registry: the pair's live acrbot `grants` (as {@link pullsThroughOf} records holders, the
- * longest first), then `outside`, the id of an assignment none of them holds (made outside
- * acrbot), kept within {@link PULLS_THROUGH_RECORDED}.
+ * longest first), then `outside`, the id of an assignment no acrbot record holds and not named
+ * as acrbot names its grants (made outside acrbot: secret-already-pulls.ts decides), kept within
+ * {@link PULLS_THROUGH_RECORDED}.
  */
 export function secretPullsThroughOf(
   grants: readonly AccessRequest[],
@@ -73,10 +74,15 @@ export function pullsThroughWords(
   return `When this was requested: through ${each.join('; ')}. Approving keeps that same role assignment until this request's end too${alone}.`;
 }
 
-/** One recorded way the cluster pulled: a grant (whose, until when) or an assignment outside acrbot. */
+/**
+ * One recorded way the cluster pulled: a grant (whose, until when) or an assignment outside
+ * acrbot. Such an assignment is held by no acrbot grant of the pair and is not named as acrbot
+ * names its grants, so it is not an acrbot grant of another cluster with the same kubelet
+ * identity either (that one carries acrbot's name, and is not recorded).
+ */
 function throughWords(p: PullsThrough): string {
   if (p.roleAssignmentId)
-    return `role assignment ${p.roleAssignmentId.split('/').pop()}, which no live acrbot grant of this pair holds (made outside acrbot, e.g. with az aks update --attach-acr, or a grant of another cluster with the same kubelet identity)`;
+    return `role assignment ${p.roleAssignmentId.split('/').pop()}, which no acrbot grant holds (made outside acrbot, e.g. with az aks update --attach-acr)`;
   const who = p.requestId ? `${p.requestId} (${p.requester ?? 'someone'}'s grant)` : 'a request of another tenant';
   if (p.granting) return `${who}, being granted`;
   return p.until ? `${who}, until ${formatUtc(p.until)}` : p.requestId ? `${who}, with no end` : who;

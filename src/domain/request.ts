@@ -243,9 +243,10 @@ export interface PullsThrough {
   /** Approved or running then: it holds the assignment once its run succeeds. */
   granting?: boolean;
   /**
-   * A pull secret's only: a role assignment that let the kubelet identity pull and that none of
-   * the pair's live acrbot grants holds (made outside acrbot, e.g. `az aks update --attach-acr`),
-   * by its ARM id; no request id, requester or end then.
+   * A pull secret's only: a role assignment that let the kubelet identity pull, that no acrbot
+   * record of the pair holds and that is not named as acrbot names its grants (made outside
+   * acrbot, e.g. `az aks update --attach-acr`), by its ARM id; no request id, requester or end
+   * then (flows/secret-already-pulls.ts).
    */
   roleAssignmentId?: string;
 }

@@ -26,11 +26,10 @@ import { checkSecretOptions, type SecretOptions } from '../domain/secret-options
 import type { SecretCommandOptions } from '../domain/command';
 import type { AccessRequest } from '../domain/request';
 import type { Logger } from '../observability/logger';
-import type { ClusterInfo, RegistryInfo, RoleAssignmentInfo } from '../domain/azure-model';
-import { isActive } from './access-term';
-import { directPullAssignments, missingRoleWriteMessage, registryDeletingRefusal } from './grant-planner';
+import { missingRoleWriteMessage, registryDeletingRefusal } from './grant-planner';
 import { PLANNING_DEADLINE_MS, withPlanningDeadline } from './planning-deadline';
 import { settleWithin } from './settle-within';
+import { type AlreadyPulls, alreadyPulls, kubeletObjectIdOf, pullingAssignments } from './secret-already-pulls';
 import { foreignSecretCheck } from './secret-existing-check';
 import { checkSecretTarget, TARGET_CHECK_MS, type TargetSeen } from './secret-target-check';
 import { heldAccessOf } from './secret-held-access';
@@ -38,17 +37,9 @@ import { type TokenRoom, tokenRoom, withRoomNote } from './registry-token-room';
 import type { ResourceResolver } from './resource-resolver';
 
 /**
- * What already let a planned secret's cluster pull from its registry when it was planned, with
- * its kubelet identity ({@link SecretPlanner.planRequest}): the pair's live acrbot grants, and
- * the id of an assignment that none of them holds (made outside acrbot). Empty when none did, or
- * the cluster has no kubelet identity.
+ * A secret's plan and what already let its cluster pull ({@link SecretPlanner.planRequest};
+ * secret-already-pulls.ts).
  */
-export interface AlreadyPulls {
-  grants: AccessRequest[];
-  outside?: string;
-}
-
-/** A secret's plan and what already let its cluster pull ({@link SecretPlanner.planRequest}). */
 export interface PlannedSecret {
   plan: SecretPlan;
   alreadyPulls: AlreadyPulls;
@@ -122,8 +113,9 @@ export class SecretPlanner {
    * {@link plan}, and what already let the cluster's kubelet identity pull from the registry
    * (its approvers are told a secret is redundant for that kubelet): the pair's live acrbot grants
    * from the succeeded requests the plan reads anyway (no extra store read), confirmed, and an
-   * assignment outside acrbot found, by one ARM list of the identity's assignments on the
-   * registry, made alongside the plan's other reads. That list failing or answering late leaves
+   * assignment no acrbot record holds (made outside acrbot) found, by one ARM list of the
+   * identity's assignments on the registry, made alongside the plan's other reads
+   * (secret-already-pulls.ts). That list failing or answering late leaves
    * acrbot's records alone; none is made for a cluster without a kubelet identity.
    */
   planRequest(
@@ -195,7 +187,18 @@ export class SecretPlanner {
           );
     // Alongside too, and never rejects: whether the kubelet already pulls (one ARM list).
     const kubelet = kubeletObjectIdOf(cluster);
-    const pullingRead = kubelet ? this.pullingAssignments(registry, kubelet) : Promise.resolve(undefined);
+    const pullingRead = kubelet
+      ? pullingAssignments(this.roleAssignments, registry, kubelet, this.options.log)
+      : Promise.resolve(undefined);
+    // Read once the pair's records are (`listed`), waiting for the list no later than the target check.
+    const pulls = (listed: readonly AccessRequest[]) =>
+      alreadyPulls(
+        kubelet,
+        listed,
+        pullingRead,
+        Math.min(TARGET_CHECK_MS, Math.max(0, checkBy - Date.now())),
+        this.clock.now(),
+      );
     const expiresInMs = underPolicy === undefined ? options.expiresInMs : Math.min(underPolicy, options.expiresInMs);
     const expiresAt = new Date(this.clock.now().getTime() + expiresInMs).toISOString();
     const role = options.kind === 'sp' ? pullRoleFor(registry.roleAssignmentMode) : undefined;
@@ -241,7 +244,7 @@ export class SecretPlanner {
     // Without the store (tests of the options only) nothing is recorded: it replaces nobody's.
     if (!this.requests) {
       const alone = withRoomNote(await this.withTargetCheck(plan, checking, checkBy), await rooming);
-      return { plan: alone, alreadyPulls: await this.alreadyPulls(kubelet, [], pullingRead, checkBy) };
+      return { plan: alone, alreadyPulls: await pulls([]) };
     }
     const { previous, listed } = await this.previousOn(plan, this.requests);
     // Written before acrbot kept secret uids: only an extension of that access may rotate it
@@ -260,59 +263,7 @@ export class SecretPlanner {
     // A registry full for the token (or its scope map) is refused here: nothing is stored, and no
     // approver is asked to approve what Azure would refuse to make.
     const roomed = withRoomNote(checked, await rooming);
-    return { plan: roomed, alreadyPulls: await this.alreadyPulls(kubelet, listed, pullingRead, checkBy) };
-  }
-
-  /**
-   * The kubelet identity's pull assignments on the registry, at or above it (one ARM list:
-   * grant-planner.ts `directPullAssignments`, no role definition read), or undefined when the
-   * read fails: a hint, so the plan goes on without it (logged at debug). Never rejects.
-   */
-  private pullingAssignments(registry: RegistryInfo, objectId: string): Promise<RoleAssignmentInfo[] | undefined> {
-    return Promise.resolve()
-      .then(() => directPullAssignments(this.roleAssignments, registry.id, objectId, registry.roleAssignmentMode))
-      .then(
-        (found) => found.pulling,
-        (err: unknown) => {
-          this.options.log?.debug?.(
-            { err, registryId: registry.id },
-            "reading whether a pull secret's cluster already pulls failed; planned without saying so",
-          );
-          return undefined;
-        },
-      );
-  }
-
-  /**
-   * {@link AlreadyPulls} for a plan (`kubelet`: its cluster's kubelet identity, none without
-   * one): the live, undrifted acrbot grants among the pair's succeeded requests (`listed`) for
-   * that identity, and, when the ARM list answered by `checkBy`, only those whose assignment it
-   * shows, with the first pulling assignment none of them names.
-   */
-  private async alreadyPulls(
-    kubelet: string | undefined,
-    listed: readonly AccessRequest[],
-    reading: Promise<RoleAssignmentInfo[] | undefined>,
-    checkBy: number,
-  ): Promise<AlreadyPulls> {
-    if (!kubelet) return { grants: [] };
-    const now = this.clock.now();
-    const live = listed.filter(
-      (r) =>
-        r.plan.kind === 'grant' &&
-        r.plan.identity.objectId.toLowerCase() === kubelet.toLowerCase() &&
-        isActive(r, now) &&
-        !r.access?.driftDetectedAt,
-    );
-    const got = await settleWithin(reading, Math.min(TARGET_CHECK_MS, Math.max(0, checkBy - Date.now())));
-    const pulling = got.late ? undefined : got.value;
-    if (!pulling) return { grants: live };
-    const nameOf = (r: AccessRequest) => (r.plan.kind === 'grant' ? r.plan.roleAssignmentName.toLowerCase() : '');
-    const shown = new Set(pulling.map((a) => a.name.toLowerCase()));
-    const grants = live.filter((r) => shown.has(nameOf(r)));
-    const held = new Set(grants.map(nameOf));
-    const outside = pulling.find((a) => !held.has(a.name.toLowerCase()));
-    return { grants, ...(outside && { outside: outside.id }) };
+    return { plan: roomed, alreadyPulls: await pulls(listed) };
   }
 
   /**
@@ -458,10 +409,4 @@ export function privateClusterUnreachable(
     `acrbot could not reach the API server of cluster ${cluster.name}${earlierCredential ? '' : '; nothing was created'}. It is a private cluster: its API server has only a private address, so acrbot must run where it can reach it (in the cluster's virtual network or one peered with it, or through a private endpoint, with the cluster's private DNS zone resolving its name). Ask the platform team to check that, then ask for it again (the new request needs approving again).`,
     { cause: err },
   );
-}
-
-/** A managed-identity cluster's kubelet identity (its object id), the one that pulls images; none otherwise. */
-function kubeletObjectIdOf(cluster: ClusterInfo): string | undefined {
-  const type = cluster.identity.identityType?.toLowerCase();
-  return type === 'systemassigned' || type === 'userassigned' ? cluster.identity.kubeletObjectId : undefined;
 }

@@ -33,7 +33,8 @@ describe('a planning timeout', () => {
   ])('of a %s is audited as plan.failed with the reference the requester was given', async (_, cmd, asked) => {
     h = await startHarness();
     jest.spyOn(GrantPlanner.prototype, 'plan').mockImplementation(silentPlanning('grant'));
-    jest.spyOn(SecretPlanner.prototype, 'plan').mockImplementation(silentPlanning('pull secret'));
+    // The request handler asks a secret's plan with what already lets the cluster pull (planRequest).
+    jest.spyOn(SecretPlanner.prototype, 'planRequest').mockImplementation(silentPlanning('pull secret'));
     const seq = (await h.app.audit.latest(1))[0]?.seq ?? 0;
     const text = await replyMatching(h, cmd, /did not answer in time/);
     const reference = /\(reference ([^)]+)\)/.exec(text)?.[1];

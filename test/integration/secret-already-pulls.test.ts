@@ -3,9 +3,13 @@
  * (a live acrbot grant of the pair, or an assignment made outside acrbot such as
  * `az aks update --attach-acr`): the request records it (`pullsThrough`), its card says so while
  * it waits, and its `request.created` entry names it by id. It costs one ARM list, no Graph read.
+ * An assignment acrbot's grant of the pair holds is never called outside acrbot, live or not, and
+ * one named as acrbot names its grants is not either (a name is a hint, G15).
  */
+import { roleAssignmentName } from '../../src/domain/identifiers';
+import type { GrantPlan } from '../../src/domain/plan';
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
-import type { AccessRequest } from '../../src/domain/request';
+import { type AccessRequest, transition } from '../../src/domain/request';
 import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
@@ -74,9 +78,99 @@ describe('a pull secret for a cluster that already pulls', () => {
     expect(secret.pullsThrough).toEqual([{ roleAssignmentId: outside.id }]);
     const [card] = cardsOf(secret);
     expect(card).toContain(
-      `already pulled from contosoacr through role assignment ${outside.name}, which no live acrbot grant of this pair holds (made outside acrbot`,
+      `already pulled from contosoacr through role assignment ${outside.name}, which no acrbot grant holds (made outside acrbot`,
     );
     expect(await createdDetail(secret)).toContain(`the cluster already pulled through role assignment ${outside.id}`);
+  });
+
+  /** A succeeded grant of aks-dev → contosoacr, its assignment in place. */
+  const granted = async (): Promise<AccessRequest> => {
+    const grant = await h.requestGrant(users.requester, 'aks-dev contosoacr deploy payments-api');
+    await h.click(users.approver, 'approve', { requestId: grant.id });
+    const done = await h.settle(grant.id);
+    expect(done.state).toBe('succeeded');
+    const name = (done.plan as GrantPlan).roleAssignmentName;
+    expect(h.app.sandbox!.arm.state.roleAssignments.get(name)).toBeDefined();
+    return done;
+  };
+
+  /** Nothing recorded, and neither the card nor the audit says the cluster already pulled, nor "outside acrbot". */
+  const saysNothing = async (secret: AccessRequest) => {
+    expect(secret.state).toBe('pending');
+    expect(secret.pullsThrough).toBeUndefined();
+    const cards = cardsOf(secret);
+    expect(cards.length).toBeGreaterThan(0);
+    for (const text of cards) {
+      expect(text).not.toContain('Already pulls');
+      expect(text).not.toContain('made outside acrbot');
+    }
+    const detail = await createdDetail(secret);
+    expect(detail).toBeDefined();
+    expect(detail).not.toContain('already pulled');
+    expect(detail).not.toContain('outside acrbot');
+  };
+
+  test.each([
+    [
+      'marked drifted',
+      (r: AccessRequest): AccessRequest => ({
+        ...r,
+        version: r.version + 1,
+        access: { ...r.access!, driftDetectedAt: new Date().toISOString(), driftReason: 'changed' },
+      }),
+    ],
+    [
+      'past its end, not revoked yet',
+      (r: AccessRequest): AccessRequest => ({
+        ...r,
+        version: r.version + 1,
+        access: { ...r.access!, expiresAt: new Date(Date.now() - 60_000).toISOString() },
+      }),
+    ],
+    ['being revoked', (r: AccessRequest): AccessRequest => transition(r, { type: 'beginRevoke', at: new Date() })],
+  ])("acrbot's grant of the pair %s: its assignment is neither a live grant nor outside acrbot", async (_, unlive) => {
+    const grant = await granted();
+    await h.app.store.update(unlive(grant));
+    const secret = await h.requestSecret(users.requester, 'aks-dev contosoacr --namespace payments pull for a job');
+    await saysNothing(secret);
+    expect(await createdDetail(secret)).not.toContain(grant.id);
+  });
+
+  test('beside such a grant, an assignment made outside acrbot is still named as such, and only it', async () => {
+    const grant = await granted();
+    await h.app.store.update({
+      ...grant,
+      version: grant.version + 1,
+      access: { ...grant.access!, driftDetectedAt: new Date().toISOString(), driftReason: 'changed' },
+    });
+    // Listed after acrbot's (made later): the one found outside is the one no record holds.
+    const outside = h.app.sandbox!.arm.state.addRoleAssignment({
+      scope: contosoId,
+      roleDefinitionGuid: BUILT_IN_ROLES.acrPull,
+      principalId: kubelet,
+      principalType: 'ServicePrincipal',
+      name: 'ffffffff-0000-4000-8000-000000000001',
+    });
+    const secret = await h.requestSecret(users.requester, 'aks-dev contosoacr --namespace payments pull for a job');
+    expect(secret.pullsThrough).toEqual([{ roleAssignmentId: outside.id }]);
+    expect(await createdDetail(secret)).toContain(
+      `the cluster already pulled through role assignment ${outside.id} (outside acrbot)`,
+    );
+  });
+
+  test('an assignment named as acrbot names its grants, of no record of the pair: not called outside acrbot', async () => {
+    // As an acrbot grant of another cluster with the same kubelet identity makes it, or one a
+    // revoked grant left behind: the pair's records cannot say which, and a name is a hint.
+    const named = h.app.sandbox!.arm.state.addRoleAssignment({
+      scope: contosoId,
+      roleDefinitionGuid: BUILT_IN_ROLES.acrPull,
+      principalId: kubelet,
+      principalType: 'ServicePrincipal',
+      name: roleAssignmentName(contosoId, kubelet, BUILT_IN_ROLES.acrPull),
+    });
+    const secret = await h.requestSecret(users.requester, 'aks-dev contosoacr --namespace payments pull for a job');
+    await saysNothing(secret);
+    expect(await createdDetail(secret)).not.toContain(named.id);
   });
 
   test('the list failing: planned all the same, without the note, and not warned of', async () => {

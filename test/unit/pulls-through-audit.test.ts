@@ -36,7 +36,8 @@ describe('request.created names what already gave the pull, by id', () => {
     // The card's words are a secret's: the kubelet pulls without it, not "approving keeps".
     const words = pullsThroughWords(request) ?? '';
     expect(words).toContain("the cluster's kubelet identity already pulled from");
-    expect(words).toContain('role assignment ra-1, which no live acrbot grant of this pair holds');
+    expect(words).toContain('role assignment ra-1, which no acrbot grant holds (made outside acrbot');
+    expect(words).not.toContain('another cluster');
     expect(words).not.toContain('Approving keeps');
   });
 
