@@ -1,9 +1,11 @@
 /**
  * What a new grant on acrbot's existing role assignment records of the grants already holding it
- * (overlap, G17: {@link AccessRequest.pullsThrough}), and the words its card says them in. Pure.
+ * (overlap, G17: {@link AccessRequest.pullsThrough}), and the words its card says them in: its
+ * "Already pulls" line, and its plan's "Keep role assignment" operation. Pure.
  */
 import { accessEnd } from './access-end';
 import { formatUtc } from './access-term';
+import type { GrantPlan, PlannedIdentity } from './plan';
 import { type AccessRequest, isBeingRevoked, PULLS_THROUGH_RECORDED, type PullsThrough } from './request';
 import { ofTenant } from './tenant-boundary';
 
@@ -111,4 +113,36 @@ export function pullsThroughAuditWords(request: Pick<AccessRequest, 'pullsThroug
     return p.granting ? `${who} (being granted)` : who;
   });
   return `the cluster already pulled through ${each.join(', ')}`;
+}
+
+/**
+ * The identity an operation line assigns the role to, in the Identity fact's words (its
+ * description and id): a kubelet managed identity is assigned through its service principal,
+ * whose object id that is, so both lines say the same thing. For the grant plan's Create line
+ * (grant-planner.ts buildGrantPlan) and its Keep line ({@link keepingExisting}).
+ */
+export function identityWords(identity: PlannedIdentity): string {
+  return identity.kind === 'kubelet'
+    ? `the ${identity.description}, by its service principal (object id ${identity.objectId}),`
+    : `the ${identity.description} (object id ${identity.objectId})`;
+}
+
+/**
+ * `plan` for a grant on acrbot's existing assignment of its pair, held by other requesters'
+ * grants (overlap, G17; the request handler, which reads who holds it; the card says them as
+ * {@link pullsThroughWords}): the run PUTs the assignment again under the same deterministic name,
+ * which Azure takes as the same assignment (nothing new is made), records it as its own, and the
+ * assignment is deleted only when the last grant holding it ends (role-assignment-holders.ts).
+ * Not for one only ending grants name: their revocation may delete it first, and the run then
+ * creates it again.
+ */
+export function keepingExisting(plan: GrantPlan): GrantPlan {
+  const [recheck] = plan.operations;
+  return {
+    ...plan,
+    operations: [
+      ...(recheck ? [recheck] : []),
+      `Keep role assignment ${plan.roleAssignmentName} (${plan.role.name} for ${identityWords(plan.identity)} on registry ${plan.registry.name}), which other acrbot grants hold: written again under the same name, nothing new is created; it is deleted only when the last grant holding it ends`,
+    ],
+  };
 }

@@ -13,6 +13,7 @@ import type { PolicyRule } from '../domain/policy';
 import type { DirectoryPort } from '../domain/ports';
 import type { Actor } from '../domain/request';
 import type { Logger } from '../observability/logger';
+import { HOURLY_WARN_EVERY_MS, HourlyWarnings } from './hourly-warning';
 
 /**
  * Most approver groups of one rule read for one request. A rule with more that the first ones do
@@ -97,27 +98,26 @@ export function isAccountReadRefused(err: unknown): boolean {
 }
 
 /** How often, at most, one process warns (per message) that approvers' accounts could not be read. */
-export const UNREAD_NAMED_WARN_EVERY_MS = 3_600_000;
+export const UNREAD_NAMED_WARN_EVERY_MS = HOURLY_WARN_EVERY_MS;
 
-/** When this process last warned, by message (only to space the warnings; nothing is decided by it). */
-const lastUnreadWarnMs = new Map<string, number>();
+/** This process's warnings that approvers could not be read, spaced per message (hourly-warning.ts). */
+const unreadWarnings = new HourlyWarnings();
 
 /**
  * Warns `message` with `fields` unless this process warned the same message less than
  * {@link UNREAD_NAMED_WARN_EVERY_MS} ago: a deployment without `User.Read.All` fails every such
  * read, and one line an hour tells the operators as well as one per request or click would.
- * Spaced per message, so one reader's warning never hides another's.
+ * Spaced per message, so one reader's warning never hides another's. On the process's clock
+ * (`Date.now`): its callers (nudges, clicks, the mention beside a new card) share the spacing, and
+ * not all of them are given a clock.
  */
 export function warnUnreadApproversHourly(log: Logger, fields: Record<string, unknown>, message: string): void {
-  const now = Date.now();
-  if (now - (lastUnreadWarnMs.get(message) ?? -Infinity) < UNREAD_NAMED_WARN_EVERY_MS) return;
-  lastUnreadWarnMs.set(message, now);
-  log.warn(fields, message);
+  if (unreadWarnings.due(message, '', Date.now())) log.warn(fields, message);
 }
 
 /** Lets a test see the warnings again (the spacing is per process). */
 export function resetUnreadNamedWarning(): void {
-  lastUnreadWarnMs.clear();
+  unreadWarnings.reset();
 }
 
 /**

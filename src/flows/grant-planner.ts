@@ -12,6 +12,7 @@ import { choosePullIdentity } from '../domain/identity';
 import { clustersPullingAs } from '../domain/pull-identity-index';
 import { madeAfterAccessEnded } from '../domain/made-after-access-ended';
 import { parseClusterRef, parseRegistryRef } from '../domain/names';
+import { identityWords } from '../domain/pulls-through';
 import {
   clusterStoppedWhenPlanned,
   type GrantPlan,
@@ -484,35 +485,5 @@ export function buildGrantPlan(
     ],
     ...(typed && { typed }),
     ...(clusterStopped && { clusterStopped }),
-  };
-}
-
-/**
- * The identity an operation line assigns the role to, in the Identity fact's words (its
- * description and id): a kubelet managed identity is assigned through its service principal,
- * whose object id that is, so both lines say the same thing.
- */
-function identityWords(identity: PlannedIdentity): string {
-  return identity.kind === 'kubelet'
-    ? `the ${identity.description}, by its service principal (object id ${identity.objectId}),`
-    : `the ${identity.description} (object id ${identity.objectId})`;
-}
-
-/**
- * `plan` for a grant on acrbot's existing assignment of its pair, held by other requesters'
- * grants (overlap, G17; the request handler, which reads who holds it): the run PUTs the
- * assignment again under the same deterministic name, which Azure takes as the same assignment
- * (nothing new is made), records it as its own, and the assignment is deleted only when the last
- * grant holding it ends (role-assignment-holders.ts). Not for one only ending grants name: their
- * revocation may delete it first, and the run then creates it again.
- */
-export function keepingExisting(plan: GrantPlan): GrantPlan {
-  const [recheck] = plan.operations;
-  return {
-    ...plan,
-    operations: [
-      ...(recheck ? [recheck] : []),
-      `Keep role assignment ${plan.roleAssignmentName} (${plan.role.name} for ${identityWords(plan.identity)} on registry ${plan.registry.name}), which other acrbot grants hold: written again under the same name, nothing new is created; it is deleted only when the last grant holding it ends`,
-    ],
   };
 }

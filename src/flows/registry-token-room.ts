@@ -14,7 +14,8 @@
  */
 import { registryTokenLimit } from '../domain/azure-model';
 import { UserFacingError } from '../domain/errors';
-import type { RegistryTokenPort } from '../domain/ports';
+import type { Clock, RegistryTokenPort } from '../domain/ports';
+import { shortTime } from '../domain/pull-diagnosis';
 import type { Logger } from '../observability/logger';
 import {
   type QuotaRequest,
@@ -22,6 +23,7 @@ import {
   registryFullSentence,
   registryNearlyFullNote,
 } from './azure-failure-text';
+import { HOURLY_WARN_EVERY_MS, HourlyWarnings } from './hourly-warning';
 import { settleWithin } from './settle-within';
 
 /**
@@ -40,24 +42,21 @@ export const ROOM_UNREAD_MESSAGE =
   "counting a registry's tokens and scope maps at plan time failed or took too long; planned without the check against its limits";
 
 /** How often, at most, one process warns {@link ROOM_UNREAD_MESSAGE} of the same registry. */
-export const ROOM_UNREAD_WARN_EVERY_MS = 3_600_000;
+export const ROOM_UNREAD_WARN_EVERY_MS = HOURLY_WARN_EVERY_MS;
 
-/** When this process last warned, by registry (only to space the warnings; nothing is decided by it). */
-const lastRoomUnreadWarnMs = new Map<string, number>();
+/** This process's warnings of counts unread, spaced per registry (hourly-warning.ts). */
+const roomUnreadWarnings = new HourlyWarnings();
 
 /**
  * Warns {@link ROOM_UNREAD_MESSAGE} unless this process warned it of the same registry less than
- * {@link ROOM_UNREAD_WARN_EVERY_MS} ago (at `nowMs`): a registry whose listings acrbot is always
- * refused (403) fails every token plan's count, and one line an hour tells the operators as well
- * as one per plan would. Per registry, so one registry's warning never hides another's.
+ * {@link ROOM_UNREAD_WARN_EVERY_MS} ago (at `nowMs`, the plan's clock): a registry whose listings
+ * acrbot is always refused (403) fails every token plan's count, and one line an hour tells the
+ * operators as well as one per plan would. Per registry, so one registry's warning never hides
+ * another's.
  */
 function warnRoomUnreadHourly(log: Pick<Logger, 'warn'>, registry: RoomRegistry, nowMs: number, err?: unknown): void {
   const key = `${registry.subscriptionId}/${registry.resourceGroup}/${registry.name}`.toLowerCase();
-  if (nowMs - (lastRoomUnreadWarnMs.get(key) ?? -Infinity) < ROOM_UNREAD_WARN_EVERY_MS) return;
-  // Those past their hour would warn anyway: dropped, so the map holds only the last hour's.
-  for (const [k, at] of lastRoomUnreadWarnMs)
-    if (nowMs - at >= ROOM_UNREAD_WARN_EVERY_MS) lastRoomUnreadWarnMs.delete(k);
-  lastRoomUnreadWarnMs.set(key, nowMs);
+  if (!roomUnreadWarnings.due(ROOM_UNREAD_MESSAGE, key, nowMs)) return;
   log.warn(
     {
       ...(err !== undefined && { err }),
@@ -71,7 +70,7 @@ function warnRoomUnreadHourly(log: Pick<Logger, 'warn'>, registry: RoomRegistry,
 
 /** Lets a test see the warnings again (the spacing is per process). */
 export function resetRoomUnreadWarnings(): void {
-  lastRoomUnreadWarnMs.clear();
+  roomUnreadWarnings.reset();
 }
 
 /**
@@ -84,23 +83,24 @@ type RoomRegistry = { subscriptionId: string; resourceGroup: string; name: strin
  * Counts the registry's tokens and scope maps ({@link RegistryTokenPort.countTokens}) and tells
  * what the plan must say: full for what the run makes (a token; a scope map too with
  * `request.repositories`) is a refusal ({@link registryFullSentence}), nearly full
- * ({@link NEAR_LIMIT_SHARE}) a note ({@link registryNearlyFullNote}, dated `at`). Undefined when
- * there is room, the SKU is one acrbot does not know, the port cannot count, or the count failed
- * or did not come within `waitMs` (logged on `log`, at most once an hour per registry:
- * {@link ROOM_UNREAD_WARN_EVERY_MS}). Never rejects. The count stops at the SKU's limit, and
- * asks for no further page once this stops waiting for it.
+ * ({@link NEAR_LIMIT_SHARE}) a note ({@link registryNearlyFullNote}, dated when the plan asked, on
+ * `clock`). Undefined when there is room, the SKU is one acrbot does not know, the port cannot
+ * count, or the count failed or did not come within `waitMs` (logged on `log`, at most once an
+ * hour per registry on `clock`: {@link ROOM_UNREAD_WARN_EVERY_MS}). Never rejects. The count
+ * stops at the SKU's limit, and asks for no further page once this stops waiting for it.
  */
 export async function tokenRoom(
   tokens: Pick<RegistryTokenPort, 'countTokens'> | undefined,
   registry: RoomRegistry,
   request: QuotaRequest,
-  at: string,
+  clock: Clock,
   waitMs: number,
   log?: Pick<Logger, 'warn'>,
 ): Promise<TokenRoom> {
   if (!tokens?.countTokens) return undefined;
+  const at = shortTime(clock.now().toISOString());
   const unread = (err?: unknown) => {
-    if (log) warnRoomUnreadHourly(log, registry, Date.now(), err);
+    if (log) warnRoomUnreadHourly(log, registry, clock.now().getTime(), err);
     return undefined;
   };
   // Aborted once the plan stops waiting (counted, failed or late): a listing no one awaits asks

@@ -45,6 +45,27 @@ export interface PlannedSecret {
   alreadyPulls: AlreadyPulls;
 }
 
+/** What a secret's plan is asked for ({@link SecretPlanner.plan}, {@link SecretPlanner.planRequest}). */
+export interface SecretPlanInput {
+  /** The cluster as typed (a name, `resource-group/name` or a resource id). */
+  cluster: string;
+  /** The registry as typed (a name, a login server or a resource id). */
+  registry: string;
+  /** The options as typed (`--namespace`, `--name`, `--kind`, …), checked before any Azure call. */
+  typed: SecretCommandOptions;
+  /**
+   * The access term (time-boxing, validated by the caller; G17): the credential lives that long
+   * (capped by ACRBOT_SECRET_MAX_EXPIRY), and `--expires`/`--for` is not parsed again. Without it,
+   * `--expires` is the credential's own lifetime.
+   */
+  credentialLifetimeMs?: number;
+  /**
+   * With `credentialLifetimeMs`: how long the rule that covers what was resolved lets the
+   * credential live (it may run the access for less); undefined: as long as the term.
+   */
+  lifetimeUnderPolicy?: (facts: RequestFacts) => number | undefined;
+}
+
 /** Plans secret requests. */
 export class SecretPlanner {
   constructor(
@@ -99,14 +120,8 @@ export class SecretPlanner {
    * planning deadline (planning-deadline.ts): past it, fails with `PlanningTimeoutError` and
    * drops what the reads still under way answer later.
    */
-  async plan(
-    clusterText: string,
-    registryText: string,
-    typed: SecretCommandOptions,
-    credentialLifetimeMs?: number,
-    lifetimeUnderPolicy?: (facts: RequestFacts) => number | undefined,
-  ): Promise<SecretPlan> {
-    return (await this.planRequest(clusterText, registryText, typed, credentialLifetimeMs, lifetimeUnderPolicy)).plan;
+  async plan(input: SecretPlanInput): Promise<SecretPlan> {
+    return (await this.planRequest(input)).plan;
   }
 
   /**
@@ -118,33 +133,24 @@ export class SecretPlanner {
    * (secret-already-pulls.ts). That list failing or answering late leaves
    * acrbot's records alone; none is made for a cluster without a kubelet identity.
    */
-  planRequest(
-    clusterText: string,
-    registryText: string,
-    typed: SecretCommandOptions,
-    credentialLifetimeMs?: number,
-    lifetimeUnderPolicy?: (facts: RequestFacts) => number | undefined,
-  ): Promise<PlannedSecret> {
-    return withPlanningDeadline(
-      () => this.planUnbounded(clusterText, registryText, typed, credentialLifetimeMs, lifetimeUnderPolicy),
-      {
-        what: 'pull secret',
-        onLate: (late) =>
-          this.options.log?.warn(
-            'error' in late ? { err: late.error } : {},
-            'a pull secret plan ended after the planning deadline; dropped (the requester was told it failed)',
-          ),
-      },
-    );
+  planRequest(input: SecretPlanInput): Promise<PlannedSecret> {
+    return withPlanningDeadline(() => this.planUnbounded(input), {
+      what: 'pull secret',
+      onLate: (late) =>
+        this.options.log?.warn(
+          'error' in late ? { err: late.error } : {},
+          'a pull secret plan ended after the planning deadline; dropped (the requester was told it failed)',
+        ),
+    });
   }
 
-  private async planUnbounded(
-    clusterText: string,
-    registryText: string,
-    typed: SecretCommandOptions,
-    credentialLifetimeMs?: number,
-    lifetimeUnderPolicy?: (facts: RequestFacts) => number | undefined,
-  ): Promise<PlannedSecret> {
+  private async planUnbounded({
+    cluster: clusterText,
+    registry: registryText,
+    typed,
+    credentialLifetimeMs,
+    lifetimeUnderPolicy,
+  }: SecretPlanInput): Promise<PlannedSecret> {
     // The target check's last moment, before withPlanningDeadline (which starts this at once)
     // fails the whole plan. Real time, as that deadline's timer is.
     const checkBy = Date.now() + PLANNING_DEADLINE_MS - TARGET_CHECK_MARGIN_MS;
@@ -173,7 +179,7 @@ export class SecretPlanner {
             this.options.tokens,
             registry,
             { extension: false, repositories: options.repositories.length > 0 },
-            shortTime(this.clock.now().toISOString()),
+            this.clock,
             Math.min(TARGET_CHECK_MS, Math.max(0, checkBy - Date.now())),
             this.options.log,
           )

@@ -53,7 +53,7 @@ export async function rotationPlan(
           deps.ports.tokens,
           plan.registry,
           { extension: true, repositories: plan.repositories.length > 0 },
-          shortTime(deps.clock.now().toISOString()),
+          deps.clock,
           TARGET_CHECK_MS,
           deps.log,
         )

@@ -8,7 +8,7 @@
  */
 import { CloudApiError } from '../../src/domain/ports';
 import type { ArmConnection } from '../../src/integrations/azure/arm-connection';
-import { MAX_LIST_PAGES } from '../../src/integrations/azure/arm-rest';
+import { MAX_LIST_PAGES } from '../../src/integrations/azure/arm-next-link';
 import { ArmRegistryTokens, OPERATION_TIMED_OUT } from '../../src/integrations/azure/arm-registry-tokens';
 import { ArmRoleAssignments } from '../../src/integrations/azure/arm-role-assignments';
 import { ArmResourceReader } from '../../src/integrations/azure/azure-resource-reader';

@@ -7,7 +7,8 @@
 import type { ClusterInfo, RegistryInfo } from '../../src/domain/azure-model';
 import type { AccessRequest } from '../../src/domain/request';
 import { pullsThroughOf, pullsThroughWords } from '../../src/domain/pulls-through';
-import { buildGrantPlan, keepingExisting } from '../../src/flows/grant-planner';
+import { keepingExisting } from '../../src/domain/pulls-through';
+import { buildGrantPlan } from '../../src/flows/grant-planner';
 import { cardSummary } from '../../src/views/card-summary';
 import { planFacts, requestCard } from '../../src/views/request-view';
 import { CLUSTER_ID, grantPlan, pendingRequest, REGISTRY_ID, REQUESTER, SUB, secretPlan } from './support/requests';

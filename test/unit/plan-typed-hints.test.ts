@@ -104,9 +104,9 @@ test('the secret plan records how the requester named the pair, and its reminder
   const planner = new SecretPlanner(resolver, roles, { now: () => new Date('2025-02-01T00:00:00Z') }, 365 * DAY);
   const options = { namespace: 'payments', name: 'acr-auth' };
 
-  const typed = await planner.plan('rg-aks/aks-prod', REGISTRY_ID, options);
+  const typed = await planner.plan({ cluster: 'rg-aks/aks-prod', registry: REGISTRY_ID, typed: options });
   expect(typed.typed).toEqual(GROUP_AND_ID);
-  expect((await planner.plan('AKS-PROD', 'contosoacr', options)).typed).toEqual(BARE);
+  expect((await planner.plan({ cluster: 'AKS-PROD', registry: 'contosoacr', typed: options })).typed).toEqual(BARE);
   expect(
     text(
       credentialReminderCard(

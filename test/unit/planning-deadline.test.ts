@@ -114,7 +114,9 @@ test('a pull secret plan whose ARM reads never answer fails at the deadline too'
     { now: () => new Date() },
     86_400_000,
   );
-  const plan = watch(planner.plan(CLUSTER_ID, REGISTRY_ID, { namespace: 'payments', name: 'acr-auth' }));
+  const plan = watch(
+    planner.plan({ cluster: CLUSTER_ID, registry: REGISTRY_ID, typed: { namespace: 'payments', name: 'acr-auth' } }),
+  );
   await jest.advanceTimersByTimeAsync(PLANNING_DEADLINE_MS);
   expect(plan.settled()).toBe(true);
   const err = await plan.outcome;

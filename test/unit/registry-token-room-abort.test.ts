@@ -6,9 +6,11 @@
 import { REGISTRY_TOKEN_LIMITS } from '../../src/domain/azure-model';
 import type { RegistryTokenCount, RegistryTokenPort } from '../../src/domain/ports';
 import { resetRoomUnreadWarnings, tokenRoom } from '../../src/flows/registry-token-room';
+import { FakeClock } from './support/fake-clock';
 
 const CONTOSO = { subscriptionId: 'sub', resourceGroup: 'rg', name: 'contosoacr' };
 const REQUEST = { extension: false, repositories: false };
+const clock = new FakeClock('2026-12-07T15:00:00Z');
 
 afterEach(() => resetRoomUnreadWarnings());
 
@@ -30,7 +32,7 @@ function counting(answer: Promise<RegistryTokenCount>) {
 
 test('the count stops at the SKU’s limit; an SKU with none asks for nothing', async () => {
   const { asked, port } = counting(Promise.resolve({ tokens: 100, scopeMaps: 0, sku: 'Basic' }));
-  const room = await tokenRoom(port, CONTOSO, REQUEST, '15:00', 1_000);
+  const room = await tokenRoom(port, CONTOSO, REQUEST, clock, 1_000);
   expect(room && 'refusal' in room).toBe(true);
   const stopAt = asked[0]!.stopAt!;
   expect(stopAt('Basic')).toBe(REGISTRY_TOKEN_LIMITS.Basic);
@@ -42,7 +44,7 @@ test('the count stops at the SKU’s limit; an SKU with none asks for nothing', 
 test('a count that does not come in time: planned on, and its signal aborted', async () => {
   const warned: string[] = [];
   const { asked, port } = counting(new Promise<RegistryTokenCount>(() => undefined));
-  const room = await tokenRoom(port, CONTOSO, REQUEST, '15:00', 0, {
+  const room = await tokenRoom(port, CONTOSO, REQUEST, clock, 0, {
     warn: (_f: unknown, msg: string) => warned.push(msg),
   } as never);
   expect(room).toBeUndefined();
@@ -53,6 +55,6 @@ test('a count that does not come in time: planned on, and its signal aborted', a
 
 test('a count that failed: its signal aborted too (the other listing reads no further)', async () => {
   const { asked, port } = counting(Promise.reject(new Error('403 AuthorizationFailed')));
-  await expect(tokenRoom(port, CONTOSO, REQUEST, '15:00', 1_000)).resolves.toBeUndefined();
+  await expect(tokenRoom(port, CONTOSO, REQUEST, clock, 1_000)).resolves.toBeUndefined();
   expect(asked[0]!.abortSignal!.aborted).toBe(true);
 });

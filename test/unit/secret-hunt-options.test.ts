@@ -133,7 +133,11 @@ describe('the plan of a --kind sp secret', () => {
 
   test('names the application as it will be created: per request, like the token line', async () => {
     const planner = new SecretPlanner(resolver, roles, clock, MAX);
-    const plan = await planner.plan('aks-dev', 'contosoacr', { kind: 'sp', namespace: 'payments' });
+    const plan = await planner.plan({
+      cluster: 'aks-dev',
+      registry: 'contosoacr',
+      typed: { kind: 'sp', namespace: 'payments' },
+    });
     const line = plan.operations.find((o) => o.startsWith('Create Entra application'));
     const made = applicationDisplayNameFor(plan.credentialName, 'R-REQUESTID').replace(/r-requestid$/, 'REQUEST-ID');
     expect(line).toBe(`Create Entra application and service principal ${made}`);

@@ -208,5 +208,9 @@ function planOn(store: Pick<RequestStore, 'listByTarget'>) {
     365 * 86_400_000,
     store,
   );
-  return planner.plan('aks-prod', 'contosoacr', { namespace: 'payments', name: 'acr-auth' });
+  return planner.plan({
+    cluster: 'aks-prod',
+    registry: 'contosoacr',
+    typed: { namespace: 'payments', name: 'acr-auth' },
+  });
 }

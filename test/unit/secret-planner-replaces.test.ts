@@ -62,7 +62,8 @@ function planner(store: Pick<RequestStore, 'listByTarget'>): SecretPlanner {
   return new SecretPlanner(resolver, roles, clock, 365 * 86_400_000, store);
 }
 
-const plan = (p: SecretPlanner) => p.plan('aks-prod', 'contosoacr', { namespace: 'payments', name: 'acr-auth' });
+const plan = (p: SecretPlanner) =>
+  p.plan({ cluster: 'aks-prod', registry: 'contosoacr', typed: { namespace: 'payments', name: 'acr-auth' } });
 
 test.each([10, 1000, 1500])('with %i older succeeded requests on the pair, the replacement is found', async (n) => {
   const store = new MemoryRequestStore();

@@ -47,7 +47,11 @@ test('the same secret name in another namespace is not replaced', async () => {
     }),
   );
   const planner = new SecretPlanner(resolver, roles, clock, 365 * 86_400_000, store);
-  const planned = await planner.plan('aks-prod', 'contosoacr', { namespace: 'payments', name: 'acr-auth' });
+  const planned = await planner.plan({
+    cluster: 'aks-prod',
+    registry: 'contosoacr',
+    typed: { namespace: 'payments', name: 'acr-auth' },
+  });
   expect(planned.replaces).toBeNull();
   expect(planned.operations.join('\n')).not.toMatch(/Replaces secret/);
 });

@@ -8,7 +8,7 @@ import { z } from 'zod/v3';
 import { isDefaultTerm } from '../../domain/access-term';
 import { isUserFacing } from '../../domain/errors';
 import type { AccessRequest, AccessTerm, PullsThrough } from '../../domain/request';
-import { pullsThroughOf, secretPullsThroughOf } from '../../domain/pulls-through';
+import { keepingExisting, pullsThroughOf, secretPullsThroughOf } from '../../domain/pulls-through';
 import type { SecretCommandOptions } from '../../domain/command';
 import { parseClusterRef, parseRegistryRef } from '../../domain/names';
 import { isOtherTenant } from '../../domain/own-tenant';
@@ -25,7 +25,6 @@ import { errorCardFor, gateRefusalTitle, sendCard } from '../turn-cards';
 import type { TurnIdentity } from '../turn-identity';
 import { auditBadCardData, auditPlanningFailure } from '../validation-audit';
 import { auditLimitRefusal } from '../../flows/limit-audit';
-import { keepingExisting } from '../../flows/grant-planner';
 import { approvalPostedEntry } from '../../flows/approval-posted-entry';
 import { approvalCardNotPostedText, approvalRefusedEntry, REQUESTER_NOT_TOLD } from '../../flows/approval-announce';
 import { PostedNotRecorded } from '../posted-not-recorded';
@@ -315,13 +314,14 @@ export class RequestHandler {
         // --for (or its synonym --expires) is the access term; the credential outlives it (G17).
         access = requests.accessTerm(input.options.expires);
         const term = access;
-        const planned = await secretPlanner.planRequest(
-          input.cluster,
-          input.registry,
-          input.options,
-          requests.credentialLifetimeMs(term),
-          (facts) => requests.credentialLifetimeUnderPolicy(facts, term, isDefaultTerm(input.options.expires)),
-        );
+        const planned = await secretPlanner.planRequest({
+          cluster: input.cluster,
+          registry: input.registry,
+          typed: input.options,
+          credentialLifetimeMs: requests.credentialLifetimeMs(term),
+          lifetimeUnderPolicy: (facts) =>
+            requests.credentialLifetimeUnderPolicy(facts, term, isDefaultTerm(input.options.expires)),
+        });
         plan = planned.plan;
         // The cluster's kubelet already pulls (a live grant of the pair, an assignment outside
         // acrbot): the request records it so its approvers see the secret is redundant for it.

@@ -21,7 +21,7 @@ import {
   restErrorInfo,
   unlessAbsent,
 } from './arm-connection';
-import { MAX_LIST_PAGES } from './arm-rest';
+import { MAX_LIST_PAGES, NextLinkGuard } from './arm-next-link';
 import { goneBehindRefusal } from './refused-or-gone';
 import { registryResourceId } from '../../domain/typed-names';
 
@@ -478,10 +478,9 @@ interface PagedListing<T> {
  * How many items of an SDK listing `counts` keeps, over every page, or `bounds.stopAt()` once the
  * count reaches it (asked after each page: it may come to be known while the listing goes on):
  * no further page is asked for, and the count is given as exactly that ("at least"). Taken one
- * page at a time, so each nextLink is checked before it is asked for, as ArmRest checks its own:
- * only to the origin the first page came from (the pipeline sends the bearer token wherever a link
- * points), never a page already asked for (a loop), at most {@link MAX_LIST_PAGES} pages;
- * otherwise the listing fails, as `what`.
+ * page at a time, so each nextLink is checked before it is asked for, as ArmRest checks its own
+ * ({@link NextLinkGuard}): only to the origin the first page came from, never a page already
+ * asked for (a loop), at most {@link MAX_LIST_PAGES} pages; otherwise the listing fails, as `what`.
  *
  * `bounds.abortSignal` goes with the first page's request (its retries, its wait), and is looked
  * at before each further page: once it aborts, none is asked for and the count rejects with its
@@ -508,7 +507,7 @@ async function countListed<T>(
 ): Promise<number> {
   const { abortSignal } = bounds;
   let origin: string | undefined;
-  const asked = new Set<string>();
+  const links = new NextLinkGuard(what);
   let link: string | undefined;
   let count = 0;
   const reached = () => {
@@ -532,22 +531,7 @@ async function countListed<T>(
       if (stopped !== undefined) return stopped;
       link = page?.continuationToken ?? undefined;
       if (!link) return count;
-      if (asked.size + 1 >= MAX_LIST_PAGES)
-        throw new Error(`${what} did not end after ${MAX_LIST_PAGES} pages; stopped`);
-      let next: URL;
-      try {
-        next = new URL(link);
-      } catch (err) {
-        throw new Error(`${what} answered a nextLink that is not an absolute URL`, { cause: err });
-      }
-      // Only the origin in the message: the rest of a link is the service's, not ours to log.
-      if (origin === undefined || next.origin !== origin)
-        throw new Error(
-          `${what} answered a nextLink to ${next.origin}, not ${origin ?? 'the origin of its first page'}; not followed (it would carry the bearer token there)`,
-        );
-      if (asked.has(link))
-        throw new Error(`${what} answered a nextLink to a page it already fetched (a loop); stopped`);
-      asked.add(link);
+      links.follow(link, origin);
     }
   } catch (err) {
     // The checks' own errors as they are; ARM's answers explained as the listing.

@@ -12,6 +12,7 @@
 import type * as RestPipeline from '@azure/core-rest-pipeline';
 import type { HttpClient, Pipeline, PipelineResponse } from '@azure/core-rest-pipeline';
 import { sharedHttpClient } from '../http/pooled-http-client';
+import { NextLinkGuard } from './arm-next-link';
 
 /** The api-versions the pinned SDKs send for these operations (test/sandbox/arm-rest.test.ts compares). */
 export const ARM_API_VERSIONS = {
@@ -19,13 +20,6 @@ export const ARM_API_VERSIONS = {
   containerRegistry: '2025-11-01',
   authorization: '2022-04-01',
 } as const;
-
-/**
- * Most pages one listing may take. ARM pages hold hundreds of items and a subscription at most a
- * few thousand role assignments; a listing longer than this is a service that keeps handing out
- * new nextLinks, not data.
- */
-export const MAX_LIST_PAGES = 500;
 
 /** A page of an ARM listing. */
 interface ArmPage<T> {
@@ -73,43 +67,20 @@ export class ArmRest {
   }
 
   /**
-   * Every item of a listing, following `nextLink` (absolute, kept verbatim as the SDKs do). A
-   * nextLink is followed only to this endpoint's origin (the pipeline would send the bearer token
-   * wherever it points), never to a page already fetched (a loop), and for at most
-   * {@link MAX_LIST_PAGES} pages; otherwise the listing fails, naming `path`.
+   * Every item of a listing, following `nextLink` (absolute, kept verbatim as the SDKs do). Each
+   * nextLink is checked before it is asked for ({@link NextLinkGuard}: this endpoint's origin
+   * only, no loop, a cap on pages); otherwise the listing fails, naming `path`.
    */
   async list<T>(path: string, query: Record<string, string> = {}): Promise<T[]> {
     const out: T[] = [];
-    const fetched = new Set<string>();
     let url: string | undefined = this.url(path, query);
+    const links = new NextLinkGuard(`ARM listing ${path}`, url);
     while (url) {
-      if (fetched.size >= MAX_LIST_PAGES)
-        throw new Error(`ARM listing ${path} did not end after ${MAX_LIST_PAGES} pages; stopped`);
-      fetched.add(url);
       const page = (await this.send('GET', url)) as ArmPage<T> | undefined;
       for (const item of page?.value ?? []) out.push(item);
-      url = page?.nextLink ? this.nextPage(path, page.nextLink, fetched) : undefined;
+      url = page?.nextLink ? links.follow(page.nextLink, this.origin, this.withApiVersion(page.nextLink)) : undefined;
     }
     return out;
-  }
-
-  /** The URL of the next page, refused when it leaves the endpoint or was fetched already. */
-  private nextPage(path: string, nextLink: string, fetched: Set<string>): string {
-    let link: URL;
-    try {
-      link = new URL(nextLink);
-    } catch (err) {
-      throw new Error(`ARM listing ${path} answered a nextLink that is not an absolute URL`, { cause: err });
-    }
-    // Only the origin in the message: the rest of a link is the service's, not ours to log.
-    if (link.origin !== this.origin)
-      throw new Error(
-        `ARM listing ${path} answered a nextLink to ${link.origin}, not ${this.origin}; not followed (it would carry the bearer token there)`,
-      );
-    const url = this.withApiVersion(nextLink);
-    if (fetched.has(url))
-      throw new Error(`ARM listing ${path} answered a nextLink to a page it already fetched (a loop); stopped`);
-    return url;
   }
 
   /** PUT `body` as JSON to `path`; resolves the answer and its `x-ms-request-id`. */
