@@ -7,52 +7,30 @@
  * extend theirs.
  */
 import { OTHER_TENANT_ASK_INSTEAD, OTHER_TENANT_NO_EXTEND_NOTE } from '../../src/domain/other-tenant-words';
-import { SANDBOX_TENANT_ID } from '../../src/sandbox/fixtures';
-import { cardText } from '../helpers/capturing-connector';
+import { grantApproved } from '../helpers/grant-approved';
 import { type Harness, startHarness, users } from '../helpers/harness';
-import { personalMessage, postActivity, type TeamsUser } from '../helpers/teams-activities';
-
-const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
-const bea: TeamsUser = { objectId: '9b000000-0000-4000-8000-0000000000b1', name: 'Bea Other', teamsId: '29:bea-other' };
-const blake: TeamsUser = { objectId: '9b000000-0000-4000-8000-0000000000b2', name: 'Blake Other', teamsId: '29:blake' };
+import { answerInTenantB, bea, blake, recordedForTenantB, SERVING_TENANT_B } from '../helpers/tenant-b';
 
 describe("check, asked from another tenant than acrbot's own, of a grant that ends soon", () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness({ ACRBOT_ALLOWED_TENANTS: `${SANDBOX_TENANT_ID},${OTHER_TENANT}` });
+    h = await startHarness(SERVING_TENANT_B);
   });
   afterEach(() => h.stop());
 
-  /** What acrbot answers `user` of tenant B in a personal chat for `text`. */
-  async function inTenantB(user: TeamsUser, text: string): Promise<string> {
-    const before = h.connector.calls.length;
-    const res = await postActivity(
-      h.app.url,
-      personalMessage(user, text, { serviceUrl: h.serviceUrl, tenantId: OTHER_TENANT }),
-    );
-    expect(res.status).toBe(200);
-    const reply = await h.connector.waitFor(
-      (c) => h.connector.calls.indexOf(c) >= before && c.op !== 'update' && cardText(c.activity) !== '',
-      10_000,
-      `an answer to "${text}"`,
-    );
-    return cardText(reply.activity);
-  }
-
   test('its requester is told what to do instead of extending it; anyone else of tenant B, instead of a grant', async () => {
-    const made = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 2d tenant b nightly pulls');
-    await h.click(users.approver, 'approve', { requestId: made.id });
-    const done = await h.settle(made.id);
-    expect(done.state).toBe('succeeded');
     // As an earlier release recorded it: tenant B's requester.
-    await h.app.store.update({ ...done, version: done.version + 1, tenantId: OTHER_TENANT, requester: bea });
+    const made = await recordedForTenantB(
+      h,
+      await grantApproved(h, 'aks-prod contosoacr --for 2d tenant b nightly pulls'),
+    );
 
-    const hers = await inTenantB(bea, 'check aks-prod contosoacr');
+    const hers = await answerInTenantB(h, bea, 'check aks-prod contosoacr');
     expect(hers).toContain(made.id);
     expect(hers).toContain(OTHER_TENANT_NO_EXTEND_NOTE);
     expect(hers).not.toMatch(/@acrbot (extend|grant)/);
 
-    const his = await inTenantB(blake, 'check aks-prod contosoacr');
+    const his = await answerInTenantB(h, blake, 'check aks-prod contosoacr');
     expect(his).toContain(
       `Neither an extension of ${made.id} nor a grant of your own can be asked for from another tenant`,
     );
@@ -61,9 +39,7 @@ describe("check, asked from another tenant than acrbot's own, of a grant that en
   });
 
   test("acrbot's own tenant's requester is told to extend theirs, as before", async () => {
-    const made = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 2d deploy payments-api');
-    await h.click(users.approver, 'approve', { requestId: made.id });
-    expect((await h.settle(made.id)).state).toBe('succeeded');
+    const made = await grantApproved(h, 'aks-prod contosoacr --for 2d deploy payments-api');
     const own = await h.ask(users.requester, 'check aks-prod contosoacr');
     expect(own).toContain(`Extend before it ends: @acrbot extend ${made.id} REASON…`);
     expect(own).not.toContain('guest account');

@@ -7,45 +7,28 @@
  * requester is still told to extend.
  */
 import { OTHER_TENANT_ASK_INSTEAD, OTHER_TENANT_NO_EXTEND_NOTE } from '../../src/domain/other-tenant-words';
-import { SANDBOX_TENANT_ID } from '../../src/sandbox/fixtures';
 import { OTHER_TENANT_NO_ASK_AGAIN } from '../../src/views/ask-again-command';
 import { cardText } from '../helpers/capturing-connector';
+import { grantApproved } from '../helpers/grant-approved';
 import { type Harness, startHarness, users } from '../helpers/harness';
-import { cardAction, personalMessage, postActivity, type TeamsUser } from '../helpers/teams-activities';
-
-const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
-const bea: TeamsUser = { objectId: '9b000000-0000-4000-8000-0000000000b1', name: 'Bea Other', teamsId: '29:bea-other' };
+import { cardAction, postActivity } from '../helpers/teams-activities';
+import { answerInTenantB, bea, OTHER_TENANT, recordedForTenantB, SERVING_TENANT_B } from '../helpers/tenant-b';
 
 describe("a requester of another tenant than acrbot's own is offered no extend", () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness({ ACRBOT_ALLOWED_TENANTS: `${SANDBOX_TENANT_ID},${OTHER_TENANT}` });
+    h = await startHarness(SERVING_TENANT_B);
   });
   afterEach(() => h.stop());
 
   test('"Access already exists" for her own earlier grant: why it cannot be extended, no command', async () => {
-    const made = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 2d tenant b nightly pulls');
-    await h.click(users.approver, 'approve', { requestId: made.id });
-    const done = await h.settle(made.id);
-    expect(done.state).toBe('succeeded');
     // As an earlier release recorded it: tenant B's requester.
-    await h.app.store.update({ ...done, version: done.version + 1, tenantId: OTHER_TENANT, requester: bea });
+    const made = await recordedForTenantB(
+      h,
+      await grantApproved(h, 'aks-prod contosoacr --for 2d tenant b nightly pulls'),
+    );
 
-    const before = h.connector.calls.length;
-    const res = await postActivity(
-      h.app.url,
-      personalMessage(bea, 'grant aks-prod contosoacr --for 2d nightly pulls again', {
-        serviceUrl: h.serviceUrl,
-        tenantId: OTHER_TENANT,
-      }),
-    );
-    expect(res.status).toBe(200);
-    const reply = await h.connector.waitFor(
-      (c) => h.connector.calls.indexOf(c) >= before && c.op !== 'update' && cardText(c.activity) !== '',
-      10_000,
-      "an answer to Bea's grant",
-    );
-    const text = cardText(reply.activity);
+    const text = await answerInTenantB(h, bea, 'grant aks-prod contosoacr --for 2d nightly pulls again');
     expect(text).toContain('Access already exists');
     expect(text).toContain(`It is your request ${made.id}`);
     expect(text).toContain(OTHER_TENANT_NO_EXTEND_NOTE);
@@ -56,7 +39,7 @@ describe("a requester of another tenant than acrbot's own is offered no extend",
   test('the outcome card of her request approved after the rule: no extend, why and the way on; revoke stays', async () => {
     const made = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 2d tenant b nightly pulls');
     // Filed by an earlier release for tenant B's Bea, still waiting.
-    await h.app.store.update({ ...made, version: made.version + 1, tenantId: OTHER_TENANT, requester: bea });
+    await recordedForTenantB(h, made);
     // An approver whose home object id the rule names, signed in to tenant B, may decide it.
     const before = h.connector.calls.length;
     const res = await postActivity(
@@ -97,20 +80,7 @@ describe("a requester of another tenant than acrbot's own is offered no extend",
     expect(again).not.toContain('guest account');
   });
   /** What acrbot answers Bea, of tenant B, in her chat with it. */
-  async function askAsBea(text: string): Promise<string> {
-    const before = h.connector.calls.length;
-    const res = await postActivity(
-      h.app.url,
-      personalMessage(bea, text, { serviceUrl: h.serviceUrl, tenantId: OTHER_TENANT }),
-    );
-    expect(res.status).toBe(200);
-    const reply = await h.connector.waitFor(
-      (c) => h.connector.calls.indexOf(c) >= before && c.op !== 'update' && cardText(c.activity) !== '',
-      10_000,
-      `an answer to Bea's ${text}`,
-    );
-    return cardText(reply.activity);
-  }
+  const askAsBea = (text: string): Promise<string> => answerInTenantB(h, bea, text);
 
   test('"status" with no requests of hers: the way on, no grant or secret command', async () => {
     const text = await askAsBea('status');

@@ -4,22 +4,19 @@
  * refused now, an extension too, so the reminder still comes (the grant ends all the same) but
  * offers no Extend, saying why and what to do instead, and its audit entry says why it went without.
  */
-import { SANDBOX_TENANT_ID } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { users } from '../helpers/harness';
 import { advance, grant, h, MINUTE, reminderSent, start, useLifecycleHooks } from '../helpers/lifecycle';
-
-const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
-const bea = { objectId: '9b000000-0000-4000-8000-0000000000b1', name: 'Bea Other' };
+import { recordedForTenantB, SERVING_TENANT_B } from '../helpers/tenant-b';
 
 describe("the reminder of a grant of another tenant than acrbot's own", () => {
   useLifecycleHooks();
 
   test('comes without Extend, saying why, and its entry says so', async () => {
-    await start({ ACRBOT_EXPIRY_REMINDERS: '10m', ACRBOT_ALLOWED_TENANTS: `${SANDBOX_TENANT_ID},${OTHER_TENANT}` });
+    await start({ ACRBOT_EXPIRY_REMINDERS: '10m', ...SERVING_TENANT_B });
     const made = await grant(users.requester, 'aks-prod contosoacr --for 30m deploy payments-api');
     // As an earlier release recorded it: tenant B's requester (auto-approved or break-glass then).
-    await h.app.store.update({ ...made, version: made.version + 1, tenantId: OTHER_TENANT, requester: bea });
+    await recordedForTenantB(h, made);
 
     // 21 minutes in: the reminder, due 10 minutes before the end, has come.
     advance(21 * MINUTE);
@@ -40,7 +37,7 @@ describe("the reminder of a grant of another tenant than acrbot's own", () => {
   });
 
   test("acrbot's own tenant's requester is offered Extend as before", async () => {
-    await start({ ACRBOT_EXPIRY_REMINDERS: '10m', ACRBOT_ALLOWED_TENANTS: `${SANDBOX_TENANT_ID},${OTHER_TENANT}` });
+    await start({ ACRBOT_EXPIRY_REMINDERS: '10m', ...SERVING_TENANT_B });
     await grant(users.requester, 'aks-prod contosoacr --for 30m deploy payments-api');
     advance(21 * MINUTE);
     await h.app.scheduler.runDue();

@@ -12,22 +12,23 @@
  * The tab answers their Extend 403 (not theirs to do, as chat refuses it), in the same words.
  */
 import type { AuditEntry } from '../../src/domain/audit-chain';
-import {
-  SANDBOX_APPROVER_GROUP_ID,
-  SANDBOX_ONCALL_GROUP_ID,
-  SANDBOX_TENANT_ID,
-  SANDBOX_USERS,
-} from '../../src/sandbox/fixtures';
+import { SANDBOX_APPROVER_GROUP_ID, SANDBOX_ONCALL_GROUP_ID, SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { writePolicyFile } from '../helpers/break-glass-policy';
+import { grantApproved } from '../helpers/grant-approved';
 import { type Harness, startHarness, users } from '../helpers/harness';
-import { channelMessage, postActivity, type TeamsUser } from '../helpers/teams-activities';
-import { SANDBOX_TAB_AUDIENCE, tabCall } from '../helpers/tab-call';
+import type { TeamsUser } from '../helpers/teams-activities';
+import { tabCall } from '../helpers/tab-call';
+import {
+  answerInTenantB,
+  bea,
+  OTHER_TENANT,
+  recordedForTenantB,
+  SERVING_TENANT_B,
+  tabTokenInTenantB,
+} from '../helpers/tenant-b';
 import { TempDirs } from '../helpers/temp-dirs';
 
-const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
-/** A user of tenant B: not in acrbot's directory. */
-const bea: TeamsUser = { objectId: '9b000000-0000-4000-8000-0000000000b1', name: 'Bea Other', teamsId: '29:bea-other' };
 /** The on-call member's object id, in a payload of tenant B: break-glass is not applied there either. */
 const olive = SANDBOX_USERS.oncall as TeamsUser;
 
@@ -53,7 +54,7 @@ describe("requests of another allowed tenant than acrbot's own", () => {
 
   beforeAll(async () => {
     h = await startHarness({
-      ACRBOT_ALLOWED_TENANTS: `${SANDBOX_TENANT_ID},${OTHER_TENANT}`,
+      ...SERVING_TENANT_B,
       ACRBOT_POLICY: writePolicyFile(tempDirs.make('acrbot-other-tenant-'), POLICY),
       // Bea audits: `audit verify` goes to any auditor, whatever their tenant.
       ACRBOT_AUDITORS: bea.objectId,
@@ -65,20 +66,7 @@ describe("requests of another allowed tenant than acrbot's own", () => {
   });
 
   /** What acrbot answers `user` in tenant B's channel for `text`. */
-  async function inTenantB(user: TeamsUser, text: string): Promise<string> {
-    const before = h.connector.calls.length;
-    const res = await postActivity(
-      h.app.url,
-      channelMessage(user, text, { serviceUrl: h.serviceUrl, tenantId: OTHER_TENANT }),
-    );
-    expect(res.status).toBe(200);
-    const reply = await h.connector.waitFor(
-      (c) => h.connector.calls.indexOf(c) >= before && c.op !== 'update' && cardText(c.activity) !== '',
-      10_000,
-      `an answer to "${text}"`,
-    );
-    return cardText(reply.activity);
-  }
+  const inTenantB = (user: TeamsUser, text: string): Promise<string> => answerInTenantB(h, user, text, 'channel');
   const refusals = async (who: TeamsUser): Promise<AuditEntry[]> =>
     (await h.app.audit.latest(10_000)).filter(
       (e) => e.action === 'request.refused.otherTenant' && e.actor.objectId === who.objectId,
@@ -111,11 +99,8 @@ describe("requests of another allowed tenant than acrbot's own", () => {
   });
 
   test("an extension of tenant B's grant filed by an earlier release: refused, its end kept", async () => {
-    const made = await h.requestGrant(users.requester, 'aks-prod contosoacr tenant b nightly pulls');
-    await h.click(users.approver, 'approve', { requestId: made.id });
-    const done = await h.settle(made.id);
-    expect(done.state).toBe('succeeded');
-    await h.app.store.update({ ...done, version: done.version + 1, tenantId: OTHER_TENANT, requester: bea });
+    const done = await grantApproved(h, 'aks-prod contosoacr tenant b nightly pulls');
+    const made = await recordedForTenantB(h, done);
     const answer = await inTenantB(bea, `extend ${made.id} --for 7d still pulling`);
     expect(answer).toMatch(REFUSED);
     const after = (await h.app.store.get(made.id))!;
@@ -124,17 +109,10 @@ describe("requests of another allowed tenant than acrbot's own", () => {
   });
 
   test("the tab's Extend of tenant B's grant: 403 in the refusal's words (not yours to do, not the request's state), nothing changed", async () => {
-    const made = await h.requestGrant(users.requester, 'aks-prod contosoacr tenant b weekly pulls');
-    await h.click(users.approver, 'approve', { requestId: made.id });
-    const done = await h.settle(made.id);
-    expect(done.state).toBe('succeeded');
-    await h.app.store.update({ ...done, version: done.version + 1, tenantId: OTHER_TENANT, requester: bea });
+    const done = await grantApproved(h, 'aks-prod contosoacr tenant b weekly pulls');
+    const made = await recordedForTenantB(h, done);
     // Bea's tab token, of tenant B (an allowed tenant: the tab serves her).
-    const token = await h.app.sandbox!.identity.issue({
-      user: 'outsider',
-      audience: SANDBOX_TAB_AUDIENCE,
-      claims: { tid: OTHER_TENANT, oid: bea.objectId, name: bea.name },
-    });
+    const token = await tabTokenInTenantB(h, bea);
     const history = await tabCall(h.app.url, `/api/tab/requests/${made.id}`, token);
     expect(history.status).toBe(200);
     // The running app tells the tab its own tenant: her row offers no Extend, and says why.

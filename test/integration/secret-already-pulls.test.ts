@@ -10,9 +10,15 @@ import { roleAssignmentName } from '../../src/domain/identifiers';
 import type { GrantPlan } from '../../src/domain/plan';
 import { BUILT_IN_ROLES } from '../../src/sandbox/arm/role-definitions';
 import { type AccessRequest, transition } from '../../src/domain/request';
-import { SANDBOX_CLUSTERS, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
-import { cardText } from '../helpers/capturing-connector';
+import {
+  SANDBOX_APPROVAL_CHANNEL_ID,
+  SANDBOX_CLUSTERS,
+  SANDBOX_REGISTRIES,
+  sandboxResourceId,
+} from '../../src/sandbox/fixtures';
+import { type CapturedCall, cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { TEAM_CHANNEL } from '../helpers/teams-activities';
 
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
 const kubelet = SANDBOX_CLUSTERS.dev.kubeletObjectId;
@@ -24,14 +30,29 @@ describe('a pull secret for a cluster that already pulls', () => {
   });
   afterEach(() => h.stop());
 
-  /** The text of every card sent (not updated) that names the request. */
-  const cardsOf = (request: AccessRequest) =>
-    h.connector.calls
-      .filter(
-        (c) =>
-          c.op !== 'update' && (c.activity.attachments ?? []).length > 0 && cardText(c.activity).includes(request.id),
-      )
-      .map((c) => cardText(c.activity));
+  /** A card sent (not an update) that names `request`: not the message mentioning its approvers, which names it too. */
+  const isCardOf = (c: CapturedCall, request: AccessRequest) =>
+    c.op !== 'update' && (c.activity.attachments ?? []).length > 0 && cardText(c.activity).includes(request.id);
+
+  /**
+   * The texts of the request's cards as sent, `[requester's, approvers']`, which must be all it has
+   * and one of each: the requester's in the thread of the message that asked, in the team channel,
+   * and the approvers' copy posted in the approvals channel.
+   */
+  const cardsOf = async (request: AccessRequest): Promise<[string, string]> => {
+    await h.connector.waitFor(
+      (c) => isCardOf(c, request) && c.conversationId === SANDBOX_APPROVAL_CHANNEL_ID,
+      10_000,
+      "the approvers' copy",
+    );
+    const sent = h.connector.calls.filter((c) => isCardOf(c, request));
+    const requesters = sent.filter(
+      (c) => c.op === 'reply' && c.conversationId.startsWith(`${TEAM_CHANNEL};messageid=`),
+    );
+    const approvers = sent.filter((c) => c.conversationId === SANDBOX_APPROVAL_CHANNEL_ID);
+    expect([requesters.length, approvers.length, sent.length]).toEqual([1, 1, 2]);
+    return [cardText(requesters[0]!.activity), cardText(approvers[0]!.activity)];
+  };
 
   const createdDetail = async (request: AccessRequest) =>
     (await h.app.audit.forRequest(request.id)).find((e) => e.action === 'request.created')?.detail;
@@ -47,9 +68,7 @@ describe('a pull secret for a cluster that already pulls', () => {
     expect(secret.pullsThrough).toEqual([
       { requestId: grant.id, requester: grant.requester.name, until: expect.any(String) },
     ]);
-    const cards = cardsOf(secret);
-    expect(cards.length).toBeGreaterThan(0);
-    for (const text of cards) {
+    for (const text of await cardsOf(secret)) {
       expect(text).toContain(
         `the cluster's kubelet identity already pulled from contosoacr through ${grant.id} (${grant.requester.name}'s grant), until`,
       );
@@ -76,7 +95,7 @@ describe('a pull secret for a cluster that already pulls', () => {
     });
     const secret = await h.requestSecret(users.requester, 'aks-dev contosoacr --namespace payments pull for a job');
     expect(secret.pullsThrough).toEqual([{ roleAssignmentId: outside.id }]);
-    const [card] = cardsOf(secret);
+    const [card] = await cardsOf(secret);
     expect(card).toContain(
       `already pulled from contosoacr through role assignment ${outside.name}, which no acrbot grant holds (made outside acrbot`,
     );
@@ -94,15 +113,18 @@ describe('a pull secret for a cluster that already pulls', () => {
     return done;
   };
 
-  /** Nothing recorded, and neither the card nor the audit says the cluster already pulled, nor "outside acrbot". */
+  /**
+   * Nothing recorded, and neither of the request's two cards (the requester's, the approvers' copy)
+   * nor the audit says the cluster already pulled (no "Already pulls" fact, no clause), nor "outside acrbot".
+   */
   const saysNothing = async (secret: AccessRequest) => {
     expect(secret.state).toBe('pending');
     expect(secret.pullsThrough).toBeUndefined();
-    const cards = cardsOf(secret);
-    expect(cards.length).toBeGreaterThan(0);
-    for (const text of cards) {
+    for (const text of await cardsOf(secret)) {
+      expect(text).toContain('Pull secret for contosoacr in aks-dev');
       expect(text).not.toContain('Already pulls');
-      expect(text).not.toContain('made outside acrbot');
+      expect(text).not.toContain('already pulled');
+      expect(text).not.toContain('outside acrbot');
     }
     const detail = await createdDetail(secret);
     expect(detail).toBeDefined();
@@ -189,8 +211,6 @@ describe('a pull secret for a cluster that already pulls', () => {
 
   test('nothing gives it pull: nothing recorded, no fact, no clause', async () => {
     const secret = await h.requestSecret(users.requester, 'aks-dev contosoacr --namespace payments pull for a job');
-    expect(secret.pullsThrough).toBeUndefined();
-    for (const text of cardsOf(secret)) expect(text).not.toContain('Already pulls');
-    expect(await createdDetail(secret)).not.toContain('already pulled');
+    await saysNothing(secret);
   });
 });

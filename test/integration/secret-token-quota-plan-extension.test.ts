@@ -6,9 +6,10 @@
  * is not counted. End to end: the emulated ARM, its paged listings, the test clock.
  */
 import type { RegistryRecord } from '../../src/sandbox/arm/registries';
-import { SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
+import { SANDBOX_APPROVAL_CHANNEL_ID, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
+import { cardText } from '../helpers/capturing-connector';
 import { users } from '../helpers/harness';
-import { advance, cardOf, grantedSecretOnAksDev, h, requestExtension, useLifecycleHooks } from '../helpers/lifecycle';
+import { advance, grantedSecretOnAksDev, h, requestExtension, useLifecycleHooks } from '../helpers/lifecycle';
 
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
 const MINUTE = 60_000;
@@ -53,7 +54,24 @@ test('a nearly full registry: the extension’s card says so, while pending', as
   advance(MINUTE);
   fillTokens(92);
   const extensionId = await requestExtension(id, '--for 60d still needed for payments');
-  expect(await cardOf(extensionId)).toMatch(/registry contosoacr held 92 of the 100 tokens its Basic SKU allows/);
+  // The approvers' copy as posted in the approvals channel (a card: the message mentioning its
+  // approvers in its thread names the extension too), the only one.
+  await h.connector.waitFor(
+    (c) => c.conversationId === SANDBOX_APPROVAL_CHANNEL_ID && cardText(c.activity).includes(extensionId),
+    10_000,
+    "the extension's approvers' copy",
+  );
+  const approvers = h.connector.calls.filter(
+    (c) =>
+      c.op !== 'update' &&
+      c.conversationId.startsWith(SANDBOX_APPROVAL_CHANNEL_ID) &&
+      (c.activity.attachments?.length ?? 0) > 0 &&
+      cardText(c.activity).includes(extensionId),
+  );
+  expect(approvers).toHaveLength(1);
+  expect(cardText(approvers[0]!.activity)).toMatch(
+    /registry contosoacr held 92 of the 100 tokens its Basic SKU allows/,
+  );
 });
 
 test('a --kind sp secret’s extension makes no token: not counted, not refused', async () => {

@@ -8,10 +8,12 @@
 import type { AccessRequest } from '../../src/domain/request';
 import { resetRoomUnreadWarnings, ROOM_UNREAD_MESSAGE } from '../../src/flows/registry-token-room';
 import type { RegistryRecord } from '../../src/sandbox/arm/registries';
-import { SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
-import { requestCard } from '../../src/views/request-view';
-import { callsWithText, type Harness, startHarness, users } from '../helpers/harness';
+import { SANDBOX_APPROVAL_CHANNEL_ID, SANDBOX_REGISTRIES, sandboxResourceId } from '../../src/sandbox/fixtures';
+import { type CapturedCall, cardText } from '../helpers/capturing-connector';
+import { invokeText, refreshView } from '../helpers/card-views';
+import { type Harness, startHarness, users } from '../helpers/harness';
 import { azureWrites, replyMatching } from '../helpers/refusal-checks';
+import { TEAM_CHANNEL } from '../helpers/teams-activities';
 
 const contosoId = sandboxResourceId('registry', SANDBOX_REGISTRIES.contoso);
 const WITH_REPOSITORIES =
@@ -61,8 +63,27 @@ describe('a token secret planned against the registry limits', () => {
   }
 
   const stored = async (): Promise<AccessRequest[]> => h.app.store.listByState(['pending'], 10);
-  const approverCard = (r: AccessRequest) => JSON.stringify(requestCard(r, { showActions: true }));
-  const requesterCard = (r: AccessRequest) => JSON.stringify(requestCard(r, { showActions: false }));
+  /** A card sent (not an update) naming `r`: not the message mentioning its approvers, which names it too. */
+  const isCardOf = (c: CapturedCall, r: AccessRequest) =>
+    c.op !== 'update' && (c.activity.attachments?.length ?? 0) > 0 && cardText(c.activity).includes(r.id);
+  /** `r`'s approvers' copy as posted in the approvals channel, once sent; the only one. */
+  async function approversCopy(r: AccessRequest): Promise<CapturedCall> {
+    const posted = await h.connector.waitFor(
+      (c) => isCardOf(c, r) && c.conversationId === SANDBOX_APPROVAL_CHANNEL_ID,
+      10_000,
+      "the approvers' copy",
+    );
+    expect(
+      h.connector.calls.filter((c) => isCardOf(c, r) && c.conversationId.startsWith(SANDBOX_APPROVAL_CHANNEL_ID)),
+    ).toEqual([posted]);
+    return posted;
+  }
+  /** `r`'s requester's copy as posted: the card answering their message, in its thread in the team channel. */
+  function requestersCopy(r: AccessRequest): CapturedCall {
+    const posted = h.connector.calls.filter((c) => isCardOf(c, r) && c.conversationId.startsWith(`${TEAM_CHANNEL};`));
+    expect(posted).toHaveLength(1);
+    return posted[0]!;
+  }
 
   test('at the token limit: refused at plan time, which limit and what to do said; nothing stored or written', async () => {
     fill(100);
@@ -123,14 +144,22 @@ describe('a token secret planned against the registry limits', () => {
     const request = await h.requestSecret(users.requester, ALL_REPOSITORIES);
     expect(request.state).toBe('pending');
     expect(request.plan.kind === 'secret' && request.plan.targetCheck).toMatch(NEAR);
-    expect(callsWithText(h.connector, NEAR).length).toBeGreaterThan(0);
-    expect(requesterCard(request)).toMatch(NEAR);
-    expect(approverCard(request)).toMatch(NEAR);
-    // Approved, the run still fits: the warning was a hint.
-    await h.click(users.approver, 'approve', { requestId: request.id });
+    // As posted, where each reads it: the requester's in their thread, the approvers' copy in the
+    // approvals channel, and the approver's own view of that copy (its refresh).
+    expect(cardText(requestersCopy(request).activity)).toMatch(NEAR);
+    const approvers = await approversCopy(request);
+    expect(cardText(approvers.activity)).toMatch(NEAR);
+    expect(invokeText(await refreshView(h, users.approver, request.id))).toMatch(NEAR);
+    // Approved, the run still fits: the warning was a hint, gone from the approvers' copy redrawn.
+    await h.click(users.approver, 'approve', { requestId: request.id }, approvers.activityId);
     const done = await h.settle(request.id);
     expect(done.state).toBe('succeeded');
-    expect(approverCard(done)).not.toMatch(NEAR);
+    await h.app.services.background.drain();
+    const redrawn = h.connector.calls.filter((c) => c.op === 'update' && c.activityId === approvers.activityId);
+    expect(redrawn.length).toBeGreaterThan(0);
+    const last = cardText(redrawn[redrawn.length - 1]!.activity);
+    expect(last).toMatch(/\bGranted\b/);
+    expect(last).not.toMatch(NEAR);
   });
 
   test('a count acrbot may not read (403): no warning, the plan goes on, one warning logged', async () => {
@@ -182,7 +211,7 @@ describe('a token secret planned against the registry limits', () => {
     fill(89);
     const request = await h.requestSecret(users.requester, ALL_REPOSITORIES);
     expect(request.plan.kind === 'secret' && request.plan.targetCheck).toBeUndefined();
-    expect(approverCard(request)).not.toContain('"Check"');
+    expect(JSON.stringify((await approversCopy(request)).activity)).not.toContain('"Check"');
     expect(h.logs.entries().filter((e) => e.msg === ROOM_UNREAD_MESSAGE)).toEqual([]);
   });
 
