@@ -23,6 +23,7 @@ import { factsOf } from '../domain/policy';
 import { describeState, isBeingRevoked, type AccessRequest, type ActingContext, type Actor } from '../domain/request';
 import { ofTenant } from '../domain/tenant-boundary';
 import { planOutsideSubscriptions, unservedClause } from '../domain/served-subscriptions';
+import { targetsOf } from './request-audit';
 import { requestNotFound } from './request-reads';
 import { refusedOutsideTenant, type TenantAsk, type TenantRefusalServices } from './tenant-refusal';
 import { formatUtc, isDefaultTerm } from '../domain/access-term';
@@ -139,7 +140,12 @@ export class AccessActions {
       | 'openExtensionsOf'
       | 'extensionTermRange'
       | 'recordRefusal'
-    >,
+    > &
+      /**
+       * Another tenant's requester, or new access paused, refused before an extension's own
+       * checks ({@link createExtension}). Absent (unit tests of other rules), `create` refuses them.
+       */
+      Partial<Pick<RequestService, 'assertOpen'>>,
     private readonly lifecycle: Pick<AccessLifecycle, 'rotationPlan' | 'revokeSoon'>,
     private readonly audit: AuditLog,
     private readonly outside?: {
@@ -510,6 +516,12 @@ export class AccessActions {
         input.originalId,
       );
     const original = await this.accessHolderOf(asked);
+    // Another tenant than acrbot's own, or new access paused: refused before the original's own
+    // checks, as `create` would refuse it after them (RequestCreation.assertOpen, which audits it).
+    // Their refusals each give a way on (a drift's "@acrbot grant …", a break-glass grant's "ask
+    // for a normal grant", another requester's "ask for your own grant") that is refused too, and
+    // the tags are read in Azure for nothing.
+    await this.requests.assertOpen?.({ actor: input.actor, tenantId: input.tenantId }, targetsOf(original.plan));
     // Audited here, where it is an attempt; mayExtend also answers canExtend (the buttons).
     await this.refusalAudited(input.actor, original, async () => this.mayExtend(input.actor, original));
     await this.refusalAudited(input.actor, original, async () => notExtendedSince(original, input.drawnEnd));

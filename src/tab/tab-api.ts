@@ -441,7 +441,16 @@ export class TabApi {
       // Whoever sees only their own requests reads its trail as their cards tell it (history-entries.ts).
       // The rule whose approvers review it now (from the policy in memory): its drawer says when nobody can.
       const reviewers = this.ruleOf(request);
-      const history = requestHistory(request, audit, this.deps.clock.now(), c.seesAll ? 'all' : 'own', reviewers);
+      // A reader of another tenant than acrbot's own is refused any request: a failed run's error
+      // reaches them without a command to ask again, as chat's `status R-…` gives it (tab-rows.ts).
+      const history = requestHistory(
+        request,
+        audit,
+        this.deps.clock.now(),
+        c.seesAll ? 'all' : 'own',
+        reviewers,
+        isOtherTenant(c.user.tenantId, this.deps.ownTenantId),
+      );
       const extensions = new Map<string, AccessRequest>();
       await this.withActions([history.row], [request], c, { everyonesExtensions: true, extendRange: true, extensions });
       await this.markDecidable(history.row, request, c, extensions);

@@ -31,6 +31,7 @@ import { nobodyReviewsWhy } from '../domain/decided-rule';
 import { awaitingReview, countedApprovals, describeRequirement, type PolicyRule } from '../domain/policy';
 import { notListedYetText } from '../domain/pull-diagnosis';
 import { describeStateSentence, isBeingRevoked, type AccessRequest } from '../domain/request';
+import { otherTenantFailedText } from '../views/other-tenant-error';
 import { DRIFT_NOT_FOUND, DRIFT_UNVERIFIED, recordedDriftText } from './drift-text';
 import { historyEntries, type HistoryReader } from './history-entries';
 import type { PullHow, PullState, TabBreakGlass, TabHistory, TabPerson, TabRow } from './tab-wire';
@@ -239,6 +240,9 @@ const CLUSTER_ACTIONS: ReadonlySet<string> = new Set(['access.revoke.secret', 'a
  * comment only (request-view.ts), which `decision` carries. `reviewers`: the rule whose approvers
  * review an owed break-glass review now (RequestService.ruleOf), for its row to say when nobody
  * can ({@link nobodyReviewsText}); pure, from the policy in memory, no directory read.
+ * `readerOfOtherTenant`: the reader is of another tenant than acrbot's own (own-tenant.ts
+ * `isOtherTenant`), refused any request, so a failed run's stored error is given as chat's
+ * `status R-…` gives it them ({@link outcomeFor}).
  */
 export function requestHistory(
   request: AccessRequest,
@@ -246,6 +250,7 @@ export function requestHistory(
   now: Date,
   reader: HistoryReader = 'all',
   reviewers?: PolicyRule,
+  readerOfOtherTenant = false,
 ): TabHistory {
   const audit = historyEntries(request, entries, reader);
   const ids = new Set<string>(request.outcome?.azureRequestIds ?? []);
@@ -276,7 +281,7 @@ export function requestHistory(
           at: a.at,
           ...(reader === 'all' && { reason: a.reason }),
         })),
-    outcome: request.outcome ? { summary: request.outcome.summary, error: request.outcome.error } : undefined,
+    outcome: outcomeFor(request, readerOfOtherTenant),
     ended:
       request.state === 'revoked' && request.access?.revokedAt
         ? {
@@ -296,6 +301,23 @@ export function requestHistory(
       correlationIds: [...(e.correlationIds ?? [])],
     })),
   };
+}
+
+/**
+ * A request's outcome as the drawer shows it (its error, else its summary). To a reader of another
+ * tenant than acrbot's own the error is not given as stored: it may name a `grant`, `secret` or
+ * `extend` command to ask again ("Meanwhile a pull secret ("@acrbot secret …") …", a drift's
+ * "Ask for the access again with "@acrbot grant …""), each refused to them when made. They get
+ * it as chat's `status R-…` card gives it to them (other-tenant-error.ts): without the sentences
+ * naming such a command, then why asking again would be refused and the way on. Filtered here,
+ * not in the page: the words they would be refused never reach their browser.
+ */
+function outcomeFor(request: AccessRequest, readerOfOtherTenant: boolean): TabHistory['outcome'] {
+  const outcome = request.outcome;
+  if (!outcome) return undefined;
+  const error =
+    outcome.error !== undefined && readerOfOtherTenant ? otherTenantFailedText(outcome.error) : outcome.error;
+  return { summary: outcome.summary, error };
 }
 
 const SCOPE_WORDS = {
