@@ -2,10 +2,20 @@
  * CSV rendering of audit entries (RFC 4180 quoting), safe to open in a spreadsheet or print to a
  * terminal: actor names, details and ids come from users, so a cell that a spreadsheet would
  * treat as a formula gets a leading `'` (OWASP "CSV Injection") and control characters are
- * written as `\uXXXX`. JSONL is the exact, re-verifiable export; CSV is for reading, which is why
- * it may alter such cells.
+ * written as `\uXXXX`, and bidi controls dropped (an entry stored before they were cleaned may
+ * hold a U+202E that makes "aks-\u202Edorp" read "aks-prod"). JSONL is the exact, re-verifiable
+ * export; CSV is for reading, which is why it may alter such cells. The tab's CSV
+ * (web/src/csv.ts) is written by the same functions.
  */
 import type { AuditEntry } from '../domain/audit-chain';
+import { withoutBidiControls } from '../domain/text';
+
+/**
+ * The UTF-8 byte order mark a CSV file starts with: Excel, opening a CSV by double-click, reads
+ * it as UTF-8 only then (without it, in the machine's legacy code page: "Zoë" shows as "ZoÃ«").
+ * The tab's download starts with it too (web/src/csv.ts).
+ */
+export const CSV_BOM = '\ufeff';
 
 /** Column order of the CSV export. */
 export const CSV_COLUMNS = [
@@ -30,8 +40,15 @@ export const CSV_COLUMNS = [
   'facts',
 ] as const;
 
-/** Characters that make Excel, LibreOffice or Sheets evaluate a cell. */
-const FORMULA_START = /^[=+\-@\t\r]/;
+/**
+ * A cell Excel, LibreOffice or Sheets may evaluate: one starting with = + - @ tab or CR, or their
+ * full-width forms (＝＋－＠, which a spreadsheet in an East Asian locale, or a normalisation on
+ * the way, may read as the ASCII sign), the sign
+ * also behind leading spaces or invisible characters (NBSP, BOM, zero-width space or joiners,
+ * word joiner) that a reader does not see and an import may trim. Guarding a harmless cell costs
+ * one `'`; missing a formula costs a command run on the reader's machine.
+ */
+const FORMULA_START = /^(?:[\t\r]|[\s\u200B-\u200D\u2060\uFEFF]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/;
 /**
  * Characters that force a cell into quotes: RFC 4180's, and the other separators spreadsheets
  * split on (`;` where the decimal mark is a comma, as Excel does in much of Europe, and tab): an
@@ -48,9 +65,13 @@ const NEEDS_QUOTES = /[",;\t\r\n]/;
  */
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 
-/** One CSV cell: control characters written as `\uXXXX`, formula-neutralised, then quoted if needed. */
+/**
+ * One CSV cell: bidi controls dropped (domain/text.ts `withoutBidiControls`, as cards and the
+ * tab drop them), control characters written as `\uXXXX`, formula-neutralised, then quoted if
+ * needed. Bidi controls go first, so that one before a sign (U+061C then `=`) hides no formula.
+ */
 export function csvCell(value: unknown): string {
-  let text = (value === undefined || value === null ? '' : String(value)).replace(
+  let text = withoutBidiControls(value === undefined || value === null ? '' : String(value)).replace(
     CONTROL_CHARACTERS,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );

@@ -21,7 +21,7 @@ import {
 } from '../domain/audit-chain';
 import { counted } from '../domain/text';
 import { CliError, EXIT } from './cli-error';
-import { CSV_COLUMNS } from './csv';
+import { CSV_BOM, CSV_COLUMNS } from './csv';
 
 /** What a first pass over an export file found. */
 export interface ExportFile {
@@ -110,6 +110,13 @@ const isEntryLike = (v: unknown): v is AuditEntry =>
 const CSV_HEADER_START = `${CSV_COLUMNS[0]},${CSV_COLUMNS[1]},`;
 
 /**
+ * Whether `firstLine` is a CSV export's header: after the byte order mark this release's CSV
+ * starts with ({@link CSV_BOM}, for Excel), or that an editor added to an older one, if any.
+ */
+const isCsvHeader = (firstLine: string): boolean =>
+  (firstLine.startsWith(CSV_BOM) ? firstLine.slice(CSV_BOM.length) : firstLine).startsWith(CSV_HEADER_START);
+
+/**
  * Reads `path` once and says what it is. A file that is no JSONL export (missing, a directory, a
  * CSV export, a first line that is not an entry) or one cut short (its last line not a whole JSON
  * value) is an error, exit 2: nothing in it was verified. A later line that is not JSON is left
@@ -128,7 +135,7 @@ export function readExportFile(path: string): ExportFile {
   try {
     for (const line of lines(path)) {
       count++;
-      if (line.no === 1 && line.text.startsWith(CSV_HEADER_START))
+      if (line.no === 1 && isCsvHeader(line.text))
         throw new CliError(
           `${path} is a CSV export: verify reads the JSONL export (audit:export --format jsonl), which keeps each entry as it was hashed`,
         );

@@ -9,7 +9,7 @@ import type { Writable } from 'node:stream';
 import type { AuditEntry } from '../domain/audit-chain';
 import type { ExportFormat } from './args';
 import { CliError, EXIT } from './cli-error';
-import { CSV_HEADER, entryCsvLine } from './csv';
+import { CSV_BOM, CSV_HEADER, entryCsvLine } from './csv';
 import { inReadSnapshot, type ReadOnlyAudit } from './storage';
 
 /** Which entries to export. */
@@ -116,13 +116,17 @@ function* selectedNow(entries: Iterable<AuditEntry>, options: ExportOptions): Ge
   for (const entry of entries) if (selects(entry, options)) yield entry;
 }
 
-/** Writes entries as JSONL or CSV in chunks, honouring backpressure; returns how many were written. */
+/**
+ * Writes entries as JSONL or CSV in chunks, honouring backpressure; returns how many were written.
+ * A CSV starts with the UTF-8 byte order mark ({@link CSV_BOM}), as the tab's download does, so
+ * Excel shows names and reasons as written; `verify --file` reads past it to name the file a CSV.
+ */
 async function writeEntries(
   entries: Iterable<AuditEntry> | AsyncIterable<AuditEntry>,
   out: Writable,
   format: ExportFormat,
 ): Promise<number> {
-  let buffer = format === 'csv' ? CSV_HEADER : '';
+  let buffer = format === 'csv' ? CSV_BOM + CSV_HEADER : '';
   let count = 0;
   for await (const entry of entries) {
     // Re-serialised rather than copied: guarantees one line per entry even if a stored row

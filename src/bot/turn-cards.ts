@@ -7,6 +7,7 @@
 import { type Activity, CardFactory, MessageFactory, type ResourceResponse, type TurnContext } from 'botbuilder';
 import { randomUUID } from 'node:crypto';
 import { isUserFacing, isUserFacingOutage } from '../domain/errors';
+import { cutText } from '../domain/text';
 import { currentCorrelationId } from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 import { cardSummary, hasSandboxBanner } from '../views/card-summary';
@@ -72,7 +73,7 @@ function tooLargeCard(bytes: number, command: string, sandbox: boolean): Adaptiv
  */
 function commandWords(ctx: TurnContext): string {
   const words = addressedText(ctx.activity).split(/\s+/).filter(Boolean).slice(0, 3).join(' ');
-  return (words || `(${String(ctx.activity.type ?? 'activity')})`).slice(0, 100);
+  return cutText(words || `(${String(ctx.activity.type ?? 'activity')})`, 100);
 }
 
 /**

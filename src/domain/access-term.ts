@@ -5,6 +5,7 @@
  */
 import { UserFacingError } from './errors';
 import type { AccessRequest, AccessTerm, RequestState } from './request';
+import { cutText } from './text';
 import { readTypedDigits, unreadDigitIn } from './typed-digits';
 
 /** Limits from config (ACRBOT_DEFAULT/MIN/MAX_ACCESS_DURATION, ACRBOT_ALLOW_PERMANENT). */
@@ -271,12 +272,12 @@ export function parseAccessDuration(
     const other = unreadDigitIn(text);
     throw new UserFacingError(
       'validation.duration',
-      `"${text.slice(0, 30)}" is not a duration${other ? ` (${other.char} is ${other.kind})` : ''}; use a number and a unit (m, h, d, w, y), e.g. --for ${exampleTerm(limits.defaultMs, limits.maxMs)}, between ${shortDuration(limits.minMs, 'up')} and ${shortDuration(limits.maxMs, 'down')}.`,
+      `"${cutText(text, 30)}" is not a duration${other ? ` (${other.char} is ${other.kind})` : ''}; use a number and a unit (m, h, d, w, y), e.g. --for ${exampleTerm(limits.defaultMs, limits.maxMs)}, between ${shortDuration(limits.minMs, 'up')} and ${shortDuration(limits.maxMs, 'down')}.`,
     );
   }
   // Zero is a duration, only too short; many digits make one too long.
   const term: AccessTerm = m ? { durationMs: Number(m[1]) * UNIT_MS[m[2].toLowerCase()] } : { permanent: true };
-  const refusal = termRefusal(term, limits, undefined, value.length > 30 ? `${value.slice(0, 30)}…` : value);
+  const refusal = termRefusal(term, limits, undefined, value.length > 30 ? `${cutText(value, 30)}…` : value);
   if (refusal)
     throw new UserFacingError(
       refusal.code,

@@ -8,10 +8,10 @@ import { leadingEnd, readsAsEnd } from './end-words';
 import { UserFacingError } from './errors';
 import { isRequestId } from './identifiers';
 import { isNameOf, onLoginServerDomain } from './names';
-import { mistypedRequestId, withIdDash } from './request-id-word';
+import { mistypedRequestId, readIdWord, withIdDash } from './request-id-word';
 import { type PairVerb, swappedNames } from './swapped-names';
 import { bare, leadingTerm, leadingUnreadTerm, monthsNote, spelledTerm } from './term-words';
-import { withoutTrailing } from './text';
+import { cutText, withoutTrailing } from './text';
 import { type OtherDigit, unreadDigitIn } from './typed-digits';
 
 /** Options of the secret flow, as typed (validated later). */
@@ -193,7 +193,7 @@ const REQUEST_ID = /^R-[0-9A-Z]{8}$/i;
  * as typed after the option (a duration, a namespace or account name: no secrets).
  */
 function givenTwice(flag: string, first: string, second: string): UserFacingError {
-  const shown = (v: string) => `"${v.slice(0, 40)}"`;
+  const shown = (v: string) => `"${cutText(v, 40)}"`;
   return new UserFacingError(
     'validation.option',
     `${flag} was given twice, as ${shown(first)} and ${shown(second)}: give it once. Nothing was done.`,
@@ -217,14 +217,14 @@ function refuseRunTogetherDuration(word: string): void {
   if (!match) return;
   const flag = `--${match[1].toLowerCase()}`;
   // By the flag's length, not the match's: a digit past U+FFFF (`𝟖`) is two code units.
-  const value = read.slice(flag.length + (match[0].endsWith(':') ? 1 : 0)).slice(0, 20) || '30d';
+  const value = cutText(read.slice(flag.length + (match[0].endsWith(':') ? 1 : 0)), 20) || '30d';
   // `--for²h`: "write --for ²h" would be refused next, as `²` is no digit `--for` reads.
   const other = unreadDigitIn(value);
   throw new UserFacingError(
     'validation.option',
     other
-      ? `"${word.slice(0, 40)}" is not an option: write ${flag}, a space and the term in digits 0–9 (${other.char} is ${other.kind}), e.g. ${flag} 2h. Nothing was requested.`
-      : `"${word.slice(0, 40)}" is not an option: write ${flag} ${value}, with a space. Nothing was requested.`,
+      ? `"${cutText(word, 40)}" is not an option: write ${flag}, a space and the term in digits 0–9 (${other.char} is ${other.kind}), e.g. ${flag} 2h. Nothing was requested.`
+      : `"${cutText(word, 40)}" is not an option: write ${flag} ${value}, with a space. Nothing was requested.`,
   );
 }
 
@@ -339,7 +339,7 @@ function refuseUnknownTermOption(word: string, next: string | undefined): void {
   const hint = term ? `use --for ${term}` : 'use --for with a term, e.g. --for 2h or --for 30d';
   throw new UserFacingError(
     'validation.option',
-    `Unknown option ${flag.slice(0, 40)}: ${hint}. Nothing was requested.`,
+    `Unknown option ${cutText(flag, 40)}: ${hint}. Nothing was requested.`,
   );
 }
 
@@ -454,7 +454,7 @@ function unknownOption(verb: keyof typeof OPTIONS_TAKEN, flag: string, next: str
   const days = unit && number && /^\d{1,4}$/.test(number) ? `${Number(number)}${unit}` : undefined;
   const term = meant === '--for' || meant === '--expires' ? (days ?? termTyped(meant, next)) : undefined;
   const guess = meant ? `: did you mean ${term ? `${meant} ${term}` : meant}?` : '.';
-  return new UserFacingError('validation.option', `Unknown option ${flag.slice(0, 40)}${guess} ${OPTIONS_TAKEN[verb]}`);
+  return new UserFacingError('validation.option', `Unknown option ${cutText(flag, 40)}${guess} ${OPTIONS_TAKEN[verb]}`);
 }
 
 /**
@@ -542,7 +542,7 @@ function refuseBracketedOption(words: readonly string[]): void {
   const value = !words[at].endsWith(']') && next?.endsWith(']') ? ` ${next.slice(0, -1)}` : '';
   throw new UserFacingError(
     'validation.option',
-    `Square brackets in the usage mark an option you may leave out: type "${`${option}${value}`.slice(0, 60)}" without them. Nothing was requested.`,
+    `Square brackets in the usage mark an option you may leave out: type "${cutText(`${option}${value}`, 60)}" without them. Nothing was requested.`,
   );
 }
 
@@ -591,12 +591,15 @@ export function asksForHelp(args: readonly string[]): boolean {
 const HELP_WORDS = new Set(['--help', '-help', '-h', '--h', '-?', '?', '/?', '/help']);
 
 function parseRevoke(words: string[]): Command {
-  if (words[0] && REQUEST_ID.test(words[0])) {
+  // An id typed with a dash look-alike or in full width (`R‑7K2M9QXA`) is the id, not a cluster
+  // named so (no cluster name has such characters); one without its dash stays a name.
+  const first = readIdWord(words[0]);
+  if (first && REQUEST_ID.test(first)) {
     // `R-` and 8 letters and digits with one that ids never use (`r-7k2m9qx0`): said as typed,
     // as `status` and `cancel` say it, not looked up upper-cased ("There is no request R-7K2M9QX0").
-    const mistyped = mistypedRequestId(words[0], 'revoke {id}');
+    const mistyped = mistypedRequestId(first, 'revoke {id}');
     if (mistyped) throw mistyped;
-    return { verb: 'revoke', requestId: words[0].toUpperCase(), reason: words.slice(1).join(' ') || undefined };
+    return { verb: 'revoke', requestId: first.toUpperCase(), reason: words.slice(1).join(' ') || undefined };
   }
   // `revoke registry NAME…` names one registry, every cluster's requests on it; `revoke cluster
   // NAME…` is a form revoke does not take, told as such by the handler (not "no cluster named cluster").
@@ -755,7 +758,7 @@ function refuseSwappedNames(verb: PairVerb, parts: { cluster?: string; registry?
 function refuseSplitList(flag: string, value: string, next: string | undefined): void {
   // A value of commas only names no repository: the options check says so (checkSecretOptions).
   if (next === undefined || !/[^,]/.test(value) || !(value.endsWith(',') || next.startsWith(','))) return;
-  const shown = (v: string) => `"${v.slice(0, 40)}"`;
+  const shown = (v: string) => `"${cutText(v, 40)}"`;
   throw new UserFacingError(
     'validation.option',
     `${flag} ${shown(value)} is followed by ${shown(next)}: a list with spaces in it is cut at the first space, so write it without spaces, e.g. ${flag} team/app,team/worker. Nothing was requested.`,
@@ -881,7 +884,9 @@ const PUNCTUATED_VERBS = new Set([
  * "Pause, deploys blocked…" stay the unknown words they read as.
  */
 export function verbOf(word: string, alone: boolean): string {
-  const lower = word.toLowerCase();
+  // A Turkish keyboard's capital dotted İ (caps lock on): "LİST".toLowerCase() is "li̇st", an i
+  // and a combining dot, no verb. As I and i in the verb word only: names and reasons keep theirs.
+  const lower = word.replace(/İ/g, 'I').replace(/ı/g, 'i').toLowerCase();
   if (alone) return withoutTrailing(lower, '.!?,;:') || lower;
   const bare = lower.replace(/[,:]$/, '');
   return PUNCTUATED_VERBS.has(bare) ? bare : lower;
@@ -966,6 +971,6 @@ export function parseCommand(text: string): Command {
     case 'resume':
       return { verb, reason: words.join(' ') || undefined };
     default:
-      return { verb: 'unknown', word: verb.slice(0, 40) };
+      return { verb: 'unknown', word: cutText(verb, 40) };
   }
 }

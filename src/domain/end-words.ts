@@ -8,6 +8,7 @@
  */
 import { durationText } from './access-term';
 import { bare } from './term-words';
+import { cutText } from './text';
 
 /** Words that put an end after them. */
 const END_WORDS = new Set(['until', 'till', 'til', "'til", '\u2019til', 'by']);
@@ -149,7 +150,7 @@ export function leadingEnd(words: readonly string[]): string | undefined {
   if (length === 0) return undefined;
   const typed = words.slice(0, 1 + length);
   typed[typed.length - 1] = bare(typed[typed.length - 1]);
-  return typed.join(' ').slice(0, 60);
+  return cutText(typed.join(' '), 60);
 }
 
 /**

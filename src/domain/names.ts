@@ -93,12 +93,17 @@ export function checkClusterName(name: string): string {
   );
 }
 
-/** Validates a resource group name. */
+/**
+ * Validates a resource group name; answers it in NFC. Its letters may be any script's
+ * ({@link RESOURCE_GROUP}), and "rg-équipe" typed with "e" and a combining accent (macOS, some
+ * keyboards) has a mark the pattern refuses: it is the group Azure holds in one character.
+ */
 export function checkResourceGroup(name: string): string {
-  if (!RESOURCE_GROUP.test(name) || name.includes('..')) {
-    throw invalid('resource group', name, 'use 1–90 letters, digits, "_", "-", ".", "(", ")", not ending in ".".');
+  const typed = name.normalize('NFC');
+  if (!RESOURCE_GROUP.test(typed) || typed.includes('..')) {
+    throw invalid('resource group', typed, 'use 1–90 letters, digits, "_", "-", ".", "(", ")", not ending in ".".');
   }
-  return name;
+  return typed;
 }
 
 function checkSubscription(id: string): string {

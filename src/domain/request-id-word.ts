@@ -7,6 +7,33 @@
  */
 import { UserFacingError } from './errors';
 import { isRequestId, REQUEST_ID_ALPHABET } from './identifiers';
+import { readTypedDigits } from './typed-digits';
+
+/**
+ * Dashes that are not `-` but look like it in an id: the hyphens and dashes U+2010–2015 (a
+ * non-breaking hyphen from Word or Outlook, an en dash from a phone), the minus sign, the small
+ * and the full-width hyphen-minus.
+ */
+const DASH_LOOKALIKES = /[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]/g;
+
+/** Characters that show nothing inside a word: soft hyphen, zero-width space, joiners, word joiner, BOM. */
+const ZERO_WIDTH = /[\u00AD\u200B-\u200D\u2060\uFEFF]/g;
+
+/** A request id's shape with its dash: any letters and digits, so that a mistyped one is told as such. */
+const DASHED_SHAPE = /^R-[0-9A-Z]{8}$/i;
+
+/**
+ * `word` as the request id it reads as when typed with a dash look-alike (`R‑7K2M9QXA`, U+2011),
+ * in full-width forms (`Ｒ－７Ｋ２Ｍ９ＱＸＡ`, a CJK input method on) or with a zero-width
+ * character in it (`R-7K2M\u200D9QXA`, pasted); else `word` unchanged. Each looks like an id to
+ * its author, and was answered "Which request?" (or, as `revoke`'s first word, read as a
+ * cluster's name). Only a word that then has an id's shape changes: no other word is read anew.
+ */
+export function readIdWord<T extends string | undefined>(word: T): T | string {
+  if (!word) return word;
+  const read = readTypedDigits(word.replace(ZERO_WIDTH, '')).replace(DASH_LOOKALIKES, '-');
+  return read !== word && (DASHED_SHAPE.test(read) || DASHLESS_ID.test(read)) ? read : word;
+}
 
 /** An id with the punctuation a sentence puts after a word: full stop, comma, colon, a closing bracket. */
 const TRAILING_PUNCTUATION = /^(R-[0-9A-Z]{8})([.,;:!?)\]]{1,4})$/i;
@@ -30,13 +57,15 @@ export function punctuatedRequestId(word: string | undefined, usage: string): Us
 const DASHLESS_ID = /^R([2-9A-HJKMNP-TV-Z]{8})$/i;
 
 /**
- * `word` as a request id when it is one typed without its dash (`r7k2m9qxa` → `R-7K2M9QXA`),
- * else `word` unchanged: the command parser applies it once to the word where an id goes, so
- * every command takes such an id. Nothing else is read as an id: no other word changes.
+ * `word` as a request id when it is one typed without its dash (`r7k2m9qxa` → `R-7K2M9QXA`), or
+ * with other dashes, widths or zero-width characters ({@link readIdWord}), else `word` unchanged:
+ * the command parser applies it once to the word where an id goes, so every command takes such
+ * an id. Nothing else is read as an id: no other word changes.
  */
 export function withIdDash<T extends string | undefined>(word: T): T | string {
-  const match = word ? DASHLESS_ID.exec(word) : null;
-  return match ? `R-${match[1].toUpperCase()}` : word;
+  const read = readIdWord(word);
+  const match = read ? DASHLESS_ID.exec(read) : null;
+  return match ? `R-${match[1].toUpperCase()}` : read;
 }
 
 /** A word meant as an id: `R-` and letters and digits, or `R` and 5 to 11 of them with a digit. Bounded, so linear. */

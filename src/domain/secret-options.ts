@@ -6,6 +6,7 @@ import { describeDurationMs } from './access-term';
 import { UserFacingError } from './errors';
 import type { SecretCommandOptions } from './command';
 import type { SecretCredentialKind } from './plan';
+import { cutText } from './text';
 
 /** Validated secret options with defaults applied. */
 export interface SecretOptions {
@@ -39,7 +40,7 @@ const DURATION = /^(\d{1,4})([dhwy])$/i;
 const UNIT_MS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 604_800_000, y: 365 * 86_400_000 };
 
 function bad(what: string, value: string, rule: string): UserFacingError {
-  return new UserFacingError('validation.option', `"${value.slice(0, 60)}" is not a valid ${what}: ${rule}`);
+  return new UserFacingError('validation.option', `"${cutText(value, 60)}" is not a valid ${what}: ${rule}`);
 }
 
 /** Parses `90d`, `12w`, `1y`, `48h`. */
@@ -76,7 +77,7 @@ function checkRepositories(text: string | undefined): string[] {
   if (entries.slice(first, last + 1).some((r) => !r))
     throw new UserFacingError(
       'validation.option',
-      `--repositories "${text.slice(0, 60)}" has an empty entry between two names: is one missing? List them separated by single commas, e.g. --repositories team/app,team/worker. Nothing was requested.`,
+      `--repositories "${cutText(text, 60)}" has an empty entry between two names: is one missing? List them separated by single commas, e.g. --repositories team/app,team/worker. Nothing was requested.`,
     );
   for (const r of names) {
     if (r.length > REPOSITORY_MAX_LENGTH)

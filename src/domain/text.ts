@@ -14,7 +14,13 @@ export function withoutBidiControls(text: string): string {
   return text.replace(BIDI_CONTROLS, '');
 }
 
-/** Bounds on a justification. */
+/**
+ * Bounds on a justification. The minimum counts what a reader sees ({@link readableLength}); the
+ * maximum counts UTF-16 code units (a string's `length`), as the cards' reason inputs do
+ * (`maxLength: 500` in cards/*.json: Teams clients' text boxes count code units, as HTML's
+ * `maxlength`): a reason a card's box took is never refused here for its length, and an emoji,
+ * two units, counts two towards it. Refusals say so ({@link tooLongSentence}).
+ */
 export const REASON_LIMITS = { min: 8, max: 500 } as const;
 
 /**
@@ -30,6 +36,19 @@ const SECRET_PATTERNS: RegExp[] = [
   /client[_-]?secret\s*[:=]/i,
   /password\s*[:=]\s*\S+/i,
 ];
+
+/**
+ * Surrogates without their other half: under the `u` flag `\p{Cs}` matches only these (a pair is
+ * one code point). Chat clients, forged card data or a cut by code units can leave one; it shows
+ * as U+FFFD at best, and text holding one is not well-formed (JSON exports escape it as `\ud83d`,
+ * other readers of the audit log may refuse the line).
+ */
+const LONE_SURROGATES = /\p{Cs}/gu;
+
+/** `text` with each lone surrogate ({@link LONE_SURROGATES}) as U+FFFD, the replacement character: well-formed text. */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATES, '\uFFFD');
+}
 
 /** Zero-width non-joiner and joiner (U+200C, U+200D): part of the text in emoji sequences and Persian/Indic words. */
 const JOINERS = /[\u200C\u200D]+/g;
@@ -78,10 +97,13 @@ function shownBefore(all: string, at: number): boolean {
  * wrong. Elsewhere (at an edge, next to a space) they join nothing and go, and a run of them is
  * kept as its first: a reason of joiners alone stays blank, and a run cannot pad a short one to
  * the minimum length. A variation selector is kept (one) right after a visible character, for
- * the same reason, and goes elsewhere.
+ * the same reason, and goes elsewhere. A lone surrogate becomes U+FFFD ({@link wellFormed}): every
+ * name and reason is well-formed text, as the audit chain's JSON needs. The result is in NFC: "é"
+ * typed as "e" and a combining accent (macOS, some keyboards) is the "é" typed in one, the same
+ * name and the same length.
  */
 export function singleLine(text: string): string {
-  return text
+  return wellFormed(text)
     .replace(/[\r\n\t\u2028\u2029]+/g, ' ')
     .replace(INVISIBLE, '')
     .replace(JOINERS, (run: string, at: number, all: string) =>
@@ -91,7 +113,40 @@ export function singleLine(text: string): string {
       shownBefore(all, at) ? String.fromCodePoint(run.codePointAt(0)!) : '',
     )
     .replace(/\s{2,}/g, ' ')
-    .trim();
+    .trim()
+    .normalize('NFC');
+}
+
+/**
+ * Code units past a cut that {@link cutText} shows the segmenter: whether a cut point is a grapheme
+ * boundary depends on the text before it and the character after it only, so a few units
+ * suffice; bounded, because the segmenter's time grows faster than its text (see
+ * {@link readableLength}) and the text cut may be a megabyte.
+ */
+const SEGMENT_LOOKAHEAD = 32;
+
+/** The grapheme segmenter, made on first use (grapheme boundaries are the same in every locale). */
+let graphemes: Intl.Segmenter | undefined;
+
+/**
+ * `text` cut to at most `max` UTF-16 code units, at the last grapheme boundary that fits: never
+ * half a surrogate pair (a lone surrogate is not well-formed text, and the audit chain hashes
+ * JSON), half a flag (🇩🇪 cut leaves 🇩), part of an emoji sequence (👨‍👩‍👧 cut leaves 👨‍👩) or a
+ * letter without its combining accent (a different name). `text` itself when it fits. Only a
+ * first grapheme longer than `max` (a letter under a pile of combining marks) is cut inside, and
+ * then between code points. No "…" is added: callers say how they show a cut.
+ */
+export function cutText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  if (max <= 0) return '';
+  graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  let end = 0;
+  for (const { index } of graphemes.segment(text.slice(0, max + SEGMENT_LOOKAHEAD))) {
+    if (index > max) break;
+    end = index;
+  }
+  if (end > 0) return text.slice(0, end);
+  return text.slice(0, /[\uD800-\uDBFF]/.test(text[max - 1]!) ? max - 1 : max);
 }
 
 /**
@@ -123,16 +178,14 @@ export const DISPLAY_NAME_MAX = 100;
 /**
  * A Teams or Entra display name as acrbot keeps it: chosen by its owner, so it is user text. On
  * one line and without invisible characters (a name ending in U+202E would reverse the rest of
- * every card line it is shown on), at most {@link DISPLAY_NAME_MAX} UTF-16 units without cutting
- * a character in half; `fallback` when nothing visible is left.
+ * every card line it is shown on), at most {@link DISPLAY_NAME_MAX} UTF-16 units, cut between
+ * graphemes ({@link cutText}: no half flag, no letter without its accent); `fallback` when
+ * nothing visible is left.
  */
 export function displayName(raw: string | undefined, fallback: string): string {
   let name = singleLine(raw ?? '');
-  if (name.length > DISPLAY_NAME_MAX) {
-    const end = /[\uD800-\uDBFF]/.test(name[DISPLAY_NAME_MAX - 1]!) ? DISPLAY_NAME_MAX - 1 : DISPLAY_NAME_MAX;
-    // Cleaned again: the cut may leave a joiner at the end, which then joins nothing.
-    name = singleLine(name.slice(0, end));
-  }
+  // Cleaned again: a cut inside a grapheme too long to keep may leave a joiner at the end.
+  if (name.length > DISPLAY_NAME_MAX) name = singleLine(cutText(name, DISPLAY_NAME_MAX));
   return visibleLength(name) > 0 ? name : fallback;
 }
 
@@ -230,11 +283,7 @@ export function checkReason(
     );
   }
   if (text.length > REASON_LIMITS.max) {
-    throw new ReasonRefused(
-      'validation.reason',
-      `The ${what} is ${text.length} characters long; keep it under ${REASON_LIMITS.max}.`,
-      false,
-    );
+    throw new ReasonRefused('validation.reason', tooLongSentence(what, text, REASON_LIMITS.max), false);
   }
   if (looksLikeSecret(text)) {
     const where = secretContext(text);
@@ -245,6 +294,19 @@ export function checkReason(
     );
   }
   return text;
+}
+
+/**
+ * The sentence refusing `text` as longer than `max` UTF-16 units ({@link REASON_LIMITS}), true
+ * however it is written: its length in characters (code points) when each is one unit ("The
+ * reason is 620 characters long; keep it under 500."); else how many characters it has and what
+ * they count as, since "600 characters" said of 300 emoji is false and "300 characters" is no
+ * reason to refuse under 500.
+ */
+export function tooLongSentence(what: string, text: string, max: number): string {
+  const characters = [...text].length;
+  if (characters === text.length) return `The ${what} is ${characters} characters long; keep it under ${max}.`;
+  return `The ${what} is too long: its ${characters} characters count as ${text.length}, since an emoji (like a few other characters) counts as two; keep it under ${max}.`;
 }
 
 /**

@@ -10,6 +10,7 @@ import { describeAccess } from '../domain/access-term';
 import { OTHER_TENANT_NO_EXTEND_NOTE } from '../domain/other-tenant-words';
 import { scopeLevelOf } from '../domain/access-inventory';
 import { scrubSecrets } from '../domain/secret-text';
+import { cutText } from '../domain/text';
 import { renderCard } from './card-templates';
 import { groupName } from './group-name';
 import { inertText } from './inert-text';
@@ -282,9 +283,10 @@ export function jsonBytes(value: unknown): number {
 const ELLIPSIS_BYTES = 3;
 
 /**
- * `text` cut to its first `maxChars` characters and to at most `maxJsonBytes` UTF-8 bytes (as
- * escaped in JSON, "…" included), ending in "…" when cut. It cuts between code points, never
- * inside a surrogate pair, so a card never carries half a character.
+ * `text` cut to its first `maxChars` characters (code points) and to at most `maxJsonBytes` UTF-8
+ * bytes (as escaped in JSON, "…" included), ending in "…" when cut. It cuts between graphemes
+ * ({@link cutText}), so a card never carries half a character, half a flag or a letter without
+ * its accent.
  */
 export function shortenForCard(text: string, maxChars: number, maxJsonBytes = Infinity): string {
   const sizes = Array.from(text, (ch) => ({ units: ch.length, bytes: jsonBytes(ch) - 2 }));
@@ -296,7 +298,7 @@ export function shortenForCard(text: string, maxChars: number, maxJsonBytes = In
     bytes += c.bytes;
     end += c.units;
   }
-  return `${text.slice(0, end)}…`;
+  return `${cutText(text, end)}…`;
 }
 
 /** Characters of an audit entry's detail a listing shows; the audit log keeps all of it. */

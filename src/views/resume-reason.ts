@@ -8,7 +8,7 @@
  * reports the typist as the card's claim ("said to be typed by …"), never as a fact.
  */
 import { z } from 'zod/v3';
-import { REASON_LIMITS } from '../domain/text';
+import { cutText, REASON_LIMITS } from '../domain/text';
 import type { Actor } from '../domain/request';
 
 /** The `reason` data of a Resume button: '' without a reason, else the reason and who typed it. */
@@ -26,9 +26,9 @@ const attributed = z.object({
 /**
  * The reason of a Resume click by `clicker`, from the button's `reason` data: the reason as typed
  * when the card says they typed it themselves; "reason on the card, said to be typed by NAME
- * (ID): …" when it names someone else (shortened to fit a reason's length limit): the clicker
- * sent that claim, which acrbot cannot check; a plain reason (a card posted before reasons were
- * attributed) as it is. Undefined without one.
+ * (ID): …" when it names someone else (shortened between graphemes to fit a reason's length
+ * limit): the clicker sent that claim, which acrbot cannot check; a plain reason (a card posted
+ * before reasons were attributed) as it is. Undefined without one.
  */
 export function resumeReasonOf(data: string | undefined, clicker: Actor): string | undefined {
   if (!data) return undefined;
@@ -44,5 +44,6 @@ export function resumeReasonOf(data: string | undefined, clicker: Actor): string
   if (typedBy.objectId.toLowerCase() === clicker.objectId.toLowerCase()) return reason;
   const prefix = `reason on the card, said to be typed by ${typedBy.name} (${typedBy.objectId}): `;
   const room = REASON_LIMITS.max - prefix.length;
-  return prefix + (reason.length > room ? `${reason.slice(0, Math.max(0, room - 1))}…` : reason);
+  // Cut between graphemes: half an emoji would put a lone surrogate into the audit entry.
+  return prefix + (reason.length > room ? `${cutText(reason, Math.max(0, room - 1))}…` : reason);
 }

@@ -58,7 +58,7 @@ describe('export --out', () => {
     expect(r.stderr).toContain(`${out} already exists; nothing was written (add --force to replace it`);
     expect(readFileSync(out, 'utf8')).toBe('an earlier export\n');
     expect(await exportTo(path, out, '--force')).toMatchObject({ code: 0, stderr: `exported 2 entries to ${out}\n` });
-    expect(readFileSync(out, 'utf8')).toMatch(/^seq,/);
+    expect(readFileSync(out, 'utf8')).toMatch(/^\ufeffseq,/);
     // No side file left behind either way.
     expect(readdirSync(dirname(out)).filter((f) => f.includes('.partial-'))).toEqual([]);
   });

@@ -539,7 +539,8 @@ describe('audit:export', () => {
     expect(r.code).toBe(0);
     expect(
       r.stdout.startsWith(
-        'seq,ts,actor_object_id,actor_name,tenant_id,action,request_id,target_ids,outcome,detail,correlation_ids,prev_hash,hash,rule_id,policy_hash,idempotency_key,facts\r\n',
+        // The UTF-8 byte order mark first, so Excel opened by double-click reads the file as UTF-8.
+        '\ufeffseq,ts,actor_object_id,actor_name,tenant_id,action,request_id,target_ids,outcome,detail,correlation_ids,prev_hash,hash,rule_id,policy_hash,idempotency_key,facts\r\n',
       ),
     ).toBe(true);
     const [header, ...rows] = parseCsv(r.stdout);

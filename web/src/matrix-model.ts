@@ -3,6 +3,7 @@
  * axes and cells. Resource ids compare in any case (ARM ids are case-insensitive; the API lists
  * an axis entry once whatever the case, and each row keeps its own spelling).
  */
+import { searchFold } from '../../src/domain/search-fold';
 import { askedByKey, expiryKey, idKey, sameId, shownBadge, shownState, SHOWN_RANK, STATE_RANK } from './format';
 import type { MatrixData, PullState, Row } from './types';
 
@@ -17,22 +18,52 @@ export interface MatrixFilters {
 }
 
 /**
- * Whether `row` matches the search words `q` (trimmed, any case; empty matches all): its cluster,
- * registry, requester, reason, request id or how it pulls contain them. The matrix's Search, and
- * the one above "Waiting for your approval".
+ * Each row's searched text, folded ({@link searchFold}) once per row: the matrix searches on every
+ * keystroke, over thousands of rows (docs/performance.md: 800 live grants and 3,000 ended), and
+ * decomposing each field again for each letter typed would make typing lag. Keyed by the row
+ * itself: a load or an action gives a new row object (row-after-action.ts), never a changed one,
+ * and a row the matrix no longer holds is collected with its entry.
+ */
+const foldedRows = new WeakMap<Row, readonly string[]>();
+
+function foldedFields(r: Row): readonly string[] {
+  let fields = foldedRows.get(r);
+  if (!fields) {
+    fields = [
+      r.cluster.name,
+      r.registry.name,
+      r.registry.loginServer,
+      r.requester?.name,
+      r.reason,
+      r.requestId,
+      r.howText,
+    ]
+      .filter((t): t is string => Boolean(t))
+      .map(searchFold);
+    foldedRows.set(r, fields);
+  }
+  return fields;
+}
+
+/**
+ * Whether `row` matches the search words `q` (trimmed; empty matches all): its cluster, registry,
+ * requester, reason, request id or how it pulls contain them, both sides folded by
+ * {@link searchFold} (any case, with or without accents, composed or not, full-width or not:
+ * "zoe" finds Zoë, "isil" Işıl, "strauss" Strauß). The matrix's Search, and the one above
+ * "Waiting for your approval".
  */
 export function searchMatches(r: Row, q: string): boolean {
-  const words = q.trim().toLowerCase();
-  return (
-    !words ||
-    [r.cluster.name, r.registry.name, r.registry.loginServer, r.requester?.name, r.reason, r.requestId, r.howText]
-      .filter(Boolean)
-      .some((t) => t!.toLowerCase().includes(words))
-  );
+  return foldedMatches(r, searchFold(q).trim());
+}
+
+/** {@link searchMatches} with the words already folded and trimmed: a filter folds them once, not once per row. */
+function foldedMatches(r: Row, words: string): boolean {
+  return !words || foldedFields(r).some((t) => t.includes(words));
 }
 
 /** Rows that pass the filters, sorted. */
 export function filterRows(rows: readonly Row[], f: MatrixFilters): Row[] {
+  const words = searchFold(f.q).trim();
   const out = rows.filter(
     (r) =>
       // Resource ids in any case: a row may spell its place otherwise than the axis entry.
@@ -41,7 +72,7 @@ export function filterRows(rows: readonly Row[], f: MatrixFilters): Row[] {
       (!f.requester || askedByKey(r) === f.requester) &&
       // What its badge says (format.ts shownState): a gone cluster's grant is not "Active".
       (!f.state || shownState(r) === f.state) &&
-      searchMatches(r, f.q),
+      foldedMatches(r, words),
   );
   // Each row's expiry key once, not twice per comparison (a large matrix sorts thousands of rows).
   const expiry = f.sort === 'expiry' ? new Map(out.map((r) => [r, expiryKey(r)])) : undefined;

@@ -5,6 +5,7 @@ import { isUserFacing, UserFacingError } from '../../domain/errors';
 import { isNameOf, onLoginServerDomain } from '../../domain/names';
 import { isOtherTenant } from '../../domain/own-tenant';
 import { parseResourceId } from '../../domain/resource-id';
+import { cutText } from '../../domain/text';
 import type { DriftFinding } from '../../domain/access-inventory';
 import type { DriftNoticedBy } from '../../flows/drift-detector';
 import { OPEN_REQUESTS_SHOWN } from '../../flows/requester-requests';
@@ -52,7 +53,7 @@ export class AccessHandlers {
           tenantId: identity.tenantId,
           action: 'access.refused',
           outcome: 'refused',
-          detail: `access ${command.target.slice(0, 100)}`,
+          detail: `access ${cutText(command.target, 100)}`,
         });
         const only =
           'Only approvers and auditors can list everything that can pull from a cluster or registry. "@acrbot access" shows your own access, and "@acrbot check CLUSTER REGISTRY" explains one pair.';
@@ -149,7 +150,7 @@ export class AccessHandlers {
 function notFound(target: string, hints: readonly string[]): UserFacingError {
   return new UserFacingError(
     'access.notFound',
-    `Neither a cluster nor a registry named ${target.slice(0, 60)} was found in the subscriptions acrbot can see.`,
+    `Neither a cluster nor a registry named ${cutText(target, 60)} was found in the subscriptions acrbot can see.`,
     hints,
   );
 }

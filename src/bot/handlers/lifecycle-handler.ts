@@ -8,7 +8,7 @@ import { z } from 'zod/v3';
 import type { Command } from '../../domain/command';
 import { acrbotNamedText } from '../../domain/access-inventory';
 import { isUserFacing, UserFacingError } from '../../domain/errors';
-import { checkReason, REASON_LIMITS } from '../../domain/text';
+import { checkReason, cutText, REASON_LIMITS } from '../../domain/text';
 import { isRequestId } from '../../domain/identifiers';
 import { parseClusterRef, parseRegistryRef } from '../../domain/names';
 import type { AccessRequest } from '../../domain/request';
@@ -605,7 +605,7 @@ export class LifecycleHandler {
   private async extendRefused(identity: TurnIdentity, err: unknown, requestId?: string): Promise<AdaptiveCardJson> {
     const gateTitle = err instanceof UserFacingError ? gateRefusalTitle(err.code) : undefined;
     if (err instanceof UserFacingError && isGateRefusalCode(err.code))
-      await auditLimitRefusal(this.services, identity, err.code, `extend ${String(requestId ?? '').slice(0, 40)}`);
+      await auditLimitRefusal(this.services, identity, err.code, `extend ${cutText(String(requestId ?? ''), 40)}`);
     return errorCard(this.services, err, gateTitle ?? 'Could not extend');
   }
 

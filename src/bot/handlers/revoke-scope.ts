@@ -10,6 +10,7 @@ import { UserFacingError } from '../../domain/errors';
 import { leftToNobody } from '../../domain/decided-rule';
 import type { AccessRequest } from '../../domain/request';
 import { ofTenant } from '../../domain/tenant-boundary';
+import { cutText } from '../../domain/text';
 import type { Listing } from '../../flows/revocation-draw-reads';
 import { type ActiveRead, PAIR_REVOKE_LIMIT, REVOKE_READ_LIMIT } from '../../flows/revocation-preview';
 import type { AdaptiveCardJson } from '../../views/card-templates';
@@ -44,7 +45,7 @@ export async function refuseUnlessApprover(
     tenantId: identity.tenantId,
     action: 'revoke.refused',
     outcome: refusal.code,
-    detail: `revoke ${typed.map((t) => t.slice(0, 100)).join(' ')}`,
+    detail: `revoke ${typed.map((t) => cutText(t, 100)).join(' ')}`,
   });
   throw refusal;
 }

@@ -4,8 +4,13 @@
  * as meant).
  */
 
-/** The rows of RFC 4180 `text` (CRLF line ends, `""` for a quote inside a quoted cell). */
+/**
+ * The rows of RFC 4180 `text` (CRLF line ends, `""` for a quote inside a quoted cell). A leading
+ * byte order mark (the export writes one, for Excel) is read as a reader reads it: as the
+ * encoding's mark, not the first header's text.
+ */
 export function parseCsv(text: string): string[][] {
+  if (text.startsWith('\ufeff')) text = text.slice(1);
   const rows: string[][] = [];
   let row: string[] = [];
   let cell = '';
