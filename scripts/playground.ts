@@ -83,7 +83,7 @@ async function main(): Promise<void> {
       '  The Teams tab opens in a browser (the Playground cannot host it):',
       ...tabLinkLines(stack.botEndpoint),
       '',
-      `  Playground ${stack.playgroundUrl} (pid ${stack.playgroundPid}); bot ${stack.botEndpoint} (pid ${stack.botPid})`,
+      `  Behind them (not a window to open): Playground ${stack.playgroundUrl} (pid ${stack.playgroundPid}); bot ${stack.botEndpoint} (pid ${stack.botPid})`,
       `  Logs: ${rel(stack.logs.bot)}, ${rel(stack.logs.playground)}, ${rel(stack.logs.playgroundInternal)}`,
       '',
       'Ctrl+C stops everything.',

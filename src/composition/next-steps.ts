@@ -16,7 +16,7 @@ export function nextStepsText(url: string): string {
     '',
     `acrbot is listening on ${url}/api/messages in sandbox mode: emulated Azure, nothing real changes.`,
     'Next: stop it (Ctrl+C) and run `npm run playground`, which starts this bot together with',
-    'Microsoft 365 Agents Playground (a local Teams client) and opens a window per person.',
+    'Microsoft 365 Agents Playground (a local Teams client) and prints an address per person to open.',
     `There, as ${SANDBOX_USERS.requester.name}: @acrbot grant aks-prod contosoacr deploy payments-api`,
     `and approve it as ${SANDBOX_USERS.approver.name}. "@acrbot help" lists every command.`,
     `Seeded clusters: ${names(SANDBOX_CLUSTERS)}`,
