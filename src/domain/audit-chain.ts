@@ -5,6 +5,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { scrubSecrets } from './secret-text';
+import { cutText, wellFormed } from './text';
 
 /** What a caller records. */
 export interface AuditEvent {
@@ -152,17 +153,18 @@ const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F
 const escapedControl = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /**
- * Normalises free text for the trail, the one way any text enters an entry: secrets inside it
- * scrubbed (an SDK's error message can quote a SAS URL or a connection string; G12), CR/LF
- * escaped as `\r` `\n` and other control characters as `\uXXXX` (not removed, so nothing is
- * hidden), bounded. Scrubbed first, while line breaks still mark a kubeconfig's lines and before
- * the cut could split a secret from its name. Applied when an entry is built, before it is
- * hashed, never when one is verified: verify recomputes hashes of the text as stored, so entries
- * stored before an escape was added still verify.
+ * Normalises free text for the trail, the one way any text enters an entry: well-formed (a lone
+ * surrogate as U+FFFD, {@link wellFormed}), secrets inside it scrubbed (an SDK's error message
+ * can quote a SAS URL or a connection string; G12), CR/LF escaped as `\r` `\n` and other control
+ * characters as `\uXXXX` (not removed, so nothing is hidden), bounded. Scrubbed first, while line
+ * breaks still mark a kubeconfig's lines and before the cut could split a secret from its name.
+ * Applied when an entry is built, before it is hashed, never when one is verified: verify
+ * recomputes hashes of the text as stored, so entries stored before an escape (or the mending of
+ * lone surrogates) was added still verify.
  */
 export function auditText(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  const escaped = scrubSecrets(text)
+  const escaped = scrubSecrets(wellFormed(text))
     .replace(/\r/g, '\\r')
     .replace(/\n/g, '\\n')
     .replace(CONTROL_CHARACTERS, escapedControl);
@@ -173,14 +175,36 @@ export function auditText(text: string | undefined): string | undefined {
   return `${escaped.slice(0, end)}…`;
 }
 
-/** Computes the hash of an entry from its content and the previous hash. */
+/**
+ * A string of an entry as chainEntry stores it: well-formed ({@link wellFormed}: a lone surrogate,
+ * from a cut by code units or forged card data, as U+FFFD). Such text reads as U+FFFD anyway, the
+ * JSONL export writes it as `\ud83d`, and a reader of the log or its export that decodes it into
+ * UTF-8 (a SIEM, a script) refuses the line or mends it itself, after which the entry is no longer
+ * what was hashed. Anything but a string is copied as it is, as chainEntry always copied it.
+ */
+function storedString<T>(value: T): T {
+  return (typeof value === 'string' ? wellFormed(value) : value) as T;
+}
+
+/**
+ * Computes the hash of an entry from its content and the previous hash: of its fields exactly as
+ * they are (stored), never cleaned again (see {@link chainEntry}).
+ */
 export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
   // The MAC is computed over the hash, so it is not part of what is hashed.
   const { prevHash, mac: _mac, ...content } = entry;
   return createHash('sha256').update(prevHash).update(canonicalJson(content)).digest('hex');
 }
 
-/** Builds the next entry of the chain. */
+/**
+ * Builds the next entry of the chain. Every string in it is well-formed ({@link storedString},
+ * {@link auditText}) before it is hashed, so what is hashed is what any store keeps and reads
+ * back. Cleaned here, when an entry is built, and never in {@link hashEntry} or
+ * {@link verifyChain}: they recompute hashes from the fields as stored, and an entry written
+ * before this cleaning (a lone surrogate in its detail) must verify as it was hashed. The
+ * idempotency key is the exception, kept as given: it is never user text, and the stores look
+ * up the event's own key (a cleaned one would be another key, and a retry would append again).
+ */
 export function chainEntry(
   event: AuditEvent,
   previous: { seq: number; hash: string } | undefined,
@@ -191,18 +215,19 @@ export function chainEntry(
   // Built once, in the stored key order, and hashed in place (see entryContentJson) instead of
   // being copied three times around a generic canonicalJson: every request writes several entries.
   const entry = {
-    actor: { objectId: event.actor.objectId, name: event.actor.name },
-    tenantId: event.tenantId,
-    action: event.action,
-    requestId: event.requestId,
-    targetIds: [...event.targetIds],
-    outcome: event.outcome,
-    correlationIds: event.correlationIds ? [...event.correlationIds] : undefined,
+    actor: { objectId: storedString(event.actor.objectId), name: storedString(event.actor.name) },
+    tenantId: storedString(event.tenantId),
+    action: storedString(event.action),
+    requestId: storedString(event.requestId),
+    targetIds: Array.from(event.targetIds, storedString),
+    outcome: storedString(event.outcome),
+    correlationIds: event.correlationIds ? Array.from(event.correlationIds, storedString) : undefined,
     detail: auditText(event.detail),
   } as AuditEntry;
-  // Absent (not undefined-valued) on entries without a rule, so their hashes are unchanged.
-  if (event.ruleId !== undefined) entry.ruleId = String(event.ruleId).slice(0, 64);
-  if (event.policyHash !== undefined) entry.policyHash = String(event.policyHash).slice(0, 64);
+  // Absent (not undefined-valued) on entries without a rule, so their hashes are unchanged. Cut
+  // between whole characters (cutText: no half of a pair at the cut), a lone surrogate elsewhere mended.
+  if (event.ruleId !== undefined) entry.ruleId = wellFormed(cutText(String(event.ruleId), 64));
+  if (event.policyHash !== undefined) entry.policyHash = wellFormed(cutText(String(event.policyHash), 64));
   // Refused rather than cut: a shortened key would be another key.
   if (event.idempotencyKey !== undefined) entry.idempotencyKey = checkedIdempotencyKey(event.idempotencyKey);
   // Copied value by value, as the detail is: only strings, scrubbed and bounded.

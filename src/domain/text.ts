@@ -297,16 +297,20 @@ export function checkReason(
 }
 
 /**
- * The sentence refusing `text` as longer than `max` UTF-16 units ({@link REASON_LIMITS}), true
- * however it is written: its length in characters (code points) when each is one unit ("The
- * reason is 620 characters long; keep it under 500."); else how many characters it has and what
- * they count as, since "600 characters" said of 300 emoji is false and "300 characters" is no
- * reason to refuse under 500.
+ * The sentence refusing `text`, the `what` ('reason', 'comment'), as longer than `max` UTF-16
+ * units ({@link REASON_LIMITS}), true however it is written: its length in characters (code
+ * points) when each is one unit ("The reason is 620 characters long; keep it under 500."); else
+ * how many characters it has and what they count as, since "600 characters" said of 300 emoji is
+ * false and "300 characters" is no reason to refuse under 500. `then`, when given, finishes the
+ * request to keep it short ("and click again": "…keep it under 500 and click again."). The one
+ * wording of every such refusal: a reason's ({@link checkReason}, the grant form's) and a
+ * decision's comment's.
  */
-export function tooLongSentence(what: string, text: string, max: number): string {
+export function tooLongSentence(what: string, text: string, max: number, then?: string): string {
   const characters = [...text].length;
-  if (characters === text.length) return `The ${what} is ${characters} characters long; keep it under ${max}.`;
-  return `The ${what} is too long: its ${characters} characters count as ${text.length}, since an emoji (like a few other characters) counts as two; keep it under ${max}.`;
+  const keep = `keep it under ${max}${then ? ` ${then}` : ''}.`;
+  if (characters === text.length) return `The ${what} is ${characters} characters long; ${keep}`;
+  return `The ${what} is too long: its ${characters} characters count as ${text.length}, since an emoji (like a few other characters) counts as two; ${keep}`;
 }
 
 /**

@@ -35,7 +35,7 @@ import { describeBreakGlassRun } from '../domain/break-glass-review';
 import { approvedEntryKey } from './decision-entry-net';
 import { approvalEntryKey } from './approval-entry-net';
 import { discountedEntry } from './discounted-approvals';
-import { looksLikeSecret, REASON_LIMITS, singleLine } from '../domain/text';
+import { looksLikeSecret, REASON_LIMITS, singleLine, tooLongSentence } from '../domain/text';
 import { ofTenant, tenantNotServed } from '../domain/tenant-boundary';
 import { planOutsideSubscriptions, unservedClause } from '../domain/served-subscriptions';
 import type { RequestNotifier } from './notifier';
@@ -122,7 +122,8 @@ export class RequestDecisions {
       });
       throw new UserFacingError(
         'validation.reason',
-        `The comment is ${reason.length} characters long; keep it under ${REASON_LIMITS.max} and click again. Nothing was changed.`,
+        // In a reason's words (tooLongSentence): an emoji counts two, and the sentence says so.
+        `${tooLongSentence('comment', reason, REASON_LIMITS.max, 'and click again')} Nothing was changed.`,
       );
     }
     if (reason && looksLikeSecret(reason)) {

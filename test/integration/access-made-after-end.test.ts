@@ -12,12 +12,11 @@ import type { GrantPlan } from '../../src/domain/plan';
 import { ACRBOT_NAMED_TEXT } from '../../src/domain/access-inventory';
 import { users } from '../helpers/harness';
 import { advance, contosoId, grant, h, MINUTE, runDueAfter, start, useLifecycleHooks } from '../helpers/lifecycle';
+import { OTHER_TENANT } from '../helpers/tenant-b';
 
 useLifecycleHooks();
 
 const state = () => h.app.sandbox!.arm.state;
-/** A tenant other than the sandbox's, whose readers may not see the sandbox tenant's requests. */
-const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
 
 /** How both answers name the assignment made again after `requestId` ended. */
 const madeAgain = (requestId: string) =>

@@ -9,9 +9,9 @@ import { SANDBOX_TENANT_ID } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { TEAM_CHANNEL } from '../helpers/teams-activities';
+import { OTHER_TENANT } from '../helpers/tenant-b';
 
 const REASON = 'hotfix for incident INC-4711 after Riley medical leave';
-const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
 
 describe('request cards where approvers alone read', () => {
   let h: Harness;

@@ -8,9 +8,9 @@ import { SANDBOX_TENANT_ID, SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { personalMessage, postActivity } from '../helpers/teams-activities';
+import { OTHER_TENANT } from '../helpers/tenant-b';
 
 const AUDIT_CHANNEL = '19:acrbot-audit@thread.tacv2';
-const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
 
 describe("a request's audit card and another tenant's ask of it", () => {
   let h: Harness;

@@ -9,8 +9,8 @@
 import { SANDBOX_TENANT_ID } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { OTHER_TENANT } from '../helpers/tenant-b';
 
-const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
 const TWO_TENANTS = { ACRBOT_ALLOWED_TENANTS: `${SANDBOX_TENANT_ID},${OTHER_TENANT}` };
 const cardOf = (res: { body: any }) => cardText({ attachments: [{ content: res.body?.value }] });
 

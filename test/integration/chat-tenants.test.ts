@@ -12,8 +12,8 @@ import { breakGlassPolicyYaml, writePolicyFile } from '../helpers/break-glass-po
 import { type Harness, startHarness, users } from '../helpers/harness';
 import type { TeamsUser } from '../helpers/teams-activities';
 import { TempDirs } from '../helpers/temp-dirs';
+import { OTHER_TENANT } from '../helpers/tenant-b';
 
-const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
 /** Both tenants served: the boundary between them, not a tenant no longer served (tenants-narrowed.test.ts). */
 const TWO_TENANTS = { ACRBOT_ALLOWED_TENANTS: `${SANDBOX_TENANT_ID},${OTHER_TENANT}` };
 const cardOf = (res: { body: any }) => cardText({ attachments: [{ content: res.body?.value }] });

@@ -11,17 +11,20 @@
  */
 import type { AuditEntry } from '../../src/domain/audit-chain';
 import type { AccessRequest } from '../../src/domain/request';
-import { SANDBOX_TENANT_ID } from '../../src/sandbox/fixtures';
 import { OTHER_TENANT_NO_ASK_AGAIN } from '../../src/views/ask-again-command';
-import { cardText } from '../helpers/capturing-connector';
 import { grantApproved } from '../helpers/grant-approved';
 import { type Harness, startHarness, users } from '../helpers/harness';
-import { SANDBOX_TAB_AUDIENCE, tabCall } from '../helpers/tab-call';
-import { personalMessage, postActivity, type TeamsUser } from '../helpers/teams-activities';
-
-const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
-const bea: TeamsUser = { objectId: '9b000000-0000-4000-8000-0000000000b1', name: 'Bea Other', teamsId: '29:bea-other' };
-const blake: TeamsUser = { objectId: '9b000000-0000-4000-8000-0000000000b2', name: 'Blake Other', teamsId: '29:blake' };
+import { tabCall } from '../helpers/tab-call';
+import {
+  answerInTenantB,
+  bea,
+  blake,
+  OTHER_TENANT,
+  recordedForTenantB,
+  SERVING_TENANT_B,
+  tabTokenInTenantB,
+} from '../helpers/tenant-b';
+import type { TeamsUser } from '../helpers/teams-activities';
 
 /** The creation refusal of another tenant's request (own-tenant.ts otherTenantRefusal). */
 const REFUSED =
@@ -34,38 +37,16 @@ const DRIFT_WORDS = 'was removed or changed outside acrbot';
 describe("an extension asked from another tenant than acrbot's own, of a grant that cannot be extended anyway", () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ ACRBOT_ALLOWED_TENANTS: `${SANDBOX_TENANT_ID},${OTHER_TENANT}` });
+    h = await startHarness(SERVING_TENANT_B);
   });
   afterAll(() => h?.stop());
 
   /** What acrbot answers `user` of tenant B in their personal chat for `text`. */
-  async function inTenantB(user: TeamsUser, text: string): Promise<string> {
-    const before = h.connector.calls.length;
-    const res = await postActivity(
-      h.app.url,
-      personalMessage(user, text, { serviceUrl: h.serviceUrl, tenantId: OTHER_TENANT }),
-    );
-    expect(res.status).toBe(200);
-    const reply = await h.connector.waitFor(
-      (c) => h.connector.calls.indexOf(c) >= before && c.op !== 'update' && cardText(c.activity) !== '',
-      10_000,
-      `an answer to "${text}" in tenant B`,
-    );
-    return cardText(reply.activity);
-  }
+  const inTenantB = (user: TeamsUser, text: string): Promise<string> => answerInTenantB(h, user, text);
 
   /** `done` stored over as an earlier release recorded it for Bea of tenant B, with `changes`. */
-  async function beasGrant(done: AccessRequest, changes: Partial<AccessRequest> = {}): Promise<AccessRequest> {
-    const theirs: AccessRequest = {
-      ...done,
-      ...changes,
-      version: done.version + 1,
-      tenantId: OTHER_TENANT,
-      requester: { objectId: bea.objectId, name: bea.name },
-    };
-    await h.app.store.update(theirs);
-    return theirs;
-  }
+  const beasGrant = (done: AccessRequest, changes: Partial<AccessRequest> = {}): Promise<AccessRequest> =>
+    recordedForTenantB(h, { ...done, ...changes });
 
   /** `done` with its role assignment marked removed outside acrbot by the drift check. */
   const drifted = (done: AccessRequest): Partial<AccessRequest> => ({
@@ -117,11 +98,7 @@ describe("an extension asked from another tenant than acrbot's own, of a grant t
   test("the tab's Extend of their drifted grant: 403 in the other-tenant refusal's words, not the drift's 409", async () => {
     const done = await grantApproved(h, 'aks-prod contosoacr --for 2d tenant b tab pulls');
     const made = await beasGrant(done, drifted(done));
-    const token = await h.app.sandbox!.identity.issue({
-      user: 'outsider',
-      audience: SANDBOX_TAB_AUDIENCE,
-      claims: { tid: OTHER_TENANT, oid: bea.objectId, name: bea.name },
-    });
+    const token = await tabTokenInTenantB(h);
     const posted = await tabCall(h.app.url, `/api/tab/requests/${made.id}/extend`, token, {
       duration: '2d',
       reason: 'still pulling from the tab',
@@ -140,11 +117,7 @@ describe("an extension asked from another tenant than acrbot's own, of a grant t
       access: undefined,
       outcome: { summary: 'Failed', azureRequestIds: [], error, errorCode: 'azure.failed' },
     });
-    const token = await h.app.sandbox!.identity.issue({
-      user: 'outsider',
-      audience: SANDBOX_TAB_AUDIENCE,
-      claims: { tid: OTHER_TENANT, oid: bea.objectId, name: bea.name },
-    });
+    const token = await tabTokenInTenantB(h);
     const drawer = await tabCall(h.app.url, `/api/tab/requests/${made.id}`, token);
     expect(drawer.status).toBe(200);
     expect(drawer.body.outcome.error).toBe(

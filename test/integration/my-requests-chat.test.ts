@@ -9,8 +9,8 @@ import type { AccessRequest } from '../../src/domain/request';
 import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import type { TeamsUser } from '../helpers/teams-activities';
+import { OTHER_TENANT } from '../helpers/tenant-b';
 
-const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
 const adele = SANDBOX_USERS.oncall as TeamsUser;
 const megan = SANDBOX_USERS.secondApprover as TeamsUser;
 

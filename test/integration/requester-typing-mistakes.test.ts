@@ -12,8 +12,8 @@ import { askAgainCommand } from '../../src/views/ask-again-command';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { personalMessage, postActivity, type TeamsUser } from '../helpers/teams-activities';
+import { OTHER_TENANT } from '../helpers/tenant-b';
 
-const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
 /** Both tenants served: the boundary between them (as in chat-tenants.test.ts). */
 const TWO_TENANTS = {
   ACRBOT_ALLOWED_TENANTS: `${SANDBOX_TENANT_ID},${OTHER_TENANT}`,

@@ -6,8 +6,7 @@
 import { SANDBOX_TENANT_ID } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
-
-const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
+import { OTHER_TENANT } from '../helpers/tenant-b';
 
 let h: Harness;
 afterEach(async () => {

@@ -17,8 +17,8 @@ import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { LEGACY_RULE_POLICY, sam } from '../helpers/legacy-rule-policy';
 import type { TeamsUser } from '../helpers/teams-activities';
+import { OTHER_TENANT } from '../helpers/tenant-b';
 
-const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
 const second: TeamsUser = { ...SANDBOX_USERS.outsider, name: 'Sam Second' } as TeamsUser;
 /** The answer to `revoke cluster aks-prod …`. */
 const CLUSTER_FORM =

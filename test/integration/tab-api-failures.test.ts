@@ -12,11 +12,11 @@ import { TabApi, type TabRoles } from '../../src/tab/tab-api';
 import { LogCapture } from '../helpers/log-capture';
 import { serveTabApi, TAB_AUDIENCE, TAB_ISSUER, tabToken } from '../helpers/tab-http';
 import { pendingRequest } from '../unit/support/requests';
+import { OTHER_TENANT } from '../helpers/tenant-b';
 
 const ISSUER = TAB_ISSUER;
 const AUDIENCE = TAB_AUDIENCE;
 const TENANT = '11111111-1111-4111-8111-111111111111';
-const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
 const CALLER: Actor = { objectId: '22222222-2222-4222-8222-222222222222', name: 'Alex Approver' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

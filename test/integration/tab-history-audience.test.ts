@@ -14,8 +14,8 @@ import { type Harness, startHarness, users } from '../helpers/harness';
 import { tabCall as call, tabToken } from '../helpers/tab-call';
 import { cardAction, postActivity, type TeamsUser } from '../helpers/teams-activities';
 import { TempDirs } from '../helpers/temp-dirs';
+import { OTHER_TENANT } from '../helpers/tenant-b';
 
-const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
 const sam = SANDBOX_USERS.secondApprover as TeamsUser;
 /** A user of the other allowed tenant, who clicks Approve on a card forwarded to them. */
 const fiona: TeamsUser = {

@@ -8,8 +8,7 @@
 import { createdAssignmentId } from '../../src/domain/access-inventory';
 import { tabCall as call, tabToken } from '../helpers/tab-call';
 import { type Harness, startHarness, users } from '../helpers/harness';
-
-const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
+import { OTHER_TENANT } from '../helpers/tenant-b';
 
 describe('tab: tenants and revoke reasons', () => {
   let h: Harness;

@@ -8,8 +8,8 @@
 import type { AuditEvent } from '../../src/domain/audit-chain';
 import { SANDBOX_TENANT_ID } from '../../src/sandbox/fixtures';
 import { type Harness, startHarness, users } from '../helpers/harness';
+import { OTHER_TENANT } from '../helpers/tenant-b';
 
-const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
 /** Both tenants served: the boundary between them (as in chat-tenants.test.ts). */
 const TWO_TENANTS = { ACRBOT_ALLOWED_TENANTS: `${SANDBOX_TENANT_ID},${OTHER_TENANT}` };
 

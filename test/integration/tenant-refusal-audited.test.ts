@@ -14,8 +14,8 @@ import { FakeClock } from '../unit/support/fake-clock';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import type { TeamsUser } from '../helpers/teams-activities';
 import { TempDirs } from '../helpers/temp-dirs';
+import { OTHER_TENANT } from '../helpers/tenant-b';
 
-const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
 const THEIRS = 'R-TENANTB3';
 /** No request has this id. */
 const MISSING = 'R-NXSTWH22';

@@ -11,8 +11,8 @@ import { ApproverAuthority } from '../../src/flows/approver-authority';
 import { breakGlassService } from './support/break-glass-service';
 import { policy, rule, TENANT } from './support/policy-fixtures';
 import { APPROVER, grantPlan, REQUESTER } from './support/requests';
+import { OTHER_TENANT } from '../helpers/tenant-b';
 
-const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
 const elsewhere = { actor: APPROVER, tenantId: OTHER_TENANT };
 
 function setUp() {

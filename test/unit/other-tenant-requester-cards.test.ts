@@ -20,9 +20,9 @@ import { alreadyGrantedCard } from '../../src/views/message-view';
 import { outcomeCard } from '../../src/views/request-view';
 import { cardTexts } from '../helpers/capturing-connector';
 import { APPROVER, grantPlan, pendingRequest, REGISTRY_ID, SUB } from './support/requests';
+import { OTHER_TENANT } from '../helpers/tenant-b';
 
 const OWN_TENANT = 'aaaaaaaa-0000-4000-8000-00000000000a';
-const OTHER_TENANT = '9e9e9e9e-0000-4000-8000-000000000f0f';
 const decided = { by: APPROVER, at: '2025-01-15T10:00:00.000Z', approved: true };
 const TYPED = { cluster: 'name', registry: 'name' } as const;
 

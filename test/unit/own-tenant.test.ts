@@ -1,8 +1,8 @@
 /** own-tenant.ts: a request of another tenant than acrbot's own is refused, as nobody could decide it. */
 import { isOtherTenant, OTHER_TENANT_POLICY_OUTCOME, otherTenantRefusal } from '../../src/domain/own-tenant';
+import { OTHER_TENANT as OTHER } from '../helpers/tenant-b';
 
 const OWN = '11111111-1111-4111-8111-111111111111';
-const OTHER = '9e9e9e9e-0000-4000-8000-000000000f0f';
 
 test("another tenant is told apart from acrbot's own, in either case", () => {
   expect(isOtherTenant(OTHER, OWN)).toBe(true);

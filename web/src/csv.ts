@@ -1,8 +1,12 @@
 /**
- * CSV export of the rows shown, with the same formula-injection-safe cells as the audit export
- * (`src/audit-cli/csv.ts`: a cell starting with = + - @ tab or CR gets a leading ').
+ * CSV export of the rows shown, with the same cells as the audit export (`src/audit-cli/csv.ts`
+ * `csvCell`): formula-injection-safe (a cell starting with = + - @ tab or CR, or with their
+ * full-width forms ＝＋－＠, or with the sign behind spaces or characters that show nothing such as
+ * a zero-width space or a BOM, gets a leading '), bidi controls dropped and control characters
+ * written as `\uXXXX`; the file starts with the same UTF-8 byte order mark (`CSV_BOM`), so
+ * Excel reads it as UTF-8.
  */
-import { csvLine } from '../../src/audit-cli/csv';
+import { CSV_BOM, csvLine } from '../../src/audit-cli/csv';
 import { clusterGoneOf, driftReasonOf, rowBadge } from './format';
 import type { Row } from './types';
 
@@ -74,7 +78,7 @@ export function rowsCsv(rows: readonly Row[]): string {
 
 /** Offers `text` as a download. */
 export function download(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([`\ufeff${text}`], { type: 'text/csv;charset=utf-8' }));
+  const url = URL.createObjectURL(new Blob([`${CSV_BOM}${text}`], { type: 'text/csv;charset=utf-8' }));
   const a = document.createElement('a');
   a.href = url;
   a.download = name;

@@ -10,7 +10,7 @@ import { isUserFacing } from '../../domain/errors';
 import { isRequestId } from '../../domain/identifiers';
 import { awaitingReview } from '../../domain/policy';
 import { type AccessRequest, describeState } from '../../domain/request';
-import { REASON_LIMITS, singleLine } from '../../domain/text';
+import { REASON_LIMITS, singleLine, tooLongSentence } from '../../domain/text';
 import { ofTenant } from '../../domain/tenant-boundary';
 import { REJECTION_NEEDS_REASON } from '../../flows/decision-result';
 import { readInTenant } from '../../flows/tenant-refusal';
@@ -171,7 +171,8 @@ export class DecisionHandler {
 
   /**
    * An Approve or Reject click. The comment is judged as it would be stored (cleaned of
-   * invisible characters first): a comment longer than a reason may be is refused, not cut. A
+   * invisible characters first): a comment longer than a reason may be is refused, not cut, in a
+   * reason's words ({@link tooLongSentence}: an emoji counts two, and the sentence says so). A
    * Reject without a readable reason goes to RequestService like any click: it refuses it and
    * audits why (G11: every refusal, whoever clicked). Either way nothing changes, and the hint
    * is for those who may decide; anyone else gets their usual view, nothing more.
@@ -195,7 +196,7 @@ export class DecisionHandler {
           identity,
           request,
           viewer === 'approver' && isOpen(request)
-            ? `The comment is ${comment.length} characters long; keep it under ${REASON_LIMITS.max} and press ${approve ? 'Approve' : 'Reject'} again. Nothing was changed.`
+            ? `${tooLongSentence('comment', comment, REASON_LIMITS.max, `and press ${approve ? 'Approve' : 'Reject'} again`)} Nothing was changed.`
             : undefined,
           'Attention',
           viewer,

@@ -191,12 +191,13 @@ export class InfoHandlers {
       // As of now, as the list, `access` and the tab read it: a grant whose cluster is gone reads
       // past its end as every grant waiting for its end job does, not "Cluster gone".
       const now = this.services.clock.now();
-      // Its requester of another tenant than acrbot's own is refused any request (own-tenant.ts):
-      // a failed run's stored error is shown without its `grant`/`secret`/`extend` command (a
-      // drift's "Ask for the access again with …"), with why and the way on instead.
+      // Whoever reads it from another tenant than acrbot's own, its requester or an approver, is
+      // refused any request (own-tenant.ts): a failed run's stored error is shown without its
+      // `grant`/`secret`/`extend` command (a drift's "Ask for the access again with …"), with why
+      // and the way on instead, as the tab's drawer gives it to every reader there (tab-rows.ts).
       const error = request.outcome?.error;
       const notice =
-        mine && error !== undefined && isOtherTenant(identity.tenantId, this.services.settings.ownTenantId)
+        error !== undefined && isOtherTenant(identity.tenantId, this.services.settings.ownTenantId)
           ? otherTenantFailedText(error)
           : undefined;
       await this.reply(ctx, requestCard(request, { showActions: false, reviewers, now, ...(notice && { notice }) }));

@@ -31,6 +31,7 @@ import type { OwnCards } from '../own-cards';
 import { mistypedRequestId, punctuatedRequestId } from '../../domain/request-id-word';
 import { fingerprintScope, revocationFingerprint } from '../../domain/revocation-fingerprint';
 import { ofTenant } from '../../domain/tenant-boundary';
+import { isOtherTenant } from '../../domain/own-tenant';
 import { mapAtMost } from '../../domain/bounded-map';
 import { RegistryRevoke } from './registry-revoke';
 import { refuseUnlessApprover, type Revocable, revocableOf, sameIds, severalRevokeCard } from './revoke-scope';
@@ -519,12 +520,17 @@ export class LifecycleHandler {
       // A full stop after it, a character short, a letter ids never use: said which. Its slot
       // holds nothing but an id (after `--for`), unlike `revoke`'s first word.
       const mistyped = mistypedRequestId(command.requestId, 'extend {id} --for 30d REASON…');
-      if (mistyped) throw mistyped;
-      if (!command.requestId || !isRequestId(command.requestId))
+      if (mistyped) {
+        await this.refusedIfOtherTenant(identity);
+        throw mistyped;
+      }
+      if (!command.requestId || !isRequestId(command.requestId)) {
+        await this.refusedIfOtherTenant(identity);
         throw new UserFacingError(
           'validation.usage',
           'Say which request to extend: "extend REQUEST-ID --for 30d REASON…", e.g. extend R-7K2M9QXA --for 30d release still running.',
         );
+      }
       const extension = await this.createExtension(identity, command.requestId, command.duration, command.reason, ctx);
       const card = requestCard(extension, { showActions: false });
       await this.requestsHandler.announce(ctx, extension, () =>
@@ -540,6 +546,11 @@ export class LifecycleHandler {
     const parsed = extendData.safeParse(data);
     if (!parsed.success) {
       await auditBadCardData(this.services.requests, identity, 'extend');
+      try {
+        await this.refusedIfOtherTenant(identity);
+      } catch (err) {
+        return this.extendRefused(identity, err);
+      }
       return this.extendRefused(identity, unreadExtendCard(data));
     }
     try {
@@ -582,6 +593,20 @@ export class LifecycleHandler {
     } catch (err) {
       return this.extendRefused(identity, err, parsed.data.requestId);
     }
+  }
+
+  /**
+   * Refuses someone of another tenant than acrbot's own (own-tenant.ts `isOtherTenant`) an
+   * extension acrbot could not read (no id, a mistyped one, a broken card's) as it refuses one it
+   * can (AccessActions.createExtension asks `assertOpen` first): in the creation refusal's words
+   * (own-tenant.ts otherTenantRefusal, its way on from other-tenant-words.ts), audited
+   * `request.refused.otherTenant`. The usage line or the typo's hint would show them how to type
+   * an `extend`, refused to them whatever id they give. acrbot's own tenant's people go on to that
+   * hint (a pause is no reason to hide it).
+   */
+  private async refusedIfOtherTenant(identity: TurnIdentity): Promise<void> {
+    if (isOtherTenant(identity.tenantId, this.services.settings.ownTenantId))
+      await this.services.requests.assertOpen(identity);
   }
 
   /**

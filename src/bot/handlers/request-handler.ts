@@ -14,7 +14,7 @@ import { parseClusterRef, parseRegistryRef } from '../../domain/names';
 import { isOtherTenant } from '../../domain/own-tenant';
 import { swappedNames } from '../../domain/swapped-names';
 import type { GrantPlan, Plan } from '../../domain/plan';
-import { checkReason, REASON_LIMITS, singleLine } from '../../domain/text';
+import { checkReason, cutText, REASON_LIMITS, singleLine, tooLongSentence } from '../../domain/text';
 import { alreadyGrantedCard, grantFormCard, messageCard } from '../../views/message-view';
 import { errorText, requestCard } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
@@ -78,10 +78,12 @@ function factsOf(ctx: TurnContext): TurnFacts {
 
 /**
  * What was asked, for an audited refusal or planning failure: the kind and the names as typed,
- * each cut to a name's length (the audit scrubs and escapes details).
+ * each cut to a name's length between whole characters ({@link cutText}: a name of emoji cut by
+ * code units would leave half of one, a lone surrogate, in the entry; the audit scrubs and
+ * escapes details).
  */
 function askedAsTyped(input: GrantInput | SecretInput): string {
-  return `${'options' in input ? 'secret' : 'grant'} ${input.cluster.slice(0, 100)} ${input.registry.slice(0, 100)}`;
+  return `${'options' in input ? 'secret' : 'grant'} ${cutText(input.cluster, 100)} ${cutText(input.registry, 100)}`;
 }
 
 /** The grant form's fields (untrusted card data); their lengths are checked by {@link tooLongField}, which says which one. */
@@ -99,15 +101,17 @@ const FORM_PREFILL_MAX = 4000;
 
 /**
  * The form's first field that is longer than it may be, as the message that says so; the
- * reason counts as stored (cleaned, on one line), against the limit every reason has.
+ * reason counts as stored (cleaned, on one line), against the limit every reason has, and is
+ * refused in the words {@link checkReason} uses ({@link tooLongSentence}: an emoji counts two,
+ * and the sentence says so rather than calling 300 emoji 600 characters).
  */
 function tooLongField(form: z.infer<typeof grantForm>): string | undefined {
   for (const field of ['cluster', 'registry'] as const)
     if (form[field].length > FORM_NAME_MAX)
       return `The ${field} is ${form[field].length} characters long; a name, resourceGroup/name or resource id fits in ${FORM_NAME_MAX}. Nothing was requested.`;
-  const reason = singleLine(form.reason).length;
-  if (reason > REASON_LIMITS.max)
-    return `The reason is ${reason} characters long; keep it under ${REASON_LIMITS.max}. Nothing was requested.`;
+  const reason = singleLine(form.reason);
+  if (reason.length > REASON_LIMITS.max)
+    return `${tooLongSentence('reason', reason, REASON_LIMITS.max)} Nothing was requested.`;
   return undefined;
 }
 
@@ -189,9 +193,10 @@ export class RequestHandler {
       });
       return grantFormCard({
         sandbox,
-        cluster: form.data.cluster.slice(0, FORM_PREFILL_MAX),
-        registry: form.data.registry.slice(0, FORM_PREFILL_MAX),
-        reason: form.data.reason.slice(0, FORM_PREFILL_MAX),
+        // Cut between whole characters (cutText): half an emoji would show as U+FFFD in the box.
+        cluster: cutText(form.data.cluster, FORM_PREFILL_MAX),
+        registry: cutText(form.data.registry, FORM_PREFILL_MAX),
+        reason: cutText(form.data.reason, FORM_PREFILL_MAX),
         error: tooLong,
       });
     }
