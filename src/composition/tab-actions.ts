@@ -9,6 +9,11 @@
  *   where their original card is, the approval card in the approvals channel). An approver
  *   decides in chat as for any request; the original's end moves when the extension succeeds.
  *
+ * - Revoke's preview: `AccessActions.mayRevoke` (the same rule, refusing and auditing as the revoke
+ *   would) and `AccessLifecycle.preview`, chat's `revoke R-…` card in text with its fingerprint
+ *   (tab/revoke-preview.ts), which the tab's confirm must match. Offered where the flows' lifecycle
+ *   is given (the app's always is).
+ *
  * `changed` is told after either, so this instance's cached matrix is rebuilt at the next load.
  *
  * - Limit refusals: an Extend the per-user limits refuse (G16; the tab answers 429) is audited by
@@ -26,16 +31,24 @@
 import { auditLimitRefusal } from '../flows/limit-audit';
 import { refusedOutsideTenant } from '../flows/tenant-refusal';
 import { currentCorrelationId } from '../observability/correlation';
+import { tabRevokePreview } from '../tab/revoke-preview';
 import type { TabActions } from '../tab/tab-api';
 import type { Flows } from './flows';
 
 /** The actions the tab may call. */
 export function tabActions(
-  flows: Pick<Flows, 'actions' | 'requests'> & Partial<Pick<Flows, 'gate'>>,
+  flows: Pick<Flows, 'actions' | 'requests'> & Partial<Pick<Flows, 'gate' | 'lifecycle'>>,
   changed: () => void = () => {},
 ): TabActions {
-  const { gate } = flows;
+  const { gate, lifecycle } = flows;
   return {
+    ...(lifecycle && {
+      async revokePreview({ request, actor, tenantId }) {
+        // What the revoke ends (an extension's original), refused as the revoke would refuse it.
+        const target = await flows.actions.mayRevoke({ actor, tenantId }, request);
+        return tabRevokePreview(request, target, await lifecycle.preview(target));
+      },
+    }),
     ...(gate && {
       limitRefused: ({ code, detail, ...identity }, log) =>
         auditLimitRefusal({ requests: flows.requests, gate, log }, identity, code, detail),

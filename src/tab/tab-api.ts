@@ -33,7 +33,7 @@ import type { Logger } from '../observability/logger';
 import { currentCorrelationId, withCorrelation } from '../observability/correlation';
 import { SsoError, type SsoSettings, type TabUser, validateSsoToken } from './sso-token';
 import { LIVE_PULL_STATES, matrixRows, requestHistory, requestRow } from './tab-rows';
-import type { TabMatrix, TabMatrixPage, TabMe, TabMyAccess, TabRow } from './tab-wire';
+import type { TabMatrix, TabMatrixPage, TabMe, TabMyAccess, TabRevokePreview, TabRow } from './tab-wire';
 import { withoutBidi } from './bidi-text';
 import { askedOncePerApprovers } from '../flows/approver-question';
 import { listedOrReadOnce } from '../flows/listed-or-read';
@@ -105,6 +105,13 @@ export interface TabActions {
     requestId?: string;
   }>;
   revoke?(input: { requestId: string; actor: Actor; tenantId: string; reason: string }): Promise<{ message: string }>;
+  /**
+   * What revoking `request` would delete and keep, with its fingerprint (tab/revoke-preview.ts):
+   * chat's `revoke R-…` preview, under the one revoke rule (`mayRevoke`, which refuses, and
+   * audits, as the revoke would). Absent, the drawer's Revoke cannot be confirmed (501), and a
+   * revoke sent with a fingerprint is refused the same way.
+   */
+  revokePreview?(input: { request: AccessRequest; actor: Actor; tenantId: string }): Promise<TabRevokePreview>;
   /**
    * Audits a per-user limit's refusal of an action (G11, G16: `request.refused.rate`,
    * `request.refused.pending`), the first per user, limit and window, the rest logged on `log`
@@ -505,19 +512,64 @@ export class TabApi {
     });
   }
 
-  /** `POST /api/tab/requests/:id/revoke` with `{ reason }`. */
+  /**
+   * `GET /api/tab/requests/:id/revoke-preview`: what the drawer's Revoke would delete and keep,
+   * and the fingerprint its confirm sends ({@link TabActions.revokePreview}). Authorised as the
+   * revoke itself: 404 for a request the caller may not see, 403 when it is not theirs to revoke
+   * (audited as chat's preview is), 409 when it is not active.
+   */
+  revokePreview(authorization: string | undefined, id: string): Promise<ApiReply> {
+    return this.handle(authorization, async (c) => {
+      const preview = this.deps.actions?.revokePreview;
+      if (!this.deps.actions?.revoke || !preview) return unavailable('revoke');
+      const request = await this.visible(id, c, 'revoke');
+      if (!request) return notFound(id);
+      return { status: 200, body: await preview({ request, actor: c.actor, tenantId: c.user.tenantId }) };
+    });
+  }
+
+  /**
+   * `POST /api/tab/requests/:id/revoke` with `{ reason, fingerprint }`: the fingerprint of the
+   * preview the page showed ({@link revokePreview}). When what revoking would delete or keep is
+   * no longer what it showed (an extension approved, another holder of a role assignment ended),
+   * nothing is revoked: 409 `revoke.changed` with the new preview, as chat's confirm click
+   * redraws its card. A body without a fingerprint is a page loaded before the preview existed,
+   * still open through a rolling upgrade: it is revoked as before and logged, for one release
+   * (docs/tab.md); refusing it would leave that page's Revoke failing with no way to tell why.
+   */
   revoke(authorization: string | undefined, id: string, body: unknown): Promise<ApiReply> {
     return this.handle(authorization, async (c) => {
       const revoke = this.deps.actions?.revoke;
       if (!revoke) return unavailable('revoke');
       const request = await this.visible(id, c, 'revoke');
       if (!request) return notFound(id);
-      const input = (body ?? {}) as { reason?: unknown };
+      const input = (body ?? {}) as { reason?: unknown; fingerprint?: unknown };
       if (typeof input.reason !== 'string') return badRequest('reason is required: say why the access ends.');
+      if (input.fingerprint !== undefined && (typeof input.fingerprint !== 'string' || input.fingerprint.length > 100))
+        return badRequest('fingerprint must be the one the revoke preview answered; reload the page.');
+      const acting = { actor: c.actor, tenantId: c.user.tenantId };
+      if (input.fingerprint === undefined) {
+        this.deps.log.info(
+          { requestId: request.id },
+          'tab revoke without a preview fingerprint (a page loaded before it)',
+        );
+      } else {
+        const preview = this.deps.actions?.revokePreview;
+        if (!preview) return unavailable('revoke');
+        const now = await preview({ request, ...acting });
+        if (now.fingerprint !== input.fingerprint)
+          return {
+            status: 409,
+            body: {
+              error: 'revoke.changed',
+              message: `What revoking ${now.requestId} deletes and keeps changed since it was shown; review it again. Nothing was revoked yet.`,
+              preview: now,
+            },
+          };
+      }
       const result = await revoke({
         requestId: request.id,
-        actor: c.actor,
-        tenantId: c.user.tenantId,
+        ...acting,
         // Checked (bounds, secrets) by the revoke flow itself, the same for chat and the tab.
         reason: input.reason,
       });

@@ -126,6 +126,10 @@ export function registerTabRoutes(server: restify.Server, deps: TabRouteDeps): v
     '/api/tab/requests/:id/extend',
     json((req) => notJson(req) ?? api.extend(auth(req), idOf(req), req.body)),
   );
+  server.get(
+    '/api/tab/requests/:id/revoke-preview',
+    json((req) => api.revokePreview(auth(req), idOf(req))),
+  );
   server.post(
     '/api/tab/requests/:id/revoke',
     json((req) => notJson(req) ?? api.revoke(auth(req), idOf(req), req.body)),

@@ -256,6 +256,22 @@ export interface TabHistory {
   }>;
 }
 
+/**
+ * What the drawer's Revoke would delete and keep (`GET /api/tab/requests/:id/revoke-preview`):
+ * chat's `revoke R-…` card in text (flows/revocation-preview.ts, tab/revoke-preview.ts), and the
+ * fingerprint the confirming POST sends back. Also the `preview` of a 409 `revoke.changed`.
+ */
+export interface TabRevokePreview {
+  /** The request the revoke ends: the one asked, or the original an extension asked belongs to. */
+  requestId: string;
+  /** Said first when the id asked is an extension: revoking ends its original's access. */
+  extensionNote?: string;
+  /** Each step, in chat's words: "Delete …", or "Keep …: why". */
+  lines: string[];
+  /** revocationFingerprint of the request and its steps (domain/revocation-fingerprint.ts). */
+  fingerprint: string;
+}
+
 /** A cluster as an axis of the matrix. */
 export type TabCluster = TabRow['cluster'];
 

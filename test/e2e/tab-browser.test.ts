@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { buildWeb } from '../../scripts/build-web';
 import { cardText } from '../helpers/capturing-connector';
 import type { AccessRequest } from '../../src/domain/request';
@@ -36,6 +36,20 @@ const cellOf = (cluster: keyof typeof SANDBOX_CLUSTERS, registry: keyof typeof S
   `${sandboxResourceId('cluster', SANDBOX_CLUSTERS[cluster])}|${sandboxResourceId('registry', SANDBOX_REGISTRIES[registry])}`.toLowerCase();
 const PROD_CONTOSO = cellOf('prod', 'contoso');
 const DEV_ABAC = cellOf('dev', 'abac');
+
+/**
+ * The drawer's Revoke for the reason field `reason`: its form's "Revoke…" shows what the revoke
+ * deletes and keeps (the preview, chat's `revoke R-…` card), whose "Revoke" confirms it (`click`
+ * or `dblclick`). The preview's lines, as shown.
+ */
+async function revokeInDrawer(page: Page, reason: Locator, click: 'click' | 'dblclick' = 'click'): Promise<string[]> {
+  await page.locator('dialog.drawer form', { has: reason }).getByRole('button', { name: 'Revoke…' }).click();
+  const preview = page.locator('dialog.drawer .revoke-preview');
+  await preview.locator('.revoke-steps li').first().waitFor();
+  const lines = await preview.locator('.revoke-steps li').allInnerTexts();
+  await preview.getByRole('button', { name: 'Revoke', exact: true })[click]();
+  return lines;
+}
 
 describe('Teams tab in Chromium (sandbox sign-in)', () => {
   let h: Harness;
@@ -429,7 +443,7 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
     },
   );
 
-  test('Revoke from the tab runs the chat flow: access removed in Azure, chat cards updated to Revoked', async () => {
+  test('Revoke from the tab runs the chat flow: what it deletes shown first, access removed in Azure, chat cards updated to Revoked', async () => {
     const request = await grantedToRiley('aks-dev contosoacr dev cluster pulls payments images');
     const assignment = request.created?.find((c) => c.kind === 'roleAssignment')?.id;
     expect(assignment).toBeDefined();
@@ -439,7 +453,22 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       const reason = page.locator(`#revoke-${request.id}`);
       await reason.fill('no longer needed on dev');
       const before = h.connector.calls.length;
-      await page.locator('dialog.drawer form', { has: reason }).getByRole('button', { name: 'Revoke' }).click();
+      // "Revoke…" shows what the revoke deletes and keeps, as chat's `revoke R-…` card, first.
+      await page.locator('dialog.drawer form', { has: reason }).getByRole('button', { name: 'Revoke…' }).click();
+      const preview = page.getByRole('group', { name: `Revoke ${request.id}?` });
+      await preview.locator('.revoke-steps li').first().waitFor();
+      await expect(preview.locator('.revoke-steps li').allInnerTexts()).resolves.toContainEqual(
+        expect.stringMatching(/^Delete role assignment AcrPull for .* on contosoacr$/),
+      );
+      // The focus is on what is to be confirmed, and nothing is revoked yet.
+      await expect(page.evaluate(() => (globalThis as any).document.activeElement?.textContent)).resolves.toBe(
+        `Revoke ${request.id}?`,
+      );
+      expect((await h.app.store.get(request.id))!.state).toBe('succeeded');
+      expect(await axeViolations(page)).toEqual([]);
+      if (process.env.TAB_SCREENSHOT)
+        await page.screenshot({ path: process.env.TAB_SCREENSHOT.replace(/\.png$/, '-revoke.png'), fullPage: true });
+      await preview.getByRole('button', { name: 'Revoke', exact: true }).click();
       await expect(
         page
           .locator('dialog.drawer .action-message')
@@ -494,7 +523,7 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
         if (r.method() === 'POST' && r.url().includes('/revoke')) posts.push(r.url());
       });
       const drawn = await cell.elementHandle();
-      await page.locator('dialog.drawer form', { has: reason }).getByRole('button', { name: 'Revoke' }).dblclick();
+      await revokeInDrawer(page, reason, 'dblclick');
       await expect(
         page
           .locator('dialog.drawer .action-message')
@@ -544,7 +573,7 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       const revoke = async (n: number) => {
         const reason = page.locator(`#revoke-${request.id}`);
         await reason.fill('no longer needed on legacy');
-        await page.locator('dialog.drawer form', { has: reason }).getByRole('button', { name: 'Revoke' }).click();
+        await revokeInDrawer(page, reason);
         await page
           .locator('dialog.drawer .action-message')
           .filter({ hasText: `Revoked (${n}).` })
@@ -740,7 +769,7 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       const reason = page.locator(`#revoke-${request.id}`);
       await reason.fill('the batch moved to the platform registry');
       const drawn = await cell.elementHandle();
-      await page.locator('dialog.drawer form', { has: reason }).getByRole('button', { name: 'Revoke' }).click();
+      await revokeInDrawer(page, reason);
       await page
         .locator('dialog.drawer .action-message')
         .filter({ hasText: /^Revoked / })
@@ -780,7 +809,7 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       await cell.click();
       const reason = page.locator(`#revoke-${request.id}`);
       await reason.fill('moved to another registry');
-      await page.locator('dialog.drawer form', { has: reason }).getByRole('button', { name: 'Revoke' }).click();
+      await revokeInDrawer(page, reason);
       await arrival;
       await page.keyboard.press('Escape');
       await expect(page.locator('dialog.drawer[open]').count()).resolves.toBe(0);
@@ -825,7 +854,7 @@ describe('Teams tab in Chromium (sandbox sign-in)', () => {
       const reason = page.locator(`#revoke-${request.id}`);
       await reason.fill('no longer needed on dev');
       const drawn = await cell.elementHandle();
-      await page.locator('dialog.drawer form', { has: reason }).getByRole('button', { name: 'Revoke' }).click();
+      await revokeInDrawer(page, reason);
       await page
         .locator('dialog.drawer .action-message')
         .filter({ hasText: /^Revoked / })

@@ -48,6 +48,10 @@ test("after a Revoke in aks-b's cell, the entry still says it is aks-a's grant o
   const calls: string[] = [];
   globalThis.fetch = (async (url: string, init: { method: string }) => {
     calls.push(`${init.method} ${url}`);
+    if (url.endsWith('/revoke-preview')) {
+      const preview = { requestId: 'R-AAAAAAA1', lines: ['Delete role assignment …'], fingerprint: 'rv1-x' };
+      return new Response(JSON.stringify(preview), { status: 200 });
+    }
     if (init.method === 'POST') {
       revoked = true;
       return new Response(JSON.stringify({ message: 'Revoked R-AAAAAAA1.' }), { status: 200 });
@@ -67,10 +71,14 @@ test("after a Revoke in aks-b's cell, the entry still says it is aks-a's grant o
   const form = entry.querySelector('form');
   form.querySelector('input[name="reason"]').value = 'no longer needed on aks-b';
   form.dispatchEvent(new window.Event('submit', { cancelable: true }));
+  // What it deletes and keeps is shown first; its Revoke confirms.
+  await until(() => entry.querySelector('.revoke-preview') !== null);
+  entry.querySelector('.revoke-preview button.btn-danger').click();
   await until(() => /^Revoked/.test(head()) && entry.querySelector('form') === null);
 
   expect(calls).toEqual([
     'GET /api/tab/requests/R-AAAAAAA1',
+    'GET /api/tab/requests/R-AAAAAAA1/revoke-preview',
     'POST /api/tab/requests/R-AAAAAAA1/revoke',
     'GET /api/tab/requests/R-AAAAAAA1',
   ]);

@@ -13,15 +13,21 @@ export class AuthError extends Error {
 
 /**
  * Any other failure, with the server's message (and correlation id) for the user; status 0 when
- * no answer came (the network, or acrbot down).
+ * no answer came (the network, or acrbot down). `code` is the answer's `error` and `body` the
+ * answer itself, for a refusal that carries more than words (a 409 `revoke.changed` carries the
+ * new preview).
  */
 export class ApiError extends Error {
+  readonly code?: string;
+  readonly body?: unknown;
   constructor(
     readonly status: number,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; code?: string; body?: unknown },
   ) {
     super(message, options);
+    this.code = options?.code;
+    this.body = options?.body;
   }
 }
 
@@ -74,7 +80,8 @@ export async function api<T>(host: TokenSource, path: string, body?: unknown): P
     { error?: string; message?: string; correlationId?: string } | undefined;
   if (res.status === 401 || res.status === 403)
     throw new AuthError(res.status, json?.error ?? 'refused', json?.message ?? 'Access refused.');
-  if (!res.ok) throw new ApiError(res.status, failureMessage(res.status, json ?? {}));
+  if (!res.ok)
+    throw new ApiError(res.status, failureMessage(res.status, json ?? {}), { code: json?.error, body: json });
   // A success that is no JSON object (a proxy's or a sign-in page, say) must not be drawn as data:
   // the page would fail on a missing field and show the browser's TypeError instead.
   if (json === null || typeof json !== 'object')

@@ -32,7 +32,7 @@ import { type Flight, InFlight } from './in-flight';
 import type { Host } from './host';
 import { problemMessage } from './problem';
 import { rowAfterAction } from './row-after-action';
-import type { History, Me, Row } from './types';
+import type { History, Me, RevokePreview, Row } from './types';
 import { now } from './clock';
 
 /** Context the drawer needs. */
@@ -146,10 +146,15 @@ export function openHistory(ctx: DrawerContext, title: string, rows: Row[]): voi
   if (!d.open) d.showModal();
 }
 
-/** How an action ended: the server's sentence, and whether it was done. */
+/**
+ * How an action ended: the server's sentence, and whether it was done. `changed`: a Revoke
+ * refused because what it deletes and keeps is no longer what its preview showed (409
+ * `revoke.changed`), with the preview as it is now.
+ */
 interface ActionOutcome {
   ok: boolean;
   message: string;
+  changed?: RevokePreview;
 }
 
 /**
@@ -320,6 +325,15 @@ function actions(ctx: DrawerContext, row: Row, state: ActionsState): HTMLElement
   const message = h('p', { class: 'action-message', attrs: { role: 'status', tabindex: '-1' } }, state.done);
   const requestId = row.requestId!;
   const buttons = () => Array.from(box.querySelectorAll('button'));
+  // Revoke shows what it deletes and keeps first, and confirms against that (revokeControls).
+  const revoke = row.canRevoke
+    ? revokeControls(
+        ctx,
+        requestId,
+        (body) => run('Revoke', body),
+        () => box.contains(document.activeElement),
+      )
+    : undefined;
   /** Shows an action on its way (buttons off) until it is answered: done, the entry is drawn anew. */
   const follow = (flight: Flight<ActionOutcome>) => {
     message.textContent = `${flight.what}…`;
@@ -328,8 +342,10 @@ function actions(ctx: DrawerContext, row: Row, state: ActionsState): HTMLElement
       // A drawer closed meanwhile has nothing to show; one opened again follows the action itself.
       if (!box.isConnected) return;
       if (outcome.ok) return state.refresh(outcome.message);
-      message.textContent = outcome.message;
       for (const b of buttons()) b.disabled = false;
+      // The new preview says it changed, in its place: the message would say it twice.
+      if (outcome.changed && revoke) return void ((message.textContent = ''), revoke.changed(outcome.changed));
+      message.textContent = outcome.message;
     });
   };
   // One action at a time per request, whichever drawer sent it: a second click while the first
@@ -347,7 +363,8 @@ function actions(ctx: DrawerContext, row: Row, state: ActionsState): HTMLElement
         return { ok: true, message: res.message };
       } catch (err) {
         const text = err instanceof ApiError || err instanceof AuthError ? err.message : 'That did not work.';
-        return { ok: false, message: text };
+        const changed = err instanceof ApiError && err.code === 'revoke.changed' ? changedPreview(err.body) : undefined;
+        return { ok: false, message: text, ...(changed && { changed }) };
       }
     });
     if (!flight) return;
@@ -403,26 +420,7 @@ function actions(ctx: DrawerContext, row: Row, state: ActionsState): HTMLElement
       ),
     );
   }
-  if (row.canRevoke) {
-    const reason = reasonInput(`revoke-${requestId}`);
-    box.appendChild(
-      h(
-        'form',
-        {
-          class: 'action-form',
-          on: {
-            submit: (ev) => {
-              ev.preventDefault();
-              void run('Revoke', { reason: reason.value });
-            },
-          },
-        },
-        h('label', { attrs: { for: `revoke-${requestId}` } }, 'Reason to revoke'),
-        reason,
-        h('button', { class: 'btn btn-danger', attrs: { type: 'submit' } }, 'Revoke'),
-      ),
-    );
-  }
+  if (revoke) box.appendChild(revoke.area);
   const otherTenant = otherTenantExtendNote(row, ctx.me.user.objectId, now());
   if (otherTenant) box.appendChild(h('p', { class: 'note' }, otherTenant));
   if (extendInChatHint(row, ctx.me.user.objectId))
@@ -452,6 +450,134 @@ function actions(ctx: DrawerContext, row: Row, state: ActionsState): HTMLElement
   const flying = state.flying ?? actionsInFlight.get(requestId);
   if (flying) follow(flying);
   return box;
+}
+
+/** What the drawer's Revoke shows and does ({@link revokeControls}). */
+interface RevokeControls {
+  /** The reason and "Revoke…", then the preview with the confirming Revoke. */
+  area: HTMLElement;
+  /** Draws `preview`, the one a refused confirm was answered with, saying that it changed. */
+  changed(preview: RevokePreview): void;
+}
+
+/**
+ * The note over a preview drawn again because the confirm found it changed (chat's card says
+ * the same when its click redraws it): nothing was revoked.
+ */
+export const REVOKE_PREVIEW_CHANGED = 'This changed since it was shown; review it again. Nothing was revoked yet.';
+
+/**
+ * The drawer's Revoke, as chat's `revoke R-…`: its form (the reason, "Revoke…") reads what
+ * revoking would delete and keep (`GET …/revoke-preview`, the card's lines and fingerprint) and
+ * shows it below, with "Revoke", which sends the reason and the fingerprint (`confirm`), so the
+ * server revokes only what was shown, or answers with the new preview
+ * ({@link RevokeControls.changed}). Nothing revokes before the list was shown: Enter in the
+ * reason reads the preview again. Its heading takes the focus when it is drawn (a keyboard or
+ * screen-reader user is taken to what they are asked to confirm); Cancel gives it back to the
+ * reason, and Escape closes the drawer, as everywhere in it. `focused`: whether the focus is in
+ * the entry's actions, so a preview drawn again after a confirm sent from another drawer does
+ * not take it.
+ */
+function revokeControls(
+  ctx: DrawerContext,
+  requestId: string,
+  confirm: (body: { reason: string; fingerprint: string }) => void,
+  focused: () => boolean,
+): RevokeControls {
+  const reason = reasonInput(`revoke-${requestId}`);
+  const titleId = `revoke-title-${requestId}`;
+  const open = h('button', { class: 'btn btn-danger', attrs: { type: 'submit' } }, 'Revoke…');
+  const shown = h('div', { class: 'revoke-shown' });
+  const closed = (problem?: string) => {
+    open.hidden = false;
+    replace(shown, problem ? h('p', { class: 'error', attrs: { role: 'alert' } }, problem) : null);
+  };
+  const read = async () => {
+    replace(shown, h('p', { class: 'status', attrs: { role: 'status' } }, 'Reading what revoking deletes and keeps…'));
+    try {
+      const preview = await api<RevokePreview>(ctx.host, `/requests/${encodeURIComponent(requestId)}/revoke-preview`);
+      if (shown.isConnected) show(preview, false, true);
+    } catch (err) {
+      if (shown.isConnected) closed(problemMessage(err));
+    }
+  };
+  const show = (preview: RevokePreview, changed: boolean, focus: boolean) => {
+    const heading = h('h4', { attrs: { id: titleId, tabindex: '-1' } }, `Revoke ${preview.requestId}?`);
+    // One "Revoke" at a time: the one that confirms what is listed.
+    open.hidden = true;
+    const revoke = () => {
+      // The reason's own bounds, as the form's "Revoke…" checks them (the server checks again).
+      if (!reason.reportValidity()) return reason.focus();
+      confirm({ reason: reason.value, fingerprint: preview.fingerprint });
+    };
+    replace(
+      shown,
+      h(
+        'div',
+        { class: 'revoke-preview', attrs: { role: 'group', 'aria-labelledby': titleId } },
+        heading,
+        changed ? h('p', { class: 'error', attrs: { role: 'alert' } }, REVOKE_PREVIEW_CHANGED) : null,
+        preview.extensionNote ? h('p', {}, preview.extensionNote) : null,
+        h('p', {}, 'This ends the access now. acrbot deletes only what it created:'),
+        // The steps name what the requester chose (a secret, a service account): text nodes only.
+        h('ul', { class: 'audit revoke-steps' }, ...preview.lines.map((line) => h('li', {}, line))),
+        h(
+          'div',
+          { class: 'action-form' },
+          h('button', { class: 'btn btn-danger', attrs: { type: 'button' }, on: { click: revoke } }, 'Revoke'),
+          h(
+            'button',
+            {
+              class: 'btn',
+              attrs: { type: 'button' },
+              on: {
+                click: () => {
+                  closed();
+                  reason.focus();
+                },
+              },
+            },
+            'Cancel',
+          ),
+        ),
+      ),
+    );
+    if (focus) heading.focus();
+  };
+  const area = h(
+    'div',
+    { class: 'revoke' },
+    h(
+      'form',
+      {
+        class: 'action-form',
+        on: {
+          submit: (ev) => {
+            ev.preventDefault();
+            // A Revoke on its way (from this drawer or another): nothing more to confirm.
+            if (!actionsInFlight.get(requestId)) void read();
+          },
+        },
+      },
+      h('label', { attrs: { for: reason.id } }, 'Reason to revoke'),
+      reason,
+      open,
+    ),
+    shown,
+  );
+  return { area, changed: (preview) => show(preview, true, focused()) };
+}
+
+/** The new preview a 409 `revoke.changed` carries, when it has the shape the page draws. */
+function changedPreview(body: unknown): RevokePreview | undefined {
+  const preview = (body as { preview?: Partial<RevokePreview> } | undefined)?.preview;
+  return preview &&
+    typeof preview.requestId === 'string' &&
+    typeof preview.fingerprint === 'string' &&
+    Array.isArray(preview.lines) &&
+    preview.lines.every((l) => typeof l === 'string')
+    ? (preview as RevokePreview)
+    : undefined;
 }
 
 /** The reason field of the Extend and Revoke forms (the server checks the same bounds). */

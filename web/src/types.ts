@@ -10,6 +10,7 @@ import type {
   TabMe,
   TabMyAccess,
   TabPerson,
+  TabRevokePreview,
   TabRow,
 } from '../../src/tab/tab-wire';
 
@@ -21,3 +22,4 @@ export type MatrixData = TabMatrix;
 export type MatrixPage = TabMatrixPage;
 export type MyAccess = TabMyAccess;
 export type History = TabHistory;
+export type RevokePreview = TabRevokePreview;
