@@ -3,6 +3,7 @@
  * a table, and answers card actions. The only class that sees botbuilder's turn model; the
  * work is done by the handlers and the flows.
  */
+import { withPauseRefusalWatch } from './pause-refusal-watch';
 import {
   type Activity,
   ActivityHandler,
@@ -169,7 +170,7 @@ export class AcrBot extends ActivityHandler {
     };
 
     this.onMessage(async (ctx, next) => {
-      await this.handleMessage(ctx);
+      await withPauseRefusalWatch(ctx, this.services, () => this.handleMessage(ctx));
       await next();
     });
     const welcomes = new Welcomes(sightings, dialogState.clock);

@@ -1,4 +1,5 @@
 /** Step "flows": planners, the request service, runners and the executor, wired to their ports. */
+import { PauseWaiters } from '../flows/pause-waiters';
 import type { AppConfig } from '../config/config';
 import type * as SandboxDefaultsModule from '../sandbox/defaults';
 import type { Clock } from '../domain/ports';
@@ -204,6 +205,7 @@ export function createFlows(
     (event) => requests.recordRefusal(event),
     (actor, click) => approverAuthority.accountStandingNow(actor, undefined, click),
   );
+  pauses.waiters = new PauseWaiters(stores.schedule, stores.pause, clock, log);
   // A reminder or escalation due while new access is paused waits for the resume (Approve is refused).
   // A nudge of a request whose Approve the term rule refuses now says so (same policy and limits).
   // Before each nudge its named approvers' accounts are read (one disabled since is not mentioned),

@@ -2,6 +2,7 @@
  * Step "scheduler": the persisted job runner, and the one place where job kinds get their
  * handlers ({@link registerJobs}); a new job kind adds one `register` line there.
  */
+import { REOPENED_KIND } from '../flows/pause-waiters';
 import type { AppConfig } from '../config/config';
 import type { AuditEvent } from '../domain/audit-chain';
 import type { Clock, ScheduledJob } from '../domain/ports';
@@ -358,6 +359,8 @@ function registerCoreJobs(scheduler: Scheduler, flows: Flows): void {
     const event = job.payload?.event as AuditEvent | undefined;
     if (event) await flows.executor.appendRetried({ ...event, idempotencyKey: event.idempotencyKey ?? job.id });
   });
+  // Someone refused while new access was paused, told once it is lifted (flows/pause-waiters.ts).
+  scheduler.register(REOPENED_KIND, (job) => flows.pauses.waiters?.onDue(job) ?? Promise.resolve());
   scheduler.register('request.expire', async (job) => {
     if (job.requestId) await flows.requests.expireIfDue(job.requestId);
   });

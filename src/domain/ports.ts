@@ -784,7 +784,8 @@ export type JobKind =
   | 'drift.check'
   | 'audit.anchor'
   | 'audit.retry'
-  | 'store.purge'; // expired dialogs and forgotten redelivery sightings
+  | 'store.purge' // expired dialogs and forgotten redelivery sightings
+  | 'access.reopened'; // tell one requester refused during the pause of new access that it was lifted
 
 /** One persisted job; run by exactly one instance under the lease `job:<id>`. */
 export interface ScheduledJob {
@@ -866,6 +867,11 @@ export interface AccessPause {
   by: { objectId: string; name: string };
   /** Why, as typed (single line, checked like a request's reason). */
   reason: string;
+  /**
+   * Who last corrected the reason, and when (ISO 8601): a second `pause REASON…` amends the pause
+   * in force rather than starting another; `since` and `by` stay those of the pause.
+   */
+  amended?: { by: { objectId: string; name: string }; at: string };
 }
 
 /** Which pause: when and by whom (what a confirmation card carries, and what an undo names). */
@@ -875,6 +881,8 @@ export type PauseIdentity = { since: string; by: { objectId: string } };
 export interface PauseOutcome {
   applied: boolean;
   pause: AccessPause;
+  /** Set when the pause in force had its reason amended (its reason before): `applied` is false then. */
+  amendedFrom?: string;
 }
 
 /** Where the pause is kept: read fresh on every check, so a pause on one instance holds on all. */
@@ -888,6 +896,12 @@ export interface PauseStore {
    * lifted, or undefined when none was (none in force, or another one than `expected`).
    */
   resume(expected?: PauseIdentity): Promise<AccessPause | undefined>;
+  /**
+   * Replaces the pause in force with `next` (the same pause, its reason or `amended` changed) only
+   * while the record is exactly `expected` (samePauseRecord: same identity, reason and amendment);
+   * answers `next`, or undefined with nothing written when the pause was lifted or changed since.
+   */
+  amend(expected: AccessPause, next: AccessPause): Promise<AccessPause | undefined>;
 }
 
 /** Short-lived conversation state of a dialog, owned by one user in one conversation. */

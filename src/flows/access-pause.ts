@@ -15,6 +15,7 @@ import type { ActingContext, Actor } from '../domain/request';
 import { checkReason } from '../domain/text';
 import type { Logger } from '../observability/logger';
 import { type ClickReadFailure, withAccountUnreadNote } from './approver-authority';
+import type { PauseWaiters } from './pause-waiters';
 
 /** What the request service reads before filing or approving anything. */
 export type PauseReader = Pick<PauseStore, 'current'>;
@@ -29,6 +30,12 @@ export function pausedRefusal(pause: AccessPause, nothingDone: string, withReaso
 
 /** Pauses and resumes new access, for approvers only. */
 export class AccessPauseService {
+  /**
+   * The people refused while paused, told when it is lifted (pause-waiters.ts); set by the
+   * composition root. Without it (a test's service) nobody is recorded or told.
+   */
+  waiters: PauseWaiters | undefined;
+
   constructor(
     private readonly store: PauseStore,
     private readonly audit: AuditLog,
@@ -53,7 +60,11 @@ export class AccessPauseService {
     return this.store.current();
   }
 
-  /** Pauses new access with `reason`; when a pause is already in force, answers it unchanged. */
+  /**
+   * Pauses new access with `reason`. When a pause is already in force, a different reason from
+   * the approver who paused amends that pause (its start and author stay: {@link amendReason});
+   * the same reason, or another approver's, changes nothing.
+   */
   async pause(acting: ActingContext, reasonText: string | undefined): Promise<PauseOutcome> {
     const account = await this.mustBeApprover(acting, 'pause');
     const reason = checkReason(
@@ -67,7 +78,7 @@ export class AccessPauseService {
       reason,
     };
     const result = await this.store.pause(pause);
-    if (!result.applied) return result;
+    if (!result.applied) return this.amendReason(acting, account, result.pause, reason);
     await this.recordOrUndo(
       {
         actor: acting.actor,
@@ -83,6 +94,60 @@ export class AccessPauseService {
     // For the operators' alerts (docs/operations.md); who, not why: the reason is in the audit trail.
     this.log.warn({ pausedBy: pause.by.objectId, since: pause.since }, 'new access paused');
     return result;
+  }
+
+  /**
+   * Corrects the reason of the pause in force (a typo, a wrong reason): a conditional write on
+   * the record read, so the pause keeps its start and author (a Resume card, which names those,
+   * still lifts it) and records who amended it and when. Audited as `access.pause.amended` with
+   * the new reason and the one it replaced, as `access.paused` records its reason; undone when
+   * that entry cannot be written (G11). Answers the pause unchanged when the reason is the same.
+   */
+  private async amendReason(
+    acting: ActingContext,
+    account: 'enabled' | 'unread',
+    inForce: AccessPause,
+    reason: string,
+  ): Promise<PauseOutcome> {
+    if (inForce.reason === reason) return { applied: false, pause: inForce };
+    // Only the approver who paused corrects the reason: two approvers pausing at once in an
+    // incident would otherwise overwrite each other's reason. Another approver is answered the
+    // pause in force unchanged, as before amending existed; they can resume and pause again.
+    if (inForce.by.objectId.toLowerCase() !== acting.actor.objectId.toLowerCase())
+      return { applied: false, pause: inForce };
+    const next: AccessPause = {
+      ...inForce,
+      reason,
+      amended: { by: { objectId: acting.actor.objectId, name: acting.actor.name }, at: this.clock.now().toISOString() },
+    };
+    if (!(await this.store.amend(inForce, next))) {
+      // Lifted, or amended by another approver, between the read and the write: decided by them.
+      const now = await this.store.current();
+      throw new UserFacingError(
+        'pause.changed',
+        now
+          ? 'Another approver changed the pause while you amended it, so nothing was changed. Type "@acrbot pause" in your chat with acrbot to see its reason now, then amend it again if it is still wrong.'
+          : 'The pause was lifted while you amended it, so nothing was changed. Type "@acrbot pause REASON…" to pause new access again.',
+      );
+    }
+    const was = `was "${inForce.reason}" (paused since ${formatUtc(inForce.since)} by ${inForce.by.name} (${inForce.by.objectId}))`;
+    await this.recordOrUndo(
+      {
+        actor: acting.actor,
+        tenantId: acting.tenantId,
+        action: 'access.pause.amended',
+        targetIds: [],
+        outcome: 'amended',
+        detail: account === 'unread' ? withAccountUnreadNote(`${reason}; ${was}`) : `${reason}; ${was}`,
+      },
+      // Only this amendment: another one made meanwhile was audited and stays.
+      async () => (await this.store.amend(next, inForce)) !== undefined,
+    );
+    this.log.info(
+      { amendedBy: acting.actor.objectId, pausedSince: inForce.since },
+      'the reason of the pause of new access amended',
+    );
+    return { applied: false, pause: next, amendedFrom: inForce.reason };
   }
 
   /**

@@ -6,6 +6,7 @@
  * approved at once for a member of its groups, with a review owed. Every refusal, and the
  * request itself, is audited before anything is stored.
  */
+import { notePauseRefusal } from './pause-waiters';
 import {
   factsFor,
   factsOf,
@@ -477,6 +478,7 @@ export class RequestCreation {
       outcome: 'refused',
       detail: message,
     });
+    notePauseRefusal();
     throw new UserFacingError('access.paused', message);
   }
 

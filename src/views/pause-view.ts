@@ -37,6 +37,15 @@ function pauseCard(input: {
         { label: 'Paused since', value: formatUtc(input.pause.since) },
         { label: 'By', value: inertText(input.pause.by.name) },
         ...(input.withReason ? [{ label: 'Reason', value: inertText(input.pause.reason) }] : []),
+        // Who corrected the reason: not the pause's author, who stays the one who paused.
+        ...(input.pause.amended
+          ? [
+              {
+                label: 'Reason amended',
+                value: `${formatUtc(input.pause.amended.at)} by ${inertText(input.pause.amended.by.name)}`,
+              },
+            ]
+          : []),
       ]
     : [];
   return renderCard('pause', {
@@ -77,10 +86,22 @@ export function pauseStateCard(
 }
 
 /**
- * The answer to `pause REASON…` (an approver's): paused now, or already paused by someone else.
- * `withReason` where only approvers read it (their chat with acrbot, the approvers' channels).
+ * The answer to `pause REASON…` (an approver's): paused now, its reason amended (a pause was in
+ * force with another reason), or already paused with this reason. `withReason` where only
+ * approvers read it (their chat with acrbot, the approvers' channels).
  */
 export function pausedCard(result: PauseOutcome, withReason: boolean, sandbox: boolean): AdaptiveCardJson {
+  if (result.amendedFrom !== undefined)
+    return pauseCard({
+      title: 'Reason of the pause amended',
+      text: withReason
+        ? `The pause stays in force as it was, since the same time and by the same approver; only its reason changed, from "${inertText(result.amendedFrom)}" to the one below. ${STOPPED}`
+        : `The pause stays in force as it was, since the same time and by the same approver; only its reason changed. ${STOPPED}`,
+      color: 'Attention',
+      pause: result.pause,
+      withReason,
+      sandbox,
+    });
   return pauseCard({
     title: result.applied ? 'New access paused' : 'New access was already paused',
     text: result.applied
@@ -167,6 +188,22 @@ export function answerLikeCommandCard(sandbox: boolean): AdaptiveCardJson {
     title: 'Nothing was paused',
     text: 'Your answer to acrbot\'s question started with "pause", the command that stops all new access. Nothing was paused, and the question-and-answer was stopped: type "@acrbot pause REASON…" again to pause new access, or start your request again.',
     color: 'Attention',
+    sandbox,
+  });
+}
+
+/**
+ * The message to someone refused while new access was paused, in the conversation where they
+ * were refused, once it is lifted: open again, and `command` (what they typed, user text:
+ * neutralised) to ask again, when it was a request's command.
+ */
+export function reopenedCard(command: string | undefined, sandbox: boolean): AdaptiveCardJson {
+  return pauseCard({
+    title: 'New access is open again',
+    text: command
+      ? `The pause of new access that refused your request was lifted, and nothing was requested for you meanwhile. To ask again, type: "${inertText(command)}".`
+      : 'The pause of new access that refused your request was lifted, and nothing was requested for you meanwhile. You can make your request again now.',
+    color: 'Good',
     sandbox,
   });
 }

@@ -213,7 +213,7 @@ describe('pause new access', () => {
     expect((await h.settle(again.id)).state).toBe('succeeded');
   });
 
-  test('only approvers pause or resume (a forwarded Resume card too); an answer to a question that starts with "pause" pauses nothing; a second pause keeps the first; a Resume card lifts only the pause it names; the reason is checked and neutralised', async () => {
+  test('only approvers pause or resume (a forwarded Resume card too); an answer to a question that starts with "pause" pauses nothing; a second pause amends the reason of the first; a Resume card lifts only the pause it names; the reason is checked and neutralised', async () => {
     for (const verb of ['pause someone else should stop this', 'resume']) {
       expect(await ask(users.requester, verb)).toMatch(
         /Only approvers can (pause|resume) new access; nothing was changed\./,
@@ -242,8 +242,12 @@ describe('pause new access', () => {
     const card = await ask(users.approver, 'pause see [details](https://evil.example/x) for the incident', 'personal');
     expect(card).toContain('New access paused');
     expect(card).toContain('see [details] (https:\u200b//evil.example/x)');
+    // A second pause with another reason amends this one (pause-amend-reopened.test.ts); the same reason changes nothing.
     expect(await ask(users.approver, 'pause a second reason for the same', 'personal')).toMatch(
-      /New access was already paused.*Nothing was changed.*see \[details\]/s,
+      /Reason of the pause amended.*from "see \[details\] \(https:\u200b\/\/evil\.example\/x\) for the incident"/s,
+    );
+    expect(await ask(users.approver, 'pause a second reason for the same', 'personal')).toMatch(
+      /New access was already paused.*Nothing was changed.*a second reason for the same/s,
     );
     expect((await entries()).filter((e) => e === 'access.paused:paused')).toHaveLength(1);
 

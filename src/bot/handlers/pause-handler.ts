@@ -1,6 +1,7 @@
 /**
  * `pause REASON…`, `resume` or `resume REASON…` and the Resume button: approvers stop and restart
- * all new access in an incident (flows/access-pause.ts). `pause` alone shows whether it is paused, to
+ * all new access in an incident (flows/access-pause.ts); `pause REASON…` while paused corrects the
+ * reason of the pause in force. `pause` alone shows whether it is paused, to
  * anyone (why, to approvers and auditors). Resuming asks for a click on a card that names the
  * pause it lifts: a typed "resume…" (an answer to a question that happens to start with the word,
  * a stale command) never lifts an incident's pause by itself. A change is also posted in the
@@ -64,7 +65,10 @@ export class PauseHandler {
       }
       const result = await pauses.pause(identity, reason);
       await sendCard(ctx, pausedCard(result, readByApprovers(ctx, this.services), settings.sandbox), this.services.log);
-      if (result.applied) await this.announce(ctx, pausedCard(result, true, settings.sandbox));
+      // A new pause, or its reason amended: posted again (with the reason) where approvers work,
+      // so the channels do not go on showing the reason it replaced.
+      if (result.applied || result.amendedFrom !== undefined)
+        await this.announce(ctx, pausedCard(result, true, settings.sandbox));
     } catch (err) {
       await sendCard(ctx, errorCardFor(this.services, err, 'Could not pause new access'), this.services.log);
     }
@@ -118,6 +122,13 @@ export class PauseHandler {
         'posting the resume in approvers channels',
         this.announceFrom(ctx, resumedCard({ lifted }, true, settings.sandbox)),
       );
+      // Those refused while it was paused are told where they were refused (pause-waiters.ts):
+      // their jobs come due now; never a reason for the resume to fail.
+      const waiters = pauses.waiters;
+      if (waiters)
+        this.services.background.run('telling requesters refused during the pause', async () => {
+          await waiters.bringForward();
+        });
       return resumedCard({ lifted }, withReason, settings.sandbox);
     } catch (err) {
       return errorCardFor(this.services, err, 'Could not resume new access');

@@ -1,5 +1,6 @@
 /** The pause of new access in process memory (ACRBOT_STORAGE=memory, tests). */
 import { samePause } from '../../domain/access-pause';
+import { samePauseRecord } from '../../domain/pause-record';
 import type { AccessPause, PauseIdentity, PauseOutcome, PauseStore } from '../../domain/ports';
 
 /** {@link PauseStore} in a field; check and write happen with no await between them, so they are atomic. */
@@ -21,5 +22,11 @@ export class MemoryPauseStore implements PauseStore {
     if (!lifted || (expected && !samePause(lifted, expected))) return undefined;
     this.inForce = undefined;
     return lifted;
+  }
+
+  async amend(expected: AccessPause, next: AccessPause): Promise<AccessPause | undefined> {
+    if (!this.inForce || !samePauseRecord(this.inForce, expected) || !samePause(next, expected)) return undefined;
+    this.inForce = { ...next };
+    return { ...next };
   }
 }

@@ -5,12 +5,14 @@
  * a write is refused (409/412) the entity is read again, and one with our claim is our own write
  * whose answer was lost and resent by the SDK; anything else is another instance's, decided again
  * on that fresh read. So racing instances put one pause in force, lift it once, and each knows
- * whether it was theirs. Lifting replaces the entity rather than deleting it: a deleted entity
+ * whether it was theirs (an amend, a replace of the pause's record while it is the one read,
+ * likewise). Lifting replaces the entity rather than deleting it: a deleted entity
  * would carry no claim to tell our lost delete from another instance's.
  */
 import { randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { samePause } from '../../domain/access-pause';
+import { samePauseRecord } from '../../domain/pause-record';
 import type { AccessPause, PauseIdentity, PauseOutcome, PauseStore } from '../../domain/ports';
 import { docProperties, findEntity, isConflict, readDoc, statusOf } from './tables-client';
 import type { Entity } from './tables-rest';
@@ -51,6 +53,17 @@ export class TablesPauseStore implements PauseStore {
       if (!row || !current || (expected && !samePause(current, expected))) return { done: undefined };
       const lifted = { partitionKey: PARTITION, rowKey: '', state: 'lifted', claim };
       return { write: () => tableRest(this.table).replace(lifted, row.etag), done: current };
+    });
+  }
+
+  async amend(expected: AccessPause, next: AccessPause): Promise<AccessPause | undefined> {
+    const claim = randomUUID();
+    const entity = { partitionKey: PARTITION, rowKey: '', state: 'paused', claim, ...docProperties(next) };
+    return this.decide<AccessPause | undefined>(claim, (row) => {
+      const current = inForce(row);
+      if (!row || !current || !samePauseRecord(current, expected) || !samePause(next, expected))
+        return { done: undefined };
+      return { write: () => tableRest(this.table).replace(entity, row.etag), done: next };
     });
   }
 

@@ -661,6 +661,50 @@ export function describeCoordinationContract(
         expect(lifted.filter(Boolean)).toEqual([applied[0].pause]);
         expect(await f.pause.current()).toBeUndefined();
       });
+
+      test('amend replaces the pause only while it is the record read; its identity stays, and resume(expected) still lifts it', async () => {
+        const ada = pauseBy('Ada');
+        const amended: AccessPause = {
+          ...ada,
+          reason: 'unexpected grants on prod and dev',
+          amended: { by: { objectId: 'oid-Bo', name: 'Bo' }, at: '2025-01-15T09:05:00.000Z' },
+        };
+        // Nothing in force: nothing to amend.
+        expect(await f.pause.amend(ada, amended)).toBeUndefined();
+        expect(await f.pause.current()).toBeUndefined();
+        await f.pause.pause(ada);
+        expect(await f.pause.amend(ada, amended)).toEqual(amended);
+        expect(await f.pause.current()).toEqual(amended);
+        // Read before the amend: refused, nothing written (a stale reason, or no amendment).
+        expect(await f.pause.amend(ada, { ...ada, reason: 'stale' })).toBeUndefined();
+        expect(await f.pause.amend({ ...amended, amended: undefined }, { ...ada, reason: 'stale' })).toBeUndefined();
+        // Another pause's identity is never written over this one.
+        expect(await f.pause.amend(amended, { ...pauseBy('Bo'), reason: 'another pause' })).toBeUndefined();
+        expect(await f.pause.current()).toEqual(amended);
+        // An undo puts the record read back.
+        expect(await f.pause.amend(amended, ada)).toEqual(ada);
+        expect(await f.pause.current()).toEqual(ada);
+        await f.pause.amend(ada, amended);
+        expect(await f.pause.resume({ since: ada.since, by: { objectId: 'oid-Ada' } })).toEqual(amended);
+        expect(await f.pause.current()).toBeUndefined();
+        // A lifted pause is not amended (nor put back in force by an amend).
+        expect(await f.pause.amend(amended, { ...amended, reason: 'too late' })).toBeUndefined();
+        expect(await f.pause.current()).toBeUndefined();
+      });
+
+      test('racing amends of one record: exactly one is written, and the record is that one', async () => {
+        const ada = pauseBy('Ada');
+        await f.pause.pause(ada);
+        const nexts = ['A', 'B', 'C', 'D', 'E', 'F'].map((n): AccessPause => ({
+          ...ada,
+          reason: `reason ${n}`,
+          amended: { by: { objectId: `oid-${n}`, name: n }, at: '2025-01-15T09:05:00.000Z' },
+        }));
+        const results = await Promise.all(nexts.map((next) => f.pause.amend(ada, next)));
+        const written = results.filter(Boolean);
+        expect(written).toHaveLength(1);
+        expect(await f.pause.current()).toEqual(written[0]);
+      });
     });
   });
 }

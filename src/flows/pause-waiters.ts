@@ -1,0 +1,147 @@
+/**
+ * People refused while new access was paused, told in the conversation where they were refused
+ * once it is lifted (docs/operations.md, "Pause new access"): otherwise they learn of the resume
+ * only by asking again at random, as it is posted only where approvers work.
+ *
+ * Each is one scheduled job (`access.reopened:<object id>`) in the store every instance shares:
+ * one per person (the first refusal's conversation and command), at most {@link MAX_WAITERS}, run
+ * once by one instance under the job's lease, and kept across restarts. The resume brings them
+ * forward; a job that comes due while new access is still (or again) paused waits another
+ * {@link RECHECK_MS}, so a resume whose bringing forward was lost (an instance stopped) still
+ * tells them within that time.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Clock, PauseStore, ScheduledJob, ScheduleStore } from '../domain/ports';
+import { looksLikeSecret } from '../domain/text';
+import type { Logger } from '../observability/logger';
+
+/** The job kind of one person to tell. */
+export const REOPENED_KIND = 'access.reopened' as const;
+const PREFIX = `${REOPENED_KIND}:`;
+/** People recorded at most: past them, a refused requester is not told (logged, never an error). */
+export const MAX_WAITERS = 200;
+/** How long a recorded person waits before checking again whether new access is open. */
+export const RECHECK_MS = 60 * 60 * 1000;
+/** Longest command kept to repeat (a request's command; longer ones are not repeated). */
+const MAX_COMMAND_LENGTH = 600;
+
+/** Sends the message that new access is open again, with the command to ask again when there is one. */
+export type TellReopened = (conversation: unknown, command: string | undefined) => Promise<void>;
+
+/** Someone refused while paused: who, where (the bot's conversation reference) and what they typed. */
+export interface PauseWaiter {
+  objectId: string;
+  conversation: unknown;
+  /** The text of the command refused, as typed after the mention. */
+  typed?: string;
+}
+
+/** What a chat turn records while it runs ({@link watchPauseRefusal}). */
+const turns = new AsyncLocalStorage<{ refused: boolean }>();
+
+/** Runs `work` (one chat turn) and answers whether a request in it was refused for the pause. */
+export async function watchPauseRefusal(work: () => Promise<void>): Promise<boolean> {
+  const turn = { refused: false };
+  await turns.run(turn, work);
+  return turn.refused;
+}
+
+/**
+ * Marks the chat turn running, if any, as refused for the pause (RequestCreation.assertOpen): the
+ * turn's requester is recorded to be told once it is lifted. Outside a turn (the tab) nothing.
+ */
+export function notePauseRefusal(): void {
+  const turn = turns.getStore();
+  if (turn) turn.refused = true;
+}
+
+/**
+ * The command to ask again: what was typed, when it was a request's command (`grant`, `secret`,
+ * `extend`); not an answer to one of acrbot's questions, which is no command.
+ */
+export function askAgainTyped(typed: string | undefined): string | undefined {
+  const text = typed?.trim().replace(/\s+/g, ' ');
+  if (!text || text.length > MAX_COMMAND_LENGTH || !/^(grant|secret|extend)\b/i.test(text)) return undefined;
+  // A refusal for the pause may come before the reason is checked: never repeat, in a card, text
+  // that looks like a credential (it is kept in the job until then, and would be posted again).
+  if (looksLikeSecret(text)) return undefined;
+  return `@acrbot ${text}`;
+}
+
+/** Records people refused while paused, and tells each once new access is open again. */
+export class PauseWaiters {
+  /** Set by the bot (composition/bot.ts): how a person is told; unset, a due job fails and is retried. */
+  tell: TellReopened | undefined;
+
+  constructor(
+    private readonly jobs: Pick<ScheduleStore, 'putIfAbsent' | 'put' | 'putIfUnchanged' | 'withIdPrefix'>,
+    private readonly pauses: Pick<PauseStore, 'current'>,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Records `waiter` to be told: `known` when they already are (their first refusal is the one
+   * repeated), `full` past {@link MAX_WAITERS} (not recorded; racing refusals may pass it by a few).
+   */
+  async note(waiter: PauseWaiter): Promise<'noted' | 'known' | 'full'> {
+    const id = `${PREFIX}${waiter.objectId.toLowerCase()}`;
+    const waiting = await this.jobs.withIdPrefix(PREFIX, MAX_WAITERS);
+    if (waiting.some((job) => job.id === id)) return 'known';
+    if (waiting.length >= MAX_WAITERS) {
+      this.log.info(
+        { requester: waiter.objectId, recorded: MAX_WAITERS },
+        'a requester refused during the pause is not recorded to be told of the resume: enough are already',
+      );
+      return 'full';
+    }
+    const command = askAgainTyped(waiter.typed);
+    const created = await this.jobs.putIfAbsent({
+      id,
+      kind: REOPENED_KIND,
+      dueAt: new Date(this.clock.now().getTime() + RECHECK_MS).toISOString(),
+      payload: { conversation: waiter.conversation, ...(command && { command }) },
+      attempts: 0,
+    });
+    return created ? 'noted' : 'known';
+  }
+
+  /** After a resume: every person recorded comes due now (a job changed meanwhile is left as it is). */
+  async bringForward(): Promise<number> {
+    const now = this.clock.now();
+    // Racing refusals may have recorded a few more than the bound: all are told.
+    const waiting = await this.jobs.withIdPrefix(PREFIX, MAX_WAITERS * 2);
+    let moved = 0;
+    for (const job of waiting) {
+      if (Date.parse(job.dueAt) <= now.getTime()) continue;
+      if (await this.jobs.putIfUnchanged({ ...job, dueAt: now.toISOString() }, job.revision ?? '')) moved++;
+    }
+    return moved;
+  }
+
+  /**
+   * The job of one person: while new access is paused (still, or again) it waits; once open, the
+   * person is told, once. A failed send is logged and not tried again: the resume stands, and the
+   * person can still ask again themselves.
+   */
+  async onDue(job: ScheduledJob): Promise<void> {
+    if (await this.pauses.current()) {
+      await this.jobs.put({
+        ...job,
+        dueAt: new Date(this.clock.now().getTime() + RECHECK_MS).toISOString(),
+        attempts: 0,
+      });
+      return;
+    }
+    if (!this.tell) throw new Error('nothing to tell requesters with: the bot is not running in this process');
+    const command = typeof job.payload?.command === 'string' ? job.payload.command : undefined;
+    try {
+      await this.tell(job.payload?.conversation, command);
+    } catch (err) {
+      this.log.warn(
+        { err, jobId: job.id },
+        'a requester refused during the pause could not be told that new access is open again',
+      );
+    }
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * People refused while new access was paused (flows/pause-waiters.ts): recorded once each, at
+ * most MAX_WAITERS, waiting while paused, told once when open; a failed send is one warning.
+ */
+import type { AccessPause } from '../../src/domain/ports';
+import {
+  askAgainTyped,
+  MAX_WAITERS,
+  notePauseRefusal,
+  PauseWaiters,
+  RECHECK_MS,
+  REOPENED_KIND,
+  watchPauseRefusal,
+} from '../../src/flows/pause-waiters';
+import { MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
+import { MemoryPauseStore } from '../../src/integrations/store/memory-pause-store';
+import { LogCapture } from '../helpers/log-capture';
+import { FakeClock } from './support/fake-clock';
+
+const PAUSE: AccessPause = {
+  since: '2025-01-15T09:00:00.000Z',
+  by: { objectId: 'oid-approver', name: 'Alex' },
+  reason: 'unexpected grants on prod',
+};
+const CONVERSATION = { conversation: { id: '19:platform-requests;messageid=1' } };
+
+function world() {
+  const clock = new FakeClock('2025-01-15T09:00:00.000Z');
+  const jobs = new MemoryScheduleStore();
+  const pauses = new MemoryPauseStore();
+  const logs = new LogCapture();
+  const waiters = new PauseWaiters(jobs, pauses, clock, logs.logger());
+  const told: Array<{ conversation: unknown; command: string | undefined }> = [];
+  waiters.tell = async (conversation, command) => {
+    told.push({ conversation, command });
+  };
+  const jobsNow = () => jobs.withIdPrefix(`${REOPENED_KIND}:`, 1000);
+  return { clock, jobs, pauses, logs, waiters, told, jobsNow };
+}
+
+test('a requester is recorded once (the first refusal), due after RECHECK_MS; the command is kept only when it was a request', async () => {
+  const w = world();
+  expect(
+    await w.waiters.note({ objectId: 'OID-R', conversation: CONVERSATION, typed: 'grant aks-prod acr  fix it' }),
+  ).toBe('noted');
+  expect(await w.waiters.note({ objectId: 'oid-r', conversation: { other: true }, typed: 'secret x y z' })).toBe(
+    'known',
+  );
+  const [job] = await w.jobsNow();
+  expect(job).toMatchObject({
+    id: 'access.reopened:oid-r',
+    dueAt: new Date(Date.parse('2025-01-15T09:00:00.000Z') + RECHECK_MS).toISOString(),
+    payload: { conversation: CONVERSATION, command: '@acrbot grant aks-prod acr fix it' },
+  });
+  expect(askAgainTyped('stop the prod outage')).toBeUndefined();
+  // Never kept nor posted again: text that looks like a credential.
+  expect(askAgainTyped('grant aks-prod acr deploy with password: hunter2xyz')).toBeUndefined();
+  expect(askAgainTyped('extend R-2345ABCD --for 1d still needed')).toBe(
+    '@acrbot extend R-2345ABCD --for 1d still needed',
+  );
+});
+
+test(`past ${MAX_WAITERS} people, nobody more is recorded (logged, not an error)`, async () => {
+  const w = world();
+  for (let i = 0; i < MAX_WAITERS; i++)
+    expect(await w.waiters.note({ objectId: `oid-${i}`, conversation: CONVERSATION })).toBe('noted');
+  expect(await w.waiters.note({ objectId: 'oid-late', conversation: CONVERSATION })).toBe('full');
+  // One already recorded is still known.
+  expect(await w.waiters.note({ objectId: 'oid-7', conversation: CONVERSATION })).toBe('known');
+  expect(await w.jobsNow()).toHaveLength(MAX_WAITERS);
+  expect(w.logs.entries().filter((e) => e.level === 30 && /not recorded to be told/.test(String(e.msg)))).toHaveLength(
+    1,
+  );
+});
+
+test('while paused a due job waits RECHECK_MS more and tells nobody; once open it tells the person, once', async () => {
+  const w = world();
+  await w.pauses.pause(PAUSE);
+  await w.waiters.note({ objectId: 'oid-r', conversation: CONVERSATION, typed: 'grant aks-prod acr fix it' });
+  w.clock.advance(RECHECK_MS);
+  const [due] = await w.jobs.due(w.clock.now(), 10);
+  await w.waiters.onDue(due);
+  expect(w.told).toEqual([]);
+  const [waiting] = await w.jobsNow();
+  expect(waiting.dueAt).toBe(new Date(w.clock.now().getTime() + RECHECK_MS).toISOString());
+
+  await w.pauses.resume();
+  expect(await w.waiters.bringForward()).toBe(1);
+  const [now] = await w.jobs.due(w.clock.now(), 10);
+  expect(now.id).toBe('access.reopened:oid-r');
+  await w.waiters.onDue(now);
+  expect(w.told).toEqual([{ conversation: CONVERSATION, command: '@acrbot grant aks-prod acr fix it' }]);
+});
+
+test('a failed send is one warning and is not tried again (the job ends); the resume is not touched', async () => {
+  const w = world();
+  await w.waiters.note({ objectId: 'oid-r', conversation: CONVERSATION });
+  w.waiters.tell = async () => {
+    throw new Error('403 the bot was removed from the conversation');
+  };
+  w.clock.advance(RECHECK_MS);
+  const [due] = await w.jobs.due(w.clock.now(), 10);
+  await expect(w.waiters.onDue(due)).resolves.toBeUndefined();
+  const warnings = w.logs.entries().filter((e) => e.level === 40);
+  expect(warnings.map((e) => e.msg)).toEqual([
+    'a requester refused during the pause could not be told that new access is open again',
+  ]);
+});
+
+test('a turn is marked refused only when notePauseRefusal runs inside it', async () => {
+  expect(await watchPauseRefusal(async () => undefined)).toBe(false);
+  expect(
+    await watchPauseRefusal(async () => {
+      await Promise.resolve();
+      notePauseRefusal();
+    }),
+  ).toBe(true);
+  // Outside a turn (the tab): nothing to mark, nothing thrown.
+  expect(() => notePauseRefusal()).not.toThrow();
+});
