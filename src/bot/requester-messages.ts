@@ -70,7 +70,13 @@ export async function tellRequester(
                 news.notServed,
                 news.otherTenant,
               )
-            : requesterNewsCard(request, news);
+            : // Another tenant's requester is given no command to ask again (own-tenant.ts).
+              requesterNewsCard(
+                request,
+                news.kind === 'ended' && isOtherTenant(request.tenantId, parts.lifecycle?.ownTenantId)
+                  ? { ...news, requesterOfOtherTenant: true }
+                  : news,
+              );
     const to = requesterCopy.conversation as Partial<ConversationReference>;
     // Only the post's failure is worded for the approvers' report of a failing reminder; a
     // failed read of the copies goes as it is (the report gives its log reference).
@@ -190,7 +196,8 @@ export function queueRequesterMessages(
               requesterNewsCard(request, {
                 kind: news,
                 ...(news === 'expiredUnapproved' && change.approvalCardRefused && { approvalCardRefused: true }),
-                ...(news === 'expiredUnapproved' && otherTenant && { requesterOfOtherTenant: true }),
+                ...((news === 'expiredUnapproved' || news === 'rejected') &&
+                  otherTenant && { requesterOfOtherTenant: true }),
               }),
             ),
           news === 'approved' ? { ms: EXECUTING_HOLD_MS, tag: newsTag } : undefined,

@@ -167,6 +167,10 @@ export class RequestDecisions {
     const finished = await this.reviews.finishReviewAtClick(request, input.acting);
     if (finished) return finished;
     if (request.state !== 'pending') {
+      // The same click again by whoever decided it (a double click, a second device): their
+      // decision stands, so it is answered as such, and neither audited nor counted as refused.
+      if (ownDecisionStands(request, actor, input.approve))
+        return { kind: 'refused', request, reason: 'stale', message: ownDecisionWords(request) };
       // A click on a request decided already (a late approver, a forwarded card) is refused and
       // audited, as one that loses the race is.
       await this.auditing.recordRefusal({
@@ -340,6 +344,9 @@ export class RequestDecisions {
       // version. Only a request decided meanwhile (or endless contention) makes it stale.
       const latest = await readRequest(this.store, request.id);
       if (latest.state === 'pending' && attempt < MAX_DECISION_ATTEMPTS) return this.decideNow(input, attempt + 1);
+      // Lost to the same decision by the same person (two devices at once): theirs stands.
+      if (ownDecisionStands(latest, actor, input.approve))
+        return { kind: 'refused', request: latest, reason: 'stale', message: ownDecisionWords(latest) };
       return lostRace(this.store, this.auditing, request, input.acting);
     }
     const action =
@@ -623,4 +630,50 @@ function endedOriginalWords(request: AccessRequest, gone: AccessGone): string {
  */
 function disabledActorWords(request: AccessRequest, approving: boolean): string {
   return `Your account is disabled or gone from the directory, so you can no longer ${approving ? 'approve' : 'reject'} request ${request.id}; nothing was changed.`;
+}
+
+/**
+ * True when `request` is no longer pending because `actor` decided it as this click would
+ * (`approve`): their own Approve or Reject clicked again (a double click, a second device). Read
+ * from the stored decision alone (who decided, and what), never from card data, which is
+ * forgeable. Never for a break-glass request, whose decision is its requester's run (its clicks
+ * are reviews), nor for a request without a decision (expired, cancelled). Such a click is
+ * answered as RequestDecisions does: a `stale` result carrying {@link ownDecisionWords}, neither
+ * audited nor counted as refused; the card handler tells it apart by this same test.
+ */
+export function ownDecisionStands(request: AccessRequest, actor: Actor, approve: boolean): boolean {
+  const d = request.decision;
+  if (request.state === 'pending' || !d || request.policy?.breakGlass) return false;
+  if (d.approved !== approve || d.by.objectId.toLowerCase() !== actor.objectId.toLowerCase()) return false;
+  return approve ? APPROVED_STATES.has(request.state) : request.state === 'rejected';
+}
+
+/** The states an approval leads to, until its access ends ({@link ownDecisionStands}). */
+const APPROVED_STATES: ReadonlySet<AccessRequest['state']> = new Set([
+  'approved',
+  'executing',
+  'succeeded',
+  'failed',
+  'revoked',
+]);
+
+/**
+ * What a click of {@link ownDecisionStands} is told: that their decision stands, and what the
+ * request is doing now. Nothing was decided twice.
+ */
+export function ownDecisionWords(request: AccessRequest): string {
+  const you = `You ${request.decision?.approved ? 'approved' : 'rejected'} request ${request.id} already; your decision stands`;
+  switch (request.state) {
+    case 'approved':
+    case 'executing':
+      return `${you}, and acrbot is carrying it out now.`;
+    case 'succeeded':
+      return `${you}, and it is done: the access is granted.`;
+    case 'failed':
+      return `${you}; it ran and failed (its card says why).`;
+    case 'revoked':
+      return `${you}; its access has since ended.`;
+    default:
+      return `${you}; the requester was told.`;
+  }
 }

@@ -62,3 +62,21 @@ const NAME_TAKEN = 'kubernetes.foreignSecret';
  * parser refuses it pasted as it is, saying it is a placeholder (domain/command.ts).
  */
 const NEW_NAME = NEW_SECRET_NAME;
+
+/**
+ * The answer to its requester's cancel (`cancel R-…` or the card's Cancel): it can no longer be
+ * approved, and the command that asks for the same access again, for them to correct what was
+ * wrong before sending it (an extension as `extend`, as {@link askAgainCommand} words it). None to
+ * a requester of another tenant than acrbot's own (`otherTenant`, own-tenant.ts `isOtherTenant`):
+ * every request of theirs is refused when made. Whether they have asked again already is not
+ * read here (it would take a store query in the click's answer): the command is offered all the same.
+ */
+export function cancelledNotice(
+  request: Pick<AccessRequest, 'id' | 'plan' | 'access' | 'extendsRequestId' | 'outcome'>,
+  otherTenant: boolean,
+): string {
+  const cancelled = `You cancelled request ${request.id}; it can no longer be approved.`;
+  return otherTenant
+    ? cancelled
+    : `${cancelled} To ask for it corrected: "${askAgainCommand(request, { extension: true })}".`;
+}

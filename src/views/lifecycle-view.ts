@@ -19,7 +19,7 @@ import { closedByClusterGoneNote, clusterGoneNote } from '../domain/cluster-gone
 import { driftedReminderNote } from '../domain/drifted-access';
 import { originalLostAtExpiry } from '../domain/extension-deadline';
 import { lateEndWords } from '../domain/late-end';
-import type { AccessRequest, Actor } from '../domain/request';
+import { ACRBOT_ACTOR, type AccessRequest, type Actor } from '../domain/request';
 import { revocationFingerprint } from '../domain/revocation-fingerprint';
 import type { SecretPlan } from '../domain/plan';
 import type { AdaptiveCardJson } from './card-templates';
@@ -672,6 +672,51 @@ function expiredUnapprovedText(request: AccessRequest, approvalCardRefused?: boo
 }
 
 /**
+ * The way on after a rejection: the command that asks for the same access again (an extension as
+ * `extend`, as the expired news words it), to change what the comment asked for before sending
+ * it. None to a requester of another tenant than acrbot's own (`otherTenant`), whose requests are
+ * all refused when made: why and the way on instead, as when it expires. Whether the requester
+ * has asked again already is not known here (the news is drawn from the request alone).
+ */
+function rejectedAskAgain(request: AccessRequest, otherTenant: boolean | undefined): string {
+  if (otherTenant) return ` ${OTHER_TENANT_NO_ASK_AGAIN}`;
+  return ` If you still need the access, change what needs changing and ask again: "${askAgainCommand(request, { extension: true })}".`;
+}
+
+/**
+ * The way on after someone else revoked the requester's access: the command that asks for it
+ * again, approved like a new request (a new grant, never `extend`: the access it would extend has
+ * ended). Break-glass access is asked for again as a normal request ({@link askAgainCommand} never
+ * writes `--break-glass`): an approver decides. Nothing for an end that came with its term
+ * (`expired`, which the reminders told of), for one of the requester's own or acrbot's, for access
+ * the cluster still pulls with anyway (the end left an assignment, or the registry lets it in:
+ * {@link endLeftWords} says so), nor for a grant whose cluster the drift check read gone (a
+ * request for it would fail); to a requester of another tenant than acrbot's own, why and the way
+ * on instead. Whether a newer request for the pair waits is not known here.
+ */
+function endedAskAgain(
+  request: AccessRequest,
+  news: {
+    by: Actor;
+    expired: boolean;
+    heldOutsideAcrbot?: boolean;
+    outsidePulls?: readonly OutsidePull[];
+    registryOpen?: RegistryOpen;
+    kept?: KeptAssignment;
+    requesterOfOtherTenant?: boolean;
+  },
+): string {
+  const by = news.by.objectId.toLowerCase();
+  if (news.expired || by === request.requester.objectId.toLowerCase() || by === ACRBOT_ACTOR.objectId) return '';
+  if (endLeftWords(request, news) || request.access?.clusterGoneAt) return '';
+  if (news.requesterOfOtherTenant) return ` ${OTHER_TENANT_NO_ASK_AGAIN}`;
+  const command = askAgainCommand(request);
+  return request.policy?.breakGlass
+    ? ` If you still need the access, ask for a normal grant and an approver will decide: "${command}".`
+    : ` If you still need the access, make a new request; it is approved like any other: "${command}".`;
+}
+
+/**
  * What the requester is told about their request, proactively. Each title names the request and
  * its pair (request-in-title.ts): it is what their notification shows.
  */
@@ -683,7 +728,7 @@ export function requesterNewsCard(
         /** Expired: Teams refused its approvers' card until then (never posted), so no approver saw it. */
         approvalCardRefused?: boolean;
         /**
-         * Expired: its requester is of another tenant than acrbot's own (own-tenant.ts
+         * Expired or rejected: its requester is of another tenant than acrbot's own (own-tenant.ts
          * `isOtherTenant`), whose requests are all refused when made: no command to ask again.
          */
         requesterOfOtherTenant?: boolean;
@@ -697,6 +742,8 @@ export function requesterNewsCard(
         outsidePulls?: readonly OutsidePull[];
         registryOpen?: RegistryOpen;
         kept?: KeptAssignment;
+        /** As for `rejected`: no command to ask again ({@link endedAskAgain}). */
+        requesterOfOtherTenant?: boolean;
       }
     | { kind: 'revocationFailing'; attempts: number },
 ): AdaptiveCardJson {
@@ -713,7 +760,7 @@ export function requesterNewsCard(
       return lifecycleCard({
         ...base,
         title: `Rejected: ${requestInTitle(request)}`,
-        text: `${approverName(request)} rejected your request${request.decision?.reason ? `: "${inertText(request.decision.reason)}"` : ''}. Nothing was changed.`,
+        text: `${approverName(request)} rejected your request${request.decision?.reason ? `: "${inertText(request.decision.reason)}"` : ''}. Nothing was changed.${rejectedAskAgain(request, news.requesterOfOtherTenant)}`,
         color: 'Attention',
       });
     case 'expiredUnapproved':
@@ -732,7 +779,7 @@ export function requesterNewsCard(
             ? `Your access ${accessTo(request)} reached its end and was revoked at ${formatUtc(request.access?.revokedAt ?? request.updatedAt)}${lateEnd(request)}.`
             : // Told to the requester: when they revoked it themselves, in the second person.
               `${news.by.objectId === request.requester.objectId ? 'You' : inertText(news.by.name)} revoked your access ${accessTo(request)} at ${formatUtc(request.access?.revokedAt ?? request.updatedAt)}${news.reason ? `: "${inertText(news.reason)}"` : ''}.`
-        }${endLeftWords(request, news)}`,
+        }${endLeftWords(request, news)}${endedAskAgain(request, news)}`,
       });
     case 'revocationFailing':
       return lifecycleCard({

@@ -528,6 +528,25 @@ function useReviewOwed(dueAt: string): string {
   return `BREAK-GLASS: ran without approval. An approver must still review its use by ${shortTime(dueAt)}: Approve records that it was justified, Reject that it was not (its access already ended, so nothing is revoked).`;
 }
 
+/**
+ * The approvers' way back from approving the wrong request: revoking it, once it has run (a revoke
+ * while it runs is refused, access-actions.ts `notRevocable`: "Wait until its card says
+ * "Granted""). Only for a request an approver approved: not an auto-approved one nor break-glass
+ * (its review's Reject revokes it), not an extension (revoking it ends its original's access
+ * too, more than the approval gave), and only while its access runs and is not being revoked.
+ * Undefined otherwise.
+ */
+function wrongOneLine(request: AccessRequest, now: Date | undefined): string | undefined {
+  const policy = request.policy;
+  if (!request.decision?.approved || policy?.autoApproved || policy?.breakGlass || request.extendsRequestId)
+    return undefined;
+  const revoke = `"@acrbot revoke ${request.id} REASON…"`;
+  if (request.state === 'approved' || request.state === 'executing')
+    return inertText(`Approved the wrong one? Once it says Granted: ${revoke}.`);
+  if (request.state !== 'succeeded' || isBeingRevoked(request) || pastItsEnd(request, now)) return undefined;
+  return inertText(`Approved the wrong one? ${revoke}.`);
+}
+
 /** Options for a request card. */
 export interface RequestCardOptions {
   /**
@@ -664,6 +683,9 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
       showActions && request.state === 'pending' && options.approveRefused
         ? approveRefusedLine(options.approveRefused)
         : undefined,
+      // Only the approvers' copy (asked for with the buttons): the requester's card and the audit
+      // channel's never tell them how an approver undoes an approval.
+      options.showActions ? wrongOneLine(request, options.now) : undefined,
     ]
       .filter(Boolean)
       .join(' '),

@@ -130,9 +130,24 @@ describe('a Reject click without a reason (G11)', () => {
   });
 
   test('on a request decided already: audited as stale, no reason asked for', async () => {
-    h = await startHarness();
+    // Decided by another approver: the approver's own Reject clicked again is told it stands
+    // (own-decision-clicked-again.test.ts), not refused.
+    const policy = join(temp.make('acrbot-reject-reason-'), 'policy.yaml');
+    writeFileSync(
+      policy,
+      `version: 1
+rules:
+  - id: default
+    match: {}
+    approvers: { users: ["${SANDBOX_USERS.approver.objectId}", "${SANDBOX_USERS.secondApprover.objectId}"] }
+`,
+    );
+    h = await startHarness({ ACRBOT_POLICY: policy });
     const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy billing-api');
-    await h.click(users.approver, 'reject', { requestId: request.id, comment: 'use the staging registry' });
+    await h.click(SANDBOX_USERS.secondApprover as TeamsUser, 'reject', {
+      requestId: request.id,
+      comment: 'use the staging registry',
+    });
     const rejected = (await h.app.store.get(request.id))!;
     expect(rejected.state).toBe('rejected');
     const late = await rejectBare(users.approver, request);

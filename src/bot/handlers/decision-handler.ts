@@ -8,13 +8,16 @@ import { z } from 'zod/v3';
 import { isJustification } from '../../domain/approval-policy';
 import { isUserFacing } from '../../domain/errors';
 import { isRequestId } from '../../domain/identifiers';
+import { isOtherTenant } from '../../domain/own-tenant';
 import { awaitingReview } from '../../domain/policy';
 import { type AccessRequest, describeState } from '../../domain/request';
 import { REASON_LIMITS, singleLine, tooLongSentence } from '../../domain/text';
 import { ofTenant } from '../../domain/tenant-boundary';
 import { REJECTION_NEEDS_REASON } from '../../flows/decision-result';
+import { ownDecisionStands } from '../../flows/request-decision';
 import { readInTenant } from '../../flows/tenant-refusal';
 import { inertText } from '../../views/inert-text';
+import { cancelledNotice } from '../../views/ask-again-command';
 import { requestCard } from '../../views/request-view';
 import { droppedNotice } from '../../flows/discounted-approvals';
 import { messageCard } from '../../views/message-view';
@@ -142,7 +145,8 @@ export class DecisionHandler {
       const cancelled = await requests.cancel({ requestId, acting: identity });
       return requestCard(cancelled, {
         showActions: false,
-        notice: `You cancelled request ${cancelled.id}; it can no longer be approved.`,
+        // With the command that asks for it again, to correct (none to another tenant's people).
+        notice: cancelledNotice(cancelled, isOtherTenant(identity.tenantId, this.services.settings.ownTenantId)),
         noticeColor: 'Good',
       });
     } catch (err) {
@@ -209,6 +213,15 @@ export class DecisionHandler {
         reason: comment || undefined,
         servedTenantIds: this.services.settings.allowedTenantIds,
       });
+      // Their own decision clicked again (a double click, a second device), by the stored
+      // decision as the flows judged it: told it stands, in the success colour; not audited as a
+      // refusal, so nothing to note on the audit card.
+      if (
+        result.kind === 'refused' &&
+        result.reason === 'stale' &&
+        ownDecisionStands(result.request, identity.actor, approve)
+      )
+        return this.viewFor(identity, result.request, result.message, 'Good');
       if (result.kind === 'refused') {
         // The audit channel's card (an outbox, a lease, a Connector PUT with retries) after the
         // click is answered: Teams waits only a few seconds for it (G16). A failure is logged
@@ -261,8 +274,9 @@ export class DecisionHandler {
         );
       if (approve) {
         void executor.schedule(result.request.id);
-        // Show "executing" at once: the executor's first step is exactly that transition.
-        return requestCard({ ...result.request, state: 'executing' }, { showActions: false });
+        // Show "executing" at once: the executor's first step is exactly that transition. Drawn
+        // as the approvers' copy (no buttons while it runs): it says how to undo a wrong approval.
+        return requestCard({ ...result.request, state: 'executing' }, { showActions: true });
       }
       return this.viewFor(identity, result.request, undefined, undefined, 'approver');
     } catch (err) {

@@ -19,6 +19,7 @@ import { PAIR_REVOKE_LIMIT } from '../../flows/revocation-preview';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { lifecycleNoticeCard, revokeConfirmCard, revokePairConfirmCard } from '../../views/lifecycle-view';
 import { requestCard } from '../../views/request-view';
+import { cancelledNotice } from '../../views/ask-again-command';
 import type { BotServices } from '../bot-services';
 import { currentCorrelationId } from '../../observability/correlation';
 import type { TurnIdentity } from '../turn-identity';
@@ -676,7 +677,8 @@ export class LifecycleHandler {
         ctx,
         requestCard(cancelled, {
           showActions: false,
-          notice: `You cancelled request ${cancelled.id}; it can no longer be approved.`,
+          // With the command that asks for it again, to correct (none to another tenant's people).
+          notice: cancelledNotice(cancelled, isOtherTenant(identity.tenantId, this.services.settings.ownTenantId)),
           noticeColor: 'Good',
         }),
       );
