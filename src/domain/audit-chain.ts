@@ -156,11 +156,12 @@ const escapedControl = (c: string): string => `\\u${c.charCodeAt(0).toString(16)
  * Normalises free text for the trail, the one way any text enters an entry: well-formed (a lone
  * surrogate as U+FFFD, {@link wellFormed}), secrets inside it scrubbed (an SDK's error message
  * can quote a SAS URL or a connection string; G12), CR/LF escaped as `\r` `\n` and other control
- * characters as `\uXXXX` (not removed, so nothing is hidden), bounded. Scrubbed first, while line
- * breaks still mark a kubeconfig's lines and before the cut could split a secret from its name.
- * Applied when an entry is built, before it is hashed, never when one is verified: verify
- * recomputes hashes of the text as stored, so entries stored before an escape (or the mending of
- * lone surrogates) was added still verify.
+ * characters as `\uXXXX` (not removed, so nothing is hidden), bounded ({@link AUDIT_DETAIL_MAX},
+ * cut between whole characters, {@link cutText}). Scrubbed first, while line breaks still mark a
+ * kubeconfig's lines and before the cut could split a secret from its name. Applied when an entry
+ * is built, before it is hashed, never when one is verified: verify recomputes hashes of the text
+ * as stored, so entries stored before an escape (or the mending of lone surrogates, or the cut
+ * between graphemes) was added still verify.
  */
 export function auditText(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
@@ -169,10 +170,11 @@ export function auditText(text: string | undefined): string | undefined {
     .replace(/\n/g, '\\n')
     .replace(CONTROL_CHARACTERS, escapedControl);
   if (escaped.length <= AUDIT_DETAIL_MAX) return escaped;
-  // Never half a surrogate pair (an emoji in a reason): a lone one reads as U+FFFD in a card and
-  // is escaped as `\ud83d` in a JSON export.
-  const end = /[\uD800-\uDBFF]/.test(escaped[AUDIT_DETAIL_MAX - 2]!) ? AUDIT_DETAIL_MAX - 2 : AUDIT_DETAIL_MAX - 1;
-  return `${escaped.slice(0, end)}…`;
+  // Between whole characters (cutText): never half a surrogate pair (an emoji in a reason: a lone
+  // one reads as U+FFFD in a card and is escaped as `\ud83d` in a JSON export), half a flag, part
+  // of an emoji sequence or a letter without its accent. Here only, when an entry is written:
+  // entries cut by code units before keep the text they were hashed with.
+  return `${cutText(escaped, AUDIT_DETAIL_MAX - 1)}…`;
 }
 
 /**

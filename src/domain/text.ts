@@ -24,18 +24,154 @@ export function withoutBidiControls(text: string): string {
 export const REASON_LIMITS = { min: 8, max: 500 } as const;
 
 /**
- * Patterns of secrets the scrubber ({@link scrubSecrets}) has no reason to redact in logs but a
- * person should not paste either: a certificate, a bare `SharedAccessSignature`, and a password
- * in prose (`password: hunter2`, which in a log is more often a validation message).
+ * Secret values the scrubber ({@link scrubSecrets}) leaves in some spellings: a JWT's look-alike
+ * (after a letter, where its rule wants none) and a long SAS signature.
+ */
+const SECRET_VALUE_PATTERNS: RegExp[] = [
+  /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/, // JWT
+  /sig=[A-Za-z0-9%]{20,}/i,
+];
+
+/**
+ * Patterns of secrets the scrubber has no reason to redact in logs but a person should not paste
+ * either: {@link SECRET_VALUE_PATTERNS}, a certificate, a bare `SharedAccessSignature`, a key's
+ * or client secret's name with its `=` or `:` (even with nothing after it). A password or client
+ * secret in prose is also in {@link NAMED_VALUES}, which say where its value is.
  */
 const SECRET_PATTERNS: RegExp[] = [
-  /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/, // JWT
+  ...SECRET_VALUE_PATTERNS,
   /AccountKey=/i,
-  /SharedAccessSignature|sig=[A-Za-z0-9%]{20,}/i,
+  /SharedAccessSignature/i,
   /-----BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)/,
   /client[_-]?secret\s*[:=]/i,
-  /password\s*[:=]\s*\S+/i,
 ];
+
+/**
+ * A value whose name says it is a secret, in prose (`password: hunter2`, `client_secret = x`,
+ * which in a log is more often a validation message, so the scrubber leaves them): any word
+ * after the name and its `:` or `=`. The value is the match's last group, at its end.
+ */
+const NAMED_VALUES: RegExp[] = [/client[_-]?secret\s*[:=]\s*(\S+)/giu, /password\s*[:=]\s*(\S+)/giu];
+
+/**
+ * A password's name (password, passwd, passphrase, pass, pwd, pw; not inside a word: "bypass",
+ * "compass", "pass-through"), perhaps a few words on what it is for ("the password for the pull
+ * token is …"), then `:`, `=`, "is", "was", "are" or "were", then the word said to be it (the
+ * last group).
+ * Judged by {@link passwordLike}: "the password is expired" and "pass is needed" name one only.
+ */
+const PASSWORD_SAID =
+  /(?<![\p{L}\p{N}_-])(?:pass(?:words?|wd|phrase)?|pwd|pw)(?![\p{L}\p{N}_-])(?:\s+(?:for|of|on|to)(?:\s+[^\s:=]+){1,3}?)?(?:\s*[:=]\s*|\s+(?:is|was|are|were)(?:\s*:)?\s+)(\S+)/giu;
+
+/**
+ * A password's name without "pass" (a verb too: "pass CI-4521 gate") and the word right after it,
+ * with no `:` or "is" between (`pw hunter2Zx!9`): judged strictly ({@link passwordLike}), as
+ * "password reset" or "pwd output" are ordinary words after such a name.
+ */
+const PASSWORD_BARE = /(?<![\p{L}\p{N}_-])(?:passwords?|passwd|passphrase|pwd|pw)(?![\p{L}\p{N}_-])\s+(\S+)/giu;
+
+/**
+ * A word of letters and digits joined by `-`, `.`, `_` or `/`, perhaps a path from `/`, `./` or
+ * `~/`: a name, a version or a path (`kv-prod-01`, `v1.2.3`, `INC-4521`, `/home/builder/app2`),
+ * not a password, whatever its digits.
+ */
+const NAME_LIKE = /^(?=.*[-._/])(?:(?:\.{1,2}|~)?\/)?[\p{L}\p{N}]+(?:[-._/][\p{L}\p{N}]+)*\/?$/u;
+
+/** An e-mail address, which names whom to ask: not a password. */
+const EMAIL = /^[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+$/u;
+
+/** Quotes and brackets before a word, which are not part of it. */
+const BEFORE_WORD = `"'\`(<[{`;
+
+/** Quotes, brackets and sentence punctuation after a word, which are not part of it. */
+const AFTER_WORD = `"'\`)>]}.,;:!?`;
+
+/**
+ * Whether `word`, said to be a password, looks like one: six characters at least, with letters
+ * (a date, a count or a ticket's digits is none) and a digit or a symbol (`hunter2`,
+ * `Tr0ub4dor&3`), and neither a name ({@link NAME_LIKE}), a link nor an e-mail address. `strict`
+ * (nothing but a space after the name): eight characters at least, of three kinds of lower
+ * case, upper case, digits and symbols (`hunter2Zx!9`), since the word may be any word.
+ */
+function passwordLike(raw: string, strict: boolean): boolean {
+  // Walked, not a regex: `[…]+$` is tried from every start of a run (a word of 40,000 ")").
+  let start = 0;
+  while (start < raw.length && BEFORE_WORD.includes(raw[start]!)) start++;
+  const word = withoutTrailing(raw.slice(start), AFTER_WORD);
+  if (word.length < (strict ? 8 : 6) || NAME_LIKE.test(word) || word.includes('://') || EMAIL.test(word)) return false;
+  const lower = /\p{Ll}/u.test(word);
+  const upper = /\p{Lu}/u.test(word);
+  if (!lower && !upper) return false;
+  const digit = /\p{N}/u.test(word);
+  const symbol = /[^\p{L}\p{N}\-._/]/u.test(word);
+  if (!strict) return digit || symbol;
+  return [lower, upper, digit, symbol].filter(Boolean).length >= 3;
+}
+
+/**
+ * A word of base64 or base64url characters (`+`, `/`, `-`, `_`, `=` padding), whole (after a
+ * space, a quote, a bracket or the start; before one, or sentence punctuation and a space or the
+ * end), 20 characters or more. Judged by {@link randomRun}: an ACR token password is 32 random
+ * bytes in base64, 44 characters ending in `=` (the emulator's, CONTRACTS §2.3; newer registries
+ * give 52), and a GitHub or API key is such a run too. A URL, an Azure resource id or a
+ * `sha256:` digest holds a `.` or `:` and is no such word.
+ */
+const BASE64_WORD = /(?<![^\s"'`([{<,;])[A-Za-z0-9+/_-]{20,}={0,2}(?=$|[\s"'`)\]}>,;]|[.:!?](?:\s|$))/g;
+
+/** Shortest stretch of a {@link BASE64_WORD} (between `-`, `_` or `/`) judged as random. */
+const RANDOM_STRETCH_MIN = 16;
+
+/** Shortest {@link BASE64_WORD} judged without a `+` or `=` padding to mark it as base64. */
+const UNMARKED_RUN_MIN = 32;
+
+/**
+ * Whether a {@link BASE64_WORD} looks random, as a key or token password does, rather than a long
+ * name (`AzureKubernetesService2024ReleasePipeline`, `contoso/PaymentsApi2`): it has a `+` or `=`
+ * padding, or {@link UNMARKED_RUN_MIN} characters; and a stretch of {@link RANDOM_STRETCH_MIN}
+ * between `-`, `_` and `/` mixing upper case, lower case and digits that changes between them
+ * at least at two gaps in five (random base64 does at three in five, words at one in five or
+ * fewer). A git SHA or a digest's hex has no upper case; a UUID's stretches are 12 long at most.
+ */
+function randomRun(run: string): boolean {
+  const body = run.replace(/=+$/, '');
+  if (body.length < 20 || !(body.length < run.length || body.includes('+') || body.length >= UNMARKED_RUN_MIN))
+    return false;
+  return body.split(/[-_/]/).some((stretch) => {
+    const kinds = stretch.replace(/\+/g, '').replace(/[A-Z]/g, 'A').replace(/[a-z]/g, 'a').replace(/[0-9]/g, '0');
+    if (kinds.length < RANDOM_STRETCH_MIN || !/A/.test(kinds) || !/a/.test(kinds) || !/0/.test(kinds)) return false;
+    let changes = 0;
+    for (let i = 1; i < kinds.length; i++) if (kinds[i] !== kinds[i - 1]) changes++;
+    return changes >= 0.4 * (kinds.length - 1);
+  });
+}
+
+/** Where a value stands in a text: its first code unit and the one after its last. */
+type Span = readonly [start: number, end: number];
+
+/**
+ * The values in `text` acrbot refuses but the scrubber leaves ({@link scrubSecrets}: it cleans
+ * logs, where such words are more often a message): {@link NAMED_VALUES}, a password said
+ * ({@link PASSWORD_SAID}, {@link PASSWORD_BARE}) that looks like one, and random base64 runs
+ * ({@link randomRun}). Each regex starts at a literal or a short word, and its judge reads one
+ * word: linear in the text.
+ */
+function unscrubbedValues(text: string): Span[] {
+  const spans: Span[] = [];
+  const add = (pattern: RegExp, judge: (value: string) => boolean) => {
+    for (const match of text.matchAll(pattern)) {
+      const value = match[1] ?? match[0];
+      const end = match.index! + match[0].length;
+      if (judge(value)) spans.push([end - value.length, end]);
+    }
+  };
+  for (const pattern of NAMED_VALUES) add(pattern, () => true);
+  if (/pass|pw/i.test(text)) {
+    add(PASSWORD_SAID, (word) => passwordLike(word, false));
+    add(PASSWORD_BARE, (word) => passwordLike(word, true));
+  }
+  add(BASE64_WORD, randomRun);
+  return spans;
+}
 
 /**
  * Surrogates without their other half: under the `u` flag `\p{Cs}` matches only these (a pair is
@@ -201,28 +337,44 @@ const URL_USER_NAME = /:\/\/[^\s/?#@"'<>\\:]+@/g;
  * True when the text looks like it carries a credential (G12): when the scrubber that cleans
  * logs, audit entries and cards ({@link scrubSecrets}) would change it, so one definition of a
  * secret holds everywhere (a token, an `Authorization` header, `access_token=`, a URL password,
- * a JSON `"value":"…"`, `docker login -p …`), or when it matches {@link SECRET_PATTERNS}. A URL's
- * user name alone is not looked at ({@link URL_USER_NAME}). Joiners are not looked through by
- * the patterns, so they are left out first: "Account\u200DKey=" is as much a key as "AccountKey=".
+ * a JSON `"value":"…"`, `docker login -p …`), or when it matches {@link SECRET_PATTERNS} or holds
+ * a value the scrubber leaves ({@link unscrubbedValues}: `password: hunter2`, "the pull password
+ * is Tr0ub4dor&3", `pw hunter2Zx!9`, a 44-character ACR password). A URL's user name alone is not
+ * looked at ({@link URL_USER_NAME}). Joiners are not looked through by the patterns, so they are
+ * left out first: "Account\u200DKey=" is as much a key as "AccountKey=".
  */
 export function looksLikeSecret(text: string): boolean {
   const plain = text.replace(JOINERS, '');
   if (SECRET_PATTERNS.some((p) => p.test(plain))) return true;
   const withoutUserNames = plain.replace(URL_USER_NAME, '://');
-  return scrubSecrets(withoutUserNames) !== withoutUserNames;
+  return scrubSecrets(withoutUserNames) !== withoutUserNames || unscrubbedValues(withoutUserNames).length > 0;
 }
 
 /**
  * Where `text` looks like a credential, as the scrubber shows it (the value already replaced by
- * {@link REDACTION}, so nothing secret is quoted back): the few words before its first
- * replacement; undefined when only a pattern the scrubber does not replace matched.
+ * {@link REDACTION}, so nothing secret is quoted back), the values it leaves replaced too
+ * ({@link unscrubbedValues}: "the pull password is [redacted]"): the few words before the first
+ * replacement. Undefined when only {@link SECRET_PATTERNS} matched (a JWT's look-alike, a bare
+ * `AccountKey=`), or when those few words still hold a value ({@link SECRET_VALUE_PATTERNS}):
+ * never a secret in the refusal.
  */
 function secretContext(text: string): string | undefined {
   const scrubbed = scrubSecrets(text.replace(JOINERS, '').replace(URL_USER_NAME, '://'));
-  const at = scrubbed.indexOf(REDACTION);
+  // Spans that overlap (a word two rules found) are one: each character of a value is replaced.
+  let marked = '';
+  let done = 0;
+  for (const [start, end] of unscrubbedValues(scrubbed).sort((a, b) => a[0] - b[0])) {
+    if (end <= done) continue;
+    if (start >= done) marked += scrubbed.slice(done, start) + REDACTION;
+    done = end;
+  }
+  marked += scrubbed.slice(done);
+  const at = marked.indexOf(REDACTION);
   if (at < 0) return undefined;
-  const start = Math.max(0, scrubbed.lastIndexOf(' ', Math.max(0, at - 20)) + 1);
-  return scrubbed.slice(start, at + REDACTION.length);
+  const start = Math.max(0, marked.lastIndexOf(' ', Math.max(0, at - 20)) + 1);
+  const context = marked.slice(start, at + REDACTION.length);
+  const shown = context.split(REDACTION).join(' ');
+  return SECRET_VALUE_PATTERNS.some((p) => p.test(shown)) || unscrubbedValues(shown).length > 0 ? undefined : context;
 }
 
 /**
