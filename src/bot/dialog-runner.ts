@@ -17,6 +17,17 @@ const TURN_KEY = Symbol('acrbot.dialogState');
 /** Set for the turn once this user's dialog was looked for: `true` when one is open. */
 const LOADED_KEY = Symbol('acrbot.dialogLoaded');
 
+/** Set on a turn that continued its user's open dialog (an answer to one of acrbot's questions). */
+const CONTINUED_KEY = Symbol('acrbot.dialogContinued');
+
+/**
+ * Whether this turn's message was an answer to one of acrbot's questions rather than a command
+ * (pause-refusal-watch.ts: an answer refused for the pause is not repeated as a command to type).
+ */
+export function continuedADialog(ctx: TurnContext): boolean {
+  return ctx.turnState.get(CONTINUED_KEY) === true;
+}
+
 /**
  * Turn-state key of the question the dialog asks in this turn (`cluster`, `registry` or
  * `reason`), set by the request dialog when it prompts and kept with the dialog's state.
@@ -146,6 +157,7 @@ export class DialogRunner {
   /** Continues this user's active dialog; true if it consumed the turn. */
   async continue(ctx: TurnContext): Promise<boolean> {
     if (!(await this.load(ctx))) return false;
+    ctx.turnState.set(CONTINUED_KEY, true);
     const dc = await this.dialogs.createContext(ctx);
     const result = await dc.continueDialog();
     await this.save(ctx);

@@ -10,6 +10,7 @@ import { watchPauseRefusal } from '../flows/pause-waiters';
 import { reopenedCard } from '../views/pause-view';
 import type { BotServices } from './bot-services';
 import type { CardMessenger } from './card-messenger';
+import { continuedADialog } from './dialog-runner';
 import { textField } from './turn-identity';
 
 /**
@@ -27,8 +28,9 @@ export async function withPauseRefusalWatch(
   const objectId = textField(ctx.activity.from?.aadObjectId);
   if (!refused || !waiters || !objectId) return;
   // The turn's text after the mention (AcrBot.handleMessage replaced it), taken now: the turn
-  // is gone when the work runs.
-  const typed = textField(ctx.activity.text);
+  // is gone when the work runs. Not an answer to one of acrbot's questions ("grant access to the
+  // release pipeline" filed a request from a question-and-answer): typed again, it is no command.
+  const typed = continuedADialog(ctx) ? undefined : textField(ctx.activity.text);
   const conversation = TurnContext.getConversationReference(ctx.activity);
   services.background.run('recording a requester refused during the pause', async () => {
     await waiters.note({ objectId, conversation, typed });

@@ -126,11 +126,12 @@ export class PauseWaiters {
    */
   async onDue(job: ScheduledJob): Promise<void> {
     if (await this.pauses.current()) {
-      await this.jobs.put({
-        ...job,
-        dueAt: new Date(this.clock.now().getTime() + RECHECK_MS).toISOString(),
-        attempts: 0,
-      });
+      const later = { ...job, dueAt: new Date(this.clock.now().getTime() + RECHECK_MS).toISOString(), attempts: 0 };
+      await this.jobs.put(later);
+      // A resume between the read above and that write skipped this job (it was due already, so
+      // bringForward left it): read again once it is written, and bring it back now if open. A
+      // resume after this read finds it due later, and brings it forward itself.
+      if (!(await this.pauses.current())) await this.jobs.put({ ...later, dueAt: this.clock.now().toISOString() });
       return;
     }
     if (!this.tell) throw new Error('nothing to tell requesters with: the bot is not running in this process');

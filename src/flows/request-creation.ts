@@ -442,7 +442,29 @@ export class RequestCreation {
   }
 
   /**
-   * Refuses someone of another tenant than acrbot's own ({@link isOtherTenant}: nobody in its
+   * The first half of {@link assertOpen}: refuses someone of another tenant than acrbot's own,
+   * audited as `request.refused.otherTenant` with code `request.otherTenant`. An extension asks it
+   * before its original's own checks (AccessActions.createExtension), whose refusals would offer
+   * them a command they are refused too, and the pause only after them, so that a pause never
+   * records as waiting (pause-waiters.ts) someone whose extension is refused anyway.
+   */
+  async assertOwnTenant(acting: ActingContext, targetIds: string[] = []): Promise<void> {
+    const own = this.settings.ownTenantId;
+    if (!own || !isOtherTenant(acting.tenantId, own)) return;
+    const message = otherTenantRefusal(acting.tenantId, own);
+    await this.auditing.recordRefusal({
+      actor: acting.actor,
+      tenantId: acting.tenantId,
+      action: OTHER_TENANT_REFUSAL_ACTION,
+      targetIds,
+      outcome: 'refused',
+      detail: message,
+    });
+    throw new UserFacingError(OTHER_TENANT_REFUSAL_CODE, message);
+  }
+
+  /**
+   * Refuses someone of another tenant than acrbot's own ({@link assertOwnTenant}, {@link isOtherTenant}: nobody in its
    * directory may decide their request, and an automatic or break-glass grant would put them on
    * this tenant's registries beyond its approvers' sight), audited as
    * `request.refused.otherTenant` with code `request.otherTenant`; then refuses while the
@@ -454,19 +476,7 @@ export class RequestCreation {
    * nobody answers questions for a request that would be refused.
    */
   async assertOpen(acting: ActingContext, targetIds: string[] = []): Promise<void> {
-    const own = this.settings.ownTenantId;
-    if (own && isOtherTenant(acting.tenantId, own)) {
-      const message = otherTenantRefusal(acting.tenantId, own);
-      await this.auditing.recordRefusal({
-        actor: acting.actor,
-        tenantId: acting.tenantId,
-        action: OTHER_TENANT_REFUSAL_ACTION,
-        targetIds,
-        outcome: 'refused',
-        detail: message,
-      });
-      throw new UserFacingError(OTHER_TENANT_REFUSAL_CODE, message);
-    }
+    await this.assertOwnTenant(acting, targetIds);
     const paused = await this.pauses?.current();
     if (!paused) return;
     const message = pausedRefusal(paused, 'Nothing was requested.', false);

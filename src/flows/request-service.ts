@@ -168,6 +168,11 @@ export class RequestService {
     return this.creation.assertOpen(acting, targetIds);
   }
 
+  /** Refuses a user of another tenant than acrbot's own only ({@link RequestCreation.assertOwnTenant}). */
+  assertOwnTenant(acting: ActingContext, targetIds: string[] = []): Promise<void> {
+    return this.creation.assertOwnTenant(acting, targetIds);
+  }
+
   /**
    * The access term for a typed `--for` (default when absent), checked against the configured
    * limits before anything is asked or read: no rule allows a term outside them. Throws a

@@ -118,3 +118,22 @@ test('a turn is marked refused only when notePauseRefusal runs inside it', async
   // Outside a turn (the tab): nothing to mark, nothing thrown.
   expect(() => notePauseRefusal()).not.toThrow();
 });
+
+test('a resume between its pause read and its write leaves the job due now, not an hour on (the resume skipped it as due already)', async () => {
+  const w = world();
+  await w.waiters.note({ objectId: 'oid-r', conversation: CONVERSATION, typed: 'grant aks-prod acr fix it' });
+  w.clock.advance(RECHECK_MS);
+  const [due] = await w.jobs.due(w.clock.now(), 10);
+  // Paused at the job's first read, lifted (and the resume's bringForward already run) by its second.
+  let reads = 0;
+  const racing = new PauseWaiters(
+    w.jobs,
+    { current: async () => (reads++ === 0 ? PAUSE : undefined) },
+    w.clock,
+    w.logs.logger(),
+  );
+  await racing.onDue(due);
+  expect(reads).toBe(2);
+  const [waiting] = await w.jobsNow();
+  expect(waiting.dueAt).toBe(w.clock.now().toISOString());
+});
