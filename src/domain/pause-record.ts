@@ -1,7 +1,8 @@
 /**
  * The compare of the pause record's conditional amend (PauseStore.amend): the record must still
- * be exactly the one read, so two approvers correcting the reason at once do not overwrite each
- * other unseen, and an undo puts back only what it changed.
+ * be exactly the one read, so an amendment made meanwhile (the same approver's from a second
+ * device) or a pause lifted and made anew is never overwritten unseen, and an undo puts back only
+ * what it changed.
  */
 import { samePause } from './access-pause';
 import type { AccessPause } from './ports';

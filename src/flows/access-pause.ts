@@ -121,12 +121,13 @@ export class AccessPauseService {
       amended: { by: { objectId: acting.actor.objectId, name: acting.actor.name }, at: this.clock.now().toISOString() },
     };
     if (!(await this.store.amend(inForce, next))) {
-      // Lifted, or amended by another approver, between the read and the write: decided by them.
+      // Lifted (and perhaps paused anew), or amended again from another device, between the read
+      // and the write: what is in force now was decided meanwhile.
       const now = await this.store.current();
       throw new UserFacingError(
         'pause.changed',
         now
-          ? 'Another approver changed the pause while you amended it, so nothing was changed. Type "@acrbot pause" in your chat with acrbot to see its reason now, then amend it again if it is still wrong.'
+          ? 'The pause changed while you amended it (amended again, or lifted and paused anew), so nothing was changed. Type "@acrbot pause" in your chat with acrbot to see its reason now, then amend it again if it is still wrong.'
           : 'The pause was lifted while you amended it, so nothing was changed. Type "@acrbot pause REASON…" to pause new access again.',
       );
     }

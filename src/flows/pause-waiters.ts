@@ -62,8 +62,8 @@ export function notePauseRefusal(): void {
 export function askAgainTyped(typed: string | undefined): string | undefined {
   const text = typed?.trim().replace(/\s+/g, ' ');
   if (!text || text.length > MAX_COMMAND_LENGTH || !/^(grant|secret|extend)\b/i.test(text)) return undefined;
-  // A refusal for the pause may come before the reason is checked: never repeat, in a card, text
-  // that looks like a credential (it is kept in the job until then, and would be posted again).
+  // A refusal for the pause may come before the reason is checked: text that looks like a
+  // credential is neither kept in the job (note() keeps only what this answers) nor posted again.
   if (looksLikeSecret(text)) return undefined;
   return `@acrbot ${text}`;
 }

@@ -37,7 +37,8 @@ function pauseCard(input: {
         { label: 'Paused since', value: formatUtc(input.pause.since) },
         { label: 'By', value: inertText(input.pause.by.name) },
         ...(input.withReason ? [{ label: 'Reason', value: inertText(input.pause.reason) }] : []),
-        // Who corrected the reason: not the pause's author, who stays the one who paused.
+        // When its reason was corrected, and by whom (its author: only the approver who paused
+        // amends it, access-pause.ts), kept beside "By", which stays the one who paused.
         ...(input.pause.amended
           ? [
               {

@@ -599,7 +599,7 @@ export class LifecycleHandler {
   /**
    * Refuses someone of another tenant than acrbot's own (own-tenant.ts `isOtherTenant`) an
    * extension acrbot could not read (no id, a mistyped one, a broken card's) as it refuses one it
-   * can (AccessActions.createExtension asks `assertOpen` first): in the creation refusal's words
+   * can (AccessActions.createExtension asks `assertOwnTenant` first): in the creation refusal's words
    * (own-tenant.ts otherTenantRefusal, its way on from other-tenant-words.ts), audited
    * `request.refused.otherTenant`. The usage line or the typo's hint would show them how to type
    * an `extend`, refused to them whatever id they give. acrbot's own tenant's people go on to that
@@ -607,7 +607,7 @@ export class LifecycleHandler {
    */
   private async refusedIfOtherTenant(identity: TurnIdentity): Promise<void> {
     if (isOtherTenant(identity.tenantId, this.services.settings.ownTenantId))
-      await this.services.requests.assertOpen(identity);
+      await this.services.requests.assertOwnTenant(identity);
   }
 
   /**
