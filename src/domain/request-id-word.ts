@@ -35,8 +35,15 @@ export function readIdWord<T extends string | undefined>(word: T): T | string {
   return read !== word && (DASHED_SHAPE.test(read) || DASHLESS_ID.test(read)) ? read : word;
 }
 
-/** An id with the punctuation a sentence puts after a word: full stop, comma, colon, a closing bracket. */
-const TRAILING_PUNCTUATION = /^(R-[0-9A-Z]{8})([.,;:!?)\]]{1,4})$/i;
+/**
+ * An id with the punctuation a sentence puts after a word: full stop, comma, colon, a closing
+ * bracket; also as a CJK input method types them: the ideographic full stop and comma `。、` (and
+ * their half-width forms), the full-width `．，；：！？）］` and the closing corner, lenticular,
+ * tortoise-shell and angle brackets `」』】〕〗〙〛〉》`. Without them "status R-7K2M9QXA。" was
+ * no id to the command and got no answer saying why.
+ */
+const TRAILING_PUNCTUATION =
+  /^(R-[0-9A-Z]{8})([.,;:!?)\]\u3001\u3002\uFF61\uFF64\uFF0E\uFF0C\uFF1B\uFF1A\uFF01\uFF1F\uFF09\uFF3D\u300D\u300F\u3011\u3015\u3017\u3019\u301B\u3009\u300B\uFF63]{1,4})$/i;
 
 /**
  * The refusal for `word` when it is a request id followed by punctuation, or undefined for any

@@ -21,6 +21,7 @@ import { originalLostAtExpiry } from '../domain/extension-deadline';
 import { lateEndWords } from '../domain/late-end';
 import { ACRBOT_ACTOR, type AccessRequest, type Actor } from '../domain/request';
 import { revocationFingerprint } from '../domain/revocation-fingerprint';
+import { extensionRevokeNote, revocationStepWords } from '../domain/revocation-step-words';
 import type { SecretPlan } from '../domain/plan';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
@@ -242,10 +243,7 @@ export function revokeConfirmCard(
   options: { asked?: AccessRequest; changed?: boolean } = {},
 ): AdaptiveCardJson {
   const { asked, changed } = options;
-  const extensionNote =
-    asked && asked.id !== request.id
-      ? `${asked.id} extends ${request.id}: revoking ends ${request.id}'s access and its extensions. `
-      : '';
+  const extensionNote = asked && asked.id !== request.id ? `${extensionRevokeNote(asked.id, request.id)} ` : '';
   return lifecycleCard({
     sandbox: request.sandbox,
     title: `Revoke ${request.id}?`,
@@ -256,13 +254,8 @@ export function revokeConfirmCard(
     facts: facts(request),
     // A step names what the requester chose (a secret or service account name such as
     // `www.evil.example`, which clients turn into a link): user text, made inert.
-    steps: lines.map((l) =>
-      inertText(
-        l.action === 'delete'
-          ? `Delete ${l.what} ${l.target}${l.why ? ` (${l.why})` : ''}`
-          : `Keep ${l.what} ${l.target}: ${l.why ?? ''}`,
-      ),
-    ),
+    // Worded as the tab's Revoke preview words them (domain/revocation-step-words.ts).
+    steps: lines.map((l) => inertText(revocationStepWords(l))),
     actions: [
       {
         title: 'Revoke now',
