@@ -488,7 +488,7 @@ export class AcrBot extends ActivityHandler {
     return { status: response.statusCode, body: response };
   }
 
-  /** A checked card click: approve, reject, refresh, cancel, the grant form, revoke, resume, extend. */
+  /** A checked card click: approve, reject, withdraw an approval, refresh, cancel, the grant form, revoke, resume, extend. */
   private async cardAction(ctx: TurnContext, { verb, data }: CardInvoke): Promise<AdaptiveCardInvokeResponse> {
     const identity = turnIdentity(ctx, this.services.settings.allowedTenantIds) as TurnIdentity;
     if (verb === 'grantForm') return cardResponse(await this.requestsHandler.submitForm(ctx, identity, data));
@@ -509,6 +509,7 @@ export class AcrBot extends ActivityHandler {
     }
     if (verb === 'refresh') return cardResponse(await this.decisions.refresh(identity, parsed.requestId));
     if (verb === 'cancel') return cardResponse(await this.decisions.cancel(identity, parsed.requestId));
+    if (verb === 'withdrawApproval') return cardResponse(await this.decisions.withdraw(identity, parsed));
     return cardResponse(await this.decisions.decide(identity, parsed, verb === 'approve'));
   }
 }

@@ -19,6 +19,7 @@ export const CARD_VERBS = [
   'extend',
   'approve',
   'reject',
+  'withdrawApproval',
   'refresh',
   'cancel',
 ] as const;

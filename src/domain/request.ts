@@ -613,6 +613,27 @@ function expiredWords(request: AccessRequest): string {
 }
 
 /**
+ * The next version of a pending `request` once `by` takes back their own approval towards its
+ * quorum (Withdraw my approval): every approval of theirs leaves `approvals`; it stays pending,
+ * and they may approve it again. Not a {@link RequestEvent}: it decides nothing and moves no state.
+ * Throws `request.alreadyDecided`, as {@link transition} does, when it is no longer pending.
+ */
+export function withoutApprovalOf(request: AccessRequest, by: Actor, at: Date): AccessRequest {
+  if (request.state !== 'pending')
+    throw new UserFacingError(
+      'request.alreadyDecided',
+      `Request ${request.id} is already ${describeState(request)}; nothing was changed.`,
+    );
+  const who = by.objectId.toLowerCase();
+  return {
+    ...request,
+    version: request.version + 1,
+    updatedAt: at.toISOString(),
+    approvals: (request.approvals ?? []).filter((a) => a.by.objectId.toLowerCase() !== who),
+  };
+}
+
+/**
  * Applies an event and returns the next version of the request. Throws a
  * {@link UserFacingError} (`request.alreadyDecided`) when the request is not in a state the
  * event applies to, naming who decided; a cancel by anyone but its requester throws

@@ -6,6 +6,7 @@
  */
 import { outsidePullCardWords } from '../domain/outside-pull-card-words';
 import { lateEndWords } from '../domain/late-end';
+import { APPROVER_CORRECTION_MS, isApproverCorrection } from '../domain/decided-before';
 import type { AuditEntry } from '../domain/audit-chain';
 import { isPlannedTuple } from '../domain/plan';
 import { isUserFacing } from '../domain/errors';
@@ -46,6 +47,20 @@ interface EndedAs {
   reason?: string;
   expired: boolean;
 }
+
+/**
+ * The `facts` key of an `access.revoked` entry whose revocation was the approver's correction
+ * ({@link isApproverCorrection}): one of its approvers revoked it within minutes of approving it,
+ * so it counts against nobody (flows/decided-before.ts leaves it out). Value
+ * {@link CORRECTION_BY_APPROVER}; absent on every other end. Said in the detail too, for people.
+ */
+const CORRECTION_FACT = 'correction';
+
+/** {@link CORRECTION_FACT} of a revocation by one of the request's approvers soon after approving it. */
+const CORRECTION_BY_APPROVER = 'byApprover';
+
+/** The detail's words for an approver's correction ({@link CORRECTION_FACT}), said before the reason. */
+const CORRECTION_WORDS = `the approver's correction: revoked by one who approved it, within ${APPROVER_CORRECTION_MS / 60_000} minutes of the approval`;
 
 /** The audit entry saying a revoked request's end was made known (cards redrawn, requester told). */
 const END_TOLD = 'access.end.told';
@@ -115,12 +130,17 @@ export async function markRevoked(
       request.plan.kind === 'grant' && !endedWith
         ? grantEndWords(request, trail, heldOutsideAcrbot, outside)
         : undefined;
+    // Read from the record as written below (who approved, who revokes, when), never from the reason.
+    const correction = !expired && !endedWith && isApproverCorrection(next);
     await recordAccessEvent(deps, request, by, {
       action: expired ? 'access.expired' : 'access.revoked',
       outcome: 'revoked',
       detail: endedWith
         ? `with ${endedWith.id}, which it extends${reason ? `: ${reason}` : ''}`
-        : [left, reason, expired && lateEndWords(next.access)].filter(Boolean).join('; ') || undefined,
+        : [left, correction && CORRECTION_WORDS, reason, expired && lateEndWords(next.access)]
+            .filter(Boolean)
+            .join('; ') || undefined,
+      ...(correction && { facts: { [CORRECTION_FACT]: [CORRECTION_BY_APPROVER] } }),
       idempotencyKey: endedKey(request.id, endedWith?.id),
     });
     try {

@@ -7,6 +7,7 @@ import {
   DECIDED_BEFORE_TEXT_MAX,
   DECIDED_BEFORE_WINDOW_MS,
   type DecidedBefore,
+  isApproverCorrection,
 } from '../domain/decided-before';
 import type { Plan } from '../domain/plan';
 import type { RequestStore } from '../domain/ports';
@@ -28,8 +29,15 @@ export const PAIR_DECIDED_READ = 50;
  * the cluster then pulls from the registry all the same; an incident revocation is about that
  * pull too. Left out: another tenant's requests (ids alone do not tell tenants apart), access
  * acrbot ended itself (expired, drift, its own clean-ups: no `revokedBy`), access revoked by its
- * own requester (they gave it up: nothing was decided against them), and revoked extensions (the
+ * own requester (they gave it up: nothing was decided against them), access revoked by one of
+ * its own approvers shortly after they approved it (their correction, `isApproverCorrection`:
+ * they approved the wrong card, and nothing was wrong with the pair), and revoked extensions (the
  * original they ended with carries that revocation). One indexed read of the pair, newest first.
+ *
+ * A correction is left out, not shown as one: the fact is there to make the next approver stop
+ * and think, and an approver's slip says nothing about the pair, however it is worded on the
+ * card. It is not hidden from the record: the revoked request keeps who revoked it, and its
+ * `access.revoked` entry says it was the approver's correction (access-end-notice.ts).
  */
 export async function decidedOnPair(
   store: Pick<RequestStore, 'listByTarget'>,
@@ -69,6 +77,7 @@ function decisionAgainst(r: AccessRequest): DecidedBefore | undefined {
   const term = r.access;
   if (r.state !== 'revoked' || r.extendsRequestId || !term?.revokedBy || !term.revokedAt) return undefined;
   if (term.revokedBy.objectId.toLowerCase() === r.requester.objectId.toLowerCase()) return undefined;
+  if (isApproverCorrection(r)) return undefined;
   return {
     requestId: r.id,
     how: 'revoked',

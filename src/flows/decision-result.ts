@@ -1,5 +1,5 @@
 /**
- * The answer to an approve, reject or review click, and what every kind of click answers alike:
+ * The answer to an approve, reject, withdraw or review click, and what every kind of click answers alike:
  * the hint for a rejection without a reason, a click that came too late, and the loser of the
  * conditional write, refused and never recorded as a second decision (G8).
  */
@@ -10,11 +10,22 @@ import { describeState, type AccessRequest, type ActingContext } from '../domain
 import { type RequestAudit, targetsOf } from './request-audit';
 import { readRequest } from './request-reads';
 
-/** The result of an approve or reject click. */
+/** The result of an approve, reject or withdraw click. */
 export type DecisionResult =
   | { kind: 'decided'; request: AccessRequest }
   /** An approval towards a quorum was recorded; the request is still pending (G18). */
   | { kind: 'recorded'; request: AccessRequest }
+  /**
+   * The clicking approver's own approval towards a quorum was taken back (Withdraw my approval):
+   * the request is still pending, with one approval fewer, and they may approve it again.
+   */
+  | { kind: 'withdrawn'; request: AccessRequest }
+  /**
+   * The same decision clicked again by whoever made it (a double click, a second device), judged
+   * by the stored decision (request-decision.ts ownDecisionStands): it stands, and `message` says
+   * so and what the request does now. Nothing changed, and it is neither audited nor refused.
+   */
+  | { kind: 'ownDecisionStands'; request: AccessRequest; message: string }
   /**
    * A break-glass grant was reviewed: kept, or rejected (and revoked). `accessEnded`: its access
    * had ended (revoked) or was ending (being revoked), so the review only judged the use and a
@@ -28,6 +39,7 @@ export type DecisionResult =
         | RefusalReason
         | 'stale'
         | 'twice'
+        | 'notCounted'
         | 'inProgress'
         | 'paused'
         | 'notActive'

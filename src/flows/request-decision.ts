@@ -28,7 +28,7 @@ import type {
   PolicyBinding,
   RequestEvent,
 } from '../domain/request';
-import { describeState, isExpired, transition } from '../domain/request';
+import { describeState, isExpired, transition, withoutApprovalOf } from '../domain/request';
 import { waitEndsWithOriginal } from '../domain/extension-deadline';
 import { clusterGoneNote } from '../domain/cluster-gone';
 import { describeBreakGlassRun } from '../domain/break-glass-review';
@@ -69,6 +69,11 @@ export interface DecisionClick {
   reason?: string;
   /** The tenants served now (ACRBOT_ALLOWED_TENANTS): a request of another is decided by nobody. */
   servedTenantIds?: readonly string[];
+  /**
+   * Withdraw my approval instead of a decision ({@link RequestDecisions.withdrawNow}): `approve`
+   * and `reason` are not read.
+   */
+  withdraw?: boolean;
 }
 
 /** Decides pending requests for the request service. */
@@ -100,6 +105,7 @@ export class RequestDecisions {
    * current version when its write loses to a change that left the request pending.
    */
   async decideNow(input: DecisionClick, attempt = 1): Promise<DecisionResult> {
+    if (input.withdraw) return this.withdrawNow(input, attempt);
     let request = await readRequest(this.store, input.requestId);
     const { actor, tenantId } = input.acting;
     const now = this.clock.now();
@@ -170,7 +176,7 @@ export class RequestDecisions {
       // The same click again by whoever decided it (a double click, a second device): their
       // decision stands, so it is answered as such, and neither audited nor counted as refused.
       if (ownDecisionStands(request, actor, input.approve))
-        return { kind: 'refused', request, reason: 'stale', message: ownDecisionWords(request) };
+        return { kind: 'ownDecisionStands', request, message: ownDecisionWords(request) };
       // A click on a request decided already (a late approver, a forwarded card) is refused and
       // audited, as one that loses the race is.
       await this.auditing.recordRefusal({
@@ -346,7 +352,7 @@ export class RequestDecisions {
       if (latest.state === 'pending' && attempt < MAX_DECISION_ATTEMPTS) return this.decideNow(input, attempt + 1);
       // Lost to the same decision by the same person (two devices at once): theirs stands.
       if (ownDecisionStands(latest, actor, input.approve))
-        return { kind: 'refused', request: latest, reason: 'stale', message: ownDecisionWords(latest) };
+        return { kind: 'ownDecisionStands', request: latest, message: ownDecisionWords(latest) };
       return lostRace(this.store, this.auditing, request, input.acting);
     }
     const action =
@@ -389,6 +395,93 @@ export class RequestDecisions {
     // more to find it decided. Its run and end jobs are not among them.
     await cancelPendingRequestJobs(this.expiry.jobs, request.id, this.log);
     return { kind: 'decided', request: next };
+  }
+
+  /**
+   * Withdraw my approval: the clicking approver's own approval towards a quorum taken back while
+   * the request is pending, so a mistaken Approve is undone without a Reject, which would end the
+   * request for everyone. Judged on the request as stored (G3), by who clicked, never by card
+   * data: only an approval of theirs that the quorum counts (countedApprovals) is withdrawn. It
+   * needs no authority (it only takes an approval away), so the directory is not asked. Written
+   * conditionally on the version read, as approvals are (G8): a write that loses to a change
+   * leaving the request pending (another approval, a reminder's mark, the same withdraw from a
+   * second device) is judged again on the current version, and the second of two withdraws then
+   * finds nothing to withdraw. Audited `approval.withdrawn` ("k of M" left) right after its write,
+   * undone when the entry cannot be written (G11); every copy of the card is redrawn. They may
+   * approve again later. Refused, audited as the other refused clicks (`approval.refused.*`),
+   * nothing changed: another tenant's click, a request no longer pending (decided, or reached its
+   * quorum and runs: the way then is revoke), and a click by anyone whose approval does not count
+   * (another approver, a bystander, the requester, a withdraw already made).
+   */
+  private async withdrawNow(input: DecisionClick, attempt: number): Promise<DecisionResult> {
+    const request = await readRequest(this.store, input.requestId);
+    const { actor, tenantId } = input.acting;
+    const across = await this.acrossTenants(request, input.acting, input.servedTenantIds);
+    if (across) return across;
+    const binding = this.bindingOf(request, this.approvers.ruleOf(request));
+    const refused = async (
+      reason: 'stale' | 'notCounted',
+      message: string,
+      detail: string,
+      current = request,
+    ): Promise<DecisionResult> => {
+      await this.auditing.recordRefusal({
+        actor,
+        tenantId,
+        action: `approval.refused.${reason}`,
+        requestId: request.id,
+        targetIds: targetsOf(request.plan),
+        outcome: 'refused',
+        detail: `withdraw of an approval: ${detail}`,
+        ruleId: binding.ruleId,
+        policyHash: binding.policyHash,
+      });
+      return { kind: 'refused', request: current, reason, message };
+    };
+    if (request.state !== 'pending')
+      return refused(
+        'stale',
+        notPendingWithdrawWords(request),
+        describeBreakGlassRun(request) ?? `already ${describeState(request)}`,
+      );
+    const id = actor.objectId.toLowerCase();
+    if (!countedApprovals(request).some((a) => a.by.objectId.toLowerCase() === id))
+      return refused(
+        'notCounted',
+        `You have no approval of request ${request.id} that counts (never given, or withdrawn already), so there is none to withdraw; nothing was changed.`,
+        'no approval of theirs counts',
+      );
+    const now = this.clock.now();
+    const next = { ...withoutApprovalOf(request, actor, now), policy: binding };
+    try {
+      await this.auditing.updateUndoingUnseen(request, next);
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+      // Still pending: judged again on what moved it (their approval may be gone already).
+      const latest = await readRequest(this.store, request.id);
+      if (latest.state === 'pending' && attempt < MAX_DECISION_ATTEMPTS) return this.withdrawNow(input, attempt + 1);
+      return refused(
+        'stale',
+        notPendingWithdrawWords(latest),
+        `lost the race: ${describeBreakGlassRun(latest) ?? describeState(latest)}`,
+        latest,
+      );
+    }
+    const required = Math.max(1, binding.approvalsRequired);
+    await this.auditing.recordOrUndo(request, next, {
+      actor,
+      tenantId,
+      action: 'approval.withdrawn',
+      requestId: request.id,
+      targetIds: targetsOf(request.plan),
+      // What still counts after it, as `approval.recorded` says "k of M".
+      outcome: `${countedApprovals(next).length} of ${required}`,
+      ruleId: binding.ruleId,
+      policyHash: binding.policyHash,
+    });
+    // Every copy shows the count gone down; the click is answered with the same.
+    void this.notifier.requestChanged(next);
+    return { kind: 'withdrawn', request: next };
   }
 
   /**
@@ -633,13 +726,30 @@ function disabledActorWords(request: AccessRequest, approving: boolean): string 
 }
 
 /**
+ * What a Withdraw my approval click on a request no longer pending is told: approvals can be taken
+ * back only while it waits for its quorum. One approved by people (not break-glass, not an
+ * auto-approval) whose access is being granted or runs is undone by revoking it, as the
+ * approvers' copy says (request-view.ts wrongOneLine).
+ */
+function notPendingWithdrawWords(request: AccessRequest): string {
+  const said = `${alreadyDecided(request)}, so approvals of it can no longer be withdrawn; nothing was changed.`;
+  const policy = request.policy;
+  if (!request.decision?.approved || policy?.breakGlass || policy?.autoApproved) return said;
+  const revoke = `"@acrbot revoke ${request.id} REASON…"`;
+  if (request.state === 'approved' || request.state === 'executing')
+    return `${said} To end its access once it says Granted: ${revoke}.`;
+  return request.state === 'succeeded' ? `${said} To end its access: ${revoke}.` : said;
+}
+
+/**
  * True when `request` is no longer pending because `actor` decided it as this click would
  * (`approve`): their own Approve or Reject clicked again (a double click, a second device). Read
  * from the stored decision alone (who decided, and what), never from card data, which is
  * forgeable. Never for a break-glass request, whose decision is its requester's run (its clicks
  * are reviews), nor for a request without a decision (expired, cancelled). Such a click is
- * answered as RequestDecisions does: a `stale` result carrying {@link ownDecisionWords}, neither
- * audited nor counted as refused; the card handler tells it apart by this same test.
+ * answered as RequestDecisions does: an `ownDecisionStands` result (decision-result.ts) carrying
+ * {@link ownDecisionWords}, neither audited nor counted as refused, which the card handler reads
+ * by its kind.
  */
 export function ownDecisionStands(request: AccessRequest, actor: Actor, approve: boolean): boolean {
   const d = request.decision;
@@ -648,7 +758,7 @@ export function ownDecisionStands(request: AccessRequest, actor: Actor, approve:
   return approve ? APPROVED_STATES.has(request.state) : request.state === 'rejected';
 }
 
-/** The states an approval leads to, until its access ends ({@link ownDecisionStands}). */
+/** The states an approval leads to, its access ended (revoked) included ({@link ownDecisionStands}). */
 const APPROVED_STATES: ReadonlySet<AccessRequest['state']> = new Set([
   'approved',
   'executing',

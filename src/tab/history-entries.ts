@@ -24,9 +24,10 @@ export type HistoryReader = 'all' | 'own';
  */
 const COURSE_OF_REQUEST: readonly RegExp[] = [
   // Decided, by whom and (request.approved/rejected, the review) why, as the card's state line
-  // says; an approval towards a quorum by whom only (the card's "1 of 2 so far: …").
+  // says; an approval towards a quorum by whom only (the card's "1 of 2 so far: …"), and one
+  // withdrawn by its approver (the card's count goes down with it).
   /^request\.(approved|rejected)$/,
-  /^approval\.recorded$/,
+  /^approval\.(recorded|withdrawn)$/,
   /^breakglass\.review\.(accepted|rejected)$/,
   // Approvers asked, reminded, escalated to; a break-glass run reported unreviewed.
   /^approval\.(card\.posted|reminded|escalated)$/,

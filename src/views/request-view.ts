@@ -567,9 +567,11 @@ export interface RequestCardOptions {
   now?: Date;
   /**
    * Entra object id of the approver this view is drawn for (their own view, CONTRACTS §7a). One
-   * whose approval already counts towards a quorum gets Reject without Approve and a line saying
-   * how many approvals are still awaited: a second Approve is only refused (nextApprovalStep),
-   * while a Reject from them still rejects (one rejection rejects, G18).
+   * whose approval already counts towards a quorum gets Withdraw my approval and Reject without
+   * Approve, and a line saying how many approvals are still awaited: a second Approve is only
+   * refused (nextApprovalStep), a withdraw takes their approval back while the request is pending
+   * (they may approve again), and a Reject from them still rejects (one rejection rejects, G18).
+   * Only this view offers the withdraw: a copy drawn for nobody in particular cannot know whose.
    */
   viewerObjectId?: string;
   /**
@@ -629,7 +631,7 @@ function stillAwaitedAfter(request: AccessRequest, objectId: string | undefined)
 /** The line under "Pending approval" for an approver whose approval already counts. */
 function approvedByViewer(awaited: number): string {
   const more = `${awaited} more approval${awaited === 1 ? '' : 's'}`;
-  return `You approved; waiting for ${more} from someone else. You can still reject it.`;
+  return `You approved; waiting for ${more} from someone else. You can withdraw your approval, or still reject it.`;
 }
 
 /** The request card for any state. */
@@ -697,6 +699,8 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
     showOperations: request.state === 'pending',
     showActions,
     showApprove: showActions && awaited === undefined,
+    // Their own approval, taken back while it waits for its quorum (RequestDecisions.withdrawNow).
+    showWithdraw: awaited !== undefined,
     // The rule bound to the request may ask approvers for a justification too (G7).
     commentHint:
       request.policy?.rule?.approverJustification === 'required' && awaited === undefined

@@ -23,7 +23,8 @@ rules:
     approvalsRequired: 2
 `;
 
-const WAITING = 'You approved; waiting for 1 more approval from someone else. You can still reject it.';
+const WAITING =
+  'You approved; waiting for 1 more approval from someone else. You can withdraw your approval, or still reject it.';
 
 describe('per-user views of a request waiting for a quorum', () => {
   let h: Harness;
@@ -50,12 +51,12 @@ describe('per-user views of a request waiting for a quorum', () => {
 
     const first = await h.click(users.approver, 'approve', { requestId: request.id });
     // The click is answered with their own view already.
-    expect(verbs(first)).toEqual(['reject']);
+    expect(verbs(first)).toEqual(['withdrawApproval', 'reject']);
     expect(invokeText(first)).toContain(WAITING);
 
     const mine = await refresh(users.approver, request.id);
     expect(mine.status).toBe(200);
-    expect(verbs(mine)).toEqual(['reject']);
+    expect(verbs(mine)).toEqual(['withdrawApproval', 'reject']);
     expect(invokeText(mine)).toContain(WAITING);
     expect(invokeText(mine)).toContain('1 of 2 so far: Alex Approver');
 
@@ -68,7 +69,7 @@ describe('per-user views of a request waiting for a quorum', () => {
     // A forged or stale Approve from them is still refused, and answered with the same view.
     const twice = await h.click(users.approver, 'approve', { requestId: request.id });
     expect(invokeText(twice)).toMatch(/You already approved request/);
-    expect(verbs(twice)).toEqual(['reject']);
+    expect(verbs(twice)).toEqual(['withdrawApproval', 'reject']);
   });
 
   test('the Reject they still see works: one rejection rejects, even from someone who approved', async () => {
@@ -77,7 +78,7 @@ describe('per-user views of a request waiting for a quorum', () => {
     // The card their approval is answered with (what they now see): Reject offered, with the
     // comment input it reads, and no Approve.
     const seen = await h.click(users.approver, 'approve', { requestId: request.id });
-    expect(verbs(seen)).toEqual(['reject']);
+    expect(verbs(seen)).toEqual(['withdrawApproval', 'reject']);
     expect(JSON.stringify(seen.body.value)).toContain('"id":"comment"');
     // They click that card's Reject, which sends its own data with the comment.
     const reject = (seen.body.value.actions as Array<{ verb: string; data: object }>).find((a) => a.verb === 'reject')!;
@@ -99,7 +100,7 @@ describe('per-user views of a request waiting for a quorum', () => {
     expect(card.actions ?? []).toEqual([]);
     expect(card.refresh.userIds).toContain(users.approver.teamsId);
     const view = await refresh(users.approver, request.id);
-    expect(verbs(view)).toEqual(['reject']);
+    expect(verbs(view)).toEqual(['withdrawApproval', 'reject']);
     expect(invokeText(view)).toContain(WAITING);
   });
 });

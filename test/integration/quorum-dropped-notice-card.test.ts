@@ -77,7 +77,7 @@ describe('the card of a click that drops an earlier approval', () => {
     expect(stored.state).toBe('pending');
     expect(stored.discountedApprovals).toEqual([expect.objectContaining({ why: 'disabledOrGone' })]);
     // Still their own approver view: Reject only, their approval counting.
-    expect(verbs(second)).toEqual(['reject']);
+    expect(verbs(second)).toEqual(['withdrawApproval', 'reject']);
     const shown = invokeText(second);
     expect(shown).toContain('Your approval is recorded; the request needs more approvers.');
     expect(shown).toContain(`No longer counted towards request ${request.id}'s approvals:`);

@@ -366,7 +366,7 @@ test('approve/reject carry only the request id and version; the other states hav
   expect(actions.map((a) => a.verb)).toEqual(['approve', 'reject']);
   for (const a of actions) expect(Object.keys(a.data).sort()).toEqual(['requestId', 'version']);
   const approvedAlready = cards['request pending (approver who approved, quorum)'].actions as { verb: string }[];
-  expect(approvedAlready.map((a) => a.verb)).toEqual(['reject']);
+  expect(approvedAlready.map((a) => a.verb)).toEqual(['withdrawApproval', 'reject']);
   for (const name of ['request pending (requester)', 'request executing', 'request failed'])
     expect(cards[name].actions ?? []).toEqual([]);
 });

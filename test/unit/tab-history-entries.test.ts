@@ -1,6 +1,6 @@
 /**
  * The drawer's audit trail of a revoked request, by who reads it (history-entries.ts): its
- * requester reads its course (who approved and why, who revoked it and why, what acrbot removed)
+ * requester reads its course (who approved and why, an approval withdrawn, who revoked it and why, what acrbot removed)
  * and their own entries, refused ones too; not another person's refused Revoke, an approval no
  * longer counted (naming a former approver), nor an action the list does not name. An approver
  * reads them all, and an entry's tenant is compared whatever its case.
@@ -42,6 +42,8 @@ async function setUp(extra: Partial<TabApiDeps> = {}) {
     outcome: 'discounted',
     detail: `not counted, no longer approvers of rule prod: ${FORMER.name} (${FORMER.objectId})`,
   });
+  // An approval withdrawn by its approver before the decision: part of the course, as the card's count.
+  await entry({ actor: APPROVER, action: 'approval.withdrawn', outcome: 'withdrawn', detail: '0 of 1 still counted' });
   await entry({ actor: APPROVER, action: 'request.approved', outcome: 'approved', detail: 'fine for the release' });
   await entry({ actor: { objectId: 'acrbot', name: 'acrbot' }, action: 'request.succeeded', outcome: 'succeeded' });
   await entry({ actor: OUTSIDER, action: 'revoke.refused', outcome: 'revoke.notAllowed', detail: 'revoke R-HIST0001' });
@@ -72,6 +74,7 @@ test("its requester reads the request's course and their own entries, none of an
   expect(res.status).toBe(200);
   expect(trail(res.body)).toEqual([
     'request.created Riley Requester deploy payments-api to prod',
+    'approval.withdrawn Alex Approver 0 of 1 still counted',
     'request.approved Alex Approver fine for the release',
     'request.succeeded acrbot',
     'extend.refused.permanent Riley Requester',
@@ -90,5 +93,5 @@ test('an approver reads every entry of the request', async () => {
   });
   const res = await api.history(await bearer(APPROVER, clock), id);
   expect(res.status).toBe(200);
-  expect((res.body as any).audit).toHaveLength(10);
+  expect((res.body as any).audit).toHaveLength(11);
 });

@@ -14,7 +14,6 @@ import { type AccessRequest, describeState } from '../../domain/request';
 import { REASON_LIMITS, singleLine, tooLongSentence } from '../../domain/text';
 import { ofTenant } from '../../domain/tenant-boundary';
 import { REJECTION_NEEDS_REASON } from '../../flows/decision-result';
-import { ownDecisionStands } from '../../flows/request-decision';
 import { readInTenant } from '../../flows/tenant-refusal';
 import { inertText } from '../../views/inert-text';
 import { cancelledNotice } from '../../views/ask-again-command';
@@ -58,8 +57,8 @@ export class DecisionHandler {
   /**
    * A Universal Actions `refresh` is a read: authorised like `status` (CONTRACTS §7a). The
    * requester sees their card without buttons, approvers of this request see Approve/Reject
-   * (Reject only once their approval counts towards a quorum), anyone else only the id and state
-   * (never more than `status` would show them). Another tenant's request reads as one that does
+   * (once their approval counts towards a quorum: Withdraw my approval and Reject), anyone else
+   * only the id and state (never more than `status` would show them). Another tenant's request reads as one that does
    * not exist, as in `status`.
    */
   async refresh(identity: TurnIdentity, requestId: string): Promise<AdaptiveCardJson> {
@@ -102,7 +101,8 @@ export class DecisionHandler {
       case 'requester':
         return requestCard(request, { showActions: false, showCancel: true, notice, noticeColor: tone, now });
       case 'approver':
-        // Drawn for them: one whose approval already counts sees Reject only (request-view.ts).
+        // Drawn for them: one whose approval already counts sees Withdraw my approval and Reject
+        // (request-view.ts).
         return requestCard(request, {
           now,
           showActions: true,
@@ -174,6 +174,56 @@ export class DecisionHandler {
   }
 
   /**
+   * Withdraw my approval (the `withdrawApproval` verb, on the own view of an approver whose
+   * approval counts towards a quorum): RequestDecisions.withdrawNow decides, serialised with the
+   * decisions on the request, and audits it or its refusal. Only `requestId` is read from the card
+   * data (checked with zod by {@link parse}); who withdraws is the clicking user. Answered with
+   * their view of the request as it stands: Approve offered again, one approval fewer counted.
+   * A refusal is noted on the audit card as every refused click is, and shown to them as to a
+   * refused Approve (no more than `status` shows anyone else).
+   */
+  async withdraw(identity: TurnIdentity, data: z.infer<typeof cardData>): Promise<AdaptiveCardJson> {
+    const { requests } = this.services;
+    try {
+      const result = await requests.decide({
+        requestId: data.requestId,
+        acting: identity,
+        approve: false,
+        withdraw: true,
+        servedTenantIds: this.services.settings.allowedTenantIds,
+      });
+      if (result.kind === 'withdrawn')
+        return this.viewFor(
+          identity,
+          result.request,
+          `Your approval of request ${result.request.id} is withdrawn; it stays pending, and you can approve it again.`,
+          'Good',
+          'approver',
+        );
+      if (result.kind === 'refused') {
+        const refused = result.request;
+        this.services.background.run('noting a refused withdraw on the audit card', () =>
+          this.services.messenger.refusalNoted(refused),
+        );
+      }
+      const message = 'message' in result ? result.message : undefined;
+      return this.viewFor(identity, result.request, message, 'Attention');
+    } catch (err) {
+      if (isUserFacing(err)) {
+        const current = await requests.get(data.requestId).catch((readErr: unknown) => {
+          this.services.log.warn(
+            { err: readErr, requestId: data.requestId },
+            'request unreadable after a refused click',
+          );
+          return undefined;
+        });
+        if (current) return this.viewFor(identity, current, err.message, 'Attention');
+      }
+      return errorCardFor(this.services, err);
+    }
+  }
+
+  /**
    * An Approve or Reject click. The comment is judged as it would be stored (cleaned of
    * invisible characters first): a comment longer than a reason may be is refused, not cut, in a
    * reason's words ({@link tooLongSentence}: an emoji counts two, and the sentence says so). A
@@ -216,12 +266,9 @@ export class DecisionHandler {
       // Their own decision clicked again (a double click, a second device), by the stored
       // decision as the flows judged it: told it stands, in the success colour; not audited as a
       // refusal, so nothing to note on the audit card.
-      if (
-        result.kind === 'refused' &&
-        result.reason === 'stale' &&
-        ownDecisionStands(result.request, identity.actor, approve)
-      )
-        return this.viewFor(identity, result.request, result.message, 'Good');
+      if (result.kind === 'ownDecisionStands') return this.viewFor(identity, result.request, result.message, 'Good');
+      // Only a withdraw click answers so (withdraw above); drawn as their view should one come here.
+      if (result.kind === 'withdrawn') return this.viewFor(identity, result.request, undefined, undefined, 'approver');
       if (result.kind === 'refused') {
         // The audit channel's card (an outbox, a lease, a Connector PUT with retries) after the
         // click is answered: Teams waits only a few seconds for it (G16). A failure is logged
