@@ -10,9 +10,14 @@
  * {@link RECHECK_MS}, so a resume whose bringing forward was lost (an instance stopped) still
  * tells them within that time.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Clock, PauseStore, ScheduledJob, ScheduleStore } from '../domain/ports';
 import { looksLikeSecret } from '../domain/text';
+import {
+  currentCorrelationId,
+  currentWorkMarked,
+  markCurrentWork,
+  withCorrelation,
+} from '../observability/correlation';
 import type { Logger } from '../observability/logger';
 
 /** The job kind of one person to tell. */
@@ -36,23 +41,28 @@ export interface PauseWaiter {
   typed?: string;
 }
 
-/** What a chat turn records while it runs ({@link watchPauseRefusal}). */
-const turns = new AsyncLocalStorage<{ refused: boolean }>();
+/** The mark of work in which a request was refused for the pause (correlation.ts). */
+const PAUSE_REFUSED = 'pause.refused';
 
-/** Runs `work` (one chat turn) and answers whether a request in it was refused for the pause. */
+/**
+ * Runs `work` (one chat turn) and answers whether a request in it was refused for the pause. In
+ * a correlation scope of its own, with the turn's correlation id (its log lines keep it): the
+ * process's one AsyncLocalStorage carries the mark, as a second storage would cost every promise.
+ */
 export async function watchPauseRefusal(work: () => Promise<void>): Promise<boolean> {
-  const turn = { refused: false };
-  await turns.run(turn, work);
-  return turn.refused;
+  return withCorrelation(async () => {
+    await work();
+    return currentWorkMarked(PAUSE_REFUSED);
+  }, currentCorrelationId());
 }
 
 /**
  * Marks the chat turn running, if any, as refused for the pause (RequestCreation.assertOpen): the
- * turn's requester is recorded to be told once it is lifted. Outside a turn (the tab) nothing.
+ * turn's requester is recorded to be told once it is lifted. Work no watch opened (the tab, a job)
+ * marks a scope nobody reads.
  */
 export function notePauseRefusal(): void {
-  const turn = turns.getStore();
-  if (turn) turn.refused = true;
+  markCurrentWork(PAUSE_REFUSED);
 }
 
 /**
