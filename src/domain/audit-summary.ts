@@ -32,6 +32,9 @@ const REASON_WORDS: Record<string, string> = {
   subscription: 'subscription no longer served',
   // A click by an approver whose own account was disabled or deleted in the directory since.
   disabledOrGone: 'account disabled or gone',
+  // A "Withdraw my approval" by someone with no approval the quorum counts (never given, withdrawn
+  // already, another approver, the requester): request-decision.ts `withdrawNow`.
+  notCounted: 'no approval to withdraw',
   // A break-glass review while the grant, or its revocation, was still running.
   inProgress: 'still running',
   // A break-glass review of a run that failed: nothing was granted, no review is owed.

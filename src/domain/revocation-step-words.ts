@@ -2,7 +2,8 @@
  * The words of a revoke preview (flows/revocation-preview.ts `preview`), as chat's confirmation
  * card says them (views/lifecycle-view.ts `revokeConfirmCard`) and the tab's Revoke shows them
  * before it revokes (tab/revoke-preview.ts): one wording, so a tab user reads what a chat user
- * reads. Plain text: chat makes it inert for Teams (`inertText`), the page puts it in as text.
+ * reads, and the sentences around them (what the revoke does; that what it lists changed since it
+ * was shown). Plain text: chat makes it inert for Teams (`inertText`), the page puts it in as text.
  */
 
 /** One step of a revoke preview: what will be deleted, or kept and why. */
@@ -29,4 +30,23 @@ export function revocationStepWords(step: RevocationStepText): string {
  */
 export function extensionRevokeNote(askedId: string, endedId: string): string {
   return `${askedId} extends ${endedId}: revoking ends ${endedId}'s access and its extensions.`;
+}
+
+/**
+ * What a revoke's confirmation says over its steps: the access ends now and only acrbot's own
+ * objects go. `reason`: the one given, already made inert by the caller (chat's card quotes it;
+ * the tab's preview is drawn before the reason is sent, so without one).
+ */
+export function revokeEndsWords(reason?: string): string {
+  return `This ends the access now${reason ? ` (reason: "${reason}")` : ''}. acrbot deletes only what it created:`;
+}
+
+/**
+ * What a revoke's confirmation drawn again says first when what it lists changed since the one
+ * confirmed was shown (its fingerprint no longer matches): nothing was revoked. One sentence for
+ * chat's card drawn again by its click (`card`), and for the tab's 409 `revoke.changed` and its
+ * drawer's preview drawn again (`list`: the tab shows no card, so it names none).
+ */
+export function revokeChangedWords(shown: 'card' | 'list'): string {
+  return `This changed since ${shown === 'card' ? 'the card was drawn' : 'it was shown'}; review again. Nothing was revoked yet.`;
 }

@@ -22,6 +22,7 @@ import {
 import { UserFacingError } from '../domain/errors';
 import { isOtherTenant } from '../domain/own-tenant';
 import { mapAtMost } from '../domain/bounded-map';
+import { revokeChangedWords } from '../domain/revocation-step-words';
 import { MatrixBuilds } from './matrix-builds';
 import { accessHolderOf, NOT_ALLOWED_CODES } from '../flows/access-actions';
 import { isGateRefusalCode } from '../flows/limit-audit';
@@ -562,7 +563,8 @@ export class TabApi {
             status: 409,
             body: {
               error: 'revoke.changed',
-              message: `What revoking ${now.requestId} deletes and keeps changed since it was shown; review it again. Nothing was revoked yet.`,
+              // The drawer's words over the new list (domain/revocation-step-words.ts).
+              message: revokeChangedWords('list'),
               preview: now,
             },
           };

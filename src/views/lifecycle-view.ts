@@ -21,7 +21,12 @@ import { originalLostAtExpiry } from '../domain/extension-deadline';
 import { lateEndWords } from '../domain/late-end';
 import { ACRBOT_ACTOR, type AccessRequest, type Actor } from '../domain/request';
 import { revocationFingerprint } from '../domain/revocation-fingerprint';
-import { extensionRevokeNote, revocationStepWords } from '../domain/revocation-step-words';
+import {
+  extensionRevokeNote,
+  revocationStepWords,
+  revokeChangedWords,
+  revokeEndsWords,
+} from '../domain/revocation-step-words';
 import type { SecretPlan } from '../domain/plan';
 import type { AdaptiveCardJson } from './card-templates';
 import { renderCard } from './card-templates';
@@ -225,9 +230,9 @@ function endLeftWords(
 
 /**
  * The first warning of a revoke card drawn again by its click because what it listed changed
- * (its fingerprint no longer matches): nothing was revoked.
+ * (its fingerprint no longer matches): nothing was revoked. The tab says the same of its list.
  */
-const CHANGED_SINCE_DRAWN = 'This changed since the card was drawn; review again. Nothing was revoked yet.';
+const CHANGED_SINCE_DRAWN = revokeChangedWords('card');
 
 /**
  * The confirmation before a revoke: every object that will be deleted (or kept, and why), for
@@ -247,7 +252,7 @@ export function revokeConfirmCard(
   return lifecycleCard({
     sandbox: request.sandbox,
     title: `Revoke ${request.id}?`,
-    text: `${extensionNote}This ends the access now${reason ? ` (reason: "${inertText(reason)}")` : ''}. acrbot deletes only what it created:`,
+    text: `${extensionNote}${revokeEndsWords(reason && inertText(reason))}`,
     color: 'Warning',
     // Set apart, on a warning background: the approver clicked a card whose list is no longer true.
     ...(changed && { notes: [{ text: CHANGED_SINCE_DRAWN, warning: true }] }),

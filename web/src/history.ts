@@ -34,6 +34,7 @@ import { problemMessage } from './problem';
 import { rowAfterAction } from './row-after-action';
 import type { History, Me, RevokePreview, Row } from './types';
 import { now } from './clock';
+import { revokeChangedWords, revokeEndsWords } from '../../src/domain/revocation-step-words';
 
 /** Context the drawer needs. */
 export interface DrawerContext {
@@ -462,9 +463,10 @@ interface RevokeControls {
 
 /**
  * The note over a preview drawn again because the confirm found it changed (chat's card says
- * the same when its click redraws it): nothing was revoked.
+ * the same of itself when its click redraws it, domain/revocation-step-words.ts): nothing was
+ * revoked.
  */
-export const REVOKE_PREVIEW_CHANGED = 'This changed since it was shown; review it again. Nothing was revoked yet.';
+export const REVOKE_PREVIEW_CHANGED = revokeChangedWords('list');
 
 /**
  * The drawer's Revoke, as chat's `revoke R-…`: its form (the reason, "Revoke…") reads what
@@ -518,7 +520,7 @@ function revokeControls(
         heading,
         changed ? h('p', { class: 'error', attrs: { role: 'alert' } }, REVOKE_PREVIEW_CHANGED) : null,
         preview.extensionNote ? h('p', {}, preview.extensionNote) : null,
-        h('p', {}, 'This ends the access now. acrbot deletes only what it created:'),
+        h('p', {}, revokeEndsWords()),
         // The steps name what the requester chose (a secret, a service account): text nodes only.
         h('ul', { class: 'audit revoke-steps' }, ...preview.lines.map((line) => h('li', {}, line))),
         h(
