@@ -88,13 +88,24 @@ test('Reject clicked again by its approver: told it stands; the opposite click a
   const other = await click(users.outsider, 'reject', request, 'me too');
   expect(other.text).not.toContain('your decision stands');
   expect(other.actions).toEqual(['approval.refused.stale']);
-  // Card data cannot make a click its decider's: only the request id is read from it.
+  // Card data cannot make a click its decider's: only the request id is read from it, so the
+  // click is refused and audited as the outsider's own.
+  const beforeForged = (await h.app.audit.forRequest(request.id)).length;
   const forged = await h.click(users.outsider, 'reject', {
     requestId: request.id,
     comment: 'me too',
     decision: { by: users.approver, approved: false },
   });
+  expect(forged.status).toBe(200);
   expect(answerText(forged)).not.toContain('your decision stands');
+  expect(answerText(forged)).toContain(
+    `Request ${request.id} is already rejected by Alex Approver; nothing was changed.`,
+  );
+  const forgedActions = (await h.app.audit.forRequest(request.id))
+    .slice(beforeForged)
+    .map((e) => e.action)
+    .filter((a) => /^(request|approval)\./.test(a));
+  expect(forgedActions).toEqual(['approval.refused.stale']);
   expect((await h.app.store.get(request.id))!.version).toBe(rejected.version);
   await h.connector.waitFor(() => noted.filter((id) => id === request.id).length >= 3, 5000, 'the refusals noted');
 });

@@ -41,7 +41,8 @@ describe('the tab revoke preview', () => {
   let adele: string;
   let grantId: string;
 
-  beforeAll(async () => {
+  // Each test its own app and grant (the second one revokes it), so their order does not matter.
+  beforeEach(async () => {
     // Adele (on call) is an auditor: she sees everything but may not revoke.
     h = await startHarness({ ACRBOT_AUDITORS: SANDBOX_USERS.oncall.objectId });
     const issuer = h.app.sandbox!.identity;
@@ -53,8 +54,8 @@ describe('the tab revoke preview', () => {
       ['requester', 'outsider', 'oncall'].map((user) => issuer.issue({ user, audience: AUDIENCE })),
     );
   });
-  afterAll(async () => {
-    await h.stop();
+  afterEach(async () => {
+    await h?.stop();
   });
 
   const revokeAudits = async (id: string) =>

@@ -95,16 +95,32 @@ test('while paused a due job waits RECHECK_MS more and tells nobody; once open i
 test('a failed send is one warning and is not tried again (the job ends); the resume is not touched', async () => {
   const w = world();
   await w.waiters.note({ objectId: 'oid-r', conversation: CONVERSATION });
+  let tells = 0;
   w.waiters.tell = async () => {
+    tells++;
     throw new Error('403 the bot was removed from the conversation');
   };
+  // Every write to the pause store, to show the failure touches none.
+  const pauseWrites: string[] = [];
+  for (const op of ['pause', 'resume', 'amend'] as const) {
+    const original = (w.pauses[op] as (...args: unknown[]) => Promise<unknown>).bind(w.pauses);
+    (w.pauses as unknown as Record<string, unknown>)[op] = async (...args: unknown[]) => {
+      pauseWrites.push(op);
+      return original(...args);
+    };
+  }
   w.clock.advance(RECHECK_MS);
   const [due] = await w.jobs.due(w.clock.now(), 10);
   await expect(w.waiters.onDue(due)).resolves.toBeUndefined();
+  expect(tells).toBe(1);
   const warnings = w.logs.entries().filter((e) => e.level === 40);
   expect(warnings.map((e) => e.msg)).toEqual([
     'a requester refused during the pause could not be told that new access is open again',
   ]);
+  // Not put back for later: the stored job is the one that ran (the scheduler removes it).
+  expect(await w.jobsNow()).toEqual([due]);
+  expect(pauseWrites).toEqual([]);
+  expect(await w.pauses.current()).toBeUndefined();
 });
 
 test('a turn is marked refused only when notePauseRefusal runs inside it', async () => {

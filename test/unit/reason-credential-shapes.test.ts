@@ -128,6 +128,7 @@ describe('the words of a refusal never quote a value found elsewhere in them', (
 
   test('a client secret in prose further back is not shown either', () => {
     const err = refusal('clientsecret: Zq9xLm2vB7 was set, token=abcdef123456 too');
+    expect(err?.code).toBe('validation.secret');
     expect(err?.message).not.toContain('Zq9xLm2vB7');
     expect(err?.message).not.toContain('abcdef123456');
   });

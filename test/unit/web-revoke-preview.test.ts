@@ -19,6 +19,12 @@ const { openHistory, REVOKE_PREVIEW_CHANGED } = require('../../web/src/history')
   REVOKE_PREVIEW_CHANGED: string;
 };
 
+/** Each test sets its own `fetch`; put back after each, so none answers the next test's calls. */
+const realFetch = globalThis.fetch;
+afterEach(() => {
+  globalThis.fetch = realFetch;
+});
+
 const ID = ACTIVE_GRANT_ROW.requestId!;
 const row: Row = { ...ACTIVE_GRANT_ROW, canRevoke: true };
 const history = (r: Row): History => ({ row: r, approvals: [], azureRequestIds: [], audit: [] });
