@@ -209,17 +209,7 @@ export class DecisionHandler {
       const message = 'message' in result ? result.message : undefined;
       return this.viewFor(identity, result.request, message, 'Attention');
     } catch (err) {
-      if (isUserFacing(err)) {
-        const current = await requests.get(data.requestId).catch((readErr: unknown) => {
-          this.services.log.warn(
-            { err: readErr, requestId: data.requestId },
-            'request unreadable after a refused click',
-          );
-          return undefined;
-        });
-        if (current) return this.viewFor(identity, current, err.message, 'Attention');
-      }
-      return errorCardFor(this.services, err);
+      return this.clickFailed(identity, data.requestId, err);
     }
   }
 
@@ -327,19 +317,23 @@ export class DecisionHandler {
       }
       return this.viewFor(identity, result.request, undefined, undefined, 'approver');
     } catch (err) {
-      if (isUserFacing(err)) {
-        // Show the message on the request's card if it can still be read; else on an error card.
-        const current = await requests.get(data.requestId).catch((readErr: unknown) => {
-          this.services.log.warn(
-            { err: readErr, requestId: data.requestId },
-            'request unreadable after a refused click',
-          );
-          return undefined;
-        });
-        if (current) return this.viewFor(identity, current, err.message, 'Attention');
-      }
-      return errorCardFor(this.services, err);
+      return this.clickFailed(identity, data.requestId, err);
     }
+  }
+
+  /**
+   * The answer to a click that threw: a refusal meant for the user on the request's card, if it
+   * can still be read (else on an error card); anything else an error card with its reference.
+   */
+  private async clickFailed(identity: TurnIdentity, requestId: string, err: unknown) {
+    if (isUserFacing(err)) {
+      const current = await this.services.requests.get(requestId).catch((readErr: unknown) => {
+        this.services.log.warn({ err: readErr, requestId }, 'request unreadable after a refused click');
+        return undefined;
+      });
+      if (current) return this.viewFor(identity, current, err.message, 'Attention');
+    }
+    return errorCardFor(this.services, err);
   }
 }
 
