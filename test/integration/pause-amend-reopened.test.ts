@@ -7,26 +7,9 @@
  */
 import { cardText } from '../helpers/capturing-connector';
 import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
+import { answerTo as ask } from '../helpers/answer-to';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { twoInstancesOnOneStore } from '../helpers/two-instances';
-
-/** Says `text` as `user` and answers the text of the first new card there that is not an update. */
-async function ask(
-  h: Harness,
-  user: (typeof users)[keyof typeof users],
-  text: string,
-  where: 'channel' | 'personal' = 'channel',
-): Promise<string> {
-  const before = h.connector.calls.length;
-  expect((await h.say(user, text, where)).status).toBe(200);
-  const there = where === 'channel' ? '19:platform-requests' : 'a:personal-';
-  const reply = await h.connector.waitFor(
-    (c) => h.connector.calls.indexOf(c) >= before && c.op !== 'update' && c.conversationId.startsWith(there),
-    5000,
-    `the answer to "${text}"`,
-  );
-  return cardText(reply.activity);
-}
 
 const clickText = (click: { body: { value: unknown } }) => cardText({ attachments: [{ content: click.body.value }] });
 

@@ -7,22 +7,13 @@
  * questions refused for the pause is recorded without a command to type again.
  */
 import { cardText } from '../helpers/capturing-connector';
+import { answerTo } from '../helpers/answer-to';
 import { type Harness, startHarness, users } from '../helpers/harness';
-
-/** Says `text` as `user` in their chat with acrbot and answers the text of the first new card there. */
-async function ask(h: Harness, user: (typeof users)[keyof typeof users], text: string): Promise<string> {
-  const before = h.connector.calls.length;
-  expect((await h.say(user, text, 'personal')).status).toBe(200);
-  const reply = await h.connector.waitFor(
-    (c) => h.connector.calls.indexOf(c) >= before && c.op !== 'update' && c.conversationId.startsWith('a:personal-'),
-    5000,
-    `the answer to "${text}"`,
-  );
-  return cardText(reply.activity);
-}
 
 describe('an extension while new access is paused', () => {
   let h: Harness;
+  /** What acrbot answers `user` in their chat with it. */
+  const ask = (user: (typeof users)[keyof typeof users], text: string) => answerTo(h, user, text, 'personal');
   beforeEach(async () => {
     h = await startHarness();
   });
@@ -34,17 +25,15 @@ describe('an extension while new access is paused', () => {
     const granted = await h.requestGrant(users.requester, 'aks-prod contosoacr --for 30d deploy payments-api');
     await h.click(users.approver, 'approve', { requestId: granted.id });
     expect((await h.settle(granted.id)).state).toBe('succeeded');
-    expect(await ask(h, users.approver, 'pause unexpected grants on prod, investigating')).toContain(
-      'New access paused',
-    );
+    expect(await ask(users.approver, 'pause unexpected grants on prod, investigating')).toContain('New access paused');
 
-    const notTheirs = await ask(h, users.approver, `extend ${granted.id} --for 1d release still running`);
+    const notTheirs = await ask(users.approver, `extend ${granted.id} --for 1d release still running`);
     expect(notTheirs).toMatch(/Only Riley Requester, who asked for R-\w+, can ask to extend it/);
     expect(notTheirs).not.toMatch(/paused/i);
     await h.app.services.background.drain();
     expect(await h.app.stores.schedule.withIdPrefix('access.reopened:', 10)).toHaveLength(0);
 
-    expect(await ask(h, users.requester, `extend ${granted.id} --for 1d release still running`)).toMatch(
+    expect(await ask(users.requester, `extend ${granted.id} --for 1d release still running`)).toMatch(
       /New access is paused since/,
     );
     await h.app.services.background.drain();
@@ -55,11 +44,9 @@ describe('an extension while new access is paused', () => {
   test('an answer to the reason question refused for a pause begun meanwhile is recorded without a command: typed again it would be none', async () => {
     await h.say(users.requester, 'grant aks-prod contosoacr', 'personal');
     await h.connector.waitFor((c) => /Why is the access needed/.test(cardText(c.activity)), 5000, 'reason question');
-    expect(await ask(h, users.approver, 'pause unexpected grants on prod, investigating')).toContain(
-      'New access paused',
-    );
+    expect(await ask(users.approver, 'pause unexpected grants on prod, investigating')).toContain('New access paused');
     // Starts with "Grant" yet is an answer: its words after it are no cluster and registry.
-    expect(await ask(h, users.requester, 'Grant needed for the payments deploy')).toMatch(/New access is paused since/);
+    expect(await ask(users.requester, 'Grant needed for the payments deploy')).toMatch(/New access is paused since/);
     await h.app.services.background.drain();
     const waiting = await h.app.stores.schedule.withIdPrefix('access.reopened:', 10);
     expect(waiting.map((j) => j.id)).toEqual([`access.reopened:${users.requester.objectId}`]);

@@ -6,6 +6,7 @@
 import { cardText } from '../helpers/capturing-connector';
 import { SANDBOX_TENANT_ID } from '../../src/sandbox/fixtures';
 import { transition } from '../../src/domain/request';
+import { answerTo } from '../helpers/answer-to';
 import { type Harness, startHarness, users } from '../helpers/harness';
 
 describe('pause new access', () => {
@@ -17,25 +18,9 @@ describe('pause new access', () => {
     await h.stop();
   });
 
-  /**
-   * Says `text` as `user` (in the team channel requests are made in, or in their chat with acrbot)
-   * and answers the text of the first new card or message there that is not an update.
-   */
-  async function ask(
-    user: (typeof users)[keyof typeof users],
-    text: string,
-    where: 'channel' | 'personal' = 'channel',
-  ): Promise<string> {
-    const before = h.connector.calls.length;
-    expect((await h.say(user, text, where)).status).toBe(200);
-    const there = where === 'channel' ? '19:platform-requests' : 'a:personal-';
-    const reply = await h.connector.waitFor(
-      (c) => h.connector.calls.indexOf(c) >= before && c.op !== 'update' && c.conversationId.startsWith(there),
-      5000,
-      `the answer to "${text}"`,
-    );
-    return cardText(reply.activity);
-  }
+  /** What acrbot answers `user` (test/helpers/answer-to.ts). */
+  const ask = (user: (typeof users)[keyof typeof users], text: string, where: 'channel' | 'personal' = 'channel') =>
+    answerTo(h, user, text, where);
 
   const entries = async () => (await h.app.audit.latest(100)).map((e) => `${e.action}:${e.outcome}`);
   const assignments = () => h.app.sandbox!.arm.state.listRoleAssignments().length;
