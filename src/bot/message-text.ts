@@ -88,12 +88,48 @@ export interface MessageParts {
 export function addressedText(activity: MessageParts): string {
   const text = typeof activity.text === 'string' ? activity.text : '';
   const mention = recipientMention(activity);
+  let said: string;
   if (mention) {
     const at = text.indexOf(mention);
-    if (at > 0 && isFiller(messageText(text.slice(0, at)))) return messageText(text.slice(at + mention.length));
-    return messageText(text.replace(mention, ''));
+    said =
+      at > 0 && isFiller(messageText(text.slice(0, at)))
+        ? messageText(text.slice(at + mention.length))
+        : messageText(text.replace(mention, ''));
+  } else said = messageText(text);
+  // After a mention too: a command copied from one of acrbot's cards ("@acrbot status R-…") and
+  // pasted after the mention Teams makes of "@acr" was answered "Unknown command".
+  return withoutTypedName(unquotedCommand(said), activity.recipient);
+}
+
+/**
+ * Quotes a pasted command may come in: acrbot's cards say `Type "@acrbot status R-…".`, and a
+ * selection takes the quotes (straight or curly) and the full stop with it. A pair of backticks,
+ * as a wiki's or a runbook's code.
+ */
+const QUOTE_PAIRS: ReadonlyArray<readonly [string, string]> = [
+  ['"', '"'],
+  ['\u201C', '\u201D'],
+  ['\u201E', '\u201C'],
+  ['\u00AB', '\u00BB'],
+  ["'", "'"],
+  ['\u2018', '\u2019'],
+  ['`', '`'],
+];
+
+/**
+ * `text` without the quotes around it when it is one of acrbot's commands as its cards write them,
+ * starting with "@acrbot" inside the quotes (`"@acrbot status R-7K2M9QXA".`), and without the
+ * sentence's punctuation after the closing quote. Nothing else is unquoted: a reason typed in
+ * quotes at acrbot's question is the person's text, and "@acrbot" inside says it was copied.
+ */
+export function unquotedCommand(text: string): string {
+  const end = withoutTrailing(text, '.,;:!?');
+  for (const [open, close] of QUOTE_PAIRS) {
+    if (end.length < 2 + OWN_NAME.length || !end.startsWith(open) || !end.endsWith(close)) continue;
+    const inside = end.slice(open.length, end.length - close.length).trim();
+    if (new RegExp(String.raw`^@${OWN_NAME}(?=\s|$)`, 'i').test(inside)) return inside;
   }
-  return withoutTypedName(messageText(text), activity.recipient);
+  return text;
 }
 
 /**

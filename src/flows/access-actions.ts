@@ -140,12 +140,11 @@ export class AccessActions {
       | 'openExtensionsOf'
       | 'extensionTermRange'
       | 'recordRefusal'
-    > &
-      /**
-       * Another tenant's requester, or new access paused, refused before an extension's own
-       * checks ({@link createExtension}). Absent (unit tests of other rules), `create` refuses them.
-       */
-      Partial<Pick<RequestService, 'assertOpen' | 'assertOwnTenant'>>,
+      // Another tenant's requester, or new access paused, refused before an extension's own
+      // checks ({@link createExtension}).
+      | 'assertOpen'
+      | 'assertOwnTenant'
+    >,
     private readonly lifecycle: Pick<AccessLifecycle, 'rotationPlan' | 'revokeSoon'>,
     private readonly audit: AuditLog,
     private readonly outside?: {
@@ -521,14 +520,14 @@ export class AccessActions {
     // would refuse it after them (RequestCreation.assertOwnTenant, which audits it). Their
     // refusals each give a way on (a drift's "@acrbot grant …", a break-glass grant's "ask for a
     // normal grant", another requester's "ask for your own grant") that is refused too.
-    await this.requests.assertOwnTenant?.(acting, targetsOf(original.plan));
+    await this.requests.assertOwnTenant(acting, targetsOf(original.plan));
     // Audited here, where it is an attempt; mayExtend also answers canExtend (the buttons).
     await this.refusalAudited(input.actor, original, async () => this.mayExtend(input.actor, original));
     await this.refusalAudited(input.actor, original, async () => notExtendedSince(original, input.drawnEnd));
     // New access paused: refused after the original's own checks, so that only someone whose
     // extension the pause alone stops is recorded to be told of its end (pause-waiters.ts: never
     // "ask again" to a non-requester or for a drifted grant), and before its tags are read in Azure.
-    await this.requests.assertOpen?.(acting, targetsOf(original.plan));
+    await this.requests.assertOpen(acting, targetsOf(original.plan));
     const reason = checkReason(input.reason);
     const access = this.requests.accessTerm(input.duration);
     const plan = await this.refusalAudited(input.actor, original, async () => {

@@ -279,6 +279,9 @@ describe('AccessActions.createExtension, twice at once on one instance', () => {
       accessTerm: () => ({ durationMs: 7 * 86_400_000 }),
       openExtensionsOf: async () => made,
       recordRefusal: async (e: { action: string; outcome: string }) => void refusals.push(`${e.action}:${e.outcome}`),
+      // Own tenant, not paused.
+      assertOwnTenant: async () => undefined,
+      assertOpen: async () => undefined,
       async create() {
         // The first creation is still on its way to the store when the second click arrives.
         await created;
@@ -372,6 +375,9 @@ describe('AccessActions.createExtension of a secret', () => {
       },
       openExtensionsOf: async () => [],
       create: async (input: { plan: SecretPlan }) => pendingRequest({ id: 'R-EXTENSN1', plan: input.plan }),
+      // Own tenant, not paused.
+      assertOwnTenant: async () => undefined,
+      assertOpen: async () => undefined,
     };
     const lifecycle = {
       rotationPlan: (r: AccessRequest, lifetimeMs: number | undefined) => {

@@ -37,6 +37,9 @@ function setup(clock: FakeClock) {
       void refusals.push(`${e.action}:${e.outcome}:${e.requestId}`),
     create: async (input: unknown) => void created.push(input),
     openExtensionsOf: async () => [],
+    // Own tenant, not paused.
+    assertOwnTenant: async () => undefined,
+    assertOpen: async () => undefined,
   };
   const announced: string[] = [];
   const actions = new AccessActions(

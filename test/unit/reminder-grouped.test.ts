@@ -281,6 +281,9 @@ test('Extend clicked on a listed row files the extension of that access, through
     },
     openExtensionsOf: async () => [],
     accessTerm: () => ({ durationMs: 7 * DAY }),
+    // Own tenant, not paused: the extension's own rules are what this test is about.
+    assertOwnTenant: async () => undefined,
+    assertOpen: async () => undefined,
   };
   const actions = new AccessActions(
     requests as never,

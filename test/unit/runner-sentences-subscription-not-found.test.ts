@@ -153,6 +153,9 @@ describe("an extension's re-read of the cluster and registry answered Subscripti
       credentialLifetimeMs: () => undefined,
       openExtensionsOf: async () => [],
       recordRefusal: async (e: { action: string; outcome: string }) => void refusals.push(`${e.action}:${e.outcome}`),
+      // Own tenant, not paused.
+      assertOwnTenant: async () => undefined,
+      assertOpen: async () => undefined,
       create: async () => {
         creates++;
         return pendingRequest({ id: 'R-EXTENSN1', extendsRequestId: original.id });
