@@ -8,6 +8,7 @@
  * (web/src/csv.ts) is written by the same functions.
  */
 import type { AuditEntry } from '../domain/audit-chain';
+import { ZERO_WIDTH } from '../domain/invisible-characters';
 import { withoutBidiControls } from '../domain/text';
 
 /**
@@ -44,11 +45,12 @@ export const CSV_COLUMNS = [
  * A cell Excel, LibreOffice or Sheets may evaluate: one starting with = + - @ tab or CR, or their
  * full-width forms (＝＋－＠, which a spreadsheet in an East Asian locale, or a normalisation on
  * the way, may read as the ASCII sign), the sign
- * also behind leading spaces or invisible characters (NBSP, BOM, zero-width space or joiners,
- * word joiner) that a reader does not see and an import may trim. Guarding a harmless cell costs
- * one `'`; missing a formula costs a command run on the reader's machine.
+ * also behind leading spaces (NBSP too) or zero-width characters ({@link ZERO_WIDTH}: soft
+ * hyphen, zero-width space or joiners, word joiner, BOM) that a reader does not see and an import
+ * may trim; bidi controls are gone before this is asked ({@link csvCell}). Guarding a harmless
+ * cell costs one `'`; missing a formula costs a command run on the reader's machine.
  */
-const FORMULA_START = /^(?:[\t\r]|[\s\u200B-\u200D\u2060\uFEFF]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/;
+const FORMULA_START = new RegExp(String.raw`^(?:[\t\r]|[\s${ZERO_WIDTH}]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])`);
 /**
  * Characters that force a cell into quotes: RFC 4180's, and the other separators spreadsheets
  * split on (`;` where the decimal mark is a comma, as Excel does in much of Europe, and tab): an

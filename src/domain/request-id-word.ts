@@ -7,6 +7,7 @@
  */
 import { UserFacingError } from './errors';
 import { isRequestId, REQUEST_ID_ALPHABET } from './identifiers';
+import { ZERO_WIDTH } from './invisible-characters';
 import { readTypedDigits } from './typed-digits';
 
 /**
@@ -16,8 +17,8 @@ import { readTypedDigits } from './typed-digits';
  */
 const DASH_LOOKALIKES = /[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]/g;
 
-/** Characters that show nothing inside a word: soft hyphen, zero-width space, joiners, word joiner, BOM. */
-const ZERO_WIDTH = /[\u00AD\u200B-\u200D\u2060\uFEFF]/g;
+/** Characters that show nothing inside a word ({@link ZERO_WIDTH}: soft hyphen, zero-width space, joiners, word joiner, BOM). */
+const ZERO_WIDTH_CHARACTERS = new RegExp(`[${ZERO_WIDTH}]`, 'g');
 
 /** A request id's shape with its dash: any letters and digits, so that a mistyped one is told as such. */
 const DASHED_SHAPE = /^R-[0-9A-Z]{8}$/i;
@@ -31,7 +32,7 @@ const DASHED_SHAPE = /^R-[0-9A-Z]{8}$/i;
  */
 export function readIdWord<T extends string | undefined>(word: T): T | string {
   if (!word) return word;
-  const read = readTypedDigits(word.replace(ZERO_WIDTH, '')).replace(DASH_LOOKALIKES, '-');
+  const read = readTypedDigits(word.replace(ZERO_WIDTH_CHARACTERS, '')).replace(DASH_LOOKALIKES, '-');
   return read !== word && (DASHED_SHAPE.test(read) || DASHLESS_ID.test(read)) ? read : word;
 }
 

@@ -1,13 +1,14 @@
 /** Rules for free text from users (justifications, rejection reasons). */
 import { UserFacingError } from './errors';
+import * as invisible from './invisible-characters';
 import { REDACTION, scrubSecrets } from './secret-text';
 
 /**
- * Bidi embeddings and overrides (U+202A–202E), isolates (U+2066–2069), LRM, RLM (U+200E, U+200F)
- * and ALM (U+061C): a U+202E in a name or reason reverses the rest of its line wherever it is
- * shown. Dropped from what cards show (views' `inertText`) and what the tab sends.
+ * Bidi controls ({@link invisible.BIDI_CONTROLS}): a U+202E in a name or reason reverses the
+ * rest of its line wherever it is shown. Dropped from what cards show (views' `inertText`), what
+ * the tab sends and CSV cells (audit-cli/csv.ts).
  */
-const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
+const BIDI_CONTROLS = new RegExp(`[${invisible.BIDI_CONTROLS}]`, 'g');
 
 /** `text` without bidi controls ({@link BIDI_CONTROLS}); the same string when it has none. */
 export function withoutBidiControls(text: string): string {
@@ -56,19 +57,56 @@ const NAMED_VALUES: RegExp[] = [/client[_-]?secret\s*[:=]\s*(\S+)/giu, /password
 /**
  * A password's name (password, passwd, passphrase, pass, pwd, pw; not inside a word: "bypass",
  * "compass", "pass-through"), perhaps a few words on what it is for ("the password for the pull
- * token is …"), then `:`, `=`, "is", "was", "are" or "were", then the word said to be it (the
- * last group).
+ * token is …"), then `:` or `=` (the first group: the value is given), or "is", "was", "are" or
+ * "were" (the value is said), then the word said to be it (the last group).
  * Judged by {@link passwordLike}: "the password is expired" and "pass is needed" name one only.
  */
 const PASSWORD_SAID =
-  /(?<![\p{L}\p{N}_-])(?:pass(?:words?|wd|phrase)?|pwd|pw)(?![\p{L}\p{N}_-])(?:\s+(?:for|of|on|to)(?:\s+[^\s:=]+){1,3}?)?(?:\s*[:=]\s*|\s+(?:is|was|are|were)(?:\s*:)?\s+)(\S+)/giu;
+  /(?<![\p{L}\p{N}_-])(?:pass(?:words?|wd|phrase)?|pwd|pw)(?![\p{L}\p{N}_-])(?:\s+(?:for|of|on|to)(?:\s+[^\s:=]+){1,3}?)?(?:\s*([:=])\s*|\s+(?:is|was|are|were)(?:\s*:)?\s+)(\S+)/giu;
 
 /**
  * A password's name without "pass" (a verb too: "pass CI-4521 gate") and the word right after it,
- * with no `:` or "is" between (`pw hunter2Zx!9`): judged strictly ({@link passwordLike}), as
- * "password reset" or "pwd output" are ordinary words after such a name.
+ * with no `:` or "is" between (`pw hunter2Zx!9`, `password 83920174`): judged strictly
+ * ({@link passwordLike}), as "password reset" or "pwd output" are ordinary words after such a name.
  */
 const PASSWORD_BARE = /(?<![\p{L}\p{N}_-])(?:passwords?|passwd|passphrase|pwd|pw)(?![\p{L}\p{N}_-])\s+(\S+)/giu;
+
+/**
+ * How a word follows a password's name: after `:` or `=` (`given`: "pwd: hunter-2-go"), after
+ * "is" or "was" (`said`: "the password is Tr0ub4dor&3"), or after nothing but a space (`bare`:
+ * "pw hunter2Zx!9"), where it may be any word.
+ */
+type PasswordWord = 'given' | 'said' | 'bare';
+
+/** Fewest digits of a password of digits alone (`password 83920174`): a count, a year or a short PIN is fewer. */
+const PASSWORD_DIGITS_MIN = 6;
+
+/**
+ * A quantity: a number and its unit, perhaps after a dash (`90days`, `30-day`, `12chars`,
+ * `2wk`), which is how long a password is or lasts ("the password was 90days old"), not one.
+ */
+const QUANTITY =
+  /^\p{N}+-?(?:ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|d|days?|wks?|weeks?|mos?|months?|yrs?|years?|chars?|characters?|digits?|letters?|times?)$/iu;
+
+/**
+ * A date, as a reason says when a password was or will be changed: `2024-12-01`, `01-12-2024`,
+ * `1-Dec-2024`, or of digits alone (`20241201`, years 1900 to 2099).
+ */
+const DATE =
+  /^(?:\p{N}{1,4}-(?:\p{N}{1,2}|\p{L}{3,9})-\p{N}{1,4}|(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))$/u;
+
+/** Letters and digits joined by dashes only (`hunter-2-go`, `Abc-123-xyz`), as a password is often made memorable. */
+const DASHED = /^[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)+$/u;
+
+/**
+ * Ids a dashed word after a password's name may be instead: a ticket (`INC-4521`, its project in
+ * capitals: `Summer-2024` is no ticket) or a UUID.
+ */
+const DASHED_IDS =
+  /^(?:[A-Z][A-Z0-9]*-\d+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+
+/** An image or file digest with its algorithm (`sha256:9f86d0…`), which a reason quotes: no password. */
+const DIGEST = /^sha(?:1|256|384|512):[0-9a-f]{32,}$/i;
 
 /**
  * A word of letters and digits joined by `-`, `.`, `_` or `/`, perhaps a path from `/`, `./` or
@@ -87,22 +125,30 @@ const BEFORE_WORD = `"'\`(<[{`;
 const AFTER_WORD = `"'\`)>]}.,;:!?`;
 
 /**
- * Whether `word`, said to be a password, looks like one: six characters at least, with letters
- * (a date, a count or a ticket's digits is none) and a digit or a symbol (`hunter2`,
- * `Tr0ub4dor&3`), and neither a name ({@link NAME_LIKE}), a link nor an e-mail address. `strict`
- * (nothing but a space after the name): eight characters at least, of three kinds of lower
+ * Whether `word`, said to be a password ({@link PasswordWord} says how), looks like one. Never a
+ * quantity ({@link QUANTITY}: "the password was 90days old"), a date ({@link DATE}) or a digest
+ * ({@link DIGEST}). Six digits or more and nothing else, however it follows the name
+ * (`password 83920174`). After `:` or `=`, letters and digits joined by dashes ({@link DASHED}:
+ * `pwd: hunter-2-go`), but a ticket or a UUID ({@link DASHED_IDS}). Otherwise: six characters at
+ * least, with letters (a count or a ticket's digits is none) and a digit or a symbol (`hunter2`,
+ * `Tr0ub4dor&3`), and neither a name ({@link NAME_LIKE}), a link nor an e-mail address; and
+ * `bare` (nothing but a space after the name), eight characters at least, of three kinds of lower
  * case, upper case, digits and symbols (`hunter2Zx!9`), since the word may be any word.
  */
-function passwordLike(raw: string, strict: boolean): boolean {
+function passwordLike(raw: string, how: PasswordWord): boolean {
   // Walked, not a regex: `[…]+$` is tried from every start of a run (a word of 40,000 ")").
   let start = 0;
   while (start < raw.length && BEFORE_WORD.includes(raw[start]!)) start++;
   const word = withoutTrailing(raw.slice(start), AFTER_WORD);
-  if (word.length < (strict ? 8 : 6) || NAME_LIKE.test(word) || word.includes('://') || EMAIL.test(word)) return false;
+  if (QUANTITY.test(word) || DATE.test(word) || DIGEST.test(word)) return false;
+  if (/^\p{N}+$/u.test(word)) return word.length >= PASSWORD_DIGITS_MIN;
   const lower = /\p{Ll}/u.test(word);
   const upper = /\p{Lu}/u.test(word);
-  if (!lower && !upper) return false;
   const digit = /\p{N}/u.test(word);
+  if (how === 'given' && (lower || upper) && digit && DASHED.test(word) && !DASHED_IDS.test(word)) return true;
+  const strict = how === 'bare';
+  if (word.length < (strict ? 8 : 6) || NAME_LIKE.test(word) || word.includes('://') || EMAIL.test(word)) return false;
+  if (!lower && !upper) return false;
   const symbol = /[^\p{L}\p{N}\-._/]/u.test(word);
   if (!strict) return digit || symbol;
   return [lower, upper, digit, symbol].filter(Boolean).length >= 3;
@@ -157,17 +203,18 @@ type Span = readonly [start: number, end: number];
  */
 function unscrubbedValues(text: string): Span[] {
   const spans: Span[] = [];
-  const add = (pattern: RegExp, judge: (value: string) => boolean) => {
+  const add = (pattern: RegExp, judge: (value: string, match: RegExpExecArray) => boolean) => {
     for (const match of text.matchAll(pattern)) {
-      const value = match[1] ?? match[0];
+      // The value is the last group (PASSWORD_SAID's first says how it follows), or the match.
+      const value = match.length > 1 ? match[match.length - 1]! : match[0];
       const end = match.index! + match[0].length;
-      if (judge(value)) spans.push([end - value.length, end]);
+      if (judge(value, match)) spans.push([end - value.length, end]);
     }
   };
   for (const pattern of NAMED_VALUES) add(pattern, () => true);
   if (/pass|pw/i.test(text)) {
-    add(PASSWORD_SAID, (word) => passwordLike(word, false));
-    add(PASSWORD_BARE, (word) => passwordLike(word, true));
+    add(PASSWORD_SAID, (word, match) => passwordLike(word, match[1] ? 'given' : 'said'));
+    add(PASSWORD_BARE, (word) => passwordLike(word, 'bare'));
   }
   add(BASE64_WORD, randomRun);
   return spans;
@@ -186,24 +233,21 @@ export function wellFormed(text: string): string {
   return text.replace(LONE_SURROGATES, '\uFFFD');
 }
 
-/** Zero-width non-joiner and joiner (U+200C, U+200D): part of the text in emoji sequences and Persian/Indic words. */
-const JOINERS = /[\u200C\u200D]+/g;
+/** Runs of zero-width non-joiners and joiners ({@link invisible.JOINERS}): part of the text in emoji sequences and Persian/Indic words. */
+const JOINERS = new RegExp(`[${invisible.JOINERS}]+`, 'g');
+
+/** Runs of variation selectors ({@link invisible.VARIATION_SELECTORS}): they show nothing by themselves. */
+const VARIATION_SELECTORS = new RegExp(`[${invisible.VARIATION_SELECTORS}]+`, 'gu');
 
 /**
- * Variation selectors (U+FE00–FE0F, U+E0100–E01EF): they pick a glyph for the character before
- * them (❤ U+FE0F is the red heart emoji) and show nothing by themselves.
+ * Characters that show nothing ({@link invisible.SHOWS_NOTHING}: controls, format characters,
+ * the other default-ignorable code points, the braille blank) but the joiners and variation
+ * selectors, which are left for their own rules.
  */
-const VARIATION_SELECTORS = /[\uFE00-\uFE0F\u{E0100}-\u{E01EF}]+/gu;
-
-/**
- * Characters that show nothing: controls, format characters (zero-width spaces, bidi overrides
- * and isolates, tag characters) and the other default-ignorable code points (the Hangul fillers
- * U+115F, U+1160, U+3164 and U+FFA0, the combining grapheme joiner U+034F…), plus the braille
- * blank U+2800, which is a symbol but prints as a space. Joiners and variation selectors are
- * left for their own rules.
- */
-const INVISIBLE =
-  /(?![\u200C\u200D\uFE00-\uFE0F\u{E0100}-\u{E01EF}])[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/gu;
+const INVISIBLE = new RegExp(
+  `(?![${invisible.JOINERS}${invisible.VARIATION_SELECTORS}])[${invisible.SHOWS_NOTHING}]`,
+  'gu',
+);
 
 /** Whether `text` holds a character that shows nothing ({@link INVISIBLE}: joiners and variation selectors aside). */
 export function hasInvisible(text: string): boolean {
@@ -339,9 +383,10 @@ const URL_USER_NAME = /:\/\/[^\s/?#@"'<>\\:]+@/g;
  * secret holds everywhere (a token, an `Authorization` header, `access_token=`, a URL password,
  * a JSON `"value":"…"`, `docker login -p …`), or when it matches {@link SECRET_PATTERNS} or holds
  * a value the scrubber leaves ({@link unscrubbedValues}: `password: hunter2`, "the pull password
- * is Tr0ub4dor&3", `pw hunter2Zx!9`, a 44-character ACR password). A URL's user name alone is not
- * looked at ({@link URL_USER_NAME}). Joiners are not looked through by the patterns, so they are
- * left out first: "Account\u200DKey=" is as much a key as "AccountKey=".
+ * is Tr0ub4dor&3", `pw hunter2Zx!9`, `password 83920174`, `pwd: hunter-2-go`, a 44-character ACR
+ * password). A URL's user name alone is not looked at ({@link URL_USER_NAME}). Joiners are not
+ * looked through by the patterns, so they are left out first: "Account\u200DKey=" is as much a
+ * key as "AccountKey=".
  */
 export function looksLikeSecret(text: string): boolean {
   const plain = text.replace(JOINERS, '');
@@ -459,10 +504,31 @@ export function checkReason(
  * decision's comment's.
  */
 export function tooLongSentence(what: string, text: string, max: number, then?: string): string {
+  return `${tooLongClause(what, text)}; keep it under ${max}${then ? ` ${then}` : ''}.`;
+}
+
+/**
+ * The first clause of {@link tooLongSentence}, for a refusal that goes on in its own words (a
+ * name "fits in 400"): "The reason is 620 characters long" when each character is one UTF-16
+ * unit; else "The reason is too long: its 300 characters count as 600, since an emoji (like a few
+ * other characters) counts as two".
+ */
+export function tooLongClause(what: string, text: string): string {
   const characters = [...text].length;
-  const keep = `keep it under ${max}${then ? ` ${then}` : ''}.`;
-  if (characters === text.length) return `The ${what} is ${characters} characters long; ${keep}`;
-  return `The ${what} is too long: its ${characters} characters count as ${text.length}, since an emoji (like a few other characters) counts as two; ${keep}`;
+  if (characters === text.length) return `The ${what} is ${characters} characters long`;
+  return `The ${what} is too long: its ${characters} characters count as ${text.length}, since an emoji (like a few other characters) counts as two`;
+}
+
+/**
+ * `text`'s length as {@link tooLongSentence} tells it, for the audit detail of that refusal
+ * (which must not say another number): "620 characters" when each character is one UTF-16 unit;
+ * else "300 characters counting as 600", the characters and the units a limit counts.
+ */
+export function characterCount(text: string): string {
+  const characters = [...text].length;
+  return characters === text.length
+    ? `${characters} characters`
+    : `${characters} characters counting as ${text.length}`;
 }
 
 /**

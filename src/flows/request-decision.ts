@@ -35,7 +35,7 @@ import { describeBreakGlassRun } from '../domain/break-glass-review';
 import { approvedEntryKey } from './decision-entry-net';
 import { approvalEntryKey } from './approval-entry-net';
 import { discountedEntry } from './discounted-approvals';
-import { looksLikeSecret, REASON_LIMITS, singleLine, tooLongSentence } from '../domain/text';
+import { characterCount, looksLikeSecret, REASON_LIMITS, singleLine, tooLongSentence } from '../domain/text';
 import { ofTenant, tenantNotServed } from '../domain/tenant-boundary';
 import { planOutsideSubscriptions, unservedClause } from '../domain/served-subscriptions';
 import type { RequestNotifier } from './notifier';
@@ -124,7 +124,7 @@ export class RequestDecisions {
         requestId: request.id,
         targetIds: targetsOf(request.plan),
         outcome: 'validation.tooLong',
-        detail: `comment of ${reason.length} characters; the limit is ${REASON_LIMITS.max}`,
+        detail: `comment of ${characterCount(reason)}; the limit is ${REASON_LIMITS.max}`,
       });
       throw new UserFacingError(
         'validation.reason',

@@ -14,7 +14,7 @@ import { parseClusterRef, parseRegistryRef } from '../../domain/names';
 import { isOtherTenant } from '../../domain/own-tenant';
 import { swappedNames } from '../../domain/swapped-names';
 import type { GrantPlan, Plan } from '../../domain/plan';
-import { checkReason, cutText, REASON_LIMITS, singleLine, tooLongSentence } from '../../domain/text';
+import { checkReason, cutText, REASON_LIMITS, singleLine, tooLongClause, tooLongSentence } from '../../domain/text';
 import { alreadyGrantedCard, grantFormCard, messageCard } from '../../views/message-view';
 import { errorText, requestCard } from '../../views/request-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
@@ -108,7 +108,7 @@ const FORM_PREFILL_MAX = 4000;
 function tooLongField(form: z.infer<typeof grantForm>): string | undefined {
   for (const field of ['cluster', 'registry'] as const)
     if (form[field].length > FORM_NAME_MAX)
-      return `The ${field} is ${form[field].length} characters long; a name, resourceGroup/name or resource id fits in ${FORM_NAME_MAX}. Nothing was requested.`;
+      return `${tooLongClause(field, form[field])}; a name, resourceGroup/name or resource id fits in ${FORM_NAME_MAX}. Nothing was requested.`;
   const reason = singleLine(form.reason);
   if (reason.length > REASON_LIMITS.max)
     return `${tooLongSentence('reason', reason, REASON_LIMITS.max)} Nothing was requested.`;
