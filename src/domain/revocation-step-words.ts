@@ -6,8 +6,13 @@
  * was shown). Plain text: chat makes it inert for Teams (`inertText`), the page puts it in as text.
  */
 
-/** One step of a revoke preview: what will be deleted, or kept and why. */
-export interface RevocationStepText {
+/**
+ * One step of a revoke preview as its words are drawn: what will be deleted, or kept and why.
+ * The one shape of a line for chat's revoke cards (views/lifecycle-view.ts and the pair's and
+ * registry's) and the tab's preview (tab/revoke-preview.ts); the flows' `RevocationStep`
+ * (flows/revocation-preview.ts) fits it.
+ */
+export interface RevocationLine {
   what: string;
   target: string;
   action: 'delete' | 'keep';
@@ -18,7 +23,7 @@ export interface RevocationStepText {
  * One step as a line: "Delete Kubernetes secret … (why)", or "Keep role assignment …: why" for
  * one left in place (another grant holds it, acrbot did not make it).
  */
-export function revocationStepWords(step: RevocationStepText): string {
+export function revocationStepWords(step: RevocationLine): string {
   return step.action === 'delete'
     ? `Delete ${step.what} ${step.target}${step.why ? ` (${step.why})` : ''}`
     : `Keep ${step.what} ${step.target}: ${step.why ?? ''}`;

@@ -7,7 +7,7 @@
  */
 import type { AccessRequest } from '../domain/request';
 import { revocationFingerprint } from '../domain/revocation-fingerprint';
-import { extensionRevokeNote, revocationStepWords, type RevocationStepText } from '../domain/revocation-step-words';
+import { extensionRevokeNote, revocationStepWords, type RevocationLine } from '../domain/revocation-step-words';
 import type { TabRevokePreview } from './tab-wire';
 
 /**
@@ -17,7 +17,7 @@ import type { TabRevokePreview } from './tab-wire';
 export function tabRevokePreview(
   asked: AccessRequest,
   target: AccessRequest,
-  lines: ReadonlyArray<RevocationStepText & { informational?: boolean }>,
+  lines: ReadonlyArray<RevocationLine & { informational?: boolean }>,
 ): TabRevokePreview {
   return {
     requestId: target.id,

@@ -24,7 +24,7 @@ import { isOtherTenant } from '../domain/own-tenant';
 import { mapAtMost } from '../domain/bounded-map';
 import { revokeChangedWords } from '../domain/revocation-step-words';
 import { MatrixBuilds } from './matrix-builds';
-import { accessHolderOf, NOT_ALLOWED_CODES } from '../flows/access-actions';
+import { accessHolderOf, NOT_ALLOWED_CODES, revokeReason } from '../flows/access-actions';
 import { isGateRefusalCode } from '../flows/limit-audit';
 import type { GateRefusal } from '../flows/request-gate';
 import { openExtensionsBy } from '../flows/request-reads';
@@ -534,7 +534,9 @@ export class TabApi {
    * preview the page showed ({@link revokePreview}). When what revoking would delete or keep is
    * no longer what it showed (an extension approved, another holder of a role assignment ended),
    * nothing is revoked: 409 `revoke.changed` with the new preview, as chat's confirm click
-   * redraws its card. A body without a fingerprint is a page loaded before the preview existed,
+   * redraws its card. The input is checked first, the reason by the revoke's own rule: a bad one
+   * is answered 400 whatever the fingerprint, and the preview (which reads Azure) is not drawn
+   * again for it. A body without a fingerprint is a page loaded before the preview existed,
    * still open through a rolling upgrade: it is revoked as before and logged, for one release
    * (docs/tab.md); refusing it would leave that page's Revoke failing with no way to tell why.
    */
@@ -548,6 +550,11 @@ export class TabApi {
       if (typeof input.reason !== 'string') return badRequest('reason is required: say why the access ends.');
       if (input.fingerprint !== undefined && (typeof input.fingerprint !== 'string' || input.fingerprint.length > 100))
         return badRequest('fingerprint must be the one the revoke preview answered; reload the page.');
+      // The reason by the revoke's own rule before the preview is drawn again: a bad one is its
+      // 400 (validation.reason / validation.secret), not a 409 for a list that changed, which
+      // would have the user review the list only to be refused for the reason after; and it
+      // costs no read of Azure. Thrown, it is answered as the flow's refusal is (refusalStatus).
+      revokeReason(input.reason, false);
       const acting = { actor: c.actor, tenantId: c.user.tenantId };
       if (input.fingerprint === undefined) {
         this.deps.log.info(
@@ -572,7 +579,8 @@ export class TabApi {
       const result = await revoke({
         requestId: request.id,
         ...acting,
-        // Checked (bounds, secrets) by the revoke flow itself, the same for chat and the tab.
+        // As typed: the revoke flow checks it again (the same rule, for chat and the tab alike)
+        // and normalises it.
         reason: input.reason,
       });
       return { status: 200, body: result };
@@ -919,10 +927,15 @@ function pageOf(query: Record<string, string | undefined>): { offset: number; li
 }
 
 /**
- * `localeCompare` without arguments, as one collator: the same order, without setting up the
- * locale's rules on each of the tens of thousands of comparisons a large matrix's sort makes.
+ * Names in the server's default language, as one collator: `localeCompare` without arguments
+ * sorts the same, but sets up the language's rules on each of the tens of thousands of
+ * comparisons a large matrix's sort makes. The API knows no user's language: the page sorts the
+ * axes and its lists again in theirs (web/src/name-order.ts); this order keeps pages stable.
  */
 const collate = new Intl.Collator().compare;
+
+/** Strings that are no words (ISO times) in the order of their characters' codes: their order in time. */
+const asWritten = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** A stable order for paging: cluster, registry, then the row's own key. */
 const byPlace = (a: TabRow, b: TabRow) =>
@@ -935,11 +948,11 @@ const byPlace = (a: TabRow, b: TabRow) =>
 function axis<T extends { id: string; name: string }>(items: T[]): T[] {
   const byId = new Map<string, T>();
   for (const i of items) if (!byId.has(i.id.toLowerCase())) byId.set(i.id.toLowerCase(), i);
-  return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  return [...byId.values()].sort((a, b) => collate(a.name, b.name) || collate(a.id, b.id));
 }
 
-const newestFirst = (a: TabRow, b: TabRow) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '');
-const byExpiry = (a: TabRow, b: TabRow) => (a.expiresAt ?? '9999').localeCompare(b.expiresAt ?? '9999');
+const newestFirst = (a: TabRow, b: TabRow) => asWritten(b.createdAt ?? '', a.createdAt ?? '');
+const byExpiry = (a: TabRow, b: TabRow) => asWritten(a.expiresAt ?? '9999', b.expiresAt ?? '9999');
 const notFound = (id: string): ApiReply => ({
   status: 404,
   body: { error: 'not_found', message: `There is no request ${id.slice(0, 30)} you can see.` },

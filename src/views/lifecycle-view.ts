@@ -23,6 +23,7 @@ import { ACRBOT_ACTOR, type AccessRequest, type Actor } from '../domain/request'
 import { revocationFingerprint } from '../domain/revocation-fingerprint';
 import {
   extensionRevokeNote,
+  type RevocationLine,
   revocationStepWords,
   revokeChangedWords,
   revokeEndsWords,
@@ -40,13 +41,11 @@ import { askAgainCommand, OTHER_TENANT_NO_ASK_AGAIN } from './ask-again-command'
 import { deciders, errorText, type Fact } from './request-view';
 import { tint } from './tint';
 
-/** One line of a revocation preview. */
-export interface RevocationLine {
-  what: string;
-  target: string;
-  action: 'delete' | 'keep';
-  why?: string;
-}
+/**
+ * One line of a revocation preview (domain/revocation-step-words.ts), named here too for these
+ * cards' callers and tests.
+ */
+export type { RevocationLine };
 
 /** What a lifecycle card shows. */
 export interface LifecycleCardInput {

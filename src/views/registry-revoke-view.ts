@@ -9,7 +9,8 @@
  */
 import type { AccessRequest } from '../domain/request';
 import type { AdaptiveCardJson } from './card-templates';
-import { type RevocationLine, revokeSeveralConfirmCard, type SeveralRevokeInput } from './lifecycle-view';
+import type { RevocationLine } from '../domain/revocation-step-words';
+import { revokeSeveralConfirmCard, type SeveralRevokeInput } from './lifecycle-view';
 
 /** Clusters the card names, each with its count of requests; the rest are counted. */
 const CLUSTERS_NAMED = 10;

@@ -33,6 +33,11 @@ export interface Host {
    * there. Absent elsewhere.
    */
   savesNoFiles?: boolean;
+  /**
+   * The language the user set in Teams (`app.getContext()`'s `app.locale`, e.g. "en-us"), which
+   * the page sorts names in (name-order.ts). Absent outside Teams: the browser's is used.
+   */
+  locale?: string;
   /** A token for the tab API, or undefined when the user must sign in. */
   token(): Promise<string | undefined>;
   /** Opens a link the way the host wants (Teams deep links inside Teams). */
@@ -76,6 +81,7 @@ export async function detectHost(): Promise<Host> {
         inTeams: true,
         theme: asTheme(context.app.theme),
         ...(savesNoFiles(context.app.host?.clientType) && { savesNoFiles: true }),
+        ...(context.app.locale && { locale: context.app.locale }),
         // A refusal (no consent, a misconfigured app registration) is a sign-in problem to explain.
         token: () =>
           authentication.getAuthToken().catch((err: unknown) => {

@@ -12,6 +12,7 @@ import type { DrawerContext } from './history';
 import { renderMatrix } from './matrix';
 import { loadMatrix } from './matrix-loader';
 import { renderMyAccess } from './my-access';
+import { sortNamesIn } from './name-order';
 import { newestOnly } from './newest';
 import { problemMessage } from './problem';
 import type { Me, MyAccess } from './types';
@@ -40,6 +41,8 @@ async function main(): Promise<void> {
   }
   applyTheme(host.theme);
   host.onThemeChange(applyTheme);
+  // Before anything is sorted: names in the language the user set in Teams, else the browser's.
+  sortNamesIn(host.locale);
   if (page === 'config') {
     renderConfig(root, host);
     root.removeAttribute('aria-busy');

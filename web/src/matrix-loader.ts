@@ -7,6 +7,7 @@
  * missing (`incomplete`, shown above the grid) instead of passing for the whole.
  */
 import { api, type TokenSource } from './api';
+import { byName } from './name-order';
 import type { MatrixData, MatrixPage } from './types';
 
 /** How many times a load is tried in all while the matrix changes between its pages. */
@@ -31,8 +32,9 @@ export async function loadMatrix(host: TokenSource): Promise<MatrixData> {
       const missing = matrixGaps(consistent, rows.size, total);
       const incomplete = [first.incomplete, missing].filter(Boolean).join(' ');
       return {
-        clusters: first.clusters,
-        registries: first.registries,
+        // In the user's language (name-order.ts): the API sorts in the server's, knowing no other.
+        clusters: byName(first.clusters),
+        registries: byName(first.registries),
         unresolvedClusters: first.unresolvedClusters,
         ...(incomplete && { incomplete }),
         generatedAt: first.generatedAt,

@@ -5,6 +5,7 @@
  */
 import { searchFold } from '../../src/domain/search-fold';
 import { askedByKey, expiryKey, idKey, sameId, shownBadge, shownState, SHOWN_RANK, STATE_RANK } from './format';
+import { compareNames } from './name-order';
 import type { MatrixData, PullState, Row } from './types';
 
 /** Filter and sort choices. */
@@ -76,13 +77,18 @@ export function filterRows(rows: readonly Row[], f: MatrixFilters): Row[] {
   );
   // Each row's expiry key once, not twice per comparison (a large matrix sorts thousands of rows).
   const expiry = f.sort === 'expiry' ? new Map(out.map((r) => [r, expiryKey(r)])) : undefined;
+  // Names in the user's language (name-order.ts); expiry keys, times and row keys are no words,
+  // and compare as written (ISO times in order), the same in every language.
   const by: Record<MatrixFilters['sort'], (a: Row, b: Row) => number> = {
-    expiry: (a, b) => expiry!.get(a)!.localeCompare(expiry!.get(b)!) || a.key.localeCompare(b.key),
-    cluster: (a, b) => a.cluster.name.localeCompare(b.cluster.name) || a.registry.name.localeCompare(b.registry.name),
-    newest: (a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''),
+    expiry: (a, b) => asWritten(expiry!.get(a)!, expiry!.get(b)!) || asWritten(a.key, b.key),
+    cluster: (a, b) => compareNames(a.cluster.name, b.cluster.name) || compareNames(a.registry.name, b.registry.name),
+    newest: (a, b) => asWritten(b.createdAt ?? '', a.createdAt ?? ''),
   };
   return out.sort(by[f.sort]);
 }
+
+/** Strings that are no words (ISO times, keys) in the order of their characters' codes. */
+const asWritten = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The state a cell shows for its rows. */
 export function cellState(rows: readonly Row[]): PullState {

@@ -25,6 +25,7 @@ import {
 } from './format';
 import { type DrawerContext, openHistory, rowItem } from './history';
 import { cellBadge, cellKey, filterRows, gridModel, type MatrixFilters } from './matrix-model';
+import { compareNames } from './name-order';
 import type { MatrixData, Row } from './types';
 import { now as serverNow } from './clock';
 
@@ -124,7 +125,7 @@ export function renderMatrix(root: HTMLElement, data: MatrixData, ctx: DrawerCon
     select(
       'requester',
       'Requester',
-      [...requesters].sort((a, b) => a[1].localeCompare(b[1])),
+      [...requesters].sort((a, b) => compareNames(a[1], b[1])),
     ),
     select(
       'state',
