@@ -69,8 +69,8 @@ type CommandHandler = (ctx: TurnContext, identity: TurnIdentity, command: Comman
  * acrbot, on the ARM and Graph quotas its principal shares with the grants it runs. Not here:
  * `help` (reads nothing), `grant`, `secret` and `extend` (the request limits), `revoke`, `cancel`,
  * `pause` and `resume` (ending access and stopping it in an incident are never held back by how
- * much someone read), unknown words (nothing is read), and `pending R-…` and `status R-…` (see
- * {@link countsAsRead}).
+ * much someone read), `withdraw` (a decision, as its button is), unknown words (nothing is read),
+ * and `pending R-…` and `status R-…` (see {@link countsAsRead}).
  */
 const READ_COMMANDS = new Set<Command['verb']>(['check', 'policy', 'access', 'status', 'pending', 'audit']);
 
@@ -148,12 +148,14 @@ export class AcrBot extends ActivityHandler {
       resume: (ctx, identity, c) =>
         this.pauseHandler.resume(ctx, identity, (c as Extract<Command, { verb: 'resume' }>).reason),
       cancel: async (ctx, identity, c) => {
-        const { requestId } = c as Extract<Command, { verb: 'cancel' }>;
-        if (requestId) return this.lifecycle.cancelRequest(ctx, identity, requestId);
+        const { requestId, reason } = c as Extract<Command, { verb: 'cancel' }>;
+        if (requestId) return this.lifecycle.cancelRequest(ctx, identity, requestId, reason);
         await ctx.sendActivity(
           (await this.dialogs.cancel(ctx)) ? 'Cancelled; nothing was requested.' : 'There was nothing to cancel.',
         );
       },
+      withdraw: (ctx, identity, c) =>
+        this.decisions.withdrawCommand(ctx, identity, (c as Extract<Command, { verb: 'withdraw' }>).requestId),
       unknown: async (ctx, _identity, c) => {
         const { word } = c as Extract<Command, { verb: 'unknown' }>;
         await sendCard(

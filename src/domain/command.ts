@@ -35,8 +35,13 @@ export type Command =
   | { verb: 'pending'; requestId?: string }
   | { verb: 'policy'; cluster?: string; registry?: string }
   | { verb: 'audit'; argument?: string }
-  /** `cancel` stops the question-and-answer in progress; `cancel REQUEST-ID` withdraws a pending request. */
-  | { verb: 'cancel'; requestId?: string }
+  /**
+   * `cancel` stops the question-and-answer in progress; `cancel REQUEST-ID REASON…` withdraws a
+   * pending request, the reason optional (checked by the flow, RequestService.cancel).
+   */
+  | { verb: 'cancel'; requestId?: string; reason?: string }
+  /** `withdraw REQUEST-ID`: the typed Withdraw my approval of a request waiting for its quorum. */
+  | { verb: 'withdraw'; requestId: string }
   /**
    * `revoke REQUEST-ID REASON…`, `revoke CLUSTER REGISTRY REASON…`, or `revoke registry NAME
    * REASON…`, the reason optional (`scope` registry: every cluster's requests on it). `scope`
@@ -137,10 +142,17 @@ export const COMMAND_HELP: ReadonlyArray<{ verb: string; usage: string; example:
   },
   {
     verb: 'cancel',
-    usage: 'cancel REQUEST-ID | cancel',
-    example: 'cancel R-7K2M9QXA',
+    usage: 'cancel REQUEST-ID REASON… | cancel (the reason optional)',
+    example: 'cancel R-7K2M9QXA asked for the wrong registry',
     description:
-      'Withdraw your own pending request (it can no longer be approved); alone: stop the question-and-answer in progress.',
+      'Withdraw your own pending request (it can no longer be approved); the reason goes into the audit trail. Alone: stop the question-and-answer in progress.',
+  },
+  {
+    verb: 'withdraw',
+    usage: 'withdraw REQUEST-ID',
+    example: 'withdraw R-7K2M9QXA',
+    description:
+      'Take back your approval of a request that needs more approvals, before it has them all (approvers): it stays pending, and you can approve it again. Once approved: revoke.',
   },
   {
     verb: 'pause',
@@ -625,14 +637,39 @@ function parsePair(verb: 'check' | 'policy', words: string[]): Command {
   return { verb, cluster, registry };
 }
 
+/**
+ * `cancel`, or `cancel REQUEST-ID REASON…` (the reason optional, kept as typed: the flow checks
+ * it as every reason). A mistyped id is named as such, with or without words after it: read as
+ * no id, "cancel R-7K2M9QX0 wrong registry" got the usage.
+ */
 function parseCancel(words: string[]): Command {
   if (words.length === 0) return { verb: 'cancel' };
-  if (words.length === 1 && isRequestId(words[0])) return { verb: 'cancel', requestId: words[0].toUpperCase() };
-  const mistyped = words.length === 1 ? mistypedRequestId(words[0], 'cancel {id}') : undefined;
+  const [typed, ...reason] = words;
+  if (isRequestId(typed))
+    return { verb: 'cancel', requestId: typed.toUpperCase(), reason: reason.join(' ') || undefined };
+  const mistyped = mistypedRequestId(typed, 'cancel {id}');
   if (mistyped) throw mistyped;
   throw new UserFacingError(
     'validation.usage',
-    'Say "cancel REQUEST-ID" (like "cancel R-7K2M9QXA") to withdraw your pending request, or just "cancel" to stop the question-and-answer in progress.',
+    'Say "cancel REQUEST-ID" (like "cancel R-7K2M9QXA", a reason after it if you like) to withdraw your pending request, or just "cancel" to stop the question-and-answer in progress.',
+  );
+}
+
+/**
+ * `withdraw REQUEST-ID`, Withdraw my approval typed. Nothing else: the click carries no reason,
+ * and words after the id kept silently would read as recorded.
+ */
+function parseWithdraw(words: string[]): Command {
+  const [typed, ...rest] = words;
+  const mistyped = mistypedRequestId(typed, 'withdraw {id}');
+  if (mistyped) throw mistyped;
+  if (typed !== undefined && isRequestId(typed) && rest.length === 0)
+    return { verb: 'withdraw', requestId: typed.toUpperCase() };
+  throw new UserFacingError(
+    'validation.usage',
+    typed !== undefined && isRequestId(typed)
+      ? `"withdraw" takes the request id alone: "withdraw ${typed.toUpperCase()}" takes back your approval of it. Nothing was changed.`
+      : 'Say "withdraw REQUEST-ID" (like "withdraw R-7K2M9QXA") to take back your approval of a request that waits for more approvals. Nothing was changed.',
   );
 }
 
@@ -870,6 +907,7 @@ const PUNCTUATED_VERBS = new Set([
   'revoke',
   'extend',
   'cancel',
+  'withdraw',
   'check',
   'policy',
   'access',
@@ -896,7 +934,7 @@ export function verbOf(word: string, alone: boolean): string {
  * Commands whose first word may be a request id ({@link withIdDash}). Not `revoke`: its first
  * word may be a cluster's name, and one like `rstagewe2` reads as an id without its dash.
  */
-const ID_FIRST_VERBS = new Set(['status', 'pending', 'audit', 'cancel', 'stop']);
+const ID_FIRST_VERBS = new Set(['status', 'pending', 'audit', 'cancel', 'stop', 'withdraw']);
 
 /** Verbs that answer {@link asksForHelp} with their own usage (`help` with every command's): every command acrbot has. */
 const HELP_VERBS: ReadonlySet<string> = new Set([...COMMAND_HELP.map((c) => c.verb), 'stop']);
@@ -965,6 +1003,8 @@ export function parseCommand(text: string): Command {
     case 'cancel':
     case 'stop':
       return parseCancel(words);
+    case 'withdraw':
+      return parseWithdraw(words);
     case 'access':
       return parseAccess(words);
     case 'pause':

@@ -171,6 +171,7 @@ function isCommand(text: string): boolean {
     case 'pending':
     case 'cancel':
     case 'stop':
+    case 'withdraw':
       // An id, also without its dash, or R- and 8 characters (a mistake in them the command names);
       // not a dashless word like a mistyped id ("extend release2 testing window" is a reason).
       return args.length === 0 || readAsRequestId(args[0]);

@@ -27,6 +27,7 @@ import { policyFromEnvironment } from '../config/policy-file';
 import type { AuditEvent } from '../domain/audit-chain';
 import type { AuditLog, Clock, DirectoryPort, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
+import { checkReason, isUsagePlaceholder, REASON_LIMITS, ReasonRefused, singleLine } from '../domain/text';
 import type { AccessRequest, AccessTerm, ActingContext, Actor } from '../domain/request';
 import { describeState, isBeingRevoked, transition } from '../domain/request';
 import { cooldownMsOf, type BreakGlassCooldown } from '../domain/break-glass-cooldown';
@@ -338,13 +339,20 @@ export class RequestService {
    * cleanly); audited as `request.cancelled`; its jobs (expiry, reminder, escalation and
    * announcement: {@link pendingRequestJobIds}) are cancelled and every card copy updates.
    * Anyone else is refused (audited, nothing changes). The requester's own request that holds
-   * access is refused with the step that ends it ({@link withRevokeStep}).
+   * access is refused with the step that ends it ({@link withRevokeStep}). `reason` (optional, as
+   * typed: `cancel R-… REASON…`) is checked first ({@link cancelReason}): a refused one changes
+   * nothing; a good one is the entry's detail, which the audit channel's card and `audit R-…` show.
    */
-  async cancel(input: { requestId: string; acting: ActingContext }): Promise<AccessRequest> {
-    return this.perRequest.run(input.requestId.toUpperCase(), () => this.cancelNow(input));
+  async cancel(input: { requestId: string; acting: ActingContext; reason?: string }): Promise<AccessRequest> {
+    const reason = input.reason === undefined ? undefined : cancelReason(input.reason);
+    return this.perRequest.run(input.requestId.toUpperCase(), () => this.cancelNow({ ...input, reason }));
   }
 
-  private async cancelNow(input: { requestId: string; acting: ActingContext }): Promise<AccessRequest> {
+  private async cancelNow(input: {
+    requestId: string;
+    acting: ActingContext;
+    reason?: string;
+  }): Promise<AccessRequest> {
     const request = await this.get(input.requestId);
     const { actor, tenantId } = input.acting;
     const now = this.clock.now();
@@ -381,6 +389,7 @@ export class RequestService {
       requestId: request.id,
       targetIds: targetsOf(request.plan),
       outcome: 'cancelled',
+      ...(input.reason && { detail: input.reason }),
     });
     for (const id of pendingRequestJobIds(request.id)) await this.jobs?.cancel(id);
     void this.notifier.requestChanged(next);
@@ -415,6 +424,33 @@ function rulesAllowingLess(rules: readonly PolicyRule[]): string | undefined {
   const named = rules.slice(0, 3).map((r) => `${r.id} at most ${shortDuration(r.maxDurationMs!, 'down')}`);
   const more = rules.length > 3 ? ` and ${rules.length - 3} more` : '';
   return `Some rules allow less: ${named.join(', ')}${more}.`;
+}
+
+/**
+ * THE cancel reason rule (`cancel R-… REASON…`): optional, and when given checked like every
+ * reason ({@link checkReason}: at least a few readable characters, bounded, one line, nothing that
+ * looks like a credential), because it is kept the same way (the audit entry, shown to approvers
+ * and auditors). Returns the normalised text; throws `validation.reason` / `validation.secret`,
+ * each saying that nothing was cancelled and that the reason may be left out.
+ */
+export function cancelReason(raw: string): string {
+  const ask = 'say why you withdraw it, e.g. "asked for the wrong registry", or leave it out; nothing was cancelled';
+  // checkReason's own "too short" sentence asks why access is needed; a cancel says why it is withdrawn.
+  // Not the usage's placeholder, though: "REASON…" is shorter than that, and is told as what it is.
+  const text = singleLine(raw);
+  if (text.length < REASON_LIMITS.min && !isUsagePlaceholder(text))
+    throw new UserFacingError(
+      'validation.reason',
+      `Say why you withdraw it in at least ${REASON_LIMITS.min} characters (e.g. "asked for the wrong registry"), or leave the reason out; nothing was cancelled.`,
+    );
+  try {
+    return checkReason(raw, 'cancel reason', ask);
+  } catch (err) {
+    // Too long, or a credential in it: those sentences say what to change, not that the request
+    // still waits; the requester must not take it for withdrawn.
+    if (!(err instanceof ReasonRefused) || err.asks) throw err;
+    throw new UserFacingError(err.code, `${err.message} Nothing was cancelled.`, { cause: err });
+  }
 }
 
 /**

@@ -628,10 +628,13 @@ function stillAwaitedAfter(request: AccessRequest, objectId: string | undefined)
   return Math.max(1, (request.policy?.approvalsRequired ?? 1) - counted.length);
 }
 
-/** The line under "Pending approval" for an approver whose approval already counts. */
-function approvedByViewer(awaited: number): string {
+/**
+ * The line under "Pending approval" for an approver whose approval already counts, naming the
+ * command that withdraws it too (`withdraw R-…`, for a copy whose button is out of reach).
+ */
+function approvedByViewer(awaited: number, requestId: string): string {
   const more = `${awaited} more approval${awaited === 1 ? '' : 's'}`;
-  return `You approved; waiting for ${more} from someone else. You can withdraw your approval, or still reject it.`;
+  return `You approved; waiting for ${more} from someone else. You can withdraw your approval (or type "@acrbot withdraw ${requestId}"), or still reject it.`;
 }
 
 /** The request card for any state. */
@@ -680,7 +683,7 @@ export function requestCard(request: AccessRequest, options: RequestCardOptions)
     stateLabel: state.label,
     stateStyle: tint(state.color),
     stateDetail: [
-      awaited === undefined ? stateDetail(request, options.reviewers) : approvedByViewer(awaited),
+      awaited === undefined ? stateDetail(request, options.reviewers) : approvedByViewer(awaited, request.id),
       // The approvers' copy of a request whose term Approve would refuse now says so before a click.
       showActions && request.state === 'pending' && options.approveRefused
         ? approveRefusedLine(options.approveRefused)

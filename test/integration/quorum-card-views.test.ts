@@ -23,8 +23,9 @@ rules:
     approvalsRequired: 2
 `;
 
-const WAITING =
-  'You approved; waiting for 1 more approval from someone else. You can withdraw your approval, or still reject it.';
+/** The line under the state of their own view, naming the typed withdraw too. */
+const waiting = (id: string) =>
+  `You approved; waiting for 1 more approval from someone else. You can withdraw your approval (or type "@acrbot withdraw ${id}"), or still reject it.`;
 
 describe('per-user views of a request waiting for a quorum', () => {
   let h: Harness;
@@ -52,12 +53,12 @@ describe('per-user views of a request waiting for a quorum', () => {
     const first = await h.click(users.approver, 'approve', { requestId: request.id });
     // The click is answered with their own view already.
     expect(verbs(first)).toEqual(['withdrawApproval', 'reject']);
-    expect(invokeText(first)).toContain(WAITING);
+    expect(invokeText(first)).toContain(waiting(request.id));
 
     const mine = await refresh(users.approver, request.id);
     expect(mine.status).toBe(200);
     expect(verbs(mine)).toEqual(['withdrawApproval', 'reject']);
-    expect(invokeText(mine)).toContain(WAITING);
+    expect(invokeText(mine)).toContain(waiting(request.id));
     expect(invokeText(mine)).toContain('1 of 2 so far: Alex Approver');
 
     const other = await refresh(sam, request.id);
@@ -101,6 +102,6 @@ describe('per-user views of a request waiting for a quorum', () => {
     expect(card.refresh.userIds).toContain(users.approver.teamsId);
     const view = await refresh(users.approver, request.id);
     expect(verbs(view)).toEqual(['withdrawApproval', 'reject']);
-    expect(invokeText(view)).toContain(WAITING);
+    expect(invokeText(view)).toContain(waiting(request.id));
   });
 });

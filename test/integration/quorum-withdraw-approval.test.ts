@@ -83,7 +83,9 @@ test('approve, withdraw (still pending, none counted, audited, copies redrawn), 
   const approved = await h.click(users.approver, 'approve', { requestId: request.id });
   // Their own view offers the withdraw, with Reject, and no Approve.
   expect(verbs(approved)).toEqual(['withdrawApproval', 'reject']);
-  expect(invokeText(approved)).toContain('You can withdraw your approval, or still reject it.');
+  expect(invokeText(approved)).toContain(
+    `You can withdraw your approval (or type "@acrbot withdraw ${request.id}"), or still reject it.`,
+  );
   const button = (approved.body.value.actions as Array<{ verb: string; data: object }>).find(
     (a) => a.verb === 'withdrawApproval',
   )!;

@@ -446,6 +446,7 @@ describe('COMMAND_HELP', () => {
       'revoke',
       'secret',
       'status',
+      'withdraw',
     ]);
     for (const h of COMMAND_HELP) expect(parseCommand(h.example).verb).toBe(h.verb);
   });

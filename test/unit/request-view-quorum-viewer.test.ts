@@ -41,10 +41,11 @@ function texts(card: AdaptiveCardJson): string[] {
 
 describe("an approver's view of a request waiting for a quorum", () => {
   test('one who approved already sees Withdraw my approval and Reject, not Approve, with how many approvals are still awaited', () => {
-    const card = requestCard(quorumRequest([APPROVER]), { showActions: true, viewerObjectId: APPROVER.objectId });
+    const request = quorumRequest([APPROVER]);
+    const card = requestCard(request, { showActions: true, viewerObjectId: APPROVER.objectId });
     expect(verbs(card)).toEqual(['withdrawApproval', 'reject']);
     expect(texts(card)).toContain(
-      'You approved; waiting for 1 more approval from someone else. You can withdraw your approval, or still reject it.',
+      `You approved; waiting for 1 more approval from someone else. You can withdraw your approval (or type "@acrbot withdraw ${request.id}"), or still reject it.`,
     );
     // The comment box stays: a Reject needs a reason.
     expect(texts(card)).toContain('Comment (required to reject)');
@@ -54,13 +55,14 @@ describe("an approver's view of a request waiting for a quorum", () => {
 
   test('their object id is matched case-insensitively, and the count follows the rule', () => {
     const three = { ...RULE, approvalsRequired: 3 };
-    const card = requestCard(quorumRequest([APPROVER], three), {
+    const request = quorumRequest([APPROVER], three);
+    const card = requestCard(request, {
       showActions: true,
       viewerObjectId: APPROVER.objectId.toUpperCase(),
     });
     expect(verbs(card)).toEqual(['withdrawApproval', 'reject']);
     expect(texts(card)).toContain(
-      'You approved; waiting for 2 more approvals from someone else. You can withdraw your approval, or still reject it.',
+      `You approved; waiting for 2 more approvals from someone else. You can withdraw your approval (or type "@acrbot withdraw ${request.id}"), or still reject it.`,
     );
   });
 

@@ -39,7 +39,9 @@ test('on the own view of an approver whose approval counts, while pending: Withd
   expect(button.title).toBe('Withdraw my approval');
   // Only what identifies the request: who withdraws is the clicking user, never card data.
   expect(button.data).toEqual({ requestId: request.id, version: request.version });
-  expect(JSON.stringify(card)).toContain('You can withdraw your approval, or still reject it.');
+  expect(JSON.stringify(card)).toContain(
+    `You can withdraw your approval (or type \\"@acrbot withdraw ${request.id}\\"), or still reject it.`,
+  );
 });
 
 test('not for another approver, nor a copy for nobody in particular, nor the requester', () => {

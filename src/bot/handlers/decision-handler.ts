@@ -1,9 +1,11 @@
 /**
- * Approve / Reject / refresh clicks on request cards (`adaptiveCard/action` invokes). Card
+ * Approve / Reject / refresh clicks on request cards (`adaptiveCard/action` invokes), and
+ * `withdraw R-…`, the Withdraw my approval button typed (the same flow). Card
  * data is untrusted: only `requestId` is read from it; the request is re-read from the
  * store and the actor comes from `from.aadObjectId` (G3). The approve click is answered at
  * once with the card in its "executing" state; the work runs after the HTTP response.
  */
+import type { TurnContext } from 'botbuilder';
 import { z } from 'zod/v3';
 import { isJustification } from '../../domain/approval-policy';
 import { isUserFacing } from '../../domain/errors';
@@ -11,7 +13,7 @@ import { isRequestId } from '../../domain/identifiers';
 import { isOtherTenant } from '../../domain/own-tenant';
 import { awaitingReview } from '../../domain/policy';
 import { type AccessRequest, describeState } from '../../domain/request';
-import { REASON_LIMITS, singleLine, tooLongSentence } from '../../domain/text';
+import { characterCount, REASON_LIMITS, singleLine, tooLongSentence } from '../../domain/text';
 import { ofTenant } from '../../domain/tenant-boundary';
 import { REJECTION_NEEDS_REASON } from '../../flows/decision-result';
 import { readInTenant } from '../../flows/tenant-refusal';
@@ -21,9 +23,10 @@ import { requestCard } from '../../views/request-view';
 import { droppedNotice } from '../../flows/discounted-approvals';
 import { messageCard } from '../../views/message-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
+import { readByApproversOf } from '../approvers-audience';
 import type { BotServices } from '../bot-services';
 import type { TurnIdentity } from '../turn-identity';
-import { errorCardFor } from '../turn-cards';
+import { errorCardFor, sendCard } from '../turn-cards';
 
 const cardData = z.object({
   requestId: z.string().refine(isRequestId, 'not a request id'),
@@ -183,34 +186,80 @@ export class DecisionHandler {
    * refused Approve (no more than `status` shows anyone else).
    */
   async withdraw(identity: TurnIdentity, data: z.infer<typeof cardData>): Promise<AdaptiveCardJson> {
-    const { requests } = this.services;
     try {
-      const result = await requests.decide({
-        requestId: data.requestId,
-        acting: identity,
-        approve: false,
-        withdraw: true,
-        servedTenantIds: this.services.settings.allowedTenantIds,
-      });
-      if (result.kind === 'withdrawn')
-        return this.viewFor(
-          identity,
-          result.request,
-          `Your approval of request ${result.request.id} is withdrawn; it stays pending, and you can approve it again.`,
-          'Good',
-          'approver',
-        );
-      if (result.kind === 'refused') {
-        const refused = result.request;
-        this.services.background.run('noting a refused withdraw on the audit card', () =>
-          this.services.messenger.refusalNoted(refused),
-        );
-      }
-      const message = 'message' in result ? result.message : undefined;
-      return this.viewFor(identity, result.request, message, 'Attention');
+      const { request, notice, tone, viewer } = await this.withdrawn(identity, data.requestId);
+      return this.viewFor(identity, request, notice, tone, viewer);
     } catch (err) {
       return this.clickFailed(identity, data.requestId, err);
     }
+  }
+
+  /**
+   * `withdraw REQUEST-ID`: Withdraw my approval typed, through the same flow as the button (its
+   * checks, its audit, every copy redrawn, its refusals and their note on the audit card). Answered
+   * as the click is, but for an approver's view of the request, which shows its requester's reason:
+   * in a conversation where that may be read (approvers-audience.ts, as `status R-…` and `pending
+   * R-…` post it), as `status` draws it, untracked and without buttons, so that no copy is left
+   * behind that later changes do not update (their own copy, redrawn, keeps Approve); elsewhere the
+   * notice alone.
+   */
+  async withdrawCommand(ctx: TurnContext, identity: TurnIdentity, requestId: string): Promise<void> {
+    let card: AdaptiveCardJson;
+    try {
+      const {
+        request,
+        notice,
+        tone,
+        viewer = await this.viewerOf(identity, request),
+      } = await this.withdrawn(identity, requestId);
+      card =
+        viewer !== 'approver'
+          ? await this.viewFor(identity, request, notice, tone, viewer)
+          : readByApproversOf(ctx, this.services, request)
+            ? requestCard(request, { showActions: false, notice, noticeColor: tone, now: this.services.clock.now() })
+            : messageCard({
+                title: `Request ${request.id}`,
+                text: `${notice ? `${inertText(notice)} ` : ''}Its card is shown only in a chat with acrbot or where its approvers work.`,
+                tone: tone === 'Attention' ? 'error' : undefined,
+                sandbox: this.services.settings.sandbox,
+              });
+    } catch (err) {
+      // No request card here (as a refused click shows when it can): it would not be gated as above.
+      card = errorCardFor(this.services, err, 'Could not withdraw your approval');
+    }
+    await sendCard(ctx, card, this.services.log);
+  }
+
+  /**
+   * Withdraw my approval of `requestId` by `identity` (RequestDecisions.withdrawNow decides and
+   * audits it or its refusal), and what to tell them: the request as it stands, the notice, its
+   * colour, and who they are to it when the result says so (withdrawn: an approver).
+   */
+  private async withdrawn(
+    identity: TurnIdentity,
+    requestId: string,
+  ): Promise<{ request: AccessRequest; notice?: string; tone: 'Attention' | 'Good'; viewer?: Viewer }> {
+    const result = await this.services.requests.decide({
+      requestId,
+      acting: identity,
+      approve: false,
+      withdraw: true,
+      servedTenantIds: this.services.settings.allowedTenantIds,
+    });
+    if (result.kind === 'withdrawn')
+      return {
+        request: result.request,
+        notice: `Your approval of request ${result.request.id} is withdrawn; it stays pending, and you can approve it again.`,
+        tone: 'Good',
+        viewer: 'approver',
+      };
+    if (result.kind === 'refused') {
+      const refused = result.request;
+      this.services.background.run('noting a refused withdraw on the audit card', () =>
+        this.services.messenger.refusalNoted(refused),
+      );
+    }
+    return { request: result.request, notice: 'message' in result ? result.message : undefined, tone: 'Attention' };
   }
 
   /**
@@ -234,7 +283,7 @@ export class DecisionHandler {
           action: 'validation.failed',
           requestId: request.id,
           outcome: 'validation.tooLong',
-          detail: `comment of ${comment.length} characters; the limit is ${REASON_LIMITS.max}`,
+          detail: `comment of ${characterCount(comment)}; the limit is ${REASON_LIMITS.max}`,
         });
         return this.viewFor(
           identity,

@@ -1,5 +1,5 @@
 /**
- * `revoke`, `extend`, `cancel REQUEST-ID`, and their card clicks (G17). Every click re-reads the request from the
+ * `revoke`, `extend`, `cancel REQUEST-ID REASON…`, and their card clicks (G17). Every click re-reads the request from the
  * store and checks who is acting (G3): the requester may revoke their own access, approvers
  * anyone's; an extension is a new request approved like any other (never by its requester).
  */
@@ -667,12 +667,16 @@ export class LifecycleHandler {
     });
   }
 
-  /** `cancel REQUEST-ID`: the requester withdraws their pending request; the answer is its card, now cancelled. */
-  async cancelRequest(ctx: TurnContext, identity: TurnIdentity, requestId: string): Promise<void> {
+  /**
+   * `cancel REQUEST-ID REASON…` (the reason optional): the requester withdraws their pending
+   * request; the answer is its card, now cancelled. A refused reason changes nothing and is
+   * audited as any command's bad input (G10), as a revoke's is.
+   */
+  async cancelRequest(ctx: TurnContext, identity: TurnIdentity, requestId: string, reason?: string): Promise<void> {
     try {
       // Another tenant's request is not there for them (tenant-boundary.ts).
       await readInTenant(this.services, identity, 'cancel', requestId);
-      const cancelled = await this.services.requests.cancel({ requestId, acting: identity });
+      const cancelled = await this.services.requests.cancel({ requestId, acting: identity, reason });
       await this.reply(
         ctx,
         requestCard(cancelled, {
@@ -683,6 +687,8 @@ export class LifecycleHandler {
         }),
       );
     } catch (err) {
+      // Only a refused reason is validation here: the cancel's own refusals audit themselves.
+      await auditValidationFailure(this.services.requests, identity, err);
       await this.reply(ctx, errorCard(this.services, err, 'Could not cancel'));
     }
   }
