@@ -1,6 +1,5 @@
 /** Step "bot": the services the chat handlers share and the Teams bot itself. */
 import { AcrBot } from '../bot/acr-bot';
-import { tellReopened } from '../bot/pause-refusal-watch';
 import type { BotServices } from '../bot/bot-services';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../domain/ports';
@@ -52,7 +51,6 @@ export function createBot(
     policyRefusal: () => flows.policies.refusal(),
     announcements: flows.announcements,
   };
-  if (flows.pauses.waiters) flows.pauses.waiters.tell = tellReopened(channel.messenger, services.settings.sandbox);
   return {
     services,
     bot: new AcrBot(

@@ -18,6 +18,7 @@ import { GrantRunner } from '../flows/grant-runner';
 import { ApprovalNudges, type NudgeNotifier } from '../flows/approval-nudges';
 import { ApprovalAnnouncements } from '../flows/approval-announce';
 import { ApprovalCardPoster, type ApprovalCardMessenger } from '../bot/approval-card-poster';
+import { tellReopened } from '../bot/pause-refusal-watch';
 import type { CardMessenger } from '../bot/card-messenger';
 import { PolicySource } from '../config/policy-source';
 import { PolicyReloadAudit } from '../flows/policy-reload-audit';
@@ -91,6 +92,7 @@ export function createFlows(
       LifecycleMessenger &
       ExtensionAnnouncer &
       ApprovalCardMessenger &
+      Pick<CardMessenger, 'send'> &
       Partial<Pick<CardMessenger, 'approverAccounts'>>;
     scheduler: Scheduler;
     clock: Clock;
@@ -204,8 +206,10 @@ export function createFlows(
     log,
     (event) => requests.recordRefusal(event),
     (actor, click) => approverAuthority.accountStandingNow(actor, undefined, click),
+    // Those refused in chat while paused, told where they were refused once it is lifted, by a
+    // card the messenger posts (any instance's scheduler may run the job).
+    new PauseWaiters(stores.schedule, stores.pause, clock, log, tellReopened(notifier, settings.sandbox)),
   );
-  pauses.waiters = new PauseWaiters(stores.schedule, stores.pause, clock, log);
   // A reminder or escalation due while new access is paused waits for the resume (Approve is refused).
   // A nudge of a request whose Approve the term rule refuses now says so (same policy and limits).
   // Before each nudge its named approvers' accounts are read (one disabled since is not mentioned),

@@ -20,22 +20,34 @@ import type { PauseWaiters } from './pause-waiters';
 /** What the request service reads before filing or approving anything. */
 export type PauseReader = Pick<PauseStore, 'current'>;
 
+/** How every refusal while paused ends ({@link pausedRefusal}). */
+const WHO_CAN_LIFT = 'An approver can lift the pause with "@acrbot resume".';
+
 /**
  * The refusal while paused: `nothingDone` (what did not happen), what still works and who can
- * lift it; the reason only for approvers (`withReason`).
+ * lift it; the reason only for approvers (`withReason`). It promises nothing of being told when
+ * the pause is lifted: only a chat turn that recorded its requester adds that ({@link toldWhenLifted}).
  */
 export function pausedRefusal(pause: AccessPause, nothingDone: string, withReason: boolean): string {
-  return `${describePause(pause, withReason)} ${nothingDone} ${GOES_ON_WHILE_PAUSED} An approver can lift the pause with "@acrbot resume".`;
+  return `${describePause(pause, withReason)} ${nothingDone} ${GOES_ON_WHILE_PAUSED} ${WHO_CAN_LIFT}`;
+}
+
+/**
+ * `refusal` (a refusal's text as a card shows it) with the sentence that its reader will be told
+ * once new access is open again; undefined when it is no refusal while paused
+ * ({@link pausedRefusal}). For a requester recorded to be told (pause-waiters.ts): `here` when
+ * this refusal recorded them, `whereFirst` when an earlier one did (its conversation is the one
+ * told, which may be another).
+ */
+export function toldWhenLifted(refusal: string, recorded: 'here' | 'whereFirst'): string | undefined {
+  if (!refusal.endsWith(WHO_CAN_LIFT)) return undefined;
+  return recorded === 'here'
+    ? `${refusal} acrbot will tell you here once new access is open again.`
+    : `${refusal} acrbot will tell you once new access is open again, in the conversation where you were first refused.`;
 }
 
 /** Pauses and resumes new access, for approvers only. */
 export class AccessPauseService {
-  /**
-   * The people refused while paused, told when it is lifted (pause-waiters.ts); set by the
-   * composition root. Without it (a test's service) nobody is recorded or told.
-   */
-  waiters: PauseWaiters | undefined;
-
   constructor(
     private readonly store: PauseStore,
     private readonly audit: AuditLog,
@@ -53,6 +65,11 @@ export class AccessPauseService {
       actor: Actor,
       click: ClickReadFailure,
     ) => Promise<'enabled' | 'disabled' | 'unread'>,
+    /**
+     * The people refused in chat while paused, told when it is lifted (pause-waiters.ts). Without
+     * it (a test's service) nobody is recorded or told, and no refusal says they will be.
+     */
+    readonly waiters?: PauseWaiters,
   ) {}
 
   /** The pause in force, read fresh from the store. */

@@ -52,7 +52,7 @@ const PAUSE_REFUSED = 'pause.refused';
 export async function watchPauseRefusal(work: () => Promise<void>): Promise<boolean> {
   return withCorrelation(async () => {
     await work();
-    return currentWorkMarked(PAUSE_REFUSED);
+    return pauseRefusalNoted();
   }, currentCorrelationId());
 }
 
@@ -63,6 +63,14 @@ export async function watchPauseRefusal(work: () => Promise<void>): Promise<bool
  */
 export function notePauseRefusal(): void {
   markCurrentWork(PAUSE_REFUSED);
+}
+
+/**
+ * Whether the chat turn running was refused for the pause so far ({@link notePauseRefusal}): read
+ * by the watch ({@link watchPauseRefusal}) as the turn's answers go out, inside its work.
+ */
+export function pauseRefusalNoted(): boolean {
+  return currentWorkMarked(PAUSE_REFUSED);
 }
 
 /**
@@ -80,14 +88,17 @@ export function askAgainTyped(typed: string | undefined): string | undefined {
 
 /** Records people refused while paused, and tells each once new access is open again. */
 export class PauseWaiters {
-  /** Set by the bot (composition/bot.ts): how a person is told; unset, a due job fails and is retried. */
-  tell: TellReopened | undefined;
-
   constructor(
     private readonly jobs: Pick<ScheduleStore, 'putIfAbsent' | 'put' | 'putIfUnchanged' | 'withIdPrefix'>,
     private readonly pauses: Pick<PauseStore, 'current'>,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /**
+     * How a person is told (the composition root's, bot/pause-refusal-watch.ts `tellReopened`).
+     * Without it (a process that cannot post in Teams) a job that comes due while new access is
+     * open fails, and the scheduler retries it as any failed job: kept for an instance that can tell.
+     */
+    private readonly tell?: TellReopened,
   ) {}
 
   /**

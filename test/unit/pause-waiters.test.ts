@@ -8,8 +8,10 @@ import {
   MAX_WAITERS,
   notePauseRefusal,
   PauseWaiters,
+  pauseRefusalNoted,
   RECHECK_MS,
   REOPENED_KIND,
+  type TellReopened,
   watchPauseRefusal,
 } from '../../src/flows/pause-waiters';
 import { MemoryScheduleStore } from '../../src/integrations/store/memory-coordination';
@@ -24,16 +26,25 @@ const PAUSE: AccessPause = {
 };
 const CONVERSATION = { conversation: { id: '19:platform-requests;messageid=1' } };
 
-function world() {
+/** `tell`: how people are told (by default, into `told`); `null`: a process that cannot tell. */
+function world(tell?: TellReopened | null) {
   const clock = new FakeClock('2025-01-15T09:00:00.000Z');
   const jobs = new MemoryScheduleStore();
   const pauses = new MemoryPauseStore();
   const logs = new LogCapture();
-  const waiters = new PauseWaiters(jobs, pauses, clock, logs.logger());
   const told: Array<{ conversation: unknown; command: string | undefined }> = [];
-  waiters.tell = async (conversation, command) => {
-    told.push({ conversation, command });
-  };
+  const waiters = new PauseWaiters(
+    jobs,
+    pauses,
+    clock,
+    logs.logger(),
+    tell === null
+      ? undefined
+      : (tell ??
+          (async (conversation, command) => {
+            told.push({ conversation, command });
+          })),
+  );
   const jobsNow = () => jobs.withIdPrefix(`${REOPENED_KIND}:`, 1000);
   return { clock, jobs, pauses, logs, waiters, told, jobsNow };
 }
@@ -93,13 +104,12 @@ test('while paused a due job waits RECHECK_MS more and tells nobody; once open i
 });
 
 test('a failed send is one warning and is not tried again (the job ends); the resume is not touched', async () => {
-  const w = world();
-  await w.waiters.note({ objectId: 'oid-r', conversation: CONVERSATION });
   let tells = 0;
-  w.waiters.tell = async () => {
+  const w = world(async () => {
     tells++;
     throw new Error('403 the bot was removed from the conversation');
-  };
+  });
+  await w.waiters.note({ objectId: 'oid-r', conversation: CONVERSATION });
   // Every write to the pause store, to show the failure touches none.
   const pauseWrites: string[] = [];
   for (const op of ['pause', 'resume', 'amend'] as const) {
@@ -123,12 +133,30 @@ test('a failed send is one warning and is not tried again (the job ends); the re
   expect(await w.pauses.current()).toBeUndefined();
 });
 
+test('a process that cannot tell (no tell given) fails a job due while open, so the scheduler retries it; while paused it waits as before', async () => {
+  const w = world(null);
+  await w.waiters.note({ objectId: 'oid-r', conversation: CONVERSATION });
+  await w.pauses.pause(PAUSE);
+  w.clock.advance(RECHECK_MS);
+  const [whilePaused] = await w.jobs.due(w.clock.now(), 10);
+  await expect(w.waiters.onDue(whilePaused)).resolves.toBeUndefined();
+  await w.pauses.resume();
+  w.clock.advance(RECHECK_MS);
+  const [due] = await w.jobs.due(w.clock.now(), 10);
+  await expect(w.waiters.onDue(due)).rejects.toThrow('nothing to tell requesters with');
+  // Kept for the scheduler to retry: not removed, not moved.
+  expect(await w.jobsNow()).toEqual([due]);
+});
+
 test('a turn is marked refused only when notePauseRefusal runs inside it', async () => {
   expect(await watchPauseRefusal(async () => undefined)).toBe(false);
   expect(
     await watchPauseRefusal(async () => {
       await Promise.resolve();
+      expect(pauseRefusalNoted()).toBe(false);
       notePauseRefusal();
+      // Read back inside the work, as the refusal goes out (bot/pause-refusal-watch.ts).
+      expect(pauseRefusalNoted()).toBe(true);
     }),
   ).toBe(true);
   // Outside a turn (the tab): nothing to mark, nothing thrown.
