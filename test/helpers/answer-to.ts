@@ -1,6 +1,7 @@
 /**
  * Saying something to acrbot and reading its answer: the text of the first new card or message
- * (not an update) in the conversation it was said in.
+ * (not an update, nor the typing indicator a slow answer sends first) in the conversation it was
+ * said in.
  */
 import { cardText } from './capturing-connector';
 import type { Harness, users } from './harness';
@@ -19,7 +20,11 @@ export async function answerTo(
   expect((await h.say(user, text, where)).status).toBe(200);
   const there = where === 'channel' ? '19:platform-requests' : 'a:personal-';
   const reply = await h.connector.waitFor(
-    (c) => h.connector.calls.indexOf(c) >= before && c.op !== 'update' && c.conversationId.startsWith(there),
+    (c) =>
+      h.connector.calls.indexOf(c) >= before &&
+      c.op !== 'update' &&
+      c.activity.type !== 'typing' &&
+      c.conversationId.startsWith(there),
     5000,
     `the answer to "${text}"`,
   );
