@@ -7,6 +7,7 @@
  */
 
 import { COMMAND_HELP, verbOf } from '../domain/command';
+import { JOINERS } from '../domain/invisible-characters';
 import { withoutTrailing } from '../domain/text';
 
 const ENTITIES: Record<string, string> = {
@@ -45,8 +46,8 @@ const TAG = /<[^<>]+>/g;
  * U+009B) but tab and line breaks: typed as `&#27;`, they carried terminal escape sequences
  * into command words and, through refusals quoting them, into the audit trail and its export.
  */
-const FORMAT_CHARACTERS = /(?![\u200C\u200D\t\r\n])[\p{Cf}\p{Cc}]/gu;
-const LOOSE_JOINERS = /(?<=^|\s)[\u200C\u200D]+|[\u200C\u200D]+(?=\s|$)/gu;
+const FORMAT_CHARACTERS = new RegExp(String.raw`(?![${JOINERS}\t\r\n])[\p{Cf}\p{Cc}]`, 'gu');
+const LOOSE_JOINERS = new RegExp(String.raw`(?<=^|\s)[${JOINERS}]+|[${JOINERS}]+(?=\s|$)`, 'gu');
 
 /**
  * What a person typed, without markup: mentions before the command (a colleague mentioned ahead

@@ -9,6 +9,7 @@
  * them, and a space or invisible character in a resource group pattern too.
  */
 import { lookAlikeWarning } from '../domain/look-alike-names';
+import * as invisible from '../domain/invisible-characters';
 import { hasInvisible, withoutInvisible } from '../domain/text';
 import { shownCut } from './policy-name-patterns';
 import type { PolicyWarning } from './policy-warnings';
@@ -21,10 +22,10 @@ export type MatchWarningAt = (i: number, path: (string | number)[]) => { line: n
  * (prose keeps them between letters, in emoji and Persian words), but in a value compared as
  * written they are as unseen as a zero-width space.
  */
-const JOINERS = /[\u200C\u200D]/gu;
+const JOINERS = new RegExp(`[${invisible.JOINERS}]`, 'gu');
 
 /** Whether `text` holds a character that shows nothing: text.ts's set, and the joiners. */
-const invisible = (text: string) => hasInvisible(text) || text.search(JOINERS) >= 0;
+const showsNothing = (text: string) => hasInvisible(text) || text.search(JOINERS) >= 0;
 
 /** Spaces other than the plain one (no-break, en, ideographic…): they read as one and are not. */
 const ODD_SPACE = /[^\S ]|[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/u;
@@ -32,7 +33,7 @@ const ODD_SPACE = /[^\S ]|[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/u;
 /** Why `text` may not be what it reads as, or undefined; `spaces` when spaces at its ends count. */
 function suspect(text: string, spaces: boolean): string | undefined {
   const reasons: string[] = [];
-  if (invisible(text)) reasons.push('has an invisible character');
+  if (showsNothing(text)) reasons.push('has an invisible character');
   else if (ODD_SPACE.test(text)) reasons.push('has a space that is not a plain one');
   if (spaces && /^\s|\s$/u.test(text)) reasons.push('has a space at its start or end');
   const lookAlike = lookAlikeWarning(text);

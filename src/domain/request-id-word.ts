@@ -41,23 +41,37 @@ export function readIdWord<T extends string | undefined>(word: T): T | string {
  * bracket; also as a CJK input method types them: the ideographic full stop and comma `。、` (and
  * their half-width forms), the full-width `．，；：！？）］` and the closing corner, lenticular,
  * tortoise-shell and angle brackets `」』】〕〗〙〛〉》`. Without them "status R-7K2M9QXA。" was
- * no id to the command and got no answer saying why.
+ * no id to the command and got no answer saying why. Quotes too, on either side: acrbot's cards
+ * quote their commands (`Type "@acrbot status R-7K2M9QXA".`), and a selection that takes a quote
+ * (straight or curly, a backtick, a corner bracket) was answered "Which request?" alone.
  */
-const TRAILING_PUNCTUATION =
-  /^(R-[0-9A-Z]{8})([.,;:!?)\]\u3001\u3002\uFF61\uFF64\uFF0E\uFF0C\uFF1B\uFF1A\uFF01\uFF1F\uFF09\uFF3D\u300D\u300F\u3011\u3015\u3017\u3019\u301B\u3009\u300B\uFF63]{1,4})$/i;
+const CLOSING =
+  '.,;:!?)\\]"\'`\u2019\u201D\u00BB\u3001\u3002\uFF61\uFF64\uFF0E\uFF0C\uFF1B\uFF1A\uFF01\uFF1F\uFF09\uFF3D\u300D\u300F\u3011\u3015\u3017\u3019\u301B\u3009\u300B\uFF63';
+/** What may open before an id: a bracket or a quote, as {@link CLOSING} may close after it. */
+const OPENING = '(\\["\'`\u2018\u201C\u201E\u00AB\u300C\u300E\u3010';
+const PUNCTUATED = new RegExp(`^([${OPENING}]{0,2})(R-[0-9A-Z]{8})([${CLOSING}]{0,4})$`, 'i');
 
 /**
- * The refusal for `word` when it is a request id followed by punctuation, or undefined for any
- * other word. `usage` is the command as it would work, with the id in place of `{id}`. The word
- * is quoted back: it is an id and a few punctuation marks, nothing else (the pattern says so).
+ * The refusal for `word` when it is a request id with punctuation after it or quotes around it
+ * ({@link PUNCTUATED}), or undefined for any other word. `usage` is the command as it would
+ * work, with the id in place of `{id}`. The word is quoted back: it is an id and a few
+ * punctuation marks, nothing else (the pattern says so).
  */
 export function punctuatedRequestId(word: string | undefined, usage: string): UserFacingError | undefined {
-  const match = word ? TRAILING_PUNCTUATION.exec(word) : null;
-  if (!match || !isRequestId(match[1])) return undefined;
-  const id = match[1].toUpperCase();
+  const match = word ? PUNCTUATED.exec(word) : null;
+  if (!match || (!match[1] && !match[3]) || !isRequestId(match[2])) return undefined;
+  const id = match[2].toUpperCase();
+  const type = `Type "@acrbot ${usage.replace('{id}', id)}". Nothing was changed.`;
+  // A quote among the marks is not quoted back inside quotes (`""R-…"" is …` reads as nothing).
+  if (!match[1] && !/["'`]/.test(match[3]))
+    return new UserFacingError(
+      'validation.requestId',
+      `"${word}" is not a request id: the "${match[3]}" after it is not part of it. ${type}`,
+    );
+  const where = match[1] ? 'around' : 'after';
   return new UserFacingError(
     'validation.requestId',
-    `"${word}" is not a request id: the "${match[2]}" after it is not part of it. Type "@acrbot ${usage.replace('{id}', id)}". Nothing was changed.`,
+    `${word} is not a request id: the quotes, brackets or punctuation ${where} it are not part of it. ${type}`,
   );
 }
 

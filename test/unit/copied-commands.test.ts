@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { addressedText } from '../../src/bot/message-text';
 import { parseCommand } from '../../src/domain/command';
 import { parseClusterRef, parseRegistryRef } from '../../src/domain/names';
+import { punctuatedRequestId } from '../../src/domain/request-id-word';
 
 const GOLDEN = join(__dirname, '..', 'golden', 'cards');
 
@@ -133,5 +134,31 @@ describe('a name copied with its sentence\'s punctuation ("…: @acrbot check ak
   test('a name that breaks its rule otherwise is told the rule', () => {
     expect(() => parseRegistryRef('contoso-acr.')).toThrow('use 5–50 letters and digits');
     expect(() => parseClusterRef('-aks.')).toThrow('starting and ending with a letter or digit');
+  });
+});
+
+describe('a request id copied with the quotes around it ("Type "@acrbot status R-7K2M9QXA"."): told what to type, nothing read', () => {
+  test.each([
+    ['"R-7K2M9QXA"', 'around'],
+    ['\u201CR-7K2M9QXA\u201D', 'around'],
+    ['`R-7K2M9QXA`', 'around'],
+    ['(R-7K2M9QXA)', 'around'],
+    ['\u300CR-7K2M9QXA\u300D', 'around'],
+    ['R-7K2M9QXA".', 'after'],
+  ])('%s', (word, where) => {
+    const refusal = punctuatedRequestId(word, 'status {id}');
+    expect(refusal?.message).toBe(
+      `${word} is not a request id: the quotes, brackets or punctuation ${where} it are not part of it. Type "@acrbot status R-7K2M9QXA". Nothing was changed.`,
+    );
+    expect(() => parseCommand(`status ${word}`)).not.toThrow();
+    expect(() => parseCommand(`cancel ${word}`)).toThrow(refusal!.message.replace('status', 'cancel'));
+  });
+
+  test('an id with a full stop alone after it is told as before; a word that is no id is no concern of this', () => {
+    expect(punctuatedRequestId('R-7K2M9QXA.', 'status {id}')?.message).toBe(
+      '"R-7K2M9QXA." is not a request id: the "." after it is not part of it. Type "@acrbot status R-7K2M9QXA". Nothing was changed.',
+    );
+    expect(punctuatedRequestId('"release"', 'status {id}')).toBeUndefined();
+    expect(punctuatedRequestId('R-7K2M9QXA', 'status {id}')).toBeUndefined();
   });
 });
