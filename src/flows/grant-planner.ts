@@ -117,7 +117,7 @@ export function servicePrincipalUnreadableMessage(
   clusterAs?: TypedAs['cluster'],
 ): string {
   const answered = armCode(code) === code ? ` ${code}` : '';
-  return `Cluster ${cluster.name} pulls with service principal ${appId}, and Microsoft Graph refused to look it up (HTTP 403${answered}): acrbot's identity lacks the Microsoft Graph application permission Application.Read.All, which it needs to find that service principal's object id and assign it a role. Ask the platform team to grant it (docs/deploy.md, Microsoft Graph application permissions), or use a pull secret, which needs no lookup: @acrbot secret ${typedCluster(cluster, clusterAs)} REGISTRY --namespace NAMESPACE REASON… (--kind token, the default).`;
+  return `Cluster ${cluster.name} pulls with service principal ${appId}, and Microsoft Graph refused to look it up (HTTP 403${answered}): acrbot's identity lacks the Microsoft Graph application permission Application.Read.All, which it needs to find that service principal's object id and assign it a role. Ask the platform team to grant it (docs/deploy.md, Microsoft Graph application permissions), or use a pull secret, which needs no lookup: "@acrbot secret ${typedCluster(cluster, clusterAs)} REGISTRY --namespace NAMESPACE REASON…" (--kind token, the default).`;
 }
 
 /**

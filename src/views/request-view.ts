@@ -896,7 +896,7 @@ export function outcomeCard(
     // Error text: an outcome may quote what Azure or a cluster answered (see requestCard).
     summary: ok ? errorText(outcome?.summary ?? '') : failedSummary(request, requesterOfOtherTenant),
     networkProblem: unreachable
-      ? `When this was requested: ${unreachable} Ask the registry's owners to let the cluster in (public access, its outbound IP or subnet, or a private endpoint), then: @acrbot check ${commandNames(plan)}.`
+      ? `When this was requested: ${unreachable} Ask the registry's owners to let the cluster in (public access, its outbound IP or subnet, or a private endpoint), then: "@acrbot check ${commandNames(plan)}".`
       : '',
     facts,
     hasSnippet: ok && !extended,
@@ -909,7 +909,7 @@ export function outcomeCard(
             : // A new role assignment takes effect once Azure has replicated it (usually minutes, at
               // worst half an hour): a pull failing at once is not a failed grant. `check` reads
               // the assignment, so it shows it at once; it is the tool once that time has passed.
-              `Pods in ${plan.cluster.name} ${netCondition ? 'pull' : 'can pull'} from ${plan.registry.loginServer} once Azure has applied the role (usually within minutes)${onlyIf}; no imagePullSecrets needed. If pulls still fail after 30 minutes: @acrbot check ${commandNames(plan)}.`
+              `Pods in ${plan.cluster.name} ${netCondition ? 'pull' : 'can pull'} from ${plan.registry.loginServer} once Azure has applied the role (usually within minutes)${onlyIf}; no imagePullSecrets needed. If pulls still fail after 30 minutes: "@acrbot check ${commandNames(plan)}".`
         : viaServiceAccount
           ? // Kubernetes copies a service account's imagePullSecrets into a pod only when the pod is
             // created, and only into one that lists none of its own: pods already running never get it.

@@ -36,7 +36,7 @@ describe("check's fix, copied", () => {
     expect((await h.settle(request.id)).state).toBe('succeeded');
 
     const outcome = callsWithText(h.connector, /If pulls still fail after 30 minutes/).map((c) => cardText(c.activity));
-    const check = /If pulls still fail after 30 minutes: @acrbot (check \S+ \S+)\./.exec(outcome.join('\n'));
+    const check = /If pulls still fail after 30 minutes: "@acrbot (check \S+ \S+)"\./.exec(outcome.join('\n'));
     expect(check?.[1]).toBe(`check aks-prod ${sharedData}`);
     const answer = await h.ask(users.requester, check![1]);
     expect(answer).not.toContain('There are 2 registries named sharedacr');

@@ -45,7 +45,7 @@ test('the approval card names it, and the outcome is a warning that says what to
   expect(outcome).toContain(`When this was requested: ${WHY} Ask the registry's owners to let the cluster in`);
   // By id: this plan did not record how its requester named them (plan.ts `typed`), and only the
   // id never names two.
-  expect(outcome).toContain(`then: @acrbot check ${cluster.id} ${registry.id}.`);
+  expect(outcome).toContain(`then: \\"@acrbot check ${cluster.id} ${registry.id}\\".`);
   expect(outcome).not.toContain('can pull from contosoacr.azurecr.io');
   // In Warning: on a warning-styled background (outcome.json), as Warning-coloured text is unreadable on white.
   const title = (card.body as Array<{ style?: string; items?: Array<{ text?: string }> }>).find((b) =>
