@@ -118,6 +118,12 @@ export interface AccessRequest {
   expiresAt: string;
   updatedAt: string;
   decision?: { by: Actor; at: string; approved: boolean; reason?: string };
+  /**
+   * Why its requester withdrew it, when they said (`cancel R-… REASON…`): shown beside
+   * "Cancelled" to the approvers who were asked to decide it. Absent without a reason, and on
+   * requests cancelled before reasons were kept.
+   */
+  cancelReason?: string;
   outcome?: Outcome;
   /** Where the request was made (conversation id), for replies. */
   origin: { conversationId: string; conversationType: string };
@@ -457,8 +463,8 @@ export type RequestEvent =
   /** One approval towards a quorum; the request stays pending (G18). */
   | { type: 'recordApproval'; by: Actor; at: Date; reason?: string }
   | { type: 'reject'; by: Actor; at: Date; reason?: string }
-  /** The requester withdrew their own pending request (`cancel R-…`). */
-  | { type: 'cancel'; by: Actor; at: Date }
+  /** The requester withdrew their own pending request (`cancel R-… REASON…`, the reason optional). */
+  | { type: 'cancel'; by: Actor; at: Date; reason?: string }
   /**
    * `originalEnded`, `originalDrifted`, `originalWentOn`: an extension's, when the access it
    * extends ended or drifted, or went on past the end its wait was cut to
@@ -674,7 +680,7 @@ export function transition(request: AccessRequest, event: RequestEvent): AccessR
         decision: { by: event.by, at: event.at.toISOString(), approved: false, reason: event.reason },
       };
     case 'cancel':
-      return { ...base, state: 'cancelled' };
+      return { ...base, state: 'cancelled', ...(event.reason && { cancelReason: event.reason }) };
     case 'expire':
       return {
         ...base,

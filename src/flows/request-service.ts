@@ -358,7 +358,7 @@ export class RequestService {
     const now = this.clock.now();
     let next: AccessRequest;
     try {
-      next = transition(request, { type: 'cancel', by: actor, at: now });
+      next = transition(request, { type: 'cancel', by: actor, at: now, reason: input.reason });
     } catch (err) {
       if (isUserFacing(err))
         await this.auditing.record({

@@ -517,7 +517,10 @@ function stateDetail(request: AccessRequest, reviewers?: PolicyRule): string {
     const decided = `${d.approved ? 'Approved' : 'Rejected'} by ${deciders(request)} at ${shortTime(d.at)}${why}`;
     return `${decided}${after ? `; ${after}` : ''}.`;
   }
-  return `${inertText(describeStateSentence(request))}.`;
+  // The requester's own words on why they withdrew it (`cancel R-… REASON…`), as a revoke's.
+  const cancelled =
+    request.state === 'cancelled' && request.cancelReason ? ` — "${inertText(request.cancelReason)}"` : '';
+  return `${inertText(describeStateSentence(request))}${cancelled}.`;
 }
 
 /**

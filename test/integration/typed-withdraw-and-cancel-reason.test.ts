@@ -6,8 +6,9 @@
  *   the quorum (with the revoke hint). Its answer shows the request's card only where approvers'
  *   cards may be shown (their chat with acrbot), the answer alone elsewhere.
  * - `cancel R-… REASON…`: the reason is checked as every reason (a refused one cancels nothing and
- *   is audited), kept as the detail of `request.cancelled`, and shown inert on the audit
- *   channel's card; without one the cancel is as before.
+ *   is audited), kept as the detail of `request.cancelled` and on the request, and shown inert on
+ *   the audit channel's card and beside "Cancelled" on the request's redrawn card; without one the
+ *   cancel is as before.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -180,6 +181,16 @@ describe('cancel REQUEST-ID REASON…', () => {
     const shown = cardText(card.activity);
     expect(shown).toContain('asked for the wrong registry, see www\u200b.example.com');
     expect(shown).not.toContain('www.example.com');
+    // The approvers' copy of the request card, redrawn Cancelled, says why in the requester's words (inert).
+    const redrawn = await h.connector.waitFor(
+      (c) => c.op === 'update' && cardText(c.activity).includes('Cancelled by the requester'),
+      5000,
+      'the request card redrawn Cancelled',
+    );
+    expect(cardText(redrawn.activity)).toContain(
+      'Cancelled by the requester — "asked for the wrong registry, see www\u200b.example.com".',
+    );
+    expect((await h.app.store.get(request.id))!.cancelReason).toBe('asked for the wrong registry, see www.example.com');
   });
 
   test('a reason too short or with a credential in it: said, audited, nothing cancelled', async () => {
@@ -212,5 +223,12 @@ describe('cancel REQUEST-ID REASON…', () => {
     const entry = (await h.app.audit.forRequest(request.id)).find((e) => e.action === 'request.cancelled')!;
     expect(entry.outcome).toBe('cancelled');
     expect(entry.detail).toBeUndefined();
+    const redrawn = await h.connector.waitFor(
+      (c) => c.op === 'update' && cardText(c.activity).includes('Cancelled by the requester'),
+      5000,
+      'the request card redrawn Cancelled',
+    );
+    expect(cardText(redrawn.activity)).toContain('Cancelled by the requester.');
+    expect((await h.app.store.get(request.id))!.cancelReason).toBeUndefined();
   });
 });
