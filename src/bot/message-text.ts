@@ -128,6 +128,8 @@ export function unquotedCommand(text: string): string {
   for (const [open, close] of QUOTE_PAIRS) {
     if (end.length < 2 + OWN_NAME.length || !end.startsWith(open) || !end.endsWith(close)) continue;
     const inside = end.slice(open.length, end.length - close.length).trim();
+    // One command: two quoted ones ("…" and "…") would leave a quote inside, read into its reason.
+    if (inside.includes(open) || inside.includes(close)) continue;
     if (new RegExp(String.raw`^@${OWN_NAME}(?=\s|$)`, 'i').test(inside)) return inside;
   }
   return text;

@@ -63,8 +63,15 @@ function invalid(what: string, value: string, rule: string): UserFacingError {
   return new UserFacingError('validation.name', `"${shown}" is not a valid ${what}: ${rule}`);
 }
 
-/** Punctuation a sentence puts after its last word; never the last character of a name. */
-const SENTENCE_END = '.,;:!?)';
+/**
+ * Punctuation a sentence puts after its last word, and the quotes a card puts around a command:
+ * never the last character of a name. Also as a CJK input method types them (request-id-word.ts).
+ */
+const SENTENCE_END = '.,;:!?)]"\'`\u2019\u201D\u00BB\u3001\u3002\uFF0E\uFF0C\uFF1B\uFF1A\uFF01\uFF1F\uFF09';
+/** At most this many such marks are told as such: a longer run is no sentence's end (and is not quoted whole). */
+const SENTENCE_END_MAX = 4;
+/** Quotes among them, which a refusal does not quote back inside its own quotes. */
+const QUOTES = /["'`\u2019\u201D\u00BB]/;
 
 /**
  * `name` when it fits `pattern`; else the validation error naming `what` and its `rule`. A name
@@ -75,8 +82,13 @@ const SENTENCE_END = '.,;:!?)';
 function checked(name: string, pattern: RegExp, what: string, rule: string): string {
   if (pattern.test(name)) return name;
   const bare = withoutTrailing(name, SENTENCE_END);
-  if (bare !== name && pattern.test(bare))
-    throw invalid(what, name, `the "${name.slice(bare.length)}" after it is not part of it; the name is "${bare}".`);
+  const marks = name.slice(bare.length);
+  if (marks && marks.length <= SENTENCE_END_MAX && pattern.test(bare))
+    throw invalid(
+      what,
+      name,
+      `${QUOTES.test(marks) ? 'the quotes and punctuation' : `the "${marks}"`} after it ${QUOTES.test(marks) ? 'are' : 'is'} not part of it; the name is "${bare}".`,
+    );
   throw invalid(what, name, rule);
 }
 

@@ -58,11 +58,12 @@ const NAMED_VALUES: RegExp[] = [/client[_-]?secret\s*[:=]\s*(\S+)/giu, /password
  * A password's name (password, passwd, passphrase, pass, pwd, pw; not inside a word: "bypass",
  * "compass", "pass-through"), perhaps a few words on what it is for ("the password for the pull
  * token is …"), then `:` or `=` (the first group: the value is given), or "is", "was", "are" or
- * "were" (the value is said), then the word said to be it (the last group).
+ * "were" (the value is said; with a `:` after it, the second group, given too: "the password is:
+ * …"), then the word said to be it (the last group).
  * Judged by {@link passwordLike}: "the password is expired" and "pass is needed" name one only.
  */
 const PASSWORD_SAID =
-  /(?<![\p{L}\p{N}_-])(?:pass(?:words?|wd|phrase)?|pwd|pw)(?![\p{L}\p{N}_-])(?:\s+(?:for|of|on|to)(?:\s+[^\s:=]+){1,3}?)?(?:\s*([:=])\s*|\s+(?:is|was|are|were)(?:\s*:)?\s+)(\S+)/giu;
+  /(?<![\p{L}\p{N}_-])(?:pass(?:words?|wd|phrase)?|pwd|pw)(?![\p{L}\p{N}_-])(?:\s+(?:for|of|on|to)(?:\s+[^\s:=]+){1,3}?)?(?:\s*([:=])\s*|\s+(?:is|was|are|were)(?:\s*(:))?\s+)(\S+)/giu;
 
 /**
  * A password's name without "pass" (a verb too: "pass CI-4521 gate") and the word right after it,
@@ -89,21 +90,35 @@ const QUANTITY =
   /^\p{N}+-?(?:ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|d|days?|wks?|weeks?|mos?|months?|yrs?|years?|chars?|characters?|digits?|letters?|times?)$/iu;
 
 /**
+ * A word after a number that makes it a quantity or a count, not a password of digits ("pw
+ * 300000 ms timeout", "password 100000 users affected", "600000 iterations"): a unit of
+ * {@link QUANTITY}, or a thing counted.
+ */
+const COUNTED =
+  /^(?:ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|d|days?|wks?|weeks?|mos?|months?|yrs?|years?|chars?|characters?|digits?|letters?|times?|users?|people|accounts?|iterations?|rounds?|attempts?|tries|retries|requests?|calls?|rows?|records?|entries|items?|bytes?|[kmgt]i?b|pods?|nodes?)$/iu;
+
+/**
  * A date, as a reason says when a password was or will be changed: `2024-12-01`, `01-12-2024`,
- * `1-Dec-2024`, or of digits alone (`20241201`, years 1900 to 2099).
+ * `1-Dec-2024` (a month's name or its first three letters: `7-Horse-42` is no date), of digits
+ * alone (`20241201`, years 1900 to 2099), or an ISO time (`2024-12-01T10:00:00Z`).
  */
 const DATE =
-  /^(?:\p{N}{1,4}-(?:\p{N}{1,2}|\p{L}{3,9})-\p{N}{1,4}|(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))$/u;
+  /^(?:\d{1,4}-(?:\d{1,2}|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)-\d{1,4}|(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)$/i;
 
 /** Letters and digits joined by dashes only (`hunter-2-go`, `Abc-123-xyz`), as a password is often made memorable. */
 const DASHED = /^[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)+$/u;
 
 /**
- * Ids a dashed word after a password's name may be instead: a ticket (`INC-4521`, its project in
- * capitals: `Summer-2024` is no ticket) or a UUID.
+ * Ids a dashed word after a password's name may be instead: a word in one case and numbers (a
+ * ticket, `INC-4521`, `chg-12345`; a version or an image, `node-20`, `k8s-1-29`, `ubuntu-22-04`)
+ * or a UUID. A password mixes the case (`Summer-2024`) or puts words and digits in another order
+ * (`hunter-2-go`, `7-Horse-42`).
  */
 const DASHED_IDS =
-  /^(?:[A-Z][A-Z0-9]*-\d+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+  /^(?:(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:-\d+)+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+
+/** Fewest characters of a dashed password ({@link DASHED}): `a-1` or `x-2-y` is too short to be one. */
+const DASHED_MIN = 6;
 
 /** An image or file digest with its algorithm (`sha256:9f86d0…`), which a reason quotes: no password. */
 const DIGEST = /^sha(?:1|256|384|512):[0-9a-f]{32,}$/i;
@@ -128,24 +143,34 @@ const AFTER_WORD = `"'\`)>]}.,;:!?`;
  * Whether `word`, said to be a password ({@link PasswordWord} says how), looks like one. Never a
  * quantity ({@link QUANTITY}: "the password was 90days old"), a date ({@link DATE}) or a digest
  * ({@link DIGEST}). Six digits or more and nothing else, however it follows the name
- * (`password 83920174`). After `:` or `=`, letters and digits joined by dashes ({@link DASHED}:
- * `pwd: hunter-2-go`), but a ticket or a UUID ({@link DASHED_IDS}). Otherwise: six characters at
+ * (`password 83920174`), unless `next` (the word after it) says what it counts ({@link COUNTED}:
+ * "pw 300000 ms timeout"). After `:` or `=`, letters and digits joined by dashes, six characters
+ * at least ({@link DASHED}: `pwd: hunter-2-go`), but a ticket, a version or a UUID ({@link DASHED_IDS}). Otherwise: six characters at
  * least, with letters (a count or a ticket's digits is none) and a digit or a symbol (`hunter2`,
  * `Tr0ub4dor&3`), and neither a name ({@link NAME_LIKE}), a link nor an e-mail address; and
  * `bare` (nothing but a space after the name), eight characters at least, of three kinds of lower
  * case, upper case, digits and symbols (`hunter2Zx!9`), since the word may be any word.
  */
-function passwordLike(raw: string, how: PasswordWord): boolean {
+function passwordLike(raw: string, how: PasswordWord, next = ''): boolean {
   // Walked, not a regex: `[…]+$` is tried from every start of a run (a word of 40,000 ")").
   let start = 0;
   while (start < raw.length && BEFORE_WORD.includes(raw[start]!)) start++;
   const word = withoutTrailing(raw.slice(start), AFTER_WORD);
   if (QUANTITY.test(word) || DATE.test(word) || DIGEST.test(word)) return false;
-  if (/^\p{N}+$/u.test(word)) return word.length >= PASSWORD_DIGITS_MIN;
+  if (/^\p{N}+$/u.test(word))
+    return word.length >= PASSWORD_DIGITS_MIN && !COUNTED.test(withoutTrailing(next, AFTER_WORD));
   const lower = /\p{Ll}/u.test(word);
   const upper = /\p{Lu}/u.test(word);
   const digit = /\p{N}/u.test(word);
-  if (how === 'given' && (lower || upper) && digit && DASHED.test(word) && !DASHED_IDS.test(word)) return true;
+  if (
+    how === 'given' &&
+    (lower || upper) &&
+    digit &&
+    word.length >= DASHED_MIN &&
+    DASHED.test(word) &&
+    !DASHED_IDS.test(word)
+  )
+    return true;
   const strict = how === 'bare';
   if (word.length < (strict ? 8 : 6) || NAME_LIKE.test(word) || word.includes('://') || EMAIL.test(word)) return false;
   if (!lower && !upper) return false;
@@ -194,6 +219,10 @@ function randomRun(run: string): boolean {
 /** Where a value stands in a text: its first code unit and the one after its last. */
 type Span = readonly [start: number, end: number];
 
+/** The word after a value (spaces, then up to {@link NEXT_WORD_MAX} characters in all): a unit or what a number counts. */
+const NEXT_WORD = /^\s+(\S+)/;
+const NEXT_WORD_MAX = 40;
+
 /**
  * The values in `text` acrbot refuses but the scrubber leaves ({@link scrubSecrets}: it cleans
  * logs, where such words are more often a message): {@link NAMED_VALUES}, a password said
@@ -203,18 +232,19 @@ type Span = readonly [start: number, end: number];
  */
 function unscrubbedValues(text: string): Span[] {
   const spans: Span[] = [];
-  const add = (pattern: RegExp, judge: (value: string, match: RegExpExecArray) => boolean) => {
+  const add = (pattern: RegExp, judge: (value: string, match: RegExpExecArray, next: string) => boolean) => {
     for (const match of text.matchAll(pattern)) {
-      // The value is the last group (PASSWORD_SAID's first says how it follows), or the match.
+      // The value is the last group (PASSWORD_SAID's first two say how it follows), or the match.
       const value = match.length > 1 ? match[match.length - 1]! : match[0];
       const end = match.index! + match[0].length;
-      if (judge(value, match)) spans.push([end - value.length, end]);
+      if (judge(value, match, NEXT_WORD.exec(text.slice(end, end + NEXT_WORD_MAX))?.[1] ?? ''))
+        spans.push([end - value.length, end]);
     }
   };
   for (const pattern of NAMED_VALUES) add(pattern, () => true);
   if (/pass|pw/i.test(text)) {
-    add(PASSWORD_SAID, (word, match) => passwordLike(word, match[1] ? 'given' : 'said'));
-    add(PASSWORD_BARE, (word) => passwordLike(word, 'bare'));
+    add(PASSWORD_SAID, (word, match, next) => passwordLike(word, match[1] || match[2] ? 'given' : 'said', next));
+    add(PASSWORD_BARE, (word, _match, next) => passwordLike(word, 'bare', next));
   }
   add(BASE64_WORD, randomRun);
   return spans;

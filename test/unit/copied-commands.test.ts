@@ -105,6 +105,11 @@ describe.each(commands)('%s', (command) => {
   });
 });
 
+test('two quoted commands in one message are not one command with the rest as its reason', () => {
+  const two = '"@acrbot grant aks-prod contosoacr deploy hotfix" and "@acrbot status R-7K2M9QXA"';
+  expect(addressedText(pastedInChat(two))).toBe(two);
+});
+
 test('a quoted text that is no copied command stays as typed (a reason answered in quotes)', () => {
   expect(addressedText(pastedInChat('"deploy payments-api to prod"'))).toBe('"deploy payments-api to prod"');
   expect(addressedText(pastedInChat('"status of the release"'))).toBe('"status of the release"');
@@ -129,6 +134,27 @@ describe('a name copied with its sentence\'s punctuation ("…: @acrbot check ak
     ],
   ])('%s is told what is wrong, and not read as the name', (_typed, parse, message) => {
     expect(parse).toThrow(message);
+  });
+
+  test('with the closing quote of the card\'s "…": the quotes and punctuation are named, not quoted', () => {
+    expect(() => parseRegistryRef('contosoacr".')).toThrow(
+      '"contosoacr"." is not a valid registry name: the quotes and punctuation after it are not part of it; the name is "contosoacr".',
+    );
+    expect(() => parseClusterRef('aks-prod\u3002')).toThrow(
+      'the "\u3002" after it is not part of it; the name is "aks-prod".',
+    );
+  });
+
+  test("a long run of marks is no sentence's end: told the rule, the value cut as every refused value is", () => {
+    const err = (() => {
+      try {
+        parseRegistryRef(`contosoacr${'!'.repeat(5000)}`);
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err?.message).toContain('use 5–50 letters and digits');
+    expect(err!.message.length).toBeLessThan(400);
   });
 
   test('a name that breaks its rule otherwise is told the rule', () => {

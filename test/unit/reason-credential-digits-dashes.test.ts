@@ -38,6 +38,11 @@ describe('a password of digits or dashed words right after its name is refused w
     ['dashed, after passwd:', 'passwd: Abc-123-xyz for the deploy', 'Abc-123-xyz', 'passwd: [redacted]'],
     ['dashed, after pw =', 'use pw = Summer-2024 for myreg', 'Summer-2024', 'use pw = [redacted]'],
     ['dashed, after pass:', 'the pass: blue-7-Horse-staple please', 'blue-7-Horse-staple', 'the pass: [redacted]'],
+    // A word of letters between numbers is no month: no date.
+    ['dashed, a word between numbers', 'pwd: 7-Horse-42 for the pull', '7-Horse-42', 'pwd: [redacted]'],
+    ['dashed, a year first', 'pw: 2024-Summer-01 for the pull', '2024-Summer-01', 'pw: [redacted]'],
+    // "is:" gives the value as ":" does.
+    ['dashed, after "is:"', 'the password is: hunter-2-go for pull', 'hunter-2-go', 'the password is: [redacted]'],
   ])('%s', (_what, raw, secret, where) => {
     expect(looksLikeSecret(singleLine(raw))).toBe(true);
     const err = refusal(raw);
@@ -76,6 +81,23 @@ describe("what a reason says about a password's age, expiry or rotation, and the
     'pwd is /subscriptions/0b8e2c3a-4f1d-4c2e-9a7b-1f23e4d5a6bc/resourceGroups/rg-Payments-Prod2 scope',
     'password policy v2.1.3 blocks the build',
     'pwd: v2.1.3 of the agent image',
+    // A word in one case and numbers: a ticket, a version, an image.
+    'pwd: chg-12345 approved for rotation',
+    'pwd: jira-4521 reset',
+    'pwd: node-20 upgrade on the agents',
+    'pwd: k8s-1-29 upgrade',
+    'pwd: ubuntu-22-04 image',
+    'pw: v1-27-3 upgrade',
+    'pw: sev-2 incident',
+    // A number and what it counts, the word after it.
+    'pw 300000 ms timeout on the login',
+    'password is 120000 ms',
+    'password 100000 users affected',
+    'the pbkdf2 password 600000 iterations check fails',
+    // Months by name, ISO times.
+    'the pass: 01-Sept-2024 rotation is done',
+    'pwd: 2024-12-01T10:00:00Z rotation',
+    'password is 2024-12-01T10:00Z old',
   ])('%j', (raw) => {
     expect(looksLikeSecret(raw)).toBe(false);
     expect(checkReason(raw)).toBe(raw);

@@ -67,6 +67,20 @@ describe('names in the user’s language', () => {
     expect(sorted(rows, 'cluster')).toEqual(['k4', 'k5', 'k1', 'k3', 'k2']);
   });
 
+  test('names the collator reads as one number ("aks-01", "aks-1") are two clusters: their rows do not mix', () => {
+    const rows = [
+      row('k1', place('aks-01', 'acrb')),
+      row('k2', place('aks-1', 'acra')),
+      row('k3', place('aks-01', 'acra')),
+      row('k4', place('aks-1', 'acrb')),
+    ];
+    sortNamesIn('en-us');
+    expect(sorted(rows, 'cluster')).toEqual(['k3', 'k1', 'k2', 'k4']);
+    expect(compareNames('aks-01', 'aks-1')).not.toBe(0);
+    expect(compareNames('aks-1', 'aks-01')).toBe(-compareNames('aks-01', 'aks-1'));
+    expect(compareNames('aks-1', 'aks-1')).toBe(0);
+  });
+
   test('expiry and newest compare times as written, ties by row key, the same in every language', () => {
     const rows = [
       row('R-B2', { expiresAt: '2026-03-01T00:00:00.000Z', createdAt: '2026-01-02T00:00:00.000Z' }),

@@ -8,8 +8,10 @@
  *
  * Digits as numbers ("aks-2" before "aks-10"). Every difference counts (the collator's default
  * sensitivity when sorting): names that differ only in case or accents are still ordered, by
- * their letters first, so no two different names tie and fall to the order they came in.
- * Machine strings (timestamps, keys) are not names and are not sorted here.
+ * their letters first. Numbers compared as numbers make "aks-01" and "aks-1" equal, though: two
+ * different clusters whose rows would then mix, so names the collator ties are ordered as written
+ * ({@link compareNames}), and no two different names tie. Machine strings (timestamps, keys) are
+ * not names and are not sorted here.
  */
 
 const OPTIONS: Intl.CollatorOptions = { numeric: true };
@@ -39,10 +41,13 @@ export function sortNamesIn(locale: string | undefined): void {
   collator = collatorFor(locale);
 }
 
-/** Compares two names in the user's language ({@link sortNamesIn}). */
+/**
+ * Compares two names in the user's language ({@link sortNamesIn}); names it ties that are not the
+ * same ("aks-01" and "aks-1") by their code units, so that each name's rows stay together.
+ */
 export function compareNames(a: string, b: string): number {
   collator ??= collatorFor(undefined);
-  return collator.compare(a, b);
+  return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /**
