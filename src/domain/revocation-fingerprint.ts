@@ -12,18 +12,13 @@
  * (the click checks who acts) and could click a fresh card just as well.
  */
 import { createHash } from 'node:crypto';
+import type { RevocationLine } from './revocation-step-words';
 
 /** One request of a revoke preview and its steps (the view's and the flows' shapes both fit). */
 export interface PreviewedRevocation {
   request: { id: string; version: number };
-  lines: ReadonlyArray<{
-    what: string;
-    target: string;
-    action: 'delete' | 'keep';
-    why?: string;
-    /** Told, never acted on (left out of the fingerprint). */
-    informational?: boolean;
-  }>;
+  /** Its lines; an `informational` one is told, never acted on (left out of the fingerprint). */
+  lines: readonly RevocationLine[];
 }
 
 /**

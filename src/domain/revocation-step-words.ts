@@ -9,14 +9,21 @@
 /**
  * One step of a revoke preview as its words are drawn: what will be deleted, or kept and why.
  * The one shape of a line for chat's revoke cards (views/lifecycle-view.ts and the pair's and
- * registry's) and the tab's preview (tab/revoke-preview.ts); the flows' `RevocationStep`
- * (flows/revocation-preview.ts) fits it.
+ * registry's), the tab's preview (tab/revoke-preview.ts) and the card's fingerprint
+ * (revocation-fingerprint.ts); the flows' `RevocationStep` (flows/revocation-preview.ts) is it.
  */
 export interface RevocationLine {
   what: string;
   target: string;
+  /** `delete`: will be deleted; `keep`: left alone, with the reason. */
   action: 'delete' | 'keep';
   why?: string;
+  /**
+   * Told only: revoking changes nothing there (an assignment acrbot did not make). Not part of
+   * the card's fingerprint (revocation-fingerprint.ts), since its listing may fail at one reading
+   * and not at the other.
+   */
+  informational?: boolean;
 }
 
 /**

@@ -29,6 +29,7 @@ import { outsidePulls } from './outside-pull';
 import { acrbotCreatedAssignment, otherHolders, someIds, whyKept } from './role-assignment-holders';
 import { type Listing, readingOnce } from './revocation-draw-reads';
 import { ENTRY_NOT_ADDED, secretHolders } from './secret-revocation';
+import type { RevocationLine } from '../domain/revocation-step-words';
 
 /**
  * Most requests one `revoke CLUSTER REGISTRY` or `revoke registry NAME` card lists and its button
@@ -37,19 +38,7 @@ import { ENTRY_NOT_ADDED, secretHolders } from './secret-revocation';
 export const PAIR_REVOKE_LIMIT = 200;
 
 /** One thing revocation would delete (or keep), for the confirmation card and the audit. */
-export interface RevocationStep {
-  what: string;
-  target: string;
-  /** `delete`: will be deleted; `keep`: left alone, with the reason. */
-  action: 'delete' | 'keep';
-  why?: string;
-  /**
-   * Told only: revoking changes nothing there (an assignment acrbot did not make). Not part of
-   * the card's fingerprint (revocation-fingerprint.ts), since its listing may fail at one reading
-   * and not at the other.
-   */
-  informational?: true;
-}
+export type RevocationStep = RevocationLine;
 
 /**
  * Most succeeded requests a pair's or a registry's revoke reads, oldest first, before keeping
