@@ -3,12 +3,14 @@
  * a turn whose request was refused for the pause records its requester, with where they were
  * refused and what they typed; once it is lifted, that conversation gets a message saying new
  * access is open again. The refusal says they will be told only when this turn recorded them (or
- * an earlier refusal did): not past the people recorded at most, nor when the record failed.
+ * an earlier refusal did): not past the people recorded at most, nor when the record failed or
+ * did not come within {@link TOLD_WAIT_MS}.
  */
 import { type Activity, type ConversationReference, TurnContext } from 'botbuilder';
 import { toldWhenLifted } from '../flows/access-pause';
-import type { PauseWaiter, TellReopened } from '../flows/pause-waiters';
+import type { Noted, PauseWaiter, TellReopened } from '../flows/pause-waiters';
 import { pauseRefusalNoted, watchPauseRefusal } from '../flows/pause-waiters';
+import { settleWithin } from '../flows/settle-within';
 import { reopenedCard } from '../views/pause-view';
 import type { BotServices } from './bot-services';
 import type { CardMessenger } from './card-messenger';
@@ -16,13 +18,23 @@ import { continuedADialog } from './dialog-runner';
 import { textField } from './turn-identity';
 
 /** What recording the turn's requester came to: undefined when it failed (logged). */
-type Recorded = 'noted' | 'known' | 'full' | undefined;
+type Recorded = Noted | undefined;
+
+/**
+ * How long a refusal while paused waits for its requester's record before it goes out without
+ * saying they will be told. The record (a read and a write of the store every instance shares) is
+ * nearly always prompt; a slow store, or one that hangs for its retries, must not hold the refusal
+ * (nor keep the turn open until Teams delivers the message again): past this, the record goes on
+ * in the background after the refusal, and the refusal promises nothing it may not keep.
+ */
+export const TOLD_WAIT_MS = 2_000;
 
 /**
  * Runs the message turn `work`; when a request in it was refused for the pause, its requester is
  * recorded. Recorded as the refusal goes out, before it is sent, so that the refusal can say they
- * will be told (`noted`: here; `known`: where an earlier refusal recorded them); not recorded
- * (`full`, or the record failed), it says nothing of it. A refusal this turn sends in no form the
+ * will be told (`noted`, `knownHere`: here; `known`: where an earlier refusal recorded them); not
+ * recorded (`full`, or the record failed), or not within {@link TOLD_WAIT_MS} (the record goes on
+ * after the refusal), it says nothing of it. A refusal this turn sends in no form the
  * watch reads ({@link withToldSentence}) is followed by the record after the turn, and says
  * nothing of it either. A record that fails is logged: the refusal stands, and they can ask again
  * themselves.
@@ -48,7 +60,7 @@ export async function withPauseRefusalWatch(
     typed: continuedADialog(ctx) ? undefined : textField(ctx.activity.text),
   });
   // Background work of the turn (tracked for a shutdown, a failure logged as any other's),
-  // awaited by the refusal that waits for it.
+  // awaited by the refusal that waits for it, at most TOLD_WAIT_MS. Never rejects.
   const record = (person: PauseWaiter): Promise<Recorded> =>
     new Promise<Recorded>((resolve) =>
       services.background.run('recording a requester refused during the pause', async () => {
@@ -67,9 +79,10 @@ export async function withPauseRefusalWatch(
     const refusal = activities.find((activity) => withToldSentence(activity, 'here') !== undefined);
     if (!refusal) return next();
     recording = record(waiter());
-    const recorded = await recording;
-    if (recorded === 'noted' || recorded === 'known')
-      refusal.attachments = withToldSentence(refusal, recorded === 'noted' ? 'here' : 'whereFirst');
+    const got = await settleWithin(recording, TOLD_WAIT_MS);
+    const recorded = got.late ? undefined : got.value;
+    if (recorded && recorded !== 'full')
+      refusal.attachments = withToldSentence(refusal, recorded === 'known' ? 'whereFirst' : 'here');
     return next();
   });
   const refused = await watchPauseRefusal(work);

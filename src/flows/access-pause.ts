@@ -36,8 +36,8 @@ export function pausedRefusal(pause: AccessPause, nothingDone: string, withReaso
  * `refusal` (a refusal's text as a card shows it) with the sentence that its reader will be told
  * once new access is open again; undefined when it is no refusal while paused
  * ({@link pausedRefusal}). For a requester recorded to be told (pause-waiters.ts): `here` when
- * this refusal recorded them, `whereFirst` when an earlier one did (its conversation is the one
- * told, which may be another).
+ * this refusal recorded them, or an earlier one in this conversation did; `whereFirst` when an
+ * earlier one elsewhere did (its conversation is the one told).
  */
 export function toldWhenLifted(refusal: string, recorded: 'here' | 'whereFirst'): string | undefined {
   if (!refusal.endsWith(WHO_CAN_LIFT)) return undefined;

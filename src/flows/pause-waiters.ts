@@ -41,6 +41,13 @@ export interface PauseWaiter {
   typed?: string;
 }
 
+/**
+ * What recording a person came to ({@link PauseWaiters.note}): `noted` (recorded now, with this
+ * conversation), `knownHere` (recorded earlier with this same conversation, the one told), `known`
+ * (recorded earlier with another, or by a refusal racing this one), `full` (not recorded).
+ */
+export type Noted = 'noted' | 'knownHere' | 'known' | 'full';
+
 /** The mark of work in which a request was refused for the pause (correlation.ts). */
 const PAUSE_REFUSED = 'pause.refused';
 
@@ -86,6 +93,22 @@ export function askAgainTyped(typed: string | undefined): string | undefined {
   return `@acrbot ${text}`;
 }
 
+/**
+ * Whether two conversation references (as the bot keeps them) name the same conversation: the
+ * same conversation id (a channel thread's includes its first message, so another thread is
+ * another conversation). Without an id on either, they are not known to be the same.
+ */
+function sameConversation(a: unknown, b: unknown): boolean {
+  const id = conversationIdOf(a);
+  return id !== undefined && id === conversationIdOf(b);
+}
+
+/** The conversation id of a conversation reference, when it has one. */
+function conversationIdOf(reference: unknown): string | undefined {
+  const id = (reference as { conversation?: { id?: unknown } } | null | undefined)?.conversation?.id;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
 /** Records people refused while paused, and tells each once new access is open again. */
 export class PauseWaiters {
   constructor(
@@ -102,13 +125,15 @@ export class PauseWaiters {
   ) {}
 
   /**
-   * Records `waiter` to be told: `known` when they already are (their first refusal is the one
-   * repeated), `full` past {@link MAX_WAITERS} (not recorded; racing refusals may pass it by a few).
+   * Records `waiter` to be told: `knownHere` or `known` when they already are (their first
+   * refusal is the one repeated, in its conversation: `knownHere` when that is `waiter`'s), `full`
+   * past {@link MAX_WAITERS} (not recorded; racing refusals may pass it by a few).
    */
-  async note(waiter: PauseWaiter): Promise<'noted' | 'known' | 'full'> {
+  async note(waiter: PauseWaiter): Promise<Noted> {
     const id = `${PREFIX}${waiter.objectId.toLowerCase()}`;
     const waiting = await this.jobs.withIdPrefix(PREFIX, MAX_WAITERS);
-    if (waiting.some((job) => job.id === id)) return 'known';
+    const recorded = waiting.find((job) => job.id === id);
+    if (recorded) return sameConversation(recorded.payload?.conversation, waiter.conversation) ? 'knownHere' : 'known';
     if (waiting.length >= MAX_WAITERS) {
       this.log.info(
         { requester: waiter.objectId, recorded: MAX_WAITERS },
@@ -124,6 +149,7 @@ export class PauseWaiters {
       payload: { conversation: waiter.conversation, ...(command && { command }) },
       attempts: 0,
     });
+    // Not created: a refusal racing this one recorded them first, with a conversation not read here.
     return created ? 'noted' : 'known';
   }
 

@@ -1,9 +1,10 @@
 /**
  * The chat refusal while new access is paused says its reader will be told when it is lifted only
  * when acrbot recorded them to be told (docs/operations.md, "Pause new access"): recorded by this
- * refusal (told here), or by an earlier one (told where first refused); not past the people
- * recorded at most, nor when the record could not be written; an Approve refused to an approver
- * (who is not recorded) never says it.
+ * refusal or an earlier one in this conversation (told here), or by an earlier one elsewhere (told
+ * where first refused); not past the people recorded at most, nor when the record could not be
+ * written; an Approve refused to an approver (who is not recorded) never says it. A store too slow
+ * for the refusal: pause-refusal-slow-record.test.ts.
  */
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
@@ -46,7 +47,7 @@ describe('the refusal while paused says they will be told only when they will be
   const waiting = () => h.app.stores.schedule.withIdPrefix(`${REOPENED_KIND}:`, MAX_WAITERS * 2);
   const jobOf = (user: (typeof users)[keyof typeof users]) => `${REOPENED_KIND}:${user.objectId.toLowerCase()}`;
 
-  test('recorded by the refusal: told here; refused again elsewhere: told where first refused; an answer to a question refused at the end: told here, without a command to repeat', async () => {
+  test('recorded by the refusal: told here; refused again elsewhere: told where first refused; an answer to a question refused at the end: told here, without a command to repeat; refused again there: told here', async () => {
     // A question-and-answer begun before the pause, refused when its last answer files it.
     // (Paused by the service: typed there, "pause …" would be taken as a possible answer.)
     expect(await ask(users.approver, 'grant aks-prod contosoacr', 'personal')).toMatch(/why/i);
@@ -70,6 +71,11 @@ describe('the refusal while paused says they will be told only when they will be
     expect(answer).toContain(TOLD_HERE);
     const approverJob = (await waiting()).find((j) => j.id === jobOf(users.approver));
     expect(approverJob?.payload).not.toHaveProperty('command');
+
+    // Refused again in the conversation where first refused: that is the one told, so "here".
+    const hereAgain = await ask(users.approver, 'grant aks-dev contosoacr deploy to dev', 'personal');
+    expect(hereAgain).toContain(TOLD_HERE);
+    expect(hereAgain).not.toContain(TOLD_WHERE_FIRST);
   });
 
   test('past the people recorded at most, or when the record cannot be written, the refusal says nothing of being told', async () => {

@@ -49,7 +49,7 @@ function world(tell?: TellReopened | null) {
   return { clock, jobs, pauses, logs, waiters, told, jobsNow };
 }
 
-test('a requester is recorded once (the first refusal), due after RECHECK_MS; the command is kept only when it was a request', async () => {
+test('a requester is recorded once (the first refusal: `knownHere` when refused again in its conversation), due after RECHECK_MS; the command is kept only when it was a request', async () => {
   const w = world();
   expect(
     await w.waiters.note({ objectId: 'OID-R', conversation: CONVERSATION, typed: 'grant aks-prod acr  fix it' }),
@@ -57,6 +57,17 @@ test('a requester is recorded once (the first refusal), due after RECHECK_MS; th
   expect(await w.waiters.note({ objectId: 'oid-r', conversation: { other: true }, typed: 'secret x y z' })).toBe(
     'known',
   );
+  // Refused again where first refused: that conversation is the one told (the refusal says "here").
+  expect(
+    await w.waiters.note({ objectId: 'oid-r', conversation: { conversation: { ...CONVERSATION.conversation } } }),
+  ).toBe('knownHere');
+  // Another thread of the same channel is another conversation.
+  expect(
+    await w.waiters.note({
+      objectId: 'oid-r',
+      conversation: { conversation: { id: '19:platform-requests;messageid=2' } },
+    }),
+  ).toBe('known');
   const [job] = await w.jobsNow();
   expect(job).toMatchObject({
     id: 'access.reopened:oid-r',
@@ -76,8 +87,8 @@ test(`past ${MAX_WAITERS} people, nobody more is recorded (logged, not an error)
   for (let i = 0; i < MAX_WAITERS; i++)
     expect(await w.waiters.note({ objectId: `oid-${i}`, conversation: CONVERSATION })).toBe('noted');
   expect(await w.waiters.note({ objectId: 'oid-late', conversation: CONVERSATION })).toBe('full');
-  // One already recorded is still known.
-  expect(await w.waiters.note({ objectId: 'oid-7', conversation: CONVERSATION })).toBe('known');
+  // One already recorded is still known (refused again in the same conversation: here).
+  expect(await w.waiters.note({ objectId: 'oid-7', conversation: CONVERSATION })).toBe('knownHere');
   expect(await w.jobsNow()).toHaveLength(MAX_WAITERS);
   expect(w.logs.entries().filter((e) => e.level === 30 && /not recorded to be told/.test(String(e.msg)))).toHaveLength(
     1,
