@@ -340,12 +340,14 @@ export class RequestService {
    * announcement: {@link pendingRequestJobIds}) are cancelled and every card copy updates.
    * Anyone else is refused (audited, nothing changes). The requester's own request that holds
    * access is refused with the step that ends it ({@link withRevokeStep}). `reason` (optional, as
-   * typed: `cancel R-… REASON…`) is checked first ({@link cancelReason}): a refused one changes
-   * nothing; a good one is the entry's detail, which the audit channel's card and `audit R-…` show.
+   * typed: `cancel R-… REASON…`) is checked once the cancel is known to be allowed (who, then the
+   * state) and before the write ({@link cancelReason}): someone else is refused as not its
+   * requester, and a granted request points to revoke, whatever reason was typed; a refused reason
+   * changes nothing; a good one is the entry's detail, which the audit channel's card and `audit
+   * R-…` show.
    */
   async cancel(input: { requestId: string; acting: ActingContext; reason?: string }): Promise<AccessRequest> {
-    const reason = input.reason === undefined ? undefined : cancelReason(input.reason);
-    return this.perRequest.run(input.requestId.toUpperCase(), () => this.cancelNow({ ...input, reason }));
+    return this.perRequest.run(input.requestId.toUpperCase(), () => this.cancelNow(input));
   }
 
   private async cancelNow(input: {
@@ -356,9 +358,10 @@ export class RequestService {
     const request = await this.get(input.requestId);
     const { actor, tenantId } = input.acting;
     const now = this.clock.now();
+    const cancelling = (reason?: string) => transition(request, { type: 'cancel', by: actor, at: now, reason });
     let next: AccessRequest;
     try {
-      next = transition(request, { type: 'cancel', by: actor, at: now, reason: input.reason });
+      next = cancelling();
     } catch (err) {
       if (isUserFacing(err))
         await this.auditing.record({
@@ -372,6 +375,10 @@ export class RequestService {
         });
       throw isUserFacing(err) ? withRevokeStep(err, request, now) : err;
     }
+    // Its requester may cancel it now: only then is the reason judged (a refused one throws,
+    // nothing written), so a short reason never hides that the cancel itself would be refused.
+    const reason = input.reason === undefined ? undefined : cancelReason(input.reason);
+    if (reason !== undefined) next = cancelling(reason);
     try {
       await this.auditing.updateUndoingUnseen(request, next);
     } catch (err) {
@@ -389,7 +396,7 @@ export class RequestService {
       requestId: request.id,
       targetIds: targetsOf(request.plan),
       outcome: 'cancelled',
-      ...(input.reason && { detail: input.reason }),
+      ...(reason && { detail: reason }),
     });
     for (const id of pendingRequestJobIds(request.id)) await this.jobs?.cancel(id);
     void this.notifier.requestChanged(next);

@@ -25,7 +25,8 @@ import { targetsOf } from './request-audit';
 export const TENANT_REFUSAL_ACTION = 'request.refused.tenant';
 
 /** What was asked of the request: the command, click or tab action, as the entry and log name it. */
-export type TenantAsk = 'status' | 'pending' | 'audit' | 'revoke' | 'extend' | 'cancel' | 'refresh' | 'history';
+export type TenantAsk =
+  'status' | 'pending' | 'audit' | 'revoke' | 'extend' | 'cancel' | 'withdraw' | 'refresh' | 'history';
 
 /** Where such a refusal is written, who was first in the window, the log. */
 export interface TenantRefusalServices {

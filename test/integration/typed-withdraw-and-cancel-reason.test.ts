@@ -4,11 +4,15 @@
  *   2-of-3 rule the approval is taken back (still pending, audited `approval.withdrawn`, every copy
  *   redrawn); refused and audited, nothing changed, for an approver who has not approved and after
  *   the quorum (with the revoke hint). Its answer shows the request's card only where approvers'
- *   cards may be shown (their chat with acrbot), the answer alone elsewhere.
+ *   cards may be shown (their chat with acrbot), the answer alone elsewhere. It tells nobody more
+ *   than `status R-…` would: another tenant's request reads as one that does not exist (audited
+ *   `request.refused.tenant`), its requester is given the `cancel` command (nothing audited), anyone
+ *   else is told it is someone else's, without its state.
  * - `cancel R-… REASON…`: the reason is checked as every reason (a refused one cancels nothing and
  *   is audited), kept as the detail of `request.cancelled` and on the request, and shown inert on
  *   the audit channel's card and beside "Cancelled" on the request's redrawn card; without one the
- *   cancel is as before.
+ *   cancel is as before. The reason is judged after who may cancel and the request's state: anyone
+ *   else is refused as not its requester, a granted request points to revoke, whatever the reason.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +22,7 @@ import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { TempDirs } from '../helpers/temp-dirs';
 import type { TeamsUser } from '../helpers/teams-activities';
+import { answerInTenantB, bea, SERVING_TENANT_B } from '../helpers/tenant-b';
 
 const sam = SANDBOX_USERS.secondApprover as TeamsUser;
 const adele = SANDBOX_USERS.oncall as TeamsUser;
@@ -41,10 +46,10 @@ afterEach(async () => {
   }
 });
 
-async function start(): Promise<Harness> {
+async function start(env: Record<string, string> = {}): Promise<Harness> {
   const policy = join(temp.make('acrbot-typed-withdraw-'), 'policy.yaml');
   writeFileSync(policy, POLICY);
-  return startHarness({ ACRBOT_POLICY: policy, ACRBOT_AUDIT_CHANNEL: AUDIT_CHANNEL });
+  return startHarness({ ACRBOT_POLICY: policy, ACRBOT_AUDIT_CHANNEL: AUDIT_CHANNEL, ...env });
 }
 
 /**
@@ -157,6 +162,95 @@ describe('withdraw REQUEST-ID', () => {
     );
     expect(countedApprovals((await h.app.store.get(request.id))!)).toHaveLength(1);
     expect(await actions(request.id)).not.toContain('approval.withdrawn');
+  });
+});
+
+describe('withdraw REQUEST-ID tells nobody more than status does', () => {
+  test('someone of another tenant: an existing id reads as a missing one, audited request.refused.tenant', async () => {
+    h = await start(SERVING_TENANT_B);
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const before = (await h.app.store.get(request.id))!;
+
+    const existing = await answerInTenantB(h, bea, `withdraw ${request.id}`);
+    const missing = await answerInTenantB(h, bea, 'withdraw R-99999999');
+    expect(existing).toContain(`There is no request ${request.id};`);
+    expect(existing.replaceAll(request.id, 'R-…')).toBe(missing.replaceAll('R-99999999', 'R-…'));
+    expect(existing).not.toMatch(/organisation|approver/i);
+    expect(await answerInTenantB(h, bea, `status ${request.id}`)).toContain(`There is no request ${request.id};`);
+
+    expect((await h.app.store.get(request.id))!.version).toBe(before.version);
+    const trail = await h.app.audit.forRequest(request.id);
+    expect(trail.map((e) => e.action)).not.toContain('approval.refused.tenant');
+    const refused = trail.filter((e) => e.action === 'request.refused.tenant');
+    expect(refused).toHaveLength(2);
+    expect(refused[0].detail).toMatch(/^withdraw of a request of tenant /);
+    expect(refused[0].actor.objectId).toBe(bea.objectId);
+  });
+
+  test('its requester: told the cancel command, nothing changed, no approval refusal audited', async () => {
+    h = await start();
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    const before = (await h.app.store.get(request.id))!;
+    const trailBefore = await actions(request.id);
+
+    const answer = await answerTo(users.requester, `withdraw ${request.id}`, request.id, 'personal');
+    expect(answer).toContain(`"@acrbot cancel ${request.id} REASON…"`);
+    expect(answer).toContain('Nothing was changed.');
+    expect(answer).not.toContain('You have no approval');
+    const after = (await h.app.store.get(request.id))!;
+    expect(after.version).toBe(before.version);
+    expect(after.state).toBe('pending');
+    expect(await actions(request.id)).toEqual(trailBefore);
+    expect((await h.app.audit.latest(50)).map((e) => e.action)).not.toContain('approval.refused.notCounted');
+  });
+
+  test('someone else of the tenant: status’s not-yours answer, not its state nor who approved it', async () => {
+    h = await start();
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    await h.click(sam, 'approve', { requestId: request.id });
+    const granted = await h.settle(request.id);
+    expect(granted.state).toBe('succeeded');
+
+    const answer = await answerTo(users.outsider, `withdraw ${request.id}`, request.id, 'personal');
+    const status = await answerTo(users.outsider, `status ${request.id}`, request.id, 'personal');
+    const notYours = `Request ${request.id} belongs to someone else; only its requester and approvers can see it.`;
+    expect(status).toContain(notYours);
+    expect(answer).toContain(notYours);
+    expect(answer).not.toMatch(/approved|Megan|done|revoke/i);
+    expect((await h.app.store.get(request.id))!.version).toBe(granted.version);
+    // Refused by the withdraw's own rule, as a bystander's click is.
+    expect(await actions(request.id)).toContain('approval.refused.stale');
+  });
+});
+
+describe('cancel REQUEST-ID REASON… judges the reason after who and the state', () => {
+  test('someone else’s request with a short reason: refused as not its requester, not asked for a reason', async () => {
+    h = await start();
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    const answer = await answerTo(users.outsider, `cancel ${request.id} oops`, 'cancel');
+    expect(answer).toContain(`Only the person who made request ${request.id} can cancel it; nothing was changed.`);
+    expect(answer).not.toContain('at least 8 characters');
+    expect(await actions(request.id)).toContain('request.cancel.refused.notRequester');
+    const validation = (await h.app.audit.latest(50)).filter((e) => e.action === 'validation.failed');
+    expect(validation).toEqual([]);
+    expect((await h.app.store.get(request.id))!.state).toBe('pending');
+  });
+
+  test('their own granted request with a short reason: the revoke way, not asked for a reason', async () => {
+    h = await start();
+    const request = await h.requestGrant(users.requester, 'aks-prod contosoacr deploy payments-api');
+    await h.click(users.approver, 'approve', { requestId: request.id });
+    await h.click(sam, 'approve', { requestId: request.id });
+    expect((await h.settle(request.id)).state).toBe('succeeded');
+    const answer = await answerTo(users.requester, `cancel ${request.id} oops`, 'cancel', 'personal');
+    expect(answer).toContain(`"@acrbot revoke ${request.id} REASON…"`);
+    expect(answer).not.toContain('at least 8 characters');
+    expect(await actions(request.id)).toContain('request.cancel.refused.notPending');
+    expect((await h.app.audit.latest(50)).map((e) => e.action)).not.toContain('validation.failed');
+    expect((await h.app.store.get(request.id))!.state).toBe('succeeded');
   });
 });
 

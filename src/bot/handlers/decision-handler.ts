@@ -21,7 +21,7 @@ import { inertText } from '../../views/inert-text';
 import { cancelledNotice } from '../../views/ask-again-command';
 import { requestCard } from '../../views/request-view';
 import { droppedNotice } from '../../flows/discounted-approvals';
-import { messageCard } from '../../views/message-view';
+import { messageCard, refusalCard } from '../../views/message-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { readByApproversOf } from '../approvers-audience';
 import type { BotServices } from '../bot-services';
@@ -45,6 +45,11 @@ type Viewer = 'requester' | 'approver' | 'other' | 'outside';
 /** A request its approvers may still click on: pending, or a break-glass grant owing its review. */
 function isOpen(request: AccessRequest): boolean {
   return request.state === 'pending' || awaitingReview(request);
+}
+
+/** Whether `identity` is who made `request` (object ids compared as the directory's, in any case). */
+function isRequesterOf(request: AccessRequest, identity: TurnIdentity): boolean {
+  return request.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase();
 }
 
 /** Handles decision and refresh invokes; returns the card to show the clicking user. */
@@ -75,7 +80,7 @@ export class DecisionHandler {
   /** The requester first: they never approve their own request (G4), they may withdraw it. */
   private async viewerOf(identity: TurnIdentity, request: AccessRequest): Promise<Viewer> {
     if (!ofTenant(request, identity.tenantId)) return 'outside';
-    if (request.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase()) return 'requester';
+    if (isRequesterOf(request, identity)) return 'requester';
     return (await this.services.requests.isApproverOf(identity.actor, request, identity.tenantId))
       ? 'approver'
       : 'other';
@@ -201,33 +206,74 @@ export class DecisionHandler {
    * in a conversation where that may be read (approvers-audience.ts, as `status R-…` and `pending
    * R-…` post it), as `status` draws it, untracked and without buttons, so that no copy is left
    * behind that later changes do not update (their own copy, redrawn, keeps Approve); elsewhere the
-   * notice alone.
+   * notice alone. Never more than `status R-…` tells the same person: another tenant's request is
+   * "not found", word for word as an id that does not exist (read as `cancel R-…` reads it, audited
+   * `request.refused.tenant`), not refused as theirs to decide; anyone else of this tenant whose
+   * withdraw is refused (audited by the flow) is told it is not theirs, without its state or who
+   * decided it. Its requester, who has no approval to take back (G4), is told the command that
+   * withdraws a request, and nothing is tried, so nothing is audited.
    */
   async withdrawCommand(ctx: TurnContext, identity: TurnIdentity, requestId: string): Promise<void> {
     let card: AdaptiveCardJson;
     try {
-      const {
-        request,
-        notice,
-        tone,
-        viewer = await this.viewerOf(identity, request),
-      } = await this.withdrawn(identity, requestId);
-      card =
-        viewer !== 'approver'
-          ? await this.viewFor(identity, request, notice, tone, viewer)
-          : readByApproversOf(ctx, this.services, request)
-            ? requestCard(request, { showActions: false, notice, noticeColor: tone, now: this.services.clock.now() })
-            : messageCard({
-                title: `Request ${request.id}`,
-                text: `${notice ? `${inertText(notice)} ` : ''}Its card is shown only in a chat with acrbot or where its approvers work.`,
-                tone: tone === 'Attention' ? 'error' : undefined,
-                sandbox: this.services.settings.sandbox,
-              });
+      const asked = await readInTenant(this.services, identity, 'withdraw', requestId);
+      card = isRequesterOf(asked, identity)
+        ? this.ownRequestNotWithdrawn(asked)
+        : await this.withdrawnTyped(ctx, identity, requestId);
     } catch (err) {
       // No request card here (as a refused click shows when it can): it would not be gated as above.
       card = errorCardFor(this.services, err, 'Could not withdraw your approval');
     }
     await sendCard(ctx, card, this.services.log);
+  }
+
+  /** {@link withdrawCommand} by anyone but its requester: the flow, and its answer as gated there. */
+  private async withdrawnTyped(ctx: TurnContext, identity: TurnIdentity, requestId: string): Promise<AdaptiveCardJson> {
+    const {
+      request,
+      notice,
+      tone,
+      viewer = await this.viewerOf(identity, request),
+    } = await this.withdrawn(identity, requestId);
+    return viewer === 'other'
+      ? // Refused (only an approval that counts is withdrawn, and then they are its approver):
+        // `status R-…`'s answer to them (info-handlers.ts), nothing of the request.
+        refusalCard(
+          'Not yours to see',
+          `Request ${request.id} belongs to someone else; only its requester and approvers can see it.`,
+          this.services.settings.sandbox,
+        )
+      : viewer !== 'approver'
+        ? await this.viewFor(identity, request, notice, tone, viewer)
+        : readByApproversOf(ctx, this.services, request)
+          ? requestCard(request, { showActions: false, notice, noticeColor: tone, now: this.services.clock.now() })
+          : messageCard({
+              title: `Request ${request.id}`,
+              text: `${notice ? `${inertText(notice)} ` : ''}Its card is shown only in a chat with acrbot or where its approvers work.`,
+              tone: tone === 'Attention' ? 'error' : undefined,
+              sandbox: this.services.settings.sandbox,
+            });
+  }
+
+  /**
+   * `withdraw R-…` typed by its requester: a request's own approvals are its approvers' to take
+   * back, and theirs is withdrawn with `cancel` (as its card says while it waits), so they are
+   * given that command, as one who typed another command's word is. Not refused as an approver
+   * would be (an `approval.refused.*` entry would read as a try at an approval), and nothing is
+   * audited: nothing was asked of the request. A request no longer pending is told by its state,
+   * which its requester may see.
+   */
+  private ownRequestNotWithdrawn(request: AccessRequest): AdaptiveCardJson {
+    const way =
+      request.state === 'pending'
+        ? `To withdraw your request itself: "@acrbot cancel ${request.id} REASON…" (the reason may be left out).`
+        : `It is ${inertText(describeState(request))}, so it can no longer be withdrawn.`;
+    return messageCard({
+      title: `Request ${request.id}`,
+      text: `Request ${request.id} is yours: "withdraw" takes back an approval its approvers gave. ${way} Nothing was changed.`,
+      tone: 'error',
+      sandbox: this.services.settings.sandbox,
+    });
   }
 
   /**
