@@ -48,6 +48,19 @@ export function refusalCard(title: string, text: string, sandbox: boolean): Adap
 }
 
 /**
+ * The answer to someone who is neither a request's requester nor one of its approvers, asking
+ * about it by id (`status R-…`, a typed `withdraw R-…` refused): nothing of the request, not
+ * even its state.
+ */
+export function notYoursToSeeCard(requestId: string, sandbox: boolean): AdaptiveCardJson {
+  return refusalCard(
+    'Not yours to see',
+    `Request ${requestId} belongs to someone else; only its requester and approvers can see it.`,
+    sandbox,
+  );
+}
+
+/**
  * THE sentence for an unexpected failure in chat (a card, a turn's text, a click's answer): the
  * platform team and the reference they look the log line up by, as the tab says it too.
  * `nothingChanged` only where the failure stopped before any change (a command; not a click,

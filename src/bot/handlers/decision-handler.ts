@@ -21,7 +21,7 @@ import { inertText } from '../../views/inert-text';
 import { cancelledNotice } from '../../views/ask-again-command';
 import { requestCard } from '../../views/request-view';
 import { droppedNotice } from '../../flows/discounted-approvals';
-import { messageCard, refusalCard } from '../../views/message-view';
+import { messageCard, notYoursToSeeCard } from '../../views/message-view';
 import type { AdaptiveCardJson } from '../../views/card-templates';
 import { readByApproversOf } from '../approvers-audience';
 import type { BotServices } from '../bot-services';
@@ -238,11 +238,7 @@ export class DecisionHandler {
     return viewer === 'other'
       ? // Refused (only an approval that counts is withdrawn, and then they are its approver):
         // `status R-…`'s answer to them (info-handlers.ts), nothing of the request.
-        refusalCard(
-          'Not yours to see',
-          `Request ${request.id} belongs to someone else; only its requester and approvers can see it.`,
-          this.services.settings.sandbox,
-        )
+        notYoursToSeeCard(request.id, this.services.settings.sandbox)
       : viewer !== 'approver'
         ? await this.viewFor(identity, request, notice, tone, viewer)
         : readByApproversOf(ctx, this.services, request)

@@ -11,7 +11,14 @@ import { isRequestId } from '../../domain/identifiers';
 import { isOtherTenant } from '../../domain/own-tenant';
 import { awaitingReview } from '../../domain/policy';
 import { soonestDecisionFirst } from '../../domain/decision-order';
-import { auditCard, commandHelpCard, helpCard, messageCard, refusalCard } from '../../views/message-view';
+import {
+  auditCard,
+  commandHelpCard,
+  helpCard,
+  messageCard,
+  notYoursToSeeCard,
+  refusalCard,
+} from '../../views/message-view';
 import type { AccessRequest } from '../../domain/request';
 import { isUserFacing } from '../../domain/errors';
 import { errorText, requestCard, withViewers } from '../../views/request-view';
@@ -178,8 +185,7 @@ export class InfoHandlers {
       const mine = request.requester.objectId.toLowerCase() === identity.actor.objectId.toLowerCase();
       if (!mine && !(await this.services.requests.isApproverOf(identity.actor, request, identity.tenantId))) {
         await this.auditRefusal(identity, 'status.refused', 'status.notYours', request);
-        const whose = `Request ${request.id} belongs to someone else; only its requester and approvers can see it.`;
-        await this.reply(ctx, refusalCard('Not yours to see', whose, sandbox));
+        await this.reply(ctx, notYoursToSeeCard(request.id, sandbox));
         return;
       }
       // Their own request anywhere they ask; someone else's (an approver's look) where approvers
