@@ -647,7 +647,8 @@ function parseCancel(words: string[]): Command {
   const [typed, ...reason] = words;
   if (isRequestId(typed))
     return { verb: 'cancel', requestId: typed.toUpperCase(), reason: reason.join(' ') || undefined };
-  const mistyped = mistypedRequestId(typed, 'cancel {id}');
+  // With words after it ("cancel R-7K2M9QXA, wrong registry"), the command to type keeps a reason.
+  const mistyped = mistypedRequestId(typed, reason.length ? 'cancel {id} REASON…' : 'cancel {id}');
   if (mistyped) throw mistyped;
   throw new UserFacingError(
     'validation.usage',

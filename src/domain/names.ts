@@ -2,6 +2,7 @@
  * Name rules for what users type. Names are validated before any Azure call and resolved
  * through ARM, never concatenated into URLs (G10).
  */
+import { CLOSING_MARKS, hasQuote } from './copied-marks';
 import { isUserFacing, UserFacingError } from './errors';
 import { isGuid } from './identifiers';
 import { parseResourceId } from './resource-id';
@@ -63,15 +64,8 @@ function invalid(what: string, value: string, rule: string): UserFacingError {
   return new UserFacingError('validation.name', `"${shown}" is not a valid ${what}: ${rule}`);
 }
 
-/**
- * Punctuation a sentence puts after its last word, and the quotes a card puts around a command:
- * never the last character of a name. Also as a CJK input method types them (request-id-word.ts).
- */
-const SENTENCE_END = '.,;:!?)]"\'`\u2019\u201D\u00BB\u3001\u3002\uFF0E\uFF0C\uFF1B\uFF1A\uFF01\uFF1F\uFF09';
-/** At most this many such marks are told as such: a longer run is no sentence's end (and is not quoted whole). */
+/** At most this many marks after a name ({@link CLOSING_MARKS}) are told as such: a longer run is no sentence's end (and is not quoted whole). */
 const SENTENCE_END_MAX = 4;
-/** Quotes among them, which a refusal does not quote back inside its own quotes. */
-const QUOTES = /["'`\u2019\u201D\u00BB]/;
 
 /**
  * `name` when it fits `pattern`; else the validation error naming `what` and its `rule`. A name
@@ -81,13 +75,13 @@ const QUOTES = /["'`\u2019\u201D\u00BB]/;
  */
 function checked(name: string, pattern: RegExp, what: string, rule: string): string {
   if (pattern.test(name)) return name;
-  const bare = withoutTrailing(name, SENTENCE_END);
+  const bare = withoutTrailing(name, CLOSING_MARKS);
   const marks = name.slice(bare.length);
   if (marks && marks.length <= SENTENCE_END_MAX && pattern.test(bare))
     throw invalid(
       what,
       name,
-      `${QUOTES.test(marks) ? 'the quotes and punctuation' : `the "${marks}"`} after it ${QUOTES.test(marks) ? 'are' : 'is'} not part of it; the name is "${bare}".`,
+      `${hasQuote(marks) ? 'the quotes and punctuation' : `the "${marks}"`} after it ${hasQuote(marks) ? 'are' : 'is'} not part of it; the name is "${bare}".`,
     );
   throw invalid(what, name, rule);
 }

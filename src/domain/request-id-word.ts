@@ -7,6 +7,7 @@
  */
 import { UserFacingError } from './errors';
 import { isRequestId, REQUEST_ID_ALPHABET } from './identifiers';
+import { classOf, CLOSING_MARKS, hasQuote, OPENING_MARKS } from './copied-marks';
 import { ZERO_WIDTH } from './invisible-characters';
 import { readTypedDigits } from './typed-digits';
 
@@ -37,25 +38,24 @@ export function readIdWord<T extends string | undefined>(word: T): T | string {
 }
 
 /**
- * An id with the punctuation a sentence puts after a word: full stop, comma, colon, a closing
- * bracket; also as a CJK input method types them: the ideographic full stop and comma `。、` (and
- * their half-width forms), the full-width `．，；：！？）］` and the closing corner, lenticular,
- * tortoise-shell and angle brackets `」』】〕〗〙〛〉》`. Without them "status R-7K2M9QXA。" was
- * no id to the command and got no answer saying why. Quotes too, on either side: acrbot's cards
- * quote their commands (`Type "@acrbot status R-7K2M9QXA".`), and a selection that takes a quote
- * (straight or curly, a backtick, a corner bracket) was answered "Which request?" alone.
+ * An id with the punctuation a sentence puts after a word, or quotes or brackets around it
+ * ({@link CLOSING_MARKS}, {@link OPENING_MARKS}): full stop, comma, a closing bracket, also as a
+ * CJK input method types them (`。、`, full-width forms, corner brackets). Without them "status
+ * R-7K2M9QXA。" was no id to the command and got no answer saying why; and acrbot's cards quote
+ * their commands (`Type "@acrbot status R-7K2M9QXA".`), so a selection may take a quote (straight
+ * or curly, a backtick, a corner bracket), which was answered "Which request?" alone.
  */
-const CLOSING =
-  '.,;:!?)\\]"\'`\u2019\u201D\u00BB\u3001\u3002\uFF61\uFF64\uFF0E\uFF0C\uFF1B\uFF1A\uFF01\uFF1F\uFF09\uFF3D\u300D\u300F\u3011\u3015\u3017\u3019\u301B\u3009\u300B\uFF63';
-/** What may open before an id: a bracket or a quote, as {@link CLOSING} may close after it. */
-const OPENING = '(\\["\'`\u2018\u201C\u201E\u00AB\u300C\u300E\u3010';
-const PUNCTUATED = new RegExp(`^([${OPENING}]{0,2})(R-[0-9A-Z]{8})([${CLOSING}]{0,4})$`, 'i');
+const PUNCTUATED = new RegExp(
+  `^([${classOf(OPENING_MARKS)}]{0,2})(R-[0-9A-Z]{8})([${classOf(CLOSING_MARKS)}]{0,4})$`,
+  'i',
+);
 
 /**
  * The refusal for `word` when it is a request id with punctuation after it or quotes around it
  * ({@link PUNCTUATED}), or undefined for any other word. `usage` is the command as it would
- * work, with the id in place of `{id}`. The word is quoted back: it is an id and a few
- * punctuation marks, nothing else (the pattern says so).
+ * work, with the id in place of `{id}`. The word is shown as typed: it is an id and a few marks,
+ * nothing else (the pattern says so); in quotes, and its marks too, unless a quote is among them
+ * (`""R-…"" is …` reads as nothing), then unquoted, its marks named.
  */
 export function punctuatedRequestId(word: string | undefined, usage: string): UserFacingError | undefined {
   const match = word ? PUNCTUATED.exec(word) : null;
@@ -63,7 +63,7 @@ export function punctuatedRequestId(word: string | undefined, usage: string): Us
   const id = match[2].toUpperCase();
   const type = `Type "@acrbot ${usage.replace('{id}', id)}". Nothing was changed.`;
   // A quote among the marks is not quoted back inside quotes (`""R-…"" is …` reads as nothing).
-  if (!match[1] && !/["'`]/.test(match[3]))
+  if (!match[1] && !hasQuote(match[3]))
     return new UserFacingError(
       'validation.requestId',
       `"${word}" is not a request id: the "${match[3]}" after it is not part of it. ${type}`,

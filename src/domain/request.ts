@@ -120,8 +120,8 @@ export interface AccessRequest {
   decision?: { by: Actor; at: string; approved: boolean; reason?: string };
   /**
    * Why its requester withdrew it, when they said (`cancel R-… REASON…`): shown beside
-   * "Cancelled" to the approvers who were asked to decide it. Absent without a reason, and on
-   * requests cancelled before reasons were kept.
+   * "Cancelled" on every copy of its card (the approvers' who were asked to decide it, the
+   * requester's own). Absent without a reason, and on requests cancelled before reasons were kept.
    */
   cancelReason?: string;
   outcome?: Outcome;

@@ -1,7 +1,8 @@
 /**
  * Waiting for a promise at most so long, without stopping it: the scheduler's wait for a job's
  * run (scheduler.ts), a grant end's wait for its "can still pull" listing (access-end-notice.ts),
- * the planning deadline (planning-deadline.ts). What is waited for goes on past the limit; its
+ * the planning deadline (planning-deadline.ts), a refusal while paused waiting for its requester's
+ * record (bot/pause-refusal-watch.ts). What is waited for goes on past the limit; its
  * caller decides what a late answer comes to.
  */
 

@@ -17,7 +17,7 @@ import type { TabRevokePreview } from './tab-wire';
 export function tabRevokePreview(
   asked: AccessRequest,
   target: AccessRequest,
-  lines: ReadonlyArray<RevocationLine & { informational?: boolean }>,
+  lines: readonly RevocationLine[],
 ): TabRevokePreview {
   return {
     requestId: target.id,

@@ -38,6 +38,7 @@ import type { TabMatrix, TabMatrixPage, TabMe, TabMyAccess, TabRevokePreview, Ta
 import { withoutBidi } from './bidi-text';
 import { askedOncePerApprovers } from '../flows/approver-question';
 import { listedOrReadOnce } from '../flows/listed-or-read';
+import { compareCodeUnits } from '../domain/code-unit-order';
 
 /** Most matrix rows one answer carries (and the default page size). */
 export const MATRIX_PAGE_MAX = 1000;
@@ -935,7 +936,7 @@ function pageOf(query: Record<string, string | undefined>): { offset: number; li
 const collate = new Intl.Collator().compare;
 
 /** Strings that are no words (ISO times) in the order of their characters' codes: their order in time. */
-const asWritten = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const asWritten = compareCodeUnits;
 
 /** A stable order for paging: cluster, registry, then the row's own key. */
 const byPlace = (a: TabRow, b: TabRow) =>

@@ -171,6 +171,8 @@ describe('a request id copied with the quotes around it ("Type "@acrbot status R
     ['(R-7K2M9QXA)', 'around'],
     ['\u300CR-7K2M9QXA\u300D', 'around'],
     ['R-7K2M9QXA".', 'after'],
+    ['R-7K2M9QXA\u201D', 'after'],
+    ['R-7K2M9QXA\u00BB.', 'after'],
   ])('%s', (word, where) => {
     const refusal = punctuatedRequestId(word, 'status {id}');
     expect(refusal?.message).toBe(
@@ -178,6 +180,13 @@ describe('a request id copied with the quotes around it ("Type "@acrbot status R
     );
     expect(() => parseCommand(`status ${word}`)).not.toThrow();
     expect(() => parseCommand(`cancel ${word}`)).toThrow(refusal!.message.replace('status', 'cancel'));
+  });
+
+  test('a reason after a comma: the command to type keeps a reason', () => {
+    expect(() => parseCommand('cancel R-7K2M9QXA, wrong registry')).toThrow(
+      '"R-7K2M9QXA," is not a request id: the "," after it is not part of it. Type "@acrbot cancel R-7K2M9QXA REASON…". Nothing was changed.',
+    );
+    expect(() => parseCommand('cancel R-7K2M9QXA.')).toThrow('Type "@acrbot cancel R-7K2M9QXA". Nothing was changed.');
   });
 
   test('an id with a full stop alone after it is told as before; a word that is no id is no concern of this', () => {

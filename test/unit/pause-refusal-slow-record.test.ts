@@ -43,8 +43,11 @@ function deferred(): { promise: Promise<void>; resolve: () => void; reject: (err
   return { promise, resolve, reject };
 }
 
-/** A requester's turn in their chat with acrbot, refused for the pause as RequestCreation refuses it. */
-function world() {
+/**
+ * A requester's turn in their chat with acrbot, refused for the pause as RequestCreation refuses
+ * it: in its error card, or (`as: 'text'`) in a form the watch does not read.
+ */
+function world(as: 'card' | 'text' = 'card') {
   const jobs = new MemoryScheduleStore();
   // The store's read of who is recorded waits for the test.
   const store = deferred();
@@ -88,7 +91,8 @@ function world() {
   const refused = async (): Promise<void> => {
     notePauseRefusal();
     const err = new UserFacingError('access.paused', pausedRefusal(PAUSE, 'Nothing was requested.', false));
-    await sendCard(ctx, errorCard({ err, reference: 'ref-1', sandbox: false }), log);
+    if (as === 'text') await ctx.sendActivity(err.message);
+    else await sendCard(ctx, errorCard({ err, reference: 'ref-1', sandbox: false }), log);
   };
   let done = false;
   /** The turn, started: `done` once it has ended. */
@@ -163,5 +167,17 @@ describe('the refusal waits for its record only so long', () => {
     await w.background.drain();
     expect(w.failures()).toHaveLength(1);
     expect(await w.recorded()).toEqual([]);
+  });
+
+  test('a refusal in a form the watch does not read: sent at once, without the sentence, and its requester recorded after the turn', async () => {
+    const w = world('text');
+    await w.turn();
+    expect(w.sent).toHaveLength(1);
+    expect(String(w.sent[0]!.text)).toContain('New access is paused since');
+    expect(String(w.sent[0]!.text)).not.toContain(TOLD);
+    w.store.resolve();
+    await w.background.drain();
+    expect(await w.recorded()).toEqual([JOB]);
+    expect(w.reads()).toBe(1);
   });
 });

@@ -3,6 +3,7 @@
  * axes and cells. Resource ids compare in any case (ARM ids are case-insensitive; the API lists
  * an axis entry once whatever the case, and each row keeps its own spelling).
  */
+import { compareCodeUnits } from '../../src/domain/code-unit-order';
 import { searchFold } from '../../src/domain/search-fold';
 import { askedByKey, expiryKey, idKey, sameId, shownBadge, shownState, SHOWN_RANK, STATE_RANK } from './format';
 import { compareNames } from './name-order';
@@ -88,7 +89,7 @@ export function filterRows(rows: readonly Row[], f: MatrixFilters): Row[] {
 }
 
 /** Strings that are no words (ISO times, keys) in the order of their characters' codes. */
-const asWritten = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const asWritten = compareCodeUnits;
 
 /** The state a cell shows for its rows. */
 export function cellState(rows: readonly Row[]): PullState {

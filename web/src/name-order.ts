@@ -14,6 +14,8 @@
  * not names and are not sorted here.
  */
 
+import { compareCodeUnits } from '../../src/domain/code-unit-order';
+
 const OPTIONS: Intl.CollatorOptions = { numeric: true };
 
 let collator: Intl.Collator | undefined;
@@ -47,7 +49,7 @@ export function sortNamesIn(locale: string | undefined): void {
  */
 export function compareNames(a: string, b: string): number {
   collator ??= collatorFor(undefined);
-  return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+  return collator.compare(a, b) || compareCodeUnits(a, b);
 }
 
 /**

@@ -239,7 +239,9 @@ export class DecisionHandler {
       ? // Refused (only an approval that counts is withdrawn, and then they are its approver):
         // `status R-…`'s answer to them (info-handlers.ts), nothing of the request.
         notYoursToSeeCard(request.id, this.services.settings.sandbox)
-      : viewer !== 'approver'
+      : // The requester and another tenant's user are answered before the flow (withdrawCommand):
+        // should either reach here, the button's answer to them.
+        viewer !== 'approver'
         ? await this.viewFor(identity, request, notice, tone, viewer)
         : readByApproversOf(ctx, this.services, request)
           ? requestCard(request, { showActions: false, notice, noticeColor: tone, now: this.services.clock.now() })

@@ -15,7 +15,7 @@ import type {
 } from '../../domain/ports';
 import { LeaseLostError } from '../../domain/ports';
 import { fixedWindowStart } from '../../domain/fixed-window';
-import { compareCodeUnits } from './code-unit-order';
+import { compareCodeUnits } from '../../domain/code-unit-order';
 
 /** Leases in a Map; check and write happen with no await between them, so they are atomic. */
 export class MemoryLeaseStore implements LeaseStore {

@@ -4,7 +4,7 @@ import { chainEntry, verifyChain } from '../../domain/audit-chain';
 import type { AuditLog, CardCopy, Clock, ListOrder, RequestStore } from '../../domain/ports';
 import { VersionConflictError } from '../../domain/ports';
 import type { AccessRequest, RequestState } from '../../domain/request';
-import { compareCodeUnits } from './code-unit-order';
+import { compareCodeUnits } from '../../domain/code-unit-order';
 
 /**
  * What a listing filters and sorts a stored request on, read from its stored document once when it

@@ -5,7 +5,7 @@ import type { AccessRequest, RequestState } from '../../domain/request';
 import type { Statement } from 'better-sqlite3';
 import { commitGroupOf, type SqliteCommitGroup } from './sqlite-commit-group';
 import type { SqliteDatabase } from './sqlite-database';
-import { compareCodeUnits } from './code-unit-order';
+import { compareCodeUnits } from '../../domain/code-unit-order';
 
 /** The expressions of the requests_by_target_state and requests_by_registry_state indexes. */
 const REGISTRY_ID = "lower(json_extract(doc, '$.plan.registry.id'))";

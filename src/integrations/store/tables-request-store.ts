@@ -65,7 +65,7 @@ import {
 } from './tables-request-indexes';
 import { tableRest } from './tables-rest';
 import { MAX_KEY_LENGTH, submitTransaction, type TransactionAction } from './tables-transaction';
-import { compareCodeUnits } from './code-unit-order';
+import { compareCodeUnits } from '../../domain/code-unit-order';
 
 /**
  * What {@link TablesRequestStore.update} needs of the row it replaces: its ETag, index keys and
