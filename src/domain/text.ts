@@ -523,6 +523,39 @@ export function checkReason(
   return text;
 }
 
+/** The words of an action's own reason rule ({@link actionReason}). */
+export interface ActionReasonWords {
+  /** What {@link checkReason} calls it: "revoke reason", "cancel reason". */
+  what: string;
+  /** The whole refusal of a reason too short, in the action's words (why the access ends, why it is withdrawn). */
+  tooShort: string;
+  /** The ask {@link checkReason} ends its placeholder refusal with, in the action's words. */
+  ask: string;
+  /** What was not done, appended to a refusal that says what to change ("Nothing was revoked."). */
+  nothingDone: string;
+}
+
+/**
+ * A reason an action takes (a revoke's, a cancel's), checked as every reason ({@link checkReason}:
+ * bounded, one line, nothing that looks like a credential), because it is kept the same way (the
+ * audit entry, the stored request, the cards), but refused in the action's words: checkReason's
+ * own "too short" sentence asks why access is needed, and a refusal that says what to change
+ * (too long, a credential in it) says, too, that nothing was done, so that its reader does not
+ * take the action for done. The usage's placeholder ("REASON…", shorter than a reason may be) is
+ * told as what it is. Returns the normalised text.
+ */
+export function actionReason(raw: string | undefined, words: ActionReasonWords): string {
+  const text = singleLine(raw ?? '');
+  if (text.length < REASON_LIMITS.min && !isUsagePlaceholder(text))
+    throw new UserFacingError('validation.reason', words.tooShort);
+  try {
+    return checkReason(raw, words.what, words.ask);
+  } catch (err) {
+    if (!(err instanceof ReasonRefused) || err.asks) throw err;
+    throw new UserFacingError(err.code, `${err.message} ${words.nothingDone}`, { cause: err });
+  }
+}
+
 /**
  * The sentence refusing `text`, the `what` ('reason', 'comment'), as longer than `max` UTF-16
  * units ({@link REASON_LIMITS}), true however it is written: its length in characters (code

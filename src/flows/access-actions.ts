@@ -28,7 +28,7 @@ import { requestNotFound } from './request-reads';
 import { refusedOutsideTenant, type TenantAsk, type TenantRefusalServices } from './tenant-refusal';
 import { formatUtc, isDefaultTerm } from '../domain/access-term';
 import type { Logger } from '../observability/logger';
-import { checkReason, isUsagePlaceholder, REASON_LIMITS, ReasonRefused, singleLine } from '../domain/text';
+import { actionReason, checkReason, REASON_LIMITS } from '../domain/text';
 import { type AccessLifecycle, revokeRunning } from './access-lifecycle';
 import type { GrantPlanner } from './grant-planner';
 import type { RequestGate } from './request-gate';
@@ -786,25 +786,15 @@ async function rereadForExtension<T>(kind: 'cluster' | 'registry', name: string,
  */
 export function revokeReason(raw: string | undefined, optional = true): string {
   const leaveOut = optional ? ', or leave it out' : '';
-  // checkReason's own "too short" sentence asks why access is needed; a revoke says why it ends.
-  // Not the usage's placeholder, though: "REASON…" is shorter than that, and is told as what it is.
-  const text = singleLine(raw ?? '');
-  if (text.length < REASON_LIMITS.min && !isUsagePlaceholder(text))
-    throw new UserFacingError(
-      'validation.reason',
-      `Say why the access ends, in at least ${REASON_LIMITS.min} characters (e.g. "release done, no longer needed")${leaveOut}; nothing was revoked.`,
-    );
-  // Its placeholder sentence too ("REASON…" pasted from the usage): the grant's default prompt
-  // asked why access is needed, and did not say that nothing was revoked.
-  const ask = `say why the access ends, e.g. "release done, no longer needed"${leaveOut}; nothing was revoked`;
-  try {
-    return checkReason(raw, 'revoke reason', ask);
-  } catch (err) {
-    // Too long, or a credential in it: those sentences say what to change, not that the revoke
-    // stopped, and the reader must not take the access for ended.
-    if (!(err instanceof ReasonRefused) || err.asks) throw err;
-    throw new UserFacingError(err.code, `${err.message} Nothing was revoked.`, { cause: err });
-  }
+  return actionReason(raw, {
+    what: 'revoke reason',
+    tooShort: `Say why the access ends, in at least ${REASON_LIMITS.min} characters (e.g. "release done, no longer needed")${leaveOut}; nothing was revoked.`,
+    // Its placeholder sentence too ("REASON…" pasted from the usage): the grant's default prompt
+    // asked why access is needed, and did not say that nothing was revoked.
+    ask: `say why the access ends, e.g. "release done, no longer needed"${leaveOut}; nothing was revoked`,
+    // Too long, or a credential in it: the reader must not take the access for ended.
+    nothingDone: 'Nothing was revoked.',
+  });
 }
 
 /**

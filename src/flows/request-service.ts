@@ -27,7 +27,7 @@ import { policyFromEnvironment } from '../config/policy-file';
 import type { AuditEvent } from '../domain/audit-chain';
 import type { AuditLog, Clock, DirectoryPort, RequestStore } from '../domain/ports';
 import { VersionConflictError } from '../domain/ports';
-import { checkReason, isUsagePlaceholder, REASON_LIMITS, ReasonRefused, singleLine } from '../domain/text';
+import { actionReason, REASON_LIMITS } from '../domain/text';
 import type { AccessRequest, AccessTerm, ActingContext, Actor } from '../domain/request';
 import { describeState, isBeingRevoked, transition } from '../domain/request';
 import { cooldownMsOf, type BreakGlassCooldown } from '../domain/break-glass-cooldown';
@@ -435,29 +435,19 @@ function rulesAllowingLess(rules: readonly PolicyRule[]): string | undefined {
 
 /**
  * THE cancel reason rule (`cancel R-… REASON…`): optional, and when given checked like every
- * reason ({@link checkReason}: at least a few readable characters, bounded, one line, nothing that
- * looks like a credential), because it is kept the same way (the audit entry, shown to approvers
- * and auditors). Returns the normalised text; throws `validation.reason` / `validation.secret`,
- * each saying that nothing was cancelled and that the reason may be left out.
+ * reason ({@link actionReason}: at least a few readable characters, bounded, one line, nothing
+ * that looks like a credential), because it is kept the same way (the audit entry, the stored
+ * request, the cards). Returns the normalised text; throws `validation.reason` /
+ * `validation.secret`, each saying that nothing was cancelled.
  */
 export function cancelReason(raw: string): string {
-  const ask = 'say why you withdraw it, e.g. "asked for the wrong registry", or leave it out; nothing was cancelled';
-  // checkReason's own "too short" sentence asks why access is needed; a cancel says why it is withdrawn.
-  // Not the usage's placeholder, though: "REASON…" is shorter than that, and is told as what it is.
-  const text = singleLine(raw);
-  if (text.length < REASON_LIMITS.min && !isUsagePlaceholder(text))
-    throw new UserFacingError(
-      'validation.reason',
-      `Say why you withdraw it in at least ${REASON_LIMITS.min} characters (e.g. "asked for the wrong registry"), or leave the reason out; nothing was cancelled.`,
-    );
-  try {
-    return checkReason(raw, 'cancel reason', ask);
-  } catch (err) {
-    // Too long, or a credential in it: those sentences say what to change, not that the request
-    // still waits; the requester must not take it for withdrawn.
-    if (!(err instanceof ReasonRefused) || err.asks) throw err;
-    throw new UserFacingError(err.code, `${err.message} Nothing was cancelled.`, { cause: err });
-  }
+  return actionReason(raw, {
+    what: 'cancel reason',
+    tooShort: `Say why you withdraw it in at least ${REASON_LIMITS.min} characters (e.g. "asked for the wrong registry"), or leave the reason out; nothing was cancelled.`,
+    ask: 'say why you withdraw it, e.g. "asked for the wrong registry", or leave it out; nothing was cancelled',
+    // Too long, or a credential in it: the requester must not take the request for withdrawn.
+    nothingDone: 'Nothing was cancelled.',
+  });
 }
 
 /**
