@@ -6,6 +6,7 @@
  * written; an Approve refused to an approver (who is not recorded) never says it. A store too slow
  * for the refusal: pause-refusal-slow-record.test.ts.
  */
+import { answerTo } from '../helpers/answer-to';
 import { cardText } from '../helpers/capturing-connector';
 import { type Harness, startHarness, users } from '../helpers/harness';
 import { MAX_WAITERS, REOPENED_KIND } from '../../src/flows/pause-waiters';
@@ -24,26 +25,9 @@ describe('the refusal while paused says they will be told only when they will be
     await h.stop();
   });
 
-  /** What acrbot answers `user` there: its first new card or message with text (a "typing…" a slow plan sends first is none). */
-  const ask = async (
-    user: (typeof users)[keyof typeof users],
-    text: string,
-    where: 'channel' | 'personal' = 'channel',
-  ): Promise<string> => {
-    const before = h.connector.calls.length;
-    expect((await h.say(user, text, where)).status).toBe(200);
-    const there = where === 'channel' ? '19:platform-requests' : 'a:personal-';
-    const reply = await h.connector.waitFor(
-      (c) =>
-        h.connector.calls.indexOf(c) >= before &&
-        c.op !== 'update' &&
-        c.conversationId.startsWith(there) &&
-        cardText(c.activity) !== '',
-      5000,
-      `the answer to "${text}"`,
-    );
-    return cardText(reply.activity);
-  };
+  /** What acrbot answers `user` there (test/helpers/answer-to.ts: not a "typing…" a slow plan sends first). */
+  const ask = (user: (typeof users)[keyof typeof users], text: string, where: 'channel' | 'personal' = 'channel') =>
+    answerTo(h, user, text, where);
   const waiting = () => h.app.stores.schedule.withIdPrefix(`${REOPENED_KIND}:`, MAX_WAITERS * 2);
   const jobOf = (user: (typeof users)[keyof typeof users]) => `${REOPENED_KIND}:${user.objectId.toLowerCase()}`;
 

@@ -5,19 +5,11 @@
  * and its unit ("password was 90days old"), a date, a ticket, a UUID, a short count; nor are the
  * ids reasons quote (git SHAs, digests, resource ids, versions) wherever they stand.
  */
-import { UserFacingError } from '../../src/domain/errors';
 import { checkReason, looksLikeSecret, singleLine } from '../../src/domain/text';
+import { reasonRefusal } from './support/reason-refusal';
 
 /** The refusal `checkReason` throws for `raw`, or undefined when it accepts it. */
-function refusal(raw: string): UserFacingError | undefined {
-  try {
-    checkReason(raw);
-    return undefined;
-  } catch (err) {
-    expect(err).toBeInstanceOf(UserFacingError);
-    return err as UserFacingError;
-  }
-}
+const refusal = reasonRefusal;
 
 describe('a password of digits or dashed words right after its name is refused without being quoted back', () => {
   // [what, the reason, the password in it (never in the refusal), the words the refusal shows]

@@ -7,8 +7,8 @@
  * digests, UUIDs, Azure resource ids, long names, links) are not; and the refusal never quotes
  * the value it refused.
  */
-import { UserFacingError } from '../../src/domain/errors';
 import { checkReason, looksLikeSecret, singleLine } from '../../src/domain/text';
+import { reasonRefusal } from './support/reason-refusal';
 
 /** An ACR token password as the emulator makes one: 32 random bytes in base64. */
 const ACR_PASSWORD_44 = '+a1t5J1erZLgp2SZdYcp73SC4pi+2+8tCR6bO7RzU44=';
@@ -16,15 +16,7 @@ const ACR_PASSWORD_44 = '+a1t5J1erZLgp2SZdYcp73SC4pi+2+8tCR6bO7RzU44=';
 const ACR_PASSWORD_52 = 'svCdTNiFo+56uug1j4JbxcI2yIdGEwiGUGgLoHzajQ+ACRbZxCch';
 
 /** The refusal `checkReason` throws for `raw`, or undefined when it accepts it. */
-function refusal(raw: string): UserFacingError | undefined {
-  try {
-    checkReason(raw);
-    return undefined;
-  } catch (err) {
-    expect(err).toBeInstanceOf(UserFacingError);
-    return err as UserFacingError;
-  }
-}
+const refusal = reasonRefusal;
 
 test('the ACR passwords used here have the lengths registries give', () => {
   expect(ACR_PASSWORD_44).toHaveLength(44);
