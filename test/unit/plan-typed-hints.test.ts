@@ -50,12 +50,13 @@ const text = (card: unknown) => JSON.stringify(card);
 
 describe("a granted grant's outcome card: check, if pulls still fail", () => {
   test.each<[string, PlannedAsTyped | undefined, string]>([
-    ['bare names, as typed', BARE, '@acrbot check aks-prod contosoacr.'],
-    ['group/name and the registry id, as typed', GROUP_AND_ID, `@acrbot check rg-aks/aks-prod ${REGISTRY_ID}.`],
-    ['a plan stored before the form was recorded: ids', undefined, `@acrbot check ${CLUSTER_ID} ${REGISTRY_ID}.`],
+    ['bare names, as typed', BARE, '"@acrbot check aks-prod contosoacr".'],
+    ['group/name and the registry id, as typed', GROUP_AND_ID, `"@acrbot check rg-aks/aks-prod ${REGISTRY_ID}".`],
+    ['a plan stored before the form was recorded: ids', undefined, `"@acrbot check ${CLUSTER_ID} ${REGISTRY_ID}".`],
   ])('%s', (_name, typed, command) => {
     expect(text(outcomeCard(grantedWith(planTyped(typed))))).toContain(
-      `If pulls still fail after 30 minutes: ${command}`,
+      // The card's JSON, its quotes escaped.
+      `If pulls still fail after 30 minutes: ${command.replace(/"/g, '\\"')}`,
     );
   });
 });
