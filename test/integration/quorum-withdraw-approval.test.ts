@@ -6,31 +6,19 @@
  * approver whose approval does not count, and the second of two withdraws made at once (one
  * `approval.withdrawn` entry, whether the serialiser or the conditional write orders them).
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CARD_VERBS } from '../../src/bot/card-invoke';
 import { DecisionHandler } from '../../src/bot/handlers/decision-handler';
 import type { TurnIdentity } from '../../src/bot/turn-identity';
 import { countedApprovals } from '../../src/domain/policy';
 import type { RequestDecisions } from '../../src/flows/request-decision';
 import type { AdaptiveCardJson } from '../../src/views/card-templates';
-import { SANDBOX_USERS, SANDBOX_TENANT_ID } from '../../src/sandbox/fixtures';
+import { SANDBOX_TENANT_ID } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
 import { invokeText, refreshView, verbs } from '../helpers/card-views';
-import { type Harness, startHarness, users } from '../helpers/harness';
+import { type Harness, users } from '../helpers/harness';
 import { TempDirs } from '../helpers/temp-dirs';
+import { adele, sam, startTwoOfThree } from '../helpers/two-of-three-policy';
 import type { TeamsUser } from '../helpers/teams-activities';
-
-const sam = SANDBOX_USERS.secondApprover as TeamsUser;
-const adele = SANDBOX_USERS.oncall as TeamsUser;
-
-const POLICY = `version: 1
-rules:
-  - id: prod-two-of-three
-    match: {}
-    approvers: { name: Platform Approvers, users: ["${users.approver.objectId}", "${sam.objectId}", "${adele.objectId}"] }
-    approvalsRequired: 2
-`;
 
 let h: Harness;
 const temp = new TempDirs();
@@ -43,9 +31,7 @@ afterEach(async () => {
 });
 
 async function start(): Promise<Harness> {
-  const policy = join(temp.make('acrbot-quorum-withdraw-'), 'policy.yaml');
-  writeFileSync(policy, POLICY);
-  return startHarness({ ACRBOT_POLICY: policy });
+  return startTwoOfThree(temp);
 }
 
 function identityOf(user: TeamsUser): TurnIdentity {

@@ -14,27 +14,15 @@
  *   cancel is as before. The reason is judged after who may cancel and the request's state: anyone
  *   else is refused as not its requester, a granted request points to revoke, whatever the reason.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { countedApprovals } from '../../src/domain/policy';
-import { SANDBOX_USERS } from '../../src/sandbox/fixtures';
 import { cardText } from '../helpers/capturing-connector';
-import { type Harness, startHarness, users } from '../helpers/harness';
+import { type Harness, users } from '../helpers/harness';
 import { TempDirs } from '../helpers/temp-dirs';
+import { adele, sam, startTwoOfThree } from '../helpers/two-of-three-policy';
 import type { TeamsUser } from '../helpers/teams-activities';
 import { answerInTenantB, bea, SERVING_TENANT_B } from '../helpers/tenant-b';
 
-const sam = SANDBOX_USERS.secondApprover as TeamsUser;
-const adele = SANDBOX_USERS.oncall as TeamsUser;
 const AUDIT_CHANNEL = '19:acrbot-audit@thread.tacv2';
-
-const POLICY = `version: 1
-rules:
-  - id: prod-two-of-three
-    match: {}
-    approvers: { name: Platform Approvers, users: ["${users.approver.objectId}", "${sam.objectId}", "${adele.objectId}"] }
-    approvalsRequired: 2
-`;
 
 let h: Harness;
 const temp = new TempDirs();
@@ -47,9 +35,7 @@ afterEach(async () => {
 });
 
 async function start(env: Record<string, string> = {}): Promise<Harness> {
-  const policy = join(temp.make('acrbot-typed-withdraw-'), 'policy.yaml');
-  writeFileSync(policy, POLICY);
-  return startHarness({ ACRBOT_POLICY: policy, ACRBOT_AUDIT_CHANNEL: AUDIT_CHANNEL, ...env });
+  return startTwoOfThree(temp, { ACRBOT_AUDIT_CHANNEL: AUDIT_CHANNEL, ...env });
 }
 
 /**
